@@ -1,0 +1,80 @@
+// Copyright 2026 the threadkit authors. MIT license.
+/**
+ * Error classes shared by every threadkit module.
+ *
+ * Bad arguments throw the built-in `TypeError` or `RangeError`; conditions a
+ * caller may want to catch get a named class from this file.
+ *
+ * @module
+ */
+
+/**
+ * Misuse of a primitive or a thread, such as releasing a lock that is not
+ * held, joining a thread that was never started, or starting one twice.
+ *
+ * Python: `RuntimeError` (raised by `threading` for the same misuse).
+ *
+ * @example Releasing an unheld lock
+ * ```ts
+ * import { Lock, RuntimeError } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * assert.throws(() => new Lock().release(), RuntimeError);
+ * ```
+ */
+export class RuntimeError extends Error {
+  /** Creates the error; `options.cause` is kept as `cause`. */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "RuntimeError";
+  }
+}
+
+/**
+ * Thrown by a threadkit wait inside a thread whose cancellation was requested
+ * with {@linkcode Thread.prototype.cancel}. Cancellation is cooperative: the
+ * thread sees it at its next (or current) threadkit wait, or when it checks
+ * `currentThread().cancelled` itself.
+ *
+ * Python: none (Python threads cannot be cancelled).
+ *
+ * @example Catching a cancellation in a thread
+ * ```ts
+ * import { CancelledError } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * const err = new CancelledError();
+ * assert.equal(err.name, "CancelledError");
+ * ```
+ */
+export class CancelledError extends Error {
+  /** Creates the error with a default message. */
+  constructor(message = "The thread was cancelled", options?: ErrorOptions) {
+    super(message, options);
+    this.name = "CancelledError";
+  }
+}
+
+/**
+ * Thrown (or rejected with) when a wait that must produce a value, such as
+ * {@linkcode Thread.prototype.joinAsync} or a `guard()`, runs out of time.
+ * Waits that Python reports with `False` (`acquire`, `Event.wait`) return
+ * `false` instead.
+ *
+ * Python: `TimeoutError`.
+ *
+ * @example
+ * ```ts
+ * import { TimeoutError } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(new TimeoutError().name, "TimeoutError");
+ * ```
+ */
+export class TimeoutError extends Error {
+  /** Creates the error with a default message. */
+  constructor(message = "The operation timed out", options?: ErrorOptions) {
+    super(message, options);
+    this.name = "TimeoutError";
+  }
+}

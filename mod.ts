@@ -1,0 +1,56 @@
+// Copyright 2026 the threadkit authors. MIT license.
+/**
+ * threadkit: Python's `threading` and `queue` model on real threads, for Deno
+ * and Node. Threads are workers that share memory through SharedArrayBuffer;
+ * every primitive is a few words of that memory driven by Atomics, has a
+ * blocking form, an async form that never blocks the event loop, a timeout in
+ * milliseconds and an AbortSignal, and arrives as itself when passed to a
+ * thread.
+ *
+ * @example Two threads, one lock, one result
+ * ```ts
+ * import { Lock, Thread } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * const lock = new Lock();
+ * const shared = new Int32Array(new SharedArrayBuffer(4));
+ * const work = (lock: Lock, shared: Int32Array, n: number) => {
+ *   for (let i = 0; i < n; i++) {
+ *     using _held = lock.guard();
+ *     shared[0]++;
+ *   }
+ *   return n;
+ * };
+ * const t = new Thread({ target: work, args: [lock, shared, 1000] });
+ * t.start();
+ * work(lock, shared, 1000);
+ * assert.equal(await t.joinAsync({ timeout: 10_000 }), 1000);
+ * assert.equal(shared[0], 2000);
+ * ```
+ *
+ * @module
+ */
+
+export * from "./_errors.ts";
+export type { SharedPlacement } from "./_shared.ts";
+export {
+  type Descriptor,
+  TO_DESCRIPTOR,
+  type Transferable,
+} from "./_transfer.ts";
+export type { AcquireOptions, WaitOptions } from "./sync/_wait.ts";
+export * from "./sync/_guard.ts";
+export * from "./sync/lock.ts";
+export * from "./sync/rlock.ts";
+export {
+  type JoinOptions,
+  type ModuleTarget,
+  moduleTarget,
+  Thread,
+  type ThreadFunction,
+  type ThreadOptions,
+  type ThreadResult,
+} from "./thread/thread.ts";
+export * from "./thread/current.ts";
+export * from "./thread/spawn.ts";
+export * from "./thread/excepthook.ts";

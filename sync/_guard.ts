@@ -1,0 +1,55 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The one guard type behind every `using` / `await using` form: it runs the
+// release it was given once, at the end of the scope.
+
+import { RuntimeError } from "../_errors.ts";
+
+/**
+ * Releases what a `guard()` call acquired when the scope that holds it ends.
+ * Works with `using` and `await using`; `release()` does the same by hand.
+ *
+ * @example Holding a lock for a scope
+ * ```ts
+ * import { Lock } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * const lock = new Lock();
+ * {
+ *   using _held = lock.guard();
+ *   assert.equal(lock.locked(), true);
+ * }
+ * assert.equal(lock.locked(), false);
+ * ```
+ */
+export class Guard implements Disposable, AsyncDisposable {
+  #release: (() => void) | undefined;
+
+  /** Wraps `release`, which runs once. Created by the primitives' `guard()`. */
+  constructor(release: () => void) {
+    this.#release = release;
+  }
+
+  /**
+   * Releases now instead of at the end of the scope.
+   * @throws {RuntimeError} when the guard was already released.
+   */
+  release(): void {
+    const release = this.#release;
+    if (release === undefined) {
+      throw new RuntimeError("Cannot release guard: it was already released");
+    }
+    this.#release = undefined;
+    release();
+  }
+
+  /** Releases at the end of a `using` scope, unless released by hand. */
+  [Symbol.dispose](): void {
+    if (this.#release !== undefined) this.release();
+  }
+
+  /** Releases at the end of an `await using` scope, unless released by hand. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this[Symbol.dispose]();
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,205 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The one wait helper. Every threadkit primitive waits on a shared word
+// through waitSync or waitAsync here; nothing else calls Atomics.wait or
+// Atomics.waitAsync. The helper owns:
+// - the deadline (timeouts in ms, validated once per operation);
+// - the AbortSignal (checked before and after each wait; an abort during an
+//   async wait notifies the word so the pending waiter is woken and removed);
+// - the thread's cancel word (thread/_runtime.ts): in a started thread each
+//   wait runs in slices of SLICE_MS so a cancel is seen within one slice even
+//   though nobody notifies the word the thread waits on;
+// - the keep-alive that a pending Atomics.waitAsync needs (it does not keep a
+//   Deno or Node process alive by itself): a ref'd timer while any async wait
+//   of this thread is pending.
+//
+// Callers always wait in a loop that re-checks their own state, so a wake
+// here may be spurious (abort flush, slice end) and "ok" promises nothing but
+// "look again".
+
+import { CancelledError } from "../_errors.ts";
+import { cancelRequested, currentIdent } from "../thread/_runtime.ts";
+
+/** Options every threadkit wait takes. */
+export interface WaitOptions {
+  /**
+   * Most milliseconds to wait; `undefined` or `Infinity` waits forever.
+   * Negative or NaN throws a RangeError.
+   */
+  timeout?: number;
+  /** Aborts the wait with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** What one wait ended with, as Atomics.wait reports it. */
+export type WaitOutcome = "ok" | "not-equal" | "timed-out";
+
+/**
+ * Longest single Atomics.wait in a started thread: bounds how late a thread
+ * sees its cancellation. The main thread is never cancelled and waits whole.
+ * A blocked thread wakes 20 times a second at most, which costs nothing.
+ */
+const SLICE_MS = 50;
+
+/**
+ * Validates `timeout` and returns the absolute deadline on the
+ * `performance.now()` clock (Infinity for no timeout).
+ * @throws {TypeError} when timeout is not a number.
+ * @throws {RangeError} when timeout is negative or NaN.
+ */
+export function deadlineOf(timeout: number | undefined): number {
+  if (timeout === undefined) return Infinity;
+  if (typeof timeout !== "number") {
+    throw new TypeError(
+      `Cannot wait: timeout must be a number of milliseconds, got ${typeof timeout}`,
+    );
+  }
+  if (Number.isNaN(timeout) || timeout < 0) {
+    throw new RangeError(
+      `Cannot wait: timeout must be a non-negative number of milliseconds, got ${timeout}`,
+    );
+  }
+  return performance.now() + timeout;
+}
+
+/**
+ * Validates an optional AbortSignal.
+ * @throws {TypeError} when `signal` is given but is not an AbortSignal.
+ */
+export function checkSignal(signal: AbortSignal | undefined): void {
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError("Cannot wait: signal must be an AbortSignal");
+  }
+}
+
+/**
+ * Throws if the wait must stop now: the signal's reason when it is aborted,
+ * a CancelledError when the calling thread's cancellation was requested.
+ */
+export function throwIfInterrupted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason;
+  if (cancelRequested()) {
+    throw new CancelledError(
+      `Thread ${currentIdent()} was cancelled while waiting`,
+    );
+  }
+}
+
+/** Options of `acquire` on Lock, RLock and Semaphore. */
+export interface AcquireOptions extends WaitOptions {
+  /**
+   * Whether to wait at all (default true). With `false` the call returns at
+   * once, and giving a `timeout` too is a TypeError, as in Python.
+   */
+  blocking?: boolean;
+}
+
+/** Validated acquire options. */
+export interface Acquire {
+  readonly blocking: boolean;
+  readonly deadline: number;
+  readonly signal: AbortSignal | undefined;
+}
+
+const DEFAULT_ACQUIRE: Acquire = {
+  blocking: true,
+  deadline: Infinity,
+  signal: undefined,
+};
+
+/**
+ * Validates acquire options and fixes the deadline.
+ * @throws {TypeError} for a timeout with `blocking: false` or a bad signal.
+ * @throws {RangeError} for a negative or NaN timeout.
+ * @throws the signal's reason when it is already aborted.
+ */
+export function acquireOptions(options: AcquireOptions | undefined): Acquire {
+  if (options === undefined) return DEFAULT_ACQUIRE;
+  const { blocking = true, timeout, signal } = options;
+  if (typeof blocking !== "boolean") {
+    throw new TypeError("Cannot acquire: blocking must be a boolean");
+  }
+  if (!blocking && timeout !== undefined) {
+    throw new TypeError(
+      "Cannot acquire: a timeout cannot be given for a non-blocking call",
+    );
+  }
+  const deadline = deadlineOf(timeout);
+  checkSignal(signal);
+  if (signal?.aborted) throw signal.reason;
+  return { blocking, deadline, signal };
+}
+
+/**
+ * Blocks the calling thread while `view[index] === expected`, until notified,
+ * the deadline passes, or the wait is interrupted (throws).
+ * Blocks the caller's event loop; callers re-check their state after it.
+ */
+export function waitSync(
+  view: Int32Array,
+  index: number,
+  expected: number,
+  deadline: number,
+  signal?: AbortSignal,
+): WaitOutcome {
+  const sliced = currentIdent() !== 1;
+  for (;;) {
+    throwIfInterrupted(signal);
+    const remaining = deadline - performance.now();
+    if (remaining <= 0) return "timed-out";
+    const slice = sliced && remaining > SLICE_MS ? SLICE_MS : remaining;
+    const outcome = Atomics.wait(view, index, expected, slice);
+    if (outcome !== "timed-out") return outcome;
+  }
+}
+
+/**
+ * Waits without blocking the event loop while `view[index] === expected`,
+ * until notified, the deadline passes, or the wait is interrupted (rejects).
+ * Keeps the process alive while pending.
+ */
+export async function waitAsync(
+  view: Int32Array,
+  index: number,
+  expected: number,
+  deadline: number,
+  signal?: AbortSignal,
+): Promise<WaitOutcome> {
+  throwIfInterrupted(signal);
+  const sliced = currentIdent() !== 1;
+  // Why no lost wakeup on abort: the listener notifies every waiter on the
+  // word, ours included, so our pending waitAsync is resolved and removed
+  // instead of lingering to swallow a later notify(1) meant for a real
+  // waiter. The other waiters it wakes re-check their state and wait again.
+  const onAbort = () => Atomics.notify(view, index);
+  signal?.addEventListener("abort", onAbort, { once: true });
+  hold();
+  try {
+    for (;;) {
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) return "timed-out";
+      const slice = sliced && remaining > SLICE_MS ? SLICE_MS : remaining;
+      const result = Atomics.waitAsync(view, index, expected, slice);
+      const outcome = result.async ? await result.value : result.value;
+      throwIfInterrupted(signal);
+      if (outcome !== "timed-out") return outcome;
+    }
+  } finally {
+    unhold();
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+// Keep-alive for pending async waits: one ref'd interval while any is pending.
+let pending = 0;
+let keepAlive: ReturnType<typeof setInterval> | undefined;
+
+function hold(): void {
+  if (pending++ === 0) keepAlive = setInterval(() => {}, 2 ** 30);
+}
+
+function unhold(): void {
+  if (--pending === 0) {
+    clearInterval(keepAlive);
+    keepAlive = undefined;
+  }
+}

@@ -1,0 +1,316 @@
+// Copyright 2026 the threadkit authors. MIT license.
+/**
+ * {@linkcode Lock}: a mutual-exclusion lock shared by threads.
+ * @module
+ */
+
+import { RuntimeError, TimeoutError } from "../_errors.ts";
+import { allocRegion, checkRegion, type SharedPlacement } from "../_shared.ts";
+import {
+  type Descriptor,
+  registerTransfer,
+  TO_DESCRIPTOR,
+  type Transferable,
+} from "../_transfer.ts";
+import { Guard } from "./_guard.ts";
+import {
+  type Acquire,
+  type AcquireOptions,
+  acquireOptions,
+  waitAsync,
+  waitSync,
+} from "./_wait.ts";
+
+// Lock shared layout: Int32Array on a SharedArrayBuffer, 1 slot (4 B).
+// | slot | name  | values                            | written by      |
+// |------|-------|-----------------------------------|-----------------|
+// | 0    | STATE | 0 UNLOCKED, 1 LOCKED, 2 CONTENDED | acquire/release |
+const STATE = 0;
+const SLOTS = 1;
+const UNLOCKED = 0;
+const LOCKED = 1;
+const CONTENDED = 2;
+
+// Lock states (a three-state futex mutex):
+// UNLOCKED  -acquire (CAS 0->1)->               LOCKED
+// LOCKED    -acquire (contended, exchange 2)->  CONTENDED, then wait on STATE
+// LOCKED    -release (exchange 0)->             UNLOCKED, no notify
+// CONTENDED -release (exchange 0)->             UNLOCKED + notify(1)
+// A woken waiter takes the lock with exchange(2), not CAS(0->1): it cannot
+// know whether others still sleep, so it keeps the "someone may wait" mark.
+//
+// Fairness: not FIFO. A fresh acquirer may take the lock before the woken
+// waiter runs (barging). That keeps handoffs cheap under contention and can
+// starve a waiter in theory; Python's Lock makes no fairness promise either.
+// SPIN bounds how long a blocking acquirer polls a LOCKED (not CONTENDED)
+// lock before it sleeps: critical sections are usually shorter than the
+// cost of a sleep and a wake.
+const SPIN = 100;
+
+const TAG = "threadkit.Lock";
+let adopting: Descriptor | undefined;
+
+/**
+ * A primitive lock: not owned by a thread, so any thread may release it.
+ *
+ * `acquire()` blocks the calling thread (and its event loop) until the lock is
+ * free, the timeout passes (returns `false`) or the signal aborts (throws its
+ * reason). `acquireAsync()` does the same without blocking the event loop.
+ * Blocking and async acquirers on the same lock work together. A Lock passed
+ * to a thread, in its args or inside a queued value, arrives as the same lock.
+ *
+ * Python: `threading.Lock`.
+ *
+ * Differences from Python:
+ * - Timeouts are in milliseconds; `undefined` waits forever (Python's -1).
+ * - `acquireAsync`, `guardAsync` and `signal` are additions.
+ * - `using _ = lock.guard()` replaces `with lock:`.
+ *
+ * @example Two threads take turns
+ * ```ts
+ * import { Lock, Thread } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * const lock = new Lock();
+ * const counter = new Int32Array(new SharedArrayBuffer(4));
+ * const add = (lock: Lock, c: Int32Array) => {
+ *   for (let i = 0; i < 1000; i++) {
+ *     lock.acquire();
+ *     c[0]++;
+ *     lock.release();
+ *   }
+ * };
+ * const threads = [1, 2].map(() => new Thread({ target: add, args: [lock, counter] }));
+ * for (const t of threads) t.start();
+ * for (const t of threads) await t.joinAsync();
+ * assert.equal(counter[0], 2000);
+ * ```
+ */
+export class Lock implements Transferable {
+  readonly #view: Int32Array;
+
+  /**
+   * Creates an unlocked lock in threadkit's shared heap, or at
+   * `placement.byteOffset` of `placement.buffer` (4 bytes, 4-aligned).
+   * @throws {TypeError} when the buffer is not a SharedArrayBuffer.
+   * @throws {RangeError} when the offset is misaligned or out of range.
+   */
+  constructor(placement?: SharedPlacement) {
+    const revived = adopting;
+    adopting = undefined;
+    if (revived !== undefined) {
+      this.#view = new Int32Array(revived.buffer, revived.byteOffset, SLOTS);
+      return;
+    }
+    const { buffer, byteOffset } = allocRegion(
+      "Lock",
+      Lock.byteLength,
+      4,
+      placement,
+    );
+    this.#view = new Int32Array(buffer, byteOffset, SLOTS);
+    Atomics.store(this.#view, STATE, UNLOCKED);
+  }
+
+  /** Bytes a Lock occupies when placed in a caller's buffer. */
+  static readonly byteLength: number = SLOTS * 4;
+
+  /**
+   * Acquires the lock, blocking the calling thread until it is free.
+   * With `blocking: false` it only tries once. Blocks the event loop: use
+   * {@linkcode Lock.prototype.acquireAsync} where that matters.
+   *
+   * Python: `threading.Lock.acquire`.
+   *
+   * @param options `blocking`, `timeout` (ms) and `signal`.
+   * @returns `true` when acquired, `false` when not (non-blocking or timeout).
+   * @throws {TypeError} for a timeout with `blocking: false`.
+   * @throws {RangeError} for a negative or NaN timeout.
+   * @throws the signal's reason when it aborts; a CancelledError when the
+   * calling thread is cancelled while waiting.
+   *
+   * @example Non-blocking try
+   * ```ts
+   * import { Lock } from "@threadkit/threadkit";
+   * import assert from "node:assert/strict";
+   *
+   * const lock = new Lock();
+   * assert.equal(lock.acquire(), true);
+   * assert.equal(lock.acquire({ blocking: false }), false);
+   * lock.release();
+   * ```
+   */
+  acquire(options?: AcquireOptions): boolean {
+    const opts = acquireOptions(options);
+    if (Atomics.compareExchange(this.#view, STATE, UNLOCKED, LOCKED) === 0) {
+      return true;
+    }
+    return opts.blocking && this.#acquireSlow(opts);
+  }
+
+  /**
+   * Acquires the lock without blocking the event loop.
+   *
+   * Python: none (the async twin of `threading.Lock.acquire`).
+   *
+   * @param options `blocking`, `timeout` (ms) and `signal`.
+   * @returns a promise of `true` when acquired, `false` on timeout or when
+   * `blocking: false` found the lock held.
+   * @throws {TypeError} for a timeout with `blocking: false` (synchronously).
+   * @throws {RangeError} for a negative or NaN timeout (synchronously).
+   *
+   * @example
+   * ```ts
+   * import { Lock } from "@threadkit/threadkit";
+   * import assert from "node:assert/strict";
+   *
+   * const lock = new Lock();
+   * assert.equal(await lock.acquireAsync({ timeout: 100 }), true);
+   * assert.equal(await lock.acquireAsync({ timeout: 10 }), false);
+   * lock.release();
+   * ```
+   */
+  acquireAsync(options?: AcquireOptions): Promise<boolean> {
+    const opts = acquireOptions(options);
+    if (Atomics.compareExchange(this.#view, STATE, UNLOCKED, LOCKED) === 0) {
+      return Promise.resolve(true);
+    }
+    if (!opts.blocking) return Promise.resolve(false);
+    return this.#acquireAsyncSlow(opts);
+  }
+
+  /**
+   * Releases the lock. Any thread may release a `Lock`, not only the one that
+   * acquired it. Wakes one waiter when some may wait.
+   *
+   * Python: `threading.Lock.release`.
+   *
+   * @throws {RuntimeError} when the lock is not locked (and changes nothing).
+   */
+  release(): void {
+    // exchange(0) on an unlocked lock writes 0 over 0: the refused call
+    // changes nothing.
+    const prev = Atomics.exchange(this.#view, STATE, UNLOCKED);
+    if (prev === CONTENDED) {
+      // Why no lost wakeup: STATE is UNLOCKED before the notify, and a waiter
+      // sleeps only while STATE is CONTENDED, so a waiter that had not yet
+      // slept sees the change and does not sleep.
+      Atomics.notify(this.#view, STATE, 1);
+    } else if (prev === UNLOCKED) {
+      throw new RuntimeError("Cannot release lock: lock is not locked");
+    }
+  }
+
+  /**
+   * Whether the lock is held by some thread right now (a snapshot).
+   *
+   * Python: `threading.Lock.locked`.
+   */
+  locked(): boolean {
+    return Atomics.load(this.#view, STATE) !== UNLOCKED;
+  }
+
+  /**
+   * Acquires the lock (blocking) and returns a guard that releases it at the
+   * end of a `using` scope.
+   *
+   * Python: `with lock:`.
+   *
+   * @throws {TimeoutError} when `timeout` passes first.
+   * @throws {RuntimeError} when `blocking: false` finds the lock held.
+   */
+  guard(options?: AcquireOptions): Guard {
+    if (!this.acquire(options)) throw notAcquired(options);
+    return new Guard(() => this.release());
+  }
+
+  /**
+   * Acquires the lock without blocking the event loop and resolves to a guard
+   * that releases it at the end of an `await using` (or `using`) scope.
+   *
+   * Python: `async with` has no threading twin.
+   *
+   * @throws {TimeoutError} (rejects) when `timeout` passes first.
+   */
+  async guardAsync(options?: AcquireOptions): Promise<Guard> {
+    if (!(await this.acquireAsync(options))) throw notAcquired(options);
+    return new Guard(() => this.release());
+  }
+
+  /** Describes the lock for another thread (transfer registry). */
+  [TO_DESCRIPTOR](): Descriptor {
+    return {
+      tag: TAG,
+      buffer: this.#view.buffer as SharedArrayBuffer,
+      byteOffset: this.#view.byteOffset,
+    };
+  }
+
+  #acquireSlow(opts: Acquire): boolean {
+    const view = this.#view;
+    for (let i = 0; i < SPIN; i++) {
+      const state = Atomics.load(view, STATE);
+      if (state === CONTENDED) break;
+      if (
+        state === UNLOCKED &&
+        Atomics.compareExchange(view, STATE, UNLOCKED, LOCKED) === UNLOCKED
+      ) return true;
+    }
+    // Why no lost wakeup: we sleep only while STATE is CONTENDED, and we put
+    // CONTENDED there ourselves with the exchange that found the lock held,
+    // so the holder's release sees CONTENDED and notifies.
+    let state = Atomics.exchange(view, STATE, CONTENDED);
+    while (state !== UNLOCKED) {
+      const outcome = waitSync(
+        view,
+        STATE,
+        CONTENDED,
+        opts.deadline,
+        opts.signal,
+      );
+      if (outcome === "timed-out") return false;
+      state = Atomics.exchange(view, STATE, CONTENDED);
+    }
+    return true;
+  }
+
+  async #acquireAsyncSlow(opts: Acquire): Promise<boolean> {
+    const view = this.#view;
+    // Same protocol as #acquireSlow, without the spin (it would stall the
+    // event loop) and with the event-loop-friendly wait.
+    let state = Atomics.exchange(view, STATE, CONTENDED);
+    while (state !== UNLOCKED) {
+      const outcome = await waitAsync(
+        view,
+        STATE,
+        CONTENDED,
+        opts.deadline,
+        opts.signal,
+      );
+      if (outcome === "timed-out") return false;
+      state = Atomics.exchange(view, STATE, CONTENDED);
+    }
+    return true;
+  }
+}
+
+/** The error a guard throws when its acquire returned false. */
+export function notAcquired(options: AcquireOptions | undefined): Error {
+  return options?.blocking === false
+    ? new RuntimeError("Cannot guard: the lock is held and blocking is false")
+    : new TimeoutError(
+      `Cannot guard: the lock was not acquired within ${options?.timeout} ms`,
+    );
+}
+
+/**
+ * A Lock over existing words, without resetting them: how a revived Lock and
+ * primitives built on a Lock (RLock) share one mutex implementation.
+ */
+export function lockAt(buffer: SharedArrayBuffer, byteOffset: number): Lock {
+  checkRegion("Lock", buffer, byteOffset, Lock.byteLength, 4);
+  adopting = { tag: TAG, buffer, byteOffset };
+  return new Lock();
+}
+
+registerTransfer(TAG, (d) => lockAt(d.buffer, d.byteOffset));

@@ -1,0 +1,244 @@
+// Copyright 2026 the threadkit authors. MIT license.
+/**
+ * {@linkcode RLock}: a reentrant lock owned by the thread that holds it.
+ * @module
+ */
+
+import { RuntimeError } from "../_errors.ts";
+import { allocRegion, checkRegion, type SharedPlacement } from "../_shared.ts";
+import {
+  type Descriptor,
+  registerTransfer,
+  TO_DESCRIPTOR,
+  type Transferable,
+} from "../_transfer.ts";
+import { currentIdent } from "../thread/_runtime.ts";
+import { Guard } from "./_guard.ts";
+import { type AcquireOptions, acquireOptions } from "./_wait.ts";
+import { type Lock, lockAt, notAcquired } from "./lock.ts";
+
+// RLock shared layout: Int32Array on a SharedArrayBuffer, 3 slots (12 B).
+// | slot | name  | values                                | written by           |
+// |------|-------|---------------------------------------|----------------------|
+// | 0    | STATE | the inner Lock's word (sync/lock.ts)  | inner Lock           |
+// | 1    | OWNER | ident of the owning thread, 0 = none  | the owner only       |
+// | 2    | COUNT | recursion depth                       | the owner only       |
+const OWNER = 1;
+const COUNT = 2;
+const SLOTS = 3;
+
+// RLock states (the inner Lock's states apply to STATE):
+// free            -acquire by T->          inner LOCKED, OWNER = T, COUNT = 1
+// owned by T, n   -acquire by T->          COUNT = n + 1 (no atomic RMW)
+// owned by T, n   -acquire by U != T->     U waits on the inner Lock
+// owned by T, n>1 -release by T->          COUNT = n - 1
+// owned by T, 1   -release by T->          OWNER = 0, COUNT = 0, inner release
+// owned by T      -release by U != T->     RuntimeError, nothing changes
+// OWNER is written only by the thread that holds the inner Lock, and only
+// with its own ident or 0. Another thread may read a stale OWNER, but never
+// its own ident (it never wrote it while the lock was not its), so the
+// "is it mine?" test cannot be fooled. COUNT is touched only by the owner.
+// Fairness: that of the inner Lock (not FIFO, barging allowed).
+
+const TAG = "threadkit.RLock";
+let adopting: Descriptor | undefined;
+
+/**
+ * A reentrant lock: the thread that holds it may acquire it again, and must
+ * release it as many times; other threads get it after the last release.
+ * Only the owner may release an `RLock` (any thread may release a `Lock`).
+ *
+ * Ownership is per thread, not per async task: two async tasks on one thread
+ * are the same owner, as two coroutines on one Python thread are.
+ *
+ * Python: `threading.RLock`.
+ *
+ * Differences from Python:
+ * - Timeouts are in milliseconds; `undefined` waits forever.
+ * - `acquireAsync`, `guardAsync` and `signal` are additions.
+ *
+ * @example Reentry by the owner
+ * ```ts
+ * import { RLock } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * const rlock = new RLock();
+ * rlock.acquire();
+ * rlock.acquire();
+ * rlock.release();
+ * assert.equal(rlock.locked(), true);
+ * rlock.release();
+ * assert.equal(rlock.locked(), false);
+ * ```
+ */
+export class RLock implements Transferable {
+  readonly #view: Int32Array;
+  readonly #lock: Lock;
+
+  /**
+   * Creates an unowned RLock in threadkit's shared heap, or at
+   * `placement.byteOffset` of `placement.buffer` (12 bytes, 4-aligned).
+   * @throws {TypeError} when the buffer is not a SharedArrayBuffer.
+   * @throws {RangeError} when the offset is misaligned or out of range.
+   */
+  constructor(placement?: SharedPlacement) {
+    const revived = adopting;
+    adopting = undefined;
+    const { buffer, byteOffset } = revived ??
+      allocRegion("RLock", RLock.byteLength, 4, placement);
+    this.#view = new Int32Array(buffer, byteOffset, SLOTS);
+    if (revived === undefined) {
+      Atomics.store(this.#view, 0, 0);
+      Atomics.store(this.#view, OWNER, 0);
+      Atomics.store(this.#view, COUNT, 0);
+    }
+    this.#lock = lockAt(buffer, byteOffset);
+  }
+
+  /** Bytes an RLock occupies when placed in a caller's buffer. */
+  static readonly byteLength: number = SLOTS * 4;
+
+  /**
+   * Acquires the lock, blocking the calling thread until it is free; returns
+   * at once with the count raised when the caller already owns it. Blocks the
+   * event loop: use {@linkcode RLock.prototype.acquireAsync} where that
+   * matters.
+   *
+   * Python: `threading.RLock.acquire`.
+   *
+   * @param options `blocking`, `timeout` (ms) and `signal`.
+   * @returns `true` when acquired, `false` when not (non-blocking or timeout).
+   * @throws {TypeError} for a timeout with `blocking: false`.
+   * @throws {RangeError} for a negative or NaN timeout.
+   * @throws the signal's reason when it aborts; a CancelledError when the
+   * calling thread is cancelled while waiting.
+   */
+  acquire(options?: AcquireOptions): boolean {
+    const me = currentIdent();
+    if (this.#reenter(me, options)) return true;
+    if (!this.#lock.acquire(options)) return false;
+    this.#own(me);
+    return true;
+  }
+
+  /**
+   * Acquires the lock without blocking the event loop.
+   *
+   * Python: none (the async twin of `threading.RLock.acquire`).
+   *
+   * @returns a promise of `true` when acquired, `false` on timeout or when
+   * `blocking: false` found the lock held by another thread.
+   */
+  async acquireAsync(options?: AcquireOptions): Promise<boolean> {
+    const me = currentIdent();
+    if (this.#reenter(me, options)) return true;
+    if (!(await this.#lock.acquireAsync(options))) return false;
+    this.#own(me);
+    return true;
+  }
+
+  /**
+   * Releases one level of ownership; the lock is free after the release that
+   * matches the first acquire. Only the owning thread may release.
+   *
+   * Python: `threading.RLock.release`.
+   *
+   * @throws {RuntimeError} when the calling thread does not own the lock (and
+   * changes nothing).
+   */
+  release(): void {
+    const view = this.#view;
+    if (Atomics.load(view, OWNER) !== currentIdent()) {
+      throw new RuntimeError(
+        "Cannot release lock: lock is not held by this thread",
+      );
+    }
+    const count = view[COUNT] - 1;
+    view[COUNT] = count;
+    if (count > 0) return;
+    // OWNER is cleared before the inner release publishes the free lock, so
+    // the next owner never sees our ident.
+    Atomics.store(view, OWNER, 0);
+    this.#lock.release();
+  }
+
+  /** Whether some thread holds the lock right now (a snapshot). */
+  locked(): boolean {
+    return this.#lock.locked();
+  }
+
+  /**
+   * Acquires (blocking) and returns a guard that releases one level at the
+   * end of a `using` scope.
+   *
+   * Python: `with rlock:`.
+   *
+   * @throws {TimeoutError} when `timeout` passes first.
+   */
+  guard(options?: AcquireOptions): Guard {
+    if (!this.acquire(options)) throw notAcquired(options);
+    return new Guard(() => this.release());
+  }
+
+  /** Acquires without blocking the event loop and resolves to a guard. */
+  async guardAsync(options?: AcquireOptions): Promise<Guard> {
+    if (!(await this.acquireAsync(options))) throw notAcquired(options);
+    return new Guard(() => this.release());
+  }
+
+  /** Describes the lock for another thread (transfer registry). */
+  [TO_DESCRIPTOR](): Descriptor {
+    return {
+      tag: TAG,
+      buffer: this.#view.buffer as SharedArrayBuffer,
+      byteOffset: this.#view.byteOffset,
+    };
+  }
+
+  /** Whether the calling thread owns the lock (Python's `_is_owned`). */
+  isOwned(): boolean {
+    return Atomics.load(this.#view, OWNER) === currentIdent();
+  }
+
+  /**
+   * Releases every level at once and returns the count, for a Condition that
+   * waits with this lock (Python's `_release_save`).
+   * @throws {RuntimeError} when the calling thread does not own the lock.
+   */
+  releaseAll(): number {
+    if (!this.isOwned()) {
+      throw new RuntimeError(
+        "Cannot release lock: lock is not held by this thread",
+      );
+    }
+    const count = this.#view[COUNT];
+    this.#view[COUNT] = 1;
+    this.release();
+    return count;
+  }
+
+  /** Puts back the count saved by releaseAll after reacquiring. */
+  restoreCount(count: number): void {
+    this.#view[COUNT] = count;
+  }
+
+  #reenter(me: number, options: AcquireOptions | undefined): boolean {
+    if (Atomics.load(this.#view, OWNER) !== me) return false;
+    // Validate as a waiting acquire would, so bad input fails the same way
+    // whether or not the caller already owns the lock.
+    acquireOptions(options);
+    this.#view[COUNT]++;
+    return true;
+  }
+
+  #own(me: number): void {
+    Atomics.store(this.#view, OWNER, me);
+    this.#view[COUNT] = 1;
+  }
+}
+
+registerTransfer(TAG, (d) => {
+  checkRegion("RLock", d.buffer, d.byteOffset, RLock.byteLength, 4);
+  adopting = d;
+  return new RLock();
+});

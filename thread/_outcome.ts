@@ -1,0 +1,133 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// How a thread's outcome (its return value or what it threw) crosses back to
+// the thread that started it. Errors travel in threadkit's own format: a
+// posted Error subclass arrives as a plain Error in Deno, losing its name and
+// own properties, so we carry class name, message, stack, cause and own
+// enumerable properties ourselves and rebuild the error on arrival.
+
+import { CancelledError, RuntimeError, TimeoutError } from "../_errors.ts";
+import { decodeTransfer, encodeTransfer } from "../_transfer.ts";
+
+/** A thread's outcome as posted on its result port. */
+export type Outcome =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: unknown };
+
+/** An error in threadkit's wire format. */
+interface WireError {
+  readonly [WIRE]: true;
+  readonly name: string;
+  readonly message: string;
+  readonly stack: string | undefined;
+  readonly cause: unknown;
+  readonly hasCause: boolean;
+  readonly props: Record<string, unknown>;
+  readonly errors?: unknown[];
+}
+
+const WIRE = "\u0000threadkit.error";
+
+// Classes revived by name. Errors of other classes arrive as an Error whose
+// name is the original class name.
+const KEY = Symbol.for("threadkit.errorClasses.v1");
+const classes: Map<string, new (message?: string) => Error> =
+  ((globalThis as Record<symbol, unknown>)[KEY] as Map<
+    string,
+    new (message?: string) => Error
+  >) ?? ((globalThis as Record<symbol, unknown>)[KEY] = new Map());
+for (
+  const cls of [
+    Error,
+    TypeError,
+    RangeError,
+    SyntaxError,
+    ReferenceError,
+    EvalError,
+    URIError,
+    RuntimeError,
+    CancelledError,
+    TimeoutError,
+  ]
+) classes.set(cls.name, cls);
+
+/**
+ * Lets errors of `cls` arrive from other threads as instances of `cls`
+ * (matched by class name). threadkit registers its own error classes.
+ */
+export function registerErrorClass(
+  cls: new (message?: string) => Error,
+): void {
+  classes.set(cls.name, cls);
+}
+
+/** Encodes a thrown value for posting. */
+export function encodeError(error: unknown): unknown {
+  if (!(error instanceof Error)) return encodeTransfer(error);
+  const props: Record<string, unknown> = {};
+  for (const key of Object.keys(error)) {
+    if (key === "cause" || key === "name" || key === "message") continue;
+    props[key] = (error as unknown as Record<string, unknown>)[key];
+  }
+  const wire: WireError = {
+    [WIRE]: true,
+    name: error.name,
+    message: error.message,
+    stack: error.stack,
+    hasCause: "cause" in error,
+    cause: "cause" in error ? encodeError(error.cause) : undefined,
+    props: cloneable(props),
+    errors: error instanceof AggregateError
+      ? error.errors.map(encodeError)
+      : undefined,
+  };
+  return wire;
+}
+
+/** Rebuilds a thrown value posted by encodeError. */
+export function decodeError(data: unknown): unknown {
+  if (typeof data !== "object" || data === null || !(WIRE in data)) {
+    return decodeTransfer(data);
+  }
+  const wire = data as WireError;
+  const cls = classes.get(wire.name) ?? Error;
+  const error = wire.errors !== undefined
+    ? new AggregateError(wire.errors.map(decodeError), wire.message)
+    : new cls(wire.message);
+  // Own properties, as the original had them (name only when it differs).
+  if (error.name !== wire.name) {
+    Object.defineProperty(error, "name", {
+      value: wire.name,
+      writable: true,
+      configurable: true,
+    });
+  }
+  Object.assign(error, wire.props);
+  if (wire.hasCause) {
+    Object.defineProperty(error, "cause", {
+      value: decodeError(wire.cause),
+      writable: true,
+      configurable: true,
+    });
+  }
+  Object.defineProperty(error, "stack", {
+    value: wire.stack,
+    writable: true,
+    configurable: true,
+  });
+  return error;
+}
+
+// Keeps only the properties structured clone can carry, so one odd property
+// (a function, say) does not cost the whole error.
+function cloneable(props: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(props)) {
+    try {
+      structuredClone(value);
+      out[key] = value;
+    } catch {
+      out[key] = `[not cloneable: ${typeof value}]`;
+    }
+  }
+  return out;
+}

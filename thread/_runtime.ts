@@ -1,0 +1,282 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The process-wide runtime block: thread idents, the thread table with the
+// cancel words, and the shared heap that small primitives are placed in.
+//
+// The main thread creates the block on first use; every thread it starts gets
+// the same SharedArrayBuffer in its start message (thread/_worker.ts adopts it
+// before any user code runs), so every thread sees one table and one heap.
+// The block lives on `globalThis` under a registered symbol so that two copies
+// of this module in one thread (say, one imported by URL and one by path)
+// still share it.
+
+import { RuntimeError } from "../_errors.ts";
+
+// Runtime block layout: Int32Array over one SharedArrayBuffer of 4 MiB.
+// | slot          | name       | values                                  | written by                  |
+// |---------------|------------|-----------------------------------------|-----------------------------|
+// | 0             | MAGIC      | 0x74686b31 once the block is set up     | the main thread, once       |
+// | 1             | NEXT_IDENT | next thread ident; main thread = 1      | Atomics.add in reserve      |
+// | 2             | HEAP_TOP   | byte offset of the first free heap byte | Atomics.compareExchange     |
+// | 3             | NEXT_NAME  | counter for default names "Thread-N"    | Atomics.add                 |
+// | 16 + 32 * i   | entry i    | thread table entry, see below           |                             |
+// | HEAP_BASE / 4 | heap       | bump-allocated primitive storage        | the primitive that owns it  |
+const MAGIC = 0;
+const NEXT_IDENT = 1;
+const HEAP_TOP = 2;
+const NEXT_NAME = 3;
+const TABLE = 16;
+const MAGIC_VALUE = 0x74686b31;
+
+// Thread table entry: 32 slots (128 B).
+// | slot | name     | values                                         | written by                        |
+// |------|----------|------------------------------------------------|-----------------------------------|
+// | +0   | TID      | 0 FREE, -1 RESERVED, > 0 ident of live thread  | CAS by the starter; 0 by the thread at its end |
+// | +1   | FLAGS    | bit 0: daemon                                  | the starter, before TID is set    |
+// | +2   | CANCEL   | ident whose cancellation was requested         | Thread.cancel()                   |
+// | +3   | NAME_LEN | UTF-8 bytes of the name (at most 112)          | the starter, before TID is set    |
+// | +4   | NAME     | 112 bytes of UTF-8                             | the starter, before TID is set    |
+//
+// Entry states:
+// FREE     -reserve (CAS 0 -> -1)->  RESERVED  (writes FLAGS, NAME, CANCEL = 0)
+// RESERVED -publish (store ident)->  LIVE      (thread is alive from here)
+// LIVE     -end of target (store 0, notify all on TID)-> FREE
+// Idents are never reused, so a reader that sees the same ident in TID before
+// and after reading NAME read a consistent name (TID acts as a seqlock), and a
+// joiner that waits "while TID == ident" cannot be fooled by reuse (no ABA).
+const TID = 0;
+const FLAGS = 1;
+const CANCEL = 2;
+const NAME_LEN = 3;
+const NAME = 4;
+const ENTRY_SLOTS = 32;
+const NAME_BYTES = (ENTRY_SLOTS - NAME) * 4;
+const FLAG_DAEMON = 1;
+
+/** Most threads that may be alive at once, the main thread included. */
+export const MAX_THREADS = 256;
+const HEAP_BASE = 64 * 1024;
+const BLOCK_BYTES = 4 * 1024 * 1024;
+const MAIN_IDENT = 1;
+
+/** This thread's view of the runtime block. */
+export interface Runtime {
+  readonly buffer: SharedArrayBuffer;
+  readonly view: Int32Array;
+  /** This thread's ident (main thread = 1). */
+  readonly ident: number;
+  /** This thread's table entry. */
+  readonly entry: number;
+}
+
+/** A snapshot of one live thread table entry. */
+export interface EntryInfo {
+  readonly ident: number;
+  readonly entry: number;
+  readonly name: string;
+  readonly daemon: boolean;
+}
+
+const KEY = Symbol.for("threadkit.runtime.v1");
+type Global = { [KEY]?: Runtime };
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** This thread's runtime; on the main thread the first call creates it. */
+export function runtime(): Runtime {
+  return cached ??= (globalThis as Global)[KEY] ?? createMain();
+}
+
+// This copy's cache of the global runtime: a thread's runtime never changes
+// once set (the worker entry adopts before any user code runs).
+let cached: Runtime | undefined;
+
+/**
+ * Installs the runtime block a worker received in its start message. Called
+ * by the worker entry before it loads any user code.
+ */
+export function adoptRuntime(
+  buffer: SharedArrayBuffer,
+  ident: number,
+  entry: number,
+): Runtime {
+  const view = new Int32Array(buffer);
+  if (
+    view.length * 4 !== BLOCK_BYTES || Atomics.load(view, MAGIC) !== MAGIC_VALUE
+  ) {
+    throw new TypeError("Cannot adopt runtime block: not a threadkit runtime");
+  }
+  const rt: Runtime = { buffer, view, ident, entry };
+  (globalThis as Global)[KEY] = cached = rt;
+  return rt;
+}
+
+function createMain(): Runtime {
+  const buffer = new SharedArrayBuffer(BLOCK_BYTES);
+  const view = new Int32Array(buffer);
+  view[NEXT_IDENT] = MAIN_IDENT + 1;
+  view[HEAP_TOP] = HEAP_BASE;
+  view[NEXT_NAME] = 1;
+  writeEntry(view, 0, "MainThread", false);
+  view[TABLE + TID] = MAIN_IDENT;
+  Atomics.store(view, MAGIC, MAGIC_VALUE);
+  const rt: Runtime = { buffer, view, ident: MAIN_IDENT, entry: 0 };
+  (globalThis as Global)[KEY] = rt;
+  return rt;
+}
+
+/** The calling thread's ident. */
+export function currentIdent(): number {
+  return runtime().ident;
+}
+
+/** Whether the block is the one this thread runs on (foreign descriptors). */
+export function isRuntimeBuffer(buffer: SharedArrayBuffer): boolean {
+  return runtime().buffer === buffer;
+}
+
+/** Whether cancellation of the calling thread was requested. */
+export function cancelRequested(): boolean {
+  const rt = cached ?? (globalThis as Global)[KEY];
+  // Plain check first: the main thread (or a thread with no runtime yet) is
+  // never cancelled, and this sits on every wait's path.
+  if (rt === undefined || rt.ident === MAIN_IDENT) return false;
+  return Atomics.load(rt.view, slot(rt.entry, CANCEL)) === rt.ident;
+}
+
+/** Next default thread name number (process-wide, like Python's counter). */
+export function nextNameNumber(): number {
+  return Atomics.add(runtime().view, NEXT_NAME, 1);
+}
+
+/**
+ * Reserves a table entry and an ident for a thread about to start.
+ * @throws {RuntimeError} when {@linkcode MAX_THREADS} threads are alive.
+ */
+export function reserveEntry(
+  name: string,
+  daemon: boolean,
+): { ident: number; entry: number } {
+  const { view } = runtime();
+  for (let i = 1; i < MAX_THREADS; i++) {
+    if (Atomics.compareExchange(view, slot(i, TID), 0, -1) !== 0) continue;
+    writeEntry(view, i, name, daemon);
+    const ident = Atomics.add(view, NEXT_IDENT, 1);
+    // Publishes FLAGS, NAME and CANCEL = 0 (all written above) with the ident.
+    Atomics.store(view, slot(i, TID), ident);
+    return { ident, entry: i };
+  }
+  throw new RuntimeError(
+    `Cannot start new thread: ${MAX_THREADS} threads are already alive`,
+  );
+}
+
+/** Gives back an entry whose start failed before the thread ran. */
+export function unreserveEntry(entry: number): void {
+  endEntry(entry);
+}
+
+/**
+ * Marks the thread of `entry` as ended and frees the entry.
+ * Why no lost wakeup: joiners wait on TID with the expected value = their
+ * ident; the store happens before the notify, so a joiner either sees the
+ * new value before waiting (returns "not-equal") or is woken by the notify.
+ */
+export function endEntry(entry: number): void {
+  const { view } = runtime();
+  Atomics.store(view, slot(entry, TID), 0);
+  Atomics.notify(view, slot(entry, TID));
+}
+
+/** Requests cooperative cancellation of the thread `ident` in `entry`. */
+export function requestCancel(entry: number, ident: number): void {
+  const { view } = runtime();
+  // A stale write into a reused entry stores the old ident, which the new
+  // thread does not match (cancelRequested compares with its own ident).
+  if (Atomics.load(view, slot(entry, TID)) === ident) {
+    Atomics.store(view, slot(entry, CANCEL), ident);
+  }
+}
+
+/** Whether cancellation was requested for `ident` (any thread may ask). */
+export function cancelRequestedFor(entry: number, ident: number): boolean {
+  return Atomics.load(runtime().view, slot(entry, CANCEL)) === ident;
+}
+
+/** The Int32 index of an entry's TID word, for joiners to wait on. */
+export function tidIndex(entry: number): number {
+  return slot(entry, TID);
+}
+
+/** Whether the thread `ident` is still alive. */
+export function entryAlive(entry: number, ident: number): boolean {
+  return Atomics.load(runtime().view, slot(entry, TID)) === ident;
+}
+
+/** Snapshots of the live entries, main thread first. */
+export function liveEntries(): EntryInfo[] {
+  const { view } = runtime();
+  const out: EntryInfo[] = [];
+  for (let i = 0; i < MAX_THREADS; i++) {
+    const info = readEntry(view, i);
+    if (info !== undefined) out.push(info);
+  }
+  return out;
+}
+
+/** A snapshot of one entry, or undefined when it is not live. */
+export function entryInfo(entry: number): EntryInfo | undefined {
+  return readEntry(runtime().view, entry);
+}
+
+/**
+ * Allocates `bytes` from the shared heap, aligned to `align` bytes.
+ * Returns the byte offset into the runtime buffer, or -1 when the heap is
+ * exhausted (the caller then allocates a buffer of its own).
+ */
+export function heapAlloc(bytes: number, align: number): number {
+  const { view } = runtime();
+  for (;;) {
+    const top = Atomics.load(view, HEAP_TOP);
+    const start = Math.ceil(top / align) * align;
+    const end = start + bytes;
+    if (end > BLOCK_BYTES) return -1;
+    if (Atomics.compareExchange(view, HEAP_TOP, top, end) === top) {
+      return start;
+    }
+  }
+}
+
+function slot(entry: number, field: number): number {
+  return TABLE + entry * ENTRY_SLOTS + field;
+}
+
+function writeEntry(
+  view: Int32Array,
+  entry: number,
+  name: string,
+  daemon: boolean,
+): void {
+  const base = slot(entry, 0);
+  const bytes = new Uint8Array(view.buffer, (base + NAME) * 4, NAME_BYTES);
+  // Written while the entry is RESERVED (or before MAGIC is published), so no
+  // reader trusts these bytes until the TID store that follows.
+  const { written } = encoder.encodeInto(name, bytes);
+  view[base + NAME_LEN] = written;
+  view[base + FLAGS] = daemon ? FLAG_DAEMON : 0;
+  view[base + CANCEL] = 0;
+}
+
+function readEntry(view: Int32Array, entry: number): EntryInfo | undefined {
+  const base = slot(entry, 0);
+  const ident = Atomics.load(view, base + TID);
+  if (ident <= 0) return undefined;
+  const len = Atomics.load(view, base + NAME_LEN);
+  const daemon = (Atomics.load(view, base + FLAGS) & FLAG_DAEMON) !== 0;
+  // Plain byte reads: if the entry was freed and reused meanwhile, the TID
+  // re-check below sees a different ident and the torn name is discarded.
+  const name = decoder.decode(
+    new Uint8Array(view.buffer, (base + NAME) * 4, len).slice(),
+  );
+  if (Atomics.load(view, base + TID) !== ident) return undefined;
+  return { ident, entry, name, daemon };
+}

@@ -1,0 +1,158 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The worker entry: every threadkit thread starts here (thread/_adapter.ts
+// knows its URL). It adopts the runtime block before any user code runs,
+// resolves and runs the target, posts the outcome on the result port, frees
+// its thread table entry (which wakes joiners), pings the starting thread,
+// waits for the non-daemon threads it started itself, and then ends.
+
+import process from "node:process";
+import { parentPort, workerData } from "node:worker_threads";
+import { decodeTransfer, encodeTransfer } from "../_transfer.ts";
+import { START_KEY } from "./_adapter.ts";
+import { encodeError, type Outcome } from "./_outcome.ts";
+import { adoptRuntime, endEntry } from "./_runtime.ts";
+import { awaitOwnedThreads } from "./thread.ts";
+
+type WireTarget =
+  | { kind: "module"; module: string; export: string }
+  | { kind: "source"; source: string; name: string };
+
+interface Start {
+  runtime: SharedArrayBuffer;
+  ident: number;
+  entry: number;
+  target: WireTarget;
+  args: unknown[];
+  port: MessagePort;
+}
+
+interface WebWorkerScope {
+  onmessage: ((event: MessageEvent) => void) | null;
+  postMessage(message: unknown): void;
+  close(): void;
+}
+
+const scope = globalThis as unknown as WebWorkerScope;
+const nodeStart = (workerData as Record<string, Start> | null)?.[START_KEY];
+
+if (nodeStart !== undefined) {
+  run(nodeStart, "node");
+} else {
+  // A Deno web worker gets its start message as its first message.
+  scope.onmessage = (event) => {
+    scope.onmessage = null;
+    run(event.data as Start, "web");
+  };
+}
+
+async function run(start: Start, kind: "node" | "web"): Promise<void> {
+  adoptRuntime(start.runtime, start.ident, start.entry);
+  let outcome: Outcome;
+  try {
+    const target = await resolveTarget(start.target);
+    const args = decodeTransfer(start.args) as unknown[];
+    outcome = { ok: true, value: await call(target, args, start.target) };
+  } catch (error) {
+    outcome = { ok: false, error: error };
+  }
+  post(start.port, outcome);
+  // Why no lost wakeup for joiners: see endEntry (store, then notify).
+  endEntry(start.entry);
+  if (kind === "node") parentPort!.postMessage(0);
+  else scope.postMessage(0);
+  // Python threads outlive the thread that started them: stay until the
+  // non-daemon threads started here have ended.
+  await awaitOwnedThreads();
+  start.port.close();
+  if (kind === "node") process.exit(0);
+  else scope.close();
+}
+
+// deno-lint-ignore no-explicit-any
+type AnyFunction = (...args: any[]) => unknown;
+
+async function resolveTarget(target: WireTarget): Promise<AnyFunction> {
+  if (target.kind === "module") {
+    const mod = await import(target.module);
+    const fn = mod[target.export];
+    if (typeof fn !== "function") {
+      throw new TypeError(
+        `Cannot run thread: module "${target.module}" has no exported function "${target.export}"`,
+      );
+    }
+    return fn;
+  }
+  // Source targets see threadkit's own exports as free names, so
+  // `(q) => { using _ = new Lock().guard(); ... }` works without imports.
+  const ns: Record<string, unknown> = await import(MOD);
+  const names = Object.keys(ns).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n));
+  const values = names.map((n) => ns[n]);
+  for (
+    const body of [
+      `(${target.source})`,
+      `({ ${target.source} })[${JSON.stringify(target.name)}]`,
+    ]
+  ) {
+    let factory: (...values: unknown[]) => unknown;
+    try {
+      factory = new Function(
+        ...names,
+        `"use strict"; return ${body};`,
+      ) as never;
+    } catch (error) {
+      if (error instanceof SyntaxError) continue;
+      throw error;
+    }
+    const fn = factory(...values);
+    if (typeof fn === "function") return fn as AnyFunction;
+  }
+  throw new TypeError(
+    `Cannot run thread: the source of target "${target.name}" is not a function expression`,
+  );
+}
+
+const MOD = import.meta.url.endsWith(".ts") ? "../mod.ts" : "../mod.js";
+
+async function call(
+  fn: AnyFunction,
+  args: unknown[],
+  target: WireTarget,
+): Promise<unknown> {
+  try {
+    return encodeTransfer(await fn(...args));
+  } catch (error) {
+    const missing = target.kind === "source" && error instanceof ReferenceError
+      ? /^(\S+) is not defined$/.exec(error.message)?.[1]
+      : undefined;
+    if (missing === undefined) throw error;
+    throw new ReferenceError(
+      `Thread target "${
+        target.name || "anonymous"
+      }" uses "${missing}", which is not defined in the thread: ` +
+        `a function target is sent as source text and cannot capture variables from its enclosing scope. ` +
+        `Pass "${missing}" in args, or export the function from a module and use { module, export }.`,
+      { cause: error },
+    );
+  }
+}
+
+function post(port: MessagePort, outcome: Outcome): void {
+  const wire = outcome.ok
+    ? outcome
+    : { ok: false, error: encodeError(outcome.error) };
+  try {
+    port.postMessage(wire);
+  } catch (cause) {
+    port.postMessage({
+      ok: false,
+      error: encodeError(
+        new TypeError(
+          `Cannot return the thread's ${
+            outcome.ok ? "result" : "error"
+          }: it cannot be sent to another thread (${(cause as Error).message})`,
+          { cause },
+        ),
+      ),
+    });
+  }
+}

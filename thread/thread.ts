@@ -1,0 +1,560 @@
+// Copyright 2026 the threadkit authors. MIT license.
+/**
+ * {@linkcode Thread}: a function running on its own worker, with its result
+ * or error coming back to the thread that started it.
+ * @module
+ */
+
+import { RuntimeError, TimeoutError } from "../_errors.ts";
+import {
+  decodeTransfer,
+  type Descriptor,
+  encodeTransfer,
+  registerTransfer,
+  TO_DESCRIPTOR,
+  type Transferable,
+} from "../_transfer.ts";
+import {
+  checkSignal,
+  deadlineOf,
+  waitAsync,
+  type WaitOptions,
+  waitSync,
+} from "../sync/_wait.ts";
+import { startWorker, takeMessage } from "./_adapter.ts";
+import { decodeError, type Outcome } from "./_outcome.ts";
+import {
+  cancelRequestedFor,
+  currentIdent,
+  entryAlive,
+  type EntryInfo,
+  entryInfo,
+  nextNameNumber,
+  requestCancel,
+  reserveEntry,
+  runtime,
+  tidIndex,
+  unreserveEntry,
+} from "./_runtime.ts";
+import { reportException } from "./excepthook.ts";
+
+// Thread life, as the starting thread sees it:
+// new     -start()->                         started (entry LIVE in the table)
+// started -target returns or throws->        outcome posted on the port, then
+//                                            entry TID = 0 + notify (joiners wake)
+// started -join()/joinAsync()/done ping->    ended (outcome collected, port closed)
+// A handle for a thread this thread did not start ("foreign": from
+// enumerate(), currentThread(), or passed in args) can be joined and
+// cancelled but has no result.
+
+/** Any function a thread can run. */
+// deno-lint-ignore no-explicit-any
+export type ThreadFunction = (...args: any[]) => unknown;
+
+/**
+ * A thread target exported by a module: any thread can import it by URL. Give
+ * the function's type as `F` to have `args` and the result type-checked.
+ */
+export interface ModuleTarget<F extends ThreadFunction = ThreadFunction> {
+  /** Absolute URL (or bare specifier) of the module, e.g. `new URL("./work.ts", import.meta.url)`. */
+  readonly module: string | URL;
+  /** The name of the exported function. */
+  readonly export: string;
+  /** Type only, never set: the function's signature. */
+  readonly signature?: F;
+}
+
+/**
+ * Names an exported function as a thread target, typed by `F`.
+ *
+ * @example
+ * ```ts ignore
+ * import { moduleTarget, Thread } from "@threadkit/threadkit";
+ * import type * as work from "./work.ts";
+ *
+ * const t = new Thread({
+ *   target: moduleTarget<typeof work.sum>(new URL("./work.ts", import.meta.url), "sum"),
+ *   args: [1, 2],
+ * });
+ * ```
+ */
+export function moduleTarget<F extends ThreadFunction>(
+  module: string | URL,
+  exportName: string,
+): ModuleTarget<F> {
+  return { module, export: exportName };
+}
+
+/** Options of {@linkcode Thread}. */
+export interface ThreadOptions<F extends ThreadFunction = ThreadFunction> {
+  /**
+   * What the thread runs: a module export ({@linkcode ModuleTarget}), or a
+   * self-contained function, which is sent as source text and so cannot use
+   * variables of its enclosing scope (threadkit's own exports are in scope).
+   */
+  target: F | ModuleTarget<F>;
+  /** Arguments for the target; threadkit primitives arrive as themselves. */
+  args?: Parameters<F>;
+  /** The thread's name; default "Thread-N (target)". */
+  name?: string;
+  /**
+   * Whether the thread is a daemon: the process may exit while it runs.
+   * Default: the daemon flag of the thread that creates it, as in Python.
+   */
+  daemon?: boolean;
+}
+
+/** Options of join: a timeout in ms and an AbortSignal. */
+export type JoinOptions = WaitOptions;
+
+/** The result type of a thread running `F`. */
+export type ThreadResult<F extends ThreadFunction> = Awaited<ReturnType<F>>;
+
+const TAG = "threadkit.Thread";
+let adopting: EntryInfo | undefined;
+
+// Threads started by this thread, by ident; the non-daemon ones are what a
+// worker waits for before it exits (Python threads outlive their starter).
+const owned = new Map<number, Thread>();
+// Handles for threads this thread did not start, kept for identity.
+const foreign = new Map<number, Thread>();
+// Set by Thread's static block: waits for a thread's end, then collects.
+let awaitEnd: (thread: Thread) => Promise<void>;
+
+/**
+ * A thread of control: a target function run on its own worker, sharing
+ * memory with the thread that started it through threadkit primitives.
+ *
+ * After `start()`, `join()` blocks the calling thread until the target
+ * returns; `await joinAsync()` waits without blocking the event loop and
+ * resolves to the target's result or rejects with what it threw. A daemon
+ * thread does not keep the process alive; the process exits by itself once
+ * every non-daemon thread has ended.
+ *
+ * Python: `threading.Thread`.
+ *
+ * Differences from Python:
+ * - The target is a module export or a self-contained function (sent as
+ *   source); subclassing to override `run()` is not supported.
+ * - The result and error come back: `result`, `error`, `joinAsync()`.
+ * - `join()` returns whether the thread ended (Python returns None).
+ * - `cancel()` requests cooperative cancellation (Python has none).
+ * - `ident` is threadkit's own small integer; there is no `native_id`.
+ *
+ * @example Returning a value
+ * ```ts
+ * import { Thread } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * const t = new Thread({ target: (a: number, b: number) => a + b, args: [2, 3] });
+ * t.start();
+ * assert.equal(await t.joinAsync({ timeout: 10_000 }), 5);
+ * assert.equal(t.result, 5);
+ * ```
+ */
+export class Thread<F extends ThreadFunction = ThreadFunction>
+  implements Transferable {
+  #name: string;
+  readonly #daemon: boolean;
+  readonly #target: F | ModuleTarget<F> | undefined;
+  readonly #args: unknown[];
+  #ident: number | undefined;
+  #entry = -1;
+  #port: MessagePort | undefined;
+  #outcome: Outcome | undefined;
+  readonly #foreign: boolean;
+
+  /**
+   * Creates a thread; `start()` runs it.
+   * @throws {TypeError} when the target is neither a function nor a module
+   * target, or `args` is not an array.
+   */
+  constructor(options: ThreadOptions<F>) {
+    const info = adopting;
+    adopting = undefined;
+    if (info !== undefined) {
+      this.#foreign = true;
+      this.#name = info.name;
+      this.#daemon = info.daemon;
+      this.#ident = info.ident;
+      this.#entry = info.entry;
+      this.#args = [];
+      return;
+    }
+    this.#foreign = false;
+    const { target, args = [], name, daemon } = options ?? {};
+    this.#target = checkTarget(target);
+    if (!Array.isArray(args)) {
+      throw new TypeError("Cannot create thread: args must be an array");
+    }
+    if (daemon !== undefined && typeof daemon !== "boolean") {
+      throw new TypeError("Cannot create thread: daemon must be a boolean");
+    }
+    if (name !== undefined && typeof name !== "string") {
+      throw new TypeError("Cannot create thread: name must be a string");
+    }
+    this.#args = args;
+    this.#daemon = daemon ?? entryInfo(runtime().entry)?.daemon ?? false;
+    this.#name = name ??
+      `Thread-${nextNameNumber()} (${targetName(this.#target)})`;
+  }
+
+  /** The thread's name (for humans; not unique). */
+  get name(): string {
+    return this.#name;
+  }
+
+  /**
+   * Renames the thread. Other threads see the name it was started with.
+   * @throws {TypeError} when `name` is not a string.
+   */
+  set name(name: string) {
+    if (typeof name !== "string") {
+      throw new TypeError("Cannot rename thread: name must be a string");
+    }
+    this.#name = name;
+  }
+
+  /** The thread's ident, unique in the process; `undefined` before start. */
+  get ident(): number | undefined {
+    return this.#ident;
+  }
+
+  /** Whether this is a daemon thread. */
+  get daemon(): boolean {
+    return this.#daemon;
+  }
+
+  /** The target's return value once the thread ended without error. */
+  get result(): ThreadResult<F> | undefined {
+    this.#collectIfEnded();
+    const o = this.#outcome;
+    return o?.ok ? o.value as ThreadResult<F> : undefined;
+  }
+
+  /** What the target threw, once the thread ended with an error. */
+  get error(): unknown {
+    this.#collectIfEnded();
+    const o = this.#outcome;
+    return o !== undefined && !o.ok ? o.error : undefined;
+  }
+
+  /** Whether cancellation of this thread was requested. */
+  get cancelled(): boolean {
+    return this.#ident !== undefined &&
+      cancelRequestedFor(this.#entry, this.#ident);
+  }
+
+  /**
+   * Starts the thread. It is alive from now until its target returns.
+   *
+   * Python: `threading.Thread.start`.
+   *
+   * @throws {RuntimeError} when started twice, or too many threads are alive.
+   * @throws {TypeError} when the args cannot be sent to a thread.
+   */
+  start(): void {
+    if (this.#ident !== undefined || this.#foreign) {
+      throw new RuntimeError(
+        "Cannot start thread: threads can only be started once",
+      );
+    }
+    const args = encodeTransfer(this.#args);
+    try {
+      // Checked here so that a bad argument leaves no reserved entry and no
+      // half-started worker behind.
+      structuredClone(args);
+    } catch (cause) {
+      throw new TypeError(
+        `Cannot start thread "${this.#name}": its args cannot be sent to a thread (${
+          (cause as Error).message
+        })`,
+        { cause },
+      );
+    }
+    const { ident, entry } = reserveEntry(this.#name, this.#daemon);
+    const { port1, port2 } = new MessageChannel();
+    const start = {
+      runtime: runtime().buffer,
+      ident,
+      entry,
+      target: wireTarget(this.#target!),
+      args,
+      port: port2,
+    };
+    try {
+      startWorker(start, [port2], this.#daemon, this.#name, {
+        done: () => this.#collect(true),
+        failed: (error) => this.#failed(error),
+      });
+    } catch (error) {
+      unreserveEntry(entry);
+      port1.close();
+      throw error;
+    }
+    this.#ident = ident;
+    this.#entry = entry;
+    this.#port = port1;
+    owned.set(ident, this as Thread);
+  }
+
+  /**
+   * Whether the thread is alive: started and its target not yet ended.
+   *
+   * Python: `threading.Thread.is_alive`.
+   */
+  isAlive(): boolean {
+    if (this.#ident === undefined) return false;
+    return entryAlive(this.#entry, this.#ident);
+  }
+
+  /**
+   * Blocks the calling thread until this thread ends or the timeout passes.
+   * Blocks the event loop: use {@linkcode Thread.prototype.joinAsync} on a
+   * thread that must stay responsive.
+   *
+   * Python: `threading.Thread.join`.
+   *
+   * @returns `true` when the thread has ended, `false` on timeout.
+   * @throws {RuntimeError} when the thread was not started, or is the
+   * calling thread.
+   * @throws {RangeError} for a negative or NaN timeout.
+   */
+  join(options?: JoinOptions): boolean {
+    const { view, index, ident, deadline, signal } = this.#joinArgs(options);
+    while (Atomics.load(view, index) === ident) {
+      // Why no lost wakeup: the ending thread stores 0 in its TID word before
+      // notifying it; we wait only while the word still holds the ident.
+      if (waitSync(view, index, ident, deadline, signal) === "timed-out") {
+        if (Atomics.load(view, index) === ident) return false;
+      }
+    }
+    this.#collect(false);
+    return true;
+  }
+
+  /**
+   * Waits for this thread to end without blocking the event loop.
+   *
+   * Python: none (`join` plus the result).
+   *
+   * @returns a promise of the target's result; it rejects with what the
+   * target threw.
+   * @throws {TimeoutError} (rejects) when the timeout passes first.
+   * @throws {RuntimeError} (rejects) when the thread was not started.
+   */
+  async joinAsync(options?: JoinOptions): Promise<ThreadResult<F>> {
+    const { view, index, ident, deadline, signal } = this.#joinArgs(options);
+    while (Atomics.load(view, index) === ident) {
+      // Why no lost wakeup: as in join().
+      const outcome = await waitAsync(view, index, ident, deadline, signal);
+      if (outcome === "timed-out" && Atomics.load(view, index) === ident) {
+        throw new TimeoutError(
+          `Cannot join thread "${this.#name}": it did not end within ${options?.timeout} ms`,
+        );
+      }
+    }
+    this.#collect(false);
+    const o = this.#outcome;
+    if (o === undefined) return undefined as ThreadResult<F>;
+    if (!o.ok) throw o.error;
+    return o.value as ThreadResult<F>;
+  }
+
+  /**
+   * Requests cooperative cancellation: the thread's threadkit waits throw
+   * {@linkcode CancelledError} from now on (a blocked wait within 50 ms), and
+   * `currentThread().cancelled` turns true inside it. Code that never waits
+   * or checks is not interrupted. A no-op for a thread that has ended.
+   *
+   * Python: none.
+   *
+   * @throws {RuntimeError} when the thread was not started.
+   */
+  cancel(): void {
+    if (this.#ident === undefined) {
+      throw new RuntimeError("Cannot cancel thread: it was not started");
+    }
+    requestCancel(this.#entry, this.#ident);
+  }
+
+  /** Describes the thread for another thread (it arrives as a handle). */
+  [TO_DESCRIPTOR](): Descriptor {
+    if (this.#ident === undefined) {
+      throw new TypeError(
+        `Cannot send thread "${this.#name}" to another thread: it was not started`,
+      );
+    }
+    const info: EntryInfo = {
+      ident: this.#ident,
+      entry: this.#entry,
+      name: this.#name,
+      daemon: this.#daemon,
+    };
+    return { tag: TAG, buffer: runtime().buffer, byteOffset: 0, extra: info };
+  }
+
+  #joinArgs(options: JoinOptions | undefined) {
+    const ident = this.#ident;
+    if (ident === undefined) {
+      throw new RuntimeError("Cannot join thread: it was not started");
+    }
+    if (ident === currentIdent()) {
+      throw new RuntimeError("Cannot join current thread");
+    }
+    const deadline = deadlineOf(options?.timeout);
+    checkSignal(options?.signal);
+    return {
+      view: runtime().view,
+      index: tidIndex(this.#entry),
+      ident,
+      deadline,
+      signal: options?.signal,
+    };
+  }
+
+  #collectIfEnded(): void {
+    if (
+      this.#outcome === undefined && this.#port !== undefined && !this.isAlive()
+    ) {
+      this.#collect(false);
+    }
+  }
+
+  // Takes the outcome off the port. The thread posts it before it frees its
+  // TID word, so once a joiner saw the word change, the message is queued.
+  // An error is reported through the excepthook when nobody was joining:
+  // collected by the thread's "done" ping rather than by join/joinAsync.
+  #collect(report: boolean): void {
+    const port = this.#port;
+    if (this.#outcome !== undefined || port === undefined) return;
+    const received = takeMessage(port);
+    if (received === undefined) {
+      // Only a thread that died outside its target gets here (failed()).
+      return;
+    }
+    const posted = received.message as Outcome;
+    this.#settle(
+      posted.ok
+        ? { ok: true, value: decodeTransfer(posted.value) }
+        : { ok: false, error: decodeError(posted.error) },
+      report,
+    );
+  }
+
+  #failed(error: unknown): void {
+    this.#collect(true);
+    if (this.#outcome === undefined) {
+      this.#settle({ ok: false, error }, true);
+    } else {
+      // The target had ended; report the late failure like Python would.
+      reportException(error, this as Thread);
+    }
+  }
+
+  static {
+    awaitEnd = async (thread) => {
+      const view = runtime().view;
+      const index = tidIndex(thread.#entry);
+      const ident = thread.#ident!;
+      while (Atomics.load(view, index) === ident) {
+        await waitAsync(view, index, ident, Infinity);
+      }
+      thread.#collect(true);
+      // A thread that died outside its target never posts an outcome.
+      if (thread.#outcome === undefined) owned.delete(ident);
+    };
+  }
+
+  #settle(outcome: Outcome, report: boolean): void {
+    this.#outcome = outcome;
+    this.#port?.close();
+    this.#port = undefined;
+    owned.delete(this.#ident!);
+    if (!outcome.ok && report) {
+      reportException(outcome.error, this as Thread);
+    }
+  }
+}
+
+/** A handle for a live thread this thread did not start (or the current one). */
+export function threadHandle(info: EntryInfo): Thread {
+  const own = owned.get(info.ident);
+  if (own !== undefined) return own;
+  let handle = foreign.get(info.ident);
+  if (handle === undefined) {
+    adopting = info;
+    handle = new Thread(undefined as never);
+    foreign.set(info.ident, handle);
+  }
+  return handle;
+}
+
+/** Forgets foreign handles of threads that ended (called by enumerate). */
+export function pruneHandles(alive: Set<number>): void {
+  for (const ident of foreign.keys()) {
+    if (!alive.has(ident)) foreign.delete(ident);
+  }
+}
+
+/**
+ * Waits until every non-daemon thread started by this thread has ended, and
+ * reports their errors through the excepthook as their own ends would. Used by
+ * a worker whose target is done, before it exits.
+ */
+export async function awaitOwnedThreads(): Promise<void> {
+  for (;;) {
+    const running = [...owned.values()].filter((t) => !t.daemon);
+    if (running.length === 0) return;
+    await Promise.all(running.map(awaitEnd));
+  }
+}
+
+function checkTarget<F extends ThreadFunction>(
+  target: unknown,
+): F | ModuleTarget<F> {
+  if (typeof target === "function") {
+    const source = Function.prototype.toString.call(target);
+    if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
+      throw new TypeError(
+        "Cannot create thread: a native or bound function cannot be sent to a thread; use a module target",
+      );
+    }
+    return target as F;
+  }
+  const t = target as Partial<ModuleTarget> | null;
+  if (
+    typeof t === "object" && t !== null &&
+    (typeof t.module === "string" || t.module instanceof URL) &&
+    typeof t.export === "string"
+  ) {
+    const href = String(t.module);
+    if (href.startsWith("./") || href.startsWith("../")) {
+      throw new TypeError(
+        `Cannot create thread: module "${href}" is relative; use new URL("${href}", import.meta.url)`,
+      );
+    }
+    return t as ModuleTarget<F>;
+  }
+  throw new TypeError(
+    "Cannot create thread: target must be a function or { module, export }",
+  );
+}
+
+function targetName(target: ThreadFunction | ModuleTarget): string {
+  return typeof target === "function"
+    ? target.name || "anonymous"
+    : target.export;
+}
+
+function wireTarget(target: ThreadFunction | ModuleTarget): unknown {
+  return typeof target === "function"
+    ? {
+      kind: "source",
+      source: Function.prototype.toString.call(target),
+      name: target.name,
+    }
+    : { kind: "module", module: String(target.module), export: target.export };
+}
+
+registerTransfer(TAG, (d) => threadHandle(d.extra as EntryInfo));
