@@ -171,20 +171,24 @@ export function reserveEntry(
 }
 
 /** Gives back an entry whose start failed before the thread ran. */
-export function unreserveEntry(entry: number): void {
-  endEntry(entry);
+export function unreserveEntry(entry: number, ident: number): void {
+  endEntry(entry, ident);
 }
 
 /**
- * Marks the thread of `entry` as ended and frees the entry.
+ * Marks the thread `ident` of `entry` as ended and frees the entry. Called by
+ * the thread itself after its target, or by the starting thread when the
+ * worker died outside its target. A compareExchange, not a store: a late
+ * second call can never free an entry that a newer thread has reserved.
  * Why no lost wakeup: joiners wait on TID with the expected value = their
- * ident; the store happens before the notify, so a joiner either sees the
+ * ident; the write happens before the notify, so a joiner either sees the
  * new value before waiting (returns "not-equal") or is woken by the notify.
  */
-export function endEntry(entry: number): void {
+export function endEntry(entry: number, ident: number): void {
   const { view } = runtime();
-  Atomics.store(view, slot(entry, TID), 0);
-  Atomics.notify(view, slot(entry, TID));
+  if (Atomics.compareExchange(view, slot(entry, TID), ident, 0) === ident) {
+    Atomics.notify(view, slot(entry, TID));
+  }
 }
 
 /** Requests cooperative cancellation of the thread `ident` in `entry`. */

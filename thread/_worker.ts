@@ -33,6 +33,7 @@ interface WebWorkerScope {
 }
 
 const scope = globalThis as unknown as WebWorkerScope;
+const MOD = import.meta.url.endsWith(".ts") ? "../mod.ts" : "../mod.js";
 const nodeStart = (workerData as Record<string, Start> | null)?.[START_KEY];
 
 if (nodeStart !== undefined) {
@@ -49,6 +50,10 @@ async function run(start: Start, kind: "node" | "web"): Promise<void> {
   adoptRuntime(start.runtime, start.ident, start.entry);
   let outcome: Outcome;
   try {
+    // Loads every primitive module, so every transfer tag is registered
+    // before args (and later queue items) are revived here, whatever the
+    // target module itself imports.
+    await import(MOD);
     const target = await resolveTarget(start.target);
     const args = decodeTransfer(start.args) as unknown[];
     outcome = { ok: true, value: await call(target, args, start.target) };
@@ -56,8 +61,8 @@ async function run(start: Start, kind: "node" | "web"): Promise<void> {
     outcome = { ok: false, error: error };
   }
   post(start.port, outcome);
-  // Why no lost wakeup for joiners: see endEntry (store, then notify).
-  endEntry(start.entry);
+  // Why no lost wakeup for joiners: see endEntry (write, then notify).
+  endEntry(start.entry, start.ident);
   if (kind === "node") parentPort!.postMessage(0);
   else scope.postMessage(0);
   // Python threads outlive the thread that started them: stay until the
@@ -111,8 +116,6 @@ async function resolveTarget(target: WireTarget): Promise<AnyFunction> {
   );
 }
 
-const MOD = import.meta.url.endsWith(".ts") ? "../mod.ts" : "../mod.js";
-
 async function call(
   fn: AnyFunction,
   args: unknown[],
@@ -121,9 +124,10 @@ async function call(
   try {
     return encodeTransfer(await fn(...args));
   } catch (error) {
-    const missing = target.kind === "source" && error instanceof ReferenceError
-      ? /^(\S+) is not defined$/.exec(error.message)?.[1]
-      : undefined;
+    if (target.kind !== "source" || !(error instanceof ReferenceError)) {
+      throw error;
+    }
+    const missing = /^(\S+) is not defined$/.exec(error.message)?.[1];
     if (missing === undefined) throw error;
     throw new ReferenceError(
       `Thread target "${

@@ -26,6 +26,7 @@ import { decodeError, type Outcome } from "./_outcome.ts";
 import {
   cancelRequestedFor,
   currentIdent,
+  endEntry,
   entryAlive,
   type EntryInfo,
   entryInfo,
@@ -288,7 +289,7 @@ export class Thread<F extends ThreadFunction = ThreadFunction>
         failed: (error) => this.#failed(error),
       });
     } catch (error) {
-      unreserveEntry(entry);
+      unreserveEntry(entry, ident);
       port1.close();
       throw error;
     }
@@ -443,6 +444,8 @@ export class Thread<F extends ThreadFunction = ThreadFunction>
   }
 
   #failed(error: unknown): void {
+    // The worker is gone: free its entry if it could not (joiners wake).
+    endEntry(this.#entry, this.#ident!);
     this.#collect(true);
     if (this.#outcome === undefined) {
       this.#settle({ ok: false, error }, true);

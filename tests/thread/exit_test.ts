@@ -1,0 +1,51 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Process exit as Python has it: daemon threads do not keep the process
+// alive; non-daemon threads do, until they end. Each program runs in a
+// subprocess bounded in time.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { runProgram } from "../_helpers.ts";
+
+const program = (name: string) =>
+  new URL(`../_workers/programs/${name}`, import.meta.url);
+
+describe("Thread process exit", () => {
+  it("Thread daemon: a program whose only remaining thread is a blocked daemon exits", async () => {
+    const run = await runProgram(program("daemon_exit.ts"), 30_000);
+    assert.equal(run.timedOut, false, `did not exit: ${run.stderr}`);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /main done, daemon alive: true/);
+  });
+
+  it("Thread non-daemon: the program exits only after the thread ends, by itself", async () => {
+    const run = await runProgram(program("nondaemon_wait.ts"), 30_000);
+    assert.equal(run.timedOut, false, `did not exit: ${run.stderr}`);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(run.stdout.trim().split("\n"), [
+      "main done",
+      "thread done",
+    ]);
+  });
+
+  it("Thread non-daemon started by a thread outlives its starter", async () => {
+    const run = await runProgram(program("nested_nondaemon.ts"), 30_000);
+    assert.equal(run.timedOut, false, `did not exit: ${run.stderr}`);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(run.stdout.trim().split("\n"), [
+      "child returned",
+      "grandchild done",
+    ]);
+  });
+
+  it("Thread excepthook: an unjoined failure is reported once on stderr by default", async () => {
+    const run = await runProgram(program("excepthook_default.ts"), 30_000);
+    assert.equal(run.timedOut, false, `did not exit: ${run.stderr}`);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(
+      run.stderr.match(/Exception in thread failing:/g)?.length,
+      1,
+      run.stderr,
+    );
+    assert.match(run.stderr, /RangeError: unjoined failure/);
+  });
+});
