@@ -11,11 +11,13 @@ import { decodeTransfer, encodeTransfer } from "../_transfer.ts";
 import { START_KEY } from "./_adapter.ts";
 import { encodeError, type Outcome } from "./_outcome.ts";
 import { adoptRuntime, endEntry } from "./_runtime.ts";
+import {
+  type AnyFunction,
+  explainMissing,
+  resolveTarget,
+  type WireTarget,
+} from "./_target.ts";
 import { awaitOwnedThreads } from "./thread.ts";
-
-type WireTarget =
-  | { kind: "module"; module: string; export: string }
-  | { kind: "source"; source: string; name: string };
 
 interface Start {
   runtime: SharedArrayBuffer;
@@ -73,49 +75,6 @@ async function run(start: Start, kind: "node" | "web"): Promise<void> {
   else scope.close();
 }
 
-// deno-lint-ignore no-explicit-any
-type AnyFunction = (...args: any[]) => unknown;
-
-async function resolveTarget(target: WireTarget): Promise<AnyFunction> {
-  if (target.kind === "module") {
-    const mod = await import(target.module);
-    const fn = mod[target.export];
-    if (typeof fn !== "function") {
-      throw new TypeError(
-        `Cannot run thread: module "${target.module}" has no exported function "${target.export}"`,
-      );
-    }
-    return fn;
-  }
-  // Source targets see threadkit's own exports as free names, so
-  // `(q) => { using _ = new Lock().guard(); ... }` works without imports.
-  const ns: Record<string, unknown> = await import(MOD);
-  const names = Object.keys(ns).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n));
-  const values = names.map((n) => ns[n]);
-  for (
-    const body of [
-      `(${target.source})`,
-      `({ ${target.source} })[${JSON.stringify(target.name)}]`,
-    ]
-  ) {
-    let factory: (...values: unknown[]) => unknown;
-    try {
-      factory = new Function(
-        ...names,
-        `"use strict"; return ${body};`,
-      ) as never;
-    } catch (error) {
-      if (error instanceof SyntaxError) continue;
-      throw error;
-    }
-    const fn = factory(...values);
-    if (typeof fn === "function") return fn as AnyFunction;
-  }
-  throw new TypeError(
-    `Cannot run thread: the source of target "${target.name}" is not a function expression`,
-  );
-}
-
 async function call(
   fn: AnyFunction,
   args: unknown[],
@@ -124,19 +83,9 @@ async function call(
   try {
     return encodeTransfer(await fn(...args));
   } catch (error) {
-    if (target.kind !== "source" || !(error instanceof ReferenceError)) {
-      throw error;
-    }
-    const missing = /^(\S+) is not defined$/.exec(error.message)?.[1];
-    if (missing === undefined) throw error;
-    throw new ReferenceError(
-      `Thread target "${
-        target.name || "anonymous"
-      }" uses "${missing}", which is not defined in the thread: ` +
-        `a function target is sent as source text and cannot capture variables from its enclosing scope. ` +
-        `Pass "${missing}" in args, or export the function from a module and use { module, export }.`,
-      { cause: error },
-    );
+    throw target.kind === "source"
+      ? explainMissing(error, `Thread target "${target.name || "anonymous"}"`)
+      : error;
   }
 }
 

@@ -37,6 +37,7 @@ import {
   tidIndex,
   unreserveEntry,
 } from "./_runtime.ts";
+import { checkTarget, targetName, wireTarget } from "./_target.ts";
 import { reportException } from "./excepthook.ts";
 
 // Thread life, as the starting thread sees it:
@@ -197,7 +198,7 @@ export class Thread<F extends ThreadFunction = ThreadFunction>
     this.#args = args;
     this.#daemon = daemon ?? entryInfo(runtime().entry)?.daemon ?? false;
     this.#name = name ??
-      `Thread-${nextNameNumber()} (${targetName(this.#target)})`;
+      `Thread-${nextNameNumber()} (${targetName(this.#target!)})`;
   }
 
   /** The thread's name (for humans; not unique). */
@@ -511,53 +512,6 @@ export async function awaitOwnedThreads(): Promise<void> {
     if (running.length === 0) return;
     await Promise.all(running.map(awaitEnd));
   }
-}
-
-function checkTarget<F extends ThreadFunction>(
-  target: unknown,
-): F | ModuleTarget<F> {
-  if (typeof target === "function") {
-    const source = Function.prototype.toString.call(target);
-    if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
-      throw new TypeError(
-        "Cannot create thread: a native or bound function cannot be sent to a thread; use a module target",
-      );
-    }
-    return target as F;
-  }
-  const t = target as Partial<ModuleTarget> | null;
-  if (
-    typeof t === "object" && t !== null &&
-    (typeof t.module === "string" || t.module instanceof URL) &&
-    typeof t.export === "string"
-  ) {
-    const href = String(t.module);
-    if (href.startsWith("./") || href.startsWith("../")) {
-      throw new TypeError(
-        `Cannot create thread: module "${href}" is relative; use new URL("${href}", import.meta.url)`,
-      );
-    }
-    return t as ModuleTarget<F>;
-  }
-  throw new TypeError(
-    "Cannot create thread: target must be a function or { module, export }",
-  );
-}
-
-function targetName(target: ThreadFunction | ModuleTarget): string {
-  return typeof target === "function"
-    ? target.name || "anonymous"
-    : target.export;
-}
-
-function wireTarget(target: ThreadFunction | ModuleTarget): unknown {
-  return typeof target === "function"
-    ? {
-      kind: "source",
-      source: Function.prototype.toString.call(target),
-      name: target.name,
-    }
-    : { kind: "module", module: String(target.module), export: target.export };
 }
 
 registerTransfer(TAG, (d) => threadHandle(d.extra as EntryInfo));

@@ -1,0 +1,151 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Functions that cross threads: the one place that checks a target, turns it
+// into its wire form (module export or source text), resolves the wire form
+// back into a function in another thread, and explains a ReferenceError from
+// a source function that tried to capture a variable. Used by Thread (its
+// target), the worker entry, Timer (its delayed target) and Barrier (its
+// action, compiled synchronously in whichever thread arrives last).
+
+/** Any function. */
+// deno-lint-ignore no-explicit-any
+export type AnyFunction = (...args: any[]) => unknown;
+
+/** A target in the form that crosses threads (structured-cloneable). */
+export type WireTarget =
+  | { kind: "module"; module: string; export: string }
+  | { kind: "source"; source: string; name: string };
+
+/** A module export any thread can import by URL. */
+interface ModuleRef {
+  readonly module: string | URL;
+  readonly export: string;
+}
+
+const MOD = import.meta.url.endsWith(".ts") ? "../mod.ts" : "../mod.js";
+
+/**
+ * Validates a function (sent as source) or `{ module, export }` target.
+ * `what` starts the error messages ("Cannot create thread").
+ * @throws {TypeError} for anything else, a native or bound function, or a
+ * relative module specifier.
+ */
+export function checkTarget<T>(
+  target: unknown,
+  what = "Cannot create thread",
+  allowModule = true,
+): T {
+  if (typeof target === "function") {
+    const source = Function.prototype.toString.call(target);
+    if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
+      throw new TypeError(
+        `${what}: a native or bound function cannot be sent to a thread; ${
+          allowModule ? "use a module target" : "write it as a function"
+        }`,
+      );
+    }
+    return target as T;
+  }
+  const t = target as Partial<ModuleRef> | null;
+  if (
+    allowModule && typeof t === "object" && t !== null &&
+    (typeof t.module === "string" || t.module instanceof URL) &&
+    typeof t.export === "string"
+  ) {
+    const href = String(t.module);
+    if (href.startsWith("./") || href.startsWith("../")) {
+      throw new TypeError(
+        `${what}: module "${href}" is relative; use new URL("${href}", import.meta.url)`,
+      );
+    }
+    return t as T;
+  }
+  throw new TypeError(
+    allowModule
+      ? `${what}: target must be a function or { module, export }`
+      : `${what}: must be a function`,
+  );
+}
+
+/** The display name of a target: the function's or the export's name. */
+export function targetName(target: AnyFunction | ModuleRef): string {
+  return typeof target === "function"
+    ? target.name || "anonymous"
+    : target.export;
+}
+
+/** The wire form of a checked target. */
+export function wireTarget(target: AnyFunction | ModuleRef): WireTarget {
+  return typeof target === "function"
+    ? {
+      kind: "source",
+      source: Function.prototype.toString.call(target),
+      name: target.name,
+    }
+    : { kind: "module", module: String(target.module), export: target.export };
+}
+
+/** Resolves a wire target into a function of this thread. */
+export async function resolveTarget(target: WireTarget): Promise<AnyFunction> {
+  if (target.kind === "module") {
+    const mod = await import(target.module);
+    const fn = mod[target.export];
+    if (typeof fn !== "function") {
+      throw new TypeError(
+        `Cannot run thread: module "${target.module}" has no exported function "${target.export}"`,
+      );
+    }
+    return fn;
+  }
+  return compileSource(target.source, target.name, await import(MOD));
+}
+
+/**
+ * Compiles a function's source text, synchronously, with threadkit's own
+ * exports (`scope`) as free names, so `(q) => { using _ = new Lock().guard();
+ * ... }` works without imports. Method shorthand (`f() {}`) is accepted too.
+ * @throws {TypeError} when the source is not a function expression.
+ */
+export function compileSource(
+  source: string,
+  name: string,
+  scope: Record<string, unknown>,
+): AnyFunction {
+  const names = Object.keys(scope).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n));
+  const values = names.map((n) => scope[n]);
+  for (
+    const body of [`(${source})`, `({ ${source} })[${JSON.stringify(name)}]`]
+  ) {
+    let factory: (...values: unknown[]) => unknown;
+    try {
+      factory = new Function(
+        ...names,
+        `"use strict"; return ${body};`,
+      ) as never;
+    } catch (error) {
+      if (error instanceof SyntaxError) continue;
+      throw error;
+    }
+    const fn = factory(...values);
+    if (typeof fn === "function") return fn as AnyFunction;
+  }
+  throw new TypeError(
+    `Cannot run thread: the source of target "${name}" is not a function expression`,
+  );
+}
+
+/**
+ * `error` itself, or for a "x is not defined" ReferenceError thrown by a
+ * source function, a ReferenceError that says why (captured variable) and
+ * how to fix it. `what` names the function ('Thread target "f"').
+ */
+export function explainMissing(error: unknown, what: string): unknown {
+  if (!(error instanceof ReferenceError)) return error;
+  const missing = /^(\S+) is not defined$/.exec(error.message)?.[1];
+  if (missing === undefined) return error;
+  return new ReferenceError(
+    `${what} uses "${missing}", which is not defined in the thread: ` +
+      `a function target is sent as source text and cannot capture variables from its enclosing scope. ` +
+      `Pass "${missing}" in args, or export the function from a module and use { module, export }.`,
+    { cause: error },
+  );
+}
