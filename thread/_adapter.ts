@@ -63,7 +63,6 @@ export function startWorker(
     transferList: transfer as never[],
     name,
   });
-  if (daemon) worker.unref();
   worker.on("message", () => events.done());
   worker.on("error", (error) => events.failed(error));
   worker.on("exit", (code) => {
@@ -71,6 +70,9 @@ export function startWorker(
       events.failed(new Error(`Thread "${name}" exited with code ${code}`));
     }
   });
+  // After the listeners: on Node, adding a "message" listener refs the
+  // worker's port again, which would keep the process alive.
+  if (daemon) worker.unref();
 }
 
 /** Takes the next message from `port` without waiting, if there is one. */

@@ -1,0 +1,268 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The npm build (`deno task build:npm`): Deno sources in, an npm package out,
+// in npm/. It does what @deno/dnt would (dnt, like all of JSR, cannot be
+// installed here): TypeScript compiles every source file to ESM `.js` plus
+// `.d.ts` with `rewriteRelativeImportExtensions` ("./x.ts" -> "./x.js"),
+// target ES2022 so `using` is downlevelled for Node 20. The test suite is
+// compiled in the same program into npm/tests/, where its relative imports
+// ("../../mod.ts") land on the built files, so `node --test` runs the same
+// tests against the package (npm/.npmignore keeps them out of the tarball).
+//
+// The whole tree is compiled, not a fixed list: every `.ts` file outside
+// bench/, scripts/, examples/ and npm/ is library code, everything under
+// tests/ is test code. Type errors in library code fail the build (they would
+// mean a wrong `.d.ts`); type errors in tests (such as Deno-only APIs behind a
+// runtime check) are reported and do not.
+//
+// One rewrite TypeScript does not do: `new URL("./x.ts", import.meta.url)`
+// (worker modules of tests). A transformer turns such relative ".ts" string
+// literals into ".js". Library code does not rely on it: it derives the
+// extension from its own `import.meta.url` (thread/_adapter.ts).
+
+import ts from "typescript";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+// Node's types, which the library code is checked against. Imported here so
+// that Deno fetches the package; the compiler reads it from Deno's cache.
+// deno-lint-ignore no-import-prefix
+import "npm:@types/node@20.19.43/package.json" with { type: "json" };
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const OUT = join(ROOT, "npm");
+/** Top-level folders that are not part of the package or its tests. */
+const SKIP_DIRS = new Set([
+  ".git",
+  ".ci",
+  ".deno_dir",
+  "bench",
+  "coverage",
+  "examples",
+  "node_modules",
+  "npm",
+  "scripts",
+]);
+
+interface DenoJson {
+  name: string;
+  version: string;
+  license?: string;
+  exports: Record<string, string>;
+}
+
+function main(): void {
+  const started = performance.now();
+  const config = JSON.parse(
+    Deno.readTextFileSync(join(ROOT, "deno.json")),
+  ) as DenoJson;
+  const files = walk(ROOT).filter((f) =>
+    f.endsWith(".ts") && !f.endsWith(".d.ts")
+  );
+  const library = files.filter((f) => !isTest(f));
+  const tests = files.filter(isTest);
+
+  const nodeTypesDir = dirname(
+    fileURLToPath(import.meta.resolve("npm:@types/node@20.19.43/package.json")),
+  );
+  const options: ts.CompilerOptions = {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    rewriteRelativeImportExtensions: true,
+    // Atomics.waitAsync is ES2024; Symbol.dispose typings are esnext;
+    // the DOM lib types the web Worker that the Deno path of the adapter uses.
+    lib: ["lib.es2024.d.ts", "lib.esnext.disposable.d.ts", "lib.dom.d.ts"],
+    types: [],
+    strict: true,
+    declaration: true,
+    skipLibCheck: true,
+    isolatedModules: true,
+    verbatimModuleSyntax: true,
+    useDefineForClassFields: true,
+    rootDir: ROOT,
+    outDir: OUT,
+    newLine: ts.NewLineKind.LineFeed,
+  };
+  const program = ts.createProgram({
+    rootNames: [join(nodeTypesDir, "index.d.ts"), ...library, ...tests],
+    options,
+  });
+
+  const diagnostics = ts.getPreEmitDiagnostics(program);
+  const libraryErrors = diagnostics.filter((d) =>
+    d.category === ts.DiagnosticCategory.Error &&
+    (d.file === undefined || !isTest(d.file.fileName))
+  );
+  const testErrors = diagnostics.filter((d) =>
+    d.category === ts.DiagnosticCategory.Error && d.file !== undefined &&
+    isTest(d.file.fileName)
+  );
+  if (libraryErrors.length > 0) {
+    console.error(format(libraryErrors));
+    console.error(
+      `build:npm: ${libraryErrors.length} type error(s) in library code; nothing written`,
+    );
+    Deno.exit(1);
+  }
+  if (testErrors.length > 0) {
+    console.warn(format(testErrors));
+    console.warn(
+      `build:npm: ${testErrors.length} type error(s) in tests (not fatal: tests are emitted as they are)`,
+    );
+  }
+
+  try {
+    Deno.removeSync(OUT, { recursive: true });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  let written = 0;
+  const result = program.emit(
+    undefined,
+    (fileName, text) => {
+      // Tests need no declarations.
+      if (
+        fileName.endsWith(".d.ts") &&
+        isTest(join(ROOT, relative(OUT, fileName)))
+      ) {
+        return;
+      }
+      Deno.mkdirSync(dirname(fileName), { recursive: true });
+      Deno.writeTextFileSync(fileName, text);
+      written++;
+    },
+    undefined,
+    false,
+    { before: [rewriteFileNames] },
+  );
+  if (result.emitSkipped) {
+    console.error(format(result.diagnostics));
+    Deno.exit(1);
+  }
+
+  writePackageJson(config);
+  for (const name of ["README.md", "LICENSE"]) {
+    try {
+      Deno.copyFileSync(join(ROOT, name), join(OUT, name));
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      console.warn(`build:npm: no ${name} to copy`);
+    }
+  }
+  // The compiled tests stay beside the package, out of its tarball.
+  Deno.writeTextFileSync(join(OUT, ".npmignore"), "tests/\n");
+
+  const ms = Math.round(performance.now() - started);
+  console.log(
+    `build:npm: ${config.name}@${config.version} -> npm/ (${library.length} modules, ${tests.length} test files, ${written} files written, TypeScript ${ts.version}, ${ms} ms)`,
+  );
+}
+
+function isTest(file: string): boolean {
+  return relative(ROOT, file).split(/[\\/]/)[0] === "tests";
+}
+
+function writePackageJson(config: DenoJson): void {
+  const exports: Record<string, { types: string; default: string }> = {};
+  for (const [key, source] of Object.entries(config.exports)) {
+    const base = source.replace(/\.ts$/, "");
+    exports[key] = { types: `${base}.d.ts`, default: `${base}.js` };
+  }
+  const pkg = {
+    name: "threadkit",
+    version: config.version,
+    description:
+      "Python's threading and queue model on real threads: workers sharing SharedArrayBuffer and Atomics",
+    license: config.license ?? "MIT",
+    type: "module",
+    main: exports["."]?.default,
+    types: exports["."]?.types,
+    exports: { ...exports, "./package.json": "./package.json" },
+    engines: { node: ">=20" },
+    keywords: ["threads", "threading", "worker", "lock", "queue", "atomics"],
+    sideEffects: true,
+  };
+  Deno.writeTextFileSync(
+    join(OUT, "package.json"),
+    JSON.stringify(pkg, null, 2) + "\n",
+  );
+}
+
+/**
+ * Rewrites ".ts" file names that TypeScript leaves alone to ".js": in every
+ * file the first argument of `new URL("./x.ts", import.meta.url)`, and in
+ * tests every string literal that is a relative path or a plain file name
+ * ending in ".ts" (such as `runProgram(program("daemon_exit.ts"))`).
+ */
+function rewriteFileNames(
+  context: ts.TransformationContext,
+): ts.Transformer<ts.SourceFile> {
+  const f = context.factory;
+  return (file) => {
+    const test = isTest(file.fileName);
+    const visit = (node: ts.Node): ts.Node => {
+      if (
+        test && ts.isStringLiteral(node) && TEST_FILE_NAME.test(node.text) &&
+        !ts.isImportDeclaration(node.parent) &&
+        !ts.isExportDeclaration(node.parent)
+      ) {
+        return f.createStringLiteral(toJs(node.text));
+      }
+      if (
+        ts.isNewExpression(node) && ts.isIdentifier(node.expression) &&
+        node.expression.text === "URL" && node.arguments?.length === 2 &&
+        ts.isStringLiteralLike(node.arguments[0]) &&
+        RELATIVE_TS.test(node.arguments[0].text) &&
+        isImportMetaUrl(node.arguments[1])
+      ) {
+        return f.updateNewExpression(
+          node,
+          node.expression,
+          node.typeArguments,
+          [
+            f.createStringLiteral(toJs(node.arguments[0].text)),
+            node.arguments[1],
+          ],
+        );
+      }
+      return ts.visitEachChild(node, visit, context);
+    };
+    return ts.visitNode(file, visit) as ts.SourceFile;
+  };
+}
+
+const RELATIVE_TS = /^\.\.?\/[^\s]*[^.\s/]\.ts$/;
+const TEST_FILE_NAME = /^(\.\.?\/)?[\w./-]*\w\.ts$/;
+
+function toJs(path: string): string {
+  return path.endsWith(".d.ts") ? path : path.replace(/\.ts$/, ".js");
+}
+
+function isImportMetaUrl(node: ts.Node): boolean {
+  return ts.isPropertyAccessExpression(node) && node.name.text === "url" &&
+    ts.isMetaProperty(node.expression) &&
+    node.expression.keywordToken === ts.SyntaxKind.ImportKeyword;
+}
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of Deno.readDirSync(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) {
+      if (dir === ROOT && SKIP_DIRS.has(entry.name)) continue;
+      out.push(...walk(path));
+    } else if (entry.isFile) {
+      out.push(path);
+    }
+  }
+  return out.sort();
+}
+
+function format(diagnostics: readonly ts.Diagnostic[]): string {
+  return ts.formatDiagnostics(diagnostics, {
+    getCanonicalFileName: (f) => f,
+    getCurrentDirectory: () => ROOT,
+    getNewLine: () => "\n",
+  });
+}
+
+main();
