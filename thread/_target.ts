@@ -6,6 +6,8 @@
 // target), the worker entry, Timer (its delayed target) and Barrier (its
 // action, compiled synchronously in whichever thread arrives last).
 
+import { DOWNLEVEL_HELPERS } from "./_downlevel.ts";
+
 /** Any function. */
 // deno-lint-ignore no-explicit-any
 export type AnyFunction = (...args: any[]) => unknown;
@@ -21,7 +23,10 @@ interface ModuleRef {
   readonly export: string;
 }
 
-const MOD = import.meta.url.endsWith(".ts") ? "../mod.ts" : "../mod.js";
+/** The package's root module, in source (.ts) or build (.js) form. */
+export const PACKAGE: string = import.meta.url.endsWith(".ts")
+  ? "../mod.ts"
+  : "../mod.js";
 
 /**
  * Validates a function (sent as source) or `{ module, export }` target.
@@ -96,7 +101,7 @@ export async function resolveTarget(target: WireTarget): Promise<AnyFunction> {
     }
     return fn;
   }
-  return compileSource(target.source, target.name, await import(MOD));
+  return compileSource(target.source, target.name, await import(PACKAGE));
 }
 
 /**
@@ -110,8 +115,11 @@ export function compileSource(
   name: string,
   scope: Record<string, unknown>,
 ): AnyFunction {
-  const names = Object.keys(scope).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n));
-  const values = names.map((n) => scope[n]);
+  // TypeScript's `using` helpers too (for targets compiled to ES2022), first
+  // so that a name in `scope` wins a clash.
+  const all: Record<string, unknown> = { ...DOWNLEVEL_HELPERS, ...scope };
+  const names = Object.keys(all).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n));
+  const values = names.map((n) => all[n]);
   for (
     const body of [`(${source})`, `({ ${source} })[${JSON.stringify(name)}]`]
   ) {
