@@ -5,19 +5,16 @@
 // its thread table entry (which wakes joiners), pings the starting thread,
 // waits for the non-daemon threads it started itself, and then ends.
 
-import process from "node:process";
-import { parentPort, workerData } from "node:worker_threads";
-import { decodeTransfer, encodeTransfer } from "../_transfer.ts";
-import { START_KEY } from "./_adapter.ts";
-import { encodeError, type Outcome } from "./_outcome.ts";
+import { START_KEY, workerThreads } from "./_adapter.ts";
+import type { Outcome } from "./_outcome.ts";
 import { adoptRuntime, endEntry } from "./_runtime.ts";
 import {
   type AnyFunction,
   explainMissing,
+  PACKAGE,
   resolveTarget,
   type WireTarget,
 } from "./_target.ts";
-import { awaitOwnedThreads } from "./thread.ts";
 
 interface Start {
   runtime: SharedArrayBuffer;
@@ -25,6 +22,8 @@ interface Start {
   entry: number;
   target: WireTarget;
   args: unknown[];
+  /** Whether args hold threadkit primitives (encoded descriptors). */
+  primitives: boolean;
   port: MessagePort;
 }
 
@@ -35,11 +34,13 @@ interface WebWorkerScope {
 }
 
 const scope = globalThis as unknown as WebWorkerScope;
-const MOD = import.meta.url.endsWith(".ts") ? "../mod.ts" : "../mod.js";
-const nodeStart = (workerData as Record<string, Start> | null)?.[START_KEY];
+// A web worker (Deno, non-daemon) has WorkerGlobalScope; a node:worker_threads
+// worker (Deno daemon, Node) has not. Only the latter loads node modules.
+const kind = "WorkerGlobalScope" in globalThis ? "web" : "node";
 
-if (nodeStart !== undefined) {
-  run(nodeStart, "node");
+if (kind === "node") {
+  const { workerData } = workerThreads();
+  run((workerData as Record<string, Start>)[START_KEY], "node");
 } else {
   // A Deno web worker gets its start message as its first message.
   scope.onmessage = (event) => {
@@ -48,31 +49,41 @@ if (nodeStart !== undefined) {
   };
 }
 
+// Start-up cost matters (thread start is benchmarked against a raw worker),
+// so the critical path from start message to posted outcome loads only this
+// file, _runtime, _adapter and _target. The package itself (every primitive,
+// so every transfer tag) is loaded when the args carry primitives or a source
+// target needs threadkit's names in scope; the rest loads after the outcome
+// is posted, or on the error path.
 async function run(start: Start, kind: "node" | "web"): Promise<void> {
   adoptRuntime(start.runtime, start.ident, start.entry);
   let outcome: Outcome;
   try {
-    // Loads every primitive module, so every transfer tag is registered
-    // before args (and later queue items) are revived here, whatever the
-    // target module itself imports.
-    await import(MOD);
+    // Source targets load the package in resolveTarget (names in scope).
+    if (start.primitives) await import(PACKAGE);
     const target = await resolveTarget(start.target);
-    const args = decodeTransfer(start.args) as unknown[];
+    const args = start.primitives
+      ? (await import("../_transfer.ts")).decodeTransfer(
+        start.args,
+      ) as unknown[]
+      : start.args;
     outcome = { ok: true, value: await call(target, args, start.target) };
   } catch (error) {
     outcome = { ok: false, error: error };
   }
-  post(start.port, outcome);
+  await post(start.port, outcome);
   // Why no lost wakeup for joiners: see endEntry (write, then notify).
   endEntry(start.entry, start.ident);
-  if (kind === "node") parentPort!.postMessage(0);
+  if (kind === "node") workerThreads().parentPort!.postMessage(0);
   else scope.postMessage(0);
   // Python threads outlive the thread that started them: stay until the
   // non-daemon threads started here have ended.
-  await awaitOwnedThreads();
+  await (await import("./thread.ts")).awaitOwnedThreads();
   start.port.close();
-  if (kind === "node") process.exit(0);
-  else scope.close();
+  if (kind === "node") {
+    (globalThis as unknown as { process: { exit(code: number): never } })
+      .process.exit(0);
+  } else scope.close();
 }
 
 async function call(
@@ -81,7 +92,12 @@ async function call(
   target: WireTarget,
 ): Promise<unknown> {
   try {
-    return encodeTransfer(await fn(...args));
+    const value = await fn(...args);
+    // Primitives can exist here only if some primitive module registered its
+    // tag in this thread; otherwise there is nothing to encode.
+    return registryInUse()
+      ? (await import("../_transfer.ts")).encodeTransfer(value)
+      : value;
   } catch (error) {
     throw target.kind === "source"
       ? explainMissing(error, `Thread target "${target.name || "anonymous"}"`)
@@ -89,23 +105,44 @@ async function call(
   }
 }
 
-function post(port: MessagePort, outcome: Outcome): void {
-  const wire = outcome.ok
-    ? outcome
-    : { ok: false, error: encodeError(outcome.error) };
+async function post(port: MessagePort, outcome: Outcome): Promise<void> {
+  if (outcome.ok) {
+    try {
+      port.postMessage(outcome);
+      return;
+    } catch (cause) {
+      outcome = {
+        ok: false,
+        error: new TypeError(
+          `Cannot return the thread's result: it cannot be sent to another thread (${
+            (cause as Error).message
+          })`,
+          { cause },
+        ),
+      };
+    }
+  }
+  const { encodeError } = await import("./_outcome.ts");
   try {
-    port.postMessage(wire);
+    port.postMessage({ ok: false, error: encodeError(outcome.error) });
   } catch (cause) {
     port.postMessage({
       ok: false,
       error: encodeError(
         new TypeError(
-          `Cannot return the thread's ${
-            outcome.ok ? "result" : "error"
-          }: it cannot be sent to another thread (${(cause as Error).message})`,
+          `Cannot return the thread's error: it cannot be sent to another thread (${
+            (cause as Error).message
+          })`,
           { cause },
         ),
       ),
     });
   }
+}
+
+function registryInUse(): boolean {
+  const registry = (globalThis as Record<symbol, Map<string, unknown>>)[
+    Symbol.for("threadkit.transfer.registry.v1")
+  ];
+  return registry !== undefined && registry.size > 0;
 }

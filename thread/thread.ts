@@ -282,6 +282,8 @@ export class Thread<F extends ThreadFunction = ThreadFunction>
       entry,
       target: wireTarget(this.#target!),
       args,
+      // encodeTransfer returns its input when it found no primitive.
+      primitives: args !== this.#args,
       port: port2,
     };
     try {
