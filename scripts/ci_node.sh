@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# The npm build tested on Node (called by .ci/run when executable):
+#   1. build npm/ (deno task build:npm),
+#   2. run the compiled test suite with node --test against the built files,
+#   3. pack npm/ and install the tarball into a scratch consumer project, as
+#      an npm user would (plus typescript and @types/node),
+#   4. type-check scripts/consumer_check.ts and an import of every subpath of
+#      the package's exports against the built .d.ts (strict, no skipLibCheck),
+#   5. run examples/node.mjs from that project; it must exit by itself.
+# Closes with exactly one line "node: N passed, N failed": node --test's
+# "# pass"/"# fail" counts plus one per extra step (build, pack+install,
+# type-check, example). Exits non-zero when anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export NO_COLOR=1
+DENO=(npx -y deno@2.9.6)
+TS_VERSION=5.9.3          # the consumer's TypeScript (the build uses 6.0.3)
+NODE_TYPES_VERSION=20.19.43
+
+passed=0
+failed=0
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+step() { # step NAME CMD... : one extra check
+  local name=$1
+  shift
+  echo "::: node/$name: $*"
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    echo "::: node/$name FAILED"
+    failed=$((failed + 1))
+    return 1
+  fi
+}
+
+finish() {
+  echo "node: $passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+  exit $?
+}
+
+echo "node $(node --version)"
+step build "${DENO[@]}" task build:npm || finish
+
+# The suite: every compiled *_test.js (worker modules and helpers beside them
+# are not tests). Files run one at a time: the machine has 2 cores and the
+# stress tests run real threads.
+mapfile -t tests < <(find npm/tests -name '*_test.js' | sort)
+echo "::: node/test: node --test (${#tests[@]} files)"
+log="$scratch/node-test.log"
+started=$(date +%s)
+node --test --test-concurrency=1 --test-timeout=120000 "${tests[@]}" 2>&1 |
+  tee "$log"
+test_rc=${PIPESTATUS[0]}
+echo "::: node/test: $(($(date +%s) - started)) s"
+tp=$(grep -E '^# pass [0-9]+' "$log" | tail -n 1 | sed -E 's/# pass //')
+tf=$(grep -E '^# fail [0-9]+' "$log" | tail -n 1 | sed -E 's/# fail //')
+if [ -z "$tp" ] || [ -z "$tf" ]; then
+  echo "::: node/test: no summary found"
+  tp=0
+  tf=1
+elif [ "$test_rc" -ne 0 ] && [ "$tf" -eq 0 ]; then
+  tf=1
+fi
+# Skipped tests, with their reasons, for the log.
+grep -E '^ *ok [0-9]+ .* # SKIP' "$log" | sed -E 's/^ */::: node\/skipped: /'
+passed=$((passed + tp))
+failed=$((failed + tf))
+
+# A consumer project that installs the packed tarball.
+consumer="$scratch/consumer"
+mkdir -p "$consumer"
+install_consumer() {
+  (npm pack ./npm --pack-destination "$scratch" --silent >/dev/null &&
+    cd "$consumer" &&
+    printf '{ "name": "consumer", "private": true, "type": "module" }\n' \
+      >package.json &&
+    npm install --silent --no-audit --no-fund --prefer-offline \
+      "$scratch"/threadkit-*.tgz \
+      "typescript@$TS_VERSION" "@types/node@$NODE_TYPES_VERSION")
+}
+step install install_consumer || finish
+
+type_check() {
+  cp scripts/consumer_check.ts "$consumer/consumer_check.ts"
+  # Every subpath the package exports, so a new module's types are checked too.
+  node -e '
+    const pkg = require(process.argv[1]);
+    let i = 0;
+    for (const key of Object.keys(pkg.exports)) {
+      if (key.endsWith(".json")) continue;
+      const spec = key === "." ? "threadkit" : "threadkit/" + key.slice(2);
+      console.log(`import * as m${i} from "${spec}";\nexport { m${i++} };`);
+    }' "$PWD/npm/package.json" >"$consumer/subpaths.ts"
+  cat >"$consumer/tsconfig.json" <<'EOF'
+{
+  "compilerOptions": {
+    "strict": true,
+    "skipLibCheck": false,
+    "noEmit": true,
+    "target": "ES2022",
+    "lib": ["ES2022"],
+    "module": "NodeNext",
+    "moduleResolution": "NodeNext",
+    "types": ["node"]
+  },
+  "files": ["consumer_check.ts", "subpaths.ts"]
+}
+EOF
+  (cd "$consumer" && npx --no-install tsc -p tsconfig.json)
+}
+step type-check type_check
+
+run_example() {
+  cp examples/node.mjs "$consumer/node.mjs"
+  (cd "$consumer" && timeout 60 node node.mjs)
+}
+step example run_example
+
+finish
