@@ -78,3 +78,26 @@ export class TimeoutError extends Error {
     this.name = "TimeoutError";
   }
 }
+
+/**
+ * Raised in every thread waiting at a {@linkcode Barrier} that is broken: by
+ * `abort()`, by a wait's timeout, by an action that threw, or by `reset()`
+ * while threads wait; and in every thread that arrives while it is broken.
+ *
+ * Python: `threading.BrokenBarrierError` (a `RuntimeError`, as here).
+ *
+ * @example
+ * ```ts
+ * import { BrokenBarrierError, RuntimeError } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(new BrokenBarrierError() instanceof RuntimeError);
+ * ```
+ */
+export class BrokenBarrierError extends RuntimeError {
+  /** Creates the error with a default message. */
+  constructor(message = "The barrier is broken", options?: ErrorOptions) {
+    super(message, options);
+    this.name = "BrokenBarrierError";
+  }
+}

@@ -42,6 +42,10 @@ export type { AcquireOptions, WaitOptions } from "./sync/_wait.ts";
 export * from "./sync/_guard.ts";
 export * from "./sync/lock.ts";
 export * from "./sync/rlock.ts";
+export * from "./sync/condition.ts";
+export * from "./sync/semaphore.ts";
+export * from "./sync/event.ts";
+export * from "./sync/barrier.ts";
 export {
   type JoinOptions,
   type ModuleTarget,
@@ -54,3 +58,4 @@ export {
 export * from "./thread/current.ts";
 export * from "./thread/spawn.ts";
 export * from "./thread/excepthook.ts";
+export * from "./thread/timer.ts";

@@ -1,0 +1,542 @@
+// Copyright 2026 the threadkit authors. MIT license.
+/**
+ * {@linkcode Condition}: a condition variable shared by threads.
+ * @module
+ */
+
+import { CancelledError, RuntimeError } from "../_errors.ts";
+import { allocRegion, checkRegion, type SharedPlacement } from "../_shared.ts";
+import {
+  decodeTransfer,
+  type Descriptor,
+  encodeTransfer,
+  registerTransfer,
+  TO_DESCRIPTOR,
+  type Transferable,
+} from "../_transfer.ts";
+import { Guard } from "./_guard.ts";
+import {
+  type AcquireOptions,
+  checkSignal,
+  deadlineOf,
+  waitAsync,
+  type WaitOptions,
+  waitSync,
+} from "./_wait.ts";
+import { Lock, notAcquired } from "./lock.ts";
+import { RLock } from "./rlock.ts";
+
+// Condition shared layout: Int32Array on a SharedArrayBuffer, 3 slots (12 B).
+// The lock has its own region; the descriptor names it.
+// | slot | name    | values                                  | written by                          |
+// |------|---------|-----------------------------------------|-------------------------------------|
+// | 0    | SEQ     | grant sequence, +1 per granting notify  | notify (lock held)                  |
+// | 1    | WAITERS | waiters registered and not yet granted  | +1 wait (lock held); -k notify; -1 a waiter leaving ungranted |
+// | 2    | PERMITS | wakeups granted and not yet taken       | +k notify; -1 the waiter taking one |
+const SEQ = 0;
+const WAITERS = 1;
+const PERMITS = 2;
+const SLOTS = 3;
+
+// A waiter's life (its "ticket" is the SEQ it read when it registered):
+// holds lock -wait->                  WAITERS+1, ticket = SEQ, lock released
+// sleeping   -notify(n) by another->  notify moves k = min(n, WAITERS) from
+//                                     WAITERS to PERMITS, SEQ+1, wakes k
+// sleeping   -SEQ != ticket and PERMITS > 0-> takes one (CAS PERMITS-1),
+//                                     reacquires the lock, returns true
+// sleeping   -timeout->               takes a permit if it may (notify won the
+//                                     race: returns true), else WAITERS-1 and
+//                                     returns false; reacquires the lock first
+// sleeping   -abort/cancel->          as timeout, but a permit it took is
+//                                     handed on (grant 1), then it throws
+//
+// Why notify(n) wakes at most n, and never a waiter that came later: a
+// waiter may take a permit only once SEQ moved past its ticket, i.e. only
+// permits granted by a notify that saw it registered (registration and
+// notify both hold the lock, so "registered before" is well defined). notify
+// grants k <= WAITERS permits, so every granted permit has a waiter present
+// when it was granted, and exactly k waiters return from wait() per notify
+// (a waiter that wakes and finds no permit sleeps again: a spurious wake
+// inside wait() that the caller never sees).
+//
+// Why no lost wakeup: a waiter reads SEQ, then looks at PERMITS, then sleeps
+// only while SEQ still equals what it read; notify adds to PERMITS before it
+// bumps SEQ and notifies SEQ. So a waiter either sees the permit, or its
+// sleep returns "not-equal", or the notify wakes it. A woken waiter that
+// finds the permit taken by another eligible waiter (one not yet asleep)
+// sleeps again on the new SEQ: the count of permits equals the count of
+// eligible waiters still to take one, so no permit is left without a taker.
+//
+// Fairness: the k woken waiters are any k of those registered before the
+// notify (Python's are the k oldest: FIFO). Reacquiring the lock afterwards
+// competes like any acquire (barging allowed).
+
+const TAG = "threadkit.Condition";
+let adopting: { view: Int32Array; lock: Lock | RLock } | undefined;
+
+/** What wait() saved when it released the lock: the RLock's depth. */
+type Saved = number;
+
+/**
+ * A condition variable: threads wait (with the lock released) until another
+ * thread notifies, and re-check their predicate with the lock held.
+ *
+ * Every method except `acquire` family needs the caller to hold the lock:
+ * for an `RLock` "held by this thread"; for a `Lock` (which has no owner)
+ * "held by some thread", which is what Python checks too. `wait()` releases
+ * the lock fully (an RLock held three deep included) and restores it, count
+ * and all, before it returns or throws. A Condition passed to a thread
+ * arrives as the same condition over the same lock.
+ *
+ * Spurious wakeups are allowed by the contract, lost wakeups are not: wait
+ * in a loop that re-checks the predicate, or use `waitFor`.
+ *
+ * Python: `threading.Condition`.
+ *
+ * Differences from Python:
+ * - Timeouts are in milliseconds; every wait also takes an AbortSignal.
+ * - `waitAsync`, `waitForAsync`, `acquireAsync`, `guardAsync` are additions.
+ * - `notify(n)` wakes any n of the waiters present, not the n oldest.
+ * - A notify that races a waiter's timeout wins: that wait returns `true`
+ *   (Python may return False and lose the notification).
+ * - The lock must be a threadkit `Lock` or `RLock`.
+ *
+ * @example The prime printer handshake
+ * ```ts
+ * import { Condition, Thread } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * const cond = new Condition();
+ * const state = new Int32Array(new SharedArrayBuffer(8)); // [found, prime]
+ * const printer = new Thread({
+ *   target: (cond: Condition, state: Int32Array) => {
+ *     using _held = cond.guard();
+ *     while (state[0] === 0) cond.wait({ timeout: 10_000 });
+ *     state[0] = 0;
+ *     cond.notify();
+ *     return state[1];
+ *   },
+ *   args: [cond, state],
+ * });
+ * printer.start();
+ * {
+ *   using _held = cond.guard();
+ *   state[1] = 7;
+ *   state[0] = 1;
+ *   cond.notify();
+ *   while (state[0] === 1) cond.wait({ timeout: 10_000 });
+ * }
+ * assert.equal(await printer.joinAsync({ timeout: 10_000 }), 7);
+ * ```
+ */
+export class Condition implements Transferable {
+  readonly #view: Int32Array;
+  readonly #lock: Lock | RLock;
+
+  /**
+   * Creates a condition over `lock` (default: a new RLock, as in Python),
+   * with its words in threadkit's shared heap or at `placement.byteOffset` of
+   * `placement.buffer` (12 bytes, 4-aligned).
+   * @throws {TypeError} when `lock` is not a Lock or RLock, or the buffer is
+   * not a SharedArrayBuffer.
+   * @throws {RangeError} when the offset is misaligned or out of range.
+   */
+  constructor(lock?: Lock | RLock, placement?: SharedPlacement) {
+    const revived = adopting;
+    adopting = undefined;
+    if (revived !== undefined) {
+      this.#view = revived.view;
+      this.#lock = revived.lock;
+      return;
+    }
+    if (
+      lock !== undefined && !(lock instanceof Lock) && !(lock instanceof RLock)
+    ) {
+      throw new TypeError(
+        "Cannot create condition: lock must be a threadkit Lock or RLock",
+      );
+    }
+    const { buffer, byteOffset } = allocRegion(
+      "Condition",
+      Condition.byteLength,
+      4,
+      placement,
+    );
+    this.#view = new Int32Array(buffer, byteOffset, SLOTS);
+    this.#view.fill(0);
+    this.#lock = lock ?? new RLock();
+  }
+
+  /** Bytes a Condition's own words occupy in a caller's buffer. */
+  static readonly byteLength: number = SLOTS * 4;
+
+  /**
+   * Acquires the underlying lock (see `Lock.acquire` / `RLock.acquire`).
+   *
+   * Python: `threading.Condition.acquire`.
+   */
+  acquire(options?: AcquireOptions): boolean {
+    return this.#lock.acquire(options);
+  }
+
+  /** Acquires the underlying lock without blocking the event loop. */
+  acquireAsync(options?: AcquireOptions): Promise<boolean> {
+    return this.#lock.acquireAsync(options);
+  }
+
+  /**
+   * Releases the underlying lock.
+   *
+   * Python: `threading.Condition.release`.
+   * @throws {RuntimeError} as the lock's release does.
+   */
+  release(): void {
+    this.#lock.release();
+  }
+
+  /**
+   * Acquires the lock (blocking) and returns a guard that releases it at the
+   * end of a `using` scope. Python: `with cond:`.
+   * @throws {TimeoutError} when `timeout` passes first.
+   */
+  guard(options?: AcquireOptions): Guard {
+    if (!this.acquire(options)) throw notAcquired(options);
+    return new Guard(() => this.release());
+  }
+
+  /** Acquires without blocking the event loop and resolves to a guard. */
+  async guardAsync(options?: AcquireOptions): Promise<Guard> {
+    if (!(await this.acquireAsync(options))) throw notAcquired(options);
+    return new Guard(() => this.release());
+  }
+
+  /**
+   * Releases the lock, blocks until notified or the timeout passes, then
+   * reacquires the lock (always, even when it throws). Blocks the event
+   * loop: use {@linkcode Condition.prototype.waitAsync} where that matters.
+   *
+   * Python: `threading.Condition.wait`.
+   *
+   * @returns `false` when the timeout passed without a notify, else `true`.
+   * @throws {RuntimeError} when the calling thread does not hold the lock.
+   * @throws {RangeError} for a negative or NaN timeout.
+   * @throws the signal's reason when it aborts; a CancelledError when the
+   * calling thread is cancelled.
+   *
+   * @example A wait that times out
+   * ```ts
+   * import { Condition } from "@threadkit/threadkit";
+   * import assert from "node:assert/strict";
+   *
+   * const cond = new Condition();
+   * using _held = cond.guard();
+   * assert.equal(cond.wait({ timeout: 10 }), false);
+   * ```
+   */
+  wait(options?: WaitOptions): boolean {
+    const { deadline, signal } = waitArgs(options);
+    const ticket = this.#register("wait");
+    const saved = this.#save();
+    let granted: boolean;
+    try {
+      granted = this.#sleepSync(ticket, deadline, signal);
+    } catch (error) {
+      this.#restoreSync(saved);
+      this.#leave(ticket, true);
+      throw error;
+    }
+    this.#restoreSync(saved);
+    return granted || this.#leave(ticket, false);
+  }
+
+  /**
+   * Like {@linkcode Condition.prototype.wait}, without blocking the event
+   * loop (the lock is reacquired with its async acquire).
+   *
+   * Python: none (the async twin of `threading.Condition.wait`).
+   *
+   * @returns a promise of `false` on timeout, else `true`.
+   * @throws {RuntimeError} (synchronously) when the lock is not held.
+   */
+  async waitAsync(options?: WaitOptions): Promise<boolean> {
+    const { deadline, signal } = waitArgs(options);
+    const ticket = this.#register("wait");
+    const saved = this.#save();
+    let granted: boolean;
+    try {
+      granted = await this.#sleepAsync(ticket, deadline, signal);
+    } catch (error) {
+      await this.#restoreAsync(saved);
+      this.#leave(ticket, true);
+      throw error;
+    }
+    await this.#restoreAsync(saved);
+    return granted || this.#leave(ticket, false);
+  }
+
+  /**
+   * Waits until `predicate()` (called with the lock held) is truthy, or the
+   * timeout passes, and returns its last value.
+   *
+   * Python: `threading.Condition.wait_for`.
+   *
+   * @example
+   * ```ts
+   * import { Condition } from "@threadkit/threadkit";
+   * import assert from "node:assert/strict";
+   *
+   * const cond = new Condition();
+   * using _held = cond.guard();
+   * assert.equal(cond.waitFor(() => 0, { timeout: 10 }), 0);
+   * assert.equal(cond.waitFor(() => "ready", { timeout: 10 }), "ready");
+   * ```
+   */
+  waitFor<T>(predicate: () => T, options?: WaitOptions): T {
+    const { deadline, signal } = waitForArgs(predicate, options);
+    let result = predicate();
+    while (!result) {
+      const timeout = remaining(deadline);
+      if (timeout !== undefined && timeout <= 0) break;
+      this.wait({ timeout, signal });
+      result = predicate();
+    }
+    return result;
+  }
+
+  /**
+   * Like {@linkcode Condition.prototype.waitFor}, without blocking the event
+   * loop. The predicate is synchronous and runs with the lock held.
+   *
+   * Python: none (the async twin of `threading.Condition.wait_for`).
+   */
+  async waitForAsync<T>(predicate: () => T, options?: WaitOptions): Promise<T> {
+    const { deadline, signal } = waitForArgs(predicate, options);
+    let result = predicate();
+    while (!result) {
+      const timeout = remaining(deadline);
+      if (timeout !== undefined && timeout <= 0) break;
+      await this.waitAsync({ timeout, signal });
+      result = predicate();
+    }
+    return result;
+  }
+
+  /**
+   * Wakes at most `n` of the threads waiting now (none if none wait).
+   *
+   * Python: `threading.Condition.notify`.
+   *
+   * @throws {RuntimeError} when the calling thread does not hold the lock.
+   * @throws {RangeError} when `n` is not a non-negative integer.
+   */
+  notify(n = 1): void {
+    if (!Number.isInteger(n) || n < 0) {
+      throw new RangeError(
+        `Cannot notify: n must be a non-negative integer, got ${n}`,
+      );
+    }
+    this.#checkOwned("notify");
+    this.#grant(n);
+  }
+
+  /**
+   * Wakes every thread waiting now.
+   *
+   * Python: `threading.Condition.notify_all`.
+   *
+   * @throws {RuntimeError} when the calling thread does not hold the lock.
+   */
+  notifyAll(): void {
+    this.#checkOwned("notify");
+    this.#grant(0x7fffffff);
+  }
+
+  /** Describes the condition (and its lock) for another thread. */
+  [TO_DESCRIPTOR](): Descriptor {
+    return {
+      tag: TAG,
+      buffer: this.#view.buffer as SharedArrayBuffer,
+      byteOffset: this.#view.byteOffset,
+      extra: { lock: encodeTransfer(this.#lock) },
+    };
+  }
+
+  #checkOwned(what: string): void {
+    const lock = this.#lock;
+    const held = lock instanceof RLock ? lock.isOwned() : lock.locked();
+    if (!held) {
+      throw new RuntimeError(`Cannot ${what} on un-acquired lock`);
+    }
+  }
+
+  // Lock held: count ourselves in and take the ticket.
+  #register(what: string): number {
+    this.#checkOwned(what);
+    const view = this.#view;
+    if (Atomics.add(view, WAITERS, 1) === 0x7fffffff) {
+      Atomics.sub(view, WAITERS, 1);
+      throw new RuntimeError(`Cannot ${what}: too many waiters`);
+    }
+    return Atomics.load(view, SEQ);
+  }
+
+  // Moves up to n waiters from WAITERS to PERMITS and wakes them. Callers
+  // hold the lock (or hand on a permit, see #leave).
+  #grant(n: number): void {
+    const view = this.#view;
+    let waiters = Atomics.load(view, WAITERS);
+    let k: number;
+    for (;;) {
+      k = Math.min(n, waiters);
+      if (k === 0) return;
+      const seen = Atomics.compareExchange(view, WAITERS, waiters, waiters - k);
+      if (seen === waiters) break;
+      waiters = seen; // a waiter left on timeout meanwhile: recount
+    }
+    // Why no lost wakeup: PERMITS before SEQ, SEQ before the notify; see the
+    // note at the top of the file.
+    Atomics.add(view, PERMITS, k);
+    Atomics.add(view, SEQ, 1);
+    Atomics.notify(view, SEQ, k);
+  }
+
+  // A permit may be taken only after SEQ moved past the ticket.
+  #take(ticket: number): boolean {
+    const view = this.#view;
+    if (Atomics.load(view, SEQ) === ticket) return false;
+    let p = Atomics.load(view, PERMITS);
+    while (p > 0) {
+      const seen = Atomics.compareExchange(view, PERMITS, p, p - 1);
+      if (seen === p) return true;
+      p = seen;
+    }
+    return false;
+  }
+
+  #sleepSync(ticket: number, deadline: number, signal?: AbortSignal): boolean {
+    const view = this.#view;
+    for (;;) {
+      // Why no lost wakeup: SEQ is read before PERMITS is looked at, and the
+      // sleep lasts only while SEQ still holds what was read.
+      const seq = Atomics.load(view, SEQ);
+      if (this.#take(ticket)) return true;
+      if (waitSync(view, SEQ, seq, deadline, signal) === "timed-out") {
+        return false;
+      }
+    }
+  }
+
+  async #sleepAsync(
+    ticket: number,
+    deadline: number,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    const view = this.#view;
+    for (;;) {
+      // Why no lost wakeup: as in #sleepSync.
+      const seq = Atomics.load(view, SEQ);
+      if (this.#take(ticket)) return true;
+      const outcome = await waitAsync(view, SEQ, seq, deadline, signal);
+      if (outcome === "timed-out") return false;
+    }
+  }
+
+  // Leaves without having taken a permit (timeout, abort, cancel). Returns
+  // whether a permit was ours after all. Every registered waiter is counted
+  // in WAITERS or in PERMITS (granted to "some eligible waiter"), so we
+  // either take a permit we may take or uncount ourselves from WAITERS.
+  // WAITERS == 0 with no permit visible is a notify between its two writes:
+  // look again. An interrupted waiter cannot use a permit: it hands it on.
+  #leave(ticket: number, interrupted: boolean): boolean {
+    const view = this.#view;
+    for (;;) {
+      if (this.#take(ticket)) {
+        if (interrupted) this.#grant(1);
+        return true;
+      }
+      const w = Atomics.load(view, WAITERS);
+      if (w > 0 && Atomics.compareExchange(view, WAITERS, w, w - 1) === w) {
+        return false;
+      }
+    }
+  }
+
+  #save(): Saved {
+    const lock = this.#lock;
+    if (lock instanceof RLock) return lock.releaseAll();
+    lock.release();
+    return 1;
+  }
+
+  // Python restores the lock even when the wait was interrupted, and so do
+  // we: every threadkit wait throws at once in a cancelled thread, so a
+  // cancelled thread retries until the lock is free (it spins for as long as
+  // another thread holds the lock, which is a critical section's length).
+  #restoreSync(saved: Saved): void {
+    for (;;) {
+      try {
+        this.#lock.acquire();
+        break;
+      } catch (error) {
+        if (!(error instanceof CancelledError)) throw error;
+      }
+    }
+    if (this.#lock instanceof RLock) this.#lock.restoreCount(saved);
+  }
+
+  async #restoreAsync(saved: Saved): Promise<void> {
+    for (;;) {
+      try {
+        await this.#lock.acquireAsync();
+        break;
+      } catch (error) {
+        if (!(error instanceof CancelledError)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    }
+    if (this.#lock instanceof RLock) this.#lock.restoreCount(saved);
+  }
+}
+
+/**
+ * A Condition over existing words and an existing lock, without resetting
+ * them: how a revived Condition and primitives built on one (Barrier) share
+ * one implementation.
+ */
+export function conditionAt(
+  buffer: SharedArrayBuffer,
+  byteOffset: number,
+  lock: Lock | RLock,
+): Condition {
+  checkRegion("Condition", buffer, byteOffset, Condition.byteLength, 4);
+  adopting = { view: new Int32Array(buffer, byteOffset, SLOTS), lock };
+  return new Condition();
+}
+
+function waitArgs(options: WaitOptions | undefined) {
+  const deadline = deadlineOf(options?.timeout);
+  const signal = options?.signal;
+  checkSignal(signal);
+  return { deadline, signal };
+}
+
+function waitForArgs(predicate: unknown, options: WaitOptions | undefined) {
+  if (typeof predicate !== "function") {
+    throw new TypeError("Cannot wait: predicate must be a function");
+  }
+  return waitArgs(options);
+}
+
+function remaining(deadline: number): number | undefined {
+  return deadline === Infinity
+    ? undefined
+    : Math.max(0, deadline - performance.now());
+}
+
+registerTransfer(TAG, (d) => {
+  const lock = decodeTransfer((d.extra as { lock: unknown })?.lock);
+  if (!(lock instanceof Lock) && !(lock instanceof RLock)) {
+    throw new TypeError("Cannot revive Condition: its lock is missing");
+  }
+  return conditionAt(d.buffer, d.byteOffset, lock);
+});

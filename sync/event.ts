@@ -1,0 +1,220 @@
+// Copyright 2026 the threadkit authors. MIT license.
+/**
+ * {@linkcode Event}: a flag that threads wait on until another sets it.
+ * @module
+ */
+
+import { allocRegion, checkRegion, type SharedPlacement } from "../_shared.ts";
+import {
+  type Descriptor,
+  registerTransfer,
+  TO_DESCRIPTOR,
+  type Transferable,
+} from "../_transfer.ts";
+import {
+  checkSignal,
+  deadlineOf,
+  waitAsync,
+  type WaitOptions,
+  waitSync,
+} from "./_wait.ts";
+
+// Event shared layout: Int32Array on a SharedArrayBuffer, 1 slot (4 B).
+// | slot | name  | values                                          | written by       |
+// |------|-------|-------------------------------------------------|------------------|
+// | 0    | STATE | a counter: odd = flag set, even = flag clear    | CAS by set/clear |
+const STATE = 0;
+const SLOTS = 1;
+
+// Event states (STATE counts flips, so its low bit is the flag):
+// even s -set()   (CAS s -> s+1)-> odd, notify all waiters on STATE
+// odd  s -clear() (CAS s -> s+1)-> even
+// odd    -set()->                  nothing;   even -clear()-> nothing
+// Counting flips, not storing 0/1, means a waiter that read an even s and
+// later finds STATE != s knows a set() happened even if a clear() followed,
+// so it returns true, as Python's Event.wait does for a set-then-clear.
+//
+// Why no lost wakeup: set() changes STATE before it notifies; a waiter sleeps
+// only while STATE still holds the even value it read, so it either sees the
+// change or is woken by the notify. notify wakes every waiter, blocking and
+// async alike (Atomics.notify does not tell them apart).
+//
+// Int32 wrap-around keeps the parity (2^31 - 1 is odd, -2^31 even), and a
+// waiter would need 2^32 flips between two of its reads to be fooled.
+
+const TAG = "threadkit.Event";
+let adopting: Descriptor | undefined;
+
+/**
+ * An event flag: `wait()` returns once the flag is set; `set()` wakes every
+ * waiter; `clear()` lowers the flag again. An Event passed to a thread
+ * arrives as the same event.
+ *
+ * Python: `threading.Event`.
+ *
+ * Differences from Python:
+ * - Timeouts are in milliseconds; waits also take an AbortSignal.
+ * - `waitAsync` is an addition.
+ *
+ * @example One thread waits, another sets
+ * ```ts
+ * import { Event, Thread } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * const ready = new Event();
+ * const t = new Thread({
+ *   target: (ready: Event) => ready.wait({ timeout: 10_000 }),
+ *   args: [ready],
+ * });
+ * t.start();
+ * ready.set();
+ * assert.equal(await t.joinAsync({ timeout: 10_000 }), true);
+ * ```
+ */
+export class Event implements Transferable {
+  readonly #view: Int32Array;
+
+  /**
+   * Creates a clear event in threadkit's shared heap, or at
+   * `placement.byteOffset` of `placement.buffer` (4 bytes, 4-aligned).
+   * @throws {TypeError} when the buffer is not a SharedArrayBuffer.
+   * @throws {RangeError} when the offset is misaligned or out of range.
+   */
+  constructor(placement?: SharedPlacement) {
+    const revived = adopting;
+    adopting = undefined;
+    const { buffer, byteOffset } = revived ??
+      allocRegion("Event", Event.byteLength, 4, placement);
+    this.#view = new Int32Array(buffer, byteOffset, SLOTS);
+    if (revived === undefined) Atomics.store(this.#view, STATE, 0);
+  }
+
+  /** Bytes an Event occupies when placed in a caller's buffer. */
+  static readonly byteLength: number = SLOTS * 4;
+
+  /**
+   * Whether the flag is set (a snapshot).
+   *
+   * Python: `threading.Event.is_set`.
+   */
+  isSet(): boolean {
+    return (Atomics.load(this.#view, STATE) & 1) === 1;
+  }
+
+  /**
+   * Sets the flag and wakes every thread waiting for it. Any thread may set.
+   *
+   * Python: `threading.Event.set`.
+   */
+  set(): void {
+    const view = this.#view;
+    let s = Atomics.load(view, STATE);
+    while ((s & 1) === 0) {
+      const seen = Atomics.compareExchange(view, STATE, s, (s + 1) | 0);
+      if (seen === s) {
+        // Why no lost wakeup: STATE changed above, before this notify.
+        Atomics.notify(view, STATE);
+        return;
+      }
+      s = seen;
+    }
+  }
+
+  /**
+   * Clears the flag; later waits block until the next `set()`.
+   *
+   * Python: `threading.Event.clear`.
+   */
+  clear(): void {
+    const view = this.#view;
+    let s = Atomics.load(view, STATE);
+    while ((s & 1) === 1) {
+      const seen = Atomics.compareExchange(view, STATE, s, (s + 1) | 0);
+      if (seen === s) return;
+      s = seen;
+    }
+  }
+
+  /**
+   * Blocks the calling thread until the flag is set or the timeout passes.
+   * Blocks the event loop: use {@linkcode Event.prototype.waitAsync} where
+   * that matters.
+   *
+   * Python: `threading.Event.wait`.
+   *
+   * @returns `true` when the flag was set (even if cleared again since),
+   * `false` on timeout.
+   * @throws {RangeError} for a negative or NaN timeout.
+   * @throws the signal's reason when it aborts; a CancelledError when the
+   * calling thread is cancelled while waiting.
+   */
+  wait(options?: WaitOptions): boolean {
+    const deadline = deadlineOf(options?.timeout);
+    checkSignal(options?.signal);
+    const s = Atomics.load(this.#view, STATE);
+    if ((s & 1) === 1) return true;
+    const view = this.#view;
+    // Why no lost wakeup: we sleep only while STATE still holds s.
+    while (Atomics.load(view, STATE) === s) {
+      waitSync(view, STATE, s, deadline, options?.signal);
+      if (performance.now() >= deadline) break;
+    }
+    return Atomics.load(view, STATE) !== s;
+  }
+
+  /**
+   * Waits for the flag without blocking the event loop.
+   *
+   * Python: none (the async twin of `threading.Event.wait`).
+   *
+   * @returns a promise of `true` when the flag was set, `false` on timeout.
+   * @throws {RangeError} (synchronously) for a negative or NaN timeout.
+   *
+   * @example
+   * ```ts
+   * import { Event } from "@threadkit/threadkit";
+   * import assert from "node:assert/strict";
+   *
+   * const e = new Event();
+   * assert.equal(await e.waitAsync({ timeout: 10 }), false);
+   * setTimeout(() => e.set(), 10);
+   * assert.equal(await e.waitAsync({ timeout: 10_000 }), true);
+   * ```
+   */
+  waitAsync(options?: WaitOptions): Promise<boolean> {
+    const deadline = deadlineOf(options?.timeout);
+    checkSignal(options?.signal);
+    const s = Atomics.load(this.#view, STATE);
+    if ((s & 1) === 1) return Promise.resolve(true);
+    return this.#waitAsyncSlow(s, deadline, options?.signal);
+  }
+
+  async #waitAsyncSlow(
+    s: number,
+    deadline: number,
+    signal: AbortSignal | undefined,
+  ): Promise<boolean> {
+    const view = this.#view;
+    // Why no lost wakeup: as in wait().
+    while (Atomics.load(view, STATE) === s) {
+      await waitAsync(view, STATE, s, deadline, signal);
+      if (performance.now() >= deadline) break;
+    }
+    return Atomics.load(view, STATE) !== s;
+  }
+
+  /** Describes the event for another thread (transfer registry). */
+  [TO_DESCRIPTOR](): Descriptor {
+    return {
+      tag: TAG,
+      buffer: this.#view.buffer as SharedArrayBuffer,
+      byteOffset: this.#view.byteOffset,
+    };
+  }
+}
+
+registerTransfer(TAG, (d) => {
+  checkRegion("Event", d.buffer, d.byteOffset, Event.byteLength, 4);
+  adopting = d;
+  return new Event();
+});
