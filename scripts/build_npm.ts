@@ -177,7 +177,9 @@ function writePackageJson(config: DenoJson): void {
     main: exports["."]?.default,
     types: exports["."]?.types,
     exports: { ...exports, "./package.json": "./package.json" },
-    engines: { node: ">=20" },
+    // 20.16: process.getBuiltinModule (thread/_adapter.ts loads
+    // node:worker_threads with it, synchronously and only when needed).
+    engines: { node: ">=20.16" },
     keywords: ["threads", "threading", "worker", "lock", "queue", "atomics"],
     sideEffects: true,
   };

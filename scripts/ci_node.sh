@@ -51,7 +51,10 @@ mapfile -t tests < <(find npm/tests -name '*_test.js' | sort)
 echo "::: node/test: node --test (${#tests[@]} files)"
 log="$scratch/node-test.log"
 started=$(date +%s)
-node --test --test-concurrency=1 --test-timeout=120000 "${tests[@]}" 2>&1 |
+# Bounded as a whole too: a test file that leaves a non-daemon thread running
+# never exits.
+timeout 1500 node --test --test-concurrency=1 --test-timeout=120000 \
+  "${tests[@]}" 2>&1 |
   tee "$log"
 test_rc=${PIPESTATUS[0]}
 echo "::: node/test: $(($(date +%s) - started)) s"
