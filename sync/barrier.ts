@@ -286,8 +286,15 @@ export class Barrier implements Transferable {
    *
    * @returns a promise of this thread's index.
    */
-  async waitAsync(options?: WaitOptions): Promise<number> {
+  waitAsync(options?: WaitOptions): Promise<number> {
     const { deadline, signal } = this.#waitArgs(options);
+    return this.#waitAsync(deadline, signal);
+  }
+
+  async #waitAsync(
+    deadline: number,
+    signal: AbortSignal | undefined,
+  ): Promise<number> {
     const cond = this.#cond;
     const v = this.#view;
     await using _held = await cond.guardAsync({ signal });

@@ -258,20 +258,10 @@ export class Condition implements Transferable {
    * @returns a promise of `false` on timeout, else `true`.
    * @throws {RuntimeError} (synchronously) when the lock is not held.
    */
-  async waitAsync(options?: WaitOptions): Promise<boolean> {
+  waitAsync(options?: WaitOptions): Promise<boolean> {
     const { deadline, signal } = waitArgs(options);
-    const ticket = this.#register("wait");
-    const saved = this.#save();
-    let granted: boolean;
-    try {
-      granted = await this.#sleepAsync(ticket, deadline, signal);
-    } catch (error) {
-      await this.#restoreAsync(saved);
-      this.#leave(ticket, true);
-      throw error;
-    }
-    await this.#restoreAsync(saved);
-    return granted || this.#leave(ticket, false);
+    this.#checkOwned("wait");
+    return this.#waitAsync(deadline, signal);
   }
 
   /**
@@ -309,16 +299,10 @@ export class Condition implements Transferable {
    *
    * Python: none (the async twin of `threading.Condition.wait_for`).
    */
-  async waitForAsync<T>(predicate: () => T, options?: WaitOptions): Promise<T> {
+  waitForAsync<T>(predicate: () => T, options?: WaitOptions): Promise<T> {
     const { deadline, signal } = waitForArgs(predicate, options);
-    let result = predicate();
-    while (!result) {
-      const timeout = remaining(deadline);
-      if (timeout !== undefined && timeout <= 0) break;
-      await this.waitAsync({ timeout, signal });
-      result = predicate();
-    }
-    return result;
+    this.#checkOwned("wait");
+    return this.#waitForAsync(predicate, deadline, signal);
   }
 
   /**
@@ -359,6 +343,39 @@ export class Condition implements Transferable {
       byteOffset: this.#view.byteOffset,
       extra: { lock: encodeTransfer(this.#lock) },
     };
+  }
+
+  async #waitAsync(
+    deadline: number,
+    signal: AbortSignal | undefined,
+  ): Promise<boolean> {
+    const ticket = this.#register("wait");
+    const saved = this.#save();
+    let granted: boolean;
+    try {
+      granted = await this.#sleepAsync(ticket, deadline, signal);
+    } catch (error) {
+      await this.#restoreAsync(saved);
+      this.#leave(ticket, true);
+      throw error;
+    }
+    await this.#restoreAsync(saved);
+    return granted || this.#leave(ticket, false);
+  }
+
+  async #waitForAsync<T>(
+    predicate: () => T,
+    deadline: number,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
+    let result = predicate();
+    while (!result) {
+      const timeout = remaining(deadline);
+      if (timeout !== undefined && timeout <= 0) break;
+      await this.waitAsync({ timeout, signal });
+      result = predicate();
+    }
+    return result;
   }
 
   #checkOwned(what: string): void {

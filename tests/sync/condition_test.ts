@@ -167,7 +167,8 @@ describe("Condition", () => {
   it("Condition.wait() and notify() without the lock throw RuntimeError and change nothing", async () => {
     for (const cond of [new Condition(), new Condition(new Lock())]) {
       assert.throws(() => cond.wait({ timeout: 10 }), RuntimeError);
-      await assert.rejects(cond.waitAsync({ timeout: 10 }), RuntimeError);
+      assert.throws(() => cond.waitAsync({ timeout: 10 }), RuntimeError);
+      assert.throws(() => cond.waitForAsync(() => 1), RuntimeError);
       assert.throws(() => cond.notify(), RuntimeError);
       assert.throws(() => cond.notifyAll(), RuntimeError);
       assert.throws(() => cond.waitFor(() => false), RuntimeError);

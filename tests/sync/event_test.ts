@@ -1,0 +1,133 @@
+// Copyright 2026 the threadkit authors. MIT license.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { Event, moduleTarget, Thread } from "../../mod.ts";
+import { sleep } from "../_helpers.ts";
+import type * as programs from "../_workers/sync_programs.ts";
+import { isPrime } from "../_workers/sync_programs.ts";
+
+const PROGRAMS = new URL("../_workers/sync_programs.ts", import.meta.url);
+const JOIN = { timeout: 30_000 };
+
+describe("Event", () => {
+  it("Event drives the seed's prime printer with two Events", async () => {
+    const available = new Event(), printed = new Event();
+    const s = new Int32Array(new SharedArrayBuffer(4 * 4096));
+    const printer = new Thread({
+      target: moduleTarget<typeof programs.eventPrinter>(
+        PROGRAMS,
+        "eventPrinter",
+      ),
+      args: [available, printed, s],
+    });
+    const finder = new Thread({
+      target: moduleTarget<typeof programs.eventFinder>(
+        PROGRAMS,
+        "eventFinder",
+      ),
+      args: [available, printed, s],
+    });
+    printer.start();
+    finder.start();
+    const end = performance.now() + 20_000;
+    while (Atomics.load(s, 3) < 40 && performance.now() < end) await sleep(5);
+    // The seed's exit: raise the flag and set both events.
+    Atomics.store(s, 2, 1);
+    available.set();
+    printed.set();
+    await printer.joinAsync(JOIN);
+    await finder.joinAsync(JOIN);
+    const count = s[3];
+    assert.ok(count >= 40, `printed ${count}`);
+    const primes: number[] = [];
+    for (let i = 1; primes.length < count; i++) if (isPrime(i)) primes.push(i);
+    assert.deepEqual([...s.subarray(4, 4 + count)], primes);
+  });
+
+  it("Event.set() wakes blocking and async waiters together, in threads and here", async () => {
+    const event = new Event();
+    const waiters = [0, 1, 2, 3].map((i) =>
+      new Thread({
+        target: (event: Event, useAsync: boolean) =>
+          useAsync
+            ? event.waitAsync({ timeout: 20_000 })
+            : event.wait({ timeout: 20_000 }),
+        args: [event, i % 2 === 1],
+      })
+    );
+    for (const t of waiters) t.start();
+    const here = event.waitAsync({ timeout: 20_000 });
+    await sleep(200);
+    assert.equal(event.isSet(), false);
+    const setter = new Thread({
+      target: (event: Event) => event.set(),
+      args: [event],
+    });
+    setter.start();
+    await setter.joinAsync(JOIN);
+    assert.equal(await here, true);
+    const results = await Promise.all(waiters.map((t) => t.joinAsync(JOIN)));
+    assert.deepEqual(results, [true, true, true, true]);
+    assert.equal(event.isSet(), true);
+  });
+
+  it("Event.wait() returns the flag: false after the timeout, true at once when set, as often as asked (seed)", async () => {
+    const event = new Event();
+    assert.equal(event.wait({ timeout: 20 }), false);
+    assert.equal(await event.waitAsync({ timeout: 20 }), false);
+    const task1 = new Thread({
+      target: (event: Event) =>
+        [1, 2, 3].map(() => event.wait({ timeout: 20_000 })),
+      args: [event],
+    });
+    task1.start();
+    await sleep(50);
+    event.set();
+    event.set(); // no-op
+    assert.deepEqual(await task1.joinAsync(JOIN), [true, true, true]);
+    assert.equal(event.wait(), true);
+    event.clear();
+    event.clear(); // no-op
+    assert.equal(event.isSet(), false);
+  });
+
+  it("Event.wait() returns true for a set() followed at once by clear()", async () => {
+    const event = new Event();
+    const t = new Thread({
+      target: (event: Event, ready: Int32Array) => {
+        Atomics.store(ready, 0, 1);
+        return event.wait({ timeout: 20_000 });
+      },
+      args: [event, new Int32Array(new SharedArrayBuffer(4))],
+    });
+    t.start();
+    await sleep(200);
+    event.set();
+    event.clear();
+    assert.equal(await t.joinAsync(JOIN), true);
+  });
+
+  it("Event rejects bad input with TypeError/RangeError and keeps its flag", async () => {
+    const event = new Event();
+    assert.throws(() => event.wait({ timeout: NaN }), RangeError);
+    assert.throws(() => event.wait({ timeout: -1 }), RangeError);
+    assert.throws(() => event.waitAsync({ timeout: NaN }), RangeError);
+    assert.throws(() => event.wait({ signal: {} as AbortSignal }), TypeError);
+    assert.throws(
+      () => new Event({ buffer: new SharedArrayBuffer(4), byteOffset: 1 }),
+      RangeError,
+    );
+    assert.equal(event.isSet(), false);
+    event.set();
+    assert.throws(() => event.wait({ timeout: NaN }), RangeError);
+    assert.equal(event.isSet(), true);
+    const ac = new AbortController();
+    const other = new Event();
+    setTimeout(() => ac.abort(new Error("stop")), 20);
+    await assert.rejects(
+      other.waitAsync({ signal: ac.signal, timeout: 20_000 }),
+      /stop/,
+    );
+    assert.equal(other.isSet(), false);
+  });
+});
