@@ -156,8 +156,8 @@ export class Event implements Transferable {
     const view = this.#view;
     // Why no lost wakeup: we sleep only while STATE still holds s.
     while (Atomics.load(view, STATE) === s) {
-      waitSync(view, STATE, s, deadline, options?.signal);
-      if (performance.now() >= deadline) break;
+      const outcome = waitSync(view, STATE, s, deadline, options?.signal);
+      if (outcome === "timed-out") break;
     }
     return Atomics.load(view, STATE) !== s;
   }
@@ -197,8 +197,8 @@ export class Event implements Transferable {
     const view = this.#view;
     // Why no lost wakeup: as in wait().
     while (Atomics.load(view, STATE) === s) {
-      await waitAsync(view, STATE, s, deadline, signal);
-      if (performance.now() >= deadline) break;
+      const outcome = await waitAsync(view, STATE, s, deadline, signal);
+      if (outcome === "timed-out") break;
     }
     return Atomics.load(view, STATE) !== s;
   }
