@@ -9,6 +9,7 @@
 // this module in one thread still share one set of tags.
 
 import { describe } from "./_shared.ts";
+import { runtime } from "./thread/_runtime.ts";
 
 /** How a primitive describes itself for another thread. */
 export interface Descriptor {
@@ -78,6 +79,59 @@ export function reviveDescriptor(descriptor: unknown): unknown {
     );
   }
   return revive(d as Descriptor);
+}
+
+/**
+ * A primitive's descriptor without its buffer, for values that travel as
+ * bytes (queue items): the buffer is implied to be the runtime block, which
+ * every thread already has.
+ */
+export interface BytesForm {
+  /** Registered tag of the primitive's class. */
+  readonly tag: string;
+  /** Byte offset of the primitive's first word in the runtime block. */
+  readonly byteOffset: number;
+  /** The descriptor's `extra`, if any. */
+  readonly extra?: unknown;
+}
+
+/**
+ * The bytes form of `value` if it is a threadkit primitive placed in the
+ * shared heap (the runtime block); undefined if it is not a primitive.
+ * @throws {TypeError} when the primitive lives in a buffer of its own (a
+ * caller's buffer, or a large primitive such as a queue): its memory cannot
+ * be named by an offset alone.
+ */
+export function descriptorToBytesForm(value: unknown): BytesForm | undefined {
+  const d = descriptorOf(value);
+  if (d === undefined) return undefined;
+  if (d.buffer !== runtime().buffer) {
+    throw new TypeError(
+      `Cannot encode ${d.tag} as bytes: it lives in a SharedArrayBuffer of its own, not in threadkit's shared heap; pass it to the thread as a thread arg instead`,
+    );
+  }
+  return d.extra === undefined
+    ? { tag: d.tag, byteOffset: d.byteOffset }
+    : { tag: d.tag, byteOffset: d.byteOffset, extra: d.extra };
+}
+
+/**
+ * Revives a bytes form made by {@linkcode descriptorToBytesForm} over this
+ * thread's runtime block.
+ * @throws {TypeError} for a malformed form or an unknown tag.
+ */
+export function reviveBytesForm(form: BytesForm): unknown {
+  const { tag, byteOffset, extra } = form ?? {};
+  if (
+    typeof tag !== "string" || typeof byteOffset !== "number" ||
+    !Number.isInteger(byteOffset) || byteOffset < 0 ||
+    byteOffset >= runtime().buffer.byteLength
+  ) {
+    throw new TypeError(
+      "Cannot revive threadkit primitive from bytes: malformed bytes form",
+    );
+  }
+  return reviveDescriptor({ tag, buffer: runtime().buffer, byteOffset, extra });
 }
 
 /**

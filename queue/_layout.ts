@@ -1,0 +1,257 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The shared header every queue starts with, and the element types.
+//
+// Queue header: Int32Array, 96 slots (384 B), then the store's region.
+// Words that different threads write often sit on separate 64-byte lines:
+// producers write TAIL, consumers write HEAD, taskDone writes DONE.
+// | slot | name         | values                                       | written by                 |
+// |------|--------------|----------------------------------------------|----------------------------|
+// | 0    | KIND         | MAGIC + discipline * 16 + element type code  | constructor, once          |
+// | 1    | CAPACITY     | most items                                   | constructor, once          |
+// | 2    | SHUTDOWN     | 0 OPEN, 1 SHUT, 2 IMMEDIATE                  | shutdown()                 |
+// | 3    | GET_WAITERS  | getters waiting or about to wait             | Atomics.add/sub by getters |
+// | 4    | PUT_WAITERS  | putters waiting or about to wait             | Atomics.add/sub by putters |
+// | 5    | JOIN_WAITERS | joiners waiting or about to wait             | Atomics.add/sub by joiners |
+// | 6    | BYTES        | size of the byte region (structured)         | constructor, once          |
+// | 7    | FLAGS        | bit 0: items use a custom codec              | constructor, once          |
+// | 8    | MODULUS      | M: TAIL, HEAD and DONE count modulo M        | constructor, once          |
+// | 16   | TAIL         | items accepted, mod M (ring: next put slot)  | putters                    |
+// | 32   | HEAD         | ring: next get position, mod M               | getters (ring only)        |
+// | 48   | DONE         | tasks done (taskDone + immediate drain), mod M | taskDone, shutdown       |
+// | 64   | NOT_EMPTY    | sequence, bumped to wake getters             | putters, shutdown          |
+// | 65   | NOT_FULL     | sequence, bumped to wake putters             | getters, shutdown          |
+// | 66   | ALL_DONE     | sequence, bumped to wake joiners             | taskDone, shutdown         |
+// | 80   | LOCK         | Lock word of the locked stores               | sync/lock.ts               |
+// | 81   | COUNT        | items held (locked stores)                   | under LOCK                 |
+// | 82   | A            | store word (byte ring head, stack top)       | under LOCK                 |
+// | 83   | B            | store word (byte ring tail)                  | under LOCK                 |
+// | 84   | USED         | bytes in use (byte ring)                     | under LOCK                 |
+// Unfinished tasks = TAIL - DONE (mod M): a put costs no extra atomic.
+
+export const KIND = 0;
+export const CAPACITY = 1;
+export const SHUTDOWN = 2;
+export const GET_WAITERS = 3;
+export const PUT_WAITERS = 4;
+export const JOIN_WAITERS = 5;
+export const BYTES = 6;
+export const FLAGS = 7;
+export const MODULUS = 8;
+export const TAIL = 16;
+export const HEAD = 32;
+export const DONE = 48;
+export const NOT_EMPTY = 64;
+export const NOT_FULL = 65;
+export const ALL_DONE = 66;
+export const LOCK = 80;
+export const COUNT = 81;
+export const A = 82;
+export const B = 83;
+export const USED = 84;
+export const HEADER_WORDS = 96;
+export const HEADER_BYTES: number = HEADER_WORDS * 4;
+
+export const OPEN = 0;
+export const SHUT = 1;
+export const IMMEDIATE = 2;
+export const FLAG_CODEC = 1;
+export const MAGIC = 0x51750000;
+
+/** Storage discipline: which item a get returns. */
+export const FIFO = 0;
+export const LIFO = 1;
+export const PRIORITY = 2;
+
+/** Most items a queue may hold. */
+export const MAX_CAPACITY: number = 2 ** 26;
+/** Largest byte region of a structured queue (1 GiB). */
+export const MAX_BYTES: number = 2 ** 30;
+
+/** The numeric element types of a queue: no encoding, one slot per item. */
+export type NumericType =
+  | "int8"
+  | "uint8"
+  | "int16"
+  | "uint16"
+  | "int32"
+  | "uint32"
+  | "float32"
+  | "float64"
+  | "bigint64"
+  | "biguint64";
+
+/** A queue's element type: a numeric slot type, or any structured value. */
+export type ElementType = NumericType | "structured";
+
+/** A typed array of any numeric element type. */
+export type NumericArray =
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | Float32Array
+  | Float64Array
+  | BigInt64Array
+  | BigUint64Array;
+
+/** What a numeric element type needs: its array and its exact-value check. */
+export interface NumericInfo {
+  readonly name: NumericType;
+  readonly code: number;
+  readonly Array: {
+    new (
+      buffer: SharedArrayBuffer,
+      byteOffset: number,
+      length: number,
+    ): NumericArray;
+    readonly BYTES_PER_ELEMENT: number;
+  };
+  /** True when `x` is stored exactly (integers: -0 is stored as 0). */
+  readonly exact: (x: unknown) => boolean;
+  readonly bigint: boolean;
+}
+
+function int(bits: number, signed: boolean): (x: unknown) => boolean {
+  const min = signed ? -(2 ** (bits - 1)) : 0;
+  const max = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
+  return (x) =>
+    typeof x === "number" && Number.isInteger(x) && x >= min && x <= max;
+}
+
+const NUMERIC: readonly NumericInfo[] = [
+  {
+    name: "int8",
+    code: 0,
+    Array: Int8Array,
+    exact: int(8, true),
+    bigint: false,
+  },
+  {
+    name: "uint8",
+    code: 1,
+    Array: Uint8Array,
+    exact: int(8, false),
+    bigint: false,
+  },
+  {
+    name: "int16",
+    code: 2,
+    Array: Int16Array,
+    exact: int(16, true),
+    bigint: false,
+  },
+  {
+    name: "uint16",
+    code: 3,
+    Array: Uint16Array,
+    exact: int(16, false),
+    bigint: false,
+  },
+  {
+    name: "int32",
+    code: 4,
+    Array: Int32Array,
+    exact: (x: unknown) => typeof x === "number" && (x | 0) === x,
+    bigint: false,
+  },
+  {
+    name: "uint32",
+    code: 5,
+    Array: Uint32Array,
+    exact: (x: unknown) => typeof x === "number" && x >>> 0 === x,
+    bigint: false,
+  },
+  {
+    name: "float32",
+    code: 6,
+    Array: Float32Array,
+    exact: (x: unknown) =>
+      typeof x === "number" && (Math.fround(x) === x || x !== x),
+    bigint: false,
+  },
+  {
+    name: "float64",
+    code: 7,
+    Array: Float64Array,
+    exact: (x: unknown) => typeof x === "number",
+    bigint: false,
+  },
+  {
+    name: "bigint64",
+    code: 8,
+    Array: BigInt64Array,
+    exact: (x: unknown) => typeof x === "bigint" && BigInt.asIntN(64, x) === x,
+    bigint: true,
+  },
+  {
+    name: "biguint64",
+    code: 9,
+    Array: BigUint64Array,
+    exact: (x: unknown) => typeof x === "bigint" && BigInt.asUintN(64, x) === x,
+    bigint: true,
+  },
+] as never;
+
+/** The code of the structured element type. */
+export const STRUCTURED = 15;
+
+/** Info of a numeric type by name or code. */
+export function numericInfo(type: string | number): NumericInfo | undefined {
+  return NUMERIC.find((t) => t.name === type || t.code === type);
+}
+
+/** Why `x` cannot go in a queue of `info`'s type. */
+export function numericError(info: NumericInfo, x: unknown): Error {
+  const want = info.bigint ? "bigint" : "number";
+  if (
+    (typeof x === "bigint") !== info.bigint ||
+    typeof x !== "number" && typeof x !== "bigint"
+  ) {
+    return new TypeError(
+      `Cannot put item in ${info.name} queue: expected a ${want}, got ${typeof x}`,
+    );
+  }
+  return new RangeError(
+    `Cannot put item in ${info.name} queue: ${
+      String(x)
+    } is not exactly representable as ${info.name}`,
+  );
+}
+
+/** Rounds `n` up to a multiple of 8. */
+export function align8(n: number): number {
+  return (n + 7) & ~7;
+}
+
+/** Signed distance a - b of two counters modulo `m` (|a - b| < m / 2). */
+export function distance(a: number, b: number, m: number): number {
+  const d = a - b;
+  const half = m / 2;
+  return d >= half ? d - m : d < -half ? d + m : d;
+}
+
+/** Returned by a store's tryGet when it holds no item. */
+export const EMPTY: unique symbol = Symbol("threadkit.queue.empty") as never;
+
+/**
+ * A queue's storage discipline over its shared region. `raw` items are
+ * numbers/bigints (numeric stores), Uint8Arrays (byte stores) or
+ * { key, bytes } (byte heap). Every method is safe to call from any thread at
+ * any time; none waits (the core does the waiting).
+ */
+export interface Store {
+  /** Items held now (a snapshot). */
+  count(): number;
+  /** Throws a RangeError if `raw` can never fit, whatever the queue holds. */
+  check(raw: unknown): void;
+  /** Adds `raw` if there is room; advances TAIL. */
+  tryPut(raw: unknown): boolean;
+  /** Removes and returns the next raw item, or EMPTY. */
+  tryGet(): unknown;
+  /** Adds raws[from...] while there is room; returns how many it added. */
+  tryPutMany(raws: ArrayLike<unknown>, from: number): number;
+  /** Removes up to `max` raw items into `out`; returns how many. */
+  tryGetMany(max: number, out: unknown[]): number;
+}

@@ -1,0 +1,397 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The stores that keep their state under the queue's Lock (header LOCK):
+// numeric LIFO and heap, and the byte stores of structured queues (FIFO
+// ring, LIFO stack, heap of fixed-size slots). The lock is held only while
+// words and bytes are copied, never across a wait; encoding and decoding
+// happen outside it. COUNT and TAIL are written with Atomics.store so that
+// qsize() and taskDone() may read them without the lock.
+//
+// Byte ring (FIFO) record: [len: int32][payload, padded to 4], may wrap at the
+// region's end (the length word never splits: records are 4-aligned).
+//   A = offset of the oldest record, B = offset of the next record, USED.
+// Byte stack (LIFO) record: [payload, padded to 4][len: int32], A = top.
+// Byte heap (PRIORITY): region = ORDER (f64), KEYS[cap] (f64), ORDS[cap]
+//   (f64), SLOT[cap] (i32), FREE[cap] (i32), then cap slots of S bytes, each
+//   [len: int32][payload]; KEYS/ORDS/SLOT form a binary min-heap on
+//   (key, insertion order), FREE[0 .. cap - COUNT) lists free slots.
+
+import { type Lock, lockAt } from "../sync/lock.ts";
+import {
+  A,
+  align8,
+  B,
+  BYTES,
+  CAPACITY,
+  COUNT,
+  EMPTY,
+  HEADER_BYTES,
+  LOCK,
+  MODULUS,
+  type NumericArray,
+  type NumericInfo,
+  type Store,
+  TAIL,
+  USED,
+} from "./_layout.ts";
+
+/** A raw item of the byte heap: its priority key and its encoded bytes. */
+export interface Keyed {
+  readonly key: number;
+  readonly bytes: Uint8Array;
+}
+
+abstract class LockedStore implements Store {
+  protected readonly h: Int32Array;
+  protected readonly cap: number;
+  readonly #lock: Lock;
+
+  constructor(h: Int32Array) {
+    this.h = h;
+    this.cap = h[CAPACITY];
+    this.#lock = lockAt(h.buffer as SharedArrayBuffer, h.byteOffset + LOCK * 4);
+  }
+
+  count(): number {
+    return Atomics.load(this.h, COUNT);
+  }
+
+  check(_raw: unknown): void {}
+
+  protected abstract fits(raw: unknown): boolean;
+  protected abstract push(raw: unknown, count: number): void;
+  protected abstract pop(count: number): unknown;
+
+  tryPut(raw: unknown): boolean {
+    return this.tryPutMany([raw], 0) === 1;
+  }
+
+  tryGet(): unknown {
+    const out: unknown[] = [];
+    return this.tryGetMany(1, out) === 1 ? out[0] : EMPTY;
+  }
+
+  tryPutMany(raws: ArrayLike<unknown>, from: number): number {
+    const h = this.h;
+    this.#lock.acquire();
+    try {
+      let n = 0;
+      let count = h[COUNT];
+      while (
+        from + n < raws.length && count < this.cap && this.fits(raws[from + n])
+      ) {
+        this.push(raws[from + n], count++);
+        n++;
+      }
+      if (n > 0) {
+        Atomics.store(h, COUNT, count);
+        Atomics.store(h, TAIL, (h[TAIL] + n) % h[MODULUS]);
+      }
+      return n;
+    } finally {
+      this.#lock.release();
+    }
+  }
+
+  tryGetMany(max: number, out: unknown[]): number {
+    const h = this.h;
+    this.#lock.acquire();
+    try {
+      let count = h[COUNT];
+      let n = 0;
+      while (n < max && count > 0) {
+        out.push(this.pop(count--));
+        n++;
+      }
+      if (n > 0) Atomics.store(h, COUNT, count);
+      return n;
+    } finally {
+      this.#lock.release();
+    }
+  }
+}
+
+/** Numeric LIFO: DATA[0 .. COUNT) with the top at COUNT - 1. */
+export class NumStack extends LockedStore {
+  readonly #data: NumericArray;
+  constructor(h: Int32Array, info: NumericInfo) {
+    super(h);
+    this.#data = new info.Array(
+      h.buffer as SharedArrayBuffer,
+      h.byteOffset + HEADER_BYTES,
+      this.cap,
+    );
+  }
+  static bytes(info: NumericInfo, capacity: number): number {
+    return capacity * info.Array.BYTES_PER_ELEMENT;
+  }
+  protected fits(): boolean {
+    return true;
+  }
+  protected push(x: unknown, count: number): void {
+    (this.#data as unknown as unknown[])[count] = x;
+  }
+  protected pop(count: number): unknown {
+    return this.#data[count - 1];
+  }
+}
+
+/** Numeric min-heap: DATA[0 .. COUNT) in heap order. */
+export class NumHeap extends LockedStore {
+  readonly #data: unknown[];
+  constructor(h: Int32Array, info: NumericInfo) {
+    super(h);
+    this.#data = new info.Array(
+      h.buffer as SharedArrayBuffer,
+      h.byteOffset + HEADER_BYTES,
+      this.cap,
+    ) as never;
+  }
+  static bytes(info: NumericInfo, capacity: number): number {
+    return capacity * info.Array.BYTES_PER_ELEMENT;
+  }
+  protected fits(): boolean {
+    return true;
+  }
+  protected push(x: unknown, count: number): void {
+    const d = this.#data;
+    let i = count;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!((x as number) < (d[parent] as number))) break;
+      d[i] = d[parent];
+      i = parent;
+    }
+    d[i] = x;
+  }
+  protected pop(count: number): unknown {
+    const d = this.#data;
+    const top = d[0];
+    const last = d[count - 1] as number;
+    const n = count - 1;
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && (d[c + 1] as number) < (d[c] as number)) c++;
+      if (!((d[c] as number) < last)) break;
+      d[i] = d[c];
+      i = c;
+    }
+    if (n > 0) d[i] = last;
+    return top;
+  }
+}
+
+function pad4(n: number): number {
+  return (n + 3) & ~3;
+}
+
+function tooLarge(length: number, most: number): RangeError {
+  return new RangeError(
+    `Cannot put item in queue: it encodes to ${length} bytes, but the queue holds items of at most ${most} bytes (raise the "bytes" option)`,
+  );
+}
+
+/** Byte FIFO ring of length-prefixed records. */
+export class ByteRing extends LockedStore {
+  readonly #u8: Uint8Array;
+  readonly #i32: Int32Array;
+  readonly #size: number;
+  constructor(h: Int32Array) {
+    super(h);
+    this.#size = h[BYTES];
+    this.#u8 = new Uint8Array(
+      h.buffer,
+      h.byteOffset + HEADER_BYTES,
+      this.#size,
+    );
+    this.#i32 = new Int32Array(
+      h.buffer,
+      h.byteOffset + HEADER_BYTES,
+      this.#size >> 2,
+    );
+  }
+  override check(raw: Uint8Array): void {
+    if (4 + pad4(raw.length) > this.#size) {
+      throw tooLarge(raw.length, this.#size - 4);
+    }
+  }
+  protected fits(raw: Uint8Array): boolean {
+    return this.h[USED] + 4 + pad4(raw.length) <= this.#size;
+  }
+  protected push(raw: Uint8Array): void {
+    const h = this.h, size = this.#size, u8 = this.#u8;
+    const tail = h[B];
+    const len = raw.length;
+    this.#i32[tail >> 2] = len;
+    const at = tail + 4 === size ? 0 : tail + 4;
+    const first = Math.min(len, size - at);
+    u8.set(first === len ? raw : raw.subarray(0, first), at);
+    if (first < len) u8.set(raw.subarray(first), 0);
+    const need = 4 + pad4(len);
+    h[B] = (tail + need) % size;
+    h[USED] += need;
+  }
+  protected pop(): Uint8Array {
+    const h = this.h, size = this.#size, u8 = this.#u8;
+    const head = h[A];
+    const len = this.#i32[head >> 2];
+    const at = head + 4 === size ? 0 : head + 4;
+    const first = Math.min(len, size - at);
+    const out = u8.slice(at, at + first);
+    let bytes = out;
+    if (first < len) {
+      bytes = new Uint8Array(len);
+      bytes.set(out);
+      bytes.set(u8.subarray(0, len - first), first);
+    }
+    const need = 4 + pad4(len);
+    h[A] = (head + need) % size;
+    h[USED] -= need;
+    return bytes;
+  }
+}
+
+/** Byte LIFO stack of records with the length after the payload. */
+export class ByteStack extends LockedStore {
+  readonly #u8: Uint8Array;
+  readonly #i32: Int32Array;
+  readonly #size: number;
+  constructor(h: Int32Array) {
+    super(h);
+    this.#size = h[BYTES];
+    this.#u8 = new Uint8Array(
+      h.buffer,
+      h.byteOffset + HEADER_BYTES,
+      this.#size,
+    );
+    this.#i32 = new Int32Array(
+      h.buffer,
+      h.byteOffset + HEADER_BYTES,
+      this.#size >> 2,
+    );
+  }
+  override check(raw: Uint8Array): void {
+    if (4 + pad4(raw.length) > this.#size) {
+      throw tooLarge(raw.length, this.#size - 4);
+    }
+  }
+  protected fits(raw: Uint8Array): boolean {
+    return this.h[A] + 4 + pad4(raw.length) <= this.#size;
+  }
+  protected push(raw: Uint8Array): void {
+    const top = this.h[A];
+    this.#u8.set(raw, top);
+    const end = top + pad4(raw.length);
+    this.#i32[end >> 2] = raw.length;
+    this.h[A] = end + 4;
+  }
+  protected pop(): Uint8Array {
+    const top = this.h[A];
+    const len = this.#i32[(top - 4) >> 2];
+    const start = top - 4 - pad4(len);
+    this.h[A] = start;
+    return this.#u8.slice(start, start + len);
+  }
+}
+
+/** Byte min-heap on (key, insertion order) over fixed-size slots. */
+export class ByteHeap extends LockedStore {
+  readonly #order: Float64Array;
+  readonly #keys: Float64Array;
+  readonly #ords: Float64Array;
+  readonly #slot: Int32Array;
+  readonly #free: Int32Array;
+  readonly #u8: Uint8Array;
+  readonly #i32: Int32Array;
+  readonly #slotBytes: number;
+
+  constructor(h: Int32Array) {
+    super(h);
+    const cap = this.cap, buf = h.buffer as SharedArrayBuffer;
+    let at = h.byteOffset + HEADER_BYTES;
+    this.#order = new Float64Array(buf, at, 1);
+    this.#keys = new Float64Array(buf, at += 8, cap);
+    this.#ords = new Float64Array(buf, at += 8 * cap, cap);
+    this.#slot = new Int32Array(buf, at += 8 * cap, cap);
+    this.#free = new Int32Array(buf, at += 4 * cap, cap);
+    at = align8(at + 4 * cap);
+    this.#slotBytes = ByteHeap.slotBytes(cap, h[BYTES]);
+    this.#u8 = new Uint8Array(buf, at, this.#slotBytes * cap);
+    this.#i32 = new Int32Array(buf, at, (this.#slotBytes * cap) >> 2);
+  }
+
+  /** Bytes of one slot: an equal share of `bytes`, 4-aligned. */
+  static slotBytes(capacity: number, bytes: number): number {
+    return Math.floor(bytes / capacity / 4) * 4;
+  }
+
+  static bytes(capacity: number, bytes: number): number {
+    return align8(8 + 16 * capacity + 8 * capacity) +
+      ByteHeap.slotBytes(capacity, bytes) * capacity;
+  }
+
+  /** Marks every slot free; called once by the constructor of a new queue. */
+  init(): void {
+    for (let i = 0; i < this.cap; i++) this.#free[i] = i;
+  }
+
+  override check(raw: Keyed): void {
+    if (raw.bytes.length + 4 > this.#slotBytes) {
+      throw tooLarge(raw.bytes.length, this.#slotBytes - 4);
+    }
+  }
+  protected fits(): boolean {
+    return true;
+  }
+  protected push(raw: Keyed, count: number): void {
+    const slot = this.#free[this.cap - count - 1];
+    const at = slot * this.#slotBytes;
+    this.#i32[at >> 2] = raw.bytes.length;
+    this.#u8.set(raw.bytes, at + 4);
+    const ord = this.#order[0]++;
+    const keys = this.#keys, ords = this.#ords, slots = this.#slot;
+    let i = count;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!less(raw.key, ord, keys[p], ords[p])) break;
+      keys[i] = keys[p];
+      ords[i] = ords[p];
+      slots[i] = slots[p];
+      i = p;
+    }
+    keys[i] = raw.key;
+    ords[i] = ord;
+    slots[i] = slot;
+  }
+  protected pop(count: number): Uint8Array {
+    const keys = this.#keys, ords = this.#ords, slots = this.#slot;
+    const slot = slots[0];
+    const at = slot * this.#slotBytes;
+    const out = this.#u8.slice(at + 4, at + 4 + this.#i32[at >> 2]);
+    this.#free[this.cap - count] = slot;
+    const n = count - 1;
+    const lk = keys[n], lo = ords[n], ls = slots[n];
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && less(keys[c + 1], ords[c + 1], keys[c], ords[c])) c++;
+      if (!less(keys[c], ords[c], lk, lo)) break;
+      keys[i] = keys[c];
+      ords[i] = ords[c];
+      slots[i] = slots[c];
+      i = c;
+    }
+    if (n > 0) {
+      keys[i] = lk;
+      ords[i] = lo;
+      slots[i] = ls;
+    }
+    return out;
+  }
+}
+
+function less(k1: number, o1: number, k2: number, o2: number): boolean {
+  return k1 < k2 || (k1 === k2 && o1 < o2);
+}
