@@ -59,3 +59,15 @@ export * from "./thread/current.ts";
 export * from "./thread/spawn.ts";
 export * from "./thread/excepthook.ts";
 export * from "./thread/timer.ts";
+export * from "./queue/bounded.ts";
+export * from "./queue/lifo.ts";
+export * from "./queue/priority.ts";
+export * from "./queue/errors.ts";
+export {
+  QueueBase,
+  type QueueInit,
+  type QueueOptions,
+  type ShutdownOptions,
+} from "./queue/_core.ts";
+export type { Codec } from "./queue/_codec.ts";
+export type { ElementType, NumericType } from "./queue/_layout.ts";
