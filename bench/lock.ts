@@ -81,6 +81,7 @@ export function register(): void {
   const raw = new Int32Array(new SharedArrayBuffer(4));
   const lock = new Lock();
   const rlock = new RLock();
+  const mutex = new Mutex();
   summary(() => {
     bench("raw compareExchange+store pair", () => {
       do_not_optimize(Atomics.compareExchange(raw, 0, 0, 1));
@@ -93,6 +94,11 @@ export function register(): void {
     bench("RLock acquire+release (uncontended)", () => {
       do_not_optimize(rlock.acquire());
       rlock.release();
+    });
+    bench("multithreading Mutex blockingLock+dispose (uncontended)", () => {
+      const guard = mutex.blockingLock();
+      do_not_optimize(guard);
+      guard.dispose();
     });
   });
 

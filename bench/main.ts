@@ -1,8 +1,204 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // The benchmark suite: every bench/ script registers its groups, then one
-// mitata run measures them all on this machine.
+// mitata run measures them all on this machine, and a summary table puts
+// each threadkit figure beside its baseline from the same run with the ratio
+// and the target.
+//
+//   deno task bench                    all benchmarks, then the summary
+//   deno task bench --json[=FILE]      also write results as JSON (default
+//                                      bench-results.json in the cwd)
+//   deno task bench --filter=REGEX     only the benchmarks whose name matches
 import { run } from "mitata";
-import { register as lock } from "./lock.ts";
+import { mtShutdown } from "./_peers.ts";
+import {
+  collect,
+  contentionTable,
+  cpuMeter,
+  evaluate,
+  type Row,
+  summaryTable,
+} from "./_summary.ts";
+import { register as event } from "./event.ts";
+import { contendedName, register as lock, THREADS } from "./lock.ts";
+import { NAMES, register as thread } from "./thread.ts";
+
+const { json, filter } = parseArgs(Deno.args);
+
+const RAW_PAIR = "raw compareExchange+store pair";
+const ROWS: Row[] = [
+  {
+    figure: "Lock acquire+release, uncontended",
+    subject: "Lock acquire+release (uncontended)",
+    baseline: RAW_PAIR,
+    measure: "time",
+    target: { op: "<=", ratio: 1.3 },
+  },
+  {
+    figure: "RLock acquire+release, uncontended",
+    subject: "RLock acquire+release (uncontended)",
+    baseline: RAW_PAIR,
+    measure: "time",
+  },
+  ...THREADS.map((n): Row => ({
+    figure: `Lock, ${n} contending thread${n > 1 ? "s" : ""}`,
+    subject: contendedName("Lock", n),
+    baseline: contendedName("futex mutex", n),
+    measure: "throughput",
+    target: n === 2 ? { op: ">=", ratio: 0.8 } : undefined,
+  })),
+  {
+    figure: "Event ping-pong, blocking",
+    subject: "Event set/wait ping-pong (blocking)",
+    baseline: "raw Atomics.wait/notify ping-pong",
+    measure: "time",
+    target: { op: "<=", ratio: 1.2 },
+    maxCores: 1.5,
+  },
+  {
+    figure: "Event ping-pong, async",
+    subject: "Event set/waitAsync ping-pong (async)",
+    baseline: "raw Atomics.waitAsync ping-pong",
+    measure: "time",
+    target: { op: "<=", ratio: 1.2 },
+    maxCores: 1.5,
+  },
+  {
+    figure: "Thread start to first result, module target",
+    subject: NAMES.module,
+    baseline: NAMES.raw,
+    measure: "time",
+    target: { op: "<=", ratio: 1.1 },
+  },
+  {
+    figure: "Thread start to first result, source target",
+    subject: NAMES.source,
+    baseline: NAMES.raw,
+    measure: "time",
+    target: { op: "<=", ratio: 1.1 },
+  },
+  // Ahead of `multithreading` on the same task (ratio <= 1x time or >= 1x
+  // throughput), and piscina for scale.
+  {
+    figure: "Lock vs multithreading Mutex, uncontended",
+    subject: "Lock acquire+release (uncontended)",
+    baseline: "multithreading Mutex blockingLock+dispose (uncontended)",
+    measure: "time",
+    target: { op: "<=", ratio: 1 },
+  },
+  ...THREADS.map((n): Row => ({
+    figure: `Lock vs multithreading Mutex, ${n} thread${n > 1 ? "s" : ""}`,
+    subject: contendedName("Lock", n),
+    baseline: contendedName("multithreading Mutex", n),
+    measure: "throughput",
+    target: { op: ">=", ratio: 1 },
+  })),
+  {
+    figure: "Thread start vs multithreading spawn/join (new pool)",
+    subject: NAMES.module,
+    baseline: NAMES.mtCold,
+    measure: "time",
+    target: { op: "<=", ratio: 1 },
+  },
+  {
+    figure: "Thread start vs piscina run (new pool)",
+    subject: NAMES.module,
+    baseline: NAMES.piscinaCold,
+    measure: "time",
+  },
+];
 
 lock();
-await run();
+event();
+thread();
+
+const loadBefore = Deno.loadavg();
+const meter = cpuMeter();
+const coresBusy = new Map<string, number>();
+const started = performance.now();
+const { benchmarks, context } = await run({
+  filter,
+  observe(trial) {
+    const busy = meter.mark();
+    for (const r of trial.runs) coresBusy.set(r.name, busy);
+    return trial;
+  },
+});
+mtShutdown();
+const seconds = (performance.now() - started) / 1000;
+const loadAfter = Deno.loadavg();
+
+const results = collect(benchmarks, coresBusy);
+const outcomes = evaluate(ROWS, results);
+const cpus = navigator.hardwareConcurrency;
+const machine = {
+  cpu: context.cpu.name,
+  cores: cpus,
+  runtime:
+    `deno ${Deno.version.deno} (V8 ${Deno.version.v8}, ${Deno.build.target})`,
+  loadAverage: { before: loadBefore, after: loadAfter },
+  seconds,
+};
+
+const out = [
+  "",
+  "## Summary: threadkit vs baselines (ratios within this run)",
+  "",
+  `Machine: ${machine.cpu}, ${cpus} cores, ${machine.runtime}; ` +
+  `load average ${loadBefore.map((x) => x.toFixed(2)).join(" ")} before, ` +
+  `${loadAfter.map((x) => x.toFixed(2)).join(" ")} after; ${
+    seconds.toFixed(0)
+  } s.`,
+  "",
+  ...summaryTable(outcomes, results),
+  "",
+  `## Lock contention: acquire/increment/release pairs per second (ownership handoffs per 1000 pairs)`,
+  "",
+  ...contentionTable(
+    THREADS,
+    ["futex mutex", "Lock", "multithreading Mutex"],
+    contendedName,
+    results,
+    cpus,
+  ),
+  "",
+];
+console.log(out.join("\n"));
+
+if (json !== undefined) {
+  const doc = {
+    when: new Date().toISOString(),
+    command: ["deno task bench", ...Deno.args].join(" "),
+    machine,
+    summary: outcomes,
+    results: [...results.values()],
+  };
+  await Deno.writeTextFile(json, JSON.stringify(doc, null, 2) + "\n");
+  console.log(`JSON results written to ${await Deno.realPath(json)}`);
+}
+
+/** Reads --json[=FILE] / --json FILE and --filter=REGEX; ignores "--". */
+function parseArgs(args: readonly string[]): {
+  json?: string;
+  filter?: RegExp;
+} {
+  let json: string | undefined;
+  let filter: RegExp | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--") continue;
+    if (a === "--json") {
+      const next = args[i + 1];
+      json = next !== undefined && !next.startsWith("-")
+        ? (i++, next)
+        : "bench-results.json";
+    } else if (a.startsWith("--json=")) json = a.slice(7);
+    else if (a === "--filter") filter = new RegExp(args[++i]);
+    else if (a.startsWith("--filter=")) filter = new RegExp(a.slice(9));
+    else {
+      throw new TypeError(
+        `Unknown argument ${a}: use --json[=FILE] or --filter=REGEX`,
+      );
+    }
+  }
+  return { json, filter };
+}
