@@ -98,12 +98,30 @@ export interface Acquire {
   readonly blocking: boolean;
   readonly deadline: number;
   readonly signal: AbortSignal | undefined;
+  /** False only for internal reacquires that must not fail (see below). */
+  readonly interruptible?: boolean;
 }
 
 const DEFAULT_ACQUIRE: Acquire = {
   blocking: true,
   deadline: Infinity,
   signal: undefined,
+  interruptible: true,
+};
+
+/**
+ * Internal acquire option (not exported by the package): wait until acquired
+ * even in a cancelled thread. For reacquires that Python also makes
+ * unconditionally, such as Condition.wait taking its lock back before it
+ * returns or throws; without it a cancelled thread could not reacquire.
+ */
+export const UNINTERRUPTIBLE: unique symbol = Symbol(
+  "threadkit.uninterruptible",
+);
+
+const UNINTERRUPTIBLE_ACQUIRE: Acquire = {
+  ...DEFAULT_ACQUIRE,
+  interruptible: false,
 };
 
 /**
@@ -114,6 +132,9 @@ const DEFAULT_ACQUIRE: Acquire = {
  */
 export function acquireOptions(options: AcquireOptions | undefined): Acquire {
   if (options === undefined) return DEFAULT_ACQUIRE;
+  if ((options as { [UNINTERRUPTIBLE]?: true })[UNINTERRUPTIBLE] === true) {
+    return UNINTERRUPTIBLE_ACQUIRE;
+  }
   const { blocking = true, timeout, signal } = options;
   if (typeof blocking !== "boolean") {
     throw new TypeError("Cannot acquire: blocking must be a boolean");
@@ -126,12 +147,13 @@ export function acquireOptions(options: AcquireOptions | undefined): Acquire {
   const deadline = deadlineOf(timeout);
   checkSignal(signal);
   if (signal?.aborted) throw signal.reason;
-  return { blocking, deadline, signal };
+  return { blocking, deadline, signal, interruptible: true };
 }
 
 /**
  * Blocks the calling thread while `view[index] === expected`, until notified,
- * the deadline passes, or the wait is interrupted (throws).
+ * the deadline passes, or the wait is interrupted (throws). With
+ * `interruptible` false neither the signal nor the cancel word is looked at.
  * Blocks the caller's event loop; callers re-check their state after it.
  */
 export function waitSync(
@@ -140,10 +162,11 @@ export function waitSync(
   expected: number,
   deadline: number,
   signal?: AbortSignal,
+  interruptible = true,
 ): WaitOutcome {
-  const sliced = currentIdent() !== 1;
+  const sliced = interruptible && currentIdent() !== 1;
   for (;;) {
-    throwIfInterrupted(signal);
+    if (interruptible) throwIfInterrupted(signal);
     const remaining = deadline - performance.now();
     if (remaining <= 0) return "timed-out";
     const slice = sliced && remaining > SLICE_MS ? SLICE_MS : remaining;
@@ -154,7 +177,8 @@ export function waitSync(
 
 /**
  * Waits without blocking the event loop while `view[index] === expected`,
- * until notified, the deadline passes, or the wait is interrupted (rejects).
+ * until notified, the deadline passes, or the wait is interrupted (rejects;
+ * never with `interruptible` false).
  * Keeps the process alive while pending.
  */
 export async function waitAsync(
@@ -163,9 +187,11 @@ export async function waitAsync(
   expected: number,
   deadline: number,
   signal?: AbortSignal,
+  interruptible = true,
 ): Promise<WaitOutcome> {
-  throwIfInterrupted(signal);
-  const sliced = currentIdent() !== 1;
+  if (interruptible) throwIfInterrupted(signal);
+  else signal = undefined;
+  const sliced = interruptible && currentIdent() !== 1;
   // Why no lost wakeup on abort: the listener notifies every waiter on the
   // word, ours included, so our pending waitAsync is resolved and removed
   // instead of lingering to swallow a later notify(1) meant for a real
@@ -180,7 +206,7 @@ export async function waitAsync(
       const slice = sliced && remaining > SLICE_MS ? SLICE_MS : remaining;
       const result = Atomics.waitAsync(view, index, expected, slice);
       const outcome = result.async ? await result.value : result.value;
-      throwIfInterrupted(signal);
+      if (interruptible) throwIfInterrupted(signal);
       if (outcome !== "timed-out") return outcome;
     }
   } finally {

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { CancelledError, RuntimeError } from "../_errors.ts";
+import { RuntimeError } from "../_errors.ts";
 import { allocRegion, checkRegion, type SharedPlacement } from "../_shared.ts";
 import {
   decodeTransfer,
@@ -19,6 +19,7 @@ import {
   type AcquireOptions,
   checkSignal,
   deadlineOf,
+  UNINTERRUPTIBLE,
   waitAsync,
   type WaitOptions,
   waitSync,
@@ -73,6 +74,7 @@ const SLOTS = 3;
 
 const TAG = "threadkit.Condition";
 let adopting: { view: Int32Array; lock: Lock | RLock } | undefined;
+const REACQUIRE = { [UNINTERRUPTIBLE]: true } as AcquireOptions;
 
 /** What wait() saved when it released the lock: the RLock's depth. */
 type Saved = number;
@@ -486,31 +488,15 @@ export class Condition implements Transferable {
   }
 
   // Python restores the lock even when the wait was interrupted, and so do
-  // we: every threadkit wait throws at once in a cancelled thread, so a
-  // cancelled thread retries until the lock is free (it spins for as long as
-  // another thread holds the lock, which is a critical section's length).
+  // we: the reacquire is uninterruptible (sync/_wait.ts UNINTERRUPTIBLE), so
+  // a cancelled thread sleeps until the lock is free instead of throwing.
   #restoreSync(saved: Saved): void {
-    for (;;) {
-      try {
-        this.#lock.acquire();
-        break;
-      } catch (error) {
-        if (!(error instanceof CancelledError)) throw error;
-      }
-    }
+    this.#lock.acquire(REACQUIRE);
     if (this.#lock instanceof RLock) this.#lock.restoreCount(saved);
   }
 
   async #restoreAsync(saved: Saved): Promise<void> {
-    for (;;) {
-      try {
-        await this.#lock.acquireAsync();
-        break;
-      } catch (error) {
-        if (!(error instanceof CancelledError)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 1));
-      }
-    }
+    await this.#lock.acquireAsync(REACQUIRE);
     if (this.#lock instanceof RLock) this.#lock.restoreCount(saved);
   }
 }

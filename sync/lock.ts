@@ -267,6 +267,7 @@ export class Lock implements Transferable {
         CONTENDED,
         opts.deadline,
         opts.signal,
+        opts.interruptible,
       );
       if (outcome === "timed-out") return false;
       state = Atomics.exchange(view, STATE, CONTENDED);
@@ -286,6 +287,7 @@ export class Lock implements Transferable {
         CONTENDED,
         opts.deadline,
         opts.signal,
+        opts.interruptible,
       );
       if (outcome === "timed-out") return false;
       state = Atomics.exchange(view, STATE, CONTENDED);

@@ -326,4 +326,50 @@ describe("Condition", () => {
     const wrong = seen.findIndex((n) => n !== 1);
     assert.equal(wrong, -1, `item ${wrong} consumed ${seen[wrong]} times`);
   });
+  for (const form of ["wait", "waitAsync"] as const) {
+    it(`Condition.${form}() in a cancelled thread reacquires the lock, then throws CancelledError`, async () => {
+      const rlock = new RLock();
+      const cond = new Condition(rlock);
+      const state = new Int32Array(new SharedArrayBuffer(4)); // 1 = waiting
+      const t = new Thread({
+        target: async (
+          cond: Condition,
+          rlock: RLock,
+          state: Int32Array,
+          form: string,
+        ) => {
+          cond.acquire();
+          cond.acquire(); // two deep: both levels come back
+          Atomics.store(state, 0, 1);
+          try {
+            if (form === "wait") cond.wait();
+            else await cond.waitAsync();
+            return "woken";
+          } catch (error) {
+            const owned = rlock.isOwned();
+            cond.release();
+            cond.release();
+            return [(error as Error).name, owned];
+          }
+        },
+        args: [cond, rlock, state, form],
+      });
+      t.start();
+      const deadline = performance.now() + 20_000;
+      while (Atomics.load(state, 0) === 0 && performance.now() < deadline) {
+        await sleep(5);
+      }
+      await sleep(20); // let it sleep in the wait
+      assert.equal(await cond.acquireAsync({ timeout: 10_000 }), true);
+      t.cancel();
+      await sleep(150); // the thread sees the cancel, then must wait for us
+      assert.equal(
+        t.isAlive(),
+        true,
+        "the cancelled wait returned without the lock",
+      );
+      cond.release();
+      assert.deepEqual(await t.joinAsync(JOIN), ["CancelledError", true]);
+    });
+  }
 });
