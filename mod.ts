@@ -40,9 +40,9 @@ export {
 } from "./_transfer.ts";
 export type { AcquireOptions, WaitOptions } from "./sync/_wait.ts";
 export * from "./sync/_guard.ts";
-export * from "./sync/lock.ts";
+export { Lock } from "./sync/lock.ts";
 export * from "./sync/rlock.ts";
-export * from "./sync/condition.ts";
+export { Condition } from "./sync/condition.ts";
 export * from "./sync/semaphore.ts";
 export * from "./sync/event.ts";
 export * from "./sync/barrier.ts";
@@ -57,7 +57,12 @@ export {
 } from "./thread/thread.ts";
 export * from "./thread/current.ts";
 export * from "./thread/spawn.ts";
-export * from "./thread/excepthook.ts";
+export {
+  defaultExcepthook,
+  type ExceptHook,
+  type ExceptHookArgs,
+  setExcepthook,
+} from "./thread/excepthook.ts";
 export * from "./thread/timer.ts";
 export * from "./queue/bounded.ts";
 export * from "./queue/lifo.ts";
