@@ -1,0 +1,127 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Producers and consumers for the queue stress tests. Producer p puts items
+// numbered i = 0 .. n-1: int32 queues get p * 2^20 + i, structured queues
+// get { p, i, pad }. Consumers count each item in `seen` (one byte per
+// (p, i), added atomically) and check that each producer's items reach them
+// in increasing order (FIFO per producer).
+/// <reference lib="deno.worker" />
+import { type Queue, QueueShutDownError } from "../../mod.ts";
+
+const WAIT = { timeout: 30_000 };
+const SHIFT = 2 ** 20;
+
+/** A structured stress item. */
+export interface StressItem {
+  p: number;
+  i: number;
+  pad: string;
+}
+
+function item(p: number, i: number, structured: boolean): number | StressItem {
+  return structured ? { p, i, pad: "x".repeat(i % 13) } : p * SHIFT + i;
+}
+
+/** Puts n items of producer p with blocking put (or putMany in chunks). */
+export function produce(
+  q: Queue<unknown>,
+  p: number,
+  n: number,
+  structured: boolean,
+  batch: number,
+): number {
+  if (batch <= 1) {
+    for (let i = 0; i < n; i++) q.put(item(p, i, structured), WAIT);
+    return n;
+  }
+  for (let i = 0; i < n;) {
+    const chunk = [];
+    for (let k = 0; k < batch && i + k < n; k++) {
+      chunk.push(item(p, i + k, structured));
+    }
+    let done = 0;
+    while (done < chunk.length) done += q.putMany(chunk.slice(done), WAIT);
+    i += chunk.length;
+  }
+  return n;
+}
+
+/** Puts n items of producer p with putAsync. */
+export async function produceAsync(
+  q: Queue<unknown>,
+  p: number,
+  n: number,
+  structured: boolean,
+): Promise<number> {
+  for (let i = 0; i < n; i++) await q.putAsync(item(p, i, structured), WAIT);
+  return n;
+}
+
+/** What a consumer saw. */
+export interface Consumed {
+  count: number;
+  ordered: boolean;
+}
+
+class Tally {
+  count = 0;
+  ordered = true;
+  readonly #last: number[];
+  constructor(
+    readonly seen: Uint8Array,
+    readonly n: number,
+    producers: number,
+  ) {
+    this.#last = new Array(producers).fill(-1);
+  }
+  add(x: unknown): void {
+    let p: number, i: number;
+    if (typeof x === "number") {
+      p = Math.floor(x / SHIFT);
+      i = x % SHIFT;
+    } else {
+      const s = x as StressItem;
+      p = s.p;
+      i = s.i;
+      if (s.pad !== "x".repeat(i % 13)) this.ordered = false;
+    }
+    if (i <= this.#last[p]) this.ordered = false;
+    this.#last[p] = i;
+    Atomics.add(this.seen, p * this.n + i, 1);
+    this.count++;
+  }
+  result(): Consumed {
+    return { count: this.count, ordered: this.ordered };
+  }
+}
+
+/** Gets with blocking get (or getMany) until the queue is shut down and empty. */
+export function consume(
+  q: Queue<unknown>,
+  seen: Uint8Array,
+  n: number,
+  producers: number,
+  batch: number,
+): Consumed {
+  const tally = new Tally(seen, n, producers);
+  try {
+    for (;;) {
+      if (batch <= 1) tally.add(q.get(WAIT));
+      else for (const x of q.getMany(batch, WAIT)) tally.add(x);
+    }
+  } catch (error) {
+    if (!(error instanceof QueueShutDownError)) throw error;
+  }
+  return tally.result();
+}
+
+/** Gets with `for await` until the queue is shut down and empty. */
+export async function consumeAsync(
+  q: Queue<unknown>,
+  seen: Uint8Array,
+  n: number,
+  producers: number,
+): Promise<Consumed> {
+  const tally = new Tally(seen, n, producers);
+  for await (const x of q) tally.add(x);
+  return tally.result();
+}

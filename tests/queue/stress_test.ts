@@ -1,0 +1,71 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// MPMC stress: 4 producer threads x 4 consumer threads x 50,000 items each,
+// blocking and async callers mixed, for the int32 and the structured queue.
+// Every item must be delivered exactly once and each producer's items must
+// reach every consumer in order.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { moduleTarget, Queue, Thread } from "../../mod.ts";
+import type * as work from "../_workers/queue_stress.ts";
+
+const WORK = new URL("../_workers/queue_stress.ts", import.meta.url);
+const JOIN = { timeout: 120_000 };
+const PRODUCERS = 4;
+const CONSUMERS = 4;
+const N = 50_000;
+
+function start<F extends (...args: never[]) => unknown>(
+  name: keyof typeof work,
+  args: unknown[],
+): Thread {
+  const t = new Thread({
+    target: moduleTarget<F>(WORK, name),
+    args: args as never,
+    name,
+  });
+  t.start();
+  return t;
+}
+
+async function stress(q: Queue<unknown>, structured: boolean, batch: number) {
+  const seen = new Uint8Array(new SharedArrayBuffer(PRODUCERS * N));
+  const producers = [
+    start("produce", [q, 0, N, structured, 1]),
+    start("produce", [q, 1, N, structured, batch]),
+    start("produceAsync", [q, 2, N, structured]),
+    start("produceAsync", [q, 3, N, structured]),
+  ];
+  const consumers = [
+    start("consume", [q, seen, N, PRODUCERS, 1]),
+    start("consume", [q, seen, N, PRODUCERS, batch]),
+    start("consumeAsync", [q, seen, N, PRODUCERS]),
+    start("consumeAsync", [q, seen, N, PRODUCERS]),
+  ];
+  assert.equal(consumers.length, CONSUMERS);
+  for (const p of producers) assert.equal(await p.joinAsync(JOIN), N);
+  q.shutdown(); // consumers drain what is left, then end
+  let total = 0;
+  for (const c of consumers) {
+    const r = await c.joinAsync(JOIN) as work.Consumed;
+    assert.equal(r.ordered, true, "a producer's items arrived out of order");
+    total += r.count;
+  }
+  assert.equal(total, PRODUCERS * N);
+  const bad = seen.findIndex((x) => x !== 1);
+  assert.equal(bad, -1, `item ${bad} delivered ${seen[bad]} times`);
+  assert.equal(q.qsize(), 0);
+}
+
+describe("Queue stress", () => {
+  it("Queue<int32> delivers 4 x 50,000 items exactly once to 4 mixed consumers, FIFO per producer", async () => {
+    await stress(new Queue({ capacity: 256, type: "int32" }), false, 64);
+  });
+
+  it("Queue<int32> with capacity 3 (not a power of two) delivers every item exactly once", async () => {
+    await stress(new Queue({ capacity: 3, type: "int32" }), false, 8);
+  });
+
+  it("Queue<structured> delivers 4 x 50,000 objects exactly once to 4 mixed consumers, FIFO per producer", async () => {
+    await stress(new Queue({ capacity: 256, bytes: 8192 }), true, 64);
+  });
+});
