@@ -18,7 +18,7 @@ const mt: typeof import("multithreading") = await import("multithreading");
 export const mtWaitAsync: typeof Atomics.waitAsync = Atomics.waitAsync;
 Atomics.waitAsync = nativeWaitAsync;
 
-export const { move, Mutex, spawn } = mt;
+export const { channel, move, Mutex, spawn } = mt;
 export type Mutex = InstanceType<typeof mt.Mutex>;
 
 let mtWorkers = 0;

@@ -20,6 +20,7 @@ import {
 } from "./_summary.ts";
 import { register as event } from "./event.ts";
 import { contendedName, register as lock, THREADS } from "./lock.ts";
+import { NAMES as PEER, register as peers } from "./peers.ts";
 import { NAMES, register as thread } from "./thread.ts";
 
 const { json, filter } = parseArgs(Deno.args);
@@ -100,6 +101,13 @@ const ROWS: Row[] = [
     target: { op: "<=", ratio: 1 },
   },
   {
+    figure: "Queue vs multithreading channel, small objects",
+    subject: PEER.queue,
+    baseline: PEER.channel,
+    measure: "throughput",
+    target: { op: ">=", ratio: 1 },
+  },
+  {
     figure: "Thread start vs piscina run (new pool)",
     subject: NAMES.module,
     baseline: NAMES.piscinaCold,
@@ -109,6 +117,7 @@ const ROWS: Row[] = [
 
 lock();
 event();
+peers();
 thread();
 
 const loadBefore = Deno.loadavg();
