@@ -1,0 +1,124 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Structured items: every value structured clone carries comes back equal to
+// structuredClone(value), with -0, NaN, sharing and cycles kept; values that
+// cannot be copied are refused with a TypeError that names where they are.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { Lock, Queue } from "../../mod.ts";
+
+function roundTrip(value: unknown): unknown {
+  const q = new Queue<unknown>({ capacity: 1, bytes: 1 << 16 });
+  q.put(value);
+  return q.get();
+}
+
+class Point {
+  constructor(public x: number, public y: number) {}
+  get sum(): number {
+    return this.x + this.y;
+  }
+}
+
+describe("Queue structured codec", () => {
+  it("Queue<structured> round-trips what JSON cannot carry exactly, as structuredClone does", () => {
+    const buf = new ArrayBuffer(8);
+    const values: unknown[] = [
+      null,
+      undefined,
+      true,
+      0,
+      -0,
+      NaN,
+      Infinity,
+      -Infinity,
+      2 ** 53 + 2,
+      1e-310,
+      "",
+      "\u0000 \ud800 lone surrogate \u{1f600}",
+      12345678901234567890n,
+      -1n,
+      { a: undefined, b: [undefined, null], c: -0 },
+      [1, , 3],
+      Object.assign([1, 2], { length: 5 }),
+      new Date(0),
+      new Date(NaN),
+      /a+b/gi,
+      new Map<unknown, unknown>([[{ k: 1 }, new Set([1n])], [NaN, "nan"]]),
+      new Set(["a", undefined]),
+      new Uint8Array([1, 2, 3]),
+      new Float64Array([-0, NaN]),
+      new BigInt64Array([-5n]),
+      { view: new Int16Array(buf, 2, 2), whole: buf },
+      new DataView(new ArrayBuffer(4)),
+      new Error("boom", { cause: new RangeError("inner") }),
+      Object(5),
+      Object("s"),
+      { "\u0000": "marker key", nested: { "\u0000": 1 } },
+      { __proto__: null, x: 1 },
+      { deep: { deeper: { deepest: [1, { x: "y" }] } } },
+      new Point(1, 2),
+    ];
+    for (const v of values) {
+      const got = roundTrip(v);
+      assert.deepStrictEqual(got, structuredClone(v), Object.prototype.toString.call(v));
+      if (typeof v === "number") assert.ok(Object.is(got, v));
+    }
+  });
+
+  it("Queue<structured> keeps shared references and cycles", () => {
+    const shared = { s: 1 };
+    const cyclic: Record<string, unknown> = { name: "c" };
+    cyclic.self = cyclic;
+    cyclic.list = [cyclic, shared, shared];
+    const got = roundTrip(cyclic) as typeof cyclic;
+    assert.equal(got.self, got);
+    const list = got.list as unknown[];
+    assert.equal(list[0], got);
+    assert.equal(list[1], list[2]);
+    const buf = new ArrayBuffer(4);
+    const views = roundTrip([new Uint8Array(buf), new Uint16Array(buf)]) as [
+      Uint8Array,
+      Uint16Array,
+    ];
+    views[0][0] = 7;
+    assert.equal(views[1][0], 7); // still one buffer
+  });
+
+  it("Queue<structured> delivers class instances as plain objects, like structuredClone", () => {
+    const got = roundTrip(new Point(3, 4));
+    assert.equal(Object.getPrototypeOf(got), Object.prototype);
+    assert.deepEqual(got, { x: 3, y: 4 });
+  });
+
+  it("Queue<structured> revives threadkit primitives from the shared heap as themselves", () => {
+    const lock = new Lock();
+    const got = roundTrip(new Map([["lock", lock]])) as Map<string, Lock>;
+    const same = got.get("lock")!;
+    assert.ok(same instanceof Lock);
+    same.acquire();
+    assert.equal(lock.locked(), true);
+    lock.release();
+  });
+
+  it("Queue<structured> refuses functions, symbols, WeakMaps and shared memory with a path", () => {
+    const q = new Queue<unknown>({ capacity: 2 });
+    const cases: [unknown, RegExp][] = [
+      [{ a: [1, { f: () => 1 }] }, /item\.a\[1\]\.f is a function/],
+      [new Map([["k", Symbol("x")]]), /value 0> is a symbol/],
+      [{ w: new WeakSet() }, /item\.w is a WeakSet/],
+      [{ s: new SharedArrayBuffer(8) }, /SharedArrayBuffer.*thread arg/],
+      [
+        new Set([new Float32Array(new SharedArrayBuffer(8))]),
+        /over a SharedArrayBuffer/,
+      ],
+    ];
+    for (const [value, message] of cases) {
+      assert.throws(() => q.put(value), (e: unknown) => {
+        assert.ok(e instanceof TypeError);
+        assert.match(e.message, message);
+        return true;
+      });
+    }
+    assert.equal(q.qsize(), 0);
+  });
+});
