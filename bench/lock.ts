@@ -10,7 +10,7 @@
 import { bench, do_not_optimize, run, summary } from "mitata";
 import { Lock, moduleTarget, RLock, Thread } from "../mod.ts";
 import { Crew } from "./_crew.ts";
-import { move, mtJoin, mtPool, Mutex, spawn } from "./_peers.ts";
+import { move, mtJoin, mtPool, mtShutdown, Mutex, spawn } from "./_peers.ts";
 import { note } from "./_report.ts";
 import type * as contend from "./_workers/contend.ts";
 
@@ -127,7 +127,6 @@ export function register(): void {
 }
 
 if (import.meta.main) {
-  const { mtShutdown } = await import("./_peers.ts");
   register();
   await run();
   mtShutdown();
