@@ -163,6 +163,8 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
   readonly #m: number;
   readonly #wakePutters: number;
   #codec: Codec<T> | undefined;
+  /** A custom-codec queue revived in a thread that has not set the codec. */
+  #noCodec: boolean;
 
   /** @internal Use a subclass. */
   protected constructor(discipline: number, init: QueueInit<T> | undefined) {
@@ -217,6 +219,7 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
     this.#wakePutters = this.#info === undefined ? Infinity : 1;
     this.#codec = init?.codec;
     if (init?.codec !== undefined) checkCodec(init.codec);
+    this.#noCodec = (h[FLAGS] & FLAG_CODEC) !== 0 && init?.codec === undefined;
     this.#h = h;
   }
 
@@ -254,6 +257,7 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
     }
     checkCodec(codec);
     this.#codec = codec;
+    this.#noCodec = false;
     return this;
   }
 
@@ -329,6 +333,7 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
    */
   get(options?: QueueOptions): T {
     const o = queueOptions(options);
+    if (this.#noCodec) throw noCodec();
     const raw = this.#store.tryGet();
     if (raw !== EMPTY) {
       this.#afterGet(1);
@@ -357,6 +362,7 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
    */
   async getAsync(options?: QueueOptions): Promise<T> {
     const o = queueOptions(options);
+    if (this.#noCodec) throw noCodec();
     for (;;) {
       const raw = this.#store.tryGet();
       if (raw !== EMPTY) {
@@ -416,6 +422,7 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
   getMany(max?: number, options?: QueueOptions): T[] {
     const most = checkMax(max, this.capacity);
     const o = queueOptions(options);
+    if (this.#noCodec) throw noCodec();
     const out: unknown[] = [];
     let n = this.#store.tryGetMany(most, out);
     if (n === 0) {
@@ -562,6 +569,7 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
    */
   async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
     let ready = 0;
+    if (this.#noCodec) throw noCodec();
     for (;;) {
       let item: T;
       const raw = this.#store.tryGet();

@@ -48,7 +48,7 @@ import { FIFO, QueueBase, queueByteLength, type QueueInit } from "./_core.ts";
  *
  * @example Echo server: a thread reads one queue and writes back on another
  * ```ts
- * import { Queue, Thread } from "@threadkit/threadkit";
+ * import { Queue, QueueShutDownError, Thread } from "@threadkit/threadkit";
  * import assert from "node:assert/strict";
  *
  * const requests = new Queue<number>({ capacity: 8, type: "int32" });

@@ -60,7 +60,11 @@ describe("Queue structured codec", () => {
     ];
     for (const v of values) {
       const got = roundTrip(v);
-      assert.deepStrictEqual(got, structuredClone(v), Object.prototype.toString.call(v));
+      assert.deepStrictEqual(
+        got,
+        structuredClone(v),
+        Object.prototype.toString.call(v),
+      );
       if (typeof v === "number") assert.ok(Object.is(got, v));
     }
   });
