@@ -29,6 +29,7 @@ export interface Result {
 export interface Row {
   figure: string;
   subject: string;
+  /** The baseline bench's name; "" for an absolute target (`perSec`). */
   baseline: string;
   /**
    * "time": ratio = subject time / baseline time (lower is better);
@@ -39,6 +40,8 @@ export interface Row {
   target?: { op: "<=" | ">="; ratio: number };
   /** Extra condition: the subject's cores busy must stay at or below this. */
   maxCores?: number;
+  /** Absolute target instead of a baseline: ops/s at least this. */
+  perSec?: number;
 }
 
 /** A row after the run. */
@@ -88,6 +91,9 @@ export function collect(
     for (const r of b.runs) {
       const n = noteOf(r.name);
       const s = r.stats;
+      // Benches that name their work ("..., 200000 items") need no note.
+      const named = /, (\d+) (?:items|objects)$/.exec(r.name);
+      const ops = n?.ops ?? (named ? Number(named[1]) : undefined);
       const res: Result = {
         name: r.name,
         avgNs: s?.avg ?? NaN,
@@ -98,9 +104,9 @@ export function collect(
         samples: s?.samples.length ?? 0,
         coresBusy: cores.get(r.name),
       };
-      if (n?.ops !== undefined) {
-        res.ops = n.ops;
-        if (s) res.opsPerSec = n.ops / (s.avg / 1e9);
+      if (ops !== undefined) {
+        res.ops = ops;
+        if (s) res.opsPerSec = ops / (s.avg / 1e9);
       }
       if (n?.handoffsPerOp !== undefined) res.handoffsPerOp = n.handoffsPerOp;
       if (r.error !== undefined || !s) {
@@ -121,6 +127,12 @@ export function evaluate(
 ): Outcome[] {
   return rows.map((row) => {
     const s = results.get(row.subject);
+    if (row.perSec !== undefined) {
+      if (!s) return { ...row, why: `not run: ${row.subject}` };
+      if (s.error) return { ...row, why: `failed: ${s.error}` };
+      const ratio = (s.opsPerSec ?? NaN) / row.perSec;
+      return { ...row, ratio, met: ratio >= 1 };
+    }
     const b = results.get(row.baseline);
     if (!s || !b) {
       return { ...row, why: `not run: ${!s ? row.subject : row.baseline}` };
@@ -189,20 +201,27 @@ export function summaryTable(
     const ratio = o.ratio === undefined
       ? (o.why ?? "-")
       : `${o.ratio.toFixed(2)}x ${o.measure}`;
-    const target = o.target
+    const base = o.perSec !== undefined
+      ? "(absolute)"
+      : `${o.baseline}: ${figureOf(b, o.measure)}`;
+    const target = o.perSec !== undefined
+      ? `≥ ${rate(o.perSec)}`
+      : o.target
       ? `${o.target.op === "<=" ? "≤" : "≥"} ${o.target.ratio}x${
         o.maxCores !== undefined ? `, ≤ ${o.maxCores} cores busy` : ""
       }`
       : "(for scale)";
     const met = o.met === undefined
-      ? (o.target ? "?" : "")
+      ? (o.target || o.perSec !== undefined ? "?" : "")
       : o.met
       ? "met"
       : "NOT met";
     lines.push(
-      `| ${o.figure} | ${figureOf(s, o.measure)} | ${o.baseline}: ${
-        figureOf(b, o.measure)
-      } | ${ratio} | ${target} | ${met} | ${cores(s)} / ${cores(b)} |`,
+      `| ${o.figure} | ${
+        figureOf(s, o.measure)
+      } | ${base} | ${ratio} | ${target} | ${met} | ${cores(s)} / ${
+        cores(b)
+      } |`,
     );
   }
   return lines;

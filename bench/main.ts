@@ -21,11 +21,15 @@ import {
 import { register as event } from "./event.ts";
 import { contendedName, register as lock, THREADS } from "./lock.ts";
 import { NAMES as PEER, register as peers } from "./peers.ts";
+import { register as queue } from "./queue.ts";
 import { NAMES, register as thread } from "./thread.ts";
 
 const { json, filter } = parseArgs(Deno.args);
 
 const RAW_PAIR = "raw compareExchange+store pair";
+// Item counts in bench/queue.ts's names.
+const INT_ITEMS = 200_000;
+const OBJ_ITEMS = 20_000;
 const ROWS: Row[] = [
   {
     figure: "Lock acquire+release, uncontended",
@@ -62,6 +66,33 @@ const ROWS: Row[] = [
     measure: "time",
     target: { op: "<=", ratio: 1.2 },
     maxCores: 1.5,
+  },
+  {
+    figure: "Queue int32 SPSC put/get",
+    subject: `Queue int32 put/get, ${INT_ITEMS} items`,
+    baseline: `hand SPSC int32 ring, ${INT_ITEMS} items`,
+    measure: "throughput",
+    target: { op: ">=", ratio: 0.7 },
+  },
+  {
+    figure: "Queue int32 putMany/getMany (batches of 1024)",
+    subject: `Queue int32 putMany/getMany x1024, ${INT_ITEMS} items`,
+    baseline: "",
+    measure: "throughput",
+    perSec: 100e6,
+  },
+  {
+    figure: "Queue structured objects put/get",
+    subject: `Queue structured put/get, ${OBJ_ITEMS} objects`,
+    baseline: `postMessage per item, ${OBJ_ITEMS} objects`,
+    measure: "throughput",
+    target: { op: ">=", ratio: 4 },
+  },
+  {
+    figure: "Queue structured putMany/getMany (batches of 1000)",
+    subject: `Queue structured putMany/getMany x1000, ${OBJ_ITEMS} objects`,
+    baseline: `postMessage x1000, ${OBJ_ITEMS} objects`,
+    measure: "throughput",
   },
   {
     figure: "Thread start to first result, module target",
@@ -117,6 +148,7 @@ const ROWS: Row[] = [
 
 lock();
 event();
+queue();
 peers();
 thread();
 
