@@ -6,7 +6,7 @@
 //
 //   deno task bench                    all benchmarks, then the summary
 //   deno task bench --json[=FILE]      also write results as JSON (default
-//                                      bench-results.json in the cwd)
+//                                      bench/results.json, git-ignored)
 //   deno task bench --filter=REGEX     only the benchmarks whose name matches
 import { run } from "mitata";
 import { mtShutdown } from "./_peers.ts";
@@ -24,6 +24,7 @@ import { NAMES as PEER, register as peers } from "./peers.ts";
 import { register as queue } from "./queue.ts";
 import { NAMES, register as thread } from "./thread.ts";
 
+const DEFAULT_JSON = new URL("./results.json", import.meta.url);
 const { json, filter } = parseArgs(Deno.args);
 
 const RAW_PAIR = "raw compareExchange+store pair";
@@ -219,10 +220,10 @@ if (json !== undefined) {
 
 /** Reads --json[=FILE] / --json FILE and --filter=REGEX; ignores "--". */
 function parseArgs(args: readonly string[]): {
-  json?: string;
+  json?: string | URL;
   filter?: RegExp;
 } {
-  let json: string | undefined;
+  let json: string | URL | undefined;
   let filter: RegExp | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -231,7 +232,7 @@ function parseArgs(args: readonly string[]): {
       const next = args[i + 1];
       json = next !== undefined && !next.startsWith("-")
         ? (i++, next)
-        : "bench-results.json";
+        : DEFAULT_JSON;
     } else if (a.startsWith("--json=")) json = a.slice(7);
     else if (a === "--filter") filter = new RegExp(args[++i]);
     else if (a.startsWith("--filter=")) filter = new RegExp(a.slice(9));
