@@ -22,9 +22,11 @@
 // Shutdown states (SHUTDOWN word):
 // OPEN -shutdown()-> SHUT -shutdown({ immediate })-> IMMEDIATE
 // OPEN -shutdown({ immediate })-> IMMEDIATE (drains; unfinished tasks drop)
-// Puts check SHUTDOWN first; gets throw once SHUTDOWN != OPEN and nothing is
-// left. A put racing an immediate shutdown may land after the drain; it sees
-// IMMEDIATE after publishing and drains again, so nothing is left behind.
+// Gets throw once SHUTDOWN != OPEN and nothing is left. Puts learn of the
+// shutdown from the store, atomically with adding the item: the ring's TAIL
+// carries a CLOSED bit that makes every later put's compareExchange fail, and
+// the locked stores read SHUTDOWN under their lock. So no put lands after a
+// shutdown, and an immediate shutdown's drain leaves nothing behind.
 
 import { RuntimeError } from "../_errors.ts";
 import { checkRegion, type SharedPlacement } from "../_shared.ts";
@@ -72,6 +74,7 @@ import {
   type NumericInfo,
   numericInfo,
   OPEN,
+  POSITION,
   PRIORITY,
   PUT_WAITERS,
   SHUT,
@@ -280,8 +283,9 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
   put(item: T, options?: QueueOptions): void {
     const o = queueOptions(options);
     const raw = this.#toRaw(item);
-    if (Atomics.load(this.#h, SHUTDOWN) !== OPEN) throw shutDown("put");
-    if (this.#store.tryPut(raw)) return this.#afterPut(1);
+    const r = this.#store.tryPut(raw);
+    if (r > 0) return this.#afterPut(1);
+    if (r < 0) throw shutDown("put");
     this.#putSlow(this.#own(raw), o);
   }
 
@@ -293,9 +297,10 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
    */
   putNowait(item: T): void {
     const raw = this.#toRaw(item);
-    if (Atomics.load(this.#h, SHUTDOWN) !== OPEN) throw shutDown("put");
-    if (this.#store.tryPut(raw)) return this.#afterPut(1);
-    this.#putSlow(raw, NONBLOCKING);
+    const r = this.#store.tryPut(raw);
+    if (r > 0) return this.#afterPut(1);
+    if (r < 0) throw shutDown("put");
+    throw new QueueFullError();
   }
 
   /**
@@ -307,8 +312,9 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
   async putAsync(item: T, options?: QueueOptions): Promise<void> {
     const o = queueOptions(options);
     const raw = this.#toRaw(item);
-    if (Atomics.load(this.#h, SHUTDOWN) !== OPEN) throw shutDown("put");
-    if (this.#store.tryPut(raw)) return this.#afterPut(1);
+    const r = this.#store.tryPut(raw);
+    if (r > 0) return this.#afterPut(1);
+    if (r < 0) throw shutDown("put");
     const owned = this.#own(raw);
     for (;;) {
       const s = this.#enterPut(owned, o);
@@ -393,8 +399,8 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
     let done = 0;
     while (done < raws.length) {
       try {
-        if (Atomics.load(this.#h, SHUTDOWN) !== OPEN) throw shutDown("put");
         const n = this.#store.tryPutMany(raws, done);
+        if (n < 0) throw shutDown("put");
         if (n > 0) {
           done += n;
           this.#afterPut(n);
@@ -466,7 +472,7 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
     const h = this.#h, m = this.#m;
     for (;;) {
       const d = Atomics.load(h, DONE);
-      const unfinished = distance(Atomics.load(h, TAIL), d, m);
+      const unfinished = distance(Atomics.load(h, TAIL) & POSITION, d, m);
       if (unfinished <= 0) {
         throw new RuntimeError(
           "Cannot mark task done: taskDone() was called more times than items were put",
@@ -545,12 +551,10 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
       );
     }
     const h = this.#h;
-    if (immediate) {
-      Atomics.store(h, SHUTDOWN, IMMEDIATE);
-      this.#drain();
-    } else {
-      Atomics.compareExchange(h, SHUTDOWN, OPEN, SHUT);
-    }
+    if (immediate) Atomics.store(h, SHUTDOWN, IMMEDIATE);
+    else Atomics.compareExchange(h, SHUTDOWN, OPEN, SHUT);
+    this.#store.close();
+    if (immediate) this.#drain();
     // Why no lost wakeup: SHUTDOWN is written before the bumps, and every
     // waiter reads SHUTDOWN after reading the sequence it waits on.
     wake(h, NOT_EMPTY, Infinity);
@@ -677,7 +681,6 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
     const h = this.#h;
     // Why no lost wakeup: see the file header (state, then WAITERS).
     if (Atomics.load(h, GET_WAITERS) > 0) wake(h, NOT_EMPTY, n);
-    if (Atomics.load(h, SHUTDOWN) === IMMEDIATE) this.#drain();
   }
 
   #afterGet(n: number): void {
@@ -688,11 +691,8 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
   }
 
   #unfinished(): number {
-    const u = distance(
-      Atomics.load(this.#h, TAIL),
-      Atomics.load(this.#h, DONE),
-      this.#m,
-    );
+    const tail = Atomics.load(this.#h, TAIL) & POSITION;
+    const u = distance(tail, Atomics.load(this.#h, DONE), this.#m);
     return u < 0 ? 0 : u;
   }
 
@@ -701,12 +701,18 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
     const h = this.#h, m = this.#m;
     const sink: unknown[] = [];
     let n = 0;
-    for (let k; (k = this.#store.tryGetMany(1024, sink)) > 0; sink.length = 0) {
-      n += k;
+    // A put that reserved its slot before the shutdown publishes it within a
+    // few instructions; count() includes it, so the loop waits for it.
+    while (this.#store.count() > 0) {
+      n += this.#store.tryGetMany(1024, sink);
+      sink.length = 0;
     }
     while (n > 0) {
       const d = Atomics.load(h, DONE);
-      const take = Math.min(n, distance(Atomics.load(h, TAIL), d, m));
+      const take = Math.min(
+        n,
+        distance(Atomics.load(h, TAIL) & POSITION, d, m),
+      );
       if (take <= 0) break;
       if (Atomics.compareExchange(h, DONE, d, (d + take) % m) === d) break;
     }
@@ -719,8 +725,9 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
   #putSlow(raw: unknown, o: Acquire): void {
     if (o.blocking) {
       for (let i = 0; i < SPIN; i++) {
-        if (Atomics.load(this.#h, SHUTDOWN) !== OPEN) break;
-        if (this.#store.tryPut(raw)) return this.#afterPut(1);
+        const r = this.#store.tryPut(raw);
+        if (r > 0) return this.#afterPut(1);
+        if (r < 0) throw shutDown("put");
       }
     }
     for (;;) {
@@ -743,18 +750,14 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
     if (!o.blocking) throw new QueueFullError();
     Atomics.add(h, PUT_WAITERS, 1);
     const s = Atomics.load(h, NOT_FULL);
-    if (Atomics.load(h, SHUTDOWN) !== OPEN) {
+    // tryPut reads the shutdown state (TAIL's CLOSED bit, or SHUTDOWN under
+    // the lock) after s: a shutdown after that read bumps NOT_FULL.
+    const r = this.#store.tryPut(raw);
+    if (r < 0) {
       this.#abandon(PUT_WAITERS);
       throw shutDown("put");
     }
-    let put: boolean;
-    try {
-      put = this.#store.tryPut(raw);
-    } catch (error) {
-      this.#abandon(PUT_WAITERS);
-      throw error;
-    }
-    if (!put) return s;
+    if (r === 0) return s;
     Atomics.sub(h, PUT_WAITERS, 1);
     this.#afterPut(1);
     return true;
@@ -764,11 +767,9 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
   #leavePut(raw: unknown, outcome: WaitOutcome): boolean {
     const h = this.#h;
     Atomics.sub(h, PUT_WAITERS, 1);
-    if (Atomics.load(h, SHUTDOWN) !== OPEN) {
-      this.#passOn(PUT_WAITERS);
-      throw shutDown("put");
-    }
-    if (this.#store.tryPut(raw)) {
+    const r = this.#store.tryPut(raw);
+    if (r < 0) throw shutDown("put");
+    if (r > 0) {
       this.#afterPut(1);
       return true;
     }

@@ -15,7 +15,8 @@
 // | 6    | BYTES        | size of the byte region (structured)         | constructor, once          |
 // | 7    | FLAGS        | bit 0: items use a custom codec              | constructor, once          |
 // | 8    | MODULUS      | M: TAIL, HEAD and DONE count modulo M        | constructor, once          |
-// | 16   | TAIL         | items accepted, mod M (ring: next put slot)  | putters                    |
+// | 16   | TAIL         | items accepted, mod M (ring: next put slot); | putters                    |
+// |      |              | ring: bit 30 (CLOSED) set by shutdown        | shutdown()                 |
 // | 32   | HEAD         | ring: next get position, mod M               | getters (ring only)        |
 // | 48   | DONE         | tasks done (taskDone + immediate drain), mod M | taskDone, shutdown       |
 // | 64   | NOT_EMPTY    | sequence, bumped to wake getters             | putters, shutdown          |
@@ -50,6 +51,11 @@ export const B = 83;
 export const USED = 84;
 export const HEADER_WORDS = 96;
 export const HEADER_BYTES: number = HEADER_WORDS * 4;
+
+/** Bit of the ring's TAIL that shutdown sets: every later put CAS fails. */
+export const CLOSED: number = 1 << 30;
+/** Mask of a position in TAIL (M <= 2^30, so positions fit below CLOSED). */
+export const POSITION: number = CLOSED - 1;
 
 export const OPEN = 0;
 export const SHUT = 1;
@@ -246,12 +252,17 @@ export interface Store {
   count(): number;
   /** Throws a RangeError if `raw` can never fit, whatever the queue holds. */
   check(raw: unknown): void;
-  /** Adds `raw` if there is room; advances TAIL. */
-  tryPut(raw: unknown): boolean;
+  /** Adds `raw`: 1 when added, 0 when there is no room, -1 when shut down. */
+  tryPut(raw: unknown): number;
   /** Removes and returns the next raw item, or EMPTY. */
   tryGet(): unknown;
-  /** Adds raws[from...] while there is room; returns how many it added. */
+  /**
+   * Adds raws[from...] while there is room; returns how many it added, or -1
+   * (having added none) when shut down.
+   */
   tryPutMany(raws: ArrayLike<unknown>, from: number): number;
+  /** Refuses every later put (shutdown); a put in progress may complete. */
+  close(): void;
   /** Removes up to `max` raw items into `out`; returns how many. */
   tryGetMany(max: number, out: unknown[]): number;
 }

@@ -29,6 +29,8 @@ import {
   MODULUS,
   type NumericArray,
   type NumericInfo,
+  OPEN,
+  SHUTDOWN,
   type Store,
   TAIL,
   USED,
@@ -61,8 +63,15 @@ abstract class LockedStore implements Store {
   protected abstract push(raw: unknown, count: number): void;
   protected abstract pop(count: number): unknown;
 
-  tryPut(raw: unknown): boolean {
-    return this.tryPutMany([raw], 0) === 1;
+  tryPut(raw: unknown): number {
+    return this.tryPutMany([raw], 0);
+  }
+
+  close(): void {
+    // Puts read SHUTDOWN under the lock; taking it once here lets a put that
+    // read OPEN just before finish first.
+    this.#lock.acquire();
+    this.#lock.release();
   }
 
   tryGet(): unknown {
@@ -74,6 +83,7 @@ abstract class LockedStore implements Store {
     const h = this.h;
     this.#lock.acquire();
     try {
+      if (Atomics.load(h, SHUTDOWN) !== OPEN) return -1;
       let n = 0;
       let count = h[COUNT];
       while (

@@ -30,6 +30,7 @@
 import {
   align8,
   CAPACITY,
+  CLOSED,
   distance,
   EMPTY,
   HEAD,
@@ -37,6 +38,7 @@ import {
   MODULUS,
   type NumericArray,
   type NumericInfo,
+  POSITION,
   type Store,
   TAIL,
 } from "./_layout.ts";
@@ -77,6 +79,8 @@ export class Ring implements Store {
   readonly #mask: number;
   readonly #m: number;
   readonly #same: NumericInfo["Array"];
+  #tail = 0;
+  #head = 0;
 
   constructor(h: Int32Array, info: NumericInfo) {
     this.#h = h;
@@ -95,50 +99,80 @@ export class Ring implements Store {
   }
 
   count(): number {
-    const n = distance(
-      Atomics.load(this.#h, TAIL),
-      Atomics.load(this.#h, HEAD),
-      this.#m,
-    );
+    const tail = Atomics.load(this.#h, TAIL) & POSITION;
+    const n = distance(tail, Atomics.load(this.#h, HEAD), this.#m);
     return n < 0 ? 0 : n > this.#cap ? this.#cap : n;
   }
 
   check(): void {}
 
-  tryPut(x: unknown): boolean {
+  close(): void {
+    Atomics.or(this.#h, TAIL, CLOSED);
+  }
+
+  // The fast paths start from this handle's last known TAIL (HEAD), which is
+  // right whenever this thread made the last put (get), and learn the real
+  // one from the compareExchange otherwise: one atomic load fewer per item.
+  // A stale hint is behind the real counter, so its slot's SEQ is ahead of
+  // it (d > 0) and we reload; d < 0 is trusted only after the counter is
+  // re-read (a hint more than M / 2 behind would wrap the distance).
+
+  tryPut(x: unknown): number {
     const h = this.#h, seq = this.#seq, m = this.#m;
+    let pos = this.#tail;
     for (;;) {
-      const pos = Atomics.load(h, TAIL);
       const i = this.#mask >= 0 ? pos & this.#mask : pos % this.#slots;
       const d = distance(Atomics.load(seq, i), pos, m);
       if (d === 0) {
-        if (this.#cap === 1 && pos !== Atomics.load(h, HEAD)) return false;
-        const next = pos + 1 === m ? 0 : pos + 1;
-        if (Atomics.compareExchange(h, TAIL, pos, next) === pos) {
-          (this.#data as unknown as unknown[])[i] = x;
-          Atomics.store(seq, i, next);
-          return true;
+        if (this.#cap === 1 && pos !== Atomics.load(h, HEAD)) {
+          const tail = Atomics.load(h, TAIL);
+          if (tail === pos) return 0;
+          if ((tail & CLOSED) !== 0) return -1;
+          pos = tail;
+          continue;
         }
-      } else if (d < 0) return false; // full: the slot holds last lap's item
-      // d > 0: another producer took `pos`; look again.
+        const next = pos + 1 === m ? 0 : pos + 1;
+        // Fails once shutdown set CLOSED: no put lands after a shutdown.
+        const seen = Atomics.compareExchange(h, TAIL, pos, next);
+        if (seen === pos) {
+          (this.#data as unknown as unknown[])[i] = x;
+          Atomics.store(seq, i, next); // publishes DATA[i]
+          this.#tail = next;
+          return 1;
+        }
+        if ((seen & CLOSED) !== 0) return -1;
+        pos = seen;
+      } else {
+        const tail = Atomics.load(h, TAIL);
+        if ((tail & CLOSED) !== 0) return -1;
+        if (d < 0 && tail === pos) return 0; // full: SEQ holds last lap's item
+        pos = tail;
+      }
     }
   }
 
   tryGet(): unknown {
     const h = this.#h, seq = this.#seq, m = this.#m;
+    let pos = this.#head;
     for (;;) {
-      const pos = Atomics.load(h, HEAD);
       const i = this.#mask >= 0 ? pos & this.#mask : pos % this.#slots;
       const next = pos + 1 === m ? 0 : pos + 1;
       const d = distance(Atomics.load(seq, i), next, m);
       if (d === 0) {
-        if (Atomics.compareExchange(h, HEAD, pos, next) === pos) {
+        const seen = Atomics.compareExchange(h, HEAD, pos, next);
+        if (seen === pos) {
           const x = this.#data[i];
           const free = pos + this.#slots;
-          Atomics.store(seq, i, free >= m ? free - m : free);
+          Atomics.store(seq, i, free >= m ? free - m : free); // frees slot i
+          this.#head = next;
           return x;
         }
-      } else if (d < 0) return EMPTY; // the slot is not written yet
+        pos = seen;
+      } else {
+        const head = Atomics.load(h, HEAD);
+        if (d < 0 && head === pos) return EMPTY; // the slot is not written yet
+        pos = head;
+      }
     }
   }
 
@@ -147,6 +181,7 @@ export class Ring implements Store {
     const want = Math.min(raws.length - from, this.#cap);
     for (;;) {
       const pos = Atomics.load(h, TAIL);
+      if ((pos & CLOSED) !== 0) return -1;
       let n = 0;
       let p = pos;
       while (n < want) {
@@ -162,6 +197,7 @@ export class Ring implements Store {
         continue;
       }
       if (Atomics.compareExchange(h, TAIL, pos, p) !== pos) continue;
+      this.#tail = p;
       const start = this.#mask >= 0 ? pos & this.#mask : pos % slots;
       const first = Math.min(n, slots - start);
       if (raws instanceof this.#same) {
@@ -205,6 +241,7 @@ export class Ring implements Store {
         continue;
       }
       if (Atomics.compareExchange(h, HEAD, pos, p) !== pos) continue;
+      this.#head = p;
       const start = this.#mask >= 0 ? pos & this.#mask : pos % slots;
       const data = this.#data;
       const base = out.length;
