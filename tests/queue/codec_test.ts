@@ -60,6 +60,12 @@ describe("Queue structured codec", () => {
     ];
     for (const v of values) {
       const got = roundTrip(v);
+      if (v instanceof Date && Number.isNaN(v.getTime())) {
+        // Node 20's deepStrictEqual finds two Invalid Dates unequal (NaN
+        // times), Deno's does not: compare what matters directly.
+        assert.ok(got instanceof Date && Number.isNaN(got.getTime()));
+        continue;
+      }
       assert.deepStrictEqual(
         got,
         structuredClone(v),
