@@ -34,9 +34,15 @@ export interface WaitOptions {
 export type WaitOutcome = "ok" | "not-equal" | "timed-out";
 
 /**
- * Longest single Atomics.wait in a started thread: bounds how late a thread
- * sees its cancellation. The main thread is never cancelled and waits whole.
- * A blocked thread wakes 20 times a second at most, which costs nothing.
+ * Longest single Atomics.wait. It bounds how late a thread sees its
+ * cancellation (nobody notifies the word it sleeps on for a cancel), and it
+ * is a safety net for every wait, the main thread's and uninterruptible ones
+ * included: a notify(1) can be taken by an async waiter whose thread is busy
+ * in a blocking wait, and until that thread runs, the wake it took does
+ * nothing. A sliced sleeper re-checks the word at the end of its slice and
+ * returns "not-equal" if it changed, so such a stall lasts one slice at most
+ * instead of forever. A blocked thread wakes 20 times a second at most,
+ * which costs nothing.
  */
 const SLICE_MS = 50;
 
@@ -100,6 +106,8 @@ export interface Acquire {
   readonly signal: AbortSignal | undefined;
   /** False only for internal reacquires that must not fail (see below). */
   readonly interruptible?: boolean;
+  /** Internal: runs in the same step as the acquire that won (see below). */
+  readonly onAcquired?: () => void;
 }
 
 const DEFAULT_ACQUIRE: Acquire = {
@@ -125,6 +133,20 @@ const UNINTERRUPTIBLE_ACQUIRE: Acquire = {
 };
 
 /**
+ * Internal acquire option (not exported by the package): a callback a Lock
+ * runs synchronously right after the atomic step that took it, in the async
+ * form too. RLock records its owner there, so no microtask passes between
+ * "the inner lock is ours" and "OWNER says so" (a blocking acquire by the
+ * same thread in that gap would deadlock on its own lock).
+ */
+export const ON_ACQUIRED: unique symbol = Symbol("threadkit.onAcquired");
+
+interface InternalAcquireOptions extends AcquireOptions {
+  [UNINTERRUPTIBLE]?: true;
+  [ON_ACQUIRED]?: () => void;
+}
+
+/**
  * Validates acquire options and fixes the deadline.
  * @throws {TypeError} for a timeout with `blocking: false` or a bad signal.
  * @throws {RangeError} for a negative or NaN timeout.
@@ -132,8 +154,11 @@ const UNINTERRUPTIBLE_ACQUIRE: Acquire = {
  */
 export function acquireOptions(options: AcquireOptions | undefined): Acquire {
   if (options === undefined) return DEFAULT_ACQUIRE;
-  if ((options as { [UNINTERRUPTIBLE]?: true })[UNINTERRUPTIBLE] === true) {
-    return UNINTERRUPTIBLE_ACQUIRE;
+  const onAcquired = (options as InternalAcquireOptions)[ON_ACQUIRED];
+  if ((options as InternalAcquireOptions)[UNINTERRUPTIBLE] === true) {
+    return onAcquired === undefined
+      ? UNINTERRUPTIBLE_ACQUIRE
+      : { ...UNINTERRUPTIBLE_ACQUIRE, onAcquired };
   }
   const { blocking = true, timeout, signal } = options;
   if (typeof blocking !== "boolean") {
@@ -147,7 +172,7 @@ export function acquireOptions(options: AcquireOptions | undefined): Acquire {
   const deadline = deadlineOf(timeout);
   checkSignal(signal);
   if (signal?.aborted) throw signal.reason;
-  return { blocking, deadline, signal, interruptible: true };
+  return { blocking, deadline, signal, interruptible: true, onAcquired };
 }
 
 /**
@@ -164,12 +189,14 @@ export function waitSync(
   signal?: AbortSignal,
   interruptible = true,
 ): WaitOutcome {
-  const sliced = interruptible && currentIdent() !== 1;
   for (;;) {
     if (interruptible) throwIfInterrupted(signal);
     const remaining = deadline - performance.now();
     if (remaining <= 0) return "timed-out";
-    const slice = sliced && remaining > SLICE_MS ? SLICE_MS : remaining;
+    const slice = remaining > SLICE_MS ? SLICE_MS : remaining;
+    // A woken ("ok") or changed ("not-equal") wait returns at once, before
+    // any interruption check: the caller may have been handed a wakeup
+    // (notify(1)) and must look at its state; it throws at its next wait.
     const outcome = Atomics.wait(view, index, expected, slice);
     if (outcome !== "timed-out") return outcome;
   }
@@ -191,7 +218,6 @@ export async function waitAsync(
 ): Promise<WaitOutcome> {
   if (interruptible) throwIfInterrupted(signal);
   else signal = undefined;
-  const sliced = interruptible && currentIdent() !== 1;
   // Why no lost wakeup on abort: the listener notifies every waiter on the
   // word, ours included, so our pending waitAsync is resolved and removed
   // instead of lingering to swallow a later notify(1) meant for a real
@@ -203,11 +229,16 @@ export async function waitAsync(
     for (;;) {
       const remaining = deadline - performance.now();
       if (remaining <= 0) return "timed-out";
-      const slice = sliced && remaining > SLICE_MS ? SLICE_MS : remaining;
+      const slice = remaining > SLICE_MS ? SLICE_MS : remaining;
       const result = Atomics.waitAsync(view, index, expected, slice);
       const outcome = result.async ? await result.value : result.value;
-      if (interruptible) throwIfInterrupted(signal);
+      // Why no lost wakeup on cancel: a woken waiter returns "ok" without
+      // checking interruption, because the notify(1) that woke it may be the
+      // only one; throwing here would drop it with the lock (say) free and
+      // another waiter asleep. The caller re-checks its state, and throws at
+      // its next wait if it still has to wait.
       if (outcome !== "timed-out") return outcome;
+      if (interruptible) throwIfInterrupted(signal);
     }
   } finally {
     unhold();

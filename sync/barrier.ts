@@ -53,7 +53,8 @@ const BROKEN = -2;
 // FILLING   -the last arrives-> it runs the action, then DRAINING + notifyAll
 //                              (action throws -> BROKEN + notifyAll, rethrow)
 // DRAINING  -each waiter leaves, COUNT-1; the last one out-> FILLING + notifyAll
-// any       -a wait times out or is interrupted, or abort()-> BROKEN + notifyAll
+// FILLING   -a wait times out or is interrupted, or abort()-> BROKEN + notifyAll
+// (an interrupted waiter leaving DRAINING or RESETTING changes no state)
 // FILLING with waiters -reset()-> RESETTING; waiters raise BrokenBarrierError;
 //                                 the last one out -> FILLING
 // BROKEN    -reset()-> FILLING (or RESETTING while threads are inside)
@@ -268,7 +269,11 @@ export class Barrier implements Transferable {
             cond.wait({ timeout, signal });
           }
         } catch (error) {
-          this.#break();
+          // Interrupted (abort, cancel): break the barrier only while it is
+          // still filling. After a trip (DRAINING) or a reset (RESETTING),
+          // breaking would fail peers of a generation that did trip and undo
+          // the reset.
+          if (v[STATE] === FILLING) this.#break();
           throw error;
         }
         this.#afterWait();
@@ -315,7 +320,11 @@ export class Barrier implements Transferable {
             await cond.waitAsync({ timeout, signal });
           }
         } catch (error) {
-          this.#break();
+          // Interrupted (abort, cancel): break the barrier only while it is
+          // still filling. After a trip (DRAINING) or a reset (RESETTING),
+          // breaking would fail peers of a generation that did trip and undo
+          // the reset.
+          if (v[STATE] === FILLING) this.#break();
           throw error;
         }
         this.#afterWait();

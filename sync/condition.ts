@@ -51,22 +51,27 @@ const SLOTS = 3;
 // sleeping   -abort/cancel->          as timeout, but a permit it took is
 //                                     handed on (grant 1), then it throws
 //
-// Why notify(n) wakes at most n, and never a waiter that came later: a
-// waiter may take a permit only once SEQ moved past its ticket, i.e. only
-// permits granted by a notify that saw it registered (registration and
-// notify both hold the lock, so "registered before" is well defined). notify
-// grants k <= WAITERS permits, so every granted permit has a waiter present
-// when it was granted, and exactly k waiters return from wait() per notify
-// (a waiter that wakes and finds no permit sleeps again: a spurious wake
-// inside wait() that the caller never sees).
+// Why notify(n) wakes at most n: a waiter may take a permit only once SEQ
+// moved past its ticket, i.e. only permits granted by a notify that saw it
+// registered (registration and notify both hold the lock, so "registered
+// before" is well defined). notify grants k <= WAITERS permits, so every
+// granted permit has a waiter present when it was granted, and exactly k
+// waiters return from wait() per notify (a waiter that wakes and finds no
+// permit sleeps again: a spurious wake inside wait() that the caller never
+// sees). One exception to "only waiters the notify saw": an interrupted
+// waiter that had taken a permit hands it on (#leave grants 1), and a waiter
+// registered since may take it; Python would lose that notification instead.
 //
 // Why no lost wakeup: a waiter reads SEQ, then looks at PERMITS, then sleeps
 // only while SEQ still equals what it read; notify adds to PERMITS before it
 // bumps SEQ and notifies SEQ. So a waiter either sees the permit, or its
-// sleep returns "not-equal", or the notify wakes it. A woken waiter that
-// finds the permit taken by another eligible waiter (one not yet asleep)
-// sleeps again on the new SEQ: the count of permits equals the count of
-// eligible waiters still to take one, so no permit is left without a taker.
+// sleep returns "not-equal", or the notify wakes it. Permits never exceed
+// the eligible waiters still to take one: each grant adds k <= WAITERS
+// permits and wakes k sleepers; every sleeper on SEQ at grant time is
+// eligible (registration and grant both hold the lock); a woken waiter that
+// finds no permit means an eligible waiter not yet asleep took it, and it
+// sleeps again on the new SEQ; an interrupted waiter hands its permit on. So
+// no permit is left without a taker.
 //
 // Fairness: the k woken waiters are any k of those registered before the
 // notify (Python's are the k oldest: FIFO). Reacquiring the lock afterwards
@@ -238,7 +243,7 @@ export class Condition implements Transferable {
   wait(options?: WaitOptions): boolean {
     const { deadline, signal } = waitArgs(options);
     const ticket = this.#register("wait");
-    const saved = this.#save();
+    const saved = this.#saveRegistered();
     let granted: boolean;
     try {
       granted = this.#sleepSync(ticket, deadline, signal);
@@ -352,7 +357,7 @@ export class Condition implements Transferable {
     signal: AbortSignal | undefined,
   ): Promise<boolean> {
     const ticket = this.#register("wait");
-    const saved = this.#save();
+    const saved = this.#saveRegistered();
     let granted: boolean;
     try {
       granted = await this.#sleepAsync(ticket, deadline, signal);
@@ -477,6 +482,19 @@ export class Condition implements Transferable {
       if (w > 0 && Atomics.compareExchange(view, WAITERS, w, w - 1) === w) {
         return false;
       }
+    }
+  }
+
+  // Releases the lock after #register. Registration must come first (while
+  // the lock is held, so a notify cannot miss us), so a release that throws
+  // (a plain Lock unlocked by another thread meanwhile: misuse) must take the
+  // registration back, or a phantom waiter would swallow a later permit.
+  #saveRegistered(): Saved {
+    try {
+      return this.#save();
+    } catch (error) {
+      Atomics.sub(this.#view, WAITERS, 1);
+      throw error;
     }
   }
 

@@ -173,6 +173,7 @@ export class Lock implements Transferable {
   acquireAsync(options?: AcquireOptions): Promise<boolean> {
     const opts = acquireOptions(options);
     if (Atomics.compareExchange(this.#view, STATE, UNLOCKED, LOCKED) === 0) {
+      opts.onAcquired?.();
       return Promise.resolve(true);
     }
     if (!opts.blocking) return Promise.resolve(false);
@@ -292,6 +293,7 @@ export class Lock implements Transferable {
       if (outcome === "timed-out") return false;
       state = Atomics.exchange(view, STATE, CONTENDED);
     }
+    opts.onAcquired?.();
     return true;
   }
 }

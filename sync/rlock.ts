@@ -14,7 +14,7 @@ import {
 } from "../_transfer.ts";
 import { currentIdent } from "../thread/_runtime.ts";
 import { Guard } from "./_guard.ts";
-import { type AcquireOptions, acquireOptions } from "./_wait.ts";
+import { type AcquireOptions, acquireOptions, ON_ACQUIRED } from "./_wait.ts";
 import { type Lock, lockAt, notAcquired } from "./lock.ts";
 
 // RLock shared layout: Int32Array on a SharedArrayBuffer, 3 slots (12 B).
@@ -133,12 +133,14 @@ export class RLock implements Transferable {
    * @returns a promise of `true` when acquired, `false` on timeout or when
    * `blocking: false` found the lock held by another thread.
    */
-  async acquireAsync(options?: AcquireOptions): Promise<boolean> {
+  acquireAsync(options?: AcquireOptions): Promise<boolean> {
     const me = currentIdent();
-    if (this.#reenter(me, options)) return true;
-    if (!(await this.#lock.acquireAsync(options))) return false;
-    this.#own(me);
-    return true;
+    if (this.#reenter(me, options)) return Promise.resolve(true);
+    // The owner is recorded in the same step as the inner acquire, not a
+    // microtask later (ON_ACQUIRED in sync/_wait.ts says why).
+    return this.#lock.acquireAsync(
+      { ...options, [ON_ACQUIRED]: () => this.#own(me) } as AcquireOptions,
+    );
   }
 
   /**
@@ -221,9 +223,14 @@ export class RLock implements Transferable {
     return count;
   }
 
-  /** Puts back the count saved by releaseAll after reacquiring. */
+  /**
+   * Puts back the depth saved by releaseAll, on top of the acquire that just
+   * took the lock again (which counted 1). Added, not assigned: another async
+   * task of this thread may hold the lock meanwhile (same owner), and its
+   * levels must survive.
+   */
   restoreCount(count: number): void {
-    this.#view[COUNT] = count;
+    this.#view[COUNT] += count - 1;
   }
 
   #reenter(me: number, options: AcquireOptions | undefined): boolean {

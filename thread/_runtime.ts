@@ -194,10 +194,16 @@ export function endEntry(entry: number, ident: number): void {
 /** Requests cooperative cancellation of the thread `ident` in `entry`. */
 export function requestCancel(entry: number, ident: number): void {
   const { view } = runtime();
-  // A stale write into a reused entry stores the old ident, which the new
-  // thread does not match (cancelRequested compares with its own ident).
-  if (Atomics.load(view, slot(entry, TID)) === ident) {
-    Atomics.store(view, slot(entry, CANCEL), ident);
+  // A CAS loop, not a check-then-store: a store delayed past the entry's
+  // reuse could overwrite a newer thread's own cancel request. Each try
+  // re-checks that the entry still belongs to `ident` after reading CANCEL,
+  // and the CAS fails if anyone wrote CANCEL since (a reuse resets it).
+  for (;;) {
+    const seen = Atomics.load(view, slot(entry, CANCEL));
+    if (Atomics.load(view, slot(entry, TID)) !== ident) return;
+    if (
+      Atomics.compareExchange(view, slot(entry, CANCEL), seen, ident) === seen
+    ) return;
   }
 }
 

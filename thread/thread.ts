@@ -464,7 +464,9 @@ export class Thread<F extends ThreadFunction = ThreadFunction>
       const index = tidIndex(thread.#entry);
       const ident = thread.#ident!;
       while (Atomics.load(view, index) === ident) {
-        await waitAsync(view, index, ident, Infinity);
+        // Uninterruptible: a cancel of this thread (its target is done) must
+        // not cut short the wait for the threads it started.
+        await waitAsync(view, index, ident, Infinity, undefined, false);
       }
       thread.#collect(true);
       // A thread that died outside its target never posts an outcome.
