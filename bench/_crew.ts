@@ -25,7 +25,9 @@ export class Crew {
   ops = 0;
   /** Owner changes seen in all checked rounds. */
   handoffs = 0;
-  readonly #ends: Promise<unknown>[] = [];
+  // Each member's end, settled either way: a member that fails must not
+  // become an unhandled rejection while the bench is still running.
+  readonly #ends: Promise<{ error?: unknown }>[] = [];
 
   private constructor(readonly size: number) {}
 
@@ -39,7 +41,9 @@ export class Crew {
   ): Promise<Crew> {
     const crew = new Crew(size);
     for (let id = 1; id <= size; id++) {
-      crew.#ends.push(startOne(crew.ctl, id));
+      crew.#ends.push(
+        startOne(crew.ctl, id).then(() => ({}), (error) => ({ error })),
+      );
     }
     const deadline = performance.now() + LIMIT_MS;
     while (Atomics.load(crew.ctl, READY) < size) {
@@ -86,11 +90,40 @@ export class Crew {
     this.handoffs += Atomics.load(ctl, HANDOFFS);
   }
 
-  /** Tells the members to return and waits for their ends. */
+  /**
+   * Wraps a timed function. When it throws, mitata records the error and
+   * never resumes the bench's generator, so its teardown does not run: the
+   * wrapper tells the members to exit, calls `unblock` (close the channel,
+   * shut the queue down) so none stays blocked, and rethrows. Without this a
+   * failed bench would leave a thread waiting forever, and a thread blocked
+   * in Atomics.wait keeps the process alive (terminate() does not stop it).
+   */
+  guard(fn: () => void, unblock?: () => void): () => void {
+    return () => {
+      try {
+        fn();
+      } catch (error) {
+        this.#exit();
+        unblock?.();
+        throw error;
+      }
+    };
+  }
+
+  /**
+   * Tells the members to return and waits for their ends.
+   * @throws the first member's error, if any member failed.
+   */
   async stop(): Promise<void> {
+    this.#exit();
+    for (const end of await Promise.all(this.#ends)) {
+      if (end.error !== undefined) throw end.error;
+    }
+  }
+
+  #exit(): void {
     Atomics.store(this.ctl, ITERS, -1);
     Atomics.add(this.ctl, GEN, 1);
     Atomics.notify(this.ctl, GEN);
-    await Promise.all(this.#ends);
   }
 }

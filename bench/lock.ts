@@ -112,7 +112,7 @@ export function register(): void {
           mtPool(Math.max(...THREADS));
           const crew = await Crew.start(threads, member());
           try {
-            yield () => crew.round(pairs);
+            yield crew.guard(() => crew.round(pairs));
           } finally {
             await crew.stop();
           }

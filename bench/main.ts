@@ -206,6 +206,9 @@ const out = [
 ];
 console.log(out.join("\n"));
 
+const failed = [...results.values()].filter((r) => r.error !== undefined);
+for (const r of failed) console.log(`FAILED: ${r.name}: ${r.error}`);
+
 if (json !== undefined) {
   const doc = {
     when: new Date().toISOString(),
@@ -244,3 +247,10 @@ function parseArgs(args: readonly string[]): {
   }
   return { json, filter };
 }
+
+// A failed bench may leave a peer's worker blocked (terminate() does not stop
+// a blocked worker on this Deno), which would keep the process alive: exit
+// explicitly. Exit 1 when a threadkit figure or a baseline failed; a peer
+// package failing its own task is a result, reported above.
+const peer = /^(multithreading|piscina)/;
+Deno.exit(failed.some((r) => !peer.test(r.name)) ? 1 : 0);

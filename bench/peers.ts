@@ -68,10 +68,10 @@ export function register(): void {
         return t.joinAsync({ timeout: 120_000 });
       });
       try {
-        yield () => {
+        yield crew.guard(() => {
           go(crew.ctl);
           receive(() => q.get({ timeout: 60_000 }));
-        };
+        }, () => q.shutdown({ immediate: true }));
       } finally {
         await crew.stop();
       }
@@ -88,14 +88,14 @@ export function register(): void {
             (await import(url)).mtProducer(tx, box.ctl) as number,
         )));
       try {
-        yield () => {
+        yield crew.guard(() => {
           go(crew.ctl);
           receive(() => {
             const r = rx.blockingRecv();
             if (!r.ok) throw r.error;
             return r.value;
           });
-        };
+        }, () => rx.close());
       } finally {
         await crew.stop();
         rx.close();
