@@ -9,8 +9,11 @@
 //
 // | byte 0 | format      | used when                                         |
 // |--------|-------------|---------------------------------------------------|
-// | "J"    | plain JSON  | the value is JSON-exact (checked by isJsonExact)  |
+// | "A"    | plain JSON  | JSON-exact (checked by isJsonExact), ASCII text   |
+// | "J"    | plain JSON  | JSON-exact, text with non-ASCII characters        |
 // | "T"    | tagged JSON | anything else structured clone carries            |
+// The structured FIFO ring (_text.ts) keeps the format in its side table and
+// stores the text alone, so a run of plain items is one JSON text.
 //
 // Tagged JSON is JSON whose special values are marker objects with the key
 // MARK ("\u0000") naming a kind: undefined, NaN, -0, +-Infinity, bigint,
@@ -42,6 +45,7 @@ export interface Codec<T> {
   decode(bytes: Uint8Array): T;
 }
 
+const ASCII = 0x41; // "A"
 const PLAIN = 0x4a; // "J"
 const TAGGED = 0x54; // "T"
 const MARK = "\u0000";
@@ -56,22 +60,38 @@ let scratch = new Uint8Array(1024);
  * @throws {TypeError} when the value cannot be put in a queue.
  */
 export function encodeValue(value: unknown): Uint8Array {
-  let format = PLAIN;
-  let text: string;
-  if (isJsonExact(value)) {
-    text = JSON.stringify(value);
-  } else {
-    format = TAGGED;
-    text = JSON.stringify(tag(value, { ids: new Map(), path: "item" }));
-  }
+  const text = encodeText(value);
   // At most 3 UTF-8 bytes per UTF-16 unit.
   const max = 1 + text.length * 3;
   if (scratch.length < max) {
     scratch = new Uint8Array(Math.max(max, scratch.length * 2));
   }
-  scratch[0] = format;
   const { written } = encoder.encodeInto(text, scratch.subarray(1));
+  scratch[0] = textTagged ? TAGGED : written === text.length ? ASCII : PLAIN;
   return scratch.subarray(0, 1 + written);
+}
+
+/** Whether the last {@linkcode encodeText} made tagged JSON. */
+export let textTagged = false;
+
+/**
+ * Encodes `value` as JSON text: plain JSON when it is JSON-exact, else tagged
+ * JSON (sets {@linkcode textTagged}; decode with {@linkcode decodeTagged}).
+ * @throws {TypeError} when the value cannot be put in a queue.
+ */
+export function encodeText(value: unknown): string {
+  if (isJsonExact(value)) {
+    textTagged = false;
+    return JSON.stringify(value);
+  }
+  const text = JSON.stringify(tag(value, { ids: new Map(), path: "item" }));
+  textTagged = true;
+  return text;
+}
+
+/** Decodes tagged JSON text made by {@linkcode encodeText}. */
+export function decodeTagged(text: string): unknown {
+  return untag(JSON.parse(text), []);
 }
 
 /**
@@ -81,7 +101,7 @@ export function encodeValue(value: unknown): Uint8Array {
 export function decodeValue(bytes: Uint8Array): unknown {
   const format = bytes[0];
   const text = decoder.decode(bytes.subarray(1));
-  if (format === PLAIN) return JSON.parse(text);
+  if (format === PLAIN || format === ASCII) return JSON.parse(text);
   if (format === TAGGED) return untag(JSON.parse(text), []);
   throw new TypeError(
     `Cannot decode queue item: unknown format byte ${format} (was it put with a custom codec?)`,

@@ -44,12 +44,19 @@ import {
   type WaitOutcome,
   waitSync,
 } from "../sync/_wait.ts";
-import { type Codec, decodeValue, encodeValue } from "./_codec.ts";
+import {
+  type Codec,
+  decodeValue,
+  encodeText,
+  encodeValue,
+  textTagged,
+} from "./_codec.ts";
 import {
   align8,
   ALL_DONE,
   BYTES,
   CAPACITY,
+  type Decode,
   distance,
   DONE,
   type ElementType,
@@ -85,13 +92,13 @@ import {
 } from "./_layout.ts";
 import {
   ByteHeap,
-  ByteRing,
   ByteStack,
   type Keyed,
   NumHeap,
   NumStack,
 } from "./_locked.ts";
-import { initRing, Ring, ringBytes, ringModulus } from "./_ring.ts";
+import { Ring, ringBytes, ringModulus } from "./_ring.ts";
+import { Batch, bytesBatch, textBatch, textBytes, TextRing } from "./_text.ts";
 import {
   QueueEmptyError,
   QueueFullError,
@@ -166,6 +173,8 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
   readonly #m: number;
   readonly #wakePutters: number;
   #codec: Codec<T> | undefined;
+  /** What gets pass the store to decode items (see Decode in _layout.ts). */
+  #decode: Decode | undefined;
   /** A custom-codec queue revived in a thread that has not set the codec. */
   #noCodec: boolean;
 
@@ -202,12 +211,7 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
       h[CAPACITY] = shape.capacity;
       h[BYTES] = shape.bytes;
       h[FLAGS] = init!.codec !== undefined ? FLAG_CODEC : 0;
-      h[MODULUS] = shape.code !== STRUCTURED && discipline === FIFO
-        ? ringModulus(shape.capacity)
-        : 2 ** 30;
-      if (shape.code !== STRUCTURED && discipline === FIFO) {
-        initRing(buffer, byteOffset, shape.capacity);
-      }
+      h[MODULUS] = discipline === FIFO ? ringModulus(shape.capacity) : 2 ** 28;
     }
     const code = h[KIND] & 15;
     this.#info = numericInfo(code);
@@ -222,6 +226,7 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
     this.#wakePutters = this.#info === undefined ? Infinity : 1;
     this.#codec = init?.codec;
     if (init?.codec !== undefined) checkCodec(init.codec);
+    this.#decode = this.#decoder();
     this.#noCodec = (h[FLAGS] & FLAG_CODEC) !== 0 && init?.codec === undefined;
     this.#h = h;
   }
@@ -261,6 +266,7 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
     checkCodec(codec);
     this.#codec = codec;
     this.#noCodec = false;
+    this.#decode = this.#decoder();
     return this;
   }
 
@@ -286,7 +292,7 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
     const r = this.#store.tryPut(raw);
     if (r > 0) return this.#afterPut(1);
     if (r < 0) throw shutDown("put");
-    this.#putSlow(this.#own(raw), o);
+    this.#putSlow(raw, 0, true, o);
   }
 
   /**
@@ -315,13 +321,7 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
     const r = this.#store.tryPut(raw);
     if (r > 0) return this.#afterPut(1);
     if (r < 0) throw shutDown("put");
-    const owned = this.#own(raw);
-    for (;;) {
-      const s = this.#enterPut(owned, o);
-      if (s === true) return;
-      const outcome = await this.#waitAsync(PUT_WAITERS, NOT_FULL, s, o);
-      if (this.#leavePut(owned, outcome)) return;
-    }
+    await this.#putSlowAsync(this.#own(raw), 0, true, o);
   }
 
   /**
@@ -340,12 +340,12 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
   get(options?: QueueOptions): T {
     const o = queueOptions(options);
     if (this.#noCodec) throw noCodec();
-    const raw = this.#store.tryGet();
-    if (raw !== EMPTY) {
+    const x = this.#store.tryGet(this.#decode);
+    if (x !== EMPTY) {
       this.#afterGet(1);
-      return this.#info !== undefined ? raw as T : this.#fromRaw(raw);
+      return x as T;
     }
-    return this.#fromRaw(this.#getSlow(o));
+    return this.#getSlow(o) as T;
   }
 
   /**
@@ -369,18 +369,12 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
   async getAsync(options?: QueueOptions): Promise<T> {
     const o = queueOptions(options);
     if (this.#noCodec) throw noCodec();
-    for (;;) {
-      const raw = this.#store.tryGet();
-      if (raw !== EMPTY) {
-        this.#afterGet(1);
-        return this.#fromRaw(raw);
-      }
-      const s = this.#enterGet(o);
-      if (typeof s !== "number") return this.#fromRaw(s.raw);
-      const outcome = await this.#waitAsync(GET_WAITERS, NOT_EMPTY, s, o);
-      const got = this.#leaveGet(outcome);
-      if (got !== EMPTY) return this.#fromRaw(got);
+    const x = this.#store.tryGet(this.#decode);
+    if (x !== EMPTY) {
+      this.#afterGet(1);
+      return x as T;
     }
+    return await this.#getSlowAsync(o) as T;
   }
 
   /**
@@ -406,8 +400,43 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
           this.#afterPut(n);
           continue;
         }
-        this.#putSlow(raws[done], o);
-        done++;
+        done += this.#putSlow(raws, done, false, o);
+      } catch (error) {
+        if (done > 0) return done;
+        throw error;
+      }
+    }
+    return done;
+  }
+
+  /**
+   * Puts the items in order as `putMany` does, waiting for room without
+   * blocking the event loop.
+   *
+   * Python: none (a batched `put`; the async twin of `putMany`).
+   * @returns a promise of the number of items put; it rejects as `putMany`
+   * throws.
+   */
+  async putManyAsync(
+    items: ArrayLike<T>,
+    options?: QueueOptions,
+  ): Promise<number> {
+    const o = queueOptions(options);
+    let raws = this.#toRaws(items);
+    let owned = false;
+    let done = 0;
+    while (done < raws.length) {
+      try {
+        const n = this.#store.tryPutMany(raws, done);
+        if (n < 0) throw shutDown("put");
+        if (n > 0) {
+          done += n;
+          this.#afterPut(n);
+          continue;
+        }
+        if (!owned) raws = this.#own(raws) as ArrayLike<unknown>;
+        owned = true;
+        done += await this.#putSlowAsync(raws, done, false, o);
       } catch (error) {
         if (done > 0) return done;
         throw error;
@@ -423,21 +452,54 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
    *
    * Python: none (a batched `get`).
    * @param max most items to return (default: the capacity).
-   * @throws {QueueEmptyError}, {QueueShutDownError} as `get` does.
+   * @throws {QueueEmptyError}, {QueueShutDownError} as `get` does. When a
+   * custom codec's decode throws on the first item, it throws that error and
+   * takes nothing; on a later item, it returns the items before it.
    */
   getMany(max?: number, options?: QueueOptions): T[] {
     const most = checkMax(max, this.capacity);
     const o = queueOptions(options);
     if (this.#noCodec) throw noCodec();
     const out: unknown[] = [];
-    let n = this.#store.tryGetMany(most, out);
-    if (n === 0) {
-      out.push(this.#getSlow(o));
-      n = 1 + this.#store.tryGetMany(most - 1, out);
-      if (n > 1) this.#afterGet(n - 1);
-    } else this.#afterGet(n);
-    if (this.#info === undefined) {
-      for (let i = 0; i < n; i++) out[i] = this.#fromRaw(out[i]);
+    const n = this.#store.tryGetMany(most, out, this.#decode);
+    if (n > 0) {
+      this.#afterGet(n);
+      return out as T[];
+    }
+    out.push(this.#getSlow(o));
+    return this.#getMore(out, most);
+  }
+
+  /**
+   * Removes and returns up to `max` items as `getMany` does, waiting for the
+   * first without blocking the event loop.
+   *
+   * Python: none (a batched `get`; the async twin of `getMany`).
+   * @returns a promise of the items; it rejects as `getMany` throws.
+   */
+  async getManyAsync(max?: number, options?: QueueOptions): Promise<T[]> {
+    const most = checkMax(max, this.capacity);
+    const o = queueOptions(options);
+    if (this.#noCodec) throw noCodec();
+    const out: unknown[] = [];
+    const n = this.#store.tryGetMany(most, out, this.#decode);
+    if (n > 0) {
+      this.#afterGet(n);
+      return out as T[];
+    }
+    out.push(await this.#getSlowAsync(o));
+    return this.#getMore(out, most);
+  }
+
+  /** After the first item of a getMany: takes what else is there now. */
+  #getMore(out: unknown[], most: number): T[] {
+    if (most > 1) {
+      try {
+        const n = this.#store.tryGetMany(most - 1, out, this.#decode);
+        if (n > 0) this.#afterGet(n);
+      } catch {
+        // The failing item stays first; the next get reports it.
+      }
     }
     return out as T[];
   }
@@ -576,10 +638,10 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
     if (this.#noCodec) throw noCodec();
     for (;;) {
       let item: T;
-      const raw = this.#store.tryGet();
-      if (raw !== EMPTY) {
+      const x = this.#store.tryGet(this.#decode);
+      if (x !== EMPTY) {
         this.#afterGet(1);
-        item = this.#fromRaw(raw);
+        item = x as T;
         if (++ready === YIELD_EVERY) {
           ready = 0;
           await new Promise((resolve) => setTimeout(resolve, 0));
@@ -607,6 +669,13 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
   }
 
   // ---- private helpers ----
+
+  #decoder(): Decode | undefined {
+    if (this.#info !== undefined) return undefined;
+    const codec = this.#codec;
+    if (codec !== undefined) return (bytes) => codec.decode(bytes);
+    return this.#store instanceof TextRing ? undefined : decodeValue;
+  }
 
   #toRaw(item: T): unknown {
     const info = this.#info;
@@ -650,6 +719,28 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
     ) {
       return items as ArrayLike<unknown>;
     }
+    if (this.#store instanceof TextRing) {
+      // One Batch: plain JSON texts encoded with one TextEncoder call, so a
+      // run of them is one JSON text for the getter.
+      let batch: Batch;
+      if ((this.#h[FLAGS] & FLAG_CODEC) !== 0) {
+        const list = new Array<Uint8Array>(items.length);
+        for (let i = 0; i < items.length; i++) {
+          list[i] = this.#toRaw(items[i]) as Uint8Array;
+        }
+        batch = bytesBatch(list);
+      } else {
+        const texts = new Array<string>(items.length);
+        const tagged = new Array<boolean>(items.length);
+        for (let i = 0; i < items.length; i++) {
+          texts[i] = encodeText(items[i]);
+          tagged[i] = textTagged;
+        }
+        batch = textBatch(texts, tagged);
+      }
+      this.#store.check(batch);
+      return batch as unknown as ArrayLike<unknown>;
+    }
     const raws = new Array(items.length);
     for (let i = 0; i < items.length; i++) {
       raws[i] = this.#own(this.#toRaw(items[i]));
@@ -657,19 +748,11 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
     return raws;
   }
 
-  #fromRaw(raw: unknown): T {
-    if (this.#info !== undefined) return raw as T;
-    if ((this.#h[FLAGS] & FLAG_CODEC) !== 0) {
-      const codec = this.#codec;
-      if (codec === undefined) throw noCodec();
-      return codec.decode(raw as Uint8Array);
-    }
-    return decodeValue(raw as Uint8Array) as T;
-  }
-
   /** A raw that stays valid while we wait (encodings live in a scratch buffer). */
   #own(raw: unknown): unknown {
-    if (raw instanceof Uint8Array) return raw.slice();
+    if (raw instanceof Batch) return raw.own();
+    if (ArrayBuffer.isView(raw)) return (raw as Uint8Array).slice();
+    if (Array.isArray(raw)) return raw; // made by #toRaws: already ours
     if (typeof raw === "object" && raw !== null) {
       const k = raw as Keyed;
       return { key: k.key, bytes: k.bytes.slice() };
@@ -704,7 +787,7 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
     // A put that reserved its slot before the shutdown publishes it within a
     // few instructions; count() includes it, so the loop waits for it.
     while (this.#store.count() > 0) {
-      n += this.#store.tryGetMany(1024, sink);
+      n += this.#store.tryGetMany(1024, sink, null);
       sink.length = 0;
     }
     while (n > 0) {
@@ -722,17 +805,28 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
     }
   }
 
-  #putSlow(raw: unknown, o: Acquire): void {
+  /** One put attempt: a single raw, or raws[from...]; the count put, or -1. */
+  #attempt(raws: unknown, from: number, single: boolean): number {
+    return single
+      ? this.#store.tryPut(raws)
+      : this.#store.tryPutMany(raws as ArrayLike<unknown>, from);
+  }
+
+  /** Waits for room and puts; returns how many went in (at least 1). */
+  #putSlow(raws: unknown, from: number, single: boolean, o: Acquire): number {
     if (o.blocking) {
       for (let i = 0; i < SPIN; i++) {
-        const r = this.#store.tryPut(raw);
-        if (r > 0) return this.#afterPut(1);
+        const r = this.#attempt(raws, from, single);
+        if (r > 0) {
+          this.#afterPut(r);
+          return r;
+        }
         if (r < 0) throw shutDown("put");
       }
     }
     for (;;) {
-      const s = this.#enterPut(raw, o);
-      if (s === true) return;
+      const s = this.#enterPut(raws, from, single, o);
+      if (s === null) return this.#put;
       let outcome: WaitOutcome;
       try {
         outcome = waitSync(this.#h, NOT_FULL, s, o.deadline, o.signal);
@@ -740,57 +834,88 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
         this.#abandon(PUT_WAITERS);
         throw error;
       }
-      if (this.#leavePut(raw, outcome)) return;
+      const n = this.#leavePut(raws, from, single, outcome);
+      if (n > 0) return n;
     }
   }
 
-  /** Registers as a waiting putter; true when the put went through instead. */
-  #enterPut(raw: unknown, o: Acquire): number | true {
+  async #putSlowAsync(
+    raws: unknown,
+    from: number,
+    single: boolean,
+    o: Acquire,
+  ): Promise<number> {
+    for (;;) {
+      const s = this.#enterPut(raws, from, single, o);
+      if (s === null) return this.#put;
+      const outcome = await this.#waitAsync(PUT_WAITERS, NOT_FULL, s, o);
+      const n = this.#leavePut(raws, from, single, outcome);
+      if (n > 0) return n;
+    }
+  }
+
+  /** Items the last #enterPut put instead of registering. */
+  #put = 0;
+
+  /** Registers as a waiting putter; null when items went in instead. */
+  #enterPut(
+    raws: unknown,
+    from: number,
+    single: boolean,
+    o: Acquire,
+  ): number | null {
     const h = this.#h;
     if (!o.blocking) throw new QueueFullError();
     Atomics.add(h, PUT_WAITERS, 1);
     const s = Atomics.load(h, NOT_FULL);
-    // tryPut reads the shutdown state (TAIL's CLOSED bit, or SHUTDOWN under
-    // the lock) after s: a shutdown after that read bumps NOT_FULL.
-    const r = this.#store.tryPut(raw);
+    // The attempt reads the shutdown state (TAIL's CLOSED bit, or SHUTDOWN
+    // under the lock) after s: a shutdown after that read bumps NOT_FULL.
+    const r = this.#attempt(raws, from, single);
     if (r < 0) {
       this.#abandon(PUT_WAITERS);
       throw shutDown("put");
     }
     if (r === 0) return s;
     Atomics.sub(h, PUT_WAITERS, 1);
-    this.#afterPut(1);
-    return true;
+    this.#afterPut(r);
+    this.#put = r;
+    return null;
   }
 
-  /** Leaves the putter wait; true when the item went in. */
-  #leavePut(raw: unknown, outcome: WaitOutcome): boolean {
+  /** Leaves the putter wait; the count put, or 0 to wait again. */
+  #leavePut(
+    raws: unknown,
+    from: number,
+    single: boolean,
+    outcome: WaitOutcome,
+  ): number {
     const h = this.#h;
     Atomics.sub(h, PUT_WAITERS, 1);
-    const r = this.#store.tryPut(raw);
+    const r = this.#attempt(raws, from, single);
     if (r < 0) throw shutDown("put");
     if (r > 0) {
-      this.#afterPut(1);
-      return true;
+      this.#afterPut(r);
+      return r;
     }
     if (outcome === "timed-out") {
       throw new QueueFullError(
         "Cannot put item: the queue stayed full until the timeout",
       );
     }
-    return false;
+    return 0;
   }
 
+  /** Waits for an item and takes it (decoded). */
   #getSlow(o: Acquire): unknown {
     if (o.blocking) {
       for (let i = 0; i < SPIN; i++) {
-        const raw = this.#store.tryGet();
-        if (raw !== EMPTY) return this.#took(raw).raw;
+        const x = this.#store.tryGet(this.#decode);
+        if (x !== EMPTY) return this.#took(x).x;
       }
     }
     for (;;) {
       const s = this.#enterGet(o);
-      if (typeof s !== "number") return s.raw;
+      if (typeof s !== "number") return s.x;
       let outcome: WaitOutcome;
       try {
         outcome = waitSync(this.#h, NOT_EMPTY, s, o.deadline, o.signal);
@@ -803,37 +928,59 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
     }
   }
 
+  async #getSlowAsync(o: Acquire): Promise<unknown> {
+    for (;;) {
+      const s = this.#enterGet(o);
+      if (typeof s !== "number") return s.x;
+      const outcome = await this.#waitAsync(GET_WAITERS, NOT_EMPTY, s, o);
+      const got = this.#leaveGet(outcome);
+      if (got !== EMPTY) return got;
+    }
+  }
+
   /** Registers as a waiting getter; returns the item instead if one came. */
-  #enterGet(o: Acquire): number | { raw: unknown } {
+  #enterGet(o: Acquire): number | { x: unknown } {
     const h = this.#h;
     if (Atomics.load(h, SHUTDOWN) !== OPEN) {
-      const raw = this.#store.tryGet();
-      if (raw !== EMPTY) return this.#took(raw);
+      const x = this.#store.tryGet(this.#decode);
+      if (x !== EMPTY) return this.#took(x);
       throw shutDown("get");
     }
     if (!o.blocking) throw new QueueEmptyError();
     Atomics.add(h, GET_WAITERS, 1);
     const s = Atomics.load(h, NOT_EMPTY);
-    const raw = this.#store.tryGet();
-    if (raw === EMPTY && Atomics.load(h, SHUTDOWN) === OPEN) return s;
+    let x: unknown;
+    try {
+      x = this.#store.tryGet(this.#decode);
+    } catch (error) {
+      this.#abandon(GET_WAITERS);
+      throw error;
+    }
+    if (x === EMPTY && Atomics.load(h, SHUTDOWN) === OPEN) return s;
     Atomics.sub(h, GET_WAITERS, 1);
-    if (raw === EMPTY) throw shutDown("get");
-    return this.#took(raw);
+    if (x === EMPTY) throw shutDown("get");
+    return this.#took(x);
   }
 
-  #took(raw: unknown): { raw: unknown } {
+  #took(x: unknown): { x: unknown } {
     this.#afterGet(1);
-    return { raw };
+    return { x };
   }
 
   /** Leaves the getter wait; returns an item or EMPTY to wait again. */
   #leaveGet(outcome: WaitOutcome): unknown {
     const h = this.#h;
     Atomics.sub(h, GET_WAITERS, 1);
-    const raw = this.#store.tryGet();
-    if (raw !== EMPTY) {
+    let x: unknown;
+    try {
+      x = this.#store.tryGet(this.#decode);
+    } catch (error) {
+      this.#passOn(GET_WAITERS); // we may hold a notify(1) meant for this item
+      throw error;
+    }
+    if (x !== EMPTY) {
       this.#afterGet(1);
-      return raw;
+      return x;
     }
     if (Atomics.load(h, SHUTDOWN) !== OPEN) throw shutDown("get");
     if (outcome === "timed-out") {
@@ -1073,6 +1220,7 @@ function storeBytes(
       ? ringBytes(info, capacity)
       : capacity * info.Array.BYTES_PER_ELEMENT;
   }
+  if (discipline === FIFO) return textBytes(capacity, bytes);
   return discipline === PRIORITY ? ByteHeap.bytes(capacity, bytes) : bytes;
 }
 
@@ -1107,7 +1255,7 @@ function makeStore(
     if (discipline === LIFO) return new NumStack(h, info);
     return new NumHeap(h, info);
   }
-  if (discipline === FIFO) return new ByteRing(h);
+  if (discipline === FIFO) return new TextRing(h);
   if (discipline === LIFO) return new ByteStack(h);
   return new ByteHeap(h);
 }

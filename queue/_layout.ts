@@ -14,10 +14,11 @@
 // | 5    | JOIN_WAITERS | joiners waiting or about to wait             | Atomics.add/sub by joiners |
 // | 6    | BYTES        | size of the byte region (structured)         | constructor, once          |
 // | 7    | FLAGS        | bit 0: items use a custom codec              | constructor, once          |
-// | 8    | MODULUS      | M: TAIL, HEAD and DONE count modulo M        | constructor, once          |
-// | 16   | TAIL         | items accepted, mod M (ring: next put slot); | putters                    |
-// |      |              | ring: bit 30 (CLOSED) set by shutdown        | shutdown()                 |
-// | 32   | HEAD         | ring: next get position, mod M               | getters (ring only)        |
+// | 8    | MODULUS      | M (<= 2^28): TAIL, HEAD, DONE count mod M    | constructor, once          |
+// | 16   | TAIL         | items accepted, mod M; FIFO rings: plus the  | putters                    |
+// |      |              | LOCKED/CONTENDED/CLOSED bits of _turn.ts     | putters, shutdown()        |
+// | 32   | HEAD         | FIFO rings: items taken, mod M (+ lock bits  | getters (rings only)       |
+// |      |              | in the structured ring)                      |                            |
 // | 48   | DONE         | tasks done (taskDone + immediate drain), mod M | taskDone, shutdown       |
 // | 64   | NOT_EMPTY    | sequence, bumped to wake getters             | putters, shutdown          |
 // | 65   | NOT_FULL     | sequence, bumped to wake putters             | getters, shutdown          |
@@ -25,8 +26,8 @@
 // | 80   | LOCK         | Lock word of the locked stores               | sync/lock.ts               |
 // | 81   | COUNT        | items held (locked stores)                   | under LOCK                 |
 // | 82   | A            | store word (byte ring head, stack top)       | under LOCK                 |
-// | 83   | B            | store word (byte ring tail)                  | under LOCK                 |
-// | 84   | USED         | bytes in use (byte ring)                     | under LOCK                 |
+// | 83   | B            | store word (byte ring tail; structured FIFO: | under LOCK (TAIL's lock)   |
+// |      |              | next byte offset to write)                   |                            |
 // Unfinished tasks = TAIL - DONE (mod M): a put costs no extra atomic.
 
 export const KIND = 0;
@@ -48,14 +49,10 @@ export const LOCK = 80;
 export const COUNT = 81;
 export const A = 82;
 export const B = 83;
-export const USED = 84;
 export const HEADER_WORDS = 96;
 export const HEADER_BYTES: number = HEADER_WORDS * 4;
 
-/** Bit of the ring's TAIL that shutdown sets: every later put CAS fails. */
-export const CLOSED: number = 1 << 30;
-/** Mask of a position in TAIL (M <= 2^30, so positions fit below CLOSED). */
-export const POSITION: number = CLOSED - 1;
+export { CLOSED, POSITION } from "./_turn.ts";
 
 export const OPEN = 0;
 export const SHUT = 1;
@@ -238,6 +235,13 @@ export function distance(a: number, b: number, m: number): number {
   return d >= half ? d - m : d < -half ? d + m : d;
 }
 
+/**
+ * A structured queue's item decoder (the custom codec's, or the default
+ * JSON one). Stores call it while they still hold the item, and take the item
+ * only after it returned: a decoder that throws leaves the queue unchanged.
+ */
+export type Decode = (bytes: Uint8Array) => unknown;
+
 /** Returned by a store's tryGet when it holds no item. */
 export const EMPTY: unique symbol = Symbol("threadkit.queue.empty") as never;
 
@@ -254,8 +258,13 @@ export interface Store {
   check(raw: unknown): void;
   /** Adds `raw`: 1 when added, 0 when there is no room, -1 when shut down. */
   tryPut(raw: unknown): number;
-  /** Removes and returns the next raw item, or EMPTY. */
-  tryGet(): unknown;
+  /**
+   * Removes and returns the next item, or EMPTY. Byte stores decode it with
+   * `decode` first (the structured FIFO ring uses its own JSON fast path when
+   * `decode` is undefined) and take it only if that succeeded; a throw
+   * propagates with the item left in place.
+   */
+  tryGet(decode?: Decode): unknown;
   /**
    * Adds raws[from...] while there is room; returns how many it added, or -1
    * (having added none) when shut down.
@@ -263,6 +272,11 @@ export interface Store {
   tryPutMany(raws: ArrayLike<unknown>, from: number): number;
   /** Refuses every later put (shutdown); a put in progress may complete. */
   close(): void;
-  /** Removes up to `max` raw items into `out`; returns how many. */
-  tryGetMany(max: number, out: unknown[]): number;
+  /**
+   * Removes up to `max` items into `out` (decoded as tryGet does); returns
+   * how many. When decoding the k-th item throws, the first k - 1 are taken
+   * and returned; for k = 1 the error propagates and nothing is taken.
+   * `decode` null means "discard without decoding" (immediate shutdown).
+   */
+  tryGetMany(max: number, out: unknown[], decode?: Decode | null): number;
 }

@@ -1,14 +1,15 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // The stores that keep their state under the queue's Lock (header LOCK):
-// numeric LIFO and heap, and the byte stores of structured queues (FIFO
-// ring, LIFO stack, heap of fixed-size slots). The lock is held only while
+// numeric LIFO and heap, and the byte stores of structured LIFO and priority
+// queues (stack, heap of fixed-size slots); FIFO queues use the rings of
+// _ring.ts and _text.ts. The lock is held only while
 // words and bytes are copied, never across a wait; encoding and decoding
-// happen outside it. COUNT and TAIL are written with Atomics.store so that
+// happen outside it, except a get's decode: a get decodes the item while it
+// still holds the lock and removes it only when the decode returned, so a
+// decoder that throws leaves the queue unchanged (peek, decode, then drop).
+// COUNT and TAIL are written with Atomics.store so that
 // qsize() and taskDone() may read them without the lock.
 //
-// Byte ring (FIFO) record: [len: int32][payload, padded to 4], may wrap at the
-// region's end (the length word never splits: records are 4-aligned).
-//   A = offset of the oldest record, B = offset of the next record, USED.
 // Byte stack (LIFO) record: [payload, padded to 4][len: int32], A = top.
 // Byte heap (PRIORITY): region = ORDER (f64), KEYS[cap] (f64), ORDS[cap]
 //   (f64), SLOT[cap] (i32), FREE[cap] (i32), then cap slots of S bytes, each
@@ -19,10 +20,10 @@ import { type Lock, lockAt } from "../sync/lock.ts";
 import {
   A,
   align8,
-  B,
   BYTES,
   CAPACITY,
   COUNT,
+  type Decode,
   EMPTY,
   HEADER_BYTES,
   LOCK,
@@ -33,7 +34,6 @@ import {
   SHUTDOWN,
   type Store,
   TAIL,
-  USED,
 } from "./_layout.ts";
 
 /** A raw item of the byte heap: its priority key and its encoded bytes. */
@@ -61,7 +61,10 @@ abstract class LockedStore implements Store {
 
   protected abstract fits(raw: unknown): boolean;
   protected abstract push(raw: unknown, count: number): void;
-  protected abstract pop(count: number): unknown;
+  /** The next raw item (a copy), left in place. */
+  protected abstract peek(count: number): unknown;
+  /** Removes the next item. */
+  protected abstract drop(count: number): void;
 
   tryPut(raw: unknown): number {
     return this.tryPutMany([raw], 0);
@@ -74,9 +77,9 @@ abstract class LockedStore implements Store {
     this.#lock.release();
   }
 
-  tryGet(): unknown {
+  tryGet(decode?: Decode): unknown {
     const out: unknown[] = [];
-    return this.tryGetMany(1, out) === 1 ? out[0] : EMPTY;
+    return this.tryGetMany(1, out, decode) === 1 ? out[0] : EMPTY;
   }
 
   tryPutMany(raws: ArrayLike<unknown>, from: number): number {
@@ -102,19 +105,31 @@ abstract class LockedStore implements Store {
     }
   }
 
-  tryGetMany(max: number, out: unknown[]): number {
+  tryGetMany(max: number, out: unknown[], decode?: Decode | null): number {
     const h = this.h;
     this.#lock.acquire();
+    let count = h[COUNT];
+    let n = 0;
     try {
-      let count = h[COUNT];
-      let n = 0;
       while (n < max && count > 0) {
-        out.push(this.pop(count--));
+        if (decode !== null) {
+          let x = this.peek(count);
+          if (decode !== undefined) {
+            try {
+              x = decode(x as Uint8Array);
+            } catch (error) {
+              if (n === 0) throw error; // nothing taken
+              break; // return the n decoded; this item stays first
+            }
+          }
+          out.push(x);
+        }
+        this.drop(count--);
         n++;
       }
-      if (n > 0) Atomics.store(h, COUNT, count);
       return n;
     } finally {
+      if (n > 0) Atomics.store(h, COUNT, count);
       this.#lock.release();
     }
   }
@@ -140,9 +155,10 @@ export class NumStack extends LockedStore {
   protected push(x: unknown, count: number): void {
     (this.#data as unknown as unknown[])[count] = x;
   }
-  protected pop(count: number): unknown {
+  protected peek(count: number): unknown {
     return this.#data[count - 1];
   }
+  protected drop(): void {}
 }
 
 /** Numeric min-heap: DATA[0 .. COUNT) in heap order. */
@@ -173,9 +189,11 @@ export class NumHeap extends LockedStore {
     }
     d[i] = x;
   }
-  protected pop(count: number): unknown {
+  protected peek(): unknown {
+    return this.#data[0];
+  }
+  protected drop(count: number): void {
     const d = this.#data;
-    const top = d[0];
     const last = d[count - 1] as number;
     const n = count - 1;
     let i = 0;
@@ -188,7 +206,6 @@ export class NumHeap extends LockedStore {
       i = c;
     }
     if (n > 0) d[i] = last;
-    return top;
   }
 }
 
@@ -200,66 +217,6 @@ function tooLarge(length: number, most: number): RangeError {
   return new RangeError(
     `Cannot put item in queue: it encodes to ${length} bytes, but the queue holds items of at most ${most} bytes (raise the "bytes" option)`,
   );
-}
-
-/** Byte FIFO ring of length-prefixed records. */
-export class ByteRing extends LockedStore {
-  readonly #u8: Uint8Array;
-  readonly #i32: Int32Array;
-  readonly #size: number;
-  constructor(h: Int32Array) {
-    super(h);
-    this.#size = h[BYTES];
-    this.#u8 = new Uint8Array(
-      h.buffer,
-      h.byteOffset + HEADER_BYTES,
-      this.#size,
-    );
-    this.#i32 = new Int32Array(
-      h.buffer,
-      h.byteOffset + HEADER_BYTES,
-      this.#size >> 2,
-    );
-  }
-  override check(raw: Uint8Array): void {
-    if (4 + pad4(raw.length) > this.#size) {
-      throw tooLarge(raw.length, this.#size - 4);
-    }
-  }
-  protected fits(raw: Uint8Array): boolean {
-    return this.h[USED] + 4 + pad4(raw.length) <= this.#size;
-  }
-  protected push(raw: Uint8Array): void {
-    const h = this.h, size = this.#size, u8 = this.#u8;
-    const tail = h[B];
-    const len = raw.length;
-    this.#i32[tail >> 2] = len;
-    const at = tail + 4 === size ? 0 : tail + 4;
-    const first = Math.min(len, size - at);
-    u8.set(first === len ? raw : raw.subarray(0, first), at);
-    if (first < len) u8.set(raw.subarray(first), 0);
-    const need = 4 + pad4(len);
-    h[B] = (tail + need) % size;
-    h[USED] += need;
-  }
-  protected pop(): Uint8Array {
-    const h = this.h, size = this.#size, u8 = this.#u8;
-    const head = h[A];
-    const len = this.#i32[head >> 2];
-    const at = head + 4 === size ? 0 : head + 4;
-    const first = Math.min(len, size - at);
-    const out = u8.slice(at, at + first);
-    let bytes = out;
-    if (first < len) {
-      bytes = new Uint8Array(len);
-      bytes.set(out);
-      bytes.set(u8.subarray(0, len - first), first);
-    }
-    const need = 4 + pad4(len);
-    h[A] = (head + need) % size;
-    h[USED] -= need;
-    return bytes;
-  }
 }
 
 /** Byte LIFO stack of records with the length after the payload. */
@@ -296,12 +253,15 @@ export class ByteStack extends LockedStore {
     this.#i32[end >> 2] = raw.length;
     this.h[A] = end + 4;
   }
-  protected pop(): Uint8Array {
+  protected peek(): Uint8Array {
     const top = this.h[A];
     const len = this.#i32[(top - 4) >> 2];
     const start = top - 4 - pad4(len);
-    this.h[A] = start;
     return this.#u8.slice(start, start + len);
+  }
+  protected drop(): void {
+    const top = this.h[A];
+    this.h[A] = top - 4 - pad4(this.#i32[(top - 4) >> 2]);
   }
 }
 
@@ -374,11 +334,13 @@ export class ByteHeap extends LockedStore {
     ords[i] = ord;
     slots[i] = slot;
   }
-  protected pop(count: number): Uint8Array {
+  protected peek(): Uint8Array {
+    const at = this.#slot[0] * this.#slotBytes;
+    return this.#u8.slice(at + 4, at + 4 + this.#i32[at >> 2]);
+  }
+  protected drop(count: number): void {
     const keys = this.#keys, ords = this.#ords, slots = this.#slot;
     const slot = slots[0];
-    const at = slot * this.#slotBytes;
-    const out = this.#u8.slice(at + 4, at + 4 + this.#i32[at >> 2]);
     this.#free[this.cap - count] = slot;
     const n = count - 1;
     const lk = keys[n], lo = ords[n], ls = slots[n];
@@ -398,7 +360,6 @@ export class ByteHeap extends LockedStore {
       ords[i] = lo;
       slots[i] = ls;
     }
-    return out;
   }
 }
 

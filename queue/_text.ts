@@ -1,0 +1,403 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The structured FIFO ring: the store of structured Queues. Items are JSON
+// text (UTF-8) or custom-codec bytes in a byte region, each record followed
+// by a "," byte, and a side table gives each item's offset, length and kind.
+// Producers serialise on TAIL's lock bit and consumers on HEAD's (_turn.ts),
+// so a batch costs a few atomics plus one copy of its bytes; and a run of
+// consecutive plain items is one JSON text "t1,t2,...,tk" that a getMany
+// decodes with one TextDecoder call and one JSON.parse.
+//
+// Region (after the header): SIDE Int32Array[2 * P] (P = capacity), then
+// (8-aligned) BYTES, a Uint8Array of the queue's `bytes`.
+// | word          | values                                               |
+// |---------------|------------------------------------------------------|
+// | SIDE[2i]      | byte offset of the item at position p (p % P == i)   |
+// | SIDE[2i + 1]  | its length (bits 0-29) and KIND (bits 30-31)         |
+// | BYTES[o...]   | the record: item bytes, then ","; never wraps        |
+// | header B      | byte offset where the next record may go             |
+// KIND: 0 ASCII plain JSON, 1 non-ASCII plain JSON, 2 tagged JSON, 3 codec.
+// SIDE and BYTES of positions HEAD <= p < TAIL are in use; records lie in
+// put order from SIDE[HEAD].offset, wrapping to offset 0 when the next one
+// would not fit before the region's end. A put into an empty queue starts
+// again at offset 0.
+//
+// Slot states for position p:
+// FREE(p) -producer holding TAIL's lock, TAIL - HEAD < P and bytes fit:
+//          write BYTES and SIDE, release TAIL = p + 1->                FULL(p)
+// FULL(p) -consumer holding HEAD's lock: read SIDE and BYTES (decode if
+//          tagged or codec), release HEAD = p + 1->                 FREE(p + P)
+// A consumer whose decode throws releases HEAD unchanged: the item stays
+// first in the queue, exactly as it was.
+//
+// Why nothing is lost or read twice: consumers take positions only while
+// holding HEAD's lock, and only positions below a TAIL they read with an
+// Atomics load, which synchronises-with the producer's release that
+// published SIDE and BYTES. A producer reuses bytes only below the offset of
+// SIDE[HEAD] (or all of them when HEAD == TAIL), read after an Atomics load
+// of HEAD: the consumer copied those bytes before its release of HEAD.
+// Shutdown sets CLOSED in TAIL and waits for a put holding the lock.
+
+import { decodeTagged } from "./_codec.ts";
+import {
+  align8,
+  B,
+  BYTES,
+  CAPACITY,
+  type Decode,
+  EMPTY,
+  FLAG_CODEC,
+  FLAGS,
+  HEAD,
+  HEADER_BYTES,
+  MODULUS,
+  type Store,
+  TAIL,
+} from "./_layout.ts";
+import {
+  acquireTurn,
+  awaitTurn,
+  CLOSED,
+  POSITION,
+  releaseTurn,
+} from "./_turn.ts";
+
+const ASCII = 0;
+const UTF8 = 1;
+const TAGGED = 2;
+const CODEC = 3;
+const LENGTH = (1 << 30) - 1;
+const COMMA = 0x2c;
+// Plain ASCII texts up to this length are read with String.fromCharCode
+// (about 3x faster than TextDecoder for a 50-byte item); longer ones and
+// batches with one TextDecoder call on a copy (TextDecoder refuses shared
+// memory).
+const SHORT = 256;
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+/** The ring's region size after the header. */
+export function textBytes(capacity: number, bytes: number): number {
+  return align8(8 * capacity) + bytes;
+}
+
+/**
+ * Several items encoded once: their records back to back in `bytes` (each
+ * followed by ","), `ends[k]` the end of record k, `kinds[k]` its KIND.
+ */
+export class Batch {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly ends: Int32Array,
+    readonly kinds: Uint8Array,
+  ) {}
+  get length(): number {
+    return this.ends.length;
+  }
+  /** The largest record, for the size check. */
+  largest(): number {
+    let most = 0, at = 0;
+    for (let k = 0; k < this.ends.length; k++) {
+      if (this.ends[k] - at > most) most = this.ends[k] - at;
+      at = this.ends[k];
+    }
+    return most;
+  }
+  /** A copy that stays valid while the caller waits. */
+  own(): Batch {
+    return new Batch(this.bytes.slice(), this.ends, this.kinds);
+  }
+}
+
+let scratch = new Uint8Array(64 * 1024);
+
+/**
+ * A batch of JSON texts (tagged[k] says which are tagged JSON). Encodes all
+ * of them with one TextEncoder call; valid until the next call (own() it).
+ */
+export function textBatch(texts: string[], tagged: boolean[]): Batch {
+  const n = texts.length;
+  const ends = new Int32Array(n);
+  const kinds = new Uint8Array(n);
+  const all = texts.join(",") + ",";
+  const max = all.length * 3;
+  if (scratch.length < max) {
+    scratch = new Uint8Array(Math.max(max, scratch.length * 2));
+  }
+  const { written } = encoder.encodeInto(all, scratch);
+  const ascii = written === all.length;
+  let at = 0;
+  for (let k = 0; k < n; k++) {
+    at += ascii ? texts[k].length + 1 : encoder.encode(texts[k]).length + 1;
+    ends[k] = at;
+    kinds[k] = tagged[k] ? TAGGED : ascii ? ASCII : UTF8;
+  }
+  return new Batch(scratch.subarray(0, written), ends, kinds);
+}
+
+/** A batch of custom-codec encodings. */
+export function bytesBatch(list: Uint8Array[]): Batch {
+  let total = 0;
+  for (const b of list) total += b.length + 1;
+  const bytes = new Uint8Array(total);
+  const ends = new Int32Array(list.length);
+  let at = 0;
+  for (let k = 0; k < list.length; k++) {
+    bytes.set(list[k], at);
+    at += list[k].length;
+    bytes[at++] = COMMA;
+    ends[k] = at;
+  }
+  return new Batch(bytes, ends, new Uint8Array(list.length).fill(CODEC));
+}
+
+/** Structured FIFO ring of JSON texts or codec bytes. */
+export class TextRing implements Store {
+  readonly #h: Int32Array;
+  readonly #side: Int32Array;
+  readonly #u8: Uint8Array;
+  readonly #cap: number;
+  readonly #m: number;
+  readonly #size: number;
+  readonly #codec: boolean;
+  #tail = 0;
+  #head = 0;
+
+  constructor(h: Int32Array) {
+    this.#h = h;
+    const cap = this.#cap = h[CAPACITY];
+    this.#m = h[MODULUS];
+    this.#size = h[BYTES];
+    this.#codec = (h[FLAGS] & FLAG_CODEC) !== 0;
+    const buf = h.buffer as SharedArrayBuffer;
+    const base = h.byteOffset + HEADER_BYTES;
+    this.#side = new Int32Array(buf, base, 2 * cap);
+    this.#u8 = new Uint8Array(buf, base + align8(8 * cap), this.#size);
+  }
+
+  count(): number {
+    const h = this.#h;
+    const tail = Atomics.load(h, TAIL) & POSITION;
+    const n = mod(tail - (Atomics.load(h, HEAD) & POSITION), this.#m);
+    return n > this.#cap ? this.#cap : n;
+  }
+
+  /** Throws a RangeError if the item can never fit. */
+  check(raw: Uint8Array | Batch): void {
+    const need = raw instanceof Batch
+      ? raw.largest()
+      : raw.length + (this.#codec ? 1 : 0);
+    if (need > this.#size) {
+      throw new RangeError(
+        `Cannot put item in queue: it encodes to ${
+          need - 1
+        } bytes, but the queue holds items of at most ${
+          this.#size - 1
+        } bytes (raise the "bytes" option)`,
+      );
+    }
+  }
+
+  close(): void {
+    Atomics.or(this.#h, TAIL, CLOSED);
+    awaitTurn(this.#h, TAIL); // a put holding the lock publishes first
+  }
+
+  /** Adds one item: encodeValue's bytes (format byte first) or codec bytes. */
+  tryPut(raw: Uint8Array): number {
+    const h = this.#h, m = this.#m;
+    const w = acquireTurn(h, TAIL, this.#tail);
+    if (w < 0) return -1;
+    const t = w & POSITION;
+    const head = Atomics.load(h, HEAD) & POSITION;
+    let kind = CODEC, body = raw;
+    if (!this.#codec) {
+      kind = raw[0] === 0x41 ? ASCII : raw[0] === 0x4a ? UTF8 : TAGGED;
+      body = raw.subarray(1);
+    }
+    const at = mod(t - head, m) < this.#cap
+      ? this.#place(body.length + 1, t, head)
+      : -1;
+    if (at < 0) {
+      releaseTurn(h, TAIL, w, t);
+      this.#tail = t;
+      return 0;
+    }
+    this.#u8.set(body, at);
+    this.#u8[at + body.length] = COMMA;
+    this.#record(t, at, body.length, kind);
+    const next = t + 1 === m ? 0 : t + 1;
+    releaseTurn(h, TAIL, w, next); // publishes BYTES and SIDE
+    this.#tail = next;
+    return 1;
+  }
+
+  /** Adds raws[from...] (a Batch) as room allows. */
+  tryPutMany(raws: ArrayLike<unknown>, from: number): number {
+    const batch = raws as unknown as Batch;
+    const h = this.#h, m = this.#m, u8 = this.#u8;
+    const w = acquireTurn(h, TAIL, this.#tail);
+    if (w < 0) return -1;
+    const t = w & POSITION;
+    const head = Atomics.load(h, HEAD) & POSITION;
+    const room = this.#cap - mod(t - head, m);
+    const ends = batch.ends, src = batch.bytes;
+    let n = 0;
+    let runFrom = from === 0 ? 0 : ends[from - 1], runAt = -1, runEnd = -1;
+    let p = t;
+    while (n < room && from + n < ends.length) {
+      const k = from + n;
+      const start = k === 0 ? 0 : ends[k - 1];
+      const need = ends[k] - start;
+      const at = this.#place(need, p, head);
+      if (at < 0) break;
+      if (at !== runEnd) { // the region wrapped: copy the run so far
+        if (runAt >= 0) u8.set(src.subarray(runFrom, start), runAt);
+        runFrom = start;
+        runAt = at;
+      }
+      runEnd = at + need;
+      this.#record(p, at, need - 1, batch.kinds[k]);
+      p = p + 1 === m ? 0 : p + 1;
+      n++;
+    }
+    if (n > 0) u8.set(src.subarray(runFrom, ends[from + n - 1]), runAt);
+    releaseTurn(h, TAIL, w, p); // publishes BYTES and SIDE
+    this.#tail = p;
+    return n;
+  }
+
+  tryGet(decode?: Decode): unknown {
+    const h = this.#h, m = this.#m;
+    const w = acquireTurn(h, HEAD, this.#head);
+    const p = w & POSITION;
+    if ((Atomics.load(h, TAIL) & POSITION) === p) {
+      releaseTurn(h, HEAD, w, p);
+      this.#head = p;
+      return EMPTY;
+    }
+    const i = 2 * (p % this.#cap);
+    const at = this.#side[i], word = this.#side[i + 1];
+    const len = word & LENGTH, kind = word >>> 30;
+    let text: string | undefined, value: unknown;
+    try {
+      if (kind === CODEC || decode !== undefined) {
+        value = decode!(this.#u8.slice(at, at + len));
+      } else if (kind === TAGGED) {
+        value = decodeTagged(this.#text(at, len, kind));
+      } else text = this.#text(at, len, kind);
+    } catch (error) {
+      releaseTurn(h, HEAD, w, p); // not taken: the queue is unchanged
+      this.#head = p;
+      throw error;
+    }
+    const next = p + 1 === m ? 0 : p + 1;
+    releaseTurn(h, HEAD, w, next); // frees the bytes
+    this.#head = next;
+    return text === undefined ? value : JSON.parse(text);
+  }
+
+  tryGetMany(max: number, out: unknown[], decode?: Decode | null): number {
+    const h = this.#h, m = this.#m, side = this.#side, cap = this.#cap;
+    const w = acquireTurn(h, HEAD, this.#head);
+    const p = w & POSITION;
+    let n = mod((Atomics.load(h, TAIL) & POSITION) - p, m);
+    if (n > max) n = max;
+    if (decode === null || n === 0) { // discard (immediate shutdown), or empty
+      const next = (p + n) % m;
+      releaseTurn(h, HEAD, w, next);
+      this.#head = next;
+      return n;
+    }
+    // Runs of consecutive plain records are copied as one text and parsed
+    // after the release; tagged and codec items are decoded here, under the
+    // lock, so a throw can leave them in place.
+    const base = out.length;
+    const runs: (string | number)[] = []; // text, first out index, count
+    let runAt = -1, runEnd = -1, runFirst = 0, k = 0;
+    try {
+      for (; k < n; k++) {
+        const i = 2 * ((p + k) % cap);
+        const at = side[i], word = side[i + 1];
+        const len = word & LENGTH, kind = word >>> 30;
+        if (kind <= UTF8 && decode === undefined) {
+          if (at !== runEnd) {
+            if (runAt >= 0) runs.push(this.#run(runAt, runEnd), runFirst);
+            runAt = at;
+            runFirst = base + k;
+          }
+          runEnd = at + len + 1;
+          out.push(undefined);
+          continue;
+        }
+        let value: unknown;
+        try {
+          value = kind === CODEC || decode !== undefined
+            ? decode!(this.#u8.slice(at, at + len))
+            : decodeTagged(this.#text(at, len, kind));
+        } catch (error) {
+          if (k === 0) throw error;
+          break; // take the k before; this one stays first
+        }
+        if (runAt >= 0) runs.push(this.#run(runAt, runEnd), runFirst);
+        runAt = runEnd = -1;
+        out.push(value);
+      }
+      if (runAt >= 0) runs.push(this.#run(runAt, runEnd), runFirst);
+    } catch (error) {
+      out.length = base;
+      releaseTurn(h, HEAD, w, p); // nothing taken
+      this.#head = p;
+      throw error;
+    }
+    const next = (p + k) % m;
+    releaseTurn(h, HEAD, w, next); // frees the bytes
+    this.#head = next;
+    for (let r = 0; r < runs.length; r += 2) {
+      const items = JSON.parse("[" + runs[r] + "]") as unknown[];
+      const first = runs[r + 1] as number;
+      for (let j = 0; j < items.length; j++) out[first + j] = items[j];
+    }
+    return k;
+  }
+
+  /** Where a record of `need` bytes for position p goes, or -1 (no room). */
+  #place(need: number, p: number, head: number): number {
+    if (p === head) return need <= this.#size ? 0 : -1; // empty: restart
+    const first = this.#side[2 * (head % this.#cap)];
+    // B is a plain word: written only under TAIL's lock, which we hold.
+    const b = this.#h[B];
+    if (b > first) {
+      if (b + need <= this.#size) return b;
+      return need <= first ? 0 : -1;
+    }
+    return b + need <= first ? b : -1;
+  }
+
+  #record(p: number, at: number, len: number, kind: number): void {
+    const i = 2 * (p % this.#cap);
+    this.#side[i] = at;
+    this.#side[i + 1] = len | (kind << 30);
+    this.#h[B] = at + len + 1;
+  }
+
+  /** The JSON text of one record. */
+  #text(at: number, len: number, kind: number): string {
+    const u8 = this.#u8;
+    if (kind === ASCII && len <= SHORT) {
+      const codes = new Array<number>(len);
+      for (let k = 0; k < len; k++) codes[k] = u8[at + k];
+      return String.fromCharCode.apply(null, codes);
+    }
+    return decoder.decode(u8.slice(at, at + len));
+  }
+
+  /** The text of a run of records [at, end), without the last ",". */
+  #run(at: number, end: number): string {
+    return decoder.decode(this.#u8.slice(at, end - 1));
+  }
+}
+
+function mod(x: number, m: number): number {
+  return x < 0 ? x + m : x;
+}
