@@ -204,6 +204,19 @@ const out = [
   ),
   "",
 ];
+// Two contending threads that never hand the lock over ran one at a time:
+// something else held a core, and every figure that needs two threads
+// running at once (contention, SPSC rings, ping-pong) is not meaningful.
+const pair = results.get(contendedName("futex mutex", 2));
+if (pair?.handoffsPerOp !== undefined && pair.handoffsPerOp < 0.01) {
+  out.push(
+    `WARNING: 2 contending threads handed the lock over ${
+      (pair.handoffsPerOp * 1000).toFixed(2)
+    } times per 1000 pairs: they did not run at the same time, so this run ` +
+      "did not get 2 free cores; rerun on an idle machine.",
+    "",
+  );
+}
 console.log(out.join("\n"));
 
 const failed = [...results.values()].filter((r) => r.error !== undefined);
