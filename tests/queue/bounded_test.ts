@@ -333,6 +333,57 @@ describe("Queue", () => {
     assert.equal(q.putMany([]), 0);
   });
 
+  it("Queue<structured>.putMany()/getMany() keep order across byte-region wraps, mixing plain, non-ASCII and tagged items", () => {
+    const q = new Queue<unknown>({ capacity: 8, bytes: 160 });
+    const items = (i: number) => [
+      { i, s: "plain" },
+      `caf\u00e9 ${i}`,
+      { i, when: new Date(i), none: undefined },
+      [i, -0],
+    ];
+    const model: unknown[] = []; // what the queue should hold, in order
+    let wrapped = 0;
+    for (let lap = 0; lap < 40; lap++) {
+      const batch = items(lap);
+      const n = q.putMany(batch, { block: false });
+      if (n < batch.length) wrapped++;
+      model.push(...batch.slice(0, n).map((x) => structuredClone(x)));
+      const got = q.getMany(lap % 4 + 1, { block: false });
+      assert.deepEqual(got, model.splice(0, got.length));
+      assert.equal(q.qsize(), model.length);
+    }
+    assert.ok(wrapped > 0, "some puts found the region full");
+    assert.deepEqual(contents(q), model);
+    // Room for some only: the put stops early and says how many.
+    const big = Array.from({ length: 6 }, (_, i) => "x".repeat(30) + i);
+    const n = q.putMany(big, { block: false });
+    assert.ok(n > 0 && n < 6, `put ${n}`);
+    assert.deepEqual(contents(q), big.slice(0, n));
+  });
+
+  it("Queue.putManyAsync()/getManyAsync() wait without blocking the event loop", async () => {
+    const q = ints(4);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    try {
+      const put = q.putManyAsync([1, 2, 3, 4, 5, 6], WAIT);
+      assert.deepEqual(await q.getManyAsync(3, WAIT), [1, 2, 3]);
+      await sleep(20);
+      assert.ok(ticks > 0, "the event loop ran while the put waited");
+      assert.equal(await put, 6);
+      assert.deepEqual(await q.getManyAsync(10, WAIT), [4, 5, 6]);
+      const get = q.getManyAsync(10, WAIT);
+      await sleep(5);
+      q.putMany([7, 8]);
+      assert.deepEqual(await get, [7, 8]);
+      q.shutdown();
+      await assert.rejects(q.getManyAsync(1, WAIT), QueueShutDownError);
+      await assert.rejects(q.putManyAsync([1]), QueueShutDownError);
+    } finally {
+      clearInterval(timer);
+    }
+  });
+
   it("Queue rejects bad capacities, types and options with RangeError/TypeError", () => {
     for (const capacity of [0, -1, 1.5, NaN, Infinity, 2 ** 27, "8"]) {
       assert.throws(

@@ -4,7 +4,13 @@
 // cannot be copied are refused with a TypeError that names where they are.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Lock, Queue } from "../../mod.ts";
+import {
+  LifoQueue,
+  Lock,
+  PriorityQueue,
+  Queue,
+  QueueEmptyError,
+} from "../../mod.ts";
 
 function roundTrip(value: unknown): unknown {
   const q = new Queue<unknown>({ capacity: 1, bytes: 1 << 16 });
@@ -130,5 +136,51 @@ describe("Queue structured codec", () => {
       });
     }
     assert.equal(q.qsize(), 0);
+  });
+
+  it("Queue.get() with a codec whose decode throws leaves the item first in the queue (FIFO, LIFO, priority)", () => {
+    let failing = true;
+    const text = {
+      encode: (x: unknown) => new TextEncoder().encode(JSON.stringify(x)),
+      decode: (b: Uint8Array) => {
+        const x = JSON.parse(new TextDecoder().decode(b));
+        if (failing && JSON.stringify(x).includes("bad")) {
+          throw new SyntaxError(`cannot decode ${JSON.stringify(x)}`);
+        }
+        return x;
+      },
+    };
+    const queues = [
+      new Queue<unknown>({ capacity: 4, codec: text }),
+      new LifoQueue<unknown>({ capacity: 4, codec: text }),
+      new PriorityQueue<unknown>({ capacity: 4, bytes: 256, codec: text }),
+    ];
+    for (const q of queues) {
+      failing = true;
+      const lifo = q instanceof LifoQueue;
+      const order = [[1, "bad"], [2, "ok"], [3, "ok"]];
+      for (const x of lifo ? order.toReversed() : order) q.put(x);
+      for (let i = 0; i < 2; i++) {
+        assert.throws(() => q.get(), SyntaxError);
+        assert.throws(() => q.getNowait(), SyntaxError);
+        assert.throws(() => q.getMany(3), SyntaxError);
+        assert.equal(q.qsize(), 3);
+      }
+      failing = false; // a fixed codec gets the same item first
+      assert.deepEqual(q.get(), [1, "bad"]);
+      failing = true;
+      if (lifo) {
+        assert.deepEqual(q.getMany(10), [[2, "ok"], [3, "ok"]]);
+        continue;
+      }
+      // A later item that fails: getMany returns the ones before it.
+      q.put([4, "bad"]);
+      assert.deepEqual(q.getMany(10), [[2, "ok"], [3, "ok"]]);
+      assert.equal(q.qsize(), 1);
+      assert.throws(() => q.get(), SyntaxError);
+      failing = false;
+      assert.deepEqual(q.getMany(10), [[4, "bad"]]);
+      assert.throws(() => q.getNowait(), QueueEmptyError);
+    }
   });
 });
