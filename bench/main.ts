@@ -9,6 +9,7 @@
 //                                      bench/results.json, git-ignored)
 //   deno task bench --filter=REGEX     only the benchmarks whose name matches
 import { run } from "mitata";
+import process from "node:process";
 import { mtShutdown } from "./_peers.ts";
 import {
   collect,
@@ -154,6 +155,8 @@ peers();
 thread();
 
 const loadBefore = Deno.loadavg();
+const machineBefore = machineCpuSeconds();
+const processBefore = process.cpuUsage();
 const meter = cpuMeter();
 const coresBusy = new Map<string, number>();
 const started = performance.now();
@@ -168,6 +171,17 @@ const { benchmarks, context } = await run({
 mtShutdown();
 const seconds = (performance.now() - started) / 1000;
 const loadAfter = Deno.loadavg();
+// Cores that other processes kept busy, on average, while the suite ran
+// (Linux: /proc/stat minus this process's CPU time); undefined elsewhere.
+const machineAfter = machineCpuSeconds();
+const ownCpu = process.cpuUsage(processBefore);
+const othersCores = machineBefore === undefined || machineAfter === undefined
+  ? undefined
+  : Math.max(
+    0,
+    (machineAfter - machineBefore -
+      (ownCpu.user + ownCpu.system) / 1e6) / seconds,
+  );
 
 const results = collect(benchmarks, coresBusy);
 const outcomes = evaluate(ROWS, results);
@@ -178,6 +192,7 @@ const machine = {
   runtime:
     `deno ${Deno.version.deno} (V8 ${Deno.version.v8}, ${Deno.build.target})`,
   loadAverage: { before: loadBefore, after: loadAfter },
+  othersCores,
   seconds,
 };
 
@@ -189,7 +204,9 @@ const out = [
   `load average ${loadBefore.map((x) => x.toFixed(2)).join(" ")} before, ` +
   `${loadAfter.map((x) => x.toFixed(2)).join(" ")} after; ${
     seconds.toFixed(0)
-  } s.`,
+  } s; other processes kept ${
+    othersCores === undefined ? "?" : othersCores.toFixed(2)
+  } cores busy on average meanwhile.`,
   "",
   ...summaryTable(outcomes, results),
   "",
@@ -232,6 +249,20 @@ if (json !== undefined) {
   };
   await Deno.writeTextFile(json, JSON.stringify(doc, null, 2) + "\n");
   console.log(`JSON results written to ${await Deno.realPath(json)}`);
+}
+
+/** Busy CPU seconds of the whole machine so far (Linux), else undefined. */
+function machineCpuSeconds(): number | undefined {
+  try {
+    const line = Deno.readTextFileSync("/proc/stat").split("\n")[0];
+    const [user, nice, system, , , irq, softirq, steal] = line.trim().split(
+      /\s+/,
+    ).slice(1).map(Number);
+    // USER_HZ is 100 on every Linux Deno supports.
+    return (user + nice + system + irq + softirq + steal) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads --json[=FILE] / --json FILE and --filter=REGEX; ignores "--". */
