@@ -98,7 +98,14 @@ import {
   NumStack,
 } from "./_locked.ts";
 import { Ring, ringBytes, ringModulus } from "./_ring.ts";
-import { Batch, bytesBatch, textBatch, textBytes, TextRing } from "./_text.ts";
+import {
+  Batch,
+  bytesBatch,
+  textBatch,
+  textBytes,
+  TextItem,
+  TextRing,
+} from "./_text.ts";
 import {
   QueueEmptyError,
   QueueFullError,
@@ -699,6 +706,10 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
           "Cannot put item in queue: codec.encode must return a Uint8Array",
         );
       }
+    } else if (this.#store instanceof TextRing) {
+      const raw = new TextItem(encodeText(item), textTagged);
+      this.#store.check(raw);
+      return raw;
     } else bytes = encodeValue(item);
     const raw = this.#discipline === PRIORITY ? { key, bytes } : bytes;
     this.#store.check(raw);
@@ -751,6 +762,7 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
   /** A raw that stays valid while we wait (encodings live in a scratch buffer). */
   #own(raw: unknown): unknown {
     if (raw instanceof Batch) return raw.own();
+    if (raw instanceof TextItem) return raw; // strings are immutable
     if (ArrayBuffer.isView(raw)) return (raw as Uint8Array).slice();
     if (Array.isArray(raw)) return raw; // made by #toRaws: already ours
     if (typeof raw === "object" && raw !== null) {

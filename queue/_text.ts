@@ -109,6 +109,15 @@ export class Batch {
   }
 }
 
+/**
+ * One default-codec item as JSON text: a put copies it into the region with
+ * a charCodeAt loop (ASCII) or TextEncoder (otherwise), with no scratch
+ * buffer in between (that copy cost as much as JSON.stringify).
+ */
+export class TextItem {
+  constructor(readonly text: string, readonly tagged: boolean) {}
+}
+
 let scratch = new Uint8Array(64 * 1024);
 
 /**
@@ -183,9 +192,13 @@ export class TextRing implements Store {
   }
 
   /** Throws a RangeError if the item can never fit. */
-  check(raw: Uint8Array | Batch): void {
+  check(raw: Uint8Array | Batch | TextItem): void {
     const need = raw instanceof Batch
       ? raw.largest()
+      : raw instanceof TextItem
+      ? (raw.text.length * 3 < this.#size
+        ? 0
+        : encoder.encode(raw.text).length + 1)
       : raw.length + (this.#codec ? 1 : 0);
     if (need > this.#size) {
       throw new RangeError(
@@ -203,29 +216,48 @@ export class TextRing implements Store {
     awaitTurn(this.#h, TAIL); // a put holding the lock publishes first
   }
 
-  /** Adds one item: encodeValue's bytes (format byte first) or codec bytes. */
-  tryPut(raw: Uint8Array): number {
-    const h = this.#h, m = this.#m;
+  /** Adds one item: a TextItem, or codec bytes. */
+  tryPut(raw: TextItem | Uint8Array): number {
+    const h = this.#h, m = this.#m, u8 = this.#u8;
     const w = acquireTurn(h, TAIL, this.#tail);
     if (w < 0) return -1;
     const t = w & POSITION;
     const head = Atomics.load(h, HEAD) & POSITION;
-    let kind = CODEC, body = raw;
-    if (!this.#codec) {
-      kind = raw[0] === 0x41 ? ASCII : raw[0] === 0x4a ? UTF8 : TAGGED;
-      body = raw.subarray(1);
+    const full = mod(t - head, m) >= this.#cap;
+    let at = -1, len = 0, kind = CODEC;
+    if (raw instanceof TextItem) {
+      // Optimistically ASCII: one byte per unit, copied straight in.
+      const text = raw.text;
+      len = text.length;
+      at = full ? -1 : this.#place(len + 1, t, head);
+      let k = 0;
+      if (at >= 0) {
+        for (; k < len; k++) {
+          const c = text.charCodeAt(k);
+          if (c > 0x7f) break;
+          u8[at + k] = c;
+        }
+      }
+      kind = raw.tagged ? TAGGED : ASCII;
+      if (at >= 0 && k < len) { // not ASCII: place the UTF-8 bytes instead
+        const bytes = encoder.encode(text);
+        len = bytes.length;
+        at = this.#place(len + 1, t, head);
+        if (at >= 0) u8.set(bytes, at);
+        if (!raw.tagged) kind = UTF8;
+      }
+    } else {
+      len = raw.length;
+      at = full ? -1 : this.#place(len + 1, t, head);
+      if (at >= 0) u8.set(raw, at);
     }
-    const at = mod(t - head, m) < this.#cap
-      ? this.#place(body.length + 1, t, head)
-      : -1;
     if (at < 0) {
       releaseTurn(h, TAIL, w, t);
       this.#tail = t;
       return 0;
     }
-    this.#u8.set(body, at);
-    this.#u8[at + body.length] = COMMA;
-    this.#record(t, at, body.length, kind);
+    u8[at + len] = COMMA;
+    this.#record(t, at, len, kind);
     const next = t + 1 === m ? 0 : t + 1;
     releaseTurn(h, TAIL, w, next); // publishes BYTES and SIDE
     this.#tail = next;
