@@ -133,7 +133,7 @@ export interface QueueInit<T = unknown> extends SharedPlacement {
   type?: ElementType;
   /**
    * Structured queues: bytes of item storage (default: 256 per item, at
-   * least 64 KiB). An item's encoding plus 4 bytes must fit (in a
+   * least 64 KiB). An item's encoding plus 4 bytes (FIFO: 1 byte) must fit (in a
    * PriorityQueue: fit in `bytes / capacity`).
    */
   bytes?: number;

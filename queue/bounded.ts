@@ -44,7 +44,7 @@ import { FIFO, QueueBase, queueByteLength, type QueueInit } from "./_core.ts";
  *   arrive as plain objects, and own non-index properties of arrays are
  *   dropped; functions and symbols are refused.
  * - Additions: `putAsync`, `getAsync`, `joinAsync`, `for await`, `putMany`,
- *   `getMany`, AbortSignal support.
+ *   `getMany`, `putManyAsync`, `getManyAsync`, AbortSignal support.
  *
  * @example Echo server: a thread reads one queue and writes back on another
  * ```ts
