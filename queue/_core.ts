@@ -22,11 +22,17 @@
 // Shutdown states (SHUTDOWN word):
 // OPEN -shutdown()-> SHUT -shutdown({ immediate })-> IMMEDIATE
 // OPEN -shutdown({ immediate })-> IMMEDIATE (drains; unfinished tasks drop)
-// Gets throw once SHUTDOWN != OPEN and nothing is left. Puts learn of the
-// shutdown from the store, atomically with adding the item: the ring's TAIL
-// carries a CLOSED bit that makes every later put's compareExchange fail, and
-// the locked stores read SHUTDOWN under their lock. So no put lands after a
-// shutdown, and an immediate shutdown's drain leaves nothing behind.
+// Puts learn of the shutdown from the store, atomically with adding the item:
+// the ring's TAIL carries a CLOSED bit that makes every later put's
+// compareExchange fail, and the locked stores read SHUTDOWN under their lock.
+// shutdown() publishes SHUTDOWN through Store.close: the rings set CLOSED,
+// wait until no put holds TAIL's lock (one that took it before CLOSED lands
+// first), and only then store SHUTDOWN; the locked stores store it while
+// holding their lock. So no put lands after SHUTDOWN != OPEN is visible, and
+// a get that reads SHUTDOWN != OPEN and then finds the store empty knows it
+// stays empty: it throws QueueShutDownError ("shut down and empty") only
+// from such a try, made after that read (#lastGet). An immediate shutdown's
+// drain, which runs after close, likewise leaves nothing behind.
 
 import { RuntimeError } from "../_errors.ts";
 import { checkRegion, type SharedPlacement } from "../_shared.ts";
@@ -56,6 +62,7 @@ import {
   ALL_DONE,
   BYTES,
   CAPACITY,
+  CLOSED,
   type Decode,
   distance,
   DONE,
@@ -620,20 +627,32 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
       );
     }
     const h = this.#h;
-    if (immediate) Atomics.store(h, SHUTDOWN, IMMEDIATE);
-    else Atomics.compareExchange(h, SHUTDOWN, OPEN, SHUT);
-    this.#store.close();
-    if (immediate) this.#drain();
-    // Why no lost wakeup: SHUTDOWN is written before the bumps, and every
-    // waiter reads SHUTDOWN after reading the sequence it waits on.
-    wake(h, NOT_EMPTY, Infinity);
-    wake(h, NOT_FULL, Infinity);
-    wake(h, ALL_DONE, Infinity);
+    try {
+      // Nothing here waits interruptibly (the store's locks are taken
+      // uninterruptibly), so a cancelled thread shuts down too; the finally
+      // wakes the sleepers even if something throws anyway.
+      this.#store.close(() => {
+        if (immediate) Atomics.store(h, SHUTDOWN, IMMEDIATE);
+        else Atomics.compareExchange(h, SHUTDOWN, OPEN, SHUT);
+      });
+      if (immediate) this.#drain();
+    } finally {
+      // Why no lost wakeup: SHUTDOWN (and CLOSED) are written before the
+      // bumps, and every waiter reads them after reading the sequence it
+      // waits on.
+      wake(h, NOT_EMPTY, Infinity);
+      wake(h, NOT_FULL, Infinity);
+      wake(h, ALL_DONE, Infinity);
+    }
   }
 
   /** Whether `shutdown()` was called. */
   get isShutdown(): boolean {
-    return Atomics.load(this.#h, SHUTDOWN) !== OPEN;
+    // A ring refuses puts (CLOSED) a moment before SHUTDOWN is published:
+    // a put that threw QueueShutDownError already sees true here.
+    const h = this.#h;
+    return Atomics.load(h, SHUTDOWN) !== OPEN ||
+      (Atomics.load(h, TAIL) & CLOSED) !== 0;
   }
 
   /**
@@ -786,8 +805,17 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
   }
 
   #unfinished(): number {
+    // DONE first, then TAIL (as taskDone does). Both only grow (mod M) and
+    // DONE <= TAIL at every instant, so with d = DONE at the first load and
+    // t = TAIL at the second: DONE(then) <= DONE(now) <= TAIL(now) = t. A 0
+    // result (t == d) therefore means DONE == TAIL at the second load: every
+    // task was done at that instant. Loading TAIL first could pair an old
+    // TAIL with a DONE that counts a child task put in between (a worker
+    // puts a child, then marks its parent done) and report 0 while a task
+    // was unfinished at every instant.
+    const d = Atomics.load(this.#h, DONE);
     const tail = Atomics.load(this.#h, TAIL) & POSITION;
-    const u = distance(tail, Atomics.load(this.#h, DONE), this.#m);
+    const u = distance(tail, d, this.#m);
     return u < 0 ? 0 : u;
   }
 
@@ -796,24 +824,28 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
     const h = this.#h, m = this.#m;
     const sink: unknown[] = [];
     let n = 0;
-    // A put that reserved its slot before the shutdown publishes it within a
-    // few instructions; count() includes it, so the loop waits for it.
-    while (this.#store.count() > 0) {
-      n += this.#store.tryGetMany(1024, sink, null);
-      sink.length = 0;
-    }
-    while (n > 0) {
-      const d = Atomics.load(h, DONE);
-      const take = Math.min(
-        n,
-        distance(Atomics.load(h, TAIL) & POSITION, d, m),
-      );
-      if (take <= 0) break;
-      if (Atomics.compareExchange(h, DONE, d, (d + take) % m) === d) break;
-    }
-    if (n > 0) {
-      wake(h, ALL_DONE, Infinity);
-      wake(h, NOT_FULL, Infinity);
+    // close() ran first: no put is in flight and none can land, so once
+    // count() is 0 the store stays empty (getters may take items meanwhile).
+    try {
+      while (this.#store.count() > 0) {
+        n += this.#store.tryGetMany(1024, sink, null);
+        sink.length = 0;
+      }
+    } finally {
+      // Credit what was discarded even if a later round threw.
+      while (n > 0) {
+        const d = Atomics.load(h, DONE);
+        const take = Math.min(
+          n,
+          distance(Atomics.load(h, TAIL) & POSITION, d, m),
+        );
+        if (take <= 0) break;
+        if (Atomics.compareExchange(h, DONE, d, (d + take) % m) === d) break;
+      }
+      if (n > 0) {
+        wake(h, ALL_DONE, Infinity);
+        wake(h, NOT_FULL, Infinity);
+      }
     }
   }
 
@@ -882,7 +914,13 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
     const s = Atomics.load(h, NOT_FULL);
     // The attempt reads the shutdown state (TAIL's CLOSED bit, or SHUTDOWN
     // under the lock) after s: a shutdown after that read bumps NOT_FULL.
-    const r = this.#attempt(raws, from, single);
+    let r: number;
+    try {
+      r = this.#attempt(raws, from, single);
+    } catch (error) {
+      this.#abandon(PUT_WAITERS);
+      throw error;
+    }
     if (r < 0) {
       this.#abandon(PUT_WAITERS);
       throw shutDown("put");
@@ -903,7 +941,13 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
   ): number {
     const h = this.#h;
     Atomics.sub(h, PUT_WAITERS, 1);
-    const r = this.#attempt(raws, from, single);
+    let r: number;
+    try {
+      r = this.#attempt(raws, from, single);
+    } catch (error) {
+      this.#passOn(PUT_WAITERS); // we may hold a notify meant for this room
+      throw error;
+    }
     if (r < 0) throw shutDown("put");
     if (r > 0) {
       this.#afterPut(r);
@@ -953,11 +997,7 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
   /** Registers as a waiting getter; returns the item instead if one came. */
   #enterGet(o: Acquire): number | { x: unknown } {
     const h = this.#h;
-    if (Atomics.load(h, SHUTDOWN) !== OPEN) {
-      const x = this.#store.tryGet(this.#decode);
-      if (x !== EMPTY) return this.#took(x);
-      throw shutDown("get");
-    }
+    if (Atomics.load(h, SHUTDOWN) !== OPEN) return this.#lastGet();
     if (!o.blocking) throw new QueueEmptyError();
     Atomics.add(h, GET_WAITERS, 1);
     const s = Atomics.load(h, NOT_EMPTY);
@@ -970,8 +1010,22 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
     }
     if (x === EMPTY && Atomics.load(h, SHUTDOWN) === OPEN) return s;
     Atomics.sub(h, GET_WAITERS, 1);
-    if (x === EMPTY) throw shutDown("get");
+    // Shut down: the try above came before that read, so look once more.
+    if (x === EMPTY) return this.#lastGet();
     return this.#took(x);
+  }
+
+  /**
+   * The get of a caller that read SHUTDOWN != OPEN (before calling): the
+   * item, or QueueShutDownError. Why an EMPTY here is final: SHUTDOWN is
+   * published only after the store refuses puts and the last put in flight
+   * landed (Store.close), and this try reads the store after that read, so
+   * it sees every item that will ever be put.
+   */
+  #lastGet(): { x: unknown } {
+    const x = this.#store.tryGet(this.#decode);
+    if (x !== EMPTY) return this.#took(x);
+    throw shutDown("get");
   }
 
   #took(x: unknown): { x: unknown } {
@@ -986,6 +1040,10 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
     let x: unknown;
     try {
       x = this.#store.tryGet(this.#decode);
+      // Shut down: the try above came before that read, so look once more.
+      if (x === EMPTY && Atomics.load(h, SHUTDOWN) !== OPEN) {
+        return this.#lastGet().x;
+      }
     } catch (error) {
       this.#passOn(GET_WAITERS); // we may hold a notify(1) meant for this item
       throw error;
@@ -994,7 +1052,6 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
       this.#afterGet(1);
       return x;
     }
-    if (Atomics.load(h, SHUTDOWN) !== OPEN) throw shutDown("get");
     if (outcome === "timed-out") {
       throw new QueueEmptyError(
         "Cannot get item: the queue stayed empty until the timeout",

@@ -270,8 +270,15 @@ export interface Store {
    * (having added none) when shut down.
    */
   tryPutMany(raws: ArrayLike<unknown>, from: number): number;
-  /** Refuses every later put (shutdown); a put in progress may complete. */
-  close(): void;
+  /**
+   * Shutdown: refuses every later put, waits until a put in progress has
+   * landed, then calls `publish` (which stores SHUTDOWN). When `publish`
+   * runs, no put is in flight and none can land any more: the rings have set
+   * CLOSED in TAIL and waited out TAIL's lock holder; the locked stores call
+   * it while holding their lock, under which puts read SHUTDOWN. Never waits
+   * interruptibly: it completes in a cancelled thread too.
+   */
+  close(publish: () => void): void;
   /**
    * Removes up to `max` items into `out` (decoded as tryGet does); returns
    * how many. When decoding the k-th item throws, the first k - 1 are taken

@@ -17,6 +17,7 @@
 //   (key, insertion order), FREE[0 .. cap - COUNT) lists free slots.
 
 import { type Lock, lockAt } from "../sync/lock.ts";
+import { type AcquireOptions, UNINTERRUPTIBLE } from "../sync/_wait.ts";
 import {
   A,
   align8,
@@ -35,6 +36,12 @@ import {
   type Store,
   TAIL,
 } from "./_layout.ts";
+
+// The lock is held for a copy of words and bytes (and a get's decode), never
+// across a wait, so it is taken uninterruptibly: a cancelled thread must
+// still be able to finish a shutdown (wakes, drain, DONE credit) and any
+// store call it started.
+const MUST = { [UNINTERRUPTIBLE]: true } as AcquireOptions;
 
 /** A raw item of the byte heap: its priority key and its encoded bytes. */
 export interface Keyed {
@@ -70,11 +77,15 @@ abstract class LockedStore implements Store {
     return this.tryPutMany([raw], 0);
   }
 
-  close(): void {
-    // Puts read SHUTDOWN under the lock; taking it once here lets a put that
-    // read OPEN just before finish first.
-    this.#lock.acquire();
-    this.#lock.release();
+  close(publish: () => void): void {
+    // Puts read SHUTDOWN under the lock: publishing it under the lock means a
+    // put either landed before or sees the shutdown.
+    this.#lock.acquire(MUST);
+    try {
+      publish();
+    } finally {
+      this.#lock.release();
+    }
   }
 
   tryGet(decode?: Decode): unknown {
@@ -84,7 +95,7 @@ abstract class LockedStore implements Store {
 
   tryPutMany(raws: ArrayLike<unknown>, from: number): number {
     const h = this.h;
-    this.#lock.acquire();
+    this.#lock.acquire(MUST);
     try {
       if (Atomics.load(h, SHUTDOWN) !== OPEN) return -1;
       let n = 0;
@@ -107,7 +118,7 @@ abstract class LockedStore implements Store {
 
   tryGetMany(max: number, out: unknown[], decode?: Decode | null): number {
     const h = this.h;
-    this.#lock.acquire();
+    this.#lock.acquire(MUST);
     let count = h[COUNT];
     let n = 0;
     try {

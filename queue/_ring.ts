@@ -103,9 +103,10 @@ export class Ring implements Store {
 
   check(): void {}
 
-  close(): void {
+  close(publish: () => void): void {
     Atomics.or(this.#h, TAIL, CLOSED);
     awaitTurn(this.#h, TAIL); // a put holding the lock publishes first
+    publish();
   }
 
   // Hints: #tail is TAIL as this handle last released it; when the acquire

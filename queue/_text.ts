@@ -211,9 +211,10 @@ export class TextRing implements Store {
     }
   }
 
-  close(): void {
+  close(publish: () => void): void {
     Atomics.or(this.#h, TAIL, CLOSED);
     awaitTurn(this.#h, TAIL); // a put holding the lock publishes first
+    publish();
   }
 
   /** Adds one item: a TextItem, or codec bytes. */

@@ -1,0 +1,216 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Regression tests for races found in review: a getter reporting "shut down
+// and empty" while a put was still landing, join() returning with a task
+// unfinished, and shutdown() in a cancelled thread. They peek at the header
+// words (slot numbers in queue/_layout.ts) to line the threads up.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { LifoQueue, Queue, QueueShutDownError, Thread } from "../../mod.ts";
+
+const JOIN = { timeout: 30_000 };
+// Header slots (queue/_layout.ts) and TAIL's lock bit (queue/_turn.ts).
+const SHUTDOWN = 2;
+const GET_WAITERS = 3;
+const TAIL = 16;
+const LOCK = 80;
+const LOCKED = 1 << 28;
+
+function header(
+  q: { region: { buffer: SharedArrayBuffer; byteOffset: number } },
+) {
+  return new Int32Array(q.region.buffer, q.region.byteOffset, 96);
+}
+
+/** Polls `ok` on the event loop every few ms; fails after `ms`. */
+async function until(ok: () => boolean, what: string, ms = 10_000) {
+  const end = performance.now() + ms;
+  while (!ok()) {
+    if (performance.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+describe("Queue races", () => {
+  it("Queue.shutdown() shows the shutdown only after a put holding TAIL's lock has landed", async () => {
+    const N = 1 << 22; // a copy of 16 MiB: milliseconds under TAIL's lock
+    const q = new Queue<number>({ capacity: N, type: "int32" });
+    const h = header(q);
+    const flags = new Int32Array(new SharedArrayBuffer(12)); // ready, ready, go
+    function producer(q: Queue<number>, flags: Int32Array, n: number) {
+      const items = new Int32Array(n).fill(7);
+      Atomics.store(flags, 1, 1);
+      while (Atomics.load(flags, 2) === 0) { /* spin until go */ }
+      return q.putMany(items);
+    }
+    function shutter(q: Queue<number>, flags: Int32Array) {
+      const h = new Int32Array(q.region.buffer, q.region.byteOffset, 96);
+      Atomics.store(flags, 0, 1);
+      const end = performance.now() + 20_000;
+      while ((Atomics.load(h, 16) & (1 << 28)) === 0) { // TAIL's LOCKED bit
+        if (performance.now() > end) return "no put seen";
+      }
+      q.shutdown();
+      return "shut";
+    }
+    const ts = new Thread({ target: shutter, args: [q, flags] });
+    const tp = new Thread({ target: producer, args: [q, flags, N] });
+    ts.start();
+    tp.start();
+    await until(
+      () => Atomics.load(flags, 0) === 1 && Atomics.load(flags, 1) === 1,
+      "both threads to start",
+    );
+    Atomics.store(flags, 2, 1);
+    // Spin (not poll): the put lasts only milliseconds.
+    const end = performance.now() + 20_000;
+    while (Atomics.load(h, SHUTDOWN) === 0 && performance.now() < end) {
+      /* spin */
+    }
+    assert.notEqual(Atomics.load(h, SHUTDOWN), 0, "shutdown never showed");
+    let got: unknown;
+    try {
+      got = q.getNowait();
+    } catch (error) {
+      got = error;
+    }
+    const put = await tp.joinAsync(JOIN);
+    assert.equal(await ts.joinAsync(JOIN), "shut");
+    assert.equal(put, N, "the put that held the lock landed");
+    assert.equal(got, 7, `get after the shutdown showed: ${String(got)}`);
+    assert.equal(q.qsize(), N - 1);
+    assert.equal(Atomics.load(h, TAIL) & LOCKED, 0);
+  });
+
+  it("Queue for await delivers every item whose put succeeded, across shutdowns racing puts", async () => {
+    function producer(q: Queue<number>) {
+      let n = 0;
+      try {
+        for (;;) {
+          q.put(n, { timeout: 10_000 });
+          n++;
+        }
+      } catch (error) {
+        if (!(error instanceof QueueShutDownError)) throw error;
+      }
+      return n;
+    }
+    async function consumer(q: Queue<number>) {
+      let n = 0;
+      for await (const x of q) if (x === n) n++;
+      return n;
+    }
+    const end = performance.now() + 1_500;
+    let rounds = 0;
+    while (performance.now() < end || rounds < 3) {
+      const q = new Queue<number>({ capacity: 4, type: "int32" });
+      const tp = new Thread({ target: producer, args: [q] });
+      const tc = new Thread({ target: consumer, args: [q] });
+      tp.start();
+      tc.start();
+      await until(() => q.qsize() > 0, "the first put");
+      await new Promise((r) => setTimeout(r, rounds % 5));
+      q.shutdown();
+      const put = await tp.joinAsync(JOIN);
+      const got = await tc.joinAsync(JOIN);
+      assert.equal(got, put, `round ${rounds}: ${put} put, ${got} delivered`);
+      assert.equal(q.qsize(), 0);
+      rounds++;
+    }
+  });
+
+  it("Queue.join() never returns true while a task is unfinished (child put before parent taskDone)", async () => {
+    const q = new Queue<number>({ capacity: 16, type: "int32" });
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    function worker(q: Queue<number>, stop: Int32Array) {
+      let n = 0;
+      while (Atomics.load(stop, 0) === 0) {
+        const x = q.get({ timeout: 10_000 });
+        q.put(x + 1, { timeout: 10_000 }); // the child, before the parent is done
+        q.taskDone();
+        n++;
+      }
+      return n;
+    }
+    q.put(0); // one task, always replaced by its child before it is done
+    const t = new Thread({ target: worker, args: [q, stop] });
+    t.start();
+    await until(
+      () => q.qsize() === 1 && Atomics.load(header(q), TAIL) > 2,
+      "the worker",
+    );
+    let early = 0, calls = 0;
+    const end = performance.now() + 2_000;
+    while (performance.now() < end) {
+      calls++;
+      if (q.join({ timeout: 0 })) early++;
+    }
+    Atomics.store(stop, 0, 1);
+    const iterations = await t.joinAsync(JOIN);
+    assert.ok(iterations > 0);
+    assert.equal(early, 0, `${early} of ${calls} join() calls returned true`);
+  });
+
+  function shutter(q: LifoQueue<number>, flag: Int32Array, immediate: boolean) {
+    Atomics.store(flag, 1, 1);
+    while (Atomics.load(flag, 0) === 0) { /* spin until told */ }
+    try {
+      q.shutdown({ immediate });
+      return "ok";
+    } catch (error) {
+      return (error as Error).constructor.name;
+    }
+  }
+
+  /** Runs `shutter` cancelled while this thread holds q's store lock. */
+  async function shutDownCancelled(q: LifoQueue<number>, immediate: boolean) {
+    const h = header(q);
+    const flag = new Int32Array(new SharedArrayBuffer(8));
+    const ts = new Thread({ target: shutter, args: [q, flag, immediate] });
+    ts.start();
+    await until(() => Atomics.load(flag, 1) === 1, "the shutter to start");
+    assert.equal(Atomics.compareExchange(h, LOCK, 0, 1), 0); // hold the lock
+    ts.cancel();
+    Atomics.store(flag, 0, 1);
+    // The shutter waits for the lock (CONTENDED = 2), or has given up.
+    await until(
+      () => Atomics.load(h, LOCK) === 2 || !ts.isAlive(),
+      "the shutter to reach the lock",
+    );
+    await new Promise((r) => setTimeout(r, 120)); // > one 50 ms wait slice
+    Atomics.store(h, LOCK, 0); // release, as Lock.release does
+    Atomics.notify(h, LOCK, 1);
+    return await ts.joinAsync(JOIN);
+  }
+
+  it("LifoQueue.shutdown() in a cancelled thread waits out the store lock and wakes a blocked getter", async () => {
+    const q = new LifoQueue<number>({ capacity: 4, type: "int32" });
+    function getter(q: LifoQueue<number>) {
+      const t0 = performance.now();
+      try {
+        q.get({ timeout: 20_000 });
+        return "item";
+      } catch (error) {
+        return `${(error as Error).constructor.name} after ${
+          Math.round(performance.now() - t0)
+        } ms`;
+      }
+    }
+    const tg = new Thread({ target: getter, args: [q] });
+    tg.start();
+    await until(() => Atomics.load(header(q), GET_WAITERS) === 1, "the getter");
+    assert.equal(await shutDownCancelled(q, false), "ok");
+    assert.equal(q.isShutdown, true);
+    const got = await tg.joinAsync(JOIN) as string;
+    assert.match(got, /^QueueShutDownError after/);
+    assert.ok(parseInt(got.split(" ")[2]) < 15_000, got);
+  });
+
+  it("LifoQueue.shutdown({ immediate: true }) in a cancelled thread drains and credits the tasks", async () => {
+    const q = new LifoQueue<number>({ capacity: 4, type: "int32" });
+    q.putMany([1, 2, 3]);
+    assert.equal(await shutDownCancelled(q, true), "ok");
+    assert.equal(q.qsize(), 0);
+    assert.equal(q.join({ timeout: 2_000 }), true);
+    assert.throws(() => q.getNowait(), QueueShutDownError);
+  });
+});
