@@ -144,7 +144,11 @@ export interface QueueInit<T = unknown> extends SharedPlacement {
    * PriorityQueue: fit in `bytes / capacity`).
    */
   bytes?: number;
-  /** Structured queues: a custom encoding instead of threadkit's JSON. */
+  /**
+   * Structured queues: a custom encoding instead of threadkit's JSON. Its
+   * `decode` runs while the queue's store is locked, so it must not use the
+   * same queue.
+   */
   codec?: Codec<T>;
 }
 
@@ -350,6 +354,10 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
    * @throws {QueueShutDownError} when the queue is shut down and empty.
    * @throws the signal's reason when it aborts; a CancelledError when the
    * calling thread is cancelled while waiting.
+   *
+   * A custom codec's `decode` runs while the queue's store is locked (so a
+   * decode that throws leaves the item in place): it must not call back into
+   * the same queue, which would wait for itself.
    */
   get(options?: QueueOptions): T {
     const o = queueOptions(options);
@@ -468,7 +476,9 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
    * @param max most items to return (default: the capacity).
    * @throws {QueueEmptyError}, {QueueShutDownError} as `get` does. When a
    * custom codec's decode throws on the first item, it throws that error and
-   * takes nothing; on a later item, it returns the items before it.
+   * takes nothing; on a later item, it returns the items before it. The
+   * decode runs while the store is locked and must not call back into the
+   * same queue (see `get`).
    */
   getMany(max?: number, options?: QueueOptions): T[] {
     const most = checkMax(max, this.capacity);

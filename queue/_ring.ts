@@ -32,14 +32,29 @@
 // an Atomics read of TAIL > p, which synchronises-with the release that
 // published it. A consumer that read a slot while another consumer took it
 // (and a producer refilled it) fails its CAS and drops the stale copy.
-// Counter ABA: a CAS or hint could be fooled only if a counter moved by an
-// exact multiple of M (>= 2^26 items) between a thread's two looks at it,
-// the same bound the previous per-slot-sequence ring accepted.
+// Counter ABA: the counters are stored mod M, so every call reads the other
+// side's counter fresh (one Atomics load) and trusts no earlier look: a
+// handle idle while the counters moved by a multiple of M would otherwise
+// take an old picture for the current one (read a taken slot and win the
+// CAS, or overwrite an unconsumed slot). With the fresh load:
+// - a producer has no ABA at all: while it holds TAIL's lock TAIL stays t,
+//   and 0 <= TAIL - HEAD <= P at every instant, so t - HEAD (mod M) read
+//   after the acquire is the exact fill;
+// - a consumer's CAS of HEAD p -> p + 1 succeeds at time c only if HEAD == p
+//   then. Its TAIL load at time l < c gave TAIL = p + n (mod M), 1 <= n <= P.
+//   Unwrapped, TAIL(l) <= TAIL(c) <= p + P, so either TAIL(l) = p + n (p was
+//   published before the copy, and slot p % P cannot be refilled before HEAD
+//   passes p), or TAIL(l) <= p + n - M, and then HEAD moved at least M - P
+//   (over 2^27) positions between the load and the CAS of one call.
+// The acquire's guess (#tail) and the consumer's start (#head) are only
+// first guesses for a CAS, which checks them.
 //
-// Shutdown sets CLOSED in TAIL: every later acquire fails, so no put lands
-// after a shutdown; close() then waits for a put that held the lock to
-// publish, so an immediate shutdown's drain sees it. No waiting lives here
-// besides the lock bit's (see _turn.ts and _core.ts).
+// Shutdown sets CLOSED in TAIL: every later acquire fails; close() then waits
+// for a put that held the lock to publish before it publishes SHUTDOWN, so
+// no put lands after SHUTDOWN shows and an immediate shutdown's drain sees
+// everything. No waiting lives here besides the lock bit's (see _turn.ts and
+// _core.ts). Anything that throws while TAIL's lock is held releases it with
+// TAIL unchanged (finally): the put did not happen.
 
 import {
   CAPACITY,
@@ -77,11 +92,9 @@ export class Ring implements Store {
   readonly #cap: number;
   readonly #m: number;
   readonly #same: NumericInfo["Array"];
-  // Hints, this handle's last look at the counters (see tryPut/tryGet).
+  // First guesses for the CASes: TAIL and HEAD as this handle last set them.
   #tail = 0;
-  #headSeen = 0;
   #head = 0;
-  #tailSeen = 0;
 
   constructor(h: Int32Array, info: NumericInfo) {
     this.#h = h;
@@ -96,8 +109,10 @@ export class Ring implements Store {
   }
 
   count(): number {
-    const tail = Atomics.load(this.#h, TAIL) & POSITION;
-    const n = mod(tail - Atomics.load(this.#h, HEAD), this.#m);
+    // HEAD first: TAIL read later is >= it (unwrapped), so the difference
+    // never goes negative (it may count items taken meanwhile; capped).
+    const head = Atomics.load(this.#h, HEAD);
+    const n = mod((Atomics.load(this.#h, TAIL) & POSITION) - head, this.#m);
     return n > this.#cap ? this.#cap : n;
   }
 
@@ -109,48 +124,33 @@ export class Ring implements Store {
     publish();
   }
 
-  // Hints: #tail is TAIL as this handle last released it; when the acquire
-  // CAS from it succeeds, no other producer put since, so HEAD has moved at
-  // most to TAIL and #headSeen (HEAD as last read) undercounts the room: it
-  // is safe to use, and reloaded only when it says "full". Otherwise HEAD is
-  // reloaded. Consumers start from #head and learn the real HEAD from their
-  // CAS; #tailSeen is reloaded whenever it shows nothing to take.
-
   tryPut(x: unknown): number {
     const h = this.#h, m = this.#m, cap = this.#cap;
-    const guess = this.#tail;
-    const w = acquireTurn(h, TAIL, guess);
+    const w = acquireTurn(h, TAIL, this.#tail);
     if (w < 0) return -1;
     const t = w & POSITION;
-    let head = this.#headSeen;
-    if (t !== guess || mod(t - head, m) >= cap) {
-      head = this.#headSeen = Atomics.load(h, HEAD);
-      if (mod(t - head, m) >= cap) {
-        releaseTurn(h, TAIL, w, t);
-        this.#tail = t;
-        return 0;
+    let next = t;
+    try {
+      if (mod(t - Atomics.load(h, HEAD), m) < cap) { // fresh HEAD: exact
+        (this.#data as unknown as unknown[])[t % cap] = x;
+        next = t + 1 === m ? 0 : t + 1;
       }
+    } finally {
+      releaseTurn(h, TAIL, w, next); // publishes DATA
+      this.#tail = next;
     }
-    (this.#data as unknown as unknown[])[t % cap] = x;
-    const next = t + 1 === m ? 0 : t + 1;
-    releaseTurn(h, TAIL, w, next); // publishes DATA
-    this.#tail = next;
-    return 1;
+    return next === t ? 0 : 1;
   }
 
   tryGet(): unknown {
     const h = this.#h, m = this.#m, cap = this.#cap;
     let p = this.#head;
     for (;;) {
-      let n = mod(this.#tailSeen - p, m);
-      if (n === 0 || n > cap) {
-        this.#tailSeen = Atomics.load(h, TAIL) & POSITION;
-        n = mod(this.#tailSeen - p, m);
-        if (n === 0) return EMPTY; // TAIL == p and HEAD >= p: empty
-        if (n > cap) { // p is stale: behind HEAD
-          p = Atomics.load(h, HEAD);
-          continue;
-        }
+      const n = mod((Atomics.load(h, TAIL) & POSITION) - p, m); // fresh TAIL
+      if (n === 0) return EMPTY; // TAIL == p and HEAD >= p: empty
+      if (n > cap) { // p is stale: behind HEAD
+        p = Atomics.load(h, HEAD);
+        continue;
       }
       const x = this.#data[p % cap];
       const next = p + 1 === m ? 0 : p + 1;
@@ -166,34 +166,35 @@ export class Ring implements Store {
   tryPutMany(raws: ArrayLike<unknown>, from: number): number {
     const h = this.#h, m = this.#m, cap = this.#cap;
     const want = raws.length - from;
-    const guess = this.#tail;
-    const w = acquireTurn(h, TAIL, guess);
+    const w = acquireTurn(h, TAIL, this.#tail);
     if (w < 0) return -1;
     const t = w & POSITION;
-    let room = cap - mod(t - this.#headSeen, m);
-    if (t !== guess || room < want) {
-      this.#headSeen = Atomics.load(h, HEAD);
-      room = cap - mod(t - this.#headSeen, m);
-    }
-    const n = room < want ? room : want;
-    if (n > 0) {
-      const start = t % cap;
-      const first = Math.min(n, cap - start);
-      const data = this.#data;
-      if (raws instanceof this.#same) {
-        const src = raws as unknown as NumericArray;
-        data.set(src.subarray(from, from + first) as never, start);
-        if (first < n) data.set(src.subarray(from + first, from + n) as never);
-      } else {
-        const d = data as unknown as unknown[];
-        for (let k = 0; k < first; k++) d[start + k] = raws[from + k];
-        for (let k = first; k < n; k++) d[k - first] = raws[from + k];
+    let next = t;
+    try {
+      const room = cap - mod(t - Atomics.load(h, HEAD), m); // fresh HEAD
+      const n = room < want ? room : want;
+      if (n > 0) {
+        const start = t % cap;
+        const first = Math.min(n, cap - start);
+        const data = this.#data;
+        if (raws instanceof this.#same) {
+          const src = raws as unknown as NumericArray;
+          data.set(src.subarray(from, from + first) as never, start);
+          if (first < n) {
+            data.set(src.subarray(from + first, from + n) as never);
+          }
+        } else {
+          const d = data as unknown as unknown[];
+          for (let k = 0; k < first; k++) d[start + k] = raws[from + k];
+          for (let k = first; k < n; k++) d[k - first] = raws[from + k];
+        }
+        next = (t + n) % m;
       }
+    } finally {
+      releaseTurn(h, TAIL, w, next); // publishes DATA
+      this.#tail = next;
     }
-    const next = (t + n) % m;
-    releaseTurn(h, TAIL, w, next); // publishes DATA
-    this.#tail = next;
-    return n;
+    return mod(next - t, m);
   }
 
   tryGetMany(max: number, out: unknown[], decode?: null): number {

@@ -35,7 +35,12 @@
 // published SIDE and BYTES. A producer reuses bytes only below the offset of
 // SIDE[HEAD] (or all of them when HEAD == TAIL), read after an Atomics load
 // of HEAD: the consumer copied those bytes before its release of HEAD.
-// Shutdown sets CLOSED in TAIL and waits for a put holding the lock.
+// Shutdown sets CLOSED in TAIL and waits for a put holding the lock before
+// SHUTDOWN is published (see _ring.ts). Anything that throws while TAIL's
+// lock is held releases it with TAIL and B unchanged: the put did not happen.
+// A non-ASCII text is encoded outside the lock: a put copies text as ASCII
+// optimistically, and on the first non-ASCII unit it gives the turn back
+// unchanged, encodes (TextItem.utf8) and tries again.
 
 import { decodeTagged } from "./_codec.ts";
 import {
@@ -115,6 +120,8 @@ export class Batch {
  * buffer in between (that copy cost as much as JSON.stringify).
  */
 export class TextItem {
+  /** The UTF-8 bytes, once the text turned out not to be ASCII. */
+  utf8: Uint8Array | undefined = undefined;
   constructor(readonly text: string, readonly tagged: boolean) {}
 }
 
@@ -185,9 +192,11 @@ export class TextRing implements Store {
   }
 
   count(): number {
+    // HEAD first: TAIL read later is >= it (unwrapped), so the difference
+    // never goes negative (it may count items taken meanwhile; capped).
     const h = this.#h;
-    const tail = Atomics.load(h, TAIL) & POSITION;
-    const n = mod(tail - (Atomics.load(h, HEAD) & POSITION), this.#m);
+    const head = Atomics.load(h, HEAD) & POSITION;
+    const n = mod((Atomics.load(h, TAIL) & POSITION) - head, this.#m);
     return n > this.#cap ? this.#cap : n;
   }
 
@@ -198,7 +207,7 @@ export class TextRing implements Store {
       : raw instanceof TextItem
       ? (raw.text.length * 3 < this.#size
         ? 0
-        : encoder.encode(raw.text).length + 1)
+        : (raw.utf8 ??= encoder.encode(raw.text)).length + 1)
       : raw.length + (this.#codec ? 1 : 0);
     if (need > this.#size) {
       throw new RangeError(
@@ -222,47 +231,48 @@ export class TextRing implements Store {
     const h = this.#h, m = this.#m, u8 = this.#u8;
     const w = acquireTurn(h, TAIL, this.#tail);
     if (w < 0) return -1;
-    const t = w & POSITION;
-    const head = Atomics.load(h, HEAD) & POSITION;
-    const full = mod(t - head, m) >= this.#cap;
-    let at = -1, len = 0, kind = CODEC;
-    if (raw instanceof TextItem) {
-      // Optimistically ASCII: one byte per unit, copied straight in.
-      const text = raw.text;
-      len = text.length;
-      at = full ? -1 : this.#place(len + 1, t, head);
-      let k = 0;
-      if (at >= 0) {
-        for (; k < len; k++) {
-          const c = text.charCodeAt(k);
-          if (c > 0x7f) break;
-          u8[at + k] = c;
+    const t = w & POSITION, b = h[B];
+    let next = t, encode = false;
+    try {
+      const head = Atomics.load(h, HEAD) & POSITION;
+      if (mod(t - head, m) < this.#cap) {
+        let at: number, len: number, kind: number;
+        if (raw instanceof TextItem && raw.utf8 === undefined) {
+          // Optimistically ASCII: one byte per unit, copied straight in.
+          const text = raw.text;
+          len = text.length;
+          kind = raw.tagged ? TAGGED : ASCII;
+          at = this.#place(len + 1, t, head);
+          for (let k = 0; at >= 0 && k < len; k++) {
+            const c = text.charCodeAt(k);
+            if (c > 0x7f) { // not ASCII: encode outside the lock, then retry
+              encode = true;
+              at = -1;
+            } else u8[at + k] = c;
+          }
+        } else {
+          const bytes = raw instanceof TextItem ? raw.utf8! : raw;
+          len = bytes.length;
+          kind = raw instanceof TextItem ? (raw.tagged ? TAGGED : UTF8) : CODEC;
+          at = this.#place(len + 1, t, head);
+          if (at >= 0) u8.set(bytes, at);
+        }
+        if (at >= 0) {
+          u8[at + len] = COMMA;
+          this.#record(t, at, len, kind);
+          next = t + 1 === m ? 0 : t + 1;
         }
       }
-      kind = raw.tagged ? TAGGED : ASCII;
-      if (at >= 0 && k < len) { // not ASCII: place the UTF-8 bytes instead
-        const bytes = encoder.encode(text);
-        len = bytes.length;
-        at = this.#place(len + 1, t, head);
-        if (at >= 0) u8.set(bytes, at);
-        if (!raw.tagged) kind = UTF8;
-      }
-    } else {
-      len = raw.length;
-      at = full ? -1 : this.#place(len + 1, t, head);
-      if (at >= 0) u8.set(raw, at);
+    } catch (error) {
+      h[B] = b; // still ours: the lock is released below
+      throw error;
+    } finally {
+      releaseTurn(h, TAIL, w, next); // publishes BYTES and SIDE
+      this.#tail = next;
     }
-    if (at < 0) {
-      releaseTurn(h, TAIL, w, t);
-      this.#tail = t;
-      return 0;
-    }
-    u8[at + len] = COMMA;
-    this.#record(t, at, len, kind);
-    const next = t + 1 === m ? 0 : t + 1;
-    releaseTurn(h, TAIL, w, next); // publishes BYTES and SIDE
-    this.#tail = next;
-    return 1;
+    if (!encode) return next === t ? 0 : 1;
+    (raw as TextItem).utf8 = encoder.encode((raw as TextItem).text);
+    return this.tryPut(raw);
   }
 
   /** Adds raws[from...] (a Batch) as room allows. */
@@ -271,32 +281,40 @@ export class TextRing implements Store {
     const h = this.#h, m = this.#m, u8 = this.#u8;
     const w = acquireTurn(h, TAIL, this.#tail);
     if (w < 0) return -1;
-    const t = w & POSITION;
-    const head = Atomics.load(h, HEAD) & POSITION;
-    const room = this.#cap - mod(t - head, m);
-    const ends = batch.ends, src = batch.bytes;
-    let n = 0;
-    let runFrom = from === 0 ? 0 : ends[from - 1], runAt = -1, runEnd = -1;
-    let p = t;
-    while (n < room && from + n < ends.length) {
-      const k = from + n;
-      const start = k === 0 ? 0 : ends[k - 1];
-      const need = ends[k] - start;
-      const at = this.#place(need, p, head);
-      if (at < 0) break;
-      if (at !== runEnd) { // the region wrapped: copy the run so far
-        if (runAt >= 0) u8.set(src.subarray(runFrom, start), runAt);
-        runFrom = start;
-        runAt = at;
+    const t = w & POSITION, b = h[B];
+    let p = t, n = 0;
+    try {
+      const head = Atomics.load(h, HEAD) & POSITION;
+      const room = this.#cap - mod(t - head, m);
+      const ends = batch.ends, src = batch.bytes;
+      let runFrom = from === 0 ? 0 : ends[from - 1], runAt = -1, runEnd = -1;
+      let q = t;
+      while (n < room && from + n < ends.length) {
+        const k = from + n;
+        const start = k === 0 ? 0 : ends[k - 1];
+        const need = ends[k] - start;
+        const at = this.#place(need, q, head);
+        if (at < 0) break;
+        if (at !== runEnd) { // the region wrapped: copy the run so far
+          if (runAt >= 0) u8.set(src.subarray(runFrom, start), runAt);
+          runFrom = start;
+          runAt = at;
+        }
+        runEnd = at + need;
+        this.#record(q, at, need - 1, batch.kinds[k]);
+        q = q + 1 === m ? 0 : q + 1;
+        n++;
       }
-      runEnd = at + need;
-      this.#record(p, at, need - 1, batch.kinds[k]);
-      p = p + 1 === m ? 0 : p + 1;
-      n++;
+      if (n > 0) u8.set(src.subarray(runFrom, ends[from + n - 1]), runAt);
+      p = q;
+    } catch (error) {
+      h[B] = b; // still ours: the lock is released below
+      n = 0;
+      throw error;
+    } finally {
+      releaseTurn(h, TAIL, w, p); // publishes BYTES and SIDE
+      this.#tail = p;
     }
-    if (n > 0) u8.set(src.subarray(runFrom, ends[from + n - 1]), runAt);
-    releaseTurn(h, TAIL, w, p); // publishes BYTES and SIDE
-    this.#tail = p;
     return n;
   }
 

@@ -20,6 +20,8 @@
 // any                -shutdown: Atomics.or CLOSED (TAIL)
 // A woken waiter acquires with LOCKED|CONTENDED set, since others may still
 // sleep: its release wakes the next one (the futex mutex's "state 2" rule).
+// A woken waiter that finds CLOSED (a putter) gives up, and notifies one
+// more sleeper in its place for the same reason.
 // Not FIFO: a spinning newcomer may beat a woken waiter.
 //
 // What the word publishes: the holder writes slots and side words with plain
@@ -67,7 +69,12 @@ export function acquireTurn(
   let spins = 0;
   let extra = 0; // CONTENDED once this thread has slept
   for (;;) {
-    if ((v & CLOSED) !== 0 && !closed) return -1;
+    if ((v & CLOSED) !== 0 && !closed) {
+      // A release's notify(1) may have picked us: others (shutdown's
+      // awaitTurn among them) may still sleep, so pass the wake on.
+      if (extra !== 0) Atomics.notify(h, i, 1);
+      return -1;
+    }
     if ((v & LOCKED) === 0) {
       // A free word never has CONTENDED (releases clear it).
       const want = v | LOCKED | extra;

@@ -5,13 +5,22 @@
 // words (slot numbers in queue/_layout.ts) to line the threads up.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { LifoQueue, Queue, QueueShutDownError, Thread } from "../../mod.ts";
+import {
+  LifoQueue,
+  Queue,
+  QueueEmptyError,
+  QueueFullError,
+  QueueShutDownError,
+  Thread,
+} from "../../mod.ts";
 
 const JOIN = { timeout: 30_000 };
 // Header slots (queue/_layout.ts) and TAIL's lock bit (queue/_turn.ts).
 const SHUTDOWN = 2;
 const GET_WAITERS = 3;
+const MODULUS = 8;
 const TAIL = 16;
+const HEAD = 32;
 const LOCK = 80;
 const LOCKED = 1 << 28;
 
@@ -212,5 +221,34 @@ describe("Queue races", () => {
     assert.equal(q.qsize(), 0);
     assert.equal(q.join({ timeout: 2_000 }), true);
     assert.throws(() => q.getNowait(), QueueShutDownError);
+  });
+
+  // The ring's counters count mod M: after exactly M items of traffic they
+  // read as before. The tests below store the counters directly to stand in
+  // for that traffic (about 2^28 items), past a handle that sat idle.
+  it("Queue<int32>.get() on a handle idle across a counter wrap sees the queue empty, not an old slot", () => {
+    const q = new Queue<number>({ capacity: 4, type: "int32" });
+    const h = header(q);
+    q.putMany([1, 2, 3, 4]);
+    assert.equal(q.get(), 1); // this handle last saw HEAD 1, TAIL 4
+    Atomics.store(h, HEAD, 1); // others took 2, 3, 4 and M more went through
+    Atomics.store(h, TAIL, 1);
+    assert.throws(() => q.getNowait(), QueueEmptyError);
+    assert.equal(Atomics.load(h, HEAD), 1);
+    assert.equal(q.qsize(), 0);
+  });
+
+  it("Queue<int32>.put() on a handle idle across a counter wrap sees the queue full, not old room", () => {
+    const q = new Queue<number>({ capacity: 4, type: "int32" });
+    const h = header(q);
+    const m = h[MODULUS];
+    q.put(1); // this handle last saw HEAD 0 and released TAIL 1
+    // Others went through M positions and refilled it: TAIL 1, HEAD 1 - 4.
+    Atomics.store(h, HEAD, m - 3);
+    const data = new Int32Array(q.region.buffer, q.region.byteOffset + 384, 4);
+    data.set([10, 11, 12, 13]); // slots 0-3: positions 0, m-3, m-2, m-1
+    assert.throws(() => q.putNowait(99), QueueFullError);
+    assert.equal(Atomics.load(h, TAIL), 1);
+    assert.deepEqual(q.getMany(), [11, 12, 13, 10]);
   });
 });
