@@ -17,6 +17,7 @@
 // | 8    | MODULUS      | M (<= 2^28): TAIL, HEAD, DONE count mod M    | constructor, once          |
 // | 16   | TAIL         | items accepted, mod M; FIFO rings: plus the  | putters                    |
 // |      |              | LOCKED/CONTENDED/CLOSED bits of _turn.ts     | putters, shutdown()        |
+// | 17   | LAPS         | numeric FIFO ring: times TAIL wrapped M -> 0 | putters, under TAIL's lock |
 // | 32   | HEAD         | FIFO rings: items taken, mod M (+ lock bits  | getters (rings only)       |
 // |      |              | in the structured ring)                      |                            |
 // | 48   | DONE         | tasks done (taskDone + immediate drain), mod M | taskDone, shutdown       |
@@ -40,6 +41,7 @@ export const BYTES = 6;
 export const FLAGS = 7;
 export const MODULUS = 8;
 export const TAIL = 16;
+export const LAPS = 17;
 export const HEAD = 32;
 export const DONE = 48;
 export const NOT_EMPTY = 64;

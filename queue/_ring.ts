@@ -32,22 +32,28 @@
 // an Atomics read of TAIL > p, which synchronises-with the release that
 // published it. A consumer that read a slot while another consumer took it
 // (and a producer refilled it) fails its CAS and drops the stale copy.
-// Counter ABA: the counters are stored mod M, so every call reads the other
-// side's counter fresh (one Atomics load) and trusts no earlier look: a
-// handle idle while the counters moved by a multiple of M would otherwise
-// take an old picture for the current one (read a taken slot and win the
-// CAS, or overwrite an unconsumed slot). With the fresh load:
-// - a producer has no ABA at all: while it holds TAIL's lock TAIL stays t,
-//   and 0 <= TAIL - HEAD <= P at every instant, so t - HEAD (mod M) read
-//   after the acquire is the exact fill;
-// - a consumer's CAS of HEAD p -> p + 1 succeeds at time c only if HEAD == p
+// Counter ABA: the counters are stored mod M, so a look from an earlier call
+// cannot be trusted by its value alone: a handle idle while the counters
+// moved by a multiple of M would take an old picture for the current one
+// (read a taken slot and win the CAS, or overwrite an unconsumed slot).
+// - A producer holds TAIL's lock, so TAIL stays t, and 0 <= TAIL - HEAD <= P
+//   at every instant: t - HEAD (mod M) read after the acquire is the exact
+//   fill. It skips that load (HEAD's line is the consumers') only when its
+//   hint is provably current: the acquire found TAIL exactly as this handle
+//   released it (t == #tail) in the same lap (header LAPS, counted under the
+//   lock each time TAIL wraps M -> 0, == #laps). Then TAIL did not move at
+//   all since that release, so no one put, HEAD only moved toward t, and
+//   #headSeen (HEAD as this handle last read it, with t - #headSeen <= P)
+//   undercounts the room. Otherwise, or when the hint says full, it loads
+//   HEAD.
+// - A consumer reads TAIL fresh (one Atomics load) on every call. Its CAS of HEAD p -> p + 1 succeeds at time c only if HEAD == p
 //   then. Its TAIL load at time l < c gave TAIL = p + n (mod M), 1 <= n <= P.
 //   Unwrapped, TAIL(l) <= TAIL(c) <= p + P, so either TAIL(l) = p + n (p was
 //   published before the copy, and slot p % P cannot be refilled before HEAD
 //   passes p), or TAIL(l) <= p + n - M, and then HEAD moved at least M - P
 //   (over 2^27) positions between the load and the CAS of one call.
-// The acquire's guess (#tail) and the consumer's start (#head) are only
-// first guesses for a CAS, which checks them.
+// The acquire's guess (#tail) and the consumer's start (#head) are first
+// guesses for a CAS, which checks them.
 //
 // Shutdown sets CLOSED in TAIL: every later acquire fails; close() then waits
 // for a put that held the lock to publish before it publishes SHUTDOWN, so
@@ -61,6 +67,7 @@ import {
   EMPTY,
   HEAD,
   HEADER_BYTES,
+  LAPS,
   MODULUS,
   type NumericArray,
   type NumericInfo,
@@ -92,8 +99,12 @@ export class Ring implements Store {
   readonly #cap: number;
   readonly #m: number;
   readonly #same: NumericInfo["Array"];
-  // First guesses for the CASes: TAIL and HEAD as this handle last set them.
+  // TAIL as this handle last released it, LAPS then, and HEAD as it last
+  // read it (the producer's hint, see the file header); HEAD as this handle
+  // last set it (the consumer's first guess).
   #tail = 0;
+  #laps = 0;
+  #headSeen = 0;
   #head = 0;
 
   constructor(h: Int32Array, info: NumericInfo) {
@@ -131,11 +142,17 @@ export class Ring implements Store {
     const t = w & POSITION;
     let next = t;
     try {
-      if (mod(t - Atomics.load(h, HEAD), m) < cap) { // fresh HEAD: exact
+      let head = this.#headSeen;
+      if (
+        t !== this.#tail || h[LAPS] !== this.#laps || mod(t - head, m) >= cap
+      ) head = this.#headSeen = Atomics.load(h, HEAD);
+      if (mod(t - head, m) < cap) {
         (this.#data as unknown as unknown[])[t % cap] = x;
         next = t + 1 === m ? 0 : t + 1;
+        if (next === 0) h[LAPS] = (h[LAPS] + 1) | 0; // under TAIL's lock
       }
     } finally {
+      this.#laps = h[LAPS];
       releaseTurn(h, TAIL, w, next); // publishes DATA
       this.#tail = next;
     }
@@ -171,7 +188,11 @@ export class Ring implements Store {
     const t = w & POSITION;
     let next = t;
     try {
-      const room = cap - mod(t - Atomics.load(h, HEAD), m); // fresh HEAD
+      let room = cap - mod(t - this.#headSeen, m);
+      if (t !== this.#tail || h[LAPS] !== this.#laps || room < want) {
+        this.#headSeen = Atomics.load(h, HEAD);
+        room = cap - mod(t - this.#headSeen, m);
+      }
       const n = room < want ? room : want;
       if (n > 0) {
         const start = t % cap;
@@ -189,8 +210,10 @@ export class Ring implements Store {
           for (let k = first; k < n; k++) d[k - first] = raws[from + k];
         }
         next = (t + n) % m;
+        if (next < t) h[LAPS] = (h[LAPS] + 1) | 0; // under TAIL's lock
       }
     } finally {
+      this.#laps = h[LAPS];
       releaseTurn(h, TAIL, w, next); // publishes DATA
       this.#tail = next;
     }

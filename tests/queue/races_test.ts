@@ -20,6 +20,7 @@ const SHUTDOWN = 2;
 const GET_WAITERS = 3;
 const MODULUS = 8;
 const TAIL = 16;
+const LAPS = 17; // times TAIL wrapped M -> 0 (numeric FIFO ring)
 const HEAD = 32;
 const LOCK = 80;
 const LOCKED = 1 << 28;
@@ -243,7 +244,9 @@ describe("Queue races", () => {
     const h = header(q);
     const m = h[MODULUS];
     q.put(1); // this handle last saw HEAD 0 and released TAIL 1
-    // Others went through M positions and refilled it: TAIL 1, HEAD 1 - 4.
+    // Others went through M positions and refilled it: TAIL 1 (one lap on),
+    // HEAD 1 - 4.
+    Atomics.store(h, LAPS, 1);
     Atomics.store(h, HEAD, m - 3);
     const data = new Int32Array(q.region.buffer, q.region.byteOffset + 384, 4);
     data.set([10, 11, 12, 13]); // slots 0-3: positions 0, m-3, m-2, m-1
