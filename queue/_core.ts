@@ -43,10 +43,11 @@ import {
 } from "../_transfer.ts";
 import {
   type Acquire,
-  checkSignal,
-  deadlineOf,
+  blockingOptions,
+  type Wait,
   waitAsync,
   type WaitOptions,
+  waitOptions,
   type WaitOutcome,
   waitSync,
 } from "../sync/_wait.ts";
@@ -160,11 +161,6 @@ export interface ShutdownOptions {
 
 const DEFAULT_OPTIONS: Acquire = {
   blocking: true,
-  deadline: Infinity,
-  signal: undefined,
-};
-const NONBLOCKING: Acquire = {
-  blocking: false,
   deadline: Infinity,
   signal: undefined,
 };
@@ -584,7 +580,7 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
    * @returns `true`, or `false` when the timeout passed first.
    */
   join(options?: WaitOptions): boolean {
-    const { deadline, signal } = waitOptions(options);
+    const { deadline, signal } = joinOptions(options);
     for (;;) {
       const s = this.#enterJoin();
       if (s === true) return true;
@@ -606,7 +602,7 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
    * @returns a promise of `true`, or `false` when the timeout passed first.
    */
   async joinAsync(options?: WaitOptions): Promise<boolean> {
-    const { deadline, signal } = waitOptions(options);
+    const { deadline, signal } = joinOptions(options);
     for (;;) {
       const s = this.#enterJoin();
       if (s === true) return true;
@@ -1167,27 +1163,14 @@ function checkCodec(codec: Codec<unknown>): void {
 function queueOptions(options: QueueOptions | undefined): Acquire {
   if (options === undefined) return DEFAULT_OPTIONS;
   const { block = true, timeout, signal } = options;
-  if (typeof block !== "boolean") {
-    throw new TypeError("Cannot wait: block must be a boolean");
-  }
-  if (!block && timeout !== undefined) {
-    throw new TypeError(
-      "Cannot wait: a timeout cannot be given with block: false",
-    );
-  }
-  const deadline = deadlineOf(timeout);
-  checkSignal(signal);
-  if (signal?.aborted) throw signal.reason;
-  return block ? { blocking: true, deadline, signal } : NONBLOCKING;
+  return blockingOptions("wait", "block", block, timeout, signal);
 }
 
-function waitOptions(
-  options: WaitOptions | undefined,
-): { deadline: number; signal?: AbortSignal } {
-  const deadline = deadlineOf(options?.timeout);
-  checkSignal(options?.signal);
-  if (options?.signal?.aborted) throw options.signal.reason;
-  return { deadline, signal: options?.signal };
+// join()'s options: an already aborted signal throws at the call.
+function joinOptions(options: WaitOptions | undefined): Wait {
+  const wait = waitOptions(options);
+  if (wait.signal?.aborted) throw wait.signal.reason;
+  return wait;
 }
 
 function checkMax(max: number | undefined, capacity: number): number {

@@ -90,6 +90,28 @@ export function throwIfInterrupted(signal: AbortSignal | undefined): void {
   }
 }
 
+/** A wait's validated options: the absolute deadline and the signal. */
+export interface Wait {
+  readonly deadline: number;
+  readonly signal: AbortSignal | undefined;
+}
+
+/**
+ * Validates a wait's options: the timeout (or `defaultTimeout` when none is
+ * given) into a deadline, and the signal. Every primitive's wait calls this.
+ * @throws {TypeError} for a non-number timeout or a bad signal.
+ * @throws {RangeError} for a negative or NaN timeout.
+ */
+export function waitOptions(
+  options: WaitOptions | undefined,
+  defaultTimeout?: number,
+): Wait {
+  const deadline = deadlineOf(options?.timeout ?? defaultTimeout);
+  const signal = options?.signal;
+  checkSignal(signal);
+  return { deadline, signal };
+}
+
 /** Options of `acquire` on Lock, RLock and Semaphore. */
 export interface AcquireOptions extends WaitOptions {
   /**
@@ -161,18 +183,43 @@ export function acquireOptions(options: AcquireOptions | undefined): Acquire {
       : { ...UNINTERRUPTIBLE_ACQUIRE, onAcquired };
   }
   const { blocking = true, timeout, signal } = options;
+  const parsed = blockingOptions(
+    "acquire",
+    "blocking",
+    blocking,
+    timeout,
+    signal,
+  );
+  return onAcquired === undefined ? parsed : { ...parsed, onAcquired };
+}
+
+/**
+ * Validates a blocking flag (`blocking` for locks, Python's `block` for
+ * queues: `flag` names it in messages) with its timeout and signal.
+ * @throws {TypeError} for a non-boolean flag, a timeout given with the flag
+ * false, or a bad signal.
+ * @throws {RangeError} for a negative or NaN timeout.
+ * @throws the signal's reason when it is already aborted.
+ */
+export function blockingOptions(
+  verb: string,
+  flag: string,
+  blocking: unknown,
+  timeout: number | undefined,
+  signal: AbortSignal | undefined,
+): Acquire {
   if (typeof blocking !== "boolean") {
-    throw new TypeError("Cannot acquire: blocking must be a boolean");
+    throw new TypeError(`Cannot ${verb}: ${flag} must be a boolean`);
   }
   if (!blocking && timeout !== undefined) {
     throw new TypeError(
-      "Cannot acquire: a timeout cannot be given for a non-blocking call",
+      `Cannot ${verb}: a timeout cannot be given with ${flag}: false`,
     );
   }
   const deadline = deadlineOf(timeout);
   checkSignal(signal);
   if (signal?.aborted) throw signal.reason;
-  return { blocking, deadline, signal, interruptible: true, onAcquired };
+  return { blocking, deadline, signal, interruptible: true };
 }
 
 /**

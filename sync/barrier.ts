@@ -24,7 +24,7 @@ import {
   type WireTarget,
   wireTarget,
 } from "../thread/_target.ts";
-import { checkSignal, deadlineOf, type WaitOptions } from "./_wait.ts";
+import { deadlineOf, type WaitOptions, waitOptions } from "./_wait.ts";
 import { Condition, conditionAt } from "./condition.ts";
 import { Lock, lockAt } from "./lock.ts";
 
@@ -248,7 +248,7 @@ export class Barrier implements Transferable {
    * @throws {RangeError} for a negative or NaN timeout.
    */
   wait(options?: WaitOptions): number {
-    const { deadline, signal } = this.#waitArgs(options);
+    const { deadline, signal } = waitOptions(options, this.#timeout);
     const cond = this.#cond;
     const v = this.#view;
     using _held = cond.guard({ signal });
@@ -292,7 +292,7 @@ export class Barrier implements Transferable {
    * @returns a promise of this thread's index.
    */
   waitAsync(options?: WaitOptions): Promise<number> {
-    const { deadline, signal } = this.#waitArgs(options);
+    const { deadline, signal } = waitOptions(options, this.#timeout);
     return this.#waitAsync(deadline, signal);
   }
 
@@ -379,12 +379,6 @@ export class Barrier implements Transferable {
       byteOffset: this.#view.byteOffset,
       extra,
     };
-  }
-
-  #waitArgs(options: WaitOptions | undefined) {
-    const deadline = deadlineOf(options?.timeout ?? this.#timeout);
-    checkSignal(options?.signal);
-    return { deadline, signal: options?.signal };
   }
 
   // Lock held, we are the last to arrive: run the action, then release all.

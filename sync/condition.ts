@@ -17,11 +17,10 @@ import {
 import { Guard } from "./_guard.ts";
 import {
   type AcquireOptions,
-  checkSignal,
-  deadlineOf,
   UNINTERRUPTIBLE,
   waitAsync,
   type WaitOptions,
+  waitOptions,
   waitSync,
 } from "./_wait.ts";
 import { Lock, notAcquired } from "./lock.ts";
@@ -241,7 +240,7 @@ export class Condition implements Transferable {
    * ```
    */
   wait(options?: WaitOptions): boolean {
-    const { deadline, signal } = waitArgs(options);
+    const { deadline, signal } = waitOptions(options);
     const ticket = this.#register("wait");
     const saved = this.#saveRegistered();
     let granted: boolean;
@@ -266,7 +265,7 @@ export class Condition implements Transferable {
    * @throws {RuntimeError} (synchronously) when the lock is not held.
    */
   waitAsync(options?: WaitOptions): Promise<boolean> {
-    const { deadline, signal } = waitArgs(options);
+    const { deadline, signal } = waitOptions(options);
     this.#checkOwned("wait");
     return this.#waitAsync(deadline, signal);
   }
@@ -534,18 +533,11 @@ export function conditionAt(
   return new Condition();
 }
 
-function waitArgs(options: WaitOptions | undefined) {
-  const deadline = deadlineOf(options?.timeout);
-  const signal = options?.signal;
-  checkSignal(signal);
-  return { deadline, signal };
-}
-
 function waitForArgs(predicate: unknown, options: WaitOptions | undefined) {
   if (typeof predicate !== "function") {
     throw new TypeError("Cannot wait: predicate must be a function");
   }
-  return waitArgs(options);
+  return waitOptions(options);
 }
 
 function remaining(deadline: number): number | undefined {

@@ -11,13 +11,7 @@ import {
   TO_DESCRIPTOR,
   type Transferable,
 } from "../_transfer.ts";
-import {
-  checkSignal,
-  deadlineOf,
-  waitAsync,
-  type WaitOptions,
-  waitSync,
-} from "./_wait.ts";
+import { waitAsync, type WaitOptions, waitOptions, waitSync } from "./_wait.ts";
 
 // Event shared layout: Int32Array on a SharedArrayBuffer, 1 slot (4 B).
 // | slot | name  | values                                          | written by       |
@@ -149,8 +143,7 @@ export class Event implements Transferable {
    * calling thread is cancelled while waiting.
    */
   wait(options?: WaitOptions): boolean {
-    const deadline = deadlineOf(options?.timeout);
-    checkSignal(options?.signal);
+    const { deadline } = waitOptions(options);
     const s = Atomics.load(this.#view, STATE);
     if ((s & 1) === 1) return true;
     const view = this.#view;
@@ -182,8 +175,7 @@ export class Event implements Transferable {
    * ```
    */
   waitAsync(options?: WaitOptions): Promise<boolean> {
-    const deadline = deadlineOf(options?.timeout);
-    checkSignal(options?.signal);
+    const { deadline } = waitOptions(options);
     const s = Atomics.load(this.#view, STATE);
     if ((s & 1) === 1) return Promise.resolve(true);
     return this.#waitAsyncSlow(s, deadline, options?.signal);

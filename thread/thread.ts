@@ -15,10 +15,9 @@ import {
   type Transferable,
 } from "../_transfer.ts";
 import {
-  checkSignal,
-  deadlineOf,
   waitAsync,
   type WaitOptions,
+  waitOptions,
   waitSync,
 } from "../sync/_wait.ts";
 import { startWorker, takeMessage } from "./_adapter.ts";
@@ -406,14 +405,13 @@ export class Thread<F extends ThreadFunction = ThreadFunction>
     if (ident === currentIdent()) {
       throw new RuntimeError("Cannot join current thread");
     }
-    const deadline = deadlineOf(options?.timeout);
-    checkSignal(options?.signal);
+    const { deadline, signal } = waitOptions(options);
     return {
       view: runtime().view,
       index: tidIndex(this.#entry),
       ident,
       deadline,
-      signal: options?.signal,
+      signal,
     };
   }
 
