@@ -29,17 +29,11 @@ export const WORD = 32;
 export const SLOTS = 48;
 
 /**
- * Runs rounds until ITERS is -1; returns the pairs done. Each pair takes the
- * lock, counts a handoff when the previous holder was another thread, and
- * increments COUNTER with a plain read and write, so a lock that lets two
- * holders in loses increments and the driver's exact check fails.
+ * Runs rounds until the driver writes ITERS = -1: announces itself on READY,
+ * then for each GEN bump calls `round(ITERS)`. Returns the sum of ITERS over
+ * the rounds. The loop every persistent bench thread runs.
  */
-export function crewLoop(
-  ctl: Int32Array,
-  id: number,
-  acquire: () => unknown,
-  release: () => unknown,
-): number {
+export function rounds(ctl: Int32Array, round: (n: number) => void): number {
   let gen = 0;
   let total = 0;
   Atomics.add(ctl, READY, 1);
@@ -51,6 +45,24 @@ export function crewLoop(
     gen = Atomics.load(ctl, GEN);
     const n = Atomics.load(ctl, ITERS);
     if (n < 0) return total;
+    round(n);
+    total += n;
+  }
+}
+
+/**
+ * Crew rounds; returns the pairs done. Each pair takes the lock, counts a
+ * handoff when the previous holder was another thread, and increments
+ * COUNTER with a plain read and write, so a lock that lets two holders in
+ * loses increments and the driver's exact check fails.
+ */
+export function crewLoop(
+  ctl: Int32Array,
+  id: number,
+  acquire: () => unknown,
+  release: () => unknown,
+): number {
+  return rounds(ctl, (n) => {
     let handoffs = 0;
     for (let i = 0; i < n; i++) {
       acquire();
@@ -61,11 +73,10 @@ export function crewLoop(
       ctl[COUNTER] = ctl[COUNTER] + 1;
       release();
     }
-    total += n;
     Atomics.add(ctl, HANDOFFS, handoffs);
     Atomics.add(ctl, DONE, 1);
     Atomics.notify(ctl, DONE);
-  }
+  });
 }
 
 /** Crew member contending on a threadkit Lock. */
