@@ -31,14 +31,14 @@
  * @module
  */
 
-export * from "./_errors.ts";
-export type { SharedPlacement } from "./_shared.ts";
+export * from "./_core/errors.ts";
+export type { SharedPlacement } from "./_core/placement.ts";
 export {
   type Descriptor,
   TO_DESCRIPTOR,
   type Transferable,
-} from "./_transfer.ts";
-export type { AcquireOptions, WaitOptions } from "./sync/_wait.ts";
+} from "./_core/transfer.ts";
+export type { AcquireOptions, WaitOptions } from "./_core/wait.ts";
 export * from "./sync/_guard.ts";
 export { Lock } from "./sync/lock.ts";
 export * from "./sync/rlock.ts";

@@ -31,8 +31,8 @@ import {
   descriptorToBytesForm,
   reviveBytesForm,
   TO_DESCRIPTOR,
-} from "../_transfer.ts";
-import { describe } from "../_shared.ts";
+} from "../_core/transfer.ts";
+import { describe } from "../_core/placement.ts";
 
 /**
  * A custom item encoding for a structured queue. `encode` must return the

@@ -34,13 +34,13 @@
 // from such a try, made after that read (#lastGet). An immediate shutdown's
 // drain, which runs after close, likewise leaves nothing behind.
 
-import { RuntimeError } from "../_errors.ts";
-import { checkRegion, type SharedPlacement } from "../_shared.ts";
+import { RuntimeError } from "../_core/errors.ts";
+import { checkRegion, type SharedPlacement } from "../_core/placement.ts";
 import {
   type Descriptor,
   TO_DESCRIPTOR,
   type Transferable,
-} from "../_transfer.ts";
+} from "../_core/transfer.ts";
 import {
   type Acquire,
   blockingOptions,
@@ -50,7 +50,7 @@ import {
   waitOptions,
   type WaitOutcome,
   waitSync,
-} from "../sync/_wait.ts";
+} from "../_core/wait.ts";
 import {
   type Codec,
   decodeValue,

@@ -17,7 +17,7 @@
 //   (key, insertion order), FREE[0 .. cap - COUNT) lists free slots.
 
 import { type Lock, lockAt } from "../sync/lock.ts";
-import { type AcquireOptions, UNINTERRUPTIBLE } from "../sync/_wait.ts";
+import { type AcquireOptions, UNINTERRUPTIBLE } from "../_core/wait.ts";
 import {
   A,
   align8,

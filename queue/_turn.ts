@@ -39,7 +39,7 @@
 // word) or the release came first (the contender's CAS fails on the changed
 // word, and it retries the acquire instead of waiting).
 
-import { waitSync } from "../sync/_wait.ts";
+import { waitSync } from "../_core/wait.ts";
 
 /** Mask of the counter in a TAIL/HEAD word. */
 export const POSITION: number = (1 << 28) - 1;

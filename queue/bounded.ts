@@ -5,7 +5,7 @@
  * @module
  */
 
-import { registerTransfer } from "../_transfer.ts";
+import { registerTransfer } from "../_core/transfer.ts";
 import { FIFO, QueueBase, queueByteLength, type QueueInit } from "./_core.ts";
 
 /**

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { registerErrorClass } from "../thread/_outcome.ts";
+import { registerErrorClass } from "../_core/outcome.ts";
 
 /**
  * Thrown by a non-blocking or timed-out get when the queue has no item.

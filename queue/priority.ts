@@ -4,7 +4,7 @@
  * @module
  */
 
-import { registerTransfer } from "../_transfer.ts";
+import { registerTransfer } from "../_core/transfer.ts";
 import {
   PRIORITY,
   QueueBase,

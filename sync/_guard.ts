@@ -2,7 +2,7 @@
 // The one guard type behind every `using` / `await using` form: it runs the
 // release it was given once, at the end of the scope.
 
-import { RuntimeError } from "../_errors.ts";
+import { RuntimeError } from "../_core/errors.ts";
 
 /**
  * Releases what a `guard()` call acquired when the scope that holds it ends.

@@ -4,8 +4,12 @@
  * @module
  */
 
-import { BrokenBarrierError } from "../_errors.ts";
-import { allocRegion, checkRegion, type SharedPlacement } from "../_shared.ts";
+import { BrokenBarrierError } from "../_core/errors.ts";
+import {
+  allocRegion,
+  checkRegion,
+  type SharedPlacement,
+} from "../_core/placement.ts";
 import {
   decodeTransfer,
   type Descriptor,
@@ -13,9 +17,8 @@ import {
   registerTransfer,
   TO_DESCRIPTOR,
   type Transferable,
-} from "../_transfer.ts";
-import * as threadkit from "../mod.ts";
-import { registerErrorClass } from "../thread/_outcome.ts";
+} from "../_core/transfer.ts";
+import { registerErrorClass } from "../_core/outcome.ts";
 import {
   type AnyFunction,
   checkTarget,
@@ -23,8 +26,9 @@ import {
   explainMissing,
   type WireTarget,
   wireTarget,
-} from "../thread/_target.ts";
-import { deadlineOf, type WaitOptions, waitOptions } from "./_wait.ts";
+} from "../_core/target.ts";
+import { loadedScope, loadScope } from "../_core/scope.ts";
+import { deadlineOf, type WaitOptions, waitOptions } from "../_core/wait.ts";
 import { Condition, conditionAt } from "./condition.ts";
 import { Lock, lockAt } from "./lock.ts";
 
@@ -70,9 +74,10 @@ const BROKEN = -2;
 // synchronous wait. So the action is a self-contained function, sent as
 // source text like a Thread's function target, compiled synchronously (new
 // Function) in whichever thread needs it, with threadkit's exports in scope
-// and `actionArgs` (which travel like thread args) as its arguments. It is
-// compiled from source in the creating thread too, so a captured variable
-// fails the same way everywhere. Module targets are not accepted: importing
+// (loaded through _core/scope.ts as soon as a barrier with an action exists
+// in a thread) and `actionArgs` (which travel like thread args) as its
+// arguments. Every thread compiles the same source text, so a captured
+// variable fails the same way everywhere. Module targets are not accepted: importing
 // one is asynchronous and a blocking wait cannot await it.
 
 const TAG = "threadkit.Barrier";
@@ -167,6 +172,7 @@ export class Barrier implements Transferable {
       );
       this.#timeout = extra.timeout ?? undefined;
       this.#action = extra.action ?? undefined;
+      if (this.#action !== undefined) preloadScope();
       this.#actionArgs = revived.actionArgs;
       return;
     }
@@ -207,6 +213,7 @@ export class Barrier implements Transferable {
     });
     this.#timeout = timeout;
     this.#action = action === undefined ? undefined : wireTarget(action);
+    if (action !== undefined) preloadScope();
     this.#actionArgs = actionArgs;
   }
 
@@ -386,13 +393,15 @@ export class Barrier implements Transferable {
     try {
       const action = this.#action;
       if (action !== undefined && action.kind === "source") {
-        this.#compiled ??= compileSource(
-          action.source,
-          action.name,
-          threadkit as unknown as Record<string, unknown>,
-        );
+        // Compiled once the package's names are loaded (preloadScope); a
+        // run before that (a blocking last arrival straight after creation)
+        // compiles without them and does not keep the result.
+        const scope = loadedScope();
+        const compiled = this.#compiled ??
+          compileSource(action.source, action.name, scope ?? {});
+        if (scope !== undefined) this.#compiled = compiled;
         try {
-          this.#compiled(...this.#actionArgs);
+          compiled(...this.#actionArgs);
         } catch (error) {
           throw explainMissing(
             error,
@@ -469,3 +478,9 @@ registerTransfer(TAG, (d) => {
   adopting = { descriptor: d, actionArgs };
   return new Barrier(0);
 });
+
+// Starts loading the package's names for the action (see _core/scope.ts); an
+// action compiled before they arrive sees only the globals.
+function preloadScope(): void {
+  loadScope().catch(() => {});
+}

@@ -4,8 +4,12 @@
  * @module
  */
 
-import { RuntimeError } from "../_errors.ts";
-import { allocRegion, checkRegion, type SharedPlacement } from "../_shared.ts";
+import { RuntimeError } from "../_core/errors.ts";
+import {
+  allocRegion,
+  checkRegion,
+  type SharedPlacement,
+} from "../_core/placement.ts";
 import {
   decodeTransfer,
   type Descriptor,
@@ -13,7 +17,7 @@ import {
   registerTransfer,
   TO_DESCRIPTOR,
   type Transferable,
-} from "../_transfer.ts";
+} from "../_core/transfer.ts";
 import { Guard } from "./_guard.ts";
 import {
   type AcquireOptions,
@@ -22,7 +26,7 @@ import {
   type WaitOptions,
   waitOptions,
   waitSync,
-} from "./_wait.ts";
+} from "../_core/wait.ts";
 import { Lock, notAcquired } from "./lock.ts";
 import { RLock } from "./rlock.ts";
 

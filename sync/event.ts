@@ -4,14 +4,23 @@
  * @module
  */
 
-import { allocRegion, checkRegion, type SharedPlacement } from "../_shared.ts";
+import {
+  allocRegion,
+  checkRegion,
+  type SharedPlacement,
+} from "../_core/placement.ts";
 import {
   type Descriptor,
   registerTransfer,
   TO_DESCRIPTOR,
   type Transferable,
-} from "../_transfer.ts";
-import { waitAsync, type WaitOptions, waitOptions, waitSync } from "./_wait.ts";
+} from "../_core/transfer.ts";
+import {
+  waitAsync,
+  type WaitOptions,
+  waitOptions,
+  waitSync,
+} from "../_core/wait.ts";
 
 // Event shared layout: Int32Array on a SharedArrayBuffer, 1 slot (4 B).
 // | slot | name  | values                                          | written by       |

@@ -4,14 +4,18 @@
  * @module
  */
 
-import { RuntimeError, TimeoutError } from "../_errors.ts";
-import { allocRegion, checkRegion, type SharedPlacement } from "../_shared.ts";
+import { RuntimeError, TimeoutError } from "../_core/errors.ts";
+import {
+  allocRegion,
+  checkRegion,
+  type SharedPlacement,
+} from "../_core/placement.ts";
 import {
   type Descriptor,
   registerTransfer,
   TO_DESCRIPTOR,
   type Transferable,
-} from "../_transfer.ts";
+} from "../_core/transfer.ts";
 import { Guard } from "./_guard.ts";
 import {
   type Acquire,
@@ -19,7 +23,7 @@ import {
   acquireOptions,
   waitAsync,
   waitSync,
-} from "./_wait.ts";
+} from "../_core/wait.ts";
 
 // Lock shared layout: Int32Array on a SharedArrayBuffer, 1 slot (4 B).
 // | slot | name  | values                            | written by      |

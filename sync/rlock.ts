@@ -4,17 +4,25 @@
  * @module
  */
 
-import { RuntimeError } from "../_errors.ts";
-import { allocRegion, checkRegion, type SharedPlacement } from "../_shared.ts";
+import { RuntimeError } from "../_core/errors.ts";
+import {
+  allocRegion,
+  checkRegion,
+  type SharedPlacement,
+} from "../_core/placement.ts";
 import {
   type Descriptor,
   registerTransfer,
   TO_DESCRIPTOR,
   type Transferable,
-} from "../_transfer.ts";
-import { currentIdent } from "../thread/_runtime.ts";
+} from "../_core/transfer.ts";
+import { currentIdent } from "../_core/runtime.ts";
 import { Guard } from "./_guard.ts";
-import { type AcquireOptions, acquireOptions, ON_ACQUIRED } from "./_wait.ts";
+import {
+  type AcquireOptions,
+  acquireOptions,
+  ON_ACQUIRED,
+} from "../_core/wait.ts";
 import { type Lock, lockAt, notAcquired } from "./lock.ts";
 
 // RLock shared layout: Int32Array on a SharedArrayBuffer, 3 slots (12 B).

@@ -5,13 +5,17 @@
  * @module
  */
 
-import { allocRegion, checkRegion, type SharedPlacement } from "../_shared.ts";
+import {
+  allocRegion,
+  checkRegion,
+  type SharedPlacement,
+} from "../_core/placement.ts";
 import {
   type Descriptor,
   registerTransfer,
   TO_DESCRIPTOR,
   type Transferable,
-} from "../_transfer.ts";
+} from "../_core/transfer.ts";
 import { Guard } from "./_guard.ts";
 import {
   type Acquire,
@@ -19,7 +23,7 @@ import {
   acquireOptions,
   waitAsync,
   waitSync,
-} from "./_wait.ts";
+} from "../_core/wait.ts";
 import { notAcquired } from "./lock.ts";
 
 // Semaphore shared layout: Int32Array on a SharedArrayBuffer, 3 slots (12 B).

@@ -3,8 +3,12 @@
 // the timer's word, then claim the word and run the real target, unless
 // cancel() claimed it first. See thread/timer.ts for the word's states.
 
-import { waitSync } from "../sync/_wait.ts";
-import { explainMissing, resolveTarget, type WireTarget } from "./_target.ts";
+import { waitSync } from "../_core/wait.ts";
+import {
+  explainMissing,
+  resolveTarget,
+  type WireTarget,
+} from "../_core/target.ts";
 
 /** The timer word's states (thread/timer.ts documents them). */
 export const WAITING = 0;

@@ -1,20 +1,20 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// The worker entry: every threadkit thread starts here (thread/_adapter.ts
+// The worker entry: every threadkit thread starts here (_core/adapter.ts
 // knows its URL). It adopts the runtime block before any user code runs,
 // resolves and runs the target, posts the outcome on the result port, frees
 // its thread table entry (which wakes joiners), pings the starting thread,
 // waits for the non-daemon threads it started itself, and then ends.
 
-import { START_KEY, workerThreads } from "./_adapter.ts";
-import type { Outcome } from "./_outcome.ts";
-import { adoptRuntime, endEntry } from "./_runtime.ts";
+import { START_KEY, workerThreads } from "../_core/adapter.ts";
+import type { Outcome } from "../_core/outcome.ts";
+import { adoptRuntime, endEntry } from "../_core/runtime.ts";
 import {
   type AnyFunction,
   explainMissing,
-  PACKAGE,
   resolveTarget,
   type WireTarget,
-} from "./_target.ts";
+} from "../_core/target.ts";
+import { loadScope } from "../_core/scope.ts";
 
 interface Start {
   runtime: SharedArrayBuffer;
@@ -51,7 +51,7 @@ if (kind === "node") {
 
 // Start-up cost matters (thread start is benchmarked against a raw worker),
 // so the critical path from start message to posted outcome loads only this
-// file, _runtime, _adapter and _target. The package itself (every primitive,
+// file, _core/runtime, _core/adapter and _core/target. The package itself (every primitive,
 // so every transfer tag) is loaded when the args carry primitives or a source
 // target needs threadkit's names in scope; the rest loads after the outcome
 // is posted, or on the error path.
@@ -60,10 +60,10 @@ async function run(start: Start, kind: "node" | "web"): Promise<void> {
   let outcome: Outcome;
   try {
     // Source targets load the package in resolveTarget (names in scope).
-    if (start.primitives) await import(PACKAGE);
+    if (start.primitives) await loadScope();
     const target = await resolveTarget(start.target);
     const args = start.primitives
-      ? (await import("../_transfer.ts")).decodeTransfer(
+      ? (await import("../_core/transfer.ts")).decodeTransfer(
         start.args,
       ) as unknown[]
       : start.args;
@@ -96,7 +96,7 @@ async function call(
     // Primitives can exist here only if some primitive module registered its
     // tag in this thread; otherwise there is nothing to encode.
     return registryInUse()
-      ? (await import("../_transfer.ts")).encodeTransfer(value)
+      ? (await import("../_core/transfer.ts")).encodeTransfer(value)
       : value;
   } catch (error) {
     throw target.kind === "source"
@@ -122,7 +122,7 @@ async function post(port: MessagePort, outcome: Outcome): Promise<void> {
       };
     }
   }
-  const { encodeError } = await import("./_outcome.ts");
+  const { encodeError } = await import("../_core/outcome.ts");
   try {
     port.postMessage({ ok: false, error: encodeError(outcome.error) });
   } catch (cause) {

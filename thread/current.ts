@@ -7,7 +7,12 @@
  * @module
  */
 
-import { currentIdent, entryInfo, liveEntries, runtime } from "./_runtime.ts";
+import {
+  currentIdent,
+  entryInfo,
+  liveEntries,
+  runtime,
+} from "../_core/runtime.ts";
 import { pruneHandles, type Thread, threadHandle } from "./thread.ts";
 
 /**

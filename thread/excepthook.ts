@@ -5,6 +5,7 @@
  */
 
 import type { Thread } from "./thread.ts";
+import { defaultHook, setHook } from "./_hook.ts";
 
 /** What the hook is told about an error that ended a thread. */
 export interface ExceptHookArgs {
@@ -23,14 +24,7 @@ export type ExceptHook = (args: ExceptHookArgs) => void;
  *
  * Python: `threading.__excepthook__`.
  */
-export function defaultExcepthook({ error, thread }: ExceptHookArgs): void {
-  const text = error instanceof Error
-    ? (error.stack ?? `${error.name}: ${error.message}`)
-    : String(error);
-  console.error(`Exception in thread ${thread.name}:\n${text}`);
-}
-
-let hook: ExceptHook = defaultExcepthook;
+export const defaultExcepthook: ExceptHook = defaultHook;
 
 /**
  * Replaces the hook for errors of threads started by the calling thread
@@ -54,15 +48,5 @@ export function setExcepthook(replacement: ExceptHook | undefined): void {
   if (replacement !== undefined && typeof replacement !== "function") {
     throw new TypeError("Cannot set excepthook: it must be a function");
   }
-  hook = replacement ?? defaultExcepthook;
-}
-
-/** Reports an error that ended `thread` through the current hook. */
-export function reportException(error: unknown, thread: Thread): void {
-  try {
-    hook({ error, thread });
-  } catch (hookError) {
-    // Python prints the hook's own failure; so do we.
-    console.error("Exception in threadkit excepthook:", hookError);
-  }
+  setHook(replacement);
 }

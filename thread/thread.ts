@@ -5,7 +5,7 @@
  * @module
  */
 
-import { RuntimeError, TimeoutError } from "../_errors.ts";
+import { RuntimeError, TimeoutError } from "../_core/errors.ts";
 import {
   decodeTransfer,
   type Descriptor,
@@ -13,15 +13,15 @@ import {
   registerTransfer,
   TO_DESCRIPTOR,
   type Transferable,
-} from "../_transfer.ts";
+} from "../_core/transfer.ts";
 import {
   waitAsync,
   type WaitOptions,
   waitOptions,
   waitSync,
-} from "../sync/_wait.ts";
-import { startWorker, takeMessage } from "./_adapter.ts";
-import { decodeError, type Outcome } from "./_outcome.ts";
+} from "../_core/wait.ts";
+import { startWorker, takeMessage } from "../_core/adapter.ts";
+import { decodeError, type Outcome } from "../_core/outcome.ts";
 import {
   cancelRequestedFor,
   currentIdent,
@@ -35,9 +35,9 @@ import {
   runtime,
   tidIndex,
   unreserveEntry,
-} from "./_runtime.ts";
-import { checkTarget, targetName, wireTarget } from "./_target.ts";
-import { reportException } from "./excepthook.ts";
+} from "../_core/runtime.ts";
+import { checkTarget, targetName, wireTarget } from "../_core/target.ts";
+import { reportException } from "./_hook.ts";
 
 // Thread life, as the starting thread sees it:
 // new     -start()->                         started (entry LIVE in the table)

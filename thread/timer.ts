@@ -5,10 +5,10 @@
  * @module
  */
 
-import { allocRegion } from "../_shared.ts";
-import { deadlineOf } from "../sync/_wait.ts";
-import { nextNameNumber } from "./_runtime.ts";
-import { checkTarget, targetName, wireTarget } from "./_target.ts";
+import { allocRegion } from "../_core/placement.ts";
+import { deadlineOf } from "../_core/wait.ts";
+import { nextNameNumber } from "../_core/runtime.ts";
+import { checkTarget, targetName, wireTarget } from "../_core/target.ts";
 import { CANCELLED, WAITING } from "./_timer_target.ts";
 import {
   type ModuleTarget,

@@ -5,7 +5,7 @@
 // in one buffer that every thread already has, so a primitive can travel as
 // (tag, offset) even through a queue's bytes.
 
-import { heapAlloc, runtime } from "./thread/_runtime.ts";
+import { heapAlloc, runtime } from "./runtime.ts";
 
 /**
  * Where a primitive keeps its shared state. By default threadkit places it in

@@ -6,7 +6,8 @@
 // target), the worker entry, Timer (its delayed target) and Barrier (its
 // action, compiled synchronously in whichever thread arrives last).
 
-import { DOWNLEVEL_HELPERS } from "./_downlevel.ts";
+import { DOWNLEVEL_HELPERS } from "./downlevel.ts";
+import { loadScope } from "./scope.ts";
 
 /** Any function. */
 // deno-lint-ignore no-explicit-any
@@ -22,11 +23,6 @@ interface ModuleRef {
   readonly module: string | URL;
   readonly export: string;
 }
-
-/** The package's root module, in source (.ts) or build (.js) form. */
-export const PACKAGE: string = import.meta.url.endsWith(".ts")
-  ? "../mod.ts"
-  : "../mod.js";
 
 /**
  * Validates a function (sent as source) or `{ module, export }` target.
@@ -101,7 +97,7 @@ export async function resolveTarget(target: WireTarget): Promise<AnyFunction> {
     }
     return fn;
   }
-  return compileSource(target.source, target.name, await import(PACKAGE));
+  return compileSource(target.source, target.name, await loadScope());
 }
 
 /**

@@ -9,7 +9,7 @@
 // of this module in one thread (say, one imported by URL and one by path)
 // still share it.
 
-import { RuntimeError } from "../_errors.ts";
+import { RuntimeError } from "./errors.ts";
 
 // Runtime block layout: Int32Array over one SharedArrayBuffer of 4 MiB.
 // | slot          | name       | values                                  | written by                  |

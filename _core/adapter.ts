@@ -30,7 +30,9 @@ let nodeWorkerThreads: typeof WorkerThreads | undefined;
 
 /** The worker entry, next to this file in source and in the build. */
 export const ENTRY: URL = new URL(
-  import.meta.url.endsWith(".ts") ? "./_worker.ts" : "./_worker.js",
+  import.meta.url.endsWith(".ts")
+    ? "../thread/_worker.ts"
+    : "../thread/_worker.js",
   import.meta.url,
 );
 

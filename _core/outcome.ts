@@ -5,8 +5,8 @@
 // own properties, so we carry class name, message, stack, cause and own
 // enumerable properties ourselves and rebuild the error on arrival.
 
-import { CancelledError, RuntimeError, TimeoutError } from "../_errors.ts";
-import { decodeTransfer, encodeTransfer } from "../_transfer.ts";
+import { CancelledError, RuntimeError, TimeoutError } from "./errors.ts";
+import { decodeTransfer, encodeTransfer } from "./transfer.ts";
 
 /** A thread's outcome as posted on its result port. */
 export type Outcome =

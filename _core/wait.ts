@@ -16,8 +16,8 @@
 // here may be spurious (abort flush, slice end) and "ok" promises nothing but
 // "look again".
 
-import { CancelledError } from "../_errors.ts";
-import { cancelRequested, currentIdent } from "../thread/_runtime.ts";
+import { CancelledError } from "./errors.ts";
+import { cancelRequested, currentIdent } from "./runtime.ts";
 
 /** Options every threadkit wait takes. */
 export interface WaitOptions {

@@ -8,8 +8,8 @@
 // The registry lives on globalThis under a registered symbol, so two copies of
 // this module in one thread still share one set of tags.
 
-import { describe } from "./_shared.ts";
-import { runtime } from "./thread/_runtime.ts";
+import { describe } from "./placement.ts";
+import { runtime } from "./runtime.ts";
 
 /** How a primitive describes itself for another thread. */
 export interface Descriptor {

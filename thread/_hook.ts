@@ -1,0 +1,46 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The calling thread's excepthook. Kept apart from excepthook.ts (the public
+// module) so thread.ts can report through it without importing a module that
+// imports thread.ts: imports run one way, excepthook.ts -> thread.ts ->
+// _hook.ts. The hook's argument is generic here; excepthook.ts gives it the
+// public type.
+
+/** What a hook is told; `thread` is the Thread the error ended. */
+export interface HookArgs<T> {
+  readonly error: unknown;
+  readonly thread: T;
+}
+
+/** The default report: "Exception in thread NAME:" and the stack, on stderr. */
+export function defaultHook(
+  { error, thread }: HookArgs<{ name: string }>,
+): void {
+  const text = error instanceof Error
+    ? (error.stack ?? `${error.name}: ${error.message}`)
+    : String(error);
+  console.error(`Exception in thread ${thread.name}:\n${text}`);
+}
+
+/** A hook over any thread handle type. */
+// deno-lint-ignore no-explicit-any
+type Hook = (args: HookArgs<any>) => void;
+
+let hook: Hook = defaultHook;
+
+/** Replaces the calling thread's hook (undefined restores the default). */
+export function setHook(replacement: Hook | undefined): void {
+  hook = replacement ?? defaultHook;
+}
+
+/** Reports an error that ended `thread` through the current hook. */
+export function reportException<T extends { name: string }>(
+  error: unknown,
+  thread: T,
+): void {
+  try {
+    hook({ error, thread });
+  } catch (hookError) {
+    // Python prints the hook's own failure; so do we.
+    console.error("Exception in threadkit excepthook:", hookError);
+  }
+}
