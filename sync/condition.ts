@@ -20,65 +20,26 @@ import {
 } from "../_core/transfer.ts";
 import { Guard } from "./_guard.ts";
 import {
+  grant,
+  leave,
+  register,
+  sleepAsync,
+  sleepSync,
+  SLOTS,
+  WAITERS,
+} from "./_tickets.ts";
+import {
   type AcquireOptions,
   UNINTERRUPTIBLE,
-  waitAsync,
   type WaitOptions,
   waitOptions,
-  waitSync,
 } from "../_core/wait.ts";
 import { Lock, notAcquired } from "./lock.ts";
 import { RLock } from "./rlock.ts";
 
-// Condition shared layout: Int32Array on a SharedArrayBuffer, 3 slots (12 B).
+// Condition shared layout, its waiters' state machine and why no wakeup is
+// lost: sync/_tickets.ts, which holds the ticket mechanics over these words.
 // The lock has its own region; the descriptor names it.
-// | slot | name    | values                                  | written by                          |
-// |------|---------|-----------------------------------------|-------------------------------------|
-// | 0    | SEQ     | grant sequence, +1 per granting notify  | notify (lock held)                  |
-// | 1    | WAITERS | waiters registered and not yet granted  | +1 wait (lock held); -k notify; -1 a waiter leaving ungranted |
-// | 2    | PERMITS | wakeups granted and not yet taken       | +k notify; -1 the waiter taking one |
-const SEQ = 0;
-const WAITERS = 1;
-const PERMITS = 2;
-const SLOTS = 3;
-
-// A waiter's life (its "ticket" is the SEQ it read when it registered):
-// holds lock -wait->                  WAITERS+1, ticket = SEQ, lock released
-// sleeping   -notify(n) by another->  notify moves k = min(n, WAITERS) from
-//                                     WAITERS to PERMITS, SEQ+1, wakes k
-// sleeping   -SEQ != ticket and PERMITS > 0-> takes one (CAS PERMITS-1),
-//                                     reacquires the lock, returns true
-// sleeping   -timeout->               takes a permit if it may (notify won the
-//                                     race: returns true), else WAITERS-1 and
-//                                     returns false; reacquires the lock first
-// sleeping   -abort/cancel->          as timeout, but a permit it took is
-//                                     handed on (grant 1), then it throws
-//
-// Why notify(n) wakes at most n: a waiter may take a permit only once SEQ
-// moved past its ticket, i.e. only permits granted by a notify that saw it
-// registered (registration and notify both hold the lock, so "registered
-// before" is well defined). notify grants k <= WAITERS permits, so every
-// granted permit has a waiter present when it was granted, and exactly k
-// waiters return from wait() per notify (a waiter that wakes and finds no
-// permit sleeps again: a spurious wake inside wait() that the caller never
-// sees). One exception to "only waiters the notify saw": an interrupted
-// waiter that had taken a permit hands it on (#leave grants 1), and a waiter
-// registered since may take it; Python would lose that notification instead.
-//
-// Why no lost wakeup: a waiter reads SEQ, then looks at PERMITS, then sleeps
-// only while SEQ still equals what it read; notify adds to PERMITS before it
-// bumps SEQ and notifies SEQ. So a waiter either sees the permit, or its
-// sleep returns "not-equal", or the notify wakes it. Permits never exceed
-// the eligible waiters still to take one: each grant adds k <= WAITERS
-// permits and wakes k sleepers; every sleeper on SEQ at grant time is
-// eligible (registration and grant both hold the lock); a woken waiter that
-// finds no permit means an eligible waiter not yet asleep took it, and it
-// sleeps again on the new SEQ; an interrupted waiter hands its permit on. So
-// no permit is left without a taker.
-//
-// Fairness: the k woken waiters are any k of those registered before the
-// notify (Python's are the k oldest: FIFO). Reacquiring the lock afterwards
-// competes like any acquire (barging allowed).
 
 const TAG = "threadkit.Condition";
 let adopting: { view: Int32Array; lock: Lock | RLock } | undefined;
@@ -249,14 +210,14 @@ export class Condition implements Transferable {
     const saved = this.#saveRegistered();
     let granted: boolean;
     try {
-      granted = this.#sleepSync(ticket, deadline, signal);
+      granted = sleepSync(this.#view, ticket, deadline, signal);
     } catch (error) {
       this.#restoreSync(saved);
-      this.#leave(ticket, true);
+      leave(this.#view, ticket, true);
       throw error;
     }
     this.#restoreSync(saved);
-    return granted || this.#leave(ticket, false);
+    return granted || leave(this.#view, ticket, false);
   }
 
   /**
@@ -330,7 +291,7 @@ export class Condition implements Transferable {
       );
     }
     this.#checkOwned("notify");
-    this.#grant(n);
+    grant(this.#view, n);
   }
 
   /**
@@ -342,7 +303,7 @@ export class Condition implements Transferable {
    */
   notifyAll(): void {
     this.#checkOwned("notify");
-    this.#grant(0x7fffffff);
+    grant(this.#view, 0x7fffffff);
   }
 
   /** Describes the condition (and its lock) for another thread. */
@@ -363,14 +324,14 @@ export class Condition implements Transferable {
     const saved = this.#saveRegistered();
     let granted: boolean;
     try {
-      granted = await this.#sleepAsync(ticket, deadline, signal);
+      granted = await sleepAsync(this.#view, ticket, deadline, signal);
     } catch (error) {
       await this.#restoreAsync(saved);
-      this.#leave(ticket, true);
+      leave(this.#view, ticket, true);
       throw error;
     }
     await this.#restoreAsync(saved);
-    return granted || this.#leave(ticket, false);
+    return granted || leave(this.#view, ticket, false);
   }
 
   async #waitForAsync<T>(
@@ -399,93 +360,7 @@ export class Condition implements Transferable {
   // Lock held: count ourselves in and take the ticket.
   #register(what: string): number {
     this.#checkOwned(what);
-    const view = this.#view;
-    if (Atomics.add(view, WAITERS, 1) === 0x7fffffff) {
-      Atomics.sub(view, WAITERS, 1);
-      throw new RuntimeError(`Cannot ${what}: too many waiters`);
-    }
-    return Atomics.load(view, SEQ);
-  }
-
-  // Moves up to n waiters from WAITERS to PERMITS and wakes them. Callers
-  // hold the lock (or hand on a permit, see #leave).
-  #grant(n: number): void {
-    const view = this.#view;
-    let waiters = Atomics.load(view, WAITERS);
-    let k: number;
-    for (;;) {
-      k = Math.min(n, waiters);
-      if (k === 0) return;
-      const seen = Atomics.compareExchange(view, WAITERS, waiters, waiters - k);
-      if (seen === waiters) break;
-      waiters = seen; // a waiter left on timeout meanwhile: recount
-    }
-    // Why no lost wakeup: PERMITS before SEQ, SEQ before the notify; see the
-    // note at the top of the file.
-    Atomics.add(view, PERMITS, k);
-    Atomics.add(view, SEQ, 1);
-    Atomics.notify(view, SEQ, k);
-  }
-
-  // A permit may be taken only after SEQ moved past the ticket.
-  #take(ticket: number): boolean {
-    const view = this.#view;
-    if (Atomics.load(view, SEQ) === ticket) return false;
-    let p = Atomics.load(view, PERMITS);
-    while (p > 0) {
-      const seen = Atomics.compareExchange(view, PERMITS, p, p - 1);
-      if (seen === p) return true;
-      p = seen;
-    }
-    return false;
-  }
-
-  #sleepSync(ticket: number, deadline: number, signal?: AbortSignal): boolean {
-    const view = this.#view;
-    for (;;) {
-      // Why no lost wakeup: SEQ is read before PERMITS is looked at, and the
-      // sleep lasts only while SEQ still holds what was read.
-      const seq = Atomics.load(view, SEQ);
-      if (this.#take(ticket)) return true;
-      if (waitSync(view, SEQ, seq, deadline, signal) === "timed-out") {
-        return false;
-      }
-    }
-  }
-
-  async #sleepAsync(
-    ticket: number,
-    deadline: number,
-    signal?: AbortSignal,
-  ): Promise<boolean> {
-    const view = this.#view;
-    for (;;) {
-      // Why no lost wakeup: as in #sleepSync.
-      const seq = Atomics.load(view, SEQ);
-      if (this.#take(ticket)) return true;
-      const outcome = await waitAsync(view, SEQ, seq, deadline, signal);
-      if (outcome === "timed-out") return false;
-    }
-  }
-
-  // Leaves without having taken a permit (timeout, abort, cancel). Returns
-  // whether a permit was ours after all. Every registered waiter is counted
-  // in WAITERS or in PERMITS (granted to "some eligible waiter"), so we
-  // either take a permit we may take or uncount ourselves from WAITERS.
-  // WAITERS == 0 with no permit visible is a notify between its two writes:
-  // look again. An interrupted waiter cannot use a permit: it hands it on.
-  #leave(ticket: number, interrupted: boolean): boolean {
-    const view = this.#view;
-    for (;;) {
-      if (this.#take(ticket)) {
-        if (interrupted) this.#grant(1);
-        return true;
-      }
-      const w = Atomics.load(view, WAITERS);
-      if (w > 0 && Atomics.compareExchange(view, WAITERS, w, w - 1) === w) {
-        return false;
-      }
-    }
+    return register(this.#view, what);
   }
 
   // Releases the lock after #register. Registration must come first (while

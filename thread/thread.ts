@@ -14,12 +14,7 @@ import {
   TO_DESCRIPTOR,
   type Transferable,
 } from "../_core/transfer.ts";
-import {
-  waitAsync,
-  type WaitOptions,
-  waitOptions,
-  waitSync,
-} from "../_core/wait.ts";
+import { waitAsync, waitOptions, waitSync } from "../_core/wait.ts";
 import { startWorker, takeMessage } from "../_core/adapter.ts";
 import { decodeError, type Outcome } from "../_core/outcome.ts";
 import {
@@ -38,6 +33,22 @@ import {
 } from "../_core/runtime.ts";
 import { checkTarget, targetName, wireTarget } from "../_core/target.ts";
 import { reportException } from "./_hook.ts";
+import type {
+  JoinOptions,
+  ModuleTarget,
+  ThreadFunction,
+  ThreadOptions,
+  ThreadResult,
+} from "./_types.ts";
+
+export {
+  type JoinOptions,
+  type ModuleTarget,
+  moduleTarget,
+  type ThreadFunction,
+  type ThreadOptions,
+  type ThreadResult,
+} from "./_types.ts";
 
 // Thread life, as the starting thread sees it:
 // new     -start()->                         started (entry LIVE in the table)
@@ -47,69 +58,6 @@ import { reportException } from "./_hook.ts";
 // A handle for a thread this thread did not start ("foreign": from
 // enumerate(), currentThread(), or passed in args) can be joined and
 // cancelled but has no result.
-
-/** Any function a thread can run. */
-// deno-lint-ignore no-explicit-any
-export type ThreadFunction = (...args: any[]) => unknown;
-
-/**
- * A thread target exported by a module: any thread can import it by URL. Give
- * the function's type as `F` to have `args` and the result type-checked.
- */
-export interface ModuleTarget<F extends ThreadFunction = ThreadFunction> {
-  /** Absolute URL (or bare specifier) of the module, e.g. `new URL("./work.ts", import.meta.url)`. */
-  readonly module: string | URL;
-  /** The name of the exported function. */
-  readonly export: string;
-  /** Type only, never set: the function's signature. */
-  readonly signature?: F;
-}
-
-/**
- * Names an exported function as a thread target, typed by `F`.
- *
- * @example
- * ```ts ignore
- * import { moduleTarget, Thread } from "@threadkit/threadkit";
- * import type * as work from "./work.ts";
- *
- * const t = new Thread({
- *   target: moduleTarget<typeof work.sum>(new URL("./work.ts", import.meta.url), "sum"),
- *   args: [1, 2],
- * });
- * ```
- */
-export function moduleTarget<F extends ThreadFunction>(
-  module: string | URL,
-  exportName: string,
-): ModuleTarget<F> {
-  return { module, export: exportName };
-}
-
-/** Options of {@linkcode Thread}. */
-export interface ThreadOptions<F extends ThreadFunction = ThreadFunction> {
-  /**
-   * What the thread runs: a module export ({@linkcode ModuleTarget}), or a
-   * self-contained function, which is sent as source text and so cannot use
-   * variables of its enclosing scope (threadkit's own exports are in scope).
-   */
-  target: F | ModuleTarget<F>;
-  /** Arguments for the target; threadkit primitives arrive as themselves. */
-  args?: Parameters<F>;
-  /** The thread's name; default "Thread-N (target)". */
-  name?: string;
-  /**
-   * Whether the thread is a daemon: the process may exit while it runs.
-   * Default: the daemon flag of the thread that creates it, as in Python.
-   */
-  daemon?: boolean;
-}
-
-/** Options of join: a timeout in ms and an AbortSignal. */
-export type JoinOptions = WaitOptions;
-
-/** The result type of a thread running `F`. */
-export type ThreadResult<F extends ThreadFunction> = Awaited<ReturnType<F>>;
 
 const TAG = "threadkit.Thread";
 let adopting: EntryInfo | undefined;
