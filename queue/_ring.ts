@@ -59,7 +59,7 @@
 // for a put that held the lock to publish before it publishes SHUTDOWN, so
 // no put lands after SHUTDOWN shows and an immediate shutdown's drain sees
 // everything. No waiting lives here besides the lock bit's (see _turn.ts and
-// _core.ts). Anything that throws while TAIL's lock is held releases it with
+// _state.ts). Anything that throws while TAIL's lock is held releases it with
 // TAIL unchanged (finally): the put did not happen.
 
 import {

@@ -1,0 +1,200 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The get path past the first try: spinning, registering as a waiting
+// getter, waiting for an item, the last get after a shutdown, and the
+// batched getMany. The first try of a single get stays inline in QueueBase
+// (_core.ts).
+//
+// Header slots used here (full table: _layout.ts):
+// | slot | name        | values                               | written by                 |
+// |------|-------------|--------------------------------------|----------------------------|
+// | 2    | SHUTDOWN    | 0 OPEN, 1 SHUT, 2 IMMEDIATE          | shutdown()                 |
+// | 3    | GET_WAITERS | getters waiting or about to wait     | Atomics.add/sub by getters |
+// | 64   | NOT_EMPTY   | sequence, bumped to wake getters     | putters, shutdown          |
+//
+// A getter's states:
+//   try -empty-> spin (blocking only, SPIN tries) -empty-> enterGet:
+//   SHUTDOWN != OPEN? lastGet. Else add GET_WAITERS, read NOT_EMPTY, try
+//   again -empty, OPEN-> wait while NOT_EMPTY is unchanged -> leaveGet: sub
+//   GET_WAITERS, try again -empty, OPEN-> enterGet ...
+//   An empty try followed by a read of SHUTDOWN != OPEN goes to lastGet.
+//   Any try that takes an item wakes putters (afterGet).
+// Why no lost wakeup: the waiting protocol in _state.ts (GET_WAITERS before
+// the re-try; a putter adds its item before it reads GET_WAITERS).
+// A get that reads SHUTDOWN != OPEN and then finds the store empty knows it
+// stays empty (_shutdown.ts publishes SHUTDOWN only after the store refuses
+// puts): it throws QueueShutDownError ("shut down and empty") only from such
+// a try, made after that read (lastGet).
+
+import { type Acquire, type WaitOutcome, waitSync } from "../_core/wait.ts";
+import { checkMax, type QueueOptions, queueOptions } from "./_init.ts";
+import {
+  CAPACITY,
+  EMPTY,
+  GET_WAITERS,
+  NOT_EMPTY,
+  OPEN,
+  SHUTDOWN,
+} from "./_layout.ts";
+import {
+  abandon,
+  afterGet,
+  noCodec,
+  passOn,
+  type QueueState,
+  shutDown,
+  SPIN,
+  waitRegistered,
+} from "./_state.ts";
+import { QueueEmptyError } from "./errors.ts";
+
+/** getMany: up to `most` items, waiting for the first (see QueueBase.getMany). */
+export function getItems(
+  st: QueueState,
+  most: number,
+  o: Acquire,
+): unknown[] {
+  if (st.noCodec) throw noCodec();
+  const out: unknown[] = [];
+  const n = st.store.tryGetMany(most, out, st.decode);
+  if (n > 0) {
+    afterGet(st, n);
+    return out;
+  }
+  out.push(getSlow(st, o));
+  return getMore(st, out, most);
+}
+
+/** QueueBase.getManyAsync: getItems, waiting without blocking. */
+export async function getManyAsync(
+  st: QueueState,
+  max: number | undefined,
+  options: QueueOptions | undefined,
+): Promise<unknown[]> {
+  const most = checkMax(max, st.h[CAPACITY]);
+  const o = queueOptions(options);
+  if (st.noCodec) throw noCodec();
+  const out: unknown[] = [];
+  const n = st.store.tryGetMany(most, out, st.decode);
+  if (n > 0) {
+    afterGet(st, n);
+    return out;
+  }
+  out.push(await getSlowAsync(st, o));
+  return getMore(st, out, most);
+}
+
+/** After the first item of a getMany: takes what else is there now. */
+function getMore(st: QueueState, out: unknown[], most: number): unknown[] {
+  if (most > 1) {
+    try {
+      const n = st.store.tryGetMany(most - 1, out, st.decode);
+      if (n > 0) afterGet(st, n);
+    } catch {
+      // The failing item stays first; the next get reports it.
+    }
+  }
+  return out;
+}
+
+/** Waits for an item and takes it (decoded). */
+export function getSlow(st: QueueState, o: Acquire): unknown {
+  if (o.blocking) {
+    for (let i = 0; i < SPIN; i++) {
+      const x = st.store.tryGet(st.decode);
+      if (x !== EMPTY) return took(st, x).x;
+    }
+  }
+  for (;;) {
+    const s = enterGet(st, o);
+    if (typeof s !== "number") return s.x;
+    let outcome: WaitOutcome;
+    try {
+      outcome = waitSync(st.h, NOT_EMPTY, s, o.deadline, o.signal);
+    } catch (error) {
+      abandon(st, GET_WAITERS);
+      throw error;
+    }
+    const got = leaveGet(st, outcome);
+    if (got !== EMPTY) return got;
+  }
+}
+
+/** getSlow without blocking the event loop. */
+export async function getSlowAsync(
+  st: QueueState,
+  o: Acquire,
+): Promise<unknown> {
+  for (;;) {
+    const s = enterGet(st, o);
+    if (typeof s !== "number") return s.x;
+    const outcome = await waitRegistered(st, GET_WAITERS, NOT_EMPTY, s, o);
+    const got = leaveGet(st, outcome);
+    if (got !== EMPTY) return got;
+  }
+}
+
+/** Registers as a waiting getter; returns the item instead if one came. */
+function enterGet(st: QueueState, o: Acquire): number | { x: unknown } {
+  const h = st.h;
+  if (Atomics.load(h, SHUTDOWN) !== OPEN) return lastGet(st);
+  if (!o.blocking) throw new QueueEmptyError();
+  Atomics.add(h, GET_WAITERS, 1);
+  const s = Atomics.load(h, NOT_EMPTY);
+  let x: unknown;
+  try {
+    x = st.store.tryGet(st.decode);
+  } catch (error) {
+    abandon(st, GET_WAITERS);
+    throw error;
+  }
+  if (x === EMPTY && Atomics.load(h, SHUTDOWN) === OPEN) return s;
+  Atomics.sub(h, GET_WAITERS, 1);
+  // Shut down: the try above came before that read, so look once more.
+  if (x === EMPTY) return lastGet(st);
+  return took(st, x);
+}
+
+/**
+ * The get of a caller that read SHUTDOWN != OPEN (before calling): the
+ * item, or QueueShutDownError. Why an EMPTY here is final: SHUTDOWN is
+ * published only after the store refuses puts and the last put in flight
+ * landed (Store.close), and this try reads the store after that read, so
+ * it sees every item that will ever be put.
+ */
+function lastGet(st: QueueState): { x: unknown } {
+  const x = st.store.tryGet(st.decode);
+  if (x !== EMPTY) return took(st, x);
+  throw shutDown("get");
+}
+
+function took(st: QueueState, x: unknown): { x: unknown } {
+  afterGet(st, 1);
+  return { x };
+}
+
+/** Leaves the getter wait; returns an item or EMPTY to wait again. */
+function leaveGet(st: QueueState, outcome: WaitOutcome): unknown {
+  const h = st.h;
+  Atomics.sub(h, GET_WAITERS, 1);
+  let x: unknown;
+  try {
+    x = st.store.tryGet(st.decode);
+    // Shut down: the try above came before that read, so look once more.
+    if (x === EMPTY && Atomics.load(h, SHUTDOWN) !== OPEN) {
+      return lastGet(st).x;
+    }
+  } catch (error) {
+    passOn(st, GET_WAITERS); // we may hold a notify(1) meant for this item
+    throw error;
+  }
+  if (x !== EMPTY) {
+    afterGet(st, 1);
+    return x;
+  }
+  if (outcome === "timed-out") {
+    throw new QueueEmptyError(
+      "Cannot get item: the queue stayed empty until the timeout",
+    );
+  }
+  return EMPTY;
+}

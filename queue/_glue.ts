@@ -1,0 +1,179 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The codec glue: how an item becomes the raw a Store takes (the value
+// itself for numeric queues; bytes, a keyed record or a TextItem/Batch for
+// structured ones) and how a get decodes. The encodings are in _codec.ts;
+// the raws each store takes are described in _layout.ts (Store).
+//
+// Header slots used here (full table: _layout.ts):
+// | slot | name  | values                            | written by        |
+// |------|-------|-----------------------------------|-------------------|
+// | 7    | FLAGS | bit 0: items use a custom codec   | constructor, once |
+//
+// Codec states of one handle (QueueState.codec, .decode, .noCodec):
+// no FLAG_CODEC: default JSON encoding, never changes.
+// FLAG_CODEC, codec given -> encode/decode with it.
+// FLAG_CODEC, revived without codec (noCodec) -withCodec()-> codec given.
+
+import {
+  type Codec,
+  decodeValue,
+  encodeText,
+  encodeValue,
+  textTagged,
+} from "./_codec.ts";
+import {
+  type Decode,
+  FLAG_CODEC,
+  FLAGS,
+  numericError,
+  PRIORITY,
+} from "./_layout.ts";
+import type { Keyed } from "./_locked.ts";
+import { noCodec, type QueueState } from "./_state.ts";
+import { Batch, bytesBatch, textBatch, TextItem, TextRing } from "./_text.ts";
+
+/** What gets pass the store to decode items, for this handle's codec. */
+export function decoderOf(st: QueueState): Decode | undefined {
+  if (st.info !== undefined) return undefined;
+  const codec = st.codec;
+  if (codec !== undefined) return (bytes) => codec.decode(bytes);
+  return st.store instanceof TextRing ? undefined : decodeValue;
+}
+
+/** QueueBase.withCodec: installs `codec` in this handle. */
+export function setCodec(st: QueueState, codec: Codec<unknown>): void {
+  if ((st.h[FLAGS] & FLAG_CODEC) === 0) {
+    throw new TypeError(
+      "Cannot set codec: the queue was created without a custom codec",
+    );
+  }
+  checkCodec(codec);
+  st.codec = codec;
+  st.noCodec = false;
+  st.decode = decoderOf(st);
+}
+
+export function checkCodec(codec: Codec<unknown>): void {
+  if (
+    typeof codec?.encode !== "function" || typeof codec?.decode !== "function"
+  ) {
+    throw new TypeError(
+      "Cannot use codec: it needs encode(value) and decode(bytes) functions",
+    );
+  }
+}
+
+/** The raw the store takes for `item`; checks it fits (store.check). */
+export function toRaw(st: QueueState, item: unknown): unknown {
+  const info = st.info;
+  if (info !== undefined) {
+    if (!info.exact(item)) throw numericError(info, item);
+    if (st.discipline === PRIORITY && item !== item) {
+      throw new RangeError(
+        "Cannot put NaN in a PriorityQueue: NaN has no order",
+      );
+    }
+    return item;
+  }
+  const key = st.discipline === PRIORITY ? priorityOf(item) : 0;
+  let bytes: Uint8Array;
+  if ((st.h[FLAGS] & FLAG_CODEC) !== 0) {
+    const codec = st.codec;
+    if (codec === undefined) throw noCodec();
+    bytes = codec.encode(item);
+    if (!(bytes instanceof Uint8Array)) {
+      throw new TypeError(
+        "Cannot put item in queue: codec.encode must return a Uint8Array",
+      );
+    }
+  } else if (st.store instanceof TextRing) {
+    const raw = new TextItem(encodeText(item), textTagged);
+    st.store.check(raw);
+    return raw;
+  } else bytes = encodeValue(item);
+  const raw = st.discipline === PRIORITY ? { key, bytes } : bytes;
+  st.store.check(raw);
+  return raw;
+}
+
+/**
+ * The raws for `items`: an array of owned raws, the caller's typed array
+ * (numeric FIFO and LIFO), or one Batch (structured FIFO).
+ */
+export function toRaws(
+  st: QueueState,
+  items: ArrayLike<unknown>,
+): ArrayLike<unknown> {
+  if (
+    items === null || typeof items !== "object" ||
+    typeof items.length !== "number"
+  ) {
+    throw new TypeError("Cannot put items: expected an array or typed array");
+  }
+  const info = st.info;
+  if (
+    info !== undefined && items instanceof info.Array &&
+    st.discipline !== PRIORITY
+  ) {
+    return items as ArrayLike<unknown>;
+  }
+  if (st.store instanceof TextRing) {
+    // One Batch: plain JSON texts encoded with one TextEncoder call, so a
+    // run of them is one JSON text for the getter.
+    let batch: Batch;
+    if ((st.h[FLAGS] & FLAG_CODEC) !== 0) {
+      const list = new Array<Uint8Array>(items.length);
+      for (let i = 0; i < items.length; i++) {
+        list[i] = toRaw(st, items[i]) as Uint8Array;
+      }
+      batch = bytesBatch(list);
+    } else {
+      const texts = new Array<string>(items.length);
+      const tagged = new Array<boolean>(items.length);
+      for (let i = 0; i < items.length; i++) {
+        texts[i] = encodeText(items[i]);
+        tagged[i] = textTagged;
+      }
+      batch = textBatch(texts, tagged);
+    }
+    st.store.check(batch);
+    return batch as unknown as ArrayLike<unknown>;
+  }
+  const raws = new Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    raws[i] = own(toRaw(st, items[i]));
+  }
+  return raws;
+}
+
+/** A raw that stays valid while we wait (encodings live in a scratch buffer). */
+export function own(raw: unknown): unknown {
+  if (raw instanceof Batch) return raw.own();
+  if (raw instanceof TextItem) return raw; // strings are immutable
+  if (ArrayBuffer.isView(raw)) return (raw as Uint8Array).slice();
+  if (Array.isArray(raw)) return raw; // made by toRaws: already ours
+  if (typeof raw === "object" && raw !== null) {
+    const k = raw as Keyed;
+    return { key: k.key, bytes: k.bytes.slice() };
+  }
+  return raw;
+}
+
+function priorityOf(item: unknown): number {
+  const key = typeof item === "number"
+    ? item
+    : Array.isArray(item)
+    ? item[0]
+    : undefined;
+  if (typeof key !== "number") {
+    throw new TypeError(
+      "Cannot put item in PriorityQueue: items must be numbers or [priority, ...] arrays with a number first",
+    );
+  }
+  if (key !== key) {
+    throw new RangeError(
+      "Cannot put item in PriorityQueue: NaN priority has no order",
+    );
+  }
+  return key;
+}

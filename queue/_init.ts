@@ -1,0 +1,308 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Options, validation and construction: checking a queue's init, sizing its
+// memory, writing the header once, building the Store and a handle's
+// QueueState (new or revived), and parsing put/get options.
+//
+// Header slots used here (full table: _layout.ts):
+// | slot | name     | values                                      | written by        |
+// |------|----------|---------------------------------------------|-------------------|
+// | 0    | KIND     | MAGIC + discipline * 16 + element type code | constructor, once |
+// | 1    | CAPACITY | most items                                  | constructor, once |
+// | 6    | BYTES    | size of the byte region (structured)        | constructor, once |
+// | 7    | FLAGS    | bit 0: items use a custom codec             | constructor, once |
+// | 8    | MODULUS  | M (<= 2^28): TAIL, HEAD, DONE count mod M   | constructor, once |
+//
+// Memory states: zeroed (fresh SharedArrayBuffer, or the caller's region
+// filled with 0) -constructor-> header written (then a PriorityQueue of
+// bytes inits its heap) -> in use; a revived handle checks KIND and the
+// region's size, and writes nothing.
+
+import { checkRegion, type SharedPlacement } from "../_core/placement.ts";
+import type { Descriptor } from "../_core/transfer.ts";
+import {
+  type Acquire,
+  blockingOptions,
+  type WaitOptions,
+} from "../_core/wait.ts";
+import type { Codec } from "./_codec.ts";
+import { checkCodec, decoderOf } from "./_glue.ts";
+import {
+  align8,
+  BYTES,
+  CAPACITY,
+  type ElementType,
+  FIFO,
+  FLAG_CODEC,
+  FLAGS,
+  HEADER_BYTES,
+  HEADER_WORDS,
+  KIND,
+  LIFO,
+  MAGIC,
+  MAX_BYTES,
+  MAX_CAPACITY,
+  MODULUS,
+  type NumericInfo,
+  numericInfo,
+  PRIORITY,
+  type Store,
+  STRUCTURED,
+} from "./_layout.ts";
+import { ByteHeap, ByteStack, NumHeap, NumStack } from "./_locked.ts";
+import { Ring, ringBytes, ringModulus } from "./_ring.ts";
+import { textBytes, TextRing } from "./_text.ts";
+import type { QueueState } from "./_state.ts";
+
+/** Options of a queue's put and get: Python's `block` and `timeout`. */
+export interface QueueOptions extends WaitOptions {
+  /**
+   * Whether to wait for room or for an item (default true). With `false` the
+   * call returns or throws at once, and giving a `timeout` is a TypeError.
+   */
+  block?: boolean;
+}
+
+/** Options of a queue's constructor. */
+export interface QueueInit<T = unknown> extends SharedPlacement {
+  /** Most items the queue holds: an integer from 1 to 2^26. */
+  capacity: number;
+  /**
+   * Element type: a numeric slot type (`"int32"`, `"float64"`,
+   * `"bigint64"`, ...; no encoding, the fast path) or `"structured"` (the
+   * default: any value structured clone carries, encoded into bytes).
+   */
+  type?: ElementType;
+  /**
+   * Structured queues: bytes of item storage (default: 256 per item, at
+   * least 64 KiB). An item's encoding plus 4 bytes (FIFO: 1 byte) must fit (in a
+   * PriorityQueue: fit in `bytes / capacity`).
+   */
+  bytes?: number;
+  /**
+   * Structured queues: a custom encoding instead of threadkit's JSON. Its
+   * `decode` runs while the queue's store is locked, so it must not use the
+   * same queue.
+   */
+  codec?: Codec<T>;
+}
+
+const DEFAULT_OPTIONS: Acquire = {
+  blocking: true,
+  deadline: Infinity,
+  signal: undefined,
+};
+
+/** A put's or get's options as the wait helper takes them. */
+export function queueOptions(options: QueueOptions | undefined): Acquire {
+  if (options === undefined) return DEFAULT_OPTIONS;
+  const { block = true, timeout, signal } = options;
+  return blockingOptions("wait", "block", block, timeout, signal);
+}
+
+/** getMany's `max`, checked; the capacity when not given. */
+export function checkMax(max: number | undefined, capacity: number): number {
+  if (max === undefined) return capacity;
+  if (typeof max !== "number" || !Number.isInteger(max) || max < 1) {
+    throw new RangeError(
+      `Cannot get items: max must be a positive integer, got ${String(max)}`,
+    );
+  }
+  return max;
+}
+
+/**
+ * A handle's state: over `revived`'s memory (checked by checkRevivable), or
+ * over new memory (the caller's region or a fresh buffer) set up for `init`.
+ */
+export function createState(
+  discipline: number,
+  init: QueueInit<unknown> | undefined,
+  revived: Descriptor | undefined,
+): QueueState {
+  let h: Int32Array;
+  if (revived !== undefined) {
+    h = new Int32Array(revived.buffer, revived.byteOffset, HEADER_WORDS);
+    h = new Int32Array(
+      revived.buffer,
+      revived.byteOffset,
+      totalBytes(discipline, h) >> 2,
+    );
+  } else {
+    const shape = checkInit(discipline, init);
+    const total = shape.total;
+    let buffer: SharedArrayBuffer, byteOffset = 0;
+    if (init!.buffer !== undefined || init!.byteOffset !== undefined) {
+      if (init!.buffer === undefined) {
+        throw new TypeError("Cannot place queue: byteOffset needs a buffer");
+      }
+      byteOffset = init!.byteOffset ?? 0;
+      checkRegion("queue", init!.buffer, byteOffset, total, 8);
+      buffer = init!.buffer;
+      new Uint8Array(buffer, byteOffset, total).fill(0);
+    } else {
+      buffer = new SharedArrayBuffer(total);
+    }
+    h = new Int32Array(buffer, byteOffset, total >> 2);
+    h[KIND] = MAGIC + discipline * 16 + shape.code;
+    h[CAPACITY] = shape.capacity;
+    h[BYTES] = shape.bytes;
+    h[FLAGS] = init!.codec !== undefined ? FLAG_CODEC : 0;
+    h[MODULUS] = discipline === FIFO ? ringModulus(shape.capacity) : 2 ** 28;
+  }
+  const code = h[KIND] & 15;
+  const info = numericInfo(code);
+  const m = h[MODULUS];
+  const store = makeStore(discipline, info, h);
+  if (revived === undefined && discipline === PRIORITY && info === undefined) {
+    (store as ByteHeap).init();
+  }
+  const st: QueueState = {
+    h,
+    store,
+    info,
+    discipline,
+    m,
+    wakePutters: info === undefined ? Infinity : 1,
+    codec: init?.codec,
+    decode: undefined,
+    noCodec: false,
+    put: 0,
+  };
+  if (init?.codec !== undefined) checkCodec(init.codec);
+  st.decode = decoderOf(st);
+  st.noCodec = (h[FLAGS] & FLAG_CODEC) !== 0 && init?.codec === undefined;
+  return st;
+}
+
+/** Checks that `d` holds a queue of `discipline` (QueueBase.revive). */
+export function checkRevivable(discipline: number, d: Descriptor): void {
+  checkRegion("queue", d.buffer, d.byteOffset, HEADER_BYTES, 8);
+  const h = new Int32Array(d.buffer, d.byteOffset, HEADER_WORDS);
+  const kind = Atomics.load(h, KIND);
+  if ((kind & ~0xffff) !== MAGIC || ((kind >> 4) & 0xf) !== discipline) {
+    throw new TypeError(
+      "Cannot revive queue: the memory does not hold a queue of this class",
+    );
+  }
+  checkRegion("queue", d.buffer, d.byteOffset, totalBytes(discipline, h), 8);
+}
+
+/** Bytes a queue with these options occupies when placed in a caller's buffer. */
+export function queueByteLength(
+  discipline: number,
+  init: QueueInit<unknown>,
+): number {
+  return checkInit(discipline, init).total;
+}
+
+interface Shape {
+  readonly code: number;
+  readonly capacity: number;
+  readonly bytes: number;
+  readonly total: number;
+}
+
+function checkInit(
+  discipline: number,
+  init: QueueInit<unknown> | undefined,
+): Shape {
+  if (typeof init !== "object" || init === null) {
+    throw new TypeError(
+      "Cannot create queue: options with a capacity are required",
+    );
+  }
+  const { capacity, type = "structured", bytes, codec } = init;
+  if (
+    typeof capacity !== "number" || !Number.isInteger(capacity) ||
+    capacity < 1 || capacity > MAX_CAPACITY
+  ) {
+    throw new RangeError(
+      `Cannot create queue: capacity must be an integer from 1 to ${MAX_CAPACITY}, got ${
+        String(capacity)
+      }`,
+    );
+  }
+  const info = type === "structured" ? undefined : numericInfo(type);
+  if (
+    type !== "structured" && (info === undefined || typeof type !== "string")
+  ) {
+    throw new TypeError(
+      `Cannot create queue: unknown element type "${String(type)}"`,
+    );
+  }
+  if (info !== undefined && (bytes !== undefined || codec !== undefined)) {
+    throw new TypeError(
+      `Cannot create queue: "bytes" and "codec" apply to structured queues, not ${type}`,
+    );
+  }
+  let size = 0;
+  if (info === undefined) {
+    size = bytes ??
+      Math.max(64 * 1024, Math.min(capacity * 256, 64 * 1024 * 1024));
+    if (
+      typeof size !== "number" || !Number.isInteger(size) || size < 16 ||
+      size > MAX_BYTES
+    ) {
+      throw new RangeError(
+        `Cannot create queue: bytes must be an integer from 16 to ${MAX_BYTES}, got ${
+          String(size)
+        }`,
+      );
+    }
+    size = align8(size);
+    if (discipline === PRIORITY && ByteHeap.slotBytes(capacity, size) < 8) {
+      throw new RangeError(
+        `Cannot create queue: bytes (${size}) leave less than 8 bytes per item for capacity ${capacity}`,
+      );
+    }
+  }
+  const code = info?.code ?? STRUCTURED;
+  const shape = { code, capacity, bytes: size, total: 0 };
+  return {
+    ...shape,
+    total: HEADER_BYTES + align8(storeBytes(discipline, info, capacity, size)),
+  };
+}
+
+function storeBytes(
+  discipline: number,
+  info: NumericInfo | undefined,
+  capacity: number,
+  bytes: number,
+): number {
+  if (info !== undefined) {
+    return discipline === FIFO
+      ? ringBytes(info, capacity)
+      : capacity * info.Array.BYTES_PER_ELEMENT;
+  }
+  if (discipline === FIFO) return textBytes(capacity, bytes);
+  return discipline === PRIORITY ? ByteHeap.bytes(capacity, bytes) : bytes;
+}
+
+function totalBytes(discipline: number, h: Int32Array): number {
+  const info = numericInfo(Atomics.load(h, KIND) & 15);
+  return HEADER_BYTES +
+    align8(
+      storeBytes(
+        discipline,
+        info,
+        Atomics.load(h, CAPACITY),
+        Atomics.load(h, BYTES),
+      ),
+    );
+}
+
+function makeStore(
+  discipline: number,
+  info: NumericInfo | undefined,
+  h: Int32Array,
+): Store {
+  if (info !== undefined) {
+    if (discipline === FIFO) return new Ring(h, info);
+    if (discipline === LIFO) return new NumStack(h, info);
+    return new NumHeap(h, info);
+  }
+  if (discipline === FIFO) return new TextRing(h);
+  if (discipline === LIFO) return new ByteStack(h);
+  return new ByteHeap(h);
+}

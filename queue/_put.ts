@@ -1,0 +1,219 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The put path past the first try: spinning, registering as a waiting
+// putter, waiting for room, and the batched putMany loops. The first try of
+// a single put stays inline in QueueBase (_core.ts).
+//
+// Header slots used here (full table: _layout.ts):
+// | slot | name        | values                               | written by                 |
+// |------|-------------|--------------------------------------|----------------------------|
+// | 2    | SHUTDOWN    | 0 OPEN, 1 SHUT, 2 IMMEDIATE          | shutdown()                 |
+// | 4    | PUT_WAITERS | putters waiting or about to wait     | Atomics.add/sub by putters |
+// | 16   | TAIL        | items accepted, mod M (+ CLOSED bit) | putters, shutdown()        |
+// | 65   | NOT_FULL    | sequence, bumped to wake putters     | getters, shutdown          |
+//
+// A putter's states:
+//   try -full-> spin (blocking only, SPIN tries) -full-> enterPut:
+//   add PUT_WAITERS, read NOT_FULL, try again -full-> wait while NOT_FULL is
+//   unchanged -> leavePut: sub PUT_WAITERS, try again -full-> enterPut ...
+//   Any try that puts wakes getters (afterPut); one that finds the store
+//   closed throws QueueShutDownError.
+// Why no lost wakeup: the waiting protocol in _state.ts (PUT_WAITERS before
+// the re-try; a getter frees room before it reads PUT_WAITERS).
+// Puts learn of the shutdown from the store, atomically with adding the
+// item: the ring's TAIL carries a CLOSED bit that makes every later put's
+// compareExchange fail, and the locked stores read SHUTDOWN under their lock
+// (see _shutdown.ts).
+
+import { type Acquire, type WaitOutcome, waitSync } from "../_core/wait.ts";
+import { own, toRaws } from "./_glue.ts";
+import { type QueueOptions, queueOptions } from "./_init.ts";
+import { NOT_FULL, PUT_WAITERS } from "./_layout.ts";
+import {
+  abandon,
+  afterPut,
+  passOn,
+  type QueueState,
+  shutDown,
+  SPIN,
+  waitRegistered,
+} from "./_state.ts";
+import { QueueFullError } from "./errors.ts";
+
+/** putMany's loop over encoded `raws`: the count put (see QueueBase.putMany). */
+export function putRaws(
+  st: QueueState,
+  raws: ArrayLike<unknown>,
+  o: Acquire,
+): number {
+  let done = 0;
+  while (done < raws.length) {
+    try {
+      const n = st.store.tryPutMany(raws, done);
+      if (n < 0) throw shutDown("put");
+      if (n > 0) {
+        done += n;
+        afterPut(st, n);
+        continue;
+      }
+      done += putSlow(st, raws, done, false, o);
+    } catch (error) {
+      if (done > 0) return done;
+      throw error;
+    }
+  }
+  return done;
+}
+
+/** QueueBase.putManyAsync: the count put. */
+export async function putManyAsync(
+  st: QueueState,
+  items: ArrayLike<unknown>,
+  options: QueueOptions | undefined,
+): Promise<number> {
+  const o = queueOptions(options);
+  let raws = toRaws(st, items);
+  let owned = false;
+  let done = 0;
+  while (done < raws.length) {
+    try {
+      const n = st.store.tryPutMany(raws, done);
+      if (n < 0) throw shutDown("put");
+      if (n > 0) {
+        done += n;
+        afterPut(st, n);
+        continue;
+      }
+      if (!owned) raws = own(raws) as ArrayLike<unknown>;
+      owned = true;
+      done += await putSlowAsync(st, raws, done, false, o);
+    } catch (error) {
+      if (done > 0) return done;
+      throw error;
+    }
+  }
+  return done;
+}
+
+/** One put attempt: a single raw, or raws[from...]; the count put, or -1. */
+function attempt(
+  st: QueueState,
+  raws: unknown,
+  from: number,
+  single: boolean,
+): number {
+  return single
+    ? st.store.tryPut(raws)
+    : st.store.tryPutMany(raws as ArrayLike<unknown>, from);
+}
+
+/** Waits for room and puts; returns how many went in (at least 1). */
+export function putSlow(
+  st: QueueState,
+  raws: unknown,
+  from: number,
+  single: boolean,
+  o: Acquire,
+): number {
+  if (o.blocking) {
+    for (let i = 0; i < SPIN; i++) {
+      const r = attempt(st, raws, from, single);
+      if (r > 0) {
+        afterPut(st, r);
+        return r;
+      }
+      if (r < 0) throw shutDown("put");
+    }
+  }
+  for (;;) {
+    const s = enterPut(st, raws, from, single, o);
+    if (s === null) return st.put;
+    let outcome: WaitOutcome;
+    try {
+      outcome = waitSync(st.h, NOT_FULL, s, o.deadline, o.signal);
+    } catch (error) {
+      abandon(st, PUT_WAITERS);
+      throw error;
+    }
+    const n = leavePut(st, raws, from, single, outcome);
+    if (n > 0) return n;
+  }
+}
+
+/** putSlow without blocking the event loop; `raws` must be owned (own()). */
+export async function putSlowAsync(
+  st: QueueState,
+  raws: unknown,
+  from: number,
+  single: boolean,
+  o: Acquire,
+): Promise<number> {
+  for (;;) {
+    const s = enterPut(st, raws, from, single, o);
+    if (s === null) return st.put;
+    const outcome = await waitRegistered(st, PUT_WAITERS, NOT_FULL, s, o);
+    const n = leavePut(st, raws, from, single, outcome);
+    if (n > 0) return n;
+  }
+}
+
+/** Registers as a waiting putter; null when items went in instead. */
+function enterPut(
+  st: QueueState,
+  raws: unknown,
+  from: number,
+  single: boolean,
+  o: Acquire,
+): number | null {
+  const h = st.h;
+  if (!o.blocking) throw new QueueFullError();
+  Atomics.add(h, PUT_WAITERS, 1);
+  const s = Atomics.load(h, NOT_FULL);
+  // The attempt reads the shutdown state (TAIL's CLOSED bit, or SHUTDOWN
+  // under the lock) after s: a shutdown after that read bumps NOT_FULL.
+  let r: number;
+  try {
+    r = attempt(st, raws, from, single);
+  } catch (error) {
+    abandon(st, PUT_WAITERS);
+    throw error;
+  }
+  if (r < 0) {
+    abandon(st, PUT_WAITERS);
+    throw shutDown("put");
+  }
+  if (r === 0) return s;
+  Atomics.sub(h, PUT_WAITERS, 1);
+  afterPut(st, r);
+  st.put = r;
+  return null;
+}
+
+/** Leaves the putter wait; the count put, or 0 to wait again. */
+function leavePut(
+  st: QueueState,
+  raws: unknown,
+  from: number,
+  single: boolean,
+  outcome: WaitOutcome,
+): number {
+  const h = st.h;
+  Atomics.sub(h, PUT_WAITERS, 1);
+  let r: number;
+  try {
+    r = attempt(st, raws, from, single);
+  } catch (error) {
+    passOn(st, PUT_WAITERS); // we may hold a notify meant for this room
+    throw error;
+  }
+  if (r < 0) throw shutDown("put");
+  if (r > 0) {
+    afterPut(st, r);
+    return r;
+  }
+  if (outcome === "timed-out") {
+    throw new QueueFullError(
+      "Cannot put item: the queue stayed full until the timeout",
+    );
+  }
+  return 0;
+}

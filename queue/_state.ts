@@ -1,0 +1,140 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The per-thread state of one queue handle, shared by the mechanics in
+// _put.ts, _get.ts, _shutdown.ts and _glue.ts, and the waking that every
+// waiter and waker uses. QueueBase (_core.ts) holds one QueueState and passes
+// it to them; _init.ts builds it.
+//
+// Header slots used here (full table: _layout.ts):
+// | slot | name        | values                               | written by                 |
+// |------|-------------|--------------------------------------|----------------------------|
+// | 1    | CAPACITY    | most items                           | constructor, once          |
+// | 3    | GET_WAITERS | getters waiting or about to wait     | Atomics.add/sub by getters |
+// | 4    | PUT_WAITERS | putters waiting or about to wait     | Atomics.add/sub by putters |
+// | 64   | NOT_EMPTY   | sequence, bumped to wake getters     | putters, shutdown          |
+// | 65   | NOT_FULL    | sequence, bumped to wake putters     | getters, shutdown          |
+//
+// Waiting (the same protocol for getters, putters and joiners):
+//   waiter: add WAITERS, read SEQ, try again, wait while SEQ is unchanged,
+//           sub WAITERS, try again.
+//   waker:  change the state (an Atomics write), read WAITERS; if > 0, add
+//           SEQ and notify.
+// Why no lost wakeup: every step is sequentially consistent. The waiter adds
+// WAITERS before its re-try and the waker changes the state before it reads
+// WAITERS, so either the re-try sees the new state or the waker sees the
+// waiter (Dekker). The waiter read SEQ before its re-try, so a bump that
+// follows makes its wait return "not-equal" at once.
+// A getter woken by notify(1) that then leaves without an item (abort,
+// cancel) passes the wakeup on to another getter if items remain ("baton").
+// Putters of byte stores are all woken (items differ in size); getters are
+// woken one per item.
+
+import { type Acquire, waitAsync, type WaitOutcome } from "../_core/wait.ts";
+import type { Codec } from "./_codec.ts";
+import {
+  CAPACITY,
+  type Decode,
+  GET_WAITERS,
+  NOT_EMPTY,
+  NOT_FULL,
+  type NumericInfo,
+  PUT_WAITERS,
+  type Store,
+} from "./_layout.ts";
+import { QueueShutDownError } from "./errors.ts";
+
+/** One queue handle's state: what QueueBase's mechanics read and write. */
+export interface QueueState {
+  /** The queue's memory: the header, then the store's region. */
+  readonly h: Int32Array;
+  readonly store: Store;
+  readonly info: NumericInfo | undefined;
+  readonly discipline: number;
+  /** MODULUS: TAIL, HEAD and DONE count mod m. */
+  readonly m: number;
+  /** Putters one get wakes at least (byte stores: all). */
+  readonly wakePutters: number;
+  codec: Codec<unknown> | undefined;
+  /** What gets pass the store to decode items (see Decode in _layout.ts). */
+  decode: Decode | undefined;
+  /** A custom-codec queue revived in a thread that has not set the codec. */
+  noCodec: boolean;
+  /** Items the last enterPut (_put.ts) put instead of registering. */
+  put: number;
+}
+
+// A blocking get (put) that finds the queue empty (full) retries this many
+// times before it registers as a waiter and sleeps: a producer usually
+// catches up sooner than a sleep and a wake take (about 20-50 us), and a
+// waiter costs its wakers a notify.
+export const SPIN = 128;
+
+/** Bumps sequence `seq` and wakes up to `n` of its waiters. */
+export function wake(h: Int32Array, seq: number, n: number): void {
+  Atomics.add(h, seq, 1);
+  Atomics.notify(h, seq, n);
+}
+
+/** After `n` items went in: wakes getters if any wait. */
+export function afterPut(st: QueueState, n: number): void {
+  const h = st.h;
+  // Why no lost wakeup: see the file header (state, then WAITERS).
+  if (Atomics.load(h, GET_WAITERS) > 0) wake(h, NOT_EMPTY, n);
+}
+
+/** After `n` items came out: wakes putters if any wait. */
+export function afterGet(st: QueueState, n: number): void {
+  const h = st.h;
+  if (Atomics.load(h, PUT_WAITERS) > 0) {
+    wake(h, NOT_FULL, Math.max(n, st.wakePutters));
+  }
+}
+
+/** A waiter leaves by an exception: unregister and pass the baton on. */
+export function abandon(st: QueueState, waiters: number): void {
+  Atomics.sub(st.h, waiters, 1);
+  passOn(st, waiters);
+}
+
+/**
+ * A notify(1) may have chosen us; if what we waited for is there and
+ * others wait, wake one of them in our place.
+ */
+export function passOn(st: QueueState, waiters: number): void {
+  const h = st.h;
+  if (Atomics.load(h, waiters) === 0) return;
+  if (waiters === GET_WAITERS) {
+    if (st.store.count() > 0) wake(h, NOT_EMPTY, 1);
+  } else if (st.store.count() < h[CAPACITY]) wake(h, NOT_FULL, 1);
+}
+
+/** waitAsync for a registered waiter: abandons the wait if it throws. */
+export async function waitRegistered(
+  st: QueueState,
+  waiters: number,
+  seq: number,
+  s: number,
+  o: Acquire,
+): Promise<WaitOutcome> {
+  try {
+    return await waitAsync(st.h, seq, s, o.deadline, o.signal);
+  } catch (error) {
+    abandon(st, waiters);
+    throw error;
+  }
+}
+
+/** A fresh QueueShutDownError for a put or a get. */
+export function shutDown(what: "put" | "get"): QueueShutDownError {
+  return new QueueShutDownError(
+    what === "put"
+      ? "Cannot put item: the queue is shut down"
+      : "Cannot get item: the queue is shut down and empty",
+  );
+}
+
+/** A fresh TypeError for a custom-codec queue whose codec is not set here. */
+export function noCodec(): TypeError {
+  return new TypeError(
+    "Cannot use queue: it was created with a custom codec, which cannot travel between threads; call queue.withCodec(codec) in this thread first",
+  );
+}
