@@ -1,40 +1,87 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// The runtime adapter: the only place that knows how to start a worker on
-// each runtime and where the worker entry file is. The npm build keeps this
-// file as it is: the entry's extension comes from this module's own URL
-// (".ts" in the sources, ".js" in the build).
+// The runtime adapter: the only place that knows which runtime this is, how
+// to start a worker on it, where the worker entry file is, whether this
+// thread may block, how a worker ends itself, and how a timer is ref'd. No
+// other file looks at `Deno`, `process`, `Bun` or `Worker`.
 //
 // Which worker runs a thread:
-// | runtime | daemon | worker                    | why                                 |
-// |---------|--------|---------------------------|-------------------------------------|
-// | Deno    | no     | web Worker                | starts about 2.3x faster than the   |
-// |         |        |                           | node:worker_threads one in Deno     |
-// | Deno    | yes    | node:worker_threads + unref | web workers cannot be unref'd, and |
-// |         |        |                           | a live web worker keeps Deno alive  |
-// | Node    | either | node:worker_threads (unref for daemon) | the only worker Node has |
+// | runtime       | daemon | worker                        | why                                  |
+// |---------------|--------|-------------------------------|--------------------------------------|
+// | Deno          | no     | web Worker                    | starts about 2.3x faster than the    |
+// |               |        |                               | node:worker_threads one in Deno      |
+// | Deno          | yes    | node:worker_threads + unref   | web workers cannot be unref'd, and   |
+// |               |        | (a data: bootstrap when the   | a live web worker keeps Deno alive;  |
+// |               |        | entry is not a file: URL)     | Deno's node Worker takes only file:  |
+// |               |        |                               | and data: URLs                       |
+// | Node, Bun     | either | node:worker_threads (unref)   | the worker these runtimes have       |
+// | browsers      | either | web Worker                    | a page does not exit, so daemon      |
+// |               |        |                               | changes nothing                      |
+// | no Worker     |        | none: ThreadsUnavailableError | Deno Deploy, edge isolates           |
+//
+// The entry URL is written `new Worker(new URL("../thread/_worker.ts",
+// import.meta.url), { type: "module" })`, the form bundlers (Vite, webpack,
+// Parcel) recognise and follow; the npm build rewrites ".ts" to ".js" in it.
 
 import type * as WorkerThreads from "node:worker_threads";
+import { ThreadsUnavailableError } from "./errors.ts";
+
+// Globals of the runtimes, looked at here only.
+interface Host {
+  Deno?: {
+    version?: { deno?: string };
+    refTimer?(id: number): void;
+    unrefTimer?(id: number): void;
+  };
+  Bun?: unknown;
+  process?: {
+    getBuiltinModule?(id: string): unknown;
+    exit?(code: number): never;
+  };
+  Worker?: typeof Worker;
+  WorkerGlobalScope?: unknown;
+}
+const host = globalThis as unknown as Host;
+
+/** Which runtime this is (Deno, Node, Bun, or a browser/other web runtime). */
+export const RUNTIME: "deno" | "node" | "bun" | "web" =
+  typeof host.Deno?.version?.deno === "string"
+    ? "deno"
+    : host.Bun !== undefined
+    ? "bun"
+    : typeof host.process?.getBuiltinModule === "function"
+    ? "node"
+    : "web";
 
 /**
- * node:worker_threads, loaded on first use. A static import costs a Deno web
- * worker 4-6 ms of start time (measured), and a thread that never starts or
- * joins threads needs none of it. process.getBuiltinModule is synchronous, so
- * a blocking join can still use receiveMessageOnPort (Deno 2, Node >= 20.16).
+ * node:worker_threads, loaded on first use, or undefined where the runtime
+ * has none (browsers, Node < 20.16). A static import costs a Deno web worker
+ * 4-6 ms of start time (measured), and a thread that never starts or joins
+ * threads needs none of it. process.getBuiltinModule is synchronous, so a
+ * blocking join can still use receiveMessageOnPort (Deno 2, Node >= 20.16).
+ */
+function nodeThreads(): typeof WorkerThreads | undefined {
+  if (nodeWorkerThreads === undefined && RUNTIME !== "web") {
+    nodeWorkerThreads = host.process?.getBuiltinModule?.(
+      "node:worker_threads",
+    ) as typeof WorkerThreads | undefined ?? null;
+  }
+  return nodeWorkerThreads ?? undefined;
+}
+let nodeWorkerThreads: typeof WorkerThreads | null | undefined;
+
+/**
+ * node:worker_threads, for the worker entry of a node:worker_threads worker
+ * (where it always exists).
+ * @throws {ThreadsUnavailableError} where the runtime has none.
  */
 export function workerThreads(): typeof WorkerThreads {
-  return nodeWorkerThreads ??= (globalThis as unknown as {
-    process: { getBuiltinModule(id: string): typeof WorkerThreads };
-  }).process.getBuiltinModule("node:worker_threads");
+  const wt = nodeThreads();
+  if (wt === undefined) throw new ThreadsUnavailableError();
+  return wt;
 }
-let nodeWorkerThreads: typeof WorkerThreads | undefined;
 
-/** The worker entry, next to this file in source and in the build. */
-export const ENTRY: URL = new URL(
-  import.meta.url.endsWith(".ts")
-    ? "../thread/_worker.ts"
-    : "../thread/_worker.js",
-  import.meta.url,
-);
+/** The worker entry's URL, next to this file in source and in the build. */
+export const ENTRY: URL = new URL("../thread/_worker.ts", import.meta.url);
 
 /** The key under which a node:worker_threads worker finds its start message. */
 export const START_KEY = "threadkit.start";
@@ -47,11 +94,23 @@ export interface WorkerEvents {
   failed(error: unknown): void;
 }
 
-const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
+/**
+ * Whether this runtime can start threads at all: Deno and browsers need the
+ * web `Worker`, Node and Bun need node:worker_threads. Where it is false
+ * (Deno Deploy, edge isolates) only `Thread.start()` fails.
+ */
+export function threadsAvailable(): boolean {
+  return RUNTIME === "deno" || RUNTIME === "web"
+    ? typeof host.Worker === "function"
+    : nodeThreads() !== undefined;
+}
 
 /**
  * Starts a worker that runs the entry with `start` as its start message.
- * `transfer` lists the MessagePorts inside `start`.
+ * `transfer` lists the MessagePorts inside `start`; `port` is the starting
+ * thread's end of the result channel (read here where the runtime cannot
+ * read a port synchronously, see takeMessage).
+ * @throws {ThreadsUnavailableError} where the runtime has no worker.
  */
 export function startWorker(
   start: Record<string, unknown>,
@@ -59,10 +118,19 @@ export function startWorker(
   daemon: boolean,
   name: string,
   events: WorkerEvents,
+  port?: MessagePort,
 ): void {
-  if (isDeno && !daemon) {
-    const worker = new Worker(ENTRY, { type: "module", name });
-    worker.onmessage = () => events.done();
+  if (!threadsAvailable()) throw new ThreadsUnavailableError();
+  if (RUNTIME === "web" || (RUNTIME === "deno" && !daemon)) {
+    const worker = new Worker(
+      new URL("../thread/_worker.ts", import.meta.url),
+      { type: "module", name },
+    );
+    if (RUNTIME === "web" && port !== undefined) {
+      // No receiveMessageOnPort here: the outcome message itself is the
+      // "done" signal, kept until the thread collects it.
+      watchPort(port, events.done);
+    } else worker.onmessage = () => events.done();
     worker.onerror = (e) => {
       e.preventDefault();
       events.failed(e.error ?? new Error(e.message));
@@ -70,7 +138,7 @@ export function startWorker(
     worker.postMessage(start, transfer);
     return;
   }
-  const worker = new (workerThreads().Worker)(ENTRY, {
+  const worker = new (workerThreads().Worker)(nodeEntry(), {
     workerData: { [START_KEY]: start },
     transferList: transfer as never[],
     name,
@@ -87,11 +155,111 @@ export function startWorker(
   if (daemon) worker.unref();
 }
 
+// Deno's node:worker_threads Worker accepts only file: and data: URLs, so an
+// entry loaded over https (the package imported from JSR, or by URL) starts
+// through a one-line data: module that imports it (measured: it needs no
+// read permission, only the import permission the program already has).
+function nodeEntry(): URL {
+  if (ENTRY.protocol === "file:" || RUNTIME !== "deno") return ENTRY;
+  return bootstrap ??= new URL(
+    `data:text/javascript,${
+      encodeURIComponent(`import ${JSON.stringify(ENTRY.href)};`)
+    }`,
+  );
+}
+let bootstrap: URL | undefined;
+
+// Messages of result ports on runtimes without receiveMessageOnPort.
+const arrived = new WeakMap<MessagePort, { message: unknown }>();
+const waiting = new WeakMap<MessagePort, () => void>();
+
+function watchPort(port: MessagePort, done: () => void): void {
+  port.onmessage = (event) => {
+    port.onmessage = null;
+    arrived.set(port, { message: event.data });
+    // A pending joinAsync collects it; else the thread's "done" path does
+    // (and reports an error nobody joins).
+    const wake = waiting.get(port);
+    if (wake !== undefined) wake();
+    else done();
+  };
+}
+
 /** Takes the next message from `port` without waiting, if there is one. */
 export function takeMessage(
   port: MessagePort,
 ): { message: unknown } | undefined {
-  return workerThreads().receiveMessageOnPort(port as never) as
-    | { message: unknown }
-    | undefined;
+  const wt = nodeThreads();
+  if (wt !== undefined) {
+    return wt.receiveMessageOnPort(port as never) as
+      | { message: unknown }
+      | undefined;
+  }
+  const got = arrived.get(port);
+  arrived.delete(port);
+  return got;
+}
+
+/**
+ * Resolves once {@linkcode takeMessage} can take the outcome off `port`.
+ * Where ports are read synchronously (Deno, Node, Bun) a posted outcome is
+ * there as soon as the thread's entry is freed, so this resolves at once; in
+ * browsers the message is delivered by the event loop, a little later.
+ */
+export function messageReady(port: MessagePort): Promise<void> {
+  if (nodeThreads() !== undefined || arrived.has(port)) {
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => waiting.set(port, resolve));
+}
+
+/** Which kind of worker the calling worker is ("web" or "node"). */
+export function workerKind(): "web" | "node" {
+  // A web worker has WorkerGlobalScope; a node:worker_threads worker has not.
+  return "WorkerGlobalScope" in globalThis ? "web" : "node";
+}
+
+/** Ends the calling worker once its work is done. */
+export function exitWorker(kind: "web" | "node"): void {
+  if (kind === "node") host.process!.exit!(0);
+  else (globalThis as unknown as { close(): void }).close();
+}
+
+/**
+ * Whether this thread may block in Atomics.wait: false on a browser page's
+ * main thread (detected once, by trying a wait that returns at once).
+ */
+export const CAN_BLOCK: boolean = (() => {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * Refs (`on`) or unrefs a long-lived interval, so it keeps the process alive
+ * only while needed. Returns false where timers cannot be unref'd (browsers:
+ * nothing keeps a page alive anyway), and the caller clears the timer.
+ */
+export function refTimer(
+  timer: ReturnType<typeof setInterval>,
+  on: boolean,
+): boolean {
+  // Node and Bun: a Timeout object with ref()/unref().
+  const t = timer as unknown as { ref?(): void; unref?(): void };
+  if (typeof t?.ref === "function") {
+    if (on) t.ref();
+    else t.unref!();
+    return true;
+  }
+  // Deno: a numeric id and Deno.refTimer/unrefTimer.
+  const deno = host.Deno;
+  if (typeof deno?.refTimer === "function") {
+    if (on) deno.refTimer(timer as unknown as number);
+    else deno.unrefTimer!(timer as unknown as number);
+    return true;
+  }
+  return false;
 }

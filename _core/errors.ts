@@ -101,3 +101,69 @@ export class BrokenBarrierError extends RuntimeError {
     this.name = "BrokenBarrierError";
   }
 }
+
+/**
+ * Thrown by `Thread.start()` (and so by `Timer` and `spawn`) where the
+ * runtime has no way to start a thread: no `Worker` (Deno Deploy's isolates,
+ * some edge runtimes) and no `node:worker_threads`. Everything else in
+ * threadkit (locks, conditions, semaphores, events, barriers, queues) still
+ * works within the one thread.
+ *
+ * Python: none (`RuntimeError: can't start new thread` is the nearest).
+ *
+ * @example
+ * ```ts
+ * import { RuntimeError, ThreadsUnavailableError } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * const err = new ThreadsUnavailableError();
+ * assert.ok(err instanceof RuntimeError);
+ * assert.match(err.message, /no Worker/);
+ * ```
+ */
+export class ThreadsUnavailableError extends RuntimeError {
+  /** Creates the error with a message that names the limitation. */
+  constructor(
+    message =
+      "Cannot start thread: this runtime has no Worker; threadkit's primitives and queues work within one thread, threads cannot start",
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "ThreadsUnavailableError";
+  }
+}
+
+/**
+ * Thrown by a blocking form (`acquire`, `wait`, `get`, `put`, `join`, ...)
+ * when it would have to wait on a thread that may not block: a browser
+ * page's main thread, where `Atomics.wait` is not allowed. The message and
+ * `asyncForm` name the async form to use instead. A blocking form that need
+ * not wait (a free lock, a set event, a queue with items) succeeds there, as
+ * its non-blocking call would.
+ *
+ * Python: none.
+ *
+ * @example
+ * ```ts
+ * import { CannotBlockError, RuntimeError } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * const err = new CannotBlockError("Cannot get: ...", { asyncForm: "getAsync" });
+ * assert.ok(err instanceof RuntimeError);
+ * assert.equal(err.asyncForm, "getAsync");
+ * ```
+ */
+export class CannotBlockError extends RuntimeError {
+  /** The async form to call instead, such as "acquireAsync". */
+  readonly asyncForm: string | undefined;
+
+  /** Creates the error; `options.asyncForm` names the async form. */
+  constructor(
+    message = "Cannot wait: this thread may not block; use the async form",
+    options?: ErrorOptions & { asyncForm?: string },
+  ) {
+    super(message, options);
+    this.name = "CannotBlockError";
+    this.asyncForm = options?.asyncForm;
+  }
+}

@@ -5,7 +5,13 @@
 // own properties, so we carry class name, message, stack, cause and own
 // enumerable properties ourselves and rebuild the error on arrival.
 
-import { CancelledError, RuntimeError, TimeoutError } from "./errors.ts";
+import {
+  CancelledError,
+  CannotBlockError,
+  RuntimeError,
+  ThreadsUnavailableError,
+  TimeoutError,
+} from "./errors.ts";
 import { decodeTransfer, encodeTransfer } from "./transfer.ts";
 
 /** A thread's outcome as posted on its result port. */
@@ -47,6 +53,8 @@ for (
     RuntimeError,
     CancelledError,
     TimeoutError,
+    ThreadsUnavailableError,
+    CannotBlockError,
   ]
 ) classes.set(cls.name, cls);
 

@@ -1,7 +1,7 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // Placement of a primitive's shared words: in a caller's SharedArrayBuffer at
 // a byte offset, or by default in the process-wide shared heap of the runtime
-// block (thread/_runtime.ts). Heap placement means every small primitive lives
+// block (_core/runtime.ts). Heap placement means every small primitive lives
 // in one buffer that every thread already has, so a primitive can travel as
 // (tag, offset) even through a queue's bytes.
 

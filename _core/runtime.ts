@@ -80,6 +80,7 @@ const KEY = Symbol.for("threadkit.runtime.v1");
 type Global = { [KEY]?: Runtime };
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+const nameScratch = new Uint8Array(NAME_BYTES);
 
 /** This thread's runtime; on the main thread the first call creates it. */
 export function runtime(): Runtime {
@@ -267,10 +268,15 @@ function writeEntry(
   daemon: boolean,
 ): void {
   const base = slot(entry, 0);
-  const bytes = new Uint8Array(view.buffer, (base + NAME) * 4, NAME_BYTES);
-  // Written while the entry is RESERVED (or before MAGIC is published), so no
-  // reader trusts these bytes until the TID store that follows.
-  const { written } = encoder.encodeInto(name, bytes);
+  // Encoded into an unshared scratch buffer, then copied: browsers refuse
+  // TextEncoder.encodeInto into shared memory. encodeInto truncates at a
+  // character boundary. Written while the entry is RESERVED (or before MAGIC
+  // is published), so no reader trusts these bytes until the TID store that
+  // follows.
+  const { written } = encoder.encodeInto(name, nameScratch);
+  new Uint8Array(view.buffer, (base + NAME) * 4, NAME_BYTES).set(
+    nameScratch.subarray(0, written),
+  );
   view[base + NAME_LEN] = written;
   view[base + FLAGS] = daemon ? FLAG_DAEMON : 0;
   view[base + CANCEL] = 0;

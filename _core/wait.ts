@@ -5,7 +5,7 @@
 // - the deadline (timeouts in ms, validated once per operation);
 // - the AbortSignal (checked before and after each wait; an abort during an
 //   async wait notifies the word so the pending waiter is woken and removed);
-// - the thread's cancel word (thread/_runtime.ts): in a started thread each
+// - the thread's cancel word (_core/runtime.ts): in a started thread each
 //   wait runs in slices of SLICE_MS so a cancel is seen within one slice even
 //   though nobody notifies the word the thread waits on;
 // - the keep-alive that a pending Atomics.waitAsync needs (it does not keep a
@@ -16,7 +16,8 @@
 // here may be spurious (abort flush, slice end) and "ok" promises nothing but
 // "look again".
 
-import { CancelledError } from "./errors.ts";
+import { CAN_BLOCK, refTimer } from "./adapter.ts";
+import { CancelledError, CannotBlockError } from "./errors.ts";
 import { cancelRequested, currentIdent } from "./runtime.ts";
 
 /** Options every threadkit wait takes. */
@@ -227,6 +228,11 @@ export function blockingOptions(
  * the deadline passes, or the wait is interrupted (throws). With
  * `interruptible` false neither the signal nor the cancel word is looked at.
  * Blocks the caller's event loop; callers re-check their state after it.
+ * `form` names the caller's blocking form ("acquire", "get", ...) for the
+ * error on a thread that may not block.
+ * @throws {CannotBlockError} on a thread where Atomics.wait is not allowed
+ * (a browser page's main thread), for an interruptible wait; an
+ * uninterruptible one (a short internal critical section) spins there.
  */
 export function waitSync(
   view: Int32Array,
@@ -235,7 +241,11 @@ export function waitSync(
   deadline: number,
   signal?: AbortSignal,
   interruptible = true,
+  form = "wait",
 ): WaitOutcome {
+  if (!CAN_BLOCK) {
+    return waitSpin(view, index, expected, deadline, form, interruptible);
+  }
   for (;;) {
     if (interruptible) throwIfInterrupted(signal);
     const remaining = deadline - performance.now();
@@ -246,6 +256,31 @@ export function waitSync(
     // (notify(1)) and must look at its state; it throws at its next wait.
     const outcome = Atomics.wait(view, index, expected, slice);
     if (outcome !== "timed-out") return outcome;
+  }
+}
+
+// A thread that may not block (a browser page's main thread): a wait that
+// must really wait is refused with the async form's name; an internal
+// uninterruptible wait (a queue's turn lock, held for a few plain copies)
+// spins instead, as Atomics.wait would have slept.
+function waitSpin(
+  view: Int32Array,
+  index: number,
+  expected: number,
+  deadline: number,
+  form: string,
+  interruptible: boolean,
+): WaitOutcome {
+  if (interruptible) {
+    if (Atomics.load(view, index) !== expected) return "not-equal";
+    throw new CannotBlockError(
+      `Cannot ${form}: this thread may not block (Atomics.wait is not allowed on a browser page's main thread); use ${form}Async instead`,
+      { asyncForm: `${form}Async` },
+    );
+  }
+  for (;;) {
+    if (Atomics.load(view, index) !== expected) return "not-equal";
+    if (performance.now() >= deadline) return "timed-out";
   }
 }
 
@@ -300,11 +335,6 @@ export async function waitAsync(
 let pending = 0;
 let keepAlive: ReturnType<typeof setInterval> | undefined;
 
-interface DenoTimers {
-  refTimer(id: number): void;
-  unrefTimer(id: number): void;
-}
-
 function hold(): void {
   if (pending++ === 0) {
     keepAlive ??= setInterval(() => {}, 2 ** 30);
@@ -317,22 +347,9 @@ function unhold(): void {
 }
 
 function setRef(on: boolean): void {
-  // Node: a Timeout object with ref()/unref().
-  const timer = keepAlive as unknown as { ref?(): void; unref?(): void };
-  if (typeof timer?.ref === "function") {
-    if (on) timer.ref();
-    else timer.unref!();
-    return;
-  }
-  // Deno: a numeric id and Deno.refTimer/unrefTimer.
-  const deno = (globalThis as { Deno?: DenoTimers }).Deno;
-  if (typeof deno?.refTimer === "function") {
-    if (on) deno.refTimer(keepAlive as unknown as number);
-    else deno.unrefTimer(keepAlive as unknown as number);
-    return;
-  }
-  // No ref'ing elsewhere: clear the timer when nothing is pending.
-  if (!on) {
+  // Where timers cannot be unref'd (browsers), clear the timer when nothing
+  // is pending.
+  if (!refTimer(keepAlive!, on) && !on) {
     clearInterval(keepAlive);
     keepAlive = undefined;
   }

@@ -109,7 +109,15 @@ export function getSlow(st: QueueState, o: Acquire): unknown {
     if (typeof s !== "number") return s.x;
     let outcome: WaitOutcome;
     try {
-      outcome = waitSync(st.h, NOT_EMPTY, s, o.deadline, o.signal);
+      outcome = waitSync(
+        st.h,
+        NOT_EMPTY,
+        s,
+        o.deadline,
+        o.signal,
+        true,
+        "get",
+      );
     } catch (error) {
       abandon(st, GET_WAITERS);
       throw error;

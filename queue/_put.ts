@@ -129,7 +129,15 @@ export function putSlow(
     if (s === null) return st.put;
     let outcome: WaitOutcome;
     try {
-      outcome = waitSync(st.h, NOT_FULL, s, o.deadline, o.signal);
+      outcome = waitSync(
+        st.h,
+        NOT_FULL,
+        s,
+        o.deadline,
+        o.signal,
+        true,
+        single ? "put" : "putMany",
+      );
     } catch (error) {
       abandon(st, PUT_WAITERS);
       throw error;

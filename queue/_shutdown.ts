@@ -155,7 +155,7 @@ export function join(
     if (s === true) return true;
     let outcome: WaitOutcome;
     try {
-      outcome = waitSync(st.h, ALL_DONE, s, deadline, signal);
+      outcome = waitSync(st.h, ALL_DONE, s, deadline, signal, true, "join");
     } finally {
       Atomics.sub(st.h, JOIN_WAITERS, 1);
     }

@@ -110,7 +110,9 @@ export function sleepSync(
     // sleep lasts only while SEQ still holds what was read.
     const seq = Atomics.load(view, SEQ);
     if (take(view, ticket)) return true;
-    if (waitSync(view, SEQ, seq, deadline, signal) === "timed-out") {
+    if (
+      waitSync(view, SEQ, seq, deadline, signal, true, "wait") === "timed-out"
+    ) {
       return false;
     }
   }

@@ -158,7 +158,15 @@ export class Event implements Transferable {
     const view = this.#view;
     // Why no lost wakeup: we sleep only while STATE still holds s.
     while (Atomics.load(view, STATE) === s) {
-      const outcome = waitSync(view, STATE, s, deadline, options?.signal);
+      const outcome = waitSync(
+        view,
+        STATE,
+        s,
+        deadline,
+        options?.signal,
+        true,
+        "wait",
+      );
       if (outcome === "timed-out") break;
     }
     return Atomics.load(view, STATE) !== s;

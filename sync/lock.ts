@@ -273,6 +273,7 @@ export class Lock implements Transferable {
         opts.deadline,
         opts.signal,
         opts.interruptible,
+        "acquire",
       );
       if (outcome === "timed-out") return false;
       state = Atomics.exchange(view, STATE, CONTENDED);

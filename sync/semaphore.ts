@@ -257,7 +257,15 @@ export class Semaphore implements Transferable {
         // Why no lost wakeup: we are in WAITERS and sleep only while VALUE
         // is 0 (see the note at the top).
         if (
-          waitSync(view, VALUE, 0, opts.deadline, opts.signal) === "timed-out"
+          waitSync(
+            view,
+            VALUE,
+            0,
+            opts.deadline,
+            opts.signal,
+            true,
+            "acquire",
+          ) === "timed-out"
         ) {
           return this.#tryTake();
         }

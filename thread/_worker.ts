@@ -5,7 +5,12 @@
 // its thread table entry (which wakes joiners), pings the starting thread,
 // waits for the non-daemon threads it started itself, and then ends.
 
-import { START_KEY, workerThreads } from "../_core/adapter.ts";
+import {
+  exitWorker,
+  START_KEY,
+  workerKind,
+  workerThreads,
+} from "../_core/adapter.ts";
 import type { Outcome } from "../_core/outcome.ts";
 import { adoptRuntime, endEntry } from "../_core/runtime.ts";
 import {
@@ -34,15 +39,15 @@ interface WebWorkerScope {
 }
 
 const scope = globalThis as unknown as WebWorkerScope;
-// A web worker (Deno, non-daemon) has WorkerGlobalScope; a node:worker_threads
-// worker (Deno daemon, Node) has not. Only the latter loads node modules.
-const kind = "WorkerGlobalScope" in globalThis ? "web" : "node";
+// A web worker (Deno non-daemon, browsers) or a node:worker_threads worker
+// (Deno daemon, Node, Bun). Only the latter loads node modules.
+const kind = workerKind();
 
 if (kind === "node") {
   const { workerData } = workerThreads();
   run((workerData as Record<string, Start>)[START_KEY], "node");
 } else {
-  // A Deno web worker gets its start message as its first message.
+  // A web worker gets its start message as its first message.
   scope.onmessage = (event) => {
     scope.onmessage = null;
     run(event.data as Start, "web");
@@ -80,10 +85,7 @@ async function run(start: Start, kind: "node" | "web"): Promise<void> {
   // non-daemon threads started here have ended.
   await (await import("./thread.ts")).awaitOwnedThreads();
   start.port.close();
-  if (kind === "node") {
-    (globalThis as unknown as { process: { exit(code: number): never } })
-      .process.exit(0);
-  } else scope.close();
+  exitWorker(kind);
 }
 
 async function call(

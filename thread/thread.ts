@@ -15,7 +15,7 @@ import {
   type Transferable,
 } from "../_core/transfer.ts";
 import { waitAsync, waitOptions, waitSync } from "../_core/wait.ts";
-import { startWorker, takeMessage } from "../_core/adapter.ts";
+import { messageReady, startWorker, takeMessage } from "../_core/adapter.ts";
 import { decodeError, type Outcome } from "../_core/outcome.ts";
 import {
   cancelRequestedFor,
@@ -237,7 +237,7 @@ export class Thread<F extends ThreadFunction = ThreadFunction>
       startWorker(start, [port2], this.#daemon, this.#name, {
         done: () => this.#collect(true),
         failed: (error) => this.#failed(error),
-      });
+      }, port1);
     } catch (error) {
       unreserveEntry(entry, ident);
       port1.close();
@@ -276,7 +276,10 @@ export class Thread<F extends ThreadFunction = ThreadFunction>
     while (Atomics.load(view, index) === ident) {
       // Why no lost wakeup: the ending thread stores 0 in its TID word before
       // notifying it; we wait only while the word still holds the ident.
-      if (waitSync(view, index, ident, deadline, signal) === "timed-out") {
+      if (
+        waitSync(view, index, ident, deadline, signal, true, "join") ===
+          "timed-out"
+      ) {
         if (Atomics.load(view, index) === ident) return false;
       }
     }
@@ -306,6 +309,11 @@ export class Thread<F extends ThreadFunction = ThreadFunction>
       }
     }
     this.#collect(false);
+    if (this.#outcome === undefined && this.#port !== undefined) {
+      // Browsers read the result port through the event loop only.
+      await messageReady(this.#port);
+      this.#collect(false);
+    }
     const o = this.#outcome;
     if (o === undefined) return undefined as ThreadResult<F>;
     if (!o.ok) throw o.error;

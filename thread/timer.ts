@@ -34,10 +34,8 @@ import {
 // the timer thread sleeps only while the word is WAITING
 // (thread/_timer_target.ts).
 
-const TIMER_TARGET = new URL(
-  import.meta.url.endsWith(".ts") ? "./_timer_target.ts" : "./_timer_target.js",
-  import.meta.url,
-);
+// The npm build rewrites ".ts" to ".js" in this form (scripts/build_npm.ts).
+const TIMER_TARGET = new URL("./_timer_target.ts", import.meta.url);
 
 /** Options of {@linkcode Timer}: the thread's name and daemon flag. */
 export interface TimerOptions {
