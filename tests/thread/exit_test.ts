@@ -49,3 +49,26 @@ describe("Thread process exit", () => {
     assert.match(run.stderr, /RangeError: unjoined failure/);
   });
 });
+
+describe("Runtime without threads", () => {
+  it("Thread.start throws ThreadsUnavailableError where there is no Worker; the primitives work in one thread", async () => {
+    const run = await runProgram(program("no_worker.ts"), 30_000);
+    assert.equal(run.timedOut, false, `did not exit: ${run.stderr}`);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.deepEqual(run.stdout.trim().split("\n"), [
+      "ok Thread.start throws ThreadsUnavailableError",
+      "ok the thread did not start",
+      "ok Timer.start throws ThreadsUnavailableError",
+      "ok spawn throws ThreadsUnavailableError",
+      "ok Lock",
+      "ok RLock",
+      "ok Semaphore",
+      "ok Event",
+      "ok Condition",
+      "ok Barrier",
+      "ok Queue",
+      "ok Queue int32",
+      "done",
+    ]);
+  });
+});
