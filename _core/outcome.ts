@@ -28,8 +28,14 @@ interface WireError {
   readonly cause: unknown;
   readonly hasCause: boolean;
   readonly props: Record<string, unknown>;
+  /** Keys of `props` that were not enumerable on the original. */
+  readonly hidden?: string[];
   readonly errors?: unknown[];
 }
+
+// Own properties carried in their own fields (or, for AggregateError's
+// errors, decoded one by one).
+const SKIP = new Set(["cause", "name", "message", "stack", "errors"]);
 
 const WIRE = "\u0000threadkit.error";
 
@@ -71,10 +77,19 @@ export function registerErrorClass(
 /** Encodes a thrown value for posting. */
 export function encodeError(error: unknown): unknown {
   if (!(error instanceof Error)) return encodeTransfer(error);
+  // Every own property, enumerable or not: an engine may put its own on
+  // every error (Bun: line, column, sourceURL, non-enumerable, and a user's
+  // `e.line = 7` keeps that flag), and the receiving engine's values would
+  // name the decoder's position, not the thrower's. So the error arrives
+  // with the same own properties, flags included, as it was thrown with.
   const props: Record<string, unknown> = {};
-  for (const key of Object.keys(error)) {
-    if (key === "cause" || key === "name" || key === "message") continue;
-    props[key] = (error as unknown as Record<string, unknown>)[key];
+  const hidden: string[] = [];
+  for (const key of Object.getOwnPropertyNames(error)) {
+    if (SKIP.has(key)) continue;
+    const desc = Object.getOwnPropertyDescriptor(error, key)!;
+    if (!("value" in desc)) continue; // an accessor: engine-defined
+    props[key] = desc.value;
+    if (!desc.enumerable) hidden.push(key);
   }
   const wire: WireError = {
     [WIRE]: true,
@@ -84,6 +99,7 @@ export function encodeError(error: unknown): unknown {
     hasCause: "cause" in error,
     cause: "cause" in error ? encodeError(error.cause) : undefined,
     props: cloneable(props),
+    hidden,
     errors: error instanceof AggregateError
       ? error.errors.map(encodeError)
       : undefined,
@@ -109,7 +125,24 @@ export function decodeError(data: unknown): unknown {
       configurable: true,
     });
   }
-  Object.assign(error, wire.props);
+  // Own properties, as the original had them, over any the engine added to
+  // the new error.
+  const hidden = new Set(wire.hidden);
+  for (const [key, value] of Object.entries(wire.props)) {
+    Object.defineProperty(error, key, {
+      value,
+      writable: true,
+      enumerable: !hidden.has(key),
+      configurable: true,
+    });
+  }
+  if (error.message !== wire.message) {
+    Object.defineProperty(error, "message", {
+      value: wire.message,
+      writable: true,
+      configurable: true,
+    });
+  }
   if (wire.hasCause) {
     Object.defineProperty(error, "cause", {
       value: decodeError(wire.cause),

@@ -9,6 +9,9 @@ import { fileURLToPath } from "node:url";
 /** Whether the suite runs under Deno (else Node, against the npm build). */
 export const isDeno: boolean = "Deno" in globalThis;
 
+/** Whether the suite runs under Bun (against the npm build). */
+export const isBun: boolean = "Bun" in globalThis;
+
 /** Resolves after `ms` milliseconds (does not block the event loop). */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
