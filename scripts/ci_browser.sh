@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The browser check (called by .ci/run): threadkit's npm build in a cross-
+# origin isolated page in headless Chromium (scripts/ci_browser.mjs).
+#   1. Chromium from Debian's packages (apt-get install -y chromium when it
+#      is missing; when it cannot be installed, the check is skipped with the
+#      reason printed),
+#   2. playwright-core from npm, in a scratch directory, pointed at it,
+#   3. npm/ built when missing (deno task build:npm),
+#   4. the page's checks, each counted.
+# Closes with "browser: N passed, N failed" (", 1 skipped" when skipped).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PLAYWRIGHT_VERSION=1.65.1
+
+chromium=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$chromium" ]; then
+  echo "::: browser: chromium missing; apt-get install -y chromium"
+  if (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq chromium) >/tmp/threadkit-apt.log 2>&1; then
+    chromium=$(command -v chromium || true)
+  else
+    tail -n 5 /tmp/threadkit-apt.log
+  fi
+fi
+if [ -z "$chromium" ]; then
+  echo "::: browser: SKIPPED: Chromium cannot be installed on this machine"
+  echo "browser: 0 passed, 0 failed, 1 skipped"
+  exit 0
+fi
+echo "::: browser: $("$chromium" --version 2>/dev/null | tail -n 1)"
+
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+if ! (cd "$scratch" && npm install --silent --no-audit --no-fund \
+  "playwright-core@$PLAYWRIGHT_VERSION" >/dev/null); then
+  echo "::: browser: npm install playwright-core failed"
+  echo "browser: 0 passed, 1 failed"
+  exit 1
+fi
+if [ ! -f npm/mod.js ]; then
+  npx -y deno@2.9.6 task build:npm || {
+    echo "browser: 0 passed, 1 failed"
+    exit 1
+  }
+fi
+timeout 300 node scripts/ci_browser.mjs "$chromium" "$scratch"
