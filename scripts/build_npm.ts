@@ -15,9 +15,10 @@
 // runtime check) are reported and do not.
 //
 // One rewrite TypeScript does not do: `new URL("./x.ts", import.meta.url)`
-// (worker modules of tests). A transformer turns such relative ".ts" string
-// literals into ".js". Library code does not rely on it: it derives the
-// extension from its own `import.meta.url` (thread/_adapter.ts).
+// (the worker entry in _core/adapter.ts, worker modules of tests). A
+// transformer turns such relative ".ts" string literals into ".js", so the
+// built files keep the literal `new Worker(new URL("./x.js",
+// import.meta.url))` form that bundlers recognise.
 
 import ts from "typescript";
 import { dirname, join, relative } from "node:path";
@@ -127,7 +128,7 @@ function main(): void {
         return;
       }
       Deno.mkdirSync(dirname(fileName), { recursive: true });
-      Deno.writeTextFileSync(fileName, text);
+      Deno.writeTextFileSync(fileName, withDisposeShim(fileName, text));
       written++;
     },
     undefined,
@@ -139,6 +140,7 @@ function main(): void {
     Deno.exit(1);
   }
 
+  Deno.writeTextFileSync(join(OUT, DISPOSE_SHIM), DISPOSE_TYPES);
   writePackageJson(config);
   for (const name of ["README.md", "LICENSE"]) {
     try {
@@ -155,6 +157,40 @@ function main(): void {
   console.log(
     `build:npm: ${config.name}@${config.version} -> npm/ (${library.length} modules, ${tests.length} test files, ${written} files written, TypeScript ${ts.version}, ${ms} ms)`,
   );
+}
+
+// The Disposable types the declarations name (Guard implements Disposable
+// and AsyncDisposable), for consumers whose lib has no esnext.disposable
+// (say lib ES2022 + DOM, no @types/node): the same global declarations
+// @types/node ships, which merge with TypeScript's own where both exist.
+const DISPOSE_SHIM = "_dispose.d.ts";
+const DISPOSE_TYPES = `// Copyright 2026 the threadkit authors. MIT license.
+// The explicit resource management types threadkit's declarations use, for
+// a TypeScript lib without esnext.disposable. They merge with TypeScript's
+// own (and @types/node's identical ones) where those exist.
+
+interface SymbolConstructor {
+  readonly dispose: unique symbol;
+  readonly asyncDispose: unique symbol;
+}
+
+interface Disposable {
+  [Symbol.dispose](): void;
+}
+
+interface AsyncDisposable {
+  [Symbol.asyncDispose](): PromiseLike<void>;
+}
+`;
+
+/** A declaration file that names the Disposable types references the shim. */
+function withDisposeShim(fileName: string, text: string): string {
+  if (
+    !fileName.endsWith(".d.ts") ||
+    !/\b(Disposable|AsyncDisposable|Symbol\.(async)?[dD]ispose)\b/.test(text)
+  ) return text;
+  const shim = relative(dirname(fileName), join(OUT, DISPOSE_SHIM));
+  return `/// <reference path="${shim}" />\n${text}`;
 }
 
 function isTest(file: string): boolean {
@@ -177,9 +213,11 @@ function writePackageJson(config: DenoJson): void {
     main: exports["."]?.default,
     types: exports["."]?.types,
     exports: { ...exports, "./package.json": "./package.json" },
-    // 20.16: process.getBuiltinModule (thread/_adapter.ts loads
-    // node:worker_threads with it, synchronously and only when needed).
-    engines: { node: ">=20.16" },
+    // 20.19: require() of this ES module works without a flag (CommonJS
+    // consumers, tested by scripts/ci_node.sh); 20.16 brought
+    // process.getBuiltinModule, which _core/adapter.ts loads
+    // node:worker_threads with.
+    engines: { node: ">=20.19" },
     keywords: ["threads", "threading", "worker", "lock", "queue", "atomics"],
     sideEffects: true,
   };

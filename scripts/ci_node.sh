@@ -6,10 +6,14 @@
 #      an npm user would (plus typescript and @types/node),
 #   4. type-check scripts/consumer_check.ts and an import of every subpath of
 #      the package's exports against the built .d.ts (strict, no skipLibCheck),
-#   5. run examples/node.mjs from that project; it must exit by itself.
+#   5. type-check the same files as a bundler/browser consumer (lib ES2022 +
+#      DOM, moduleResolution bundler, no @types/node),
+#   6. require("threadkit") from a CommonJS file (Node >= 20.19),
+#   7. run examples/node.mjs from that project; it must exit by itself.
 # Closes with exactly one line "node: N passed, N failed": node --test's
 # "# pass"/"# fail" counts plus one per extra step (build, pack+install,
-# type-check, example). Exits non-zero when anything failed.
+# type-check, bundler type-check, require, example). Exits non-zero when
+# anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export NO_COLOR=1
@@ -117,6 +121,46 @@ EOF
   (cd "$consumer" && npx --no-install tsc -p tsconfig.json)
 }
 step type-check type_check
+
+# A browser/bundler TypeScript consumer: moduleResolution bundler, lib ES2022
+# + DOM, no @types/node and no esnext.disposable. The declarations must
+# compile there too (they ship the Disposable types they name).
+type_check_bundler() {
+  cat >"$consumer/tsconfig.bundler.json" <<'JSON'
+{
+  "compilerOptions": {
+    "strict": true,
+    "skipLibCheck": false,
+    "noEmit": true,
+    "target": "ES2022",
+    "lib": ["ES2022", "DOM"],
+    "module": "ESNext",
+    "moduleResolution": "bundler",
+    "types": []
+  },
+  "files": ["consumer_check.ts", "subpaths.ts"]
+}
+JSON
+  (cd "$consumer" && npx --no-install tsc -p tsconfig.bundler.json)
+}
+step type-check-bundler type_check_bundler
+
+# A CommonJS consumer: require("threadkit") (Node >= 20.19 requires ES
+# modules; package.json says so in engines) starts a thread and joins it.
+run_cjs() {
+  cat >"$consumer/cjs_check.cjs" <<'JS'
+const { Lock, Thread } = require("threadkit");
+const lock = new Lock();
+const t = new Thread({ target: (lock, n) => lock.acquire() && n * 2, args: [lock, 21] });
+t.start();
+if (!t.join({ timeout: 20000 }) || t.result !== 42) {
+  throw new Error(`require("threadkit"): got ${t.result}`);
+}
+console.log("cjs: require(\"threadkit\") ran a thread:", t.result);
+JS
+  (cd "$consumer" && timeout 60 node cjs_check.cjs)
+}
+step require-cjs run_cjs
 
 run_example() {
   cp examples/node.mjs "$consumer/node.mjs"
