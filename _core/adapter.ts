@@ -81,7 +81,35 @@ export function workerThreads(): typeof WorkerThreads {
 }
 
 /** The worker entry's URL, next to this file in source and in the build. */
-export const ENTRY: URL = new URL("../thread/_worker.ts", import.meta.url);
+const ENTRY: URL = new URL("../thread/_worker.ts", import.meta.url);
+let entryOverride: URL | undefined;
+
+/**
+ * Names the file threads start in, for a bundle whose bundler does not
+ * follow `new Worker(new URL(...), { type: "module" })` (esbuild): bundle
+ * threadkit's worker entry, `threadkit/worker` (`thread/_worker.js`), as an
+ * entry point of its own and give its URL here, once, before the first
+ * thread starts. Threads started by threads inherit it. Not needed on Deno,
+ * Node, Bun, unbundled browser code, or with Vite and webpack.
+ *
+ * @example esbuild: `esbuild app.js threadkit/worker --bundle --splitting --format=esm --outdir=dist`
+ * ```ts ignore
+ * import { setWorkerEntry } from "threadkit";
+ *
+ * setWorkerEntry(new URL("./_worker.js", import.meta.url));
+ * ```
+ * @throws {TypeError} when `url` is not an absolute URL.
+ */
+export function setWorkerEntry(url: string | URL): void {
+  try {
+    entryOverride = new URL(url);
+  } catch (cause) {
+    throw new TypeError(
+      `Cannot set worker entry: "${url}" is not an absolute URL`,
+      { cause },
+    );
+  }
+}
 
 /** The key under which a node:worker_threads worker finds its start message. */
 export const START_KEY = "threadkit.start";
@@ -121,11 +149,15 @@ export function startWorker(
   port?: MessagePort,
 ): void {
   if (!threadsAvailable()) throw new ThreadsUnavailableError();
+  if (entryOverride !== undefined) start.entryUrl = entryOverride.href;
   if (RUNTIME === "web" || (RUNTIME === "deno" && !daemon)) {
-    const worker = new Worker(
-      new URL("../thread/_worker.ts", import.meta.url),
-      { type: "module", name },
-    );
+    // The literal form bundlers recognise (see the top of this file).
+    const worker = entryOverride !== undefined
+      ? new Worker(entryOverride, { type: "module", name })
+      : new Worker(new URL("../thread/_worker.ts", import.meta.url), {
+        type: "module",
+        name,
+      });
     if (RUNTIME === "web" && port !== undefined) {
       // No receiveMessageOnPort here: the outcome message itself is the
       // "done" signal, kept until the thread collects it.
@@ -160,14 +192,14 @@ export function startWorker(
 // through a one-line data: module that imports it (measured: it needs no
 // read permission, only the import permission the program already has).
 function nodeEntry(): URL {
-  if (ENTRY.protocol === "file:" || RUNTIME !== "deno") return ENTRY;
-  return bootstrap ??= new URL(
+  const entry = entryOverride ?? ENTRY;
+  if (entry.protocol === "file:" || RUNTIME !== "deno") return entry;
+  return new URL(
     `data:text/javascript,${
-      encodeURIComponent(`import ${JSON.stringify(ENTRY.href)};`)
+      encodeURIComponent(`import ${JSON.stringify(entry.href)};`)
     }`,
   );
 }
-let bootstrap: URL | undefined;
 
 // Messages of result ports on runtimes without receiveMessageOnPort.
 const arrived = new WeakMap<MessagePort, { message: unknown }>();

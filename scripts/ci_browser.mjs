@@ -4,7 +4,11 @@
 // same-origin, COEP require-corp), opens tests/browser/index.html in headless
 // Chromium through playwright-core, and reports each of the page's checks.
 //
-//   node scripts/ci_browser.mjs CHROMIUM_PATH PLAYWRIGHT_CORE_DIR
+//   node scripts/ci_browser.mjs CHROMIUM_PATH NODE_MODULES_DIR [BUNDLE_DIR]
+//
+// The page runs twice: on the npm build as it is (?mode=npm), and, when
+// BUNDLE_DIR is given, on an esbuild bundle of it served at /bundle/
+// (?mode=bundle).
 //
 // Closes with "browser: N passed, N failed"; exits 1 when anything failed.
 import { createServer } from "node:http";
@@ -12,7 +16,7 @@ import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-const [chromiumPath, playwrightDir] = process.argv.slice(2);
+const [chromiumPath, playwrightDir, bundleDir] = process.argv.slice(2);
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TYPES = {
   ".html": "text/html; charset=utf-8",
@@ -28,12 +32,18 @@ const server = createServer(async (request, response) => {
     "cross-origin-opener-policy": "same-origin",
     "cross-origin-embedder-policy": "require-corp",
   };
-  if (path.includes("..") || !/^\/(npm|tests\/browser)\//.test(path)) {
+  const bundled = bundleDir !== undefined && path.startsWith("/bundle/");
+  if (
+    path.includes("..") ||
+    (!bundled && !/^\/(npm|tests\/browser)\//.test(path))
+  ) {
     response.writeHead(404, headers).end("not served");
     return;
   }
   try {
-    const body = await readFile(join(ROOT, path));
+    const body = await readFile(
+      bundled ? join(bundleDir, path.slice(8)) : join(ROOT, path),
+    );
     response.writeHead(200, {
       ...headers,
       "content-type": TYPES[extname(path)] ?? "application/octet-stream",
@@ -43,8 +53,9 @@ const server = createServer(async (request, response) => {
   }
 });
 await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-const url =
+const base =
   `http://127.0.0.1:${server.address().port}/tests/browser/index.html`;
+const modes = bundleDir === undefined ? ["npm"] : ["npm", "bundle"];
 
 let passed = 0;
 let failed = 0;
@@ -58,29 +69,37 @@ try {
     executablePath: chromiumPath,
     args: ["--no-sandbox"],
   });
-  const page = await browser.newPage();
-  page.on("console", (m) => console.log(`browser console: ${m.text()}`));
-  page.on("pageerror", (e) => console.log(`browser page error: ${e.message}`));
-  console.log(`browser: ${await browser.version()} opens ${url}`);
-  await page.goto(url);
-  await page.waitForFunction(() => globalThis.threadkitResult, null, {
-    timeout: 90_000,
-  });
-  const result = await page.evaluate(() => globalThis.threadkitResult);
-  for (const c of result.checks) {
-    console.log(
-      `${c.ok ? "ok  " : "FAIL"} browser: ${c.name}${
-        c.ok ? "" : ` (${c.detail})`
-      }`,
+  console.log(`browser: Chromium ${await browser.version()}`);
+  for (const mode of modes) {
+    const page = await browser.newPage();
+    page.on("console", (m) => console.log(`browser console: ${m.text()}`));
+    page.on(
+      "pageerror",
+      (e) => console.log(`browser page error: ${e.message}`),
     );
-    if (c.ok) passed++;
-    else failed++;
+    const url = `${base}?mode=${mode}`;
+    console.log(`browser: opens ${url}`);
+    await page.goto(url);
+    await page.waitForFunction(() => globalThis.threadkitResult, null, {
+      timeout: 60_000,
+    });
+    const result = await page.evaluate(() => globalThis.threadkitResult);
+    for (const c of result.checks) {
+      console.log(
+        `${c.ok ? "ok  " : "FAIL"} browser (${mode}): ${c.name}${
+          c.ok ? "" : ` (${c.detail})`
+        }`,
+      );
+      if (c.ok) passed++;
+      else failed++;
+    }
+    if (result.error !== undefined) {
+      console.log(`FAIL browser (${mode}): the page threw: ${result.error}`);
+      failed++;
+    }
+    if (result.checks.length === 0) failed++;
+    await page.close();
   }
-  if (result.error !== undefined) {
-    console.log(`FAIL browser: the page threw: ${result.error}`);
-    failed++;
-  }
-  if (result.checks.length === 0) failed++;
 } catch (error) {
   console.log(`FAIL browser: ${error?.stack ?? error}`);
   failed++;

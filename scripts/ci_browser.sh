@@ -4,13 +4,17 @@
 #   1. Chromium from Debian's packages (apt-get install -y chromium when it
 #      is missing; when it cannot be installed, the check is skipped with the
 #      reason printed),
-#   2. playwright-core from npm, in a scratch directory, pointed at it,
-#   3. npm/ built when missing (deno task build:npm),
-#   4. the page's checks, each counted.
+#   2. playwright-core and esbuild from npm, in a scratch directory,
+#   3. npm/ built when missing (deno task build:npm), and an esbuild bundle
+#      of it as a bundler user makes one: the app and threadkit's worker entry
+#      (npm/thread/_worker.js, "threadkit/worker") as two entry points, the
+#      app naming the entry with setWorkerEntry,
+#   4. the page's checks on the npm build and on the bundle, each counted.
 # Closes with "browser: N passed, N failed" (", 1 skipped" when skipped).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PLAYWRIGHT_VERSION=1.65.1
+ESBUILD_VERSION=0.28.2
 
 chromium=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$chromium" ]; then
@@ -32,8 +36,9 @@ echo "::: browser: $("$chromium" --version 2>/dev/null | tail -n 1)"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 if ! (cd "$scratch" && npm install --silent --no-audit --no-fund \
-  "playwright-core@$PLAYWRIGHT_VERSION" >/dev/null); then
-  echo "::: browser: npm install playwright-core failed"
+  "playwright-core@$PLAYWRIGHT_VERSION" "esbuild@$ESBUILD_VERSION" \
+  >/dev/null); then
+  echo "::: browser: npm install playwright-core esbuild failed"
   echo "browser: 0 passed, 1 failed"
   exit 1
 fi
@@ -43,4 +48,20 @@ if [ ! -f npm/mod.js ]; then
     exit 1
   }
 fi
-timeout 300 node scripts/ci_browser.mjs "$chromium" "$scratch"
+# The bundle: an app entry that re-exports the package and names the worker
+# entry's bundled file, which is the one line a bundler user needs.
+mkdir -p "$scratch/app"
+cat >"$scratch/app/entry.mjs" <<JS
+import { setWorkerEntry } from "$PWD/npm/mod.js";
+setWorkerEntry(new URL("./_worker.js", import.meta.url));
+export * from "$PWD/npm/mod.js";
+JS
+echo "::: browser: esbuild entry=app/entry.mjs _worker=npm/thread/_worker.js --bundle --splitting --format=esm"
+if ! "$scratch/node_modules/.bin/esbuild" "entry=$scratch/app/entry.mjs" \
+  _worker=npm/thread/_worker.js --bundle --splitting --format=esm \
+  --outdir="$scratch/bundle" --log-level=warning; then
+  echo "::: browser: esbuild failed"
+  echo "browser: 0 passed, 1 failed"
+  exit 1
+fi
+timeout 300 node scripts/ci_browser.mjs "$chromium" "$scratch" "$scratch/bundle"

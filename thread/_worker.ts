@@ -7,6 +7,7 @@
 
 import {
   exitWorker,
+  setWorkerEntry,
   START_KEY,
   workerKind,
   workerThreads,
@@ -21,6 +22,12 @@ import {
 } from "../_core/target.ts";
 import { loadScope } from "../_core/scope.ts";
 
+// Module targets of threadkit itself, by internal specifier, imported with
+// static specifiers that bundlers follow (thread/timer.ts names the first).
+const INTERNAL: Record<string, () => Promise<unknown>> = {
+  "threadkit:timer": () => import("./_timer_target.ts"),
+};
+
 interface Start {
   runtime: SharedArrayBuffer;
   ident: number;
@@ -30,6 +37,8 @@ interface Start {
   /** Whether args hold threadkit primitives (encoded descriptors). */
   primitives: boolean;
   port: MessagePort;
+  /** The worker entry's URL when set with setWorkerEntry (bundles). */
+  entryUrl?: string;
 }
 
 interface WebWorkerScope {
@@ -62,11 +71,16 @@ if (kind === "node") {
 // is posted, or on the error path.
 async function run(start: Start, kind: "node" | "web"): Promise<void> {
   adoptRuntime(start.runtime, start.ident, start.entry);
+  if (start.entryUrl !== undefined) setWorkerEntry(start.entryUrl);
   let outcome: Outcome;
   try {
     // Source targets load the package in resolveTarget (names in scope).
     if (start.primitives) await loadScope();
-    const target = await resolveTarget(start.target);
+    const wire = start.target;
+    const internal = wire.kind === "module" ? INTERNAL[wire.module] : undefined;
+    const target = wire.kind === "module" && internal !== undefined
+      ? (await internal() as Record<string, AnyFunction>)[wire.export]
+      : await resolveTarget(wire);
     const args = start.primitives
       ? (await import("../_core/transfer.ts")).decodeTransfer(
         start.args,

@@ -34,8 +34,10 @@ import {
 // the timer thread sleeps only while the word is WAITING
 // (thread/_timer_target.ts).
 
-// The npm build rewrites ".ts" to ".js" in this form (scripts/build_npm.ts).
-const TIMER_TARGET = new URL("./_timer_target.ts", import.meta.url);
+// The timer's thread runs runTimer of _timer_target.ts, named by this
+// internal specifier that the worker entry (_worker.ts) maps to a static
+// import: no second module URL for a bundler to miss.
+const TIMER_TARGET = "threadkit:timer";
 
 /** Options of {@linkcode Timer}: the thread's name and daemon flag. */
 export interface TimerOptions {

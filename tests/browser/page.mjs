@@ -3,14 +3,16 @@
 // page's main thread uses the async forms, and its blocking forms throw
 // CannotBlockError naming the async form. Every check is recorded in
 // window.threadkitResult = { checks: [{ name, ok, detail }], error }.
-import {
-  CannotBlockError,
-  Event,
-  Lock,
-  Queue,
-  Thread,
-  Timer,
-} from "/npm/mod.js";
+// ?mode=npm (default): the npm build, unbundled, served beside this page.
+// ?mode=bundle: an esbuild bundle of it (scripts/ci_browser.sh builds it with
+// the worker entry as a second entry point and calls setWorkerEntry).
+// A variable, so that `deno check` of tests/ does not look for npm/, which
+// only the build makes.
+const mode = new URLSearchParams(location.search).get("mode") ?? "npm";
+const PACKAGE = mode === "bundle" ? "/bundle/entry.js" : "/npm/mod.js";
+const { CannotBlockError, Event, Lock, Queue, Thread, Timer } = await import(
+  PACKAGE
+);
 
 const checks = [];
 function check(name, ok, detail = "") {
