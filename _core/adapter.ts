@@ -233,16 +233,30 @@ export function takeMessage(
 }
 
 /**
- * Resolves once {@linkcode takeMessage} can take the outcome off `port`.
- * Where ports are read synchronously (Deno, Node, Bun) a posted outcome is
- * there as soon as the thread's entry is freed, so this resolves at once; in
- * browsers the message is delivered by the event loop, a little later.
+ * Resolves once {@linkcode takeMessage} can take the outcome off `port`, or
+ * at `deadline` (performance.now() clock). Where ports are read synchronously
+ * (Deno, Node, Bun) a posted outcome is there as soon as the thread's entry
+ * is freed, so this resolves at once; in browsers the message is delivered
+ * by the event loop, a little later.
  */
-export function messageReady(port: MessagePort): Promise<void> {
+export function messageReady(
+  port: MessagePort,
+  deadline: number,
+): Promise<void> {
   if (nodeThreads() !== undefined || arrived.has(port)) {
     return Promise.resolve();
   }
-  return new Promise((resolve) => waiting.set(port, resolve));
+  return new Promise((resolve) => {
+    const timer = deadline === Infinity
+      ? undefined
+      : setTimeout(done, Math.max(0, deadline - performance.now()));
+    function done(): void {
+      clearTimeout(timer);
+      waiting.delete(port);
+      resolve();
+    }
+    waiting.set(port, done);
+  });
 }
 
 /** Which kind of worker the calling worker is ("web" or "node"). */

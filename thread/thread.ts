@@ -311,7 +311,7 @@ export class Thread<F extends ThreadFunction = ThreadFunction>
     this.#collect(false);
     if (this.#outcome === undefined && this.#port !== undefined) {
       // Browsers read the result port through the event loop only.
-      await messageReady(this.#port);
+      await messageReady(this.#port, deadline);
       this.#collect(false);
     }
     const o = this.#outcome;
