@@ -32,7 +32,7 @@
  */
 
 export * from "./_core/errors.ts";
-export { setWorkerEntry } from "./_core/adapter.ts";
+export { setWorkerEntry } from "./_core/entry.ts";
 export type { SharedPlacement } from "./_core/placement.ts";
 export {
   type Descriptor,

@@ -23,6 +23,7 @@
 // Parcel) recognise and follow; the npm build rewrites ".ts" to ".js" in it.
 
 import type * as WorkerThreads from "node:worker_threads";
+import { workerEntry } from "./entry.ts";
 import { ThreadsUnavailableError } from "./errors.ts";
 
 // Globals of the runtimes, looked at here only.
@@ -82,35 +83,6 @@ export function workerThreads(): typeof WorkerThreads {
 
 /** The worker entry's URL, next to this file in source and in the build. */
 const ENTRY: URL = new URL("../thread/_worker.ts", import.meta.url);
-let entryOverride: URL | undefined;
-
-/**
- * Names the file threads start in, for a bundle whose bundler does not
- * follow `new Worker(new URL(...), { type: "module" })` (esbuild): bundle
- * threadkit's worker entry, `threadkit/worker` (`thread/_worker.js`), as an
- * entry point of its own and give its URL here, once, before the first
- * thread starts. Threads started by threads inherit it. Not needed on Deno,
- * Node, Bun, unbundled browser code, or with Vite and webpack.
- *
- * @example esbuild: `esbuild app.js threadkit/worker --bundle --splitting --format=esm --outdir=dist`
- * ```ts ignore
- * import { setWorkerEntry } from "threadkit";
- *
- * setWorkerEntry(new URL("./_worker.js", import.meta.url));
- * ```
- * @throws {TypeError} when `url` is not an absolute URL.
- */
-export function setWorkerEntry(url: string | URL): void {
-  try {
-    entryOverride = new URL(url);
-  } catch (cause) {
-    throw new TypeError(
-      `Cannot set worker entry: "${url}" is not an absolute URL`,
-      { cause },
-    );
-  }
-}
-
 /** The key under which a node:worker_threads worker finds its start message. */
 export const START_KEY = "threadkit.start";
 
@@ -149,6 +121,7 @@ export function startWorker(
   port?: MessagePort,
 ): void {
   if (!threadsAvailable()) throw new ThreadsUnavailableError();
+  const entryOverride = workerEntry();
   if (entryOverride !== undefined) start.entryUrl = entryOverride.href;
   if (RUNTIME === "web" || (RUNTIME === "deno" && !daemon)) {
     // The literal form bundlers recognise (see the top of this file).
@@ -192,7 +165,7 @@ export function startWorker(
 // through a one-line data: module that imports it (measured: it needs no
 // read permission, only the import permission the program already has).
 function nodeEntry(): URL {
-  const entry = entryOverride ?? ENTRY;
+  const entry = workerEntry() ?? ENTRY;
   if (entry.protocol === "file:" || RUNTIME !== "deno") return entry;
   return new URL(
     `data:text/javascript,${

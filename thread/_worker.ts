@@ -7,11 +7,11 @@
 
 import {
   exitWorker,
-  setWorkerEntry,
   START_KEY,
   workerKind,
   workerThreads,
 } from "../_core/adapter.ts";
+import { setWorkerEntry } from "../_core/entry.ts";
 import type { Outcome } from "../_core/outcome.ts";
 import { adoptRuntime, endEntry } from "../_core/runtime.ts";
 import {

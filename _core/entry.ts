@@ -1,0 +1,38 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The worker entry named by the user, for bundles (see setWorkerEntry). Kept
+// apart from adapter.ts so that the public declarations that export it do
+// not reach the adapter's, which name node:worker_threads types.
+
+let entryOverride: URL | undefined;
+
+/**
+ * Names the file threads start in, for a bundle whose bundler does not
+ * follow `new Worker(new URL(...), { type: "module" })` (esbuild): bundle
+ * threadkit's worker entry, `threadkit/worker` (`thread/_worker.js`), as an
+ * entry point of its own and give its URL here, once, before the first
+ * thread starts. Threads started by threads inherit it. Not needed on Deno,
+ * Node, Bun, unbundled browser code, or with Vite and webpack.
+ *
+ * @example esbuild: `esbuild app.js _worker=node_modules/threadkit/thread/_worker.js --bundle --splitting --format=esm --outdir=dist`
+ * ```ts ignore
+ * import { setWorkerEntry } from "threadkit";
+ *
+ * setWorkerEntry(new URL("./_worker.js", import.meta.url));
+ * ```
+ * @throws {TypeError} when `url` is not an absolute URL.
+ */
+export function setWorkerEntry(url: string | URL): void {
+  try {
+    entryOverride = new URL(url);
+  } catch (cause) {
+    throw new TypeError(
+      `Cannot set worker entry: "${url}" is not an absolute URL`,
+      { cause },
+    );
+  }
+}
+
+/** The entry set with {@linkcode setWorkerEntry}, if any. */
+export function workerEntry(): URL | undefined {
+  return entryOverride;
+}
