@@ -93,17 +93,26 @@ describe("Event", () => {
 
   it("Event.wait() returns true for a set() followed at once by clear()", async () => {
     const event = new Event();
+    const ready = new Int32Array(new SharedArrayBuffer(4));
     const t = new Thread({
       target: (event: Event, ready: Int32Array) => {
         Atomics.store(ready, 0, 1);
+        Atomics.notify(ready, 0);
         return event.wait({ timeout: 20_000 });
       },
-      args: [event, new Int32Array(new SharedArrayBuffer(4))],
+      args: [event, ready],
     });
     t.start();
-    await sleep(200);
-    event.set();
-    event.clear();
+    const r = Atomics.waitAsync(ready, 0, 0, 20_000);
+    assert.equal(r.async ? await r.value : r.value, "ok");
+    // A pulse the thread may miss if it has not begun to wait yet: pulse
+    // again until it returns (bounded); it must return true, not time out.
+    const deadline = performance.now() + 20_000;
+    while (t.isAlive() && performance.now() < deadline) {
+      event.set();
+      event.clear();
+      await sleep(10);
+    }
     assert.equal(await t.joinAsync(JOIN), true);
   });
 

@@ -20,14 +20,18 @@ describe("Lock", () => {
     const lock = new Lock();
     const shared = new Int32Array(new SharedArrayBuffer(16));
     shared.set([1, 2, 3]);
-    const flags = new Int32Array(new SharedArrayBuffer(8)); // [0] = thread1 holds
+    // [0] = thread1 holds the lock, [1] = thread2 tried it without blocking.
+    const flags = new Int32Array(new SharedArrayBuffer(8));
     const thread1 = new ThreadClass({
       name: "thread1",
       target: (lock: Lock, shared: Int32Array, flags: Int32Array) => {
         lock.acquire();
         Atomics.store(flags, 0, 1);
         Atomics.notify(flags, 0);
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200); // sleep
+        // Holds the lock until thread2 found it held (bounded), not for a
+        // fixed time: a thread2 that started late would find it free and
+        // then deadlock on its own second acquire.
+        Atomics.wait(flags, 1, 0, 20_000);
         shared[0] = 777;
         lock.release();
       },
@@ -39,14 +43,16 @@ describe("Lock", () => {
     assert.equal(r.async ? await r.value : r.value, "ok");
     const thread2 = new ThreadClass({
       name: "thread2",
-      target: (lock: Lock, shared: Int32Array) => {
+      target: (lock: Lock, shared: Int32Array, flags: Int32Array) => {
         const free = lock.acquire({ blocking: false });
+        Atomics.store(flags, 1, 1);
+        Atomics.notify(flags, 1);
         lock.acquire(); // blocks until thread1 releases
         const seen = shared[0];
         lock.release();
         return { free, seen };
       },
-      args: [lock, shared],
+      args: [lock, shared, flags],
     });
     thread2.start();
     await thread1.joinAsync(JOIN);
