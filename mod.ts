@@ -40,9 +40,10 @@ export {
   type Transferable,
 } from "./_core/transfer.ts";
 export type { AcquireOptions, WaitOptions } from "./_core/wait.ts";
-export * from "./sync/_guard.ts";
+export { Guard } from "./sync/_guard.ts";
 export { Lock } from "./sync/lock.ts";
 export * from "./sync/rlock.ts";
+export * from "./sync/rw_lock.ts";
 export { Condition } from "./sync/condition.ts";
 export * from "./sync/semaphore.ts";
 export * from "./sync/event.ts";

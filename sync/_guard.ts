@@ -2,7 +2,8 @@
 // The one guard type behind every `using` / `await using` form: it runs the
 // release it was given once, at the end of the scope.
 
-import { RuntimeError } from "../_core/errors.ts";
+import { RuntimeError, TimeoutError } from "../_core/errors.ts";
+import type { AcquireOptions } from "../_core/wait.ts";
 
 /**
  * Releases what a `guard()` call acquired when the scope that holds it ends.
@@ -52,4 +53,16 @@ export class Guard implements Disposable, AsyncDisposable {
     this[Symbol.dispose]();
     return Promise.resolve();
   }
+}
+
+/**
+ * The error a guard (or a `with...` form) throws when its acquire returned
+ * false: a RuntimeError for `blocking: false`, else a TimeoutError.
+ */
+export function notAcquired(options: AcquireOptions | undefined): Error {
+  return options?.blocking === false
+    ? new RuntimeError("Cannot guard: the lock is held and blocking is false")
+    : new TimeoutError(
+      `Cannot guard: the lock was not acquired within ${options?.timeout} ms`,
+    );
 }
