@@ -23,6 +23,7 @@ import { register as event } from "./event.ts";
 import { contendedName, register as lock, THREADS } from "./lock.ts";
 import { NAMES as PEER, register as peers } from "./peers.ts";
 import { register as queue } from "./queue.ts";
+import { readMostlyName, register as rwLock } from "./rw_lock.ts";
 import { NAMES, register as thread } from "./thread.ts";
 
 const DEFAULT_JSON = new URL("./results.json", import.meta.url);
@@ -52,6 +53,18 @@ const ROWS: Row[] = [
     baseline: contendedName("futex mutex", n),
     measure: "throughput",
     target: n === 2 ? { op: ">=", ratio: 0.8 } : undefined,
+  })),
+  {
+    figure: "RWLock read+release, uncontended",
+    subject: "RWLock acquireRead+releaseRead (uncontended)",
+    baseline: "Lock acquire+release (uncontended, rw group)",
+    measure: "time",
+  },
+  ...THREADS.map((n): Row => ({
+    figure: `RWLock vs Lock, read-mostly, ${n} thread${n > 1 ? "s" : ""}`,
+    subject: readMostlyName("RWLock", n),
+    baseline: readMostlyName("Lock", n),
+    measure: "throughput",
   })),
   {
     figure: "Event ping-pong, blocking",
@@ -149,6 +162,7 @@ const ROWS: Row[] = [
 ];
 
 lock();
+rwLock();
 event();
 queue();
 peers();
