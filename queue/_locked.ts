@@ -16,7 +16,8 @@
 //   [len: int32][payload]; KEYS/ORDS/SLOT form a binary min-heap on
 //   (key, insertion order), FREE[0 .. cap - COUNT) lists free slots.
 
-import { type Lock, lockAt } from "../sync/lock.ts";
+import type { Lock } from "../sync/lock.ts";
+import { lockAt } from "../sync/_lock_at.ts";
 import { type AcquireOptions, UNINTERRUPTIBLE } from "../_core/wait.ts";
 import {
   A,

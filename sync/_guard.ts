@@ -66,3 +66,31 @@ export function notAcquired(options: AcquireOptions | undefined): Error {
       `Cannot guard: the lock was not acquired within ${options?.timeout} ms`,
     );
 }
+
+/**
+ * Runs `fn` while `held` holds, and releases it when `fn` returns or throws:
+ * the body of every `withLock` form.
+ */
+export function runHeld<T>(held: Guard, fn: () => T): T {
+  try {
+    return fn();
+  } finally {
+    held.release();
+  }
+}
+
+/**
+ * Awaits the guard, runs `fn` (sync or async) and releases when its promise
+ * settles: the body of every `withLockAsync` form.
+ */
+export async function runHeldAsync<T>(
+  held: Promise<Guard>,
+  fn: () => T | PromiseLike<T>,
+): Promise<T> {
+  const guard = await held;
+  try {
+    return await fn();
+  } finally {
+    guard.release();
+  }
+}

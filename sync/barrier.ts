@@ -16,8 +16,8 @@ import {
   encodeTransfer,
   registerTransfer,
   TO_DESCRIPTOR,
-  type Transferable,
 } from "../_core/transfer.ts";
+import { defineInspect } from "../_core/inspect.ts";
 import { registerErrorClass } from "../_core/outcome.ts";
 import {
   type AnyFunction,
@@ -29,8 +29,13 @@ import {
 } from "../_core/target.ts";
 import { loadedScope, loadScope } from "../_core/scope.ts";
 import { deadlineOf, type WaitOptions, waitOptions } from "../_core/wait.ts";
-import { Condition, conditionAt } from "./condition.ts";
-import { Lock, lockAt } from "./lock.ts";
+import { Condition } from "./condition.ts";
+import { conditionAt } from "./_condition_at.ts";
+import { Lock } from "./lock.ts";
+import { lockAt } from "./_lock_at.ts";
+
+export type { WaitOptions } from "../_core/wait.ts";
+export type { SharedPlacement } from "../_core/placement.ts";
 
 // Barrier shared layout: Int32Array on a SharedArrayBuffer, 7 slots (28 B).
 // | slot | name    | values                                     | written by          |
@@ -142,7 +147,7 @@ export interface BarrierOptions<
  * assert.equal(runs[0], 1);
  * ```
  */
-export class Barrier implements Transferable {
+export class Barrier {
   readonly #view: Int32Array;
   readonly #cond: Condition;
   readonly #timeout: number | undefined;
@@ -373,7 +378,7 @@ export class Barrier implements Transferable {
     this.#break();
   }
 
-  /** Describes the barrier (action included) for another thread. */
+  /** @ignore Describes the barrier (action included) for another thread. */
   [TO_DESCRIPTOR](): Descriptor {
     const extra: Extra = {
       timeout: this.#timeout ?? null,
@@ -468,6 +473,12 @@ function remaining(deadline: number): number | undefined {
 }
 
 registerErrorClass(BrokenBarrierError);
+defineInspect(Barrier, (barrier) => ({
+  parties: barrier.parties,
+  nWaiting: barrier.nWaiting,
+  broken: barrier.broken,
+}));
+
 registerTransfer(TAG, (d) => {
   checkRegion("Barrier", d.buffer, d.byteOffset, Barrier.byteLength, 4);
   const extra = d.extra as Partial<Extra> | undefined;

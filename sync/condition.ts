@@ -5,6 +5,7 @@
  */
 
 import { RuntimeError } from "../_core/errors.ts";
+import { defineInspect } from "../_core/inspect.ts";
 import {
   allocRegion,
   checkRegion,
@@ -16,9 +17,8 @@ import {
   encodeTransfer,
   registerTransfer,
   TO_DESCRIPTOR,
-  type Transferable,
 } from "../_core/transfer.ts";
-import { Guard } from "./_guard.ts";
+import { Guard, notAcquired, runHeld, runHeldAsync } from "./_guard.ts";
 import {
   grant,
   leave,
@@ -34,8 +34,12 @@ import {
   type WaitOptions,
   waitOptions,
 } from "../_core/wait.ts";
-import { Lock, notAcquired } from "./lock.ts";
+import { Lock } from "./lock.ts";
 import { RLock } from "./rlock.ts";
+
+export type { AcquireOptions, WaitOptions } from "../_core/wait.ts";
+export type { SharedPlacement } from "../_core/placement.ts";
+export { Guard } from "./_guard.ts";
 
 // Condition shared layout, its waiters' state machine and why no wakeup is
 // lost: sync/_tickets.ts, which holds the ticket mechanics over these words.
@@ -100,7 +104,7 @@ type Saved = number;
  * assert.equal(await printer.joinAsync({ timeout: 10_000 }), 7);
  * ```
  */
-export class Condition implements Transferable {
+export class Condition {
   readonly #view: Int32Array;
   readonly #lock: Lock | RLock;
 
@@ -306,7 +310,61 @@ export class Condition implements Transferable {
     grant(this.#view, 0x7fffffff);
   }
 
-  /** Describes the condition (and its lock) for another thread. */
+  /**
+   * Runs `fn` holding the lock (a blocking acquire) and releases it when
+   * `fn` returns or throws; returns what `fn` returns. The plain-JavaScript
+   * form of `using _ = x.guard()` (Node 20 has no `using`). For an async
+   * `fn` use `withLockAsync`: this form releases when `fn` returns, not when
+   * its promise settles.
+   *
+   * Python: `with cond:`.
+   *
+   * @throws {TimeoutError} when `timeout` passes first; {RuntimeError} when
+   * `blocking: false` finds it held; whatever `fn` throws.
+   *
+   * @example
+   * ```ts
+   * import { Condition } from "@threadkit/threadkit";
+   * import assert from "node:assert/strict";
+   *
+   * const x = new Condition();
+   * assert.throws(() => x.withLock(() => { throw new Error("boom"); }), /boom/);
+   * assert.equal(x.withLock(() => 42), 42); // released on throw, so free again
+   * ```
+   */
+  withLock<T>(fn: () => T, options?: AcquireOptions): T {
+    return runHeld(this.guard(options), fn);
+  }
+
+  /**
+   * Runs `fn` (sync or async) holding the lock, acquired without blocking
+   * the event loop, and releases it when `fn`'s promise settles (fulfilled
+   * or rejected).
+   *
+   * Python: `async with` has no threading twin; async-mutex calls this
+   * `runExclusive`.
+   *
+   * @example
+   * ```ts
+   * import { Condition } from "@threadkit/threadkit";
+   * import assert from "node:assert/strict";
+   *
+   * const x = new Condition();
+   * const n = await x.withLockAsync(async () => {
+   *   await new Promise((r) => setTimeout(r, 1));
+   *   return 7;
+   * });
+   * assert.equal(n, 7);
+   * ```
+   */
+  withLockAsync<T>(
+    fn: () => T | PromiseLike<T>,
+    options?: AcquireOptions,
+  ): Promise<T> {
+    return runHeldAsync(this.guardAsync(options), fn);
+  }
+
+  /** @ignore Describes the condition (and its lock) for another thread. */
   [TO_DESCRIPTOR](): Descriptor {
     return {
       tag: TAG,
@@ -314,6 +372,13 @@ export class Condition implements Transferable {
       byteOffset: this.#view.byteOffset,
       extra: { lock: encodeTransfer(this.#lock) },
     };
+  }
+
+  static {
+    defineInspect(Condition, (cond) => ({
+      locked: cond.#lock.locked(),
+      waiting: Atomics.load(cond.#view, WAITERS),
+    }));
   }
 
   async #waitAsync(
@@ -397,21 +462,6 @@ export class Condition implements Transferable {
   }
 }
 
-/**
- * A Condition over existing words and an existing lock, without resetting
- * them: how a revived Condition and primitives built on one (Barrier) share
- * one implementation.
- */
-export function conditionAt(
-  buffer: SharedArrayBuffer,
-  byteOffset: number,
-  lock: Lock | RLock,
-): Condition {
-  checkRegion("Condition", buffer, byteOffset, Condition.byteLength, 4);
-  adopting = { view: new Int32Array(buffer, byteOffset, SLOTS), lock };
-  return new Condition();
-}
-
 function waitForArgs(predicate: unknown, options: WaitOptions | undefined) {
   if (typeof predicate !== "function") {
     throw new TypeError("Cannot wait: predicate must be a function");
@@ -430,5 +480,7 @@ registerTransfer(TAG, (d) => {
   if (!(lock instanceof Lock) && !(lock instanceof RLock)) {
     throw new TypeError("Cannot revive Condition: its lock is missing");
   }
-  return conditionAt(d.buffer, d.byteOffset, lock);
+  checkRegion("Condition", d.buffer, d.byteOffset, Condition.byteLength, 4);
+  adopting = { view: new Int32Array(d.buffer, d.byteOffset, SLOTS), lock };
+  return new Condition();
 });

@@ -13,14 +13,17 @@ import {
   type Descriptor,
   registerTransfer,
   TO_DESCRIPTOR,
-  type Transferable,
 } from "../_core/transfer.ts";
+import { defineInspect } from "../_core/inspect.ts";
 import {
   waitAsync,
   type WaitOptions,
   waitOptions,
   waitSync,
 } from "../_core/wait.ts";
+
+export type { WaitOptions } from "../_core/wait.ts";
+export type { SharedPlacement } from "../_core/placement.ts";
 
 // Event shared layout: Int32Array on a SharedArrayBuffer, 1 slot (4 B).
 // | slot | name  | values                                          | written by       |
@@ -74,7 +77,7 @@ let adopting: Descriptor | undefined;
  * assert.equal(await t.joinAsync({ timeout: 10_000 }), true);
  * ```
  */
-export class Event implements Transferable {
+export class Event {
   readonly #view: Int32Array;
 
   /**
@@ -212,7 +215,7 @@ export class Event implements Transferable {
     return Atomics.load(view, STATE) !== s;
   }
 
-  /** Describes the event for another thread (transfer registry). */
+  /** @ignore Describes the event for another thread (transfer registry). */
   [TO_DESCRIPTOR](): Descriptor {
     return {
       tag: TAG,
@@ -221,6 +224,8 @@ export class Event implements Transferable {
     };
   }
 }
+
+defineInspect(Event, (event) => ({ set: event.isSet() }));
 
 registerTransfer(TAG, (d) => {
   checkRegion("Event", d.buffer, d.byteOffset, Event.byteLength, 4);

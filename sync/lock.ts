@@ -4,7 +4,8 @@
  * @module
  */
 
-import { RuntimeError, TimeoutError } from "../_core/errors.ts";
+import { RuntimeError } from "../_core/errors.ts";
+import { defineInspect } from "../_core/inspect.ts";
 import {
   allocRegion,
   checkRegion,
@@ -14,9 +15,8 @@ import {
   type Descriptor,
   registerTransfer,
   TO_DESCRIPTOR,
-  type Transferable,
 } from "../_core/transfer.ts";
-import { Guard } from "./_guard.ts";
+import { Guard, notAcquired, runHeld, runHeldAsync } from "./_guard.ts";
 import {
   type Acquire,
   type AcquireOptions,
@@ -24,6 +24,10 @@ import {
   waitAsync,
   waitSync,
 } from "../_core/wait.ts";
+
+export type { AcquireOptions, WaitOptions } from "../_core/wait.ts";
+export type { SharedPlacement } from "../_core/placement.ts";
+export { Guard } from "./_guard.ts";
 
 // Lock shared layout: Int32Array on a SharedArrayBuffer, 1 slot (4 B).
 // | slot | name  | values                            | written by      |
@@ -90,7 +94,7 @@ let adopting: Descriptor | undefined;
  * assert.equal(counter[0], 2000);
  * ```
  */
-export class Lock implements Transferable {
+export class Lock {
   readonly #view: Int32Array;
 
   /**
@@ -242,7 +246,61 @@ export class Lock implements Transferable {
     return new Guard(() => this.release());
   }
 
-  /** Describes the lock for another thread (transfer registry). */
+  /**
+   * Runs `fn` holding the lock (a blocking acquire) and releases it when
+   * `fn` returns or throws; returns what `fn` returns. The plain-JavaScript
+   * form of `using _ = x.guard()` (Node 20 has no `using`). For an async
+   * `fn` use `withLockAsync`: this form releases when `fn` returns, not when
+   * its promise settles.
+   *
+   * Python: `with lock:`.
+   *
+   * @throws {TimeoutError} when `timeout` passes first; {RuntimeError} when
+   * `blocking: false` finds it held; whatever `fn` throws.
+   *
+   * @example
+   * ```ts
+   * import { Lock } from "@threadkit/threadkit";
+   * import assert from "node:assert/strict";
+   *
+   * const x = new Lock();
+   * assert.throws(() => x.withLock(() => { throw new Error("boom"); }), /boom/);
+   * assert.equal(x.withLock(() => 42), 42); // released on throw, so free again
+   * ```
+   */
+  withLock<T>(fn: () => T, options?: AcquireOptions): T {
+    return runHeld(this.guard(options), fn);
+  }
+
+  /**
+   * Runs `fn` (sync or async) holding the lock, acquired without blocking
+   * the event loop, and releases it when `fn`'s promise settles (fulfilled
+   * or rejected).
+   *
+   * Python: `async with` has no threading twin; async-mutex calls this
+   * `runExclusive`.
+   *
+   * @example
+   * ```ts
+   * import { Lock } from "@threadkit/threadkit";
+   * import assert from "node:assert/strict";
+   *
+   * const x = new Lock();
+   * const n = await x.withLockAsync(async () => {
+   *   await new Promise((r) => setTimeout(r, 1));
+   *   return 7;
+   * });
+   * assert.equal(n, 7);
+   * ```
+   */
+  withLockAsync<T>(
+    fn: () => T | PromiseLike<T>,
+    options?: AcquireOptions,
+  ): Promise<T> {
+    return runHeldAsync(this.guardAsync(options), fn);
+  }
+
+  /** @ignore Describes the lock for another thread (transfer registry). */
   [TO_DESCRIPTOR](): Descriptor {
     return {
       tag: TAG,
@@ -303,23 +361,10 @@ export class Lock implements Transferable {
   }
 }
 
-/** The error a guard throws when its acquire returned false. */
-export function notAcquired(options: AcquireOptions | undefined): Error {
-  return options?.blocking === false
-    ? new RuntimeError("Cannot guard: the lock is held and blocking is false")
-    : new TimeoutError(
-      `Cannot guard: the lock was not acquired within ${options?.timeout} ms`,
-    );
-}
+defineInspect(Lock, (lock) => ({ locked: lock.locked() }));
 
-/**
- * A Lock over existing words, without resetting them: how a revived Lock and
- * primitives built on a Lock (RLock) share one mutex implementation.
- */
-export function lockAt(buffer: SharedArrayBuffer, byteOffset: number): Lock {
-  checkRegion("Lock", buffer, byteOffset, Lock.byteLength, 4);
-  adopting = { tag: TAG, buffer, byteOffset };
+registerTransfer(TAG, (d) => {
+  checkRegion("Lock", d.buffer, d.byteOffset, Lock.byteLength, 4);
+  adopting = d;
   return new Lock();
-}
-
-registerTransfer(TAG, (d) => lockAt(d.buffer, d.byteOffset));
+});

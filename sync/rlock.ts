@@ -5,6 +5,7 @@
  */
 
 import { RuntimeError } from "../_core/errors.ts";
+import { defineInspect } from "../_core/inspect.ts";
 import {
   allocRegion,
   checkRegion,
@@ -14,16 +15,20 @@ import {
   type Descriptor,
   registerTransfer,
   TO_DESCRIPTOR,
-  type Transferable,
 } from "../_core/transfer.ts";
 import { currentIdent } from "../_core/runtime.ts";
-import { Guard } from "./_guard.ts";
+import { Guard, notAcquired, runHeld, runHeldAsync } from "./_guard.ts";
 import {
   type AcquireOptions,
   acquireOptions,
   ON_ACQUIRED,
 } from "../_core/wait.ts";
-import { type Lock, lockAt, notAcquired } from "./lock.ts";
+import type { Lock } from "./lock.ts";
+import { lockAt } from "./_lock_at.ts";
+
+export type { AcquireOptions, WaitOptions } from "../_core/wait.ts";
+export type { SharedPlacement } from "../_core/placement.ts";
+export { Guard } from "./_guard.ts";
 
 // RLock shared layout: Int32Array on a SharedArrayBuffer, 3 slots (12 B).
 // | slot | name  | values                                | written by           |
@@ -83,7 +88,7 @@ let adopting: Descriptor | undefined;
  * assert.equal(rlock.locked(), false);
  * ```
  */
-export class RLock implements Transferable {
+export class RLock {
   readonly #view: Int32Array;
   readonly #lock: Lock;
 
@@ -176,6 +181,16 @@ export class RLock implements Transferable {
     this.#lock.release();
   }
 
+  /** The owning thread's ident, 0 when free (a snapshot). */
+  get owner(): number {
+    return Atomics.load(this.#view, OWNER);
+  }
+
+  /** The owner's recursion depth, 0 when free (a snapshot). */
+  get count(): number {
+    return Atomics.load(this.#view, COUNT);
+  }
+
   /** Whether some thread holds the lock right now (a snapshot). */
   locked(): boolean {
     return this.#lock.locked();
@@ -200,7 +215,61 @@ export class RLock implements Transferable {
     return new Guard(() => this.release());
   }
 
-  /** Describes the lock for another thread (transfer registry). */
+  /**
+   * Runs `fn` holding the lock (one level) (a blocking acquire) and releases it when
+   * `fn` returns or throws; returns what `fn` returns. The plain-JavaScript
+   * form of `using _ = x.guard()` (Node 20 has no `using`). For an async
+   * `fn` use `withLockAsync`: this form releases when `fn` returns, not when
+   * its promise settles.
+   *
+   * Python: `with rlock:`.
+   *
+   * @throws {TimeoutError} when `timeout` passes first; {RuntimeError} when
+   * `blocking: false` finds it held; whatever `fn` throws.
+   *
+   * @example
+   * ```ts
+   * import { RLock } from "@threadkit/threadkit";
+   * import assert from "node:assert/strict";
+   *
+   * const x = new RLock();
+   * assert.throws(() => x.withLock(() => { throw new Error("boom"); }), /boom/);
+   * assert.equal(x.withLock(() => 42), 42); // released on throw, so free again
+   * ```
+   */
+  withLock<T>(fn: () => T, options?: AcquireOptions): T {
+    return runHeld(this.guard(options), fn);
+  }
+
+  /**
+   * Runs `fn` (sync or async) holding the lock (one level), acquired without blocking
+   * the event loop, and releases it when `fn`'s promise settles (fulfilled
+   * or rejected).
+   *
+   * Python: `async with` has no threading twin; async-mutex calls this
+   * `runExclusive`.
+   *
+   * @example
+   * ```ts
+   * import { RLock } from "@threadkit/threadkit";
+   * import assert from "node:assert/strict";
+   *
+   * const x = new RLock();
+   * const n = await x.withLockAsync(async () => {
+   *   await new Promise((r) => setTimeout(r, 1));
+   *   return 7;
+   * });
+   * assert.equal(n, 7);
+   * ```
+   */
+  withLockAsync<T>(
+    fn: () => T | PromiseLike<T>,
+    options?: AcquireOptions,
+  ): Promise<T> {
+    return runHeldAsync(this.guardAsync(options), fn);
+  }
+
+  /** @ignore Describes the lock for another thread (transfer registry). */
   [TO_DESCRIPTOR](): Descriptor {
     return {
       tag: TAG,
@@ -255,6 +324,12 @@ export class RLock implements Transferable {
     this.#view[COUNT] = 1;
   }
 }
+
+defineInspect(RLock, (rlock) => ({
+  locked: rlock.locked(),
+  owner: rlock.owner,
+  count: rlock.count,
+}));
 
 registerTransfer(TAG, (d) => {
   checkRegion("RLock", d.buffer, d.byteOffset, RLock.byteLength, 4);

@@ -16,78 +16,31 @@ import {
   registerTransfer,
   TO_DESCRIPTOR,
 } from "../_core/transfer.ts";
+import { type AcquireOptions, acquireOptions } from "../_core/wait.ts";
+import { Guard, notAcquired, runHeld, runHeldAsync } from "./_guard.ts";
 import {
-  type Acquire,
-  type AcquireOptions,
-  acquireOptions,
-  waitAsync,
-  waitSync,
-} from "../_core/wait.ts";
-import { Guard, notAcquired } from "./_guard.ts";
+  FREE,
+  readSlow,
+  readSlowAsync,
+  RWAIT,
+  SLOTS,
+  STATE,
+  tryRead,
+  wakeReaders,
+  wakeWriter,
+  WRITER,
+  writeSlow,
+  writeSlowAsync,
+  WWAIT,
+} from "./_rw_state.ts";
 
 export type { AcquireOptions, WaitOptions } from "../_core/wait.ts";
 export type { SharedPlacement } from "../_core/placement.ts";
 export { Guard } from "./_guard.ts";
 
-// RWLock shared layout: Int32Array on a SharedArrayBuffer, 5 slots (20 B).
-// | slot | name  | values                                   | written by                        |
-// |------|-------|------------------------------------------|-----------------------------------|
-// | 0    | STATE | -1 WRITER, 0 FREE, n > 0 n readers hold  | CAS by acquire and release        |
-// | 1    | WWAIT | writers waiting to acquire               | +1/-1 by a waiting writer         |
-// | 2    | RWAIT | readers that may sleep on RSEQ           | +1/-1 by a waiting reader         |
-// | 3    | WSEQ  | writers' wake counter (writers sleep on) | +1 by whoever wakes a writer      |
-// | 4    | RSEQ  | readers' wake counter (readers sleep on) | +1 by whoever wakes the readers   |
-const STATE = 0;
-const WWAIT = 1;
-const RWAIT = 2;
-const WSEQ = 3;
-const RSEQ = 4;
-const SLOTS = 5;
-const WRITER = -1;
-const FREE = 0;
-
-// RWLock states (on STATE):
-// FREE    -acquireWrite (CAS 0 -> -1)->              WRITER
-// n >= 0  -acquireRead, WWAIT == 0 (CAS n -> n+1)->  n + 1 readers
-// n >= 0  -acquireRead, WWAIT > 0->                  RWAIT+1, sleep on RSEQ
-// WRITER  -acquireRead->                             RWAIT+1, sleep on RSEQ
-// n != 0  -acquireWrite->                            WWAIT+1, sleep on WSEQ
-// 1       -releaseRead (CAS 1 -> 0)->                FREE, wake one writer if WWAIT > 0
-// n > 1   -releaseRead (CAS n -> n-1)->              n - 1 readers
-// WRITER  -releaseWrite (CAS -1 -> 0)->              FREE, wake one writer if WWAIT > 0,
-//                                                    else every reader if RWAIT > 0
-// a waiting writer leaves without the lock (timeout, abort, cancel)->
-//                                                    WWAIT-1; wake the readers if it was
-//                                                    the last; else hand a wake to a writer
-//
-// Fairness: writer preference. A reader does not enter while a writer waits
-// (WWAIT > 0), even when other readers hold the lock, so a stream of readers
-// cannot starve a writer; a releasing writer wakes the next writer before
-// any reader. The price: a steady stream of writers can starve readers, and
-// a thread that holds a read lock and asks for it again while a writer waits
-// deadlocks (the writer waits for it, it waits for the writer); read locks
-// are not reentrant. Neither kind is FIFO among its own: a fresh acquirer
-// may take the lock before a woken one, as with Lock.
-//
-// Why no lost wakeup (writers): a writer adds itself to WWAIT, then reads
-// WSEQ, then tries its CAS, and sleeps only while WSEQ is unchanged. Whoever
-// frees the lock (the last reader, a writer) writes STATE first, then reads
-// WWAIT, and if it is non-zero adds 1 to WSEQ before notify(1). All of these
-// are sequentially consistent: either the releaser's WWAIT read comes after
-// the writer's increment (it bumps WSEQ, so the writer's CAS sees the free
-// lock or its wait sees WSEQ changed or is notified), or it comes before,
-// and then the writer's CAS comes after the release and sees the lock free.
-// A woken writer that leaves without the lock hands a wake on (notify(1) if
-// the lock is free and writers still wait), so a notify(1) it consumed is
-// not lost.
-//
-// Why no lost wakeup (readers): a reader adds itself to RWAIT, reads RSEQ,
-// then checks STATE and WWAIT, and sleeps only while RSEQ is unchanged. The
-// two events that can let it in, a writer's release and the last waiting
-// writer leaving without the lock, write STATE or WWAIT first, then read
-// RWAIT, and if it is non-zero add 1 to RSEQ and notify every reader. The
-// same ordering argument applies; readers are woken all at once, so none
-// consumes another's wake.
+// RWLock shared layout (5 slots, 20 B), its state machine, its fairness
+// (writer preference) and why no wakeup is lost: sync/_rw_state.ts, which
+// holds the waiting and waking over these words.
 
 const TAG = "threadkit.RWLock";
 let adopting: Descriptor | undefined;
@@ -187,8 +140,8 @@ export class RWLock {
    */
   acquireRead(options?: AcquireOptions): boolean {
     const opts = acquireOptions(options);
-    if (this.#tryRead()) return true;
-    return opts.blocking && this.#readSlow(opts);
+    if (tryRead(this.#view)) return true;
+    return opts.blocking && readSlow(this.#view, opts);
   }
 
   /**
@@ -210,9 +163,9 @@ export class RWLock {
    */
   acquireReadAsync(options?: AcquireOptions): Promise<boolean> {
     const opts = acquireOptions(options);
-    if (this.#tryRead()) return Promise.resolve(true);
+    if (tryRead(this.#view)) return Promise.resolve(true);
     if (!opts.blocking) return Promise.resolve(false);
-    return this.#readSlowAsync(opts);
+    return readSlowAsync(this.#view, opts);
   }
 
   /**
@@ -236,7 +189,7 @@ export class RWLock {
     }
     // Why no lost wakeup: STATE is written above, WWAIT read below (see the
     // writers' note at the top).
-    if (s === 1 && Atomics.load(view, WWAIT) > 0) this.#wakeWriter();
+    if (s === 1 && Atomics.load(view, WWAIT) > 0) wakeWriter(view);
   }
 
   /**
@@ -266,7 +219,7 @@ export class RWLock {
     if (Atomics.compareExchange(this.#view, STATE, FREE, WRITER) === FREE) {
       return true;
     }
-    return opts.blocking && this.#writeSlow(opts);
+    return opts.blocking && writeSlow(this.#view, opts);
   }
 
   /**
@@ -292,7 +245,7 @@ export class RWLock {
       return Promise.resolve(true);
     }
     if (!opts.blocking) return Promise.resolve(false);
-    return this.#writeSlowAsync(opts);
+    return writeSlowAsync(this.#view, opts);
   }
 
   /**
@@ -311,8 +264,8 @@ export class RWLock {
     }
     // Why no lost wakeup: STATE is written above, WWAIT and RWAIT read below
     // (see the notes at the top).
-    if (Atomics.load(view, WWAIT) > 0) this.#wakeWriter();
-    else if (Atomics.load(view, RWAIT) > 0) this.#wakeReaders();
+    if (Atomics.load(view, WWAIT) > 0) wakeWriter(view);
+    else if (Atomics.load(view, RWAIT) > 0) wakeReaders(view);
   }
 
   /** How many threads hold the lock for reading right now (a snapshot). */
@@ -371,28 +324,18 @@ export class RWLock {
    * @throws {TimeoutError} when `timeout` passes first; what `fn` throws.
    */
   withReadLock<T>(fn: () => T, options?: AcquireOptions): T {
-    const held = this.readGuard(options);
-    try {
-      return fn();
-    } finally {
-      held.release();
-    }
+    return runHeld(this.readGuard(options), fn);
   }
 
   /**
    * Runs `fn` (sync or async) holding a read lock taken without blocking the
    * event loop, and releases it when `fn`'s promise settles.
    */
-  async withReadLockAsync<T>(
+  withReadLockAsync<T>(
     fn: () => T | PromiseLike<T>,
     options?: AcquireOptions,
   ): Promise<T> {
-    const held = await this.readGuardAsync(options);
-    try {
-      return await fn();
-    } finally {
-      held.release();
-    }
+    return runHeldAsync(this.readGuardAsync(options), fn);
   }
 
   /**
@@ -401,28 +344,18 @@ export class RWLock {
    * @throws {TimeoutError} when `timeout` passes first; what `fn` throws.
    */
   withWriteLock<T>(fn: () => T, options?: AcquireOptions): T {
-    const held = this.writeGuard(options);
-    try {
-      return fn();
-    } finally {
-      held.release();
-    }
+    return runHeld(this.writeGuard(options), fn);
   }
 
   /**
    * Runs `fn` (sync or async) holding the write lock taken without blocking
    * the event loop, and releases it when `fn`'s promise settles.
    */
-  async withWriteLockAsync<T>(
+  withWriteLockAsync<T>(
     fn: () => T | PromiseLike<T>,
     options?: AcquireOptions,
   ): Promise<T> {
-    const held = await this.writeGuardAsync(options);
-    try {
-      return await fn();
-    } finally {
-      held.release();
-    }
+    return runHeldAsync(this.writeGuardAsync(options), fn);
   }
 
   /** @ignore Describes the lock for another thread (transfer registry). */
@@ -434,153 +367,12 @@ export class RWLock {
     };
   }
 
-  /** Writers waiting right now (a snapshot, for inspection). */
-  #writersWaiting(): number {
-    return Atomics.load(this.#view, WWAIT);
-  }
-
   static {
     defineInspect(RWLock, (rw) => ({
       readers: rw.readers,
       writer: rw.writeLocked(),
-      writersWaiting: rw.#writersWaiting(),
+      writersWaiting: Atomics.load(rw.#view, WWAIT),
     }));
-  }
-
-  // Writer preference: no new reader while a writer waits.
-  #tryRead(): boolean {
-    const view = this.#view;
-    let s = Atomics.load(view, STATE);
-    while (s >= 0 && Atomics.load(view, WWAIT) === 0) {
-      const seen = Atomics.compareExchange(view, STATE, s, s + 1);
-      if (seen === s) return true;
-      s = seen;
-    }
-    return false;
-  }
-
-  #tryWrite(): boolean {
-    return Atomics.compareExchange(this.#view, STATE, FREE, WRITER) === FREE;
-  }
-
-  #readSlow(opts: Acquire): boolean {
-    const view = this.#view;
-    Atomics.add(view, RWAIT, 1);
-    try {
-      for (;;) {
-        // Why no lost wakeup: RSEQ is read before the check, and we sleep
-        // only while it is unchanged (readers' note at the top).
-        const seq = Atomics.load(view, RSEQ);
-        if (this.#tryRead()) return true;
-        const outcome = waitSync(
-          view,
-          RSEQ,
-          seq,
-          opts.deadline,
-          opts.signal,
-          opts.interruptible,
-        );
-        if (outcome === "timed-out") return this.#tryRead();
-      }
-    } finally {
-      Atomics.sub(view, RWAIT, 1);
-    }
-  }
-
-  async #readSlowAsync(opts: Acquire): Promise<boolean> {
-    const view = this.#view;
-    Atomics.add(view, RWAIT, 1);
-    try {
-      for (;;) {
-        // Why no lost wakeup: as in #readSlow.
-        const seq = Atomics.load(view, RSEQ);
-        if (this.#tryRead()) return true;
-        const outcome = await waitAsync(
-          view,
-          RSEQ,
-          seq,
-          opts.deadline,
-          opts.signal,
-          opts.interruptible,
-        );
-        if (outcome === "timed-out") return this.#tryRead();
-      }
-    } finally {
-      Atomics.sub(view, RWAIT, 1);
-    }
-  }
-
-  #writeSlow(opts: Acquire): boolean {
-    const view = this.#view;
-    Atomics.add(view, WWAIT, 1);
-    let acquired = false;
-    try {
-      for (;;) {
-        // Why no lost wakeup: WSEQ is read before the CAS, and we sleep only
-        // while it is unchanged (writers' note at the top).
-        const seq = Atomics.load(view, WSEQ);
-        if (this.#tryWrite()) return acquired = true;
-        const outcome = waitSync(
-          view,
-          WSEQ,
-          seq,
-          opts.deadline,
-          opts.signal,
-          opts.interruptible,
-        );
-        if (outcome === "timed-out") return acquired = this.#tryWrite();
-      }
-    } finally {
-      this.#leaveWriters(acquired);
-    }
-  }
-
-  async #writeSlowAsync(opts: Acquire): Promise<boolean> {
-    const view = this.#view;
-    Atomics.add(view, WWAIT, 1);
-    let acquired = false;
-    try {
-      for (;;) {
-        // Why no lost wakeup: as in #writeSlow.
-        const seq = Atomics.load(view, WSEQ);
-        if (this.#tryWrite()) return acquired = true;
-        const outcome = await waitAsync(
-          view,
-          WSEQ,
-          seq,
-          opts.deadline,
-          opts.signal,
-          opts.interruptible,
-        );
-        if (outcome === "timed-out") return acquired = this.#tryWrite();
-      }
-    } finally {
-      this.#leaveWriters(acquired);
-    }
-  }
-
-  // A waiting writer leaves WWAIT. Without the lock, it may have been what
-  // kept readers out (wake them if it was the last writer), and it may have
-  // consumed a notify(1) meant for a writer (hand one on).
-  #leaveWriters(acquired: boolean): void {
-    const view = this.#view;
-    const left = Atomics.sub(view, WWAIT, 1) - 1;
-    if (acquired) return;
-    if (left === 0) {
-      if (Atomics.load(view, RWAIT) > 0) this.#wakeReaders();
-    } else if (Atomics.load(view, STATE) === FREE) {
-      this.#wakeWriter();
-    }
-  }
-
-  #wakeWriter(): void {
-    Atomics.add(this.#view, WSEQ, 1);
-    Atomics.notify(this.#view, WSEQ, 1);
-  }
-
-  #wakeReaders(): void {
-    Atomics.add(this.#view, RSEQ, 1);
-    Atomics.notify(this.#view, RSEQ);
   }
 }
 

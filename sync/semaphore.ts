@@ -5,6 +5,7 @@
  * @module
  */
 
+import { defineInspect } from "../_core/inspect.ts";
 import {
   allocRegion,
   checkRegion,
@@ -14,9 +15,8 @@ import {
   type Descriptor,
   registerTransfer,
   TO_DESCRIPTOR,
-  type Transferable,
 } from "../_core/transfer.ts";
-import { Guard } from "./_guard.ts";
+import { Guard, notAcquired, runHeld, runHeldAsync } from "./_guard.ts";
 import {
   type Acquire,
   type AcquireOptions,
@@ -24,7 +24,10 @@ import {
   waitAsync,
   waitSync,
 } from "../_core/wait.ts";
-import { notAcquired } from "./lock.ts";
+
+export type { AcquireOptions, WaitOptions } from "../_core/wait.ts";
+export type { SharedPlacement } from "../_core/placement.ts";
+export { Guard } from "./_guard.ts";
 
 // Semaphore shared layout: Int32Array on a SharedArrayBuffer, 3 slots (12 B).
 // | slot | name    | values                                   | written by                     |
@@ -90,7 +93,7 @@ let adopting: Descriptor | undefined;
  * assert.equal(await t.joinAsync({ timeout: 10_000 }), true);
  * ```
  */
-export class Semaphore implements Transferable {
+export class Semaphore {
   readonly #view: Int32Array;
 
   /**
@@ -216,7 +219,61 @@ export class Semaphore implements Transferable {
     return new Guard(() => this.release());
   }
 
-  /** Describes the semaphore for another thread (transfer registry). */
+  /**
+   * Runs `fn` holding the semaphore (one unit) (a blocking acquire) and releases it when
+   * `fn` returns or throws; returns what `fn` returns. The plain-JavaScript
+   * form of `using _ = x.guard()` (Node 20 has no `using`). For an async
+   * `fn` use `withLockAsync`: this form releases when `fn` returns, not when
+   * its promise settles.
+   *
+   * Python: `with sem:`.
+   *
+   * @throws {TimeoutError} when `timeout` passes first; {RuntimeError} when
+   * `blocking: false` finds none left; whatever `fn` throws.
+   *
+   * @example
+   * ```ts
+   * import { Semaphore } from "@threadkit/threadkit";
+   * import assert from "node:assert/strict";
+   *
+   * const x = new Semaphore(1);
+   * assert.throws(() => x.withLock(() => { throw new Error("boom"); }), /boom/);
+   * assert.equal(x.withLock(() => 42), 42); // released on throw, so free again
+   * ```
+   */
+  withLock<T>(fn: () => T, options?: AcquireOptions): T {
+    return runHeld(this.guard(options), fn);
+  }
+
+  /**
+   * Runs `fn` (sync or async) holding the semaphore (one unit), acquired without blocking
+   * the event loop, and releases it when `fn`'s promise settles (fulfilled
+   * or rejected).
+   *
+   * Python: `async with` has no threading twin; async-mutex calls this
+   * `runExclusive`.
+   *
+   * @example
+   * ```ts
+   * import { Semaphore } from "@threadkit/threadkit";
+   * import assert from "node:assert/strict";
+   *
+   * const x = new Semaphore(1);
+   * const n = await x.withLockAsync(async () => {
+   *   await new Promise((r) => setTimeout(r, 1));
+   *   return 7;
+   * });
+   * assert.equal(n, 7);
+   * ```
+   */
+  withLockAsync<T>(
+    fn: () => T | PromiseLike<T>,
+    options?: AcquireOptions,
+  ): Promise<T> {
+    return runHeldAsync(this.guardAsync(options), fn);
+  }
+
+  /** @ignore Describes the semaphore for another thread (transfer registry). */
   [TO_DESCRIPTOR](): Descriptor {
     return {
       tag: this.#bounded() ? BOUNDED_TAG : TAG,
@@ -309,6 +366,8 @@ export class Semaphore implements Transferable {
     }
   }
 }
+
+defineInspect(Semaphore, (sem) => ({ value: sem.value }));
 
 /**
  * A semaphore that refuses to be released above its initial value, which

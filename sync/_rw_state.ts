@@ -1,0 +1,210 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// RWLock's words and the code that waits on them and wakes them: the layout,
+// the state machine, the fairness policy and why no wakeup is lost. The
+// public class (sync/rw_lock.ts) calls these; split off to keep each file
+// short.
+
+import { type Acquire, waitAsync, waitSync } from "../_core/wait.ts";
+
+// RWLock shared layout: Int32Array on a SharedArrayBuffer, 5 slots (20 B).
+// | slot | name  | values                                   | written by                        |
+// |------|-------|------------------------------------------|-----------------------------------|
+// | 0    | STATE | -1 WRITER, 0 FREE, n > 0 n readers hold  | CAS by acquire and release        |
+// | 1    | WWAIT | writers waiting to acquire               | +1/-1 by a waiting writer         |
+// | 2    | RWAIT | readers that may sleep on RSEQ           | +1/-1 by a waiting reader         |
+// | 3    | WSEQ  | writers' wake counter (writers sleep on) | +1 by whoever wakes a writer      |
+// | 4    | RSEQ  | readers' wake counter (readers sleep on) | +1 by whoever wakes the readers   |
+export const STATE = 0;
+export const WWAIT = 1;
+export const RWAIT = 2;
+const WSEQ = 3;
+const RSEQ = 4;
+export const SLOTS = 5;
+export const WRITER = -1;
+export const FREE = 0;
+
+// RWLock states (on STATE):
+// FREE    -acquireWrite (CAS 0 -> -1)->              WRITER
+// n >= 0  -acquireRead, WWAIT == 0 (CAS n -> n+1)->  n + 1 readers
+// n >= 0  -acquireRead, WWAIT > 0->                  RWAIT+1, sleep on RSEQ
+// WRITER  -acquireRead->                             RWAIT+1, sleep on RSEQ
+// n != 0  -acquireWrite->                            WWAIT+1, sleep on WSEQ
+// 1       -releaseRead (CAS 1 -> 0)->                FREE, wake one writer if WWAIT > 0
+// n > 1   -releaseRead (CAS n -> n-1)->              n - 1 readers
+// WRITER  -releaseWrite (CAS -1 -> 0)->              FREE, wake one writer if WWAIT > 0,
+//                                                    else every reader if RWAIT > 0
+// a waiting writer leaves without the lock (timeout, abort, cancel)->
+//                                                    WWAIT-1; wake the readers if it was
+//                                                    the last; else hand a wake to a writer
+//
+// Fairness: writer preference. A reader does not enter while a writer waits
+// (WWAIT > 0), even when other readers hold the lock, so a stream of readers
+// cannot starve a writer; a releasing writer wakes the next writer before
+// any reader. The price: a steady stream of writers can starve readers, and
+// a thread that holds a read lock and asks for it again while a writer waits
+// deadlocks (the writer waits for it, it waits for the writer); read locks
+// are not reentrant. Neither kind is FIFO among its own: a fresh acquirer
+// may take the lock before a woken one, as with Lock.
+//
+// Why no lost wakeup (writers): a writer adds itself to WWAIT, then reads
+// WSEQ, then tries its CAS, and sleeps only while WSEQ is unchanged. Whoever
+// frees the lock (the last reader, a writer) writes STATE first, then reads
+// WWAIT, and if it is non-zero adds 1 to WSEQ before notify(1). All of these
+// are sequentially consistent: either the releaser's WWAIT read comes after
+// the writer's increment (it bumps WSEQ, so the writer's CAS sees the free
+// lock or its wait sees WSEQ changed or is notified), or it comes before,
+// and then the writer's CAS comes after the release and sees the lock free.
+// A woken writer that leaves without the lock hands a wake on (notify(1) if
+// the lock is free and writers still wait), so a notify(1) it consumed is
+// not lost.
+//
+// Why no lost wakeup (readers): a reader adds itself to RWAIT, reads RSEQ,
+// then checks STATE and WWAIT, and sleeps only while RSEQ is unchanged. The
+// two events that can let it in, a writer's release and the last waiting
+// writer leaving without the lock, write STATE or WWAIT first, then read
+// RWAIT, and if it is non-zero add 1 to RSEQ and notify every reader. The
+// same ordering argument applies; readers are woken all at once, so none
+// consumes another's wake.
+
+/** One try to enter as a reader. Writer preference: no new reader while a writer waits. */
+export function tryRead(view: Int32Array): boolean {
+  let s = Atomics.load(view, STATE);
+  while (s >= 0 && Atomics.load(view, WWAIT) === 0) {
+    const seen = Atomics.compareExchange(view, STATE, s, s + 1);
+    if (seen === s) return true;
+    s = seen;
+  }
+  return false;
+}
+
+/** One try to enter as the writer. */
+export function tryWrite(view: Int32Array): boolean {
+  return Atomics.compareExchange(view, STATE, FREE, WRITER) === FREE;
+}
+
+/** Waits (blocking) to enter as a reader; false on timeout. */
+export function readSlow(view: Int32Array, opts: Acquire): boolean {
+  Atomics.add(view, RWAIT, 1);
+  try {
+    for (;;) {
+      // Why no lost wakeup: RSEQ is read before the check, and we sleep
+      // only while it is unchanged (readers' note at the top).
+      const seq = Atomics.load(view, RSEQ);
+      if (tryRead(view)) return true;
+      const outcome = waitSync(
+        view,
+        RSEQ,
+        seq,
+        opts.deadline,
+        opts.signal,
+        opts.interruptible,
+      );
+      if (outcome === "timed-out") return tryRead(view);
+    }
+  } finally {
+    Atomics.sub(view, RWAIT, 1);
+  }
+}
+
+/** Waits (async) to enter as a reader; false on timeout. */
+export async function readSlowAsync(
+  view: Int32Array,
+  opts: Acquire,
+): Promise<boolean> {
+  Atomics.add(view, RWAIT, 1);
+  try {
+    for (;;) {
+      // Why no lost wakeup: as in readSlow.
+      const seq = Atomics.load(view, RSEQ);
+      if (tryRead(view)) return true;
+      const outcome = await waitAsync(
+        view,
+        RSEQ,
+        seq,
+        opts.deadline,
+        opts.signal,
+        opts.interruptible,
+      );
+      if (outcome === "timed-out") return tryRead(view);
+    }
+  } finally {
+    Atomics.sub(view, RWAIT, 1);
+  }
+}
+
+/** Waits (blocking) to enter as the writer; false on timeout. */
+export function writeSlow(view: Int32Array, opts: Acquire): boolean {
+  Atomics.add(view, WWAIT, 1);
+  let acquired = false;
+  try {
+    for (;;) {
+      // Why no lost wakeup: WSEQ is read before the CAS, and we sleep only
+      // while it is unchanged (writers' note at the top).
+      const seq = Atomics.load(view, WSEQ);
+      if (tryWrite(view)) return acquired = true;
+      const outcome = waitSync(
+        view,
+        WSEQ,
+        seq,
+        opts.deadline,
+        opts.signal,
+        opts.interruptible,
+      );
+      if (outcome === "timed-out") return acquired = tryWrite(view);
+    }
+  } finally {
+    leaveWriters(view, acquired);
+  }
+}
+
+/** Waits (async) to enter as the writer; false on timeout. */
+export async function writeSlowAsync(
+  view: Int32Array,
+  opts: Acquire,
+): Promise<boolean> {
+  Atomics.add(view, WWAIT, 1);
+  let acquired = false;
+  try {
+    for (;;) {
+      // Why no lost wakeup: as in writeSlow.
+      const seq = Atomics.load(view, WSEQ);
+      if (tryWrite(view)) return acquired = true;
+      const outcome = await waitAsync(
+        view,
+        WSEQ,
+        seq,
+        opts.deadline,
+        opts.signal,
+        opts.interruptible,
+      );
+      if (outcome === "timed-out") return acquired = tryWrite(view);
+    }
+  } finally {
+    leaveWriters(view, acquired);
+  }
+}
+
+// A waiting writer leaves WWAIT. Without the lock, it may have been what
+// kept readers out (wake them if it was the last writer), and it may have
+// consumed a notify(1) meant for a writer (hand one on).
+function leaveWriters(view: Int32Array, acquired: boolean): void {
+  const left = Atomics.sub(view, WWAIT, 1) - 1;
+  if (acquired) return;
+  if (left === 0) {
+    if (Atomics.load(view, RWAIT) > 0) wakeReaders(view);
+  } else if (Atomics.load(view, STATE) === FREE) {
+    wakeWriter(view);
+  }
+}
+
+/** Wakes one waiting writer (bumps WSEQ first: see the writers' note). */
+export function wakeWriter(view: Int32Array): void {
+  Atomics.add(view, WSEQ, 1);
+  Atomics.notify(view, WSEQ, 1);
+}
+
+/** Wakes every waiting reader (bumps RSEQ first: see the readers' note). */
+export function wakeReaders(view: Int32Array): void {
+  Atomics.add(view, RSEQ, 1);
+  Atomics.notify(view, RSEQ);
+}
