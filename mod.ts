@@ -34,11 +34,6 @@
 export * from "./_core/errors.ts";
 export { setWorkerEntry } from "./_core/entry.ts";
 export type { SharedPlacement } from "./_core/placement.ts";
-export {
-  type Descriptor,
-  TO_DESCRIPTOR,
-  type Transferable,
-} from "./_core/transfer.ts";
 export type { AcquireOptions, WaitOptions } from "./_core/wait.ts";
 export { Guard } from "./sync/_guard.ts";
 export { Lock } from "./sync/lock.ts";
@@ -66,6 +61,7 @@ export {
   setExcepthook,
 } from "./thread/excepthook.ts";
 export * from "./thread/timer.ts";
+export * from "./thread/local.ts";
 export * from "./queue/bounded.ts";
 export * from "./queue/lifo.ts";
 export * from "./queue/priority.ts";

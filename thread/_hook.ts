@@ -9,6 +9,9 @@
 export interface HookArgs<T> {
   readonly error: unknown;
   readonly thread: T;
+  readonly excType: unknown;
+  readonly excValue: unknown;
+  readonly excTraceback: string | undefined;
 }
 
 /** The default report: "Exception in thread NAME:" and the stack, on stderr. */
@@ -38,7 +41,15 @@ export function reportException<T extends { name: string }>(
   thread: T,
 ): void {
   try {
-    hook({ error, thread });
+    hook({
+      error,
+      thread,
+      excType: typeof error === "object" && error !== null
+        ? error.constructor
+        : undefined,
+      excValue: error,
+      excTraceback: error instanceof Error ? error.stack : undefined,
+    });
   } catch (hookError) {
     // Python prints the hook's own failure; so do we.
     console.error("Exception in threadkit excepthook:", hookError);

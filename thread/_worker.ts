@@ -97,7 +97,7 @@ async function run(start: Start, kind: "node" | "web"): Promise<void> {
   else scope.postMessage(0);
   // Python threads outlive the thread that started them: stay until the
   // non-daemon threads started here have ended.
-  await (await import("./thread.ts")).awaitOwnedThreads();
+  await (await import("./_handles.ts")).awaitOwnedThreads();
   start.port.close();
   exitWorker(kind);
 }

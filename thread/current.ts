@@ -9,11 +9,26 @@
 
 import {
   currentIdent,
+  type EntryInfo,
   entryInfo,
   liveEntries,
   runtime,
 } from "../_core/runtime.ts";
-import { pruneHandles, type Thread, threadHandle } from "./thread.ts";
+import type { Thread } from "./thread.ts";
+import { pruneHandles, threadHandle as handle } from "./_handles.ts";
+
+export type {
+  JoinOptions,
+  ModuleTarget,
+  Thread,
+  ThreadFunction,
+  ThreadOptions,
+  ThreadResult,
+} from "./thread.ts";
+
+function threadHandle(info: EntryInfo): Thread {
+  return handle(info) as Thread;
+}
 
 /**
  * The Thread of the caller: the main thread's handle on the main thread, the
@@ -49,6 +64,15 @@ export function currentThread(): Thread {
  * The main thread's handle (ident 1, name "MainThread"), from any thread.
  *
  * Python: `threading.main_thread`.
+ *
+ * @example
+ * ```ts
+ * import { mainThread } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(mainThread().ident, 1);
+ * assert.equal(mainThread().name, "MainThread");
+ * ```
  */
 export function mainThread(): Thread {
   return threadHandle(
@@ -60,6 +84,16 @@ export function mainThread(): Thread {
  * The calling thread's ident: 1 on the main thread, unique per thread.
  *
  * Python: `threading.get_ident`.
+ *
+ * @example
+ * ```ts
+ * import { getIdent, spawn } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(getIdent(), 1); // the main thread
+ * const t = spawn(() => getIdent());
+ * assert.equal(await t.joinAsync({ timeout: 10_000 }), t.ident);
+ * ```
  */
 export function getIdent(): number {
   return currentIdent();
@@ -89,7 +123,57 @@ export function enumerate(): Thread[] {
  * How many threads are alive, the main thread included.
  *
  * Python: `threading.active_count`.
+ *
+ * @example
+ * ```ts
+ * import { activeCount } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(activeCount() >= 1); // at least the main thread
+ * ```
  */
 export function activeCount(): number {
   return liveEntries().length;
+}
+
+/**
+ * The operating system's id of the calling thread (Linux's TID), where the
+ * runtime lets threadkit read it: on Linux from `/proc/thread-self`, which
+ * needs read permission in Deno (`-R`). `undefined` elsewhere (macOS,
+ * Windows, browsers) or without the permission. Each threadkit thread runs
+ * on its own OS thread, so two live threads never share a native id.
+ *
+ * Python: `threading.get_native_id` (Python has it on every major OS).
+ *
+ * @example
+ * ```ts
+ * import { getNativeId } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * const id = getNativeId();
+ * assert.ok(id === undefined || Number.isInteger(id));
+ * ```
+ */
+export function getNativeId(): number | undefined {
+  try {
+    const link = readLink("/proc/thread-self"); // "PID/task/TID"
+    const tid = Number(link?.split("/").pop());
+    return Number.isInteger(tid) && tid > 0 ? tid : undefined;
+  } catch {
+    return undefined; // no /proc, or no read permission
+  }
+}
+
+// readlink on Deno or Node; undefined where neither API exists.
+function readLink(path: string): string | undefined {
+  const deno = (globalThis as {
+    Deno?: { readLinkSync?(p: string): string };
+  }).Deno;
+  if (typeof deno?.readLinkSync === "function") return deno.readLinkSync(path);
+  const proc = (globalThis as {
+    process?: {
+      getBuiltinModule?(id: string): { readlinkSync(p: string): string };
+    };
+  }).process;
+  return proc?.getBuiltinModule?.("node:fs")?.readlinkSync(path);
 }

@@ -5,12 +5,62 @@
  */
 
 import type { Thread } from "./thread.ts";
+
+export type {
+  JoinOptions,
+  ModuleTarget,
+  Thread,
+  ThreadFunction,
+  ThreadOptions,
+  ThreadResult,
+} from "./thread.ts";
 import { defaultHook, setHook } from "./_hook.ts";
 
-/** What the hook is told about an error that ended a thread. */
+/**
+ * What the hook is told about an error that ended a thread.
+ *
+ * Python: `threading.ExceptHookArgs`; `excType`, `excValue`,
+ * `excTraceback` and `thread` are its `exc_type`, `exc_value`,
+ * `exc_traceback` and `thread`.
+ *
+ * @example
+ * ```ts
+ * import { type ExceptHookArgs, setExcepthook, Thread } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * // A thread that fails while nobody joins it is reported through the hook.
+ * const reported = new Promise<ExceptHookArgs>((resolve) => setExcepthook(resolve));
+ * const t = new Thread({
+ *   target: () => {
+ *     throw new RangeError("bad");
+ *   },
+ *   name: "failing",
+ * });
+ * t.start();
+ * let timer: ReturnType<typeof setTimeout> | undefined;
+ * const args = await Promise.race([
+ *   reported,
+ *   new Promise<never>((_, reject) => {
+ *     timer = setTimeout(() => reject(new Error("not reported")), 10_000);
+ *   }),
+ * ]);
+ * clearTimeout(timer);
+ * setExcepthook(undefined);
+ * assert.equal(args.thread, t);
+ * assert.equal(args.excType, RangeError);
+ * assert.equal((args.excValue as Error).message, "bad");
+ * assert.match(args.excTraceback ?? "", /RangeError: bad/);
+ * ```
+ */
 export interface ExceptHookArgs {
   /** What the target threw (an Error rebuilt with its class name, message, stack and cause). */
   readonly error: unknown;
+  /** The error's class (its constructor); `undefined` for a thrown primitive. Python: `exc_type`. */
+  readonly excType: unknown;
+  /** The same value as `error`. Python: `exc_value`. */
+  readonly excValue: unknown;
+  /** The error's stack text, if it has one. Python: `exc_traceback` (a traceback object). */
+  readonly excTraceback: string | undefined;
   /** The thread it ended. */
   readonly thread: Thread;
 }
@@ -23,6 +73,18 @@ export type ExceptHook = (args: ExceptHookArgs) => void;
  * to stderr, once per thread.
  *
  * Python: `threading.__excepthook__`.
+ *
+ * @example Chaining to the default report
+ * ```ts
+ * import { defaultExcepthook, setExcepthook } from "@threadkit/threadkit";
+ *
+ * let failures = 0;
+ * setExcepthook((args) => {
+ *   failures++;
+ *   defaultExcepthook(args); // still print the report
+ * });
+ * setExcepthook(undefined);
+ * ```
  */
 export const defaultExcepthook: ExceptHook = defaultHook;
 

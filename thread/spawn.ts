@@ -6,6 +6,15 @@
 
 import { type ModuleTarget, Thread, type ThreadFunction } from "./thread.ts";
 
+export type {
+  JoinOptions,
+  ModuleTarget,
+  Thread,
+  ThreadFunction,
+  ThreadOptions,
+  ThreadResult,
+} from "./thread.ts";
+
 /**
  * Creates and starts a (non-daemon unless the caller is a daemon) thread
  * running `target(...args)`, and returns it.

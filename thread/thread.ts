@@ -6,13 +6,13 @@
  */
 
 import { RuntimeError, TimeoutError } from "../_core/errors.ts";
+import { defineInspect } from "../_core/inspect.ts";
 import {
   decodeTransfer,
   type Descriptor,
   encodeTransfer,
   registerTransfer,
   TO_DESCRIPTOR,
-  type Transferable,
 } from "../_core/transfer.ts";
 import { waitAsync, waitOptions, waitSync } from "../_core/wait.ts";
 import { messageReady, startWorker, takeMessage } from "../_core/adapter.ts";
@@ -33,6 +33,7 @@ import {
 } from "../_core/runtime.ts";
 import { checkTarget, targetName, wireTarget } from "../_core/target.ts";
 import { reportException } from "./_hook.ts";
+import { hooks, owned, threadHandle } from "./_handles.ts";
 import type {
   JoinOptions,
   ModuleTarget,
@@ -62,13 +63,9 @@ export {
 const TAG = "threadkit.Thread";
 let adopting: EntryInfo | undefined;
 
-// Threads started by this thread, by ident; the non-daemon ones are what a
-// worker waits for before it exits (Python threads outlive their starter).
-const owned = new Map<number, Thread>();
-// Handles for threads this thread did not start, kept for identity.
-const foreign = new Map<number, Thread>();
-// Set by Thread's static block: waits for a thread's end, then collects.
-let awaitEnd: (thread: Thread) => Promise<void>;
+// The threads this thread started (owned) and handles of others (foreign)
+// live in thread/_handles.ts; the non-daemon owned ones are what a worker
+// waits for before it exits (Python threads outlive their starter).
 
 /**
  * A thread of control: a target function run on its own worker, sharing
@@ -101,10 +98,9 @@ let awaitEnd: (thread: Thread) => Promise<void>;
  * assert.equal(t.result, 5);
  * ```
  */
-export class Thread<F extends ThreadFunction = ThreadFunction>
-  implements Transferable {
+export class Thread<F extends ThreadFunction = ThreadFunction> {
   #name: string;
-  readonly #daemon: boolean;
+  #daemon: boolean;
   readonly #target: F | ModuleTarget<F> | undefined;
   readonly #args: unknown[];
   #ident: number | undefined;
@@ -169,9 +165,42 @@ export class Thread<F extends ThreadFunction = ThreadFunction>
     return this.#ident;
   }
 
-  /** Whether this is a daemon thread. */
+  /**
+   * Whether this is a daemon thread: one that does not keep the process
+   * alive. Settable until `start()`.
+   */
   get daemon(): boolean {
     return this.#daemon;
+  }
+
+  /**
+   * Makes the thread a daemon (or not) before it starts.
+   *
+   * Python: `Thread.daemon = flag` (also `setDaemon`).
+   *
+   * @throws {RuntimeError} once the thread was started (as Python).
+   * @throws {TypeError} when `daemon` is not a boolean.
+   *
+   * @example
+   * ```ts
+   * import { Thread } from "@threadkit/threadkit";
+   * import assert from "node:assert/strict";
+   *
+   * const t = new Thread({ target: () => 1 });
+   * t.daemon = true;
+   * t.start();
+   * assert.throws(() => { t.daemon = false; }, /active thread/);
+   * await t.joinAsync({ timeout: 10_000 });
+   * ```
+   */
+  set daemon(daemon: boolean) {
+    if (this.#ident !== undefined || this.#foreign) {
+      throw new RuntimeError("Cannot set daemon status of active thread");
+    }
+    if (typeof daemon !== "boolean") {
+      throw new TypeError("Cannot set daemon: it must be a boolean");
+    }
+    this.#daemon = daemon;
   }
 
   /** The target's return value once the thread ended without error. */
@@ -337,7 +366,7 @@ export class Thread<F extends ThreadFunction = ThreadFunction>
     requestCancel(this.#entry, this.#ident);
   }
 
-  /** Describes the thread for another thread (it arrives as a handle). */
+  /** @ignore Describes the thread for another thread (it arrives as a handle). */
   [TO_DESCRIPTOR](): Descriptor {
     if (this.#ident === undefined) {
       throw new TypeError(
@@ -413,7 +442,22 @@ export class Thread<F extends ThreadFunction = ThreadFunction>
   }
 
   static {
-    awaitEnd = async (thread) => {
+    defineInspect(Thread, (t) => ({
+      name: t.#name,
+      ident: t.#ident,
+      state: t.#ident === undefined
+        ? "initial"
+        : t.isAlive()
+        ? "started"
+        : "stopped",
+      daemon: t.#daemon,
+    }));
+    hooks.adopt = (info) => {
+      adopting = info;
+      return new Thread(undefined as never);
+    };
+    hooks.awaitEnd = async (handle) => {
+      const thread = handle as Thread;
       const view = runtime().view;
       const index = tidIndex(thread.#entry);
       const ident = thread.#ident!;
@@ -436,39 +480,6 @@ export class Thread<F extends ThreadFunction = ThreadFunction>
     if (!outcome.ok && report) {
       reportException(outcome.error, this as Thread);
     }
-  }
-}
-
-/** A handle for a live thread this thread did not start (or the current one). */
-export function threadHandle(info: EntryInfo): Thread {
-  const own = owned.get(info.ident);
-  if (own !== undefined) return own;
-  let handle = foreign.get(info.ident);
-  if (handle === undefined) {
-    adopting = info;
-    handle = new Thread(undefined as never);
-    foreign.set(info.ident, handle);
-  }
-  return handle;
-}
-
-/** Forgets foreign handles of threads that ended (called by enumerate). */
-export function pruneHandles(alive: Set<number>): void {
-  for (const ident of foreign.keys()) {
-    if (!alive.has(ident)) foreign.delete(ident);
-  }
-}
-
-/**
- * Waits until every non-daemon thread started by this thread has ended, and
- * reports their errors through the excepthook as their own ends would. Used by
- * a worker whose target is done, before it exits.
- */
-export async function awaitOwnedThreads(): Promise<void> {
-  for (;;) {
-    const running = [...owned.values()].filter((t) => !t.daemon);
-    if (running.length === 0) return;
-    await Promise.all(running.map(awaitEnd));
   }
 }
 

@@ -18,6 +18,15 @@ import {
   type ThreadResult,
 } from "./thread.ts";
 
+export type {
+  JoinOptions,
+  ModuleTarget,
+  Thread,
+  ThreadFunction,
+  ThreadOptions,
+  ThreadResult,
+} from "./thread.ts";
+
 // Timer word: Int32Array on a SharedArrayBuffer, 1 slot (4 B), in the heap.
 // | slot | name  | values                               | written by                  |
 // |------|-------|--------------------------------------|-----------------------------|
@@ -92,6 +101,9 @@ export type TimerRun<F extends ThreadFunction> = (
 export class Timer<F extends ThreadFunction = ThreadFunction>
   extends Thread<TimerRun<F>> {
   readonly #word: Int32Array;
+  readonly #interval: number;
+  readonly #target: F | ModuleTarget<F>;
+  readonly #timerArgs: Parameters<F> | [];
 
   /**
    * Creates a timer; `start()` starts its thread and so its interval.
@@ -124,6 +136,48 @@ export class Timer<F extends ThreadFunction = ThreadFunction>
       daemon: options?.daemon,
     });
     this.#word = word;
+    this.#interval = interval;
+    this.#target = target;
+    this.#timerArgs = args ?? [];
+  }
+
+  /** The delay in milliseconds, as given. Python: `Timer.interval` (seconds). */
+  get interval(): number {
+    return this.#interval;
+  }
+
+  /** The function or module target to run. Python: `Timer.function`. */
+  get target(): F | ModuleTarget<F> {
+    return this.#target;
+  }
+
+  /** The arguments for the target (a copy). Python: `Timer.args`. */
+  get args(): Parameters<F> | [] {
+    return [...this.#timerArgs] as Parameters<F> | [];
+  }
+
+  /**
+   * Whether the timer is finished: cancelled, or started and its thread has
+   * ended (the target ran). Python: `Timer.finished`, an Event; here a
+   * snapshot, since `thread/` stands beside `sync/` and cannot hand out an
+   * Event (wait for the end with `join()` / `joinAsync()`).
+   *
+   * @example
+   * ```ts
+   * import { Timer } from "@threadkit/threadkit";
+   * import assert from "node:assert/strict";
+   *
+   * const timer = new Timer(5, (x: number) => x * 2, [21]);
+   * assert.equal(timer.interval, 5);
+   * assert.deepEqual(timer.args, [21]);
+   * assert.equal(timer.finished, false);
+   * timer.start();
+   * assert.equal(await timer.joinAsync({ timeout: 10_000 }), 42);
+   * assert.equal(timer.finished, true);
+   * ```
+   */
+  get finished(): boolean {
+    return this.cancelled || (this.ident !== undefined && !this.isAlive());
   }
 
   /**

@@ -1,0 +1,58 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The calling thread's Thread handles (not exported by the package): the
+// threads it started ("owned", which a worker waits for before it exits)
+// and handles for threads it did not start ("foreign": from enumerate(),
+// currentThread(), or passed in args), kept for identity. thread.ts fills in
+// the two hooks that need Thread's private state; this file imports nothing
+// of thread.ts, so imports run one way (current.ts, _worker.ts -> here).
+
+import type { EntryInfo } from "../_core/runtime.ts";
+
+/** What this registry needs of a Thread. */
+export interface Handle {
+  readonly daemon: boolean;
+}
+
+/** Set by Thread's static block. */
+export const hooks: {
+  /** Makes a handle for a thread this thread did not start. */
+  adopt?: (info: EntryInfo) => Handle;
+  /** Waits for an owned thread's end, then collects its outcome. */
+  awaitEnd?: (thread: Handle) => Promise<void>;
+} = {};
+
+/** Threads started by this thread, by ident. */
+export const owned: Map<number, Handle> = new Map();
+const foreign = new Map<number, Handle>();
+
+/** A handle for a live thread this thread did not start (or the current one). */
+export function threadHandle(info: EntryInfo): Handle {
+  const own = owned.get(info.ident);
+  if (own !== undefined) return own;
+  let handle = foreign.get(info.ident);
+  if (handle === undefined) {
+    handle = hooks.adopt!(info);
+    foreign.set(info.ident, handle);
+  }
+  return handle;
+}
+
+/** Forgets foreign handles of threads that ended (called by enumerate). */
+export function pruneHandles(alive: Set<number>): void {
+  for (const ident of foreign.keys()) {
+    if (!alive.has(ident)) foreign.delete(ident);
+  }
+}
+
+/**
+ * Waits until every non-daemon thread started by this thread has ended, and
+ * reports their errors through the excepthook as their own ends would. Used by
+ * a worker whose target is done, before it exits.
+ */
+export async function awaitOwnedThreads(): Promise<void> {
+  for (;;) {
+    const running = [...owned.values()].filter((t) => !t.daemon);
+    if (running.length === 0) return;
+    await Promise.all(running.map(hooks.awaitEnd!));
+  }
+}
