@@ -142,7 +142,11 @@ function main(): void {
 
   Deno.writeTextFileSync(join(OUT, DISPOSE_SHIM), DISPOSE_TYPES);
   writePackageJson(config);
-  for (const name of ["README.md", "LICENSE"]) {
+  Deno.writeTextFileSync(
+    join(OUT, "README.md"),
+    npmReadme(Deno.readTextFileSync(join(ROOT, "README.md"))),
+  );
+  for (const name of ["LICENSE"]) {
     try {
       Deno.copyFileSync(join(ROOT, name), join(OUT, name));
     } catch (error) {
@@ -193,6 +197,40 @@ function withDisposeShim(fileName: string, text: string): string {
   return `/// <reference path="${shim}" />\n${text}`;
 }
 
+/**
+ * The npm package's README, built from README.md: regions between
+ * `<!-- deno-only -->` and `<!-- /deno-only -->` (Deno and JSR instructions,
+ * `using` examples) are dropped, the package is imported as "threadkit"
+ * (its npm name) instead of "@threadkit/threadkit", and fences lose Deno's
+ * `ignore` marker. Throws when a code block left in it declares with
+ * `using` (Node 20 has no `using` syntax) or still names the JSR package.
+ */
+export function npmReadme(source: string): string {
+  const text = source
+    .replace(/<!-- deno-only -->[\s\S]*?<!-- \/deno-only -->\n*/g, "")
+    .replace(/<!-- \/?npm-only -->\n*/g, "")
+    .replaceAll('"@threadkit/threadkit"', '"threadkit"')
+    .replaceAll('"@threadkit/threadkit/', '"threadkit/')
+    .replace(/^(```\w+) ignore$/gm, "$1");
+  for (const [, code] of text.matchAll(/^```\w*[^\n]*\n([\s\S]*?)^```/gm)) {
+    const using = /^\s*(?:await\s+)?using\s+[\w$]+\s*=/m.exec(code);
+    if (using !== null) {
+      throw new Error(
+        `build:npm: README code block uses \`using\` (Node 20 has none); mark it deno-only: ${
+          using[0].trim()
+        }`,
+      );
+    }
+    if (code.includes("@threadkit/threadkit")) {
+      throw new Error(
+        "build:npm: README code block names @threadkit/threadkit",
+      );
+    }
+  }
+  return "<!-- Generated from README.md by scripts/build_npm.ts. -->\n\n" +
+    text;
+}
+
 function isTest(file: string): boolean {
   return relative(ROOT, file).split(/[\\/]/)[0] === "tests";
 }
@@ -218,7 +256,32 @@ function writePackageJson(config: DenoJson): void {
     // process.getBuiltinModule, which _core/adapter.ts loads
     // node:worker_threads with.
     engines: { node: ">=20.19" },
-    keywords: ["threads", "threading", "worker", "lock", "queue", "atomics"],
+    keywords: [
+      "threads",
+      "threading",
+      "multithreading",
+      "worker",
+      "worker_threads",
+      "web-worker",
+      "sharedarraybuffer",
+      "atomics",
+      "lock",
+      "mutex",
+      "rwlock",
+      "semaphore",
+      "condition-variable",
+      "barrier",
+      "queue",
+      "python",
+    ],
+    // The public repository and home page. Placeholders until the project
+    // is published: confirm before the first npm release.
+    repository: {
+      type: "git",
+      url: "git+https://github.com/threadkit/threadkit.git",
+    },
+    homepage: "https://jsr.io/@threadkit/threadkit",
+    bugs: { url: "https://github.com/threadkit/threadkit/issues" },
     sideEffects: true,
   };
   Deno.writeTextFileSync(
@@ -305,4 +368,4 @@ function format(diagnostics: readonly ts.Diagnostic[]): string {
   });
 }
 
-main();
+if (import.meta.main) main();
