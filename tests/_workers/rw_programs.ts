@@ -41,8 +41,9 @@ function leaveRead(s: Int32Array): void {
 }
 
 /**
- * n read sections. First all readers meet at `barrier` while each holds a
- * read lock: the barrier only opens if the read locks overlap.
+ * n read sections. First all readers (and the test) meet at `barrier` while
+ * each reader holds a read lock: the barrier only opens if the read locks
+ * overlap.
  */
 export async function reader(
   rw: RWLock,

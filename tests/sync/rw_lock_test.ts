@@ -198,25 +198,35 @@ describe("RWLock", () => {
     const rw = new RWLock();
     const s = new Int32Array(new SharedArrayBuffer(rwp.SLOTS * 4));
     const READERS = 3, WRITERS = 2, N = 3000;
-    const barrier = new Barrier(READERS);
+    // The readers meet while each holds a read lock (proof that reads
+    // overlap), with the main thread as one more party; the writers start
+    // only after that meeting. A writer waiting during it would hold back
+    // the readers still to come while it waits for the ones already in:
+    // writer preference's documented deadlock.
+    const barrier = new Barrier(READERS + 1);
     const modes = ["blocking", "async", "mixed"] as const;
-    const threads = [
-      ...modes.map((mode, i) =>
-        new Thread({
-          name: `reader-${i}`,
-          target: moduleTarget<typeof rwp.reader>(PROGRAMS, "reader"),
-          args: [rw, s, barrier, N, mode],
-        })
-      ),
-      ...["mixed", "blocking"].map((mode, i) =>
-        new Thread({
-          name: `writer-${i}`,
-          target: moduleTarget<typeof rwp.writer>(PROGRAMS, "writer"),
-          args: [rw, s, N, mode as "mixed" | "blocking"],
-        })
-      ),
-    ];
-    for (const t of threads) t.start();
+    const readers = modes.map((mode, i) =>
+      new Thread({
+        name: `reader-${i}`,
+        target: moduleTarget<typeof rwp.reader>(PROGRAMS, "reader"),
+        args: [rw, s, barrier, N, mode],
+      })
+    );
+    const writers = ["mixed", "blocking"].map((mode, i) =>
+      new Thread({
+        name: `writer-${i}`,
+        target: moduleTarget<typeof rwp.writer>(PROGRAMS, "writer"),
+        args: [rw, s, N, mode as "mixed" | "blocking"],
+      })
+    );
+    for (const t of readers) t.start();
+    try {
+      await barrier.waitAsync({ timeout: 30_000 });
+    } finally {
+      // Started either way, so that no thread is left behind on failure.
+      for (const t of writers) t.start();
+    }
+    const threads = [...readers, ...writers];
     const results = await Promise.allSettled(
       threads.map((t) => t.joinAsync(JOIN)),
     );
