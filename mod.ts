@@ -65,6 +65,7 @@ export * from "./thread/local.ts";
 export * from "./queue/bounded.ts";
 export * from "./queue/lifo.ts";
 export * from "./queue/priority.ts";
+export * from "./queue/simple.ts";
 export * from "./queue/errors.ts";
 export {
   QueueBase,

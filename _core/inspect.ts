@@ -12,15 +12,16 @@ type Inspect = (value: unknown, options?: unknown) => string;
 /**
  * Makes instances of `cls` print as `ClassName { ...state(instance) }` in
  * Deno (Deno.inspect, console.log) and Node (util.inspect, console.log). The
- * class name is the instance's own, so a subclass prints its name. `state`
+ * class name is the instance's own (or `name`), so a subclass prints its name. `state`
  * must not throw: it reads snapshots only.
  */
 export function defineInspect<T extends object>(
-  // deno-lint-ignore no-explicit-any
-  cls: abstract new (...args: any[]) => T,
+  cls: { readonly prototype: T },
   state: (self: T) => Record<string, unknown>,
+  name?: string,
 ): void {
-  const show = (self: T, text: string) => `${self.constructor.name} ${text}`;
+  const show = (self: T, text: string) =>
+    `${name ?? self.constructor.name} ${text}`;
   Object.defineProperty(cls.prototype, DENO_INSPECT, {
     configurable: true,
     writable: true,

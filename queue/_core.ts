@@ -25,11 +25,8 @@
 // (_get.ts), which also decides "shut down and empty".
 // Shutdown states: OPEN -> SHUT -> IMMEDIATE (_shutdown.ts).
 
-import {
-  type Descriptor,
-  TO_DESCRIPTOR,
-  type Transferable,
-} from "../_core/transfer.ts";
+import { defineInspect } from "../_core/inspect.ts";
+import { type Descriptor, TO_DESCRIPTOR } from "../_core/transfer.ts";
 import type { WaitOptions } from "../_core/wait.ts";
 import type { Codec } from "./_codec.ts";
 import { getItems, getManyAsync, getSlow, getSlowAsync } from "./_get.ts";
@@ -84,9 +81,27 @@ let adopting: Descriptor | undefined;
 
 /**
  * The shared base of {@linkcode Queue}, {@linkcode LifoQueue} and
- * {@linkcode PriorityQueue}: all methods live here.
+ * {@linkcode PriorityQueue}: all methods live here. Not constructed
+ * directly; useful as a type for code that takes any of the three.
+ *
+ * @example A function that drains any threadkit queue
+ * ```ts
+ * import { LifoQueue, Queue, type QueueBase } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * function drain<T>(q: QueueBase<T>): T[] {
+ *   const out: T[] = [];
+ *   while (!q.empty()) out.push(q.getNowait());
+ *   return out;
+ * }
+ * const fifo = new Queue<number>({ capacity: 4, type: "int32" });
+ * const lifo = new LifoQueue<number>({ capacity: 4, type: "int32" });
+ * for (const q of [fifo, lifo]) q.putMany([1, 2, 3]);
+ * assert.deepEqual(drain(fifo), [1, 2, 3]);
+ * assert.deepEqual(drain(lifo), [3, 2, 1]);
+ * ```
  */
-export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
+export abstract class QueueBase<T> implements AsyncIterable<T> {
   /** This handle's state, passed to the mechanics (_state.ts). */
   readonly #st: QueueState;
 
@@ -412,7 +427,7 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
     }
   }
 
-  /** Describes the queue for another thread (transfer registry). */
+  /** @ignore Describes the queue for another thread (transfer registry). */
   [TO_DESCRIPTOR](): Descriptor {
     const h = this.#st.h;
     return {
@@ -422,7 +437,7 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
     };
   }
 
-  /** @internal Revives a queue of class `cls` over a descriptor's memory. */
+  /** @ignore Revives a queue of class `cls` over a descriptor's memory. */
   static revive<Q>(
     cls: abstract new (init: never) => Q,
     discipline: number,
@@ -430,10 +445,22 @@ export abstract class QueueBase<T> implements Transferable, AsyncIterable<T> {
   ): Q {
     checkRevivable(discipline, d);
     adopting = d;
-    return new (cls as unknown as new () => Q)();
+    return new (cls as unknown as new (init: unknown) => Q)(REVIVING);
   }
 }
 
+defineInspect(QueueBase, (q) => ({
+  type: q.type,
+  capacity: q.capacity,
+  size: q.qsize(),
+}));
+
 const NONBLOCKING_OPTIONS: QueueOptions = { block: false };
+
+/**
+ * What revive passes to a queue class's constructor: it marks a revival, so
+ * Queue does not read a missing capacity as "unbounded".
+ */
+export const REVIVING: QueueInit<never> = Object.freeze({ capacity: 1 });
 
 export { FIFO, LIFO, PRIORITY };

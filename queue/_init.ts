@@ -64,8 +64,24 @@ export interface QueueOptions extends WaitOptions {
 
 /** Options of a queue's constructor. */
 export interface QueueInit<T = unknown> extends SharedPlacement {
-  /** Most items the queue holds: an integer from 1 to 2^26. */
-  capacity: number;
+  /**
+   * Most items the queue holds: an integer from 1 to 2^26. Required for
+   * LifoQueue and PriorityQueue. For a Queue, leave it out (or give 0 or
+   * less, Python's `maxsize <= 0`) for an unbounded queue, which grows as
+   * needed up to `maxCapacity`.
+   */
+  capacity?: number;
+  /**
+   * Unbounded Queue: items its first segment holds (default 1024); each
+   * growth doubles the newest segment.
+   */
+  initialCapacity?: number;
+  /**
+   * Unbounded Queue: the stated maximum, the most items its newest segment
+   * may hold (default 2^20, at most 2^26). At the maximum, puts wait for room
+   * as in a bounded queue.
+   */
+  maxCapacity?: number;
   /**
    * Element type: a numeric slot type (`"int32"`, `"float64"`,
    * `"bigint64"`, ...; no encoding, the fast path) or `"structured"` (the

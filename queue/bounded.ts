@@ -1,16 +1,37 @@
 // Copyright 2026 the threadkit authors. MIT license.
 /**
- * {@linkcode Queue}: a bounded FIFO queue in shared memory, for any number of
- * producer and consumer threads.
+ * {@linkcode Queue}: a FIFO queue in shared memory, bounded or unbounded, for
+ * any number of producer and consumer threads.
  * @module
  */
 
 import { registerTransfer } from "../_core/transfer.ts";
-import { FIFO, QueueBase, queueByteLength, type QueueInit } from "./_core.ts";
+import {
+  FIFO,
+  QueueBase,
+  queueByteLength,
+  type QueueInit,
+  REVIVING,
+} from "./_core.ts";
+import { UnboundedQueue } from "./_unbounded.ts";
+
+export type { QueueInit, QueueOptions, ShutdownOptions } from "./_core.ts";
+export type { Codec } from "./_codec.ts";
+export type { ElementType, NumericType } from "./_layout.ts";
+export type { SharedPlacement } from "../_core/placement.ts";
+export type { WaitOptions } from "../_core/wait.ts";
+export { QueueBase } from "./_core.ts";
 
 /**
- * A bounded first-in, first-out queue shared by threads: Python's
- * `queue.Queue` with a fixed capacity, over one SharedArrayBuffer.
+ * A first-in, first-out queue shared by threads: Python's `queue.Queue`.
+ * With a `capacity` it is bounded, over one SharedArrayBuffer; without one
+ * (or with `capacity <= 0`, Python's `maxsize <= 0`) it is unbounded: a
+ * chain of bounded segments in one growable SharedArrayBuffer, each twice
+ * the size of the last, added when the newest is full, up to `maxCapacity`
+ * items in the newest (default 2^20). Growing moves no item. Puts never
+ * wait below the maximum; at it, they wait as in a bounded queue. Memory is
+ * never given back (a growable buffer cannot shrink): about four times the
+ * most items the queue held at once.
  *
  * Element types: a numeric slot type (`"int32"`, `"uint32"`, `"float64"`,
  * `"bigint64"`, ...) stores each item as one typed slot with no encoding, in a
@@ -31,9 +52,9 @@ import { FIFO, QueueBase, queueByteLength, type QueueInit } from "./_core.ts";
  * Python: `queue.Queue`.
  *
  * Differences from Python:
- * - The capacity is fixed and required (Python's `maxsize <= 0` means
- *   unbounded); numeric queues accept only exact values of their type
- *   (integer queues store -0 as 0).
+ * - An unbounded queue has a stated maximum (`maxCapacity`), and its
+ *   `capacity` is 0 (Python's `maxsize`); numeric queues accept only exact
+ *   values of their type (integer queues store -0 as 0).
  * - Timeouts are in milliseconds; `timeout` with `block: false` is a
  *   TypeError (Python ignores it).
  * - `join` takes a timeout and returns `false` when it passes; `taskDone`
@@ -91,21 +112,63 @@ export class Queue<T = unknown> extends QueueBase<T> {
   static readonly TAG: string = "threadkit.Queue";
 
   /**
-   * Creates an empty queue in a SharedArrayBuffer of its own, or at
-   * `init.byteOffset` of `init.buffer` (8-aligned, {@linkcode Queue.byteLength}
-   * bytes).
-   * @throws {RangeError} for a capacity that is not an integer from 1 to
-   * 2^26, or a bad `bytes`.
-   * @throws {TypeError} for an unknown element type or a bad placement.
+   * Creates an empty queue: bounded, in a SharedArrayBuffer of its own or at
+   * `init.byteOffset` of `init.buffer` (8-aligned,
+   * {@linkcode Queue.byteLength} bytes); or, without a capacity, unbounded.
+   * @throws {RangeError} for a capacity above 2^26 or not an integer, a bad
+   * `bytes`, `initialCapacity` or `maxCapacity`.
+   * @throws {TypeError} for an unknown element type or a bad placement (an
+   * unbounded queue cannot be placed in a caller's buffer).
    */
-  constructor(init: QueueInit<T>) {
-    super(FIFO, init);
+  constructor(init?: QueueInit<T>) {
+    if (init !== REVIVING && unbounded(init)) {
+      return new UnboundedQueue<T>(init) as unknown as Queue<T>;
+    }
+    super(FIFO, init!);
   }
 
-  /** Bytes a Queue with these options occupies in a caller's buffer. */
+  /**
+   * Whether `value` is a Queue, bounded or unbounded (an unbounded queue is
+   * a different object behind the same API).
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return value instanceof UnboundedQueue ||
+      Function.prototype[Symbol.hasInstance].call(Queue, value);
+  }
+
+  /**
+   * Bytes a bounded Queue with these options occupies in a caller's buffer.
+   * @throws {TypeError} for an unbounded queue's options.
+   */
   static byteLength(init: QueueInit<unknown>): number {
+    if (unbounded(init)) {
+      throw new TypeError(
+        "Cannot size queue: an unbounded queue has a growable buffer of its own",
+      );
+    }
     return queueByteLength(FIFO, init);
   }
+}
+
+// Python's Queue(): no capacity, or maxsize <= 0.
+function unbounded(init: QueueInit<unknown> | undefined): boolean {
+  const capacity = init?.capacity;
+  if (
+    capacity !== undefined && !(typeof capacity === "number" && capacity <= 0)
+  ) {
+    return false;
+  }
+  if (init?.buffer !== undefined || init?.byteOffset !== undefined) {
+    throw new TypeError(
+      "Cannot place queue: an unbounded queue has a growable buffer of its own; give a capacity to place it",
+    );
+  }
+  if (init?.bytes !== undefined) {
+    throw new TypeError(
+      'Cannot create queue: "bytes" applies to bounded queues (an unbounded queue sizes its segments)',
+    );
+  }
+  return true;
 }
 
 registerTransfer(Queue.TAG, (d) => QueueBase.revive(Queue, FIFO, d));

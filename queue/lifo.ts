@@ -7,6 +7,13 @@
 import { registerTransfer } from "../_core/transfer.ts";
 import { LIFO, QueueBase, queueByteLength, type QueueInit } from "./_core.ts";
 
+export type { QueueInit, QueueOptions, ShutdownOptions } from "./_core.ts";
+export type { Codec } from "./_codec.ts";
+export type { ElementType, NumericType } from "./_layout.ts";
+export type { SharedPlacement } from "../_core/placement.ts";
+export type { WaitOptions } from "../_core/wait.ts";
+export { QueueBase } from "./_core.ts";
+
 /**
  * A bounded last-in, first-out queue (a stack) shared by threads, with the
  * same methods, element types and rules as {@linkcode Queue}. Its state is

@@ -12,6 +12,13 @@ import {
   type QueueInit,
 } from "./_core.ts";
 
+export type { QueueInit, QueueOptions, ShutdownOptions } from "./_core.ts";
+export type { Codec } from "./_codec.ts";
+export type { ElementType, NumericType } from "./_layout.ts";
+export type { SharedPlacement } from "../_core/placement.ts";
+export type { WaitOptions } from "../_core/wait.ts";
+export { QueueBase } from "./_core.ts";
+
 /**
  * A bounded priority queue shared by threads: `get` returns the item with
  * the lowest priority first. In a numeric queue the item is its own priority

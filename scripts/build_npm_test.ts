@@ -26,7 +26,10 @@ describe("build:npm", () => {
 
   it("npmReadme() refuses a code block with `using` outside deno-only regions", () => {
     const block = (line: string) => ["```ts", line, "```", ""].join("\n");
-    assert.throws(() => npmReadme(block("  using _held = lock.guard();")), /using/);
+    assert.throws(
+      () => npmReadme(block("  using _held = lock.guard();")),
+      /using/,
+    );
     assert.throws(
       () => npmReadme(block("await using _g = await lock.guardAsync();")),
       /using/,
@@ -36,7 +39,9 @@ describe("build:npm", () => {
   });
 
   it("npmReadme() of this repository's README passes its own checks", async () => {
-    const text = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+    const text = await Deno.readTextFile(
+      new URL("../README.md", import.meta.url),
+    );
     const out = npmReadme(text);
     assert.match(out, /npm install threadkit/);
     assert.doesNotMatch(out, /jsr:@threadkit/);

@@ -16,7 +16,9 @@ import { fileURLToPath } from "node:url";
 const file = process.argv[2] ?? "node_modules/threadkit/README.md";
 const text = readFileSync(file, "utf8");
 const blocks = [...text.matchAll(/^```(\w*)[^\n]*\n([\s\S]*?)^```/gm)]
-  .filter(([, lang]) => /^(ts|js|tsx|jsx|typescript|javascript|mjs)$/.test(lang))
+  .filter(([, lang]) =>
+    /^(ts|js|tsx|jsx|typescript|javascript|mjs)$/.test(lang)
+  )
   .map(([, , code]) => code);
 
 let failed = 0;
@@ -37,7 +39,9 @@ for (const code of blocks) {
   for (const m of code.matchAll(IMPORT)) specifiers.add(m[1] ?? m[2] ?? m[3]);
 }
 if (blocks.length === 0) fail("no code blocks found");
-if (![...specifiers].includes("threadkit")) fail('no block imports "threadkit"');
+if (![...specifiers].includes("threadkit")) {
+  fail('no block imports "threadkit"');
+}
 
 for (const spec of [...specifiers].sort()) {
   if (spec.startsWith("./") || spec.startsWith("../")) {
@@ -49,7 +53,9 @@ for (const spec of [...specifiers].sort()) {
     if (url.startsWith("file:") && !existsSync(fileURLToPath(url))) {
       throw new Error(`resolves to ${url}, which does not exist`);
     }
-    if (spec === "threadkit" || spec.startsWith("threadkit/")) await import(spec);
+    if (spec === "threadkit" || spec.startsWith("threadkit/")) {
+      await import(spec);
+    }
     console.log(`readme: ok     ${spec} -> ${url}`);
   } catch (error) {
     fail(`${spec}: ${error.message}`);

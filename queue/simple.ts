@@ -1,0 +1,164 @@
+// Copyright 2026 the threadkit authors. MIT license.
+/**
+ * {@linkcode SimpleQueue}: an unbounded FIFO queue without task tracking.
+ * @module
+ */
+
+import { defineInspect } from "../_core/inspect.ts";
+import {
+  type Descriptor,
+  registerTransfer,
+  TO_DESCRIPTOR,
+} from "../_core/transfer.ts";
+import type { Codec } from "./_codec.ts";
+import type { QueueOptions } from "./_core.ts";
+import type { ElementType } from "./_layout.ts";
+import { UnboundedQueue } from "./_unbounded.ts";
+
+export type { QueueOptions } from "./_core.ts";
+export type { Codec } from "./_codec.ts";
+export type { ElementType, NumericType } from "./_layout.ts";
+export type { WaitOptions } from "../_core/wait.ts";
+
+const TAG = "threadkit.SimpleQueue";
+let adopting: UnboundedQueue<unknown> | undefined;
+
+/** Options of {@linkcode SimpleQueue}. */
+export interface SimpleQueueInit<T = unknown> {
+  /** Element type, as for Queue (default `"structured"`). */
+  type?: ElementType;
+  /** Structured queues: a custom encoding, as for Queue. */
+  codec?: Codec<T>;
+  /** Items its first segment holds (default 1024). */
+  initialCapacity?: number;
+  /** The stated maximum: most items its newest segment holds (default 2^20). */
+  maxCapacity?: number;
+}
+
+/**
+ * An unbounded first-in, first-out queue without task tracking: `put` never
+ * waits. Any thread may put and get; it passes to threads as itself. It is
+ * an unbounded {@linkcode Queue} (a chain of segments in one growable
+ * SharedArrayBuffer) with the smaller API of Python's `SimpleQueue`: no
+ * `taskDone`, `join`, `full` or `shutdown`.
+ *
+ * Python: `queue.SimpleQueue`.
+ *
+ * Differences from Python:
+ * - It grows up to a stated maximum (`maxCapacity` items in its newest
+ *   segment, default 2^20); a put beyond it throws `QueueFullError`
+ *   instead of waiting, so `put` never blocks.
+ * - Timeouts are in milliseconds; `getAsync` is an addition.
+ *
+ * @example A thread fills it, the main thread drains it
+ * ```ts
+ * import { SimpleQueue, Thread } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * const q = new SimpleQueue<string>();
+ * const t = new Thread({
+ *   target: (q: SimpleQueue<string>) => {
+ *     for (let i = 0; i < 3; i++) q.put(`item ${i}`); // never waits
+ *   },
+ *   args: [q],
+ * });
+ * t.start();
+ * const got = [];
+ * for (let i = 0; i < 3; i++) got.push(await q.getAsync({ timeout: 10_000 }));
+ * assert.deepEqual(got, ["item 0", "item 1", "item 2"]);
+ * assert.equal(q.empty(), true);
+ * await t.joinAsync({ timeout: 10_000 });
+ * ```
+ */
+export class SimpleQueue<T = unknown> {
+  readonly #q: UnboundedQueue<T>;
+
+  /**
+   * Creates an empty queue with a growable buffer of its own.
+   * @throws {RangeError} for a bad `initialCapacity` or `maxCapacity`.
+   * @throws {TypeError} for an unknown element type.
+   */
+  constructor(init?: SimpleQueueInit<T>) {
+    const revived = adopting;
+    adopting = undefined;
+    this.#q = (revived as UnboundedQueue<T> | undefined) ??
+      new UnboundedQueue<T>(init);
+  }
+
+  /**
+   * Puts `item` at the end. Never waits.
+   *
+   * Python: `queue.SimpleQueue.put`.
+   * @throws {QueueFullError} at the stated maximum.
+   * @throws {TypeError} or {RangeError} when the item cannot go in this
+   * queue (as for Queue).
+   */
+  put(item: T): void {
+    this.#q.putNowait(item);
+  }
+
+  /** Same as `put` (Python: `put_nowait`). */
+  putNowait(item: T): void {
+    this.#q.putNowait(item);
+  }
+
+  /**
+   * Removes and returns the first item, waiting for one unless `block` is
+   * false. Blocks the calling thread (and its event loop): use `getAsync`
+   * where that matters.
+   *
+   * Python: `queue.SimpleQueue.get`.
+   * @throws {QueueEmptyError} when there is none and `block` is false or
+   * the timeout passed.
+   */
+  get(options?: QueueOptions): T {
+    return this.#q.get(options);
+  }
+
+  /** Returns the first item only if there is one now (Python: `get_nowait`). */
+  getNowait(): T {
+    return this.#q.getNowait();
+  }
+
+  /** Removes and returns the first item, waiting without blocking the event loop. */
+  getAsync(options?: QueueOptions): Promise<T> {
+    return this.#q.getAsync(options);
+  }
+
+  /** Items in the queue now, a snapshot (Python: `qsize`). */
+  qsize(): number {
+    return this.#q.qsize();
+  }
+
+  /** Whether the queue is empty now, a snapshot (Python: `empty`). */
+  empty(): boolean {
+    return this.#q.empty();
+  }
+
+  /** Installs the custom codec in a thread that received this queue. */
+  withCodec(codec: Codec<T>): this {
+    this.#q.withCodec(codec);
+    return this;
+  }
+
+  /** @ignore Describes the queue for another thread (transfer registry). */
+  [TO_DESCRIPTOR](): Descriptor {
+    const { buffer, byteOffset } = this.#q.region;
+    return { tag: TAG, buffer, byteOffset };
+  }
+
+  static {
+    defineInspect(SimpleQueue, (q) => ({
+      type: q.#q.type,
+      size: q.qsize(),
+    }));
+  }
+}
+
+registerTransfer(TAG, (d) => {
+  if (d.byteOffset !== 0 || !(d.buffer instanceof SharedArrayBuffer)) {
+    throw new TypeError("Cannot revive SimpleQueue: malformed descriptor");
+  }
+  adopting = UnboundedQueue.revive(d.buffer) as UnboundedQueue<unknown>;
+  return new SimpleQueue();
+});
