@@ -22,7 +22,7 @@ import {
 import { register as event } from "./event.ts";
 import { contendedName, register as lock, THREADS } from "./lock.ts";
 import { NAMES as PEER, register as peers } from "./peers.ts";
-import { register as queue } from "./queue.ts";
+import { GROWN, register as queue } from "./queue.ts";
 import { readMostlyName, register as rwLock } from "./rw_lock.ts";
 import { NAMES, register as thread } from "./thread.ts";
 
@@ -107,6 +107,18 @@ const ROWS: Row[] = [
     figure: "Queue structured putMany/getMany (batches of 1000)",
     subject: `Queue structured putMany/getMany x1000, ${OBJ_ITEMS} objects`,
     baseline: `postMessage x1000, ${OBJ_ITEMS} objects`,
+    measure: "throughput",
+  },
+  {
+    figure: "Unbounded Queue int32 put/get, SPSC",
+    subject: GROWN.unboundedInt,
+    baseline: GROWN.fixedInt,
+    measure: "throughput",
+  },
+  {
+    figure: "Unbounded Queue structured put/get, SPSC",
+    subject: GROWN.unboundedObj,
+    baseline: GROWN.fixedObj,
     measure: "throughput",
   },
   {

@@ -151,8 +151,95 @@ const items: Item[] = Array.from(
 );
 const ints = Int32Array.from({ length: INT_ITEMS }, (_, i) => i);
 
+/** The names of the fixed-vs-unbounded group (the summary looks them up). */
+export const GROWN: {
+  fixedInt: string;
+  unboundedInt: string;
+  fixedObj: string;
+  unboundedObj: string;
+} = {
+  fixedInt: `Queue int32 put/get (fixed, capacity ${RING}), ${INT_ITEMS} items`,
+  unboundedInt: `Queue int32 put/get (unbounded), ${INT_ITEMS} items`,
+  fixedObj:
+    `Queue structured put/get (fixed, capacity ${RING}), ${OBJ_ITEMS} objects`,
+  unboundedObj: `Queue structured put/get (unbounded), ${OBJ_ITEMS} objects`,
+};
+
+// One producer (the main thread) and one consumer thread over `q`.
+function* spsc<T>(
+  q: Queue<T>,
+  what: string,
+  n: number,
+  item: (i: number) => T,
+  want: number,
+  structured: boolean,
+) {
+  const crew = startCrew(
+    queueConsumer,
+    consumerArgs(q as Queue<unknown>, 1, structured),
+  );
+  yield () => {
+    crew.ctl.put(n);
+    for (let i = 0; i < n; i++) q.put(item(i));
+    check(what, crew.done.get({ timeout: 60_000 }), want);
+  };
+  crew.ctl.put(-1);
+  crew.thread.join({ timeout: 60_000 });
+}
+
 /** Registers the queue benchmarks with mitata. */
 export function register(): void {
+  // What unboundedness costs: the same single-item traffic through a fixed
+  // Queue and an unbounded one (segments added as the producer gets ahead).
+  summary(() => {
+    bench(GROWN.fixedInt, function* () {
+      const q = new Queue<number>({ capacity: RING, type: "int32" });
+      yield* spsc(
+        q,
+        "fixed int32",
+        INT_ITEMS,
+        (i) => i,
+        intSum(INT_ITEMS),
+        false,
+      );
+    }).baseline(true);
+    bench(GROWN.unboundedInt, function* () {
+      const q = new Queue<number>({ type: "int32", initialCapacity: RING });
+      yield* spsc(
+        q,
+        "unbounded int32",
+        INT_ITEMS,
+        (i) => i,
+        intSum(INT_ITEMS),
+        false,
+      );
+    });
+  });
+  summary(() => {
+    bench(GROWN.fixedObj, function* () {
+      const q = new Queue<Item>({ capacity: RING });
+      yield* spsc(
+        q,
+        "fixed structured",
+        OBJ_ITEMS,
+        (i) => items[i],
+        objSum(OBJ_ITEMS),
+        true,
+      );
+    }).baseline(true);
+    bench(GROWN.unboundedObj, function* () {
+      const q = new Queue<Item>({ initialCapacity: RING });
+      yield* spsc(
+        q,
+        "unbounded structured",
+        OBJ_ITEMS,
+        (i) => items[i],
+        objSum(OBJ_ITEMS),
+        true,
+      );
+    });
+  });
+
   summary(() => {
     bench(`hand SPSC int32 ring, ${INT_ITEMS} items`, function* () {
       const h = new Int32Array(new SharedArrayBuffer(128));

@@ -152,6 +152,10 @@ export class Queue<T = unknown> extends QueueBase<T> {
 
 // Python's Queue(): no capacity, or maxsize <= 0.
 function unbounded(init: QueueInit<unknown> | undefined): boolean {
+  // Not an options object: the bounded path throws its TypeError.
+  if (init !== undefined && (typeof init !== "object" || init === null)) {
+    return false;
+  }
   const capacity = init?.capacity;
   if (
     capacity !== undefined && !(typeof capacity === "number" && capacity <= 0)

@@ -385,7 +385,9 @@ describe("Queue", () => {
   });
 
   it("Queue rejects bad capacities, types and options with RangeError/TypeError", () => {
-    for (const capacity of [0, -1, 1.5, NaN, Infinity, 2 ** 27, "8"]) {
+    // 0 and below (and no capacity) make an unbounded queue, as Python's
+    // maxsize <= 0 does: tests/queue/unbounded_test.ts.
+    for (const capacity of [1.5, NaN, Infinity, 2 ** 27, "8"]) {
       assert.throws(
         () => new Queue({ capacity: capacity as number }),
         RangeError,
@@ -401,7 +403,7 @@ describe("Queue", () => {
       TypeError,
     );
     assert.throws(() => new Queue({ capacity: 4, bytes: 8 }), RangeError);
-    assert.throws(() => new Queue(undefined as never), TypeError);
+    assert.throws(() => new Queue(null as never), TypeError);
     const q = ints();
     q.put(1);
     assert.throws(() => q.get({ timeout: -1 }), RangeError);
