@@ -25,6 +25,7 @@ export const FREE = 0;
 
 // RWLock states (on STATE):
 // FREE    -acquireWrite (CAS 0 -> -1)->              WRITER
+// FREE    -acquireRead, fast path (CAS 0 -> 1)->     1 reader, even if WWAIT > 0
 // n >= 0  -acquireRead, WWAIT == 0 (CAS n -> n+1)->  n + 1 readers
 // n >= 0  -acquireRead, WWAIT > 0->                  RWAIT+1, sleep on RSEQ
 // WRITER  -acquireRead->                             RWAIT+1, sleep on RSEQ
@@ -44,7 +45,11 @@ export const FREE = 0;
 // a thread that holds a read lock and asks for it again while a writer waits
 // deadlocks (the writer waits for it, it waits for the writer); read locks
 // are not reentrant. Neither kind is FIFO among its own: a fresh acquirer
-// may take the lock before a woken one, as with Lock.
+// may take the lock before a woken one, as with Lock. One more barge: a
+// reader that finds the lock entirely FREE takes it with one CAS without
+// looking at WWAIT (the uncontended fast path). A waiting writer loses only
+// that instant: readers that come while others hold the lock do look at
+// WWAIT and wait, so the holders drain and the writer is woken again.
 //
 // Why no lost wakeup (writers): a writer adds itself to WWAIT, then reads
 // WSEQ, then tries its CAS, and sleeps only while WSEQ is unchanged. Whoever

@@ -140,8 +140,12 @@ export class RWLock {
    */
   acquireRead(options?: AcquireOptions): boolean {
     const opts = acquireOptions(options);
-    if (tryRead(this.#view)) return true;
-    return opts.blocking && readSlow(this.#view, opts);
+    // Fast path: a free lock, one compareExchange (see "Fairness" in
+    // sync/_rw_state.ts for why it skips the waiting-writer check).
+    const view = this.#view;
+    if (Atomics.compareExchange(view, STATE, FREE, 1) === FREE) return true;
+    if (tryRead(view)) return true;
+    return opts.blocking && readSlow(view, opts);
   }
 
   /**
@@ -163,9 +167,12 @@ export class RWLock {
    */
   acquireReadAsync(options?: AcquireOptions): Promise<boolean> {
     const opts = acquireOptions(options);
-    if (tryRead(this.#view)) return Promise.resolve(true);
+    const view = this.#view;
+    if (
+      Atomics.compareExchange(view, STATE, FREE, 1) === FREE || tryRead(view)
+    ) return Promise.resolve(true);
     if (!opts.blocking) return Promise.resolve(false);
-    return readSlowAsync(this.#view, opts);
+    return readSlowAsync(view, opts);
   }
 
   /**
@@ -176,16 +183,18 @@ export class RWLock {
    */
   releaseRead(): void {
     const view = this.#view;
-    let s = Atomics.load(view, STATE);
-    for (;;) {
+    // First guess: the only reader (one compareExchange); then CAS s -> s-1
+    // with what STATE held, until one succeeds.
+    let s = 1;
+    let seen = Atomics.compareExchange(view, STATE, 1, FREE);
+    while (seen !== s) {
+      s = seen;
       if (s <= 0) {
         throw new RuntimeError(
           "Cannot release read lock: the lock is not held for reading",
         );
       }
-      const seen = Atomics.compareExchange(view, STATE, s, s - 1);
-      if (seen === s) break;
-      s = seen;
+      seen = Atomics.compareExchange(view, STATE, s, s - 1);
     }
     // Why no lost wakeup: STATE is written above, WWAIT read below (see the
     // writers' note at the top).
