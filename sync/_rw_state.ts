@@ -71,6 +71,11 @@ export const FREE = 0;
 // same ordering argument applies; readers are woken all at once, so none
 // consumes another's wake.
 
+// SPIN bounds how long a blocking acquirer polls before it registers and
+// sleeps, as Lock's does: critical sections are usually shorter than a sleep
+// and a wake. The async forms do not spin (it would stall the event loop).
+const SPIN = 100;
+
 /** One try to enter as a reader. Writer preference: no new reader while a writer waits. */
 export function tryRead(view: Int32Array): boolean {
   let s = Atomics.load(view, STATE);
@@ -89,6 +94,7 @@ export function tryWrite(view: Int32Array): boolean {
 
 /** Waits (blocking) to enter as a reader; false on timeout. */
 export function readSlow(view: Int32Array, opts: Acquire): boolean {
+  for (let i = 0; i < SPIN; i++) if (tryRead(view)) return true;
   Atomics.add(view, RWAIT, 1);
   try {
     for (;;) {
@@ -139,6 +145,9 @@ export async function readSlowAsync(
 
 /** Waits (blocking) to enter as the writer; false on timeout. */
 export function writeSlow(view: Int32Array, opts: Acquire): boolean {
+  for (let i = 0; i < SPIN; i++) {
+    if (Atomics.load(view, STATE) === FREE && tryWrite(view)) return true;
+  }
   Atomics.add(view, WWAIT, 1);
   let acquired = false;
   try {
