@@ -117,7 +117,8 @@ export function waitOptions(
 export interface AcquireOptions extends WaitOptions {
   /**
    * Whether to wait at all (default true). With `false` the call returns at
-   * once, and giving a `timeout` too is a TypeError, as in Python.
+   * once, and giving a `timeout` too is a TypeError (Python raises
+   * ValueError; JavaScript has none).
    */
   blocking?: boolean;
 }
