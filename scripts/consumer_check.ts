@@ -19,6 +19,16 @@ import {
   Thread,
   TimeoutError,
 } from "threadkit";
+import {
+  type ExceptHookArgs,
+  getNativeId,
+  local,
+  Queue,
+  RWLock,
+  SimpleQueue,
+  Timer,
+} from "threadkit";
+import { RWLock as RWLockFromSubpath } from "threadkit/sync/rw-lock";
 import { Lock as LockFromSubpath } from "threadkit/sync/lock";
 import { Thread as ThreadFromSubpath } from "threadkit/thread/thread";
 
@@ -70,6 +80,39 @@ const errors: Error[] = [
   new CancelledError("x"),
   new TimeoutError("x"),
 ];
+
+// Issue 15's additions: withLock forms, RWLock, local, unbounded queues,
+// SimpleQueue, thread attributes.
+const fromWith: number = lock.withLock(() => 1);
+const fromWithAsync: Promise<string> = rlock.withLockAsync(async () => "x");
+const rw: RWLock = new RWLockFromSubpath();
+const readers: number = rw.withReadLock(() => rw.readers, { timeout: 10 });
+const wrote: Promise<boolean> = rw.withWriteLockAsync(() => rw.writeLocked());
+const state: { hits: number } = local({ hits: 0 });
+const unbounded = new Queue<number>({ type: "int32", maxCapacity: 4096 });
+const python = new Queue<string>(); // Python's Queue(): unbounded
+const simple = new SimpleQueue<{ id: number }>({ initialCapacity: 16 });
+simple.put({ id: 1 });
+const fromSimple: Promise<{ id: number }> = simple.getAsync({ timeout: 10 });
+const timer = new Timer(10, (a: number) => a, [1]);
+const interval: number = timer.interval + (timer.finished ? 1 : 0);
+sum.daemon = true;
+const native: number | undefined = getNativeId();
+setExcepthook((args: ExceptHookArgs) => {
+  console.error(args.excType, args.excValue, args.excTraceback);
+});
+export {
+  fromSimple,
+  fromWith,
+  fromWithAsync,
+  interval,
+  native,
+  python,
+  readers,
+  state,
+  unbounded,
+  wrote,
+};
 
 // @ts-expect-error: args must match the target's parameters.
 new Thread({ target: (a: number) => a, args: ["not a number"] });
