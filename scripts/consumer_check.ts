@@ -24,7 +24,7 @@ import {
   getNativeId,
   local,
   Queue,
-  RWLock,
+  type RWLock,
   SimpleQueue,
   Timer,
 } from "threadkit";
@@ -84,7 +84,9 @@ const errors: Error[] = [
 // Issue 15's additions: withLock forms, RWLock, local, unbounded queues,
 // SimpleQueue, thread attributes.
 const fromWith: number = lock.withLock(() => 1);
-const fromWithAsync: Promise<string> = rlock.withLockAsync(async () => "x");
+const fromWithAsync: Promise<string> = rlock.withLockAsync(() =>
+  Promise.resolve("x")
+);
 const rw: RWLock = new RWLockFromSubpath();
 const readers: number = rw.withReadLock(() => rw.readers, { timeout: 10 });
 const wrote: Promise<boolean> = rw.withWriteLockAsync(() => rw.writeLocked());
