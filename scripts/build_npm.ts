@@ -274,14 +274,10 @@ function writePackageJson(config: DenoJson): void {
       "queue",
       "python",
     ],
-    // The public repository and home page. Placeholders until the project
-    // is published: confirm before the first npm release.
-    repository: {
-      type: "git",
-      url: "git+https://github.com/threadkit/threadkit.git",
-    },
+    // The package's page follows from its JSR name. No repository or bugs
+    // URL: the project has no public repository address yet, and a guessed
+    // one would send users to someone else's page.
     homepage: "https://jsr.io/@threadkit/threadkit",
-    bugs: { url: "https://github.com/threadkit/threadkit/issues" },
     sideEffects: true,
   };
   Deno.writeTextFileSync(
