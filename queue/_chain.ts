@@ -7,6 +7,11 @@
 // copied; a segment that consumers have drained stays as dead space (a
 // growable SharedArrayBuffer cannot shrink), so memory is bounded by about
 // four times the most items the queue ever held, and by the stated maximum.
+// A structured item too large for the newest segment's byte region is
+// treated like a full segment: the next segment's region is made to hold it
+// (twice its encoded size, up to UNBOUNDED_MAX_BYTES), at the maximum too.
+// The buffer reserves room for every segment at that size, so whether an
+// item fits never depends on the queue's past.
 // Every segment is a complete bounded queue (_core.ts), so the fast paths,
 // waiting and waking are those of Queue; this file only moves callers from
 // one segment to the next.
@@ -20,32 +25,46 @@
 // | 3     | TASKS     | lowest segment that may have unfinished tasks | CAS by taskDone            |
 // | 4     | SHUT      | 0 OPEN, 1 SHUT, 2 IMMEDIATE                 | shutdown(), under LOCK      |
 // | 5     | MAX       | most items the newest segment may hold      | constructor, once           |
-// | 16+s  | OFFSET[s] | byte offset of segment s                    | grow(), before SEGMENTS     |
+// | 16+s  | OFFSET[s] | byte offset of segment s (read as uint32)   | grow(), before SEGMENTS     |
 //
 // Segment states (s < SEGMENTS):
-// newest, open   -put finds it full, LOCK held: shutdown(s), make s + 1,
-//                 publish OFFSET[s + 1], then SEGMENTS = s + 2->  retired
+// newest, open   -put finds it full (or the item too large), LOCK held:
+//                 lay s + 1 after s (grow the buffer, build it, write
+//                 OFFSET[s + 1]; unpublished), then shutdown(s), then
+//                 SEGMENTS = s + 2->                                retired
+// newest, open   -laying s + 1 throws (the buffer cannot grow)-> newest, open
+//                 (nothing published; a later grow lays s + 1 at the same
+//                 offset, OFFSET[s] + size of s, and reuses the space)
 // retired        -getters drain it; empty-> FRONT moves past it (CAS)
 // A retired segment refuses puts (its own shutdown: CLOSED in its TAIL, and
 // no put lands after that), so every item of segment s was put before any
 // item of segment s + 1 could be: FIFO order holds across segments. Getters
 // take from FRONT; a getter that finds FRONT retired and empty moves FRONT on.
 // A put or get that finds its segment retired with no newer segment yet
-// (a grow in progress) takes and releases LOCK, which the grower holds until
-// the new segment is published, then looks again.
+// (a grow in progress) takes and releases LOCK, which the grower holds from
+// before the retirement until the new segment is published, then looks
+// again: so after that, a newer segment exists or the queue is shut down.
+// Taking LOCK: blocking forms spin uninterruptibly where the thread may not
+// block (a browser page's main thread), as a queue's turn lock does; async
+// forms wait with acquireAsync and never block the event loop.
 //
 // Why no lost wakeup: nothing new waits here. Putters and getters wait
 // inside a segment (its own protocol, _state.ts). Retiring a segment is its
 // shutdown(), which wakes every putter and getter waiting in it (they find it
 // shut, come back here and move on); chain shutdown shuts the newest segment
-// down the same way. Waiting for a grow is waiting on LOCK (sync/lock.ts).
+// down the same way. Waiting for a grow is waiting on LOCK (sync/lock.ts),
+// which the grower holds from before it retires s until after it publishes
+// s + 1: whoever finds s retired takes LOCK after the publication. A grow
+// that fails retires nothing, so nobody waits for a segment that never
+// comes.
 
 import { type AcquireOptions, UNINTERRUPTIBLE } from "../_core/wait.ts";
 import type { Lock } from "../sync/lock.ts";
 import { lockAt } from "../sync/_lock_at.ts";
 import type { Codec } from "./_codec.ts";
 import { FIFO, QueueBase, queueByteLength, type QueueInit } from "./_core.ts";
-import { align8, type ElementType } from "./_layout.ts";
+import { defaultBytes } from "./_init.ts";
+import { align8, BYTES, type ElementType } from "./_layout.ts";
 
 const LOCK = 0;
 const SEGMENTS = 1;
@@ -64,6 +83,13 @@ const MAX_SEGMENTS = HEADER_WORDS - OFFSET;
 export const UNBOUNDED_FIRST = 1024;
 /** Default largest segment (items) of an unbounded queue. */
 export const UNBOUNDED_MAX: number = 2 ** 20;
+/**
+ * Largest byte region of a structured segment (64 MiB): an item of an
+ * unbounded queue encodes to at most this minus 1 bytes (its record ends
+ * with one separator byte).
+ */
+export const UNBOUNDED_MAX_BYTES: number = 2 ** 26;
+const UNINTERRUPTIBLE_ACQUIRE = { [UNINTERRUPTIBLE]: true } as AcquireOptions;
 
 /** One segment: a bounded FIFO queue inside the chain's buffer. */
 export class Segment<T> extends QueueBase<T> {
@@ -118,17 +144,28 @@ export class Chain<T> {
         `Cannot create queue: maxCapacity (${max}) is below initialCapacity (${first})`,
       );
     }
-    // Reserve room for every segment the queue may ever make (address
-    // space only: a growable buffer commits memory as it grows).
-    let total = HEADER_BYTES;
-    for (let cap = first, s = 0;; cap = Math.min(cap * 2, max), s++) {
-      if (s === MAX_SEGMENTS) {
+    // Reserve room for every segment the queue may ever make, each with
+    // the largest byte region (address space only: a growable buffer
+    // commits memory as it grows). Segments double up to max; then items
+    // too large for the newest segment add segments of max items whose
+    // regions at least double, up to UNBOUNDED_MAX_BYTES.
+    const structured = type === "structured";
+    const most = structured ? UNBOUNDED_MAX_BYTES : undefined;
+    let total = HEADER_BYTES, s = 0;
+    const reserve = (capacity: number) => {
+      if (s++ === MAX_SEGMENTS) {
         throw new RangeError(
           "Cannot create queue: maxCapacity needs too many segments; raise initialCapacity",
         );
       }
-      total += align8(queueByteLength(FIFO, { capacity: cap, type }));
+      total += align8(queueByteLength(FIFO, { capacity, type, bytes: most }));
+    };
+    for (let cap = first;; cap = Math.min(cap * 2, max)) {
+      reserve(cap);
       if (cap === max) break;
+    }
+    for (let b = defaultBytes(max); structured && b < most!; b = grown(b)) {
+      reserve(max);
     }
     this.buffer = new SharedArrayBuffer(HEADER_BYTES, {
       maxByteLength: total,
@@ -138,7 +175,7 @@ export class Chain<T> {
     this.type = type;
     this.#codec = init?.codec;
     this.h[MAX] = max;
-    this.#append(0, first);
+    this.#append(0, first, undefined);
     Atomics.store(this.h, SEGMENTS, 1);
   }
 
@@ -170,7 +207,7 @@ export class Chain<T> {
       q = QueueBase.revive(Segment<T>, FIFO, {
         tag: Segment.TAG,
         buffer: this.buffer,
-        byteOffset: Atomics.load(this.h, OFFSET + s),
+        byteOffset: this.#offset(s),
       });
       if (this.#codec !== undefined) q.withCodec(this.#codec);
       this.#segments[s] = q;
@@ -179,22 +216,27 @@ export class Chain<T> {
   }
 
   /**
-   * Segment s (the newest when read) was full: retires it and makes s + 1,
-   * twice as large up to the maximum, unless another thread did, the queue
-   * is shut down, or s is at the maximum.
+   * Segment s (the newest when read) was full, or (`need` > 0) refused an
+   * item whose record takes `need` bytes: retires it and makes s + 1, twice
+   * as large up to the maximum (and with a byte region for the item),
+   * unless another thread did, the queue is shut down, or s is full at the
+   * maximum. Throws what laying s + 1 throws (the buffer cannot grow); the
+   * queue is then as it was.
    */
-  grow(s: number): void {
-    const h = this.h;
-    this.#lock.acquire();
+  grow(s: number, need = 0): void {
+    this.#lock.acquire(UNINTERRUPTIBLE_ACQUIRE);
     try {
-      if (this.last() !== s || this.isShutdown) return;
-      const old = this.segment(s);
-      if (old.capacity >= h[MAX]) return;
-      // Retire s first: no put lands in it after this returns, so every
-      // item of s precedes every item of s + 1.
-      old.shutdown();
-      this.#append(s + 1, Math.min(old.capacity * 2, h[MAX]));
-      Atomics.store(h, SEGMENTS, s + 2); // publishes OFFSET[s + 1]
+      this.#grow(s, need);
+    } finally {
+      this.#lock.release();
+    }
+  }
+
+  /** grow without blocking the event loop while another thread grows. */
+  async growAsync(s: number, need = 0): Promise<void> {
+    await this.#lock.acquireAsync();
+    try {
+      this.#grow(s, need);
     } finally {
       this.#lock.release();
     }
@@ -206,7 +248,8 @@ export class Chain<T> {
    */
   awaitGrow(s: number): void {
     if (this.last() > s) return;
-    if (this.#lock.acquire({ timeout: 60_000 })) this.#lock.release();
+    this.#lock.acquire(UNINTERRUPTIBLE_ACQUIRE);
+    this.#lock.release();
   }
 
   /** awaitGrow without blocking the event loop. */
@@ -230,7 +273,7 @@ export class Chain<T> {
    */
   shutdown(immediate: boolean): void {
     const h = this.h;
-    this.#lock.acquire({ [UNINTERRUPTIBLE]: true } as AcquireOptions);
+    this.#lock.acquire(UNINTERRUPTIBLE_ACQUIRE);
     try {
       if (immediate) Atomics.store(h, SHUT, 2);
       else Atomics.compareExchange(h, SHUT, 0, 1);
@@ -244,21 +287,70 @@ export class Chain<T> {
     }
   }
 
-  // Lays segment s (capacity cap) at the buffer's end; OFFSET[s] is written
-  // before SEGMENTS publishes it.
-  #append(s: number, cap: number): void {
+  // Under LOCK. The order keeps a failure harmless: s + 1 is laid first,
+  // unpublished (if the buffer cannot grow, this throws with s still open
+  // and newest); only then is s retired (no put lands in it after that, so
+  // every item of s precedes every item of s + 1) and s + 1 published.
+  #grow(s: number, need: number): void {
+    const h = this.h;
+    if (this.last() !== s || this.isShutdown) return;
+    const old = this.segment(s);
+    if (need === 0 && old.capacity >= h[MAX]) return;
+    const cap = Math.min(old.capacity * 2, h[MAX]);
+    this.#append(
+      s + 1,
+      cap,
+      need === 0 ? undefined : Math.max(defaultBytes(cap), grown(need - 1)),
+    );
+    old.shutdown();
+    Atomics.store(h, SEGMENTS, s + 2); // publishes OFFSET[s + 1]
+  }
+
+  // Lays segment s (capacity cap, byte region `bytes` or the default) right
+  // after segment s - 1, growing the buffer if it does not reach that far
+  // yet; OFFSET[s] is written before SEGMENTS publishes it.
+  #append(s: number, cap: number, bytes: number | undefined): void {
     const buffer = this.buffer;
-    const offset = align8(buffer.byteLength);
+    const offset = s === 0 ? HEADER_BYTES : this.#end(s - 1);
     const init: QueueInit<T> = {
       capacity: cap,
       type: this.type,
       codec: this.#codec,
+      bytes,
     };
-    buffer.grow(offset + queueByteLength(FIFO, init));
+    const end = offset + queueByteLength(FIFO, init);
+    if (buffer.byteLength < end) buffer.grow(end);
     const q = new Segment<T>({ ...init, buffer, byteOffset: offset });
     Atomics.store(this.h, OFFSET + s, offset);
     this.#segments[s] = q;
   }
+
+  // Byte offset of segment s: a uint32 in an int32 slot (it may pass 2^31).
+  #offset(s: number): number {
+    return Atomics.load(this.h, OFFSET + s) >>> 0;
+  }
+
+  // Where segment s ends (8-aligned): its offset plus its size. Its BYTES
+  // word is a plain read: written once before SEGMENTS published s.
+  #end(s: number): number {
+    const offset = this.#offset(s);
+    const q = this.segment(s);
+    const bytes = this.type === "structured"
+      ? new Int32Array(this.buffer, offset, BYTES + 1)[BYTES]
+      : undefined;
+    const size = queueByteLength(FIFO, {
+      capacity: q.capacity,
+      type: this.type,
+      bytes,
+    });
+    return align8(offset + size);
+  }
+}
+
+// The byte region after one that refused an item of `b` + 1 bytes: twice
+// that, up to the largest (so it at least doubles, and a few such items fit).
+function grown(b: number): number {
+  return Math.min(UNBOUNDED_MAX_BYTES, align8(2 * (b + 1)));
 }
 
 function checkSize(what: string, value: unknown, fallback: number): number {

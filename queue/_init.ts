@@ -91,7 +91,9 @@ export interface QueueInit<T = unknown> extends SharedPlacement {
   /**
    * Structured queues: bytes of item storage (default: 256 per item, at
    * least 64 KiB). An item's encoding plus 4 bytes (FIFO: 1 byte) must fit (in a
-   * PriorityQueue: fit in `bytes / capacity`).
+   * PriorityQueue: fit in `bytes / capacity`). Bounded queues only: an
+   * unbounded Queue sizes each segment's region to hold its items, which
+   * encode to at most 64 MiB - 1 bytes.
    */
   bytes?: number;
   /**
@@ -211,6 +213,11 @@ export function queueByteLength(
   return checkInit(discipline, init).total;
 }
 
+/** A structured queue's default byte region: 256 per item, 64 KiB to 64 MiB. */
+export function defaultBytes(capacity: number): number {
+  return Math.max(64 * 1024, Math.min(capacity * 256, 64 * 1024 * 1024));
+}
+
 interface Shape {
   readonly code: number;
   readonly capacity: number;
@@ -253,8 +260,7 @@ function checkInit(
   }
   let size = 0;
   if (info === undefined) {
-    size = bytes ??
-      Math.max(64 * 1024, Math.min(capacity * 256, 64 * 1024 * 1024));
+    size = bytes ?? defaultBytes(capacity);
     if (
       typeof size !== "number" || !Number.isInteger(size) || size < 16 ||
       size > MAX_BYTES

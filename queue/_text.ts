@@ -81,6 +81,12 @@ const SHORT = 256;
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
+/**
+ * Internal: on the RangeError of an item too large for the ring, the bytes
+ * its record needs (its encoding plus the separator).
+ */
+export const NEED: unique symbol = Symbol("threadkit.need");
+
 /** The ring's region size after the header. */
 export function textBytes(capacity: number, bytes: number): number {
   return align8(8 * capacity) + bytes;
@@ -210,13 +216,15 @@ export class TextRing implements Store {
         : (raw.utf8 ??= encoder.encode(raw.text)).length + 1)
       : raw.length + (this.#codec ? 1 : 0);
     if (need > this.#size) {
-      throw new RangeError(
+      const error = new RangeError(
         `Cannot put item in queue: it encodes to ${
           need - 1
         } bytes, but the queue holds items of at most ${
           this.#size - 1
         } bytes (raise the "bytes" option)`,
       );
+      // An unbounded queue grows a segment that holds it (_unbounded.ts).
+      throw Object.assign(error, { [NEED]: need });
     }
   }
 

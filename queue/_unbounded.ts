@@ -4,8 +4,9 @@
 // Queue over a chain of bounded segments in one growable SharedArrayBuffer
 // (_chain.ts: layout, segment states, why no wakeup is lost). This file
 // moves each call to the right segment: puts go to the newest (grown when
-// full, waiting only at the maximum), gets to the oldest that may hold
-// items (waiting only in the newest).
+// full or when the item is too large for its byte region, waiting only at
+// the maximum), gets to the oldest that may hold items (waiting only in the
+// newest). Async forms grow with growAsync, so they never block.
 
 import { RuntimeError } from "../_core/errors.ts";
 import { defineInspect } from "../_core/inspect.ts";
@@ -26,6 +27,13 @@ import {
 import type { QueueOptions, ShutdownOptions } from "./_core.ts";
 import { checkMax, queueOptions } from "./_init.ts";
 import type { ElementType } from "./_layout.ts";
+import {
+  afterPutError,
+  isFullOrShut,
+  STOP,
+  stuck,
+  WAIT,
+} from "./_unbounded_put.ts";
 import {
   QueueEmptyError,
   QueueFullError,
@@ -109,19 +117,24 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
       const s = this.#c.last();
       const q = this.#c.segment(s);
       const atMax = q.capacity >= this.#c.max;
+      let need = 0;
       try {
         done += q.putMany(
           done === 0 ? items : slice(items, done),
           atMax ? remaining(options, deadline) : NOWAIT,
         );
+        if (done === items.length || atMax) return done;
       } catch (error) {
-        const next = this.#afterPutError(error, s, atMax, done);
-        if (next === STOP) return done;
-        if (next === WAIT) this.#c.awaitGrow(s);
-        continue;
+        need = afterPutError(error, atMax, this.isShutdown, done);
+        if (need === STOP) return done;
       }
-      if (done === items.length || atMax) return done;
-      this.#c.grow(s); // the segment filled up: grow, put the rest
+      try {
+        if (need === WAIT) this.#c.awaitGrow(s);
+        else this.#c.grow(s, need); // full or too large: grow, put the rest
+      } catch (error) {
+        if (done > 0) return done; // the buffer could not grow
+        throw error;
+      }
     }
   }
 
@@ -136,38 +149,25 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
       const s = this.#c.last();
       const q = this.#c.segment(s);
       const atMax = q.capacity >= this.#c.max;
+      let need = 0;
       try {
         done += await q.putManyAsync(
           done === 0 ? items : slice(items, done),
           atMax ? remaining(options, deadline) : NOWAIT,
         );
+        if (done === items.length || atMax) return done;
       } catch (error) {
-        const next = this.#afterPutError(error, s, atMax, done);
-        if (next === STOP) return done;
-        if (next === WAIT) await this.#c.awaitGrowAsync(s);
-        continue;
+        need = afterPutError(error, atMax, this.isShutdown, done);
+        if (need === STOP) return done;
       }
-      if (done === items.length || atMax) return done;
-      this.#c.grow(s);
+      try {
+        if (need === WAIT) await this.#c.awaitGrowAsync(s);
+        else await this.#c.growAsync(s, need);
+      } catch (error) {
+        if (done > 0) return done;
+        throw error;
+      }
     }
-  }
-
-  // What a batch put does after its segment threw: grow and go on (Full
-  // below the maximum), wait for a grow (a retired segment), or stop: return
-  // the count when some items went in, else rethrow.
-  #afterPutError(
-    error: unknown,
-    s: number,
-    atMax: boolean,
-    done: number,
-  ): typeof STOP | typeof WAIT | typeof GROWN {
-    if (error instanceof QueueFullError && !atMax) {
-      this.#c.grow(s);
-      return GROWN;
-    }
-    if (error instanceof QueueShutDownError && !this.isShutdown) return WAIT;
-    if (done > 0) return STOP;
-    throw error;
   }
 
   get(options?: QueueOptions): T {
@@ -323,22 +323,21 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
     attempt: (q: Segment<T>, o: QueueOptions | undefined) => void,
     options: QueueOptions | undefined,
   ): void {
-    queueOptions(options); // validates, even when no wait is needed
+    const o = queueOptions(options); // validates, even when no wait is needed
     const deadline = deadlineOf(options);
     for (;;) {
       const s = this.#c.last();
       const q = this.#c.segment(s);
+      const atMax = q.capacity >= this.#c.max;
       try {
-        const atMax = q.capacity >= this.#c.max;
         return attempt(q, atMax ? remaining(options, deadline) : NOWAIT);
       } catch (error) {
-        if (error instanceof QueueFullError) {
-          if (q.capacity >= this.#c.max) throw error;
-          this.#c.grow(s);
-        } else if (error instanceof QueueShutDownError) {
-          if (this.isShutdown) throw error;
+        const need = afterPutError(error, atMax, this.isShutdown, 0);
+        if (need !== WAIT) this.#c.grow(s, need);
+        else {
           this.#c.awaitGrow(s);
-        } else throw error;
+          if (stuck(this.#c, s, o)) throw new QueueFullError();
+        }
       }
     }
   }
@@ -347,22 +346,21 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
     attempt: (q: Segment<T>, o: QueueOptions | undefined) => Promise<void>,
     options: QueueOptions | undefined,
   ): Promise<void> {
-    queueOptions(options);
+    const o = queueOptions(options);
     const deadline = deadlineOf(options);
     for (;;) {
       const s = this.#c.last();
       const q = this.#c.segment(s);
+      const atMax = q.capacity >= this.#c.max;
       try {
-        const atMax = q.capacity >= this.#c.max;
         return await attempt(q, atMax ? remaining(options, deadline) : NOWAIT);
       } catch (error) {
-        if (error instanceof QueueFullError) {
-          if (q.capacity >= this.#c.max) throw error;
-          this.#c.grow(s);
-        } else if (error instanceof QueueShutDownError) {
-          if (this.isShutdown) throw error;
+        const need = afterPutError(error, atMax, this.isShutdown, 0);
+        if (need !== WAIT) await this.#c.growAsync(s, need);
+        else {
           await this.#c.awaitGrowAsync(s);
-        } else throw error;
+          if (stuck(this.#c, s, o)) throw new QueueFullError();
+        }
       }
     }
   }
@@ -374,7 +372,7 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
     attempt: (q: Segment<T>, o: QueueOptions | undefined) => R,
     options: QueueOptions | undefined,
   ): R {
-    queueOptions(options);
+    const o = queueOptions(options);
     const deadline = deadlineOf(options);
     for (;;) {
       const s = Atomics.load(this.#c.h, FRONT);
@@ -388,6 +386,7 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
         if (!this.#c.moveFront(s)) {
           if (this.isShutdown) throw error;
           this.#c.awaitGrow(s);
+          if (stuck(this.#c, s, o)) throw new QueueEmptyError();
         }
       }
     }
@@ -397,7 +396,7 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
     attempt: (q: Segment<T>, o: QueueOptions | undefined) => Promise<R>,
     options: QueueOptions | undefined,
   ): Promise<R> {
-    queueOptions(options);
+    const o = queueOptions(options);
     const deadline = deadlineOf(options);
     for (;;) {
       const s = Atomics.load(this.#c.h, FRONT);
@@ -411,6 +410,7 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
         if (!this.#c.moveFront(s)) {
           if (this.isShutdown) throw error;
           await this.#c.awaitGrowAsync(s);
+          if (stuck(this.#c, s, o)) throw new QueueEmptyError();
         }
       }
     }
@@ -425,15 +425,8 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
 
 const NOWAIT: QueueOptions = { block: false };
 
-function isFullOrShut(error: unknown): boolean {
-  return error instanceof QueueFullError ||
-    error instanceof QueueShutDownError;
-}
 /** getMany's default max: everything there (a segment's batch limit). */
 const MOST = 2 ** 26;
-const STOP = 0;
-const WAIT = 1;
-const GROWN = 2;
 
 function slice<T>(items: ArrayLike<T>, from: number): T[] {
   return Array.prototype.slice.call(items, from) as T[];

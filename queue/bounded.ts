@@ -31,7 +31,11 @@ export { QueueBase } from "./_core.ts";
  * items in the newest (default 2^20). Growing moves no item. Puts never
  * wait below the maximum; at it, they wait as in a bounded queue. Memory is
  * never given back (a growable buffer cannot shrink): about four times the
- * most items the queue held at once.
+ * most items the queue held at once. A structured item too large for the
+ * newest segment's byte region gets a new segment whose region holds it
+ * (at the maximum too), so any item that encodes to at most 64 MiB - 1
+ * bytes (67108863) goes in, whatever the queue held before; a larger one is
+ * refused with a RangeError.
  *
  * Element types: a numeric slot type (`"int32"`, `"uint32"`, `"float64"`,
  * `"bigint64"`, ...) stores each item as one typed slot with no encoding, in a
@@ -53,8 +57,10 @@ export { QueueBase } from "./_core.ts";
  *
  * Differences from Python:
  * - An unbounded queue has a stated maximum (`maxCapacity`), and its
- *   `capacity` is 0 (Python's `maxsize`); numeric queues accept only exact
- *   values of their type (integer queues store -0 as 0).
+ *   `capacity` is 0 (Python's `maxsize`); its structured items encode to
+ *   at most 64 MiB - 1 bytes (a bounded queue's, to its `bytes` - 1).
+ *   Numeric queues accept only exact values of their type (integer queues
+ *   store -0 as 0).
  * - Timeouts are in milliseconds; `timeout` with `block: false` is a
  *   TypeError (Python ignores it).
  * - `join` takes a timeout and returns `false` when it passes; `taskDone`

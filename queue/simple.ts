@@ -48,6 +48,9 @@ export interface SimpleQueueInit<T = unknown> {
  * - It grows up to a stated maximum (`maxCapacity` items in its newest
  *   segment, default 2^20); a put beyond it throws `QueueFullError`
  *   instead of waiting, so `put` never blocks.
+ * - A structured item encodes to at most 64 MiB - 1 bytes (67108863); a
+ *   larger one is refused with a RangeError. Below that, any item goes in,
+ *   whatever the queue held before (it grows a segment that holds it).
  * - Timeouts are in milliseconds; `getAsync` is an addition.
  *
  * @example A thread fills it, the main thread drains it
@@ -91,7 +94,8 @@ export class SimpleQueue<T = unknown> {
    * Python: `queue.SimpleQueue.put`.
    * @throws {QueueFullError} at the stated maximum.
    * @throws {TypeError} or {RangeError} when the item cannot go in this
-   * queue (as for Queue).
+   * queue (as for Queue; a structured item over 64 MiB - 1 bytes encoded
+   * is a RangeError).
    */
   put(item: T): void {
     this.#q.putNowait(item);

@@ -1,0 +1,65 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// What an unbounded queue's put (_unbounded.ts) does when the newest segment
+// refuses an item: grow the chain (full below the maximum, or the item too
+// large for the segment's byte region), wait for another thread's grow (the
+// segment was retired), or give up. Nothing was put when a segment throws.
+
+import type { Acquire } from "../_core/wait.ts";
+import { type Chain, UNBOUNDED_MAX_BYTES } from "./_chain.ts";
+import { NEED } from "./_text.ts";
+import { QueueFullError, QueueShutDownError } from "./errors.ts";
+
+/** Whether the fast path's error sends the put to the loop (nothing was put). */
+export function isFullOrShut(error: unknown): boolean {
+  return error instanceof QueueFullError ||
+    error instanceof QueueShutDownError || needOf(error) > 0;
+}
+/** afterPutError: stop and return the count. */
+export const STOP: number = -2;
+/** afterPutError: wait for another thread's grow. */
+export const WAIT: number = -1;
+
+/** The bytes an item too large for its segment needs (0: another error). */
+function needOf(error: unknown): number {
+  return error instanceof RangeError
+    ? (error as { [NEED]?: number })[NEED] ?? 0
+    : 0;
+}
+
+// What a put does after segment s threw `error`: grow (returns 0: s was
+// full below the maximum; or the bytes the item needs: too large for s,
+// even at the maximum), WAIT for a grow (s was retired while the queue is
+// open), STOP (a batch that put some items returns the count), or rethrow.
+export function afterPutError(
+  error: unknown,
+  atMax: boolean,
+  shut: boolean,
+  done: number,
+): number {
+  const need = needOf(error);
+  if (need > UNBOUNDED_MAX_BYTES) error = tooLarge(need);
+  else if (need > 0) return need;
+  else if (error instanceof QueueFullError && !atMax) return 0;
+  else if (error instanceof QueueShutDownError && !shut) return WAIT;
+  if (done > 0) return STOP;
+  throw error;
+}
+
+/** A fresh RangeError for an item over the largest byte region. */
+function tooLarge(need: number): RangeError {
+  return new RangeError(
+    `Cannot put item in queue: it encodes to ${
+      need - 1
+    } bytes, but an unbounded queue holds items of at most ${
+      UNBOUNDED_MAX_BYTES - 1
+    } bytes (64 MiB)`,
+  );
+}
+
+// After waiting for a grow: whether segment s still has no successor and
+// the caller may not wait longer (block: false, or its deadline passed), so
+// it gives up instead of looking again. (A grow publishes its segment
+// before it releases LOCK, so this is a safety net, not the usual path.)
+export function stuck(c: Chain<unknown>, s: number, o: Acquire): boolean {
+  return c.last() === s && (!o.blocking || performance.now() >= o.deadline);
+}

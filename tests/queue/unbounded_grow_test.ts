@@ -1,0 +1,184 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// How the unbounded Queue grows: items larger than a segment's byte region,
+// a grow that fails, and growing from the async forms and from a thread that
+// may not block. Programs that would spin or need an emulated runtime run in
+// a subprocess bounded in time.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import {
+  Lock,
+  Queue,
+  QueueEmptyError,
+  QueueFullError,
+  SimpleQueue,
+  Thread,
+} from "../../mod.ts";
+import { runProgram } from "../_helpers.ts";
+
+const JOIN = { timeout: 60_000 };
+const program = (name: string) =>
+  new URL(`../_workers/programs/${name}`, import.meta.url);
+
+describe("Queue (unbounded) item sizes", () => {
+  it("Queue (unbounded) takes items larger than its first segment's byte region, in order, whatever its past", async () => {
+    const q = new Queue<string>(); // first segment: 1024 items, 256 KiB
+    const big = (n: number, c: string) => c.repeat(n);
+    q.putNowait("a");
+    q.putNowait(big(1_000_000, "b")); // on a fresh queue
+    q.put("c");
+    await q.putAsync(big(3_000_000, "d"));
+    assert.equal(q.putMany(["e", big(2_000_000, "f"), "g"]), 3);
+    assert.equal(await q.putManyAsync([big(5_000_000, "h"), "i"]), 2);
+    for (let i = 0; i < 3000; i++) q.putNowait("s"); // after it grew
+    q.putNowait(big(300_000, "j"));
+    assert.equal(q.qsize(), 3010);
+    const want = [
+      ["a", 1],
+      ["b", 1_000_000],
+      ["c", 1],
+      ["d", 3_000_000],
+      ["e", 1],
+      ["f", 2_000_000],
+      ["g", 1],
+      ["h", 5_000_000],
+      ["i", 1],
+    ] as const;
+    for (const [c, n] of want) {
+      const x = q.getNowait();
+      assert.equal(x.length, n);
+      assert.equal(x[0], c);
+    }
+    for (let i = 0; i < 3000; i++) assert.equal(q.getNowait(), "s");
+    assert.equal(q.getNowait().length, 300_000);
+    assert.throws(() => q.getNowait(), QueueEmptyError);
+  });
+
+  it("Queue (unbounded) at its maximum still takes an item too large for the newest segment", () => {
+    const q = new Queue<string>({ initialCapacity: 1, maxCapacity: 2 });
+    q.putMany(["a", "b", "c"]);
+    assert.throws(() => q.putNowait("d"), QueueFullError);
+    // Each item is too large for the newest segment's region (twice the
+    // last item's size): each adds a segment of 2 items, up to 64 MiB.
+    const sizes = [100_000, 300_000, 900_000, 2_700_000, 8_100_000];
+    for (const n of sizes) q.putNowait("x".repeat(n));
+    assert.deepEqual(q.getMany(3), ["a", "b", "c"]);
+    for (const n of sizes) assert.equal(q.getNowait().length, n);
+    q.putNowait("d");
+    assert.equal(q.getNowait(), "d");
+  });
+
+  it("Queue (unbounded) refuses an item over 64 MiB with a RangeError naming the maximum, and stays usable", async () => {
+    const q = new Queue<string>();
+    q.put("first");
+    const huge = "z".repeat(2 ** 26);
+    for (
+      const put of [
+        () => q.putNowait(huge),
+        () => q.put(huge, { timeout: 10 }),
+        () => q.putMany(["ok", huge]),
+      ]
+    ) {
+      assert.throws(put, (error: unknown) => {
+        assert.ok(error instanceof RangeError);
+        assert.match(error.message, /at most 67108863 bytes/);
+        assert.doesNotMatch(error.message, /option/);
+        return true;
+      });
+    }
+    await assert.rejects(q.putAsync(huge), /at most 67108863 bytes/);
+    assert.equal(q.qsize(), 1);
+    q.put("second");
+    assert.deepEqual(q.getMany(), ["first", "second"]);
+    const s = new SimpleQueue<string>();
+    assert.throws(() => s.put(huge), /at most 67108863 bytes/);
+  });
+
+  it("SimpleQueue takes a large item; a thread puts large items, the main thread gets each once in order", async () => {
+    const s = new SimpleQueue<string>();
+    s.put("y".repeat(4_000_000));
+    assert.equal(s.get({ timeout: 1000 }).length, 4_000_000);
+    const q = new Queue<{ i: number; text: string }>({ initialCapacity: 4 });
+    const producer = new Thread({
+      target: (q: Queue<{ i: number; text: string }>) => {
+        for (let i = 0; i < 40; i++) {
+          q.put({
+            i,
+            text: (i % 3 === 0 ? "L" : "s").repeat(i % 3 ? 10 : 700_000),
+          });
+        }
+      },
+      args: [q],
+    });
+    producer.start();
+    for (let i = 0; i < 40; i++) {
+      const x = await q.getAsync({ timeout: 30_000 });
+      assert.equal(x.i, i);
+      assert.equal(x.text.length, i % 3 ? 10 : 700_000);
+    }
+    await producer.joinAsync(JOIN);
+    assert.equal(q.empty(), true);
+  });
+});
+
+describe("Queue (unbounded) grow failures", () => {
+  it("Queue (unbounded): a grow that fails throws from its put and leaves the queue usable (nothing spins)", async () => {
+    const run = await runProgram(program("grow_fail.ts"), 30_000);
+    assert.equal(run.timedOut, false, `spun: ${run.stdout}${run.stderr}`);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /\ndone\n?$/);
+  });
+});
+
+describe("Queue (unbounded) growing without blocking", () => {
+  // A thread holds the chain's lock (the first word of the queue's buffer,
+  // _chain.ts) for `ms`, as a slow grow would; resolves once it holds it.
+  async function holdChainLock(q: Queue<number>, ms: number) {
+    const lock = new Lock({ buffer: q.region.buffer, byteOffset: 0 });
+    const flag = new Int32Array(new SharedArrayBuffer(8));
+    const t = new Thread({
+      target: (lock: Lock, flag: Int32Array, ms: number) => {
+        lock.acquire();
+        Atomics.store(flag, 0, 1);
+        Atomics.notify(flag, 0);
+        Atomics.wait(flag, 1, 0, ms);
+        lock.release();
+      },
+      args: [lock, flag, ms],
+    });
+    t.start();
+    const r = Atomics.waitAsync(flag, 0, 0, 20_000);
+    assert.equal(r.async ? await r.value : r.value, "ok");
+    return t;
+  }
+
+  for (const form of ["putAsync", "putManyAsync"] as const) {
+    it(`Queue (unbounded).${form} waits for another thread's grow without blocking the event loop`, async () => {
+      const q = new Queue<number>({ type: "int32", initialCapacity: 2 });
+      q.putMany([1, 2]);
+      const t = await holdChainLock(q, 400);
+      const started = performance.now();
+      let ticked = Infinity;
+      const timer = new Promise<void>((resolve) =>
+        setTimeout(() => {
+          ticked = performance.now() - started;
+          resolve();
+        }, 20)
+      );
+      const put = form === "putAsync" ? q.putAsync(3) : q.putManyAsync([3]);
+      await timer;
+      await put;
+      const took = performance.now() - started;
+      await t.joinAsync(JOIN);
+      assert.ok(ticked < 250, `a 20 ms timer fired after ${ticked} ms`);
+      assert.ok(took >= 250, `the put did not wait for the grow (${took} ms)`);
+      assert.deepEqual(q.getMany(), [1, 2, 3]);
+    });
+  }
+
+  it("Queue (unbounded) on a thread that may not block: put and putNowait grow without CannotBlockError", async () => {
+    const run = await runProgram(program("cannot_block_grow.ts"), 60_000);
+    assert.equal(run.timedOut, false, `did not exit: ${run.stderr}`);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /\ndone\n?$/);
+  });
+});
