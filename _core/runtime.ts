@@ -11,7 +11,9 @@
 
 import { RuntimeError } from "./errors.ts";
 
-// Runtime block layout: Int32Array over one SharedArrayBuffer of 4 MiB.
+// Runtime block layout: Int32Array over one growable SharedArrayBuffer: 4 MiB
+// at first, grown by heapAlloc up to 1 GiB (a fixed 4 MiB where the runtime
+// has no growable SharedArrayBuffer).
 // | slot          | name       | values                                  | written by                  |
 // |---------------|------------|-----------------------------------------|-----------------------------|
 // | 0             | MAGIC      | 0x74686b31 once the block is set up     | the main thread, once       |
@@ -20,6 +22,16 @@ import { RuntimeError } from "./errors.ts";
 // | 3             | NEXT_NAME  | counter for default names "Thread-N"    | Atomics.add                 |
 // | 16 + 32 * i   | entry i    | thread table entry, see below           |                             |
 // | HEAP_BASE / 4 | heap       | bump-allocated primitive storage        | the primitive that owns it  |
+//
+// Heap states of a byte at offset b (HEAP_BASE <= b < max):
+// FREE (b >= HEAP_TOP) -heapAlloc CAS of HEAP_TOP past b-> CLAIMED
+// CLAIMED (b < HEAP_TOP, maybe b >= byteLength) -grow to >= b-> ALLOCATED
+// ALLOCATED -the primitive placed there-> in use for the life of the process.
+// Nothing is ever freed: a primitive's words may be named by a handle in any
+// thread, or by an offset in queue bytes nobody has read yet, and a freed
+// word that another thread still waits on is worse than a leak. The cost is
+// Lock.byteLength (8 B) and the like per primitive ever created: 1e6 Locks
+// take 8 MB of heap (measured in tests/_core/heap_test.ts).
 const MAGIC = 0;
 const NEXT_IDENT = 1;
 const HEAP_TOP = 2;
@@ -55,7 +67,12 @@ const FLAG_DAEMON = 1;
 /** Most threads that may be alive at once, the main thread included. */
 export const MAX_THREADS = 256;
 const HEAP_BASE = 64 * 1024;
+/** The block's first size, and the smallest a thread may adopt. */
 const BLOCK_BYTES = 4 * 1024 * 1024;
+/** Largest the block grows to (HEAP_TOP, an Int32 byte offset, stays < 2^31). */
+export const MAX_BLOCK_BYTES = 1024 * 1024 * 1024;
+/** Largest single growth step: the heap doubles up to here, then adds this. */
+const GROW_STEP = 64 * 1024 * 1024;
 const MAIN_IDENT = 1;
 
 /** This thread's view of the runtime block. */
@@ -102,7 +119,8 @@ export function adoptRuntime(
 ): Runtime {
   const view = new Int32Array(buffer);
   if (
-    view.length * 4 !== BLOCK_BYTES || Atomics.load(view, MAGIC) !== MAGIC_VALUE
+    buffer.byteLength < BLOCK_BYTES ||
+    Atomics.load(view, MAGIC) !== MAGIC_VALUE
   ) {
     throw new TypeError("Cannot adopt runtime block: not a threadkit runtime");
   }
@@ -111,8 +129,23 @@ export function adoptRuntime(
   return rt;
 }
 
+// A growable block where the runtime has them (Deno 2.9, Node 20, V8 11+);
+// a fixed one elsewhere (the heap then ends at BLOCK_BYTES, and primitives
+// beyond it get buffers of their own, as before).
+function newBlock(): SharedArrayBuffer {
+  try {
+    const buffer = new SharedArrayBuffer(BLOCK_BYTES, {
+      maxByteLength: MAX_BLOCK_BYTES,
+    });
+    if (typeof buffer.grow === "function") return buffer;
+  } catch {
+    // no growable SharedArrayBuffer here, or the reservation was refused
+  }
+  return new SharedArrayBuffer(BLOCK_BYTES);
+}
+
 function createMain(): Runtime {
-  const buffer = new SharedArrayBuffer(BLOCK_BYTES);
+  const buffer = newBlock();
   const view = new Int32Array(buffer);
   view[NEXT_IDENT] = MAIN_IDENT + 1;
   view[HEAP_TOP] = HEAP_BASE;
@@ -240,19 +273,42 @@ export function entryInfo(entry: number): EntryInfo | undefined {
 }
 
 /**
- * Allocates `bytes` from the shared heap, aligned to `align` bytes.
- * Returns the byte offset into the runtime buffer, or -1 when the heap is
- * exhausted (the caller then allocates a buffer of its own).
+ * Allocates `bytes` from the shared heap, aligned to `align` bytes, growing
+ * the block when the heap reaches its end. Returns the byte offset into the
+ * runtime buffer, or -1 when the heap cannot hold it (the block is at its
+ * largest, or growing failed); the caller then allocates a buffer of its own.
  */
 export function heapAlloc(bytes: number, align: number): number {
-  const { view } = runtime();
+  const { view, buffer } = runtime();
+  const max = buffer.growable ? buffer.maxByteLength : buffer.byteLength;
   for (;;) {
     const top = Atomics.load(view, HEAP_TOP);
     const start = Math.ceil(top / align) * align;
     const end = start + bytes;
-    if (end > BLOCK_BYTES) return -1;
+    if (end > max) return -1;
+    // Claims [start, end) for this caller alone; memory past byteLength is
+    // made real by grow below before anyone can name it (the caller gets
+    // the offset only after that).
     if (Atomics.compareExchange(view, HEAP_TOP, top, end) === top) {
-      return start;
+      return grownTo(buffer, end) ? start : -1;
+    }
+  }
+}
+
+// Grows `buffer` to at least `end` bytes. Threads may grow at once: grow()
+// refuses to shrink (RangeError), so a grow that lost to a larger one throws,
+// and the loop then sees a length past `end`. False only when the memory
+// cannot be had (the claimed bytes are then lost; later calls try again).
+function grownTo(buffer: SharedArrayBuffer, end: number): boolean {
+  for (;;) {
+    const length = buffer.byteLength;
+    if (length >= end) return true;
+    const step = Math.min(length, GROW_STEP);
+    const target = Math.min(buffer.maxByteLength, Math.max(end, length + step));
+    try {
+      buffer.grow(target);
+    } catch {
+      if (buffer.byteLength === length) return false;
     }
   }
 }

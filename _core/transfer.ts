@@ -7,6 +7,14 @@
 //
 // The registry lives on globalThis under a registered symbol, so two copies of
 // this module in one thread still share one set of tags.
+//
+// The marker key and user data. A descriptor travels as { [MARK]: d } with
+// MARK = "\u0000threadkit". User data may hold that key too (and the error
+// codec's "\u0000threadkit.error"), so encode escapes every own key of the
+// form "\u0000"{n}"threadkit..." (n >= 1) by adding one "\u0000", and decode
+// removes one from every key with n >= 2. The map is a bijection on keys, no
+// user key can equal MARK after it, and a value without such keys (and
+// without primitives) is sent as it is.
 
 import { describe } from "./placement.ts";
 import { runtime } from "./runtime.ts";
@@ -136,8 +144,9 @@ export function reviveBytesForm(form: BytesForm): unknown {
 
 /**
  * Replaces every threadkit primitive inside `value` (arrays, plain objects,
- * Maps and Sets, at any depth) with a marked descriptor, ready for
- * structured clone. Returns `value` itself when it holds no primitive.
+ * Maps and Sets, at any depth) with a marked descriptor, and escapes user
+ * keys that could be read as a marker, ready for structured clone. Returns
+ * `value` itself when it holds neither.
  */
 export function encodeTransfer(value: unknown): unknown {
   return encode(value, new Map());
@@ -152,52 +161,84 @@ export function decodeTransfer(value: unknown): unknown {
   return decode(value, new Set());
 }
 
+// encodeTransfer in two passes: `needs` looks for a primitive or a key to
+// escape anywhere in the value; only then `copy` rebuilds the containers
+// (plain objects, class instances, arrays, Maps, Sets), each registered
+// before its children are copied, so shared and cyclic references in the
+// copy point at copies, never back at the caller's objects.
 function encode(value: unknown, seen: Map<object, unknown>): unknown {
+  if (!needs(value, new Set())) return value;
+  return copy(value, seen);
+}
+
+function needs(value: unknown, seen: Set<object>): boolean {
+  if (typeof value !== "object" || value === null || seen.has(value)) {
+    return false;
+  }
+  if (descriptorOf(value) !== undefined) return true;
+  seen.add(value);
+  if (value instanceof Map) {
+    for (const [k, v] of value) {
+      if (needs(k, seen) || needs(v, seen)) return true;
+    }
+    return false;
+  }
+  if (value instanceof Set) {
+    for (const v of value) if (needs(v, seen)) return true;
+    return false;
+  }
+  const isArray = Array.isArray(value);
+  if (!isArray && !clonesAsPlain(value)) return false;
+  const rec = value as Record<string, unknown>;
+  if (isArray) {
+    const arr = value as unknown[];
+    for (let i = 0; i < arr.length; i++) if (needs(arr[i], seen)) return true;
+  }
+  const keys = keysOf(value);
+  for (const key of keys) {
+    if (key.charCodeAt(0) === 0 && MARKED.test(key)) return true;
+    if (!isArray && needs(rec[key], seen)) return true;
+  }
+  return false;
+}
+
+function copy(value: unknown, seen: Map<object, unknown>): unknown {
   if (typeof value !== "object" || value === null) return value;
   const descriptor = descriptorOf(value);
   if (descriptor !== undefined) return { [MARK]: descriptor };
-  // A value met again (shared or cyclic) maps to what it first became; a
-  // cycle through a copied container keeps pointing at the original.
   if (seen.has(value)) return seen.get(value);
-  seen.set(value, value);
-  if (Array.isArray(value)) {
-    let out: unknown[] = value;
-    for (let i = 0; i < value.length; i++) {
-      const e = encode(value[i], seen);
-      if (e === value[i]) continue;
-      if (out === value) seen.set(value, out = value.slice());
-      out[i] = e;
+  if (value instanceof Map) {
+    const out = new Map();
+    seen.set(value, out);
+    for (const [k, v] of value) out.set(copy(k, seen), copy(v, seen));
+    return out;
+  }
+  if (value instanceof Set) {
+    const out = new Set();
+    seen.set(value, out);
+    for (const v of value) out.add(copy(v, seen));
+    return out;
+  }
+  const isArray = Array.isArray(value);
+  if (!isArray && !clonesAsPlain(value)) return value;
+  const rec = value as Record<string, unknown>;
+  const out: Record<string, unknown> = isArray
+    ? new Array((value as unknown[]).length) as never
+    : {};
+  seen.set(value, out);
+  if (isArray && (value as unknown[]).length > SCAN_KEYS) {
+    // Indices only (see keysOf).
+    const arr = value as unknown[];
+    for (let i = 0; i < arr.length; i++) {
+      if (i in arr) (out as unknown as unknown[])[i] = copy(arr[i], seen);
     }
     return out;
   }
-  if (value instanceof Map) {
-    let changed = false;
-    const pairs: [unknown, unknown][] = [];
-    for (const [k, v] of value) {
-      const ek = encode(k, seen), ev = encode(v, seen);
-      changed ||= ek !== k || ev !== v;
-      pairs.push([ek, ev]);
-    }
-    return changed ? replace(seen, value, new Map(pairs)) : value;
-  }
-  if (value instanceof Set) {
-    let changed = false;
-    const items: unknown[] = [];
-    for (const v of value) {
-      const ev = encode(v, seen);
-      changed ||= ev !== v;
-      items.push(ev);
-    }
-    return changed ? replace(seen, value, new Set(items)) : value;
-  }
-  if (!isPlain(value)) return value;
-  let out: Record<string, unknown> = value as Record<string, unknown>;
   for (const key of Object.keys(value)) {
-    const v = (value as Record<string, unknown>)[key];
-    const e = encode(v, seen);
-    if (e === v) continue;
-    if (out === value) seen.set(value, out = { ...out });
-    out[key] = e;
+    const k = key.charCodeAt(0) === 0 && MARKED.test(key)
+      ? "\u0000" + key
+      : key;
+    define(out, k, copy(rec[key], seen));
   }
   return out;
 }
@@ -206,14 +247,11 @@ function decode(value: unknown, seen: Set<object>): unknown {
   if (typeof value !== "object" || value === null || seen.has(value)) {
     return value;
   }
-  if (Object.hasOwn(value, MARK)) {
+  const isArray = Array.isArray(value);
+  if (!isArray && Object.hasOwn(value, MARK)) {
     return reviveDescriptor((value as Record<string, unknown>)[MARK]);
   }
   seen.add(value);
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = decode(value[i], seen);
-    return value;
-  }
   if (value instanceof Map) {
     const pairs = [...value].map((
       [k, v],
@@ -228,18 +266,83 @@ function decode(value: unknown, seen: Set<object>): unknown {
     for (const v of items) value.add(v);
     return value;
   }
-  if (!isPlain(value)) return value;
+  if (!isArray && !isPlain(value)) return value;
   const rec = value as Record<string, unknown>;
-  for (const key of Object.keys(rec)) rec[key] = decode(rec[key], seen);
+  if (isArray) {
+    const arr = value as unknown[];
+    for (let i = 0; i < arr.length; i++) {
+      const v = arr[i];
+      const d = decode(v, seen);
+      if (d !== v) arr[i] = d; // never fills a hole: decode(undefined) is undefined
+    }
+  }
+  const keys = keysOf(value);
+  let escaped = false;
+  for (const key of keys) {
+    if (key.charCodeAt(0) === 0 && ESCAPED.test(key)) escaped = true;
+    if (isArray) continue; // elements done above; other keys below
+    const v = rec[key];
+    const d = decode(v, seen);
+    // define, not assignment: an own data property whatever the key.
+    if (d !== v) define(rec, key, d);
+  }
+  if (isArray) {
+    for (const key of keys) {
+      if (isIndex(key)) continue;
+      const v = rec[key];
+      const d = decode(v, seen);
+      if (d !== v) define(rec, key, d);
+    }
+  }
+  if (escaped) {
+    // Unescape in place (others may point at this object), keeping order.
+    const values = keys.map((k) => rec[k]);
+    for (const key of keys) delete rec[key];
+    keys.forEach((key, i) => {
+      define(rec, ESCAPED.test(key) ? key.slice(1) : key, values[i]);
+    });
+  }
   return value;
 }
+
+// Arrays longer than this have only their elements walked: listing the keys
+// of a long array costs a string per element, and the non-index keys of a
+// long array (rare) travel by structured clone unexamined.
+const SCAN_KEYS = 4096;
+
+function keysOf(value: object): string[] {
+  if (Array.isArray(value) && value.length > SCAN_KEYS) return [];
+  return Object.keys(value);
+}
+
+function isIndex(key: string): boolean {
+  const n = Number(key);
+  return Number.isInteger(n) && n >= 0 && String(n) === key;
+}
+
+/** Keys that encode escapes: "\u0000"{n >= 1} + "threadkit" + anything. */
+const MARKED = /^\u0000+threadkit/;
+/** Keys that decode unescapes: "\u0000"{n >= 2} + "threadkit" + anything. */
+const ESCAPED = /^\u0000\u0000+threadkit/;
 
 function isPlain(value: object): boolean {
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
 
-function replace<T>(seen: Map<object, unknown>, from: object, to: T): T {
-  seen.set(from, to);
-  return to;
+// Whether structured clone turns `value` into a plain object of its own
+// enumerable properties: plain objects and class instances, not the kinds it
+// knows (Date, RegExp, ArrayBuffer, views, Error, boxed primitives, ...).
+function clonesAsPlain(value: object): boolean {
+  return isPlain(value) ||
+    Object.prototype.toString.call(value) === "[object Object]";
+}
+
+function define(obj: object, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, {
+    value,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
 }

@@ -5,7 +5,7 @@
 // Deno 2.9.6): JSON.stringify + TextEncoder.encodeInto about 0.55 us, decode
 // from a copy about 1 us; node:v8 serialize about 13 us and deserialize about
 // 17 us (and v8 slows structuredClone for the rest of the process). So the
-// default codec is JSON, with two formats told apart by the first byte:
+// default codec is JSON, in three formats told apart by the first byte:
 //
 // | byte 0 | format      | used when                                         |
 // |--------|-------------|---------------------------------------------------|
@@ -16,6 +16,13 @@
 // stores the text alone, so a run of plain items is one JSON text.
 //
 // Tagged JSON, the fallback format, is in _tagged.ts.
+//
+// The promise (DESIGN.md): what a put accepts, a get can take back out, with
+// the meaning structuredClone gives it. Plain JSON is used only when
+// JSON.stringify + JSON.parse provably give that (isJsonExact); JSON.parse
+// makes every key an own data property ("__proto__" included) and does not
+// recurse (V8's parser is iterative), so a plain item always decodes. Tagged
+// items: see _tagged.ts (depth bound, own keys, primitives).
 
 import { MARK, tag, untag } from "./_tagged.ts";
 
@@ -68,7 +75,9 @@ export function encodeText(value: unknown): string {
     textTagged = false;
     return JSON.stringify(value);
   }
-  const text = JSON.stringify(tag(value, { ids: new Map(), path: "item" }));
+  const text = JSON.stringify(
+    tag(value, { ids: new Map(), path: "item", depth: 0 }),
+  );
   textTagged = true;
   return text;
 }
@@ -94,7 +103,10 @@ export function decodeValue(bytes: Uint8Array): unknown {
 
 // The fast check: true when JSON.stringify + JSON.parse give back an equal
 // value with the same sharing. Shared or cyclic objects, and anything JSON
-// would drop or change, send the value to the tagged encoder.
+// would drop or change, send the value to the tagged encoder: non-finite
+// numbers and -0, undefined, holes, array properties that are not indices
+// (JSON writes only the elements), prototypes other than Object's or null's
+// (Date, Map, class instances, ...), the marker key, more than 100 levels.
 let seen: Set<object> | undefined;
 
 function isJsonExact(value: unknown): boolean {
@@ -134,11 +146,13 @@ function objectExact(value: object, depth: number): boolean {
         if (!objectExact(e, depth + 1)) return false;
       } else if (!leafExact(e)) return false; // undefined or a hole
     }
-    return true;
+    // No holes (above), so the enumerable own keys are the indices alone
+    // exactly when there are `length` of them: `a.x = 3` is not JSON.
+    return hasOnlyIndices(value);
   }
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return false;
-  if (MARK in value) return false;
+  if (Object.hasOwn(value, MARK)) return false;
   for (const key in value) {
     const e = (value as Record<string, unknown>)[key];
     if (typeof e === "object" && e !== null) {
@@ -146,4 +160,9 @@ function objectExact(value: object, depth: number): boolean {
     } else if (!leafExact(e)) return false;
   }
   return true;
+}
+
+// Whether a hole-free array has no enumerable own keys but its indices.
+function hasOnlyIndices(value: unknown[]): boolean {
+  return Object.keys(value).length === value.length;
 }

@@ -12,14 +12,37 @@
 // Values structured clone refuses (functions, symbols, WeakMap, Promise, ...)
 // and values that cannot live in bytes (SharedArrayBuffer, views on one, a
 // primitive in a buffer of its own) throw a TypeError naming where they are.
+//
+// What goes in comes out: decode never fails on what encode wrote.
+// - Depth: tag refuses a value nested deeper than MAX_DEPTH with a
+//   RangeError at put, so the recursive untag never meets a value deeper
+//   than the one tag walked (untag uses one frame per level, tag three).
+// - Own keys: untag creates every key as an own data property (define, or
+//   JSON.parse's own properties), so "__proto__", "constructor" and
+//   "prototype" stay plain data and never reach a setter; tag builds its
+//   output objects without a prototype for the same reason.
+// - Primitives: a primitive's descriptor extra (a Condition's lock, a
+//   Barrier's actionArgs) is tagged as values, so primitives inside it
+//   travel as primitives too. Every sync/ primitive's module is imported
+//   here, so its reviver is registered wherever a queue can decode; a
+//   Thread handle needs thread/thread.ts loaded in the receiving thread
+//   (the package root loads it), or the get throws and leaves the item first.
 
 import {
   type BytesForm,
+  decodeTransfer,
   descriptorToBytesForm,
   reviveBytesForm,
   TO_DESCRIPTOR,
 } from "../_core/transfer.ts";
 import { describe } from "../_core/placement.ts";
+// For their revivers (see above): every sync/ primitive can be in an item.
+import "../sync/barrier.ts";
+import "../sync/condition.ts";
+import "../sync/event.ts";
+import "../sync/lock.ts";
+import "../sync/rlock.ts";
+import "../sync/semaphore.ts";
 
 /** The key of a marker object: its value names the kind. */
 export const MARK = "\u0000";
@@ -28,9 +51,20 @@ export const MARK = "\u0000";
 export interface TagState {
   readonly ids: Map<object, number>;
   path: string;
+  /** How many containers deep tag() is now. */
+  depth: number;
 }
 
-const REFUSED: Record<string, string> = {
+/** Deepest nesting a structured item may have (containers inside containers). */
+export const MAX_DEPTH = 1000;
+
+// Lookup tables without a prototype: a name read from the data ("toString",
+// "constructor", "__proto__") finds nothing.
+function table<T>(entries: Record<string, T>): Record<string, T> {
+  return Object.assign(Object.create(null), entries);
+}
+
+const REFUSED: Record<string, string> = table({
   Promise: "a Promise",
   WeakMap: "a WeakMap",
   WeakSet: "a WeakSet",
@@ -39,12 +73,12 @@ const REFUSED: Record<string, string> = {
   Generator: "a generator",
   AsyncGenerator: "an async generator",
   MessagePort: "a MessagePort",
-};
+});
 
 const VIEWS: Record<
   string,
   new (b: ArrayBuffer, o: number, l: number) => ArrayBufferView
-> = {
+> = table({
   Int8Array,
   Uint8Array,
   Uint8ClampedArray,
@@ -57,9 +91,9 @@ const VIEWS: Record<
   BigInt64Array,
   BigUint64Array,
   DataView: DataView as never,
-};
+});
 
-const ERRORS: Record<string, new (message?: string) => Error> = {
+const ERRORS: Record<string, new (message?: string) => Error> = table({
   Error,
   TypeError,
   RangeError,
@@ -67,7 +101,7 @@ const ERRORS: Record<string, new (message?: string) => Error> = {
   ReferenceError,
   EvalError,
   URIError,
-};
+});
 
 function refuse(st: TagState, what: string, hint = ""): TypeError {
   return new TypeError(
@@ -113,11 +147,14 @@ export function tag(value: unknown, st: TagState): unknown {
     }
     if (form !== undefined) {
       st.ids.set(obj, st.ids.size);
+      // The extra as values: a marked descriptor in it (a Condition's lock)
+      // becomes its primitive again, which tags as "p" in turn.
+      const extra = decodeTransfer(form.extra);
       return {
         [MARK]: "p",
         t: form.tag,
         o: form.byteOffset,
-        x: at(st, ".extra", () => tag(form.extra, st)),
+        x: at(st, ".extra", () => tag(extra, st)),
       };
     }
   }
@@ -226,7 +263,9 @@ export function tag(value: unknown, st: TagState): unknown {
       e: keys.map((k) => [k, at(st, `.${k}`, () => tag(rec[k], st))]),
     };
   }
-  const out: Record<string, unknown> = {};
+  // No prototype: a "__proto__" key is an own property, which
+  // JSON.stringify writes like any other.
+  const out: Record<string, unknown> = Object.create(null);
   for (const k of keys) out[k] = at(st, `.${k}`, () => tag(rec[k], st));
   return out;
 }
@@ -235,10 +274,28 @@ function at<T>(st: TagState, step: string, f: () => T): T {
   const saved = st.path;
   st.path = saved + step;
   try {
+    if (++st.depth > MAX_DEPTH) {
+      throw new RangeError(
+        `Cannot put item in queue: it is nested more than ${MAX_DEPTH} levels deep (at ${
+          st.path.length > 200 ? "..." + st.path.slice(-200) : st.path
+        })`,
+      );
+    }
     return f();
   } finally {
     st.path = saved;
+    st.depth--;
   }
+}
+
+// Creates `key` as an own data property, whatever the key.
+function define(obj: object, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, {
+    value,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
 }
 
 /** Revives a parsed tagged value; `ids` collects objects for "@" references. */
@@ -278,7 +335,7 @@ export function untag(value: unknown, ids: unknown[]): unknown {
       const arr: unknown[] = new Array(rec.n as number);
       ids.push(arr);
       for (const [k, v] of rec.e as [string, unknown][]) {
-        (arr as unknown as Record<string, unknown>)[k] = untag(v, ids);
+        define(arr, k, untag(v, ids));
       }
       return arr;
     }
@@ -353,7 +410,9 @@ export function untag(value: unknown, ids: unknown[]): unknown {
     case "o": {
       const out: Record<string, unknown> = {};
       ids.push(out);
-      for (const [k, v] of rec.e as [string, unknown][]) out[k] = untag(v, ids);
+      for (const [k, v] of rec.e as [string, unknown][]) {
+        define(out, k, untag(v, ids));
+      }
       return out;
     }
   }

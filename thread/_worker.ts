@@ -110,8 +110,9 @@ async function call(
   try {
     const value = await fn(...args);
     // Primitives can exist here only if some primitive module registered its
-    // tag in this thread; otherwise there is nothing to encode.
-    return registryInUse()
+    // tag in this thread; but any object may hold a key that needs escaping
+    // (the marker key, _core/transfer.ts), so objects are always encoded.
+    return registryInUse() || (typeof value === "object" && value !== null)
       ? (await import("../_core/transfer.ts")).encodeTransfer(value)
       : value;
   } catch (error) {
