@@ -321,8 +321,10 @@ function isIndex(key: string): boolean {
 }
 
 /** Keys that encode escapes: "\u0000"{n >= 1} + "threadkit" + anything. */
+// deno-lint-ignore no-control-regex
 const MARKED = /^\u0000+threadkit/;
 /** Keys that decode unescapes: "\u0000"{n >= 2} + "threadkit" + anything. */
+// deno-lint-ignore no-control-regex
 const ESCAPED = /^\u0000\u0000+threadkit/;
 
 function isPlain(value: object): boolean {

@@ -27,6 +27,18 @@ import { fileURLToPath } from "node:url";
 // that Deno fetches the package; the compiler reads it from Deno's cache.
 // deno-lint-ignore no-import-prefix
 import "npm:@types/node@20.19.43/package.json" with { type: "json" };
+// The test suite's npm dependencies (deno.json "imports"), fetched the same
+// way; copied into npm/tests/node_modules so `node --test` resolves them.
+// deno-lint-ignore no-import-prefix
+import "npm:fast-check@4.10.2/package.json" with { type: "json" };
+// deno-lint-ignore no-import-prefix
+import "npm:pure-rand@8.4.2/package.json" with { type: "json" };
+
+/** npm packages the tests import by bare name, with what they depend on. */
+const TEST_PACKAGES: Record<string, string> = {
+  "fast-check": "npm:fast-check@4.10.2/package.json",
+  "pure-rand": "npm:pure-rand@8.4.2/package.json",
+};
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const OUT = join(ROOT, "npm");
@@ -48,6 +60,7 @@ interface DenoJson {
   version: string;
   license?: string;
   exports: Record<string, string>;
+  imports?: Record<string, string>;
 }
 
 function main(): void {
@@ -64,6 +77,7 @@ function main(): void {
   const nodeTypesDir = dirname(
     fileURLToPath(import.meta.resolve("npm:@types/node@20.19.43/package.json")),
   );
+  const testPackageDirs = testPackages(config);
   const options: ts.CompilerOptions = {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.ESNext,
@@ -81,6 +95,10 @@ function main(): void {
     useDefineForClassFields: true,
     rootDir: ROOT,
     outDir: OUT,
+    // Bare imports of the tests' npm packages, typed from Deno's cache.
+    paths: Object.fromEntries(
+      Object.entries(testPackageDirs).map(([name, dir]) => [name, [dir]]),
+    ),
     newLine: ts.NewLineKind.LineFeed,
   };
   const program = ts.createProgram({
@@ -154,8 +172,12 @@ function main(): void {
       console.warn(`build:npm: no ${name} to copy`);
     }
   }
-  // The compiled tests stay beside the package, out of its tarball.
+  // The compiled tests stay beside the package, out of its tarball, with the
+  // npm packages they import where Node looks for them.
   Deno.writeTextFileSync(join(OUT, ".npmignore"), "tests/\n");
+  for (const [name, dir] of Object.entries(testPackageDirs)) {
+    copyDir(dir, join(OUT, "tests", "node_modules", name));
+  }
 
   const ms = Math.round(performance.now() - started);
   console.log(
@@ -229,6 +251,30 @@ export function npmReadme(source: string): string {
   }
   return "<!-- Generated from README.md by scripts/build_npm.ts. -->\n\n" +
     text;
+}
+
+// The cache folders of TEST_PACKAGES; each must match deno.json's pin.
+function testPackages(config: DenoJson): Record<string, string> {
+  const dirs: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(TEST_PACKAGES)) {
+    const pinned = config.imports?.[name];
+    if (pinned !== undefined && pinned + "/package.json" !== spec) {
+      throw new Error(
+        `build:npm: deno.json imports ${name} as ${pinned}, scripts/build_npm.ts copies ${spec}; make them agree`,
+      );
+    }
+    dirs[name] = dirname(fileURLToPath(import.meta.resolve(spec)));
+  }
+  return dirs;
+}
+
+function copyDir(from: string, to: string): void {
+  Deno.mkdirSync(to, { recursive: true });
+  for (const entry of Deno.readDirSync(from)) {
+    const src = join(from, entry.name), dst = join(to, entry.name);
+    if (entry.isDirectory) copyDir(src, dst);
+    else if (entry.isFile) Deno.copyFileSync(src, dst);
+  }
 }
 
 function isTest(file: string): boolean {

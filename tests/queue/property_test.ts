@@ -1,0 +1,121 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Property tests (fast-check): what a put accepts, a get takes back out with
+// the meaning structuredClone gives it, prototypes included, through put/get,
+// putMany/getMany, LifoQueue's byte store and a thread boundary (queue items
+// both ways, thread args and results). A failure prints its seed; rerun with
+// FC_SEED=<seed>. Run counts are bounded to keep CI short.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { LifoQueue, Queue, Thread } from "../../mod.ts";
+import {
+  assertCloneEqual,
+  checkProperty,
+  checkPropertyAsync,
+  itemArb,
+  valueArb,
+} from "../_clone_equal.ts";
+
+// A value the codec refuses is fine if structuredClone refuses it too.
+function sent(value: unknown): { want: unknown } | undefined {
+  try {
+    return { want: structuredClone(value) };
+  } catch {
+    return undefined;
+  }
+}
+
+describe("Queue structured items (property)", () => {
+  it("Queue.put()/get() give back structuredClone(value) for arbitrary values", () => {
+    const q = new Queue<unknown>({ capacity: 4, bytes: 1 << 20 });
+    checkProperty(
+      "Queue put/get",
+      fc.property(itemArb(), (value) => {
+        const s = sent(value);
+        if (s === undefined) {
+          assert.throws(() => q.put(value), TypeError);
+          return;
+        }
+        q.put(value);
+        assertCloneEqual(q.get({ timeout: 1000 }), s.want);
+      }),
+      1000,
+    );
+    assert.equal(q.qsize(), 0);
+  });
+
+  it("LifoQueue.put()/get() give back structuredClone(value) (byte store)", () => {
+    const q = new LifoQueue<unknown>({ capacity: 4, bytes: 1 << 20 });
+    checkProperty(
+      "LifoQueue put/get",
+      fc.property(itemArb(), (value) => {
+        q.put(value);
+        assertCloneEqual(q.get({ timeout: 1000 }), structuredClone(value));
+      }),
+      500,
+    );
+  });
+
+  it("Queue.putMany()/getMany() give back structuredClone of each item", () => {
+    const q = new Queue<unknown>({ capacity: 64, bytes: 1 << 20 });
+    checkProperty(
+      "Queue putMany/getMany",
+      fc.property(fc.array(itemArb(), { maxLength: 8 }), (items) => {
+        const want = items.map((v) => structuredClone(v));
+        if (items.length === 0) return;
+        q.putMany(items);
+        const got = q.getMany(undefined, { timeout: 1000 });
+        assert.equal(got.length, items.length);
+        got.forEach((g, i) => assertCloneEqual(g, want[i]));
+      }),
+      300,
+    );
+  });
+
+  it("Queue items keep structuredClone's meaning across a thread and back", () => {
+    const toThread = new Queue<unknown[]>({ capacity: 8, bytes: 1 << 20 });
+    const back = new Queue<unknown>({ capacity: 8, bytes: 1 << 20 });
+    // Echo: each [0, value] comes back as it arrived; [1] ends the thread.
+    const echo = new Thread({
+      name: "echo",
+      target: (inbox: Queue<unknown[]>, outbox: Queue<unknown>) => {
+        for (;;) {
+          const m = inbox.get({ timeout: 20_000 });
+          if (m[0] === 1) return "done";
+          outbox.put(m[1], { timeout: 20_000 });
+        }
+      },
+      args: [toThread, back],
+    });
+    echo.start();
+    try {
+      checkProperty(
+        "Queue across a thread",
+        fc.property(itemArb(), (value) => {
+          toThread.put([0, value], { timeout: 5000 });
+          assertCloneEqual(back.get({ timeout: 5000 }), structuredClone(value));
+        }),
+        400,
+      );
+    } finally {
+      toThread.put([1], { timeout: 5000 });
+      assert.equal(echo.join({ timeout: 20_000 }), true);
+    }
+    assert.equal(echo.result, "done");
+  });
+
+  it("Thread args and results keep structuredClone's meaning (marker keys too)", async () => {
+    await checkPropertyAsync(
+      "Thread args/result",
+      fc.asyncProperty(valueArb(3), async (value) => {
+        const t = new Thread({ target: (x: unknown) => x, args: [value] });
+        t.start();
+        const result = await t.joinAsync({ timeout: 20_000 });
+        assert.equal(t.isAlive(), false);
+        assertCloneEqual(result, structuredClone(value));
+        assertCloneEqual(t.result, structuredClone(value));
+      }),
+      12,
+    );
+  });
+});

@@ -1,0 +1,226 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Structured queues and thread args with data an adversary shaped: deep
+// nesting, "__proto__" keys, the marker keys, arrays with extra properties,
+// threadkit primitives inside items. What a put accepts, a get takes back out
+// with structuredClone's meaning, and a refused item leaves the queue working.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import {
+  Barrier,
+  BoundedSemaphore,
+  Condition,
+  Event,
+  LifoQueue,
+  Lock,
+  PriorityQueue,
+  Queue,
+  RLock,
+  Semaphore,
+  Thread,
+} from "../../mod.ts";
+import { assertCloneEqual } from "../_clone_equal.ts";
+
+function nest(depth: number): unknown {
+  let x: unknown = { leaf: true };
+  for (let i = 0; i < depth; i++) x = { d: x };
+  return x;
+}
+
+function nestJson(depth: number): unknown {
+  return JSON.parse('{"d":'.repeat(depth) + "1" + "}".repeat(depth));
+}
+
+describe("Queue with untrusted items", () => {
+  for (
+    const [name, make] of [
+      ["Queue", () => new Queue<unknown>({ capacity: 4, bytes: 1 << 20 })],
+      [
+        "LifoQueue",
+        () => new LifoQueue<unknown>({ capacity: 4, bytes: 1 << 20 }),
+      ],
+    ] as const
+  ) {
+    it(`${name}.put() refuses a 10,000-deep object with a RangeError and keeps working`, () => {
+      const q = make();
+      q.put("before");
+      for (const deep of [nest(10_000), nestJson(10_000)]) {
+        assert.throws(() => q.put(deep), (e: unknown) => {
+          assert.ok(e instanceof RangeError);
+          assert.match(e.message, /nested more than 1000 levels/);
+          return true;
+        });
+        assert.throws(() => q.putMany(["x", deep]), RangeError);
+      }
+      assert.equal(q.qsize(), 1);
+      const ok = nest(900);
+      q.put(ok);
+      q.put("after");
+      const got = [1, 2, 3].map(() => q.get({ timeout: 1000 }));
+      if (name === "LifoQueue") got.reverse();
+      assert.equal(got[0], "before");
+      assertCloneEqual(got[1], structuredClone(ok));
+      assert.equal(got[2], "after");
+      assert.equal(q.qsize(), 0);
+    });
+  }
+
+  it("PriorityQueue.put() refuses a 10,000-deep item and keeps working", () => {
+    const q = new PriorityQueue<unknown>({ capacity: 4, bytes: 1 << 20 });
+    assert.throws(() => q.put([1, nest(10_000)]), RangeError);
+    q.put([2, "ok"]);
+    assert.deepEqual(q.get({ timeout: 1000 }), [2, "ok"]);
+  });
+
+  it("Queue.get() keeps '__proto__' as an own data key, never a prototype", () => {
+    const q = new Queue<unknown>({ capacity: 8 });
+    const values = [
+      JSON.parse('{"__proto__": {"isAdmin": true}, "\\u0000": 1}'),
+      JSON.parse('{"__proto__": {"isAdmin": true}, "n": 1}'),
+      Object.assign(JSON.parse('{"__proto__": {"isAdmin": true}}'), {
+        z: -0,
+      }),
+      Object.defineProperty([1, , 3], "__proto__", {
+        value: { isAdmin: true },
+        enumerable: true,
+      }),
+      JSON.parse('{"constructor": {"prototype": {"isAdmin": true}}}'),
+    ];
+    for (const v of values) {
+      q.put(v);
+      const got = q.get({ timeout: 1000 }) as Record<string, unknown>;
+      assert.equal(got.isAdmin, undefined);
+      assert.equal(
+        Object.getPrototypeOf(got),
+        Array.isArray(v) ? Array.prototype : Object.prototype,
+      );
+      assertCloneEqual(got, structuredClone(v));
+    }
+  });
+
+  it("Queue.get() gives back an array's properties that are not indices", () => {
+    const q = new Queue<unknown>({ capacity: 4 });
+    const a = Object.assign([1, 2], { x: 3 });
+    const sentItems = [a, a, { a }];
+    q.put(a);
+    q.putMany([a, { a }]);
+    const got = q.getMany(undefined, { timeout: 1000 });
+    assert.equal(got.length, 3);
+    got.forEach((g, i) => assertCloneEqual(g, structuredClone(sentItems[i])));
+    assert.equal((got[0] as { x: number }).x, 3);
+  });
+
+  it("Queue items with the marker key come back unchanged, beside real primitives", () => {
+    const q = new Queue<unknown>({ capacity: 4 });
+    const lock = new Lock();
+    const lookalike = {
+      "\u0000threadkit": { tag: "threadkit.Lock", byteOffset: 0 },
+      "\u0000": { "\u0000": "p", t: "threadkit.Lock", o: 0 },
+      "\u0000threadkit.error": true,
+    };
+    q.put({ lookalike, lock });
+    const got = q.get({ timeout: 1000 }) as { lookalike: unknown; lock: Lock };
+    assert.ok(got.lock instanceof Lock);
+    assertCloneEqual(got.lookalike, structuredClone(lookalike));
+  });
+
+  it("Every threadkit primitive class inside a queue item arrives as itself", async () => {
+    const lock = new Lock();
+    const started = new Event();
+    const stop = new Event();
+    const thread = new Thread({
+      target: (s: Event, e: Event) => {
+        s.set();
+        e.wait({ timeout: 20_000 });
+      },
+      args: [started, stop],
+    });
+    thread.start();
+    try {
+      assert.equal(started.wait({ timeout: 20_000 }), true);
+      const primitives: object[] = [
+        lock,
+        new RLock(),
+        new Condition(lock),
+        new Condition(new RLock()),
+        new Condition(),
+        new Semaphore(2),
+        new BoundedSemaphore(2),
+        new Event(),
+        new Barrier(2),
+        new Barrier(2, { actionArgs: [lock, { deep: [new RLock()] }] }),
+        thread,
+      ];
+      for (
+        const q of [
+          new Queue<unknown>({ capacity: 2 }),
+          new LifoQueue<unknown>({ capacity: 2 }),
+        ]
+      ) {
+        for (const p of primitives) {
+          q.put({ c: p, again: [p] });
+          const got = q.get({ timeout: 1000 }) as {
+            c: object;
+            again: object[];
+          };
+          assert.equal(
+            Object.getPrototypeOf(got.c),
+            Object.getPrototypeOf(p),
+            p.constructor.name,
+          );
+          assert.equal(got.again[0], got.c, "sharing kept");
+        }
+      }
+      // The revived ones are the same memory: a revived Condition's lock is
+      // the lock, a revived thread handle sees the thread alive.
+      const q = new Queue<unknown>({ capacity: 2 });
+      q.put([new Condition(lock), thread]);
+      const [cond, handle] = q.get({ timeout: 1000 }) as [Condition, Thread];
+      lock.acquire();
+      try {
+        cond.notify(); // allowed: the lock it wraps is held by this thread
+      } finally {
+        lock.release();
+      }
+      assert.equal(handle.ident, thread.ident);
+      assert.equal(handle.isAlive(), true);
+    } finally {
+      stop.set();
+      assert.equal(await thread.joinAsync({ timeout: 20_000 }), undefined);
+    }
+  });
+
+  it("Thread args, results and thrown values with marker keys arrive unchanged", async () => {
+    const lock = new Lock();
+    const value = {
+      "\u0000threadkit": { tag: "threadkit.Lock", byteOffset: 0 },
+      "\u0000\u0000threadkit": 2,
+      list: [{ "\u0000threadkit": 1 }],
+    };
+    const t = new Thread({
+      target: (v: unknown, l: Lock) => [v, l],
+      args: [value, lock],
+    });
+    t.start();
+    const [v, l] = await t.joinAsync({ timeout: 20_000 }) as [unknown, Lock];
+    assertCloneEqual(v, structuredClone(value));
+    assert.ok(l instanceof Lock);
+
+    const thrown = {
+      "\u0000threadkit.error": true,
+      name: "RangeError",
+      message: "shaped like the error format",
+    };
+    const e = new Thread({
+      target: (x: unknown) => {
+        throw x;
+      },
+      args: [thrown],
+    });
+    e.start();
+    await assert.rejects(e.joinAsync({ timeout: 20_000 }), (error: unknown) => {
+      assert.ok(!(error instanceof Error));
+      assertCloneEqual(error, structuredClone(thrown));
+      return true;
+    });
+  });
+});
