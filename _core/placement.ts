@@ -11,6 +11,10 @@ import { heapAlloc, runtime } from "./runtime.ts";
  * Where a primitive keeps its shared state. By default threadkit places it in
  * its own shared heap; give `buffer` (and `byteOffset`) to place it in memory
  * you manage, for example to lay out many primitives in one buffer.
+ *
+ * Placed memory is the caller's, and so is keeping it apart: a new primitive
+ * placed over a live one resets it (a held Lock becomes free), and writes to
+ * a primitive's words from outside threadkit can break it.
  */
 export interface SharedPlacement {
   /** The SharedArrayBuffer to place the primitive in. */

@@ -297,9 +297,11 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    *
    * Python: none (a batched `get`).
    * @param max most items to return (default: the capacity).
-   * @throws {QueueEmptyError}, {QueueShutDownError} as `get` does. When a
-   * custom codec's decode throws on the first item, it throws that error and
-   * takes nothing; on a later item, it returns the items before it. The
+   * @throws {QueueEmptyError}, {QueueShutDownError} as `get` does. When
+   * taking the first item throws (a custom codec's decode, say), it throws
+   * that error and takes nothing; when taking a later item throws (any
+   * error), it returns the items before it, the failing item stays first,
+   * and the next get throws the error. The
    * decode runs while the store is locked and must not call back into the
    * same queue (see `get`).
    */

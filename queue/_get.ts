@@ -83,14 +83,21 @@ export async function getManyAsync(
   return getMore(st, out, most);
 }
 
-/** After the first item of a getMany: takes what else is there now. */
+/**
+ * After the first item of a getMany: takes what else is there now. Any error
+ * here is not thrown: the first item is already taken and must reach the
+ * caller. tryGetMany throws before it takes the item it fails on (a custom
+ * codec's decode, a revive of a primitive whose module this thread has not
+ * loaded, a RangeError from a damaged header), so that item stays first and
+ * the next get throws the same error.
+ */
 function getMore(st: QueueState, out: unknown[], most: number): unknown[] {
   if (most > 1) {
     try {
       const n = st.store.tryGetMany(most - 1, out, st.decode);
       if (n > 0) afterGet(st, n);
     } catch {
-      // The failing item stays first; the next get reports it.
+      // See above: the next get reports it.
     }
   }
   return out;

@@ -25,6 +25,7 @@ import {
   type Decode,
   FLAG_CODEC,
   FLAGS,
+  MAX_CAPACITY,
   numericError,
   PRIORITY,
 } from "./_layout.ts";
@@ -109,6 +110,16 @@ export function toRaws(
     typeof items.length !== "number"
   ) {
     throw new TypeError("Cannot put items: expected an array or typed array");
+  }
+  // Checked before any work: every item is encoded before the first is put,
+  // so a length no queue can hold would only grind ({ length: 2 ** 32 - 1 }).
+  const n = items.length;
+  if (!Number.isInteger(n) || n < 0 || n > MAX_CAPACITY) {
+    throw new RangeError(
+      `Cannot put items: length must be an integer from 0 to ${MAX_CAPACITY} (the most items a queue holds), got ${
+        String(n)
+      }`,
+    );
   }
   const info = st.info;
   if (

@@ -89,11 +89,13 @@ export interface QueueInit<T = unknown> extends SharedPlacement {
    */
   type?: ElementType;
   /**
-   * Structured queues: bytes of item storage (default: 256 per item, at
-   * least 64 KiB). An item's encoding plus 4 bytes (FIFO: 1 byte) must fit (in a
-   * PriorityQueue: fit in `bytes / capacity`). Bounded queues only: an
-   * unbounded Queue sizes each segment's region to hold its items, which
-   * encode to at most 64 MiB - 1 bytes.
+   * Structured queues: bytes of item storage, an integer from 16 to 2^30
+   * (1 GiB). Default: 256 per item, at least 64 KiB and at most 64 MiB (give
+   * `bytes` for more). An item's encoding plus 4 bytes (FIFO: 1 byte) must
+   * fit (in a PriorityQueue: fit in `bytes / capacity`); a larger item is
+   * refused at put with a RangeError. Bounded queues only: an unbounded
+   * Queue sizes each segment's region to hold its items, which encode to at
+   * most 64 MiB - 1 bytes.
    */
   bytes?: number;
   /**
@@ -147,6 +149,9 @@ export function createState(
     );
   } else {
     const shape = checkInit(discipline, init);
+    // Every check before the first write: a bad codec must not leave a
+    // caller's region zeroed.
+    if (init!.codec !== undefined) checkCodec(init!.codec);
     const total = shape.total;
     let buffer: SharedArrayBuffer, byteOffset = 0;
     if (init!.buffer !== undefined || init!.byteOffset !== undefined) {
@@ -186,7 +191,6 @@ export function createState(
     noCodec: false,
     put: 0,
   };
-  if (init?.codec !== undefined) checkCodec(init.codec);
   st.decode = decoderOf(st);
   st.noCodec = (h[FLAGS] & FLAG_CODEC) !== 0 && init?.codec === undefined;
   return st;

@@ -223,4 +223,32 @@ describe("Queue with untrusted items", () => {
       return true;
     });
   });
+
+  it("Queue.putMany() refuses an array-like no queue can hold before any work", () => {
+    const q = new Queue<unknown>({ capacity: 4 });
+    const started = performance.now();
+    for (const length of [2 ** 32 - 1, 2 ** 26 + 1, -1, 1.5, NaN]) {
+      assert.throws(
+        () => q.putMany({ length } as ArrayLike<unknown>),
+        RangeError,
+      );
+    }
+    assert.ok(performance.now() - started < 1000, "fails fast");
+    assert.equal(q.qsize(), 0);
+  });
+
+  it("new Queue() checks a codec before it writes to the caller's buffer", () => {
+    const buffer = new SharedArrayBuffer(1 << 20);
+    new Uint8Array(buffer).fill(7);
+    assert.throws(
+      () =>
+        new Queue<unknown>({
+          capacity: 4,
+          buffer,
+          codec: {} as never,
+        }),
+      TypeError,
+    );
+    assert.ok(new Uint8Array(buffer).every((b) => b === 7), "untouched");
+  });
 });
