@@ -197,7 +197,7 @@ function needs(value: unknown, seen: Set<object>): boolean {
   const keys = keysOf(value);
   for (const key of keys) {
     if (key.charCodeAt(0) === 0 && MARKED.test(key)) return true;
-    if (!isArray && needs(rec[key], seen)) return true;
+    if ((!isArray || !isIndex(key)) && needs(rec[key], seen)) return true;
   }
   return false;
 }
