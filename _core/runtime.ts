@@ -78,6 +78,7 @@ const MAIN_IDENT = 1;
 /** This thread's view of the runtime block. */
 export interface Runtime {
   readonly buffer: SharedArrayBuffer;
+  /** The header and the thread table: the block's first HEAP_BASE bytes. */
   readonly view: Int32Array;
   /** This thread's ident (main thread = 1). */
   readonly ident: number;
@@ -117,7 +118,7 @@ export function adoptRuntime(
   ident: number,
   entry: number,
 ): Runtime {
-  const view = new Int32Array(buffer);
+  const view = tableView(buffer);
   if (
     buffer.byteLength < BLOCK_BYTES ||
     Atomics.load(view, MAGIC) !== MAGIC_VALUE
@@ -127,6 +128,16 @@ export function adoptRuntime(
   const rt: Runtime = { buffer, view, ident, entry };
   (globalThis as Global)[KEY] = cached = rt;
   return rt;
+}
+
+// The view of the header and the thread table: fixed-length, over the first
+// HEAP_BASE bytes. Not a length-tracking view (new Int32Array(buffer)) of the
+// growable block: V8's Atomics on those measured about 5x slower (141 vs 30
+// ns for a compareExchange + store + load), and every wait of a thread reads
+// its cancel word through this view. Heap primitives make fixed-length views
+// of their own words (measured as fast as views of a plain buffer).
+function tableView(buffer: SharedArrayBuffer): Int32Array {
+  return new Int32Array(buffer, 0, HEAP_BASE / 4);
 }
 
 // A growable block where the runtime has them (Deno 2.9, Node 20, V8 11+);
@@ -146,7 +157,7 @@ function newBlock(): SharedArrayBuffer {
 
 function createMain(): Runtime {
   const buffer = newBlock();
-  const view = new Int32Array(buffer);
+  const view = tableView(buffer);
   view[NEXT_IDENT] = MAIN_IDENT + 1;
   view[HEAP_TOP] = HEAP_BASE;
   view[NEXT_NAME] = 1;
