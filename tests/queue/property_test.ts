@@ -80,26 +80,33 @@ describe("Queue structured items (property)", () => {
       name: "echo",
       target: (inbox: Queue<unknown[]>, outbox: Queue<unknown>) => {
         for (;;) {
-          const m = inbox.get({ timeout: 20_000 });
+          const m = inbox.get({ timeout: 60_000 });
           if (m[0] === 1) return "done";
-          outbox.put(m[1], { timeout: 20_000 });
+          outbox.put(m[1], { timeout: 60_000 });
         }
       },
       args: [toThread, back],
     });
     echo.start();
     try {
+      // The thread's start (a worker, type-checked on first use under deno
+      // test) is not part of any property run: wait for one echo first.
+      toThread.put([0, "ready"], { timeout: 60_000 });
+      assert.equal(back.get({ timeout: 60_000 }), "ready");
       checkProperty(
         "Queue across a thread",
         fc.property(itemArb(), (value) => {
-          toThread.put([0, value], { timeout: 5000 });
-          assertCloneEqual(back.get({ timeout: 5000 }), structuredClone(value));
+          toThread.put([0, value], { timeout: 20_000 });
+          assertCloneEqual(
+            back.get({ timeout: 20_000 }),
+            structuredClone(value),
+          );
         }),
         400,
       );
     } finally {
-      toThread.put([1], { timeout: 5000 });
-      assert.equal(echo.join({ timeout: 20_000 }), true);
+      toThread.put([1], { timeout: 20_000 });
+      assert.equal(echo.join({ timeout: 60_000 }), true);
     }
     assert.equal(echo.result, "done");
   });
@@ -110,7 +117,7 @@ describe("Queue structured items (property)", () => {
       fc.asyncProperty(valueArb(3), async (value) => {
         const t = new Thread({ target: (x: unknown) => x, args: [value] });
         t.start();
-        const result = await t.joinAsync({ timeout: 20_000 });
+        const result = await t.joinAsync({ timeout: 60_000 });
         assert.equal(t.isAlive(), false);
         assertCloneEqual(result, structuredClone(value));
         assertCloneEqual(t.result, structuredClone(value));
