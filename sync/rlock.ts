@@ -305,8 +305,26 @@ export class RLock {
    * took the lock again (which counted 1). Added, not assigned: another async
    * task of this thread may hold the lock meanwhile (same owner), and its
    * levels must survive.
+   * @throws {RangeError} when `count` is not an integer from 1 up (or the
+   * depth would pass 2^31 - 1).
+   * @throws {RuntimeError} when the calling thread does not own the lock.
    */
   restoreCount(count: number): void {
+    if (
+      typeof count !== "number" || !Number.isInteger(count) || count < 1 ||
+      this.#view[COUNT] + count - 1 > 0x7fffffff
+    ) {
+      throw new RangeError(
+        `Cannot restore count: count must be a positive integer (depth at most 2^31 - 1), got ${
+          String(count)
+        }`,
+      );
+    }
+    if (!this.isOwned()) {
+      throw new RuntimeError(
+        "Cannot restore count: lock is not held by this thread",
+      );
+    }
     this.#view[COUNT] += count - 1;
   }
 
