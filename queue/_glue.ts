@@ -116,7 +116,7 @@ export function toRaws(
   const n = items.length;
   if (!Number.isInteger(n) || n < 0 || n > MAX_CAPACITY) {
     throw new RangeError(
-      `Cannot put items: length must be an integer from 0 to ${MAX_CAPACITY} (the most items a queue holds), got ${
+      `Cannot put items: length must be an integer from 0 to ${MAX_CAPACITY} (the most items one call puts), got ${
         String(n)
       }`,
     );
