@@ -47,6 +47,7 @@ export {
   type JoinOptions,
   type ModuleTarget,
   moduleTarget,
+  type ResourceLimits,
   Thread,
   type ThreadFunction,
   type ThreadOptions,

@@ -21,6 +21,8 @@
 // The entry URL is written `new Worker(new URL("../thread/_worker.ts",
 // import.meta.url), { type: "module" })`, the form bundlers (Vite, webpack,
 // Parcel) recognise and follow; the npm build rewrites ".ts" to ".js" in it.
+// | Deno, Node    | either, with   | node:worker_threads under a   | limits are enforced per worker; the  |
+// |               | resourceLimits | watcher (_core/_watch.ts)     | watcher sees an out-of-memory death  |
 
 import type * as WorkerThreads from "node:worker_threads";
 import { workerEntry } from "./entry.ts";
@@ -86,12 +88,24 @@ const ENTRY: URL = new URL("../thread/_worker.ts", import.meta.url);
 /** The key under which a node:worker_threads worker finds its start message. */
 export const START_KEY = "threadkit.start";
 
+/** The watcher of threads with resourceLimits (_core/_watch.ts). */
+const WATCH_ENTRY: URL = new URL(
+  import.meta.url.endsWith(".ts") ? "./_watch.ts" : "./_watch.js",
+  import.meta.url,
+);
+
+/** The key under which the watcher finds what to start. */
+export const WATCH_KEY = "threadkit.watch";
+
 /** Events of a started worker that the owning thread listens to. */
 export interface WorkerEvents {
   /** The thread posted its outcome on its port ("done" ping). */
   done(): void;
-  /** The worker failed outside the target, or exited without an outcome. */
-  failed(error: unknown): void;
+  /**
+   * The worker failed (its "error" event: an uncaught error, out of memory),
+   * or exited with `code` other than 0 (then `error` is undefined).
+   */
+  failed(error: unknown, code?: number): void;
 }
 
 /**
@@ -111,6 +125,9 @@ export function threadsAvailable(): boolean {
  * thread's end of the result channel (read here where the runtime cannot
  * read a port synchronously, see takeMessage).
  * @throws {ThreadsUnavailableError} where the runtime has no worker.
+ * With `resourceLimits` (Deno, Node, Bun), the worker is a node:worker_threads
+ * one started by a watcher (_core/_watch.ts says why), and the returned port
+ * is where the watcher reports a death (read it after the result port).
  */
 export function startWorker(
   start: Record<string, unknown>,
@@ -119,11 +136,20 @@ export function startWorker(
   name: string,
   events: WorkerEvents,
   port?: MessagePort,
-): void {
+  resourceLimits?: Record<string, number>,
+): MessagePort | undefined {
   if (!threadsAvailable()) throw new ThreadsUnavailableError();
   const entryOverride = workerEntry();
   if (entryOverride !== undefined) start.entryUrl = entryOverride.href;
-  if (RUNTIME === "web" || (RUNTIME === "deno" && !daemon)) {
+  if (resourceLimits !== undefined && RUNTIME === "web") {
+    throw new TypeError(
+      "Cannot start thread: resourceLimits need node:worker_threads (Deno, Node, Bun); browsers do not enforce them per worker",
+    );
+  }
+  if (
+    RUNTIME === "web" ||
+    (RUNTIME === "deno" && !daemon && resourceLimits === undefined)
+  ) {
     // The literal form bundlers recognise (see the top of this file).
     const worker = entryOverride !== undefined
       ? new Worker(entryOverride, { type: "module", name })
@@ -143,29 +169,42 @@ export function startWorker(
     worker.postMessage(start, transfer);
     return;
   }
-  const worker = new (workerThreads().Worker)(nodeEntry(), {
-    workerData: { [START_KEY]: start },
-    transferList: transfer as never[],
-    name,
-  });
+  let report: MessagePort | undefined;
+  let workerData: Record<string, unknown> = { [START_KEY]: start };
+  if (resourceLimits !== undefined) {
+    const channel = new MessageChannel();
+    report = channel.port1;
+    const watch = {
+      start,
+      limits: resourceLimits,
+      name,
+      report: channel.port2,
+      entry: nodeEntry().href,
+    };
+    workerData = { [WATCH_KEY]: watch };
+    transfer = [...transfer, channel.port2];
+  }
+  const worker = new (workerThreads().Worker)(
+    report === undefined ? nodeEntry() : nodeEntry(WATCH_ENTRY),
+    { workerData, transferList: transfer as never[], name },
+  );
   worker.on("message", () => events.done());
   worker.on("error", (error) => events.failed(error));
   worker.on("exit", (code) => {
-    if (code !== 0) {
-      events.failed(new Error(`Thread "${name}" exited with code ${code}`));
-    }
+    if (code !== 0) events.failed(undefined, code);
   });
   // After the listeners: on Node, adding a "message" listener refs the
   // worker's port again, which would keep the process alive.
   if (daemon) worker.unref();
+  return report;
 }
 
 // Deno's node:worker_threads Worker accepts only file: and data: URLs, so an
 // entry loaded over https (the package imported from JSR, or by URL) starts
 // through a one-line data: module that imports it (measured: it needs no
 // read permission, only the import permission the program already has).
-function nodeEntry(): URL {
-  const entry = workerEntry() ?? ENTRY;
+function nodeEntry(of?: URL): URL {
+  const entry = of ?? workerEntry() ?? ENTRY;
   if (entry.protocol === "file:" || RUNTIME !== "deno") return entry;
   return new URL(
     `data:text/javascript,${

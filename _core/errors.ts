@@ -134,6 +134,43 @@ export class ThreadsUnavailableError extends RuntimeError {
 }
 
 /**
+ * Raised in a thread waiting for a lock whose holder ended without releasing
+ * it and never can: the owner of an {@linkcode RLock} (or of a Condition's
+ * RLock) that ended in any way, or the thread that acquired a
+ * {@linkcode Lock} and then died (its target threw, or it exited, closed
+ * itself, failed outside its target or ran out of memory). A Lock whose
+ * acquirer's target returned normally is not "dead": any thread may release a
+ * Lock, so the acquirer may have meant another thread to. `ident` names the
+ * thread that ended.
+ *
+ * Python: none (Python's waiters sleep forever); pthread's `EOWNERDEAD`.
+ *
+ * @example
+ * ```ts
+ * import { OwnerDiedError, RuntimeError } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * const err = new OwnerDiedError("Cannot acquire lock: holder died", 7);
+ * assert.ok(err instanceof RuntimeError);
+ * assert.equal(err.ident, 7);
+ * ```
+ */
+export class OwnerDiedError extends RuntimeError {
+  /** The ident of the thread that ended while holding the lock (0 if unknown). */
+  ident: number;
+  /** Creates the error; `ident` names the thread that ended. */
+  constructor(
+    message = "The lock's owner ended while holding it",
+    ident = 0,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "OwnerDiedError";
+    this.ident = ident;
+  }
+}
+
+/**
  * Thrown by a blocking form (`acquire`, `wait`, `get`, `put`, `join`, ...)
  * when it would have to wait on a thread that may not block: a browser
  * page's main thread, where `Atomics.wait` is not allowed. The message and
@@ -165,5 +202,45 @@ export class CannotBlockError extends RuntimeError {
     super(message, options);
     this.name = "CannotBlockError";
     this.asyncForm = options?.asyncForm;
+  }
+}
+
+/**
+ * How a thread ended without its target returning or throwing: it called
+ * `Deno.exit()`/`process.exit()` (`reason` "exit", `code` set), closed its
+ * worker with `self.close()` ("close"), failed outside its target with an
+ * uncaught error or rejection ("error", the error as `cause`), or ran out of
+ * memory under its `resourceLimits` ("out-of-memory", the runtime's error as
+ * `cause`). `join()` returns and `error` holds it; `joinAsync()` rejects with
+ * it.
+ *
+ * Python: none (a Python thread cannot end its process alone).
+ *
+ * @example
+ * ```ts
+ * import { RuntimeError, ThreadExitError } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * const err = new ThreadExitError("Thread exited with code 3", "exit", 3);
+ * assert.ok(err instanceof RuntimeError);
+ * assert.equal(err.code, 3);
+ * ```
+ */
+export class ThreadExitError extends RuntimeError {
+  /** "exit", "close", "error" or "out-of-memory". */
+  reason: string;
+  /** The exit code for "exit" (and the worker's for the others, when known). */
+  code: number | undefined;
+  /** Creates the error. */
+  constructor(
+    message = "The thread ended without its target returning",
+    reason = "exit",
+    code?: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "ThreadExitError";
+    this.reason = reason;
+    this.code = code;
   }
 }

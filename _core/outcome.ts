@@ -8,7 +8,9 @@
 import {
   CancelledError,
   CannotBlockError,
+  OwnerDiedError,
   RuntimeError,
+  ThreadExitError,
   ThreadsUnavailableError,
   TimeoutError,
 } from "./errors.ts";
@@ -61,6 +63,8 @@ for (
     TimeoutError,
     ThreadsUnavailableError,
     CannotBlockError,
+    OwnerDiedError,
+    ThreadExitError,
   ]
 ) classes.set(cls.name, cls);
 

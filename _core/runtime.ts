@@ -20,7 +20,9 @@ import { RuntimeError } from "./errors.ts";
 // | 1             | NEXT_IDENT | next thread ident; main thread = 1      | Atomics.add in reserve      |
 // | 2             | HEAP_TOP   | byte offset of the first free heap byte | Atomics.compareExchange     |
 // | 3             | NEXT_NAME  | counter for default names "Thread-N"    | Atomics.add                 |
+// | 4             | DIED_NEXT  | failed threads recorded so far          | Atomics.add in endEntry     |
 // | 16 + 32 * i   | entry i    | thread table entry, see below           |                             |
+// | DIED + j      | died ring  | idents of the last 1024 failed threads  | endEntry (failed ends only) |
 // | HEAP_BASE / 4 | heap       | bump-allocated primitive storage        | the primitive that owns it  |
 //
 // Heap states of a byte at offset b (HEAP_BASE <= b < max):
@@ -36,7 +38,16 @@ const MAGIC = 0;
 const NEXT_IDENT = 1;
 const HEAP_TOP = 2;
 const NEXT_NAME = 3;
+const DIED_NEXT = 4;
 const TABLE = 16;
+// The died ring: which threads failed (their target threw, or the thread
+// exited, closed itself, failed outside its target or ran out of memory), so
+// that a Lock waiter can tell a dead holder from one whose target returned
+// (sync/lock.ts). A ring, because idents are never reused but entries are: a
+// waiter checks it within one wait slice of the death, long before 1024 more
+// threads can fail. Between the table (ends at slot 8208) and the heap.
+const DIED = 9216;
+const DIED_SLOTS = 1024;
 const MAGIC_VALUE = 0x74686b31;
 
 // Thread table entry: 32 slots (128 B).
@@ -52,6 +63,12 @@ const MAGIC_VALUE = 0x74686b31;
 // FREE     -reserve (CAS 0 -> -1)->  RESERVED  (writes FLAGS, NAME, CANCEL = 0)
 // RESERVED -publish (store ident)->  LIVE      (thread is alive from here)
 // LIVE     -end of target (store 0, notify all on TID)-> FREE
+// LIVE     -death outside the target (exit, close, uncaught error, out of
+//           memory), recorded by the dying thread itself or by the first
+//           thread whose event loop learns of it (CAS ident -> 0, notify)-> FREE
+// A failed end (target threw, or any death) first adds the ident to the died
+// ring, then frees TID: whoever sees TID change and then reads the ring finds
+// the ident there.
 // Idents are never reused, so a reader that sees the same ident in TID before
 // and after reading NAME read a consistent name (TID acts as a seqlock), and a
 // joiner that waits "while TID == ident" cannot be fooled by reuse (no ABA).
@@ -217,7 +234,7 @@ export function reserveEntry(
 
 /** Gives back an entry whose start failed before the thread ran. */
 export function unreserveEntry(entry: number, ident: number): void {
-  endEntry(entry, ident);
+  endEntry(entry, ident, false);
 }
 
 /**
@@ -229,10 +246,81 @@ export function unreserveEntry(entry: number, ident: number): void {
  * ident; the write happens before the notify, so a joiner either sees the
  * new value before waiting (returns "not-equal") or is woken by the notify.
  */
-export function endEntry(entry: number, ident: number): void {
+export function endEntry(
+  entry: number,
+  ident: number,
+  failed: boolean,
+): boolean {
   const { view } = runtime();
+  if (Atomics.load(view, slot(entry, TID)) !== ident) return false;
+  // A failed end is in the ring before TID changes (see the states above).
+  // Two recorders of one death may both add it: harmless, the ring is a set.
+  if (failed) {
+    const j = Atomics.add(view, DIED_NEXT, 1) % DIED_SLOTS;
+    Atomics.store(view, DIED + j, ident);
+  }
   if (Atomics.compareExchange(view, slot(entry, TID), ident, 0) === ident) {
     Atomics.notify(view, slot(entry, TID));
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Whether the thread `ident` is alive: some table entry holds it. Scans the
+ * table (256 loads), so it is for slow paths: a waiter's slice end, not an
+ * acquire.
+ */
+export function identAlive(ident: number): boolean {
+  const { view } = runtime();
+  for (let i = 0; i < MAX_THREADS; i++) {
+    if (Atomics.load(view, slot(i, TID)) === ident) return true;
+  }
+  return false;
+}
+
+/** The idents of the live threads (a snapshot; slow paths only). */
+export function liveIdents(): Set<number> {
+  const { view } = runtime();
+  const out = new Set<number>();
+  for (let i = 0; i < MAX_THREADS; i++) {
+    const ident = Atomics.load(view, slot(i, TID));
+    if (ident > 0) out.add(ident);
+  }
+  return out;
+}
+
+/**
+ * Whether the thread `ident` ended by failing (see the died ring). Only
+ * meaningful once `identAlive(ident)` is false.
+ */
+export function identFailed(ident: number): boolean {
+  const { view } = runtime();
+  for (let j = 0; j < DIED_SLOTS; j++) {
+    if (Atomics.load(view, DIED + j) === ident) return true;
+  }
+  return false;
+}
+
+/**
+ * Registers `fn` to run in this thread if it dies outside its target (an
+ * exit, a close, an uncaught error), before its death is published: for
+ * locks whose word cannot name their holder (the queue's turn locks), which
+ * the dying holder gives back itself. It must not throw.
+ */
+export function onDeath(fn: () => void): void {
+  deathHooks.push(fn);
+}
+const deathHooks: (() => void)[] = [];
+
+/** Runs the death hooks (the worker entry, when its thread dies). */
+export function runDeathHooks(): void {
+  for (const fn of deathHooks) {
+    try {
+      fn();
+    } catch {
+      // A hook must not stop the death from being recorded.
+    }
   }
 }
 

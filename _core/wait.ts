@@ -8,6 +8,14 @@
 // - the thread's cancel word (_core/runtime.ts): in a started thread each
 //   wait runs in slices of SLICE_MS so a cancel is seen within one slice even
 //   though nobody notifies the word the thread waits on;
+// - the death check: a caller waiting on something another thread holds (a
+//   lock's holder, a barrier's parties) passes a `check` that throws when
+//   that thread has ended; it runs at the end of each slice, interruptible
+//   or not (a death is not an interruption: an uninterruptible reacquire of
+//   a lock whose holder died must end too), and never on the fast path;
+// - the option parsing of every wait: Python's positional forms
+//   (`acquire(false)`, `wait(100)`) are refused with a TypeError that says
+//   what to write instead, and `timeout: null` means "no timeout" everywhere;
 // - the keep-alive that a pending Atomics.waitAsync needs (it does not keep a
 //   Deno or Node process alive by itself): a ref'd timer while any async wait
 //   of this thread is pending.
@@ -23,10 +31,10 @@ import { cancelRequested, currentIdent } from "./runtime.ts";
 /** Options every threadkit wait takes. */
 export interface WaitOptions {
   /**
-   * Most milliseconds to wait; `undefined` or `Infinity` waits forever.
-   * Negative or NaN throws a RangeError.
+   * Most milliseconds to wait; `undefined`, `null` or `Infinity` waits
+   * forever. Negative or NaN throws a RangeError.
    */
-  timeout?: number;
+  timeout?: number | null;
   /** Aborts the wait with the signal's reason. */
   signal?: AbortSignal;
 }
@@ -53,8 +61,8 @@ const SLICE_MS = 50;
  * @throws {TypeError} when timeout is not a number.
  * @throws {RangeError} when timeout is negative or NaN.
  */
-export function deadlineOf(timeout: number | undefined): number {
-  if (timeout === undefined) return Infinity;
+export function deadlineOf(timeout: number | null | undefined): number {
+  if (timeout === undefined || timeout === null) return Infinity;
   if (typeof timeout !== "number") {
     throw new TypeError(
       `Cannot wait: timeout must be a number of milliseconds, got ${typeof timeout}`,
@@ -66,6 +74,16 @@ export function deadlineOf(timeout: number | undefined): number {
     );
   }
   return performance.now() + timeout;
+}
+
+/**
+ * The milliseconds left until `deadline` (at least 0), or undefined for no
+ * deadline: the `timeout` of the next wait in a loop of waits.
+ */
+export function remaining(deadline: number): number | undefined {
+  return deadline === Infinity
+    ? undefined
+    : Math.max(0, deadline - performance.now());
 }
 
 /**
@@ -95,6 +113,43 @@ export function throwIfInterrupted(signal: AbortSignal | undefined): void {
 export interface Wait {
   readonly deadline: number;
   readonly signal: AbortSignal | undefined;
+  /** Internal: the death check to run at each slice end (WAIT_CHECK). */
+  readonly check?: () => void;
+}
+
+/**
+ * Internal wait option (not exported by the package): a death check that a
+ * primitive built on another passes down (Barrier to its Condition), run at
+ * each slice end of the inner waits. See `check` in waitSync.
+ */
+export const WAIT_CHECK: unique symbol = Symbol("threadkit.waitCheck");
+
+/**
+ * Refuses what is not an options object: Python's positional forms
+ * (`lock.acquire(false)`, `ev.wait(100)`, `q.get(false)`, `t.join(100)`)
+ * would otherwise be read as "no options" and wait forever. `flag` names the
+ * blocking flag of the call, if it has one (`blocking`, `block`).
+ * @throws {TypeError} saying what to write instead.
+ */
+export function checkOptions(
+  verb: string,
+  options: unknown,
+  flag?: string,
+): void {
+  if (options === undefined) return;
+  if (typeof options === "object" && options !== null) return;
+  let instead = "an options object";
+  if (typeof options === "number") instead = `{ timeout: ${options} }`;
+  else if (typeof options === "boolean" && flag !== undefined) {
+    instead = `{ ${flag}: ${options} }`;
+  } else if (options === null) instead = "undefined or {}";
+  throw new TypeError(
+    `Cannot ${verb}: options must be an object, got ${
+      options === null ? "null" : typeof options
+    } ${
+      String(options)
+    }; write ${instead} (threadkit takes Python's arguments as options, timeouts in ms)`,
+  );
 }
 
 /**
@@ -106,11 +161,23 @@ export interface Wait {
 export function waitOptions(
   options: WaitOptions | undefined,
   defaultTimeout?: number,
+  verb = "wait",
 ): Wait {
-  const deadline = deadlineOf(options?.timeout ?? defaultTimeout);
+  checkOptions(verb, options);
+  // An explicit `timeout: null` means "no timeout", even over a default.
+  const timeout = options === undefined || !("timeout" in options) ||
+      options.timeout === undefined
+    ? defaultTimeout
+    : options.timeout;
+  const deadline = deadlineOf(timeout);
   const signal = options?.signal;
   checkSignal(signal);
-  return { deadline, signal };
+  const check = (options as { [WAIT_CHECK]?: () => void } | undefined)?.[
+    WAIT_CHECK
+  ];
+  return check === undefined
+    ? { deadline, signal }
+    : { deadline, signal, check };
 }
 
 /** Options of `acquire` on Lock, RLock and Semaphore. */
@@ -178,6 +245,7 @@ interface InternalAcquireOptions extends AcquireOptions {
  */
 export function acquireOptions(options: AcquireOptions | undefined): Acquire {
   if (options === undefined) return DEFAULT_ACQUIRE;
+  checkOptions("acquire", options, "blocking");
   const onAcquired = (options as InternalAcquireOptions)[ON_ACQUIRED];
   if ((options as InternalAcquireOptions)[UNINTERRUPTIBLE] === true) {
     return onAcquired === undefined
@@ -207,13 +275,13 @@ export function blockingOptions(
   verb: string,
   flag: string,
   blocking: unknown,
-  timeout: number | undefined,
+  timeout: number | null | undefined,
   signal: AbortSignal | undefined,
 ): Acquire {
   if (typeof blocking !== "boolean") {
     throw new TypeError(`Cannot ${verb}: ${flag} must be a boolean`);
   }
-  if (!blocking && timeout !== undefined) {
+  if (!blocking && timeout !== undefined && timeout !== null) {
     throw new TypeError(
       `Cannot ${verb}: a timeout cannot be given with ${flag}: false`,
     );
@@ -228,6 +296,8 @@ export function blockingOptions(
  * Blocks the calling thread while `view[index] === expected`, until notified,
  * the deadline passes, or the wait is interrupted (throws). With
  * `interruptible` false neither the signal nor the cancel word is looked at.
+ * `check`, if given, runs at the end of every slice that timed out, and its
+ * throw ends the wait (a death check: see the top of this file).
  * Blocks the caller's event loop; callers re-check their state after it.
  * `form` names the caller's blocking form ("acquire", "get", ...) for the
  * error on a thread that may not block.
@@ -243,12 +313,22 @@ export function waitSync(
   signal?: AbortSignal,
   interruptible = true,
   form = "wait",
+  check?: () => void,
 ): WaitOutcome {
   if (!CAN_BLOCK) {
-    return waitSpin(view, index, expected, deadline, form, interruptible);
+    return waitSpin(
+      view,
+      index,
+      expected,
+      deadline,
+      form,
+      interruptible,
+      check,
+    );
   }
-  for (;;) {
+  for (let sliced = false;; sliced = true) {
     if (interruptible) throwIfInterrupted(signal);
+    if (sliced && check !== undefined) check();
     const remaining = deadline - performance.now();
     if (remaining <= 0) return "timed-out";
     const slice = remaining > SLICE_MS ? SLICE_MS : remaining;
@@ -271,6 +351,7 @@ function waitSpin(
   deadline: number,
   form: string,
   interruptible: boolean,
+  check: (() => void) | undefined,
 ): WaitOutcome {
   if (interruptible) {
     if (Atomics.load(view, index) !== expected) return "not-equal";
@@ -279,16 +360,22 @@ function waitSpin(
       { asyncForm: `${form}Async` },
     );
   }
-  for (;;) {
+  // The death check every slice, as waitSync's (a dead holder ends the spin).
+  for (let slice = performance.now() + SLICE_MS;;) {
     if (Atomics.load(view, index) !== expected) return "not-equal";
-    if (performance.now() >= deadline) return "timed-out";
+    const now = performance.now();
+    if (now >= deadline) return "timed-out";
+    if (check !== undefined && now >= slice) {
+      check();
+      slice = now + SLICE_MS;
+    }
   }
 }
 
 /**
  * Waits without blocking the event loop while `view[index] === expected`,
  * until notified, the deadline passes, or the wait is interrupted (rejects;
- * never with `interruptible` false).
+ * never with `interruptible` false). `check` as in waitSync.
  * Keeps the process alive while pending.
  */
 export async function waitAsync(
@@ -298,6 +385,7 @@ export async function waitAsync(
   deadline: number,
   signal?: AbortSignal,
   interruptible = true,
+  check?: () => void,
 ): Promise<WaitOutcome> {
   if (interruptible) throwIfInterrupted(signal);
   else signal = undefined;
@@ -322,6 +410,7 @@ export async function waitAsync(
       // its next wait if it still has to wait.
       if (outcome !== "timed-out") return outcome;
       if (interruptible) throwIfInterrupted(signal);
+      check?.();
     }
   } finally {
     unhold();

@@ -22,6 +22,7 @@ import type { Descriptor } from "../_core/transfer.ts";
 import {
   type Acquire,
   blockingOptions,
+  checkOptions,
   type WaitOptions,
 } from "../_core/wait.ts";
 import type { Codec } from "./_codec.ts";
@@ -115,6 +116,7 @@ const DEFAULT_OPTIONS: Acquire = {
 /** A put's or get's options as the wait helper takes them. */
 export function queueOptions(options: QueueOptions | undefined): Acquire {
   if (options === undefined) return DEFAULT_OPTIONS;
+  checkOptions("wait", options, "block"); // q.get(false), q.put(x, 100)
   const { block = true, timeout, signal } = options;
   return blockingOptions("wait", "block", block, timeout, signal);
 }

@@ -18,6 +18,8 @@
 
 import type { Lock } from "../sync/lock.ts";
 import { lockAt } from "../sync/_lock_at.ts";
+import { RECOVER } from "../sync/_holder.ts";
+import { OwnerDiedError } from "../_core/errors.ts";
 import { type AcquireOptions, UNINTERRUPTIBLE } from "../_core/wait.ts";
 import {
   A,
@@ -42,6 +44,14 @@ import {
 // across a wait, so it is taken uninterruptibly: a cancelled thread must
 // still be able to finish a shutdown (wakes, drain, DONE credit) and any
 // store call it started.
+//
+// A holder that dies (inside a custom codec's decode, say: it exits, or
+// runs out of memory) leaves the store consistent: a copy has not been
+// published (COUNT and TAIL are stored last) and a get decodes before it
+// drops the item. So a waiter that finds the holder dead (OwnerDiedError,
+// at the end of a 50 ms wait slice: sync/lock.ts) frees the lock from that
+// holder and takes it: the store lives on, the dead thread's item is still
+// first.
 const MUST = { [UNINTERRUPTIBLE]: true } as AcquireOptions;
 
 /** A raw item of the byte heap: its priority key and its encoded bytes. */
@@ -59,6 +69,19 @@ abstract class LockedStore implements Store {
     this.h = h;
     this.cap = h[CAPACITY];
     this.#lock = lockAt(h.buffer as SharedArrayBuffer, h.byteOffset + LOCK * 4);
+  }
+
+  // Takes the lock, from a dead holder too (see MUST).
+  #take(): void {
+    for (;;) {
+      try {
+        this.#lock.acquire(MUST);
+        return;
+      } catch (error) {
+        if (!(error instanceof OwnerDiedError)) throw error;
+        this.#lock[RECOVER](error.ident);
+      }
+    }
   }
 
   count(): number {
@@ -81,7 +104,7 @@ abstract class LockedStore implements Store {
   close(publish: () => void): void {
     // Puts read SHUTDOWN under the lock: publishing it under the lock means a
     // put either landed before or sees the shutdown.
-    this.#lock.acquire(MUST);
+    this.#take();
     try {
       publish();
     } finally {
@@ -96,7 +119,7 @@ abstract class LockedStore implements Store {
 
   tryPutMany(raws: ArrayLike<unknown>, from: number): number {
     const h = this.h;
-    this.#lock.acquire(MUST);
+    this.#take();
     try {
       if (Atomics.load(h, SHUTDOWN) !== OPEN) return -1;
       let n = 0;
@@ -119,7 +142,7 @@ abstract class LockedStore implements Store {
 
   tryGetMany(max: number, out: unknown[], decode?: Decode | null): number {
     const h = this.h;
-    this.#lock.acquire(MUST);
+    this.#take();
     let count = h[COUNT];
     let n = 0;
     try {

@@ -8,14 +8,24 @@
 import { checkRegion } from "../_core/placement.ts";
 import { reviveDescriptor } from "../_core/transfer.ts";
 import { Lock } from "./lock.ts";
+import { OWNED } from "./_holder.ts";
 
 /** Lock's registered transfer tag (sync/lock.ts). */
 const LOCK_TAG = "threadkit.Lock";
 
-/** A Lock over the word at `byteOffset` of `buffer`, as it is. */
-export function lockAt(buffer: SharedArrayBuffer, byteOffset: number): Lock {
+/**
+ * A Lock over the word at `byteOffset` of `buffer`, as it is. `owned` marks
+ * an RLock's inner lock, whose holder is dead once it ended in any way
+ * (sync/lock.ts, "Holder death").
+ */
+export function lockAt(
+  buffer: SharedArrayBuffer,
+  byteOffset: number,
+  owned = false,
+): Lock {
   checkRegion("Lock", buffer, byteOffset, Lock.byteLength, 4);
-  const lock = reviveDescriptor({ tag: LOCK_TAG, buffer, byteOffset });
+  const extra = owned ? OWNED : undefined;
+  const lock = reviveDescriptor({ tag: LOCK_TAG, buffer, byteOffset, extra });
   if (!(lock instanceof Lock)) throw new TypeError("Lock tag mismatch");
   return lock;
 }

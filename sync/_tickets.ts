@@ -5,7 +5,8 @@
 // wakeup" sits next to the only code it is about. Every function takes the
 // Condition's view; callers hold the lock where a note says so.
 
-import { waitAsync, waitSync } from "../_core/wait.ts";
+import { type Wait, waitAsync, waitSync } from "../_core/wait.ts";
+import { CHECK_HOLDER } from "./_holder.ts";
 import { RuntimeError } from "../_core/errors.ts";
 
 // Condition shared layout: Int32Array on a SharedArrayBuffer, 3 slots (12 B).
@@ -99,19 +100,38 @@ export function take(view: Int32Array, ticket: number): boolean {
   return false;
 }
 
+// The death check of a sleeping waiter: it must reacquire `lock`, so a
+// holder that died ends the wait (OwnerDiedError), and so does the check of
+// a primitive built on a Condition (`w.check`: Barrier, a party that died).
+function deathCheck(w: Wait, lock: Holder): () => void {
+  const outer = w.check;
+  return outer === undefined ? () => lock[CHECK_HOLDER]() : () => {
+    lock[CHECK_HOLDER]();
+    outer();
+  };
+}
+
+/** A lock with a death check of its holder (Lock, RLock). */
+export interface Holder {
+  [CHECK_HOLDER](): void;
+}
+
 export function sleepSync(
   view: Int32Array,
   ticket: number,
-  deadline: number,
-  signal?: AbortSignal,
+  w: Wait,
+  lock: Holder,
 ): boolean {
+  const { deadline, signal } = w;
+  const check = deathCheck(w, lock);
   for (;;) {
     // Why no lost wakeup: SEQ is read before PERMITS is looked at, and the
     // sleep lasts only while SEQ still holds what was read.
     const seq = Atomics.load(view, SEQ);
     if (take(view, ticket)) return true;
     if (
-      waitSync(view, SEQ, seq, deadline, signal, true, "wait") === "timed-out"
+      waitSync(view, SEQ, seq, deadline, signal, true, "wait", check) ===
+        "timed-out"
     ) {
       return false;
     }
@@ -121,14 +141,24 @@ export function sleepSync(
 export async function sleepAsync(
   view: Int32Array,
   ticket: number,
-  deadline: number,
-  signal?: AbortSignal,
+  w: Wait,
+  lock: Holder,
 ): Promise<boolean> {
+  const { deadline, signal } = w;
+  const check = deathCheck(w, lock);
   for (;;) {
     // Why no lost wakeup: as in sleepSync.
     const seq = Atomics.load(view, SEQ);
     if (take(view, ticket)) return true;
-    const outcome = await waitAsync(view, SEQ, seq, deadline, signal);
+    const outcome = await waitAsync(
+      view,
+      SEQ,
+      seq,
+      deadline,
+      signal,
+      true,
+      check,
+    );
     if (outcome === "timed-out") return false;
   }
 }

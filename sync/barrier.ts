@@ -19,16 +19,25 @@ import {
 } from "../_core/transfer.ts";
 import { defineInspect } from "../_core/inspect.ts";
 import { registerErrorClass } from "../_core/outcome.ts";
+import type { WireTarget } from "../_core/target.ts";
+import { Action } from "./_barrier_action.ts";
 import {
-  type AnyFunction,
-  checkTarget,
-  compileSource,
-  explainMissing,
-  type WireTarget,
-  wireTarget,
-} from "../_core/target.ts";
-import { loadedScope, loadScope } from "../_core/scope.ts";
-import { deadlineOf, type WaitOptions, waitOptions } from "../_core/wait.ts";
+  deadlineOf,
+  remaining,
+  type Wait,
+  WAIT_CHECK,
+  type WaitOptions,
+  waitOptions,
+} from "../_core/wait.ts";
+import {
+  allocParties,
+  checkParties,
+  enterParty,
+  leaveParty,
+  partyCheck,
+  partyTable,
+  reapParties,
+} from "./_parties.ts";
 import { Condition } from "./condition.ts";
 import { conditionAt } from "./_condition_at.ts";
 import { Lock } from "./lock.ts";
@@ -37,7 +46,7 @@ import { lockAt } from "./_lock_at.ts";
 export type { WaitOptions } from "../_core/wait.ts";
 export type { SharedPlacement } from "../_core/placement.ts";
 
-// Barrier shared layout: Int32Array on a SharedArrayBuffer, 7 slots (28 B).
+// Barrier shared layout: Int32Array on a SharedArrayBuffer, 8 slots (32 B).
 // | slot | name    | values                                     | written by          |
 // |------|---------|--------------------------------------------|---------------------|
 // | 0    | STATE   | 0 FILLING, 1 DRAINING, -1 RESETTING, -2 BROKEN | lock holder     |
@@ -45,13 +54,16 @@ export type { SharedPlacement } from "../_core/placement.ts";
 // | 2    | PARTIES | parties, fixed at creation                 | the constructor     |
 // | 3    | LOCK    | the Lock word (sync/lock.ts)               | the Lock            |
 // | 4-6  | COND    | the Condition's words (sync/condition.ts)  | the Condition       |
+// | 7    | MEMBERS | byte offset in the runtime block of the    | the constructor     |
+// |      |         | party table (sync/_parties.ts), 0 = none    |                     |
 // The default timeout and the action travel in the descriptor (immutable).
 const STATE = 0;
 const COUNT = 1;
 const PARTIES = 2;
 const LOCK_BYTE = 3 * 4;
 const COND_BYTE = 4 * 4;
-const SLOTS = 7;
+const MEMBERS = 7;
+const SLOTS = 8;
 const FILLING = 0;
 const DRAINING = 1;
 const RESETTING = -1;
@@ -67,23 +79,17 @@ const BROKEN = -2;
 // FILLING with waiters -reset()-> RESETTING; waiters raise BrokenBarrierError;
 //                                 the last one out -> FILLING
 // BROKEN    -reset()-> FILLING (or RESETTING while threads are inside)
-// Arrivals during DRAINING or RESETTING wait for FILLING first, so a fast
-// thread cannot join the next generation before the last one left.
-//
+// Arrivals during DRAINING or RESETTING wait for FILLING first (a fast
+// thread cannot join the next generation before the last one left).
+// FILLING or DRAINING -a party's thread ended inside wait() (seen by any
+//   waiter's death check at a slice end)-> the party is removed (its table
+//   word cleared, COUNT-1), BROKEN + notifyAll; without that, COUNT would
+//   never drop to 0 and the barrier would drain forever.
+// Every wait has the caller's deadline, a wait for a drain too (breaks).
 // Why no lost wakeup: every state change above happens with the lock held and
 // is followed by notifyAll before the lock is released; every wait re-checks
 // STATE in a loop with the lock held (Condition's own note covers the rest).
-//
-// The action: functions cannot cross threads, and the last thread to arrive
-// (which runs the action, as in Python) may be any thread, blocked in a
-// synchronous wait. So the action is a self-contained function, sent as
-// source text like a Thread's function target, compiled synchronously (new
-// Function) in whichever thread needs it, with threadkit's exports in scope
-// (loaded through _core/scope.ts as soon as a barrier with an action exists
-// in a thread) and `actionArgs` (which travel like thread args) as its
-// arguments. Every thread compiles the same source text, so a captured
-// variable fails the same way everywhere. Module targets are not accepted: importing
-// one is asynchronous and a blocking wait cannot await it.
+// The action: sync/_barrier_action.ts.
 
 const TAG = "threadkit.Barrier";
 let adopting: { descriptor: Descriptor; actionArgs: unknown[] } | undefined;
@@ -149,15 +155,15 @@ export interface BarrierOptions<
  */
 export class Barrier {
   readonly #view: Int32Array;
+  // The party table, or undefined when the barrier has none.
+  #members: Int32Array | undefined;
   readonly #cond: Condition;
   readonly #timeout: number | undefined;
-  readonly #action: WireTarget | undefined;
-  readonly #actionArgs: unknown[];
-  #compiled: AnyFunction | undefined;
+  readonly #action: Action | undefined;
 
   /**
    * Creates a barrier for `parties` threads, in threadkit's shared heap or at
-   * `options.byteOffset` of `options.buffer` (28 bytes, 4-aligned).
+   * `options.byteOffset` of `options.buffer` (32 bytes, 4-aligned).
    * @throws {RangeError} when `parties` is not an integer of at least 1, or
    * the timeout is negative or NaN.
    * @throws {TypeError} when `action` is not a function (or is native or
@@ -170,37 +176,22 @@ export class Barrier {
       const d = revived.descriptor;
       const extra = d.extra as Extra;
       this.#view = new Int32Array(d.buffer, d.byteOffset, SLOTS);
+      this.#members = partyTable(this.#view, MEMBERS, PARTIES);
       this.#cond = conditionAt(
         d.buffer,
         d.byteOffset + COND_BYTE,
         lockAt(d.buffer, d.byteOffset + LOCK_BYTE),
       );
       this.#timeout = extra.timeout ?? undefined;
-      this.#action = extra.action ?? undefined;
-      if (this.#action !== undefined) preloadScope();
-      this.#actionArgs = revived.actionArgs;
+      this.#action = extra.action === null
+        ? undefined
+        : new Action(extra.action, revived.actionArgs);
       return;
     }
-    if (typeof parties !== "number" || !Number.isInteger(parties)) {
-      throw new TypeError(
-        `Cannot create barrier: parties must be an integer, got ${
-          String(parties)
-        }`,
-      );
-    }
-    if (parties < 1 || parties > 0x7fffffff) {
-      throw new RangeError(
-        `Cannot create barrier: parties must be at least 1, got ${parties}`,
-      );
-    }
+    checkParties(parties);
     const { action, actionArgs = [], timeout } = options ?? {};
     deadlineOf(timeout); // validates
-    if (action !== undefined) {
-      checkTarget(action, "Cannot create barrier: action", false);
-    }
-    if (!Array.isArray(actionArgs)) {
-      throw new TypeError("Cannot create barrier: actionArgs must be an array");
-    }
+    const checked = Action.of(action, actionArgs);
     const { buffer, byteOffset } = allocRegion(
       "Barrier",
       Barrier.byteLength,
@@ -211,15 +202,15 @@ export class Barrier {
     this.#view[STATE] = FILLING;
     this.#view[COUNT] = 0;
     Atomics.store(this.#view, PARTIES, parties);
+    Atomics.store(this.#view, MEMBERS, allocParties(parties));
+    this.#members = partyTable(this.#view, MEMBERS, PARTIES);
     const lock = new Lock({ buffer, byteOffset: byteOffset + LOCK_BYTE });
     this.#cond = new Condition(lock, {
       buffer,
       byteOffset: byteOffset + COND_BYTE,
     });
     this.#timeout = timeout;
-    this.#action = action === undefined ? undefined : wireTarget(action);
-    if (action !== undefined) preloadScope();
-    this.#actionArgs = actionArgs;
+    this.#action = checked;
   }
 
   /** Bytes a Barrier occupies when placed in a caller's buffer. */
@@ -260,39 +251,28 @@ export class Barrier {
    * @throws {RangeError} for a negative or NaN timeout.
    */
   wait(options?: WaitOptions): number {
-    const { deadline, signal } = waitOptions(options, this.#timeout);
+    const w = this.#begin(options);
     const cond = this.#cond;
-    const v = this.#view;
-    using _held = cond.guard({ signal });
-    while (v[STATE] === DRAINING || v[STATE] === RESETTING) {
-      cond.wait({ signal }); // block while the barrier drains or resets
-    }
-    if (v[STATE] !== FILLING) throw broken();
-    const index = v[COUNT];
-    Atomics.store(v, COUNT, index + 1);
+    using _held = cond.guard({ signal: w.signal });
     try {
-      if (index + 1 === v[PARTIES]) {
-        this.#release();
-      } else {
-        try {
-          while (v[STATE] === FILLING) {
-            const timeout = remaining(deadline);
-            if (timeout !== undefined && timeout <= 0) break;
-            cond.wait({ timeout, signal });
-          }
-        } catch (error) {
-          // Interrupted (abort, cancel): break the barrier only while it is
-          // still filling. After a trip (DRAINING) or a reset (RESETTING),
-          // breaking would fail peers of a generation that did trip and undo
-          // the reset.
-          if (v[STATE] === FILLING) this.#break();
-          throw error;
-        }
-        this.#afterWait();
+      for (let o; (o = this.#next(w, true)) !== undefined;) cond.wait(o);
+    } catch (error) {
+      this.#reap();
+      throw error;
+    }
+    const index = this.#arrive();
+    try {
+      if (this.#last(index)) return index;
+      try {
+        for (let o; (o = this.#next(w, false)) !== undefined;) cond.wait(o);
+      } catch (error) {
+        this.#interrupted();
+        throw error;
       }
+      this.#afterWait();
       return index;
     } finally {
-      this.#exit();
+      this.#exit(index);
     }
   }
 
@@ -304,47 +284,95 @@ export class Barrier {
    * @returns a promise of this thread's index.
    */
   waitAsync(options?: WaitOptions): Promise<number> {
-    const { deadline, signal } = waitOptions(options, this.#timeout);
-    return this.#waitAsync(deadline, signal);
+    return this.#waitAsync(this.#begin(options));
   }
 
-  async #waitAsync(
-    deadline: number,
-    signal: AbortSignal | undefined,
-  ): Promise<number> {
+  async #waitAsync(w: Wait): Promise<number> {
     const cond = this.#cond;
-    const v = this.#view;
-    await using _held = await cond.guardAsync({ signal });
-    while (v[STATE] === DRAINING || v[STATE] === RESETTING) {
-      await cond.waitAsync({ signal });
+    await using _held = await cond.guardAsync({ signal: w.signal });
+    try {
+      for (let o; (o = this.#next(w, true)) !== undefined;) {
+        await cond.waitAsync(o);
+      }
+    } catch (error) {
+      this.#reap();
+      throw error;
     }
+    const index = this.#arrive();
+    try {
+      if (this.#last(index)) return index;
+      try {
+        for (let o; (o = this.#next(w, false)) !== undefined;) {
+          await cond.waitAsync(o);
+        }
+      } catch (error) {
+        this.#interrupted();
+        throw error;
+      }
+      this.#afterWait();
+      return index;
+    } finally {
+      this.#exit(index);
+    }
+  }
+
+  #begin(options: WaitOptions | undefined): Wait {
+    const { deadline, signal } = waitOptions(options, this.#timeout);
+    return { deadline, signal, check: partyCheck(this.#members) };
+  }
+
+  // Lock held: the options of the next wait, or undefined when there is no
+  // more to wait for: while `draining`, until the barrier stops draining or
+  // resetting (a deadline that passes first breaks it); else while it fills
+  // and time is left (#afterWait deals with a deadline that passed).
+  #next(w: Wait, draining: boolean): WaitOptions | undefined {
+    const state = this.#view[STATE];
+    if (
+      draining ? state !== DRAINING && state !== RESETTING : state !== FILLING
+    ) return undefined;
+    const timeout = remaining(w.deadline);
+    if (timeout !== undefined && timeout <= 0) {
+      if (!draining) return undefined;
+      this.#break();
+      throw broken("timed out waiting for the previous round to leave");
+    }
+    return { timeout, signal: w.signal, [WAIT_CHECK]: w.check } as WaitOptions;
+  }
+
+  // Lock held: joins the filling round; returns this party's index.
+  #arrive(): number {
+    const v = this.#view;
     if (v[STATE] !== FILLING) throw broken();
     const index = v[COUNT];
     Atomics.store(v, COUNT, index + 1);
-    try {
-      if (index + 1 === v[PARTIES]) {
-        this.#release();
-      } else {
-        try {
-          while (v[STATE] === FILLING) {
-            const timeout = remaining(deadline);
-            if (timeout !== undefined && timeout <= 0) break;
-            await cond.waitAsync({ timeout, signal });
-          }
-        } catch (error) {
-          // Interrupted (abort, cancel): break the barrier only while it is
-          // still filling. After a trip (DRAINING) or a reset (RESETTING),
-          // breaking would fail peers of a generation that did trip and undo
-          // the reset.
-          if (v[STATE] === FILLING) this.#break();
-          throw error;
-        }
-        this.#afterWait();
-      }
-      return index;
-    } finally {
-      this.#exit();
-    }
+    enterParty(this.#members, index);
+    return index;
+  }
+
+  // Lock held: the last to arrive runs the action and releases the others.
+  #last(index: number): boolean {
+    if (index + 1 !== this.#view[PARTIES]) return false;
+    this.#release();
+    return true;
+  }
+
+  // Lock held, a wait was interrupted (abort, cancel, a dead party): break
+  // when a party died, or while filling; not after a trip or a reset (peers
+  // of a round that tripped must not fail, nor a reset be undone).
+  #interrupted(): void {
+    if (!this.#reap() && this.#view[STATE] === FILLING) this.#break();
+  }
+
+  // Lock held: removes the parties whose threads ended (sync/_parties.ts)
+  // and breaks the barrier if there were any. Returns whether it did.
+  #reap(): boolean {
+    const members = this.#members;
+    if (members === undefined) return false;
+    const reaped = reapParties(members);
+    if (reaped === 0) return false;
+    Atomics.sub(this.#view, COUNT, reaped);
+    this.#break();
+    return true;
   }
 
   /**
@@ -382,8 +410,8 @@ export class Barrier {
   [TO_DESCRIPTOR](): Descriptor {
     const extra: Extra = {
       timeout: this.#timeout ?? null,
-      action: this.#action ?? null,
-      actionArgs: encodeTransfer(this.#actionArgs),
+      action: this.#action?.wire ?? null,
+      actionArgs: encodeTransfer(this.#action?.args ?? []),
     };
     return {
       tag: TAG,
@@ -396,24 +424,7 @@ export class Barrier {
   // Lock held, we are the last to arrive: run the action, then release all.
   #release(): void {
     try {
-      const action = this.#action;
-      if (action !== undefined && action.kind === "source") {
-        // Compiled once the package's names are loaded (preloadScope); a
-        // run before that (a blocking last arrival straight after creation)
-        // compiles without them and does not keep the result.
-        const scope = loadedScope();
-        const compiled = this.#compiled ??
-          compileSource(action.source, action.name, scope ?? {});
-        if (scope !== undefined) this.#compiled = compiled;
-        try {
-          compiled(...this.#actionArgs);
-        } catch (error) {
-          throw explainMissing(
-            error,
-            `Barrier action "${action.name || "anonymous"}"`,
-          );
-        }
-      }
+      this.#action?.run();
       this.#setState(DRAINING);
       this.#cond.notifyAll();
     } catch (error) {
@@ -433,8 +444,9 @@ export class Barrier {
   }
 
   // Lock held, leaving wait(): the last one out ends draining or resetting.
-  #exit(): void {
+  #exit(index: number): void {
     const v = this.#view;
+    leaveParty(this.#members, index);
     const count = v[COUNT] - 1;
     Atomics.store(v, COUNT, count);
     if (count === 0 && (v[STATE] === DRAINING || v[STATE] === RESETTING)) {
@@ -462,14 +474,10 @@ interface Extra {
   actionArgs: unknown;
 }
 
-function broken(): BrokenBarrierError {
-  return new BrokenBarrierError();
-}
-
-function remaining(deadline: number): number | undefined {
-  return deadline === Infinity
-    ? undefined
-    : Math.max(0, deadline - performance.now());
+function broken(why?: string): BrokenBarrierError {
+  return new BrokenBarrierError(
+    why === undefined ? undefined : `The barrier is broken: ${why}`,
+  );
 }
 
 registerErrorClass(BrokenBarrierError);
@@ -489,9 +497,3 @@ registerTransfer(TAG, (d) => {
   adopting = { descriptor: d, actionArgs };
   return new Barrier(0);
 });
-
-// Starts loading the package's names for the action (see _core/scope.ts); an
-// action compiled before they arrive sees only the globals.
-function preloadScope(): void {
-  loadScope().catch(() => {});
-}

@@ -30,7 +30,9 @@ import {
 } from "./_tickets.ts";
 import {
   type AcquireOptions,
+  remaining,
   UNINTERRUPTIBLE,
+  type Wait,
   type WaitOptions,
   waitOptions,
 } from "../_core/wait.ts";
@@ -209,15 +211,19 @@ export class Condition {
    * ```
    */
   wait(options?: WaitOptions): boolean {
-    const { deadline, signal } = waitOptions(options);
+    const w = waitOptions(options);
     const ticket = this.#register("wait");
     const saved = this.#saveRegistered();
     let granted: boolean;
     try {
-      granted = sleepSync(this.#view, ticket, deadline, signal);
+      granted = sleepSync(this.#view, ticket, w, this.#lock);
     } catch (error) {
-      this.#restoreSync(saved);
-      leave(this.#view, ticket, true);
+      try {
+        this.#restoreSync(saved);
+      } finally {
+        // Even when the lock cannot be had back (its holder died).
+        leave(this.#view, ticket, true);
+      }
       throw error;
     }
     this.#restoreSync(saved);
@@ -234,9 +240,9 @@ export class Condition {
    * @throws {RuntimeError} (synchronously) when the lock is not held.
    */
   waitAsync(options?: WaitOptions): Promise<boolean> {
-    const { deadline, signal } = waitOptions(options);
+    const w = waitOptions(options);
     this.#checkOwned("wait");
-    return this.#waitAsync(deadline, signal);
+    return this.#waitAsync(w);
   }
 
   /**
@@ -381,18 +387,18 @@ export class Condition {
     }));
   }
 
-  async #waitAsync(
-    deadline: number,
-    signal: AbortSignal | undefined,
-  ): Promise<boolean> {
+  async #waitAsync(w: Wait): Promise<boolean> {
     const ticket = this.#register("wait");
     const saved = this.#saveRegistered();
     let granted: boolean;
     try {
-      granted = await sleepAsync(this.#view, ticket, deadline, signal);
+      granted = await sleepAsync(this.#view, ticket, w, this.#lock);
     } catch (error) {
-      await this.#restoreAsync(saved);
-      leave(this.#view, ticket, true);
+      try {
+        await this.#restoreAsync(saved);
+      } finally {
+        leave(this.#view, ticket, true);
+      }
       throw error;
     }
     await this.#restoreAsync(saved);
@@ -467,12 +473,6 @@ function waitForArgs(predicate: unknown, options: WaitOptions | undefined) {
     throw new TypeError("Cannot wait: predicate must be a function");
   }
   return waitOptions(options);
-}
-
-function remaining(deadline: number): number | undefined {
-  return deadline === Infinity
-    ? undefined
-    : Math.max(0, deadline - performance.now());
 }
 
 registerTransfer(TAG, (d) => {

@@ -4,8 +4,10 @@
  * @module
  */
 
-import { RuntimeError } from "../_core/errors.ts";
+import { OwnerDiedError, RuntimeError } from "../_core/errors.ts";
 import { defineInspect } from "../_core/inspect.ts";
+import { currentIdent, identAlive, identFailed } from "../_core/runtime.ts";
+import { CHECK_HOLDER, OWNED, RECOVER } from "./_holder.ts";
 import {
   allocRegion,
   checkRegion,
@@ -30,30 +32,54 @@ export type { SharedPlacement } from "../_core/placement.ts";
 export { Guard } from "./_guard.ts";
 
 // Lock shared layout: Int32Array on a SharedArrayBuffer, 1 slot (4 B).
-// | slot | name  | values                            | written by      |
-// |------|-------|-----------------------------------|-----------------|
-// | 0    | STATE | 0 UNLOCKED, 1 LOCKED, 2 CONTENDED | acquire/release |
+// | slot | name  | values                                             | written by      |
+// |------|-------|----------------------------------------------------|-----------------|
+// | 0    | STATE | 0 UNLOCKED; else the acquirer's ident, plus the     | acquire/release |
+// |      |       | CONTENDED bit (2^30) while someone may sleep on it  |                 |
 const STATE = 0;
 const SLOTS = 1;
 const UNLOCKED = 0;
-const LOCKED = 1;
-const CONTENDED = 2;
+const CONTENDED = 0x40000000;
+const HOLDER = CONTENDED - 1;
 
-// Lock states (a three-state futex mutex):
-// UNLOCKED  -acquire (CAS 0->1)->               LOCKED
-// LOCKED    -acquire (contended, exchange 2)->  CONTENDED, then wait on STATE
-// LOCKED    -release (exchange 0)->             UNLOCKED, no notify
-// CONTENDED -release (exchange 0)->             UNLOCKED + notify(1)
-// A woken waiter takes the lock with exchange(2), not CAS(0->1): it cannot
-// know whether others still sleep, so it keeps the "someone may wait" mark.
+// Lock states (a futex mutex whose locked value names the acquirer, so a
+// waiter can tell when the holder died; idents stay below 2^30):
+// UNLOCKED -acquire by T (CAS 0->T)->             T
+// T        -acquire by U, contended (CAS T->T|C)-> T|C, then U waits on STATE
+// T        -release (exchange 0)->                UNLOCKED, no notify
+// T|C      -release (exchange 0)->                UNLOCKED + notify(1)
+// UNLOCKED -acquire by a woken waiter U (CAS 0->U|C)-> U|C
+// A woken waiter takes the lock with the CONTENDED bit set, not CAS(0->U):
+// it cannot know whether others still sleep, so it keeps the mark. The
+// uncontended path is what it was with the classic 0/1/2 states: one
+// compareExchange to acquire, one exchange to release (the ident is a field
+// of this module, read once per thread).
+//
+// Holder death: a waiter looks at the holder only at the end of each wait
+// slice (50 ms, _core/wait.ts), never on the fast path. The holder is dead
+// when no live thread has its ident and, for a plain Lock, the died ring
+// (_core/runtime.ts) says it failed: a Lock's acquirer whose target
+// returned may have meant another thread to release it (any thread may), so
+// its waiters keep waiting, as in Python. An RLock's inner lock is "owned"
+// (lockAt's last argument): there any end of the holder is a death, since
+// only the owner may release. A dead holder turns every wait for the lock
+// into an OwnerDiedError; the lock stays locked, and a plain Lock becomes
+// usable again when any thread releases it (which says "the guarded data is
+// consistent again", as pthread's consistent() does).
 //
 // Fairness: not FIFO. A fresh acquirer may take the lock before the woken
 // waiter runs (barging). That keeps handoffs cheap under contention and can
 // starve a waiter in theory; Python's Lock makes no fairness promise either.
-// SPIN bounds how long a blocking acquirer polls a LOCKED (not CONTENDED)
+// SPIN bounds how long a blocking acquirer polls a held (not CONTENDED)
 // lock before it sleeps: critical sections are usually shorter than the
 // cost of a sleep and a wake.
 const SPIN = 100;
+
+// This thread's ident, read once: the value an acquire stores.
+let me = 0;
+function myIdent(): number {
+  return me = currentIdent();
+}
 
 const TAG = "threadkit.Lock";
 let adopting: Descriptor | undefined;
@@ -96,6 +122,8 @@ let adopting: Descriptor | undefined;
  */
 export class Lock {
   readonly #view: Int32Array;
+  // An RLock's inner lock: any end of the holder is a death (see above).
+  #owned = false;
 
   /**
    * Creates an unlocked lock in threadkit's shared heap, or at
@@ -108,6 +136,7 @@ export class Lock {
     adopting = undefined;
     if (revived !== undefined) {
       this.#view = new Int32Array(revived.buffer, revived.byteOffset, SLOTS);
+      this.#owned = revived.extra === OWNED;
       return;
     }
     const { buffer, byteOffset } = allocRegion(
@@ -150,10 +179,11 @@ export class Lock {
    */
   acquire(options?: AcquireOptions): boolean {
     const opts = acquireOptions(options);
-    if (Atomics.compareExchange(this.#view, STATE, UNLOCKED, LOCKED) === 0) {
+    const id = me || myIdent();
+    if (Atomics.compareExchange(this.#view, STATE, UNLOCKED, id) === 0) {
       return true;
     }
-    return opts.blocking && this.#acquireSlow(opts);
+    return opts.blocking && this.#acquireSlow(opts, id);
   }
 
   /**
@@ -180,12 +210,13 @@ export class Lock {
    */
   acquireAsync(options?: AcquireOptions): Promise<boolean> {
     const opts = acquireOptions(options);
-    if (Atomics.compareExchange(this.#view, STATE, UNLOCKED, LOCKED) === 0) {
+    const id = me || myIdent();
+    if (Atomics.compareExchange(this.#view, STATE, UNLOCKED, id) === 0) {
       opts.onAcquired?.();
       return Promise.resolve(true);
     }
     if (!opts.blocking) return Promise.resolve(false);
-    return this.#acquireAsyncSlow(opts);
+    return this.#acquireAsyncSlow(opts, id);
   }
 
   /**
@@ -200,7 +231,7 @@ export class Lock {
     // exchange(0) on an unlocked lock writes 0 over 0: the refused call
     // changes nothing.
     const prev = Atomics.exchange(this.#view, STATE, UNLOCKED);
-    if (prev === CONTENDED) {
+    if (prev >= CONTENDED) {
       // Why no lost wakeup: STATE is UNLOCKED before the notify, and a waiter
       // sleeps only while STATE is CONTENDED, so a waiter that had not yet
       // slept sees the change and does not sleep.
@@ -309,55 +340,123 @@ export class Lock {
     };
   }
 
-  #acquireSlow(opts: Acquire): boolean {
+  #acquireSlow(opts: Acquire, id: number): boolean {
     const view = this.#view;
     for (let i = 0; i < SPIN; i++) {
       const state = Atomics.load(view, STATE);
-      if (state === CONTENDED) break;
+      if (state >= CONTENDED) break;
       if (
         state === UNLOCKED &&
-        Atomics.compareExchange(view, STATE, UNLOCKED, LOCKED) === UNLOCKED
+        Atomics.compareExchange(view, STATE, UNLOCKED, id) === UNLOCKED
       ) return true;
     }
-    // Why no lost wakeup: we sleep only while STATE is CONTENDED, and we put
-    // CONTENDED there ourselves with the exchange that found the lock held,
-    // so the holder's release sees CONTENDED and notifies.
-    let state = Atomics.exchange(view, STATE, CONTENDED);
-    while (state !== UNLOCKED) {
+    const check = () => this.#checkHolder();
+    for (let state = Atomics.load(view, STATE);;) {
+      state = this.#mark(state, id);
+      if (state === UNLOCKED) return true;
+      // Why no lost wakeup: we sleep only while STATE still holds the
+      // CONTENDED mark that we saw or put there ourselves, so the holder's
+      // release (exchange 0) either comes before our wait (which returns
+      // "not-equal") or sees the mark and notifies.
       const outcome = waitSync(
         view,
         STATE,
-        CONTENDED,
+        state,
         opts.deadline,
         opts.signal,
         opts.interruptible,
         "acquire",
+        check,
       );
       if (outcome === "timed-out") return false;
-      state = Atomics.exchange(view, STATE, CONTENDED);
+      state = Atomics.load(view, STATE);
     }
-    return true;
   }
 
-  async #acquireAsyncSlow(opts: Acquire): Promise<boolean> {
+  async #acquireAsyncSlow(opts: Acquire, id: number): Promise<boolean> {
     const view = this.#view;
+    const check = () => this.#checkHolder();
     // Same protocol as #acquireSlow, without the spin (it would stall the
     // event loop) and with the event-loop-friendly wait.
-    let state = Atomics.exchange(view, STATE, CONTENDED);
-    while (state !== UNLOCKED) {
+    for (let state = Atomics.load(view, STATE);;) {
+      state = this.#mark(state, id);
+      if (state === UNLOCKED) {
+        opts.onAcquired?.();
+        return true;
+      }
+      // Why no lost wakeup: as in #acquireSlow.
       const outcome = await waitAsync(
         view,
         STATE,
-        CONTENDED,
+        state,
         opts.deadline,
         opts.signal,
         opts.interruptible,
+        check,
       );
       if (outcome === "timed-out") return false;
-      state = Atomics.exchange(view, STATE, CONTENDED);
+      state = Atomics.load(view, STATE);
     }
-    opts.onAcquired?.();
-    return true;
+  }
+
+  // One step of a waiting acquirer, from the STATE it last read: takes a
+  // free lock with the CONTENDED mark (returns UNLOCKED: acquired), or puts
+  // the mark on a held one and returns the marked value to sleep on.
+  #mark(state: number, id: number): number {
+    const view = this.#view;
+    for (;;) {
+      if (state === UNLOCKED) {
+        const seen = Atomics.compareExchange(view, STATE, 0, id | CONTENDED);
+        if (seen === UNLOCKED) return UNLOCKED;
+        state = seen;
+      } else if (state >= CONTENDED) {
+        return state;
+      } else {
+        const seen = Atomics.compareExchange(
+          view,
+          STATE,
+          state,
+          state | CONTENDED,
+        );
+        if (seen === state) return state | CONTENDED;
+        state = seen;
+      }
+    }
+  }
+
+  /** Internal: throws OwnerDiedError when the holder died (see above). */
+  [CHECK_HOLDER](): void {
+    this.#checkHolder();
+  }
+
+  /**
+   * Internal: frees the lock if the dead thread `ident` still holds it (an
+   * OwnerDiedError's ident), for an owner whose guarded state is consistent
+   * at every point where its holder can die (the queue's stores). A
+   * compareExchange on the word, which names its holder: it cannot free the
+   * lock of a later holder. Why no lost wakeup: as in release().
+   */
+  [RECOVER](ident: number): void {
+    const view = this.#view;
+    for (;;) {
+      const state = Atomics.load(view, STATE);
+      if ((state & HOLDER) !== ident) return;
+      if (Atomics.compareExchange(view, STATE, state, UNLOCKED) === state) {
+        if (state >= CONTENDED) Atomics.notify(view, STATE, 1);
+        return;
+      }
+    }
+  }
+
+  // A waiter's death check, at slice ends only (see the states above).
+  #checkHolder(): void {
+    const holder = Atomics.load(this.#view, STATE) & HOLDER;
+    if (holder === 0 || identAlive(holder)) return;
+    if (!this.#owned && !identFailed(holder)) return;
+    throw new OwnerDiedError(
+      `Cannot acquire lock: thread ${holder} ended while holding it`,
+      holder,
+    );
   }
 }
 

@@ -21,10 +21,12 @@ import { Guard, notAcquired, runHeld, runHeldAsync } from "./_guard.ts";
 import {
   type AcquireOptions,
   acquireOptions,
+  checkOptions,
   ON_ACQUIRED,
 } from "../_core/wait.ts";
 import type { Lock } from "./lock.ts";
 import { lockAt } from "./_lock_at.ts";
+import { CHECK_HOLDER } from "./_holder.ts";
 
 export type { AcquireOptions, WaitOptions } from "../_core/wait.ts";
 export type { SharedPlacement } from "../_core/placement.ts";
@@ -109,7 +111,7 @@ export class RLock {
       Atomics.store(this.#view, OWNER, 0);
       Atomics.store(this.#view, COUNT, 0);
     }
-    this.#lock = lockAt(buffer, byteOffset);
+    this.#lock = lockAt(buffer, byteOffset, true);
   }
 
   /** Bytes an RLock occupies when placed in a caller's buffer. */
@@ -147,6 +149,7 @@ export class RLock {
    * `blocking: false` found the lock held by another thread.
    */
   acquireAsync(options?: AcquireOptions): Promise<boolean> {
+    checkOptions("acquire", options, "blocking"); // before the spread below
     const me = currentIdent();
     if (this.#reenter(me, options)) return Promise.resolve(true);
     // The owner is recorded in the same step as the inner acquire, not a
@@ -276,6 +279,11 @@ export class RLock {
       buffer: this.#view.buffer as SharedArrayBuffer,
       byteOffset: this.#view.byteOffset,
     };
+  }
+
+  /** Internal: throws OwnerDiedError when the owner ended (sync/lock.ts). */
+  [CHECK_HOLDER](): void {
+    this.#lock[CHECK_HOLDER]();
   }
 
   /** Whether the calling thread owns the lock (Python's `_is_owned`). */

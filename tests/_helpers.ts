@@ -17,6 +17,48 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * Resolves once `check()` is true; polls every few ms and fails after `ms`.
+ * For waiting on a state that another thread sets, not on time.
+ */
+export async function until(
+  check: () => boolean,
+  what = "the condition",
+  ms = 20_000,
+): Promise<void> {
+  const end = performance.now() + ms;
+  while (!check()) {
+    if (performance.now() > end) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+/**
+ * Resolves once `n` waiters (blocking or async, in any thread) are asleep on
+ * `view[index]`: a notify that wakes them all says how many there were. The
+ * wakes are harmless, since every threadkit wait re-checks its state and
+ * sleeps again; this is how a test knows that a thread is blocked, instead
+ * of sleeping and hoping. Fails after `ms`.
+ */
+export function sleepers(
+  view: Int32Array,
+  index: number,
+  n: number,
+  ms = 20_000,
+): Promise<void> {
+  let seen = 0;
+  return until(
+    () => {
+      seen = Atomics.notify(view, index);
+      return seen >= n;
+    },
+    `${n} sleepers (saw ${seen})`,
+    ms,
+  );
+}
+
 /** Blocks the calling thread for `ms` milliseconds. */
 export function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -32,12 +74,19 @@ export interface ProgramRun {
 }
 
 /**
- * Runs `file` as a program of the current runtime and resolves when it
- * exits, or kills it after `timeoutMs` (then `timedOut` is true).
+ * Runs `file` as a program of the current runtime (with `programArgs`) and
+ * resolves when it exits, or kills it after `timeoutMs` (then `timedOut` is
+ * true).
  */
-export function runProgram(file: URL, timeoutMs: number): Promise<ProgramRun> {
+export function runProgram(
+  file: URL,
+  timeoutMs: number,
+  programArgs: string[] = [],
+): Promise<ProgramRun> {
   const path = fileURLToPath(file);
-  const args = isDeno ? ["run", "-A", path] : [path];
+  const args = isDeno
+    ? ["run", "-A", path, ...programArgs]
+    : [path, ...programArgs];
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, {

@@ -1,9 +1,10 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// The public types of a thread's target, options and result, and
-// moduleTarget(); re-exported by thread.ts, kept apart so the Thread class
-// file holds the thread's life only.
+// The public types of a thread's target, options and result, moduleTarget(),
+// and the checks of a Thread's options; re-exported by thread.ts, kept apart
+// so the Thread class file holds the thread's life only.
 
 import type { WaitOptions } from "../_core/wait.ts";
+import { checkTarget } from "../_core/target.ts";
 
 /** Any function a thread can run. */
 // deno-lint-ignore no-explicit-any
@@ -60,6 +61,30 @@ export interface ThreadOptions<F extends ThreadFunction = ThreadFunction> {
    * Default: the daemon flag of the thread that creates it, as in Python.
    */
   daemon?: boolean;
+  /**
+   * Memory limits enforced on this thread alone: a thread that exceeds them
+   * ends with a {@linkcode ThreadExitError} (reason "out-of-memory") and the
+   * process lives on. Without them, a thread that runs out of memory takes
+   * the whole process down on Deno (web workers; exit 133) and runs into
+   * the process's heap limit on Node. With limits, the thread runs on a
+   * `node:worker_threads` worker on Deno too (its start is slower).
+   */
+  resourceLimits?: ResourceLimits;
+}
+
+/**
+ * Per-thread memory limits, in MB: those of `node:worker_threads`, which
+ * enforces them per worker in Node and in Deno.
+ */
+export interface ResourceLimits {
+  /** Most MB of the main (old generation) heap. */
+  maxOldGenerationSizeMb?: number;
+  /** Most MB of the young generation heap. */
+  maxYoungGenerationSizeMb?: number;
+  /** MB reserved for generated code. */
+  codeRangeSizeMb?: number;
+  /** The thread's stack size in MB. */
+  stackSizeMb?: number;
 }
 
 /** Options of join: a timeout in ms and an AbortSignal. */
@@ -67,3 +92,92 @@ export type JoinOptions = WaitOptions;
 
 /** The result type of a thread running `F`. */
 export type ThreadResult<F extends ThreadFunction> = Awaited<ReturnType<F>>;
+
+/** A Thread's checked options (thread/thread.ts). */
+export interface CheckedOptions<F extends ThreadFunction> {
+  target: F | ModuleTarget<F>;
+  args: unknown[];
+  name: string | undefined;
+  daemon: boolean | undefined;
+  limits: Record<string, number> | undefined;
+}
+
+/**
+ * Checks a Thread's options.
+ * @throws {TypeError} for a bad target, args, daemon, name or limit key.
+ * @throws {RangeError} for a limit that is not a positive number.
+ */
+export function checkOptions<F extends ThreadFunction>(
+  options: ThreadOptions<F>,
+): CheckedOptions<F> {
+  const { target, args = [], name, daemon, resourceLimits } = options ?? {};
+  const checked = checkTarget(target) as F | ModuleTarget<F>;
+  if (!Array.isArray(args)) {
+    throw new TypeError("Cannot create thread: args must be an array");
+  }
+  if (daemon !== undefined && typeof daemon !== "boolean") {
+    throw new TypeError("Cannot create thread: daemon must be a boolean");
+  }
+  if (name !== undefined && typeof name !== "string") {
+    throw new TypeError("Cannot create thread: name must be a string");
+  }
+  const limits = checkLimits(resourceLimits);
+  return { target: checked, args, name, daemon, limits };
+}
+
+/**
+ * Returns encoded `args` if they can be sent to a thread.
+ * @throws {TypeError} naming the thread, with the clone error as cause.
+ */
+export function sendable(name: string, args: unknown): unknown {
+  try {
+    structuredClone(args);
+    return args;
+  } catch (cause) {
+    throw new TypeError(
+      `Cannot start thread "${name}": its args cannot be sent to a thread (${
+        (cause as Error).message
+      })`,
+      { cause },
+    );
+  }
+}
+
+const LIMIT_KEYS = [
+  "maxOldGenerationSizeMb",
+  "maxYoungGenerationSizeMb",
+  "codeRangeSizeMb",
+  "stackSizeMb",
+] as const;
+
+export function checkLimits(
+  limits: ResourceLimits | undefined,
+): Record<string, number> | undefined {
+  if (limits === undefined) return undefined;
+  if (typeof limits !== "object" || limits === null) {
+    throw new TypeError(
+      "Cannot create thread: resourceLimits must be an object",
+    );
+  }
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(limits)) {
+    if (!(LIMIT_KEYS as readonly string[]).includes(key)) {
+      throw new TypeError(
+        `Cannot create thread: unknown resource limit "${key}" (known: ${
+          LIMIT_KEYS.join(", ")
+        })`,
+      );
+    }
+    const value = (limits as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    if (typeof value !== "number" || !(value > 0) || value === Infinity) {
+      throw new RangeError(
+        `Cannot create thread: resourceLimits.${key} must be a positive number of MB, got ${
+          String(value)
+        }`,
+      );
+    }
+    out[key] = value;
+  }
+  return out;
+}

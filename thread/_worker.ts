@@ -4,6 +4,26 @@
 // resolves and runs the target, posts the outcome on the result port, frees
 // its thread table entry (which wakes joiners), pings the starting thread,
 // waits for the non-daemon threads it started itself, and then ends.
+//
+// A thread can also end without its target returning or throwing: it calls
+// Deno.exit()/process.exit(), closes its worker (self.close()), or an
+// uncaught error or rejection outside the target kills the worker. Such a
+// death is recorded here, by the dying thread itself, synchronously, before
+// the worker goes (measured on Deno 2.9.6 and Node 20, see PLATFORM.md): it
+// posts a "died" outcome on the result port (which the starting thread
+// receives even though the worker is gone), adds itself to the died ring and
+// frees its table entry (which wakes blocking joiners and lets waiters on
+// what it held see the death), then pings the starter. Hooks:
+// | runtime, worker          | exit, process.exit      | self.close   | uncaught error, rejection               |
+// |--------------------------|-------------------------|--------------|-----------------------------------------|
+// | Deno web worker          | Deno.exit wrapped (Deno's process.exit calls it) | close wrapped | "error"/"unhandledrejection" listeners, kept last |
+// | node:worker_threads, Node | process "exit" event (synchronous) | none there | "uncaughtExceptionMonitor", then "exit" |
+// | node:worker_threads, Deno | Deno.exit wrapped      | none there   | as on Node                              |
+// Running out of memory leaves the worker no chance to run anything: the
+// starting thread learns it from the worker's "error" event
+// (_core/adapter.ts, thread/thread.ts). Deaths after the target ended (the
+// worker waiting for threads it started) are left to the starter, which
+// reports them through the excepthook.
 
 import {
   exitWorker,
@@ -13,7 +33,9 @@ import {
 } from "../_core/adapter.ts";
 import { setWorkerEntry } from "../_core/entry.ts";
 import type { Outcome } from "../_core/outcome.ts";
-import { adoptRuntime, endEntry } from "../_core/runtime.ts";
+import { adoptRuntime, endEntry, runDeathHooks } from "../_core/runtime.ts";
+import type * as OutcomeModule from "../_core/outcome.ts";
+import type { Died } from "./_death.ts";
 import {
   type AnyFunction,
   explainMissing,
@@ -36,6 +58,8 @@ interface Start {
   args: unknown[];
   /** Whether args hold threadkit primitives (encoded descriptors). */
   primitives: boolean;
+  /** Whether the thread runs under resourceLimits. */
+  limited: boolean;
   port: MessagePort;
   /** The worker entry's URL when set with setWorkerEntry (bundles). */
   entryUrl?: string;
@@ -45,6 +69,8 @@ interface WebWorkerScope {
   onmessage: ((event: MessageEvent) => void) | null;
   postMessage(message: unknown): void;
   close(): void;
+  addEventListener(type: string, listener: (e: Event) => void): void;
+  removeEventListener(type: string, listener: (e: Event) => void): void;
 }
 
 const scope = globalThis as unknown as WebWorkerScope;
@@ -72,6 +98,7 @@ if (kind === "node") {
 async function run(start: Start, kind: "node" | "web"): Promise<void> {
   adoptRuntime(start.runtime, start.ident, start.entry);
   if (start.entryUrl !== undefined) setWorkerEntry(start.entryUrl);
+  watchDeath(start, kind);
   let outcome: Outcome;
   try {
     // Source targets load the package in resolveTarget (names in scope).
@@ -90,16 +117,128 @@ async function run(start: Start, kind: "node" | "web"): Promise<void> {
   } catch (error) {
     outcome = { ok: false, error: error };
   }
+  if (ended) return; // died meanwhile (an exit in a callback, say)
   await post(start.port, outcome);
+  ended = true;
   // Why no lost wakeup for joiners: see endEntry (write, then notify).
-  endEntry(start.entry, start.ident);
-  if (kind === "node") workerThreads().parentPort!.postMessage(0);
-  else scope.postMessage(0);
+  endEntry(start.entry, start.ident, !outcome.ok);
+  ping(kind);
   // Python threads outlive the thread that started them: stay until the
   // non-daemon threads started here have ended.
   await (await import("./_handles.ts")).awaitOwnedThreads();
   start.port.close();
   exitWorker(kind);
+}
+
+// Whether the thread's end is recorded (outcome posted or death recorded).
+let ended = false;
+// The error codec, once loaded (a death may come before it is).
+let codec: typeof OutcomeModule | undefined;
+
+function ping(kind: "node" | "web"): void {
+  if (kind === "node") workerThreads().parentPort!.postMessage(0);
+  else scope.postMessage(0);
+}
+
+// Installs the death hooks (see the table at the top). The worker's own
+// end (exitWorker) comes after its outcome is posted: the hooks see `ended`.
+function watchDeath(start: Start, kind: "node" | "web"): void {
+  import("../_core/outcome.ts").then((m) => codec = m, () => {});
+  const died = (reason: Died["died"]["reason"], code?: number, e?: unknown) => {
+    if (ended) return;
+    ended = true;
+    // A runtime's stop (out of memory) may cut this short at any call (the
+    // stop is pending): free the entry first, so that joiners and waiters
+    // see the end even if the message is lost (the starter knows the
+    // reason then: thread/thread.ts #collect). Otherwise the message first.
+    const stopped = reason === "out-of-memory";
+    if (stopped) endEntry(start.entry, start.ident, true);
+    runDeathHooks(); // gives back the queue turn locks it holds
+    const message: Died = { ok: false, died: { reason, code } };
+    if (reason === "error") {
+      message.error = codec ? codec.encodeError(e) : e;
+      message.encoded = codec !== undefined;
+    }
+    try {
+      start.port.postMessage(message);
+    } catch {
+      // An error that cannot be cloned: the reason alone still goes.
+      start.port.postMessage({ ok: false, died: { reason, code } });
+    }
+    // Why no lost wakeup for joiners: see endEntry (write, then notify).
+    if (!stopped) endEntry(start.entry, start.ident, true);
+    ping(kind);
+  };
+  const g = globalThis as unknown as {
+    Deno?: { exit(code?: number): never };
+    process: {
+      exit(code?: number): never;
+      exitCode?: number;
+      on(event: string, listener: (...args: never[]) => void): void;
+    };
+  };
+  const deno = g.Deno;
+  const denoExit = deno?.exit.bind(deno);
+  if (deno !== undefined) {
+    deno.exit = (code?: number) => {
+      died("exit", code ?? 0);
+      return denoExit!(code);
+    };
+  }
+  if (kind === "node") {
+    let uncaught: { error: unknown } | undefined;
+    g.process.on("uncaughtExceptionMonitor", (error: never) => {
+      uncaught = { error };
+    });
+    // process.exit is wrapped to tell an exit from a stop: on Deno a worker
+    // stopped for running out of memory emits "exit" with code 0 and no
+    // "error" event reaches its parent (measured, Deno 2.9.6); on Node it
+    // emits no "exit" and the watcher (_core/_watch.ts) records the death.
+    let exiting: number | undefined;
+    const processExit = g.process.exit.bind(g.process);
+    g.process.exit = (code?: number) => {
+      exiting = code ?? 0;
+      return processExit(code);
+    };
+    g.process.on("exit", (code: never) => {
+      if (uncaught !== undefined) died("error", code, uncaught.error);
+      else if (exiting === undefined && start.limited) died("out-of-memory");
+      else died("exit", code);
+    });
+    return;
+  }
+  const close = scope.close.bind(scope);
+  scope.close = () => {
+    died("close");
+    close();
+  };
+  // Our listeners stay the last ones, so they see whether a listener of the
+  // thread's own prevented the error (then the worker lives on). Otherwise
+  // the worker ends as Deno would end it, but without Deno's own print of
+  // the error: the starter reports it once, through the excepthook, unless
+  // a join takes it (as on Node, which does not print a worker's error).
+  const fail = (e: Event, error: unknown) => {
+    if (e.defaultPrevented || ended) return;
+    e.preventDefault();
+    died("error", undefined, error);
+    close();
+  };
+  const onError = (e: Event) => fail(e, (e as ErrorEvent).error);
+  const onRejection = (e: Event) =>
+    fail(e, (e as PromiseRejectionEvent).reason);
+  const add = scope.addEventListener.bind(scope);
+  const remove = scope.removeEventListener.bind(scope);
+  const keepLast = () => {
+    remove("error", onError);
+    remove("unhandledrejection", onRejection);
+    add("error", onError);
+    add("unhandledrejection", onRejection);
+  };
+  scope.addEventListener = (type, listener, ...rest: unknown[]) => {
+    (add as (...a: unknown[]) => void)(type, listener, ...rest);
+    if (type === "error" || type === "unhandledrejection") keepLast();
+  };
+  keepLast();
 }
 
 async function call(

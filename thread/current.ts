@@ -20,6 +20,7 @@ import { pruneHandles, threadHandle as handle } from "./_handles.ts";
 export type {
   JoinOptions,
   ModuleTarget,
+  ResourceLimits,
   Thread,
   ThreadFunction,
   ThreadOptions,

@@ -5,10 +5,13 @@
  */
 
 import type { Thread } from "./thread.ts";
+// deno-lint-ignore no-unused-vars
+import type { ThreadExitError } from "../_core/errors.ts";
 
 export type {
   JoinOptions,
   ModuleTarget,
+  ResourceLimits,
   Thread,
   ThreadFunction,
   ThreadOptions,
@@ -91,9 +94,12 @@ export const defaultExcepthook: ExceptHook = defaultHook;
 /**
  * Replaces the hook for errors of threads started by the calling thread
  * (hooks are functions, so each thread has its own). The hook runs in the
- * starting thread once per failed thread, when that thread learns of the
- * error: at `join`/`joinAsync` or, without a join, when the thread ends.
- * Pass `undefined` to restore the default.
+ * starting thread, once per thread that ends with an error (its target
+ * threw, or it died: a {@linkcode ThreadExitError}) when no `join()` or
+ * `joinAsync()` of it was waiting: a pending `joinAsync()` rejects with the
+ * error instead, and a blocking `join()` leaves it in `error`, unreported.
+ * A failure after the target ended (an uncaught error in a callback) is
+ * reported too. Pass `undefined` to restore the default.
  *
  * Python: assigning `threading.excepthook`.
  *

@@ -9,6 +9,7 @@ import { type ModuleTarget, Thread, type ThreadFunction } from "./thread.ts";
 export type {
   JoinOptions,
   ModuleTarget,
+  ResourceLimits,
   Thread,
   ThreadFunction,
   ThreadOptions,

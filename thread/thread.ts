@@ -8,7 +8,6 @@
 import { RuntimeError, TimeoutError } from "../_core/errors.ts";
 import { defineInspect } from "../_core/inspect.ts";
 import {
-  decodeTransfer,
   type Descriptor,
   encodeTransfer,
   registerTransfer,
@@ -16,7 +15,7 @@ import {
 } from "../_core/transfer.ts";
 import { waitAsync, waitOptions, waitSync } from "../_core/wait.ts";
 import { messageReady, startWorker, takeMessage } from "../_core/adapter.ts";
-import { decodeError, type Outcome } from "../_core/outcome.ts";
+import type { Outcome } from "../_core/outcome.ts";
 import {
   cancelRequestedFor,
   currentIdent,
@@ -31,7 +30,7 @@ import {
   tidIndex,
   unreserveEntry,
 } from "../_core/runtime.ts";
-import { checkTarget, targetName, wireTarget } from "../_core/target.ts";
+import { targetName, wireTarget } from "../_core/target.ts";
 import { reportException } from "./_hook.ts";
 import { hooks, owned, threadHandle } from "./_handles.ts";
 import type {
@@ -41,11 +40,14 @@ import type {
   ThreadOptions,
   ThreadResult,
 } from "./_types.ts";
+import { checkOptions, sendable } from "./_types.ts";
+import { decodePosted, type Died, failure, stopped } from "./_death.ts";
 
 export {
   type JoinOptions,
   type ModuleTarget,
   moduleTarget,
+  type ResourceLimits,
   type ThreadFunction,
   type ThreadOptions,
   type ThreadResult,
@@ -55,10 +57,12 @@ export {
 // new     -start()->                         started (entry LIVE in the table)
 // started -target returns or throws->        outcome posted on the port, then
 //                                            entry TID = 0 + notify (joiners wake)
-// started -join()/joinAsync()/done ping->    ended (outcome collected, port closed)
-// A handle for a thread this thread did not start ("foreign": from
-// enumerate(), currentThread(), or passed in args) can be joined and
-// cancelled but has no result.
+// started -dies outside its target-> "died" posted, TID = 0 + notify, by the
+//          thread (thread/_worker.ts) or by a watcher/failure event (OOM)
+// started -join()/joinAsync()/done ping/failure event-> ended (outcome
+//          collected, port closed; a death becomes a ThreadExitError)
+// Reporting: see excepthook.ts (once, unless a pending join takes it).
+// A foreign handle (enumerate(), currentThread(), args) has no result.
 
 const TAG = "threadkit.Thread";
 let adopting: EntryInfo | undefined;
@@ -106,8 +110,12 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
   #ident: number | undefined;
   #entry = -1;
   #port: MessagePort | undefined;
+  #report: MessagePort | undefined; // a watcher's (with resourceLimits)
   #outcome: Outcome | undefined;
   readonly #foreign: boolean;
+  readonly #limits: Record<string, number> | undefined;
+  #joining = 0; // pending joinAsync() calls: they take the error, not the hook
+  #dead = false; // its end is known to be a death (or a late failure was seen)
 
   /**
    * Creates a thread; `start()` runs it.
@@ -124,24 +132,19 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
       this.#ident = info.ident;
       this.#entry = info.entry;
       this.#args = [];
+      this.#limits = undefined;
       return;
     }
     this.#foreign = false;
-    const { target, args = [], name, daemon } = options ?? {};
-    this.#target = checkTarget(target);
-    if (!Array.isArray(args)) {
-      throw new TypeError("Cannot create thread: args must be an array");
-    }
-    if (daemon !== undefined && typeof daemon !== "boolean") {
-      throw new TypeError("Cannot create thread: daemon must be a boolean");
-    }
-    if (name !== undefined && typeof name !== "string") {
-      throw new TypeError("Cannot create thread: name must be a string");
-    }
+    const { target, args, name, daemon, limits } = checkOptions(options);
+    this.#target = target;
     this.#args = args;
+    this.#limits = limits;
     this.#daemon = daemon ?? entryInfo(runtime().entry)?.daemon ?? false;
-    this.#name = name ??
-      `Thread-${nextNameNumber()} (${targetName(this.#target!)})`;
+    // An empty name gets the default too, as in Python.
+    this.#name = name === undefined || name === ""
+      ? `Thread-${nextNameNumber()} (${targetName(target)})`
+      : name;
   }
 
   /** The thread's name (for humans; not unique). */
@@ -237,19 +240,9 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
         "Cannot start thread: threads can only be started once",
       );
     }
-    const args = encodeTransfer(this.#args);
-    try {
-      // Checked here so that a bad argument leaves no reserved entry and no
-      // half-started worker behind.
-      structuredClone(args);
-    } catch (cause) {
-      throw new TypeError(
-        `Cannot start thread "${this.#name}": its args cannot be sent to a thread (${
-          (cause as Error).message
-        })`,
-        { cause },
-      );
-    }
+    // Checked here so that a bad argument leaves no reserved entry and no
+    // half-started worker behind.
+    const args = sendable(this.#name, encodeTransfer(this.#args));
     const { ident, entry } = reserveEntry(this.#name, this.#daemon);
     const { port1, port2 } = new MessageChannel();
     const start = {
@@ -260,13 +253,22 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
       args,
       // encodeTransfer returns its input when it found no primitive.
       primitives: args !== this.#args,
+      limited: this.#limits !== undefined,
       port: port2,
     };
     try {
-      startWorker(start, [port2], this.#daemon, this.#name, {
-        done: () => this.#collect(true),
-        failed: (error) => this.#failed(error),
-      }, port1);
+      this.#report = startWorker(
+        start,
+        [port2],
+        this.#daemon,
+        this.#name,
+        {
+          done: () => this.#collect(true),
+          failed: (error, code) => this.#failed(error, code),
+        },
+        port1,
+        this.#limits,
+      );
     } catch (error) {
       unreserveEntry(entry, ident);
       port1.close();
@@ -328,20 +330,25 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
    */
   async joinAsync(options?: JoinOptions): Promise<ThreadResult<F>> {
     const { view, index, ident, deadline, signal } = this.#joinArgs(options);
-    while (Atomics.load(view, index) === ident) {
-      // Why no lost wakeup: as in join().
-      const outcome = await waitAsync(view, index, ident, deadline, signal);
-      if (outcome === "timed-out" && Atomics.load(view, index) === ident) {
-        throw new TimeoutError(
-          `Cannot join thread "${this.#name}": it did not end within ${options?.timeout} ms`,
-        );
+    this.#joining++;
+    try {
+      while (Atomics.load(view, index) === ident) {
+        // Why no lost wakeup: as in join().
+        const outcome = await waitAsync(view, index, ident, deadline, signal);
+        if (outcome === "timed-out" && Atomics.load(view, index) === ident) {
+          throw new TimeoutError(
+            `Cannot join thread "${this.#name}": it did not end within ${options?.timeout} ms`,
+          );
+        }
       }
-    }
-    this.#collect(false);
-    if (this.#outcome === undefined && this.#port !== undefined) {
-      // Browsers read the result port through the event loop only.
-      await messageReady(this.#port, deadline);
       this.#collect(false);
+      if (this.#outcome === undefined && this.#port !== undefined) {
+        // Browsers read the result port through the event loop only.
+        await messageReady(this.#port, deadline);
+        this.#collect(false);
+      }
+    } finally {
+      this.#joining--;
     }
     const o = this.#outcome;
     if (o === undefined) return undefined as ThreadResult<F>;
@@ -390,7 +397,7 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
     if (ident === currentIdent()) {
       throw new RuntimeError("Cannot join current thread");
     }
-    const { deadline, signal } = waitOptions(options);
+    const { deadline, signal } = waitOptions(options, undefined, "join thread");
     return {
       view: runtime().view,
       index: tidIndex(this.#entry),
@@ -410,33 +417,36 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
 
   // Takes the outcome off the port. The thread posts it before it frees its
   // TID word, so once a joiner saw the word change, the message is queued.
-  // An error is reported through the excepthook when nobody was joining:
-  // collected by the thread's "done" ping rather than by join/joinAsync.
   #collect(report: boolean): void {
     const port = this.#port;
     if (this.#outcome !== undefined || port === undefined) return;
-    const received = takeMessage(port);
+    const received = takeMessage(port) ??
+      (this.#report && takeMessage(this.#report));
     if (received === undefined) {
-      // Only a thread that died outside its target gets here (failed()).
-      return;
+      // Only a death gets here: a thread stopped for running out of memory
+      // (which frees its entry before it posts), or from failed().
+      if (this.#limits === undefined || this.isAlive()) return;
+      return this.#settle({ ok: false, error: stopped(this.#name) }, report);
     }
-    const posted = received.message as Outcome;
-    this.#settle(
-      posted.ok
-        ? { ok: true, value: decodeTransfer(posted.value) }
-        : { ok: false, error: decodeError(posted.error) },
-      report,
-    );
+    const posted = received.message as Outcome | Died;
+    if ("died" in posted) this.#dead = true;
+    this.#settle(decodePosted(posted, this.#name), report);
   }
 
-  #failed(error: unknown): void {
-    // The worker is gone: free its entry if it could not (joiners wake).
-    endEntry(this.#entry, this.#ident!);
+  // The worker failed ("error" event) or exited with a code other than 0.
+  // If the thread did not record its death itself, record it here. Why no
+  // lost wakeup for joiners: see endEntry (write, then notify).
+  #failed(error: unknown, code: number | undefined): void {
+    endEntry(this.#entry, this.#ident!, true);
     this.#collect(true);
+    const dead = this.#dead;
+    this.#dead = true;
+    const failed = failure(this.#name, error, code);
     if (this.#outcome === undefined) {
-      this.#settle({ ok: false, error }, true);
-    } else {
-      // The target had ended; report the late failure like Python would.
+      this.#settle({ ok: false, error: failed }, true);
+    } else if (!dead && error !== undefined) {
+      // The target had ended: report the late failure once, as Python would
+      // (Node follows an "error" event with a non-zero "exit").
       reportException(error, this as Thread);
     }
   }
@@ -476,8 +486,10 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
     this.#outcome = outcome;
     this.#port?.close();
     this.#port = undefined;
+    this.#report?.close();
+    this.#report = undefined;
     owned.delete(this.#ident!);
-    if (!outcome.ok && report) {
+    if (!outcome.ok && report && this.#joining === 0) {
       reportException(outcome.error, this as Thread);
     }
   }

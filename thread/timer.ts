@@ -21,6 +21,7 @@ import {
 export type {
   JoinOptions,
   ModuleTarget,
+  ResourceLimits,
   Thread,
   ThreadFunction,
   ThreadOptions,

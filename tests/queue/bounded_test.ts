@@ -10,7 +10,17 @@ import {
   RuntimeError,
   Thread,
 } from "../../mod.ts";
-import { sleep } from "../_helpers.ts";
+import { sleepers, until } from "../_helpers.ts";
+
+// The queue header's wake words (queue/_layout.ts): getters sleep on
+// NOT_EMPTY, putters on NOT_FULL.
+const NOT_EMPTY = 64;
+const NOT_FULL = 65;
+function header(
+  q: { region: { buffer: SharedArrayBuffer; byteOffset: number } },
+) {
+  return new Int32Array(q.region.buffer, q.region.byteOffset, 96);
+}
 
 const JOIN = { timeout: 30_000 };
 const WAIT = { timeout: 10_000 };
@@ -196,7 +206,7 @@ describe("Queue", () => {
       args: [q],
     });
     t.start();
-    await sleep(50);
+    await sleepers(header(q), NOT_FULL, 1); // the putter waits for room
     assert.equal(q.qsize(), 1);
     assert.equal(await q.getAsync(WAIT), 0);
     assert.equal(await t.joinAsync(JOIN), "put");
@@ -232,7 +242,8 @@ describe("Queue", () => {
     for (const t of threads) t.start();
     const asyncGet = empty.getAsync({ timeout: 20_000 });
     const asyncPut = full.putAsync(3, { timeout: 20_000 });
-    await sleep(100);
+    await sleepers(header(empty), NOT_EMPTY, 3); // two threads and here
+    await sleepers(header(full), NOT_FULL, 3);
     empty.shutdown();
     full.shutdown();
     await assert.rejects(asyncGet, QueueShutDownError);
@@ -368,12 +379,11 @@ describe("Queue", () => {
     try {
       const put = q.putManyAsync([1, 2, 3, 4, 5, 6], WAIT);
       assert.deepEqual(await q.getManyAsync(3, WAIT), [1, 2, 3]);
-      await sleep(20);
-      assert.ok(ticks > 0, "the event loop ran while the put waited");
+      await until(() => ticks > 0, "a tick while the put waits");
       assert.equal(await put, 6);
       assert.deepEqual(await q.getManyAsync(10, WAIT), [4, 5, 6]);
       const get = q.getManyAsync(10, WAIT);
-      await sleep(5);
+      await sleepers(header(q), NOT_EMPTY, 1); // the get waits
       q.putMany([7, 8]);
       assert.deepEqual(await get, [7, 8]);
       q.shutdown();

@@ -7,17 +7,9 @@ import {
   RuntimeError,
   Thread,
 } from "../../mod.ts";
-import { sleep } from "../_helpers.ts";
+import { until } from "../_helpers.ts";
 
 const JOIN = { timeout: 30_000 };
-
-async function until(check: () => boolean, ms = 20_000): Promise<void> {
-  const end = performance.now() + ms;
-  while (!check()) {
-    if (performance.now() > end) assert.fail("condition not reached in time");
-    await sleep(5);
-  }
-}
 
 describe("Barrier", () => {
   it("Barrier of 5 threads: the action runs exactly once per generation, before any waiter leaves, over 3 generations", async () => {

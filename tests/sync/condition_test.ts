@@ -9,21 +9,12 @@ import {
   RuntimeError,
   Thread,
 } from "../../mod.ts";
-import { sleep } from "../_helpers.ts";
+import { sleep, sleepers, until } from "../_helpers.ts";
 import type * as programs from "../_workers/sync_programs.ts";
 import { isPrime } from "../_workers/sync_programs.ts";
 
 const PROGRAMS = new URL("../_workers/sync_programs.ts", import.meta.url);
 const JOIN = { timeout: 30_000 };
-
-/** Polls `check` (every 5 ms) until true; fails after `ms`. */
-async function until(check: () => boolean, ms = 20_000): Promise<void> {
-  const end = performance.now() + ms;
-  while (!check()) {
-    if (performance.now() > end) assert.fail("condition not reached in time");
-    await sleep(5);
-  }
-}
 
 describe("Condition", () => {
   it("Condition.wait() in the seed prime printer: a finder and two printers, final notifyAll", async () => {
@@ -153,7 +144,7 @@ describe("Condition", () => {
     cond.notify(2);
     cond.release();
     await until(() => Atomics.load(counts, 1) >= 2);
-    await sleep(300);
+    await sleep(300); // a quiet period: no third waiter wakes
     assert.equal(Atomics.load(counts, 1), 2);
     cond.acquire();
     cond.notify(0);
@@ -284,7 +275,8 @@ describe("Condition", () => {
       args: [cond, state],
     });
     t.start();
-    await sleep(50);
+    // The thread sleeps in waitFor(): on the Condition's SEQ word (its first).
+    await sleepers(new Int32Array(buffer, 4, 1), 0, 1);
     await cond.acquireAsync();
     state[0] = 7;
     cond.notifyAll();
@@ -328,8 +320,10 @@ describe("Condition", () => {
   });
   for (const form of ["wait", "waitAsync"] as const) {
     it(`Condition.${form}() in a cancelled thread reacquires the lock, then throws CancelledError`, async () => {
-      const rlock = new RLock();
-      const cond = new Condition(rlock);
+      const buffer = new SharedArrayBuffer(64);
+      const rlock = new RLock({ buffer, byteOffset: 0 }); // inner lock: word 0
+      const cond = new Condition(rlock, { buffer, byteOffset: 16 }); // SEQ: word 4
+      const words = new Int32Array(buffer);
       const state = new Int32Array(new SharedArrayBuffer(4)); // 1 = waiting
       const t = new Thread({
         target: async (
@@ -355,14 +349,13 @@ describe("Condition", () => {
         args: [cond, rlock, state, form],
       });
       t.start();
-      const deadline = performance.now() + 20_000;
-      while (Atomics.load(state, 0) === 0 && performance.now() < deadline) {
-        await sleep(5);
-      }
-      await sleep(20); // let it sleep in the wait
+      await until(() => Atomics.load(state, 0) === 1, "the thread to wait");
+      await sleepers(words, 4, 1); // asleep in the wait, on SEQ
       assert.equal(await cond.acquireAsync({ timeout: 10_000 }), true);
       t.cancel();
-      await sleep(150); // the thread sees the cancel, then must wait for us
+      // The thread sees the cancel, then must wait for us: asleep on the
+      // lock word in its uninterruptible reacquire.
+      await sleepers(words, 0, 1);
       assert.equal(
         t.isAlive(),
         true,

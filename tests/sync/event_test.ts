@@ -2,7 +2,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Event, moduleTarget, Thread } from "../../mod.ts";
-import { sleep } from "../_helpers.ts";
+import { sleepers, until } from "../_helpers.ts";
 import type * as programs from "../_workers/sync_programs.ts";
 import { isPrime } from "../_workers/sync_programs.ts";
 
@@ -29,8 +29,7 @@ describe("Event", () => {
     });
     printer.start();
     finder.start();
-    const end = performance.now() + 20_000;
-    while (Atomics.load(s, 3) < 40 && performance.now() < end) await sleep(5);
+    await until(() => Atomics.load(s, 3) >= 40, "40 primes printed");
     // The seed's exit: raise the flag and set both events.
     Atomics.store(s, 2, 1);
     available.set();
@@ -45,7 +44,8 @@ describe("Event", () => {
   });
 
   it("Event.set() wakes blocking and async waiters together, in threads and here", async () => {
-    const event = new Event();
+    const buffer = new SharedArrayBuffer(Event.byteLength);
+    const event = new Event({ buffer, byteOffset: 0 });
     const waiters = [0, 1, 2, 3].map((i) =>
       new Thread({
         target: (event: Event, useAsync: boolean) =>
@@ -57,7 +57,7 @@ describe("Event", () => {
     );
     for (const t of waiters) t.start();
     const here = event.waitAsync({ timeout: 20_000 });
-    await sleep(200);
+    await sleepers(new Int32Array(buffer), 0, 5); // four threads and here
     assert.equal(event.isSet(), false);
     const setter = new Thread({
       target: (event: Event) => event.set(),
@@ -72,7 +72,8 @@ describe("Event", () => {
   });
 
   it("Event.wait() returns the flag: false after the timeout, true at once when set, as often as asked (seed)", async () => {
-    const event = new Event();
+    const buffer = new SharedArrayBuffer(Event.byteLength);
+    const event = new Event({ buffer, byteOffset: 0 });
     assert.equal(event.wait({ timeout: 20 }), false);
     assert.equal(await event.waitAsync({ timeout: 20 }), false);
     const task1 = new Thread({
@@ -81,7 +82,7 @@ describe("Event", () => {
       args: [event],
     });
     task1.start();
-    await sleep(50);
+    await sleepers(new Int32Array(buffer), 0, 1);
     event.set();
     event.set(); // no-op
     assert.deepEqual(await task1.joinAsync(JOIN), [true, true, true]);
@@ -92,27 +93,18 @@ describe("Event", () => {
   });
 
   it("Event.wait() returns true for a set() followed at once by clear()", async () => {
-    const event = new Event();
-    const ready = new Int32Array(new SharedArrayBuffer(4));
+    const buffer = new SharedArrayBuffer(Event.byteLength);
+    const event = new Event({ buffer, byteOffset: 0 });
     const t = new Thread({
-      target: (event: Event, ready: Int32Array) => {
-        Atomics.store(ready, 0, 1);
-        Atomics.notify(ready, 0);
-        return event.wait({ timeout: 20_000 });
-      },
-      args: [event, ready],
+      target: (event: Event) => event.wait({ timeout: 20_000 }),
+      args: [event],
     });
     t.start();
-    const r = Atomics.waitAsync(ready, 0, 0, 20_000);
-    assert.equal(r.async ? await r.value : r.value, "ok");
-    // A pulse the thread may miss if it has not begun to wait yet: pulse
-    // again until it returns (bounded); it must return true, not time out.
-    const deadline = performance.now() + 20_000;
-    while (t.isAlive() && performance.now() < deadline) {
-      event.set();
-      event.clear();
-      await sleep(10);
-    }
+    // Ordered by the event's own word: the thread sleeps in wait() (it has
+    // read the flag), so the set() below is one it must see.
+    await sleepers(new Int32Array(buffer), 0, 1);
+    event.set();
+    event.clear();
     assert.equal(await t.joinAsync(JOIN), true);
   });
 

@@ -8,7 +8,7 @@ import {
   Thread as ThreadClass,
   TimeoutError,
 } from "../../mod.ts";
-import { sleep } from "../_helpers.ts";
+import { until } from "../_helpers.ts";
 
 const counter = new URL("../_workers/counter.ts", import.meta.url);
 const JOIN = { timeout: 30_000 };
@@ -114,8 +114,7 @@ describe("Lock", () => {
     let ticks = 0;
     const timer = setInterval(() => ticks++, 5);
     const pending = lock.acquireAsync({ timeout: 10_000 });
-    await sleep(100);
-    assert.ok(ticks >= 3, `timer ticked ${ticks} times while waiting`);
+    await until(() => ticks >= 3, "3 timer ticks while the acquire waits");
     // Released by another thread: any thread may release a Lock.
     const t = new ThreadClass({
       target: (lock: Lock) => lock.release(),

@@ -4,13 +4,14 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Condition, Lock, RLock, setExcepthook, Thread } from "../../mod.ts";
-import { sleep } from "../_helpers.ts";
+import { sleep, sleepers, until } from "../_helpers.ts";
 
 const JOIN = { timeout: 30_000 };
 
 describe("wait/notify regressions", () => {
   it("Lock: a cancelled async waiter does not swallow the wakeup meant for the next waiter", async () => {
-    const lock = new Lock();
+    const buffer = new SharedArrayBuffer(Lock.byteLength);
+    const lock = new Lock({ buffer, byteOffset: 0 });
     const gate = new Int32Array(new SharedArrayBuffer(8)); // [0] held, [1] release now
     const holder = new Thread({
       target: (lock: Lock, gate: Int32Array) => {
@@ -34,7 +35,7 @@ describe("wait/notify regressions", () => {
       args: [lock],
     });
     waiter.start();
-    await sleep(100); // the async waiter is asleep on the lock word
+    await sleepers(new Int32Array(buffer), 0, 1); // asleep on the lock word
     waiter.cancel();
     setTimeout(() => {
       Atomics.store(gate, 1, 1);
@@ -102,7 +103,9 @@ describe("wait/notify regressions", () => {
         args: [flags],
       });
       parent.start();
-      await sleep(100);
+      // The child runs; the parent waits for word 0 without ever looking at
+      // its cancel word, so it cannot end before the "go" below.
+      await until(() => Atomics.load(flags, 2) === 1, "the child to run");
       parent.cancel();
       Atomics.store(flags, 0, 1);
       Atomics.notify(flags, 0);
@@ -117,7 +120,7 @@ describe("wait/notify regressions", () => {
         "ok",
       );
       assert.equal(Atomics.load(flags, 1), 1, "the child did not finish");
-      await sleep(50);
+      await sleep(50); // a quiet period: nothing is reported late
       assert.deepEqual(errors, [], "a spurious error was reported");
     } finally {
       setExcepthook(undefined);

@@ -7,14 +7,15 @@ import {
   type Thread,
   Thread as ThreadClass,
 } from "../../mod.ts";
-import { sleep } from "../_helpers.ts";
+import { sleepers } from "../_helpers.ts";
 
 const counter = new URL("../_workers/counter.ts", import.meta.url);
 const JOIN = { timeout: 30_000 };
 
 describe("RLock", () => {
   it("RLock acquired twice by the main thread: a child blocks until both releases", async () => {
-    const rlock = new RLock();
+    const buffer = new SharedArrayBuffer(RLock.byteLength);
+    const rlock = new RLock({ buffer, byteOffset: 0 });
     assert.equal(rlock.acquire(), true);
     assert.equal(rlock.acquire(), true);
     const got = new Int32Array(new SharedArrayBuffer(4));
@@ -29,7 +30,7 @@ describe("RLock", () => {
     });
     child.start();
     rlock.release(); // one level left: the child must still be blocked
-    await sleep(150);
+    await sleepers(new Int32Array(buffer), 0, 1); // asleep on the lock word
     assert.equal(
       Atomics.load(got, 0),
       0,

@@ -9,19 +9,11 @@ import {
   Thread,
   TimeoutError,
 } from "../../mod.ts";
-import { sleep } from "../_helpers.ts";
+import { sleep, sleepers, until } from "../_helpers.ts";
 import type * as programs from "../_workers/sync_programs.ts";
 
 const PROGRAMS = new URL("../_workers/sync_programs.ts", import.meta.url);
 const JOIN = { timeout: 30_000 };
-
-async function until(check: () => boolean, ms = 20_000): Promise<void> {
-  const end = performance.now() + ms;
-  while (!check()) {
-    if (performance.now() > end) assert.fail("condition not reached in time");
-    await sleep(5);
-  }
-}
 
 describe("Semaphore", () => {
   it("Semaphore(0) fixes the seed's missed signal: the release before the acquire is remembered", async () => {
@@ -31,8 +23,7 @@ describe("Semaphore", () => {
       args: [sem],
     });
     task2.start();
-    await task2.joinAsync(JOIN);
-    await sleep(50); // the seed's "start thread 1 later"
+    await task2.joinAsync(JOIN); // the seed's "start thread 1 later"
     const task1 = new Thread({
       target: (sem: Semaphore) => sem.acquire({ timeout: 20_000 }),
       args: [sem],
@@ -81,7 +72,9 @@ describe("Semaphore", () => {
   });
 
   it("Semaphore.release(3) admits exactly 3 of 5 waiters (blocking and async)", async () => {
-    const sem = new Semaphore(0);
+    const buffer = new SharedArrayBuffer(Semaphore.byteLength);
+    const sem = new Semaphore(0, { buffer, byteOffset: 0 });
+    const view = new Int32Array(buffer);
     const got = new Int32Array(new SharedArrayBuffer(4));
     const waiters = [0, 1, 2, 3, 4].map((i) =>
       new Thread({
@@ -96,10 +89,10 @@ describe("Semaphore", () => {
       })
     );
     for (const t of waiters) t.start();
-    await sleep(200);
+    await sleepers(view, 0, 5); // all five wait on VALUE
     sem.release(3);
     await until(() => Atomics.load(got, 0) >= 3);
-    await sleep(300);
+    await sleep(300); // a quiet period: no fourth acquirer gets through
     assert.equal(Atomics.load(got, 0), 3);
     assert.equal(sem.value, 0);
     sem.release(2);

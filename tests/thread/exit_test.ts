@@ -48,6 +48,19 @@ describe("Thread process exit", () => {
     );
     assert.match(run.stderr, /RangeError: unjoined failure/);
   });
+
+  it("Thread excepthook: errors taken by a pending joinAsync are not reported too; an unjoined one is, once", async () => {
+    const run = await runProgram(program("excepthook_race.ts"), 60_000);
+    assert.equal(run.timedOut, false, `did not exit: ${run.stderr}`);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /caught 20/);
+    assert.doesNotMatch(run.stderr, /Exception in thread joined-/, run.stderr);
+    assert.equal(
+      run.stderr.match(/Exception in thread unjoined:/g)?.length,
+      1,
+      run.stderr,
+    );
+  });
 });
 
 describe("Runtime without threads", () => {

@@ -19,7 +19,7 @@ import {
 } from "../../mod.ts";
 import type * as counterModule from "../_workers/counter.ts";
 import type * as reportModule from "../_workers/report.ts";
-import { isBun, sleep } from "../_helpers.ts";
+import { isBun, sleep, sleepers, until } from "../_helpers.ts";
 
 const counter = new URL("../_workers/counter.ts", import.meta.url);
 const reportUrl = new URL("../_workers/report.ts", import.meta.url);
@@ -50,6 +50,13 @@ describe("Thread", () => {
       big: 2n ** 70n,
       when: new Date(0),
     });
+  });
+
+  it("Thread with an empty name gets the default name, as in Python", async () => {
+    const t = new Thread({ target: function named() {}, name: "" });
+    assert.match(t.name, /^Thread-\d+ \(named\)$/);
+    t.start();
+    await t.joinAsync(JOIN);
   });
 
   it("Thread module targets run an exported function with typed args", async () => {
@@ -125,15 +132,12 @@ describe("Thread", () => {
         name: "lonely",
       });
       t.start();
-      const deadline = performance.now() + 20_000;
-      while (hooked.length === 0 && performance.now() < deadline) {
-        await sleep(10);
-      }
+      await until(() => hooked.length > 0, "the hook to run");
       assert.equal(hooked.length, 1);
       assert.equal(hooked[0].name, "lonely");
       assert.ok(hooked[0].error instanceof RangeError);
       await assert.rejects(t.joinAsync(JOIN), RangeError);
-      await sleep(20);
+      await sleep(20); // a quiet period: no second report
       assert.equal(hooked.length, 1, "reported more than once");
     } finally {
       setExcepthook(undefined);
@@ -280,7 +284,8 @@ describe("Thread", () => {
   });
 
   it("Thread.cancel() interrupts a blocked threadkit wait with CancelledError", async () => {
-    const lock = new Lock();
+    const buffer = new SharedArrayBuffer(Lock.byteLength);
+    const lock = new Lock({ buffer, byteOffset: 0 });
     lock.acquire();
     const t = new Thread({
       target: (lock: Lock) => {
@@ -296,7 +301,7 @@ describe("Thread", () => {
     });
     t.start();
     a.start();
-    await sleep(50);
+    await sleepers(new Int32Array(buffer), 0, 2); // both asleep on the lock
     assert.equal(t.cancelled, false);
     t.cancel();
     a.cancel();
@@ -325,8 +330,7 @@ describe("Thread", () => {
     });
     outer.start();
     // Wait until both threads are in the table.
-    const deadline = performance.now() + 20_000;
-    while (activeCount() < 3 && performance.now() < deadline) await sleep(5);
+    await until(() => activeCount() >= 3, "both threads in the table");
     const here = enumerate();
     assert.deepEqual(here.map((t) => t.name), ["MainThread", "outer", "inner"]);
     assert.equal(
