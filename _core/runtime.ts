@@ -302,28 +302,6 @@ export function identFailed(ident: number): boolean {
   return false;
 }
 
-/**
- * Registers `fn` to run in this thread if it dies outside its target (an
- * exit, a close, an uncaught error), before its death is published: for
- * locks whose word cannot name their holder (the queue's turn locks), which
- * the dying holder gives back itself. It must not throw.
- */
-export function onDeath(fn: () => void): void {
-  deathHooks.push(fn);
-}
-const deathHooks: (() => void)[] = [];
-
-/** Runs the death hooks (the worker entry, when its thread dies). */
-export function runDeathHooks(): void {
-  for (const fn of deathHooks) {
-    try {
-      fn();
-    } catch {
-      // A hook must not stop the death from being recorded.
-    }
-  }
-}
-
 /** Requests cooperative cancellation of the thread `ident` in `entry`. */
 export function requestCancel(entry: number, ident: number): void {
   const { view } = runtime();

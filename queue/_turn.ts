@@ -40,43 +40,6 @@
 // word, and it retries the acquire instead of waiting).
 
 import { waitSync } from "../_core/wait.ts";
-import { onDeath } from "../_core/runtime.ts";
-
-// The turn locks this thread holds, innermost last (a custom codec's decode
-// runs under HEAD's lock and may use another queue): [word array, index,
-// locked value] triples. If the thread dies outside its target while it
-// holds one (an exit inside a decode, say), its death hook releases them
-// with the counter they were taken with, so the queue is as before the
-// call (a holder publishes nothing before its release; a get's decode comes
-// before the release that takes the item). The word has no room for the
-// holder's ident, so only the holder can know; a death with no JS left to
-// run (out of memory) leaves the lock taken: waiters on it then wait for
-// their timeout (README "When threads fail"). Costs a push and a pop of a
-// plain array per batch.
-const held: unknown[] = [];
-onDeath(() => {
-  while (held.length > 0) {
-    const locked = held.pop() as number;
-    const i = held.pop() as number;
-    const h = held.pop() as Int32Array;
-    giveBack(h, i, locked);
-  }
-});
-
-// The dying holder's release: back to the counter it took the lock with,
-// only while the word still shows that lock (CONTENDED and CLOSED may have
-// been added since). Why no lost wakeup: as in releaseTurn.
-function giveBack(h: Int32Array, i: number, locked: number): void {
-  const mine = locked & (POSITION | LOCKED);
-  for (let v = Atomics.load(h, i); (v & (POSITION | LOCKED)) === mine;) {
-    const seen = Atomics.compareExchange(h, i, v, mine & POSITION | v & CLOSED);
-    if (seen === v) {
-      if ((v & CONTENDED) !== 0) Atomics.notify(h, i, 1);
-      return;
-    }
-    v = seen;
-  }
-}
 
 /** Mask of the counter in a TAIL/HEAD word. */
 export const POSITION: number = (1 << 28) - 1;
@@ -116,10 +79,7 @@ export function acquireTurn(
       // A free word never has CONTENDED (releases clear it).
       const want = v | LOCKED | extra;
       const seen = Atomics.compareExchange(h, i, v, want);
-      if (seen === v) {
-        held.push(h, i, want);
-        return want;
-      }
+      if (seen === v) return want;
       v = seen;
       continue;
     }
@@ -153,7 +113,6 @@ export function releaseTurn(
   locked: number,
   next: number,
 ): void {
-  held.length -= 3; // the innermost: turns nest
   let v = locked;
   for (;;) {
     const seen = Atomics.compareExchange(h, i, v, next | (v & CLOSED));

@@ -33,7 +33,7 @@ import {
 } from "../_core/adapter.ts";
 import { setWorkerEntry } from "../_core/entry.ts";
 import type { Outcome } from "../_core/outcome.ts";
-import { adoptRuntime, endEntry, runDeathHooks } from "../_core/runtime.ts";
+import { adoptRuntime, endEntry } from "../_core/runtime.ts";
 import type * as OutcomeModule from "../_core/outcome.ts";
 import type { Died } from "./_death.ts";
 import {
@@ -153,7 +153,6 @@ function watchDeath(start: Start, kind: "node" | "web"): void {
     // reason then: thread/thread.ts #collect). Otherwise the message first.
     const stopped = reason === "out-of-memory";
     if (stopped) endEntry(start.entry, start.ident, true);
-    runDeathHooks(); // gives back the queue turn locks it holds
     const message: Died = { ok: false, died: { reason, code } };
     if (reason === "error") {
       message.error = codec ? codec.encodeError(e) : e;
