@@ -130,3 +130,10 @@ export function reapParties(table: Int32Array): number {
   }
   return reaped;
 }
+
+/** A BrokenBarrierError, with `why` in its message when given. */
+export function broken(why?: string): BrokenBarrierError {
+  return new BrokenBarrierError(
+    why === undefined ? undefined : `The barrier is broken: ${why}`,
+  );
+}
