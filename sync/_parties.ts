@@ -9,6 +9,7 @@ import { BrokenBarrierError } from "../_core/errors.ts";
 import {
   currentIdent,
   heapAlloc,
+  identAlive,
   liveIdents,
   runtime,
 } from "../_core/runtime.ts";
@@ -109,7 +110,13 @@ function deadParty(table: Int32Array): number {
     const ident = Atomics.load(table, i);
     if (ident === 0) continue;
     live ??= liveIdents();
-    if (!live.has(ident) && Atomics.load(table, i) === ident) return ident;
+    // The snapshot predates this load: a party that started after it is
+    // missing from it, so a miss is confirmed by a fresh look at that ident,
+    // then by the re-read of the word.
+    if (
+      !live.has(ident) && !identAlive(ident) &&
+      Atomics.load(table, i) === ident
+    ) return ident;
   }
   return 0;
 }
