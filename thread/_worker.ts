@@ -33,7 +33,9 @@ import {
 } from "../_core/adapter.ts";
 import { setWorkerEntry } from "../_core/entry.ts";
 import type { Outcome } from "../_core/outcome.ts";
-import { adoptRuntime, endEntry } from "../_core/runtime.ts";
+import { adoptRuntime, endEntry, endIdent } from "../_core/runtime.ts";
+// Imports nothing at run time: no cost on the start-up path.
+import { awaitOwnedThreads, owned } from "./_handles.ts";
 import type * as OutcomeModule from "../_core/outcome.ts";
 import type { Died } from "./_death.ts";
 import {
@@ -125,7 +127,8 @@ async function run(start: Start, kind: "node" | "web"): Promise<void> {
   ping(kind);
   // Python threads outlive the thread that started them: stay until the
   // non-daemon threads started here have ended.
-  await (await import("./_handles.ts")).awaitOwnedThreads();
+  await awaitOwnedThreads();
+  endOrphans(false);
   start.port.close();
   exitWorker(kind);
 }
@@ -134,6 +137,18 @@ async function run(start: Start, kind: "node" | "web"): Promise<void> {
 let ended = false;
 // The error codec, once loaded (a death may come before it is).
 let codec: typeof OutcomeModule | undefined;
+
+// The runtime tears down the workers this worker started when it goes, and
+// they record nothing then: end the entries of those still alive (daemons
+// after a normal end, any after a death), as failed ends (their locks' waiters
+// see dead holders). endIdent frees each at most once (compareExchange on the
+// ident), and wakes their joiners. Threads that they started in turn are not
+// known here (a stated gap, README "When threads fail").
+function endOrphans(all: boolean): void {
+  for (const [ident, handle] of owned) {
+    if (all || handle.daemon) endIdent(ident, true);
+  }
+}
 
 function ping(kind: "node" | "web"): void {
   if (kind === "node") workerThreads().parentPort!.postMessage(0);
@@ -166,6 +181,7 @@ function watchDeath(start: Start, kind: "node" | "web"): void {
     }
     // Why no lost wakeup for joiners: see endEntry (write, then notify).
     if (!stopped) endEntry(start.entry, start.ident, true);
+    endOrphans(true);
     ping(kind);
   };
   const g = globalThis as unknown as {
