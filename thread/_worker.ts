@@ -185,7 +185,7 @@ function watchDeath(start: Start, kind: "node" | "web"): void {
     ping(kind);
   };
   const g = globalThis as unknown as {
-    Deno?: { exit(code?: number): never };
+    Deno?: { exit(code?: number): never; exitCode?: number };
     process: {
       exit(code?: number): never;
       exitCode?: number;
@@ -196,7 +196,7 @@ function watchDeath(start: Start, kind: "node" | "web"): void {
   const denoExit = deno?.exit.bind(deno);
   if (deno !== undefined) {
     deno.exit = (code?: number) => {
-      died("exit", code ?? 0);
+      died("exit", code ?? deno.exitCode ?? 0); // Deno.exit() uses exitCode
       return denoExit!(code);
     };
   }
@@ -210,6 +210,12 @@ function watchDeath(start: Start, kind: "node" | "web"): void {
     // "error" event reaches its parent (measured, Deno 2.9.6); on Node it
     // emits no "exit" and the watcher (_core/_watch.ts) records the death.
     let exiting: number | undefined;
+    // On Node a thread's event loop that simply ran dry emits "beforeExit"
+    // first (measured, Node 20); a stop for memory does not. On Deno 2.9.6
+    // the worker emits no "beforeExit" (measured): a limited thread whose
+    // loop ran dry is still reported as out of memory there (README).
+    let drained = false;
+    g.process.on("beforeExit", () => drained = true);
     const processExit = g.process.exit.bind(g.process);
     g.process.exit = (code?: number) => {
       exiting = code ?? 0;
@@ -217,8 +223,9 @@ function watchDeath(start: Start, kind: "node" | "web"): void {
     };
     g.process.on("exit", (code: never) => {
       if (uncaught !== undefined) died("error", code, uncaught.error);
-      else if (exiting === undefined && start.limited) died("out-of-memory");
-      else died("exit", code);
+      else if (exiting === undefined && start.limited && !drained) {
+        died("out-of-memory");
+      } else died("exit", code);
     });
     return;
   }
