@@ -189,7 +189,9 @@ export class Condition {
 
   /**
    * Releases the lock, blocks until notified or the timeout passes, then
-   * reacquires the lock (always, even when it throws). Blocks the event
+   * reacquires the lock (always, even when it throws, except for an
+   * OwnerDiedError: the lock's holder died, and the lock is not held then;
+   * README "When threads fail"). Blocks the event
    * loop: use {@linkcode Condition.prototype.waitAsync} where that matters.
    *
    * Python: `threading.Condition.wait`.
