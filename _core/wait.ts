@@ -247,15 +247,12 @@ export function acquireOptions(options: AcquireOptions | undefined): Acquire {
   if (options === undefined) return DEFAULT_ACQUIRE;
   checkOptions("acquire", options, "blocking");
   const onAcquired = (options as InternalAcquireOptions)[ON_ACQUIRED];
-  const { blocking = true, timeout, signal } = options;
   if ((options as InternalAcquireOptions)[UNINTERRUPTIBLE] === true) {
-    // With a timeout or blocking: false too (a queue's bounded store lock).
-    const base = blocking && timeout === undefined ? UNINTERRUPTIBLE_ACQUIRE : {
-      ...blockingOptions("acquire", "blocking", blocking, timeout, signal),
-      interruptible: false,
-    };
-    return onAcquired === undefined ? base : { ...base, onAcquired };
+    return onAcquired === undefined
+      ? UNINTERRUPTIBLE_ACQUIRE
+      : { ...UNINTERRUPTIBLE_ACQUIRE, onAcquired };
   }
+  const { blocking = true, timeout, signal } = options;
   const parsed = blockingOptions(
     "acquire",
     "blocking",

@@ -62,12 +62,7 @@ import {
   type QueueState,
   shutDown,
 } from "./_state.ts";
-import {
-  QueueEmptyError,
-  QueueFullError,
-  QueueShutDownError,
-} from "./errors.ts";
-import { bounded } from "./_busy.ts";
+import { QueueFullError, QueueShutDownError } from "./errors.ts";
 
 export type { QueueInit, QueueOptions } from "./_init.ts";
 export { queueByteLength } from "./_init.ts";
@@ -169,12 +164,10 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     const o = queueOptions(options);
     const st = this.#st;
     const raw = toRaw(st, item);
-    bounded(o, () => {
-      const r = st.store.tryPut(raw);
-      if (r > 0) return afterPut(st, 1);
-      if (r < 0) throw shutDown("put");
-      putSlow(st, raw, 0, true, o);
-    }, full);
+    const r = st.store.tryPut(raw);
+    if (r > 0) return afterPut(st, 1);
+    if (r < 0) throw shutDown("put");
+    putSlow(st, raw, 0, true, o);
   }
 
   /**
@@ -186,7 +179,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
   putNowait(item: T): void {
     const st = this.#st;
     const raw = toRaw(st, item);
-    const r = bounded(NOWAIT, () => st.store.tryPut(raw), full);
+    const r = st.store.tryPut(raw);
     if (r > 0) return afterPut(st, 1);
     if (r < 0) throw shutDown("put");
     throw new QueueFullError();
@@ -229,14 +222,12 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     const o = queueOptions(options);
     const st = this.#st;
     if (st.noCodec) throw noCodec();
-    return bounded(o, () => {
-      const x = st.store.tryGet(st.decode);
-      if (x !== EMPTY) {
-        afterGet(st, 1);
-        return x as T;
-      }
-      return getSlow(st, o) as T;
-    }, empty);
+    const x = st.store.tryGet(st.decode);
+    if (x !== EMPTY) {
+      afterGet(st, 1);
+      return x as T;
+    }
+    return getSlow(st, o) as T;
   }
 
   /**
@@ -475,9 +466,3 @@ const NONBLOCKING_OPTIONS: QueueOptions = { block: false };
 export const REVIVING: QueueInit<never> = Object.freeze({ capacity: 1 });
 
 export { FIFO, LIFO, PRIORITY };
-
-// The nowait forms' options for bounded() (queue/_busy.ts), and what a store
-// lock held past a call's deadline makes it throw.
-const NOWAIT = { blocking: false, deadline: -Infinity };
-const empty = () => new QueueEmptyError();
-const full = () => new QueueFullError();

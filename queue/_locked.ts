@@ -20,7 +20,7 @@ import type { Lock } from "../sync/lock.ts";
 import { lockAt } from "../sync/_lock_at.ts";
 import { RECOVER } from "../sync/_holder.ts";
 import { OwnerDiedError } from "../_core/errors.ts";
-import { BUSY, lockOptions } from "./_busy.ts";
+import { type AcquireOptions, UNINTERRUPTIBLE } from "../_core/wait.ts";
 import {
   A,
   align8,
@@ -52,7 +52,7 @@ import {
 // at the end of a 50 ms wait slice: sync/lock.ts) frees the lock from that
 // holder and takes it: the store lives on, the dead thread's item is still
 // first.
-// (The acquire options: queue/_busy.ts lockOptions.)
+const MUST = { [UNINTERRUPTIBLE]: true } as AcquireOptions;
 
 /** A raw item of the byte heap: its priority key and its encoded bytes. */
 export interface Keyed {
@@ -71,13 +71,12 @@ abstract class LockedStore implements Store {
     this.#lock = lockAt(h.buffer as SharedArrayBuffer, h.byteOffset + LOCK * 4);
   }
 
-  // Takes the lock, from a dead holder too (see above), by the deadline of
-  // the call (queue/_busy.ts: BUSY when another thread holds it till then).
+  // Takes the lock, from a dead holder too (see MUST).
   #take(): void {
     for (;;) {
       try {
-        if (this.#lock.acquire(lockOptions())) return;
-        throw BUSY;
+        this.#lock.acquire(MUST);
+        return;
       } catch (error) {
         if (!(error instanceof OwnerDiedError)) throw error;
         this.#lock[RECOVER](error.ident);

@@ -40,7 +40,6 @@
 // word, and it retries the acquire instead of waiting).
 
 import { waitSync } from "../_core/wait.ts";
-import { BUSY, lockDeadline } from "./_busy.ts";
 
 /** Mask of the counter in a TAIL/HEAD word. */
 export const POSITION: number = (1 << 28) - 1;
@@ -69,7 +68,6 @@ export function acquireTurn(
 ): number {
   let spins = 0;
   let extra = 0; // CONTENDED once this thread has slept
-  const deadline = lockDeadline(); // of the queue call (queue/_busy.ts)
   for (;;) {
     if ((v & CLOSED) !== 0 && !closed) {
       // A release's notify(1) may have picked us: others (shutdown's
@@ -97,17 +95,9 @@ export function acquireTurn(
       }
       v |= CONTENDED;
     }
-    if (deadline !== Infinity && performance.now() >= deadline) {
-      // Gives up (nothing changed but the CONTENDED mark, which costs the
-      // holder a spare notify); a wake it may have taken is passed on.
-      if (extra !== 0) Atomics.notify(h, i, 1);
-      throw BUSY;
-    }
     // Uninterruptible: the holder is about to release, and shutdown must
-    // get through here too. Loops on spurious wakeups via the re-read. Why
-    // no lost wakeup: we sleep only on the CONTENDED value we saw or set,
-    // and a release that clears it notifies.
-    waitSync(h, i, v, deadline, undefined, false);
+    // get through here too. Loops on spurious wakeups via the re-read.
+    waitSync(h, i, v, Infinity, undefined, false);
     extra = CONTENDED;
     v = Atomics.load(h, i);
   }
