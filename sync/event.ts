@@ -16,10 +16,10 @@ import {
 } from "../_core/transfer.ts";
 import { defineInspect } from "../_core/inspect.ts";
 import {
-  waitAsync,
+  sleepAsync,
+  sleepOptions,
+  sleepSync,
   type WaitOptions,
-  waitOptions,
-  waitSync,
 } from "../_core/wait.ts";
 
 export type { WaitOptions } from "../_core/wait.ts";
@@ -155,23 +155,13 @@ export class Event {
    * calling thread is cancelled while waiting.
    */
   wait(options?: WaitOptions): boolean {
-    const { deadline } = waitOptions(options);
-    const s = Atomics.load(this.#view, STATE);
-    if ((s & 1) === 1) return true;
+    const sleep = sleepOptions(options);
     const view = this.#view;
-    // Why no lost wakeup: we sleep only while STATE still holds s.
-    while (Atomics.load(view, STATE) === s) {
-      const outcome = waitSync(
-        view,
-        STATE,
-        s,
-        deadline,
-        options?.signal,
-        true,
-        "wait",
-      );
-      if (outcome === "timed-out") break;
-    }
+    const s = Atomics.load(view, STATE);
+    if ((s & 1) === 1) return true;
+    // Why no lost wakeup: sleepSync sleeps only while STATE still holds s
+    // (it sleeps again on a wake that finds STATE unchanged).
+    sleepSync(view, STATE, s, sleep, true, "wait");
     return Atomics.load(view, STATE) !== s;
   }
 
@@ -195,24 +185,14 @@ export class Event {
    * ```
    */
   waitAsync(options?: WaitOptions): Promise<boolean> {
-    const { deadline } = waitOptions(options);
-    const s = Atomics.load(this.#view, STATE);
-    if ((s & 1) === 1) return Promise.resolve(true);
-    return this.#waitAsyncSlow(s, deadline, options?.signal);
-  }
-
-  async #waitAsyncSlow(
-    s: number,
-    deadline: number,
-    signal: AbortSignal | undefined,
-  ): Promise<boolean> {
+    const sleep = sleepOptions(options);
     const view = this.#view;
+    const s = Atomics.load(view, STATE);
+    if ((s & 1) === 1) return Promise.resolve(true);
     // Why no lost wakeup: as in wait().
-    while (Atomics.load(view, STATE) === s) {
-      const outcome = await waitAsync(view, STATE, s, deadline, signal);
-      if (outcome === "timed-out") break;
-    }
-    return Atomics.load(view, STATE) !== s;
+    return sleepAsync(view, STATE, s, sleep).then(() =>
+      Atomics.load(view, STATE) !== s
+    );
   }
 
   /** @ignore Describes the event for another thread (transfer registry). */
