@@ -26,14 +26,14 @@ export type { WaitOptions } from "../_core/wait.ts";
 export type { SharedPlacement } from "../_core/placement.ts";
 
 // Event shared layout: Int32Array on a SharedArrayBuffer, 1 slot (4 B).
-// | slot | name  | values                                          | written by       |
-// |------|-------|-------------------------------------------------|------------------|
-// | 0    | STATE | a counter: odd = flag set, even = flag clear    | CAS by set/clear |
+// | slot | name  | values                                          | written by              |
+// |------|-------|-------------------------------------------------|-------------------------|
+// | 0    | STATE | a counter: odd = flag set, even = flag clear    | OR by set, CAS by clear |
 const STATE = 0;
 const SLOTS = 1;
 
 // Event states (STATE counts flips, so its low bit is the flag):
-// even s -set()   (CAS s -> s+1)-> odd, notify all waiters on STATE
+// even s -set()   (OR 1: s -> s+1)-> odd, notify all waiters on STATE
 // odd  s -clear() (CAS s -> s+1)-> even
 // odd    -set()->                  nothing;   even -clear()-> nothing
 // Counting flips, not storing 0/1, means a waiter that read an even s and
@@ -114,15 +114,11 @@ export class Event {
    */
   set(): void {
     const view = this.#view;
-    let s = Atomics.load(view, STATE);
-    while ((s & 1) === 0) {
-      const seen = Atomics.compareExchange(view, STATE, s, (s + 1) | 0);
-      if (seen === s) {
-        // Why no lost wakeup: STATE changed above, before this notify.
-        Atomics.notify(view, STATE);
-        return;
-      }
-      s = seen;
+    // One atomic: an even (clear) s becomes s + 1 (odd, set); an odd one
+    // stays as it is.
+    if ((Atomics.or(view, STATE, 1) & 1) === 0) {
+      // Why no lost wakeup: STATE changed above, before this notify.
+      Atomics.notify(view, STATE);
     }
   }
 
