@@ -128,7 +128,9 @@ function verdict(
       (extraOk ? "" : ` (handoffs over ${v.extra!.factor}x)`);
   } else if (all === values.length) {
     v.met = true;
-    v.status = values.length >= 3 ? "met" : `met (${values.length} process)`;
+    v.status = values.length >= 3
+      ? "met"
+      : `met (${values.length} process${values.length > 1 ? "es" : ""} only)`;
   } else {
     v.met = false;
     v.status = `mixed: met in ${all} of ${values.length} processes`;
