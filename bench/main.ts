@@ -13,6 +13,9 @@
 //   deno task bench --no-node       Deno only
 //   deno task bench --rows=event,condition
 //   deno task bench --json[=FILE]   also the raw runs (bench/results.json)
+//   deno task bench --from=FILE --write
+//                                   re-render the table and chart from the
+//                                   runs a --json file holds (no new run)
 //   BENCH_QUICK=1 deno task bench   every row once, small rounds, one process
 //                                   per runtime: proves the suite runs; no
 //                                   verdicts, nothing written
@@ -28,7 +31,13 @@ const opts = parse(Deno.args);
 const quick = opts.quick || Deno.env.get("BENCH_QUICK") === "1";
 const processes = quick ? 1 : opts.processes;
 
-if (opts.node) {
+const saved = opts.from === undefined
+  ? undefined
+  : JSON.parse(await Deno.readTextFile(opts.from)) as {
+    machine: string;
+    runs: ProcessRun[];
+  };
+if (opts.node && saved === undefined) {
   await run("build:npm", Deno.execPath(), ["task", "build:npm"]);
   buildNodeBench();
 }
@@ -36,10 +45,10 @@ const limitsArgs = [
   ...(quick ? ["--quick"] : []),
   ...(opts.rows ? [`--rows=${opts.rows}`] : []),
 ];
-const runs: ProcessRun[] = [];
+const runs: ProcessRun[] = saved?.runs ?? [];
 const started = performance.now();
 const load0 = Deno.loadavg();
-for (let p = 0; p < processes; p++) {
+for (let p = 0; saved === undefined && p < processes; p++) {
   runs.push(
     await limits(`deno #${p + 1}`, Deno.execPath(), [
       "run",
@@ -60,18 +69,21 @@ for (let p = 0; p < processes; p++) {
 const seconds = (performance.now() - started) / 1000;
 const load1 = Deno.loadavg();
 
-const verdicts: Verdict[] = aggregate(runs, quick);
+const judgedQuick = quick || runs.some((r) => r.quick);
+const perRuntime = runs.filter((r) => r.runtime === runs[0]?.runtime).length;
+const verdicts: Verdict[] = aggregate(runs, judgedQuick);
 const when = new Date().toISOString().slice(0, 16).replace("T", " ");
-const machine = `${navigator.hardwareConcurrency} cores, ${
-  runs.map((r) => r.runtime).filter((x, i, a) => a.indexOf(x) === i).join(
-    " and ",
-  )
-}; load average ${load0[0].toFixed(2)} before, ${
-  load1[0].toFixed(2)
-} after; ${processes} process${processes > 1 ? "es" : ""} per runtime; ${
-  seconds.toFixed(0)
-} s (${when} UTC)`;
-const table = markdownTable(verdicts, processes);
+const machine = saved?.machine ??
+  `${navigator.hardwareConcurrency} cores, ${
+    runs.map((r) => r.runtime).filter((x, i, a) => a.indexOf(x) === i).join(
+      " and ",
+    )
+  }; load average ${load0[0].toFixed(2)} before, ${
+    load1[0].toFixed(2)
+  } after; ${processes} process${processes > 1 ? "es" : ""} per runtime; ${
+    seconds.toFixed(0)
+  } s (${when} UTC)`;
+const table = markdownTable(verdicts, perRuntime);
 console.log(["", `Machine: ${machine}.`, "", ...table, ""].join("\n"));
 const errors = runs.flatMap((r) =>
   r.rows.filter((x) => x.error).map((x) => `${r.runtime} ${x.id}: ${x.error}`)
@@ -87,14 +99,19 @@ if (opts.json !== undefined) {
     JSON.stringify({ machine, runs, verdicts }, null, 2) + "\n",
   );
 }
-if (opts.write && !quick) {
+if (opts.write && !judgedQuick) {
   const svg = chartSvg(verdicts, machine);
   await Deno.writeTextFile(new URL("bench/limits.svg", ROOT), svg);
   const block = [`Measured: ${machine}.`, "", ...table].join("\n");
   for (const doc of ["BENCHMARKS.md", "README.md"]) {
     await replaceBlock(new URL(doc, ROOT), block);
   }
-  await run("fmt", Deno.execPath(), ["fmt", "BENCHMARKS.md", "README.md"]);
+  await run("fmt", Deno.execPath(), [
+    "fmt",
+    "BENCHMARKS.md",
+    "README.md",
+    "bench/limits.svg",
+  ]);
   console.log("wrote bench/limits.svg, BENCHMARKS.md, README.md");
 }
 Deno.exit(errors.length > 0 ? 1 : 0);
@@ -159,6 +176,7 @@ function parse(args: readonly string[]) {
     processes: 3,
     rows: undefined as string | undefined,
     json: undefined as string | undefined,
+    from: undefined as string | undefined,
   };
   for (const a of args) {
     if (a === "--") continue;
@@ -169,6 +187,7 @@ function parse(args: readonly string[]) {
     else if (a.startsWith("--rows=")) o.rows = a.slice(7);
     else if (a === "--json") o.json = "";
     else if (a.startsWith("--json=")) o.json = a.slice(7);
+    else if (a.startsWith("--from=")) o.from = a.slice(7);
     else throw new TypeError(`Unknown argument ${a} (see bench/main.ts)`);
   }
   if (!(o.processes >= 1)) throw new RangeError("--processes: at least 1");
