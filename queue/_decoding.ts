@@ -132,3 +132,26 @@ export async function awaitDecodeAsync(
   const slice = performance.now() + SLICE;
   await waitAsync(h, HOLDER, v, deadline < slice ? deadline : slice, signal);
 }
+
+/**
+ * awaitDecodeSync for the queue at `region` (an unbounded queue's segment),
+ * if a decode runs in it now.
+ */
+export function awaitRegionDecode(
+  region: { readonly buffer: SharedArrayBuffer; readonly byteOffset: number },
+  until: number,
+): void {
+  const h = new Int32Array(region.buffer, region.byteOffset, HOLDER + 1);
+  const d = Atomics.load(h, HOLDER);
+  if ((d & DECODING) !== 0) awaitDecodeSync(h, d, until);
+}
+
+/** awaitDecodeAsync for the queue at `region` (see awaitRegionDecode). */
+export function awaitRegionDecodeAsync(
+  region: { readonly buffer: SharedArrayBuffer; readonly byteOffset: number },
+  deadline: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const h = new Int32Array(region.buffer, region.byteOffset, HOLDER + 1);
+  return awaitDecodeAsync(h, deadline, signal);
+}

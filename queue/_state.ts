@@ -161,11 +161,22 @@ export function untilOf(o: Acquire): number {
  * Empty tells a nowait get (Python: get_nowait).
  */
 export function busyGet(o: Acquire): QueueEmptyError {
-  return new QueueEmptyError(
+  const error = new QueueEmptyError(
     o.blocking
       ? "Cannot get item: another thread was still decoding the next item (custom codec) at the timeout"
       : "Cannot get item now: another thread is decoding the next item (custom codec)",
   );
+  busyErrors.add(error);
+  return error;
+}
+
+// busyGet's errors: an unbounded queue (_unbounded.ts) must not read one
+// from a retired segment as "this segment is drained".
+const busyErrors = new WeakSet<Error>();
+
+/** Whether `error` is busyGet's (another thread decoding), not emptiness. */
+export function isBusy(error: unknown): boolean {
+  return busyErrors.has(error as Error);
 }
 
 /** busyGet for a put into a LifoQueue or PriorityQueue (one store lock). */

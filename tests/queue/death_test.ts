@@ -32,6 +32,7 @@ const plain = {
 type AnyQueue = Queue<Item> | LifoQueue<Item> | PriorityQueue<Item>;
 const KINDS: [string, () => AnyQueue][] = [
   ["Queue", () => new Queue<Item>({ capacity: 8, codec: plain })],
+  ["Queue (unbounded)", () => new Queue<Item>({ codec: plain })],
   ["LifoQueue", () => new LifoQueue<Item>({ capacity: 8, codec: plain })],
   [
     "PriorityQueue",
@@ -190,7 +191,7 @@ describe("Queue and thread death", () => {
         await assert.rejects(q.getAsync({ timeout: 100 }), /decoding/);
         assert.ok(performance.now() - t0 < 100 + SLACK);
         await assert.rejects(q.getAsync({ block: false }), /decoding/);
-        if (kind === "Queue") {
+        if (kind.startsWith("Queue")) {
           // A FIFO put takes TAIL's lock, which no decode holds.
           within(0, () => q.putNowait([3, "c"]));
         } else {
@@ -230,7 +231,9 @@ describe("Queue and thread death", () => {
       }
       assert.deepEqual(await slow.joinAsync(JOIN), [1, "slow"]);
       // Usable after: what is left, then shutdown.
-      if (kind === "Queue") assert.deepEqual(q.getNowait(), [3, "c"]);
+      if (kind.startsWith("Queue")) {
+        assert.deepEqual(q.getNowait(), [3, "c"]);
+      }
       assert.equal(q.qsize(), 0);
       q.putNowait([4, "d"]);
       q.shutdown();
@@ -238,6 +241,35 @@ describe("Queue and thread death", () => {
       assert.throws(() => q.getNowait(), QueueShutDownError);
     });
   }
+
+  it("Queue (unbounded): a slow decode in a retired segment holds up no nowait call, and a timed get only until its timeout", async () => {
+    const q = new Queue<Item>({ codec: plain, initialCapacity: 2 });
+    q.putMany([[1, "slow"], [2, "b"], [3, "c"]]); // [3, "c"]: a new segment
+    const flag = new Int32Array(new SharedArrayBuffer(8));
+    const slow = new Thread({ target: slowDecode, args: [q, flag] });
+    slow.start();
+    const inside = Atomics.waitAsync(flag, 0, 0, 20_000);
+    assert.equal(inside.async ? await inside.value : inside.value, "ok");
+    try {
+      assert.throws(() => within(0, () => q.getNowait()), /decoding/);
+      assert.throws(
+        () => within(100, () => q.get({ timeout: 100 })),
+        /decoding/,
+      );
+      const t0 = performance.now();
+      await assert.rejects(q.getAsync({ timeout: 100 }), /decoding/);
+      assert.ok(performance.now() - t0 < 100 + SLACK);
+      const pending = q.getAsync({ timeout: 20_000 });
+      Atomics.store(flag, 1, 1);
+      Atomics.notify(flag, 1);
+      assert.deepEqual(await pending, [2, "b"]);
+    } finally {
+      Atomics.store(flag, 1, 1);
+      Atomics.notify(flag, 1);
+    }
+    assert.deepEqual(await slow.joinAsync(JOIN), [1, "slow"]);
+    assert.deepEqual(q.getNowait(), [3, "c"]);
+  });
 
   it("Queue calls refuse Python's positional forms with a TypeError saying what to write", async () => {
     const q = new Queue<number>({ capacity: 2, type: "int32" });
