@@ -44,6 +44,8 @@ import {
   COUNT,
   type Decode,
   EMPTY,
+  FLAG_CODEC,
+  FLAGS,
   HEADER_BYTES,
   HOLDER,
   LOCK,
@@ -94,10 +96,13 @@ abstract class LockedStore implements Store {
   protected readonly h: Int32Array;
   protected readonly cap: number;
   readonly #lock: Lock;
+  // Items use a custom codec: a get's decode is marked in HOLDER.
+  readonly #custom: boolean;
 
   constructor(h: Int32Array) {
     this.h = h;
     this.cap = h[CAPACITY];
+    this.#custom = (h[FLAGS] & FLAG_CODEC) !== 0;
     this.#lock = lockAt(h.buffer as SharedArrayBuffer, h.byteOffset + LOCK * 4);
   }
 
@@ -226,7 +231,9 @@ abstract class LockedStore implements Store {
           let x = this.peek(count);
           if (decode !== undefined) {
             try {
-              x = this.#decode(decode, x);
+              x = this.#custom
+                ? this.#decode(decode, x)
+                : decode(x as Uint8Array); // the queue's own JSON decode
             } catch (error) {
               if (n === 0) throw error; // nothing taken
               break; // return the n decoded; this item stays first

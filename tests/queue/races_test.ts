@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   LifoQueue,
+  PriorityQueue,
   Queue,
   QueueEmptyError,
   QueueFullError,
@@ -284,6 +285,52 @@ describe("Queue races", () => {
     assert.equal(await t.joinAsync(JOIN), 6);
     assert.deepEqual(q.getMany(), [5]);
   });
+
+  // Threads churn a queue that always holds items (each takes one and puts
+  // it back): a getNowait that says Empty there would be spurious, and only
+  // a custom codec's decode may make it give up (none here: the queue's own
+  // JSON decode runs under the same lock and must be waited for).
+  function churn(q: Queue<unknown>, n: number) {
+    let empty = 0, full = 0;
+    for (let i = 0; i < n; i++) {
+      let x: unknown;
+      try {
+        x = q.getNowait();
+      } catch (error) {
+        if (!(error instanceof QueueEmptyError)) throw error;
+        empty++;
+        continue;
+      }
+      try {
+        q.putNowait(x);
+      } catch (error) {
+        if (!(error instanceof QueueFullError)) throw error;
+        full++;
+      }
+    }
+    return [empty, full];
+  }
+
+  for (
+    const [kind, make] of [
+      ["Queue", () => new Queue<unknown>({ capacity: 64 })],
+      ["LifoQueue", () => new LifoQueue<unknown>({ capacity: 64 })],
+      ["PriorityQueue", () => new PriorityQueue<unknown>({ capacity: 64 })],
+    ] as [string, () => Queue<unknown>][]
+  ) {
+    it(`${kind}: getNowait/putNowait under contention never report Empty or Full for a queue that has items and room`, async () => {
+      const q = make();
+      for (let i = 0; i < 32; i++) q.put([i, "item " + i]);
+      const threads = [0, 1].map(() =>
+        new Thread({ target: churn, args: [q, 20_000] })
+      );
+      for (const t of threads) t.start();
+      const got = [];
+      for (const t of threads) got.push(await t.joinAsync(JOIN));
+      assert.deepEqual(got, [[0, 0], [0, 0]]);
+      assert.equal(q.qsize(), 32);
+    });
+  }
 
   // The ring's counters count mod M: after exactly M items of traffic they
   // read as before. The tests below store the counters directly to stand in
