@@ -47,6 +47,7 @@ import {
   EMPTY,
   FIFO,
   LIFO,
+  NOWAIT_UNTIL,
   PRIORITY,
 } from "./_layout.ts";
 import { putManyAsync, putRaws, putSlow, putSlowAsync } from "./_put.ts";
@@ -186,7 +187,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
   putNowait(item: T): void {
     const st = this.#st;
     const raw = toRaw(st, item);
-    const r = st.store.tryPut(raw, -Infinity);
+    const r = st.store.tryPut(raw, NOWAIT_UNTIL);
     if (r > 0) return afterPut(st, 1);
     if (r < 0) throw r === BUSY_COUNT ? busyPut(NOWAIT) : shutDown("put");
     throw new QueueFullError();
@@ -228,7 +229,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    * decode that throws leaves the item in place): it must not call back into
    * the same queue, which would wait for itself. While another thread's
    * decode holds the lock, a get waits for it only until its timeout (and
-   * `getNowait` not at all), then throws {QueueEmptyError} saying so; in a
+   * `getNowait` 2 ms at most), then throws {QueueEmptyError} saying so; in a
    * `LifoQueue` or `PriorityQueue` puts likewise throw {QueueFullError}. A
    * thread that dies inside a decode does not block the others: its lock is
    * taken over within 50 ms and its item stays first.
@@ -252,8 +253,8 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    *
    * Python: `queue.Queue.get_nowait`.
    * @throws {QueueEmptyError} when the queue is empty, or when another
-   * thread is decoding the next item with a custom codec (no item can be
-   * taken without waiting for that decode; see `get`).
+   * thread is decoding the next item with a custom codec and still is after
+   * 2 ms (no item can be taken without waiting for that decode; see `get`).
    */
   getNowait(): T {
     return this.get(NONBLOCKING_OPTIONS);

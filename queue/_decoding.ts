@@ -55,6 +55,14 @@ export const DECODING: number = 1 << 30;
 /** A thread sleeps on HOLDER (the sign bit). */
 export const WAITING: number = 1 << 31;
 
+/**
+ * How long a nowait call (until NOWAIT_UNTIL, _layout.ts) waits for another
+ * thread's custom decode before it gives up: a decode of an ordinary item
+ * takes microseconds, and giving up on it would report a queue busy that
+ * is only briefly so; a slow decode holds the call up this long at most.
+ */
+export const GRACE = 2;
+
 // Longest sleep on HOLDER before the caller looks again (its deadline, the
 // holder's life); the wait helper's slice.
 const SLICE = 50;

@@ -6,8 +6,8 @@
 // - a holder that has ended is taken over (its item stays first, since a
 //   holder moves HEAD only when it releases);
 // - a holder inside a custom decode is waited for only until the call's
-//   `until` (nowait calls: not at all), sleeping on HOLDER, which the
-//   decode's end notifies;
+//   `until` (nowait calls: GRACE ms; async calls' tries: not at all),
+//   sleeping on HOLDER, which the decode's end notifies;
 // - any other holder only copies bytes: it is waited for as acquireTurn
 //   does (sleeping on HEAD with CONTENDED), in naps of NAP ms when the call
 //   has an `until`, so that a decode that starts meanwhile is seen.
@@ -35,9 +35,10 @@ import {
   awaitDecodeSync,
   clearDead,
   DECODING,
+  GRACE,
   holderDead,
 } from "./_decoding.ts";
-import { BUSY_COUNT, HEAD, HOLDER } from "./_layout.ts";
+import { BUSY_COUNT, HEAD, HOLDER, NOWAIT_UNTIL } from "./_layout.ts";
 import { CONTENDED, LOCKED } from "./_turn.ts";
 
 // Tries before a consumer stops spinning (acquireTurn's SPIN).
@@ -50,7 +51,8 @@ const NAP = 1;
 /**
  * Takes HEAD's turn, starting from the guess `v`. Returns the word as
  * locked, or BUSY_COUNT when a holder inside a custom decode kept it past
- * `until` (a performance.now() deadline; -Infinity: nowait).
+ * `until` (a performance.now() deadline; NOWAIT_UNTIL, -Infinity: see
+ * Store.tryPut in _layout.ts).
  */
 export function acquireHead(h: Int32Array, v: number, until: number): number {
   let spins = 0;
@@ -76,6 +78,7 @@ export function acquireHead(h: Int32Array, v: number, until: number): number {
       continue;
     }
     if ((d & DECODING) !== 0 && until !== Infinity) {
+      if (until === NOWAIT_UNTIL) until = performance.now() + GRACE;
       if (until === -Infinity || performance.now() >= until) {
         if (extra !== 0) Atomics.notify(h, HEAD, 1);
         return BUSY_COUNT;

@@ -259,6 +259,11 @@ export const EMPTY: unique symbol = Symbol("threadkit.queue.empty") as never;
 export const BUSY: unique symbol = Symbol("threadkit.queue.busy") as never;
 /** The count a try method returns for BUSY. */
 export const BUSY_COUNT = -2;
+/**
+ * The `until` of a nowait call's try: waits for another thread's custom
+ * decode GRACE ms at most (_decoding.ts), as no deadline (>= 0) could.
+ */
+export const NOWAIT_UNTIL = -1;
 
 /**
  * A queue's storage discipline over its shared region. `raw` items are
@@ -277,9 +282,10 @@ export interface Store {
    *
    * `until` (here and below) bounds the wait for a store or consumer lock
    * that another thread holds inside a custom codec's decode: a
-   * performance.now() deadline; -Infinity: do not wait for such a holder
-   * (nowait calls, and the first try of async calls); Infinity: wait
-   * (blocking calls without a timeout). Holders that only copy words and
+   * performance.now() deadline; NOWAIT_UNTIL (nowait calls): a grace of
+   * GRACE ms (_decoding.ts), so that a fast decode is waited out; -Infinity:
+   * do not wait for such a holder (the tries of async calls); Infinity:
+   * wait (blocking calls without a timeout). Holders that only copy words and
    * bytes are always waited for, as Python's queue calls wait for the
    * queue's mutex. See _holder.ts.
    */

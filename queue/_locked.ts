@@ -31,6 +31,7 @@ import {
   decodeEnd,
   decodeStart,
   DECODING,
+  GRACE,
   holderIdent,
   IDENT,
 } from "./_decoding.ts";
@@ -50,6 +51,7 @@ import {
   HOLDER,
   LOCK,
   MODULUS,
+  NOWAIT_UNTIL,
   type NumericArray,
   type NumericInfo,
   OPEN,
@@ -117,6 +119,7 @@ abstract class LockedStore implements Store {
         const d = Atomics.load(this.h, HOLDER);
         if ((d & DECODING) !== 0) {
           lock[CHECK_HOLDER](); // a dead decoder: OwnerDiedError
+          if (until === NOWAIT_UNTIL) until = performance.now() + GRACE;
           if (until === -Infinity || performance.now() >= until) return false;
           awaitDecodeSync(this.h, d, until);
         } else if (spins >= SPIN) {

@@ -36,6 +36,7 @@ import {
   GET_WAITERS,
   NOT_EMPTY,
   NOT_FULL,
+  NOWAIT_UNTIL,
   type NumericInfo,
   PUT_WAITERS,
   type Store,
@@ -146,11 +147,11 @@ export function noCodec(): TypeError {
 
 /**
  * The `until` of a store try (Store.tryPut in _layout.ts) for a synchronous
- * call: its deadline, or -Infinity for a nowait call. Async calls pass
+ * call: its deadline, or NOWAIT_UNTIL for a nowait call. Async calls pass
  * -Infinity to every try and wait for a busy store with awaitBusy.
  */
 export function untilOf(o: Acquire): number {
-  return o.blocking ? o.deadline : -Infinity;
+  return o.blocking ? o.deadline : NOWAIT_UNTIL;
 }
 
 /**
