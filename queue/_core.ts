@@ -47,7 +47,7 @@ import {
   EMPTY,
   FIFO,
   LIFO,
-  NOWAIT_UNTIL,
+  NO_WAIT,
   PRIORITY,
 } from "./_layout.ts";
 import { putManyAsync, putRaws, putSlow, putSlowAsync } from "./_put.ts";
@@ -66,7 +66,6 @@ import {
   noCodec,
   type QueueState,
   shutDown,
-  untilOf,
 } from "./_state.ts";
 import { QueueFullError, QueueShutDownError } from "./errors.ts";
 
@@ -170,7 +169,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     const o = queueOptions(options);
     const st = this.#st;
     const raw = toRaw(st, item);
-    const r = st.store.tryPut(raw, untilOf(o));
+    const r = st.store.tryPut(raw, o);
     if (r > 0) return afterPut(st, 1);
     if (r < 0) throw r === BUSY_COUNT ? busyPut(o) : shutDown("put");
     putSlow(st, raw, 0, true, o);
@@ -187,7 +186,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
   putNowait(item: T): void {
     const st = this.#st;
     const raw = toRaw(st, item);
-    const r = st.store.tryPut(raw, NOWAIT_UNTIL);
+    const r = st.store.tryPut(raw, NOWAIT);
     if (r > 0) return afterPut(st, 1);
     if (r < 0) throw r === BUSY_COUNT ? busyPut(NOWAIT) : shutDown("put");
     throw new QueueFullError();
@@ -203,9 +202,9 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     const o = queueOptions(options);
     const st = this.#st;
     const raw = toRaw(st, item);
-    // Never waits for another thread's decode here (-Infinity): putSlowAsync
+    // Never waits for another thread's decode here (NO_WAIT): putSlowAsync
     // waits for it without blocking the event loop.
-    const r = st.store.tryPut(raw, -Infinity);
+    const r = st.store.tryPut(raw, NO_WAIT);
     if (r > 0) return afterPut(st, 1);
     if (r === -1) throw shutDown("put");
     if (r === BUSY_COUNT && !o.blocking) throw busyPut(o);
@@ -238,7 +237,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     const o = queueOptions(options);
     const st = this.#st;
     if (st.noCodec) throw noCodec();
-    const x = st.store.tryGet(st.decode, untilOf(o));
+    const x = st.store.tryGet(st.decode, o);
     if (x !== EMPTY) {
       if (x === BUSY) throw busyGet(o);
       afterGet(st, 1);
@@ -272,7 +271,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     const st = this.#st;
     if (st.noCodec) throw noCodec();
     // As putAsync: getSlowAsync waits for another thread's decode.
-    const x = st.store.tryGet(st.decode, -Infinity);
+    const x = st.store.tryGet(st.decode, NO_WAIT);
     if (x !== EMPTY && x !== BUSY) {
       afterGet(st, 1);
       return x as T;
@@ -429,7 +428,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     if (st.noCodec) throw noCodec();
     for (;;) {
       let item: T;
-      const x = st.store.tryGet(st.decode, -Infinity);
+      const x = st.store.tryGet(st.decode, NO_WAIT);
       if (x !== EMPTY && x !== BUSY) {
         afterGet(st, 1);
         item = x as T;

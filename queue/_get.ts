@@ -33,6 +33,7 @@ import {
   CAPACITY,
   EMPTY,
   GET_WAITERS,
+  NO_WAIT,
   NOT_EMPTY,
   OPEN,
   SHUTDOWN,
@@ -47,7 +48,6 @@ import {
   type QueueState,
   shutDown,
   SPIN,
-  untilOf,
   waitRegistered,
 } from "./_state.ts";
 import { QueueEmptyError } from "./errors.ts";
@@ -60,7 +60,7 @@ export function getItems(
 ): unknown[] {
   if (st.noCodec) throw noCodec();
   const out: unknown[] = [];
-  const n = st.store.tryGetMany(most, out, st.decode, untilOf(o));
+  const n = st.store.tryGetMany(most, out, st.decode, o);
   if (n > 0) {
     afterGet(st, n);
     return out;
@@ -80,7 +80,7 @@ export async function getManyAsync(
   const o = queueOptions(options);
   if (st.noCodec) throw noCodec();
   const out: unknown[] = [];
-  const n = st.store.tryGetMany(most, out, st.decode, -Infinity);
+  const n = st.store.tryGetMany(most, out, st.decode, NO_WAIT);
   if (n > 0) {
     afterGet(st, n);
     return out;
@@ -102,7 +102,7 @@ function getMore(st: QueueState, out: unknown[], most: number): unknown[] {
   if (most > 1) {
     try {
       // Only what is there now: not behind another thread's decode.
-      const n = st.store.tryGetMany(most - 1, out, st.decode, -Infinity);
+      const n = st.store.tryGetMany(most - 1, out, st.decode, NO_WAIT);
       if (n > 0) afterGet(st, n);
     } catch {
       // See above: the next get reports it.
@@ -113,16 +113,15 @@ function getMore(st: QueueState, out: unknown[], most: number): unknown[] {
 
 /** Waits for an item and takes it (decoded). */
 export function getSlow(st: QueueState, o: Acquire): unknown {
-  const until = untilOf(o);
   if (o.blocking) {
     for (let i = 0; i < SPIN; i++) {
-      const x = st.store.tryGet(st.decode, until);
+      const x = st.store.tryGet(st.decode, o);
       if (x === BUSY) throw busyGet(o);
       if (x !== EMPTY) return took(st, x).x;
     }
   }
   for (;;) {
-    const s = enterGet(st, o, until);
+    const s = enterGet(st, o, o);
     if (typeof s !== "number") return (s as { x: unknown }).x;
     let outcome: WaitOutcome;
     try {
@@ -139,14 +138,14 @@ export function getSlow(st: QueueState, o: Acquire): unknown {
       abandon(st, GET_WAITERS);
       throw error;
     }
-    const got = leaveGet(st, outcome, o, until);
+    const got = leaveGet(st, outcome, o, o);
     if (got !== EMPTY) return got;
   }
 }
 
 /**
  * getSlow without blocking the event loop. Its tries never wait for another
- * thread's decode (until -Infinity): on BUSY it leaves the getters' wait
+ * thread's decode (NO_WAIT): on BUSY it leaves the getters' wait
  * and waits for the decode's end (awaitBusy), then starts again.
  */
 export async function getSlowAsync(
@@ -154,23 +153,23 @@ export async function getSlowAsync(
   o: Acquire,
 ): Promise<unknown> {
   for (;;) {
-    const s = enterGet(st, o, -Infinity);
+    const s = enterGet(st, o, NO_WAIT);
     if (s === BUSY) {
       await awaitBusy(st, o, busyGet);
       continue;
     }
     if (typeof s !== "number") return (s as { x: unknown }).x;
     const outcome = await waitRegistered(st, GET_WAITERS, NOT_EMPTY, s, o);
-    const got = leaveGet(st, outcome, o, -Infinity);
+    const got = leaveGet(st, outcome, o, NO_WAIT);
     if (got === BUSY) await awaitBusy(st, o, busyGet);
     else if (got !== EMPTY) return got;
   }
 }
 
-// A try found another thread decoding past `until`: BUSY for an async
-// caller (a blocking call trying with -Infinity), else its error.
-function busy(o: Acquire, until: number): typeof BUSY {
-  if (o.blocking && until === -Infinity) return BUSY;
+// A try (with wait `w`) found another thread decoding: BUSY for an async
+// caller (a blocking call trying with NO_WAIT), else its error.
+function busy(o: Acquire, w: Acquire): typeof BUSY {
+  if (o.blocking && w === NO_WAIT) return BUSY;
   throw busyGet(o);
 }
 
@@ -181,28 +180,28 @@ function busy(o: Acquire, until: number): typeof BUSY {
 function enterGet(
   st: QueueState,
   o: Acquire,
-  until: number,
+  w: Acquire,
 ): number | { x: unknown } | typeof BUSY {
   const h = st.h;
-  if (Atomics.load(h, SHUTDOWN) !== OPEN) return lastGet(st, o, until);
+  if (Atomics.load(h, SHUTDOWN) !== OPEN) return lastGet(st, o, w);
   if (!o.blocking) throw new QueueEmptyError();
   Atomics.add(h, GET_WAITERS, 1);
   const s = Atomics.load(h, NOT_EMPTY);
   let x: unknown;
   try {
-    x = st.store.tryGet(st.decode, until);
+    x = st.store.tryGet(st.decode, w);
   } catch (error) {
     abandon(st, GET_WAITERS);
     throw error;
   }
   if (x === BUSY) {
     abandon(st, GET_WAITERS);
-    return busy(o, until);
+    return busy(o, w);
   }
   if (x === EMPTY && Atomics.load(h, SHUTDOWN) === OPEN) return s;
   Atomics.sub(h, GET_WAITERS, 1);
   // Shut down: the try above came before that read, so look once more.
-  if (x === EMPTY) return lastGet(st, o, until);
+  if (x === EMPTY) return lastGet(st, o, w);
   return took(st, x);
 }
 
@@ -216,10 +215,10 @@ function enterGet(
 function lastGet(
   st: QueueState,
   o: Acquire,
-  until: number,
+  w: Acquire,
 ): { x: unknown } | typeof BUSY {
-  const x = st.store.tryGet(st.decode, until);
-  if (x === BUSY) return busy(o, until); // not known to be empty
+  const x = st.store.tryGet(st.decode, w);
+  if (x === BUSY) return busy(o, w); // not known to be empty
   if (x !== EMPTY) return took(st, x);
   throw shutDown("get");
 }
@@ -237,16 +236,16 @@ function leaveGet(
   st: QueueState,
   outcome: WaitOutcome,
   o: Acquire,
-  until: number,
+  w: Acquire,
 ): unknown {
   const h = st.h;
   Atomics.sub(h, GET_WAITERS, 1);
   let x: unknown;
   try {
-    x = st.store.tryGet(st.decode, until);
+    x = st.store.tryGet(st.decode, w);
     // Shut down: the try above came before that read, so look once more.
     if (x === EMPTY && Atomics.load(h, SHUTDOWN) !== OPEN) {
-      const last = lastGet(st, o, until);
+      const last = lastGet(st, o, w);
       x = last === BUSY ? BUSY : last.x;
     }
   } catch (error) {
@@ -255,7 +254,7 @@ function leaveGet(
   }
   if (x === BUSY) {
     passOn(st, GET_WAITERS); // as above
-    return busy(o, until);
+    return busy(o, w);
   }
   if (x !== EMPTY) {
     afterGet(st, 1);

@@ -30,7 +30,7 @@
 // is also bounded (a slice or a nap), so a wake that goes astray costs at
 // most that long.
 
-import { waitSync } from "../_core/wait.ts";
+import { type Acquire, waitSync } from "../_core/wait.ts";
 import {
   awaitDecodeSync,
   clearDead,
@@ -38,7 +38,13 @@ import {
   GRACE,
   holderDead,
 } from "./_decoding.ts";
-import { BUSY_COUNT, HEAD, HOLDER, NOWAIT_UNTIL } from "./_layout.ts";
+import {
+  BUSY_COUNT,
+  HEAD,
+  HOLDER,
+  NOWAIT_UNTIL,
+  waitUntil,
+} from "./_layout.ts";
 import { CONTENDED, LOCKED } from "./_turn.ts";
 
 // Tries before a consumer stops spinning (acquireTurn's SPIN).
@@ -49,14 +55,19 @@ const SLICE = 50;
 const NAP = 1;
 
 /**
- * Takes HEAD's turn, starting from the guess `v`. Returns the word as
+ * Takes HEAD's turn, starting from the guess `v` (the caller's last known
+ * free value: right, it costs one compareExchange). Returns the word as
  * locked, or BUSY_COUNT when a holder inside a custom decode kept it past
- * `until` (a performance.now() deadline; NOWAIT_UNTIL, -Infinity: see
- * Store.tryPut in _layout.ts).
+ * the `until` of wait `w` (waitUntil, Store.tryPut in _layout.ts).
  */
-export function acquireHead(h: Int32Array, v: number, until: number): number {
+export function acquireHead(
+  h: Int32Array,
+  v: number,
+  w: Acquire | undefined,
+): number {
   let spins = 0;
   let extra = 0; // CONTENDED once this thread has slept on HEAD
+  let until = NaN; // waitUntil(w), read once a holder is met after spinning
   for (;;) {
     if ((v & LOCKED) === 0) {
       // A free word never has CONTENDED (releases clear it).
@@ -71,6 +82,7 @@ export function acquireHead(h: Int32Array, v: number, until: number): number {
       v = Atomics.load(h, HEAD);
       continue;
     }
+    if (until !== until) until = waitUntil(w);
     if (holderDead(d)) {
       // Its item is still first: the turn is ours as the word stands.
       if (clearDead(h, d)) return Atomics.load(h, HEAD);

@@ -34,6 +34,8 @@
 // |      |              | next byte offset to write)                   |                            |
 // Unfinished tasks = TAIL - DONE (mod M): a put costs no extra atomic.
 
+import type { Acquire } from "../_core/wait.ts";
+
 export const KIND = 0;
 export const CAPACITY = 1;
 export const SHUTDOWN = 2;
@@ -266,6 +268,28 @@ export const BUSY_COUNT = -2;
 export const NOWAIT_UNTIL = -1;
 
 /**
+ * The wait of an async call's store try: never for another thread's decode
+ * (the call then awaits its end without blocking the event loop).
+ */
+export const NO_WAIT: Acquire = Object.freeze({
+  blocking: false,
+  deadline: -Infinity,
+  signal: undefined,
+});
+
+/**
+ * The `until` of a store try (see Store.tryPut) with wait `w`: the call's
+ * options, NO_WAIT, or undefined (wait as long as it takes). Read only on a
+ * slow path: the tries take `w` as it is, an object, so that the hot path
+ * neither computes nor boxes a number.
+ */
+export function waitUntil(w: Acquire | undefined): number {
+  if (w === undefined) return Infinity;
+  if (w === NO_WAIT) return -Infinity;
+  return w.blocking ? w.deadline : NOWAIT_UNTIL;
+}
+
+/**
  * A queue's storage discipline over its shared region. `raw` items are
  * numbers/bigints (numeric stores), Uint8Arrays (byte stores) or
  * { key, bytes } (byte heap). Every method is safe to call from any thread at
@@ -280,7 +304,8 @@ export interface Store {
    * Adds `raw`: 1 when added, 0 when there is no room, -1 when shut down,
    * BUSY_COUNT when the store lock was held in a custom decode past `until`.
    *
-   * `until` (here and below) bounds the wait for a store or consumer lock
+   * `w`, the call's wait (here and below), gives `until` (waitUntil), which
+   * bounds the wait for a store or consumer lock
    * that another thread holds inside a custom codec's decode: a
    * performance.now() deadline; NOWAIT_UNTIL (nowait calls): a grace of
    * GRACE ms (_decoding.ts), so that a fast decode is waited out; -Infinity:
@@ -289,19 +314,19 @@ export interface Store {
    * bytes are always waited for, as Python's queue calls wait for the
    * queue's mutex. See _holder.ts.
    */
-  tryPut(raw: unknown, until?: number): number;
+  tryPut(raw: unknown, w?: Acquire): number;
   /**
    * Removes and returns the next item, EMPTY, or BUSY. Byte stores decode it
    * with `decode` first (the structured FIFO ring uses its own JSON fast path
    * when `decode` is undefined) and take it only if that succeeded; a throw
    * propagates with the item left in place.
    */
-  tryGet(decode?: Decode, until?: number): unknown;
+  tryGet(decode?: Decode, w?: Acquire): unknown;
   /**
    * Adds raws[from...] while there is room; returns how many it added, -1
    * (having added none) when shut down, or BUSY_COUNT.
    */
-  tryPutMany(raws: ArrayLike<unknown>, from: number, until?: number): number;
+  tryPutMany(raws: ArrayLike<unknown>, from: number, w?: Acquire): number;
   /**
    * Shutdown: refuses every later put, waits until a put in progress has
    * landed, then calls `publish` (which stores SHUTDOWN). When `publish`
@@ -322,6 +347,6 @@ export interface Store {
     max: number,
     out: unknown[],
     decode?: Decode | null,
-    until?: number,
+    w?: Acquire,
   ): number;
 }

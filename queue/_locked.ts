@@ -21,6 +21,7 @@ import { lockAt } from "../sync/_lock_at.ts";
 import { CHECK_HOLDER, RECOVER } from "../sync/_holder.ts";
 import { OwnerDiedError } from "../_core/errors.ts";
 import {
+  type Acquire,
   type AcquireOptions,
   UNINTERRUPTIBLE,
   waitSync,
@@ -58,6 +59,7 @@ import {
   SHUTDOWN,
   type Store,
   TAIL,
+  waitUntil,
 } from "./_layout.ts";
 
 // The lock is held for a copy of words and bytes (and a get's decode), never
@@ -109,12 +111,23 @@ abstract class LockedStore implements Store {
   }
 
   // Takes the lock, from a dead holder too (see MUST); false when a holder
-  // inside a custom decode kept it past `until` (see TRY).
-  #take(until: number): boolean {
+  // inside a custom decode kept it past the `until` of wait `w` (see TRY).
+  #take(w: Acquire | undefined): boolean {
     const lock = this.#lock;
+    if (w === undefined || (w.blocking && w.deadline === Infinity)) {
+      for (;;) {
+        try {
+          return lock.acquire(MUST);
+        } catch (error) {
+          if (!(error instanceof OwnerDiedError)) throw error;
+          this.#recover(error.ident);
+        }
+      }
+    }
+    if (lock.acquire(TRY)) return true;
+    let until = waitUntil(w);
     for (let spins = 0;; spins++) {
       try {
-        if (until === Infinity) return lock.acquire(MUST);
         if (lock.acquire(TRY)) return true;
         const d = Atomics.load(this.h, HOLDER);
         if ((d & DECODING) !== 0) {
@@ -126,14 +139,8 @@ abstract class LockedStore implements Store {
           lock[CHECK_HOLDER]();
           const state = Atomics.load(this.h, LOCK);
           if (state !== 0) {
-            waitSync(
-              this.h,
-              LOCK,
-              state,
-              performance.now() + NAP,
-              undefined,
-              false,
-            );
+            const nap = performance.now() + NAP;
+            waitSync(this.h, LOCK, state, nap, undefined, false);
           }
         }
       } catch (error) {
@@ -174,14 +181,14 @@ abstract class LockedStore implements Store {
   /** Removes the next item. */
   protected abstract drop(count: number): void;
 
-  tryPut(raw: unknown, until = Infinity): number {
-    return this.tryPutMany([raw], 0, until);
+  tryPut(raw: unknown, w?: Acquire): number {
+    return this.tryPutMany([raw], 0, w);
   }
 
   close(publish: () => void): void {
     // Puts read SHUTDOWN under the lock: publishing it under the lock means a
     // put either landed before or sees the shutdown.
-    this.#take(Infinity);
+    this.#take(undefined);
     try {
       publish();
     } finally {
@@ -189,15 +196,15 @@ abstract class LockedStore implements Store {
     }
   }
 
-  tryGet(decode?: Decode, until = Infinity): unknown {
+  tryGet(decode?: Decode, w?: Acquire): unknown {
     const out: unknown[] = [];
-    const n = this.tryGetMany(1, out, decode, until);
+    const n = this.tryGetMany(1, out, decode, w);
     return n === 1 ? out[0] : n === 0 ? EMPTY : BUSY;
   }
 
-  tryPutMany(raws: ArrayLike<unknown>, from: number, until = Infinity): number {
+  tryPutMany(raws: ArrayLike<unknown>, from: number, w?: Acquire): number {
     const h = this.h;
-    if (!this.#take(until)) return BUSY_COUNT;
+    if (!this.#take(w)) return BUSY_COUNT;
     try {
       if (Atomics.load(h, SHUTDOWN) !== OPEN) return -1;
       let n = 0;
@@ -222,10 +229,10 @@ abstract class LockedStore implements Store {
     max: number,
     out: unknown[],
     decode?: Decode | null,
-    until = Infinity,
+    w?: Acquire,
   ): number {
     const h = this.h;
-    if (!this.#take(until)) return BUSY_COUNT;
+    if (!this.#take(w)) return BUSY_COUNT;
     let count = h[COUNT];
     let n = 0;
     try {

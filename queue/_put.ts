@@ -27,7 +27,7 @@
 import { type Acquire, type WaitOutcome, waitSync } from "../_core/wait.ts";
 import { own, toRaws } from "./_glue.ts";
 import { type QueueOptions, queueOptions } from "./_init.ts";
-import { BUSY_COUNT, NOT_FULL, PUT_WAITERS } from "./_layout.ts";
+import { BUSY_COUNT, NO_WAIT, NOT_FULL, PUT_WAITERS } from "./_layout.ts";
 import {
   abandon,
   afterPut,
@@ -37,7 +37,6 @@ import {
   type QueueState,
   shutDown,
   SPIN,
-  untilOf,
   waitRegistered,
 } from "./_state.ts";
 import { QueueFullError } from "./errors.ts";
@@ -49,10 +48,9 @@ export function putRaws(
   o: Acquire,
 ): number {
   let done = 0;
-  const until = untilOf(o);
   while (done < raws.length) {
     try {
-      const n = st.store.tryPutMany(raws, done, until);
+      const n = st.store.tryPutMany(raws, done, o);
       if (n < 0) throw n === BUSY_COUNT ? busyPut(o) : shutDown("put");
       if (n > 0) {
         done += n;
@@ -80,7 +78,7 @@ export async function putManyAsync(
   let done = 0;
   while (done < raws.length) {
     try {
-      const n = st.store.tryPutMany(raws, done, -Infinity);
+      const n = st.store.tryPutMany(raws, done, NO_WAIT);
       if (n === -1) throw shutDown("put");
       if (n === BUSY_COUNT) {
         await awaitBusy(st, o, busyPut);
@@ -104,24 +102,24 @@ export async function putManyAsync(
 
 /**
  * One put attempt: a single raw, or raws[from...]; the count put, -1 (shut
- * down) or BUSY_COUNT (see Store.tryPut's `until`).
+ * down) or BUSY_COUNT (see Store.tryPut).
  */
 function attempt(
   st: QueueState,
   raws: unknown,
   from: number,
   single: boolean,
-  until: number,
+  w: Acquire,
 ): number {
   return single
-    ? st.store.tryPut(raws, until)
-    : st.store.tryPutMany(raws as ArrayLike<unknown>, from, until);
+    ? st.store.tryPut(raws, w)
+    : st.store.tryPutMany(raws as ArrayLike<unknown>, from, w);
 }
 
-// An attempt found another thread decoding past `until`: BUSY_COUNT for an
-// async caller (a blocking call trying with -Infinity), else its error.
-function busy(o: Acquire, until: number): number {
-  if (o.blocking && until === -Infinity) return BUSY_COUNT;
+// An attempt (with wait `w`) found another thread decoding: BUSY_COUNT for an
+// async caller (a blocking call trying with NO_WAIT), else its error.
+function busy(o: Acquire, w: Acquire): number {
+  if (o.blocking && w === NO_WAIT) return BUSY_COUNT;
   throw busyPut(o);
 }
 
@@ -133,10 +131,9 @@ export function putSlow(
   single: boolean,
   o: Acquire,
 ): number {
-  const until = untilOf(o);
   if (o.blocking) {
     for (let i = 0; i < SPIN; i++) {
-      const r = attempt(st, raws, from, single, until);
+      const r = attempt(st, raws, from, single, o);
       if (r > 0) {
         afterPut(st, r);
         return r;
@@ -145,7 +142,7 @@ export function putSlow(
     }
   }
   for (;;) {
-    const s = enterPut(st, raws, from, single, o, until);
+    const s = enterPut(st, raws, from, single, o, o);
     if (s === null) return st.put;
     if (s === undefined) throw busyPut(o); // (async callers only)
     let outcome: WaitOutcome;
@@ -163,7 +160,7 @@ export function putSlow(
       abandon(st, PUT_WAITERS);
       throw error;
     }
-    const n = leavePut(st, raws, from, single, outcome, o, until);
+    const n = leavePut(st, raws, from, single, outcome, o, o);
     if (n > 0) return n;
   }
 }
@@ -177,14 +174,14 @@ export async function putSlowAsync(
   o: Acquire,
 ): Promise<number> {
   for (;;) {
-    const s = enterPut(st, raws, from, single, o, -Infinity);
+    const s = enterPut(st, raws, from, single, o, NO_WAIT);
     if (s === undefined) {
       await awaitBusy(st, o, busyPut);
       continue;
     }
     if (s === null) return st.put;
     const outcome = await waitRegistered(st, PUT_WAITERS, NOT_FULL, s, o);
-    const n = leavePut(st, raws, from, single, outcome, o, -Infinity);
+    const n = leavePut(st, raws, from, single, outcome, o, NO_WAIT);
     if (n === BUSY_COUNT) await awaitBusy(st, o, busyPut);
     else if (n > 0) return n;
   }
@@ -200,7 +197,7 @@ function enterPut(
   from: number,
   single: boolean,
   o: Acquire,
-  until: number,
+  w: Acquire,
 ): number | null | undefined {
   const h = st.h;
   if (!o.blocking) throw new QueueFullError();
@@ -210,7 +207,7 @@ function enterPut(
   // under the lock) after s: a shutdown after that read bumps NOT_FULL.
   let r: number;
   try {
-    r = attempt(st, raws, from, single, until);
+    r = attempt(st, raws, from, single, w);
   } catch (error) {
     abandon(st, PUT_WAITERS);
     throw error;
@@ -218,7 +215,7 @@ function enterPut(
   if (r < 0) {
     abandon(st, PUT_WAITERS);
     if (r === BUSY_COUNT) {
-      busy(o, until);
+      busy(o, w);
       return undefined;
     }
     throw shutDown("put");
@@ -241,20 +238,20 @@ function leavePut(
   single: boolean,
   outcome: WaitOutcome,
   o: Acquire,
-  until: number,
+  w: Acquire,
 ): number {
   const h = st.h;
   Atomics.sub(h, PUT_WAITERS, 1);
   let r: number;
   try {
-    r = attempt(st, raws, from, single, until);
+    r = attempt(st, raws, from, single, w);
   } catch (error) {
     passOn(st, PUT_WAITERS); // we may hold a notify meant for this room
     throw error;
   }
   if (r === BUSY_COUNT) {
     passOn(st, PUT_WAITERS); // as above
-    return busy(o, until);
+    return busy(o, w);
   }
   if (r < 0) throw shutDown("put");
   if (r > 0) {

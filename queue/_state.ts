@@ -36,7 +36,6 @@ import {
   GET_WAITERS,
   NOT_EMPTY,
   NOT_FULL,
-  NOWAIT_UNTIL,
   type NumericInfo,
   PUT_WAITERS,
   type Store,
@@ -143,15 +142,6 @@ export function noCodec(): TypeError {
   return new TypeError(
     "Cannot use queue: it was created with a custom codec, which cannot travel between threads; call queue.withCodec(codec) in this thread first",
   );
-}
-
-/**
- * The `until` of a store try (Store.tryPut in _layout.ts) for a synchronous
- * call: its deadline, or NOWAIT_UNTIL for a nowait call. Async calls pass
- * -Infinity to every try and wait for a busy store with awaitBusy.
- */
-export function untilOf(o: Acquire): number {
-  return o.blocking ? o.deadline : NOWAIT_UNTIL;
 }
 
 /**

@@ -48,6 +48,7 @@
 // optimistically, and on the first non-ASCII unit it gives the turn back
 // unchanged, encodes (TextItem.utf8) and tries again.
 
+import type { Acquire } from "../_core/wait.ts";
 import { decodeTagged } from "./_codec.ts";
 import { decodeEnd, decodeStart, holderIdent } from "./_decoding.ts";
 import { acquireHead } from "./_head.ts";
@@ -246,7 +247,7 @@ export class TextRing implements Store {
   }
 
   /** Adds one item: a TextItem, or codec bytes. */
-  tryPut(raw: TextItem | Uint8Array): number {
+  tryPut(raw: TextItem | Uint8Array, _w?: Acquire): number {
     const h = this.#h, m = this.#m, u8 = this.#u8;
     const w = acquireTurn(h, TAIL, this.#tail);
     if (w < 0) return -1;
@@ -295,7 +296,7 @@ export class TextRing implements Store {
   }
 
   /** Adds raws[from...] (a Batch) as room allows. */
-  tryPutMany(raws: ArrayLike<unknown>, from: number): number {
+  tryPutMany(raws: ArrayLike<unknown>, from: number, _w?: Acquire): number {
     const batch = raws as unknown as Batch;
     const h = this.#h, m = this.#m, u8 = this.#u8;
     const w = acquireTurn(h, TAIL, this.#tail);
@@ -337,9 +338,9 @@ export class TextRing implements Store {
     return n;
   }
 
-  tryGet(decode?: Decode, until = Infinity): unknown {
+  tryGet(decode?: Decode, wait?: Acquire): unknown {
     const h = this.#h, m = this.#m;
-    const w = acquireHead(h, this.#head, until);
+    const w = acquireHead(h, this.#head, wait);
     if (w < 0) return BUSY;
     const me = holderIdent();
     h[HOLDER] = me; // plain: see _decoding.ts
@@ -382,10 +383,10 @@ export class TextRing implements Store {
     max: number,
     out: unknown[],
     decode?: Decode | null,
-    until = Infinity,
+    wait?: Acquire,
   ): number {
     const h = this.#h, m = this.#m, side = this.#side, cap = this.#cap;
-    const w = acquireHead(h, this.#head, until);
+    const w = acquireHead(h, this.#head, wait);
     if (w < 0) return BUSY_COUNT;
     const me = holderIdent();
     h[HOLDER] = me; // plain: see _decoding.ts
