@@ -20,6 +20,11 @@
 //   Any try that takes an item wakes putters (afterGet).
 // Why no lost wakeup: the waiting protocol in _state.ts (GET_WAITERS before
 // the re-try; a putter adds its item before it reads GET_WAITERS).
+// A try that finds another thread decoding the next item (BUSY: Store.tryPut
+// in _layout.ts) ends a sync call with busyGet's QueueEmptyError (nowait, or
+// its deadline passed); an async call's tries never wait for a decode: it
+// leaves the getters' wait (abandon/passOn: it may hold a notify(1)), awaits
+// the decode's end off the event loop (awaitBusy) and starts again.
 // A get that reads SHUTDOWN != OPEN and then finds the store empty knows it
 // stays empty (_shutdown.ts publishes SHUTDOWN only after the store refuses
 // puts): it throws QueueShutDownError ("shut down and empty") only from such

@@ -304,15 +304,15 @@ export interface Store {
    * Adds `raw`: 1 when added, 0 when there is no room, -1 when shut down,
    * BUSY_COUNT when the store lock was held in a custom decode past `until`.
    *
-   * `w`, the call's wait (here and below), gives `until` (waitUntil), which
-   * bounds the wait for a store or consumer lock
-   * that another thread holds inside a custom codec's decode: a
-   * performance.now() deadline; NOWAIT_UNTIL (nowait calls): a grace of
-   * GRACE ms (_decoding.ts), so that a fast decode is waited out; -Infinity:
-   * do not wait for such a holder (the tries of async calls); Infinity:
-   * wait (blocking calls without a timeout). Holders that only copy words and
-   * bytes are always waited for, as Python's queue calls wait for the
-   * queue's mutex. See _holder.ts.
+   * `w`, the call's wait (here and below: its options, NO_WAIT, or none),
+   * gives `until` (waitUntil), which bounds the wait for a store or consumer
+   * lock that another thread holds inside a custom codec's decode: the
+   * call's deadline; NOWAIT_UNTIL (nowait calls): a grace of GRACE ms
+   * (_decoding.ts), so that a fast decode is waited out; -Infinity (NO_WAIT,
+   * the tries of async calls): not at all; Infinity (none, or a blocking
+   * call without a timeout): as long as it takes. Holders that only copy
+   * words and bytes are always waited for, as Python's queue calls wait for
+   * the queue's mutex; a dead holder is taken over (_decoding.ts).
    */
   tryPut(raw: unknown, w?: Acquire): number;
   /**

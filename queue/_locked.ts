@@ -84,9 +84,10 @@ const TRY = { blocking: false, [UNINTERRUPTIBLE]: true } as AcquireOptions;
 // A take with an `until` (Store.tryPut) waits for a holder inside a custom
 // decode (HOLDER has DECODING, _decoding.ts) only until then, sleeping on
 // HOLDER; for any other holder, which only copies words and bytes, it spins
-// SPIN tries and then naps NAP ms at a time on the Lock word (without
-// Lock's CONTENDED mark: the holder owes it no wake, and it owes none to
-// others), looking at HOLDER and at the holder's life after each nap.
+// SPIN tries and then naps NAP ms at a time on the Lock word, looking at
+// HOLDER and at the holder's life after each nap. It sets no CONTENDED mark
+// (the holder owes it no wake); a wake it takes from a Lock waiter anyway
+// it passes on, so no Lock waiter's wake is lost (and each nap is short).
 const SPIN = 100;
 const NAP = 1;
 
@@ -140,7 +141,10 @@ abstract class LockedStore implements Store {
           const state = Atomics.load(this.h, LOCK);
           if (state !== 0) {
             const nap = performance.now() + NAP;
-            waitSync(this.h, LOCK, state, nap, undefined, false);
+            // A release's notify(1) meant for a Lock waiter may wake us
+            // instead (we hold no CONTENDED mark): pass it on.
+            const woke = waitSync(this.h, LOCK, state, nap, undefined, false);
+            if (woke === "ok") Atomics.notify(this.h, LOCK, 1);
           }
         }
       } catch (error) {

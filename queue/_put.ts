@@ -19,6 +19,9 @@
 //   closed throws QueueShutDownError.
 // Why no lost wakeup: the waiting protocol in _state.ts (PUT_WAITERS before
 // the re-try; a getter frees room before it reads PUT_WAITERS).
+// BUSY_COUNT (a LifoQueue's or PriorityQueue's store lock held by another
+// thread's custom decode) is handled as in _get.ts: busyPut's
+// QueueFullError for a sync call, awaitBusy for an async one.
 // Puts learn of the shutdown from the store, atomically with adding the
 // item: the ring's TAIL carries a CLOSED bit that makes every later put's
 // compareExchange fail, and the locked stores read SHUTDOWN under their lock
