@@ -62,6 +62,30 @@ function dieInDecode(q: AnyQueue): unknown {
   return q.get({ timeout: 10_000 });
 }
 
+// dieInDecode, but the decode first publishes flag[0] and waits for flag[1].
+function dieInDecodeLater(q: AnyQueue, flag: Int32Array): unknown {
+  const g = globalThis as unknown as {
+    Deno?: { exit(code: number): never };
+    process: { exit(code: number): never };
+  };
+  q.withCodec({
+    encode: (x: [number, string]) =>
+      new TextEncoder().encode(JSON.stringify(x)),
+    decode: (b: Uint8Array) => {
+      const x = JSON.parse(new TextDecoder().decode(b));
+      if (x[1] === "die") {
+        Atomics.store(flag, 0, 1);
+        Atomics.notify(flag, 0);
+        Atomics.wait(flag, 1, 0, 20_000);
+        if (g.Deno) g.Deno.exit(4);
+        g.process.exit(4);
+      }
+      return x;
+    },
+  } as never);
+  return q.get({ timeout: 10_000 });
+}
+
 // The slow thread's codec: decoding [_, "slow"] publishes flag[0] and then
 // waits (in the decode, under the queue's consumer lock) until the test sets
 // flag[1].
@@ -157,6 +181,46 @@ describe("Queue and thread death", () => {
       const t0 = performance.now();
       assert.deepEqual(await q3.getAsync({ timeout: 1_000 }), [1, "die"]);
       assert.ok(performance.now() - t0 < 1_000 + SLACK);
+    });
+  }
+
+  for (const [kind, make] of KINDS) {
+    if (kind === "Queue (unbounded)") continue; // its header is the chain's
+    it(`${kind}: a get already blocked on the lock when its holder exits inside a decode takes the item over`, async () => {
+      const q = make();
+      q.put([1, "die"]);
+      // flag[0]: the decode started; flag[1]: it may exit (set below).
+      const flag = new Int32Array(new SharedArrayBuffer(8));
+      const dying = new Thread({ target: dieInDecodeLater, args: [q, flag] });
+      dying.start();
+      const inside = Atomics.waitAsync(flag, 0, 0, 20_000);
+      assert.equal(inside.async ? await inside.value : inside.value, "ok");
+      const getter = new Thread({
+        // No timeout: it waits for the lock as long as it takes.
+        target: (q: AnyQueue) =>
+          q.withCodec({
+            encode: (x: Item) => new TextEncoder().encode(JSON.stringify(x)),
+            decode: (b: Uint8Array) => JSON.parse(new TextDecoder().decode(b)),
+          } as never).get(),
+        args: [q],
+      });
+      getter.start();
+      // The getter sleeps on the lock once it marks it contended: HEAD's
+      // CONTENDED bit (2^29) in a FIFO ring, the Lock word's (2^30) else.
+      const h = new Int32Array(q.region.buffer, q.region.byteOffset, 96);
+      const [slot, bit] = kind === "Queue" ? [32, 1 << 29] : [80, 1 << 30];
+      const end = performance.now() + 20_000;
+      while ((Atomics.load(h, slot) & bit) === 0) {
+        assert.ok(performance.now() < end, "the getter never waited");
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      Atomics.store(flag, 1, 1);
+      Atomics.notify(flag, 1);
+      await assert.rejects(dying.joinAsync(JOIN), ThreadExitError);
+      assert.deepEqual(await getter.joinAsync(JOIN), [1, "die"]);
+      assert.equal(q.qsize(), 0);
+      q.putNowait([2, "x"]);
+      assert.deepEqual(q.getNowait(), [2, "x"]);
     });
   }
 
