@@ -173,6 +173,11 @@ const UNINTERRUPTIBLE_ACQUIRE: Acquire = {
   interruptible: false,
 };
 
+const UNINTERRUPTIBLE_TRY: Acquire = {
+  ...UNINTERRUPTIBLE_ACQUIRE,
+  blocking: false,
+};
+
 /**
  * Internal acquire option (not exported by the package): a callback a Lock
  * runs synchronously right after the atomic step that took it, in the async
@@ -198,6 +203,9 @@ export function acquireOptions(options: AcquireOptions | undefined): Acquire {
   checkOptions("acquire", options, "blocking");
   const onAcquired = (options as InternalAcquireOptions)[ON_ACQUIRED];
   if ((options as InternalAcquireOptions)[UNINTERRUPTIBLE] === true) {
+    // `blocking: false` with it: a try that allocates nothing (a queue's
+    // bounded take of its store lock, queue/_locked.ts).
+    if (options.blocking === false) return UNINTERRUPTIBLE_TRY;
     return onAcquired === undefined
       ? UNINTERRUPTIBLE_ACQUIRE
       : { ...UNINTERRUPTIBLE_ACQUIRE, onAcquired };
