@@ -21,16 +21,15 @@
 //   of this thread is pending;
 // - the clock: performance.now() costs as much as an Atomics call or more
 //   (0.1-0.2 us here), so the sleeps that Event and Condition use
-//   (sleepSync/sleepAsync over a `Sleep`) read it only when a sleep ends
-//   without the word changing (a slice ran out, a spurious wake) or a caller
-//   sleeps a second time; a wait that is woken by the change it waits for
+//   (sleepSync/sleepAsync over a `Sleep`) read it only for a finite timeout
+//   (once to fix the deadline, then at each slice end); a wait without one
 //   never reads the clock.
 //
 // Callers always wait in a loop that re-checks their own state, so a wake
 // here may be spurious (abort flush, slice end) and "ok" promises nothing but
 // "look again".
 
-import { CAN_BLOCK } from "./adapter.ts";
+import { CAN_BLOCK, refTimer } from "./adapter.ts";
 import { CancelledError, CannotBlockError } from "./errors.ts";
 import { cancelRequested, currentIdent } from "./runtime.ts";
 import type { Sleep, WaitOutcome } from "./wait_options.ts";
@@ -190,26 +189,20 @@ export async function waitAsync(
 }
 
 /**
- * Milliseconds `s` has left. The first sleep of a wait takes the whole
- * timeout without reading the clock (the time since the call is a few
- * microseconds). Any later call fixes the deadline at the first clock read:
- * `now + timeout - credit`, where `credit` is the length of the slice that
- * just ran out (it certainly passed) and 0 otherwise. So a wait never ends
- * early; it may end late by the part of one slice that ended without the
- * clock being read (a spurious wake, a sleep the caller repeats), at most
- * min(timeout, SLICE_MS), and only on those rare paths.
+ * Milliseconds `s` has left. A finite timeout fixes its deadline with one
+ * clock read at the first sleep (a few microseconds after the call), so a
+ * stall of this thread during the wait (descheduled, a busy event loop)
+ * counts against the timeout instead of extending it; a wait without a
+ * timeout never reads the clock.
  */
-function timeLeft(s: Sleep, credit: number): number {
+function timeLeft(s: Sleep): number {
   const deadline = s.deadline;
   if (deadline === Infinity) return Infinity;
-  if (!s.started) {
-    s.started = true;
-    return s.timeout;
-  }
   const now = performance.now();
   if (deadline === deadline) return deadline - now; // not NaN: fixed
-  s.deadline = now + s.timeout - credit;
-  return s.timeout - credit;
+  s.started = true;
+  s.deadline = now + s.timeout;
+  return s.timeout;
 }
 
 /**
@@ -230,7 +223,7 @@ export function sleepSync(
   form = "wait",
 ): WaitOutcome {
   if (!CAN_BLOCK) {
-    const left = timeLeft(s, 0);
+    const left = timeLeft(s);
     return waitSpin(
       view,
       index,
@@ -245,7 +238,7 @@ export function sleepSync(
   for (let credit = -1;;) {
     if (interruptible) throwIfInterrupted(signal);
     if (credit >= 0 && s.check !== undefined) s.check();
-    const left = timeLeft(s, credit > 0 ? credit : 0);
+    const left = timeLeft(s);
     if (left <= 0) return "timed-out";
     const slice = left > SLICE_MS ? SLICE_MS : left;
     // Why no lost wakeup: Atomics.wait sleeps only while the word still
@@ -288,7 +281,7 @@ export function sleepAsync(
   const next = (credit: number): WaitOutcome | Promise<WaitOutcome> => {
     if (interruptible) throwIfInterrupted(signal);
     if (credit >= 0) s.check?.();
-    const left = timeLeft(s, credit > 0 ? credit : 0);
+    const left = timeLeft(s);
     if (left <= 0) return "timed-out";
     slice = left > SLICE_MS ? SLICE_MS : left;
     const r = Atomics.waitAsync(view, index, expected, slice);
@@ -329,31 +322,30 @@ export function sleepAsync(
   return first;
 }
 
-// Keep-alive for pending async waits: a pending Atomics.waitAsync does not
-// keep a Deno or Node process alive, so while any async wait of this thread
-// is pending a (ref'd) interval exists. hold()/unhold() only count; the
-// interval's own tick clears it once nothing is pending, so a wait pays two
-// plain increments instead of a ref and an unref of the timer (about 0.2 us
-// a wait on this project's machine, measured with bench/limits.ts's
-// waitAsync rows). The cost: a process (or thread) whose last async wait has
-// ended stays alive up to KEEP_ALIVE_MS longer. Creating a timer per wait
-// cost a waitAsync ping-pong about 18% (measured); this creates one per busy
-// period.
-const KEEP_ALIVE_MS = 100;
+// Keep-alive for pending async waits: one interval per thread, ref'd while
+// any async wait is pending and unref'd otherwise, so a process ends as soon
+// as its last async wait has, and an idle thread's event loop never ticks
+// for it. Creating and clearing a timer around every wait cost a waitAsync
+// ping-pong about 18% (measured); toggling the ref of one long-lived timer
+// costs about 0.2 us.
 let pending = 0;
 let keepAlive: ReturnType<typeof setInterval> | undefined;
 
 function hold(): void {
-  pending++;
-  keepAlive ??= setInterval(sweep, KEEP_ALIVE_MS);
+  if (pending++ === 0) {
+    keepAlive ??= setInterval(() => {}, 2 ** 30);
+    setRef(true);
+  }
 }
 
 function unhold(): void {
-  pending--;
+  if (--pending === 0) setRef(false);
 }
 
-function sweep(): void {
-  if (pending === 0) {
+function setRef(on: boolean): void {
+  // Where timers cannot be unref'd (browsers), clear the timer when nothing
+  // is pending.
+  if (!refTimer(keepAlive!, on) && !on) {
     clearInterval(keepAlive);
     keepAlive = undefined;
   }
