@@ -27,6 +27,7 @@
 
 import {
   exitWorker,
+  LAST_PING,
   START_KEY,
   workerKind,
   workerThreads,
@@ -130,6 +131,8 @@ async function run(start: Start, kind: "node" | "web"): Promise<void> {
   await awaitOwnedThreads();
   endOrphans(false);
   start.port.close();
+  // A web worker has no "exit" event: this tells the starter it is ending.
+  if (kind === "web") scope.postMessage(LAST_PING);
   exitWorker(kind);
 }
 
