@@ -17,6 +17,8 @@
 // | browsers      | either | web Worker                    | a page does not exit, so daemon      |
 // |               |        |                               | changes nothing                      |
 // | no Worker     |        | none: ThreadsUnavailableError | Deno Deploy, edge isolates           |
+// On the main thread (Deno, Node, Bun) a non-daemon worker is unref'd at its
+// start and ref'd at the main thread's end (holdOnMain, _core/lifetime.ts).
 //
 // The entry URL is written `new Worker(new URL("../thread/_worker.ts",
 // import.meta.url), { type: "module" })`, the form bundlers (Vite, webpack,
@@ -27,6 +29,8 @@
 import type * as WorkerThreads from "node:worker_threads";
 import { workerEntry } from "./entry.ts";
 import { ThreadsUnavailableError } from "./errors.ts";
+import { holdWorker, loopEmpty, mainEnded } from "./lifetime.ts";
+import { currentIdent } from "./runtime.ts";
 
 // Globals of the runtimes, looked at here only.
 interface Host {
@@ -85,6 +89,11 @@ export function workerThreads(): typeof WorkerThreads {
 
 /** The worker entry's URL, next to this file in source and in the build. */
 const ENTRY: URL = new URL("../thread/_worker.ts", import.meta.url);
+/**
+ * What a web worker's entry posts last, just before it closes (its other
+ * messages to the starter are 0, "done").
+ */
+export const LAST_PING = 1;
 /** The key under which a node:worker_threads worker finds its start message. */
 export const START_KEY = "threadkit.start";
 
@@ -157,13 +166,22 @@ export function startWorker(
         type: "module",
         name,
       });
+    // Deno: forgets the worker once it has ended (_core/lifetime.ts).
+    const forget = RUNTIME === "deno"
+      ? holdOnMain(webWorkerRef(worker))
+      : undefined;
     if (RUNTIME === "web" && port !== undefined) {
       // No receiveMessageOnPort here: the outcome message itself is the
       // "done" signal, kept until the thread collects it.
       watchPort(port, events.done);
-    } else worker.onmessage = () => events.done();
+    } else {
+      // 1: the worker entry's last message before it closes (LAST_PING).
+      worker.onmessage = (e) =>
+        e.data === LAST_PING ? forget?.() : events.done();
+    }
     worker.onerror = (e) => {
       e.preventDefault();
+      forget?.();
       events.failed(e.error ?? new Error(e.message));
     };
     worker.postMessage(start, transfer);
@@ -196,7 +214,78 @@ export function startWorker(
   // After the listeners: on Node, adding a "message" listener refs the
   // worker's port again, which would keep the process alive.
   if (daemon) worker.unref();
+  else {
+    const forget = holdOnMain(worker);
+    if (forget !== undefined) worker.on("exit", forget);
+  }
   return report;
+}
+
+// The main thread's non-daemon workers hold the process only from the main
+// thread's end on (_core/lifetime.ts says why and how). Here: unref them
+// while the main thread runs, and tell lifetime when the main thread's event
+// loop has nothing left to do. Returns the function that forgets the worker,
+// or undefined when it stays ref'd as it was started (not the main thread,
+// or a worker that cannot be unref'd).
+function holdOnMain(
+  worker: { ref(): void; unref(): void } | undefined,
+): (() => void) | undefined {
+  if (worker === undefined || currentIdent() !== 1) return undefined;
+  if (!loopHooked) {
+    loopHooked = true;
+    const g = globalThis as unknown as {
+      process?: { on?(event: string, listener: () => void): void };
+      addEventListener?(type: string, listener: (e: Event) => void): void;
+    };
+    // Deno runs "beforeunload" listeners when its loop is empty, and keeps
+    // running if one calls preventDefault (measured, Deno 2.9.6: scheduling
+    // work alone does not keep it); Node and Bun emit "beforeExit" and keep
+    // running while the listener left something ref'd (measured, Node 20,
+    // Bun 1.4).
+    if (RUNTIME === "deno") {
+      g.addEventListener!("beforeunload", (e) => {
+        if (loopEmpty()) e.preventDefault();
+      });
+    } else g.process!.on!("beforeExit", () => loopEmpty());
+  }
+  if (!mainEnded()) worker.unref();
+  return holdWorker(worker);
+}
+let loopHooked = false;
+
+// Deno's web Worker has no public ref()/unref() (PLATFORM.md), but Deno
+// 2.9.6 has one inside: a method under an unexported symbol, ref(true) and
+// unref(false) with a count, that refs or unrefs the worker's pending message
+// and control ops (as its node:worker_threads Worker does). It is found by
+// its shape: the one method of one parameter under a symbol without a
+// description on Worker.prototype (tests/thread/main_end_test.ts checks it
+// is there). Where it is not, the worker stays ref'd from its start, as
+// before: the main thread then ends only once such threads have ended.
+function webWorkerRef(
+  worker: Worker,
+): { ref(): void; unref(): void } | undefined {
+  const method = webRefKey ??= findWebRef();
+  if (method === null) return undefined;
+  const call = (worker as unknown as Record<symbol, (on: boolean) => void>)[
+    method
+  ].bind(worker);
+  return { ref: () => call(true), unref: () => call(false) };
+}
+let webRefKey: symbol | null | undefined;
+
+function findWebRef(): symbol | null {
+  const proto = host.Worker?.prototype as unknown as Record<symbol, unknown>;
+  if (proto === undefined) return null;
+  const found = Object.getOwnPropertySymbols(proto).filter((key) =>
+    key.description === undefined && typeof proto[key] === "function" &&
+    (proto[key] as (on: boolean) => void).length === 1
+  );
+  return found.length === 1 ? found[0] : null;
+}
+
+/** Whether a Deno web worker can be unref'd here (see webWorkerRef). */
+export function webWorkersUnref(): boolean {
+  return RUNTIME === "deno" && (webRefKey ??= findWebRef()) !== null;
 }
 
 // Deno's node:worker_threads Worker accepts only file: and data: URLs, so an

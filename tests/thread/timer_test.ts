@@ -2,6 +2,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { currentThread, Thread, Timer } from "../../mod.ts";
+import { wordChanged } from "../_helpers.ts";
 
 const JOIN = { timeout: 30_000 };
 
@@ -57,8 +58,7 @@ describe("Timer", () => {
       return "finished";
     }, [flags]);
     timer.start();
-    const r = Atomics.waitAsync(flags, 0, 0, 20_000);
-    assert.equal(r.async ? await r.value : r.value, "ok");
+    assert.ok(await wordChanged(flags, 0, 0), "the target started");
     timer.cancel();
     assert.equal(timer.cancelled, false);
     Atomics.store(flags, 1, 1);
