@@ -18,6 +18,7 @@ import {
   Thread,
   ThreadExitError,
 } from "../../mod.ts";
+import { wordChanged } from "../_helpers.ts";
 
 const JOIN = { timeout: 30_000 };
 // Slack over a call's timeout on a loaded machine (a nowait call's is 0).
@@ -193,8 +194,7 @@ describe("Queue and thread death", () => {
       const flag = new Int32Array(new SharedArrayBuffer(8));
       const dying = new Thread({ target: dieInDecodeLater, args: [q, flag] });
       dying.start();
-      const inside = Atomics.waitAsync(flag, 0, 0, 20_000);
-      assert.equal(inside.async ? await inside.value : inside.value, "ok");
+      assert.equal(await wordChanged(flag, 0, 0), true);
       const getter = new Thread({
         // No timeout: it waits for the lock as long as it takes.
         target: (q: AnyQueue) =>
@@ -236,8 +236,7 @@ describe("Queue and thread death", () => {
       const flag = new Int32Array(new SharedArrayBuffer(8));
       const slow = new Thread({ target: slowDecode, args: [q, flag] });
       slow.start();
-      const inside = Atomics.waitAsync(flag, 0, 0, 20_000);
-      assert.equal(inside.async ? await inside.value : inside.value, "ok");
+      assert.equal(await wordChanged(flag, 0, 0), true);
       try {
         // Items are there, but the next one is being decoded: nowait calls
         // say so at once, timed calls when their timeout passes.
@@ -312,8 +311,7 @@ describe("Queue and thread death", () => {
     const flag = new Int32Array(new SharedArrayBuffer(8));
     const slow = new Thread({ target: slowDecode, args: [q, flag] });
     slow.start();
-    const inside = Atomics.waitAsync(flag, 0, 0, 20_000);
-    assert.equal(inside.async ? await inside.value : inside.value, "ok");
+    assert.equal(await wordChanged(flag, 0, 0), true);
     try {
       assert.throws(() => within(0, () => q.getNowait()), /decoding/);
       assert.throws(
