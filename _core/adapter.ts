@@ -17,8 +17,9 @@
 // | browsers      | either | web Worker                    | a page does not exit, so daemon      |
 // |               |        |                               | changes nothing                      |
 // | no Worker     |        | none: ThreadsUnavailableError | Deno Deploy, edge isolates           |
-// On the main thread (Deno, Node, Bun) a non-daemon worker is unref'd at its
-// start and ref'd at the main thread's end (holdOnMain, _core/lifetime.ts).
+// On the process's main thread (Deno, Node, Bun) a non-daemon worker is
+// unref'd at its start and ref'd at the main thread's end (holdOnMain,
+// _core/lifetime.ts).
 //
 // The entry URL is written `new Worker(new URL("../thread/_worker.ts",
 // import.meta.url), { type: "module" })`, the form bundlers (Vite, webpack,
@@ -230,7 +231,7 @@ export function startWorker(
 function holdOnMain(
   worker: { ref(): void; unref(): void } | undefined,
 ): (() => void) | undefined {
-  if (worker === undefined || currentIdent() !== 1) return undefined;
+  if (worker === undefined || !onProcessMain()) return undefined;
   if (!loopHooked) {
     loopHooked = true;
     const g = globalThis as unknown as {
@@ -253,14 +254,36 @@ function holdOnMain(
 }
 let loopHooked = false;
 
+// Whether this is the process's main thread: threadkit's main thread (ident
+// 1) in no worker. In a worker that threadkit did not start (the program's
+// own web or node:worker_threads worker) threadkit builds a runtime of its
+// own, whose main thread is ident 1 too; but that worker's end is not the
+// process's (no "beforeunload" there, and Deno's and Node's "beforeExit" of
+// a worker is not the loop-empty signal lifetime.ts relies on), so its
+// threads' workers stay ref'd from their start, as a started thread's do. A
+// web worker has WorkerGlobalScope (node:worker_threads says isMainThread
+// true in a Deno web worker, measured); a node:worker_threads worker has
+// isMainThread false. Checked in this order: the first is free, the second
+// loads node:worker_threads (which a join loads anyway).
+function onProcessMain(): boolean {
+  return onMain ??= currentIdent() === 1 &&
+    host.WorkerGlobalScope === undefined &&
+    nodeThreads()?.isMainThread !== false;
+}
+let onMain: boolean | undefined;
+
 // Deno's web Worker has no public ref()/unref() (PLATFORM.md), but Deno
 // 2.9.6 has one inside: a method under an unexported symbol, ref(true) and
 // unref(false) with a count, that refs or unrefs the worker's pending message
 // and control ops (as its node:worker_threads Worker does). It is found by
-// its shape: the one method of one parameter under a symbol without a
-// description on Worker.prototype (tests/thread/main_end_test.ts checks it
-// is there). Where it is not, the worker stays ref'd from its start, as
-// before: the main thread then ends only once such threads have ended.
+// its shape (the one method of one parameter under a symbol without a
+// description on Worker.prototype) and by what it does (its source names
+// the op-promise unref and the ref count: `[R](t){if(t){this.#refCount++}
+// ... e.unrefOpPromise(this.#controlPromise) ...}` on 2.9.6), so that a
+// method of the same shape that does something else is never called
+// (tests/thread/main_end_test.ts checks it is found). Where it is not, the
+// worker stays ref'd from its start, as before: the main thread then ends
+// only once such threads have ended.
 function webWorkerRef(
   worker: Worker,
 ): { ref(): void; unref(): void } | undefined {
@@ -273,14 +296,29 @@ function webWorkerRef(
 }
 let webRefKey: symbol | null | undefined;
 
-function findWebRef(): symbol | null {
-  const proto = host.Worker?.prototype as unknown as Record<symbol, unknown>;
+/**
+ * The key of Deno's internal web Worker ref method on `proto`, or null (see
+ * webWorkerRef). Exported for tests only.
+ */
+export function findWebRef(
+  proto: object | undefined = host.Worker?.prototype,
+): symbol | null {
   if (proto === undefined) return null;
+  const methods = proto as Record<symbol, unknown>;
   const found = Object.getOwnPropertySymbols(proto).filter((key) =>
-    key.description === undefined && typeof proto[key] === "function" &&
-    (proto[key] as (on: boolean) => void).length === 1
+    key.description === undefined && typeof methods[key] === "function" &&
+    (methods[key] as (on: boolean) => void).length === 1
   );
-  return found.length === 1 ? found[0] : null;
+  if (found.length !== 1) return null;
+  let source: string;
+  try {
+    source = Function.prototype.toString.call(methods[found[0]]);
+  } catch {
+    return null;
+  }
+  return source.includes("unrefOpPromise") && source.includes("refCount")
+    ? found[0]
+    : null;
 }
 
 /** Whether a Deno web worker can be unref'd here (see webWorkerRef). */

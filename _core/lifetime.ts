@@ -25,8 +25,11 @@
 // once per tracked worker before the process exits: the process ends when
 // its last non-daemon worker ends, as before (it was ref'd from its start
 // then). Daemon workers are never tracked: they never hold the process.
-// Only the main thread does this; a started thread's own workers stay ref'd
-// (it waits for its non-daemon threads itself, thread/_worker.ts).
+// Only the process's main thread does this; a started thread's own workers
+// stay ref'd (it waits for its non-daemon threads itself, thread/_worker.ts),
+// and so do those of a worker the program started itself, where threadkit's
+// main thread is not the process's (its end is that worker's, which the
+// runtime does not signal: _core/adapter.ts onProcessMain).
 //
 // The end is recorded the first time the loop runs out of work. A program
 // whose own "beforeExit"/"beforeunload" listener schedules more work runs
@@ -50,12 +53,17 @@ interface Tracked {
 // was empty at the loop's end, and the thread never finished). The adapter
 // drops a worker at its end (the function holdWorker returns): a
 // node:worker_threads worker at its "exit" event, a web worker at the last
-// message the worker entry posts before it closes, or at its "error" event.
-// A web worker that closes itself or exits (thread/_worker.ts records those
-// deaths) sends no such message and stays here: a few hundred bytes each, and
-// ref'ing it later does nothing.
+// message the worker entry posts before it closes (after a normal end, and
+// after a death it records: close(), Deno.exit, an uncaught error), or at its
+// "error" event. Only a web worker stopped by the runtime before it could post
+// (out of memory, which also raises "error") would stay.
 const tracked = new Set<Tracked>();
 let ended = false;
+
+/** How many workers are tracked (for tests: they are forgotten at their end). */
+export function trackedCount(): number {
+  return tracked.size;
+}
 
 /** Whether the main thread's end has been recorded. */
 export function mainEnded(): boolean {

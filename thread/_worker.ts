@@ -132,10 +132,20 @@ async function run(start: Start, kind: "node" | "web"): Promise<void> {
   await awaitOwnedThreads();
   endOrphans(false);
   start.port.close();
-  // A web worker has no "exit" event: this tells the starter it is ending.
-  if (kind === "web") scope.postMessage(LAST_PING);
+  lastPing(kind);
   exitWorker(kind);
 }
+
+// A web worker has no "exit" event: its last message tells the starter that
+// it is ending, so that the starter forgets it (_core/lifetime.ts). Posted
+// once, whichever way the worker ends (after the done ping, when there is
+// one: same channel, in order).
+function lastPing(kind: "node" | "web"): void {
+  if (kind !== "web" || pinged) return;
+  pinged = true;
+  scope.postMessage(LAST_PING);
+}
+let pinged = false;
 
 // Whether the thread's end is recorded (outcome posted or death recorded).
 let ended = false;
@@ -164,7 +174,10 @@ function ping(kind: "node" | "web"): void {
 function watchDeath(start: Start, kind: "node" | "web"): void {
   import("../_core/outcome.ts").then((m) => codec = m, () => {});
   const died = (reason: Died["died"]["reason"], code?: number, e?: unknown) => {
-    if (ended) return;
+    // The worker goes now (closed, exited, or killed by the error), even
+    // after a normal end (a late callback's close() while the worker waits
+    // for its threads): it posts its last message either way.
+    if (ended) return lastPing(kind);
     ended = true;
     // A runtime's stop (out of memory) may cut this short at any call (the
     // stop is pending): free the entry first, so that joiners and waiters
@@ -187,6 +200,7 @@ function watchDeath(start: Start, kind: "node" | "web"): void {
     if (!stopped) endEntry(start.entry, start.ident, true);
     endOrphans(true);
     ping(kind);
+    lastPing(kind);
   };
   const g = globalThis as unknown as {
     Deno?: { exit(code?: number): never; exitCode?: number };

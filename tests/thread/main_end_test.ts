@@ -8,7 +8,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { isDeno, runProgram } from "../_helpers.ts";
-import { webWorkersUnref } from "../../_core/adapter.ts";
+import { findWebRef, webWorkersUnref } from "../../_core/adapter.ts";
 
 const program = new URL("../_workers/programs/main_end.ts", import.meta.url);
 const BOUND = 60_000;
@@ -88,6 +88,46 @@ describe("mainThread() end", () => {
       "main done, main alive true",
       "joined true, main alive false, 2",
     ]);
+  });
+
+  it("threads started inside the program's own node:worker_threads worker run to their end before that worker exits (its threads' workers stay ref'd there)", async () => {
+    const r = await runProgram(
+      new URL("../_workers/programs/user_worker.ts", import.meta.url),
+      BOUND,
+    );
+    assert.equal(r.timedOut, false, `did not exit: ${r.stdout}${r.stderr}`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(lines(r.stdout), [
+      // threadkit's main thread in that worker is ident 1, as in the process.
+      "worker: module done, ident 1",
+      "worker exit 0, thread done before: true",
+    ]);
+  });
+
+  it("threads that close their worker or exit are forgotten by the main thread's worker tracking once ended (none of 16 left at exit)", async () => {
+    const r = await runProgram(
+      new URL("../_workers/programs/self_end.ts", import.meta.url),
+      BOUND,
+    );
+    assert.equal(r.timedOut, false, `did not exit: ${r.stdout}${r.stderr}`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(lines(r.stdout), ["ended 16", "tracked at exit 0"]);
+  });
+
+  it("the internal Deno ref method is taken only if its source is a ref count's (a method of the same shape that does something else is not)", () => {
+    const key = Symbol();
+    const other = { [key](_on: boolean) {} };
+    assert.equal(findWebRef(other), null);
+    const like = {
+      [key](t: boolean) {
+        const refCount = t ? 1 : 0;
+        return { refCount, unrefOpPromise: undefined };
+      },
+    };
+    assert.equal(findWebRef(like), key);
+    // Two candidates: ambiguous, none taken.
+    const two = { ...like, [Symbol()](_on: boolean) {} };
+    assert.equal(findWebRef(two), null);
   });
 
   it(
