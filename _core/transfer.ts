@@ -15,7 +15,16 @@
 // removes one from every key with n >= 2. The map is a bijection on keys, no
 // user key can equal MARK after it, and a value without such keys (and
 // without primitives) is sent as it is.
+//
+// Heap references (_core/heap.ts). A marked descriptor of a primitive in the
+// shared heap holds one reference to its block from the moment copy() makes
+// it; decode() hands that reference to the handle it revives (holdBlock), so
+// the block cannot be freed between the encode in one thread and the decode
+// in another. needs() only looks for primitives and never calls
+// TO_DESCRIPTOR, since a Condition's or Barrier's descriptor encodes (and so
+// retains) the primitives inside it.
 
+import { blockRetain, holdBlock, isBlock } from "./heap.ts";
 import { describe } from "./placement.ts";
 import { runtime } from "./runtime.ts";
 
@@ -175,7 +184,7 @@ function needs(value: unknown, seen: Set<object>): boolean {
   if (typeof value !== "object" || value === null || seen.has(value)) {
     return false;
   }
-  if (descriptorOf(value) !== undefined) return true;
+  if (isTransferable(value)) return true;
   seen.add(value);
   if (value instanceof Map) {
     for (const [k, v] of value) {
@@ -205,7 +214,10 @@ function needs(value: unknown, seen: Set<object>): boolean {
 function copy(value: unknown, seen: Map<object, unknown>): unknown {
   if (typeof value !== "object" || value === null) return value;
   const descriptor = descriptorOf(value);
-  if (descriptor !== undefined) return { [MARK]: descriptor };
+  if (descriptor !== undefined) {
+    if (inHeap(descriptor)) blockRetain(descriptor.byteOffset);
+    return { [MARK]: descriptor };
+  }
   if (seen.has(value)) return seen.get(value);
   if (value instanceof Map) {
     const out = new Map();
@@ -249,7 +261,11 @@ function decode(value: unknown, seen: Set<object>): unknown {
   }
   const isArray = Array.isArray(value);
   if (!isArray && Object.hasOwn(value, MARK)) {
-    return reviveDescriptor((value as Record<string, unknown>)[MARK]);
+    const d = (value as Record<string, unknown>)[MARK] as Descriptor;
+    const revived = reviveDescriptor(d);
+    // The in-flight reference copy() took becomes the handle's.
+    if (inHeap(d)) holdBlock(revived as object, d.byteOffset);
+    return revived;
   }
   seen.add(value);
   if (value instanceof Map) {
@@ -313,6 +329,17 @@ const SCAN_KEYS = 4096;
 function keysOf(value: object): string[] {
   if (Array.isArray(value) && value.length > SCAN_KEYS) return [];
   return Object.keys(value);
+}
+
+// Whether `value` is a threadkit primitive (without asking it to describe
+// itself, which may retain heap blocks).
+function isTransferable(value: object): boolean {
+  return typeof (value as Partial<Transferable>)[TO_DESCRIPTOR] === "function";
+}
+
+// Whether a descriptor names a block of the shared heap (reference-counted).
+function inHeap(d: Descriptor): boolean {
+  return d.buffer === runtime().buffer && isBlock(d.byteOffset);
 }
 
 function isIndex(key: string): boolean {

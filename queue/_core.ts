@@ -31,6 +31,8 @@ import type { WaitOptions } from "../_core/wait.ts";
 import type { Codec } from "./_codec.ts";
 import { getItems, getManyAsync, getSlow, getSlowAsync } from "./_get.ts";
 import { own, setCodec, toRaw, toRaws } from "./_glue.ts";
+import { accepted, settleHeld } from "./_accept.ts";
+import { releaseHeld, takeHeld } from "./_held.ts";
 import {
   checkMax,
   checkRevivable,
@@ -55,13 +57,7 @@ import {
   shutdown,
   taskDone,
 } from "./_shutdown.ts";
-import {
-  afterGet,
-  afterPut,
-  noCodec,
-  type QueueState,
-  shutDown,
-} from "./_state.ts";
+import { afterGet, noCodec, type QueueState, shutDown } from "./_state.ts";
 import { QueueFullError, QueueShutDownError } from "./errors.ts";
 
 export type { QueueInit, QueueOptions } from "./_init.ts";
@@ -109,7 +105,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
   protected constructor(discipline: number, init: QueueInit<T> | undefined) {
     const revived = adopting;
     adopting = undefined;
-    this.#st = createState(discipline, init, revived);
+    this.#st = createState(discipline, init, revived, this);
   }
 
   /** Most items the queue holds (Python: `maxsize`). */
@@ -165,9 +161,15 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     const st = this.#st;
     const raw = toRaw(st, item);
     const r = st.store.tryPut(raw);
-    if (r > 0) return afterPut(st, 1);
-    if (r < 0) throw shutDown("put");
-    putSlow(st, raw, 0, true, o);
+    if (r > 0) return accepted(st);
+    const taken = takeHeld();
+    try {
+      if (r < 0) throw shutDown("put");
+      putSlow(st, raw, 0, true, o);
+    } catch (error) {
+      releaseHeld(taken);
+      throw error;
+    }
   }
 
   /**
@@ -180,7 +182,8 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     const st = this.#st;
     const raw = toRaw(st, item);
     const r = st.store.tryPut(raw);
-    if (r > 0) return afterPut(st, 1);
+    if (r > 0) return accepted(st);
+    releaseHeld(takeHeld());
     if (r < 0) throw shutDown("put");
     throw new QueueFullError();
   }
@@ -196,9 +199,15 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     const st = this.#st;
     const raw = toRaw(st, item);
     const r = st.store.tryPut(raw);
-    if (r > 0) return afterPut(st, 1);
-    if (r < 0) throw shutDown("put");
-    await putSlowAsync(st, own(raw), 0, true, o);
+    if (r > 0) return accepted(st);
+    const taken = takeHeld();
+    try {
+      if (r < 0) throw shutDown("put");
+      await putSlowAsync(st, own(raw), 0, true, o);
+    } catch (error) {
+      releaseHeld(taken);
+      throw error;
+    }
   }
 
   /**
@@ -272,7 +281,16 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    */
   putMany(items: ArrayLike<T>, options?: QueueOptions): number {
     const o = queueOptions(options);
-    return putRaws(this.#st, toRaws(this.#st, items), o);
+    const raws = toRaws(this.#st, items);
+    const taken = takeHeld();
+    if (taken === undefined) return putRaws(this.#st, raws, o);
+    let n = 0;
+    try {
+      n = putRaws(this.#st, raws, o);
+    } finally {
+      releaseHeld(taken, n); // the items not put; all of them on a throw
+    }
+    return n;
   }
 
   /**
@@ -287,7 +305,11 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     items: ArrayLike<T>,
     options?: QueueOptions,
   ): Promise<number> {
-    return putManyAsync(this.#st, items, options);
+    // Encodes synchronously, before its first await: the references its
+    // encoding took are in `held` when it returns (_held.ts).
+    const done = putManyAsync(this.#st, items, options);
+    const taken = takeHeld();
+    return taken === undefined ? done : settleHeld(done, taken);
   }
 
   /**

@@ -181,6 +181,7 @@ export class Barrier {
       Barrier.byteLength,
       4,
       options,
+      this,
     );
     this.#view = new Int32Array(buffer, byteOffset, SLOTS);
     this.#view[STATE] = FILLING;

@@ -138,6 +138,7 @@ export class Condition {
       Condition.byteLength,
       4,
       placement,
+      this,
     );
     this.#view = new Int32Array(buffer, byteOffset, SLOTS);
     this.#view.fill(0);

@@ -107,7 +107,7 @@ export class RWLock {
     const revived = adopting;
     adopting = undefined;
     const { buffer, byteOffset } = revived ??
-      allocRegion("RWLock", RWLock.byteLength, 4, placement);
+      allocRegion("RWLock", RWLock.byteLength, 4, placement, this);
     this.#view = new Int32Array(buffer, byteOffset, SLOTS);
     if (revived === undefined) {
       for (let i = 0; i < SLOTS; i++) Atomics.store(this.#view, i, 0);
