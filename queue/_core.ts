@@ -13,6 +13,8 @@
 // | _put.ts      | the put path past the first try                          |
 // | _get.ts      | the get path past the first try                          |
 // | _shutdown.ts | shutdown (its state machine), taskDone and join          |
+// | _held.ts     | heap references of primitives inside items in flight     |
+// | _accept.ts   | a put settling them: kept if accepted, else released     |
 //
 // Header slots read here (full table: _layout.ts):
 // | slot | name     | values                                      | written by        |
@@ -20,7 +22,10 @@
 // | 1    | CAPACITY | most items                                  | constructor, once |
 //
 // A put: encode (toRaw), one store.tryPut; put -> afterPut (wake getters),
-// closed -> QueueShutDownError, full -> putSlow (_put.ts).
+// closed -> QueueShutDownError, full -> putSlow (_put.ts). A put that
+// refuses its item releases the heap references its encoding took.
+// Memory: a caller's region, else a heap block up to HEAP_QUEUE_MAX (so the
+// queue can travel inside items), else a buffer of its own (_init.ts).
 // A get: one store.tryGet; item -> afterGet (wake putters), empty -> getSlow
 // (_get.ts), which also decides "shut down and empty".
 // Shutdown states: OPEN -> SHUT -> IMMEDIATE (_shutdown.ts).
