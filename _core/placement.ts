@@ -17,7 +17,9 @@ import { runtime } from "./runtime.ts";
  *
  * Placed memory is the caller's, and so is keeping it apart: a new primitive
  * placed over a live one resets it (a held Lock becomes free), and writes to
- * a primitive's words from outside threadkit can break it.
+ * a primitive's words from outside threadkit can break it. Queues check the
+ * one thing that is cheap to check: a region whose first word is a queue's
+ * header is refused with a RangeError (zero that word to reuse the region).
  */
 export interface SharedPlacement {
   /** The SharedArrayBuffer to place the primitive in. */

@@ -177,6 +177,16 @@ export function createState(
       byteOffset = init!.byteOffset ?? 0;
       checkRegion("queue", init!.buffer, byteOffset, total, 8);
       buffer = init!.buffer;
+      // The cheap check placement allows: a queue's first word is MAGIC +
+      // kind from its constructor on, so a region that starts with it holds
+      // a queue (maybe live: zeroing it would lose its items and strand its
+      // waiters). Reusing the region is the caller's to say: zero it first.
+      const kind = Atomics.load(new Int32Array(buffer, byteOffset, 1), 0);
+      if ((kind & ~0xffff) === MAGIC) {
+        throw new RangeError(
+          `Cannot place queue: byteOffset ${byteOffset} holds a queue already; zero its first word to reuse the region`,
+        );
+      }
       new Uint8Array(buffer, byteOffset, total).fill(0);
     } else {
       const at = total <= HEAP_QUEUE_MAX ? blockAlloc(total) : -1;

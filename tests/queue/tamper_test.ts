@@ -6,7 +6,7 @@
 // hang fails the test by its join's timeout and names the case.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Thread } from "../../mod.ts";
+import { LifoQueue, Queue, Thread } from "../../mod.ts";
 import type * as tamperModule from "../_workers/tamper.ts";
 import { cases } from "../_workers/tamper.ts";
 
@@ -46,5 +46,30 @@ describe("Queue with tampered shared memory", () => {
       lines.some((l) => /^LifoQueue COUNT=2147483647: .*RangeError/.test(l)),
       "a locked store's COUNT past its capacity is a RangeError",
     );
+  });
+
+  it("new Queue() placed over a live queue is a RangeError and leaves it working", () => {
+    const buffer = new SharedArrayBuffer(1 << 20);
+    const live = new Queue<number>({ capacity: 4, type: "int32", buffer });
+    live.put(7);
+    for (
+      const make of [
+        () => new Queue<number>({ capacity: 4, type: "int32", buffer }),
+        () => new LifoQueue<unknown>({ capacity: 2, buffer }),
+      ]
+    ) {
+      assert.throws(make, (e: unknown) => {
+        assert.ok(e instanceof RangeError);
+        assert.match(e.message, /holds a queue already/);
+        return true;
+      });
+    }
+    assert.equal(live.qsize(), 1);
+    assert.equal(live.get({ timeout: 1000 }), 7);
+    // Reusing the region is the caller's choice: zero its first word.
+    new Int32Array(buffer, 0, 1)[0] = 0;
+    const again = new Queue<number>({ capacity: 4, type: "int32", buffer });
+    again.put(8);
+    assert.equal(again.get({ timeout: 1000 }), 8);
   });
 });
