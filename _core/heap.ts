@@ -21,8 +21,10 @@
 // FRESH (bytes past HEAP_TOP) -blockAlloc: heapAlloc, CLASS, REFS = 1-> LIVE
 // FREE (on list k) -blockAlloc: pop (tagged CAS), zero payload, REFS = 1-> LIVE
 // LIVE -blockRetain: REFS += 1-> LIVE
-// LIVE -blockRelease: REFS -= 1, to 0-> FREE (pushed by the thread whose
-//       release reached 0; nobody else can name the block any more, below)
+// LIVE -blockRelease: REFS -= 1, to 0-> FREE (kept in the releasing
+//       thread's own cache, or pushed on list k when that is full; nobody
+//       else can name the block any more, below)
+// FREE (in a thread's cache) -that thread's blockAlloc-> LIVE
 //
 // Who holds a reference (REFS counts each one):
 // - each tracked handle: a primitive object over the block in some thread,
@@ -123,7 +125,8 @@ export function blockAlloc(bytes: number): number {
   let k = MIN_CLASS;
   while ((1 << k) < bytes + HEADER) if (++k > MAX_CLASS) return -1;
   const v = views();
-  let at = pop(v, k);
+  const cache = local[k];
+  let at = cache !== undefined && cache.length > 0 ? cache.pop()! : pop(v, k);
   if (at > 0) {
     // Ours alone: zero what the primitive will use (NEXT included). Plain
     // stores: the offset reaches another thread only through a transfer,
@@ -176,8 +179,19 @@ export function blockRelease(byteOffset: number): void {
   }
   const k = Atomics.load(v.all, at / 4 + CLASS) & 0xff;
   Atomics.sub(v.header, HEAP_LIVE, 1 << k);
-  push(v, k, at);
+  const cache = local[k] ??= [];
+  if (cache.length < LOCAL_BYTES >> k) cache.push(at);
+  else push(v, k, at);
 }
+
+// This thread's own free blocks, by class: a block this thread freed goes
+// here first and its next allocation of that class takes it back, with no
+// compareExchange on a shared head (a create/drop loop stays thread-local).
+// At most LOCAL_BYTES per class (16,384 Locks; no queue of 1 MiB or more);
+// a thread that ends keeps its cache (those blocks leak, as its unreleased
+// references do).
+const local: number[][] = [];
+const LOCAL_BYTES = 256 * 1024;
 
 function pop(v: Views, k: number): number {
   for (;;) {
