@@ -32,10 +32,12 @@
 //   releases its reference after the object is collected. The first is the
 //   constructor's (blockAlloc starts REFS at 1).
 // - each encoded descriptor in flight: a primitive inside thread args, a
-//   thread result or a queue item is retained when it is encoded
-//   (_core/transfer.ts copy, queue/_tagged.ts) and the reference passes to
-//   the handle the decoding thread makes (holdBlock without a new count). A
-//   refused put releases the references its encoding took.
+//   thread result or thrown value, or a queue item is retained when it is
+//   encoded (_core/transfer.ts copy, queue/_tagged.ts; describing a
+//   primitive, [TO_DESCRIPTOR](), retains nothing) and the reference passes
+//   to the handle the decoding thread makes (holdBlock without a new count).
+//   A refused put releases the references its encoding took (only its own:
+//   queue/_held.ts).
 // Inner handles (lockAt/conditionAt over words of another primitive: an
 // RLock's lock, a Barrier's lock and condition) hold no reference: the outer
 // primitive keeps them, and they never outlive it (sync/_lock_at.ts).
@@ -46,7 +48,11 @@
 // method holds `this`, and the pending Atomics.waitAsync promise that will
 // resume it is held by the engine until it settles), so a handle is
 // reachable, and so not collected, while any thread waits on or touches the
-// words. A handle that exists holds a reference (or is an inner handle of
+// words. Async waits must therefore be methods of the handle (or of an
+// object that holds it: a queue's QueueState.owner; an inner lock's outer,
+// sync/_lock_at.ts), never module functions given only an Int32Array:
+// tests/_core/heap_gc_test.ts drops the handle of each async wait while it
+// is pending, collects, and checks that the block keeps its reference. A handle that exists holds a reference (or is an inner handle of
 // one that does). A thread learns an offset only from a handle or from an
 // encoded descriptor, and each of those holds a reference until the next
 // one exists (decode takes over the in-flight reference). So REFS reaches 0

@@ -2,12 +2,15 @@
 // How QueueBase's puts (_core.ts) settle the heap references their encoding
 // took (_held.ts): kept by an accepted item, released for refused ones.
 
-import { held, releaseHeld, takeHeld, type Taken } from "./_held.ts";
+import { keepHeld, releaseHeld, type Taken } from "./_held.ts";
 import { afterPut, type QueueState } from "./_state.ts";
 
-/** A put accepted its item: the references it took now belong to the item. */
-export function accepted(st: QueueState): void {
-  if (held.length !== 0) takeHeld();
+/**
+ * A put accepted its item: the references its encoding took (from `from`
+ * in `held`) now belong to the item.
+ */
+export function accepted(st: QueueState, from: number): void {
+  keepHeld(from);
   afterPut(st, 1);
 }
 

@@ -37,7 +37,7 @@ import type { Codec } from "./_codec.ts";
 import { getItems, getManyAsync, getSlow, getSlowAsync } from "./_get.ts";
 import { own, setCodec, toRaw, toRaws } from "./_glue.ts";
 import { accepted, settleHeld } from "./_accept.ts";
-import { releaseHeld, takeHeld } from "./_held.ts";
+import { held, marks, releaseHeld, takeHeld } from "./_held.ts";
 import {
   checkMax,
   checkRevivable,
@@ -164,10 +164,11 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
   put(item: T, options?: QueueOptions): void {
     const o = queueOptions(options);
     const st = this.#st;
+    const from = held.length; // this put's references start here (_held.ts)
     const raw = toRaw(st, item);
     const r = st.store.tryPut(raw);
-    if (r > 0) return accepted(st);
-    const taken = takeHeld();
+    if (r > 0) return accepted(st, from);
+    const taken = takeHeld(from);
     try {
       if (r < 0) throw shutDown("put");
       putSlow(st, raw, 0, true, o);
@@ -184,11 +185,11 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    * @throws {QueueFullError} when the queue is full.
    */
   putNowait(item: T): void {
-    const st = this.#st;
+    const st = this.#st, from = held.length;
     const raw = toRaw(st, item);
     const r = st.store.tryPut(raw);
-    if (r > 0) return accepted(st);
-    releaseHeld(takeHeld());
+    if (r > 0) return accepted(st, from);
+    releaseHeld(takeHeld(from));
     if (r < 0) throw shutDown("put");
     throw new QueueFullError();
   }
@@ -202,10 +203,11 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
   async putAsync(item: T, options?: QueueOptions): Promise<void> {
     const o = queueOptions(options);
     const st = this.#st;
+    const from = held.length; // this put's references start here (_held.ts)
     const raw = toRaw(st, item);
     const r = st.store.tryPut(raw);
-    if (r > 0) return accepted(st);
-    const taken = takeHeld();
+    if (r > 0) return accepted(st, from);
+    const taken = takeHeld(from);
     try {
       if (r < 0) throw shutDown("put");
       await putSlowAsync(st, own(raw), 0, true, o);
@@ -286,8 +288,9 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    */
   putMany(items: ArrayLike<T>, options?: QueueOptions): number {
     const o = queueOptions(options);
+    const from = held.length, marksFrom = marks.length;
     const raws = toRaws(this.#st, items);
-    const taken = takeHeld();
+    const taken = takeHeld(from, marksFrom);
     if (taken === undefined) return putRaws(this.#st, raws, o);
     let n = 0;
     try {
@@ -312,8 +315,9 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
   ): Promise<number> {
     // Encodes synchronously, before its first await: the references its
     // encoding took are in `held` when it returns (_held.ts).
+    const from = held.length, marksFrom = marks.length;
     const done = putManyAsync(this.#st, items, options);
-    const taken = takeHeld();
+    const taken = takeHeld(from, marksFrom);
     return taken === undefined ? done : settleHeld(done, taken);
   }
 

@@ -77,6 +77,7 @@ export function toRaw(st: QueueState, item: unknown): unknown {
     }
     return item;
   }
+  const from = held.length; // this item's heap references start here
   const key = st.discipline === PRIORITY ? priorityOf(item) : 0;
   let bytes: Uint8Array;
   if ((st.h[FLAGS] & FLAG_CODEC) !== 0) {
@@ -90,22 +91,22 @@ export function toRaw(st: QueueState, item: unknown): unknown {
     }
   } else if (st.store instanceof TextRing) {
     const raw = new TextItem(encodeText(item), textTagged);
-    check(st, raw);
+    check(st, raw, from);
     return raw;
   } else bytes = encodeValue(item);
   const raw = st.discipline === PRIORITY ? { key, bytes } : bytes;
-  check(st, raw);
+  check(st, raw, from);
   return raw;
 }
 
-// store.check, releasing the heap references the encoding took if it
-// refuses the raw (_held.ts).
-function check(st: QueueState, raw: unknown): void {
-  if (held.length === 0) return st.store.check(raw);
+// store.check, releasing the heap references the encoding took (from
+// `from` in `held`) if it refuses the raw (_held.ts).
+function check(st: QueueState, raw: unknown, from: number): void {
+  if (held.length === from) return st.store.check(raw);
   try {
     st.store.check(raw);
   } catch (error) {
-    dropHeld();
+    dropHeld(from);
     throw error;
   }
 }
@@ -143,10 +144,11 @@ export function toRaws(
   }
   // An item that throws releases the heap references of the items before it
   // (_held.ts); marks say where each item's references start.
+  const from = held.length, marksFrom = marks.length;
   try {
     return encodeRaws(st, items);
   } catch (error) {
-    dropHeld();
+    dropHeld(from, marksFrom);
     throw error;
   }
 }

@@ -35,7 +35,6 @@
 
 import {
   type BytesForm,
-  decodeTransfer,
   descriptorToBytesForm,
   reviveBytesForm,
   TO_DESCRIPTOR,
@@ -163,9 +162,9 @@ export function tag(value: unknown, st: TagState): unknown {
         blockRetain(form.byteOffset);
         held.push(form.byteOffset);
       }
-      // The extra as values: a marked descriptor in it (a Condition's lock)
-      // becomes its primitive again, which tags as "p" in turn.
-      const extra = decodeTransfer(form.extra);
+      // The extra holds values: a primitive in it (a Condition's lock)
+      // tags as "p" in turn.
+      const extra = form.extra;
       return {
         [MARK]: "p",
         t: form.tag,

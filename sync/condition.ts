@@ -12,9 +12,7 @@ import {
   type SharedPlacement,
 } from "../_core/placement.ts";
 import {
-  decodeTransfer,
   type Descriptor,
-  encodeTransfer,
   registerTransfer,
   TO_DESCRIPTOR,
 } from "../_core/transfer.ts";
@@ -380,7 +378,7 @@ export class Condition {
       tag: TAG,
       buffer: this.#view.buffer as SharedArrayBuffer,
       byteOffset: this.#view.byteOffset,
-      extra: { lock: encodeTransfer(this.#lock) },
+      extra: { lock: this.#lock },
     };
   }
 
@@ -480,7 +478,8 @@ function waitForArgs(predicate: unknown, options: WaitOptions | undefined) {
 }
 
 registerTransfer(TAG, (d) => {
-  const lock = decodeTransfer((d.extra as { lock: unknown })?.lock);
+  // Values: the encode sites encode the extra, and decode it before this.
+  const lock = (d.extra as { lock?: unknown } | undefined)?.lock;
   if (!(lock instanceof Lock) && !(lock instanceof RLock)) {
     throw new TypeError("Cannot revive Condition: its lock is missing");
   }

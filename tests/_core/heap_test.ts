@@ -102,16 +102,70 @@ describe("shared heap", () => {
     assert.equal(q.putMany([{ lock }, { lock }], { timeout: 1 }), 1);
     assert.equal(blockRefs(at), 3);
     q.get({ timeout: 1000 });
-    // A Condition's descriptor encodes its lock: balanced too.
+    // A Condition's descriptor names its lock: balanced too, and describing
+    // a primitive takes no reference.
     const c = offsetOf(cond);
     const before = blockRefs(at);
+    assert.equal(blockRefs(c), 1);
     q.put(cond);
     assert.equal(blockRefs(c), 2);
-    // the lock: in flight, and a handle made while encoding (collected later)
-    assert.equal(blockRefs(at), before + 2);
-    assert.ok(q.get({ timeout: 1000 }) instanceof Condition);
+    assert.equal(blockRefs(at), before + 1, "the lock in flight");
+    const back = q.get({ timeout: 1000 }) as Condition;
+    assert.ok(back instanceof Condition);
     assert.equal(blockRefs(c), 2);
-    assert.equal(blockRefs(at), before + 2);
+    assert.equal(blockRefs(at), before + 1, "now the new lock handle's");
+    assert.equal(offsetOf(back), c);
+  });
+
+  it("a put made while another put encodes its item takes only its own references", () => {
+    const lock = new Lock();
+    const at = offsetOf(lock);
+    const outer = new Queue<unknown>({ capacity: 4 });
+    const full = new Queue<unknown>({ capacity: 1 });
+    full.put(0);
+    const other = new Queue<unknown>({ capacity: 4 });
+    // A getter whose inner put is refused (full): it releases its own
+    // reference, not the outer put's.
+    let refused = 0;
+    outer.put({
+      lock,
+      get side() {
+        assert.throws(() => full.putNowait({ lock }));
+        refused++;
+        return 1;
+      },
+    });
+    assert.ok(refused > 0);
+    assert.equal(blockRefs(at), 2, "the handle and the outer item");
+    // A Proxy whose trap puts (accepted) into another queue while the outer
+    // put encodes: both items hold a reference.
+    const proxy = new Proxy({ lock, n: 1 }, {
+      get(target, key, receiver) {
+        if (key === "n") other.put({ lock });
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    outer.put(proxy);
+    const inOther = other.qsize();
+    assert.ok(inOther > 0);
+    assert.equal(blockRefs(at), 3 + inOther);
+    // A batch whose second item's getter puts a refused item, then the
+    // batch puts one of its two items: one reference kept, one released.
+    const one = new Queue<unknown>({ capacity: 1 });
+    const n = one.putMany([{ lock }, {
+      lock,
+      get side() {
+        assert.throws(() => full.putNowait({ lock }));
+        return 1;
+      },
+    }], { timeout: 1 });
+    assert.equal(n, 1);
+    assert.equal(blockRefs(at), 4 + inOther);
+    // Everything drains to handles: each get hands its reference over.
+    for (const q of [outer, other, one]) {
+      while (!q.empty()) q.get({ timeout: 1000 });
+    }
+    assert.equal(blockRefs(at), 4 + inOther);
   });
 
   it("a primitive in a thread's args holds its block until the thread revives it", async () => {
