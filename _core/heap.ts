@@ -63,6 +63,18 @@
 // that ended never runs its finalizers; a descriptor encoded but never
 // decoded, as in an item left in a dropped queue) the block leaks instead.
 //
+// Large blocks (16 KiB and more: only queues, since primitives placed in
+// the heap are at most 4 KiB, _core/placement.ts) may take at most a quarter
+// of the heap's largest size (LARGE_SHARE: 256 MiB of 1 GiB), counted in
+// HEAP_LARGE when a large block is cut from fresh heap bytes. Blocks are
+// never split or merged and keep their size class for good, so without a cap
+// live queues could fill the heap, and even after they are dropped their
+// blocks would serve only queues of the same class: new small primitives
+// would get buffers of their own, which cannot travel inside queue items.
+// With it, three quarters stay for small blocks whatever queues do; a large
+// request with no free block of its class past the cap returns -1 (the queue
+// gets a buffer of its own).
+//
 // Why the free list is safe without a lock (ABA): a pop reads head h, then
 // NEXT of the top block, then CASes head h -> NEXT with h's tag + 1. If the
 // block was popped, reused and pushed back meanwhile, the head has a new tag
@@ -73,6 +85,7 @@
 import {
   FREE_HEADS,
   HEAP_BASE,
+  HEAP_LARGE,
   HEAP_LIVE,
   heapAlloc,
   runtime,
@@ -88,6 +101,10 @@ const MAGIC_MASK = 0xffff0000 | 0;
 const MIN_CLASS = 4; // 16 B: the header and two words
 const MAX_CLASS = 30; // 1 GiB
 const LOW = 0xffffffffn;
+/** The smallest large class (16 KiB blocks), see "Large blocks" above. */
+const LARGE_CLASS = 14;
+/** Large blocks may take 1 / LARGE_SHARE of the heap's largest size. */
+const LARGE_SHARE = 4;
 
 interface Views {
   readonly buffer: SharedArrayBuffer;
@@ -141,14 +158,48 @@ export function blockAlloc(bytes: number): number {
     const end = ((at + HEADER) >> 2) + ((bytes + 3) >> 2);
     for (let i = (at + HEADER) >> 2; i < end; i++) all[i] = 0;
   } else {
+    if (k >= LARGE_CLASS && !reserveLarge(v, 1 << k)) return -1;
     at = heapAlloc(1 << k, 8);
-    if (at < 0) return -1;
+    if (at < 0) {
+      if (k >= LARGE_CLASS) Atomics.sub(v.header, HEAP_LARGE, 1 << k);
+      return -1;
+    }
     // Fresh heap bytes are zero; the class word is written once per block.
     Atomics.store(wordsFor(v, at + HEADER), at / 4 + CLASS, BLOCK_MAGIC | k);
   }
   Atomics.store(v.all, at / 4 + REFS, 1);
   Atomics.add(v.header, HEAP_LIVE, 1 << k);
   return at + HEADER;
+}
+
+// Counts `bytes` of fresh heap for a large block, unless that passes the
+// cap (see "Large blocks" above).
+function reserveLarge(v: Views, bytes: number): boolean {
+  const b = v.buffer;
+  const most = b.growable ? b.maxByteLength : b.byteLength;
+  const cap = Math.floor((most - HEAP_BASE) / LARGE_SHARE);
+  for (let used = Atomics.load(v.header, HEAP_LARGE);;) {
+    if (used + bytes > cap) return false;
+    const seen = Atomics.compareExchange(
+      v.header,
+      HEAP_LARGE,
+      used,
+      used + bytes,
+    );
+    if (seen === used) return true;
+    used = seen;
+  }
+}
+
+/** Heap bytes given to large blocks, and the cap on them (tests). */
+export function heapLargeBytes(): { used: number; cap: number } {
+  const v = views();
+  const b = v.buffer;
+  const most = b.growable ? b.maxByteLength : b.byteLength;
+  return {
+    used: Atomics.load(v.header, HEAP_LARGE),
+    cap: Math.floor((most - HEAP_BASE) / LARGE_SHARE),
+  };
 }
 
 /** Whether `byteOffset` of the runtime block is a heap block's payload. */

@@ -22,6 +22,7 @@ import { RuntimeError } from "./errors.ts";
 // | 3             | NEXT_NAME  | counter for default names "Thread-N"    | Atomics.add                 |
 // | 4             | DIED_NEXT  | failed threads recorded so far          | Atomics.add in endEntry     |
 // | 5             | HEAP_LIVE  | bytes in live heap blocks               | Atomics.add in _core/heap.ts |
+// | 6             | HEAP_LARGE | heap bytes given to blocks of 16 KiB+   | compareExchange in _core/heap.ts |
 // | 16 + 32 * i   | entry i    | thread table entry, see below           |                             |
 // | DIED + j      | died ring  | idents of the last 1024 failed threads  | endEntry (failed ends only) |
 // | FREE_HEADS/4  | free lists | 32 Int64 heads of the heap's free lists | _core/heap.ts (tagged CAS)  |
@@ -40,6 +41,11 @@ const NEXT_NAME = 3;
 const DIED_NEXT = 4;
 /** Bytes in live heap blocks (_core/heap.ts): Atomics.add on alloc and free. */
 export const HEAP_LIVE = 5;
+/**
+ * Heap bytes ever given to blocks of 16 KiB or more (queues; _core/heap.ts
+ * caps them): only grows, since a block keeps its size for good.
+ */
+export const HEAP_LARGE = 6;
 const TABLE = 16;
 // The died ring: which threads failed (their target threw, or the thread
 // exited, closed itself, failed outside its target or ran out of memory), so

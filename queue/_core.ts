@@ -22,10 +22,9 @@
 // | 1    | CAPACITY | most items                                  | constructor, once |
 //
 // A put: encode (toRaw), one store.tryPut; put -> afterPut (wake getters),
-// closed -> QueueShutDownError, full -> putSlow (_put.ts). A put that
-// refuses its item releases the heap references its encoding took.
-// Memory: a caller's region, else a heap block up to HEAP_QUEUE_MAX (so the
-// queue can travel inside items), else a buffer of its own (_init.ts).
+// closed -> QueueShutDownError, full -> putSlow (_put.ts); a refused item's
+// heap references are released. Memory: a caller's region, else a heap
+// block (up to HEAP_QUEUE_MAX), else a buffer of its own (_init.ts).
 // A get: one store.tryGet; item -> afterGet (wake putters), empty -> getSlow
 // (_get.ts), which also decides "shut down and empty".
 // Shutdown states: OPEN -> SHUT -> IMMEDIATE (_shutdown.ts).
@@ -65,8 +64,7 @@ import {
 import { afterGet, noCodec, type QueueState, shutDown } from "./_state.ts";
 import { QueueFullError, QueueShutDownError } from "./errors.ts";
 
-export type { QueueInit, QueueOptions } from "./_init.ts";
-export { queueByteLength } from "./_init.ts";
+export { queueByteLength, type QueueInit, type QueueOptions } from "./_init.ts";
 
 /** Options of {@linkcode QueueBase.prototype.shutdown}. */
 export interface ShutdownOptions {
@@ -74,8 +72,7 @@ export interface ShutdownOptions {
   immediate?: boolean;
 }
 
-// Every this-many items that a `for await` finds ready, it lets the event
-// loop run a macrotask, so a fast producer cannot starve timers and I/O.
+// `for await` yields a macrotask every this-many ready items (timers, I/O).
 const YIELD_EVERY = 4096;
 
 let adopting: Descriptor | undefined;
@@ -123,7 +120,11 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     return this.#st.info?.name ?? "structured";
   }
 
-  /** The queue's shared memory: buffer and byte offset of its first word. */
+  /**
+   * The queue's shared memory: buffer and byte offset of its first word. In
+   * the shared heap (bounded queues up to 4 MiB) the buffer is the block all
+   * heap primitives share: a view is valid while a handle of this queue is.
+   */
   get region(): {
     readonly buffer: SharedArrayBuffer;
     readonly byteOffset: number;
@@ -313,8 +314,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     items: ArrayLike<T>,
     options?: QueueOptions,
   ): Promise<number> {
-    // Encodes synchronously, before its first await: the references its
-    // encoding took are in `held` when it returns (_held.ts).
+    // It encodes before its first await: its references are in `held`.
     const from = held.length, marksFrom = marks.length;
     const done = putManyAsync(this.#st, items, options);
     const taken = takeHeld(from, marksFrom);

@@ -137,11 +137,15 @@ export function checkMax(max: number | undefined, capacity: number): number {
 /**
  * Queues up to this many bytes (header, ring and byte region) live in the
  * shared heap (_core/heap.ts), so that they can travel inside queue items as
- * an offset; larger ones, and any where the heap is full, get a
- * SharedArrayBuffer of their own (they still travel as thread args). Heap
- * blocks are powers of two: a queue takes up to twice its size there.
+ * an offset; larger ones, and any that find no room (the heap is full, or
+ * queues already took their share of it: _core/heap.ts, "Large blocks"), get
+ * a SharedArrayBuffer of their own (they still travel as thread args). Heap
+ * blocks are powers of two: a queue takes up to twice its size there. 4 MiB
+ * holds the default structured queue up to about 15,000 items (256 bytes
+ * each) and an int32 queue of a million; 32 queues of this size fill the
+ * queues' share of a 1 GiB heap.
  */
-export const HEAP_QUEUE_MAX = 16 * 1024 * 1024;
+export const HEAP_QUEUE_MAX = 4 * 1024 * 1024;
 
 /**
  * A handle's state: over `revived`'s memory (checked by checkRevivable), or
