@@ -63,17 +63,18 @@
 // that ended never runs its finalizers; a descriptor encoded but never
 // decoded, as in an item left in a dropped queue) the block leaks instead.
 //
-// Large blocks (16 KiB and more: only queues, since primitives placed in
-// the heap are at most 4 KiB, _core/placement.ts) may take at most a quarter
-// of the heap's largest size (LARGE_SHARE: 256 MiB of 1 GiB), counted in
-// HEAP_LARGE when a large block is cut from fresh heap bytes. Blocks are
-// never split or merged and keep their size class for good, so without a cap
-// live queues could fill the heap, and even after they are dropped their
-// blocks would serve only queues of the same class: new small primitives
-// would get buffers of their own, which cannot travel inside queue items.
-// With it, three quarters stay for small blocks whatever queues do; a large
-// request with no free block of its class past the cap returns -1 (the queue
-// gets a buffer of its own).
+// Queue blocks (blockAlloc's `queue`: every queue placed in the heap,
+// queue/_init.ts) may take at most a quarter of the heap's largest size
+// (QUEUE_SHARE: 256 MiB of 1 GiB), counted in HEAP_QUEUES when a queue
+// block is cut from fresh heap bytes; a queue that reuses a free block of
+// its class counts nothing. Blocks are never split or merged and keep their
+// size class for good, so without a cap live queues could fill the heap,
+// and even after they are dropped their blocks (512 bytes and more) would
+// serve only queues of their class: new primitives (16 to 128 bytes) would
+// get buffers of their own, which cannot travel inside queue items. With
+// it, three quarters stay for primitives whatever queues do; a queue block
+// past the cap, with no free block of its class, is -1 (the queue gets a
+// buffer of its own).
 //
 // Why the free list is safe without a lock (ABA): a pop reads head h, then
 // NEXT of the top block, then CASes head h -> NEXT with h's tag + 1. If the
@@ -85,8 +86,8 @@
 import {
   FREE_HEADS,
   HEAP_BASE,
-  HEAP_LARGE,
   HEAP_LIVE,
+  HEAP_QUEUES,
   heapAlloc,
   runtime,
 } from "./runtime.ts";
@@ -101,10 +102,8 @@ const MAGIC_MASK = 0xffff0000 | 0;
 const MIN_CLASS = 4; // 16 B: the header and two words
 const MAX_CLASS = 30; // 1 GiB
 const LOW = 0xffffffffn;
-/** The smallest large class (16 KiB blocks), see "Large blocks" above. */
-const LARGE_CLASS = 14;
-/** Large blocks may take 1 / LARGE_SHARE of the heap's largest size. */
-const LARGE_SHARE = 4;
+/** Queue blocks may take 1 / QUEUE_SHARE of the heap's largest size. */
+const QUEUE_SHARE = 4;
 
 interface Views {
   readonly buffer: SharedArrayBuffer;
@@ -142,9 +141,9 @@ function wordsFor(v: Views, end: number): Int32Array {
  * A new block whose payload holds `bytes` (zeroed), with one reference (the
  * caller's: hand it to {@linkcode holdBlock}). Returns the payload's byte
  * offset in the runtime block, a multiple of 8, or -1 when the heap cannot
- * hold it.
+ * hold it. `queue`: a queue's block, within the queues' share of the heap.
  */
-export function blockAlloc(bytes: number): number {
+export function blockAlloc(bytes: number, queue = false): number {
   let k = MIN_CLASS;
   while ((1 << k) < bytes + HEADER) if (++k > MAX_CLASS) return -1;
   const v = views();
@@ -158,10 +157,10 @@ export function blockAlloc(bytes: number): number {
     const end = ((at + HEADER) >> 2) + ((bytes + 3) >> 2);
     for (let i = (at + HEADER) >> 2; i < end; i++) all[i] = 0;
   } else {
-    if (k >= LARGE_CLASS && !reserveLarge(v, 1 << k)) return -1;
+    if (queue && !reserveQueue(v, 1 << k)) return -1;
     at = heapAlloc(1 << k, 8);
     if (at < 0) {
-      if (k >= LARGE_CLASS) Atomics.sub(v.header, HEAP_LARGE, 1 << k);
+      if (queue) Atomics.sub(v.header, HEAP_QUEUES, 1 << k);
       return -1;
     }
     // Fresh heap bytes are zero; the class word is written once per block.
@@ -172,17 +171,15 @@ export function blockAlloc(bytes: number): number {
   return at + HEADER;
 }
 
-// Counts `bytes` of fresh heap for a large block, unless that passes the
-// cap (see "Large blocks" above).
-function reserveLarge(v: Views, bytes: number): boolean {
-  const b = v.buffer;
-  const most = b.growable ? b.maxByteLength : b.byteLength;
-  const cap = Math.floor((most - HEAP_BASE) / LARGE_SHARE);
-  for (let used = Atomics.load(v.header, HEAP_LARGE);;) {
+// Counts `bytes` of fresh heap for a queue block, unless that passes the
+// cap (see "Queue blocks" above).
+function reserveQueue(v: Views, bytes: number): boolean {
+  const cap = queueCap(v);
+  for (let used = Atomics.load(v.header, HEAP_QUEUES);;) {
     if (used + bytes > cap) return false;
     const seen = Atomics.compareExchange(
       v.header,
-      HEAP_LARGE,
+      HEAP_QUEUES,
       used,
       used + bytes,
     );
@@ -191,15 +188,16 @@ function reserveLarge(v: Views, bytes: number): boolean {
   }
 }
 
-/** Heap bytes given to large blocks, and the cap on them (tests). */
-export function heapLargeBytes(): { used: number; cap: number } {
-  const v = views();
+function queueCap(v: Views): number {
   const b = v.buffer;
   const most = b.growable ? b.maxByteLength : b.byteLength;
-  return {
-    used: Atomics.load(v.header, HEAP_LARGE),
-    cap: Math.floor((most - HEAP_BASE) / LARGE_SHARE),
-  };
+  return Math.floor((most - HEAP_BASE) / QUEUE_SHARE);
+}
+
+/** Heap bytes cut for queue blocks, and the cap on them (tests). */
+export function heapQueueBytes(): { used: number; cap: number } {
+  const v = views();
+  return { used: Atomics.load(v.header, HEAP_QUEUES), cap: queueCap(v) };
 }
 
 /** Whether `byteOffset` of the runtime block is a heap block's payload. */

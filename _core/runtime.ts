@@ -14,19 +14,19 @@ import { RuntimeError } from "./errors.ts";
 // Runtime block layout: Int32Array over one growable SharedArrayBuffer: 4 MiB
 // at first, grown by heapAlloc up to 1 GiB (a fixed 4 MiB where the runtime
 // has no growable SharedArrayBuffer).
-// | slot          | name       | values                                  | written by                  |
-// |---------------|------------|-----------------------------------------|-----------------------------|
-// | 0             | MAGIC      | 0x74686b31 once the block is set up     | the main thread, once       |
-// | 1             | NEXT_IDENT | next thread ident; main thread = 1      | Atomics.add in reserve      |
-// | 2             | HEAP_TOP   | byte offset of the first free heap byte | Atomics.compareExchange     |
-// | 3             | NEXT_NAME  | counter for default names "Thread-N"    | Atomics.add                 |
-// | 4             | DIED_NEXT  | failed threads recorded so far          | Atomics.add in endEntry     |
-// | 5             | HEAP_LIVE  | bytes in live heap blocks               | Atomics.add in _core/heap.ts |
-// | 6             | HEAP_LARGE | heap bytes given to blocks of 16 KiB+   | compareExchange in _core/heap.ts |
-// | 16 + 32 * i   | entry i    | thread table entry, see below           |                             |
-// | DIED + j      | died ring  | idents of the last 1024 failed threads  | endEntry (failed ends only) |
-// | FREE_HEADS/4  | free lists | 32 Int64 heads of the heap's free lists | _core/heap.ts (tagged CAS)  |
-// | HEAP_BASE / 4 | heap       | blocks (_core/heap.ts), party tables    | the primitive that owns it  |
+// | slot          | name        | values                                  | written by                       |
+// |---------------|-------------|-----------------------------------------|----------------------------------|
+// | 0             | MAGIC       | 0x74686b31 once the block is set up     | the main thread, once            |
+// | 1             | NEXT_IDENT  | next thread ident; main thread = 1      | Atomics.add in reserve           |
+// | 2             | HEAP_TOP    | byte offset of the first free heap byte | Atomics.compareExchange          |
+// | 3             | NEXT_NAME   | counter for default names "Thread-N"    | Atomics.add                      |
+// | 4             | DIED_NEXT   | failed threads recorded so far          | Atomics.add in endEntry          |
+// | 5             | HEAP_LIVE   | bytes in live heap blocks               | Atomics.add in _core/heap.ts     |
+// | 6             | HEAP_QUEUES | heap bytes cut for queue blocks         | compareExchange in _core/heap.ts |
+// | 16 + 32 * i   | entry i     | thread table entry, see below           |                                  |
+// | DIED + j      | died ring   | idents of the last 1024 failed threads  | endEntry (failed ends only)      |
+// | FREE_HEADS/4  | free lists  | 32 Int64 heads of the heap's free lists | _core/heap.ts (tagged CAS)       |
+// | HEAP_BASE / 4 | heap        | blocks (_core/heap.ts), party tables    | the primitive that owns it       |
 //
 // Heap states of a byte at offset b (HEAP_BASE <= b < max):
 // FREE (b >= HEAP_TOP) -heapAlloc CAS of HEAP_TOP past b-> CLAIMED
@@ -42,10 +42,10 @@ const DIED_NEXT = 4;
 /** Bytes in live heap blocks (_core/heap.ts): Atomics.add on alloc and free. */
 export const HEAP_LIVE = 5;
 /**
- * Heap bytes ever given to blocks of 16 KiB or more (queues; _core/heap.ts
- * caps them): only grows, since a block keeps its size for good.
+ * Heap bytes ever cut for queue blocks (_core/heap.ts caps them): only
+ * grows, since a block keeps its size for good.
  */
-export const HEAP_LARGE = 6;
+export const HEAP_QUEUES = 6;
 const TABLE = 16;
 // The died ring: which threads failed (their target threw, or the thread
 // exited, closed itself, failed outside its target or ran out of memory), so

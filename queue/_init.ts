@@ -138,7 +138,7 @@ export function checkMax(max: number | undefined, capacity: number): number {
  * Queues up to this many bytes (header, ring and byte region) live in the
  * shared heap (_core/heap.ts), so that they can travel inside queue items as
  * an offset; larger ones, and any that find no room (the heap is full, or
- * queues already took their share of it: _core/heap.ts, "Large blocks"), get
+ * queues already took their share of it: _core/heap.ts, "Queue blocks"), get
  * a SharedArrayBuffer of their own (they still travel as thread args). Heap
  * blocks are powers of two: a queue takes up to twice its size there. 4 MiB
  * holds the default structured queue up to about 15,000 items (256 bytes
@@ -193,7 +193,7 @@ export function createState(
       }
       new Uint8Array(buffer, byteOffset, total).fill(0);
     } else {
-      const at = total <= HEAP_QUEUE_MAX ? blockAlloc(total) : -1;
+      const at = total <= HEAP_QUEUE_MAX ? blockAlloc(total, true) : -1;
       if (at >= 0) {
         buffer = runtime().buffer; // zeroed by blockAlloc
         byteOffset = at;
