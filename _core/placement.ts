@@ -3,9 +3,12 @@
 // a byte offset, or by default in the process-wide shared heap of the runtime
 // block (_core/runtime.ts). Heap placement means every small primitive lives
 // in one buffer that every thread already has, so a primitive can travel as
-// (tag, offset) even through a queue's bytes.
+// (tag, offset) even through a queue's bytes. A heap region is a block of
+// _core/heap.ts: `owner` (the new primitive) holds its first reference, and
+// the block is freed once no thread can name it.
 
-import { heapAlloc, runtime } from "./runtime.ts";
+import { blockAlloc, holdBlock } from "./heap.ts";
+import { runtime } from "./runtime.ts";
 
 /**
  * Where a primitive keeps its shared state. By default threadkit places it in
@@ -14,7 +17,9 @@ import { heapAlloc, runtime } from "./runtime.ts";
  *
  * Placed memory is the caller's, and so is keeping it apart: a new primitive
  * placed over a live one resets it (a held Lock becomes free), and writes to
- * a primitive's words from outside threadkit can break it.
+ * a primitive's words from outside threadkit can break it. Queues check the
+ * one thing that is cheap to check: a region whose first word is a queue's
+ * header is refused with a RangeError (zero that word to reuse the region).
  */
 export interface SharedPlacement {
   /** The SharedArrayBuffer to place the primitive in. */
@@ -44,6 +49,7 @@ export function allocRegion(
   byteLength: number,
   align: number,
   placement: SharedPlacement | undefined,
+  owner?: object,
 ): Region {
   if (placement !== undefined && placement.buffer !== undefined) {
     const byteOffset = placement.byteOffset ?? 0;
@@ -54,8 +60,12 @@ export function allocRegion(
     throw new TypeError(`Cannot place ${what}: byteOffset needs a buffer`);
   }
   if (byteLength <= HEAP_MAX_BYTES) {
-    const byteOffset = heapAlloc(byteLength, align);
-    if (byteOffset >= 0) return { buffer: runtime().buffer, byteOffset };
+    // Blocks are 8-aligned, enough for every primitive (align <= 8).
+    const byteOffset = align <= 8 ? blockAlloc(byteLength) : -1;
+    if (byteOffset >= 0) {
+      if (owner !== undefined) holdBlock(owner, byteOffset);
+      return { buffer: runtime().buffer, byteOffset };
+    }
   }
   return { buffer: new SharedArrayBuffer(byteLength), byteOffset: 0 };
 }

@@ -14,31 +14,38 @@ import { RuntimeError } from "./errors.ts";
 // Runtime block layout: Int32Array over one growable SharedArrayBuffer: 4 MiB
 // at first, grown by heapAlloc up to 1 GiB (a fixed 4 MiB where the runtime
 // has no growable SharedArrayBuffer).
-// | slot          | name       | values                                  | written by                  |
-// |---------------|------------|-----------------------------------------|-----------------------------|
-// | 0             | MAGIC      | 0x74686b31 once the block is set up     | the main thread, once       |
-// | 1             | NEXT_IDENT | next thread ident; main thread = 1      | Atomics.add in reserve      |
-// | 2             | HEAP_TOP   | byte offset of the first free heap byte | Atomics.compareExchange     |
-// | 3             | NEXT_NAME  | counter for default names "Thread-N"    | Atomics.add                 |
-// | 4             | DIED_NEXT  | failed threads recorded so far          | Atomics.add in endEntry     |
-// | 16 + 32 * i   | entry i    | thread table entry, see below           |                             |
-// | DIED + j      | died ring  | idents of the last 1024 failed threads  | endEntry (failed ends only) |
-// | HEAP_BASE / 4 | heap       | bump-allocated primitive storage        | the primitive that owns it  |
+// | slot          | name        | values                                  | written by                       |
+// |---------------|-------------|-----------------------------------------|----------------------------------|
+// | 0             | MAGIC       | 0x74686b31 once the block is set up     | the main thread, once            |
+// | 1             | NEXT_IDENT  | next thread ident; main thread = 1      | Atomics.add in reserve           |
+// | 2             | HEAP_TOP    | byte offset of the first free heap byte | Atomics.compareExchange          |
+// | 3             | NEXT_NAME   | counter for default names "Thread-N"    | Atomics.add                      |
+// | 4             | DIED_NEXT   | failed threads recorded so far          | Atomics.add in endEntry          |
+// | 5             | HEAP_LIVE   | bytes in live heap blocks               | Atomics.add in _core/heap.ts     |
+// | 6             | HEAP_QUEUES | heap bytes cut for queue blocks         | compareExchange in _core/heap.ts |
+// | 16 + 32 * i   | entry i     | thread table entry, see below           |                                  |
+// | DIED + j      | died ring   | idents of the last 1024 failed threads  | endEntry (failed ends only)      |
+// | FREE_HEADS/4  | free lists  | 32 Int64 heads of the heap's free lists | _core/heap.ts (tagged CAS)       |
+// | HEAP_BASE / 4 | heap        | blocks (_core/heap.ts), party tables    | the primitive that owns it       |
 //
 // Heap states of a byte at offset b (HEAP_BASE <= b < max):
 // FREE (b >= HEAP_TOP) -heapAlloc CAS of HEAP_TOP past b-> CLAIMED
 // CLAIMED (b < HEAP_TOP, maybe b >= byteLength) -grow to >= b-> ALLOCATED
-// ALLOCATED -the primitive placed there-> in use for the life of the process.
-// Nothing is ever freed: a primitive's words may be named by a handle in any
-// thread, or by an offset in queue bytes nobody has read yet, and a freed
-// word that another thread still waits on is worse than a leak. The cost is
-// Lock.byteLength (8 B) and the like per primitive ever created: 1e6 Locks
-// take 8 MB of heap (measured in tests/_core/heap_test.ts).
+// ALLOCATED: part of a block of _core/heap.ts (reference-counted, freed to a
+// free list and reused, never given back to the system) or of a Barrier's
+// party table (sync/_parties.ts: kept for the life of the process).
 const MAGIC = 0;
 const NEXT_IDENT = 1;
 const HEAP_TOP = 2;
 const NEXT_NAME = 3;
 const DIED_NEXT = 4;
+/** Bytes in live heap blocks (_core/heap.ts): Atomics.add on alloc and free. */
+export const HEAP_LIVE = 5;
+/**
+ * Heap bytes ever cut for queue blocks (_core/heap.ts caps them): only
+ * grows, since a block keeps its size for good.
+ */
+export const HEAP_QUEUES = 6;
 const TABLE = 16;
 // The died ring: which threads failed (their target threw, or the thread
 // exited, closed itself, failed outside its target or ran out of memory), so
@@ -83,7 +90,10 @@ const FLAG_DAEMON = 1;
 
 /** Most threads that may be alive at once, the main thread included. */
 export const MAX_THREADS = 256;
-const HEAP_BASE = 64 * 1024;
+/** Byte offset of the heap's first byte. */
+export const HEAP_BASE = 64 * 1024;
+/** Byte offset of the free-list heads (_core/heap.ts): 32 Int64 words. */
+export const FREE_HEADS = (DIED + DIED_SLOTS) * 4;
 /** The block's first size, and the smallest a thread may adopt. */
 const BLOCK_BYTES = 4 * 1024 * 1024;
 /** Largest the block grows to (HEAP_TOP, an Int32 byte offset, stays < 2^31). */

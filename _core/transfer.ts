@@ -15,7 +15,27 @@
 // removes one from every key with n >= 2. The map is a bijection on keys, no
 // user key can equal MARK after it, and a value without such keys (and
 // without primitives) is sent as it is.
+//
+// A descriptor's `extra` holds values, primitives among them (a Condition's
+// lock, a Barrier's action args); [TO_DESCRIPTOR]() only describes and has
+// no side effect. copy() encodes the extra with the descriptor, so the
+// primitives in it travel as primitives, and decode() decodes it before the
+// class's reviver sees it (the reviver gets values, as from a queue item).
+//
+// The runtime block. A descriptor of a primitive in the runtime block (the
+// shared heap, or the thread table) travels without its buffer, marked
+// `heap: true`, and decode() rebuilds it over the receiving thread's runtime
+// block: a SharedArrayBuffer arrives as a new object with each message (a
+// thread's result is a message of its own), and only the thread's own block
+// object identifies heap memory (queue items, reference counts).
+//
+// Heap references (_core/heap.ts). A marked descriptor of a primitive in the
+// shared heap holds one reference to its block from the moment copy() makes
+// it; decode() hands that reference to the handle it revives (holdBlock), so
+// the block cannot be freed between the encode in one thread and the decode
+// in another.
 
+import { blockRetain, holdBlock, isBlock } from "./heap.ts";
 import { describe } from "./placement.ts";
 import { runtime } from "./runtime.ts";
 
@@ -175,7 +195,7 @@ function needs(value: unknown, seen: Set<object>): boolean {
   if (typeof value !== "object" || value === null || seen.has(value)) {
     return false;
   }
-  if (descriptorOf(value) !== undefined) return true;
+  if (isTransferable(value)) return true;
   seen.add(value);
   if (value instanceof Map) {
     for (const [k, v] of value) {
@@ -205,7 +225,7 @@ function needs(value: unknown, seen: Set<object>): boolean {
 function copy(value: unknown, seen: Map<object, unknown>): unknown {
   if (typeof value !== "object" || value === null) return value;
   const descriptor = descriptorOf(value);
-  if (descriptor !== undefined) return { [MARK]: descriptor };
+  if (descriptor !== undefined) return { [MARK]: wire(descriptor, seen) };
   if (seen.has(value)) return seen.get(value);
   if (value instanceof Map) {
     const out = new Map();
@@ -249,7 +269,17 @@ function decode(value: unknown, seen: Set<object>): unknown {
   }
   const isArray = Array.isArray(value);
   if (!isArray && Object.hasOwn(value, MARK)) {
-    return reviveDescriptor((value as Record<string, unknown>)[MARK]);
+    const w = (value as Record<string, unknown>)[MARK] as Wire;
+    const extra = w.extra === undefined ? undefined : decode(w.extra, seen);
+    if (w.heap !== true) return reviveDescriptor({ ...w, extra });
+    const revived = reviveBytesForm({
+      tag: w.tag,
+      byteOffset: w.byteOffset,
+      extra,
+    });
+    // The in-flight reference copy() took becomes the handle's.
+    if (isBlock(w.byteOffset)) holdBlock(revived as object, w.byteOffset);
+    return revived;
   }
   seen.add(value);
   if (value instanceof Map) {
@@ -313,6 +343,35 @@ const SCAN_KEYS = 4096;
 function keysOf(value: object): string[] {
   if (Array.isArray(value) && value.length > SCAN_KEYS) return [];
   return Object.keys(value);
+}
+
+// Whether `value` is a threadkit primitive.
+function isTransferable(value: object): boolean {
+  return typeof (value as Partial<Transferable>)[TO_DESCRIPTOR] === "function";
+}
+
+/** A descriptor as it travels inside a marker (see the notes at the top). */
+interface Wire {
+  readonly tag: string;
+  /** Absent when `heap`: the receiving thread's runtime block. */
+  readonly buffer?: SharedArrayBuffer;
+  readonly byteOffset: number;
+  /** The descriptor's extra, encoded as values are. */
+  readonly extra?: unknown;
+  /** The primitive lives in the runtime block. */
+  readonly heap?: true;
+}
+
+// `d` for the wire: its extra encoded; in the runtime block, without its
+// buffer and, for a heap block, holding an in-flight reference (retained
+// last, after everything that can throw).
+function wire(d: Descriptor, seen: Map<object, unknown>): Wire {
+  const extra = d.extra === undefined ? undefined : copy(d.extra, seen);
+  if (d.buffer !== runtime().buffer) {
+    return { tag: d.tag, buffer: d.buffer, byteOffset: d.byteOffset, extra };
+  }
+  if (isBlock(d.byteOffset)) blockRetain(d.byteOffset);
+  return { tag: d.tag, byteOffset: d.byteOffset, extra, heap: true };
 }
 
 function isIndex(key: string): boolean {

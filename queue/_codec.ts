@@ -24,7 +24,7 @@
 // recurse (V8's parser is iterative), so a plain item always decodes. Tagged
 // items: see _tagged.ts (depth bound, own keys, primitives).
 
-import { MARK, tag, untag } from "./_tagged.ts";
+import { MARK, tagItem, untagItem } from "./_tagged.ts";
 
 /**
  * A custom item encoding for a structured queue. `encode` must return the
@@ -75,16 +75,14 @@ export function encodeText(value: unknown): string {
     textTagged = false;
     return JSON.stringify(value);
   }
-  const text = JSON.stringify(
-    tag(value, { ids: new Map(), path: "item", depth: 0 }),
-  );
+  const text = JSON.stringify(tagItem(value));
   textTagged = true;
   return text;
 }
 
 /** Decodes tagged JSON text made by {@linkcode encodeText}. */
 export function decodeTagged(text: string): unknown {
-  return untag(JSON.parse(text), []);
+  return untagItem(JSON.parse(text));
 }
 
 /**
@@ -95,7 +93,7 @@ export function decodeValue(bytes: Uint8Array): unknown {
   const format = bytes[0];
   const text = decoder.decode(bytes.subarray(1));
   if (format === PLAIN || format === ASCII) return JSON.parse(text);
-  if (format === TAGGED) return untag(JSON.parse(text), []);
+  if (format === TAGGED) return untagItem(JSON.parse(text));
   throw new TypeError(
     `Cannot decode queue item: unknown format byte ${format} (was it put with a custom codec?)`,
   );

@@ -13,6 +13,8 @@
 // | _put.ts      | the put path past the first try                          |
 // | _get.ts      | the get path past the first try                          |
 // | _shutdown.ts | shutdown (its state machine), taskDone and join          |
+// | _held.ts     | heap references of primitives inside items in flight     |
+// | _accept.ts   | a put settling them: kept if accepted, else released     |
 //
 // Header slots read here (full table: _layout.ts):
 // | slot | name     | values                                      | written by        |
@@ -20,7 +22,9 @@
 // | 1    | CAPACITY | most items                                  | constructor, once |
 //
 // A put: encode (toRaw), one store.tryPut; put -> afterPut (wake getters),
-// closed -> QueueShutDownError, full -> putSlow (_put.ts).
+// closed -> QueueShutDownError, full -> putSlow (_put.ts); a refused item's
+// heap references are released. Memory: a caller's region, else a heap
+// block (up to HEAP_QUEUE_MAX), else a buffer of its own (_init.ts).
 // A get: one store.tryGet; item -> afterGet (wake putters), empty -> getSlow
 // (_get.ts), which also decides "shut down and empty".
 // Shutdown states: OPEN -> SHUT -> IMMEDIATE (_shutdown.ts).
@@ -31,6 +35,8 @@ import type { WaitOptions } from "../_core/wait.ts";
 import type { Codec } from "./_codec.ts";
 import { getItems, getManyAsync, getSlow, getSlowAsync } from "./_get.ts";
 import { own, setCodec, toRaw, toRaws } from "./_glue.ts";
+import { accepted, settleHeld } from "./_accept.ts";
+import { held, marks, releaseHeld, takeHeld } from "./_held.ts";
 import {
   checkMax,
   checkRevivable,
@@ -60,7 +66,6 @@ import {
 } from "./_shutdown.ts";
 import {
   afterGet,
-  afterPut,
   busyGet,
   busyPut,
   noCodec,
@@ -69,8 +74,7 @@ import {
 } from "./_state.ts";
 import { QueueFullError, QueueShutDownError } from "./errors.ts";
 
-export type { QueueInit, QueueOptions } from "./_init.ts";
-export { queueByteLength } from "./_init.ts";
+export { queueByteLength, type QueueInit, type QueueOptions } from "./_init.ts";
 
 /** Options of {@linkcode QueueBase.prototype.shutdown}. */
 export interface ShutdownOptions {
@@ -78,8 +82,7 @@ export interface ShutdownOptions {
   immediate?: boolean;
 }
 
-// Every this-many items that a `for await` finds ready, it lets the event
-// loop run a macrotask, so a fast producer cannot starve timers and I/O.
+// `for await` yields a macrotask every this-many ready items (timers, I/O).
 const YIELD_EVERY = 4096;
 
 let adopting: Descriptor | undefined;
@@ -114,7 +117,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
   protected constructor(discipline: number, init: QueueInit<T> | undefined) {
     const revived = adopting;
     adopting = undefined;
-    this.#st = createState(discipline, init, revived);
+    this.#st = createState(discipline, init, revived, this);
   }
 
   /** Most items the queue holds (Python: `maxsize`). */
@@ -127,7 +130,11 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     return this.#st.info?.name ?? "structured";
   }
 
-  /** The queue's shared memory: buffer and byte offset of its first word. */
+  /**
+   * The queue's shared memory: buffer and byte offset of its first word. In
+   * the shared heap (bounded queues up to 4 MiB) the buffer is the block all
+   * heap primitives share: a view is valid while a handle of this queue is.
+   */
   get region(): {
     readonly buffer: SharedArrayBuffer;
     readonly byteOffset: number;
@@ -168,11 +175,18 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
   put(item: T, options?: QueueOptions): void {
     const o = queueOptions(options);
     const st = this.#st;
+    const from = held.length; // this put's references start here (_held.ts)
     const raw = toRaw(st, item);
     const r = st.store.tryPut(raw, o);
-    if (r > 0) return afterPut(st, 1);
-    if (r < 0) throw r === BUSY_COUNT ? busyPut(o) : shutDown("put");
-    putSlow(st, raw, 0, true, o);
+    if (r > 0) return accepted(st, from);
+    const taken = takeHeld(from);
+    try {
+      if (r < 0) throw r === BUSY_COUNT ? busyPut(o) : shutDown("put");
+      putSlow(st, raw, 0, true, o);
+    } catch (error) {
+      releaseHeld(taken);
+      throw error;
+    }
   }
 
   /**
@@ -184,10 +198,11 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    * queue's lock with a custom codec (see `get`).
    */
   putNowait(item: T): void {
-    const st = this.#st;
+    const st = this.#st, from = held.length;
     const raw = toRaw(st, item);
     const r = st.store.tryPut(raw, NOWAIT);
-    if (r > 0) return afterPut(st, 1);
+    if (r > 0) return accepted(st, from);
+    releaseHeld(takeHeld(from));
     if (r < 0) throw r === BUSY_COUNT ? busyPut(NOWAIT) : shutDown("put");
     throw new QueueFullError();
   }
@@ -201,14 +216,21 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
   async putAsync(item: T, options?: QueueOptions): Promise<void> {
     const o = queueOptions(options);
     const st = this.#st;
+    const from = held.length; // this put's references start here (_held.ts)
     const raw = toRaw(st, item);
     // Never waits for another thread's decode here (NO_WAIT): putSlowAsync
     // waits for it without blocking the event loop.
     const r = st.store.tryPut(raw, NO_WAIT);
-    if (r > 0) return afterPut(st, 1);
-    if (r === -1) throw shutDown("put");
-    if (r === BUSY_COUNT && !o.blocking) throw busyPut(o);
-    await putSlowAsync(st, own(raw), 0, true, o);
+    if (r > 0) return accepted(st, from);
+    const taken = takeHeld(from);
+    try {
+      if (r === -1) throw shutDown("put");
+      if (r === BUSY_COUNT && !o.blocking) throw busyPut(o);
+      await putSlowAsync(st, own(raw), 0, true, o);
+    } catch (error) {
+      releaseHeld(taken);
+      throw error;
+    }
   }
 
   /**
@@ -292,7 +314,17 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    */
   putMany(items: ArrayLike<T>, options?: QueueOptions): number {
     const o = queueOptions(options);
-    return putRaws(this.#st, toRaws(this.#st, items), o);
+    const from = held.length, marksFrom = marks.length;
+    const raws = toRaws(this.#st, items);
+    const taken = takeHeld(from, marksFrom);
+    if (taken === undefined) return putRaws(this.#st, raws, o);
+    let n = 0;
+    try {
+      n = putRaws(this.#st, raws, o);
+    } finally {
+      releaseHeld(taken, n); // the items not put; all of them on a throw
+    }
+    return n;
   }
 
   /**
@@ -307,7 +339,11 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     items: ArrayLike<T>,
     options?: QueueOptions,
   ): Promise<number> {
-    return putManyAsync(this.#st, items, options);
+    // It encodes before its first await: its references are in `held`.
+    const from = held.length, marksFrom = marks.length;
+    const done = putManyAsync(this.#st, items, options);
+    const taken = takeHeld(from, marksFrom);
+    return taken === undefined ? done : settleHeld(done, taken);
   }
 
   /**

@@ -29,6 +29,7 @@ import {
   numericError,
   PRIORITY,
 } from "./_layout.ts";
+import { dropHeld, held, marks } from "./_held.ts";
 import type { Keyed } from "./_locked.ts";
 import { noCodec, type QueueState } from "./_state.ts";
 import { Batch, bytesBatch, textBatch, TextItem, TextRing } from "./_text.ts";
@@ -76,6 +77,7 @@ export function toRaw(st: QueueState, item: unknown): unknown {
     }
     return item;
   }
+  const from = held.length; // this item's heap references start here
   const key = st.discipline === PRIORITY ? priorityOf(item) : 0;
   let bytes: Uint8Array;
   if ((st.h[FLAGS] & FLAG_CODEC) !== 0) {
@@ -89,12 +91,24 @@ export function toRaw(st: QueueState, item: unknown): unknown {
     }
   } else if (st.store instanceof TextRing) {
     const raw = new TextItem(encodeText(item), textTagged);
-    st.store.check(raw);
+    check(st, raw, from);
     return raw;
   } else bytes = encodeValue(item);
   const raw = st.discipline === PRIORITY ? { key, bytes } : bytes;
-  st.store.check(raw);
+  check(st, raw, from);
   return raw;
+}
+
+// store.check, releasing the heap references the encoding took (from
+// `from` in `held`) if it refuses the raw (_held.ts).
+function check(st: QueueState, raw: unknown, from: number): void {
+  if (held.length === from) return st.store.check(raw);
+  try {
+    st.store.check(raw);
+  } catch (error) {
+    dropHeld(from);
+    throw error;
+  }
 }
 
 /**
@@ -128,6 +142,21 @@ export function toRaws(
   ) {
     return items as ArrayLike<unknown>;
   }
+  // An item that throws releases the heap references of the items before it
+  // (_held.ts); marks say where each item's references start.
+  const from = held.length, marksFrom = marks.length;
+  try {
+    return encodeRaws(st, items);
+  } catch (error) {
+    dropHeld(from, marksFrom);
+    throw error;
+  }
+}
+
+function encodeRaws(
+  st: QueueState,
+  items: ArrayLike<unknown>,
+): ArrayLike<unknown> {
   if (st.store instanceof TextRing) {
     // One Batch: plain JSON texts encoded with one TextEncoder call, so a
     // run of them is one JSON text for the getter.
@@ -142,6 +171,7 @@ export function toRaws(
       const texts = new Array<string>(items.length);
       const tagged = new Array<boolean>(items.length);
       for (let i = 0; i < items.length; i++) {
+        marks.push(held.length);
         texts[i] = encodeText(items[i]);
         tagged[i] = textTagged;
       }
@@ -151,7 +181,9 @@ export function toRaws(
     return batch as unknown as ArrayLike<unknown>;
   }
   const raws = new Array(items.length);
+  const structured = st.info === undefined;
   for (let i = 0; i < items.length; i++) {
+    if (structured) marks.push(held.length);
     raws[i] = own(toRaw(st, items[i]));
   }
   return raws;

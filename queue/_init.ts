@@ -17,7 +17,9 @@
 // bytes inits its heap) -> in use; a revived handle checks KIND and the
 // region's size, and writes nothing.
 
+import { blockAlloc, holdBlock } from "../_core/heap.ts";
 import { checkRegion, type SharedPlacement } from "../_core/placement.ts";
+import { runtime } from "../_core/runtime.ts";
 import type { Descriptor } from "../_core/transfer.ts";
 import {
   type Acquire,
@@ -133,13 +135,29 @@ export function checkMax(max: number | undefined, capacity: number): number {
 }
 
 /**
+ * Queues up to this many bytes (header, ring and byte region) live in the
+ * shared heap (_core/heap.ts), so that they can travel inside queue items as
+ * an offset; larger ones, and any that find no room (the heap is full, or
+ * queues already took their share of it: _core/heap.ts, "Queue blocks"), get
+ * a SharedArrayBuffer of their own (they still travel as thread args). Heap
+ * blocks are powers of two: a queue takes up to twice its size there. 4 MiB
+ * holds the default structured queue up to about 15,000 items (256 bytes
+ * each) and an int32 queue of a million; 32 queues of this size fill the
+ * queues' share of a 1 GiB heap.
+ */
+export const HEAP_QUEUE_MAX = 4 * 1024 * 1024;
+
+/**
  * A handle's state: over `revived`'s memory (checked by checkRevivable), or
- * over new memory (the caller's region or a fresh buffer) set up for `init`.
+ * over new memory (the caller's region, a heap block or a fresh buffer) set
+ * up for `init`. `owner`, the handle, is kept reachable by the state (every
+ * wait holds the state), and holds the heap block's reference if any.
  */
 export function createState(
   discipline: number,
   init: QueueInit<unknown> | undefined,
   revived: Descriptor | undefined,
+  owner: object,
 ): QueueState {
   let h: Int32Array;
   if (revived !== undefined) {
@@ -163,9 +181,24 @@ export function createState(
       byteOffset = init!.byteOffset ?? 0;
       checkRegion("queue", init!.buffer, byteOffset, total, 8);
       buffer = init!.buffer;
+      // The cheap check placement allows: a queue's first word is MAGIC +
+      // kind from its constructor on, so a region that starts with it holds
+      // a queue (maybe live: zeroing it would lose its items and strand its
+      // waiters). Reusing the region is the caller's to say: zero it first.
+      const kind = Atomics.load(new Int32Array(buffer, byteOffset, 1), 0);
+      if ((kind & ~0xffff) === MAGIC) {
+        throw new RangeError(
+          `Cannot place queue: byteOffset ${byteOffset} holds a queue already; zero its first word to reuse the region`,
+        );
+      }
       new Uint8Array(buffer, byteOffset, total).fill(0);
     } else {
-      buffer = new SharedArrayBuffer(total);
+      const at = total <= HEAP_QUEUE_MAX ? blockAlloc(total, true) : -1;
+      if (at >= 0) {
+        buffer = runtime().buffer; // zeroed by blockAlloc
+        byteOffset = at;
+        holdBlock(owner, at);
+      } else buffer = new SharedArrayBuffer(total);
     }
     h = new Int32Array(buffer, byteOffset, total >> 2);
     h[KIND] = MAGIC + discipline * 16 + shape.code;
@@ -192,6 +225,7 @@ export function createState(
     decode: undefined,
     noCodec: false,
     put: 0,
+    owner,
   };
   st.decode = decoderOf(st);
   st.noCodec = (h[FLAGS] & FLAG_CODEC) !== 0 && init?.codec === undefined;

@@ -173,7 +173,16 @@ abstract class LockedStore implements Store {
   }
 
   count(): number {
-    return Atomics.load(this.h, COUNT);
+    return this.#counted(Atomics.load(this.h, COUNT));
+  }
+
+  // COUNT is within 0..capacity unless the memory is corrupt: a RangeError
+  // then, not a drain that loops 2^31 times or a push outside the region.
+  #counted(count: number): number {
+    if (count >= 0 && count <= this.cap) return count;
+    throw new RangeError(
+      `Cannot use queue: its shared memory is corrupt (COUNT ${count}, capacity ${this.cap})`,
+    );
   }
 
   check(_raw: unknown): void {}
@@ -212,7 +221,7 @@ abstract class LockedStore implements Store {
     try {
       if (Atomics.load(h, SHUTDOWN) !== OPEN) return -1;
       let n = 0;
-      let count = h[COUNT];
+      let count = this.#counted(h[COUNT]);
       while (
         from + n < raws.length && count < this.cap && this.fits(raws[from + n])
       ) {
@@ -240,6 +249,7 @@ abstract class LockedStore implements Store {
     let count = h[COUNT];
     let n = 0;
     try {
+      this.#counted(count);
       while (n < max && count > 0) {
         if (decode !== null) {
           let x = this.peek(count);

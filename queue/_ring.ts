@@ -168,7 +168,7 @@ export class Ring implements Store {
       const n = mod((Atomics.load(h, TAIL) & POSITION) - p, m); // fresh TAIL
       if (n === 0) return EMPTY; // TAIL == p and HEAD >= p: empty
       if (n > cap) { // p is stale: behind HEAD
-        p = Atomics.load(h, HEAD);
+        p = freshHead(h, m, cap);
         continue;
       }
       const x = this.#data[p % cap];
@@ -239,7 +239,7 @@ export class Ring implements Store {
       const tail = Atomics.load(h, TAIL) & POSITION;
       let n = mod(tail - p, m);
       if (n > cap) { // p is stale
-        p = Atomics.load(h, HEAD);
+        p = freshHead(h, m, cap);
         continue;
       }
       if (n === 0) return 0;
@@ -261,6 +261,26 @@ export class Ring implements Store {
       p = seen;
     }
   }
+}
+
+// A consumer's look that found its guess stale: HEAD afresh. Off the hot
+// path, it also checks the counters: TAIL and HEAD are always inside the
+// ring (< M) and 0 <= TAIL - HEAD <= P at every instant (the file header),
+// so a counter past M, or TAIL more than P ahead of a HEAD that held still
+// across the TAIL load, is corrupt memory, not a race: a RangeError, where
+// the retry loop would spin forever.
+function freshHead(h: Int32Array, m: number, cap: number): number {
+  const head = Atomics.load(h, HEAD);
+  const tail = Atomics.load(h, TAIL) & POSITION;
+  if (
+    head < 0 || head >= m || tail >= m ||
+    (mod(tail - head, m) > cap && Atomics.load(h, HEAD) === head)
+  ) {
+    throw new RangeError(
+      `Cannot get from queue: its shared memory is corrupt (HEAD ${head}, TAIL ${tail}, capacity ${cap}, modulus ${m})`,
+    );
+  }
+  return head;
 }
 
 function mod(x: number, m: number): number {

@@ -65,6 +65,12 @@ export interface QueueState {
   noCodec: boolean;
   /** Items the last enterPut (_put.ts) put instead of registering. */
   put: number;
+  /**
+   * The handle (QueueBase): reachable while anything holds the state, as
+   * every wait does, so its heap block is not freed under a waiter
+   * (_core/heap.ts).
+   */
+  readonly owner: object;
 }
 
 // A blocking get (put) that finds the queue empty (full) retries this many

@@ -27,15 +27,26 @@
 //   here, so its reviver is registered wherever a queue can decode; a
 //   Thread handle needs thread/thread.ts loaded in the receiving thread
 //   (the package root loads it), or the get throws and leaves the item first.
+// - Heap references (_core/heap.ts, _held.ts): tag retains the block of each
+//   primitive it writes ("p") and lists it in `held` for the put to take;
+//   untag lists each revived handle in `revived`, and decodeTagged makes
+//   them the holders of those references only once the whole item decoded
+//   (a get that throws leaves the item, and its references, in the queue).
 
 import {
   type BytesForm,
-  decodeTransfer,
   descriptorToBytesForm,
   reviveBytesForm,
   TO_DESCRIPTOR,
 } from "../_core/transfer.ts";
+import {
+  blockRelease,
+  blockRetain,
+  holdBlock,
+  isBlock,
+} from "../_core/heap.ts";
 import { describe } from "../_core/placement.ts";
+import { held } from "./_held.ts";
 // For their revivers (see above): every sync/ primitive can be in an item.
 import "../sync/barrier.ts";
 import "../sync/condition.ts";
@@ -147,9 +158,13 @@ export function tag(value: unknown, st: TagState): unknown {
     }
     if (form !== undefined) {
       st.ids.set(obj, st.ids.size);
-      // The extra as values: a marked descriptor in it (a Condition's lock)
-      // becomes its primitive again, which tags as "p" in turn.
-      const extra = decodeTransfer(form.extra);
+      if (isBlock(form.byteOffset)) {
+        blockRetain(form.byteOffset);
+        held.push(form.byteOffset);
+      }
+      // The extra holds values: a primitive in it (a Condition's lock)
+      // tags as "p" in turn.
+      const extra = form.extra;
       return {
         [MARK]: "p",
         t: form.tag,
@@ -299,6 +314,37 @@ function define(obj: object, key: string, value: unknown): void {
 }
 
 /** Revives a parsed tagged value; `ids` collects objects for "@" references. */
+// Handles revived by the untag running now, with their block offsets.
+const revived: unknown[] = [];
+
+/**
+ * Decodes a parsed tagged JSON value: untag, then the heap references of
+ * the primitives in it pass to their new handles (see the notes above).
+ */
+export function untagItem(value: unknown): unknown {
+  revived.length = 0;
+  const out = untag(value, []);
+  for (let i = 0; i < revived.length; i += 2) {
+    holdBlock(revived[i] as object, revived[i + 1] as number);
+  }
+  revived.length = 0;
+  return out;
+}
+
+/**
+ * Encodes a value as tagged JSON's value tree; the heap references it took
+ * are in `held`, or released when it throws.
+ */
+export function tagItem(value: unknown): unknown {
+  const before = held.length;
+  try {
+    return tag(value, { ids: new Map(), path: "item", depth: 0 });
+  } catch (error) {
+    for (const at of held.splice(before)) blockRelease(at);
+    throw error;
+  }
+}
+
 export function untag(value: unknown, ids: unknown[]): unknown {
   if (typeof value !== "object" || value === null) return value;
   if (Array.isArray(value)) {
@@ -325,11 +371,13 @@ export function untag(value: unknown, ids: unknown[]): unknown {
     case "p": {
       const slot = ids.push(undefined) - 1;
       const extra = untag(rec.x, ids);
-      return ids[slot] = reviveBytesForm({
+      const p = ids[slot] = reviveBytesForm({
         tag: rec.t as string,
         byteOffset: rec.o as number,
         extra,
       });
+      if (isBlock(rec.o as number)) revived.push(p as object, rec.o as number);
+      return p;
     }
     case "a": {
       const arr: unknown[] = new Array(rec.n as number);

@@ -5,7 +5,7 @@
 // sync/_lock_at.ts.
 
 import { checkRegion } from "../_core/placement.ts";
-import { encodeTransfer, reviveDescriptor } from "../_core/transfer.ts";
+import { reviveDescriptor } from "../_core/transfer.ts";
 import { Condition } from "./condition.ts";
 import type { Lock } from "./lock.ts";
 import type { RLock } from "./rlock.ts";
@@ -24,7 +24,7 @@ export function conditionAt(
     tag: CONDITION_TAG,
     buffer,
     byteOffset,
-    extra: { lock: encodeTransfer(lock) },
+    extra: { lock },
   });
   if (!(cond instanceof Condition)) {
     throw new TypeError("Condition tag mismatch");

@@ -4,7 +4,7 @@
 // public class (sync/rw_lock.ts) calls these; split off to keep each file
 // short.
 
-import { type Acquire, waitAsync, waitSync } from "../_core/wait.ts";
+import { type Acquire, waitSync } from "../_core/wait.ts";
 
 // RWLock shared layout: Int32Array on a SharedArrayBuffer, 5 slots (20 B).
 // | slot | name  | values                                   | written by                        |
@@ -17,8 +17,8 @@ import { type Acquire, waitAsync, waitSync } from "../_core/wait.ts";
 export const STATE = 0;
 export const WWAIT = 1;
 export const RWAIT = 2;
-const WSEQ = 3;
-const RSEQ = 4;
+export const WSEQ = 3;
+export const RSEQ = 4;
 export const SLOTS = 5;
 export const WRITER = -1;
 export const FREE = 0;
@@ -73,7 +73,10 @@ export const FREE = 0;
 
 // SPIN bounds how long a blocking acquirer polls before it registers and
 // sleeps, as Lock's does: critical sections are usually shorter than a sleep
-// and a wake. The async forms do not spin (it would stall the event loop).
+// and a wake. The async forms (RWLock's #readSlowAsync, #writeSlowAsync:
+// methods, so that the pending wait keeps the handle, and so its heap block,
+// alive; _core/heap.ts) follow the same protocol without the spin (it would
+// stall the event loop).
 const SPIN = 100;
 
 /** One try to enter as a reader. Writer preference: no new reader while a writer waits. */
@@ -117,32 +120,6 @@ export function readSlow(view: Int32Array, opts: Acquire): boolean {
   }
 }
 
-/** Waits (async) to enter as a reader; false on timeout. */
-export async function readSlowAsync(
-  view: Int32Array,
-  opts: Acquire,
-): Promise<boolean> {
-  Atomics.add(view, RWAIT, 1);
-  try {
-    for (;;) {
-      // Why no lost wakeup: as in readSlow.
-      const seq = Atomics.load(view, RSEQ);
-      if (tryRead(view)) return true;
-      const outcome = await waitAsync(
-        view,
-        RSEQ,
-        seq,
-        opts.deadline,
-        opts.signal,
-        opts.interruptible,
-      );
-      if (outcome === "timed-out") return tryRead(view);
-    }
-  } finally {
-    Atomics.sub(view, RWAIT, 1);
-  }
-}
-
 /** Waits (blocking) to enter as the writer; false on timeout. */
 export function writeSlow(view: Int32Array, opts: Acquire): boolean {
   for (let i = 0; i < SPIN; i++) {
@@ -171,37 +148,10 @@ export function writeSlow(view: Int32Array, opts: Acquire): boolean {
   }
 }
 
-/** Waits (async) to enter as the writer; false on timeout. */
-export async function writeSlowAsync(
-  view: Int32Array,
-  opts: Acquire,
-): Promise<boolean> {
-  Atomics.add(view, WWAIT, 1);
-  let acquired = false;
-  try {
-    for (;;) {
-      // Why no lost wakeup: as in writeSlow.
-      const seq = Atomics.load(view, WSEQ);
-      if (tryWrite(view)) return acquired = true;
-      const outcome = await waitAsync(
-        view,
-        WSEQ,
-        seq,
-        opts.deadline,
-        opts.signal,
-        opts.interruptible,
-      );
-      if (outcome === "timed-out") return acquired = tryWrite(view);
-    }
-  } finally {
-    leaveWriters(view, acquired);
-  }
-}
-
 // A waiting writer leaves WWAIT. Without the lock, it may have been what
 // kept readers out (wake them if it was the last writer), and it may have
 // consumed a notify(1) meant for a writer (hand one on).
-function leaveWriters(view: Int32Array, acquired: boolean): void {
+export function leaveWriters(view: Int32Array, acquired: boolean): void {
   const left = Atomics.sub(view, WWAIT, 1) - 1;
   if (acquired) return;
   if (left === 0) {

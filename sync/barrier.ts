@@ -7,9 +7,7 @@
 import { BrokenBarrierError } from "../_core/errors.ts";
 import { allocRegion, checkRegion } from "../_core/placement.ts";
 import {
-  decodeTransfer,
   type Descriptor,
-  encodeTransfer,
   registerTransfer,
   TO_DESCRIPTOR,
 } from "../_core/transfer.ts";
@@ -181,6 +179,7 @@ export class Barrier {
       Barrier.byteLength,
       4,
       options,
+      this,
     );
     this.#view = new Int32Array(buffer, byteOffset, SLOTS);
     this.#view[STATE] = FILLING;
@@ -401,7 +400,7 @@ export class Barrier {
     const extra: Extra = {
       timeout: this.#timeout ?? null,
       action: this.#action?.wire ?? null,
-      actionArgs: encodeTransfer(this.#action?.args ?? []),
+      actionArgs: this.#action?.args ?? [],
     };
     return {
       tag: TAG,
@@ -479,7 +478,8 @@ defineInspect(Barrier, (barrier) => ({
 registerTransfer(TAG, (d) => {
   checkRegion("Barrier", d.buffer, d.byteOffset, Barrier.byteLength, 4);
   const extra = d.extra as Partial<Extra> | undefined;
-  const actionArgs = decodeTransfer(extra?.actionArgs ?? []);
+  // Values: the encode sites encode the extra, and decode it before this.
+  const actionArgs = extra?.actionArgs ?? [];
   if (!Array.isArray(actionArgs)) {
     throw new TypeError("Cannot revive Barrier: bad descriptor");
   }

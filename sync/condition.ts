@@ -12,9 +12,7 @@ import {
   type SharedPlacement,
 } from "../_core/placement.ts";
 import {
-  decodeTransfer,
   type Descriptor,
-  encodeTransfer,
   registerTransfer,
   TO_DESCRIPTOR,
 } from "../_core/transfer.ts";
@@ -144,6 +142,7 @@ export class Condition {
       Condition.byteLength,
       4,
       placement,
+      this,
     );
     this.#view = new Int32Array(buffer, byteOffset, SLOTS);
     this.#view.fill(0);
@@ -386,7 +385,7 @@ export class Condition {
       tag: TAG,
       buffer: this.#view.buffer as SharedArrayBuffer,
       byteOffset: this.#view.byteOffset,
-      extra: { lock: encodeTransfer(this.#lock) },
+      extra: { lock: this.#lock },
     };
   }
 
@@ -486,7 +485,8 @@ function waitForArgs(predicate: unknown, options: WaitOptions | undefined) {
 }
 
 registerTransfer(TAG, (d) => {
-  const lock = decodeTransfer((d.extra as { lock: unknown })?.lock);
+  // Values: the encode sites encode the extra, and decode it before this.
+  const lock = (d.extra as { lock?: unknown } | undefined)?.lock;
   if (!(lock instanceof Lock) && !(lock instanceof RLock)) {
     throw new TypeError("Cannot revive Condition: its lock is missing");
   }

@@ -90,7 +90,7 @@ export class Event {
     const revived = adopting;
     adopting = undefined;
     const { buffer, byteOffset } = revived ??
-      allocRegion("Event", Event.byteLength, 4, placement);
+      allocRegion("Event", Event.byteLength, 4, placement, this);
     this.#view = new Int32Array(buffer, byteOffset, SLOTS);
     if (revived === undefined) Atomics.store(this.#view, STATE, 0);
   }

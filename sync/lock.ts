@@ -144,6 +144,7 @@ export class Lock {
       Lock.byteLength,
       4,
       placement,
+      this,
     );
     this.#view = new Int32Array(buffer, byteOffset, SLOTS);
     Atomics.store(this.#view, STATE, UNLOCKED);

@@ -104,14 +104,14 @@ export class RLock {
     const revived = adopting;
     adopting = undefined;
     const { buffer, byteOffset } = revived ??
-      allocRegion("RLock", RLock.byteLength, 4, placement);
+      allocRegion("RLock", RLock.byteLength, 4, placement, this);
     this.#view = new Int32Array(buffer, byteOffset, SLOTS);
     if (revived === undefined) {
       Atomics.store(this.#view, 0, 0);
       Atomics.store(this.#view, OWNER, 0);
       Atomics.store(this.#view, COUNT, 0);
     }
-    this.#lock = lockAt(buffer, byteOffset, true);
+    this.#lock = lockAt(buffer, byteOffset, true, this);
   }
 
   /** Bytes an RLock occupies when placed in a caller's buffer. */

@@ -16,21 +16,28 @@ import {
   registerTransfer,
   TO_DESCRIPTOR,
 } from "../_core/transfer.ts";
-import { type AcquireOptions, acquireOptions } from "../_core/wait.ts";
+import {
+  type Acquire,
+  type AcquireOptions,
+  acquireOptions,
+  waitAsync,
+} from "../_core/wait.ts";
 import { Guard, notAcquired, runHeld, runHeldAsync } from "./_guard.ts";
 import {
   FREE,
+  leaveWriters,
   readSlow,
-  readSlowAsync,
+  RSEQ,
   RWAIT,
   SLOTS,
   STATE,
   tryRead,
+  tryWrite,
   wakeReaders,
   wakeWriter,
   WRITER,
   writeSlow,
-  writeSlowAsync,
+  WSEQ,
   WWAIT,
 } from "./_rw_state.ts";
 
@@ -107,7 +114,7 @@ export class RWLock {
     const revived = adopting;
     adopting = undefined;
     const { buffer, byteOffset } = revived ??
-      allocRegion("RWLock", RWLock.byteLength, 4, placement);
+      allocRegion("RWLock", RWLock.byteLength, 4, placement, this);
     this.#view = new Int32Array(buffer, byteOffset, SLOTS);
     if (revived === undefined) {
       for (let i = 0; i < SLOTS; i++) Atomics.store(this.#view, i, 0);
@@ -172,7 +179,7 @@ export class RWLock {
       Atomics.compareExchange(view, STATE, FREE, 1) === FREE || tryRead(view)
     ) return Promise.resolve(true);
     if (!opts.blocking) return Promise.resolve(false);
-    return readSlowAsync(view, opts);
+    return this.#readSlowAsync(opts);
   }
 
   /**
@@ -254,7 +261,7 @@ export class RWLock {
       return Promise.resolve(true);
     }
     if (!opts.blocking) return Promise.resolve(false);
-    return writeSlowAsync(this.#view, opts);
+    return this.#writeSlowAsync(opts);
   }
 
   /**
@@ -374,6 +381,57 @@ export class RWLock {
       buffer: this.#view.buffer as SharedArrayBuffer,
       byteOffset: this.#view.byteOffset,
     };
+  }
+
+  // The async waits: sync/_rw_state.ts's readSlow and writeSlow without the
+  // spin. Methods that read this.#view after every await, so the suspended
+  // call keeps this handle (and so its heap block, _core/heap.ts) alive for
+  // as long as the wait is pending, even when the caller dropped it.
+  async #readSlowAsync(opts: Acquire): Promise<boolean> {
+    Atomics.add(this.#view, RWAIT, 1);
+    try {
+      for (;;) {
+        const view = this.#view;
+        // Why no lost wakeup: as in readSlow (RSEQ read before the check).
+        const seq = Atomics.load(view, RSEQ);
+        if (tryRead(view)) return true;
+        const outcome = await waitAsync(
+          view,
+          RSEQ,
+          seq,
+          opts.deadline,
+          opts.signal,
+          opts.interruptible,
+        );
+        if (outcome === "timed-out") return tryRead(this.#view);
+      }
+    } finally {
+      Atomics.sub(this.#view, RWAIT, 1);
+    }
+  }
+
+  async #writeSlowAsync(opts: Acquire): Promise<boolean> {
+    Atomics.add(this.#view, WWAIT, 1);
+    let acquired = false;
+    try {
+      for (;;) {
+        const view = this.#view;
+        // Why no lost wakeup: as in writeSlow (WSEQ read before the CAS).
+        const seq = Atomics.load(view, WSEQ);
+        if (tryWrite(view)) return acquired = true;
+        const outcome = await waitAsync(
+          view,
+          WSEQ,
+          seq,
+          opts.deadline,
+          opts.signal,
+          opts.interruptible,
+        );
+        if (outcome === "timed-out") return acquired = tryWrite(this.#view);
+      }
+    } finally {
+      leaveWriters(this.#view, acquired);
+    }
   }
 
   static {

@@ -117,6 +117,7 @@ export class Semaphore {
       Semaphore.byteLength,
       4,
       placement,
+      this,
     );
     this.#view = new Int32Array(buffer, byteOffset, SLOTS);
     Atomics.store(this.#view, VALUE, value);

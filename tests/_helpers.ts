@@ -100,17 +100,22 @@ export interface ProgramRun {
 /**
  * Runs `file` as a program of the current runtime (with `programArgs`) and
  * resolves when it exits, or kills it after `timeoutMs` (then `timedOut` is
- * true).
+ * true). `exposeGc` runs it with a global `gc()` (V8's --expose-gc; Bun has
+ * `Bun.gc` without a flag).
  */
 export function runProgram(
   file: URL,
   timeoutMs: number,
   programArgs: string[] = [],
+  { exposeGc = false }: { exposeGc?: boolean } = {},
 ): Promise<ProgramRun> {
   const path = fileURLToPath(file);
+  const gcFlag = exposeGc && !isBun
+    ? [isDeno ? "--v8-flags=--expose-gc" : "--expose-gc"]
+    : [];
   const args = isDeno
-    ? ["run", "-A", path, ...programArgs]
-    : [path, ...programArgs];
+    ? ["run", "-A", ...gcFlag, path, ...programArgs]
+    : [...gcFlag, path, ...programArgs];
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, {

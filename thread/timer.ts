@@ -5,7 +5,6 @@
  * @module
  */
 
-import { allocRegion } from "../_core/placement.ts";
 import { deadlineOf } from "../_core/wait.ts";
 import { nextNameNumber } from "../_core/runtime.ts";
 import { checkTarget, targetName, wireTarget } from "../_core/target.ts";
@@ -126,8 +125,11 @@ export class Timer<F extends ThreadFunction = ThreadFunction>
     if (args !== undefined && !Array.isArray(args)) {
       throw new TypeError("Cannot create timer: args must be an array");
     }
-    const { buffer, byteOffset } = allocRegion("Timer", 4, 4, undefined);
-    const word = new Int32Array(buffer, byteOffset, 1);
+    // The cancel word in a buffer of its own, not a heap block: the timer's
+    // thread holds it as a plain Int32Array (not a handle that could hold a
+    // heap reference) and may outlive this object, and the engine frees a
+    // SharedArrayBuffer only once no thread holds it.
+    const word = new Int32Array(new SharedArrayBuffer(4));
     Atomics.store(word, 0, WAITING);
     super({
       target: moduleTarget<TimerRun<F>>(TIMER_TARGET, "runTimer"),

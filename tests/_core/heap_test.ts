@@ -1,19 +1,43 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// The shared heap grows: after millions of primitives created and dropped, a
-// new one still lives in the heap and still travels inside a queue item.
+// The shared heap reclaims: primitives no thread can name any more give
+// their blocks back, a primitive inside a queue item or a thread's args
+// keeps its block while in flight, and after millions of primitives created
+// and dropped a new one still lives in the heap and travels in an item.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Event, Lock, Queue, Thread } from "../../mod.ts";
-import { heapAlloc, runtime } from "../../_core/runtime.ts";
+import { Condition, Event, Lock, Queue, Thread } from "../../mod.ts";
+import { runtime } from "../../_core/runtime.ts";
+import {
+  blockAlloc,
+  blockRefs,
+  blockRelease,
+  heapLiveBytes,
+} from "../../_core/heap.ts";
+import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
 
-const FIRST_BLOCK = 4 * 1024 * 1024;
+const HEAP_TOP = 2;
+
+function offsetOf(p: object): number {
+  return (p as { [TO_DESCRIPTOR](): { byteOffset: number } })
+    [TO_DESCRIPTOR]().byteOffset;
+}
+
+function tick(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
 
 describe("shared heap", () => {
-  it("Lock: 2 million created and dropped, then a new one crosses to a thread in a queue item", async () => {
-    for (let i = 0; i < 2_000_000; i++) new Lock();
+  it("Lock: 2 million created and dropped reuse their blocks, then a new one crosses to a thread in a queue item", async () => {
     const rt = runtime();
-    // 2e6 Locks of 4 bytes are more than the first 4 MiB block holds.
-    assert.ok(rt.buffer.byteLength > FIRST_BLOCK, "the block grew");
+    const top0 = Atomics.load(rt.view, HEAP_TOP);
+    for (let i = 0; i < 2_000_000; i++) {
+      new Lock();
+      // Finalizers run between tasks: let them.
+      if (i % 10_000 === 9_999) await tick();
+    }
+    const grew = Atomics.load(rt.view, HEAP_TOP) - top0;
+    // Without reuse 2e6 blocks of 16 bytes take 32 MB of heap.
+    assert.ok(grew < 16_000_000, `heap grew by ${grew} bytes`);
     const lock = new Lock();
     const ready = new Event();
     const q = new Queue<{ lock: Lock; ready: Event }>({ capacity: 1 });
@@ -39,14 +63,119 @@ describe("shared heap", () => {
     assert.deepEqual(await t.joinAsync({ timeout: 20_000 }), [false, true]);
   });
 
-  it("heapAlloc() hands out disjoint, aligned ranges inside the grown block", () => {
-    const a = heapAlloc(12, 8), b = heapAlloc(1 << 20, 16), c = heapAlloc(4, 4);
-    assert.ok(a > 0 && b > 0 && c > 0);
-    assert.equal(a % 8, 0);
-    assert.equal(b % 16, 0);
-    assert.ok(a + 12 <= b && b + (1 << 20) <= c);
-    assert.ok(c + 4 <= runtime().buffer.byteLength);
-    // Past the largest block: refused (the caller takes a buffer of its own).
-    assert.equal(heapAlloc(2 ** 31, 4), -1);
+  it("a freed block is reused, zeroed, and counted out of the live bytes", () => {
+    const live = heapLiveBytes();
+    const a = blockAlloc(12);
+    assert.ok(a > 0 && a % 8 === 0);
+    assert.equal(blockRefs(a), 1);
+    assert.equal(heapLiveBytes(), live + 32);
+    new Int32Array(runtime().buffer, a, 3).fill(7);
+    blockRelease(a);
+    assert.equal(heapLiveBytes(), live);
+    const b = blockAlloc(12); // the same class: the top of its free list
+    assert.equal(b, a);
+    assert.deepEqual([...new Int32Array(runtime().buffer, b, 3)], [0, 0, 0]);
+    blockRelease(b);
+    assert.equal(blockAlloc(2 ** 31), -1, "past the largest block");
+  });
+
+  it("a primitive in a queue item holds its block until a get hands it to a handle", () => {
+    const lock = new Lock();
+    const cond = new Condition(lock);
+    const at = offsetOf(lock);
+    assert.equal(blockRefs(at), 1);
+    const q = new Queue<unknown>({ capacity: 1 });
+    q.put({ lock, again: lock });
+    assert.equal(blockRefs(at), 2, "one in-flight reference per item");
+    // Refused puts leave the count as it was: full, too large, not cloneable.
+    assert.throws(() => q.putNowait({ lock }));
+    assert.throws(() => q.put({ lock }, { timeout: 1 }));
+    assert.throws(() => q.put({ lock, f: () => 1 }), TypeError);
+    const big = new Queue<unknown>({ capacity: 4, bytes: 256 });
+    assert.throws(() => big.put({ lock, pad: "x".repeat(1000) }), RangeError);
+    assert.equal(blockRefs(at), 2);
+    const got = q.get({ timeout: 1000 }) as { lock: Lock; again: Lock };
+    assert.ok(got.lock instanceof Lock && got.again === got.lock);
+    // The in-flight reference became the new handle's.
+    assert.equal(blockRefs(at), 2);
+    // A batch that puts one of two items releases the second's reference.
+    assert.equal(q.putMany([{ lock }, { lock }], { timeout: 1 }), 1);
+    assert.equal(blockRefs(at), 3);
+    q.get({ timeout: 1000 });
+    // A Condition's descriptor names its lock: balanced too, and describing
+    // a primitive takes no reference.
+    const c = offsetOf(cond);
+    const before = blockRefs(at);
+    assert.equal(blockRefs(c), 1);
+    q.put(cond);
+    assert.equal(blockRefs(c), 2);
+    assert.equal(blockRefs(at), before + 1, "the lock in flight");
+    const back = q.get({ timeout: 1000 }) as Condition;
+    assert.ok(back instanceof Condition);
+    assert.equal(blockRefs(c), 2);
+    assert.equal(blockRefs(at), before + 1, "now the new lock handle's");
+    assert.equal(offsetOf(back), c);
+  });
+
+  it("a put made while another put encodes its item takes only its own references", () => {
+    const lock = new Lock();
+    const at = offsetOf(lock);
+    const outer = new Queue<unknown>({ capacity: 4 });
+    const full = new Queue<unknown>({ capacity: 1 });
+    full.put(0);
+    const other = new Queue<unknown>({ capacity: 4 });
+    // A getter whose inner put is refused (full): it releases its own
+    // reference, not the outer put's.
+    let refused = 0;
+    outer.put({
+      lock,
+      get side() {
+        assert.throws(() => full.putNowait({ lock }));
+        refused++;
+        return 1;
+      },
+    });
+    assert.ok(refused > 0);
+    assert.equal(blockRefs(at), 2, "the handle and the outer item");
+    // A Proxy whose trap puts (accepted) into another queue while the outer
+    // put encodes: both items hold a reference.
+    const proxy = new Proxy({ lock, n: 1 }, {
+      get(target, key, receiver) {
+        if (key === "n") other.put({ lock });
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    outer.put(proxy);
+    const inOther = other.qsize();
+    assert.ok(inOther > 0);
+    assert.equal(blockRefs(at), 3 + inOther);
+    // A batch whose second item's getter puts a refused item, then the
+    // batch puts one of its two items: one reference kept, one released.
+    const one = new Queue<unknown>({ capacity: 1 });
+    const n = one.putMany([{ lock }, {
+      lock,
+      get side() {
+        assert.throws(() => full.putNowait({ lock }));
+        return 1;
+      },
+    }], { timeout: 1 });
+    assert.equal(n, 1);
+    assert.equal(blockRefs(at), 4 + inOther);
+    // Everything drains to handles: each get hands its reference over.
+    for (const q of [outer, other, one]) {
+      while (!q.empty()) q.get({ timeout: 1000 });
+    }
+    assert.equal(blockRefs(at), 4 + inOther);
+  });
+
+  it("a primitive in a thread's args holds its block until the thread revives it", async () => {
+    const lock = new Lock();
+    const at = offsetOf(lock);
+    const t = new Thread({ target: (l: Lock) => l.locked(), args: [lock] });
+    t.start();
+    assert.equal(await t.joinAsync({ timeout: 20_000 }), false);
+    // The thread's handle took the in-flight reference; that thread ended,
+    // so it never releases it (a leak, never a premature free).
+    assert.ok(blockRefs(at) >= 2);
   });
 });

@@ -444,6 +444,7 @@ describe("Queue", () => {
 
   it("Queue<structured> refuses unserialisable and oversize items and stays unchanged", () => {
     const q = new Queue<unknown>({ capacity: 4, bytes: 64 });
+    const unbounded = new Queue<unknown>(); // a buffer of its own
     q.put({ keep: 1 });
     const bad: [unknown, new (...a: never[]) => Error][] = [
       [() => 1, TypeError],
@@ -453,7 +454,8 @@ describe("Queue", () => {
       [[new Int32Array(new SharedArrayBuffer(4))], TypeError],
       [new WeakMap(), TypeError],
       [Promise.resolve(1), TypeError],
-      [{ q }, TypeError],
+      [{ unbounded }, TypeError],
+      [{ q }, RangeError], // a queue travels (heap), but not in 64 bytes
       ["x".repeat(100), RangeError],
     ];
     for (const [value, cls] of bad) {

@@ -15,7 +15,9 @@ import {
   PriorityQueue,
   Queue,
   RLock,
+  RWLock,
   Semaphore,
+  SimpleQueue,
   Thread,
 } from "../../mod.ts";
 import { assertCloneEqual } from "../_clone_equal.ts";
@@ -148,6 +150,11 @@ describe("Queue with untrusted items", () => {
         new Event(),
         new Barrier(2),
         new Barrier(2, { actionArgs: [lock, { deep: [new RLock()] }] }),
+        new RWLock(),
+        new Queue<unknown>({ capacity: 2 }),
+        new Queue<number>({ capacity: 2, type: "int32" }),
+        new LifoQueue<unknown>({ capacity: 2 }),
+        new PriorityQueue<unknown>({ capacity: 2 }),
         thread,
       ];
       for (
@@ -187,6 +194,42 @@ describe("Queue with untrusted items", () => {
       stop.set();
       assert.equal(await thread.joinAsync({ timeout: 20_000 }), undefined);
     }
+  });
+
+  it("A queue inside a queue item crosses to a thread as the same queue", async () => {
+    type Inbox = { replies: Queue<number>; lifo: LifoQueue<string> };
+    const outer = new Queue<Inbox>({ capacity: 2 });
+    const replies = new Queue<number>({ capacity: 2, type: "int32" });
+    const lifo = new LifoQueue<string>({ capacity: 2 });
+    lifo.put("kept");
+    const t = new Thread({
+      target: (
+        inbox: Queue<{ replies: Queue<number>; lifo: LifoQueue<string> }>,
+      ) => {
+        const { replies, lifo } = inbox.get({ timeout: 20_000 });
+        replies.put(41);
+        replies.put(lifo.get({ timeout: 20_000 }) === "kept" ? 1 : 0);
+      },
+      args: [outer],
+    });
+    t.start();
+    outer.put({ replies, lifo });
+    assert.equal(replies.get({ timeout: 20_000 }), 41);
+    assert.equal(replies.get({ timeout: 20_000 }), 1);
+    assert.equal(await t.joinAsync({ timeout: 20_000 }), undefined);
+    assert.equal(lifo.qsize(), 0);
+  });
+
+  it("A queue in a buffer of its own (unbounded, SimpleQueue) is refused inside an item with a TypeError", () => {
+    const q = new Queue<unknown>({ capacity: 2 });
+    for (const own of [new Queue<unknown>(), new SimpleQueue<unknown>()]) {
+      assert.throws(() => q.put({ own }), (e: unknown) => {
+        assert.ok(e instanceof TypeError);
+        assert.match(e.message, /item\.own .*SharedArrayBuffer of its own/);
+        return true;
+      });
+    }
+    assert.equal(q.qsize(), 0);
   });
 
   it("Thread args, results and thrown values with marker keys arrive unchanged", async () => {

@@ -1,0 +1,294 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The shared heap's blocks: reference-counted, freed when no thread can name
+// them any more, and reused through free lists in shared memory. The heap's
+// bytes come from the runtime block (_core/runtime.ts: heapAlloc claims them,
+// HEAP_BASE up to 1 GiB); this file cuts them into blocks.
+//
+// Block layout: Int32 words at byte offset `at` (a multiple of 8) of the
+// runtime block; the primitive's words (the payload) start at at + 8.
+// | word   | name  | values                                     | written by                  |
+// |--------|-------|--------------------------------------------|-----------------------------|
+// | 0      | CLASS | BLOCK_MAGIC | k: the block is 2^k bytes       | blockAlloc, once per block  |
+// | 1      | REFS  | references held; 0 while free              | Atomics.add/sub, see below  |
+// | 2      | NEXT  | while free: `at` of the next free block    | push, before the head's CAS |
+// | 2 ...  |       | while live: the payload (zeroed at alloc)  | the primitive               |
+// A block keeps its size class for the life of the process; free blocks of
+// class k form a stack whose head is FREE_HEADS[k], an Int64: low 32 bits
+// `at` of the top block (0 = empty), high 32 bits a tag that every
+// successful compareExchange increments.
+//
+// Block states:
+// FRESH (bytes past HEAP_TOP) -blockAlloc: heapAlloc, CLASS, REFS = 1-> LIVE
+// FREE (on list k) -blockAlloc: pop (tagged CAS), zero payload, REFS = 1-> LIVE
+// LIVE -blockRetain: REFS += 1-> LIVE
+// LIVE -blockRelease: REFS -= 1, to 0-> FREE (kept in the releasing
+//       thread's own cache, or pushed on list k when that is full; nobody
+//       else can name the block any more, below)
+// FREE (in a thread's cache) -that thread's blockAlloc-> LIVE
+//
+// Who holds a reference (REFS counts each one):
+// - each tracked handle: a primitive object over the block in some thread,
+//   registered with this thread's FinalizationRegistry (holdBlock), which
+//   releases its reference after the object is collected. The first is the
+//   constructor's (blockAlloc starts REFS at 1).
+// - each encoded descriptor in flight: a primitive inside thread args, a
+//   thread result or thrown value, or a queue item is retained when it is
+//   encoded (_core/transfer.ts copy, queue/_tagged.ts; describing a
+//   primitive, [TO_DESCRIPTOR](), retains nothing) and the reference passes
+//   to the handle the decoding thread makes (holdBlock without a new count).
+//   A refused put releases the references its encoding took (only its own:
+//   queue/_held.ts).
+// Inner handles (lockAt/conditionAt over words of another primitive: an
+// RLock's lock, a Barrier's lock and condition) hold no reference: the outer
+// primitive keeps them, and they never outlive it (sync/_lock_at.ts).
+//
+// Why a block with REFS 0 has no waiter and never gets one: every wait and
+// every notify on a primitive's words runs in a method of a handle over them
+// (sync: `this` is on the waiting thread's stack; async: the suspended async
+// method holds `this`, and the pending Atomics.waitAsync promise that will
+// resume it is held by the engine until it settles), so a handle is
+// reachable, and so not collected, while any thread waits on or touches the
+// words. Async waits must therefore be methods of the handle (or of an
+// object that holds it: a queue's QueueState.owner; an inner lock's outer,
+// sync/_lock_at.ts), never module functions given only an Int32Array:
+// tests/_core/heap_gc_test.ts drops the handle of each async wait while it
+// is pending, collects, and checks that the block keeps its reference. A handle that exists holds a reference (or is an inner handle of
+// one that does). A thread learns an offset only from a handle or from an
+// encoded descriptor, and each of those holds a reference until the next
+// one exists (decode takes over the in-flight reference). So REFS reaches 0
+// only when no thread has a handle and no descriptor is in flight: no thread
+// waits on the words, and none can ever name them again. Freeing earlier
+// would be worse than the leak this replaces (a waiter woken by an unrelated
+// primitive reusing the words); where this file cannot be sure (a thread
+// that ended never runs its finalizers; a descriptor encoded but never
+// decoded, as in an item left in a dropped queue) the block leaks instead.
+//
+// Queue blocks (blockAlloc's `queue`: every queue placed in the heap,
+// queue/_init.ts) may take at most a quarter of the heap's largest size
+// (QUEUE_SHARE: 256 MiB of 1 GiB), counted in HEAP_QUEUES when a queue
+// block is cut from fresh heap bytes; a queue that reuses a free block of
+// its class counts nothing. Blocks are never split or merged and keep their
+// size class for good, so without a cap live queues could fill the heap,
+// and even after they are dropped their blocks (512 bytes and more) would
+// serve only queues of their class: new primitives (16 to 128 bytes) would
+// get buffers of their own, which cannot travel inside queue items. With
+// it, three quarters stay for primitives whatever queues do; a queue block
+// past the cap, with no free block of its class, is -1 (the queue gets a
+// buffer of its own).
+//
+// Why the free list is safe without a lock (ABA): a pop reads head h, then
+// NEXT of the top block, then CASes head h -> NEXT with h's tag + 1. If the
+// block was popped, reused and pushed back meanwhile, the head has a new tag
+// and the CAS fails, so a stale NEXT is never installed. Reading NEXT of a
+// block someone else popped is harmless: heap memory is never given back to
+// the system, so the read stays in bounds.
+
+import {
+  FREE_HEADS,
+  HEAP_BASE,
+  HEAP_LIVE,
+  HEAP_QUEUES,
+  heapAlloc,
+  runtime,
+} from "./runtime.ts";
+
+const CLASS = 0;
+const REFS = 1;
+const NEXT = 2;
+/** Bytes before a block's payload. */
+const HEADER = 8;
+const BLOCK_MAGIC = 0x6b680000;
+const MAGIC_MASK = 0xffff0000 | 0;
+const MIN_CLASS = 4; // 16 B: the header and two words
+const MAX_CLASS = 30; // 1 GiB
+const LOW = 0xffffffffn;
+/** Queue blocks may take 1 / QUEUE_SHARE of the heap's largest size. */
+const QUEUE_SHARE = 4;
+
+interface Views {
+  readonly buffer: SharedArrayBuffer;
+  /**
+   * The block as long as it was when this view was made: fixed-length, not
+   * length-tracking (V8's Atomics on those measured about 6x slower);
+   * remade by wordsFor when a block lies past its end (the heap grew).
+   */
+  all: Int32Array;
+  readonly heads: BigInt64Array;
+  readonly header: Int32Array;
+}
+let cached: Views | undefined;
+
+function views(): Views {
+  const rt = runtime();
+  if (cached?.buffer === rt.buffer) return cached;
+  return cached = {
+    buffer: rt.buffer,
+    all: new Int32Array(rt.buffer, 0, rt.buffer.byteLength / 4),
+    heads: new BigInt64Array(rt.buffer, FREE_HEADS, 32),
+    header: rt.view,
+  };
+}
+
+// The view `v.all`, remade if bytes up to `end` lie past its end. Every
+// block lies inside the runtime block's current length: heapAlloc returns an
+// offset only after growing past the block's end.
+function wordsFor(v: Views, end: number): Int32Array {
+  if (end <= v.all.length * 4) return v.all;
+  return v.all = new Int32Array(v.buffer, 0, v.buffer.byteLength / 4);
+}
+
+/**
+ * A new block whose payload holds `bytes` (zeroed), with one reference (the
+ * caller's: hand it to {@linkcode holdBlock}). Returns the payload's byte
+ * offset in the runtime block, a multiple of 8, or -1 when the heap cannot
+ * hold it. `queue`: a queue's block, within the queues' share of the heap.
+ */
+export function blockAlloc(bytes: number, queue = false): number {
+  let k = MIN_CLASS;
+  while ((1 << k) < bytes + HEADER) if (++k > MAX_CLASS) return -1;
+  const v = views();
+  const cache = local[k];
+  let at = cache !== undefined && cache.length > 0 ? cache.pop()! : pop(v, k);
+  if (at > 0) {
+    // Ours alone: zero what the primitive will use (NEXT included). Plain
+    // stores: the offset reaches another thread only through a transfer,
+    // a synchronizing operation (postMessage, a queue's atomics).
+    const all = wordsFor(v, at + HEADER + bytes);
+    const end = ((at + HEADER) >> 2) + ((bytes + 3) >> 2);
+    for (let i = (at + HEADER) >> 2; i < end; i++) all[i] = 0;
+  } else {
+    if (queue && !reserveQueue(v, 1 << k)) return -1;
+    at = heapAlloc(1 << k, 8);
+    if (at < 0) {
+      if (queue) Atomics.sub(v.header, HEAP_QUEUES, 1 << k);
+      return -1;
+    }
+    // Fresh heap bytes are zero; the class word is written once per block.
+    Atomics.store(wordsFor(v, at + HEADER), at / 4 + CLASS, BLOCK_MAGIC | k);
+  }
+  Atomics.store(v.all, at / 4 + REFS, 1);
+  Atomics.add(v.header, HEAP_LIVE, 1 << k);
+  return at + HEADER;
+}
+
+// Counts `bytes` of fresh heap for a queue block, unless that passes the
+// cap (see "Queue blocks" above).
+function reserveQueue(v: Views, bytes: number): boolean {
+  const cap = queueCap(v);
+  for (let used = Atomics.load(v.header, HEAP_QUEUES);;) {
+    if (used + bytes > cap) return false;
+    const seen = Atomics.compareExchange(
+      v.header,
+      HEAP_QUEUES,
+      used,
+      used + bytes,
+    );
+    if (seen === used) return true;
+    used = seen;
+  }
+}
+
+function queueCap(v: Views): number {
+  const b = v.buffer;
+  const most = b.growable ? b.maxByteLength : b.byteLength;
+  return Math.floor((most - HEAP_BASE) / QUEUE_SHARE);
+}
+
+/** Heap bytes cut for queue blocks, and the cap on them (tests). */
+export function heapQueueBytes(): { used: number; cap: number } {
+  const v = views();
+  return { used: Atomics.load(v.header, HEAP_QUEUES), cap: queueCap(v) };
+}
+
+/** Whether `byteOffset` of the runtime block is a heap block's payload. */
+export function isBlock(byteOffset: number): boolean {
+  if (byteOffset < HEAP_BASE + HEADER || byteOffset % 8 !== 0) return false;
+  const v = views();
+  const at = byteOffset - HEADER;
+  if (at + HEADER > v.buffer.byteLength) return false;
+  const word = Atomics.load(wordsFor(v, at + HEADER), at / 4 + CLASS);
+  const k = word & 0xff;
+  return (word & MAGIC_MASK) === BLOCK_MAGIC && k >= MIN_CLASS &&
+    k <= MAX_CLASS;
+}
+
+/** Adds a reference to the live block at `byteOffset` (an in-flight one). */
+export function blockRetain(byteOffset: number): void {
+  const v = views();
+  const at = byteOffset - HEADER;
+  Atomics.add(wordsFor(v, at + HEADER), at / 4 + REFS, 1);
+}
+
+/**
+ * Drops a reference to the block at `byteOffset`; the last one frees it.
+ * A count that would go below 0 (a bug) is put back and the block leaks.
+ */
+export function blockRelease(byteOffset: number): void {
+  const v = views();
+  const at = byteOffset - HEADER;
+  const before = Atomics.sub(wordsFor(v, at + HEADER), at / 4 + REFS, 1);
+  if (before > 1) return;
+  if (before < 1) {
+    Atomics.add(v.all, at / 4 + REFS, 1);
+    return;
+  }
+  const k = Atomics.load(v.all, at / 4 + CLASS) & 0xff;
+  Atomics.sub(v.header, HEAP_LIVE, 1 << k);
+  const cache = local[k] ??= [];
+  if (cache.length < LOCAL_BYTES >> k) cache.push(at);
+  else push(v, k, at);
+}
+
+// This thread's own free blocks, by class: a block this thread freed goes
+// here first and its next allocation of that class takes it back, with no
+// compareExchange on a shared head (a create/drop loop stays thread-local).
+// At most LOCAL_BYTES per class (16,384 Locks; no queue of 1 MiB or more);
+// a thread that ends keeps its cache (those blocks leak, as its unreleased
+// references do).
+const local: number[][] = [];
+const LOCAL_BYTES = 256 * 1024;
+
+function pop(v: Views, k: number): number {
+  for (;;) {
+    const h = Atomics.load(v.heads, k);
+    const at = Number(h & LOW);
+    if (at === 0) return 0;
+    const next = Atomics.load(wordsFor(v, at + 12), at / 4 + NEXT);
+    const h2 = BigInt.asIntN(64, (((h >> 32n) + 1n) << 32n) | BigInt(next));
+    if (Atomics.compareExchange(v.heads, k, h, h2) === h) return at;
+  }
+}
+
+function push(v: Views, k: number, at: number): void {
+  for (;;) {
+    const h = Atomics.load(v.heads, k);
+    Atomics.store(v.all, at / 4 + NEXT, Number(h & LOW));
+    const h2 = BigInt.asIntN(64, (((h >> 32n) + 1n) << 32n) | BigInt(at));
+    if (Atomics.compareExchange(v.heads, k, h, h2) === h) return;
+  }
+}
+
+// This thread's finalizers: each tracked handle's reference is released
+// after the handle is collected (in a later task of this thread's loop).
+const finalizers = new FinalizationRegistry<number>(blockRelease);
+
+/**
+ * Makes `owner` (a primitive object over the block at `byteOffset`) the
+ * holder of one reference that the caller already counted (blockAlloc's, or
+ * an in-flight one): released when `owner` is collected.
+ */
+export function holdBlock(owner: object, byteOffset: number): void {
+  finalizers.register(owner, byteOffset);
+}
+
+/** Bytes in live heap blocks, process-wide (tests and measurements). */
+export function heapLiveBytes(): number {
+  return Atomics.load(views().header, HEAP_LIVE);
+}
+
+/** The reference count of the block at `byteOffset` (tests). */
+export function blockRefs(byteOffset: number): number {
+  const v = views();
+  const at = byteOffset - HEADER;
+  return Atomics.load(wordsFor(v, at + HEADER), at / 4 + REFS);
+}

@@ -1,0 +1,44 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Heap reclamation under a real garbage collector: the test runner has no
+// gc(), so tests/_workers/programs/heap_gc.ts runs in a subprocess with it
+// (bounded in time). It checks that every async wait keeps its handle's heap
+// block while pending (a handle dropped by its caller must not be freed
+// under the wait), and that a primitive returned or thrown by a thread gives
+// its reference back when its handle is dropped. heap_budget.ts fills the
+// queues' share of the heap and checks that small primitives still live in
+// it (and travel in items), and that dropped queues' blocks are reused.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { runProgram } from "../_helpers.ts";
+
+const program = (name: string) =>
+  new URL(`../_workers/programs/${name}`, import.meta.url);
+
+describe("shared heap under gc", () => {
+  it("pending async waits keep their handles; results and thrown values hand over their references", async () => {
+    const run = await runProgram(program("heap_gc.ts"), 90_000, [], {
+      exposeGc: true,
+    });
+    assert.equal(run.timedOut, false, `timed out: ${run.stdout}${run.stderr}`);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    // Every wait was checked (the program prints one line per check).
+    assert.match(run.stdout, /ok RWLock\.acquireReadAsync: the pending wait/);
+    assert.match(run.stdout, /ok RWLock\.acquireWriteAsync: the pending wait/);
+    assert.equal(
+      run.stdout.match(/the pending wait keeps its handle's reference/g)
+        ?.length,
+      20,
+    );
+    assert.match(run.stdout, /\ndone\n?$/);
+  });
+
+  it("queues take at most their share of the heap; small primitives keep the rest", async () => {
+    const run = await runProgram(program("heap_budget.ts"), 90_000, [], {
+      exposeGc: true,
+    });
+    assert.equal(run.timedOut, false, `timed out: ${run.stdout}${run.stderr}`);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /ok a new Lock lives in the heap/);
+    assert.match(run.stdout, /\ndone\n?$/);
+  });
+});
