@@ -2,7 +2,18 @@
 // How QueueBase's puts (_core.ts) settle the heap references their encoding
 // took (_held.ts): kept by an accepted item, released for refused ones.
 
-import { keepHeld, releaseHeld, type Taken } from "./_held.ts";
+import type { Acquire } from "../_core/wait.ts";
+import type { QueueOptions } from "./_init.ts";
+import { toRaws } from "./_glue.ts";
+import {
+  held,
+  keepHeld,
+  marks,
+  releaseHeld,
+  takeHeld,
+  type Taken,
+} from "./_held.ts";
+import { putManyAsync, putRaws } from "./_put.ts";
 import { afterPut, type QueueState } from "./_state.ts";
 
 /**
@@ -26,4 +37,39 @@ export async function settleHeld(
     releaseHeld(taken, n);
   }
   return n;
+}
+
+/**
+ * QueueBase.putMany: encodes every item first, puts what room allows, and
+ * releases the references of the items not put (all of them on a throw).
+ */
+export function putManyKept<T>(
+  st: QueueState,
+  items: ArrayLike<T>,
+  o: Acquire,
+): number {
+  const from = held.length, marksFrom = marks.length;
+  const raws = toRaws(st, items);
+  const taken = takeHeld(from, marksFrom);
+  if (taken === undefined) return putRaws(st, raws, o);
+  let n = 0;
+  try {
+    n = putRaws(st, raws, o);
+  } finally {
+    releaseHeld(taken, n); // the items not put; all of them on a throw
+  }
+  return n;
+}
+
+/** QueueBase.putManyAsync, with putManyKept's reference bookkeeping. */
+export function putManyAsyncKept<T>(
+  st: QueueState,
+  items: ArrayLike<T>,
+  options: QueueOptions | undefined,
+): Promise<number> {
+  // It encodes before its first await: its references are in `held`.
+  const from = held.length, marksFrom = marks.length;
+  const done = putManyAsync(st, items, options);
+  const taken = takeHeld(from, marksFrom);
+  return taken === undefined ? done : settleHeld(done, taken);
 }

@@ -33,10 +33,16 @@ import { defineInspect } from "../_core/inspect.ts";
 import { type Descriptor, TO_DESCRIPTOR } from "../_core/transfer.ts";
 import type { WaitOptions } from "../_core/wait.ts";
 import type { Codec } from "./_codec.ts";
-import { getItems, getManyAsync, getSlow, getSlowAsync } from "./_get.ts";
-import { own, setCodec, toRaw, toRaws } from "./_glue.ts";
-import { accepted, settleHeld } from "./_accept.ts";
-import { held, marks, releaseHeld, takeHeld } from "./_held.ts";
+import {
+  getItems,
+  getManyAsync,
+  getSlow,
+  getSlowAsync,
+  iterate,
+} from "./_get.ts";
+import { own, setCodec, toRaw } from "./_glue.ts";
+import { accepted, putManyAsyncKept, putManyKept } from "./_accept.ts";
+import { held, releaseHeld, takeHeld } from "./_held.ts";
 import {
   checkMax,
   checkRevivable,
@@ -56,7 +62,7 @@ import {
   NO_WAIT,
   PRIORITY,
 } from "./_layout.ts";
-import { putManyAsync, putRaws, putSlow, putSlowAsync } from "./_put.ts";
+import { putSlow, putSlowAsync } from "./_put.ts";
 import {
   isShutdown,
   join,
@@ -72,7 +78,7 @@ import {
   type QueueState,
   shutDown,
 } from "./_state.ts";
-import { QueueFullError, QueueShutDownError } from "./errors.ts";
+import { QueueFullError } from "./errors.ts";
 
 export { queueByteLength, type QueueInit, type QueueOptions } from "./_init.ts";
 
@@ -81,9 +87,6 @@ export interface ShutdownOptions {
   /** Also discard the queued items (their tasks count as done). */
   immediate?: boolean;
 }
-
-// `for await` yields a macrotask every this-many ready items (timers, I/O).
-const YIELD_EVERY = 4096;
 
 let adopting: Descriptor | undefined;
 
@@ -313,18 +316,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    * @returns the number of items put, from the start of `items`.
    */
   putMany(items: ArrayLike<T>, options?: QueueOptions): number {
-    const o = queueOptions(options);
-    const from = held.length, marksFrom = marks.length;
-    const raws = toRaws(this.#st, items);
-    const taken = takeHeld(from, marksFrom);
-    if (taken === undefined) return putRaws(this.#st, raws, o);
-    let n = 0;
-    try {
-      n = putRaws(this.#st, raws, o);
-    } finally {
-      releaseHeld(taken, n); // the items not put; all of them on a throw
-    }
-    return n;
+    return putManyKept(this.#st, items, queueOptions(options));
   }
 
   /**
@@ -339,11 +331,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     items: ArrayLike<T>,
     options?: QueueOptions,
   ): Promise<number> {
-    // It encodes before its first await: its references are in `held`.
-    const from = held.length, marksFrom = marks.length;
-    const done = putManyAsync(this.#st, items, options);
-    const taken = takeHeld(from, marksFrom);
-    return taken === undefined ? done : settleHeld(done, taken);
+    return putManyAsyncKept(this.#st, items, options);
   }
 
   /**
@@ -458,31 +446,8 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    * Yields items as `getAsync` returns them, until the queue is shut down
    * and empty. Waiting never blocks the event loop.
    */
-  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
-    let ready = 0;
-    const st = this.#st;
-    if (st.noCodec) throw noCodec();
-    for (;;) {
-      let item: T;
-      const x = st.store.tryGet(st.decode, NO_WAIT);
-      if (x !== EMPTY && x !== BUSY) {
-        afterGet(st, 1);
-        item = x as T;
-        if (++ready === YIELD_EVERY) {
-          ready = 0;
-          await new Promise((resolve) => setTimeout(resolve, 0));
-        }
-      } else {
-        ready = 0;
-        try {
-          item = await this.getAsync();
-        } catch (error) {
-          if (error instanceof QueueShutDownError) return;
-          throw error;
-        }
-      }
-      yield item;
-    }
+  [Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    return iterate(this.#st, () => this.getAsync());
   }
 
   /** @ignore Describes the queue for another thread (transfer registry). */

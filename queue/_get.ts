@@ -55,7 +55,7 @@ import {
   SPIN,
   waitRegistered,
 } from "./_state.ts";
-import { QueueEmptyError } from "./errors.ts";
+import { QueueEmptyError, QueueShutDownError } from "./errors.ts";
 
 /** getMany: up to `most` items, waiting for the first (see QueueBase.getMany). */
 export function getItems(
@@ -271,4 +271,42 @@ function leaveGet(
     );
   }
   return EMPTY;
+}
+
+// `for await` yields a macrotask every this-many ready items (timers, I/O).
+const YIELD_EVERY = 4096;
+
+/**
+ * QueueBase's `for await`: yields items as `getAsync` returns them, until
+ * the queue is shut down and empty; ready items are taken without a promise
+ * hop (one macrotask every YIELD_EVERY of them). Waiting never blocks the
+ * event loop.
+ */
+export async function* iterate<T>(
+  st: QueueState,
+  getAsync: () => Promise<T>,
+): AsyncGenerator<T, void, undefined> {
+  let ready = 0;
+  if (st.noCodec) throw noCodec();
+  for (;;) {
+    let item: T;
+    const x = st.store.tryGet(st.decode, NO_WAIT);
+    if (x !== EMPTY && x !== BUSY) {
+      afterGet(st, 1);
+      item = x as T;
+      if (++ready === YIELD_EVERY) {
+        ready = 0;
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+    } else {
+      ready = 0;
+      try {
+        item = await getAsync();
+      } catch (error) {
+        if (error instanceof QueueShutDownError) return;
+        throw error;
+      }
+    }
+    yield item;
+  }
 }
