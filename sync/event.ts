@@ -16,6 +16,7 @@ import {
 } from "../_core/transfer.ts";
 import { defineInspect } from "../_core/inspect.ts";
 import {
+  type Sleep,
   sleepAsync,
   sleepOptions,
   sleepSync,
@@ -185,10 +186,16 @@ export class Event {
     const view = this.#view;
     const s = Atomics.load(view, STATE);
     if ((s & 1) === 1) return Promise.resolve(true);
+    return this.#sleepAsync(s, sleep);
+  }
+
+  // A method that reads `this` after its await: the suspended call holds the
+  // handle, so the event's heap block keeps its reference while the wait is
+  // pending (_core/heap.ts: a block is freed only when no handle is left).
+  async #sleepAsync(s: number, sleep: Sleep): Promise<boolean> {
     // Why no lost wakeup: as in wait().
-    return sleepAsync(view, STATE, s, sleep).then(() =>
-      Atomics.load(view, STATE) !== s
-    );
+    await sleepAsync(this.#view, STATE, s, sleep);
+    return Atomics.load(this.#view, STATE) !== s;
   }
 
   /** @ignore Describes the event for another thread (transfer registry). */
