@@ -29,7 +29,7 @@ import {
   numericError,
   PRIORITY,
 } from "./_layout.ts";
-import type { Keyed } from "./_locked.ts";
+import type { Keyed } from "./_bytes.ts";
 import { noCodec, type QueueState } from "./_state.ts";
 import { Batch, bytesBatch, textBatch, TextItem, TextRing } from "./_text.ts";
 
