@@ -264,7 +264,9 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    * loop.
    *
    * Python: none (the async twin of `get`; asyncio.Queue.get).
-   * @returns a promise that rejects as `get` throws.
+   * @returns a promise that rejects as `get` throws, except that with
+   * `block: false` it rejects at once while another thread decodes the next
+   * item (no 2 ms grace: that wait would block the event loop).
    */
   async getAsync(options?: QueueOptions): Promise<T> {
     const o = queueOptions(options);
