@@ -50,15 +50,20 @@
 // structured ring also marks a takeover in HEAD (TAKEN, _head.ts), and its
 // releaseHead refuses a word whose bits other than CONTENDED changed, so a
 // holder that lost its turn cannot move HEAD even by another path.
-// Known gaps: a holder that dies between its acquire and its plain store
-// of T is never seen (no user code runs there: only running out of memory
-// can end a thread at that point): waiters, even nowait ones, wait for it
-// as for a live holder that copies bytes (see _head.ts and _locked.ts for
-// the bound). In the locked stores a holder that is not in a custom get
-// (puts, default-codec gets) does not name itself: if the predicate calls
-// it dead while it still copies, #recover frees its lock; only the
-// predicate closes that.
+// Known gaps: in the structured ring, a holder that dies between its
+// acquire and its plain store of T is never seen (no user code runs there:
+// only running out of memory can end a thread at that point): waiters wait
+// for it as for a live holder that copies bytes, untimed ones without
+// limit, the others until idleUntil (_head.ts). In the locked stores the
+// Lock word names every holder, so such a death is seen there; but a
+// holder that is not inside a custom get's hold (puts, default-codec gets,
+// a custom get's drops after its holdEnd) is not named in HOLDER: if
+// holderDead calls it dead while it still copies, #recover frees its lock
+// (_locked.ts). Only holderDead's predicate closes those.
 //
+// Why a thread that lost its lock owes no wake: the taker's release (or
+// RECOVER) wakes the lock's sleepers as a release would, and clearDead
+// wakes those asleep on a WAITING value of HOLDER.
 // Why no lost wakeup: a waiter sleeps only on a value with WAITING that it
 // saw or set by compareExchange, and decodeEnd's compareExchange both
 // changes the word and reads WAITING (the futex mutex's rule, as in
@@ -164,6 +169,16 @@ export function holdEnd(h: Int32Array, id: number): void {
   if (Atomics.compareExchange(h, HOLDER, id, 0) !== id) {
     throw new TakenOverError();
   }
+}
+
+/**
+ * Whether HOLDER still names the holder `id`: false once its hold was taken
+ * over (then it must leave the lock alone). Its callers ask this, not
+ * `instanceof TakenOverError`, since a decode may throw one of another
+ * queue's.
+ */
+export function holds(h: Int32Array, id: number): boolean {
+  return (Atomics.load(h, HOLDER) & IDENT) === id;
 }
 
 /**

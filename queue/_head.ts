@@ -11,15 +11,17 @@
 //   sleeping on HOLDER, which the decode's end notifies;
 // - any other holder only copies bytes: it is waited for as acquireTurn
 //   does (sleeping on HEAD with CONTENDED), in naps of NAP ms when the call
-//   has an `until`, so that a decode that starts meanwhile is seen.
+//   has an `until`, so that a decode that starts meanwhile is seen, until
+//   idleUntil (see below).
 //
 // States of a waiting consumer (v: HEAD as last read; d: HOLDER):
 // v free              -CAS v -> v|LOCKED|extra->        holds the turn
 // v locked, spinning  -SPIN loads, while d not DECODING-> v locked, slept
-// d's thread ended    -clearDead(d) won->                holds the turn (v
-//                                                         as it is: LOCKED)
+// d's thread ended    -clearDead(d) won, markTaken->     holds the turn (v
+//                                                 with TAKEN flipped)
 // d DECODING, now >= until                          -> BUSY_COUNT
 // d DECODING, until finite -awaitDecodeSync->            look again
+// d not DECODING, now >= idle (idleUntil)           -> BUSY_COUNT
 // else -CAS v|CONTENDED, waitSync on HEAD (a slice, or a NAP)-> look again
 // HEAD's bit 30 (TAKEN, unused by _turn.ts for HEAD) flips at each
 // takeover and is kept by every release (releaseHead), so the word of a

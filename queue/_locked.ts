@@ -36,9 +36,9 @@ import {
   holdEnd,
   holderDead,
   holderIdent,
+  holds,
   IDENT,
   idleUntil,
-  TakenOverError,
 } from "./_decoding.ts";
 import {
   BUSY,
@@ -299,7 +299,7 @@ export abstract class LockedStore implements Store {
       holdEnd(h, me);
     } catch (error) {
       out.length = base;
-      if (error instanceof TakenOverError) throw error; // not ours to release
+      if (!holds(h, me)) throw error; // taken over: not ours to release
       holdEnd(h, me);
       this.#lock.release();
       throw error;

@@ -51,7 +51,7 @@
 import type { Acquire } from "../_core/wait.ts";
 import { decodeTagged } from "./_codec.ts";
 import { decodeEnd, decodeStart, holdEnd } from "./_decoding.ts";
-import { holderIdent, TakenOverError } from "./_decoding.ts";
+import { holderIdent, holds } from "./_decoding.ts";
 import { acquireHead, releaseHead, TAKEN } from "./_head.ts";
 import {
   align8,
@@ -367,7 +367,7 @@ export class TextRing implements Store {
       } else text = this.#text(at, len, kind);
     } catch (error) {
       // Not taken: the queue is unchanged (taken over: not ours to release).
-      if (!(error instanceof TakenOverError)) this.#release(w, p, me);
+      if (holds(h, me)) this.#release(w, p, me);
       throw error;
     }
     this.#release(w, p + 1 === m ? 0 : p + 1, me); // frees the bytes
@@ -440,7 +440,7 @@ export class TextRing implements Store {
       if (decode !== undefined) decodeEnd(h, me);
     } catch (error) {
       out.length = base;
-      if (error instanceof TakenOverError) throw error; // not ours: as tryGet
+      if (!holds(h, me)) throw error; // taken over: not ours, as in tryGet
       if (decode !== undefined) decodeEnd(h, me);
       this.#release(w, p, me); // nothing taken
       throw error;
