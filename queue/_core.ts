@@ -256,7 +256,9 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    * `getNowait` 2 ms at most), then throws {QueueEmptyError} saying so; in a
    * `LifoQueue` or `PriorityQueue` puts likewise throw {QueueFullError}. A
    * thread that dies inside a decode does not block the others: its lock is
-   * taken over within 50 ms and its item stays first.
+   * taken over within 50 ms and its item stays first. A thread still
+   * running when its lock was taken over (read as ended) gets a
+   * {RuntimeError} named TakenOverError, and the item goes to the taker.
    */
   get(options?: QueueOptions): T {
     const o = queueOptions(options);
@@ -289,7 +291,9 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    * loop.
    *
    * Python: none (the async twin of `get`; asyncio.Queue.get).
-   * @returns a promise that rejects as `get` throws.
+   * @returns a promise that rejects as `get` throws, except that with
+   * `block: false` it rejects at once while another thread decodes the next
+   * item (no 2 ms grace: that wait would block the event loop).
    */
   async getAsync(options?: QueueOptions): Promise<T> {
     const o = queueOptions(options);

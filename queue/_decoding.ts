@@ -9,44 +9,70 @@
 // | bits | name     | meaning                                                |
 // |------|----------|--------------------------------------------------------|
 // | 0-29 | IDENT    | structured FIFO ring: the HEAD turn's holder, for the  |
-// |      |          | whole hold; locked stores: the store lock's holder     |
-// |      |          | while it decodes (the Lock word always names it)       |
+// |      |          | whole hold; locked stores: the store lock's holder for |
+// |      |          | the whole of a custom-codec get (the Lock word always  |
+// |      |          | names it)                                              |
 // | 30   | DECODING | the holder is inside a custom codec's decode           |
 // | 31   | WAITING  | a thread sleeps on this word for the decode to end     |
 //
-// States (FIFO ring; the locked stores skip the plain IDENT steps):
-// 0 -HEAD acquire, then plain store->            T
-// T -decodeStart (Atomics.store)->               T|DECODING
-// T|DECODING -a waiter (CAS)->                   T|DECODING|WAITING
-// T|DECODING[|WAITING] -decodeEnd (exchange)->   T, notify all if WAITING
-// T -plain store, then HEAD release->            0
-// T[|...] with T dead -a waiter (CAS d->0)->     0: that waiter now holds
-//                                                the lock (takeOver)
+// States (T the holder's ident; every step of T after the first is a
+// compareExchange from the value T itself left):
+// 0 -lock acquired, then plain store (hold)->        T
+// T -decodeStart (CAS T -> T|DECODING)->             T|DECODING
+// T|DECODING -a waiter (CAS)->                       T|DECODING|WAITING
+// T|DECODING[|WAITING] -decodeEnd (CAS -> T)->       T, notify all if WAITING
+// T -holdEnd (CAS T -> 0), then the lock's release-> 0
+// T[|...] with T dead -a waiter (clearDead, CAS->0)-> 0: that waiter now
+//                                                    holds the lock (takeOver)
 // Idents stay below 2^30 (the Lock word makes the same assumption).
 //
-// Why a waiter never takes over a live holder: it takes over only by a
-// compareExchange of HOLDER from the value d it read, after it saw d's
-// thread dead (an Atomics load of the runtime's thread table, which the
-// dying thread, its watcher or its starter writes after the thread stopped
-// running queue code). A holder clears HOLDER (plain store of 0, or exchange
-// after a decode) before it releases the lock, in program order before its
-// end is recorded; so that clear happens-before the waiter's CAS, which
-// therefore cannot read d unless d's thread never cleared it, that is,
-// never released the lock it took. Idents are never reused, so no later
-// holder writes d. A plain store racing with a waiter's read only makes the
-// waiter read 0 or an older value: it then does not take over (0), or its
-// CAS fails (an older holder's ident), and it looks again a slice later.
-// A holder that dies between its acquire and its IDENT store, or between
-// its clear and its release (no user code runs there: only running out of
-// memory can end a thread at those points), is not seen: a known gap.
+// When a holder is dead: holderDead, the one place every queue death check
+// goes through (acquireHead, and the locked stores' #recover before they
+// free the Lock). It should mean "T's thread can no longer run": a stopped
+// record written by the thread's own exit/death hooks or by its starter on
+// the worker's exit event (a `threadStopped(ident)` predicate of sync/).
+// Until that predicate exists it reads the runtime's thread table
+// (identAlive), whose entry also ends while the thread's JS may still run:
+// a target that returned with async work left, or a child whose parent
+// died (endOrphans). So a "dead" holder may be live; the steps below make
+// such a takeover safe (the item is delivered once, by the taker).
 //
+// Why a takeover cannot corrupt the queue even if T still runs: a waiter
+// takes over only by a compareExchange of HOLDER from the value d it read
+// (clearDead), and every later step of T is a compareExchange from T's own
+// value (decodeStart, decodeEnd, holdEnd), which therefore fails: T throws
+// TakenOverError and touches nothing (no release, no drop, no HEAD/COUNT
+// store); the item stays first for the taker. T releases the lock only
+// after its holdEnd succeeded, so after a successful clearDead it never
+// releases. A waiter whose d is stale (T already moved on) fails its CAS
+// and looks again; if T took the lock again and names itself again, the
+// waiter takes over that hold instead, with the same guarantee. The
+// structured ring also marks a takeover in HEAD (TAKEN, _head.ts), and its
+// releaseHead refuses a word whose bits other than CONTENDED changed, so a
+// holder that lost its turn cannot move HEAD even by another path.
+// Known gaps: in the structured ring, a holder that dies between its
+// acquire and its plain store of T is never seen (no user code runs there:
+// only running out of memory can end a thread at that point): waiters wait
+// for it as for a live holder that copies bytes, untimed ones without
+// limit, the others until idleUntil (_head.ts). In the locked stores the
+// Lock word names every holder, so such a death is seen there; but a
+// holder that is not inside a custom get's hold (puts, default-codec gets,
+// a custom get's drops after its holdEnd) is not named in HOLDER: if
+// holderDead calls it dead while it still copies, #recover frees its lock
+// (_locked.ts). Only holderDead's predicate closes those.
+//
+// Why a thread that lost its lock owes no wake: the taker's release (or
+// RECOVER) wakes the lock's sleepers as a release would, and clearDead
+// wakes those asleep on a WAITING value of HOLDER.
 // Why no lost wakeup: a waiter sleeps only on a value with WAITING that it
-// saw or set by compareExchange, and decodeEnd's exchange both changes the
-// word and reads WAITING (the futex mutex's rule, as in _turn.ts).
+// saw or set by compareExchange, and decodeEnd's compareExchange both
+// changes the word and reads WAITING (the futex mutex's rule, as in
+// _turn.ts); clearDead notifies too when it removes a WAITING value.
 
 import { waitAsync, waitSync } from "../_core/wait.ts";
+import { RuntimeError } from "../_core/errors.ts";
 import { currentIdent, identAlive } from "../_core/runtime.ts";
-import { HOLDER } from "./_layout.ts";
+import { HOLDER, NOWAIT_UNTIL } from "./_layout.ts";
 
 /** Mask of the ident in HOLDER. */
 export const IDENT: number = (1 << 30) - 1;
@@ -63,6 +89,27 @@ export const WAITING: number = 1 << 31;
  */
 export const GRACE = 2;
 
+/**
+ * How long a nowait call, or an async call's try (NO_WAIT), waits for a
+ * holder that is not decoding before it reports the queue busy: such a
+ * holder copies bytes for microseconds, unless it was preempted or died
+ * before naming itself in HOLDER (the known gap above); generous, so that
+ * no live holder's copy makes a nowait call give up.
+ */
+export const IDLE_GRACE = 500;
+
+/**
+ * When a try with `until` (waitUntil, _layout.ts) stops waiting for a
+ * holder that is not decoding: a timed call's deadline, IDLE_GRACE ms from
+ * now for nowait calls and async calls' tries, never for untimed calls.
+ */
+export function idleUntil(until: number): number {
+  if (until === NOWAIT_UNTIL || until === -Infinity) {
+    return performance.now() + IDLE_GRACE;
+  }
+  return until;
+}
+
 // Longest sleep on HOLDER before the caller looks again (its deadline, the
 // holder's life); the wait helper's slice.
 const SLICE = 50;
@@ -73,21 +120,72 @@ export function holderIdent(): number {
   return me || (me = currentIdent());
 }
 
-/** The holder (ident `id`) enters a custom decode. */
+/**
+ * Thrown to a holder whose lock another thread took over because it read
+ * the holder as dead (see the file header): the holder left the queue as
+ * it found it, and its item goes to the taker.
+ */
+export class TakenOverError extends RuntimeError {
+  constructor() {
+    super(
+      "Cannot get from queue: another thread took over this thread's consumer lock (it read this thread as ended); the item stays in the queue for that thread",
+    );
+    this.name = "TakenOverError";
+  }
+}
+
+/** The holder (ident `id`, named in HOLDER) enters a custom decode. */
 export function decodeStart(h: Int32Array, id: number): void {
-  Atomics.store(h, HOLDER, id | DECODING);
+  const seen = Atomics.compareExchange(h, HOLDER, id, id | DECODING);
+  if (seen !== id) throw new TakenOverError();
 }
 
 /**
- * The holder leaves its decode: HOLDER becomes `after` (the ring: its
- * ident; the locked stores: 0), and the threads that wait for it wake.
+ * The holder leaves its decode: HOLDER names it again, and the threads that
+ * wait for it wake. Throws TakenOverError if it was taken over.
  */
-export function decodeEnd(h: Int32Array, after: number): void {
+export function decodeEnd(h: Int32Array, id: number): void {
   // Why no lost wakeup: see the file header.
-  if (Atomics.exchange(h, HOLDER, after) < 0) Atomics.notify(h, HOLDER);
+  const d = id | DECODING;
+  let seen = Atomics.compareExchange(h, HOLDER, d, id);
+  if (seen === d) return;
+  // WAITING is only ever added to d, and only decodeEnd or clearDead
+  // removes it.
+  if (seen === (d | WAITING)) {
+    seen = Atomics.compareExchange(h, HOLDER, d | WAITING, id);
+    if (seen === (d | WAITING)) {
+      Atomics.notify(h, HOLDER);
+      return;
+    }
+  }
+  throw new TakenOverError();
 }
 
-/** Whether the thread named by HOLDER value `d` has ended (slow: a scan). */
+/**
+ * The holder clears HOLDER before it releases the lock. Throws
+ * TakenOverError (and the caller must not release) if it was taken over.
+ */
+export function holdEnd(h: Int32Array, id: number): void {
+  if (Atomics.compareExchange(h, HOLDER, id, 0) !== id) {
+    throw new TakenOverError();
+  }
+}
+
+/**
+ * Whether HOLDER still names the holder `id`: false once its hold was taken
+ * over (then it must leave the lock alone). Its callers ask this, not
+ * `instanceof TakenOverError`, since a decode may throw one of another
+ * queue's.
+ */
+export function holds(h: Int32Array, id: number): boolean {
+  return (Atomics.load(h, HOLDER) & IDENT) === id;
+}
+
+/**
+ * Whether the thread named by HOLDER value (or ident) `d` can no longer
+ * hold a queue's lock: the one death check of the queues (see the file
+ * header for the predicate it should become). Slow: a scan.
+ */
 export function holderDead(d: number): boolean {
   const ident = d & IDENT;
   return ident !== 0 && !identAlive(ident);

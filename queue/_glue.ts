@@ -30,7 +30,7 @@ import {
   PRIORITY,
 } from "./_layout.ts";
 import { dropHeld, held, marks } from "./_held.ts";
-import type { Keyed } from "./_locked.ts";
+import type { Keyed } from "./_bytes.ts";
 import { noCodec, type QueueState } from "./_state.ts";
 import { Batch, bytesBatch, textBatch, TextItem, TextRing } from "./_text.ts";
 

@@ -3,23 +3,41 @@
 // has the lock bits, their states and releaseTurn). A get holds it across a
 // custom decode, so besides acquireTurn's protocol a consumer here looks at
 // the HOLDER word (_decoding.ts) once it stops spinning:
-// - a holder that has ended is taken over (its item stays first, since a
-//   holder moves HEAD only when it releases);
+// - a holder that has ended (holderDead) is taken over (its item stays
+//   first, since a holder moves HEAD only when it releases): a
+//   compareExchange of HOLDER (clearDead), then TAKEN flipped in HEAD;
 // - a holder inside a custom decode is waited for only until the call's
 //   `until` (nowait calls: GRACE ms; async calls' tries: not at all),
 //   sleeping on HOLDER, which the decode's end notifies;
 // - any other holder only copies bytes: it is waited for as acquireTurn
 //   does (sleeping on HEAD with CONTENDED), in naps of NAP ms when the call
-//   has an `until`, so that a decode that starts meanwhile is seen.
+//   has an `until`, so that a decode that starts meanwhile is seen, until
+//   idleUntil (see below).
 //
 // States of a waiting consumer (v: HEAD as last read; d: HOLDER):
 // v free              -CAS v -> v|LOCKED|extra->        holds the turn
 // v locked, spinning  -SPIN loads, while d not DECODING-> v locked, slept
-// d's thread ended    -clearDead(d) won->                holds the turn (v
-//                                                         as it is: LOCKED)
+// d's thread ended    -clearDead(d) won, markTaken->     holds the turn (v
+//                                                 with TAKEN flipped)
 // d DECODING, now >= until                          -> BUSY_COUNT
 // d DECODING, until finite -awaitDecodeSync->            look again
+// d not DECODING, now >= idle (idleUntil)           -> BUSY_COUNT
 // else -CAS v|CONTENDED, waitSync on HEAD (a slice, or a NAP)-> look again
+// HEAD's bit 30 (TAKEN, unused by _turn.ts for HEAD) flips at each
+// takeover and is kept by every release (releaseHead), so the word of a
+// hold that was taken over never comes back: releaseHead refuses (throws
+// TakenOverError, leaves HEAD alone) when bits other than CONTENDED differ
+// from the word it locked, instead of overwriting whatever it finds. The
+// holder that lost its turn normally never gets there (its HOLDER steps
+// fail first, _decoding.ts); this is the second line. Two takeovers during
+// one hold would flip TAKEN back: only its position then tells them apart.
+// A holder with no HOLDER mark yet (it died between its acquire and its
+// store of HOLDER: only running out of memory ends a thread there) is
+// waited for as a copying holder: without limit by untimed calls, and
+// otherwise until idleUntil (_decoding.ts: a timed call's deadline, a
+// nowait call's or an async call's try's IDLE_GRACE ms); then the call
+// reports the queue busy, as behind a decode (never a hang).
+//
 // A consumer that gives up (BUSY_COUNT) after sleeping on HEAD may have
 // taken a release's notify(1): it passes one on (as acquireTurn does when
 // it finds CLOSED).
@@ -37,6 +55,8 @@ import {
   DECODING,
   GRACE,
   holderDead,
+  idleUntil,
+  TakenOverError,
 } from "./_decoding.ts";
 import {
   BUSY_COUNT,
@@ -54,6 +74,9 @@ const SPIN = 200;
 const SLICE = 50;
 const NAP = 1;
 
+/** HEAD only: flips at each takeover of the turn (see the file header). */
+export const TAKEN: number = 1 << 30;
+
 /**
  * Takes HEAD's turn, starting from the guess `v` (the caller's last known
  * free value: right, it costs one compareExchange). Returns the word as
@@ -68,6 +91,7 @@ export function acquireHead(
   let spins = 0;
   let extra = 0; // CONTENDED once this thread has slept on HEAD
   let until = NaN; // waitUntil(w), read once a holder is met after spinning
+  let idle = Infinity; // when to stop waiting for any holder (idleUntil)
   for (;;) {
     if ((v & LOCKED) === 0) {
       // A free word never has CONTENDED (releases clear it).
@@ -82,15 +106,19 @@ export function acquireHead(
       v = Atomics.load(h, HEAD);
       continue;
     }
-    if (until !== until) until = waitUntil(w);
+    if (until !== until) {
+      until = waitUntil(w);
+      idle = idleUntil(until);
+      if (until === NOWAIT_UNTIL) until = performance.now() + GRACE;
+    }
     if (holderDead(d)) {
-      // Its item is still first: the turn is ours as the word stands.
-      if (clearDead(h, d)) return Atomics.load(h, HEAD);
+      // Its item is still first: the turn is ours as the word stands (its
+      // holder cannot release it after clearDead: _decoding.ts); mark it.
+      if (clearDead(h, d)) return markTaken(h);
       v = Atomics.load(h, HEAD);
       continue;
     }
     if ((d & DECODING) !== 0 && until !== Infinity) {
-      if (until === NOWAIT_UNTIL) until = performance.now() + GRACE;
       if (until === -Infinity || performance.now() >= until) {
         if (extra !== 0) Atomics.notify(h, HEAD, 1);
         return BUSY_COUNT;
@@ -98,6 +126,10 @@ export function acquireHead(
       awaitDecodeSync(h, d, until);
       v = Atomics.load(h, HEAD);
       continue;
+    }
+    if (performance.now() >= idle) { // see the file header
+      if (extra !== 0) Atomics.notify(h, HEAD, 1);
+      return BUSY_COUNT;
     }
     if ((v & CONTENDED) === 0) {
       const seen = Atomics.compareExchange(h, HEAD, v, v | CONTENDED);
@@ -114,4 +146,33 @@ export function acquireHead(
     extra = CONTENDED;
     v = Atomics.load(h, HEAD);
   }
+}
+
+// Flips TAKEN in the locked HEAD word of a hold just taken over (only
+// contenders' CONTENDED marks race with it); returns the new word.
+function markTaken(h: Int32Array): number {
+  let v = Atomics.load(h, HEAD);
+  for (;;) {
+    const seen = Atomics.compareExchange(h, HEAD, v, v ^ TAKEN);
+    if (seen === v) return v ^ TAKEN;
+    v = seen;
+  }
+}
+
+/**
+ * Releases HEAD's turn taken as `locked`, storing the position `next` (its
+ * TAKEN bit kept) and waking one sleeper. Throws TakenOverError, HEAD left
+ * alone, if the word changed other than by a CONTENDED mark (the turn was
+ * taken over: see the file header).
+ */
+export function releaseHead(h: Int32Array, locked: number, next: number): void {
+  const want = next | (locked & TAKEN);
+  let v = locked;
+  for (;;) {
+    const seen = Atomics.compareExchange(h, HEAD, v, want);
+    if (seen === v) break;
+    if (((seen ^ locked) & ~CONTENDED) !== 0) throw new TakenOverError();
+    v = seen; // a contender set CONTENDED
+  }
+  if ((v & CONTENDED) !== 0) Atomics.notify(h, HEAD, 1);
 }

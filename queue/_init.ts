@@ -51,7 +51,8 @@ import {
   type Store,
   STRUCTURED,
 } from "./_layout.ts";
-import { ByteHeap, ByteStack, NumHeap, NumStack } from "./_locked.ts";
+import { ByteHeap, ByteStack } from "./_bytes.ts";
+import { NumHeap, NumStack } from "./_locked.ts";
 import { Ring, ringBytes, ringModulus } from "./_ring.ts";
 import { textBytes, TextRing } from "./_text.ts";
 import type { QueueState } from "./_state.ts";

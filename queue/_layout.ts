@@ -20,7 +20,7 @@
 // | 17   | LAPS         | numeric FIFO ring: times TAIL wrapped M -> 0 | putters, under TAIL's lock |
 // | 32   | HEAD         | FIFO rings: items taken, mod M (+ lock bits  | getters (rings only)       |
 // |      |              | in the structured ring)                      |                            |
-// | 33   | HOLDER       | the consumer lock's holder (_holder.ts):     | its holder; waiters add    |
+// | 33   | HOLDER       | the consumer lock's holder (_decoding.ts):     | its holder; waiters add    |
 // |      |              | ident, DECODING bit, WAITING bit             | WAITING, take over a dead  |
 // |      |              |                                              | one                        |
 // | 48   | DONE         | tasks done (taskDone + immediate drain), mod M | taskDone, shutdown       |
@@ -256,7 +256,7 @@ export const EMPTY: unique symbol = Symbol("threadkit.queue.empty") as never;
 /**
  * Returned by a store's tryGet (and -2 by the other try methods) when
  * another thread held the consumer lock inside a custom decode past the
- * call's `until` (see _holder.ts).
+ * call's `until` (see _decoding.ts).
  */
 export const BUSY: unique symbol = Symbol("threadkit.queue.busy") as never;
 /** The count a try method returns for BUSY. */

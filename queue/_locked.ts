@@ -18,7 +18,7 @@
 
 import type { Lock } from "../sync/lock.ts";
 import { lockAt } from "../sync/_lock_at.ts";
-import { CHECK_HOLDER, RECOVER } from "../sync/_holder.ts";
+import { RECOVER } from "../sync/_holder.ts";
 import { OwnerDiedError } from "../_core/errors.ts";
 import {
   type Acquire,
@@ -33,15 +33,16 @@ import {
   decodeStart,
   DECODING,
   GRACE,
+  holdEnd,
+  holderDead,
   holderIdent,
+  holds,
   IDENT,
+  idleUntil,
 } from "./_decoding.ts";
 import {
-  A,
-  align8,
   BUSY,
   BUSY_COUNT,
-  BYTES,
   CAPACITY,
   COUNT,
   type Decode,
@@ -69,15 +70,24 @@ import {
 //
 // A holder that dies (inside a custom codec's decode, say: it exits, or
 // runs out of memory) leaves the store consistent: a copy has not been
-// published (COUNT and TAIL are stored last) and a get decodes before it
-// drops the item. So a waiter that finds the holder dead (OwnerDiedError,
-// at the end of a 50 ms wait slice: sync/lock.ts) frees the lock from that
-// holder and takes it: the store lives on, the dead thread's item is still
-// first. A get's custom decode is marked in HOLDER (_decoding.ts: the
-// holder's ident with DECODING, set before the decode, cleared after it),
-// so that nowait and timed calls can tell a holder that may take long (see
-// TRY below); a waiter that takes over from a dead decoder clears that mark
-// first (#recover).
+// published (COUNT and TAIL are stored last), and a custom-codec get
+// (#getDecoded) copies its items, decodes them all, and only then drops
+// the decoded ones and stores COUNT (a getMany that dies in its k-th decode
+// has dropped nothing). So a waiter that finds the holder dead frees the
+// lock from that holder and takes it (#recover): the store lives on, the
+// dead thread's items are still first. Every such check goes through
+// holderDead (_decoding.ts), the queues' one death check; the Lock's own
+// (OwnerDiedError, at the end of a 50 ms wait slice: sync/lock.ts) only
+// prompts it. A custom-codec get names its holder in HOLDER for its whole
+// hold, with DECODING around each decode (_decoding.ts), so that nowait and
+// timed calls can tell a holder that may take long (see TRY below), and a
+// takeover is a compareExchange of HOLDER (clearDead) that makes the
+// holder's later steps fail: a "dead" holder that still runs then throws
+// TakenOverError and neither drops, stores COUNT nor releases the lock.
+// Known gap (closed only by holderDead's predicate, _decoding.ts): a holder
+// that is not in a custom get's decodes (puts, default-codec gets, a
+// custom get's drops after its holdEnd) is not named in HOLDER, and is
+// freed from its lock as soon as holderDead calls it dead.
 const MUST = { [UNINTERRUPTIBLE]: true } as AcquireOptions;
 const TRY = { blocking: false, [UNINTERRUPTIBLE]: true } as AcquireOptions;
 
@@ -88,16 +98,14 @@ const TRY = { blocking: false, [UNINTERRUPTIBLE]: true } as AcquireOptions;
 // HOLDER and at the holder's life after each nap. It sets no CONTENDED mark
 // (the holder owes it no wake); a wake it takes from a Lock waiter anyway
 // it passes on, so no Lock waiter's wake is lost (and each nap is short).
+// It gives up on that other holder at idleUntil (_decoding.ts: a timed
+// call's deadline, IDLE_GRACE ms for nowait calls and async tries), so that
+// a holder that died unnamed hangs no nowait call.
 const SPIN = 100;
 const NAP = 1;
 
-/** A raw item of the byte heap: its priority key and its encoded bytes. */
-export interface Keyed {
-  readonly key: number;
-  readonly bytes: Uint8Array;
-}
-
-abstract class LockedStore implements Store {
+/** The store under the queue Lock (see the file header). */
+export abstract class LockedStore implements Store {
   protected readonly h: Int32Array;
   protected readonly cap: number;
   readonly #lock: Lock;
@@ -127,49 +135,44 @@ abstract class LockedStore implements Store {
     }
     if (lock.acquire(TRY)) return true;
     let until = waitUntil(w);
+    const idle = idleUntil(until);
+    if (until === NOWAIT_UNTIL) until = performance.now() + GRACE;
     for (let spins = 0;; spins++) {
-      try {
-        if (lock.acquire(TRY)) return true;
-        const d = Atomics.load(this.h, HOLDER);
-        if ((d & DECODING) !== 0) {
-          lock[CHECK_HOLDER](); // a dead decoder: OwnerDiedError
-          if (until === NOWAIT_UNTIL) until = performance.now() + GRACE;
-          if (until === -Infinity || performance.now() >= until) return false;
-          awaitDecodeSync(this.h, d, until);
-        } else if (spins >= SPIN) {
-          lock[CHECK_HOLDER]();
-          const state = Atomics.load(this.h, LOCK);
-          if (state !== 0) {
-            const nap = performance.now() + NAP;
-            // A release's notify(1) meant for a Lock waiter may wake us
-            // instead (we hold no CONTENDED mark): pass it on.
-            const woke = waitSync(this.h, LOCK, state, nap, undefined, false);
-            if (woke === "ok") Atomics.notify(this.h, LOCK, 1);
-          }
+      if (lock.acquire(TRY)) return true;
+      const d = Atomics.load(this.h, HOLDER);
+      if ((d & DECODING) !== 0) {
+        if (this.#recover(d & IDENT)) continue;
+        if (until === -Infinity || performance.now() >= until) return false;
+        awaitDecodeSync(this.h, d, until);
+      } else if (spins >= SPIN) {
+        const state = Atomics.load(this.h, LOCK);
+        if (state !== 0 && this.#recover(state & IDENT)) continue;
+        if (performance.now() >= idle) return false;
+        if (state !== 0) {
+          const nap = performance.now() + NAP;
+          // A release's notify(1) meant for a Lock waiter may wake us
+          // instead (we hold no CONTENDED mark): pass it on.
+          const woke = waitSync(this.h, LOCK, state, nap, undefined, false);
+          if (woke === "ok") Atomics.notify(this.h, LOCK, 1);
         }
-      } catch (error) {
-        if (!(error instanceof OwnerDiedError)) throw error;
-        this.#recover(error.ident);
       }
     }
   }
 
-  // Frees the lock from the dead thread `ident`: its decode mark first, so
-  // that no later holder's lock is read as held by a decoder.
-  #recover(ident: number): void {
-    const d = Atomics.load(this.h, HOLDER);
-    if ((d & IDENT) === ident) clearDead(this.h, d);
-    this.#lock[RECOVER](ident);
-  }
-
-  // Runs a custom decode under the lock, marked in HOLDER (see #take).
-  #decode(decode: Decode, x: unknown): unknown {
-    decodeStart(this.h, holderIdent());
-    try {
-      return decode(x as Uint8Array);
-    } finally {
-      decodeEnd(this.h, 0);
+  // Frees the lock from thread `ident` if holderDead says it is dead (the
+  // one death check, _decoding.ts): true if it did. A holder in a custom
+  // get (named in HOLDER) is taken over by clearDead first, so that it can
+  // no longer drop or release; one not named is freed at once (the gap in
+  // the file header). RECOVER is a compareExchange of the Lock word from
+  // `ident`: it cannot free a later holder's lock.
+  #recover(ident: number): boolean {
+    if (ident === 0 || !holderDead(ident)) return false;
+    for (;;) {
+      const d = Atomics.load(this.h, HOLDER);
+      if ((d & IDENT) !== ident || clearDead(this.h, d)) break;
     }
+    this.#lock[RECOVER](ident);
+    return true;
   }
 
   count(): number {
@@ -193,6 +196,10 @@ abstract class LockedStore implements Store {
   protected abstract peek(count: number): unknown;
   /** Removes the next item. */
   protected abstract drop(count: number): void;
+  /** Copies of the next k items in get order, left in place (byte stores). */
+  protected peekMany(_count: number, _k: number): unknown[] {
+    throw new TypeError("internal: this store has no custom codec");
+  }
 
   tryPut(raw: unknown, w?: Acquire): number {
     return this.tryPutMany([raw], 0, w);
@@ -246,6 +253,9 @@ abstract class LockedStore implements Store {
   ): number {
     const h = this.h;
     if (!this.#take(w)) return BUSY_COUNT;
+    if (decode && this.#custom) return this.#getDecoded(max, out, decode);
+    // No user code runs here (decode: the queue's own JSON decode, or none):
+    // each item is dropped once copied or decoded.
     let count = h[COUNT];
     let n = 0;
     try {
@@ -255,9 +265,7 @@ abstract class LockedStore implements Store {
           let x = this.peek(count);
           if (decode !== undefined) {
             try {
-              x = this.#custom
-                ? this.#decode(decode, x)
-                : decode(x as Uint8Array); // the queue's own JSON decode
+              x = decode(x as Uint8Array);
             } catch (error) {
               if (n === 0) throw error; // nothing taken
               break; // return the n decoded; this item stays first
@@ -273,6 +281,43 @@ abstract class LockedStore implements Store {
       if (n > 0) Atomics.store(h, COUNT, count);
       this.#lock.release();
     }
+  }
+
+  // A custom-codec get, holding the lock: decodes copies of the next items
+  // (up to max) under HOLDER's marks, and drops the decoded ones only after
+  // the last decode and holdEnd, so a thread that dies (or is taken over)
+  // anywhere in a decode leaves the store as it found it (file header).
+  #getDecoded(max: number, out: unknown[], decode: Decode): number {
+    const h = this.h, me = holderIdent(), count = h[COUNT], base = out.length;
+    h[HOLDER] = me; // plain: see _decoding.ts
+    let n = 0;
+    try {
+      const raws = this.peekMany(count, max < count ? max : count);
+      for (; n < raws.length; n++) {
+        decodeStart(h, me);
+        let x: unknown;
+        try {
+          x = decode(raws[n] as Uint8Array);
+        } catch (error) {
+          decodeEnd(h, me);
+          if (n === 0) throw error; // nothing taken
+          break; // return the n decoded; this item stays first
+        }
+        decodeEnd(h, me);
+        out.push(x);
+      }
+      holdEnd(h, me);
+    } catch (error) {
+      out.length = base;
+      if (!holds(h, me)) throw error; // taken over: not ours to release
+      holdEnd(h, me);
+      this.#lock.release();
+      throw error;
+    }
+    for (let k = 0; k < n; k++) this.drop(count - k);
+    if (n > 0) Atomics.store(h, COUNT, count - n);
+    this.#lock.release();
+    return n;
   }
 }
 
@@ -348,162 +393,4 @@ export class NumHeap extends LockedStore {
     }
     if (n > 0) d[i] = last;
   }
-}
-
-function pad4(n: number): number {
-  return (n + 3) & ~3;
-}
-
-function tooLarge(length: number, most: number): RangeError {
-  return new RangeError(
-    `Cannot put item in queue: it encodes to ${length} bytes, but the queue holds items of at most ${most} bytes (raise the "bytes" option)`,
-  );
-}
-
-/** Byte LIFO stack of records with the length after the payload. */
-export class ByteStack extends LockedStore {
-  readonly #u8: Uint8Array;
-  readonly #i32: Int32Array;
-  readonly #size: number;
-  constructor(h: Int32Array) {
-    super(h);
-    this.#size = h[BYTES];
-    this.#u8 = new Uint8Array(
-      h.buffer,
-      h.byteOffset + HEADER_BYTES,
-      this.#size,
-    );
-    this.#i32 = new Int32Array(
-      h.buffer,
-      h.byteOffset + HEADER_BYTES,
-      this.#size >> 2,
-    );
-  }
-  override check(raw: Uint8Array): void {
-    if (4 + pad4(raw.length) > this.#size) {
-      throw tooLarge(raw.length, this.#size - 4);
-    }
-  }
-  protected fits(raw: Uint8Array): boolean {
-    return this.h[A] + 4 + pad4(raw.length) <= this.#size;
-  }
-  protected push(raw: Uint8Array): void {
-    const top = this.h[A];
-    this.#u8.set(raw, top);
-    const end = top + pad4(raw.length);
-    this.#i32[end >> 2] = raw.length;
-    this.h[A] = end + 4;
-  }
-  protected peek(): Uint8Array {
-    const top = this.h[A];
-    const len = this.#i32[(top - 4) >> 2];
-    const start = top - 4 - pad4(len);
-    return this.#u8.slice(start, start + len);
-  }
-  protected drop(): void {
-    const top = this.h[A];
-    this.h[A] = top - 4 - pad4(this.#i32[(top - 4) >> 2]);
-  }
-}
-
-/** Byte min-heap on (key, insertion order) over fixed-size slots. */
-export class ByteHeap extends LockedStore {
-  readonly #order: Float64Array;
-  readonly #keys: Float64Array;
-  readonly #ords: Float64Array;
-  readonly #slot: Int32Array;
-  readonly #free: Int32Array;
-  readonly #u8: Uint8Array;
-  readonly #i32: Int32Array;
-  readonly #slotBytes: number;
-
-  constructor(h: Int32Array) {
-    super(h);
-    const cap = this.cap, buf = h.buffer as SharedArrayBuffer;
-    let at = h.byteOffset + HEADER_BYTES;
-    this.#order = new Float64Array(buf, at, 1);
-    this.#keys = new Float64Array(buf, at += 8, cap);
-    this.#ords = new Float64Array(buf, at += 8 * cap, cap);
-    this.#slot = new Int32Array(buf, at += 8 * cap, cap);
-    this.#free = new Int32Array(buf, at += 4 * cap, cap);
-    at = align8(at + 4 * cap);
-    this.#slotBytes = ByteHeap.slotBytes(cap, h[BYTES]);
-    this.#u8 = new Uint8Array(buf, at, this.#slotBytes * cap);
-    this.#i32 = new Int32Array(buf, at, (this.#slotBytes * cap) >> 2);
-  }
-
-  /** Bytes of one slot: an equal share of `bytes`, 4-aligned. */
-  static slotBytes(capacity: number, bytes: number): number {
-    return Math.floor(bytes / capacity / 4) * 4;
-  }
-
-  static bytes(capacity: number, bytes: number): number {
-    return align8(8 + 16 * capacity + 8 * capacity) +
-      ByteHeap.slotBytes(capacity, bytes) * capacity;
-  }
-
-  /** Marks every slot free; called once by the constructor of a new queue. */
-  init(): void {
-    for (let i = 0; i < this.cap; i++) this.#free[i] = i;
-  }
-
-  override check(raw: Keyed): void {
-    if (raw.bytes.length + 4 > this.#slotBytes) {
-      throw tooLarge(raw.bytes.length, this.#slotBytes - 4);
-    }
-  }
-  protected fits(): boolean {
-    return true;
-  }
-  protected push(raw: Keyed, count: number): void {
-    const slot = this.#free[this.cap - count - 1];
-    const at = slot * this.#slotBytes;
-    this.#i32[at >> 2] = raw.bytes.length;
-    this.#u8.set(raw.bytes, at + 4);
-    const ord = this.#order[0]++;
-    const keys = this.#keys, ords = this.#ords, slots = this.#slot;
-    let i = count;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!less(raw.key, ord, keys[p], ords[p])) break;
-      keys[i] = keys[p];
-      ords[i] = ords[p];
-      slots[i] = slots[p];
-      i = p;
-    }
-    keys[i] = raw.key;
-    ords[i] = ord;
-    slots[i] = slot;
-  }
-  protected peek(): Uint8Array {
-    const at = this.#slot[0] * this.#slotBytes;
-    return this.#u8.slice(at + 4, at + 4 + this.#i32[at >> 2]);
-  }
-  protected drop(count: number): void {
-    const keys = this.#keys, ords = this.#ords, slots = this.#slot;
-    const slot = slots[0];
-    this.#free[this.cap - count] = slot;
-    const n = count - 1;
-    const lk = keys[n], lo = ords[n], ls = slots[n];
-    let i = 0;
-    for (;;) {
-      let c = 2 * i + 1;
-      if (c >= n) break;
-      if (c + 1 < n && less(keys[c + 1], ords[c + 1], keys[c], ords[c])) c++;
-      if (!less(keys[c], ords[c], lk, lo)) break;
-      keys[i] = keys[c];
-      ords[i] = ords[c];
-      slots[i] = slots[c];
-      i = c;
-    }
-    if (n > 0) {
-      keys[i] = lk;
-      ords[i] = lo;
-      slots[i] = ls;
-    }
-  }
-}
-
-function less(k1: number, o1: number, k2: number, o2: number): boolean {
-  return k1 < k2 || (k1 === k2 && o1 < o2);
 }

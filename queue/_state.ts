@@ -161,7 +161,7 @@ export function busyGet(o: Acquire): QueueEmptyError {
   const error = new QueueEmptyError(
     o.blocking
       ? "Cannot get item: another thread was still decoding the next item (custom codec) at the timeout"
-      : "Cannot get item now: another thread is decoding the next item (custom codec)",
+      : "Cannot get item now: another thread is decoding the next item (custom codec), or held the queue's consumer lock past the nowait grace",
   );
   busyErrors.add(error);
   return error;

@@ -29,11 +29,11 @@
 //          tagged or codec), release HEAD = p + 1->                 FREE(p + P)
 // A consumer whose decode throws releases HEAD unchanged: the item stays
 // first in the queue, exactly as it was.
-// HEAD's holder names itself in HOLDER (plain store after taking the turn,
-// cleared before the release; DECODING around a custom decode: _decoding.ts
-// says why no live holder is taken over). acquireHead (_head.ts) takes over
-// from a dead holder, its item still first, and waits for a decode only
-// until the call's `until`.
+// HEAD's holder names itself in HOLDER for the hold (DECODING around a
+// custom decode); acquireHead (_head.ts) takes over from a dead holder, its
+// item still first. A holder taken over (read as dead, yet running) throws
+// TakenOverError at its next HOLDER step and leaves HEAD alone, and HEAD's
+// TAKEN bit makes releaseHead refuse too (_decoding.ts, _head.ts).
 //
 // Why nothing is lost or read twice: consumers take positions only while
 // holding HEAD's lock, and only positions below a TAIL they read with an
@@ -50,8 +50,9 @@
 
 import type { Acquire } from "../_core/wait.ts";
 import { decodeTagged } from "./_codec.ts";
-import { decodeEnd, decodeStart, holderIdent } from "./_decoding.ts";
-import { acquireHead } from "./_head.ts";
+import { decodeEnd, decodeStart, holdEnd } from "./_decoding.ts";
+import { holderIdent, holds } from "./_decoding.ts";
+import { acquireHead, releaseHead, TAKEN } from "./_head.ts";
 import {
   align8,
   B,
@@ -346,9 +347,7 @@ export class TextRing implements Store {
     h[HOLDER] = me; // plain: see _decoding.ts
     const p = w & POSITION;
     if ((Atomics.load(h, TAIL) & POSITION) === p) {
-      h[HOLDER] = 0;
-      releaseTurn(h, HEAD, w, p);
-      this.#head = p;
+      this.#release(w, p, me);
       return EMPTY;
     }
     const i = 2 * (p % this.#cap);
@@ -367,16 +366,21 @@ export class TextRing implements Store {
         value = decodeTagged(this.#text(at, len, kind));
       } else text = this.#text(at, len, kind);
     } catch (error) {
-      h[HOLDER] = 0;
-      releaseTurn(h, HEAD, w, p); // not taken: the queue is unchanged
-      this.#head = p;
+      // Not taken: the queue is unchanged (taken over: not ours to release).
+      if (holds(h, me)) this.#release(w, p, me);
       throw error;
     }
-    const next = p + 1 === m ? 0 : p + 1;
-    h[HOLDER] = 0;
-    releaseTurn(h, HEAD, w, next); // frees the bytes
-    this.#head = next;
+    this.#release(w, p + 1 === m ? 0 : p + 1, me); // frees the bytes
     return text === undefined ? value : JSON.parse(text);
+  }
+
+  // Clears HOLDER and releases HEAD's turn taken as `w` with position
+  // `next`: throws TakenOverError, leaving both alone, if the turn was
+  // taken over (_decoding.ts, _head.ts).
+  #release(w: number, next: number, me: number): void {
+    holdEnd(this.#h, me);
+    releaseHead(this.#h, w, next);
+    this.#head = next | (w & TAKEN);
   }
 
   tryGetMany(
@@ -394,10 +398,7 @@ export class TextRing implements Store {
     let n = mod((Atomics.load(h, TAIL) & POSITION) - p, m);
     if (n > max) n = max;
     if (decode === null || n === 0) { // discard (immediate shutdown), or empty
-      const next = (p + n) % m;
-      h[HOLDER] = 0;
-      releaseTurn(h, HEAD, w, next);
-      this.#head = next;
+      this.#release(w, (p + n) % m, me);
       return n;
     }
     // Runs of consecutive plain records are copied as one text and parsed
@@ -436,19 +437,15 @@ export class TextRing implements Store {
         out.push(value);
       }
       if (runAt >= 0) runs.push(this.#run(runAt, runEnd), runFirst);
+      if (decode !== undefined) decodeEnd(h, me);
     } catch (error) {
       out.length = base;
+      if (!holds(h, me)) throw error; // taken over: not ours, as in tryGet
       if (decode !== undefined) decodeEnd(h, me);
-      h[HOLDER] = 0;
-      releaseTurn(h, HEAD, w, p); // nothing taken
-      this.#head = p;
+      this.#release(w, p, me); // nothing taken
       throw error;
     }
-    const next = (p + k) % m;
-    if (decode !== undefined) decodeEnd(h, me);
-    h[HOLDER] = 0;
-    releaseTurn(h, HEAD, w, next); // frees the bytes
-    this.#head = next;
+    this.#release(w, (p + k) % m, me); // frees the bytes
     for (let r = 0; r < runs.length; r += 2) {
       const items = JSON.parse("[" + runs[r] + "]") as unknown[];
       const first = runs[r + 1] as number;

@@ -260,7 +260,9 @@ describe("Queue races", () => {
   // (tests/queue/death_test.ts), but it does wait for one held by a short
   // internal step (a shutdown, a copy): the queue has items, so it must not
   // say Empty. This thread stands in for such a holder, holding the lock
-  // word with no decode mark in HOLDER (header slot 33).
+  // word with no decode mark in HOLDER (header slot 33). It waits for that
+  // holder up to IDLE_GRACE (500 ms, queue/_decoding.ts), not forever: a
+  // holder that never lets go makes it report the queue busy.
   function nowaitGetter(q: Queue<number>, flag: Int32Array) {
     Atomics.store(flag, 0, 1);
     try {
@@ -314,6 +316,33 @@ describe("Queue races", () => {
     assert.equal(await t.joinAsync(JOIN), 6);
     assert.deepEqual(q.getMany(), [5]);
   });
+
+  for (const kind of ["Queue", "LifoQueue"]) {
+    it(`${kind}.getNowait() behind an internal holder that never lets go reports the queue busy instead of hanging`, async () => {
+      const q = kind === "Queue"
+        ? new Queue<number>({ capacity: 4 })
+        : new LifoQueue<number>({ capacity: 4, type: "int32" });
+      q.put(5);
+      const h = header(q);
+      const [slot, free] = kind === "Queue"
+        ? [HEAD, Atomics.load(h, HEAD)]
+        : [LOCK, 0];
+      // HEAD's turn with no holder named, or the Lock held by ident 1.
+      const held = kind === "Queue" ? free | LOCKED : 1;
+      assert.equal(Atomics.compareExchange(h, slot, free, held), free);
+      const flag = new Int32Array(new SharedArrayBuffer(4));
+      const t = new Thread({ target: nowaitGetter, args: [q, flag] });
+      t.start();
+      try {
+        assert.equal(await t.joinAsync(JOIN), "QueueEmptyError");
+        assert.equal(q.qsize(), 1);
+      } finally {
+        Atomics.compareExchange(h, slot, Atomics.load(h, slot), free);
+        Atomics.notify(h, slot);
+      }
+      assert.equal(q.getNowait(), 5);
+    });
+  }
 
   // Threads churn a queue that always holds items (each takes one and puts
   // it back): a getNowait that says Empty there would be spurious, and only
