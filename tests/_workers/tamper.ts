@@ -51,11 +51,11 @@ export const SLOTS: Record<string, number> = {
 };
 const VALUES = [-1, 0x7fffffff, 1 << 20];
 // Lock words: a value with a lock bit set reads as a lock some thread holds
-// (any nonzero LOCK word of the locked stores; TAIL's LOCKED/CONTENDED bits
-// in the FIFO rings, _turn.ts), and waiting out a holder that never
-// releases is the holder-death work on those locks, not a cheap header
-// check: the locked stores' LOCK is left out, and the rings' TAIL gets
-// values without the lock bits.
+// (any nonzero LOCK word of the locked stores; the LOCKED/CONTENDED bits of
+// TAIL and HEAD in the FIFO rings, _turn.ts and _head.ts), and waiting out
+// a holder that never releases is the holder-death work on those locks, not
+// a cheap header check: the locked stores' LOCK is left out, and the rings'
+// TAIL and HEAD get values without the lock bits.
 const LOCK_FREE_VALUES = [1 << 20, (1 << 28) - 1];
 
 /** The cases: kind index, slot name, value. */
@@ -64,7 +64,8 @@ export function cases(): [number, string, number][] {
   KINDS.forEach((_, k) => {
     for (const slot of Object.keys(SLOTS)) {
       if (slot === "LOCK" && k >= 2) continue;
-      for (const v of slot === "TAIL" && k < 2 ? LOCK_FREE_VALUES : VALUES) {
+      const lockWord = (slot === "TAIL" || slot === "HEAD") && k < 2;
+      for (const v of lockWord ? LOCK_FREE_VALUES : VALUES) {
         out.push([k, slot, v]);
       }
     }

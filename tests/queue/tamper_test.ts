@@ -39,7 +39,7 @@ describe("Queue with tampered shared memory", () => {
     // corrupt memory (a FIFO ring's cursor outside the ring, a locked
     // store's COUNT past the capacity).
     assert.ok(
-      lines.some((l) => /HEAD=2147483647: .*get:RangeError/.test(l)),
+      lines.some((l) => /HEAD=1048576: .*get:RangeError/.test(l)),
       "a FIFO ring's HEAD outside the ring is a RangeError",
     );
     assert.ok(
