@@ -61,6 +61,7 @@
 import { type AcquireOptions, UNINTERRUPTIBLE } from "../_core/wait.ts";
 import type { Lock } from "../sync/lock.ts";
 import { lockAt } from "../sync/_lock_at.ts";
+import { tookOver } from "../sync/_holder.ts";
 import type { Codec } from "./_codec.ts";
 import { FIFO, QueueBase, queueByteLength, type QueueInit } from "./_core.ts";
 import { defaultBytes } from "./_init.ts";
@@ -224,7 +225,7 @@ export class Chain<T> {
    * queue is then as it was.
    */
   grow(s: number, need = 0): void {
-    this.#lock.acquire(UNINTERRUPTIBLE_ACQUIRE);
+    this.#take();
     try {
       this.#grow(s, need);
     } finally {
@@ -234,7 +235,7 @@ export class Chain<T> {
 
   /** grow without blocking the event loop while another thread grows. */
   async growAsync(s: number, need = 0): Promise<void> {
-    await this.#lock.acquireAsync();
+    await this.#takeAsync();
     try {
       this.#grow(s, need);
     } finally {
@@ -248,14 +249,14 @@ export class Chain<T> {
    */
   awaitGrow(s: number): void {
     if (this.last() > s) return;
-    this.#lock.acquire(UNINTERRUPTIBLE_ACQUIRE);
+    this.#take();
     this.#lock.release();
   }
 
   /** awaitGrow without blocking the event loop. */
   async awaitGrowAsync(s: number): Promise<void> {
     if (this.last() > s) return;
-    if (await this.#lock.acquireAsync({ timeout: 60_000 })) {
+    if (await this.#takeAsync({ timeout: 60_000 })) {
       this.#lock.release();
     }
   }
@@ -273,7 +274,7 @@ export class Chain<T> {
    */
   shutdown(immediate: boolean): void {
     const h = this.h;
-    this.#lock.acquire(UNINTERRUPTIBLE_ACQUIRE);
+    this.#take();
     try {
       if (immediate) Atomics.store(h, SHUT, 2);
       else Atomics.compareExchange(h, SHUT, 0, 1);
@@ -284,6 +285,28 @@ export class Chain<T> {
       }
     } finally {
       this.#lock.release();
+    }
+  }
+
+  // Takes LOCK. A holder that died holding it (out of memory in a grow,
+  // say) is taken over by the acquire, which throws OwnerDiedError holding
+  // it (sync/_holder.ts): the error goes on to the caller, and LOCK is let
+  // go so that it is not kept by a live thread for good.
+  #take(): void {
+    try {
+      this.#lock.acquire(UNINTERRUPTIBLE_ACQUIRE);
+    } catch (error) {
+      if (tookOver(error)) this.#lock.release();
+      throw error;
+    }
+  }
+
+  async #takeAsync(options?: AcquireOptions): Promise<boolean> {
+    try {
+      return await this.#lock.acquireAsync(options);
+    } catch (error) {
+      if (tookOver(error)) this.#lock.release();
+      throw error;
     }
   }
 

@@ -18,7 +18,6 @@
 
 import type { Lock } from "../sync/lock.ts";
 import { lockAt } from "../sync/_lock_at.ts";
-import { RECOVER } from "../sync/_holder.ts";
 import { OwnerDiedError } from "../_core/errors.ts";
 import { type AcquireOptions, UNINTERRUPTIBLE } from "../_core/wait.ts";
 import {
@@ -48,10 +47,10 @@ import {
 // A holder that dies (inside a custom codec's decode, say: it exits, or
 // runs out of memory) leaves the store consistent: a copy has not been
 // published (COUNT and TAIL are stored last) and a get decodes before it
-// drops the item. So a waiter that finds the holder dead (OwnerDiedError,
-// at the end of a 50 ms wait slice: sync/lock.ts) frees the lock from that
-// holder and takes it: the store lives on, the dead thread's item is still
-// first.
+// drops the item. So the waiter that takes the lock over from a dead holder
+// (at the end of a 50 ms wait slice; its acquire throws OwnerDiedError with
+// the lock held: sync/_holder.ts) simply goes on: the store lives on, the
+// dead thread's item is still first.
 const MUST = { [UNINTERRUPTIBLE]: true } as AcquireOptions;
 
 /** A raw item of the byte heap: its priority key and its encoded bytes. */
@@ -73,14 +72,10 @@ abstract class LockedStore implements Store {
 
   // Takes the lock, from a dead holder too (see MUST).
   #take(): void {
-    for (;;) {
-      try {
-        this.#lock.acquire(MUST);
-        return;
-      } catch (error) {
-        if (!(error instanceof OwnerDiedError)) throw error;
-        this.#lock[RECOVER](error.ident);
-      }
+    try {
+      this.#lock.acquire(MUST);
+    } catch (error) {
+      if (!(error instanceof OwnerDiedError)) throw error; // else: held
     }
   }
 

@@ -6,7 +6,7 @@
 // Condition's view; callers hold the lock where a note says so.
 
 import { type Wait, waitAsync, waitSync } from "../_core/wait.ts";
-import { CHECK_HOLDER } from "./_holder.ts";
+import { TAKE_OVER } from "./_holder.ts";
 import { RuntimeError } from "../_core/errors.ts";
 
 // Condition shared layout: Int32Array on a SharedArrayBuffer, 3 slots (12 B).
@@ -100,20 +100,22 @@ export function take(view: Int32Array, ticket: number): boolean {
   return false;
 }
 
-// The death check of a sleeping waiter: it must reacquire `lock`, so a
-// holder that died ends the wait (OwnerDiedError), and so does the check of
-// a primitive built on a Condition (`w.check`: Barrier, a party that died).
+// The death check of a sleeping waiter: it must reacquire `lock`, so it
+// takes the lock over from a holder that died (and throws OwnerDiedError
+// holding it: sync/_holder.ts; the waiter then does not reacquire), and so
+// does the check of a primitive built on a Condition (`w.check`: Barrier, a
+// party that died).
 function deathCheck(w: Wait, lock: Holder): () => void {
   const outer = w.check;
-  return outer === undefined ? () => lock[CHECK_HOLDER]() : () => {
-    lock[CHECK_HOLDER]();
+  return outer === undefined ? () => lock[TAKE_OVER]() : () => {
+    lock[TAKE_OVER]();
     outer();
   };
 }
 
-/** A lock with a death check of its holder (Lock, RLock). */
+/** A lock that a waiter can take over from a dead holder (Lock, RLock). */
 export interface Holder {
-  [CHECK_HOLDER](): void;
+  [TAKE_OVER](): void;
 }
 
 export function sleepSync(

@@ -21,7 +21,6 @@ import {
 import { Guard, notAcquired, runHeld, runHeldAsync } from "./_guard.ts";
 import {
   grant,
-  leave,
   register,
   sleepAsync,
   sleepSync,
@@ -29,9 +28,15 @@ import {
   WAITERS,
 } from "./_tickets.ts";
 import {
+  type Failure,
+  restoreAsync,
+  restoreSync,
+  saveRegistered,
+  settle,
+} from "./_reacquire.ts";
+import {
   type AcquireOptions,
   remaining,
-  UNINTERRUPTIBLE,
   type Wait,
   type WaitOptions,
   waitOptions,
@@ -45,14 +50,12 @@ export { Guard } from "./_guard.ts";
 
 // Condition shared layout, its waiters' state machine and why no wakeup is
 // lost: sync/_tickets.ts, which holds the ticket mechanics over these words.
-// The lock has its own region; the descriptor names it.
+// How wait() releases and reacquires the lock, a dead holder's lock
+// included: sync/_reacquire.ts. The lock has its own region; the descriptor
+// names it.
 
 const TAG = "threadkit.Condition";
 let adopting: { view: Int32Array; lock: Lock | RLock } | undefined;
-const REACQUIRE = { [UNINTERRUPTIBLE]: true } as AcquireOptions;
-
-/** What wait() saved when it released the lock: the RLock's depth. */
-type Saved = number;
 
 /**
  * A condition variable: threads wait (with the lock released) until another
@@ -189,10 +192,10 @@ export class Condition {
 
   /**
    * Releases the lock, blocks until notified or the timeout passes, then
-   * reacquires the lock (always, even when it throws, except for an
-   * OwnerDiedError: the lock's holder died, and the lock is not held then;
-   * README "When threads fail"). Blocks the event
-   * loop: use {@linkcode Condition.prototype.waitAsync} where that matters.
+   * reacquires the lock: it returns and throws with the lock held as before
+   * (an RLock at its old depth), so a guard around it stays balanced. Blocks
+   * the event loop: use {@linkcode Condition.prototype.waitAsync} where that
+   * matters.
    *
    * Python: `threading.Condition.wait`.
    *
@@ -201,6 +204,10 @@ export class Condition {
    * @throws {RangeError} for a negative or NaN timeout.
    * @throws the signal's reason when it aborts; a CancelledError when the
    * calling thread is cancelled.
+   * @throws {OwnerDiedError} when a thread died holding the lock while this
+   * one waited or reacquired (seen within one 50 ms slice): this thread took
+   * the lock over and holds it; see `Lock.acquire` (README "When threads
+   * fail").
    *
    * @example A wait that times out
    * ```ts
@@ -214,23 +221,18 @@ export class Condition {
    */
   wait(options?: WaitOptions): boolean {
     const w = waitOptions(options);
+    const view = this.#view, lock = this.#lock;
     const ticket = this.#register("wait");
-    const saved = this.#saveRegistered();
+    const saved = saveRegistered(view, lock);
     let granted = false;
+    let failure: Failure | undefined;
     try {
-      try {
-        granted = sleepSync(this.#view, ticket, w, this.#lock);
-      } finally {
-        this.#restoreSync(saved);
-      }
+      granted = sleepSync(view, ticket, w, lock);
     } catch (error) {
-      // A ticket not granted is still counted in WAITERS, also when only the
-      // reacquire threw (its holder died after our timeout): leave, and hand
-      // on a permit that came late, as an interrupted waiter does.
-      if (!granted) leave(this.#view, ticket, true);
-      throw error;
+      failure = { error };
     }
-    return granted || leave(this.#view, ticket, false);
+    failure = restoreSync(lock, saved, failure);
+    return settle(view, ticket, granted, failure);
   }
 
   /**
@@ -241,6 +243,7 @@ export class Condition {
    *
    * @returns a promise of `false` on timeout, else `true`.
    * @throws {RuntimeError} (synchronously) when the lock is not held.
+   * @throws {OwnerDiedError} (rejects) as `wait` does, the lock held.
    */
   waitAsync(options?: WaitOptions): Promise<boolean> {
     const w = waitOptions(options);
@@ -391,21 +394,18 @@ export class Condition {
   }
 
   async #waitAsync(w: Wait): Promise<boolean> {
+    const view = this.#view, lock = this.#lock;
     const ticket = this.#register("wait");
-    const saved = this.#saveRegistered();
+    const saved = saveRegistered(view, lock);
     let granted = false;
+    let failure: Failure | undefined;
     try {
-      try {
-        granted = await sleepAsync(this.#view, ticket, w, this.#lock);
-      } finally {
-        await this.#restoreAsync(saved);
-      }
+      granted = await sleepAsync(view, ticket, w, lock);
     } catch (error) {
-      // As in wait().
-      if (!granted) leave(this.#view, ticket, true);
-      throw error;
+      failure = { error };
     }
-    return granted || leave(this.#view, ticket, false);
+    failure = await restoreAsync(lock, saved, failure);
+    return settle(view, ticket, granted, failure);
   }
 
   async #waitForAsync<T>(
@@ -435,39 +435,6 @@ export class Condition {
   #register(what: string): number {
     this.#checkOwned(what);
     return register(this.#view, what);
-  }
-
-  // Releases the lock after #register. Registration must come first (while
-  // the lock is held, so a notify cannot miss us), so a release that throws
-  // (a plain Lock unlocked by another thread meanwhile: misuse) must take the
-  // registration back, or a phantom waiter would swallow a later permit.
-  #saveRegistered(): Saved {
-    try {
-      return this.#save();
-    } catch (error) {
-      Atomics.sub(this.#view, WAITERS, 1);
-      throw error;
-    }
-  }
-
-  #save(): Saved {
-    const lock = this.#lock;
-    if (lock instanceof RLock) return lock.releaseAll();
-    lock.release();
-    return 1;
-  }
-
-  // Python restores the lock even when the wait was interrupted, and so do
-  // we: the reacquire is uninterruptible (sync/_wait.ts UNINTERRUPTIBLE), so
-  // a cancelled thread sleeps until the lock is free instead of throwing.
-  #restoreSync(saved: Saved): void {
-    this.#lock.acquire(REACQUIRE);
-    if (this.#lock instanceof RLock) this.#lock.restoreCount(saved);
-  }
-
-  async #restoreAsync(saved: Saved): Promise<void> {
-    await this.#lock.acquireAsync(REACQUIRE);
-    if (this.#lock instanceof RLock) this.#lock.restoreCount(saved);
   }
 }
 

@@ -28,7 +28,7 @@ import {
   tryRead,
   wakeReaders,
   wakeWriter,
-  WRITER,
+  writerIdent,
   writeSlow,
   writeSlowAsync,
   WWAIT,
@@ -61,6 +61,14 @@ let adopting: Descriptor | undefined;
  * cannot starve a writer; a steady stream of writers can starve readers.
  * Read locks are not reentrant: a thread holding one that asks again while a
  * writer waits deadlocks.
+ *
+ * A writer whose thread fails (its target throws, it exits, ...) holding
+ * the lock is seen by the waiters within one 50 ms slice: one of them,
+ * reader or writer, takes the lock over for writing and gets an
+ * {@linkcode OwnerDiedError} naming the dead thread; it repairs the guarded
+ * data and calls `releaseWrite()`, and the others keep waiting for it.
+ * Readers are counted, not named: a read lock held by a thread that died
+ * stays held, and writers wait for it until their timeout.
  *
  * Python: none (Python's `threading` has no readers-writer lock).
  *
@@ -127,6 +135,8 @@ export class RWLock {
    * @throws {RangeError} for a negative or NaN timeout.
    * @throws the signal's reason when it aborts; a CancelledError when the
    * calling thread is cancelled while waiting.
+   * @throws {OwnerDiedError} when the writer died holding the lock: this
+   * call took it over FOR WRITING; release it with `releaseWrite()`.
    *
    * @example
    * ```ts
@@ -211,6 +221,8 @@ export class RWLock {
    * @throws {RangeError} for a negative or NaN timeout.
    * @throws the signal's reason when it aborts; a CancelledError when the
    * calling thread is cancelled while waiting.
+   * @throws {OwnerDiedError} when the writer died holding the lock: this
+   * call took it over and holds it for writing.
    *
    * @example
    * ```ts
@@ -225,7 +237,8 @@ export class RWLock {
    */
   acquireWrite(options?: AcquireOptions): boolean {
     const opts = acquireOptions(options);
-    if (Atomics.compareExchange(this.#view, STATE, FREE, WRITER) === FREE) {
+    const w = -writerIdent();
+    if (Atomics.compareExchange(this.#view, STATE, FREE, w) === FREE) {
       return true;
     }
     return opts.blocking && writeSlow(this.#view, opts);
@@ -250,7 +263,8 @@ export class RWLock {
    */
   acquireWriteAsync(options?: AcquireOptions): Promise<boolean> {
     const opts = acquireOptions(options);
-    if (Atomics.compareExchange(this.#view, STATE, FREE, WRITER) === FREE) {
+    const w = -writerIdent();
+    if (Atomics.compareExchange(this.#view, STATE, FREE, w) === FREE) {
       return Promise.resolve(true);
     }
     if (!opts.blocking) return Promise.resolve(false);
@@ -266,10 +280,18 @@ export class RWLock {
    */
   releaseWrite(): void {
     const view = this.#view;
-    if (Atomics.compareExchange(view, STATE, WRITER, FREE) !== WRITER) {
-      throw new RuntimeError(
-        "Cannot release write lock: the lock is not held for writing",
-      );
+    // First guess: the caller is the writer (one compareExchange); else any
+    // writer's -T (any thread may release), with what STATE held.
+    let s = -writerIdent();
+    let seen = Atomics.compareExchange(view, STATE, s, FREE);
+    while (seen !== s) {
+      s = seen;
+      if (s >= 0) {
+        throw new RuntimeError(
+          "Cannot release write lock: the lock is not held for writing",
+        );
+      }
+      seen = Atomics.compareExchange(view, STATE, s, FREE);
     }
     // Why no lost wakeup: STATE is written above, WWAIT and RWAIT read below
     // (see the notes at the top).
@@ -285,7 +307,7 @@ export class RWLock {
 
   /** Whether a thread holds the lock for writing right now (a snapshot). */
   writeLocked(): boolean {
-    return Atomics.load(this.#view, STATE) === WRITER;
+    return Atomics.load(this.#view, STATE) < 0;
   }
 
   /** Whether the lock is held in either mode right now (a snapshot). */
