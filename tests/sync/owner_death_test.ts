@@ -12,6 +12,7 @@ import {
   Lock,
   OwnerDiedError,
   RLock,
+  RWLock,
   Thread,
 } from "../../mod.ts";
 import { sleepers, until } from "../_helpers.ts";
@@ -233,4 +234,99 @@ describe("owner death: takeover", () => {
       lock.release();
     });
   }
+});
+
+describe("owner death: RWLock", () => {
+  it("RWLock: a writer fails holding it while two readers and a writer wait: exactly one takes it over for writing (OwnerDiedError), the others get it after", async () => {
+    const buffer = new SharedArrayBuffer(RWLock.byteLength);
+    const rw = new RWLock({ buffer, byteOffset: 0 });
+    const words = new Int32Array(buffer); // [STATE, WWAIT, RWAIT, ...]
+    const held = new Event(), die = new Event();
+    const writer = new Thread({
+      target: (rw: RWLock, held: Event, die: Event) => {
+        rw.acquireWrite();
+        held.set();
+        die.wait({ timeout: 20_000 });
+        throw new RangeError("died holding the write lock");
+      },
+      args: [rw, held, die],
+    });
+    writer.start();
+    assert.equal(await held.waitAsync({ timeout: 20_000 }), true);
+    const waiters = ["read", "readAsync", "write"].map((mode) =>
+      new Thread({
+        target: async (rw: RWLock, mode: string) => {
+          const o = { timeout: 20_000 };
+          try {
+            const ok = mode === "read"
+              ? rw.acquireRead(o)
+              : mode === "readAsync"
+              ? await rw.acquireReadAsync(o)
+              : rw.acquireWrite(o);
+            if (!ok) return "timed out";
+          } catch (e) {
+            const how = `${(e as Error).name} ${
+              (e as { ident: number }).ident
+            }`;
+            const w = rw.writeLocked() && rw.readers === 0;
+            rw.releaseWrite(); // taken over for writing, whatever was asked
+            return `${how} writing ${w}`;
+          }
+          if (mode === "write") rw.releaseWrite();
+          else rw.releaseRead();
+          return "acquired";
+        },
+        args: [rw, mode],
+      })
+    );
+    for (const w of waiters) w.start();
+    await until(
+      () => Atomics.load(words, 1) === 1 && Atomics.load(words, 2) === 2,
+      "one writer and two readers waiting",
+    );
+    die.set();
+    await assert.rejects(writer.joinAsync(JOIN), RangeError);
+    const results = await Promise.all(waiters.map((w) => w.joinAsync(JOIN)));
+    assert.equal(
+      results.filter((r) => r === `OwnerDiedError ${writer.ident} writing true`)
+        .length,
+      1,
+      String(results),
+    );
+    assert.equal(results.filter((r) => r === "acquired").length, 2);
+    assert.equal(rw.locked(), false);
+    assert.deepEqual([...words.subarray(0, 3)], [0, 0, 0]);
+  });
+
+  it("RWLock: readers are not named: a read lock held by a thread that failed stays held, and a writer waits until its timeout (README)", async () => {
+    const rw = new RWLock();
+    const t = new Thread({
+      target: (rw: RWLock) => {
+        rw.acquireRead();
+        throw new RangeError("died holding a read lock");
+      },
+      args: [rw],
+    });
+    t.start();
+    await assert.rejects(t.joinAsync(JOIN), RangeError);
+    assert.equal(rw.acquireWrite({ timeout: 200 }), false);
+    assert.equal(rw.readers, 1);
+    rw.releaseRead(); // any thread may release an RWLock
+    assert.equal(rw.acquireWrite({ timeout: 1_000 }), true);
+    rw.releaseWrite();
+  });
+
+  it("RWLock: a writer whose target returned holding it is not dead (any thread may release): a waiter times out with false", async () => {
+    const rw = new RWLock();
+    const t = new Thread({
+      target: (rw: RWLock) => rw.acquireWrite(),
+      args: [rw],
+    });
+    t.start();
+    assert.equal(await t.joinAsync(JOIN), true);
+    assert.equal(rw.acquireRead({ timeout: 200 }), false);
+    rw.releaseWrite();
+    assert.equal(rw.acquireRead({ timeout: 1_000 }), true);
+    rw.releaseRead();
+  });
 });

@@ -17,7 +17,16 @@ const PROGRAM = new URL(
 );
 
 type How = "exit" | "close" | "error" | "reject" | "oom";
-type Holds = "lock" | "rlock" | "semaphore" | "condition" | "barrier" | "queue";
+type Holds =
+  | "lock"
+  | "rlock"
+  | "semaphore"
+  | "condition"
+  | "barrier"
+  | "queue"
+  | "rwlock"
+  | "cond-lock"
+  | "action";
 
 // Every kind of death meets every primitive at least once, and both joins.
 const CASES: [How, Holds, "sync" | "async"][] = [
@@ -27,6 +36,11 @@ const CASES: [How, Holds, "sync" | "async"][] = [
   ["exit", "condition", "async"],
   ["exit", "barrier", "sync"],
   ["exit", "queue", "async"],
+  ["exit", "rwlock", "sync"],
+  ["exit", "cond-lock", "async"],
+  ["exit", "action", "sync"],
+  ["error", "rwlock", "async"],
+  ["reject", "cond-lock", "sync"],
   ["close", "lock", "async"],
   ["close", "rlock", "sync"],
   ["close", "barrier", "async"],
@@ -90,10 +104,32 @@ describe("Thread death", () => {
         assert.equal(out.alive, false, line);
         // Generous bounds: they exist so that a hang fails.
         assert.ok(out.joinMs < 15_000, line);
-        if (holds === "lock" || holds === "rlock") {
+        // One waiter takes the lock over (OwnerDiedError, the lock held).
+        if (holds === "lock" || holds === "rlock" || holds === "rwlock") {
           assert.equal(out.acquire, "OwnerDiedError", line);
         }
-        if (holds === "rlock") assert.equal(out.acquireAsync, "OwnerDiedError");
+        if (holds === "lock" || holds === "rwlock") {
+          assert.equal(out.held, true, line);
+          assert.equal(out.again, true, line); // usable after the release
+        }
+        if (holds === "rlock") {
+          assert.equal(out.acquireAsync, true, line); // a reentry
+          assert.equal(out.count, 2, line);
+        }
+        if (holds === "cond-lock") {
+          // wait() threw holding the lock two deep, as before it; the two
+          // releases freed it.
+          assert.equal(out.wait, "OwnerDiedError", line);
+          assert.equal(out.owned, true, line);
+          assert.equal(out.count, 2, line);
+          assert.equal(out.locked, false, line);
+        }
+        if (holds === "action") {
+          assert.equal(out.wait, "BrokenBarrierError", line);
+          assert.ok(out.waitMs < 10_000, line); // not the 20 s timeout
+          assert.equal(out.broken, true, line);
+          assert.equal(out.afterReset, false, line);
+        }
         // A semaphore has no owner: the unit the thread took is gone, and a
         // waiter's timeout is what ends its wait (as in Python).
         if (holds === "semaphore") assert.equal(out.acquire, false, line);
