@@ -126,6 +126,7 @@ describe("Thread death", () => {
         }
         if (holds === "action") {
           assert.equal(out.wait, "BrokenBarrierError", line);
+          assert.equal(out.helper, "BrokenBarrierError", line); // async
           assert.ok(out.waitMs < 10_000, line); // not the 20 s timeout
           assert.equal(out.broken, true, line);
           assert.equal(out.afterReset, false, line);

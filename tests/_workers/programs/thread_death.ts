@@ -12,6 +12,7 @@
 import process from "node:process";
 import {
   Barrier,
+  BrokenBarrierError,
   Condition,
   Event,
   Lock,
@@ -32,8 +33,9 @@ const cond = new Condition(condLock);
 const barrier = new Barrier(3);
 const rw = new RWLock();
 // The action exits the thread that runs it: the last to arrive, which is
-// always the dying thread (it arrives once the main thread waits).
-const acting = new Barrier(2, {
+// always the dying thread (it arrives once the main thread and a helper
+// thread wait).
+const acting = new Barrier(3, {
   action: (code: number) => {
     const g = globalThis as unknown as {
       Deno?: { exit(code: number): never };
@@ -66,8 +68,9 @@ const t = new Thread({
   ) => {
     const tick = () => new Promise((r) => setTimeout(r, 1));
     if (holds === "action") {
-      // Ordered by the barrier's own word: the main thread waits first.
-      while (acting.nWaiting < 1) await tick();
+      // Ordered by the barrier's own word: the helper and the main thread
+      // wait first.
+      while (acting.nWaiting < 2) await tick();
       ready.set();
       acting.wait({ timeout: 60_000 }); // runs the action, which exits
     }
@@ -144,7 +147,27 @@ if (holds === "cond-lock") {
   out.locked = condLock.locked();
 }
 if (holds === "action") {
+  // The helper reports through shared memory and is joined blocking: the
+  // main thread must not yield to its event loop before it joins the dying
+  // thread (a death that no join takes goes to the excepthook).
+  const said = new Int32Array(new SharedArrayBuffer(4));
+  const helper = new Thread({
+    name: "helper",
+    target: async (b: Barrier, said: Int32Array) => {
+      try {
+        await b.waitAsync({ timeout: 20_000 });
+        Atomics.store(said, 0, 1);
+      } catch (e) {
+        Atomics.store(said, 0, e instanceof BrokenBarrierError ? 2 : 3);
+      }
+    },
+    args: [acting, said],
+  });
+  helper.start();
+  while (acting.nWaiting < 1) await new Promise((r) => setTimeout(r, 1));
   out.wait = what(() => acting.wait({ timeout: 20_000 }));
+  helper.join({ timeout: 20_000 });
+  out.helper = ["none", "index", "BrokenBarrierError", "other"][said[0]];
   out.waitMs = ms();
   out.broken = acting.broken;
   acting.reset();
