@@ -71,6 +71,11 @@ let adopting: { view: Int32Array; lock: Lock | RLock } | undefined;
  * Spurious wakeups are allowed by the contract, lost wakeups are not: wait
  * in a loop that re-checks the predicate, or use `waitFor`.
  *
+ * A thread that dies holding the lock is seen by the waiters: one of them
+ * (an acquirer, or a thread in `wait()`) takes the lock over and gets an
+ * {@linkcode OwnerDiedError}, holding the lock as it held it before; see
+ * {@linkcode Lock} and {@linkcode RLock}.
+ *
  * Python: `threading.Condition`.
  *
  * Differences from Python:
@@ -178,6 +183,8 @@ export class Condition {
    * Acquires the lock (blocking) and returns a guard that releases it at the
    * end of a `using` scope. Python: `with cond:`.
    * @throws {TimeoutError} when `timeout` passes first.
+   * @throws {OwnerDiedError} as the lock's acquire does: no guard is made,
+   * and the calling thread holds the lock: release it yourself.
    */
   guard(options?: AcquireOptions): Guard {
     if (!this.acquire(options)) throw notAcquired(options);

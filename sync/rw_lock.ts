@@ -164,6 +164,8 @@ export class RWLock {
    * @returns a promise of `true` when acquired, `false` on timeout or when
    * `blocking: false` found a writer.
    * @throws {TypeError} for a timeout with `blocking: false` (synchronously).
+   * @throws {OwnerDiedError} (rejects) as `acquireRead` does: the lock is
+   * then held FOR WRITING by the calling thread.
    *
    * @example
    * ```ts
@@ -250,6 +252,7 @@ export class RWLock {
    * @returns a promise of `true` when acquired, `false` on timeout or when
    * `blocking: false` found the lock held.
    * @throws {TypeError} for a timeout with `blocking: false` (synchronously).
+   * @throws {OwnerDiedError} (rejects) as `acquireWrite` does.
    *
    * @example
    * ```ts
