@@ -26,7 +26,9 @@ type Holds =
   | "queue"
   | "rwlock"
   | "cond-lock"
-  | "action";
+  | "action"
+  | "solo"
+  | "solo-reset";
 
 // Every kind of death meets every primitive at least once, and both joins.
 const CASES: [How, Holds, "sync" | "async"][] = [
@@ -39,6 +41,9 @@ const CASES: [How, Holds, "sync" | "async"][] = [
   ["exit", "rwlock", "sync"],
   ["exit", "cond-lock", "async"],
   ["exit", "action", "sync"],
+  ["exit", "solo", "sync"],
+  ["exit", "solo", "async"],
+  ["exit", "solo-reset", "sync"],
   ["error", "rwlock", "async"],
   ["reject", "cond-lock", "sync"],
   ["close", "lock", "async"],
@@ -130,6 +135,16 @@ describe("Thread death", () => {
           assert.ok(out.waitMs < 10_000, line); // not the 20 s timeout
           assert.equal(out.broken, true, line);
           assert.equal(out.afterReset, false, line);
+        }
+        if (holds === "solo") {
+          // The arrival took the dead holder's lock over and broke it.
+          assert.equal(out.wait, "BrokenBarrierError", line);
+          assert.equal(out.broken, true, line);
+          assert.equal(out.again, 0, line);
+        }
+        if (holds === "solo-reset") {
+          assert.equal(out.broken, false, line); // reset() took it over
+          assert.equal(out.again, 0, line);
         }
         // A semaphore has no owner: the unit the thread took is gone, and a
         // waiter's timeout is what ends its wait (as in Python).

@@ -6,7 +6,9 @@
 //   HOLDS lock | rlock | semaphore | condition | barrier | queue | rwlock
 //         (held for writing) | cond-lock (a Condition's lock, taken while
 //         the main thread sits in wait()) | action (a Barrier's action:
-//         the thread dies running it, the main thread waiting)
+//         the thread dies running it, the main thread waiting) | solo
+//         (the same with a Barrier of one: nobody waits, the main thread
+//         then arrives) | solo-reset (the main thread then calls reset())
 //   JOIN  sync | async
 // Prints one JSON line with what each call did, for the test to check.
 import process from "node:process";
@@ -32,19 +34,21 @@ const condLock = new RLock();
 const cond = new Condition(condLock);
 const barrier = new Barrier(3);
 const rw = new RWLock();
-// The action exits the thread that runs it: the last to arrive, which is
-// always the dying thread (it arrives once the main thread and a helper
-// thread wait).
-const acting = new Barrier(3, {
-  action: (code: number) => {
+// The action exits the thread that runs it while `dying[0]` is 1: the last
+// to arrive, which is always the dying thread (it arrives once the main
+// thread and a helper thread wait; a Barrier of one has no one else).
+const dying = new Int32Array(new SharedArrayBuffer(4));
+const acting = new Barrier(holds === "action" ? 3 : 1, {
+  action: (dying: Int32Array) => {
+    if (Atomics.load(dying, 0) !== 1) return;
     const g = globalThis as unknown as {
       Deno?: { exit(code: number): never };
       process: { exit(code: number): never };
     };
-    if (g.Deno) g.Deno.exit(code);
-    g.process.exit(code);
+    if (g.Deno) g.Deno.exit(3);
+    g.process.exit(3);
   },
-  actionArgs: [3],
+  actionArgs: [dying],
 });
 const queue = new Queue<number>({ capacity: 1, type: "int32" });
 queue.put(1); // full: the thread's put waits
@@ -52,7 +56,20 @@ queue.put(1); // full: the thread's put waits
 const t = new Thread({
   name: "dying",
   resourceLimits: how === "oom" ? { maxOldGenerationSizeMb: 48 } : undefined,
-  args: [how, holds, ready, lock, rlock, sem, cond, barrier, queue, rw, acting],
+  args: [
+    how,
+    holds,
+    ready,
+    lock,
+    rlock,
+    sem,
+    cond,
+    barrier,
+    queue,
+    rw,
+    acting,
+    dying,
+  ],
   target: async (
     how: string,
     holds: string,
@@ -65,13 +82,15 @@ const t = new Thread({
     queue: Queue<number>,
     rw: RWLock,
     acting: Barrier,
+    dying: Int32Array,
   ) => {
     const tick = () => new Promise((r) => setTimeout(r, 1));
-    if (holds === "action") {
+    if (holds === "action" || holds.startsWith("solo")) {
       // Ordered by the barrier's own word: the helper and the main thread
-      // wait first.
-      while (acting.nWaiting < 2) await tick();
+      // wait first (in a Barrier of one: nobody).
+      while (acting.nWaiting < acting.parties - 1) await tick();
       ready.set();
+      Atomics.store(dying, 0, 1);
       acting.wait({ timeout: 60_000 }); // runs the action, which exits
     }
     if (holds === "rwlock") rw.acquireWrite();
@@ -198,6 +217,19 @@ if (holds === "rlock") {
   ); // taken over by the acquire above: a reentry
   out.count = rlock.count;
   while (rlock.isOwned()) rlock.release();
+}
+if (holds.startsWith("solo")) {
+  // Nobody waited: the main thread's call takes the barrier's lock over.
+  Atomics.store(dying, 0, 0);
+  if (holds === "solo-reset") acting.reset();
+  else if (join === "sync") {
+    out.wait = what(() => acting.wait({ timeout: 10_000 }));
+  } else {
+    out.wait = await whatAsync(() => acting.waitAsync({ timeout: 10_000 }));
+  }
+  out.broken = acting.broken;
+  acting.reset();
+  out.again = acting.wait({ timeout: 10_000 }); // usable: index 0
 }
 if (holds === "rwlock") {
   out.acquire = await whatAsync(() => rw.acquireReadAsync({ timeout: 10_000 }));
