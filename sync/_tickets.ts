@@ -33,6 +33,11 @@ export const SLOTS = 3;
 //                                     returns false; reacquires the lock first
 // sleeping   -abort/cancel->          as timeout, but a permit it took is
 //                                     handed on (grant 1), then it throws
+// sleeping   -the lock's holder died (slice-end check)-> takes the lock
+//                                     over (sync/_holder.ts), leaves as an
+//                                     interrupted waiter, throws
+//                                     OwnerDiedError holding the lock
+//                                     (sync/_reacquire.ts)
 //
 // Why notify(n) wakes at most n: a waiter may take a permit only once SEQ
 // moved past its ticket, i.e. only permits granted by a notify that saw it
