@@ -18,7 +18,7 @@
 
 import type { Lock } from "../sync/lock.ts";
 import { lockAt } from "../sync/_lock_at.ts";
-import { OwnerDiedError } from "../_core/errors.ts";
+import { tookOver } from "../sync/_holder.ts";
 import { type AcquireOptions, UNINTERRUPTIBLE } from "../_core/wait.ts";
 import {
   A,
@@ -75,7 +75,7 @@ abstract class LockedStore implements Store {
     try {
       this.#lock.acquire(MUST);
     } catch (error) {
-      if (!(error instanceof OwnerDiedError)) throw error; // else: held
+      if (!tookOver(error)) throw error; // else: held
     }
   }
 
