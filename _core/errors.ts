@@ -179,8 +179,16 @@ export class ThreadsUnavailableError extends RuntimeError {
  * ```
  */
 export class OwnerDiedError extends RuntimeError {
-  /** The ident of the thread that ended while holding the lock (0 if unknown). */
+  /** The ident of the thread that stopped while holding the lock (0 if unknown). */
   ident: number;
+  /**
+   * Whether the lock was released again before this error was thrown: true
+   * from the guard and `with...` forms (`guard`, `guardAsync`, `withLock`,
+   * `withLockAsync`, and RWLock's), which have no handle to give the caller;
+   * false from `acquire`, `acquireAsync` and `Condition.wait`, which throw
+   * holding the lock.
+   */
+  released = false;
   /** Creates the error; `ident` names the thread that ended. */
   constructor(
     message = "The lock's owner ended while holding it",

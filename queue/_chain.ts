@@ -288,16 +288,17 @@ export class Chain<T> {
     }
   }
 
-  // Takes LOCK. A holder that died holding it (out of memory in a grow,
-  // say) is taken over by the acquire, which throws OwnerDiedError holding
-  // it (sync/_holder.ts): the error goes on to the caller, and LOCK is let
-  // go so that it is not kept by a live thread for good.
+  // Takes LOCK. A holder that stopped holding it (out of memory in a grow,
+  // say: no user code runs under LOCK) is taken over by the acquire, which
+  // throws OwnerDiedError holding it (sync/_holder.ts). The chain goes on,
+  // as LockedStore does: #repair makes the words consistent under LOCK, and
+  // the caller's grow, awaitGrow or shutdown is then applied as usual.
   #take(): void {
     try {
       this.#lock.acquire(UNINTERRUPTIBLE_ACQUIRE);
     } catch (error) {
-      if (tookOver(error)) this.#lock.release();
-      throw error;
+      if (!tookOver(error)) throw error;
+      this.#repaired();
     }
   }
 
@@ -305,9 +306,56 @@ export class Chain<T> {
     try {
       return await this.#lock.acquireAsync(options);
     } catch (error) {
-      if (tookOver(error)) this.#lock.release();
+      if (!tookOver(error)) throw error;
+      this.#repaired();
+      return true;
+    }
+  }
+
+  // #repair, or (the buffer cannot grow) LOCK let go and the error passed on.
+  #repaired(): void {
+    try {
+      this.#repair();
+    } catch (error) {
+      this.#lock.release();
       throw error;
     }
+  }
+
+  // Under LOCK, taken over from a holder that stopped in grow or shutdown.
+  // The states it can have left, by where it stopped:
+  // - shutdown, after SHUT was written: some segments may not be shut down
+  //   yet. Shutting a segment down again is harmless, so it is done again
+  //   for all (as shutdown() does); SHUT != 0 also stops every grow.
+  // - #grow, before s was retired (the buffer grown or not, s + 1 laid or
+  //   not, OFFSET[s + 1] written or not): nothing is published, s is open
+  //   and newest; the next grow lays s + 1 again at the same offset (its
+  //   words are rewritten: nobody can have used an unpublished segment).
+  //   Nothing to do.
+  // - #grow, during or after s's retirement, before SEGMENTS = s + 2: s
+  //   refuses puts (its shutdown may have stopped before waking all its
+  //   waiters) and no newer segment is published, so puts and gets that
+  //   find it retired would wait for LOCK forever. Redone here: s is shut
+  //   down again (wakes them), s + 1 laid again and published. The region
+  //   of s + 1 is the default one: an item that needed more finds it full
+  //   and grows again with its own size.
+  // - anywhere else: LOCK is taken only by these two.
+  #repair(): void {
+    const h = this.h;
+    const shut = Atomics.load(h, SHUT);
+    const last = this.last();
+    if (shut !== 0) {
+      const from = shut === 2 ? Atomics.load(h, FRONT) : last;
+      for (let s = from; s <= last; s++) {
+        this.segment(s).shutdown({ immediate: shut === 2 });
+      }
+      return;
+    }
+    const old = this.segment(last);
+    if (!old.isShutdown) return;
+    this.#append(last + 1, Math.min(old.capacity * 2, h[MAX]), undefined);
+    old.shutdown();
+    Atomics.store(h, SEGMENTS, last + 2);
   }
 
   // Under LOCK. The order keeps a failure harmless: s + 1 is laid first,

@@ -7,7 +7,7 @@
 // them (sync/_lock_at.ts, RLock, Condition).
 
 import { OwnerDiedError } from "../_core/errors.ts";
-import { identAlive, identFailed } from "../_core/runtime.ts";
+import { identAlive, identStopped } from "../_core/runtime.ts";
 
 /** The lock word's CONTENDED bit: someone may sleep on it (sync/lock.ts). */
 export const CONTENDED = 0x40000000;
@@ -26,19 +26,27 @@ export const OWNED = "threadkit.owned";
 
 // Holder death: a waiter looks at the holder only at the end of each wait
 // slice (50 ms, _core/wait.ts), never on the fast path. The holder is dead
-// when no live thread has its ident and, for a plain Lock, the died ring
-// (_core/runtime.ts) says it failed: a Lock's acquirer whose target
-// returned may have meant another thread to release it (any thread may), so
-// its waiters keep waiting, as in Python. An RLock's inner lock is "owned"
-// (lockAt's last argument): there any end of the holder is a death, since
-// only the owner may release.
+// when it has stopped: the stop ring (_core/runtime.ts) names it, which is
+// recorded only where the thread certainly runs no more JavaScript
+// (thread/_worker.ts lists the sites). A thread that has merely ended
+// (isAlive() false: its target ended while its event loop runs on, or its
+// starter died and presumed it ended) may still be inside the lock, so it
+// is never taken over. For a plain Lock the stop must also be a failure: a
+// Lock's acquirer whose target returned may have meant another thread to
+// release it (any thread may), so its waiters keep waiting, as in Python.
+// An RLock's inner lock is "owned" (lockAt's last argument): there any stop
+// of the holder is a death, since only the owner may release.
 // T(dead)   -a waiter U's slice-end check (CAS T->U|C, or T|C->U|C)-> U|C,
 //            and U's acquire throws OwnerDiedError holding the lock
 // The waiter that sees the dead holder takes the lock over, as a robust
 // pthread mutex's EOWNERDEAD does: exactly one waiter wins the CAS from the
-// dead holder's word (after it the word names a live thread, and only a
-// thread writes its own ident, so a stale "dead" look cannot take a later
-// holder's lock); the others' checks find a live holder and they keep
+// dead holder's word (after it the word names a live thread). A stale
+// "dead" look cannot take a later holder's lock: the ident bits of the word
+// are written only by the thread they name (its acquire, or its takeover)
+// and cleared by a release; other threads only add the CONTENDED bit to
+// the ident already there (#mark in sync/lock.ts), and idents are never
+// reused, so a word whose ident bits still name the dead thread was left by
+// it. The others' checks find a live holder and they keep
 // waiting for it as for any holder (no crowd of errors). The taker keeps
 // the CONTENDED mark, so its release wakes them. Why no lost wakeup: the
 // others sleep on the dead holder's word, which the takeover changed; their
@@ -74,7 +82,8 @@ export function takeOver(
   let state = Atomics.load(view, 0);
   const holder = state & HOLDER;
   if (holder === 0 || identAlive(holder)) return;
-  if (!owned && !identFailed(holder)) return;
+  const stop = identStopped(holder);
+  if (stop === undefined || (!owned && stop !== "failed")) return;
   // The holder may have released the lock and then ended between the load
   // above and the liveness check: it died holding the lock only if the word
   // still names it (idents are never reused). A CAS that fails on a
@@ -88,7 +97,7 @@ export function takeOver(
   }
   onAcquired?.();
   throw ownerDied(
-    `Lock taken over from a dead holder: thread ${holder} ended while holding it; this thread holds the lock now (release it once the data it guards is consistent)`,
+    `Lock taken over from a dead holder: thread ${holder} stopped while holding it; this thread holds the lock now (release it once the data it guards is consistent)`,
     holder,
   );
 }

@@ -172,11 +172,14 @@ export function holdBarrier(
   died: (error: OwnerDiedError) => BrokenBarrierError,
   waiting: boolean,
 ): Guard {
+  // The plain acquire, not cond.guard(): a guard form releases a lock it
+  // took over (sync/_guard.ts), and the barrier must break under it.
   try {
-    return cond.guard({ signal });
+    cond.acquire({ signal });
   } catch (error) {
     return heldAfter(cond, error, died, waiting);
   }
+  return new Guard(() => cond.release());
 }
 
 /** holdBarrier without blocking the event loop. */
@@ -186,10 +189,11 @@ export async function holdBarrierAsync(
   died: (error: OwnerDiedError) => BrokenBarrierError,
 ): Promise<Guard> {
   try {
-    return await cond.guardAsync({ signal });
+    await cond.acquireAsync({ signal });
   } catch (error) {
     return heldAfter(cond, error, died, true);
   }
+  return new Guard(() => cond.release());
 }
 
 function heldAfter(

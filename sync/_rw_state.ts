@@ -5,7 +5,7 @@
 // short.
 
 import { type Acquire, waitAsync, waitSync } from "../_core/wait.ts";
-import { currentIdent, identAlive, identFailed } from "../_core/runtime.ts";
+import { currentIdent, identAlive, identStopped } from "../_core/runtime.ts";
 import { ownerDied, tookOver } from "./_holder.ts";
 
 // RWLock shared layout: Int32Array on a SharedArrayBuffer, 5 slots (20 B).
@@ -59,8 +59,10 @@ export const FREE = 0;
 // Writer death (sync/_holder.ts has the model, for Lock): the writer's
 // ident is in STATE, so a waiter, reader or writer, looks at it at the end
 // of each wait slice (50 ms), never on the fast path. A writer whose thread
-// failed (its target threw, it exited, ...) is dead; one whose target
-// returned is not, since any thread may release an RWLock (as a Lock). The
+// failed (its target threw, it exited, ...) and has stopped (the stop ring:
+// it runs no more JS; a thread only presumed ended may still be inside) is
+// dead; one whose target returned is not, since any thread may release an
+// RWLock (as a Lock). The
 // waiter that sees a dead writer takes the lock over for writing (one CAS
 // from the dead writer's -T: exactly one waiter wins, after it STATE names a
 // live writer) and throws OwnerDiedError holding it: exclusive, so it can
@@ -111,13 +113,13 @@ function takeOverWriter(view: Int32Array): void {
   const s = Atomics.load(view, STATE);
   if (s >= 0) return;
   const writer = -s;
-  if (identAlive(writer) || !identFailed(writer)) return;
+  if (identAlive(writer) || identStopped(writer) !== "failed") return;
   // Only the writer writes -writer, and idents are never reused: a STATE
   // that still holds it after its death was left by it (as in Lock's check).
   const id = writerIdent();
   if (Atomics.compareExchange(view, STATE, s, -id) !== s) return;
   throw ownerDied(
-    `RWLock taken over from a dead writer: thread ${writer} ended while holding it for writing; this thread holds it for writing now (releaseWrite() once the data it guards is consistent)`,
+    `RWLock taken over from a dead writer: thread ${writer} stopped while holding it for writing; this thread holds it for writing now (releaseWrite() once the data it guards is consistent)`,
     writer,
   );
 }

@@ -49,6 +49,15 @@ export const SLOTS = 3;
 // sees). One exception to "only waiters the notify saw": an interrupted
 // waiter that had taken a permit hands it on (leave grants 1), and a waiter
 // registered since may take it; Python would lose that notification instead.
+// A second exception, with a holder's death: notify(1) can end two wait()
+// calls. A sleeping waiter that takes the lock over from a dead holder
+// leaves as an interrupted waiter (a permit it took is handed on) and
+// throws OwnerDiedError, notified or not; a notified waiter whose
+// reacquire takes the lock over keeps its permit (it was notified). So
+// while a holder's death is being seen, a notify(1) may end the notified
+// wait() and also a sleeping one that took the lock over (with
+// OwnerDiedError): n notified plus at most one taker per death, since one
+// CAS decides the takeover (sync/_holder.ts).
 //
 // Why no lost wakeup: a waiter reads SEQ, then looks at PERMITS, then sleeps
 // only while SEQ still equals what it read; notify adds to PERMITS before it

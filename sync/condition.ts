@@ -18,7 +18,13 @@ import {
   registerTransfer,
   TO_DESCRIPTOR,
 } from "../_core/transfer.ts";
-import { Guard, notAcquired, runHeld, runHeldAsync } from "./_guard.ts";
+import {
+  type Guard,
+  guardWith,
+  guardWithAsync,
+  runHeld,
+  runHeldAsync,
+} from "./_guard.ts";
 import {
   grant,
   register,
@@ -183,18 +189,30 @@ export class Condition {
    * Acquires the lock (blocking) and returns a guard that releases it at the
    * end of a `using` scope. Python: `with cond:`.
    * @throws {TimeoutError} when `timeout` passes first.
-   * @throws {OwnerDiedError} as the lock's acquire does: no guard is made,
-   * and the calling thread holds the lock: release it yourself.
+   * @throws {OwnerDiedError} when the acquire took the lock over from a
+   * thread that stopped holding it: unlike `acquire`, a guard form has no
+   * handle to give back, so it releases the lock first and throws with
+   * `released` true (the guarded data may need repair: use `acquire` to
+   * repair under the lock).
    */
   guard(options?: AcquireOptions): Guard {
-    if (!this.acquire(options)) throw notAcquired(options);
-    return new Guard(() => this.release());
+    return guardWith(
+      () => this.acquire(options),
+      () => this.release(),
+      options,
+    );
   }
 
-  /** Acquires without blocking the event loop and resolves to a guard. */
+  /**
+   * Acquires without blocking the event loop and resolves to a guard.
+   * @throws {OwnerDiedError} (rejects) as `guard` does: released again.
+   */
   async guardAsync(options?: AcquireOptions): Promise<Guard> {
-    if (!(await this.acquireAsync(options))) throw notAcquired(options);
-    return new Guard(() => this.release());
+    return await guardWithAsync(
+      () => this.acquireAsync(options),
+      () => this.release(),
+      options,
+    );
   }
 
   /**
@@ -341,6 +359,11 @@ export class Condition {
    * @throws {TimeoutError} when `timeout` passes first; {RuntimeError} when
    * `blocking: false` finds it held; whatever `fn` throws.
    *
+   * @throws {OwnerDiedError} when the acquire took the lock over from a
+   * thread that stopped holding it: `fn` does not run, the lock is released
+   * again and the error has `released` true (use `acquire` to repair
+   * under the lock).
+   *
    * @example
    * ```ts
    * import { Condition } from "@threadkit/threadkit";
@@ -362,6 +385,11 @@ export class Condition {
    *
    * Python: `async with` has no threading twin; async-mutex calls this
    * `runExclusive`.
+   *
+   * @throws {OwnerDiedError} (rejects) when the acquire took the lock over from a
+   * thread that stopped holding it: `fn` does not run, the lock is released
+   * again and the error has `released` true (use `acquire` to repair
+   * under the lock).
    *
    * @example
    * ```ts

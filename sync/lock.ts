@@ -18,7 +18,13 @@ import {
   registerTransfer,
   TO_DESCRIPTOR,
 } from "../_core/transfer.ts";
-import { Guard, notAcquired, runHeld, runHeldAsync } from "./_guard.ts";
+import {
+  type Guard,
+  guardWith,
+  guardWithAsync,
+  runHeld,
+  runHeldAsync,
+} from "./_guard.ts";
 import {
   type Acquire,
   type AcquireOptions,
@@ -265,12 +271,18 @@ export class Lock {
    *
    * @throws {TimeoutError} when `timeout` passes first.
    * @throws {RuntimeError} when `blocking: false` finds the lock held.
-   * @throws {OwnerDiedError} as `acquire` does: no guard is made, and the
-   * lock is held by the calling thread: release it yourself.
+   * @throws {OwnerDiedError} when the acquire took the lock over from a
+   * thread that stopped holding it: unlike `acquire`, a guard form has no
+   * handle to give back, so it releases the lock first and throws with
+   * `released` true (the guarded data may need repair: use `acquire` to
+   * repair under the lock).
    */
   guard(options?: AcquireOptions): Guard {
-    if (!this.acquire(options)) throw notAcquired(options);
-    return new Guard(() => this.release());
+    return guardWith(
+      () => this.acquire(options),
+      () => this.release(),
+      options,
+    );
   }
 
   /**
@@ -282,8 +294,11 @@ export class Lock {
    * @throws {TimeoutError} (rejects) when `timeout` passes first.
    */
   async guardAsync(options?: AcquireOptions): Promise<Guard> {
-    if (!(await this.acquireAsync(options))) throw notAcquired(options);
-    return new Guard(() => this.release());
+    return await guardWithAsync(
+      () => this.acquireAsync(options),
+      () => this.release(),
+      options,
+    );
   }
 
   /**
@@ -297,6 +312,11 @@ export class Lock {
    *
    * @throws {TimeoutError} when `timeout` passes first; {RuntimeError} when
    * `blocking: false` finds it held; whatever `fn` throws.
+   *
+   * @throws {OwnerDiedError} when the acquire took the lock over from a
+   * thread that stopped holding it: `fn` does not run, the lock is released
+   * again and the error has `released` true (use `acquire` to repair
+   * under the lock).
    *
    * @example
    * ```ts
@@ -319,6 +339,11 @@ export class Lock {
    *
    * Python: `async with` has no threading twin; async-mutex calls this
    * `runExclusive`.
+   *
+   * @throws {OwnerDiedError} (rejects) when the acquire took the lock over from a
+   * thread that stopped holding it: `fn` does not run, the lock is released
+   * again and the error has `released` true (use `acquire` to repair
+   * under the lock).
    *
    * @example
    * ```ts

@@ -17,7 +17,13 @@ import {
   TO_DESCRIPTOR,
 } from "../_core/transfer.ts";
 import { type AcquireOptions, acquireOptions } from "../_core/wait.ts";
-import { Guard, notAcquired, runHeld, runHeldAsync } from "./_guard.ts";
+import {
+  type Guard,
+  guardWith,
+  guardWithAsync,
+  runHeld,
+  runHeldAsync,
+} from "./_guard.ts";
 import {
   FREE,
   readSlow,
@@ -323,16 +329,32 @@ export class RWLock {
    * end of a `using` scope.
    * @throws {TimeoutError} when `timeout` passes first.
    * @throws {RuntimeError} when `blocking: false` finds a writer.
+   * @throws {OwnerDiedError} when the acquire took the lock over from a
+   * writer that stopped holding it: released again (releaseWrite), and the
+   * error has `released` true (use the plain acquire to repair under it).
    */
   readGuard(options?: AcquireOptions): Guard {
-    if (!this.acquireRead(options)) throw notAcquired(options);
-    return new Guard(() => this.releaseRead());
+    return guardWith(
+      () => this.acquireRead(options),
+      () => this.releaseRead(),
+      options,
+      () => this.releaseWrite(),
+    );
   }
 
-  /** Acquires for reading without blocking the event loop; resolves to a guard. */
+  /**
+   * Acquires for reading without blocking the event loop; resolves to a guard.
+   * @throws {OwnerDiedError} (rejects) when the acquire took the lock over from a
+   * writer that stopped holding it: released again (releaseWrite), and the
+   * error has `released` true (use the plain acquire to repair under it).
+   */
   async readGuardAsync(options?: AcquireOptions): Promise<Guard> {
-    if (!(await this.acquireReadAsync(options))) throw notAcquired(options);
-    return new Guard(() => this.releaseRead());
+    return await guardWithAsync(
+      () => this.acquireReadAsync(options),
+      () => this.releaseRead(),
+      options,
+      () => this.releaseWrite(),
+    );
   }
 
   /**
@@ -340,22 +362,41 @@ export class RWLock {
    * end of a `using` scope.
    * @throws {TimeoutError} when `timeout` passes first.
    * @throws {RuntimeError} when `blocking: false` finds the lock held.
+   * @throws {OwnerDiedError} when the acquire took the lock over from a
+   * writer that stopped holding it: released again (releaseWrite), and the
+   * error has `released` true (use the plain acquire to repair under it).
    */
   writeGuard(options?: AcquireOptions): Guard {
-    if (!this.acquireWrite(options)) throw notAcquired(options);
-    return new Guard(() => this.releaseWrite());
+    return guardWith(
+      () => this.acquireWrite(options),
+      () => this.releaseWrite(),
+      options,
+      () => this.releaseWrite(),
+    );
   }
 
-  /** Acquires for writing without blocking the event loop; resolves to a guard. */
+  /**
+   * Acquires for writing without blocking the event loop; resolves to a guard.
+   * @throws {OwnerDiedError} (rejects) when the acquire took the lock over from a
+   * writer that stopped holding it: released again (releaseWrite), and the
+   * error has `released` true (use the plain acquire to repair under it).
+   */
   async writeGuardAsync(options?: AcquireOptions): Promise<Guard> {
-    if (!(await this.acquireWriteAsync(options))) throw notAcquired(options);
-    return new Guard(() => this.releaseWrite());
+    return await guardWithAsync(
+      () => this.acquireWriteAsync(options),
+      () => this.releaseWrite(),
+      options,
+      () => this.releaseWrite(),
+    );
   }
 
   /**
    * Runs `fn` holding a read lock (blocking acquire) and releases it when
    * `fn` returns or throws. For an async `fn` use `withReadLockAsync`.
    * @throws {TimeoutError} when `timeout` passes first; what `fn` throws.
+   * @throws {OwnerDiedError} when the acquire took the lock over from a
+   * writer that stopped holding it: released again (releaseWrite), and the
+   * error has `released` true (use the plain acquire to repair under it).
    */
   withReadLock<T>(fn: () => T, options?: AcquireOptions): T {
     return runHeld(this.readGuard(options), fn);
@@ -364,6 +405,9 @@ export class RWLock {
   /**
    * Runs `fn` (sync or async) holding a read lock taken without blocking the
    * event loop, and releases it when `fn`'s promise settles.
+   * @throws {OwnerDiedError} (rejects) when the acquire took the lock over from a
+   * writer that stopped holding it: released again (releaseWrite), and the
+   * error has `released` true (use the plain acquire to repair under it).
    */
   withReadLockAsync<T>(
     fn: () => T | PromiseLike<T>,
@@ -376,6 +420,9 @@ export class RWLock {
    * Runs `fn` holding the write lock (blocking acquire) and releases it when
    * `fn` returns or throws. For an async `fn` use `withWriteLockAsync`.
    * @throws {TimeoutError} when `timeout` passes first; what `fn` throws.
+   * @throws {OwnerDiedError} when the acquire took the lock over from a
+   * writer that stopped holding it: released again (releaseWrite), and the
+   * error has `released` true (use the plain acquire to repair under it).
    */
   withWriteLock<T>(fn: () => T, options?: AcquireOptions): T {
     return runHeld(this.writeGuard(options), fn);
@@ -384,6 +431,9 @@ export class RWLock {
   /**
    * Runs `fn` (sync or async) holding the write lock taken without blocking
    * the event loop, and releases it when `fn`'s promise settles.
+   * @throws {OwnerDiedError} (rejects) when the acquire took the lock over from a
+   * writer that stopped holding it: released again (releaseWrite), and the
+   * error has `released` true (use the plain acquire to repair under it).
    */
   withWriteLockAsync<T>(
     fn: () => T | PromiseLike<T>,
