@@ -29,22 +29,31 @@ function placed(): { lock: Lock; cond: Condition; words: Int32Array } {
 }
 const WAITERS = 2;
 
-// The waiter's timeout: long enough for the holder's thread to start and
-// take the lock within it on a loaded machine.
+// The waiter's timeout: short; the holder takes the lock only once the
+// waiter sleeps, so its start-up does not count against it.
 const TIMEOUT = 3_000;
 
-// Takes the lock as soon as the waiter's wait releases it, holds it until
-// `dieAt` (Date.now() ms, after the waiter's deadline), and fails holding it
-// (a dead holder).
-function startDyingHolder(lock: Lock, dieAt: number): Thread {
+// Takes the lock once the waiter sleeps in its wait (WAITERS is 1) and has
+// released it, by non-blocking tries, so the lock word holds the holder's
+// bare ident; holds it until the waiter's timed-out reacquire marks the
+// word CONTENDED (nobody else touches the lock); then fails holding it (a
+// dead holder). Every wait is bounded: a bug fails the test, never hangs.
+function startDyingHolder(lock: Lock, words: Int32Array): Thread {
   const t = new Thread({
-    target: (lock: Lock, dieAt: number) => {
-      lock.acquire();
+    target: (lock: Lock, words: Int32Array) => {
       const tick = new Int32Array(new SharedArrayBuffer(4));
-      while (Date.now() < dieAt) Atomics.wait(tick, 0, 0, 10);
+      const bounded = (done: () => boolean, what: string) => {
+        for (let i = 0; !done(); i++) {
+          if (i > 60_000) throw new Error(`holder: no ${what}`);
+          Atomics.wait(tick, 0, 0, 1);
+        }
+      };
+      bounded(() => Atomics.load(words, 2) === 1, "waiter"); // WAITERS
+      bounded(() => lock.acquire({ blocking: false }), "lock");
+      bounded(() => (Atomics.load(words, 0) & 0x40000000) !== 0, "reacquire");
       throw new RangeError("died holding the lock");
     },
-    args: [lock, dieAt],
+    args: [lock, words],
   });
   t.start();
   return t;
@@ -55,8 +64,7 @@ describe("owner death", () => {
     it(`Condition.${form}() that timed out and then meets a dead holder leaves WAITERS (no ghost waiter)`, async () => {
       const { lock, cond, words } = placed();
       lock.acquire();
-      const holder = startDyingHolder(lock, Date.now() + TIMEOUT + 300);
-      const t0 = performance.now();
+      const holder = startDyingHolder(lock, words);
       if (form === "wait") {
         assert.throws(() => cond.wait({ timeout: TIMEOUT }), OwnerDiedError);
       } else {
@@ -65,7 +73,6 @@ describe("owner death", () => {
           OwnerDiedError,
         );
       }
-      assert.ok(performance.now() - t0 < TIMEOUT + 20_000);
       await assert.rejects(holder.joinAsync(JOIN), RangeError);
       assert.equal(Atomics.load(words, WAITERS), 0);
       // No stale registration: a notify with nobody waiting grants nothing,
@@ -120,7 +127,7 @@ function startFailingHolder(lock: Lock | RLock, held: Event, die: Event) {
   const t = new Thread({
     name: "failing holder",
     target: (lock: Lock | RLock, held: Event, die: Event) => {
-      lock.acquire({ timeout: 20_000 });
+      if (!lock.acquire({ timeout: 60_000 })) return;
       held.set();
       die.wait({ timeout: 20_000 });
       throw new RangeError("died holding the lock");
@@ -139,7 +146,7 @@ describe("owner death: takeover", () => {
       );
       const held = new Event(), die = new Event();
       const holder = startFailingHolder(lock, held, die);
-      assert.equal(await held.waitAsync({ timeout: 20_000 }), true);
+      assert.equal(await held.waitAsync({ timeout: 60_000 }), true);
       // stats: [0] threads inside, [1] overlaps seen, [2] entries.
       const stats = new Int32Array(new SharedArrayBuffer(12));
       const waiters = [0, 1, 2].map((i) =>
@@ -252,7 +259,7 @@ describe("owner death: RWLock", () => {
       args: [rw, held, die],
     });
     writer.start();
-    assert.equal(await held.waitAsync({ timeout: 20_000 }), true);
+    assert.equal(await held.waitAsync({ timeout: 60_000 }), true);
     const waiters = ["read", "readAsync", "write"].map((mode) =>
       new Thread({
         target: async (rw: RWLock, mode: string) => {
