@@ -18,8 +18,8 @@
 
 import type { Lock } from "../sync/lock.ts";
 import { lockAt } from "../sync/_lock_at.ts";
-import { CHECK_HOLDER, RECOVER } from "../sync/_holder.ts";
-import { OwnerDiedError } from "../_core/errors.ts";
+import { TAKE_OVER, tookOver } from "../sync/_holder.ts";
+import type { OwnerDiedError } from "../_core/errors.ts";
 import {
   type Acquire,
   type AcquireOptions,
@@ -70,14 +70,14 @@ import {
 // A holder that dies (inside a custom codec's decode, say: it exits, or
 // runs out of memory) leaves the store consistent: a copy has not been
 // published (COUNT and TAIL are stored last) and a get decodes before it
-// drops the item. So a waiter that finds the holder dead (OwnerDiedError,
-// at the end of a 50 ms wait slice: sync/lock.ts) frees the lock from that
-// holder and takes it: the store lives on, the dead thread's item is still
-// first. A get's custom decode is marked in HOLDER (_decoding.ts: the
-// holder's ident with DECODING, set before the decode, cleared after it),
-// so that nowait and timed calls can tell a holder that may take long (see
-// TRY below); a waiter that takes over from a dead decoder clears that mark
-// first (#recover).
+// drops the item. So the waiter that takes the lock over from a holder that
+// stopped failing (sync/_holder.ts; at a 50 ms slice end, or a nap's) holds
+// it when OwnerDiedError is thrown, and goes on: the store lives on, the
+// dead thread's item is still first. A get's custom decode is
+// marked in HOLDER (_decoding.ts: the holder's ident with DECODING, set
+// before the decode, cleared after it), so that nowait and timed calls can
+// tell a holder that may take long (see TRY below); the taker clears a
+// stale mark of the dead decoder before it goes on (#tookOver).
 const MUST = { [UNINTERRUPTIBLE]: true } as AcquireOptions;
 const TRY = { blocking: false, [UNINTERRUPTIBLE]: true } as AcquireOptions;
 
@@ -116,13 +116,10 @@ abstract class LockedStore implements Store {
   #take(w: Acquire | undefined): boolean {
     const lock = this.#lock;
     if (w === undefined || (w.blocking && w.deadline === Infinity)) {
-      for (;;) {
-        try {
-          return lock.acquire(MUST);
-        } catch (error) {
-          if (!(error instanceof OwnerDiedError)) throw error;
-          this.#recover(error.ident);
-        }
+      try {
+        return lock.acquire(MUST);
+      } catch (error) {
+        return this.#tookOver(error);
       }
     }
     if (lock.acquire(TRY)) return true;
@@ -132,12 +129,12 @@ abstract class LockedStore implements Store {
         if (lock.acquire(TRY)) return true;
         const d = Atomics.load(this.h, HOLDER);
         if ((d & DECODING) !== 0) {
-          lock[CHECK_HOLDER](); // a dead decoder: OwnerDiedError
+          lock[TAKE_OVER](); // a dead decoder: taken over (OwnerDiedError)
           if (until === NOWAIT_UNTIL) until = performance.now() + GRACE;
           if (until === -Infinity || performance.now() >= until) return false;
           awaitDecodeSync(this.h, d, until);
         } else if (spins >= SPIN) {
-          lock[CHECK_HOLDER]();
+          lock[TAKE_OVER]();
           const state = Atomics.load(this.h, LOCK);
           if (state !== 0) {
             const nap = performance.now() + NAP;
@@ -148,18 +145,21 @@ abstract class LockedStore implements Store {
           }
         }
       } catch (error) {
-        if (!(error instanceof OwnerDiedError)) throw error;
-        this.#recover(error.ident);
+        return this.#tookOver(error);
       }
     }
   }
 
-  // Frees the lock from the dead thread `ident`: its decode mark first, so
-  // that no later holder's lock is read as held by a decoder.
-  #recover(ident: number): void {
-    const d = Atomics.load(this.h, HOLDER);
-    if ((d & IDENT) === ident) clearDead(this.h, d);
-    this.#lock[RECOVER](ident);
+  // After a takeover (else rethrown) the lock is ours; a dead decoder's mark
+  // is cleared (only the holder writes IDENT/DECODING; waiters add WAITING).
+  #tookOver(error: unknown): true {
+    if (!tookOver(error)) throw error;
+    const dead = (error as OwnerDiedError).ident;
+    let d = Atomics.load(this.h, HOLDER);
+    while ((d & IDENT) === dead && !clearDead(this.h, d)) {
+      d = Atomics.load(this.h, HOLDER);
+    }
+    return true;
   }
 
   // Runs a custom decode under the lock, marked in HOLDER (see #take).

@@ -3,9 +3,13 @@
 // party of the current round, so that the waiters can tell when a party's
 // thread ended inside wait(). Such a party never leaves, so without this the
 // round could never end (COUNT would never drop to 0) and every later wait
-// would sleep until its timeout.
+// would sleep until its timeout. And the barrier's lock taken from a thread
+// that died holding it (holdBarrier).
 
-import { BrokenBarrierError } from "../_core/errors.ts";
+import { BrokenBarrierError, type OwnerDiedError } from "../_core/errors.ts";
+import type { Condition } from "./condition.ts";
+import { Guard } from "./_guard.ts";
+import { tookOver } from "./_holder.ts";
 import {
   currentIdent,
   heapAlloc,
@@ -138,9 +142,70 @@ export function reapParties(table: Int32Array): number {
   return reaped;
 }
 
+/** The BrokenBarrierError of a barrier whose lock holder died (`error`). */
+export function diedHolding(error: OwnerDiedError): BrokenBarrierError {
+  return new BrokenBarrierError(
+    `The barrier is broken: thread ${error.ident} died holding its lock`,
+    { cause: error },
+  );
+}
+
 /** A BrokenBarrierError, with `why` in its message when given. */
 export function broken(why?: string): BrokenBarrierError {
   return new BrokenBarrierError(
     why === undefined ? undefined : `The barrier is broken: ${why}`,
   );
+}
+
+/**
+ * Takes a barrier's lock (its Condition's guard, blocking). A thread that
+ * died holding it (an action that exited its thread, say) left the
+ * barrier's words mid-change; the acquire took the lock over
+ * (OwnerDiedError, the lock held: sync/_holder.ts), and `died` (lock held)
+ * breaks the barrier and returns the BrokenBarrierError. A `waiting` caller
+ * (wait) then throws it, the lock released; reset() and abort() go on
+ * holding the lock.
+ */
+export function holdBarrier(
+  cond: Condition,
+  signal: AbortSignal | undefined,
+  died: (error: OwnerDiedError) => BrokenBarrierError,
+  waiting: boolean,
+): Guard {
+  // The plain acquire, not cond.guard(): a guard form releases a lock it
+  // took over (sync/_guard.ts), and the barrier must break under it.
+  try {
+    cond.acquire({ signal });
+  } catch (error) {
+    return heldAfter(cond, error, died, waiting);
+  }
+  return new Guard(() => cond.release());
+}
+
+/** holdBarrier without blocking the event loop. */
+export async function holdBarrierAsync(
+  cond: Condition,
+  signal: AbortSignal | undefined,
+  died: (error: OwnerDiedError) => BrokenBarrierError,
+): Promise<Guard> {
+  try {
+    await cond.acquireAsync({ signal });
+  } catch (error) {
+    return heldAfter(cond, error, died, true);
+  }
+  return new Guard(() => cond.release());
+}
+
+function heldAfter(
+  cond: Condition,
+  error: unknown,
+  died: (error: OwnerDiedError) => BrokenBarrierError,
+  waiting: boolean,
+): Guard {
+  if (!tookOver(error)) throw error;
+  const guard = new Guard(() => cond.release());
+  const broken = died(error as OwnerDiedError);
+  if (!waiting) return guard;
+  guard.release();
+  throw broken;
 }
