@@ -20,17 +20,18 @@
 // T|DECODING -a waiter (CAS)->                   T|DECODING|WAITING
 // T|DECODING[|WAITING] -decodeEnd (exchange)->   T, notify all if WAITING
 // T -plain store, then HEAD release->            0
-// T[|...] with T dead -a waiter (CAS d->0)->     0: that waiter now holds
-//                                                the lock (takeOver)
+// T[|...] with T stopped -a waiter (CAS d->0)->  0: that waiter now holds
+//                                                the lock (takeover)
 // Idents stay below 2^30 (the Lock word makes the same assumption).
 //
 // Why a waiter never takes over a live holder: it takes over only by a
 // compareExchange of HOLDER from the value d it read, after it saw d's
-// thread dead (an Atomics load of the runtime's thread table, which the
-// dying thread, its watcher or its starter writes after the thread stopped
-// running queue code). A holder clears HOLDER (plain store of 0, or exchange
+// thread stopped (holderDead: the stop ring of _core/runtime.ts, which the
+// dying thread writes just before the call that stops it, or its watcher or
+// starter after its worker exited; never a mere end, which may leave the
+// thread running). A holder clears HOLDER (plain store of 0, or exchange
 // after a decode) before it releases the lock, in program order before its
-// end is recorded; so that clear happens-before the waiter's CAS, which
+// stop is recorded; so that clear happens-before the waiter's CAS, which
 // therefore cannot read d unless d's thread never cleared it, that is,
 // never released the lock it took. Idents are never reused, so no later
 // holder writes d. A plain store racing with a waiter's read only makes the
@@ -45,7 +46,7 @@
 // word and reads WAITING (the futex mutex's rule, as in _turn.ts).
 
 import { waitAsync, waitSync } from "../_core/wait.ts";
-import { currentIdent, identAlive } from "../_core/runtime.ts";
+import { currentIdent, identAlive, identStopped } from "../_core/runtime.ts";
 import { HOLDER } from "./_layout.ts";
 
 /** Mask of the ident in HOLDER. */
@@ -87,10 +88,18 @@ export function decodeEnd(h: Int32Array, after: number): void {
   if (Atomics.exchange(h, HOLDER, after) < 0) Atomics.notify(h, HOLDER);
 }
 
-/** Whether the thread named by HOLDER value `d` has ended (slow: a scan). */
+/**
+ * Whether the thread named by HOLDER value `d` has stopped (slow: scans).
+ * Stopped, not ended (_core/runtime.ts, the stop ring): a thread that has
+ * only ended (its target done, or presumed ended by a dying starter; the
+ * main thread at its end) may still run and hold the turn. Any stop counts:
+ * HEAD's turn is never held across an await, so no thread stops holding it
+ * but by dying.
+ */
 export function holderDead(d: number): boolean {
   const ident = d & IDENT;
-  return ident !== 0 && !identAlive(ident);
+  return ident !== 0 && !identAlive(ident) &&
+    identStopped(ident) !== undefined;
 }
 
 /**
