@@ -86,7 +86,7 @@ const BROKEN = -2;
 // BROKEN    -reset()-> FILLING (or RESETTING while threads are inside)
 // Arrivals during DRAINING, BREAKING or RESETTING wait for FILLING first (a fast
 // thread cannot join the next generation before the last one left).
-// FILLING or DRAINING -a party's thread ended inside wait() (seen by any
+// FILLING or DRAINING -a party's thread stopped inside wait() (seen by any
 //   waiter's death check at a slice end)-> the party is removed (its table
 //   word cleared, COUNT-1), BROKEN + notifyAll; without that, COUNT would
 //   never drop to 0 and the barrier would drain forever.
@@ -367,7 +367,7 @@ export class Barrier {
     return diedHolding(error);
   };
 
-  // Lock held: removes the parties whose threads ended (sync/_parties.ts)
+  // Lock held: removes the parties whose threads stopped (sync/_parties.ts)
   // and breaks the barrier if there were any. Returns whether it did.
   #reap(): boolean {
     const members = this.#members;

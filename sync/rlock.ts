@@ -55,7 +55,7 @@ const SLOTS = 3;
 // owned by T, n>1 -release by T->          COUNT = n - 1
 // owned by T, 1   -release by T->          OWNER = 0, COUNT = 0, inner release
 // owned by T      -release by U != T->     RuntimeError, nothing changes
-// owned by T, n   -T ended in any way, U waits-> U takes the inner lock over
+// owned by T, n   -T stopped in any way, U waits-> U takes the inner lock over
 //                 (sync/lock.ts, "Holder death"): OWNER = U, COUNT = 1, and
 //                 U's acquire (or Condition wait) throws OwnerDiedError
 // OWNER is written only by the thread that holds the inner Lock, and only
@@ -148,7 +148,7 @@ export class RLock {
    * @throws {RangeError} for a negative or NaN timeout.
    * @throws the signal's reason when it aborts; a CancelledError when the
    * calling thread is cancelled while waiting.
-   * @throws {OwnerDiedError} when the owner ended holding the lock (seen
+   * @throws {OwnerDiedError} when the owner stopped holding the lock (seen
    * within one 50 ms slice of the wait): this call took the lock over and
    * owns it at depth 1; release it once the data it guards is consistent.
    */
@@ -332,7 +332,7 @@ export class RLock {
   }
 
   /**
-   * Internal: takes the lock over from an owner that ended and throws
+   * Internal: takes the lock over from an owner that stopped and throws
    * OwnerDiedError, owning it at depth 1 (sync/lock.ts, "Holder death").
    */
   [TAKE_OVER](): void {
