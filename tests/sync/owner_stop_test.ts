@@ -28,7 +28,7 @@ const JOIN = { timeout: 60_000 };
 const TRY = { timeout: 1_000 };
 // flags: [0] holder inside, [1] main done trying, [2] overlaps the holder
 // saw (the lock word named another thread while it was inside), [3] holder
-// left, [4] holder's result (1 released)
+// left, [4] holder's result (1 released), [5] a keeper child may end
 const flags = () => new Int32Array(new SharedArrayBuffer(32));
 
 // Runs inside the holder: sets [0], stays inside until [1] (bounded),
@@ -125,10 +125,13 @@ describe("owner death: presumed ends are not stops", () => {
       name: "parent",
       args: [buffer, f],
       target: (buffer: SharedArrayBuffer, f: Int32Array) => {
-        // A non-daemon child keeps this thread's event loop up until [1].
+        // A non-daemon child keeps this thread's event loop up until [5],
+        // set once the leftover work is out ([3]): released at [1], the
+        // thread could end (and stop its leftover work) before that work
+        // saw [1].
         new Thread({
           args: [f],
-          target: (f: Int32Array) => void Atomics.wait(f, 1, 0, 60_000),
+          target: (f: Int32Array) => void Atomics.wait(f, 5, 0, 60_000),
         }).start();
         const self = currentThread();
         (async () => {
@@ -152,16 +155,21 @@ describe("owner death: presumed ends are not stops", () => {
       },
     });
     parent.start();
-    await parent.joinAsync(JOIN);
-    await flag(f, 0, "the leftover work inside");
-    assert.equal(parent.isAlive(), false);
-    assert.equal(lock.acquire(TRY), false);
-    Atomics.store(f, 1, 1);
-    Atomics.notify(f, 1);
-    await flag(f, 3, "the leftover work out");
-    assert.equal(Atomics.load(f, 2), 0);
-    assert.equal(lock.acquire(JOIN), true); // released by its holder
-    lock.release();
+    try {
+      await parent.joinAsync(JOIN);
+      await flag(f, 0, "the leftover work inside");
+      assert.equal(parent.isAlive(), false);
+      assert.equal(lock.acquire(TRY), false);
+      Atomics.store(f, 1, 1);
+      Atomics.notify(f, 1);
+      await flag(f, 3, "the leftover work out");
+      assert.equal(Atomics.load(f, 2), 0);
+      assert.equal(lock.acquire(JOIN), true); // released by its holder
+      lock.release();
+    } finally {
+      Atomics.store(f, 5, 1); // the child ends, and with it the parent
+      Atomics.notify(f, 5);
+    }
   });
 });
 
