@@ -16,7 +16,12 @@
 // It costs one more worker start, for limited threads only.
 
 import { START_KEY, WATCH_KEY, workerThreads } from "./adapter.ts";
-import { adoptRuntime, endEntry, entryAlive } from "./runtime.ts";
+import {
+  adoptRuntime,
+  endEntry,
+  entryAlive,
+  recordStopSeen,
+} from "./runtime.ts";
 
 interface Watch {
   start: {
@@ -35,7 +40,7 @@ interface Watch {
 const wt = workerThreads();
 const watch = (wt.workerData as Record<string, Watch>)[WATCH_KEY];
 const { start, report } = watch;
-// Only for endEntry: this worker runs no threadkit code of its own.
+// Only for endEntry and recordStop: this worker runs no threadkit code of its own.
 adoptRuntime(start.runtime, start.ident, start.entry);
 const exit = (code: number) =>
   (globalThis as unknown as { process: { exit(code: number): never } })
@@ -57,6 +62,10 @@ worker.on("exit", (code: number) => {
   // may not have, even if it began to record its death (on Deno the stop
   // can cut its "exit" listener short): this is the only such stop here.
   record(undefined, code);
+  // The worker has stopped. A thread records its own stop before it ends
+  // (thread/_worker.ts); a stop for memory may cut that short: then it is
+  // recorded here, as a failure.
+  recordStopSeen(start.ident);
   report.close();
   exit(code);
 });
@@ -70,6 +79,6 @@ function record(error: (Error & { code?: string }) | undefined, code: number) {
       { name: error.name, message: error.message, code: error.code },
   });
   // Why no lost wakeup for joiners: see endEntry (write, then notify).
-  endEntry(start.entry, start.ident, true);
+  endEntry(start.entry, start.ident);
   wt.parentPort!.postMessage(0);
 }

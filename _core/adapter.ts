@@ -31,7 +31,7 @@ import type * as WorkerThreads from "node:worker_threads";
 import { workerEntry } from "./entry.ts";
 import { ThreadsUnavailableError } from "./errors.ts";
 import { holdWorker, loopEmpty, mainEnded } from "./lifetime.ts";
-import { currentIdent } from "./runtime.ts";
+import { currentIdent, recordStopSeen } from "./runtime.ts";
 
 // Globals of the runtimes, looked at here only.
 interface Host {
@@ -210,6 +210,10 @@ export function startWorker(
   worker.on("message", () => events.done());
   worker.on("error", (error) => events.failed(error));
   worker.on("exit", (code) => {
+    // The worker has stopped: a stop the thread could not record itself
+    // (thread/_worker.ts lists the sites) is recorded here, as a failure.
+    // An "error" event alone is not taken as a stop.
+    if (code !== 0) recordStopSeen(start.ident as number);
     if (code !== 0) events.failed(undefined, code);
   });
   // After the listeners: on Node, adding a "message" listener refs the

@@ -134,30 +134,61 @@ export class ThreadsUnavailableError extends RuntimeError {
 }
 
 /**
- * Raised in a thread waiting for a lock whose holder ended without releasing
- * it and never can: the owner of an {@linkcode RLock} (or of a Condition's
- * RLock) that ended in any way, or the thread that acquired a
+ * Thrown to the one waiter that takes over a lock whose holder ended without
+ * releasing it and never can: the owner of an {@linkcode RLock} (or of a
+ * Condition's RLock) that ended in any way, or the thread that acquired a
  * {@linkcode Lock} and then died (its target threw, or it exited, closed
  * itself, failed outside its target or ran out of memory). A Lock whose
- * acquirer's target returned normally is not "dead": any thread may release a
- * Lock, so the acquirer may have meant another thread to. `ident` names the
- * thread that ended.
+ * acquirer's target returned normally is not "dead": any thread may release
+ * a Lock, so the acquirer may have meant another thread to.
  *
- * Python: none (Python's waiters sleep forever); pthread's `EOWNERDEAD`.
+ * When this is thrown, the calling thread holds the lock (an RLock at depth
+ * 1; a `Condition.wait` returns the lock as it was held before): the data
+ * the lock guards may be half-changed. Make it consistent (or discard it),
+ * then release; the lock is then usable again. The other waiters keep
+ * waiting for the lock and get it in turn. An `RWLock` writer that died is
+ * taken over the same way, for writing. `ident` names the thread that
+ * ended.
  *
- * @example
+ * Python: none (Python's waiters sleep forever); pthread's `EOWNERDEAD`
+ * (robust mutexes), without `pthread_mutex_consistent`: catching the error
+ * is the acknowledgement, and a release makes the lock usable again.
+ *
+ * @example Recovering a lock whose holder died
  * ```ts
- * import { OwnerDiedError, RuntimeError } from "@threadkit/threadkit";
+ * import { Lock, OwnerDiedError, RuntimeError } from "@threadkit/threadkit";
  * import assert from "node:assert/strict";
  *
- * const err = new OwnerDiedError("Cannot acquire lock: holder died", 7);
+ * function update(lock: Lock, repair: () => void, change: () => void) {
+ *   try {
+ *     lock.acquire();
+ *   } catch (error) {
+ *     if (!(error instanceof OwnerDiedError)) throw error;
+ *     repair(); // the lock is ours here: thread error.ident died holding it
+ *   }
+ *   try {
+ *     change();
+ *   } finally {
+ *     lock.release();
+ *   }
+ * }
+ * update(new Lock(), () => {}, () => {});
+ * const err = new OwnerDiedError("Lock taken over from a dead holder", 7);
  * assert.ok(err instanceof RuntimeError);
  * assert.equal(err.ident, 7);
  * ```
  */
 export class OwnerDiedError extends RuntimeError {
-  /** The ident of the thread that ended while holding the lock (0 if unknown). */
+  /** The ident of the thread that stopped while holding the lock (0 if unknown). */
   ident: number;
+  /**
+   * Whether the lock was released again before this error was thrown: true
+   * from the guard and `with...` forms (`guard`, `guardAsync`, `withLock`,
+   * `withLockAsync`, and RWLock's), which have no handle to give the caller;
+   * false from `acquire`, `acquireAsync` and `Condition.wait`, which throw
+   * holding the lock.
+   */
+  released = false;
   /** Creates the error; `ident` names the thread that ended. */
   constructor(
     message = "The lock's owner ended while holding it",

@@ -91,10 +91,12 @@ export function holdWorker(worker: HeldWorker): () => void {
 export function loopEmpty(): boolean {
   if (!ended) {
     ended = true;
-    // The main thread is entry 0, ident 1 (_core/runtime.ts). A normal end:
-    // not in the died ring, so a Lock it holds is not a dead holder's.
-    // Why no lost wakeup for joiners: see endEntry (write, then notify).
-    endEntry(0, 1, false);
+    // The main thread is entry 0, ident 1 (_core/runtime.ts). An end, never
+    // a stop: its code may still run (an unref'd timer, a raw waitAsync's
+    // callback), so it is never recorded in the stop ring, and a lock it
+    // holds is never taken over nor a Barrier broken for it (sync/_holder.ts,
+    // sync/_parties.ts). Why no lost wakeup for joiners: see endEntry.
+    endEntry(0, 1);
   }
   let kept = false;
   for (const t of tracked) {

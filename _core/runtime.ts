@@ -20,11 +20,11 @@ import { RuntimeError } from "./errors.ts";
 // | 1             | NEXT_IDENT  | next thread ident; main thread = 1      | Atomics.add in reserve           |
 // | 2             | HEAP_TOP    | byte offset of the first free heap byte | Atomics.compareExchange          |
 // | 3             | NEXT_NAME   | counter for default names "Thread-N"    | Atomics.add                      |
-// | 4             | DIED_NEXT   | failed threads recorded so far          | Atomics.add in endEntry          |
+// | 4             | STOP_NEXT   | stopped threads recorded so far         | Atomics.add in recordStop        |
 // | 5             | HEAP_LIVE   | bytes in live heap blocks               | Atomics.add in _core/heap.ts     |
 // | 6             | HEAP_QUEUES | heap bytes cut for queue blocks         | compareExchange in _core/heap.ts |
 // | 16 + 32 * i   | entry i     | thread table entry, see below           |                                  |
-// | DIED + j      | died ring   | idents of the last 1024 failed threads  | endEntry (failed ends only)      |
+// | STOPS + j     | stop ring   | ident | FAILED of the last 1024 stops     | recordStop                       |
 // | FREE_HEADS/4  | free lists  | 32 Int64 heads of the heap's free lists | _core/heap.ts (tagged CAS)       |
 // | HEAP_BASE / 4 | heap        | blocks (_core/heap.ts), party tables    | the primitive that owns it       |
 //
@@ -38,7 +38,7 @@ const MAGIC = 0;
 const NEXT_IDENT = 1;
 const HEAP_TOP = 2;
 const NEXT_NAME = 3;
-const DIED_NEXT = 4;
+const STOP_NEXT = 4;
 /** Bytes in live heap blocks (_core/heap.ts): Atomics.add on alloc and free. */
 export const HEAP_LIVE = 5;
 /**
@@ -47,14 +47,28 @@ export const HEAP_LIVE = 5;
  */
 export const HEAP_QUEUES = 6;
 const TABLE = 16;
-// The died ring: which threads failed (their target threw, or the thread
-// exited, closed itself, failed outside its target or ran out of memory), so
-// that a Lock waiter can tell a dead holder from one whose target returned
-// (sync/lock.ts). A ring, because idents are never reused but entries are: a
-// waiter checks it within one wait slice of the death, long before 1024 more
-// threads can fail. Between the table (ends at slot 8208) and the heap.
-const DIED = 9216;
-const DIED_SLOTS = 1024;
+// The stop ring: the threads certain to run no more JavaScript, each as its
+// ident, with FAILED set when the thread failed (its target threw, or it
+// exited, closed itself, failed outside its target or ran out of memory).
+// A lock waiter takes a lock over only from a holder found here
+// (sync/_holder.ts): "ended" (isAlive() false, join() returns, the table
+// entry freed) is not enough, since a thread's entry is freed when its
+// target ends while its event loop still runs leftover work and waits for
+// its threads, and a dying thread frees its threads' entries (endOrphans in
+// thread/_worker.ts) before the runtime stops them, if it ever does.
+// Recorded only where the thread's JS has certainly stopped, or stops with
+// no JS of the thread's own in between (thread/_worker.ts has the list and
+// the measurements). A ring, because idents are never reused but slots
+// are: a waiter checks it within one wait slice of the stop, long before
+// 1024 more threads can stop (a waiter that comes after 1024 later stops
+// finds nothing and waits as for a live holder: README "When threads
+// fail"). Between the table (ends at slot 8208) and the heap.
+const STOPS = 9216;
+const STOP_SLOTS = 1024;
+/** A stop ring entry's bit: the thread failed. Idents stay below it. */
+const FAILED = 0x40000000;
+/** Idents stay below 2^30: the lock words keep bit 30 for CONTENDED. */
+const MAX_IDENT = FAILED - 1;
 const MAGIC_VALUE = 0x74686b31;
 
 // Thread table entry: 32 slots (128 B).
@@ -73,9 +87,10 @@ const MAGIC_VALUE = 0x74686b31;
 // LIVE     -death outside the target (exit, close, uncaught error, out of
 //           memory), recorded by the dying thread itself or by the first
 //           thread whose event loop learns of it (CAS ident -> 0, notify)-> FREE
-// A failed end (target threw, or any death) first adds the ident to the died
-// ring, then frees TID: whoever sees TID change and then reads the ring finds
-// the ident there.
+// LIVE     -its starter ended abruptly, or returned and it is a daemon
+//           (endIdent: presumed stopped, may still run)-> FREE
+// FREE says "ended" (isAlive, join), not "runs no more JS": that is the stop
+// ring's record, written apart (recordStop), at the thread's real stop.
 // Idents are never reused, so a reader that sees the same ident in TID before
 // and after reading NAME read a consistent name (TID acts as a seqlock), and a
 // joiner that waits "while TID == ident" cannot be fooled by reuse (no ABA).
@@ -93,7 +108,7 @@ export const MAX_THREADS = 256;
 /** Byte offset of the heap's first byte. */
 export const HEAP_BASE = 64 * 1024;
 /** Byte offset of the free-list heads (_core/heap.ts): 32 Int64 words. */
-export const FREE_HEADS = (DIED + DIED_SLOTS) * 4;
+export const FREE_HEADS = (STOPS + STOP_SLOTS) * 4;
 /** The block's first size, and the smallest a thread may adopt. */
 const BLOCK_BYTES = 4 * 1024 * 1024;
 /** Largest the block grows to (HEAP_TOP, an Int32 byte offset, stays < 2^31). */
@@ -231,8 +246,18 @@ export function reserveEntry(
   const { view } = runtime();
   for (let i = 1; i < MAX_THREADS; i++) {
     if (Atomics.compareExchange(view, slot(i, TID), 0, -1) !== 0) continue;
-    writeEntry(view, i, name, daemon);
     const ident = Atomics.add(view, NEXT_IDENT, 1);
+    if (ident > MAX_IDENT) {
+      // Bit 30 of a lock word is its CONTENDED mark (sync/_holder.ts) and of
+      // a stop ring entry its FAILED mark: an ident that reaches it would
+      // be read as another. NEXT_IDENT only grows, so every later start is
+      // refused too (2^30 thread starts in one process).
+      Atomics.store(view, slot(i, TID), 0);
+      throw new RuntimeError(
+        `Cannot start new thread: this process has used all ${MAX_IDENT} thread idents`,
+      );
+    }
+    writeEntry(view, i, name, daemon);
     // Publishes FLAGS, NAME and CANCEL = 0 (all written above) with the ident.
     Atomics.store(view, slot(i, TID), ident);
     return { ident, entry: i };
@@ -244,7 +269,7 @@ export function reserveEntry(
 
 /** Gives back an entry whose start failed before the thread ran. */
 export function unreserveEntry(entry: number, ident: number): void {
-  endEntry(entry, ident, false);
+  endEntry(entry, ident);
 }
 
 /**
@@ -252,23 +277,13 @@ export function unreserveEntry(entry: number, ident: number): void {
  * the thread itself after its target, or by the starting thread when the
  * worker died outside its target. A compareExchange, not a store: a late
  * second call can never free an entry that a newer thread has reserved.
+ * Ended is not stopped: see recordStop.
  * Why no lost wakeup: joiners wait on TID with the expected value = their
  * ident; the write happens before the notify, so a joiner either sees the
  * new value before waiting (returns "not-equal") or is woken by the notify.
  */
-export function endEntry(
-  entry: number,
-  ident: number,
-  failed: boolean,
-): boolean {
+export function endEntry(entry: number, ident: number): boolean {
   const { view } = runtime();
-  if (Atomics.load(view, slot(entry, TID)) !== ident) return false;
-  // A failed end is in the ring before TID changes (see the states above).
-  // Two recorders of one death may both add it: harmless, the ring is a set.
-  if (failed) {
-    const j = Atomics.add(view, DIED_NEXT, 1) % DIED_SLOTS;
-    Atomics.store(view, DIED + j, ident);
-  }
   if (Atomics.compareExchange(view, slot(entry, TID), ident, 0) === ident) {
     Atomics.notify(view, slot(entry, TID));
     return true;
@@ -280,16 +295,28 @@ export function endEntry(
  * Ends the live thread `ident` wherever its entry is (a thread whose worker
  * the runtime tears down with its starter's, so that it never records its
  * own end). As endEntry: the compareExchange on the ident frees the entry at
- * most once and never a newer thread's. Returns whether it freed one.
+ * most once and never a newer thread's. Returns whether it freed one. Not a
+ * stop: the thread may still run (the runtime stops it at its next
+ * event-loop turn at best; Deno >= 2.8.3 may not stop it at all).
  */
-export function endIdent(ident: number, failed: boolean): boolean {
+export function endIdent(ident: number): boolean {
   const { view } = runtime();
   for (let i = 0; i < MAX_THREADS; i++) {
-    if (Atomics.load(view, slot(i, TID)) === ident) {
-      return endEntry(i, ident, failed);
-    }
+    if (Atomics.load(view, slot(i, TID)) === ident) return endEntry(i, ident);
   }
   return false;
+}
+
+/**
+ * Records that the thread `ident` runs no more JavaScript (see the stop
+ * ring), and whether it failed. Called only where that is certain
+ * (thread/_worker.ts lists the sites). Two records of one stop are
+ * harmless: a lookup takes any FAILED record as the answer.
+ */
+export function recordStop(ident: number, failed: boolean): void {
+  const { view } = runtime();
+  const j = Atomics.add(view, STOP_NEXT, 1) % STOP_SLOTS;
+  Atomics.store(view, STOPS + j, failed ? ident | FAILED : ident);
 }
 
 /**
@@ -317,15 +344,28 @@ export function liveIdents(): Set<number> {
 }
 
 /**
- * Whether the thread `ident` ended by failing (see the died ring). Only
- * meaningful once `identAlive(ident)` is false.
+ * Records the stop of `ident`, seen from outside (its worker's "exit"), as
+ * a failure, unless the thread recorded its own stop before it went.
  */
-export function identFailed(ident: number): boolean {
+export function recordStopSeen(ident: number): void {
+  if (identStopped(ident) === undefined) recordStop(ident, true);
+}
+
+/**
+ * How the thread `ident` stopped, as far as the stop ring knows: "failed",
+ * "returned" (stopped after its target returned), or undefined while it may
+ * still run JavaScript (or when 1024 later stops pushed it out). Scans the
+ * ring (1024 loads): slow paths only.
+ */
+export function identStopped(ident: number): "failed" | "returned" | undefined {
   const { view } = runtime();
-  for (let j = 0; j < DIED_SLOTS; j++) {
-    if (Atomics.load(view, DIED + j) === ident) return true;
+  let found: "returned" | undefined;
+  for (let j = 0; j < STOP_SLOTS; j++) {
+    const v = Atomics.load(view, STOPS + j);
+    if (v === (ident | FAILED)) return "failed";
+    if (v === ident) found = "returned";
   }
-  return false;
+  return found;
 }
 
 /** Requests cooperative cancellation of the thread `ident` in `entry`. */

@@ -10,9 +10,11 @@
 //   though nobody notifies the word the thread waits on;
 // - the death check: a caller waiting on something another thread holds (a
 //   lock's holder, a barrier's parties) passes a `check` that throws when
-//   that thread has ended; it runs at the end of each slice, interruptible
-//   or not (a death is not an interruption: an uninterruptible reacquire of
-//   a lock whose holder died must end too), and never on the fast path;
+//   that thread has stopped (the stop ring of _core/runtime.ts, never a mere
+//   end; a lock's check first takes the lock over: sync/_holder.ts); a Sleep
+//   carries it (`check`); it runs at the end of each slice, interruptible or not
+//   (a death is not an interruption: an uninterruptible reacquire of a lock
+//   whose holder died must end too), and never on the fast path;
 // - the option parsing of every wait: Python's positional forms
 //   (`acquire(false)`, `wait(100)`) are refused with a TypeError that says
 //   what to write instead, and `timeout: null` means "no timeout" everywhere;

@@ -61,6 +61,7 @@
 import { type AcquireOptions, UNINTERRUPTIBLE } from "../_core/wait.ts";
 import type { Lock } from "../sync/lock.ts";
 import { lockAt } from "../sync/_lock_at.ts";
+import { tookOver } from "../sync/_holder.ts";
 import type { Codec } from "./_codec.ts";
 import { FIFO, QueueBase, queueByteLength, type QueueInit } from "./_core.ts";
 import { defaultBytes } from "./_init.ts";
@@ -224,7 +225,7 @@ export class Chain<T> {
    * queue is then as it was.
    */
   grow(s: number, need = 0): void {
-    this.#lock.acquire(UNINTERRUPTIBLE_ACQUIRE);
+    this.#take();
     try {
       this.#grow(s, need);
     } finally {
@@ -234,7 +235,7 @@ export class Chain<T> {
 
   /** grow without blocking the event loop while another thread grows. */
   async growAsync(s: number, need = 0): Promise<void> {
-    await this.#lock.acquireAsync();
+    await this.#takeAsync();
     try {
       this.#grow(s, need);
     } finally {
@@ -248,14 +249,14 @@ export class Chain<T> {
    */
   awaitGrow(s: number): void {
     if (this.last() > s) return;
-    this.#lock.acquire(UNINTERRUPTIBLE_ACQUIRE);
+    this.#take();
     this.#lock.release();
   }
 
   /** awaitGrow without blocking the event loop. */
   async awaitGrowAsync(s: number): Promise<void> {
     if (this.last() > s) return;
-    if (await this.#lock.acquireAsync({ timeout: 60_000 })) {
+    if (await this.#takeAsync({ timeout: 60_000 })) {
       this.#lock.release();
     }
   }
@@ -273,7 +274,7 @@ export class Chain<T> {
    */
   shutdown(immediate: boolean): void {
     const h = this.h;
-    this.#lock.acquire(UNINTERRUPTIBLE_ACQUIRE);
+    this.#take();
     try {
       if (immediate) Atomics.store(h, SHUT, 2);
       else Atomics.compareExchange(h, SHUT, 0, 1);
@@ -285,6 +286,76 @@ export class Chain<T> {
     } finally {
       this.#lock.release();
     }
+  }
+
+  // Takes LOCK. A holder that stopped holding it (out of memory in a grow,
+  // say: no user code runs under LOCK) is taken over by the acquire, which
+  // throws OwnerDiedError holding it (sync/_holder.ts). The chain goes on,
+  // as LockedStore does: #repair makes the words consistent under LOCK, and
+  // the caller's grow, awaitGrow or shutdown is then applied as usual.
+  #take(): void {
+    try {
+      this.#lock.acquire(UNINTERRUPTIBLE_ACQUIRE);
+    } catch (error) {
+      if (!tookOver(error)) throw error;
+      this.#repaired();
+    }
+  }
+
+  async #takeAsync(options?: AcquireOptions): Promise<boolean> {
+    try {
+      return await this.#lock.acquireAsync(options);
+    } catch (error) {
+      if (!tookOver(error)) throw error;
+      this.#repaired();
+      return true;
+    }
+  }
+
+  // #repair, or (the buffer cannot grow) LOCK let go and the error passed on.
+  #repaired(): void {
+    try {
+      this.#repair();
+    } catch (error) {
+      this.#lock.release();
+      throw error;
+    }
+  }
+
+  // Under LOCK, taken over from a holder that stopped in grow or shutdown.
+  // The states it can have left, by where it stopped:
+  // - shutdown, after SHUT was written: some segments may not be shut down
+  //   yet. Shutting a segment down again is harmless, so it is done again
+  //   for all (as shutdown() does); SHUT != 0 also stops every grow.
+  // - #grow, before s was retired (the buffer grown or not, s + 1 laid or
+  //   not, OFFSET[s + 1] written or not): nothing is published, s is open
+  //   and newest; the next grow lays s + 1 again at the same offset (its
+  //   words are rewritten: nobody can have used an unpublished segment).
+  //   Nothing to do.
+  // - #grow, during or after s's retirement, before SEGMENTS = s + 2: s
+  //   refuses puts (its shutdown may have stopped before waking all its
+  //   waiters) and no newer segment is published, so puts and gets that
+  //   find it retired would wait for LOCK forever. Redone here: s is shut
+  //   down again (wakes them), s + 1 laid again and published. The region
+  //   of s + 1 is the default one: an item that needed more finds it full
+  //   and grows again with its own size.
+  // - anywhere else: LOCK is taken only by these two.
+  #repair(): void {
+    const h = this.h;
+    const shut = Atomics.load(h, SHUT);
+    const last = this.last();
+    if (shut !== 0) {
+      const from = shut === 2 ? Atomics.load(h, FRONT) : last;
+      for (let s = from; s <= last; s++) {
+        this.segment(s).shutdown({ immediate: shut === 2 });
+      }
+      return;
+    }
+    const old = this.segment(last);
+    if (!old.isShutdown) return;
+    this.#append(last + 1, Math.min(old.capacity * 2, h[MAX]), undefined);
+    old.shutdown();
+    Atomics.store(h, SEGMENTS, last + 2);
   }
 
   // Under LOCK. The order keeps a failure harmless: s + 1 is laid first,

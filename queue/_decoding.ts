@@ -27,15 +27,17 @@
 // Idents stay below 2^30 (the Lock word makes the same assumption).
 //
 // When a holder is dead: holderDead, the one place every queue death check
-// goes through (acquireHead, and the locked stores' #recover before they
-// free the Lock). It should mean "T's thread can no longer run": a stopped
-// record written by the thread's own exit/death hooks or by its starter on
-// the worker's exit event (a `threadStopped(ident)` predicate of sync/).
-// Until that predicate exists it reads the runtime's thread table
-// (identAlive), whose entry also ends while the thread's JS may still run:
-// a target that returned with async work left, or a child whose parent
-// died (endOrphans). So a "dead" holder may be live; the steps below make
-// such a takeover safe (the item is delivered once, by the taker).
+// goes through (the FIFO ring's acquireHead; the locked stores use their
+// Lock's takeover, sync/_holder.ts, which reads the same ring). It reads the
+// stop ring of _core/runtime.ts (identStopped): the dying thread writes it
+// just before the call that stops it, or its watcher or starter after its
+// worker exited; never a mere end (a target that returned with async work
+// left, a child whose parent died, the main thread whose loop ran dry),
+// which may leave the thread running. A holder clears HOLDER before it
+// releases the lock, in program order before its stop is recorded, so a
+// waiter's compareExchange from d after it saw d's thread stopped cannot
+// hit a live holder. The steps below make even a wrong "dead" harmless
+// (the item is delivered once, by the taker).
 //
 // Why a takeover cannot corrupt the queue even if T still runs: a waiter
 // takes over only by a compareExchange of HOLDER from the value d it read
@@ -71,7 +73,7 @@
 
 import { waitAsync, waitSync } from "../_core/wait.ts";
 import { RuntimeError } from "../_core/errors.ts";
-import { currentIdent, identAlive } from "../_core/runtime.ts";
+import { currentIdent, identAlive, identStopped } from "../_core/runtime.ts";
 import { HOLDER, NOWAIT_UNTIL } from "./_layout.ts";
 
 /** Mask of the ident in HOLDER. */
@@ -182,13 +184,18 @@ export function holds(h: Int32Array, id: number): boolean {
 }
 
 /**
- * Whether the thread named by HOLDER value (or ident) `d` can no longer
- * hold a queue's lock: the one death check of the queues (see the file
- * header for the predicate it should become). Slow: a scan.
+ * Whether the thread named by HOLDER value `d` has stopped (slow: scans): the one death
+ * check of the queues.
+ * Stopped, not ended (_core/runtime.ts, the stop ring): a thread that has
+ * only ended (its target done, or presumed ended by a dying starter; the
+ * main thread at its end) may still run and hold the turn. Any stop counts:
+ * HEAD's turn is never held across an await, so no thread stops holding it
+ * but by dying.
  */
 export function holderDead(d: number): boolean {
   const ident = d & IDENT;
-  return ident !== 0 && !identAlive(ident);
+  return ident !== 0 && !identAlive(ident) &&
+    identStopped(ident) !== undefined;
 }
 
 /**

@@ -18,8 +18,8 @@
 
 import type { Lock } from "../sync/lock.ts";
 import { lockAt } from "../sync/_lock_at.ts";
-import { RECOVER } from "../sync/_holder.ts";
-import { OwnerDiedError } from "../_core/errors.ts";
+import { TAKE_OVER, tookOver } from "../sync/_holder.ts";
+import type { OwnerDiedError } from "../_core/errors.ts";
 import {
   type Acquire,
   type AcquireOptions,
@@ -34,7 +34,6 @@ import {
   DECODING,
   GRACE,
   holdEnd,
-  holderDead,
   holderIdent,
   holds,
   IDENT,
@@ -73,21 +72,16 @@ import {
 // published (COUNT and TAIL are stored last), and a custom-codec get
 // (#getDecoded) copies its items, decodes them all, and only then drops
 // the decoded ones and stores COUNT (a getMany that dies in its k-th decode
-// has dropped nothing). So a waiter that finds the holder dead frees the
-// lock from that holder and takes it (#recover): the store lives on, the
-// dead thread's items are still first. Every such check goes through
-// holderDead (_decoding.ts), the queues' one death check; the Lock's own
-// (OwnerDiedError, at the end of a 50 ms wait slice: sync/lock.ts) only
-// prompts it. A custom-codec get names its holder in HOLDER for its whole
-// hold, with DECODING around each decode (_decoding.ts), so that nowait and
-// timed calls can tell a holder that may take long (see TRY below), and a
-// takeover is a compareExchange of HOLDER (clearDead) that makes the
-// holder's later steps fail: a "dead" holder that still runs then throws
-// TakenOverError and neither drops, stores COUNT nor releases the lock.
-// Known gap (closed only by holderDead's predicate, _decoding.ts): a holder
-// that is not in a custom get's decodes (puts, default-codec gets, a
-// custom get's drops after its holdEnd) is not named in HOLDER, and is
-// freed from its lock as soon as holderDead calls it dead.
+// has dropped nothing). So the waiter that takes the lock over from a
+// holder that stopped failing (sync/_holder.ts: the Lock's takeover, at a
+// 50 ms slice end or a nap's; never a holder that only ended) holds it when
+// OwnerDiedError is thrown, and goes on (#tookOver): the store lives on, the
+// dead thread's items are still first. A custom-codec get names its holder
+// in HOLDER for its whole hold, with DECODING around each decode
+// (_decoding.ts), so that nowait and timed calls can tell a holder that may
+// take long (see TRY below); the taker clears the dead holder's HOLDER value
+// (clearDead), which makes any later step of that holder fail (it throws
+// TakenOverError and neither drops, stores COUNT nor releases the lock).
 const MUST = { [UNINTERRUPTIBLE]: true } as AcquireOptions;
 const TRY = { blocking: false, [UNINTERRUPTIBLE]: true } as AcquireOptions;
 
@@ -124,13 +118,10 @@ export abstract class LockedStore implements Store {
   #take(w: Acquire | undefined): boolean {
     const lock = this.#lock;
     if (w === undefined || (w.blocking && w.deadline === Infinity)) {
-      for (;;) {
-        try {
-          return lock.acquire(MUST);
-        } catch (error) {
-          if (!(error instanceof OwnerDiedError)) throw error;
-          this.#recover(error.ident);
-        }
+      try {
+        return lock.acquire(MUST);
+      } catch (error) {
+        return this.#tookOver(error);
       }
     }
     if (lock.acquire(TRY)) return true;
@@ -138,40 +129,41 @@ export abstract class LockedStore implements Store {
     const idle = idleUntil(until);
     if (until === NOWAIT_UNTIL) until = performance.now() + GRACE;
     for (let spins = 0;; spins++) {
-      if (lock.acquire(TRY)) return true;
-      const d = Atomics.load(this.h, HOLDER);
-      if ((d & DECODING) !== 0) {
-        if (this.#recover(d & IDENT)) continue;
-        if (until === -Infinity || performance.now() >= until) return false;
-        awaitDecodeSync(this.h, d, until);
-      } else if (spins >= SPIN) {
-        const state = Atomics.load(this.h, LOCK);
-        if (state !== 0 && this.#recover(state & IDENT)) continue;
-        if (performance.now() >= idle) return false;
-        if (state !== 0) {
-          const nap = performance.now() + NAP;
-          // A release's notify(1) meant for a Lock waiter may wake us
-          // instead (we hold no CONTENDED mark): pass it on.
-          const woke = waitSync(this.h, LOCK, state, nap, undefined, false);
-          if (woke === "ok") Atomics.notify(this.h, LOCK, 1);
+      try {
+        if (lock.acquire(TRY)) return true;
+        const d = Atomics.load(this.h, HOLDER);
+        if ((d & DECODING) !== 0) {
+          lock[TAKE_OVER](); // a dead decoder: taken over (OwnerDiedError)
+          if (until === -Infinity || performance.now() >= until) return false;
+          awaitDecodeSync(this.h, d, until);
+        } else if (spins >= SPIN) {
+          lock[TAKE_OVER]();
+          if (performance.now() >= idle) return false;
+          const state = Atomics.load(this.h, LOCK);
+          if (state !== 0) {
+            const nap = performance.now() + NAP;
+            // A release's notify(1) meant for a Lock waiter may wake us
+            // instead (we hold no CONTENDED mark): pass it on.
+            const woke = waitSync(this.h, LOCK, state, nap, undefined, false);
+            if (woke === "ok") Atomics.notify(this.h, LOCK, 1);
+          }
         }
+      } catch (error) {
+        return this.#tookOver(error);
       }
     }
   }
 
-  // Frees the lock from thread `ident` if holderDead says it is dead (the
-  // one death check, _decoding.ts): true if it did. A holder in a custom
-  // get (named in HOLDER) is taken over by clearDead first, so that it can
-  // no longer drop or release; one not named is freed at once (the gap in
-  // the file header). RECOVER is a compareExchange of the Lock word from
-  // `ident`: it cannot free a later holder's lock.
-  #recover(ident: number): boolean {
-    if (ident === 0 || !holderDead(ident)) return false;
-    for (;;) {
-      const d = Atomics.load(this.h, HOLDER);
-      if ((d & IDENT) !== ident || clearDead(this.h, d)) break;
+  // After a takeover (else rethrown) the lock is ours; the dead holder's
+  // HOLDER value is cleared (only the holder writes IDENT/DECODING; waiters
+  // add WAITING), so any later step of it fails (_decoding.ts).
+  #tookOver(error: unknown): true {
+    if (!tookOver(error)) throw error;
+    const dead = (error as OwnerDiedError).ident;
+    let d = Atomics.load(this.h, HOLDER);
+    while ((d & IDENT) === dead && !clearDead(this.h, d)) {
+      d = Atomics.load(this.h, HOLDER);
     }
-    this.#lock[RECOVER](ident);
     return true;
   }
 

@@ -42,6 +42,13 @@ export interface BarrierOptions<
   timeout?: number;
 }
 
+/** A Barrier descriptor's extra: what is immutable and not in shared memory. */
+export interface Extra {
+  timeout: number | null;
+  action: WireTarget | null;
+  actionArgs: unknown;
+}
+
 /** A barrier's action in this thread: its wire form, args and compilation. */
 export class Action {
   readonly wire: WireTarget;

@@ -2,8 +2,9 @@
 // The one guard type behind every `using` / `await using` form: it runs the
 // release it was given once, at the end of the scope.
 
-import { RuntimeError, TimeoutError } from "../_core/errors.ts";
+import { OwnerDiedError, RuntimeError, TimeoutError } from "../_core/errors.ts";
 import type { AcquireOptions } from "../_core/wait.ts";
+import { tookOver } from "./_holder.ts";
 
 /**
  * Releases what a `guard()` call acquired when the scope that holds it ends.
@@ -65,6 +66,62 @@ export function notAcquired(options: AcquireOptions | undefined): Error {
     : new TimeoutError(
       `Cannot guard: the lock was not acquired within ${options?.timeout} ms`,
     );
+}
+
+/**
+ * The acquire of every guard form (and so of every `with...` form): a guard
+ * releasing `release` once `acquire` returned true; the error of
+ * notAcquired when it returned false. An acquire that took the lock over
+ * from a dead holder (sync/_holder.ts) threw holding it; a guard form has
+ * no handle to give the caller, so a broad catch around it would leave the
+ * lock held for good: the lock is released (`releaseTaken`: an RWLock's
+ * takeover holds it for writing even for a read) and an OwnerDiedError
+ * with `released` true is thrown in its place, the first one its cause.
+ */
+export function guardWith(
+  acquire: () => boolean,
+  release: () => void,
+  options: AcquireOptions | undefined,
+  releaseTaken: () => void = release,
+): Guard {
+  let got: boolean;
+  try {
+    got = acquire();
+  } catch (error) {
+    throw released(error, releaseTaken);
+  }
+  if (!got) throw notAcquired(options);
+  return new Guard(release);
+}
+
+/** guardWith for an acquire that does not block the event loop. */
+export async function guardWithAsync(
+  acquire: () => Promise<boolean>,
+  release: () => void,
+  options: AcquireOptions | undefined,
+  releaseTaken: () => void = release,
+): Promise<Guard> {
+  let got: boolean;
+  try {
+    got = await acquire();
+  } catch (error) {
+    throw released(error, releaseTaken);
+  }
+  if (!got) throw notAcquired(options);
+  return new Guard(release);
+}
+
+function released(error: unknown, release: () => void): unknown {
+  if (!tookOver(error)) return error;
+  release();
+  const taken = error as OwnerDiedError;
+  const out = new OwnerDiedError(
+    `Lock taken over from a dead holder and released again: thread ${taken.ident} stopped while holding it, so the data it guards may be inconsistent (acquire() instead of a guard form keeps the lock held to repair it)`,
+    taken.ident,
+    { cause: taken },
+  );
+  out.released = true;
+  return out;
 }
 
 /**

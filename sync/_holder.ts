@@ -1,15 +1,121 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// Internal method names of Lock (sync/lock.ts) for the death of a holder,
-// and the mark of an RLock's inner lock. Not exported by the package; kept
-// here so that lock.ts exports nothing internal and has no import cycle
-// with the files that use them (sync/_lock_at.ts, RLock, Condition, the
-// queue's byte stores).
+// A Lock's holder (sync/lock.ts): the bits of the lock word that name it,
+// the takeover from a holder that died, the internal method name a waiter
+// outside the Lock calls for it (RLock, Condition), and the mark of an
+// RLock's inner lock. Not exported by the package; kept here so that lock.ts
+// exports nothing internal and has no import cycle with the files that use
+// them (sync/_lock_at.ts, RLock, Condition).
 
-/** Lock's death check of its holder: throws OwnerDiedError (sync/lock.ts). */
-export const CHECK_HOLDER: unique symbol = Symbol("threadkit.checkHolder");
+import { OwnerDiedError } from "../_core/errors.ts";
+import { identAlive, identStopped } from "../_core/runtime.ts";
 
-/** Lock's take-over from a dead holder, by ident (sync/lock.ts). */
-export const RECOVER: unique symbol = Symbol("threadkit.recover");
+/** The lock word's CONTENDED bit: someone may sleep on it (sync/lock.ts). */
+export const CONTENDED = 0x40000000;
+/** The lock word's ident bits: the holder's ident, 0 when free. */
+export const HOLDER: number = CONTENDED - 1;
+
+/**
+ * Lock's (and RLock's) death check of its holder, for a waiter that must
+ * take the lock: takes it over from a dead holder and throws
+ * OwnerDiedError, the lock held by the caller (see takeOver).
+ */
+export const TAKE_OVER: unique symbol = Symbol("threadkit.takeOver");
 
 /** A revived Lock's descriptor extra: an RLock's inner, owned lock. */
 export const OWNED = "threadkit.owned";
+
+// Holder death: a waiter looks at the holder only at the end of each wait
+// slice (50 ms, _core/wait.ts), never on the fast path. The holder is dead
+// when it has stopped: the stop ring (_core/runtime.ts) names it, which is
+// recorded only where the thread certainly runs no more JavaScript
+// (thread/_worker.ts lists the sites). A thread that has merely ended
+// (isAlive() false: its target ended while its event loop runs on, or its
+// starter died and presumed it ended) may still be inside the lock, so it
+// is never taken over. For a plain Lock the stop must also be a failure: a
+// Lock's acquirer whose target returned may have meant another thread to
+// release it (any thread may), so its waiters keep waiting, as in Python.
+// An RLock's inner lock is "owned" (lockAt's last argument): there any stop
+// of the holder is a death, since only the owner may release.
+// T(dead)   -a waiter U's slice-end check (CAS T->U|C, or T|C->U|C)-> U|C,
+//            and U's acquire throws OwnerDiedError holding the lock
+// The waiter that sees the dead holder takes the lock over, as a robust
+// pthread mutex's EOWNERDEAD does: exactly one waiter wins the CAS from the
+// dead holder's word (after it the word names a live thread). A stale
+// "dead" look cannot take a later holder's lock: the ident bits of the word
+// are written only by the thread they name (its acquire, or its takeover)
+// and cleared by a release; other threads only add the CONTENDED bit to
+// the ident already there (#mark in sync/lock.ts), and idents are never
+// reused, so a word whose ident bits still name the dead thread was left by
+// it. The others' checks find a live holder and they keep
+// waiting for it as for any holder (no crowd of errors). The taker keeps
+// the CONTENDED mark, so its release wakes them. Why no lost wakeup: the
+// others sleep on the dead holder's word, which the takeover changed; their
+// slice ends, their next wait returns "not-equal", and they mark and sleep
+// on the new word as in any acquire.
+//
+// Recovery model (the simple one, not pthread's consistent()): the
+// OwnerDiedError is thrown to the taker while it holds the lock; it repairs
+// (or discards) what the lock guards and releases, and the lock is then as
+// good as new. pthread needs pthread_mutex_consistent() because EOWNERDEAD
+// is a return code that a caller can ignore, and a mutex unlocked without
+// it becomes unusable. Here the news is a thrown error: a taker that does
+// not catch it ends with it (its target throws, a failure), so it too dies
+// holding the lock and the next waiter takes it over and hears of it again,
+// naming the new dead thread. Catching the error is the acknowledgement; a
+// separate markConsistent() would add a state (a bit of the word, checked
+// by every release) for no further protection.
+
+/**
+ * A waiter's death check of the lock word `view[0]`, run by the wait helper
+ * at slice ends: returns while the holder lives (or when the word changed
+ * hands); takes a dead holder's lock for `id` (with the CONTENDED mark),
+ * runs `onAcquired` (an RLock records its owner there) and throws
+ * OwnerDiedError naming the dead thread. `owned`: any end of the holder is
+ * a death (an RLock's inner lock).
+ */
+export function takeOver(
+  view: Int32Array,
+  id: number,
+  owned: boolean,
+  onAcquired: (() => void) | undefined,
+): void {
+  let state = Atomics.load(view, 0);
+  const holder = state & HOLDER;
+  if (holder === 0 || identAlive(holder)) return;
+  const stop = identStopped(holder);
+  if (stop === undefined || (!owned && stop !== "failed")) return;
+  // The holder may have released the lock and then ended between the load
+  // above and the liveness check: it died holding the lock only if the word
+  // still names it (idents are never reused). A CAS that fails on a
+  // CONTENDED mark added meanwhile is retried; a word that names another
+  // thread (or none) means the lock changed hands: nothing to take over.
+  for (;;) {
+    const seen = Atomics.compareExchange(view, 0, state, id | CONTENDED);
+    if (seen === state) break;
+    if ((seen & HOLDER) !== holder) return;
+    state = seen;
+  }
+  onAcquired?.();
+  throw ownerDied(
+    `Lock taken over from a dead holder: thread ${holder} stopped while holding it; this thread holds the lock now (release it once the data it guards is consistent)`,
+    holder,
+  );
+}
+
+// The errors of takeovers: how a caller up the stack (RLock, Condition,
+// Barrier, a queue) tells a takeover, after which it holds the lock, from
+// any other throw (an AbortSignal's reason may be any value, an
+// OwnerDiedError too).
+const takeovers = new WeakSet<object>();
+
+/** The OwnerDiedError of a takeover from `holder` (see tookOver). */
+export function ownerDied(message: string, holder: number): OwnerDiedError {
+  const error = new OwnerDiedError(message, holder);
+  takeovers.add(error);
+  return error;
+}
+
+/** Whether `error` was thrown by a takeover (the thrower holds the lock). */
+export function tookOver(error: unknown): boolean {
+  return error instanceof OwnerDiedError && takeovers.has(error);
+}

@@ -1,15 +1,20 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // Barrier's party table (sync/barrier.ts): which thread arrived as which
 // party of the current round, so that the waiters can tell when a party's
-// thread ended inside wait(). Such a party never leaves, so without this the
+// thread stopped inside wait(). Such a party never leaves, so without this the
 // round could never end (COUNT would never drop to 0) and every later wait
-// would sleep until its timeout.
+// would sleep until its timeout. And the barrier's lock taken from a thread
+// that died holding it (holdBarrier).
 
-import { BrokenBarrierError } from "../_core/errors.ts";
+import { BrokenBarrierError, type OwnerDiedError } from "../_core/errors.ts";
+import type { Condition } from "./condition.ts";
+import { Guard } from "./_guard.ts";
+import { tookOver } from "./_holder.ts";
 import {
   currentIdent,
   heapAlloc,
   identAlive,
+  identStopped,
   liveIdents,
   runtime,
 } from "../_core/runtime.ts";
@@ -79,8 +84,8 @@ export function leaveParty(table: Int32Array | undefined, index: number) {
 
 /**
  * The death check of a barrier's waits (run at slice ends by the wait
- * helper): throws BrokenBarrierError when a party's thread has ended inside
- * wait(). None without a table.
+ * helper): throws BrokenBarrierError when a party's thread has stopped
+ * inside wait(). None without a table.
  */
 export function partyCheck(
   table: Int32Array | undefined,
@@ -90,19 +95,19 @@ export function partyCheck(
     const dead = deadParty(table);
     if (dead !== 0) {
       throw new BrokenBarrierError(
-        `The barrier is broken: thread ${dead} ended while waiting at it`,
+        `The barrier is broken: thread ${dead} stopped while waiting at it`,
       );
     }
   };
 }
 
 /**
- * Lock-free: the ident of a party whose thread ended inside wait(), or 0.
+ * Lock-free: the ident of a party whose thread stopped inside wait(), or 0.
  * It confirms what it finds: a party clears its word before it leaves
- * wait(), and it leaves before its thread can end, so a word that still
- * holds X after X was seen not alive means X ended inside wait() (idents are
- * never reused). Without the re-read, a party that left and ended between
- * the two reads would look dead.
+ * wait(), and it leaves before its thread can stop, so a word that still
+ * holds X after X was seen stopped means X stopped inside wait() (idents
+ * are never reused). Without the re-read, a party that left and stopped
+ * between the two reads would look dead.
  */
 function deadParty(table: Int32Array): number {
   let live: Set<number> | undefined;
@@ -111,18 +116,28 @@ function deadParty(table: Int32Array): number {
     if (ident === 0) continue;
     live ??= liveIdents();
     // The snapshot predates this load: a party that started after it is
-    // missing from it, so a miss is confirmed by a fresh look at that ident,
-    // then by the re-read of the word.
+    // missing from it, so a miss is confirmed by a fresh look at that ident
+    // (stopped, not merely ended: see partyStopped), then by the re-read of
+    // the word.
     if (
-      !live.has(ident) && !identAlive(ident) &&
+      !live.has(ident) && partyStopped(ident) &&
       Atomics.load(table, i) === ident
     ) return ident;
   }
   return 0;
 }
 
+// Whether a party's thread has stopped: the stop ring (_core/runtime.ts),
+// not the table. A thread that has only ended (isAlive() false) may still be
+// inside wait(): its target ended with an async wait pending, a dying
+// starter presumed it ended, or it is the main thread at its end (an end,
+// never a stop: _core/lifetime.ts), whose code may still run and wait.
+function partyStopped(ident: number): boolean {
+  return !identAlive(ident) && identStopped(ident) !== undefined;
+}
+
 /**
- * Lock held: clears the words of parties whose threads ended and returns
+ * Lock held: clears the words of parties whose threads stopped and returns
  * how many (the barrier takes them off its COUNT). Exact: with the lock
  * held no party can leave meanwhile.
  */
@@ -131,11 +146,19 @@ export function reapParties(table: Int32Array): number {
   let reaped = 0;
   for (let i = 0; i < table.length; i++) {
     const ident = Atomics.load(table, i);
-    if (ident === 0 || live.has(ident)) continue;
+    if (ident === 0 || live.has(ident) || !partyStopped(ident)) continue;
     Atomics.store(table, i, 0);
     reaped++;
   }
   return reaped;
+}
+
+/** The BrokenBarrierError of a barrier whose lock holder died (`error`). */
+export function diedHolding(error: OwnerDiedError): BrokenBarrierError {
+  return new BrokenBarrierError(
+    `The barrier is broken: thread ${error.ident} died holding its lock`,
+    { cause: error },
+  );
 }
 
 /** A BrokenBarrierError, with `why` in its message when given. */
@@ -143,4 +166,57 @@ export function broken(why?: string): BrokenBarrierError {
   return new BrokenBarrierError(
     why === undefined ? undefined : `The barrier is broken: ${why}`,
   );
+}
+
+/**
+ * Takes a barrier's lock (its Condition's guard, blocking). A thread that
+ * died holding it (an action that exited its thread, say) left the
+ * barrier's words mid-change; the acquire took the lock over
+ * (OwnerDiedError, the lock held: sync/_holder.ts), and `died` (lock held)
+ * breaks the barrier and returns the BrokenBarrierError. A `waiting` caller
+ * (wait) then throws it, the lock released; reset() and abort() go on
+ * holding the lock.
+ */
+export function holdBarrier(
+  cond: Condition,
+  signal: AbortSignal | undefined,
+  died: (error: OwnerDiedError) => BrokenBarrierError,
+  waiting: boolean,
+): Guard {
+  // The plain acquire, not cond.guard(): a guard form releases a lock it
+  // took over (sync/_guard.ts), and the barrier must break under it.
+  try {
+    cond.acquire({ signal });
+  } catch (error) {
+    return heldAfter(cond, error, died, waiting);
+  }
+  return new Guard(() => cond.release());
+}
+
+/** holdBarrier without blocking the event loop. */
+export async function holdBarrierAsync(
+  cond: Condition,
+  signal: AbortSignal | undefined,
+  died: (error: OwnerDiedError) => BrokenBarrierError,
+): Promise<Guard> {
+  try {
+    await cond.acquireAsync({ signal });
+  } catch (error) {
+    return heldAfter(cond, error, died, true);
+  }
+  return new Guard(() => cond.release());
+}
+
+function heldAfter(
+  cond: Condition,
+  error: unknown,
+  died: (error: OwnerDiedError) => BrokenBarrierError,
+  waiting: boolean,
+): Guard {
+  if (!tookOver(error)) throw error;
+  const guard = new Guard(() => cond.release());
+  const broken = died(error as OwnerDiedError);
+  if (!waiting) return guard;
+  guard.release();
+  throw broken;
 }

@@ -4,12 +4,15 @@
 // public class (sync/rw_lock.ts) calls these; split off to keep each file
 // short.
 
-import { type Acquire, waitSync } from "../_core/wait.ts";
+import { type Acquire, waitAsync, waitSync } from "../_core/wait.ts";
+import { currentIdent, identAlive, identStopped } from "../_core/runtime.ts";
+import { ownerDied, tookOver } from "./_holder.ts";
 
 // RWLock shared layout: Int32Array on a SharedArrayBuffer, 5 slots (20 B).
 // | slot | name  | values                                   | written by                        |
 // |------|-------|------------------------------------------|-----------------------------------|
-// | 0    | STATE | -1 WRITER, 0 FREE, n > 0 n readers hold  | CAS by acquire and release        |
+// | 0    | STATE | -T the writer T (its ident, negated),    | CAS by acquire and release        |
+// |      |       | 0 FREE, n > 0 n readers hold             |                                   |
 // | 1    | WWAIT | writers waiting to acquire               | +1/-1 by a waiting writer         |
 // | 2    | RWAIT | readers that may sleep on RSEQ           | +1/-1 by a waiting reader         |
 // | 3    | WSEQ  | writers' wake counter (writers sleep on) | +1 by whoever wakes a writer      |
@@ -20,11 +23,11 @@ export const RWAIT = 2;
 export const WSEQ = 3;
 export const RSEQ = 4;
 export const SLOTS = 5;
-export const WRITER = -1;
 export const FREE = 0;
 
-// RWLock states (on STATE):
-// FREE    -acquireWrite (CAS 0 -> -1)->              WRITER
+// RWLock states (on STATE; WRITER is any -T, the negated ident of the
+// thread that acquired it for writing):
+// FREE    -acquireWrite by T (CAS 0 -> -T)->         WRITER
 // FREE    -acquireRead, fast path (CAS 0 -> 1)->     1 reader, even if WWAIT > 0
 // n >= 0  -acquireRead, WWAIT == 0 (CAS n -> n+1)->  n + 1 readers
 // n >= 0  -acquireRead, WWAIT > 0->                  RWAIT+1, sleep on RSEQ
@@ -32,8 +35,10 @@ export const FREE = 0;
 // n != 0  -acquireWrite->                            WWAIT+1, sleep on WSEQ
 // 1       -releaseRead (CAS 1 -> 0)->                FREE, wake one writer if WWAIT > 0
 // n > 1   -releaseRead (CAS n -> n-1)->              n - 1 readers
-// WRITER  -releaseWrite (CAS -1 -> 0)->              FREE, wake one writer if WWAIT > 0,
+// WRITER  -releaseWrite (CAS -T -> 0)->              FREE, wake one writer if WWAIT > 0,
 //                                                    else every reader if RWAIT > 0
+// -T, T failed -a waiter U's slice-end check (CAS -T -> -U)-> WRITER (U), and U's
+//                                                    acquire throws OwnerDiedError
 // a waiting writer leaves without the lock (timeout, abort, cancel)->
 //                                                    WWAIT-1; wake the readers if it was
 //                                                    the last; else hand a wake to a writer
@@ -50,6 +55,24 @@ export const FREE = 0;
 // looking at WWAIT (the uncontended fast path). A waiting writer loses only
 // that instant: readers that come while others hold the lock do look at
 // WWAIT and wait, so the holders drain and the writer is woken again.
+//
+// Writer death (sync/_holder.ts has the model, for Lock): the writer's
+// ident is in STATE, so a waiter, reader or writer, looks at it at the end
+// of each wait slice (50 ms), never on the fast path. A writer whose thread
+// failed (its target threw, it exited, ...) and has stopped (the stop ring:
+// it runs no more JS; a thread only presumed ended may still be inside) is
+// dead; one whose target returned is not, since any thread may release an
+// RWLock (as a Lock). The
+// waiter that sees a dead writer takes the lock over for writing (one CAS
+// from the dead writer's -T: exactly one waiter wins, after it STATE names a
+// live writer) and throws OwnerDiedError holding it: exclusive, so it can
+// repair the guarded data before anyone reads it, also when it had asked to
+// read; it releases with releaseWrite(). The others keep waiting for it as
+// for any writer; its release wakes them as any writer's does (the wake-up
+// notes below apply unchanged: the takeover only replaces one writer by
+// another). Readers are a count, not named: a reader that dies holding a
+// read lock leaves it held, and writers wait for it until their timeout,
+// as a Semaphore's waiters do for a unit taken by a thread that died.
 //
 // Why no lost wakeup (writers): a writer adds itself to WWAIT, then reads
 // WSEQ, then tries its CAS, and sleeps only while WSEQ is unchanged. Whoever
@@ -73,11 +96,36 @@ export const FREE = 0;
 
 // SPIN bounds how long a blocking acquirer polls before it registers and
 // sleeps, as Lock's does: critical sections are usually shorter than a sleep
-// and a wake. The async forms (RWLock's #readSlowAsync, #writeSlowAsync:
-// methods, so that the pending wait keeps the handle, and so its heap block,
-// alive; _core/heap.ts) follow the same protocol without the spin (it would
+// and a wake. The async forms (readSlowAsync, writeSlowAsync, below: they
+// keep the handle, and so its heap block, alive while pending;
+// _core/heap.ts) follow the same protocol without the spin (it would
 // stall the event loop).
 const SPIN = 100;
+
+// This thread's ident, read once: the writer's STATE is its negation.
+let me = 0;
+/** The calling thread's ident (cached), for STATE = -ident. */
+export function writerIdent(): number {
+  return me || (me = currentIdent());
+}
+
+// A waiter's death check, run by the wait helper at slice ends: takes the
+// lock over for writing from a writer that failed holding it, and throws
+// (see "Writer death" above).
+export function takeOverWriter(view: Int32Array): void {
+  const s = Atomics.load(view, STATE);
+  if (s >= 0) return;
+  const writer = -s;
+  if (identAlive(writer) || identStopped(writer) !== "failed") return;
+  // Only the writer writes -writer, and idents are never reused: a STATE
+  // that still holds it after its death was left by it (as in Lock's check).
+  const id = writerIdent();
+  if (Atomics.compareExchange(view, STATE, s, -id) !== s) return;
+  throw ownerDied(
+    `RWLock taken over from a dead writer: thread ${writer} stopped while holding it for writing; this thread holds it for writing now (releaseWrite() once the data it guards is consistent)`,
+    writer,
+  );
+}
 
 /** One try to enter as a reader. Writer preference: no new reader while a writer waits. */
 export function tryRead(view: Int32Array): boolean {
@@ -92,7 +140,7 @@ export function tryRead(view: Int32Array): boolean {
 
 /** One try to enter as the writer. */
 export function tryWrite(view: Int32Array): boolean {
-  return Atomics.compareExchange(view, STATE, FREE, WRITER) === FREE;
+  return Atomics.compareExchange(view, STATE, FREE, -writerIdent()) === FREE;
 }
 
 /** Waits (blocking) to enter as a reader; false on timeout. */
@@ -112,6 +160,8 @@ export function readSlow(view: Int32Array, opts: Acquire): boolean {
         opts.deadline,
         opts.signal,
         opts.interruptible,
+        "acquireRead",
+        () => takeOverWriter(view),
       );
       if (outcome === "timed-out") return tryRead(view);
     }
@@ -140,9 +190,14 @@ export function writeSlow(view: Int32Array, opts: Acquire): boolean {
         opts.deadline,
         opts.signal,
         opts.interruptible,
+        "acquireWrite",
+        () => takeOverWriter(view),
       );
       if (outcome === "timed-out") return acquired = tryWrite(view);
     }
+  } catch (error) {
+    acquired = tookOver(error);
+    throw error;
   } finally {
     leaveWriters(view, acquired);
   }
@@ -171,4 +226,73 @@ export function wakeWriter(view: Int32Array): void {
 export function wakeReaders(view: Int32Array): void {
   Atomics.add(view, RSEQ, 1);
   Atomics.notify(view, RSEQ);
+}
+
+// The async forms take the RWLock handle (`rw`) and use it in their
+// `finally`: the pending call then holds it, so the lock's heap block keeps
+// its reference while the wait is pending (_core/heap.ts: a block is freed
+// only once no handle is left; a function holding only the Int32Array let a
+// dropped RWLock's block be freed and reused under a pending wait).
+function keep(_rw: object): void {}
+
+/** Waits (async) to enter as a reader; false on timeout. */
+export async function readSlowAsync(
+  rw: object,
+  view: Int32Array,
+  opts: Acquire,
+): Promise<boolean> {
+  Atomics.add(view, RWAIT, 1);
+  try {
+    for (;;) {
+      // Why no lost wakeup: as in readSlow (RSEQ read before the check).
+      const seq = Atomics.load(view, RSEQ);
+      if (tryRead(view)) return true;
+      const outcome = await waitAsync(
+        view,
+        RSEQ,
+        seq,
+        opts.deadline,
+        opts.signal,
+        opts.interruptible,
+        () => takeOverWriter(view),
+      );
+      if (outcome === "timed-out") return tryRead(view);
+    }
+  } finally {
+    Atomics.sub(view, RWAIT, 1);
+    keep(rw);
+  }
+}
+
+/** Waits (async) to enter as the writer; false on timeout. */
+export async function writeSlowAsync(
+  rw: object,
+  view: Int32Array,
+  opts: Acquire,
+): Promise<boolean> {
+  Atomics.add(view, WWAIT, 1);
+  let acquired = false;
+  try {
+    for (;;) {
+      // Why no lost wakeup: as in writeSlow (WSEQ read before the CAS).
+      const seq = Atomics.load(view, WSEQ);
+      if (tryWrite(view)) return acquired = true;
+      const outcome = await waitAsync(
+        view,
+        WSEQ,
+        seq,
+        opts.deadline,
+        opts.signal,
+        opts.interruptible,
+        () => takeOverWriter(view),
+      );
+      if (outcome === "timed-out") return acquired = tryWrite(view);
+    }
+  } catch (error) {
+    acquired = tookOver(error); // taken over for writing: held
+    throw error;
+  } finally {
+    leaveWriters(view, acquired);
+    keep(rw);
+  }
 }

@@ -10,7 +10,7 @@ import {
   sleepAsync as sleepWordAsync,
   sleepSync as sleepWord,
 } from "../_core/wait.ts";
-import type { CHECK_HOLDER } from "./_holder.ts";
+import type { TAKE_OVER } from "./_holder.ts";
 import { RuntimeError } from "../_core/errors.ts";
 
 // Condition shared layout: Int32Array on a SharedArrayBuffer, 3 slots (12 B).
@@ -37,6 +37,11 @@ export const SLOTS = 3;
 //                                     returns false; reacquires the lock first
 // sleeping   -abort/cancel->          as timeout, but a permit it took is
 //                                     handed on (grant 1), then it throws
+// sleeping   -the lock's holder died (slice-end check)-> takes the lock
+//                                     over (sync/_holder.ts), leaves as an
+//                                     interrupted waiter, throws
+//                                     OwnerDiedError holding the lock
+//                                     (sync/_reacquire.ts)
 //
 // Why notify(n) wakes at most n: a waiter may take a permit only once SEQ
 // moved past its ticket, i.e. only permits granted by a notify that saw it
@@ -48,6 +53,15 @@ export const SLOTS = 3;
 // sees). One exception to "only waiters the notify saw": an interrupted
 // waiter that had taken a permit hands it on (leave grants 1), and a waiter
 // registered since may take it; Python would lose that notification instead.
+// A second exception, with a holder's death: notify(1) can end two wait()
+// calls. A sleeping waiter that takes the lock over from a dead holder
+// leaves as an interrupted waiter (a permit it took is handed on) and
+// throws OwnerDiedError, notified or not; a notified waiter whose
+// reacquire takes the lock over keeps its permit (it was notified). So
+// while a holder's death is being seen, a notify(1) may end the notified
+// wait() and also a sleeping one that took the lock over (with
+// OwnerDiedError): n notified plus at most one taker per death, since one
+// CAS decides the takeover (sync/_holder.ts).
 //
 // Why no lost wakeup: a waiter reads SEQ, then looks at PERMITS, then sleeps
 // only while SEQ still equals what it read; notify adds to PERMITS before it
@@ -104,15 +118,17 @@ export function take(view: Int32Array, ticket: number): boolean {
   return false;
 }
 
-/** A lock with a death check of its holder (Lock, RLock). */
+/** A lock that a waiter can take over from a dead holder (Lock, RLock). */
 export interface Holder {
-  [CHECK_HOLDER](): void;
+  [TAKE_OVER](): void;
 }
 
 // `s` carries the death check of a sleeping waiter (Condition builds it with
-// sleepOptions): it must reacquire its lock, so a holder that died ends the
-// wait (OwnerDiedError), and so does the check of a primitive built on a
-// Condition (WAIT_CHECK: Barrier, a party that died).
+// sleepOptions): it must reacquire its lock, so it takes the lock over from
+// a holder that stopped and throws OwnerDiedError holding it
+// (sync/_holder.ts; the waiter then does not reacquire: sync/_reacquire.ts),
+// and so does the check of a primitive built on a Condition (WAIT_CHECK:
+// Barrier, a party that stopped).
 export function sleepSync(view: Int32Array, ticket: number, s: Sleep): boolean {
   for (;;) {
     // Why no lost wakeup: SEQ is read before PERMITS is looked at, and the

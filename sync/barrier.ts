@@ -4,7 +4,7 @@
  * @module
  */
 
-import { BrokenBarrierError } from "../_core/errors.ts";
+import { BrokenBarrierError, type OwnerDiedError } from "../_core/errors.ts";
 import { allocRegion, checkRegion } from "../_core/placement.ts";
 import {
   type Descriptor,
@@ -13,8 +13,7 @@ import {
 } from "../_core/transfer.ts";
 import { defineInspect } from "../_core/inspect.ts";
 import { registerErrorClass } from "../_core/outcome.ts";
-import type { WireTarget } from "../_core/target.ts";
-import { Action, type BarrierOptions } from "./_barrier_action.ts";
+import { Action, type BarrierOptions, type Extra } from "./_barrier_action.ts";
 import {
   deadlineOf,
   remaining,
@@ -27,12 +26,16 @@ import {
   allocParties,
   broken,
   checkParties,
+  diedHolding,
   enterParty,
+  holdBarrier,
+  holdBarrierAsync,
   leaveParty,
   partyCheck,
   partyTable,
   reapParties,
 } from "./_parties.ts";
+import { tookOver } from "./_holder.ts";
 import { Condition } from "./condition.ts";
 import { conditionAt } from "./_condition_at.ts";
 import { Lock } from "./lock.ts";
@@ -81,10 +84,14 @@ const BROKEN = -2;
 // BROKEN    -reset()-> FILLING (or RESETTING while threads are inside)
 // Arrivals during DRAINING, BREAKING or RESETTING wait for FILLING first (a fast
 // thread cannot join the next generation before the last one left).
-// FILLING or DRAINING -a party's thread ended inside wait() (seen by any
+// FILLING or DRAINING -a party's thread stopped inside wait() (seen by any
 //   waiter's death check at a slice end)-> the party is removed (its table
 //   word cleared, COUNT-1), BROKEN + notifyAll; without that, COUNT would
 //   never drop to 0 and the barrier would drain forever.
+// any state -a thread died holding the lock (an action that exited, say);
+//   whoever takes the lock over (sync/_holder.ts: a waiter's slice-end
+//   check, or an arrival)-> dead parties reaped, BROKEN + notifyAll; a
+//   waiter or arrival gets BrokenBarrierError, reset()/abort() go on.
 // Every wait has the caller's deadline, a wait for a drain too (breaks).
 // Why no lost wakeup: every state change above happens with the lock held and
 // is followed by notifyAll before the lock is released; every wait re-checks
@@ -236,12 +243,11 @@ export class Barrier {
   wait(options?: WaitOptions): number {
     const w = this.#begin(options);
     const cond = this.#cond;
-    using _held = cond.guard({ signal: w.signal });
+    using _held = holdBarrier(cond, w.signal, this.#died, true);
     try {
       for (let o; (o = this.#next(w, true)) !== undefined;) cond.wait(o);
     } catch (error) {
-      this.#reap();
-      throw error;
+      throw this.#interrupted(error, false);
     }
     const index = this.#arrive();
     try {
@@ -249,8 +255,7 @@ export class Barrier {
       try {
         for (let o; (o = this.#next(w, false)) !== undefined;) cond.wait(o);
       } catch (error) {
-        this.#interrupted();
-        throw error;
+        throw this.#interrupted(error, true);
       }
       this.#afterWait();
       return index;
@@ -272,14 +277,13 @@ export class Barrier {
 
   async #waitAsync(w: Wait): Promise<number> {
     const cond = this.#cond;
-    await using _held = await cond.guardAsync({ signal: w.signal });
+    await using _held = await holdBarrierAsync(cond, w.signal, this.#died);
     try {
       for (let o; (o = this.#next(w, true)) !== undefined;) {
         await cond.waitAsync(o);
       }
     } catch (error) {
-      this.#reap();
-      throw error;
+      throw this.#interrupted(error, false);
     }
     const index = this.#arrive();
     try {
@@ -289,8 +293,7 @@ export class Barrier {
           await cond.waitAsync(o);
         }
       } catch (error) {
-        this.#interrupted();
-        throw error;
+        throw this.#interrupted(error, true);
       }
       this.#afterWait();
       return index;
@@ -343,14 +346,27 @@ export class Barrier {
     return true;
   }
 
-  // Lock held, a wait was interrupted (abort, cancel, a dead party): break
-  // when a party died, or while filling; not after a trip or a reset (peers
-  // of a round that tripped must not fail, nor a reset be undone).
-  #interrupted(): void {
-    if (!this.#reap() && this.#view[STATE] === FILLING) this.#break();
+  // Lock held, a wait threw (abort, cancel, a dead party, a dead lock
+  // holder): returns what to throw. Breaks when a party died, or while
+  // `filling`; not after a trip or a reset (peers of a round that tripped
+  // must not fail, nor a reset be undone). A lock taken over: #died.
+  #interrupted(error: unknown, filling: boolean): unknown {
+    if (tookOver(error)) return this.#died(error as OwnerDiedError);
+    const filled = filling && this.#view[STATE] === FILLING;
+    if (!this.#reap() && filled) this.#break();
+    return error;
   }
 
-  // Lock held: removes the parties whose threads ended (sync/_parties.ts)
+  // Lock held, taken over from a thread that died holding it: the words it
+  // was changing are suspect, so the round breaks whatever its state (its
+  // dead parties reaped); reset() makes the barrier usable again.
+  #died = (error: OwnerDiedError): BrokenBarrierError => {
+    this.#reap();
+    this.#break();
+    return diedHolding(error);
+  };
+
+  // Lock held: removes the parties whose threads stopped (sync/_parties.ts)
   // and breaks the barrier if there were any. Returns whether it did.
   #reap(): boolean {
     const members = this.#members;
@@ -369,7 +385,7 @@ export class Barrier {
    * Python: `threading.Barrier.reset`.
    */
   reset(): void {
-    using _held = this.#cond.guard();
+    using _held = holdBarrier(this.#cond, undefined, this.#died, false);
     const v = this.#view;
     if (v[COUNT] > 0) {
       // FILLING: wake the waiters as broken; BROKEN: clear when the last leaves.
@@ -391,7 +407,7 @@ export class Barrier {
    * Python: `threading.Barrier.abort`.
    */
   abort(): void {
-    using _held = this.#cond.guard();
+    using _held = holdBarrier(this.#cond, undefined, this.#died, false);
     this.#break();
   }
 
@@ -459,13 +475,6 @@ export class Barrier {
   #setState(state: number): void {
     Atomics.store(this.#view, STATE, state);
   }
-}
-
-/** The descriptor's extra: what is immutable and not in shared memory. */
-interface Extra {
-  timeout: number | null;
-  action: WireTarget | null;
-  actionArgs: unknown;
 }
 
 registerErrorClass(BrokenBarrierError);

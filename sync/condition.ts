@@ -16,10 +16,15 @@ import {
   registerTransfer,
   TO_DESCRIPTOR,
 } from "../_core/transfer.ts";
-import { Guard, notAcquired, runHeld, runHeldAsync } from "./_guard.ts";
+import {
+  type Guard,
+  guardWith,
+  guardWithAsync,
+  runHeld,
+  runHeldAsync,
+} from "./_guard.ts";
 import {
   grant,
-  leave,
   register,
   sleepAsync,
   sleepSync,
@@ -27,15 +32,21 @@ import {
   WAITERS,
 } from "./_tickets.ts";
 import {
+  type Failure,
+  restoreAsync,
+  restoreSync,
+  saveRegistered,
+  settle,
+} from "./_reacquire.ts";
+import {
   type AcquireOptions,
   remaining,
   type Sleep,
   sleepOptions,
-  UNINTERRUPTIBLE,
   type WaitOptions,
   waitOptions,
 } from "../_core/wait.ts";
-import { CHECK_HOLDER } from "./_holder.ts";
+import { TAKE_OVER } from "./_holder.ts";
 import { Lock } from "./lock.ts";
 import { RLock } from "./rlock.ts";
 
@@ -45,14 +56,12 @@ export { Guard } from "./_guard.ts";
 
 // Condition shared layout, its waiters' state machine and why no wakeup is
 // lost: sync/_tickets.ts, which holds the ticket mechanics over these words.
-// The lock has its own region; the descriptor names it.
+// How wait() releases and reacquires the lock, a dead holder's lock
+// included: sync/_reacquire.ts. The lock has its own region; the descriptor
+// names it.
 
 const TAG = "threadkit.Condition";
 let adopting: { view: Int32Array; lock: Lock | RLock } | undefined;
-const REACQUIRE = { [UNINTERRUPTIBLE]: true } as AcquireOptions;
-
-/** What wait() saved when it released the lock: the RLock's depth. */
-type Saved = number;
 
 /**
  * A condition variable: threads wait (with the lock released) until another
@@ -67,6 +76,11 @@ type Saved = number;
  *
  * Spurious wakeups are allowed by the contract, lost wakeups are not: wait
  * in a loop that re-checks the predicate, or use `waitFor`.
+ *
+ * A thread that dies holding the lock is seen by the waiters: one of them
+ * (an acquirer, or a thread in `wait()`) takes the lock over and gets an
+ * {@linkcode OwnerDiedError}, holding the lock as it held it before; see
+ * {@linkcode Lock} and {@linkcode RLock}.
  *
  * Python: `threading.Condition`.
  *
@@ -109,8 +123,9 @@ type Saved = number;
 export class Condition {
   readonly #view: Int32Array;
   readonly #lock: Lock | RLock;
-  // A sleeping waiter's death check: it must reacquire the lock, so a holder
-  // that died ends the wait (OwnerDiedError). Made once, not per wait.
+  // A sleeping waiter's death check: it must reacquire the lock, so it takes
+  // the lock over from a holder that stopped and throws OwnerDiedError
+  // holding it (sync/_holder.ts). Made once, not per wait.
   readonly #checkHolder: () => void;
 
   /**
@@ -127,7 +142,7 @@ export class Condition {
     if (revived !== undefined) {
       this.#view = revived.view;
       const lock = this.#lock = revived.lock;
-      this.#checkHolder = () => lock[CHECK_HOLDER]();
+      this.#checkHolder = () => lock[TAKE_OVER]();
       return;
     }
     if (
@@ -147,7 +162,7 @@ export class Condition {
     this.#view = new Int32Array(buffer, byteOffset, SLOTS);
     this.#view.fill(0);
     const held = this.#lock = lock ?? new RLock();
-    this.#checkHolder = () => held[CHECK_HOLDER]();
+    this.#checkHolder = () => held[TAKE_OVER]();
   }
 
   /** Bytes a Condition's own words occupy in a caller's buffer. */
@@ -181,24 +196,38 @@ export class Condition {
    * Acquires the lock (blocking) and returns a guard that releases it at the
    * end of a `using` scope. Python: `with cond:`.
    * @throws {TimeoutError} when `timeout` passes first.
+   * @throws {OwnerDiedError} when the acquire took the lock over from a
+   * thread that stopped holding it: unlike `acquire`, a guard form has no
+   * handle to give back, so it releases the lock first and throws with
+   * `released` true (the guarded data may need repair: use `acquire` to
+   * repair under the lock).
    */
   guard(options?: AcquireOptions): Guard {
-    if (!this.acquire(options)) throw notAcquired(options);
-    return new Guard(() => this.release());
+    return guardWith(
+      () => this.acquire(options),
+      () => this.release(),
+      options,
+    );
   }
 
-  /** Acquires without blocking the event loop and resolves to a guard. */
+  /**
+   * Acquires without blocking the event loop and resolves to a guard.
+   * @throws {OwnerDiedError} (rejects) as `guard` does: released again.
+   */
   async guardAsync(options?: AcquireOptions): Promise<Guard> {
-    if (!(await this.acquireAsync(options))) throw notAcquired(options);
-    return new Guard(() => this.release());
+    return await guardWithAsync(
+      () => this.acquireAsync(options),
+      () => this.release(),
+      options,
+    );
   }
 
   /**
    * Releases the lock, blocks until notified or the timeout passes, then
-   * reacquires the lock (always, even when it throws, except for an
-   * OwnerDiedError: the lock's holder died, and the lock is not held then;
-   * README "When threads fail"). Blocks the event
-   * loop: use {@linkcode Condition.prototype.waitAsync} where that matters.
+   * reacquires the lock: it returns and throws with the lock held as before
+   * (an RLock at its old depth), so a guard around it stays balanced. Blocks
+   * the event loop: use {@linkcode Condition.prototype.waitAsync} where that
+   * matters.
    *
    * Python: `threading.Condition.wait`.
    *
@@ -207,6 +236,10 @@ export class Condition {
    * @throws {RangeError} for a negative or NaN timeout.
    * @throws the signal's reason when it aborts; a CancelledError when the
    * calling thread is cancelled.
+   * @throws {OwnerDiedError} when a thread died holding the lock while this
+   * one waited or reacquired (seen within one 50 ms slice): this thread took
+   * the lock over and holds it; see `Lock.acquire` (README "When threads
+   * fail").
    *
    * @example A wait that times out
    * ```ts
@@ -220,23 +253,18 @@ export class Condition {
    */
   wait(options?: WaitOptions): boolean {
     const s = sleepOptions(options, "wait", this.#checkHolder);
+    const view = this.#view, lock = this.#lock;
     const ticket = this.#register("wait");
-    const saved = this.#saveRegistered();
+    const saved = saveRegistered(view, lock);
     let granted = false;
+    let failure: Failure | undefined;
     try {
-      try {
-        granted = sleepSync(this.#view, ticket, s);
-      } finally {
-        this.#restoreSync(saved);
-      }
+      granted = sleepSync(view, ticket, s);
     } catch (error) {
-      // A ticket not granted is still counted in WAITERS, also when only the
-      // reacquire threw (its holder died after our timeout): leave, and hand
-      // on a permit that came late, as an interrupted waiter does.
-      if (!granted) leave(this.#view, ticket, true);
-      throw error;
+      failure = { error };
     }
-    return granted || leave(this.#view, ticket, false);
+    failure = restoreSync(lock, saved, failure);
+    return settle(view, ticket, granted, failure);
   }
 
   /**
@@ -247,6 +275,7 @@ export class Condition {
    *
    * @returns a promise of `false` on timeout, else `true`.
    * @throws {RuntimeError} (synchronously) when the lock is not held.
+   * @throws {OwnerDiedError} (rejects) as `wait` does, the lock held.
    */
   waitAsync(options?: WaitOptions): Promise<boolean> {
     const s = sleepOptions(options, "wait", this.#checkHolder);
@@ -337,6 +366,11 @@ export class Condition {
    * @throws {TimeoutError} when `timeout` passes first; {RuntimeError} when
    * `blocking: false` finds it held; whatever `fn` throws.
    *
+   * @throws {OwnerDiedError} when the acquire took the lock over from a
+   * thread that stopped holding it: `fn` does not run, the lock is released
+   * again and the error has `released` true (use `acquire` to repair
+   * under the lock).
+   *
    * @example
    * ```ts
    * import { Condition } from "@threadkit/threadkit";
@@ -358,6 +392,11 @@ export class Condition {
    *
    * Python: `async with` has no threading twin; async-mutex calls this
    * `runExclusive`.
+   *
+   * @throws {OwnerDiedError} (rejects) when the acquire took the lock over from a
+   * thread that stopped holding it: `fn` does not run, the lock is released
+   * again and the error has `released` true (use `acquire` to repair
+   * under the lock).
    *
    * @example
    * ```ts
@@ -397,21 +436,18 @@ export class Condition {
   }
 
   async #waitAsync(s: Sleep): Promise<boolean> {
+    const view = this.#view, lock = this.#lock;
     const ticket = this.#register("wait");
-    const saved = this.#saveRegistered();
+    const saved = saveRegistered(view, lock);
     let granted = false;
+    let failure: Failure | undefined;
     try {
-      try {
-        granted = await sleepAsync(this.#view, ticket, s);
-      } finally {
-        await this.#restoreAsync(saved);
-      }
+      granted = await sleepAsync(view, ticket, s);
     } catch (error) {
-      // As in wait().
-      if (!granted) leave(this.#view, ticket, true);
-      throw error;
+      failure = { error };
     }
-    return granted || leave(this.#view, ticket, false);
+    failure = await restoreAsync(lock, saved, failure);
+    return settle(view, ticket, granted, failure);
   }
 
   async #waitForAsync<T>(
@@ -441,39 +477,6 @@ export class Condition {
   #register(what: string): number {
     this.#checkOwned(what);
     return register(this.#view, what);
-  }
-
-  // Releases the lock after #register. Registration must come first (while
-  // the lock is held, so a notify cannot miss us), so a release that throws
-  // (a plain Lock unlocked by another thread meanwhile: misuse) must take the
-  // registration back, or a phantom waiter would swallow a later permit.
-  #saveRegistered(): Saved {
-    try {
-      return this.#save();
-    } catch (error) {
-      Atomics.sub(this.#view, WAITERS, 1);
-      throw error;
-    }
-  }
-
-  #save(): Saved {
-    const lock = this.#lock;
-    if (lock instanceof RLock) return lock.releaseAll();
-    lock.release();
-    return 1;
-  }
-
-  // Python restores the lock even when the wait was interrupted, and so do
-  // we: the reacquire is uninterruptible (sync/_wait.ts UNINTERRUPTIBLE), so
-  // a cancelled thread sleeps until the lock is free instead of throwing.
-  #restoreSync(saved: Saved): void {
-    this.#lock.acquire(REACQUIRE);
-    if (this.#lock instanceof RLock) this.#lock.restoreCount(saved);
-  }
-
-  async #restoreAsync(saved: Saved): Promise<void> {
-    await this.#lock.acquireAsync(REACQUIRE);
-    if (this.#lock instanceof RLock) this.#lock.restoreCount(saved);
   }
 }
 

@@ -4,10 +4,10 @@
  * @module
  */
 
-import { OwnerDiedError, RuntimeError } from "../_core/errors.ts";
+import { RuntimeError } from "../_core/errors.ts";
 import { defineInspect } from "../_core/inspect.ts";
-import { currentIdent, identAlive, identFailed } from "../_core/runtime.ts";
-import { CHECK_HOLDER, OWNED, RECOVER } from "./_holder.ts";
+import { currentIdent } from "../_core/runtime.ts";
+import { CONTENDED, OWNED, TAKE_OVER, takeOver } from "./_holder.ts";
 import {
   allocRegion,
   checkRegion,
@@ -18,7 +18,13 @@ import {
   registerTransfer,
   TO_DESCRIPTOR,
 } from "../_core/transfer.ts";
-import { Guard, notAcquired, runHeld, runHeldAsync } from "./_guard.ts";
+import {
+  type Guard,
+  guardWith,
+  guardWithAsync,
+  runHeld,
+  runHeldAsync,
+} from "./_guard.ts";
 import {
   type Acquire,
   type AcquireOptions,
@@ -39,8 +45,7 @@ export { Guard } from "./_guard.ts";
 const STATE = 0;
 const SLOTS = 1;
 const UNLOCKED = 0;
-const CONTENDED = 0x40000000;
-const HOLDER = CONTENDED - 1;
+// CONTENDED is 2^30 (sync/_holder.ts, with the ident bits below it).
 
 // Lock states (a futex mutex whose locked value names the acquirer, so a
 // waiter can tell when the holder died; idents stay below 2^30):
@@ -55,17 +60,10 @@ const HOLDER = CONTENDED - 1;
 // compareExchange to acquire, one exchange to release (the ident is a field
 // of this module, read once per thread).
 //
-// Holder death: a waiter looks at the holder only at the end of each wait
-// slice (50 ms, _core/wait.ts), never on the fast path. The holder is dead
-// when no live thread has its ident and, for a plain Lock, the died ring
-// (_core/runtime.ts) says it failed: a Lock's acquirer whose target
-// returned may have meant another thread to release it (any thread may), so
-// its waiters keep waiting, as in Python. An RLock's inner lock is "owned"
-// (lockAt's last argument): there any end of the holder is a death, since
-// only the owner may release. A dead holder turns every wait for the lock
-// into an OwnerDiedError; the lock stays locked, and a plain Lock becomes
-// usable again when any thread releases it (which says "the guarded data is
-// consistent again", as pthread's consistent() does).
+// T(dead)  -a waiter U's slice-end check (CAS T->U|C or T|C->U|C)-> U|C,
+//           and U's acquire throws OwnerDiedError holding the lock
+// Holder death (who counts as dead, why exactly one waiter takes over, the
+// recovery model): sync/_holder.ts.
 //
 // Fairness: not FIFO. A fresh acquirer may take the lock before the woken
 // waiter runs (barging). That keeps handoffs cheap under contention and can
@@ -95,10 +93,19 @@ let adopting: Descriptor | undefined;
  *
  * Python: `threading.Lock`.
  *
+ * When the thread holding it fails (its target throws, or it exits, closes
+ * itself, dies of an error or runs out of memory) without releasing it, one
+ * waiting acquirer takes the lock over and gets an
+ * {@linkcode OwnerDiedError} naming the dead thread, holding the lock: it
+ * makes the guarded data consistent and releases, and the lock is usable
+ * again (the other waiters keep waiting for it). A holder whose target
+ * returned is not dead: any thread may release a Lock.
+ *
  * Differences from Python:
  * - Timeouts are in milliseconds; `undefined` waits forever (Python's -1).
  * - `acquireAsync`, `guardAsync` and `signal` are additions.
  * - `using _ = lock.guard()` replaces `with lock:`.
+ * - A holder's death is seen (`OwnerDiedError`); Python's waiters sleep on.
  *
  * @example Two threads take turns
  * ```ts
@@ -166,6 +173,10 @@ export class Lock {
    * @throws {RangeError} for a negative or NaN timeout.
    * @throws the signal's reason when it aborts; a CancelledError when the
    * calling thread is cancelled while waiting.
+   * @throws {OwnerDiedError} when the holder died holding the lock (seen
+   * within one 50 ms slice of the wait): this call took the lock over and
+   * holds it; release it once the data it guards is consistent. A
+   * non-blocking try never waits, so it never takes over.
    *
    * @example Non-blocking try
    * ```ts
@@ -197,6 +208,8 @@ export class Lock {
    * `blocking: false` found the lock held.
    * @throws {TypeError} for a timeout with `blocking: false` (synchronously).
    * @throws {RangeError} for a negative or NaN timeout (synchronously).
+   * @throws {OwnerDiedError} (rejects) as `acquire` does: the lock is then
+   * held by the calling thread.
    *
    * @example
    * ```ts
@@ -259,10 +272,18 @@ export class Lock {
    *
    * @throws {TimeoutError} when `timeout` passes first.
    * @throws {RuntimeError} when `blocking: false` finds the lock held.
+   * @throws {OwnerDiedError} when the acquire took the lock over from a
+   * thread that stopped holding it: unlike `acquire`, a guard form has no
+   * handle to give back, so it releases the lock first and throws with
+   * `released` true (the guarded data may need repair: use `acquire` to
+   * repair under the lock).
    */
   guard(options?: AcquireOptions): Guard {
-    if (!this.acquire(options)) throw notAcquired(options);
-    return new Guard(() => this.release());
+    return guardWith(
+      () => this.acquire(options),
+      () => this.release(),
+      options,
+    );
   }
 
   /**
@@ -274,8 +295,11 @@ export class Lock {
    * @throws {TimeoutError} (rejects) when `timeout` passes first.
    */
   async guardAsync(options?: AcquireOptions): Promise<Guard> {
-    if (!(await this.acquireAsync(options))) throw notAcquired(options);
-    return new Guard(() => this.release());
+    return await guardWithAsync(
+      () => this.acquireAsync(options),
+      () => this.release(),
+      options,
+    );
   }
 
   /**
@@ -289,6 +313,11 @@ export class Lock {
    *
    * @throws {TimeoutError} when `timeout` passes first; {RuntimeError} when
    * `blocking: false` finds it held; whatever `fn` throws.
+   *
+   * @throws {OwnerDiedError} when the acquire took the lock over from a
+   * thread that stopped holding it: `fn` does not run, the lock is released
+   * again and the error has `released` true (use `acquire` to repair
+   * under the lock).
    *
    * @example
    * ```ts
@@ -311,6 +340,11 @@ export class Lock {
    *
    * Python: `async with` has no threading twin; async-mutex calls this
    * `runExclusive`.
+   *
+   * @throws {OwnerDiedError} (rejects) when the acquire took the lock over from a
+   * thread that stopped holding it: `fn` does not run, the lock is released
+   * again and the error has `released` true (use `acquire` to repair
+   * under the lock).
    *
    * @example
    * ```ts
@@ -351,7 +385,7 @@ export class Lock {
         Atomics.compareExchange(view, STATE, UNLOCKED, id) === UNLOCKED
       ) return true;
     }
-    const check = () => this.#checkHolder();
+    const check = () => takeOver(view, id, this.#owned, opts.onAcquired);
     for (let state = Atomics.load(view, STATE);;) {
       state = this.#mark(state, id);
       if (state === UNLOCKED) return true;
@@ -376,7 +410,7 @@ export class Lock {
 
   async #acquireAsyncSlow(opts: Acquire, id: number): Promise<boolean> {
     const view = this.#view;
-    const check = () => this.#checkHolder();
+    const check = () => takeOver(view, id, this.#owned, opts.onAcquired);
     // Same protocol as #acquireSlow, without the spin (it would stall the
     // event loop) and with the event-loop-friendly wait.
     for (let state = Atomics.load(view, STATE);;) {
@@ -424,44 +458,13 @@ export class Lock {
       }
     }
   }
-
-  /** Internal: throws OwnerDiedError when the holder died (see above). */
-  [CHECK_HOLDER](): void {
-    this.#checkHolder();
-  }
-
   /**
-   * Internal: frees the lock if the dead thread `ident` still holds it (an
-   * OwnerDiedError's ident), for an owner whose guarded state is consistent
-   * at every point where its holder can die (the queue's stores). A
-   * compareExchange on the word, which names its holder: it cannot free the
-   * lock of a later holder. Why no lost wakeup: as in release().
+   * Internal: a waiter's death check (a Condition's sleeper, which must
+   * reacquire): takes the lock over from a dead holder for the calling
+   * thread and throws OwnerDiedError, the lock held (sync/_holder.ts).
    */
-  [RECOVER](ident: number): void {
-    const view = this.#view;
-    for (;;) {
-      const state = Atomics.load(view, STATE);
-      if ((state & HOLDER) !== ident) return;
-      if (Atomics.compareExchange(view, STATE, state, UNLOCKED) === state) {
-        if (state >= CONTENDED) Atomics.notify(view, STATE, 1);
-        return;
-      }
-    }
-  }
-
-  // A waiter's death check, at slice ends only (see the states above).
-  #checkHolder(): void {
-    const holder = Atomics.load(this.#view, STATE) & HOLDER;
-    if (holder === 0 || identAlive(holder)) return;
-    if (!this.#owned && !identFailed(holder)) return;
-    // The holder may have released the lock and then ended between the load
-    // above and the liveness check: it died holding the lock only if the
-    // word still names it now (idents are never reused).
-    if ((Atomics.load(this.#view, STATE) & HOLDER) !== holder) return;
-    throw new OwnerDiedError(
-      `Cannot acquire lock: thread ${holder} ended while holding it`,
-      holder,
-    );
+  [TAKE_OVER](): void {
+    takeOver(this.#view, me || myIdent(), this.#owned, undefined);
   }
 }
 

@@ -17,7 +17,13 @@ import {
   TO_DESCRIPTOR,
 } from "../_core/transfer.ts";
 import { currentIdent } from "../_core/runtime.ts";
-import { Guard, notAcquired, runHeld, runHeldAsync } from "./_guard.ts";
+import {
+  type Guard,
+  guardWith,
+  guardWithAsync,
+  runHeld,
+  runHeldAsync,
+} from "./_guard.ts";
 import {
   type AcquireOptions,
   acquireOptions,
@@ -26,7 +32,7 @@ import {
 } from "../_core/wait.ts";
 import type { Lock } from "./lock.ts";
 import { lockAt } from "./_lock_at.ts";
-import { CHECK_HOLDER } from "./_holder.ts";
+import { TAKE_OVER, tookOver } from "./_holder.ts";
 
 export type { AcquireOptions, WaitOptions } from "../_core/wait.ts";
 export type { SharedPlacement } from "../_core/placement.ts";
@@ -49,6 +55,9 @@ const SLOTS = 3;
 // owned by T, n>1 -release by T->          COUNT = n - 1
 // owned by T, 1   -release by T->          OWNER = 0, COUNT = 0, inner release
 // owned by T      -release by U != T->     RuntimeError, nothing changes
+// owned by T, n   -T stopped in any way, U waits-> U takes the inner lock over
+//                 (sync/lock.ts, "Holder death"): OWNER = U, COUNT = 1, and
+//                 U's acquire (or Condition wait) throws OwnerDiedError
 // OWNER is written only by the thread that holds the inner Lock, and only
 // with its own ident or 0. Another thread may read a stale OWNER, but never
 // its own ident (it never wrote it while the lock was not its), so the
@@ -72,9 +81,17 @@ let adopting: Descriptor | undefined;
  *
  * Python: `threading.RLock`.
  *
+ * When the owner ends in any way without its last release (returns, throws,
+ * exits, ...), one waiting acquirer (or a `Condition` waiter over this lock)
+ * takes the lock over and gets an {@linkcode OwnerDiedError} naming the
+ * dead thread, owning the lock at depth 1: it makes the guarded data
+ * consistent and releases, and the lock is usable again; the other waiters
+ * keep waiting for it.
+ *
  * Differences from Python:
  * - Timeouts are in milliseconds; `undefined` waits forever.
  * - `acquireAsync`, `guardAsync` and `signal` are additions.
+ * - An owner's end is seen (`OwnerDiedError`); Python's waiters sleep on.
  *
  * @example Reentry by the owner
  * ```ts
@@ -131,11 +148,18 @@ export class RLock {
    * @throws {RangeError} for a negative or NaN timeout.
    * @throws the signal's reason when it aborts; a CancelledError when the
    * calling thread is cancelled while waiting.
+   * @throws {OwnerDiedError} when the owner stopped holding the lock (seen
+   * within one 50 ms slice of the wait): this call took the lock over and
+   * owns it at depth 1; release it once the data it guards is consistent.
    */
   acquire(options?: AcquireOptions): boolean {
     const me = currentIdent();
     if (this.#reenter(me, options)) return true;
-    if (!this.#lock.acquire(options)) return false;
+    try {
+      if (!this.#lock.acquire(options)) return false;
+    } catch (error) {
+      this.#tookOver(error, me);
+    }
     this.#own(me);
     return true;
   }
@@ -147,6 +171,8 @@ export class RLock {
    *
    * @returns a promise of `true` when acquired, `false` on timeout or when
    * `blocking: false` found the lock held by another thread.
+   * @throws {OwnerDiedError} (rejects) as `acquire` does: the calling
+   * thread then owns the lock at depth 1.
    */
   acquireAsync(options?: AcquireOptions): Promise<boolean> {
     checkOptions("acquire", options, "blocking"); // before the spread below
@@ -206,16 +232,30 @@ export class RLock {
    * Python: `with rlock:`.
    *
    * @throws {TimeoutError} when `timeout` passes first.
+   * @throws {OwnerDiedError} when the acquire took the lock over from a
+   * thread that stopped holding it: unlike `acquire`, a guard form has no
+   * handle to give back, so it releases the lock first and throws with
+   * `released` true (the guarded data may need repair: use `acquire` to
+   * repair under the lock).
    */
   guard(options?: AcquireOptions): Guard {
-    if (!this.acquire(options)) throw notAcquired(options);
-    return new Guard(() => this.release());
+    return guardWith(
+      () => this.acquire(options),
+      () => this.release(),
+      options,
+    );
   }
 
-  /** Acquires without blocking the event loop and resolves to a guard. */
+  /**
+   * Acquires without blocking the event loop and resolves to a guard.
+   * @throws {OwnerDiedError} (rejects) as `guard` does: released again.
+   */
   async guardAsync(options?: AcquireOptions): Promise<Guard> {
-    if (!(await this.acquireAsync(options))) throw notAcquired(options);
-    return new Guard(() => this.release());
+    return await guardWithAsync(
+      () => this.acquireAsync(options),
+      () => this.release(),
+      options,
+    );
   }
 
   /**
@@ -229,6 +269,11 @@ export class RLock {
    *
    * @throws {TimeoutError} when `timeout` passes first; {RuntimeError} when
    * `blocking: false` finds it held; whatever `fn` throws.
+   *
+   * @throws {OwnerDiedError} when the acquire took the lock over from a
+   * thread that stopped holding it: `fn` does not run, the lock is released
+   * again and the error has `released` true (use `acquire` to repair
+   * under the lock).
    *
    * @example
    * ```ts
@@ -251,6 +296,11 @@ export class RLock {
    *
    * Python: `async with` has no threading twin; async-mutex calls this
    * `runExclusive`.
+   *
+   * @throws {OwnerDiedError} (rejects) when the acquire took the lock over from a
+   * thread that stopped holding it: `fn` does not run, the lock is released
+   * again and the error has `released` true (use `acquire` to repair
+   * under the lock).
    *
    * @example
    * ```ts
@@ -281,9 +331,17 @@ export class RLock {
     };
   }
 
-  /** Internal: throws OwnerDiedError when the owner ended (sync/lock.ts). */
-  [CHECK_HOLDER](): void {
-    this.#lock[CHECK_HOLDER]();
+  /**
+   * Internal: takes the lock over from an owner that stopped and throws
+   * OwnerDiedError, owning it at depth 1 (sync/lock.ts, "Holder death").
+   */
+  [TAKE_OVER](): void {
+    const me = currentIdent();
+    try {
+      this.#lock[TAKE_OVER]();
+    } catch (error) {
+      this.#tookOver(error, me);
+    }
   }
 
   /** Whether the calling thread owns the lock (Python's `_is_owned`). */
@@ -343,6 +401,14 @@ export class RLock {
     acquireOptions(options);
     this.#view[COUNT]++;
     return true;
+  }
+
+  // The inner acquire threw: after a takeover from a dead owner (the dead
+  // owner's OWNER and COUNT are stale) we own the lock at depth 1;
+  // rethrows in every case.
+  #tookOver(error: unknown, me: number): never {
+    if (tookOver(error)) this.#own(me);
+    throw error;
   }
 
   #own(me: number): void {

@@ -16,28 +16,27 @@ import {
   registerTransfer,
   TO_DESCRIPTOR,
 } from "../_core/transfer.ts";
+import { type AcquireOptions, acquireOptions } from "../_core/wait.ts";
 import {
-  type Acquire,
-  type AcquireOptions,
-  acquireOptions,
-  waitAsync,
-} from "../_core/wait.ts";
-import { Guard, notAcquired, runHeld, runHeldAsync } from "./_guard.ts";
+  type Guard,
+  guardWith,
+  guardWithAsync,
+  runHeld,
+  runHeldAsync,
+} from "./_guard.ts";
 import {
   FREE,
-  leaveWriters,
   readSlow,
-  RSEQ,
+  readSlowAsync,
   RWAIT,
   SLOTS,
   STATE,
   tryRead,
-  tryWrite,
   wakeReaders,
   wakeWriter,
-  WRITER,
+  writerIdent,
   writeSlow,
-  WSEQ,
+  writeSlowAsync,
   WWAIT,
 } from "./_rw_state.ts";
 
@@ -68,6 +67,14 @@ let adopting: Descriptor | undefined;
  * cannot starve a writer; a steady stream of writers can starve readers.
  * Read locks are not reentrant: a thread holding one that asks again while a
  * writer waits deadlocks.
+ *
+ * A writer whose thread fails (its target throws, it exits, ...) holding
+ * the lock is seen by the waiters within one 50 ms slice: one of them,
+ * reader or writer, takes the lock over for writing and gets an
+ * {@linkcode OwnerDiedError} naming the dead thread; it repairs the guarded
+ * data and calls `releaseWrite()`, and the others keep waiting for it.
+ * Readers are counted, not named: a read lock held by a thread that died
+ * stays held, and writers wait for it until their timeout.
  *
  * Python: none (Python's `threading` has no readers-writer lock).
  *
@@ -134,6 +141,8 @@ export class RWLock {
    * @throws {RangeError} for a negative or NaN timeout.
    * @throws the signal's reason when it aborts; a CancelledError when the
    * calling thread is cancelled while waiting.
+   * @throws {OwnerDiedError} when the writer died holding the lock: this
+   * call took it over FOR WRITING; release it with `releaseWrite()`.
    *
    * @example
    * ```ts
@@ -161,6 +170,8 @@ export class RWLock {
    * @returns a promise of `true` when acquired, `false` on timeout or when
    * `blocking: false` found a writer.
    * @throws {TypeError} for a timeout with `blocking: false` (synchronously).
+   * @throws {OwnerDiedError} (rejects) as `acquireRead` does: the lock is
+   * then held FOR WRITING by the calling thread.
    *
    * @example
    * ```ts
@@ -179,7 +190,7 @@ export class RWLock {
       Atomics.compareExchange(view, STATE, FREE, 1) === FREE || tryRead(view)
     ) return Promise.resolve(true);
     if (!opts.blocking) return Promise.resolve(false);
-    return this.#readSlowAsync(opts);
+    return readSlowAsync(this, this.#view, opts);
   }
 
   /**
@@ -218,6 +229,8 @@ export class RWLock {
    * @throws {RangeError} for a negative or NaN timeout.
    * @throws the signal's reason when it aborts; a CancelledError when the
    * calling thread is cancelled while waiting.
+   * @throws {OwnerDiedError} when the writer died holding the lock: this
+   * call took it over and holds it for writing.
    *
    * @example
    * ```ts
@@ -232,7 +245,8 @@ export class RWLock {
    */
   acquireWrite(options?: AcquireOptions): boolean {
     const opts = acquireOptions(options);
-    if (Atomics.compareExchange(this.#view, STATE, FREE, WRITER) === FREE) {
+    const w = -writerIdent();
+    if (Atomics.compareExchange(this.#view, STATE, FREE, w) === FREE) {
       return true;
     }
     return opts.blocking && writeSlow(this.#view, opts);
@@ -244,6 +258,7 @@ export class RWLock {
    * @returns a promise of `true` when acquired, `false` on timeout or when
    * `blocking: false` found the lock held.
    * @throws {TypeError} for a timeout with `blocking: false` (synchronously).
+   * @throws {OwnerDiedError} (rejects) as `acquireWrite` does.
    *
    * @example
    * ```ts
@@ -257,11 +272,12 @@ export class RWLock {
    */
   acquireWriteAsync(options?: AcquireOptions): Promise<boolean> {
     const opts = acquireOptions(options);
-    if (Atomics.compareExchange(this.#view, STATE, FREE, WRITER) === FREE) {
+    const w = -writerIdent();
+    if (Atomics.compareExchange(this.#view, STATE, FREE, w) === FREE) {
       return Promise.resolve(true);
     }
     if (!opts.blocking) return Promise.resolve(false);
-    return this.#writeSlowAsync(opts);
+    return writeSlowAsync(this, this.#view, opts);
   }
 
   /**
@@ -273,10 +289,18 @@ export class RWLock {
    */
   releaseWrite(): void {
     const view = this.#view;
-    if (Atomics.compareExchange(view, STATE, WRITER, FREE) !== WRITER) {
-      throw new RuntimeError(
-        "Cannot release write lock: the lock is not held for writing",
-      );
+    // First guess: the caller is the writer (one compareExchange); else any
+    // writer's -T (any thread may release), with what STATE held.
+    let s = -writerIdent();
+    let seen = Atomics.compareExchange(view, STATE, s, FREE);
+    while (seen !== s) {
+      s = seen;
+      if (s >= 0) {
+        throw new RuntimeError(
+          "Cannot release write lock: the lock is not held for writing",
+        );
+      }
+      seen = Atomics.compareExchange(view, STATE, s, FREE);
     }
     // Why no lost wakeup: STATE is written above, WWAIT and RWAIT read below
     // (see the notes at the top).
@@ -292,7 +316,7 @@ export class RWLock {
 
   /** Whether a thread holds the lock for writing right now (a snapshot). */
   writeLocked(): boolean {
-    return Atomics.load(this.#view, STATE) === WRITER;
+    return Atomics.load(this.#view, STATE) < 0;
   }
 
   /** Whether the lock is held in either mode right now (a snapshot). */
@@ -305,16 +329,32 @@ export class RWLock {
    * end of a `using` scope.
    * @throws {TimeoutError} when `timeout` passes first.
    * @throws {RuntimeError} when `blocking: false` finds a writer.
+   * @throws {OwnerDiedError} when the acquire took the lock over from a
+   * writer that stopped holding it: released again (releaseWrite), and the
+   * error has `released` true (use the plain acquire to repair under it).
    */
   readGuard(options?: AcquireOptions): Guard {
-    if (!this.acquireRead(options)) throw notAcquired(options);
-    return new Guard(() => this.releaseRead());
+    return guardWith(
+      () => this.acquireRead(options),
+      () => this.releaseRead(),
+      options,
+      () => this.releaseWrite(),
+    );
   }
 
-  /** Acquires for reading without blocking the event loop; resolves to a guard. */
+  /**
+   * Acquires for reading without blocking the event loop; resolves to a guard.
+   * @throws {OwnerDiedError} (rejects) when the acquire took the lock over from a
+   * writer that stopped holding it: released again (releaseWrite), and the
+   * error has `released` true (use the plain acquire to repair under it).
+   */
   async readGuardAsync(options?: AcquireOptions): Promise<Guard> {
-    if (!(await this.acquireReadAsync(options))) throw notAcquired(options);
-    return new Guard(() => this.releaseRead());
+    return await guardWithAsync(
+      () => this.acquireReadAsync(options),
+      () => this.releaseRead(),
+      options,
+      () => this.releaseWrite(),
+    );
   }
 
   /**
@@ -322,22 +362,41 @@ export class RWLock {
    * end of a `using` scope.
    * @throws {TimeoutError} when `timeout` passes first.
    * @throws {RuntimeError} when `blocking: false` finds the lock held.
+   * @throws {OwnerDiedError} when the acquire took the lock over from a
+   * writer that stopped holding it: released again (releaseWrite), and the
+   * error has `released` true (use the plain acquire to repair under it).
    */
   writeGuard(options?: AcquireOptions): Guard {
-    if (!this.acquireWrite(options)) throw notAcquired(options);
-    return new Guard(() => this.releaseWrite());
+    return guardWith(
+      () => this.acquireWrite(options),
+      () => this.releaseWrite(),
+      options,
+      () => this.releaseWrite(),
+    );
   }
 
-  /** Acquires for writing without blocking the event loop; resolves to a guard. */
+  /**
+   * Acquires for writing without blocking the event loop; resolves to a guard.
+   * @throws {OwnerDiedError} (rejects) when the acquire took the lock over from a
+   * writer that stopped holding it: released again (releaseWrite), and the
+   * error has `released` true (use the plain acquire to repair under it).
+   */
   async writeGuardAsync(options?: AcquireOptions): Promise<Guard> {
-    if (!(await this.acquireWriteAsync(options))) throw notAcquired(options);
-    return new Guard(() => this.releaseWrite());
+    return await guardWithAsync(
+      () => this.acquireWriteAsync(options),
+      () => this.releaseWrite(),
+      options,
+      () => this.releaseWrite(),
+    );
   }
 
   /**
    * Runs `fn` holding a read lock (blocking acquire) and releases it when
    * `fn` returns or throws. For an async `fn` use `withReadLockAsync`.
    * @throws {TimeoutError} when `timeout` passes first; what `fn` throws.
+   * @throws {OwnerDiedError} when the acquire took the lock over from a
+   * writer that stopped holding it: released again (releaseWrite), and the
+   * error has `released` true (use the plain acquire to repair under it).
    */
   withReadLock<T>(fn: () => T, options?: AcquireOptions): T {
     return runHeld(this.readGuard(options), fn);
@@ -346,6 +405,9 @@ export class RWLock {
   /**
    * Runs `fn` (sync or async) holding a read lock taken without blocking the
    * event loop, and releases it when `fn`'s promise settles.
+   * @throws {OwnerDiedError} (rejects) when the acquire took the lock over from a
+   * writer that stopped holding it: released again (releaseWrite), and the
+   * error has `released` true (use the plain acquire to repair under it).
    */
   withReadLockAsync<T>(
     fn: () => T | PromiseLike<T>,
@@ -358,6 +420,9 @@ export class RWLock {
    * Runs `fn` holding the write lock (blocking acquire) and releases it when
    * `fn` returns or throws. For an async `fn` use `withWriteLockAsync`.
    * @throws {TimeoutError} when `timeout` passes first; what `fn` throws.
+   * @throws {OwnerDiedError} when the acquire took the lock over from a
+   * writer that stopped holding it: released again (releaseWrite), and the
+   * error has `released` true (use the plain acquire to repair under it).
    */
   withWriteLock<T>(fn: () => T, options?: AcquireOptions): T {
     return runHeld(this.writeGuard(options), fn);
@@ -366,6 +431,9 @@ export class RWLock {
   /**
    * Runs `fn` (sync or async) holding the write lock taken without blocking
    * the event loop, and releases it when `fn`'s promise settles.
+   * @throws {OwnerDiedError} (rejects) when the acquire took the lock over from a
+   * writer that stopped holding it: released again (releaseWrite), and the
+   * error has `released` true (use the plain acquire to repair under it).
    */
   withWriteLockAsync<T>(
     fn: () => T | PromiseLike<T>,
@@ -387,53 +455,6 @@ export class RWLock {
   // spin. Methods that read this.#view after every await, so the suspended
   // call keeps this handle (and so its heap block, _core/heap.ts) alive for
   // as long as the wait is pending, even when the caller dropped it.
-  async #readSlowAsync(opts: Acquire): Promise<boolean> {
-    Atomics.add(this.#view, RWAIT, 1);
-    try {
-      for (;;) {
-        const view = this.#view;
-        // Why no lost wakeup: as in readSlow (RSEQ read before the check).
-        const seq = Atomics.load(view, RSEQ);
-        if (tryRead(view)) return true;
-        const outcome = await waitAsync(
-          view,
-          RSEQ,
-          seq,
-          opts.deadline,
-          opts.signal,
-          opts.interruptible,
-        );
-        if (outcome === "timed-out") return tryRead(this.#view);
-      }
-    } finally {
-      Atomics.sub(this.#view, RWAIT, 1);
-    }
-  }
-
-  async #writeSlowAsync(opts: Acquire): Promise<boolean> {
-    Atomics.add(this.#view, WWAIT, 1);
-    let acquired = false;
-    try {
-      for (;;) {
-        const view = this.#view;
-        // Why no lost wakeup: as in writeSlow (WSEQ read before the CAS).
-        const seq = Atomics.load(view, WSEQ);
-        if (tryWrite(view)) return acquired = true;
-        const outcome = await waitAsync(
-          view,
-          WSEQ,
-          seq,
-          opts.deadline,
-          opts.signal,
-          opts.interruptible,
-        );
-        if (outcome === "timed-out") return acquired = tryWrite(this.#view);
-      }
-    } finally {
-      leaveWriters(this.#view, acquired);
-    }
-  }
-
   static {
     defineInspect(RWLock, (rw) => ({
       readers: rw.readers,

@@ -11,8 +11,8 @@
 // death is recorded here, by the dying thread itself, synchronously, before
 // the worker goes (measured on Deno 2.9.6 and Node 20, see PLATFORM.md): it
 // posts a "died" outcome on the result port (which the starting thread
-// receives even though the worker is gone), adds itself to the died ring and
-// frees its table entry (which wakes blocking joiners and lets waiters on
+// receives even though the worker is gone), adds itself to the stop ring
+// (first, see below) and frees its table entry (which wakes blocking joiners and lets waiters on
 // what it held see the death), then pings the starter. Hooks:
 // | runtime, worker          | exit, process.exit      | self.close   | uncaught error, rejection               |
 // |--------------------------|-------------------------|--------------|-----------------------------------------|
@@ -24,6 +24,39 @@
 // (_core/adapter.ts, thread/thread.ts). Deaths after the target ended (the
 // worker waiting for threads it started) are left to the starter, which
 // reports them through the excepthook.
+//
+// Ended is not stopped. The table entry says "ended" (isAlive, join); the
+// stop ring (_core/runtime.ts) says "runs no more JavaScript", and only a
+// stop lets a lock waiter take a dead holder's lock over (sync/_holder.ts).
+// The entry is freed when the target ends, while the event loop still runs
+// leftover async work and waits for the thread's own threads; and a dying
+// thread frees its threads' entries (endOrphans) although the runtime stops
+// them only at their next event-loop turn, and Deno >= 2.8.3 may never stop
+// them (PLATFORM.md): those are presumed ends, never stops. A stop is
+// recorded (recordStop) only at these sites, each either after the thread's
+// JS has stopped or just before a call that stops it with none of the
+// thread's JS in between:
+// | site                                   | what follows the record                       |
+// |----------------------------------------|-----------------------------------------------|
+// | died(), from the Deno.exit wrapper     | Deno.exit: no statement after it, no pending   |
+// |                                        | timer or microtask runs (measured, Deno 2.9.6, |
+// |                                        | web and node:worker_threads workers)           |
+// | died(), from the close wrapper or the  | close(): the same, measured on Deno 2.9.6. A   |
+// | error/unhandledrejection listeners     | browser finishes the current task after        |
+// |                                        | close() (HTML spec): there the rest of the     |
+// |                                        | task may still run (README states it)          |
+// | died(), from process "exit"            | the thread's own later "exit" listeners, then  |
+// |                                        | nothing (measured, Node 20 and Deno 2.9.6)      |
+// | run(), just before exitWorker          | close() / process.exit(0), as above            |
+// | the starter, on a node:worker_threads  | the worker has stopped (the event comes after  |
+// |   worker's "exit" with code != 0       | its thread ended); _core/adapter.ts            |
+// | _core/_watch.ts, on the worker's exit  | the worker has stopped                         |
+// A web worker's "error" event in its starter is not taken as a stop (the
+// thread's own listeners record an uncaught error first). A stopped thread
+// is named in the ring at most twice (its hook and its starter); a thread
+// its starter presumed ended but that runs on records its own stop later,
+// when it really stops. One that the runtime stops with its starter records
+// nothing: a lock it held is never taken over (README "When threads fail").
 
 import {
   exitWorker,
@@ -35,7 +68,12 @@ import {
 } from "../_core/adapter.ts";
 import { setWorkerEntry } from "../_core/entry.ts";
 import type { Outcome } from "../_core/outcome.ts";
-import { adoptRuntime, endEntry, endIdent } from "../_core/runtime.ts";
+import {
+  adoptRuntime,
+  endEntry,
+  endIdent,
+  recordStop,
+} from "../_core/runtime.ts";
 // Imports nothing at run time: no cost on the start-up path.
 import { awaitOwnedThreads, owned } from "./_handles.ts";
 import type * as OutcomeModule from "../_core/outcome.ts";
@@ -125,13 +163,16 @@ async function run(start: Start, kind: "node" | "web"): Promise<void> {
   await post(start.port, outcome);
   ended = true;
   // Why no lost wakeup for joiners: see endEntry (write, then notify).
-  endEntry(start.entry, start.ident, !outcome.ok);
+  endEntry(start.entry, start.ident);
   ping(kind);
   // Python threads outlive the thread that started them: stay until the
   // non-daemon threads started here have ended.
   await awaitOwnedThreads();
   endOrphans(false);
   start.port.close();
+  // Stopped from here: exitWorker runs no more of this thread's JS (see the
+  // table above). Leftover async work ran until now, unrecorded.
+  stop(start.ident, !outcome.ok);
   lastPing(kind);
   exitWorker(kind);
 }
@@ -149,18 +190,28 @@ let pinged = false;
 
 // Whether the thread's end is recorded (outcome posted or death recorded).
 let ended = false;
+// Whether its stop is recorded (a death after the target's end records one
+// too; the "exit" event that follows exitWorker finds it recorded).
+let stopped = false;
+
+function stop(ident: number, failed: boolean): void {
+  if (stopped) return;
+  stopped = true;
+  recordStop(ident, failed);
+}
 // The error codec, once loaded (a death may come before it is).
 let codec: typeof OutcomeModule | undefined;
 
 // The runtime tears down the workers this worker started when it goes, and
 // they record nothing then: end the entries of those still alive (daemons
-// after a normal end, any after a death), as failed ends (their locks' waiters
-// see dead holders). endIdent frees each at most once (compareExchange on the
+// after a normal end, any after a death). Ends, not stops: they may still run
+// (see "Ended is not stopped" above), so a lock they hold is never taken over
+// on this record. endIdent frees each at most once (compareExchange on the
 // ident), and wakes their joiners. Threads that they started in turn are not
 // known here (a stated gap, README "When threads fail").
 function endOrphans(all: boolean): void {
   for (const [ident, handle] of owned) {
-    if (all || handle.daemon) endIdent(ident, true);
+    if (all || handle.daemon) endIdent(ident);
   }
 }
 
@@ -174,17 +225,22 @@ function ping(kind: "node" | "web"): void {
 function watchDeath(start: Start, kind: "node" | "web"): void {
   import("../_core/outcome.ts").then((m) => codec = m, () => {});
   const died = (reason: Died["died"]["reason"], code?: number, e?: unknown) => {
-    // The worker goes now (closed, exited, or killed by the error), even
+    // The stop is recorded first, also after the target's end: the call
+    // that stops the thread follows this hook with none of the thread's own
+    // JS in between (see the table at the top); and before the entry is
+    // freed, so whoever sees the entry change and then reads the ring finds
+    // it. The worker goes now (closed, exited, or killed by the error), even
     // after a normal end (a late callback's close() while the worker waits
     // for its threads): it posts its last message either way.
+    stop(start.ident, true);
     if (ended) return lastPing(kind);
     ended = true;
     // A runtime's stop (out of memory) may cut this short at any call (the
     // stop is pending): free the entry first, so that joiners and waiters
     // see the end even if the message is lost (the starter knows the
     // reason then: thread/thread.ts #collect). Otherwise the message first.
-    const stopped = reason === "out-of-memory";
-    if (stopped) endEntry(start.entry, start.ident, true);
+    const oom = reason === "out-of-memory";
+    if (oom) endEntry(start.entry, start.ident);
     const message: Died = { ok: false, died: { reason, code } };
     if (reason === "error") {
       message.error = codec ? codec.encodeError(e) : e;
@@ -197,7 +253,7 @@ function watchDeath(start: Start, kind: "node" | "web"): void {
       start.port.postMessage({ ok: false, died: { reason, code } });
     }
     // Why no lost wakeup for joiners: see endEntry (write, then notify).
-    if (!stopped) endEntry(start.entry, start.ident, true);
+    if (!oom) endEntry(start.entry, start.ident);
     endOrphans(true);
     ping(kind);
     lastPing(kind);

@@ -438,7 +438,7 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
   // If the thread did not record its death itself, record it here. Why no
   // lost wakeup for joiners: see endEntry (write, then notify).
   #failed(error: unknown, code: number | undefined): void {
-    endEntry(this.#entry, this.#ident!, true);
+    endEntry(this.#entry, this.#ident!);
     this.#collect(true);
     const dead = this.#dead;
     this.#dead = true;

@@ -287,7 +287,7 @@ describe("Failures and timeouts", () => {
     l.release();
   });
 
-  it("Lock whose acquirer's target threw is dead: waiters get OwnerDiedError; release() recovers it", async () => {
+  it("Lock whose acquirer's target threw is dead: a waiter takes it over with OwnerDiedError; release() recovers it", async () => {
     const l = new Lock();
     const t = new Thread({
       target: (l: Lock) => {
@@ -298,26 +298,80 @@ describe("Failures and timeouts", () => {
     });
     t.start();
     await assert.rejects(t.joinAsync(JOIN), RangeError);
+    assert.equal(l.acquire({ blocking: false }), false); // never waits: no error
     assert.throws(() => l.acquire({ timeout: 10_000 }), (e: unknown) => {
       assert.ok(e instanceof OwnerDiedError);
       assert.equal((e as OwnerDiedError).ident, t.ident);
+      assert.match((e as Error).message, /this thread holds the lock now/);
       return true;
     });
-    await assert.rejects(l.acquireAsync({ timeout: 10_000 }), OwnerDiedError);
-    assert.equal(l.acquire({ blocking: false }), false); // never waits: no error
+    // Taken over: this thread holds it (a try finds it held, no error).
+    assert.equal(l.locked(), true);
+    assert.equal(l.acquire({ blocking: false }), false);
     l.release();
     assert.equal(l.acquire({ timeout: 1_000 }), true);
     l.release();
   });
 
-  it("RLock whose owner's target returned is dead: waiters and Condition waiters get OwnerDiedError", async () => {
+  it("Lock whose acquirer's target threw: acquireAsync takes it over too (rejects with OwnerDiedError, the lock held)", async () => {
+    const l = new Lock();
+    const t = new Thread({
+      target: (l: Lock) => {
+        l.acquire();
+        throw new RangeError("failed holding the lock");
+      },
+      args: [l],
+    });
+    t.start();
+    await assert.rejects(t.joinAsync(JOIN), RangeError);
+    await assert.rejects(l.acquireAsync({ timeout: 10_000 }), (e: unknown) => {
+      assert.ok(e instanceof OwnerDiedError);
+      assert.equal((e as OwnerDiedError).ident, t.ident);
+      return true;
+    });
+    assert.equal(l.locked(), true);
+    l.release();
+    assert.equal(await l.acquireAsync({ timeout: 1_000 }), true);
+    l.release();
+  });
+
+  it("RLock whose owner's target returned is dead: a waiter takes it over (OwnerDiedError, owned at depth 1); it is usable after the release", async () => {
     const r = new RLock();
     const c = new Condition(r);
     const t = new Thread({ target: (r: RLock) => r.acquire(), args: [r] });
     t.start();
     assert.equal(await t.joinAsync(JOIN), true);
-    assert.throws(() => r.acquire({ timeout: 10_000 }), OwnerDiedError);
-    await assert.rejects(c.acquireAsync({ timeout: 10_000 }), OwnerDiedError);
+    assert.equal(r.owner, t.ident);
+    assert.throws(() => r.acquire({ timeout: 10_000 }), (e: unknown) => {
+      assert.ok(e instanceof OwnerDiedError);
+      assert.equal((e as OwnerDiedError).ident, t.ident);
+      return true;
+    });
+    assert.equal(r.isOwned(), true);
+    assert.equal(r.count, 1);
+    assert.equal(await c.acquireAsync({ timeout: 10_000 }), true); // reentry
+    assert.equal(r.count, 2);
+    c.release();
+    r.release();
+    assert.equal(r.locked(), false);
+    const u = new Thread({
+      target: (r: RLock) => r.acquire({ timeout: 10_000 }) && r.owner,
+      args: [r],
+    });
+    u.start();
+    assert.equal(await u.joinAsync(JOIN), u.ident);
+  });
+
+  it("RLock whose owner ended: acquireAsync takes it over (rejects with OwnerDiedError, owned at depth 1)", async () => {
+    const r = new RLock();
+    const t = new Thread({ target: (r: RLock) => r.acquire(), args: [r] });
+    t.start();
+    await t.joinAsync(JOIN);
+    await assert.rejects(r.acquireAsync({ timeout: 10_000 }), OwnerDiedError);
+    assert.equal(r.isOwned(), true);
+    assert.equal(r.count, 1);
+    r.release();
+    assert.equal(r.locked(), false);
   });
 
   it("Condition.wait() ends with OwnerDiedError when its RLock's owner dies while the waiter sleeps", async () => {
@@ -353,6 +407,10 @@ describe("Failures and timeouts", () => {
     await holder.joinAsync(JOIN);
     assert.equal(go.isSet(), true);
     assert.equal(await waiter.joinAsync(JOIN), "OwnerDiedError");
+    // The waiter took the lock over in wait() and ended owning it (it never
+    // released): a dead owner again, taken over by the next acquirer.
+    assert.throws(() => r.acquire({ timeout: 10_000 }), OwnerDiedError);
+    r.release();
   });
 
   it("Barrier: a party's thread that ends inside waitAsync() breaks the barrier for the others", async () => {

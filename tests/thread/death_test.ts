@@ -5,22 +5,17 @@
 // Condition.wait, Barrier.wait or Queue.put: its joiner (blocking or async),
 // the waiters on what it held, and the process all end, with the errors
 // named in README "When threads fail". Each case is a subprocess
-// (tests/_workers/programs/thread_death.ts), bounded in time.
+// (tests/_workers/programs/thread_death.ts), bounded in time. The cases
+// about who takes a dead holder's lock over are in
+// tests/sync/owner_exit_test.ts.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { isBun, isDeno, runProgram } from "../_helpers.ts";
+import { isBun } from "../_helpers.ts";
 import { activeCount, Thread, ThreadExitError } from "../../mod.ts";
-
-const PROGRAM = new URL(
-  "../_workers/programs/thread_death.ts",
-  import.meta.url,
-);
-
-type How = "exit" | "close" | "error" | "reject" | "oom";
-type Holds = "lock" | "rlock" | "semaphore" | "condition" | "barrier" | "queue";
+import { type Case, caseName, checkCase, skipCase } from "./_death_cases.ts";
 
 // Every kind of death meets every primitive at least once, and both joins.
-const CASES: [How, Holds, "sync" | "async"][] = [
+const CASES: Case[] = [
   ["exit", "lock", "sync"],
   ["exit", "rlock", "async"],
   ["exit", "semaphore", "sync"],
@@ -49,70 +44,9 @@ const CASES: [How, Holds, "sync" | "async"][] = [
   ["oom", "queue", "async"],
 ];
 
-// What the thread's end is, as the joiner sees it.
-const REASON: Record<How, string> = {
-  exit: "exit",
-  close: "close",
-  error: "error",
-  reject: "error",
-  oom: "out-of-memory",
-};
-
 describe("Thread death", () => {
-  for (const [how, holds, join] of CASES) {
-    // Node's worker_threads have no self.close(). Bun 1.4 does not enforce
-    // resourceLimits per worker (measured: the thread grows past the limit).
-    const skip = (how === "close" && !isDeno) || (how === "oom" && isBun);
-    it(
-      `Thread dying by ${how} while it holds a ${holds}: ${join} join, waiters and the process end`,
-      {
-        skip,
-      },
-      async () => {
-        const run = await runProgram(PROGRAM, 60_000, [how, holds, join]);
-        assert.equal(run.timedOut, false, `did not exit: ${run.stderr}`);
-        assert.equal(run.code, 0, run.stderr);
-        const line = run.stdout.trim().split("\n").at(-1)!;
-        const out = JSON.parse(line);
-        assert.equal(out.ready, true, line);
-        if (join === "sync") {
-          assert.equal(out.joined, true, line);
-          assert.equal(out.error, "ThreadExitError", line);
-        } else {
-          assert.equal(out.joined, "ThreadExitError", line);
-        }
-        // Bun 1.4 ends a worker whose rejection is unhandled as an exit with
-        // code 0 (measured): the death is seen, its kind is not.
-        if (isBun && how === "reject") assert.equal(out.reason, "exit", line);
-        else assert.equal(out.reason, REASON[how], line);
-        if (how === "exit") assert.equal(out.code, 3, line);
-        assert.equal(out.alive, false, line);
-        // Generous bounds: they exist so that a hang fails.
-        assert.ok(out.joinMs < 15_000, line);
-        if (holds === "lock" || holds === "rlock") {
-          assert.equal(out.acquire, "OwnerDiedError", line);
-        }
-        if (holds === "rlock") assert.equal(out.acquireAsync, "OwnerDiedError");
-        // A semaphore has no owner: the unit the thread took is gone, and a
-        // waiter's timeout is what ends its wait (as in Python).
-        if (holds === "semaphore") assert.equal(out.acquire, false, line);
-        if (holds === "condition") {
-          assert.equal(out.acquire, true, line);
-          assert.equal(out.wait, false, line);
-        }
-        if (holds === "barrier") {
-          assert.equal(out.wait, "BrokenBarrierError", line);
-          assert.ok(out.ms - out.joinMs < 5_000, line); // not the 10 s timeout
-          assert.equal(out.broken, false, line); // reset() made it usable
-        }
-        if (holds === "queue") {
-          assert.equal(out.get, 1, line);
-          assert.equal(out.afterShutdown, 5, line); // the dead put never landed
-        }
-        // Reported once at most: a join took the error, so never.
-        assert.doesNotMatch(run.stderr, /Exception in thread/, run.stderr);
-      },
-    );
+  for (const c of CASES) {
+    it(caseName(c), { skip: skipCase(c[0]) }, () => checkCase(c));
   }
 
   // Bun 1.4: under load some of twenty workers that call process.exit at

@@ -11,10 +11,14 @@ import { isDeno, runProgram } from "../_helpers.ts";
 import { findWebRef, webWorkersUnref } from "../../_core/adapter.ts";
 
 const program = new URL("../_workers/programs/main_end.ts", import.meta.url);
+const ownerProgram = new URL(
+  "../_workers/programs/main_end_owner.ts",
+  import.meta.url,
+);
 const BOUND = 60_000;
 
-async function run(mode: string) {
-  const r = await runProgram(program, BOUND, [mode]);
+async function run(mode: string, file = program) {
+  const r = await runProgram(file, BOUND, [mode]);
   assert.equal(r.timedOut, false, `did not exit: ${r.stdout}${r.stderr}`);
   return r;
 }
@@ -128,6 +132,44 @@ describe("mainThread() end", () => {
     // Two candidates: ambiguous, none taken.
     const two = { ...like, [Symbol()](_on: boolean) {} };
     assert.equal(findWebRef(two), null);
+  });
+
+  // The main thread's end is an end, not a stop: its code may run again
+  // (here an unref'd timer), so nothing it holds or waits at is a dead
+  // thread's.
+  const byWho = (stdout: string) =>
+    Object.fromEntries(
+      lines(stdout).map((l) => JSON.parse(l)).map((o) => [o.who, o]),
+    );
+
+  it("RLock held by the main thread across its end is not taken over: a waiter times out, then gets it when the main thread's later code releases it", async () => {
+    const r = await run("rlock", ownerProgram);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const out = byWho(r.stdout);
+    assert.equal(out.module?.alive, true, r.stdout);
+    assert.deepEqual(out.thread, {
+      who: "thread",
+      ended: true,
+      first: "false",
+      second: "true",
+      released: true,
+    }, r.stdout);
+    assert.equal(out.main?.released, true, r.stdout);
+  });
+
+  it("Barrier: the main thread waiting at it after its end does not break it; all three parties pass", async () => {
+    const r = await run("barrier", ownerProgram);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const out = byWho(r.stdout);
+    assert.deepEqual(out.t2, {
+      who: "t2",
+      ended: true,
+      both: true,
+      broken: false,
+      out: "passed",
+    }, r.stdout);
+    assert.equal(out.t1?.out, "passed", r.stdout);
+    assert.equal(out.main?.out, "passed", r.stdout);
   });
 
   it(
