@@ -76,3 +76,6 @@ export {
 } from "./queue/_core.ts";
 export type { Codec } from "./queue/_codec.ts";
 export type { ElementType, NumericType } from "./queue/_layout.ts";
+export * from "./pool/executor.ts";
+export * from "./pool/future.ts";
+export * from "./pool/errors.ts";

@@ -318,6 +318,15 @@ export function requestCancel(entry: number, ident: number): void {
   }
 }
 
+/**
+ * Withdraws a cancellation request for the thread `ident` of `entry` (a
+ * compareExchange: a newer request or a reused entry is left alone). Pool
+ * threads call it between tasks, after an aborted task has ended.
+ */
+export function clearCancel(entry: number, ident: number): void {
+  Atomics.compareExchange(runtime().view, slot(entry, CANCEL), ident, 0);
+}
+
 /** Whether cancellation was requested for `ident` (any thread may ask). */
 export function cancelRequestedFor(entry: number, ident: number): boolean {
   return Atomics.load(runtime().view, slot(entry, CANCEL)) === ident;

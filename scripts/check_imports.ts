@@ -22,8 +22,11 @@ export const LAYERS: Readonly<Record<string, readonly string[]>> = {
   "thread": ["_core", "thread"],
   // Queues use sync/'s locks.
   "queue": ["_core", "sync", "queue"],
+  // The executor stands on all three: Thread for its pool threads, Queue
+  // for its task and free-slot indices, the core for the rest.
+  "pool": ["_core", "sync", "thread", "queue", "pool"],
   // The package root (mod.ts) re-exports everything.
-  ".": ["_core", "sync", "thread", "queue", "."],
+  ".": ["_core", "sync", "thread", "queue", "pool", "."],
 };
 
 /**

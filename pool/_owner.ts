@@ -1,0 +1,242 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The submitting side of an executor, one per (thread, executor block): the
+// Futures of the tasks this thread submitted, by slot, and the reaper that
+// settles them. A pool thread finishing a task pushes its slot on this
+// thread's completion stack (the head of this thread's table entry in the
+// block, _layout.ts) and notifies when the stack was empty; the reaper takes
+// the whole stack with one exchange, settles those Futures and frees their
+// slots. So a burst of completions costs one wakeup, not one each.
+//
+// The reaper runs only while this thread has pending Futures, and its
+// waitAsync holds the process alive while it runs (the wait helper's
+// keep-alive): a submitted task keeps the process alive until its Future
+// settles; an idle pool never does (its threads are daemons).
+//
+// Death: a pool thread that ends while running a task never pushes that
+// slot. Every SCAN_MS without a completion, the reaper (and a blocking
+// result()) looks at the pool threads running this thread's tasks: one whose
+// thread-table entry no longer holds its ident has ended, and its task is
+// settled with ThreadDiedError; the scan also frees the records of ended
+// pool threads and starts replacements.
+
+import { waitAsync, waitSync } from "../_core/wait.ts";
+import { entryAlive, requestCancel, runtime } from "../_core/runtime.ts";
+import type { Queue } from "../queue/bounded.ts";
+import {
+  ABORT,
+  type Block,
+  CANCELLED,
+  DONE,
+  EMPTY,
+  FINISHING,
+  FREE,
+  K_DIED,
+  LIVE,
+  QUEUED,
+  R_ENTRY,
+  R_IDENT,
+  RUNNING,
+  S_KIND,
+  S_NEXT,
+  S_OIDENT,
+  S_STATE,
+  S_WENTRY,
+  S_WIDENT,
+} from "./_layout.ts";
+import { readOutcome } from "./_payload.ts";
+import {
+  cancelFuture,
+  type Future,
+  type FutureSource,
+  settleFuture,
+} from "./future.ts";
+
+/** How often a waiting owner looks for pool threads that died (ms). */
+const SCAN_MS = 200;
+
+const owners = new Map<SharedArrayBuffer, Owner>();
+
+/** This thread's owner context for `block` (one per thread and block). */
+export function ownerFor(
+  block: Block,
+  free: Queue<number>,
+  replenish: () => void,
+): Owner {
+  let owner = owners.get(block.buffer);
+  if (owner === undefined) {
+    owner = new Owner(block, free, replenish);
+    owners.set(block.buffer, owner);
+  }
+  return owner;
+}
+
+/** The Futures of one thread's tasks on one executor, and their reaper. */
+export class Owner implements FutureSource {
+  readonly #b: Block;
+  readonly #free: Queue<number>;
+  readonly #replenish: () => void;
+  readonly #head: number;
+  readonly #ident: number;
+  readonly #pending = new Map<number, Future>();
+  #reaping = false;
+
+  constructor(block: Block, free: Queue<number>, replenish: () => void) {
+    this.#b = block;
+    this.#free = free;
+    this.#replenish = replenish;
+    const rt = runtime();
+    this.#head = block.head(rt.entry);
+    this.#ident = rt.ident;
+  }
+
+  /** This thread's table entry and ident, for a slot's owner words. */
+  get ident(): number {
+    return this.#ident;
+  }
+
+  /** Tracks a submitted task's Future and makes sure the reaper runs. */
+  track(slot: number, future: Future): void {
+    this.#pending.set(slot, future);
+    if (!this.#reaping) {
+      this.#reaping = true;
+      this.#reap();
+    }
+  }
+
+  /** Number of this thread's pending tasks. */
+  get pending(): number {
+    return this.#pending.size;
+  }
+
+  drain(): number {
+    const { v } = this.#b;
+    let s = Atomics.exchange(v, this.#head, EMPTY);
+    let n = 0;
+    while (s !== EMPTY) {
+      // NEXT was written before the push's CAS, which our exchange read.
+      const next = v[this.#b.slot(s) + S_NEXT];
+      this.#settle(s);
+      n++;
+      s = next;
+    }
+    return n;
+  }
+
+  park(until: number, signal: AbortSignal | undefined): void {
+    const scanAt = performance.now() + SCAN_MS;
+    // Why no lost wakeup: the pusher moves the head off EMPTY before it
+    // notifies; we sleep only while it still reads EMPTY (drain() left it so).
+    const r = waitSync(
+      this.#b.v,
+      this.#head,
+      EMPTY,
+      Math.min(until, scanAt),
+      signal,
+    );
+    if (r === "timed-out" && performance.now() >= scanAt) this.scan();
+  }
+
+  state(slot: number): number {
+    return Atomics.load(this.#b.v, this.#b.slot(slot) + S_STATE);
+  }
+
+  cancel(slot: number): boolean {
+    const { v } = this.#b;
+    const at = this.#b.slot(slot) + S_STATE;
+    // The index stays in the task queue: whichever pool thread takes it
+    // finds CANCELLED and frees the slot, so the slot is never reused while
+    // its index is still queued.
+    if (Atomics.compareExchange(v, at, QUEUED, CANCELLED) !== QUEUED) {
+      return false;
+    }
+    this.#pending.delete(slot);
+    return true;
+  }
+
+  abort(slot: number): void {
+    const { v } = this.#b;
+    const base = this.#b.slot(slot);
+    // Mark first, then request: the runner that finishes the task sees the
+    // mark in its CAS and waits for the request to land before it clears its
+    // cancel word, so the request can never hit the thread's next task.
+    if (
+      Atomics.compareExchange(v, base + S_STATE, RUNNING, RUNNING | ABORT) ===
+        RUNNING
+    ) {
+      requestCancel(v[base + S_WENTRY], v[base + S_WIDENT]);
+    }
+  }
+
+  /**
+   * Settles the tasks whose pool thread ended while running them, and frees
+   * the records of ended pool threads (then starts replacements).
+   */
+  scan(): void {
+    const b = this.#b;
+    const { v } = b;
+    for (let w = 0; w < b.l.workers; w++) {
+      const r = b.record(w);
+      const ident = Atomics.load(v, r + R_IDENT);
+      if (ident <= 0 || entryAlive(v[r + R_ENTRY], ident)) continue;
+      if (Atomics.compareExchange(v, r + R_IDENT, ident, 0) === ident) {
+        Atomics.sub(v, LIVE, 1);
+        Atomics.notify(v, LIVE);
+      }
+    }
+    for (const slot of [...this.#pending.keys()]) {
+      const base = b.slot(slot);
+      const state = Atomics.load(v, base + S_STATE);
+      const phase = state & ~ABORT;
+      if (phase !== RUNNING && phase !== FINISHING) continue;
+      if (entryAlive(v[base + S_WENTRY], v[base + S_WIDENT])) continue;
+      // The runner is gone: it will never write or push this slot. (A
+      // runner that was declared dead but still runs loses its own CAS
+      // from RUNNING to FINISHING and writes nothing.)
+      v[base + S_KIND] = K_DIED;
+      if (Atomics.compareExchange(v, base + S_STATE, state, DONE) === state) {
+        this.#settle(slot);
+      }
+    }
+    this.#replenish();
+  }
+
+  #settle(slot: number): void {
+    const b = this.#b;
+    const { v } = b;
+    const base = b.slot(slot);
+    const future = this.#pending.get(slot);
+    const state = Atomics.load(v, base + S_STATE) & ~ABORT;
+    if (future !== undefined && v[base + S_OIDENT] === this.#ident) {
+      this.#pending.delete(slot);
+      if (state === CANCELLED) cancelFuture(future);
+      else settleFuture(future, readOutcome(b, slot));
+    }
+    // A slot of an earlier thread on this entry (it ended before its task
+    // did) is freed all the same.
+    Atomics.store(v, base + S_STATE, FREE);
+    this.#free.putNowait(slot);
+  }
+
+  async #reap(): Promise<void> {
+    const { v } = this.#b;
+    try {
+      while (this.#pending.size > 0) {
+        if (this.drain() > 0) continue;
+        const scanAt = performance.now() + SCAN_MS;
+        // Why no lost wakeup: as in park(). Uninterruptible: cancelling
+        // this thread must not strand its Futures.
+        const r = await waitAsync(
+          v,
+          this.#head,
+          EMPTY,
+          scanAt,
+          undefined,
+          false,
+        );
+        if (r === "timed-out") this.scan();
+      }
+    } finally {
+      this.#reaping = false;
+    }
+  }
+}

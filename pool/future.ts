@@ -1,0 +1,499 @@
+// Copyright 2026 the threadkit authors. MIT license.
+/**
+ * {@linkcode Future}: the pending result of a task submitted to a
+ * {@linkcode ThreadPoolExecutor}.
+ * @module
+ */
+
+import { CancelledError, TimeoutError } from "../_core/errors.ts";
+import { TO_DESCRIPTOR } from "../_core/transfer.ts";
+import { type WaitOptions, waitOptions } from "../_core/wait.ts";
+import type { TaskOutcome } from "./_payload.ts";
+
+/**
+ * What a Future needs from the thread-local side of its executor (the
+ * owner context in _owner.ts): kept as an interface so this file imports
+ * nothing above it.
+ */
+export interface FutureSource {
+  /** Settles every task of this thread that completed; returns how many. */
+  drain(): number;
+  /**
+   * Blocks until a completion may have arrived, or `until` (ms on the
+   * performance clock) passes, or the signal aborts (throws). Checks for
+   * dead pool threads when it times out.
+   */
+  park(until: number, signal: AbortSignal | undefined): void;
+  /** The slot's state word (for `running()`). */
+  state(slot: number): number;
+  /** Cancels a queued task; false when it already runs or ran. */
+  cancel(slot: number): boolean;
+  /** Requests cooperative cancellation of a running task. */
+  abort(slot: number): void;
+}
+
+const PENDING = 0, CANCELLED = 1, FINISHED = 2;
+const SLOT_RUNNING = 2;
+
+// deno-lint-ignore no-explicit-any
+type AnyFuture = Future<any>;
+/** Settles a future (the owner context calls this). */
+export let settleFuture: (future: AnyFuture, outcome: TaskOutcome) => void;
+/** Marks a future cancelled (the owner context calls this). */
+export let cancelFuture: (future: AnyFuture) => void;
+/** The source of a pending future (undefined once settled). */
+let sourceOf: (future: AnyFuture) => FutureSource | undefined;
+
+/**
+ * The eventual result of a task run by a {@linkcode ThreadPoolExecutor}.
+ * It is `PromiseLike`: `await future` gives the result or rejects with the
+ * task's error (class name, message, stack and cause, as a Thread's join
+ * does). `result()` is the blocking form, for threads.
+ *
+ * A Future belongs to the thread that submitted its task: its methods are
+ * called there, its callbacks run there, and it cannot be sent to another
+ * thread (send the result instead).
+ *
+ * Python: `concurrent.futures.Future`.
+ *
+ * Differences from Python:
+ * - `await future` (PromiseLike) besides the blocking `result()`.
+ * - Timeouts are in milliseconds, and `result`/`exception` take a signal.
+ * - No `set_result`/`set_exception`: only executors make Futures.
+ *
+ * @example
+ * ```ts
+ * import { ThreadPoolExecutor } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+ * const future = pool.submit((a: number, b: number) => a * b, 6, 7);
+ * assert.equal(await future, 42);
+ * assert.equal(future.done(), true);
+ * assert.equal(future.result(), 42);
+ * ```
+ */
+export class Future<R = unknown> implements PromiseLike<R> {
+  #state = PENDING;
+  #source: FutureSource | undefined;
+  #slot: number;
+  #value: R | undefined;
+  #error: unknown;
+  #callbacks: ((future: Future<R>) => void)[] | undefined;
+  #promise: Promise<R> | undefined;
+  #resolve: ((value: R) => void) | undefined;
+  #reject: ((error: unknown) => void) | undefined;
+  /** Called once when the future settles (the abort listener's removal). */
+  #onSettle: (() => void) | undefined;
+
+  /** Internal: executors create futures. */
+  constructor(source: FutureSource, slot: number) {
+    this.#source = source;
+    this.#slot = slot;
+  }
+
+  /**
+   * Cancels the task if it has not started: returns `true` then (and for a
+   * future already cancelled), `false` when it runs or has finished.
+   *
+   * Python: `Future.cancel`.
+   */
+  cancel(): boolean {
+    if (this.#state === CANCELLED) return true;
+    if (this.#state === FINISHED) return false;
+    if (!this.#source!.cancel(this.#slot)) return false;
+    cancelFuture(this);
+    return true;
+  }
+
+  /** Whether the task was cancelled. Python: `Future.cancelled`. */
+  cancelled(): boolean {
+    return this.#state === CANCELLED;
+  }
+
+  /** Whether the task is running now. Python: `Future.running`. */
+  running(): boolean {
+    if (this.#state !== PENDING) return false;
+    this.#source!.drain();
+    return this.#state === PENDING &&
+      (this.#source!.state(this.#slot) & 15) === SLOT_RUNNING;
+  }
+
+  /** Whether the task finished or was cancelled. Python: `Future.done`. */
+  done(): boolean {
+    if (this.#state === PENDING) this.#source!.drain();
+    return this.#state !== PENDING;
+  }
+
+  /**
+   * Waits for the task and returns its result. Blocks the calling thread
+   * (use `await future` where the event loop must keep turning).
+   *
+   * Python: `Future.result`.
+   *
+   * @throws what the task threw; {@linkcode CancelledError} when it was
+   * cancelled; {@linkcode TimeoutError} when `timeout` ms pass first.
+   */
+  result(options?: WaitOptions): R {
+    this.#waitSync(options);
+    if (this.#state === CANCELLED) throw cancelledError();
+    if (this.#failed) throw this.#error;
+    return this.#value as R;
+  }
+
+  /**
+   * Waits for the task and returns what it threw, or `undefined` when it
+   * returned. Blocks the calling thread.
+   *
+   * Python: `Future.exception`.
+   *
+   * @throws {CancelledError} when it was cancelled; {@linkcode TimeoutError}
+   * when `timeout` ms pass first.
+   */
+  exception(options?: WaitOptions): unknown {
+    this.#waitSync(options);
+    if (this.#state === CANCELLED) throw cancelledError();
+    return this.#error;
+  }
+
+  /**
+   * Calls `fn(future)` when the future settles (finished or cancelled), in
+   * this thread; at once when it already has. An error thrown by `fn` is
+   * reported on stderr and ignored, as in Python.
+   *
+   * Python: `Future.add_done_callback`.
+   */
+  addDoneCallback(fn: (future: Future<R>) => void): void {
+    if (typeof fn !== "function") {
+      throw new TypeError("Cannot add done callback: fn must be a function");
+    }
+    if (this.#state !== PENDING) return call(fn, this);
+    (this.#callbacks ??= []).push(fn);
+  }
+
+  /** Attaches handlers to the result, as a Promise's `then`. */
+  then<A = R, B = never>(
+    onfulfilled?: ((value: R) => A | PromiseLike<A>) | null,
+    onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    this.#promise ??= this.#makePromise();
+    return this.#promise.then(onfulfilled, onrejected);
+  }
+
+  /** Refuses to travel: a Future belongs to the thread that submitted it. */
+  [TO_DESCRIPTOR](): never {
+    throw new TypeError(
+      "Cannot send a Future to another thread: it belongs to the thread that submitted its task; send its result instead",
+    );
+  }
+
+  #failed = false;
+
+  #waitSync(options: WaitOptions | undefined): void {
+    if (this.#state !== PENDING) return;
+    const { deadline, signal } = waitOptions(options);
+    const source = this.#source!;
+    for (;;) {
+      source.drain();
+      if (this.#state !== PENDING) return;
+      if (performance.now() >= deadline) {
+        throw new TimeoutError(
+          `Cannot get the task's result: it did not finish within ${options?.timeout} ms`,
+        );
+      }
+      source.park(deadline, signal);
+    }
+  }
+
+  #makePromise(): Promise<R> {
+    const p = new Promise<R>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    if (this.#state !== PENDING) this.#fulfil();
+    return p;
+  }
+
+  #fulfil(): void {
+    if (this.#resolve === undefined) return;
+    if (this.#state === CANCELLED) this.#reject!(cancelledError());
+    else if (this.#failed) this.#reject!(this.#error);
+    else this.#resolve(this.#value as R);
+  }
+
+  #finish(state: number): void {
+    this.#state = state;
+    this.#source = undefined;
+    this.#onSettle?.();
+    this.#onSettle = undefined;
+    this.#fulfil();
+    const callbacks = this.#callbacks;
+    this.#callbacks = undefined;
+    if (callbacks !== undefined) { for (const fn of callbacks) call(fn, this); }
+  }
+
+  static {
+    settleFuture = (f, outcome) => {
+      if (f.#state !== PENDING) return;
+      if (outcome.ok) f.#value = outcome.value as never;
+      else {
+        f.#failed = true;
+        f.#error = outcome.error;
+      }
+      f.#finish(FINISHED);
+    };
+    cancelFuture = (f) => {
+      if (f.#state === PENDING) f.#finish(CANCELLED);
+    };
+    sourceOf = (f) => f.#state === PENDING ? f.#source : undefined;
+  }
+
+  /** Internal: runs `fn` once when the future settles. */
+  static onSettle(future: AnyFuture, fn: () => void): void {
+    future.#onSettle = fn;
+  }
+
+  /** Internal: requests cooperative cancellation of a running task. */
+  static abort(future: AnyFuture): void {
+    if (future.#state !== PENDING) return;
+    if (!future.cancel()) future.#source?.abort(future.#slot);
+  }
+}
+
+function cancelledError(): CancelledError {
+  return new CancelledError("The task was cancelled");
+}
+
+function call<R>(fn: (future: Future<R>) => void, future: Future<R>): void {
+  try {
+    fn(future);
+  } catch (error) {
+    console.error("Exception calling a Future's done callback:", error);
+  }
+}
+
+/** `returnWhen` of {@linkcode wait}: any future finished or was cancelled. */
+export const FIRST_COMPLETED = "FIRST_COMPLETED";
+/** `returnWhen` of {@linkcode wait}: any future failed, or all finished. */
+export const FIRST_EXCEPTION = "FIRST_EXCEPTION";
+/** `returnWhen` of {@linkcode wait}: every future finished or was cancelled. */
+export const ALL_COMPLETED = "ALL_COMPLETED";
+
+/** Options of {@linkcode wait} and {@linkcode waitAsync}. */
+export interface FuturesWaitOptions {
+  /** Most milliseconds to wait; default forever. */
+  timeout?: number;
+  /** When to return; default `"ALL_COMPLETED"`. */
+  returnWhen?:
+    | typeof FIRST_COMPLETED
+    | typeof FIRST_EXCEPTION
+    | typeof ALL_COMPLETED;
+  /** Ends the wait with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** What {@linkcode wait} returns: the futures that are done and the rest. */
+export interface DoneAndNotDone<R> {
+  /** The futures that finished or were cancelled. */
+  done: Set<Future<R>>;
+  /** The others. */
+  notDone: Set<Future<R>>;
+}
+
+/**
+ * Blocks until the futures are done as `returnWhen` asks, or the timeout
+ * passes, and returns them split into done and not done. Does not throw on
+ * timeout, as in Python. Blocks the calling thread: use
+ * {@linkcode waitAsync} where the event loop must keep turning.
+ *
+ * Python: `concurrent.futures.wait`.
+ *
+ * @example
+ * ```ts
+ * import { ThreadPoolExecutor, wait } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+ * const fs = [1, 2, 3].map((n) => pool.submit((x: number) => x * 2, n));
+ * const { done, notDone } = wait(fs, { timeout: 10_000 });
+ * assert.equal(done.size, 3);
+ * assert.equal(notDone.size, 0);
+ * ```
+ */
+export function wait<R>(
+  futures: Iterable<Future<R>>,
+  options?: FuturesWaitOptions,
+): DoneAndNotDone<R> {
+  const all = new Set(futures);
+  const when = checkReturnWhen(options?.returnWhen);
+  const { deadline, signal } = waitOptions(options);
+  for (;;) {
+    const sources = new Set<FutureSource>();
+    for (const f of all) {
+      const s = sourceOf(f);
+      if (s !== undefined) sources.add(s);
+    }
+    for (const s of sources) s.drain();
+    const split = partition(all);
+    if (met(split, when) || performance.now() >= deadline) return split;
+    const [first] = sources;
+    // One source: park on it. Several: take turns in short slices.
+    first.park(
+      sources.size > 1 ? Math.min(deadline, performance.now() + 5) : deadline,
+      signal,
+    );
+  }
+}
+
+/**
+ * The async form of {@linkcode wait}: never blocks the event loop.
+ *
+ * Python: none (`asyncio.wait` is its async twin).
+ */
+export function waitAsync<R>(
+  futures: Iterable<Future<R>>,
+  options?: FuturesWaitOptions,
+): Promise<DoneAndNotDone<R>> {
+  const all = new Set(futures);
+  const when = checkReturnWhen(options?.returnWhen);
+  const { deadline, signal } = waitOptions(options);
+  return new Promise((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let over = false;
+    const finish = () => {
+      if (over) return;
+      over = true;
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      resolve(partition(all));
+    };
+    const onAbort = () => {
+      if (over) return;
+      over = true;
+      if (timer !== undefined) clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const check = () => {
+      if (!over && met(partition(all), when)) finish();
+    };
+    for (const f of all) f.addDoneCallback(check);
+    check();
+    if (!over && deadline !== Infinity) {
+      timer = setTimeout(finish, Math.max(0, deadline - performance.now()));
+    }
+  });
+}
+
+/** Options of {@linkcode asCompleted}. */
+export interface AsCompletedOptions {
+  /** Most milliseconds for the whole iteration; default forever. */
+  timeout?: number;
+  /** Ends the iteration with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Yields the futures as they complete (finished or cancelled), those done
+ * already first. Iterate with `for await` (never blocks the event loop) or,
+ * in a thread, with `for ... of` (blocks). Duplicates are yielded once.
+ *
+ * Python: `concurrent.futures.as_completed`.
+ *
+ * @throws {TimeoutError} (from the iteration) when `timeout` ms pass before
+ * every future completed.
+ * @example
+ * ```ts
+ * import { asCompleted, ThreadPoolExecutor } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+ * const fs = [3, 1, 2].map((n) => pool.submit((x: number) => x, n));
+ * let sum = 0;
+ * for await (const f of asCompleted(fs, { timeout: 10_000 })) sum += await f;
+ * assert.equal(sum, 6);
+ * ```
+ */
+export function asCompleted<R>(
+  futures: Iterable<Future<R>>,
+  options?: AsCompletedOptions,
+): Iterable<Future<R>> & AsyncIterable<Future<R>> {
+  const all = [...new Set(futures)];
+  const { deadline, signal } = waitOptions(options);
+  const timedOut = (left: number) =>
+    new TimeoutError(
+      `${left} (of ${all.length}) futures unfinished within ${options?.timeout} ms`,
+    );
+  return {
+    *[Symbol.iterator]() {
+      let pending = new Set(all);
+      while (pending.size > 0) {
+        const left = Math.max(0, deadline - performance.now());
+        const { done, notDone } = wait(pending, {
+          timeout: left,
+          returnWhen: FIRST_COMPLETED,
+          signal,
+        });
+        if (done.size === 0) throw timedOut(notDone.size);
+        yield* done;
+        pending = notDone;
+      }
+    },
+    // Not an async generator: it would await each yielded Future (they are
+    // thenables) and yield results instead of Futures.
+    [Symbol.asyncIterator](): AsyncIterator<Future<R>> {
+      let pending = new Set(all);
+      let ready: Future<R>[] = [];
+      return {
+        next: async (): Promise<IteratorResult<Future<R>>> => {
+          while (ready.length === 0) {
+            if (pending.size === 0) return { done: true, value: undefined };
+            const left = Math.max(0, deadline - performance.now());
+            const { done, notDone } = await waitAsync(pending, {
+              timeout: left,
+              returnWhen: FIRST_COMPLETED,
+              signal,
+            });
+            if (done.size === 0) throw timedOut(notDone.size);
+            ready = [...done];
+            pending = notDone;
+          }
+          return { done: false, value: ready.shift()! };
+        },
+      };
+    },
+  };
+}
+
+function checkReturnWhen(when: unknown): string {
+  if (when === undefined) return ALL_COMPLETED;
+  if (
+    when !== FIRST_COMPLETED && when !== FIRST_EXCEPTION &&
+    when !== ALL_COMPLETED
+  ) {
+    throw new TypeError(
+      `Cannot wait: returnWhen must be "FIRST_COMPLETED", "FIRST_EXCEPTION" or "ALL_COMPLETED", got ${
+        String(when)
+      }`,
+    );
+  }
+  return when;
+}
+
+function partition<R>(all: Set<Future<R>>): DoneAndNotDone<R> {
+  const done = new Set<Future<R>>(), notDone = new Set<Future<R>>();
+  for (const f of all) (sourceOf(f) === undefined ? done : notDone).add(f);
+  return { done, notDone };
+}
+
+function met<R>(split: DoneAndNotDone<R>, when: string): boolean {
+  if (split.notDone.size === 0) return true;
+  if (when === FIRST_COMPLETED) return split.done.size > 0;
+  if (when === FIRST_EXCEPTION) {
+    for (const f of split.done) {
+      if (!f.cancelled() && f.exception() !== undefined) return true;
+    }
+  }
+  return false;
+}
