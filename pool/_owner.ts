@@ -78,6 +78,12 @@ export class Owner implements FutureSource {
   readonly #head: number;
   readonly #ident: number;
   readonly #pending = new Map<number, Future>();
+  // Slots this thread freed, kept for its next submits: a slot taken from
+  // and given back to the shared free queue costs two queue operations.
+  // Bounded, and handed back whenever this thread has nothing pending, so
+  // other threads are never short of more than a quarter of the slots.
+  readonly #local: number[] = [];
+  readonly #keep: number;
   #reaping = false;
 
   constructor(block: Block, free: Queue<number>, replenish: () => void) {
@@ -87,6 +93,18 @@ export class Owner implements FutureSource {
     const rt = runtime();
     this.#head = block.head(rt.entry);
     this.#ident = rt.ident;
+    this.#keep = Math.max(0, Math.min(256, Math.floor(block.l.slots / 4)));
+  }
+
+  /** A slot this thread freed earlier, if it kept one. */
+  takeLocal(): number | undefined {
+    return this.#local.pop();
+  }
+
+  /** Gives the kept slots back to the shared free queue. */
+  #release(): void {
+    const local = this.#local;
+    while (local.length > 0) this.#free.putNowait(local.pop()!);
   }
 
   /** This thread's table entry and ident, for a slot's owner words. */
@@ -214,7 +232,8 @@ export class Owner implements FutureSource {
     // A slot of an earlier thread on this entry (it ended before its task
     // did) is freed all the same.
     Atomics.store(v, base + S_STATE, FREE);
-    this.#free.putNowait(slot);
+    if (this.#local.length < this.#keep) this.#local.push(slot);
+    else this.#free.putNowait(slot);
   }
 
   async #reap(): Promise<void> {
@@ -237,6 +256,7 @@ export class Owner implements FutureSource {
       }
     } finally {
       this.#reaping = false;
+      this.#release();
     }
   }
 }

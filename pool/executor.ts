@@ -5,110 +5,50 @@
  * @module
  */
 
-import { RuntimeError } from "../_core/errors.ts";
 import { runtime } from "../_core/runtime.ts";
-import { checkTarget, type WireTarget, wireTarget } from "../_core/target.ts";
+import { checkTarget, wireTarget } from "../_core/target.ts";
 import {
-  decodeTransfer,
   type Descriptor,
-  encodeTransfer,
   registerTransfer,
-  reviveDescriptor,
   TO_DESCRIPTOR,
   type Transferable,
 } from "../_core/transfer.ts";
 import { waitAsync, waitOptions, waitSync } from "../_core/wait.ts";
-import { Queue } from "../queue/bounded.ts";
-import { QueueEmptyError, QueueShutDownError } from "../queue/errors.ts";
+import { QueueShutDownError } from "../queue/errors.ts";
 import type {
   ModuleTarget,
   ThreadFunction,
   ThreadResult,
 } from "../thread/_types.ts";
-import { moduleTarget, Thread } from "../thread/thread.ts";
 import {
-  Block,
-  BROKEN,
-  BYTES,
-  CANCELLED,
-  EMPTY,
   FREE,
-  HEAD_COUNT,
-  layout,
   LIVE,
-  MAGIC,
-  MAGIC_VALUE,
-  NAMES,
-  OPEN,
   QUEUED,
-  R_ENTRY,
-  R_IDENT,
   S_MODE,
   S_OENTRY,
   S_OIDENT,
   S_STATE,
   S_TARGET,
-  SHUTDOWN,
-  SLOTS,
-  STATE,
-  WORKERS,
 } from "./_layout.ts";
+import { type MapOptions, type MapResults, mapResults } from "./_map.ts";
 import { type Owner, ownerFor } from "./_owner.ts";
 import { addTarget, writeArgs } from "./_payload.ts";
-import type { PoolThreadArgs } from "./_thread.ts";
-import { BrokenExecutorError } from "./errors.ts";
+import {
+  type ExecutorShutdownOptions,
+  type Extra,
+  Pool,
+  type ThreadPoolExecutorOptions,
+} from "./_pool.ts";
 import { Future } from "./future.ts";
-import { type MapOptions, type MapResults, mapResults } from "./_map.ts";
 
 export type { MapOptions, MapResults } from "./_map.ts";
+export type {
+  ExecutorShutdownOptions,
+  ResourceLimits,
+  ThreadPoolExecutorOptions,
+} from "./_pool.ts";
 
 const TAG = "threadkit.ThreadPoolExecutor";
-// The pool thread's module, beside this file in source (.ts) and build (.js).
-const POOL_THREAD = new URL(
-  import.meta.url.endsWith(".ts") ? "./_thread.ts" : "./_thread.js",
-  import.meta.url,
-);
-const DEFAULT_MAX_QUEUE = 1024;
-const DEFAULT_TASK_BYTES = 16 * 1024;
-let poolCounter = 0;
-
-/** Heap limits of each pool thread (node:worker_threads `resourceLimits`). */
-export interface ResourceLimits {
-  /** Most MB of the main heap. */
-  maxOldGenerationSizeMb?: number;
-  /** Most MB of the young generation. */
-  maxYoungGenerationSizeMb?: number;
-  /** Most MB of generated code. */
-  codeRangeSizeMb?: number;
-  /** Stack size in MB. */
-  stackSizeMb?: number;
-}
-
-/** Options of {@linkcode ThreadPoolExecutor}. */
-export interface ThreadPoolExecutorOptions {
-  /** Most pool threads; default `min(32, cores + 4)`, as Python's. */
-  maxWorkers?: number;
-  /** Pool thread names are `${prefix}_${n}`; default "ThreadPoolExecutor-K". */
-  threadNamePrefix?: string;
-  /** Runs first in every pool thread; if it throws, the pool breaks. */
-  initializer?: ThreadFunction | ModuleTarget;
-  /** Arguments for `initializer` (they travel as a Thread's args do). */
-  initArgs?: unknown[];
-  /**
-   * Most tasks queued beyond those running, before `submit` blocks and
-   * `submitAsync` waits; default 1024 (Python's queue is unbounded).
-   */
-  maxQueue?: number;
-  /** A pool thread idle this many ms ends; default never. */
-  idleTimeout?: number;
-  /** Heap limits per pool thread, where the runtime enforces them. */
-  resourceLimits?: ResourceLimits;
-  /**
-   * Bytes each task's args and result may take once encoded; default
-   * 16 KiB. One or two numbers take none.
-   */
-  taskBytes?: number;
-}
 
 /** Options of {@linkcode ThreadPoolExecutor.prototype.submitWith}. */
 export interface SubmitOptions {
@@ -123,25 +63,7 @@ export interface SubmitOptions {
   timeout?: number;
 }
 
-/** Options of {@linkcode ThreadPoolExecutor.prototype.shutdown}. */
-export interface ExecutorShutdownOptions {
-  /** Wait until every pool thread has ended; default true. */
-  wait?: boolean;
-  /** Cancel every queued task first (running ones finish); default false. */
-  cancelFutures?: boolean;
-}
-
-interface Extra {
-  tasks: Descriptor;
-  free: Descriptor;
-  init: WireTarget | null;
-  initArgs: unknown;
-  idleMs: number;
-  prefix: string;
-  limits: ResourceLimits | undefined;
-}
-
-let reviving: { buffer: SharedArrayBuffer; extra: Extra } | undefined;
+let reviving: Pool | undefined;
 
 /**
  * A pool of warm threads that run submitted tasks. A task is a Thread
@@ -183,14 +105,7 @@ let reviving: { buffer: SharedArrayBuffer; extra: Extra } | undefined;
  */
 export class ThreadPoolExecutor
   implements Transferable, Disposable, AsyncDisposable {
-  readonly #b: Block;
-  readonly #tasks: Queue<number>;
-  readonly #free: Queue<number>;
-  readonly #init: WireTarget | null;
-  readonly #initArgs: unknown;
-  readonly #idleMs: number;
-  readonly #prefix: string;
-  readonly #limits: ResourceLimits | undefined;
+  readonly #p: Pool;
   #owner: Owner | undefined;
   readonly #ids = new WeakMap<object, number>();
   readonly #byText = new Map<string, number>();
@@ -203,68 +118,15 @@ export class ThreadPoolExecutor
     const r = reviving;
     reviving = undefined;
     if (r !== undefined) {
-      this.#b = new Block(r.buffer);
-      this.#tasks = reviveDescriptor(r.extra.tasks) as Queue<number>;
-      this.#free = reviveDescriptor(r.extra.free) as Queue<number>;
-      this.#init = r.extra.init;
-      this.#initArgs = r.extra.initArgs;
-      this.#idleMs = r.extra.idleMs;
-      this.#prefix = r.extra.prefix;
-      this.#limits = r.extra.limits;
+      this.#p = r;
       return;
     }
-    const o = options ?? {};
-    const cores = (globalThis.navigator?.hardwareConcurrency ?? 1) || 1;
-    const workers = count(
-      "maxWorkers",
-      o.maxWorkers,
-      Math.min(32, cores + 4),
-      255,
-    );
-    const maxQueue = count("maxQueue", o.maxQueue, DEFAULT_MAX_QUEUE, 1 << 20);
-    const bytes = count("taskBytes", o.taskBytes, DEFAULT_TASK_BYTES, 1 << 26);
-    if (o.idleTimeout !== undefined && !(o.idleTimeout >= 0)) {
-      throw new RangeError(
-        `Cannot create executor: idleTimeout must be a non-negative number of ms, got ${o.idleTimeout}`,
-      );
-    }
-    if (o.initArgs !== undefined && !Array.isArray(o.initArgs)) {
-      throw new TypeError("Cannot create executor: initArgs must be an array");
-    }
-    if (
-      o.threadNamePrefix !== undefined && typeof o.threadNamePrefix !== "string"
-    ) {
-      throw new TypeError(
-        "Cannot create executor: threadNamePrefix must be a string",
-      );
-    }
-    const slots = maxQueue + workers;
-    const l = layout(slots, Math.ceil(bytes / 8) * 8, workers);
-    const buffer = new SharedArrayBuffer(l.byteLength);
-    const v = new Int32Array(buffer);
-    v[SLOTS] = slots;
-    v[BYTES] = l.bytes;
-    v[WORKERS] = workers;
-    v.fill(EMPTY, l.heads, l.heads + HEAD_COUNT);
-    Atomics.store(v, MAGIC, MAGIC_VALUE);
-    this.#b = new Block(buffer);
-    this.#tasks = new Queue<number>({ capacity: slots, type: "int32" });
-    this.#free = new Queue<number>({ capacity: slots, type: "int32" });
-    this.#free.putMany(Array.from({ length: slots }, (_, i) => i));
-    this.#init = o.initializer === undefined
-      ? null
-      : wireTarget(checkTarget(o.initializer, "Cannot create executor"));
-    const initArgs = encodeTransfer(o.initArgs ?? []);
-    structuredClone(initArgs); // refuse what cannot travel, here
-    this.#initArgs = initArgs;
-    this.#idleMs = o.idleTimeout ?? Infinity;
-    this.#prefix = o.threadNamePrefix ?? `ThreadPoolExecutor-${poolCounter++}`;
-    this.#limits = o.resourceLimits;
+    this.#p = Pool.create(options);
   }
 
   /** The most pool threads this executor runs. */
   get maxWorkers(): number {
-    return this.#b.l.workers;
+    return this.#p.b.l.workers;
   }
 
   /**
@@ -308,7 +170,7 @@ export class ThreadPoolExecutor
     target: F | ModuleTarget<F>,
     ...args: Parameters<F>
   ): Promise<Future<ThreadResult<F>>> {
-    const slot = await this.#slotAsync(Infinity, undefined);
+    const slot = await this.#p.slotAsync(this.#ownerCtx(), Infinity, undefined);
     return this.#submit(target, args, 0, slot, Infinity) as never;
   }
 
@@ -331,10 +193,11 @@ export class ThreadPoolExecutor
     return mapResults<ThreadResult<F>>(
       items,
       options,
-      this.#b.l.slots,
+      this.#p.b.l.slots,
       (chunk, slot, deadline) =>
         this.#submit(target, [chunk], 1, slot, deadline) as Future<unknown[]>,
-      (deadline, signal) => this.#slotAsync(deadline, signal),
+      (deadline, signal) =>
+        this.#p.slotAsync(this.#ownerCtx(), deadline, signal),
     );
   }
 
@@ -347,8 +210,8 @@ export class ThreadPoolExecutor
    * Python: `Executor.shutdown`.
    */
   shutdown(options?: ExecutorShutdownOptions): void {
-    if (this.#stop(options)) {
-      const { v } = this.#b;
+    if (this.#p.stop(options)) {
+      const { v } = this.#p.b;
       for (;;) {
         const live = Atomics.load(v, LIVE);
         if (live <= 0) return;
@@ -363,8 +226,8 @@ export class ThreadPoolExecutor
 
   /** `shutdown` that waits without blocking the event loop. */
   async shutdownAsync(options?: ExecutorShutdownOptions): Promise<void> {
-    if (this.#stop(options)) {
-      const { v } = this.#b;
+    if (this.#p.stop(options)) {
+      const { v } = this.#p.b;
       for (;;) {
         const live = Atomics.load(v, LIVE);
         if (live <= 0) return;
@@ -387,113 +250,16 @@ export class ThreadPoolExecutor
 
   /** Describes the executor for another thread (it arrives as itself). */
   [TO_DESCRIPTOR](): Descriptor {
-    const extra: Extra = {
-      tasks: this.#tasks[TO_DESCRIPTOR](),
-      free: this.#free[TO_DESCRIPTOR](),
-      init: this.#init,
-      initArgs: this.#initArgs,
-      idleMs: this.#idleMs,
-      prefix: this.#prefix,
-      limits: this.#limits,
-    };
-    return { tag: TAG, buffer: this.#b.buffer, byteOffset: 0, extra };
-  }
-
-  #stop(options: ExecutorShutdownOptions | undefined): boolean {
-    const wait = options?.wait ?? true;
-    const cancel = options?.cancelFutures ?? false;
-    if (typeof wait !== "boolean" || typeof cancel !== "boolean") {
-      throw new TypeError(
-        "Cannot shut down executor: wait and cancelFutures must be booleans",
-      );
-    }
-    const b = this.#b, { v } = b;
-    Atomics.compareExchange(v, STATE, OPEN, SHUTDOWN);
-    if (cancel) {
-      for (;;) {
-        let s: number;
-        try {
-          s = this.#tasks.getNowait();
-        } catch {
-          break;
-        }
-        const at = b.slot(s) + S_STATE;
-        const was = Atomics.compareExchange(v, at, QUEUED, CANCELLED);
-        if (was === QUEUED) b.push(s);
-        else if (was === CANCELLED) {
-          Atomics.store(v, at, FREE);
-          this.#free.putNowait(s);
-        }
-      }
-    }
-    this.#tasks.shutdown();
-    return wait;
+    const extra = this.#p.extra();
+    return { tag: TAG, buffer: this.#p.b.buffer, byteOffset: 0, extra };
   }
 
   #ownerCtx(): Owner {
     return this.#owner ??= ownerFor(
-      this.#b,
-      this.#free,
-      () => this.#replenish(),
+      this.#p.b,
+      this.#p.free,
+      () => this.#p.replenish(),
     );
-  }
-
-  // Takes a free slot, waiting (blocking) until `deadline` when none is.
-  #slotSync(deadline: number): number {
-    const owner = this.#ownerCtx();
-    for (;;) {
-      this.#checkOpen();
-      try {
-        return this.#free.getNowait();
-      } catch (e) {
-        if (!(e instanceof QueueEmptyError)) throw e;
-      }
-      if (performance.now() >= deadline) throw full();
-      // Our own finished tasks hold slots until we settle them: settle,
-      // and sleep on our completion stack when we hold some; else on the
-      // free queue (briefly: other threads free slots too).
-      if (owner.drain() > 0) continue;
-      const until = Math.min(deadline, performance.now() + 5);
-      if (owner.pending > 0) owner.park(until, undefined);
-      else {
-        try {
-          return this.#free.get({
-            timeout: Math.max(0, until - performance.now()),
-          });
-        } catch (e) {
-          if (!(e instanceof QueueEmptyError)) throw e;
-        }
-      }
-    }
-  }
-
-  async #slotAsync(
-    deadline: number,
-    signal: AbortSignal | undefined,
-  ): Promise<number> {
-    this.#checkOpen();
-    try {
-      return this.#free.getNowait();
-    } catch (e) {
-      if (!(e instanceof QueueEmptyError)) throw e;
-    }
-    const timeout = deadline === Infinity
-      ? undefined
-      : Math.max(0, deadline - performance.now());
-    try {
-      // The reaper frees this thread's slots meanwhile (event loop).
-      return await this.#free.getAsync({ timeout, signal });
-    } catch (e) {
-      throw e instanceof QueueEmptyError ? full() : e;
-    }
-  }
-
-  #checkOpen(): void {
-    const state = Atomics.load(this.#b.v, STATE);
-    if (state === BROKEN) throw new BrokenExecutorError();
-    if (state !== OPEN) {
-      throw new RuntimeError("Cannot schedule new futures after shutdown");
-    }
   }
 
   #submit(
@@ -505,11 +271,11 @@ export class ThreadPoolExecutor
   ): Future {
     const id = this.#targetId(target);
     const owner = this.#ownerCtx();
-    const s = slot ?? this.#slotSync(deadline);
-    const b = this.#b, { v } = b;
+    const s = slot ?? this.#p.slotSync(owner, deadline);
+    const b = this.#p.b, { v } = b;
     const base = b.slot(s);
     try {
-      this.#checkOpen();
+      this.#p.checkOpen();
       v[base + S_OENTRY] = runtime().entry;
       v[base + S_OIDENT] = owner.ident;
       v[base + S_TARGET] = id;
@@ -518,16 +284,16 @@ export class ThreadPoolExecutor
       Atomics.store(v, base + S_STATE, QUEUED);
       // Publishes the slot's words (written above) to the pool thread
       // that takes the index.
-      this.#tasks.putNowait(s);
+      this.#p.tasks.putNowait(s);
     } catch (error) {
       Atomics.store(v, base + S_STATE, FREE);
-      this.#free.putNowait(s);
-      if (error instanceof QueueShutDownError) this.#checkOpen();
+      this.#p.free.putNowait(s);
+      if (error instanceof QueueShutDownError) this.#p.checkOpen();
       throw error;
     }
     const future = new Future(owner, s);
     owner.track(s, future);
-    if (Atomics.load(v, LIVE) < b.l.workers) this.#replenish();
+    if (Atomics.load(v, LIVE) < b.l.workers) this.#p.replenish();
     return future;
   }
 
@@ -543,89 +309,19 @@ export class ThreadPoolExecutor
     const key = JSON.stringify(wire);
     let id = this.#byText.get(key);
     if (id === undefined) {
-      id = addTarget(this.#b, wire);
+      id = addTarget(this.#p.b, wire);
       this.#byText.set(key, id);
     }
     this.#ids.set(target as object, id);
     return id;
   }
 
-  // Starts pool threads until maxWorkers live (while tasks may need them).
-  #replenish(): void {
-    const b = this.#b, { v } = b;
-    const state = Atomics.load(v, STATE);
-    if (state === BROKEN || (state !== OPEN && this.#tasks.qsize() === 0)) {
-      return;
-    }
-    for (let w = 0; w < b.l.workers; w++) {
-      if (Atomics.load(v, LIVE) >= b.l.workers) return;
-      const rec = b.record(w);
-      if (Atomics.compareExchange(v, rec + R_IDENT, 0, -1) !== 0) continue;
-      Atomics.add(v, LIVE, 1);
-      try {
-        const args: PoolThreadArgs = [
-          b.buffer,
-          this.#tasks,
-          this.#free,
-          w,
-          this.#init,
-          decodeTransfer(structuredClone(this.#initArgs)) as unknown[],
-          this.#idleMs,
-        ];
-        const t = new Thread({
-          target: moduleTarget(POOL_THREAD, "poolThread"),
-          args,
-          name: `${this.#prefix}_${Atomics.add(v, NAMES, 1)}`,
-          daemon: true,
-          ...(this.#limits ? { resourceLimits: this.#limits } : {}),
-        } as never);
-        t.start();
-        const info = t[TO_DESCRIPTOR]().extra as { entry: number };
-        v[rec + R_ENTRY] = info.entry;
-        Atomics.store(v, rec + R_IDENT, t.ident!);
-      } catch (error) {
-        Atomics.store(v, rec + R_IDENT, 0);
-        Atomics.sub(v, LIVE, 1);
-        Atomics.notify(v, LIVE);
-        // The task stays queued; the owner's next scan tries again.
-        console.error(`Cannot start a pool thread for ${this.#prefix}:`, error);
-        return;
-      }
-    }
-  }
-
   static {
     registerTransfer(TAG, (d) => {
-      reviving = { buffer: d.buffer, extra: d.extra as Extra };
+      reviving = Pool.revive(d.buffer, d.extra as Extra);
       return new ThreadPoolExecutor();
     });
   }
-}
-
-function count(
-  name: string,
-  value: unknown,
-  fallback: number,
-  most: number,
-): number {
-  if (value === undefined) return fallback;
-  if (
-    typeof value !== "number" || !Number.isInteger(value) || value < 1 ||
-    value > most
-  ) {
-    throw new RangeError(
-      `Cannot create executor: ${name} must be an integer from 1 to ${most}, got ${
-        String(value)
-      }`,
-    );
-  }
-  return value;
-}
-
-function full(): RuntimeError {
-  return new RuntimeError(
-    "Cannot submit task: the executor's queue stayed full until the timeout",
-  );
 }
 
 // Aborting the signal cancels a queued task or cancels a running one.
