@@ -25,6 +25,7 @@ import {
   resolveTarget,
   type WireTarget,
 } from "../_core/target.ts";
+import { loadScope } from "../_core/scope.ts";
 import { waitSync } from "../_core/wait.ts";
 import type { Queue } from "../queue/bounded.ts";
 import { QueueEmptyError, QueueShutDownError } from "../queue/errors.ts";
@@ -70,6 +71,9 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
   const { v } = b;
   const { ident, entry } = runtime();
   const rec = b.record(w);
+  // The package's primitives decode in args and results by tag: load them
+  // all once (a warm thread pays this at start, not per task).
+  await loadScope();
   if (initializer !== null) {
     try {
       await (await resolveTarget(initializer))(...initArgs);

@@ -77,11 +77,13 @@ export class Future<R = unknown> implements PromiseLike<R> {
   #state = PENDING;
   #source: FutureSource | undefined;
   #slot: number;
-  #value: R | undefined;
+  // Typed loosely so that Future<R> is covariant in R (a Future<number> is
+  // a Future<unknown>): only the public methods speak of R.
+  #value: unknown;
   #error: unknown;
-  #callbacks: ((future: Future<R>) => void)[] | undefined;
-  #promise: Promise<R> | undefined;
-  #resolve: ((value: R) => void) | undefined;
+  #callbacks: ((future: never) => void)[] | undefined;
+  #promise: Promise<unknown> | undefined;
+  #resolve: ((value: unknown) => void) | undefined;
   #reject: ((error: unknown) => void) | undefined;
   /** Called once when the future settles (the abort listener's removal). */
   #onSettle: (() => void) | undefined;
@@ -168,7 +170,7 @@ export class Future<R = unknown> implements PromiseLike<R> {
       throw new TypeError("Cannot add done callback: fn must be a function");
     }
     if (this.#state !== PENDING) return call(fn, this);
-    (this.#callbacks ??= []).push(fn);
+    (this.#callbacks ??= []).push(fn as (future: never) => void);
   }
 
   /** Attaches handlers to the result, as a Promise's `then`. */
@@ -177,7 +179,7 @@ export class Future<R = unknown> implements PromiseLike<R> {
     onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
     this.#promise ??= this.#makePromise();
-    return this.#promise.then(onfulfilled, onrejected);
+    return (this.#promise as Promise<R>).then(onfulfilled, onrejected);
   }
 
   /** Refuses to travel: a Future belongs to the thread that submitted it. */
@@ -205,8 +207,8 @@ export class Future<R = unknown> implements PromiseLike<R> {
     }
   }
 
-  #makePromise(): Promise<R> {
-    const p = new Promise<R>((resolve, reject) => {
+  #makePromise(): Promise<unknown> {
+    const p = new Promise<unknown>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     });
@@ -218,7 +220,7 @@ export class Future<R = unknown> implements PromiseLike<R> {
     if (this.#resolve === undefined) return;
     if (this.#state === CANCELLED) this.#reject!(cancelledError());
     else if (this.#failed) this.#reject!(this.#error);
-    else this.#resolve(this.#value as R);
+    else this.#resolve(this.#value);
   }
 
   #finish(state: number): void {
@@ -229,13 +231,15 @@ export class Future<R = unknown> implements PromiseLike<R> {
     this.#fulfil();
     const callbacks = this.#callbacks;
     this.#callbacks = undefined;
-    if (callbacks !== undefined) { for (const fn of callbacks) call(fn, this); }
+    if (callbacks !== undefined) {
+      for (const fn of callbacks) call(fn as (f: Future<R>) => void, this);
+    }
   }
 
   static {
     settleFuture = (f, outcome) => {
       if (f.#state !== PENDING) return;
-      if (outcome.ok) f.#value = outcome.value as never;
+      if (outcome.ok) f.#value = outcome.value;
       else {
         f.#failed = true;
         f.#error = outcome.error;
@@ -293,11 +297,11 @@ export interface FuturesWaitOptions {
 }
 
 /** What {@linkcode wait} returns: the futures that are done and the rest. */
-export interface DoneAndNotDone<R> {
+export interface DoneAndNotDone<F extends Future<unknown>> {
   /** The futures that finished or were cancelled. */
-  done: Set<Future<R>>;
+  done: Set<F>;
   /** The others. */
-  notDone: Set<Future<R>>;
+  notDone: Set<F>;
 }
 
 /**
@@ -320,10 +324,10 @@ export interface DoneAndNotDone<R> {
  * assert.equal(notDone.size, 0);
  * ```
  */
-export function wait<R>(
-  futures: Iterable<Future<R>>,
+export function wait<F extends Future<unknown>>(
+  futures: Iterable<F>,
   options?: FuturesWaitOptions,
-): DoneAndNotDone<R> {
+): DoneAndNotDone<F> {
   const all = new Set(futures);
   const when = checkReturnWhen(options?.returnWhen);
   const { deadline, signal } = waitOptions(options);
@@ -350,10 +354,10 @@ export function wait<R>(
  *
  * Python: none (`asyncio.wait` is its async twin).
  */
-export function waitAsync<R>(
-  futures: Iterable<Future<R>>,
+export function waitAsync<F extends Future<unknown>>(
+  futures: Iterable<F>,
   options?: FuturesWaitOptions,
-): Promise<DoneAndNotDone<R>> {
+): Promise<DoneAndNotDone<F>> {
   const all = new Set(futures);
   const when = checkReturnWhen(options?.returnWhen);
   const { deadline, signal } = waitOptions(options);
@@ -415,10 +419,10 @@ export interface AsCompletedOptions {
  * assert.equal(sum, 6);
  * ```
  */
-export function asCompleted<R>(
-  futures: Iterable<Future<R>>,
+export function asCompleted<F extends Future<unknown>>(
+  futures: Iterable<F>,
   options?: AsCompletedOptions,
-): Iterable<Future<R>> & AsyncIterable<Future<R>> {
+): Iterable<F> & AsyncIterable<F> {
   const all = [...new Set(futures)];
   const { deadline, signal } = waitOptions(options);
   const timedOut = (left: number) =>
@@ -442,11 +446,11 @@ export function asCompleted<R>(
     },
     // Not an async generator: it would await each yielded Future (they are
     // thenables) and yield results instead of Futures.
-    [Symbol.asyncIterator](): AsyncIterator<Future<R>> {
+    [Symbol.asyncIterator](): AsyncIterator<F> {
       let pending = new Set(all);
-      let ready: Future<R>[] = [];
+      let ready: F[] = [];
       return {
-        next: async (): Promise<IteratorResult<Future<R>>> => {
+        next: async (): Promise<IteratorResult<F>> => {
           while (ready.length === 0) {
             if (pending.size === 0) return { done: true, value: undefined };
             const left = Math.max(0, deadline - performance.now());
@@ -481,13 +485,16 @@ function checkReturnWhen(when: unknown): string {
   return when;
 }
 
-function partition<R>(all: Set<Future<R>>): DoneAndNotDone<R> {
-  const done = new Set<Future<R>>(), notDone = new Set<Future<R>>();
+function partition<F extends Future<unknown>>(all: Set<F>): DoneAndNotDone<F> {
+  const done = new Set<F>(), notDone = new Set<F>();
   for (const f of all) (sourceOf(f) === undefined ? done : notDone).add(f);
   return { done, notDone };
 }
 
-function met<R>(split: DoneAndNotDone<R>, when: string): boolean {
+function met<F extends Future<unknown>>(
+  split: DoneAndNotDone<F>,
+  when: string,
+): boolean {
   if (split.notDone.size === 0) return true;
   if (when === FIRST_COMPLETED) return split.done.size > 0;
   if (when === FIRST_EXCEPTION) {
