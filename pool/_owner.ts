@@ -31,10 +31,7 @@ import {
   FINISHING,
   FREE,
   K_DIED,
-  LIVE,
   QUEUED,
-  R_ENTRY,
-  R_IDENT,
   RUNNING,
   S_KIND,
   S_NEXT,
@@ -192,15 +189,6 @@ export class Owner implements FutureSource {
   scan(): void {
     const b = this.#b;
     const { v } = b;
-    for (let w = 0; w < b.l.workers; w++) {
-      const r = b.record(w);
-      const ident = Atomics.load(v, r + R_IDENT);
-      if (ident <= 0 || entryAlive(v[r + R_ENTRY], ident)) continue;
-      if (Atomics.compareExchange(v, r + R_IDENT, ident, 0) === ident) {
-        Atomics.sub(v, LIVE, 1);
-        Atomics.notify(v, LIVE);
-      }
-    }
     for (const slot of [...this.#pending.keys()]) {
       const base = b.slot(slot);
       const state = Atomics.load(v, base + S_STATE);
@@ -215,6 +203,7 @@ export class Owner implements FutureSource {
         this.#settle(slot);
       }
     }
+    // Free the records of ended pool threads and start replacements.
     this.#replenish();
   }
 

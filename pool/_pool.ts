@@ -5,6 +5,7 @@
 // threads, and stopping.
 
 import { RuntimeError } from "../_core/errors.ts";
+import { entryAlive } from "../_core/runtime.ts";
 import { checkTarget, type WireTarget, wireTarget } from "../_core/target.ts";
 import {
   decodeTransfer,
@@ -30,6 +31,7 @@ import {
   MAGIC,
   MAGIC_VALUE,
   NAMES,
+  NEED,
   OPEN,
   QUEUED,
   R_ENTRY,
@@ -117,11 +119,21 @@ export interface Extra extends Settings {
 
 /** One executor's shared parts, as this thread sees them. */
 export class Pool {
+  #supervisor: ReturnType<typeof setInterval> | undefined;
+
+  /**
+   * `home`: this thread created the executor, and it alone starts pool
+   * threads. A pool thread is a child of the thread that starts it, and on
+   * Deno a child left behind by a thread that ended never runs or never
+   * ends (measured: its table entry stays, so shutdown would wait forever).
+   * Other threads ask for threads through NEED; the home thread looks.
+   */
   constructor(
     readonly b: Block,
     readonly tasks: Queue<number>,
     readonly free: Queue<number>,
     readonly s: Settings,
+    readonly home: boolean,
   ) {}
 
   /** Revives the pool of an executor descriptor. */
@@ -131,6 +143,7 @@ export class Pool {
       reviveDescriptor(extra.tasks) as Queue<number>,
       reviveDescriptor(extra.free) as Queue<number>,
       extra,
+      false,
     );
   }
 
@@ -198,7 +211,7 @@ export class Pool {
       idleMs: o.idleTimeout ?? Infinity,
       prefix: o.threadNamePrefix ?? `ThreadPoolExecutor-${poolCounter++}`,
       limits: o.resourceLimits,
-    });
+    }, true);
   }
 
   stop(options: ExecutorShutdownOptions | undefined): boolean {
@@ -294,11 +307,64 @@ export class Pool {
     }
   }
 
-  // Starts pool threads until maxWorkers live (while tasks may need them).
-  replenish(): void {
+  /**
+   * The executor is about to travel to another thread: start every pool
+   * thread now, and from now on look for requests (NEED) and dead pool
+   * threads ten times a second, on a timer that never keeps the process
+   * alive. Home thread only.
+   */
+  supervise(): void {
+    if (!this.home || this.#supervisor !== undefined) return;
+    const { v } = this.b;
+    if (Atomics.load(v, STATE) !== OPEN) return;
+    this.replenish(true);
+    const timer = setInterval(() => {
+      if (Atomics.load(v, STATE) !== OPEN && Atomics.load(v, LIVE) === 0) {
+        clearInterval(timer);
+        return;
+      }
+      if (
+        Atomics.exchange(v, NEED, 0) !== 0 ||
+        Atomics.load(v, LIVE) < this.b.l.workers
+      ) this.maintain();
+    }, SUPERVISE_MS);
+    unref(timer);
+    this.#supervisor = timer;
+  }
+
+  /** Frees the records of pool threads that ended, then replenishes. */
+  maintain(): void {
     const b = this.b, { v } = b;
+    for (let w = 0; w < b.l.workers; w++) {
+      const r = b.record(w);
+      const ident = Atomics.load(v, r + R_IDENT);
+      if (ident <= 0 || entryAlive(v[r + R_ENTRY], ident)) continue;
+      if (Atomics.compareExchange(v, r + R_IDENT, ident, 0) === ident) {
+        Atomics.sub(v, LIVE, 1);
+        // Why no lost wakeup: as for a leaving pool thread (_thread.ts).
+        Atomics.notify(v, LIVE);
+      }
+    }
+    this.replenish();
+  }
+
+  /**
+   * Starts pool threads until maxWorkers live, while tasks may need them
+   * (`all`: regardless). Another thread than home only asks (NEED).
+   */
+  replenish(all = false): void {
+    const b = this.b, { v } = b;
+    if (!this.home) {
+      Atomics.store(v, NEED, 1);
+      return;
+    }
     const state = Atomics.load(v, STATE);
-    if (state === BROKEN || (state !== OPEN && this.tasks.qsize() === 0)) {
+    if (
+      state === BROKEN ||
+      (state !== OPEN && this.tasks.qsize() === 0) ||
+      (!all && state === OPEN && this.tasks.qsize() === 0 &&
+        Atomics.load(v, LIVE) > 0)
+    ) {
       return;
     }
     for (let w = 0; w < b.l.workers; w++) {
@@ -340,6 +406,18 @@ export class Pool {
       }
     }
   }
+}
+
+const SUPERVISE_MS = 100;
+
+// Lets the process exit while `timer` is pending (Node: unref(); Deno:
+// Deno.unrefTimer).
+function unref(timer: ReturnType<typeof setInterval>): void {
+  const t = timer as unknown as { unref?(): void };
+  if (typeof t?.unref === "function") return void t.unref();
+  const deno = (globalThis as { Deno?: { unrefTimer(id: number): void } })
+    .Deno;
+  deno?.unrefTimer(timer as unknown as number);
 }
 
 function count(

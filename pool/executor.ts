@@ -164,14 +164,32 @@ export class ThreadPoolExecutor
 
   /**
    * `submit` that waits for room in a full queue without blocking the
-   * event loop. Python: none.
+   * event loop: the promise resolves once the task is queued, to
+   * `{ future }`. (An object, not the Future itself: a promise resolved
+   * with a Future, which is a thenable, would wait for its result.)
+   *
+   * Python: none.
+   *
+   * @example Backpressure from an async producer
+   * ```ts
+   * import { ThreadPoolExecutor } from "@threadkit/threadkit";
+   * import assert from "node:assert/strict";
+   *
+   * await using pool = new ThreadPoolExecutor({ maxWorkers: 1, maxQueue: 4 });
+   * const futures = [];
+   * for (let i = 0; i < 20; i++) {
+   *   const { future } = await pool.submitAsync((x: number) => x * 2, i);
+   *   futures.push(future);
+   * }
+   * assert.equal((await Promise.all(futures)).length, 20);
+   * ```
    */
   async submitAsync<F extends ThreadFunction>(
     target: F | ModuleTarget<F>,
     ...args: Parameters<F>
-  ): Promise<Future<ThreadResult<F>>> {
+  ): Promise<{ future: Future<ThreadResult<F>> }> {
     const slot = await this.#p.slotAsync(this.#ownerCtx(), Infinity, undefined);
-    return this.#submit(target, args, 0, slot, Infinity) as never;
+    return { future: this.#submit(target, args, 0, slot, Infinity) as never };
   }
 
   /**
@@ -250,6 +268,9 @@ export class ThreadPoolExecutor
 
   /** Describes the executor for another thread (it arrives as itself). */
   [TO_DESCRIPTOR](): Descriptor {
+    // Pool threads are started by this (home) thread only: start them all
+    // now, before another thread needs them.
+    this.#p.supervise();
     const extra = this.#p.extra();
     return { tag: TAG, buffer: this.#p.b.buffer, byteOffset: 0, extra };
   }
@@ -258,7 +279,7 @@ export class ThreadPoolExecutor
     return this.#owner ??= ownerFor(
       this.#p.b,
       this.#p.free,
-      () => this.#p.replenish(),
+      () => this.#p.maintain(),
     );
   }
 
