@@ -50,6 +50,8 @@ import {
 
 /** How often a waiting owner looks for pool threads that died (ms). */
 const SCAN_MS = 200;
+/** How long an idle reaper waits for new tasks before it ends (ms). */
+const LINGER_MS = 20;
 
 const owners = new Map<SharedArrayBuffer, Owner>();
 
@@ -227,21 +229,29 @@ export class Owner implements FutureSource {
 
   async #reap(): Promise<void> {
     const { v } = this.#b;
+    let idleSince = -1;
     try {
-      while (this.#pending.size > 0) {
+      for (;;) {
         if (this.drain() > 0) continue;
-        const scanAt = performance.now() + SCAN_MS;
+        const now = performance.now();
+        // With nothing pending, linger a little before ending: a thread
+        // that submits one task at a time would otherwise start a reaper
+        // per task. Lingering holds the process for LINGER_MS at most.
+        if (this.#pending.size > 0) idleSince = -1;
+        else if (idleSince < 0) idleSince = now;
+        else if (now - idleSince >= LINGER_MS) return;
+        const until = idleSince < 0 ? now + SCAN_MS : idleSince + LINGER_MS;
         // Why no lost wakeup: as in park(). Uninterruptible: cancelling
         // this thread must not strand its Futures.
         const r = await waitAsync(
           v,
           this.#head,
           EMPTY,
-          scanAt,
+          until,
           undefined,
           false,
         );
-        if (r === "timed-out") this.scan();
+        if (r === "timed-out" && this.#pending.size > 0) this.scan();
       }
     } finally {
       this.#reaping = false;
