@@ -24,6 +24,7 @@ import { contendedName, register as lock, THREADS } from "./lock.ts";
 import { NAMES as PEER, register as peers } from "./peers.ts";
 import { GROWN, register as queue } from "./queue.ts";
 import { readMostlyName, register as rwLock } from "./rw_lock.ts";
+import { NAMES as POOL, register as pool } from "./pool.ts";
 import { NAMES, register as thread } from "./thread.ts";
 
 const DEFAULT_JSON = new URL("./results.json", import.meta.url);
@@ -171,6 +172,61 @@ const ROWS: Row[] = [
     baseline: NAMES.piscinaCold,
     measure: "time",
   },
+  // The executor (bench/pool.ts): 2 pool threads, trivial tasks.
+  {
+    figure: "Executor trivial tasks, 256 in flight, vs piscina",
+    subject: POOL.executor,
+    baseline: POOL.piscina,
+    measure: "throughput",
+    target: { op: ">=", ratio: 10 },
+  },
+  {
+    figure: "Executor trivial tasks, 256 in flight (absolute)",
+    subject: POOL.executor,
+    baseline: "",
+    measure: "throughput",
+    perSec: 300e3,
+  },
+  {
+    figure: "Executor vs multithreading warm pool, 256 in flight",
+    subject: POOL.executor,
+    baseline: POOL.mt,
+    measure: "throughput",
+    target: { op: ">=", ratio: 1 },
+  },
+  {
+    figure: "Executor round trip (submit, await)",
+    subject: POOL.roundTrip,
+    baseline: POOL.rawAsync,
+    measure: "time",
+    target: { op: "<=", ratio: 1.3 },
+  },
+  {
+    figure: "Executor round trip (submit, result())",
+    subject: POOL.roundTripSync,
+    baseline: POOL.rawSync,
+    measure: "time",
+  },
+  {
+    figure: "Executor round trip vs piscina",
+    subject: POOL.roundTrip,
+    baseline: POOL.piscinaRoundTrip,
+    measure: "time",
+    target: { op: "<=", ratio: 1 },
+  },
+  {
+    figure: "Executor map, 1M items in chunks of 1000 (absolute)",
+    subject: POOL.map,
+    baseline: "",
+    measure: "throughput",
+    perSec: 3e6,
+  },
+  {
+    figure: "Executor map vs piscina running the same chunks",
+    subject: POOL.map,
+    baseline: POOL.piscinaMap,
+    measure: "throughput",
+  },
 ];
 
 lock();
@@ -179,6 +235,7 @@ event();
 queue();
 peers();
 thread();
+pool();
 
 const loadBefore = Deno.loadavg();
 const machineBefore = machineCpuSeconds();

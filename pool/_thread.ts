@@ -198,7 +198,7 @@ async function load(
 // Before sleeping on the queue, look for a task for a short while: under a
 // steady stream of tasks a pool thread that sleeps between two of them
 // costs the submitter a wake (a futex syscall, 5-25 us here) per task.
-const SPIN_MS = 0.05;
+const SPIN_MS = 0;
 function spinTake(tasks: Queue<number>): number | undefined {
   const until = performance.now() + SPIN_MS;
   do {
