@@ -77,5 +77,5 @@ export {
 export type { Codec } from "./queue/_codec.ts";
 export type { ElementType, NumericType } from "./queue/_layout.ts";
 export * from "./pool/executor.ts";
-export * from "./pool/future.ts";
+export * from "./pool/wait.ts";
 export * from "./pool/errors.ts";

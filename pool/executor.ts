@@ -39,9 +39,10 @@ import {
   Pool,
   type ThreadPoolExecutorOptions,
 } from "./_pool.ts";
-import { Future } from "./future.ts";
+import { abortFuture, Future, onSettle } from "./future.ts";
 
 export type { MapOptions, MapResults } from "./_map.ts";
+export { Future } from "./future.ts";
 export type {
   ExecutorShutdownOptions,
   ResourceLimits,
@@ -347,7 +348,7 @@ export class ThreadPoolExecutor
 
 // Aborting the signal cancels a queued task or cancels a running one.
 function watch(future: Future, signal: AbortSignal): void {
-  const onAbort = () => Future.abort(future);
+  const onAbort = () => abortFuture(future);
   signal.addEventListener("abort", onAbort, { once: true });
-  Future.onSettle(future, () => signal.removeEventListener("abort", onAbort));
+  onSettle(future, () => signal.removeEventListener("abort", onAbort));
 }
