@@ -55,6 +55,7 @@ export {
 } from "./thread/thread.ts";
 export * from "./thread/current.ts";
 export * from "./thread/spawn.ts";
+export * from "./thread/prestart.ts";
 export {
   defaultExcepthook,
   type ExceptHook,

@@ -97,6 +97,9 @@ const WATCH_ENTRY: URL = new URL(
 /** The key under which the watcher finds what to start. */
 export const WATCH_KEY = "threadkit.watch";
 
+/** The key under which a spare worker finds its readiness word (see below). */
+export const SPARE_KEY = "threadkit.spare";
+
 /** Events of a started worker that the owning thread listens to. */
 export interface WorkerEvents {
   /** The thread posted its outcome on its port ("done" ping). */
@@ -146,9 +149,13 @@ export function startWorker(
       "Cannot start thread: resourceLimits need node:worker_threads (Deno, Node, Bun); browsers do not enforce them per worker",
     );
   }
+  const spare = entryOverride === undefined && resourceLimits === undefined
+    ? takeSpare(daemon)
+    : undefined;
   if (
-    RUNTIME === "web" ||
-    (RUNTIME === "deno" && !daemon && resourceLimits === undefined)
+    spare === undefined &&
+    (RUNTIME === "web" ||
+      (RUNTIME === "deno" && !daemon && resourceLimits === undefined))
   ) {
     // The literal form bundlers recognise (see the top of this file).
     const worker = entryOverride !== undefined
@@ -184,7 +191,7 @@ export function startWorker(
     workerData = { [WATCH_KEY]: watch };
     transfer = [...transfer, channel.port2];
   }
-  const worker = new (workerThreads().Worker)(
+  const worker = spare ?? new (workerThreads().Worker)(
     report === undefined ? nodeEntry() : nodeEntry(WATCH_ENTRY),
     { workerData, transferList: transfer as never[], name },
   );
@@ -193,10 +200,92 @@ export function startWorker(
   worker.on("exit", (code) => {
     if (code !== 0) events.failed(undefined, code);
   });
+  if (spare !== undefined) {
+    worker.postMessage({ [START_KEY]: start }, transfer as never[]);
+  }
   // After the listeners: on Node, adding a "message" listener refs the
   // worker's port again, which would keep the process alive.
   if (daemon) worker.unref();
+  else if (spare !== undefined) worker.ref();
   return report;
+}
+
+// Spare workers: node:worker_threads workers started ahead on the entry,
+// which load it (and the package) and then wait for their start message,
+// so a thread start pays neither the worker's start nor the loading. A
+// spare has run nothing but threadkit's own modules, so a thread still gets
+// a worker of its own. Spares are unref'd (they never keep the process
+// alive) and each holds one idle V8 isolate. prestartWorkers(n) keeps n
+// spares; each one taken is replaced after the current task of the event
+// loop. Only ready spares are taken.
+//
+// Spare readiness word: Int32Array over its own 4-byte SharedArrayBuffer.
+// | slot | name  | values                                  | written by |
+// |------|-------|-----------------------------------------|------------|
+// | 0    | READY | 0 loading, 1 listening for its start    | the spare  |
+interface Spare {
+  readonly worker: WorkerThreads.Worker;
+  readonly ready: Int32Array;
+}
+const spares: Spare[] = [];
+let spareCount = 0;
+let filling = false;
+
+/**
+ * Keeps `n` spare workers started ahead (0 stops keeping any; the spares
+ * already started stay until used or the process ends).
+ * @throws {RangeError} unless `n` is an integer from 0 to 64.
+ */
+export function prestartWorkers(n: number): void {
+  if (!Number.isInteger(n) || n < 0 || n > 64) {
+    throw new RangeError(
+      `Cannot prestart threads: n must be an integer from 0 to 64, got ${n}`,
+    );
+  }
+  spareCount = n;
+  fillSpares();
+}
+
+/** How many spare workers are ready now (started, waiting for a start). */
+export function readySpares(): number {
+  return spares.filter((s) => Atomics.load(s.ready, 0) === 1).length;
+}
+
+function takeSpare(daemon: boolean): WorkerThreads.Worker | undefined {
+  // Deno: a non-daemon thread on a spare (a node:worker_threads worker)
+  // got its start message and sent its result back more slowly than a
+  // fresh web worker did (measured), so only daemon threads take spares.
+  if (RUNTIME === "deno" && !daemon) return undefined;
+  const i = spares.findIndex((s) => Atomics.load(s.ready, 0) === 1);
+  const spare = i < 0 ? undefined : spares.splice(i, 1)[0];
+  if (spare !== undefined) spare.worker.removeAllListeners();
+  if (!filling && spares.length < spareCount) {
+    filling = true;
+    // Not now: a worker's construction costs the caller's turn.
+    setTimeout(fillSpares, 0);
+  }
+  return spare?.worker;
+}
+
+function fillSpares(): void {
+  filling = false;
+  if (nodeThreads() === undefined) return; // browsers: no node:worker_threads
+  while (spares.length < spareCount) {
+    const ready = new Int32Array(new SharedArrayBuffer(4));
+    const worker = new (workerThreads().Worker)(nodeEntry(), {
+      workerData: { [SPARE_KEY]: ready },
+      name: "threadkit spare",
+    });
+    const spare: Spare = { worker, ready };
+    const drop = () => {
+      const at = spares.indexOf(spare);
+      if (at >= 0) spares.splice(at, 1);
+    };
+    worker.once("error", drop);
+    worker.once("exit", drop);
+    worker.unref();
+    spares.push(spare);
+  }
 }
 
 // Deno's node:worker_threads Worker accepts only file: and data: URLs, so an

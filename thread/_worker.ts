@@ -27,6 +27,7 @@
 
 import {
   exitWorker,
+  SPARE_KEY,
   START_KEY,
   workerKind,
   workerThreads,
@@ -79,8 +80,21 @@ const scope = globalThis as unknown as WebWorkerScope;
 const kind = workerKind();
 
 if (kind === "node") {
-  const { workerData } = workerThreads();
-  run((workerData as Record<string, Start>)[START_KEY], "node");
+  const { workerData, parentPort } = workerThreads();
+  const data = workerData as Record<string, unknown>;
+  const ready = data[SPARE_KEY] as Int32Array | undefined;
+  if (ready === undefined) run(data[START_KEY] as Start, "node");
+  else {
+    // A spare (_core/adapter.ts): load the package too (what a source
+    // target or primitives in args need; threadkit's own modules, never a
+    // user's), then wait for a thread to run.
+    loadScope().then(() => {
+      parentPort!.once("message", (message: Record<string, Start>) => {
+        run(message[START_KEY], "node");
+      });
+      Atomics.store(ready, 0, 1);
+    });
+  }
 } else {
   // A web worker gets its start message as its first message.
   scope.onmessage = (event) => {
