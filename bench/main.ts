@@ -167,6 +167,26 @@ const ROWS: Row[] = [
     target: { op: ">=", ratio: 1 },
   },
   {
+    figure: "Thread start to first result, daemon, spare ready (<= 1 ms)",
+    subject: NAMES.daemonSpare,
+    baseline: "",
+    measure: "throughput",
+    perSec: 1000,
+  },
+  {
+    figure: "Thread start to first result, daemon, spare ready vs raw Worker",
+    subject: NAMES.daemonSpare,
+    baseline: NAMES.raw,
+    measure: "time",
+  },
+  {
+    figure: "Thread start to first result, daemon, no spare",
+    subject: NAMES.daemonCold,
+    baseline: NAMES.raw,
+    measure: "time",
+    target: { op: "<=", ratio: 1.15 },
+  },
+  {
     figure: "Thread start vs piscina run (new pool)",
     subject: NAMES.module,
     baseline: NAMES.piscinaCold,
