@@ -30,6 +30,7 @@ import {
   EMPTY,
   FINISHING,
   FREE,
+  ID,
   K_DIED,
   QUEUED,
   RUNNING,
@@ -53,7 +54,9 @@ const SCAN_MS = 200;
 /** How long an idle reaper waits for new tasks before it ends (ms). */
 const LINGER_MS = 20;
 
-const owners = new Map<SharedArrayBuffer, Owner>();
+// By the executor's ID word, not its buffer object: the same memory can
+// arrive in a thread as two buffer objects.
+const owners = new Map<number, Owner>();
 
 /** This thread's owner context for `block` (one per thread and block). */
 export function ownerFor(
@@ -61,10 +64,11 @@ export function ownerFor(
   free: Queue<number>,
   replenish: () => void,
 ): Owner {
-  let owner = owners.get(block.buffer);
+  const id = Atomics.load(block.v, ID);
+  let owner = owners.get(id);
   if (owner === undefined) {
     owner = new Owner(block, free, replenish);
-    owners.set(block.buffer, owner);
+    owners.set(id, owner);
   }
   return owner;
 }

@@ -5,7 +5,7 @@
 // threads, and stopping.
 
 import { RuntimeError } from "../_core/errors.ts";
-import { entryAlive } from "../_core/runtime.ts";
+import { entryAlive, heapAlloc } from "../_core/runtime.ts";
 import { checkTarget, type WireTarget, wireTarget } from "../_core/target.ts";
 import {
   decodeTransfer,
@@ -26,6 +26,7 @@ import {
   EMPTY,
   FREE,
   HEAD_COUNT,
+  ID,
   layout,
   LIVE,
   MAGIC,
@@ -191,6 +192,11 @@ export class Pool {
     const buffer = new SharedArrayBuffer(l.byteLength);
     const v = new Int32Array(buffer);
     v[SLOTS] = slots;
+    // An id no other executor of this process has (a heap word is never
+    // freed): a thread may hold two buffer objects for one executor (it
+    // came back from another thread), and its owner context must be one.
+    const word = heapAlloc(4, 4);
+    v[ID] = word >= 0 ? word : -2 - Math.floor(Math.random() * 2 ** 30);
     v[BYTES] = l.bytes;
     v[WORKERS] = workers;
     v.fill(EMPTY, l.heads, l.heads + HEAD_COUNT);

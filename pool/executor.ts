@@ -291,7 +291,13 @@ export class ThreadPoolExecutor
     slot: number | undefined,
     deadline: number,
   ): Future {
-    const id = this.#targetId(target);
+    let id: number;
+    try {
+      id = this.#targetId(target);
+    } catch (error) {
+      if (slot !== undefined) this.#p.free.putNowait(slot); // taken for us
+      throw error;
+    }
     const owner = this.#ownerCtx();
     const s = slot ?? this.#p.slotSync(owner, deadline);
     const b = this.#p.b, { v } = b;

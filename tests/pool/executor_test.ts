@@ -157,6 +157,22 @@ describe("ThreadPoolExecutor across threads", () => {
     ]);
   });
 
+  it("ThreadPoolExecutor that came back from a thread is the same executor (two handles, one set of Futures)", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const t = new Thread({
+      target: (p: ThreadPoolExecutor) => p,
+      args: [pool],
+    });
+    t.start();
+    const back = await within(t.joinAsync({ timeout: 30_000 }));
+    assert.ok(back instanceof ThreadPoolExecutor);
+    const fs = [
+      pool.submit((x: number) => x, 1),
+      back.submit((x: number) => x, 2),
+    ];
+    assert.deepEqual(await within(Promise.all(fs)), [1, 2]);
+  });
+
   it("ThreadPoolExecutor: primitives in args and results arrive as themselves", async () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
     const lock = new Lock();
