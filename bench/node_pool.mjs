@@ -8,7 +8,10 @@
 //   node bench/node_pool.mjs
 import { bench, run, summary } from "mitata";
 import { Piscina } from "piscina";
-import { ThreadPoolExecutor } from "../npm/mod.js";
+// The build, by a computed URL: `deno check bench/` runs before it exists.
+const { ThreadPoolExecutor } = await import(
+  new URL("../npm/mod.js", import.meta.url).href
+);
 
 const TASK = new URL("./_workers/add_one.mjs", import.meta.url);
 const TASKS = 20_000;
