@@ -47,11 +47,9 @@ import type { Owner } from "./_owner.ts";
 import type { PoolThreadArgs } from "./_thread.ts";
 import { BrokenExecutorError } from "./errors.ts";
 
-// The pool thread's module, beside this file in source (.ts) and build (.js).
-const POOL_THREAD = new URL(
-  import.meta.url.endsWith(".ts") ? "./_thread.ts" : "./_thread.js",
-  import.meta.url,
-);
+// The pool thread's loop (pool/_thread.ts), by the internal specifier the
+// worker entry imports statically (bundlers follow it; no module URL).
+const POOL_THREAD = "threadkit:pool";
 const DEFAULT_MAX_QUEUE = 1024;
 const DEFAULT_TASK_BYTES = 16 * 1024;
 let poolCounter = 0;

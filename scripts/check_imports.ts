@@ -37,6 +37,9 @@ export const LAYERS: Readonly<Record<string, readonly string[]>> = {
  */
 export const ALLOWED_DYNAMIC: readonly (readonly [string, string])[] = [
   ["_core/scope.ts", "mod.ts"],
+  // The worker entry imports the executor's pool-thread loop by an internal
+  // specifier ("threadkit:pool"), statically named so bundlers follow it.
+  ["thread/_worker.ts", "pool/_thread.ts"],
 ];
 
 /** Most lines a library file may have. */

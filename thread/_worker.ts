@@ -46,9 +46,12 @@ import {
 import { loadScope } from "../_core/scope.ts";
 
 // Module targets of threadkit itself, by internal specifier, imported with
-// static specifiers that bundlers follow (thread/timer.ts names the first).
+// static specifiers that bundlers follow (thread/timer.ts names the first,
+// pool/_pool.ts the second: the executor's pool threads; the import check
+// allows this one import of a layer above, see ALLOWED_DYNAMIC).
 const INTERNAL: Record<string, () => Promise<unknown>> = {
   "threadkit:timer": () => import("./_timer_target.ts"),
+  "threadkit:pool": () => import("../pool/_thread.ts"),
 };
 
 interface Start {
