@@ -7,6 +7,8 @@
  */
 
 import { RuntimeError } from "../_core/errors.ts";
+
+export { RuntimeError } from "../_core/errors.ts";
 import { registerErrorClass } from "../_core/outcome.ts";
 
 /**

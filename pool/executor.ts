@@ -11,7 +11,6 @@ import {
   type Descriptor,
   registerTransfer,
   TO_DESCRIPTOR,
-  type Transferable,
 } from "../_core/transfer.ts";
 import { waitAsync, waitOptions, waitSync } from "../_core/wait.ts";
 import { QueueShutDownError } from "../queue/errors.ts";
@@ -43,6 +42,12 @@ import { abortFuture, Future, onSettle } from "./future.ts";
 
 export type { MapOptions, MapResults } from "./_map.ts";
 export { Future } from "./future.ts";
+export type { WaitOptions } from "../_core/wait.ts";
+export type {
+  ModuleTarget,
+  ThreadFunction,
+  ThreadResult,
+} from "../thread/_types.ts";
 export type {
   ExecutorShutdownOptions,
   ResourceLimits,
@@ -104,8 +109,7 @@ let reviving: Pool | undefined;
  * assert.deepEqual(out, [2, 3, 4]);
  * ```
  */
-export class ThreadPoolExecutor
-  implements Transferable, Disposable, AsyncDisposable {
+export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
   readonly #p: Pool;
   #owner: Owner | undefined;
   readonly #ids = new WeakMap<object, number>();
@@ -267,7 +271,7 @@ export class ThreadPoolExecutor
     return this.shutdownAsync();
   }
 
-  /** Describes the executor for another thread (it arrives as itself). */
+  /** @ignore Describes the executor for another thread (it arrives as itself). */
   [TO_DESCRIPTOR](): Descriptor {
     // Pool threads are started by this (home) thread only: start them all
     // now, before another thread needs them.

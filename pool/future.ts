@@ -186,7 +186,7 @@ export class Future<R = unknown> implements PromiseLike<R> {
     return (this.#promise as Promise<R>).then(onfulfilled, onrejected);
   }
 
-  /** Refuses to travel: a Future belongs to the thread that submitted it. */
+  /** @ignore Refuses to travel: a Future belongs to the thread that submitted it. */
   [TO_DESCRIPTOR](): never {
     throw new TypeError(
       "Cannot send a Future to another thread: it belongs to the thread that submitted its task; send its result instead",

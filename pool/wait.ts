@@ -9,11 +9,53 @@ import { TimeoutError } from "../_core/errors.ts";
 import { waitOptions } from "../_core/wait.ts";
 import { type Future, type FutureSource, sourceOf } from "./future.ts";
 
-/** `returnWhen` of {@linkcode wait}: any future finished or was cancelled. */
+export type { Future } from "./future.ts";
+export type { WaitOptions } from "../_core/wait.ts";
+
+/**
+ * `returnWhen` of {@linkcode wait}: return when any future finished or was cancelled.
+ *
+ * @example
+ * ```ts
+ * import { FIRST_COMPLETED, ThreadPoolExecutor, wait } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+ * const f = pool.submit((x: number) => x, 1);
+ * const { done } = wait([f], { returnWhen: FIRST_COMPLETED, timeout: 10_000 });
+ * assert.equal(done.size, 1);
+ * ```
+ */
 export const FIRST_COMPLETED = "FIRST_COMPLETED";
-/** `returnWhen` of {@linkcode wait}: any future failed, or all finished. */
+/**
+ * `returnWhen` of {@linkcode wait}: return when any future failed, or all finished.
+ *
+ * @example
+ * ```ts
+ * import { FIRST_EXCEPTION, ThreadPoolExecutor, wait } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+ * const f = pool.submit((x: number) => x, 1);
+ * const { done } = wait([f], { returnWhen: FIRST_EXCEPTION, timeout: 10_000 });
+ * assert.equal(done.size, 1);
+ * ```
+ */
 export const FIRST_EXCEPTION = "FIRST_EXCEPTION";
-/** `returnWhen` of {@linkcode wait}: every future finished or was cancelled. */
+/**
+ * `returnWhen` of {@linkcode wait}: return when every future finished or was cancelled.
+ *
+ * @example
+ * ```ts
+ * import { ALL_COMPLETED, ThreadPoolExecutor, wait } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+ * const f = pool.submit((x: number) => x, 1);
+ * const { done } = wait([f], { returnWhen: ALL_COMPLETED, timeout: 10_000 });
+ * assert.equal(done.size, 1);
+ * ```
+ */
 export const ALL_COMPLETED = "ALL_COMPLETED";
 
 /** Options of {@linkcode wait} and {@linkcode waitAsync}. */
@@ -86,6 +128,17 @@ export function wait<F extends Future<unknown>>(
  * The async form of {@linkcode wait}: never blocks the event loop.
  *
  * Python: none (`asyncio.wait` is its async twin).
+ *
+ * @example
+ * ```ts
+ * import { ThreadPoolExecutor, waitAsync } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+ * const fs = [1, 2].map((n) => pool.submit((x: number) => x + 1, n));
+ * const { done } = await waitAsync(fs, { returnWhen: "ALL_COMPLETED", timeout: 10_000 });
+ * assert.equal(done.size, 2);
+ * ```
  */
 export function waitAsync<F extends Future<unknown>>(
   futures: Iterable<F>,
