@@ -17,7 +17,11 @@ import {
 import { Queue } from "../queue/bounded.ts";
 import { QueueEmptyError } from "../queue/errors.ts";
 import { moduleTarget, Thread } from "../thread/thread.ts";
-import type { ModuleTarget, ThreadFunction } from "../thread/_types.ts";
+import type {
+  ModuleTarget,
+  ResourceLimits,
+  ThreadFunction,
+} from "../thread/_types.ts";
 import {
   Block,
   BROKEN,
@@ -53,18 +57,6 @@ const POOL_THREAD = "threadkit:pool";
 const DEFAULT_MAX_QUEUE = 1024;
 const DEFAULT_TASK_BYTES = 16 * 1024;
 let poolCounter = 0;
-
-/** Heap limits of each pool thread (node:worker_threads `resourceLimits`). */
-export interface ResourceLimits {
-  /** Most MB of the main heap. */
-  maxOldGenerationSizeMb?: number;
-  /** Most MB of the young generation. */
-  maxYoungGenerationSizeMb?: number;
-  /** Most MB of generated code. */
-  codeRangeSizeMb?: number;
-  /** Stack size in MB. */
-  stackSizeMb?: number;
-}
 
 /** Options of {@linkcode ThreadPoolExecutor}. */
 export interface ThreadPoolExecutorOptions {

@@ -45,12 +45,12 @@ export { Future } from "./future.ts";
 export type { WaitOptions } from "../_core/wait.ts";
 export type {
   ModuleTarget,
+  ResourceLimits,
   ThreadFunction,
   ThreadResult,
 } from "../thread/_types.ts";
 export type {
   ExecutorShutdownOptions,
-  ResourceLimits,
   ThreadPoolExecutorOptions,
 } from "./_pool.ts";
 

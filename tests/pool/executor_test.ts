@@ -18,6 +18,7 @@ import {
   ThreadPoolExecutor,
 } from "../../mod.ts";
 import type * as tasks from "../_workers/pool_tasks.ts";
+import { isBun } from "../_helpers.ts";
 import { blocker, within } from "./_fixtures.ts";
 
 const TASKS = new URL("../_workers/pool_tasks.ts", import.meta.url);
@@ -62,6 +63,32 @@ describe("ThreadPoolExecutor faults", () => {
     );
     assert.deepEqual(await within(Promise.all(later)), [0, 1, 2, 3]);
   });
+});
+
+describe("ThreadPoolExecutor resourceLimits", () => {
+  // Bun 1.4 does not enforce resourceLimits per worker (measured by the
+  // thread-death tests): the task's allocation is capped for such a runtime.
+  it(
+    "ThreadPoolExecutor({ resourceLimits }): a task that runs its thread out of memory fails with ThreadDiedError; the pool goes on",
+    {
+      skip: isBun && "Bun does not enforce resourceLimits per worker",
+    },
+    async () => {
+      await using pool = new ThreadPoolExecutor({
+        maxWorkers: 1,
+        resourceLimits: { maxOldGenerationSizeMb: 32 },
+      });
+      assert.equal(await within(pool.submit((x: number) => x + 1, 1)), 2);
+      const hog = pool.submit(() => {
+        const keep: number[][] = [];
+        // About 320 MB at most, ten times the limit.
+        for (let i = 0; i < 40; i++) keep.push(new Array(1 << 20).fill(i));
+        return keep.length;
+      });
+      await assert.rejects(within(hog, 60_000), ThreadDiedError);
+      assert.equal(await within(pool.submit((x: number) => x * 3, 3)), 9);
+    },
+  );
 });
 
 describe("ThreadPoolExecutor.submitWith({ signal })", () => {
