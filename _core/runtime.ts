@@ -267,6 +267,22 @@ export function endEntry(
 }
 
 /**
+ * Ends the live thread `ident` wherever its entry is (a thread whose worker
+ * the runtime tears down with its starter's, so that it never records its
+ * own end). As endEntry: the compareExchange on the ident frees the entry at
+ * most once and never a newer thread's. Returns whether it freed one.
+ */
+export function endIdent(ident: number, failed: boolean): boolean {
+  const { view } = runtime();
+  for (let i = 0; i < MAX_THREADS; i++) {
+    if (Atomics.load(view, slot(i, TID)) === ident) {
+      return endEntry(i, ident, failed);
+    }
+  }
+  return false;
+}
+
+/**
  * Whether the thread `ident` is alive: some table entry holds it. Scans the
  * table (256 loads), so it is for slow paths: a waiter's slice end, not an
  * acquire.

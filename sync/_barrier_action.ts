@@ -22,6 +22,25 @@ import {
   wireTarget,
 } from "../_core/target.ts";
 import { loadedScope, loadScope } from "../_core/scope.ts";
+import type { SharedPlacement } from "../_core/placement.ts";
+
+/** Options of `Barrier` (sync/barrier.ts). */
+export interface BarrierOptions<
+  // deno-lint-ignore no-explicit-any
+  F extends (...args: any[]) => unknown = (...args: any[]) => unknown,
+> extends SharedPlacement {
+  /**
+   * Runs once per generation, in the last thread to arrive, before any waiter
+   * is released. A self-contained function: it is sent as source text and
+   * cannot use variables of its enclosing scope (threadkit's exports are in
+   * scope; pass the rest in `actionArgs`). Its return value is ignored.
+   */
+  action?: F;
+  /** Arguments for `action`; threadkit primitives arrive as themselves. */
+  actionArgs?: Parameters<F>;
+  /** Default timeout (ms) of `wait()`; default: none. */
+  timeout?: number;
+}
 
 /** A barrier's action in this thread: its wire form, args and compilation. */
 export class Action {

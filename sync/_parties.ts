@@ -9,6 +9,7 @@ import { BrokenBarrierError } from "../_core/errors.ts";
 import {
   currentIdent,
   heapAlloc,
+  identAlive,
   liveIdents,
   runtime,
 } from "../_core/runtime.ts";
@@ -109,7 +110,13 @@ function deadParty(table: Int32Array): number {
     const ident = Atomics.load(table, i);
     if (ident === 0) continue;
     live ??= liveIdents();
-    if (!live.has(ident) && Atomics.load(table, i) === ident) return ident;
+    // The snapshot predates this load: a party that started after it is
+    // missing from it, so a miss is confirmed by a fresh look at that ident,
+    // then by the re-read of the word.
+    if (
+      !live.has(ident) && !identAlive(ident) &&
+      Atomics.load(table, i) === ident
+    ) return ident;
   }
   return 0;
 }
@@ -129,4 +136,11 @@ export function reapParties(table: Int32Array): number {
     reaped++;
   }
   return reaped;
+}
+
+/** A BrokenBarrierError, with `why` in its message when given. */
+export function broken(why?: string): BrokenBarrierError {
+  return new BrokenBarrierError(
+    why === undefined ? undefined : `The barrier is broken: ${why}`,
+  );
 }

@@ -5,11 +5,7 @@
  */
 
 import { BrokenBarrierError } from "../_core/errors.ts";
-import {
-  allocRegion,
-  checkRegion,
-  type SharedPlacement,
-} from "../_core/placement.ts";
+import { allocRegion, checkRegion } from "../_core/placement.ts";
 import {
   decodeTransfer,
   type Descriptor,
@@ -20,7 +16,7 @@ import {
 import { defineInspect } from "../_core/inspect.ts";
 import { registerErrorClass } from "../_core/outcome.ts";
 import type { WireTarget } from "../_core/target.ts";
-import { Action } from "./_barrier_action.ts";
+import { Action, type BarrierOptions } from "./_barrier_action.ts";
 import {
   deadlineOf,
   remaining,
@@ -31,6 +27,7 @@ import {
 } from "../_core/wait.ts";
 import {
   allocParties,
+  broken,
   checkParties,
   enterParty,
   leaveParty,
@@ -45,11 +42,13 @@ import { lockAt } from "./_lock_at.ts";
 
 export type { WaitOptions } from "../_core/wait.ts";
 export type { SharedPlacement } from "../_core/placement.ts";
+export type { BarrierOptions } from "./_barrier_action.ts";
 
 // Barrier shared layout: Int32Array on a SharedArrayBuffer, 8 slots (32 B).
 // | slot | name    | values                                     | written by          |
 // |------|---------|--------------------------------------------|---------------------|
-// | 0    | STATE   | 0 FILLING, 1 DRAINING, -1 RESETTING, -2 BROKEN | lock holder     |
+// | 0    | STATE   | 0 FILLING, 1 DRAINING, 2 BREAKING,         | lock holder         |
+// |      |         | -1 RESETTING, -2 BROKEN                    |                     |
 // | 1    | COUNT   | threads inside wait()                      | lock holder         |
 // | 2    | PARTIES | parties, fixed at creation                 | the constructor     |
 // | 3    | LOCK    | the Lock word (sync/lock.ts)               | the Lock            |
@@ -66,6 +65,7 @@ const MEMBERS = 7;
 const SLOTS = 8;
 const FILLING = 0;
 const DRAINING = 1;
+const BREAKING = 2;
 const RESETTING = -1;
 const BROKEN = -2;
 
@@ -74,12 +74,14 @@ const BROKEN = -2;
 // FILLING   -the last arrives-> it runs the action, then DRAINING + notifyAll
 //                              (action throws -> BROKEN + notifyAll, rethrow)
 // DRAINING  -each waiter leaves, COUNT-1; the last one out-> FILLING + notifyAll
+// DRAINING  -an arrival's drain wait times out-> BREAKING (only it throws)
+// BREAKING  -as DRAINING, but the last one out-> BROKEN + notifyAll; reset()-> DRAINING
 // FILLING   -a wait times out or is interrupted, or abort()-> BROKEN + notifyAll
 // (an interrupted waiter leaving DRAINING or RESETTING changes no state)
 // FILLING with waiters -reset()-> RESETTING; waiters raise BrokenBarrierError;
 //                                 the last one out -> FILLING
 // BROKEN    -reset()-> FILLING (or RESETTING while threads are inside)
-// Arrivals during DRAINING or RESETTING wait for FILLING first (a fast
+// Arrivals during DRAINING, BREAKING or RESETTING wait for FILLING first (a fast
 // thread cannot join the next generation before the last one left).
 // FILLING or DRAINING -a party's thread ended inside wait() (seen by any
 //   waiter's death check at a slice end)-> the party is removed (its table
@@ -93,24 +95,6 @@ const BROKEN = -2;
 
 const TAG = "threadkit.Barrier";
 let adopting: { descriptor: Descriptor; actionArgs: unknown[] } | undefined;
-
-/** Options of {@linkcode Barrier}. */
-export interface BarrierOptions<
-  // deno-lint-ignore no-explicit-any
-  F extends (...args: any[]) => unknown = (...args: any[]) => unknown,
-> extends SharedPlacement {
-  /**
-   * Runs once per generation, in the last thread to arrive, before any waiter
-   * is released. A self-contained function: it is sent as source text and
-   * cannot use variables of its enclosing scope (threadkit's exports are in
-   * scope; pass the rest in `actionArgs`). Its return value is ignored.
-   */
-  action?: F;
-  /** Arguments for `action`; threadkit primitives arrive as themselves. */
-  actionArgs?: Parameters<F>;
-  /** Default timeout (ms) of `wait()`; default: none. */
-  timeout?: number;
-}
 
 /**
  * A barrier for `parties` threads: each calls `wait()`, and all are released
@@ -328,12 +312,16 @@ export class Barrier {
   #next(w: Wait, draining: boolean): WaitOptions | undefined {
     const state = this.#view[STATE];
     if (
-      draining ? state !== DRAINING && state !== RESETTING : state !== FILLING
+      draining
+        ? state !== DRAINING && state !== BREAKING && state !== RESETTING
+        : state !== FILLING
     ) return undefined;
     const timeout = remaining(w.deadline);
     if (timeout !== undefined && timeout <= 0) {
       if (!draining) return undefined;
-      this.#break();
+      // Not #break(): the draining round tripped, its parties get their
+      // index; the break applies when the last leaves (#exit).
+      if (state === DRAINING) this.#setState(BREAKING);
       throw broken("timed out waiting for the previous round to leave");
     }
     return { timeout, signal: w.signal, [WAIT_CHECK]: w.check } as WaitOptions;
@@ -388,6 +376,8 @@ export class Barrier {
       // FILLING: wake the waiters as broken; BROKEN: clear when the last leaves.
       if (v[STATE] === FILLING || v[STATE] === BROKEN) {
         this.#setState(RESETTING);
+      } else if (v[STATE] === BREAKING) {
+        this.#setState(DRAINING);
       }
     } else {
       this.#setState(FILLING);
@@ -449,8 +439,13 @@ export class Barrier {
     leaveParty(this.#members, index);
     const count = v[COUNT] - 1;
     Atomics.store(v, COUNT, count);
-    if (count === 0 && (v[STATE] === DRAINING || v[STATE] === RESETTING)) {
-      this.#setState(FILLING);
+    if (count !== 0) return;
+    const state = v[STATE];
+    if (state === DRAINING || state === RESETTING || state === BREAKING) {
+      // Why no lost wakeup: arrivals waiting for the drain sleep on the
+      // condition with the lock held until STATE leaves these three states;
+      // we change it with the lock held and notifyAll before releasing it.
+      this.#setState(state === BREAKING ? BROKEN : FILLING);
       this.#cond.notifyAll();
     }
   }
@@ -472,12 +467,6 @@ interface Extra {
   timeout: number | null;
   action: WireTarget | null;
   actionArgs: unknown;
-}
-
-function broken(why?: string): BrokenBarrierError {
-  return new BrokenBarrierError(
-    why === undefined ? undefined : `The barrier is broken: ${why}`,
-  );
 }
 
 registerErrorClass(BrokenBarrierError);

@@ -189,7 +189,9 @@ export class Condition {
 
   /**
    * Releases the lock, blocks until notified or the timeout passes, then
-   * reacquires the lock (always, even when it throws). Blocks the event
+   * reacquires the lock (always, even when it throws, except for an
+   * OwnerDiedError: the lock's holder died, and the lock is not held then;
+   * README "When threads fail"). Blocks the event
    * loop: use {@linkcode Condition.prototype.waitAsync} where that matters.
    *
    * Python: `threading.Condition.wait`.
@@ -214,19 +216,20 @@ export class Condition {
     const w = waitOptions(options);
     const ticket = this.#register("wait");
     const saved = this.#saveRegistered();
-    let granted: boolean;
+    let granted = false;
     try {
-      granted = sleepSync(this.#view, ticket, w, this.#lock);
-    } catch (error) {
       try {
-        this.#restoreSync(saved);
+        granted = sleepSync(this.#view, ticket, w, this.#lock);
       } finally {
-        // Even when the lock cannot be had back (its holder died).
-        leave(this.#view, ticket, true);
+        this.#restoreSync(saved);
       }
+    } catch (error) {
+      // A ticket not granted is still counted in WAITERS, also when only the
+      // reacquire threw (its holder died after our timeout): leave, and hand
+      // on a permit that came late, as an interrupted waiter does.
+      if (!granted) leave(this.#view, ticket, true);
       throw error;
     }
-    this.#restoreSync(saved);
     return granted || leave(this.#view, ticket, false);
   }
 
@@ -390,18 +393,18 @@ export class Condition {
   async #waitAsync(w: Wait): Promise<boolean> {
     const ticket = this.#register("wait");
     const saved = this.#saveRegistered();
-    let granted: boolean;
+    let granted = false;
     try {
-      granted = await sleepAsync(this.#view, ticket, w, this.#lock);
-    } catch (error) {
       try {
-        await this.#restoreAsync(saved);
+        granted = await sleepAsync(this.#view, ticket, w, this.#lock);
       } finally {
-        leave(this.#view, ticket, true);
+        await this.#restoreAsync(saved);
       }
+    } catch (error) {
+      // As in wait().
+      if (!granted) leave(this.#view, ticket, true);
       throw error;
     }
-    await this.#restoreAsync(saved);
     return granted || leave(this.#view, ticket, false);
   }
 

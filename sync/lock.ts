@@ -453,6 +453,10 @@ export class Lock {
     const holder = Atomics.load(this.#view, STATE) & HOLDER;
     if (holder === 0 || identAlive(holder)) return;
     if (!this.#owned && !identFailed(holder)) return;
+    // The holder may have released the lock and then ended between the load
+    // above and the liveness check: it died holding the lock only if the
+    // word still names it now (idents are never reused).
+    if ((Atomics.load(this.#view, STATE) & HOLDER) !== holder) return;
     throw new OwnerDiedError(
       `Cannot acquire lock: thread ${holder} ended while holding it`,
       holder,

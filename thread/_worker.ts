@@ -34,7 +34,9 @@ import {
 } from "../_core/adapter.ts";
 import { setWorkerEntry } from "../_core/entry.ts";
 import type { Outcome } from "../_core/outcome.ts";
-import { adoptRuntime, endEntry } from "../_core/runtime.ts";
+import { adoptRuntime, endEntry, endIdent } from "../_core/runtime.ts";
+// Imports nothing at run time: no cost on the start-up path.
+import { awaitOwnedThreads, owned } from "./_handles.ts";
 import type * as OutcomeModule from "../_core/outcome.ts";
 import type { Died } from "./_death.ts";
 import {
@@ -142,7 +144,8 @@ async function run(start: Start, kind: "node" | "web"): Promise<void> {
   ping(kind);
   // Python threads outlive the thread that started them: stay until the
   // non-daemon threads started here have ended.
-  await (await import("./_handles.ts")).awaitOwnedThreads();
+  await awaitOwnedThreads();
+  endOrphans(false);
   start.port.close();
   exitWorker(kind);
 }
@@ -151,6 +154,18 @@ async function run(start: Start, kind: "node" | "web"): Promise<void> {
 let ended = false;
 // The error codec, once loaded (a death may come before it is).
 let codec: typeof OutcomeModule | undefined;
+
+// The runtime tears down the workers this worker started when it goes, and
+// they record nothing then: end the entries of those still alive (daemons
+// after a normal end, any after a death), as failed ends (their locks' waiters
+// see dead holders). endIdent frees each at most once (compareExchange on the
+// ident), and wakes their joiners. Threads that they started in turn are not
+// known here (a stated gap, README "When threads fail").
+function endOrphans(all: boolean): void {
+  for (const [ident, handle] of owned) {
+    if (all || handle.daemon) endIdent(ident, true);
+  }
+}
 
 function ping(kind: "node" | "web"): void {
   if (kind === "node") workerThreads().parentPort!.postMessage(0);
@@ -183,10 +198,11 @@ function watchDeath(start: Start, kind: "node" | "web"): void {
     }
     // Why no lost wakeup for joiners: see endEntry (write, then notify).
     if (!stopped) endEntry(start.entry, start.ident, true);
+    endOrphans(true);
     ping(kind);
   };
   const g = globalThis as unknown as {
-    Deno?: { exit(code?: number): never };
+    Deno?: { exit(code?: number): never; exitCode?: number };
     process: {
       exit(code?: number): never;
       exitCode?: number;
@@ -197,7 +213,7 @@ function watchDeath(start: Start, kind: "node" | "web"): void {
   const denoExit = deno?.exit.bind(deno);
   if (deno !== undefined) {
     deno.exit = (code?: number) => {
-      died("exit", code ?? 0);
+      died("exit", code ?? deno.exitCode ?? 0); // Deno.exit() uses exitCode
       return denoExit!(code);
     };
   }
@@ -211,6 +227,12 @@ function watchDeath(start: Start, kind: "node" | "web"): void {
     // "error" event reaches its parent (measured, Deno 2.9.6); on Node it
     // emits no "exit" and the watcher (_core/_watch.ts) records the death.
     let exiting: number | undefined;
+    // On Node a thread's event loop that simply ran dry emits "beforeExit"
+    // first (measured, Node 20); a stop for memory does not. On Deno 2.9.6
+    // the worker emits no "beforeExit" (measured): a limited thread whose
+    // loop ran dry is still reported as out of memory there (README).
+    let drained = false;
+    g.process.on("beforeExit", () => drained = true);
     const processExit = g.process.exit.bind(g.process);
     g.process.exit = (code?: number) => {
       exiting = code ?? 0;
@@ -218,8 +240,9 @@ function watchDeath(start: Start, kind: "node" | "web"): void {
     };
     g.process.on("exit", (code: never) => {
       if (uncaught !== undefined) died("error", code, uncaught.error);
-      else if (exiting === undefined && start.limited) died("out-of-memory");
-      else died("exit", code);
+      else if (exiting === undefined && start.limited && !drained) {
+        died("out-of-memory");
+      } else died("exit", code);
     });
     return;
   }

@@ -88,6 +88,7 @@ let adopting: EntryInfo | undefined;
  *   source); subclassing to override `run()` is not supported.
  * - The result and error come back: `result`, `error`, `joinAsync()`.
  * - `join()` returns whether the thread ended (Python returns None).
+ * - A thread's own threads end with it when it dies (README, failures).
  * - `cancel()` requests cooperative cancellation (Python has none).
  * - `ident` is threadkit's own small integer; there is no `native_id`.
  *
