@@ -28,6 +28,8 @@
 import {
   exitWorker,
   SPARE_KEY,
+  SPARE_READY,
+  type SpareData,
   START_KEY,
   workerKind,
   workerThreads,
@@ -85,19 +87,36 @@ const scope = globalThis as unknown as WebWorkerScope;
 const kind = workerKind();
 
 if (kind === "node") {
-  const { workerData, parentPort } = workerThreads();
+  const { workerData } = workerThreads();
   const data = workerData as Record<string, unknown>;
-  const ready = data[SPARE_KEY] as Int32Array | undefined;
-  if (ready === undefined) run(data[START_KEY] as Start, "node");
+  const spare = data[SPARE_KEY] as SpareData | undefined;
+  if (spare === undefined) run(data[START_KEY] as Start, "node");
   else {
     // A spare (_core/adapter.ts): load the package too (what a source
     // target or primitives in args need; threadkit's own modules, never a
-    // user's), then wait for a thread to run.
-    loadScope().then(() => {
-      parentPort!.once("message", (message: Record<string, Start>) => {
-        run(message[START_KEY], "node");
-      });
-      Atomics.store(ready, 0, 1);
+    // user's), then sleep until a thread is handed over.
+    loadScope().then(() => import("../_core/wait.ts")).then((wait) => {
+      const { word, port } = spare;
+      Atomics.store(word, 0, SPARE_READY);
+      // Why no lost wakeup: the taker posts the start message, then
+      // stores TAKEN and notifies; sleep only while the word is READY.
+      while (Atomics.load(word, 0) === SPARE_READY) {
+        wait.waitSync(word, 0, SPARE_READY, Infinity, undefined, false);
+      }
+      const got = workerThreads().receiveMessageOnPort(port as never) as
+        | { message: Record<string, Start> }
+        | undefined;
+      if (got !== undefined) {
+        port.close();
+        run(got.message[START_KEY], "node");
+      } else {
+        // Not seen (the message follows the word on every runtime
+        // measured): take it from the event loop instead.
+        port.onmessage = (event) => {
+          port.close();
+          run((event.data as Record<string, Start>)[START_KEY], "node");
+        };
+      }
     });
   }
 } else {

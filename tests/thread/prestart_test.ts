@@ -31,7 +31,7 @@ describe("prestartThreads", () => {
             return before ?? "fresh";
           },
           args: [i],
-          daemon: true,
+          daemon: i !== 1, // the second one not: spares serve both kinds
         });
         t.start();
         seen.push(await t.joinAsync({ timeout: 30_000 }));
@@ -56,5 +56,20 @@ describe("prestartThreads", () => {
     assert.equal(run.timedOut, false, `did not exit: ${run.stderr}`);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /result 42/);
+  });
+
+  it("prestartThreads(): a non-daemon thread on a spare keeps the process alive until it ends", async () => {
+    const run = await runProgram(
+      new URL("../_workers/programs/prestart_nondaemon.ts", import.meta.url),
+      30_000,
+    );
+    assert.equal(run.timedOut, false, `did not exit: ${run.stderr}`);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(run.stdout.trim().split("\n"), [
+      "spares ready",
+      "ready after start 1",
+      "main done",
+      "thread done",
+    ]);
   });
 });
