@@ -329,7 +329,11 @@ export function waitSync(
   for (let sliced = false;; sliced = true) {
     if (interruptible) throwIfInterrupted(signal);
     if (sliced && check !== undefined) check();
-    const remaining = deadline - performance.now();
+    // No clock read without a deadline (performance.now() costs about
+    // 0.5 us on Deno 2.9.6, a tenth of a wake-up round trip).
+    const remaining = deadline === Infinity
+      ? Infinity
+      : deadline - performance.now();
     if (remaining <= 0) return "timed-out";
     const slice = remaining > SLICE_MS ? SLICE_MS : remaining;
     // A woken ("ok") or changed ("not-equal") wait returns at once, before

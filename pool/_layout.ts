@@ -17,7 +17,7 @@
 // | 7                     | NAMES    | counter for pool thread names            | Atomics.add by starters    |
 // | 8                     | NEED     | 1: a thread other than home wants threads | submitters, owners' scans |
 // | 9                     | ID       | unique in the process: a shared-heap offset | constructor              |
-// | 32 + 4 w              | record w | IDENT (0 free, -1 starting, > 0 ident), ENTRY | see "Records"         |
+// | 32 + 4 w              | record w | IDENT (0 free, -1 starting, > 0 ident), ENTRY, PARK (_park.ts) | see "Records" |
 // | HEADS + e             | head e   | completion stack of thread entry e (EMPTY -1) | CAS push, exchange pop |
 // | SLOTS_AT + 16 s       | slot s   | see "Slot"                               |                            |
 // | TARGETS_AT / 4        | targets  | [byte length, UTF-8 JSON wire target]... | bump-allocated             |
@@ -37,6 +37,7 @@ export const RECORDS = 32;
 export const RECORD_WORDS = 4;
 export const R_IDENT = 0;
 export const R_ENTRY = 1;
+export const R_PARK = 2;
 /** Executor states (STATE). */
 export const OPEN = 0, SHUTDOWN = 1, BROKEN = 2;
 /** An empty completion stack. */

@@ -48,6 +48,7 @@ import {
   WORKERS,
 } from "./_layout.ts";
 import type { Owner } from "./_owner.ts";
+import { reclaim, wakeParked } from "./_park.ts";
 import type { PoolThreadArgs } from "./_thread.ts";
 import { BrokenExecutorError } from "./errors.ts";
 
@@ -238,6 +239,8 @@ export class Pool {
       }
     }
     this.tasks.shutdown();
+    // Parked pool threads leave through the shut-down queue.
+    wakeParked(b, true);
     return wait;
   }
 
@@ -335,6 +338,9 @@ export class Pool {
       const r = b.record(w);
       const ident = Atomics.load(v, r + R_IDENT);
       if (ident <= 0 || entryAlive(v[r + R_ENTRY], ident)) continue;
+      // A slot handed to it and never taken goes back (before the record
+      // can be reused).
+      reclaim(b, w, this.tasks, this.free);
       if (Atomics.compareExchange(v, r + R_IDENT, ident, 0) === ident) {
         Atomics.sub(v, LIVE, 1);
         // Why no lost wakeup: as for a leaving pool thread (_thread.ts).

@@ -51,6 +51,7 @@ import {
   S_WIDENT,
   STATE,
 } from "./_layout.ts";
+import { park, wakeParked } from "./_park.ts";
 import { readArgs, readTarget, writeError, writeResult } from "./_payload.ts";
 
 /** What a pool thread is started with (its Thread args). */
@@ -85,11 +86,11 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     }
   }
   const fns = new Map<number, AnyFunction>();
-  const timeout = idleMs === Infinity ? undefined : idleMs;
+  const withdraw = () => clearCancel(entry, ident);
   for (;;) {
     let s: number;
     try {
-      s = spinTake(tasks) ?? tasks.get({ timeout });
+      s = next(b, w, tasks, idleMs, withdraw);
     } catch (error) {
       if (error instanceof QueueEmptyError) {
         if (leaveIdle(v, rec, ident, tasks)) return;
@@ -195,22 +196,46 @@ async function load(
   return fn;
 }
 
-// Before sleeping on the queue, look for a task for a short while: under a
-// steady stream of tasks a pool thread that sleeps between two of them
-// costs the submitter a wake (a futex syscall, 5-25 us here) per task.
-const SPIN_MS = 0;
-function spinTake(tasks: Queue<number>): number | undefined {
-  const until = performance.now() + SPIN_MS;
-  do {
+// The next slot index: from the task queue, else parked on this thread's
+// record until a submitter hands one over or queues one (_park.ts).
+// Throws QueueEmptyError after idleMs with nothing, QueueShutDownError once
+// the executor stopped and the queue is empty, CancelledError (a stray
+// cancel) from the queue's wait. While the executor is not open the queue's
+// own blocking get is used: its shutdown wakes it, and nobody hands over.
+// (A pool thread that looked for tasks for 50 us before sleeping made the
+// round trip 2x slower on the loaded 2-core machine: it takes the core the
+// submitter needs. So it looks once.)
+function next(
+  b: Block,
+  w: number,
+  tasks: Queue<number>,
+  idleMs: number,
+  onCancel: () => void,
+): number {
+  const { v } = b;
+  // performance.now() costs about 0.5 us on Deno: not read without a timeout.
+  const deadline = idleMs === Infinity ? Infinity : performance.now() + idleMs;
+  const recheck = () => tasks.qsize() > 0 || Atomics.load(v, STATE) !== OPEN;
+  for (;;) {
+    if (Atomics.load(v, STATE) !== OPEN) {
+      const left = Math.max(0, deadline - performance.now());
+      return tasks.get({ timeout: left === Infinity ? undefined : left });
+    }
     if (tasks.qsize() > 0) {
       try {
         return tasks.getNowait();
-      } catch {
+      } catch (error) {
         // Taken by another pool thread first: look again.
+        if (!(error instanceof QueueEmptyError)) throw error;
+        continue;
       }
     }
-  } while (performance.now() < until);
-  return undefined;
+    const s = park(b, w, deadline, recheck, onCancel);
+    if (s >= 0) return s;
+    if (deadline !== Infinity && performance.now() >= deadline) {
+      throw new QueueEmptyError();
+    }
+  }
 }
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {
@@ -250,6 +275,7 @@ function breakPool(b: Block, tasks: Queue<number>, free: Queue<number>): void {
   const { v } = b;
   Atomics.store(v, STATE, BROKEN);
   tasks.shutdown();
+  wakeParked(b, true); // they leave through the shut-down queue
   for (;;) {
     let s: number;
     try {

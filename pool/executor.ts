@@ -31,6 +31,7 @@ import {
 } from "./_layout.ts";
 import { type MapOptions, type MapResults, mapResults } from "./_map.ts";
 import { type Owner, ownerFor } from "./_owner.ts";
+import { handOff, wakeParked } from "./_park.ts";
 import { addTarget, writeArgs } from "./_payload.ts";
 import {
   type ExecutorShutdownOptions,
@@ -314,9 +315,13 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       v[base + S_MODE] = mode;
       writeArgs(b, s, args);
       Atomics.store(v, base + S_STATE, QUEUED);
-      // Publishes the slot's words (written above) to the pool thread
-      // that takes the index.
-      this.#p.tasks.putNowait(s);
+      // Straight to a parked pool thread if one is (pool/_park.ts), else
+      // through the queue; either publishes the slot's words (written
+      // above) to the pool thread that takes the index.
+      if (!handOff(b, s)) {
+        this.#p.tasks.putNowait(s);
+        wakeParked(b, false);
+      }
     } catch (error) {
       Atomics.store(v, base + S_STATE, FREE);
       this.#p.free.putNowait(s);
