@@ -315,10 +315,12 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       v[base + S_MODE] = mode;
       writeArgs(b, s, args);
       Atomics.store(v, base + S_STATE, QUEUED);
-      // Straight to a parked pool thread if one is (pool/_park.ts), else
-      // through the queue; either publishes the slot's words (written
-      // above) to the pool thread that takes the index.
-      if (!handOff(b, s)) {
+      // One task at a time (nothing else of this thread's pending): straight
+      // to a parked pool thread if one is (pool/_park.ts). Else, and with
+      // tasks in flight (where a hand-off per task cost 10-20% of the
+      // throughput, same process), through the queue. Either publishes the
+      // slot's words (written above) to the pool thread that takes the index.
+      if (owner.pending > 0 || !handOff(b, s)) {
         this.#p.tasks.putNowait(s);
         wakeParked(b, false);
       }
