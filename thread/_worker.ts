@@ -139,7 +139,8 @@ async function run(start: Start, kind: "node" | "web"): Promise<void> {
   watchDeath(start, kind);
   let outcome: Outcome;
   try {
-    // Source targets load the package in resolveTarget (names in scope).
+    // Source targets that may name the package's exports load it in
+    // resolveTarget (names in scope); others do not.
     if (start.primitives) await loadScope();
     const wire = start.target;
     const internal = wire.kind === "module" ? INTERNAL[wire.module] : undefined;
