@@ -311,12 +311,16 @@ function handOver(
 // machine); a replacement constructed right after the take held up the
 // event loop that was to receive the thread's first result (45-170 ms to
 // the first result, against 4-10 ms with the replacement left out, same
-// run). So the replacement starts once the thread has posted its outcome or
-// ended, or after REFILL_AFTER ms if it runs longer (an unref'd timer),
-// whichever comes first; the returned function is called on those events.
+// run). So replacements are constructed only while no thread taken from a
+// spare is still starting: each take counts in `starting` until its thread
+// has posted its outcome or ended, or for REFILL_AFTER ms if it runs longer
+// (an unref'd timer), and the last one to stop counting schedules the
+// refill. The returned function is called on those events.
 const REFILL_AFTER = 100;
+let starting = 0;
 
 function refillLater(): () => void {
+  starting++;
   let due = true;
   const timer = setTimeout(go, REFILL_AFTER);
   refTimer(timer, false);
@@ -324,17 +328,20 @@ function refillLater(): () => void {
     if (!due) return;
     due = false;
     clearTimeout(timer);
+    if (--starting > 0) return; // the last one refills
     // Not in the event's own turn: the thread's joiner runs first.
     if (!filling && spares.length < spareCount) {
       filling = true;
-      setTimeout(fillSpares, 0);
+      setTimeout(() => {
+        filling = false;
+        if (starting === 0) fillSpares(); // else a newer take refills
+      }, 0);
     }
   }
   return go;
 }
 
 function fillSpares(): void {
-  filling = false;
   if (nodeThreads() === undefined) return; // browsers: no node:worker_threads
   while (spares.length < spareCount) {
     const ready = new Int32Array(new SharedArrayBuffer(4));
