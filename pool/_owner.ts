@@ -13,8 +13,9 @@
 // settles; an idle pool never does (its threads are daemons).
 //
 // Death: a pool thread that ends while running a task never pushes that
-// slot. Every SCAN_MS without a completion, the reaper (and a blocking
-// result()) looks at the pool threads running this thread's tasks: one whose
+// slot. When a wait for completions times out, at most every SCAN_MS, the
+// reaper (and a blocking result()) looks at the pool threads running this
+// thread's tasks: one whose
 // thread-table entry no longer holds its ident has ended, and its task is
 // settled with ThreadDiedError; the scan also frees the records of ended
 // pool threads and starts replacements.

@@ -1,9 +1,10 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // A pool thread: the target of every thread an executor starts (a module
 // target, so each pool thread imports this file once). It runs the
-// initializer, then takes slot indices from the task queue, blocking while
-// it is empty, runs each task and pushes its slot to the owner's completion
-// stack. Targets are resolved once per thread and kept by table id.
+// initializer, then takes slot indices from the task queue, parked on its
+// record's PARK word while the queue is empty (a submitter may hand it a
+// slot there directly, pool/_park.ts), runs each task and pushes its slot to
+// the owner's completion stack. Targets are resolved once per thread and kept by table id.
 //
 // How a pool thread ends (each frees its record and decrements LIVE; the
 // last two leave it to the owner's scan, _owner.ts):
