@@ -52,7 +52,38 @@ function submitter(
   }
 }
 
+/** A thread submitting one task at a time (the direct hand-off path). */
+function oneAtATime(pool: ThreadPoolExecutor, k: number, n: number): number {
+  let bad = 0;
+  for (let i = 0; i < n; i++) {
+    const f = pool.submit((x: number, k: number) => x * 8 + k, i, k);
+    if (f.result({ timeout: 60_000 }) !== i * 8 + k) bad++;
+  }
+  return bad;
+}
+
 describe("ThreadPoolExecutor stress", () => {
+  it("ThreadPoolExecutor: 4 threads and the main thread each submitting one task at a time get every result once", async () => {
+    const N = 2000;
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+    const threads = Array.from({ length: 4 }, (_, k) =>
+      new Thread({
+        target: oneAtATime,
+        args: [pool, k + 1, N],
+        name: `one-at-a-time-${k}`,
+      }));
+    for (const t of threads) t.start();
+    let bad = 0;
+    for (let i = 0; i < N; i++) {
+      const got = await within(pool.submit((x: number) => x * 8, i), 60_000);
+      if (got !== i * 8) bad++;
+    }
+    assert.equal(bad, 0);
+    for (const t of threads) {
+      assert.equal(await within(t.joinAsync({ timeout: 120_000 }), 130_000), 0);
+    }
+  });
+
   it("ThreadPoolExecutor: 1,000,000 tasks from 4 threads, each result once; a dying pool thread fails only its Future", async () => {
     const runs = new Int32Array(new SharedArrayBuffer(ITEMS * 4));
     await using pool = new ThreadPoolExecutor({
