@@ -4,7 +4,8 @@
 // initializer, then takes slot indices from the task queue, parked on its
 // record's PARK word while the queue is empty (a submitter may hand it a
 // slot there directly, pool/_park.ts), runs each task and pushes its slot to
-// the owner's completion stack. Targets are resolved once per thread and kept by table id.
+// the owner's completion stack. Targets are resolved once per thread and
+// kept by table id.
 //
 // How a pool thread ends (each frees its record and decrements LIVE; the
 // last two leave it to the owner's scan, _owner.ts):
