@@ -6,6 +6,7 @@
 
 import { RuntimeError } from "../_core/errors.ts";
 import { entryAlive, heapAlloc } from "../_core/runtime.ts";
+import { setSliceHook } from "../_core/wait.ts";
 import { checkTarget, type WireTarget, wireTarget } from "../_core/target.ts";
 import {
   decodeTransfer,
@@ -111,6 +112,7 @@ export interface Extra extends Settings {
 /** One executor's shared parts, as this thread sees them. */
 export class Pool {
   #supervisor: ReturnType<typeof setInterval> | undefined;
+  #lastTick = 0;
 
   /**
    * `home`: this thread created the executor, and it alone starts pool
@@ -314,18 +316,38 @@ export class Pool {
     const { v } = this.b;
     if (Atomics.load(v, STATE) !== OPEN) return;
     this.replenish(true);
-    const timer = setInterval(() => {
-      if (Atomics.load(v, STATE) !== OPEN && Atomics.load(v, LIVE) === 0) {
-        clearInterval(timer);
-        return;
-      }
-      if (
-        Atomics.exchange(v, NEED, 0) !== 0 ||
-        Atomics.load(v, LIVE) < this.b.l.workers
-      ) this.maintain();
-    }, SUPERVISE_MS);
+    const timer = setInterval(() => this.tick(), SUPERVISE_MS);
     unref(timer);
     this.#supervisor = timer;
+    // The timer needs home's event loop: while home blocks (a join, a
+    // result()), its waits' slices tick instead (_core/wait.ts).
+    supervised.add(this);
+    setSliceHook(tickAll);
+  }
+
+  // One look at NEED and the queue, at most every SUPERVISE_MS. Stops once
+  // the executor is shut down, no pool thread lives and nothing is queued.
+  tick(): void {
+    const now = performance.now();
+    if (now - this.#lastTick < SUPERVISE_MS / 2) return;
+    this.#lastTick = now;
+    const { v } = this.b;
+    const queued = this.tasks.qsize() > 0;
+    if (
+      Atomics.load(v, STATE) !== OPEN && Atomics.load(v, LIVE) === 0 &&
+      !queued
+    ) {
+      clearInterval(this.#supervisor);
+      supervised.delete(this);
+      if (supervised.size === 0) setSliceHook(undefined);
+      return;
+    }
+    // Only for work: with nothing asked and nothing queued, pool threads
+    // that idled out stay gone (idleTimeout).
+    if (
+      Atomics.exchange(v, NEED, 0) !== 0 ||
+      (queued && Atomics.load(v, LIVE) < this.b.l.workers)
+    ) this.maintain();
   }
 
   /** Frees the records of pool threads that ended, then replenishes. */
@@ -358,8 +380,7 @@ export class Pool {
     if (
       state === BROKEN ||
       (state !== OPEN && this.tasks.qsize() === 0) ||
-      (!all && state === OPEN && this.tasks.qsize() === 0 &&
-        Atomics.load(v, LIVE) > 0)
+      (!all && this.tasks.qsize() === 0)
     ) {
       return;
     }
@@ -405,6 +426,12 @@ export class Pool {
 }
 
 const SUPERVISE_MS = 100;
+
+// The executors this thread is home of and supervises, for the slice hook.
+const supervised = new Set<Pool>();
+function tickAll(): void {
+  for (const pool of supervised) pool.tick();
+}
 
 // Lets the process exit while `timer` is pending (Node: unref(); Deno:
 // Deno.unrefTimer).

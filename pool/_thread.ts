@@ -39,7 +39,6 @@ import {
   FREE,
   K_BROKEN,
   LIVE,
-  OPEN,
   QUEUED,
   R_IDENT,
   RUNNING,
@@ -237,7 +236,8 @@ function leaveIdle(
   tasks: Queue<number>,
 ): boolean {
   leave(v, rec, ident);
-  if (tasks.qsize() === 0 || Atomics.load(v, STATE) !== OPEN) return true;
+  // After a shutdown too, queued tasks still need a thread.
+  if (tasks.qsize() === 0 || Atomics.load(v, STATE) === BROKEN) return true;
   // Take the record back if no starter claimed it meanwhile.
   if (Atomics.compareExchange(v, rec + R_IDENT, 0, ident) !== 0) return true;
   Atomics.add(v, LIVE, 1);

@@ -227,8 +227,8 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
   /**
    * Stops taking tasks: `submit` throws from now on. Queued tasks still
    * run, unless `cancelFutures` cancels them; with `wait` (default) this
-   * blocks until every pool thread has ended. Any thread may call it, more
-   * than once.
+   * blocks until every queued task has been taken and every pool thread
+   * has ended. Any thread may call it, more than once.
    *
    * Python: `Executor.shutdown`.
    */
@@ -236,15 +236,30 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
     if (this.#p.stop(options)) {
       const { v } = this.#p.b;
       for (;;) {
-        const live = Atomics.load(v, LIVE);
-        if (live <= 0) return;
+        const live = this.#stillLive();
+        if (live < 0) return;
         // Why no lost wakeup: a leaving pool thread decrements LIVE, then
-        // notifies; we sleep only while LIVE still holds what we read.
-        if (waitSync(v, LIVE, live, performance.now() + 200) === "timed-out") {
+        // notifies; we sleep only while LIVE still holds what we read. A
+        // start (LIVE up) does not notify: the wait is bounded (50 ms while
+        // no thread lives), and each round looks again.
+        const until = performance.now() + (live === 0 ? 50 : 200);
+        if (waitSync(v, LIVE, live, until) === "timed-out") {
           this.#ownerCtx().scan();
         }
       }
     }
+  }
+
+  // LIVE while shutdown must wait (pool threads live, or tasks are still
+  // queued: then home starts threads for them, another thread asks home),
+  // else -1.
+  #stillLive(): number {
+    const { v } = this.#p.b;
+    const live = Atomics.load(v, LIVE);
+    if (live > 0) return live;
+    if (this.#p.tasks.qsize() === 0) return -1;
+    this.#p.replenish();
+    return Atomics.load(v, LIVE);
   }
 
   /** `shutdown` that waits without blocking the event loop. */
@@ -252,10 +267,11 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
     if (this.#p.stop(options)) {
       const { v } = this.#p.b;
       for (;;) {
-        const live = Atomics.load(v, LIVE);
-        if (live <= 0) return;
+        const live = this.#stillLive();
+        if (live < 0) return;
         // Why no lost wakeup: as in shutdown().
-        const r = await waitAsync(v, LIVE, live, performance.now() + 200);
+        const until = performance.now() + (live === 0 ? 50 : 200);
+        const r = await waitAsync(v, LIVE, live, until);
         if (r === "timed-out") this.#ownerCtx().scan();
       }
     }

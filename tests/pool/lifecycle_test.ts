@@ -1,0 +1,87 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Threads that come and go around an executor: a home thread that blocks
+// (it still starts pool threads), shutdown with tasks still queued, idle
+// pool threads that stay gone.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { activeCount, Event, Thread, ThreadPoolExecutor } from "../../mod.ts";
+import { sleep, until } from "../_helpers.ts";
+import { within } from "./_fixtures.ts";
+
+describe("ThreadPoolExecutor: threads that end", () => {
+  it("ThreadPoolExecutor: a home thread blocked in a join still starts pool threads another thread needs", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const t = new Thread({
+      target: (p: ThreadPoolExecutor) => {
+        const first = p.submit(() => {
+          (globalThis as unknown as { process: { exit(c: number): void } })
+            .process.exit(3);
+        });
+        let name = "";
+        try {
+          first.result({ timeout: 20_000 });
+        } catch (e) {
+          name = (e as Error).name;
+        }
+        // The only pool thread died: home must start another.
+        return [
+          name,
+          p.submit((x: number) => x + 1, 1).result({
+            timeout: 20_000,
+          }),
+        ];
+      },
+      args: [pool],
+    });
+    t.start();
+    // Blocking: home's event loop does not turn meanwhile.
+    assert.equal(t.join({ timeout: 30_000 }), true);
+    assert.equal(t.error, undefined);
+    assert.deepEqual(t.result, ["ThreadDiedError", 2]);
+  });
+
+  it("ThreadPoolExecutor: shutdown({ wait: true }) with no pool thread left runs the tasks still queued", async () => {
+    const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const ready = new Event();
+    const t = new Thread({
+      target: (p: ThreadPoolExecutor, ready: Event) => {
+        try {
+          p.submit(() => {
+            (globalThis as unknown as { process: { exit(c: number): void } })
+              .process.exit(3);
+          }).result({ timeout: 20_000 });
+        } catch {
+          // ThreadDiedError: no pool thread lives now
+        }
+        const f = p.submit((x: number) => x + 1, 1);
+        ready.set();
+        return f.result({ timeout: 20_000 });
+      },
+      args: [pool, ready],
+    });
+    t.start();
+    assert.equal(ready.wait({ timeout: 30_000 }), true);
+    pool.shutdown({ wait: true });
+    assert.equal(await within(t.joinAsync({ timeout: 30_000 })), 2);
+  });
+
+  it("ThreadPoolExecutor({ idleTimeout }) that travelled: idle pool threads stay gone", async () => {
+    const before = activeCount();
+    const pool = new ThreadPoolExecutor({ maxWorkers: 2, idleTimeout: 20 });
+    const t = new Thread({
+      target: (p: ThreadPoolExecutor) =>
+        p.submit((x: number) => x, 1).result({
+          timeout: 20_000,
+        }),
+      args: [pool],
+    });
+    t.start();
+    assert.equal(await within(t.joinAsync({ timeout: 30_000 })), 1);
+    await until(() => activeCount() === before, "the pool threads to idle out");
+    // An observation window, not an ordering: the supervisor ticks every
+    // 100 ms; before the fix it restarted every pool thread on each tick.
+    await sleep(500);
+    assert.equal(activeCount(), before);
+    await within(pool.shutdownAsync());
+  });
+});
