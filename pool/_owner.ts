@@ -13,11 +13,12 @@
 // settles; an idle pool never does (its threads are daemons).
 //
 // Death: a pool thread that ends while running a task never pushes that
-// slot. Every SCAN_MS without a completion, the reaper (and a blocking
-// result()) looks at the pool threads running this thread's tasks: one whose
+// slot. Once SCAN_MS passed since this owner's last scan, the next drain or
+// park (the reaper's, a blocking result()'s, wait()'s, a full queue's)
+// looks at the pool threads holding this thread's tasks: one whose
 // thread-table entry no longer holds its ident has ended, and its task is
 // settled with ThreadDiedError; the scan also frees the records of ended
-// pool threads and starts replacements.
+// pool threads and starts replacements (Pool.maintain).
 
 import { waitAsync, waitSync } from "../_core/wait.ts";
 import { entryAlive, requestCancel, runtime } from "../_core/runtime.ts";
@@ -88,6 +89,8 @@ export class Owner implements FutureSource {
   readonly #local: number[] = [];
   readonly #keep: number;
   #reaping = false;
+  // When this owner last scanned (performance clock).
+  #lastScan = performance.now();
 
   constructor(block: Block, free: Queue<number>, replenish: () => void) {
     this.#b = block;
@@ -129,7 +132,14 @@ export class Owner implements FutureSource {
     return this.#pending.size;
   }
 
+  /** Settles what completed; scans too when a scan is due. */
   drain(): number {
+    const n = this.#drain();
+    this.scanIfDue();
+    return n;
+  }
+
+  #drain(): number {
     const { v } = this.#b;
     let s = Atomics.exchange(v, this.#head, EMPTY);
     let n = 0;
@@ -143,18 +153,22 @@ export class Owner implements FutureSource {
     return n;
   }
 
+  /** Scans when SCAN_MS passed since this owner's last scan. */
+  scanIfDue(): void {
+    if (performance.now() - this.#lastScan >= SCAN_MS) this.scan();
+  }
+
   park(until: number, signal: AbortSignal | undefined): void {
-    const scanAt = performance.now() + SCAN_MS;
     // Why no lost wakeup: the pusher moves the head off EMPTY before it
     // notifies; we sleep only while it still reads EMPTY (drain() left it so).
-    const r = waitSync(
+    waitSync(
       this.#b.v,
       this.#head,
       EMPTY,
-      Math.min(until, scanAt),
+      Math.min(until, this.#lastScan + SCAN_MS),
       signal,
     );
-    if (r === "timed-out" && performance.now() >= scanAt) this.scan();
+    this.scanIfDue();
   }
 
   state(slot: number): number {
@@ -193,6 +207,7 @@ export class Owner implements FutureSource {
    * the records of ended pool threads (then starts replacements).
    */
   scan(): void {
+    this.#lastScan = performance.now();
     const b = this.#b;
     const { v } = b;
     for (const slot of [...this.#pending.keys()]) {
@@ -244,7 +259,9 @@ export class Owner implements FutureSource {
         if (this.#pending.size > 0) idleSince = -1;
         else if (idleSince < 0) idleSince = now;
         else if (now - idleSince >= LINGER_MS) return;
-        const until = idleSince < 0 ? now + SCAN_MS : idleSince + LINGER_MS;
+        const until = idleSince < 0
+          ? this.#lastScan + SCAN_MS
+          : idleSince + LINGER_MS;
         // Why no lost wakeup: as in park(). Uninterruptible: cancelling
         // this thread must not strand its Futures.
         const r = await waitAsync(
@@ -255,7 +272,7 @@ export class Owner implements FutureSource {
           undefined,
           false,
         );
-        if (r === "timed-out" && this.#pending.size > 0) this.scan();
+        if (r === "timed-out" && this.#pending.size > 0) this.scanIfDue();
       }
     } finally {
       this.#reaping = false;

@@ -259,6 +259,7 @@ export class Pool {
       // and sleep on our completion stack when we hold some; else on the
       // free queue (briefly: other threads free slots too).
       if (owner.drain() > 0) continue;
+      // drain() scans when due: dead runners' slots come back.
       const until = Math.min(deadline, performance.now() + 5);
       if (owner.pending > 0) owner.park(until, undefined);
       else {
@@ -286,14 +287,22 @@ export class Pool {
     } catch (e) {
       if (!(e instanceof QueueEmptyError)) throw e;
     }
-    const timeout = deadline === Infinity
-      ? undefined
-      : Math.max(0, deadline - performance.now());
-    try {
-      // The reaper frees this thread's slots meanwhile (event loop).
-      return await this.free.getAsync({ timeout, signal });
-    } catch (e) {
-      throw e instanceof QueueEmptyError ? full() : e;
+    for (;;) {
+      // In SCAN_MS slices: the scan in between frees the slots of dead
+      // runners.
+      const timeout = Math.max(
+        0,
+        Math.min(deadline, performance.now() + 200) - performance.now(),
+      );
+      try {
+        // The reaper frees this thread's slots meanwhile (event loop).
+        return await this.free.getAsync({ timeout, signal });
+      } catch (e) {
+        if (!(e instanceof QueueEmptyError)) throw e;
+        if (performance.now() >= deadline) throw full();
+      }
+      owner.scanIfDue();
+      this.checkOpen();
     }
   }
 

@@ -243,9 +243,8 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
         // start (LIVE up) does not notify: the wait is bounded (50 ms while
         // no thread lives), and each round looks again.
         const until = performance.now() + (live === 0 ? 50 : 200);
-        if (waitSync(v, LIVE, live, until) === "timed-out") {
-          this.#ownerCtx().scan();
-        }
+        waitSync(v, LIVE, live, until);
+        this.#ownerCtx().scanIfDue();
       }
     }
   }
@@ -271,8 +270,8 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
         if (live < 0) return;
         // Why no lost wakeup: as in shutdown().
         const until = performance.now() + (live === 0 ? 50 : 200);
-        const r = await waitAsync(v, LIVE, live, until);
-        if (r === "timed-out") this.#ownerCtx().scan();
+        await waitAsync(v, LIVE, live, until);
+        this.#ownerCtx().scanIfDue();
       }
     }
   }

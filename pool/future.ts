@@ -30,6 +30,8 @@ export interface FutureSource {
   cancel(slot: number): boolean;
   /** Requests cooperative cancellation of a running task. */
   abort(slot: number): void;
+  /** Checks for dead pool threads if that is due (SCAN_MS since the last). */
+  scanIfDue(): void;
 }
 
 const PENDING = 0, CANCELLED = 1, FINISHED = 2;

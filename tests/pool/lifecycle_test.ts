@@ -1,14 +1,71 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// Threads that come and go around an executor: a home thread that blocks
-// (it still starts pool threads), shutdown with tasks still queued, idle
-// pool threads that stay gone.
+// Threads that come and go around an executor: pool threads that die while
+// their owner waits in short waits (the death is seen), a home thread that
+// blocks (it still starts pool threads), shutdown with tasks still queued,
+// idle pool threads that stay gone.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { activeCount, Event, Thread, ThreadPoolExecutor } from "../../mod.ts";
+import {
+  activeCount,
+  Event,
+  Thread,
+  ThreadDiedError,
+  ThreadPoolExecutor,
+  TimeoutError,
+  wait,
+} from "../../mod.ts";
 import { sleep, until } from "../_helpers.ts";
-import { within } from "./_fixtures.ts";
+import { blocker, within } from "./_fixtures.ts";
+
+// A task that ends its pool thread (process.exit exists on Deno too).
+function die(): number {
+  (globalThis as unknown as { process: { exit(c: number): void } })
+    .process.exit(3);
+  return -1;
+}
 
 describe("ThreadPoolExecutor: threads that end", () => {
+  it("ThreadPoolExecutor: a blocking submit on a full queue sees its task's pool thread die", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1, maxQueue: 1 });
+    const dying = pool.submit(die);
+    const queued = pool.submit((x: number) => x, 2);
+    // The queue is full until the death is seen (the dead task's slot).
+    const third = pool.submitWith((x: number) => x, [3], { timeout: 30_000 });
+    await assert.rejects(within(dying), ThreadDiedError);
+    assert.deepEqual(await within(Promise.all([queued, third])), [2, 3]);
+  });
+
+  it("ThreadPoolExecutor: result() polled in waits shorter than the scan period sees its pool thread die", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const f = pool.submit(die);
+    const end = performance.now() + 20_000;
+    let error: unknown;
+    while (error === undefined && performance.now() < end) {
+      try {
+        f.result({ timeout: 50 });
+      } catch (e) {
+        if (!(e instanceof TimeoutError)) error = e;
+      }
+    }
+    assert.ok(error instanceof ThreadDiedError, String(error));
+  });
+
+  it("ThreadPoolExecutor: wait() on two executors' Futures sees a pool thread die", async () => {
+    await using a = new ThreadPoolExecutor({ maxWorkers: 1 });
+    await using b = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const release = new Event();
+    const dying = a.submit(die);
+    const blocked = b.submit(blocker, release);
+    const { done } = wait([dying, blocked], {
+      timeout: 20_000,
+      returnWhen: "FIRST_COMPLETED",
+    });
+    release.set();
+    assert.deepEqual([...done], [dying]);
+    await assert.rejects(within(dying), ThreadDiedError);
+    assert.equal(await within(blocked), "released");
+  });
+
   it("ThreadPoolExecutor: a home thread blocked in a join still starts pool threads another thread needs", async () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
     const t = new Thread({
