@@ -69,9 +69,14 @@ export const TARGET_BYTES = 256 * 1024;
 //            drains the index (CAS)->                       drainer, pushed to the owner
 // RUNNING   -abort (CAS, owner)->                           RUNNING | ABORT, then cancel request
 // RUNNING   -task ends (CAS, runner)->                      FINISHING (the runner writes the outcome)
-// FINISHING -outcome written (store, runner)->              DONE, pushed to the owner's stack
+// FINISHING -outcome written (store, runner)->              DONE, pushed to the owner's stack;
+//                                                           FREE instead when the owner has ended
 // RUNNING, FINISHING -runner died, seen by the owner's scan (CAS)-> DONE (kind DIED), settled
 // DONE, CANCELLED (pushed) -owner settles the Future->      FREE (index put in the free queue)
+//                                                           or KEPT (in the owner's own cache)
+// KEPT      -the owner's next submit (CAS)->               FREE, then taken as above
+// KEPT      -the owner ended, seen by a sweep (CAS)->       FREE (index put in the free queue)
+// DONE, CANCELLED on the stack of an ended owner -sweep->   FREE (index put in the free queue)
 // Exactly one thread holds a slot at a time: the submitter until the queue
 // put, the thread that took the index, then the owner after the push.
 export const FREE = 0,
@@ -79,7 +84,8 @@ export const FREE = 0,
   RUNNING = 2,
   DONE = 3,
   CANCELLED = 4,
-  FINISHING = 5;
+  FINISHING = 5,
+  KEPT = 6;
 export const ABORT = 16;
 export const SLOT_WORDS = 16;
 export const S_STATE = 0;

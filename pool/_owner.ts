@@ -19,6 +19,11 @@
 // thread-table entry no longer holds its ident has ended, and its task is
 // settled with ThreadDiedError; the scan also frees the records of ended
 // pool threads and starts replacements (Pool.maintain).
+//
+// This thread's own end: slots it kept for its next submits (KEPT) are
+// handed back whenever it has nothing pending, and a sweep (Pool.maintain)
+// frees those of an owner that ended with tasks pending; a pool thread
+// finishing a task of an ended owner frees the slot instead of pushing it.
 
 import { waitAsync, waitSync } from "../_core/wait.ts";
 import { entryAlive, requestCancel, runtime } from "../_core/runtime.ts";
@@ -33,10 +38,12 @@ import {
   FREE,
   ID,
   K_DIED,
+  KEPT,
   QUEUED,
   RUNNING,
   S_KIND,
   S_NEXT,
+  S_OENTRY,
   S_OIDENT,
   S_STATE,
   S_WENTRY,
@@ -80,6 +87,7 @@ export class Owner implements FutureSource {
   readonly #free: Queue<number>;
   readonly #replenish: () => void;
   readonly #head: number;
+  readonly #entry: number;
   readonly #ident: number;
   readonly #pending = new Map<number, Future>();
   // Slots this thread freed, kept for its next submits: a slot taken from
@@ -98,19 +106,34 @@ export class Owner implements FutureSource {
     this.#replenish = replenish;
     const rt = runtime();
     this.#head = block.head(rt.entry);
+    this.#entry = rt.entry;
     this.#ident = rt.ident;
     this.#keep = Math.max(0, Math.min(256, Math.floor(block.l.slots / 4)));
   }
 
   /** A slot this thread freed earlier, if it kept one. */
   takeLocal(): number | undefined {
-    return this.#local.pop();
+    const { v } = this.#b;
+    for (;;) {
+      const s = this.#local.pop();
+      if (s === undefined) return undefined;
+      // A sweep takes KEPT slots only from ended owners; the CAS settles it.
+      const at = this.#b.slot(s) + S_STATE;
+      if (Atomics.compareExchange(v, at, KEPT, FREE) === KEPT) return s;
+    }
   }
 
   /** Gives the kept slots back to the shared free queue. */
   #release(): void {
+    const { v } = this.#b;
     const local = this.#local;
-    while (local.length > 0) this.#free.putNowait(local.pop()!);
+    while (local.length > 0) {
+      const s = local.pop()!;
+      const at = this.#b.slot(s) + S_STATE;
+      if (Atomics.compareExchange(v, at, KEPT, FREE) === KEPT) {
+        this.#free.putNowait(s);
+      }
+    }
   }
 
   /** This thread's table entry and ident, for a slot's owner words. */
@@ -240,10 +263,19 @@ export class Owner implements FutureSource {
       else settleFuture(future, readOutcome(b, slot));
     }
     // A slot of an earlier thread on this entry (it ended before its task
-    // did) is freed all the same.
-    Atomics.store(v, base + S_STATE, FREE);
-    if (this.#local.length < this.#keep) this.#local.push(slot);
-    else this.#free.putNowait(slot);
+    // did) is freed all the same. Kept for this thread's next submit only
+    // while it has tasks pending: a thread that ends with nothing pending
+    // holds no slot (an ended owner's KEPT slots are swept).
+    if (this.#pending.size > 0 && this.#local.length < this.#keep) {
+      v[base + S_OENTRY] = this.#entry;
+      v[base + S_OIDENT] = this.#ident;
+      Atomics.store(v, base + S_STATE, KEPT);
+      this.#local.push(slot);
+    } else {
+      Atomics.store(v, base + S_STATE, FREE);
+      this.#free.putNowait(slot);
+    }
+    if (this.#pending.size === 0) this.#release();
   }
 
   async #reap(): Promise<void> {

@@ -50,6 +50,7 @@ import {
 } from "./_layout.ts";
 import type { Owner } from "./_owner.ts";
 import type { PoolThreadArgs } from "./_thread.ts";
+import { sweep } from "./_orphans.ts";
 import { BrokenExecutorError } from "./errors.ts";
 
 // The pool thread's loop (pool/_thread.ts), by the internal specifier the
@@ -259,7 +260,8 @@ export class Pool {
       // and sleep on our completion stack when we hold some; else on the
       // free queue (briefly: other threads free slots too).
       if (owner.drain() > 0) continue;
-      // drain() scans when due: dead runners' slots come back.
+      // drain() scans when due: dead runners' slots, and (maintain) slots
+      // of owners that ended.
       const until = Math.min(deadline, performance.now() + 5);
       if (owner.pending > 0) owner.park(until, undefined);
       else {
@@ -359,9 +361,13 @@ export class Pool {
     ) this.maintain();
   }
 
-  /** Frees the records of pool threads that ended, then replenishes. */
+  /**
+   * Frees the records of pool threads that ended and the slots of owners
+   * that ended, then replenishes.
+   */
   maintain(): void {
     const b = this.b, { v } = b;
+    sweep(b, this.free);
     for (let w = 0; w < b.l.workers; w++) {
       const r = b.record(w);
       const ident = Atomics.load(v, r + R_IDENT);

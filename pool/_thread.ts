@@ -18,7 +18,12 @@
 // A task that throws fails its Future only; the thread goes on.
 
 import { CancelledError } from "../_core/errors.ts";
-import { cancelRequested, clearCancel, runtime } from "../_core/runtime.ts";
+import {
+  cancelRequested,
+  clearCancel,
+  entryAlive,
+  runtime,
+} from "../_core/runtime.ts";
 import {
   type AnyFunction,
   explainMissing,
@@ -44,6 +49,8 @@ import {
   RUNNING,
   S_KIND,
   S_MODE,
+  S_OENTRY,
+  S_OIDENT,
   S_STATE,
   S_TARGET,
   S_WENTRY,
@@ -135,15 +142,17 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       ok = false;
       value = error;
     }
-    finish(b, s, ok, value, entry, ident);
+    finish(b, free, s, ok, value, entry, ident);
   }
 }
 
 // Publishes a task's outcome: claim the slot (RUNNING -> FINISHING), write,
 // mark DONE, push to the owner. A failed claim means an owner's scan
 // declared this thread dead: the slot is no longer ours, write nothing.
+// An owner that has ended never drains its stack: its slot is freed here.
 function finish(
   b: Block,
+  free: Queue<number>,
   s: number,
   ok: boolean,
   value: unknown,
@@ -166,7 +175,12 @@ function finish(
     writeError(b, s, explainMissing(value, `Pool ${fnName}`));
   }
   Atomics.store(v, at, DONE);
-  b.push(s);
+  const base = b.slot(s);
+  if (entryAlive(v[base + S_OENTRY], v[base + S_OIDENT])) b.push(s);
+  else {
+    Atomics.store(v, at, FREE);
+    free.putNowait(s);
+  }
   if (aborted) clearAbort(entry, ident);
 }
 

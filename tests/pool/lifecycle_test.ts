@@ -1,5 +1,6 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// Threads that come and go around an executor: pool threads that die while
+// Threads that come and go around an executor: submitting threads that end
+// (their slots come back), pool threads that die while
 // their owner waits in short waits (the death is seen), a home thread that
 // blocks (it still starts pool threads), shutdown with tasks still queued,
 // idle pool threads that stay gone.
@@ -25,6 +26,48 @@ function die(): number {
 }
 
 describe("ThreadPoolExecutor: threads that end", () => {
+  for (const how of ["return", "exit", "pending"]) {
+    it(`ThreadPoolExecutor: submitting threads that end (${how}) leave every slot free`, async () => {
+      // 4 slots; a thread may keep one for its next submit.
+      await using pool = new ThreadPoolExecutor({ maxWorkers: 1, maxQueue: 3 });
+      // Warm: the pool thread's start is not in the threads' bounds.
+      assert.equal(await within(pool.submit((x: number) => x, 0)), 0);
+      for (let i = 0; i < 8; i++) {
+        const t = new Thread({
+          target: (p: ThreadPoolExecutor, i: number, how: string) => {
+            const f = p.submitWith((x: number) => x + 1, [i], {
+              timeout: 10_000,
+            });
+            if (how === "pending") return -1;
+            const r = f.result({ timeout: 20_000 });
+            if (how === "exit") {
+              (globalThis as unknown as { process: { exit(c: number): void } })
+                .process.exit(0);
+            }
+            return r;
+          },
+          args: [pool, i, how],
+        });
+        t.start();
+        await within(t.joinAsync({ timeout: 30_000 })).catch((e) => {
+          if (how !== "exit") throw e; // an exit ends the join in an error
+        });
+        if (how === "return") assert.equal(t.result, i + 1);
+      }
+      // Every slot is free: four blocked tasks are accepted at once.
+      const release = new Event();
+      const fs = Array.from(
+        { length: 4 },
+        () => pool.submitWith(blocker, [release], { timeout: 10_000 }),
+      );
+      release.set();
+      assert.deepEqual(
+        await within(Promise.all(fs)),
+        ["released", "released", "released", "released"],
+      );
+    });
+  }
+
   it("ThreadPoolExecutor: a blocking submit on a full queue sees its task's pool thread die", async () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 1, maxQueue: 1 });
     const dying = pool.submit(die);
