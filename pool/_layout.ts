@@ -17,6 +17,8 @@
 // | 7                     | NAMES    | counter for pool thread names            | Atomics.add by starters    |
 // | 8                     | NEED     | 1: a thread other than home wants threads | submitters, owners' scans |
 // | 9                     | ID       | unique in the process: a shared-heap offset | constructor              |
+// | 10                    | HIDENT   | the home thread's ident (it starts pool threads) | constructor          |
+// | 11                    | HENTRY   | the home thread's table entry            | constructor                |
 // | 32 + 4 w              | record w | IDENT (0 free, -1 starting, > 0 ident), ENTRY | see "Records"         |
 // | HEADS + e             | head e   | completion stack of thread entry e (EMPTY -1) | CAS push, exchange pop |
 // | SLOTS_AT + 16 s       | slot s   | see "Slot"                               |                            |
@@ -32,6 +34,8 @@ export const TOP = 6;
 export const NAMES = 7;
 export const NEED = 8;
 export const ID = 9;
+export const HIDENT = 10;
+export const HENTRY = 11;
 export const MAGIC_VALUE = 0x74706f6c;
 export const RECORDS = 32;
 export const RECORD_WORDS = 4;

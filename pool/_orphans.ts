@@ -1,21 +1,42 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // What threads that ended leave behind in an executor's block: slots of
-// submitting threads that ended (sweep). Runs in Pool.maintain (every
-// owner's scan, home's tick); any thread may run it.
+// submitting threads that ended (sweep), and an executor whose home thread
+// ended (breakIfHomeGone). Both run in Pool.maintain (every owner's scan,
+// home's tick); any thread may run them.
 
 import { entryAlive } from "../_core/runtime.ts";
 import type { Queue } from "../queue/bounded.ts";
 import {
   type Block,
+  BROKEN,
   EMPTY,
   FREE,
   HEAD_COUNT,
+  HENTRY,
+  HIDENT,
   KEPT,
   S_NEXT,
   S_OENTRY,
   S_OIDENT,
   S_STATE,
+  STATE,
 } from "./_layout.ts";
+import { breakPool } from "./_thread.ts";
+
+/**
+ * Breaks the executor once its home thread has ended (its pool threads
+ * ended with it): nothing would run its queued tasks, which fail with
+ * BrokenExecutorError. Called by threads other than home. True if broken.
+ */
+export function breakIfHomeGone(
+  p: { b: Block; tasks: Queue<number>; free: Queue<number> },
+): boolean {
+  const { v } = p.b;
+  if (Atomics.load(v, STATE) === BROKEN) return true;
+  if (entryAlive(v[HENTRY], v[HIDENT])) return false;
+  breakPool(p.b, p.tasks, p.free);
+  return true;
+}
 
 /**
  * Frees what owners that ended still hold: slots kept for their next

@@ -5,7 +5,7 @@
 // threads, and stopping.
 
 import { RuntimeError } from "../_core/errors.ts";
-import { entryAlive, heapAlloc } from "../_core/runtime.ts";
+import { entryAlive, heapAlloc, runtime } from "../_core/runtime.ts";
 import { setSliceHook } from "../_core/wait.ts";
 import { checkTarget, type WireTarget, wireTarget } from "../_core/target.ts";
 import {
@@ -31,6 +31,8 @@ import {
   EMPTY,
   FREE,
   HEAD_COUNT,
+  HENTRY,
+  HIDENT,
   ID,
   layout,
   LIVE,
@@ -50,7 +52,7 @@ import {
 } from "./_layout.ts";
 import type { Owner } from "./_owner.ts";
 import type { PoolThreadArgs } from "./_thread.ts";
-import { sweep } from "./_orphans.ts";
+import { breakIfHomeGone, sweep } from "./_orphans.ts";
 import { BrokenExecutorError } from "./errors.ts";
 
 // The pool thread's loop (pool/_thread.ts), by the internal specifier the
@@ -121,6 +123,8 @@ export class Pool {
    * Deno a child left behind by a thread that ended never runs or never
    * ends (measured: its table entry stays, so shutdown would wait forever).
    * Other threads ask for threads through NEED; the home thread looks.
+   * When home ends, so do its pool threads: the executor is broken then
+   * (HIDENT/HENTRY name home; _orphans.ts).
    */
   constructor(
     readonly b: Block,
@@ -192,6 +196,9 @@ export class Pool {
     v[ID] = word >= 0 ? word : -2 - Math.floor(Math.random() * 2 ** 30);
     v[BYTES] = l.bytes;
     v[WORKERS] = workers;
+    const rt = runtime();
+    v[HIDENT] = rt.ident;
+    v[HENTRY] = rt.entry;
     v.fill(EMPTY, l.heads, l.heads + HEAD_COUNT);
     Atomics.store(v, MAGIC, MAGIC_VALUE);
     const b = new Block(buffer);
@@ -291,7 +298,7 @@ export class Pool {
     }
     for (;;) {
       // In SCAN_MS slices: the scan in between frees the slots of dead
-      // runners.
+      // runners and ended owners, and sees a home that ended.
       const timeout = Math.max(
         0,
         Math.min(deadline, performance.now() + 200) - performance.now(),
@@ -310,7 +317,12 @@ export class Pool {
 
   checkOpen(): void {
     const state = Atomics.load(this.b.v, STATE);
-    if (state === BROKEN) throw new BrokenExecutorError();
+    if (
+      state === BROKEN ||
+      (state === OPEN && !this.home && breakIfHomeGone(this))
+    ) {
+      throw new BrokenExecutorError();
+    }
     if (state !== OPEN) {
       throw new RuntimeError("Cannot schedule new futures after shutdown");
     }
@@ -363,10 +375,11 @@ export class Pool {
 
   /**
    * Frees the records of pool threads that ended and the slots of owners
-   * that ended, then replenishes.
+   * that ended, breaks the executor if home ended, then replenishes.
    */
   maintain(): void {
     const b = this.b, { v } = b;
+    if (!this.home) breakIfHomeGone(this);
     sweep(b, this.free);
     for (let w = 0; w < b.l.workers; w++) {
       const r = b.record(w);

@@ -260,7 +260,11 @@ function leaveIdle(
 
 // The initializer failed: the pool is broken. Fail every queued task, and
 // shut the task queue so the other pool threads leave.
-function breakPool(b: Block, tasks: Queue<number>, free: Queue<number>): void {
+export function breakPool(
+  b: Block,
+  tasks: Queue<number>,
+  free: Queue<number>,
+): void {
   const { v } = b;
   Atomics.store(v, STATE, BROKEN);
   tasks.shutdown();

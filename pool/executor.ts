@@ -141,7 +141,8 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
    * Python: `Executor.submit`.
    *
    * @throws {RuntimeError} after `shutdown()`; {@linkcode BrokenExecutorError}
-   * when an initializer failed; {@linkcode TypeError} for args that cannot
+   * when an initializer failed or the executor's home thread ended;
+   * {@linkcode TypeError} for args that cannot
    * be sent; {@linkcode RangeError} for args over `taskBytes`.
    */
   submit<F extends ThreadFunction>(

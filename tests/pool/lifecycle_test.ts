@@ -2,13 +2,14 @@
 // Threads that come and go around an executor: submitting threads that end
 // (their slots come back), pool threads that die while
 // their owner waits in short waits (the death is seen), a home thread that
-// blocks (it still starts pool threads), shutdown with tasks still queued,
+// blocks (it still starts pool threads) or ends (the executor breaks), shutdown with tasks still queued,
 // idle pool threads that stay gone.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   activeCount,
   Event,
+  Queue,
   Thread,
   ThreadDiedError,
   ThreadPoolExecutor,
@@ -163,6 +164,65 @@ describe("ThreadPoolExecutor: threads that end", () => {
     assert.equal(ready.wait({ timeout: 30_000 }), true);
     pool.shutdown({ wait: true });
     assert.equal(await within(t.joinAsync({ timeout: 30_000 })), 2);
+  });
+
+  it("ThreadPoolExecutor: when the thread that created it ends, the executor is broken: queued Futures fail, submit throws", async () => {
+    // Home creates the executor and hands it to a thread of its own (which
+    // outlives home's end), then ends once that thread has queued a task.
+    const results = new Queue<string>({ capacity: 8 });
+    const queued = new Event();
+    const home = new Thread({
+      target: (results: Queue<string>, queued: Event) => {
+        const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+        const user = new Thread({
+          target: (
+            p: ThreadPoolExecutor,
+            results: Queue<string>,
+            queued: Event,
+          ) => {
+            const name = (f: () => unknown) => {
+              try {
+                return String(f());
+              } catch (e) {
+                return (e as Error).name;
+              }
+            };
+            const release = new Event(), started = new Event();
+            const running = p.submit(
+              (r: Event, s: Event) => {
+                s.set();
+                return r.wait({ timeout: 30_000 });
+              },
+              release,
+              started,
+            );
+            started.wait({ timeout: 30_000 });
+            const waiting = p.submit((x: number) => x, 1);
+            queued.set();
+            results.put(name(() => waiting.result({ timeout: 20_000 })));
+            results.put(name(() => p.submit((x: number) => x, 2)));
+            release.set();
+            results.put(name(() => running.result({ timeout: 20_000 })));
+          },
+          args: [pool, results, queued],
+        });
+        user.start();
+        queued.wait({ timeout: 30_000 });
+      },
+      args: [results, queued],
+    });
+    home.start();
+    await within(home.joinAsync({ timeout: 30_000 }));
+    const got = [];
+    for (let i = 0; i < 3; i++) {
+      got.push(await within(results.getAsync({ timeout: 30_000 })));
+    }
+    // The running task finishes or dies with home's pool thread.
+    assert.deepEqual(got.slice(0, 2), [
+      "BrokenExecutorError",
+      "BrokenExecutorError",
+    ]);
+    assert.ok(["true", "ThreadDiedError"].includes(got[2]), got[2]);
   });
 
   it("ThreadPoolExecutor({ idleTimeout }) that travelled: idle pool threads stay gone", async () => {
