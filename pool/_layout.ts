@@ -59,14 +59,16 @@ export const TARGET_BYTES = 256 * 1024;
 // | 4    | TARGET | target table id                                   | submitter                   |
 // | 5    | KIND   | payload kind: args, then the result               | submitter, then the runner  |
 // | 6    | LEN    | payload length in bytes, or number count          | as KIND                     |
-// | 7    | WIDENT | ident of the pool thread running it               | the runner, before RUNNING  |
-// | 8    | WENTRY | its table entry                                   | the runner, before RUNNING  |
+// | 7    | WIDENT | ident of the pool thread that took it (0: none)   | submitter 0, the runner before RUNNING (after WENTRY) |
+// | 8    | WENTRY | its table entry                                   | the runner, before WIDENT   |
 // | 9    | MODE   | 0 call target(...args), 1 map target over args[0] | submitter                   |
 // | 12   | NUM    | two float64: inline numbers (args or result)      | as KIND                     |
 //
 // Slot states:
 // FREE      -submit (slot taken from the free queue)->     QUEUED (index put in the task queue)
 // QUEUED    -a pool thread takes the index (CAS)->          RUNNING
+// QUEUED    -the runner that took the index died before its CAS (WIDENT names
+//            it), seen by the owner's scan (CAS)->          DONE (kind DIED), settled
 // QUEUED    -Future.cancel() (CAS, owner)->                 CANCELLED; the thread that takes
 //                                                           the index frees the slot
 // QUEUED    -shutdown({ cancelFutures }) or a broken pool   CANCELLED / DONE (kind BROKEN) by the
@@ -75,6 +77,8 @@ export const TARGET_BYTES = 256 * 1024;
 // RUNNING   -task ends (CAS, runner)->                      FINISHING (the runner writes the outcome)
 // FINISHING -outcome written (store, runner)->              DONE, pushed to the owner's stack;
 //                                                           FREE instead when the owner has ended
+// DONE      -the runner died before its push: still DONE, not drained, runner dead
+//            at two owner's scans in a row->                settled by the owner
 // RUNNING, FINISHING -runner died, seen by the owner's scan (CAS)-> DONE (kind DIED), settled
 // DONE, CANCELLED (pushed) -owner settles the Future->      FREE (index put in the free queue)
 //                                                           or KEPT (in the owner's own cache)

@@ -97,8 +97,10 @@ export class Owner implements FutureSource {
   readonly #local: number[] = [];
   readonly #keep: number;
   #reaping = false;
-  // When this owner last scanned (performance clock).
+  // When this owner last scanned (performance clock), and the DONE slots
+  // that scan found undrained on a dead runner (see scan()).
   #lastScan = performance.now();
+  #suspects = new Map<number, Future>();
 
   constructor(block: Block, free: Queue<number>, replenish: () => void) {
     this.#b = block;
@@ -162,17 +164,25 @@ export class Owner implements FutureSource {
     return n;
   }
 
+  // Every slot on the stack is settled and freed, even when one throws (a
+  // Future's settle hook): the first error is rethrown after.
   #drain(): number {
     const { v } = this.#b;
     let s = Atomics.exchange(v, this.#head, EMPTY);
     let n = 0;
+    let failed: { error: unknown } | undefined;
     while (s !== EMPTY) {
       // NEXT was written before the push's CAS, which our exchange read.
       const next = v[this.#b.slot(s) + S_NEXT];
-      this.#settle(s);
+      try {
+        this.#settle(s);
+      } catch (error) {
+        failed ??= { error };
+      }
       n++;
       s = next;
     }
+    if (failed !== undefined) throw failed.error;
     return n;
   }
 
@@ -233,20 +243,49 @@ export class Owner implements FutureSource {
     this.#lastScan = performance.now();
     const b = this.#b;
     const { v } = b;
+    // DONE slots of dead runners, looked at before the drain: a runner that
+    // was dead before the drain pushed before it (or never will).
+    const done: number[] = [];
+    for (const slot of this.#pending.keys()) {
+      const base = b.slot(slot);
+      if ((Atomics.load(v, base + S_STATE) & ~ABORT) !== DONE) continue;
+      if (!entryAlive(v[base + S_WENTRY], Atomics.load(v, base + S_WIDENT))) {
+        done.push(slot);
+      }
+    }
+    this.#drain();
+    const suspects = new Map<number, Future>();
     for (const slot of [...this.#pending.keys()]) {
       const base = b.slot(slot);
       const state = Atomics.load(v, base + S_STATE);
       const phase = state & ~ABORT;
-      if (phase !== RUNNING && phase !== FINISHING) continue;
-      if (entryAlive(v[base + S_WENTRY], v[base + S_WIDENT])) continue;
+      if (phase !== RUNNING && phase !== FINISHING && phase !== QUEUED) {
+        continue;
+      }
+      // The runner stores WENTRY, then WIDENT (0 from the submit until a
+      // runner took the index).
+      const ident = Atomics.load(v, base + S_WIDENT);
+      if (ident === 0 || entryAlive(v[base + S_WENTRY], ident)) continue;
       // The runner is gone: it will never write or push this slot. (A
       // runner that was declared dead but still runs loses its own CAS
-      // from RUNNING to FINISHING and writes nothing.)
-      v[base + S_KIND] = K_DIED;
+      // from RUNNING to FINISHING, or from QUEUED to RUNNING, and writes
+      // nothing.) QUEUED with a runner: it took the index and died before
+      // its CAS, so no other pool thread can take the task.
       if (Atomics.compareExchange(v, base + S_STATE, state, DONE) === state) {
+        v[base + S_KIND] = K_DIED; // after the CAS: a lost CAS writes nothing
         this.#settle(slot);
       }
     }
+    // A runner that died between marking DONE and its push: still DONE and
+    // undrained, with its runner dead, at two scans in a row (SCAN_MS
+    // apart: a runner declared dead that still runs has pushed by then).
+    for (const slot of done) {
+      const future = this.#pending.get(slot);
+      if (future === undefined) continue;
+      if (this.#suspects.get(slot) === future) this.#settle(slot);
+      else suspects.set(slot, future);
+    }
+    this.#suspects = suspects;
     // Free the records of ended pool threads and start replacements.
     this.#replenish();
   }
@@ -257,25 +296,31 @@ export class Owner implements FutureSource {
     const base = b.slot(slot);
     const future = this.#pending.get(slot);
     const state = Atomics.load(v, base + S_STATE) & ~ABORT;
-    if (future !== undefined && v[base + S_OIDENT] === this.#ident) {
-      this.#pending.delete(slot);
-      if (state === CANCELLED) cancelFuture(future);
-      else settleFuture(future, readOutcome(b, slot));
+    // Only a finished or cancelled slot is ours (pushes happen in those
+    // states only); anything else is left alone.
+    if (state !== DONE && state !== CANCELLED) return;
+    try {
+      if (future !== undefined && v[base + S_OIDENT] === this.#ident) {
+        this.#pending.delete(slot);
+        if (state === CANCELLED) cancelFuture(future);
+        else settleFuture(future, readOutcome(b, slot));
+      }
+    } finally {
+      // A slot of an earlier thread on this entry (it ended before its task
+      // did) is freed all the same. Kept for this thread's next submit
+      // only while it has tasks pending: a thread that ends with nothing
+      // pending holds no slot (an ended owner's KEPT slots are swept).
+      if (this.#pending.size > 0 && this.#local.length < this.#keep) {
+        v[base + S_OENTRY] = this.#entry;
+        v[base + S_OIDENT] = this.#ident;
+        Atomics.store(v, base + S_STATE, KEPT);
+        this.#local.push(slot);
+      } else {
+        Atomics.store(v, base + S_STATE, FREE);
+        this.#free.putNowait(slot);
+      }
+      if (this.#pending.size === 0) this.#release();
     }
-    // A slot of an earlier thread on this entry (it ended before its task
-    // did) is freed all the same. Kept for this thread's next submit only
-    // while it has tasks pending: a thread that ends with nothing pending
-    // holds no slot (an ended owner's KEPT slots are swept).
-    if (this.#pending.size > 0 && this.#local.length < this.#keep) {
-      v[base + S_OENTRY] = this.#entry;
-      v[base + S_OIDENT] = this.#ident;
-      Atomics.store(v, base + S_STATE, KEPT);
-      this.#local.push(slot);
-    } else {
-      Atomics.store(v, base + S_STATE, FREE);
-      this.#free.putNowait(slot);
-    }
-    if (this.#pending.size === 0) this.#release();
   }
 
   async #reap(): Promise<void> {
@@ -283,7 +328,14 @@ export class Owner implements FutureSource {
     let idleSince = -1;
     try {
       for (;;) {
-        if (this.drain() > 0) continue;
+        let n: number;
+        try {
+          n = this.drain();
+        } catch (error) {
+          console.error("Exception settling a Future:", error);
+          n = 1;
+        }
+        if (n > 0) continue;
         const now = performance.now();
         // With nothing pending, linger a little before ending: a thread
         // that submits one task at a time would otherwise start a reaper

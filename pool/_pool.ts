@@ -230,6 +230,8 @@ export class Pool {
     }
     const b = this.b, { v } = b;
     Atomics.compareExchange(v, STATE, OPEN, SHUTDOWN);
+    // Shut first: a racing submit is refused, not queued behind the drain.
+    this.tasks.shutdown();
     if (cancel) {
       for (;;) {
         let s: number;
@@ -247,7 +249,6 @@ export class Pool {
         }
       }
     }
-    this.tasks.shutdown();
     return wait;
   }
 
@@ -365,8 +366,7 @@ export class Pool {
       if (supervised.size === 0) setSliceHook(undefined);
       return;
     }
-    // Only for work: with nothing asked and nothing queued, pool threads
-    // that idled out stay gone (idleTimeout).
+    // Only for work: pool threads that idled out stay gone (idleTimeout).
     if (
       Atomics.exchange(v, NEED, 0) !== 0 ||
       (queued && Atomics.load(v, LIVE) < this.b.l.workers)

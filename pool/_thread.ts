@@ -110,15 +110,19 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       throw error;
     }
     const base = b.slot(s);
-    v[base + S_WIDENT] = ident;
+    // WENTRY first: an owner's scan reads WIDENT, then WENTRY.
     v[base + S_WENTRY] = entry;
-    if (
-      Atomics.compareExchange(v, base + S_STATE, QUEUED, RUNNING) !== QUEUED
-    ) {
+    Atomics.store(v, base + S_WIDENT, ident);
+    const was = Atomics.compareExchange(v, base + S_STATE, QUEUED, RUNNING);
+    if (was !== QUEUED) {
       // Cancelled by its owner while queued: the owner forgot it, the slot
       // is ours to free (its index has left the queue with this get).
-      Atomics.store(v, base + S_STATE, FREE);
-      free.putNowait(s);
+      // Anything else (an owner's scan declared this thread dead and
+      // settled the task) is not ours.
+      if (was === CANCELLED) {
+        Atomics.store(v, base + S_STATE, FREE);
+        free.putNowait(s);
+      }
       continue;
     }
     let ok = true, value: unknown;
@@ -176,22 +180,29 @@ function finish(
   }
   Atomics.store(v, at, DONE);
   const base = b.slot(s);
-  if (entryAlive(v[base + S_OENTRY], v[base + S_OIDENT])) b.push(s);
+  const oentry = v[base + S_OENTRY], oident = v[base + S_OIDENT];
+  if (entryAlive(oentry, oident)) b.push(s);
   else {
     Atomics.store(v, at, FREE);
     free.putNowait(s);
   }
-  if (aborted) clearAbort(entry, ident);
+  if (aborted) clearAbort(entry, ident, oentry, oident);
 }
 
 // The owner that aborted a running task marked the slot, then requests the
 // cancel (same turn of its event loop): wait for the request to land, then
-// withdraw it, so it cannot interrupt this thread's next task. Bounded: an
-// owner that died between the two steps never requests.
+// withdraw it, so it cannot interrupt this thread's next task. Bounded by
+// the owner's life: an owner that died between the two steps never
+// requests (a time bound instead would let a stalled owner's late request
+// cancel the next task).
 const scratch = new Int32Array(new SharedArrayBuffer(4));
-function clearAbort(entry: number, ident: number): void {
-  const until = performance.now() + 100;
-  while (!cancelRequested() && performance.now() < until) {
+function clearAbort(
+  entry: number,
+  ident: number,
+  oentry: number,
+  oident: number,
+): void {
+  while (!cancelRequested() && entryAlive(oentry, oident)) {
     // A short sleep on a private word nobody notifies.
     waitSync(scratch, 0, 0, performance.now() + 0.05, undefined, false);
   }

@@ -28,6 +28,7 @@ import {
   S_OIDENT,
   S_STATE,
   S_TARGET,
+  S_WIDENT,
 } from "./_layout.ts";
 import { type MapOptions, type MapResults, mapResults } from "./_map.ts";
 import { type Owner, ownerFor } from "./_owner.ts";
@@ -328,6 +329,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       v[base + S_OIDENT] = owner.ident;
       v[base + S_TARGET] = id;
       v[base + S_MODE] = mode;
+      v[base + S_WIDENT] = 0; // no runner yet (an owner's scan reads it)
       writeArgs(b, s, args);
       Atomics.store(v, base + S_STATE, QUEUED);
       // Publishes the slot's words (written above) to the pool thread

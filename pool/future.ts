@@ -109,7 +109,12 @@ export class Future<R = unknown> implements PromiseLike<R> {
   cancel(): boolean {
     if (this.#state === CANCELLED) return true;
     if (this.#state === FINISHED) return false;
-    if (!this.#source!.cancel(this.#slot)) return false;
+    if (!this.#source!.cancel(this.#slot)) {
+      // A shutdown({ cancelFutures }) may have cancelled it already: its
+      // slot waits on our completion stack.
+      this.#source!.drain();
+      return this.#state === CANCELLED;
+    }
     cancelFuture(this);
     return true;
   }

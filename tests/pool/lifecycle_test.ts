@@ -1,9 +1,10 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // Threads that come and go around an executor: submitting threads that end
-// (their slots come back), pool threads that die while
-// their owner waits in short waits (the death is seen), a home thread that
-// blocks (it still starts pool threads) or ends (the executor breaks), shutdown with tasks still queued,
-// idle pool threads that stay gone.
+// (their slots come back), pool threads that die while their owner polls
+// in short waits (the death is seen), a home thread that blocks (it still
+// starts pool threads) or ends (the executor breaks), shutdown with tasks
+// still queued, idle pool threads that stay gone, and cancel() after
+// shutdown({ cancelFutures }).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -16,7 +17,7 @@ import {
   TimeoutError,
   wait,
 } from "../../mod.ts";
-import { sleep, until } from "../_helpers.ts";
+import { isDeno, sleep, until } from "../_helpers.ts";
 import { blocker, within } from "./_fixtures.ts";
 
 // A task that ends its pool thread (process.exit exists on Deno too).
@@ -244,4 +245,32 @@ describe("ThreadPoolExecutor: threads that end", () => {
     assert.equal(activeCount(), before);
     await within(pool.shutdownAsync());
   });
+
+  it("ThreadPoolExecutor: cancel() after shutdown({ cancelFutures }) returns true at once", async () => {
+    const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const release = new Event(), started = new Event();
+    const busy = pool.submit(blocker, release, started);
+    const queued = pool.submit((x: number) => x, 2);
+    assert.equal(await started.waitAsync({ timeout: 30_000 }), true);
+    pool.shutdown({ wait: false, cancelFutures: true });
+    assert.equal(queued.cancel(), true);
+    assert.equal(queued.cancelled(), true);
+    release.set();
+    assert.equal(await within(busy), "released");
+    await within(pool.shutdownAsync());
+  });
+
+  it(
+    "ThreadPoolExecutor: a task that closes its pool thread fails with ThreadDiedError; the pool goes on",
+    { skip: !isDeno && "self.close() exists in Deno's workers only" },
+    async () => {
+      await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+      const f = pool.submit(() => {
+        (globalThis as unknown as { close(): void }).close();
+        return 1;
+      });
+      await assert.rejects(within(f), ThreadDiedError);
+      assert.equal(await within(pool.submit((x: number) => x + 1, 1)), 2);
+    },
+  );
 });
