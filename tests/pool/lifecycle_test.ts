@@ -8,7 +8,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
-  activeCount,
+  enumerate,
   Event,
   Queue,
   Thread,
@@ -227,22 +227,27 @@ describe("ThreadPoolExecutor: threads that end", () => {
   });
 
   it("ThreadPoolExecutor({ idleTimeout }) that travelled: idle pool threads stay gone", async () => {
-    const before = activeCount();
-    const pool = new ThreadPoolExecutor({ maxWorkers: 2, idleTimeout: 20 });
+    // Its own pool threads, by name (other tests' threads may still end).
+    const prefix = "idle-stays-gone";
+    const mine = () =>
+      enumerate().filter((t) => t.name.startsWith(prefix)).length;
+    const pool = new ThreadPoolExecutor({
+      maxWorkers: 2,
+      idleTimeout: 20,
+      threadNamePrefix: prefix,
+    });
     const t = new Thread({
       target: (p: ThreadPoolExecutor) =>
-        p.submit((x: number) => x, 1).result({
-          timeout: 20_000,
-        }),
+        p.submit((x: number) => x, 1).result({ timeout: 20_000 }),
       args: [pool],
     });
     t.start();
     assert.equal(await within(t.joinAsync({ timeout: 30_000 })), 1);
-    await until(() => activeCount() === before, "the pool threads to idle out");
+    await until(() => mine() === 0, "the pool threads to idle out");
     // An observation window, not an ordering: the supervisor ticks every
     // 100 ms; before the fix it restarted every pool thread on each tick.
     await sleep(500);
-    assert.equal(activeCount(), before);
+    assert.equal(mine(), 0);
     await within(pool.shutdownAsync());
   });
 
