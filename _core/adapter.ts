@@ -200,7 +200,13 @@ export function startWorker(
   // A thread on a spare: its replacement starts once it has posted its
   // outcome or ended (see refillLater).
   const refill = spare === undefined ? undefined : refillLater();
+  // The worker pings once its outcome (or its recorded death) is posted,
+  // before it ends: a worker that exits before the ping, with any code,
+  // died without a word (a close() or exit nothing hooked), and code 0 is
+  // no proof of a normal end.
+  let pinged = false;
   worker.on("message", () => {
+    pinged = true;
     events.done();
     refill?.();
   });
@@ -209,7 +215,7 @@ export function startWorker(
     refill?.();
   });
   worker.on("exit", (code) => {
-    if (code !== 0) events.failed(undefined, code);
+    if (code !== 0 || !pinged) events.failed(undefined, code);
     refill?.();
   });
   if (spare !== undefined) handOver(spare, start, transfer);

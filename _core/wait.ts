@@ -292,6 +292,32 @@ export function blockingOptions(
   return { blocking, deadline, signal, interruptible: true };
 }
 
+// One callback a layer above may register to run at the end of every slice
+// of an interruptible blocking wait in this thread (the executor's home
+// thread supervises its pool while it blocks; pool/_pool.ts). Not
+// reentrant, and its errors are reported, never thrown into the wait. Costs
+// one load per slice when unset. Internal waits (uninterruptible: short
+// critical sections) never run it.
+let sliceHook: (() => void) | undefined;
+let inSliceHook = false;
+
+/** Internal: sets (or clears, with undefined) this thread's slice hook. */
+export function setSliceHook(hook: (() => void) | undefined): void {
+  sliceHook = hook;
+}
+
+function runSliceHook(): void {
+  if (inSliceHook) return;
+  inSliceHook = true;
+  try {
+    sliceHook!();
+  } catch (error) {
+    console.error("Exception in a wait's slice hook:", error);
+  } finally {
+    inSliceHook = false;
+  }
+}
+
 /**
  * Blocks the calling thread while `view[index] === expected`, until notified,
  * the deadline passes, or the wait is interrupted (throws). With
@@ -329,6 +355,7 @@ export function waitSync(
   for (let sliced = false;; sliced = true) {
     if (interruptible) throwIfInterrupted(signal);
     if (sliced && check !== undefined) check();
+    if (sliced && interruptible && sliceHook !== undefined) runSliceHook();
     // No clock read without a deadline (performance.now() costs about
     // 0.5 us on Deno 2.9.6, a tenth of a wake-up round trip).
     const remaining = deadline === Infinity

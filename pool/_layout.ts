@@ -17,6 +17,8 @@
 // | 7                     | NAMES    | counter for pool thread names            | Atomics.add by starters    |
 // | 8                     | NEED     | 1: a thread other than home wants threads | submitters, owners' scans |
 // | 9                     | ID       | unique in the process: a shared-heap offset | constructor              |
+// | 10                    | HIDENT   | the home thread's ident (it starts pool threads) | constructor          |
+// | 11                    | HENTRY   | the home thread's table entry            | constructor                |
 // | 32 + 4 w              | record w | IDENT (0 free, -1 starting, > 0 ident), ENTRY, PARK (_park.ts) | see "Records" |
 // | HEADS + e             | head e   | completion stack of thread entry e (EMPTY -1) | CAS push, exchange pop |
 // | SLOTS_AT + 16 s       | slot s   | see "Slot"                               |                            |
@@ -32,6 +34,8 @@ export const TOP = 6;
 export const NAMES = 7;
 export const NEED = 8;
 export const ID = 9;
+export const HIDENT = 10;
+export const HENTRY = 11;
 export const MAGIC_VALUE = 0x74706f6c;
 export const RECORDS = 32;
 export const RECORD_WORDS = 4;
@@ -56,23 +60,32 @@ export const TARGET_BYTES = 256 * 1024;
 // | 4    | TARGET | target table id                                   | submitter                   |
 // | 5    | KIND   | payload kind: args, then the result               | submitter, then the runner  |
 // | 6    | LEN    | payload length in bytes, or number count          | as KIND                     |
-// | 7    | WIDENT | ident of the pool thread running it               | the runner, before RUNNING  |
-// | 8    | WENTRY | its table entry                                   | the runner, before RUNNING  |
+// | 7    | WIDENT | ident of the pool thread that took it (0: none)   | submitter 0, the runner before RUNNING (after WENTRY) |
+// | 8    | WENTRY | its table entry                                   | the runner, before WIDENT   |
 // | 9    | MODE   | 0 call target(...args), 1 map target over args[0] | submitter                   |
 // | 12   | NUM    | two float64: inline numbers (args or result)      | as KIND                     |
 //
 // Slot states:
 // FREE      -submit (slot taken from the free queue)->     QUEUED (index put in the task queue)
 // QUEUED    -a pool thread takes the index (CAS)->          RUNNING
+// QUEUED    -the runner that took the index died before its CAS (WIDENT names
+//            it), seen by the owner's scan (CAS)->          DONE (kind DIED), settled
 // QUEUED    -Future.cancel() (CAS, owner)->                 CANCELLED; the thread that takes
 //                                                           the index frees the slot
 // QUEUED    -shutdown({ cancelFutures }) or a broken pool   CANCELLED / DONE (kind BROKEN) by the
 //            drains the index (CAS)->                       drainer, pushed to the owner
 // RUNNING   -abort (CAS, owner)->                           RUNNING | ABORT, then cancel request
 // RUNNING   -task ends (CAS, runner)->                      FINISHING (the runner writes the outcome)
-// FINISHING -outcome written (store, runner)->              DONE, pushed to the owner's stack
+// FINISHING -outcome written (store, runner)->              DONE, pushed to the owner's stack;
+//                                                           FREE instead when the owner has ended
+// DONE      -the runner died before its push: still DONE, not drained, runner dead
+//            at two owner's scans in a row->                settled by the owner
 // RUNNING, FINISHING -runner died, seen by the owner's scan (CAS)-> DONE (kind DIED), settled
 // DONE, CANCELLED (pushed) -owner settles the Future->      FREE (index put in the free queue)
+//                                                           or KEPT (in the owner's own cache)
+// KEPT      -the owner's next submit (CAS)->               FREE, then taken as above
+// KEPT      -the owner ended, seen by a sweep (CAS)->       FREE (index put in the free queue)
+// DONE, CANCELLED on the stack of an ended owner -sweep->   FREE (index put in the free queue)
 // Exactly one thread holds a slot at a time: the submitter until the queue
 // put, the thread that took the index, then the owner after the push.
 export const FREE = 0,
@@ -80,7 +93,8 @@ export const FREE = 0,
   RUNNING = 2,
   DONE = 3,
   CANCELLED = 4,
-  FINISHING = 5;
+  FINISHING = 5,
+  KEPT = 6;
 export const ABORT = 16;
 export const SLOT_WORDS = 16;
 export const S_STATE = 0;

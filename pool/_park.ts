@@ -32,11 +32,16 @@ import { waitSync } from "../_core/wait.ts";
 import type { Queue } from "../queue/bounded.ts";
 import {
   type Block,
+  BROKEN,
   CANCELLED,
+  DONE,
   FREE,
+  K_BROKEN,
   QUEUED,
   R_PARK,
+  S_KIND,
   S_STATE,
+  STATE,
 } from "./_layout.ts";
 
 export const BUSY = 0, PARKED = 1, WOKEN = 2, MAIL = 3;
@@ -123,7 +128,8 @@ export function park(
 /**
  * The record of a pool thread that died is being freed: a slot handed to it
  * and never taken goes back to the task queue (or, when the queue is shut
- * down, is cancelled and pushed to its owner, as shutdown does).
+ * down, is cancelled and pushed to its owner, as shutdown does; failed with
+ * BrokenExecutorError when the executor broke, as breakPool does).
  */
 export function reclaim(
   b: Block,
@@ -142,10 +148,28 @@ export function reclaim(
   } catch {
     // Shut down (the queue never fills: it holds every slot).
   }
+  settleUnrun(b, s, free, Atomics.load(v, STATE) === BROKEN);
+}
+
+/**
+ * A queued task that will not run (taken from the task queue, or a hand-off
+ * never taken): QUEUED is cancelled (`broken`: failed with
+ * BrokenExecutorError) and pushed to its owner; a slot its owner cancelled
+ * meanwhile (its index is ours now) is freed. The CAS from QUEUED decides
+ * against a runner's or an owner's.
+ */
+export function settleUnrun(
+  b: Block,
+  s: number,
+  free: Queue<number>,
+  broken: boolean,
+): void {
+  const { v } = b;
   const at = b.slot(s) + S_STATE;
-  const state = Atomics.compareExchange(v, at, QUEUED, CANCELLED);
-  if (state === QUEUED) b.push(s);
-  else if (state === CANCELLED) {
+  if (broken) v[b.slot(s) + S_KIND] = K_BROKEN;
+  const was = Atomics.compareExchange(v, at, QUEUED, broken ? DONE : CANCELLED);
+  if (was === QUEUED) b.push(s);
+  else if (was === CANCELLED) {
     Atomics.store(v, at, FREE);
     free.putNowait(s);
   }

@@ -181,10 +181,14 @@ export function readOutcome(b: Block, s: number): TaskOutcome {
         return { ok: false, error };
       }
     case K_ERROR:
-      return {
-        ok: false,
-        error: decodeError(decodeValue(b.readBytes(s, b.v[base + S_LEN]))),
-      };
+      try {
+        return {
+          ok: false,
+          error: decodeError(decodeValue(b.readBytes(s, b.v[base + S_LEN]))),
+        };
+      } catch (error) {
+        return { ok: false, error };
+      }
     case K_DIED:
       return {
         ok: false,

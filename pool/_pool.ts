@@ -5,7 +5,8 @@
 // threads, and stopping.
 
 import { RuntimeError } from "../_core/errors.ts";
-import { entryAlive, heapAlloc } from "../_core/runtime.ts";
+import { entryAlive, heapAlloc, runtime } from "../_core/runtime.ts";
+import { setSliceHook } from "../_core/wait.ts";
 import { checkTarget, type WireTarget, wireTarget } from "../_core/target.ts";
 import {
   decodeTransfer,
@@ -26,10 +27,10 @@ import {
   Block,
   BROKEN,
   BYTES,
-  CANCELLED,
   EMPTY,
-  FREE,
   HEAD_COUNT,
+  HENTRY,
+  HIDENT,
   ID,
   layout,
   LIVE,
@@ -38,18 +39,17 @@ import {
   NAMES,
   NEED,
   OPEN,
-  QUEUED,
   R_ENTRY,
   R_IDENT,
-  S_STATE,
   SHUTDOWN,
   SLOTS,
   STATE,
   WORKERS,
 } from "./_layout.ts";
 import type { Owner } from "./_owner.ts";
-import { reclaim, wakeParked } from "./_park.ts";
+import { reclaim, settleUnrun, wakeParked } from "./_park.ts";
 import type { PoolThreadArgs } from "./_thread.ts";
+import { breakIfHomeGone, sweep } from "./_orphans.ts";
 import { BrokenExecutorError } from "./errors.ts";
 
 // The pool thread's loop (pool/_thread.ts), by the internal specifier the
@@ -112,6 +112,7 @@ export interface Extra extends Settings {
 /** One executor's shared parts, as this thread sees them. */
 export class Pool {
   #supervisor: ReturnType<typeof setInterval> | undefined;
+  #lastTick = 0;
 
   /**
    * `home`: this thread created the executor, and it alone starts pool
@@ -119,6 +120,8 @@ export class Pool {
    * Deno a child left behind by a thread that ended never runs or never
    * ends (measured: its table entry stays, so shutdown would wait forever).
    * Other threads ask for threads through NEED; the home thread looks.
+   * When home ends, so do its pool threads: the executor is broken then
+   * (HIDENT/HENTRY name home; _orphans.ts).
    */
   constructor(
     readonly b: Block,
@@ -190,6 +193,9 @@ export class Pool {
     v[ID] = word >= 0 ? word : -2 - Math.floor(Math.random() * 2 ** 30);
     v[BYTES] = l.bytes;
     v[WORKERS] = workers;
+    const rt = runtime();
+    v[HIDENT] = rt.ident;
+    v[HENTRY] = rt.entry;
     v.fill(EMPTY, l.heads, l.heads + HEAD_COUNT);
     Atomics.store(v, MAGIC, MAGIC_VALUE);
     const b = new Block(buffer);
@@ -221,6 +227,8 @@ export class Pool {
     }
     const b = this.b, { v } = b;
     Atomics.compareExchange(v, STATE, OPEN, SHUTDOWN);
+    // Shut first: a racing submit is refused, not queued behind the drain.
+    this.tasks.shutdown();
     if (cancel) {
       for (;;) {
         let s: number;
@@ -229,17 +237,11 @@ export class Pool {
         } catch {
           break;
         }
-        const at = b.slot(s) + S_STATE;
-        const was = Atomics.compareExchange(v, at, QUEUED, CANCELLED);
-        if (was === QUEUED) b.push(s);
-        else if (was === CANCELLED) {
-          Atomics.store(v, at, FREE);
-          this.free.putNowait(s);
-        }
+        settleUnrun(b, s, this.free, false);
       }
     }
-    this.tasks.shutdown();
-    // Parked pool threads leave through the shut-down queue.
+    // Parked pool threads leave through the shut-down queue (woken after
+    // the cancel drain: a woken thread must not take a task being cancelled).
     wakeParked(b, true);
     return wait;
   }
@@ -260,6 +262,8 @@ export class Pool {
       // and sleep on our completion stack when we hold some; else on the
       // free queue (briefly: other threads free slots too).
       if (owner.drain() > 0) continue;
+      // drain() scans when due: dead runners' slots, and (maintain) slots
+      // of owners that ended.
       const until = Math.min(deadline, performance.now() + 5);
       if (owner.pending > 0) owner.park(until, undefined);
       else {
@@ -287,20 +291,33 @@ export class Pool {
     } catch (e) {
       if (!(e instanceof QueueEmptyError)) throw e;
     }
-    const timeout = deadline === Infinity
-      ? undefined
-      : Math.max(0, deadline - performance.now());
-    try {
-      // The reaper frees this thread's slots meanwhile (event loop).
-      return await this.free.getAsync({ timeout, signal });
-    } catch (e) {
-      throw e instanceof QueueEmptyError ? full() : e;
+    for (;;) {
+      // In SCAN_MS slices: the scan in between frees the slots of dead
+      // runners and ended owners, and sees a home that ended.
+      const timeout = Math.max(
+        0,
+        Math.min(deadline, performance.now() + 200) - performance.now(),
+      );
+      try {
+        // The reaper frees this thread's slots meanwhile (event loop).
+        return await this.free.getAsync({ timeout, signal });
+      } catch (e) {
+        if (!(e instanceof QueueEmptyError)) throw e;
+        if (performance.now() >= deadline) throw full();
+      }
+      owner.scanIfDue();
+      this.checkOpen();
     }
   }
 
   checkOpen(): void {
     const state = Atomics.load(this.b.v, STATE);
-    if (state === BROKEN) throw new BrokenExecutorError();
+    if (
+      state === BROKEN ||
+      (state === OPEN && !this.home && breakIfHomeGone(this))
+    ) {
+      throw new BrokenExecutorError();
+    }
     if (state !== OPEN) {
       throw new RuntimeError("Cannot schedule new futures after shutdown");
     }
@@ -317,23 +334,47 @@ export class Pool {
     const { v } = this.b;
     if (Atomics.load(v, STATE) !== OPEN) return;
     this.replenish(true);
-    const timer = setInterval(() => {
-      if (Atomics.load(v, STATE) !== OPEN && Atomics.load(v, LIVE) === 0) {
-        clearInterval(timer);
-        return;
-      }
-      if (
-        Atomics.exchange(v, NEED, 0) !== 0 ||
-        Atomics.load(v, LIVE) < this.b.l.workers
-      ) this.maintain();
-    }, SUPERVISE_MS);
+    const timer = setInterval(() => this.tick(), SUPERVISE_MS);
     unref(timer);
     this.#supervisor = timer;
+    // The timer needs home's event loop: while home blocks (a join, a
+    // result()), its waits' slices tick instead (_core/wait.ts).
+    supervised.add(this);
+    setSliceHook(tickAll);
   }
 
-  /** Frees the records of pool threads that ended, then replenishes. */
+  // One look at NEED and the queue, at most every SUPERVISE_MS. Stops once
+  // the executor is shut down, no pool thread lives and nothing is queued.
+  tick(): void {
+    const now = performance.now();
+    if (now - this.#lastTick < SUPERVISE_MS / 2) return;
+    this.#lastTick = now;
+    const { v } = this.b;
+    const queued = this.tasks.qsize() > 0;
+    if (
+      Atomics.load(v, STATE) !== OPEN && Atomics.load(v, LIVE) === 0 &&
+      !queued
+    ) {
+      clearInterval(this.#supervisor);
+      supervised.delete(this);
+      if (supervised.size === 0) setSliceHook(undefined);
+      return;
+    }
+    // Only for work: pool threads that idled out stay gone (idleTimeout).
+    if (
+      Atomics.exchange(v, NEED, 0) !== 0 ||
+      (queued && Atomics.load(v, LIVE) < this.b.l.workers)
+    ) this.maintain();
+  }
+
+  /**
+   * Frees the records of pool threads that ended and the slots of owners
+   * that ended, breaks the executor if home ended, then replenishes.
+   */
   maintain(): void {
     const b = this.b, { v } = b;
+    if (!this.home) breakIfHomeGone(this);
+    sweep(b, this.free);
     for (let w = 0; w < b.l.workers; w++) {
       const r = b.record(w);
       const ident = Atomics.load(v, r + R_IDENT);
@@ -364,8 +405,7 @@ export class Pool {
     if (
       state === BROKEN ||
       (state !== OPEN && this.tasks.qsize() === 0) ||
-      (!all && state === OPEN && this.tasks.qsize() === 0 &&
-        Atomics.load(v, LIVE) > 0)
+      (!all && this.tasks.qsize() === 0)
     ) {
       return;
     }
@@ -411,6 +451,12 @@ export class Pool {
 }
 
 const SUPERVISE_MS = 100;
+
+// The executors this thread is home of and supervises, for the slice hook.
+const supervised = new Set<Pool>();
+function tickAll(): void {
+  for (const pool of supervised) pool.tick();
+}
 
 // Lets the process exit while `timer` is pending (Node: unref(); Deno:
 // Deno.unrefTimer).

@@ -20,7 +20,12 @@
 // A task that throws fails its Future only; the thread goes on.
 
 import { CancelledError } from "../_core/errors.ts";
-import { cancelRequested, clearCancel, runtime } from "../_core/runtime.ts";
+import {
+  cancelRequested,
+  clearCancel,
+  entryAlive,
+  runtime,
+} from "../_core/runtime.ts";
 import {
   type AnyFunction,
   explainMissing,
@@ -39,21 +44,21 @@ import {
   DONE,
   FINISHING,
   FREE,
-  K_BROKEN,
   LIVE,
   OPEN,
   QUEUED,
   R_IDENT,
   RUNNING,
-  S_KIND,
   S_MODE,
+  S_OENTRY,
+  S_OIDENT,
   S_STATE,
   S_TARGET,
   S_WENTRY,
   S_WIDENT,
   STATE,
 } from "./_layout.ts";
-import { park, wakeParked } from "./_park.ts";
+import { park, settleUnrun, wakeParked } from "./_park.ts";
 import { readArgs, readTarget, writeError, writeResult } from "./_payload.ts";
 
 /** What a pool thread is started with (its Thread args). */
@@ -107,15 +112,19 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       throw error;
     }
     const base = b.slot(s);
-    v[base + S_WIDENT] = ident;
+    // WENTRY first: an owner's scan reads WIDENT, then WENTRY.
     v[base + S_WENTRY] = entry;
-    if (
-      Atomics.compareExchange(v, base + S_STATE, QUEUED, RUNNING) !== QUEUED
-    ) {
+    Atomics.store(v, base + S_WIDENT, ident);
+    const was = Atomics.compareExchange(v, base + S_STATE, QUEUED, RUNNING);
+    if (was !== QUEUED) {
       // Cancelled by its owner while queued: the owner forgot it, the slot
       // is ours to free (its index has left the queue with this get).
-      Atomics.store(v, base + S_STATE, FREE);
-      free.putNowait(s);
+      // Anything else (an owner's scan declared this thread dead and
+      // settled the task) is not ours.
+      if (was === CANCELLED) {
+        Atomics.store(v, base + S_STATE, FREE);
+        free.putNowait(s);
+      }
       continue;
     }
     let ok = true, value: unknown;
@@ -139,15 +148,17 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       ok = false;
       value = error;
     }
-    finish(b, s, ok, value, entry, ident);
+    finish(b, free, s, ok, value, entry, ident);
   }
 }
 
 // Publishes a task's outcome: claim the slot (RUNNING -> FINISHING), write,
 // mark DONE, push to the owner. A failed claim means an owner's scan
 // declared this thread dead: the slot is no longer ours, write nothing.
+// An owner that has ended never drains its stack: its slot is freed here.
 function finish(
   b: Block,
+  free: Queue<number>,
   s: number,
   ok: boolean,
   value: unknown,
@@ -170,18 +181,30 @@ function finish(
     writeError(b, s, explainMissing(value, `Pool ${fnName}`));
   }
   Atomics.store(v, at, DONE);
-  b.push(s);
-  if (aborted) clearAbort(entry, ident);
+  const base = b.slot(s);
+  const oentry = v[base + S_OENTRY], oident = v[base + S_OIDENT];
+  if (entryAlive(oentry, oident)) b.push(s);
+  else {
+    Atomics.store(v, at, FREE);
+    free.putNowait(s);
+  }
+  if (aborted) clearAbort(entry, ident, oentry, oident);
 }
 
 // The owner that aborted a running task marked the slot, then requests the
 // cancel (same turn of its event loop): wait for the request to land, then
-// withdraw it, so it cannot interrupt this thread's next task. Bounded: an
-// owner that died between the two steps never requests.
+// withdraw it, so it cannot interrupt this thread's next task. Bounded by
+// the owner's life: an owner that died between the two steps never
+// requests (a time bound instead would let a stalled owner's late request
+// cancel the next task).
 const scratch = new Int32Array(new SharedArrayBuffer(4));
-function clearAbort(entry: number, ident: number): void {
-  const until = performance.now() + 100;
-  while (!cancelRequested() && performance.now() < until) {
+function clearAbort(
+  entry: number,
+  ident: number,
+  oentry: number,
+  oident: number,
+): void {
+  while (!cancelRequested() && entryAlive(oentry, oident)) {
     // A short sleep on a private word nobody notifies.
     waitSync(scratch, 0, 0, performance.now() + 0.05, undefined, false);
   }
@@ -264,7 +287,8 @@ function leaveIdle(
   tasks: Queue<number>,
 ): boolean {
   leave(v, rec, ident);
-  if (tasks.qsize() === 0 || Atomics.load(v, STATE) !== OPEN) return true;
+  // After a shutdown too, queued tasks still need a thread.
+  if (tasks.qsize() === 0 || Atomics.load(v, STATE) === BROKEN) return true;
   // Take the record back if no starter claimed it meanwhile.
   if (Atomics.compareExchange(v, rec + R_IDENT, 0, ident) !== 0) return true;
   Atomics.add(v, LIVE, 1);
@@ -273,7 +297,11 @@ function leaveIdle(
 
 // The initializer failed: the pool is broken. Fail every queued task, and
 // shut the task queue so the other pool threads leave.
-function breakPool(b: Block, tasks: Queue<number>, free: Queue<number>): void {
+export function breakPool(
+  b: Block,
+  tasks: Queue<number>,
+  free: Queue<number>,
+): void {
   const { v } = b;
   Atomics.store(v, STATE, BROKEN);
   tasks.shutdown();
@@ -285,13 +313,6 @@ function breakPool(b: Block, tasks: Queue<number>, free: Queue<number>): void {
     } catch {
       return;
     }
-    const at = b.slot(s);
-    v[at + S_KIND] = K_BROKEN;
-    const was = Atomics.compareExchange(v, at + S_STATE, QUEUED, DONE);
-    if (was === QUEUED) b.push(s);
-    else if (was === CANCELLED) {
-      Atomics.store(v, at + S_STATE, FREE);
-      free.putNowait(s);
-    }
+    settleUnrun(b, s, free, true);
   }
 }

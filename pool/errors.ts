@@ -13,7 +13,8 @@ import { registerErrorClass } from "../_core/outcome.ts";
 
 /**
  * The executor cannot run tasks any more: a pool thread's `initializer`
- * threw. Every queued task fails with it, and `submit` throws it.
+ * threw, or the thread that created the executor ended (its pool threads
+ * end with it). Every queued task fails with it, and `submit` throws it.
  *
  * Python: `concurrent.futures.thread.BrokenThreadPool` (a `BrokenExecutor`,
  * itself a `RuntimeError`, as here).
@@ -29,7 +30,8 @@ import { registerErrorClass } from "../_core/outcome.ts";
 export class BrokenExecutorError extends RuntimeError {
   /** Creates the error with a default message. */
   constructor(
-    message = "The thread pool is broken: an initializer failed",
+    message =
+      "The thread pool is broken: an initializer failed, or the thread that created the executor ended",
     options?: ErrorOptions,
   ) {
     super(message, options);

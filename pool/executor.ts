@@ -28,6 +28,7 @@ import {
   S_OIDENT,
   S_STATE,
   S_TARGET,
+  S_WIDENT,
 } from "./_layout.ts";
 import { type MapOptions, type MapResults, mapResults } from "./_map.ts";
 import { type Owner, ownerFor } from "./_owner.ts";
@@ -142,7 +143,8 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
    * Python: `Executor.submit`.
    *
    * @throws {RuntimeError} after `shutdown()`; {@linkcode BrokenExecutorError}
-   * when an initializer failed; {@linkcode TypeError} for args that cannot
+   * when an initializer failed or the executor's home thread ended;
+   * {@linkcode TypeError} for args that cannot
    * be sent; {@linkcode RangeError} for args over `taskBytes`.
    */
   submit<F extends ThreadFunction>(
@@ -228,8 +230,8 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
   /**
    * Stops taking tasks: `submit` throws from now on. Queued tasks still
    * run, unless `cancelFutures` cancels them; with `wait` (default) this
-   * blocks until every pool thread has ended. Any thread may call it, more
-   * than once.
+   * blocks until every queued task has been taken and every pool thread
+   * has ended. Any thread may call it, more than once.
    *
    * Python: `Executor.shutdown`.
    */
@@ -237,15 +239,29 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
     if (this.#p.stop(options)) {
       const { v } = this.#p.b;
       for (;;) {
-        const live = Atomics.load(v, LIVE);
-        if (live <= 0) return;
+        const live = this.#stillLive();
+        if (live < 0) return;
         // Why no lost wakeup: a leaving pool thread decrements LIVE, then
-        // notifies; we sleep only while LIVE still holds what we read.
-        if (waitSync(v, LIVE, live, performance.now() + 200) === "timed-out") {
-          this.#ownerCtx().scan();
-        }
+        // notifies; we sleep only while LIVE still holds what we read. A
+        // start (LIVE up) does not notify: the wait is bounded (50 ms while
+        // no thread lives), and each round looks again.
+        const until = performance.now() + (live === 0 ? 50 : 200);
+        waitSync(v, LIVE, live, until);
+        this.#ownerCtx().scanIfDue();
       }
     }
+  }
+
+  // LIVE while shutdown must wait (pool threads live, or tasks are still
+  // queued: then home starts threads for them, another thread asks home),
+  // else -1.
+  #stillLive(): number {
+    const { v } = this.#p.b;
+    const live = Atomics.load(v, LIVE);
+    if (live > 0) return live;
+    if (this.#p.tasks.qsize() === 0) return -1;
+    this.#p.replenish();
+    return Atomics.load(v, LIVE);
   }
 
   /** `shutdown` that waits without blocking the event loop. */
@@ -253,11 +269,12 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
     if (this.#p.stop(options)) {
       const { v } = this.#p.b;
       for (;;) {
-        const live = Atomics.load(v, LIVE);
-        if (live <= 0) return;
+        const live = this.#stillLive();
+        if (live < 0) return;
         // Why no lost wakeup: as in shutdown().
-        const r = await waitAsync(v, LIVE, live, performance.now() + 200);
-        if (r === "timed-out") this.#ownerCtx().scan();
+        const until = performance.now() + (live === 0 ? 50 : 200);
+        await waitAsync(v, LIVE, live, until);
+        this.#ownerCtx().scanIfDue();
       }
     }
   }
@@ -313,6 +330,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       v[base + S_OIDENT] = owner.ident;
       v[base + S_TARGET] = id;
       v[base + S_MODE] = mode;
+      v[base + S_WIDENT] = 0; // no runner yet (an owner's scan reads it)
       writeArgs(b, s, args);
       Atomics.store(v, base + S_STATE, QUEUED);
       // One task at a time (nothing else of this thread's pending): straight

@@ -30,6 +30,8 @@ export interface FutureSource {
   cancel(slot: number): boolean;
   /** Requests cooperative cancellation of a running task. */
   abort(slot: number): void;
+  /** Checks for dead pool threads if that is due (SCAN_MS since the last). */
+  scanIfDue(): void;
 }
 
 const PENDING = 0, CANCELLED = 1, FINISHED = 2;
@@ -107,7 +109,12 @@ export class Future<R = unknown> implements PromiseLike<R> {
   cancel(): boolean {
     if (this.#state === CANCELLED) return true;
     if (this.#state === FINISHED) return false;
-    if (!this.#source!.cancel(this.#slot)) return false;
+    if (!this.#source!.cancel(this.#slot)) {
+      // A shutdown({ cancelFutures }) may have cancelled it already: its
+      // slot waits on our completion stack.
+      this.#source!.drain();
+      return this.#state === CANCELLED;
+    }
     cancelFuture(this);
     return true;
   }

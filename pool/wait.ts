@@ -116,6 +116,9 @@ export function wait<F extends Future<unknown>>(
     const split = partition(all);
     if (met(split, when) || performance.now() >= deadline) return split;
     const [first] = sources;
+    // The parked source scans for dead pool threads when due; the others
+    // do here (their drains above scan too).
+    for (const s of sources) if (s !== first) s.scanIfDue();
     // One source: park on it. Several: take turns in short slices.
     first.park(
       sources.size > 1 ? Math.min(deadline, performance.now() + 5) : deadline,

@@ -18,7 +18,7 @@
 // |--------------------------|-------------------------|--------------|-----------------------------------------|
 // | Deno web worker          | Deno.exit wrapped (Deno's process.exit calls it) | close wrapped | "error"/"unhandledrejection" listeners, kept last |
 // | node:worker_threads, Node | process "exit" event (synchronous) | none there | "uncaughtExceptionMonitor", then "exit" |
-// | node:worker_threads, Deno | Deno.exit wrapped      | none there   | as on Node                              |
+// | node:worker_threads, Deno | Deno.exit wrapped      | close wrapped | as on Node                             |
 // Running out of memory leaves the worker no chance to run anything: the
 // starting thread learns it from the worker's "error" event
 // (_core/adapter.ts, thread/thread.ts). Deaths after the target ended (the
@@ -264,6 +264,16 @@ function watchDeath(start: Start, kind: "node" | "web"): void {
         died("out-of-memory");
       } else died("exit", code);
     });
+    // Deno gives node:worker_threads workers a global close() too, which
+    // ends the worker with code 0 and emits no "exit" event in it
+    // (measured, Deno 2.9.6): wrapped as a web worker's.
+    const nodeClose = (globalThis as { close?: () => void }).close;
+    if (typeof nodeClose === "function") {
+      (globalThis as { close?: () => void }).close = () => {
+        died("close");
+        nodeClose.call(globalThis);
+      };
+    }
     return;
   }
   const close = scope.close.bind(scope);

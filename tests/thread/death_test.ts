@@ -16,11 +16,11 @@ const PROGRAM = new URL(
   import.meta.url,
 );
 
-type How = "exit" | "close" | "error" | "reject" | "oom";
+type How = "exit" | "exit0" | "close" | "error" | "reject" | "oom";
 type Holds = "lock" | "rlock" | "semaphore" | "condition" | "barrier" | "queue";
 
 // Every kind of death meets every primitive at least once, and both joins.
-const CASES: [How, Holds, "sync" | "async"][] = [
+const CASES: [How, Holds, "sync" | "async", "daemon"?][] = [
   ["exit", "lock", "sync"],
   ["exit", "rlock", "async"],
   ["exit", "semaphore", "sync"],
@@ -31,6 +31,13 @@ const CASES: [How, Holds, "sync" | "async"][] = [
   ["close", "rlock", "sync"],
   ["close", "barrier", "async"],
   ["close", "queue", "sync"],
+  // Daemon threads run on node:worker_threads workers on Deno, where
+  // close() ends the worker with code 0 and no "exit" event inside it.
+  ["close", "lock", "sync", "daemon"],
+  ["close", "queue", "async", "daemon"],
+  // An exit with code 0 is a death all the same, daemon or not.
+  ["exit0", "lock", "sync"],
+  ["exit0", "barrier", "async", "daemon"],
   ["error", "rlock", "sync"],
   ["error", "barrier", "async"],
   ["error", "semaphore", "async"],
@@ -47,12 +54,13 @@ const CASES: [How, Holds, "sync" | "async"][] = [
     ["oom", "condition", "sync"],
     ["oom", "barrier", "sync"],
     ["oom", "queue", "async"],
-  ] as [How, Holds, "sync" | "async"][]),
+  ] as [How, Holds, "sync" | "async", "daemon"?][]),
 ];
 
 // What the thread's end is, as the joiner sees it.
 const REASON: Record<How, string> = {
   exit: "exit",
+  exit0: "exit",
   close: "close",
   error: "error",
   reject: "error",
@@ -60,17 +68,24 @@ const REASON: Record<How, string> = {
 };
 
 describe("Thread death", () => {
-  for (const [how, holds, join] of CASES) {
+  for (const [how, holds, join, daemon] of CASES) {
     // Node's worker_threads have no self.close(). Bun 1.4 does not enforce
     // resourceLimits per worker (measured: the thread grows past the limit).
     const skip = (how === "close" && !isDeno) || (how === "oom" && isBun);
     it(
-      `Thread dying by ${how} while it holds a ${holds}: ${join} join, waiters and the process end`,
+      `${
+        daemon ? "Daemon thread" : "Thread"
+      } dying by ${how} while it holds a ${holds}: ${join} join, waiters and the process end`,
       {
         skip,
       },
       async () => {
-        const run = await runProgram(PROGRAM, 60_000, [how, holds, join]);
+        const run = await runProgram(PROGRAM, 60_000, [
+          how,
+          holds,
+          join,
+          ...(daemon ? [daemon] : []),
+        ]);
         assert.equal(run.timedOut, false, `did not exit: ${run.stderr}`);
         assert.equal(run.code, 0, run.stderr);
         const line = run.stdout.trim().split("\n").at(-1)!;
@@ -87,6 +102,7 @@ describe("Thread death", () => {
         if (isBun && how === "reject") assert.equal(out.reason, "exit", line);
         else assert.equal(out.reason, REASON[how], line);
         if (how === "exit") assert.equal(out.code, 3, line);
+        if (how === "exit0") assert.equal(out.code, 0, line);
         assert.equal(out.alive, false, line);
         // Generous bounds: they exist so that a hang fails.
         assert.ok(out.joinMs < 15_000, line);
