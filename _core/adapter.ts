@@ -19,6 +19,10 @@
 // | no Worker     |        | none: ThreadsUnavailableError | Deno Deploy, edge isolates           |
 // | Deno, Node,   | either, a      | the spare (node:worker_       | started ahead by prestartThreads;    |
 // | Bun           | spare ready    | threads; ref'd if not daemon) | no start on the critical path        |
+// On the main thread (Deno, Node, Bun) a non-daemon worker is unref'd at its
+// start and ref'd at the main thread's end (holdOnMain, _core/lifetime.ts);
+// a spare taken by such a thread follows the same rule (it is unref'd until
+// taken, so it is ref'd explicitly wherever it must hold the process).
 //
 // The entry URL is written `new Worker(new URL("../thread/_worker.ts",
 // import.meta.url), { type: "module" })`, the form bundlers (Vite, webpack,
@@ -29,6 +33,23 @@
 import type * as WorkerThreads from "node:worker_threads";
 import { workerEntry } from "./entry.ts";
 import { ThreadsUnavailableError } from "./errors.ts";
+import { holdWorker, loopEmpty, mainEnded } from "./lifetime.ts";
+import { currentIdent } from "./runtime.ts";
+import {
+  handOver,
+  refillLater,
+  SPARE_KEY,
+  spareHost,
+  takeSpare,
+} from "./spare.ts";
+
+export {
+  prestartWorkers,
+  readySpares,
+  SPARE_KEY,
+  SPARE_READY,
+  type SpareData,
+} from "./spare.ts";
 
 // Globals of the runtimes, looked at here only.
 interface Host {
@@ -87,6 +108,11 @@ export function workerThreads(): typeof WorkerThreads {
 
 /** The worker entry's URL, next to this file in source and in the build. */
 const ENTRY: URL = new URL("../thread/_worker.ts", import.meta.url);
+/**
+ * What a web worker's entry posts last, just before it closes (its other
+ * messages to the starter are 0, "done").
+ */
+export const LAST_PING = 1;
 /** The key under which a node:worker_threads worker finds its start message. */
 export const START_KEY = "threadkit.start";
 
@@ -98,9 +124,6 @@ const WATCH_ENTRY: URL = new URL(
 
 /** The key under which the watcher finds what to start. */
 export const WATCH_KEY = "threadkit.watch";
-
-/** The key under which a spare worker finds its readiness word (see below). */
-export const SPARE_KEY = "threadkit.spare";
 
 /** Events of a started worker that the owning thread listens to. */
 export interface WorkerEvents {
@@ -166,13 +189,22 @@ export function startWorker(
         type: "module",
         name,
       });
+    // Deno: forgets the worker once it has ended (_core/lifetime.ts).
+    const forget = RUNTIME === "deno"
+      ? holdOnMain(webWorkerRef(worker))
+      : undefined;
     if (RUNTIME === "web" && port !== undefined) {
       // No receiveMessageOnPort here: the outcome message itself is the
       // "done" signal, kept until the thread collects it.
       watchPort(port, events.done);
-    } else worker.onmessage = () => events.done();
+    } else {
+      // 1: the worker entry's last message before it closes (LAST_PING).
+      worker.onmessage = (e) =>
+        e.data === LAST_PING ? forget?.() : events.done();
+    }
     worker.onerror = (e) => {
       e.preventDefault();
+      forget?.();
       events.failed(e.error ?? new Error(e.message));
     };
     worker.postMessage(start, transfer);
@@ -218,156 +250,104 @@ export function startWorker(
     if (code !== 0 || !pinged) events.failed(undefined, code);
     refill?.();
   });
-  if (spare !== undefined) handOver(spare, start, transfer);
+  if (spare !== undefined) handOver(spare, { [START_KEY]: start }, transfer);
   // After the listeners: on Node, adding a "message" listener refs the
   // worker's port again, which would keep the process alive.
   if (daemon) worker.unref();
-  else if (spare !== undefined) worker.ref();
+  else {
+    // The main thread's: unref'd while its code runs, tracked so that it is
+    // ref'd when its loop runs dry (holdOnMain). A spare is unref'd until
+    // taken, where a new worker starts ref'd: it is ref'd here when it must
+    // hold the process at once (another thread's, or the main thread's
+    // after its end, which holdWorker takes as ref'd already).
+    const forget = holdOnMain(worker);
+    if (forget !== undefined) worker.on("exit", forget);
+    if (spare !== undefined && (forget === undefined || mainEnded())) {
+      worker.ref();
+    }
+  }
   return report;
 }
 
-// Spare workers: node:worker_threads workers started ahead on the entry,
-// which load it (and the package) and then wait for their start message,
-// so a thread start pays neither the worker's start nor the loading. A
-// spare has run nothing but threadkit's own modules, so a thread still gets
-// a worker of its own. Spares are unref'd (they never keep the process
-// alive) and each holds one idle V8 isolate. prestartWorkers(n) keeps n
-// spares; each one taken is replaced later (refillLater). Only ready spares
-// are taken. Every thread may take one, daemon or not, on every runtime with
-// node:worker_threads: on Deno a non-daemon thread then runs on a ref'd
-// node:worker_threads worker instead of a web worker (earlier builds kept
-// those on web workers, blaming Deno's message delivery; the delay was the
-// replacement's construction, see refillLater).
-//
-// A spare sleeps in a blocking wait on its word, not in its event loop: a
-// taker posts the start message on the spare's own port, then sets the word
-// and notifies, and the spare reads the message synchronously
-// (receiveMessageOnPort). Waking a blocked thread took about half the time
-// of delivering a message to an idle node:worker_threads worker on Deno
-// 2.9.6 (0.8 ms against 1.7 ms, median of 9, three runs; about 1.7 against
-// 2.3 ms on Node 20). A blocked, unref'd spare does not keep the process
-// alive (measured on both).
-//
-// Spare word: Int32Array over its own 4-byte SharedArrayBuffer.
-// | slot | name  | values                                         | written by             |
-// |------|-------|------------------------------------------------|------------------------|
-// | 0    | STATE | 0 LOADING, 1 READY (asleep on it), 2 TAKEN     | spare 0->1, taker 1->2 |
-// Why no lost wakeup: the taker posts the start message before it stores
-// TAKEN and notifies; the spare sleeps only while the word is READY and
-// reads its port after it sees TAKEN, so the message is there.
-/** The spare's side of a spare worker (workerData[SPARE_KEY]). */
-export interface SpareData {
-  readonly word: Int32Array;
-  readonly port: MessagePort;
-}
-/** Spare word states (see the table above). */
-export const SPARE_READY = 1;
-const SPARE_TAKEN = 2;
-interface Spare {
-  readonly worker: WorkerThreads.Worker;
-  readonly ready: Int32Array;
-  readonly port: WorkerThreads.MessagePort;
-}
-const spares: Spare[] = [];
-let spareCount = 0;
-let filling = false;
-
-/**
- * Keeps `n` spare workers started ahead (0 stops keeping any; the spares
- * already started stay until used or the process ends).
- * @throws {RangeError} unless `n` is an integer from 0 to 64.
- */
-export function prestartWorkers(n: number): void {
-  if (!Number.isInteger(n) || n < 0 || n > 64) {
-    throw new RangeError(
-      `Cannot prestart threads: n must be an integer from 0 to 64, got ${n}`,
-    );
-  }
-  spareCount = n;
-  fillSpares();
-}
-
-/** How many spare workers are ready now (started, waiting for a start). */
-export function readySpares(): number {
-  return spares.filter((s) => Atomics.load(s.ready, 0) === SPARE_READY)
-    .length;
-}
-
-function takeSpare(): Spare | undefined {
-  const i = spares.findIndex((s) => Atomics.load(s.ready, 0) === SPARE_READY);
-  const spare = i < 0 ? undefined : spares.splice(i, 1)[0];
-  if (spare !== undefined) spare.worker.removeAllListeners();
-  return spare;
-}
-
-function handOver(
-  spare: Spare,
-  start: Record<string, unknown>,
-  transfer: MessagePort[],
-): void {
-  spare.port.postMessage({ [START_KEY]: start }, transfer as never[]);
-  // Why no lost wakeup: see the spare word's table (message, then TAKEN).
-  Atomics.store(spare.ready, 0, SPARE_TAKEN);
-  Atomics.notify(spare.ready, 0);
-}
-
-// When a taken spare is replaced. Constructing a worker is synchronous on the
-// constructing thread and long on Deno 2.9.6 (20-140 ms measured for a
-// node:worker_threads Worker, 15-80 ms for a web Worker, on this loaded
-// machine); a replacement constructed right after the take held up the
-// event loop that was to receive the thread's first result (45-170 ms to
-// the first result, against 4-10 ms with the replacement left out, same
-// run). So replacements are constructed only while no thread taken from a
-// spare is still starting: each take counts in `starting` until its thread
-// has posted its outcome or ended, or for REFILL_AFTER ms if it runs longer
-// (an unref'd timer), and the last one to stop counting schedules the
-// refill. The returned function is called on those events.
-const REFILL_AFTER = 100;
-let starting = 0;
-
-function refillLater(): () => void {
-  starting++;
-  let due = true;
-  const timer = setTimeout(go, REFILL_AFTER);
-  refTimer(timer, false);
-  function go(): void {
-    if (!due) return;
-    due = false;
-    clearTimeout(timer);
-    if (--starting > 0) return; // the last one refills
-    // Not in the event's own turn: the thread's joiner runs first.
-    if (!filling && spares.length < spareCount) {
-      filling = true;
-      setTimeout(() => {
-        filling = false;
-        if (starting === 0) fillSpares(); // else a newer take refills
-      }, 0);
-    }
-  }
-  return go;
-}
-
-function fillSpares(): void {
-  if (nodeThreads() === undefined) return; // browsers: no node:worker_threads
-  while (spares.length < spareCount) {
-    const ready = new Int32Array(new SharedArrayBuffer(4));
-    const { port1, port2 } = new (workerThreads().MessageChannel)();
-    const worker = new (workerThreads().Worker)(nodeEntry(), {
-      workerData: { [SPARE_KEY]: { word: ready, port: port2 } },
-      transferList: [port2],
-      name: "threadkit spare",
-    });
-    const spare: Spare = { worker, ready, port: port1 };
-    const drop = () => {
-      const at = spares.indexOf(spare);
-      if (at >= 0) spares.splice(at, 1);
+// The main thread's non-daemon workers hold the process only from the main
+// thread's end on (_core/lifetime.ts says why and how). Here: unref them
+// while the main thread runs, and tell lifetime when the main thread's event
+// loop has nothing left to do. Returns the function that forgets the worker,
+// or undefined when it stays ref'd as it was started (not the main thread,
+// or a worker that cannot be unref'd).
+function holdOnMain(
+  worker: { ref(): void; unref(): void } | undefined,
+): (() => void) | undefined {
+  if (worker === undefined || currentIdent() !== 1) return undefined;
+  if (!loopHooked) {
+    loopHooked = true;
+    const g = globalThis as unknown as {
+      process?: { on?(event: string, listener: () => void): void };
+      addEventListener?(type: string, listener: (e: Event) => void): void;
     };
-    worker.once("error", drop);
-    worker.once("exit", drop);
-    worker.unref();
-    spares.push(spare);
+    // Deno runs "beforeunload" listeners when its loop is empty, and keeps
+    // running if one calls preventDefault (measured, Deno 2.9.6: scheduling
+    // work alone does not keep it); Node and Bun emit "beforeExit" and keep
+    // running while the listener left something ref'd (measured, Node 20,
+    // Bun 1.4).
+    if (RUNTIME === "deno") {
+      g.addEventListener!("beforeunload", (e) => {
+        if (loopEmpty()) e.preventDefault();
+      });
+    } else g.process!.on!("beforeExit", () => loopEmpty());
   }
+  if (!mainEnded()) worker.unref();
+  return holdWorker(worker);
 }
+let loopHooked = false;
+
+// Deno's web Worker has no public ref()/unref() (PLATFORM.md), but Deno
+// 2.9.6 has one inside: a method under an unexported symbol, ref(true) and
+// unref(false) with a count, that refs or unrefs the worker's pending message
+// and control ops (as its node:worker_threads Worker does). It is found by
+// its shape: the one method of one parameter under a symbol without a
+// description on Worker.prototype (tests/thread/main_end_test.ts checks it
+// is there). Where it is not, the worker stays ref'd from its start, as
+// before: the main thread then ends only once such threads have ended.
+function webWorkerRef(
+  worker: Worker,
+): { ref(): void; unref(): void } | undefined {
+  const method = webRefKey ??= findWebRef();
+  if (method === null) return undefined;
+  const call = (worker as unknown as Record<symbol, (on: boolean) => void>)[
+    method
+  ].bind(worker);
+  return { ref: () => call(true), unref: () => call(false) };
+}
+let webRefKey: symbol | null | undefined;
+
+function findWebRef(): symbol | null {
+  const proto = host.Worker?.prototype as unknown as Record<symbol, unknown>;
+  if (proto === undefined) return null;
+  const found = Object.getOwnPropertySymbols(proto).filter((key) =>
+    key.description === undefined && typeof proto[key] === "function" &&
+    (proto[key] as (on: boolean) => void).length === 1
+  );
+  return found.length === 1 ? found[0] : null;
+}
+
+/** Whether a Deno web worker can be unref'd here (see webWorkerRef). */
+export function webWorkersUnref(): boolean {
+  return RUNTIME === "deno" && (webRefKey ??= findWebRef()) !== null;
+}
+
+// Spare workers (_core/spare.ts): the adapter constructs them.
+spareHost(() => {
+  if (nodeThreads() === undefined) return undefined;
+  const ready = new Int32Array(new SharedArrayBuffer(4));
+  const { port1, port2 } = new (workerThreads().MessageChannel)();
+  const worker = new (workerThreads().Worker)(nodeEntry(), {
+    workerData: { [SPARE_KEY]: { word: ready, port: port2 } },
+    transferList: [port2],
+    name: "threadkit spare",
+  });
+  return { worker, ready, port: port1 };
+}, (timer) => refTimer(timer, false));
 
 // Deno's node:worker_threads Worker accepts only file: and data: URLs, so an
 // entry loaded over https (the package imported from JSR, or by URL) starts

@@ -18,7 +18,14 @@
 //   what to write instead, and `timeout: null` means "no timeout" everywhere;
 // - the keep-alive that a pending Atomics.waitAsync needs (it does not keep a
 //   Deno or Node process alive by itself): a ref'd timer while any async wait
-//   of this thread is pending.
+//   of this thread is pending;
+// - the clock: performance.now() costs as much as an Atomics call or more
+//   (0.1-0.2 us here), so the sleeps that Event and Condition use
+//   (sleepSync/sleepAsync over a `Sleep`) read it only for a finite timeout
+//   (once to fix the deadline, then at each slice end), and waitSync not
+//   for an Infinity deadline; a wait without one never reads the clock;
+// - the slice hook: one internal callback run at the slice ends of a
+//   blocking interruptible wait (the executor's home thread ticks there).
 //
 // Callers always wait in a loop that re-checks their own state, so a wake
 // here may be spurious (abort flush, slice end) and "ok" promises nothing but
@@ -27,20 +34,9 @@
 import { CAN_BLOCK, refTimer } from "./adapter.ts";
 import { CancelledError, CannotBlockError } from "./errors.ts";
 import { cancelRequested, currentIdent } from "./runtime.ts";
+import type { Sleep, WaitOutcome } from "./wait_options.ts";
 
-/** Options every threadkit wait takes. */
-export interface WaitOptions {
-  /**
-   * Most milliseconds to wait; `undefined`, `null` or `Infinity` waits
-   * forever. Negative or NaN throws a RangeError.
-   */
-  timeout?: number | null;
-  /** Aborts the wait with the signal's reason. */
-  signal?: AbortSignal;
-}
-
-/** What one wait ended with, as Atomics.wait reports it. */
-export type WaitOutcome = "ok" | "not-equal" | "timed-out";
+export * from "./wait_options.ts";
 
 /**
  * Longest single Atomics.wait. It bounds how late a thread sees its
@@ -56,47 +52,6 @@ export type WaitOutcome = "ok" | "not-equal" | "timed-out";
 const SLICE_MS = 50;
 
 /**
- * Validates `timeout` and returns the absolute deadline on the
- * `performance.now()` clock (Infinity for no timeout).
- * @throws {TypeError} when timeout is not a number.
- * @throws {RangeError} when timeout is negative or NaN.
- */
-export function deadlineOf(timeout: number | null | undefined): number {
-  if (timeout === undefined || timeout === null) return Infinity;
-  if (typeof timeout !== "number") {
-    throw new TypeError(
-      `Cannot wait: timeout must be a number of milliseconds, got ${typeof timeout}`,
-    );
-  }
-  if (Number.isNaN(timeout) || timeout < 0) {
-    throw new RangeError(
-      `Cannot wait: timeout must be a non-negative number of milliseconds, got ${timeout}`,
-    );
-  }
-  return performance.now() + timeout;
-}
-
-/**
- * The milliseconds left until `deadline` (at least 0), or undefined for no
- * deadline: the `timeout` of the next wait in a loop of waits.
- */
-export function remaining(deadline: number): number | undefined {
-  return deadline === Infinity
-    ? undefined
-    : Math.max(0, deadline - performance.now());
-}
-
-/**
- * Validates an optional AbortSignal.
- * @throws {TypeError} when `signal` is given but is not an AbortSignal.
- */
-export function checkSignal(signal: AbortSignal | undefined): void {
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new TypeError("Cannot wait: signal must be an AbortSignal");
-  }
-}
-
-/**
  * Throws if the wait must stop now: the signal's reason when it is aborted,
  * a CancelledError when the calling thread's cancellation was requested.
  */
@@ -109,195 +64,12 @@ export function throwIfInterrupted(signal: AbortSignal | undefined): void {
   }
 }
 
-/** A wait's validated options: the absolute deadline and the signal. */
-export interface Wait {
-  readonly deadline: number;
-  readonly signal: AbortSignal | undefined;
-  /** Internal: the death check to run at each slice end (WAIT_CHECK). */
-  readonly check?: () => void;
-}
-
-/**
- * Internal wait option (not exported by the package): a death check that a
- * primitive built on another passes down (Barrier to its Condition), run at
- * each slice end of the inner waits. See `check` in waitSync.
- */
-export const WAIT_CHECK: unique symbol = Symbol("threadkit.waitCheck");
-
-/**
- * Refuses what is not an options object: Python's positional forms
- * (`lock.acquire(false)`, `ev.wait(100)`, `q.get(false)`, `t.join(100)`)
- * would otherwise be read as "no options" and wait forever. `flag` names the
- * blocking flag of the call, if it has one (`blocking`, `block`).
- * @throws {TypeError} saying what to write instead.
- */
-export function checkOptions(
-  verb: string,
-  options: unknown,
-  flag?: string,
-): void {
-  if (options === undefined) return;
-  if (typeof options === "object" && options !== null) return;
-  let instead = "an options object";
-  if (typeof options === "number") instead = `{ timeout: ${options} }`;
-  else if (typeof options === "boolean" && flag !== undefined) {
-    instead = `{ ${flag}: ${options} }`;
-  } else if (options === null) instead = "undefined or {}";
-  throw new TypeError(
-    `Cannot ${verb}: options must be an object, got ${
-      options === null ? "null" : typeof options
-    } ${
-      String(options)
-    }; write ${instead} (threadkit takes Python's arguments as options, timeouts in ms)`,
-  );
-}
-
-/**
- * Validates a wait's options: the timeout (or `defaultTimeout` when none is
- * given) into a deadline, and the signal. Every primitive's wait calls this.
- * @throws {TypeError} for a non-number timeout or a bad signal.
- * @throws {RangeError} for a negative or NaN timeout.
- */
-export function waitOptions(
-  options: WaitOptions | undefined,
-  defaultTimeout?: number,
-  verb = "wait",
-): Wait {
-  checkOptions(verb, options);
-  // An explicit `timeout: null` means "no timeout", even over a default.
-  const timeout = options === undefined || !("timeout" in options) ||
-      options.timeout === undefined
-    ? defaultTimeout
-    : options.timeout;
-  const deadline = deadlineOf(timeout);
-  const signal = options?.signal;
-  checkSignal(signal);
-  const check = (options as { [WAIT_CHECK]?: () => void } | undefined)?.[
-    WAIT_CHECK
-  ];
-  return check === undefined
-    ? { deadline, signal }
-    : { deadline, signal, check };
-}
-
-/** Options of `acquire` on Lock, RLock and Semaphore. */
-export interface AcquireOptions extends WaitOptions {
-  /**
-   * Whether to wait at all (default true). With `false` the call returns at
-   * once, and giving a `timeout` too is a TypeError (Python raises
-   * ValueError; JavaScript has none).
-   */
-  blocking?: boolean;
-}
-
-/** Validated acquire options. */
-export interface Acquire {
-  readonly blocking: boolean;
-  readonly deadline: number;
-  readonly signal: AbortSignal | undefined;
-  /** False only for internal reacquires that must not fail (see below). */
-  readonly interruptible?: boolean;
-  /** Internal: runs in the same step as the acquire that won (see below). */
-  readonly onAcquired?: () => void;
-}
-
-const DEFAULT_ACQUIRE: Acquire = {
-  blocking: true,
-  deadline: Infinity,
-  signal: undefined,
-  interruptible: true,
-};
-
-/**
- * Internal acquire option (not exported by the package): wait until acquired
- * even in a cancelled thread. For reacquires that Python also makes
- * unconditionally, such as Condition.wait taking its lock back before it
- * returns or throws; without it a cancelled thread could not reacquire.
- */
-export const UNINTERRUPTIBLE: unique symbol = Symbol(
-  "threadkit.uninterruptible",
-);
-
-const UNINTERRUPTIBLE_ACQUIRE: Acquire = {
-  ...DEFAULT_ACQUIRE,
-  interruptible: false,
-};
-
-/**
- * Internal acquire option (not exported by the package): a callback a Lock
- * runs synchronously right after the atomic step that took it, in the async
- * form too. RLock records its owner there, so no microtask passes between
- * "the inner lock is ours" and "OWNER says so" (a blocking acquire by the
- * same thread in that gap would deadlock on its own lock).
- */
-export const ON_ACQUIRED: unique symbol = Symbol("threadkit.onAcquired");
-
-interface InternalAcquireOptions extends AcquireOptions {
-  [UNINTERRUPTIBLE]?: true;
-  [ON_ACQUIRED]?: () => void;
-}
-
-/**
- * Validates acquire options and fixes the deadline.
- * @throws {TypeError} for a timeout with `blocking: false` or a bad signal.
- * @throws {RangeError} for a negative or NaN timeout.
- * @throws the signal's reason when it is already aborted.
- */
-export function acquireOptions(options: AcquireOptions | undefined): Acquire {
-  if (options === undefined) return DEFAULT_ACQUIRE;
-  checkOptions("acquire", options, "blocking");
-  const onAcquired = (options as InternalAcquireOptions)[ON_ACQUIRED];
-  if ((options as InternalAcquireOptions)[UNINTERRUPTIBLE] === true) {
-    return onAcquired === undefined
-      ? UNINTERRUPTIBLE_ACQUIRE
-      : { ...UNINTERRUPTIBLE_ACQUIRE, onAcquired };
-  }
-  const { blocking = true, timeout, signal } = options;
-  const parsed = blockingOptions(
-    "acquire",
-    "blocking",
-    blocking,
-    timeout,
-    signal,
-  );
-  return onAcquired === undefined ? parsed : { ...parsed, onAcquired };
-}
-
-/**
- * Validates a blocking flag (`blocking` for locks, Python's `block` for
- * queues: `flag` names it in messages) with its timeout and signal.
- * @throws {TypeError} for a non-boolean flag, a timeout given with the flag
- * false, or a bad signal.
- * @throws {RangeError} for a negative or NaN timeout.
- * @throws the signal's reason when it is already aborted.
- */
-export function blockingOptions(
-  verb: string,
-  flag: string,
-  blocking: unknown,
-  timeout: number | null | undefined,
-  signal: AbortSignal | undefined,
-): Acquire {
-  if (typeof blocking !== "boolean") {
-    throw new TypeError(`Cannot ${verb}: ${flag} must be a boolean`);
-  }
-  if (!blocking && timeout !== undefined && timeout !== null) {
-    throw new TypeError(
-      `Cannot ${verb}: a timeout cannot be given with ${flag}: false`,
-    );
-  }
-  const deadline = deadlineOf(timeout);
-  checkSignal(signal);
-  if (signal?.aborted) throw signal.reason;
-  return { blocking, deadline, signal, interruptible: true };
-}
-
 // One callback a layer above may register to run at the end of every slice
-// of an interruptible blocking wait in this thread (the executor's home
-// thread supervises its pool while it blocks; pool/_pool.ts). Not
-// reentrant, and its errors are reported, never thrown into the wait. Costs
-// one load per slice when unset. Internal waits (uninterruptible: short
-// critical sections) never run it.
+// of an interruptible blocking wait in this thread (waitSync and sleepSync:
+// the executor's home thread supervises its pool while it blocks;
+// pool/_pool.ts). Not reentrant, and its errors are reported, never thrown
+// into the wait. Costs one load per slice when unset. Internal waits
+// (uninterruptible: short critical sections) never run it.
 let sliceHook: (() => void) | undefined;
 let inSliceHook = false;
 
@@ -356,8 +128,7 @@ export function waitSync(
     if (interruptible) throwIfInterrupted(signal);
     if (sliced && check !== undefined) check();
     if (sliced && interruptible && sliceHook !== undefined) runSliceHook();
-    // No clock read without a deadline (performance.now() costs about
-    // 0.5 us on Deno 2.9.6, a tenth of a wake-up round trip).
+    // No clock read without a deadline (see the top of this file).
     const remaining = deadline === Infinity
       ? Infinity
       : deadline - performance.now();
@@ -449,10 +220,147 @@ export async function waitAsync(
   }
 }
 
+/**
+ * Milliseconds `s` has left. A finite timeout fixes its deadline with one
+ * clock read at the first sleep (a few microseconds after the call), so a
+ * stall of this thread during the wait (descheduled, a busy event loop)
+ * counts against the timeout instead of extending it; a wait without a
+ * timeout never reads the clock.
+ */
+function timeLeft(s: Sleep): number {
+  const deadline = s.deadline;
+  if (deadline === Infinity) return Infinity;
+  const now = performance.now();
+  if (deadline === deadline) return deadline - now; // not NaN: fixed
+  s.started = true;
+  s.deadline = now + s.timeout;
+  return s.timeout;
+}
+
+/**
+ * Blocks the calling thread while `view[index] === expected`: returns "ok"
+ * or "not-equal" once the word differs, "timed-out" when `s` runs out, and
+ * throws when the wait is interrupted (never with `interruptible` false).
+ * Unlike waitSync, a wake that finds the word unchanged (another waiter's
+ * abort flush) sleeps again, so it suits only words that every notify
+ * changes first (Event's STATE, Condition's SEQ). Slices, the death check
+ * and CannotBlockError as in waitSync.
+ */
+export function sleepSync(
+  view: Int32Array,
+  index: number,
+  expected: number,
+  s: Sleep,
+  interruptible = true,
+  form = "wait",
+): WaitOutcome {
+  if (!CAN_BLOCK) {
+    const left = timeLeft(s);
+    return waitSpin(
+      view,
+      index,
+      expected,
+      left === Infinity ? Infinity : performance.now() + left,
+      form,
+      interruptible,
+      s.check,
+    );
+  }
+  const signal = s.signal;
+  for (let credit = -1;;) {
+    if (interruptible) throwIfInterrupted(signal);
+    if (credit >= 0 && s.check !== undefined) s.check();
+    if (credit > 0 && interruptible && sliceHook !== undefined) runSliceHook();
+    const left = timeLeft(s);
+    if (left <= 0) return "timed-out";
+    const slice = left > SLICE_MS ? SLICE_MS : left;
+    // Why no lost wakeup: Atomics.wait sleeps only while the word still
+    // holds `expected`; the notifier changes the word before it notifies.
+    const outcome = Atomics.wait(view, index, expected, slice);
+    if (outcome === "not-equal") return outcome;
+    if (outcome === "ok") {
+      if (Atomics.load(view, index) !== expected) return outcome;
+      credit = 0; // spurious: sleep again
+    } else credit = slice;
+  }
+}
+
+/**
+ * The async form of sleepSync: never blocks the event loop, keeps the
+ * process alive while pending, rejects when interrupted. Written with one
+ * `then` per slice rather than nested async functions: a wait woken by the
+ * change costs one promise hop over the raw Atomics.waitAsync.
+ */
+export function sleepAsync(
+  view: Int32Array,
+  index: number,
+  expected: number,
+  s: Sleep,
+  interruptible = true,
+): Promise<WaitOutcome> {
+  const signal = interruptible ? s.signal : undefined;
+  let slice = 0;
+  let held = false;
+  let onAbort: (() => void) | undefined;
+  const finish = <T>(outcome: T): T => {
+    if (held) {
+      held = false;
+      unhold();
+      if (onAbort !== undefined) signal!.removeEventListener("abort", onAbort);
+    }
+    return outcome;
+  };
+  // One slice: a settled outcome, or a pending promise of the final one.
+  const next = (credit: number): WaitOutcome | Promise<WaitOutcome> => {
+    if (interruptible) throwIfInterrupted(signal);
+    if (credit >= 0) s.check?.();
+    const left = timeLeft(s);
+    if (left <= 0) return "timed-out";
+    slice = left > SLICE_MS ? SLICE_MS : left;
+    const r = Atomics.waitAsync(view, index, expected, slice);
+    return r.async ? r.value.then(settle) : r.value;
+  };
+  const settle = (outcome: WaitOutcome): WaitOutcome | Promise<WaitOutcome> => {
+    if (
+      outcome === "not-equal" ||
+      outcome === "ok" && Atomics.load(view, index) !== expected
+    ) {
+      return finish(outcome);
+    }
+    try {
+      const r = next(outcome === "ok" ? 0 : slice); // spurious, or slice end
+      return typeof r === "string" ? finish(r) : r;
+    } catch (error) {
+      throw finish(error);
+    }
+  };
+  let first: WaitOutcome | Promise<WaitOutcome>;
+  try {
+    first = next(-1);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (typeof first === "string") return Promise.resolve(first);
+  // Pending: keep the process alive until it settles, and let an abort wake
+  // it. Why no lost wakeup on abort: the listener notifies every waiter on
+  // the word, ours included, so our pending waitAsync is resolved instead of
+  // lingering to swallow a later notify(1) meant for a real waiter; the
+  // others see the word unchanged and sleep again.
+  held = true;
+  hold();
+  if (signal !== undefined) {
+    onAbort = () => Atomics.notify(view, index);
+    signal.addEventListener("abort", onAbort, { once: true });
+  }
+  return first;
+}
+
 // Keep-alive for pending async waits: one interval per thread, ref'd while
-// any async wait is pending and unref'd otherwise. Creating and clearing a
-// timer around every wait cost a waitAsync ping-pong about 18% (measured);
-// toggling the ref of one long-lived timer costs next to nothing.
+// any async wait is pending and unref'd otherwise, so a process ends as soon
+// as its last async wait has, and an idle thread's event loop never ticks
+// for it. Creating and clearing a timer around every wait cost a waitAsync
+// ping-pong about 18% (measured); toggling the ref of one long-lived timer
+// costs about 0.2 us.
 let pending = 0;
 let keepAlive: ReturnType<typeof setInterval> | undefined;
 

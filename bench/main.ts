@@ -1,403 +1,195 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// The benchmark suite: every bench/ script registers its groups, then one
-// mitata run measures them all on this machine, and a summary table puts
-// each threadkit figure beside its baseline from the same run with the ratio
-// and the target.
+// `deno task bench`: threadkit against the strongest baselines, each ratio
+// taken within one process (threadkit and baseline in alternating rounds,
+// bench/_ab.ts) and repeated in several processes, on Deno and on Node (the
+// npm build). Prints the table; with --write also puts it into
+// BENCHMARKS.md and README.md (between the limits markers) and draws the
+// chart bench/limits.svg that BENCHMARKS.md embeds.
 //
-//   deno task bench                    all benchmarks, then the summary
-//   deno task bench --json[=FILE]      also write results as JSON (default
-//                                      bench/results.json, git-ignored)
-//   deno task bench --filter=REGEX     only the benchmarks whose name matches
-import { run } from "mitata";
-import process from "node:process";
-import { mtShutdown } from "./_peers.ts";
-import {
-  collect,
-  contentionTable,
-  cpuMeter,
-  evaluate,
-  type Row,
-  summaryTable,
-} from "./_summary.ts";
-import { register as event } from "./event.ts";
-import { contendedName, register as lock, THREADS } from "./lock.ts";
-import { NAMES as PEER, register as peers } from "./peers.ts";
-import { GROWN, register as queue } from "./queue.ts";
-import { readMostlyName, register as rwLock } from "./rw_lock.ts";
-import { NAMES as POOL, register as pool } from "./pool.ts";
-import { NAMES, register as thread } from "./thread.ts";
+//   deno task bench                 3 processes per runtime, then the table
+//   deno task bench --write         ... and update BENCHMARKS.md, README.md,
+//                                   bench/limits.svg
+//   deno task bench --processes=5   more processes per runtime
+//   deno task bench --no-node       Deno only
+//   deno task bench --rows=event,condition
+//   deno task bench --json[=FILE]   also the raw runs (bench/results.json)
+//   deno task bench --from=FILE --write
+//                                   re-render the table and chart from the
+//                                   runs a --json file holds (no new run)
+//   BENCH_QUICK=1 deno task bench   every row once, small rounds, one process
+//                                   per runtime: proves the suite runs; no
+//                                   verdicts, nothing written
+// The mitata suite (uncontended Lock, RWLock, thread start, the peer
+// packages, unbounded queues) is `deno task bench:suite` (bench/suite.ts).
+import { buildNodeBench } from "./_node_build.ts";
+import { aggregate, markdownTable, type Verdict } from "./_verdict.ts";
+import { chartSvg } from "./_chart.ts";
+import type { ProcessRun } from "./limits.ts";
 
-const DEFAULT_JSON = new URL("./results.json", import.meta.url);
-const { json, filter } = parseArgs(Deno.args);
+const ROOT = new URL("../", import.meta.url);
+const opts = parse(Deno.args);
+const quick = opts.quick || Deno.env.get("BENCH_QUICK") === "1";
+const processes = quick ? 1 : opts.processes;
 
-const RAW_PAIR = "raw compareExchange+store pair";
-// Item counts in bench/queue.ts's names.
-const INT_ITEMS = 200_000;
-const OBJ_ITEMS = 20_000;
-const ROWS: Row[] = [
-  {
-    figure: "Lock acquire+release, uncontended",
-    subject: "Lock acquire+release (uncontended)",
-    baseline: RAW_PAIR,
-    measure: "time",
-    target: { op: "<=", ratio: 1.3 },
-  },
-  {
-    figure: "RLock acquire+release, uncontended",
-    subject: "RLock acquire+release (uncontended)",
-    baseline: RAW_PAIR,
-    measure: "time",
-  },
-  ...THREADS.map((n): Row => ({
-    figure: `Lock, ${n} contending thread${n > 1 ? "s" : ""}`,
-    subject: contendedName("Lock", n),
-    baseline: contendedName("futex mutex", n),
-    measure: "throughput",
-    target: n === 2 ? { op: ">=", ratio: 0.8 } : undefined,
-  })),
-  {
-    figure: "RWLock read+release, uncontended",
-    subject: "RWLock acquireRead+releaseRead (uncontended)",
-    baseline: "Lock acquire+release (uncontended, rw group)",
-    measure: "time",
-  },
-  ...THREADS.map((n): Row => ({
-    figure: `RWLock vs Lock, read-mostly, ${n} thread${n > 1 ? "s" : ""}`,
-    subject: readMostlyName("RWLock", n),
-    baseline: readMostlyName("Lock", n),
-    measure: "throughput",
-  })),
-  {
-    figure: "Event ping-pong, blocking",
-    subject: "Event set/wait ping-pong (blocking)",
-    baseline: "raw Atomics.wait/notify ping-pong",
-    measure: "time",
-    target: { op: "<=", ratio: 1.2 },
-    maxCores: 1.5,
-  },
-  {
-    figure: "Event ping-pong, async",
-    subject: "Event set/waitAsync ping-pong (async)",
-    baseline: "raw Atomics.waitAsync ping-pong",
-    measure: "time",
-    target: { op: "<=", ratio: 1.2 },
-    maxCores: 1.5,
-  },
-  {
-    figure: "Queue int32 SPSC put/get",
-    subject: `Queue int32 put/get, ${INT_ITEMS} items`,
-    baseline: `hand SPSC int32 ring, ${INT_ITEMS} items`,
-    measure: "throughput",
-    target: { op: ">=", ratio: 0.7 },
-  },
-  {
-    figure: "Queue int32 putMany/getMany (batches of 1024)",
-    subject: `Queue int32 putMany/getMany x1024, ${INT_ITEMS} items`,
-    baseline: "",
-    measure: "throughput",
-    perSec: 100e6,
-  },
-  {
-    figure: "Queue structured objects put/get",
-    subject: `Queue structured put/get, ${OBJ_ITEMS} objects`,
-    baseline: `postMessage per item, ${OBJ_ITEMS} objects`,
-    measure: "throughput",
-    target: { op: ">=", ratio: 4 },
-  },
-  {
-    figure: "Queue structured putMany/getMany (batches of 1000)",
-    subject: `Queue structured putMany/getMany x1000, ${OBJ_ITEMS} objects`,
-    baseline: `postMessage x1000, ${OBJ_ITEMS} objects`,
-    measure: "throughput",
-  },
-  {
-    figure: "Unbounded Queue int32 put/get, SPSC",
-    subject: GROWN.unboundedInt,
-    baseline: GROWN.fixedInt,
-    measure: "throughput",
-  },
-  {
-    figure: "Unbounded Queue structured put/get, SPSC",
-    subject: GROWN.unboundedObj,
-    baseline: GROWN.fixedObj,
-    measure: "throughput",
-  },
-  {
-    figure: "Thread start to first result, module target",
-    subject: NAMES.module,
-    baseline: NAMES.raw,
-    measure: "time",
-    target: { op: "<=", ratio: 1.1 },
-  },
-  {
-    figure: "Thread start to first result, source target",
-    subject: NAMES.source,
-    baseline: NAMES.raw,
-    measure: "time",
-    target: { op: "<=", ratio: 1.1 },
-  },
-  // Ahead of `multithreading` on the same task (ratio <= 1x time or >= 1x
-  // throughput), and piscina for scale.
-  {
-    figure: "Lock vs multithreading Mutex, uncontended",
-    subject: "Lock acquire+release (uncontended)",
-    baseline: "multithreading Mutex blockingLock+dispose (uncontended)",
-    measure: "time",
-    target: { op: "<=", ratio: 1 },
-  },
-  ...THREADS.map((n): Row => ({
-    figure: `Lock vs multithreading Mutex, ${n} thread${n > 1 ? "s" : ""}`,
-    subject: contendedName("Lock", n),
-    baseline: contendedName("multithreading Mutex", n),
-    measure: "throughput",
-    target: { op: ">=", ratio: 1 },
-  })),
-  {
-    figure: "Thread start vs multithreading spawn/join (new pool)",
-    subject: NAMES.module,
-    baseline: NAMES.mtCold,
-    measure: "time",
-    target: { op: "<=", ratio: 1 },
-  },
-  {
-    figure: "Queue vs multithreading channel, small objects",
-    subject: PEER.queue,
-    baseline: PEER.channel,
-    measure: "throughput",
-    target: { op: ">=", ratio: 1 },
-  },
-  {
-    figure: "Thread start to first result, daemon, spare ready (<= 1 ms)",
-    subject: NAMES.daemonSpare,
-    baseline: "",
-    measure: "throughput",
-    perSec: 1000,
-  },
-  {
-    figure: "Thread start to first result, daemon, spare ready vs raw Worker",
-    subject: NAMES.daemonSpare,
-    baseline: NAMES.raw,
-    measure: "time",
-  },
-  {
-    figure: "Thread start to first result, daemon, no spare",
-    subject: NAMES.daemonCold,
-    baseline: NAMES.raw,
-    measure: "time",
-    target: { op: "<=", ratio: 1.15 },
-  },
-  {
-    figure: "Thread start vs piscina run (new pool)",
-    subject: NAMES.module,
-    baseline: NAMES.piscinaCold,
-    measure: "time",
-  },
-  // The executor (bench/pool.ts): 2 pool threads, trivial tasks.
-  {
-    figure: "Executor trivial tasks, 256 in flight, vs piscina",
-    subject: POOL.executor,
-    baseline: POOL.piscina,
-    measure: "throughput",
-    target: { op: ">=", ratio: 10 },
-  },
-  {
-    figure: "Executor trivial tasks, 256 in flight (absolute)",
-    subject: POOL.executor,
-    baseline: "",
-    measure: "throughput",
-    perSec: 300e3,
-  },
-  {
-    figure: "Executor vs multithreading warm pool, 256 in flight",
-    subject: POOL.executor,
-    baseline: POOL.mt,
-    measure: "throughput",
-    target: { op: ">=", ratio: 1 },
-  },
-  {
-    figure: "Executor round trip (submit, await)",
-    subject: POOL.roundTrip,
-    baseline: POOL.rawAsync,
-    measure: "time",
-    target: { op: "<=", ratio: 1.3 },
-  },
-  {
-    figure: "Executor round trip (submit, result())",
-    subject: POOL.roundTripSync,
-    baseline: POOL.rawSync,
-    measure: "time",
-  },
-  {
-    figure: "Executor round trip vs piscina",
-    subject: POOL.roundTrip,
-    baseline: POOL.piscinaRoundTrip,
-    measure: "time",
-    target: { op: "<=", ratio: 1 },
-  },
-  {
-    figure: "Executor map, 1M items in chunks of 1000 (absolute)",
-    subject: POOL.map,
-    baseline: "",
-    measure: "throughput",
-    perSec: 3e6,
-  },
-  {
-    figure: "Executor map vs piscina running the same chunks",
-    subject: POOL.map,
-    baseline: POOL.piscinaMap,
-    measure: "throughput",
-  },
-];
-
-lock();
-rwLock();
-event();
-queue();
-peers();
-thread();
-pool();
-
-const loadBefore = Deno.loadavg();
-const machineBefore = machineCpuSeconds();
-const processBefore = process.cpuUsage();
-const meter = cpuMeter();
-const coresBusy = new Map<string, number>();
-const started = performance.now();
-const { benchmarks, context } = await run({
-  filter,
-  observe(trial) {
-    const busy = meter.mark();
-    for (const r of trial.runs) coresBusy.set(r.name, busy);
-    return trial;
-  },
-});
-mtShutdown();
-const seconds = (performance.now() - started) / 1000;
-const loadAfter = Deno.loadavg();
-// Cores that other processes kept busy, on average, while the suite ran
-// (Linux: /proc/stat minus this process's CPU time); undefined elsewhere.
-const machineAfter = machineCpuSeconds();
-const ownCpu = process.cpuUsage(processBefore);
-const othersCores = machineBefore === undefined || machineAfter === undefined
+const saved = opts.from === undefined
   ? undefined
-  : Math.max(
-    0,
-    (machineAfter - machineBefore -
-      (ownCpu.user + ownCpu.system) / 1e6) / seconds,
-  );
-
-const results = collect(benchmarks, coresBusy);
-const outcomes = evaluate(ROWS, results);
-const cpus = navigator.hardwareConcurrency;
-const machine = {
-  cpu: context.cpu.name,
-  cores: cpus,
-  runtime:
-    `deno ${Deno.version.deno} (V8 ${Deno.version.v8}, ${Deno.build.target})`,
-  loadAverage: { before: loadBefore, after: loadAfter },
-  othersCores,
-  seconds,
-};
-
-const out = [
-  "",
-  "## Summary: threadkit vs baselines (ratios within this run)",
-  "",
-  `Machine: ${machine.cpu}, ${cpus} cores, ${machine.runtime}; ` +
-  `load average ${loadBefore.map((x) => x.toFixed(2)).join(" ")} before, ` +
-  `${loadAfter.map((x) => x.toFixed(2)).join(" ")} after; ${
-    seconds.toFixed(0)
-  } s; other processes kept ${
-    othersCores === undefined ? "?" : othersCores.toFixed(2)
-  } cores busy on average meanwhile.`,
-  "",
-  ...summaryTable(outcomes, results),
-  "",
-  `## Lock contention: acquire/increment/release pairs per second (ownership handoffs per 1000 pairs)`,
-  "",
-  ...contentionTable(
-    THREADS,
-    ["futex mutex", "Lock", "multithreading Mutex"],
-    contendedName,
-    results,
-    cpus,
-  ),
-  "",
-];
-// Two contending threads that never hand the lock over ran one at a time:
-// something else held a core, and every figure that needs two threads
-// running at once (contention, SPSC rings, ping-pong) is not meaningful.
-const pair = results.get(contendedName("futex mutex", 2));
-if (pair?.handoffsPerOp !== undefined && pair.handoffsPerOp < 0.01) {
-  out.push(
-    `WARNING: 2 contending threads handed the lock over ${
-      (pair.handoffsPerOp * 1000).toFixed(2)
-    } times per 1000 pairs: they did not run at the same time, so this run ` +
-      "did not get 2 free cores; rerun on an idle machine.",
-    "",
-  );
-}
-console.log(out.join("\n"));
-
-const failed = [...results.values()].filter((r) => r.error !== undefined);
-for (const r of failed) console.log(`FAILED: ${r.name}: ${r.error}`);
-
-if (json !== undefined) {
-  const doc = {
-    when: new Date().toISOString(),
-    command: ["deno task bench", ...Deno.args].join(" "),
-    machine,
-    summary: outcomes,
-    results: [...results.values()],
+  : JSON.parse(await Deno.readTextFile(opts.from)) as {
+    machine: string;
+    runs: ProcessRun[];
   };
-  await Deno.writeTextFile(json, JSON.stringify(doc, null, 2) + "\n");
-  console.log(`JSON results written to ${await Deno.realPath(json)}`);
+if (opts.node && saved === undefined) {
+  await run("build:npm", Deno.execPath(), ["task", "build:npm"]);
+  buildNodeBench();
 }
-
-/** Busy CPU seconds of the whole machine so far (Linux), else undefined. */
-function machineCpuSeconds(): number | undefined {
-  try {
-    const line = Deno.readTextFileSync("/proc/stat").split("\n")[0];
-    const [user, nice, system, , , irq, softirq, steal] = line.trim().split(
-      /\s+/,
-    ).slice(1).map(Number);
-    // USER_HZ is 100 on every Linux Deno supports.
-    return (user + nice + system + irq + softirq + steal) / 100;
-  } catch {
-    return undefined;
+const limitsArgs = [
+  ...(quick ? ["--quick"] : []),
+  ...(opts.rows ? [`--rows=${opts.rows}`] : []),
+];
+const runs: ProcessRun[] = saved?.runs ?? [];
+const started = performance.now();
+const load0 = Deno.loadavg();
+for (let p = 0; saved === undefined && p < processes; p++) {
+  runs.push(
+    await limits(`deno #${p + 1}`, Deno.execPath(), [
+      "run",
+      "-A",
+      "bench/limits.ts",
+      ...limitsArgs,
+    ]),
+  );
+  if (opts.node) {
+    runs.push(
+      await limits(`node #${p + 1}`, "node", [
+        "npm/bench/limits.js",
+        ...limitsArgs,
+      ]),
+    );
   }
 }
+const seconds = (performance.now() - started) / 1000;
+const load1 = Deno.loadavg();
 
-/** Reads --json[=FILE] / --json FILE and --filter=REGEX; ignores "--". */
-function parseArgs(args: readonly string[]): {
-  json?: string | URL;
-  filter?: RegExp;
-} {
-  let json: string | URL | undefined;
-  let filter: RegExp | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
+const judgedQuick = quick || runs.some((r) => r.quick);
+const perRuntime = runs.filter((r) => r.runtime === runs[0]?.runtime).length;
+const verdicts: Verdict[] = aggregate(runs, judgedQuick);
+const when = new Date().toISOString().slice(0, 16).replace("T", " ");
+const machine = saved?.machine ??
+  `${navigator.hardwareConcurrency} cores, ${
+    runs.map((r) => r.runtime).filter((x, i, a) => a.indexOf(x) === i).join(
+      " and ",
+    )
+  }; load average ${load0[0].toFixed(2)} before, ${
+    load1[0].toFixed(2)
+  } after; ${processes} process${processes > 1 ? "es" : ""} per runtime; ${
+    seconds.toFixed(0)
+  } s (${when} UTC)`;
+const table = markdownTable(verdicts, perRuntime);
+console.log(["", `Machine: ${machine}.`, "", ...table, ""].join("\n"));
+const errors = runs.flatMap((r) =>
+  r.rows.filter((x) => x.error).map((x) => `${r.runtime} ${x.id}: ${x.error}`)
+);
+for (const e of errors) console.log(`FAILED: ${e}`);
+
+if (opts.json !== undefined) {
+  const file = opts.json === ""
+    ? new URL("results.json", import.meta.url)
+    : opts.json;
+  await Deno.writeTextFile(
+    file,
+    JSON.stringify({ machine, runs, verdicts }, null, 2) + "\n",
+  );
+}
+if (opts.write && !judgedQuick) {
+  const svg = chartSvg(verdicts, machine);
+  await Deno.writeTextFile(new URL("bench/limits.svg", ROOT), svg);
+  const block = [`Measured: ${machine}.`, "", ...table].join("\n");
+  for (const doc of ["BENCHMARKS.md", "README.md"]) {
+    await replaceBlock(new URL(doc, ROOT), block);
+  }
+  await run("fmt", Deno.execPath(), [
+    "fmt",
+    "BENCHMARKS.md",
+    "README.md",
+    "bench/limits.svg",
+  ]);
+  console.log("wrote bench/limits.svg, BENCHMARKS.md, README.md");
+}
+Deno.exit(errors.length > 0 ? 1 : 0);
+
+/** Runs one bench/limits.ts process and parses its LIMITS line. */
+async function limits(
+  label: string,
+  cmd: string,
+  args: string[],
+): Promise<ProcessRun> {
+  console.error(`${label}: ${cmd} ${args.join(" ")}`);
+  const out = await run(label, cmd, args, true);
+  const line = out.split("\n").find((l) => l.startsWith("LIMITS "));
+  if (line === undefined) throw new Error(`${label}: no LIMITS line`);
+  return JSON.parse(line.slice(7)) as ProcessRun;
+}
+
+// Runs a command; returns its stdout. The build's own output (type errors
+// in tests it reports as not fatal) is shown only when the step fails.
+async function run(
+  label: string,
+  cmd: string,
+  args: string[],
+  showStderr = false,
+): Promise<string> {
+  const child = new Deno.Command(cmd, {
+    args,
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: showStderr ? "inherit" : "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const timer = setTimeout(() => child.kill(), 30 * 60_000);
+  const result = await child.output();
+  clearTimeout(timer);
+  const text = new TextDecoder().decode(result.stdout);
+  if (result.code !== 0) {
+    if (!showStderr) console.error(new TextDecoder().decode(result.stderr));
+    console.error(text);
+    throw new Error(`${label}: exit code ${result.code}`);
+  }
+  return text;
+}
+
+/** Replaces the text between the limits markers of a Markdown file. */
+async function replaceBlock(file: URL, block: string): Promise<void> {
+  const BEGIN = "<!-- limits:begin -->", END = "<!-- limits:end -->";
+  const text = await Deno.readTextFile(file);
+  const a = text.indexOf(BEGIN), b = text.indexOf(END);
+  if (a < 0 || b < a) throw new Error(`${file.pathname}: no limits markers`);
+  await Deno.writeTextFile(
+    file,
+    `${text.slice(0, a + BEGIN.length)}\n${block}\n${text.slice(b)}`,
+  );
+}
+
+function parse(args: readonly string[]) {
+  const o = {
+    quick: false,
+    write: false,
+    node: true,
+    processes: 3,
+    rows: undefined as string | undefined,
+    json: undefined as string | undefined,
+    from: undefined as string | undefined,
+  };
+  for (const a of args) {
     if (a === "--") continue;
-    if (a === "--json") {
-      const next = args[i + 1];
-      json = next !== undefined && !next.startsWith("-")
-        ? (i++, next)
-        : DEFAULT_JSON;
-    } else if (a.startsWith("--json=")) json = a.slice(7);
-    else if (a === "--filter") filter = new RegExp(args[++i]);
-    else if (a.startsWith("--filter=")) filter = new RegExp(a.slice(9));
-    else {
-      throw new TypeError(
-        `Unknown argument ${a}: use --json[=FILE] or --filter=REGEX`,
-      );
-    }
+    else if (a === "--quick") o.quick = true;
+    else if (a === "--write") o.write = true;
+    else if (a === "--no-node") o.node = false;
+    else if (a.startsWith("--processes=")) o.processes = Number(a.slice(12));
+    else if (a.startsWith("--rows=")) o.rows = a.slice(7);
+    else if (a === "--json") o.json = "";
+    else if (a.startsWith("--json=")) o.json = a.slice(7);
+    else if (a.startsWith("--from=")) o.from = a.slice(7);
+    else throw new TypeError(`Unknown argument ${a} (see bench/main.ts)`);
   }
-  return { json, filter };
+  if (!(o.processes >= 1)) throw new RangeError("--processes: at least 1");
+  return o;
 }
-
-// A failed bench may leave a peer's worker blocked (terminate() does not stop
-// a blocked worker on this Deno), which would keep the process alive: exit
-// explicitly. Exit 1 when a threadkit figure or a baseline failed; a peer
-// package failing its own task is a result, reported above.
-const peer = /^(multithreading|piscina)/;
-Deno.exit(failed.some((r) => !peer.test(r.name)) ? 1 : 0);

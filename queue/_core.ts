@@ -40,11 +40,14 @@ import {
   queueOptions,
 } from "./_init.ts";
 import {
+  BUSY,
+  BUSY_COUNT,
   CAPACITY,
   type ElementType,
   EMPTY,
   FIFO,
   LIFO,
+  NO_WAIT,
   PRIORITY,
 } from "./_layout.ts";
 import { putManyAsync, putRaws, putSlow, putSlowAsync } from "./_put.ts";
@@ -58,6 +61,8 @@ import {
 import {
   afterGet,
   afterPut,
+  busyGet,
+  busyPut,
   noCodec,
   type QueueState,
   shutDown,
@@ -164,9 +169,9 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     const o = queueOptions(options);
     const st = this.#st;
     const raw = toRaw(st, item);
-    const r = st.store.tryPut(raw);
+    const r = st.store.tryPut(raw, o);
     if (r > 0) return afterPut(st, 1);
-    if (r < 0) throw shutDown("put");
+    if (r < 0) throw r === BUSY_COUNT ? busyPut(o) : shutDown("put");
     putSlow(st, raw, 0, true, o);
   }
 
@@ -174,14 +179,16 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    * Puts `item` only if there is room now; same as `put(item, { block: false })`.
    *
    * Python: `queue.Queue.put_nowait`.
-   * @throws {QueueFullError} when the queue is full.
+   * @throws {QueueFullError} when the queue is full, or (`LifoQueue`,
+   * `PriorityQueue`) when another thread is decoding an item under the
+   * queue's lock with a custom codec (see `get`).
    */
   putNowait(item: T): void {
     const st = this.#st;
     const raw = toRaw(st, item);
-    const r = st.store.tryPut(raw);
+    const r = st.store.tryPut(raw, NOWAIT);
     if (r > 0) return afterPut(st, 1);
-    if (r < 0) throw shutDown("put");
+    if (r < 0) throw r === BUSY_COUNT ? busyPut(NOWAIT) : shutDown("put");
     throw new QueueFullError();
   }
 
@@ -195,9 +202,12 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     const o = queueOptions(options);
     const st = this.#st;
     const raw = toRaw(st, item);
-    const r = st.store.tryPut(raw);
+    // Never waits for another thread's decode here (NO_WAIT): putSlowAsync
+    // waits for it without blocking the event loop.
+    const r = st.store.tryPut(raw, NO_WAIT);
     if (r > 0) return afterPut(st, 1);
-    if (r < 0) throw shutDown("put");
+    if (r === -1) throw shutDown("put");
+    if (r === BUSY_COUNT && !o.blocking) throw busyPut(o);
     await putSlowAsync(st, own(raw), 0, true, o);
   }
 
@@ -216,14 +226,20 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    *
    * A custom codec's `decode` runs while the queue's store is locked (so a
    * decode that throws leaves the item in place): it must not call back into
-   * the same queue, which would wait for itself.
+   * the same queue, which would wait for itself. While another thread's
+   * decode holds the lock, a get waits for it only until its timeout (and
+   * `getNowait` 2 ms at most), then throws {QueueEmptyError} saying so; in a
+   * `LifoQueue` or `PriorityQueue` puts likewise throw {QueueFullError}. A
+   * thread that dies inside a decode does not block the others: its lock is
+   * taken over within 50 ms and its item stays first.
    */
   get(options?: QueueOptions): T {
     const o = queueOptions(options);
     const st = this.#st;
     if (st.noCodec) throw noCodec();
-    const x = st.store.tryGet(st.decode);
+    const x = st.store.tryGet(st.decode, o);
     if (x !== EMPTY) {
+      if (x === BUSY) throw busyGet(o);
       afterGet(st, 1);
       return x as T;
     }
@@ -235,7 +251,9 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    * `get({ block: false })`.
    *
    * Python: `queue.Queue.get_nowait`.
-   * @throws {QueueEmptyError} when the queue is empty.
+   * @throws {QueueEmptyError} when the queue is empty, or when another
+   * thread is decoding the next item with a custom codec and still is after
+   * 2 ms (no item can be taken without waiting for that decode; see `get`).
    */
   getNowait(): T {
     return this.get(NONBLOCKING_OPTIONS);
@@ -252,11 +270,13 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     const o = queueOptions(options);
     const st = this.#st;
     if (st.noCodec) throw noCodec();
-    const x = st.store.tryGet(st.decode);
-    if (x !== EMPTY) {
+    // As putAsync: getSlowAsync waits for another thread's decode.
+    const x = st.store.tryGet(st.decode, NO_WAIT);
+    if (x !== EMPTY && x !== BUSY) {
       afterGet(st, 1);
       return x as T;
     }
+    if (x === BUSY && !o.blocking) throw busyGet(o);
     return await getSlowAsync(st, o) as T;
   }
 
@@ -408,8 +428,8 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     if (st.noCodec) throw noCodec();
     for (;;) {
       let item: T;
-      const x = st.store.tryGet(st.decode);
-      if (x !== EMPTY) {
+      const x = st.store.tryGet(st.decode, NO_WAIT);
+      if (x !== EMPTY && x !== BUSY) {
         afterGet(st, 1);
         item = x as T;
         if (++ready === YIELD_EVERY) {
@@ -458,6 +478,7 @@ defineInspect(QueueBase, (q) => ({
 }));
 
 const NONBLOCKING_OPTIONS: QueueOptions = { block: false };
+const NOWAIT = queueOptions(NONBLOCKING_OPTIONS);
 
 /**
  * What revive passes to a queue class's constructor: it marks a revival, so

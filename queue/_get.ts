@@ -20,6 +20,11 @@
 //   Any try that takes an item wakes putters (afterGet).
 // Why no lost wakeup: the waiting protocol in _state.ts (GET_WAITERS before
 // the re-try; a putter adds its item before it reads GET_WAITERS).
+// A try that finds another thread decoding the next item (BUSY: Store.tryPut
+// in _layout.ts) ends a sync call with busyGet's QueueEmptyError (nowait, or
+// its deadline passed); an async call's tries never wait for a decode: it
+// leaves the getters' wait (abandon/passOn: it may hold a notify(1)), awaits
+// the decode's end off the event loop (awaitBusy) and starts again.
 // A get that reads SHUTDOWN != OPEN and then finds the store empty knows it
 // stays empty (_shutdown.ts publishes SHUTDOWN only after the store refuses
 // puts): it throws QueueShutDownError ("shut down and empty") only from such
@@ -28,9 +33,12 @@
 import { type Acquire, type WaitOutcome, waitSync } from "../_core/wait.ts";
 import { checkMax, type QueueOptions, queueOptions } from "./_init.ts";
 import {
+  BUSY,
+  BUSY_COUNT,
   CAPACITY,
   EMPTY,
   GET_WAITERS,
+  NO_WAIT,
   NOT_EMPTY,
   OPEN,
   SHUTDOWN,
@@ -38,6 +46,8 @@ import {
 import {
   abandon,
   afterGet,
+  awaitBusy,
+  busyGet,
   noCodec,
   passOn,
   type QueueState,
@@ -55,11 +65,12 @@ export function getItems(
 ): unknown[] {
   if (st.noCodec) throw noCodec();
   const out: unknown[] = [];
-  const n = st.store.tryGetMany(most, out, st.decode);
+  const n = st.store.tryGetMany(most, out, st.decode, o);
   if (n > 0) {
     afterGet(st, n);
     return out;
   }
+  if (n === BUSY_COUNT) throw busyGet(o);
   out.push(getSlow(st, o));
   return getMore(st, out, most);
 }
@@ -74,11 +85,12 @@ export async function getManyAsync(
   const o = queueOptions(options);
   if (st.noCodec) throw noCodec();
   const out: unknown[] = [];
-  const n = st.store.tryGetMany(most, out, st.decode);
+  const n = st.store.tryGetMany(most, out, st.decode, NO_WAIT);
   if (n > 0) {
     afterGet(st, n);
     return out;
   }
+  if (n === BUSY_COUNT && !o.blocking) throw busyGet(o);
   out.push(await getSlowAsync(st, o));
   return getMore(st, out, most);
 }
@@ -94,7 +106,8 @@ export async function getManyAsync(
 function getMore(st: QueueState, out: unknown[], most: number): unknown[] {
   if (most > 1) {
     try {
-      const n = st.store.tryGetMany(most - 1, out, st.decode);
+      // Only what is there now: not behind another thread's decode.
+      const n = st.store.tryGetMany(most - 1, out, st.decode, NO_WAIT);
       if (n > 0) afterGet(st, n);
     } catch {
       // See above: the next get reports it.
@@ -107,13 +120,14 @@ function getMore(st: QueueState, out: unknown[], most: number): unknown[] {
 export function getSlow(st: QueueState, o: Acquire): unknown {
   if (o.blocking) {
     for (let i = 0; i < SPIN; i++) {
-      const x = st.store.tryGet(st.decode);
+      const x = st.store.tryGet(st.decode, o);
+      if (x === BUSY) throw busyGet(o);
       if (x !== EMPTY) return took(st, x).x;
     }
   }
   for (;;) {
-    const s = enterGet(st, o);
-    if (typeof s !== "number") return s.x;
+    const s = enterGet(st, o, o);
+    if (typeof s !== "number") return (s as { x: unknown }).x;
     let outcome: WaitOutcome;
     try {
       outcome = waitSync(
@@ -129,43 +143,70 @@ export function getSlow(st: QueueState, o: Acquire): unknown {
       abandon(st, GET_WAITERS);
       throw error;
     }
-    const got = leaveGet(st, outcome);
+    const got = leaveGet(st, outcome, o, o);
     if (got !== EMPTY) return got;
   }
 }
 
-/** getSlow without blocking the event loop. */
+/**
+ * getSlow without blocking the event loop. Its tries never wait for another
+ * thread's decode (NO_WAIT): on BUSY it leaves the getters' wait
+ * and waits for the decode's end (awaitBusy), then starts again.
+ */
 export async function getSlowAsync(
   st: QueueState,
   o: Acquire,
 ): Promise<unknown> {
   for (;;) {
-    const s = enterGet(st, o);
-    if (typeof s !== "number") return s.x;
+    const s = enterGet(st, o, NO_WAIT);
+    if (s === BUSY) {
+      await awaitBusy(st, o, busyGet);
+      continue;
+    }
+    if (typeof s !== "number") return (s as { x: unknown }).x;
     const outcome = await waitRegistered(st, GET_WAITERS, NOT_EMPTY, s, o);
-    const got = leaveGet(st, outcome);
-    if (got !== EMPTY) return got;
+    const got = leaveGet(st, outcome, o, NO_WAIT);
+    if (got === BUSY) await awaitBusy(st, o, busyGet);
+    else if (got !== EMPTY) return got;
   }
 }
 
-/** Registers as a waiting getter; returns the item instead if one came. */
-function enterGet(st: QueueState, o: Acquire): number | { x: unknown } {
+// A try (with wait `w`) found another thread decoding: BUSY for an async
+// caller (a blocking call trying with NO_WAIT), else its error.
+function busy(o: Acquire, w: Acquire): typeof BUSY {
+  if (o.blocking && w === NO_WAIT) return BUSY;
+  throw busyGet(o);
+}
+
+/**
+ * Registers as a waiting getter; returns the item instead if one came, or
+ * BUSY (unregistered) for an async caller (see busy).
+ */
+function enterGet(
+  st: QueueState,
+  o: Acquire,
+  w: Acquire,
+): number | { x: unknown } | typeof BUSY {
   const h = st.h;
-  if (Atomics.load(h, SHUTDOWN) !== OPEN) return lastGet(st);
+  if (Atomics.load(h, SHUTDOWN) !== OPEN) return lastGet(st, o, w);
   if (!o.blocking) throw new QueueEmptyError();
   Atomics.add(h, GET_WAITERS, 1);
   const s = Atomics.load(h, NOT_EMPTY);
   let x: unknown;
   try {
-    x = st.store.tryGet(st.decode);
+    x = st.store.tryGet(st.decode, w);
   } catch (error) {
     abandon(st, GET_WAITERS);
     throw error;
   }
+  if (x === BUSY) {
+    abandon(st, GET_WAITERS);
+    return busy(o, w);
+  }
   if (x === EMPTY && Atomics.load(h, SHUTDOWN) === OPEN) return s;
   Atomics.sub(h, GET_WAITERS, 1);
   // Shut down: the try above came before that read, so look once more.
-  if (x === EMPTY) return lastGet(st);
+  if (x === EMPTY) return lastGet(st, o, w);
   return took(st, x);
 }
 
@@ -176,8 +217,13 @@ function enterGet(st: QueueState, o: Acquire): number | { x: unknown } {
  * landed (Store.close), and this try reads the store after that read, so
  * it sees every item that will ever be put.
  */
-function lastGet(st: QueueState): { x: unknown } {
-  const x = st.store.tryGet(st.decode);
+function lastGet(
+  st: QueueState,
+  o: Acquire,
+  w: Acquire,
+): { x: unknown } | typeof BUSY {
+  const x = st.store.tryGet(st.decode, w);
+  if (x === BUSY) return busy(o, w); // not known to be empty
   if (x !== EMPTY) return took(st, x);
   throw shutDown("get");
 }
@@ -187,20 +233,33 @@ function took(st: QueueState, x: unknown): { x: unknown } {
   return { x };
 }
 
-/** Leaves the getter wait; returns an item or EMPTY to wait again. */
-function leaveGet(st: QueueState, outcome: WaitOutcome): unknown {
+/**
+ * Leaves the getter wait; returns an item, EMPTY to wait again, or BUSY
+ * (see enterGet).
+ */
+function leaveGet(
+  st: QueueState,
+  outcome: WaitOutcome,
+  o: Acquire,
+  w: Acquire,
+): unknown {
   const h = st.h;
   Atomics.sub(h, GET_WAITERS, 1);
   let x: unknown;
   try {
-    x = st.store.tryGet(st.decode);
+    x = st.store.tryGet(st.decode, w);
     // Shut down: the try above came before that read, so look once more.
     if (x === EMPTY && Atomics.load(h, SHUTDOWN) !== OPEN) {
-      return lastGet(st).x;
+      const last = lastGet(st, o, w);
+      x = last === BUSY ? BUSY : last.x;
     }
   } catch (error) {
     passOn(st, GET_WAITERS); // we may hold a notify(1) meant for this item
     throw error;
+  }
+  if (x === BUSY) {
+    passOn(st, GET_WAITERS); // as above
+    return busy(o, w);
   }
   if (x !== EMPTY) {
     afterGet(st, 1);

@@ -20,6 +20,9 @@
 // | 17   | LAPS         | numeric FIFO ring: times TAIL wrapped M -> 0 | putters, under TAIL's lock |
 // | 32   | HEAD         | FIFO rings: items taken, mod M (+ lock bits  | getters (rings only)       |
 // |      |              | in the structured ring)                      |                            |
+// | 33   | HOLDER       | the consumer lock's holder (_holder.ts):     | its holder; waiters add    |
+// |      |              | ident, DECODING bit, WAITING bit             | WAITING, take over a dead  |
+// |      |              |                                              | one                        |
 // | 48   | DONE         | tasks done (taskDone + immediate drain), mod M | taskDone, shutdown       |
 // | 64   | NOT_EMPTY    | sequence, bumped to wake getters             | putters, shutdown          |
 // | 65   | NOT_FULL     | sequence, bumped to wake putters             | getters, shutdown          |
@@ -30,6 +33,8 @@
 // | 83   | B            | store word (byte ring tail; structured FIFO: | under LOCK (TAIL's lock)   |
 // |      |              | next byte offset to write)                   |                            |
 // Unfinished tasks = TAIL - DONE (mod M): a put costs no extra atomic.
+
+import type { Acquire } from "../_core/wait.ts";
 
 export const KIND = 0;
 export const CAPACITY = 1;
@@ -43,6 +48,7 @@ export const MODULUS = 8;
 export const TAIL = 16;
 export const LAPS = 17;
 export const HEAD = 32;
+export const HOLDER = 33;
 export const DONE = 48;
 export const NOT_EMPTY = 64;
 export const NOT_FULL = 65;
@@ -248,6 +254,42 @@ export type Decode = (bytes: Uint8Array) => unknown;
 export const EMPTY: unique symbol = Symbol("threadkit.queue.empty") as never;
 
 /**
+ * Returned by a store's tryGet (and -2 by the other try methods) when
+ * another thread held the consumer lock inside a custom decode past the
+ * call's `until` (see _holder.ts).
+ */
+export const BUSY: unique symbol = Symbol("threadkit.queue.busy") as never;
+/** The count a try method returns for BUSY. */
+export const BUSY_COUNT = -2;
+/**
+ * The `until` of a nowait call's try: waits for another thread's custom
+ * decode GRACE ms at most (_decoding.ts), as no deadline (>= 0) could.
+ */
+export const NOWAIT_UNTIL = -1;
+
+/**
+ * The wait of an async call's store try: never for another thread's decode
+ * (the call then awaits its end without blocking the event loop).
+ */
+export const NO_WAIT: Acquire = Object.freeze({
+  blocking: false,
+  deadline: -Infinity,
+  signal: undefined,
+});
+
+/**
+ * The `until` of a store try (see Store.tryPut) with wait `w`: the call's
+ * options, NO_WAIT, or undefined (wait as long as it takes). Read only on a
+ * slow path: the tries take `w` as it is, an object, so that the hot path
+ * neither computes nor boxes a number.
+ */
+export function waitUntil(w: Acquire | undefined): number {
+  if (w === undefined) return Infinity;
+  if (w === NO_WAIT) return -Infinity;
+  return w.blocking ? w.deadline : NOWAIT_UNTIL;
+}
+
+/**
  * A queue's storage discipline over its shared region. `raw` items are
  * numbers/bigints (numeric stores), Uint8Arrays (byte stores) or
  * { key, bytes } (byte heap). Every method is safe to call from any thread at
@@ -258,20 +300,33 @@ export interface Store {
   count(): number;
   /** Throws a RangeError if `raw` can never fit, whatever the queue holds. */
   check(raw: unknown): void;
-  /** Adds `raw`: 1 when added, 0 when there is no room, -1 when shut down. */
-  tryPut(raw: unknown): number;
   /**
-   * Removes and returns the next item, or EMPTY. Byte stores decode it with
-   * `decode` first (the structured FIFO ring uses its own JSON fast path when
-   * `decode` is undefined) and take it only if that succeeded; a throw
+   * Adds `raw`: 1 when added, 0 when there is no room, -1 when shut down,
+   * BUSY_COUNT when the store lock was held in a custom decode past `until`.
+   *
+   * `w`, the call's wait (here and below: its options, NO_WAIT, or none),
+   * gives `until` (waitUntil), which bounds the wait for a store or consumer
+   * lock that another thread holds inside a custom codec's decode: the
+   * call's deadline; NOWAIT_UNTIL (nowait calls): a grace of GRACE ms
+   * (_decoding.ts), so that a fast decode is waited out; -Infinity (NO_WAIT,
+   * the tries of async calls): not at all; Infinity (none, or a blocking
+   * call without a timeout): as long as it takes. Holders that only copy
+   * words and bytes are always waited for, as Python's queue calls wait for
+   * the queue's mutex; a dead holder is taken over (_decoding.ts).
+   */
+  tryPut(raw: unknown, w?: Acquire): number;
+  /**
+   * Removes and returns the next item, EMPTY, or BUSY. Byte stores decode it
+   * with `decode` first (the structured FIFO ring uses its own JSON fast path
+   * when `decode` is undefined) and take it only if that succeeded; a throw
    * propagates with the item left in place.
    */
-  tryGet(decode?: Decode): unknown;
+  tryGet(decode?: Decode, w?: Acquire): unknown;
   /**
-   * Adds raws[from...] while there is room; returns how many it added, or -1
-   * (having added none) when shut down.
+   * Adds raws[from...] while there is room; returns how many it added, -1
+   * (having added none) when shut down, or BUSY_COUNT.
    */
-  tryPutMany(raws: ArrayLike<unknown>, from: number): number;
+  tryPutMany(raws: ArrayLike<unknown>, from: number, w?: Acquire): number;
   /**
    * Shutdown: refuses every later put, waits until a put in progress has
    * landed, then calls `publish` (which stores SHUTDOWN). When `publish`
@@ -286,6 +341,12 @@ export interface Store {
    * how many. When decoding the k-th item throws, the first k - 1 are taken
    * and returned; for k = 1 the error propagates and nothing is taken.
    * `decode` null means "discard without decoding" (immediate shutdown).
+   * BUSY_COUNT: nothing taken (see tryPut's `until`).
    */
-  tryGetMany(max: number, out: unknown[], decode?: Decode | null): number;
+  tryGetMany(
+    max: number,
+    out: unknown[],
+    decode?: Decode | null,
+    w?: Acquire,
+  ): number;
 }

@@ -18,26 +18,48 @@
 
 import type { Lock } from "../sync/lock.ts";
 import { lockAt } from "../sync/_lock_at.ts";
-import { RECOVER } from "../sync/_holder.ts";
+import { CHECK_HOLDER, RECOVER } from "../sync/_holder.ts";
 import { OwnerDiedError } from "../_core/errors.ts";
-import { type AcquireOptions, UNINTERRUPTIBLE } from "../_core/wait.ts";
+import {
+  type Acquire,
+  type AcquireOptions,
+  UNINTERRUPTIBLE,
+  waitSync,
+} from "../_core/wait.ts";
+import {
+  awaitDecodeSync,
+  clearDead,
+  decodeEnd,
+  decodeStart,
+  DECODING,
+  GRACE,
+  holderIdent,
+  IDENT,
+} from "./_decoding.ts";
 import {
   A,
   align8,
+  BUSY,
+  BUSY_COUNT,
   BYTES,
   CAPACITY,
   COUNT,
   type Decode,
   EMPTY,
+  FLAG_CODEC,
+  FLAGS,
   HEADER_BYTES,
+  HOLDER,
   LOCK,
   MODULUS,
+  NOWAIT_UNTIL,
   type NumericArray,
   type NumericInfo,
   OPEN,
   SHUTDOWN,
   type Store,
   TAIL,
+  waitUntil,
 } from "./_layout.ts";
 
 // The lock is held for a copy of words and bytes (and a get's decode), never
@@ -51,8 +73,23 @@ import {
 // drops the item. So a waiter that finds the holder dead (OwnerDiedError,
 // at the end of a 50 ms wait slice: sync/lock.ts) frees the lock from that
 // holder and takes it: the store lives on, the dead thread's item is still
-// first.
+// first. A get's custom decode is marked in HOLDER (_decoding.ts: the
+// holder's ident with DECODING, set before the decode, cleared after it),
+// so that nowait and timed calls can tell a holder that may take long (see
+// TRY below); a waiter that takes over from a dead decoder clears that mark
+// first (#recover).
 const MUST = { [UNINTERRUPTIBLE]: true } as AcquireOptions;
+const TRY = { blocking: false, [UNINTERRUPTIBLE]: true } as AcquireOptions;
+
+// A take with an `until` (Store.tryPut) waits for a holder inside a custom
+// decode (HOLDER has DECODING, _decoding.ts) only until then, sleeping on
+// HOLDER; for any other holder, which only copies words and bytes, it spins
+// SPIN tries and then naps NAP ms at a time on the Lock word, looking at
+// HOLDER and at the holder's life after each nap. It sets no CONTENDED mark
+// (the holder owes it no wake); a wake it takes from a Lock waiter anyway
+// it passes on, so no Lock waiter's wake is lost (and each nap is short).
+const SPIN = 100;
+const NAP = 1;
 
 /** A raw item of the byte heap: its priority key and its encoded bytes. */
 export interface Keyed {
@@ -64,23 +101,74 @@ abstract class LockedStore implements Store {
   protected readonly h: Int32Array;
   protected readonly cap: number;
   readonly #lock: Lock;
+  // Items use a custom codec: a get's decode is marked in HOLDER.
+  readonly #custom: boolean;
 
   constructor(h: Int32Array) {
     this.h = h;
     this.cap = h[CAPACITY];
+    this.#custom = (h[FLAGS] & FLAG_CODEC) !== 0;
     this.#lock = lockAt(h.buffer as SharedArrayBuffer, h.byteOffset + LOCK * 4);
   }
 
-  // Takes the lock, from a dead holder too (see MUST).
-  #take(): void {
-    for (;;) {
+  // Takes the lock, from a dead holder too (see MUST); false when a holder
+  // inside a custom decode kept it past the `until` of wait `w` (see TRY).
+  #take(w: Acquire | undefined): boolean {
+    const lock = this.#lock;
+    if (w === undefined || (w.blocking && w.deadline === Infinity)) {
+      for (;;) {
+        try {
+          return lock.acquire(MUST);
+        } catch (error) {
+          if (!(error instanceof OwnerDiedError)) throw error;
+          this.#recover(error.ident);
+        }
+      }
+    }
+    if (lock.acquire(TRY)) return true;
+    let until = waitUntil(w);
+    for (let spins = 0;; spins++) {
       try {
-        this.#lock.acquire(MUST);
-        return;
+        if (lock.acquire(TRY)) return true;
+        const d = Atomics.load(this.h, HOLDER);
+        if ((d & DECODING) !== 0) {
+          lock[CHECK_HOLDER](); // a dead decoder: OwnerDiedError
+          if (until === NOWAIT_UNTIL) until = performance.now() + GRACE;
+          if (until === -Infinity || performance.now() >= until) return false;
+          awaitDecodeSync(this.h, d, until);
+        } else if (spins >= SPIN) {
+          lock[CHECK_HOLDER]();
+          const state = Atomics.load(this.h, LOCK);
+          if (state !== 0) {
+            const nap = performance.now() + NAP;
+            // A release's notify(1) meant for a Lock waiter may wake us
+            // instead (we hold no CONTENDED mark): pass it on.
+            const woke = waitSync(this.h, LOCK, state, nap, undefined, false);
+            if (woke === "ok") Atomics.notify(this.h, LOCK, 1);
+          }
+        }
       } catch (error) {
         if (!(error instanceof OwnerDiedError)) throw error;
-        this.#lock[RECOVER](error.ident);
+        this.#recover(error.ident);
       }
+    }
+  }
+
+  // Frees the lock from the dead thread `ident`: its decode mark first, so
+  // that no later holder's lock is read as held by a decoder.
+  #recover(ident: number): void {
+    const d = Atomics.load(this.h, HOLDER);
+    if ((d & IDENT) === ident) clearDead(this.h, d);
+    this.#lock[RECOVER](ident);
+  }
+
+  // Runs a custom decode under the lock, marked in HOLDER (see #take).
+  #decode(decode: Decode, x: unknown): unknown {
+    decodeStart(this.h, holderIdent());
+    try {
+      return decode(x as Uint8Array);
+    } finally {
+      decodeEnd(this.h, 0);
     }
   }
 
@@ -97,14 +185,14 @@ abstract class LockedStore implements Store {
   /** Removes the next item. */
   protected abstract drop(count: number): void;
 
-  tryPut(raw: unknown): number {
-    return this.tryPutMany([raw], 0);
+  tryPut(raw: unknown, w?: Acquire): number {
+    return this.tryPutMany([raw], 0, w);
   }
 
   close(publish: () => void): void {
     // Puts read SHUTDOWN under the lock: publishing it under the lock means a
     // put either landed before or sees the shutdown.
-    this.#take();
+    this.#take(undefined);
     try {
       publish();
     } finally {
@@ -112,14 +200,15 @@ abstract class LockedStore implements Store {
     }
   }
 
-  tryGet(decode?: Decode): unknown {
+  tryGet(decode?: Decode, w?: Acquire): unknown {
     const out: unknown[] = [];
-    return this.tryGetMany(1, out, decode) === 1 ? out[0] : EMPTY;
+    const n = this.tryGetMany(1, out, decode, w);
+    return n === 1 ? out[0] : n === 0 ? EMPTY : BUSY;
   }
 
-  tryPutMany(raws: ArrayLike<unknown>, from: number): number {
+  tryPutMany(raws: ArrayLike<unknown>, from: number, w?: Acquire): number {
     const h = this.h;
-    this.#take();
+    if (!this.#take(w)) return BUSY_COUNT;
     try {
       if (Atomics.load(h, SHUTDOWN) !== OPEN) return -1;
       let n = 0;
@@ -140,9 +229,14 @@ abstract class LockedStore implements Store {
     }
   }
 
-  tryGetMany(max: number, out: unknown[], decode?: Decode | null): number {
+  tryGetMany(
+    max: number,
+    out: unknown[],
+    decode?: Decode | null,
+    w?: Acquire,
+  ): number {
     const h = this.h;
-    this.#take();
+    if (!this.#take(w)) return BUSY_COUNT;
     let count = h[COUNT];
     let n = 0;
     try {
@@ -151,7 +245,9 @@ abstract class LockedStore implements Store {
           let x = this.peek(count);
           if (decode !== undefined) {
             try {
-              x = decode(x as Uint8Array);
+              x = this.#custom
+                ? this.#decode(decode, x)
+                : decode(x as Uint8Array); // the queue's own JSON decode
             } catch (error) {
               if (n === 0) throw error; // nothing taken
               break; // return the n decoded; this item stays first

@@ -19,6 +19,9 @@
 //   closed throws QueueShutDownError.
 // Why no lost wakeup: the waiting protocol in _state.ts (PUT_WAITERS before
 // the re-try; a getter frees room before it reads PUT_WAITERS).
+// BUSY_COUNT (a LifoQueue's or PriorityQueue's store lock held by another
+// thread's custom decode) is handled as in _get.ts: busyPut's
+// QueueFullError for a sync call, awaitBusy for an async one.
 // Puts learn of the shutdown from the store, atomically with adding the
 // item: the ring's TAIL carries a CLOSED bit that makes every later put's
 // compareExchange fail, and the locked stores read SHUTDOWN under their lock
@@ -27,10 +30,12 @@
 import { type Acquire, type WaitOutcome, waitSync } from "../_core/wait.ts";
 import { own, toRaws } from "./_glue.ts";
 import { type QueueOptions, queueOptions } from "./_init.ts";
-import { NOT_FULL, PUT_WAITERS } from "./_layout.ts";
+import { BUSY_COUNT, NO_WAIT, NOT_FULL, PUT_WAITERS } from "./_layout.ts";
 import {
   abandon,
   afterPut,
+  awaitBusy,
+  busyPut,
   passOn,
   type QueueState,
   shutDown,
@@ -48,8 +53,8 @@ export function putRaws(
   let done = 0;
   while (done < raws.length) {
     try {
-      const n = st.store.tryPutMany(raws, done);
-      if (n < 0) throw shutDown("put");
+      const n = st.store.tryPutMany(raws, done, o);
+      if (n < 0) throw n === BUSY_COUNT ? busyPut(o) : shutDown("put");
       if (n > 0) {
         done += n;
         afterPut(st, n);
@@ -76,8 +81,12 @@ export async function putManyAsync(
   let done = 0;
   while (done < raws.length) {
     try {
-      const n = st.store.tryPutMany(raws, done);
-      if (n < 0) throw shutDown("put");
+      const n = st.store.tryPutMany(raws, done, NO_WAIT);
+      if (n === -1) throw shutDown("put");
+      if (n === BUSY_COUNT) {
+        await awaitBusy(st, o, busyPut);
+        continue;
+      }
       if (n > 0) {
         done += n;
         afterPut(st, n);
@@ -94,16 +103,27 @@ export async function putManyAsync(
   return done;
 }
 
-/** One put attempt: a single raw, or raws[from...]; the count put, or -1. */
+/**
+ * One put attempt: a single raw, or raws[from...]; the count put, -1 (shut
+ * down) or BUSY_COUNT (see Store.tryPut).
+ */
 function attempt(
   st: QueueState,
   raws: unknown,
   from: number,
   single: boolean,
+  w: Acquire,
 ): number {
   return single
-    ? st.store.tryPut(raws)
-    : st.store.tryPutMany(raws as ArrayLike<unknown>, from);
+    ? st.store.tryPut(raws, w)
+    : st.store.tryPutMany(raws as ArrayLike<unknown>, from, w);
+}
+
+// An attempt (with wait `w`) found another thread decoding: BUSY_COUNT for an
+// async caller (a blocking call trying with NO_WAIT), else its error.
+function busy(o: Acquire, w: Acquire): number {
+  if (o.blocking && w === NO_WAIT) return BUSY_COUNT;
+  throw busyPut(o);
 }
 
 /** Waits for room and puts; returns how many went in (at least 1). */
@@ -116,17 +136,18 @@ export function putSlow(
 ): number {
   if (o.blocking) {
     for (let i = 0; i < SPIN; i++) {
-      const r = attempt(st, raws, from, single);
+      const r = attempt(st, raws, from, single, o);
       if (r > 0) {
         afterPut(st, r);
         return r;
       }
-      if (r < 0) throw shutDown("put");
+      if (r < 0) throw r === BUSY_COUNT ? busyPut(o) : shutDown("put");
     }
   }
   for (;;) {
-    const s = enterPut(st, raws, from, single, o);
+    const s = enterPut(st, raws, from, single, o, o);
     if (s === null) return st.put;
+    if (s === undefined) throw busyPut(o); // (async callers only)
     let outcome: WaitOutcome;
     try {
       outcome = waitSync(
@@ -142,7 +163,7 @@ export function putSlow(
       abandon(st, PUT_WAITERS);
       throw error;
     }
-    const n = leavePut(st, raws, from, single, outcome);
+    const n = leavePut(st, raws, from, single, outcome, o, o);
     if (n > 0) return n;
   }
 }
@@ -156,22 +177,31 @@ export async function putSlowAsync(
   o: Acquire,
 ): Promise<number> {
   for (;;) {
-    const s = enterPut(st, raws, from, single, o);
+    const s = enterPut(st, raws, from, single, o, NO_WAIT);
+    if (s === undefined) {
+      await awaitBusy(st, o, busyPut);
+      continue;
+    }
     if (s === null) return st.put;
     const outcome = await waitRegistered(st, PUT_WAITERS, NOT_FULL, s, o);
-    const n = leavePut(st, raws, from, single, outcome);
-    if (n > 0) return n;
+    const n = leavePut(st, raws, from, single, outcome, o, NO_WAIT);
+    if (n === BUSY_COUNT) await awaitBusy(st, o, busyPut);
+    else if (n > 0) return n;
   }
 }
 
-/** Registers as a waiting putter; null when items went in instead. */
+/**
+ * Registers as a waiting putter; null when items went in instead, undefined
+ * (unregistered) when busy for an async caller (see busy).
+ */
 function enterPut(
   st: QueueState,
   raws: unknown,
   from: number,
   single: boolean,
   o: Acquire,
-): number | null {
+  w: Acquire,
+): number | null | undefined {
   const h = st.h;
   if (!o.blocking) throw new QueueFullError();
   Atomics.add(h, PUT_WAITERS, 1);
@@ -180,13 +210,17 @@ function enterPut(
   // under the lock) after s: a shutdown after that read bumps NOT_FULL.
   let r: number;
   try {
-    r = attempt(st, raws, from, single);
+    r = attempt(st, raws, from, single, w);
   } catch (error) {
     abandon(st, PUT_WAITERS);
     throw error;
   }
   if (r < 0) {
     abandon(st, PUT_WAITERS);
+    if (r === BUSY_COUNT) {
+      busy(o, w);
+      return undefined;
+    }
     throw shutDown("put");
   }
   if (r === 0) return s;
@@ -196,22 +230,31 @@ function enterPut(
   return null;
 }
 
-/** Leaves the putter wait; the count put, or 0 to wait again. */
+/**
+ * Leaves the putter wait; the count put, 0 to wait again, or BUSY_COUNT
+ * (see enterPut).
+ */
 function leavePut(
   st: QueueState,
   raws: unknown,
   from: number,
   single: boolean,
   outcome: WaitOutcome,
+  o: Acquire,
+  w: Acquire,
 ): number {
   const h = st.h;
   Atomics.sub(h, PUT_WAITERS, 1);
   let r: number;
   try {
-    r = attempt(st, raws, from, single);
+    r = attempt(st, raws, from, single, w);
   } catch (error) {
     passOn(st, PUT_WAITERS); // we may hold a notify meant for this room
     throw error;
+  }
+  if (r === BUSY_COUNT) {
+    passOn(st, PUT_WAITERS); // as above
+    return busy(o, w);
   }
   if (r < 0) throw shutDown("put");
   if (r > 0) {

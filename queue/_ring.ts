@@ -62,6 +62,7 @@
 // _state.ts). Anything that throws while TAIL's lock is held releases it with
 // TAIL unchanged (finally): the put did not happen.
 
+import type { Acquire } from "../_core/wait.ts";
 import {
   CAPACITY,
   EMPTY,
@@ -135,7 +136,8 @@ export class Ring implements Store {
     publish();
   }
 
-  tryPut(x: unknown): number {
+  // `_w`: no decode runs under a numeric ring's locks (Store.tryPut).
+  tryPut(x: unknown, _w?: Acquire): number {
     const h = this.#h, m = this.#m, cap = this.#cap;
     const w = acquireTurn(h, TAIL, this.#tail);
     if (w < 0) return -1;
@@ -159,7 +161,7 @@ export class Ring implements Store {
     return next === t ? 0 : 1;
   }
 
-  tryGet(): unknown {
+  tryGet(_decode?: unknown, _w?: Acquire): unknown {
     const h = this.#h, m = this.#m, cap = this.#cap;
     let p = this.#head;
     for (;;) {
@@ -180,7 +182,11 @@ export class Ring implements Store {
     }
   }
 
-  tryPutMany(raws: ArrayLike<unknown>, from: number): number {
+  tryPutMany(
+    raws: ArrayLike<unknown>,
+    from: number,
+    _w?: Acquire,
+  ): number {
     const h = this.#h, m = this.#m, cap = this.#cap;
     const want = raws.length - from;
     const w = acquireTurn(h, TAIL, this.#tail);
@@ -220,7 +226,12 @@ export class Ring implements Store {
     return mod(next - t, m);
   }
 
-  tryGetMany(max: number, out: unknown[], decode?: null): number {
+  tryGetMany(
+    max: number,
+    out: unknown[],
+    decode?: null,
+    _w?: Acquire,
+  ): number {
     const h = this.#h, m = this.#m, cap = this.#cap, data = this.#data;
     const base = out.length;
     let p = this.#head;

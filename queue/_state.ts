@@ -40,7 +40,12 @@ import {
   PUT_WAITERS,
   type Store,
 } from "./_layout.ts";
-import { QueueShutDownError } from "./errors.ts";
+import { awaitDecodeAsync } from "./_decoding.ts";
+import {
+  QueueEmptyError,
+  QueueFullError,
+  QueueShutDownError,
+} from "./errors.ts";
 
 /** One queue handle's state: what QueueBase's mechanics read and write. */
 export interface QueueState {
@@ -137,4 +142,53 @@ export function noCodec(): TypeError {
   return new TypeError(
     "Cannot use queue: it was created with a custom codec, which cannot travel between threads; call queue.withCodec(codec) in this thread first",
   );
+}
+
+/**
+ * A fresh QueueEmptyError for a get that found the next item being decoded
+ * by another thread (a custom codec's decode) and may not wait for it: a
+ * nowait call, or a timed one whose timeout passed. Not "empty" in the
+ * sense of qsize(): no item could be taken without waiting, which is what
+ * Empty tells a nowait get (Python: get_nowait).
+ */
+export function busyGet(o: Acquire): QueueEmptyError {
+  const error = new QueueEmptyError(
+    o.blocking
+      ? "Cannot get item: another thread was still decoding the next item (custom codec) at the timeout"
+      : "Cannot get item now: another thread is decoding the next item (custom codec)",
+  );
+  busyErrors.add(error);
+  return error;
+}
+
+// busyGet's errors: an unbounded queue (_unbounded.ts) must not read one
+// from a retired segment as "this segment is drained".
+const busyErrors = new WeakSet<Error>();
+
+/** Whether `error` is busyGet's (another thread decoding), not emptiness. */
+export function isBusy(error: unknown): boolean {
+  return busyErrors.has(error as Error);
+}
+
+/** busyGet for a put into a LifoQueue or PriorityQueue (one store lock). */
+export function busyPut(o: Acquire): QueueFullError {
+  return new QueueFullError(
+    o.blocking
+      ? "Cannot put item: another thread was still decoding an item under the queue's lock (custom codec) at the timeout"
+      : "Cannot put item now: another thread is decoding an item under the queue's lock (custom codec)",
+  );
+}
+
+/**
+ * An async call's wait for another thread's decode (a try returned BUSY):
+ * until it ends or a slice passes, then the caller tries again. Throws
+ * busyGet/busyPut's error (`error`) once the deadline has passed.
+ */
+export async function awaitBusy(
+  st: QueueState,
+  o: Acquire,
+  error: (o: Acquire) => Error,
+): Promise<void> {
+  if (!o.blocking || performance.now() >= o.deadline) throw error(o);
+  await awaitDecodeAsync(st.h, o.deadline, o.signal);
 }

@@ -15,6 +15,7 @@
 // | SIDE[2i + 1]  | its length (bits 0-29) and KIND (bits 30-31)         |
 // | BYTES[o...]   | the record: item bytes, then ","; never wraps        |
 // | header B      | byte offset where the next record may go             |
+// | header HOLDER | HEAD's holder (ident), DECODING in a custom decode   |
 // KIND: 0 ASCII plain JSON, 1 non-ASCII plain JSON, 2 tagged JSON, 3 codec.
 // SIDE and BYTES of positions HEAD <= p < TAIL are in use; records lie in
 // put order from SIDE[HEAD].offset, wrapping to offset 0 when the next one
@@ -28,6 +29,11 @@
 //          tagged or codec), release HEAD = p + 1->                 FREE(p + P)
 // A consumer whose decode throws releases HEAD unchanged: the item stays
 // first in the queue, exactly as it was.
+// HEAD's holder names itself in HOLDER (plain store after taking the turn,
+// cleared before the release; DECODING around a custom decode: _decoding.ts
+// says why no live holder is taken over). acquireHead (_head.ts) takes over
+// from a dead holder, its item still first, and waits for a decode only
+// until the call's `until`.
 //
 // Why nothing is lost or read twice: consumers take positions only while
 // holding HEAD's lock, and only positions below a TAIL they read with an
@@ -42,10 +48,15 @@
 // optimistically, and on the first non-ASCII unit it gives the turn back
 // unchanged, encodes (TextItem.utf8) and tries again.
 
+import type { Acquire } from "../_core/wait.ts";
 import { decodeTagged } from "./_codec.ts";
+import { decodeEnd, decodeStart, holderIdent } from "./_decoding.ts";
+import { acquireHead } from "./_head.ts";
 import {
   align8,
   B,
+  BUSY,
+  BUSY_COUNT,
   BYTES,
   CAPACITY,
   type Decode,
@@ -54,6 +65,7 @@ import {
   FLAGS,
   HEAD,
   HEADER_BYTES,
+  HOLDER,
   MODULUS,
   type Store,
   TAIL,
@@ -235,7 +247,7 @@ export class TextRing implements Store {
   }
 
   /** Adds one item: a TextItem, or codec bytes. */
-  tryPut(raw: TextItem | Uint8Array): number {
+  tryPut(raw: TextItem | Uint8Array, _w?: Acquire): number {
     const h = this.#h, m = this.#m, u8 = this.#u8;
     const w = acquireTurn(h, TAIL, this.#tail);
     if (w < 0) return -1;
@@ -284,7 +296,7 @@ export class TextRing implements Store {
   }
 
   /** Adds raws[from...] (a Batch) as room allows. */
-  tryPutMany(raws: ArrayLike<unknown>, from: number): number {
+  tryPutMany(raws: ArrayLike<unknown>, from: number, _w?: Acquire): number {
     const batch = raws as unknown as Batch;
     const h = this.#h, m = this.#m, u8 = this.#u8;
     const w = acquireTurn(h, TAIL, this.#tail);
@@ -326,11 +338,15 @@ export class TextRing implements Store {
     return n;
   }
 
-  tryGet(decode?: Decode): unknown {
+  tryGet(decode?: Decode, wait?: Acquire): unknown {
     const h = this.#h, m = this.#m;
-    const w = acquireTurn(h, HEAD, this.#head);
+    const w = acquireHead(h, this.#head, wait);
+    if (w < 0) return BUSY;
+    const me = holderIdent();
+    h[HOLDER] = me; // plain: see _decoding.ts
     const p = w & POSITION;
     if ((Atomics.load(h, TAIL) & POSITION) === p) {
+      h[HOLDER] = 0;
       releaseTurn(h, HEAD, w, p);
       this.#head = p;
       return EMPTY;
@@ -341,29 +357,45 @@ export class TextRing implements Store {
     let text: string | undefined, value: unknown;
     try {
       if (kind === CODEC || decode !== undefined) {
-        value = decode!(this.#u8.slice(at, at + len));
+        decodeStart(h, me);
+        try {
+          value = decode!(this.#u8.slice(at, at + len));
+        } finally {
+          decodeEnd(h, me);
+        }
       } else if (kind === TAGGED) {
         value = decodeTagged(this.#text(at, len, kind));
       } else text = this.#text(at, len, kind);
     } catch (error) {
+      h[HOLDER] = 0;
       releaseTurn(h, HEAD, w, p); // not taken: the queue is unchanged
       this.#head = p;
       throw error;
     }
     const next = p + 1 === m ? 0 : p + 1;
+    h[HOLDER] = 0;
     releaseTurn(h, HEAD, w, next); // frees the bytes
     this.#head = next;
     return text === undefined ? value : JSON.parse(text);
   }
 
-  tryGetMany(max: number, out: unknown[], decode?: Decode | null): number {
+  tryGetMany(
+    max: number,
+    out: unknown[],
+    decode?: Decode | null,
+    wait?: Acquire,
+  ): number {
     const h = this.#h, m = this.#m, side = this.#side, cap = this.#cap;
-    const w = acquireTurn(h, HEAD, this.#head);
+    const w = acquireHead(h, this.#head, wait);
+    if (w < 0) return BUSY_COUNT;
+    const me = holderIdent();
+    h[HOLDER] = me; // plain: see _decoding.ts
     const p = w & POSITION;
     let n = mod((Atomics.load(h, TAIL) & POSITION) - p, m);
     if (n > max) n = max;
     if (decode === null || n === 0) { // discard (immediate shutdown), or empty
       const next = (p + n) % m;
+      h[HOLDER] = 0;
       releaseTurn(h, HEAD, w, next);
       this.#head = next;
       return n;
@@ -374,6 +406,7 @@ export class TextRing implements Store {
     const base = out.length;
     const runs: (string | number)[] = []; // text, first out index, count
     let runAt = -1, runEnd = -1, runFirst = 0, k = 0;
+    if (decode !== undefined) decodeStart(h, me);
     try {
       for (; k < n; k++) {
         const i = 2 * ((p + k) % cap);
@@ -405,11 +438,15 @@ export class TextRing implements Store {
       if (runAt >= 0) runs.push(this.#run(runAt, runEnd), runFirst);
     } catch (error) {
       out.length = base;
+      if (decode !== undefined) decodeEnd(h, me);
+      h[HOLDER] = 0;
       releaseTurn(h, HEAD, w, p); // nothing taken
       this.#head = p;
       throw error;
     }
     const next = (p + k) % m;
+    if (decode !== undefined) decodeEnd(h, me);
+    h[HOLDER] = 0;
     releaseTurn(h, HEAD, w, next); // frees the bytes
     this.#head = next;
     for (let r = 0; r < runs.length; r += 2) {

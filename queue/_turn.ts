@@ -39,6 +39,9 @@
 // word) or the release came first (the contender's CAS fails on the changed
 // word, and it retries the acquire instead of waiting).
 
+// HEAD's consumers take the turn with acquireHead (_head.ts): the same
+// protocol, plus the HOLDER word that names HEAD's holder (_decoding.ts).
+
 import { waitSync } from "../_core/wait.ts";
 
 /** Mask of the counter in a TAIL/HEAD word. */

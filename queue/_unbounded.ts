@@ -27,6 +27,8 @@ import {
 import type { QueueOptions, ShutdownOptions } from "./_core.ts";
 import { checkMax, queueOptions } from "./_init.ts";
 import type { ElementType } from "./_layout.ts";
+import { awaitRegionDecode, awaitRegionDecodeAsync } from "./_decoding.ts";
+import { isBusy } from "./_state.ts";
 import {
   afterPutError,
   isFullOrShut,
@@ -381,7 +383,15 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
       try {
         return attempt(q, last ? remaining(options, deadline) : NOWAIT);
       } catch (error) {
-        if (error instanceof QueueEmptyError && !last) continue; // re-check
+        if (error instanceof QueueEmptyError && !last) {
+          // Another thread decodes the segment's next item: what comes next
+          // depends on that decode, so wait for it (as a Queue's get does).
+          if (isBusy(error)) {
+            if (!o.blocking || performance.now() >= deadline) throw error;
+            awaitRegionDecode(q.region, deadline);
+          }
+          continue; // re-check
+        }
         if (!(error instanceof QueueShutDownError)) throw error;
         if (!this.#c.moveFront(s)) {
           if (this.isShutdown) throw error;
@@ -405,7 +415,13 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
       try {
         return await attempt(q, last ? remaining(options, deadline) : NOWAIT);
       } catch (error) {
-        if (error instanceof QueueEmptyError && !last) continue;
+        if (error instanceof QueueEmptyError && !last) {
+          if (isBusy(error)) { // as in #getLoop
+            if (!o.blocking || performance.now() >= deadline) throw error;
+            await awaitRegionDecodeAsync(q.region, deadline, o.signal);
+          }
+          continue;
+        }
         if (!(error instanceof QueueShutDownError)) throw error;
         if (!this.#c.moveFront(s)) {
           if (this.isShutdown) throw error;

@@ -5,8 +5,12 @@
 // wakeup" sits next to the only code it is about. Every function takes the
 // Condition's view; callers hold the lock where a note says so.
 
-import { type Wait, waitAsync, waitSync } from "../_core/wait.ts";
-import { CHECK_HOLDER } from "./_holder.ts";
+import {
+  type Sleep,
+  sleepAsync as sleepWordAsync,
+  sleepSync as sleepWord,
+} from "../_core/wait.ts";
+import type { CHECK_HOLDER } from "./_holder.ts";
 import { RuntimeError } from "../_core/errors.ts";
 
 // Condition shared layout: Int32Array on a SharedArrayBuffer, 3 slots (12 B).
@@ -100,39 +104,23 @@ export function take(view: Int32Array, ticket: number): boolean {
   return false;
 }
 
-// The death check of a sleeping waiter: it must reacquire `lock`, so a
-// holder that died ends the wait (OwnerDiedError), and so does the check of
-// a primitive built on a Condition (`w.check`: Barrier, a party that died).
-function deathCheck(w: Wait, lock: Holder): () => void {
-  const outer = w.check;
-  return outer === undefined ? () => lock[CHECK_HOLDER]() : () => {
-    lock[CHECK_HOLDER]();
-    outer();
-  };
-}
-
 /** A lock with a death check of its holder (Lock, RLock). */
 export interface Holder {
   [CHECK_HOLDER](): void;
 }
 
-export function sleepSync(
-  view: Int32Array,
-  ticket: number,
-  w: Wait,
-  lock: Holder,
-): boolean {
-  const { deadline, signal } = w;
-  const check = deathCheck(w, lock);
+// `s` carries the death check of a sleeping waiter (Condition builds it with
+// sleepOptions): it must reacquire its lock, so a holder that died ends the
+// wait (OwnerDiedError), and so does the check of a primitive built on a
+// Condition (WAIT_CHECK: Barrier, a party that died).
+export function sleepSync(view: Int32Array, ticket: number, s: Sleep): boolean {
   for (;;) {
     // Why no lost wakeup: SEQ is read before PERMITS is looked at, and the
-    // sleep lasts only while SEQ still holds what was read.
+    // sleep lasts only while SEQ still holds what was read (sleepWord sleeps
+    // again on a wake that finds SEQ unchanged; grant bumps SEQ first).
     const seq = Atomics.load(view, SEQ);
     if (take(view, ticket)) return true;
-    if (
-      waitSync(view, SEQ, seq, deadline, signal, true, "wait", check) ===
-        "timed-out"
-    ) {
+    if (sleepWord(view, SEQ, seq, s, true, "wait") === "timed-out") {
       return false;
     }
   }
@@ -141,25 +129,15 @@ export function sleepSync(
 export async function sleepAsync(
   view: Int32Array,
   ticket: number,
-  w: Wait,
-  lock: Holder,
+  s: Sleep,
 ): Promise<boolean> {
-  const { deadline, signal } = w;
-  const check = deathCheck(w, lock);
   for (;;) {
     // Why no lost wakeup: as in sleepSync.
     const seq = Atomics.load(view, SEQ);
     if (take(view, ticket)) return true;
-    const outcome = await waitAsync(
-      view,
-      SEQ,
-      seq,
-      deadline,
-      signal,
-      true,
-      check,
-    );
-    if (outcome === "timed-out") return false;
+    if ((await sleepWordAsync(view, SEQ, seq, s)) === "timed-out") {
+      return false;
+    }
   }
 }
 

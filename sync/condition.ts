@@ -31,11 +31,13 @@ import {
 import {
   type AcquireOptions,
   remaining,
+  type Sleep,
+  sleepOptions,
   UNINTERRUPTIBLE,
-  type Wait,
   type WaitOptions,
   waitOptions,
 } from "../_core/wait.ts";
+import { CHECK_HOLDER } from "./_holder.ts";
 import { Lock } from "./lock.ts";
 import { RLock } from "./rlock.ts";
 
@@ -109,6 +111,9 @@ type Saved = number;
 export class Condition {
   readonly #view: Int32Array;
   readonly #lock: Lock | RLock;
+  // A sleeping waiter's death check: it must reacquire the lock, so a holder
+  // that died ends the wait (OwnerDiedError). Made once, not per wait.
+  readonly #checkHolder: () => void;
 
   /**
    * Creates a condition over `lock` (default: a new RLock, as in Python),
@@ -123,7 +128,8 @@ export class Condition {
     adopting = undefined;
     if (revived !== undefined) {
       this.#view = revived.view;
-      this.#lock = revived.lock;
+      const lock = this.#lock = revived.lock;
+      this.#checkHolder = () => lock[CHECK_HOLDER]();
       return;
     }
     if (
@@ -141,7 +147,8 @@ export class Condition {
     );
     this.#view = new Int32Array(buffer, byteOffset, SLOTS);
     this.#view.fill(0);
-    this.#lock = lock ?? new RLock();
+    const held = this.#lock = lock ?? new RLock();
+    this.#checkHolder = () => held[CHECK_HOLDER]();
   }
 
   /** Bytes a Condition's own words occupy in a caller's buffer. */
@@ -213,13 +220,13 @@ export class Condition {
    * ```
    */
   wait(options?: WaitOptions): boolean {
-    const w = waitOptions(options);
+    const s = sleepOptions(options, "wait", this.#checkHolder);
     const ticket = this.#register("wait");
     const saved = this.#saveRegistered();
     let granted = false;
     try {
       try {
-        granted = sleepSync(this.#view, ticket, w, this.#lock);
+        granted = sleepSync(this.#view, ticket, s);
       } finally {
         this.#restoreSync(saved);
       }
@@ -243,9 +250,9 @@ export class Condition {
    * @throws {RuntimeError} (synchronously) when the lock is not held.
    */
   waitAsync(options?: WaitOptions): Promise<boolean> {
-    const w = waitOptions(options);
+    const s = sleepOptions(options, "wait", this.#checkHolder);
     this.#checkOwned("wait");
-    return this.#waitAsync(w);
+    return this.#waitAsync(s);
   }
 
   /**
@@ -390,13 +397,13 @@ export class Condition {
     }));
   }
 
-  async #waitAsync(w: Wait): Promise<boolean> {
+  async #waitAsync(s: Sleep): Promise<boolean> {
     const ticket = this.#register("wait");
     const saved = this.#saveRegistered();
     let granted = false;
     try {
       try {
-        granted = await sleepAsync(this.#view, ticket, w, this.#lock);
+        granted = await sleepAsync(this.#view, ticket, s);
       } finally {
         await this.#restoreAsync(saved);
       }

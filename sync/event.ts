@@ -16,24 +16,24 @@ import {
 } from "../_core/transfer.ts";
 import { defineInspect } from "../_core/inspect.ts";
 import {
-  waitAsync,
+  sleepAsync,
+  sleepOptions,
+  sleepSync,
   type WaitOptions,
-  waitOptions,
-  waitSync,
 } from "../_core/wait.ts";
 
 export type { WaitOptions } from "../_core/wait.ts";
 export type { SharedPlacement } from "../_core/placement.ts";
 
 // Event shared layout: Int32Array on a SharedArrayBuffer, 1 slot (4 B).
-// | slot | name  | values                                          | written by       |
-// |------|-------|-------------------------------------------------|------------------|
-// | 0    | STATE | a counter: odd = flag set, even = flag clear    | CAS by set/clear |
+// | slot | name  | values                                          | written by              |
+// |------|-------|-------------------------------------------------|-------------------------|
+// | 0    | STATE | a counter: odd = flag set, even = flag clear    | OR by set, CAS by clear |
 const STATE = 0;
 const SLOTS = 1;
 
 // Event states (STATE counts flips, so its low bit is the flag):
-// even s -set()   (CAS s -> s+1)-> odd, notify all waiters on STATE
+// even s -set()   (OR 1: s -> s+1)-> odd, notify all waiters on STATE
 // odd  s -clear() (CAS s -> s+1)-> even
 // odd    -set()->                  nothing;   even -clear()-> nothing
 // Counting flips, not storing 0/1, means a waiter that read an even s and
@@ -114,15 +114,11 @@ export class Event {
    */
   set(): void {
     const view = this.#view;
-    let s = Atomics.load(view, STATE);
-    while ((s & 1) === 0) {
-      const seen = Atomics.compareExchange(view, STATE, s, (s + 1) | 0);
-      if (seen === s) {
-        // Why no lost wakeup: STATE changed above, before this notify.
-        Atomics.notify(view, STATE);
-        return;
-      }
-      s = seen;
+    // One atomic: an even (clear) s becomes s + 1 (odd, set); an odd one
+    // stays as it is.
+    if ((Atomics.or(view, STATE, 1) & 1) === 0) {
+      // Why no lost wakeup: STATE changed above, before this notify.
+      Atomics.notify(view, STATE);
     }
   }
 
@@ -155,23 +151,13 @@ export class Event {
    * calling thread is cancelled while waiting.
    */
   wait(options?: WaitOptions): boolean {
-    const { deadline } = waitOptions(options);
-    const s = Atomics.load(this.#view, STATE);
-    if ((s & 1) === 1) return true;
+    const sleep = sleepOptions(options);
     const view = this.#view;
-    // Why no lost wakeup: we sleep only while STATE still holds s.
-    while (Atomics.load(view, STATE) === s) {
-      const outcome = waitSync(
-        view,
-        STATE,
-        s,
-        deadline,
-        options?.signal,
-        true,
-        "wait",
-      );
-      if (outcome === "timed-out") break;
-    }
+    const s = Atomics.load(view, STATE);
+    if ((s & 1) === 1) return true;
+    // Why no lost wakeup: sleepSync sleeps only while STATE still holds s
+    // (it sleeps again on a wake that finds STATE unchanged).
+    sleepSync(view, STATE, s, sleep, true, "wait");
     return Atomics.load(view, STATE) !== s;
   }
 
@@ -195,24 +181,14 @@ export class Event {
    * ```
    */
   waitAsync(options?: WaitOptions): Promise<boolean> {
-    const { deadline } = waitOptions(options);
-    const s = Atomics.load(this.#view, STATE);
-    if ((s & 1) === 1) return Promise.resolve(true);
-    return this.#waitAsyncSlow(s, deadline, options?.signal);
-  }
-
-  async #waitAsyncSlow(
-    s: number,
-    deadline: number,
-    signal: AbortSignal | undefined,
-  ): Promise<boolean> {
+    const sleep = sleepOptions(options);
     const view = this.#view;
+    const s = Atomics.load(view, STATE);
+    if ((s & 1) === 1) return Promise.resolve(true);
     // Why no lost wakeup: as in wait().
-    while (Atomics.load(view, STATE) === s) {
-      const outcome = await waitAsync(view, STATE, s, deadline, signal);
-      if (outcome === "timed-out") break;
-    }
-    return Atomics.load(view, STATE) !== s;
+    return sleepAsync(view, STATE, s, sleep).then(() =>
+      Atomics.load(view, STATE) !== s
+    );
   }
 
   /** @ignore Describes the event for another thread (transfer registry). */

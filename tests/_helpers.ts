@@ -59,6 +59,30 @@ export function sleepers(
   );
 }
 
+/**
+ * Resolves to true once `view[index]` is no longer `from` (at once if it
+ * already is), false after `ms`. An `Atomics.waitAsync` with a ref'd timer
+ * beside it: a pending `Atomics.waitAsync` does not keep the process alive,
+ * and neither do the main thread's running threads while its code runs
+ * (_core/lifetime.ts), so a raw one would let `deno test` / `node --test`
+ * see an empty event loop.
+ */
+export async function wordChanged(
+  view: Int32Array,
+  index: number,
+  from: number,
+  ms = 20_000,
+): Promise<boolean> {
+  const keep = setInterval(() => {}, 1_000);
+  try {
+    const r = Atomics.waitAsync(view, index, from, ms);
+    const outcome = r.async ? await r.value : r.value;
+    return outcome !== "timed-out" || Atomics.load(view, index) !== from;
+  } finally {
+    clearInterval(keep);
+  }
+}
+
 /** Blocks the calling thread for `ms` milliseconds. */
 export function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);

@@ -27,6 +27,8 @@
 
 import {
   exitWorker,
+  LAST_PING,
+  refTimer,
   SPARE_KEY,
   SPARE_READY,
   type SpareData,
@@ -167,6 +169,8 @@ async function run(start: Start, kind: "node" | "web"): Promise<void> {
   await awaitOwnedThreads();
   endOrphans(false);
   start.port.close();
+  // A web worker has no "exit" event: this tells the starter it is ending.
+  if (kind === "web") scope.postMessage(LAST_PING);
   exitWorker(kind);
 }
 
@@ -274,6 +278,12 @@ function watchDeath(start: Start, kind: "node" | "web"): void {
         nodeClose.call(globalThis);
       };
     }
+    if (start.limited && deno !== undefined) {
+      watchHeapLimit(() => {
+        died("out-of-memory");
+        processExit(1);
+      });
+    }
     return;
   }
   const close = scope.close.bind(scope);
@@ -308,6 +318,33 @@ function watchDeath(start: Start, kind: "node" | "web"): void {
     if (type === "error" || type === "unhandledrejection") keepLast();
   };
   keepLast();
+}
+
+// Deno 2.9.6 stops a limited worker that runs out of memory by terminating
+// its JS and raising its heap limit; but a stop that hits inside a promise
+// continuation (code after an await) is swallowed: the worker lives on, its
+// target's promise chain dropped, its timers still running, and it never ends
+// while anything keeps its event loop alive (a pending threadkit async wait,
+// any timer or port), so nobody learns of the death (measured: no "error",
+// no "exit" at the watcher; the heap limit grew from 144 to 192 MiB for a
+// 48 MiB old space). A stop in a plain task ends the worker, as on Node. So
+// a limited thread on Deno looks at its heap limit ten times a second (an
+// unref'd timer: it keeps nothing alive) and, once it grew, ends itself as
+// out of memory.
+function watchHeapLimit(stopped: () => void): void {
+  const g = globalThis as unknown as {
+    process: { getBuiltinModule(id: string): unknown };
+  };
+  const v8 = g.process.getBuiltinModule("node:v8") as {
+    getHeapStatistics(): { heap_size_limit: number };
+  };
+  const limit = v8.getHeapStatistics().heap_size_limit;
+  const timer = setInterval(() => {
+    if (!ended && v8.getHeapStatistics().heap_size_limit <= limit) return;
+    clearInterval(timer);
+    if (!ended) stopped();
+  }, 100);
+  refTimer(timer, false);
 }
 
 async function call(

@@ -49,8 +49,10 @@ export function currentThread(): Thread {
   const { entry } = runtime();
   const info = entryInfo(entry);
   if (info === undefined) {
-    // Only reachable after this thread's target ended (the entry is freed
-    // then, while the worker waits for its own non-daemon threads).
+    // Only reachable after this thread's end: a thread's target ended (the
+    // entry is freed then, while the worker waits for its own non-daemon
+    // threads), or the main thread's code is done (_core/lifetime.ts).
+    if (entry === 0) return mainThread();
     return threadHandle({
       ident: currentIdent(),
       entry,
@@ -64,7 +66,19 @@ export function currentThread(): Thread {
 /**
  * The main thread's handle (ident 1, name "MainThread"), from any thread.
  *
+ * The main thread ends when its code is done: once the main module has run
+ * and the main thread's event loop has nothing left to do but wait for other
+ * threads. From then on `isAlive()` is false, a thread's `join()` of it
+ * returns and `joinAsync()` resolves (with `undefined`), and the process
+ * waits for the non-daemon threads before it exits (Deno, Node, Bun; in
+ * browsers the main thread never ends, and on a Deno without the internal
+ * ref of web workers it ends only after its non-daemon threads: README,
+ * "Process exit").
+ *
  * Python: `threading.main_thread`.
+ *
+ * Differences from Python:
+ * - Once ended, the main thread is not listed by `enumerate()`.
  *
  * @example
  * ```ts

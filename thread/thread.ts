@@ -292,9 +292,9 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
   }
 
   /**
-   * Blocks the calling thread until this thread ends or the timeout passes.
-   * Blocks the event loop: use {@linkcode Thread.prototype.joinAsync} on a
-   * thread that must stay responsive.
+   * Blocks the calling thread until this thread ends (`mainThread()`: once
+   * its code is done) or the timeout passes. Blocks the event loop: use
+   * {@linkcode Thread.prototype.joinAsync} to stay responsive.
    *
    * Python: `threading.Thread.join`.
    *

@@ -15,6 +15,7 @@ import { futexLock, futexUnlock } from "../_futex.ts";
 // | 2    | DONE     | threads finished this round          | crew (add)      |
 // | 3    | HANDOFFS | owner changes this round             | crew (add)      |
 // | 4    | READY    | threads started                      | crew (add)      |
+// | 8-15 | RESULT   | member id's result of the round      | member id       |
 // | 16   | COUNTER  | increments (plain, under the lock)   | lock holder     |
 // | 17   | OWNER    | id of the last holder (plain)        | lock holder     |
 // | 32   | WORD     | the futex baseline's lock word       | futexLock/Unlock|
@@ -23,6 +24,7 @@ export const ITERS = 1;
 export const DONE = 2;
 export const HANDOFFS = 3;
 export const READY = 4;
+export const RESULT = 8;
 export const COUNTER = 16;
 export const OWNER = 17;
 export const WORD = 32;

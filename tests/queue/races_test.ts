@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   LifoQueue,
+  PriorityQueue,
   Queue,
   QueueEmptyError,
   QueueFullError,
@@ -225,6 +226,111 @@ describe("Queue races", () => {
     assert.equal(q.join({ timeout: 2_000 }), true);
     assert.throws(() => q.getNowait(), QueueShutDownError);
   });
+
+  // getNowait does not wait for a consumer lock held inside a custom decode
+  // (tests/queue/death_test.ts), but it does wait for one held by a short
+  // internal step (a shutdown, a copy): the queue has items, so it must not
+  // say Empty. This thread stands in for such a holder, holding the lock
+  // word with no decode mark in HOLDER (header slot 33).
+  function nowaitGetter(q: Queue<number>, flag: Int32Array) {
+    Atomics.store(flag, 0, 1);
+    try {
+      return q.getNowait();
+    } catch (error) {
+      return (error as Error).constructor.name;
+    }
+  }
+
+  it("Queue.getNowait() waits for an internal holder of HEAD's turn and takes the item (no spurious Empty)", async () => {
+    const q = new Queue<number>({ capacity: 4 }); // structured: HEAD's turn
+    q.putMany([5, 6]);
+    const h = header(q);
+    const p = Atomics.load(h, HEAD);
+    assert.equal(Atomics.compareExchange(h, HEAD, p, p | LOCKED), p);
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    const t = new Thread({ target: nowaitGetter, args: [q, flag] });
+    t.start();
+    try {
+      // The getter sleeps on HEAD once it marks it CONTENDED (bit 29).
+      await until(
+        () => (Atomics.load(h, HEAD) & (1 << 29)) !== 0 || !t.isAlive(),
+        "the getter to wait for HEAD's turn",
+      );
+    } finally {
+      Atomics.store(h, HEAD, p); // release, as releaseTurn does
+      Atomics.notify(h, HEAD, 1);
+    }
+    assert.equal(await t.joinAsync(JOIN), 5);
+    assert.deepEqual(q.getMany(), [6]);
+  });
+
+  it("LifoQueue.getNowait() waits for an internal holder of the store lock and takes the item (no spurious Empty)", async () => {
+    const q = new LifoQueue<number>({ capacity: 4, type: "int32" });
+    q.putMany([5, 6]);
+    const h = header(q);
+    assert.equal(Atomics.compareExchange(h, LOCK, 0, 1), 0); // ident 1 holds
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    const t = new Thread({ target: nowaitGetter, args: [q, flag] });
+    t.start();
+    try {
+      await until(() => Atomics.load(flag, 0) === 1, "the getter to start");
+      // Give its getNowait time to meet the held lock; the outcome asserted
+      // below is the same whichever comes first.
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(t.isAlive(), true, "getNowait returned with the lock held");
+    } finally {
+      Atomics.store(h, LOCK, 0); // release, as Lock.release does
+      Atomics.notify(h, LOCK, 1);
+    }
+    assert.equal(await t.joinAsync(JOIN), 6);
+    assert.deepEqual(q.getMany(), [5]);
+  });
+
+  // Threads churn a queue that always holds items (each takes one and puts
+  // it back): a getNowait that says Empty there would be spurious, and only
+  // a custom codec's decode may make it give up (none here: the queue's own
+  // JSON decode runs under the same lock and must be waited for).
+  function churn(q: Queue<unknown>, n: number) {
+    let empty = 0, full = 0;
+    for (let i = 0; i < n; i++) {
+      let x: unknown;
+      try {
+        x = q.getNowait();
+      } catch (error) {
+        if (!(error instanceof QueueEmptyError)) throw error;
+        empty++;
+        continue;
+      }
+      try {
+        q.putNowait(x);
+      } catch (error) {
+        if (!(error instanceof QueueFullError)) throw error;
+        full++;
+      }
+    }
+    return [empty, full];
+  }
+
+  for (
+    const [kind, make] of [
+      ["Queue", () => new Queue<unknown>({ capacity: 64 })],
+      ["LifoQueue", () => new LifoQueue<unknown>({ capacity: 64 })],
+      ["PriorityQueue", () => new PriorityQueue<unknown>({ capacity: 64 })],
+    ] as [string, () => Queue<unknown>][]
+  ) {
+    it(`${kind}: getNowait/putNowait under contention never report Empty or Full for a queue that has items and room`, async () => {
+      const q = make();
+      for (let i = 0; i < 32; i++) q.put([i, "item " + i]);
+      const threads = [0, 1].map(() =>
+        new Thread({ target: churn, args: [q, 20_000] })
+      );
+      for (const t of threads) t.start();
+      const got = [];
+      for (const t of threads) got.push(await t.joinAsync(JOIN));
+      assert.deepEqual(got, [[0, 0], [0, 0]]);
+      assert.equal(q.qsize(), 32);
+    });
+  }
 
   // The ring's counters count mod M: after exactly M items of traffic they
   // read as before. The tests below store the counters directly to stand in

@@ -13,7 +13,7 @@ import {
   SimpleQueue,
   Thread,
 } from "../../mod.ts";
-import { runProgram } from "../_helpers.ts";
+import { runProgram, wordChanged } from "../_helpers.ts";
 
 const JOIN = { timeout: 60_000 };
 const program = (name: string) =>
@@ -146,8 +146,7 @@ describe("Queue (unbounded) growing without blocking", () => {
       args: [lock, flag, ms],
     });
     t.start();
-    const r = Atomics.waitAsync(flag, 0, 0, 20_000);
-    assert.equal(r.async ? await r.value : r.value, "ok");
+    assert.ok(await wordChanged(flag, 0, 0), "the thread is ready");
     return t;
   }
 

@@ -3,6 +3,7 @@
 // segments in one growable SharedArrayBuffer.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { wordChanged } from "../_helpers.ts";
 import { inspect } from "node:util";
 import {
   Queue,
@@ -125,8 +126,7 @@ describe("Queue (unbounded)", () => {
       args: [q, ready],
     });
     consumer.start();
-    const r = Atomics.waitAsync(ready, 0, 0, 20_000);
-    assert.equal(r.async ? await r.value : r.value, "ok");
+    assert.ok(await wordChanged(ready, 0, 0), "the consumer is ready");
     const values = Array.from({ length: 20 }, (_, i) => i + 0.5);
     q.putMany(values); // grows 2 -> 4 -> 8 -> 16 -> 32 while it may wait
     assert.deepEqual(await consumer.joinAsync(JOIN), values);

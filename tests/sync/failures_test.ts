@@ -6,6 +6,7 @@
 // while the previous round drains.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { wordChanged } from "../_helpers.ts";
 import {
   Barrier,
   BrokenBarrierError,
@@ -215,8 +216,7 @@ describe("Failures and timeouts", () => {
       args: [b, ctl],
     });
     peer.start();
-    const arrived = Atomics.waitAsync(ctl, 0, 0, 20_000);
-    assert.equal(arrived.async ? await arrived.value : arrived.value, "ok");
+    assert.ok(await wordChanged(ctl, 0, 0), "the peer arrived");
     assert.equal(b.wait({ timeout: 20_000 }), 1); // trips; the peer cannot leave
     const t0 = performance.now();
     assert.throws(() => b.wait({ timeout: 300 }), BrokenBarrierError);

@@ -8,7 +8,7 @@ import {
   Thread as ThreadClass,
   TimeoutError,
 } from "../../mod.ts";
-import { until } from "../_helpers.ts";
+import { until, wordChanged } from "../_helpers.ts";
 
 const counter = new URL("../_workers/counter.ts", import.meta.url);
 const JOIN = { timeout: 30_000 };
@@ -39,8 +39,7 @@ describe("Lock", () => {
     });
     thread1.start();
     // Wait (bounded) until thread1 holds the lock before thread2 starts.
-    const r = Atomics.waitAsync(flags, 0, 0, 10_000);
-    assert.equal(r.async ? await r.value : r.value, "ok");
+    assert.ok(await wordChanged(flags, 0, 0, 10_000), "thread1 holds it");
     const thread2 = new ThreadClass({
       name: "thread2",
       target: (lock: Lock, shared: Int32Array, flags: Int32Array) => {

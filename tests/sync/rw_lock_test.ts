@@ -10,19 +10,11 @@ import {
   Thread,
   TimeoutError,
 } from "../../mod.ts";
-import { sleep } from "../_helpers.ts";
+import { sleep, until } from "../_helpers.ts";
 import * as rwp from "../_workers/rw_programs.ts";
 
 const PROGRAMS = new URL("../_workers/rw_programs.ts", import.meta.url);
 const JOIN = { timeout: 60_000 };
-
-async function until(check: () => boolean, ms = 20_000): Promise<void> {
-  const end = performance.now() + ms;
-  while (!check()) {
-    if (performance.now() > end) assert.fail("condition not reached in time");
-    await sleep(2);
-  }
-}
 
 describe("RWLock", () => {
   it("RWLock: readers share, a writer excludes readers and writers", () => {

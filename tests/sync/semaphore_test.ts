@@ -9,7 +9,7 @@ import {
   Thread,
   TimeoutError,
 } from "../../mod.ts";
-import { sleep, sleepers, until } from "../_helpers.ts";
+import { sleepers, until } from "../_helpers.ts";
 import type * as programs from "../_workers/sync_programs.ts";
 
 const PROGRAMS = new URL("../_workers/sync_programs.ts", import.meta.url);
@@ -92,7 +92,9 @@ describe("Semaphore", () => {
     await sleepers(view, 0, 5); // all five wait on VALUE
     sem.release(3);
     await until(() => Atomics.load(got, 0) >= 3);
-    await sleep(300); // a quiet period: no fourth acquirer gets through
+    // The other two are asleep on VALUE again (value 0): no fourth gets
+    // through, shown by the shared word rather than by a quiet period.
+    await sleepers(view, 0, 2);
     assert.equal(Atomics.load(got, 0), 3);
     assert.equal(sem.value, 0);
     sem.release(2);

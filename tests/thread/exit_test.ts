@@ -61,6 +61,23 @@ describe("Thread process exit", () => {
       run.stderr,
     );
   });
+
+  it("Thread excepthook: under load (40 failing threads, 2 spinning), no error taken by a pending joinAsync is also reported", async () => {
+    const run = await runProgram(
+      program("excepthook_race.ts"),
+      120_000,
+      ["40", "2"],
+    );
+    assert.equal(run.timedOut, false, `did not exit: ${run.stderr}`);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /caught 40/);
+    assert.doesNotMatch(run.stderr, /Exception in thread joined-/, run.stderr);
+    assert.equal(
+      run.stderr.match(/Exception in thread unjoined:/g)?.length,
+      1,
+      run.stderr,
+    );
+  });
 });
 
 describe("Runtime without threads", () => {

@@ -1,0 +1,334 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The option parsing of the one wait helper (_core/wait.ts re-exports all
+// of it): timeouts into deadlines, signals, Python's positional forms
+// refused, acquire and blocking flags, and the lazily-timed `Sleep` that
+// sleepSync/sleepAsync take. Pure validation: no clock read except where a
+// deadline is asked for (deadlineOf, waitOptions, the acquire forms).
+
+/** Options every threadkit wait takes. */
+export interface WaitOptions {
+  /**
+   * Most milliseconds to wait; `undefined`, `null` or `Infinity` waits
+   * forever. Negative or NaN throws a RangeError.
+   */
+  timeout?: number | null;
+  /** Aborts the wait with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** What one wait ended with, as Atomics.wait reports it. */
+export type WaitOutcome = "ok" | "not-equal" | "timed-out";
+/**
+ * Validates `timeout` and returns the absolute deadline on the
+ * `performance.now()` clock (Infinity for no timeout).
+ * @throws {TypeError} when timeout is not a number.
+ * @throws {RangeError} when timeout is negative or NaN.
+ */
+export function deadlineOf(timeout: number | null | undefined): number {
+  if (timeout === undefined || timeout === null) return Infinity;
+  if (typeof timeout !== "number") {
+    throw new TypeError(
+      `Cannot wait: timeout must be a number of milliseconds, got ${typeof timeout}`,
+    );
+  }
+  if (Number.isNaN(timeout) || timeout < 0) {
+    throw new RangeError(
+      `Cannot wait: timeout must be a non-negative number of milliseconds, got ${timeout}`,
+    );
+  }
+  return performance.now() + timeout;
+}
+
+/**
+ * The milliseconds left until `deadline` (at least 0), or undefined for no
+ * deadline: the `timeout` of the next wait in a loop of waits.
+ */
+export function remaining(deadline: number): number | undefined {
+  return deadline === Infinity
+    ? undefined
+    : Math.max(0, deadline - performance.now());
+}
+
+/**
+ * Validates an optional AbortSignal.
+ * @throws {TypeError} when `signal` is given but is not an AbortSignal.
+ */
+export function checkSignal(signal: AbortSignal | undefined): void {
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError("Cannot wait: signal must be an AbortSignal");
+  }
+}
+
+/** A wait's validated options: the absolute deadline and the signal. */
+export interface Wait {
+  readonly deadline: number;
+  readonly signal: AbortSignal | undefined;
+  /** Internal: the death check to run at each slice end (WAIT_CHECK). */
+  readonly check?: () => void;
+}
+
+/**
+ * Internal wait option (not exported by the package): a death check that a
+ * primitive built on another passes down (Barrier to its Condition), run at
+ * each slice end of the inner waits. See `check` in waitSync.
+ */
+export const WAIT_CHECK: unique symbol = Symbol("threadkit.waitCheck");
+
+/**
+ * Refuses what is not an options object: Python's positional forms
+ * (`lock.acquire(false)`, `ev.wait(100)`, `q.get(false)`, `t.join(100)`)
+ * would otherwise be read as "no options" and wait forever. `flag` names the
+ * blocking flag of the call, if it has one (`blocking`, `block`).
+ * @throws {TypeError} saying what to write instead.
+ */
+export function checkOptions(
+  verb: string,
+  options: unknown,
+  flag?: string,
+): void {
+  if (options === undefined) return;
+  if (typeof options === "object" && options !== null) return;
+  let instead = "an options object";
+  if (typeof options === "number") instead = `{ timeout: ${options} }`;
+  else if (typeof options === "boolean" && flag !== undefined) {
+    instead = `{ ${flag}: ${options} }`;
+  } else if (options === null) instead = "undefined or {}";
+  throw new TypeError(
+    `Cannot ${verb}: options must be an object, got ${
+      options === null ? "null" : typeof options
+    } ${
+      String(options)
+    }; write ${instead} (threadkit takes Python's arguments as options, timeouts in ms)`,
+  );
+}
+
+/**
+ * Validates a wait's options: the timeout (or `defaultTimeout` when none is
+ * given) into a deadline, and the signal. Every primitive's wait calls this.
+ * @throws {TypeError} for a non-number timeout or a bad signal.
+ * @throws {RangeError} for a negative or NaN timeout.
+ */
+export function waitOptions(
+  options: WaitOptions | undefined,
+  defaultTimeout?: number,
+  verb = "wait",
+): Wait {
+  checkOptions(verb, options);
+  // An explicit `timeout: null` means "no timeout", even over a default.
+  const timeout = options === undefined || !("timeout" in options) ||
+      options.timeout === undefined
+    ? defaultTimeout
+    : options.timeout;
+  const deadline = deadlineOf(timeout);
+  const signal = options?.signal;
+  checkSignal(signal);
+  const check = (options as { [WAIT_CHECK]?: () => void } | undefined)?.[
+    WAIT_CHECK
+  ];
+  return check === undefined
+    ? { deadline, signal }
+    : { deadline, signal, check };
+}
+
+/** Options of `acquire` on Lock, RLock and Semaphore. */
+export interface AcquireOptions extends WaitOptions {
+  /**
+   * Whether to wait at all (default true). With `false` the call returns at
+   * once, and giving a `timeout` too is a TypeError (Python raises
+   * ValueError; JavaScript has none).
+   */
+  blocking?: boolean;
+}
+
+/** Validated acquire options. */
+export interface Acquire {
+  readonly blocking: boolean;
+  readonly deadline: number;
+  readonly signal: AbortSignal | undefined;
+  /** False only for internal reacquires that must not fail (see below). */
+  readonly interruptible?: boolean;
+  /** Internal: runs in the same step as the acquire that won (see below). */
+  readonly onAcquired?: () => void;
+}
+
+const DEFAULT_ACQUIRE: Acquire = {
+  blocking: true,
+  deadline: Infinity,
+  signal: undefined,
+  interruptible: true,
+};
+
+/**
+ * Internal acquire option (not exported by the package): wait until acquired
+ * even in a cancelled thread. For reacquires that Python also makes
+ * unconditionally, such as Condition.wait taking its lock back before it
+ * returns or throws; without it a cancelled thread could not reacquire.
+ */
+export const UNINTERRUPTIBLE: unique symbol = Symbol(
+  "threadkit.uninterruptible",
+);
+
+const UNINTERRUPTIBLE_ACQUIRE: Acquire = {
+  ...DEFAULT_ACQUIRE,
+  interruptible: false,
+};
+
+const UNINTERRUPTIBLE_TRY: Acquire = {
+  ...UNINTERRUPTIBLE_ACQUIRE,
+  blocking: false,
+};
+
+/**
+ * Internal acquire option (not exported by the package): a callback a Lock
+ * runs synchronously right after the atomic step that took it, in the async
+ * form too. RLock records its owner there, so no microtask passes between
+ * "the inner lock is ours" and "OWNER says so" (a blocking acquire by the
+ * same thread in that gap would deadlock on its own lock).
+ */
+export const ON_ACQUIRED: unique symbol = Symbol("threadkit.onAcquired");
+
+interface InternalAcquireOptions extends AcquireOptions {
+  [UNINTERRUPTIBLE]?: true;
+  [ON_ACQUIRED]?: () => void;
+}
+
+/**
+ * Validates acquire options and fixes the deadline.
+ * @throws {TypeError} for a timeout with `blocking: false` or a bad signal.
+ * @throws {RangeError} for a negative or NaN timeout.
+ * @throws the signal's reason when it is already aborted.
+ */
+export function acquireOptions(options: AcquireOptions | undefined): Acquire {
+  if (options === undefined) return DEFAULT_ACQUIRE;
+  checkOptions("acquire", options, "blocking");
+  const onAcquired = (options as InternalAcquireOptions)[ON_ACQUIRED];
+  if ((options as InternalAcquireOptions)[UNINTERRUPTIBLE] === true) {
+    // `blocking: false` with it: a try that allocates nothing (a queue's
+    // bounded take of its store lock, queue/_locked.ts).
+    if (options.blocking === false) return UNINTERRUPTIBLE_TRY;
+    return onAcquired === undefined
+      ? UNINTERRUPTIBLE_ACQUIRE
+      : { ...UNINTERRUPTIBLE_ACQUIRE, onAcquired };
+  }
+  const { blocking = true, timeout, signal } = options;
+  const parsed = blockingOptions(
+    "acquire",
+    "blocking",
+    blocking,
+    timeout,
+    signal,
+  );
+  return onAcquired === undefined ? parsed : { ...parsed, onAcquired };
+}
+
+/**
+ * Validates a blocking flag (`blocking` for locks, Python's `block` for
+ * queues: `flag` names it in messages) with its timeout and signal.
+ * @throws {TypeError} for a non-boolean flag, a timeout given with the flag
+ * false, or a bad signal.
+ * @throws {RangeError} for a negative or NaN timeout.
+ * @throws the signal's reason when it is already aborted.
+ */
+export function blockingOptions(
+  verb: string,
+  flag: string,
+  blocking: unknown,
+  timeout: number | null | undefined,
+  signal: AbortSignal | undefined,
+): Acquire {
+  if (typeof blocking !== "boolean") {
+    throw new TypeError(`Cannot ${verb}: ${flag} must be a boolean`);
+  }
+  if (!blocking && timeout !== undefined && timeout !== null) {
+    throw new TypeError(
+      `Cannot ${verb}: a timeout cannot be given with ${flag}: false`,
+    );
+  }
+  const deadline = deadlineOf(timeout);
+  checkSignal(signal);
+  if (signal?.aborted) throw signal.reason;
+  return { blocking, deadline, signal, interruptible: true };
+}
+
+/**
+ * A wait's validated options with its deadline fixed lazily: what
+ * sleepSync/sleepAsync take. Each wait call creates its own (it is updated
+ * as the wait goes on), except the shared one for "no timeout, no signal".
+ */
+export interface Sleep {
+  /** Milliseconds the whole wait may last; Infinity for none. */
+  readonly timeout: number;
+  /**
+   * The absolute deadline on the performance.now() clock, NaN until the
+   * first time a sleep of this wait reads the clock (see timeLeft).
+   */
+  deadline: number;
+  /** Whether a sleep of this wait has begun. */
+  started: boolean;
+  readonly signal: AbortSignal | undefined;
+  /** Internal: the death check to run at each slice end (WAIT_CHECK). */
+  readonly check?: () => void;
+}
+
+/** The one Sleep that is never updated: no timeout, no signal, no check. */
+const FOREVER: Sleep = Object.freeze({
+  timeout: Infinity,
+  deadline: Infinity,
+  started: true,
+  signal: undefined,
+});
+
+/**
+ * Validates a wait's options like waitOptions, without reading the clock:
+ * the deadline is fixed by the wait's first sleep that needs it.
+ * `extraCheck`, if given, is a death check of the caller's that runs at each
+ * slice end before the one passed down in the options (WAIT_CHECK).
+ * @throws {TypeError} for a non-number timeout or a bad signal.
+ * @throws {RangeError} for a negative or NaN timeout.
+ */
+export function sleepOptions(
+  options: WaitOptions | undefined,
+  verb = "wait",
+  extraCheck?: () => void,
+): Sleep {
+  if (options === undefined && extraCheck === undefined) return FOREVER;
+  checkOptions(verb, options);
+  options ??= {};
+  const t = options.timeout;
+  let timeout = Infinity;
+  if (t !== undefined && t !== null) {
+    if (typeof t !== "number") {
+      throw new TypeError(
+        `Cannot ${verb}: timeout must be a number of milliseconds, got ${typeof t}`,
+      );
+    }
+    if (Number.isNaN(t) || t < 0) {
+      throw new RangeError(
+        `Cannot ${verb}: timeout must be a non-negative number of milliseconds, got ${t}`,
+      );
+    }
+    timeout = t;
+  }
+  const signal = options.signal;
+  checkSignal(signal);
+  const outer = (options as { [WAIT_CHECK]?: () => void })[WAIT_CHECK];
+  // The caller's own check (Condition: its lock's holder died) runs first.
+  const check = outer === undefined
+    ? extraCheck
+    : extraCheck === undefined
+    ? outer
+    : () => {
+      extraCheck();
+      outer();
+    };
+  if (timeout === Infinity && signal === undefined && check === undefined) {
+    return FOREVER;
+  }
+  return {
+    timeout,
+    deadline: timeout === Infinity ? Infinity : NaN,
+    started: false,
+    signal,
+    check,
+  };
+}

@@ -1,0 +1,113 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Checks of the benchmark's own machinery that need no second thread (part
+// of `deno task test`): the baseline rings deliver every item in order
+// across many laps, and the verdicts follow their rules.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { IntRing, ringStorage, TextRing } from "./_ring.ts";
+import { aggregate, markdownTable } from "./_verdict.ts";
+import { chartSvg } from "./_chart.ts";
+import type { ProcessRun } from "./limits.ts";
+
+describe("bench baselines", () => {
+  it("IntRing delivers every item once, in order, over many laps", () => {
+    const s = ringStorage(64);
+    const p = new IntRing(s), c = new IntRing(s);
+    let next = 0;
+    for (let i = 0; i < 10_000;) {
+      const burst = 1 + (i % 16); // never more than the 16 slots
+      for (let k = 0; k < burst; k++) p.put(i + k);
+      for (let k = 0; k < burst; k++) assert.equal(c.get(), next++);
+      i += burst;
+    }
+  });
+
+  it("TextRing delivers every item once, in order, across the wrap marker", () => {
+    const s = ringStorage(1024);
+    const p = new TextRing(s), c = new TextRing(s);
+    let next = 0;
+    for (let i = 0; i < 3_000; i++) {
+      const item = { id: i, payload: "x".repeat(i % 97), text: "é∑" };
+      p.put(item);
+      if (i % 3 === 2) {
+        for (; next <= i; next++) {
+          const got = c.get() as { id: number; payload: string };
+          assert.equal(got.id, next);
+          assert.equal(got.payload.length, next % 97);
+        }
+      }
+    }
+  });
+});
+
+function run(runtime: string, ratios: number[], handoffs?: number): ProcessRun {
+  return {
+    runtime,
+    quick: false,
+    rows: [{
+      id: "int-t2t",
+      timings: [
+        { name: "Queue", nsPerOp: 100, rounds: [100], cpuPerOp: 100 },
+        {
+          name: "ring",
+          nsPerOp: 100 * ratios.shift()!,
+          rounds: [1],
+          cpuPerOp: 1,
+        },
+      ],
+    }, {
+      id: "lock-2",
+      timings: [
+        {
+          name: "Lock",
+          nsPerOp: 100,
+          rounds: [100],
+          cpuPerOp: 1,
+          extra: { handoffsPer1k: 1 },
+        },
+        {
+          name: "futex",
+          nsPerOp: 100,
+          rounds: [100],
+          cpuPerOp: 1,
+          extra: { handoffsPer1k: handoffs ?? 0 },
+        },
+      ],
+    }],
+  };
+}
+
+describe("bench verdicts", () => {
+  it("met needs every process; mixed and NOT met follow the median", () => {
+    const verdict = (xs: number[]) => {
+      const queue = [...xs];
+      return aggregate(xs.map(() => run("deno 2.9.6", queue)), false)
+        .find((v) => v.id === "int-t2t")!;
+    };
+    assert.equal(verdict([0.9, 0.85, 1.2]).status, "met");
+    assert.match(verdict([0.9, 0.7, 1.2]).status, /^mixed: met in 2 of 3/);
+    const no = verdict([0.5, 0.7, 0.9]);
+    assert.equal(no.status, "NOT met");
+    assert.equal(no.median, 0.7);
+    assert.equal(no.min, 0.5);
+    assert.equal(no.max, 0.9);
+  });
+
+  it("a contention row whose baseline never handed over is not judged", () => {
+    const lock = (h: number) =>
+      aggregate([run("deno", [1], h), run("deno", [1], h)], false)
+        .find((v) => v.id === "lock-2")!;
+    assert.match(lock(0.2).status, /^not judged/);
+    assert.equal(lock(5).status, "met (2 processes only)");
+  });
+
+  it("the table and the chart show every verdict, with the target tick", () => {
+    const vs = aggregate([run("deno", [0.5]), run("node 20", [2])], false);
+    const table = markdownTable(vs, 1);
+    assert.equal(table.length, 2 + vs.length);
+    assert.match(table[2], /\| deno \|/);
+    const svg = chartSvg(vs, "caption");
+    assert.ok(svg.startsWith("<svg"));
+    assert.equal(svg.match(/stroke="red"/g)?.length, vs.length);
+  });
+});

@@ -1,0 +1,265 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The rows of the process-per-ratio benchmark (bench/limits.ts runs them,
+// bench/main.ts aggregates them over processes and runtimes): each row
+// names its sides (threadkit first, then the baselines), the ratios it
+// reports with the issue's targets, and what limits the figure, as measured.
+import { Lock } from "../mod.ts";
+import type { Side } from "./_ab.ts";
+import { IntRing, ringStorage } from "./_ring.ts";
+import { conditionPair, eventPair, rawPair } from "./_pingpong.ts";
+import {
+  contended,
+  fromMain,
+  intQueue,
+  intQueueMany,
+  intRing,
+  intSum,
+  objQueue,
+  objSum,
+  pingPong,
+  pipe,
+  postFromMain,
+  postPipe,
+  ringbuf,
+  textRing,
+} from "./_sides.ts";
+import { Queue } from "../mod.ts";
+import { PAYLOAD } from "./_workers/limits.ts";
+
+/** One reported ratio of a row: threadkit against side `vs`. */
+export interface Ratio {
+  /** Index of the baseline in the row's sides (1 or more). */
+  vs: number;
+  /**
+   * "throughput": ratio = baseline time / threadkit time (higher is better);
+   * "time": ratio = threadkit time / baseline time (lower is better).
+   */
+  measure: "throughput" | "time";
+  target: { op: "<=" | ">="; ratio: number };
+  /** Also compare this extra figure (handoffs) within a factor. */
+  extraWithin?: { key: string; factor: number };
+}
+
+/** A row of the benchmark. */
+export interface LimitRow {
+  id: string;
+  figure: string;
+  sides: () => Side[];
+  ratios: Ratio[];
+  /** Operations per timed round, full and quick mode. */
+  n: number;
+  quickN: number;
+  /** Timed rounds per side. */
+  reps: number;
+  /** The baseline is the raw wake-up round trip: print it beside the row. */
+  rawRoundTrip?: boolean;
+  /** What limits the figure (measured; see BENCHMARKS.md). */
+  limits: string;
+}
+
+const intProducerQueue = () => {
+  const q = new Queue<number>({ capacity: 1024, type: "int32" });
+  return { member: { fn: "queueConsume", args: [q] }, producer: q };
+};
+const intProducerRing = () => {
+  const s = ringStorage(4096);
+  return { member: { fn: "ringConsume", args: [s] }, producer: new IntRing(s) };
+};
+const objProducerQueue = () => {
+  const q = new Queue<{ id: number; payload: string }>({
+    capacity: 1024,
+    bytes: 1024 * 128,
+  });
+  return { member: { fn: "objQueueConsume", args: [q, 1] }, producer: q };
+};
+
+/** Every row, in report order. */
+export const ROWS: readonly LimitRow[] = [
+  {
+    id: "int-t2t",
+    figure: "Queue int32 put/get, thread → thread",
+    sides: () => [
+      pipe("Queue int32 put/get", intQueue, intSum),
+      pipe("careful SPSC int32 ring", intRing, intSum),
+    ],
+    ratios: [{
+      vs: 1,
+      measure: "throughput",
+      target: { op: ">=", ratio: 0.8 },
+    }],
+    n: 1_000_000,
+    quickN: 20_000,
+    reps: 5,
+    limits:
+      "6-7 atomics per item (put: turn-lock CAS on TAIL, store, CAS release, waiter-count load; get: fresh TAIL load, CAS on HEAD, waiter-count load) where the ring does one store and one flag load: 212 ns against 54 ns CPU per item on one thread, and both cursor lines cross cores every item",
+  },
+  {
+    id: "int-m2t",
+    figure: "Queue int32 put/get, main → thread",
+    sides: () => [
+      fromMain(
+        "Queue int32 put/get (main producer)",
+        intProducerQueue,
+        (q, n) => {
+          for (let i = 0; i < n; i++) q.put(i);
+        },
+        intSum,
+      ),
+      fromMain(
+        "careful SPSC int32 ring (main producer)",
+        intProducerRing,
+        (r, n) => {
+          for (let i = 0; i < n; i++) r.put(i);
+        },
+        intSum,
+      ),
+    ],
+    ratios: [{
+      vs: 1,
+      measure: "throughput",
+      target: { op: ">=", ratio: 0.8 },
+    }],
+    n: 1_000_000,
+    quickN: 20_000,
+    reps: 5,
+    limits: "as thread → thread",
+  },
+  {
+    id: "int-many",
+    figure: "Queue int32 putMany/getMany ×1024, thread → thread",
+    sides: () => [
+      pipe("Queue int32 putMany/getMany x1024", intQueueMany(1024), intSum),
+      pipe("ringbuf.js push/pop x1024", ringbuf(1024), intSum),
+    ],
+    ratios: [{
+      vs: 1,
+      measure: "throughput",
+      target: { op: ">=", ratio: 0.8 },
+    }],
+    n: 4_000_000,
+    quickN: 100_000,
+    reps: 5,
+    limits:
+      "getMany copies element by element into a fresh JS array (1.5 ns of its 5 ns an item, one thread) where ringbuf.js pops into a caller's typed array with TypedArray.set (0.1 ns); on Node ringbuf.js ran at 64M items/s",
+  },
+  {
+    id: "obj-t2t",
+    figure: "Queue structured put/get, thread → thread",
+    sides: () => [
+      pipe("Queue structured put/get", objQueue(1), objSum),
+      postPipe("postMessage per item, worker → worker (MessageChannel)", 1),
+      pipe("JSON-text byte ring, copy-out", textRing, objSum),
+    ],
+    ratios: [
+      { vs: 1, measure: "throughput", target: { op: ">=", ratio: 4 } },
+      { vs: 2, measure: "throughput", target: { op: ">=", ratio: 0.8 } },
+    ],
+    n: 100_000,
+    quickN: 2_000,
+    reps: 5,
+    limits:
+      "not the codec (one thread: 1.6 µs an item against the JSON ring's 2.2 µs): per item each side takes and releases its turn lock (two CAS) and reloads the other side's cursor, so both cursor lines cross cores every item; on Node postMessage is 2-3x Deno's",
+  },
+  {
+    id: "obj-m2t",
+    figure: "Queue structured put/get, main → thread",
+    sides: () => [
+      fromMain(
+        "Queue structured put/get (main producer)",
+        objProducerQueue,
+        (q, n) => {
+          for (let i = 0; i < n; i++) q.put({ id: i, payload: PAYLOAD });
+        },
+        objSum,
+      ),
+      postFromMain("postMessage per item, main → worker"),
+    ],
+    ratios: [{ vs: 1, measure: "throughput", target: { op: ">=", ratio: 4 } }],
+    n: 100_000,
+    quickN: 2_000,
+    reps: 5,
+    limits: "as thread → thread",
+  },
+  {
+    id: "obj-many",
+    figure: "Queue structured putMany/getMany ×1000, thread → thread",
+    sides: () => [
+      pipe("Queue structured putMany/getMany x1000", objQueue(1000), objSum),
+      postPipe("postMessage x1000, worker → worker (MessageChannel)", 1000),
+    ],
+    ratios: [{
+      vs: 1,
+      measure: "throughput",
+      target: { op: ">=", ratio: 1.2 },
+    }],
+    n: 200_000,
+    quickN: 4_000,
+    reps: 5,
+    limits:
+      "the per-item codec and turn locks, as put/get (not analysed further); postMessage pays one clone per batch",
+  },
+  {
+    id: "lock-2",
+    figure: "Lock, 2 contending threads, long rounds",
+    sides: () => [
+      contended("Lock contended, 2 threads", "lockCrew", () => [new Lock()]),
+      contended("futex mutex contended, 2 threads", "futexCrew", () => []),
+    ],
+    ratios: [{
+      vs: 1,
+      measure: "throughput",
+      target: { op: ">=", ratio: 0.9 },
+      extraWithin: { key: "handoffsPer1k", factor: 2 },
+    }],
+    n: 1_000_000,
+    quickN: 20_000,
+    reps: 3,
+    limits:
+      "not judged here: on this loaded machine the two threads rarely ran at once (see the baseline's handoffs). The issue's reading, Lock's 100-load spin in its slow path taking the lock at each release, needs a run with two free cores",
+  },
+  {
+    id: "event",
+    figure: "Event ping-pong, blocking",
+    sides: () => [
+      pingPong("Event set/wait ping-pong", eventPair, false),
+      pingPong("raw Atomics.wait/notify ping-pong", rawPair, false),
+    ],
+    ratios: [{ vs: 1, measure: "time", target: { op: "<=", ratio: 1.2 } }],
+    n: 4_000,
+    quickN: 200,
+    reps: 9,
+    rawRoundTrip: true,
+    limits:
+      "what Event adds is 0.1-0.15 µs CPU a side (a clear, option parsing; no clock read, no polling); the spread between processes is the loaded machine's scheduling",
+  },
+  {
+    id: "event-async",
+    figure: "Event.waitAsync ping-pong",
+    sides: () => [
+      pingPong("Event set/waitAsync ping-pong", eventPair, true),
+      pingPong("raw Atomics.waitAsync ping-pong", rawPair, true),
+    ],
+    ratios: [{ vs: 1, measure: "time", target: { op: "<=", ratio: 1.2 } }],
+    n: 4_000,
+    quickN: 200,
+    reps: 9,
+    rawRoundTrip: true,
+    limits:
+      "one promise hop and the keep-alive count per wait; the event-loop task that resolves a waitAsync dominates",
+  },
+  {
+    id: "condition",
+    figure: "Condition ping-pong, blocking",
+    sides: () => [
+      pingPong("Condition notify/wait ping-pong", conditionPair, false),
+      pingPong("raw Atomics.wait/notify ping-pong", rawPair, false),
+    ],
+    ratios: [{ vs: 1, measure: "time", target: { op: "<=", ratio: 1.5 } }],
+    n: 4_000,
+    quickN: 200,
+    reps: 9,
+    rawRoundTrip: true,
+    limits:
+      "the woken waiter found the lock still held by its notifier in 9.7k of 20k round trips and slept on it: a second futex wake per handoff; closing it needs a requeue-style handoff in Lock",
+  },
+];

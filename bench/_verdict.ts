@@ -1,0 +1,188 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The verdicts of `deno task bench` (bench/main.ts): every ratio of every
+// row, per runtime, over the processes that ran it: median, min and max,
+// the target, and whether it is met. "met" needs every process to meet the
+// target (a single lucky process proves nothing on a loaded machine);
+// "NOT met" means the median misses; "mixed" means the median meets it and
+// some process did not. Quick runs are not judged.
+import { type LimitRow, type Ratio, ROWS } from "./_rows.ts";
+import type { ProcessRun } from "./limits.ts";
+import { median } from "./_ab.ts";
+
+/** One ratio of one row on one runtime, over processes. */
+export interface Verdict {
+  id: string;
+  figure: string;
+  runtime: string;
+  subject: string;
+  baseline: string;
+  measure: Ratio["measure"];
+  target: Ratio["target"];
+  /** Median ns per operation over processes. */
+  subjectNs: number;
+  baselineNs: number;
+  /** The ratio in each process, in the target's direction. */
+  values: number[];
+  median: number;
+  min: number;
+  max: number;
+  /** Medians of an extra figure (handoffs per 1000 pairs), if the row has one. */
+  extra?: { key: string; subject: number; baseline: number; factor: number };
+  status: string;
+  met: boolean | undefined;
+  rawRoundTrip: boolean;
+  limits: string;
+  errors: string[];
+}
+
+function meets(t: Ratio["target"], v: number): boolean {
+  return t.op === ">=" ? v >= t.ratio : v <= t.ratio;
+}
+
+/** Aggregates the process runs into verdicts, in row order, Deno first. */
+export function aggregate(
+  runs: readonly ProcessRun[],
+  quick: boolean,
+): Verdict[] {
+  const runtimes = [...new Set(runs.map((r) => r.runtime))];
+  const out: Verdict[] = [];
+  for (const row of ROWS) {
+    for (const ratio of row.ratios) {
+      for (const rt of runtimes) {
+        const mine = runs.filter((r) => r.runtime === rt)
+          .map((r) => r.rows.find((x) => x.id === row.id))
+          .filter((x) => x !== undefined);
+        if (mine.length === 0) continue;
+        out.push(verdict(row, ratio, rt, mine, quick));
+      }
+    }
+  }
+  return out;
+}
+
+function verdict(
+  row: LimitRow,
+  ratio: Ratio,
+  runtime: string,
+  runs: ProcessRun["rows"],
+  quick: boolean,
+): Verdict {
+  const ok = runs.filter((r) => r.timings !== undefined);
+  const values = ok.map((r) => {
+    const s = r.timings![0].nsPerOp, b = r.timings![ratio.vs].nsPerOp;
+    return ratio.measure === "throughput" ? b / s : s / b;
+  });
+  const first = ok[0]?.timings;
+  const v: Verdict = {
+    id: row.id,
+    figure: row.figure,
+    runtime,
+    subject: first?.[0].name ?? "",
+    baseline: first?.[ratio.vs].name ?? "",
+    measure: ratio.measure,
+    target: ratio.target,
+    subjectNs: median(ok.map((r) => r.timings![0].nsPerOp)),
+    baselineNs: median(ok.map((r) => r.timings![ratio.vs].nsPerOp)),
+    values,
+    median: median(values),
+    min: Math.min(...values),
+    max: Math.max(...values),
+    status: "",
+    met: undefined,
+    rawRoundTrip: row.rawRoundTrip === true,
+    limits: row.limits,
+    errors: runs.flatMap((r) => r.error ? [r.error] : []),
+  };
+  if (ratio.extraWithin) {
+    const key = ratio.extraWithin.key;
+    v.extra = {
+      key,
+      factor: ratio.extraWithin.factor,
+      subject: median(ok.map((r) => r.timings![0].extra?.[key] ?? NaN)),
+      baseline: median(ok.map((r) => r.timings![ratio.vs].extra?.[key] ?? NaN)),
+    };
+  }
+  if (values.length === 0) {
+    v.status = "failed";
+    return v;
+  }
+  if (quick) {
+    v.status = "quick run: not judged";
+    return v;
+  }
+  // Two contending threads that (almost) never hand the lock over did not
+  // run at the same time: the machine had no two free cores, and the row
+  // measured time slicing, not contention.
+  if (v.extra !== undefined && !(v.extra.baseline >= 1)) {
+    v.status = `not judged: the threads did not overlap (baseline ${
+      v.extra.baseline.toFixed(2)
+    } handoffs/1k)`;
+    return v;
+  }
+  const extraOk = v.extra === undefined ||
+    v.extra.subject <= v.extra.baseline * v.extra.factor;
+  const all = values.filter((x) => meets(ratio.target, x)).length;
+  if (!meets(ratio.target, v.median) || !extraOk) {
+    v.met = false;
+    v.status = "NOT met" +
+      (extraOk ? "" : ` (handoffs over ${v.extra!.factor}x)`);
+  } else if (all === values.length) {
+    v.met = true;
+    v.status = values.length >= 3
+      ? "met"
+      : `met (${values.length} process${values.length > 1 ? "es" : ""} only)`;
+  } else {
+    v.met = false;
+    v.status = `mixed: met in ${all} of ${values.length} processes`;
+  }
+  return v;
+}
+
+/** Formats ns per operation as a rate or a time, as the row measures. */
+export function figure(ns: number, measure: Ratio["measure"]): string {
+  if (!Number.isFinite(ns)) return "-";
+  if (measure === "time") {
+    return ns >= 1e3 ? `${(ns / 1e3).toFixed(2)} µs` : `${ns.toFixed(0)} ns`;
+  }
+  const perSec = 1e9 / ns;
+  if (perSec >= 1e6) return `${(perSec / 1e6).toFixed(2)} M/s`;
+  if (perSec >= 1e3) return `${(perSec / 1e3).toFixed(0)} k/s`;
+  return `${perSec.toFixed(0)} /s`;
+}
+
+/** The verdicts as a Markdown table. */
+export function markdownTable(
+  verdicts: readonly Verdict[],
+  processes: number,
+): string[] {
+  const lines = [
+    `| figure | runtime | threadkit | strongest baseline | ratio: median (min–max over ${processes} process${
+      processes > 1 ? "es" : ""
+    }) | target | verdict | what limits it |`,
+    "|---|---|---|---|---|---|---|---|",
+  ];
+  let lastLimits = "";
+  for (const v of verdicts) {
+    const limits = v.limits === lastLimits ? "as above" : v.limits;
+    lastLimits = v.limits;
+    const extra = (side: "subject" | "baseline") =>
+      v.extra ? `, ${v.extra[side].toFixed(1)} handoffs/1k` : "";
+    const base = v.rawRoundTrip
+      ? `${v.baseline}: raw round trip ${figure(v.baselineNs, v.measure)}`
+      : `${v.baseline}: ${figure(v.baselineNs, v.measure)}${extra("baseline")}`;
+    const ratio = v.values.length === 0
+      ? v.errors[0] ?? "-"
+      : `${v.median.toFixed(2)}x (${v.min.toFixed(2)}–${v.max.toFixed(2)})`;
+    const target = `${v.target.op === ">=" ? "≥" : "≤"} ${v.target.ratio}x${
+      v.measure === "time" ? " time" : ""
+    }${v.extra ? `, handoffs within ${v.extra.factor}x` : ""}`;
+    lines.push(
+      `| ${v.figure} | ${v.runtime.split(" ")[0]} | ${
+        figure(v.subjectNs, v.measure)
+      }${
+        extra("subject")
+      } | ${base} | ${ratio} | ${target} | ${v.status} | ${limits} |`,
+    );
+  }
+  return lines;
+}

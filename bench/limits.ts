@@ -1,0 +1,59 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// One process of the process-per-ratio benchmark: runs the rows of
+// bench/_rows.ts (threadkit and its baselines timed in alternating rounds,
+// bench/_ab.ts) and prints one line "LIMITS <json>" with every side's median
+// ns per operation. bench/main.ts runs it in several processes on Deno and,
+// built (npm/bench/limits.js), on Node, and aggregates the ratios.
+//
+//   deno run -A bench/limits.ts [--quick] [--rows=id,id]
+//   node npm/bench/limits.js [--quick] [--rows=id,id]
+// BENCH_QUICK=1 is the same as --quick: every row once, small rounds.
+import process from "node:process";
+import { compare, type Timing } from "./_ab.ts";
+import { ROWS } from "./_rows.ts";
+
+/** One row's outcome in one process. */
+export interface RowRun {
+  id: string;
+  timings?: Timing[];
+  error?: string;
+}
+
+/** What one process prints (after "LIMITS "). */
+export interface ProcessRun {
+  runtime: string;
+  quick: boolean;
+  rows: RowRun[];
+}
+
+function runtimeName(): string {
+  const deno = (globalThis as { Deno?: { version: { deno: string } } }).Deno;
+  return deno ? `deno ${deno.version.deno}` : `node ${process.versions.node}`;
+}
+
+const args = process.argv.slice(2);
+const quick = args.includes("--quick") || process.env.BENCH_QUICK === "1";
+const only = args.find((a) => a.startsWith("--rows="))?.slice(7).split(",");
+
+const out: ProcessRun = { runtime: runtimeName(), quick, rows: [] };
+for (const row of ROWS) {
+  if (only && !only.includes(row.id)) continue;
+  try {
+    const timings = await compare(
+      row.sides(),
+      quick ? row.quickN : row.n,
+      quick ? 1 : row.reps,
+    );
+    out.rows.push({ id: row.id, timings });
+  } catch (error) {
+    out.rows.push({
+      id: row.id,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+  process.stderr.write(`  ${row.id} done\n`);
+}
+console.log(`LIMITS ${JSON.stringify(out)}`);
+// Exit explicitly: a failed side may leave a thread blocked, and a blocked
+// thread keeps the process alive (terminate() does not stop it).
+process.exit(0);

@@ -1,0 +1,117 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Taking HEAD's turn, the structured FIFO ring's consumer lock (_turn.ts
+// has the lock bits, their states and releaseTurn). A get holds it across a
+// custom decode, so besides acquireTurn's protocol a consumer here looks at
+// the HOLDER word (_decoding.ts) once it stops spinning:
+// - a holder that has ended is taken over (its item stays first, since a
+//   holder moves HEAD only when it releases);
+// - a holder inside a custom decode is waited for only until the call's
+//   `until` (nowait calls: GRACE ms; async calls' tries: not at all),
+//   sleeping on HOLDER, which the decode's end notifies;
+// - any other holder only copies bytes: it is waited for as acquireTurn
+//   does (sleeping on HEAD with CONTENDED), in naps of NAP ms when the call
+//   has an `until`, so that a decode that starts meanwhile is seen.
+//
+// States of a waiting consumer (v: HEAD as last read; d: HOLDER):
+// v free              -CAS v -> v|LOCKED|extra->        holds the turn
+// v locked, spinning  -SPIN loads, while d not DECODING-> v locked, slept
+// d's thread ended    -clearDead(d) won->                holds the turn (v
+//                                                         as it is: LOCKED)
+// d DECODING, now >= until                          -> BUSY_COUNT
+// d DECODING, until finite -awaitDecodeSync->            look again
+// else -CAS v|CONTENDED, waitSync on HEAD (a slice, or a NAP)-> look again
+// A consumer that gives up (BUSY_COUNT) after sleeping on HEAD may have
+// taken a release's notify(1): it passes one on (as acquireTurn does when
+// it finds CLOSED).
+//
+// Why no lost wakeup: on HEAD, acquireTurn's argument (we sleep only on the
+// CONTENDED value we saw or set; a release changes the word and reads
+// CONTENDED in one compareExchange); on HOLDER, _decoding.ts's. Every sleep
+// is also bounded (a slice or a nap), so a wake that goes astray costs at
+// most that long.
+
+import { type Acquire, waitSync } from "../_core/wait.ts";
+import {
+  awaitDecodeSync,
+  clearDead,
+  DECODING,
+  GRACE,
+  holderDead,
+} from "./_decoding.ts";
+import {
+  BUSY_COUNT,
+  HEAD,
+  HOLDER,
+  NOWAIT_UNTIL,
+  waitUntil,
+} from "./_layout.ts";
+import { CONTENDED, LOCKED } from "./_turn.ts";
+
+// Tries before a consumer stops spinning (acquireTurn's SPIN).
+const SPIN = 200;
+// The slice of a wait without `until` (the wait helper's), and the nap of
+// one with an `until` behind a holder that is not decoding.
+const SLICE = 50;
+const NAP = 1;
+
+/**
+ * Takes HEAD's turn, starting from the guess `v` (the caller's last known
+ * free value: right, it costs one compareExchange). Returns the word as
+ * locked, or BUSY_COUNT when a holder inside a custom decode kept it past
+ * the `until` of wait `w` (waitUntil, Store.tryPut in _layout.ts).
+ */
+export function acquireHead(
+  h: Int32Array,
+  v: number,
+  w: Acquire | undefined,
+): number {
+  let spins = 0;
+  let extra = 0; // CONTENDED once this thread has slept on HEAD
+  let until = NaN; // waitUntil(w), read once a holder is met after spinning
+  for (;;) {
+    if ((v & LOCKED) === 0) {
+      // A free word never has CONTENDED (releases clear it).
+      const want = v | LOCKED | extra;
+      const seen = Atomics.compareExchange(h, HEAD, v, want);
+      if (seen === v) return want;
+      v = seen;
+      continue;
+    }
+    const d = Atomics.load(h, HOLDER);
+    if (spins++ < SPIN && (d & DECODING) === 0) {
+      v = Atomics.load(h, HEAD);
+      continue;
+    }
+    if (until !== until) until = waitUntil(w);
+    if (holderDead(d)) {
+      // Its item is still first: the turn is ours as the word stands.
+      if (clearDead(h, d)) return Atomics.load(h, HEAD);
+      v = Atomics.load(h, HEAD);
+      continue;
+    }
+    if ((d & DECODING) !== 0 && until !== Infinity) {
+      if (until === NOWAIT_UNTIL) until = performance.now() + GRACE;
+      if (until === -Infinity || performance.now() >= until) {
+        if (extra !== 0) Atomics.notify(h, HEAD, 1);
+        return BUSY_COUNT;
+      }
+      awaitDecodeSync(h, d, until);
+      v = Atomics.load(h, HEAD);
+      continue;
+    }
+    if ((v & CONTENDED) === 0) {
+      const seen = Atomics.compareExchange(h, HEAD, v, v | CONTENDED);
+      if (seen !== v) {
+        v = seen;
+        continue;
+      }
+      v |= CONTENDED;
+    }
+    // Uninterruptible, as acquireTurn's wait; loops on spurious wakeups via
+    // the re-read. Why no lost wakeup: see the file header.
+    const nap = until === Infinity ? SLICE : NAP;
+    waitSync(h, HEAD, v, performance.now() + nap, undefined, false);
+    extra = CONTENDED;
+    v = Atomics.load(h, HEAD);
+  }
+}
