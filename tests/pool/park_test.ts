@@ -18,12 +18,18 @@ import {
   WOKEN,
 } from "../../pool/_park.ts";
 import {
+  BROKEN,
   CANCELLED,
+  DONE,
   EMPTY,
+  FREE,
+  K_BROKEN,
   QUEUED,
   R_PARK,
+  S_KIND,
   S_OENTRY,
   S_STATE,
+  STATE,
 } from "../../pool/_layout.ts";
 
 function pool(): Pool {
@@ -97,5 +103,31 @@ describe("pool hand-off (PARK words)", () => {
     const head = b.head(runtime().entry);
     assert.equal(Atomics.load(v, head), s);
     Atomics.store(v, head, EMPTY);
+  });
+
+  it("reclaim in a broken executor: a dead thread's untaken slot fails with BrokenExecutorError (DONE, kind BROKEN), one its owner cancelled is freed", () => {
+    const p = pool(), { b } = p, { v } = b;
+    const at = b.record(0) + R_PARK;
+    Atomics.store(v, STATE, BROKEN);
+    p.tasks.shutdown();
+    const s = p.free.getNowait(), base = b.slot(s); // a slot in use
+    v[base + S_OENTRY] = runtime().entry;
+    Atomics.store(v, base + S_STATE, QUEUED);
+    Atomics.store(v, at, s + MAIL);
+    reclaim(b, 0, p.tasks, p.free);
+    assert.equal(Atomics.load(v, at), BUSY);
+    assert.equal(Atomics.load(v, base + S_STATE), DONE);
+    assert.equal(v[base + S_KIND], K_BROKEN);
+    const head = b.head(runtime().entry);
+    assert.equal(Atomics.load(v, head), s);
+    Atomics.store(v, head, EMPTY);
+    // Cancelled by its owner while handed over: the index is ours to free.
+    const before = p.free.qsize();
+    Atomics.store(v, base + S_STATE, CANCELLED);
+    Atomics.store(v, at, s + MAIL);
+    reclaim(b, 0, p.tasks, p.free);
+    assert.equal(Atomics.load(v, base + S_STATE), FREE);
+    assert.equal(p.free.qsize(), before + 1);
+    assert.equal(Atomics.load(v, head), EMPTY);
   });
 });
