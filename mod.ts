@@ -55,6 +55,7 @@ export {
 } from "./thread/thread.ts";
 export * from "./thread/current.ts";
 export * from "./thread/spawn.ts";
+export * from "./thread/prestart.ts";
 export {
   defaultExcepthook,
   type ExceptHook,
@@ -76,3 +77,6 @@ export {
 } from "./queue/_core.ts";
 export type { Codec } from "./queue/_codec.ts";
 export type { ElementType, NumericType } from "./queue/_layout.ts";
+export * from "./pool/executor.ts";
+export * from "./pool/wait.ts";
+export * from "./pool/errors.ts";

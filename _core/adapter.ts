@@ -17,9 +17,12 @@
 // | browsers      | either | web Worker                    | a page does not exit, so daemon      |
 // |               |        |                               | changes nothing                      |
 // | no Worker     |        | none: ThreadsUnavailableError | Deno Deploy, edge isolates           |
-// On the process's main thread (Deno, Node, Bun) a non-daemon worker is
-// unref'd at its start and ref'd at the main thread's end (holdOnMain,
-// _core/lifetime.ts).
+// | Deno, Node,   | either, a      | the spare (node:worker_       | started ahead by prestartThreads;    |
+// | Bun           | spare ready    | threads; ref'd if not daemon) | no start on the critical path        |
+// On the main thread (Deno, Node, Bun) a non-daemon worker is unref'd at its
+// start and ref'd at the main thread's end (holdOnMain, _core/lifetime.ts);
+// a spare taken by such a thread follows the same rule (it is unref'd until
+// taken, so it is ref'd explicitly wherever it must hold the process).
 //
 // The entry URL is written `new Worker(new URL("../thread/_worker.ts",
 // import.meta.url), { type: "module" })`, the form bundlers (Vite, webpack,
@@ -32,6 +35,24 @@ import { workerEntry } from "./entry.ts";
 import { ThreadsUnavailableError } from "./errors.ts";
 import { holdWorker, loopEmpty, mainEnded } from "./lifetime.ts";
 import { currentIdent, recordStopSeen } from "./runtime.ts";
+import { webWorkerRef } from "./web_ref.ts";
+
+export { findWebRef, webWorkersUnref } from "./web_ref.ts";
+import {
+  handOver,
+  refillLater,
+  SPARE_KEY,
+  spareHost,
+  takeSpare,
+} from "./spare.ts";
+
+export {
+  prestartWorkers,
+  readySpares,
+  SPARE_KEY,
+  SPARE_READY,
+  type SpareData,
+} from "./spare.ts";
 
 // Globals of the runtimes, looked at here only.
 interface Host {
@@ -156,9 +177,13 @@ export function startWorker(
       "Cannot start thread: resourceLimits need node:worker_threads (Deno, Node, Bun); browsers do not enforce them per worker",
     );
   }
+  const spare = entryOverride === undefined && resourceLimits === undefined
+    ? takeSpare()
+    : undefined;
   if (
-    RUNTIME === "web" ||
-    (RUNTIME === "deno" && !daemon && resourceLimits === undefined)
+    spare === undefined &&
+    (RUNTIME === "web" ||
+      (RUNTIME === "deno" && !daemon && resourceLimits === undefined))
   ) {
     // The literal form bundlers recognise (see the top of this file).
     const worker = entryOverride !== undefined
@@ -203,25 +228,52 @@ export function startWorker(
     workerData = { [WATCH_KEY]: watch };
     transfer = [...transfer, channel.port2];
   }
-  const worker = new (workerThreads().Worker)(
+  const worker = spare?.worker ?? new (workerThreads().Worker)(
     report === undefined ? nodeEntry() : nodeEntry(WATCH_ENTRY),
     { workerData, transferList: transfer as never[], name },
   );
-  worker.on("message", () => events.done());
-  worker.on("error", (error) => events.failed(error));
-  worker.on("exit", (code) => {
-    // The worker has stopped: a stop the thread could not record itself
-    // (thread/_worker.ts lists the sites) is recorded here, as a failure.
-    // An "error" event alone is not taken as a stop.
-    if (code !== 0) recordStopSeen(start.ident as number);
-    if (code !== 0) events.failed(undefined, code);
+  // A thread on a spare: its replacement starts once it has posted its
+  // outcome or ended (see refillLater).
+  const refill = spare === undefined ? undefined : refillLater();
+  // The worker pings once its outcome (or its recorded death) is posted,
+  // before it ends: a worker that exits before the ping, with any code,
+  // died without a word (a close() or exit nothing hooked), and code 0 is
+  // no proof of a normal end.
+  let pinged = false;
+  worker.on("message", () => {
+    pinged = true;
+    events.done();
+    refill?.();
   });
+  worker.on("error", (error) => {
+    events.failed(error);
+    refill?.();
+  });
+  worker.on("exit", (code) => {
+    if (code !== 0 || !pinged) {
+      // The worker has stopped: a stop the thread could not record itself
+      // (thread/_worker.ts lists the sites) is recorded here, as a failure.
+      // An "error" event alone is not taken as a stop.
+      recordStopSeen(start.ident as number);
+      events.failed(undefined, code);
+    }
+    refill?.();
+  });
+  if (spare !== undefined) handOver(spare, { [START_KEY]: start }, transfer);
   // After the listeners: on Node, adding a "message" listener refs the
   // worker's port again, which would keep the process alive.
   if (daemon) worker.unref();
   else {
+    // The main thread's: unref'd while its code runs, tracked so that it is
+    // ref'd when its loop runs dry (holdOnMain). A spare is unref'd until
+    // taken, where a new worker starts ref'd: it is ref'd here when it must
+    // hold the process at once (another thread's, or the main thread's
+    // after its end, which holdWorker takes as ref'd already).
     const forget = holdOnMain(worker);
     if (forget !== undefined) worker.on("exit", forget);
+    if (spare !== undefined && (forget === undefined || mainEnded())) {
+      worker.ref();
+    }
   }
   return report;
 }
@@ -276,59 +328,18 @@ function onProcessMain(): boolean {
 }
 let onMain: boolean | undefined;
 
-// Deno's web Worker has no public ref()/unref() (PLATFORM.md), but Deno
-// 2.9.6 has one inside: a method under an unexported symbol, ref(true) and
-// unref(false) with a count, that refs or unrefs the worker's pending message
-// and control ops (as its node:worker_threads Worker does). It is found by
-// its shape (the one method of one parameter under a symbol without a
-// description on Worker.prototype) and by what it does (its source names
-// the op-promise unref and the ref count: `[R](t){if(t){this.#refCount++}
-// ... e.unrefOpPromise(this.#controlPromise) ...}` on 2.9.6), so that a
-// method of the same shape that does something else is never called
-// (tests/thread/main_end_test.ts checks it is found). Where it is not, the
-// worker stays ref'd from its start, as before: the main thread then ends
-// only once such threads have ended.
-function webWorkerRef(
-  worker: Worker,
-): { ref(): void; unref(): void } | undefined {
-  const method = webRefKey ??= findWebRef();
-  if (method === null) return undefined;
-  const call = (worker as unknown as Record<symbol, (on: boolean) => void>)[
-    method
-  ].bind(worker);
-  return { ref: () => call(true), unref: () => call(false) };
-}
-let webRefKey: symbol | null | undefined;
-
-/**
- * The key of Deno's internal web Worker ref method on `proto`, or null (see
- * webWorkerRef). Exported for tests only.
- */
-export function findWebRef(
-  proto: object | undefined = host.Worker?.prototype,
-): symbol | null {
-  if (proto === undefined) return null;
-  const methods = proto as Record<symbol, unknown>;
-  const found = Object.getOwnPropertySymbols(proto).filter((key) =>
-    key.description === undefined && typeof methods[key] === "function" &&
-    (methods[key] as (on: boolean) => void).length === 1
-  );
-  if (found.length !== 1) return null;
-  let source: string;
-  try {
-    source = Function.prototype.toString.call(methods[found[0]]);
-  } catch {
-    return null;
-  }
-  return source.includes("unrefOpPromise") && source.includes("refCount")
-    ? found[0]
-    : null;
-}
-
-/** Whether a Deno web worker can be unref'd here (see webWorkerRef). */
-export function webWorkersUnref(): boolean {
-  return RUNTIME === "deno" && (webRefKey ??= findWebRef()) !== null;
-}
+// Spare workers (_core/spare.ts): the adapter constructs them.
+spareHost(() => {
+  if (nodeThreads() === undefined) return undefined;
+  const ready = new Int32Array(new SharedArrayBuffer(4));
+  const { port1, port2 } = new (workerThreads().MessageChannel)();
+  const worker = new (workerThreads().Worker)(nodeEntry(), {
+    workerData: { [SPARE_KEY]: { word: ready, port: port2 } },
+    transferList: [port2],
+    name: "threadkit spare",
+  });
+  return { worker, ready, port: port1 };
+}, (timer) => refTimer(timer, false));
 
 // Deno's node:worker_threads Worker accepts only file: and data: URLs, so an
 // entry loaded over https (the package imported from JSR, or by URL) starts

@@ -47,22 +47,14 @@ export const HEAP_LIVE = 5;
  */
 export const HEAP_QUEUES = 6;
 const TABLE = 16;
-// The stop ring: the threads certain to run no more JavaScript, each as its
-// ident, with FAILED set when the thread failed (its target threw, or it
-// exited, closed itself, failed outside its target or ran out of memory).
-// A lock waiter takes a lock over only from a holder found here
-// (sync/_holder.ts): "ended" (isAlive() false, join() returns, the table
-// entry freed) is not enough, since a thread's entry is freed when its
-// target ends while its event loop still runs leftover work and waits for
-// its threads, and a dying thread frees its threads' entries (endOrphans in
-// thread/_worker.ts) before the runtime stops them, if it ever does.
-// Recorded only where the thread's JS has certainly stopped, or stops with
-// no JS of the thread's own in between (thread/_worker.ts has the list and
-// the measurements). A ring, because idents are never reused but slots
-// are: a waiter checks it within one wait slice of the stop, long before
-// 1024 more threads can stop (a waiter that comes after 1024 later stops
-// finds nothing and waits as for a live holder: README "When threads
-// fail"). Between the table (ends at slot 8208) and the heap.
+// The stop ring: threads certain to run no more JavaScript, as ident (|
+// FAILED if the thread failed). A lock waiter takes a lock over only from a
+// holder found here (sync/_holder.ts): an ended thread (entry freed) may
+// still run (leftover work after its target; endOrphans presumes children
+// ended). Recorded only where the JS has certainly stopped (thread/_worker.ts
+// lists the sites). A ring: a waiter checks it within one slice of the stop;
+// one that comes after 1024 later stops waits as for a live holder (README
+// "When threads fail"). Between the table (ends at slot 8208) and the heap.
 const STOPS = 9216;
 const STOP_SLOTS = 1024;
 /** A stop ring entry's bit: the thread failed. Idents stay below it. */
@@ -382,6 +374,15 @@ export function requestCancel(entry: number, ident: number): void {
       Atomics.compareExchange(view, slot(entry, CANCEL), seen, ident) === seen
     ) return;
   }
+}
+
+/**
+ * Withdraws a cancellation request for the thread `ident` of `entry` (a
+ * compareExchange: a newer request or a reused entry is left alone). Pool
+ * threads call it between tasks, after an aborted task has ended.
+ */
+export function clearCancel(entry: number, ident: number): void {
+  Atomics.compareExchange(runtime().view, slot(entry, CANCEL), ident, 0);
 }
 
 /** Whether cancellation was requested for `ident` (any thread may ask). */

@@ -10,6 +10,78 @@
 // are kept for synchronous use: a Barrier action is compiled inside a
 // blocking wait, which cannot await an import.
 
+/**
+ * Every public name of the package root (mod.ts), known without loading it;
+ * tests/_core/scope_test.ts checks the list against mod.ts. A source target
+ * that names none of them is compiled without loading the package: loading
+ * it (every primitive, queue and the executor) was most of a cold thread
+ * start with a source target (see {@linkcode needsScope}).
+ */
+export const SCOPE_NAMES: ReadonlySet<string> = new Set([
+  "ALL_COMPLETED",
+  "Barrier",
+  "BoundedSemaphore",
+  "BrokenBarrierError",
+  "BrokenExecutorError",
+  "CancelledError",
+  "CannotBlockError",
+  "Condition",
+  "Event",
+  "FIRST_COMPLETED",
+  "FIRST_EXCEPTION",
+  "Future",
+  "Guard",
+  "LifoQueue",
+  "Lock",
+  "OwnerDiedError",
+  "PriorityQueue",
+  "Queue",
+  "QueueBase",
+  "QueueEmptyError",
+  "QueueFullError",
+  "QueueShutDownError",
+  "RLock",
+  "RWLock",
+  "RuntimeError",
+  "Semaphore",
+  "SimpleQueue",
+  "Thread",
+  "ThreadDiedError",
+  "ThreadExitError",
+  "ThreadPoolExecutor",
+  "ThreadsUnavailableError",
+  "TimeoutError",
+  "Timer",
+  "activeCount",
+  "asCompleted",
+  "currentThread",
+  "defaultExcepthook",
+  "enumerate",
+  "getIdent",
+  "getNativeId",
+  "local",
+  "mainThread",
+  "moduleTarget",
+  "prestartThreads",
+  "setExcepthook",
+  "setWorkerEntry",
+  "spawn",
+  "wait",
+  "waitAsync",
+]);
+
+/**
+ * Whether a function's source text may use the package's names: it contains
+ * one of them as a word, or `eval` (a direct eval sees them too). A name in
+ * a string or comment counts as well; that costs only the load.
+ */
+export function needsScope(source: string): boolean {
+  for (const word of source.match(/[A-Za-z_$][\w$]*/g) ?? []) {
+    if (word === "eval" || SCOPE_NAMES.has(word)) return true;
+  }
+  return false;
+}
+
 /** The package's public names, once loaded in this thread. */
 let names: Record<string, unknown> | undefined;
 let loading: Promise<Record<string, unknown>> | undefined;

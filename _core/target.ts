@@ -7,7 +7,7 @@
 // action, compiled synchronously in whichever thread arrives last).
 
 import { DOWNLEVEL_HELPERS } from "./downlevel.ts";
-import { loadScope } from "./scope.ts";
+import { loadScope, needsScope } from "./scope.ts";
 
 /** Any function. */
 // deno-lint-ignore no-explicit-any
@@ -97,7 +97,9 @@ export async function resolveTarget(target: WireTarget): Promise<AnyFunction> {
     }
     return fn;
   }
-  return compileSource(target.source, target.name, await loadScope());
+  // The package is loaded only for a source that may name its exports.
+  const scope = needsScope(target.source) ? await loadScope() : {};
+  return compileSource(target.source, target.name, scope);
 }
 
 /**

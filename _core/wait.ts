@@ -24,8 +24,10 @@
 // - the clock: performance.now() costs as much as an Atomics call or more
 //   (0.1-0.2 us here), so the sleeps that Event and Condition use
 //   (sleepSync/sleepAsync over a `Sleep`) read it only for a finite timeout
-//   (once to fix the deadline, then at each slice end); a wait without one
-//   never reads the clock.
+//   (once to fix the deadline, then at each slice end), and waitSync not
+//   for an Infinity deadline; a wait without one never reads the clock;
+// - the slice hook: one internal callback run at the slice ends of a
+//   blocking interruptible wait (the executor's home thread ticks there).
 //
 // Callers always wait in a loop that re-checks their own state, so a wake
 // here may be spurious (abort flush, slice end) and "ok" promises nothing but
@@ -61,6 +63,32 @@ export function throwIfInterrupted(signal: AbortSignal | undefined): void {
     throw new CancelledError(
       `Thread ${currentIdent()} was cancelled while waiting`,
     );
+  }
+}
+
+// One callback a layer above may register to run at the end of every slice
+// of an interruptible blocking wait in this thread (waitSync and sleepSync:
+// the executor's home thread supervises its pool while it blocks;
+// pool/_pool.ts). Not reentrant, and its errors are reported, never thrown
+// into the wait. Costs one load per slice when unset. Internal waits
+// (uninterruptible: short critical sections) never run it.
+let sliceHook: (() => void) | undefined;
+let inSliceHook = false;
+
+/** Internal: sets (or clears, with undefined) this thread's slice hook. */
+export function setSliceHook(hook: (() => void) | undefined): void {
+  sliceHook = hook;
+}
+
+function runSliceHook(): void {
+  if (inSliceHook) return;
+  inSliceHook = true;
+  try {
+    sliceHook!();
+  } catch (error) {
+    console.error("Exception in a wait's slice hook:", error);
+  } finally {
+    inSliceHook = false;
   }
 }
 
@@ -101,7 +129,11 @@ export function waitSync(
   for (let sliced = false;; sliced = true) {
     if (interruptible) throwIfInterrupted(signal);
     if (sliced && check !== undefined) check();
-    const remaining = deadline - performance.now();
+    if (sliced && interruptible && sliceHook !== undefined) runSliceHook();
+    // No clock read without a deadline (see the top of this file).
+    const remaining = deadline === Infinity
+      ? Infinity
+      : deadline - performance.now();
     if (remaining <= 0) return "timed-out";
     const slice = remaining > SLICE_MS ? SLICE_MS : remaining;
     // A woken ("ok") or changed ("not-equal") wait returns at once, before
@@ -240,6 +272,7 @@ export function sleepSync(
   for (let credit = -1;;) {
     if (interruptible) throwIfInterrupted(signal);
     if (credit >= 0 && s.check !== undefined) s.check();
+    if (credit > 0 && interruptible && sliceHook !== undefined) runSliceHook();
     const left = timeLeft(s);
     if (left <= 0) return "timed-out";
     const slice = left > SLICE_MS ? SLICE_MS : left;

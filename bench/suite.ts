@@ -7,8 +7,10 @@
 // figures that answer other questions: uncontended Lock/RLock against a raw
 // compareExchange+store (the fast path's cost), the contention sweep over
 // 1, 2 and 4 threads in short rounds, RWLock against Lock, thread start,
-// the unbounded queue against the fixed one, and the peer packages users
-// pick instead (multithreading, piscina). Its hand SPSC ring (no cached
+// the unbounded queue against the fixed one, the peer packages users pick
+// instead (multithreading, piscina), and the ThreadPoolExecutor (bench/pool.ts:
+// against piscina and multithreading at 256 in flight, its round trips
+// against raw waitAsync and wait/notify ping-pongs, map). Its hand SPSC ring (no cached
 // cursor, no parking) and main -> worker postMessage stay as the suite's
 // older baselines; bench/limits.ts has the careful ones.
 //
@@ -32,6 +34,7 @@ import { contendedName, register as lock, THREADS } from "./lock.ts";
 import { NAMES as PEER, register as peers } from "./peers.ts";
 import { GROWN, register as queue } from "./queue.ts";
 import { readMostlyName, register as rwLock } from "./rw_lock.ts";
+import { NAMES as POOL, register as pool } from "./pool.ts";
 import { NAMES, register as thread } from "./thread.ts";
 
 const DEFAULT_JSON = new URL("./results.json", import.meta.url);
@@ -174,10 +177,85 @@ const ROWS: Row[] = [
     target: { op: ">=", ratio: 1 },
   },
   {
+    figure: "Thread start to first result, daemon, spare ready (<= 1 ms)",
+    subject: NAMES.daemonSpare,
+    baseline: "",
+    measure: "throughput",
+    perSec: 1000,
+  },
+  {
+    figure: "Thread start to first result, daemon, spare ready vs raw Worker",
+    subject: NAMES.daemonSpare,
+    baseline: NAMES.raw,
+    measure: "time",
+  },
+  {
+    figure: "Thread start to first result, daemon, no spare",
+    subject: NAMES.daemonCold,
+    baseline: NAMES.raw,
+    measure: "time",
+    target: { op: "<=", ratio: 1.15 },
+  },
+  {
     figure: "Thread start vs piscina run (new pool)",
     subject: NAMES.module,
     baseline: NAMES.piscinaCold,
     measure: "time",
+  },
+  // The executor (bench/pool.ts): 2 pool threads, trivial tasks.
+  {
+    figure: "Executor trivial tasks, 256 in flight, vs piscina",
+    subject: POOL.executor,
+    baseline: POOL.piscina,
+    measure: "throughput",
+    target: { op: ">=", ratio: 10 },
+  },
+  {
+    figure: "Executor trivial tasks, 256 in flight (absolute)",
+    subject: POOL.executor,
+    baseline: "",
+    measure: "throughput",
+    perSec: 300e3,
+  },
+  {
+    figure: "Executor vs multithreading warm pool, 256 in flight",
+    subject: POOL.executor,
+    baseline: POOL.mt,
+    measure: "throughput",
+    target: { op: ">=", ratio: 1 },
+  },
+  {
+    figure: "Executor round trip (submit, await)",
+    subject: POOL.roundTrip,
+    baseline: POOL.rawAsync,
+    measure: "time",
+    target: { op: "<=", ratio: 1.3 },
+  },
+  {
+    figure: "Executor round trip (submit, result())",
+    subject: POOL.roundTripSync,
+    baseline: POOL.rawSync,
+    measure: "time",
+  },
+  {
+    figure: "Executor round trip vs piscina",
+    subject: POOL.roundTrip,
+    baseline: POOL.piscinaRoundTrip,
+    measure: "time",
+    target: { op: "<=", ratio: 1 },
+  },
+  {
+    figure: "Executor map, 1M items in chunks of 1000 (absolute)",
+    subject: POOL.map,
+    baseline: "",
+    measure: "throughput",
+    perSec: 3e6,
+  },
+  {
+    figure: "Executor map vs piscina running the same chunks",
+    subject: POOL.map,
+    baseline: POOL.piscinaMap,
+    measure: "throughput",
   },
 ];
 
@@ -187,6 +265,7 @@ event();
 queue();
 peers();
 thread();
+pool();
 
 const loadBefore = Deno.loadavg();
 const machineBefore = machineCpuSeconds();

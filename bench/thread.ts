@@ -11,7 +11,7 @@
 //   dispatch, which a pool buys; shown for scale, not compared.
 import { bench, run, summary } from "mitata";
 import { Piscina } from "piscina";
-import { moduleTarget, Thread } from "../mod.ts";
+import { moduleTarget, prestartThreads, Thread } from "../mod.ts";
 import { move, mtJoin, mtPool, mtShutdown, spawn } from "./_peers.ts";
 import { note } from "./_report.ts";
 import type * as addOne from "./_workers/add_one.ts";
@@ -28,7 +28,31 @@ export const NAMES = {
   piscinaCold: "piscina run, new pool",
   mtWarm: "multithreading spawn/join, warm pool (no start)",
   piscinaWarm: "piscina run, warm pool (no start)",
+  daemonCold: "Thread start to first result (daemon, no spare)",
+  daemonSpare: "Thread start to first result (daemon, spare ready)",
 } as const;
+
+const scratch = new Int32Array(new SharedArrayBuffer(4));
+
+/** Blocks until a spare worker is ready (untimed: a computed parameter). */
+function spareReady(): number {
+  const until = performance.now() + 30_000;
+  while (prestartThreads(1) < 1) {
+    if (performance.now() > until) throw new Error("No spare within 30 s");
+    Atomics.wait(scratch, 0, 0, 1);
+  }
+  return ++n;
+}
+
+async function daemonStart(sent: number): Promise<void> {
+  const t = new Thread({
+    target: moduleTarget<typeof addOne.addOne>(TASK, "addOne"),
+    args: [sent],
+    daemon: true,
+  });
+  t.start();
+  check(await t.joinAsync({ timeout: 60_000 }), sent);
+}
 
 let n = 0;
 
@@ -73,6 +97,19 @@ export function register(): void {
       mtPool(1);
       check(await mtJoin(spawn(move(sent), (n: number) => n + 1)), sent);
       mtShutdown();
+    });
+
+    bench(NAMES.daemonCold, async () => {
+      prestartThreads(0);
+      await daemonStart(++n);
+    });
+
+    bench(NAMES.daemonSpare, function* () {
+      yield {
+        [0]: spareReady,
+        bench: (sent: number) => daemonStart(sent),
+      };
+      prestartThreads(0);
     });
 
     bench(NAMES.piscinaCold, async () => {

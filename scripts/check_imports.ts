@@ -22,8 +22,11 @@ export const LAYERS: Readonly<Record<string, readonly string[]>> = {
   "thread": ["_core", "thread"],
   // Queues use sync/'s locks.
   "queue": ["_core", "sync", "queue"],
+  // The executor stands on all three: Thread for its pool threads, Queue
+  // for its task and free-slot indices, the core for the rest.
+  "pool": ["_core", "sync", "thread", "queue", "pool"],
   // The package root (mod.ts) re-exports everything.
-  ".": ["_core", "sync", "thread", "queue", "."],
+  ".": ["_core", "sync", "thread", "queue", "pool", "."],
 };
 
 /**
@@ -34,6 +37,9 @@ export const LAYERS: Readonly<Record<string, readonly string[]>> = {
  */
 export const ALLOWED_DYNAMIC: readonly (readonly [string, string])[] = [
   ["_core/scope.ts", "mod.ts"],
+  // The worker entry imports the executor's pool-thread loop by an internal
+  // specifier ("threadkit:pool"), statically named so bundlers follow it.
+  ["thread/_worker.ts", "pool/_thread.ts"],
 ];
 
 /** Most lines a library file may have. */

@@ -18,7 +18,7 @@
 // |--------------------------|-------------------------|--------------|-----------------------------------------|
 // | Deno web worker          | Deno.exit wrapped (Deno's process.exit calls it) | close wrapped | "error"/"unhandledrejection" listeners, kept last |
 // | node:worker_threads, Node | process "exit" event (synchronous) | none there | "uncaughtExceptionMonitor", then "exit" |
-// | node:worker_threads, Deno | Deno.exit wrapped      | none there   | as on Node                              |
+// | node:worker_threads, Deno | Deno.exit wrapped      | close wrapped | as on Node                             |
 // Running out of memory leaves the worker no chance to run anything: the
 // starting thread learns it from the worker's "error" event
 // (_core/adapter.ts, thread/thread.ts). Deaths after the target ended (the
@@ -62,6 +62,9 @@ import {
   exitWorker,
   LAST_PING,
   refTimer,
+  SPARE_KEY,
+  SPARE_READY,
+  type SpareData,
   START_KEY,
   workerKind,
   workerThreads,
@@ -87,9 +90,12 @@ import {
 import { loadScope } from "../_core/scope.ts";
 
 // Module targets of threadkit itself, by internal specifier, imported with
-// static specifiers that bundlers follow (thread/timer.ts names the first).
+// static specifiers that bundlers follow (thread/timer.ts names the first,
+// pool/_pool.ts the second: the executor's pool threads; the import check
+// allows this one import of a layer above, see ALLOWED_DYNAMIC).
 const INTERNAL: Record<string, () => Promise<unknown>> = {
   "threadkit:timer": () => import("./_timer_target.ts"),
+  "threadkit:pool": () => import("../pool/_thread.ts"),
 };
 
 interface Start {
@@ -122,7 +128,37 @@ const kind = workerKind();
 
 if (kind === "node") {
   const { workerData } = workerThreads();
-  run((workerData as Record<string, Start>)[START_KEY], "node");
+  const data = workerData as Record<string, unknown>;
+  const spare = data[SPARE_KEY] as SpareData | undefined;
+  if (spare === undefined) run(data[START_KEY] as Start, "node");
+  else {
+    // A spare (_core/adapter.ts): load the package too (what a source
+    // target or primitives in args need; threadkit's own modules, never a
+    // user's), then sleep until a thread is handed over.
+    loadScope().then(() => import("../_core/wait.ts")).then((wait) => {
+      const { word, port } = spare;
+      Atomics.store(word, 0, SPARE_READY);
+      // Why no lost wakeup: the taker posts the start message, then
+      // stores TAKEN and notifies; sleep only while the word is READY.
+      while (Atomics.load(word, 0) === SPARE_READY) {
+        wait.waitSync(word, 0, SPARE_READY, Infinity, undefined, false);
+      }
+      const got = workerThreads().receiveMessageOnPort(port as never) as
+        | { message: Record<string, Start> }
+        | undefined;
+      if (got !== undefined) {
+        port.close();
+        run(got.message[START_KEY], "node");
+      } else {
+        // Not seen (the message follows the word on every runtime
+        // measured): take it from the event loop instead.
+        port.onmessage = (event) => {
+          port.close();
+          run((event.data as Record<string, Start>)[START_KEY], "node");
+        };
+      }
+    });
+  }
 } else {
   // A web worker gets its start message as its first message.
   scope.onmessage = (event) => {
@@ -143,7 +179,8 @@ async function run(start: Start, kind: "node" | "web"): Promise<void> {
   watchDeath(start, kind);
   let outcome: Outcome;
   try {
-    // Source targets load the package in resolveTarget (names in scope).
+    // Source targets that may name the package's exports load it in
+    // resolveTarget (names in scope); others do not.
     if (start.primitives) await loadScope();
     const wire = start.target;
     const internal = wire.kind === "module" ? INTERNAL[wire.module] : undefined;
@@ -301,6 +338,16 @@ function watchDeath(start: Start, kind: "node" | "web"): void {
         died("out-of-memory");
       } else died("exit", code);
     });
+    // Deno gives node:worker_threads workers a global close() too, which
+    // ends the worker with code 0 and emits no "exit" event in it
+    // (measured, Deno 2.9.6): wrapped as a web worker's.
+    const nodeClose = (globalThis as { close?: () => void }).close;
+    if (typeof nodeClose === "function") {
+      (globalThis as { close?: () => void }).close = () => {
+        died("close");
+        nodeClose.call(globalThis);
+      };
+    }
     if (start.limited && deno !== undefined) {
       watchHeapLimit(() => {
         died("out-of-memory");

@@ -13,7 +13,7 @@ const PROGRAM = new URL(
   import.meta.url,
 );
 
-export type How = "exit" | "close" | "error" | "reject" | "oom";
+export type How = "exit" | "exit0" | "close" | "error" | "reject" | "oom";
 export type Holds =
   | "lock"
   | "rlock"
@@ -27,12 +27,16 @@ export type Holds =
   | "solo"
   | "solo-reset";
 
-/** A case: how the thread dies, what it holds, how it is joined. */
-export type Case = [How, Holds, "sync" | "async"];
+/**
+ * A case: how the thread dies, what it holds, how it is joined, and whether
+ * the thread is a daemon (a node:worker_threads worker on Deno).
+ */
+export type Case = [How, Holds, "sync" | "async", "daemon"?];
 
 // What the thread's end is, as the joiner sees it.
 const REASON: Record<How, string> = {
   exit: "exit",
+  exit0: "exit",
   close: "close",
   error: "error",
   reject: "error",
@@ -47,13 +51,22 @@ export function skipCase(how: How): boolean {
 }
 
 /** The name of a case's test. */
-export function caseName([how, holds, join]: Case): string {
-  return `Thread dying by ${how} while it holds a ${holds}: ${join} join, waiters and the process end`;
+export function caseName([how, holds, join, daemon]: Case): string {
+  return `${
+    daemon ? "Daemon thread" : "Thread"
+  } dying by ${how} while it holds a ${holds}: ${join} join, waiters and the process end`;
 }
 
 /** Runs one case in a subprocess and checks its report. */
-export async function checkCase([how, holds, join]: Case): Promise<void> {
-  const run = await runProgram(PROGRAM, 60_000, [how, holds, join]);
+export async function checkCase(
+  [how, holds, join, daemon]: Case,
+): Promise<void> {
+  const run = await runProgram(PROGRAM, 60_000, [
+    how,
+    holds,
+    join,
+    ...(daemon ? [daemon] : []),
+  ]);
   assert.equal(run.timedOut, false, `did not exit: ${run.stderr}`);
   assert.equal(run.code, 0, run.stderr);
   const line = run.stdout.trim().split("\n").at(-1)!;
@@ -70,6 +83,7 @@ export async function checkCase([how, holds, join]: Case): Promise<void> {
   if (isBun && how === "reject") assert.equal(out.reason, "exit", line);
   else assert.equal(out.reason, REASON[how], line);
   if (how === "exit") assert.equal(out.code, 3, line);
+  if (how === "exit0") assert.equal(out.code, 0, line);
   assert.equal(out.alive, false, line);
   // Generous bounds: they exist so that a hang fails.
   assert.ok(out.joinMs < 15_000, line);

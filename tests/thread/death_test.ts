@@ -26,6 +26,13 @@ const CASES: Case[] = [
   ["close", "rlock", "sync"],
   ["close", "barrier", "async"],
   ["close", "queue", "sync"],
+  // Daemon threads run on node:worker_threads workers on Deno, where
+  // close() ends the worker with code 0 and no "exit" event inside it.
+  ["close", "lock", "sync", "daemon"],
+  ["close", "queue", "async", "daemon"],
+  // An exit with code 0 is a death all the same, daemon or not.
+  ["exit0", "lock", "sync"],
+  ["exit0", "barrier", "async", "daemon"],
   ["error", "rlock", "sync"],
   ["error", "barrier", "async"],
   ["error", "semaphore", "async"],

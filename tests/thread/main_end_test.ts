@@ -56,6 +56,17 @@ describe("mainThread() end", () => {
     ]);
   });
 
+  it("Thread non-daemon on a spare worker: the main thread ends while it runs, and the process waits for it", async () => {
+    const r = await run("spare");
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(lines(r.stdout), [
+      "ready after start 1",
+      "main done, main alive true",
+      "joined true, main alive false, 2",
+      "thread done",
+    ]);
+  });
+
   it("Thread daemon: a daemon joining the main thread does not keep the process alive", async () => {
     const r = await run("daemon");
     assert.equal(r.code, 0, r.stderr);

@@ -15,8 +15,18 @@
 //   process fails at once (exit code 1), as before.
 // - exit-code: the main thread sets an exit code; the thread that joins it
 //   ends normally, and the process exits with that code.
+// - spare: as work-after, on a spare worker (prestartThreads): a spare is
+//   unref'd until taken, and the main thread's non-daemon thread on it
+//   follows the main thread's rule (unref'd while its code runs, ref'd when
+//   its loop runs dry), so the main thread ends and the process waits.
 import process from "node:process";
-import { currentThread, enumerate, mainThread, Thread } from "../../../mod.ts";
+import {
+  currentThread,
+  enumerate,
+  mainThread,
+  prestartThreads,
+  Thread,
+} from "../../../mod.ts";
 
 const how = process.argv[2];
 
@@ -28,13 +38,21 @@ async function joinMain(mode: string): Promise<void> {
     : main.join({ timeout: 120_000 });
   const idents = enumerate().map((t) => t.ident).join(",");
   console.log(`joined ${ended}, main alive ${main.isAlive()}, ${idents}`);
-  if (mode === "work-after") {
+  if (mode === "work-after" || mode === "spare") {
     // Works on after the main thread's end: the process waits for it.
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
     console.log("thread done");
   }
 }
 
+if (how === "spare") {
+  // Wait (bounded) until both spares are ready, so the thread takes one.
+  prestartThreads(2);
+  const until = performance.now() + 30_000;
+  while (prestartThreads(2) < 2 && performance.now() < until) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
 const t = new Thread({
   target: joinMain,
   args: [how],
@@ -42,6 +60,10 @@ const t = new Thread({
   daemon: how === "daemon",
 });
 t.start();
+if (how === "spare") {
+  // Both were ready and none is replaced yet: the thread took one.
+  console.log(`ready after start ${prestartThreads(2)}`);
+}
 if (how === "late-timer") {
   setTimeout(() => console.log("main timer"), 300);
 } else if (how === "throw") {

@@ -1,8 +1,8 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // A thread dies without its target returning, while it holds or waits on a
 // primitive; the main thread joins it and uses what it held, and the process
-// must end by itself. Run as: thread_death.ts HOW HOLDS JOIN
-//   HOW   exit | close | error | reject | oom
+// must end by itself. Run as: thread_death.ts HOW HOLDS JOIN [daemon]
+//   HOW   exit | exit0 | close | error | reject | oom
 //   HOLDS lock | rlock | semaphore | condition | barrier | queue | rwlock
 //         (held for writing) | cond-lock (a Condition's lock, taken while
 //         the main thread sits in wait()) | action (a Barrier's action:
@@ -10,6 +10,7 @@
 //         (the same with a Barrier of one: nobody waits, the main thread
 //         then arrives) | solo-reset (the main thread then calls reset())
 //   JOIN  sync | async
+//   daemon: the thread is a daemon (a node:worker_threads worker on Deno)
 // Prints one JSON line with what each call did, for the test to check.
 import process from "node:process";
 import {
@@ -25,7 +26,7 @@ import {
   Thread,
 } from "../../../mod.ts";
 
-const [how, holds, join] = process.argv.slice(2);
+const [how, holds, join, kind] = process.argv.slice(2);
 const ready = new Event();
 const lock = new Lock();
 const rlock = new RLock();
@@ -55,6 +56,7 @@ queue.put(1); // full: the thread's put waits
 
 const t = new Thread({
   name: "dying",
+  daemon: kind === "daemon",
   resourceLimits: how === "oom" ? { maxOldGenerationSizeMb: 48 } : undefined,
   args: [
     how,
@@ -118,6 +120,10 @@ const t = new Thread({
     if (how === "exit") {
       if (g.Deno) g.Deno.exit(3);
       else g.process!.exit(3);
+    }
+    if (how === "exit0") {
+      if (g.Deno) g.Deno.exit(0);
+      else g.process!.exit(0);
     }
     if (how === "close") g.close!();
     if (how === "error") {

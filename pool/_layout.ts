@@ -1,0 +1,233 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The executor's shared block: header, pool-thread records, one completion
+// stack head per thread-table entry, the task slots, the target table and
+// each slot's payload bytes. Both sides use it: the submitting threads
+// (executor.ts, _owner.ts) and the pool threads (_thread.ts).
+//
+// Executor block: one SharedArrayBuffer, Int32Array view `v`.
+// | words                 | name     | values                                   | written by                 |
+// |-----------------------|----------|------------------------------------------|----------------------------|
+// | 0                     | MAGIC    | 0x74706f6c                               | constructor                |
+// | 1                     | SLOTS    | number of task slots                     | constructor                |
+// | 2                     | BYTES    | payload bytes per slot (taskBytes)       | constructor                |
+// | 3                     | WORKERS  | maxWorkers                               | constructor                |
+// | 4                     | STATE    | OPEN 0, SHUTDOWN 1, BROKEN 2             | shutdown, a failed init    |
+// | 5                     | LIVE     | pool-thread records in use               | starters, exits, the scan  |
+// | 6                     | TOP      | bytes used in the target table           | CAS by registering threads |
+// | 7                     | NAMES    | counter for pool thread names            | Atomics.add by starters    |
+// | 8                     | NEED     | 1: a thread other than home wants threads | submitters, owners' scans |
+// | 9                     | ID       | unique in the process: a shared-heap offset | constructor              |
+// | 10                    | HIDENT   | the home thread's ident (it starts pool threads) | constructor          |
+// | 11                    | HENTRY   | the home thread's table entry            | constructor                |
+// | 32 + 4 w              | record w | IDENT (0 free, -1 starting, > 0 ident), ENTRY, PARK (_park.ts) | see "Records" |
+// | HEADS + e             | head e   | completion stack of thread entry e (EMPTY -1) | CAS push, exchange pop |
+// | SLOTS_AT + 16 s       | slot s   | see "Slot"                               |                            |
+// | TARGETS_AT / 4        | targets  | [byte length, UTF-8 JSON wire target]... | bump-allocated             |
+// | PAYLOAD_AT + s*BYTES  | payload  | slot s's args, then its result           | the slot's current holder  |
+export const MAGIC = 0;
+export const SLOTS = 1;
+export const BYTES = 2;
+export const WORKERS = 3;
+export const STATE = 4;
+export const LIVE = 5;
+export const TOP = 6;
+export const NAMES = 7;
+export const NEED = 8;
+export const ID = 9;
+export const HIDENT = 10;
+export const HENTRY = 11;
+export const MAGIC_VALUE = 0x74706f6c;
+export const RECORDS = 32;
+export const RECORD_WORDS = 4;
+export const R_IDENT = 0;
+export const R_ENTRY = 1;
+export const R_PARK = 2;
+/** Executor states (STATE). */
+export const OPEN = 0, SHUTDOWN = 1, BROKEN = 2;
+/** An empty completion stack. */
+export const EMPTY = -1;
+/** One head per thread-table entry (runtime.ts MAX_THREADS). */
+export const HEAD_COUNT = 256;
+export const TARGET_BYTES = 256 * 1024;
+
+// Slot: 16 words (64 B); words 12-15 hold two float64 (inline numbers).
+// | word | name   | values                                            | written by                  |
+// |------|--------|---------------------------------------------------|-----------------------------|
+// | 0    | STATE  | see below; bit 4 (ABORT) set by an abort while RUNNING | CAS, see below         |
+// | 1    | OENTRY | submitting thread's table entry (its head)        | submitter, before queueing  |
+// | 2    | OIDENT | submitting thread's ident                         | submitter, before queueing  |
+// | 3    | NEXT   | next slot in the owner's completion stack         | pusher, before its CAS      |
+// | 4    | TARGET | target table id                                   | submitter                   |
+// | 5    | KIND   | payload kind: args, then the result               | submitter, then the runner  |
+// | 6    | LEN    | payload length in bytes, or number count          | as KIND                     |
+// | 7    | WIDENT | ident of the pool thread that took it (0: none)   | submitter 0, the runner before RUNNING (after WENTRY) |
+// | 8    | WENTRY | its table entry                                   | the runner, before WIDENT   |
+// | 9    | MODE   | 0 call target(...args), 1 map target over args[0] | submitter                   |
+// | 12   | NUM    | two float64: inline numbers (args or result)      | as KIND                     |
+//
+// Slot states:
+// FREE      -submit (slot taken from the free queue)->     QUEUED (index put in the task queue)
+// QUEUED    -a pool thread takes the index (CAS)->          RUNNING
+// QUEUED    -the runner that took the index died before its CAS (WIDENT names
+//            it), seen by the owner's scan (CAS)->          DONE (kind DIED), settled
+// QUEUED    -Future.cancel() (CAS, owner)->                 CANCELLED; the thread that takes
+//                                                           the index frees the slot
+// QUEUED    -shutdown({ cancelFutures }) or a broken pool   CANCELLED / DONE (kind BROKEN) by the
+//            drains the index (CAS)->                       drainer, pushed to the owner
+// RUNNING   -abort (CAS, owner)->                           RUNNING | ABORT, then cancel request
+// RUNNING   -task ends (CAS, runner)->                      FINISHING (the runner writes the outcome)
+// FINISHING -outcome written (store, runner)->              DONE, pushed to the owner's stack;
+//                                                           FREE instead when the owner has ended
+// DONE      -the runner died before its push: still DONE, not drained, runner dead
+//            at two owner's scans in a row->                settled by the owner
+// RUNNING, FINISHING -runner died, seen by the owner's scan (CAS)-> DONE (kind DIED), settled
+// DONE, CANCELLED (pushed) -owner settles the Future->      FREE (index put in the free queue)
+//                                                           or KEPT (in the owner's own cache)
+// KEPT      -the owner's next submit (CAS)->               FREE, then taken as above
+// KEPT      -the owner ended, seen by a sweep (CAS)->       FREE (index put in the free queue)
+// DONE, CANCELLED on the stack of an ended owner -sweep->   FREE (index put in the free queue)
+// Exactly one thread holds a slot at a time: the submitter until the queue
+// put, the thread that took the index, then the owner after the push.
+export const FREE = 0,
+  QUEUED = 1,
+  RUNNING = 2,
+  DONE = 3,
+  CANCELLED = 4,
+  FINISHING = 5,
+  KEPT = 6;
+export const ABORT = 16;
+export const SLOT_WORDS = 16;
+export const S_STATE = 0;
+export const S_OENTRY = 1;
+export const S_OIDENT = 2;
+export const S_NEXT = 3;
+export const S_TARGET = 4;
+export const S_KIND = 5;
+export const S_LEN = 6;
+export const S_WIDENT = 7;
+export const S_WENTRY = 8;
+export const S_MODE = 9;
+export const S_NUM = 12;
+
+/** Payload kinds (KIND). */
+export const K_NONE = 0, // no args / result undefined
+  K_NUMS = 1, // LEN numbers (at most 2) inline
+  K_BYTES = 2, // LEN bytes of the queue codec in the slot's payload
+  K_ERROR = 3, // LEN bytes: the error codec's form, queue-encoded
+  K_DIED = 4, // the runner died (WIDENT names it)
+  K_BROKEN = 5; // the pool broke before the task ran
+
+/** Where everything is, for a given size. */
+export interface Layout {
+  readonly slots: number;
+  readonly bytes: number;
+  readonly workers: number;
+  readonly heads: number;
+  readonly slotsAt: number;
+  readonly targetsAt: number;
+  readonly payloadAt: number;
+  readonly byteLength: number;
+}
+
+/** The layout of a block with `slots` slots of `bytes` payload bytes. */
+export function layout(slots: number, bytes: number, workers: number): Layout {
+  const heads = RECORDS + RECORD_WORDS * workers;
+  const slotsAt = align(heads + HEAD_COUNT, 2);
+  const targetsAt = (slotsAt + SLOT_WORDS * slots) * 4;
+  const payloadAt = targetsAt + TARGET_BYTES;
+  return {
+    slots,
+    bytes,
+    workers,
+    heads,
+    slotsAt,
+    targetsAt,
+    payloadAt,
+    byteLength: payloadAt + slots * bytes,
+  };
+}
+
+/** Reads the layout back from a block's header. */
+export function readLayout(v: Int32Array): Layout {
+  if (v.length < RECORDS || Atomics.load(v, MAGIC) !== MAGIC_VALUE) {
+    throw new TypeError(
+      "Cannot revive executor: the buffer is not an executor block",
+    );
+  }
+  return layout(v[SLOTS], v[BYTES], v[WORKERS]);
+}
+
+function align(n: number, to: number): number {
+  return Math.ceil(n / to) * to;
+}
+
+/** The views of one block in one thread. */
+export class Block {
+  readonly v: Int32Array;
+  readonly f: Float64Array;
+  readonly u: Uint8Array;
+  readonly l: Layout;
+  constructor(readonly buffer: SharedArrayBuffer) {
+    this.v = new Int32Array(buffer);
+    this.f = new Float64Array(buffer);
+    this.u = new Uint8Array(buffer);
+    this.l = readLayout(this.v);
+  }
+
+  /** Word index of slot `s`. */
+  slot(s: number): number {
+    return this.l.slotsAt + SLOT_WORDS * s;
+  }
+
+  /** Word index of the completion head of thread entry `entry`. */
+  head(entry: number): number {
+    return this.l.heads + entry;
+  }
+
+  /** Word index of pool-thread record `w`. */
+  record(w: number): number {
+    return RECORDS + RECORD_WORDS * w;
+  }
+
+  /**
+   * Pushes slot `s` on its owner's completion stack (a Treiber stack whose
+   * only pop takes everything, so no ABA).
+   * Why no lost wakeup: the owner waits on the head only while it reads
+   * EMPTY; this push moves it off EMPTY (CAS) before notifying, and only
+   * the push that leaves EMPTY needs to notify: later pushes find the owner
+   * not yet waiting again (it exchanges the head back to EMPTY, then looks).
+   * Notifies all: the owner may have an async waiter (its reaper) and a
+   * blocking one (`result()`) on the same word.
+   */
+  push(s: number): void {
+    const { v } = this;
+    const base = this.slot(s);
+    const head = this.head(v[base + S_OENTRY]);
+    for (;;) {
+      const old = Atomics.load(v, head);
+      v[base + S_NEXT] = old; // published by the CAS below
+      if (Atomics.compareExchange(v, head, old, s) === old) {
+        if (old === EMPTY) Atomics.notify(v, head);
+        return;
+      }
+    }
+  }
+
+  /** Copies `bytes` into slot `s`'s payload; false when they do not fit. */
+  writeBytes(s: number, bytes: Uint8Array): boolean {
+    if (bytes.length > this.l.bytes) return false;
+    this.u.set(bytes, this.l.payloadAt + s * this.l.bytes);
+    return true;
+  }
+
+  /** A private copy of slot `s`'s payload (`len` bytes). */
+  readBytes(s: number, len: number): Uint8Array {
+    const at = this.l.payloadAt + s * this.l.bytes;
+    return this.u.slice(at, at + len);
+  }
+
+  /** Float64 index of slot `s`'s first inline number. */
+  num(s: number): number {
+    return (this.slot(s) + S_NUM) / 2;
+  }
+}

@@ -1,0 +1,77 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// What threads that ended leave behind in an executor's block: slots of
+// submitting threads that ended (sweep), and an executor whose home thread
+// ended (breakIfHomeGone). Both run in Pool.maintain (every owner's scan,
+// home's tick); any thread may run them.
+
+import { entryAlive } from "../_core/runtime.ts";
+import type { Queue } from "../queue/bounded.ts";
+import {
+  type Block,
+  BROKEN,
+  EMPTY,
+  FREE,
+  HEAD_COUNT,
+  HENTRY,
+  HIDENT,
+  KEPT,
+  S_NEXT,
+  S_OENTRY,
+  S_OIDENT,
+  S_STATE,
+  STATE,
+} from "./_layout.ts";
+import { breakPool } from "./_thread.ts";
+
+/**
+ * Breaks the executor once its home thread has ended (its pool threads
+ * ended with it): nothing would run its queued tasks, which fail with
+ * BrokenExecutorError. Called by threads other than home. True if broken.
+ */
+export function breakIfHomeGone(
+  p: { b: Block; tasks: Queue<number>; free: Queue<number> },
+): boolean {
+  const { v } = p.b;
+  if (Atomics.load(v, STATE) === BROKEN) return true;
+  if (entryAlive(v[HENTRY], v[HIDENT])) return false;
+  breakPool(p.b, p.tasks, p.free);
+  return true;
+}
+
+/**
+ * Frees what owners that ended still hold: slots kept for their next
+ * submit (KEPT), and slots pushed on their completion stacks (a pool
+ * thread checks the owner before its push, but the owner may end right
+ * after). A slot on such a stack whose owner lives (a later thread on
+ * the same entry) is pushed back. CAS and exchange make each slot taken
+ * once: by its owner, or here.
+ */
+export function sweep(b: Block, free: Queue<number>): void {
+  const { v } = b;
+  for (let s = 0; s < b.l.slots; s++) {
+    const base = b.slot(s);
+    if (Atomics.load(v, base + S_STATE) !== KEPT) continue;
+    // The owner wrote OENTRY/OIDENT before its store of KEPT.
+    if (entryAlive(v[base + S_OENTRY], v[base + S_OIDENT])) continue;
+    if (Atomics.compareExchange(v, base + S_STATE, KEPT, FREE) === KEPT) {
+      free.putNowait(s);
+    }
+  }
+  for (let e = 0; e < HEAD_COUNT; e++) {
+    const head = b.head(e);
+    const top = Atomics.load(v, head);
+    if (top === EMPTY || entryAlive(e, v[b.slot(top) + S_OIDENT])) continue;
+    let s = Atomics.exchange(v, head, EMPTY);
+    while (s !== EMPTY) {
+      const base = b.slot(s);
+      // NEXT was written before the push's CAS, which our exchange read.
+      const next = v[base + S_NEXT];
+      if (entryAlive(e, v[base + S_OIDENT])) b.push(s);
+      else {
+        Atomics.store(v, base + S_STATE, FREE);
+        free.putNowait(s);
+      }
+      s = next;
+    }
+  }
+}

@@ -1,0 +1,378 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The submitting side of an executor, one per (thread, executor block): the
+// Futures of the tasks this thread submitted, by slot, and the reaper that
+// settles them. A pool thread finishing a task pushes its slot on this
+// thread's completion stack (the head of this thread's table entry in the
+// block, _layout.ts) and notifies when the stack was empty; the reaper takes
+// the whole stack with one exchange, settles those Futures and frees their
+// slots. So a burst of completions costs one wakeup, not one each.
+//
+// The reaper runs only while this thread has pending Futures, and its
+// waitAsync holds the process alive while it runs (the wait helper's
+// keep-alive): a submitted task keeps the process alive until its Future
+// settles; an idle pool never does (its threads are daemons).
+//
+// Death: a pool thread that ends while running a task never pushes that
+// slot. Once SCAN_MS passed since this owner's last scan, the next park
+// that times out (the reaper's, a blocking result()'s, wait()'s, a full
+// queue's: each is bounded by the scan time), or every SCAN_EVERY-th drain
+// (a steady stream of completions that never parks), looks at the pool
+// threads holding this thread's tasks: one whose
+// thread-table entry no longer holds its ident has ended, and its task is
+// settled with ThreadDiedError; the scan also frees the records of ended
+// pool threads and starts replacements (Pool.maintain).
+//
+// This thread's own end: slots it kept for its next submits (KEPT) are
+// handed back whenever it has nothing pending, and a sweep (Pool.maintain)
+// frees those of an owner that ended with tasks pending; a pool thread
+// finishing a task of an ended owner frees the slot instead of pushing it.
+
+import { waitAsync, waitSync } from "../_core/wait.ts";
+import { entryAlive, requestCancel, runtime } from "../_core/runtime.ts";
+import type { Queue } from "../queue/bounded.ts";
+import {
+  ABORT,
+  type Block,
+  CANCELLED,
+  DONE,
+  EMPTY,
+  FINISHING,
+  FREE,
+  ID,
+  K_DIED,
+  KEPT,
+  QUEUED,
+  RUNNING,
+  S_KIND,
+  S_NEXT,
+  S_OENTRY,
+  S_OIDENT,
+  S_STATE,
+  S_WENTRY,
+  S_WIDENT,
+} from "./_layout.ts";
+import { readOutcome } from "./_payload.ts";
+import {
+  cancelFuture,
+  type Future,
+  type FutureSource,
+  settleFuture,
+} from "./future.ts";
+
+/** How often a waiting owner looks for pool threads that died (ms). */
+const SCAN_MS = 200;
+/** How long an idle reaper waits for new tasks before it ends (ms). */
+const LINGER_MS = 20;
+// drain() reads the clock for a due scan on every SCAN_EVERY-th call only.
+const SCAN_EVERY = 32;
+
+// By the executor's ID word, not its buffer object: the same memory can
+// arrive in a thread as two buffer objects.
+const owners = new Map<number, Owner>();
+
+/** This thread's owner context for `block` (one per thread and block). */
+export function ownerFor(
+  block: Block,
+  free: Queue<number>,
+  replenish: () => void,
+): Owner {
+  const id = Atomics.load(block.v, ID);
+  let owner = owners.get(id);
+  if (owner === undefined) {
+    owner = new Owner(block, free, replenish);
+    owners.set(id, owner);
+  }
+  return owner;
+}
+
+/** The Futures of one thread's tasks on one executor, and their reaper. */
+export class Owner implements FutureSource {
+  readonly #b: Block;
+  readonly #free: Queue<number>;
+  readonly #replenish: () => void;
+  readonly #head: number;
+  readonly #entry: number;
+  readonly #ident: number;
+  readonly #pending = new Map<number, Future>();
+  // Slots this thread freed, kept for its next submits: a slot taken from
+  // and given back to the shared free queue costs two queue operations.
+  // Bounded, and handed back whenever this thread has nothing pending, so
+  // other threads are never short of more than a quarter of the slots.
+  readonly #local: number[] = [];
+  readonly #keep: number;
+  #reaping = false;
+  // When this owner's next scan is due (performance clock: its last scan
+  // plus SCAN_MS), and the DONE slots that scan found undrained on a dead
+  // runner (see scan()). A fixed time, not SCAN_MS from each wait's start:
+  // reading the clock costs about 0.5 us here, a tenth of a wake-up round
+  // trip, so park() and the reaper read it only when a wait bounded by
+  // #scanAt times out, and drain() only on every SCAN_EVERY-th call.
+  #scanAt = performance.now() + SCAN_MS;
+  #drains = 0;
+  #suspects = new Map<number, Future>();
+
+  constructor(block: Block, free: Queue<number>, replenish: () => void) {
+    this.#b = block;
+    this.#free = free;
+    this.#replenish = replenish;
+    const rt = runtime();
+    this.#head = block.head(rt.entry);
+    this.#entry = rt.entry;
+    this.#ident = rt.ident;
+    this.#keep = Math.max(0, Math.min(256, Math.floor(block.l.slots / 4)));
+  }
+
+  /** A slot this thread freed earlier, if it kept one. */
+  takeLocal(): number | undefined {
+    const { v } = this.#b;
+    for (;;) {
+      const s = this.#local.pop();
+      if (s === undefined) return undefined;
+      // A sweep takes KEPT slots only from ended owners; the CAS settles it.
+      const at = this.#b.slot(s) + S_STATE;
+      if (Atomics.compareExchange(v, at, KEPT, FREE) === KEPT) return s;
+    }
+  }
+
+  /** Gives the kept slots back to the shared free queue. */
+  #release(): void {
+    const { v } = this.#b;
+    const local = this.#local;
+    while (local.length > 0) {
+      const s = local.pop()!;
+      const at = this.#b.slot(s) + S_STATE;
+      if (Atomics.compareExchange(v, at, KEPT, FREE) === KEPT) {
+        this.#free.putNowait(s);
+      }
+    }
+  }
+
+  /** This thread's table entry and ident, for a slot's owner words. */
+  get ident(): number {
+    return this.#ident;
+  }
+
+  /** Tracks a submitted task's Future and makes sure the reaper runs. */
+  track(slot: number, future: Future): void {
+    this.#pending.set(slot, future);
+    if (!this.#reaping) {
+      this.#reaping = true;
+      this.#reap();
+    }
+  }
+
+  /** Number of this thread's pending tasks. */
+  get pending(): number {
+    return this.#pending.size;
+  }
+
+  /** Settles what completed; scans too when a scan is due. */
+  drain(): number {
+    const n = this.#drain();
+    if (++this.#drains >= SCAN_EVERY) {
+      this.#drains = 0;
+      this.scanIfDue();
+    }
+    return n;
+  }
+
+  // Every slot on the stack is settled and freed, even when one throws (a
+  // Future's settle hook): the first error is rethrown after.
+  #drain(): number {
+    const { v } = this.#b;
+    let s = Atomics.exchange(v, this.#head, EMPTY);
+    let n = 0;
+    let failed: { error: unknown } | undefined;
+    while (s !== EMPTY) {
+      // NEXT was written before the push's CAS, which our exchange read.
+      const next = v[this.#b.slot(s) + S_NEXT];
+      try {
+        this.#settle(s);
+      } catch (error) {
+        failed ??= { error };
+      }
+      n++;
+      s = next;
+    }
+    if (failed !== undefined) throw failed.error;
+    return n;
+  }
+
+  /** Scans when SCAN_MS passed since this owner's last scan. */
+  scanIfDue(): void {
+    if (performance.now() >= this.#scanAt) this.scan();
+  }
+
+  park(until: number, signal: AbortSignal | undefined): void {
+    // Why no lost wakeup: the pusher moves the head off EMPTY before it
+    // notifies; we sleep only while it still reads EMPTY (drain() left it so).
+    const r = waitSync(
+      this.#b.v,
+      this.#head,
+      EMPTY,
+      Math.min(until, this.#scanAt),
+      signal,
+    );
+    // A wait bounded by #scanAt times out once the scan is due: only then is
+    // the clock read (see #scanAt).
+    if (r === "timed-out") this.scanIfDue();
+  }
+
+  state(slot: number): number {
+    return Atomics.load(this.#b.v, this.#b.slot(slot) + S_STATE);
+  }
+
+  cancel(slot: number): boolean {
+    const { v } = this.#b;
+    const at = this.#b.slot(slot) + S_STATE;
+    // The index stays in the task queue: whichever pool thread takes it
+    // finds CANCELLED and frees the slot, so the slot is never reused while
+    // its index is still queued.
+    if (Atomics.compareExchange(v, at, QUEUED, CANCELLED) !== QUEUED) {
+      return false;
+    }
+    this.#pending.delete(slot);
+    return true;
+  }
+
+  abort(slot: number): void {
+    const { v } = this.#b;
+    const base = this.#b.slot(slot);
+    // Mark first, then request: the runner that finishes the task sees the
+    // mark in its CAS and waits for the request to land before it clears its
+    // cancel word, so the request can never hit the thread's next task.
+    if (
+      Atomics.compareExchange(v, base + S_STATE, RUNNING, RUNNING | ABORT) ===
+        RUNNING
+    ) {
+      requestCancel(v[base + S_WENTRY], v[base + S_WIDENT]);
+    }
+  }
+
+  /**
+   * Settles the tasks whose pool thread ended while running them, and frees
+   * the records of ended pool threads (then starts replacements).
+   */
+  scan(): void {
+    this.#scanAt = performance.now() + SCAN_MS;
+    const b = this.#b;
+    const { v } = b;
+    // DONE slots of dead runners, looked at before the drain: a runner that
+    // was dead before the drain pushed before it (or never will).
+    const done: number[] = [];
+    for (const slot of this.#pending.keys()) {
+      const base = b.slot(slot);
+      if ((Atomics.load(v, base + S_STATE) & ~ABORT) !== DONE) continue;
+      if (!entryAlive(v[base + S_WENTRY], Atomics.load(v, base + S_WIDENT))) {
+        done.push(slot);
+      }
+    }
+    this.#drain();
+    const suspects = new Map<number, Future>();
+    for (const slot of [...this.#pending.keys()]) {
+      const base = b.slot(slot);
+      const state = Atomics.load(v, base + S_STATE);
+      const phase = state & ~ABORT;
+      if (phase !== RUNNING && phase !== FINISHING && phase !== QUEUED) {
+        continue;
+      }
+      // The runner stores WENTRY, then WIDENT (0 from the submit until a
+      // runner took the index).
+      const ident = Atomics.load(v, base + S_WIDENT);
+      if (ident === 0 || entryAlive(v[base + S_WENTRY], ident)) continue;
+      // The runner is gone: it will never write or push this slot. (A
+      // runner that was declared dead but still runs loses its own CAS
+      // from RUNNING to FINISHING, or from QUEUED to RUNNING, and writes
+      // nothing.) QUEUED with a runner: it took the index and died before
+      // its CAS, so no other pool thread can take the task.
+      if (Atomics.compareExchange(v, base + S_STATE, state, DONE) === state) {
+        v[base + S_KIND] = K_DIED; // after the CAS: a lost CAS writes nothing
+        this.#settle(slot);
+      }
+    }
+    // A runner that died between marking DONE and its push: still DONE and
+    // undrained, with its runner dead, at two scans in a row (SCAN_MS
+    // apart: a runner declared dead that still runs has pushed by then).
+    for (const slot of done) {
+      const future = this.#pending.get(slot);
+      if (future === undefined) continue;
+      if (this.#suspects.get(slot) === future) this.#settle(slot);
+      else suspects.set(slot, future);
+    }
+    this.#suspects = suspects;
+    // Free the records of ended pool threads and start replacements.
+    this.#replenish();
+  }
+
+  #settle(slot: number): void {
+    const b = this.#b;
+    const { v } = b;
+    const base = b.slot(slot);
+    const future = this.#pending.get(slot);
+    const state = Atomics.load(v, base + S_STATE) & ~ABORT;
+    // Only a finished or cancelled slot is ours (pushes happen in those
+    // states only); anything else is left alone.
+    if (state !== DONE && state !== CANCELLED) return;
+    try {
+      if (future !== undefined && v[base + S_OIDENT] === this.#ident) {
+        this.#pending.delete(slot);
+        if (state === CANCELLED) cancelFuture(future);
+        else settleFuture(future, readOutcome(b, slot));
+      }
+    } finally {
+      // A slot of an earlier thread on this entry (it ended before its task
+      // did) is freed all the same. Kept for this thread's next submit
+      // only while it has tasks pending: a thread that ends with nothing
+      // pending holds no slot (an ended owner's KEPT slots are swept).
+      if (this.#pending.size > 0 && this.#local.length < this.#keep) {
+        v[base + S_OENTRY] = this.#entry;
+        v[base + S_OIDENT] = this.#ident;
+        Atomics.store(v, base + S_STATE, KEPT);
+        this.#local.push(slot);
+      } else {
+        Atomics.store(v, base + S_STATE, FREE);
+        this.#free.putNowait(slot);
+      }
+      if (this.#pending.size === 0) this.#release();
+    }
+  }
+
+  async #reap(): Promise<void> {
+    const { v } = this.#b;
+    let idleSince = -1;
+    try {
+      for (;;) {
+        let n: number;
+        try {
+          n = this.drain();
+        } catch (error) {
+          console.error("Exception settling a Future:", error);
+          n = 1;
+        }
+        if (n > 0) continue;
+        // With nothing pending, linger a little before ending: a thread
+        // that submits one task at a time would otherwise start a reaper
+        // per task. Lingering holds the process for LINGER_MS at most.
+        // (The clock is read only when nothing is pending, see #scanAt.)
+        if (this.#pending.size > 0) idleSince = -1;
+        else if (idleSince < 0) idleSince = performance.now();
+        else if (performance.now() - idleSince >= LINGER_MS) return;
+        const until = idleSince < 0 ? this.#scanAt : idleSince + LINGER_MS;
+        // Why no lost wakeup: as in park(). Uninterruptible: cancelling
+        // this thread must not strand its Futures.
+        const r = await waitAsync(
+          v,
+          this.#head,
+          EMPTY,
+          until,
+          undefined,
+          false,
+        );
+        if (r === "timed-out" && this.#pending.size > 0) this.scanIfDue();
+      }
+    } finally {
+      this.#reaping = false;
+      this.#release();
+    }
+  }
+}

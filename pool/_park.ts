@@ -1,0 +1,176 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Direct hand-off to an idle pool thread. A pool thread that finds the task
+// queue empty parks on its record's PARK word; a submitter that finds a
+// parked thread hands it the slot index in that word and wakes it, so one
+// task at a time costs one raw wait/notify each way instead of a trip
+// through the task Queue (its turn lock, its count and its own waiters: a
+// ping-pong through two int32 Queues measured 2.7x the raw one). Under load
+// the pool threads are busy, no PARK word reads PARKED, and tasks go through
+// the queue as before.
+//
+// PARK word: record word R_PARK (_layout.ts), one per pool-thread record.
+// | value  | name   | meaning                                         | written by                      |
+// |--------|--------|-------------------------------------------------|---------------------------------|
+// | 0      | BUSY   | the thread is not parked                        | the thread (exchange), reclaim  |
+// | 1      | PARKED | asleep on this word, or about to be             | the thread (store)              |
+// | 2      | WOKEN  | look at the queue (a put or a stop raced it)    | submitters, stop (CAS from 1)   |
+// | s + 3  | MAIL   | slot s is handed to this thread                 | a submitter (CAS from 1)        |
+//
+// PARK states:
+// BUSY   -queue empty (thread)->                     PARKED, then re-check queue and STATE
+// PARKED -re-check finds work, or timeout (thread)-> BUSY (exchange: a MAIL seen here is taken)
+// PARKED -submit, slot s (CAS)->                     MAIL s, notify
+// PARKED -put to the queue, stop, broken pool (CAS)-> WOKEN, notify
+// MAIL, WOKEN -woken thread (exchange)->             BUSY
+// any    -the thread died (reclaim, maintain)->      BUSY; a MAIL goes back to the queue
+// Only the thread leaves PARKED for BUSY and only others leave it for MAIL or
+// WOKEN, each by a CAS or exchange, so a slot handed over is taken exactly
+// once: by the thread's exchange, or by the reclaim of a dead thread's record.
+
+import { CancelledError } from "../_core/errors.ts";
+import { waitSync } from "../_core/wait.ts";
+import type { Queue } from "../queue/bounded.ts";
+import {
+  type Block,
+  BROKEN,
+  CANCELLED,
+  DONE,
+  FREE,
+  K_BROKEN,
+  QUEUED,
+  R_PARK,
+  S_KIND,
+  S_STATE,
+  STATE,
+} from "./_layout.ts";
+
+export const BUSY = 0, PARKED = 1, WOKEN = 2, MAIL = 3;
+
+/**
+ * Hands slot `s` (written and QUEUED) to a parked pool thread, if one is.
+ * @returns whether it was handed over (else the caller queues it).
+ */
+export function handOff(b: Block, s: number): boolean {
+  const { v } = b;
+  for (let w = 0; w < b.l.workers; w++) {
+    const at = b.record(w) + R_PARK;
+    if (Atomics.load(v, at) !== PARKED) continue;
+    // The CAS publishes the slot's words to the thread (its exchange).
+    if (Atomics.compareExchange(v, at, PARKED, s + MAIL) === PARKED) {
+      // Why no lost wakeup: the thread sleeps only while it reads PARKED,
+      // and this CAS moved the word off PARKED before the notify.
+      Atomics.notify(v, at, 1);
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * After a put to the task queue (or its shutdown): wakes one parked pool
+ * thread (`all`: every one) to look at the queue.
+ * Why no lost wakeup: the thread stores PARKED, then reads the queue's count
+ * and the executor's STATE; the caller changed one of those, then reads
+ * PARK here. All are sequentially consistent, so either the thread sees the
+ * new task (or state) and does not sleep, or this sees PARKED and wakes it.
+ */
+export function wakeParked(b: Block, all: boolean): void {
+  const { v } = b;
+  for (let w = 0; w < b.l.workers; w++) {
+    const at = b.record(w) + R_PARK;
+    if (Atomics.load(v, at) !== PARKED) continue;
+    if (Atomics.compareExchange(v, at, PARKED, WOKEN) === PARKED) {
+      Atomics.notify(v, at, 1);
+      if (!all) return;
+    }
+  }
+}
+
+/**
+ * Parks the calling pool thread on its record's PARK word until it is
+ * handed a slot, told to look at the queue, or `deadline` passes.
+ * `recheck()` runs after PARKED is stored: true means work may be there
+ * (the queue is not empty, the executor is not open), so do not sleep.
+ * @returns the handed slot, or -1 (look at the queue; after the deadline:
+ * nothing came).
+ * A cancel of this thread while parked (none of its tasks runs) is passed
+ * to `onCancel` (which withdraws it), and the thread parks on.
+ */
+export function park(
+  b: Block,
+  w: number,
+  deadline: number,
+  recheck: () => boolean,
+  onCancel: () => void,
+): number {
+  const { v } = b;
+  const at = b.record(w) + R_PARK;
+  Atomics.store(v, at, PARKED);
+  if (!recheck()) {
+    // Why no lost wakeup: see handOff and wakeParked (each moves the word
+    // off PARKED before it notifies); sleep only while it reads PARKED.
+    while (Atomics.load(v, at) === PARKED) {
+      try {
+        if (waitSync(v, at, PARKED, deadline) === "timed-out") break;
+      } catch (error) {
+        // Anything else ends the thread; its record's reclaim takes a
+        // slot handed over meanwhile.
+        if (!(error instanceof CancelledError)) throw error;
+        onCancel();
+      }
+    }
+  }
+  // Leaves PARKED for BUSY; a slot handed over meanwhile is taken here.
+  const was = Atomics.exchange(v, at, BUSY);
+  return was >= MAIL ? was - MAIL : -1;
+}
+
+/**
+ * The record of a pool thread that died is being freed: a slot handed to it
+ * and never taken goes back to the task queue (or, when the queue is shut
+ * down, is cancelled and pushed to its owner, as shutdown does; failed with
+ * BrokenExecutorError when the executor broke, as breakPool does).
+ */
+export function reclaim(
+  b: Block,
+  w: number,
+  tasks: Queue<number>,
+  free: Queue<number>,
+): void {
+  const { v } = b;
+  const was = Atomics.exchange(v, b.record(w) + R_PARK, BUSY);
+  if (was < MAIL) return;
+  const s = was - MAIL;
+  try {
+    tasks.putNowait(s);
+    wakeParked(b, false);
+    return;
+  } catch {
+    // Shut down (the queue never fills: it holds every slot).
+  }
+  settleUnrun(b, s, free, Atomics.load(v, STATE) === BROKEN);
+}
+
+/**
+ * A queued task that will not run (taken from the task queue, or a hand-off
+ * never taken): QUEUED is cancelled (`broken`: failed with
+ * BrokenExecutorError) and pushed to its owner; a slot its owner cancelled
+ * meanwhile (its index is ours now) is freed. The CAS from QUEUED decides
+ * against a runner's or an owner's.
+ */
+export function settleUnrun(
+  b: Block,
+  s: number,
+  free: Queue<number>,
+  broken: boolean,
+): void {
+  const { v } = b;
+  const at = b.slot(s) + S_STATE;
+  if (broken) v[b.slot(s) + S_KIND] = K_BROKEN;
+  const was = Atomics.compareExchange(v, at, QUEUED, broken ? DONE : CANCELLED);
+  if (was === QUEUED) b.push(s);
+  else if (was === CANCELLED) {
+    Atomics.store(v, at, FREE);
+    free.putNowait(s);
+  }
+}

@@ -1,0 +1,240 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// What crosses in a task slot: the args (submitter -> pool thread), the
+// outcome (pool thread -> owner), and the target table entry a slot names.
+// One or two numbers travel inline as float64 (no encoding at all); anything
+// else is encoded with the queue's structured codec (JSON, tagged JSON for
+// what JSON would change; threadkit primitives in the shared heap arrive as
+// themselves) into the slot's payload bytes; errors go through the error
+// codec (_core/outcome.ts) first, so they arrive with class, message,
+// stack and cause.
+
+import { decodeError, encodeError } from "../_core/outcome.ts";
+import type { WireTarget } from "../_core/target.ts";
+import { decodeValue, encodeValue } from "../queue/_codec.ts";
+import {
+  type Block,
+  K_BROKEN,
+  K_BYTES,
+  K_DIED,
+  K_ERROR,
+  K_NONE,
+  K_NUMS,
+  S_KIND,
+  S_LEN,
+  S_WIDENT,
+  TARGET_BYTES,
+  TOP,
+} from "./_layout.ts";
+import { BrokenExecutorError, ThreadDiedError } from "./errors.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * Writes a task's args into slot `s`.
+ * @throws {TypeError} when an arg cannot be sent to a thread.
+ * @throws {RangeError} when the args do not fit in the slot.
+ */
+export function writeArgs(b: Block, s: number, args: unknown[]): void {
+  const base = b.slot(s);
+  const n = args.length;
+  if (n === 0) {
+    b.v[base + S_KIND] = K_NONE;
+    return;
+  }
+  if (
+    n <= 2 && typeof args[0] === "number" && typeof args[n - 1] === "number"
+  ) {
+    const at = b.num(s);
+    b.f[at] = args[0] as number;
+    b.f[at + 1] = args[n - 1] as number;
+    b.v[base + S_KIND] = K_NUMS;
+    b.v[base + S_LEN] = n;
+    return;
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = encodeValue(args);
+  } catch (cause) {
+    throw new TypeError(
+      `Cannot submit task: its args cannot be sent to a thread (${
+        (cause as Error).message
+      })`,
+      { cause },
+    );
+  }
+  if (!b.writeBytes(s, bytes)) {
+    throw new RangeError(
+      `Cannot submit task: its args take ${bytes.length} bytes, more than the executor's taskBytes (${b.l.bytes})`,
+    );
+  }
+  b.v[base + S_KIND] = K_BYTES;
+  b.v[base + S_LEN] = bytes.length;
+}
+
+/** Reads the args of slot `s` (in the pool thread). */
+export function readArgs(b: Block, s: number): unknown[] {
+  const base = b.slot(s);
+  switch (b.v[base + S_KIND]) {
+    case K_NONE:
+      return [];
+    case K_NUMS: {
+      const at = b.num(s);
+      return b.v[base + S_LEN] === 1 ? [b.f[at]] : [b.f[at], b.f[at + 1]];
+    }
+    default:
+      return decodeValue(b.readBytes(s, b.v[base + S_LEN])) as unknown[];
+  }
+}
+
+/** Writes a task's return value into slot `s` (an error if it cannot). */
+export function writeResult(b: Block, s: number, value: unknown): void {
+  const base = b.slot(s);
+  if (value === undefined) {
+    b.v[base + S_KIND] = K_NONE;
+    return;
+  }
+  if (typeof value === "number") {
+    b.f[b.num(s)] = value;
+    b.v[base + S_KIND] = K_NUMS;
+    b.v[base + S_LEN] = 1;
+    return;
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = encodeValue(value);
+  } catch (cause) {
+    return writeError(
+      b,
+      s,
+      new TypeError(
+        `Cannot return the task's result: it cannot be sent to another thread (${
+          (cause as Error).message
+        })`,
+        { cause },
+      ),
+    );
+  }
+  if (!b.writeBytes(s, bytes)) {
+    return writeError(
+      b,
+      s,
+      new RangeError(
+        `Cannot return the task's result: it takes ${bytes.length} bytes, more than the executor's taskBytes (${b.l.bytes})`,
+      ),
+    );
+  }
+  b.v[base + S_KIND] = K_BYTES;
+  b.v[base + S_LEN] = bytes.length;
+}
+
+/** Writes what a task threw into slot `s`. */
+export function writeError(b: Block, s: number, error: unknown): void {
+  const base = b.slot(s);
+  let bytes: Uint8Array;
+  try {
+    bytes = encodeValue(encodeError(error));
+  } catch {
+    bytes = encodeValue(encodeError(
+      new TypeError(
+        `Task failed with ${
+          String(error)
+        }, which cannot be sent to another thread`,
+      ),
+    ));
+  }
+  if (!b.writeBytes(s, bytes)) {
+    const e = error as Error;
+    bytes = encodeValue(encodeError(
+      new RangeError(
+        `Task failed with ${e?.name}: ${
+          String(e?.message).slice(0, 200)
+        } (the full error exceeds taskBytes)`,
+      ),
+    ));
+    b.writeBytes(s, bytes);
+  }
+  b.v[base + S_KIND] = K_ERROR;
+  b.v[base + S_LEN] = bytes.length;
+}
+
+/** A settled task as its owner reads it. */
+export type TaskOutcome =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: unknown };
+
+/** Reads slot `s`'s outcome (in the owner, after the slot is DONE). */
+export function readOutcome(b: Block, s: number): TaskOutcome {
+  const base = b.slot(s);
+  switch (b.v[base + S_KIND]) {
+    case K_NONE:
+      return { ok: true, value: undefined };
+    case K_NUMS:
+      return { ok: true, value: b.f[b.num(s)] };
+    case K_BYTES:
+      try {
+        return {
+          ok: true,
+          value: decodeValue(b.readBytes(s, b.v[base + S_LEN])),
+        };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    case K_ERROR:
+      try {
+        return {
+          ok: false,
+          error: decodeError(decodeValue(b.readBytes(s, b.v[base + S_LEN]))),
+        };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    case K_DIED:
+      return {
+        ok: false,
+        error: new ThreadDiedError(
+          `Pool thread ${
+            b.v[base + S_WIDENT]
+          } ended while running the task (it exited, closed, ran out of memory or failed outside the task)`,
+        ),
+      };
+    case K_BROKEN:
+      return { ok: false, error: new BrokenExecutorError() };
+    default:
+      return {
+        ok: false,
+        error: new TypeError("Cannot read task outcome: unknown kind"),
+      };
+  }
+}
+
+/**
+ * Appends a wire target to the table and returns its id (a word index).
+ * @throws {RangeError} when the table is full.
+ */
+export function addTarget(b: Block, wire: WireTarget): number {
+  const bytes = encoder.encode(JSON.stringify(wire));
+  const need = 4 + Math.ceil(bytes.length / 4) * 4;
+  for (;;) {
+    const top = Atomics.load(b.v, TOP);
+    if (top + need > TARGET_BYTES) {
+      throw new RangeError(
+        `Cannot submit task: the executor's target table is full (${TARGET_BYTES} bytes of distinct targets)`,
+      );
+    }
+    if (Atomics.compareExchange(b.v, TOP, top, top + need) !== top) continue;
+    const at = b.l.targetsAt + top;
+    b.u.set(bytes, at + 4);
+    // Published to a pool thread by the task queue put of the first slot
+    // that names it (a plain write before an atomic one).
+    b.v[at / 4] = bytes.length;
+    return at / 4;
+  }
+}
+
+/** Reads the wire target `id` (in a pool thread). */
+export function readTarget(b: Block, id: number): WireTarget {
+  const len = b.v[id];
+  const at = id * 4 + 4;
+  return JSON.parse(decoder.decode(b.u.slice(at, at + len))) as WireTarget;
+}

@@ -1,0 +1,495 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// An executor's machinery, apart from its public face (executor.ts): the
+// block and its two index queues (tasks, free slots), creating them from
+// the options, taking a free slot (blocking or async), starting pool
+// threads, and stopping.
+
+import { RuntimeError } from "../_core/errors.ts";
+import { entryAlive, heapAlloc, runtime } from "../_core/runtime.ts";
+import { setSliceHook } from "../_core/wait.ts";
+import { checkTarget, type WireTarget, wireTarget } from "../_core/target.ts";
+import {
+  decodeTransfer,
+  type Descriptor,
+  encodeTransfer,
+  reviveDescriptor,
+  TO_DESCRIPTOR,
+} from "../_core/transfer.ts";
+import { Queue } from "../queue/bounded.ts";
+import { QueueEmptyError } from "../queue/errors.ts";
+import { moduleTarget, Thread } from "../thread/thread.ts";
+import type {
+  ModuleTarget,
+  ResourceLimits,
+  ThreadFunction,
+} from "../thread/_types.ts";
+import {
+  Block,
+  BROKEN,
+  BYTES,
+  EMPTY,
+  HEAD_COUNT,
+  HENTRY,
+  HIDENT,
+  ID,
+  layout,
+  LIVE,
+  MAGIC,
+  MAGIC_VALUE,
+  NAMES,
+  NEED,
+  OPEN,
+  R_ENTRY,
+  R_IDENT,
+  SHUTDOWN,
+  SLOTS,
+  STATE,
+  WORKERS,
+} from "./_layout.ts";
+import type { Owner } from "./_owner.ts";
+import { reclaim, settleUnrun, wakeParked } from "./_park.ts";
+import type { PoolThreadArgs } from "./_thread.ts";
+import { breakIfHomeGone, sweep } from "./_orphans.ts";
+import { BrokenExecutorError } from "./errors.ts";
+
+// The pool thread's loop (pool/_thread.ts), by the internal specifier the
+// worker entry imports statically (bundlers follow it; no module URL).
+const POOL_THREAD = "threadkit:pool";
+const DEFAULT_MAX_QUEUE = 1024;
+const DEFAULT_TASK_BYTES = 16 * 1024;
+let poolCounter = 0;
+
+/** Options of {@linkcode ThreadPoolExecutor}. */
+export interface ThreadPoolExecutorOptions {
+  /** Most pool threads; default `min(32, cores + 4)`, as Python's. */
+  maxWorkers?: number;
+  /** Pool thread names are `${prefix}_${n}`; default "ThreadPoolExecutor-K". */
+  threadNamePrefix?: string;
+  /** Runs first in every pool thread; if it throws, the pool breaks. */
+  initializer?: ThreadFunction | ModuleTarget;
+  /** Arguments for `initializer` (they travel as a Thread's args do). */
+  initArgs?: unknown[];
+  /**
+   * Most tasks queued beyond those running, before `submit` blocks and
+   * `submitAsync` waits; default 1024 (Python's queue is unbounded).
+   */
+  maxQueue?: number;
+  /** A pool thread idle this many ms ends; default never. */
+  idleTimeout?: number;
+  /** Heap limits per pool thread, where the runtime enforces them. */
+  resourceLimits?: ResourceLimits;
+  /**
+   * Bytes each task's args and result may take once encoded; default
+   * 16 KiB. One or two numbers take none.
+   */
+  taskBytes?: number;
+}
+
+/** Options of {@linkcode ThreadPoolExecutor.prototype.shutdown}. */
+export interface ExecutorShutdownOptions {
+  /** Wait until every pool thread has ended; default true. */
+  wait?: boolean;
+  /** Cancel every queued task first (running ones finish); default false. */
+  cancelFutures?: boolean;
+}
+
+/** What a pool thread needs besides the block: travels with the executor. */
+export interface Settings {
+  readonly init: WireTarget | null;
+  /** initArgs, transfer-encoded. */
+  readonly initArgs: unknown;
+  readonly idleMs: number;
+  readonly prefix: string;
+  readonly limits: ResourceLimits | undefined;
+}
+
+/** An executor's descriptor extra. */
+export interface Extra extends Settings {
+  readonly tasks: Descriptor;
+  readonly free: Descriptor;
+}
+
+/** One executor's shared parts, as this thread sees them. */
+export class Pool {
+  #supervisor: ReturnType<typeof setInterval> | undefined;
+  #lastTick = 0;
+
+  /**
+   * `home`: this thread created the executor, and it alone starts pool
+   * threads. A pool thread is a child of the thread that starts it, and on
+   * Deno a child left behind by a thread that ended never runs or never
+   * ends (measured: its table entry stays, so shutdown would wait forever).
+   * Other threads ask for threads through NEED; the home thread looks.
+   * When home ends, so do its pool threads: the executor is broken then
+   * (HIDENT/HENTRY name home; _orphans.ts).
+   */
+  constructor(
+    readonly b: Block,
+    readonly tasks: Queue<number>,
+    readonly free: Queue<number>,
+    readonly s: Settings,
+    readonly home: boolean,
+  ) {}
+
+  /** Revives the pool of an executor descriptor. */
+  static revive(buffer: SharedArrayBuffer, extra: Extra): Pool {
+    return new Pool(
+      new Block(buffer),
+      reviveDescriptor(extra.tasks) as Queue<number>,
+      reviveDescriptor(extra.free) as Queue<number>,
+      extra,
+      false,
+    );
+  }
+
+  /** The descriptor extra of this pool. */
+  extra(): Extra {
+    return {
+      ...this.s,
+      tasks: this.tasks[TO_DESCRIPTOR](),
+      free: this.free[TO_DESCRIPTOR](),
+    };
+  }
+
+  /**
+   * A new pool from the executor's options.
+   * @throws {TypeError}/{RangeError} for bad options.
+   */
+  static create(options: ThreadPoolExecutorOptions | undefined): Pool {
+    const o = options ?? {};
+    const cores = (globalThis.navigator?.hardwareConcurrency ?? 1) || 1;
+    const workers = count(
+      "maxWorkers",
+      o.maxWorkers,
+      Math.min(32, cores + 4),
+      255,
+    );
+    const maxQueue = count("maxQueue", o.maxQueue, DEFAULT_MAX_QUEUE, 1 << 20);
+    const bytes = count("taskBytes", o.taskBytes, DEFAULT_TASK_BYTES, 1 << 26);
+    if (o.idleTimeout !== undefined && !(o.idleTimeout >= 0)) {
+      throw new RangeError(
+        `Cannot create executor: idleTimeout must be a non-negative number of ms, got ${o.idleTimeout}`,
+      );
+    }
+    if (o.initArgs !== undefined && !Array.isArray(o.initArgs)) {
+      throw new TypeError("Cannot create executor: initArgs must be an array");
+    }
+    if (
+      o.threadNamePrefix !== undefined && typeof o.threadNamePrefix !== "string"
+    ) {
+      throw new TypeError(
+        "Cannot create executor: threadNamePrefix must be a string",
+      );
+    }
+    const slots = maxQueue + workers;
+    const l = layout(slots, Math.ceil(bytes / 8) * 8, workers);
+    const buffer = new SharedArrayBuffer(l.byteLength);
+    const v = new Int32Array(buffer);
+    v[SLOTS] = slots;
+    // An id no other executor of this process has (a heap word is never
+    // freed): a thread may hold two buffer objects for one executor (it
+    // came back from another thread), and its owner context must be one.
+    const word = heapAlloc(4, 4);
+    v[ID] = word >= 0 ? word : -2 - Math.floor(Math.random() * 2 ** 30);
+    v[BYTES] = l.bytes;
+    v[WORKERS] = workers;
+    const rt = runtime();
+    v[HIDENT] = rt.ident;
+    v[HENTRY] = rt.entry;
+    v.fill(EMPTY, l.heads, l.heads + HEAD_COUNT);
+    Atomics.store(v, MAGIC, MAGIC_VALUE);
+    const b = new Block(buffer);
+    const tasks = new Queue<number>({ capacity: slots, type: "int32" });
+    const free = new Queue<number>({ capacity: slots, type: "int32" });
+    free.putMany(Array.from({ length: slots }, (_, i) => i));
+    const init = o.initializer === undefined
+      ? null
+      : wireTarget(checkTarget(o.initializer, "Cannot create executor"));
+    const initArgs = encodeTransfer(o.initArgs ?? []);
+    structuredClone(initArgs); // refuse what cannot travel, here
+
+    return new Pool(b, tasks, free, {
+      init,
+      initArgs,
+      idleMs: o.idleTimeout ?? Infinity,
+      prefix: o.threadNamePrefix ?? `ThreadPoolExecutor-${poolCounter++}`,
+      limits: o.resourceLimits,
+    }, true);
+  }
+
+  stop(options: ExecutorShutdownOptions | undefined): boolean {
+    const wait = options?.wait ?? true;
+    const cancel = options?.cancelFutures ?? false;
+    if (typeof wait !== "boolean" || typeof cancel !== "boolean") {
+      throw new TypeError(
+        "Cannot shut down executor: wait and cancelFutures must be booleans",
+      );
+    }
+    const b = this.b, { v } = b;
+    Atomics.compareExchange(v, STATE, OPEN, SHUTDOWN);
+    // Shut first: a racing submit is refused, not queued behind the drain.
+    this.tasks.shutdown();
+    if (cancel) {
+      for (;;) {
+        let s: number;
+        try {
+          s = this.tasks.getNowait();
+        } catch {
+          break;
+        }
+        settleUnrun(b, s, this.free, false);
+      }
+    }
+    // Parked pool threads leave through the shut-down queue (woken after
+    // the cancel drain: a woken thread must not take a task being cancelled).
+    wakeParked(b, true);
+    return wait;
+  }
+
+  // Takes a free slot, waiting (blocking) until `deadline` when none is.
+  slotSync(owner: Owner, deadline: number): number {
+    for (;;) {
+      this.checkOpen();
+      const kept = owner.takeLocal();
+      if (kept !== undefined) return kept;
+      try {
+        return this.free.getNowait();
+      } catch (e) {
+        if (!(e instanceof QueueEmptyError)) throw e;
+      }
+      if (performance.now() >= deadline) throw full();
+      // Our own finished tasks hold slots until we settle them: settle,
+      // and sleep on our completion stack when we hold some; else on the
+      // free queue (briefly: other threads free slots too).
+      if (owner.drain() > 0) continue;
+      // drain() scans when due: dead runners' slots, and (maintain) slots
+      // of owners that ended.
+      const until = Math.min(deadline, performance.now() + 5);
+      if (owner.pending > 0) owner.park(until, undefined);
+      else {
+        try {
+          return this.free.get({
+            timeout: Math.max(0, until - performance.now()),
+          });
+        } catch (e) {
+          if (!(e instanceof QueueEmptyError)) throw e;
+        }
+      }
+    }
+  }
+
+  async slotAsync(
+    owner: Owner,
+    deadline: number,
+    signal: AbortSignal | undefined,
+  ): Promise<number> {
+    this.checkOpen();
+    const kept = owner.takeLocal();
+    if (kept !== undefined) return kept;
+    try {
+      return this.free.getNowait();
+    } catch (e) {
+      if (!(e instanceof QueueEmptyError)) throw e;
+    }
+    for (;;) {
+      // In SCAN_MS slices: the scan in between frees the slots of dead
+      // runners and ended owners, and sees a home that ended.
+      const timeout = Math.max(
+        0,
+        Math.min(deadline, performance.now() + 200) - performance.now(),
+      );
+      try {
+        // The reaper frees this thread's slots meanwhile (event loop).
+        return await this.free.getAsync({ timeout, signal });
+      } catch (e) {
+        if (!(e instanceof QueueEmptyError)) throw e;
+        if (performance.now() >= deadline) throw full();
+      }
+      owner.scanIfDue();
+      this.checkOpen();
+    }
+  }
+
+  checkOpen(): void {
+    const state = Atomics.load(this.b.v, STATE);
+    if (
+      state === BROKEN ||
+      (state === OPEN && !this.home && breakIfHomeGone(this))
+    ) {
+      throw new BrokenExecutorError();
+    }
+    if (state !== OPEN) {
+      throw new RuntimeError("Cannot schedule new futures after shutdown");
+    }
+  }
+
+  /**
+   * The executor is about to travel to another thread: start every pool
+   * thread now, and from now on look for requests (NEED) and dead pool
+   * threads ten times a second, on a timer that never keeps the process
+   * alive. Home thread only.
+   */
+  supervise(): void {
+    if (!this.home || this.#supervisor !== undefined) return;
+    const { v } = this.b;
+    if (Atomics.load(v, STATE) !== OPEN) return;
+    this.replenish(true);
+    const timer = setInterval(() => this.tick(), SUPERVISE_MS);
+    unref(timer);
+    this.#supervisor = timer;
+    // The timer needs home's event loop: while home blocks (a join, a
+    // result()), its waits' slices tick instead (_core/wait.ts).
+    supervised.add(this);
+    setSliceHook(tickAll);
+  }
+
+  // One look at NEED and the queue, at most every SUPERVISE_MS. Stops once
+  // the executor is shut down, no pool thread lives and nothing is queued.
+  tick(): void {
+    const now = performance.now();
+    if (now - this.#lastTick < SUPERVISE_MS / 2) return;
+    this.#lastTick = now;
+    const { v } = this.b;
+    const queued = this.tasks.qsize() > 0;
+    if (
+      Atomics.load(v, STATE) !== OPEN && Atomics.load(v, LIVE) === 0 &&
+      !queued
+    ) {
+      clearInterval(this.#supervisor);
+      supervised.delete(this);
+      if (supervised.size === 0) setSliceHook(undefined);
+      return;
+    }
+    // Only for work: pool threads that idled out stay gone (idleTimeout).
+    if (
+      Atomics.exchange(v, NEED, 0) !== 0 ||
+      (queued && Atomics.load(v, LIVE) < this.b.l.workers)
+    ) this.maintain();
+  }
+
+  /**
+   * Frees the records of pool threads that ended and the slots of owners
+   * that ended, breaks the executor if home ended, then replenishes.
+   */
+  maintain(): void {
+    const b = this.b, { v } = b;
+    if (!this.home) breakIfHomeGone(this);
+    sweep(b, this.free);
+    for (let w = 0; w < b.l.workers; w++) {
+      const r = b.record(w);
+      const ident = Atomics.load(v, r + R_IDENT);
+      if (ident <= 0 || entryAlive(v[r + R_ENTRY], ident)) continue;
+      // A slot handed to it and never taken goes back (before the record
+      // can be reused).
+      reclaim(b, w, this.tasks, this.free);
+      if (Atomics.compareExchange(v, r + R_IDENT, ident, 0) === ident) {
+        Atomics.sub(v, LIVE, 1);
+        // Why no lost wakeup: as for a leaving pool thread (_thread.ts).
+        Atomics.notify(v, LIVE);
+      }
+    }
+    this.replenish();
+  }
+
+  /**
+   * Starts pool threads until maxWorkers live, while tasks may need them
+   * (`all`: regardless). Another thread than home only asks (NEED).
+   */
+  replenish(all = false): void {
+    const b = this.b, { v } = b;
+    if (!this.home) {
+      Atomics.store(v, NEED, 1);
+      return;
+    }
+    const state = Atomics.load(v, STATE);
+    if (
+      state === BROKEN ||
+      (state !== OPEN && this.tasks.qsize() === 0) ||
+      (!all && this.tasks.qsize() === 0)
+    ) {
+      return;
+    }
+    for (let w = 0; w < b.l.workers; w++) {
+      if (Atomics.load(v, LIVE) >= b.l.workers) return;
+      const rec = b.record(w);
+      if (Atomics.compareExchange(v, rec + R_IDENT, 0, -1) !== 0) continue;
+      Atomics.add(v, LIVE, 1);
+      try {
+        const args: PoolThreadArgs = [
+          b.buffer,
+          this.tasks,
+          this.free,
+          w,
+          this.s.init,
+          decodeTransfer(structuredClone(this.s.initArgs)) as unknown[],
+          this.s.idleMs,
+        ];
+        const t = new Thread({
+          target: moduleTarget(POOL_THREAD, "poolThread"),
+          args,
+          name: `${this.s.prefix}_${Atomics.add(v, NAMES, 1)}`,
+          daemon: true,
+          ...(this.s.limits ? { resourceLimits: this.s.limits } : {}),
+        } as never);
+        t.start();
+        const info = t[TO_DESCRIPTOR]().extra as { entry: number };
+        v[rec + R_ENTRY] = info.entry;
+        Atomics.store(v, rec + R_IDENT, t.ident!);
+      } catch (error) {
+        Atomics.store(v, rec + R_IDENT, 0);
+        Atomics.sub(v, LIVE, 1);
+        Atomics.notify(v, LIVE);
+        // The task stays queued; the owner's next scan tries again.
+        console.error(
+          `Cannot start a pool thread for ${this.s.prefix}:`,
+          error,
+        );
+        return;
+      }
+    }
+  }
+}
+
+const SUPERVISE_MS = 100;
+
+// The executors this thread is home of and supervises, for the slice hook.
+const supervised = new Set<Pool>();
+function tickAll(): void {
+  for (const pool of supervised) pool.tick();
+}
+
+// Lets the process exit while `timer` is pending (Node: unref(); Deno:
+// Deno.unrefTimer).
+function unref(timer: ReturnType<typeof setInterval>): void {
+  const t = timer as unknown as { unref?(): void };
+  if (typeof t?.unref === "function") return void t.unref();
+  const deno = (globalThis as { Deno?: { unrefTimer(id: number): void } })
+    .Deno;
+  deno?.unrefTimer(timer as unknown as number);
+}
+
+function count(
+  name: string,
+  value: unknown,
+  fallback: number,
+  most: number,
+): number {
+  if (value === undefined) return fallback;
+  if (
+    typeof value !== "number" || !Number.isInteger(value) || value < 1 ||
+    value > most
+  ) {
+    throw new RangeError(
+      `Cannot create executor: ${name} must be an integer from 1 to ${most}, got ${
+        String(value)
+      }`,
+    );
+  }
+  return value;
+}
+
+function full(): RuntimeError {
+  return new RuntimeError(
+    "Cannot submit task: the executor's queue stayed full until the timeout",
+  );
+}

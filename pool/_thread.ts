@@ -1,0 +1,318 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// A pool thread: the target of every thread an executor starts (a module
+// target, so each pool thread imports this file once). It runs the
+// initializer, then takes slot indices from the task queue, parked on its
+// record's PARK word while the queue is empty (a submitter may hand it a
+// slot there directly, pool/_park.ts), runs each task and pushes its slot to
+// the owner's completion stack. Targets are resolved once per thread and
+// kept by table id.
+//
+// How a pool thread ends (each frees its record and decrements LIVE; the
+// last two leave it to the owner's scan, _owner.ts):
+// - the task queue is shut down and empty (executor shutdown): returns;
+// - idle for idleTimeout ms with nothing queued: returns;
+// - its initializer threw: breaks the pool (queued tasks fail with
+//   BrokenExecutorError, the task queue shuts down), returns;
+// - it dies (exit, close, out of memory, an error outside a task): its
+//   table entry is freed by the thread machinery, and the next scan of an
+//   owner with a task on it fails that task's Future with ThreadDiedError,
+//   frees the record and starts a replacement.
+// A task that throws fails its Future only; the thread goes on.
+
+import { CancelledError } from "../_core/errors.ts";
+import {
+  cancelRequested,
+  clearCancel,
+  entryAlive,
+  runtime,
+} from "../_core/runtime.ts";
+import {
+  type AnyFunction,
+  explainMissing,
+  resolveTarget,
+  type WireTarget,
+} from "../_core/target.ts";
+import { loadScope } from "../_core/scope.ts";
+import { waitSync } from "../_core/wait.ts";
+import type { Queue } from "../queue/bounded.ts";
+import { QueueEmptyError, QueueShutDownError } from "../queue/errors.ts";
+import {
+  ABORT,
+  Block,
+  BROKEN,
+  CANCELLED,
+  DONE,
+  FINISHING,
+  FREE,
+  LIVE,
+  OPEN,
+  QUEUED,
+  R_IDENT,
+  RUNNING,
+  S_MODE,
+  S_OENTRY,
+  S_OIDENT,
+  S_STATE,
+  S_TARGET,
+  S_WENTRY,
+  S_WIDENT,
+  STATE,
+} from "./_layout.ts";
+import { park, settleUnrun, wakeParked } from "./_park.ts";
+import { readArgs, readTarget, writeError, writeResult } from "./_payload.ts";
+
+/** What a pool thread is started with (its Thread args). */
+export type PoolThreadArgs = [
+  buffer: SharedArrayBuffer,
+  tasks: Queue<number>,
+  free: Queue<number>,
+  record: number,
+  initializer: WireTarget | null,
+  initArgs: unknown[],
+  idleMs: number,
+];
+
+/** Runs one pool thread until shutdown, idle timeout or a broken pool. */
+export async function poolThread(...a: PoolThreadArgs): Promise<void> {
+  const [buffer, tasks, free, w, initializer, initArgs, idleMs] = a;
+  const b = new Block(buffer);
+  const { v } = b;
+  const { ident, entry } = runtime();
+  const rec = b.record(w);
+  // The package's primitives decode in args and results by tag: load them
+  // all once (a warm thread pays this at start, not per task).
+  await loadScope();
+  if (initializer !== null) {
+    try {
+      await (await resolveTarget(initializer))(...initArgs);
+    } catch (error) {
+      console.error("Exception in initializer:", error);
+      breakPool(b, tasks, free);
+      leave(v, rec, ident);
+      return;
+    }
+  }
+  const fns = new Map<number, AnyFunction>();
+  const withdraw = () => clearCancel(entry, ident);
+  for (;;) {
+    let s: number;
+    try {
+      s = next(b, w, tasks, idleMs, withdraw);
+    } catch (error) {
+      if (error instanceof QueueEmptyError) {
+        if (leaveIdle(v, rec, ident, tasks)) return;
+        continue;
+      }
+      if (error instanceof QueueShutDownError) return leave(v, rec, ident);
+      // A stray cancel of this thread between tasks: not ours to obey.
+      if (error instanceof CancelledError) {
+        clearCancel(entry, ident);
+        continue;
+      }
+      throw error;
+    }
+    const base = b.slot(s);
+    // WENTRY first: an owner's scan reads WIDENT, then WENTRY.
+    v[base + S_WENTRY] = entry;
+    Atomics.store(v, base + S_WIDENT, ident);
+    const was = Atomics.compareExchange(v, base + S_STATE, QUEUED, RUNNING);
+    if (was !== QUEUED) {
+      // Cancelled by its owner while queued: the owner forgot it, the slot
+      // is ours to free (its index has left the queue with this get).
+      // Anything else (an owner's scan declared this thread dead and
+      // settled the task) is not ours.
+      if (was === CANCELLED) {
+        Atomics.store(v, base + S_STATE, FREE);
+        free.putNowait(s);
+      }
+      continue;
+    }
+    let ok = true, value: unknown;
+    try {
+      const id = v[base + S_TARGET];
+      const fn = fns.get(id) ?? await load(b, id, fns);
+      const args = readArgs(b, s);
+      if (v[base + S_MODE] === 1) {
+        const items = args[0] as unknown[], out = new Array(items.length);
+        for (let i = 0; i < items.length; i++) {
+          let r = fn(items[i]);
+          if (isThenable(r)) r = await r;
+          out[i] = r;
+        }
+        value = out;
+      } else {
+        value = fn(...args);
+        if (isThenable(value)) value = await value;
+      }
+    } catch (error) {
+      ok = false;
+      value = error;
+    }
+    finish(b, free, s, ok, value, entry, ident);
+  }
+}
+
+// Publishes a task's outcome: claim the slot (RUNNING -> FINISHING), write,
+// mark DONE, push to the owner. A failed claim means an owner's scan
+// declared this thread dead: the slot is no longer ours, write nothing.
+// An owner that has ended never drains its stack: its slot is freed here.
+function finish(
+  b: Block,
+  free: Queue<number>,
+  s: number,
+  ok: boolean,
+  value: unknown,
+  entry: number,
+  ident: number,
+): void {
+  const { v } = b;
+  const at = b.slot(s) + S_STATE;
+  let aborted = false;
+  if (Atomics.compareExchange(v, at, RUNNING, FINISHING) !== RUNNING) {
+    if (
+      Atomics.compareExchange(v, at, RUNNING | ABORT, FINISHING) !==
+        (RUNNING | ABORT)
+    ) return;
+    aborted = true;
+  }
+  if (ok) writeResult(b, s, value);
+  else {
+    const fnName = "task target";
+    writeError(b, s, explainMissing(value, `Pool ${fnName}`));
+  }
+  Atomics.store(v, at, DONE);
+  const base = b.slot(s);
+  const oentry = v[base + S_OENTRY], oident = v[base + S_OIDENT];
+  if (entryAlive(oentry, oident)) b.push(s);
+  else {
+    Atomics.store(v, at, FREE);
+    free.putNowait(s);
+  }
+  if (aborted) clearAbort(entry, ident, oentry, oident);
+}
+
+// The owner that aborted a running task marked the slot, then requests the
+// cancel (same turn of its event loop): wait for the request to land, then
+// withdraw it, so it cannot interrupt this thread's next task. Bounded by
+// the owner's life: an owner that died between the two steps never
+// requests (a time bound instead would let a stalled owner's late request
+// cancel the next task).
+const scratch = new Int32Array(new SharedArrayBuffer(4));
+function clearAbort(
+  entry: number,
+  ident: number,
+  oentry: number,
+  oident: number,
+): void {
+  while (!cancelRequested() && entryAlive(oentry, oident)) {
+    // A short sleep on a private word nobody notifies.
+    waitSync(scratch, 0, 0, performance.now() + 0.05, undefined, false);
+  }
+  clearCancel(entry, ident);
+}
+
+async function load(
+  b: Block,
+  id: number,
+  fns: Map<number, AnyFunction>,
+): Promise<AnyFunction> {
+  const fn = await resolveTarget(readTarget(b, id));
+  fns.set(id, fn);
+  return fn;
+}
+
+// The next slot index: from the task queue, else parked on this thread's
+// record until a submitter hands one over or queues one (_park.ts).
+// Throws QueueEmptyError after idleMs with nothing, QueueShutDownError once
+// the executor stopped and the queue is empty, CancelledError (a stray
+// cancel) from the queue's wait. While the executor is not open the queue's
+// own blocking get is used: its shutdown wakes it, and nobody hands over.
+// (A pool thread that looked for tasks for 50 us before sleeping made the
+// round trip 2x slower on the loaded 2-core machine: it takes the core the
+// submitter needs. So it looks once.)
+function next(
+  b: Block,
+  w: number,
+  tasks: Queue<number>,
+  idleMs: number,
+  onCancel: () => void,
+): number {
+  const { v } = b;
+  // performance.now() costs about 0.5 us on Deno: not read without a timeout.
+  const deadline = idleMs === Infinity ? Infinity : performance.now() + idleMs;
+  const recheck = () => tasks.qsize() > 0 || Atomics.load(v, STATE) !== OPEN;
+  for (;;) {
+    if (Atomics.load(v, STATE) !== OPEN) {
+      const left = Math.max(0, deadline - performance.now());
+      return tasks.get({ timeout: left === Infinity ? undefined : left });
+    }
+    if (tasks.qsize() > 0) {
+      try {
+        return tasks.getNowait();
+      } catch (error) {
+        // Taken by another pool thread first: look again.
+        if (!(error instanceof QueueEmptyError)) throw error;
+        continue;
+      }
+    }
+    const s = park(b, w, deadline, recheck, onCancel);
+    if (s >= 0) return s;
+    if (deadline !== Infinity && performance.now() >= deadline) {
+      throw new QueueEmptyError();
+    }
+  }
+}
+
+function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return typeof (x as PromiseLike<unknown>)?.then === "function";
+}
+
+// Frees this thread's record (once) and tells shutdown waiters.
+function leave(v: Int32Array, rec: number, ident: number): void {
+  if (Atomics.compareExchange(v, rec + R_IDENT, ident, 0) === ident) {
+    Atomics.sub(v, LIVE, 1);
+    // Why no lost wakeup: shutdown waits on LIVE while it reads the count
+    // it saw; the decrement comes first.
+    Atomics.notify(v, LIVE);
+  }
+}
+
+// Leaves after an idle timeout, unless a task arrived meanwhile. Submit puts
+// its task, then reads LIVE; we decrement LIVE, then read the queue size:
+// one of the two sees the other, so a task is never left with no thread.
+function leaveIdle(
+  v: Int32Array,
+  rec: number,
+  ident: number,
+  tasks: Queue<number>,
+): boolean {
+  leave(v, rec, ident);
+  // After a shutdown too, queued tasks still need a thread.
+  if (tasks.qsize() === 0 || Atomics.load(v, STATE) === BROKEN) return true;
+  // Take the record back if no starter claimed it meanwhile.
+  if (Atomics.compareExchange(v, rec + R_IDENT, 0, ident) !== 0) return true;
+  Atomics.add(v, LIVE, 1);
+  return false;
+}
+
+// The initializer failed: the pool is broken. Fail every queued task, and
+// shut the task queue so the other pool threads leave.
+export function breakPool(
+  b: Block,
+  tasks: Queue<number>,
+  free: Queue<number>,
+): void {
+  const { v } = b;
+  Atomics.store(v, STATE, BROKEN);
+  tasks.shutdown();
+  wakeParked(b, true); // they leave through the shut-down queue
+  for (;;) {
+    let s: number;
+    try {
+      s = tasks.getNowait();
+    } catch {
+      return;
+    }
+    settleUnrun(b, s, free, true);
+  }
+}

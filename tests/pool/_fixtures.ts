@@ -1,0 +1,65 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Futures in each state for the executor tests (CPython's PENDING_FUTURE,
+// CANCELLED_FUTURE, EXCEPTION_FUTURE and SUCCESSFUL_FUTURE, made by real
+// tasks since only executors make Futures here), and a bounded await.
+
+import { Event, type Future, ThreadPoolExecutor } from "../../mod.ts";
+
+/** Resolves as `p` does, or rejects after `ms` ms (every wait has a timeout). */
+export function within<T>(p: PromiseLike<T>, ms = 30_000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    Promise.resolve(p),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`timed out after ${ms} ms`)),
+        ms,
+      );
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** A task that blocks until `release` is set (at most 30 s), then returns "released". */
+export function blocker(release: Event, started?: Event): string {
+  started?.set();
+  if (!release.wait({ timeout: 30_000 })) throw new Error("never released");
+  return "released";
+}
+
+/** Futures in the states CPython's tests name, and how to clean up. */
+export interface Fixtures {
+  successful: Future<number>;
+  failed: Future<number>;
+  cancelled: Future<number>;
+  /** Blocked until `release` is set. */
+  pending: Future<string>;
+  release: Event;
+  close(): Promise<void>;
+}
+
+/** Makes one future in each state on a 1-thread executor of its own. */
+export async function fixtures(): Promise<Fixtures> {
+  const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+  const release = new Event(), started = new Event();
+  const successful = pool.submit((a: number, b: number) => a * b, 6, 7);
+  const failed = pool.submit((): number => {
+    throw new RangeError("this is an exception");
+  });
+  await within(successful);
+  await within(failed).catch(() => {});
+  const pending = pool.submit(blocker, release, started);
+  await within(started.waitAsync({ timeout: 30_000 }));
+  const cancelled = pool.submit((x: number) => x, 1);
+  if (!cancelled.cancel()) throw new Error("could not cancel a queued task");
+  return {
+    successful,
+    failed,
+    cancelled,
+    pending,
+    release,
+    async close() {
+      release.set();
+      await pool.shutdownAsync();
+    },
+  };
+}

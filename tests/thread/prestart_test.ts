@@ -1,0 +1,75 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Spare workers started ahead (prestartThreads): a thread on a spare runs
+// on a worker of its own (no module state from an earlier thread), spares
+// never keep the process alive, and bad counts are refused.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { prestartThreads, Thread } from "../../mod.ts";
+import { runProgram } from "../_helpers.ts";
+
+async function readySpare(): Promise<number> {
+  const until = performance.now() + 30_000;
+  let ready = prestartThreads(1);
+  while (ready < 1 && performance.now() < until) {
+    await new Promise((r) => setTimeout(r, 5));
+    ready = prestartThreads(1);
+  }
+  return ready;
+}
+
+describe("prestartThreads", () => {
+  it("prestartThreads(): threads on spares return results, each on a fresh worker", async () => {
+    try {
+      const seen: unknown[] = [];
+      for (let i = 0; i < 3; i++) {
+        assert.equal(await readySpare(), 1);
+        const t = new Thread({
+          target: (i: number) => {
+            const g = globalThis as Record<string, unknown>;
+            const before = g.PRESTART_MARK;
+            g.PRESTART_MARK = i;
+            return before ?? "fresh";
+          },
+          args: [i],
+          daemon: i !== 1, // the second one not: spares serve both kinds
+        });
+        t.start();
+        seen.push(await t.joinAsync({ timeout: 30_000 }));
+      }
+      assert.deepEqual(seen, ["fresh", "fresh", "fresh"]);
+    } finally {
+      prestartThreads(0);
+    }
+  });
+
+  it("prestartThreads() refuses a bad count", () => {
+    assert.throws(() => prestartThreads(-1), RangeError);
+    assert.throws(() => prestartThreads(1.5), RangeError);
+    assert.throws(() => prestartThreads(65), RangeError);
+  });
+
+  it("prestartThreads(): spare workers never keep the process alive", async () => {
+    const run = await runProgram(
+      new URL("../_workers/programs/prestart_exit.ts", import.meta.url),
+      30_000,
+    );
+    assert.equal(run.timedOut, false, `did not exit: ${run.stderr}`);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /result 42/);
+  });
+
+  it("prestartThreads(): a non-daemon thread on a spare keeps the process alive until it ends", async () => {
+    const run = await runProgram(
+      new URL("../_workers/programs/prestart_nondaemon.ts", import.meta.url),
+      30_000,
+    );
+    assert.equal(run.timedOut, false, `did not exit: ${run.stderr}`);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(run.stdout.trim().split("\n"), [
+      "spares ready",
+      "ready after start 1",
+      "main done",
+      "thread done",
+    ]);
+  });
+});
