@@ -10,36 +10,18 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
-  LifoQueue,
-  PriorityQueue,
   Queue,
   QueueEmptyError,
   QueueShutDownError,
   Thread,
   ThreadExitError,
 } from "../../mod.ts";
+import { type AnyQueue, type Item, KINDS, plain } from "./_codec_kinds.ts";
 import { wordChanged } from "../_helpers.ts";
 
 const JOIN = { timeout: 30_000 };
 // Slack over a call's timeout on a loaded machine (a nowait call's is 0).
 const SLACK = 2_000;
-
-// Items are [priority, text] so that one shape fits all three kinds.
-type Item = [number, string];
-const plain = {
-  encode: (x: Item) => new TextEncoder().encode(JSON.stringify(x)),
-  decode: (b: Uint8Array) => JSON.parse(new TextDecoder().decode(b)) as Item,
-};
-type AnyQueue = Queue<Item> | LifoQueue<Item> | PriorityQueue<Item>;
-const KINDS: [string, () => AnyQueue][] = [
-  ["Queue", () => new Queue<Item>({ capacity: 8, codec: plain })],
-  ["Queue (unbounded)", () => new Queue<Item>({ codec: plain })],
-  ["LifoQueue", () => new LifoQueue<Item>({ capacity: 8, codec: plain })],
-  [
-    "PriorityQueue",
-    () => new PriorityQueue<Item>({ capacity: 8, codec: plain }),
-  ],
-];
 
 // The dying thread's codec: decoding [_, "die"] exits the thread, inside
 // the decode (a codec's functions cannot travel, so it is built there).

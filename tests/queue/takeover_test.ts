@@ -20,37 +20,14 @@ import {
   Thread,
   ThreadExitError,
 } from "../../mod.ts";
+import { until } from "../_helpers.ts";
+import { type AnyQueue, type Item, KINDS, plain } from "./_codec_kinds.ts";
 
 const JOIN = { timeout: 30_000 };
 // Header slot of HEAD, its position mask and its takeover bit (queue/_head.ts).
 const HEAD = 32;
 const POSITION = (1 << 28) - 1;
 const TAKEN = 1 << 30;
-
-type Item = [number, string];
-const plain = {
-  encode: (x: Item) => new TextEncoder().encode(JSON.stringify(x)),
-  decode: (b: Uint8Array) => JSON.parse(new TextDecoder().decode(b)) as Item,
-};
-type AnyQueue = Queue<Item> | LifoQueue<Item> | PriorityQueue<Item>;
-const KINDS: [string, () => AnyQueue][] = [
-  ["Queue", () => new Queue<Item>({ capacity: 8, codec: plain })],
-  ["Queue (unbounded)", () => new Queue<Item>({ codec: plain })],
-  ["LifoQueue", () => new LifoQueue<Item>({ capacity: 8, codec: plain })],
-  [
-    "PriorityQueue",
-    () => new PriorityQueue<Item>({ capacity: 8, codec: plain }),
-  ],
-];
-
-/** Polls `ok` on the event loop every few ms; fails after 20 s. */
-async function until(ok: () => boolean, what: string): Promise<void> {
-  const end = performance.now() + 20_000;
-  while (!ok()) {
-    assert.ok(performance.now() < end, `timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
 // flag[0]: the leftover get's decode of [_, "slow"] started; flag[1]: it may
 // end (set by the test); flag[2]: the keep-alive child may end; flag[3]: it
