@@ -230,7 +230,7 @@ export const ROWS: readonly LimitRow[] = [
     reps: 9,
     rawRoundTrip: true,
     limits:
-      "what Event adds is 0.1-0.15 µs CPU a side (a clear, option parsing; no clock read, no polling); the spread between processes is the loaded machine's scheduling",
+      "what Event adds is 0.1-0.15 µs CPU a side (a clear, option parsing, one clock read for a finite timeout; no polling); the spread between processes is the loaded machine's scheduling",
   },
   {
     id: "event-async",
@@ -245,7 +245,7 @@ export const ROWS: readonly LimitRow[] = [
     reps: 9,
     rawRoundTrip: true,
     limits:
-      "one promise hop and the keep-alive count per wait; the event-loop task that resolves a waitAsync dominates",
+      "one promise hop and the keep-alive timer's ref/unref per wait; the event-loop task that resolves a waitAsync dominates",
   },
   {
     id: "condition",
