@@ -31,7 +31,7 @@
 
 import { defineInspect } from "../_core/inspect.ts";
 import { type Descriptor, TO_DESCRIPTOR } from "../_core/transfer.ts";
-import type { WaitOptions } from "../_core/wait.ts";
+import { checkOptions, type WaitOptions } from "../_core/wait.ts";
 import type { Codec } from "./_codec.ts";
 import {
   getItems,
@@ -432,6 +432,8 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    * Python: `queue.Queue.shutdown` (3.13).
    */
   shutdown(options?: ShutdownOptions): void {
+    // Python's positional `shutdown(True)` must not pass as a plain shutdown.
+    checkOptions("shut down queue", options, "immediate");
     const immediate = options?.immediate ?? false;
     if (typeof immediate !== "boolean") {
       throw new TypeError(
