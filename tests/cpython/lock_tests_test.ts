@@ -276,6 +276,18 @@ describe("lock_tests.RLockTests", () => {
     assert.equal(lock.locked(), false);
   });
 
+  it("test_repr_count: inspect shows the owner's recursion count", () => {
+    const lock = new RLock();
+    assert.match(inspect(lock), /count: 0/);
+    lock.acquire();
+    lock.acquire();
+    assert.match(inspect(lock), /count: 2/);
+    assert.equal(lock.count, 2);
+    lock.release();
+    lock.release();
+    assert.match(inspect(lock), /locked: false/);
+  });
+
   it("test__is_owned: isOwned() is per thread", async () => {
     const lock = new RLock();
     assert.equal(lock.isOwned(), false);
@@ -584,43 +596,47 @@ for (const type of [Semaphore, BoundedSemaphore]) {
       new type().acquire();
     });
 
-    it("test_acquire_contended: 10 threads, 7 units, released in two phases", async () => {
-      const { sem } = placedSem(type, 7);
-      sem.acquire();
-      // s: [0] phase, [1] acquisitions so far, [2..21] the phase each saw.
-      const s = words(22);
-      const threads = bunch(
-        (sem: Semaphore, s: Int32Array) => {
-          for (let k = 0; k < 2; k++) {
-            if (!sem.acquire({ timeout: 30_000 })) return;
-            Atomics.store(s, 2 + Atomics.add(s, 1, 1), Atomics.load(s, 0));
-          }
-        },
-        10,
-        [sem, s],
-      );
-      const seen = () => [...s.subarray(2, 2 + Atomics.load(s, 1))].sort();
-      await until(() => Atomics.load(s, 1) === 6, "6 acquisitions");
-      assert.equal(sem.value, 0);
-      assert.deepEqual(seen(), [0, 0, 0, 0, 0, 0]);
-      Atomics.store(s, 0, 1);
-      // CPython releases 7 times; a BoundedSemaphore(7) may: 7 were taken.
-      for (let i = 0; i < 7; i++) sem.release();
-      await until(() => Atomics.load(s, 1) === 13, "13 acquisitions");
-      assert.deepEqual(seen(), [...Array(6).fill(0), ...Array(7).fill(1)]);
-      Atomics.store(s, 0, 2);
-      for (let i = 0; i < 6; i++) sem.release();
-      await until(() => Atomics.load(s, 1) === 19, "19 acquisitions");
-      assert.deepEqual(seen(), [
-        ...Array(6).fill(0),
-        ...Array(7).fill(1),
-        ...Array(6).fill(2),
-      ]);
-      assert.equal(sem.acquire({ blocking: false }), false); // still locked
-      sem.release(); // the last thread's second unit
-      await joinAll(threads);
-      assert.equal(Atomics.load(s, 1), 20);
-    });
+    for (const multi of [false, true]) {
+      it(`${multi ? "test_multirelease: release(7), release(6)" : "test_acquire_contended: 7 and 6 single releases"}: 10 threads, 7 units`, async () => {
+        const { sem } = placedSem(type, 7);
+        sem.acquire();
+        // s: [0] phase, [1] acquisitions so far, [2..21] the phase each saw.
+        const s = words(22);
+        const threads = bunch(
+          (sem: Semaphore, s: Int32Array) => {
+            for (let k = 0; k < 2; k++) {
+              if (!sem.acquire({ timeout: 30_000 })) return;
+              Atomics.store(s, 2 + Atomics.add(s, 1, 1), Atomics.load(s, 0));
+            }
+          },
+          10,
+          [sem, s],
+        );
+        const seen = () => [...s.subarray(2, 2 + Atomics.load(s, 1))].sort();
+        await until(() => Atomics.load(s, 1) === 6, "6 acquisitions");
+        assert.equal(sem.value, 0);
+        assert.deepEqual(seen(), [0, 0, 0, 0, 0, 0]);
+        Atomics.store(s, 0, 1);
+        // CPython releases 7 times; a BoundedSemaphore(7) may: 7 were taken.
+        if (multi) sem.release(7);
+        else for (let i = 0; i < 7; i++) sem.release();
+        await until(() => Atomics.load(s, 1) === 13, "13 acquisitions");
+        assert.deepEqual(seen(), [...Array(6).fill(0), ...Array(7).fill(1)]);
+        Atomics.store(s, 0, 2);
+        if (multi) sem.release(6);
+        else for (let i = 0; i < 6; i++) sem.release();
+        await until(() => Atomics.load(s, 1) === 19, "19 acquisitions");
+        assert.deepEqual(seen(), [
+          ...Array(6).fill(0),
+          ...Array(7).fill(1),
+          ...Array(6).fill(2),
+        ]);
+        assert.equal(sem.acquire({ blocking: false }), false); // still locked
+        sem.release(); // the last thread's second unit
+        await joinAll(threads);
+        assert.equal(Atomics.load(s, 1), 20);
+      });
+    }
 
     it("test_try_acquire", () => {
       const sem = new type(2);
