@@ -276,6 +276,22 @@ describe("lock_tests.RLockTests", () => {
     assert.equal(lock.locked(), false);
   });
 
+  it("test_locked_with_2threads: locked() is true in a thread that does not own it", async () => {
+    const lock = new RLock();
+    lock.acquire();
+    lock.acquire();
+    const [r] = await joinAll(bunch(
+      (l: RLock) => [l.locked(), l.isOwned(), l.owner, l.count],
+      1,
+      [lock],
+    ));
+    assert.deepEqual(r, [true, false, lock.owner, 2]);
+    lock.release();
+    lock.release();
+    const [r2] = await joinAll(bunch((l: RLock) => l.locked(), 1, [lock]));
+    assert.equal(r2, false);
+  });
+
   it("test_repr_count: inspect shows the owner's recursion count", () => {
     const lock = new RLock();
     assert.match(inspect(lock), /count: 0/);
