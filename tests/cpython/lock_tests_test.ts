@@ -957,6 +957,23 @@ describe("lock_tests.BarrierTests", () => {
     assert.equal(b.wait(), 0);
   });
 
+  it("test_repr of Event, Semaphore, BoundedSemaphore and Barrier: inspect follows the state", () => {
+    const evt = new Event();
+    assert.match(inspect(evt), /set: false/);
+    evt.set();
+    assert.match(inspect(evt), /set: true/);
+    for (const type of [Semaphore, BoundedSemaphore]) {
+      const sem = new type(3);
+      assert.match(inspect(sem), /value: 3/);
+      sem.acquire();
+      assert.match(inspect(sem), /value: 2/);
+    }
+    const b = new Barrier(3);
+    assert.match(inspect(b), /parties: 3, nWaiting: 0, broken: false/);
+    b.abort();
+    assert.match(inspect(b), /broken: true/);
+  });
+
   it("test_repr and test_constructor (3.13): parties must be at least 1", () => {
     assert.throws(() => new Barrier(0), RangeError);
     assert.throws(() => new Barrier(-1), RangeError);
