@@ -46,7 +46,7 @@ import {
   type WaitOptions,
   waitOptions,
 } from "../_core/wait.ts";
-import { TAKE_OVER } from "./_holder.ts";
+import { HELD_HERE, TAKE_OVER } from "./_holder.ts";
 import { Lock } from "./lock.ts";
 import { RLock } from "./rlock.ts";
 
@@ -123,9 +123,8 @@ let adopting: { view: Int32Array; lock: Lock | RLock } | undefined;
 export class Condition {
   readonly #view: Int32Array;
   readonly #lock: Lock | RLock;
-  // A sleeping waiter's death check: it must reacquire the lock, so it takes
-  // the lock over from a holder that stopped and throws OwnerDiedError
-  // holding it (sync/_holder.ts). Made once, not per wait.
+  // A sleeping waiter's death check (made once): it takes the lock over from
+  // a holder that stopped and throws OwnerDiedError (sync/_holder.ts).
   readonly #checkHolder: () => void;
 
   /**
@@ -325,7 +324,8 @@ export class Condition {
   }
 
   /**
-   * Wakes at most `n` of the threads waiting now (none if none wait).
+   * Wakes at most `n` of the threads waiting now (none if none wait), when
+   * this thread acquired the lock at its release (so they find it free).
    *
    * Python: `threading.Condition.notify`.
    *
@@ -338,8 +338,7 @@ export class Condition {
         `Cannot notify: n must be a non-negative integer, got ${n}`,
       );
     }
-    this.#checkOwned("notify");
-    grant(this.#view, n);
+    grant(this.#view, n, this.#checkOwned("notify"));
   }
 
   /**
@@ -350,8 +349,7 @@ export class Condition {
    * @throws {RuntimeError} when the calling thread does not hold the lock.
    */
   notifyAll(): void {
-    this.#checkOwned("notify");
-    grant(this.#view, 0x7fffffff);
+    grant(this.#view, 0x7fffffff, this.#checkOwned("notify"));
   }
 
   /**
@@ -465,12 +463,14 @@ export class Condition {
     return result;
   }
 
-  #checkOwned(what: string): void {
+  // Throws unless the lock is held (an RLock by this thread, a Lock by any);
+  // returns whether this thread acquired it (sync/_handoff.ts).
+  #checkOwned(what: string): boolean {
     const lock = this.#lock;
-    const held = lock instanceof RLock ? lock.isOwned() : lock.locked();
-    if (!held) {
-      throw new RuntimeError(`Cannot ${what} on un-acquired lock`);
+    if (lock instanceof RLock ? lock.isOwned() : lock.locked()) {
+      return lock instanceof RLock || lock[HELD_HERE]();
     }
+    throw new RuntimeError(`Cannot ${what} on un-acquired lock`);
   }
 
   // Lock held: count ourselves in and take the ticket.

@@ -7,7 +7,15 @@
 import { RuntimeError } from "../_core/errors.ts";
 import { defineInspect } from "../_core/inspect.ts";
 import { currentIdent } from "../_core/runtime.ts";
-import { CONTENDED, OWNED, TAKE_OVER, takeOver } from "./_holder.ts";
+import {
+  CONTENDED,
+  HELD_HERE,
+  HOLDER,
+  OWNED,
+  TAKE_OVER,
+  takeOver,
+} from "./_holder.ts";
+import { deferred, wakeDeferred } from "./_handoff.ts";
 import {
   allocRegion,
   checkRegion,
@@ -53,6 +61,8 @@ const UNLOCKED = 0;
 // T        -acquire by U, contended (CAS T->T|C)-> T|C, then U waits on STATE
 // T        -release (exchange 0)->                UNLOCKED, no notify
 // T|C      -release (exchange 0)->                UNLOCKED + notify(1)
+// Every release then issues the Condition wakes that its thread deferred
+// while it held a lock (sync/_handoff.ts; nothing when there are none).
 // UNLOCKED -acquire by a woken waiter U (CAS 0->U|C)-> U|C
 // A woken waiter takes the lock with the CONTENDED bit set, not CAS(0->U):
 // it cannot know whether others still sleep, so it keeps the mark. The
@@ -253,6 +263,9 @@ export class Lock {
     } else if (prev === UNLOCKED) {
       throw new RuntimeError("Cannot release lock: lock is not locked");
     }
+    // The Condition wakes this thread deferred while it held a lock
+    // (sync/_handoff.ts): the lock is free now, so the woken can take it.
+    if (deferred.length !== 0) wakeDeferred();
   }
 
   /**
@@ -457,6 +470,13 @@ export class Lock {
         state = seen;
       }
     }
+  }
+  /**
+   * Internal: whether this thread acquired the lock and holds it now (a
+   * Condition defers its wakes to this thread's release: sync/_handoff.ts).
+   */
+  [HELD_HERE](): boolean {
+    return (Atomics.load(this.#view, STATE) & HOLDER) === (me || myIdent());
   }
   /**
    * Internal: a waiter's death check (a Condition's sleeper, which must
