@@ -117,9 +117,14 @@ export function grant(view: Int32Array, n: number, handOff = false): void {
   else Atomics.notify(view, SEQ, k);
 }
 
-// A permit may be taken only after SEQ moved past the ticket.
-export function take(view: Int32Array, ticket: number): boolean {
-  if (Atomics.load(view, SEQ) === ticket) return false;
+// A permit may be taken only after SEQ moved past the ticket. `seq` is a
+// value of SEQ the caller has just read (one load less on a waiter's path).
+export function take(
+  view: Int32Array,
+  ticket: number,
+  seq: number = Atomics.load(view, SEQ),
+): boolean {
+  if (seq === ticket) return false;
   let p = Atomics.load(view, PERMITS);
   while (p > 0) {
     const seen = Atomics.compareExchange(view, PERMITS, p, p - 1);
@@ -146,7 +151,7 @@ export function sleepSync(view: Int32Array, ticket: number, s: Sleep): boolean {
     // sleep lasts only while SEQ still holds what was read (sleepWord sleeps
     // again on a wake that finds SEQ unchanged; grant bumps SEQ first).
     const seq = Atomics.load(view, SEQ);
-    if (take(view, ticket)) return true;
+    if (take(view, ticket, seq)) return true;
     if (sleepWord(view, SEQ, seq, s, true, "wait") === "timed-out") {
       return false;
     }
@@ -161,7 +166,7 @@ export async function sleepAsync(
   for (;;) {
     // Why no lost wakeup: as in sleepSync.
     const seq = Atomics.load(view, SEQ);
-    if (take(view, ticket)) return true;
+    if (take(view, ticket, seq)) return true;
     if ((await sleepWordAsync(view, SEQ, seq, s)) === "timed-out") {
       return false;
     }

@@ -467,9 +467,8 @@ export class Condition {
   // returns whether this thread acquired it (sync/_handoff.ts).
   #checkOwned(what: string): boolean {
     const lock = this.#lock;
-    if (lock instanceof RLock ? lock.isOwned() : lock.locked()) {
-      return lock instanceof RLock || lock[HELD_HERE]();
-    }
+    const held = lock instanceof RLock ? +lock.isOwned() : lock[HELD_HERE]();
+    if (held !== 0) return held === 1;
     throw new RuntimeError(`Cannot ${what} on un-acquired lock`);
   }
 

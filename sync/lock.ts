@@ -472,11 +472,12 @@ export class Lock {
     }
   }
   /**
-   * Internal: whether this thread acquired the lock and holds it now (a
-   * Condition defers its wakes to this thread's release: sync/_handoff.ts).
+   * Internal: 0 free, 1 held by this thread (its acquirer), 2 by another
+   * (a Condition defers its wakes to its own releases: sync/_handoff.ts).
    */
-  [HELD_HERE](): boolean {
-    return (Atomics.load(this.#view, STATE) & HOLDER) === (me || myIdent());
+  [HELD_HERE](): number {
+    const holder = Atomics.load(this.#view, STATE) & HOLDER;
+    return holder === 0 ? 0 : holder === (me || myIdent()) ? 1 : 2;
   }
   /**
    * Internal: a waiter's death check (a Condition's sleeper, which must
