@@ -33,16 +33,19 @@
 // (a thread that notifies many times under one hold, or whose holds are
 // released by other threads, keeps no growing list).
 
+// Parallel arrays, kept allocated: `pending.n` entries are live. Truncating
+// an array (length = 0) is a runtime call and frees its store, which the
+// next push grows again: both showed in a profile of the ping-pong.
 const views: Int32Array[] = [];
 const indexes: number[] = [];
 const counts: number[] = [];
 const LIMIT = 64;
 
 /**
- * The wakes deferred by this thread, not yet issued (sync/lock.ts reads the
- * length on every release: a property load when empty).
+ * How many wakes this thread has deferred and not yet issued (sync/lock.ts
+ * reads `n` on every release: a property load when there are none).
  */
-export const deferred: readonly Int32Array[] = views;
+export const pending: { n: number } = { n: 0 };
 
 /**
  * Defers `Atomics.notify(view, index, count)` to this thread's next Lock
@@ -53,26 +56,27 @@ export function deferWake(
   index: number,
   count: number,
 ): void {
-  const last = views.length - 1;
+  const last = pending.n - 1;
   if (last >= 0 && views[last] === view && indexes[last] === index) {
     // notify() twice under one hold: one wake of the sum (saturating).
     counts[last] = Math.min(counts[last] + count, 0x7fffffff);
     return;
   }
-  if (views.length === LIMIT) wakeDeferred();
-  views.push(view);
-  indexes.push(index);
-  counts.push(count);
+  if (last + 1 === LIMIT) wakeDeferred();
+  const i = pending.n++;
+  views[i] = view;
+  indexes[i] = index;
+  counts[i] = count;
 }
 
 /** Issues every deferred wake of this thread (a Lock was just released). */
 export function wakeDeferred(): void {
   // Atomics.notify on a view the list holds cannot throw or run code.
-  const n = views.length;
-  for (let i = 0; i < n; i++) {
-    Atomics.notify(views[i], indexes[i], counts[i]);
-  }
-  views.length = 0;
-  indexes.length = 0;
-  counts.length = 0;
+  const n = pending.n;
+  pending.n = 0;
+  for (let i = 0; i < n; i++) Atomics.notify(views[i], indexes[i], counts[i]);
+  // Issued views stay referenced until overwritten (at most LIMIT a thread)
+  // but are never notified again. A deferred wake has waiters (grant defers
+  // only k > 0), and they hold the Condition, so its words are not reused
+  // before the wake is issued.
 }

@@ -15,7 +15,7 @@ import {
   TAKE_OVER,
   takeOver,
 } from "./_holder.ts";
-import { deferred, wakeDeferred } from "./_handoff.ts";
+import { pending, wakeDeferred } from "./_handoff.ts";
 import {
   allocRegion,
   checkRegion,
@@ -265,7 +265,7 @@ export class Lock {
     }
     // The Condition wakes this thread deferred while it held a lock
     // (sync/_handoff.ts): the lock is free now, so the woken can take it.
-    if (deferred.length !== 0) wakeDeferred();
+    if (pending.n !== 0) wakeDeferred();
   }
 
   /**
