@@ -64,11 +64,11 @@ const UNLOCKED = 0;
 // Every release then issues the Condition wakes that its thread deferred
 // while it held a lock (sync/_handoff.ts; nothing when there are none).
 // UNLOCKED -acquire by a woken waiter U (CAS 0->U|C)-> U|C
+// UNLOCKED -acquire by U in its spin (CAS 0->U|C)->    U|C
 // A woken waiter takes the lock with the CONTENDED bit set, not CAS(0->U):
-// it cannot know whether others still sleep, so it keeps the mark. The
-// uncontended path is what it was with the classic 0/1/2 states: one
-// compareExchange to acquire, one exchange to release (the ident is a field
-// of this module, read once per thread).
+// it cannot know whether others still sleep (a spinner: see SPIN). The
+// uncontended path is that of the classic 0/1/2 states: one compareExchange
+// to acquire, one exchange to release (the ident is read once per thread).
 //
 // T(dead)  -a waiter U's slice-end check (CAS T->U|C or T|C->U|C)-> U|C,
 //           and U's acquire throws OwnerDiedError holding the lock
@@ -80,7 +80,10 @@ const UNLOCKED = 0;
 // starve a waiter in theory; Python's Lock makes no fairness promise either.
 // SPIN bounds how long a blocking acquirer polls a held (not CONTENDED)
 // lock before it sleeps: critical sections are usually shorter than the
-// cost of a sleep and a wake.
+// cost of a sleep and a wake. A spinner that gets the lock marks it, so the
+// next contender sleeps and the releaser barges back in with a hot cache (a
+// futex mutex's regime); unmarked, two looping threads kept stealing it in
+// their spins, handing it (and its data's lines) over every few pairs.
 const SPIN = 100;
 
 // This thread's ident, read once: the value an acquire stores.
@@ -395,8 +398,8 @@ export class Lock {
       if (state >= CONTENDED) break;
       if (
         state === UNLOCKED &&
-        Atomics.compareExchange(view, STATE, UNLOCKED, id) === UNLOCKED
-      ) return true;
+        Atomics.compareExchange(view, STATE, 0, id | CONTENDED) === UNLOCKED
+      ) return true; // marked: see SPIN
     }
     const check = () => takeOver(view, id, this.#owned, opts.onAcquired);
     for (let state = Atomics.load(view, STATE);;) {
@@ -460,13 +463,9 @@ export class Lock {
       } else if (state >= CONTENDED) {
         return state;
       } else {
-        const seen = Atomics.compareExchange(
-          view,
-          STATE,
-          state,
-          state | CONTENDED,
-        );
-        if (seen === state) return state | CONTENDED;
+        const marked = state | CONTENDED;
+        const seen = Atomics.compareExchange(view, STATE, state, marked);
+        if (seen === state) return marked;
         state = seen;
       }
     }
