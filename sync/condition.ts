@@ -324,8 +324,9 @@ export class Condition {
   }
 
   /**
-   * Wakes at most `n` of the threads waiting now (none if none wait), when
-   * this thread acquired the lock at its release (so they find it free).
+   * Wakes at most `n` of the threads waiting now (none if none wait); if this
+   * thread acquired the lock, at its release (so they find it free; a Lock
+   * released by another thread: within 50 ms, a waiter's wait slice).
    *
    * Python: `threading.Condition.notify`.
    *
@@ -463,8 +464,7 @@ export class Condition {
     return result;
   }
 
-  // Throws unless the lock is held (an RLock by this thread, a Lock by any);
-  // returns whether this thread acquired it (sync/_handoff.ts).
+  // Throws unless held (an RLock: here); true if acquired here (_handoff.ts).
   #checkOwned(what: string): boolean {
     const lock = this.#lock;
     const held = lock instanceof RLock ? +lock.isOwned() : lock[HELD_HERE]();

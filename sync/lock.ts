@@ -37,6 +37,7 @@ import {
   type Acquire,
   type AcquireOptions,
   acquireOptions,
+  acquireOptionsAsync,
   waitAsync,
   waitSync,
 } from "../_core/wait.ts";
@@ -222,7 +223,7 @@ export class Lock {
    * @throws {TypeError} for a timeout with `blocking: false` (synchronously).
    * @throws {RangeError} for a negative or NaN timeout (synchronously).
    * @throws {OwnerDiedError} (rejects) as `acquire` does: the lock is then
-   * held by the calling thread.
+   * held by the calling thread. Rejects with an aborted signal's reason.
    *
    * @example
    * ```ts
@@ -236,7 +237,8 @@ export class Lock {
    * ```
    */
   acquireAsync(options?: AcquireOptions): Promise<boolean> {
-    const opts = acquireOptions(options);
+    const opts = acquireOptionsAsync(options);
+    if (opts instanceof Promise) return opts; // an aborted signal
     const id = me || myIdent();
     if (Atomics.compareExchange(this.#view, STATE, UNLOCKED, id) === 0) {
       opts.onAcquired?.();

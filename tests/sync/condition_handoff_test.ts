@@ -19,19 +19,23 @@ function placed(lock: Lock | RLock): { cond: Condition; words: Int32Array } {
   return { cond: new Condition(lock, { buffer, byteOffset: 0 }), words };
 }
 
-/** A started thread that waits on `cond` (timeout 20 s) and returns the result. */
-function waiter(cond: Condition): Thread {
+/**
+ * A started thread that waits on `cond` (timeout 20 s) and returns the
+ * result, with `Date.now()` when the wait returned if `stamp` is set.
+ */
+function waiter(cond: Condition, stamp = false): Thread {
   const t = new Thread({
     name: "waiter",
-    target: (cond: Condition) => {
+    target: (cond: Condition, stamp: boolean) => {
       cond.acquire();
       try {
-        return cond.wait({ timeout: 20_000 });
+        const got = cond.wait({ timeout: 20_000 });
+        return stamp ? [got, Date.now()] : got;
       } finally {
         cond.release();
       }
     },
-    args: [cond],
+    args: [cond, stamp],
   });
   t.start();
   return t;
@@ -41,7 +45,7 @@ describe("Condition wake hand-off", () => {
   it("a notify whose Lock another thread releases still wakes the waiter (the notifier never releases)", async () => {
     const lock = new Lock();
     const { cond, words } = placed(lock);
-    const w = waiter(cond);
+    const w = waiter(cond, true);
     await sleepers(words, 0, 1); // the waiter sleeps on SEQ
     const notified = new Event(), go = new Event();
     // The notifier acquires the Lock, notifies (its wake is deferred to its
@@ -59,8 +63,12 @@ describe("Condition wake hand-off", () => {
     n.start();
     assert.equal(await notified.waitAsync({ timeout: 20_000 }), true);
     assert.equal(Atomics.load(words, 1), 0); // granted: WAITERS 1 -> 0
+    const released = Date.now(); // wall clock: the same in every thread
     lock.release(); // any thread may release a Lock
-    assert.equal(await w.joinAsync(JOIN), true);
+    const [got, woke] = await w.joinAsync(JOIN) as [boolean, number];
+    assert.equal(got, true);
+    // Seen at the waiter's next slice end (50 ms), not at its timeout.
+    assert.ok(woke - released < 2_000, `woke ${woke - released} ms after`);
     go.set();
     assert.equal(await n.joinAsync(JOIN), true);
     assert.equal(lock.locked(), false);
