@@ -23,9 +23,11 @@
 //   of this thread is pending;
 // - the clock: performance.now() costs as much as an Atomics call or more
 //   (0.1-0.2 us here), so the sleeps that Event and Condition use
-//   (sleepSync/sleepAsync over a `Sleep`) read it only for a finite timeout
-//   (once to fix the deadline, then at each slice end), and waitSync not
-//   for an Infinity deadline; a wait without one never reads the clock;
+//   (sleepSync/sleepAsync over a `Sleep`) read it only for a finite timeout:
+//   the async form once to fix the deadline, the blocking form only once
+//   its first sleep ended without the change (timeLeft), then each at each
+//   slice end; waitSync not for an Infinity deadline; a wait without one
+//   never reads the clock;
 // - the slice hook: one internal callback run at the slice ends of a
 //   blocking interruptible wait (the executor's home thread ticks there).
 //
@@ -223,20 +225,37 @@ export async function waitAsync(
 }
 
 /**
- * Milliseconds `s` has left. A finite timeout fixes its deadline with one
- * clock read at the first sleep (a few microseconds after the call), so a
- * stall of this thread during the wait (descheduled, a busy event loop)
- * counts against the timeout instead of extending it; a wait without a
- * timeout never reads the clock.
+ * Milliseconds `s` has left. An async wait (`lazy` false) fixes a finite
+ * timeout's deadline with one clock read at its first sleep (a few
+ * microseconds after the call), so a stall of its thread's event loop during
+ * the wait counts against the timeout instead of extending it (a waitAsync
+ * slice that ends while the loop is busy is seen late by the stall).
+ *
+ * A blocking wait (`lazy` true) reads no clock for its first sleep: it hands
+ * the whole timeout (one slice of it) to Atomics.wait, which keeps the time
+ * itself, so a wait woken by the change it waits for never reads the clock
+ * (a clock read costs 0.1-0.2 us here, as much as the rest of an Event wait).
+ * The deadline is fixed at the next call: `now + timeout - credit`, where
+ * `credit` is the length of the slice that just ran out (it certainly
+ * passed; the thread was blocked in Atomics.wait, no event loop in between)
+ * and 0 after a wake that found the word unchanged or a caller's second
+ * sleep. So a blocking wait never ends early, and ends late only by the part
+ * of its first slice that ended without a clock read: at most
+ * min(timeout, SLICE_MS), on those rare paths (a spurious wake, a Condition
+ * waiter that found no permit), beside the scheduling delay any timed wait
+ * has. A wait without a timeout never reads the clock.
  */
-function timeLeft(s: Sleep): number {
+function timeLeft(s: Sleep, lazy: boolean, credit: number): number {
   const deadline = s.deadline;
   if (deadline === Infinity) return Infinity;
-  const now = performance.now();
-  if (deadline === deadline) return deadline - now; // not NaN: fixed
+  if (deadline === deadline) return deadline - performance.now(); // fixed
+  if (lazy && !s.started) {
+    s.started = true;
+    return s.timeout;
+  }
   s.started = true;
-  s.deadline = now + s.timeout;
-  return s.timeout;
+  s.deadline = performance.now() + s.timeout - (credit > 0 ? credit : 0);
+  return s.timeout - (credit > 0 ? credit : 0);
 }
 
 /**
@@ -257,7 +276,7 @@ export function sleepSync(
   form = "wait",
 ): WaitOutcome {
   if (!CAN_BLOCK) {
-    const left = timeLeft(s);
+    const left = timeLeft(s, false, -1);
     return waitSpin(
       view,
       index,
@@ -273,7 +292,7 @@ export function sleepSync(
     if (interruptible) throwIfInterrupted(signal);
     if (credit >= 0 && s.check !== undefined) s.check();
     if (credit > 0 && interruptible && sliceHook !== undefined) runSliceHook();
-    const left = timeLeft(s);
+    const left = timeLeft(s, true, credit);
     if (left <= 0) return "timed-out";
     const slice = left > SLICE_MS ? SLICE_MS : left;
     // Why no lost wakeup: Atomics.wait sleeps only while the word still
@@ -316,7 +335,7 @@ export function sleepAsync(
   const next = (credit: number): WaitOutcome | Promise<WaitOutcome> => {
     if (interruptible) throwIfInterrupted(signal);
     if (credit >= 0) s.check?.();
-    const left = timeLeft(s);
+    const left = timeLeft(s, false, -1);
     if (left <= 0) return "timed-out";
     slice = left > SLICE_MS ? SLICE_MS : left;
     const r = Atomics.waitAsync(view, index, expected, slice);

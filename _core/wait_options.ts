@@ -222,6 +222,27 @@ export function acquireOptions(options: AcquireOptions | undefined): Acquire {
 }
 
 /**
+ * acquireOptions for an async form (`acquireAsync` and its kin): an already
+ * aborted signal becomes a rejected promise, as every async wait rejects on
+ * abort, while bad options still throw synchronously (TypeError,
+ * RangeError), as documented. Callers return the promise when given one.
+ */
+export function acquireOptionsAsync(
+  options: AcquireOptions | undefined,
+): Acquire | Promise<never> {
+  try {
+    return acquireOptions(options);
+  } catch (error) {
+    // The thrown value is the reason itself only for the aborted check.
+    const signal = (options as AcquireOptions | null | undefined)?.signal;
+    if (signal instanceof AbortSignal && signal.aborted) {
+      if (error === signal.reason) return Promise.reject(error);
+    }
+    throw error;
+  }
+}
+
+/**
  * Validates a blocking flag (`blocking` for locks, Python's `block` for
  * queues: `flag` names it in messages) with its timeout and signal.
  * @throws {TypeError} for a non-boolean flag, a timeout given with the flag

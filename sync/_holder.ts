@@ -21,6 +21,13 @@ export const HOLDER: number = CONTENDED - 1;
  */
 export const TAKE_OVER: unique symbol = Symbol("threadkit.takeOver");
 
+/**
+ * Lock's internal check "this thread acquired the lock and still holds it"
+ * (the ident bits of its word name this thread), for Condition's wake
+ * hand-off (sync/_handoff.ts).
+ */
+export const HELD_HERE: unique symbol = Symbol("threadkit.heldHere");
+
 /** A revived Lock's descriptor extra: an RLock's inner, owned lock. */
 export const OWNED = "threadkit.owned";
 

@@ -12,6 +12,7 @@ import {
 } from "../_core/wait.ts";
 import type { TAKE_OVER } from "./_holder.ts";
 import { RuntimeError } from "../_core/errors.ts";
+import { deferWake } from "./_handoff.ts";
 
 // Condition shared layout: Int32Array on a SharedArrayBuffer, 3 slots (12 B).
 // The lock has its own region; the Condition's descriptor names it.
@@ -29,7 +30,9 @@ export const SLOTS = 3;
 // A waiter's life (its "ticket" is the SEQ it read when it registered):
 // holds lock -wait->                  WAITERS+1, ticket = SEQ, lock released
 // sleeping   -notify(n) by another->  notify moves k = min(n, WAITERS) from
-//                                     WAITERS to PERMITS, SEQ+1, wakes k
+//                                     WAITERS to PERMITS, SEQ+1, wakes k (a
+//                                     notifier that acquired the lock wakes
+//                                     them at its release: sync/_handoff.ts)
 // sleeping   -SEQ != ticket and PERMITS > 0-> takes one (CAS PERMITS-1),
 //                                     reacquires the lock, returns true
 // sleeping   -timeout->               takes a permit if it may (notify won the
@@ -66,7 +69,12 @@ export const SLOTS = 3;
 // Why no lost wakeup: a waiter reads SEQ, then looks at PERMITS, then sleeps
 // only while SEQ still equals what it read; notify adds to PERMITS before it
 // bumps SEQ and notifies SEQ. So a waiter either sees the permit, or its
-// sleep returns "not-equal", or the notify wakes it. Permits never exceed
+// sleep returns "not-equal", or the notify wakes it. A notify deferred to
+// the notifier's release (the hand-off, sync/_handoff.ts) has bumped SEQ
+// already: a sleeper it has not woken yet finds SEQ changed at its next
+// slice end at the latest (_core/wait.ts), so a deferral delays a wake
+// (until the lock is free, or one slice when another thread releases it)
+// and never loses one. Permits never exceed
 // the eligible waiters still to take one: each grant adds k <= WAITERS
 // permits and wakes k sleepers; every sleeper on SEQ at grant time is
 // eligible (registration and grant both hold the lock); a woken waiter that
@@ -87,9 +95,11 @@ export function register(view: Int32Array, what: string): number {
   return Atomics.load(view, SEQ);
 }
 
-// Moves up to n waiters from WAITERS to PERMITS and wakes them. Callers
-// hold the lock (or hand on a permit, see leave).
-export function grant(view: Int32Array, n: number): void {
+// Moves up to n waiters from WAITERS to PERMITS and wakes them, at once or,
+// with `handOff`, at this thread's next Lock release (sync/_handoff.ts; the
+// caller acquired the lock and holds it). Callers hold the lock (or hand on
+// a permit, see leave).
+export function grant(view: Int32Array, n: number, handOff = false): void {
   let waiters = Atomics.load(view, WAITERS);
   let k: number;
   for (;;) {
@@ -103,12 +113,18 @@ export function grant(view: Int32Array, n: number): void {
   // note at the top of the file.
   Atomics.add(view, PERMITS, k);
   Atomics.add(view, SEQ, 1);
-  Atomics.notify(view, SEQ, k);
+  if (handOff) deferWake(view, SEQ, k);
+  else Atomics.notify(view, SEQ, k);
 }
 
-// A permit may be taken only after SEQ moved past the ticket.
-export function take(view: Int32Array, ticket: number): boolean {
-  if (Atomics.load(view, SEQ) === ticket) return false;
+// A permit may be taken only after SEQ moved past the ticket. `seq` is a
+// value of SEQ the caller has just read (one load less on a waiter's path).
+export function take(
+  view: Int32Array,
+  ticket: number,
+  seq: number = Atomics.load(view, SEQ),
+): boolean {
+  if (seq === ticket) return false;
   let p = Atomics.load(view, PERMITS);
   while (p > 0) {
     const seen = Atomics.compareExchange(view, PERMITS, p, p - 1);
@@ -135,7 +151,7 @@ export function sleepSync(view: Int32Array, ticket: number, s: Sleep): boolean {
     // sleep lasts only while SEQ still holds what was read (sleepWord sleeps
     // again on a wake that finds SEQ unchanged; grant bumps SEQ first).
     const seq = Atomics.load(view, SEQ);
-    if (take(view, ticket)) return true;
+    if (take(view, ticket, seq)) return true;
     if (sleepWord(view, SEQ, seq, s, true, "wait") === "timed-out") {
       return false;
     }
@@ -150,7 +166,7 @@ export async function sleepAsync(
   for (;;) {
     // Why no lost wakeup: as in sleepSync.
     const seq = Atomics.load(view, SEQ);
-    if (take(view, ticket)) return true;
+    if (take(view, ticket, seq)) return true;
     if ((await sleepWordAsync(view, SEQ, seq, s)) === "timed-out") {
       return false;
     }

@@ -46,7 +46,7 @@ import {
   type WaitOptions,
   waitOptions,
 } from "../_core/wait.ts";
-import { TAKE_OVER } from "./_holder.ts";
+import { HELD_HERE, TAKE_OVER } from "./_holder.ts";
 import { Lock } from "./lock.ts";
 import { RLock } from "./rlock.ts";
 
@@ -123,9 +123,8 @@ let adopting: { view: Int32Array; lock: Lock | RLock } | undefined;
 export class Condition {
   readonly #view: Int32Array;
   readonly #lock: Lock | RLock;
-  // A sleeping waiter's death check: it must reacquire the lock, so it takes
-  // the lock over from a holder that stopped and throws OwnerDiedError
-  // holding it (sync/_holder.ts). Made once, not per wait.
+  // A sleeping waiter's death check (made once): it takes the lock over from
+  // a holder that stopped and throws OwnerDiedError (sync/_holder.ts).
   readonly #checkHolder: () => void;
 
   /**
@@ -325,7 +324,9 @@ export class Condition {
   }
 
   /**
-   * Wakes at most `n` of the threads waiting now (none if none wait).
+   * Wakes at most `n` of the threads waiting now (none if none wait); if this
+   * thread acquired the lock, at its release (so they find it free; a Lock
+   * released by another thread: within 50 ms, a waiter's wait slice).
    *
    * Python: `threading.Condition.notify`.
    *
@@ -338,8 +339,7 @@ export class Condition {
         `Cannot notify: n must be a non-negative integer, got ${n}`,
       );
     }
-    this.#checkOwned("notify");
-    grant(this.#view, n);
+    grant(this.#view, n, this.#checkOwned("notify"));
   }
 
   /**
@@ -350,8 +350,7 @@ export class Condition {
    * @throws {RuntimeError} when the calling thread does not hold the lock.
    */
   notifyAll(): void {
-    this.#checkOwned("notify");
-    grant(this.#view, 0x7fffffff);
+    grant(this.#view, 0x7fffffff, this.#checkOwned("notify"));
   }
 
   /**
@@ -465,12 +464,12 @@ export class Condition {
     return result;
   }
 
-  #checkOwned(what: string): void {
+  // Throws unless held (an RLock: here); true if acquired here (_handoff.ts).
+  #checkOwned(what: string): boolean {
     const lock = this.#lock;
-    const held = lock instanceof RLock ? lock.isOwned() : lock.locked();
-    if (!held) {
-      throw new RuntimeError(`Cannot ${what} on un-acquired lock`);
-    }
+    const held = lock instanceof RLock ? +lock.isOwned() : lock[HELD_HERE]();
+    if (held !== 0) return held === 1;
+    throw new RuntimeError(`Cannot ${what} on un-acquired lock`);
   }
 
   // Lock held: count ourselves in and take the ticket.

@@ -157,9 +157,10 @@ export class Event {
     const s = Atomics.load(view, STATE);
     if ((s & 1) === 1) return true;
     // Why no lost wakeup: sleepSync sleeps only while STATE still holds s
-    // (it sleeps again on a wake that finds STATE unchanged).
-    sleepSync(view, STATE, s, sleep, true, "wait");
-    return Atomics.load(view, STATE) !== s;
+    // (it sleeps again on a wake that finds STATE unchanged), and returns
+    // anything but "timed-out" only once STATE differs from s.
+    const outcome = sleepSync(view, STATE, s, sleep, true, "wait");
+    return outcome !== "timed-out" || Atomics.load(view, STATE) !== s;
   }
 
   /**
@@ -194,8 +195,8 @@ export class Event {
   // pending (_core/heap.ts: a block is freed only when no handle is left).
   async #sleepAsync(s: number, sleep: Sleep): Promise<boolean> {
     // Why no lost wakeup: as in wait().
-    await sleepAsync(this.#view, STATE, s, sleep);
-    return Atomics.load(this.#view, STATE) !== s;
+    const outcome = await sleepAsync(this.#view, STATE, s, sleep);
+    return outcome !== "timed-out" || Atomics.load(this.#view, STATE) !== s;
   }
 
   /** @ignore Describes the event for another thread (transfer registry). */

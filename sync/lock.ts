@@ -7,7 +7,15 @@
 import { RuntimeError } from "../_core/errors.ts";
 import { defineInspect } from "../_core/inspect.ts";
 import { currentIdent } from "../_core/runtime.ts";
-import { CONTENDED, OWNED, TAKE_OVER, takeOver } from "./_holder.ts";
+import {
+  CONTENDED,
+  HELD_HERE,
+  HOLDER,
+  OWNED,
+  TAKE_OVER,
+  takeOver,
+} from "./_holder.ts";
+import { pending, wakeDeferred } from "./_handoff.ts";
 import {
   allocRegion,
   checkRegion,
@@ -29,6 +37,7 @@ import {
   type Acquire,
   type AcquireOptions,
   acquireOptions,
+  acquireOptionsAsync,
   waitAsync,
   waitSync,
 } from "../_core/wait.ts";
@@ -53,12 +62,14 @@ const UNLOCKED = 0;
 // T        -acquire by U, contended (CAS T->T|C)-> T|C, then U waits on STATE
 // T        -release (exchange 0)->                UNLOCKED, no notify
 // T|C      -release (exchange 0)->                UNLOCKED + notify(1)
+// Every release then issues the Condition wakes that its thread deferred
+// while it held a lock (sync/_handoff.ts; nothing when there are none).
 // UNLOCKED -acquire by a woken waiter U (CAS 0->U|C)-> U|C
+// UNLOCKED -acquire by U in its spin (CAS 0->U|C)->    U|C
 // A woken waiter takes the lock with the CONTENDED bit set, not CAS(0->U):
-// it cannot know whether others still sleep, so it keeps the mark. The
-// uncontended path is what it was with the classic 0/1/2 states: one
-// compareExchange to acquire, one exchange to release (the ident is a field
-// of this module, read once per thread).
+// it cannot know whether others still sleep (a spinner: see SPIN). The
+// uncontended path is that of the classic 0/1/2 states: one compareExchange
+// to acquire, one exchange to release (the ident is read once per thread).
 //
 // T(dead)  -a waiter U's slice-end check (CAS T->U|C or T|C->U|C)-> U|C,
 //           and U's acquire throws OwnerDiedError holding the lock
@@ -70,7 +81,10 @@ const UNLOCKED = 0;
 // starve a waiter in theory; Python's Lock makes no fairness promise either.
 // SPIN bounds how long a blocking acquirer polls a held (not CONTENDED)
 // lock before it sleeps: critical sections are usually shorter than the
-// cost of a sleep and a wake.
+// cost of a sleep and a wake. A spinner that gets the lock marks it, so the
+// next contender sleeps and the releaser barges back in with a hot cache (a
+// futex mutex's regime); unmarked, two looping threads kept stealing it in
+// their spins, handing it (and its data's lines) over every few pairs.
 const SPIN = 100;
 
 // This thread's ident, read once: the value an acquire stores.
@@ -209,7 +223,7 @@ export class Lock {
    * @throws {TypeError} for a timeout with `blocking: false` (synchronously).
    * @throws {RangeError} for a negative or NaN timeout (synchronously).
    * @throws {OwnerDiedError} (rejects) as `acquire` does: the lock is then
-   * held by the calling thread.
+   * held by the calling thread. Rejects with an aborted signal's reason.
    *
    * @example
    * ```ts
@@ -223,7 +237,8 @@ export class Lock {
    * ```
    */
   acquireAsync(options?: AcquireOptions): Promise<boolean> {
-    const opts = acquireOptions(options);
+    const opts = acquireOptionsAsync(options);
+    if (opts instanceof Promise) return opts; // an aborted signal
     const id = me || myIdent();
     if (Atomics.compareExchange(this.#view, STATE, UNLOCKED, id) === 0) {
       opts.onAcquired?.();
@@ -253,6 +268,9 @@ export class Lock {
     } else if (prev === UNLOCKED) {
       throw new RuntimeError("Cannot release lock: lock is not locked");
     }
+    // The Condition wakes this thread deferred while it held a lock
+    // (sync/_handoff.ts): the lock is free now, so the woken can take it.
+    if (pending.n !== 0) wakeDeferred();
   }
 
   /**
@@ -382,8 +400,8 @@ export class Lock {
       if (state >= CONTENDED) break;
       if (
         state === UNLOCKED &&
-        Atomics.compareExchange(view, STATE, UNLOCKED, id) === UNLOCKED
-      ) return true;
+        Atomics.compareExchange(view, STATE, 0, id | CONTENDED) === UNLOCKED
+      ) return true; // marked: see SPIN
     }
     const check = () => takeOver(view, id, this.#owned, opts.onAcquired);
     for (let state = Atomics.load(view, STATE);;) {
@@ -447,16 +465,20 @@ export class Lock {
       } else if (state >= CONTENDED) {
         return state;
       } else {
-        const seen = Atomics.compareExchange(
-          view,
-          STATE,
-          state,
-          state | CONTENDED,
-        );
-        if (seen === state) return state | CONTENDED;
+        const marked = state | CONTENDED;
+        const seen = Atomics.compareExchange(view, STATE, state, marked);
+        if (seen === state) return marked;
         state = seen;
       }
     }
+  }
+  /**
+   * Internal: 0 free, 1 held by this thread (its acquirer), 2 by another
+   * (a Condition defers its wakes to its own releases: sync/_handoff.ts).
+   */
+  [HELD_HERE](): number {
+    const holder = Atomics.load(this.#view, STATE) & HOLDER;
+    return holder === 0 ? 0 : holder === (me || myIdent()) ? 1 : 2;
   }
   /**
    * Internal: a waiter's death check (a Condition's sleeper, which must

@@ -27,6 +27,7 @@ import {
 import {
   type AcquireOptions,
   acquireOptions,
+  acquireOptionsAsync,
   checkOptions,
   ON_ACQUIRED,
 } from "../_core/wait.ts";
@@ -171,13 +172,21 @@ export class RLock {
    *
    * @returns a promise of `true` when acquired, `false` on timeout or when
    * `blocking: false` found the lock held by another thread.
+   * Rejects with the signal's reason when it aborts (an aborted one too).
    * @throws {OwnerDiedError} (rejects) as `acquire` does: the calling
    * thread then owns the lock at depth 1.
    */
   acquireAsync(options?: AcquireOptions): Promise<boolean> {
     checkOptions("acquire", options, "blocking"); // before the spread below
     const me = currentIdent();
-    if (this.#reenter(me, options)) return Promise.resolve(true);
+    if (this.#view[OWNER] === me) {
+      // Reentry, validated as a waiting acquire would be (see #reenter); an
+      // aborted signal rejects, as the inner acquireAsync does.
+      const opts = acquireOptionsAsync(options);
+      if (opts instanceof Promise) return opts;
+      this.#view[COUNT]++;
+      return Promise.resolve(true);
+    }
     // The owner is recorded in the same step as the inner acquire, not a
     // microtask later (ON_ACQUIRED in sync/_wait.ts says why).
     return this.#lock.acquireAsync(

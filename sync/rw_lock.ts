@@ -16,7 +16,11 @@ import {
   registerTransfer,
   TO_DESCRIPTOR,
 } from "../_core/transfer.ts";
-import { type AcquireOptions, acquireOptions } from "../_core/wait.ts";
+import {
+  type AcquireOptions,
+  acquireOptions,
+  acquireOptionsAsync,
+} from "../_core/wait.ts";
 import {
   type Guard,
   guardWith,
@@ -170,6 +174,7 @@ export class RWLock {
    * @returns a promise of `true` when acquired, `false` on timeout or when
    * `blocking: false` found a writer.
    * @throws {TypeError} for a timeout with `blocking: false` (synchronously).
+   * Rejects with the signal's reason when it aborts (an aborted one too).
    * @throws {OwnerDiedError} (rejects) as `acquireRead` does: the lock is
    * then held FOR WRITING by the calling thread.
    *
@@ -184,7 +189,8 @@ export class RWLock {
    * ```
    */
   acquireReadAsync(options?: AcquireOptions): Promise<boolean> {
-    const opts = acquireOptions(options);
+    const opts = acquireOptionsAsync(options);
+    if (opts instanceof Promise) return opts; // an aborted signal
     const view = this.#view;
     if (
       Atomics.compareExchange(view, STATE, FREE, 1) === FREE || tryRead(view)
@@ -258,6 +264,7 @@ export class RWLock {
    * @returns a promise of `true` when acquired, `false` on timeout or when
    * `blocking: false` found the lock held.
    * @throws {TypeError} for a timeout with `blocking: false` (synchronously).
+   * Rejects with the signal's reason when it aborts (an aborted one too).
    * @throws {OwnerDiedError} (rejects) as `acquireWrite` does.
    *
    * @example
@@ -271,7 +278,8 @@ export class RWLock {
    * ```
    */
   acquireWriteAsync(options?: AcquireOptions): Promise<boolean> {
-    const opts = acquireOptions(options);
+    const opts = acquireOptionsAsync(options);
+    if (opts instanceof Promise) return opts; // an aborted signal
     const w = -writerIdent();
     if (Atomics.compareExchange(this.#view, STATE, FREE, w) === FREE) {
       return Promise.resolve(true);

@@ -21,6 +21,7 @@ import {
   type Acquire,
   type AcquireOptions,
   acquireOptions,
+  acquireOptionsAsync,
   waitAsync,
   waitSync,
 } from "../_core/wait.ts";
@@ -155,10 +156,12 @@ export class Semaphore {
    *
    * @returns a promise of `true` when a unit was taken, `false` on timeout
    * or when `blocking: false` found none.
+   * Rejects with the signal's reason when it aborts (an aborted one too).
    * @throws {RangeError} (synchronously) for a negative or NaN timeout.
    */
   acquireAsync(options?: AcquireOptions): Promise<boolean> {
-    const opts = acquireOptions(options);
+    const opts = acquireOptionsAsync(options);
+    if (opts instanceof Promise) return opts; // an aborted signal
     if (this.#tryTake()) return Promise.resolve(true);
     if (!opts.blocking) return Promise.resolve(false);
     return this.#acquireAsyncSlow(opts);

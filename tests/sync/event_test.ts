@@ -108,6 +108,35 @@ describe("Event", () => {
     assert.equal(await t.joinAsync(JOIN), true);
   });
 
+  it("A blocking Event.wait({ timeout }) never ends before its timeout: past its first slice, and after spurious wakes in it", async () => {
+    const event = new Event();
+    // Longer than one 50 ms slice: the deadline is fixed when the first
+    // slice runs out, without a clock read at the start (_core/wait.ts).
+    const t0 = performance.now();
+    assert.equal(event.wait({ timeout: 130 }), false);
+    const ms = performance.now() - t0;
+    assert.ok(ms >= 130 && ms < 130 + 2_000, `took ${ms} ms`);
+    // A thread whose first slice is cut short by wakes that leave the word
+    // unchanged (sleepers() notifies it): it sleeps again, and its deadline
+    // still lies at least the full timeout after its call.
+    const buffer = new SharedArrayBuffer(Event.byteLength);
+    const placed = new Event({ buffer, byteOffset: 0 });
+    const t = new Thread({
+      target: (event: Event) => {
+        const t0 = performance.now();
+        const got = event.wait({ timeout: 200 });
+        return [got, performance.now() - t0];
+      },
+      args: [placed],
+    });
+    t.start();
+    await sleepers(new Int32Array(buffer), 0, 1);
+    await sleepers(new Int32Array(buffer), 0, 1);
+    const [got, took] = await t.joinAsync(JOIN) as [boolean, number];
+    assert.equal(got, false);
+    assert.ok(took >= 200 && took < 200 + 2_000, `took ${took} ms`);
+  });
+
   it("Event rejects bad input with TypeError/RangeError and keeps its flag", async () => {
     const event = new Event();
     assert.throws(() => event.wait({ timeout: NaN }), RangeError);
