@@ -47,7 +47,8 @@ import {
   WORKERS,
 } from "./_layout.ts";
 import type { Owner } from "./_owner.ts";
-import { reclaim, settleUnrun, wakeParked } from "./_park.ts";
+import { reclaim } from "./_park.ts";
+import { close } from "./_close.ts";
 import type { PoolThreadArgs } from "./_thread.ts";
 import { breakIfHomeGone, sweep } from "./_orphans.ts";
 import { BrokenExecutorError } from "./errors.ts";
@@ -225,24 +226,10 @@ export class Pool {
         "Cannot shut down executor: wait and cancelFutures must be booleans",
       );
     }
-    const b = this.b, { v } = b;
-    Atomics.compareExchange(v, STATE, OPEN, SHUTDOWN);
-    // Shut first: a racing submit is refused, not queued behind the drain.
-    this.tasks.shutdown();
-    if (cancel) {
-      for (;;) {
-        let s: number;
-        try {
-          s = this.tasks.getNowait();
-        } catch {
-          break;
-        }
-        settleUnrun(b, s, this.free, false);
-      }
-    }
-    // Parked pool threads leave through the shut-down queue (woken after
-    // the cancel drain: a woken thread must not take a task being cancelled).
-    wakeParked(b, true);
+    // Submits past their check finish first; then the queue shuts (a later
+    // submit is refused), queued and handed-over tasks are cancelled
+    // (cancelFutures), and parked pool threads leave (_close.ts).
+    close(this.b, this.tasks, this.free, SHUTDOWN, cancel);
     return wait;
   }
 

@@ -324,14 +324,22 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
     const s = slot ?? this.#p.slotSync(owner, deadline);
     const b = this.#p.b, { v } = b;
     const base = b.slot(s);
+    const entry = runtime().entry;
+    const gate = b.gate(entry);
+    let inGate = false;
     try {
-      this.#p.checkOpen();
-      v[base + S_OENTRY] = runtime().entry;
+      v[base + S_OENTRY] = entry;
       v[base + S_OIDENT] = owner.ident;
       v[base + S_TARGET] = id;
       v[base + S_MODE] = mode;
       v[base + S_WIDENT] = 0; // no runner yet (an owner's scan reads it)
-      writeArgs(b, s, args);
+      writeArgs(b, s, args); // may run user code (toJSON): before the gate
+      // The gate (pool/_close.ts): from the STATE check to the hand-off or
+      // put, a close waits for us, so it either refuses this task or
+      // drains it. No user code runs inside.
+      Atomics.store(v, gate, owner.ident);
+      inGate = true;
+      this.#p.checkOpen();
       Atomics.store(v, base + S_STATE, QUEUED);
       // One task at a time (nothing else of this thread's pending): straight
       // to a parked pool thread if one is (pool/_park.ts). Else, and with
@@ -342,7 +350,10 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
         this.#p.tasks.putNowait(s);
         wakeParked(b, false);
       }
+      Atomics.store(v, gate, 0);
+      inGate = false;
     } catch (error) {
+      if (inGate) Atomics.store(v, gate, 0);
       Atomics.store(v, base + S_STATE, FREE);
       this.#p.free.putNowait(s);
       if (error instanceof QueueShutDownError) this.#p.checkOpen();

@@ -1,0 +1,33 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// A thread standing inside a submit's gate (pool/_close.ts) for
+// tests/pool/close_test.ts: it sets its gate word, says so, waits until a
+// close has stored the new STATE, then does what a submit does after its
+// STATE check (hands slot `s` to a parked record), and leaves the gate.
+
+import type { Event } from "../../mod.ts";
+import { runtime } from "../../_core/runtime.ts";
+import { Block, OPEN, STATE } from "../../pool/_layout.ts";
+import { handOff } from "../../pool/_park.ts";
+
+/** Returns whether the hand-off went to a parked record. */
+export function handOffInGate(
+  buffer: SharedArrayBuffer,
+  ready: Event,
+  s: number,
+): boolean {
+  const b = new Block(buffer), { v } = b;
+  const { entry, ident } = runtime();
+  const gate = b.gate(entry);
+  Atomics.store(v, gate, ident);
+  ready.set();
+  // The close stores STATE before it looks at the gates (and never
+  // notifies it): look again every millisecond, for 30 s at most.
+  const until = performance.now() + 30_000;
+  while (Atomics.load(v, STATE) === OPEN) {
+    if (performance.now() > until) throw new Error("no close within 30 s");
+    Atomics.wait(v, STATE, OPEN, 1);
+  }
+  const handed = handOff(b, s);
+  Atomics.store(v, gate, 0);
+  return handed;
+}
