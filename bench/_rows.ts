@@ -25,6 +25,7 @@ import {
 } from "./_sides.ts";
 import { Queue } from "../mod.ts";
 import { PAYLOAD } from "./_workers/limits.ts";
+import { POOL_ROWS } from "./_pool_rows.ts";
 
 /** One reported ratio of a row: threadkit against side `vs`. */
 export interface Ratio {
@@ -36,6 +37,8 @@ export interface Ratio {
    */
   measure: "throughput" | "time";
   target: { op: "<=" | ">="; ratio: number };
+  /** Judge this ratio on this runtime only (default: every runtime). */
+  runtime?: "deno" | "node";
   /** Also compare this extra figure (handoffs) within a factor. */
   extraWithin?: { key: string; factor: number };
 }
@@ -55,6 +58,8 @@ export interface LimitRow {
   rawRoundTrip?: boolean;
   /** What limits the figure (measured; see BENCHMARKS.md). */
   limits: string;
+  /** Run the row on these runtimes only (default: every runtime). */
+  runtimes?: readonly ("deno" | "node")[];
 }
 
 const intProducerQueue = () => {
@@ -262,4 +267,5 @@ export const ROWS: readonly LimitRow[] = [
     limits:
       "the woken waiter found the lock still held by its notifier in 9.7k of 20k round trips and slept on it: a second futex wake per handoff; closing it needs a requeue-style handoff in Lock",
   },
+  ...POOL_ROWS,
 ];

@@ -108,6 +108,16 @@ describe("ThreadPoolExecutor shutdown (test_shutdown)", () => {
 });
 
 describe("ThreadPoolExecutor.map (test_map)", () => {
+  it("ThreadPoolExecutor.map() over no items yields nothing (async and blocking)", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const out: number[] = [];
+    for await (const y of pool.map((x: number) => x, [])) out.push(y);
+    for (const y of pool.map((x: number) => x, [], { chunksize: 5 })) {
+      out.push(y);
+    }
+    assert.deepEqual(out, []);
+  });
+
   it("ThreadPoolExecutor.map() yields the results in order (chunksize 1 and 3)", async () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
     const items = Array.from({ length: 50 }, (_, i) => i);
@@ -332,6 +342,26 @@ describe("asCompleted (test_as_completed)", () => {
     }
   });
 
+  it("asCompleted() timeout error names how many futures are unfinished (test_correct_timeout_exception_msg)", async () => {
+    const fx = await fixtures();
+    try {
+      const all = [fx.successful, fx.failed, fx.cancelled, fx.pending];
+      const seen: unknown[] = [];
+      await assert.rejects(
+        async () => {
+          for await (const f of asCompleted(all, { timeout: 0 })) seen.push(f);
+        },
+        (e: Error) =>
+          e instanceof TimeoutError && /^1 \(of 4\) futures unfinished/.test(
+            e.message,
+          ),
+      );
+      assert.equal(seen.length, 3);
+    } finally {
+      await fx.close();
+    }
+  });
+
   it("asCompleted({ timeout: 0 }) yields the done futures, then throws TimeoutError", async () => {
     const fx = await fixtures();
     try {
@@ -439,6 +469,28 @@ describe("Future (test_future)", () => {
     } finally {
       await fx.close();
     }
+  });
+
+  it("Future.addDoneCallback(): a callback that throws is reported and the others still run (test_done_callback_raises)", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const calls: string[] = [];
+    const reported: unknown[] = [];
+    const error = console.error;
+    console.error = (...args: unknown[]) => reported.push(args[1]);
+    try {
+      const f = pool.submit(mul, 2, 2);
+      f.addDoneCallback(() => calls.push("first"));
+      f.addDoneCallback(() => {
+        throw new Error("doh!");
+      });
+      f.addDoneCallback(() => calls.push("third"));
+      assert.equal(await within(f), 4);
+    } finally {
+      console.error = error;
+    }
+    assert.deepEqual(calls, ["first", "third"]);
+    assert.equal(reported.length, 1);
+    assert.equal((reported[0] as Error).message, "doh!");
   });
 
   it("Future cannot be sent to another thread", async () => {
