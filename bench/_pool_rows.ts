@@ -62,18 +62,24 @@ export const POOL_ROWS: readonly LimitRow[] = [
     sides: () => [
       executorOneByOne(false),
       pingPong("raw Atomics.waitAsync ping-pong", rawPair, true),
-      piscinaOneByOne,
     ],
-    ratios: [
-      { vs: 1, measure: "time", target: { op: "<=", ratio: 1.3 } },
-      { vs: 2, measure: "time", target: { op: "<=", ratio: 1 } },
-    ],
+    ratios: [{ vs: 1, measure: "time", target: { op: "<=", ratio: 1.3 } }],
     n: 2_000,
     quickN: 200,
     reps: 9,
     rawRoundTrip: true,
     limits:
       "the raw peer answers in 0.25 µs, before this thread's event loop has gone to sleep; a task answered 1-2 µs later (the pool thread's wake, the task, the push) finds it asleep and pays a full event-loop wake (a raw peer that waits 1 µs before answering costs 3-5 µs more per round trip, bench/round_trip_ab.ts)",
+  },
+  {
+    id: "pool-await-piscina",
+    figure: "ThreadPoolExecutor one task at a time vs piscina",
+    sides: () => [executorOneByOne(false), piscinaOneByOne],
+    ratios: [{ vs: 1, measure: "time", target: { op: "<=", ratio: 1 } }],
+    n: 1_000,
+    quickN: 100,
+    reps: 5,
+    limits: "piscina posts a message each way per task",
   },
   {
     id: "pool-result",
