@@ -100,11 +100,18 @@ export const POOL_ROWS: readonly LimitRow[] = [
     id: "pool-map",
     figure: `ThreadPoolExecutor.map, 1,000,000 items, chunks of ${CHUNK}`,
     sides: () => [executorMap, piscinaMap],
-    ratios: [{ vs: 1, measure: "throughput", target: { op: ">=", ratio: 1 } }],
+    // The issue's target, 3 M items/s where postMessage batches of 1000 made
+    // 3.5 M/s, as a ratio to piscina running the same chunks (a message
+    // each way per chunk): 3 / 3.5.
+    ratios: [{
+      vs: 1,
+      measure: "throughput",
+      target: { op: ">=", ratio: 0.86 },
+    }],
     n: 1_000_000,
     quickN: 100_000,
     reps: 3,
     limits:
-      "per item: the chunk's JSON encode and decode both ways and the in-order async iteration (absolute target 3 M items/s)",
+      "per item, on the submitting thread: the chunk's JSON encode and decode and one promise of the in-order async iteration (about 100-200 ns of the three on Deno, more on Node, where piscina's structured clone of a number array is cheaper); absolute target 3 M items/s",
   },
 ];
