@@ -25,8 +25,15 @@
 // submit would pay a notify for a race that almost never happens): a close
 // naps GATE_NAP_MS at a time; a submit holds its gate for a few stores and
 // one CAS or queue put, and runs no user code inside it.
+// Whose gate counts: a live thread's, and that of a thread whose target has
+// returned (its entry is freed) while leftover work of its event loop may
+// still submit: ended is not stopped. A gate naming a thread in the stop
+// ring (_core/runtime.ts) is skipped: a stopped thread submits nothing
+// more. One that ended and never shows in the ring (a thread stopped
+// together with its starter leaves no record) is waited for GATE_ENDED_MS
+// at most, then skipped.
 
-import { entryAlive, runtime } from "../_core/runtime.ts";
+import { entryAlive, identStopped, runtime } from "../_core/runtime.ts";
 import { waitSync } from "../_core/wait.ts";
 import type { Queue } from "../queue/bounded.ts";
 import {
@@ -40,6 +47,7 @@ import {
 import { drainMail, settleUnrun, wakeParked } from "./_park.ts";
 
 const GATE_NAP_MS = 0.05;
+const GATE_ENDED_MS = 1000;
 
 /**
  * Closes the executor: STATE becomes SHUTDOWN (from OPEN only) or BROKEN,
@@ -81,7 +89,7 @@ export function close(
 
 /**
  * Waits until no thread but this one is inside a submit's gate (a thread
- * that died there counts as out).
+ * that stopped there counts as out; see the top of this file).
  */
 export function waitGates(b: Block): void {
   const { v } = b;
@@ -89,9 +97,16 @@ export function waitGates(b: Block): void {
   for (let e = 0; e < HEAD_COUNT; e++) {
     if (e === own) continue; // this thread's own submit is not running now
     const at = b.gate(e);
+    let giveUp = NaN;
     for (;;) {
       const id = Atomics.load(v, at);
-      if (id === 0 || !entryAlive(e, id)) break;
+      if (id === 0) break;
+      if (!entryAlive(e, id)) {
+        if (identStopped(id) !== undefined) break;
+        const now = performance.now();
+        if (giveUp !== giveUp) giveUp = now + GATE_ENDED_MS;
+        else if (now >= giveUp) break;
+      }
       // Polled (see the top of this file): the loop re-reads the gate.
       waitSync(v, at, id, performance.now() + GATE_NAP_MS, undefined, false);
     }

@@ -6,7 +6,7 @@
 
 import { RuntimeError } from "../_core/errors.ts";
 import { entryAlive, heapAlloc, runtime } from "../_core/runtime.ts";
-import { setSliceHook } from "../_core/wait.ts";
+import { checkOptions, setSliceHook } from "../_core/wait.ts";
 import { checkTarget, type WireTarget, wireTarget } from "../_core/target.ts";
 import {
   decodeTransfer,
@@ -157,6 +157,18 @@ export class Pool {
    * @throws {TypeError}/{RangeError} for bad options.
    */
   static create(options: ThreadPoolExecutorOptions | undefined): Pool {
+    if (
+      options !== undefined && (typeof options !== "object" || options === null)
+    ) {
+      // Python's ThreadPoolExecutor(4) is max_workers=4.
+      throw new TypeError(
+        `Cannot create executor: options must be an object, got ${
+          options === null ? "null" : typeof options
+        } ${String(options)}; write { maxWorkers: ${
+          String(options)
+        } } (threadkit takes Python's arguments as options)`,
+      );
+    }
     const o = options ?? {};
     const cores = (globalThis.navigator?.hardwareConcurrency ?? 1) || 1;
     const workers = count(
@@ -219,6 +231,8 @@ export class Pool {
   }
 
   stop(options: ExecutorShutdownOptions | undefined): boolean {
+    // Python's shutdown(False) is { wait: false }: refused, not read as {}.
+    checkOptions("shut down executor", options, "wait");
     const wait = options?.wait ?? true;
     const cancel = options?.cancelFutures ?? false;
     if (typeof wait !== "boolean" || typeof cancel !== "boolean") {

@@ -4,7 +4,7 @@
 // close has stored the new STATE, then does what a submit does after its
 // STATE check (hands slot `s` to a parked record), and leaves the gate.
 
-import type { Event } from "../../mod.ts";
+import { type Event, Thread } from "../../mod.ts";
 import { runtime } from "../../_core/runtime.ts";
 import { Block, OPEN, STATE } from "../../pool/_layout.ts";
 import { handOff } from "../../pool/_park.ts";
@@ -30,4 +30,28 @@ export function handOffInGate(
   const handed = handOff(b, s);
   Atomics.store(v, gate, 0);
   return handed;
+}
+
+/**
+ * The same from leftover work of the thread's event loop, after its target
+ * has returned (the thread has ended, its entry is freed, and it still
+ * runs: ended is not stopped). Its event loop keeps turning while a child
+ * thread it started runs (until `hold` is set: a thread waits for its own
+ * threads before its worker goes). `done` is set once the hand-off is made.
+ */
+export function handOffInGateAfterReturn(
+  buffer: SharedArrayBuffer,
+  ready: Event,
+  s: number,
+  done: Event,
+  hold: Event,
+): void {
+  new Thread({
+    target: (hold: Event) => hold.wait({ timeout: 60_000 }),
+    args: [hold],
+  }).start();
+  setTimeout(() => {
+    handOffInGate(buffer, ready, s);
+    done.set();
+  }, 0);
 }

@@ -93,6 +93,35 @@ describe("executor close against submits in flight", () => {
     assert.equal(Atomics.load(v, p.b.slot(s) + S_STATE), CANCELLED);
     assert.equal(popHead(p), s);
   });
+
+  it("shutdown({ cancelFutures }) waits for a submit made by leftover work of a thread whose target returned (ended is not stopped)", async () => {
+    const { p, s } = queuedSlot(), { v } = p.b;
+    const park = p.b.record(1) + R_PARK;
+    Atomics.store(v, park, PARKED);
+    const ready = new Event(), done = new Event(), hold = new Event();
+    const t = new Thread({
+      target: moduleTarget<typeof gate.handOffInGateAfterReturn>(
+        GATE,
+        "handOffInGateAfterReturn",
+      ),
+      args: [p.b.buffer, ready, s, done, hold],
+    });
+    t.start();
+    try {
+      // The target has returned (its entry is freed) ...
+      await within(t.joinAsync({ timeout: 30_000 }));
+      assert.equal(t.isAlive(), false);
+      // ... and its leftover work stands in its gate.
+      assert.equal(await ready.waitAsync({ timeout: 30_000 }), true);
+      p.stop({ cancelFutures: true, wait: false });
+      assert.equal(await done.waitAsync({ timeout: 30_000 }), true);
+      assert.equal(Atomics.load(v, park), WOKEN);
+      assert.equal(Atomics.load(v, p.b.slot(s) + S_STATE), CANCELLED);
+      assert.equal(popHead(p), s);
+    } finally {
+      hold.set(); // the child ends, then the thread's worker
+    }
+  });
 });
 
 // A racing submitter: submits `burst` tasks at a time (1: the direct
@@ -140,7 +169,7 @@ function racer(
 
 describe("ThreadPoolExecutor submit racing shutdown", () => {
   it("ThreadPoolExecutor: submits racing shutdown({ cancelFutures: true }) are each refused, cancelled or run exactly once, never both", async () => {
-    const ROUNDS = 8, CAP = 100_000, BURSTS = [1, 16];
+    const ROUNDS = 8, CAP = 100_000, BURSTS = [1, 64];
     let ran = 0, cancelled = 0;
     for (let r = 0; r < ROUNDS; r++) {
       const runs = new Int32Array(new SharedArrayBuffer(4 * CAP * 2));
@@ -195,7 +224,7 @@ describe("ThreadPoolExecutor submit racing shutdown", () => {
       }
       assert.equal(runs.findIndex((x, i) => x !== frozen[i]), -1);
     }
-    // Both outcomes happened (one racer keeps 16 tasks queued at a time,
+    // Both outcomes happened (one racer keeps 64 tasks queued at a time,
     // so some were queued when a shutdown came).
     assert.ok(ran > 0, "no task ran");
     assert.ok(cancelled > 0, "no task was cancelled");

@@ -92,6 +92,31 @@ describe("ThreadPoolExecutor shutdown (test_shutdown)", () => {
     await within(pool.shutdownAsync());
   });
 
+  it("ThreadPoolExecutor refuses Python's positional forms: shutdown(false), result(5), ThreadPoolExecutor(5)", async () => {
+    const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const f = pool.submit((x: number) => x, 1);
+    assert.equal(await within(f), 1);
+    // Done or not, the options are checked.
+    assert.throws(() => f.result(5 as never), TypeError);
+    assert.throws(() => f.exception(5 as never), TypeError);
+    assert.throws(() => f.result({ timeout: -1 }), RangeError);
+    assert.throws(() => pool.map((x: number) => x, [1], 5 as never), TypeError);
+    assert.throws(
+      () => pool.shutdown(false as never),
+      (e: Error) =>
+        e instanceof TypeError && /\{ wait: false \}/.test(e.message),
+    );
+    assert.throws(() => pool.shutdown(true as never), TypeError);
+    assert.throws(
+      () => new ThreadPoolExecutor(5 as never),
+      (e: Error) =>
+        e instanceof TypeError && /\{ maxWorkers: 5 \}/.test(e.message),
+    );
+    // Nothing was shut down by the refused calls.
+    assert.equal(await within(pool.submit((x: number) => x + 1, 1)), 2);
+    await within(pool.shutdownAsync({ wait: true }));
+  });
+
   it("ThreadPoolExecutor refuses bad options", () => {
     assert.throws(() => new ThreadPoolExecutor({ maxWorkers: 0 }), RangeError);
     assert.throws(() => new ThreadPoolExecutor({ maxWorkers: -1 }), RangeError);
