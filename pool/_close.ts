@@ -7,21 +7,28 @@
 // submit takes the executor's lock for both steps and refuses after
 // shutdown). The gates make the two steps one, as seen by a close:
 //
-// Gate word: one per thread-table entry (GATES + e, _layout.ts).
-// | value | meaning                                                        | written by     |
-// |-------|----------------------------------------------------------------|----------------|
-// | 0     | entry e's thread is not between a STATE check and its hand-off | that thread    |
-// | ident | it is (or died there: the ident no longer names a live thread) | that thread    |
+// Gate word: one per thread-table entry (GATES + e, _layout.ts), and one
+// shared count (GATED) for a submit that finds its entry's word taken: an
+// entry is freed when its thread's target returns, while leftover work of
+// that thread's event loop may still submit, so a new thread on the same
+// entry can meet its word in use.
+// | word   | value | meaning                                               | written by                      |
+// |--------|-------|-------------------------------------------------------|---------------------------------|
+// | gate e | 0     | no submit holds it                                    | its holder (CAS back to 0),     |
+// |        | ident | that thread is between its STATE check and hand-off   | a close giving up (CAS to 0)    |
+// | GATED  | n     | n submits are there, counted here instead             | those submits (add, sub)        |
 //
-// submit: store gate = ident; load STATE (refuse unless OPEN); write
-//         QUEUED; hand off or put; store gate = 0.
-// close:  store STATE; then for every gate: wait while it names a live
-//         thread; then shut the queue and drain (queue and hand-offs).
-// Why no submit slips past a close: both sides store, then load, and all
-// Atomics are sequentially consistent, so either the submit's load sees the
-// new STATE (it refuses, changing nothing), or close's load sees the gate
-// set and waits until that submit's hand-off or put is done, so the drain
-// that follows sees its task. Nothing notifies a gate's clearing (every
+// submit: CAS gate 0 -> ident (or add 1 to GATED); load STATE (refuse
+//         unless OPEN); write QUEUED; hand off or put; CAS gate back to 0
+//         (or subtract 1).
+// close:  store STATE; then for every gate, and for GATED: wait while it
+//         is held; then shut the queue and drain (queue and hand-offs).
+// Why no submit slips past a close: both sides write (store, CAS or add),
+// then load, and all Atomics are sequentially consistent, so either the
+// submit's load sees the new STATE (it refuses, changing nothing), or
+// close's load sees the gate held (or GATED above 0) and waits until that
+// submit's hand-off or put is done, so the drain that follows sees its
+// task. Nothing notifies a gate's clearing (every
 // submit would pay a notify for a race that almost never happens): a close
 // naps GATE_NAP_MS at a time; a submit holds its gate for a few stores and
 // one CAS or queue put, and runs no user code inside it.
@@ -39,6 +46,7 @@ import type { Queue } from "../queue/bounded.ts";
 import {
   type Block,
   BROKEN,
+  GATED,
   HEAD_COUNT,
   OPEN,
   SHUTDOWN,
@@ -105,10 +113,19 @@ export function waitGates(b: Block): void {
         if (identStopped(id) !== undefined) break;
         const now = performance.now();
         if (giveUp !== giveUp) giveUp = now + GATE_ENDED_MS;
-        else if (now >= giveUp) break;
+        else if (now >= giveUp) {
+          Atomics.compareExchange(v, at, id, 0); // once, not at every close
+          break;
+        }
       }
       // Polled (see the top of this file): the loop re-reads the gate.
       waitSync(v, at, id, performance.now() + GATE_NAP_MS, undefined, false);
     }
+  }
+  const giveUp = performance.now() + GATE_ENDED_MS;
+  for (;;) {
+    const n = Atomics.load(v, GATED);
+    if (n <= 0 || performance.now() >= giveUp) return;
+    waitSync(v, GATED, n, performance.now() + GATE_NAP_MS, undefined, false);
   }
 }

@@ -19,6 +19,7 @@
 // | 9                     | ID       | unique in the process: a shared-heap offset | constructor              |
 // | 10                    | HIDENT   | the home thread's ident (it starts pool threads) | constructor          |
 // | 11                    | HENTRY   | the home thread's table entry            | constructor                |
+// | 12                    | GATED    | submits inside the shared gate (their entry's gate word was taken, _close.ts) | add/sub by submitters |
 // | 32 + 4 w              | record w | IDENT (0 free, -1 starting, > 0 ident), ENTRY, PARK (_park.ts) | see "Records" |
 // | HEADS + e             | head e   | completion stack of thread entry e (EMPTY -1) | CAS push, exchange pop |
 // | GATES + e             | gate e   | ident of entry e's thread while it is between a submit's STATE check and its hand-off or queue put; 0 otherwise (_close.ts) | that thread |
@@ -37,6 +38,7 @@ export const NEED = 8;
 export const ID = 9;
 export const HIDENT = 10;
 export const HENTRY = 11;
+export const GATED = 12;
 export const MAGIC_VALUE = 0x74706f6c;
 export const RECORDS = 32;
 export const RECORD_WORDS = 4;

@@ -21,6 +21,7 @@ import type {
 } from "../thread/_types.ts";
 import {
   FREE,
+  GATED,
   LIVE,
   QUEUED,
   S_MODE,
@@ -326,7 +327,10 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
     const base = b.slot(s);
     const entry = runtime().entry;
     const gate = b.gate(entry);
-    let inGate = false;
+    // 0 outside the gate; 1 holding this entry's gate word; 2 in the shared
+    // gate count (an ended thread's leftover work on this entry holds the
+    // word: pool/_close.ts).
+    let inGate = 0;
     try {
       v[base + S_OENTRY] = entry;
       v[base + S_OIDENT] = owner.ident;
@@ -337,8 +341,11 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       // The gate (pool/_close.ts): from the STATE check to the hand-off or
       // put, a close waits for us, so it either refuses this task or
       // drains it. No user code runs inside.
-      Atomics.store(v, gate, owner.ident);
-      inGate = true;
+      if (Atomics.compareExchange(v, gate, 0, owner.ident) === 0) inGate = 1;
+      else {
+        Atomics.add(v, GATED, 1);
+        inGate = 2;
+      }
       this.#p.checkOpen();
       Atomics.store(v, base + S_STATE, QUEUED);
       // One task at a time (nothing else of this thread's pending): straight
@@ -350,10 +357,10 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
         this.#p.tasks.putNowait(s);
         wakeParked(b, false);
       }
-      Atomics.store(v, gate, 0);
-      inGate = false;
+      leaveGate(v, gate, owner.ident, inGate);
+      inGate = 0;
     } catch (error) {
-      if (inGate) Atomics.store(v, gate, 0);
+      leaveGate(v, gate, owner.ident, inGate);
       Atomics.store(v, base + S_STATE, FREE);
       this.#p.free.putNowait(s);
       if (error instanceof QueueShutDownError) this.#p.checkOpen();
@@ -390,6 +397,17 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       return new ThreadPoolExecutor();
     });
   }
+}
+
+// Leaves the submit gate `how` (see #submit) was entered by.
+function leaveGate(
+  v: Int32Array,
+  gate: number,
+  ident: number,
+  how: number,
+): void {
+  if (how === 1) Atomics.compareExchange(v, gate, ident, 0);
+  else if (how === 2) Atomics.sub(v, GATED, 1);
 }
 
 // Aborting the signal cancels a queued task or cancels a running one.

@@ -6,19 +6,25 @@
 
 import { type Event, Thread } from "../../mod.ts";
 import { runtime } from "../../_core/runtime.ts";
-import { Block, OPEN, STATE } from "../../pool/_layout.ts";
+import { Block, GATED, OPEN, STATE } from "../../pool/_layout.ts";
 import { handOff } from "../../pool/_park.ts";
 
-/** Returns whether the hand-off went to a parked record. */
+/**
+ * Returns whether the hand-off went to a parked record. `shared`: stands in
+ * the shared gate count instead of its entry's gate word (as a submit does
+ * when that word is taken).
+ */
 export function handOffInGate(
   buffer: SharedArrayBuffer,
   ready: Event,
   s: number,
+  shared = false,
 ): boolean {
   const b = new Block(buffer), { v } = b;
   const { entry, ident } = runtime();
   const gate = b.gate(entry);
-  Atomics.store(v, gate, ident);
+  if (shared) Atomics.add(v, GATED, 1);
+  else Atomics.store(v, gate, ident);
   ready.set();
   // The close stores STATE before it looks at the gates (and never
   // notifies it): look again every millisecond, for 30 s at most.
@@ -28,7 +34,8 @@ export function handOffInGate(
     Atomics.wait(v, STATE, OPEN, 1);
   }
   const handed = handOff(b, s);
-  Atomics.store(v, gate, 0);
+  if (shared) Atomics.sub(v, GATED, 1);
+  else Atomics.store(v, gate, 0);
   return handed;
 }
 

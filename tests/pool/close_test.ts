@@ -17,11 +17,15 @@ import {
   ThreadPoolExecutor,
 } from "../../mod.ts";
 import { runtime } from "../../_core/runtime.ts";
+import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
 import { Pool } from "../../pool/_pool.ts";
 import { handOff, MAIL, PARKED, WOKEN } from "../../pool/_park.ts";
 import {
+  Block,
   CANCELLED,
   EMPTY,
+  GATED,
+  HEAD_COUNT,
   QUEUED,
   R_PARK,
   S_OENTRY,
@@ -92,6 +96,49 @@ describe("executor close against submits in flight", () => {
     assert.equal(Atomics.load(v, park), WOKEN);
     assert.equal(Atomics.load(v, p.b.slot(s) + S_STATE), CANCELLED);
     assert.equal(popHead(p), s);
+  });
+
+  it("shutdown({ cancelFutures }) waits for a submit in the shared gate count (its entry's gate word was taken)", async () => {
+    const { p, s } = queuedSlot(), { v } = p.b;
+    const park = p.b.record(0) + R_PARK;
+    Atomics.store(v, park, PARKED);
+    const ready = new Event();
+    const t = new Thread({
+      target: moduleTarget<typeof gate.handOffInGate>(GATE, "handOffInGate"),
+      args: [p.b.buffer, ready, s, true],
+    });
+    t.start();
+    assert.equal(await ready.waitAsync({ timeout: 30_000 }), true);
+    p.stop({ cancelFutures: true, wait: false });
+    assert.equal(await within(t.joinAsync({ timeout: 30_000 })), true);
+    assert.equal(Atomics.load(v, GATED), 0);
+    assert.equal(Atomics.load(v, park), WOKEN);
+    assert.equal(Atomics.load(v, p.b.slot(s) + S_STATE), CANCELLED);
+    assert.equal(popHead(p), s);
+  });
+
+  it("ThreadPoolExecutor.submit() whose entry's gate word is taken goes through the shared gate count", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const { buffer } = pool[TO_DESCRIPTOR]();
+    const v = new Int32Array(buffer as SharedArrayBuffer);
+    const b = new Block(buffer as SharedArrayBuffer);
+    const at = b.gate(runtime().entry);
+    // Held by an ended thread's leftover work on this entry, say.
+    Atomics.store(v, at, 0x7ffffff0);
+    assert.equal(await within(pool.submit((x: number) => x + 1, 1)), 2);
+    assert.equal(pool.submit((x: number) => x * 2, 4).result(), 8);
+    assert.equal(Atomics.load(v, at), 0x7ffffff0); // not ours to clear
+    assert.equal(Atomics.load(v, GATED), 0);
+    Atomics.store(v, at, 0);
+  });
+
+  it("shutdown() clears a gate left by a thread that stopped without a record, once", () => {
+    const { p } = queuedSlot(), { v } = p.b;
+    // An entry no thread uses, naming an ident that never lived.
+    const at = p.b.gate(HEAD_COUNT - 1);
+    Atomics.store(v, at, 0x7ffffff1);
+    p.stop({ wait: false }); // waits GATE_ENDED_MS (1 s) for it, then clears it
+    assert.equal(Atomics.load(v, at), 0);
   });
 
   it("shutdown({ cancelFutures }) waits for a submit made by leftover work of a thread whose target returned (ended is not stopped)", async () => {
