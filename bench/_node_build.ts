@@ -3,14 +3,15 @@
 // beside the npm build of the package (deno task build:npm makes npm/):
 // every bench file that bench/limits.ts reaches is transpiled (TypeScript
 // transpileModule, relative ".ts" imports and `new URL("./x.ts")` rewritten
-// to ".js"), post.mjs is copied, and ringbuf.js is copied from Deno's npm
-// cache into npm/bench/node_modules. "../mod.ts" then lands on npm/mod.js:
-// Node runs the built package, as an npm user would.
+// to ".js"), post.mjs is copied, and ringbuf.js and piscina are copied from
+// Deno's npm cache into npm/bench/node_modules. "../mod.ts" then lands on
+// npm/mod.js: Node runs the built package, as an npm user would.
 import ts from "typescript";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-// Fetched by Deno (deno.json "imports"); its files are copied from the cache.
+// Fetched by Deno (deno.json "imports"); their files are copied from the cache.
 import "ringbuf.js";
+import "piscina";
 
 const BENCH = fileURLToPath(new URL(".", import.meta.url));
 const OUT = join(BENCH, "..", "npm", "bench");
@@ -21,11 +22,15 @@ const FILES = [
   "_crew.ts",
   "_futex.ts",
   "_pingpong.ts",
+  "_pool_rows.ts",
+  "_pool_sides.ts",
   "_ring.ts",
   "_rows.ts",
   "_sides.ts",
   "_team.ts",
   "limits.ts",
+  "_workers/add_one.ts",
+  "_workers/add_one_chunk.ts",
   "_workers/contend.ts",
   "_workers/limits.ts",
 ];
@@ -58,6 +63,13 @@ export function buildNodeBench(): string {
     dirname(fileURLToPath(import.meta.resolve("ringbuf.js"))),
   );
   copyDir(pkg, join(OUT, "node_modules", "ringbuf.js"));
+  // piscina (the executor rows' baseline on Node): its package root is one
+  // up from its main entry (dist/main.js); its one dependency, @napi-rs/nice,
+  // is optional (loaded in a try).
+  const piscina = dirname(
+    dirname(fileURLToPath(import.meta.resolve("piscina"))),
+  );
+  copyDir(piscina, join(OUT, "node_modules", "piscina"));
   Deno.writeTextFileSync(
     join(OUT, "package.json"),
     '{ "private": true, "type": "module" }\n',

@@ -25,6 +25,7 @@ import {
 } from "./_sides.ts";
 import { Queue } from "../mod.ts";
 import { PAYLOAD } from "./_workers/limits.ts";
+import { POOL_ROWS } from "./_pool_rows.ts";
 
 /** One reported ratio of a row: threadkit against side `vs`. */
 export interface Ratio {
@@ -36,6 +37,8 @@ export interface Ratio {
    */
   measure: "throughput" | "time";
   target: { op: "<=" | ">="; ratio: number };
+  /** Judge this ratio on this runtime only (default: every runtime). */
+  runtime?: "deno" | "node";
   /** Also compare this extra figure (handoffs) within a factor. */
   extraWithin?: { key: string; factor: number };
 }
@@ -55,6 +58,8 @@ export interface LimitRow {
   rawRoundTrip?: boolean;
   /** What limits the figure (measured; see BENCHMARKS.md). */
   limits: string;
+  /** Run the row on these runtimes only (default: every runtime). */
+  runtimes?: readonly ("deno" | "node")[];
 }
 
 const intProducerQueue = () => {
@@ -262,4 +267,5 @@ export const ROWS: readonly LimitRow[] = [
     limits:
       "with the wake hand-off a round trip makes 1 notify and 0.44 waits a side, as the raw one (was 2.0 and 1.2); left: about 17 atomics a side against the raw side's 3.6 (lock CAS and exchange, the ticket words), on lines both threads write",
   },
+  ...POOL_ROWS,
 ];

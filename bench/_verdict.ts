@@ -49,6 +49,7 @@ export function aggregate(
   for (const row of ROWS) {
     for (const ratio of row.ratios) {
       for (const rt of runtimes) {
+        if (ratio.runtime && !rt.startsWith(ratio.runtime)) continue;
         const mine = runs.filter((r) => r.runtime === rt)
           .map((r) => r.rows.find((x) => x.id === row.id))
           .filter((x) => x !== undefined);

@@ -36,8 +36,17 @@ const quick = args.includes("--quick") || process.env.BENCH_QUICK === "1";
 const only = args.find((a) => a.startsWith("--rows="))?.slice(7).split(",");
 
 const out: ProcessRun = { runtime: runtimeName(), quick, rows: [] };
+// The process is busy until its last row: keep its event loop from running
+// dry in between. The raw waitAsync baselines hold nothing (a pending
+// Atomics.waitAsync does not keep a process alive), and a loop that runs dry
+// is the main thread's end for threadkit (_core/lifetime.ts): on Node it
+// fired between rows, and an executor row after it found its own thread
+// ended (pool threads freed its tasks' slots instead of settling them).
+const keepAlive = setInterval(() => {}, 1 << 30);
+const kind = out.runtime.split(" ")[0] as "deno" | "node";
 for (const row of ROWS) {
   if (only && !only.includes(row.id)) continue;
+  if (row.runtimes && !row.runtimes.includes(kind)) continue;
   try {
     const timings = await compare(
       row.sides(),
@@ -54,6 +63,7 @@ for (const row of ROWS) {
   process.stderr.write(`  ${row.id} done\n`);
 }
 console.log(`LIMITS ${JSON.stringify(out)}`);
+clearInterval(keepAlive);
 // Exit explicitly: a failed side may leave a thread blocked, and a blocked
 // thread keeps the process alive (terminate() does not stop it).
 process.exit(0);

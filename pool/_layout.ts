@@ -19,8 +19,10 @@
 // | 9                     | ID       | unique in the process: a shared-heap offset | constructor              |
 // | 10                    | HIDENT   | the home thread's ident (it starts pool threads) | constructor          |
 // | 11                    | HENTRY   | the home thread's table entry            | constructor                |
+// | 12                    | GATED    | submits inside the shared gate (their entry's gate word was taken, _close.ts) | add/sub by submitters |
 // | 32 + 4 w              | record w | IDENT (0 free, -1 starting, > 0 ident), ENTRY, PARK (_park.ts) | see "Records" |
 // | HEADS + e             | head e   | completion stack of thread entry e (EMPTY -1) | CAS push, exchange pop |
+// | GATES + e             | gate e   | ident of entry e's thread while it is between a submit's STATE check and its hand-off or queue put; 0 otherwise (_close.ts) | that thread |
 // | SLOTS_AT + 16 s       | slot s   | see "Slot"                               |                            |
 // | TARGETS_AT / 4        | targets  | [byte length, UTF-8 JSON wire target]... | bump-allocated             |
 // | PAYLOAD_AT + s*BYTES  | payload  | slot s's args, then its result           | the slot's current holder  |
@@ -36,6 +38,7 @@ export const NEED = 8;
 export const ID = 9;
 export const HIDENT = 10;
 export const HENTRY = 11;
+export const GATED = 12;
 export const MAGIC_VALUE = 0x74706f6c;
 export const RECORDS = 32;
 export const RECORD_WORDS = 4;
@@ -73,10 +76,13 @@ export const TARGET_BYTES = 256 * 1024;
 // QUEUED    -Future.cancel() (CAS, owner)->                 CANCELLED; the thread that takes
 //                                                           the index frees the slot
 // QUEUED    -shutdown({ cancelFutures }) or a broken pool   CANCELLED / DONE (kind BROKEN) by the
-//            drains the index (CAS)->                       drainer, pushed to the owner
+//            drains the index from the queue or takes its   drainer, pushed to the owner
+//            hand-off back (CAS, _close.ts)->
 // RUNNING   -abort (CAS, owner)->                           RUNNING | ABORT, then cancel request
 // RUNNING   -task ends (CAS, runner)->                      FINISHING (the runner writes the outcome)
-// FINISHING -outcome written (store, runner)->              DONE, pushed to the owner's stack;
+// FINISHING -outcome written (store, runner)->              DONE, pushed to the owner's stack
+//                                                           (just before the runner sleeps or
+//                                                           takes its next task, _thread.ts);
 //                                                           FREE instead when the owner has ended
 // DONE      -the runner died before its push: still DONE, not drained, runner dead
 //            at two owner's scans in a row->                settled by the owner
@@ -123,6 +129,7 @@ export interface Layout {
   readonly bytes: number;
   readonly workers: number;
   readonly heads: number;
+  readonly gates: number;
   readonly slotsAt: number;
   readonly targetsAt: number;
   readonly payloadAt: number;
@@ -132,7 +139,8 @@ export interface Layout {
 /** The layout of a block with `slots` slots of `bytes` payload bytes. */
 export function layout(slots: number, bytes: number, workers: number): Layout {
   const heads = RECORDS + RECORD_WORDS * workers;
-  const slotsAt = align(heads + HEAD_COUNT, 2);
+  const gates = heads + HEAD_COUNT;
+  const slotsAt = align(gates + HEAD_COUNT, 2);
   const targetsAt = (slotsAt + SLOT_WORDS * slots) * 4;
   const payloadAt = targetsAt + TARGET_BYTES;
   return {
@@ -140,6 +148,7 @@ export function layout(slots: number, bytes: number, workers: number): Layout {
     bytes,
     workers,
     heads,
+    gates,
     slotsAt,
     targetsAt,
     payloadAt,
@@ -182,6 +191,11 @@ export class Block {
   /** Word index of the completion head of thread entry `entry`. */
   head(entry: number): number {
     return this.l.heads + entry;
+  }
+
+  /** Word index of the submit gate of thread entry `entry` (_close.ts). */
+  gate(entry: number): number {
+    return this.l.gates + entry;
   }
 
   /** Word index of pool-thread record `w`. */

@@ -6,7 +6,7 @@
 // `for ... of` submits and waits blocking (for threads).
 
 import { TimeoutError } from "../_core/errors.ts";
-import { checkSignal, deadlineOf } from "../_core/wait.ts";
+import { checkOptions, checkSignal, deadlineOf } from "../_core/wait.ts";
 import type { Future } from "./future.ts";
 
 /** Options of `ThreadPoolExecutor.map`. */
@@ -52,6 +52,7 @@ export function mapResults<R>(
   ) {
     throw new TypeError("Cannot map: items must be iterable");
   }
+  checkOptions("map", options); // map(fn, items, 5) is not a timeout
   const chunksize = options?.chunksize ?? 1;
   if (!Number.isInteger(chunksize) || chunksize < 1) {
     throw new RangeError(

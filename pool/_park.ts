@@ -22,10 +22,13 @@
 // PARKED -submit, slot s (CAS)->                     MAIL s, notify
 // PARKED -put to the queue, stop, broken pool (CAS)-> WOKEN, notify
 // MAIL, WOKEN -woken thread (exchange)->             BUSY
+// MAIL   -a close that drains (cancelFutures, broken; CAS)-> WOKEN, notify; the
+//         slot is settled unrun (_close.ts)
 // any    -the thread died (reclaim, maintain)->      BUSY; a MAIL goes back to the queue
 // Only the thread leaves PARKED for BUSY and only others leave it for MAIL or
 // WOKEN, each by a CAS or exchange, so a slot handed over is taken exactly
-// once: by the thread's exchange, or by the reclaim of a dead thread's record.
+// once: by the thread's exchange, by a draining close's CAS, or by the
+// reclaim of a dead thread's record.
 
 import { CancelledError } from "../_core/errors.ts";
 import { waitSync } from "../_core/wait.ts";
@@ -95,6 +98,8 @@ export function wakeParked(b: Block, all: boolean): void {
  * nothing came).
  * A cancel of this thread while parked (none of its tasks runs) is passed
  * to `onCancel` (which withdraws it), and the thread parks on.
+ * `beforeSleep` runs once the recheck found nothing, before the sleep
+ * (the thread pushes its last outcome there, _thread.ts).
  */
 export function park(
   b: Block,
@@ -102,11 +107,13 @@ export function park(
   deadline: number,
   recheck: () => boolean,
   onCancel: () => void,
+  beforeSleep?: () => void,
 ): number {
   const { v } = b;
   const at = b.record(w) + R_PARK;
   Atomics.store(v, at, PARKED);
   if (!recheck()) {
+    beforeSleep?.();
     // Why no lost wakeup: see handOff and wakeParked (each moves the word
     // off PARKED before it notifies); sleep only while it reads PARKED.
     while (Atomics.load(v, at) === PARKED) {
@@ -123,6 +130,31 @@ export function park(
   // Leaves PARKED for BUSY; a slot handed over meanwhile is taken here.
   const was = Atomics.exchange(v, at, BUSY);
   return was >= MAIL ? was - MAIL : -1;
+}
+
+/**
+ * A draining close (_close.ts): every slot handed to a pool thread that has
+ * not taken it yet is taken back and settled unrun, as a queued one is.
+ * The CAS from MAIL decides against the thread's exchange (it then finds
+ * WOKEN and looks at the shut-down queue).
+ */
+export function drainMail(
+  b: Block,
+  free: Queue<number>,
+  broken: boolean,
+): void {
+  const { v } = b;
+  for (let w = 0; w < b.l.workers; w++) {
+    const at = b.record(w) + R_PARK;
+    const was = Atomics.load(v, at);
+    if (was < MAIL) continue;
+    if (Atomics.compareExchange(v, at, was, WOKEN) !== was) continue;
+    // Why no lost wakeup: the word left PARKED before handOff's notify,
+    // which woke the thread already; this one is for a thread still on
+    // its way to that wake.
+    Atomics.notify(v, at, 1);
+    settleUnrun(b, was - MAIL, free, broken);
+  }
 }
 
 /**

@@ -6,7 +6,7 @@
 
 import { RuntimeError } from "../_core/errors.ts";
 import { entryAlive, heapAlloc, runtime } from "../_core/runtime.ts";
-import { setSliceHook } from "../_core/wait.ts";
+import { checkOptions, setSliceHook } from "../_core/wait.ts";
 import { checkTarget, type WireTarget, wireTarget } from "../_core/target.ts";
 import {
   decodeTransfer,
@@ -47,7 +47,8 @@ import {
   WORKERS,
 } from "./_layout.ts";
 import type { Owner } from "./_owner.ts";
-import { reclaim, settleUnrun, wakeParked } from "./_park.ts";
+import { reclaim } from "./_park.ts";
+import { close } from "./_close.ts";
 import type { PoolThreadArgs } from "./_thread.ts";
 import { breakIfHomeGone, sweep } from "./_orphans.ts";
 import { BrokenExecutorError } from "./errors.ts";
@@ -156,6 +157,18 @@ export class Pool {
    * @throws {TypeError}/{RangeError} for bad options.
    */
   static create(options: ThreadPoolExecutorOptions | undefined): Pool {
+    if (
+      options !== undefined && (typeof options !== "object" || options === null)
+    ) {
+      // Python's ThreadPoolExecutor(4) is max_workers=4.
+      throw new TypeError(
+        `Cannot create executor: options must be an object, got ${
+          options === null ? "null" : typeof options
+        } ${String(options)}; write { maxWorkers: ${
+          String(options)
+        } } (threadkit takes Python's arguments as options)`,
+      );
+    }
     const o = options ?? {};
     const cores = (globalThis.navigator?.hardwareConcurrency ?? 1) || 1;
     const workers = count(
@@ -218,6 +231,8 @@ export class Pool {
   }
 
   stop(options: ExecutorShutdownOptions | undefined): boolean {
+    // Python's shutdown(False) is { wait: false }: refused, not read as {}.
+    checkOptions("shut down executor", options, "wait");
     const wait = options?.wait ?? true;
     const cancel = options?.cancelFutures ?? false;
     if (typeof wait !== "boolean" || typeof cancel !== "boolean") {
@@ -225,24 +240,10 @@ export class Pool {
         "Cannot shut down executor: wait and cancelFutures must be booleans",
       );
     }
-    const b = this.b, { v } = b;
-    Atomics.compareExchange(v, STATE, OPEN, SHUTDOWN);
-    // Shut first: a racing submit is refused, not queued behind the drain.
-    this.tasks.shutdown();
-    if (cancel) {
-      for (;;) {
-        let s: number;
-        try {
-          s = this.tasks.getNowait();
-        } catch {
-          break;
-        }
-        settleUnrun(b, s, this.free, false);
-      }
-    }
-    // Parked pool threads leave through the shut-down queue (woken after
-    // the cancel drain: a woken thread must not take a task being cancelled).
-    wakeParked(b, true);
+    // Submits past their check finish first; then the queue shuts (a later
+    // submit is refused), queued and handed-over tasks are cancelled
+    // (cancelFutures), and parked pool threads leave (_close.ts).
+    close(this.b, this.tasks, this.free, SHUTDOWN, cancel);
     return wait;
   }
 

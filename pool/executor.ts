@@ -21,6 +21,7 @@ import type {
 } from "../thread/_types.ts";
 import {
   FREE,
+  GATED,
   LIVE,
   QUEUED,
   S_MODE,
@@ -324,14 +325,28 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
     const s = slot ?? this.#p.slotSync(owner, deadline);
     const b = this.#p.b, { v } = b;
     const base = b.slot(s);
+    const entry = runtime().entry;
+    const gate = b.gate(entry);
+    // 0 outside the gate; 1 holding this entry's gate word; 2 in the shared
+    // gate count (an ended thread's leftover work on this entry holds the
+    // word: pool/_close.ts).
+    let inGate = 0;
     try {
-      this.#p.checkOpen();
-      v[base + S_OENTRY] = runtime().entry;
+      v[base + S_OENTRY] = entry;
       v[base + S_OIDENT] = owner.ident;
       v[base + S_TARGET] = id;
       v[base + S_MODE] = mode;
       v[base + S_WIDENT] = 0; // no runner yet (an owner's scan reads it)
-      writeArgs(b, s, args);
+      writeArgs(b, s, args); // may run user code (toJSON): before the gate
+      // The gate (pool/_close.ts): from the STATE check to the hand-off or
+      // put, a close waits for us, so it either refuses this task or
+      // drains it. No user code runs inside.
+      if (Atomics.compareExchange(v, gate, 0, owner.ident) === 0) inGate = 1;
+      else {
+        Atomics.add(v, GATED, 1);
+        inGate = 2;
+      }
+      this.#p.checkOpen();
       Atomics.store(v, base + S_STATE, QUEUED);
       // One task at a time (nothing else of this thread's pending): straight
       // to a parked pool thread if one is (pool/_park.ts). Else, and with
@@ -342,7 +357,10 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
         this.#p.tasks.putNowait(s);
         wakeParked(b, false);
       }
+      leaveGate(v, gate, owner.ident, inGate);
+      inGate = 0;
     } catch (error) {
+      leaveGate(v, gate, owner.ident, inGate);
       Atomics.store(v, base + S_STATE, FREE);
       this.#p.free.putNowait(s);
       if (error instanceof QueueShutDownError) this.#p.checkOpen();
@@ -379,6 +397,17 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       return new ThreadPoolExecutor();
     });
   }
+}
+
+// Leaves the submit gate `how` (see #submit) was entered by.
+function leaveGate(
+  v: Int32Array,
+  gate: number,
+  ident: number,
+  how: number,
+): void {
+  if (how === 1) Atomics.compareExchange(v, gate, ident, 0);
+  else if (how === 2) Atomics.sub(v, GATED, 1);
 }
 
 // Aborting the signal cancels a queued task or cancels a running one.

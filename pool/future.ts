@@ -203,8 +203,10 @@ export class Future<R = unknown> implements PromiseLike<R> {
   #failed = false;
 
   #waitSync(options: WaitOptions | undefined): void {
-    if (this.#state !== PENDING) return;
+    // Options first, done or not: result(5) (Python's positional timeout)
+    // or a negative timeout fails the same way at any time.
     const { deadline, signal } = waitOptions(options);
+    if (this.#state !== PENDING) return;
     const source = this.#source!;
     for (let first = true;; first = false) {
       source.drain();

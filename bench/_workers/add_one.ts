@@ -1,6 +1,7 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// The thread-start task as a module export: threadkit's module target names
-// `addOne`, piscina runs the default export.
+// The thread-start task and piscina's task in the executor rows, as a module
+// export: threadkit's module target names `addOne`, piscina runs the default
+// export (Node runs its build, bench/_node_build.ts).
 
 /** Returns `n + 1`. */
 export function addOne(n: number): number {

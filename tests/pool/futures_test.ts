@@ -92,6 +92,31 @@ describe("ThreadPoolExecutor shutdown (test_shutdown)", () => {
     await within(pool.shutdownAsync());
   });
 
+  it("ThreadPoolExecutor refuses Python's positional forms: shutdown(false), result(5), ThreadPoolExecutor(5)", async () => {
+    const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const f = pool.submit((x: number) => x, 1);
+    assert.equal(await within(f), 1);
+    // Done or not, the options are checked.
+    assert.throws(() => f.result(5 as never), TypeError);
+    assert.throws(() => f.exception(5 as never), TypeError);
+    assert.throws(() => f.result({ timeout: -1 }), RangeError);
+    assert.throws(() => pool.map((x: number) => x, [1], 5 as never), TypeError);
+    assert.throws(
+      () => pool.shutdown(false as never),
+      (e: Error) =>
+        e instanceof TypeError && /\{ wait: false \}/.test(e.message),
+    );
+    assert.throws(() => pool.shutdown(true as never), TypeError);
+    assert.throws(
+      () => new ThreadPoolExecutor(5 as never),
+      (e: Error) =>
+        e instanceof TypeError && /\{ maxWorkers: 5 \}/.test(e.message),
+    );
+    // Nothing was shut down by the refused calls.
+    assert.equal(await within(pool.submit((x: number) => x + 1, 1)), 2);
+    await within(pool.shutdownAsync({ wait: true }));
+  });
+
   it("ThreadPoolExecutor refuses bad options", () => {
     assert.throws(() => new ThreadPoolExecutor({ maxWorkers: 0 }), RangeError);
     assert.throws(() => new ThreadPoolExecutor({ maxWorkers: -1 }), RangeError);
@@ -108,6 +133,16 @@ describe("ThreadPoolExecutor shutdown (test_shutdown)", () => {
 });
 
 describe("ThreadPoolExecutor.map (test_map)", () => {
+  it("ThreadPoolExecutor.map() over no items yields nothing (async and blocking)", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const out: number[] = [];
+    for await (const y of pool.map((x: number) => x, [])) out.push(y);
+    for (const y of pool.map((x: number) => x, [], { chunksize: 5 })) {
+      out.push(y);
+    }
+    assert.deepEqual(out, []);
+  });
+
   it("ThreadPoolExecutor.map() yields the results in order (chunksize 1 and 3)", async () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
     const items = Array.from({ length: 50 }, (_, i) => i);
@@ -332,6 +367,26 @@ describe("asCompleted (test_as_completed)", () => {
     }
   });
 
+  it("asCompleted() timeout error names how many futures are unfinished (test_correct_timeout_exception_msg)", async () => {
+    const fx = await fixtures();
+    try {
+      const all = [fx.successful, fx.failed, fx.cancelled, fx.pending];
+      const seen: unknown[] = [];
+      await assert.rejects(
+        async () => {
+          for await (const f of asCompleted(all, { timeout: 0 })) seen.push(f);
+        },
+        (e: Error) =>
+          e instanceof TimeoutError && /^1 \(of 4\) futures unfinished/.test(
+            e.message,
+          ),
+      );
+      assert.equal(seen.length, 3);
+    } finally {
+      await fx.close();
+    }
+  });
+
   it("asCompleted({ timeout: 0 }) yields the done futures, then throws TimeoutError", async () => {
     const fx = await fixtures();
     try {
@@ -439,6 +494,28 @@ describe("Future (test_future)", () => {
     } finally {
       await fx.close();
     }
+  });
+
+  it("Future.addDoneCallback(): a callback that throws is reported and the others still run (test_done_callback_raises)", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const calls: string[] = [];
+    const reported: unknown[] = [];
+    const error = console.error;
+    console.error = (...args: unknown[]) => reported.push(args[1]);
+    try {
+      const f = pool.submit(mul, 2, 2);
+      f.addDoneCallback(() => calls.push("first"));
+      f.addDoneCallback(() => {
+        throw new Error("doh!");
+      });
+      f.addDoneCallback(() => calls.push("third"));
+      assert.equal(await within(f), 4);
+    } finally {
+      console.error = error;
+    }
+    assert.deepEqual(calls, ["first", "third"]);
+    assert.equal(reported.length, 1);
+    assert.equal((reported[0] as Error).message, "doh!");
   });
 
   it("Future cannot be sent to another thread", async () => {
