@@ -83,10 +83,11 @@ import type * as OutcomeModule from "../_core/outcome.ts";
 import type { Died } from "./_death.ts";
 import {
   type AnyFunction,
-  explainMissing,
+  compilePlain,
   resolveTarget,
   type WireTarget,
 } from "../_core/target.ts";
+import { call, post } from "./_call.ts";
 import { loadScope } from "../_core/scope.ts";
 
 // Module targets of threadkit itself, by internal specifier, imported with
@@ -126,35 +127,62 @@ const scope = globalThis as unknown as WebWorkerScope;
 // (Deno daemon, Node, Bun). Only the latter loads node modules.
 const kind = workerKind();
 
+// The worker's state, declared before the code below runs a thread (which
+// may get as far as its outcome before this module's evaluation ends).
+// The thread this worker runs, once its start record is read: the death
+// hooks act for it, and do nothing before (a spare installs them early).
+let current: Start | undefined;
+// The hooks' death report, once installed (see watchDeath).
+let died:
+  | ((reason: Died["died"]["reason"], code?: number, e?: unknown) => void)
+  | undefined;
+// process.exit as the runtime gave it (the hooks wrap it), on
+// node:worker_threads workers.
+let processExit: ((code?: number) => never) | undefined;
+// Whether the thread's end is recorded (outcome posted or death recorded).
+let ended = false;
+// Whether its stop is recorded (a death after the target's end records one
+// too; the "exit" event that follows exitWorker finds it recorded).
+let stopped = false;
+// Whether the web worker's last message is posted (lastPing).
+let pinged = false;
+// The error codec, once loaded (a death may come before it is).
+let codec: typeof OutcomeModule | undefined;
+
 if (kind === "node") {
   const { workerData } = workerThreads();
   const data = workerData as Record<string, unknown>;
   const spare = data[SPARE_KEY] as SpareData | undefined;
   if (spare === undefined) run(data[START_KEY] as Start, "node");
   else {
-    // A spare (_core/adapter.ts): load the package too (what a source
-    // target or primitives in args need; threadkit's own modules, never a
-    // user's), then sleep until a thread is handed over.
-    loadScope().then(() => import("../_core/wait.ts")).then((wait) => {
+    // A spare (_core/spare.ts): load the package too (what a source target
+    // or primitives in args need; threadkit's own modules, never a user's),
+    // install the death hooks (inert until a thread is handed over), run
+    // the start path's costliest first uses once, then sleep until a
+    // thread is handed over.
+    loadScope().then(() => import("../_core/wait.ts")).then(async (wait) => {
       const { word, port } = spare;
+      watchDeath("node");
+      await warmSpare();
       Atomics.store(word, 0, SPARE_READY);
-      // Why no lost wakeup: the taker posts the start message, then
-      // stores TAKEN and notifies; sleep only while the word is READY.
+      // Why no lost wakeup: the taker posts the start record, then stores
+      // TAKEN and notifies; sleep only while the word is READY.
       while (Atomics.load(word, 0) === SPARE_READY) {
         wait.waitSync(word, 0, SPARE_READY, Infinity, undefined, false);
       }
+      // The spare's port is the thread's result port (_core/spare.ts).
       const got = workerThreads().receiveMessageOnPort(port as never) as
         | { message: Record<string, Start> }
         | undefined;
       if (got !== undefined) {
-        port.close();
-        run(got.message[START_KEY], "node");
+        run({ ...got.message[START_KEY], port }, "node");
       } else {
-        // Not seen (the message follows the word on every runtime
+        // Not seen (the record follows the word on every runtime
         // measured): take it from the event loop instead.
         port.onmessage = (event) => {
-          port.close();
-          run((event.data as Record<string, Start>)[START_KEY], "node");
+          port.onmessage = null;
+          const start = (event.data as Record<string, Start>)[START_KEY];
+          run({ ...start, port }, "node");
         };
       }
     });
@@ -167,16 +195,44 @@ if (kind === "node") {
   };
 }
 
+// A spare runs once, with threadkit's own values only, the steps of a
+// thread's start that cost most the first time they run in a fresh worker
+// (each 0.2-0.5 ms on Deno 2.9.6, measured): compiling a source target,
+// calling a target and encoding its value, and a port's post, synchronous
+// receive and close. None of it touches the runtime block, the user's
+// modules or global state a thread can see.
+async function warmSpare(): Promise<void> {
+  const wire: WireTarget = {
+    kind: "source",
+    source: "(a) => [a, { a }]",
+    name: "",
+  };
+  const value = await call(compilePlain(wire)!, [1], wire);
+  const { port1, port2 } = new MessageChannel();
+  post(port1, { ok: true, value });
+  workerThreads().receiveMessageOnPort(port2 as never);
+  run(undefined, "node");
+  port1.close();
+  port2.close();
+}
+
 // Start-up cost matters (thread start is benchmarked against a raw worker),
 // so the critical path from start message to posted outcome loads only this
 // file, _core/runtime, _core/adapter and _core/target. The package itself (every primitive,
 // so every transfer tag) is loaded when the args carry primitives or a source
 // target needs threadkit's names in scope; the rest loads after the outcome
 // is posted, or on the error path.
-async function run(start: Start, kind: "node" | "web"): Promise<void> {
+async function run(
+  start: Start | undefined,
+  kind: "node" | "web",
+): Promise<void> {
+  // None: a spare's warm-up, which only makes V8 compile this function
+  // (it compiles a function on its first call; 0.1-0.2 ms here).
+  if (start === undefined) return;
   adoptRuntime(start.runtime, start.ident, start.entry);
   if (start.entryUrl !== undefined) setWorkerEntry(start.entryUrl);
-  watchDeath(start, kind);
+  current = start;
+  watchDeath(kind);
   let outcome: Outcome;
   try {
     // Source targets that may name the package's exports load it in
@@ -184,20 +240,26 @@ async function run(start: Start, kind: "node" | "web"): Promise<void> {
     if (start.primitives) await loadScope();
     const wire = start.target;
     const internal = wire.kind === "module" ? INTERNAL[wire.module] : undefined;
+    // A source target that needs no names in scope compiles at once.
     const target = wire.kind === "module" && internal !== undefined
       ? (await internal() as Record<string, AnyFunction>)[wire.export]
-      : await resolveTarget(wire);
+      : compilePlain(wire) ?? await resolveTarget(wire);
     const args = start.primitives
       ? (await import("../_core/transfer.ts")).decodeTransfer(
         start.args,
       ) as unknown[]
       : start.args;
-    outcome = { ok: true, value: await call(target, args, start.target) };
+    const value = call(target, args, wire);
+    outcome = {
+      ok: true,
+      value: value instanceof Promise ? await value : value,
+    };
   } catch (error) {
     outcome = { ok: false, error: error };
   }
   if (ended) return; // died meanwhile (an exit in a callback, say)
-  await post(start.port, outcome);
+  const posting = post(start.port, outcome);
+  if (posting !== undefined) await posting;
   ended = true;
   // Why no lost wakeup for joiners: see endEntry (write, then notify).
   endEntry(start.entry, start.ident);
@@ -223,21 +285,12 @@ function lastPing(kind: "node" | "web"): void {
   pinged = true;
   scope.postMessage(LAST_PING);
 }
-let pinged = false;
-
-// Whether the thread's end is recorded (outcome posted or death recorded).
-let ended = false;
-// Whether its stop is recorded (a death after the target's end records one
-// too; the "exit" event that follows exitWorker finds it recorded).
-let stopped = false;
 
 function stop(ident: number, failed: boolean): void {
   if (stopped) return;
   stopped = true;
   recordStop(ident, failed);
 }
-// The error codec, once loaded (a death may come before it is).
-let codec: typeof OutcomeModule | undefined;
 
 // The runtime tears down the workers this worker started when it goes, and
 // they record nothing then: end the entries of those still alive (daemons
@@ -257,11 +310,27 @@ function ping(kind: "node" | "web"): void {
   else scope.postMessage(0);
 }
 
-// Installs the death hooks (see the table at the top). The worker's own
-// end (exitWorker) comes after its outcome is posted: the hooks see `ended`.
-function watchDeath(start: Start, kind: "node" | "web"): void {
+// Installs the death hooks (see the table at the top), once, and for a
+// limited thread on Deno the heap-limit watch. The worker's own end
+// (exitWorker) comes after its outcome is posted: the hooks see `ended`. A
+// spare installs its hooks before it sleeps, off the start path; they act
+// only once `current` names the thread handed over (a spare dies before
+// that as a worker of threadkit's own: its taker never saw it).
+function watchDeath(kind: "node" | "web"): void {
+  if (died === undefined) installHooks(kind);
+  if (current?.limited && kind === "node" && "Deno" in globalThis) {
+    watchHeapLimit(() => {
+      died!("out-of-memory");
+      processExit!(1);
+    });
+  }
+}
+
+function installHooks(kind: "node" | "web"): void {
   import("../_core/outcome.ts").then((m) => codec = m, () => {});
-  const died = (reason: Died["died"]["reason"], code?: number, e?: unknown) => {
+  const die = (reason: Died["died"]["reason"], code?: number, e?: unknown) => {
+    const start = current;
+    if (start === undefined) return;
     // The stop is recorded first, also after the target's end: the call
     // that stops the thread follows this hook with none of the thread's own
     // JS in between (see the table at the top); and before the entry is
@@ -295,6 +364,7 @@ function watchDeath(start: Start, kind: "node" | "web"): void {
     ping(kind);
     lastPing(kind);
   };
+  died = die;
   const g = globalThis as unknown as {
     Deno?: { exit(code?: number): never; exitCode?: number };
     process: {
@@ -307,7 +377,7 @@ function watchDeath(start: Start, kind: "node" | "web"): void {
   const denoExit = deno?.exit.bind(deno);
   if (deno !== undefined) {
     deno.exit = (code?: number) => {
-      died("exit", code ?? deno.exitCode ?? 0); // Deno.exit() uses exitCode
+      die("exit", code ?? deno.exitCode ?? 0); // Deno.exit() uses exitCode
       return denoExit!(code);
     };
   }
@@ -327,16 +397,16 @@ function watchDeath(start: Start, kind: "node" | "web"): void {
     // loop ran dry is still reported as out of memory there (README).
     let drained = false;
     g.process.on("beforeExit", () => drained = true);
-    const processExit = g.process.exit.bind(g.process);
+    const exit = processExit = g.process.exit.bind(g.process);
     g.process.exit = (code?: number) => {
       exiting = code ?? 0;
-      return processExit(code);
+      return exit(code);
     };
     g.process.on("exit", (code: never) => {
-      if (uncaught !== undefined) died("error", code, uncaught.error);
-      else if (exiting === undefined && start.limited && !drained) {
-        died("out-of-memory");
-      } else died("exit", code);
+      if (uncaught !== undefined) die("error", code, uncaught.error);
+      else if (exiting === undefined && current?.limited && !drained) {
+        die("out-of-memory");
+      } else die("exit", code);
     });
     // Deno gives node:worker_threads workers a global close() too, which
     // ends the worker with code 0 and emits no "exit" event in it
@@ -344,21 +414,15 @@ function watchDeath(start: Start, kind: "node" | "web"): void {
     const nodeClose = (globalThis as { close?: () => void }).close;
     if (typeof nodeClose === "function") {
       (globalThis as { close?: () => void }).close = () => {
-        died("close");
+        die("close");
         nodeClose.call(globalThis);
       };
-    }
-    if (start.limited && deno !== undefined) {
-      watchHeapLimit(() => {
-        died("out-of-memory");
-        processExit(1);
-      });
     }
     return;
   }
   const close = scope.close.bind(scope);
   scope.close = () => {
-    died("close");
+    die("close");
     close();
   };
   // Our listeners stay the last ones, so they see whether a listener of the
@@ -369,7 +433,7 @@ function watchDeath(start: Start, kind: "node" | "web"): void {
   const fail = (e: Event, error: unknown) => {
     if (e.defaultPrevented || ended) return;
     e.preventDefault();
-    died("error", undefined, error);
+    die("error", undefined, error);
     close();
   };
   const onError = (e: Event) => fail(e, (e as ErrorEvent).error);
@@ -415,66 +479,4 @@ function watchHeapLimit(stopped: () => void): void {
     if (!ended) stopped();
   }, 100);
   refTimer(timer, false);
-}
-
-async function call(
-  fn: AnyFunction,
-  args: unknown[],
-  target: WireTarget,
-): Promise<unknown> {
-  try {
-    const value = await fn(...args);
-    // Primitives can exist here only if some primitive module registered its
-    // tag in this thread; but any object may hold a key that needs escaping
-    // (the marker key, _core/transfer.ts), so objects are always encoded.
-    return registryInUse() || (typeof value === "object" && value !== null)
-      ? (await import("../_core/transfer.ts")).encodeTransfer(value)
-      : value;
-  } catch (error) {
-    throw target.kind === "source"
-      ? explainMissing(error, `Thread target "${target.name || "anonymous"}"`)
-      : error;
-  }
-}
-
-async function post(port: MessagePort, outcome: Outcome): Promise<void> {
-  if (outcome.ok) {
-    try {
-      port.postMessage(outcome);
-      return;
-    } catch (cause) {
-      outcome = {
-        ok: false,
-        error: new TypeError(
-          `Cannot return the thread's result: it cannot be sent to another thread (${
-            (cause as Error).message
-          })`,
-          { cause },
-        ),
-      };
-    }
-  }
-  const { encodeError } = await import("../_core/outcome.ts");
-  try {
-    port.postMessage({ ok: false, error: encodeError(outcome.error) });
-  } catch (cause) {
-    port.postMessage({
-      ok: false,
-      error: encodeError(
-        new TypeError(
-          `Cannot return the thread's error: it cannot be sent to another thread (${
-            (cause as Error).message
-          })`,
-          { cause },
-        ),
-      ),
-    });
-  }
-}
-
-function registryInUse(): boolean {
-  const registry = (globalThis as Record<symbol, Map<string, unknown>>)[
-    Symbol.for("threadkit.transfer.registry.v1")
-  ];
-  return registry !== undefined && registry.size > 0;
 }

@@ -245,7 +245,6 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
     // half-started worker behind.
     const args = sendable(this.#name, encodeTransfer(this.#args));
     const { ident, entry } = reserveEntry(this.#name, this.#daemon);
-    const { port1, port2 } = new MessageChannel();
     const start = {
       runtime: runtime().buffer,
       ident,
@@ -255,29 +254,26 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
       // encodeTransfer returns its input when it found no primitive.
       primitives: args !== this.#args,
       limited: this.#limits !== undefined,
-      port: port2,
     };
     try {
-      this.#report = startWorker(
+      const { port, report } = startWorker(
         start,
-        [port2],
         this.#daemon,
         this.#name,
         {
           done: () => this.#collect(true),
           failed: (error, code) => this.#failed(error, code),
         },
-        port1,
         this.#limits,
       );
+      this.#port = port;
+      this.#report = report;
     } catch (error) {
       unreserveEntry(entry, ident);
-      port1.close();
       throw error;
     }
     this.#ident = ident;
     this.#entry = entry;
-    this.#port = port1;
     owned.set(ident, this as Thread);
   }
 
