@@ -3,7 +3,10 @@
 // calling it, and posting its outcome on the thread's result port. Kept
 // apart from the entry so each file stays within its size.
 
+// Dynamic imports by URL: see the note above INTERNAL in thread/_worker.ts.
+import type * as OutcomeModule from "../_core/outcome.ts";
 import type { Outcome } from "../_core/outcome.ts";
+import type * as TransferModule from "../_core/transfer.ts";
 import {
   type AnyFunction,
   explainMissing,
@@ -43,7 +46,9 @@ async function settle(value: unknown, target: WireTarget): Promise<unknown> {
   // tag in this thread; but any object may hold a key that needs escaping
   // (the marker key, _core/transfer.ts), so objects are always encoded.
   return registryInUse() || (typeof value === "object" && value !== null)
-    ? (await import("../_core/transfer.ts")).encodeTransfer(value)
+    ? (await (import(
+      new URL("../_core/transfer.ts", import.meta.url).href
+    ) as Promise<typeof TransferModule>)).encodeTransfer(value)
     : value;
 }
 
@@ -79,7 +84,9 @@ export function post(
 }
 
 async function postError(port: MessagePort, error: unknown): Promise<void> {
-  const { encodeError } = await import("../_core/outcome.ts");
+  const { encodeError } = await (import(
+    new URL("../_core/outcome.ts", import.meta.url).href
+  ) as Promise<typeof OutcomeModule>);
   try {
     port.postMessage({ ok: false, error: encodeError(error) });
   } catch (cause) {

@@ -80,6 +80,8 @@ import {
 // Imports nothing at run time: no cost on the start-up path.
 import { awaitOwnedThreads, owned } from "./_handles.ts";
 import type * as OutcomeModule from "../_core/outcome.ts";
+import type * as TransferModule from "../_core/transfer.ts";
+import type * as WaitModule from "../_core/wait.ts";
 import type { Died } from "./_death.ts";
 import {
   type AnyFunction,
@@ -91,12 +93,19 @@ import { call, post } from "./_call.ts";
 import { loadScope } from "../_core/scope.ts";
 
 // Module targets of threadkit itself, by internal specifier, imported with
-// static specifiers that bundlers follow (thread/timer.ts names the first,
-// pool/_pool.ts the second: the executor's pool threads; the import check
-// allows this one import of a layer above, see ALLOWED_DYNAMIC).
+// specifiers that bundlers follow in the npm build (thread/timer.ts names the
+// first, pool/_pool.ts the second: the executor's pool threads; the one
+// import of a layer above, see ALLOWED_DYNAMIC). Every dynamic import here
+// names its module by URL, not by string literal: Deno loads (reads and
+// parses) every module a literal dynamic import names, transitively, when a
+// worker starts, before the entry runs (measured on Deno 2.9.6: the package
+// behind _core/scope.ts alone made a worker's start about 1.2x slower). The
+// npm build turns each back into the literal bundlers follow.
 const INTERNAL: Record<string, () => Promise<unknown>> = {
-  "threadkit:timer": () => import("./_timer_target.ts"),
-  "threadkit:pool": () => import("../pool/_thread.ts"),
+  "threadkit:timer": () =>
+    import(new URL("./_timer_target.ts", import.meta.url).href),
+  "threadkit:pool": () =>
+    import(new URL("../pool/_thread.ts", import.meta.url).href),
 };
 
 interface Start {
@@ -160,7 +169,11 @@ if (kind === "node") {
     // install the death hooks (inert until a thread is handed over), run
     // the start path's costliest first uses once, then sleep until a
     // thread is handed over.
-    loadScope().then(() => import("../_core/wait.ts")).then(async (wait) => {
+    loadScope().then(() =>
+      import(new URL("../_core/wait.ts", import.meta.url).href) as Promise<
+        typeof WaitModule
+      >
+    ).then(async (wait) => {
       const { word, port } = spare;
       watchDeath("node");
       await warmSpare();
@@ -245,7 +258,9 @@ async function run(
       ? (await internal() as Record<string, AnyFunction>)[wire.export]
       : compilePlain(wire) ?? await resolveTarget(wire);
     const args = start.primitives
-      ? (await import("../_core/transfer.ts")).decodeTransfer(
+      ? (await (import(
+        new URL("../_core/transfer.ts", import.meta.url).href
+      ) as Promise<typeof TransferModule>)).decodeTransfer(
         start.args,
       ) as unknown[]
       : start.args;
@@ -327,7 +342,9 @@ function watchDeath(kind: "node" | "web"): void {
 }
 
 function installHooks(kind: "node" | "web"): void {
-  import("../_core/outcome.ts").then((m) => codec = m, () => {});
+  (import(new URL("../_core/outcome.ts", import.meta.url).href) as Promise<
+    typeof OutcomeModule
+  >).then((m) => codec = m, () => {});
   const die = (reason: Died["died"]["reason"], code?: number, e?: unknown) => {
     const start = current;
     if (start === undefined) return;
