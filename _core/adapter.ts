@@ -36,10 +36,27 @@ import { workerEntry } from "./entry.ts";
 import { ThreadsUnavailableError } from "./errors.ts";
 import { holdWorker, loopEmpty, mainEnded } from "./lifetime.ts";
 import { currentIdent, recordStopSeen } from "./runtime.ts";
-import { refTimer } from "./host.ts";
+import {
+  host,
+  LAST_PING,
+  nodeThreads,
+  refTimer,
+  RUNTIME,
+  START_KEY,
+  workerThreads,
+} from "./host.ts";
 import { webWorkerRef } from "./web_ref.ts";
 
-export { CAN_BLOCK, refTimer } from "./host.ts";
+export {
+  CAN_BLOCK,
+  exitWorker,
+  LAST_PING,
+  refTimer,
+  RUNTIME,
+  START_KEY,
+  workerKind,
+  workerThreads,
+} from "./host.ts";
 
 export { findWebRef, webWorkersUnref } from "./web_ref.ts";
 import {
@@ -59,70 +76,8 @@ export {
   type SpareData,
 } from "./spare.ts";
 
-// Globals of the runtimes, looked at here only.
-interface Host {
-  Deno?: {
-    version?: { deno?: string };
-    refTimer?(id: number): void;
-    unrefTimer?(id: number): void;
-  };
-  Bun?: unknown;
-  process?: {
-    getBuiltinModule?(id: string): unknown;
-    exit?(code: number): never;
-  };
-  Worker?: typeof Worker;
-  WorkerGlobalScope?: unknown;
-}
-const host = globalThis as unknown as Host;
-
-/** Which runtime this is (Deno, Node, Bun, or a browser/other web runtime). */
-export const RUNTIME: "deno" | "node" | "bun" | "web" =
-  typeof host.Deno?.version?.deno === "string"
-    ? "deno"
-    : host.Bun !== undefined
-    ? "bun"
-    : typeof host.process?.getBuiltinModule === "function"
-    ? "node"
-    : "web";
-
-/**
- * node:worker_threads, loaded on first use, or undefined where the runtime
- * has none (browsers, Node < 20.16). A static import costs a Deno web worker
- * 4-6 ms of start time (measured), and a thread that never starts or joins
- * threads needs none of it. process.getBuiltinModule is synchronous, so a
- * blocking join can still use receiveMessageOnPort (Deno 2, Node >= 20.16).
- */
-function nodeThreads(): typeof WorkerThreads | undefined {
-  if (nodeWorkerThreads === undefined && RUNTIME !== "web") {
-    nodeWorkerThreads = host.process?.getBuiltinModule?.(
-      "node:worker_threads",
-    ) as typeof WorkerThreads | undefined ?? null;
-  }
-  return nodeWorkerThreads ?? undefined;
-}
-let nodeWorkerThreads: typeof WorkerThreads | null | undefined;
-
-/**
- * node:worker_threads, for the worker entry of a node:worker_threads worker
- * (where it always exists).
- * @throws {ThreadsUnavailableError} where the runtime has none.
- */
-export function workerThreads(): typeof WorkerThreads {
-  const wt = nodeThreads();
-  if (wt === undefined) throw new ThreadsUnavailableError();
-  return wt;
-}
-
 /** The worker entry's URL, next to this file in source and in the build. */
 const ENTRY: URL = new URL("../thread/_worker.ts", import.meta.url);
-/**
- * What a web worker's entry posts last, just before it closes (its other
- * messages to the starter are 0, "done").
- */
-export const LAST_PING = 1;
-/** The key under which a node:worker_threads worker finds its start message. */
-export const START_KEY = "threadkit.start";
 
 /** The watcher of threads with resourceLimits (_core/_watch.ts). */
 const WATCH_ENTRY: URL = new URL(
@@ -472,16 +427,4 @@ export function messageReady(
     }
     waiting.set(port, done);
   });
-}
-
-/** Which kind of worker the calling worker is ("web" or "node"). */
-export function workerKind(): "web" | "node" {
-  // A web worker has WorkerGlobalScope; a node:worker_threads worker has not.
-  return "WorkerGlobalScope" in globalThis ? "web" : "node";
-}
-
-/** Ends the calling worker once its work is done. */
-export function exitWorker(kind: "web" | "node"): void {
-  if (kind === "node") host.process!.exit!(0);
-  else (globalThis as unknown as { close(): void }).close();
 }

@@ -62,13 +62,12 @@ import {
   exitWorker,
   LAST_PING,
   refTimer,
-  SPARE_KEY,
-  SPARE_READY,
-  type SpareData,
   START_KEY,
   workerKind,
   workerThreads,
-} from "../_core/adapter.ts";
+} from "../_core/host.ts";
+// Not the adapter: the entry loads only what a thread's start needs.
+import { SPARE_KEY, SPARE_READY, type SpareData } from "../_core/spare.ts";
 import { setWorkerEntry } from "../_core/entry.ts";
 import type { Outcome } from "../_core/outcome.ts";
 import {

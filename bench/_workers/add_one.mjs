@@ -1,5 +1,9 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// piscina's task on Node (bench/node_pool.mjs): returns n + 1.
-export default function addOne(n) {
+// The thread-start task as plain JS: piscina's task on Node
+// (bench/node_pool.mjs, the default export) and the module target of
+// bench/start_ab_node.mjs (`addOne`): returns n + 1.
+export function addOne(n) {
   return n + 1;
 }
+
+export default addOne;
