@@ -135,17 +135,14 @@ const scope = globalThis as unknown as WebWorkerScope;
 // (Deno daemon, Node, Bun). Only the latter loads node modules.
 const kind = workerKind();
 
-// The worker's state, declared before the code below runs a thread (which
-// may get as far as its outcome before this module's evaluation ends).
-// The thread this worker runs, once its start record is read: the death
-// hooks act for it, and do nothing before (a spare installs them early).
+// The worker's state, declared before the code below runs a thread (it may
+// post its outcome before this module's evaluation ends). The thread this
+// worker runs, once its start record is read: the death hooks act for it.
 let current: Start | undefined;
-// The hooks' death report, once installed (see watchDeath).
-let died:
+let died: // the hooks' death report, once installed (see watchDeath)
   | ((reason: Died["died"]["reason"], code?: number, e?: unknown) => void)
   | undefined;
-// process.exit as the runtime gave it (the hooks wrap it), on
-// node:worker_threads workers.
+// process.exit unwrapped (the hooks wrap it; node:worker_threads workers).
 let processExit: ((code?: number) => never) | undefined;
 // Whether the thread's end is recorded (outcome posted or death recorded).
 let ended = false;
@@ -278,6 +275,10 @@ async function run(
   // Why no lost wakeup for joiners: see endEntry (write, then notify).
   endEntry(start.entry, start.ident);
   ping(kind);
+  // A primitive result is posted without an await (thread/_call.ts), so the
+  // microtasks the target queued may not have run yet: one event-loop turn
+  // runs every chain of them (and the threads they start are waited for).
+  await new Promise((resolve) => setTimeout(resolve, 0));
   // Python threads outlive the thread that started them: stay until the
   // non-daemon threads started here have ended.
   await awaitOwnedThreads();
