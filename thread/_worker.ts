@@ -227,10 +227,10 @@ async function warmSpare(): Promise<void> {
 
 // Start-up cost matters (thread start is benchmarked against a raw worker),
 // so the critical path from start message to posted outcome loads only this
-// file, _core/runtime, _core/adapter and _core/target. The package itself (every primitive,
-// so every transfer tag) is loaded when the args carry primitives or a source
-// target needs threadkit's names in scope; the rest loads after the outcome
-// is posted, or on the error path.
+// file, _core/runtime, _core/host, _core/spare and _core/target. The package
+// (every primitive, so every transfer tag) is loaded when the args carry
+// primitives or a source target needs threadkit's names in scope; the rest
+// loads after the outcome is posted, or on the error path.
 async function run(
   start: Start | undefined,
   kind: "node" | "web",
