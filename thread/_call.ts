@@ -13,32 +13,17 @@ import {
   type WireTarget,
 } from "../_core/target.ts";
 
-// Calls the target. A primitive it returns is the value at once: awaiting
-// it could change nothing but the timing (it cannot be a thenable), and the
-// await let every microtask queued meanwhile (a module import's own, say)
-// run before the outcome was posted (0.2-1.4 ms measured on Deno 2.9.6).
-// Anything else is awaited (a thenable is adopted, as before) and encoded.
-export function call(
+// Calls the target and awaits its value, whatever it is: the microtasks the
+// target queued run before the outcome is posted (what its joiner sees, and
+// a death in one of them fails the join), as a primitive's await lets them.
+export async function call(
   fn: AnyFunction,
   args: unknown[],
   target: WireTarget,
-): unknown {
+): Promise<unknown> {
   let value: unknown;
   try {
-    value = fn(...args);
-  } catch (error) {
-    throw explain(error, target);
-  }
-  // encodeTransfer returns a primitive unchanged.
-  return typeof value === "object" && value !== null ||
-      typeof value === "function"
-    ? settle(value, target)
-    : value;
-}
-
-async function settle(value: unknown, target: WireTarget): Promise<unknown> {
-  try {
-    value = await value;
+    value = await fn(...args);
   } catch (error) {
     throw explain(error, target);
   }

@@ -260,11 +260,7 @@ async function run(
         start.args,
       ) as unknown[]
       : start.args;
-    const value = call(target, args, wire);
-    outcome = {
-      ok: true,
-      value: value instanceof Promise ? await value : value,
-    };
+    outcome = { ok: true, value: await call(target, args, wire) };
   } catch (error) {
     outcome = { ok: false, error: error };
   }
@@ -275,9 +271,8 @@ async function run(
   // Why no lost wakeup for joiners: see endEntry (write, then notify).
   endEntry(start.entry, start.ident);
   ping(kind);
-  // A primitive result is posted without an await (thread/_call.ts), so the
-  // microtasks the target queued may not have run yet: one event-loop turn
-  // runs every chain of them (and the threads they start are waited for).
+  // One event-loop turn, so that every chain of microtasks the target left
+  // runs before the worker ends (and the threads they start are waited for).
   await new Promise((resolve) => setTimeout(resolve, 0));
   // Python threads outlive the thread that started them: stay until the
   // non-daemon threads started here have ended.

@@ -90,9 +90,6 @@ let adopting: EntryInfo | undefined;
  * - `join()` returns whether the thread ended (Python returns None).
  * - A thread's own threads end with it when it dies (README, failures).
  * - `cancel()` requests cooperative cancellation (Python has none).
- * - A target that returns a primitive has its result posted at once: a
- *   join may return before the microtasks the target queued have run (they
- *   run before the thread's worker ends).
  * - `ident` is threadkit's own small integer; there is no `native_id`.
  *
  * @example Returning a value

@@ -1,7 +1,7 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // The start path's shortcuts keep a thread's meaning, on a fresh worker and
-// on a spare (prestartThreads): a primitive result is posted without an
-// await, yet the microtasks the target queued still run before the thread's
+// on a spare (prestartThreads): the microtasks a target queued run before its
+// outcome is posted (a death in one fails the join), longer chains before its
 // worker ends; a target that throws synchronously fails its join with its
 // own error; args that are all primitives skip the trial clone and still
 // arrive as structuredClone gives them.
@@ -33,12 +33,16 @@ describe("Thread start path", () => {
   for (const spare of [false, true]) {
     const where = spare ? "on a spare worker" : "on a fresh worker";
 
-    it(`Thread ${where}: a primitive result is joined, and the microtasks its target queued still run`, async () => {
+    it(`Thread ${where}: the microtasks its target queued run before its join returns; longer chains before its worker ends`, async () => {
       try {
         const word = new Int32Array(new SharedArrayBuffer(8));
         const t = new Thread({
           target: (w: Int32Array) => {
-            queueMicrotask(() => Atomics.store(w, 0, 1));
+            queueMicrotask(() => {
+              const end = performance.now() + 20;
+              while (performance.now() < end); // work in the microtask
+              Atomics.store(w, 0, 1);
+            });
             Promise.resolve().then(() => Promise.resolve()).then(() => {
               Atomics.store(w, 1, 2);
               Atomics.notify(w, 1);
@@ -48,10 +52,32 @@ describe("Thread start path", () => {
           args: [word],
         });
         await start(t, spare);
-        assert.equal(await t.joinAsync(JOIN), 1);
-        assert.equal(await wordChanged(word, 1, 0), true);
+        assert.equal(t.join(JOIN), true);
+        assert.equal(t.result, 1);
         assert.equal(Atomics.load(word, 0), 1);
+        assert.equal(await wordChanged(word, 1, 0), true);
         assert.equal(Atomics.load(word, 1), 2);
+      } finally {
+        prestartThreads(0);
+      }
+    });
+
+    it(`Thread ${where}: an error thrown in a microtask its target queued fails the join`, async () => {
+      try {
+        const t = new Thread({
+          target: () => {
+            queueMicrotask(() => {
+              throw new Error("microtask error");
+            });
+            return 1;
+          },
+        });
+        await start(t, spare);
+        await assert.rejects(t.joinAsync(JOIN), (e: Error) => {
+          assert.equal(e.name, "ThreadExitError");
+          assert.match(e.message, /microtask error/);
+          return true;
+        });
       } finally {
         prestartThreads(0);
       }
