@@ -324,6 +324,18 @@ export function identAlive(ident: number): boolean {
   return false;
 }
 
+/**
+ * Whether `ident` was ever issued to a thread of this runtime block (main
+ * thread 1, then each start's NEXT_IDENT). Shared words that name a thread
+ * (a lock's holder) name an issued one unless the memory is corrupt: a
+ * thread gets its ident before it can write it anywhere, and NEXT_IDENT
+ * only grows. One load: for slow paths, as the other ident checks.
+ */
+export function identIssued(ident: number): boolean {
+  return ident >= MAIN_IDENT &&
+    ident < Atomics.load(runtime().view, NEXT_IDENT);
+}
+
 /** The idents of the live threads (a snapshot; slow paths only). */
 export function liveIdents(): Set<number> {
   const { view } = runtime();
