@@ -7,11 +7,7 @@
 // them (sync/_lock_at.ts, RLock, Condition).
 
 import { OwnerDiedError } from "../_core/errors.ts";
-import {
-  identAlive,
-  identIssued,
-  identStopped,
-} from "../_core/runtime.ts";
+import { identAlive, identIssued, identStopped } from "../_core/runtime.ts";
 
 /** The lock word's CONTENDED bit: someone may sleep on it (sync/lock.ts). */
 export const CONTENDED = 0x40000000;
