@@ -35,7 +35,7 @@ import { RuntimeError } from "./errors.ts";
 // free list and reused, never given back to the system) or of a Barrier's
 // party table (sync/_parties.ts: kept for the life of the process).
 const MAGIC = 0;
-const NEXT_IDENT = 1;
+export const NEXT_IDENT = 1;
 const HEAP_TOP = 2;
 const NEXT_NAME = 3;
 const STOP_NEXT = 4;
@@ -322,18 +322,6 @@ export function identAlive(ident: number): boolean {
     if (Atomics.load(view, slot(i, TID)) === ident) return true;
   }
   return false;
-}
-
-/**
- * Whether `ident` was ever issued to a thread of this runtime block (main
- * thread 1, then each start's NEXT_IDENT). Shared words that name a thread
- * (a lock's holder) name an issued one unless the memory is corrupt: a
- * thread gets its ident before it can write it anywhere, and NEXT_IDENT
- * only grows. One load: for slow paths, as the other ident checks.
- */
-export function identIssued(ident: number): boolean {
-  return ident >= MAIN_IDENT &&
-    ident < Atomics.load(runtime().view, NEXT_IDENT);
 }
 
 /** The idents of the live threads (a snapshot; slow paths only). */

@@ -175,9 +175,8 @@ export function encodeTransfer(value: unknown): unknown {
   return encode(value, new Map());
 }
 
-// The heap references the innermost running encode (copy) and decode have
-// taken so far: released if it throws. A stack, since an encode may run
-// user code (a getter) that encodes in turn.
+// The heap references the innermost running encode and decode took so far
+// (released if it throws); saved and restored around nested calls (getters).
 let retained: number[] | undefined;
 let handed: Set<object> | undefined;
 

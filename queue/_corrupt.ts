@@ -24,7 +24,7 @@
 // or IDLE_GRACE, _head.ts). A HOLDER or LOCK naming a live thread is that
 // thread's hold; naming a stopped one is taken over as from a dead holder.
 
-import { identIssued } from "../_core/runtime.ts";
+import { identIssued } from "../sync/_holder.ts";
 
 /** The RangeError of queue word `name` holding `value`, which no queue writes. */
 export function corruptWord(name: string, value: number): RangeError {

@@ -7,7 +7,12 @@
 // them (sync/_lock_at.ts, RLock, Condition).
 
 import { OwnerDiedError } from "../_core/errors.ts";
-import { identAlive, identIssued, identStopped } from "../_core/runtime.ts";
+import {
+  identAlive,
+  identStopped,
+  NEXT_IDENT,
+  runtime,
+} from "../_core/runtime.ts";
 
 /** The lock word's CONTENDED bit: someone may sleep on it (sync/lock.ts). */
 export const CONTENDED = 0x40000000;
@@ -77,6 +82,17 @@ export const OWNED = "threadkit.owned";
 // worker that runs a runtime block of its own (a worker the program
 // started itself) is outside this model already, since both number their
 // threads from 1.
+
+/**
+ * Whether `ident` was ever issued to a thread of this runtime block (main
+ * thread 1, then one per start, NEXT_IDENT in _core/runtime.ts). A word that
+ * names a thread names an issued one unless the memory is corrupt: a thread
+ * gets its ident before it can write it anywhere, and NEXT_IDENT only grows.
+ * One load: for slow paths.
+ */
+export function identIssued(ident: number): boolean {
+  return ident >= 1 && ident < Atomics.load(runtime().view, NEXT_IDENT);
+}
 
 /** The RangeError of a lock word no thread could have written. */
 export function corruptLock(state: number): RangeError {
