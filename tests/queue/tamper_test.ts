@@ -6,13 +6,20 @@
 // hang fails the test by its join's timeout and names the case.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { LifoQueue, Queue, Thread } from "../../mod.ts";
+import { LifoQueue, Lock, Queue, Thread } from "../../mod.ts";
 import type * as tamperModule from "../_workers/tamper.ts";
 import { cases } from "../_workers/tamper.ts";
 import { identStopped } from "../../_core/runtime.ts";
+import { blockRefs } from "../../_core/heap.ts";
+import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
 import { until } from "../_helpers.ts";
 
 const tamper = new URL("../_workers/tamper.ts", import.meta.url);
+
+type Described = {
+  [TO_DESCRIPTOR](): { buffer: SharedArrayBuffer; byteOffset: number };
+};
+const offsetOf = (p: object) => (p as Described)[TO_DESCRIPTOR]().byteOffset;
 
 describe("Queue with tampered shared memory", () => {
   it("every call after a single-word overwrite of a live queue's header returns or throws", async () => {
@@ -105,5 +112,42 @@ describe("Queue with tampered shared memory", () => {
     const again = new Queue<number>({ capacity: 4, type: "int32", buffer });
     again.put(8);
     assert.equal(again.get({ timeout: 1000 }), 8);
+  });
+
+  it("a put refused by a corrupt lock word gives its item's heap references back (put, putNowait, putAsync, putMany)", async () => {
+    const lock = new Lock();
+    const at = offsetOf(lock);
+    const words = (q: object) => {
+      const d = (q as Described)[TO_DESCRIPTOR]();
+      return new Int32Array(d.buffer, d.byteOffset, 96);
+    };
+    // A FIFO ring with bit 31 and LOCKED in TAIL; a locked store whose LOCK
+    // names an ident never issued.
+    const rings = [
+      () => {
+        const q = new Queue<unknown>({ capacity: 4 });
+        Atomics.store(words(q), 16, (1 << 31) | (1 << 28));
+        return q;
+      },
+      () => {
+        const q = new LifoQueue<unknown>({ capacity: 4 });
+        Atomics.store(words(q), 80, 1 << 29);
+        return q;
+      },
+    ];
+    for (const make of rings) {
+      const q = make();
+      assert.throws(() => q.put({ lock }, { timeout: 5000 }), RangeError);
+      assert.throws(() => q.putNowait({ lock }), RangeError);
+      await assert.rejects(
+        q.putAsync({ lock }, { timeout: 5000 }),
+        RangeError,
+      );
+      assert.throws(
+        () => q.putMany([{ lock }, { lock }], { timeout: 5000 }),
+        RangeError,
+      );
+      assert.equal(blockRefs(at), 1, "every encode's reference went back");
+    }
   });
 });
