@@ -16,7 +16,10 @@
 // more than 31 heap queues of up to 4 MiB alive at once never reaches the
 // cap, whatever sizes it makes and drops, in any order; many small queues
 // pack (16,384 of 512 bytes to a chunk). Past the cap a queue gets a buffer
-// of its own, as before.
+// of its own, as before. The price: a class in use holds at least one chunk,
+// so a handful of queues of many different sizes (or one primitive made of
+// blocks of many classes) holds up to 8 MiB per class; the count above is
+// of blocks, not queues, for such a primitive.
 //
 // Shared layout: Int32Array META_WORDS words at the byte offset in the
 // runtime header's HEAP_CHUNKS word (cut from the heap by the first queue
