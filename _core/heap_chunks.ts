@@ -72,13 +72,15 @@ const LIVE = (1 << 24) - 1;
 
 let cached: { buffer: SharedArrayBuffer; meta: Int32Array } | undefined;
 
-// The chunk table, cut from the heap by the first caller (a racing loser's
-// bytes stay unused: 64 KiB, once); undefined when the heap has no room.
-function table(): Int32Array | undefined {
+// The chunk table, cut from the heap by the first allocation (a racing
+// loser's bytes stay unused: 64 KiB, once); undefined when the heap has no
+// room, or (`create` false) when no chunk exists yet.
+function table(create = true): Int32Array | undefined {
   const rt = runtime();
   if (cached?.buffer === rt.buffer) return cached.meta;
   let at = Atomics.load(rt.view, HEAP_CHUNKS);
   if (at === 0) {
+    if (!create) return undefined;
     const mine = heapAlloc(META_WORDS * 4, 8);
     if (mine < 0) return undefined;
     const seen = Atomics.compareExchange(rt.view, HEAP_CHUNKS, 0, mine);
@@ -160,7 +162,7 @@ function take(m: Int32Array, i: number, k: number, per: number): number {
  */
 export function chunkFree(at: number, k: number): boolean {
   if (k < CHUNK_MIN_CLASS || k > CHUNK_CLASS) return false;
-  const m = table();
+  const m = table(false);
   if (m === undefined) return false;
   for (let i = 0; i < SLOTS; i++) {
     const base = Atomics.load(m, BASE + i);
@@ -187,7 +189,7 @@ export function chunkFree(at: number, k: number): boolean {
 
 /** The chunks' states (tests): [class, live blocks] per chunk cut, FREE as [0, 0]. */
 export function chunkStates(): [number, number][] {
-  const m = table();
+  const m = table(false);
   const out: [number, number][] = [];
   for (let i = 0; m !== undefined && i < SLOTS; i++) {
     const s = Atomics.load(m, STATE + i);
