@@ -8,7 +8,10 @@
 //
 //   node bench/start_ab_node.mjs [N]
 import { Worker } from "node:worker_threads";
-import { moduleTarget, prestartThreads, Thread } from "../npm/mod.js";
+// The npm build, loaded by URL: `deno task check` runs before it exists.
+const { moduleTarget, prestartThreads, Thread } = await import(
+  new URL("../npm/mod.js", import.meta.url).href
+);
 
 const RAW = new URL("./_workers/raw_add_one_node.mjs", import.meta.url);
 const TASK = new URL("./_workers/add_one.mjs", import.meta.url);

@@ -79,7 +79,7 @@ import {
 // Imports nothing at run time: no cost on the start-up path.
 import { awaitOwnedThreads, owned } from "./_handles.ts";
 import type * as OutcomeModule from "../_core/outcome.ts";
-import type * as TransferModule from "../_core/transfer.ts";
+import type * as ClaimModule from "../_core/claim.ts";
 import type * as WaitModule from "../_core/wait.ts";
 import type { Died } from "./_death.ts";
 import {
@@ -91,15 +91,12 @@ import {
 import { call, post } from "./_call.ts";
 import { loadScope } from "../_core/scope.ts";
 
-// Module targets of threadkit itself, by internal specifier, imported with
-// specifiers that bundlers follow in the npm build (thread/timer.ts names the
-// first, pool/_pool.ts the second: the executor's pool threads; the one
-// import of a layer above, see ALLOWED_DYNAMIC). Every dynamic import here
-// names its module by URL, not by string literal: Deno loads (reads and
-// parses) every module a literal dynamic import names, transitively, when a
-// worker starts, before the entry runs (measured on Deno 2.9.6: the package
-// behind _core/scope.ts alone made a worker's start about 1.2x slower). The
-// npm build turns each back into the literal bundlers follow.
+// Module targets of threadkit itself, by internal specifier (thread/timer.ts
+// names the first, pool/_pool.ts the second: the one import of a layer
+// above, see ALLOWED_DYNAMIC). Every dynamic import here names its module by
+// URL: Deno loads every module a literal dynamic import names, transitively,
+// when a worker starts (Deno 2.9.6: _core/scope.ts's alone made a start about
+// 1.2x slower). The npm build turns each back into a literal for bundlers.
 const INTERNAL: Record<string, () => Promise<unknown>> = {
   "threadkit:timer": () =>
     import(new URL("./_timer_target.ts", import.meta.url).href),
@@ -115,6 +112,8 @@ interface Start {
   args: unknown[];
   /** Whether args hold threadkit primitives (encoded descriptors). */
   primitives: boolean;
+  /** The args' claim word when they hold primitives (_core/claim.ts). */
+  claim?: Int32Array;
   /** Whether the thread runs under resourceLimits. */
   limited: boolean;
   port: MessagePort;
@@ -135,9 +134,8 @@ const scope = globalThis as unknown as WebWorkerScope;
 // (Deno daemon, Node, Bun). Only the latter loads node modules.
 const kind = workerKind();
 
-// The worker's state, declared before the code below runs a thread (it may
-// post its outcome before this module's evaluation ends). The thread this
-// worker runs, once its start record is read: the death hooks act for it.
+// The worker's state, declared before the code below may run a thread.
+// The thread this worker runs, once read: the death hooks act for it.
 let current: Start | undefined;
 let died: // the hooks' death report, once installed (see watchDeath)
   | ((reason: Died["died"]["reason"], code?: number, e?: unknown) => void)
@@ -146,11 +144,9 @@ let died: // the hooks' death report, once installed (see watchDeath)
 let processExit: ((code?: number) => never) | undefined;
 // Whether the thread's end is recorded (outcome posted or death recorded).
 let ended = false;
-// Whether its stop is recorded (a death after the target's end records one
-// too; the "exit" event that follows exitWorker finds it recorded).
+// Whether its stop is recorded (also by a death after the target's end).
 let stopped = false;
-// Whether the web worker's last message is posted (lastPing).
-let pinged = false;
+let pinged = false; // whether the web worker's last message is posted
 // The error codec, once loaded (a death may come before it is).
 let codec: typeof OutcomeModule | undefined;
 
@@ -231,6 +227,12 @@ async function warmSpare(): Promise<void> {
 // (every primitive, so every transfer tag) is loaded when the args carry
 // primitives or a source target needs threadkit's names in scope; the rest
 // loads after the outcome is posted, or on the error path.
+// The args' claim (_core/claim.ts), loaded only for args with primitives.
+const claims = () =>
+  import(new URL("../_core/claim.ts", import.meta.url).href) as Promise<
+    typeof ClaimModule
+  >;
+
 async function run(
   start: Start | undefined,
   kind: "node" | "web",
@@ -253,16 +255,19 @@ async function run(
     const target = wire.kind === "module" && internal !== undefined
       ? (await internal() as Record<string, AnyFunction>)[wire.export]
       : compilePlain(wire) ?? await resolveTarget(wire);
-    const args = start.primitives
-      ? (await (import(
-        new URL("../_core/transfer.ts", import.meta.url).href
-      ) as Promise<typeof TransferModule>)).decodeTransfer(
-        start.args,
-      ) as unknown[]
+    const args = start.claim !== undefined
+      ? (await claims()).decodeClaimed(start.claim, start.args) as unknown[]
       : start.args;
     outcome = { ok: true, value: await call(target, args, wire) };
   } catch (error) {
     outcome = { ok: false, error: error };
+    // Args never decoded (the target failed to load) give their references
+    // back (a no-op once decodeClaimed took them; they leak if claim.ts
+    // cannot load).
+    const claim = start.claim;
+    if (claim !== undefined) {
+      await claims().then((c) => c.giveUpClaim(claim, start.args), () => {});
+    }
   }
   if (ended) return; // died meanwhile (an exit in a callback, say)
   const posting = post(start.port, outcome);
