@@ -2,7 +2,8 @@
 // The runtime adapter: the only place that knows which runtime this is, how
 // to start a worker on it, where the worker entry file is, whether this
 // thread may block, how a worker ends itself, and how a timer is ref'd. No
-// other file looks at `Deno`, `process`, `Bun` or `Worker`.
+// other file looks at `Deno`, `process`, `Bun` or `Worker` (but its parts:
+// host.ts, whether a thread may block and timers; web_ref.ts).
 //
 // Which worker runs a thread:
 // | runtime       | daemon | worker                        | why                                  |
@@ -35,7 +36,27 @@ import { workerEntry } from "./entry.ts";
 import { ThreadsUnavailableError } from "./errors.ts";
 import { holdWorker, loopEmpty, mainEnded } from "./lifetime.ts";
 import { currentIdent, recordStopSeen } from "./runtime.ts";
+import {
+  host,
+  LAST_PING,
+  nodeThreads,
+  refTimer,
+  RUNTIME,
+  START_KEY,
+  workerThreads,
+} from "./host.ts";
 import { webWorkerRef } from "./web_ref.ts";
+
+export {
+  CAN_BLOCK,
+  exitWorker,
+  LAST_PING,
+  refTimer,
+  RUNTIME,
+  START_KEY,
+  workerKind,
+  workerThreads,
+} from "./host.ts";
 
 export { findWebRef, webWorkersUnref } from "./web_ref.ts";
 import {
@@ -44,6 +65,7 @@ import {
   SPARE_KEY,
   spareHost,
   takeSpare,
+  type WorkerListeners,
 } from "./spare.ts";
 
 export {
@@ -54,70 +76,8 @@ export {
   type SpareData,
 } from "./spare.ts";
 
-// Globals of the runtimes, looked at here only.
-interface Host {
-  Deno?: {
-    version?: { deno?: string };
-    refTimer?(id: number): void;
-    unrefTimer?(id: number): void;
-  };
-  Bun?: unknown;
-  process?: {
-    getBuiltinModule?(id: string): unknown;
-    exit?(code: number): never;
-  };
-  Worker?: typeof Worker;
-  WorkerGlobalScope?: unknown;
-}
-const host = globalThis as unknown as Host;
-
-/** Which runtime this is (Deno, Node, Bun, or a browser/other web runtime). */
-export const RUNTIME: "deno" | "node" | "bun" | "web" =
-  typeof host.Deno?.version?.deno === "string"
-    ? "deno"
-    : host.Bun !== undefined
-    ? "bun"
-    : typeof host.process?.getBuiltinModule === "function"
-    ? "node"
-    : "web";
-
-/**
- * node:worker_threads, loaded on first use, or undefined where the runtime
- * has none (browsers, Node < 20.16). A static import costs a Deno web worker
- * 4-6 ms of start time (measured), and a thread that never starts or joins
- * threads needs none of it. process.getBuiltinModule is synchronous, so a
- * blocking join can still use receiveMessageOnPort (Deno 2, Node >= 20.16).
- */
-function nodeThreads(): typeof WorkerThreads | undefined {
-  if (nodeWorkerThreads === undefined && RUNTIME !== "web") {
-    nodeWorkerThreads = host.process?.getBuiltinModule?.(
-      "node:worker_threads",
-    ) as typeof WorkerThreads | undefined ?? null;
-  }
-  return nodeWorkerThreads ?? undefined;
-}
-let nodeWorkerThreads: typeof WorkerThreads | null | undefined;
-
-/**
- * node:worker_threads, for the worker entry of a node:worker_threads worker
- * (where it always exists).
- * @throws {ThreadsUnavailableError} where the runtime has none.
- */
-export function workerThreads(): typeof WorkerThreads {
-  const wt = nodeThreads();
-  if (wt === undefined) throw new ThreadsUnavailableError();
-  return wt;
-}
-
 /** The worker entry's URL, next to this file in source and in the build. */
 const ENTRY: URL = new URL("../thread/_worker.ts", import.meta.url);
-/**
- * What a web worker's entry posts last, just before it closes (its other
- * messages to the starter are 0, "done").
- */
-export const LAST_PING = 1;
-/** The key under which a node:worker_threads worker finds its start message. */
-export const START_KEY = "threadkit.start";
 
 /** The watcher of threads with resourceLimits (_core/_watch.ts). */
 const WATCH_ENTRY: URL = new URL(
@@ -150,40 +110,75 @@ export function threadsAvailable(): boolean {
     : nodeThreads() !== undefined;
 }
 
+/** What startWorker gives the starting thread. */
+export interface Started {
+  /** The thread's result port (its outcome or death arrives here). */
+  readonly port: MessagePort;
+  /**
+   * With resourceLimits: where the watcher reports a death (read it after
+   * the result port).
+   */
+  readonly report: MessagePort | undefined;
+}
+
 /**
- * Starts a worker that runs the entry with `start` as its start message.
- * `transfer` lists the MessagePorts inside `start`; `port` is the starting
- * thread's end of the result channel (read here where the runtime cannot
- * read a port synchronously, see takeMessage).
+ * Starts a worker that runs the entry with `start` as its start record, and
+ * returns the thread's result port: a fresh channel's (its other end goes in
+ * `start.port`), or a spare's own port for a thread on a spare worker (the
+ * spare posts on the port it was started with; `start` then carries none).
+ * The port is read here where the runtime cannot read a port synchronously
+ * (see takeMessage).
  * @throws {ThreadsUnavailableError} where the runtime has no worker.
- * With `resourceLimits` (Deno, Node, Bun), the worker is a node:worker_threads
- * one started by a watcher (_core/_watch.ts says why), and the returned port
- * is where the watcher reports a death (read it after the result port).
+ * With resource `limits` (Deno, Node, Bun), the worker is a
+ * node:worker_threads one started by a watcher (_core/_watch.ts says why).
  */
 export function startWorker(
+  start: Record<string, unknown>,
+  daemon: boolean,
+  name: string,
+  events: WorkerEvents,
+  limits?: Record<string, number>,
+): Started {
+  if (!threadsAvailable()) throw new ThreadsUnavailableError();
+  const entryOverride = workerEntry();
+  if (entryOverride !== undefined) start.entryUrl = entryOverride.href;
+  if (limits !== undefined && RUNTIME === "web") {
+    throw new TypeError(
+      "Cannot start thread: resourceLimits need node:worker_threads (Deno, Node, Bun); browsers do not enforce them per worker",
+    );
+  }
+  if (entryOverride === undefined && limits === undefined) {
+    const spare = takeSpare(() => workerListeners(start, events, true));
+    if (spare !== undefined) {
+      hold(spare.worker, daemon, true);
+      handOver(spare, { [START_KEY]: start });
+      return { port: spare.port as unknown as MessagePort, report: undefined };
+    }
+  }
+  const { port1: port, port2 } = new MessageChannel();
+  start.port = port2;
+  try {
+    return startFresh(start, [port2], daemon, name, events, port, limits);
+  } catch (error) {
+    port.close();
+    throw error;
+  }
+}
+
+// startWorker without a spare: a new worker, on the fresh channel `port`.
+function startFresh(
   start: Record<string, unknown>,
   transfer: MessagePort[],
   daemon: boolean,
   name: string,
   events: WorkerEvents,
-  port?: MessagePort,
-  resourceLimits?: Record<string, number>,
-): MessagePort | undefined {
-  if (!threadsAvailable()) throw new ThreadsUnavailableError();
+  port: MessagePort,
+  resourceLimits: Record<string, number> | undefined,
+): Started {
   const entryOverride = workerEntry();
-  if (entryOverride !== undefined) start.entryUrl = entryOverride.href;
-  if (resourceLimits !== undefined && RUNTIME === "web") {
-    throw new TypeError(
-      "Cannot start thread: resourceLimits need node:worker_threads (Deno, Node, Bun); browsers do not enforce them per worker",
-    );
-  }
-  const spare = entryOverride === undefined && resourceLimits === undefined
-    ? takeSpare()
-    : undefined;
   if (
-    spare === undefined &&
-    (RUNTIME === "web" ||
-      (RUNTIME === "deno" && !daemon && resourceLimits === undefined))
+    RUNTIME === "web" ||
+    (RUNTIME === "deno" && !daemon && resourceLimits === undefined)
   ) {
     // The literal form bundlers recognise (see the top of this file).
     const worker = entryOverride !== undefined
@@ -196,7 +191,7 @@ export function startWorker(
     const forget = RUNTIME === "deno"
       ? holdOnMain(webWorkerRef(worker))
       : undefined;
-    if (RUNTIME === "web" && port !== undefined) {
+    if (RUNTIME === "web") {
       // No receiveMessageOnPort here: the outcome message itself is the
       // "done" signal, kept until the thread collects it.
       watchPort(port, events.done);
@@ -211,7 +206,7 @@ export function startWorker(
       events.failed(e.error ?? new Error(e.message));
     };
     worker.postMessage(start, transfer);
-    return;
+    return { port, report: undefined };
   }
   let report: MessagePort | undefined;
   let workerData: Record<string, unknown> = { [START_KEY]: start };
@@ -228,40 +223,64 @@ export function startWorker(
     workerData = { [WATCH_KEY]: watch };
     transfer = [...transfer, channel.port2];
   }
-  const worker = spare?.worker ?? new (workerThreads().Worker)(
+  const worker = new (workerThreads().Worker)(
     report === undefined ? nodeEntry() : nodeEntry(WATCH_ENTRY),
     { workerData, transferList: transfer as never[], name },
   );
+  const listeners = workerListeners(start, events, false);
+  worker.on("message", listeners.message);
+  worker.on("error", listeners.error);
+  worker.on("exit", listeners.exit);
+  // After the listeners: on Node, adding a "message" listener refs the
+  // worker's port again, which would keep the process alive.
+  hold(worker, daemon, false);
+  return { port, report };
+}
+
+// The starting thread's listeners on a node:worker_threads worker (a new one
+// or a taken spare, _core/spare.ts).
+function workerListeners(
+  start: Record<string, unknown>,
+  events: WorkerEvents,
+  spare: boolean,
+): WorkerListeners {
   // A thread on a spare: its replacement starts once it has posted its
   // outcome or ended (see refillLater).
-  const refill = spare === undefined ? undefined : refillLater();
+  const refill = spare ? refillLater() : undefined;
   // The worker pings once its outcome (or its recorded death) is posted,
   // before it ends: a worker that exits before the ping, with any code,
   // died without a word (a close() or exit nothing hooked), and code 0 is
   // no proof of a normal end.
   let pinged = false;
-  worker.on("message", () => {
-    pinged = true;
-    events.done();
-    refill?.();
-  });
-  worker.on("error", (error) => {
-    events.failed(error);
-    refill?.();
-  });
-  worker.on("exit", (code) => {
-    if (code !== 0 || !pinged) {
-      // The worker has stopped: a stop the thread could not record itself
-      // (thread/_worker.ts lists the sites) is recorded here, as a failure.
-      // An "error" event alone is not taken as a stop.
-      recordStopSeen(start.ident as number);
-      events.failed(undefined, code);
-    }
-    refill?.();
-  });
-  if (spare !== undefined) handOver(spare, { [START_KEY]: start }, transfer);
-  // After the listeners: on Node, adding a "message" listener refs the
-  // worker's port again, which would keep the process alive.
+  return {
+    message: () => {
+      pinged = true;
+      events.done();
+      refill?.();
+    },
+    error: (error) => {
+      events.failed(error);
+      refill?.();
+    },
+    exit: (code) => {
+      if (code !== 0 || !pinged) {
+        // The worker has stopped: a stop the thread could not record itself
+        // (thread/_worker.ts lists the sites) is recorded here, as a
+        // failure. An "error" event alone is not taken as a stop.
+        recordStopSeen(start.ident as number);
+        events.failed(undefined, code);
+      }
+      refill?.();
+    },
+  };
+}
+
+// A node:worker_threads worker's hold on the process: none for a daemon.
+function hold(
+  worker: WorkerThreads.Worker,
+  daemon: boolean,
+  spare: boolean,
+): void {
   if (daemon) worker.unref();
   else {
     // The main thread's: unref'd while its code runs, tracked so that it is
@@ -271,11 +290,8 @@ export function startWorker(
     // after its end, which holdWorker takes as ref'd already).
     const forget = holdOnMain(worker);
     if (forget !== undefined) worker.on("exit", forget);
-    if (spare !== undefined && (forget === undefined || mainEnded())) {
-      worker.ref();
-    }
+    if (spare && (forget === undefined || mainEnded())) worker.ref();
   }
-  return report;
 }
 
 // The main thread's non-daemon workers hold the process only from the main
@@ -411,55 +427,4 @@ export function messageReady(
     }
     waiting.set(port, done);
   });
-}
-
-/** Which kind of worker the calling worker is ("web" or "node"). */
-export function workerKind(): "web" | "node" {
-  // A web worker has WorkerGlobalScope; a node:worker_threads worker has not.
-  return "WorkerGlobalScope" in globalThis ? "web" : "node";
-}
-
-/** Ends the calling worker once its work is done. */
-export function exitWorker(kind: "web" | "node"): void {
-  if (kind === "node") host.process!.exit!(0);
-  else (globalThis as unknown as { close(): void }).close();
-}
-
-/**
- * Whether this thread may block in Atomics.wait: false on a browser page's
- * main thread (detected once, by trying a wait that returns at once).
- */
-export const CAN_BLOCK: boolean = (() => {
-  try {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-/**
- * Refs (`on`) or unrefs a long-lived interval, so it keeps the process alive
- * only while needed. Returns false where timers cannot be unref'd (browsers:
- * nothing keeps a page alive anyway), and the caller clears the timer.
- */
-export function refTimer(
-  timer: ReturnType<typeof setInterval>,
-  on: boolean,
-): boolean {
-  // Node and Bun: a Timeout object with ref()/unref().
-  const t = timer as unknown as { ref?(): void; unref?(): void };
-  if (typeof t?.ref === "function") {
-    if (on) t.ref();
-    else t.unref!();
-    return true;
-  }
-  // Deno: a numeric id and Deno.refTimer/unrefTimer.
-  const deno = host.Deno;
-  if (typeof deno?.refTimer === "function") {
-    if (on) deno.refTimer(timer as unknown as number);
-    else deno.unrefTimer!(timer as unknown as number);
-    return true;
-  }
-  return false;
 }

@@ -91,7 +91,15 @@ let loading: Promise<Record<string, unknown>> | undefined;
  * registered its transfer tag) and resolves to its public names.
  */
 export function loadScope(): Promise<Record<string, unknown>> {
-  return loading ??= import("../mod.ts").then((mod) => names = { ...mod });
+  // A URL, not a string literal: Deno loads (reads and parses) every module
+  // a literal dynamic import names, transitively, when a worker that may
+  // reach it starts (this is the whole package, for every thread's entry);
+  // the npm build turns it back into the literal bundlers follow
+  // (scripts/build_npm.ts).
+  return loading ??=
+    (import(new URL("../mod.ts", import.meta.url).href) as Promise<
+      Record<string, unknown>
+    >).then((mod) => names = { ...mod });
 }
 
 /**

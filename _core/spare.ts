@@ -18,21 +18,30 @@
 // replacement's construction, see refillLater).
 //
 // A spare sleeps in a blocking wait on its word, not in its event loop: a
-// taker posts the start message on the spare's own port, then sets the word
-// and notifies, and the spare reads the message synchronously
+// taker posts the start record on the spare's own port, then sets the word
+// and notifies, and the spare reads the record synchronously
 // (receiveMessageOnPort). Waking a blocked thread took about half the time
 // of delivering a message to an idle node:worker_threads worker on Deno
 // 2.9.6 (0.8 ms against 1.7 ms, median of 9, three runs; about 1.7 against
 // 2.3 ms on Node 20). A blocked, unref'd spare does not keep the process
 // alive (measured on both).
 //
+// The spare's port is also its thread's result port: the record carries no
+// port of its own (a MessagePort transferred in a message cost the spare
+// 0.4-0.6 ms to receive and close, measured on Deno 2.9.6), the thread
+// posts its outcome (or its death) on the port it was started with, and the
+// taker reads it off `Spare.port` as it reads a fresh thread's result port.
+// Before it sleeps a spare also runs, once, with threadkit's own values, the
+// steps of its start path that cost most on first use (thread/_worker.ts,
+// warmSpare): each ran 0.2-0.5 ms the first time in a fresh worker.
+//
 // Spare word: Int32Array over its own 4-byte SharedArrayBuffer.
 // | slot | name  | values                                         | written by             |
 // |------|-------|------------------------------------------------|------------------------|
 // | 0    | STATE | 0 LOADING, 1 READY (asleep on it), 2 TAKEN     | spare 0->1, taker 1->2 |
-// Why no lost wakeup: the taker posts the start message before it stores
+// Why no lost wakeup: the taker posts the start record before it stores
 // TAKEN and notifies; the spare sleeps only while the word is READY and
-// reads its port after it sees TAKEN, so the message is there.
+// reads its port after it sees TAKEN, so the record is there.
 
 import type * as WorkerThreads from "node:worker_threads";
 
@@ -53,6 +62,21 @@ export interface Spare {
   readonly ready: Int32Array;
   readonly port: WorkerThreads.MessagePort;
 }
+
+/**
+ * What the taker hears of a spare's worker: its "message", "error" and
+ * "exit" events. A spare's listeners are attached when it is constructed
+ * (off the start path) and pass the events on to these once it is taken;
+ * before, an "error" or "exit" drops it from the list.
+ */
+export interface WorkerListeners {
+  message(): void;
+  error(error: unknown): void;
+  exit(code: number): void;
+}
+
+// A spare's taker, once taken (see WorkerListeners).
+const takers = new WeakMap<Spare, WorkerListeners>();
 
 // What only the adapter knows (the runtime): how to construct a spare
 // (undefined where there is no node:worker_threads) and to unref a timer.
@@ -92,21 +116,27 @@ export function readySpares(): number {
     .length;
 }
 
-/** A ready spare, taken out of the list (undefined when none is). */
-export function takeSpare(): Spare | undefined {
+/**
+ * A ready spare, taken out of the list (undefined when none is); its
+ * worker's events go to the listeners `listen` makes from now on.
+ */
+export function takeSpare(listen: () => WorkerListeners): Spare | undefined {
   const i = spares.findIndex((s) => Atomics.load(s.ready, 0) === SPARE_READY);
-  const spare = i < 0 ? undefined : spares.splice(i, 1)[0];
-  if (spare !== undefined) spare.worker.removeAllListeners();
+  if (i < 0) return undefined;
+  const spare = spares.splice(i, 1)[0];
+  takers.set(spare, listen());
   return spare;
 }
 
-/** Starts a thread on a taken spare: its start message, then the word. */
+/**
+ * Starts a thread on a taken spare: its start record, then the word. The
+ * record holds no port (the spare's port is the thread's result port).
+ */
 export function handOver(
   spare: Spare,
   message: Record<string, unknown>,
-  transfer: MessagePort[],
 ): void {
-  spare.port.postMessage(message, transfer as never[]);
+  spare.port.postMessage(message);
   // Why no lost wakeup: see the spare word's table (message, then TAKEN).
   Atomics.store(spare.ready, 0, SPARE_TAKEN);
   Atomics.notify(spare.ready, 0);
@@ -157,8 +187,19 @@ function fillSpares(): void {
       const at = spares.indexOf(spare);
       if (at >= 0) spares.splice(at, 1);
     };
-    spare.worker.once("error", drop);
-    spare.worker.once("exit", drop);
+    // The listeners first: on Node, adding a "message" listener refs the
+    // worker, which unref() then undoes. Spares never post before taken.
+    spare.worker.on("message", () => takers.get(spare)?.message());
+    spare.worker.on("error", (error) => {
+      const taker = takers.get(spare);
+      if (taker === undefined) drop();
+      else taker.error(error);
+    });
+    spare.worker.on("exit", (code) => {
+      const taker = takers.get(spare);
+      if (taker === undefined) drop();
+      else taker.exit(code);
+    });
     spare.worker.unref();
     spares.push(spare);
   }

@@ -85,6 +85,16 @@ export function wireTarget(target: AnyFunction | ModuleRef): WireTarget {
     : { kind: "module", module: String(target.module), export: target.export };
 }
 
+/**
+ * The function of a source target that names none of the package's exports,
+ * compiled at once (no load, no await); undefined for any other target.
+ */
+export function compilePlain(target: WireTarget): AnyFunction | undefined {
+  return target.kind === "source" && !needsScope(target.source)
+    ? compileSource(target.source, target.name, {})
+    : undefined;
+}
+
 /** Resolves a wire target into a function of this thread. */
 export async function resolveTarget(target: WireTarget): Promise<AnyFunction> {
   if (target.kind === "module") {

@@ -1,14 +1,20 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// Thread start to first result in one process, interleaved: a raw Worker, a
-// Thread with no spare (module and source target), a Thread on a ready spare
-// (the wait for the spare is untimed, and the event loop runs meanwhile, so
-// replacements are built between starts). Medians of N of each, and each
-// one's ratio to the raw Worker.
+// Thread start to first result in one process, interleaved, each against a
+// bare worker started the same way: a raw web Worker for a Thread with no
+// spare (module and source target: a non-daemon thread starts on a web
+// Worker on Deno), a raw node:worker_threads Worker for a daemon Thread with
+// no spare (its worker on Deno), and a Thread on a ready spare (module and
+// source target; the wait for the spare is untimed, and the event loop runs
+// meanwhile, so replacements are built between starts). Medians of N of
+// each, and each one's ratio to its baseline. bench/start_ab_node.mjs is the
+// same on Node.
 //
 //   deno run -A bench/start_ab.ts [N]
+import { Worker as NodeWorker } from "node:worker_threads";
 import { moduleTarget, prestartThreads, Thread } from "../mod.ts";
 import type * as addOne from "./_workers/add_one.ts";
 const RAW = new URL("./_workers/raw_add_one.ts", import.meta.url);
+const RAW_NODE = new URL("./_workers/raw_add_one_node.mjs", import.meta.url);
 const TASK = new URL("./_workers/add_one.ts", import.meta.url);
 const N = Number(Deno.args[0] ?? 8);
 async function raw() {
@@ -20,6 +26,18 @@ async function raw() {
   });
   const dt = performance.now() - t0;
   w.terminate();
+  if (got !== 42) throw new Error("bad");
+  return dt;
+}
+async function rawNode() {
+  const t0 = performance.now();
+  const w = new NodeWorker(RAW_NODE);
+  const got = await new Promise<number>((res) => {
+    w.once("message", res);
+    w.postMessage(41);
+  });
+  const dt = performance.now() - t0;
+  await w.terminate();
   if (got !== 42) throw new Error("bad");
   return dt;
 }
@@ -46,26 +64,35 @@ async function ready() {
   }
   await new Promise((r) => setTimeout(r, 20));
 }
+const pause = () => new Promise((r) => setTimeout(r, 20));
 const res: Record<string, number[]> = {
   raw: [],
   coldModule: [],
   coldSource: [],
+  rawNode: [],
+  daemonCold: [],
   spareModule: [],
   spareSource: [],
 };
 // warm the module cache / type check once
 await raw();
+await rawNode();
 prestartThreads(0);
 await thread(false);
 await thread(true);
+await thread(false, true);
 for (let i = 0; i < N; i++) {
   prestartThreads(0);
-  await new Promise((r) => setTimeout(r, 20));
+  await pause();
   res.raw.push(await raw());
-  await new Promise((r) => setTimeout(r, 20));
+  await pause();
   res.coldModule.push(await thread(false));
-  await new Promise((r) => setTimeout(r, 20));
+  await pause();
   res.coldSource.push(await thread(true));
+  await pause();
+  res.rawNode.push(await rawNode());
+  await pause();
+  res.daemonCold.push(await thread(false, true));
   await ready();
   res.spareModule.push(await thread(false));
   await ready();
@@ -76,9 +103,16 @@ const med = (a: number[]) => {
   const s = [...a].sort((x, y) => x - y);
   return s[s.length >> 1];
 };
-const r = med(res.raw);
+const base: Record<string, string> = {
+  coldModule: "raw",
+  coldSource: "raw",
+  daemonCold: "rawNode",
+  spareModule: "raw",
+  spareSource: "raw",
+};
 console.log(
   Object.entries(res).map(([k, v]) =>
-    `${k} ${med(v).toFixed(2)}ms (${(med(v) / r).toFixed(2)}x)`
+    `${k} ${med(v).toFixed(2)}ms` +
+    (base[k] ? ` (${(med(v) / med(res[base[k]])).toFixed(2)}x ${base[k]})` : "")
   ).join(" | "),
 );

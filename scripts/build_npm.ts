@@ -18,7 +18,11 @@
 // (the worker entry in _core/adapter.ts, worker modules of tests). A
 // transformer turns such relative ".ts" string literals into ".js", so the
 // built files keep the literal `new Worker(new URL("./x.js",
-// import.meta.url))` form that bundlers recognise.
+// import.meta.url))` form that bundlers recognise. It also turns the library's
+// lazy dynamic imports, `import(new URL("./x.ts", import.meta.url).href)`
+// (written so because Deno loads every module a literal dynamic import names
+// when a worker starts: thread/_worker.ts), into `import("./x.js")`, the
+// form bundlers follow.
 
 import ts from "typescript";
 import { dirname, join, relative } from "node:path";
@@ -338,13 +342,22 @@ function writePackageJson(config: DenoJson): void {
  * tests every string literal that is a relative path or a plain file name
  * ending in ".ts" (such as `runProgram(program("daemon_exit.ts"))`).
  */
-function rewriteFileNames(
+export function rewriteFileNames(
   context: ts.TransformationContext,
 ): ts.Transformer<ts.SourceFile> {
   const f = context.factory;
   return (file) => {
     const test = isTest(file.fileName);
     const visit = (node: ts.Node): ts.Node => {
+      const lazy = lazyImport(node);
+      if (lazy !== undefined) {
+        return f.updateCallExpression(
+          node as ts.CallExpression,
+          (node as ts.CallExpression).expression,
+          undefined,
+          [f.createStringLiteral(toJs(lazy))],
+        );
+      }
       if (
         test && ts.isStringLiteral(node) && TEST_FILE_NAME.test(node.text) &&
         !ts.isImportDeclaration(node.parent) &&
@@ -373,6 +386,28 @@ function rewriteFileNames(
     };
     return ts.visitNode(file, visit) as ts.SourceFile;
   };
+}
+
+// The relative ".ts" path of `import(new URL("./x.ts", import.meta.url).href)`.
+function lazyImport(node: ts.Node): string | undefined {
+  if (
+    !ts.isCallExpression(node) ||
+    node.expression.kind !== ts.SyntaxKind.ImportKeyword ||
+    node.arguments.length !== 1
+  ) return undefined;
+  const href = node.arguments[0];
+  if (
+    !ts.isPropertyAccessExpression(href) || href.name.text !== "href" ||
+    !ts.isNewExpression(href.expression)
+  ) return undefined;
+  const url = href.expression;
+  if (
+    !ts.isIdentifier(url.expression) || url.expression.text !== "URL" ||
+    url.arguments?.length !== 2 || !ts.isStringLiteralLike(url.arguments[0]) ||
+    !RELATIVE_TS.test(url.arguments[0].text) ||
+    !isImportMetaUrl(url.arguments[1])
+  ) return undefined;
+  return url.arguments[0].text;
 }
 
 const RELATIVE_TS = /^\.\.?\/[^\s]*[^.\s/]\.ts$/;

@@ -1,9 +1,32 @@
 // Copyright 2026 the threadkit authors. MIT license.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { npmReadme } from "./build_npm.ts";
+import ts from "typescript";
+import { npmReadme, rewriteFileNames } from "./build_npm.ts";
 
 describe("build:npm", () => {
+  it("rewriteFileNames() turns lazy dynamic imports by URL into literal .js imports", () => {
+    const source = [
+      'const a = import(new URL("../mod.ts", import.meta.url).href);',
+      'const b = import(new URL("./x.ts", import.meta.url).href) as Promise<unknown>;',
+      'const w = new URL("./_worker.ts", import.meta.url);',
+      "const c = import(new URL(name, import.meta.url).href);",
+    ].join("\n");
+    const out = ts.transpileModule(source, {
+      fileName: "lib.ts",
+      compilerOptions: {
+        module: ts.ModuleKind.ESNext,
+        target: ts.ScriptTarget.ES2022,
+      },
+      transformers: { before: [rewriteFileNames] },
+    }).outputText;
+    assert.match(out, /const a = import\("\.\.\/mod\.js"\);/);
+    assert.match(out, /const b = import\("\.\/x\.js"\);/);
+    assert.match(out, /new URL\("\.\/_worker\.js", import\.meta\.url\)/);
+    // Not a relative .ts literal: left as it is.
+    assert.match(out, /import\(new URL\(name, import\.meta\.url\)\.href\)/);
+  });
+
   it("npmReadme() drops deno-only regions, imports threadkit and unmarks ignored fences", () => {
     const out = npmReadme([
       "# t",

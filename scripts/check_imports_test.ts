@@ -6,7 +6,11 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { findViolations, type GraphModule } from "./check_imports.ts";
+import {
+  findViolations,
+  type GraphModule,
+  urlImports,
+} from "./check_imports.ts";
 
 const ROOT = "file:///repo/";
 const mod = (path: string, ...deps: (string | [string, "dynamic"])[]) =>
@@ -57,6 +61,18 @@ describe("check_imports", () => {
     assert.match(found[1], /^sync\/barrier\.ts: imports mod\.ts/);
     assert.match(found[2], /^thread\/timer\.ts: imports sync\/lock\.ts/);
     assert.match(found[3], /^_core\/scope\.ts: imports mod\.ts/);
+  });
+
+  it("urlImports() finds dynamic imports by URL, which deno info does not see", () => {
+    const text = [
+      'import("../mod.ts");',
+      'const a = import(new URL("../mod.ts", import.meta.url).href);',
+      "const b = import(",
+      '  new URL("../pool/_thread.ts", import.meta.url).href,',
+      ");",
+      "const c = import(new URL(name, import.meta.url).href);",
+    ].join("\n");
+    assert.deepEqual(urlImports(text), ["../mod.ts", "../pool/_thread.ts"]);
   });
 
   it("the check passes on this repository", async () => {

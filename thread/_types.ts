@@ -130,6 +130,8 @@ export function checkOptions<F extends ThreadFunction>(
  * @throws {TypeError} naming the thread, with the clone error as cause.
  */
 export function sendable(name: string, args: unknown): unknown {
+  // Primitives other than symbols always clone: no trial clone for them.
+  if (Array.isArray(args) && args.every(clones)) return args;
   try {
     structuredClone(args);
     return args;
@@ -141,6 +143,12 @@ export function sendable(name: string, args: unknown): unknown {
       { cause },
     );
   }
+}
+
+function clones(value: unknown): boolean {
+  return value === null ||
+    (typeof value !== "object" && typeof value !== "function" &&
+      typeof value !== "symbol");
 }
 
 const LIMIT_KEYS = [

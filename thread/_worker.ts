@@ -62,13 +62,12 @@ import {
   exitWorker,
   LAST_PING,
   refTimer,
-  SPARE_KEY,
-  SPARE_READY,
-  type SpareData,
   START_KEY,
   workerKind,
   workerThreads,
-} from "../_core/adapter.ts";
+} from "../_core/host.ts";
+// Not the adapter: the entry loads only what a thread's start needs.
+import { SPARE_KEY, SPARE_READY, type SpareData } from "../_core/spare.ts";
 import { setWorkerEntry } from "../_core/entry.ts";
 import type { Outcome } from "../_core/outcome.ts";
 import {
@@ -80,22 +79,29 @@ import {
 // Imports nothing at run time: no cost on the start-up path.
 import { awaitOwnedThreads, owned } from "./_handles.ts";
 import type * as OutcomeModule from "../_core/outcome.ts";
+import type * as ClaimModule from "../_core/claim.ts";
+import type * as WaitModule from "../_core/wait.ts";
 import type { Died } from "./_death.ts";
 import {
   type AnyFunction,
-  explainMissing,
+  compilePlain,
   resolveTarget,
   type WireTarget,
 } from "../_core/target.ts";
+import { call, post } from "./_call.ts";
 import { loadScope } from "../_core/scope.ts";
 
-// Module targets of threadkit itself, by internal specifier, imported with
-// static specifiers that bundlers follow (thread/timer.ts names the first,
-// pool/_pool.ts the second: the executor's pool threads; the import check
-// allows this one import of a layer above, see ALLOWED_DYNAMIC).
+// Module targets of threadkit itself, by internal specifier (thread/timer.ts
+// names the first, pool/_pool.ts the second: the one import of a layer
+// above, see ALLOWED_DYNAMIC). Every dynamic import here names its module by
+// URL: Deno loads every module a literal dynamic import names, transitively,
+// when a worker starts (Deno 2.9.6: _core/scope.ts's alone made a start about
+// 1.2x slower). The npm build turns each back into a literal for bundlers.
 const INTERNAL: Record<string, () => Promise<unknown>> = {
-  "threadkit:timer": () => import("./_timer_target.ts"),
-  "threadkit:pool": () => import("../pool/_thread.ts"),
+  "threadkit:timer": () =>
+    import(new URL("./_timer_target.ts", import.meta.url).href),
+  "threadkit:pool": () =>
+    import(new URL("../pool/_thread.ts", import.meta.url).href),
 };
 
 interface Start {
@@ -106,6 +112,8 @@ interface Start {
   args: unknown[];
   /** Whether args hold threadkit primitives (encoded descriptors). */
   primitives: boolean;
+  /** The args' claim word when they hold primitives (_core/claim.ts). */
+  claim?: Int32Array;
   /** Whether the thread runs under resourceLimits. */
   limited: boolean;
   port: MessagePort;
@@ -126,35 +134,60 @@ const scope = globalThis as unknown as WebWorkerScope;
 // (Deno daemon, Node, Bun). Only the latter loads node modules.
 const kind = workerKind();
 
+// The worker's state, declared before the code below may run a thread.
+// The thread this worker runs, once read: the death hooks act for it.
+let current: Start | undefined;
+let died: // the hooks' death report, once installed (see watchDeath)
+  | ((reason: Died["died"]["reason"], code?: number, e?: unknown) => void)
+  | undefined;
+// process.exit unwrapped (the hooks wrap it; node:worker_threads workers).
+let processExit: ((code?: number) => never) | undefined;
+// Whether the thread's end is recorded (outcome posted or death recorded).
+let ended = false;
+// Whether its stop is recorded (also by a death after the target's end).
+let stopped = false;
+let pinged = false; // whether the web worker's last message is posted
+// The error codec, once loaded (a death may come before it is).
+let codec: typeof OutcomeModule | undefined;
+
 if (kind === "node") {
   const { workerData } = workerThreads();
   const data = workerData as Record<string, unknown>;
   const spare = data[SPARE_KEY] as SpareData | undefined;
   if (spare === undefined) run(data[START_KEY] as Start, "node");
   else {
-    // A spare (_core/adapter.ts): load the package too (what a source
-    // target or primitives in args need; threadkit's own modules, never a
-    // user's), then sleep until a thread is handed over.
-    loadScope().then(() => import("../_core/wait.ts")).then((wait) => {
+    // A spare (_core/spare.ts): load the package too (what a source target
+    // or primitives in args need; threadkit's own modules, never a user's),
+    // install the death hooks (inert until a thread is handed over), run
+    // the start path's costliest first uses once, then sleep until a
+    // thread is handed over.
+    loadScope().then(() =>
+      import(new URL("../_core/wait.ts", import.meta.url).href) as Promise<
+        typeof WaitModule
+      >
+    ).then(async (wait) => {
       const { word, port } = spare;
+      watchDeath("node");
+      await warmSpare();
       Atomics.store(word, 0, SPARE_READY);
-      // Why no lost wakeup: the taker posts the start message, then
-      // stores TAKEN and notifies; sleep only while the word is READY.
+      // Why no lost wakeup: the taker posts the start record, then stores
+      // TAKEN and notifies; sleep only while the word is READY.
       while (Atomics.load(word, 0) === SPARE_READY) {
         wait.waitSync(word, 0, SPARE_READY, Infinity, undefined, false);
       }
+      // The spare's port is the thread's result port (_core/spare.ts).
       const got = workerThreads().receiveMessageOnPort(port as never) as
         | { message: Record<string, Start> }
         | undefined;
       if (got !== undefined) {
-        port.close();
-        run(got.message[START_KEY], "node");
+        run({ ...got.message[START_KEY], port }, "node");
       } else {
-        // Not seen (the message follows the word on every runtime
+        // Not seen (the record follows the word on every runtime
         // measured): take it from the event loop instead.
         port.onmessage = (event) => {
-          port.close();
-          run((event.data as Record<string, Start>)[START_KEY], "node");
+          port.onmessage = null;
+          const start = (event.data as Record<string, Start>)[START_KEY];
+          run({ ...start, port }, "node");
         };
       }
     });
@@ -167,16 +200,50 @@ if (kind === "node") {
   };
 }
 
+// A spare runs once, with threadkit's own values only, the steps of a
+// thread's start that cost most the first time they run in a fresh worker
+// (each 0.2-0.5 ms on Deno 2.9.6, measured): compiling a source target,
+// calling a target and encoding its value, and a port's post, synchronous
+// receive and close. None of it touches the runtime block, the user's
+// modules or global state a thread can see.
+async function warmSpare(): Promise<void> {
+  const wire: WireTarget = {
+    kind: "source",
+    source: "(a) => [a, { a }]",
+    name: "",
+  };
+  const value = await call(compilePlain(wire)!, [1], wire);
+  const { port1, port2 } = new MessageChannel();
+  post(port1, { ok: true, value });
+  workerThreads().receiveMessageOnPort(port2 as never);
+  run(undefined, "node");
+  port1.close();
+  port2.close();
+}
+
 // Start-up cost matters (thread start is benchmarked against a raw worker),
 // so the critical path from start message to posted outcome loads only this
-// file, _core/runtime, _core/adapter and _core/target. The package itself (every primitive,
-// so every transfer tag) is loaded when the args carry primitives or a source
-// target needs threadkit's names in scope; the rest loads after the outcome
-// is posted, or on the error path.
-async function run(start: Start, kind: "node" | "web"): Promise<void> {
+// file, _core/runtime, _core/host, _core/spare and _core/target. The package
+// (every primitive, so every transfer tag) is loaded when the args carry
+// primitives or a source target needs threadkit's names in scope; the rest
+// loads after the outcome is posted, or on the error path.
+// The args' claim (_core/claim.ts), loaded only for args with primitives.
+const claims = () =>
+  import(new URL("../_core/claim.ts", import.meta.url).href) as Promise<
+    typeof ClaimModule
+  >;
+
+async function run(
+  start: Start | undefined,
+  kind: "node" | "web",
+): Promise<void> {
+  // None: a spare's warm-up, which only makes V8 compile this function
+  // (it compiles a function on its first call; 0.1-0.2 ms here).
+  if (start === undefined) return;
   adoptRuntime(start.runtime, start.ident, start.entry);
   if (start.entryUrl !== undefined) setWorkerEntry(start.entryUrl);
-  watchDeath(start, kind);
+  current = start;
+  watchDeath(kind);
   let outcome: Outcome;
   try {
     // Source targets that may name the package's exports load it in
@@ -184,24 +251,34 @@ async function run(start: Start, kind: "node" | "web"): Promise<void> {
     if (start.primitives) await loadScope();
     const wire = start.target;
     const internal = wire.kind === "module" ? INTERNAL[wire.module] : undefined;
+    // A source target that needs no names in scope compiles at once.
     const target = wire.kind === "module" && internal !== undefined
       ? (await internal() as Record<string, AnyFunction>)[wire.export]
-      : await resolveTarget(wire);
-    const args = start.primitives
-      ? (await import("../_core/transfer.ts")).decodeTransfer(
-        start.args,
-      ) as unknown[]
+      : compilePlain(wire) ?? await resolveTarget(wire);
+    const args = start.claim !== undefined
+      ? (await claims()).decodeClaimed(start.claim, start.args) as unknown[]
       : start.args;
-    outcome = { ok: true, value: await call(target, args, start.target) };
+    outcome = { ok: true, value: await call(target, args, wire) };
   } catch (error) {
     outcome = { ok: false, error: error };
+    // Args never decoded (the target failed to load) give their references
+    // back (a no-op once decodeClaimed took them; they leak if claim.ts
+    // cannot load).
+    const claim = start.claim;
+    if (claim !== undefined) {
+      await claims().then((c) => c.giveUpClaim(claim, start.args), () => {});
+    }
   }
   if (ended) return; // died meanwhile (an exit in a callback, say)
-  await post(start.port, outcome);
+  const posting = post(start.port, outcome);
+  if (posting !== undefined) await posting;
   ended = true;
   // Why no lost wakeup for joiners: see endEntry (write, then notify).
   endEntry(start.entry, start.ident);
   ping(kind);
+  // One event-loop turn, so that every chain of microtasks the target left
+  // runs before the worker ends (and the threads they start are waited for).
+  await new Promise((resolve) => setTimeout(resolve, 0));
   // Python threads outlive the thread that started them: stay until the
   // non-daemon threads started here have ended.
   await awaitOwnedThreads();
@@ -223,21 +300,12 @@ function lastPing(kind: "node" | "web"): void {
   pinged = true;
   scope.postMessage(LAST_PING);
 }
-let pinged = false;
-
-// Whether the thread's end is recorded (outcome posted or death recorded).
-let ended = false;
-// Whether its stop is recorded (a death after the target's end records one
-// too; the "exit" event that follows exitWorker finds it recorded).
-let stopped = false;
 
 function stop(ident: number, failed: boolean): void {
   if (stopped) return;
   stopped = true;
   recordStop(ident, failed);
 }
-// The error codec, once loaded (a death may come before it is).
-let codec: typeof OutcomeModule | undefined;
 
 // The runtime tears down the workers this worker started when it goes, and
 // they record nothing then: end the entries of those still alive (daemons
@@ -257,11 +325,29 @@ function ping(kind: "node" | "web"): void {
   else scope.postMessage(0);
 }
 
-// Installs the death hooks (see the table at the top). The worker's own
-// end (exitWorker) comes after its outcome is posted: the hooks see `ended`.
-function watchDeath(start: Start, kind: "node" | "web"): void {
-  import("../_core/outcome.ts").then((m) => codec = m, () => {});
-  const died = (reason: Died["died"]["reason"], code?: number, e?: unknown) => {
+// Installs the death hooks (see the table at the top), once, and for a
+// limited thread on Deno the heap-limit watch. The worker's own end
+// (exitWorker) comes after its outcome is posted: the hooks see `ended`. A
+// spare installs its hooks before it sleeps, off the start path; they act
+// only once `current` names the thread handed over (a spare dies before
+// that as a worker of threadkit's own: its taker never saw it).
+function watchDeath(kind: "node" | "web"): void {
+  if (died === undefined) installHooks(kind);
+  if (current?.limited && kind === "node" && "Deno" in globalThis) {
+    watchHeapLimit(() => {
+      died!("out-of-memory");
+      processExit!(1);
+    });
+  }
+}
+
+function installHooks(kind: "node" | "web"): void {
+  (import(new URL("../_core/outcome.ts", import.meta.url).href) as Promise<
+    typeof OutcomeModule
+  >).then((m) => codec = m, () => {});
+  const die = (reason: Died["died"]["reason"], code?: number, e?: unknown) => {
+    const start = current;
+    if (start === undefined) return;
     // The stop is recorded first, also after the target's end: the call
     // that stops the thread follows this hook with none of the thread's own
     // JS in between (see the table at the top); and before the entry is
@@ -295,6 +381,7 @@ function watchDeath(start: Start, kind: "node" | "web"): void {
     ping(kind);
     lastPing(kind);
   };
+  died = die;
   const g = globalThis as unknown as {
     Deno?: { exit(code?: number): never; exitCode?: number };
     process: {
@@ -307,7 +394,7 @@ function watchDeath(start: Start, kind: "node" | "web"): void {
   const denoExit = deno?.exit.bind(deno);
   if (deno !== undefined) {
     deno.exit = (code?: number) => {
-      died("exit", code ?? deno.exitCode ?? 0); // Deno.exit() uses exitCode
+      die("exit", code ?? deno.exitCode ?? 0); // Deno.exit() uses exitCode
       return denoExit!(code);
     };
   }
@@ -327,16 +414,16 @@ function watchDeath(start: Start, kind: "node" | "web"): void {
     // loop ran dry is still reported as out of memory there (README).
     let drained = false;
     g.process.on("beforeExit", () => drained = true);
-    const processExit = g.process.exit.bind(g.process);
+    const exit = processExit = g.process.exit.bind(g.process);
     g.process.exit = (code?: number) => {
       exiting = code ?? 0;
-      return processExit(code);
+      return exit(code);
     };
     g.process.on("exit", (code: never) => {
-      if (uncaught !== undefined) died("error", code, uncaught.error);
-      else if (exiting === undefined && start.limited && !drained) {
-        died("out-of-memory");
-      } else died("exit", code);
+      if (uncaught !== undefined) die("error", code, uncaught.error);
+      else if (exiting === undefined && current?.limited && !drained) {
+        die("out-of-memory");
+      } else die("exit", code);
     });
     // Deno gives node:worker_threads workers a global close() too, which
     // ends the worker with code 0 and emits no "exit" event in it
@@ -344,21 +431,15 @@ function watchDeath(start: Start, kind: "node" | "web"): void {
     const nodeClose = (globalThis as { close?: () => void }).close;
     if (typeof nodeClose === "function") {
       (globalThis as { close?: () => void }).close = () => {
-        died("close");
+        die("close");
         nodeClose.call(globalThis);
       };
-    }
-    if (start.limited && deno !== undefined) {
-      watchHeapLimit(() => {
-        died("out-of-memory");
-        processExit(1);
-      });
     }
     return;
   }
   const close = scope.close.bind(scope);
   scope.close = () => {
-    died("close");
+    die("close");
     close();
   };
   // Our listeners stay the last ones, so they see whether a listener of the
@@ -369,7 +450,7 @@ function watchDeath(start: Start, kind: "node" | "web"): void {
   const fail = (e: Event, error: unknown) => {
     if (e.defaultPrevented || ended) return;
     e.preventDefault();
-    died("error", undefined, error);
+    die("error", undefined, error);
     close();
   };
   const onError = (e: Event) => fail(e, (e as ErrorEvent).error);
@@ -415,66 +496,4 @@ function watchHeapLimit(stopped: () => void): void {
     if (!ended) stopped();
   }, 100);
   refTimer(timer, false);
-}
-
-async function call(
-  fn: AnyFunction,
-  args: unknown[],
-  target: WireTarget,
-): Promise<unknown> {
-  try {
-    const value = await fn(...args);
-    // Primitives can exist here only if some primitive module registered its
-    // tag in this thread; but any object may hold a key that needs escaping
-    // (the marker key, _core/transfer.ts), so objects are always encoded.
-    return registryInUse() || (typeof value === "object" && value !== null)
-      ? (await import("../_core/transfer.ts")).encodeTransfer(value)
-      : value;
-  } catch (error) {
-    throw target.kind === "source"
-      ? explainMissing(error, `Thread target "${target.name || "anonymous"}"`)
-      : error;
-  }
-}
-
-async function post(port: MessagePort, outcome: Outcome): Promise<void> {
-  if (outcome.ok) {
-    try {
-      port.postMessage(outcome);
-      return;
-    } catch (cause) {
-      outcome = {
-        ok: false,
-        error: new TypeError(
-          `Cannot return the thread's result: it cannot be sent to another thread (${
-            (cause as Error).message
-          })`,
-          { cause },
-        ),
-      };
-    }
-  }
-  const { encodeError } = await import("../_core/outcome.ts");
-  try {
-    port.postMessage({ ok: false, error: encodeError(outcome.error) });
-  } catch (cause) {
-    port.postMessage({
-      ok: false,
-      error: encodeError(
-        new TypeError(
-          `Cannot return the thread's error: it cannot be sent to another thread (${
-            (cause as Error).message
-          })`,
-          { cause },
-        ),
-      ),
-    });
-  }
-}
-
-function registryInUse(): boolean {
-  const registry = (globalThis as Record<symbol, Map<string, unknown>>)[
-    Symbol.for("threadkit.transfer.registry.v1")
-  ];
-  return registry !== undefined && registry.size > 0;
 }

@@ -29,9 +29,15 @@ export type Holds =
 
 /**
  * A case: how the thread dies, what it holds, how it is joined, and whether
- * the thread is a daemon (a node:worker_threads worker on Deno).
+ * the thread is a daemon (a node:worker_threads worker on Deno), and whether
+ * it starts on a spare worker (prestartThreads), daemon or not.
  */
-export type Case = [How, Holds, "sync" | "async", "daemon"?];
+export type Case = [
+  How,
+  Holds,
+  "sync" | "async",
+  ("daemon" | "spare" | "spare-daemon")?,
+];
 
 // What the thread's end is, as the joiner sees it.
 const REASON: Record<How, string> = {
@@ -51,27 +57,30 @@ export function skipCase(how: How): boolean {
 }
 
 /** The name of a case's test. */
-export function caseName([how, holds, join, daemon]: Case): string {
+export function caseName([how, holds, join, kind]: Case): string {
   return `${
-    daemon ? "Daemon thread" : "Thread"
+    kind === "daemon" || kind === "spare-daemon" ? "Daemon thread" : "Thread"
+  }${
+    kind?.startsWith("spare") ? " on a spare worker" : ""
   } dying by ${how} while it holds a ${holds}: ${join} join, waiters and the process end`;
 }
 
 /** Runs one case in a subprocess and checks its report. */
 export async function checkCase(
-  [how, holds, join, daemon]: Case,
+  [how, holds, join, kind]: Case,
 ): Promise<void> {
   const run = await runProgram(PROGRAM, 60_000, [
     how,
     holds,
     join,
-    ...(daemon ? [daemon] : []),
+    ...(kind ? [kind] : []),
   ]);
   assert.equal(run.timedOut, false, `did not exit: ${run.stderr}`);
   assert.equal(run.code, 0, run.stderr);
   const line = run.stdout.trim().split("\n").at(-1)!;
   const out = JSON.parse(line);
   assert.equal(out.ready, true, line);
+  if (kind?.startsWith("spare")) assert.equal(out.onSpare, true, line);
   if (join === "sync") {
     assert.equal(out.joined, true, line);
     assert.equal(out.error, "ThreadExitError", line);

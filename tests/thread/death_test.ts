@@ -49,6 +49,15 @@ const CASES: Case[] = [
   ["oom", "condition", "sync"],
   ["oom", "barrier", "sync"],
   ["oom", "queue", "async"],
+  // On a spare worker (prestartThreads): its death hooks were installed
+  // before it slept, and its outcome port is the spare's own. No "oom": a
+  // thread with resourceLimits never takes a spare.
+  ["exit", "lock", "sync", "spare"],
+  ["exit0", "barrier", "async", "spare-daemon"],
+  ["close", "queue", "async", "spare"],
+  ["close", "rlock", "sync", "spare-daemon"],
+  ["error", "semaphore", "sync", "spare"],
+  ["reject", "condition", "async", "spare-daemon"],
 ];
 
 describe("Thread death", () => {

@@ -4,7 +4,15 @@
 // never keep the process alive, and bad counts are refused.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { prestartThreads, Thread } from "../../mod.ts";
+import {
+  Lock,
+  prestartThreads,
+  Thread,
+  type ThreadFunction,
+  type ThreadOptions,
+} from "../../mod.ts";
+
+declare const undefinedName: number;
 import { runProgram } from "../_helpers.ts";
 
 async function readySpare(): Promise<number> {
@@ -37,6 +45,63 @@ describe("prestartThreads", () => {
         seen.push(await t.joinAsync({ timeout: 30_000 }));
       }
       assert.deepEqual(seen, ["fresh", "fresh", "fresh"]);
+    } finally {
+      prestartThreads(0);
+    }
+  });
+
+  it("prestartThreads(): a thread on a spare returns objects and primitives, and its errors arrive explained", async () => {
+    try {
+      const lock = new Lock();
+      const cases: Array<
+        [ThreadOptions<ThreadFunction>, (t: Thread) => Promise<void>]
+      > = [
+        // A primitive (posted at once), a promise of one, an object
+        // carrying a primitive (encoded), a module-free async target.
+        [{ target: (n: number) => n * 2, args: [21] }, async (t) => {
+          assert.equal(await t.joinAsync({ timeout: 30_000 }), 42);
+        }],
+        [
+          { target: (n: number) => Promise.resolve(n + 1), args: [1] },
+          async (t) => {
+            assert.equal(await t.joinAsync({ timeout: 30_000 }), 2);
+          },
+        ],
+        [
+          { target: (l: Lock) => ({ l, held: l.locked() }), args: [lock] },
+          async (t) => {
+            const got = await t.joinAsync({ timeout: 30_000 }) as {
+              l: Lock;
+              held: boolean;
+            };
+            assert.ok(got.l instanceof Lock);
+            assert.equal(got.held, false);
+          },
+        ],
+        // A sync throw of a captured name: explained as for any thread.
+        [{ target: () => (undefinedName as number) + 1 }, async (t) => {
+          await assert.rejects(t.joinAsync({ timeout: 30_000 }), (e: Error) => {
+            assert.equal(e.name, "ReferenceError");
+            assert.match(e.message, /cannot capture variables/);
+            return true;
+          });
+        }],
+        // A rejection keeps its class name and message.
+        [{ target: () => Promise.reject(new RangeError("no")) }, async (t) => {
+          await assert.rejects(t.joinAsync({ timeout: 30_000 }), (e: Error) => {
+            assert.equal(e.name, "RangeError");
+            assert.equal(e.message, "no");
+            return true;
+          });
+        }],
+      ];
+      for (const [options, check] of cases) {
+        assert.equal(await readySpare(), 1);
+        const t = new Thread(options);
+        t.start();
+        assert.equal(prestartThreads(1), 0); // it took the ready spare
+        await check(t);
+      }
     } finally {
       prestartThreads(0);
     }

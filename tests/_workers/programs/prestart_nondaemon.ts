@@ -11,14 +11,23 @@ while (prestartThreads(2) < 2 && performance.now() < until) {
   await new Promise((r) => setTimeout(r, 5));
 }
 console.log(`spares ${prestartThreads(2) === 2 ? "ready" : "missing"}`);
+// The thread goes on once the main thread's code has printed its last line
+// (a bounded wait on a word, not a sleep: the replacement spare that
+// prestartThreads(2) constructs below holds the main thread up for a time
+// that depends on the machine's load), then outlives the main thread's code.
+const go = new Int32Array(new SharedArrayBuffer(4));
 const t = new Thread({
-  target: () => {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 400);
+  target: (go: Int32Array) => {
+    Atomics.wait(go, 0, 0, 20_000);
+    Atomics.wait(go, 0, 1, 300);
     console.log("thread done");
   },
+  args: [go],
   daemon: false,
 });
 t.start();
 // Both spares were ready and none is replaced yet: the thread took one.
 console.log(`ready after start ${prestartThreads(2)}`);
 console.log("main done");
+Atomics.store(go, 0, 1);
+Atomics.notify(go, 0);

@@ -11,6 +11,8 @@
 //         then arrives) | solo-reset (the main thread then calls reset())
 //   JOIN  sync | async
 //   daemon: the thread is a daemon (a node:worker_threads worker on Deno)
+//   spare, spare-daemon: the thread (a daemon or not) starts on a spare
+//         worker (prestartThreads); "onSpare" says whether it took one
 // Prints one JSON line with what each call did, for the test to check.
 import process from "node:process";
 import {
@@ -19,6 +21,7 @@ import {
   Condition,
   Event,
   Lock,
+  prestartThreads,
   Queue,
   RLock,
   RWLock,
@@ -56,7 +59,7 @@ queue.put(1); // full: the thread's put waits
 
 const t = new Thread({
   name: "dying",
-  daemon: kind === "daemon",
+  daemon: kind === "daemon" || kind === "spare-daemon",
   resourceLimits: how === "oom" ? { maxOldGenerationSizeMb: 48 } : undefined,
   args: [
     how,
@@ -162,7 +165,17 @@ if (holds === "cond-lock") {
   cond.acquire();
   cond.acquire();
 }
+const spare = kind === "spare" || kind === "spare-daemon";
+if (spare) {
+  // Bounded wait until a spare is ready, so that the thread takes it.
+  const until = performance.now() + 30_000;
+  while (prestartThreads(1) < 1 && performance.now() < until) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
 t.start();
+// The spare it took is gone from the ready ones (no replacement yet).
+if (spare) out.onSpare = prestartThreads(0) === 0;
 if (holds === "cond-lock") {
   out.wait = what(() => cond.wait({ timeout: 20_000 }));
   out.owned = condLock.isOwned();

@@ -1,0 +1,126 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Part of the runtime adapter (_core/adapter.ts re-exports it): which
+// runtime this is, node:worker_threads, what kind of worker this is and how
+// it ends, whether a thread may block, and how a timer is ref'd. Apart from
+// the adapter so that the worker entry (thread/_worker.ts) loads this file
+// alone, not the adapter's starting of workers (and the lifetime, spare and
+// web-worker-ref modules behind it): each module of a worker's static graph
+// costs its start (Deno 2.9.6 loads, transpile-checks and compiles each).
+
+import type * as WorkerThreads from "node:worker_threads";
+import { ThreadsUnavailableError } from "./errors.ts";
+
+// Globals of the runtimes, looked at here and in adapter.ts only.
+interface Host {
+  Deno?: {
+    version?: { deno?: string };
+    refTimer?(id: number): void;
+    unrefTimer?(id: number): void;
+  };
+  Bun?: unknown;
+  process?: {
+    getBuiltinModule?(id: string): unknown;
+    exit?(code: number): never;
+  };
+  Worker?: typeof Worker;
+  WorkerGlobalScope?: unknown;
+}
+/** The runtimes' globals. */
+export const host = globalThis as unknown as Host;
+
+/** Which runtime this is (Deno, Node, Bun, or a browser/other web runtime). */
+export const RUNTIME: "deno" | "node" | "bun" | "web" =
+  typeof host.Deno?.version?.deno === "string"
+    ? "deno"
+    : host.Bun !== undefined
+    ? "bun"
+    : typeof host.process?.getBuiltinModule === "function"
+    ? "node"
+    : "web";
+
+/**
+ * node:worker_threads, loaded on first use, or undefined where the runtime
+ * has none (browsers, Node < 20.16). A static import costs a Deno web worker
+ * 4-6 ms of start time (measured), and a thread that never starts or joins
+ * threads needs none of it. process.getBuiltinModule is synchronous, so a
+ * blocking join can still use receiveMessageOnPort (Deno 2, Node >= 20.16).
+ */
+export function nodeThreads(): typeof WorkerThreads | undefined {
+  if (nodeWorkerThreads === undefined && RUNTIME !== "web") {
+    nodeWorkerThreads = host.process?.getBuiltinModule?.(
+      "node:worker_threads",
+    ) as typeof WorkerThreads | undefined ?? null;
+  }
+  return nodeWorkerThreads ?? undefined;
+}
+let nodeWorkerThreads: typeof WorkerThreads | null | undefined;
+
+/**
+ * node:worker_threads, for the worker entry of a node:worker_threads worker
+ * (where it always exists).
+ * @throws {ThreadsUnavailableError} where the runtime has none.
+ */
+export function workerThreads(): typeof WorkerThreads {
+  const wt = nodeThreads();
+  if (wt === undefined) throw new ThreadsUnavailableError();
+  return wt;
+}
+
+/**
+ * What a web worker's entry posts last, just before it closes (its other
+ * messages to the starter are 0, "done").
+ */
+export const LAST_PING = 1;
+/** The key under which a node:worker_threads worker finds its start message. */
+export const START_KEY = "threadkit.start";
+
+/** Which kind of worker the calling worker is ("web" or "node"). */
+export function workerKind(): "web" | "node" {
+  // A web worker has WorkerGlobalScope; a node:worker_threads worker has not.
+  return "WorkerGlobalScope" in globalThis ? "web" : "node";
+}
+
+/** Ends the calling worker once its work is done. */
+export function exitWorker(kind: "web" | "node"): void {
+  if (kind === "node") host.process!.exit!(0);
+  else (globalThis as unknown as { close(): void }).close();
+}
+
+/**
+ * Whether this thread may block in Atomics.wait: false on a browser page's
+ * main thread (detected once, by trying a wait that returns at once).
+ */
+export const CAN_BLOCK: boolean = (() => {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * Refs (`on`) or unrefs a long-lived interval, so it keeps the process alive
+ * only while needed. Returns false where timers cannot be unref'd (browsers:
+ * nothing keeps a page alive anyway), and the caller clears the timer.
+ */
+export function refTimer(
+  timer: ReturnType<typeof setInterval>,
+  on: boolean,
+): boolean {
+  // Node and Bun: a Timeout object with ref()/unref().
+  const t = timer as unknown as { ref?(): void; unref?(): void };
+  if (typeof t?.ref === "function") {
+    if (on) t.ref();
+    else t.unref!();
+    return true;
+  }
+  // Deno: a numeric id and Deno.refTimer/unrefTimer.
+  const deno = host.Deno;
+  if (typeof deno?.refTimer === "function") {
+    if (on) deno.refTimer(timer as unknown as number);
+    else deno.unrefTimer!(timer as unknown as number);
+    return true;
+  }
+  return false;
+}

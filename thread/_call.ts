@@ -1,0 +1,97 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The worker entry's two steps around a thread's target (thread/_worker.ts):
+// calling it, and posting its outcome on the thread's result port. Kept
+// apart from the entry so each file stays within its size.
+
+// Dynamic imports by URL: see the note above INTERNAL in thread/_worker.ts.
+import type * as OutcomeModule from "../_core/outcome.ts";
+import type { Outcome } from "../_core/outcome.ts";
+import type * as TransferModule from "../_core/transfer.ts";
+import {
+  type AnyFunction,
+  explainMissing,
+  type WireTarget,
+} from "../_core/target.ts";
+
+// Calls the target and awaits its value, whatever it is: the microtasks the
+// target queued run before the outcome is posted (what its joiner sees, and
+// a death in one of them fails the join), as a primitive's await lets them.
+export async function call(
+  fn: AnyFunction,
+  args: unknown[],
+  target: WireTarget,
+): Promise<unknown> {
+  let value: unknown;
+  try {
+    value = await fn(...args);
+  } catch (error) {
+    throw explain(error, target);
+  }
+  // Primitives can exist here only if some primitive module registered its
+  // tag in this thread; but any object may hold a key that needs escaping
+  // (the marker key, _core/transfer.ts), so objects are always encoded.
+  return registryInUse() || (typeof value === "object" && value !== null)
+    ? (await (import(
+      new URL("../_core/transfer.ts", import.meta.url).href
+    ) as Promise<typeof TransferModule>)).encodeTransfer(value)
+    : value;
+}
+
+function explain(error: unknown, target: WireTarget): unknown {
+  return target.kind === "source"
+    ? explainMissing(error, `Thread target "${target.name || "anonymous"}"`)
+    : error;
+}
+
+// Posts the outcome: at once for a result that can be sent (a thrown
+// error needs the error codec, which may still be loading).
+export function post(
+  port: MessagePort,
+  outcome: Outcome,
+): Promise<void> | undefined {
+  if (outcome.ok) {
+    try {
+      port.postMessage(outcome);
+      return;
+    } catch (cause) {
+      outcome = {
+        ok: false,
+        error: new TypeError(
+          `Cannot return the thread's result: it cannot be sent to another thread (${
+            (cause as Error).message
+          })`,
+          { cause },
+        ),
+      };
+    }
+  }
+  return postError(port, outcome.error);
+}
+
+async function postError(port: MessagePort, error: unknown): Promise<void> {
+  const { encodeError } = await (import(
+    new URL("../_core/outcome.ts", import.meta.url).href
+  ) as Promise<typeof OutcomeModule>);
+  try {
+    port.postMessage({ ok: false, error: encodeError(error) });
+  } catch (cause) {
+    port.postMessage({
+      ok: false,
+      error: encodeError(
+        new TypeError(
+          `Cannot return the thread's error: it cannot be sent to another thread (${
+            (cause as Error).message
+          })`,
+          { cause },
+        ),
+      ),
+    });
+  }
+}
+
+function registryInUse(): boolean {
+  const registry = (globalThis as Record<symbol, Map<string, unknown>>)[
+    Symbol.for("threadkit.transfer.registry.v1")
+  ];
+  return registry !== undefined && registry.size > 0;
+}
