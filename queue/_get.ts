@@ -13,8 +13,8 @@
 //
 // A getter's states:
 //   try -empty-> spin (blocking only, SPIN tries) -empty-> enterGet:
-//   SHUTDOWN != OPEN? lastGet. Else add GET_WAITERS, read NOT_EMPTY, try
-//   again -empty, OPEN-> wait while NOT_EMPTY is unchanged -> leaveGet: sub
+//   SHUTDOWN != OPEN? lastGet. Else add GET_WAITERS, read NOT_EMPTY, mark
+//   the rings' TAIL (SLEEPER), try again -empty, OPEN-> wait while NOT_EMPTY is unchanged -> leaveGet: sub
 //   GET_WAITERS, try again -empty, OPEN-> enterGet ...
 //   An empty try followed by a read of SHUTDOWN != OPEN goes to lastGet.
 //   Any try that takes an item wakes putters (afterGet).
@@ -192,6 +192,7 @@ function enterGet(
   if (!o.blocking) throw new QueueEmptyError();
   Atomics.add(h, GET_WAITERS, 1);
   const s = Atomics.load(h, NOT_EMPTY);
+  st.store.flagSleeper?.(false); // rings: after s, before the try (_turn.ts)
   let x: unknown;
   try {
     x = st.store.tryGet(st.decode, w);

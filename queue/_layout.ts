@@ -296,6 +296,16 @@ export function waitUntil(w: Acquire | undefined): number {
  * any time; none waits (the core does the waiting).
  */
 export interface Store {
+  /**
+   * True for the rings: they wake the other side's waiters themselves, in
+   * the release of their counter (SLEEPER, _turn.ts), so the core's
+   * afterPut/afterGet do nothing; a waiter calls flagSleeper once it has
+   * registered and read its sequence (_state.ts). Absent in the locked
+   * stores: the core wakes by the waiter counts.
+   */
+  readonly wakes?: boolean;
+  /** Rings: a putter (`put`) or getter is about to try again and sleep. */
+  flagSleeper?(put: boolean): void;
   /** Items held now (a snapshot). */
   count(): number;
   /** Throws a RangeError if `raw` can never fit, whatever the queue holds. */

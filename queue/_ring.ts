@@ -66,12 +66,16 @@ import type { Acquire } from "../_core/wait.ts";
 import {
   CAPACITY,
   EMPTY,
+  GET_WAITERS,
   HEAD,
   HEADER_BYTES,
   LAPS,
   MODULUS,
+  NOT_EMPTY,
+  NOT_FULL,
   type NumericArray,
   type NumericInfo,
+  PUT_WAITERS,
   type Store,
   TAIL,
 } from "./_layout.ts";
@@ -79,8 +83,12 @@ import {
   acquireTurn,
   awaitTurn,
   CLOSED,
+  CLOSED_TURN,
+  flagSleeper,
   POSITION,
   releaseTurn,
+  SLEEPER,
+  wake,
 } from "./_turn.ts";
 
 /** The ring's region size after the header. */
@@ -120,10 +128,17 @@ export class Ring implements Store {
     this.#same = info.Array;
   }
 
+  /** It wakes its waiters itself (SLEEPER, _turn.ts). */
+  readonly wakes = true;
+
+  flagSleeper(put: boolean): void {
+    flagSleeper(this.#h, put ? HEAD : TAIL);
+  }
+
   count(): number {
     // HEAD first: TAIL read later is >= it (unwrapped), so the difference
     // never goes negative (it may count items taken meanwhile; capped).
-    const head = Atomics.load(this.#h, HEAD);
+    const head = Atomics.load(this.#h, HEAD) & POSITION;
     const n = mod((Atomics.load(this.#h, TAIL) & POSITION) - head, this.#m);
     return n > this.#cap ? this.#cap : n;
   }
@@ -140,14 +155,14 @@ export class Ring implements Store {
   tryPut(x: unknown, _w?: Acquire): number {
     const h = this.#h, m = this.#m, cap = this.#cap;
     const w = acquireTurn(h, TAIL, this.#tail);
-    if (w < 0) return -1;
+    if (w === CLOSED_TURN) return -1;
     const t = w & POSITION;
     let next = t;
     try {
       let head = this.#headSeen;
       if (
         t !== this.#tail || h[LAPS] !== this.#laps || mod(t - head, m) >= cap
-      ) head = this.#headSeen = Atomics.load(h, HEAD);
+      ) head = this.#headSeen = Atomics.load(h, HEAD) & POSITION;
       if (mod(t - head, m) < cap) {
         (this.#data as unknown as unknown[])[t % cap] = x;
         next = t + 1 === m ? 0 : t + 1;
@@ -155,7 +170,8 @@ export class Ring implements Store {
       }
     } finally {
       this.#laps = h[LAPS];
-      releaseTurn(h, TAIL, w, next); // publishes DATA
+      const n = next === t ? 0 : 1;
+      releaseTurn(h, TAIL, w, next, n, GET_WAITERS, NOT_EMPTY, n); // publishes DATA
       this.#tail = next;
     }
     return next === t ? 0 : 1;
@@ -174,11 +190,11 @@ export class Ring implements Store {
       const x = this.#data[p % cap];
       const next = p + 1 === m ? 0 : p + 1;
       const seen = Atomics.compareExchange(h, HEAD, p, next);
-      if (seen === p) {
+      if (seen === p || (seen === (p | SLEEPER) && advance(h, p, next, 1))) {
         this.#head = next;
         return x;
       }
-      p = seen; // another consumer took p: drop the copy
+      p = seen & POSITION; // another consumer took p: drop the copy
     }
   }
 
@@ -190,13 +206,13 @@ export class Ring implements Store {
     const h = this.#h, m = this.#m, cap = this.#cap;
     const want = raws.length - from;
     const w = acquireTurn(h, TAIL, this.#tail);
-    if (w < 0) return -1;
+    if (w === CLOSED_TURN) return -1;
     const t = w & POSITION;
     let next = t;
     try {
       let room = cap - mod(t - this.#headSeen, m);
       if (t !== this.#tail || h[LAPS] !== this.#laps || room < want) {
-        this.#headSeen = Atomics.load(h, HEAD);
+        this.#headSeen = Atomics.load(h, HEAD) & POSITION;
         room = cap - mod(t - this.#headSeen, m);
       }
       const n = room < want ? room : want;
@@ -220,7 +236,8 @@ export class Ring implements Store {
       }
     } finally {
       this.#laps = h[LAPS];
-      releaseTurn(h, TAIL, w, next); // publishes DATA
+      const n = mod(next - t, m);
+      releaseTurn(h, TAIL, w, next, n, GET_WAITERS, NOT_EMPTY, n); // publishes DATA
       this.#tail = next;
     }
     return mod(next - t, m);
@@ -253,12 +270,12 @@ export class Ring implements Store {
       }
       const next = (p + n) % m;
       const seen = Atomics.compareExchange(h, HEAD, p, next);
-      if (seen === p) {
+      if (seen === p || (seen === (p | SLEEPER) && advance(h, p, next, n))) {
         this.#head = next;
         return n;
       }
       out.length = base; // another consumer took some: drop the copy
-      p = seen;
+      p = seen & POSITION;
     }
   }
 }
@@ -270,17 +287,32 @@ export class Ring implements Store {
 // across the TAIL load, is corrupt memory, not a race: a RangeError, where
 // the retry loop would spin forever.
 function freshHead(h: Int32Array, m: number, cap: number): number {
-  const head = Atomics.load(h, HEAD);
+  const word = Atomics.load(h, HEAD);
+  const head = word & POSITION;
   const tail = Atomics.load(h, TAIL) & POSITION;
   if (
-    head < 0 || head >= m || tail >= m ||
-    (mod(tail - head, m) > cap && Atomics.load(h, HEAD) === head)
+    (word & ~(POSITION | SLEEPER)) !== 0 || head >= m || tail >= m ||
+    (mod(tail - head, m) > cap && Atomics.load(h, HEAD) === word)
   ) {
     throw new RangeError(
       `Cannot get from queue: its shared memory is corrupt (HEAD ${head}, TAIL ${tail}, capacity ${cap}, modulus ${m})`,
     );
   }
   return head;
+}
+
+// A consumer's compareExchange of HEAD from p found SLEEPER (a putter may
+// sleep): moves HEAD p -> next for `n` items taken as releaseTurn does
+// (_turn.ts: SLEEPER kept while more putters wait than n, then the bump
+// and the wake). False when another consumer moved HEAD first (a putter's
+// SLEEPER mark does not change the word once set).
+function advance(h: Int32Array, p: number, next: number, n: number): boolean {
+  const v = p | SLEEPER;
+  const keep = Atomics.load(h, PUT_WAITERS) > n ? SLEEPER : 0;
+  if (Atomics.compareExchange(h, HEAD, v, next | keep) !== v) return false;
+  // Why no lost wakeup: _turn.ts (SLEEPER).
+  wake(h, NOT_FULL, keep !== 0 ? n : Infinity);
+  return true;
 }
 
 function mod(x: number, m: number): number {

@@ -49,10 +49,19 @@
 // unchanged, encodes (TextItem.utf8) and tries again.
 
 import type { Acquire } from "../_core/wait.ts";
+import {
+  ASCII,
+  Batch,
+  CODEC,
+  COMMA,
+  TAGGED,
+  TextItem,
+  UTF8,
+} from "./_text_batch.ts";
 import { decodeTagged } from "./_codec.ts";
 import { decodeEnd, decodeStart, holdEnd } from "./_decoding.ts";
 import { holderIdent, holds } from "./_decoding.ts";
-import { acquireHead, releaseHead, TAKEN } from "./_head.ts";
+import { acquireHead, BUSY_TURN, releaseHead, TAKEN } from "./_head.ts";
 import {
   align8,
   B,
@@ -64,27 +73,28 @@ import {
   EMPTY,
   FLAG_CODEC,
   FLAGS,
+  GET_WAITERS,
   HEAD,
   HEADER_BYTES,
   HOLDER,
   MODULUS,
+  NOT_EMPTY,
+  NOT_FULL,
   type Store,
   TAIL,
 } from "./_layout.ts";
+export { Batch, bytesBatch, textBatch, TextItem } from "./_text_batch.ts";
 import {
   acquireTurn,
   awaitTurn,
   CLOSED,
+  CLOSED_TURN,
+  flagSleeper,
   POSITION,
   releaseTurn,
 } from "./_turn.ts";
 
-const ASCII = 0;
-const UTF8 = 1;
-const TAGGED = 2;
-const CODEC = 3;
 const LENGTH = (1 << 30) - 1;
-const COMMA = 0x2c;
 // Plain ASCII texts up to this length are read with String.fromCharCode
 // (about 3x faster than TextDecoder for a 50-byte item); longer ones and
 // batches with one TextDecoder call on a copy (TextDecoder refuses shared
@@ -103,87 +113,6 @@ export const NEED: unique symbol = Symbol("threadkit.need");
 /** The ring's region size after the header. */
 export function textBytes(capacity: number, bytes: number): number {
   return align8(8 * capacity) + bytes;
-}
-
-/**
- * Several items encoded once: their records back to back in `bytes` (each
- * followed by ","), `ends[k]` the end of record k, `kinds[k]` its KIND.
- */
-export class Batch {
-  constructor(
-    readonly bytes: Uint8Array,
-    readonly ends: Int32Array,
-    readonly kinds: Uint8Array,
-  ) {}
-  get length(): number {
-    return this.ends.length;
-  }
-  /** The largest record, for the size check. */
-  largest(): number {
-    let most = 0, at = 0;
-    for (let k = 0; k < this.ends.length; k++) {
-      if (this.ends[k] - at > most) most = this.ends[k] - at;
-      at = this.ends[k];
-    }
-    return most;
-  }
-  /** A copy that stays valid while the caller waits. */
-  own(): Batch {
-    return new Batch(this.bytes.slice(), this.ends, this.kinds);
-  }
-}
-
-/**
- * One default-codec item as JSON text: a put copies it into the region with
- * a charCodeAt loop (ASCII) or TextEncoder (otherwise), with no scratch
- * buffer in between (that copy cost as much as JSON.stringify).
- */
-export class TextItem {
-  /** The UTF-8 bytes, once the text turned out not to be ASCII. */
-  utf8: Uint8Array | undefined = undefined;
-  constructor(readonly text: string, readonly tagged: boolean) {}
-}
-
-let scratch = new Uint8Array(64 * 1024);
-
-/**
- * A batch of JSON texts (tagged[k] says which are tagged JSON). Encodes all
- * of them with one TextEncoder call; valid until the next call (own() it).
- */
-export function textBatch(texts: string[], tagged: boolean[]): Batch {
-  const n = texts.length;
-  const ends = new Int32Array(n);
-  const kinds = new Uint8Array(n);
-  const all = texts.join(",") + ",";
-  const max = all.length * 3;
-  if (scratch.length < max) {
-    scratch = new Uint8Array(Math.max(max, scratch.length * 2));
-  }
-  const { written } = encoder.encodeInto(all, scratch);
-  const ascii = written === all.length;
-  let at = 0;
-  for (let k = 0; k < n; k++) {
-    at += ascii ? texts[k].length + 1 : encoder.encode(texts[k]).length + 1;
-    ends[k] = at;
-    kinds[k] = tagged[k] ? TAGGED : ascii ? ASCII : UTF8;
-  }
-  return new Batch(scratch.subarray(0, written), ends, kinds);
-}
-
-/** A batch of custom-codec encodings. */
-export function bytesBatch(list: Uint8Array[]): Batch {
-  let total = 0;
-  for (const b of list) total += b.length + 1;
-  const bytes = new Uint8Array(total);
-  const ends = new Int32Array(list.length);
-  let at = 0;
-  for (let k = 0; k < list.length; k++) {
-    bytes.set(list[k], at);
-    at += list[k].length;
-    bytes[at++] = COMMA;
-    ends[k] = at;
-  }
-  return new Batch(bytes, ends, new Uint8Array(list.length).fill(CODEC));
 }
 
 /** Structured FIFO ring of JSON texts or codec bytes. */
@@ -208,6 +137,13 @@ export class TextRing implements Store {
     const base = h.byteOffset + HEADER_BYTES;
     this.#side = new Int32Array(buf, base, 2 * cap);
     this.#u8 = new Uint8Array(buf, base + align8(8 * cap), this.#size);
+  }
+
+  /** It wakes its waiters itself (SLEEPER, _turn.ts). */
+  readonly wakes = true;
+
+  flagSleeper(put: boolean): void {
+    flagSleeper(this.#h, put ? HEAD : TAIL);
   }
 
   count(): number {
@@ -251,7 +187,7 @@ export class TextRing implements Store {
   tryPut(raw: TextItem | Uint8Array, _w?: Acquire): number {
     const h = this.#h, m = this.#m, u8 = this.#u8;
     const w = acquireTurn(h, TAIL, this.#tail);
-    if (w < 0) return -1;
+    if (w === CLOSED_TURN) return -1;
     const t = w & POSITION, b = h[B];
     let next = t, encode = false;
     try {
@@ -288,7 +224,8 @@ export class TextRing implements Store {
       h[B] = b; // still ours: the lock is released below
       throw error;
     } finally {
-      releaseTurn(h, TAIL, w, next); // publishes BYTES and SIDE
+      const n = next === t ? 0 : 1;
+      releaseTurn(h, TAIL, w, next, n, GET_WAITERS, NOT_EMPTY, n); // publishes BYTES and SIDE
       this.#tail = next;
     }
     if (!encode) return next === t ? 0 : 1;
@@ -301,7 +238,7 @@ export class TextRing implements Store {
     const batch = raws as unknown as Batch;
     const h = this.#h, m = this.#m, u8 = this.#u8;
     const w = acquireTurn(h, TAIL, this.#tail);
-    if (w < 0) return -1;
+    if (w === CLOSED_TURN) return -1;
     const t = w & POSITION, b = h[B];
     let p = t, n = 0;
     try {
@@ -333,7 +270,7 @@ export class TextRing implements Store {
       n = 0;
       throw error;
     } finally {
-      releaseTurn(h, TAIL, w, p); // publishes BYTES and SIDE
+      releaseTurn(h, TAIL, w, p, n, GET_WAITERS, NOT_EMPTY, n); // publishes BYTES and SIDE
       this.#tail = p;
     }
     return n;
@@ -342,12 +279,12 @@ export class TextRing implements Store {
   tryGet(decode?: Decode, wait?: Acquire): unknown {
     const h = this.#h, m = this.#m;
     const w = acquireHead(h, this.#head, wait);
-    if (w < 0) return BUSY;
+    if (w === BUSY_TURN) return BUSY;
     const me = holderIdent();
     h[HOLDER] = me; // plain: see _decoding.ts
     const p = w & POSITION;
     if ((Atomics.load(h, TAIL) & POSITION) === p) {
-      this.#release(w, p, me);
+      this.#release(w, p, me, 0);
       return EMPTY;
     }
     const i = 2 * (p % this.#cap);
@@ -367,19 +304,20 @@ export class TextRing implements Store {
       } else text = this.#text(at, len, kind);
     } catch (error) {
       // Not taken: the queue is unchanged (taken over: not ours to release).
-      if (holds(h, me)) this.#release(w, p, me);
+      if (holds(h, me)) this.#release(w, p, me, 0);
       throw error;
     }
-    this.#release(w, p + 1 === m ? 0 : p + 1, me); // frees the bytes
+    this.#release(w, p + 1 === m ? 0 : p + 1, me, 1); // frees the bytes
     return text === undefined ? value : JSON.parse(text);
   }
 
   // Clears HOLDER and releases HEAD's turn taken as `w` with position
-  // `next`: throws TakenOverError, leaving both alone, if the turn was
+  // `next`, `n` items taken (which wakes the putters if they marked
+  // SLEEPER): throws TakenOverError, leaving both alone, if the turn was
   // taken over (_decoding.ts, _head.ts).
-  #release(w: number, next: number, me: number): void {
+  #release(w: number, next: number, me: number, n: number): void {
     holdEnd(this.#h, me);
-    releaseHead(this.#h, w, next);
+    releaseHead(this.#h, w, next, n, NOT_FULL);
     this.#head = next | (w & TAKEN);
   }
 
@@ -391,14 +329,14 @@ export class TextRing implements Store {
   ): number {
     const h = this.#h, m = this.#m, side = this.#side, cap = this.#cap;
     const w = acquireHead(h, this.#head, wait);
-    if (w < 0) return BUSY_COUNT;
+    if (w === BUSY_TURN) return BUSY_COUNT;
     const me = holderIdent();
     h[HOLDER] = me; // plain: see _decoding.ts
     const p = w & POSITION;
     let n = mod((Atomics.load(h, TAIL) & POSITION) - p, m);
     if (n > max) n = max;
     if (decode === null || n === 0) { // discard (immediate shutdown), or empty
-      this.#release(w, (p + n) % m, me);
+      this.#release(w, (p + n) % m, me, n);
       return n;
     }
     // Runs of consecutive plain records are copied as one text and parsed
@@ -442,10 +380,10 @@ export class TextRing implements Store {
       out.length = base;
       if (!holds(h, me)) throw error; // taken over: not ours, as in tryGet
       if (decode !== undefined) decodeEnd(h, me);
-      this.#release(w, p, me); // nothing taken
+      this.#release(w, p, me, 0); // nothing taken
       throw error;
     }
-    this.#release(w, (p + k) % m, me); // frees the bytes
+    this.#release(w, (p + k) % m, me, k); // frees the bytes
     for (let r = 0; r < runs.length; r += 2) {
       const items = JSON.parse("[" + runs[r] + "]") as unknown[];
       const first = runs[r + 1] as number;
