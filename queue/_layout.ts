@@ -15,6 +15,8 @@
 // | 6    | BYTES        | size of the byte region (structured)         | constructor, once          |
 // | 7    | FLAGS        | bit 0: items use a custom codec              | constructor, once          |
 // | 8    | MODULUS      | M (<= 2^28): TAIL, HEAD, DONE count mod M    | constructor, once          |
+// | 9    | PHASE        | numeric FIFO ring: times TAIL crossed a      | putters, under TAIL's lock |
+// |      |              | multiple of its stride (_ring.ts)            |                            |
 // | 16   | TAIL         | items accepted, mod M; FIFO rings: plus the  | putters                    |
 // |      |              | LOCKED/CONTENDED/CLOSED bits of _turn.ts     | putters, shutdown()        |
 // | 17   | LAPS         | numeric FIFO ring: times TAIL wrapped M -> 0 | putters, under TAIL's lock |
@@ -45,6 +47,7 @@ export const JOIN_WAITERS = 5;
 export const BYTES = 6;
 export const FLAGS = 7;
 export const MODULUS = 8;
+export const PHASE = 9;
 export const TAIL = 16;
 export const LAPS = 17;
 export const HEAD = 32;

@@ -1,16 +1,20 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // The numeric FIFO ring: the fast path of Queue. The classic single-producer
 // single-consumer ring (slots written with plain stores, published by one
-// atomic write of TAIL), generalised to many producers and consumers:
+// atomic write of TAIL, each side caching the other's cursor), generalised
+// to many producers and consumers:
 // - producers serialise on TAIL's lock bit (_turn.ts): one compareExchange
 //   takes the lock and reads TAIL, plain stores (TypedArray.set for a batch)
 //   fill the slots, one compareExchange publishes TAIL + n and unlocks;
-// - consumers are lock-free: read TAIL (Atomics), copy the slots with plain
-//   reads, then claim them with one compareExchange of HEAD h -> h + n. A
-//   consumer whose CAS fails discards its copy and retries.
-// So a put or get of any batch costs two to four atomics (10-12 ns each on
-// this V8) plus plain copies (about 1 ns per item), instead of two atomics
-// per item.
+// - consumers are lock-free: copy the slots below a TAIL they know with
+//   plain reads, then claim them with one compareExchange of HEAD
+//   h -> h + n. A consumer whose CAS fails discards its copy and retries.
+// - waking rides on those compareExchanges (SLEEPER, _turn.ts): a put or get
+//   whose other side has no sleeper reads no waiter count.
+// So a single put costs two atomics (acquire, release), a single get two
+// (a PHASE load, the HEAD claim), each 10-12 ns on this V8, and a batch the
+// same plus plain copies; each side reloads the other's cursor (a cache
+// line the other core writes) only when its cached copy says full/empty.
 //
 // Ring region (after the header): the typed DATA[P], P = capacity.
 // | word    | values                                                     |
@@ -18,6 +22,11 @@
 // | DATA[i] | the item put at position p (p % P == i), HEAD <= p < TAIL    |
 // TAIL and HEAD count positions modulo M = P * floor(2^28 / P) (a multiple
 // of P, so p % P is the slot across the wrap). 0 <= TAIL - HEAD <= P.
+// Header words of the ring (_layout.ts): TAIL (+ lock bits, _turn.ts), LAPS
+// (TAIL's wraps, under TAIL's lock), HEAD (+ SLEEPER), PHASE (the number of
+// times TAIL crossed a multiple of the stride D, the largest power of two
+// <= M / 4; Atomics.add by the producer holding TAIL's lock, before the
+// release that crosses; on line 0, which no hot path writes).
 //
 // Slot states for position p (slot i = p % P):
 // FREE(p)  -producer holding TAIL's lock, HEAD > p - P: write DATA[i],
@@ -46,12 +55,25 @@
 //   #headSeen (HEAD as this handle last read it, with t - #headSeen <= P)
 //   undercounts the room. Otherwise, or when the hint says full, it loads
 //   HEAD.
-// - A consumer reads TAIL fresh (one Atomics load) on every call. Its CAS of HEAD p -> p + 1 succeeds at time c only if HEAD == p
-//   then. Its TAIL load at time l < c gave TAIL = p + n (mod M), 1 <= n <= P.
-//   Unwrapped, TAIL(l) <= TAIL(c) <= p + P, so either TAIL(l) = p + n (p was
-//   published before the copy, and slot p % P cannot be refilled before HEAD
-//   passes p), or TAIL(l) <= p + n - M, and then HEAD moved at least M - P
-//   (over 2^27) positions between the load and the CAS of one call.
+// - A consumer keeps TAIL as it last loaded it (#tailSeen, at time l, with
+//   PHASE read just before) and reloads it when the cache says empty (or is
+//   behind its guess p), or when PHASE changed since. Its CAS of HEAD
+//   p -> p + 1 succeeds at time c only if HEAD == p (mod M) then; the cache
+//   gave n = #tailSeen - p (mod M), 1 <= n <= P. Unwrapped, HEAD(c) =
+//   TAIL(l) - n + kM. k < 0 is impossible (TAIL - HEAD would exceed P at c),
+//   and k = 0 means p was published before l, before the copy, and slot
+//   p % P cannot be refilled before HEAD passes p. k >= 1 needs TAIL(c) >=
+//   HEAD(c) >= TAIL(l) + M - P. The PHASE check at q (this call, before the
+//   copy) saw no change: the release that crosses the first multiple B1 of
+//   D above TAIL(l) may have added to PHASE before l, but the one crossing
+//   the next, B2 <= B1 + D <= TAIL(l) + 2D, takes the lock after B1's
+//   release, hence after l, and had not added by q, so TAIL(q) < TAIL(l) +
+//   2D <= TAIL(l) + M / 2. Then k >= 1 needs TAIL to move at least
+//   M / 2 - P >= M / 4 (2^25 or more) positions between the PHASE load and
+//   the CAS of one call: the same kind of bound as a fresh TAIL load per
+//   call had (M - P then). PHASE itself wraps after 2^32 strides (> 2^57
+//   items). A consumer that reloads reads PHASE, then TAIL. A batch get
+//   (tryGetMany) loads TAIL fresh: its window is one call, as above.
 // The acquire's guess (#tail) and the consumer's start (#head) are first
 // guesses for a CAS, which checks them.
 //
@@ -75,6 +97,7 @@ import {
   NOT_FULL,
   type NumericArray,
   type NumericInfo,
+  PHASE,
   PUT_WAITERS,
   type Store,
   TAIL,
@@ -85,6 +108,7 @@ import {
   CLOSED,
   CLOSED_TURN,
   flagSleeper,
+  LOCKED,
   POSITION,
   releaseTurn,
   SLEEPER,
@@ -106,6 +130,8 @@ export class Ring implements Store {
   readonly #h: Int32Array;
   readonly #data: NumericArray;
   readonly #cap: number;
+  // cap - 1 when cap is a power of two (slot = p & mask), else -1 (p % cap).
+  readonly #mask: number;
   readonly #m: number;
   readonly #same: NumericInfo["Array"];
   // TAIL as this handle last released it, LAPS then, and HEAD as it last
@@ -115,11 +141,18 @@ export class Ring implements Store {
   #laps = 0;
   #headSeen = 0;
   #head = 0;
+  // The consumer's cache: TAIL as it last loaded it, and PHASE then.
+  #tailSeen = 0;
+  #phase = -1;
+  // PHASE's stride, a power of two 2^shift <= M / 4, less one.
+  readonly #stride: number;
 
   constructor(h: Int32Array, info: NumericInfo) {
     this.#h = h;
     this.#cap = h[CAPACITY];
+    this.#mask = (this.#cap & (this.#cap - 1)) === 0 ? this.#cap - 1 : -1;
     this.#m = h[MODULUS];
+    this.#stride = (1 << (31 - Math.clz32(Math.floor(this.#m / 4)))) - 1;
     this.#data = new info.Array(
       h.buffer as SharedArrayBuffer,
       h.byteOffset + HEADER_BYTES,
@@ -153,25 +186,36 @@ export class Ring implements Store {
 
   // `_w`: no decode runs under a numeric ring's locks (Store.tryPut).
   tryPut(x: unknown, _w?: Acquire): number {
-    const h = this.#h, m = this.#m, cap = this.#cap;
-    const w = acquireTurn(h, TAIL, this.#tail);
+    const h = this.#h, m = this.#m, cap = this.#cap, guess = this.#tail;
+    // The uncontended acquire inline: one compareExchange from the guess.
+    let w = Atomics.compareExchange(h, TAIL, guess, guess | LOCKED);
+    w = w === guess ? guess | LOCKED : acquireTurn(h, TAIL, w);
     if (w === CLOSED_TURN) return -1;
     const t = w & POSITION;
     let next = t;
     try {
       let head = this.#headSeen;
-      if (
-        t !== this.#tail || h[LAPS] !== this.#laps || mod(t - head, m) >= cap
-      ) head = this.#headSeen = Atomics.load(h, HEAD) & POSITION;
+      if (t !== guess || h[LAPS] !== this.#laps || mod(t - head, m) >= cap) {
+        head = this.#headSeen = Atomics.load(h, HEAD) & POSITION;
+      }
       if (mod(t - head, m) < cap) {
-        (this.#data as unknown as unknown[])[t % cap] = x;
+        const mask = this.#mask;
+        (this.#data as unknown as unknown[])[mask >= 0 ? t & mask : t % cap] =
+          x;
         next = t + 1 === m ? 0 : t + 1;
         if (next === 0) h[LAPS] = (h[LAPS] + 1) | 0; // under TAIL's lock
+        if ((next & this.#stride) === 0) Atomics.add(h, PHASE, 1); // crossed
       }
     } finally {
       this.#laps = h[LAPS];
       const n = next === t ? 0 : 1;
-      releaseTurn(h, TAIL, w, next, n, GET_WAITERS, NOT_EMPTY, n); // publishes DATA
+      // The plain release inline (one compareExchange) when the word holds
+      // no bit besides LOCKED; releaseTurn for the rest.
+      if (
+        w !== (t | LOCKED) || Atomics.compareExchange(h, TAIL, w, next) !== w
+      ) {
+        releaseTurn(h, TAIL, w, next, n, GET_WAITERS, NOT_EMPTY, n); // publishes DATA
+      }
       this.#tail = next;
     }
     return next === t ? 0 : 1;
@@ -179,15 +223,24 @@ export class Ring implements Store {
 
   tryGet(_decode?: unknown, _w?: Acquire): unknown {
     const h = this.#h, m = this.#m, cap = this.#cap;
-    let p = this.#head;
+    let p = this.#head, tail = this.#tailSeen;
     for (;;) {
-      const n = mod((Atomics.load(h, TAIL) & POSITION) - p, m); // fresh TAIL
-      if (n === 0) return EMPTY; // TAIL == p and HEAD >= p: empty
-      if (n > cap) { // p is stale: behind HEAD
-        p = freshHead(h, m, cap);
+      let n = mod(tail - p, m);
+      if (n === 0 || n > cap) { // the cache says empty, or is behind p
+        this.#phase = Atomics.load(h, PHASE); // PHASE, then TAIL
+        tail = this.#tailSeen = Atomics.load(h, TAIL) & POSITION;
+        n = mod(tail - p, m);
+        if (n === 0) return EMPTY; // TAIL == p and HEAD >= p: empty
+        if (n > cap) { // p is stale: behind HEAD
+          p = freshHead(h, m, cap);
+          continue;
+        }
+      } else if (Atomics.load(h, PHASE) !== this.#phase) {
+        tail = p; // TAIL went a stride on since the cache: load it afresh
         continue;
       }
-      const x = this.#data[p % cap];
+      const mask = this.#mask;
+      const x = this.#data[mask >= 0 ? p & mask : p % cap];
       const next = p + 1 === m ? 0 : p + 1;
       const seen = Atomics.compareExchange(h, HEAD, p, next);
       if (seen === p || (seen === (p | SLEEPER) && advance(h, p, next, 1))) {
@@ -233,6 +286,9 @@ export class Ring implements Store {
         }
         next = (t + n) % m;
         if (next < t) h[LAPS] = (h[LAPS] + 1) | 0; // under TAIL's lock
+        if (next < t || (t & ~this.#stride) !== (next & ~this.#stride)) {
+          Atomics.add(h, PHASE, 1); // crossed a multiple of the stride
+        }
       }
     } finally {
       this.#laps = h[LAPS];

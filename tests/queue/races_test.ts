@@ -14,12 +14,14 @@ import {
   QueueShutDownError,
   Thread,
 } from "../../mod.ts";
+import { reviveDescriptor, TO_DESCRIPTOR } from "../../_core/transfer.ts";
 
 const JOIN = { timeout: 30_000 };
 // Header slots (queue/_layout.ts) and TAIL's lock bit (queue/_turn.ts).
 const SHUTDOWN = 2;
 const GET_WAITERS = 3;
 const MODULUS = 8;
+const PHASE = 9; // times TAIL crossed a stride of M / 8 to M / 4 (numeric)
 const TAIL = 16;
 const LAPS = 17; // times TAIL wrapped M -> 0 (numeric FIFO ring)
 const HEAD = 32;
@@ -400,9 +402,26 @@ describe("Queue races", () => {
     assert.equal(q.get(), 1); // this handle last saw HEAD 1, TAIL 4
     Atomics.store(h, HEAD, 1); // others took 2, 3, 4 and M more went through
     Atomics.store(h, TAIL, 1);
+    Atomics.add(h, PHASE, 4); // which crossed at least 4 strides of TAIL
     assert.throws(() => q.getNowait(), QueueEmptyError);
     assert.equal(Atomics.load(h, HEAD), 1);
     assert.equal(q.qsize(), 0);
+  });
+
+  it("Queue<int32>.get() on a handle whose cached TAIL went stale within a stride takes the right items", () => {
+    const buffer = new SharedArrayBuffer(1024); // outside the heap
+    const q = new Queue<number>({ capacity: 4, type: "int32", buffer });
+    // A second handle in this thread, with cursors of its own.
+    const other = reviveDescriptor(q[TO_DESCRIPTOR]()) as Queue<number>;
+    q.putMany([1, 2, 3, 4]);
+    assert.equal(q.get(), 1); // this handle caches TAIL 4
+    assert.deepEqual(other.getMany(), [2, 3, 4]);
+    other.putMany([5, 6]);
+    assert.equal(q.get(), 5); // HEAD moved past the cache: looks afresh
+    other.put(7);
+    assert.equal(other.get(), 6);
+    assert.deepEqual([q.get(), q.qsize()], [7, 0]);
+    assert.throws(() => q.getNowait(), QueueEmptyError);
   });
 
   it("Queue<int32>.put() on a handle idle across a counter wrap sees the queue full, not old room", () => {
