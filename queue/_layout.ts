@@ -19,12 +19,16 @@
 // |      |              | multiple of its stride (_ring.ts)            |                            |
 // | 16   | TAIL         | items accepted, mod M; FIFO rings: plus the  | putters                    |
 // |      |              | LOCKED/CONTENDED/CLOSED bits of _turn.ts     | putters, shutdown()        |
-// | 17   | LAPS         | numeric FIFO ring: times TAIL wrapped M -> 0 | putters, under TAIL's lock |
+// |      |              | and SLEEPER (getters may sleep)              | getters (Atomics.or)       |
+// | 17   | LAPS         | FIFO rings: times TAIL wrapped M -> 0        | putters, under TAIL's lock |
 // | 32   | HEAD         | FIFO rings: items taken, mod M (+ lock bits  | getters (rings only)       |
-// |      |              | in the structured ring)                      |                            |
+// |      |              | in the structured ring; SLEEPER: putters     | putters (Atomics.or)       |
+// |      |              | may sleep, _turn.ts)                         |                            |
 // | 33   | HOLDER       | the consumer lock's holder (_decoding.ts):     | its holder; waiters add    |
 // |      |              | ident, DECODING bit, WAITING bit             | WAITING, take over a dead  |
 // |      |              |                                              | one                        |
+// | 34   | HLAPS        | structured FIFO ring: times HEAD wrapped     | getters, under HEAD's turn |
+// |      |              | M -> 0                                       |                            |
 // | 48   | DONE         | tasks done (taskDone + immediate drain), mod M | taskDone, shutdown       |
 // | 64   | NOT_EMPTY    | sequence, bumped to wake getters             | putters, shutdown          |
 // | 65   | NOT_FULL     | sequence, bumped to wake putters             | getters, shutdown          |
@@ -52,6 +56,7 @@ export const TAIL = 16;
 export const LAPS = 17;
 export const HEAD = 32;
 export const HOLDER = 33;
+export const HLAPS = 34;
 export const DONE = 48;
 export const NOT_EMPTY = 64;
 export const NOT_FULL = 65;

@@ -41,6 +41,10 @@
 // published SIDE and BYTES. A producer reuses bytes only below the offset of
 // SIDE[HEAD] (or all of them when HEAD == TAIL), read after an Atomics load
 // of HEAD: the consumer copied those bytes before its release of HEAD.
+// Each side caches the other's cursor and reloads it only when the cache
+// says full (no room) or empty, or may have gone stale: a producer's hint
+// of HEAD as in _ring.ts (LAPS, #room), a consumer's TAIL while HEAD did not
+// move since its own release (HLAPS, #moved).
 // Shutdown sets CLOSED in TAIL and waits for a put holding the lock before
 // SHUTDOWN is published (see _ring.ts). Anything that throws while TAIL's
 // lock is held releases it with TAIL and B unchanged: the put did not happen.
@@ -76,7 +80,9 @@ import {
   GET_WAITERS,
   HEAD,
   HEADER_BYTES,
+  HLAPS,
   HOLDER,
+  LAPS,
   MODULUS,
   NOT_EMPTY,
   NOT_FULL,
@@ -124,8 +130,16 @@ export class TextRing implements Store {
   readonly #m: number;
   readonly #size: number;
   readonly #codec: boolean;
+  // The producer's hint (as in _ring.ts): TAIL as this handle last
+  // released it, LAPS then, and HEAD as it last read it.
   #tail = 0;
+  #laps = 0;
+  #headSeen = 0;
+  // HEAD's word (position | TAKEN) as this handle last released it, HLAPS
+  // then, and TAIL as it last loaded it: the consumer's cache.
   #head = 0;
+  #hlaps = 0;
+  #tailSeen = 0;
 
   constructor(h: Int32Array) {
     this.#h = h;
@@ -189,41 +203,42 @@ export class TextRing implements Store {
     const w = acquireTurn(h, TAIL, this.#tail);
     if (w === CLOSED_TURN) return -1;
     const t = w & POSITION, b = h[B];
+    // The hint is current if TAIL did not move since this handle's release.
+    const fresh = t !== this.#tail || h[LAPS] !== this.#laps;
     let next = t, encode = false;
     try {
-      const head = Atomics.load(h, HEAD) & POSITION;
-      if (mod(t - head, m) < this.#cap) {
-        let at: number, len: number, kind: number;
-        if (raw instanceof TextItem && raw.utf8 === undefined) {
-          // Optimistically ASCII: one byte per unit, copied straight in.
-          const text = raw.text;
-          len = text.length;
-          kind = raw.tagged ? TAGGED : ASCII;
-          at = this.#place(len + 1, t, head);
-          for (let k = 0; at >= 0 && k < len; k++) {
-            const c = text.charCodeAt(k);
-            if (c > 0x7f) { // not ASCII: encode outside the lock, then retry
-              encode = true;
-              at = -1;
-            } else u8[at + k] = c;
-          }
-        } else {
-          const bytes = raw instanceof TextItem ? raw.utf8! : raw;
-          len = bytes.length;
-          kind = raw instanceof TextItem ? (raw.tagged ? TAGGED : UTF8) : CODEC;
-          at = this.#place(len + 1, t, head);
-          if (at >= 0) u8.set(bytes, at);
+      let at: number, len: number, kind: number;
+      if (raw instanceof TextItem && raw.utf8 === undefined) {
+        // Optimistically ASCII: one byte per unit, copied straight in.
+        const text = raw.text;
+        len = text.length;
+        kind = raw.tagged ? TAGGED : ASCII;
+        at = this.#room(len + 1, t, fresh);
+        for (let k = 0; at >= 0 && k < len; k++) {
+          const c = text.charCodeAt(k);
+          if (c > 0x7f) { // not ASCII: encode outside the lock, then retry
+            encode = true;
+            at = -1;
+          } else u8[at + k] = c;
         }
-        if (at >= 0) {
-          u8[at + len] = COMMA;
-          this.#record(t, at, len, kind);
-          next = t + 1 === m ? 0 : t + 1;
-        }
+      } else {
+        const bytes = raw instanceof TextItem ? raw.utf8! : raw;
+        len = bytes.length;
+        kind = raw instanceof TextItem ? (raw.tagged ? TAGGED : UTF8) : CODEC;
+        at = this.#room(len + 1, t, fresh);
+        if (at >= 0) u8.set(bytes, at);
+      }
+      if (at >= 0) {
+        u8[at + len] = COMMA;
+        this.#record(t, at, len, kind);
+        next = t + 1 === m ? 0 : t + 1;
+        if (next === 0) h[LAPS] = (h[LAPS] + 1) | 0; // under TAIL's lock
       }
     } catch (error) {
       h[B] = b; // still ours: the lock is released below
       throw error;
     } finally {
+      this.#laps = h[LAPS];
       const n = next === t ? 0 : 1;
       releaseTurn(h, TAIL, w, next, n, GET_WAITERS, NOT_EMPTY, n); // publishes BYTES and SIDE
       this.#tail = next;
@@ -231,6 +246,26 @@ export class TextRing implements Store {
     if (!encode) return next === t ? 0 : 1;
     (raw as TextItem).utf8 = encoder.encode((raw as TextItem).text);
     return this.tryPut(raw);
+  }
+
+  // Where a record of `need` bytes for position t goes, or -1, for the
+  // holder of TAIL's lock: from the hint (#headSeen, HEAD as this handle
+  // last read it) unless `fresh` or the hint finds no room, else from HEAD
+  // loaded now. A hint below HEAD undercounts the room: its record's offset
+  // (SIDE, not rewritten before a put at its position + P) lies at or before
+  // HEAD's in put order, and a hint equal to t means HEAD == t (see _ring.ts,
+  // "A producer holds TAIL's lock", for why the hint is current).
+  #room(need: number, t: number, fresh: boolean): number {
+    const m = this.#m, cap = this.#cap;
+    if (!fresh) {
+      const hint = this.#headSeen;
+      if (mod(t - hint, m) < cap) {
+        const at = this.#place(need, t, hint);
+        if (at >= 0) return at;
+      }
+    }
+    const head = this.#headSeen = Atomics.load(this.#h, HEAD) & POSITION;
+    return mod(t - head, m) < cap ? this.#place(need, t, head) : -1;
   }
 
   /** Adds raws[from...] (a Batch) as room allows. */
@@ -242,7 +277,7 @@ export class TextRing implements Store {
     const t = w & POSITION, b = h[B];
     let p = t, n = 0;
     try {
-      const head = Atomics.load(h, HEAD) & POSITION;
+      const head = this.#headSeen = Atomics.load(h, HEAD) & POSITION;
       const room = this.#cap - mod(t - head, m);
       const ends = batch.ends, src = batch.bytes;
       let runFrom = from === 0 ? 0 : ends[from - 1], runAt = -1, runEnd = -1;
@@ -264,12 +299,14 @@ export class TextRing implements Store {
         n++;
       }
       if (n > 0) u8.set(src.subarray(runFrom, ends[from + n - 1]), runAt);
+      if (q < t) h[LAPS] = (h[LAPS] + 1) | 0; // under TAIL's lock
       p = q;
     } catch (error) {
       h[B] = b; // still ours: the lock is released below
       n = 0;
       throw error;
     } finally {
+      this.#laps = h[LAPS];
       releaseTurn(h, TAIL, w, p, n, GET_WAITERS, NOT_EMPTY, n); // publishes BYTES and SIDE
       this.#tail = p;
     }
@@ -283,9 +320,12 @@ export class TextRing implements Store {
     const me = holderIdent();
     h[HOLDER] = me; // plain: see _decoding.ts
     const p = w & POSITION;
-    if ((Atomics.load(h, TAIL) & POSITION) === p) {
-      this.#release(w, p, me, 0);
-      return EMPTY;
+    if (this.#tailSeen === p || this.#moved(w)) {
+      this.#tailSeen = Atomics.load(h, TAIL) & POSITION;
+      if (this.#tailSeen === p) {
+        this.#release(w, p, me, 0);
+        return EMPTY;
+      }
     }
     const i = 2 * (p % this.#cap);
     const at = this.#side[i], word = this.#side[i + 1];
@@ -316,9 +356,27 @@ export class TextRing implements Store {
   // SLEEPER): throws TakenOverError, leaving both alone, if the turn was
   // taken over (_decoding.ts, _head.ts).
   #release(w: number, next: number, me: number, n: number): void {
-    holdEnd(this.#h, me);
-    releaseHead(this.#h, w, next, n, NOT_FULL);
+    const h = this.#h;
+    holdEnd(h, me);
+    // Under HEAD's turn, before the release that wraps (see #moved).
+    if (next < (w & POSITION)) h[HLAPS] = (h[HLAPS] + 1) | 0;
+    this.#hlaps = h[HLAPS];
+    releaseHead(h, w, next, n, NOT_FULL);
     this.#head = next | (w & TAKEN);
+  }
+
+  // Whether HEAD's turn, just taken as `w`, may have moved since this
+  // handle released it, so that its cached TAIL says nothing: true unless
+  // the word is exactly as it released it (position and TAKEN) in the same
+  // lap of HEAD (HLAPS, counted under the turn before each release that
+  // wraps M -> 0). Then no one moved HEAD since: its position came back
+  // only by a lap, which HLAPS counts. #tailSeen was loaded in an earlier
+  // hold of this handle, at or after the position it released, so TAIL
+  // then was at or past HEAD now, and positions HEAD..#tailSeen - 1 were
+  // published before that load (a cache that says empty is reloaded).
+  #moved(w: number): boolean {
+    return (w & (POSITION | TAKEN)) !== this.#head ||
+      this.#h[HLAPS] !== this.#hlaps;
   }
 
   tryGetMany(
@@ -333,7 +391,8 @@ export class TextRing implements Store {
     const me = holderIdent();
     h[HOLDER] = me; // plain: see _decoding.ts
     const p = w & POSITION;
-    let n = mod((Atomics.load(h, TAIL) & POSITION) - p, m);
+    const tail = this.#tailSeen = Atomics.load(h, TAIL) & POSITION;
+    let n = mod(tail - p, m);
     if (n > max) n = max;
     if (decode === null || n === 0) { // discard (immediate shutdown), or empty
       this.#release(w, (p + n) % m, me, n);

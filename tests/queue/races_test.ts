@@ -25,6 +25,7 @@ const PHASE = 9; // times TAIL crossed a stride of M / 8 to M / 4 (numeric)
 const TAIL = 16;
 const LAPS = 17; // times TAIL wrapped M -> 0 (numeric FIFO ring)
 const HEAD = 32;
+const HLAPS = 34; // times HEAD wrapped M -> 0 (structured FIFO ring)
 const LOCK = 80;
 const LOCKED = 1 << 28;
 
@@ -422,6 +423,50 @@ describe("Queue races", () => {
     assert.equal(other.get(), 6);
     assert.deepEqual([q.get(), q.qsize()], [7, 0]);
     assert.throws(() => q.getNowait(), QueueEmptyError);
+  });
+
+  it("Queue (structured).get() on a handle idle across a counter wrap sees the queue empty, not an old record", () => {
+    const q = new Queue<string>({ capacity: 4 });
+    const h = header(q);
+    q.putMany(["a", "b", "c", "d"]);
+    assert.equal(q.get(), "a"); // this handle released HEAD 1, saw TAIL 4
+    Atomics.store(h, HEAD, 1); // others took b, c, d and M more went through
+    Atomics.store(h, TAIL, 1);
+    Atomics.add(h, HLAPS, 1); // HEAD wrapped once on the way
+    assert.throws(() => q.getNowait(), QueueEmptyError);
+    assert.equal(Atomics.load(h, HEAD), 1);
+  });
+
+  it("Queue (structured).put() on a handle idle across a counter wrap sees the queue full, not old room", () => {
+    const q = new Queue<string>({ capacity: 4 });
+    const h = header(q);
+    const m = h[MODULUS];
+    q.put("a"); // this handle last saw HEAD 0 and released TAIL 1
+    const other = reviveDescriptor(q[TO_DESCRIPTOR]()) as Queue<string>;
+    other.get();
+    other.putMany(["b", "c", "d", "e"]); // TAIL 5, HEAD 1: full
+    // Others went on through M positions: TAIL 1 (one lap on), full again.
+    const tail = Atomics.load(h, TAIL), head = Atomics.load(h, HEAD);
+    assert.deepEqual([tail, head], [5, 1]);
+    Atomics.store(h, LAPS, Atomics.load(h, LAPS) + 1);
+    Atomics.store(h, HEAD, m - 3);
+    Atomics.store(h, TAIL, 1);
+    assert.throws(() => q.putNowait("x"), QueueFullError);
+    assert.equal(Atomics.load(h, TAIL), 1);
+  });
+
+  it("Queue (structured).get() on a handle whose cached TAIL went stale takes the right items", () => {
+    const q = new Queue<number>({ capacity: 4 });
+    const other = reviveDescriptor(q[TO_DESCRIPTOR]()) as Queue<number>;
+    q.putMany([1, 2, 3, 4]);
+    assert.equal(q.get(), 1); // this handle caches TAIL 4
+    assert.deepEqual(other.getMany(), [2, 3, 4]);
+    other.putMany([5, 6]);
+    assert.equal(q.get(), 5); // HEAD moved since its release: looks afresh
+    assert.equal(q.get(), 6);
+    assert.throws(() => q.getNowait(), QueueEmptyError);
+    other.put(7);
+    assert.deepEqual([q.get(), q.qsize()], [7, 0]);
   });
 
   it("Queue<int32>.put() on a handle idle across a counter wrap sees the queue full, not old room", () => {
