@@ -314,6 +314,12 @@ export interface Store {
   readonly wakes?: boolean;
   /** Rings: a putter (`put`) or getter is about to try again and sleep. */
   flagSleeper?(put: boolean): void;
+  /**
+   * The numeric FIFO ring: removes up to `max` items into target[from...]
+   * (its element type's typed array) and returns how many; without it, the
+   * core copies what tryGetMany returns.
+   */
+  tryGetInto?(target: NumericArray, from: number, max: number): number;
   /** Items held now (a snapshot). */
   count(): number;
   /** Throws a RangeError if `raw` can never fit, whatever the queue holds. */

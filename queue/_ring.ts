@@ -334,6 +334,40 @@ export class Ring implements Store {
       p = seen & POSITION;
     }
   }
+
+  /**
+   * Removes up to `max` items into target[from...] (a typed array of this
+   * ring's element type) with TypedArray.set copies; returns how many. As
+   * tryGetMany: TAIL loaded fresh, the copy claimed by a CAS of HEAD (a lost
+   * CAS copies again: the elements past the count are scratch).
+   */
+  tryGetInto(target: NumericArray, from: number, max: number): number {
+    const h = this.#h, m = this.#m, cap = this.#cap, data = this.#data;
+    let p = this.#head;
+    for (;;) {
+      const tail = Atomics.load(h, TAIL) & POSITION;
+      let n = mod(tail - p, m);
+      if (n > cap) { // p is stale
+        p = freshHead(h, m, cap);
+        continue;
+      }
+      if (n === 0) return 0;
+      if (n > max) n = max;
+      const start = p % cap;
+      const first = Math.min(n, cap - start);
+      target.set(data.subarray(start, start + first) as never, from);
+      if (first < n) {
+        target.set(data.subarray(0, n - first) as never, from + first);
+      }
+      const next = (p + n) % m;
+      const seen = Atomics.compareExchange(h, HEAD, p, next);
+      if (seen === p || (seen === (p | SLEEPER) && advance(h, p, next, n))) {
+        this.#head = next;
+        return n;
+      }
+      p = seen & POSITION; // another consumer took some: copy again
+    }
+  }
 }
 
 // A consumer's look that found its guess stale: HEAD afresh. Off the hot
