@@ -11,6 +11,7 @@ import {
   contended,
   fromMain,
   intQueue,
+  intQueueInto,
   intQueueMany,
   intRing,
   intSum,
@@ -141,6 +142,24 @@ export const ROWS: readonly LimitRow[] = [
     reps: 5,
     limits:
       "getMany copies element by element into a fresh JS array (1.5 ns of its 5 ns an item, one thread) where ringbuf.js pops into a caller's typed array with TypedArray.set (0.1 ns); on Node ringbuf.js ran at 64M items/s",
+  },
+  {
+    id: "int-into",
+    figure: "Queue int32 putMany/getManyInto ×1024, thread → thread",
+    sides: () => [
+      pipe("Queue int32 putMany/getManyInto x1024", intQueueInto(1024), intSum),
+      pipe("ringbuf.js push/pop x1024", ringbuf(1024), intSum),
+    ],
+    ratios: [{
+      vs: 1,
+      measure: "throughput",
+      target: { op: ">=", ratio: 0.8 },
+    }],
+    n: 4_000_000,
+    quickN: 100_000,
+    reps: 5,
+    limits:
+      "the same work as ringbuf.js on each side (TypedArray.set in and out, a few atomics per batch); what is left is the wake protocol around full/empty",
   },
   {
     id: "obj-t2t",
