@@ -14,7 +14,7 @@ import {
   takeHeld,
   type Taken,
 } from "./_held.ts";
-import { putManyAsync, putRaws, putSlowAsync } from "./_put.ts";
+import { putManyAsync, putRaws, putSlow, putSlowAsync } from "./_put.ts";
 import { afterPut, busyPut, type QueueState, shutDown } from "./_state.ts";
 
 /**
@@ -24,6 +24,25 @@ import { afterPut, busyPut, type QueueState, shutDown } from "./_state.ts";
 export function accepted(st: QueueState, from: number): void {
   keepHeld(from);
   afterPut(st, 1);
+}
+
+/**
+ * QueueBase.put: one try inline (the hot path), then putSlow; a refused
+ * item's references are released.
+ */
+export function putKept(st: QueueState, item: unknown, o: Acquire): void {
+  const from = held.length; // this put's references start here (_held.ts)
+  const raw = toRaw(st, item);
+  const r = st.store.tryPut(raw, o);
+  if (r > 0) return accepted(st, from);
+  const taken = takeHeld(from);
+  try {
+    if (r < 0) throw r === BUSY_COUNT ? busyPut(o) : shutDown("put");
+    putSlow(st, raw, 0, true, o);
+  } catch (error) {
+    releaseHeld(taken);
+    throw error;
+  }
 }
 
 /** QueueBase.putAsync: putSlowAsync past the first try, references settled. */

@@ -1,7 +1,7 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // The queue core shared by Queue, LifoQueue and PriorityQueue: the public
-// methods, each a first try inline (the hot path) and a call into the
-// mechanics. The storage discipline is a Store (_ring.ts lock-free numeric
+// methods, each a call into the mechanics (the hot paths of a single put
+// and get, one store try each, are _accept.ts putKept and _get.ts getOne). The storage discipline is a Store (_ring.ts lock-free numeric
 // FIFO, _locked.ts the rest); the header layout is in _layout.ts.
 //
 // The mechanics: _init.ts (options, construction of a QueueState),
@@ -32,18 +32,17 @@ import {
   getIntoAsync,
   getItems,
   getManyAsync,
-  getSlow,
+  getOne,
   getSlowAsync,
   iterate,
 } from "./_get.ts";
-import { setCodec, toRaw } from "./_glue.ts";
+import { setCodec } from "./_glue.ts";
 import {
-  accepted,
   putAsyncKept,
+  putKept,
   putManyAsyncKept,
   putManyKept,
 } from "./_accept.ts";
-import { held, releaseHeld, takeHeld } from "./_held.ts";
 import {
   checkMax,
   checkRevivable,
@@ -54,7 +53,6 @@ import {
 } from "./_init.ts";
 import {
   BUSY,
-  BUSY_COUNT,
   CAPACITY,
   type ElementType,
   EMPTY,
@@ -64,7 +62,6 @@ import {
   type NumericArray,
   PRIORITY,
 } from "./_layout.ts";
-import { putSlow } from "./_put.ts";
 import {
   isShutdown,
   join,
@@ -72,14 +69,7 @@ import {
   shutdown,
   taskDone,
 } from "./_shutdown.ts";
-import {
-  afterGet,
-  busyGet,
-  busyPut,
-  noCodec,
-  type QueueState,
-  shutDown,
-} from "./_state.ts";
+import { afterGet, busyGet, noCodec, type QueueState } from "./_state.ts";
 
 export { queueByteLength, type QueueInit, type QueueOptions } from "./_init.ts";
 
@@ -177,20 +167,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    * calling thread is cancelled while waiting.
    */
   put(item: T, options?: QueueOptions): void {
-    const o = queueOptions(options);
-    const st = this.#st;
-    const from = held.length; // this put's references start here (_held.ts)
-    const raw = toRaw(st, item);
-    const r = st.store.tryPut(raw, o);
-    if (r > 0) return accepted(st, from);
-    const taken = takeHeld(from);
-    try {
-      if (r < 0) throw r === BUSY_COUNT ? busyPut(o) : shutDown("put");
-      putSlow(st, raw, 0, true, o);
-    } catch (error) {
-      releaseHeld(taken);
-      throw error;
-    }
+    putKept(this.#st, item, queueOptions(options));
   }
 
   /**
@@ -202,7 +179,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    * queue's lock with a custom codec (see `get`).
    */
   putNowait(item: T): void {
-    this.put(item, NONBLOCKING_OPTIONS);
+    putKept(this.#st, item, NOWAIT);
   }
 
   /**
@@ -240,16 +217,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    * {RuntimeError} named TakenOverError, and the item goes to the taker.
    */
   get(options?: QueueOptions): T {
-    const o = queueOptions(options);
-    const st = this.#st;
-    if (st.noCodec) throw noCodec();
-    const x = st.store.tryGet(st.decode, o);
-    if (x !== EMPTY) {
-      if (x === BUSY) throw busyGet(o);
-      afterGet(st, 1);
-      return x as T;
-    }
-    return getSlow(st, o) as T;
+    return getOne(this.#st, queueOptions(options)) as T;
   }
 
   /**
@@ -262,7 +230,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    * 2 ms (no item can be taken without waiting for that decode; see `get`).
    */
   getNowait(): T {
-    return this.get(NONBLOCKING_OPTIONS);
+    return getOne(this.#st, NOWAIT) as T;
   }
 
   /**
@@ -486,7 +454,7 @@ defineInspect(QueueBase, (q) => ({
   size: q.qsize(),
 }));
 
-const NONBLOCKING_OPTIONS: QueueOptions = { block: false };
+const NOWAIT = queueOptions({ block: false });
 
 /**
  * What revive passes to a queue class's constructor: it marks a revival, so

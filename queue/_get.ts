@@ -58,6 +58,18 @@ import {
 } from "./_state.ts";
 import { QueueEmptyError, QueueShutDownError } from "./errors.ts";
 
+/** QueueBase.get: the first try inline (the hot path), then getSlow. */
+export function getOne(st: QueueState, o: Acquire): unknown {
+  if (st.noCodec) throw noCodec();
+  const x = st.store.tryGet(st.decode, o);
+  if (x !== EMPTY) {
+    if (x === BUSY) throw busyGet(o);
+    afterGet(st, 1);
+    return x;
+  }
+  return getSlow(st, o);
+}
+
 /** getMany: up to `most` items, waiting for the first (see QueueBase.getMany). */
 export function getItems(
   st: QueueState,
