@@ -64,14 +64,17 @@
 //   and k = 0 means p was published before l, before the copy, and slot
 //   p % P cannot be refilled before HEAD passes p. k >= 1 needs TAIL(c) >=
 //   HEAD(c) >= TAIL(l) + M - P. The PHASE check at q (this call, before the
-//   copy) saw no change: the release that crosses the first multiple B1 of
-//   D above TAIL(l) may have added to PHASE before l, but the one crossing
-//   the next, B2 <= B1 + D <= TAIL(l) + 2D, takes the lock after B1's
-//   release, hence after l, and had not added by q, so TAIL(q) < TAIL(l) +
-//   2D <= TAIL(l) + M / 2. Then k >= 1 needs TAIL to move at least
-//   M / 2 - P >= M / 4 (2^25 or more) positions between the PHASE load and
-//   the CAS of one call: the same kind of bound as a fresh TAIL load per
-//   call had (M - P then). PHASE itself wraps after 2^32 strides (> 2^57
+//   copy) saw no change. A release adds to PHASE (once, however many
+//   multiples of D its items cross: a batch may cross two) before the CAS
+//   that publishes it, under TAIL's lock. One that added before l and
+//   published after l held the lock at l, so it starts at TAIL(l) and ends
+//   at most P later; every other release that crosses a multiple takes the
+//   lock after l and adds before it publishes, and none had added by q. So
+//   from that end TAIL crossed no multiple by q: TAIL(q) < TAIL(l) + P + D
+//   <= TAIL(l) + M / 2 (P, D <= M / 4). Then k >= 1 needs TAIL to move at
+//   least M - 2P - D >= M / 4 (2^25 or more) positions between the PHASE
+//   load and the CAS of one call: the same kind of bound as a fresh TAIL
+//   load per call had (M - P then). PHASE itself wraps after 2^32 strides (> 2^57
 //   items). A consumer that reloads reads PHASE, then TAIL. A batch get
 //   (tryGetMany) loads TAIL fresh: its window is one call, as above.
 // The acquire's guess (#tail) and the consumer's start (#head) are first
@@ -230,7 +233,12 @@ export class Ring implements Store {
         this.#phase = Atomics.load(h, PHASE); // PHASE, then TAIL
         tail = this.#tailSeen = Atomics.load(h, TAIL) & POSITION;
         n = mod(tail - p, m);
-        if (n === 0) return EMPTY; // TAIL == p and HEAD >= p: empty
+        if (n === 0) { // empty if HEAD == p too (see emptyAt)
+          const head = emptyAt(h, p);
+          if (head < 0) return EMPTY;
+          p = head;
+          continue;
+        }
         if (n > cap) { // p is stale: behind HEAD
           p = freshHead(h, m, cap);
           continue;
@@ -247,6 +255,7 @@ export class Ring implements Store {
         this.#head = next;
         return x;
       }
+      if ((seen & ~(POSITION | SLEEPER)) !== 0) freshHead(h, m, cap); // throws
       p = seen & POSITION; // another consumer took p: drop the copy
     }
   }
@@ -315,7 +324,12 @@ export class Ring implements Store {
         p = freshHead(h, m, cap);
         continue;
       }
-      if (n === 0) return 0;
+      if (n === 0) { // empty if HEAD == p too (see emptyAt)
+        const head = emptyAt(h, p);
+        if (head < 0) return 0;
+        p = head;
+        continue;
+      }
       if (n > max) n = max;
       if (decode !== null) {
         const start = p % cap;
@@ -331,6 +345,7 @@ export class Ring implements Store {
         return n;
       }
       out.length = base; // another consumer took some: drop the copy
+      if ((seen & ~(POSITION | SLEEPER)) !== 0) freshHead(h, m, cap); // throws
       p = seen & POSITION;
     }
   }
@@ -351,7 +366,12 @@ export class Ring implements Store {
         p = freshHead(h, m, cap);
         continue;
       }
-      if (n === 0) return 0;
+      if (n === 0) { // empty if HEAD == p too (see emptyAt)
+        const head = emptyAt(h, p);
+        if (head < 0) return 0;
+        p = head;
+        continue;
+      }
       if (n > max) n = max;
       const start = p % cap;
       const first = Math.min(n, cap - start);
@@ -365,9 +385,22 @@ export class Ring implements Store {
         this.#head = next;
         return n;
       }
+      if ((seen & ~(POSITION | SLEEPER)) !== 0) freshHead(h, m, cap); // throws
       p = seen & POSITION; // another consumer took some: copy again
     }
   }
+}
+
+// A fresh TAIL equals the consumer's guess p (mod M): the ring is empty if
+// HEAD == p too (then TAIL - HEAD is 0, not M); returns -1 then, else HEAD.
+// A guess idle across a lap of traffic can equal TAIL while HEAD is behind
+// it and items are there: reporting EMPTY then would put a getter to sleep
+// beside them, and after a shutdown call the queue "shut down and empty".
+// A HEAD word with a stray high bit goes on to the CAS, which fails on it,
+// and freshHead refuses it there.
+function emptyAt(h: Int32Array, p: number): number {
+  const head = Atomics.load(h, HEAD) & POSITION;
+  return head === p ? -1 : head;
 }
 
 // A consumer's look that found its guess stale: HEAD afresh. Off the hot

@@ -57,7 +57,7 @@ const VALUES = [-1, 0x7fffffff, 1 << 20];
 // TAIL and HEAD in the FIFO rings, _turn.ts and _head.ts), and waiting out
 // a holder that never releases is the holder-death work on those locks, not
 // a cheap header check: the locked stores' LOCK is left out, and the rings'
-// TAIL and HEAD get values without the lock bits.
+// TAIL and the structured ring's HEAD get values without the lock bits.
 const LOCK_FREE_VALUES = [1 << 20, (1 << 28) - 1];
 
 /** The cases: kind index, slot name, value. */
@@ -66,7 +66,9 @@ export function cases(): [number, string, number][] {
   KINDS.forEach((_, k) => {
     for (const slot of Object.keys(SLOTS)) {
       if (slot === "LOCK" && k >= 2) continue;
-      const lockWord = (slot === "TAIL" || slot === "HEAD") && k < 2;
+      // The numeric ring's HEAD (k 0) has no lock: any value there.
+      const lockWord = (slot === "TAIL" && k < 2) ||
+        (slot === "HEAD" && k === 1);
       for (const v of lockWord ? LOCK_FREE_VALUES : VALUES) {
         out.push([k, slot, v]);
       }
@@ -106,6 +108,9 @@ export function run(progress: Int32Array): string[] {
     call("get", () => q.get(T));
     call("putMany", () => q.putMany([item(1), item(2)], T));
     call("getMany", () => q.getMany(undefined, T));
+    if (k % 2 === 0) { // numeric
+      call("getManyInto", () => q.getManyInto(new Int32Array(4) as never, T));
+    }
     call("taskDone", () => q.taskDone());
     call("join", () => q.join(T));
     call("shutdown", () => q.shutdown({ immediate: true }));

@@ -409,6 +409,56 @@ describe("Queue races", () => {
     assert.equal(q.qsize(), 0);
   });
 
+  it("Queue<int32>.get() on a handle idle across a wrap finds the items although TAIL equals its old HEAD (mod M)", () => {
+    const buffer = new SharedArrayBuffer(1024);
+    const q = new Queue<number>({ capacity: 4, type: "int32", buffer });
+    const h = header(q);
+    const data = new Int32Array(buffer, 384, 4);
+    const m = h[MODULUS];
+    const other = reviveDescriptor(q[TO_DESCRIPTOR]()) as Queue<number>;
+    q.putMany([1, 2, 3, 4]);
+    assert.equal(q.get(), 1); // this handle's guess: HEAD 1
+    assert.deepEqual(other.getMany(), [2, 3, 4]);
+    // While it idled, M more positions went in and all but the last two
+    // were taken: HEAD M - 1, TAIL M + 1 = 1 (mod M), LAPS and PHASE moved
+    // as those puts move them.
+    data[3] = 77; // position M - 1
+    data[0] = 88; // position M
+    Atomics.store(h, HEAD, m - 1);
+    Atomics.store(h, TAIL, 1);
+    Atomics.add(h, LAPS, 1);
+    Atomics.add(h, PHASE, 4);
+    assert.equal(q.qsize(), 2);
+    assert.equal(q.getNowait(), 77);
+    q.shutdown(); // a get must not call it "shut down and empty"
+    assert.deepEqual([q.get({ timeout: 1000 }), q.qsize()], [88, 0]);
+    assert.throws(() => q.getNowait(), QueueShutDownError);
+  });
+
+  it("Queue<int32>.getMany()/getManyInto() on a handle idle across a wrap find the items although TAIL equals its old HEAD", () => {
+    for (const into of [false, true]) {
+      const buffer = new SharedArrayBuffer(1024);
+      const q = new Queue<number>({ capacity: 4, type: "int32", buffer });
+      const h = header(q);
+      const data = new Int32Array(buffer, 384, 4);
+      const m = h[MODULUS];
+      q.putMany([1, 2, 3, 4]);
+      assert.deepEqual(q.getMany(1), [1]); // this handle's guess: HEAD 1
+      data.set([88, 0, 0, 77]); // positions M, -, -, M - 1 as above
+      Atomics.store(h, HEAD, m - 1);
+      Atomics.store(h, TAIL, 1);
+      Atomics.add(h, LAPS, 1);
+      Atomics.add(h, PHASE, 4);
+      let got: number[];
+      if (into) {
+        const t = new Int32Array(4);
+        got = [...t.subarray(0, q.getManyInto(t, { block: false }))];
+      } else got = q.getMany(4, { block: false });
+      assert.deepEqual(got, [77, 88]);
+      assert.equal(q.qsize(), 0);
+    }
+  });
+
   it("Queue<int32>.get() on a handle whose cached TAIL went stale within a stride takes the right items", () => {
     const buffer = new SharedArrayBuffer(1024); // outside the heap
     const q = new Queue<number>({ capacity: 4, type: "int32", buffer });

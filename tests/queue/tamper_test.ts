@@ -42,6 +42,15 @@ describe("Queue with tampered shared memory", () => {
       lines.some((l) => /HEAD=1048576: .*get:RangeError/.test(l)),
       "a FIFO ring's HEAD outside the ring is a RangeError",
     );
+    // The numeric ring's HEAD has no lock bits: a word with one (or bit 30)
+    // is refused by every get form, not spun on.
+    for (const v of [-1, 0x7fffffff]) {
+      const line = lines.find((l) => l.startsWith(`Queue<int32> HEAD=${v}:`));
+      assert.match(
+        line ?? "",
+        /getNowait:RangeError .*getMany:RangeError getManyInto:RangeError/,
+      );
+    }
     assert.ok(
       lines.some((l) => /^LifoQueue COUNT=2147483647: .*RangeError/.test(l)),
       "a locked store's COUNT past its capacity is a RangeError",
