@@ -40,7 +40,8 @@ const HEAP_MAX_BYTES = 4096;
 /**
  * Finds the region for a new primitive of `byteLength` bytes: the caller's
  * placement after validation, else heap space, else a fresh buffer.
- * @throws {TypeError} when `buffer` is not a SharedArrayBuffer.
+ * @throws {TypeError} when the placement is not an object, or `buffer` is
+ * not a SharedArrayBuffer.
  * @throws {RangeError} when the offset is misaligned, negative or leaves too
  * little room.
  */
@@ -51,6 +52,18 @@ export function allocRegion(
   placement: SharedPlacement | undefined,
   owner?: object,
 ): Region {
+  if (
+    placement !== undefined &&
+    (typeof placement !== "object" || placement === null)
+  ) {
+    // Without this a `new Lock(5)` or `new Event(null)` would be taken as
+    // "no placement" (5) or fail reading a property of null.
+    throw new TypeError(
+      `Cannot place ${what}: placement must be an object { buffer, byteOffset }, got ${
+        describe(placement)
+      }`,
+    );
+  }
   if (placement !== undefined && placement.buffer !== undefined) {
     const byteOffset = placement.byteOffset ?? 0;
     checkRegion(what, placement.buffer, byteOffset, byteLength, align);

@@ -25,7 +25,7 @@
 
 import { defineInspect } from "../_core/inspect.ts";
 import { type Descriptor, TO_DESCRIPTOR } from "../_core/transfer.ts";
-import type { WaitOptions } from "../_core/wait.ts";
+import { checkOptions, type WaitOptions } from "../_core/wait.ts";
 import type { Codec } from "./_codec.ts";
 import {
   getInto,
@@ -410,6 +410,9 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    * Python: `queue.Queue.shutdown` (3.13).
    */
   shutdown(options?: ShutdownOptions): void {
+    // Python's positional `shutdown(True)` must not pass as a plain shutdown
+    // (the option's type is checked in _shutdown.ts).
+    checkOptions("shut down queue", options, "immediate");
     shutdown(this.#st, options?.immediate ?? false);
   }
 

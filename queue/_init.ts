@@ -276,8 +276,13 @@ function checkInit(
     );
   }
   const { capacity, type = "structured", bytes, codec } = init;
+  if (typeof capacity !== "number") {
+    throw new TypeError(
+      `Cannot create queue: capacity must be a number, got ${typeof capacity}`,
+    );
+  }
   if (
-    typeof capacity !== "number" || !Number.isInteger(capacity) ||
+    !Number.isInteger(capacity) ||
     capacity < 1 || capacity > MAX_CAPACITY
   ) {
     throw new RangeError(

@@ -397,10 +397,19 @@ describe("Queue", () => {
   it("Queue rejects bad capacities, types and options with RangeError/TypeError", () => {
     // 0 and below (and no capacity) make an unbounded queue, as Python's
     // maxsize <= 0 does: tests/queue/unbounded_test.ts.
-    for (const capacity of [1.5, NaN, Infinity, 2 ** 27, "8"]) {
+    for (const capacity of [1.5, NaN, Infinity, 2 ** 27]) {
       assert.throws(
         () => new Queue({ capacity: capacity as number }),
         RangeError,
+        String(capacity),
+      );
+    }
+    // Not a number: a TypeError that says so (not "got 8", which reads as
+    // a valid capacity).
+    for (const capacity of ["8", 8n, {}]) {
+      assert.throws(
+        () => new Queue({ capacity: capacity as number }),
+        { name: "TypeError", message: /capacity must be a number, got / },
         String(capacity),
       );
     }
