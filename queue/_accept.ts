@@ -27,13 +27,33 @@ export function accepted(st: QueueState, from: number): void {
 }
 
 /**
+ * A single put's first try: `st.store.tryPut`, which throws only on a
+ * corrupt queue word (queue/_corrupt.ts); the references the put's encoding
+ * took (from `from` in `held`) are then released, as for any refused put.
+ * (Batch puts release theirs in putManyKept and settleHeld.)
+ */
+export function firstTry(
+  st: QueueState,
+  raw: unknown,
+  w: Acquire,
+  from: number,
+): number {
+  try {
+    return st.store.tryPut(raw, w);
+  } catch (error) {
+    releaseHeld(takeHeld(from));
+    throw error;
+  }
+}
+
+/**
  * QueueBase.put: one try inline (the hot path), then putSlow; a refused
  * item's references are released.
  */
 export function putKept(st: QueueState, item: unknown, o: Acquire): void {
   const from = held.length; // this put's references start here (_held.ts)
   const raw = toRaw(st, item);
-  const r = st.store.tryPut(raw, o);
+  const r = firstTry(st, raw, o, from);
   if (r > 0) return accepted(st, from);
   const taken = takeHeld(from);
   try {
@@ -56,7 +76,7 @@ export async function putAsyncKept(
   const raw = toRaw(st, item);
   // Never waits for another thread's decode here (NO_WAIT): putSlowAsync
   // waits for it without blocking the event loop.
-  const r = st.store.tryPut(raw, NO_WAIT);
+  const r = firstTry(st, raw, NO_WAIT, from);
   if (r > 0) return accepted(st, from);
   const taken = takeHeld(from);
   try {

@@ -19,9 +19,9 @@
 // v locked, spinning  -SPIN loads, while d not DECODING-> v locked, slept
 // d's thread ended    -clearDead(d) won, markTaken->     holds the turn (v
 //                                                 with TAKEN flipped)
-// d DECODING, now >= until                          -> BUSY_TURN
+// d DECODING, now >= until                          -> BUSY_COUNT
 // d DECODING, until finite -awaitDecodeSync->            look again
-// d not DECODING, now >= idle (idleUntil)           -> BUSY_TURN
+// d not DECODING, now >= idle (idleUntil)           -> BUSY_COUNT
 // else -CAS v|CONTENDED, waitSync on HEAD (a slice, or a NAP)-> look again
 // HEAD's bit 30 (TAKEN, unused by _turn.ts for HEAD) flips at each
 // takeover and is kept by every release (releaseHead), so the word of a
@@ -38,15 +38,13 @@
 // nowait call's or an async call's try's IDLE_GRACE ms); then the call
 // reports the queue busy, as behind a decode (never a hang).
 //
-// A consumer that gives up (BUSY_TURN) after sleeping on HEAD may have
+// A consumer that gives up (BUSY_COUNT) after sleeping on HEAD may have
 // taken a release's notify(1): it passes one on (as acquireTurn does when
 // it finds CLOSED).
 //
 // Why no lost wakeup: on HEAD, acquireTurn's argument (we sleep only on the
 // CONTENDED value we saw or set; a release changes the word and reads
-// CONTENDED in one compareExchange); on HOLDER, _decoding.ts's. Putters
-// waiting for room mark HEAD with SLEEPER (_turn.ts), which releaseHead
-// reads as releaseTurn does; a SLEEPER mark is not a takeover. Every sleep
+// CONTENDED in one compareExchange); on HOLDER, _decoding.ts's. Every sleep
 // is also bounded (a slice or a nap), so a wake that goes astray costs at
 // most that long.
 
@@ -60,8 +58,15 @@ import {
   idleUntil,
   TakenOverError,
 } from "./_decoding.ts";
-import { HEAD, HOLDER, NOWAIT_UNTIL, waitUntil } from "./_layout.ts";
-import { CONTENDED, LOCKED, SLEEPER, wake } from "./_turn.ts";
+import {
+  BUSY_COUNT,
+  HEAD,
+  HOLDER,
+  NOWAIT_UNTIL,
+  waitUntil,
+} from "./_layout.ts";
+import { CONTENDED, LOCKED } from "./_turn.ts";
+import { corruptWord, holderValid } from "./_corrupt.ts";
 
 // Tries before a consumer stops spinning (acquireTurn's SPIN).
 const SPIN = 200;
@@ -72,13 +77,11 @@ const NAP = 1;
 
 /** HEAD only: flips at each takeover of the turn (see the file header). */
 export const TAKEN: number = 1 << 30;
-/** acquireHead's result when it gives up: a word without LOCKED. */
-export const BUSY_TURN = 0;
 
 /**
  * Takes HEAD's turn, starting from the guess `v` (the caller's last known
  * free value: right, it costs one compareExchange). Returns the word as
- * locked, or BUSY_TURN when a holder inside a custom decode kept it past
+ * locked, or BUSY_COUNT when a holder inside a custom decode kept it past
  * the `until` of wait `w` (waitUntil, Store.tryPut in _layout.ts).
  */
 export function acquireHead(
@@ -109,6 +112,10 @@ export function acquireHead(
       idle = idleUntil(until);
       if (until === NOWAIT_UNTIL) until = performance.now() + GRACE;
     }
+    if (v < 0 || !holderValid(d)) { // never written so (_corrupt.ts)
+      if (extra !== 0) Atomics.notify(h, HEAD, 1);
+      throw v < 0 ? corruptWord("HEAD", v) : corruptWord("HOLDER", d);
+    }
     if (holderDead(d)) {
       // Its item is still first: the turn is ours as the word stands (its
       // holder cannot release it after clearDead: _decoding.ts); mark it.
@@ -119,7 +126,7 @@ export function acquireHead(
     if ((d & DECODING) !== 0 && until !== Infinity) {
       if (until === -Infinity || performance.now() >= until) {
         if (extra !== 0) Atomics.notify(h, HEAD, 1);
-        return BUSY_TURN;
+        return BUSY_COUNT;
       }
       awaitDecodeSync(h, d, until);
       v = Atomics.load(h, HEAD);
@@ -127,7 +134,7 @@ export function acquireHead(
     }
     if (performance.now() >= idle) { // see the file header
       if (extra !== 0) Atomics.notify(h, HEAD, 1);
-      return BUSY_TURN;
+      return BUSY_COUNT;
     }
     if ((v & CONTENDED) === 0) {
       const seen = Atomics.compareExchange(h, HEAD, v, v | CONTENDED);
@@ -159,32 +166,18 @@ function markTaken(h: Int32Array): number {
 
 /**
  * Releases HEAD's turn taken as `locked`, storing the position `next` (its
- * TAKEN bit kept) and waking one sleeper; after `n` items came out, wakes
- * the putters that marked SLEEPER (all of them: byte stores free room of
- * any size; see _turn.ts). Throws TakenOverError, HEAD left alone, if the
- * word changed other than by a CONTENDED or SLEEPER mark (the turn was
- * taken over: see the file header). `seq` is the putters' sequence.
+ * TAKEN bit kept) and waking one sleeper. Throws TakenOverError, HEAD left
+ * alone, if the word changed other than by a CONTENDED mark (the turn was
+ * taken over: see the file header).
  */
-export function releaseHead(
-  h: Int32Array,
-  locked: number,
-  next: number,
-  n: number,
-  seq: number,
-): void {
+export function releaseHead(h: Int32Array, locked: number, next: number): void {
   const want = next | (locked & TAKEN);
   let v = locked;
   for (;;) {
-    // SLEEPER: kept when no item came out, else cleared (all are woken).
-    const keep = n > 0 ? 0 : v & SLEEPER;
-    const seen = Atomics.compareExchange(h, HEAD, v, want | keep);
+    const seen = Atomics.compareExchange(h, HEAD, v, want);
     if (seen === v) break;
-    if (((seen ^ locked) & ~(CONTENDED | SLEEPER)) !== 0) {
-      throw new TakenOverError();
-    }
-    v = seen; // a contender set CONTENDED, or a putter SLEEPER
+    if (((seen ^ locked) & ~CONTENDED) !== 0) throw new TakenOverError();
+    v = seen; // a contender set CONTENDED
   }
   if ((v & CONTENDED) !== 0) Atomics.notify(h, HEAD, 1);
-  // Why no lost wakeup: _turn.ts (SLEEPER).
-  if (v < 0 && n > 0) wake(h, seq, Infinity);
 }

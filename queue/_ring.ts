@@ -88,6 +88,7 @@
 // TAIL unchanged (finally): the put did not happen.
 
 import type { Acquire } from "../_core/wait.ts";
+import { tailCorrupt } from "./_corrupt.ts";
 import {
   CAPACITY,
   EMPTY,
@@ -183,7 +184,7 @@ export class Ring implements Store {
 
   close(publish: () => void): void {
     Atomics.or(this.#h, TAIL, CLOSED);
-    awaitTurn(this.#h, TAIL); // a put holding the lock publishes first
+    awaitTurn(this.#h, TAIL, tailCorrupt); // a put holding the lock publishes first
     publish();
   }
 
@@ -192,7 +193,9 @@ export class Ring implements Store {
     const h = this.#h, m = this.#m, cap = this.#cap, guess = this.#tail;
     // The uncontended acquire inline: one compareExchange from the guess.
     let w = Atomics.compareExchange(h, TAIL, guess, guess | LOCKED);
-    w = w === guess ? guess | LOCKED : acquireTurn(h, TAIL, w);
+    w = w === guess
+      ? guess | LOCKED
+      : acquireTurn(h, TAIL, w, false, tailCorrupt);
     if (w === CLOSED_TURN) return -1;
     const t = w & POSITION;
     let next = t;
@@ -267,7 +270,7 @@ export class Ring implements Store {
   ): number {
     const h = this.#h, m = this.#m, cap = this.#cap;
     const want = raws.length - from;
-    const w = acquireTurn(h, TAIL, this.#tail);
+    const w = acquireTurn(h, TAIL, this.#tail, false, tailCorrupt);
     if (w === CLOSED_TURN) return -1;
     const t = w & POSITION;
     let next = t;

@@ -53,6 +53,7 @@
 // unchanged, encodes (TextItem.utf8) and tries again.
 
 import type { Acquire } from "../_core/wait.ts";
+import { tailCorrupt } from "./_corrupt.ts";
 import {
   ASCII,
   Batch,
@@ -65,7 +66,7 @@ import {
 import { decodeTagged } from "./_codec.ts";
 import { decodeEnd, decodeStart, holdEnd } from "./_decoding.ts";
 import { holderIdent, holds } from "./_decoding.ts";
-import { acquireHead, BUSY_TURN, releaseHead, TAKEN } from "./_head.ts";
+import { acquireHead, releaseHead, TAKEN } from "./_head.ts";
 import {
   align8,
   B,
@@ -86,6 +87,7 @@ import {
   MODULUS,
   NOT_EMPTY,
   NOT_FULL,
+  PUT_WAITERS,
   type Store,
   TAIL,
 } from "./_layout.ts";
@@ -98,6 +100,7 @@ import {
   flagSleeper,
   POSITION,
   releaseTurn,
+  wake,
 } from "./_turn.ts";
 
 const LENGTH = (1 << 30) - 1;
@@ -156,8 +159,9 @@ export class TextRing implements Store {
   /** It wakes its waiters itself (SLEEPER, _turn.ts). */
   readonly wakes = true;
 
+  // Getters mark TAIL; a get wakes putters by their count (#release).
   flagSleeper(put: boolean): void {
-    flagSleeper(this.#h, put ? HEAD : TAIL);
+    if (!put) flagSleeper(this.#h, TAIL);
   }
 
   count(): number {
@@ -193,14 +197,14 @@ export class TextRing implements Store {
 
   close(publish: () => void): void {
     Atomics.or(this.#h, TAIL, CLOSED);
-    awaitTurn(this.#h, TAIL); // a put holding the lock publishes first
+    awaitTurn(this.#h, TAIL, tailCorrupt); // a put holding the lock publishes first
     publish();
   }
 
   /** Adds one item: a TextItem, or codec bytes. */
   tryPut(raw: TextItem | Uint8Array, _w?: Acquire): number {
     const h = this.#h, m = this.#m, u8 = this.#u8;
-    const w = acquireTurn(h, TAIL, this.#tail);
+    const w = acquireTurn(h, TAIL, this.#tail, false, tailCorrupt);
     if (w === CLOSED_TURN) return -1;
     const t = w & POSITION, b = h[B];
     // The hint is current if TAIL did not move since this handle's release.
@@ -272,7 +276,7 @@ export class TextRing implements Store {
   tryPutMany(raws: ArrayLike<unknown>, from: number, _w?: Acquire): number {
     const batch = raws as unknown as Batch;
     const h = this.#h, m = this.#m, u8 = this.#u8;
-    const w = acquireTurn(h, TAIL, this.#tail);
+    const w = acquireTurn(h, TAIL, this.#tail, false, tailCorrupt);
     if (w === CLOSED_TURN) return -1;
     const t = w & POSITION, b = h[B];
     let p = t, n = 0;
@@ -316,7 +320,7 @@ export class TextRing implements Store {
   tryGet(decode?: Decode, wait?: Acquire): unknown {
     const h = this.#h, m = this.#m;
     const w = acquireHead(h, this.#head, wait);
-    if (w === BUSY_TURN) return BUSY;
+    if (w < 0) return BUSY;
     const me = holderIdent();
     h[HOLDER] = me; // plain: see _decoding.ts
     const p = w & POSITION;
@@ -352,17 +356,18 @@ export class TextRing implements Store {
   }
 
   // Clears HOLDER and releases HEAD's turn taken as `w` with position
-  // `next`, `n` items taken (which wakes the putters if they marked
-  // SLEEPER): throws TakenOverError, leaving both alone, if the turn was
-  // taken over (_decoding.ts, _head.ts).
+  // `next`, `n` items taken (then it wakes the putters if any wait):
+  // throws TakenOverError, leaving both alone, if the turn was taken over.
   #release(w: number, next: number, me: number, n: number): void {
     const h = this.#h;
     holdEnd(h, me);
     // Under HEAD's turn, before the release that wraps (see #moved).
     if (next < (w & POSITION)) h[HLAPS] = (h[HLAPS] + 1) | 0;
     this.#hlaps = h[HLAPS];
-    releaseHead(h, w, next, n, NOT_FULL);
+    releaseHead(h, w, next);
     this.#head = next | (w & TAKEN);
+    // Why no lost wakeup: _state.ts's protocol (HEAD moved, then the count).
+    if (n > 0 && Atomics.load(h, PUT_WAITERS) > 0) wake(h, NOT_FULL, Infinity);
   }
 
   // Whether HEAD's turn, just taken as `w`, may have moved since this
@@ -387,7 +392,7 @@ export class TextRing implements Store {
   ): number {
     const h = this.#h, m = this.#m, side = this.#side, cap = this.#cap;
     const w = acquireHead(h, this.#head, wait);
-    if (w === BUSY_TURN) return BUSY_COUNT;
+    if (w < 0) return BUSY_COUNT;
     const me = holderIdent();
     h[HOLDER] = me; // plain: see _decoding.ts
     const p = w & POSITION;

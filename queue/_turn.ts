@@ -46,10 +46,12 @@
 // contender's CAS fails on the changed word, and it retries the acquire
 // instead of waiting).
 //
-// SLEEPER: the waking of getters (by puts, on TAIL) and putters (by gets,
-// on HEAD) rides on the counter's own release, so a put or get whose other
-// side has no sleeper pays no atomic for it (the release's compareExchange
-// reads the bit for free). The waiting protocol of _state.ts keeps its
+// SLEEPER: the waking of getters (by puts, on TAIL) and of the numeric
+// ring's putters (by gets, on its HEAD, _ring.ts) rides on the counter's own
+// release, so a put or get whose other side has no sleeper pays no atomic
+// for it (the release's compareExchange reads the bit for free). The
+// structured ring's putters are woken by their count after each get's
+// release of HEAD (_text.ts), whose bit 31 marks corruption (_corrupt.ts). The waiting protocol of _state.ts keeps its
 // waiter counts (GET_WAITERS, PUT_WAITERS) and sequences (NOT_EMPTY,
 // NOT_FULL); the counter's SLEEPER bit says "look at the count":
 //   waiter: (1) add WAITERS, (2) s = load SEQ, (3) Atomics.or SLEEPER into
@@ -97,13 +99,15 @@ const SPIN = 200;
  * Takes the lock bit of word `i`, starting from the guess `v` (the caller's
  * last known free value: right, it costs one compareExchange). Returns the
  * word as locked (counter in POSITION), or CLOSED_TURN if CLOSED is set and
- * `closed` is false.
+ * `closed` is false. Before it would sleep behind a held word it asks
+ * `corrupt` (_corrupt.ts tailCorrupt) and throws the error it returns.
  */
 export function acquireTurn(
   h: Int32Array,
   i: number,
   v: number,
   closed = false,
+  corrupt?: (h: Int32Array, v: number) => RangeError | undefined,
 ): number {
   let spins = 0;
   let extra = 0; // CONTENDED once this thread has slept
@@ -125,6 +129,11 @@ export function acquireTurn(
     if (spins++ < SPIN) {
       v = Atomics.load(h, i);
       continue;
+    }
+    const bad = corrupt?.(h, v); // a word no put writes: never sleep on it
+    if (bad !== undefined) {
+      if (extra !== 0) Atomics.notify(h, i, 1);
+      throw bad;
     }
     if ((v & CONTENDED) === 0) {
       const seen = Atomics.compareExchange(h, i, v, v | CONTENDED);
@@ -190,9 +199,13 @@ export function wake(h: Int32Array, seq: number, n: number): void {
 }
 
 /** Waits until no thread holds word `i`'s lock (used by shutdown). */
-export function awaitTurn(h: Int32Array, i: number): void {
+export function awaitTurn(
+  h: Int32Array,
+  i: number,
+  corrupt?: (h: Int32Array, v: number) => RangeError | undefined,
+): void {
   const v = Atomics.load(h, i);
   if ((v & LOCKED) === 0) return;
-  const locked = acquireTurn(h, i, v, true);
+  const locked = acquireTurn(h, i, v, true, corrupt);
   releaseTurn(h, i, locked, locked & POSITION, 0, 0, 0, 0);
 }
