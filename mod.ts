@@ -76,7 +76,11 @@ export {
   type ShutdownOptions,
 } from "./queue/_core.ts";
 export type { Codec } from "./queue/_codec.ts";
-export type { ElementType, NumericType } from "./queue/_layout.ts";
+export type {
+  ElementType,
+  NumericArray,
+  NumericType,
+} from "./queue/_layout.ts";
 export * from "./pool/executor.ts";
 export * from "./pool/wait.ts";
 export * from "./pool/errors.ts";

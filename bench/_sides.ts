@@ -87,6 +87,17 @@ export function intQueueMany(batch: number): () => [Member, Member] {
   };
 }
 
+/** As intQueueMany, the consumer taking with getManyInto (a typed array). */
+export function intQueueInto(batch: number): () => [Member, Member] {
+  return () => {
+    const q = new Queue<number>({ capacity: 4 * batch, type: "int32" });
+    return [
+      { fn: "queueProduceMany", args: [q, batch] },
+      { fn: "queueConsumeInto", args: [q, batch] },
+    ];
+  };
+}
+
 export function ringbuf(batch: number): () => [Member, Member] {
   return () => {
     const sab = RingBuffer.getStorageForCapacity(4 * batch, Int32Array);

@@ -74,6 +74,13 @@ time("Queue int32 putMany + getMany x1024, per item", N * 10, (n) => {
     sink += xs[xs.length - 1];
   }
 });
+const got = new Int32Array(1024);
+time("Queue int32 putMany + getManyInto x1024, per item", N * 10, (n) => {
+  for (let i = 0; i < n; i += 1024) {
+    qm.putMany(chunk);
+    sink += got[qm.getManyInto(got) - 1];
+  }
+});
 const into = new Int32Array(1024);
 time("copy 1024 ints into a fresh JS array, per item", N * 10, (n) => {
   for (let i = 0; i < n; i += 1024) {

@@ -3,8 +3,9 @@
 // took (_held.ts): kept by an accepted item, released for refused ones.
 
 import type { Acquire } from "../_core/wait.ts";
-import type { QueueOptions } from "./_init.ts";
-import { toRaws } from "./_glue.ts";
+import { type QueueOptions, queueOptions } from "./_init.ts";
+import { own, toRaw, toRaws } from "./_glue.ts";
+import { BUSY_COUNT, NO_WAIT } from "./_layout.ts";
 import {
   held,
   keepHeld,
@@ -13,8 +14,8 @@ import {
   takeHeld,
   type Taken,
 } from "./_held.ts";
-import { putManyAsync, putRaws } from "./_put.ts";
-import { afterPut, type QueueState } from "./_state.ts";
+import { putManyAsync, putRaws, putSlow, putSlowAsync } from "./_put.ts";
+import { afterPut, busyPut, type QueueState, shutDown } from "./_state.ts";
 
 /**
  * A put accepted its item: the references its encoding took (from `from`
@@ -41,6 +42,49 @@ export function firstTry(
     return st.store.tryPut(raw, w);
   } catch (error) {
     releaseHeld(takeHeld(from));
+    throw error;
+  }
+}
+
+/**
+ * QueueBase.put: one try inline (the hot path), then putSlow; a refused
+ * item's references are released.
+ */
+export function putKept(st: QueueState, item: unknown, o: Acquire): void {
+  const from = held.length; // this put's references start here (_held.ts)
+  const raw = toRaw(st, item);
+  const r = firstTry(st, raw, o, from);
+  if (r > 0) return accepted(st, from);
+  const taken = takeHeld(from);
+  try {
+    if (r < 0) throw r === BUSY_COUNT ? busyPut(o) : shutDown("put");
+    putSlow(st, raw, 0, true, o);
+  } catch (error) {
+    releaseHeld(taken);
+    throw error;
+  }
+}
+
+/** QueueBase.putAsync: putSlowAsync past the first try, references settled. */
+export async function putAsyncKept(
+  st: QueueState,
+  item: unknown,
+  options: QueueOptions | undefined,
+): Promise<void> {
+  const o = queueOptions(options);
+  const from = held.length; // this put's references start here (_held.ts)
+  const raw = toRaw(st, item);
+  // Never waits for another thread's decode here (NO_WAIT): putSlowAsync
+  // waits for it without blocking the event loop.
+  const r = firstTry(st, raw, NO_WAIT, from);
+  if (r > 0) return accepted(st, from);
+  const taken = takeHeld(from);
+  try {
+    if (r === -1) throw shutDown("put");
+    if (r === BUSY_COUNT && !o.blocking) throw busyPut(o);
+    await putSlowAsync(st, own(raw), 0, true, o);
+  } catch (error) {
+    releaseHeld(taken);
     throw error;
   }
 }

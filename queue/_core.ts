@@ -1,20 +1,14 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // The queue core shared by Queue, LifoQueue and PriorityQueue: the public
-// methods, each a first try inline (the hot path) and a call into the
-// mechanics. The storage discipline is a Store (_ring.ts lock-free numeric
+// methods, each a call into the mechanics (the hot paths of a single put
+// and get, one store try each, are _accept.ts putKept and _get.ts getOne). The storage discipline is a Store (_ring.ts lock-free numeric
 // FIFO, _locked.ts the rest); the header layout is in _layout.ts.
 //
-// | file         | holds                                                    |
-// |--------------|----------------------------------------------------------|
-// | _init.ts     | options, validation, construction of a QueueState        |
-// | _state.ts    | QueueState, the waiting protocol, waking (why no lost    |
-// |              | wakeup)                                                  |
-// | _glue.ts     | codec glue: item <-> raw                                 |
-// | _put.ts      | the put path past the first try                          |
-// | _get.ts      | the get path past the first try                          |
-// | _shutdown.ts | shutdown (its state machine), taskDone and join          |
-// | _held.ts     | heap references of primitives inside items in flight     |
-// | _accept.ts   | a put settling them: kept if accepted, else released     |
+// The mechanics: _init.ts (options, construction of a QueueState),
+// _state.ts (QueueState, the waiting protocol, waking), _glue.ts (codec
+// glue: item <-> raw), _put.ts and _get.ts (past the first try),
+// _shutdown.ts (shutdown, taskDone, join), _held.ts (heap references of
+// primitives in items in flight) and _accept.ts (a put settling them).
 //
 // Header slots read here (full table: _layout.ts):
 // | slot | name     | values                                      | written by        |
@@ -34,20 +28,21 @@ import { type Descriptor, TO_DESCRIPTOR } from "../_core/transfer.ts";
 import { checkOptions, type WaitOptions } from "../_core/wait.ts";
 import type { Codec } from "./_codec.ts";
 import {
+  getInto,
+  getIntoAsync,
   getItems,
   getManyAsync,
-  getSlow,
+  getOne,
   getSlowAsync,
   iterate,
 } from "./_get.ts";
-import { own, setCodec, toRaw } from "./_glue.ts";
+import { setCodec } from "./_glue.ts";
 import {
-  accepted,
-  firstTry,
+  putAsyncKept,
+  putKept,
   putManyAsyncKept,
   putManyKept,
 } from "./_accept.ts";
-import { held, releaseHeld, takeHeld } from "./_held.ts";
 import {
   checkMax,
   checkRevivable,
@@ -58,16 +53,15 @@ import {
 } from "./_init.ts";
 import {
   BUSY,
-  BUSY_COUNT,
   CAPACITY,
   type ElementType,
   EMPTY,
   FIFO,
   LIFO,
   NO_WAIT,
+  type NumericArray,
   PRIORITY,
 } from "./_layout.ts";
-import { putSlow, putSlowAsync } from "./_put.ts";
 import {
   isShutdown,
   join,
@@ -75,15 +69,7 @@ import {
   shutdown,
   taskDone,
 } from "./_shutdown.ts";
-import {
-  afterGet,
-  busyGet,
-  busyPut,
-  noCodec,
-  type QueueState,
-  shutDown,
-} from "./_state.ts";
-import { QueueFullError } from "./errors.ts";
+import { afterGet, busyGet, noCodec, type QueueState } from "./_state.ts";
 
 export { queueByteLength, type QueueInit, type QueueOptions } from "./_init.ts";
 
@@ -181,20 +167,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    * calling thread is cancelled while waiting.
    */
   put(item: T, options?: QueueOptions): void {
-    const o = queueOptions(options);
-    const st = this.#st;
-    const from = held.length; // this put's references start here (_held.ts)
-    const raw = toRaw(st, item);
-    const r = firstTry(st, raw, o, from);
-    if (r > 0) return accepted(st, from);
-    const taken = takeHeld(from);
-    try {
-      if (r < 0) throw r === BUSY_COUNT ? busyPut(o) : shutDown("put");
-      putSlow(st, raw, 0, true, o);
-    } catch (error) {
-      releaseHeld(taken);
-      throw error;
-    }
+    putKept(this.#st, item, queueOptions(options));
   }
 
   /**
@@ -206,13 +179,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    * queue's lock with a custom codec (see `get`).
    */
   putNowait(item: T): void {
-    const st = this.#st, from = held.length;
-    const raw = toRaw(st, item);
-    const r = firstTry(st, raw, NOWAIT, from);
-    if (r > 0) return accepted(st, from);
-    releaseHeld(takeHeld(from));
-    if (r < 0) throw r === BUSY_COUNT ? busyPut(NOWAIT) : shutDown("put");
-    throw new QueueFullError();
+    putKept(this.#st, item, NOWAIT);
   }
 
   /**
@@ -221,24 +188,8 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    * Python: none (the async twin of `put`; asyncio.Queue.put).
    * @returns a promise that rejects as `put` throws.
    */
-  async putAsync(item: T, options?: QueueOptions): Promise<void> {
-    const o = queueOptions(options);
-    const st = this.#st;
-    const from = held.length; // this put's references start here (_held.ts)
-    const raw = toRaw(st, item);
-    // Never waits for another thread's decode here (NO_WAIT): putSlowAsync
-    // waits for it without blocking the event loop.
-    const r = firstTry(st, raw, NO_WAIT, from);
-    if (r > 0) return accepted(st, from);
-    const taken = takeHeld(from);
-    try {
-      if (r === -1) throw shutDown("put");
-      if (r === BUSY_COUNT && !o.blocking) throw busyPut(o);
-      await putSlowAsync(st, own(raw), 0, true, o);
-    } catch (error) {
-      releaseHeld(taken);
-      throw error;
-    }
+  putAsync(item: T, options?: QueueOptions): Promise<void> {
+    return putAsyncKept(this.#st, item, options);
   }
 
   /**
@@ -266,16 +217,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    * {RuntimeError} named TakenOverError, and the item goes to the taker.
    */
   get(options?: QueueOptions): T {
-    const o = queueOptions(options);
-    const st = this.#st;
-    if (st.noCodec) throw noCodec();
-    const x = st.store.tryGet(st.decode, o);
-    if (x !== EMPTY) {
-      if (x === BUSY) throw busyGet(o);
-      afterGet(st, 1);
-      return x as T;
-    }
-    return getSlow(st, o) as T;
+    return getOne(this.#st, queueOptions(options)) as T;
   }
 
   /**
@@ -288,7 +230,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    * 2 ms (no item can be taken without waiting for that decode; see `get`).
    */
   getNowait(): T {
-    return this.get(NONBLOCKING_OPTIONS);
+    return getOne(this.#st, NOWAIT) as T;
   }
 
   /**
@@ -375,6 +317,37 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
   }
 
   /**
+   * Removes up to `target.length` items into `target` (from index 0) as
+   * `getMany` does, and returns how many: a numeric queue's batch get with
+   * nothing allocated (one `TypedArray.set` per run of slots in a FIFO
+   * queue). Elements past the count may be overwritten. The target must
+   * keep its length while the call waits.
+   *
+   * Python: none (a batched `get`).
+   * @throws {TypeError} unless `target` is the typed array of the queue's
+   * element type (an `Int32Array` for "int32", and so on).
+   * @throws {RangeError} when `target` is empty.
+   * @throws {QueueEmptyError}, {QueueShutDownError} as `get` does.
+   */
+  getManyInto(target: NumericArray, options?: QueueOptions): number {
+    return getInto(this.#st, target, queueOptions(options));
+  }
+
+  /**
+   * `getManyInto`, waiting for the first item without blocking the event
+   * loop.
+   *
+   * Python: none (a batched `get`; the async twin of `getManyInto`).
+   * @returns a promise of the count; it rejects as `getManyInto` throws.
+   */
+  getManyIntoAsync(
+    target: NumericArray,
+    options?: QueueOptions,
+  ): Promise<number> {
+    return getIntoAsync(this.#st, target, options);
+  }
+
+  /**
    * Items in the queue now (a snapshot: other threads may change it at once).
    *
    * Python: `queue.Queue.qsize`.
@@ -437,15 +410,10 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    * Python: `queue.Queue.shutdown` (3.13).
    */
   shutdown(options?: ShutdownOptions): void {
-    // Python's positional `shutdown(True)` must not pass as a plain shutdown.
+    // Python's positional `shutdown(True)` must not pass as a plain shutdown
+    // (the option's type is checked in _shutdown.ts).
     checkOptions("shut down queue", options, "immediate");
-    const immediate = options?.immediate ?? false;
-    if (typeof immediate !== "boolean") {
-      throw new TypeError(
-        "Cannot shut down queue: immediate must be a boolean",
-      );
-    }
-    shutdown(this.#st, immediate);
+    shutdown(this.#st, options?.immediate ?? false);
   }
 
   /** Whether `shutdown()` was called. */
@@ -489,8 +457,7 @@ defineInspect(QueueBase, (q) => ({
   size: q.qsize(),
 }));
 
-const NONBLOCKING_OPTIONS: QueueOptions = { block: false };
-const NOWAIT = queueOptions(NONBLOCKING_OPTIONS);
+const NOWAIT = queueOptions({ block: false });
 
 /**
  * What revive passes to a queue class's constructor: it marks a revival, so

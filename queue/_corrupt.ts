@@ -10,7 +10,10 @@
 // What is seen, by word (see _turn.ts, _head.ts, _decoding.ts):
 // | word   | never written by the queue                                 |
 // |--------|------------------------------------------------------------|
-// | TAIL   | bit 31 (CLOSED is bit 30, the top bit in use)              |
+// | TAIL   | LOCKED with a position at or past M, or more than the      |
+// |        | capacity ahead of HEAD (read while TAIL still held that    |
+// |        | word): 0 <= TAIL - HEAD <= P always. Bit 31 is SLEEPER     |
+// |        | (_turn.ts), which getters set at any time.                 |
 // | HEAD   | bit 31 (TAKEN is bit 30, the top bit in use)               |
 // | HOLDER | WAITING without DECODING; DECODING or WAITING with ident 0;|
 // |        | an ident no thread was issued (_core/runtime.ts)           |
@@ -25,6 +28,8 @@
 // thread's hold; naming a stopped one is taken over as from a dead holder.
 
 import { identIssued } from "../sync/_holder.ts";
+import { CAPACITY, HEAD, MODULUS, TAIL } from "./_layout.ts";
+import { POSITION } from "./_turn.ts";
 
 /** The RangeError of queue word `name` holding `value`, which no queue writes. */
 export function corruptWord(name: string, value: number): RangeError {
@@ -49,4 +54,22 @@ export function holderValid(d: number): boolean {
   const ident = d & IDENT;
   if (d < 0 && (d & DECODING) === 0) return false;
   return identIssued(ident);
+}
+
+/**
+ * The RangeError of TAIL word `v` (LOCKED, seen by a putter or shutdown
+ * about to sleep behind it) if no put writes it: a position at or past M,
+ * or one more than the capacity ahead of HEAD while TAIL still holds `v`
+ * (a holder keeps TAIL's position, and HEAD never passes TAIL nor trails
+ * it by more than P). Otherwise undefined. Slow paths only.
+ */
+export function tailCorrupt(h: Int32Array, v: number): RangeError | undefined {
+  const m = h[MODULUS], t = v & POSITION;
+  if (t < m) {
+    const head = Atomics.load(h, HEAD) & POSITION;
+    if (Atomics.load(h, TAIL) !== v) return undefined; // moved: look again
+    const n = t - head < 0 ? t - head + m : t - head;
+    if (n <= h[CAPACITY]) return undefined;
+  }
+  return corruptWord("TAIL", v);
 }

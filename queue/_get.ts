@@ -13,8 +13,8 @@
 //
 // A getter's states:
 //   try -empty-> spin (blocking only, SPIN tries) -empty-> enterGet:
-//   SHUTDOWN != OPEN? lastGet. Else add GET_WAITERS, read NOT_EMPTY, try
-//   again -empty, OPEN-> wait while NOT_EMPTY is unchanged -> leaveGet: sub
+//   SHUTDOWN != OPEN? lastGet. Else add GET_WAITERS, read NOT_EMPTY, mark
+//   the rings' TAIL (SLEEPER), try again -empty, OPEN-> wait while NOT_EMPTY is unchanged -> leaveGet: sub
 //   GET_WAITERS, try again -empty, OPEN-> enterGet ...
 //   An empty try followed by a read of SHUTDOWN != OPEN goes to lastGet.
 //   Any try that takes an item wakes putters (afterGet).
@@ -40,6 +40,7 @@ import {
   GET_WAITERS,
   NO_WAIT,
   NOT_EMPTY,
+  type NumericArray,
   OPEN,
   SHUTDOWN,
 } from "./_layout.ts";
@@ -56,6 +57,18 @@ import {
   waitRegistered,
 } from "./_state.ts";
 import { QueueEmptyError, QueueShutDownError } from "./errors.ts";
+
+/** QueueBase.get: the first try inline (the hot path), then getSlow. */
+export function getOne(st: QueueState, o: Acquire): unknown {
+  if (st.noCodec) throw noCodec();
+  const x = st.store.tryGet(st.decode, o);
+  if (x !== EMPTY) {
+    if (x === BUSY) throw busyGet(o);
+    afterGet(st, 1);
+    return x;
+  }
+  return getSlow(st, o);
+}
 
 /** getMany: up to `most` items, waiting for the first (see QueueBase.getMany). */
 export function getItems(
@@ -93,6 +106,89 @@ export async function getManyAsync(
   if (n === BUSY_COUNT && !o.blocking) throw busyGet(o);
   out.push(await getSlowAsync(st, o));
   return getMore(st, out, most);
+}
+
+/**
+ * getManyInto: up to target.length items into target[0...], waiting for the
+ * first (see QueueBase.getManyInto); the count.
+ */
+export function getInto(
+  st: QueueState,
+  target: NumericArray,
+  o: Acquire,
+): number {
+  checkInto(st, target);
+  const n = takeInto(st, target, 0, o);
+  if (n > 0) return n;
+  if (n === BUSY_COUNT) throw busyGet(o);
+  target[0] = getSlow(st, o) as never;
+  return 1 + moreInto(st, target);
+}
+
+/** QueueBase.getManyIntoAsync: getInto, waiting without blocking. */
+export async function getIntoAsync(
+  st: QueueState,
+  target: NumericArray,
+  options: QueueOptions | undefined,
+): Promise<number> {
+  const o = queueOptions(options);
+  checkInto(st, target);
+  const n = takeInto(st, target, 0, NO_WAIT);
+  if (n > 0) return n;
+  if (n === BUSY_COUNT && !o.blocking) throw busyGet(o);
+  target[0] = await getSlowAsync(st, o) as never;
+  return 1 + moreInto(st, target);
+}
+
+// A typed array of the queue's own element type, with room for an item.
+function checkInto(st: QueueState, target: NumericArray): void {
+  const info = st.info;
+  if (info === undefined) {
+    throw new TypeError(
+      "Cannot get items into a typed array: the queue holds structured items (use getMany)",
+    );
+  }
+  if (!(target instanceof info.Array)) {
+    const what = ArrayBuffer.isView(target)
+      ? target.constructor.name
+      : typeof target;
+    throw new TypeError(
+      `Cannot get items into ${what}: the queue holds ${info.name} items, which go into a ${info.Array.name}`,
+    );
+  }
+  if (target.length === 0) {
+    throw new RangeError("Cannot get items: the target array has no room");
+  }
+}
+
+// Takes what is there now into target[from...]: the count, or BUSY_COUNT.
+function takeInto(
+  st: QueueState,
+  target: NumericArray,
+  from: number,
+  w: Acquire,
+): number {
+  const store = st.store, max = target.length - from;
+  let n: number;
+  if (store.tryGetInto !== undefined) n = store.tryGetInto(target, from, max);
+  else {
+    const out: unknown[] = [];
+    n = store.tryGetMany(max, out, st.decode, w);
+    if (n > 0) target.set(out as never, from);
+  }
+  if (n > 0) afterGet(st, n);
+  return n;
+}
+
+// getMore for getInto: the count taken after the first item (no throw).
+function moreInto(st: QueueState, target: NumericArray): number {
+  if (target.length < 2) return 0;
+  try {
+    const n = takeInto(st, target, 1, NO_WAIT);
+    return n > 0 ? n : 0;
+  } catch {
+    return 0; // as getMore: the next get reports it
+  }
 }
 
 /**
@@ -192,6 +288,7 @@ function enterGet(
   if (!o.blocking) throw new QueueEmptyError();
   Atomics.add(h, GET_WAITERS, 1);
   const s = Atomics.load(h, NOT_EMPTY);
+  st.store.flagSleeper?.(false); // rings: after s, before the try (_turn.ts)
   let x: unknown;
   try {
     x = st.store.tryGet(st.decode, w);

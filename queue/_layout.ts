@@ -15,14 +15,20 @@
 // | 6    | BYTES        | size of the byte region (structured)         | constructor, once          |
 // | 7    | FLAGS        | bit 0: items use a custom codec              | constructor, once          |
 // | 8    | MODULUS      | M (<= 2^28): TAIL, HEAD, DONE count mod M    | constructor, once          |
+// | 9    | PHASE        | numeric FIFO ring: times TAIL crossed a      | putters, under TAIL's lock |
+// |      |              | multiple of its stride (_ring.ts)            |                            |
 // | 16   | TAIL         | items accepted, mod M; FIFO rings: plus the  | putters                    |
 // |      |              | LOCKED/CONTENDED/CLOSED bits of _turn.ts     | putters, shutdown()        |
-// | 17   | LAPS         | numeric FIFO ring: times TAIL wrapped M -> 0 | putters, under TAIL's lock |
+// |      |              | and SLEEPER (getters may sleep)              | getters (Atomics.or)       |
+// | 17   | LAPS         | FIFO rings: times TAIL wrapped M -> 0        | putters, under TAIL's lock |
 // | 32   | HEAD         | FIFO rings: items taken, mod M (+ lock bits  | getters (rings only)       |
-// |      |              | in the structured ring)                      |                            |
+// |      |              | in the structured ring; SLEEPER: putters     | putters (Atomics.or)       |
+// |      |              | may sleep, _turn.ts)                         |                            |
 // | 33   | HOLDER       | the consumer lock's holder (_decoding.ts):     | its holder; waiters add    |
 // |      |              | ident, DECODING bit, WAITING bit             | WAITING, take over a dead  |
 // |      |              |                                              | one                        |
+// | 34   | HLAPS        | structured FIFO ring: times HEAD wrapped     | getters, under HEAD's turn |
+// |      |              | M -> 0                                       |                            |
 // | 48   | DONE         | tasks done (taskDone + immediate drain), mod M | taskDone, shutdown       |
 // | 64   | NOT_EMPTY    | sequence, bumped to wake getters             | putters, shutdown          |
 // | 65   | NOT_FULL     | sequence, bumped to wake putters             | getters, shutdown          |
@@ -45,10 +51,12 @@ export const JOIN_WAITERS = 5;
 export const BYTES = 6;
 export const FLAGS = 7;
 export const MODULUS = 8;
+export const PHASE = 9;
 export const TAIL = 16;
 export const LAPS = 17;
 export const HEAD = 32;
 export const HOLDER = 33;
+export const HLAPS = 34;
 export const DONE = 48;
 export const NOT_EMPTY = 64;
 export const NOT_FULL = 65;
@@ -296,6 +304,22 @@ export function waitUntil(w: Acquire | undefined): number {
  * any time; none waits (the core does the waiting).
  */
 export interface Store {
+  /**
+   * True for the rings: they wake the other side's waiters themselves, in
+   * the release of their counter (SLEEPER, _turn.ts), so the core's
+   * afterPut/afterGet do nothing; a waiter calls flagSleeper once it has
+   * registered and read its sequence (_state.ts). Absent in the locked
+   * stores: the core wakes by the waiter counts.
+   */
+  readonly wakes?: boolean;
+  /** Rings: a putter (`put`) or getter is about to try again and sleep. */
+  flagSleeper?(put: boolean): void;
+  /**
+   * The numeric FIFO ring: removes up to `max` items into target[from...]
+   * (its element type's typed array) and returns how many; without it, the
+   * core copies what tryGetMany returns.
+   */
+  tryGetInto?(target: NumericArray, from: number, max: number): number;
   /** Items held now (a snapshot). */
   count(): number;
   /** Throws a RangeError if `raw` can never fit, whatever the queue holds. */

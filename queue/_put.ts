@@ -13,7 +13,8 @@
 //
 // A putter's states:
 //   try -full-> spin (blocking only, SPIN tries) -full-> enterPut:
-//   add PUT_WAITERS, read NOT_FULL, try again -full-> wait while NOT_FULL is
+//   add PUT_WAITERS, read NOT_FULL, mark the rings' HEAD (SLEEPER), try
+//   again -full-> wait while NOT_FULL is
 //   unchanged -> leavePut: sub PUT_WAITERS, try again -full-> enterPut ...
 //   Any try that puts wakes getters (afterPut); one that finds the store
 //   closed throws QueueShutDownError.
@@ -206,6 +207,7 @@ function enterPut(
   if (!o.blocking) throw new QueueFullError();
   Atomics.add(h, PUT_WAITERS, 1);
   const s = Atomics.load(h, NOT_FULL);
+  st.store.flagSleeper?.(true); // rings: after s, before the try (_turn.ts)
   // The attempt reads the shutdown state (TAIL's CLOSED bit, or SHUTDOWN
   // under the lock) after s: a shutdown after that read bumps NOT_FULL.
   let r: number;

@@ -1,16 +1,20 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // The numeric FIFO ring: the fast path of Queue. The classic single-producer
 // single-consumer ring (slots written with plain stores, published by one
-// atomic write of TAIL), generalised to many producers and consumers:
+// atomic write of TAIL, each side caching the other's cursor), generalised
+// to many producers and consumers:
 // - producers serialise on TAIL's lock bit (_turn.ts): one compareExchange
 //   takes the lock and reads TAIL, plain stores (TypedArray.set for a batch)
 //   fill the slots, one compareExchange publishes TAIL + n and unlocks;
-// - consumers are lock-free: read TAIL (Atomics), copy the slots with plain
-//   reads, then claim them with one compareExchange of HEAD h -> h + n. A
-//   consumer whose CAS fails discards its copy and retries.
-// So a put or get of any batch costs two to four atomics (10-12 ns each on
-// this V8) plus plain copies (about 1 ns per item), instead of two atomics
-// per item.
+// - consumers are lock-free: copy the slots below a TAIL they know with
+//   plain reads, then claim them with one compareExchange of HEAD
+//   h -> h + n. A consumer whose CAS fails discards its copy and retries.
+// - waking rides on those compareExchanges (SLEEPER, _turn.ts): a put or get
+//   whose other side has no sleeper reads no waiter count.
+// So a single put costs two atomics (acquire, release), a single get two
+// (a PHASE load, the HEAD claim), each 10-12 ns on this V8, and a batch the
+// same plus plain copies; each side reloads the other's cursor (a cache
+// line the other core writes) only when its cached copy says full/empty.
 //
 // Ring region (after the header): the typed DATA[P], P = capacity.
 // | word    | values                                                     |
@@ -18,6 +22,11 @@
 // | DATA[i] | the item put at position p (p % P == i), HEAD <= p < TAIL    |
 // TAIL and HEAD count positions modulo M = P * floor(2^28 / P) (a multiple
 // of P, so p % P is the slot across the wrap). 0 <= TAIL - HEAD <= P.
+// Header words of the ring (_layout.ts): TAIL (+ lock bits, _turn.ts), LAPS
+// (TAIL's wraps, under TAIL's lock), HEAD (+ SLEEPER), PHASE (the number of
+// times TAIL crossed a multiple of the stride D, the largest power of two
+// <= M / 4; Atomics.add by the producer holding TAIL's lock, before the
+// release that crosses; on line 0, which no hot path writes).
 //
 // Slot states for position p (slot i = p % P):
 // FREE(p)  -producer holding TAIL's lock, HEAD > p - P: write DATA[i],
@@ -46,12 +55,28 @@
 //   #headSeen (HEAD as this handle last read it, with t - #headSeen <= P)
 //   undercounts the room. Otherwise, or when the hint says full, it loads
 //   HEAD.
-// - A consumer reads TAIL fresh (one Atomics load) on every call. Its CAS of HEAD p -> p + 1 succeeds at time c only if HEAD == p
-//   then. Its TAIL load at time l < c gave TAIL = p + n (mod M), 1 <= n <= P.
-//   Unwrapped, TAIL(l) <= TAIL(c) <= p + P, so either TAIL(l) = p + n (p was
-//   published before the copy, and slot p % P cannot be refilled before HEAD
-//   passes p), or TAIL(l) <= p + n - M, and then HEAD moved at least M - P
-//   (over 2^27) positions between the load and the CAS of one call.
+// - A consumer keeps TAIL as it last loaded it (#tailSeen, at time l, with
+//   PHASE read just before) and reloads it when the cache says empty (or is
+//   behind its guess p), or when PHASE changed since. Its CAS of HEAD
+//   p -> p + 1 succeeds at time c only if HEAD == p (mod M) then; the cache
+//   gave n = #tailSeen - p (mod M), 1 <= n <= P. Unwrapped, HEAD(c) =
+//   TAIL(l) - n + kM. k < 0 is impossible (TAIL - HEAD would exceed P at c),
+//   and k = 0 means p was published before l, before the copy, and slot
+//   p % P cannot be refilled before HEAD passes p. k >= 1 needs TAIL(c) >=
+//   HEAD(c) >= TAIL(l) + M - P. The PHASE check at q (this call, before the
+//   copy) saw no change. A release adds to PHASE (once, however many
+//   multiples of D its items cross: a batch may cross two) before the CAS
+//   that publishes it, under TAIL's lock. One that added before l and
+//   published after l held the lock at l, so it starts at TAIL(l) and ends
+//   at most P later; every other release that crosses a multiple takes the
+//   lock after l and adds before it publishes, and none had added by q. So
+//   from that end TAIL crossed no multiple by q: TAIL(q) < TAIL(l) + P + D
+//   <= TAIL(l) + M / 2 (P, D <= M / 4). Then k >= 1 needs TAIL to move at
+//   least M - 2P - D >= M / 4 (2^25 or more) positions between the PHASE
+//   load and the CAS of one call: the same kind of bound as a fresh TAIL
+//   load per call had (M - P then). PHASE itself wraps after 2^32 strides (> 2^57
+//   items). A consumer that reloads reads PHASE, then TAIL. A batch get
+//   (tryGetMany) loads TAIL fresh: its window is one call, as above.
 // The acquire's guess (#tail) and the consumer's start (#head) are first
 // guesses for a CAS, which checks them.
 //
@@ -63,15 +88,21 @@
 // TAIL unchanged (finally): the put did not happen.
 
 import type { Acquire } from "../_core/wait.ts";
+import { tailCorrupt } from "./_corrupt.ts";
 import {
   CAPACITY,
   EMPTY,
+  GET_WAITERS,
   HEAD,
   HEADER_BYTES,
   LAPS,
   MODULUS,
+  NOT_EMPTY,
+  NOT_FULL,
   type NumericArray,
   type NumericInfo,
+  PHASE,
+  PUT_WAITERS,
   type Store,
   TAIL,
 } from "./_layout.ts";
@@ -79,8 +110,13 @@ import {
   acquireTurn,
   awaitTurn,
   CLOSED,
+  CLOSED_TURN,
+  flagSleeper,
+  LOCKED,
   POSITION,
   releaseTurn,
+  SLEEPER,
+  wake,
 } from "./_turn.ts";
 
 /** The ring's region size after the header. */
@@ -98,6 +134,8 @@ export class Ring implements Store {
   readonly #h: Int32Array;
   readonly #data: NumericArray;
   readonly #cap: number;
+  // cap - 1 when cap is a power of two (slot = p & mask), else -1 (p % cap).
+  readonly #mask: number;
   readonly #m: number;
   readonly #same: NumericInfo["Array"];
   // TAIL as this handle last released it, LAPS then, and HEAD as it last
@@ -107,11 +145,18 @@ export class Ring implements Store {
   #laps = 0;
   #headSeen = 0;
   #head = 0;
+  // The consumer's cache: TAIL as it last loaded it, and PHASE then.
+  #tailSeen = 0;
+  #phase = -1;
+  // PHASE's stride, a power of two 2^shift <= M / 4, less one.
+  readonly #stride: number;
 
   constructor(h: Int32Array, info: NumericInfo) {
     this.#h = h;
     this.#cap = h[CAPACITY];
+    this.#mask = (this.#cap & (this.#cap - 1)) === 0 ? this.#cap - 1 : -1;
     this.#m = h[MODULUS];
+    this.#stride = (1 << (31 - Math.clz32(Math.floor(this.#m / 4)))) - 1;
     this.#data = new info.Array(
       h.buffer as SharedArrayBuffer,
       h.byteOffset + HEADER_BYTES,
@@ -120,10 +165,17 @@ export class Ring implements Store {
     this.#same = info.Array;
   }
 
+  /** It wakes its waiters itself (SLEEPER, _turn.ts). */
+  readonly wakes = true;
+
+  flagSleeper(put: boolean): void {
+    flagSleeper(this.#h, put ? HEAD : TAIL);
+  }
+
   count(): number {
     // HEAD first: TAIL read later is >= it (unwrapped), so the difference
     // never goes negative (it may count items taken meanwhile; capped).
-    const head = Atomics.load(this.#h, HEAD);
+    const head = Atomics.load(this.#h, HEAD) & POSITION;
     const n = mod((Atomics.load(this.#h, TAIL) & POSITION) - head, this.#m);
     return n > this.#cap ? this.#cap : n;
   }
@@ -132,30 +184,44 @@ export class Ring implements Store {
 
   close(publish: () => void): void {
     Atomics.or(this.#h, TAIL, CLOSED);
-    awaitTurn(this.#h, TAIL); // a put holding the lock publishes first
+    awaitTurn(this.#h, TAIL, tailCorrupt); // a put holding the lock publishes first
     publish();
   }
 
   // `_w`: no decode runs under a numeric ring's locks (Store.tryPut).
   tryPut(x: unknown, _w?: Acquire): number {
-    const h = this.#h, m = this.#m, cap = this.#cap;
-    const w = acquireTurn(h, TAIL, this.#tail);
-    if (w < 0) return -1;
+    const h = this.#h, m = this.#m, cap = this.#cap, guess = this.#tail;
+    // The uncontended acquire inline: one compareExchange from the guess.
+    let w = Atomics.compareExchange(h, TAIL, guess, guess | LOCKED);
+    w = w === guess
+      ? guess | LOCKED
+      : acquireTurn(h, TAIL, w, false, tailCorrupt);
+    if (w === CLOSED_TURN) return -1;
     const t = w & POSITION;
     let next = t;
     try {
       let head = this.#headSeen;
-      if (
-        t !== this.#tail || h[LAPS] !== this.#laps || mod(t - head, m) >= cap
-      ) head = this.#headSeen = Atomics.load(h, HEAD);
+      if (t !== guess || h[LAPS] !== this.#laps || mod(t - head, m) >= cap) {
+        head = this.#headSeen = Atomics.load(h, HEAD) & POSITION;
+      }
       if (mod(t - head, m) < cap) {
-        (this.#data as unknown as unknown[])[t % cap] = x;
+        const mask = this.#mask;
+        (this.#data as unknown as unknown[])[mask >= 0 ? t & mask : t % cap] =
+          x;
         next = t + 1 === m ? 0 : t + 1;
         if (next === 0) h[LAPS] = (h[LAPS] + 1) | 0; // under TAIL's lock
+        if ((next & this.#stride) === 0) Atomics.add(h, PHASE, 1); // crossed
       }
     } finally {
       this.#laps = h[LAPS];
-      releaseTurn(h, TAIL, w, next); // publishes DATA
+      const n = next === t ? 0 : 1;
+      // The plain release inline (one compareExchange) when the word holds
+      // no bit besides LOCKED; releaseTurn for the rest.
+      if (
+        w !== (t | LOCKED) || Atomics.compareExchange(h, TAIL, w, next) !== w
+      ) {
+        releaseTurn(h, TAIL, w, next, n, GET_WAITERS, NOT_EMPTY, n); // publishes DATA
+      }
       this.#tail = next;
     }
     return next === t ? 0 : 1;
@@ -163,22 +229,37 @@ export class Ring implements Store {
 
   tryGet(_decode?: unknown, _w?: Acquire): unknown {
     const h = this.#h, m = this.#m, cap = this.#cap;
-    let p = this.#head;
+    let p = this.#head, tail = this.#tailSeen;
     for (;;) {
-      const n = mod((Atomics.load(h, TAIL) & POSITION) - p, m); // fresh TAIL
-      if (n === 0) return EMPTY; // TAIL == p and HEAD >= p: empty
-      if (n > cap) { // p is stale: behind HEAD
-        p = freshHead(h, m, cap);
+      let n = mod(tail - p, m);
+      if (n === 0 || n > cap) { // the cache says empty, or is behind p
+        this.#phase = Atomics.load(h, PHASE); // PHASE, then TAIL
+        tail = this.#tailSeen = Atomics.load(h, TAIL) & POSITION;
+        n = mod(tail - p, m);
+        if (n === 0) { // empty if HEAD == p too (see emptyAt)
+          const head = emptyAt(h, p);
+          if (head < 0) return EMPTY;
+          p = head;
+          continue;
+        }
+        if (n > cap) { // p is stale: behind HEAD
+          p = freshHead(h, m, cap);
+          continue;
+        }
+      } else if (Atomics.load(h, PHASE) !== this.#phase) {
+        tail = p; // TAIL went a stride on since the cache: load it afresh
         continue;
       }
-      const x = this.#data[p % cap];
+      const mask = this.#mask;
+      const x = this.#data[mask >= 0 ? p & mask : p % cap];
       const next = p + 1 === m ? 0 : p + 1;
       const seen = Atomics.compareExchange(h, HEAD, p, next);
-      if (seen === p) {
+      if (seen === p || (seen === (p | SLEEPER) && advance(h, p, next, 1))) {
         this.#head = next;
         return x;
       }
-      p = seen; // another consumer took p: drop the copy
+      if ((seen & ~(POSITION | SLEEPER)) !== 0) freshHead(h, m, cap); // throws
+      p = seen & POSITION; // another consumer took p: drop the copy
     }
   }
 
@@ -189,14 +270,14 @@ export class Ring implements Store {
   ): number {
     const h = this.#h, m = this.#m, cap = this.#cap;
     const want = raws.length - from;
-    const w = acquireTurn(h, TAIL, this.#tail);
-    if (w < 0) return -1;
+    const w = acquireTurn(h, TAIL, this.#tail, false, tailCorrupt);
+    if (w === CLOSED_TURN) return -1;
     const t = w & POSITION;
     let next = t;
     try {
       let room = cap - mod(t - this.#headSeen, m);
       if (t !== this.#tail || h[LAPS] !== this.#laps || room < want) {
-        this.#headSeen = Atomics.load(h, HEAD);
+        this.#headSeen = Atomics.load(h, HEAD) & POSITION;
         room = cap - mod(t - this.#headSeen, m);
       }
       const n = room < want ? room : want;
@@ -217,10 +298,14 @@ export class Ring implements Store {
         }
         next = (t + n) % m;
         if (next < t) h[LAPS] = (h[LAPS] + 1) | 0; // under TAIL's lock
+        if (next < t || (t & ~this.#stride) !== (next & ~this.#stride)) {
+          Atomics.add(h, PHASE, 1); // crossed a multiple of the stride
+        }
       }
     } finally {
       this.#laps = h[LAPS];
-      releaseTurn(h, TAIL, w, next); // publishes DATA
+      const n = mod(next - t, m);
+      releaseTurn(h, TAIL, w, next, n, GET_WAITERS, NOT_EMPTY, n); // publishes DATA
       this.#tail = next;
     }
     return mod(next - t, m);
@@ -242,7 +327,12 @@ export class Ring implements Store {
         p = freshHead(h, m, cap);
         continue;
       }
-      if (n === 0) return 0;
+      if (n === 0) { // empty if HEAD == p too (see emptyAt)
+        const head = emptyAt(h, p);
+        if (head < 0) return 0;
+        p = head;
+        continue;
+      }
       if (n > max) n = max;
       if (decode !== null) {
         const start = p % cap;
@@ -253,14 +343,67 @@ export class Ring implements Store {
       }
       const next = (p + n) % m;
       const seen = Atomics.compareExchange(h, HEAD, p, next);
-      if (seen === p) {
+      if (seen === p || (seen === (p | SLEEPER) && advance(h, p, next, n))) {
         this.#head = next;
         return n;
       }
       out.length = base; // another consumer took some: drop the copy
-      p = seen;
+      if ((seen & ~(POSITION | SLEEPER)) !== 0) freshHead(h, m, cap); // throws
+      p = seen & POSITION;
     }
   }
+
+  /**
+   * Removes up to `max` items into target[from...] (a typed array of this
+   * ring's element type) with TypedArray.set copies; returns how many. As
+   * tryGetMany: TAIL loaded fresh, the copy claimed by a CAS of HEAD (a lost
+   * CAS copies again: the elements past the count are scratch).
+   */
+  tryGetInto(target: NumericArray, from: number, max: number): number {
+    const h = this.#h, m = this.#m, cap = this.#cap, data = this.#data;
+    let p = this.#head;
+    for (;;) {
+      const tail = Atomics.load(h, TAIL) & POSITION;
+      let n = mod(tail - p, m);
+      if (n > cap) { // p is stale
+        p = freshHead(h, m, cap);
+        continue;
+      }
+      if (n === 0) { // empty if HEAD == p too (see emptyAt)
+        const head = emptyAt(h, p);
+        if (head < 0) return 0;
+        p = head;
+        continue;
+      }
+      if (n > max) n = max;
+      const start = p % cap;
+      const first = Math.min(n, cap - start);
+      target.set(data.subarray(start, start + first) as never, from);
+      if (first < n) {
+        target.set(data.subarray(0, n - first) as never, from + first);
+      }
+      const next = (p + n) % m;
+      const seen = Atomics.compareExchange(h, HEAD, p, next);
+      if (seen === p || (seen === (p | SLEEPER) && advance(h, p, next, n))) {
+        this.#head = next;
+        return n;
+      }
+      if ((seen & ~(POSITION | SLEEPER)) !== 0) freshHead(h, m, cap); // throws
+      p = seen & POSITION; // another consumer took some: copy again
+    }
+  }
+}
+
+// A fresh TAIL equals the consumer's guess p (mod M): the ring is empty if
+// HEAD == p too (then TAIL - HEAD is 0, not M); returns -1 then, else HEAD.
+// A guess idle across a lap of traffic can equal TAIL while HEAD is behind
+// it and items are there: reporting EMPTY then would put a getter to sleep
+// beside them, and after a shutdown call the queue "shut down and empty".
+// A HEAD word with a stray high bit goes on to the CAS, which fails on it,
+// and freshHead refuses it there.
+function emptyAt(h: Int32Array, p: number): number {
+  const head = Atomics.load(h, HEAD) & POSITION;
+  return head === p ? -1 : head;
 }
 
 // A consumer's look that found its guess stale: HEAD afresh. Off the hot
@@ -270,17 +413,32 @@ export class Ring implements Store {
 // across the TAIL load, is corrupt memory, not a race: a RangeError, where
 // the retry loop would spin forever.
 function freshHead(h: Int32Array, m: number, cap: number): number {
-  const head = Atomics.load(h, HEAD);
+  const word = Atomics.load(h, HEAD);
+  const head = word & POSITION;
   const tail = Atomics.load(h, TAIL) & POSITION;
   if (
-    head < 0 || head >= m || tail >= m ||
-    (mod(tail - head, m) > cap && Atomics.load(h, HEAD) === head)
+    (word & ~(POSITION | SLEEPER)) !== 0 || head >= m || tail >= m ||
+    (mod(tail - head, m) > cap && Atomics.load(h, HEAD) === word)
   ) {
     throw new RangeError(
       `Cannot get from queue: its shared memory is corrupt (HEAD ${head}, TAIL ${tail}, capacity ${cap}, modulus ${m})`,
     );
   }
   return head;
+}
+
+// A consumer's compareExchange of HEAD from p found SLEEPER (a putter may
+// sleep): moves HEAD p -> next for `n` items taken as releaseTurn does
+// (_turn.ts: SLEEPER kept while more putters wait than n, then the bump
+// and the wake). False when another consumer moved HEAD first (a putter's
+// SLEEPER mark does not change the word once set).
+function advance(h: Int32Array, p: number, next: number, n: number): boolean {
+  const v = p | SLEEPER;
+  const keep = Atomics.load(h, PUT_WAITERS) > n ? SLEEPER : 0;
+  if (Atomics.compareExchange(h, HEAD, v, next | keep) !== v) return false;
+  // Why no lost wakeup: _turn.ts (SLEEPER).
+  wake(h, NOT_FULL, keep !== 0 ? n : Infinity);
+  return true;
 }
 
 function mod(x: number, m: number): number {

@@ -61,8 +61,11 @@ import {
 } from "./_layout.ts";
 import { type QueueState, wake } from "./_state.ts";
 
-/** QueueBase.shutdown's work, once `immediate` is checked. */
-export function shutdown(st: QueueState, immediate: boolean): void {
+/** QueueBase.shutdown's work (`immediate` as the caller passed it). */
+export function shutdown(st: QueueState, immediate: unknown): void {
+  if (typeof immediate !== "boolean") {
+    throw new TypeError("Cannot shut down queue: immediate must be a boolean");
+  }
   const h = st.h;
   try {
     // Nothing here waits interruptibly (the store's locks are taken

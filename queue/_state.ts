@@ -14,8 +14,8 @@
 // | 65   | NOT_FULL    | sequence, bumped to wake putters     | getters, shutdown          |
 //
 // Waiting (the same protocol for getters, putters and joiners):
-//   waiter: add WAITERS, read SEQ, try again, wait while SEQ is unchanged,
-//           sub WAITERS, try again.
+//   waiter: add WAITERS, read SEQ, (rings: flagSleeper), try again, wait
+//           while SEQ is unchanged, sub WAITERS, try again.
 //   waker:  change the state (an Atomics write), read WAITERS; if > 0, add
 //           SEQ and notify.
 // Why no lost wakeup: every step is sequentially consistent. The waiter adds
@@ -23,6 +23,12 @@
 // WAITERS, so either the re-try sees the new state or the waker sees the
 // waiter (Dekker). The waiter read SEQ before its re-try, so a bump that
 // follows makes its wait return "not-equal" at once.
+// The rings (Store.wakes) fold the waker's side into their counter word: a
+// waiter also sets SLEEPER in the other side's counter before its re-try,
+// and the release that moves that counter reads the bit in its own
+// compareExchange and only then reads WAITERS and wakes (_turn.ts has the
+// argument). A put or get with no one asleep on the other side pays no
+// atomic for waking.
 // A getter woken by notify(1) that then leaves without an item (abort,
 // cancel) passes the wakeup on to another getter if items remain ("baton").
 // Putters of byte stores are all woken (items differ in size); getters are
@@ -41,6 +47,7 @@ import {
   type Store,
 } from "./_layout.ts";
 import { awaitDecodeAsync } from "./_decoding.ts";
+import { wake } from "./_turn.ts";
 import {
   QueueEmptyError,
   QueueFullError,
@@ -79,21 +86,22 @@ export interface QueueState {
 // waiter costs its wakers a notify.
 export const SPIN = 128;
 
-/** Bumps sequence `seq` and wakes up to `n` of its waiters. */
-export function wake(h: Int32Array, seq: number, n: number): void {
-  Atomics.add(h, seq, 1);
-  Atomics.notify(h, seq, n);
-}
+export { wake };
 
-/** After `n` items went in: wakes getters if any wait. */
+/**
+ * After `n` items went in: wakes getters if any wait (the rings did it in
+ * their release: Store.wakes).
+ */
 export function afterPut(st: QueueState, n: number): void {
+  if (st.store.wakes === true) return;
   const h = st.h;
   // Why no lost wakeup: see the file header (state, then WAITERS).
   if (Atomics.load(h, GET_WAITERS) > 0) wake(h, NOT_EMPTY, n);
 }
 
-/** After `n` items came out: wakes putters if any wait. */
+/** After `n` items came out: wakes putters if any wait (as afterPut). */
 export function afterGet(st: QueueState, n: number): void {
+  if (st.store.wakes === true) return;
   const h = st.h;
   if (Atomics.load(h, PUT_WAITERS) > 0) {
     wake(h, NOT_FULL, Math.max(n, st.wakePutters));

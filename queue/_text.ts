@@ -41,6 +41,10 @@
 // published SIDE and BYTES. A producer reuses bytes only below the offset of
 // SIDE[HEAD] (or all of them when HEAD == TAIL), read after an Atomics load
 // of HEAD: the consumer copied those bytes before its release of HEAD.
+// Each side caches the other's cursor and reloads it only when the cache
+// says full (no room) or empty, or may have gone stale: a producer's hint
+// of HEAD as in _ring.ts (LAPS, #room), a consumer's TAIL while HEAD did not
+// move since its own release (HLAPS, #moved).
 // Shutdown sets CLOSED in TAIL and waits for a put holding the lock before
 // SHUTDOWN is published (see _ring.ts). Anything that throws while TAIL's
 // lock is held releases it with TAIL and B unchanged: the put did not happen.
@@ -49,6 +53,16 @@
 // unchanged, encodes (TextItem.utf8) and tries again.
 
 import type { Acquire } from "../_core/wait.ts";
+import { tailCorrupt } from "./_corrupt.ts";
+import {
+  ASCII,
+  Batch,
+  CODEC,
+  COMMA,
+  TAGGED,
+  TextItem,
+  UTF8,
+} from "./_text_batch.ts";
 import { decodeTagged } from "./_codec.ts";
 import { decodeEnd, decodeStart, holdEnd } from "./_decoding.ts";
 import { holderIdent, holds } from "./_decoding.ts";
@@ -64,27 +78,32 @@ import {
   EMPTY,
   FLAG_CODEC,
   FLAGS,
+  GET_WAITERS,
   HEAD,
   HEADER_BYTES,
+  HLAPS,
   HOLDER,
+  LAPS,
   MODULUS,
+  NOT_EMPTY,
+  NOT_FULL,
+  PUT_WAITERS,
   type Store,
   TAIL,
 } from "./_layout.ts";
+export { Batch, bytesBatch, textBatch, TextItem } from "./_text_batch.ts";
 import {
   acquireTurn,
   awaitTurn,
   CLOSED,
+  CLOSED_TURN,
+  flagSleeper,
   POSITION,
   releaseTurn,
+  wake,
 } from "./_turn.ts";
 
-const ASCII = 0;
-const UTF8 = 1;
-const TAGGED = 2;
-const CODEC = 3;
 const LENGTH = (1 << 30) - 1;
-const COMMA = 0x2c;
 // Plain ASCII texts up to this length are read with String.fromCharCode
 // (about 3x faster than TextDecoder for a 50-byte item); longer ones and
 // batches with one TextDecoder call on a copy (TextDecoder refuses shared
@@ -105,87 +124,6 @@ export function textBytes(capacity: number, bytes: number): number {
   return align8(8 * capacity) + bytes;
 }
 
-/**
- * Several items encoded once: their records back to back in `bytes` (each
- * followed by ","), `ends[k]` the end of record k, `kinds[k]` its KIND.
- */
-export class Batch {
-  constructor(
-    readonly bytes: Uint8Array,
-    readonly ends: Int32Array,
-    readonly kinds: Uint8Array,
-  ) {}
-  get length(): number {
-    return this.ends.length;
-  }
-  /** The largest record, for the size check. */
-  largest(): number {
-    let most = 0, at = 0;
-    for (let k = 0; k < this.ends.length; k++) {
-      if (this.ends[k] - at > most) most = this.ends[k] - at;
-      at = this.ends[k];
-    }
-    return most;
-  }
-  /** A copy that stays valid while the caller waits. */
-  own(): Batch {
-    return new Batch(this.bytes.slice(), this.ends, this.kinds);
-  }
-}
-
-/**
- * One default-codec item as JSON text: a put copies it into the region with
- * a charCodeAt loop (ASCII) or TextEncoder (otherwise), with no scratch
- * buffer in between (that copy cost as much as JSON.stringify).
- */
-export class TextItem {
-  /** The UTF-8 bytes, once the text turned out not to be ASCII. */
-  utf8: Uint8Array | undefined = undefined;
-  constructor(readonly text: string, readonly tagged: boolean) {}
-}
-
-let scratch = new Uint8Array(64 * 1024);
-
-/**
- * A batch of JSON texts (tagged[k] says which are tagged JSON). Encodes all
- * of them with one TextEncoder call; valid until the next call (own() it).
- */
-export function textBatch(texts: string[], tagged: boolean[]): Batch {
-  const n = texts.length;
-  const ends = new Int32Array(n);
-  const kinds = new Uint8Array(n);
-  const all = texts.join(",") + ",";
-  const max = all.length * 3;
-  if (scratch.length < max) {
-    scratch = new Uint8Array(Math.max(max, scratch.length * 2));
-  }
-  const { written } = encoder.encodeInto(all, scratch);
-  const ascii = written === all.length;
-  let at = 0;
-  for (let k = 0; k < n; k++) {
-    at += ascii ? texts[k].length + 1 : encoder.encode(texts[k]).length + 1;
-    ends[k] = at;
-    kinds[k] = tagged[k] ? TAGGED : ascii ? ASCII : UTF8;
-  }
-  return new Batch(scratch.subarray(0, written), ends, kinds);
-}
-
-/** A batch of custom-codec encodings. */
-export function bytesBatch(list: Uint8Array[]): Batch {
-  let total = 0;
-  for (const b of list) total += b.length + 1;
-  const bytes = new Uint8Array(total);
-  const ends = new Int32Array(list.length);
-  let at = 0;
-  for (let k = 0; k < list.length; k++) {
-    bytes.set(list[k], at);
-    at += list[k].length;
-    bytes[at++] = COMMA;
-    ends[k] = at;
-  }
-  return new Batch(bytes, ends, new Uint8Array(list.length).fill(CODEC));
-}
-
 /** Structured FIFO ring of JSON texts or codec bytes. */
 export class TextRing implements Store {
   readonly #h: Int32Array;
@@ -195,8 +133,16 @@ export class TextRing implements Store {
   readonly #m: number;
   readonly #size: number;
   readonly #codec: boolean;
+  // The producer's hint (as in _ring.ts): TAIL as this handle last
+  // released it, LAPS then, and HEAD as it last read it.
   #tail = 0;
+  #laps = 0;
+  #headSeen = 0;
+  // HEAD's word (position | TAKEN) as this handle last released it, HLAPS
+  // then, and TAIL as it last loaded it: the consumer's cache.
   #head = 0;
+  #hlaps = 0;
+  #tailSeen = 0;
 
   constructor(h: Int32Array) {
     this.#h = h;
@@ -208,6 +154,14 @@ export class TextRing implements Store {
     const base = h.byteOffset + HEADER_BYTES;
     this.#side = new Int32Array(buf, base, 2 * cap);
     this.#u8 = new Uint8Array(buf, base + align8(8 * cap), this.#size);
+  }
+
+  /** It wakes its waiters itself (SLEEPER, _turn.ts). */
+  readonly wakes = true;
+
+  // Getters mark TAIL; a get wakes putters by their count (#release).
+  flagSleeper(put: boolean): void {
+    if (!put) flagSleeper(this.#h, TAIL);
   }
 
   count(): number {
@@ -243,52 +197,54 @@ export class TextRing implements Store {
 
   close(publish: () => void): void {
     Atomics.or(this.#h, TAIL, CLOSED);
-    awaitTurn(this.#h, TAIL); // a put holding the lock publishes first
+    awaitTurn(this.#h, TAIL, tailCorrupt); // a put holding the lock publishes first
     publish();
   }
 
   /** Adds one item: a TextItem, or codec bytes. */
   tryPut(raw: TextItem | Uint8Array, _w?: Acquire): number {
     const h = this.#h, m = this.#m, u8 = this.#u8;
-    const w = acquireTurn(h, TAIL, this.#tail);
-    if (w < 0) return -1;
+    const w = acquireTurn(h, TAIL, this.#tail, false, tailCorrupt);
+    if (w === CLOSED_TURN) return -1;
     const t = w & POSITION, b = h[B];
+    // The hint is current if TAIL did not move since this handle's release.
+    const fresh = t !== this.#tail || h[LAPS] !== this.#laps;
     let next = t, encode = false;
     try {
-      const head = Atomics.load(h, HEAD) & POSITION;
-      if (mod(t - head, m) < this.#cap) {
-        let at: number, len: number, kind: number;
-        if (raw instanceof TextItem && raw.utf8 === undefined) {
-          // Optimistically ASCII: one byte per unit, copied straight in.
-          const text = raw.text;
-          len = text.length;
-          kind = raw.tagged ? TAGGED : ASCII;
-          at = this.#place(len + 1, t, head);
-          for (let k = 0; at >= 0 && k < len; k++) {
-            const c = text.charCodeAt(k);
-            if (c > 0x7f) { // not ASCII: encode outside the lock, then retry
-              encode = true;
-              at = -1;
-            } else u8[at + k] = c;
-          }
-        } else {
-          const bytes = raw instanceof TextItem ? raw.utf8! : raw;
-          len = bytes.length;
-          kind = raw instanceof TextItem ? (raw.tagged ? TAGGED : UTF8) : CODEC;
-          at = this.#place(len + 1, t, head);
-          if (at >= 0) u8.set(bytes, at);
+      let at: number, len: number, kind: number;
+      if (raw instanceof TextItem && raw.utf8 === undefined) {
+        // Optimistically ASCII: one byte per unit, copied straight in.
+        const text = raw.text;
+        len = text.length;
+        kind = raw.tagged ? TAGGED : ASCII;
+        at = this.#room(len + 1, t, fresh);
+        for (let k = 0; at >= 0 && k < len; k++) {
+          const c = text.charCodeAt(k);
+          if (c > 0x7f) { // not ASCII: encode outside the lock, then retry
+            encode = true;
+            at = -1;
+          } else u8[at + k] = c;
         }
-        if (at >= 0) {
-          u8[at + len] = COMMA;
-          this.#record(t, at, len, kind);
-          next = t + 1 === m ? 0 : t + 1;
-        }
+      } else {
+        const bytes = raw instanceof TextItem ? raw.utf8! : raw;
+        len = bytes.length;
+        kind = raw instanceof TextItem ? (raw.tagged ? TAGGED : UTF8) : CODEC;
+        at = this.#room(len + 1, t, fresh);
+        if (at >= 0) u8.set(bytes, at);
+      }
+      if (at >= 0) {
+        u8[at + len] = COMMA;
+        this.#record(t, at, len, kind);
+        next = t + 1 === m ? 0 : t + 1;
+        if (next === 0) h[LAPS] = (h[LAPS] + 1) | 0; // under TAIL's lock
       }
     } catch (error) {
       h[B] = b; // still ours: the lock is released below
       throw error;
     } finally {
-      releaseTurn(h, TAIL, w, next); // publishes BYTES and SIDE
+      this.#laps = h[LAPS];
+      const n = next === t ? 0 : 1;
+      releaseTurn(h, TAIL, w, next, n, GET_WAITERS, NOT_EMPTY, n); // publishes BYTES and SIDE
       this.#tail = next;
     }
     if (!encode) return next === t ? 0 : 1;
@@ -296,16 +252,36 @@ export class TextRing implements Store {
     return this.tryPut(raw);
   }
 
+  // Where a record of `need` bytes for position t goes, or -1, for the
+  // holder of TAIL's lock: from the hint (#headSeen, HEAD as this handle
+  // last read it) unless `fresh` or the hint finds no room, else from HEAD
+  // loaded now. A hint below HEAD undercounts the room: its record's offset
+  // (SIDE, not rewritten before a put at its position + P) lies at or before
+  // HEAD's in put order, and a hint equal to t means HEAD == t (see _ring.ts,
+  // "A producer holds TAIL's lock", for why the hint is current).
+  #room(need: number, t: number, fresh: boolean): number {
+    const m = this.#m, cap = this.#cap;
+    if (!fresh) {
+      const hint = this.#headSeen;
+      if (mod(t - hint, m) < cap) {
+        const at = this.#place(need, t, hint);
+        if (at >= 0) return at;
+      }
+    }
+    const head = this.#headSeen = Atomics.load(this.#h, HEAD) & POSITION;
+    return mod(t - head, m) < cap ? this.#place(need, t, head) : -1;
+  }
+
   /** Adds raws[from...] (a Batch) as room allows. */
   tryPutMany(raws: ArrayLike<unknown>, from: number, _w?: Acquire): number {
     const batch = raws as unknown as Batch;
     const h = this.#h, m = this.#m, u8 = this.#u8;
-    const w = acquireTurn(h, TAIL, this.#tail);
-    if (w < 0) return -1;
+    const w = acquireTurn(h, TAIL, this.#tail, false, tailCorrupt);
+    if (w === CLOSED_TURN) return -1;
     const t = w & POSITION, b = h[B];
     let p = t, n = 0;
     try {
-      const head = Atomics.load(h, HEAD) & POSITION;
+      const head = this.#headSeen = Atomics.load(h, HEAD) & POSITION;
       const room = this.#cap - mod(t - head, m);
       const ends = batch.ends, src = batch.bytes;
       let runFrom = from === 0 ? 0 : ends[from - 1], runAt = -1, runEnd = -1;
@@ -327,13 +303,15 @@ export class TextRing implements Store {
         n++;
       }
       if (n > 0) u8.set(src.subarray(runFrom, ends[from + n - 1]), runAt);
+      if (q < t) h[LAPS] = (h[LAPS] + 1) | 0; // under TAIL's lock
       p = q;
     } catch (error) {
       h[B] = b; // still ours: the lock is released below
       n = 0;
       throw error;
     } finally {
-      releaseTurn(h, TAIL, w, p); // publishes BYTES and SIDE
+      this.#laps = h[LAPS];
+      releaseTurn(h, TAIL, w, p, n, GET_WAITERS, NOT_EMPTY, n); // publishes BYTES and SIDE
       this.#tail = p;
     }
     return n;
@@ -346,9 +324,12 @@ export class TextRing implements Store {
     const me = holderIdent();
     h[HOLDER] = me; // plain: see _decoding.ts
     const p = w & POSITION;
-    if ((Atomics.load(h, TAIL) & POSITION) === p) {
-      this.#release(w, p, me);
-      return EMPTY;
+    if (this.#tailSeen === p || this.#moved(w)) {
+      this.#tailSeen = Atomics.load(h, TAIL) & POSITION;
+      if (this.#tailSeen === p) {
+        this.#release(w, p, me, 0);
+        return EMPTY;
+      }
     }
     const i = 2 * (p % this.#cap);
     const at = this.#side[i], word = this.#side[i + 1];
@@ -367,20 +348,40 @@ export class TextRing implements Store {
       } else text = this.#text(at, len, kind);
     } catch (error) {
       // Not taken: the queue is unchanged (taken over: not ours to release).
-      if (holds(h, me)) this.#release(w, p, me);
+      if (holds(h, me)) this.#release(w, p, me, 0);
       throw error;
     }
-    this.#release(w, p + 1 === m ? 0 : p + 1, me); // frees the bytes
+    this.#release(w, p + 1 === m ? 0 : p + 1, me, 1); // frees the bytes
     return text === undefined ? value : JSON.parse(text);
   }
 
   // Clears HOLDER and releases HEAD's turn taken as `w` with position
-  // `next`: throws TakenOverError, leaving both alone, if the turn was
-  // taken over (_decoding.ts, _head.ts).
-  #release(w: number, next: number, me: number): void {
-    holdEnd(this.#h, me);
-    releaseHead(this.#h, w, next);
+  // `next`, `n` items taken (then it wakes the putters if any wait):
+  // throws TakenOverError, leaving both alone, if the turn was taken over.
+  #release(w: number, next: number, me: number, n: number): void {
+    const h = this.#h;
+    holdEnd(h, me);
+    // Under HEAD's turn, before the release that wraps (see #moved).
+    if (next < (w & POSITION)) h[HLAPS] = (h[HLAPS] + 1) | 0;
+    this.#hlaps = h[HLAPS];
+    releaseHead(h, w, next);
     this.#head = next | (w & TAKEN);
+    // Why no lost wakeup: _state.ts's protocol (HEAD moved, then the count).
+    if (n > 0 && Atomics.load(h, PUT_WAITERS) > 0) wake(h, NOT_FULL, Infinity);
+  }
+
+  // Whether HEAD's turn, just taken as `w`, may have moved since this
+  // handle released it, so that its cached TAIL says nothing: true unless
+  // the word is exactly as it released it (position and TAKEN) in the same
+  // lap of HEAD (HLAPS, counted under the turn before each release that
+  // wraps M -> 0). Then no one moved HEAD since: its position came back
+  // only by a lap, which HLAPS counts. #tailSeen was loaded in an earlier
+  // hold of this handle, at or after the position it released, so TAIL
+  // then was at or past HEAD now, and positions HEAD..#tailSeen - 1 were
+  // published before that load (a cache that says empty is reloaded).
+  #moved(w: number): boolean {
+    return (w & (POSITION | TAKEN)) !== this.#head ||
+      this.#h[HLAPS] !== this.#hlaps;
   }
 
   tryGetMany(
@@ -395,10 +396,11 @@ export class TextRing implements Store {
     const me = holderIdent();
     h[HOLDER] = me; // plain: see _decoding.ts
     const p = w & POSITION;
-    let n = mod((Atomics.load(h, TAIL) & POSITION) - p, m);
+    const tail = this.#tailSeen = Atomics.load(h, TAIL) & POSITION;
+    let n = mod(tail - p, m);
     if (n > max) n = max;
     if (decode === null || n === 0) { // discard (immediate shutdown), or empty
-      this.#release(w, (p + n) % m, me);
+      this.#release(w, (p + n) % m, me, n);
       return n;
     }
     // Runs of consecutive plain records are copied as one text and parsed
@@ -442,10 +444,10 @@ export class TextRing implements Store {
       out.length = base;
       if (!holds(h, me)) throw error; // taken over: not ours, as in tryGet
       if (decode !== undefined) decodeEnd(h, me);
-      this.#release(w, p, me); // nothing taken
+      this.#release(w, p, me, 0); // nothing taken
       throw error;
     }
-    this.#release(w, (p + k) % m, me); // frees the bytes
+    this.#release(w, (p + k) % m, me, k); // frees the bytes
     for (let r = 0; r < runs.length; r += 2) {
       const items = JSON.parse("[" + runs[r] + "]") as unknown[];
       const first = runs[r + 1] as number;

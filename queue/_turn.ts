@@ -12,17 +12,23 @@
 // | 28    | LOCKED    | a thread holds the lock                          |
 // | 29    | CONTENDED | a thread waits (Atomics.wait) for the lock       |
 // | 30    | CLOSED    | TAIL only: shutdown; every later acquire fails   |
+// | 31    | SLEEPER   | a waiter of the other side may sleep (see below) |
 //
 // States:
 // free(p)            -acquire: CAS p -> p|LOCKED->              locked(p)
 // locked(p)          -contender, after spinning: CAS |CONTENDED, wait on the word
 // locked(p)[|CONT]   -release: CAS -> q (the new counter); notify(1) if CONT
 // any                -shutdown: Atomics.or CLOSED (TAIL)
+// any                -a getter (TAIL) / putter (HEAD) about to sleep:
+//                     Atomics.or SLEEPER (flagSleeper)
 // A woken waiter acquires with LOCKED|CONTENDED set, since others may still
 // sleep: its release wakes the next one (the futex mutex's "state 2" rule).
 // A woken waiter that finds CLOSED (a putter) gives up, and notifies one
 // more sleeper in its place for the same reason.
 // Not FIFO: a spinning newcomer may beat a woken waiter.
+// Sentinels: acquireTurn's -1 (closed) has CLOSED set, which no lock taken
+// without `closed` has; _head.ts's busy result 0 lacks LOCKED, which every
+// taken word has. A word may be negative (SLEEPER is the sign bit).
 //
 // What the word publishes: the holder writes slots and side words with plain
 // stores, then releases with a compareExchange (sequentially consistent). A
@@ -31,19 +37,46 @@
 // writes. The next lock holder's acquire CAS does the same for the lock's
 // plain state (the structured ring's byte offset).
 //
-// Why no lost wakeup: a contender sets CONTENDED with a compareExchange on the
-// word and then waits while the word still has that exact value. The holder's
-// release changes the word (it always stores a value without LOCKED), and
-// its compareExchange reads CONTENDED atomically: either the contender's CAS
-// came first (the release sees CONTENDED and notifies after changing the
-// word) or the release came first (the contender's CAS fails on the changed
-// word, and it retries the acquire instead of waiting).
-
-// HEAD's consumers take the turn with acquireHead (_head.ts): the same
-// protocol, plus the HOLDER word that names HEAD's holder (_decoding.ts).
+// Why no lost wakeup (the lock): a contender sets CONTENDED with a
+// compareExchange on the word and then waits while the word still has that
+// exact value. The holder's release changes the word (it always stores a
+// value without LOCKED), and its compareExchange reads CONTENDED atomically:
+// either the contender's CAS came first (the release sees CONTENDED and
+// notifies after changing the word) or the release came first (the
+// contender's CAS fails on the changed word, and it retries the acquire
+// instead of waiting).
+//
+// SLEEPER: the waking of getters (by puts, on TAIL) and of the numeric
+// ring's putters (by gets, on its HEAD, _ring.ts) rides on the counter's own
+// release, so a put or get whose other side has no sleeper pays no atomic
+// for it (the release's compareExchange reads the bit for free). The
+// structured ring's putters are woken by their count after each get's
+// release of HEAD (_text.ts), whose bit 31 marks corruption (_corrupt.ts). The waiting protocol of _state.ts keeps its
+// waiter counts (GET_WAITERS, PUT_WAITERS) and sequences (NOT_EMPTY,
+// NOT_FULL); the counter's SLEEPER bit says "look at the count":
+//   waiter: (1) add WAITERS, (2) s = load SEQ, (3) Atomics.or SLEEPER into
+//           the other side's counter, (4) try again, (5) wait while SEQ == s.
+//   release of n items (n > 0) that replaces a word with SLEEPER: w = load
+//           WAITERS (before its CAS); keep SLEEPER if w > k (k: the waiters
+//           n items can serve), else clear it; CAS; then bump SEQ and
+//           notify k if it kept SLEEPER, everyone if it cleared it.
+//   release of no item (n == 0: a full try, shutdown's awaitTurn, a get
+//           that found nothing or whose decode threw): keeps SLEEPER.
+// Why no lost wakeup: SLEEPER is removed only by a release with n > 0, and
+// every release is a compareExchange from the word it read. So from a
+// waiter's (3) on, every release with n > 0 up to and including the one
+// that clears the bit sees SLEEPER, and each of them bumps SEQ after (3),
+// hence after (2): a waiter not yet asleep then returns from (5) at once.
+// Items published before (3) are seen by (4), which reads the counter after
+// (3). A waiter already asleep is woken by the clearing release (notify
+// all); while the bit is kept, w > k waiters were registered and each
+// release wakes k of them for its k-worth of items, the bit staying set for
+// the rest. A woken waiter that leaves without an item passes the wake on
+// (_state.ts, passOn), as before. A waiter counted in w need not be the one
+// woken; one not counted (its (1) after the load of w) registered before
+// the CAS, and the bump after the CAS reaches it as above.
 
 import { waitSync } from "../_core/wait.ts";
-import { corruptWord } from "./_corrupt.ts";
 
 /** Mask of the counter in a TAIL/HEAD word. */
 export const POSITION: number = (1 << 28) - 1;
@@ -53,6 +86,10 @@ export const LOCKED: number = 1 << 28;
 export const CONTENDED: number = 1 << 29;
 /** TAIL only: the queue is shut down; acquires fail. */
 export const CLOSED: number = 1 << 30;
+/** A waiter of the other side may sleep (the sign bit; see the header). */
+export const SLEEPER: number = 1 << 31;
+/** acquireTurn's result when the word is CLOSED (see the header). */
+export const CLOSED_TURN = -1;
 
 // Tries before a contender sleeps: a holder keeps the lock for a copy of a
 // few hundred nanoseconds unless it is preempted.
@@ -61,14 +98,16 @@ const SPIN = 200;
 /**
  * Takes the lock bit of word `i`, starting from the guess `v` (the caller's
  * last known free value: right, it costs one compareExchange). Returns the
- * word as locked (counter in POSITION), or -1 if CLOSED is set and `closed`
- * is false.
+ * word as locked (counter in POSITION), or CLOSED_TURN if CLOSED is set and
+ * `closed` is false. Before it would sleep behind a held word it asks
+ * `corrupt` (_corrupt.ts tailCorrupt) and throws the error it returns.
  */
 export function acquireTurn(
   h: Int32Array,
   i: number,
   v: number,
   closed = false,
+  corrupt?: (h: Int32Array, v: number) => RangeError | undefined,
 ): number {
   let spins = 0;
   let extra = 0; // CONTENDED once this thread has slept
@@ -77,7 +116,7 @@ export function acquireTurn(
       // A release's notify(1) may have picked us: others (shutdown's
       // awaitTurn among them) may still sleep, so pass the wake on.
       if (extra !== 0) Atomics.notify(h, i, 1);
-      return -1;
+      return CLOSED_TURN;
     }
     if ((v & LOCKED) === 0) {
       // A free word never has CONTENDED (releases clear it).
@@ -91,9 +130,10 @@ export function acquireTurn(
       v = Atomics.load(h, i);
       continue;
     }
-    if (v < 0) { // a word no put writes (_corrupt.ts): never sleep on it
+    const bad = corrupt?.(h, v); // a word no put writes: never sleep on it
+    if (bad !== undefined) {
       if (extra !== 0) Atomics.notify(h, i, 1);
-      throw corruptWord("TAIL", v);
+      throw bad;
     }
     if ((v & CONTENDED) === 0) {
       const seen = Atomics.compareExchange(h, i, v, v | CONTENDED);
@@ -113,27 +153,59 @@ export function acquireTurn(
 
 /**
  * Releases the lock of word `i` taken as `locked`, storing the counter
- * `next` (keeps CLOSED if shutdown set it meanwhile; wakes one sleeper).
+ * `next` (keeps CLOSED if shutdown set it meanwhile; wakes one sleeper on
+ * the lock) after `n` items moved, waking the other side's sleepers as the
+ * header says: `waiters` and `seq` are their count and sequence slots, `k`
+ * how many waiters the n items serve.
  */
 export function releaseTurn(
   h: Int32Array,
   i: number,
   locked: number,
   next: number,
+  n: number,
+  waiters: number,
+  seq: number,
+  k: number,
 ): void {
   let v = locked;
+  let keep = 0;
   for (;;) {
-    const seen = Atomics.compareExchange(h, i, v, next | (v & CLOSED));
+    if (v < 0 && n > 0) { // SLEEPER: see the header
+      keep = Atomics.load(h, waiters) > k ? SLEEPER : 0;
+    } else keep = v & SLEEPER;
+    const seen = Atomics.compareExchange(h, i, v, next | (v & CLOSED) | keep);
     if (seen === v) break;
-    v = seen; // a contender set CONTENDED, or shutdown set CLOSED
+    v = seen; // CONTENDED, CLOSED or SLEEPER set meanwhile
   }
   if ((v & CONTENDED) !== 0) Atomics.notify(h, i, 1);
+  // Why no lost wakeup: see the header (SLEEPER).
+  if (v < 0 && n > 0) wake(h, seq, keep !== 0 ? k : Infinity);
+}
+
+/**
+ * A waiter of the other side registered (its WAITERS added, its SEQ read)
+ * and is about to try once more and sleep: marks counter word `i` so that
+ * the next release with items wakes it (see the header).
+ */
+export function flagSleeper(h: Int32Array, i: number): void {
+  Atomics.or(h, i, SLEEPER);
+}
+
+/** Bumps sequence `seq` and wakes up to `n` of its waiters. */
+export function wake(h: Int32Array, seq: number, n: number): void {
+  Atomics.add(h, seq, 1);
+  Atomics.notify(h, seq, n);
 }
 
 /** Waits until no thread holds word `i`'s lock (used by shutdown). */
-export function awaitTurn(h: Int32Array, i: number): void {
+export function awaitTurn(
+  h: Int32Array,
+  i: number,
+  corrupt?: (h: Int32Array, v: number) => RangeError | undefined,
+): void {
   const v = Atomics.load(h, i);
   if ((v & LOCKED) === 0) return;
-  const locked = acquireTurn(h, i, v, true);
-  releaseTurn(h, i, locked, locked & POSITION);
+  const locked = acquireTurn(h, i, v, true, corrupt);
+  releaseTurn(h, i, locked, locked & POSITION, 0, 0, 0, 0);
 }

@@ -9,7 +9,7 @@ import { LIFO, QueueBase, queueByteLength, type QueueInit } from "./_core.ts";
 
 export type { QueueInit, QueueOptions, ShutdownOptions } from "./_core.ts";
 export type { Codec } from "./_codec.ts";
-export type { ElementType, NumericType } from "./_layout.ts";
+export type { ElementType, NumericArray, NumericType } from "./_layout.ts";
 export type { SharedPlacement } from "../_core/placement.ts";
 export type { WaitOptions } from "../_core/wait.ts";
 export { QueueBase } from "./_core.ts";

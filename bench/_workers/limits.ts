@@ -118,6 +118,27 @@ export function queueConsumeMany(
   });
 }
 
+/** As queueConsumeMany, taking into a typed array (as ringbuf.js pops). */
+export function queueConsumeInto(
+  q: Queue<number>,
+  batch: number,
+  ctl: Int32Array,
+  id: number,
+) {
+  const scratch = new Int32Array(batch);
+  return serve(ctl, id, (n) => {
+    let sum = 0;
+    for (let got = 0; got < n;) {
+      const k = q.getManyInto(
+        got + batch <= n ? scratch : scratch.subarray(0, n - got),
+      );
+      for (let j = 0; j < k; j++) sum = (sum + scratch[j]) | 0;
+      got += k;
+    }
+    return sum;
+  });
+}
+
 // ringbuf.js is wait-free and has no way to wait: a side that finds the
 // ring full or empty can only poll. Pure polling loses badly on a loaded
 // machine (the spinner holds the core its peer needs), so the baseline adds

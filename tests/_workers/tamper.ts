@@ -37,9 +37,11 @@ export const SLOTS: Record<string, number> = {
   BYTES: 6,
   FLAGS: 7,
   MODULUS: 8,
+  PHASE: 9,
   TAIL: 16,
   LAPS: 17,
   HEAD: 32,
+  HLAPS: 34,
   HOLDER: 33,
   DONE: 48,
   NOT_EMPTY: 64,
@@ -67,7 +69,15 @@ const BIT31 = 1 << 31;
 function lockValues(k: number, slot: string, stopped: number): number[] {
   const ring = k < 2;
   if (slot === "TAIL" && ring) {
-    return [1 << 20, (1 << 28) - 1, CONTENDED | 3, -1, BIT31 | LOCKED | 3];
+    // Bit 31 is SLEEPER in TAIL (queue/_turn.ts): LOCKED with a position
+    // far ahead of HEAD is what no put writes.
+    return [
+      1 << 20,
+      (1 << 28) - 1,
+      CONTENDED | 3,
+      -1,
+      BIT31 | LOCKED | (1 << 20),
+    ];
   }
   if (slot === "HEAD" && k === 1) {
     return [1 << 20, (1 << 28) - 1, CONTENDED | 2, -1, BIT31 | LOCKED | 2];
@@ -123,6 +133,9 @@ export function run(progress: Int32Array, stopped: number): string[] {
     call("get", () => q.get(T));
     call("putMany", () => q.putMany([item(1), item(2)], T));
     call("getMany", () => q.getMany(undefined, T));
+    if (k % 2 === 0) { // numeric
+      call("getManyInto", () => q.getManyInto(new Int32Array(4) as never, T));
+    }
     call("taskDone", () => q.taskDone());
     call("join", () => q.join(T));
     call("shutdown", () => q.shutdown({ immediate: true }));

@@ -14,15 +14,18 @@ import {
   QueueShutDownError,
   Thread,
 } from "../../mod.ts";
+import { reviveDescriptor, TO_DESCRIPTOR } from "../../_core/transfer.ts";
 
 const JOIN = { timeout: 30_000 };
 // Header slots (queue/_layout.ts) and TAIL's lock bit (queue/_turn.ts).
 const SHUTDOWN = 2;
 const GET_WAITERS = 3;
 const MODULUS = 8;
+const PHASE = 9; // times TAIL crossed a stride of M / 8 to M / 4 (numeric)
 const TAIL = 16;
 const LAPS = 17; // times TAIL wrapped M -> 0 (numeric FIFO ring)
 const HEAD = 32;
+const HLAPS = 34; // times HEAD wrapped M -> 0 (structured FIFO ring)
 const LOCK = 80;
 const LOCKED = 1 << 28;
 
@@ -400,9 +403,120 @@ describe("Queue races", () => {
     assert.equal(q.get(), 1); // this handle last saw HEAD 1, TAIL 4
     Atomics.store(h, HEAD, 1); // others took 2, 3, 4 and M more went through
     Atomics.store(h, TAIL, 1);
+    Atomics.add(h, PHASE, 4); // which crossed at least 4 strides of TAIL
     assert.throws(() => q.getNowait(), QueueEmptyError);
     assert.equal(Atomics.load(h, HEAD), 1);
     assert.equal(q.qsize(), 0);
+  });
+
+  it("Queue<int32>.get() on a handle idle across a wrap finds the items although TAIL equals its old HEAD (mod M)", () => {
+    const buffer = new SharedArrayBuffer(1024);
+    const q = new Queue<number>({ capacity: 4, type: "int32", buffer });
+    const h = header(q);
+    const data = new Int32Array(buffer, 384, 4);
+    const m = h[MODULUS];
+    const other = reviveDescriptor(q[TO_DESCRIPTOR]()) as Queue<number>;
+    q.putMany([1, 2, 3, 4]);
+    assert.equal(q.get(), 1); // this handle's guess: HEAD 1
+    assert.deepEqual(other.getMany(), [2, 3, 4]);
+    // While it idled, M more positions went in and all but the last two
+    // were taken: HEAD M - 1, TAIL M + 1 = 1 (mod M), LAPS and PHASE moved
+    // as those puts move them.
+    data[3] = 77; // position M - 1
+    data[0] = 88; // position M
+    Atomics.store(h, HEAD, m - 1);
+    Atomics.store(h, TAIL, 1);
+    Atomics.add(h, LAPS, 1);
+    Atomics.add(h, PHASE, 4);
+    assert.equal(q.qsize(), 2);
+    assert.equal(q.getNowait(), 77);
+    q.shutdown(); // a get must not call it "shut down and empty"
+    assert.deepEqual([q.get({ timeout: 1000 }), q.qsize()], [88, 0]);
+    assert.throws(() => q.getNowait(), QueueShutDownError);
+  });
+
+  it("Queue<int32>.getMany()/getManyInto() on a handle idle across a wrap find the items although TAIL equals its old HEAD", () => {
+    for (const into of [false, true]) {
+      const buffer = new SharedArrayBuffer(1024);
+      const q = new Queue<number>({ capacity: 4, type: "int32", buffer });
+      const h = header(q);
+      const data = new Int32Array(buffer, 384, 4);
+      const m = h[MODULUS];
+      q.putMany([1, 2, 3, 4]);
+      assert.deepEqual(q.getMany(1), [1]); // this handle's guess: HEAD 1
+      data.set([88, 0, 0, 77]); // positions M, -, -, M - 1 as above
+      Atomics.store(h, HEAD, m - 1);
+      Atomics.store(h, TAIL, 1);
+      Atomics.add(h, LAPS, 1);
+      Atomics.add(h, PHASE, 4);
+      let got: number[];
+      if (into) {
+        const t = new Int32Array(4);
+        got = [...t.subarray(0, q.getManyInto(t, { block: false }))];
+      } else got = q.getMany(4, { block: false });
+      assert.deepEqual(got, [77, 88]);
+      assert.equal(q.qsize(), 0);
+    }
+  });
+
+  it("Queue<int32>.get() on a handle whose cached TAIL went stale within a stride takes the right items", () => {
+    const buffer = new SharedArrayBuffer(1024); // outside the heap
+    const q = new Queue<number>({ capacity: 4, type: "int32", buffer });
+    // A second handle in this thread, with cursors of its own.
+    const other = reviveDescriptor(q[TO_DESCRIPTOR]()) as Queue<number>;
+    q.putMany([1, 2, 3, 4]);
+    assert.equal(q.get(), 1); // this handle caches TAIL 4
+    assert.deepEqual(other.getMany(), [2, 3, 4]);
+    other.putMany([5, 6]);
+    assert.equal(q.get(), 5); // HEAD moved past the cache: looks afresh
+    other.put(7);
+    assert.equal(other.get(), 6);
+    assert.deepEqual([q.get(), q.qsize()], [7, 0]);
+    assert.throws(() => q.getNowait(), QueueEmptyError);
+  });
+
+  it("Queue (structured).get() on a handle idle across a counter wrap sees the queue empty, not an old record", () => {
+    const q = new Queue<string>({ capacity: 4 });
+    const h = header(q);
+    q.putMany(["a", "b", "c", "d"]);
+    assert.equal(q.get(), "a"); // this handle released HEAD 1, saw TAIL 4
+    Atomics.store(h, HEAD, 1); // others took b, c, d and M more went through
+    Atomics.store(h, TAIL, 1);
+    Atomics.add(h, HLAPS, 1); // HEAD wrapped once on the way
+    assert.throws(() => q.getNowait(), QueueEmptyError);
+    assert.equal(Atomics.load(h, HEAD), 1);
+  });
+
+  it("Queue (structured).put() on a handle idle across a counter wrap sees the queue full, not old room", () => {
+    const q = new Queue<string>({ capacity: 4 });
+    const h = header(q);
+    const m = h[MODULUS];
+    q.put("a"); // this handle last saw HEAD 0 and released TAIL 1
+    const other = reviveDescriptor(q[TO_DESCRIPTOR]()) as Queue<string>;
+    other.get();
+    other.putMany(["b", "c", "d", "e"]); // TAIL 5, HEAD 1: full
+    // Others went on through M positions: TAIL 1 (one lap on), full again.
+    const tail = Atomics.load(h, TAIL), head = Atomics.load(h, HEAD);
+    assert.deepEqual([tail, head], [5, 1]);
+    Atomics.store(h, LAPS, Atomics.load(h, LAPS) + 1);
+    Atomics.store(h, HEAD, m - 3);
+    Atomics.store(h, TAIL, 1);
+    assert.throws(() => q.putNowait("x"), QueueFullError);
+    assert.equal(Atomics.load(h, TAIL), 1);
+  });
+
+  it("Queue (structured).get() on a handle whose cached TAIL went stale takes the right items", () => {
+    const q = new Queue<number>({ capacity: 4 });
+    const other = reviveDescriptor(q[TO_DESCRIPTOR]()) as Queue<number>;
+    q.putMany([1, 2, 3, 4]);
+    assert.equal(q.get(), 1); // this handle caches TAIL 4
+    assert.deepEqual(other.getMany(), [2, 3, 4]);
+    other.putMany([5, 6]);
+    assert.equal(q.get(), 5); // HEAD moved since its release: looks afresh
+    assert.equal(q.get(), 6);
+    assert.throws(() => q.getNowait(), QueueEmptyError);
+    other.put(7);
+    assert.deepEqual([q.get(), q.qsize()], [7, 0]);
   });
 
   it("Queue<int32>.put() on a handle idle across a counter wrap sees the queue full, not old room", () => {

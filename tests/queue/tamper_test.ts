@@ -57,6 +57,15 @@ describe("Queue with tampered shared memory", () => {
       lines.some((l) => /HEAD=1048576: .*get:RangeError/.test(l)),
       "a FIFO ring's HEAD outside the ring is a RangeError",
     );
+    // The numeric ring's HEAD has no lock bits: a word with one (or bit 30)
+    // is refused by every get form, not spun on.
+    for (const v of [-1, 0x7fffffff]) {
+      const line = lines.find((l) => l.startsWith(`Queue<int32> HEAD=${v}:`));
+      assert.match(
+        line ?? "",
+        /getNowait:RangeError .*getMany:RangeError getManyInto:RangeError/,
+      );
+    }
     assert.ok(
       lines.some((l) => /^LifoQueue COUNT=2147483647: .*RangeError/.test(l)),
       "a locked store's COUNT past its capacity is a RangeError",
@@ -70,7 +79,12 @@ describe("Queue with tampered shared memory", () => {
     };
     const bit31Locked = (1 << 31) | (1 << 28);
     for (const name of ["Queue<int32>", "Queue"]) {
-      assert.match(line(name, "TAIL", bit31Locked | 3), / put:RangeError/);
+      // (bit 31 is SLEEPER there: the position, far past HEAD, is what no
+      // put writes)
+      assert.match(
+        line(name, "TAIL", bit31Locked | (1 << 20)),
+        / put:RangeError/,
+      );
       assert.match(line(name, "TAIL", -1), / shutdown:RangeError/);
     }
     assert.match(line("Queue", "HEAD", bit31Locked | 2), / get:RangeError/);
@@ -121,12 +135,12 @@ describe("Queue with tampered shared memory", () => {
       const d = (q as Described)[TO_DESCRIPTOR]();
       return new Int32Array(d.buffer, d.byteOffset, 96);
     };
-    // A FIFO ring with bit 31 and LOCKED in TAIL; a locked store whose LOCK
-    // names an ident never issued.
+    // A FIFO ring whose TAIL is LOCKED far past HEAD; a locked store whose
+    // LOCK names an ident never issued.
     const rings = [
       () => {
         const q = new Queue<unknown>({ capacity: 4 });
-        Atomics.store(words(q), 16, (1 << 31) | (1 << 28));
+        Atomics.store(words(q), 16, (1 << 31) | (1 << 28) | (1 << 20));
         return q;
       },
       () => {
