@@ -8,11 +8,13 @@
 // runtime block; the primitive's words (the payload) start at at + 8.
 // | word   | name  | values                                     | written by                  |
 // |--------|-------|--------------------------------------------|-----------------------------|
-// | 0      | CLASS | BLOCK_MAGIC | k: the block is 2^k bytes       | blockAlloc, once per block  |
+// | 0      | CLASS | BLOCK_MAGIC | kind << 8 | k: 2^k bytes      | blockAlloc, each allocation |
 // | 1      | REFS  | references held; 0 while free              | Atomics.add/sub, see below  |
 // | 2      | NEXT  | while free: `at` of the next free block    | push, before the head's CAS |
 // | 2 ...  |       | while live: the payload (zeroed at alloc)  | the primitive               |
-// A block keeps its size class for the life of the process; free blocks of
+// A block keeps its size class k for the life of the process; its kind
+// (0..255, set by each blockAlloc) names the release hook that runs when it
+// is freed (below). Free blocks of
 // class k form a stack whose head is FREE_HEADS[k], an Int64: low 32 bits
 // `at` of the top block (0 = empty), high 32 bits a tag that every
 // successful compareExchange increments.
@@ -21,7 +23,8 @@
 // FRESH (bytes past HEAP_TOP) -blockAlloc: heapAlloc, CLASS, REFS = 1-> LIVE
 // FREE (on list k) -blockAlloc: pop (tagged CAS), zero payload, REFS = 1-> LIVE
 // LIVE -blockRetain: REFS += 1-> LIVE
-// LIVE -blockRelease: REFS -= 1, to 0-> FREE (kept in the releasing
+// LIVE -blockRelease: REFS -= 1, to 0: the kind's release hook runs (it
+//       releases the blocks this one owns), then-> FREE (kept in the releasing
 //       thread's own cache, or pushed on list k when that is full; nobody
 //       else can name the block any more, below)
 // FREE (in a thread's cache) -that thread's blockAlloc-> LIVE
@@ -62,6 +65,22 @@
 // primitive reusing the words); where this file cannot be sure (a thread
 // that ended never runs its finalizers; a descriptor encoded but never
 // decoded, as in an item left in a dropped queue) the block leaks instead.
+//
+// Blocks that own blocks (release hooks): a primitive whose words name other
+// heap blocks (an unbounded queue's chain header names its segments,
+// queue/_chain.ts) allocates its block with a kind k > 0 and registers a
+// hook for k (registerRelease, once per thread at module load; the table
+// lives on globalThis, as the transfer registry does, so two copies of this
+// module in one thread share it). The release that takes REFS to 0 runs the
+// hook with the block's payload offset before the block goes on a free
+// list: the hook releases the owned blocks' references. This is safe for
+// the same reason freeing is (REFS 0: no thread can name the block, so none
+// can reach the blocks it names through it); the owner must also make sure
+// no thread reaches an owned block except through a handle of the owner
+// (queue/_chain.ts says why that holds for segments). A kind with no hook
+// in the releasing thread (impossible: the releasing thread had a handle,
+// so it loaded the module) frees the block and leaks the owned ones.
+// Kinds in use: 1 an unbounded queue's chain (queue/_chain.ts).
 //
 // Queue blocks (blockAlloc's `queue`: every queue placed in the heap,
 // queue/_init.ts) may take at most a quarter of the heap's largest size
@@ -143,7 +162,7 @@ function wordsFor(v: Views, end: number): Int32Array {
  * offset in the runtime block, a multiple of 8, or -1 when the heap cannot
  * hold it. `queue`: a queue's block, within the queues' share of the heap.
  */
-export function blockAlloc(bytes: number, queue = false): number {
+export function blockAlloc(bytes: number, queue = false, kind = 0): number {
   let k = MIN_CLASS;
   while ((1 << k) < bytes + HEADER) if (++k > MAX_CLASS) return -1;
   const v = views();
@@ -154,8 +173,8 @@ export function blockAlloc(bytes: number, queue = false): number {
     // stores: the offset reaches another thread only through a transfer,
     // a synchronizing operation (postMessage, a queue's atomics).
     const all = wordsFor(v, at + HEADER + bytes);
-    const end = ((at + HEADER) >> 2) + ((bytes + 3) >> 2);
-    for (let i = (at + HEADER) >> 2; i < end; i++) all[i] = 0;
+    const from = (at + HEADER) >> 2;
+    all.fill(0, from, from + ((bytes + 3) >> 2));
   } else {
     if (queue && !reserveQueue(v, 1 << k)) return -1;
     at = heapAlloc(1 << k, 8);
@@ -163,9 +182,9 @@ export function blockAlloc(bytes: number, queue = false): number {
       if (queue) Atomics.sub(v.header, HEAP_QUEUES, 1 << k);
       return -1;
     }
-    // Fresh heap bytes are zero; the class word is written once per block.
-    Atomics.store(wordsFor(v, at + HEADER), at / 4 + CLASS, BLOCK_MAGIC | k);
+    wordsFor(v, at + HEADER); // fresh heap bytes are zero
   }
+  Atomics.store(v.all, at / 4 + CLASS, BLOCK_MAGIC | (kind & 0xff) << 8 | k);
   Atomics.store(v.all, at / 4 + REFS, 1);
   Atomics.add(v.header, HEAP_LIVE, 1 << k);
   return at + HEADER;
@@ -232,7 +251,17 @@ export function blockRelease(byteOffset: number): void {
     Atomics.add(v.all, at / 4 + REFS, 1);
     return;
   }
-  const k = Atomics.load(v.all, at / 4 + CLASS) & 0xff;
+  const word = Atomics.load(v.all, at / 4 + CLASS);
+  const k = word & 0xff;
+  const kind = word >> 8 & 0xff;
+  try {
+    if (kind !== 0) hooks[kind]?.(byteOffset);
+  } finally {
+    free(v, k, at);
+  }
+}
+
+function free(v: Views, k: number, at: number): void {
   Atomics.sub(v.header, HEAP_LIVE, 1 << k);
   const cache = local[k] ??= [];
   if (cache.length < LOCAL_BYTES >> k) cache.push(at);
@@ -266,6 +295,22 @@ function push(v: Views, k: number, at: number): void {
     const h2 = BigInt.asIntN(64, (((h >> 32n) + 1n) << 32n) | BigInt(at));
     if (Atomics.compareExchange(v.heads, k, h, h2) === h) return;
   }
+}
+
+type ReleaseHook = (byteOffset: number) => void;
+const HOOKS = Symbol.for("threadkit.heap.releaseHooks.v1");
+const hooks: ReleaseHook[] =
+  ((globalThis as Record<symbol, unknown>)[HOOKS] as ReleaseHook[]) ??
+    ((globalThis as Record<symbol, unknown>)[HOOKS] = []);
+
+/**
+ * Registers what runs when a block of `kind` (1..255, given to blockAlloc)
+ * loses its last reference, before it is freed: `hook` gets the block's
+ * payload offset and releases the blocks it owns (see "Blocks that own
+ * blocks" above). Each module that allocates such blocks calls this at load.
+ */
+export function registerRelease(kind: number, hook: ReleaseHook): void {
+  hooks[kind] = hook;
 }
 
 // This thread's finalizers: each tracked handle's reference is released

@@ -1,41 +1,30 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // The unbounded FIFO queue's memory (Python's `Queue()`, `maxsize <= 0`;
-// the queue itself is _unbounded.ts). A chain of bounded FIFO
-// queues ("segments") of doubling capacity in ONE growable SharedArrayBuffer:
-// when the newest segment is full, a producer grows the buffer and lays a
-// segment twice as large after the last one. No item is ever moved or
-// copied; a segment that consumers have drained stays as dead space (a
-// growable SharedArrayBuffer cannot shrink), so memory is bounded by about
-// four times the most items the queue ever held, and by the stated maximum.
+// the queue itself is _unbounded.ts). A chain of bounded FIFO queues
+// ("segments") of doubling capacity: when the newest segment is full, a
+// producer makes a segment twice as large. No item is ever moved or copied.
 // A structured item too large for the newest segment's byte region is
 // treated like a full segment: the next segment's region is made to hold it
-// (twice its encoded size, up to UNBOUNDED_MAX_BYTES), at the maximum too.
-// The buffer reserves room for every segment at that size, so whether an
-// item fits never depends on the queue's past.
+// (twice its encoded size, up to UNBOUNDED_MAX_BYTES), at the maximum too,
+// so whether an item fits never depends on the queue's past.
 // Every segment is a complete bounded queue (_core.ts), so the fast paths,
 // waiting and waking are those of Queue; this file only moves callers from
 // one segment to the next.
 //
-// Chain header: Int32Array at byte 0 of the growable buffer, 64 slots (256 B).
-// | slot  | name      | values                                      | written by                  |
-// |-------|-----------|---------------------------------------------|-----------------------------|
-// | 0     | LOCK      | the chain Lock's word (sync/lock.ts)        | grow(), shutdown()          |
-// | 1     | SEGMENTS  | segments made, 1..MAX_SEGMENTS              | grow(), under LOCK          |
-// | 2     | FRONT     | lowest segment that may still hold items    | CAS by getters              |
-// | 3     | TASKS     | lowest segment that may have unfinished tasks | CAS by taskDone            |
-// | 4     | SHUT      | 0 OPEN, 1 SHUT, 2 IMMEDIATE                 | shutdown(), under LOCK      |
-// | 5     | MAX       | most items the newest segment may hold      | constructor, once           |
-// | 16+s  | OFFSET[s] | byte offset of segment s (read as uint32)   | grow(), before SEGMENTS     |
+// Where the chain lives (the heap or a buffer of its own), its header's slot
+// table, and when segment blocks are freed: _chain_memory.ts.
 //
 // Segment states (s < SEGMENTS):
 // newest, open   -put finds it full (or the item too large), LOCK held:
-//                 lay s + 1 after s (grow the buffer, build it, write
-//                 OFFSET[s + 1]; unpublished), then shutdown(s), then
-//                 SEGMENTS = s + 2->                                retired
-// newest, open   -laying s + 1 throws (the buffer cannot grow)-> newest, open
-//                 (nothing published; a later grow lays s + 1 at the same
-//                 offset, OFFSET[s] + size of s, and reuses the space)
+//                 make s + 1 (allocate its block, or grow the own buffer;
+//                 build it; write OFFSET[s + 1]; unpublished), then
+//                 shutdown(s), then SEGMENTS = s + 2->               retired
+// newest, open   -making s + 1 throws (the heap refuses the block, or the
+//                 buffer cannot grow)-> newest, open (nothing published;
+//                 a later grow tries again)
 // retired        -getters drain it; empty-> FRONT moves past it (CAS)
+// any            -the header block's last reference goes (heap chains)->
+//                 freed (the release hook: every OFFSET[s], s <= SEGMENTS)
 // A retired segment refuses puts (its own shutdown: CLOSED in its TAIL, and
 // no put lands after that), so every item of segment s was put before any
 // item of segment s + 1 could be: FIFO order holds across segments. Getters
@@ -56,40 +45,50 @@
 // which the grower holds from before it retires s until after it publishes
 // s + 1: whoever finds s retired takes LOCK after the publication. A grow
 // that fails retires nothing, so nobody waits for a segment that never
-// comes.
+// comes. The home changes none of this: a segment block is published by the
+// same SEGMENTS store after the same OFFSET store.
 
+import { blockAlloc, blockRelease, holdBlock } from "../_core/heap.ts";
+import type { Region } from "../_core/placement.ts";
+import { runtime } from "../_core/runtime.ts";
 import { type AcquireOptions, UNINTERRUPTIBLE } from "../_core/wait.ts";
 import type { Lock } from "../sync/lock.ts";
 import { lockAt } from "../sync/_lock_at.ts";
 import { tookOver } from "../sync/_holder.ts";
 import type { Codec } from "./_codec.ts";
 import { FIFO, QueueBase, queueByteLength, type QueueInit } from "./_core.ts";
+import {
+  CHAIN_KIND,
+  checkChain,
+  checkSize,
+  FRONT,
+  grown,
+  HEADER_BYTES,
+  HEADER_WORDS,
+  HOME,
+  LOCK,
+  MAGIC,
+  MAX,
+  OFFSET,
+  reservation,
+  SEGMENTS,
+  SHUT,
+  UNBOUNDED_FIRST,
+  UNBOUNDED_MAX,
+} from "./_chain_memory.ts";
+import { CHAIN_MAGIC, HOME_HEAP, refusal, segmentRefused } from "./_home.ts";
 import { defaultBytes } from "./_init.ts";
 import { align8, BYTES, type ElementType } from "./_layout.ts";
 
-const LOCK = 0;
-const SEGMENTS = 1;
-/** Header slot: the lowest segment that may still hold items. */
-export const FRONT = 2;
-/** Header slot: the lowest segment that may have unfinished tasks. */
-export const TASKS = 3;
-const SHUT = 4;
-const MAX = 5;
-const OFFSET = 16;
-const HEADER_WORDS = 64;
-const HEADER_BYTES = HEADER_WORDS * 4;
-const MAX_SEGMENTS = HEADER_WORDS - OFFSET;
+export {
+  checkChain,
+  FRONT,
+  TASKS,
+  UNBOUNDED_FIRST,
+  UNBOUNDED_MAX,
+  UNBOUNDED_MAX_BYTES,
+} from "./_chain_memory.ts";
 
-/** First segment's capacity when none is given. */
-export const UNBOUNDED_FIRST = 1024;
-/** Default largest segment (items) of an unbounded queue. */
-export const UNBOUNDED_MAX: number = 2 ** 20;
-/**
- * Largest byte region of a structured segment (64 MiB): an item of an
- * unbounded queue encodes to at most this minus 1 bytes (its record ends
- * with one separator byte).
- */
-export const UNBOUNDED_MAX_BYTES: number = 2 ** 26;
 const UNINTERRUPTIBLE_ACQUIRE = { [UNINTERRUPTIBLE]: true } as AcquireOptions;
 
 /** One segment: a bounded FIFO queue inside the chain's buffer. */
@@ -110,22 +109,27 @@ export interface UnboundedInit<T> {
 
 /** One handle's view of the chain: its header, lock and segment handles. */
 export class Chain<T> {
+  /** The runtime block (a heap chain) or the chain's own buffer. */
   readonly buffer: SharedArrayBuffer;
+  /** Byte offset of the header in `buffer`. */
+  readonly base: number;
   readonly h: Int32Array;
+  /** Whether the chain lives in the shared heap. */
+  readonly heap: boolean;
   readonly #lock: Lock;
   readonly #segments: Segment<T>[] = [];
   #codec: Codec<T> | undefined;
   readonly type: ElementType;
 
   /** A new chain for `init`, or (with `revived`) another thread's chain. */
-  constructor(
-    init: UnboundedInit<T> | undefined,
-    revived?: SharedArrayBuffer,
-  ) {
+  constructor(init: UnboundedInit<T> | undefined, revived?: Region) {
     if (revived !== undefined) {
-      this.buffer = revived;
-      this.h = new Int32Array(revived, 0, HEADER_WORDS);
-      this.#lock = lockAt(revived, LOCK * 4);
+      checkChain(revived.buffer, revived.byteOffset);
+      this.buffer = revived.buffer;
+      this.base = revived.byteOffset;
+      this.h = new Int32Array(this.buffer, this.base, HEADER_WORDS);
+      this.heap = Atomics.load(this.h, HOME) === HOME_HEAP;
+      this.#lock = lockAt(this.buffer, this.base + LOCK * 4);
       this.type = this.segment(0).type;
       return;
     }
@@ -145,38 +149,30 @@ export class Chain<T> {
         `Cannot create queue: maxCapacity (${max}) is below initialCapacity (${first})`,
       );
     }
-    // Reserve room for every segment the queue may ever make, each with
-    // the largest byte region (address space only: a growable buffer
-    // commits memory as it grows). Segments double up to max; then items
-    // too large for the newest segment add segments of max items whose
-    // regions at least double, up to UNBOUNDED_MAX_BYTES.
-    const structured = type === "structured";
-    const most = structured ? UNBOUNDED_MAX_BYTES : undefined;
-    let total = HEADER_BYTES, s = 0;
-    const reserve = (capacity: number) => {
-      if (s++ === MAX_SEGMENTS) {
-        throw new RangeError(
-          "Cannot create queue: maxCapacity needs too many segments; raise initialCapacity",
-        );
-      }
-      total += align8(queueByteLength(FIFO, { capacity, type, bytes: most }));
-    };
-    for (let cap = first;; cap = Math.min(cap * 2, max)) {
-      reserve(cap);
-      if (cap === max) break;
-    }
-    for (let b = defaultBytes(max); structured && b < most!; b = grown(b)) {
-      reserve(max);
-    }
-    this.buffer = new SharedArrayBuffer(HEADER_BYTES, {
-      maxByteLength: total,
-    });
-    this.h = new Int32Array(this.buffer, 0, HEADER_WORDS);
-    this.#lock = lockAt(this.buffer, LOCK * 4);
+    const total = reservation(type, first, max); // throws before any alloc
     this.type = type;
     this.#codec = init?.codec;
+    // The heap, if it holds the header and the first segment.
+    const at = blockAlloc(HEADER_BYTES, true, CHAIN_KIND);
+    const size = at < 0 ? 0 : this.#shape(first, undefined).size;
+    const seg = at < 0 ? -1 : blockAlloc(size, true);
+    let home = HOME_HEAP;
+    if (seg < 0) {
+      home = at < 0 ? refusal(HEADER_BYTES) : refusal(size);
+      if (at >= 0) blockRelease(at); // names no segment: frees the header
+    }
+    this.heap = home === HOME_HEAP;
+    this.buffer = this.heap
+      ? runtime().buffer
+      : new SharedArrayBuffer(HEADER_BYTES, { maxByteLength: total });
+    this.base = this.heap ? at : 0;
+    this.h = new Int32Array(this.buffer, this.base, HEADER_WORDS);
+    this.#lock = lockAt(this.buffer, this.base + LOCK * 4);
     this.h[MAX] = max;
-    this.#append(0, first, undefined);
+    this.h[HOME] = home;
+    this.h[MAGIC] = CHAIN_MAGIC;
+    if (this.heap) holdBlock(this, at);
+    this.#append(0, first, undefined, seg);
     Atomics.store(this.h, SEGMENTS, 1);
   }
 
@@ -221,8 +217,9 @@ export class Chain<T> {
    * item whose record takes `need` bytes: retires it and makes s + 1, twice
    * as large up to the maximum (and with a byte region for the item),
    * unless another thread did, the queue is shut down, or s is full at the
-   * maximum. Throws what laying s + 1 throws (the buffer cannot grow); the
-   * queue is then as it was.
+   * maximum. Throws what making s + 1 throws (a RangeError: the heap
+   * refuses its block, or the own buffer cannot grow); the queue is then as
+   * it was.
    */
   grow(s: number, need = 0): void {
     this.#take();
@@ -312,7 +309,7 @@ export class Chain<T> {
     }
   }
 
-  // #repair, or (the buffer cannot grow) LOCK let go and the error passed on.
+  // #repair, or (s + 1 cannot be made) LOCK let go and the error passed on.
   #repaired(): void {
     try {
       this.#repair();
@@ -327,11 +324,13 @@ export class Chain<T> {
   // - shutdown, after SHUT was written: some segments may not be shut down
   //   yet. Shutting a segment down again is harmless, so it is done again
   //   for all (as shutdown() does); SHUT != 0 also stops every grow.
-  // - #grow, before s was retired (the buffer grown or not, s + 1 laid or
-  //   not, OFFSET[s + 1] written or not): nothing is published, s is open
-  //   and newest; the next grow lays s + 1 again at the same offset (its
-  //   words are rewritten: nobody can have used an unpublished segment).
-  //   Nothing to do.
+  // - #grow, before s was retired (s + 1 made or not, OFFSET[s + 1]
+  //   written or not): nothing is published, s is open and newest; the
+  //   next grow makes s + 1 again (own buffer: at the same offset, its
+  //   words rewritten; heap: the block OFFSET[s + 1] names, if any, is
+  //   released first, and one allocated between the alloc and the OFFSET
+  //   store leaks). Nobody can have used an unpublished segment. Nothing
+  //   to do.
   // - #grow, during or after s's retirement, before SEGMENTS = s + 2: s
   //   refuses puts (its shutdown may have stopped before waking all its
   //   waiters) and no newer segment is published, so puts and gets that
@@ -358,9 +357,9 @@ export class Chain<T> {
     Atomics.store(h, SEGMENTS, last + 2);
   }
 
-  // Under LOCK. The order keeps a failure harmless: s + 1 is laid first,
-  // unpublished (if the buffer cannot grow, this throws with s still open
-  // and newest); only then is s retired (no put lands in it after that, so
+  // Under LOCK. The order keeps a failure harmless: s + 1 is made first,
+  // unpublished (if the heap refuses its block or the buffer cannot grow,
+  // this throws with s still open and newest); only then is s retired (no put lands in it after that, so
   // every item of s precedes every item of s + 1) and s + 1 published.
   #grow(s: number, need: number): void {
     const h = this.h;
@@ -377,23 +376,51 @@ export class Chain<T> {
     Atomics.store(h, SEGMENTS, s + 2); // publishes OFFSET[s + 1]
   }
 
-  // Lays segment s (capacity cap, byte region `bytes` or the default) right
-  // after segment s - 1, growing the buffer if it does not reach that far
-  // yet; OFFSET[s] is written before SEGMENTS publishes it.
-  #append(s: number, cap: number, bytes: number | undefined): void {
+  // Makes segment s (capacity cap, byte region `bytes` or the default): in
+  // its own heap block (`at`, if the caller allocated it already), or laid
+  // right after segment s - 1 in the own buffer, growing it if it does not
+  // reach that far yet; OFFSET[s] is written before SEGMENTS publishes it.
+  #append(s: number, cap: number, bytes: number | undefined, at = -1): void {
     const buffer = this.buffer;
-    const offset = s === 0 ? HEADER_BYTES : this.#end(s - 1);
+    const { init, size } = this.#shape(cap, bytes);
+    let offset = at;
+    if (this.heap && offset < 0) {
+      // A grow that stopped may have left an unpublished block here:
+      // nobody else can name it (SEGMENTS never counted it).
+      const stale = this.#offset(s);
+      if (stale !== 0) {
+        Atomics.store(this.h, OFFSET + s, 0);
+        blockRelease(stale);
+      }
+      offset = blockAlloc(size, true);
+      if (offset < 0) throw segmentRefused(size);
+    } else if (!this.heap) {
+      offset = s === 0 ? HEADER_BYTES : this.#end(s - 1);
+      if (buffer.byteLength < offset + size) buffer.grow(offset + size);
+    }
+    let q: Segment<T>;
+    try {
+      q = new Segment<T>({ ...init, buffer, byteOffset: offset });
+    } catch (error) {
+      if (this.heap) blockRelease(offset);
+      throw error;
+    }
+    Atomics.store(this.h, OFFSET + s, offset);
+    this.#segments[s] = q;
+  }
+
+  // A segment's options and its size in bytes.
+  #shape(
+    cap: number,
+    bytes: number | undefined,
+  ): { init: QueueInit<T>; size: number } {
     const init: QueueInit<T> = {
       capacity: cap,
       type: this.type,
       codec: this.#codec,
       bytes,
     };
-    const end = offset + queueByteLength(FIFO, init);
-    if (buffer.byteLength < end) buffer.grow(end);
-    const q = new Segment<T>({ ...init, buffer, byteOffset: offset });
-    Atomics.store(this.h, OFFSET + s, offset);
-    this.#segments[s] = q;
+    return { init, size: queueByteLength(FIFO, init) };
   }
 
   // Byte offset of segment s: a uint32 in an int32 slot (it may pass 2^31).
@@ -416,25 +443,4 @@ export class Chain<T> {
     });
     return align8(offset + size);
   }
-}
-
-// The byte region after one that refused an item of `b` + 1 bytes: twice
-// that, up to the largest (so it at least doubles, and a few such items fit).
-function grown(b: number): number {
-  return Math.min(UNBOUNDED_MAX_BYTES, align8(2 * (b + 1)));
-}
-
-function checkSize(what: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (
-    typeof value !== "number" || !Number.isInteger(value) || value < 1 ||
-    value > 2 ** 26
-  ) {
-    throw new RangeError(
-      `Cannot create queue: ${what} must be an integer from 1 to ${
-        2 ** 26
-      }, got ${String(value)}`,
-    );
-  }
-  return value;
 }

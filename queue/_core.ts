@@ -24,7 +24,8 @@
 // A put: encode (toRaw), one store.tryPut; put -> afterPut (wake getters),
 // closed -> QueueShutDownError, full -> putSlow (_put.ts); a refused item's
 // heap references are released. Memory: a caller's region, else a heap
-// block (up to HEAP_QUEUE_MAX), else a buffer of its own (_init.ts).
+// block (any size the heap's queue share allows), else a buffer of its own
+// (_init.ts, _home.ts).
 // A get: one store.tryGet; item -> afterGet (wake putters), empty -> getSlow
 // (_get.ts), which also decides "shut down and empty".
 // Shutdown states: OPEN -> SHUT -> IMMEDIATE (_shutdown.ts).

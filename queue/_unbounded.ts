@@ -17,8 +17,10 @@ import {
 } from "../_core/transfer.ts";
 import type { WaitOptions } from "../_core/wait.ts";
 import type { Codec } from "./_codec.ts";
+import type { Region } from "../_core/placement.ts";
 import {
   Chain,
+  checkChain,
   FRONT,
   type Segment,
   TASKS,
@@ -49,7 +51,7 @@ const TAG = "threadkit.Queue.unbounded";
 // deno-lint-ignore no-explicit-any
 type AnyQueue = UnboundedQueue<any>;
 
-let adopting: SharedArrayBuffer | undefined;
+let adopting: Region | undefined;
 
 /** An unbounded FIFO queue: the same API as Queue (see queue/bounded.ts). */
 export class UnboundedQueue<T> implements AsyncIterable<T> {
@@ -79,7 +81,7 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
     readonly buffer: SharedArrayBuffer;
     readonly byteOffset: number;
   } {
-    return { buffer: this.#c.buffer, byteOffset: 0 };
+    return { buffer: this.#c.buffer, byteOffset: this.#c.base };
   }
 
   withCodec(codec: Codec<T>): this {
@@ -314,7 +316,7 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
 
   /** @ignore Describes the queue for another thread (transfer registry). */
   [TO_DESCRIPTOR](): Descriptor {
-    return { tag: TAG, buffer: this.#c.buffer, byteOffset: 0 };
+    return { tag: TAG, buffer: this.#c.buffer, byteOffset: this.#c.base };
   }
 
   // The put side: try the newest segment without waiting; when it is full,
@@ -432,9 +434,13 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
     }
   }
 
-  /** @ignore Revives an unbounded queue over a buffer another thread made. */
-  static revive<T>(buffer: SharedArrayBuffer): UnboundedQueue<T> {
-    adopting = buffer;
+  /**
+   * @ignore Revives an unbounded queue over a chain header another thread
+   * made (checked: a TypeError or RangeError for anything else).
+   */
+  static revive<T>(region: Region): UnboundedQueue<T> {
+    checkChain(region.buffer, region.byteOffset);
+    adopting = { buffer: region.buffer, byteOffset: region.byteOffset };
     return new UnboundedQueue<T>(undefined);
   }
 }
@@ -469,9 +475,4 @@ defineInspect(UnboundedQueue as { prototype: AnyQueue }, (q) => ({
   size: q.qsize(),
 }), "Queue");
 
-registerTransfer(TAG, (d) => {
-  if (d.byteOffset !== 0 || !(d.buffer instanceof SharedArrayBuffer)) {
-    throw new TypeError("Cannot revive queue: malformed descriptor");
-  }
-  return UnboundedQueue.revive(d.buffer);
-});
+registerTransfer(TAG, (d) => UnboundedQueue.revive(d));

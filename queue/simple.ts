@@ -22,6 +22,11 @@ export type { WaitOptions } from "../_core/wait.ts";
 
 const TAG = "threadkit.SimpleQueue";
 let adopting: UnboundedQueue<unknown> | undefined;
+// Each SimpleQueue, kept reachable from its UnboundedQueue: a revived one
+// holds the heap reference (the decode made it the holder), while waits run
+// in the UnboundedQueue's async methods, which keep only that one reachable
+// (_chain.ts, "When segment blocks are freed").
+const holders = new WeakMap<object, object>();
 
 /** Options of {@linkcode SimpleQueue}. */
 export interface SimpleQueueInit<T = unknown> {
@@ -86,6 +91,7 @@ export class SimpleQueue<T = unknown> {
     adopting = undefined;
     this.#q = (revived as UnboundedQueue<T> | undefined) ??
       new UnboundedQueue<T>(init);
+    holders.set(this.#q, this);
   }
 
   /**
@@ -160,9 +166,6 @@ export class SimpleQueue<T = unknown> {
 }
 
 registerTransfer(TAG, (d) => {
-  if (d.byteOffset !== 0 || !(d.buffer instanceof SharedArrayBuffer)) {
-    throw new TypeError("Cannot revive SimpleQueue: malformed descriptor");
-  }
-  adopting = UnboundedQueue.revive(d.buffer) as UnboundedQueue<unknown>;
+  adopting = UnboundedQueue.revive(d) as UnboundedQueue<unknown>;
   return new SimpleQueue();
 });

@@ -133,7 +133,10 @@ describe("Queue (unbounded) growing without blocking", () => {
   // A thread holds the chain's lock (the first word of the queue's buffer,
   // _chain.ts) for `ms`, as a slow grow would; resolves once it holds it.
   async function holdChainLock(q: Queue<number>, ms: number) {
-    const lock = new Lock({ buffer: q.region.buffer, byteOffset: 0 });
+    const lock = new Lock({
+      buffer: q.region.buffer,
+      byteOffset: q.region.byteOffset,
+    });
     const flag = new Int32Array(new SharedArrayBuffer(8));
     const t = new Thread({
       target: (lock: Lock, flag: Int32Array, ms: number) => {

@@ -1,0 +1,115 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Where a queue's memory lives (its home), and why. By default every queue
+// lives in the shared heap (_core/heap.ts): a bounded queue in one block
+// (_init.ts), an unbounded one as a chain header block and a block per
+// segment (_chain.ts). A queue gets a SharedArrayBuffer of its own only when
+// the heap cannot give the memory: queues have taken their share of the
+// heap (a quarter of its largest size, counted as blocks are cut), or the
+// heap is full. The queue records that cause in its shared memory once, at
+// construction, so any thread that holds it can say why it cannot travel
+// inside a queue item (as bytes, an offset names memory in the heap only).
+//
+// Home codes (written by the constructor, once):
+// | code | name        | the queue's memory                                  |
+// |------|-------------|-----------------------------------------------------|
+// | 0    | HOME_HEAP   | heap blocks (or a bounded queue placed in a caller's |
+// |      |             | buffer: its own code is HOME_PLACED)                |
+// | 1    | HOME_SHARE  | a buffer of its own: queues had taken their share   |
+// | 2    | HOME_FULL   | a buffer of its own: the heap was full              |
+// | 3    | HOME_PLACED | a caller's buffer (bounded queues only)             |
+// Bounded queues keep the code in bits 1-2 of FLAGS (_layout.ts); an
+// unbounded queue's chain in its header slot HOME (_chain.ts).
+
+import { heapQueueBytes } from "../_core/heap.ts";
+import type { Descriptor } from "../_core/transfer.ts";
+import { runtime } from "../_core/runtime.ts";
+import { FLAGS, KIND, MAGIC } from "./_layout.ts";
+
+export const HOME_HEAP = 0;
+export const HOME_SHARE = 1;
+export const HOME_FULL = 2;
+export const HOME_PLACED = 3;
+/** Bounded queues: the home code's shift in FLAGS (bits 1-2). */
+export const HOME_SHIFT = 1;
+/** The chain header's slot that holds its home code (_chain.ts). */
+export const CHAIN_HOME = 7;
+/** The chain header's slot that holds CHAIN_MAGIC once set up (_chain.ts). */
+export const CHAIN_MAGIC_SLOT = 6;
+/** The value of a chain header's CHAIN_MAGIC_SLOT (_chain.ts). */
+export const CHAIN_MAGIC = 0x43680001;
+
+const MiB = 1024 * 1024;
+
+/** Bytes of the heap block that a payload of `bytes` takes (a power of 2). */
+function blockBytes(bytes: number): number {
+  let b = 16;
+  while (b < bytes + 8) b *= 2;
+  return b;
+}
+
+/**
+ * Why the heap refused `bytes` for a queue just now: HOME_SHARE when the
+ * queues' share has no room for its block, else HOME_FULL.
+ */
+export function refusal(bytes: number): number {
+  const { used, cap } = heapQueueBytes();
+  return used + blockBytes(bytes) > cap ? HOME_SHARE : HOME_FULL;
+}
+
+/** The heap's largest size in MiB. */
+function heapMiB(): number {
+  const b = runtime().buffer;
+  return Math.floor((b.growable ? b.maxByteLength : b.byteLength) / MiB);
+}
+
+/** A sentence naming a home code's cause and its limit. */
+export function homeCause(code: number): string {
+  const { used, cap } = heapQueueBytes();
+  switch (code) {
+    case HOME_SHARE:
+      return `queues had taken their share of threadkit's shared heap (at most ${
+        Math.round(cap / MiB)
+      } MiB of its ${heapMiB()} MiB; ${Math.round(used / MiB)} MiB taken now)`;
+    case HOME_FULL:
+      return `threadkit's shared heap was full (${heapMiB()} MiB)`;
+    case HOME_PLACED:
+      return "it was placed in a caller's buffer";
+  }
+  return "";
+}
+
+/**
+ * The RangeError of a put whose queue (an unbounded queue in the heap)
+ * needs a new segment block of `bytes` that the heap refuses.
+ */
+export function segmentRefused(bytes: number): RangeError {
+  const code = refusal(bytes);
+  return new RangeError(
+    `Cannot put item in queue: the unbounded queue needs a new segment of ${bytes} bytes, but ${
+      homeCause(code)
+    }; nothing was put`,
+  );
+}
+
+/**
+ * Why the queue described by `d` lives in a buffer of its own ("" when it
+ * is not a queue, or its cause is unknown), for the refusal of a queue
+ * inside an item.
+ */
+export function ownBufferCause(d: Descriptor): string {
+  try {
+    // Eight words: the slots read here, within a chain's header and a
+    // bounded queue's alike.
+    const h = new Int32Array(d.buffer, d.byteOffset, 8);
+    if (
+      d.tag === "threadkit.Queue.unbounded" || d.tag === "threadkit.SimpleQueue"
+    ) {
+      if (Atomics.load(h, CHAIN_MAGIC_SLOT) !== CHAIN_MAGIC) return "";
+      return homeCause(Atomics.load(h, CHAIN_HOME));
+    }
+    if ((Atomics.load(h, KIND) & ~0xffff) !== MAGIC) return "";
+    return homeCause((Atomics.load(h, FLAGS) >> HOME_SHIFT) & 3);
+  } catch {
+    return ""; // a buffer too short for a header: not a queue
+  }
+}
