@@ -82,8 +82,9 @@
 // so it loaded the module) frees the block and leaks the owned ones.
 // Kinds in use: 1 an unbounded queue's chain (queue/_chain.ts).
 //
-// Queue blocks (blockAlloc's `queue`: every queue placed in the heap,
-// queue/_init.ts) may take at most a quarter of the heap's largest size
+// Queue blocks (blockAlloc's `queue`: every bounded queue placed in the
+// heap, queue/_init.ts, and an unbounded queue's chain header and segments,
+// queue/_chain.ts) may take at most a quarter of the heap's largest size
 // (QUEUE_SHARE: 256 MiB of 1 GiB), counted in HEAP_QUEUES when a queue
 // block is cut from fresh heap bytes; a queue that reuses a free block of
 // its class counts nothing. Blocks are never split or merged and keep their
@@ -94,6 +95,18 @@
 // it, three quarters stay for primitives whatever queues do; a queue block
 // past the cap, with no free block of its class, is -1 (the queue gets a
 // buffer of its own).
+// What mixed sizes do to the cap: HEAP_QUEUES counts bytes as blocks are
+// cut and never goes down, and a freed queue block serves only requests of
+// its own class. So the share is used by the peak number of live blocks of
+// each class, summed over classes: a program that once held a 128 MiB
+// queue (or an unbounded queue grown to a 128 MiB segment) and dropped it
+// keeps that block for later queues of that class only, and has half the
+// share left for every other size. Queues of any size may live here
+// (nothing but the cap limits one queue: a single queue may take it all);
+// unbounded queues grow through the same classes (their segments double
+// from the same first sizes), so dropped chains feed later ones. Past the
+// cap a new queue gets a buffer of its own and an unbounded queue in the
+// heap cannot grow (its put throws a RangeError naming the share).
 //
 // Why the free list is safe without a lock (ABA): a pop reads head h, then
 // NEXT of the top block, then CASes head h -> NEXT with h's tag + 1. If the

@@ -136,8 +136,8 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
 
   /**
    * The queue's shared memory: buffer and byte offset of its first word. In
-   * the shared heap (bounded queues up to 4 MiB) the buffer is the block all
-   * heap primitives share: a view is valid while a handle of this queue is.
+   * the shared heap (the default) the buffer is the block all heap
+   * primitives share: a view is valid while a handle of this queue is.
    */
   get region(): {
     readonly buffer: SharedArrayBuffer;

@@ -1,8 +1,9 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // The unbounded FIFO queue: what `new Queue()` returns when no capacity is
 // given (Python's `Queue()`, `maxsize <= 0`). The same API as a bounded
-// Queue over a chain of bounded segments in one growable SharedArrayBuffer
-// (_chain.ts: layout, segment states, why no wakeup is lost). This file
+// Queue over a chain of bounded segments, heap blocks (_chain.ts: segment
+// states, why no wakeup is lost; _chain_memory.ts: layout, where it lives,
+// when segments are freed). This file
 // moves each call to the right segment: puts go to the newest (grown when
 // full or when the item is too large for its byte region, waiting only at
 // the maximum), gets to the oldest that may hold items (waiting only in the

@@ -43,9 +43,9 @@ export interface SimpleQueueInit<T = unknown> {
 /**
  * An unbounded first-in, first-out queue without task tracking: `put` never
  * waits. Any thread may put and get; it passes to threads as itself. It is
- * an unbounded {@linkcode Queue} (a chain of segments in one growable
- * SharedArrayBuffer) with the smaller API of Python's `SimpleQueue`: no
- * `taskDone`, `join`, `full` or `shutdown`.
+ * an unbounded {@linkcode Queue} (a chain of segments in threadkit's shared
+ * heap, so it travels inside queue items too) with the smaller API of
+ * Python's `SimpleQueue`: no `taskDone`, `join`, `full` or `shutdown`.
  *
  * Python: `queue.SimpleQueue`.
  *
@@ -82,7 +82,8 @@ export class SimpleQueue<T = unknown> {
   readonly #q: UnboundedQueue<T>;
 
   /**
-   * Creates an empty queue with a growable buffer of its own.
+   * Creates an empty queue in the shared heap (a growable buffer of its own
+   * when the heap cannot hold it).
    * @throws {RangeError} for a bad `initialCapacity` or `maxCapacity`.
    * @throws {TypeError} for an unknown element type.
    */
