@@ -76,7 +76,13 @@ import {
   UNBOUNDED_FIRST,
   UNBOUNDED_MAX,
 } from "./_chain_memory.ts";
-import { CHAIN_MAGIC, HOME_HEAP, refusal, segmentRefused } from "./_home.ts";
+import {
+  CHAIN_MAGIC,
+  HOME_FIXED,
+  HOME_HEAP,
+  refusal,
+  segmentRefused,
+} from "./_home.ts";
 import { defaultBytes } from "./_init.ts";
 import { align8, BYTES, type ElementType } from "./_layout.ts";
 
@@ -152,13 +158,20 @@ export class Chain<T> {
     const total = reservation(type, first, max); // throws before any alloc
     this.type = type;
     this.#codec = init?.codec;
-    // The heap, if it holds the header and the first segment.
-    const at = blockAlloc(HEADER_BYTES, true, CHAIN_KIND);
+    // The heap, if it holds the header and the first segment, and can grow
+    // (a fixed heap's queue share, a quarter of 4 MiB, would stop the chain
+    // after a grow or two, where a buffer of its own grows as needed).
+    const growable = runtime().buffer.growable;
+    const at = growable ? blockAlloc(HEADER_BYTES, true, CHAIN_KIND) : -1;
     const size = at < 0 ? 0 : this.#shape(first, undefined).size;
     const seg = at < 0 ? -1 : blockAlloc(size, true);
     let home = HOME_HEAP;
     if (seg < 0) {
-      home = at < 0 ? refusal(HEADER_BYTES) : refusal(size);
+      home = !growable
+        ? HOME_FIXED
+        : at < 0
+        ? refusal(HEADER_BYTES)
+        : refusal(size);
       if (at >= 0) blockRelease(at); // names no segment: frees the header
     }
     this.heap = home === HOME_HEAP;

@@ -12,7 +12,9 @@
 //   reference is the chain's; the header's release hook gives them back.
 // - a growable SharedArrayBuffer of its own, when the heap cannot give the
 //   header and the first segment (the queues' share of the heap is taken,
-//   or the heap is full): the header at byte 0, each segment laid after the
+//   or the heap is full), or cannot grow at all (a runtime without growable
+//   SharedArrayBuffers: its fixed 4 MiB heap's share would stop the chain
+//   after a grow or two): the header at byte 0, each segment laid after the
 //   last, growing the buffer; room is reserved for every segment at its
 //   largest (address space only), so whether an item fits never depends on
 //   the past here either. It travels as a thread arg only; inside an item

@@ -17,6 +17,8 @@
 // | 1    | HOME_SHARE  | a buffer of its own: queues had taken their share   |
 // | 2    | HOME_FULL   | a buffer of its own: the heap was full              |
 // | 3    | HOME_PLACED | a caller's buffer (bounded queues only)             |
+// | 4    | HOME_FIXED  | a buffer of its own: the heap cannot grow in this   |
+// |      |             | runtime (unbounded queues only)                     |
 // Bounded queues keep the code in bits 1-2 of FLAGS (_layout.ts); an
 // unbounded queue's chain in its header slot HOME (_chain.ts).
 
@@ -29,6 +31,7 @@ export const HOME_HEAP = 0;
 export const HOME_SHARE = 1;
 export const HOME_FULL = 2;
 export const HOME_PLACED = 3;
+export const HOME_FIXED = 4;
 /** Bounded queues: the home code's shift in FLAGS (bits 1-2). */
 export const HOME_SHIFT = 1;
 /** The chain header's slot that holds its home code (_chain.ts). */
@@ -74,6 +77,8 @@ export function homeCause(code: number): string {
       return `threadkit's shared heap was full (${heapMiB()} MiB)`;
     case HOME_PLACED:
       return "it was placed in a caller's buffer";
+    case HOME_FIXED:
+      return `an unbounded queue needs a heap that can grow, and threadkit's shared heap cannot grow in this runtime (${heapMiB()} MiB)`;
   }
   return "";
 }

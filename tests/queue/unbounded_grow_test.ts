@@ -121,6 +121,14 @@ describe("Queue (unbounded) item sizes", () => {
 });
 
 describe("Queue (unbounded) grow failures", () => {
+  it("Queue (unbounded) where the shared heap cannot grow gets a growable buffer of its own, works, and is refused inside an item naming why", async () => {
+    const run = await runProgram(program("fixed_heap.ts"), 30_000);
+    assert.equal(run.timedOut, false, `spun: ${run.stdout}${run.stderr}`);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /ok it grows and works/);
+    assert.match(run.stdout, /\ndone\n?$/);
+  });
+
   it("Queue (unbounded): a grow that fails throws from its put and leaves the queue usable (nothing spins)", async () => {
     const run = await runProgram(program("grow_fail.ts"), 30_000);
     assert.equal(run.timedOut, false, `spun: ${run.stdout}${run.stderr}`);
