@@ -12,7 +12,7 @@
 //   deno run -A bench/unbounded_ab.ts BASE_DIR [REPS]
 // BASE_DIR holds the baseline's mod.ts (for example
 // `git archive main | tar -x -C /tmp/base`).
-import { compare, type Runner, type Side } from "./_ab.ts";
+import { compare, median, type Runner, type Side } from "./_ab.ts";
 import * as here from "../mod.ts";
 
 type Mod = typeof here;
@@ -149,11 +149,14 @@ for (const [what, side, n] of rows) {
     n,
     REPS,
   );
-  const ratio = b.nsPerOp / a.nsPerOp;
+  // Paired: each repetition times both sides back to back.
+  const paired = median(a.rounds.map((ns, i) => b.rounds[i] / ns));
   console.log(
     `${what}: this tree ${a.nsPerOp.toFixed(1)} ns/item, base ${
       b.nsPerOp.toFixed(1)
-    } ns/item; throughput ratio (this / base) ${ratio.toFixed(3)}`,
+    } ns/item; throughput this / base: ${
+      (b.nsPerOp / a.nsPerOp).toFixed(3)
+    } (medians), ${paired.toFixed(3)} (paired median)`,
   );
 }
 Deno.exit(0);

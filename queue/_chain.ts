@@ -135,7 +135,7 @@ export class Chain<T> {
       this.base = revived.byteOffset;
       this.h = new Int32Array(this.buffer, this.base, HEADER_WORDS);
       this.heap = Atomics.load(this.h, HOME) === HOME_HEAP;
-      this.#lock = lockAt(this.buffer, this.base + LOCK * 4);
+      this.#lock = lockAt(this.buffer, this.base + LOCK * 4, false, this);
       this.type = this.segment(0).type;
       return;
     }
@@ -180,7 +180,7 @@ export class Chain<T> {
       : new SharedArrayBuffer(HEADER_BYTES, { maxByteLength: total });
     this.base = this.heap ? at : 0;
     this.h = new Int32Array(this.buffer, this.base, HEADER_WORDS);
-    this.#lock = lockAt(this.buffer, this.base + LOCK * 4);
+    this.#lock = lockAt(this.buffer, this.base + LOCK * 4, false, this);
     this.h[MAX] = max;
     this.h[HOME] = home;
     this.h[MAGIC] = CHAIN_MAGIC;
