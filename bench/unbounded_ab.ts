@@ -9,7 +9,7 @@
 //   (its segments made in the round: 1024 items doubling to N).
 // Each round checks the consumer's count and checksum.
 //
-//   deno run -A bench/unbounded_ab.ts BASE_DIR [REPS]
+//   deno run -A bench/unbounded_ab.ts BASE_DIR [REPS] [ROW]
 // BASE_DIR holds the baseline's mod.ts (for example
 // `git archive main | tar -x -C /tmp/base`).
 import { compare, median, type Runner, type Side } from "./_ab.ts";
@@ -143,7 +143,9 @@ const rows: [string, (m: Mod, tag: string) => Side, number][] = [
     INT_ITEMS,
   ],
 ];
+const only = Deno.args[2]; // a row's name contains it
 for (const [what, side, n] of rows) {
+  if (only !== undefined && !what.includes(only)) continue;
   const [a, b] = await compare(
     [side(here, "this tree"), side(there, "base")],
     n,
@@ -156,7 +158,9 @@ for (const [what, side, n] of rows) {
       b.nsPerOp.toFixed(1)
     } ns/item; throughput this / base: ${
       (b.nsPerOp / a.nsPerOp).toFixed(3)
-    } (medians), ${paired.toFixed(3)} (paired median)`,
+    } (medians), ${paired.toFixed(3)} (paired median), CPU ${
+      (b.cpuPerOp / a.cpuPerOp).toFixed(3)
+    }`,
   );
 }
 Deno.exit(0);
