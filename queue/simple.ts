@@ -25,7 +25,7 @@ let adopting: UnboundedQueue<unknown> | undefined;
 // Each SimpleQueue, kept reachable from its UnboundedQueue: a revived one
 // holds the heap reference (the decode made it the holder), while waits run
 // in the UnboundedQueue's async methods, which keep only that one reachable
-// (_chain.ts, "When segment blocks are freed").
+// (_chain_memory.ts, "When segment blocks are freed").
 const holders = new WeakMap<object, object>();
 
 /** Options of {@linkcode SimpleQueue}. */
