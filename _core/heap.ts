@@ -77,36 +77,30 @@
 // the same reason freeing is (REFS 0: no thread can name the block, so none
 // can reach the blocks it names through it); the owner must also make sure
 // no thread reaches an owned block except through a handle of the owner
-// (queue/_chain.ts says why that holds for segments). A kind with no hook
-// in the releasing thread (impossible: the releasing thread had a handle,
-// so it loaded the module) frees the block and leaks the owned ones.
-// Kinds in use: 1 an unbounded queue's chain (queue/_chain.ts).
+// (queue/_chain_memory.ts says why that holds for segments). A kind with
+// no hook in the releasing thread (impossible: the releasing thread had a
+// handle, so it loaded the module) frees the block and leaks the owned ones.
+// Kinds in use: 1 an unbounded queue's chain (queue/_chain_memory.ts).
 //
 // Queue blocks (blockAlloc's `queue`: every bounded queue placed in the
 // heap, queue/_init.ts, and an unbounded queue's chain header and segments,
 // queue/_chain.ts) may take at most a quarter of the heap's largest size
-// (QUEUE_SHARE: 256 MiB of 1 GiB), counted in HEAP_QUEUES when a queue
-// block is cut from fresh heap bytes; a queue that reuses a free block of
-// its class counts nothing. Blocks are never split or merged and keep their
-// size class for good, so without a cap live queues could fill the heap,
-// and even after they are dropped their blocks (512 bytes and more) would
-// serve only queues of their class: new primitives (16 to 128 bytes) would
-// get buffers of their own, which cannot travel inside queue items. With
-// it, three quarters stay for primitives whatever queues do; a queue block
-// past the cap, with no free block of its class, is -1 (the queue gets a
-// buffer of its own).
-// What mixed sizes do to the cap: HEAP_QUEUES counts bytes as blocks are
-// cut and never goes down, and a freed queue block serves only requests of
-// its own class. So the share is used by the peak number of live blocks of
-// each class, summed over classes: a program that once held a 128 MiB
-// queue (or an unbounded queue grown to a 128 MiB segment) and dropped it
-// keeps that block for later queues of that class only, and has half the
-// share left for every other size. Queues of any size may live here
-// (nothing but the cap limits one queue: a single queue may take it all);
-// unbounded queues grow through the same classes (their segments double
-// from the same first sizes), so dropped chains feed later ones. Past the
-// cap a new queue gets a buffer of its own and an unbounded queue in the
-// heap cannot grow (its put throws a RangeError naming the share).
+// (QUEUE_SHARE: 256 MiB of 1 GiB), counted in HEAP_QUEUES as heap bytes are
+// cut for them. Those up to 8 MiB (every bounded queue in the heap, and
+// every segment of an unbounded one, queue/_init.ts HEAP_QUEUE_MAX) come
+// from the queue chunks (_core/heap_chunks.ts): 8 MiB pieces of the
+// share, each packed with blocks of one class at a time and free for any
+// class once its last block is freed, so queues of any mix of sizes, made
+// and dropped in any order, fit the share as long as at most 31 are alive
+// at once (that file says why), and small ones pack by the thousand. A
+// larger queue block is cut from fresh heap bytes and, once freed, serves
+// only later blocks of its class. Without the cap, live queues could fill
+// the heap: new primitives (16 to 128 bytes) would get buffers of their
+// own, which cannot travel inside queue items. With it, three quarters stay
+// for primitives whatever queues do; a queue block the share cannot hold
+// is -1 (the queue gets a buffer of its own). A heap of fixed size (no
+// growable SharedArrayBuffer: a share under one chunk) cuts queue blocks one
+// by one, as larger ones are.
 //
 // Why the free list is safe without a lock (ABA): a pop reads head h, then
 // NEXT of the top block, then CASes head h -> NEXT with h's tag + 1. If the
@@ -123,6 +117,13 @@ import {
   heapAlloc,
   runtime,
 } from "./runtime.ts";
+import {
+  CHUNK_BYTES,
+  CHUNK_CLASS,
+  CHUNK_MIN_CLASS,
+  chunkAlloc,
+  chunkFree,
+} from "./heap_chunks.ts";
 
 const CLASS = 0;
 const REFS = 1;
@@ -179,8 +180,17 @@ export function blockAlloc(bytes: number, queue = false, kind = 0): number {
   let k = MIN_CLASS;
   while ((1 << k) < bytes + HEADER) if (++k > MAX_CLASS) return -1;
   const v = views();
-  const cache = local[k];
-  let at = cache !== undefined && cache.length > 0 ? cache.pop()! : pop(v, k);
+  let at: number;
+  if (queue && k <= CHUNK_CLASS && queueCap(v) >= CHUNK_BYTES) {
+    // From the queue chunks (see "Queue blocks"); its class word is new.
+    if (k < CHUNK_MIN_CLASS) k = CHUNK_MIN_CLASS;
+    at = chunkAlloc(k, (chunk) => reserveQueue(v, chunk));
+    if (at < 0) return -1;
+    Atomics.store(wordsFor(v, at + HEADER), at / 4 + CLASS, BLOCK_MAGIC | k);
+  } else {
+    const cache = local[k];
+    at = cache !== undefined && cache.length > 0 ? cache.pop()! : pop(v, k);
+  }
   if (at > 0) {
     // Ours alone: zero what the primitive will use (NEXT included). Plain
     // stores: the offset reaches another thread only through a transfer,
@@ -276,6 +286,7 @@ export function blockRelease(byteOffset: number): void {
 
 function free(v: Views, k: number, at: number): void {
   Atomics.sub(v.header, HEAP_LIVE, 1 << k);
+  if (k >= CHUNK_MIN_CLASS && chunkFree(at, k)) return; // a queue chunk's
   const cache = local[k] ??= [];
   if (cache.length < LOCAL_BYTES >> k) cache.push(at);
   else push(v, k, at);

@@ -23,6 +23,7 @@ import { RuntimeError } from "./errors.ts";
 // | 4             | STOP_NEXT   | stopped threads recorded so far         | Atomics.add in recordStop        |
 // | 5             | HEAP_LIVE   | bytes in live heap blocks               | Atomics.add in _core/heap.ts     |
 // | 6             | HEAP_QUEUES | heap bytes cut for queue blocks         | compareExchange in _core/heap.ts |
+// | 7             | HEAP_CHUNKS | byte offset of the queue chunks' table  | once, _core/heap_chunks.ts       |
 // | 16 + 32 * i   | entry i     | thread table entry, see below           |                                  |
 // | STOPS + j     | stop ring   | ident | FAILED of the last 1024 stops     | recordStop                       |
 // | FREE_HEADS/4  | free lists  | 32 Int64 heads of the heap's free lists | _core/heap.ts (tagged CAS)       |
@@ -35,7 +36,7 @@ import { RuntimeError } from "./errors.ts";
 // free list and reused, never given back to the system) or of a Barrier's
 // party table (sync/_parties.ts: kept for the life of the process).
 const MAGIC = 0;
-const NEXT_IDENT = 1;
+export const NEXT_IDENT = 1;
 const HEAP_TOP = 2;
 const NEXT_NAME = 3;
 const STOP_NEXT = 4;

@@ -33,9 +33,12 @@
 // shared heap holds one reference to its block from the moment copy() makes
 // it; decode() hands that reference to the handle it revives (holdBlock), so
 // the block cannot be freed between the encode in one thread and the decode
-// in another.
+// in another. Where that never happens, the references go back: an encode
+// that throws releases those it took; a decode that throws releases those it
+// had not yet handed to a handle (never one it had); and thread args that no
+// thread decodes are given up (see "Handing over" below).
 
-import { blockRetain, holdBlock, isBlock } from "./heap.ts";
+import { blockRelease, blockRetain, holdBlock, isBlock } from "./heap.ts";
 import { describe } from "./placement.ts";
 import { runtime } from "./runtime.ts";
 
@@ -172,13 +175,85 @@ export function encodeTransfer(value: unknown): unknown {
   return encode(value, new Map());
 }
 
+// The heap references the innermost running encode and decode took so far
+// (released if it throws); saved and restored around nested calls (getters).
+let retained: number[] | undefined;
+let handed: Set<object> | undefined;
+
 /**
  * Revives every marked descriptor inside a freshly cloned `value`, in place
  * where possible. Returns the revived value.
  * @throws {TypeError} for a foreign descriptor.
  */
 export function decodeTransfer(value: unknown): unknown {
-  return decode(value, new Set());
+  const outer = handed;
+  const mine = handed = new Set<object>();
+  try {
+    return decode(value, new Set());
+  } catch (error) {
+    // The markers not yet revived still hold their references (a revived
+    // one's went to its handle, whose finalizer releases it).
+    forEachReference(value, blockRelease, mine);
+    throw error;
+  } finally {
+    handed = outer;
+  }
+}
+
+/**
+ * Releases the in-flight reference of every heap primitive in `encoded`
+ * (an encoded value that no thread will decode: see _core/claim.ts).
+ */
+export function releaseTransfer(encoded: unknown): void {
+  forEachReference(encoded, blockRelease, undefined);
+}
+
+/**
+ * Adds one reference per heap primitive in `encoded`, for one more decode
+ * of a clone of it (an executor's initArgs, decoded once per pool thread).
+ */
+export function retainTransfer(encoded: unknown): void {
+  forEachReference(encoded, blockRetain, undefined);
+}
+
+// Calls `f` with the block of every heap marker in an encoded value (in
+// descriptors' extras too), skipping the markers in `skip`.
+function forEachReference(
+  value: unknown,
+  f: (byteOffset: number) => void,
+  skip: Set<object> | undefined,
+  seen = new Set<object>(),
+): void {
+  if (typeof value !== "object" || value === null || seen.has(value)) return;
+  seen.add(value);
+  if (value instanceof Map) {
+    for (const [k, v] of value) {
+      forEachReference(k, f, skip, seen);
+      forEachReference(v, f, skip, seen);
+    }
+    return;
+  }
+  if (value instanceof Set) {
+    for (const v of value) forEachReference(v, f, skip, seen);
+    return;
+  }
+  const isArray = Array.isArray(value);
+  if (!isArray && !clonesAsPlain(value)) return;
+  if (!isArray && Object.hasOwn(value, MARK)) {
+    const w = (value as Record<string, unknown>)[MARK] as Wire;
+    if (w.heap === true && !skip?.has(value) && isBlock(w.byteOffset)) {
+      f(w.byteOffset);
+    }
+    forEachReference(w.extra, f, skip, seen);
+    return;
+  }
+  if (isArray) {
+    for (const v of value as unknown[]) forEachReference(v, f, skip, seen);
+  }
+  for (const key of keysOf(value)) {
+    if (isArray && isIndex(key)) continue;
+    forEachReference((value as Record<string, unknown>)[key], f, skip, seen);
+  }
 }
 
 // encodeTransfer in two passes: `needs` looks for a primitive or a key to
@@ -188,7 +263,16 @@ export function decodeTransfer(value: unknown): unknown {
 // copy point at copies, never back at the caller's objects.
 function encode(value: unknown, seen: Map<object, unknown>): unknown {
   if (!needs(value, new Set())) return value;
-  return copy(value, seen);
+  const outer = retained;
+  const mine: number[] = retained = [];
+  try {
+    return copy(value, seen);
+  } catch (error) {
+    for (const at of mine) blockRelease(at);
+    throw error;
+  } finally {
+    retained = outer;
+  }
 }
 
 function needs(value: unknown, seen: Set<object>): boolean {
@@ -278,7 +362,10 @@ function decode(value: unknown, seen: Set<object>): unknown {
       extra,
     });
     // The in-flight reference copy() took becomes the handle's.
-    if (isBlock(w.byteOffset)) holdBlock(revived as object, w.byteOffset);
+    if (isBlock(w.byteOffset)) {
+      holdBlock(revived as object, w.byteOffset);
+      handed?.add(value);
+    }
     return revived;
   }
   seen.add(value);
@@ -370,7 +457,10 @@ function wire(d: Descriptor, seen: Map<object, unknown>): Wire {
   if (d.buffer !== runtime().buffer) {
     return { tag: d.tag, buffer: d.buffer, byteOffset: d.byteOffset, extra };
   }
-  if (isBlock(d.byteOffset)) blockRetain(d.byteOffset);
+  if (isBlock(d.byteOffset)) {
+    blockRetain(d.byteOffset);
+    retained?.push(d.byteOffset);
+  }
   return { tag: d.tag, byteOffset: d.byteOffset, extra, heap: true };
 }
 

@@ -8,8 +8,8 @@ import { RuntimeError } from "../_core/errors.ts";
 import { entryAlive, heapAlloc, runtime } from "../_core/runtime.ts";
 import { setSliceHook } from "../_core/wait.ts";
 import { checkTarget, type WireTarget, wireTarget } from "../_core/target.ts";
+import { decodeCopy } from "../_core/claim.ts";
 import {
-  decodeTransfer,
   type Descriptor,
   encodeTransfer,
   reviveDescriptor,
@@ -421,7 +421,7 @@ export class Pool {
           this.free,
           w,
           this.s.init,
-          decodeTransfer(structuredClone(this.s.initArgs)) as unknown[],
+          decodeCopy(this.s.initArgs) as unknown[],
           this.s.idleMs,
         ];
         const t = new Thread({

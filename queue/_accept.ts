@@ -25,6 +25,26 @@ export function accepted(st: QueueState, from: number): void {
   afterPut(st, 1);
 }
 
+/**
+ * A single put's first try: `st.store.tryPut`, which throws only on a
+ * corrupt queue word (queue/_corrupt.ts); the references the put's encoding
+ * took (from `from` in `held`) are then released, as for any refused put.
+ * (Batch puts release theirs in putManyKept and settleHeld.)
+ */
+export function firstTry(
+  st: QueueState,
+  raw: unknown,
+  w: Acquire,
+  from: number,
+): number {
+  try {
+    return st.store.tryPut(raw, w);
+  } catch (error) {
+    releaseHeld(takeHeld(from));
+    throw error;
+  }
+}
+
 /** putManyAsync's end: releases the references of the items not put. */
 export async function settleHeld(
   done: Promise<number>,

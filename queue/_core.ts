@@ -24,8 +24,7 @@
 // A put: encode (toRaw), one store.tryPut; put -> afterPut (wake getters),
 // closed -> QueueShutDownError, full -> putSlow (_put.ts); a refused item's
 // heap references are released. Memory: a caller's region, else a heap
-// block (any size the heap's queue share allows), else a buffer of its own
-// (_init.ts, _home.ts).
+// block, else a buffer of its own (_init.ts, _home.ts).
 // A get: one store.tryGet; item -> afterGet (wake putters), empty -> getSlow
 // (_get.ts), which also decides "shut down and empty".
 // Shutdown states: OPEN -> SHUT -> IMMEDIATE (_shutdown.ts).
@@ -42,7 +41,12 @@ import {
   iterate,
 } from "./_get.ts";
 import { own, setCodec, toRaw } from "./_glue.ts";
-import { accepted, putManyAsyncKept, putManyKept } from "./_accept.ts";
+import {
+  accepted,
+  firstTry,
+  putManyAsyncKept,
+  putManyKept,
+} from "./_accept.ts";
 import { held, releaseHeld, takeHeld } from "./_held.ts";
 import {
   checkMax,
@@ -181,7 +185,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     const st = this.#st;
     const from = held.length; // this put's references start here (_held.ts)
     const raw = toRaw(st, item);
-    const r = st.store.tryPut(raw, o);
+    const r = firstTry(st, raw, o, from);
     if (r > 0) return accepted(st, from);
     const taken = takeHeld(from);
     try {
@@ -204,7 +208,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
   putNowait(item: T): void {
     const st = this.#st, from = held.length;
     const raw = toRaw(st, item);
-    const r = st.store.tryPut(raw, NOWAIT);
+    const r = firstTry(st, raw, NOWAIT, from);
     if (r > 0) return accepted(st, from);
     releaseHeld(takeHeld(from));
     if (r < 0) throw r === BUSY_COUNT ? busyPut(NOWAIT) : shutDown("put");
@@ -224,7 +228,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     const raw = toRaw(st, item);
     // Never waits for another thread's decode here (NO_WAIT): putSlowAsync
     // waits for it without blocking the event loop.
-    const r = st.store.tryPut(raw, NO_WAIT);
+    const r = firstTry(st, raw, NO_WAIT, from);
     if (r > 0) return accepted(st, from);
     const taken = takeHeld(from);
     try {

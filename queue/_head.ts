@@ -66,6 +66,7 @@ import {
   waitUntil,
 } from "./_layout.ts";
 import { CONTENDED, LOCKED } from "./_turn.ts";
+import { corruptWord, holderValid } from "./_corrupt.ts";
 
 // Tries before a consumer stops spinning (acquireTurn's SPIN).
 const SPIN = 200;
@@ -110,6 +111,10 @@ export function acquireHead(
       until = waitUntil(w);
       idle = idleUntil(until);
       if (until === NOWAIT_UNTIL) until = performance.now() + GRACE;
+    }
+    if (v < 0 || !holderValid(d)) { // never written so (_corrupt.ts)
+      if (extra !== 0) Atomics.notify(h, HEAD, 1);
+      throw v < 0 ? corruptWord("HEAD", v) : corruptWord("HOLDER", d);
     }
     if (holderDead(d)) {
       // Its item is still first: the turn is ours as the word stands (its

@@ -23,6 +23,7 @@
 // unbounded queue's chain in its header slot HOME (_chain.ts).
 
 import { heapQueueBytes } from "../_core/heap.ts";
+import { CHUNK_BYTES } from "../_core/heap_chunks.ts";
 import type { Descriptor } from "../_core/transfer.ts";
 import { runtime } from "../_core/runtime.ts";
 import { FLAGS, KIND, MAGIC } from "./_layout.ts";
@@ -56,7 +57,9 @@ function blockBytes(bytes: number): number {
  */
 export function refusal(bytes: number): number {
   const { used, cap } = heapQueueBytes();
-  return used + blockBytes(bytes) > cap ? HOME_SHARE : HOME_FULL;
+  // Blocks up to a chunk come from the queue chunks: a new one is cut whole.
+  const need = Math.max(blockBytes(bytes), CHUNK_BYTES);
+  return used + need > cap ? HOME_SHARE : HOME_FULL;
 }
 
 /** The heap's largest size in MiB. */

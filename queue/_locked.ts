@@ -110,7 +110,14 @@ export abstract class LockedStore implements Store {
     this.h = h;
     this.cap = h[CAPACITY];
     this.#custom = (h[FLAGS] & FLAG_CODEC) !== 0;
-    this.#lock = lockAt(h.buffer as SharedArrayBuffer, h.byteOffset + LOCK * 4);
+    // Owned: the lock is held only inside a synchronous store call, so a
+    // holder that stopped in any way died holding it (as HEAD's turn,
+    // holderDead in _decoding.ts), and is taken over.
+    this.#lock = lockAt(
+      h.buffer as SharedArrayBuffer,
+      h.byteOffset + LOCK * 4,
+      true,
+    );
   }
 
   // Takes the lock, from a dead holder too (see MUST); false when a holder

@@ -43,6 +43,7 @@
 // protocol, plus the HOLDER word that names HEAD's holder (_decoding.ts).
 
 import { waitSync } from "../_core/wait.ts";
+import { corruptWord } from "./_corrupt.ts";
 
 /** Mask of the counter in a TAIL/HEAD word. */
 export const POSITION: number = (1 << 28) - 1;
@@ -89,6 +90,10 @@ export function acquireTurn(
     if (spins++ < SPIN) {
       v = Atomics.load(h, i);
       continue;
+    }
+    if (v < 0) { // a word no put writes (_corrupt.ts): never sleep on it
+      if (extra !== 0) Atomics.notify(h, i, 1);
+      throw corruptWord("TAIL", v);
     }
     if ((v & CONTENDED) === 0) {
       const seen = Atomics.compareExchange(h, i, v, v | CONTENDED);

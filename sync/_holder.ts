@@ -7,7 +7,12 @@
 // them (sync/_lock_at.ts, RLock, Condition).
 
 import { OwnerDiedError } from "../_core/errors.ts";
-import { identAlive, identStopped } from "../_core/runtime.ts";
+import {
+  identAlive,
+  identStopped,
+  NEXT_IDENT,
+  runtime,
+} from "../_core/runtime.ts";
 
 /** The lock word's CONTENDED bit: someone may sleep on it (sync/lock.ts). */
 export const CONTENDED = 0x40000000;
@@ -65,6 +70,39 @@ export const OWNED = "threadkit.owned";
 // separate markConsistent() would add a state (a bit of the word, checked
 // by every release) for no further protection.
 
+// Corrupt words: every value an acquire, a release or a takeover writes is
+// 0 or an issued ident, with or without CONTENDED (bit 30); bit 31 is never
+// set, and CONTENDED never stands alone. Any other value was written over
+// the lock (a placement over it, a stray store into a shared buffer): no
+// thread will ever release it, so the waiter's death check, which runs at
+// each slice end (never on the fast path), throws a RangeError instead of
+// waiting for good. A word that names an issued ident looks like a held
+// lock and is waited for as one (or taken over, once its thread stopped).
+// Idents are this runtime block's (main thread 1): a lock shared with a
+// worker that runs a runtime block of its own (a worker the program
+// started itself) is outside this model already, since both number their
+// threads from 1.
+
+/**
+ * Whether `ident` was ever issued to a thread of this runtime block (main
+ * thread 1, then one per start, NEXT_IDENT in _core/runtime.ts). A word that
+ * names a thread names an issued one unless the memory is corrupt: a thread
+ * gets its ident before it can write it anywhere, and NEXT_IDENT only grows.
+ * One load: for slow paths.
+ */
+export function identIssued(ident: number): boolean {
+  return ident >= 1 && ident < Atomics.load(runtime().view, NEXT_IDENT);
+}
+
+/** The RangeError of a lock word no thread could have written. */
+export function corruptLock(state: number): RangeError {
+  return new RangeError(
+    `Cannot acquire lock: its shared word is corrupt (0x${
+      (state >>> 0).toString(16)
+    } names no thread this process has started)`,
+  );
+}
+
 /**
  * A waiter's death check of the lock word `view[0]`, run by the wait helper
  * at slice ends: returns while the holder lives (or when the word changed
@@ -80,8 +118,11 @@ export function takeOver(
   onAcquired: (() => void) | undefined,
 ): void {
   let state = Atomics.load(view, 0);
+  if (state === 0) return;
   const holder = state & HOLDER;
-  if (holder === 0 || identAlive(holder)) return;
+  // A word no acquire or takeover writes (see "Corrupt words" above).
+  if (state < 0 || !identIssued(holder)) throw corruptLock(state);
+  if (identAlive(holder)) return;
   const stop = identStopped(holder);
   if (stop === undefined || (!owned && stop !== "failed")) return;
   // The holder may have released the lock and then ended between the load

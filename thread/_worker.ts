@@ -106,6 +106,8 @@ interface Start {
   args: unknown[];
   /** Whether args hold threadkit primitives (encoded descriptors). */
   primitives: boolean;
+  /** The args' claim word when they hold primitives (_core/claim.ts). */
+  claim?: Int32Array;
   /** Whether the thread runs under resourceLimits. */
   limited: boolean;
   port: MessagePort;
@@ -187,14 +189,23 @@ async function run(start: Start, kind: "node" | "web"): Promise<void> {
     const target = wire.kind === "module" && internal !== undefined
       ? (await internal() as Record<string, AnyFunction>)[wire.export]
       : await resolveTarget(wire);
-    const args = start.primitives
-      ? (await import("../_core/transfer.ts")).decodeTransfer(
+    const args = start.claim !== undefined
+      ? (await import("../_core/claim.ts")).decodeClaimed(
+        start.claim,
         start.args,
       ) as unknown[]
       : start.args;
     outcome = { ok: true, value: await call(target, args, start.target) };
   } catch (error) {
     outcome = { ok: false, error: error };
+    // Args never decoded (the target failed to load): their references go
+    // back (_core/claim.ts; a no-op once decodeClaimed took them).
+    if (start.claim !== undefined) {
+      await import("../_core/claim.ts").then(
+        (c) => c.giveUpClaim(start.claim, start.args),
+        () => {}, // cannot load: the references leak, as before
+      );
+    }
   }
   if (ended) return; // died meanwhile (an exit in a callback, say)
   await post(start.port, outcome);

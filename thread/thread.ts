@@ -9,12 +9,11 @@ import { RuntimeError, TimeoutError } from "../_core/errors.ts";
 import { defineInspect } from "../_core/inspect.ts";
 import {
   type Descriptor,
-  encodeTransfer,
   registerTransfer,
   TO_DESCRIPTOR,
 } from "../_core/transfer.ts";
 import { waitAsync, waitOptions, waitSync } from "../_core/wait.ts";
-import { messageReady, startWorker, takeMessage } from "../_core/adapter.ts";
+import { messageReady, takeMessage } from "../_core/adapter.ts";
 import type { Outcome } from "../_core/outcome.ts";
 import {
   cancelRequestedFor,
@@ -25,12 +24,10 @@ import {
   entryInfo,
   nextNameNumber,
   requestCancel,
-  reserveEntry,
   runtime,
   tidIndex,
-  unreserveEntry,
 } from "../_core/runtime.ts";
-import { targetName, wireTarget } from "../_core/target.ts";
+import { targetName } from "../_core/target.ts";
 import { reportException } from "./_hook.ts";
 import { hooks, owned, threadHandle } from "./_handles.ts";
 import type {
@@ -40,7 +37,8 @@ import type {
   ThreadOptions,
   ThreadResult,
 } from "./_types.ts";
-import { checkOptions, sendable } from "./_types.ts";
+import { checkOptions } from "./_types.ts";
+import { startThread } from "./_start.ts";
 import { decodePosted, type Died, failure, stopped } from "./_death.ts";
 
 export {
@@ -117,6 +115,7 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
   readonly #limits: Record<string, number> | undefined;
   #joining = 0; // pending joinAsync() calls: they take the error, not the hook
   #dead = false; // its end is known to be a death (or a late failure was seen)
+  #giveUp: (() => void) | undefined; // gives the args back (start, #failed)
 
   /**
    * Creates a thread; `start()` runs it.
@@ -241,44 +240,23 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
         "Cannot start thread: threads can only be started once",
       );
     }
-    // Checked here so that a bad argument leaves no reserved entry and no
-    // half-started worker behind.
-    const args = sendable(this.#name, encodeTransfer(this.#args));
-    const { ident, entry } = reserveEntry(this.#name, this.#daemon);
-    const { port1, port2 } = new MessageChannel();
-    const start = {
-      runtime: runtime().buffer,
-      ident,
-      entry,
-      target: wireTarget(this.#target!),
-      args,
-      // encodeTransfer returns its input when it found no primitive.
-      primitives: args !== this.#args,
-      limited: this.#limits !== undefined,
-      port: port2,
-    };
-    try {
-      this.#report = startWorker(
-        start,
-        [port2],
-        this.#daemon,
-        this.#name,
-        {
-          done: () => this.#collect(true),
-          failed: (error, code) => this.#failed(error, code),
-        },
-        port1,
-        this.#limits,
-      );
-    } catch (error) {
-      unreserveEntry(entry, ident);
-      port1.close();
-      throw error;
-    }
-    this.#ident = ident;
-    this.#entry = entry;
-    this.#port = port1;
-    owned.set(ident, this as Thread);
+    const started = startThread(
+      this.#name,
+      this.#daemon,
+      this.#target!,
+      this.#args,
+      this.#limits,
+      {
+        done: () => this.#collect(true),
+        failed: (error, code) => this.#failed(error, code),
+      },
+    );
+    this.#ident = started.ident;
+    this.#entry = started.entry;
+    this.#port = started.port;
+    this.#report = started.report;
+    this.#giveUp = started.giveUp;
+    owned.set(started.ident, this as Thread);
   }
 
   /**
@@ -438,6 +416,7 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
   // If the thread did not record its death itself, record it here. Why no
   // lost wakeup for joiners: see endEntry (write, then notify).
   #failed(error: unknown, code: number | undefined): void {
+    this.#giveUp?.(); // unless the thread decoded its args (claim.ts)
     endEntry(this.#entry, this.#ident!);
     this.#collect(true);
     const dead = this.#dead;
@@ -485,6 +464,7 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
 
   #settle(outcome: Outcome, report: boolean): void {
     this.#outcome = outcome;
+    this.#giveUp = undefined; // the thread took its args, or gave them up
     this.#port?.close();
     this.#port = undefined;
     this.#report?.close();

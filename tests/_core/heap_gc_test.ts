@@ -6,7 +6,8 @@
 // under the wait), and that a primitive returned or thrown by a thread gives
 // its reference back when its handle is dropped. heap_budget.ts fills the
 // queues' share of the heap and checks that small primitives still live in
-// it (and travel in items), and that dropped queues' blocks are reused.
+// it (and travel in items), and that dropped queues' blocks are reused;
+// heap_sizes.ts makes and drops queues of mixed sizes in turns;
 // heap_chain.ts drops unbounded queues and checks that their segments come
 // back.
 import { describe, it } from "node:test";
@@ -61,6 +62,17 @@ describe("shared heap under gc", () => {
     assert.equal(run.timedOut, false, `timed out: ${run.stdout}${run.stderr}`);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /ok a new Lock lives in the heap/);
+    assert.match(run.stdout, /\ndone\n?$/);
+  });
+
+  it("queues of mixed sizes made and dropped in any order never use the queues' share up", async () => {
+    const run = await runProgram(program("heap_sizes.ts"), 120_000, [], {
+      exposeGc: true,
+    });
+    assert.equal(run.timedOut, false, `timed out: ${run.stdout}${run.stderr}`);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /ok then 20,000 small queues live in the heap/);
+    assert.match(run.stdout, /ok 600 queues of random sizes/);
     assert.match(run.stdout, /\ndone\n?$/);
   });
 });

@@ -40,6 +40,7 @@ export const SLOTS: Record<string, number> = {
   TAIL: 16,
   LAPS: 17,
   HEAD: 32,
+  HOLDER: 33,
   DONE: 48,
   NOT_EMPTY: 64,
   NOT_FULL: 65,
@@ -50,24 +51,42 @@ export const SLOTS: Record<string, number> = {
   B: 83,
 };
 const VALUES = [-1, 0x7fffffff, 1 << 20];
-// Lock words: a value with a lock bit set reads as a lock some thread holds
-// (any nonzero LOCK word of the locked stores; the LOCKED/CONTENDED bits of
-// TAIL and HEAD in the FIFO rings, _turn.ts and _head.ts), and waiting out
-// a holder that never releases is the holder-death work on those locks, not
-// a cheap header check: the locked stores' LOCK is left out, and the rings'
-// TAIL and HEAD get values without the lock bits.
-const LOCK_FREE_VALUES = [1 << 20, (1 << 28) - 1];
+const LOCKED = 1 << 28;
+const CONTENDED = 1 << 29;
+const BIT31 = 1 << 31;
+// Lock words (queue/_corrupt.ts): the FIFO rings' TAIL and the structured
+// ring's HEAD carry LOCKED/CONTENDED bits (_turn.ts, _head.ts); the locked
+// stores' LOCK is a Lock word (holder ident | CONTENDED); HOLDER names the
+// consumer lock's holder (_decoding.ts). Each gets values without the lock
+// bit (the counter alone, CONTENDED alone), values no operation writes (bit
+// 31 with LOCKED, -1, idents never issued: a RangeError), and holders that
+// stopped (`stopped`, an ident from the stop ring: taken over). Not here:
+// a lock word with valid bits that names no holder (TAIL or HEAD LOCKED
+// with a valid position) or a live one: that is what a producer or consumer
+// mid-copy leaves, and it is waited for as a held lock (queue/_corrupt.ts).
+function lockValues(k: number, slot: string, stopped: number): number[] {
+  const ring = k < 2;
+  if (slot === "TAIL" && ring) {
+    return [1 << 20, (1 << 28) - 1, CONTENDED | 3, -1, BIT31 | LOCKED | 3];
+  }
+  if (slot === "HEAD" && k === 1) {
+    return [1 << 20, (1 << 28) - 1, CONTENDED | 2, -1, BIT31 | LOCKED | 2];
+  }
+  if (slot === "LOCK") return [...VALUES, stopped, stopped | (1 << 30)];
+  if (slot === "HOLDER") {
+    return [...VALUES, BIT31 | 5, stopped, stopped | (1 << 30)];
+  }
+  return VALUES;
+}
 
 /** The cases: kind index, slot name, value. */
-export function cases(): [number, string, number][] {
+export function cases(stopped: number): [number, string, number][] {
   const out: [number, string, number][] = [];
   KINDS.forEach((_, k) => {
     for (const slot of Object.keys(SLOTS)) {
-      if (slot === "LOCK" && k >= 2) continue;
-      const lockWord = (slot === "TAIL" || slot === "HEAD") && k < 2;
-      for (const v of lockWord ? LOCK_FREE_VALUES : VALUES) {
-        out.push([k, slot, v]);
-      }
+      if (slot === "LOCK" && k < 2) continue; // the rings have no LOCK
+      if (slot === "HOLDER" && k === 0) continue; // nor the numeric ring HOLDER
+      for (const v of lockValues(k, slot, stopped)) out.push([k, slot, v]);
     }
   });
   return out;
@@ -77,10 +96,10 @@ export function cases(): [number, string, number][] {
  * Runs every case; returns one line per case: what each call did. Each
  * call's waits are bounded by a 5 ms timeout.
  */
-export function run(progress: Int32Array): string[] {
+export function run(progress: Int32Array, stopped: number): string[] {
   const lines: string[] = [];
   const T = { timeout: 5 };
-  for (const [k, slot, v] of cases()) {
+  for (const [k, slot, v] of cases(stopped)) {
     Atomics.add(progress, 0, 1);
     const [name, make, item] = KINDS[k];
     const q = make();

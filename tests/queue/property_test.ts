@@ -1,13 +1,14 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // Property tests (fast-check): what a put accepts, a get takes back out with
 // the meaning structuredClone gives it, prototypes included, through put/get,
-// putMany/getMany, LifoQueue's byte store and a thread boundary (queue items
-// both ways, thread args and results). A failure prints its seed; rerun with
+// putMany/getMany, LifoQueue's and PriorityQueue's byte stores and a thread
+// boundary (queue items both ways, one by one and in batches; thread args and
+// results, graphs included). A failure prints its seed; rerun with
 // FC_SEED=<seed>. Run counts are bounded to keep CI short.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { LifoQueue, Queue, Thread } from "../../mod.ts";
+import { LifoQueue, PriorityQueue, Queue, Thread } from "../../mod.ts";
 import {
   assertCloneEqual,
   checkProperty,
@@ -109,6 +110,107 @@ describe("Queue structured items (property)", () => {
       assert.equal(echo.join({ timeout: 60_000 }), true);
     }
     assert.equal(echo.result, "done");
+  });
+
+  it("Queue.putMany()/getMany() across a thread and back give structuredClone of each item", () => {
+    const toThread = new Queue<unknown>({ capacity: 64, bytes: 1 << 20 });
+    const back = new Queue<unknown>({ capacity: 64, bytes: 1 << 20 });
+    // Echo: a batch [0, items] comes back with putMany as it arrived (one
+    // getMany in the thread); [1] ends the thread.
+    const echo = new Thread({
+      name: "echo-many",
+      target: (inbox: Queue<unknown>, outbox: Queue<unknown>) => {
+        for (;;) {
+          const m = inbox.get({ timeout: 60_000 }) as [number, unknown[]];
+          if (m[0] === 1) return "done";
+          const got: unknown[] = [];
+          while (got.length < m[1].length) {
+            got.push(...inbox.getMany(m[1].length - got.length, {
+              timeout: 60_000,
+            }));
+          }
+          outbox.putMany(got, { timeout: 60_000 });
+        }
+      },
+      args: [toThread, back],
+    });
+    echo.start();
+    try {
+      toThread.putMany([[0, ["ready"]], "ready"], { timeout: 60_000 });
+      assert.deepEqual(back.getMany(1, { timeout: 60_000 }), ["ready"]);
+      checkProperty(
+        "Queue putMany/getMany across a thread",
+        fc.property(
+          fc.array(itemArb(), { minLength: 1, maxLength: 6 }),
+          (items) => {
+            const want = items.map((v) => structuredClone(v));
+            // The thread learns the count first, then takes the batch.
+            toThread.put([0, items.map(() => 0)], { timeout: 20_000 });
+            toThread.putMany(items, { timeout: 20_000 });
+            const got: unknown[] = [];
+            while (got.length < items.length) {
+              got.push(...back.getMany(items.length - got.length, {
+                timeout: 20_000,
+              }));
+            }
+            got.forEach((g, i) => assertCloneEqual(g, want[i]));
+          },
+        ),
+        200,
+      );
+    } finally {
+      toThread.put([1], { timeout: 20_000 });
+      assert.equal(echo.join({ timeout: 60_000 }), true);
+    }
+    assert.equal(echo.result, "done");
+  });
+
+  it("PriorityQueue.put()/get() and LifoQueue.putMany()/getMany() give back structuredClone", () => {
+    const pq = new PriorityQueue<[number, unknown]>({
+      capacity: 4,
+      bytes: 1 << 20,
+    });
+    checkProperty(
+      "PriorityQueue put/get",
+      fc.property(fc.integer(), itemArb(), (priority, value) => {
+        pq.put([priority, value]);
+        assertCloneEqual(
+          pq.get({ timeout: 1000 }),
+          structuredClone([priority, value]),
+        );
+      }),
+      300,
+    );
+    const lq = new LifoQueue<unknown>({ capacity: 16, bytes: 1 << 20 });
+    checkProperty(
+      "LifoQueue putMany/getMany",
+      fc.property(
+        fc.array(itemArb(), { minLength: 1, maxLength: 6 }),
+        (items) => {
+          const want = items.map((v) => structuredClone(v)).reverse();
+          lq.putMany(items);
+          const got = lq.getMany(undefined, { timeout: 1000 });
+          assert.equal(got.length, items.length);
+          got.forEach((g, i) => assertCloneEqual(g, want[i]));
+        },
+      ),
+      200,
+    );
+  });
+
+  it("Thread args and results with shared references and cycles keep structuredClone's meaning", async () => {
+    await checkPropertyAsync(
+      "Thread args/result (graphs)",
+      fc.asyncProperty(itemArb(), async (value) => {
+        const t = new Thread({ target: (x: unknown) => x, args: [value] });
+        t.start();
+        assertCloneEqual(
+          await t.joinAsync({ timeout: 60_000 }),
+          structuredClone(value),
+        );
+      }),
+      8,
+    );
   });
 
   it("Thread args and results keep structuredClone's meaning (marker keys too)", async () => {

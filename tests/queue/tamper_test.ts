@@ -6,19 +6,34 @@
 // hang fails the test by its join's timeout and names the case.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { LifoQueue, Queue, Thread } from "../../mod.ts";
+import { LifoQueue, Lock, Queue, Thread } from "../../mod.ts";
 import type * as tamperModule from "../_workers/tamper.ts";
 import { cases } from "../_workers/tamper.ts";
+import { identStopped } from "../../_core/runtime.ts";
+import { blockRefs } from "../../_core/heap.ts";
+import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
+import { until } from "../_helpers.ts";
 
 const tamper = new URL("../_workers/tamper.ts", import.meta.url);
 
+type Described = {
+  [TO_DESCRIPTOR](): { buffer: SharedArrayBuffer; byteOffset: number };
+};
+const offsetOf = (p: object) => (p as Described)[TO_DESCRIPTOR]().byteOffset;
+
 describe("Queue with tampered shared memory", () => {
   it("every call after a single-word overwrite of a live queue's header returns or throws", async () => {
-    const all = cases();
+    // An ident from the stop ring: a thread that ran and stopped.
+    const gone = new Thread({ target: () => 1 });
+    gone.start();
+    await gone.joinAsync({ timeout: 60_000 });
+    const stopped = gone.ident!;
+    await until(() => identStopped(stopped) !== undefined, "the stop record");
+    const all = cases(stopped);
     const progress = new Int32Array(new SharedArrayBuffer(4));
     const t = new Thread<typeof tamperModule.run>({
       target: { module: tamper, export: "run" },
-      args: [progress],
+      args: [progress, stopped],
       daemon: true, // a hang must not keep the process alive
     });
     t.start();
@@ -46,6 +61,32 @@ describe("Queue with tampered shared memory", () => {
       lines.some((l) => /^LifoQueue COUNT=2147483647: .*RangeError/.test(l)),
       "a locked store's COUNT past its capacity is a RangeError",
     );
+    // Lock words no operation writes are RangeErrors where a call would
+    // otherwise sleep behind them for good (queue/_corrupt.ts).
+    const line = (name: string, slot: string, v: number) => {
+      const found = lines.find((l) => l.startsWith(`${name} ${slot}=${v}: `));
+      assert.ok(found !== undefined, `${name} ${slot}=${v}`);
+      return found;
+    };
+    const bit31Locked = (1 << 31) | (1 << 28);
+    for (const name of ["Queue<int32>", "Queue"]) {
+      assert.match(line(name, "TAIL", bit31Locked | 3), / put:RangeError/);
+      assert.match(line(name, "TAIL", -1), / shutdown:RangeError/);
+    }
+    assert.match(line("Queue", "HEAD", bit31Locked | 2), / get:RangeError/);
+    for (const name of ["LifoQueue<int32>", "LifoQueue", "PriorityQueue"]) {
+      for (const v of [-1, 0x7fffffff, 1 << 20]) {
+        assert.match(line(name, "LOCK", v), / shutdown:RangeError/);
+      }
+      // A holder that stopped holding the store lock is taken over: every
+      // call works, and the items are still there (get, then getMany).
+      for (const v of [stopped, stopped | (1 << 30)]) {
+        assert.match(
+          line(name, "LOCK", v),
+          /^\S+ LOCK=\d+: qsize:ok putNowait:ok getNowait:ok put:ok get:ok putMany:ok getMany:ok /,
+        );
+      }
+    }
   });
 
   it("new Queue() placed over a live queue is a RangeError and leaves it working", () => {
@@ -71,5 +112,42 @@ describe("Queue with tampered shared memory", () => {
     const again = new Queue<number>({ capacity: 4, type: "int32", buffer });
     again.put(8);
     assert.equal(again.get({ timeout: 1000 }), 8);
+  });
+
+  it("a put refused by a corrupt lock word gives its item's heap references back (put, putNowait, putAsync, putMany)", async () => {
+    const lock = new Lock();
+    const at = offsetOf(lock);
+    const words = (q: object) => {
+      const d = (q as Described)[TO_DESCRIPTOR]();
+      return new Int32Array(d.buffer, d.byteOffset, 96);
+    };
+    // A FIFO ring with bit 31 and LOCKED in TAIL; a locked store whose LOCK
+    // names an ident never issued.
+    const rings = [
+      () => {
+        const q = new Queue<unknown>({ capacity: 4 });
+        Atomics.store(words(q), 16, (1 << 31) | (1 << 28));
+        return q;
+      },
+      () => {
+        const q = new LifoQueue<unknown>({ capacity: 4 });
+        Atomics.store(words(q), 80, 1 << 29);
+        return q;
+      },
+    ];
+    for (const make of rings) {
+      const q = make();
+      assert.throws(() => q.put({ lock }, { timeout: 5000 }), RangeError);
+      assert.throws(() => q.putNowait({ lock }), RangeError);
+      await assert.rejects(
+        q.putAsync({ lock }, { timeout: 5000 }),
+        RangeError,
+      );
+      assert.throws(
+        () => q.putMany([{ lock }, { lock }], { timeout: 5000 }),
+        RangeError,
+      );
+      assert.equal(blockRefs(at), 1, "every encode's reference went back");
+    }
   });
 });

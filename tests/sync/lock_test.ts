@@ -243,4 +243,33 @@ describe("Lock", () => {
       assert.equal(lock.locked(), false);
     });
   }
+
+  it("a lock word no thread could have written is a RangeError at the first slice end, not a wait for good", async () => {
+    const buffer = new SharedArrayBuffer(8);
+    const lock = new Lock({ buffer, byteOffset: 4 });
+    const word = new Int32Array(buffer, 4, 1);
+    const CONTENDED = 1 << 30;
+    // Bit 31; CONTENDED with no holder; idents never issued in this process.
+    for (const bad of [-1, 1 << 31 | 1, CONTENDED, 1 << 29, CONTENDED - 1]) {
+      word[0] = bad;
+      assert.throws(
+        () => lock.acquire({ timeout: 10_000 }),
+        (e: unknown) => e instanceof RangeError && /corrupt/.test(e.message),
+        `0x${(bad >>> 0).toString(16)}`,
+      );
+      await assert.rejects(
+        lock.acquireAsync({ timeout: 10_000 }),
+        (e: unknown) => e instanceof RangeError,
+      );
+      // A release still frees it (any thread may release a Lock).
+      lock.release();
+      assert.equal(lock.acquire({ timeout: 1000 }), true);
+      lock.release();
+    }
+    // A word naming a live thread (this one) is a held lock: waited for
+    // until the timeout, as any holder is.
+    word[0] = 1;
+    assert.equal(lock.acquire({ timeout: 120 }), false);
+    lock.release();
+  });
 });

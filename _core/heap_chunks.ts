@@ -1,0 +1,199 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Queue chunks: where the shared heap's queue blocks up to CHUNK_BYTES live
+// (_core/heap.ts, "Queue blocks"). Blocks never split or merge, so blocks cut
+// for queues one by one would keep their size class for good: a program
+// that drops its large queues and makes small ones (or the reverse) would
+// find the queues' share of the heap taken by free blocks of the wrong size.
+// Instead the share is cut into chunks of 8 MiB; a chunk serves one size
+// class at a time, packed (2^(23 - k) blocks of class k), and once its last
+// block is freed it is free for any class.
+//
+// What the cap guarantees: a new chunk is cut only when no chunk of the
+// class has a free block and no chunk is free, so every chunk then holds a
+// live queue block (or one being taken). The chunks never outnumber the heap
+// queues alive at once (plus threads creating one at that very moment), and
+// the share holds 31 chunks (255.9 MiB / 8 MiB): a program that never has
+// more than 31 heap queues of up to 4 MiB alive at once never reaches the
+// cap, whatever sizes it makes and drops, in any order; many small queues
+// pack (16,384 of 512 bytes to a chunk). Past the cap a queue gets a buffer
+// of its own, as before. The price: a class in use holds at least one chunk,
+// so a handful of queues of many different sizes (or one primitive made of
+// blocks of many classes) holds up to 8 MiB per class; the count above is
+// of blocks, not queues, for such a primitive.
+//
+// Shared layout: Int32Array META_WORDS words at the byte offset in the
+// runtime header's HEAP_CHUNKS word (cut from the heap by the first queue
+// block; 0 until then), 32 chunk slots:
+// | word          | name  | values                                        | written by                     |
+// |---------------|-------|-----------------------------------------------|--------------------------------|
+// | i             | STATE | 0 UNUSED, 1 FREE, else k << 24 | live blocks  | compareExchange (alloc, free)  |
+// | 32 + i        | BASE  | byte offset of chunk i in the runtime block   | compareExchange 0 -> base once |
+// | 64 + 512 i .. | BITS  | chunk i's blocks in use, one bit each         | compareExchange / Atomics.and  |
+//
+// Chunk states (slot i):
+// UNUSED -a new chunk: CAS BASE 0->base, then store STATE k|1->   k|1
+// k|n    -alloc of class k, n < 2^(23-k): CAS k|n -> k|n+1, then set a bit-> k|n+1
+// k|n    -free of a block: clear its bit, then CAS k|n -> k|n-1->     k|n-1
+// k|0    -the freer that took it to 0: CAS k|0 -> FREE->              FREE
+// FREE   -alloc of any class k: CAS FREE -> k|1, then set a bit->     k|1
+// (A CAS that fails re-reads and tries again, or goes to the next chunk.)
+//
+// Why a reserved block always finds a free bit: an allocation counts itself
+// in STATE before it sets a bit, and a free clears its bit before it
+// uncounts itself, so at every instant the bits set are at most STATE's
+// count minus the allocations that counted themselves and have not set a
+// bit yet; each of those therefore finds a zero bit (never more set bits
+// than blocks). A chunk goes FREE only from k|0: no block of it is in use
+// and no allocation is between its count and its bit, so its bits are all
+// clear for the next class.
+// Finding a block's chunk on free: the chunk whose [BASE, BASE + CHUNK_BYTES)
+// holds it (a scan of 32 words; chunks are heap bytes no other block uses).
+
+import { HEAP_QUEUES, heapAlloc, runtime } from "./runtime.ts";
+
+/** The runtime header's word that holds the table's offset (runtime.ts). */
+const HEAP_CHUNKS = 7;
+
+/** The class of a chunk: 8 MiB, the largest block it serves. */
+export const CHUNK_CLASS = 23;
+/** A chunk's bytes. */
+export const CHUNK_BYTES: number = 1 << CHUNK_CLASS;
+/** The smallest block class a chunk serves (512 B: a queue's header alone is 384). */
+export const CHUNK_MIN_CLASS = 9;
+
+const SLOTS = 32;
+const STATE = 0;
+const BASE = SLOTS;
+const BITS = 2 * SLOTS;
+const BITMAP_WORDS = 1 << (CHUNK_CLASS - CHUNK_MIN_CLASS - 5);
+const META_WORDS = BITS + SLOTS * BITMAP_WORDS;
+const FREE = 1;
+const LIVE = (1 << 24) - 1;
+
+let cached: { buffer: SharedArrayBuffer; meta: Int32Array } | undefined;
+
+// The chunk table, cut from the heap by the first allocation (a racing
+// loser's bytes stay unused: 64 KiB, once); undefined when the heap has no
+// room, or (`create` false) when no chunk exists yet.
+function table(create = true): Int32Array | undefined {
+  const rt = runtime();
+  if (cached?.buffer === rt.buffer) return cached.meta;
+  let at = Atomics.load(rt.view, HEAP_CHUNKS);
+  if (at === 0) {
+    if (!create) return undefined;
+    const mine = heapAlloc(META_WORDS * 4, 8);
+    if (mine < 0) return undefined;
+    const seen = Atomics.compareExchange(rt.view, HEAP_CHUNKS, 0, mine);
+    at = seen === 0 ? mine : seen;
+  }
+  const meta = new Int32Array(rt.buffer, at, META_WORDS);
+  cached = { buffer: rt.buffer, meta };
+  return meta;
+}
+
+/**
+ * A free block of class k (CHUNK_MIN_CLASS <= k <= CHUNK_CLASS) from the
+ * chunks: its byte offset in the runtime block (the block's header word,
+ * as heap.ts counts it), or -1 when every chunk is taken and `reserve`
+ * (the queues' cap) refuses a new one, or the heap is full.
+ */
+export function chunkAlloc(
+  k: number,
+  reserve: (bytes: number) => boolean,
+): number {
+  const m = table();
+  if (m === undefined) return -1;
+  const per = 1 << (CHUNK_CLASS - k);
+  // A chunk of this class with room: pack it.
+  for (let i = 0; i < SLOTS; i++) {
+    let s = Atomics.load(m, STATE + i);
+    while (s >>> 24 === k && (s & LIVE) < per) {
+      const seen = Atomics.compareExchange(m, STATE + i, s, s + 1);
+      if (seen === s) return take(m, i, k, per);
+      s = seen;
+    }
+  }
+  // A free chunk: any class may have it.
+  for (let i = 0; i < SLOTS; i++) {
+    if (Atomics.compareExchange(m, STATE + i, FREE, k << 24 | 1) === FREE) {
+      return take(m, i, k, per);
+    }
+  }
+  // A new chunk, within the cap.
+  if (!reserve(CHUNK_BYTES)) return -1;
+  const base = heapAlloc(CHUNK_BYTES, 8);
+  for (let i = 0; base > 0 && i < SLOTS; i++) {
+    if (Atomics.compareExchange(m, BASE + i, 0, base) === 0) {
+      Atomics.store(m, STATE + i, k << 24 | 1); // publishes BASE
+      return take(m, i, k, per);
+    }
+  }
+  // The heap is full (or, past 32 chunks, the chunk's bytes stay unused).
+  if (base < 0) Atomics.sub(runtime().view, HEAP_QUEUES, CHUNK_BYTES);
+  return -1;
+}
+
+// Sets a zero bit of chunk i (counted already: see the top of this file)
+// and returns its block's offset.
+function take(m: Int32Array, i: number, k: number, per: number): number {
+  const bits = BITS + i * BITMAP_WORDS;
+  const words = (per + 31) >> 5;
+  const valid = per >= 32 ? -1 : (1 << per) - 1;
+  for (;;) {
+    for (let w = 0; w < words; w++) {
+      let x = Atomics.load(m, bits + w);
+      while ((~x & valid) !== 0) {
+        const zero = ~x & valid;
+        const bit = zero & -zero;
+        const seen = Atomics.compareExchange(m, bits + w, x, x | bit);
+        if (seen === x) {
+          const index = w * 32 + 31 - Math.clz32(bit);
+          return Atomics.load(m, BASE + i) + index * (1 << k);
+        }
+        x = seen;
+      }
+    }
+  }
+}
+
+/**
+ * Frees the block at byte offset `at` (its header word) of class k if it
+ * lies in a chunk: returns false (nothing done) for any other block.
+ */
+export function chunkFree(at: number, k: number): boolean {
+  if (k < CHUNK_MIN_CLASS || k > CHUNK_CLASS) return false;
+  const m = table(false);
+  if (m === undefined) return false;
+  for (let i = 0; i < SLOTS; i++) {
+    const base = Atomics.load(m, BASE + i);
+    if (base === 0 || at < base || at >= base + CHUNK_BYTES) continue;
+    const index = (at - base) >> k;
+    Atomics.and(
+      m,
+      BITS + i * BITMAP_WORDS + (index >> 5),
+      ~(1 << (index & 31)),
+    );
+    let s = Atomics.load(m, STATE + i);
+    for (;;) {
+      const seen = Atomics.compareExchange(m, STATE + i, s, s - 1);
+      if (seen === s) break;
+      s = seen;
+    }
+    if ((s & LIVE) === 1) { // the last block: the chunk is free for any class
+      Atomics.compareExchange(m, STATE + i, s - 1, FREE);
+    }
+    return true;
+  }
+  return false;
+}
+
+/** The chunks' states (tests): [class, live blocks] per chunk cut, FREE as [0, 0]. */
+export function chunkStates(): [number, number][] {
+  const m = table(false);
+  const out: [number, number][] = [];
+  for (let i = 0; m !== undefined && i < SLOTS; i++) {
+    const s = Atomics.load(m, STATE + i);
+    if (s !== 0) out.push(s === FREE ? [0, 0] : [s >>> 24, s & LIVE]);
+  }
+  return out;
+}

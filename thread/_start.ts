@@ -1,0 +1,76 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Thread.start's steps (thread/thread.ts): encode the args, reserve a table
+// entry, start the worker with the start message (thread/_worker.ts reads
+// it). A start that fails leaves nothing behind: no reserved entry, no open
+// port, and the args' heap references given back (_core/claim.ts), unless
+// the new thread took them.
+
+import { startWorker, type WorkerEvents } from "../_core/adapter.ts";
+import { claimWord, giveUpClaim } from "../_core/claim.ts";
+import { reserveEntry, runtime, unreserveEntry } from "../_core/runtime.ts";
+import { wireTarget } from "../_core/target.ts";
+import { encodeTransfer } from "../_core/transfer.ts";
+import { sendable } from "./_types.ts";
+
+/** What a started thread's handle keeps. */
+export interface Started {
+  readonly ident: number;
+  readonly entry: number;
+  /** The port the thread posts its outcome on. */
+  readonly port: MessagePort;
+  /** A watcher's report port (resourceLimits). */
+  readonly report: MessagePort | undefined;
+  /**
+   * Gives the args' heap references back unless the thread took them: for
+   * a start reported failed afterwards (the worker's "error" or "exit").
+   */
+  readonly giveUp: () => void;
+}
+
+/** Starts a thread (see the top of this file). */
+export function startThread(
+  name: string,
+  daemon: boolean,
+  target: Parameters<typeof wireTarget>[0],
+  userArgs: unknown[],
+  limits: Record<string, number> | undefined,
+  events: WorkerEvents,
+): Started {
+  const args = encodeTransfer(userArgs);
+  const claim = args === userArgs ? undefined : claimWord();
+  const giveUp = () => giveUpClaim(claim, args);
+  let reserved: { ident: number; entry: number } | undefined;
+  const { port1, port2 } = new MessageChannel();
+  try {
+    // Checked before the entry is reserved and the worker started.
+    sendable(name, args);
+    reserved = reserveEntry(name, daemon);
+    const start = {
+      runtime: runtime().buffer,
+      ident: reserved.ident,
+      entry: reserved.entry,
+      target: wireTarget(target),
+      args,
+      // encodeTransfer returns its input when it found no primitive.
+      primitives: claim !== undefined,
+      claim,
+      limited: limits !== undefined,
+      port: port2,
+    };
+    const report = startWorker(
+      start,
+      [port2],
+      daemon,
+      name,
+      events,
+      port1,
+      limits,
+    );
+    return { ...reserved, port: port1, report, giveUp };
+  } catch (error) {
+    if (reserved !== undefined) unreserveEntry(reserved.entry, reserved.ident);
+    port1.close();
+    giveUp();
+    throw error;
+  }
+}
