@@ -185,8 +185,9 @@ export class Chain<T> {
     this.h[HOME] = home;
     this.h[MAGIC] = CHAIN_MAGIC;
     if (this.heap) holdBlock(this, at);
-    this.#append(0, first, undefined, seg);
+    const q = this.#append(0, first, undefined, seg);
     Atomics.store(this.h, SEGMENTS, 1);
+    this.#segments[0] = q;
   }
 
   /** The newest segment's index. */
@@ -365,35 +366,51 @@ export class Chain<T> {
     }
     const old = this.segment(last);
     if (!old.isShutdown) return;
-    this.#append(last + 1, Math.min(old.capacity * 2, h[MAX]), undefined);
+    const q = this.#append(
+      last + 1,
+      Math.min(old.capacity * 2, h[MAX]),
+      undefined,
+    );
     old.shutdown();
     Atomics.store(h, SEGMENTS, last + 2);
+    this.#segments[last + 1] = q;
   }
 
   // Under LOCK. The order keeps a failure harmless: s + 1 is made first,
   // unpublished (if the heap refuses its block or the buffer cannot grow,
-  // this throws with s still open and newest); only then is s retired (no put lands in it after that, so
-  // every item of s precedes every item of s + 1) and s + 1 published.
+  // this throws with s still open and newest); only then is s retired (no
+  // put lands in it after that, so every item of s precedes every item of
+  // s + 1) and s + 1 published. This handle caches s + 1 only once it is
+  // published: if the retirement throws, the next grow (any handle's)
+  // releases the unpublished block, and a cached handle over it would
+  // write into whatever primitive gets that block next.
   #grow(s: number, need: number): void {
     const h = this.h;
     if (this.last() !== s || this.isShutdown) return;
     const old = this.segment(s);
     if (need === 0 && old.capacity >= h[MAX]) return;
     const cap = Math.min(old.capacity * 2, h[MAX]);
-    this.#append(
+    const q = this.#append(
       s + 1,
       cap,
       need === 0 ? undefined : Math.max(defaultBytes(cap), grown(need - 1)),
     );
     old.shutdown();
     Atomics.store(h, SEGMENTS, s + 2); // publishes OFFSET[s + 1]
+    this.#segments[s + 1] = q;
   }
 
   // Makes segment s (capacity cap, byte region `bytes` or the default): in
   // its own heap block (`at`, if the caller allocated it already), or laid
   // right after segment s - 1 in the own buffer, growing it if it does not
   // reach that far yet; OFFSET[s] is written before SEGMENTS publishes it.
-  #append(s: number, cap: number, bytes: number | undefined, at = -1): void {
+  // Returns its handle, for the caller to cache once it is published.
+  #append(
+    s: number,
+    cap: number,
+    bytes: number | undefined,
+    at = -1,
+  ): Segment<T> {
     const buffer = this.buffer;
     const { init, size } = this.#shape(cap, bytes);
     let offset = at;
@@ -419,7 +436,7 @@ export class Chain<T> {
       throw error;
     }
     Atomics.store(this.h, OFFSET + s, offset);
-    this.#segments[s] = q;
+    return q;
   }
 
   // A segment's options and its size in bytes.

@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { LifoQueue, Queue, SimpleQueue, Thread } from "../../mod.ts";
 import { runtime } from "../../_core/runtime.ts";
+import { Segment } from "../../queue/_chain.ts";
 import { blockRefs } from "../../_core/heap.ts";
 import { reviveBytesForm, TO_DESCRIPTOR } from "../../_core/transfer.ts";
 
@@ -161,5 +162,47 @@ describe("queues in the shared heap inside queue items", () => {
         { name: "TypeError", message: /does not hold an unbounded queue/ },
       );
     }
+  });
+
+  // A regression test (the grow's retirement throws, as a stack overflow or
+  // a corrupt TAIL's RangeError would): a handle must not keep a segment
+  // that was never published.
+  it("a grow whose retirement throws leaves no handle over its unpublished segment: another handle's grow frees that block, and later puts go to the published one", () => {
+    const a = new Queue<string>({ initialCapacity: 2 });
+    const carrier = new Queue<Queue<string>>({ capacity: 1 });
+    carrier.put(a);
+    const b = carrier.get({ timeout: 1000 });
+    assert.notEqual(a, b);
+    a.put("x");
+    const orig = Segment.prototype.shutdown;
+    Segment.prototype.shutdown = function () {
+      throw new RangeError("injected");
+    };
+    try {
+      assert.throws(() => a.put("z".repeat(200_000)), /injected/);
+    } finally {
+      Segment.prototype.shutdown = orig;
+    }
+    const { buffer, byteOffset } = describeOf(a);
+    const h = new Int32Array(buffer, byteOffset, 62);
+    const b1 = h[16 + 1] >>> 0;
+    assert.equal(Atomics.load(h, 1), 1, "segment 1 unpublished");
+    assert.ok(b1 !== 0, "OFFSET[1] names the stale block");
+    b.put("y"); // seg 0 full now
+    b.put("w"); // b grows: releases b1 (stale), allocates a default segment
+    assert.equal(Atomics.load(h, 1), 2);
+    const b2 = h[16 + 1] >>> 0;
+    assert.notEqual(b2, b1, "a different block");
+    // Another primitive of b1's size class takes b1 back.
+    const victim = new Queue<string>({ capacity: 1500 });
+    const vAt = describeOf(victim).byteOffset;
+    assert.ok(vAt > 0);
+    victim.put("victim");
+    a.put("evil"); // through a's cached segment 1
+    assert.equal(victim.qsize(), 1, "victim untouched");
+    assert.deepEqual(
+      [1, 2, 3, 4].map(() => b.get({ timeout: 500 })),
+      ["x", "y", "w", "evil"],
+    );
   });
 });
