@@ -78,8 +78,11 @@
 // can reach the blocks it names through it); the owner must also make sure
 // no thread reaches an owned block except through a handle of the owner
 // (queue/_chain_memory.ts says why that holds for segments). A kind with
-// no hook in the releasing thread (impossible: the releasing thread had a
-// handle, so it loaded the module) frees the block and leaks the owned ones.
+// no hook in the releasing thread (a thread that never loaded the owner's
+// module, releasing an in-flight reference of a value it could not decode:
+// a thread result naming an unbounded queue, decoded by a starter that
+// imported only thread/thread) puts the reference back: the block and what
+// it owns leak, and nothing is freed under an owner whose hook did not run.
 // Kinds in use: 1 an unbounded queue's chain (queue/_chain_memory.ts).
 //
 // Queue blocks (blockAlloc's `queue`: every bounded queue placed in the
@@ -277,8 +280,13 @@ export function blockRelease(byteOffset: number): void {
   const word = Atomics.load(v.all, at / 4 + CLASS);
   const k = word & 0xff;
   const kind = word >> 8 & 0xff;
+  if (kind !== 0 && hooks[kind] === undefined) {
+    // No hook here (see "Blocks that own blocks"): leak, never free it.
+    Atomics.add(v.all, at / 4 + REFS, 1);
+    return;
+  }
   try {
-    if (kind !== 0) hooks[kind]?.(byteOffset);
+    if (kind !== 0) hooks[kind](byteOffset);
   } finally {
     free(v, k, at);
   }
