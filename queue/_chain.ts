@@ -65,10 +65,12 @@ import {
   grown,
   HEADER_BYTES,
   HEADER_WORDS,
+  heapFit,
   HOME,
   LOCK,
   MAGIC,
   MAX,
+  MAX_SEGMENTS,
   OFFSET,
   reservation,
   SEGMENTS,
@@ -78,10 +80,10 @@ import {
 } from "./_chain_memory.ts";
 import {
   CHAIN_MAGIC,
+  HeapRefused,
   HOME_FIXED,
   HOME_HEAP,
   refusal,
-  segmentRefused,
 } from "./_home.ts";
 import { defaultBytes } from "./_init.ts";
 import { align8, BYTES, type ElementType } from "./_layout.ts";
@@ -230,25 +232,28 @@ export class Chain<T> {
    * Segment s (the newest when read) was full, or (`need` > 0) refused an
    * item whose record takes `need` bytes: retires it and makes s + 1, twice
    * as large up to the maximum (and with a byte region for the item),
-   * unless another thread did, the queue is shut down, or s is full at the
-   * maximum. Throws what making s + 1 throws (a RangeError: the heap
-   * refuses its block, or the own buffer cannot grow); the queue is then as
-   * it was.
+   * unless another thread did or the queue is shut down. Returns false
+   * when s stays the newest and open because it cannot grow now: s is full
+   * at the maximum, or (a heap chain) the header has no segment slot left or
+   * the heap refuses the block of a full segment's successor; the caller
+   * then waits in s as at the maximum. Throws what making s + 1 for an item
+   * throws (a RangeError: the heap refuses a block that holds the item, or
+   * the own buffer cannot grow); the queue is then as it was.
    */
-  grow(s: number, need = 0): void {
+  grow(s: number, need = 0): boolean {
     this.#take();
     try {
-      this.#grow(s, need);
+      return this.#grow(s, need);
     } finally {
       this.#lock.release();
     }
   }
 
   /** grow without blocking the event loop while another thread grows. */
-  async growAsync(s: number, need = 0): Promise<void> {
+  async growAsync(s: number, need = 0): Promise<boolean> {
     await this.#takeAsync();
     try {
-      this.#grow(s, need);
+      return this.#grow(s, need);
     } finally {
       this.#lock.release();
     }
@@ -366,11 +371,7 @@ export class Chain<T> {
     }
     const old = this.segment(last);
     if (!old.isShutdown) return;
-    const q = this.#append(
-      last + 1,
-      Math.min(old.capacity * 2, h[MAX]),
-      undefined,
-    );
+    const q = this.#append(last + 1, this.#next(old.capacity), undefined);
     old.shutdown();
     Atomics.store(h, SEGMENTS, last + 2);
     this.#segments[last + 1] = q;
@@ -384,20 +385,41 @@ export class Chain<T> {
   // published: if the retirement throws, the next grow (any handle's)
   // releases the unpublished block, and a cached handle over it would
   // write into whatever primitive gets that block next.
-  #grow(s: number, need: number): void {
+  // A segment the heap cannot give blocks the full segment's grow (false:
+  // the caller waits in s as at the maximum, and a later put tries again)
+  // and throws for an item that needs it (no segment can hold that item).
+  #grow(s: number, need: number): boolean {
     const h = this.h;
-    if (this.last() !== s || this.isShutdown) return;
+    if (this.last() !== s || this.isShutdown) return true;
     const old = this.segment(s);
-    if (need === 0 && old.capacity >= h[MAX]) return;
-    const cap = Math.min(old.capacity * 2, h[MAX]);
-    const q = this.#append(
-      s + 1,
-      cap,
-      need === 0 ? undefined : Math.max(defaultBytes(cap), grown(need - 1)),
-    );
+    if (need === 0 && old.capacity >= h[MAX]) return false;
+    if (this.heap && s + 1 >= MAX_SEGMENTS) {
+      if (need === 0) return false;
+      throw new RangeError(
+        `Cannot put item in queue: the item needs a new segment, and the unbounded queue has made its most segments (${MAX_SEGMENTS})`,
+      );
+    }
+    const cap = this.#next(old.capacity);
+    let q: Segment<T>;
+    try {
+      q = this.#append(
+        s + 1,
+        cap,
+        need === 0 ? undefined : Math.max(defaultBytes(cap), grown(need - 1)),
+      );
+    } catch (error) {
+      if (need === 0 && error instanceof HeapRefused) return false;
+      throw error;
+    }
     old.shutdown();
     Atomics.store(h, SEGMENTS, s + 2); // publishes OFFSET[s + 1]
     this.#segments[s + 1] = q;
+    return true;
+  }
+
+  // Twice the last capacity, up to the maximum (then fitted: #shape).
+  #next(capacity: number): number {
+    return Math.min(capacity * 2, this.h[MAX]);
   }
 
   // Makes segment s (capacity cap, byte region `bytes` or the default): in
@@ -423,7 +445,7 @@ export class Chain<T> {
         blockRelease(stale);
       }
       offset = blockAlloc(size, true);
-      if (offset < 0) throw segmentRefused(size);
+      if (offset < 0) throw new HeapRefused(size);
     } else if (!this.heap) {
       offset = s === 0 ? HEADER_BYTES : this.#end(s - 1);
       if (buffer.byteLength < offset + size) buffer.grow(offset + size);
@@ -439,17 +461,19 @@ export class Chain<T> {
     return q;
   }
 
-  // A segment's options and its size in bytes.
+  // A segment's options and size (in the heap fitted to its block: heapFit).
   #shape(
     cap: number,
     bytes: number | undefined,
   ): { init: QueueInit<T>; size: number } {
+    const type = this.type;
     const init: QueueInit<T> = {
       capacity: cap,
-      type: this.type,
+      type,
       codec: this.#codec,
       bytes,
     };
+    if (this.heap) Object.assign(init, heapFit(type, cap, bytes, this.h[MAX]));
     return { init, size: queueByteLength(FIFO, init) };
   }
 

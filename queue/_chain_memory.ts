@@ -45,8 +45,9 @@
 // at once, as before), and then gives them all back; an own-buffer chain
 // is freed whole by the garbage collector.
 //
-// Chain header: Int32Array of 62 slots (248 B: with the block's own 8-byte
-// header, a 256-byte heap block) at byte `base` of the chain's buffer.
+// Chain header: Int32Array of 126 slots (504 B: with the block's own 8-byte
+// header, a 512-byte heap block, the smallest queue chunk block) at byte
+// `base` of the chain's buffer; up to MAX_SEGMENTS (110) segments.
 // | slot  | name      | values                                      | written by                  |
 // |-------|-----------|---------------------------------------------|-----------------------------|
 // | 0     | LOCK      | the chain Lock's word (sync/lock.ts)        | grow(), shutdown()          |
@@ -63,12 +64,18 @@
 // it before it allocates, and so does the release hook.
 
 import { blockRelease, isBlock, registerRelease } from "../_core/heap.ts";
+import { CHUNK_BYTES } from "../_core/heap_chunks.ts";
 import { checkRegion } from "../_core/placement.ts";
 import { runtime } from "../_core/runtime.ts";
 import { FIFO, queueByteLength } from "./_core.ts";
-import { CHAIN_MAGIC, CHAIN_MAGIC_SLOT } from "./_home.ts";
+import { blockBytes, CHAIN_MAGIC, CHAIN_MAGIC_SLOT } from "./_home.ts";
 import { defaultBytes } from "./_init.ts";
-import { align8, type ElementType } from "./_layout.ts";
+import {
+  align8,
+  type ElementType,
+  HEADER_BYTES as Q_HEADER,
+  numericInfo,
+} from "./_layout.ts";
 
 export const LOCK = 0;
 export const SEGMENTS = 1;
@@ -80,11 +87,18 @@ export const SHUT = 4;
 export const MAX = 5;
 export { CHAIN_HOME as HOME, CHAIN_MAGIC_SLOT as MAGIC } from "./_home.ts";
 export const OFFSET = 16;
-export const HEADER_WORDS = 62;
+export const HEADER_WORDS = 126;
 export const HEADER_BYTES: number = HEADER_WORDS * 4;
 export const MAX_SEGMENTS: number = HEADER_WORDS - OFFSET;
 /** The heap block kind of a chain header (_core/heap.ts release hooks). */
 export const CHAIN_KIND = 1;
+/**
+ * Largest heap block of a segment made because the newest was full: a
+ * queue chunk (_core/heap_chunks.ts). Past it a chain appends segments of
+ * this size instead of doubling; only an item too large for it gets a
+ * larger segment, from fresh heap bytes.
+ */
+export const SEGMENT_BLOCK: number = CHUNK_BYTES;
 
 /** First segment's capacity when none is given. */
 export const UNBOUNDED_FIRST = 1024;
@@ -151,6 +165,43 @@ registerRelease(CHAIN_KIND, (at) => {
     if (offset !== 0 && isBlock(offset)) blockRelease(offset);
   }
 });
+
+/**
+ * A heap segment's capacity (and structured byte region) fitted to its
+ * block. Blocks are powers of two: a segment of FIT_MIN bytes or more gets
+ * the capacity (and a structured region) that fill the block it takes, so
+ * no large block is near half empty (smaller ones keep the asked-for
+ * capacity: the bytes they could gain are few). A segment made because the
+ * last was full (no `bytes`) takes at most SEGMENT_BLOCK, its capacity cut
+ * to fit (past it the chain appends segments of that size); one made for
+ * an item (`bytes`) takes the block that holds the item. Never above `max`
+ * items, never a region below `bytes` or above UNBOUNDED_MAX_BYTES.
+ */
+export function heapFit(
+  type: ElementType,
+  cap: number,
+  bytes: number | undefined,
+  max: number,
+): { capacity: number; bytes: number | undefined } {
+  const structured = type === "structured";
+  // Per item: a ring slot, and (structured) 256 region bytes by default.
+  const slot = structured ? 8 : numericInfo(type)!.Array.BYTES_PER_ELEMENT;
+  const per = structured ? slot + 256 : slot;
+  if (bytes === undefined) {
+    cap = Math.min(cap, Math.floor((SEGMENT_BLOCK - 8 - Q_HEADER) / per));
+  }
+  const region = structured ? align8(bytes ?? defaultBytes(cap)) : 0;
+  const used = Q_HEADER + align8(slot * cap) + region;
+  if (used < FIT_MIN) return { capacity: cap, bytes };
+  const room = blockBytes(used) - 8 - used;
+  const capacity = Math.min(max, cap + Math.floor(room / per));
+  if (!structured) return { capacity, bytes };
+  const more = room - slot * (capacity - cap);
+  return { capacity, bytes: Math.min(UNBOUNDED_MAX_BYTES, region + more) };
+}
+
+/** Segments of at least this many bytes are fitted to their blocks. */
+const FIT_MIN = 1 << 20;
 
 // The byte region after one that refused an item of `b` + 1 bytes: twice
 // that, up to the largest (so it at least doubles, and a few such items fit).

@@ -45,7 +45,7 @@ export const CHAIN_MAGIC = 0x43680001;
 const MiB = 1024 * 1024;
 
 /** Bytes of the heap block that a payload of `bytes` takes (a power of 2). */
-function blockBytes(bytes: number): number {
+export function blockBytes(bytes: number): number {
   let b = 16;
   while (b < bytes + 8) b *= 2;
   return b;
@@ -87,16 +87,18 @@ export function homeCause(code: number): string {
 }
 
 /**
- * The RangeError of a put whose queue (an unbounded queue in the heap)
- * needs a new segment block of `bytes` that the heap refuses.
+ * The heap refused a new segment block of `bytes` for an unbounded queue in
+ * the heap: a RangeError that names the limit (the put that needed it for
+ * an item throws it; a full segment's grow catches it and waits instead).
  */
-export function segmentRefused(bytes: number): RangeError {
-  const code = refusal(bytes);
-  return new RangeError(
-    `Cannot put item in queue: the unbounded queue needs a new segment of ${bytes} bytes, but ${
-      homeCause(code)
-    }; nothing was put`,
-  );
+export class HeapRefused extends RangeError {
+  constructor(bytes: number) {
+    super(
+      `Cannot put item in queue: the unbounded queue needs a new segment of ${bytes} bytes for it, but ${
+        homeCause(refusal(bytes))
+      }; nothing was put`,
+    );
+  }
 }
 
 /**

@@ -117,11 +117,11 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
   putMany(items: ArrayLike<T>, options?: QueueOptions): number {
     queueOptions(options); // validates before anything is put
     const deadline = deadlineOf(options);
-    let done = 0;
+    let done = 0, blocked = -1;
     for (;;) {
       const s = this.#c.last();
       const q = this.#c.segment(s);
-      const atMax = q.capacity >= this.#c.max;
+      const atMax = q.capacity >= this.#c.max || blocked === s;
       let need = 0;
       try {
         done += q.putMany(
@@ -135,7 +135,8 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
       }
       try {
         if (need === WAIT) this.#c.awaitGrow(s);
-        else this.#c.grow(s, need); // full or too large: grow, put the rest
+        // Full or too large: grow, put the rest (or wait in s: it cannot).
+        else if (!this.#c.grow(s, need)) blocked = s;
       } catch (error) {
         if (done > 0) return done; // the buffer could not grow
         throw error;
@@ -149,11 +150,11 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
   ): Promise<number> {
     queueOptions(options);
     const deadline = deadlineOf(options);
-    let done = 0;
+    let done = 0, blocked = -1;
     for (;;) {
       const s = this.#c.last();
       const q = this.#c.segment(s);
-      const atMax = q.capacity >= this.#c.max;
+      const atMax = q.capacity >= this.#c.max || blocked === s;
       let need = 0;
       try {
         done += await q.putManyAsync(
@@ -167,7 +168,7 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
       }
       try {
         if (need === WAIT) await this.#c.awaitGrowAsync(s);
-        else await this.#c.growAsync(s, need);
+        else if (!(await this.#c.growAsync(s, need))) blocked = s;
       } catch (error) {
         if (done > 0) return done;
         throw error;
@@ -330,16 +331,18 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
   ): void {
     const o = queueOptions(options); // validates, even when no wait is needed
     const deadline = deadlineOf(options);
+    let blocked = -1; // a segment that cannot grow now: wait in it
     for (;;) {
       const s = this.#c.last();
       const q = this.#c.segment(s);
-      const atMax = q.capacity >= this.#c.max;
+      const atMax = q.capacity >= this.#c.max || blocked === s;
       try {
         return attempt(q, atMax ? remaining(options, deadline) : NOWAIT);
       } catch (error) {
         const need = afterPutError(error, atMax, this.isShutdown, 0);
-        if (need !== WAIT) this.#c.grow(s, need);
-        else {
+        if (need !== WAIT) {
+          if (!this.#c.grow(s, need)) blocked = s;
+        } else {
           this.#c.awaitGrow(s);
           if (stuck(this.#c, s, o)) throw new QueueFullError();
         }
@@ -353,16 +356,18 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
   ): Promise<void> {
     const o = queueOptions(options);
     const deadline = deadlineOf(options);
+    let blocked = -1;
     for (;;) {
       const s = this.#c.last();
       const q = this.#c.segment(s);
-      const atMax = q.capacity >= this.#c.max;
+      const atMax = q.capacity >= this.#c.max || blocked === s;
       try {
         return await attempt(q, atMax ? remaining(options, deadline) : NOWAIT);
       } catch (error) {
         const need = afterPutError(error, atMax, this.isShutdown, 0);
-        if (need !== WAIT) await this.#c.growAsync(s, need);
-        else {
+        if (need !== WAIT) {
+          if (!(await this.#c.growAsync(s, need))) blocked = s;
+        } else {
           await this.#c.awaitGrowAsync(s);
           if (stuck(this.#c, s, o)) throw new QueueFullError();
         }

@@ -213,7 +213,7 @@ describe("shared heap", () => {
 
   it("a block's release hook releases the blocks it owns: a chain header (kind 1) its segments, the unpublished one included", () => {
     const live = heapLiveBytes();
-    const header = blockAlloc(248, true, 1); // queue/_chain_memory.ts
+    const header = blockAlloc(504, true, 1); // queue/_chain_memory.ts
     const a = blockAlloc(400, true);
     const b = blockAlloc(5000, true);
     const c = blockAlloc(400, true);
@@ -238,7 +238,7 @@ describe("shared heap", () => {
     // A kind with no hook in this thread (a thread that never loaded the
     // owner's module): the last release leaves the block and what it owns
     // in place (a leak, never a free without the hook).
-    const orphan = blockAlloc(248, true, 200);
+    const orphan = blockAlloc(504, true, 200);
     const owned = blockAlloc(400, true);
     Atomics.store(new Int32Array(runtime().buffer, orphan, 62), 16, owned);
     const before = heapLiveBytes();
@@ -246,7 +246,7 @@ describe("shared heap", () => {
     assert.deepEqual([blockRefs(orphan), blockRefs(owned)], [1, 1]);
     assert.equal(heapLiveBytes(), before);
     // A block without a kind runs no hook: its words are not read.
-    const plain = blockAlloc(248, true);
+    const plain = blockAlloc(504, true);
     new Int32Array(runtime().buffer, plain, 62).fill(a);
     blockRelease(plain);
     assert.equal(heapLiveBytes(), before);

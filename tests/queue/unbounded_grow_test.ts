@@ -58,8 +58,9 @@ describe("Queue (unbounded) item sizes", () => {
     q.putMany(["a", "b", "c"]);
     assert.throws(() => q.putNowait("d"), QueueFullError);
     // Each item is too large for the newest segment's region (twice the
-    // last item's size): each adds a segment of 2 items, up to 64 MiB.
-    const sizes = [100_000, 300_000, 900_000, 2_700_000, 8_100_000];
+    // last item's size): each adds a segment of 2 items.
+    // (In the heap a region of 1 MiB or more fills its block: x4 steps.)
+    const sizes = [100_000, 400_000, 1_600_000, 6_400_000];
     for (const n of sizes) q.putNowait("x".repeat(n));
     assert.deepEqual(q.getMany(3), ["a", "b", "c"]);
     for (const n of sizes) assert.equal(q.getNowait().length, n);
