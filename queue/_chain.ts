@@ -11,8 +11,7 @@
 // waiting and waking are those of Queue; this file only moves callers from
 // one segment to the next.
 //
-// Where the chain lives (the heap or a buffer of its own), its header's slot
-// table, and when segment blocks are freed: _chain_memory.ts.
+// Where it lives, its slot table, when segments are freed: _chain_memory.ts.
 //
 // Segment states (s < SEGMENTS):
 // newest, open   -put finds it full (or the item too large), LOCK held:
