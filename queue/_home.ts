@@ -19,7 +19,9 @@
 // | 3    | HOME_PLACED | a caller's buffer (bounded queues only)             |
 // | 4    | HOME_FIXED  | a buffer of its own: the heap cannot grow in this   |
 // |      |             | runtime (unbounded queues only)                     |
-// Bounded queues keep the code in bits 1-2 of FLAGS (_layout.ts); an
+// | 5    | HOME_LARGE  | a buffer of its own: a bounded queue over           |
+// |      |             | HEAP_QUEUE_MAX (8 MiB, a queue chunk)               |
+// Bounded queues keep the code in bits 1-3 of FLAGS (_layout.ts); an
 // unbounded queue's chain in its header slot HOME (_chain.ts).
 
 import { heapQueueBytes } from "../_core/heap.ts";
@@ -33,6 +35,14 @@ export const HOME_SHARE = 1;
 export const HOME_FULL = 2;
 export const HOME_PLACED = 3;
 export const HOME_FIXED = 4;
+export const HOME_LARGE = 5;
+/** Bounded queues: the home code's bits in FLAGS, once shifted. */
+export const HOME_MASK = 7;
+/**
+ * Largest bounded queue (header, ring and byte region) that lives in the
+ * shared heap: what a queue chunk's largest block holds (_core/heap_chunks.ts).
+ */
+export const HEAP_QUEUE_MAX: number = CHUNK_BYTES - 8;
 /** Bounded queues: the home code's shift in FLAGS (bits 1-2). */
 export const HOME_SHIFT = 1;
 /** The chain header's slot that holds its home code (_chain.ts). */
@@ -80,6 +90,10 @@ export function homeCause(code: number): string {
       return `threadkit's shared heap was full (${heapMiB()} MiB)`;
     case HOME_PLACED:
       return "it was placed in a caller's buffer";
+    case HOME_LARGE:
+      return `it is larger than the ${
+        CHUNK_BYTES / MiB
+      } MiB a queue may take in threadkit's shared heap`;
     case HOME_FIXED:
       return `an unbounded queue needs a heap that can grow, and threadkit's shared heap cannot grow in this runtime (${heapMiB()} MiB)`;
   }
@@ -118,7 +132,7 @@ export function ownBufferCause(d: Descriptor): string {
       return homeCause(Atomics.load(h, CHAIN_HOME));
     }
     if ((Atomics.load(h, KIND) & ~0xffff) !== MAGIC) return "";
-    return homeCause((Atomics.load(h, FLAGS) >> HOME_SHIFT) & 3);
+    return homeCause((Atomics.load(h, FLAGS) >> HOME_SHIFT) & HOME_MASK);
   } catch {
     return ""; // a buffer too short for a header: not a queue
   }

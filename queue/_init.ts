@@ -9,7 +9,7 @@
 // | 0    | KIND     | MAGIC + discipline * 16 + element type code | constructor, once |
 // | 1    | CAPACITY | most items                                  | constructor, once |
 // | 6    | BYTES    | size of the byte region (structured)        | constructor, once |
-// | 7    | FLAGS    | bit 0: items use a custom codec; bits 1-2:  | constructor, once |
+// | 7    | FLAGS    | bit 0: items use a custom codec; bits 1-3:  | constructor, once |
 // |      |          | the home code (_home.ts: why not the heap)  |                   |
 // | 8    | MODULUS  | M (<= 2^28): TAIL, HEAD, DONE count mod M   | constructor, once |
 //
@@ -30,7 +30,14 @@ import {
 } from "../_core/wait.ts";
 import type { Codec } from "./_codec.ts";
 import { checkCodec, decoderOf } from "./_glue.ts";
-import { HOME_HEAP, HOME_PLACED, HOME_SHIFT, refusal } from "./_home.ts";
+import {
+  HEAP_QUEUE_MAX,
+  HOME_HEAP,
+  HOME_LARGE,
+  HOME_PLACED,
+  HOME_SHIFT,
+  refusal,
+} from "./_home.ts";
 import {
   align8,
   BYTES,
@@ -138,12 +145,12 @@ export function checkMax(max: number | undefined, capacity: number): number {
 }
 
 // Where a new queue's memory comes from: the caller's region, else a heap
-// block of any size the queues' share of the heap still allows (so that it
-// can travel inside queue items as an offset; _core/heap.ts, "Queue
-// blocks", says what sizes do to the share), else (the share taken, or the
-// heap full) a SharedArrayBuffer of its own, which travels as a thread arg
-// only and records why (_home.ts). Heap blocks are powers of two: a queue
-// takes up to twice its size there.
+// block if it takes at most HEAP_QUEUE_MAX (8 MiB, a queue chunk's largest
+// block, _core/heap_chunks.ts) and the queues' share of the heap still
+// allows it (so that it can travel inside queue items as an offset), else
+// (larger, the share taken, or the heap full) a SharedArrayBuffer of its
+// own, which travels as a thread arg only and records why (_home.ts). Heap
+// blocks are powers of two: a queue takes up to twice its size there.
 
 /**
  * A handle's state: over `revived`'s memory (checked by checkRevivable), or
@@ -193,14 +200,14 @@ export function createState(
       new Uint8Array(buffer, byteOffset, total).fill(0);
       home = HOME_PLACED;
     } else {
-      const at = blockAlloc(total, true);
+      const at = total <= HEAP_QUEUE_MAX ? blockAlloc(total, true) : -1;
       if (at >= 0) {
         buffer = runtime().buffer; // zeroed by blockAlloc
         byteOffset = at;
         holdBlock(owner, at);
       } else {
         buffer = new SharedArrayBuffer(total);
-        home = refusal(total);
+        home = total > HEAP_QUEUE_MAX ? HOME_LARGE : refusal(total);
       }
     }
     h = new Int32Array(buffer, byteOffset, total >> 2);

@@ -125,8 +125,8 @@ describe("queues in the shared heap inside queue items", () => {
   });
 
   const LIFO = 2 ** 20 + 16; // over 4 MiB of int32 slots: an 8 MiB block
-  it("bounded queues over 4 MiB live in the heap and travel inside items: a thread puts a 10 MB item in one", async () => {
-    const big = new Queue<string>({ capacity: 4, bytes: 16 * MiB - 4096 });
+  it("bounded queues of up to 8 MiB live in the heap and travel inside items: a thread puts a 6 MB item in one; a larger one has a buffer of its own, refused inside an item naming the limit", async () => {
+    const big = new Queue<string>({ capacity: 4, bytes: 8 * MiB - 4096 });
     const lifo = new LifoQueue<number>({ capacity: LIFO, type: "int32" });
     assert.ok(inHeap(big) && inHeap(lifo), "both in the heap");
     const carrier = new Queue<[Queue<string>, LifoQueue<number>]>({
@@ -139,7 +139,7 @@ describe("queues in the shared heap inside queue items", () => {
         n: number,
       ) => {
         const [big, lifo] = carrier.get({ timeout: 30_000 });
-        big.put("x".repeat(10_000_000), { timeout: 30_000 });
+        big.put("x".repeat(6_000_000), { timeout: 30_000 });
         for (let i = 0; i < n; i++) lifo.put(i, { block: false });
         return [big instanceof Queue, lifo instanceof LifoQueue];
       },
@@ -148,9 +148,17 @@ describe("queues in the shared heap inside queue items", () => {
     t.start();
     assert.deepEqual(await t.joinAsync(JOIN), [true, true]);
     const item = big.get({ timeout: 1000 });
-    assert.equal(item.length, 10_000_000);
+    assert.equal(item.length, 6_000_000);
     assert.equal(lifo.qsize(), LIFO);
     assert.equal(lifo.getNowait(), LIFO - 1);
+    const larger = new Queue<string>({ capacity: 4, bytes: 8 * MiB });
+    assert.equal(inHeap(larger), false);
+    assert.throws(() => carrier.put([larger as never, lifo]), {
+      name: "TypeError",
+      message:
+        /SharedArrayBuffer of its own \(it is larger than the 8 MiB a queue may take in threadkit's shared heap\)/,
+    });
+    assert.equal(carrier.qsize(), 0);
   });
 
   it("a bytes form that names no unbounded queue is refused with a TypeError", () => {
