@@ -86,13 +86,17 @@ export interface QueueInit<T = unknown> extends SharedPlacement {
   capacity?: number;
   /**
    * Unbounded Queue: items its first segment holds (default 1024); each
-   * growth doubles the newest segment.
+   * growth doubles the newest segment. In the shared heap a segment takes
+   * at most 8 MiB (a larger first capacity is cut to fit), and one of 1 MiB
+   * or more holds as many items as its power-of-two block has room for.
    */
   initialCapacity?: number;
   /**
    * Unbounded Queue: the stated maximum, the most items its newest segment
    * may hold (default 2^20, at most 2^26). At the maximum, puts wait for room
-   * as in a bounded queue.
+   * as in a bounded queue; so they do when the shared heap cannot give the
+   * next segment (queues together take at most 256 MiB of it: a default
+   * structured queue alone holds about 850,000 small items).
    */
   maxCapacity?: number;
   /**

@@ -24,7 +24,8 @@ export { QueueBase } from "./_core.ts";
 
 /**
  * A first-in, first-out queue shared by threads: Python's `queue.Queue`.
- * With a `capacity` it is bounded, in one block of threadkit's shared heap;
+ * With a `capacity` it is bounded, in one block of threadkit's shared heap
+ * (up to 8 MiB in all; a larger one has a SharedArrayBuffer of its own);
  * without one (or with `capacity <= 0`, Python's `maxsize <= 0`) it is
  * unbounded: a chain of bounded segments, each a heap block twice the size
  * of the last, added when the newest is full, up to `maxCapacity` items in
@@ -32,14 +33,16 @@ export { QueueBase } from "./_core.ts";
  * the maximum; at it, they wait as in a bounded queue. Segments are given
  * back to the heap only when the queue is dropped: up to then it keeps
  * about four times the most items it held at once. In the heap, segments
- * come out of the queues' share of it (256 MiB for all queues together): a
- * grow the heap refuses throws a RangeError from the put that needed it.
+ * come out of the queues' share of it (256 MiB for all queues together;
+ * a segment takes at most 8 MiB): when the heap cannot give the next one,
+ * puts wait as at the maximum (a default structured queue alone holds
+ * about 850,000 small items).
  * Where the heap cannot hold a new queue, it gets a SharedArrayBuffer of
  * its own (growable, for an unbounded one). A structured item too large for the
  * newest segment's byte region gets a new segment whose region holds it
  * (at the maximum too), so any item that encodes to at most 64 MiB - 1
- * bytes (67108863) goes in, whatever the queue held before; a larger one is
- * refused with a RangeError.
+ * bytes (67108863) goes in, whatever the queue held before (if the heap can
+ * give that segment); a larger one is refused with a RangeError.
  *
  * Element types: a numeric slot type (`"int32"`, `"uint32"`, `"float64"`,
  * `"bigint64"`, ...) stores each item as one typed slot with no encoding, in a
