@@ -8,11 +8,13 @@
 // runtime block; the primitive's words (the payload) start at at + 8.
 // | word   | name  | values                                     | written by                  |
 // |--------|-------|--------------------------------------------|-----------------------------|
-// | 0      | CLASS | BLOCK_MAGIC | k: the block is 2^k bytes       | blockAlloc, once per block  |
+// | 0      | CLASS | BLOCK_MAGIC | kind << 8 | k: 2^k bytes      | blockAlloc, each allocation |
 // | 1      | REFS  | references held; 0 while free              | Atomics.add/sub, see below  |
 // | 2      | NEXT  | while free: `at` of the next free block    | push, before the head's CAS |
 // | 2 ...  |       | while live: the payload (zeroed at alloc)  | the primitive               |
-// A block keeps its size class for the life of the process; free blocks of
+// A block keeps its size class k for the life of the process; its kind
+// (0..255, set by each blockAlloc) names the release hook that runs when it
+// is freed (below). Free blocks of
 // class k form a stack whose head is FREE_HEADS[k], an Int64: low 32 bits
 // `at` of the top block (0 = empty), high 32 bits a tag that every
 // successful compareExchange increments.
@@ -21,7 +23,8 @@
 // FRESH (bytes past HEAP_TOP) -blockAlloc: heapAlloc, CLASS, REFS = 1-> LIVE
 // FREE (on list k) -blockAlloc: pop (tagged CAS), zero payload, REFS = 1-> LIVE
 // LIVE -blockRetain: REFS += 1-> LIVE
-// LIVE -blockRelease: REFS -= 1, to 0-> FREE (kept in the releasing
+// LIVE -blockRelease: REFS -= 1, to 0: the kind's release hook runs (it
+//       releases the blocks this one owns), then-> FREE (kept in the releasing
 //       thread's own cache, or pushed on list k when that is full; nobody
 //       else can name the block any more, below)
 // FREE (in a thread's cache) -that thread's blockAlloc-> LIVE
@@ -63,16 +66,38 @@
 // that ended never runs its finalizers; a descriptor encoded but never
 // decoded, as in an item left in a dropped queue) the block leaks instead.
 //
-// Queue blocks (blockAlloc's `queue`: every queue placed in the heap,
-// queue/_init.ts) may take at most a quarter of the heap's largest size
+// Blocks that own blocks (release hooks): a primitive whose words name other
+// heap blocks (an unbounded queue's chain header names its segments,
+// queue/_chain.ts) allocates its block with a kind k > 0 and registers a
+// hook for k (registerRelease, once per thread at module load; the table
+// lives on globalThis, as the transfer registry does, so two copies of this
+// module in one thread share it). The release that takes REFS to 0 runs the
+// hook with the block's payload offset before the block goes on a free
+// list: the hook releases the owned blocks' references. This is safe for
+// the same reason freeing is (REFS 0: no thread can name the block, so none
+// can reach the blocks it names through it); the owner must also make sure
+// no thread reaches an owned block except through a handle of the owner
+// (queue/_chain_memory.ts says why that holds for segments). A kind with
+// no hook in the releasing thread (a thread that never loaded the owner's
+// module, releasing an in-flight reference of a value it could not decode:
+// a thread result naming an unbounded queue, decoded by a starter that
+// imported only thread/thread) puts the reference back: the block and what
+// it owns leak, and nothing is freed under an owner whose hook did not run.
+// Kinds in use: 1 an unbounded queue's chain (queue/_chain_memory.ts).
+//
+// Queue blocks (blockAlloc's `queue`: every bounded queue placed in the
+// heap, queue/_init.ts, and an unbounded queue's chain header and segments,
+// queue/_chain.ts) may take at most a quarter of the heap's largest size
 // (QUEUE_SHARE: 256 MiB of 1 GiB), counted in HEAP_QUEUES as heap bytes are
-// cut for them. Those up to 8 MiB (a queue of up to 4 MiB with its header)
-// come from the queue chunks (_core/heap_chunks.ts): 8 MiB pieces of the
+// cut for them. Those up to 8 MiB (every bounded queue in the heap,
+// queue/_home.ts HEAP_QUEUE_MAX, an unbounded queue's chain header and its
+// segments, queue/_chain_memory.ts SEGMENT_BLOCK) come from the queue chunks (_core/heap_chunks.ts): 8 MiB pieces of the
 // share, each packed with blocks of one class at a time and free for any
 // class once its last block is freed, so queues of any mix of sizes, made
 // and dropped in any order, fit the share as long as at most 31 are alive
 // at once (that file says why), and small ones pack by the thousand. A
-// larger queue block is cut from fresh heap bytes and, once freed, serves
+// larger queue block (an unbounded queue's segment made for one item
+// larger than 8 MiB) is cut from fresh heap bytes and, once freed, serves
 // only later blocks of its class. Without the cap, live queues could fill
 // the heap: new primitives (16 to 128 bytes) would get buffers of their
 // own, which cannot travel inside queue items. With it, three quarters stay
@@ -155,7 +180,7 @@ function wordsFor(v: Views, end: number): Int32Array {
  * offset in the runtime block, a multiple of 8, or -1 when the heap cannot
  * hold it. `queue`: a queue's block, within the queues' share of the heap.
  */
-export function blockAlloc(bytes: number, queue = false): number {
+export function blockAlloc(bytes: number, queue = false, kind = 0): number {
   let k = MIN_CLASS;
   while ((1 << k) < bytes + HEADER) if (++k > MAX_CLASS) return -1;
   const v = views();
@@ -175,8 +200,8 @@ export function blockAlloc(bytes: number, queue = false): number {
     // stores: the offset reaches another thread only through a transfer,
     // a synchronizing operation (postMessage, a queue's atomics).
     const all = wordsFor(v, at + HEADER + bytes);
-    const end = ((at + HEADER) >> 2) + ((bytes + 3) >> 2);
-    for (let i = (at + HEADER) >> 2; i < end; i++) all[i] = 0;
+    const from = (at + HEADER) >> 2;
+    all.fill(0, from, from + ((bytes + 3) >> 2));
   } else {
     if (queue && !reserveQueue(v, 1 << k)) return -1;
     at = heapAlloc(1 << k, 8);
@@ -184,9 +209,9 @@ export function blockAlloc(bytes: number, queue = false): number {
       if (queue) Atomics.sub(v.header, HEAP_QUEUES, 1 << k);
       return -1;
     }
-    // Fresh heap bytes are zero; the class word is written once per block.
-    Atomics.store(wordsFor(v, at + HEADER), at / 4 + CLASS, BLOCK_MAGIC | k);
+    wordsFor(v, at + HEADER); // fresh heap bytes are zero
   }
+  Atomics.store(v.all, at / 4 + CLASS, BLOCK_MAGIC | (kind & 0xff) << 8 | k);
   Atomics.store(v.all, at / 4 + REFS, 1);
   Atomics.add(v.header, HEAP_LIVE, 1 << k);
   return at + HEADER;
@@ -253,7 +278,22 @@ export function blockRelease(byteOffset: number): void {
     Atomics.add(v.all, at / 4 + REFS, 1);
     return;
   }
-  const k = Atomics.load(v.all, at / 4 + CLASS) & 0xff;
+  const word = Atomics.load(v.all, at / 4 + CLASS);
+  const k = word & 0xff;
+  const kind = word >> 8 & 0xff;
+  if (kind !== 0 && hooks[kind] === undefined) {
+    // No hook here (see "Blocks that own blocks"): leak, never free it.
+    Atomics.add(v.all, at / 4 + REFS, 1);
+    return;
+  }
+  try {
+    if (kind !== 0) hooks[kind](byteOffset);
+  } finally {
+    free(v, k, at);
+  }
+}
+
+function free(v: Views, k: number, at: number): void {
   Atomics.sub(v.header, HEAP_LIVE, 1 << k);
   if (k >= CHUNK_MIN_CLASS && chunkFree(at, k)) return; // a queue chunk's
   const cache = local[k] ??= [];
@@ -288,6 +328,22 @@ function push(v: Views, k: number, at: number): void {
     const h2 = BigInt.asIntN(64, (((h >> 32n) + 1n) << 32n) | BigInt(at));
     if (Atomics.compareExchange(v.heads, k, h, h2) === h) return;
   }
+}
+
+type ReleaseHook = (byteOffset: number) => void;
+const HOOKS = Symbol.for("threadkit.heap.releaseHooks.v1");
+const hooks: ReleaseHook[] =
+  ((globalThis as Record<symbol, unknown>)[HOOKS] as ReleaseHook[]) ??
+    ((globalThis as Record<symbol, unknown>)[HOOKS] = []);
+
+/**
+ * Registers what runs when a block of `kind` (1..255, given to blockAlloc)
+ * loses its last reference, before it is freed: `hook` gets the block's
+ * payload offset and releases the blocks it owns (see "Blocks that own
+ * blocks" above). Each module that allocates such blocks calls this at load.
+ */
+export function registerRelease(kind: number, hook: ReleaseHook): void {
+  hooks[kind] = hook;
 }
 
 // This thread's finalizers: each tracked handle's reference is released

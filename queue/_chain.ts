@@ -1,41 +1,29 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // The unbounded FIFO queue's memory (Python's `Queue()`, `maxsize <= 0`;
-// the queue itself is _unbounded.ts). A chain of bounded FIFO
-// queues ("segments") of doubling capacity in ONE growable SharedArrayBuffer:
-// when the newest segment is full, a producer grows the buffer and lays a
-// segment twice as large after the last one. No item is ever moved or
-// copied; a segment that consumers have drained stays as dead space (a
-// growable SharedArrayBuffer cannot shrink), so memory is bounded by about
-// four times the most items the queue ever held, and by the stated maximum.
+// the queue itself is _unbounded.ts). A chain of bounded FIFO queues
+// ("segments") of doubling capacity: when the newest segment is full, a
+// producer makes a segment twice as large. No item is ever moved or copied.
 // A structured item too large for the newest segment's byte region is
 // treated like a full segment: the next segment's region is made to hold it
-// (twice its encoded size, up to UNBOUNDED_MAX_BYTES), at the maximum too.
-// The buffer reserves room for every segment at that size, so whether an
-// item fits never depends on the queue's past.
+// (twice its encoded size, up to UNBOUNDED_MAX_BYTES), at the maximum too,
+// so whether an item fits never depends on the queue's past.
 // Every segment is a complete bounded queue (_core.ts), so the fast paths,
 // waiting and waking are those of Queue; this file only moves callers from
 // one segment to the next.
 //
-// Chain header: Int32Array at byte 0 of the growable buffer, 64 slots (256 B).
-// | slot  | name      | values                                      | written by                  |
-// |-------|-----------|---------------------------------------------|-----------------------------|
-// | 0     | LOCK      | the chain Lock's word (sync/lock.ts)        | grow(), shutdown()          |
-// | 1     | SEGMENTS  | segments made, 1..MAX_SEGMENTS              | grow(), under LOCK          |
-// | 2     | FRONT     | lowest segment that may still hold items    | CAS by getters              |
-// | 3     | TASKS     | lowest segment that may have unfinished tasks | CAS by taskDone            |
-// | 4     | SHUT      | 0 OPEN, 1 SHUT, 2 IMMEDIATE                 | shutdown(), under LOCK      |
-// | 5     | MAX       | most items the newest segment may hold      | constructor, once           |
-// | 16+s  | OFFSET[s] | byte offset of segment s (read as uint32)   | grow(), before SEGMENTS     |
+// Where it lives, its slot table, when segments are freed: _chain_memory.ts.
 //
 // Segment states (s < SEGMENTS):
 // newest, open   -put finds it full (or the item too large), LOCK held:
-//                 lay s + 1 after s (grow the buffer, build it, write
-//                 OFFSET[s + 1]; unpublished), then shutdown(s), then
-//                 SEGMENTS = s + 2->                                retired
-// newest, open   -laying s + 1 throws (the buffer cannot grow)-> newest, open
-//                 (nothing published; a later grow lays s + 1 at the same
-//                 offset, OFFSET[s] + size of s, and reuses the space)
+//                 make s + 1 (allocate its block, or grow the own buffer;
+//                 build it; write OFFSET[s + 1]; unpublished), then
+//                 shutdown(s), then SEGMENTS = s + 2->               retired
+// newest, open   -making s + 1 throws (the heap refuses the block, or the
+//                 buffer cannot grow)-> newest, open (nothing published;
+//                 a later grow tries again)
 // retired        -getters drain it; empty-> FRONT moves past it (CAS)
+// any            -the header block's last reference goes (heap chains)->
+//                 freed (the release hook: every OFFSET[s], s <= SEGMENTS)
 // A retired segment refuses puts (its own shutdown: CLOSED in its TAIL, and
 // no put lands after that), so every item of segment s was put before any
 // item of segment s + 1 could be: FIFO order holds across segments. Getters
@@ -56,40 +44,58 @@
 // which the grower holds from before it retires s until after it publishes
 // s + 1: whoever finds s retired takes LOCK after the publication. A grow
 // that fails retires nothing, so nobody waits for a segment that never
-// comes.
+// comes. The home changes none of this: a segment block is published by the
+// same SEGMENTS store after the same OFFSET store.
 
+import { blockAlloc, blockRelease, holdBlock } from "../_core/heap.ts";
+import type { Region } from "../_core/placement.ts";
+import { runtime } from "../_core/runtime.ts";
 import { type AcquireOptions, UNINTERRUPTIBLE } from "../_core/wait.ts";
 import type { Lock } from "../sync/lock.ts";
 import { lockAt } from "../sync/_lock_at.ts";
 import { tookOver } from "../sync/_holder.ts";
 import type { Codec } from "./_codec.ts";
 import { FIFO, QueueBase, queueByteLength, type QueueInit } from "./_core.ts";
+import {
+  CHAIN_KIND,
+  checkChain,
+  checkSize,
+  FRONT,
+  grown,
+  HEADER_BYTES,
+  HEADER_WORDS,
+  heapFit,
+  HOME,
+  LOCK,
+  MAGIC,
+  MAX,
+  MAX_SEGMENTS,
+  OFFSET,
+  reservation,
+  SEGMENTS,
+  SHUT,
+  UNBOUNDED_FIRST,
+  UNBOUNDED_MAX,
+} from "./_chain_memory.ts";
+import {
+  CHAIN_MAGIC,
+  HeapRefused,
+  HOME_FIXED,
+  HOME_HEAP,
+  refusal,
+} from "./_home.ts";
 import { defaultBytes } from "./_init.ts";
 import { align8, BYTES, type ElementType } from "./_layout.ts";
 
-const LOCK = 0;
-const SEGMENTS = 1;
-/** Header slot: the lowest segment that may still hold items. */
-export const FRONT = 2;
-/** Header slot: the lowest segment that may have unfinished tasks. */
-export const TASKS = 3;
-const SHUT = 4;
-const MAX = 5;
-const OFFSET = 16;
-const HEADER_WORDS = 64;
-const HEADER_BYTES = HEADER_WORDS * 4;
-const MAX_SEGMENTS = HEADER_WORDS - OFFSET;
+export {
+  checkChain,
+  FRONT,
+  TASKS,
+  UNBOUNDED_FIRST,
+  UNBOUNDED_MAX,
+  UNBOUNDED_MAX_BYTES,
+} from "./_chain_memory.ts";
 
-/** First segment's capacity when none is given. */
-export const UNBOUNDED_FIRST = 1024;
-/** Default largest segment (items) of an unbounded queue. */
-export const UNBOUNDED_MAX: number = 2 ** 20;
-/**
- * Largest byte region of a structured segment (64 MiB): an item of an
- * unbounded queue encodes to at most this minus 1 bytes (its record ends
- * with one separator byte).
- */
-export const UNBOUNDED_MAX_BYTES: number = 2 ** 26;
 const UNINTERRUPTIBLE_ACQUIRE = { [UNINTERRUPTIBLE]: true } as AcquireOptions;
 
 /** One segment: a bounded FIFO queue inside the chain's buffer. */
@@ -110,22 +116,27 @@ export interface UnboundedInit<T> {
 
 /** One handle's view of the chain: its header, lock and segment handles. */
 export class Chain<T> {
+  /** The runtime block (a heap chain) or the chain's own buffer. */
   readonly buffer: SharedArrayBuffer;
+  /** Byte offset of the header in `buffer`. */
+  readonly base: number;
   readonly h: Int32Array;
+  /** Whether the chain lives in the shared heap. */
+  readonly heap: boolean;
   readonly #lock: Lock;
   readonly #segments: Segment<T>[] = [];
   #codec: Codec<T> | undefined;
   readonly type: ElementType;
 
   /** A new chain for `init`, or (with `revived`) another thread's chain. */
-  constructor(
-    init: UnboundedInit<T> | undefined,
-    revived?: SharedArrayBuffer,
-  ) {
+  constructor(init: UnboundedInit<T> | undefined, revived?: Region) {
     if (revived !== undefined) {
-      this.buffer = revived;
-      this.h = new Int32Array(revived, 0, HEADER_WORDS);
-      this.#lock = lockAt(revived, LOCK * 4);
+      checkChain(revived.buffer, revived.byteOffset);
+      this.buffer = revived.buffer;
+      this.base = revived.byteOffset;
+      this.h = new Int32Array(this.buffer, this.base, HEADER_WORDS);
+      this.heap = Atomics.load(this.h, HOME) === HOME_HEAP;
+      this.#lock = lockAt(this.buffer, this.base + LOCK * 4, false, this);
       this.type = this.segment(0).type;
       return;
     }
@@ -145,39 +156,39 @@ export class Chain<T> {
         `Cannot create queue: maxCapacity (${max}) is below initialCapacity (${first})`,
       );
     }
-    // Reserve room for every segment the queue may ever make, each with
-    // the largest byte region (address space only: a growable buffer
-    // commits memory as it grows). Segments double up to max; then items
-    // too large for the newest segment add segments of max items whose
-    // regions at least double, up to UNBOUNDED_MAX_BYTES.
-    const structured = type === "structured";
-    const most = structured ? UNBOUNDED_MAX_BYTES : undefined;
-    let total = HEADER_BYTES, s = 0;
-    const reserve = (capacity: number) => {
-      if (s++ === MAX_SEGMENTS) {
-        throw new RangeError(
-          "Cannot create queue: maxCapacity needs too many segments; raise initialCapacity",
-        );
-      }
-      total += align8(queueByteLength(FIFO, { capacity, type, bytes: most }));
-    };
-    for (let cap = first;; cap = Math.min(cap * 2, max)) {
-      reserve(cap);
-      if (cap === max) break;
-    }
-    for (let b = defaultBytes(max); structured && b < most!; b = grown(b)) {
-      reserve(max);
-    }
-    this.buffer = new SharedArrayBuffer(HEADER_BYTES, {
-      maxByteLength: total,
-    });
-    this.h = new Int32Array(this.buffer, 0, HEADER_WORDS);
-    this.#lock = lockAt(this.buffer, LOCK * 4);
+    const total = reservation(type, first, max); // throws before any alloc
     this.type = type;
     this.#codec = init?.codec;
+    // The heap, if it holds the header and the first segment, and can grow
+    // (a fixed heap's queue share, a quarter of 4 MiB, would stop the chain
+    // after a grow or two, where a buffer of its own grows as needed).
+    const growable = runtime().buffer.growable;
+    const at = growable ? blockAlloc(HEADER_BYTES, true, CHAIN_KIND) : -1;
+    const size = at < 0 ? 0 : this.#shape(first, undefined).size;
+    const seg = at < 0 ? -1 : blockAlloc(size, true);
+    let home = HOME_HEAP;
+    if (seg < 0) {
+      home = !growable
+        ? HOME_FIXED
+        : at < 0
+        ? refusal(HEADER_BYTES)
+        : refusal(size);
+      if (at >= 0) blockRelease(at); // names no segment: frees the header
+    }
+    this.heap = home === HOME_HEAP;
+    this.buffer = this.heap
+      ? runtime().buffer
+      : new SharedArrayBuffer(HEADER_BYTES, { maxByteLength: total });
+    this.base = this.heap ? at : 0;
+    this.h = new Int32Array(this.buffer, this.base, HEADER_WORDS);
+    this.#lock = lockAt(this.buffer, this.base + LOCK * 4, false, this);
     this.h[MAX] = max;
-    this.#append(0, first, undefined);
+    this.h[HOME] = home;
+    this.h[MAGIC] = CHAIN_MAGIC;
+    if (this.heap) holdBlock(this, at);
+    const q = this.#append(0, first, undefined, seg);
     Atomics.store(this.h, SEGMENTS, 1);
+    this.#segments[0] = q;
   }
 
   /** The newest segment's index. */
@@ -220,24 +231,28 @@ export class Chain<T> {
    * Segment s (the newest when read) was full, or (`need` > 0) refused an
    * item whose record takes `need` bytes: retires it and makes s + 1, twice
    * as large up to the maximum (and with a byte region for the item),
-   * unless another thread did, the queue is shut down, or s is full at the
-   * maximum. Throws what laying s + 1 throws (the buffer cannot grow); the
-   * queue is then as it was.
+   * unless another thread did or the queue is shut down. Returns false
+   * when s stays the newest and open because it cannot grow now: s is full
+   * at the maximum, or (a heap chain) the header has no segment slot left or
+   * the heap refuses the block of a full segment's successor; the caller
+   * then waits in s as at the maximum. Throws what making s + 1 for an item
+   * throws (a RangeError: the heap refuses a block that holds the item, or
+   * the own buffer cannot grow); the queue is then as it was.
    */
-  grow(s: number, need = 0): void {
+  grow(s: number, need = 0): boolean {
     this.#take();
     try {
-      this.#grow(s, need);
+      return this.#grow(s, need);
     } finally {
       this.#lock.release();
     }
   }
 
   /** grow without blocking the event loop while another thread grows. */
-  async growAsync(s: number, need = 0): Promise<void> {
+  async growAsync(s: number, need = 0): Promise<boolean> {
     await this.#takeAsync();
     try {
-      this.#grow(s, need);
+      return this.#grow(s, need);
     } finally {
       this.#lock.release();
     }
@@ -312,7 +327,7 @@ export class Chain<T> {
     }
   }
 
-  // #repair, or (the buffer cannot grow) LOCK let go and the error passed on.
+  // #repair, or (s + 1 cannot be made) LOCK let go and the error passed on.
   #repaired(): void {
     try {
       this.#repair();
@@ -327,11 +342,13 @@ export class Chain<T> {
   // - shutdown, after SHUT was written: some segments may not be shut down
   //   yet. Shutting a segment down again is harmless, so it is done again
   //   for all (as shutdown() does); SHUT != 0 also stops every grow.
-  // - #grow, before s was retired (the buffer grown or not, s + 1 laid or
-  //   not, OFFSET[s + 1] written or not): nothing is published, s is open
-  //   and newest; the next grow lays s + 1 again at the same offset (its
-  //   words are rewritten: nobody can have used an unpublished segment).
-  //   Nothing to do.
+  // - #grow, before s was retired (s + 1 made or not, OFFSET[s + 1]
+  //   written or not): nothing is published, s is open and newest; the
+  //   next grow makes s + 1 again (own buffer: at the same offset, its
+  //   words rewritten; heap: the block OFFSET[s + 1] names, if any, is
+  //   released first, and one allocated between the alloc and the OFFSET
+  //   store leaks). Nobody can have used an unpublished segment. Nothing
+  //   to do.
   // - #grow, during or after s's retirement, before SEGMENTS = s + 2: s
   //   refuses puts (its shutdown may have stopped before waking all its
   //   waiters) and no newer segment is published, so puts and gets that
@@ -353,47 +370,110 @@ export class Chain<T> {
     }
     const old = this.segment(last);
     if (!old.isShutdown) return;
-    this.#append(last + 1, Math.min(old.capacity * 2, h[MAX]), undefined);
+    const q = this.#append(last + 1, this.#next(old.capacity), undefined);
     old.shutdown();
     Atomics.store(h, SEGMENTS, last + 2);
+    this.#segments[last + 1] = q;
   }
 
-  // Under LOCK. The order keeps a failure harmless: s + 1 is laid first,
-  // unpublished (if the buffer cannot grow, this throws with s still open
-  // and newest); only then is s retired (no put lands in it after that, so
-  // every item of s precedes every item of s + 1) and s + 1 published.
-  #grow(s: number, need: number): void {
+  // Under LOCK. The order keeps a failure harmless: s + 1 is made first,
+  // unpublished (if the heap refuses its block or the buffer cannot grow,
+  // this throws with s still open and newest); only then is s retired (no
+  // put lands in it after that, so every item of s precedes every item of
+  // s + 1) and s + 1 published. This handle caches s + 1 only once it is
+  // published: if the retirement throws, the next grow (any handle's)
+  // releases the unpublished block, and a cached handle over it would
+  // write into whatever primitive gets that block next.
+  // A segment the heap cannot give blocks the full segment's grow (false:
+  // the caller waits in s as at the maximum, and a later put tries again)
+  // and throws for an item that needs it (no segment can hold that item).
+  #grow(s: number, need: number): boolean {
     const h = this.h;
-    if (this.last() !== s || this.isShutdown) return;
+    if (this.last() !== s || this.isShutdown) return true;
     const old = this.segment(s);
-    if (need === 0 && old.capacity >= h[MAX]) return;
-    const cap = Math.min(old.capacity * 2, h[MAX]);
-    this.#append(
-      s + 1,
-      cap,
-      need === 0 ? undefined : Math.max(defaultBytes(cap), grown(need - 1)),
-    );
+    if (need === 0 && old.capacity >= h[MAX]) return false;
+    if (this.heap && s + 1 >= MAX_SEGMENTS) {
+      if (need === 0) return false;
+      throw new RangeError(
+        `Cannot put item in queue: the item needs a new segment, and the unbounded queue has made its most segments (${MAX_SEGMENTS})`,
+      );
+    }
+    const cap = this.#next(old.capacity);
+    let q: Segment<T>;
+    try {
+      q = this.#append(
+        s + 1,
+        cap,
+        need === 0 ? undefined : Math.max(defaultBytes(cap), grown(need - 1)),
+      );
+    } catch (error) {
+      if (need === 0 && error instanceof HeapRefused) return false;
+      throw error;
+    }
     old.shutdown();
     Atomics.store(h, SEGMENTS, s + 2); // publishes OFFSET[s + 1]
+    this.#segments[s + 1] = q;
+    return true;
   }
 
-  // Lays segment s (capacity cap, byte region `bytes` or the default) right
-  // after segment s - 1, growing the buffer if it does not reach that far
-  // yet; OFFSET[s] is written before SEGMENTS publishes it.
-  #append(s: number, cap: number, bytes: number | undefined): void {
+  // Twice the last capacity, up to the maximum (then fitted: #shape).
+  #next(capacity: number): number {
+    return Math.min(capacity * 2, this.h[MAX]);
+  }
+
+  // Makes segment s (capacity cap, byte region `bytes` or the default): in
+  // its own heap block (`at`, if the caller allocated it already), or laid
+  // right after segment s - 1 in the own buffer, growing it if it does not
+  // reach that far yet; OFFSET[s] is written before SEGMENTS publishes it.
+  // Returns its handle, for the caller to cache once it is published.
+  #append(
+    s: number,
+    cap: number,
+    bytes: number | undefined,
+    at = -1,
+  ): Segment<T> {
     const buffer = this.buffer;
-    const offset = s === 0 ? HEADER_BYTES : this.#end(s - 1);
+    const { init, size } = this.#shape(cap, bytes);
+    let offset = at;
+    if (this.heap && offset < 0) {
+      // A grow that stopped may have left an unpublished block here:
+      // nobody else can name it (SEGMENTS never counted it).
+      const stale = this.#offset(s);
+      if (stale !== 0) {
+        Atomics.store(this.h, OFFSET + s, 0);
+        blockRelease(stale);
+      }
+      offset = blockAlloc(size, true);
+      if (offset < 0) throw new HeapRefused(size);
+    } else if (!this.heap) {
+      offset = s === 0 ? HEADER_BYTES : this.#end(s - 1);
+      if (buffer.byteLength < offset + size) buffer.grow(offset + size);
+    }
+    let q: Segment<T>;
+    try {
+      q = new Segment<T>({ ...init, buffer, byteOffset: offset });
+    } catch (error) {
+      if (this.heap) blockRelease(offset);
+      throw error;
+    }
+    Atomics.store(this.h, OFFSET + s, offset);
+    return q;
+  }
+
+  // A segment's options and size (in the heap fitted to its block: heapFit).
+  #shape(
+    cap: number,
+    bytes: number | undefined,
+  ): { init: QueueInit<T>; size: number } {
+    const type = this.type;
     const init: QueueInit<T> = {
       capacity: cap,
-      type: this.type,
+      type,
       codec: this.#codec,
       bytes,
     };
-    const end = offset + queueByteLength(FIFO, init);
-    if (buffer.byteLength < end) buffer.grow(end);
-    const q = new Segment<T>({ ...init, buffer, byteOffset: offset });
-    Atomics.store(this.h, OFFSET + s, offset);
-    this.#segments[s] = q;
+    if (this.heap) Object.assign(init, heapFit(type, cap, bytes, this.h[MAX]));
+    return { init, size: queueByteLength(FIFO, init) };
   }
 
   // Byte offset of segment s: a uint32 in an int32 slot (it may pass 2^31).
@@ -416,25 +496,4 @@ export class Chain<T> {
     });
     return align8(offset + size);
   }
-}
-
-// The byte region after one that refused an item of `b` + 1 bytes: twice
-// that, up to the largest (so it at least doubles, and a few such items fit).
-function grown(b: number): number {
-  return Math.min(UNBOUNDED_MAX_BYTES, align8(2 * (b + 1)));
-}
-
-function checkSize(what: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (
-    typeof value !== "number" || !Number.isInteger(value) || value < 1 ||
-    value > 2 ** 26
-  ) {
-    throw new RangeError(
-      `Cannot create queue: ${what} must be an integer from 1 to ${
-        2 ** 26
-      }, got ${String(value)}`,
-    );
-  }
-  return value;
 }

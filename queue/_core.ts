@@ -18,7 +18,7 @@
 // A put: encode (toRaw), one store.tryPut; put -> afterPut (wake getters),
 // closed -> QueueShutDownError, full -> putSlow (_put.ts); a refused item's
 // heap references are released. Memory: a caller's region, else a heap
-// block (up to HEAP_QUEUE_MAX), else a buffer of its own (_init.ts).
+// block, else a buffer of its own (_init.ts, _home.ts).
 // A get: one store.tryGet; item -> afterGet (wake putters), empty -> getSlow
 // (_get.ts), which also decides "shut down and empty".
 // Shutdown states: OPEN -> SHUT -> IMMEDIATE (_shutdown.ts).
@@ -126,8 +126,8 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
 
   /**
    * The queue's shared memory: buffer and byte offset of its first word. In
-   * the shared heap (bounded queues up to 4 MiB) the buffer is the block all
-   * heap primitives share: a view is valid while a handle of this queue is.
+   * the shared heap (the default) the buffer is the block all heap
+   * primitives share: a view is valid while a handle of this queue is.
    */
   get region(): {
     readonly buffer: SharedArrayBuffer;

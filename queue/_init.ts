@@ -9,7 +9,8 @@
 // | 0    | KIND     | MAGIC + discipline * 16 + element type code | constructor, once |
 // | 1    | CAPACITY | most items                                  | constructor, once |
 // | 6    | BYTES    | size of the byte region (structured)        | constructor, once |
-// | 7    | FLAGS    | bit 0: items use a custom codec             | constructor, once |
+// | 7    | FLAGS    | bit 0: items use a custom codec; bits 1-3:  | constructor, once |
+// |      |          | the home code (_home.ts: why not the heap)  |                   |
 // | 8    | MODULUS  | M (<= 2^28): TAIL, HEAD, DONE count mod M   | constructor, once |
 //
 // Memory states: zeroed (fresh SharedArrayBuffer, or the caller's region
@@ -29,6 +30,14 @@ import {
 } from "../_core/wait.ts";
 import type { Codec } from "./_codec.ts";
 import { checkCodec, decoderOf } from "./_glue.ts";
+import {
+  HEAP_QUEUE_MAX,
+  HOME_HEAP,
+  HOME_LARGE,
+  HOME_PLACED,
+  HOME_SHIFT,
+  refusal,
+} from "./_home.ts";
 import {
   align8,
   BYTES,
@@ -77,13 +86,17 @@ export interface QueueInit<T = unknown> extends SharedPlacement {
   capacity?: number;
   /**
    * Unbounded Queue: items its first segment holds (default 1024); each
-   * growth doubles the newest segment.
+   * growth doubles the newest segment. In the shared heap a segment takes
+   * at most 8 MiB (a larger first capacity is cut to fit), and one of 1 MiB
+   * or more holds as many items as its power-of-two block has room for.
    */
   initialCapacity?: number;
   /**
    * Unbounded Queue: the stated maximum, the most items its newest segment
    * may hold (default 2^20, at most 2^26). At the maximum, puts wait for room
-   * as in a bounded queue.
+   * as in a bounded queue; so they do when the shared heap cannot give the
+   * next segment (queues together take at most 256 MiB of it: a default
+   * structured queue alone holds about 850,000 small items).
    */
   maxCapacity?: number;
   /**
@@ -135,18 +148,13 @@ export function checkMax(max: number | undefined, capacity: number): number {
   return max;
 }
 
-/**
- * Queues up to this many bytes (header, ring and byte region) live in the
- * shared heap (_core/heap.ts), so that they can travel inside queue items as
- * an offset; larger ones, and any that find no room (the heap is full, or
- * queues already took their share of it: _core/heap.ts, "Queue blocks"), get
- * a SharedArrayBuffer of their own (they still travel as thread args). Heap
- * blocks are powers of two: a queue takes up to twice its size there. 4 MiB
- * holds the default structured queue up to about 15,000 items (256 bytes
- * each) and an int32 queue of a million; 32 queues of this size fill the
- * queues' share of a 1 GiB heap.
- */
-export const HEAP_QUEUE_MAX = 4 * 1024 * 1024;
+// Where a new queue's memory comes from: the caller's region, else a heap
+// block if it takes at most HEAP_QUEUE_MAX (8 MiB, a queue chunk's largest
+// block, _core/heap_chunks.ts) and the queues' share of the heap still
+// allows it (so that it can travel inside queue items as an offset), else
+// (larger, the share taken, or the heap full) a SharedArrayBuffer of its
+// own, which travels as a thread arg only and records why (_home.ts). Heap
+// blocks are powers of two: a queue takes up to twice its size there.
 
 /**
  * A handle's state: over `revived`'s memory (checked by checkRevivable), or
@@ -161,6 +169,7 @@ export function createState(
   owner: object,
 ): QueueState {
   let h: Int32Array;
+  let home = HOME_HEAP;
   if (revived !== undefined) {
     h = new Int32Array(revived.buffer, revived.byteOffset, HEADER_WORDS);
     h = new Int32Array(
@@ -193,19 +202,24 @@ export function createState(
         );
       }
       new Uint8Array(buffer, byteOffset, total).fill(0);
+      home = HOME_PLACED;
     } else {
       const at = total <= HEAP_QUEUE_MAX ? blockAlloc(total, true) : -1;
       if (at >= 0) {
         buffer = runtime().buffer; // zeroed by blockAlloc
         byteOffset = at;
         holdBlock(owner, at);
-      } else buffer = new SharedArrayBuffer(total);
+      } else {
+        buffer = new SharedArrayBuffer(total);
+        home = total > HEAP_QUEUE_MAX ? HOME_LARGE : refusal(total);
+      }
     }
     h = new Int32Array(buffer, byteOffset, total >> 2);
     h[KIND] = MAGIC + discipline * 16 + shape.code;
     h[CAPACITY] = shape.capacity;
     h[BYTES] = shape.bytes;
-    h[FLAGS] = init!.codec !== undefined ? FLAG_CODEC : 0;
+    h[FLAGS] = (init!.codec !== undefined ? FLAG_CODEC : 0) |
+      home << HOME_SHIFT;
     h[MODULUS] = discipline === FIFO ? ringModulus(shape.capacity) : 2 ** 28;
   }
   const code = h[KIND] & 15;

@@ -11,7 +11,8 @@
 // decode assigns ids in the same order, so "@" references resolve.
 // Values structured clone refuses (functions, symbols, WeakMap, Promise, ...)
 // and values that cannot live in bytes (SharedArrayBuffer, views on one, a
-// primitive in a buffer of its own) throw a TypeError naming where they are.
+// primitive in a buffer of its own) throw a TypeError naming where they are
+// (and, for a queue, why it is not in the shared heap: _home.ts).
 //
 // What goes in comes out: decode never fails on what encode wrote.
 // - Depth: tag refuses a value nested deeper than MAX_DEPTH with a
@@ -35,6 +36,7 @@
 
 import {
   type BytesForm,
+  descriptorOf,
   descriptorToBytesForm,
   reviveBytesForm,
   TO_DESCRIPTOR,
@@ -47,6 +49,7 @@ import {
 } from "../_core/heap.ts";
 import { describe } from "../_core/placement.ts";
 import { held } from "./_held.ts";
+import { ownBufferCause } from "./_home.ts";
 // For their revivers (see above): every sync/ primitive can be in an item.
 import "../sync/barrier.ts";
 import "../sync/condition.ts";
@@ -149,10 +152,15 @@ export function tag(value: unknown, st: TagState): unknown {
     try {
       form = descriptorToBytesForm(obj);
     } catch (cause) {
+      // A queue says why it is not in the heap (_home.ts), with the limit.
+      const d = descriptorOf(obj);
+      const why = d === undefined ? "" : ownBufferCause(d);
       throw new TypeError(
         `Cannot put item in queue: ${st.path} is a threadkit ${
           describe(obj)
-        } in a SharedArrayBuffer of its own, which cannot travel as bytes; pass it to the thread as a thread arg instead`,
+        } in a SharedArrayBuffer of its own${
+          why === "" ? "" : ` (${why})`
+        }, which cannot travel as bytes; pass it to the thread as a thread arg instead`,
         { cause },
       );
     }

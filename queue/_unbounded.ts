@@ -1,8 +1,9 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // The unbounded FIFO queue: what `new Queue()` returns when no capacity is
 // given (Python's `Queue()`, `maxsize <= 0`). The same API as a bounded
-// Queue over a chain of bounded segments in one growable SharedArrayBuffer
-// (_chain.ts: layout, segment states, why no wakeup is lost). This file
+// Queue over a chain of bounded segments, heap blocks (_chain.ts: segment
+// states, why no wakeup is lost; _chain_memory.ts: layout, where it lives,
+// when segments are freed). This file
 // moves each call to the right segment: puts go to the newest (grown when
 // full or when the item is too large for its byte region, waiting only at
 // the maximum), gets to the oldest that may hold items (waiting only in the
@@ -17,8 +18,10 @@ import {
 } from "../_core/transfer.ts";
 import type { WaitOptions } from "../_core/wait.ts";
 import type { Codec } from "./_codec.ts";
+import type { Region } from "../_core/placement.ts";
 import {
   Chain,
+  checkChain,
   FRONT,
   type Segment,
   TASKS,
@@ -49,7 +52,7 @@ const TAG = "threadkit.Queue.unbounded";
 // deno-lint-ignore no-explicit-any
 type AnyQueue = UnboundedQueue<any>;
 
-let adopting: SharedArrayBuffer | undefined;
+let adopting: Region | undefined;
 
 /** An unbounded FIFO queue: the same API as Queue (see queue/bounded.ts). */
 export class UnboundedQueue<T> implements AsyncIterable<T> {
@@ -79,7 +82,7 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
     readonly buffer: SharedArrayBuffer;
     readonly byteOffset: number;
   } {
-    return { buffer: this.#c.buffer, byteOffset: 0 };
+    return { buffer: this.#c.buffer, byteOffset: this.#c.base };
   }
 
   withCodec(codec: Codec<T>): this {
@@ -114,11 +117,11 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
   putMany(items: ArrayLike<T>, options?: QueueOptions): number {
     queueOptions(options); // validates before anything is put
     const deadline = deadlineOf(options);
-    let done = 0;
+    let done = 0, blocked = -1;
     for (;;) {
       const s = this.#c.last();
       const q = this.#c.segment(s);
-      const atMax = q.capacity >= this.#c.max;
+      const atMax = q.capacity >= this.#c.max || blocked === s;
       let need = 0;
       try {
         done += q.putMany(
@@ -132,7 +135,8 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
       }
       try {
         if (need === WAIT) this.#c.awaitGrow(s);
-        else this.#c.grow(s, need); // full or too large: grow, put the rest
+        // Full or too large: grow, put the rest (or wait in s: it cannot).
+        else if (!this.#c.grow(s, need)) blocked = s;
       } catch (error) {
         if (done > 0) return done; // the buffer could not grow
         throw error;
@@ -146,11 +150,11 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
   ): Promise<number> {
     queueOptions(options);
     const deadline = deadlineOf(options);
-    let done = 0;
+    let done = 0, blocked = -1;
     for (;;) {
       const s = this.#c.last();
       const q = this.#c.segment(s);
-      const atMax = q.capacity >= this.#c.max;
+      const atMax = q.capacity >= this.#c.max || blocked === s;
       let need = 0;
       try {
         done += await q.putManyAsync(
@@ -164,7 +168,7 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
       }
       try {
         if (need === WAIT) await this.#c.awaitGrowAsync(s);
-        else await this.#c.growAsync(s, need);
+        else if (!(await this.#c.growAsync(s, need))) blocked = s;
       } catch (error) {
         if (done > 0) return done;
         throw error;
@@ -314,7 +318,7 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
 
   /** @ignore Describes the queue for another thread (transfer registry). */
   [TO_DESCRIPTOR](): Descriptor {
-    return { tag: TAG, buffer: this.#c.buffer, byteOffset: 0 };
+    return { tag: TAG, buffer: this.#c.buffer, byteOffset: this.#c.base };
   }
 
   // The put side: try the newest segment without waiting; when it is full,
@@ -327,16 +331,18 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
   ): void {
     const o = queueOptions(options); // validates, even when no wait is needed
     const deadline = deadlineOf(options);
+    let blocked = -1; // a segment that cannot grow now: wait in it
     for (;;) {
       const s = this.#c.last();
       const q = this.#c.segment(s);
-      const atMax = q.capacity >= this.#c.max;
+      const atMax = q.capacity >= this.#c.max || blocked === s;
       try {
         return attempt(q, atMax ? remaining(options, deadline) : NOWAIT);
       } catch (error) {
         const need = afterPutError(error, atMax, this.isShutdown, 0);
-        if (need !== WAIT) this.#c.grow(s, need);
-        else {
+        if (need !== WAIT) {
+          if (!this.#c.grow(s, need)) blocked = s;
+        } else {
           this.#c.awaitGrow(s);
           if (stuck(this.#c, s, o)) throw new QueueFullError();
         }
@@ -350,16 +356,18 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
   ): Promise<void> {
     const o = queueOptions(options);
     const deadline = deadlineOf(options);
+    let blocked = -1;
     for (;;) {
       const s = this.#c.last();
       const q = this.#c.segment(s);
-      const atMax = q.capacity >= this.#c.max;
+      const atMax = q.capacity >= this.#c.max || blocked === s;
       try {
         return await attempt(q, atMax ? remaining(options, deadline) : NOWAIT);
       } catch (error) {
         const need = afterPutError(error, atMax, this.isShutdown, 0);
-        if (need !== WAIT) await this.#c.growAsync(s, need);
-        else {
+        if (need !== WAIT) {
+          if (!(await this.#c.growAsync(s, need))) blocked = s;
+        } else {
           await this.#c.awaitGrowAsync(s);
           if (stuck(this.#c, s, o)) throw new QueueFullError();
         }
@@ -432,9 +440,13 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
     }
   }
 
-  /** @ignore Revives an unbounded queue over a buffer another thread made. */
-  static revive<T>(buffer: SharedArrayBuffer): UnboundedQueue<T> {
-    adopting = buffer;
+  /**
+   * @ignore Revives an unbounded queue over a chain header another thread
+   * made (checked: a TypeError or RangeError for anything else).
+   */
+  static revive<T>(region: Region): UnboundedQueue<T> {
+    checkChain(region.buffer, region.byteOffset);
+    adopting = { buffer: region.buffer, byteOffset: region.byteOffset };
     return new UnboundedQueue<T>(undefined);
   }
 }
@@ -469,9 +481,4 @@ defineInspect(UnboundedQueue as { prototype: AnyQueue }, (q) => ({
   size: q.qsize(),
 }), "Queue");
 
-registerTransfer(TAG, (d) => {
-  if (d.byteOffset !== 0 || !(d.buffer instanceof SharedArrayBuffer)) {
-    throw new TypeError("Cannot revive queue: malformed descriptor");
-  }
-  return UnboundedQueue.revive(d.buffer);
-});
+registerTransfer(TAG, (d) => UnboundedQueue.revive(d));

@@ -24,18 +24,25 @@ export { QueueBase } from "./_core.ts";
 
 /**
  * A first-in, first-out queue shared by threads: Python's `queue.Queue`.
- * With a `capacity` it is bounded, over one SharedArrayBuffer; without one
- * (or with `capacity <= 0`, Python's `maxsize <= 0`) it is unbounded: a
- * chain of bounded segments in one growable SharedArrayBuffer, each twice
- * the size of the last, added when the newest is full, up to `maxCapacity`
- * items in the newest (default 2^20). Growing moves no item. Puts never
- * wait below the maximum; at it, they wait as in a bounded queue. Memory is
- * never given back (a growable buffer cannot shrink): about four times the
- * most items the queue held at once. A structured item too large for the
+ * With a `capacity` it is bounded, in one block of threadkit's shared heap
+ * (up to 8 MiB in all; a larger one has a SharedArrayBuffer of its own);
+ * without one (or with `capacity <= 0`, Python's `maxsize <= 0`) it is
+ * unbounded: a chain of bounded segments, each a heap block twice the size
+ * of the last, added when the newest is full, up to `maxCapacity` items in
+ * the newest (default 2^20). Growing moves no item. Puts never wait below
+ * the maximum; at it, they wait as in a bounded queue. Segments are given
+ * back to the heap only when the queue is dropped: up to then it keeps
+ * about four times the most items it held at once. In the heap, segments
+ * come out of the queues' share of it (256 MiB for all queues together;
+ * a segment takes at most 8 MiB): when the heap cannot give the next one,
+ * puts wait as at the maximum (a default structured queue alone holds
+ * about 850,000 small items).
+ * Where the heap cannot hold a new queue, it gets a SharedArrayBuffer of
+ * its own (growable, for an unbounded one). A structured item too large for the
  * newest segment's byte region gets a new segment whose region holds it
  * (at the maximum too), so any item that encodes to at most 64 MiB - 1
- * bytes (67108863) goes in, whatever the queue held before; a larger one is
- * refused with a RangeError.
+ * bytes (67108863) goes in, whatever the queue held before (if the heap can
+ * give that segment); a larger one is refused with a RangeError.
  *
  * Element types: a numeric slot type (`"int32"`, `"uint32"`, `"float64"`,
  * `"bigint64"`, ...) stores each item as one typed slot with no encoding, in a
@@ -43,10 +50,10 @@ export { QueueBase } from "./_core.ts";
  * structured clone carries, `null` and `undefined` included, encoded into a
  * byte region of `bytes` bytes. Items are copied: the producer keeps no hold
  * on what it put. threadkit primitives in the shared heap (a `Lock` made with
- * `new Lock()`, ...) inside structured items arrive as themselves; a
- * primitive in a buffer of its own (a Queue, or one placed in your buffer)
- * cannot travel inside an item and is refused with a TypeError (pass it as a
- * thread arg). A value that cannot be copied exactly (a function, a symbol,
+ * `new Lock()`, a Queue, ...) inside structured items arrive as themselves;
+ * a primitive in a buffer of its own (one placed in your buffer, or a queue
+ * made when the heap could not hold it) cannot travel inside an item and is
+ * refused with a TypeError that says why (pass it as a thread arg). A value that cannot be copied exactly (a function, a symbol,
  * a SharedArrayBuffer) is refused with a TypeError, never changed.
  *
  * Any thread may put and get; blocking (`put`, `get`) and async (`putAsync`,
@@ -149,7 +156,7 @@ export class Queue<T = unknown> extends QueueBase<T> {
   static byteLength(init: QueueInit<unknown>): number {
     if (unbounded(init)) {
       throw new TypeError(
-        "Cannot size queue: an unbounded queue has a growable buffer of its own",
+        "Cannot size queue: an unbounded queue grows in the shared heap, it cannot be placed",
       );
     }
     return queueByteLength(FIFO, init);
@@ -170,7 +177,7 @@ function unbounded(init: QueueInit<unknown> | undefined): boolean {
   }
   if (init?.buffer !== undefined || init?.byteOffset !== undefined) {
     throw new TypeError(
-      "Cannot place queue: an unbounded queue has a growable buffer of its own; give a capacity to place it",
+      "Cannot place queue: an unbounded queue grows in the shared heap; give a capacity to place it",
     );
   }
   if (init?.bytes !== undefined) {

@@ -22,6 +22,11 @@ export type { WaitOptions } from "../_core/wait.ts";
 
 const TAG = "threadkit.SimpleQueue";
 let adopting: UnboundedQueue<unknown> | undefined;
+// Each SimpleQueue, kept reachable from its UnboundedQueue: a revived one
+// holds the heap reference (the decode made it the holder), while waits run
+// in the UnboundedQueue's async methods, which keep only that one reachable
+// (_chain_memory.ts, "When segment blocks are freed").
+const holders = new WeakMap<object, object>();
 
 /** Options of {@linkcode SimpleQueue}. */
 export interface SimpleQueueInit<T = unknown> {
@@ -38,16 +43,17 @@ export interface SimpleQueueInit<T = unknown> {
 /**
  * An unbounded first-in, first-out queue without task tracking: `put` never
  * waits. Any thread may put and get; it passes to threads as itself. It is
- * an unbounded {@linkcode Queue} (a chain of segments in one growable
- * SharedArrayBuffer) with the smaller API of Python's `SimpleQueue`: no
- * `taskDone`, `join`, `full` or `shutdown`.
+ * an unbounded {@linkcode Queue} (a chain of segments in threadkit's shared
+ * heap, so it travels inside queue items too) with the smaller API of
+ * Python's `SimpleQueue`: no `taskDone`, `join`, `full` or `shutdown`.
  *
  * Python: `queue.SimpleQueue`.
  *
  * Differences from Python:
  * - It grows up to a stated maximum (`maxCapacity` items in its newest
- *   segment, default 2^20); a put beyond it throws `QueueFullError`
- *   instead of waiting, so `put` never blocks.
+ *   segment, default 2^20) while the shared heap gives it segments (all
+ *   queues together take at most 256 MiB of it); a put beyond that throws
+ *   `QueueFullError` instead of waiting, so `put` never blocks.
  * - A structured item encodes to at most 64 MiB - 1 bytes (67108863); a
  *   larger one is refused with a RangeError. Below that, any item goes in,
  *   whatever the queue held before (it grows a segment that holds it).
@@ -77,7 +83,8 @@ export class SimpleQueue<T = unknown> {
   readonly #q: UnboundedQueue<T>;
 
   /**
-   * Creates an empty queue with a growable buffer of its own.
+   * Creates an empty queue in the shared heap (a growable buffer of its own
+   * when the heap cannot hold it).
    * @throws {RangeError} for a bad `initialCapacity` or `maxCapacity`.
    * @throws {TypeError} for an unknown element type.
    */
@@ -86,6 +93,7 @@ export class SimpleQueue<T = unknown> {
     adopting = undefined;
     this.#q = (revived as UnboundedQueue<T> | undefined) ??
       new UnboundedQueue<T>(init);
+    holders.set(this.#q, this);
   }
 
   /**
@@ -160,9 +168,6 @@ export class SimpleQueue<T = unknown> {
 }
 
 registerTransfer(TAG, (d) => {
-  if (d.byteOffset !== 0 || !(d.buffer instanceof SharedArrayBuffer)) {
-    throw new TypeError("Cannot revive SimpleQueue: malformed descriptor");
-  }
-  adopting = UnboundedQueue.revive(d.buffer) as UnboundedQueue<unknown>;
+  adopting = UnboundedQueue.revive(d) as UnboundedQueue<unknown>;
   return new SimpleQueue();
 });

@@ -7,7 +7,9 @@
 // its reference back when its handle is dropped. heap_budget.ts fills the
 // queues' share of the heap and checks that small primitives still live in
 // it (and travel in items), and that dropped queues' blocks are reused;
-// heap_sizes.ts makes and drops queues of mixed sizes in turns.
+// heap_sizes.ts makes and drops queues of mixed sizes in turns;
+// heap_chain.ts drops unbounded queues and checks that their segments come
+// back.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { runProgram } from "../_helpers.ts";
@@ -28,8 +30,28 @@ describe("shared heap under gc", () => {
     assert.equal(
       run.stdout.match(/the pending wait keeps its handle's reference/g)
         ?.length,
-      20,
+      28,
     );
+    assert.match(run.stdout, /\ndone\n?$/);
+  });
+
+  it("a dropped unbounded queue gives its segment blocks back (its chain block's release hook)", async () => {
+    const run = await runProgram(program("heap_chain.ts"), 90_000, [], {
+      exposeGc: true,
+    });
+    assert.equal(run.timedOut, false, `timed out: ${run.stdout}${run.stderr}`);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    for (const kind of ["queue", "simple", "structured"]) {
+      assert.match(
+        run.stdout,
+        new RegExp(`ok ${kind}: dropped, its header and every segment`),
+      );
+    }
+    assert.match(
+      run.stdout,
+      /ok revived: both dropped, every block comes back/,
+    );
+    assert.match(run.stdout, /ok a new queue grown the same way reuses/);
     assert.match(run.stdout, /\ndone\n?$/);
   });
 

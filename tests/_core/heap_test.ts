@@ -5,12 +5,20 @@
 // and dropped a new one still lives in the heap and travels in an item.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Condition, Event, Lock, Queue, Thread } from "../../mod.ts";
+import {
+  Condition,
+  Event,
+  Lock,
+  Queue,
+  SimpleQueue,
+  Thread,
+} from "../../mod.ts";
 import { runtime } from "../../_core/runtime.ts";
 import {
   blockAlloc,
   blockRefs,
   blockRelease,
+  blockRetain,
   heapLiveBytes,
 } from "../../_core/heap.ts";
 import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
@@ -201,6 +209,65 @@ describe("shared heap", () => {
       while (!q.empty()) q.get({ timeout: 1000 });
     }
     assert.equal(blockRefs(at), 4 + inOther);
+  });
+
+  it("a block's release hook releases the blocks it owns: a chain header (kind 1) its segments, the unpublished one included", () => {
+    const live = heapLiveBytes();
+    const header = blockAlloc(504, true, 1); // queue/_chain_memory.ts
+    const a = blockAlloc(400, true);
+    const b = blockAlloc(5000, true);
+    const c = blockAlloc(400, true);
+    assert.ok(header > 0 && a > 0 && b > 0 && c > 0);
+    // SEGMENTS 2 (a, b); c at OFFSET[2], as a grow that stopped leaves it.
+    const h = new Int32Array(runtime().buffer, header, 62);
+    Atomics.store(h, 1, 2);
+    Atomics.store(h, 16, a);
+    Atomics.store(h, 17, b);
+    Atomics.store(h, 18, c);
+    blockRetain(a); // a second reference: a stays live
+    blockRetain(header);
+    blockRelease(header);
+    assert.deepEqual([blockRefs(a), blockRefs(b), blockRefs(c)], [2, 1, 1]);
+    blockRelease(header); // the last reference
+    assert.deepEqual(
+      [blockRefs(header), blockRefs(a), blockRefs(b), blockRefs(c)],
+      [0, 1, 0, 0],
+    );
+    blockRelease(a);
+    assert.equal(heapLiveBytes(), live);
+    // A kind with no hook in this thread (a thread that never loaded the
+    // owner's module): the last release leaves the block and what it owns
+    // in place (a leak, never a free without the hook).
+    const orphan = blockAlloc(504, true, 200);
+    const owned = blockAlloc(400, true);
+    Atomics.store(new Int32Array(runtime().buffer, orphan, 62), 16, owned);
+    const before = heapLiveBytes();
+    blockRelease(orphan);
+    assert.deepEqual([blockRefs(orphan), blockRefs(owned)], [1, 1]);
+    assert.equal(heapLiveBytes(), before);
+    // A block without a kind runs no hook: its words are not read.
+    const plain = blockAlloc(504, true);
+    new Int32Array(runtime().buffer, plain, 62).fill(a);
+    blockRelease(plain);
+    assert.equal(heapLiveBytes(), before);
+  });
+
+  it("an unbounded Queue and a SimpleQueue in a queue item hold their chain block until a get hands it to a handle", () => {
+    const u = new Queue<number>({ type: "int32" });
+    const s = new SimpleQueue<number>();
+    const [au, as] = [offsetOf(u), offsetOf(s)];
+    assert.deepEqual([blockRefs(au), blockRefs(as)], [1, 1]);
+    const q = new Queue<unknown>({ capacity: 2 });
+    q.put({ u, s });
+    assert.deepEqual([blockRefs(au), blockRefs(as)], [2, 2]);
+    // A refused put leaves the counts as they were.
+    assert.throws(() => q.put({ u, f: () => 1 }), TypeError);
+    assert.deepEqual([blockRefs(au), blockRefs(as)], [2, 2]);
+    const got = q.get({ timeout: 1000 }) as { u: Queue<number>; s: unknown };
+    assert.ok(got.u instanceof Queue && got.s instanceof SimpleQueue);
+    assert.deepEqual([blockRefs(au), blockRefs(as)], [2, 2]);
+    got.u.put(7);
+    assert.equal(u.get({ timeout: 1000 }), 7);
   });
 
   it("a primitive in a thread's args holds its block until the thread revives it", async () => {

@@ -453,7 +453,10 @@ describe("Queue", () => {
 
   it("Queue<structured> refuses unserialisable and oversize items and stays unchanged", () => {
     const q = new Queue<unknown>({ capacity: 4, bytes: 64 });
-    const unbounded = new Queue<unknown>(); // a buffer of its own
+    const placed = new Queue<unknown>({ // a buffer of its own
+      capacity: 1,
+      buffer: new SharedArrayBuffer(Queue.byteLength({ capacity: 1 })),
+    });
     q.put({ keep: 1 });
     const bad: [unknown, new (...a: never[]) => Error][] = [
       [() => 1, TypeError],
@@ -463,8 +466,9 @@ describe("Queue", () => {
       [[new Int32Array(new SharedArrayBuffer(4))], TypeError],
       [new WeakMap(), TypeError],
       [Promise.resolve(1), TypeError],
-      [{ unbounded }, TypeError],
+      [{ placed }, TypeError],
       [{ q }, RangeError], // a queue travels (heap), but not in 64 bytes
+      [{ u: new Queue() }, RangeError], // an unbounded one (heap) too
       ["x".repeat(100), RangeError],
     ];
     for (const [value, cls] of bad) {

@@ -58,8 +58,9 @@ describe("Queue (unbounded) item sizes", () => {
     q.putMany(["a", "b", "c"]);
     assert.throws(() => q.putNowait("d"), QueueFullError);
     // Each item is too large for the newest segment's region (twice the
-    // last item's size): each adds a segment of 2 items, up to 64 MiB.
-    const sizes = [100_000, 300_000, 900_000, 2_700_000, 8_100_000];
+    // last item's size): each adds a segment of 2 items.
+    // (In the heap a region of 1 MiB or more fills its block: x4 steps.)
+    const sizes = [100_000, 400_000, 1_600_000, 6_400_000];
     for (const n of sizes) q.putNowait("x".repeat(n));
     assert.deepEqual(q.getMany(3), ["a", "b", "c"]);
     for (const n of sizes) assert.equal(q.getNowait().length, n);
@@ -121,6 +122,25 @@ describe("Queue (unbounded) item sizes", () => {
 });
 
 describe("Queue (unbounded) grow failures", () => {
+  it("a default Queue() in the heap holds about 850,000 small items (the queues' share); past that a timed put times out and every item comes out in order", async () => {
+    const run = await runProgram(program("heap_share.ts"), 120_000);
+    assert.equal(run.timedOut, false, `timed out: ${run.stdout}${run.stderr}`);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const held = Number(/held (\d+) items/.exec(run.stdout)?.[1]);
+    // The figure README states (segments fitted to 8 MiB blocks, 248 MiB).
+    assert.ok(held >= 840_000 && held <= 870_000, `held ${held}`);
+    assert.match(run.stdout, /ok every item comes out once, in order/);
+    assert.match(run.stdout, /\ndone\n?$/);
+  });
+
+  it("Queue (unbounded) where the shared heap cannot grow gets a growable buffer of its own, works, and is refused inside an item naming why", async () => {
+    const run = await runProgram(program("fixed_heap.ts"), 30_000);
+    assert.equal(run.timedOut, false, `spun: ${run.stdout}${run.stderr}`);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /ok it grows and works/);
+    assert.match(run.stdout, /\ndone\n?$/);
+  });
+
   it("Queue (unbounded): a grow that fails throws from its put and leaves the queue usable (nothing spins)", async () => {
     const run = await runProgram(program("grow_fail.ts"), 30_000);
     assert.equal(run.timedOut, false, `spun: ${run.stdout}${run.stderr}`);
@@ -133,7 +153,10 @@ describe("Queue (unbounded) growing without blocking", () => {
   // A thread holds the chain's lock (the first word of the queue's buffer,
   // _chain.ts) for `ms`, as a slow grow would; resolves once it holds it.
   async function holdChainLock(q: Queue<number>, ms: number) {
-    const lock = new Lock({ buffer: q.region.buffer, byteOffset: 0 });
+    const lock = new Lock({
+      buffer: q.region.buffer,
+      byteOffset: q.region.byteOffset,
+    });
     const flag = new Int32Array(new SharedArrayBuffer(8));
     const t = new Thread({
       target: (lock: Lock, flag: Int32Array, ms: number) => {

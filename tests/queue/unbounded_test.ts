@@ -1,10 +1,11 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // The unbounded Queue (no capacity, Python's maxsize <= 0): a chain of
-// segments in one growable SharedArrayBuffer.
+// segments, each a block of the shared heap.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { wordChanged } from "../_helpers.ts";
 import { inspect } from "node:util";
+import { runtime } from "../../_core/runtime.ts";
 import {
   Queue,
   QueueEmptyError,
@@ -15,8 +16,10 @@ import {
 
 const JOIN = { timeout: 60_000 };
 
-function bytesOf(q: Queue<unknown>): number {
-  return q.region.buffer.byteLength;
+// Segments the queue's chain has made (its header's SEGMENTS word).
+function segmentsOf(q: Queue<unknown>): number {
+  const { buffer, byteOffset } = q.region;
+  return Atomics.load(new Int32Array(buffer, byteOffset, 2), 1);
 }
 
 describe("Queue (unbounded)", () => {
@@ -24,10 +27,12 @@ describe("Queue (unbounded)", () => {
     const q = new Queue<number>({ type: "int32", initialCapacity: 16 });
     assert.equal(q instanceof Queue, true);
     assert.equal(q.capacity, 0); // Python's maxsize for an unbounded queue
-    const before = bytesOf(q);
+    assert.equal(q.region.buffer, runtime().buffer, "in the shared heap");
+    assert.equal(segmentsOf(q), 1);
     for (let i = 0; i < 5000; i++) q.putNowait(i);
     assert.equal(q.qsize(), 5000);
-    assert.ok(bytesOf(q) > before, "the buffer grew");
+    // 16, 32, ..., 4096 items: 9 segments.
+    assert.equal(segmentsOf(q), 9, "it grew");
     assert.equal(q.full(), false);
     for (let i = 0; i < 5000; i++) assert.equal(q.getNowait(), i);
     assert.throws(() => q.getNowait(), QueueEmptyError);
@@ -42,7 +47,6 @@ describe("Queue (unbounded)", () => {
 
   it("Queue (unbounded) grows past its initial size across threads: a thread fills it, items exact and in order", async () => {
     const q = new Queue<number>({ type: "int32", initialCapacity: 64 });
-    const before = bytesOf(q);
     const N = 100_000;
     const producer = new Thread({
       target: (q: Queue<number>, n: number) => {
@@ -61,7 +65,8 @@ describe("Queue (unbounded)", () => {
     });
     producer.start();
     assert.equal(await producer.joinAsync(JOIN), N);
-    assert.ok(bytesOf(q) > before * 100, `grew to ${bytesOf(q)} bytes`);
+    // 64, 128, ..., 65536 items: 11 segments.
+    assert.equal(segmentsOf(q), 11, `grew to ${segmentsOf(q)} segments`);
     const got = q.getMany();
     assert.equal(got.length, N);
     for (let i = 0; i < N; i++) {

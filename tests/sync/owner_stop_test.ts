@@ -274,8 +274,11 @@ describe("owner death: the unbounded queue's chain goes on after a takeover", ()
     new URL("../_workers/chain_death.ts", import.meta.url),
     "dieHoldingChain",
   );
-  const dead = async (buffer: SharedArrayBuffer, how: string) => {
-    const t = new Thread({ target: die, args: [buffer, how as never] });
+  const dead = async (c: Chain<number>, how: string) => {
+    const t = new Thread({
+      target: die,
+      args: [c.buffer, c.base, how as never],
+    });
     t.start();
     await assert.rejects(t.joinAsync(JOIN), RangeError);
   };
@@ -283,10 +286,10 @@ describe("owner death: the unbounded queue's chain goes on after a takeover", ()
   it("a grow that stopped after retiring its segment is finished by the next taker of LOCK", async () => {
     const c = new Chain<number>({ initialCapacity: 2, type: "int32" });
     c.segment(0).put(1);
-    await dead(c.buffer, "retired");
+    await dead(c, "retired");
     c.awaitGrow(0); // takes LOCK over, repairs, releases
     assert.equal(c.last(), 1);
-    assert.equal(lockAt(c.buffer, 0).locked(), false);
+    assert.equal(lockAt(c.buffer, c.base).locked(), false);
     c.segment(1).put(2);
     assert.equal(c.segment(0).getNowait(), 1);
     assert.equal(c.segment(1).getNowait(), 2);
@@ -295,11 +298,11 @@ describe("owner death: the unbounded queue's chain goes on after a takeover", ()
   for (const how of ["hold", "shut"] as const) {
     it(`shutdown() is applied after a takeover (${how === "hold" ? "a holder stopped holding LOCK" : "a shutdown stopped halfway"})`, async () => {
       const c = new Chain<number>({ initialCapacity: 2, type: "int32" });
-      await dead(c.buffer, how);
+      await dead(c, how);
       c.shutdown(false);
       assert.equal(c.isShutdown, true);
       assert.equal(c.segment(c.last()).isShutdown, true);
-      assert.equal(lockAt(c.buffer, 0).locked(), false);
+      assert.equal(lockAt(c.buffer, c.base).locked(), false);
     });
   }
 });

@@ -31,7 +31,10 @@ async function flagSet(flag: Int32Array, i: number): Promise<void> {
 // A thread holds the chain's lock (its word is the first of the queue's
 // buffer, _chain.ts) for `ms`, as a slow grow would; resolves once held.
 async function holdChainLock(q: Q, ms: number) {
-  const lock = new Lock({ buffer: q.region.buffer, byteOffset: 0 });
+  const lock = new Lock({
+    buffer: q.region.buffer,
+    byteOffset: q.region.byteOffset,
+  });
   const flag = new Int32Array(new SharedArrayBuffer(8));
   const t = new Thread({
     target: (lock: InstanceType<typeof Lock>, flag: Int32Array, ms: number) => {

@@ -1,10 +1,26 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// An unbounded Queue whose buffer fails to grow (SharedArrayBuffer's grow
-// throws, as when memory cannot be committed) must throw from the put that
-// needed the room and stay usable: no put or get may spin afterwards. A
-// regression spins forever, so the test runs this program in a subprocess
-// bounded in time. Prints one line per check; a wrong result throws.
-import { Queue, QueueEmptyError, Thread } from "../../../mod.ts";
+// An unbounded Queue that cannot get memory for a new segment must stay
+// usable: no put or get may spin afterwards. First in the shared heap (the
+// heap refuses the segment's block: the queues' share is taken; a full
+// segment then behaves as at the maximum, puts wait, and an item no segment
+// can hold is a RangeError), then in a buffer of its own (made once
+// the share is taken; SharedArrayBuffer's grow throws, as when memory cannot
+// be committed). A regression spins forever, so the test runs this program
+// in a subprocess bounded in time. Prints one line per check; a wrong result
+// throws.
+import {
+  Queue,
+  QueueEmptyError,
+  QueueFullError,
+  SimpleQueue,
+  Thread,
+} from "../../../mod.ts";
+import {
+  blockAlloc,
+  blockRelease,
+  heapQueueBytes,
+} from "../../../_core/heap.ts";
+import { runtime } from "../../../_core/runtime.ts";
 
 function check(what: string, ok: boolean, detail: unknown = ""): void {
   if (!ok) throw new Error(`${what}: failed ${String(detail)}`);
@@ -31,7 +47,94 @@ function throws(fn: () => unknown): unknown {
   return undefined;
 }
 
+// 1. In the heap. Takes the rest of the queues' share in blocks of every
+// size (largest first, so the share is used up exactly); returns them.
+function takeShare(): number[] {
+  const taken: number[] = [];
+  for (let k = 30; k >= 4; k--) {
+    for (;;) {
+      const at = blockAlloc((1 << k) - 8, true);
+      if (at < 0) break;
+      taken.push(at);
+    }
+  }
+  return taken;
+}
+const inHeap = (q: { region: { buffer: SharedArrayBuffer } }) =>
+  q.region.buffer === runtime().buffer;
+const h = new Queue<number>({ type: "int32", initialCapacity: 2 });
+check("a new unbounded queue lives in the heap", inHeap(h));
+h.putMany([1, 2]);
+const hs = new SimpleQueue<number>({ type: "int32", initialCapacity: 2 });
+hs.put(1);
+hs.put(2);
+const big = new Queue<string>({ initialCapacity: 2 }); // structured
+big.put("a");
+// A block of the next segment's size (4 int32 items: a 512-byte block),
+// kept aside and freed below for the grow that succeeds.
+const spare = blockAlloc(504, true);
+check("a spare segment block", spare > 0);
+let taken = takeShare();
+const { used, cap } = heapQueueBytes();
+check(
+  "the queues' share is taken",
+  blockAlloc(504, true) < 0 && used + (8 << 20) > cap,
+  `${used} of ${cap}`,
+);
+// A full segment that cannot grow: puts wait as at the maximum.
+const w0 = performance.now();
+check(
+  "a put with a timeout times out (QueueFullError), as at the maximum",
+  throws(() => h.put(3, { timeout: 50 })) instanceof QueueFullError &&
+    performance.now() - w0 >= 40,
+);
+check(
+  "putNowait, putMany and putAsync refuse it the same way",
+  throws(() => h.putNowait(3)) instanceof QueueFullError &&
+    throws(() => h.putMany([3, 4], { timeout: 10 })) instanceof
+      QueueFullError &&
+    (await h.putAsync(3, { timeout: 10 }).then(() => 0, (e) => e)) instanceof
+      QueueFullError,
+);
+check(
+  "SimpleQueue.put throws QueueFullError",
+  throws(() => hs.put(3)) instanceof QueueFullError && hs.qsize() === 2,
+);
+// An item too large for every segment the heap can give now: a RangeError
+// naming the limit.
+const refused = throws(() => big.put("x".repeat(300_000)));
+check(
+  "an item that needs a segment the heap refuses: a RangeError naming the limit",
+  refused instanceof RangeError &&
+    /needs a new segment of \d+ bytes for it, but queues had taken their share of threadkit's shared heap \(at most 256 MiB of its 1024 MiB/
+      .test(refused.message) &&
+    big.qsize() === 1,
+  refused,
+);
+check("the queue is unchanged", h.qsize() === 2 && !h.isShutdown);
+// A getter makes room in the newest segment: a waiting put goes in.
+const waiting = h.putAsync(3, { timeout: 10_000 });
+check("its items come out", h.getNowait() === 1);
+await waiting;
+check("the waiting put went in", h.qsize() === 2);
+// A freed block of the segment's size serves the next grow.
+blockRelease(spare);
+h.putNowait(4);
+h.putNowait(5);
+check("a later grow succeeds", h.getMany(10).join() === "2,3,4,5");
+
+// 2. In a buffer of its own: made while the share is taken.
 const q = new Queue<number>({ type: "int32", initialCapacity: 2 });
+check("a queue made now has a buffer of its own", !inHeap(q));
+const simple = new SimpleQueue<number>();
+const described = (simple as unknown as Record<
+  symbol,
+  () => { buffer: SharedArrayBuffer }
+>)[Symbol.for("threadkit.toDescriptor")]();
+check(
+  "and so has a SimpleQueue",
+  described.buffer !== runtime().buffer,
+);
 q.put(1);
 q.put(2);
 failures = 1;
@@ -59,6 +162,7 @@ check(
 // The async put and the batch puts: a failed grow throws (or, once some
 // items went in, returns the count), and the queue goes on.
 const a = new Queue<number>({ type: "int32", initialCapacity: 2 });
+check("in a buffer of its own", !inHeap(a));
 const range = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => from + i);
 a.putMany([1, 2]);
@@ -92,6 +196,7 @@ check("each item once, in order", all.join() === range(1, 31).join(), all);
 
 // Another thread sees a usable queue: its timed gets and nowait puts return.
 const b = new Queue<number>({ type: "int32", initialCapacity: 1 });
+check("in a buffer of its own", !inHeap(b));
 b.put(1);
 failures = 1;
 check(
@@ -120,4 +225,6 @@ check(
   JSON.stringify(result),
 );
 check("its items are there", b.getMany().join() === "5,6");
+for (const at of taken) blockRelease(at);
+taken = [];
 console.log("done");

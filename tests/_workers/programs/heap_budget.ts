@@ -5,7 +5,7 @@
 // heap and travel inside queue items. Dropped queues' blocks serve later
 // queues of their size. Prints one "ok" line per
 // check; a wrong result throws (exit code 1).
-import { Lock, Queue } from "../../../mod.ts";
+import { Lock, Queue, SimpleQueue } from "../../../mod.ts";
 import { heapLiveBytes, heapQueueBytes } from "../../../_core/heap.ts";
 import { runtime } from "../../../_core/runtime.ts";
 
@@ -77,13 +77,39 @@ try {
 } catch (error) {
   refused = error;
 }
+const CAUSE =
+  /SharedArrayBuffer of its own \(queues had taken their share of threadkit's shared heap \(at most 256 MiB of its 1024 MiB; \d+ MiB taken now\)\)/;
 check(
-  "the queue past the cap is refused inside an item with a TypeError",
-  refused instanceof TypeError &&
-    /SharedArrayBuffer of its own/.test(refused.message),
+  "the queue past the cap is refused inside an item with a TypeError naming the cause and the limit",
+  refused instanceof TypeError && CAUSE.test(refused.message),
   refused,
 );
 check("a refused put leaves the carrier as it was", carrier.qsize() === 0);
+// An unbounded Queue and a SimpleQueue made now get growable buffers of
+// their own: they work, and are refused inside an item the same way.
+const u = new Queue<number>({ type: "int32", initialCapacity: 2 });
+const simple = new SimpleQueue<number>({ initialCapacity: 2 });
+check("an unbounded queue past the cap has a buffer of its own", !inHeap(u));
+for (let i = 0; i < 100; i++) u.put(i);
+for (let i = 0; i < 100; i++) simple.put(i);
+check(
+  "it and a SimpleQueue grow and work",
+  u.getMany().length === 100 && simple.get() === 0 && simple.qsize() === 99,
+);
+for (const [name, q] of [["Queue", u], ["SimpleQueue", simple]] as const) {
+  let error: unknown;
+  try {
+    carrier.put([q]);
+  } catch (e) {
+    error = e;
+  }
+  check(
+    `an unbounded ${name} past the cap is refused inside an item naming the cause`,
+    error instanceof TypeError && CAUSE.test(error.message) &&
+      carrier.qsize() === 0,
+    error,
+  );
+}
 
 // Dropped queues give their blocks back to later queues of their size.
 const live = heapLiveBytes();

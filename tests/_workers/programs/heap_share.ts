@@ -1,0 +1,75 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// What a default unbounded Queue holds in the shared heap, alone in a
+// process: it grows (segments fitted to their blocks, at most 8 MiB each,
+// queue/_chain_memory.ts) until the queues' share of the heap is used,
+// then behaves as at its maximum: a put with a timeout times out with
+// QueueFullError (no RangeError), and every item already in comes out
+// intact, in order. Prints the figures (README states them) and one "ok"
+// line per check; a wrong result throws.
+import { Queue, QueueFullError, SimpleQueue } from "../../../mod.ts";
+import { heapQueueBytes } from "../../../_core/heap.ts";
+
+function check(what: string, ok: boolean, detail: unknown = ""): void {
+  if (!ok) throw new Error(`${what}: failed ${String(detail)}`);
+  console.log(`ok ${what}`);
+}
+
+const q = new Queue<number>();
+let n = 0;
+const t0 = performance.now();
+for (;;) {
+  try {
+    q.put(n, { timeout: 20 });
+  } catch (error) {
+    check(
+      "past the share, a put with a timeout times out with QueueFullError",
+      error instanceof QueueFullError,
+      error,
+    );
+    break;
+  }
+  n++;
+}
+const segments = Atomics.load(
+  new Int32Array(q.region.buffer, q.region.byteOffset, 2),
+  1,
+);
+const { used, cap } = heapQueueBytes();
+console.log(
+  `figures: a default Queue() held ${n} items in ${segments} segments; queues' share ${
+    (used / 2 ** 20).toFixed(0)
+  } of ${(cap / 2 ** 20).toFixed(0)} MiB; ${
+    (performance.now() - t0).toFixed(0)
+  } ms`,
+);
+check("it holds at least 600,000 small items", n >= 600_000, n);
+check(
+  "putNowait refuses too",
+  (() => {
+    try {
+      q.putNowait(-1);
+      return false;
+    } catch (e) {
+      return e instanceof QueueFullError;
+    }
+  })(),
+);
+const s = new SimpleQueue<number>();
+let refused: unknown;
+try {
+  s.put(1);
+} catch (e) {
+  refused = e;
+}
+check(
+  "a SimpleQueue made now (its first segment found room or not) refuses with QueueFullError, or holds the item",
+  refused instanceof QueueFullError || s.qsize() === 1,
+  refused,
+);
+const got = q.getMany();
+let inOrder = got.length === n;
+for (let i = 0; inOrder && i < n; i++) inOrder = got[i] === i;
+check("every item comes out once, in order", inOrder, got.length);
+q.put(n, { timeout: 1000 });
+check("after the drain it takes items again", q.getNowait() === n);
+console.log("done");
