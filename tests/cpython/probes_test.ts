@@ -353,7 +353,10 @@ describe("probes: across threads", () => {
 
   it("a primitive in a buffer of its own is refused inside an item, and the queue is unchanged", () => {
     const q = new Queue<unknown>({ capacity: 4 });
-    assert.throws(() => q.put({ x: new Queue() }), TypeError);
+    // A bounded queue over 8 MiB has a buffer of its own (an unbounded
+    // Queue lives in the shared heap and travels).
+    const large = new Queue<unknown>({ capacity: 4, bytes: 8 * 1024 * 1024 });
+    assert.throws(() => q.put({ x: large }), TypeError);
     const buffer = new SharedArrayBuffer(Lock.byteLength);
     assert.throws(
       () => q.put([new Lock({ buffer, byteOffset: 0 })]),
