@@ -125,7 +125,19 @@ export function takeSpare(listen: () => WorkerListeners): Spare | undefined {
   if (i < 0) return undefined;
   const spare = spares.splice(i, 1)[0];
   takers.set(spare, listen());
+  taken++;
   return spare;
+}
+
+let taken = 0;
+
+/**
+ * How many spares this thread has handed to threads so far (tests: whether
+ * a start took one, which the ready count cannot tell while other spares
+ * finish loading at any moment).
+ */
+export function sparesTaken(): number {
+  return taken;
 }
 
 /**
