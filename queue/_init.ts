@@ -232,6 +232,7 @@ export function createState(
   const st: QueueState = {
     h,
     store,
+    ring: store instanceof Ring ? store : undefined,
     info,
     discipline,
     m,

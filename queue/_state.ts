@@ -47,6 +47,7 @@ import {
   type Store,
 } from "./_layout.ts";
 import { awaitDecodeAsync } from "./_decoding.ts";
+import type { Ring } from "./_ring.ts";
 import { wake } from "./_turn.ts";
 import {
   QueueEmptyError,
@@ -59,6 +60,11 @@ export interface QueueState {
   /** The queue's memory: the header, then the store's region. */
   readonly h: Int32Array;
   readonly store: Store;
+  /**
+   * The store when it is the numeric FIFO ring (queue/_ring.ts), for
+   * QueueBase's inline single put and get; else undefined.
+   */
+  readonly ring: Ring | undefined;
   readonly info: NumericInfo | undefined;
   readonly discipline: number;
   /** MODULUS: TAIL, HEAD and DONE count mod m. */
