@@ -26,6 +26,8 @@
 // | SLOTS_AT + 16 s       | slot s   | see "Slot"                               |                            |
 // | TARGETS_AT / 4        | targets  | [byte length, UTF-8 JSON wire target]... | bump-allocated             |
 // | PAYLOAD_AT + s*BYTES  | payload  | slot s's args, then its result           | the slot's current holder  |
+import { entryAlive } from "../_core/runtime.ts";
+
 export const MAGIC = 0;
 export const SLOTS = 1;
 export const BYTES = 2;
@@ -244,4 +246,21 @@ export class Block {
   num(s: number): number {
     return (this.slot(s) + S_NUM) / 2;
   }
+}
+
+/**
+ * Whether the thread that owns entry `entry` as `ident` may still run code
+ * that uses this executor: it is alive, or it is the main thread (entry 0,
+ * which no other thread ever takes). The main thread's end is recorded when
+ * its event loop first runs dry (_core/lifetime.ts: joins of it return then,
+ * as in Python), but that is an end, never a stop: a raw Atomics.waitAsync
+ * (which holds nothing) or an unref'd timer may resume its code, which then
+ * submits and awaits as before. So for the executor it runs until the
+ * process exits, and everything with it: a pool thread pushes its results,
+ * a sweep leaves its slots, a close waits for its submit gate, and an
+ * executor it made is not broken by its end (its pool threads live on).
+ * For any other thread: alive (`entryAlive`).
+ */
+export function ownerLive(entry: number, ident: number): boolean {
+  return entry === 0 || entryAlive(entry, ident);
 }

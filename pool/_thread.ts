@@ -20,12 +20,7 @@
 // A task that throws fails its Future only; the thread goes on.
 
 import { CancelledError } from "../_core/errors.ts";
-import {
-  cancelRequested,
-  clearCancel,
-  entryAlive,
-  runtime,
-} from "../_core/runtime.ts";
+import { cancelRequested, clearCancel, runtime } from "../_core/runtime.ts";
 import {
   type AnyFunction,
   explainMissing,
@@ -46,6 +41,7 @@ import {
   FREE,
   LIVE,
   OPEN,
+  ownerLive,
   QUEUED,
   R_IDENT,
   RUNNING,
@@ -194,7 +190,7 @@ function finish(
   Atomics.store(v, at, DONE);
   const base = b.slot(s);
   const oentry = v[base + S_OENTRY], oident = v[base + S_OIDENT];
-  if (!entryAlive(oentry, oident)) {
+  if (!ownerLive(oentry, oident)) {
     Atomics.store(v, at, FREE);
     free.putNowait(s);
     if (aborted) clearAbort(entry, ident, oentry, oident);
@@ -219,7 +215,7 @@ function clearAbort(
   oentry: number,
   oident: number,
 ): void {
-  while (!cancelRequested() && entryAlive(oentry, oident)) {
+  while (!cancelRequested() && ownerLive(oentry, oident)) {
     // A short sleep on a private word nobody notifies.
     waitSync(scratch, 0, 0, performance.now() + 0.05, undefined, false);
   }
