@@ -123,7 +123,8 @@ export const K_NONE = 0, // no args / result undefined
   K_BYTES = 2, // LEN bytes of the queue codec in the slot's payload
   K_ERROR = 3, // LEN bytes: the error codec's form, queue-encoded
   K_DIED = 4, // the runner died (WIDENT names it)
-  K_BROKEN = 5; // the pool broke before the task ran
+  K_BROKEN = 5, // the pool broke before the task ran
+  K_F64 = 6; // LEN float64 in the payload: args [numbers], result numbers
 
 /** Where everything is, for a given size. */
 export interface Layout {
@@ -240,6 +241,11 @@ export class Block {
   readBytes(s: number, len: number): Uint8Array {
     const at = this.l.payloadAt + s * this.l.bytes;
     return this.u.slice(at, at + len);
+  }
+
+  /** Float64 index of slot `s`'s payload (taskBytes is a multiple of 8). */
+  payloadF64(s: number): number {
+    return (this.l.payloadAt + s * this.l.bytes) / 8;
   }
 
   /** Float64 index of slot `s`'s first inline number. */

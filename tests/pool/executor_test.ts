@@ -242,6 +242,43 @@ describe("ThreadPoolExecutor across threads", () => {
     assert.deepEqual(out, [2, 3]);
   });
 
+  it("ThreadPoolExecutor: arrays of numbers (copied as float64) and arrays that are not only numbers keep their structured-clone meaning", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const echo = (x: unknown) => x;
+    const withKey = Object.assign([1, 2], { x: 3 });
+    const holey = [1, , 3];
+    const mixed = [1, "2", 3];
+    const big = new Array(3000).fill(0); // over taskBytes as float64, not as JSON
+    const odd = [-0, NaN, Infinity, -Infinity, 5e-324, 2 ** 53 + 2, -1.5];
+    for (const value of [[], odd, withKey, holey, mixed, big]) {
+      const back = await within(pool.submit(echo, value));
+      assert.deepEqual(back, structuredClone(value));
+      assert.equal(Array.isArray(back), true);
+    }
+    const negZero = await within(pool.submit((x: number[]) => x, [-0]));
+    assert.ok(Object.is(negZero[0], -0));
+    // Two arrays: the codec; a number array beside other args too.
+    assert.deepEqual(
+      await within(pool.submit((a: number[], b: number[]) => [b, a], [1], [2])),
+      [[2], [1]],
+    );
+    // Items of map chunks, and results, of every kind.
+    const items = [0, -0, NaN, 1.5, "s", null, [1, 2], { a: 1 }];
+    const out: unknown[] = [];
+    for await (const y of pool.map(echo, items, { chunksize: 3 })) out.push(y);
+    assert.deepEqual(out, structuredClone(items));
+    assert.ok(Object.is(out[1], -0));
+    // A getter that throws: the args are refused at submit, as before.
+    const trap = [1, 2];
+    Object.defineProperty(trap, 1, {
+      get() {
+        throw new Error("no");
+      },
+    });
+    assert.throws(() => pool.submit(echo, trap), TypeError);
+    assert.equal(await within(pool.submit(echo, 7)), 7);
+  });
+
   it("ThreadPoolExecutor: args over taskBytes are a RangeError at submit", () => {
     using pool = new ThreadPoolExecutor({ maxWorkers: 1, taskBytes: 64 });
     assert.throws(
