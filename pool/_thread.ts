@@ -153,7 +153,9 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       ok = false;
       value = error;
     }
-    held = finish(b, free, s, ok, value, entry, ident);
+    // A map chunk's results: an array built here (own: no other keys).
+    const own = ok && v[base + S_MODE] === 1;
+    held = finish(b, free, s, ok, value, entry, ident, own);
   }
 }
 
@@ -171,6 +173,7 @@ function finish(
   value: unknown,
   entry: number,
   ident: number,
+  own: boolean,
 ): number {
   const { v } = b;
   const at = b.slot(s) + S_STATE;
@@ -182,7 +185,7 @@ function finish(
     ) return -1;
     aborted = true;
   }
-  if (ok) writeResult(b, s, value);
+  if (ok) writeResult(b, s, value, own);
   else {
     const fnName = "task target";
     writeError(b, s, explainMissing(value, `Pool ${fnName}`));

@@ -268,6 +268,28 @@ describe("ThreadPoolExecutor across threads", () => {
     for await (const y of pool.map(echo, items, { chunksize: 3 })) out.push(y);
     assert.deepEqual(out, structuredClone(items));
     assert.ok(Object.is(out[1], -0));
+    // Arrays are cut into chunks with slice: holes reach the target as
+    // undefined, as the iterator gives them; other iterables as before.
+    const seen: unknown[] = [];
+    const kind = (x: unknown) => x === undefined ? "undefined" : typeof x;
+    for await (const y of pool.map(kind, [1, , 3, , "x"], { chunksize: 2 })) {
+      seen.push(y);
+    }
+    assert.deepEqual(seen, [
+      "number",
+      "undefined",
+      "number",
+      "undefined",
+      "string",
+    ]);
+    const fromSet: number[] = [];
+    const double = (x: number) => x * 2;
+    for await (
+      const y of pool.map(double, new Set([1, 2, 3]), { chunksize: 2 })
+    ) {
+      fromSet.push(y);
+    }
+    assert.deepEqual(fromSet, [2, 4, 6]);
     // A getter that throws: the args are refused at submit, as before.
     const trap = [1, 2];
     Object.defineProperty(trap, 1, {
