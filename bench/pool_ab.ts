@@ -35,7 +35,9 @@ const addOne = (x: number) => x + 1;
 
 async function warm(pkg: Package): Promise<Executor> {
   const pool = new pkg.ThreadPoolExecutor({ maxWorkers: 2 });
-  await Promise.all(Array.from({ length: 64 }, (_, i) => pool.submit(addOne, i)));
+  await Promise.all(
+    Array.from({ length: 64 }, (_, i) => pool.submit(addOne, i)),
+  );
   return pool;
 }
 
