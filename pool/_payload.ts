@@ -62,9 +62,11 @@ export function writeArgs(
     b.v[base + S_LEN] = n;
     return;
   }
-  if (n === 1 && tryNumbers(b, s, args[0], own)) return;
   let bytes: Uint8Array;
   try {
+    // A throw of the float64 path (an index getter, a Proxy trap) is the
+    // codec's: the same TypeError, and the getter is not run again.
+    if (n === 1 && writeNumbers(b, s, args[0], own)) return;
     bytes = encodeValue(args);
   } catch (cause) {
     throw new TypeError(
@@ -118,9 +120,9 @@ export function writeResult(
     b.v[base + S_LEN] = 1;
     return;
   }
-  if (tryNumbers(b, s, value, own)) return;
   let bytes: Uint8Array;
   try {
+    if (writeNumbers(b, s, value, own)) return; // a throw: as in writeArgs
     bytes = encodeValue(value);
   } catch (cause) {
     return writeError(
@@ -178,10 +180,14 @@ export function writeError(b: Block, s: number, error: unknown): void {
 }
 
 // Writes `value` into slot `s` as K_F64 if it is an array of numbers only
-// (a hole, anything else, or an own key besides the indices is not: the
-// codec carries those as structuredClone would) that fits; false leaves the
-// slot to the codec (the payload's bytes written so far are overwritten).
-// Each element is read once (a getter runs once, as in the codec).
+// that fits; false leaves the slot to the codec (the payload's bytes
+// written so far are overwritten; KIND and LEN are written on success
+// only). A hole or an own key besides the indices (the codec carries those
+// as structuredClone would) is seen by Object.keys before any element is
+// read. Each element is read once here; an array that turns out to hold a
+// non-number goes to the codec, which reads its elements again, so an
+// index getter before that element runs once more than through the codec
+// alone. A throw (a getter, a Proxy's trap) propagates as the codec's would.
 function writeNumbers(
   b: Block,
   s: number,
@@ -191,34 +197,19 @@ function writeNumbers(
   if (!Array.isArray(value)) return false;
   const n = value.length;
   if (n * 8 > b.l.bytes) return false;
+  // Object.keys makes a string per index (5-20 ns an item): skipped for
+  // an array the executor built itself (map's chunks and their results).
+  if (!own && Object.keys(value).length !== n) return false;
   const f = b.f, at = b.payloadF64(s);
   for (let i = 0; i < n; i++) {
     const x = value[i];
     if (typeof x !== "number") return false;
     f[at + i] = x;
   }
-  // Object.keys makes a string per index (5-20 ns an item): skipped for
-  // an array the executor built itself (map's chunks and their results).
-  if (!own && Object.keys(value).length !== n) return false;
   const base = b.slot(s);
   b.v[base + S_KIND] = K_F64;
   b.v[base + S_LEN] = n;
   return true;
-}
-
-// writeNumbers, where a throw (a getter, a Proxy's trap) leaves the value to
-// the codec, which says what it makes of it (as before the fast path).
-function tryNumbers(
-  b: Block,
-  s: number,
-  value: unknown,
-  own: boolean,
-): boolean {
-  try {
-    return writeNumbers(b, s, value, own);
-  } catch {
-    return false;
-  }
 }
 
 // The numbers of a K_F64 payload, as a fresh plain array.

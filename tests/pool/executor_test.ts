@@ -290,14 +290,29 @@ describe("ThreadPoolExecutor across threads", () => {
       fromSet.push(y);
     }
     assert.deepEqual(fromSet, [2, 4, 6]);
-    // A getter that throws: the args are refused at submit, as before.
+    // Index getters: an array of numbers is read once (the float64 path);
+    // one that throws runs once and the submit is the codec's TypeError.
+    let reads = 0, throws = 0;
+    const getters = [0, 0];
+    Object.defineProperty(getters, 0, {
+      get: () => ++reads,
+      enumerable: true,
+    });
+    assert.deepEqual(await within(pool.submit(echo, getters)), [1, 0]);
+    assert.equal(reads, 1);
     const trap = [1, 2];
     Object.defineProperty(trap, 1, {
       get() {
+        throws++;
         throw new Error("no");
       },
+      enumerable: true,
     });
-    assert.throws(() => pool.submit(echo, trap), TypeError);
+    assert.throws(() => pool.submit(echo, trap), {
+      name: "TypeError",
+      message: /its args cannot be sent to a thread \(no\)/,
+    });
+    assert.equal(throws, 1);
     assert.equal(await within(pool.submit(echo, 7)), 7);
   });
 
