@@ -33,7 +33,13 @@
 //
 // The end is recorded the first time the loop runs out of work. A program
 // whose own "beforeExit"/"beforeunload" listener schedules more work runs
-// that work after the main thread's end (the runtime gives no way to tell).
+// that work after the main thread's end (the runtime gives no way to tell),
+// and so does one whose loop ran dry while a raw Atomics.waitAsync (which
+// holds nothing) waited for a thread: the thread's answer resumes the main
+// thread's code. So the end recorded here is what Python's is for joins,
+// isAlive and enumerate, never a stop: what the main thread owns stays its
+// own until the process exits (locks, barriers: sync/_holder.ts; executor
+// results and slots: ownerLive, pool/_layout.ts).
 
 import { endEntry } from "./runtime.ts";
 

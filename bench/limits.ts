@@ -38,10 +38,11 @@ const only = args.find((a) => a.startsWith("--rows="))?.slice(7).split(",");
 const out: ProcessRun = { runtime: runtimeName(), quick, rows: [] };
 // The process is busy until its last row: keep its event loop from running
 // dry in between. The raw waitAsync baselines hold nothing (a pending
-// Atomics.waitAsync does not keep a process alive), and a loop that runs dry
-// is the main thread's end for threadkit (_core/lifetime.ts): on Node it
-// fired between rows, and an executor row after it found its own thread
-// ended (pool threads freed its tasks' slots instead of settling them).
+// Atomics.waitAsync does not keep a process alive: the process would exit
+// with the row unfinished), and a loop that runs dry is the main thread's
+// end for threadkit (_core/lifetime.ts). (Executor rows after that end used
+// to find their thread's tasks freed unsettled; since ownerLive,
+// pool/_layout.ts, they settle.)
 const keepAlive = setInterval(() => {}, 1 << 30);
 const kind = out.runtime.split(" ")[0] as "deno" | "node";
 for (const row of ROWS) {

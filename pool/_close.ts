@@ -40,7 +40,7 @@
 // together with its starter leaves no record) is waited for GATE_ENDED_MS
 // at most, then skipped.
 
-import { entryAlive, identStopped, runtime } from "../_core/runtime.ts";
+import { identStopped, runtime } from "../_core/runtime.ts";
 import { waitSync } from "../_core/wait.ts";
 import type { Queue } from "../queue/bounded.ts";
 import {
@@ -49,6 +49,7 @@ import {
   GATED,
   HEAD_COUNT,
   OPEN,
+  ownerLive,
   SHUTDOWN,
   STATE,
 } from "./_layout.ts";
@@ -109,7 +110,7 @@ export function waitGates(b: Block): void {
     for (;;) {
       const id = Atomics.load(v, at);
       if (id === 0) break;
-      if (!entryAlive(e, id)) {
+      if (!ownerLive(e, id)) {
         if (identStopped(id) !== undefined) break;
         const now = performance.now();
         if (giveUp !== giveUp) giveUp = now + GATE_ENDED_MS;

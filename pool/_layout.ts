@@ -26,6 +26,8 @@
 // | SLOTS_AT + 16 s       | slot s   | see "Slot"                               |                            |
 // | TARGETS_AT / 4        | targets  | [byte length, UTF-8 JSON wire target]... | bump-allocated             |
 // | PAYLOAD_AT + s*BYTES  | payload  | slot s's args, then its result           | the slot's current holder  |
+import { entryAlive } from "../_core/runtime.ts";
+
 export const MAGIC = 0;
 export const SLOTS = 1;
 export const BYTES = 2;
@@ -121,7 +123,8 @@ export const K_NONE = 0, // no args / result undefined
   K_BYTES = 2, // LEN bytes of the queue codec in the slot's payload
   K_ERROR = 3, // LEN bytes: the error codec's form, queue-encoded
   K_DIED = 4, // the runner died (WIDENT names it)
-  K_BROKEN = 5; // the pool broke before the task ran
+  K_BROKEN = 5, // the pool broke before the task ran
+  K_F64 = 6; // LEN float64 in the payload: args [numbers], result numbers
 
 /** Where everything is, for a given size. */
 export interface Layout {
@@ -240,8 +243,30 @@ export class Block {
     return this.u.slice(at, at + len);
   }
 
+  /** Float64 index of slot `s`'s payload (taskBytes is a multiple of 8). */
+  payloadF64(s: number): number {
+    return (this.l.payloadAt + s * this.l.bytes) / 8;
+  }
+
   /** Float64 index of slot `s`'s first inline number. */
   num(s: number): number {
     return (this.slot(s) + S_NUM) / 2;
   }
+}
+
+/**
+ * Whether the thread that owns entry `entry` as `ident` may still run code
+ * that uses this executor: it is alive, or it is the main thread (entry 0,
+ * which no other thread ever takes). The main thread's end is recorded when
+ * its event loop first runs dry (_core/lifetime.ts: joins of it return then,
+ * as in Python), but that is an end, never a stop: a raw Atomics.waitAsync
+ * (which holds nothing) or an unref'd timer may resume its code, which then
+ * submits and awaits as before. So for the executor it runs until the
+ * process exits, and everything with it: a pool thread pushes its results,
+ * a sweep leaves its slots, a close waits for its submit gate, and an
+ * executor it made is not broken by its end (its pool threads live on).
+ * For any other thread: alive (`entryAlive`).
+ */
+export function ownerLive(entry: number, ident: number): boolean {
+  return entry === 0 || entryAlive(entry, ident);
 }

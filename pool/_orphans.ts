@@ -4,7 +4,6 @@
 // ended (breakIfHomeGone). Both run in Pool.maintain (every owner's scan,
 // home's tick); any thread may run them.
 
-import { entryAlive } from "../_core/runtime.ts";
 import type { Queue } from "../queue/bounded.ts";
 import {
   type Block,
@@ -15,6 +14,7 @@ import {
   HENTRY,
   HIDENT,
   KEPT,
+  ownerLive,
   S_NEXT,
   S_OENTRY,
   S_OIDENT,
@@ -33,7 +33,7 @@ export function breakIfHomeGone(
 ): boolean {
   const { v } = p.b;
   if (Atomics.load(v, STATE) === BROKEN) return true;
-  if (entryAlive(v[HENTRY], v[HIDENT])) return false;
+  if (ownerLive(v[HENTRY], v[HIDENT])) return false;
   breakPool(p.b, p.tasks, p.free);
   return true;
 }
@@ -52,7 +52,7 @@ export function sweep(b: Block, free: Queue<number>): void {
     const base = b.slot(s);
     if (Atomics.load(v, base + S_STATE) !== KEPT) continue;
     // The owner wrote OENTRY/OIDENT before its store of KEPT.
-    if (entryAlive(v[base + S_OENTRY], v[base + S_OIDENT])) continue;
+    if (ownerLive(v[base + S_OENTRY], v[base + S_OIDENT])) continue;
     if (Atomics.compareExchange(v, base + S_STATE, KEPT, FREE) === KEPT) {
       free.putNowait(s);
     }
@@ -60,13 +60,13 @@ export function sweep(b: Block, free: Queue<number>): void {
   for (let e = 0; e < HEAD_COUNT; e++) {
     const head = b.head(e);
     const top = Atomics.load(v, head);
-    if (top === EMPTY || entryAlive(e, v[b.slot(top) + S_OIDENT])) continue;
+    if (top === EMPTY || ownerLive(e, v[b.slot(top) + S_OIDENT])) continue;
     let s = Atomics.exchange(v, head, EMPTY);
     while (s !== EMPTY) {
       const base = b.slot(s);
       // NEXT was written before the push's CAS, which our exchange read.
       const next = v[base + S_NEXT];
-      if (entryAlive(e, v[base + S_OIDENT])) b.push(s);
+      if (ownerLive(e, v[base + S_OIDENT])) b.push(s);
       else {
         Atomics.store(v, base + S_STATE, FREE);
         free.putNowait(s);

@@ -59,6 +59,8 @@ import {
   settleFuture,
 } from "./future.ts";
 
+const RESOLVED = Promise.resolve();
+
 /** How often a waiting owner looks for pool threads that died (ms). */
 const SCAN_MS = 200;
 // drain() reads the clock for a due scan on every SCAN_EVERY-th call only.
@@ -150,14 +152,35 @@ export class Owner implements FutureSource {
     return this.#ident;
   }
 
-  /** Tracks a submitted task's Future and makes sure the reaper runs. */
+  /**
+   * Tracks a submitted task's Future and makes sure the reaper runs: from a
+   * microtask, so that a `result()` called right after the submit (a
+   * blocking thread's one task at a time) settles the Future before the
+   * reaper starts, and the reaper's async wait (its set-up, the keep-alive's
+   * ref, a second waiter for the pool thread's notify to wake) is not paid
+   * for a Future nobody awaits. The microtask runs before this thread's
+   * event loop can look for work, so a pending Future still holds the
+   * process (the reaper's wait does, from then on).
+   */
   track(slot: number, future: Future): void {
     this.#pending.set(slot, future);
     if (!this.#reaping) {
       this.#reaping = true;
-      this.#reap();
+      // A resolved promise's then, not queueMicrotask: Node wraps each
+      // queueMicrotask callback in an async resource (measured in its
+      // profile of one task at a time with await).
+      void RESOLVED.then(this.#startReaper);
     }
   }
+
+  readonly #startReaper = (): void => {
+    if (this.#pending.size === 0) {
+      // Settled meanwhile (result()): no reaper; hand back the kept slots
+      // as a reaper's end would.
+      this.#reaping = false;
+      this.#release();
+    } else this.#reap();
+  };
 
   /** Number of this thread's pending tasks. */
   get pending(): number {

@@ -20,12 +20,7 @@
 // A task that throws fails its Future only; the thread goes on.
 
 import { CancelledError } from "../_core/errors.ts";
-import {
-  cancelRequested,
-  clearCancel,
-  entryAlive,
-  runtime,
-} from "../_core/runtime.ts";
+import { cancelRequested, clearCancel, runtime } from "../_core/runtime.ts";
 import {
   type AnyFunction,
   explainMissing,
@@ -46,6 +41,7 @@ import {
   FREE,
   LIVE,
   OPEN,
+  ownerLive,
   QUEUED,
   R_IDENT,
   RUNNING,
@@ -157,7 +153,9 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       ok = false;
       value = error;
     }
-    held = finish(b, free, s, ok, value, entry, ident);
+    // A map chunk's results: an array built here (own: no other keys).
+    const own = ok && v[base + S_MODE] === 1;
+    held = finish(b, free, s, ok, value, entry, ident, own);
   }
 }
 
@@ -175,6 +173,7 @@ function finish(
   value: unknown,
   entry: number,
   ident: number,
+  own: boolean,
 ): number {
   const { v } = b;
   const at = b.slot(s) + S_STATE;
@@ -186,7 +185,7 @@ function finish(
     ) return -1;
     aborted = true;
   }
-  if (ok) writeResult(b, s, value);
+  if (ok) writeResult(b, s, value, own);
   else {
     const fnName = "task target";
     writeError(b, s, explainMissing(value, `Pool ${fnName}`));
@@ -194,7 +193,7 @@ function finish(
   Atomics.store(v, at, DONE);
   const base = b.slot(s);
   const oentry = v[base + S_OENTRY], oident = v[base + S_OIDENT];
-  if (!entryAlive(oentry, oident)) {
+  if (!ownerLive(oentry, oident)) {
     Atomics.store(v, at, FREE);
     free.putNowait(s);
     if (aborted) clearAbort(entry, ident, oentry, oident);
@@ -219,7 +218,7 @@ function clearAbort(
   oentry: number,
   oident: number,
 ): void {
-  while (!cancelRequested() && entryAlive(oentry, oident)) {
+  while (!cancelRequested() && ownerLive(oentry, oident)) {
     // A short sleep on a private word nobody notifies.
     waitSync(scratch, 0, 0, performance.now() + 0.05, undefined, false);
   }

@@ -337,7 +337,9 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       v[base + S_TARGET] = id;
       v[base + S_MODE] = mode;
       v[base + S_WIDENT] = 0; // no runner yet (an owner's scan reads it)
-      writeArgs(b, s, args); // may run user code (toJSON): before the gate
+      // May run user code (toJSON): before the gate. A map chunk is an
+      // array map built (mode 1): no own keys but its indices.
+      writeArgs(b, s, args, mode === 1);
       // The gate (pool/_close.ts): from the STATE check to the hand-off or
       // put, a close waits for us, so it either refuses this task or
       // drains it. No user code runs inside.

@@ -242,6 +242,80 @@ describe("ThreadPoolExecutor across threads", () => {
     assert.deepEqual(out, [2, 3]);
   });
 
+  it("ThreadPoolExecutor: arrays of numbers (copied as float64) and arrays that are not only numbers keep their structured-clone meaning", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const echo = (x: unknown) => x;
+    const withKey = Object.assign([1, 2], { x: 3 });
+    const holey = [1, , 3];
+    const mixed = [1, "2", 3];
+    const big = new Array(3000).fill(0); // over taskBytes as float64, not as JSON
+    const odd = [-0, NaN, Infinity, -Infinity, 5e-324, 2 ** 53 + 2, -1.5];
+    for (const value of [[], odd, withKey, holey, mixed, big]) {
+      const back = await within(pool.submit(echo, value));
+      assert.deepEqual(back, structuredClone(value));
+      assert.equal(Array.isArray(back), true);
+    }
+    const negZero = await within(pool.submit((x: number[]) => x, [-0]));
+    assert.ok(Object.is(negZero[0], -0));
+    // Two arrays: the codec; a number array beside other args too.
+    assert.deepEqual(
+      await within(pool.submit((a: number[], b: number[]) => [b, a], [1], [2])),
+      [[2], [1]],
+    );
+    // Items of map chunks, and results, of every kind.
+    const items = [0, -0, NaN, 1.5, "s", null, [1, 2], { a: 1 }];
+    const out: unknown[] = [];
+    for await (const y of pool.map(echo, items, { chunksize: 3 })) out.push(y);
+    assert.deepEqual(out, structuredClone(items));
+    assert.ok(Object.is(out[1], -0));
+    // Arrays are cut into chunks with slice: holes reach the target as
+    // undefined, as the iterator gives them; other iterables as before.
+    const seen: unknown[] = [];
+    const kind = (x: unknown) => x === undefined ? "undefined" : typeof x;
+    for await (const y of pool.map(kind, [1, , 3, , "x"], { chunksize: 2 })) {
+      seen.push(y);
+    }
+    assert.deepEqual(seen, [
+      "number",
+      "undefined",
+      "number",
+      "undefined",
+      "string",
+    ]);
+    const fromSet: number[] = [];
+    const double = (x: number) => x * 2;
+    for await (
+      const y of pool.map(double, new Set([1, 2, 3]), { chunksize: 2 })
+    ) {
+      fromSet.push(y);
+    }
+    assert.deepEqual(fromSet, [2, 4, 6]);
+    // Index getters: an array of numbers is read once (the float64 path);
+    // one that throws runs once and the submit is the codec's TypeError.
+    let reads = 0, throws = 0;
+    const getters = [0, 0];
+    Object.defineProperty(getters, 0, {
+      get: () => ++reads,
+      enumerable: true,
+    });
+    assert.deepEqual(await within(pool.submit(echo, getters)), [1, 0]);
+    assert.equal(reads, 1);
+    const trap = [1, 2];
+    Object.defineProperty(trap, 1, {
+      get() {
+        throws++;
+        throw new Error("no");
+      },
+      enumerable: true,
+    });
+    assert.throws(() => pool.submit(echo, trap), {
+      name: "TypeError",
+      message: /its args cannot be sent to a thread \(no\)/,
+    });
+    assert.equal(throws, 1);
+    assert.equal(await within(pool.submit(echo, 7)), 7);
+  });
+
   it("ThreadPoolExecutor: args over taskBytes are a RangeError at submit", () => {
     using pool = new ThreadPoolExecutor({ maxWorkers: 1, taskBytes: 64 });
     assert.throws(

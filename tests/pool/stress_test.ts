@@ -62,7 +62,66 @@ function oneAtATime(pool: ThreadPoolExecutor, k: number, n: number): number {
   return bad;
 }
 
+/**
+ * A thread mapping over an array of numbers (cut with slice, sent as
+ * float64) and submitting number arrays: returns the items that came back
+ * wrong or out of order, and the arrays whose doubled copy was wrong.
+ */
+function numberArrays(
+  pool: ThreadPoolExecutor,
+  k: number,
+  n: number,
+): number[] {
+  const xs = Array.from({ length: n }, (_, i) => i * 4 + k + 0.5);
+  let at = 0, bad = 0;
+  for (
+    const y of pool.map((x: number) => -x, xs, {
+      chunksize: 97,
+      timeout: 120_000,
+    })
+  ) {
+    if (y !== -xs[at++]) bad++;
+  }
+  let badArrays = 0;
+  for (let i = 0; i < 200; i++) {
+    const a = xs.slice(i, i + 50);
+    const f = pool.submit((a: number[]) => a.map((x) => x * 2), a);
+    const back = f.result({ timeout: 60_000 });
+    if (back.length !== a.length || back.some((x, j) => x !== a[j] * 2)) {
+      badArrays++;
+    }
+  }
+  return [at, bad, badArrays];
+}
+
 describe("ThreadPoolExecutor stress", () => {
+  it("ThreadPoolExecutor: 4 threads map over number arrays and submit number arrays while the main thread alternates await and result(): every item once, in order", async () => {
+    const N = 20_000;
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+    const threads = Array.from({ length: 4 }, (_, k) =>
+      new Thread({
+        target: numberArrays,
+        args: [pool, k, N],
+        name: `number-arrays-${k}`,
+      }));
+    for (const t of threads) t.start();
+    let bad = 0;
+    for (let i = 0; i < 2000; i++) {
+      const f = pool.submit((a: number[]) => a[0] - a[1], [i, 0.25]);
+      const got = i % 2 === 0
+        ? await within(f, 60_000)
+        : f.result({ timeout: 60_000 });
+      if (got !== i - 0.25) bad++;
+    }
+    assert.equal(bad, 0);
+    for (const t of threads) {
+      assert.deepEqual(
+        await within(t.joinAsync({ timeout: 120_000 }), 130_000),
+        [N, 0, 0],
+      );
+    }
+  });
+
   it("ThreadPoolExecutor: 4 threads and the main thread each submitting one task at a time get every result once", async () => {
     const N = 2000;
     await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });

@@ -1,0 +1,124 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Two builds of the executor in one process, timed in alternating rounds
+// (bench/_ab.ts): a baseline package (A) and the subject (B), each imported
+// by its mod file. Rows: one task at a time with submit + result() and with
+// submit + await, trivial tasks 256 in flight (2 pool threads), and map over
+// numbers in chunks of 1000. Prints B's time per operation over A's for each
+// row (below 1: B is faster), with both medians.
+//
+//   deno run -A bench/pool_ab.ts A/mod.ts B/mod.ts [rows] [reps]
+//   node npm-build/bench/pool_ab.js A/mod.js B/mod.js [rows] [reps]
+import process from "node:process";
+import { pathToFileURL } from "node:url";
+import { compare, type Runner, type Side } from "./_ab.ts";
+
+type Executor = {
+  submit(fn: (x: number) => number, x: number): PromiseLike<number> & {
+    result(o: { timeout: number }): number;
+  };
+  map(
+    fn: (x: number) => number,
+    items: Iterable<number>,
+    o: { chunksize: number },
+  ): AsyncIterable<number>;
+  shutdownAsync(): Promise<void>;
+};
+type Package = {
+  ThreadPoolExecutor: new (o: { maxWorkers: number }) => Executor;
+};
+
+const [aPath, bPath, rowList, repList] = process.argv.slice(2);
+const load = async (p: string) =>
+  await import(pathToFileURL(p).href) as Package;
+const A = await load(aPath), B = await load(bPath);
+const addOne = (x: number) => x + 1;
+
+async function warm(pkg: Package): Promise<Executor> {
+  const pool = new pkg.ThreadPoolExecutor({ maxWorkers: 2 });
+  await Promise.all(
+    Array.from({ length: 64 }, (_, i) => pool.submit(addOne, i)),
+  );
+  return pool;
+}
+
+type Round = (pool: Executor, n: number) => Promise<number>;
+const rounds: Record<string, { n: number; round: Round }> = {
+  result: {
+    n: 2000,
+    round: (pool, n) => {
+      for (let i = 0; i < n; i++) {
+        const y = pool.submit(addOne, i).result({ timeout: 60_000 });
+        if (y !== i + 1) throw new Error(`bad ${y}`);
+      }
+      return Promise.resolve(n);
+    },
+  },
+  await: {
+    n: 2000,
+    round: async (pool, n) => {
+      for (let i = 0; i < n; i++) {
+        const y = await pool.submit(addOne, i);
+        if (y !== i + 1) throw new Error(`bad ${y}`);
+      }
+      return n;
+    },
+  },
+  tasks: {
+    n: 20_000,
+    round: async (pool, n) => {
+      const inFlight: PromiseLike<number>[] = [];
+      let sum = 0;
+      for (let i = 0; i < n; i++) {
+        inFlight.push(pool.submit(addOne, i));
+        if (inFlight.length >= 256) sum += await inFlight.shift()!;
+      }
+      for (const p of inFlight) sum += await p;
+      if (sum !== (n * (n + 1)) / 2) throw new Error(`bad sum ${sum}`);
+      return n;
+    },
+  },
+  map: {
+    n: 200_000,
+    round: async (pool, n) => {
+      const xs = Array.from({ length: n }, (_, i) => i);
+      let expect = 1;
+      for await (const y of pool.map(addOne, xs, { chunksize: 1000 })) {
+        if (y !== expect++) throw new Error(`bad item ${y}`);
+      }
+      if (expect !== n + 1) throw new Error(`got ${expect - 1} of ${n}`);
+      return n;
+    },
+  },
+};
+
+function side(name: string, pkg: Package, round: Round): Side {
+  return {
+    name,
+    async start(): Promise<Runner> {
+      const pool = await warm(pkg);
+      return { round: (n) => round(pool, n), stop: () => pool.shutdownAsync() };
+    },
+  };
+}
+
+const keep = setInterval(() => {}, 1 << 30);
+const reps = Number(repList ?? 9);
+for (const row of (rowList ?? "result,await,tasks,map").split(",")) {
+  const { n, round } = rounds[row];
+  const [b, a] = await compare(
+    [side("B", B, round), side("A", A, round)],
+    n,
+    reps,
+  );
+  const per = b.rounds.map((t, i) => t / a.rounds[i]);
+  const med = [...per].sort((x, y) => x - y)[per.length >> 1];
+  console.log(
+    `${row}: B/A ${med.toFixed(3)} (per-round median; A ${
+      (a.nsPerOp / 1000).toFixed(2)
+    } us, B ${(b.nsPerOp / 1000).toFixed(2)} us per op; CPU A ${
+      (a.cpuPerOp / 1000).toFixed(2)
+    } B ${(b.cpuPerOp / 1000).toFixed(2)} us)`,
+  );
+}
+clearInterval(keep);
+process.exit(0);
