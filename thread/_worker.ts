@@ -299,8 +299,10 @@ function installHooks(kind: "node" | "web"): void {
     // after a normal end (a late callback's close() while the worker waits
     // for its threads): it posts its last message either way.
     stop(start.ident, true);
-    stopKeptSpares(); // on Deno they would outlive this worker
-    if (ended) return lastPing(kind);
+    if (ended) {
+      stopKeptSpares(); // on Deno they would outlive this worker
+      return lastPing(kind);
+    }
     ended = true;
     // A runtime's stop (out of memory) may cut this short at any call (the
     // stop is pending): free the entry first, so that joiners and waiters
@@ -323,6 +325,10 @@ function installHooks(kind: "node" | "web"): void {
     if (!oom) endEntry(start.entry, start.ident);
     endOrphans(true);
     ping(kind);
+    // The spares this thread kept (on Deno they would outlive this worker):
+    // last, after the entry is freed, so that a pending stop (out of memory)
+    // that cuts this short cannot leave the entry live.
+    stopKeptSpares();
     lastPing(kind);
   };
   died = die;
