@@ -155,14 +155,17 @@ export function startWorker(
   }
   if (limits === undefined) {
     // A spare on the current entry (takeSpare stops those of another).
-    const spare = takeSpare(() => workerListeners(start, events, true));
+    const spare = takeSpare(
+      (spare) =>
+        handOver(
+          spare,
+          start as unknown as StartRecord,
+          () => ({ [START_KEY]: start }),
+        ),
+      () => workerListeners(start, events, true),
+    );
     if (spare !== undefined) {
-      hold(spare.worker, daemon, true);
-      handOver(
-        spare,
-        start as unknown as StartRecord,
-        () => ({ [START_KEY]: start }),
-      );
+      hold(spare.worker, daemon, true); // the thread is on its way: see takeSpare
       return {
         port: spare.port as unknown as MessagePort,
         report: undefined,
