@@ -6,7 +6,12 @@
 // same; and every way for the thread to die still fails its join.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { prestartThreads, setExcepthook, Thread } from "../../mod.ts";
+import {
+  moduleTarget,
+  prestartThreads,
+  setExcepthook,
+  Thread,
+} from "../../mod.ts";
 import { sparesTaken } from "../../_core/spare.ts";
 
 const JOIN = { timeout: 30_000 };
@@ -212,6 +217,41 @@ describe("Thread on a spare, record and result in shared memory", () => {
       prestartThreads(0);
     }
   });
+
+  for (const spare of [true, false]) {
+    it(
+      `Thread ${
+        spare ? "on a spare" : "on a fresh worker"
+      } whose target module exits while it is imported (a death during the start): the join fails with ThreadExitError`,
+      async () => {
+        try {
+          const options = {
+            target: moduleTarget<() => number>(
+              new URL("../_workers/exit_on_import.ts", import.meta.url),
+              "never",
+            ),
+          };
+          let t: Thread;
+          if (spare) {
+            await spares(1);
+            t = onSpare(options);
+          } else {
+            prestartThreads(0);
+            t = new Thread(options);
+            t.start();
+          }
+          await assert.rejects(t.joinAsync(JOIN), (e: Error) => {
+            assert.equal(e.name, "ThreadExitError");
+            assert.match(e.message, /exited with code 6/);
+            return true;
+          });
+          assert.equal(t.result, undefined);
+        } finally {
+          prestartThreads(0);
+        }
+      },
+    );
+  }
 
   it("Thread on a spare that exits after its result was written: the join returns the result", async () => {
     try {
