@@ -155,17 +155,14 @@ export function startWorker(
   }
   if (limits === undefined) {
     // A spare on the current entry (takeSpare stops those of another).
-    const spare = takeSpare(
-      (spare) =>
-        handOver(
-          spare,
-          start as unknown as StartRecord,
-          () => ({ [START_KEY]: start }),
-        ),
-      () => workerListeners(start, events, true),
-    );
+    const spare = takeSpare(() => workerListeners(start, events, true));
     if (spare !== undefined) {
-      hold(spare.worker, daemon, true); // the thread is on its way: see takeSpare
+      hold(spare.worker, daemon, true);
+      handOver(
+        spare,
+        start as unknown as StartRecord,
+        () => ({ [START_KEY]: start }),
+      );
       return {
         port: spare.port as unknown as MessagePort,
         report: undefined,

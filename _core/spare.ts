@@ -130,24 +130,15 @@ export function readySpares(): number {
 }
 
 /**
- * Takes a ready spare on the current entry out of the list and starts the
- * thread on it (`start`, which hands the record over); its worker's events
- * go to the listeners `listen` makes from then on. Returns the spare, or
- * undefined when none is ready. Spares of another entry are stopped first.
+ * A ready spare on the current entry, taken out of the list (undefined
+ * when none is); its worker's events go to the listeners `listen` makes
+ * from now on. Spares of another entry are stopped first.
  */
-export function takeSpare(
-  start: (spare: Spare) => void,
-  listen: () => WorkerListeners,
-): Spare | undefined {
+export function takeSpare(listen: () => WorkerListeners): Spare | undefined {
   dropStale();
   const i = spares.findIndex((s) => Atomics.load(s.ready, STATE) === READY);
   if (i < 0) return undefined;
   const spare = spares.splice(i, 1)[0];
-  // The hand-over first, so that the spare wakes now and what follows here
-  // (listeners, the refill timer, the caller's hold and bookkeeping) runs
-  // while it reads its record: none of its worker's events reaches this
-  // thread before the current turn of its event loop ends.
-  start(spare);
   takers.set(spare, listen());
   taken++;
   return spare;
