@@ -35,7 +35,7 @@ import type * as WorkerThreads from "node:worker_threads";
 import { workerEntry } from "./entry.ts";
 import { ThreadsUnavailableError } from "./errors.ts";
 import { holdWorker, loopEmpty, mainEnded } from "./lifetime.ts";
-import { currentIdent, recordStopSeen } from "./runtime.ts";
+import { currentIdent, recordStopSeen, runtime } from "./runtime.ts";
 import {
   host,
   LAST_PING,
@@ -64,15 +64,16 @@ import {
   refillLater,
   SPARE_KEY,
   spareHost,
+  type StartRecord,
   takeSpare,
   type WorkerListeners,
 } from "./spare.ts";
+import { newBlock, type SpareData } from "./spare_block.ts";
 
 export {
   prestartWorkers,
   readySpares,
   SPARE_KEY,
-  SPARE_READY,
   type SpareData,
 } from "./spare.ts";
 
@@ -119,6 +120,11 @@ export interface Started {
    * the result port).
    */
   readonly report: MessagePort | undefined;
+  /**
+   * A thread on a spare: the spare's block, where a small result may come
+   * instead of the port (_core/spare_block.ts; read it first).
+   */
+  readonly block?: Int32Array;
 }
 
 /**
@@ -147,12 +153,21 @@ export function startWorker(
       "Cannot start thread: resourceLimits need node:worker_threads (Deno, Node, Bun); browsers do not enforce them per worker",
     );
   }
-  if (entryOverride === undefined && limits === undefined) {
+  if (limits === undefined) {
+    // A spare on the current entry (takeSpare stops those of another).
     const spare = takeSpare(() => workerListeners(start, events, true));
     if (spare !== undefined) {
       hold(spare.worker, daemon, true);
-      handOver(spare, { [START_KEY]: start });
-      return { port: spare.port as unknown as MessagePort, report: undefined };
+      handOver(
+        spare,
+        start as unknown as StartRecord,
+        () => ({ [START_KEY]: start }),
+      );
+      return {
+        port: spare.port as unknown as MessagePort,
+        report: undefined,
+        block: spare.ready,
+      };
     }
   }
   const { port1: port, port2 } = new MessageChannel();
@@ -345,17 +360,45 @@ function onProcessMain(): boolean {
 let onMain: boolean | undefined;
 
 // Spare workers (_core/spare.ts): the adapter constructs them.
-spareHost(() => {
-  if (nodeThreads() === undefined) return undefined;
-  const ready = new Int32Array(new SharedArrayBuffer(4));
-  const { port1, port2 } = new (workerThreads().MessageChannel)();
-  const worker = new (workerThreads().Worker)(nodeEntry(), {
-    workerData: { [SPARE_KEY]: { word: ready, port: port2 } },
-    transferList: [port2],
-    name: "threadkit spare",
-  });
-  return { worker, ready, port: port1 };
-}, (timer) => refTimer(timer, false));
+// A spare gets this thread's runtime block and the entry override (for the
+// threads its thread starts) when it is constructed, so that its start
+// record carries neither (_core/spare_block.ts). It is taken only while the
+// entry it loads is still the current one (spareEntry).
+spareHost(
+  () => {
+    if (nodeThreads() === undefined) return undefined;
+    const ready = newBlock();
+    const { port1, port2 } = new (workerThreads().MessageChannel)();
+    const entry = nodeEntry();
+    const data: SpareData = {
+      word: ready,
+      port: port2 as unknown as MessagePort,
+      runtime: runtime().buffer,
+      entryUrl: workerEntry()?.href,
+    };
+    const worker = new (workerThreads().Worker)(entry, {
+      workerData: { [SPARE_KEY]: data },
+      transferList: [port2],
+      name: "threadkit spare",
+    });
+    return {
+      worker,
+      ready,
+      port: port1,
+      entry: spareEntry(),
+      runtime: data.runtime,
+    };
+  },
+  spareEntry,
+  (timer) => refTimer(timer, false),
+);
+
+// Which entry a spare constructed now loads, and which threads it may serve:
+// the override's href (also the default entry named with setWorkerEntry: the
+// same href), or the default.
+function spareEntry(): string {
+  return (workerEntry() ?? ENTRY).href;
+}
 
 // Deno's node:worker_threads Worker accepts only file: and data: URLs, so an
 // entry loaded over https (the package imported from JSR, or by URL) starts

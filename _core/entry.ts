@@ -12,6 +12,9 @@ let entryOverride: URL | undefined;
  * entry point of its own and give its URL here, once, before the first
  * thread starts. Threads started by threads inherit it. Not needed on Deno,
  * Node, Bun, unbundled browser code, or with Vite and webpack.
+ * `setWorkerEntry(undefined)` goes back to the default entry. Spare workers
+ * (`prestartThreads`) serve the entry they were started on: after a change,
+ * those on the old entry are stopped and new ones start on the new entry.
  *
  * @example esbuild: `esbuild app.js _worker=node_modules/threadkit/thread/_worker.js --bundle --splitting --format=esm --outdir=dist`
  * ```ts ignore
@@ -21,7 +24,11 @@ let entryOverride: URL | undefined;
  * ```
  * @throws {TypeError} when `url` is not an absolute URL.
  */
-export function setWorkerEntry(url: string | URL): void {
+export function setWorkerEntry(url: string | URL | undefined): void {
+  if (url === undefined) {
+    entryOverride = undefined;
+    return;
+  }
   try {
     entryOverride = new URL(url);
   } catch (cause) {

@@ -18,9 +18,10 @@
 // replacement's construction, see refillLater).
 //
 // A spare sleeps in a blocking wait on its word, not in its event loop: a
-// taker posts the start record on the spare's own port, then sets the word
-// and notifies, and the spare reads the record synchronously
-// (receiveMessageOnPort). Waking a blocked thread took about half the time
+// taker writes the start record into the spare's block (or, when it does
+// not fit there, posts it on the spare's own port), then sets the word and
+// notifies, and the spare reads the record synchronously (from the block,
+// or with receiveMessageOnPort). Waking a blocked thread took about half the time
 // of delivering a message to an idle node:worker_threads worker on Deno
 // 2.9.6 (0.8 ms against 1.7 ms, median of 9, three runs; about 1.7 against
 // 2.3 ms on Node 20). A blocked, unref'd spare does not keep the process
@@ -35,32 +36,37 @@
 // steps of its start path that cost most on first use (thread/_worker.ts,
 // warmSpare): each ran 0.2-0.5 ms the first time in a fresh worker.
 //
-// Spare word: Int32Array over its own 4-byte SharedArrayBuffer.
-// | slot | name  | values                                         | written by             |
-// |------|-------|------------------------------------------------|------------------------|
-// | 0    | STATE | 0 LOADING, 1 READY (asleep on it), 2 TAKEN     | spare 0->1, taker 1->2 |
-// Why no lost wakeup: the taker posts the start record before it stores
-// TAKEN and notifies; the spare sleeps only while the word is READY and
-// reads its port after it sees TAKEN, so the record is there.
+// The spare's block (its state word, and the start record and result when
+// they go through shared memory) is described in _core/spare_block.ts.
+// Spares serve the worker entry they were constructed on: a spare is taken
+// only while that is still the entry (setWorkerEntry, the default entry
+// named again, or setWorkerEntry(undefined) back to the default), and spares
+// of another entry are stopped at the next prestart or take. A thread that
+// ends stops the spares it kept (stopSpares, from the worker entry): on
+// Deno a node:worker_threads worker outlives the worker that constructed it.
 
 import type * as WorkerThreads from "node:worker_threads";
+import {
+  keepingSpares,
+  READY,
+  STATE,
+  STOP,
+  TAKEN,
+  TAKEN_SHARED,
+  writeRecord,
+} from "./spare_block.ts";
 
-/** The key under which a spare worker finds its readiness word. */
-export const SPARE_KEY = "threadkit.spare";
-
-/** The spare's side of a spare worker (workerData[SPARE_KEY]). */
-export interface SpareData {
-  readonly word: Int32Array;
-  readonly port: MessagePort;
-}
-/** Spare word states (see the table above). */
-export const SPARE_READY = 1;
-const SPARE_TAKEN = 2;
+export { SPARE_KEY, type SpareData } from "./spare_block.ts";
 /** The taker's side of a spare worker. */
 export interface Spare {
   readonly worker: WorkerThreads.Worker;
+  /** Its block (_core/spare_block.ts). */
   readonly ready: Int32Array;
   readonly port: WorkerThreads.MessagePort;
+  /** The href of the entry it loads (see spareHost). */
+  readonly entry: string;
+  /** The runtime block it was given (this thread's). */
+  readonly runtime: SharedArrayBuffer;
 }
 
 /**
@@ -79,16 +85,20 @@ export interface WorkerListeners {
 const takers = new WeakMap<Spare, WorkerListeners>();
 
 // What only the adapter knows (the runtime): how to construct a spare
-// (undefined where there is no node:worker_threads) and to unref a timer.
+// (undefined where there is no node:worker_threads), which entry a spare
+// constructed now would load (its href), and how to unref a timer.
 let construct: () => Spare | undefined = () => undefined;
+let entryNow: () => string = () => "";
 let unrefTimer: (timer: ReturnType<typeof setTimeout>) => void = () => {};
 
 /** Internal: set once by _core/adapter.ts. */
 export function spareHost(
   make: () => Spare | undefined,
+  entry: () => string,
   unref: (timer: ReturnType<typeof setTimeout>) => void,
 ): void {
   construct = make;
+  entryNow = entry;
   unrefTimer = unref;
 }
 const spares: Spare[] = [];
@@ -97,7 +107,8 @@ let filling = false;
 
 /**
  * Keeps `n` spare workers started ahead (0 stops keeping any; the spares
- * already started stay until used or the process ends).
+ * already started stay until used, until the entry changes, or until this
+ * thread ends).
  * @throws {RangeError} unless `n` is an integer from 0 to 64.
  */
 export function prestartWorkers(n: number): void {
@@ -112,16 +123,20 @@ export function prestartWorkers(n: number): void {
 
 /** How many spare workers are ready now (started, waiting for a start). */
 export function readySpares(): number {
-  return spares.filter((s) => Atomics.load(s.ready, 0) === SPARE_READY)
-    .length;
+  const entry = entryNow();
+  return spares.filter((s) =>
+    s.entry === entry && Atomics.load(s.ready, STATE) === READY
+  ).length;
 }
 
 /**
- * A ready spare, taken out of the list (undefined when none is); its
- * worker's events go to the listeners `listen` makes from now on.
+ * A ready spare on the current entry, taken out of the list (undefined
+ * when none is); its worker's events go to the listeners `listen` makes
+ * from now on. Spares of another entry are stopped first.
  */
 export function takeSpare(listen: () => WorkerListeners): Spare | undefined {
-  const i = spares.findIndex((s) => Atomics.load(s.ready, 0) === SPARE_READY);
+  dropStale();
+  const i = spares.findIndex((s) => Atomics.load(s.ready, STATE) === READY);
   if (i < 0) return undefined;
   const spare = spares.splice(i, 1)[0];
   takers.set(spare, listen());
@@ -141,17 +156,73 @@ export function sparesTaken(): number {
 }
 
 /**
- * Starts a thread on a taken spare: its start record, then the word. The
- * record holds no port (the spare's port is the thread's result port).
+ * The blocks of the spares this thread keeps now (tests: a spare's state,
+ * _core/spare_block.ts).
+ */
+export function spareBlocks(): Int32Array[] {
+  return spares.map((s) => s.ready);
+}
+
+/** What a start record must be to go through a spare's block. */
+export interface StartRecord {
+  runtime: SharedArrayBuffer;
+  ident: number;
+  entry: number;
+  target: Parameters<typeof writeRecord>[1]["target"];
+  args: unknown[];
+  primitives: boolean;
+  claim?: Int32Array;
+  limited: boolean;
+}
+
+/**
+ * Starts a thread on a taken spare: its start record (in the spare's block
+ * when it fits, else posted on the spare's port), then the state word. The
+ * record holds no port (the spare's port is the thread's result port), no
+ * runtime and no entry URL (the spare got both when it was constructed, from
+ * this thread, on the entry that is still current: takeSpare checked).
  */
 export function handOver(
   spare: Spare,
-  message: Record<string, unknown>,
+  start: StartRecord,
+  message: () => Record<string, unknown>,
 ): void {
-  spare.port.postMessage(message);
-  // Why no lost wakeup: see the spare word's table (message, then TAKEN).
-  Atomics.store(spare.ready, 0, SPARE_TAKEN);
-  Atomics.notify(spare.ready, 0);
+  // Only plain args: threadkit primitives need their claim word and the
+  // package's decoding; a limited thread never takes a spare.
+  const shared = !start.primitives && start.claim === undefined &&
+    !start.limited && start.runtime === spare.runtime &&
+    writeRecord(spare.ready, start);
+  if (!shared) spare.port.postMessage(message());
+  // Why no lost wakeup: see _core/spare_block.ts (the record, then the
+  // state, then the notify; the spare sleeps only while READY).
+  Atomics.store(spare.ready, STATE, shared ? TAKEN_SHARED : TAKEN);
+  Atomics.notify(spare.ready, STATE);
+}
+
+/**
+ * Stops every spare this thread keeps and keeps none from now on: for a
+ * thread that ends (thread/_worker.ts), whose spares would otherwise stay
+ * on Deno until the process ends. A spare still loading stops once loaded.
+ */
+export function stopSpares(): void {
+  spareCount = 0;
+  for (const spare of spares.splice(0)) stop(spare);
+}
+
+// Stops a spare that is in no list any more: it exits (thread/_worker.ts).
+// Why no lost wakeup: STOP is stored (exchange) before the notify; a spare
+// asleep on READY is woken, one still LOADING fails its CAS to READY.
+function stop(spare: Spare): void {
+  Atomics.exchange(spare.ready, STATE, STOP);
+  Atomics.notify(spare.ready, STATE);
+}
+
+// Stops and drops the spares of an entry that is no longer the current one.
+function dropStale(): void {
+  const entry = entryNow();
+  for (let i = spares.length - 1; i >= 0; i--) {
+    if (spares[i].entry !== entry) stop(spares.splice(i, 1)[0]);
+  }
 }
 
 // When a taken spare is replaced. Constructing a worker is synchronous on the
@@ -192,6 +263,8 @@ export function refillLater(): () => void {
 }
 
 function fillSpares(): void {
+  dropStale();
+  if (spareCount > 0) keepingSpares(stopSpares);
   while (spares.length < spareCount) {
     const spare = construct();
     if (spare === undefined) return; // browsers: no node:worker_threads

@@ -9,14 +9,24 @@
 // each, and each one's ratio to its baseline. bench/start_ab_node.mjs is the
 // same on Node.
 //
-//   deno run -A bench/start_ab.ts [N]
+// With --base=<dir> (another checkout of the package, say main's), every
+// Thread row also runs on that package in the same process, in alternating
+// order, and prints its medians beside this one's (a same-process A/B).
+//
+//   deno run -A bench/start_ab.ts [N] [--base=<dir>]
 import { Worker as NodeWorker } from "node:worker_threads";
-import { moduleTarget, prestartThreads, Thread } from "../mod.ts";
+import * as here from "../mod.ts";
 import type * as addOne from "./_workers/add_one.ts";
 const RAW = new URL("./_workers/raw_add_one.ts", import.meta.url);
 const RAW_NODE = new URL("./_workers/raw_add_one_node.mjs", import.meta.url);
 const TASK = new URL("./_workers/add_one.ts", import.meta.url);
-const N = Number(Deno.args[0] ?? 8);
+const N = Number(Deno.args.find((a) => !a.startsWith("--")) ?? 8);
+const baseDir = Deno.args.find((a) => a.startsWith("--base="))?.slice(7);
+type Package = Pick<typeof here, "moduleTarget" | "prestartThreads" | "Thread">;
+const base: Package | undefined = baseDir === undefined
+  ? undefined
+  : await import(new URL(`file://${baseDir}/mod.ts`).href);
+let pkg: Package = here;
 async function raw() {
   const t0 = performance.now();
   const w = new Worker(RAW, { type: "module" });
@@ -42,6 +52,7 @@ async function rawNode() {
   return dt;
 }
 async function thread(source: boolean, daemon = false) {
+  const { moduleTarget, Thread } = pkg;
   const t0 = performance.now();
   const t = new Thread({
     target: source
@@ -58,7 +69,7 @@ async function thread(source: boolean, daemon = false) {
 }
 async function ready() {
   const until = performance.now() + 30000;
-  while (prestartThreads(1) < 1) {
+  while (pkg.prestartThreads(1) < 1) {
     if (performance.now() > until) throw new Error("no spare within 30 s");
     await new Promise((r) => setTimeout(r, 2));
   }
@@ -74,36 +85,57 @@ const res: Record<string, number[]> = {
   spareModule: [],
   spareSource: [],
 };
+const packages: [string, Package][] = [["", here]];
+if (base !== undefined) {
+  packages.push(["base:", base]);
+  for (const k of Object.keys(res)) {
+    if (k !== "raw" && k !== "rawNode") {
+      res["base:" + k] = [];
+    }
+  }
+}
+const stopSpares = () => packages.forEach(([, p]) => p.prestartThreads(0));
 // warm the module cache / type check once
 await raw();
 await rawNode();
-prestartThreads(0);
-await thread(false);
-await thread(true);
-await thread(false, true);
+stopSpares();
+for (const [, p] of packages) {
+  pkg = p;
+  await thread(false);
+  await thread(true);
+  await thread(false, true);
+}
+// Each row in turn for each package, their order alternating by round.
+async function row(name: string, run: () => Promise<number>, spare: boolean) {
+  const order = res.raw.length % 2 === 0 ? packages : [...packages].reverse();
+  for (const [prefix, p] of order) {
+    pkg = p;
+    stopSpares();
+    if (spare) await ready();
+    else await pause();
+    res[prefix + name].push(await run());
+    stopSpares();
+  }
+}
 for (let i = 0; i < N; i++) {
-  prestartThreads(0);
+  stopSpares();
   await pause();
-  res.raw.push(await raw());
-  await pause();
-  res.coldModule.push(await thread(false));
-  await pause();
-  res.coldSource.push(await thread(true));
+  await row("coldModule", () => thread(false), false);
+  await row("coldSource", () => thread(true), false);
   await pause();
   res.rawNode.push(await rawNode());
+  await row("daemonCold", () => thread(false, true), false);
+  await row("spareModule", () => thread(false), true);
+  await row("spareSource", () => thread(true), true);
   await pause();
-  res.daemonCold.push(await thread(false, true));
-  await ready();
-  res.spareModule.push(await thread(false));
-  await ready();
-  res.spareSource.push(await thread(true));
+  res.raw.push(await raw());
 }
-prestartThreads(0);
+stopSpares();
 const med = (a: number[]) => {
   const s = [...a].sort((x, y) => x - y);
   return s[s.length >> 1];
 };
-const base: Record<string, string> = {
+const baseline: Record<string, string> = {
   coldModule: "raw",
   coldSource: "raw",
   daemonCold: "rawNode",
@@ -111,8 +143,9 @@ const base: Record<string, string> = {
   spareSource: "raw",
 };
 console.log(
-  Object.entries(res).map(([k, v]) =>
-    `${k} ${med(v).toFixed(2)}ms` +
-    (base[k] ? ` (${(med(v) / med(res[base[k]])).toFixed(2)}x ${base[k]})` : "")
-  ).join(" | "),
+  Object.entries(res).map(([k, v]) => {
+    const of = baseline[k.replace("base:", "")];
+    return `${k} ${med(v).toFixed(2)}ms` +
+      (of ? ` (${(med(v) / med(res[of])).toFixed(2)}x ${of})` : "");
+  }).join(" | "),
 );

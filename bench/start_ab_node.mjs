@@ -6,16 +6,23 @@
 // spare (the wait for the spare is untimed). Medians of N of each, and each
 // one's ratio to the raw Worker.
 //
-//   node bench/start_ab_node.mjs [N]
+// With --base=<dir> (another checkout whose npm/ is built, say main's),
+// every Thread row also runs on that build in the same process, in
+// alternating order (a same-process A/B).
+//
+//   node bench/start_ab_node.mjs [N] [--base=<dir>]
 import { Worker } from "node:worker_threads";
 // The npm build, loaded by URL: `deno task check` runs before it exists.
-const { moduleTarget, prestartThreads, Thread } = await import(
-  new URL("../npm/mod.js", import.meta.url).href
-);
+const here = await import(new URL("../npm/mod.js", import.meta.url).href);
+const baseDir = process.argv.find((a) => a.startsWith("--base="))?.slice(7);
+const base = baseDir === undefined
+  ? undefined
+  : await import(new URL(`file://${baseDir}/npm/mod.js`).href);
+let pkg = here;
 
 const RAW = new URL("./_workers/raw_add_one_node.mjs", import.meta.url);
 const TASK = new URL("./_workers/add_one.mjs", import.meta.url);
-const N = Number(process.argv[2] ?? 8);
+const N = Number(process.argv.slice(2).find((a) => !a.startsWith("--")) ?? 8);
 const pause = () => new Promise((r) => setTimeout(r, 20));
 
 async function raw() {
@@ -31,6 +38,7 @@ async function raw() {
   return dt;
 }
 async function thread(source) {
+  const { moduleTarget, Thread } = pkg;
   const t0 = performance.now();
   const t = new Thread({
     target: source ? (n) => n + 1 : moduleTarget(TASK, "addOne"),
@@ -44,7 +52,7 @@ async function thread(source) {
 }
 async function ready() {
   const until = performance.now() + 30000;
-  while (prestartThreads(1) < 1) {
+  while (pkg.prestartThreads(1) < 1) {
     if (performance.now() > until) throw new Error("no spare within 30 s");
     await new Promise((r) => setTimeout(r, 2));
   }
@@ -57,24 +65,40 @@ const res = {
   spareModule: [],
   spareSource: [],
 };
+const packages = [["", here]];
+if (base !== undefined) {
+  packages.push(["base:", base]);
+  for (const k of Object.keys(res)) if (k !== "raw") res["base:" + k] = [];
+}
+const stopSpares = () => packages.forEach(([, p]) => p.prestartThreads(0));
 await raw();
-prestartThreads(0);
-await thread(false);
-await thread(true);
+stopSpares();
+for (const [, p] of packages) {
+  pkg = p;
+  await thread(false);
+  await thread(true);
+}
+// Each row in turn for each package, their order alternating by round.
+async function row(name, run, spare) {
+  const order = res.raw.length % 2 === 0 ? packages : [...packages].reverse();
+  for (const [prefix, p] of order) {
+    pkg = p;
+    stopSpares();
+    if (spare) await ready();
+    else await pause();
+    res[prefix + name].push(await run());
+    stopSpares();
+  }
+}
 for (let i = 0; i < N; i++) {
-  prestartThreads(0);
+  await row("coldModule", () => thread(false), false);
+  await row("coldSource", () => thread(true), false);
+  await row("spareModule", () => thread(false), true);
+  await row("spareSource", () => thread(true), true);
   await pause();
   res.raw.push(await raw());
-  await pause();
-  res.coldModule.push(await thread(false));
-  await pause();
-  res.coldSource.push(await thread(true));
-  await ready();
-  res.spareModule.push(await thread(false));
-  await ready();
-  res.spareSource.push(await thread(true));
 }
-prestartThreads(0);
+stopSpares();
 const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 const r = med(res.raw);
 console.log(

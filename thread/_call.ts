@@ -1,7 +1,8 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// The worker entry's two steps around a thread's target (thread/_worker.ts):
-// calling it, and posting its outcome on the thread's result port. Kept
-// apart from the entry so each file stays within its size.
+// The worker entry's start record and its two steps around a thread's
+// target (thread/_worker.ts): calling it, and posting its outcome on the
+// thread's result port. Kept apart from the entry so each file stays within
+// its size.
 
 // Dynamic imports by URL: see the note above INTERNAL in thread/_worker.ts.
 import type * as OutcomeModule from "../_core/outcome.ts";
@@ -12,6 +13,26 @@ import {
   explainMissing,
   type WireTarget,
 } from "../_core/target.ts";
+
+/** A thread's start record, as the entry runs it. */
+export interface Start {
+  runtime: SharedArrayBuffer;
+  ident: number;
+  entry: number;
+  target: WireTarget;
+  args: unknown[];
+  /** Whether args hold threadkit primitives (encoded descriptors). */
+  primitives: boolean;
+  /** The args' claim word when they hold primitives (_core/claim.ts). */
+  claim?: Int32Array;
+  /** Whether the thread runs under resourceLimits. */
+  limited: boolean;
+  port: MessagePort;
+  /** The worker entry's URL when set with setWorkerEntry (bundles). */
+  entryUrl?: string;
+  /** A thread on a spare: the spare's block (_core/spare_block.ts). */
+  block?: Int32Array;
+}
 
 // Calls the target and awaits its value, whatever it is: the microtasks the
 // target queued run before the outcome is posted (what its joiner sees, and
@@ -27,10 +48,11 @@ export async function call(
   } catch (error) {
     throw explain(error, target);
   }
-  // Primitives can exist here only if some primitive module registered its
-  // tag in this thread; but any object may hold a key that needs escaping
-  // (the marker key, _core/transfer.ts), so objects are always encoded.
-  return registryInUse() || (typeof value === "object" && value !== null)
+  // Only an object can be or hold a threadkit primitive, or a key that
+  // needs escaping (the marker key, _core/transfer.ts), so objects are
+  // always encoded, and nothing else is (encodeTransfer returns any other
+  // value as it is).
+  return typeof value === "object" && value !== null
     ? (await (import(
       new URL("../_core/transfer.ts", import.meta.url).href
     ) as Promise<typeof TransferModule>)).encodeTransfer(value)
@@ -87,11 +109,4 @@ async function postError(port: MessagePort, error: unknown): Promise<void> {
       ),
     });
   }
-}
-
-function registryInUse(): boolean {
-  const registry = (globalThis as Record<symbol, Map<string, unknown>>)[
-    Symbol.for("threadkit.transfer.registry.v1")
-  ];
-  return registry !== undefined && registry.size > 0;
 }

@@ -20,6 +20,8 @@ export interface Started {
   readonly port: MessagePort;
   /** A watcher's report port (resourceLimits). */
   readonly report: MessagePort | undefined;
+  /** A thread on a spare: its block, where a small result may come. */
+  readonly block: Int32Array | undefined;
   /**
    * Gives the args' heap references back unless the thread took them: for
    * a start reported failed afterwards (the worker's "error" or "exit").
@@ -57,8 +59,14 @@ export function startThread(
     };
     // The result port: a fresh channel's, or a spare's own (startWorker
     // closes a channel it made when it throws).
-    const { port, report } = startWorker(start, daemon, name, events, limits);
-    return { ...reserved, port, report, giveUp };
+    const { port, report, block } = startWorker(
+      start,
+      daemon,
+      name,
+      events,
+      limits,
+    );
+    return { ...reserved, port, report, block, giveUp };
   } catch (error) {
     if (reserved !== undefined) unreserveEntry(reserved.entry, reserved.ident);
     giveUp();

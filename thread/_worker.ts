@@ -67,7 +67,12 @@ import {
   workerThreads,
 } from "../_core/host.ts";
 // Not the adapter: the entry loads only what a thread's start needs.
-import { SPARE_KEY, SPARE_READY, type SpareData } from "../_core/spare.ts";
+import {
+  SPARE_KEY,
+  type SpareData,
+  stopKeptSpares,
+  writeResult,
+} from "../_core/spare_block.ts";
 import { setWorkerEntry } from "../_core/entry.ts";
 import type { Outcome } from "../_core/outcome.ts";
 import {
@@ -80,15 +85,14 @@ import {
 import { awaitOwnedThreads, owned } from "./_handles.ts";
 import type * as OutcomeModule from "../_core/outcome.ts";
 import type * as ClaimModule from "../_core/claim.ts";
-import type * as WaitModule from "../_core/wait.ts";
 import type { Died } from "./_death.ts";
+import type * as SpareModule from "./_spare.ts";
 import {
   type AnyFunction,
   compilePlain,
   resolveTarget,
-  type WireTarget,
 } from "../_core/target.ts";
-import { call, post } from "./_call.ts";
+import { call, post, type Start } from "./_call.ts";
 import { loadScope } from "../_core/scope.ts";
 
 // Module targets of threadkit itself, by internal specifier (thread/timer.ts
@@ -103,23 +107,6 @@ const INTERNAL: Record<string, () => Promise<unknown>> = {
   "threadkit:pool": () =>
     import(new URL("../pool/_thread.ts", import.meta.url).href),
 };
-
-interface Start {
-  runtime: SharedArrayBuffer;
-  ident: number;
-  entry: number;
-  target: WireTarget;
-  args: unknown[];
-  /** Whether args hold threadkit primitives (encoded descriptors). */
-  primitives: boolean;
-  /** The args' claim word when they hold primitives (_core/claim.ts). */
-  claim?: Int32Array;
-  /** Whether the thread runs under resourceLimits. */
-  limited: boolean;
-  port: MessagePort;
-  /** The worker entry's URL when set with setWorkerEntry (bundles). */
-  entryUrl?: string;
-}
 
 interface WebWorkerScope {
   onmessage: ((event: MessageEvent) => void) | null;
@@ -156,41 +143,10 @@ if (kind === "node") {
   const spare = data[SPARE_KEY] as SpareData | undefined;
   if (spare === undefined) run(data[START_KEY] as Start, "node");
   else {
-    // A spare (_core/spare.ts): load the package too (what a source target
-    // or primitives in args need; threadkit's own modules, never a user's),
-    // install the death hooks (inert until a thread is handed over), run
-    // the start path's costliest first uses once, then sleep until a
-    // thread is handed over.
-    loadScope().then(() =>
-      import(new URL("../_core/wait.ts", import.meta.url).href) as Promise<
-        typeof WaitModule
-      >
-    ).then(async (wait) => {
-      const { word, port } = spare;
-      watchDeath("node");
-      await warmSpare();
-      Atomics.store(word, 0, SPARE_READY);
-      // Why no lost wakeup: the taker posts the start record, then stores
-      // TAKEN and notifies; sleep only while the word is READY.
-      while (Atomics.load(word, 0) === SPARE_READY) {
-        wait.waitSync(word, 0, SPARE_READY, Infinity, undefined, false);
-      }
-      // The spare's port is the thread's result port (_core/spare.ts).
-      const got = workerThreads().receiveMessageOnPort(port as never) as
-        | { message: Record<string, Start> }
-        | undefined;
-      if (got !== undefined) {
-        run({ ...got.message[START_KEY], port }, "node");
-      } else {
-        // Not seen (the record follows the word on every runtime
-        // measured): take it from the event loop instead.
-        port.onmessage = (event) => {
-          port.onmessage = null;
-          const start = (event.data as Record<string, Start>)[START_KEY];
-          run({ ...start, port }, "node");
-        };
-      }
-    });
+    // A spare (_core/spare.ts): its side, loaded only in spares.
+    (import(new URL("./_spare.ts", import.meta.url).href) as Promise<
+      typeof SpareModule
+    >).then((m) => m.serveAsSpare(spare, { run, watchDeath }));
   }
 } else {
   // A web worker gets its start message as its first message.
@@ -200,30 +156,9 @@ if (kind === "node") {
   };
 }
 
-// A spare runs once, with threadkit's own values only, the steps of a
-// thread's start that cost most the first time they run in a fresh worker
-// (each 0.2-0.5 ms on Deno 2.9.6, measured): compiling a source target,
-// calling a target and encoding its value, and a port's post, synchronous
-// receive and close. None of it touches the runtime block, the user's
-// modules or global state a thread can see.
-async function warmSpare(): Promise<void> {
-  const wire: WireTarget = {
-    kind: "source",
-    source: "(a) => [a, { a }]",
-    name: "",
-  };
-  const value = await call(compilePlain(wire)!, [1], wire);
-  const { port1, port2 } = new MessageChannel();
-  post(port1, { ok: true, value });
-  workerThreads().receiveMessageOnPort(port2 as never);
-  run(undefined, "node");
-  port1.close();
-  port2.close();
-}
-
 // Start-up cost matters (thread start is benchmarked against a raw worker),
 // so the critical path from start message to posted outcome loads only this
-// file, _core/runtime, _core/host, _core/spare and _core/target. The package
+// file, _core/runtime, _core/host, _core/spare_block and _core/target. The package
 // (every primitive, so every transfer tag) is loaded when the args carry
 // primitives or a source target needs threadkit's names in scope; the rest
 // loads after the outcome is posted, or on the error path.
@@ -270,8 +205,15 @@ async function run(
     }
   }
   if (ended) return; // died meanwhile (an exit in a callback, say)
-  const posting = post(start.port, outcome);
-  if (posting !== undefined) await posting;
+  // On a spare a plain result goes through its block (no message), else by
+  // the port (_core/spare_block.ts: why the joiner sees it, taken once).
+  if (
+    !outcome.ok || start.block === undefined ||
+    !writeResult(start.block, outcome.value)
+  ) {
+    const posting = post(start.port, outcome);
+    if (posting !== undefined) await posting;
+  }
   ended = true;
   // Why no lost wakeup for joiners: see endEntry (write, then notify).
   endEntry(start.entry, start.ident);
@@ -287,6 +229,7 @@ async function run(
   // Stopped from here: exitWorker runs no more of this thread's JS (see the
   // table above). Leftover async work ran until now, unrecorded.
   stop(start.ident, !outcome.ok);
+  stopKeptSpares(); // on Deno they would outlive this worker
   lastPing(kind);
   exitWorker(kind);
 }
@@ -356,7 +299,10 @@ function installHooks(kind: "node" | "web"): void {
     // after a normal end (a late callback's close() while the worker waits
     // for its threads): it posts its last message either way.
     stop(start.ident, true);
-    if (ended) return lastPing(kind);
+    if (ended) {
+      stopKeptSpares(); // on Deno they would outlive this worker
+      return lastPing(kind);
+    }
     ended = true;
     // A runtime's stop (out of memory) may cut this short at any call (the
     // stop is pending): free the entry first, so that joiners and waiters
@@ -379,6 +325,10 @@ function installHooks(kind: "node" | "web"): void {
     if (!oom) endEntry(start.entry, start.ident);
     endOrphans(true);
     ping(kind);
+    // The spares this thread kept (on Deno they would outlive this worker):
+    // last, after the entry is freed, so that a pending stop (out of memory)
+    // that cuts this short cannot leave the entry live.
+    stopKeptSpares();
     lastPing(kind);
   };
   died = die;

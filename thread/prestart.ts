@@ -15,9 +15,10 @@ import { prestartWorkers, readySpares } from "../_core/adapter.ts";
  * between threads. Spares never keep the process alive; each holds an idle
  * V8 isolate (about 16 MB on Deno, 13 MB on Node). No spares are kept until
  * this is called; `prestartThreads(0)` stops replacing them. Daemon and
- * non-daemon threads alike take spares. Spares kept by a thread that ends
- * stop with it on Node; on Deno they stay until the process ends. Where
- * there is no `node:worker_threads` (browsers) it does nothing.
+ * non-daemon threads alike take spares. Spares kept by a thread stop when
+ * it ends. Spares serve the worker entry they started on (see
+ * `setWorkerEntry`). Where there is no `node:worker_threads` (browsers) it
+ * does nothing.
  *
  * Python: none.
  *

@@ -15,6 +15,7 @@ import {
 import { waitAsync, waitOptions, waitSync } from "../_core/wait.ts";
 import { messageReady, takeMessage } from "../_core/adapter.ts";
 import type { Outcome } from "../_core/outcome.ts";
+import { readResult } from "../_core/spare_block.ts";
 import {
   cancelRequestedFor,
   currentIdent,
@@ -110,6 +111,7 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
   #entry = -1;
   #port: MessagePort | undefined;
   #report: MessagePort | undefined; // a watcher's (with resourceLimits)
+  #block: Int32Array | undefined; // a spare's, where a small result may come
   #outcome: Outcome | undefined;
   readonly #foreign: boolean;
   readonly #limits: Record<string, number> | undefined;
@@ -255,6 +257,7 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
     this.#entry = started.entry;
     this.#port = started.port;
     this.#report = started.report;
+    this.#block = started.block;
     this.#giveUp = started.giveUp;
     owned.set(started.ident, this as Thread);
   }
@@ -394,11 +397,16 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
     }
   }
 
-  // Takes the outcome off the port. The thread posts it before it frees its
-  // TID word, so once a joiner saw the word change, the message is queued.
+  // Takes the outcome off the spare's block or the port. The thread writes
+  // or posts it before it frees its TID word, so once a joiner saw the word
+  // change, it is there (in one of the two: _core/spare_block.ts).
   #collect(report: boolean): void {
     const port = this.#port;
     if (this.#outcome !== undefined || port === undefined) return;
+    const shared = this.#block && readResult(this.#block);
+    if (shared !== undefined) {
+      return this.#settle({ ok: true, value: shared.value }, report);
+    }
     const received = takeMessage(port) ??
       (this.#report && takeMessage(this.#report));
     if (received === undefined) {
@@ -469,6 +477,7 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
     this.#port = undefined;
     this.#report?.close();
     this.#report = undefined;
+    this.#block = undefined;
     owned.delete(this.#ident!);
     if (!outcome.ok && report && this.#joining === 0) {
       reportException(outcome.error, this as Thread);

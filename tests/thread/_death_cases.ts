@@ -36,7 +36,7 @@ export type Case = [
   How,
   Holds,
   "sync" | "async",
-  ("daemon" | "spare" | "spare-daemon")?,
+  ("daemon" | "spare" | "spare-daemon" | "keeps")?,
 ];
 
 // What the thread's end is, as the joiner sees it.
@@ -61,7 +61,11 @@ export function caseName([how, holds, join, kind]: Case): string {
   return `${
     kind === "daemon" || kind === "spare-daemon" ? "Daemon thread" : "Thread"
   }${
-    kind?.startsWith("spare") ? " on a spare worker" : ""
+    kind?.startsWith("spare")
+      ? " on a spare worker"
+      : kind === "keeps"
+      ? " that keeps spare workers"
+      : ""
   } dying by ${how} while it holds a ${holds}: ${join} join, waiters and the process end`;
 }
 
@@ -81,6 +85,7 @@ export async function checkCase(
   const out = JSON.parse(line);
   assert.equal(out.ready, true, line);
   if (kind?.startsWith("spare")) assert.equal(out.onSpare, true, line);
+  if (kind === "keeps") assert.equal(out.kept, 2, line);
   if (join === "sync") {
     assert.equal(out.joined, true, line);
     assert.equal(out.error, "ThreadExitError", line);

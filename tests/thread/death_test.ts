@@ -58,6 +58,10 @@ const CASES: Case[] = [
   ["close", "rlock", "sync", "spare-daemon"],
   ["error", "semaphore", "sync", "spare"],
   ["reject", "condition", "async", "spare-daemon"],
+  // A thread that keeps spares of its own: they stop with it, after its
+  // entry is freed (an out-of-memory stop may cut its death hook short).
+  ["oom", "lock", "sync", "keeps"],
+  ["exit", "queue", "async", "keeps"],
 ];
 
 describe("Thread death", () => {

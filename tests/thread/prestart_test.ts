@@ -4,18 +4,40 @@
 // never keep the process alive, and bad counts are refused.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import process from "node:process";
 import {
   Lock,
+  moduleTarget,
   prestartThreads,
+  setWorkerEntry,
   Thread,
   type ThreadFunction,
   type ThreadOptions,
 } from "../../mod.ts";
+import type * as Keeper from "../_workers/spare_keeper.ts";
+import { STATE, STOP, STOPPED } from "../../_core/spare_block.ts";
 
 declare const undefinedName: number;
-import { workerEntry } from "../../_core/entry.ts";
-import { sparesTaken } from "../../_core/spare.ts";
+import { spareBlocks, sparesTaken } from "../../_core/spare.ts";
 import { runProgram } from "../_helpers.ts";
+
+const KEEPER = new URL("../_workers/spare_keeper.ts", import.meta.url);
+const DEFAULT_ENTRY = new URL("../../thread/_worker.ts", import.meta.url);
+const ALIAS_ENTRY = new URL("../_workers/entry_alias.ts", import.meta.url);
+
+// Waits (bounded) until a spare's block says it saw its stop and exits.
+// With `torn`, STOP alone is enough: the runtime may end the spare with its
+// keeper's worker first (Node always; Deno while the spare still loads).
+async function stopped(block: Int32Array, torn = false): Promise<void> {
+  const until = performance.now() + 30_000;
+  let state = Atomics.load(block, STATE);
+  while (state !== STOPPED && performance.now() < until) {
+    if (state === STOP && torn) return;
+    await new Promise((r) => setTimeout(r, 5));
+    state = Atomics.load(block, STATE);
+  }
+  assert.equal(state, STOPPED);
+}
 
 async function readySpare(): Promise<number> {
   const until = performance.now() + 30_000;
@@ -102,16 +124,89 @@ describe("prestartThreads", () => {
         const t = new Thread(options);
         const taken = sparesTaken();
         t.start();
-        // It took a spare, unless an earlier test file of this process set a
-        // worker entry (Bun runs every file in one process; spares run the
-        // default entry only).
-        assert.equal(
-          sparesTaken(),
-          taken + (workerEntry() === undefined ? 1 : 0),
-        );
+        // It took a spare (spares serve whichever entry is current).
+        assert.equal(sparesTaken(), taken + 1);
         await check(t);
       }
     } finally {
+      prestartThreads(0);
+    }
+  });
+
+  for (const [ready, exit] of [[true, false], [false, false], [true, true]]) {
+    it(
+      `prestartThreads(): the spares a thread keeps stop when it ${
+        exit ? "exits after its target" : "ends"
+      } (${ready ? "ready" : "still loading"})`,
+      async () => {
+        const t = new Thread({
+          target: moduleTarget<typeof Keeper.keep>(KEEPER, "keep"),
+          args: [2, ready, exit],
+          daemon: true,
+        });
+        t.start();
+        const blocks = await t.joinAsync({ timeout: 30_000 });
+        assert.equal(blocks.length, 2);
+        const torn = !ready || !("Deno" in globalThis);
+        for (const block of blocks) await stopped(block, torn);
+      },
+    );
+  }
+
+  for (const mode of ["ready", "loading"]) {
+    it(
+      `prestartThreads(): no worker is left once a thread that kept spares (${mode}) ends (Deno, Linux)`,
+      {
+        skip: !("Deno" in globalThis) || process.platform !== "linux",
+      },
+      async () => {
+        const run = await runProgram(
+          new URL("../_workers/programs/spares_end.ts", import.meta.url),
+          60_000,
+          [mode],
+        );
+        assert.equal(run.timedOut, false, `did not exit: ${run.stderr}`);
+        assert.equal(run.code, 0, run.stderr);
+        const [, states, workers] =
+          /^states (\S+) workers (\d+)$/m.exec(run.stdout) ?? [];
+        assert.equal(workers, "0", run.stdout);
+        // Ready spares saw the stop; loading ones saw it or were torn down.
+        assert.match(states, mode === "ready" ? /^5,5,5$/ : /^[45],[45],[45]$/);
+      },
+    );
+  }
+
+  it("prestartThreads(): spares serve the current worker entry, again after setWorkerEntry(undefined) or the default entry named", async () => {
+    const startOne = async (expectTaken: boolean) => {
+      const taken = sparesTaken();
+      const t = new Thread({ target: (n: number) => n + 1, args: [41] });
+      t.start();
+      assert.equal(sparesTaken(), taken + (expectTaken ? 1 : 0));
+      assert.equal(await t.joinAsync({ timeout: 30_000 }), 42);
+    };
+    try {
+      assert.equal(await readySpare(), 1);
+      const [old] = spareBlocks();
+      setWorkerEntry(ALIAS_ENTRY);
+      // The default entry's spare serves no thread on another entry: the
+      // start runs on a fresh worker and stops the spare.
+      assert.equal(prestartThreads(0), 0);
+      await startOne(false);
+      await stopped(old);
+      assert.equal(await readySpare(), 1); // one on the alias
+      await startOne(true);
+      setWorkerEntry(undefined);
+      assert.equal(await readySpare(), 1);
+      await startOne(true);
+      setWorkerEntry(DEFAULT_ENTRY); // the same entry: its spares serve
+      assert.equal(await readySpare(), 1);
+      const [kept] = spareBlocks();
+      setWorkerEntry(undefined);
+      assert.equal(prestartThreads(1), 1);
+      assert.equal(spareBlocks()[0], kept);
+      await startOne(true);
+    } finally {
+      setWorkerEntry(undefined);
       prestartThreads(0);
     }
   });

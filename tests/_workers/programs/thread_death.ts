@@ -13,6 +13,8 @@
 //   daemon: the thread is a daemon (a node:worker_threads worker on Deno)
 //   spare, spare-daemon: the thread (a daemon or not) starts on a spare
 //         worker (prestartThreads); "onSpare" says whether it took one
+//   keeps: the thread keeps two spare workers of its own (ready) when it
+//         dies (they stop with it)
 // Prints one JSON line with what each call did, for the test to check.
 import process from "node:process";
 import {
@@ -41,7 +43,9 @@ const rw = new RWLock();
 // The action exits the thread that runs it while `dying[0]` is 1: the last
 // to arrive, which is always the dying thread (it arrives once the main
 // thread and a helper thread wait; a Barrier of one has no one else).
-const dying = new Int32Array(new SharedArrayBuffer(4));
+// dying[1]: how many spares of its own were ready when it went on to die
+// ("keeps").
+const dying = new Int32Array(new SharedArrayBuffer(8));
 const acting = new Barrier(holds === "action" ? 3 : 1, {
   action: (dying: Int32Array) => {
     if (Atomics.load(dying, 0) !== 1) return;
@@ -74,6 +78,7 @@ const t = new Thread({
     rw,
     acting,
     dying,
+    kind === "keeps",
   ],
   target: async (
     how: string,
@@ -88,8 +93,15 @@ const t = new Thread({
     rw: RWLock,
     acting: Barrier,
     dying: Int32Array,
+    keeps: boolean,
   ) => {
     const tick = () => new Promise((r) => setTimeout(r, 1));
+    if (keeps) {
+      prestartThreads(2);
+      const until = performance.now() + 30_000;
+      while (prestartThreads(2) < 2 && performance.now() < until) await tick();
+      Atomics.store(dying, 1, prestartThreads(2));
+    }
     if (holds === "action" || holds.startsWith("solo")) {
       // Ordered by the barrier's own word: the helper and the main thread
       // wait first (in a Barrier of one: nobody).
@@ -275,4 +287,6 @@ if (holds === "queue") {
   out.afterShutdown = queue.get({ timeout: 1000 });
 }
 out.ms = ms();
+// The spares of its own that were ready when it went on to die ("keeps").
+if (kind === "keeps") out.kept = Atomics.load(dying, 1);
 console.log(JSON.stringify(out));

@@ -1,0 +1,278 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Threads on spare workers whose start record and result go through the
+// spare's shared block (_core/spare_block.ts): every start runs exactly
+// once and every result arrives exactly once, with the value
+// structuredClone gives; what does not fit goes by the port and arrives the
+// same; and every way for the thread to die still fails its join.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import {
+  moduleTarget,
+  prestartThreads,
+  setExcepthook,
+  Thread,
+} from "../../mod.ts";
+import { sparesTaken } from "../../_core/spare.ts";
+
+const JOIN = { timeout: 30_000 };
+
+// Waits (bounded) until `n` spares are ready.
+async function spares(n: number): Promise<void> {
+  const until = performance.now() + 30_000;
+  while (prestartThreads(n) < n && performance.now() < until) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.equal(prestartThreads(n), n, `${n} spares not ready within 30 s`);
+}
+
+// Plain values of every kind the block carries.
+const VALUES: unknown[] = [
+  7,
+  -0,
+  NaN,
+  -Infinity,
+  2n ** 70n,
+  "é\u{1F600}\uD800",
+  true,
+  null,
+  undefined,
+];
+
+// What a value looks like after structuredClone, as a comparable list.
+function shape(v: unknown): unknown[] {
+  return [typeof v, Object.is(v, -0), Number.isNaN(v), v];
+}
+
+// Starts `options` on a ready spare (checked by the count of spares taken).
+function onSpare(options: ConstructorParameters<typeof Thread>[0]): Thread {
+  const t = new Thread(options);
+  const taken = sparesTaken();
+  t.start();
+  assert.equal(sparesTaken(), taken + 1, "the start took no spare");
+  return t;
+}
+
+describe("Thread on a spare, record and result in shared memory", () => {
+  it("Thread on a spare: 40 starts, two at a time, each runs once and its result arrives once", async () => {
+    const N = 40;
+    const runs = new Int32Array(new SharedArrayBuffer(4 * N));
+    const results: unknown[][] = [];
+    try {
+      for (let i = 0; i < N; i += 2) {
+        await spares(2);
+        const pair = [i, i + 1].map((k) => {
+          const value = VALUES[k % VALUES.length];
+          // Plain args (the record in the block); the run count travels
+          // separately, so that one start takes the port's path too.
+          const t = onSpare(
+            k % 8 === 7
+              ? {
+                target: (r: Int32Array, k: number, v: unknown) => {
+                  Atomics.add(r, k, 1);
+                  return v;
+                },
+                args: [runs, k, value],
+              }
+              : {
+                target: (k: number, v: unknown) => {
+                  const g = globalThis as Record<string, unknown>;
+                  if (g.SPARE_MARK !== undefined) return "not fresh";
+                  g.SPARE_MARK = k;
+                  return v;
+                },
+                args: [k, value],
+              },
+          );
+          return { k, t, value };
+        });
+        // One blocking join, one async, in both orders.
+        const [first, second] = i % 4 === 0 ? pair : [pair[1], pair[0]];
+        assert.equal(first.t.join(JOIN), true);
+        const got = [first.t.result, await second.t.joinAsync(JOIN)];
+        for (const [j, { k, t, value }] of [first, second].entries()) {
+          assert.deepEqual(shape(got[j]), shape(value), `start ${k}`);
+          // Read again: the same value, not a second delivery.
+          assert.deepEqual(shape(t.result), shape(value));
+          results.push([k, got[j]]);
+        }
+      }
+    } finally {
+      prestartThreads(0);
+    }
+    assert.equal(results.length, N);
+    assert.deepEqual(
+      results.map(([k]) => k).sort((a, b) => (a as number) - (b as number)),
+      Array.from({ length: N }, (_, k) => k),
+    );
+    for (let k = 0; k < N; k++) {
+      assert.equal(Atomics.load(runs, k), k % 8 === 7 ? 1 : 0, `start ${k}`);
+    }
+  });
+
+  it("Thread on a spare: a record or a result too large for the block, and objects, go by the port", async () => {
+    try {
+      const big = "y".repeat(10_000);
+      const cases: Array<[ConstructorParameters<typeof Thread>[0], unknown]> = [
+        // A source over the block's room (its record by the port).
+        [{
+          target: new Function(
+            `return () => "${"x".repeat(9000)}".length;`,
+          )() as () => number,
+        }, 9000],
+        [
+          { target: (s: string) => s + s, args: [big.slice(0, 3000)] },
+          big
+            .slice(0, 6000),
+        ],
+        [{ target: (n: number) => ({ n, list: [n] }), args: [5] }, {
+          n: 5,
+          list: [5],
+        }],
+        [{ target: (s: string) => s.length, args: [big] }, 10_000],
+      ];
+      for (const [options, expected] of cases) {
+        await spares(1);
+        const t = onSpare(options);
+        assert.deepEqual(await t.joinAsync(JOIN), expected);
+      }
+    } finally {
+      prestartThreads(0);
+    }
+  });
+
+  const deaths: Array<[string, (code: number) => unknown, RegExp, boolean?]> = [
+    // Each target gets its exit code as its arg and (as source) must be
+    // self-contained: the exit helper is inlined.
+    [
+      "exits in its target",
+      new Function(
+        "code",
+        `const g = globalThis; return g.Deno ? g.Deno.exit(code) : g.process.exit(code);`,
+      ) as (code: number) => unknown,
+      /exited with code 4/,
+    ],
+    [
+      "exits in a microtask after returning a number",
+      new Function(
+        "code",
+        `queueMicrotask(() => { const g = globalThis; g.Deno ? g.Deno.exit(code) : g.process.exit(code); }); return 1;`,
+      ) as (code: number) => unknown,
+      /exited with code 4/,
+    ],
+    [
+      "closes its worker after returning",
+      (code: number) => {
+        queueMicrotask(() =>
+          (globalThis as unknown as { close(): void }).close()
+        );
+        return code;
+      },
+      /closed its worker/,
+      !("Deno" in globalThis),
+    ],
+  ];
+  for (const [what, target, message, skip] of deaths) {
+    it(`Thread on a spare that ${what}: the join fails with ThreadExitError`, {
+      skip,
+    }, async () => {
+      try {
+        await spares(1);
+        const t = onSpare({ target, args: [4] });
+        await assert.rejects(t.joinAsync(JOIN), (e: Error) => {
+          assert.equal(e.name, "ThreadExitError");
+          assert.match(e.message, message);
+          return true;
+        });
+        assert.equal(t.result, undefined);
+        assert.equal(t.isAlive(), false);
+      } finally {
+        prestartThreads(0);
+      }
+    });
+  }
+
+  it("Thread on a spare whose microtask rejects unhandled after it returned: the join returns the result, the excepthook gets the error (as on a fresh worker)", async () => {
+    const reported: unknown[] = [];
+    setExcepthook(({ error }) => reported.push(error));
+    try {
+      await spares(1);
+      const t = onSpare({
+        target: (n: number) => {
+          queueMicrotask(() => {
+            Promise.reject(new RangeError(`late ${n}`));
+          });
+          return n;
+        },
+        args: [4],
+      });
+      assert.equal(await t.joinAsync(JOIN), 4);
+      const until = performance.now() + 30_000;
+      while (reported.length === 0 && performance.now() < until) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      assert.equal(reported.length, 1);
+      assert.match(String(reported[0]), /RangeError: late 4/);
+    } finally {
+      setExcepthook(undefined);
+      prestartThreads(0);
+    }
+  });
+
+  for (const spare of [true, false]) {
+    it(
+      `Thread ${
+        spare ? "on a spare" : "on a fresh worker"
+      } whose target module exits while it is imported (a death during the start): the join fails with ThreadExitError`,
+      async () => {
+        try {
+          const options = {
+            target: moduleTarget<() => number>(
+              new URL("../_workers/exit_on_import.ts", import.meta.url),
+              "never",
+            ),
+          };
+          let t: Thread;
+          if (spare) {
+            await spares(1);
+            t = onSpare(options);
+          } else {
+            prestartThreads(0);
+            t = new Thread(options);
+            t.start();
+          }
+          await assert.rejects(t.joinAsync(JOIN), (e: Error) => {
+            assert.equal(e.name, "ThreadExitError");
+            assert.match(e.message, /exited with code 6/);
+            return true;
+          });
+          assert.equal(t.result, undefined);
+        } finally {
+          prestartThreads(0);
+        }
+      },
+    );
+  }
+
+  it("Thread on a spare that exits after its result was written: the join returns the result", async () => {
+    try {
+      await spares(1);
+      const t = onSpare({
+        target: (n: number) => {
+          setTimeout(() => {
+            const g = globalThis as unknown as {
+              Deno?: { exit(code: number): never };
+              process: { exit(code: number): never };
+            };
+            g.Deno ? g.Deno.exit(0) : g.process.exit(0);
+          }, 0);
+          return n + 1;
+        },
+        args: [41],
+      });
+      assert.equal(await t.joinAsync(JOIN), 42);
+      assert.equal(t.result, 42);
+    } finally {
+      prestartThreads(0);
+    }
+  });
+});
