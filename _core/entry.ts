@@ -25,18 +25,25 @@ let entryOverride: URL | undefined;
  * @throws {TypeError} when `url` is not an absolute URL.
  */
 export function setWorkerEntry(url: string | URL | undefined): void {
-  if (url === undefined) {
-    entryOverride = undefined;
-    return;
+  if (url === undefined) entryOverride = undefined;
+  else {
+    try {
+      entryOverride = new URL(url);
+    } catch (cause) {
+      throw new TypeError(
+        `Cannot set worker entry: "${url}" is not an absolute URL`,
+        { cause },
+      );
+    }
   }
-  try {
-    entryOverride = new URL(url);
-  } catch (cause) {
-    throw new TypeError(
-      `Cannot set worker entry: "${url}" is not an absolute URL`,
-      { cause },
-    );
-  }
+  entryChanged?.();
+}
+
+let entryChanged: (() => void) | undefined;
+
+/** Calls `f` after every setWorkerEntry (the spares, _core/spare.ts). */
+export function onEntryChange(f: () => void): void {
+  entryChanged = f;
 }
 
 /** The entry set with {@linkcode setWorkerEntry}, if any. */

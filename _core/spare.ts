@@ -46,6 +46,7 @@
 // Deno a node:worker_threads worker outlives the worker that constructed it.
 
 import type * as WorkerThreads from "node:worker_threads";
+import { onEntryChange } from "./entry.ts";
 import {
   keepingSpares,
   READY,
@@ -135,7 +136,7 @@ export function readySpares(): number {
  * from now on. Spares of another entry are stopped first.
  */
 export function takeSpare(listen: () => WorkerListeners): Spare | undefined {
-  dropStale();
+  if (dropStale()) fillSoon();
   const i = spares.findIndex((s) => Atomics.load(s.ready, STATE) === READY);
   if (i < 0) return undefined;
   const spare = spares.splice(i, 1)[0];
@@ -217,13 +218,22 @@ function stop(spare: Spare): void {
   Atomics.notify(spare.ready, STATE);
 }
 
-// Stops and drops the spares of an entry that is no longer the current one.
-function dropStale(): void {
+// Stops and drops the spares of an entry that is no longer the current one;
+// true when it dropped any.
+function dropStale(): boolean {
   const entry = entryNow();
+  const before = spares.length;
   for (let i = spares.length - 1; i >= 0; i--) {
     if (spares[i].entry !== entry) stop(spares.splice(i, 1)[0]);
   }
+  return spares.length < before;
 }
+
+// setWorkerEntry changed the entry: the spares of the old one stop, and as
+// many start on the new one (off this turn, as every refill).
+onEntryChange(() => {
+  if (dropStale()) fillSoon();
+});
 
 // When a taken spare is replaced. Constructing a worker is synchronous on the
 // constructing thread and long on Deno 2.9.6 (20-140 ms measured for a
@@ -250,16 +260,20 @@ export function refillLater(): () => void {
     due = false;
     clearTimeout(timer);
     if (--starting > 0) return; // the last one refills
-    // Not in the event's own turn: the thread's joiner runs first.
-    if (!filling && spares.length < spareCount) {
-      filling = true;
-      setTimeout(() => {
-        filling = false;
-        if (starting === 0) fillSpares(); // else a newer take refills
-      }, 0);
-    }
+    fillSoon();
   }
   return go;
+}
+
+// Fills up to spareCount, not in this turn (a thread's joiner runs first),
+// and only while no taken spare is starting (that take refills when done).
+function fillSoon(): void {
+  if (filling || spares.length >= spareCount) return;
+  filling = true;
+  setTimeout(() => {
+    filling = false;
+    if (starting === 0) fillSpares(); // else a newer take refills
+  }, 0);
 }
 
 function fillSpares(): void {

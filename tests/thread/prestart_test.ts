@@ -18,7 +18,7 @@ import type * as Keeper from "../_workers/spare_keeper.ts";
 import { STATE, STOP, STOPPED } from "../../_core/spare_block.ts";
 
 declare const undefinedName: number;
-import { spareBlocks, sparesTaken } from "../../_core/spare.ts";
+import { readySpares, spareBlocks, sparesTaken } from "../../_core/spare.ts";
 import { runProgram } from "../_helpers.ts";
 
 const KEEPER = new URL("../_workers/spare_keeper.ts", import.meta.url);
@@ -205,6 +205,38 @@ describe("prestartThreads", () => {
       assert.equal(prestartThreads(1), 1);
       assert.equal(spareBlocks()[0], kept);
       await startOne(true);
+    } finally {
+      setWorkerEntry(undefined);
+      prestartThreads(0);
+    }
+  });
+
+  it("prestartThreads(): after setWorkerEntry, the spares kept start again on the new entry with no other call", async () => {
+    // Waits (bounded) for a ready spare on the current entry, without the
+    // prestartThreads call that would fill by itself.
+    const refilled = async () => {
+      const until = performance.now() + 30_000;
+      while (readySpares() < 1 && performance.now() < until) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return readySpares();
+    };
+    try {
+      assert.equal(await readySpare(), 1);
+      const [old] = spareBlocks();
+      setWorkerEntry(ALIAS_ENTRY);
+      await stopped(old);
+      assert.equal(await refilled(), 1); // on the alias entry
+      const [alias] = spareBlocks();
+      assert.notEqual(alias, old);
+      setWorkerEntry(undefined);
+      await stopped(alias);
+      assert.equal(await refilled(), 1); // on the default entry again
+      const taken = sparesTaken();
+      const t = new Thread({ target: (n: number) => n + 1, args: [1] });
+      t.start();
+      assert.equal(sparesTaken(), taken + 1);
+      assert.equal(await t.joinAsync({ timeout: 30_000 }), 2);
     } finally {
       setWorkerEntry(undefined);
       prestartThreads(0);
