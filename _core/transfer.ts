@@ -77,11 +77,12 @@ export const MARK = "\u0000threadkit";
 /**
  * Registers how to revive descriptors with `tag`. Each primitive module calls
  * this once at load; a second registration of a tag replaces the first (two
- * copies of one module).
+ * copies of one module). `knownTag` says whether a tag is registered here.
  */
 export function registerTransfer(tag: string, revive: Reviver): void {
   registry.set(tag, revive);
 }
+export const knownTag = (tag: string): boolean => registry.has(tag);
 
 /** The descriptor of `value` if it is a threadkit primitive. */
 export function descriptorOf(value: unknown): Descriptor | undefined {

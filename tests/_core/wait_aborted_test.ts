@@ -522,7 +522,7 @@ it("every wait: an already aborted signal throws (blocking) or rejects (async) w
       }
     }
     assert.deepEqual(wrong, []);
-    assert.ok(table.length >= 70, `${table.length} rows`);
+    assert.ok(table.length >= 90, `${table.length} rows`);
     // Without the signal the same calls go through at once.
     assert.equal(f.event.wait(), true);
     assert.equal(f.ended.join(JOIN), true);
