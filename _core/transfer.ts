@@ -4,7 +4,6 @@
 // into the same class over the same shared memory. Thread args, thread
 // results and queue items all go through encodeTransfer/decodeTransfer here,
 // so a Lock inside an args array or inside a queued object arrives as a Lock.
-//
 // The registry lives on globalThis under a registered symbol, so two copies of
 // this module in one thread still share one set of tags.
 //

@@ -44,6 +44,7 @@ import {
   type Sleep,
   sleepOptions,
   sleepOptionsAsync,
+  type Wait,
   type WaitOptions,
   waitOptions,
   waitOptionsAsync,
@@ -324,7 +325,7 @@ export class Condition {
     const w = waitOptionsAsync(options);
     if (w instanceof Promise) return w; // rejected: aborted signal
     this.#checkOwned("wait");
-    return this.#waitForAsync(predicate, w.deadline, w.signal);
+    return this.#waitForAsync(predicate, w);
   }
 
   /**
@@ -452,11 +453,8 @@ export class Condition {
     return settle(view, ticket, granted, failure);
   }
 
-  async #waitForAsync<T>(
-    predicate: () => T,
-    deadline: number,
-    signal: AbortSignal | undefined,
-  ): Promise<T> {
+  async #waitForAsync<T>(predicate: () => T, w: Wait): Promise<T> {
+    const { deadline, signal } = w;
     let result = predicate();
     while (!result) {
       const timeout = remaining(deadline);
