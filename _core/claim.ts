@@ -15,7 +15,13 @@
 // of decoding.
 
 import { RuntimeError } from "./errors.ts";
-import { decodeTransfer, releaseTransfer, retainTransfer } from "./transfer.ts";
+import {
+  decodeTransfer,
+  knownTag,
+  MARK,
+  releaseTransfer,
+  retainTransfer,
+} from "./transfer.ts";
 
 const OPEN = 0;
 const TAKEN = 1;
@@ -64,4 +70,41 @@ export function decodeCopy(encoded: unknown): unknown {
   const copy = structuredClone(encoded);
   retainTransfer(copy);
   return decodeTransfer(copy);
+}
+
+/**
+ * Whether every primitive in encoded args (in descriptors' extras too) has
+ * its tag registered in this thread already, so that decoding them needs no
+ * more modules. A thread whose target is threadkit's own (a Timer's, whose
+ * module registers the tag of the timer's word) skips loading the package
+ * then (thread/_worker.ts). Containers as structured clone leaves them:
+ * arrays, plain objects, Maps, Sets.
+ */
+export function tagsKnown(value: unknown, seen = new Set<object>()): boolean {
+  if (typeof value !== "object" || value === null || seen.has(value)) {
+    return true;
+  }
+  seen.add(value);
+  if (value instanceof Map) {
+    for (const [k, v] of value) {
+      if (!tagsKnown(k, seen) || !tagsKnown(v, seen)) return false;
+    }
+    return true;
+  }
+  if (value instanceof Set) {
+    for (const v of value) if (!tagsKnown(v, seen)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
+    return true; // a Date, a typed array, ...: no marker inside
+  }
+  if (!Array.isArray(value) && Object.hasOwn(value, MARK)) {
+    const wire = (value as Record<string, { tag: string; extra?: unknown }>)[
+      MARK
+    ];
+    return knownTag(wire.tag) && tagsKnown(wire.extra, seen);
+  }
+  for (const v of Object.values(value)) if (!tagsKnown(v, seen)) return false;
+  return true;
 }

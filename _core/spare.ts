@@ -171,7 +171,6 @@ export interface StartRecord {
   entry: number;
   target: Parameters<typeof writeRecord>[1]["target"];
   args: unknown[];
-  primitives: boolean;
   claim?: Int32Array;
   limited: boolean;
 }
@@ -190,7 +189,7 @@ export function handOver(
 ): void {
   // Only plain args: threadkit primitives need their claim word and the
   // package's decoding; a limited thread never takes a spare.
-  const shared = !start.primitives && start.claim === undefined &&
+  const shared = start.claim === undefined &&
     !start.limited && start.runtime === spare.runtime &&
     writeRecord(spare.ready, start);
   if (!shared) spare.port.postMessage(message());

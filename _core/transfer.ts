@@ -4,7 +4,6 @@
 // into the same class over the same shared memory. Thread args, thread
 // results and queue items all go through encodeTransfer/decodeTransfer here,
 // so a Lock inside an args array or inside a queued object arrives as a Lock.
-//
 // The registry lives on globalThis under a registered symbol, so two copies of
 // this module in one thread still share one set of tags.
 //
@@ -77,11 +76,12 @@ export const MARK = "\u0000threadkit";
 /**
  * Registers how to revive descriptors with `tag`. Each primitive module calls
  * this once at load; a second registration of a tag replaces the first (two
- * copies of one module).
+ * copies of one module). `knownTag` says whether a tag is registered here.
  */
 export function registerTransfer(tag: string, revive: Reviver): void {
   registry.set(tag, revive);
 }
+export const knownTag = (tag: string): boolean => registry.has(tag);
 
 /** The descriptor of `value` if it is a threadkit primitive. */
 export function descriptorOf(value: unknown): Descriptor | undefined {

@@ -4,6 +4,17 @@
 // refused, acquire and blocking flags, and the lazily-timed `Sleep` that
 // sleepSync/sleepAsync take. Pure validation: no clock read except where a
 // deadline is asked for (deadlineOf, waitOptions, the acquire forms).
+//
+// An already aborted signal (the one rule for every wait, the DOM's): once
+// the options are valid (bad input is a TypeError or RangeError first), a
+// wait called with an aborted signal throws its reason (blocking forms) or
+// returns a promise rejected with it (async forms) before anything else:
+// before it looks at or changes any state, so even a wait that would not
+// have slept (a set Event, a free Lock, a true predicate, an ended thread)
+// fails, and nothing is taken, put, registered or released. Each parser
+// here that reads a signal throws it (throwIfAborted); an async form that
+// is not an async function turns that throw into a rejection
+// (rejectAborted).
 
 /** Options every threadkit wait takes. */
 export interface WaitOptions {
@@ -59,6 +70,33 @@ export function checkSignal(signal: AbortSignal | undefined): void {
   }
 }
 
+/**
+ * Throws the signal's reason when it is already aborted (see the top of
+ * this file).
+ */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal !== undefined && signal.aborted) throw signal.reason;
+}
+
+/**
+ * For an async form that is not an async function: its option parser threw
+ * `error`; an already aborted signal's reason becomes the rejected promise
+ * the form returns, and anything else (a TypeError, a RangeError: bad
+ * input) is thrown again, synchronously, as documented.
+ */
+export function rejectAborted(
+  error: unknown,
+  options: unknown,
+): Promise<never> {
+  const signal = (options as WaitOptions | null | undefined)?.signal;
+  if (
+    signal instanceof AbortSignal && signal.aborted && error === signal.reason
+  ) {
+    return Promise.reject(error);
+  }
+  throw error;
+}
+
 /** A wait's validated options: the absolute deadline and the signal. */
 export interface Wait {
   readonly deadline: number;
@@ -107,6 +145,7 @@ export function checkOptions(
  * given) into a deadline, and the signal. Every primitive's wait calls this.
  * @throws {TypeError} for a non-number timeout or a bad signal.
  * @throws {RangeError} for a negative or NaN timeout.
+ * @throws the signal's reason when it is already aborted.
  */
 export function waitOptions(
   options: WaitOptions | undefined,
@@ -122,12 +161,29 @@ export function waitOptions(
   const deadline = deadlineOf(timeout);
   const signal = options?.signal;
   checkSignal(signal);
+  throwIfAborted(signal);
   const check = (options as { [WAIT_CHECK]?: () => void } | undefined)?.[
     WAIT_CHECK
   ];
   return check === undefined
     ? { deadline, signal }
     : { deadline, signal, check };
+}
+
+/**
+ * waitOptions for an async form that is not an async function: an already
+ * aborted signal becomes a rejected promise, which the caller returns.
+ */
+export function waitOptionsAsync(
+  options: WaitOptions | undefined,
+  defaultTimeout?: number,
+  verb = "wait",
+): Wait | Promise<never> {
+  try {
+    return waitOptions(options, defaultTimeout, verb);
+  } catch (error) {
+    return rejectAborted(error, options);
+  }
 }
 
 /** Options of `acquire` on Lock, RLock and Semaphore. */
@@ -233,12 +289,7 @@ export function acquireOptionsAsync(
   try {
     return acquireOptions(options);
   } catch (error) {
-    // The thrown value is the reason itself only for the aborted check.
-    const signal = (options as AcquireOptions | null | undefined)?.signal;
-    if (signal instanceof AbortSignal && signal.aborted) {
-      if (error === signal.reason) return Promise.reject(error);
-    }
-    throw error;
+    return rejectAborted(error, options);
   }
 }
 
@@ -267,7 +318,7 @@ export function blockingOptions(
   }
   const deadline = deadlineOf(timeout);
   checkSignal(signal);
-  if (signal?.aborted) throw signal.reason;
+  throwIfAborted(signal);
   return { blocking, deadline, signal, interruptible: true };
 }
 
@@ -304,8 +355,10 @@ const FOREVER: Sleep = Object.freeze({
  * the deadline is fixed by the wait's first sleep that needs it.
  * `extraCheck`, if given, is a death check of the caller's that runs at each
  * slice end before the one passed down in the options (WAIT_CHECK).
+ * sleepOptionsAsync is its form for async waits.
  * @throws {TypeError} for a non-number timeout or a bad signal.
  * @throws {RangeError} for a negative or NaN timeout.
+ * @throws the signal's reason when it is already aborted.
  */
 export function sleepOptions(
   options: WaitOptions | undefined,
@@ -332,6 +385,7 @@ export function sleepOptions(
   }
   const signal = options.signal;
   checkSignal(signal);
+  throwIfAborted(signal);
   const outer = (options as { [WAIT_CHECK]?: () => void })[WAIT_CHECK];
   // The caller's own check (Condition: its lock's holder died) runs first.
   const check = outer === undefined
@@ -352,4 +406,20 @@ export function sleepOptions(
     signal,
     check,
   };
+}
+
+/**
+ * sleepOptions for an async form that is not an async function: an already
+ * aborted signal becomes a rejected promise, which the caller returns.
+ */
+export function sleepOptionsAsync(
+  options: WaitOptions | undefined,
+  verb = "wait",
+  extraCheck?: () => void,
+): Sleep | Promise<never> {
+  try {
+    return sleepOptions(options, verb, extraCheck);
+  } catch (error) {
+    return rejectAborted(error, options);
+  }
 }

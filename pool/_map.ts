@@ -75,12 +75,12 @@ export function mapResults<R>(
       throw new TypeError("Cannot map: the results can be iterated once");
     }
     used = true;
-    signal?.throwIfAborted();
     return chunked(items, chunksize);
   };
   return {
     *[Symbol.iterator]() {
       const source = start();
+      signal?.throwIfAborted(); // before anything is submitted
       const inFlight: Future<unknown[]>[] = [];
       try {
         for (;;) {
@@ -125,6 +125,7 @@ export function mapResults<R>(
       };
       const refill = async (): Promise<IteratorResult<R>> => {
         try {
+          signal?.throwIfAborted(); // before anything is submitted
           while (!over) {
             while (inFlight.length < window) {
               const chunk = source.next();

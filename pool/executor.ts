@@ -164,8 +164,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
     args: Parameters<F>,
     options?: SubmitOptions,
   ): Future<ThreadResult<F>> {
-    const { deadline, signal } = waitOptions(options);
-    signal?.throwIfAborted();
+    const { deadline, signal } = waitOptions(options); // aborted: throws
     const f = this.#submit(target, args, 0, undefined, deadline);
     if (signal !== undefined) watch(f, signal);
     return f as never;

@@ -6,7 +6,13 @@
  */
 
 import { TimeoutError } from "../_core/errors.ts";
-import { waitOptions } from "../_core/wait.ts";
+import {
+  checkOptions,
+  checkSignal,
+  deadlineOf,
+  waitOptions,
+  waitOptionsAsync,
+} from "../_core/wait.ts";
 import { type Future, type FutureSource, sourceOf } from "./future.ts";
 
 export type { Future } from "./future.ts";
@@ -149,7 +155,9 @@ export function waitAsync<F extends Future<unknown>>(
 ): Promise<DoneAndNotDone<F>> {
   const all = new Set(futures);
   const when = checkReturnWhen(options?.returnWhen);
-  const { deadline, signal } = waitOptions(options);
+  const w = waitOptionsAsync(options);
+  if (w instanceof Promise) return w; // rejected: an aborted signal
+  const { deadline, signal } = w;
   return new Promise((resolve, reject) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let over = false;
@@ -166,7 +174,6 @@ export function waitAsync<F extends Future<unknown>>(
       if (timer !== undefined) clearTimeout(timer);
       reject(signal!.reason);
     };
-    if (signal?.aborted) return onAbort();
     signal?.addEventListener("abort", onAbort, { once: true });
     const check = () => {
       if (!over && met(partition(all), when)) finish();
@@ -213,7 +220,10 @@ export function asCompleted<F extends Future<unknown>>(
   options?: AsCompletedOptions,
 ): Iterable<F> & AsyncIterable<F> {
   const all = [...new Set(futures)];
-  const { deadline, signal } = waitOptions(options);
+  checkOptions("wait", options);
+  const deadline = deadlineOf(options?.timeout);
+  const signal = options?.signal;
+  checkSignal(signal); // an aborted one ends the iteration: its first wait
   const timedOut = (left: number) =>
     new TimeoutError(
       `${left} (of ${all.length}) futures unfinished within ${options?.timeout} ms`,

@@ -21,11 +21,26 @@
 // |        | issued                                                     |
 // What is not seen: a value that a live operation could have written. TAIL
 // or HEAD with LOCKED set and valid bits is a producer or consumer mid-copy
-// as far as any reader can tell (naming TAIL's holder would cost a store
-// on every put): it is waited for as a held lock, as a queue whose holder
-// is preempted is (HEAD: timed and nowait calls give up at their deadline
-// or IDLE_GRACE, _head.ts). A HOLDER or LOCK naming a live thread is that
-// thread's hold; naming a stopped one is taken over as from a dead holder.
+// as far as any reader can tell: it is waited for as a held lock, as a
+// queue whose holder is preempted is (HEAD: timed and nowait calls give up
+// at their deadline or IDLE_GRACE, _head.ts). A HOLDER or LOCK naming a live
+// thread is that thread's hold; naming a stopped one is taken over as from a
+// dead holder.
+// Why TAIL's holder is not named (so a producer that stops mid-copy is
+// waited for by every later put, timed and nowait ones too: acquireTurn has
+// no deadline, a turn being held for a copy only): no user code runs under
+// TAIL's turn (items are encoded before it is taken, and a caller's typed
+// array or a codec's bytes go in as a plain view of their elements,
+// _glue.ts plainView), so a thread that exits, closes itself or throws never
+// holds it, and its own death record (the hooks of thread/_worker.ts) has
+// no turn to give back. What can stop a
+// thread there runs none of its JavaScript: running out of memory (its
+// watcher records the stop, knowing only the ident) or the runtime tearing
+// down the workers of a thread that died (recorded as ended, never as
+// stopped, so never taken over anyway). A record made by another thread
+// can name the turn only if the put published it first: a store before
+// the copy and one after, on every put (HEAD's HOLDER is that store on the
+// get side, paid only by the structured ring, whose gets run user decodes).
 
 import { identIssued } from "../sync/_holder.ts";
 import { CAPACITY, HEAD, MODULUS, TAIL } from "./_layout.ts";

@@ -83,12 +83,13 @@ export function toRaw(st: QueueState, item: unknown): unknown {
   if ((st.h[FLAGS] & FLAG_CODEC) !== 0) {
     const codec = st.codec;
     if (codec === undefined) throw noCodec();
-    bytes = codec.encode(item);
-    if (!(bytes instanceof Uint8Array)) {
+    const encoded = codec.encode(item);
+    if (!ArrayBuffer.isView(encoded) || !(encoded instanceof Uint8Array)) {
       throw new TypeError(
         "Cannot put item in queue: codec.encode must return a Uint8Array",
       );
     }
+    bytes = plainView(Uint8Array, encoded); // copied under TAIL's turn
   } else if (st.store instanceof TextRing) {
     const raw = new TextItem(encodeText(item), textTagged);
     check(st, raw, from);
@@ -137,10 +138,12 @@ export function toRaws(
   }
   const info = st.info;
   if (
-    info !== undefined && items instanceof info.Array &&
-    st.discipline !== PRIORITY
+    info !== undefined && ArrayBuffer.isView(items) &&
+    items instanceof info.Array && st.discipline !== PRIORITY
   ) {
-    return items as ArrayLike<unknown>;
+    // Copied under TAIL's turn (a Proxy is not a view: copied item by item
+    // below, before the turn).
+    return plainView(info.Array as never, items) as ArrayLike<unknown>;
   }
   // An item that throws releases the heap references of the items before it
   // (_held.ts); marks say where each item's references start.
@@ -219,4 +222,42 @@ function priorityOf(item: unknown): number {
     );
   }
   return key;
+}
+
+// What the FIFO rings copy from under TAIL's turn must run no user code
+// there: a thread that exits inside it (in an own or overridden `subarray`
+// or `length`, a species constructor) would leave the turn held and every
+// later put waiting for good (queue/_corrupt.ts). So a caller's typed array
+// (putMany's, a codec's bytes) goes in as it is only when it is a typed
+// array of exactly the class the store copies (prototype checked) with none
+// of what the copy reads under the turn (`length`, `subarray` and, through
+// its species, `constructor`) as an own property; anything else goes in as a
+// plain view of its elements, made with the intrinsic getters (they throw
+// TypeError for what is not a typed array), whose properties are the
+// built-in ones. (A Proxy is no view: callers send it down the item-by-item
+// path, before the turn.)
+const TYPED = Object.getPrototypeOf(Int8Array.prototype);
+const intrinsic = (key: string) =>
+  Object.getOwnPropertyDescriptor(TYPED, key)!.get!;
+const BUFFER = intrinsic("buffer");
+const BYTE_OFFSET = intrinsic("byteOffset");
+const LENGTH = intrinsic("length");
+
+function plainView<A>(
+  Ctor: {
+    new (buffer: ArrayBufferLike, byteOffset: number, length: number): A;
+    prototype: object;
+  },
+  view: object,
+): A {
+  if (
+    Object.getPrototypeOf(view) === Ctor.prototype &&
+    !Object.hasOwn(view, "length") && !Object.hasOwn(view, "subarray") &&
+    !Object.hasOwn(view, "constructor")
+  ) return view as A; // as it is: no allocation
+  return new Ctor(
+    BUFFER.call(view),
+    BYTE_OFFSET.call(view),
+    LENGTH.call(view),
+  );
 }

@@ -21,6 +21,7 @@ import {
   WAIT_CHECK,
   type WaitOptions,
   waitOptions,
+  waitOptionsAsync,
 } from "../_core/wait.ts";
 import {
   allocParties,
@@ -241,7 +242,7 @@ export class Barrier {
    * @throws {RangeError} for a negative or NaN timeout.
    */
   wait(options?: WaitOptions): number {
-    const w = this.#begin(options);
+    const w = this.#begin(waitOptions(options, this.#timeout));
     const cond = this.#cond;
     using _held = holdBarrier(cond, w.signal, this.#died, true);
     try {
@@ -272,7 +273,8 @@ export class Barrier {
    * @returns a promise of this thread's index.
    */
   waitAsync(options?: WaitOptions): Promise<number> {
-    return this.#waitAsync(this.#begin(options));
+    const w = waitOptionsAsync(options, this.#timeout); // aborted: rejected
+    return w instanceof Promise ? w : this.#waitAsync(this.#begin(w));
   }
 
   async #waitAsync(w: Wait): Promise<number> {
@@ -302,8 +304,7 @@ export class Barrier {
     }
   }
 
-  #begin(options: WaitOptions | undefined): Wait {
-    const { deadline, signal } = waitOptions(options, this.#timeout);
+  #begin({ deadline, signal }: Wait): Wait {
     return { deadline, signal, check: partyCheck(this.#members) };
   }
 

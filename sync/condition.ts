@@ -43,8 +43,11 @@ import {
   remaining,
   type Sleep,
   sleepOptions,
+  sleepOptionsAsync,
+  type Wait,
   type WaitOptions,
   waitOptions,
+  waitOptionsAsync,
 } from "../_core/wait.ts";
 import { HELD_HERE, TAKE_OVER } from "./_holder.ts";
 import { Lock } from "./lock.ts";
@@ -54,11 +57,9 @@ export type { AcquireOptions, WaitOptions } from "../_core/wait.ts";
 export type { SharedPlacement } from "../_core/placement.ts";
 export { Guard } from "./_guard.ts";
 
-// Condition shared layout, its waiters' state machine and why no wakeup is
-// lost: sync/_tickets.ts, which holds the ticket mechanics over these words.
-// How wait() releases and reacquires the lock, a dead holder's lock
-// included: sync/_reacquire.ts. The lock has its own region; the descriptor
-// names it.
+// Layout, waiters' state machine, why no wakeup is lost: sync/_tickets.ts.
+// How wait() releases and reacquires the lock (a dead holder's included):
+// sync/_reacquire.ts. The lock has its own region; the descriptor names it.
 
 const TAG = "threadkit.Condition";
 let adopting: { view: Int32Array; lock: Lock | RLock } | undefined;
@@ -277,7 +278,8 @@ export class Condition {
    * @throws {OwnerDiedError} (rejects) as `wait` does, the lock held.
    */
   waitAsync(options?: WaitOptions): Promise<boolean> {
-    const s = sleepOptions(options, "wait", this.#checkHolder);
+    const s = sleepOptionsAsync(options, "wait", this.#checkHolder);
+    if (s instanceof Promise) return s; // rejected: aborted signal
     this.#checkOwned("wait");
     return this.#waitAsync(s);
   }
@@ -300,7 +302,8 @@ export class Condition {
    * ```
    */
   waitFor<T>(predicate: () => T, options?: WaitOptions): T {
-    const { deadline, signal } = waitForArgs(predicate, options);
+    checkPredicate(predicate);
+    const { deadline, signal } = waitOptions(options);
     let result = predicate();
     while (!result) {
       const timeout = remaining(deadline);
@@ -318,9 +321,11 @@ export class Condition {
    * Python: none (the async twin of `threading.Condition.wait_for`).
    */
   waitForAsync<T>(predicate: () => T, options?: WaitOptions): Promise<T> {
-    const { deadline, signal } = waitForArgs(predicate, options);
+    checkPredicate(predicate);
+    const w = waitOptionsAsync(options);
+    if (w instanceof Promise) return w; // rejected: aborted signal
     this.#checkOwned("wait");
-    return this.#waitForAsync(predicate, deadline, signal);
+    return this.#waitForAsync(predicate, w);
   }
 
   /**
@@ -364,7 +369,6 @@ export class Condition {
    *
    * @throws {TimeoutError} when `timeout` passes first; {RuntimeError} when
    * `blocking: false` finds it held; whatever `fn` throws.
-   *
    * @throws {OwnerDiedError} when the acquire took the lock over from a
    * thread that stopped holding it: `fn` does not run, the lock is released
    * again and the error has `released` true (use `acquire` to repair
@@ -449,11 +453,8 @@ export class Condition {
     return settle(view, ticket, granted, failure);
   }
 
-  async #waitForAsync<T>(
-    predicate: () => T,
-    deadline: number,
-    signal: AbortSignal | undefined,
-  ): Promise<T> {
+  async #waitForAsync<T>(predicate: () => T, w: Wait): Promise<T> {
+    const { deadline, signal } = w;
     let result = predicate();
     while (!result) {
       const timeout = remaining(deadline);
@@ -479,11 +480,10 @@ export class Condition {
   }
 }
 
-function waitForArgs(predicate: unknown, options: WaitOptions | undefined) {
+function checkPredicate(predicate: unknown): void {
   if (typeof predicate !== "function") {
     throw new TypeError("Cannot wait: predicate must be a function");
   }
-  return waitOptions(options);
 }
 
 registerTransfer(TAG, (d) => {

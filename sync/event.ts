@@ -19,6 +19,7 @@ import {
   type Sleep,
   sleepAsync,
   sleepOptions,
+  sleepOptionsAsync,
   sleepSync,
   type WaitOptions,
 } from "../_core/wait.ts";
@@ -148,8 +149,9 @@ export class Event {
    * @returns `true` when the flag was set (even if cleared again since),
    * `false` on timeout.
    * @throws {RangeError} for a negative or NaN timeout.
-   * @throws the signal's reason when it aborts; a CancelledError when the
-   * calling thread is cancelled while waiting.
+   * @throws the signal's reason when it aborts, at once when it already has
+   * (flag set or not); a CancelledError when the calling thread is
+   * cancelled while waiting.
    */
   wait(options?: WaitOptions): boolean {
     const sleep = sleepOptions(options);
@@ -168,7 +170,8 @@ export class Event {
    *
    * Python: none (the async twin of `threading.Event.wait`).
    *
-   * @returns a promise of `true` when the flag was set, `false` on timeout.
+   * @returns a promise of `true` when the flag was set, `false` on timeout;
+   * it rejects with the signal's reason as `wait` throws it.
    * @throws {RangeError} (synchronously) for a negative or NaN timeout.
    *
    * @example
@@ -183,7 +186,8 @@ export class Event {
    * ```
    */
   waitAsync(options?: WaitOptions): Promise<boolean> {
-    const sleep = sleepOptions(options);
+    const sleep = sleepOptionsAsync(options);
+    if (sleep instanceof Promise) return sleep; // rejected: aborted signal
     const view = this.#view;
     const s = Atomics.load(view, STATE);
     if ((s & 1) === 1) return Promise.resolve(true);

@@ -21,8 +21,6 @@ export interface Start {
   entry: number;
   target: WireTarget;
   args: unknown[];
-  /** Whether args hold threadkit primitives (encoded descriptors). */
-  primitives: boolean;
   /** The args' claim word when they hold primitives (_core/claim.ts). */
   claim?: Int32Array;
   /** Whether the thread runs under resourceLimits. */

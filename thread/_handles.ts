@@ -17,6 +17,11 @@ export interface Handle {
 export const hooks: {
   /** Makes a handle for a thread this thread did not start. */
   adopt?: (info: EntryInfo) => Handle;
+  /**
+   * Makes the next Thread constructed (a subclass's super() call: a Timer
+   * handle) a handle for the thread of `info`, as `adopt` does.
+   */
+  adoptNext?: (info: EntryInfo) => void;
   /** Waits for an owned thread's end, then collects its outcome. */
   awaitEnd?: (thread: Handle) => Promise<void>;
 } = {};
@@ -25,13 +30,22 @@ export const hooks: {
 export const owned: Map<number, Handle> = new Map();
 const foreign = new Map<number, Handle>();
 
-/** A handle for a live thread this thread did not start (or the current one). */
-export function threadHandle(info: EntryInfo): Handle {
+/**
+ * A handle for a live thread this thread did not start (or the current one):
+ * the same object for the same thread. `adopt` and `fits` make and accept a
+ * handle of a subclass (a Timer received here): a plain handle made earlier
+ * (by enumerate(), say) is replaced by the subclass's.
+ */
+export function threadHandle(
+  info: EntryInfo,
+  adopt: (info: EntryInfo) => Handle = hooks.adopt!,
+  fits?: (handle: Handle) => boolean,
+): Handle {
   const own = owned.get(info.ident);
   if (own !== undefined) return own;
   let handle = foreign.get(info.ident);
-  if (handle === undefined) {
-    handle = hooks.adopt!(info);
+  if (handle === undefined || (fits !== undefined && !fits(handle))) {
+    handle = adopt(info);
     foreign.set(info.ident, handle);
   }
   return handle;

@@ -67,7 +67,6 @@ export async function serveAsSpare(
       ...record,
       ...own,
       runtime: spare.runtime,
-      primitives: false,
       limited: false,
     }, "node");
     return;

@@ -52,8 +52,8 @@ export function startThread(
       entry: reserved.entry,
       target: wireTarget(target),
       args,
-      // encodeTransfer returns its input when it found no primitive.
-      primitives: claim !== undefined,
+      // Only for args with primitives (encodeTransfer returns its input
+      // when it found none): the worker decodes them then.
       claim,
       limited: limits !== undefined,
     };

@@ -2,6 +2,21 @@
 // The module-export target every Timer thread runs: wait out the interval on
 // the timer's word, then claim the word and run the real target, unless
 // cancel() claimed it first. See thread/timer.ts for the word's states.
+//
+// The word's handle (TimerWord, internal): the word is a heap block
+// (_core/heap.ts) of its own, and every holder of it holds a reference:
+// the Timer that made it (through its TimerWord), every Timer handle
+// revived from it in another thread (the transfer's decode gives each one),
+// and the timer's thread, which gets a TimerWord in its args (the args'
+// claim, _core/claim.ts, hands that reference to exactly one owner: the
+// thread's decode, or the release after a failed start). So the word lives
+// while any thread can cancel the timer or waits on the word. The timer
+// thread's TimerWord is released by its finalizer, which runs in a later
+// task of that thread; runTimer's wait and the compareExchange that ends
+// its use of the word run in one task (no await before it), so the
+// reference is held for all of it.
+// Loaded by the timer thread before its args are decoded (its target is
+// this module), so the tag is known there without the package.
 
 import { waitSync } from "../_core/wait.ts";
 import {
@@ -9,6 +24,47 @@ import {
   resolveTarget,
   type WireTarget,
 } from "../_core/target.ts";
+import { allocRegion, checkRegion } from "../_core/placement.ts";
+import {
+  type Descriptor,
+  registerTransfer,
+  TO_DESCRIPTOR,
+} from "../_core/transfer.ts";
+
+const WORD_TAG = "threadkit.TimerWord";
+
+/**
+ * A Timer's cancel word (one Int32, WAITING at first), as a handle that
+ * holds a reference to its heap block (see the top of this file).
+ */
+export class TimerWord {
+  /** The word: `view[0]`. */
+  readonly view: Int32Array;
+
+  /** A new word (WAITING), or a handle over `view` (a revived one). */
+  constructor(view?: Int32Array) {
+    if (view === undefined) {
+      // Zeroed (WAITING) either way: a heap block or a fresh buffer.
+      const r = allocRegion("Timer", 4, 4, undefined, this);
+      view = new Int32Array(r.buffer, r.byteOffset, 1);
+    }
+    this.view = view;
+  }
+
+  /** @ignore Describes the word for another thread (transfer registry). */
+  [TO_DESCRIPTOR](): Descriptor {
+    const { buffer, byteOffset } = this.view;
+    return { tag: WORD_TAG, buffer: buffer as SharedArrayBuffer, byteOffset };
+  }
+}
+
+/** The word of a descriptor `d` (a TimerWord's or a Timer's), checked. */
+export function wordOf(d: Descriptor): TimerWord {
+  checkRegion("Timer", d.buffer, d.byteOffset, 4, 4);
+  return new TimerWord(new Int32Array(d.buffer, d.byteOffset, 1));
+}
+
+registerTransfer(WORD_TAG, wordOf);
 
 /** The timer word's states (thread/timer.ts documents them). */
 export const WAITING = 0;
@@ -22,11 +78,12 @@ export const FIRED = 2;
  * timer was cancelled; resolves to the target's result (or undefined).
  */
 export async function runTimer(
-  word: Int32Array,
+  handle: TimerWord,
   interval: number,
   target: WireTarget,
   ...args: unknown[]
 ): Promise<unknown> {
+  const word = handle.view; // held to the CAS below (see the file's top)
   const deadline = performance.now() + interval;
   // Why no lost wakeup: cancel() stores CANCELLED before it notifies, and we
   // sleep only while the word is still WAITING.

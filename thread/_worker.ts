@@ -163,10 +163,11 @@ if (kind === "node") {
 // primitives or a source target needs threadkit's names in scope; the rest
 // loads after the outcome is posted, or on the error path.
 // The args' claim (_core/claim.ts), loaded only for args with primitives.
-const claims = () =>
-  import(new URL("../_core/claim.ts", import.meta.url).href) as Promise<
-    typeof ClaimModule
-  >;
+// A declaration (hoisted): a node worker runs run() while this module is
+// still being evaluated.
+function claims(): Promise<typeof ClaimModule> {
+  return import(new URL("../_core/claim.ts", import.meta.url).href);
+}
 
 async function run(
   start: Start | undefined,
@@ -181,19 +182,20 @@ async function run(
   watchDeath(kind);
   let outcome: Outcome;
   try {
-    // Source targets that may name the package's exports load it in
-    // resolveTarget (names in scope); others do not.
-    if (start.primitives) await loadScope();
+    // A source target that may name the package's exports loads it in
+    // resolveTarget; others compile at once. Args with primitives need the
+    // package (every tag) first, unless the target is threadkit's own and
+    // its module registered their tags (a Timer's word: claim.ts tagsKnown).
     const wire = start.target;
-    const internal = wire.kind === "module" ? INTERNAL[wire.module] : undefined;
-    // A source target that needs no names in scope compiles at once.
-    const target = wire.kind === "module" && internal !== undefined
-      ? (await internal() as Record<string, AnyFunction>)[wire.export]
-      : compilePlain(wire) ?? await resolveTarget(wire);
-    const args = start.claim !== undefined
-      ? (await claims()).decodeClaimed(start.claim, start.args) as unknown[]
-      : start.args;
-    outcome = { ok: true, value: await call(target, args, wire) };
+    const mod = wire.kind === "module" ? INTERNAL[wire.module] : undefined;
+    const own = mod && (await mod() as Record<string, AnyFunction>)[
+      (wire as { export: string }).export
+    ];
+    const c = start.claim !== undefined ? await claims() : undefined;
+    if (c !== undefined && !(own && c.tagsKnown(start.args))) await loadScope();
+    const target = own ?? compilePlain(wire) ?? await resolveTarget(wire);
+    const args = c?.decodeClaimed(start.claim!, start.args) ?? start.args;
+    outcome = { ok: true, value: await call(target, args as unknown[], wire) };
   } catch (error) {
     outcome = { ok: false, error: error };
     // Args never decoded (the target failed to load) give their references

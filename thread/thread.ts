@@ -454,6 +454,9 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
       adopting = info;
       return new Thread(undefined as never);
     };
+    hooks.adoptNext = (info) => {
+      adopting = info;
+    };
     hooks.awaitEnd = async (handle) => {
       const thread = handle as Thread;
       const view = runtime().view;

@@ -6,14 +6,21 @@
  */
 
 import { deadlineOf } from "../_core/wait.ts";
-import { nextNameNumber } from "../_core/runtime.ts";
+import { type EntryInfo, nextNameNumber } from "../_core/runtime.ts";
 import { checkTarget, targetName, wireTarget } from "../_core/target.ts";
-import { CANCELLED, WAITING } from "./_timer_target.ts";
+import {
+  type Descriptor,
+  registerTransfer,
+  TO_DESCRIPTOR,
+} from "../_core/transfer.ts";
+import { CANCELLED, TimerWord, WAITING, wordOf } from "./_timer_target.ts";
+import { hooks, threadHandle } from "./_handles.ts";
 import {
   type ModuleTarget,
   moduleTarget,
   Thread,
   type ThreadFunction,
+  type ThreadOptions,
   type ThreadResult,
 } from "./thread.ts";
 
@@ -27,7 +34,9 @@ export type {
   ThreadResult,
 } from "./thread.ts";
 
-// Timer word: Int32Array on a SharedArrayBuffer, 1 slot (4 B), in the heap.
+// Timer word: Int32Array, 1 slot (4 B), a heap block of its own (or a
+// buffer of its own when the heap is full); its references: see TimerWord
+// in thread/_timer_target.ts.
 // | slot | name  | values                               | written by                  |
 // |------|-------|--------------------------------------|-----------------------------|
 // | 0    | STATE | 0 WAITING, 1 CANCELLED, 2 FIRED       | CAS by cancel() / the timer |
@@ -41,12 +50,18 @@ export type {
 //
 // Why no lost wakeup: cancel() writes CANCELLED before it notifies the word;
 // the timer thread sleeps only while the word is WAITING
-// (thread/_timer_target.ts).
+// (thread/_timer_target.ts). From any thread: a Timer sent to another thread
+// (args, a queue item, a result) arrives as a Timer over the same word (tag
+// "threadkit.Timer": the word's region, and the thread's entry and the
+// interval in `extra`), so its cancel() there is this compareExchange too.
 
 // The timer's thread runs runTimer of _timer_target.ts, named by this
 // internal specifier that the worker entry (_worker.ts) maps to a static
 // import: no second module URL for a bundler to miss.
 const TIMER_TARGET = "threadkit:timer";
+const TAG = "threadkit.Timer";
+// A Timer handle being revived (see the reviver at the end of the file).
+let reviving: { word: TimerWord; interval: number } | undefined;
 
 /** Options of {@linkcode Timer}: the thread's name and daemon flag. */
 export interface TimerOptions {
@@ -61,7 +76,7 @@ export interface TimerOptions {
  * the target. Its result is the target's, or `undefined` when cancelled.
  */
 export type TimerRun<F extends ThreadFunction> = (
-  word: Int32Array,
+  word: unknown, // the timer's cancel word (an internal handle)
   interval: number,
   target: unknown,
   ...args: unknown[]
@@ -78,11 +93,17 @@ export type TimerRun<F extends ThreadFunction> = (
  *
  * Python: `threading.Timer`.
  *
+ * A started Timer passed to another thread (in args, inside a queue item,
+ * as a result) arrives there as a Timer: its `cancel()`, `cancelled`,
+ * `finished` and `join()` work from every thread.
+ *
  * Differences from Python:
  * - `interval` is in milliseconds.
  * - `cancel()` stops only the waiting stage (as in Python); it does not
  *   request the thread's cooperative cancellation as `Thread.cancel()` does.
- * - A Timer sent to another thread arrives as a plain Thread handle.
+ * - On a Timer received from another thread, `target` is undefined and
+ *   `args` is empty (a function does not travel), and `result` is undefined
+ *   (as for any Thread handle but the starter's).
  *
  * @example Cancelled before it fires
  * ```ts
@@ -100,9 +121,9 @@ export type TimerRun<F extends ThreadFunction> = (
  */
 export class Timer<F extends ThreadFunction = ThreadFunction>
   extends Thread<TimerRun<F>> {
-  readonly #word: Int32Array;
+  readonly #word: TimerWord;
   readonly #interval: number;
-  readonly #target: F | ModuleTarget<F>;
+  readonly #target: F | ModuleTarget<F> | undefined;
   readonly #timerArgs: Parameters<F> | [];
 
   /**
@@ -117,31 +138,17 @@ export class Timer<F extends ThreadFunction = ThreadFunction>
     args?: Parameters<F>,
     options?: TimerOptions,
   ) {
-    deadlineOf(interval); // validates: a number, not negative or NaN
-    const checked = checkTarget<F | ModuleTarget<F>>(
-      target,
-      "Cannot create timer",
-    );
-    if (args !== undefined && !Array.isArray(args)) {
-      throw new TypeError("Cannot create timer: args must be an array");
-    }
-    // The cancel word in a buffer of its own, not a heap block: the timer's
-    // thread holds it as a plain Int32Array (not a handle that could hold a
-    // heap reference) and may outlive this object, and the engine frees a
-    // SharedArrayBuffer only once no thread holds it.
-    const word = new Int32Array(new SharedArrayBuffer(4));
-    Atomics.store(word, 0, WAITING);
-    super({
-      target: moduleTarget<TimerRun<F>>(TIMER_TARGET, "runTimer"),
-      args: [word, interval, wireTarget(checked), ...(args ?? [])],
-      name: options?.name ??
-        `Thread-${nextNameNumber()} (${targetName(checked)})`,
-      daemon: options?.daemon,
-    });
-    this.#word = word;
-    this.#interval = interval;
-    this.#target = target;
-    this.#timerArgs = args ?? [];
+    const revived = reviving;
+    reviving = undefined;
+    const made = revived === undefined
+      ? makeTimer(interval, target, args, options)
+      : undefined;
+    // A revived handle's super() takes the foreign path (hooks.adoptNext).
+    super(made?.thread ?? undefined as never);
+    this.#word = made?.word ?? revived!.word;
+    this.#interval = made?.interval ?? revived!.interval;
+    this.#target = made === undefined ? undefined : target;
+    this.#timerArgs = made === undefined ? [] : args ?? [];
   }
 
   /** The delay in milliseconds, as given. Python: `Timer.interval` (seconds). */
@@ -149,8 +156,11 @@ export class Timer<F extends ThreadFunction = ThreadFunction>
     return this.#interval;
   }
 
-  /** The function or module target to run. Python: `Timer.function`. */
-  get target(): F | ModuleTarget<F> {
+  /**
+   * The function or module target to run; undefined on a Timer received
+   * from another thread. Python: `Timer.function`.
+   */
+  get target(): F | ModuleTarget<F> | undefined {
     return this.#target;
   }
 
@@ -190,7 +200,7 @@ export class Timer<F extends ThreadFunction = ThreadFunction>
    * Python: `threading.Timer.cancel`.
    */
   override cancel(): void {
-    const word = this.#word;
+    const word = this.#word.view;
     if (Atomics.compareExchange(word, 0, WAITING, CANCELLED) === WAITING) {
       // Why no lost wakeup: the word changed above, before this notify.
       Atomics.notify(word, 0);
@@ -199,6 +209,63 @@ export class Timer<F extends ThreadFunction = ThreadFunction>
 
   /** Whether `cancel()` stopped the timer before its target started. */
   override get cancelled(): boolean {
-    return Atomics.load(this.#word, 0) === CANCELLED;
+    return Atomics.load(this.#word.view, 0) === CANCELLED;
+  }
+
+  /** @ignore Describes the timer for another thread (it arrives as a Timer). */
+  override [TO_DESCRIPTOR](): Descriptor {
+    const thread = super[TO_DESCRIPTOR]().extra; // throws unless started
+    const { buffer, byteOffset } = this.#word.view;
+    return {
+      tag: TAG,
+      buffer: buffer as SharedArrayBuffer,
+      byteOffset,
+      extra: { thread, interval: this.#interval },
+    };
   }
 }
+
+// The thread options of a new Timer, checked, and its new word.
+function makeTimer<F extends ThreadFunction>(
+  interval: number,
+  target: F | ModuleTarget<F>,
+  args: Parameters<F> | undefined,
+  options: TimerOptions | undefined,
+) {
+  deadlineOf(interval); // validates: a number, not negative or NaN
+  const checked = checkTarget<F | ModuleTarget<F>>(
+    target,
+    "Cannot create timer",
+  );
+  if (args !== undefined && !Array.isArray(args)) {
+    throw new TypeError("Cannot create timer: args must be an array");
+  }
+  // The thread gets its own handle of the word: its reference (see
+  // TimerWord) travels with the args.
+  const word = new TimerWord();
+  const thread: ThreadOptions<TimerRun<F>> = {
+    target: moduleTarget<TimerRun<F>>(TIMER_TARGET, "runTimer"),
+    args: [word, interval, wireTarget(checked), ...(args ?? [])] as never,
+    name: options?.name ??
+      `Thread-${nextNameNumber()} (${targetName(checked)})`,
+    daemon: options?.daemon,
+  };
+  return { word, interval, thread };
+}
+
+// A Timer received from another thread: the starter's own Timer there, the
+// Timer handle this thread already has for it, or a new one (replacing a
+// plain Thread handle from enumerate(), say). The decode gives it the
+// in-flight reference to the word's block (_core/transfer.ts).
+registerTransfer(TAG, (d) => {
+  const { thread, interval } = d.extra as {
+    thread: EntryInfo;
+    interval: number;
+  };
+  const word = wordOf(d);
+  return threadHandle(thread, (info) => {
+    reviving = { word, interval };
+    hooks.adoptNext!(info);
+    return new Timer(interval, undefined as never);
+  }, (handle) => handle instanceof Timer);
+});
