@@ -20,6 +20,7 @@ import type { WaitOptions } from "../_core/wait.ts";
 import type { Codec } from "./_codec.ts";
 import type { Region } from "../_core/placement.ts";
 import {
+  canGrow,
   Chain,
   checkChain,
   FRONT,
@@ -247,10 +248,15 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
     return this.qsize() === 0;
   }
 
-  /** Full only at the maximum: the newest segment is full and may not grow. */
+  /**
+   * Whether a put would wait now (Python: "a put would block"; a snapshot):
+   * the newest segment is full and cannot grow, at the maximum or (in the
+   * heap) with no segment slot left or no block the heap would give for the
+   * next segment now (canGrow, _chain_memory.ts).
+   */
   full(): boolean {
-    const q = this.#c.segment(this.#c.last());
-    return q.capacity === this.#c.max && q.full();
+    const c = this.#c, s = c.last(), q = c.segment(s);
+    return q.full() && !canGrow(c.heap, c.type, s, q.capacity, c.max);
   }
 
   taskDone(): void {
