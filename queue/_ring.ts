@@ -191,6 +191,7 @@ export class Ring implements Store {
   // `_w`: no decode runs under a numeric ring's locks (Store.tryPut).
   tryPut(x: unknown, _w?: Acquire): number {
     const h = this.#h, m = this.#m, cap = this.#cap, guess = this.#tail;
+    if (mod(guess - this.#headSeen, m) >= cap && this.#fullNow()) return 0;
     // The uncontended acquire inline: one compareExchange from the guess.
     let w = Atomics.compareExchange(h, TAIL, guess, guess | LOCKED);
     w = w === guess
@@ -225,6 +226,29 @@ export class Ring implements Store {
       this.#tail = next;
     }
     return next === t ? 0 : 1;
+  }
+
+  // A put whose hint says full (TAIL as it released it, HEAD as it last
+  // read it) first looks without taking TAIL's lock: a putter that waits
+  // for room spins on tryPut/tryPutMany (_put.ts), and two compareExchanges
+  // on TAIL's line per try (the lock taken and given back) would pull that
+  // line from the consumers, who load TAIL, for nothing. True means the ring
+  // was full at the HEAD load: TAIL read first (t) and then HEAD (h) with
+  // t - h == P (mod M) gives TAIL - HEAD >= P at the HEAD load, since TAIL
+  // only grows (unwrapped; a wrap of M between two loads of one call is the
+  // counter ABA the header rules out), and it never exceeds P. So a put may
+  // report no room then. The waiting protocol holds: a putter's try after
+  // its SLEEPER mark (_turn.ts, step 4) reads HEAD here after the mark, as
+  // the acquire's HEAD load would. Anything else (TAIL locked or CLOSED, a
+  // word out of range, room) goes to the locked path, which decides.
+  #fullNow(): boolean {
+    const h = this.#h, m = this.#m;
+    const tw = Atomics.load(h, TAIL);
+    if ((tw & (LOCKED | CLOSED)) !== 0) return false;
+    const hw = Atomics.load(h, HEAD);
+    const t = tw & POSITION, head = hw & POSITION;
+    return (hw & ~(POSITION | SLEEPER)) === 0 && t < m && head < m &&
+      mod(t - head, m) === this.#cap;
   }
 
   tryGet(_decode?: unknown, _w?: Acquire): unknown {
@@ -270,6 +294,9 @@ export class Ring implements Store {
   ): number {
     const h = this.#h, m = this.#m, cap = this.#cap;
     const want = raws.length - from;
+    if (mod(this.#tail - this.#headSeen, m) >= cap && this.#fullNow()) {
+      return 0;
+    }
     const w = acquireTurn(h, TAIL, this.#tail, false, tailCorrupt);
     if (w === CLOSED_TURN) return -1;
     const t = w & POSITION;
@@ -390,14 +417,8 @@ export class Ring implements Store {
 
 // Appends data[start, start + first) and data[0, n - first) (the run that
 // wraps) to `out` from index `base`: plain reads of published slots
-// (#takeMany says why), one JS array store each. getMany must return a
-// fresh JS array, and this is the fastest way measured to fill one from a
-// typed array on Deno 2.9 and Node 20 (1024 int32 items, same process,
-// time against a plain loop into an array whose length was set first):
-// 8 stores a step 0.56-0.72x on Node, 0.68-1.06x on Deno; 4 a step
-// 0.71-0.77x and 1.00-1.26x; `new Array(n)` 0.88-1.00x; a non-shared
-// scratch copy (one set) then the loop 0.90-2.06x; push 2.4-3.3x;
-// Array.from of a subarray or of the scratch 10-14x; spread 13-19x.
+// (#takeMany says why). 8 stores a step: the fastest way measured to fill a
+// fresh JS array from a typed array on Deno and Node (BENCHMARKS.md).
 function copyOut(
   data: NumericArray,
   start: number,
