@@ -372,11 +372,8 @@ export class Chain<T> {
     }
     const old = this.segment(last);
     if (!old.isShutdown) return;
-    const q = this.#append(
-      last + 1,
-      nextCapacity(old.capacity, h[MAX]),
-      undefined,
-    );
+    const cap = nextCapacity(old.capacity, h[MAX]);
+    const q = this.#append(last + 1, cap, undefined);
     old.shutdown();
     Atomics.store(h, SEGMENTS, last + 2);
     this.#segments[last + 1] = q;
