@@ -57,7 +57,8 @@ export interface SimpleQueueInit<T = unknown> {
  * - A structured item encodes to at most 64 MiB - 1 bytes (67108863); a
  *   larger one is refused with a RangeError. Below that, any item goes in,
  *   whatever the queue held before (it grows a segment that holds it).
- * - Timeouts are in milliseconds; `getAsync` is an addition.
+ * - Timeouts are in milliseconds; `getAsync`, and for numeric items
+ *   `getManyInto` and `getManyIntoAsync`, are additions.
  *
  * @example A thread fills it, the main thread drains it
  * ```ts
