@@ -212,26 +212,30 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
     return n;
   }
 
-  // A batch stops at the end of its segment (`from`, which its first take
-  // emptied): `take(q)` takes what segment q holds now into the batch,
-  // without waiting, and says whether the batch has room left. It runs on
-  // the segments after `from` up to the newest, while there is room; none
-  // when `from` is the newest (nothing comes after it). A retired segment
-  // found empty (QueueShutDownError) is passed, FRONT moved past it. Any
-  // other error is not thrown: the batch's items are taken already and must
-  // reach the caller (as in a Queue's getMany, _get.ts getMore); the item
-  // that failed stays first, and the next get throws the error.
+  // A batch stops at the end of its segment (`from`): `take(q)` takes what
+  // segment q holds now into the batch, without waiting, and says whether
+  // the batch has room left. FIFO across segments: every item of s was put
+  // before any of s + 1, so the batch leaves a segment only when that
+  // segment says it is retired and empty (its take throws
+  // QueueShutDownError; FRONT then moves past it); it stops at any other
+  // error (its items are taken already and must reach the caller, as in a
+  // Queue's getMany, _get.ts getMore: the failing item stays first and the
+  // next get throws) and when an open segment is empty (QueueEmptyError).
+  // The first take may have come up short without emptying `from` (a
+  // decode that failed, or items put into `from` since, before a grow), so
+  // the walk starts at `from` itself. Nothing to do when `from` is the
+  // newest segment: no item of a newer one can overtake it.
   #topUp(from: number, take: (q: Segment<T>) => boolean): void {
     const c = this.#c;
-    for (let s = from + 1; s <= c.last(); s++) {
-      const newest = s === c.last();
+    if (from >= c.last()) return;
+    for (let s = from;;) {
       try {
         if (!take(c.segment(s))) return;
       } catch (error) {
         if (!(error instanceof QueueShutDownError)) return;
         c.moveFront(s);
+        if (++s > c.last()) return;
       }
-      if (newest) return;
     }
   }
 

@@ -198,6 +198,96 @@ describe("Queue (unbounded).getMany across segments", () => {
     assert.equal(q.qsize(), 2);
   });
 
+  // A codec whose decode throws on "bad" while `failing` says so.
+  function flakyCodec() {
+    const state = { failing: true };
+    const codec = {
+      encode: (v: unknown) => new TextEncoder().encode(JSON.stringify(v)),
+      decode: (b: Uint8Array) => {
+        const v = JSON.parse(new TextDecoder().decode(b));
+        if (state.failing && v === "bad") throw new Error("bad item");
+        return v;
+      },
+    };
+    return { state, codec };
+  }
+
+  it("keeps FIFO when a decode fails inside the batch's first segment: newer segments' items do not overtake it", () => {
+    const { state, codec } = flakyCodec();
+    const q = new Queue<unknown>({ initialCapacity: 2, codec });
+    for (const x of [1, "bad", 3, 4]) q.put(x); // [1, bad] [3, 4]
+    assert.equal(segmentsOf(q), 2);
+    const first = q.getMany(10);
+    state.failing = false; // a fixed codec gets the same item first
+    const rest: unknown[] = [];
+    while (q.qsize() > 0) rest.push(q.get({ block: false }));
+    assert.deepEqual(first, [1]);
+    assert.deepEqual([...first, ...rest], [1, "bad", 3, 4]);
+  });
+
+  it("keeps FIFO when a decode fails inside a later segment: the top-up stops there", () => {
+    const { state, codec } = flakyCodec();
+    const q = new Queue<unknown>({ initialCapacity: 2, codec });
+    for (const x of [1, 2, 3, "bad", 5, 6, 7]) q.put(x); // [1, 2] [3, bad, 5, 6] [7]
+    assert.equal(segmentsOf(q), 3);
+    const first = q.getMany(10);
+    state.failing = false;
+    const rest: unknown[] = [];
+    while (q.qsize() > 0) rest.push(q.get({ block: false }));
+    assert.deepEqual(first, [1, 2, 3]);
+    assert.deepEqual([...first, ...rest], [1, 2, 3, "bad", 5, 6, 7]);
+  });
+
+  it("keeps FIFO when a producer thread refills the first take's segment and grows the queue meanwhile", async () => {
+    // The consumer's decode of item 1 (inside its first take) lets a
+    // producer thread put 2 (filling segment 0, capacity 2) and 3 (which
+    // grows segment 1), and waits until it has (bounded waits).
+    const flags = new Int32Array(new SharedArrayBuffer(8)); // [go, done]
+    const enc = {
+      encode: (v: number) => new Uint8Array(new Int32Array([v]).buffer),
+      decode: (b: Uint8Array) => {
+        const v = new Int32Array(b.slice().buffer)[0];
+        if (v === 1) {
+          Atomics.store(flags, 0, 1);
+          Atomics.notify(flags, 0);
+          const end = performance.now() + 30_000;
+          while (Atomics.load(flags, 1) === 0) {
+            if (performance.now() > end) throw new Error("producer stuck");
+            Atomics.wait(flags, 1, 0, 100);
+          }
+        }
+        return v;
+      },
+    };
+    const q = new Queue<number>({ initialCapacity: 2, codec: enc });
+    q.put(1);
+    const producer = new Thread({
+      target: (q: Queue<number>, flags: Int32Array) => {
+        q.withCodec({
+          encode: (v: number) => new Uint8Array(new Int32Array([v]).buffer),
+          decode: (b: Uint8Array) => new Int32Array(b.slice().buffer)[0],
+        });
+        const end = performance.now() + 30_000;
+        while (Atomics.load(flags, 0) === 0) {
+          if (performance.now() > end) throw new Error("no go");
+          Atomics.wait(flags, 0, 0, 100);
+        }
+        q.put(2); // segment 0 is full (1 is not taken until its decode ends)
+        q.put(3); // grows: segment 1
+        Atomics.store(flags, 1, 1);
+        Atomics.notify(flags, 1);
+      },
+      args: [q, flags],
+    });
+    producer.start();
+    const batch = q.getMany(10, { timeout: 30_000 });
+    await producer.joinAsync(JOIN);
+    assert.equal(segmentsOf(q), 2);
+    const rest: number[] = [];
+    while (q.qsize() > 0) rest.push(q.get({ block: false }));
+    assert.deepEqual([...batch, ...rest], [1, 2, 3], `batch ${batch}`);
+  });
+
   it("tops a batch up from every newer segment, also when the first take came from an older one", async () => {
     const q = new Queue<number>({ type: "int32", initialCapacity: 2 });
     for (let i = 0; i < 14; i++) q.put(i); // 2 + 4 + 8
