@@ -118,6 +118,7 @@ import {
   HEAP_BASE,
   HEAP_LIVE,
   HEAP_QUEUES,
+  HEAP_TOP,
   heapAlloc,
   runtime,
 } from "./runtime.ts";
@@ -126,6 +127,7 @@ import {
   CHUNK_CLASS,
   CHUNK_MIN_CLASS,
   chunkAlloc,
+  chunkAvailable,
   chunkFree,
 } from "./heap_chunks.ts";
 
@@ -215,6 +217,37 @@ export function blockAlloc(bytes: number, queue = false, kind = 0): number {
   Atomics.store(v.all, at / 4 + REFS, 1);
   Atomics.add(v.header, HEAP_LIVE, 1 << k);
   return at + HEADER;
+}
+
+/**
+ * Whether blockAlloc(bytes, queue) would give a block now, read only: a
+ * snapshot (another thread may take or free one at once), which does not
+ * foresee the system refusing memory when the heap grows. An unbounded
+ * queue's full() asks it for its next segment (queue/_chain.ts canGrow):
+ * allocating to find out would take a block a racing put's grow needs.
+ */
+export function blockAvailable(bytes: number, queue = false): boolean {
+  let k = MIN_CLASS;
+  while ((1 << k) < bytes + HEADER) if (++k > MAX_CLASS) return false;
+  const v = views();
+  const cap = queueCap(v);
+  const room = (n: number) =>
+    (!queue || Atomics.load(v.header, HEAP_QUEUES) + n <= cap) &&
+    heapRoom(n);
+  if (queue && k <= CHUNK_CLASS && cap >= CHUNK_BYTES) {
+    return chunkAvailable(Math.max(k, CHUNK_MIN_CLASS), room(CHUNK_BYTES));
+  }
+  if ((local[k]?.length ?? 0) > 0) return true;
+  if ((Atomics.load(v.heads, k) & LOW) !== 0n) return true;
+  return room(1 << k);
+}
+
+// Whether heapAlloc(bytes, 8) would find room past HEAP_TOP now.
+function heapRoom(bytes: number): boolean {
+  const b = views().buffer;
+  const top = Atomics.load(runtime().view, HEAP_TOP);
+  return Math.ceil(top / 8) * 8 + bytes <=
+    (b.growable ? b.maxByteLength : b.byteLength);
 }
 
 // Counts `bytes` of fresh heap for a queue block, unless that passes the

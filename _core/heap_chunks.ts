@@ -133,6 +133,26 @@ export function chunkAlloc(
   return -1;
 }
 
+/**
+ * Whether chunkAlloc(k, ...) would find a block now, read only (a snapshot
+ * for an unbounded queue's full(), _core/heap.ts blockAvailable): a chunk
+ * of class k with room, a free chunk, or (`fresh`: the cap and the heap
+ * have room for one) a slot for a new chunk.
+ */
+export function chunkAvailable(k: number, fresh: boolean): boolean {
+  const m = table(false);
+  if (m === undefined) return fresh;
+  const per = 1 << (CHUNK_CLASS - k);
+  for (let i = 0; i < SLOTS; i++) {
+    const s = Atomics.load(m, STATE + i);
+    if (s === FREE || (s >>> 24 === k && (s & LIVE) < per)) return true;
+  }
+  for (let i = 0; fresh && i < SLOTS; i++) {
+    if (Atomics.load(m, BASE + i) === 0) return true;
+  }
+  return false;
+}
+
 // Sets a zero bit of chunk i (counted already: see the top of this file)
 // and returns its block's offset.
 function take(m: Int32Array, i: number, k: number, per: number): number {

@@ -37,7 +37,7 @@ import { RuntimeError } from "./errors.ts";
 // party table (sync/_parties.ts: kept for the life of the process).
 const MAGIC = 0;
 export const NEXT_IDENT = 1;
-const HEAP_TOP = 2;
+export const HEAP_TOP = 2; // the first free heap byte (heapAlloc)
 const NEXT_NAME = 3;
 const STOP_NEXT = 4;
 /** Bytes in live heap blocks (_core/heap.ts): Atomics.add on alloc and free. */

@@ -146,7 +146,7 @@ export const ROWS: readonly LimitRow[] = [
     quickN: 100_000,
     reps: 5,
     limits:
-      "getMany returns a fresh JS array, filled element by element (4.7 ns an item on one thread against 1.1 ns for getManyInto): the next row is the typed-array form",
+      "getMany returns a fresh JS array: filling it (8 stores a step, the fastest way measured on both runtimes) costs more than the rest of the batch, 4.2-5.5 ns an item for putMany + getMany on one thread against 1.9-2.3 ns for getManyInto and 2.4-2.7 ns for ringbuf.js (Deno), twice getManyInto's on Node: the next row is the typed-array form",
   },
   {
     id: "int-into",
@@ -164,7 +164,7 @@ export const ROWS: readonly LimitRow[] = [
     quickN: 100_000,
     reps: 5,
     limits:
-      "the same work as ringbuf.js per batch (TypedArray.set in and out, a few atomics); 1.1 ns an item on one thread; the spread is the loaded machine's scheduling of the two sides",
+      "on one thread 0.76-0.95x ringbuf.js's CPU per item (TypedArray.set in and out, a few atomics a batch); between threads both sides sleep 0.25-0.36 times a batch, as often as the baseline parks (0.23-0.33), and the spread is the loaded machine's scheduling of the two sides",
   },
   {
     id: "obj-t2t",

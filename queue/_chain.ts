@@ -70,6 +70,7 @@ import {
   MAGIC,
   MAX,
   MAX_SEGMENTS,
+  nextCapacity,
   OFFSET,
   reservation,
   SEGMENTS,
@@ -88,6 +89,7 @@ import { defaultBytes } from "./_init.ts";
 import { align8, BYTES, type ElementType } from "./_layout.ts";
 
 export {
+  canGrow,
   checkChain,
   FRONT,
   TASKS,
@@ -370,7 +372,8 @@ export class Chain<T> {
     }
     const old = this.segment(last);
     if (!old.isShutdown) return;
-    const q = this.#append(last + 1, this.#next(old.capacity), undefined);
+    const cap = nextCapacity(old.capacity, h[MAX]);
+    const q = this.#append(last + 1, cap, undefined);
     old.shutdown();
     Atomics.store(h, SEGMENTS, last + 2);
     this.#segments[last + 1] = q;
@@ -398,7 +401,7 @@ export class Chain<T> {
         `Cannot put item in queue: the item needs a new segment, and the unbounded queue has made its most segments (${MAX_SEGMENTS})`,
       );
     }
-    const cap = this.#next(old.capacity);
+    const cap = nextCapacity(old.capacity, h[MAX]);
     let q: Segment<T>;
     try {
       q = this.#append(
@@ -414,11 +417,6 @@ export class Chain<T> {
     Atomics.store(h, SEGMENTS, s + 2); // publishes OFFSET[s + 1]
     this.#segments[s + 1] = q;
     return true;
-  }
-
-  // Twice the last capacity, up to the maximum (then fitted: #shape).
-  #next(capacity: number): number {
-    return Math.min(capacity * 2, this.h[MAX]);
   }
 
   // Makes segment s (capacity cap, byte region `bytes` or the default): in

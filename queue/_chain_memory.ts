@@ -25,9 +25,10 @@
 // chain appends segments of that size). When the heap refuses a full
 // segment's successor (the queues' share used, or the heap full) or no
 // segment slot is left, the chain behaves as at its maximum: puts wait in
-// the newest segment, and a later put tries the grow again. Only an item
-// too large for any segment the heap can give now is a RangeError naming
-// the limit (nothing put). Alone in a process, a default structured
+// the newest segment (and full() is true: canGrow asks the heap, read only,
+// whether it would give the block), and a later put tries the grow again.
+// Only an item too large for any segment the heap can give now is a
+// RangeError naming the limit (nothing put). Alone in a process, a default structured
 // `new Queue()` holds about 850,000 small items this way (30 segments,
 // 248 MiB: tests/_workers/programs/heap_share.ts).
 //
@@ -70,7 +71,12 @@
 // (its thread died) allocated but never published: the next grow releases
 // it before it allocates, and so does the release hook.
 
-import { blockRelease, isBlock, registerRelease } from "../_core/heap.ts";
+import {
+  blockAvailable,
+  blockRelease,
+  isBlock,
+  registerRelease,
+} from "../_core/heap.ts";
 import { CHUNK_BYTES } from "../_core/heap_chunks.ts";
 import { checkRegion } from "../_core/placement.ts";
 import { runtime } from "../_core/runtime.ts";
@@ -205,6 +211,34 @@ export function heapFit(
   if (!structured) return { capacity, bytes };
   const more = room - slot * (capacity - cap);
   return { capacity, bytes: Math.min(UNBOUNDED_MAX_BYTES, region + more) };
+}
+
+/** The capacity of the segment after a full one: twice, up to `max`. */
+export function nextCapacity(capacity: number, max: number): number {
+  return Math.min(capacity * 2, max);
+}
+
+/**
+ * Whether a chain's full newest segment s (of `capacity` items) can grow
+ * now, read only: what a put that finds it full would do (full() asks).
+ * Below the maximum, a heap chain needs a segment slot and a block the heap
+ * would give for the successor (blockAvailable: a snapshot; asking by
+ * allocating would take the block a racing put's grow needs); an own-buffer
+ * chain reserved room for every segment (only the system can refuse it).
+ */
+export function canGrow(
+  heap: boolean,
+  type: ElementType,
+  s: number,
+  capacity: number,
+  max: number,
+): boolean {
+  if (capacity >= max) return false;
+  if (!heap) return true;
+  if (s + 1 >= MAX_SEGMENTS) return false;
+  const cap = nextCapacity(capacity, max);
+  const init = { type, ...heapFit(type, cap, undefined, max) };
+  return blockAvailable(queueByteLength(FIFO, init), true);
 }
 
 /** Segments of at least this many bytes are fitted to their blocks. */

@@ -191,6 +191,7 @@ export class Ring implements Store {
   // `_w`: no decode runs under a numeric ring's locks (Store.tryPut).
   tryPut(x: unknown, _w?: Acquire): number {
     const h = this.#h, m = this.#m, cap = this.#cap, guess = this.#tail;
+    if (mod(guess - this.#headSeen, m) >= cap && this.#fullNow()) return 0;
     // The uncontended acquire inline: one compareExchange from the guess.
     let w = Atomics.compareExchange(h, TAIL, guess, guess | LOCKED);
     w = w === guess
@@ -225,6 +226,29 @@ export class Ring implements Store {
       this.#tail = next;
     }
     return next === t ? 0 : 1;
+  }
+
+  // A put whose hint says full (TAIL as it released it, HEAD as it last
+  // read it) first looks without taking TAIL's lock: a putter that waits
+  // for room spins on tryPut/tryPutMany (_put.ts), and two compareExchanges
+  // on TAIL's line per try (the lock taken and given back) would pull that
+  // line from the consumers, who load TAIL, for nothing. True means the ring
+  // was full at the HEAD load: TAIL read first (t) and then HEAD (h) with
+  // t - h == P (mod M) gives TAIL - HEAD >= P at the HEAD load, since TAIL
+  // only grows (unwrapped; a wrap of M between two loads of one call is the
+  // counter ABA the header rules out), and it never exceeds P. So a put may
+  // report no room then. The waiting protocol holds: a putter's try after
+  // its SLEEPER mark (_turn.ts, step 4) reads HEAD here after the mark, as
+  // the acquire's HEAD load would. Anything else (TAIL locked or CLOSED, a
+  // word out of range, room) goes to the locked path, which decides.
+  #fullNow(): boolean {
+    const h = this.#h, m = this.#m;
+    const tw = Atomics.load(h, TAIL);
+    if ((tw & (LOCKED | CLOSED)) !== 0) return false;
+    const hw = Atomics.load(h, HEAD);
+    const t = tw & POSITION, head = hw & POSITION;
+    return (hw & ~(POSITION | SLEEPER)) === 0 && t < m && head < m &&
+      mod(t - head, m) === this.#cap;
   }
 
   tryGet(_decode?: unknown, _w?: Acquire): unknown {
@@ -270,6 +294,9 @@ export class Ring implements Store {
   ): number {
     const h = this.#h, m = this.#m, cap = this.#cap;
     const want = raws.length - from;
+    if (mod(this.#tail - this.#headSeen, m) >= cap && this.#fullNow()) {
+      return 0;
+    }
     const w = acquireTurn(h, TAIL, this.#tail, false, tailCorrupt);
     if (w === CLOSED_TURN) return -1;
     const t = w & POSITION;
@@ -317,50 +344,40 @@ export class Ring implements Store {
     decode?: null,
     _w?: Acquire,
   ): number {
-    const h = this.#h, m = this.#m, cap = this.#cap, data = this.#data;
-    const base = out.length;
-    let p = this.#head;
-    for (;;) {
-      const tail = Atomics.load(h, TAIL) & POSITION;
-      let n = mod(tail - p, m);
-      if (n > cap) { // p is stale
-        p = freshHead(h, m, cap);
-        continue;
-      }
-      if (n === 0) { // empty if HEAD == p too (see emptyAt)
-        const head = emptyAt(h, p);
-        if (head < 0) return 0;
-        p = head;
-        continue;
-      }
-      if (n > max) n = max;
-      if (decode !== null) {
-        const start = p % cap;
-        const first = Math.min(n, cap - start);
-        out.length = base + n;
-        for (let k = 0; k < first; k++) out[base + k] = data[start + k];
-        for (let k = first; k < n; k++) out[base + k] = data[k - first];
-      }
-      const next = (p + n) % m;
-      const seen = Atomics.compareExchange(h, HEAD, p, next);
-      if (seen === p || (seen === (p | SLEEPER) && advance(h, p, next, n))) {
-        this.#head = next;
-        return n;
-      }
-      out.length = base; // another consumer took some: drop the copy
-      if ((seen & ~(POSITION | SLEEPER)) !== 0) freshHead(h, m, cap); // throws
-      p = seen & POSITION;
-    }
+    return this.#takeMany(max, decode === null ? null : out, null, 0);
   }
 
   /**
    * Removes up to `max` items into target[from...] (a typed array of this
-   * ring's element type) with TypedArray.set copies; returns how many. As
-   * tryGetMany: TAIL loaded fresh, the copy claimed by a CAS of HEAD (a lost
-   * CAS copies again: the elements past the count are scratch).
+   * ring's element type) with TypedArray.set copies; returns how many
+   * (#takeMany: a lost claim copies again, so the elements past the count
+   * are scratch).
    */
   tryGetInto(target: NumericArray, from: number, max: number): number {
+    return this.#takeMany(max, null, target, from);
+  }
+
+  // The batch get of tryGetMany and tryGetInto: copies up to `max` items
+  // from HEAD into `out` (a JS array, appended), or into target[from...]
+  // (TypedArray.set), or nowhere (both null: an immediate shutdown's
+  // discard), then claims them with one compareExchange of HEAD p -> p + n.
+  // Why nothing is lost or read twice (the file header): TAIL is loaded
+  // fresh (an Atomics read that synchronises-with the release publishing
+  // positions below it), so the copy of [p, p + n) reads published slots;
+  // the claim succeeds only if HEAD was still p, so no other consumer took
+  // any of them and no producer refilled their slots (a producer writes
+  // slot p % P only after an Atomics read of HEAD past p: after this CAS).
+  // A lost claim drops the copy (out's length restored; target's elements
+  // are scratch) and retries from the HEAD it saw. Counter ABA: the window
+  // is this call (TAIL loaded fresh), as for tryGet's reload.
+  #takeMany(
+    max: number,
+    out: unknown[] | null,
+    target: NumericArray | null,
+    from: number,
+  ): number {
     const h = this.#h, m = this.#m, cap = this.#cap, data = this.#data;
+    const base = out === null ? 0 : out.length;
     let p = this.#head;
     for (;;) {
       const tail = Atomics.load(h, TAIL) & POSITION;
@@ -376,22 +393,55 @@ export class Ring implements Store {
         continue;
       }
       if (n > max) n = max;
-      const start = p % cap;
-      const first = Math.min(n, cap - start);
-      target.set(data.subarray(start, start + first) as never, from);
-      if (first < n) {
-        target.set(data.subarray(0, n - first) as never, from + first);
-      }
+      const mask = this.#mask;
+      const start = mask >= 0 ? p & mask : p % cap;
+      const first = n < cap - start ? n : cap - start;
+      if (target !== null) {
+        target.set(data.subarray(start, start + first) as never, from);
+        if (first < n) {
+          target.set(data.subarray(0, n - first) as never, from + first);
+        }
+      } else if (out !== null) copyOut(data, start, first, n, out, base);
       const next = (p + n) % m;
       const seen = Atomics.compareExchange(h, HEAD, p, next);
       if (seen === p || (seen === (p | SLEEPER) && advance(h, p, next, n))) {
         this.#head = next;
         return n;
       }
+      if (out !== null) out.length = base; // another consumer took some
       if ((seen & ~(POSITION | SLEEPER)) !== 0) freshHead(h, m, cap); // throws
-      p = seen & POSITION; // another consumer took some: copy again
+      p = seen & POSITION;
     }
   }
+}
+
+// Appends data[start, start + first) and data[0, n - first) (the run that
+// wraps) to `out` from index `base`: plain reads of published slots
+// (#takeMany says why). 8 stores a step: the fastest way measured to fill a
+// fresh JS array from a typed array on Deno and Node (BENCHMARKS.md).
+function copyOut(
+  data: NumericArray,
+  start: number,
+  first: number,
+  n: number,
+  out: unknown[],
+  base: number,
+): void {
+  out.length = base + n;
+  let k = 0;
+  for (; k + 8 <= first; k += 8) {
+    const i = base + k, j = start + k;
+    out[i] = data[j];
+    out[i + 1] = data[j + 1];
+    out[i + 2] = data[j + 2];
+    out[i + 3] = data[j + 3];
+    out[i + 4] = data[j + 4];
+    out[i + 5] = data[j + 5];
+    out[i + 6] = data[j + 6];
+    out[i + 7] = data[j + 7];
+  }
+  for (; k < first; k++) out[base + k] = data[start + k];
+  for (; k < n; k++) out[base + k] = data[k - first];
 }
 
 // A fresh TAIL equals the consumer's guess p (mod M): the ring is empty if

@@ -20,6 +20,7 @@ import type { WaitOptions } from "../_core/wait.ts";
 import type { Codec } from "./_codec.ts";
 import type { Region } from "../_core/placement.ts";
 import {
+  canGrow,
   Chain,
   checkChain,
   FRONT,
@@ -29,13 +30,17 @@ import {
 } from "./_chain.ts";
 import type { QueueOptions, ShutdownOptions } from "./_core.ts";
 import { checkMax, queueOptions } from "./_init.ts";
-import type { ElementType } from "./_layout.ts";
+import type { ElementType, NumericArray } from "./_layout.ts";
 import { awaitRegionDecode, awaitRegionDecodeAsync } from "./_decoding.ts";
 import { isBusy } from "./_state.ts";
 import {
   afterPutError,
+  deadlineOf,
   isFullOrShut,
-  STOP,
+  NOWAIT,
+  putMany,
+  putManyAsync,
+  remaining,
   stuck,
   WAIT,
 } from "./_unbounded_put.ts";
@@ -115,65 +120,11 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
   }
 
   putMany(items: ArrayLike<T>, options?: QueueOptions): number {
-    queueOptions(options); // validates before anything is put
-    const deadline = deadlineOf(options);
-    let done = 0, blocked = -1;
-    for (;;) {
-      const s = this.#c.last();
-      const q = this.#c.segment(s);
-      const atMax = q.capacity >= this.#c.max || blocked === s;
-      let need = 0;
-      try {
-        done += q.putMany(
-          done === 0 ? items : slice(items, done),
-          atMax ? remaining(options, deadline) : NOWAIT,
-        );
-        if (done === items.length || atMax) return done;
-      } catch (error) {
-        need = afterPutError(error, atMax, this.isShutdown, done);
-        if (need === STOP) return done;
-      }
-      try {
-        if (need === WAIT) this.#c.awaitGrow(s);
-        // Full or too large: grow, put the rest (or wait in s: it cannot).
-        else if (!this.#c.grow(s, need)) blocked = s;
-      } catch (error) {
-        if (done > 0) return done; // the buffer could not grow
-        throw error;
-      }
-    }
+    return putMany(this.#c, items, options);
   }
 
-  async putManyAsync(
-    items: ArrayLike<T>,
-    options?: QueueOptions,
-  ): Promise<number> {
-    queueOptions(options);
-    const deadline = deadlineOf(options);
-    let done = 0, blocked = -1;
-    for (;;) {
-      const s = this.#c.last();
-      const q = this.#c.segment(s);
-      const atMax = q.capacity >= this.#c.max || blocked === s;
-      let need = 0;
-      try {
-        done += await q.putManyAsync(
-          done === 0 ? items : slice(items, done),
-          atMax ? remaining(options, deadline) : NOWAIT,
-        );
-        if (done === items.length || atMax) return done;
-      } catch (error) {
-        need = afterPutError(error, atMax, this.isShutdown, done);
-        if (need === STOP) return done;
-      }
-      try {
-        if (need === WAIT) await this.#c.awaitGrowAsync(s);
-        else if (!(await this.#c.growAsync(s, need))) blocked = s;
-      } catch (error) {
-        if (done > 0) return done;
-        throw error;
-      }
-    }
+  putManyAsync(items: ArrayLike<T>, options?: QueueOptions): Promise<number> {
+    return putManyAsync(this.#c, items, options);
   }
 
   get(options?: QueueOptions): T {
@@ -202,39 +153,90 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
 
   getMany(max?: number, options?: QueueOptions): T[] {
     const most = checkMax(max, MOST);
-    const out = this.#getLoop((q, o) => q.getMany(most, o), options);
-    return this.#topUp(out, most);
+    let from = 0;
+    const out = this.#getLoop((q, o, s) => {
+      from = s;
+      return q.getMany(most, o);
+    }, options);
+    return this.#topUpMany(from, out, most);
   }
 
   async getManyAsync(max?: number, options?: QueueOptions): Promise<T[]> {
     const most = checkMax(max, MOST);
-    const out = await this.#getLoopAsync(
-      (q, o) => q.getManyAsync(most, o),
-      options,
-    );
-    return this.#topUp(out, most);
+    let from = 0;
+    const out = await this.#getLoopAsync((q, o, s) => {
+      from = s;
+      return q.getManyAsync(most, o);
+    }, options);
+    return this.#topUpMany(from, out, most);
   }
 
-  // A batch stops at its segment's end: take what newer segments hold too,
-  // without waiting, up to `most`.
-  #topUp(out: T[], most: number): T[] {
-    while (out.length < most) {
-      let more: T[];
-      try {
-        more = this.#getLoop(
-          (q) => q.getMany(most - out.length, NOWAIT),
-          NOWAIT,
-        );
-      } catch (error) {
-        if (
-          error instanceof QueueEmptyError ||
-          error instanceof QueueShutDownError
-        ) break;
-        throw error;
-      }
-      for (const x of more) out.push(x);
+  getManyInto(target: NumericArray, options?: QueueOptions): number {
+    let from = 0;
+    const n = this.#getLoop((q, o, s) => {
+      from = s;
+      return q.getManyInto(target, o);
+    }, options);
+    return this.#topUpInto(from, target, n);
+  }
+
+  async getManyIntoAsync(
+    target: NumericArray,
+    options?: QueueOptions,
+  ): Promise<number> {
+    let from = 0;
+    const n = await this.#getLoopAsync((q, o, s) => {
+      from = s;
+      return q.getManyIntoAsync(target, o);
+    }, options);
+    return this.#topUpInto(from, target, n);
+  }
+
+  #topUpMany(from: number, out: T[], most: number): T[] {
+    if (out.length < most) {
+      this.#topUp(from, (q) => {
+        for (const x of q.getMany(most - out.length, NOWAIT)) out.push(x);
+        return out.length < most;
+      });
     }
     return out;
+  }
+
+  #topUpInto(from: number, target: NumericArray, n: number): number {
+    if (n < target.length) {
+      this.#topUp(from, (q) => {
+        n += q.getManyInto(target.subarray(n), NOWAIT);
+        return n < target.length;
+      });
+    }
+    return n;
+  }
+
+  // A batch stops at the end of its segment (`from`): `take(q)` takes what
+  // segment q holds now into the batch, without waiting, and says whether
+  // the batch has room left. FIFO across segments: every item of s was put
+  // before any of s + 1, so the batch leaves a segment only when that
+  // segment says it is retired and empty (its take throws
+  // QueueShutDownError; FRONT then moves past it); it stops at any other
+  // error (its items are taken already and must reach the caller, as in a
+  // Queue's getMany, _get.ts getMore: the failing item stays first and the
+  // next get throws) and when an open segment is empty (QueueEmptyError).
+  // The first take may have come up short without emptying `from` (a
+  // decode that failed, or items put into `from` since, before a grow), so
+  // the walk starts at `from` itself. Nothing to do when `from` is the
+  // newest segment: no item of a newer one can overtake it.
+  #topUp(from: number, take: (q: Segment<T>) => boolean): void {
+    const c = this.#c;
+    if (from >= c.last()) return;
+    for (let s = from;;) {
+      try {
+        if (!take(c.segment(s))) return;
+      } catch (error) {
+        if (!(error instanceof QueueShutDownError)) return;
+        c.moveFront(s);
+        if (++s > c.last()) return;
+      }
+    }
   }
 
   qsize(): number {
@@ -250,10 +252,15 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
     return this.qsize() === 0;
   }
 
-  /** Full only at the maximum: the newest segment is full and may not grow. */
+  /**
+   * Whether a put would wait now (Python: "a put would block"; a snapshot):
+   * the newest segment is full and cannot grow, at the maximum or (in the
+   * heap) with no segment slot left or no block the heap would give for the
+   * next segment now (canGrow, _chain_memory.ts).
+   */
   full(): boolean {
-    const q = this.#c.segment(this.#c.last());
-    return q.capacity === this.#c.max && q.full();
+    const c = this.#c, s = c.last(), q = c.segment(s);
+    return q.full() && !canGrow(c.heap, c.type, s, q.capacity, c.max);
   }
 
   taskDone(): void {
@@ -379,7 +386,7 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
   // FRONT on; waiting happens inside the newest segment, whose retirement
   // (a grow) wakes the waiters, who then move on.
   #getLoop<R>(
-    attempt: (q: Segment<T>, o: QueueOptions | undefined) => R,
+    attempt: (q: Segment<T>, o: QueueOptions | undefined, s: number) => R,
     options: QueueOptions | undefined,
   ): R {
     const o = queueOptions(options);
@@ -389,7 +396,7 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
       const q = this.#c.segment(s);
       const last = s >= this.#c.last();
       try {
-        return attempt(q, last ? remaining(options, deadline) : NOWAIT);
+        return attempt(q, last ? remaining(options, deadline) : NOWAIT, s);
       } catch (error) {
         if (error instanceof QueueEmptyError && !last) {
           // Another thread decodes the segment's next item: what comes next
@@ -411,7 +418,11 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
   }
 
   async #getLoopAsync<R>(
-    attempt: (q: Segment<T>, o: QueueOptions | undefined) => Promise<R>,
+    attempt: (
+      q: Segment<T>,
+      o: QueueOptions | undefined,
+      s: number,
+    ) => Promise<R>,
     options: QueueOptions | undefined,
   ): Promise<R> {
     const o = queueOptions(options);
@@ -421,7 +432,11 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
       const q = this.#c.segment(s);
       const last = s >= this.#c.last();
       try {
-        return await attempt(q, last ? remaining(options, deadline) : NOWAIT);
+        return await attempt(
+          q,
+          last ? remaining(options, deadline) : NOWAIT,
+          s,
+        );
       } catch (error) {
         if (error instanceof QueueEmptyError && !last) {
           if (isBusy(error)) { // as in #getLoop
@@ -451,28 +466,8 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
   }
 }
 
-const NOWAIT: QueueOptions = { block: false };
-
 /** getMany's default max: everything there (a segment's batch limit). */
 const MOST = 2 ** 26;
-
-function slice<T>(items: ArrayLike<T>, from: number): T[] {
-  return Array.prototype.slice.call(items, from) as T[];
-}
-
-function deadlineOf(options: WaitOptions | undefined): number {
-  const t = options?.timeout;
-  return typeof t === "number" && t >= 0 ? performance.now() + t : Infinity;
-}
-
-// The caller's options with the time left; the segment validates them.
-function remaining<O extends WaitOptions>(
-  options: O | undefined,
-  deadline: number,
-): O | undefined {
-  if (options === undefined || deadline === Infinity) return options;
-  return { ...options, timeout: Math.max(0, deadline - performance.now()) };
-}
 
 defineInspect(UnboundedQueue as { prototype: AnyQueue }, (q) => ({
   type: q.type,

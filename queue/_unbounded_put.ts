@@ -3,9 +3,12 @@
 // refuses an item: grow the chain (full below the maximum, or the item too
 // large for the segment's byte region), wait for another thread's grow (the
 // segment was retired), or give up. Nothing was put when a segment throws.
+// Also the batch puts (putMany, putManyAsync) and the deadline helpers.
 
-import type { Acquire } from "../_core/wait.ts";
+import type { Acquire, WaitOptions } from "../_core/wait.ts";
 import { type Chain, UNBOUNDED_MAX_BYTES } from "./_chain.ts";
+import type { QueueOptions } from "./_core.ts";
+import { queueOptions } from "./_init.ts";
 import { NEED } from "./_text.ts";
 import { QueueFullError, QueueShutDownError } from "./errors.ts";
 
@@ -62,4 +65,95 @@ function tooLarge(need: number): RangeError {
 // before it releases LOCK, so this is a safety net, not the usual path.)
 export function stuck(c: Chain<unknown>, s: number, o: Acquire): boolean {
   return c.last() === s && (!o.blocking || performance.now() >= o.deadline);
+}
+
+/** The options of a try that must not wait. */
+export const NOWAIT: QueueOptions = { block: false };
+
+/** UnboundedQueue.putMany over chain `c`: the count put. */
+export function putMany<T>(
+  c: Chain<T>,
+  items: ArrayLike<T>,
+  options: QueueOptions | undefined,
+): number {
+  queueOptions(options); // validates before anything is put
+  const deadline = deadlineOf(options);
+  let done = 0, blocked = -1;
+  for (;;) {
+    const s = c.last();
+    const q = c.segment(s);
+    const atMax = q.capacity >= c.max || blocked === s;
+    let need = 0;
+    try {
+      done += q.putMany(
+        done === 0 ? items : slice(items, done),
+        atMax ? remaining(options, deadline) : NOWAIT,
+      );
+      if (done === items.length || atMax) return done;
+    } catch (error) {
+      need = afterPutError(error, atMax, c.isShutdown, done);
+      if (need === STOP) return done;
+    }
+    try {
+      if (need === WAIT) c.awaitGrow(s);
+      // Full or too large: grow, put the rest (or wait in s: it cannot).
+      else if (!c.grow(s, need)) blocked = s;
+    } catch (error) {
+      if (done > 0) return done; // the buffer could not grow
+      throw error;
+    }
+  }
+}
+
+/** UnboundedQueue.putManyAsync over chain `c`: the count put. */
+export async function putManyAsync<T>(
+  c: Chain<T>,
+  items: ArrayLike<T>,
+  options: QueueOptions | undefined,
+): Promise<number> {
+  queueOptions(options);
+  const deadline = deadlineOf(options);
+  let done = 0, blocked = -1;
+  for (;;) {
+    const s = c.last();
+    const q = c.segment(s);
+    const atMax = q.capacity >= c.max || blocked === s;
+    let need = 0;
+    try {
+      done += await q.putManyAsync(
+        done === 0 ? items : slice(items, done),
+        atMax ? remaining(options, deadline) : NOWAIT,
+      );
+      if (done === items.length || atMax) return done;
+    } catch (error) {
+      need = afterPutError(error, atMax, c.isShutdown, done);
+      if (need === STOP) return done;
+    }
+    try {
+      if (need === WAIT) await c.awaitGrowAsync(s);
+      else if (!(await c.growAsync(s, need))) blocked = s;
+    } catch (error) {
+      if (done > 0) return done;
+      throw error;
+    }
+  }
+}
+
+function slice<T>(items: ArrayLike<T>, from: number): T[] {
+  return Array.prototype.slice.call(items, from) as T[];
+}
+
+/** The deadline (performance.now() ms) of a call's timeout; Infinity if none. */
+export function deadlineOf(options: WaitOptions | undefined): number {
+  const t = options?.timeout;
+  return typeof t === "number" && t >= 0 ? performance.now() + t : Infinity;
+}
+
+/** The caller's options with the time left; the segment validates them. */
+export function remaining<O extends WaitOptions>(
+  options: O | undefined,
+  deadline: number,
+): O | undefined {
+  if (options === undefined || deadline === Infinity) return options;
+  return { ...options, timeout: Math.max(0, deadline - performance.now()) };
 }

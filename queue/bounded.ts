@@ -78,7 +78,12 @@ export { QueueBase } from "./_core.ts";
  *   arrive as plain objects, and own non-index properties of arrays are
  *   dropped; functions and symbols are refused.
  * - Additions: `putAsync`, `getAsync`, `joinAsync`, `for await`, `putMany`,
- *   `getMany`, `putManyAsync`, `getManyAsync`, AbortSignal support.
+ *   `getMany`, `putManyAsync`, `getManyAsync`, `getManyInto` and
+ *   `getManyIntoAsync` (numeric items, bounded or unbounded), AbortSignal
+ *   support.
+ * - An unbounded queue's `full()` is true when a put would wait: its newest
+ *   segment is full and cannot grow (at the maximum, or the heap would not
+ *   give the next segment now).
  *
  * @example Echo server: a thread reads one queue and writes back on another
  * ```ts

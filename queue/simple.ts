@@ -12,12 +12,12 @@ import {
 } from "../_core/transfer.ts";
 import type { Codec } from "./_codec.ts";
 import type { QueueOptions } from "./_core.ts";
-import type { ElementType } from "./_layout.ts";
+import type { ElementType, NumericArray } from "./_layout.ts";
 import { UnboundedQueue } from "./_unbounded.ts";
 
 export type { QueueOptions } from "./_core.ts";
 export type { Codec } from "./_codec.ts";
-export type { ElementType, NumericType } from "./_layout.ts";
+export type { ElementType, NumericArray, NumericType } from "./_layout.ts";
 export type { WaitOptions } from "../_core/wait.ts";
 
 const TAG = "threadkit.SimpleQueue";
@@ -57,7 +57,8 @@ export interface SimpleQueueInit<T = unknown> {
  * - A structured item encodes to at most 64 MiB - 1 bytes (67108863); a
  *   larger one is refused with a RangeError. Below that, any item goes in,
  *   whatever the queue held before (it grows a segment that holds it).
- * - Timeouts are in milliseconds; `getAsync` is an addition.
+ * - Timeouts are in milliseconds; `getAsync`, and for numeric items
+ *   `getManyInto` and `getManyIntoAsync`, are additions.
  *
  * @example A thread fills it, the main thread drains it
  * ```ts
@@ -135,6 +136,54 @@ export class SimpleQueue<T = unknown> {
   /** Removes and returns the first item, waiting without blocking the event loop. */
   getAsync(options?: QueueOptions): Promise<T> {
     return this.#q.getAsync(options);
+  }
+
+  /**
+   * Removes up to `target.length` items of a numeric queue into `target`
+   * (from index 0) and returns how many, as a Queue's `getManyInto` does:
+   * waits (unless `block` is false) until there is at least one, then takes
+   * what is there, without waiting for more, with nothing allocated.
+   * Elements past the count may be overwritten. The target must keep its
+   * length while the call waits. Blocks the calling thread (and its event
+   * loop): use `getManyIntoAsync` where that matters.
+   *
+   * Python: none (a batched `get`).
+   * @throws {TypeError} unless `target` is the typed array of the queue's
+   * element type (an `Int32Array` for "int32", and so on).
+   * @throws {RangeError} when `target` is empty.
+   * @throws {QueueEmptyError} when there is none and `block` is false or
+   * the timeout passed.
+   *
+   * @example Take a producer's numbers in batches
+   * ```ts
+   * import { SimpleQueue } from "@threadkit/threadkit";
+   * import assert from "node:assert/strict";
+   *
+   * const q = new SimpleQueue<number>({ type: "int32" });
+   * for (let i = 0; i < 5; i++) q.put(i);
+   * const into = new Int32Array(4);
+   * assert.equal(q.getManyInto(into), 4);
+   * assert.deepEqual([...into], [0, 1, 2, 3]);
+   * assert.equal(q.getManyInto(into), 1);
+   * assert.equal(into[0], 4);
+   * ```
+   */
+  getManyInto(target: NumericArray, options?: QueueOptions): number {
+    return this.#q.getManyInto(target, options);
+  }
+
+  /**
+   * `getManyInto`, waiting for the first item without blocking the event
+   * loop.
+   *
+   * Python: none (a batched `get`; the async twin of `getManyInto`).
+   * @returns a promise of the count; it rejects as `getManyInto` throws.
+   */
+  getManyIntoAsync(
+    target: NumericArray,
+    options?: QueueOptions,
+  ): Promise<number> {
+    return this.#q.getManyIntoAsync(target, options);
   }
 
   /** Items in the queue now, a snapshot (Python: `qsize`). */

@@ -45,6 +45,26 @@ export function produce(
   return n;
 }
 
+/** Puts n int32 items of producer p with putMany of Int32Array chunks. */
+export function produceTyped(
+  q: Queue<number>,
+  p: number,
+  n: number,
+  batch: number,
+): number {
+  const chunk = new Int32Array(batch);
+  for (let i = 0; i < n;) {
+    const len = Math.min(batch, n - i);
+    for (let k = 0; k < len; k++) chunk[k] = p * SHIFT + i + k;
+    let done = 0;
+    while (done < len) {
+      done += q.putMany(chunk.subarray(done, len), WAIT);
+    }
+    i += len;
+  }
+  return n;
+}
+
 /** Puts n items of producer p with putAsync. */
 export async function produceAsync(
   q: Queue<unknown>,
@@ -123,5 +143,32 @@ export async function consumeAsync(
 ): Promise<Consumed> {
   const tally = new Tally(seen, n, producers);
   for await (const x of q) tally.add(x);
+  return tally.result();
+}
+
+/**
+ * Gets int32 items with getManyInto (blocking, or getManyIntoAsync) into an
+ * Int32Array of `batch` until the queue is shut down and empty.
+ */
+export async function consumeInto(
+  q: Queue<number>,
+  seen: Uint8Array,
+  n: number,
+  producers: number,
+  batch: number,
+  async: boolean,
+): Promise<Consumed> {
+  const tally = new Tally(seen, n, producers);
+  const into = new Int32Array(batch);
+  try {
+    for (;;) {
+      const k = async
+        ? await q.getManyIntoAsync(into, WAIT)
+        : q.getManyInto(into, WAIT);
+      for (let j = 0; j < k; j++) tally.add(into[j]);
+    }
+  } catch (error) {
+    if (!(error instanceof QueueShutDownError)) throw error;
+  }
   return tally.result();
 }

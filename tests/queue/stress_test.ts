@@ -56,7 +56,50 @@ async function stress(q: Queue<unknown>, structured: boolean, batch: number) {
   assert.equal(q.qsize(), 0);
 }
 
+// The int32 batch paths: typed-array putMany (TypedArray.set into the
+// ring), getManyInto (blocking and async) beside getMany and get, on a
+// small ring that is full most of the time (puts look without the lock
+// there: _ring.ts #fullNow), or on an unbounded queue that grows to its
+// maximum and then fills.
+async function stressInt32Batches(q: Queue<number>) {
+  const seen = new Uint8Array(new SharedArrayBuffer(PRODUCERS * N));
+  const producers = [
+    start("produceTyped", [q, 0, N, 50]),
+    start("produceTyped", [q, 1, N, 7]),
+    start("produce", [q, 2, N, false, 1]),
+    start("produceAsync", [q, 3, N, false]),
+  ];
+  const consumers = [
+    start("consumeInto", [q, seen, N, PRODUCERS, 17, false]),
+    start("consumeInto", [q, seen, N, PRODUCERS, 64, true]),
+    start("consume", [q, seen, N, PRODUCERS, 33]),
+    start("consume", [q, seen, N, PRODUCERS, 1]),
+  ];
+  for (const p of producers) assert.equal(await p.joinAsync(JOIN), N);
+  q.shutdown();
+  let total = 0;
+  for (const c of consumers) {
+    const r = await c.joinAsync(JOIN) as work.Consumed;
+    assert.equal(r.ordered, true, "a producer's items arrived out of order");
+    total += r.count;
+  }
+  assert.equal(total, PRODUCERS * N);
+  const bad = seen.findIndex((x) => x !== 1);
+  assert.equal(bad, -1, `item ${bad} delivered ${seen[bad]} times`);
+  assert.equal(q.qsize(), 0);
+}
+
 describe("Queue stress", () => {
+  it("Queue<int32> batch paths (typed putMany, getManyInto blocking and async, getMany, get) on a ring of 64 deliver 4 x 50,000 items exactly once, FIFO per producer", async () => {
+    await stressInt32Batches(new Queue({ capacity: 64, type: "int32" }));
+  });
+
+  it("Queue<int32> unbounded (16 growing to 256) under the same batch load delivers every item exactly once", async () => {
+    await stressInt32Batches(
+      new Queue({ type: "int32", initialCapacity: 16, maxCapacity: 256 }),
+    );
+  });
+
   it("Queue<int32> delivers 4 x 50,000 items exactly once to 4 mixed consumers, FIFO per producer", async () => {
     await stress(new Queue({ capacity: 256, type: "int32" }), false, 64);
   });

@@ -65,6 +65,7 @@ const inHeap = (q: { region: { buffer: SharedArrayBuffer } }) =>
 const h = new Queue<number>({ type: "int32", initialCapacity: 2 });
 check("a new unbounded queue lives in the heap", inHeap(h));
 h.putMany([1, 2]);
+check("full() is false while a put would grow it", !h.full());
 const hs = new SimpleQueue<number>({ type: "int32", initialCapacity: 2 });
 hs.put(1);
 hs.put(2);
@@ -81,7 +82,9 @@ check(
   blockAlloc(504, true) < 0 && used + (8 << 20) > cap,
   `${used} of ${cap}`,
 );
-// A full segment that cannot grow: puts wait as at the maximum.
+// A full segment that cannot grow: puts wait as at the maximum, and full()
+// says so (Python: "a put would block").
+check("full() is true while the heap refuses the next segment", h.full());
 const w0 = performance.now();
 check(
   "a put with a timeout times out (QueueFullError), as at the maximum",
@@ -117,8 +120,10 @@ const waiting = h.putAsync(3, { timeout: 10_000 });
 check("its items come out", h.getNowait() === 1);
 await waiting;
 check("the waiting put went in", h.qsize() === 2);
+check("full() is still true", h.full());
 // A freed block of the segment's size serves the next grow.
 blockRelease(spare);
+check("full() is false once the heap would give the segment", !h.full());
 h.putNowait(4);
 h.putNowait(5);
 check("a later grow succeeds", h.getMany(10).join() === "2,3,4,5");
@@ -137,6 +142,7 @@ check(
 );
 q.put(1);
 q.put(2);
+check("full() is false: its buffer has room reserved to grow", !q.full());
 failures = 1;
 const error = throws(() => q.put(3));
 check(

@@ -30,6 +30,7 @@ for (;;) {
   }
   n++;
 }
+check("full() is true: a put would wait", q.full());
 const segments = Atomics.load(
   new Int32Array(q.region.buffer, q.region.byteOffset, 2),
   1,
@@ -70,6 +71,7 @@ const got = q.getMany();
 let inOrder = got.length === n;
 for (let i = 0; inOrder && i < n; i++) inOrder = got[i] === i;
 check("every item comes out once, in order", inOrder, got.length);
+check("full() is false after the drain", !q.full());
 q.put(n, { timeout: 1000 });
 check("after the drain it takes items again", q.getNowait() === n);
 console.log("done");

@@ -1,0 +1,184 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The int32 batch paths of this tree against another copy of the package (a
+// checkout of the baseline), in one process, timed in alternating rounds
+// (bench/_ab.ts): the machine's load hits both alike. Runs on Deno (the
+// sources) and on Node (the npm builds):
+// - "many": a producer thread puts Int32Array chunks of 1024 with putMany,
+//   a consumer thread takes them with getMany(1024) (a fresh JS array) or
+//   getManyInto (an Int32Array of 1024), capacity 4096: the int-many and
+//   int-into rows of bench/_rows.ts, minus ringbuf.js;
+// - "one thread": putMany(1024) then getMany / getManyInto on one thread,
+//   CPU time per item (no cache line crosses cores, nobody sleeps).
+// Each round checks the consumer's checksum.
+//
+//   deno run -A bench/batch_ab.mjs mod.ts BASE/mod.ts [REPS] [ROW]
+//   node bench/batch_ab.mjs npm/mod.js BASE/npm/mod.js [REPS] [ROW]
+// (BASE: for example `git archive main | tar -x -C /tmp/base`, and for
+// Node `deno task build:npm` there.)
+import process from "node:process";
+import { pathToFileURL } from "node:url";
+
+const isDeno = typeof Deno !== "undefined";
+// The A/B timer: its source on Deno, its build (npm/bench/, made by
+// `deno task bench` or bench/_node_build.ts) on Node.
+const { compare, median } = await import(
+  isDeno ? "./_ab.ts" : "../npm/bench/_ab.js"
+);
+
+const args = isDeno ? Deno.args : process.argv.slice(2);
+const [herePath, basePath] = args;
+if (basePath === undefined) {
+  throw new Error("usage: batch_ab.mjs HERE_MOD BASE_MOD [REPS] [ROW]");
+}
+const REPS = Number(args[2] ?? 15);
+const only = args[3];
+const url = (p) => pathToFileURL(p).href;
+// The transfer registry lives on globalThis (see bench/unbounded_ab.ts):
+// each copy gets a registry of its own.
+const KEY = Symbol.for("threadkit.transfer.registry.v1");
+const here = await import(url(herePath));
+const ours = globalThis[KEY];
+delete globalThis[KEY];
+const there = await import(url(basePath));
+globalThis[KEY] = ours;
+
+const BATCH = 1024;
+const ITEMS = 2_000_000;
+
+// Thread bodies, sent as source so they run on the side's own copy.
+const producer = (q, ctl, done, batch) => {
+  const chunk = new Int32Array(batch);
+  for (;;) {
+    const n = ctl.get();
+    if (n < 0) return;
+    for (let i = 0; i < n; i += batch) {
+      const len = Math.min(batch, n - i);
+      for (let j = 0; j < len; j++) chunk[j] = i + j;
+      q.putMany(len === batch ? chunk : chunk.subarray(0, len));
+    }
+    done.put(0);
+  }
+};
+const consumer = (q, ctl, done, batch, into) => {
+  const scratch = new Int32Array(batch);
+  for (;;) {
+    const n = ctl.get();
+    if (n < 0) return;
+    let sum = 0;
+    for (let got = 0; got < n;) {
+      if (into) {
+        const k = q.getManyInto(
+          got + batch <= n ? scratch : scratch.subarray(0, n - got),
+        );
+        for (let j = 0; j < k; j++) sum = (sum + scratch[j]) | 0;
+        got += k;
+      } else {
+        const xs = q.getMany(Math.min(batch, n - got));
+        for (let j = 0; j < xs.length; j++) sum = (sum + xs[j]) | 0;
+        got += xs.length;
+      }
+    }
+    done.put(sum);
+  }
+};
+
+function intSum(n) {
+  let s = 0;
+  for (let i = 0; i < n; i++) s = (s + i) | 0;
+  return s;
+}
+
+function pipe(name, m, into) {
+  return {
+    name,
+    start() {
+      const q = new m.Queue({ capacity: 4 * BATCH, type: "int32" });
+      const ctl = [0, 1].map(() => new m.Queue({ capacity: 4, type: "int32" }));
+      const done = [0, 1].map(() =>
+        new m.Queue({ capacity: 4, type: "int32" })
+      );
+      const threads = [
+        new m.Thread({ target: producer, args: [q, ctl[0], done[0], BATCH] }),
+        new m.Thread({
+          target: consumer,
+          args: [q, ctl[1], done[1], BATCH, into],
+        }),
+      ];
+      for (const t of threads) t.start();
+      return Promise.resolve({
+        round(k) {
+          ctl[1].put(k);
+          ctl[0].put(k);
+          done[0].get({ timeout: 120_000 });
+          const sum = done[1].get({ timeout: 120_000 });
+          if (sum !== intSum(k)) {
+            throw new Error(`${name}: checksum ${sum}, want ${intSum(k)}`);
+          }
+          return k;
+        },
+        async stop() {
+          for (const c of ctl) c.put(-1);
+          for (const t of threads) await t.joinAsync({ timeout: 60_000 });
+        },
+      });
+    },
+  };
+}
+
+function oneThread(name, m, into) {
+  return {
+    name,
+    start() {
+      const q = new m.Queue({ capacity: 4 * BATCH, type: "int32" });
+      const chunk = new Int32Array(BATCH);
+      const scratch = new Int32Array(BATCH);
+      return Promise.resolve({
+        round(k) {
+          let sum = 0;
+          for (let i = 0; i < k; i += BATCH) {
+            for (let j = 0; j < BATCH; j++) chunk[j] = i + j;
+            q.putMany(chunk);
+            if (into) {
+              const n = q.getManyInto(scratch);
+              for (let j = 0; j < n; j++) sum = (sum + scratch[j]) | 0;
+            } else {
+              const xs = q.getMany(BATCH);
+              for (let j = 0; j < xs.length; j++) sum = (sum + xs[j]) | 0;
+            }
+          }
+          const want = intSum(Math.ceil(k / BATCH) * BATCH);
+          if (sum !== want) throw new Error(`${name}: checksum ${sum}`);
+          return Math.ceil(k / BATCH) * BATCH;
+        },
+        stop: () => Promise.resolve(),
+      });
+    },
+  };
+}
+
+const rows = [
+  ["putMany/getMany x1024, thread -> thread", (m, t) => pipe(t, m, false)],
+  ["putMany/getManyInto x1024, thread -> thread", (m, t) => pipe(t, m, true)],
+  ["putMany + getMany x1024, one thread", (m, t) => oneThread(t, m, false)],
+  ["putMany + getManyInto x1024, one thread", (m, t) => oneThread(t, m, true)],
+];
+const rt = isDeno ? "deno" : "node";
+for (const [what, side] of rows) {
+  if (only !== undefined && !what.includes(only)) continue;
+  const [a, b] = await compare(
+    [side(here, "this tree"), side(there, "base")],
+    ITEMS,
+    REPS,
+  );
+  const paired = median(a.rounds.map((ns, i) => b.rounds[i] / ns));
+  console.log(
+    `${rt} ${what}: this tree ${a.nsPerOp.toFixed(2)} ns/item, base ${
+      b.nsPerOp.toFixed(2)
+    } ns/item; throughput this / base: ${
+      (b.nsPerOp / a.nsPerOp).toFixed(3)
+    } (medians), ${paired.toFixed(3)} (paired median), CPU ${
+      (b.cpuPerOp / a.cpuPerOp).toFixed(3)
+    }`,
+  );
+}
+process.exit(0);
