@@ -93,7 +93,7 @@ import {
   type Store,
   TAIL,
 } from "./_layout.ts";
-export { Batch, bytesBatch, textBatch, TextItem } from "./_text_batch.ts";
+export { arrayBatch, Batch, bytesBatch, TextItem } from "./_text_batch.ts";
 import {
   acquireTurn,
   awaitTurn,
