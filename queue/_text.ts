@@ -48,6 +48,8 @@
 // Shutdown sets CLOSED in TAIL and waits for a put holding the lock before
 // SHUTDOWN is published (see _ring.ts). Anything that throws while TAIL's
 // lock is held releases it with TAIL and B unchanged: the put did not happen.
+// Putters are woken through PSLEEP (_turn.ts, "Waking the structured
+// ring's putters").
 // A non-ASCII text is encoded outside the lock: a put copies text as ASCII
 // optimistically (_text_io.ts: how text moves in and out), and on the first
 // non-ASCII unit it gives the turn back unchanged, encodes (TextItem.utf8)
@@ -89,7 +91,7 @@ import {
   MODULUS,
   NOT_EMPTY,
   NOT_FULL,
-  PUT_WAITERS,
+  PSLEEP,
   type Store,
   TAIL,
 } from "./_layout.ts";
@@ -99,10 +101,11 @@ import {
   awaitTurn,
   CLOSED,
   CLOSED_TURN,
+  flagPutter,
   flagSleeper,
   POSITION,
   releaseTurn,
-  wake,
+  wakeFlagged,
 } from "./_turn.ts";
 
 const LENGTH = (1 << 30) - 1;
@@ -157,9 +160,11 @@ export class TextRing implements Store {
   /** It wakes its waiters itself (SLEEPER, _turn.ts). */
   readonly wakes = true;
 
-  // Getters mark TAIL; a get wakes putters by their count (#release).
+  // Getters mark TAIL (_turn.ts); putters raise PSLEEP, which the next get
+  // that frees room clears before it wakes them (#release).
   flagSleeper(put: boolean): void {
-    if (!put) flagSleeper(this.#h, TAIL);
+    if (put) flagPutter(this.#h, PSLEEP);
+    else flagSleeper(this.#h, TAIL);
   }
 
   count(): number {
@@ -361,8 +366,8 @@ export class TextRing implements Store {
     this.#hlaps = h[HLAPS];
     releaseHead(h, w, next);
     this.#head = next | (w & TAKEN);
-    // Why no lost wakeup: _state.ts's protocol (HEAD moved, then the count).
-    if (n > 0 && Atomics.load(h, PUT_WAITERS) > 0) wake(h, NOT_FULL, Infinity);
+    // Why no lost wakeup: _turn.ts, "Waking the structured ring's putters".
+    if (n > 0) wakeFlagged(h, PSLEEP, NOT_FULL);
   }
 
   // Whether HEAD's turn, just taken as `w`, may have moved since this

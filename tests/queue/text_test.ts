@@ -143,6 +143,44 @@ describe("Queue structured text", () => {
     );
   });
 
+  it("Queue (structured) with capacity 2 wakes its sleeping putters: 3 producers (put, putMany, putAsync) to 2 consumers deliver 3 x 5,000 items exactly once", async () => {
+    // Nearly every put finds the queue full and sleeps (PSLEEP, _turn.ts).
+    const WORK = new URL("../_workers/queue_stress.ts", import.meta.url);
+    const N = 5_000, P = 3;
+    const q = new Queue<unknown>({ capacity: 2, bytes: 256 });
+    const seen = new Uint8Array(new SharedArrayBuffer(P * N));
+    const start = (name: keyof typeof work, args: unknown[]) => {
+      const t = new Thread({
+        target: moduleTarget<(...a: never[]) => unknown>(WORK, name),
+        args: args as never,
+      });
+      t.start();
+      return t;
+    };
+    const producers = [
+      start("produce", [q, 0, N, true, 1]),
+      start("produce", [q, 1, N, true, 4]),
+      start("produceAsync", [q, 2, N, true]),
+    ];
+    const consumers = [
+      start("consume", [q, seen, N, P, 1]),
+      start("consumeAsync", [q, seen, N, P]),
+    ];
+    for (const p of producers) {
+      assert.equal(await p.joinAsync({ timeout: 120_000 }), N);
+    }
+    q.shutdown();
+    let total = 0;
+    for (const c of consumers) {
+      const r = await c.joinAsync({ timeout: 120_000 }) as work.Consumed;
+      assert.equal(r.ordered, true, "a producer's items arrived out of order");
+      total += r.count;
+    }
+    assert.equal(total, P * N);
+    const bad = seen.findIndex((x) => x !== 1);
+    assert.equal(bad, -1, `item ${bad} delivered ${seen[bad]} times`);
+  });
+
   it("Queue.putMany() from 2 threads to 2 getMany consumers delivers 2 x 20,000 items exactly once, FIFO per producer", async () => {
     const WORK = new URL("../_workers/queue_stress.ts", import.meta.url);
     const N = 20_000, P = 2;
