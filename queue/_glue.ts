@@ -179,7 +179,7 @@ function encodeRaws(
         list[i] = jsonValue(items[i]);
         tagged[i] = textTagged;
       }
-      batch = arrayBatch(JSON.stringify(list), tagged);
+      batch = arrayBatch(list, tagged);
     }
     st.store.check(batch);
     return batch as unknown as ArrayLike<unknown>;

@@ -52,21 +52,32 @@ function sharedEncode(): boolean {
   }
 }
 
-// A Buffer over `u8`'s memory if the runtime has one that reads shared
-// memory and decodes as TextDecoder does; else undefined.
+// A Buffer over `u8`'s memory if the runtime has one that shares (not
+// copies) shared memory and decodes as TextDecoder does; else undefined.
 function bufferOver(u8: Uint8Array): NodeBuffer | undefined {
   const B = (globalThis as { Buffer?: BufferClass }).Buffer;
-  if (typeof B?.from !== "function") return undefined;
+  if (typeof B?.from !== "function" || !sharesMemory(B)) return undefined;
+  return B.from(u8.buffer, u8.byteOffset, u8.length);
+}
+
+// The last Buffer class probed and the answer (probed once per class).
+let probed: BufferClass | undefined;
+let shares = false;
+
+function sharesMemory(B: BufferClass): boolean {
+  if (B === probed) return shares;
+  probed = B;
+  shares = false;
   try {
     const probe = new Uint8Array(new SharedArrayBuffer(4));
+    const b = B.from(probe.buffer, 0, 4); // made first: it must see later writes
     probe.set([0x61, 0xc3, 0xa9, 0x7a]); // "aéz"
-    const b = B.from(probe.buffer, 0, 4);
-    if (b.toString("utf8", 0, 4) !== "a\u00e9z") return undefined;
-    if (b.toString("latin1", 0, 1) !== "a") return undefined;
-    return B.from(u8.buffer, u8.byteOffset, u8.length);
+    shares = b.toString("utf8", 0, 4) === "a\u00e9z" &&
+      b.toString("latin1", 0, 1) === "a";
   } catch {
-    return undefined;
+    shares = false;
   }
+  return shares;
 }
 
 const DENO = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";

@@ -143,6 +143,60 @@ describe("Queue structured text", () => {
     );
   });
 
+  it("Queue.putMany() round-trips its items where the program defined Array.prototype.toJSON (the per-item encoding)", () => {
+    const proto = Array.prototype as unknown as { toJSON?: () => unknown };
+    const q = new Queue<unknown>({ capacity: 8, bytes: 1024 });
+    const tojsons = [
+      () => "array",
+      function (this: unknown[]) {
+        return this.map(() => 0); // same length, other elements
+      },
+    ];
+    for (const toJSON of tojsons) {
+      proto.toJSON = toJSON;
+      try {
+        assert.equal(q.putMany([2]), 1);
+        assert.equal(q.get(WAIT), 2);
+        assert.equal(q.putMany([3, "x", { a: 1 }]), 3);
+        assert.deepEqual(q.getMany(3, WAIT), [3, "x", { a: 1 }]);
+      } finally {
+        delete proto.toJSON;
+      }
+    }
+    assert.equal(q.qsize(), 0);
+  });
+
+  it("Queue (structured) does not read records through a Buffer that copies shared memory instead of sharing it", () => {
+    const g = globalThis as { Buffer?: unknown };
+    const saved = g.Buffer;
+    const decoder = new TextDecoder();
+    // A Buffer polyfill whose from() copies its source.
+    class CopyingBuffer {
+      readonly #bytes: Uint8Array;
+      constructor(bytes: Uint8Array) {
+        this.#bytes = bytes;
+      }
+      static from(b: ArrayBufferLike, offset: number, length: number) {
+        return new CopyingBuffer(new Uint8Array(b, offset, length).slice());
+      }
+      toString(_encoding: string, start: number, end: number): string {
+        return decoder.decode(this.#bytes.subarray(start, end));
+      }
+    }
+    let q: Queue<unknown>;
+    try {
+      g.Buffer = CopyingBuffer;
+      q = new Queue<unknown>({ capacity: 8, bytes: 1024 });
+    } finally {
+      g.Buffer = saved;
+    }
+    const xs = [{ id: 1, s: "abc" }, "h\u00e9llo", [1, 2, 3]];
+    for (const x of xs) q.put(x, WAIT);
+    for (const x of xs) assert.deepEqual(q.get(WAIT), x);
+    assert.equal(q.putMany(xs), 3);
+    assert.deepEqual(q.getMany(3, WAIT), xs);
+  });
+
   it("Queue (structured) with capacity 2 wakes its sleeping putters: 3 producers (put, putMany, putAsync) to 2 consumers deliver 3 x 5,000 items exactly once", async () => {
     // Nearly every put finds the queue full and sleeps (PSLEEP, _turn.ts).
     const WORK = new URL("../_workers/queue_stress.ts", import.meta.url);
