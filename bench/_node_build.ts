@@ -30,6 +30,7 @@ const FILES = [
   "_team.ts",
   "limits.ts",
   "pool_ab.ts",
+  "struct_ab.ts",
   "_workers/add_one.ts",
   "_workers/add_one_chunk.ts",
   "_workers/contend.ts",

@@ -71,13 +71,23 @@ export let textTagged = false;
  * @throws {TypeError} when the value cannot be put in a queue.
  */
 export function encodeText(value: unknown): string {
+  return JSON.stringify(jsonValue(value));
+}
+
+/**
+ * What JSON.stringify writes for `value`: the value itself when it is
+ * JSON-exact, else its tagged form (sets {@linkcode textTagged}). A batch
+ * stringifies an array of these at once (_glue.ts).
+ * @throws {TypeError} when the value cannot be put in a queue.
+ */
+export function jsonValue(value: unknown): unknown {
   if (isJsonExact(value)) {
     textTagged = false;
-    return JSON.stringify(value);
+    return value;
   }
-  const text = JSON.stringify(tagItem(value));
+  const tagged = tagItem(value);
   textTagged = true;
-  return text;
+  return tagged;
 }
 
 /** Decodes tagged JSON text made by {@linkcode encodeText}. */

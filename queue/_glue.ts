@@ -19,6 +19,7 @@ import {
   decodeValue,
   encodeText,
   encodeValue,
+  jsonValue,
   textTagged,
 } from "./_codec.ts";
 import {
@@ -32,7 +33,7 @@ import {
 import { dropHeld, held, marks } from "./_held.ts";
 import type { Keyed } from "./_bytes.ts";
 import { noCodec, type QueueState } from "./_state.ts";
-import { Batch, bytesBatch, textBatch, TextItem, TextRing } from "./_text.ts";
+import { arrayBatch, Batch, bytesBatch, TextItem, TextRing } from "./_text.ts";
 
 /** What gets pass the store to decode items, for this handle's codec. */
 export function decoderOf(st: QueueState): Decode | undefined {
@@ -171,14 +172,17 @@ function encodeRaws(
       }
       batch = bytesBatch(list);
     } else {
-      const texts = new Array<string>(items.length);
-      const tagged = new Array<boolean>(items.length);
-      for (let i = 0; i < items.length; i++) {
+      // One JSON.stringify of the array (arrayBatch, _text_batch.ts), of a
+      // copy: each item is read once, as the per-item encoding does.
+      const n = items.length;
+      const list = new Array<unknown>(n);
+      const tagged = new Array<boolean>(n);
+      for (let i = 0; i < n; i++) {
         marks.push(held.length);
-        texts[i] = encodeText(items[i]);
+        list[i] = jsonValue(items[i]);
         tagged[i] = textTagged;
       }
-      batch = textBatch(texts, tagged);
+      batch = arrayBatch(list, tagged);
     }
     st.store.check(batch);
     return batch as unknown as ArrayLike<unknown>;

@@ -29,6 +29,8 @@
 // |      |              |                                              | one                        |
 // | 34   | HLAPS        | structured FIFO ring: times HEAD wrapped     | getters, under HEAD's turn |
 // |      |              | M -> 0                                       |                            |
+// | 35   | PSLEEP       | structured FIFO ring: 1 when a putter may    | putters (1), getters (0)   |
+// |      |              | sleep (_text.ts, "Waking putters")           |                            |
 // | 48   | DONE         | tasks done (taskDone + immediate drain), mod M | taskDone, shutdown       |
 // | 64   | NOT_EMPTY    | sequence, bumped to wake getters             | putters, shutdown          |
 // | 65   | NOT_FULL     | sequence, bumped to wake putters             | getters, shutdown          |
@@ -57,6 +59,7 @@ export const LAPS = 17;
 export const HEAD = 32;
 export const HOLDER = 33;
 export const HLAPS = 34;
+export const PSLEEP = 35;
 export const DONE = 48;
 export const NOT_EMPTY = 64;
 export const NOT_FULL = 65;

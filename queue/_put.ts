@@ -13,7 +13,8 @@
 //
 // A putter's states:
 //   try -full-> spin (blocking only, SPIN tries) -full-> enterPut:
-//   add PUT_WAITERS, read NOT_FULL, mark the rings' HEAD (SLEEPER), try
+//   add PUT_WAITERS, read NOT_FULL, mark the ring (the numeric ring's HEAD
+//   SLEEPER bit, the structured ring's PSLEEP word: _turn.ts), try
 //   again -full-> wait while NOT_FULL is
 //   unchanged -> leavePut: sub PUT_WAITERS, try again -full-> enterPut ...
 //   Any try that puts wakes getters (afterPut); one that finds the store

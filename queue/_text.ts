@@ -48,9 +48,12 @@
 // Shutdown sets CLOSED in TAIL and waits for a put holding the lock before
 // SHUTDOWN is published (see _ring.ts). Anything that throws while TAIL's
 // lock is held releases it with TAIL and B unchanged: the put did not happen.
+// Putters are woken through PSLEEP (_turn.ts, "Waking the structured
+// ring's putters").
 // A non-ASCII text is encoded outside the lock: a put copies text as ASCII
-// optimistically, and on the first non-ASCII unit it gives the turn back
-// unchanged, encodes (TextItem.utf8) and tries again.
+// optimistically (_text_io.ts: how text moves in and out), and on the first
+// non-ASCII unit it gives the turn back unchanged, encodes (TextItem.utf8)
+// and tries again.
 
 import type { Acquire } from "../_core/wait.ts";
 import { tailCorrupt } from "./_corrupt.ts";
@@ -67,6 +70,7 @@ import { decodeTagged } from "./_codec.ts";
 import { decodeEnd, decodeStart, holdEnd } from "./_decoding.ts";
 import { holderIdent, holds } from "./_decoding.ts";
 import { acquireHead, releaseHead, TAKEN } from "./_head.ts";
+import { RegionText } from "./_text_io.ts";
 import {
   align8,
   B,
@@ -87,30 +91,25 @@ import {
   MODULUS,
   NOT_EMPTY,
   NOT_FULL,
-  PUT_WAITERS,
+  PSLEEP,
   type Store,
   TAIL,
 } from "./_layout.ts";
-export { Batch, bytesBatch, textBatch, TextItem } from "./_text_batch.ts";
+export { arrayBatch, Batch, bytesBatch, TextItem } from "./_text_batch.ts";
 import {
   acquireTurn,
   awaitTurn,
   CLOSED,
   CLOSED_TURN,
+  flagPutter,
   flagSleeper,
   POSITION,
   releaseTurn,
-  wake,
+  wakeFlagged,
 } from "./_turn.ts";
 
 const LENGTH = (1 << 30) - 1;
-// Plain ASCII texts up to this length are read with String.fromCharCode
-// (about 3x faster than TextDecoder for a 50-byte item); longer ones and
-// batches with one TextDecoder call on a copy (TextDecoder refuses shared
-// memory).
-const SHORT = 256;
 
-const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
 /**
@@ -133,6 +132,7 @@ export class TextRing implements Store {
   readonly #m: number;
   readonly #size: number;
   readonly #codec: boolean;
+  readonly #io: RegionText;
   // The producer's hint (as in _ring.ts): TAIL as this handle last
   // released it, LAPS then, and HEAD as it last read it.
   #tail = 0;
@@ -154,14 +154,17 @@ export class TextRing implements Store {
     const base = h.byteOffset + HEADER_BYTES;
     this.#side = new Int32Array(buf, base, 2 * cap);
     this.#u8 = new Uint8Array(buf, base + align8(8 * cap), this.#size);
+    this.#io = new RegionText(this.#u8);
   }
 
   /** It wakes its waiters itself (SLEEPER, _turn.ts). */
   readonly wakes = true;
 
-  // Getters mark TAIL; a get wakes putters by their count (#release).
+  // Getters mark TAIL (_turn.ts); putters raise PSLEEP, which the next get
+  // that frees room clears before it wakes them (#release).
   flagSleeper(put: boolean): void {
-    if (!put) flagSleeper(this.#h, TAIL);
+    if (put) flagPutter(this.#h, PSLEEP);
+    else flagSleeper(this.#h, TAIL);
   }
 
   count(): number {
@@ -218,12 +221,9 @@ export class TextRing implements Store {
         len = text.length;
         kind = raw.tagged ? TAGGED : ASCII;
         at = this.#room(len + 1, t, fresh);
-        for (let k = 0; at >= 0 && k < len; k++) {
-          const c = text.charCodeAt(k);
-          if (c > 0x7f) { // not ASCII: encode outside the lock, then retry
-            encode = true;
-            at = -1;
-          } else u8[at + k] = c;
+        if (at >= 0 && !this.#io.ascii(text, at)) {
+          encode = true; // not ASCII: encode outside the lock, then retry
+          at = -1;
         }
       } else {
         const bytes = raw instanceof TextItem ? raw.utf8! : raw;
@@ -366,8 +366,8 @@ export class TextRing implements Store {
     this.#hlaps = h[HLAPS];
     releaseHead(h, w, next);
     this.#head = next | (w & TAKEN);
-    // Why no lost wakeup: _state.ts's protocol (HEAD moved, then the count).
-    if (n > 0 && Atomics.load(h, PUT_WAITERS) > 0) wake(h, NOT_FULL, Infinity);
+    // Why no lost wakeup: _turn.ts, "Waking the structured ring's putters".
+    if (n > 0) wakeFlagged(h, PSLEEP, NOT_FULL);
   }
 
   // Whether HEAD's turn, just taken as `w`, may have moved since this
@@ -408,7 +408,7 @@ export class TextRing implements Store {
     // lock, so a throw can leave them in place.
     const base = out.length;
     const runs: (string | number)[] = []; // text, first out index, count
-    let runAt = -1, runEnd = -1, runFirst = 0, k = 0;
+    let runAt = -1, runEnd = -1, runFirst = 0, k = 0, ascii = true;
     if (decode !== undefined) decodeStart(h, me);
     try {
       for (; k < n; k++) {
@@ -417,11 +417,15 @@ export class TextRing implements Store {
         const len = word & LENGTH, kind = word >>> 30;
         if (kind <= UTF8 && decode === undefined) {
           if (at !== runEnd) {
-            if (runAt >= 0) runs.push(this.#run(runAt, runEnd), runFirst);
+            if (runAt >= 0) {
+              runs.push(this.#run(runAt, runEnd, ascii), runFirst);
+            }
             runAt = at;
+            ascii = true;
             runFirst = base + k;
           }
           runEnd = at + len + 1;
+          if (kind !== ASCII) ascii = false;
           out.push(undefined);
           continue;
         }
@@ -434,11 +438,11 @@ export class TextRing implements Store {
           if (k === 0) throw error;
           break; // take the k before; this one stays first
         }
-        if (runAt >= 0) runs.push(this.#run(runAt, runEnd), runFirst);
+        if (runAt >= 0) runs.push(this.#run(runAt, runEnd, ascii), runFirst);
         runAt = runEnd = -1;
         out.push(value);
       }
-      if (runAt >= 0) runs.push(this.#run(runAt, runEnd), runFirst);
+      if (runAt >= 0) runs.push(this.#run(runAt, runEnd, ascii), runFirst);
       if (decode !== undefined) decodeEnd(h, me);
     } catch (error) {
       out.length = base;
@@ -478,18 +482,12 @@ export class TextRing implements Store {
 
   /** The JSON text of one record. */
   #text(at: number, len: number, kind: number): string {
-    const u8 = this.#u8;
-    if (kind === ASCII && len <= SHORT) {
-      const codes = new Array<number>(len);
-      for (let k = 0; k < len; k++) codes[k] = u8[at + k];
-      return String.fromCharCode.apply(null, codes);
-    }
-    return decoder.decode(u8.slice(at, at + len));
+    return this.#io.text(at, len, kind === ASCII);
   }
 
   /** The text of a run of records [at, end), without the last ",". */
-  #run(at: number, end: number): string {
-    return decoder.decode(this.#u8.slice(at, end - 1));
+  #run(at: number, end: number, ascii: boolean): string {
+    return this.#io.text(at, end - 1 - at, ascii);
   }
 }
 

@@ -1,7 +1,8 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // The raw items of the structured FIFO ring (_text.ts): one default-codec
-// item as JSON text (TextItem), and several items encoded once (Batch), with
-// the record KINDs the ring's side table stores.
+// item as JSON text (TextItem), and several items encoded once (Batch: an
+// array's JSON text, arrayBatch, or custom-codec bytes), with the record
+// KINDs the ring's side table stores.
 
 /** Record KINDs (bits 30-31 of a side word, _text.ts). */
 export const ASCII = 0;
@@ -42,9 +43,9 @@ export class Batch {
 }
 
 /**
- * One default-codec item as JSON text: a put copies it into the region with
- * a charCodeAt loop (ASCII) or TextEncoder (otherwise), with no scratch
- * buffer in between (that copy cost as much as JSON.stringify).
+ * One default-codec item as JSON text: a put copies it into the region as
+ * ASCII (_text_io.ts) or, once that failed, as its UTF-8 bytes, with no
+ * scratch buffer in between (that copy cost as much as JSON.stringify).
  */
 export class TextItem {
   /** The UTF-8 bytes, once the text turned out not to be ASCII. */
@@ -55,10 +56,80 @@ export class TextItem {
 let scratch = new Uint8Array(64 * 1024);
 
 /**
+ * A batch of `list`, each element an item or its tagged form (`tagged[k]`
+ * says which: _codec.ts jsonValue): one JSON.stringify of the whole array,
+ * encoded with one TextEncoder call and split at its elements (splitArray);
+ * else, where the program defined a `toJSON` that JSON.stringify would call
+ * on the array itself (on Array.prototype or Object.prototype) or the text
+ * is not the array's, one JSON.stringify per element (textBatch). Valid
+ * until the next call (own() it).
+ *
+ * One JSON.stringify of the whole array costs a fraction of n calls (Deno
+ * 2.9.6: 59 us against 276 us for 1000 small objects with the join; Node
+ * 20: 194 against 393).
+ */
+export function arrayBatch(list: unknown[], tagged: boolean[]): Batch {
+  if (list.length === 0) {
+    return new Batch(new Uint8Array(0), new Int32Array(0), new Uint8Array(0));
+  }
+  if (!("toJSON" in list)) {
+    const batch = splitArray(JSON.stringify(list), tagged);
+    if (batch !== undefined) return batch;
+  }
+  const texts = new Array<string>(list.length);
+  for (let k = 0; k < list.length; k++) texts[k] = JSON.stringify(list[k]);
+  return textBatch(texts, tagged);
+}
+
+// The batch of an array's JSON text `text` of n = tagged.length elements,
+// or undefined if it is not one ("[", n elements, "]").
+// The records the ring stores are the array's elements as they stand:
+// "[t1,...,tn]" with its "]" made a "," is "t1,...,tn," after the "[". The
+// element boundaries are the commas outside strings at depth 0;
+// JSON.stringify writes no white space, every string between unescaped
+// quotes (a quote inside one is \" and a backslash \\), and UTF-8
+// continuation and lead bytes are all >= 0x80, so a byte scan that skips
+// strings finds them exactly.
+function splitArray(text: string, tagged: boolean[]): Batch | undefined {
+  const n = tagged.length;
+  const max = text.length * 3;
+  if (scratch.length < max) {
+    scratch = new Uint8Array(Math.max(max, scratch.length * 2));
+  }
+  const b = scratch;
+  const { written } = encoder.encodeInto(text, b);
+  if (b[0] !== OPEN_BRACKET || b[written - 1] !== CLOSE_BRACKET) return;
+  const ascii = written === text.length;
+  const ends = new Int32Array(n);
+  // Ends are relative to b[1].
+  let depth = 0, k = 0;
+  for (let i = 1; i < written - 1; i++) {
+    const c = b[i];
+    if (c === QUOTE) {
+      for (i++;; i++) { // to the string's closing quote
+        const d = b[i];
+        if (d === QUOTE) break;
+        if (d === BACKSLASH) i++; // an escape: skip what it escapes
+      }
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
+    else if (c === COMMA && depth === 0) ends[k++] = i;
+  }
+  ends[k++] = written - 1;
+  if (k !== n) return;
+  const kinds = new Uint8Array(n);
+  for (let j = 0; j < n; j++) {
+    kinds[j] = tagged[j] ? TAGGED : ascii ? ASCII : UTF8;
+  }
+  b[written - 1] = COMMA;
+  return new Batch(b.subarray(1, written), ends, kinds);
+}
+
+/**
  * A batch of JSON texts (tagged[k] says which are tagged JSON). Encodes all
  * of them with one TextEncoder call; valid until the next call (own() it).
  */
-export function textBatch(texts: string[], tagged: boolean[]): Batch {
+function textBatch(texts: string[], tagged: boolean[]): Batch {
   const n = texts.length;
   const ends = new Int32Array(n);
   const kinds = new Uint8Array(n);
@@ -77,6 +148,13 @@ export function textBatch(texts: string[], tagged: boolean[]): Batch {
   }
   return new Batch(scratch.subarray(0, written), ends, kinds);
 }
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
 
 /** A batch of custom-codec encodings. */
 export function bytesBatch(list: Uint8Array[]): Batch {

@@ -1,0 +1,141 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// How the structured FIFO ring (_text.ts) moves JSON text into and out of
+// its byte region in shared memory, with the fastest means each runtime
+// accepts there. No Atomics here: the ring calls these under its turns,
+// which publish what they wrote (_text.ts, _turn.ts).
+//
+// Measured on this project's machine (a 48-byte ASCII record, CPU ns a
+// call, loaded machine, Deno 2.9.6 / Node 20.20):
+// | move                                              | Deno    | Node    |
+// |---------------------------------------------------|---------|---------|
+// | in: charCodeAt loop into the region (before)      | 134-158 | 179-273 |
+// | in: TextEncoder.encodeInto into the region        | 177     | 113-169 |
+// | out: byte loop + String.fromCharCode.apply (before)| 234     | 284     |
+// | out: TextDecoder.decode of a region view          | 819     | 167     |
+// | out: TypedArray.set to a scratch + decode         | 222     | 257     |
+// | out: Buffer toString("latin1") of the region      | 94-119  | 74-98   |
+// In the ring itself (JSON.stringify's strings, Node's CPU profile) the
+// charCodeAt loop cost about 460 ns, encodeInto a third of that. So text
+// goes in with encodeInto straight into the region where the runtime
+// accepts a view of shared memory there (Deno, Node, Bun), else through a
+// scratch buffer and one TypedArray.set (browsers refuse shared views:
+// PLATFORM.md); and comes out with Buffer's toString, a runtime global in
+// Deno, Node and Bun (latin1 for ASCII records, utf8 otherwise), else as
+// before: short ASCII records by String.fromCharCode, the rest with
+// TextDecoder on a copy. Buffer decodes exactly as TextDecoder does the
+// UTF-8 that TextEncoder wrote (a record never starts with a BOM: it is a
+// JSON text or a run of them).
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+// Plain ASCII texts up to this length are read with String.fromCharCode
+// where there is no Buffer (about 3x faster than TextDecoder on a copy for
+// a 50-byte item).
+const SHORT = 256;
+
+/** The part of Node's Buffer the reader uses (Deno, Node and Bun have it). */
+interface NodeBuffer {
+  toString(encoding: "latin1" | "utf8", start: number, end: number): string;
+}
+type BufferClass = {
+  from(b: ArrayBufferLike, offset: number, length: number): NodeBuffer;
+};
+
+// Whether encodeInto writes into a view of shared memory (throws where not).
+function sharedEncode(): boolean {
+  try {
+    const view = new Uint8Array(new SharedArrayBuffer(2));
+    return encoder.encodeInto("ab", view).written === 2 && view[1] === 0x62;
+  } catch {
+    return false;
+  }
+}
+
+// A Buffer over `u8`'s memory if the runtime has one that shares (not
+// copies) shared memory and decodes as TextDecoder does; else undefined.
+function bufferOver(u8: Uint8Array): NodeBuffer | undefined {
+  const B = (globalThis as { Buffer?: BufferClass }).Buffer;
+  if (typeof B?.from !== "function" || !sharesMemory(B)) return undefined;
+  return B.from(u8.buffer, u8.byteOffset, u8.length);
+}
+
+// The last Buffer class probed and the answer (probed once per class).
+let probed: BufferClass | undefined;
+let shares = false;
+
+function sharesMemory(B: BufferClass): boolean {
+  if (B === probed) return shares;
+  probed = B;
+  shares = false;
+  try {
+    const probe = new Uint8Array(new SharedArrayBuffer(4));
+    const b = B.from(probe.buffer, 0, 4); // made first: it must see later writes
+    probe.set([0x61, 0xc3, 0xa9, 0x7a]); // "aéz"
+    shares = b.toString("utf8", 0, 4) === "a\u00e9z" &&
+      b.toString("latin1", 0, 1) === "a";
+  } catch {
+    shares = false;
+  }
+  return shares;
+}
+
+const DENO = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
+// encodeInto where it is fast and takes shared views (Node, Bun); Deno's
+// (its Web IDL checks and the op call) cost more than the loop.
+const ENCODE = !DENO && sharedEncode();
+// Where a copy is decoded (grows; never shared).
+let scratch = new Uint8Array(1024);
+
+/** Moves text into and out of one ring's byte region `u8`. */
+export class RegionText {
+  readonly #u8: Uint8Array;
+  readonly #buf: NodeBuffer | undefined;
+
+  constructor(u8: Uint8Array) {
+    this.#u8 = u8;
+    this.#buf = bufferOver(u8);
+  }
+
+  /**
+   * Writes `text` at `at` as one byte per UTF-16 unit if every unit is
+   * ASCII (then its UTF-8 encoding): true. False when a unit is not ASCII;
+   * then bytes at...at + text.length may have been written (the caller has
+   * not published them) and the caller encodes the text otherwise.
+   */
+  ascii(text: string, at: number): boolean {
+    const len = text.length, u8 = this.#u8;
+    if (ENCODE) {
+      // Room for exactly len bytes: all of the text was read only if every
+      // unit took one byte.
+      return encoder.encodeInto(text, u8.subarray(at, at + len)).read === len;
+    }
+    for (let k = 0; k < len; k++) {
+      const c = text.charCodeAt(k);
+      if (c > 0x7f) return false;
+      u8[at + k] = c;
+    }
+    return true;
+  }
+
+  /** The text of bytes at...at + len: ASCII (`ascii`) or UTF-8. */
+  text(at: number, len: number, ascii: boolean): string {
+    const b = this.#buf, u8 = this.#u8;
+    if (b !== undefined && (ascii || len <= SHORT || !DENO)) {
+      return b.toString(ascii ? "latin1" : "utf8", at, at + len);
+    }
+    if (ascii && len <= SHORT) {
+      const codes = new Array<number>(len);
+      for (let k = 0; k < len; k++) codes[k] = u8[at + k];
+      return String.fromCharCode.apply(null, codes);
+    }
+    // TextDecoder on a copy in memory that is not shared (browsers refuse
+    // shared views; Deno copies them itself, slower).
+    if (scratch.length < len) {
+      scratch = new Uint8Array(Math.max(len, 2 * scratch.length));
+    }
+    const copy = scratch.subarray(0, len);
+    copy.set(u8.subarray(at, at + len));
+    return decoder.decode(copy);
+  }
+}

@@ -1,0 +1,273 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The structured ring's text moves (queue/_text_io.ts) and its batch
+// encoding (one JSON text per putMany, split at its elements:
+// queue/_text_batch.ts arrayBatch): exact items back, one by one and in any
+// split, with strings that look like JSON structure, escapes, non-ASCII
+// text and lone surrogates, tagged items among plain ones, records that
+// wrap the byte region, on a runtime without Buffer, and across threads
+// with exact counts.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { moduleTarget, Queue, QueueFullError, Thread } from "../../mod.ts";
+import { assertCloneEqual, checkProperty } from "../_clone_equal.ts";
+import type * as work from "../_workers/queue_stress.ts";
+
+const WAIT = { timeout: 10_000 };
+
+/** Strings that look like JSON structure, escapes, or are not ASCII. */
+const TRICKY: readonly string[] = [
+  "",
+  ",",
+  '"',
+  '\\"',
+  "\\",
+  "\\\\",
+  '","',
+  "},{",
+  "],[",
+  "[1,2]",
+  '{"a":1}',
+  "\u0000",
+  "\n\t\r",
+  "h\u00e9llo w\u00f6rld \u2713",
+  "\ud83d\ude00",
+  "\ud800", // lone surrogates
+  "a\udc00b",
+  "\u2028\u2029",
+  "x".repeat(300),
+  "\u00e9".repeat(700), // over the 1 KiB decode scratch
+];
+
+function items(): unknown[] {
+  const out: unknown[] = [];
+  TRICKY.forEach((s, i) => {
+    out.push(s, { [s]: s, i }, [s, [s, { s }]]);
+    const holey = [1, 2, 3];
+    delete holey[1];
+    if (i % 3 === 0) out.push(NaN, -0, new Date(i), undefined, holey);
+  });
+  out.push({ a: { b: { c: [{ d: "]}," }] } } }, [], {}, 0, true, null);
+  return out;
+}
+
+describe("Queue structured text", () => {
+  it("Queue.putMany() then get() one by one gives back every item exactly (strings that look like JSON, escapes, unicode, lone surrogates, tagged among plain)", () => {
+    const xs = items();
+    const q = new Queue<unknown>({ capacity: xs.length, bytes: 1 << 16 });
+    assert.equal(q.putMany(xs), xs.length);
+    for (const x of xs) assertCloneEqual(q.get(WAIT), structuredClone(x));
+    assert.equal(q.qsize(), 0);
+  });
+
+  it("Queue.getMany() takes a putMany batch in any split", () => {
+    const xs = items();
+    const q = new Queue<unknown>({ capacity: xs.length, bytes: 1 << 16 });
+    for (const sizes of [[1, 2, 3, 5, 8, 13, 21], [xs.length], [7, 1]]) {
+      assert.equal(q.putMany(xs), xs.length);
+      const got: unknown[] = [];
+      let k = 0;
+      while (got.length < xs.length) {
+        got.push(...q.getMany(sizes[k++ % sizes.length], WAIT));
+      }
+      assert.equal(got.length, xs.length);
+      got.forEach((g, i) => assertCloneEqual(g, structuredClone(xs[i])));
+    }
+  });
+
+  it("Queue.putMany()/get() round-trip arbitrary JSON values one by one (property)", () => {
+    const q = new Queue<unknown>({ capacity: 64, bytes: 1 << 16 });
+    const str = fc.oneof(fc.string(), fc.constantFrom(...TRICKY));
+    const json = fc.jsonValue().map((v) => v as unknown);
+    const value = fc.oneof(str, json, fc.array(fc.oneof(str, json)));
+    checkProperty(
+      "putMany/get split",
+      fc.property(fc.array(value, { maxLength: 20 }), (xs) => {
+        assert.equal(q.putMany(xs), xs.length);
+        for (const x of xs) assertCloneEqual(q.get(WAIT), structuredClone(x));
+        assert.equal(q.qsize(), 0);
+      }),
+      300,
+    );
+  });
+
+  it("Queue.putMany() batches whose records wrap the byte region come back in order", () => {
+    // 1000 bytes: a batch of 8 records of 60-70 bytes wraps every few puts.
+    const q = new Queue<unknown>({ capacity: 16, bytes: 1000 });
+    let next = 0, want = 0;
+    for (let round = 0; round < 200; round++) {
+      const batch = [];
+      for (let k = 0; k < 8; k++) {
+        const i = next++;
+        batch.push({ i, s: TRICKY[i % 14] + "\u00e9".repeat(i % 5) });
+      }
+      let done = 0;
+      while (done < batch.length) {
+        try {
+          done += q.putMany(batch.slice(done), { block: false });
+        } catch (error) {
+          if (!(error instanceof QueueFullError)) throw error;
+        }
+        for (const x of q.getMany(3)) {
+          const y = x as { i: number; s: string };
+          assert.equal(y.i, want);
+          assert.equal(y.s, TRICKY[want % 14] + "\u00e9".repeat(want % 5));
+          want++;
+        }
+      }
+    }
+    while (q.qsize() > 0) {
+      const y = q.get(WAIT) as { i: number };
+      assert.equal(y.i, want++);
+    }
+    assert.equal(want, next);
+  });
+
+  it("Queue (structured) moves text without Buffer (the browsers' path: TextDecoder on a copy)", () => {
+    const g = globalThis as { Buffer?: unknown };
+    const saved = g.Buffer;
+    let q: Queue<unknown>;
+    try {
+      delete g.Buffer; // read when a handle's ring is made
+      assert.equal(typeof g.Buffer, "undefined");
+      q = new Queue<unknown>({ capacity: 256, bytes: 1 << 16 });
+    } finally {
+      if (saved !== undefined) g.Buffer = saved;
+    }
+    const xs = items();
+    for (const x of xs) q.put(x, WAIT);
+    for (const x of xs) assertCloneEqual(q.get(WAIT), structuredClone(x));
+    assert.equal(q.putMany(xs.slice(0, 60)), 60);
+    q.getMany(60, WAIT).forEach((g, i) =>
+      assertCloneEqual(g, structuredClone(xs[i]))
+    );
+  });
+
+  it("Queue.putMany() round-trips its items where the program defined Array.prototype.toJSON (the per-item encoding)", () => {
+    const proto = Array.prototype as unknown as { toJSON?: () => unknown };
+    const q = new Queue<unknown>({ capacity: 8, bytes: 1024 });
+    const tojsons = [
+      () => "array",
+      function (this: unknown[]) {
+        return this.map(() => 0); // same length, other elements
+      },
+    ];
+    for (const toJSON of tojsons) {
+      proto.toJSON = toJSON;
+      try {
+        assert.equal(q.putMany([2]), 1);
+        assert.equal(q.get(WAIT), 2);
+        assert.equal(q.putMany([3, "x", { a: 1 }]), 3);
+        assert.deepEqual(q.getMany(3, WAIT), [3, "x", { a: 1 }]);
+      } finally {
+        delete proto.toJSON;
+      }
+    }
+    assert.equal(q.qsize(), 0);
+  });
+
+  it("Queue (structured) does not read records through a Buffer that copies shared memory instead of sharing it", () => {
+    const g = globalThis as { Buffer?: unknown };
+    const saved = g.Buffer;
+    const decoder = new TextDecoder();
+    // A Buffer polyfill whose from() copies its source.
+    class CopyingBuffer {
+      readonly #bytes: Uint8Array;
+      constructor(bytes: Uint8Array) {
+        this.#bytes = bytes;
+      }
+      static from(b: ArrayBufferLike, offset: number, length: number) {
+        return new CopyingBuffer(new Uint8Array(b, offset, length).slice());
+      }
+      toString(_encoding: string, start: number, end: number): string {
+        return decoder.decode(this.#bytes.subarray(start, end));
+      }
+    }
+    let q: Queue<unknown>;
+    try {
+      g.Buffer = CopyingBuffer;
+      q = new Queue<unknown>({ capacity: 8, bytes: 1024 });
+    } finally {
+      g.Buffer = saved;
+    }
+    const xs = [{ id: 1, s: "abc" }, "h\u00e9llo", [1, 2, 3]];
+    for (const x of xs) q.put(x, WAIT);
+    for (const x of xs) assert.deepEqual(q.get(WAIT), x);
+    assert.equal(q.putMany(xs), 3);
+    assert.deepEqual(q.getMany(3, WAIT), xs);
+  });
+
+  it("Queue (structured) with capacity 2 wakes its sleeping putters: 3 producers (put, putMany, putAsync) to 2 consumers deliver 3 x 5,000 items exactly once", async () => {
+    // Nearly every put finds the queue full and sleeps (PSLEEP, _turn.ts).
+    const WORK = new URL("../_workers/queue_stress.ts", import.meta.url);
+    const N = 5_000, P = 3;
+    const q = new Queue<unknown>({ capacity: 2, bytes: 256 });
+    const seen = new Uint8Array(new SharedArrayBuffer(P * N));
+    const start = (name: keyof typeof work, args: unknown[]) => {
+      const t = new Thread({
+        target: moduleTarget<(...a: never[]) => unknown>(WORK, name),
+        args: args as never,
+      });
+      t.start();
+      return t;
+    };
+    const producers = [
+      start("produce", [q, 0, N, true, 1]),
+      start("produce", [q, 1, N, true, 4]),
+      start("produceAsync", [q, 2, N, true]),
+    ];
+    const consumers = [
+      start("consume", [q, seen, N, P, 1]),
+      start("consumeAsync", [q, seen, N, P]),
+    ];
+    for (const p of producers) {
+      assert.equal(await p.joinAsync({ timeout: 120_000 }), N);
+    }
+    q.shutdown();
+    let total = 0;
+    for (const c of consumers) {
+      const r = await c.joinAsync({ timeout: 120_000 }) as work.Consumed;
+      assert.equal(r.ordered, true, "a producer's items arrived out of order");
+      total += r.count;
+    }
+    assert.equal(total, P * N);
+    const bad = seen.findIndex((x) => x !== 1);
+    assert.equal(bad, -1, `item ${bad} delivered ${seen[bad]} times`);
+  });
+
+  it("Queue.putMany() from 2 threads to 2 getMany consumers delivers 2 x 20,000 items exactly once, FIFO per producer", async () => {
+    const WORK = new URL("../_workers/queue_stress.ts", import.meta.url);
+    const N = 20_000, P = 2;
+    const q = new Queue<unknown>({ capacity: 128, bytes: 4096 });
+    const seen = new Uint8Array(new SharedArrayBuffer(P * N));
+    const start = (name: keyof typeof work, args: unknown[]) => {
+      const t = new Thread({
+        target: moduleTarget<(...a: never[]) => unknown>(WORK, name),
+        args: args as never,
+      });
+      t.start();
+      return t;
+    };
+    const producers = [
+      start("produce", [q, 0, N, true, 37]),
+      start("produce", [q, 1, N, true, 100]),
+    ];
+    const consumers = [
+      start("consume", [q, seen, N, P, 7]),
+      start("consume", [q, seen, N, P, 64]),
+    ];
+    for (const p of producers) {
+      assert.equal(await p.joinAsync({ timeout: 120_000 }), N);
+    }
+    q.shutdown();
+    let total = 0;
+    for (const c of consumers) {
+      const r = await c.joinAsync({ timeout: 120_000 }) as work.Consumed;
+      assert.equal(r.ordered, true, "a producer's items arrived out of order");
+      total += r.count;
+    }
+    assert.equal(total, P * N);
+    const bad = seen.findIndex((x) => x !== 1);
+    assert.equal(bad, -1, `item ${bad} delivered ${seen[bad]} times`);
+  });
+});
