@@ -67,8 +67,8 @@ export const SLOTS = 3;
 // CAS decides the takeover (sync/_holder.ts).
 //
 // Why no lost wakeup: a waiter reads SEQ, then looks at PERMITS, then sleeps
-// only while SEQ still equals what it read (its first sleep is on its
-// ticket, where there is nothing to look at: no permit is its yet); notify
+// only while SEQ still equals what it read (while SEQ equals its ticket
+// there is nothing to look at: no permit is its yet); notify
 // adds to PERMITS before it bumps SEQ and notifies SEQ. So a waiter either
 // sees the permit, or its sleep returns "not-equal", or the notify wakes it. A notify deferred to
 // the notifier's release (the hand-off, sync/_handoff.ts) has bumped SEQ
@@ -155,31 +155,31 @@ export interface Holder {
 //
 // The waiter's loop, with the fewest atomics on the woken path (one
 // compareExchange from the wake to the permit):
-// - The first sleep is on the ticket itself, the SEQ this waiter read when
-//   it registered (lock held): no permit can be its while SEQ still holds
-//   it, and the sleep returns at once ("not-equal") if a grant moved SEQ
-//   since. No load of SEQ between the release and the sleep.
+// - Before each sleep it reads SEQ and, once SEQ has moved past its ticket,
+//   looks for a permit. (That load is kept before the first sleep too:
+//   about half the time, in a ping-pong, the answer is there already, and
+//   a load is cheaper than an Atomics.wait that returns "not-equal".)
 // - A sleep returns (not timed out) only once SEQ differs from the value it
 //   slept on (sleepWord sleeps again on a wake that finds it unchanged), so
 //   SEQ moved past the ticket, and the grant that moved it added its
-//   permits before it (PERMITS before SEQ): the waiter takes one at once.
-// - None left (an eligible waiter not yet asleep took it): it reads SEQ,
-//   then looks at PERMITS again, then sleeps only while SEQ still holds
-//   what it read.
+//   permits before it (PERMITS before SEQ): the waiter takes one at once,
+//   with no load of SEQ or PERMITS first.
+// - None left (an eligible waiter not yet asleep took it): it reads SEQ
+//   again and goes round: look, then sleep only while SEQ holds what it read.
 // Why no lost wakeup: every sleep is on a value of SEQ read before PERMITS
-// was last found empty (the ticket: before any grant could add a permit for
-// this waiter), and grant adds to PERMITS before it bumps SEQ and notifies.
-// So a grant after that read changes SEQ (the sleep returns "not-equal" or
-// is woken), and one before it left its permits where the look after the
-// read sees them.
+// was last looked at (or equal to the ticket, when nothing could be taken
+// yet), and grant adds to PERMITS before it bumps SEQ and notifies. So a
+// grant after that read changes SEQ (the sleep returns "not-equal" or is
+// woken), and one before it left its permits where the look after the read
+// sees them.
 export function sleepSync(view: Int32Array, ticket: number, s: Sleep): boolean {
-  for (let seq = ticket;;) {
+  for (let seq = Atomics.load(view, SEQ);;) {
+    if (seq !== ticket && takePermit(view)) return true;
     if (sleepWord(view, SEQ, seq, s, true, "wait") === "timed-out") {
       return false;
     }
     if (takePermit(view)) return true;
     seq = Atomics.load(view, SEQ);
-    if (takePermit(view)) return true;
   }
 }
 
@@ -188,14 +188,14 @@ export async function sleepAsync(
   ticket: number,
   s: Sleep,
 ): Promise<boolean> {
-  for (let seq = ticket;;) {
+  for (let seq = Atomics.load(view, SEQ);;) {
     // Why no lost wakeup: as in sleepSync.
+    if (seq !== ticket && takePermit(view)) return true;
     if ((await sleepWordAsync(view, SEQ, seq, s)) === "timed-out") {
       return false;
     }
     if (takePermit(view)) return true;
     seq = Atomics.load(view, SEQ);
-    if (takePermit(view)) return true;
   }
 }
 
