@@ -29,6 +29,7 @@ const FILES = [
   "_sides.ts",
   "_team.ts",
   "limits.ts",
+  "wake_ab.ts",
   "_workers/add_one.ts",
   "_workers/add_one_chunk.ts",
   "_workers/contend.ts",
