@@ -20,8 +20,7 @@
 //   what to write instead, and `timeout: null` means "no timeout" everywhere;
 // - the keep-alive that a pending Atomics.waitAsync needs (it does not keep a
 //   Deno or Node process alive by itself): a ref'd timer while any async wait
-//   of this thread is pending, cleared by its own tick at most IDLE_MS after
-//   the last one ended (none of it on a wait's woken path);
+//   of this thread is pending;
 // - the clock: performance.now() costs as much as an Atomics call or more
 //   (0.1-0.2 us here), so the sleeps that Event and Condition use
 //   (sleepSync/sleepAsync over a `Sleep`) read it only for a finite timeout:
@@ -36,7 +35,7 @@
 // here may be spurious (abort flush, slice end) and "ok" promises nothing but
 // "look again".
 
-import { CAN_BLOCK } from "./adapter.ts";
+import { CAN_BLOCK, refTimer } from "./adapter.ts";
 import { CancelledError, CannotBlockError } from "./errors.ts";
 import { cancelRequested, currentIdent } from "./runtime.ts";
 import type { Sleep, WaitOutcome } from "./wait_options.ts";
@@ -403,33 +402,34 @@ export function sleepAsync<T>(
   return first;
 }
 
-// Keep-alive for pending async waits: one interval per thread (ref'd, as
-// every runtime makes an interval), created by the first async wait that
-// goes pending and cleared by its own tick once no async wait is pending.
-// So a thread doing async waits keeps its event loop alive, an idle
-// thread's loop never ticks for it, and a process ends at most IDLE_MS
-// after its last async wait did. The woken path of a wait only counts
-// itself out (unhold: a decrement): no ref/unref call, no timer call.
-// History: creating and clearing a timer around every wait cost a
-// waitAsync ping-pong about 18% (measured); then one long-lived timer was
-// ref'd at each wait and unref'd as it ended, about 55 ns a pair on one
-// thread, but on the woken path, where a loaded machine's cold caches made
-// every call there cost several times that.
-const IDLE_MS = 50;
+// Keep-alive for pending async waits: one interval per thread, ref'd while
+// any async wait is pending and unref'd otherwise, so a process ends as soon
+// as its last async wait has, and an idle thread's event loop never ticks
+// for it. Creating and clearing a timer around every wait cost a waitAsync
+// ping-pong about 18% (measured); toggling the ref of one long-lived timer
+// costs about 0.2 us (55 ns a ref + unref pair on one hot thread, measured
+// again later). The unref runs on the woken path; leaving the timer ref'd
+// and clearing it from its own tick instead took it off that path but made
+// a process outlive its last async wait by up to a tick, and no wake-up A/B
+// could tell the difference (bench/wake_ab.ts), so it stays.
 let pending = 0;
 let keepAlive: ReturnType<typeof setInterval> | undefined;
 
 function hold(): void {
-  pending++;
-  keepAlive ??= setInterval(idle, IDLE_MS);
+  if (pending++ === 0) {
+    keepAlive ??= setInterval(() => {}, 2 ** 30);
+    setRef(true);
+  }
 }
 
 function unhold(): void {
-  pending--;
+  if (--pending === 0) setRef(false);
 }
 
-function idle(): void {
-  if (pending === 0) {
+function setRef(on: boolean): void {
+  // Where timers cannot be unref'd (browsers), clear the timer when nothing
+  // is pending.
+  if (!refTimer(keepAlive!, on) && !on) {
     clearInterval(keepAlive);
     keepAlive = undefined;
   }

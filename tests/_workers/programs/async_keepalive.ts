@@ -1,15 +1,15 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // Pending async waits alone keep the process alive (_core/wait.ts: a ref'd
-// interval while one is pending, cleared by its own tick once none is). The
-// waits are ended by a node:worker_threads worker that the program unrefs
-// (so it holds nothing), 300 ms after each began: it sets the Event's word
-// and notifies, then releases the Lock's. Between the two waits a timer runs
-// past the keep-alive's idle tick, so the second wait needs a new one. On
-// Node a missing keep-alive ends the process early (exit code 13: measured,
-// a bare pending Atomics.waitAsync with an unref'd worker to end it); Deno
-// 2.9.6 keeps the process alive for the running worker itself, so there
-// the program checks the other half only: a keep-alive never cleared would
-// keep the process alive until the test's bound.
+// timer while one is pending, unref'd once none is). The waits are ended by
+// a node:worker_threads worker that the program unrefs (so it holds
+// nothing), 300 ms after each began: it sets the Event's word and notifies,
+// then releases the Lock's. Between the two waits a timer runs, so the
+// second wait refs the keep-alive again. On Node a missing keep-alive ends
+// the process early (exit code 13: measured, a bare pending
+// Atomics.waitAsync with an unref'd worker to end it); Deno 2.9.6 keeps the
+// process alive for the running worker itself, so there the program checks
+// the other half only: a keep-alive left ref'd would keep the process alive
+// until the test's bound.
 import { Worker } from "node:worker_threads";
 import { Event, Lock } from "../../../mod.ts";
 
