@@ -309,30 +309,53 @@ export function sleepSync(
 /**
  * The async form of sleepSync: never blocks the event loop, keeps the
  * process alive while pending, rejects when interrupted. Written with one
- * `then` per slice rather than nested async functions: a wait woken by the
- * change costs one promise hop over the raw Atomics.waitAsync.
+ * `then` per slice rather than nested async functions, and `done`, if given,
+ * maps the final outcome in that same reaction (Event turns it into its
+ * boolean there): a wait woken by the change costs one promise hop over the
+ * raw `await Atomics.waitAsync(...).value`, the one that maps it. A wait
+ * that needs no sleep (the word already differs, or a zero timeout) takes
+ * no keep-alive and resolves with an already settled promise.
  */
 export function sleepAsync(
   view: Int32Array,
   index: number,
   expected: number,
   s: Sleep,
+  interruptible?: boolean,
+): Promise<WaitOutcome>;
+export function sleepAsync<T>(
+  view: Int32Array,
+  index: number,
+  expected: number,
+  s: Sleep,
+  interruptible: boolean,
+  done: (outcome: WaitOutcome) => T,
+): Promise<T>;
+export function sleepAsync<T>(
+  view: Int32Array,
+  index: number,
+  expected: number,
+  s: Sleep,
   interruptible = true,
-): Promise<WaitOutcome> {
+  done?: (outcome: WaitOutcome) => T,
+): Promise<T | WaitOutcome> {
   const signal = interruptible ? s.signal : undefined;
   let slice = 0;
   let held = false;
   let onAbort: (() => void) | undefined;
-  const finish = <T>(outcome: T): T => {
+  const letGo = (): void => {
     if (held) {
       held = false;
       unhold();
       if (onAbort !== undefined) signal!.removeEventListener("abort", onAbort);
     }
-    return outcome;
   };
-  // One slice: a settled outcome, or a pending promise of the final one.
-  const next = (credit: number): WaitOutcome | Promise<WaitOutcome> => {
+  const finish = (outcome: WaitOutcome): T | WaitOutcome => {
+    letGo();
+    return done === undefined ? outcome : done(outcome);
+  };
+  // One slice: a settled outcome, or a pending promise of the final result.
+  const next = (credit: number): WaitOutcome | Promise<T | WaitOutcome> => {
     if (interruptible) throwIfInterrupted(signal);
     if (credit >= 0) s.check?.();
     const left = timeLeft(s, false, -1);
@@ -341,7 +364,9 @@ export function sleepAsync(
     const r = Atomics.waitAsync(view, index, expected, slice);
     return r.async ? r.value.then(settle) : r.value;
   };
-  const settle = (outcome: WaitOutcome): WaitOutcome | Promise<WaitOutcome> => {
+  const settle = (
+    outcome: WaitOutcome,
+  ): T | WaitOutcome | Promise<T | WaitOutcome> => {
     if (
       outcome === "not-equal" ||
       outcome === "ok" && Atomics.load(view, index) !== expected
@@ -352,16 +377,17 @@ export function sleepAsync(
       const r = next(outcome === "ok" ? 0 : slice); // spurious, or slice end
       return typeof r === "string" ? finish(r) : r;
     } catch (error) {
-      throw finish(error);
+      letGo();
+      throw error;
     }
   };
-  let first: WaitOutcome | Promise<WaitOutcome>;
+  let first: WaitOutcome | Promise<T | WaitOutcome>;
   try {
     first = next(-1);
   } catch (error) {
     return Promise.reject(error);
   }
-  if (typeof first === "string") return Promise.resolve(first);
+  if (typeof first === "string") return Promise.resolve(finish(first));
   // Pending: keep the process alive until it settles, and let an abort wake
   // it. Why no lost wakeup on abort: the listener notifies every waiter on
   // the word, ours included, so our pending waitAsync is resolved instead of
@@ -381,7 +407,11 @@ export function sleepAsync(
 // as its last async wait has, and an idle thread's event loop never ticks
 // for it. Creating and clearing a timer around every wait cost a waitAsync
 // ping-pong about 18% (measured); toggling the ref of one long-lived timer
-// costs about 0.2 us.
+// costs about 0.2 us (55 ns a ref + unref pair on one hot thread, measured
+// again later). The unref runs on the woken path; leaving the timer ref'd
+// and clearing it from its own tick instead took it off that path but made
+// a process outlive its last async wait by up to a tick, and no wake-up A/B
+// could tell the difference (bench/wake_ab.ts), so it stays.
 let pending = 0;
 let keepAlive: ReturnType<typeof setInterval> | undefined;
 

@@ -31,6 +31,7 @@ const FILES = [
   "limits.ts",
   "pool_ab.ts",
   "struct_ab.ts",
+  "wake_ab.ts",
   "_workers/add_one.ts",
   "_workers/add_one_chunk.ts",
   "_workers/contend.ts",

@@ -269,7 +269,7 @@ export const ROWS: readonly LimitRow[] = [
     reps: 9,
     rawRoundTrip: true,
     limits:
-      "two promise hops more than the raw await and the keep-alive timer's unref on the woken path (its ref and the clock read that fixes a finite timeout's deadline come before the sleep); the event-loop task that resolves a waitAsync dominates",
+      "one promise hop more than the raw await on the woken path (the reaction that maps the outcome) and the keep-alive timer's unref (55 ns with its ref); the clock read that fixes a finite timeout's deadline comes before the sleep; the event-loop task that resolves a waitAsync dominates",
   },
   {
     id: "condition",
@@ -284,7 +284,7 @@ export const ROWS: readonly LimitRow[] = [
     reps: 9,
     rawRoundTrip: true,
     limits:
-      "with the wake hand-off a round trip makes 1 notify and 0.44 waits a side, as the raw one (was 2.0 and 1.2); left: about 17 atomics a side against the raw side's 3.6 (lock CAS and exchange, the ticket words), on lines both threads write",
+      "with the wake hand-off a round trip makes 1 notify and 0.6 waits a side, as the raw one; left: 15-16 atomics a side against the raw side's 4-6, and about twenty calls between a wake and the answer's notify that run with cold caches after each sleep (1.1-1.8 µs timed inside the peer at load 5-8, the raw peer 0.4 µs)",
   },
   ...POOL_ROWS,
 ];

@@ -67,9 +67,10 @@ export const SLOTS = 3;
 // CAS decides the takeover (sync/_holder.ts).
 //
 // Why no lost wakeup: a waiter reads SEQ, then looks at PERMITS, then sleeps
-// only while SEQ still equals what it read; notify adds to PERMITS before it
-// bumps SEQ and notifies SEQ. So a waiter either sees the permit, or its
-// sleep returns "not-equal", or the notify wakes it. A notify deferred to
+// only while SEQ still equals what it read (while SEQ equals its ticket
+// there is nothing to look at: no permit is its yet); notify
+// adds to PERMITS before it bumps SEQ and notifies SEQ. So a waiter either
+// sees the permit, or its sleep returns "not-equal", or the notify wakes it. A notify deferred to
 // the notifier's release (the hand-off, sync/_handoff.ts) has bumped SEQ
 // already: a sleeper it has not woken yet finds SEQ changed at its next
 // slice end at the latest (_core/wait.ts), so a deferral delays a wake
@@ -124,14 +125,20 @@ export function take(
   ticket: number,
   seq: number = Atomics.load(view, SEQ),
 ): boolean {
-  if (seq === ticket) return false;
-  let p = Atomics.load(view, PERMITS);
-  while (p > 0) {
+  return seq !== ticket && takePermit(view);
+}
+
+// Takes one permit if there is one. The compareExchange guesses 1 (one
+// waiter notified and not yet taken: the common case) and its result is the
+// count itself when the guess is wrong, so a take costs one atomic where a
+// load and a compareExchange were.
+function takePermit(view: Int32Array): boolean {
+  for (let p = 1;;) {
     const seen = Atomics.compareExchange(view, PERMITS, p, p - 1);
     if (seen === p) return true;
+    if (seen <= 0) return false;
     p = seen;
   }
-  return false;
 }
 
 /** A lock that a waiter can take over from a dead holder (Lock, RLock). */
@@ -145,16 +152,34 @@ export interface Holder {
 // (sync/_holder.ts; the waiter then does not reacquire: sync/_reacquire.ts),
 // and so does the check of a primitive built on a Condition (WAIT_CHECK:
 // Barrier, a party that stopped).
+//
+// The waiter's loop, with the fewest atomics on the woken path (one
+// compareExchange from the wake to the permit):
+// - Before each sleep it reads SEQ and, once SEQ has moved past its ticket,
+//   looks for a permit. (That load is kept before the first sleep too:
+//   about half the time, in a ping-pong, the answer is there already, and
+//   a load is cheaper than an Atomics.wait that returns "not-equal".)
+// - A sleep returns (not timed out) only once SEQ differs from the value it
+//   slept on (sleepWord sleeps again on a wake that finds it unchanged), so
+//   SEQ moved past the ticket, and the grant that moved it added its
+//   permits before it (PERMITS before SEQ): the waiter takes one at once,
+//   with no load of SEQ or PERMITS first.
+// - None left (an eligible waiter not yet asleep took it): it reads SEQ
+//   again and goes round: look, then sleep only while SEQ holds what it read.
+// Why no lost wakeup: every sleep is on a value of SEQ read before PERMITS
+// was last looked at (or equal to the ticket, when nothing could be taken
+// yet), and grant adds to PERMITS before it bumps SEQ and notifies. So a
+// grant after that read changes SEQ (the sleep returns "not-equal" or is
+// woken), and one before it left its permits where the look after the read
+// sees them.
 export function sleepSync(view: Int32Array, ticket: number, s: Sleep): boolean {
-  for (;;) {
-    // Why no lost wakeup: SEQ is read before PERMITS is looked at, and the
-    // sleep lasts only while SEQ still holds what was read (sleepWord sleeps
-    // again on a wake that finds SEQ unchanged; grant bumps SEQ first).
-    const seq = Atomics.load(view, SEQ);
-    if (take(view, ticket, seq)) return true;
+  for (let seq = Atomics.load(view, SEQ);;) {
+    if (seq !== ticket && takePermit(view)) return true;
     if (sleepWord(view, SEQ, seq, s, true, "wait") === "timed-out") {
       return false;
     }
+    if (takePermit(view)) return true;
+    seq = Atomics.load(view, SEQ);
   }
 }
 
@@ -163,13 +188,14 @@ export async function sleepAsync(
   ticket: number,
   s: Sleep,
 ): Promise<boolean> {
-  for (;;) {
+  for (let seq = Atomics.load(view, SEQ);;) {
     // Why no lost wakeup: as in sleepSync.
-    const seq = Atomics.load(view, SEQ);
-    if (take(view, ticket, seq)) return true;
+    if (seq !== ticket && takePermit(view)) return true;
     if ((await sleepWordAsync(view, SEQ, seq, s)) === "timed-out") {
       return false;
     }
+    if (takePermit(view)) return true;
+    seq = Atomics.load(view, SEQ);
   }
 }
 

@@ -16,7 +16,6 @@ import {
 } from "../_core/transfer.ts";
 import { defineInspect } from "../_core/inspect.ts";
 import {
-  type Sleep,
   sleepAsync,
   sleepOptions,
   sleepOptionsAsync,
@@ -191,16 +190,21 @@ export class Event {
     const view = this.#view;
     const s = Atomics.load(view, STATE);
     if ((s & 1) === 1) return Promise.resolve(true);
-    return this.#sleepAsync(s, sleep);
-  }
-
-  // A method that reads `this` after its await: the suspended call holds the
-  // handle, so the event's heap block keeps its reference while the wait is
-  // pending (_core/heap.ts: a block is freed only when no handle is left).
-  async #sleepAsync(s: number, sleep: Sleep): Promise<boolean> {
-    // Why no lost wakeup: as in wait().
-    const outcome = await sleepAsync(this.#view, STATE, s, sleep);
-    return outcome !== "timed-out" || Atomics.load(this.#view, STATE) !== s;
+    // Why no lost wakeup: as in wait(). The outcome becomes the boolean in
+    // the reaction that sees the wake (one promise hop over the raw
+    // Atomics.waitAsync, no async function around it), and that reaction
+    // reads `this`: the pending wait holds the handle, so the event's heap
+    // block keeps its reference while the wait is pending (_core/heap.ts: a
+    // block is freed only when no handle is left).
+    return sleepAsync(
+      view,
+      STATE,
+      s,
+      sleep,
+      true,
+      (outcome) =>
+        outcome !== "timed-out" || Atomics.load(this.#view, STATE) !== s,
+    );
   }
 
   /** @ignore Describes the event for another thread (transfer registry). */

@@ -27,6 +27,16 @@ describe("Thread process exit", () => {
     ]);
   });
 
+  it("Event.waitAsync and Lock.acquireAsync: pending async waits alone keep the process alive, and it exits by itself after the last", async () => {
+    const run = await runProgram(program("async_keepalive.ts"), 30_000);
+    assert.equal(run.timedOut, false, `did not exit: ${run.stderr}`);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(run.stdout.trim().split("\n"), [
+      "event true",
+      "lock true",
+    ]);
+  });
+
   it("Thread non-daemon started by a thread outlives its starter", async () => {
     const run = await runProgram(program("nested_nondaemon.ts"), 30_000);
     assert.equal(run.timedOut, false, `did not exit: ${run.stderr}`);

@@ -1,0 +1,70 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Same-process A/B of the wake-up rows (Event blocking, Event.waitAsync,
+// Condition blocking and async) between this tree and a baseline tree (a
+// checkout of an older commit), beside the raw Atomics ping-pong: the three
+// sides of each row are started once and timed in alternating rounds
+// (bench/_ab.ts), so the machine's load hits them alike. Prints one line per
+// row: new/base, new/raw and base/raw (median ns per round trip).
+//
+//   git -C . worktree add /tmp/base <commit>   (or any copy of the tree)
+//   deno run -A bench/wake_ab.ts --base=/tmp/base [--rows=event,condition]
+//   node npm/bench/wake_ab.js --base=/tmp/base/npm   (both trees built:
+//   deno task build:npm && deno run -A bench/_node_build.ts, in each)
+// The baseline's pairs come from its own bench/_pingpong, over its own copy
+// of the package (its threads load its modules).
+import process from "node:process";
+import { pathToFileURL } from "node:url";
+import { compare } from "./_ab.ts";
+import { conditionPair, eventPair, type Pair, rawPair } from "./_pingpong.ts";
+import { pingPong } from "./_sides.ts";
+
+interface Pairs {
+  eventPair(): Pair;
+  conditionPair(): Pair;
+  rawPair(): Pair;
+}
+
+const args = process.argv.slice(2);
+const base = args.find((a) => a.startsWith("--base="))?.slice(7);
+if (base === undefined) throw new Error("wake_ab: --base=<tree> is required");
+const only = args.find((a) => a.startsWith("--rows="))?.slice(7).split(",");
+const n = Number(args.find((a) => a.startsWith("--n="))?.slice(4) ?? 4000);
+const reps = Number(args.find((a) => a.startsWith("--reps="))?.slice(7) ?? 9);
+const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
+const old = await import(
+  pathToFileURL(`${base}/bench/_pingpong${ext}`).href
+) as Pairs;
+
+const rows: [string, keyof Pairs, boolean][] = [
+  ["event", "eventPair", false],
+  ["event-async", "eventPair", true],
+  ["condition", "conditionPair", false],
+  ["condition-async", "conditionPair", true],
+];
+const mine: Pairs = { eventPair, conditionPair, rawPair };
+const keepAlive = setInterval(() => {}, 1 << 30);
+for (const [id, kind, async] of rows) {
+  if (only && !only.includes(id)) continue;
+  const [a, b, raw] = await compare(
+    [
+      pingPong(`${id} new`, mine[kind], async),
+      pingPong(`${id} base`, old[kind], async),
+      pingPong(`${id} raw`, rawPair, async),
+    ],
+    n,
+    reps,
+  );
+  const f = (x: number) => x.toFixed(3);
+  const us = (x: number) => (x / 1000).toFixed(2);
+  console.log(
+    `WAKE ${id} new/base ${f(a.nsPerOp / b.nsPerOp)} new/raw ${
+      f(a.nsPerOp / raw.nsPerOp)
+    } base/raw ${f(b.nsPerOp / raw.nsPerOp)} raw ${
+      (raw.nsPerOp / 1000).toFixed(2)
+    } us; cpu us/op new ${us(a.cpuPerOp)} base ${us(b.cpuPerOp)} raw ${
+      us(raw.cpuPerOp)
+    }; wall us/op new ${us(a.nsPerOp)} base ${us(b.nsPerOp)}`,
+  );
+}
+clearInterval(keepAlive);
+process.exit(0);
