@@ -151,48 +151,51 @@ describe("Queue (unbounded) grow failures", () => {
 
 describe("Queue (unbounded) growing without blocking", () => {
   // A thread holds the chain's lock (the first word of the queue's buffer,
-  // _chain.ts) for `ms`, as a slow grow would; resolves once it holds it.
-  async function holdChainLock(q: Queue<number>, ms: number) {
+  // _chain.ts), as a slow grow would, until `release` is called (or 30 s
+  // pass: a bug fails instead of hanging); resolves once it holds it.
+  async function holdChainLock(q: Queue<number>) {
     const lock = new Lock({
       buffer: q.region.buffer,
       byteOffset: q.region.byteOffset,
     });
     const flag = new Int32Array(new SharedArrayBuffer(8));
     const t = new Thread({
-      target: (lock: Lock, flag: Int32Array, ms: number) => {
+      target: (lock: Lock, flag: Int32Array) => {
         lock.acquire();
         Atomics.store(flag, 0, 1);
         Atomics.notify(flag, 0);
-        Atomics.wait(flag, 1, 0, ms);
+        Atomics.wait(flag, 1, 0, 30_000);
         lock.release();
       },
-      args: [lock, flag, ms],
+      args: [lock, flag],
     });
     t.start();
     assert.ok(await wordChanged(flag, 0, 0), "the thread is ready");
-    return t;
+    const release = () => {
+      Atomics.store(flag, 1, 1);
+      Atomics.notify(flag, 1);
+    };
+    return { t, release };
   }
 
   for (const form of ["putAsync", "putManyAsync"] as const) {
     it(`Queue (unbounded).${form} waits for another thread's grow without blocking the event loop`, async () => {
       const q = new Queue<number>({ type: "int32", initialCapacity: 2 });
       q.putMany([1, 2]);
-      const t = await holdChainLock(q, 400);
-      const started = performance.now();
-      let ticked = Infinity;
-      const timer = new Promise<void>((resolve) =>
-        setTimeout(() => {
-          ticked = performance.now() - started;
-          resolve();
-        }, 20)
-      );
-      const put = form === "putAsync" ? q.putAsync(3) : q.putManyAsync([3]);
-      await timer;
+      const { t, release } = await holdChainLock(q);
+      let settled = false;
+      const put = (form === "putAsync" ? q.putAsync(3) : q.putManyAsync([3]))
+        .then(() => {
+          settled = true;
+        });
+      // The loop runs on while the put waits for the lock: a timer fires,
+      // and the put has not settled, since the grow cannot happen yet.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const waited = !settled;
+      release();
       await put;
-      const took = performance.now() - started;
       await t.joinAsync(JOIN);
-      assert.ok(ticked < 250, `a 20 ms timer fired after ${ticked} ms`);
-      assert.ok(took >= 250, `the put did not wait for the grow (${took} ms)`);
+      assert.equal(waited, true, "the put did not wait for the grow");
       assert.deepEqual(q.getMany(), [1, 2, 3]);
     });
   }
