@@ -60,7 +60,7 @@ describe("Queue TAIL turn runs no user code", () => {
   });
 
   it("Queue.put with a codec whose bytes override subarray/length: nothing of it runs under TAIL's turn; a Proxy is refused", () => {
-    let h: Int32Array | undefined;
+    let h: Int32Array | undefined = undefined;
     const underTurn: string[] = [];
     const seen = (what: string) => {
       if (h !== undefined && (Atomics.load(h, TAIL) & LOCKED) !== 0) {
