@@ -249,6 +249,21 @@ interface InternalAcquireOptions extends AcquireOptions {
 }
 
 /**
+ * Internal options of an uninterruptible acquire (UNINTERRUPTIBLE), parsed
+ * once: acquireOptions knows them by identity, so an internal reacquire on
+ * a hot path (Condition.wait taking its lock back) costs one comparison,
+ * not an options parse.
+ */
+export const MUST_ACQUIRE: AcquireOptions = Object.freeze(
+  { [UNINTERRUPTIBLE]: true } as AcquireOptions,
+);
+
+/** MUST_ACQUIRE's one-try form (`blocking: false`): never waits. */
+export const TRY_ACQUIRE: AcquireOptions = Object.freeze(
+  { blocking: false, [UNINTERRUPTIBLE]: true } as AcquireOptions,
+);
+
+/**
  * Validates acquire options and fixes the deadline.
  * @throws {TypeError} for a timeout with `blocking: false` or a bad signal.
  * @throws {RangeError} for a negative or NaN timeout.
@@ -256,6 +271,8 @@ interface InternalAcquireOptions extends AcquireOptions {
  */
 export function acquireOptions(options: AcquireOptions | undefined): Acquire {
   if (options === undefined) return DEFAULT_ACQUIRE;
+  if (options === TRY_ACQUIRE) return UNINTERRUPTIBLE_TRY;
+  if (options === MUST_ACQUIRE) return UNINTERRUPTIBLE_ACQUIRE;
   checkOptions("acquire", options, "blocking");
   const onAcquired = (options as InternalAcquireOptions)[ON_ACQUIRED];
   if ((options as InternalAcquireOptions)[UNINTERRUPTIBLE] === true) {
@@ -351,11 +368,33 @@ const FOREVER: Sleep = Object.freeze({
 });
 
 /**
+ * A Sleep that sleepOptions may fill in place of a new one (`into`): a
+ * blocking wait's own, reused from call to call (Condition.wait), so a
+ * wait allocates nothing.
+ */
+export type SleepSlot = { -readonly [K in keyof Sleep]: Sleep[K] };
+
+/** A SleepSlot to pass to sleepOptions (its fields are all overwritten). */
+export function sleepSlot(): SleepSlot {
+  return {
+    timeout: Infinity,
+    deadline: Infinity,
+    started: true,
+    signal: undefined,
+    check: undefined,
+  };
+}
+
+/**
  * Validates a wait's options like waitOptions, without reading the clock:
  * the deadline is fixed by the wait's first sleep that needs it.
  * `extraCheck`, if given, is a death check of the caller's that runs at each
  * slice end before the one passed down in the options (WAIT_CHECK).
- * sleepOptionsAsync is its form for async waits.
+ * `into`, if given, is filled and returned instead of a new Sleep (the
+ * caller owns it and must not be using it in another wait).
+ * sleepOptionsAsync is its form for async waits. The checks are written
+ * out, with calls only to throw, since a Condition's wait runs this between
+ * its wake and the notify it answers with.
  * @throws {TypeError} for a non-number timeout or a bad signal.
  * @throws {RangeError} for a negative or NaN timeout.
  * @throws the signal's reason when it is already aborted.
@@ -364,48 +403,53 @@ export function sleepOptions(
   options: WaitOptions | undefined,
   verb = "wait",
   extraCheck?: () => void,
+  into?: SleepSlot,
 ): Sleep {
-  if (options === undefined && extraCheck === undefined) return FOREVER;
-  checkOptions(verb, options);
-  options ??= {};
-  const t = options.timeout;
   let timeout = Infinity;
-  if (t !== undefined && t !== null) {
-    if (typeof t !== "number") {
-      throw new TypeError(
-        `Cannot ${verb}: timeout must be a number of milliseconds, got ${typeof t}`,
-      );
+  let signal: AbortSignal | undefined;
+  let check = extraCheck;
+  if (options !== undefined) {
+    if (typeof options !== "object" || options === null) {
+      checkOptions(verb, options);
     }
-    if (Number.isNaN(t) || t < 0) {
-      throw new RangeError(
-        `Cannot ${verb}: timeout must be a non-negative number of milliseconds, got ${t}`,
-      );
+    const t = options.timeout;
+    if (t !== undefined && t !== null) {
+      if (typeof t !== "number") {
+        throw new TypeError(
+          `Cannot ${verb}: timeout must be a number of milliseconds, got ${typeof t}`,
+        );
+      }
+      if (!(t >= 0)) { // negative or NaN
+        throw new RangeError(
+          `Cannot ${verb}: timeout must be a non-negative number of milliseconds, got ${t}`,
+        );
+      }
+      timeout = t;
     }
-    timeout = t;
+    signal = options.signal;
+    if (signal !== undefined) {
+      checkSignal(signal);
+      throwIfAborted(signal);
+    }
+    const outer = (options as { [WAIT_CHECK]?: () => void })[WAIT_CHECK];
+    // The caller's own check (Condition: its lock's holder died) runs first.
+    if (outer !== undefined) {
+      check = extraCheck === undefined ? outer : () => {
+        extraCheck();
+        outer();
+      };
+    }
   }
-  const signal = options.signal;
-  checkSignal(signal);
-  throwIfAborted(signal);
-  const outer = (options as { [WAIT_CHECK]?: () => void })[WAIT_CHECK];
-  // The caller's own check (Condition: its lock's holder died) runs first.
-  const check = outer === undefined
-    ? extraCheck
-    : extraCheck === undefined
-    ? outer
-    : () => {
-      extraCheck();
-      outer();
-    };
   if (timeout === Infinity && signal === undefined && check === undefined) {
     return FOREVER;
   }
-  return {
-    timeout,
-    deadline: timeout === Infinity ? Infinity : NaN,
-    started: false,
-    signal,
-    check,
-  };
+  const s = into ?? sleepSlot();
+  s.timeout = timeout;
+  s.deadline = timeout === Infinity ? Infinity : NaN;
+  s.started = false;
+  s.signal = signal;
+  s.check = check;
+  return s;
 }
 
 /**

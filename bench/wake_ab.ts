@@ -1,22 +1,28 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // Same-process A/B of the wake-up rows (Event blocking, Event.waitAsync,
-// Condition blocking and async) between this tree and a baseline tree (a
-// checkout of an older commit), beside the raw Atomics ping-pong: the three
-// sides of each row are started once and timed in alternating rounds
-// (bench/_ab.ts), so the machine's load hits them alike. Prints one line per
-// row: new/base, new/raw and base/raw (median ns per round trip).
+// Condition blocking and async) and of the 2-thread contended Lock between
+// this tree and a baseline tree (a checkout of an older commit), beside the
+// platform limit (the raw Atomics ping-pong; the futex mutex of
+// bench/_futex.ts): the three sides of each row are started once and timed
+// in alternating rounds (bench/_ab.ts), so the machine's load hits them
+// alike. Prints one line per row: new/base, new/raw and base/raw (median ns
+// per round trip, or per acquire/release pair; "raw" is the futex mutex
+// there, with each side's handoffs per 1000 pairs).
 //
 //   git -C . worktree add /tmp/base <commit>   (or any copy of the tree)
 //   deno run -A bench/wake_ab.ts --base=/tmp/base [--rows=event,condition]
+//   deno run -A bench/wake_ab.ts --base=/tmp/base --rows=lock-2 --n=1000000
 //   node npm/bench/wake_ab.js --base=/tmp/base/npm   (both trees built:
 //   deno task build:npm && deno run -A bench/_node_build.ts, in each)
-// The baseline's pairs come from its own bench/_pingpong, over its own copy
-// of the package (its threads load its modules).
+// The baseline's pairs and crews come from its own bench/_pingpong and
+// bench/_sides, over its own copy of the package (its threads load its
+// modules).
 import process from "node:process";
 import { pathToFileURL } from "node:url";
 import { compare } from "./_ab.ts";
 import { conditionPair, eventPair, type Pair, rawPair } from "./_pingpong.ts";
-import { pingPong } from "./_sides.ts";
+import { contended, pingPong } from "./_sides.ts";
+import { Lock } from "../mod.ts";
 
 interface Pairs {
   eventPair(): Pair;
@@ -34,6 +40,12 @@ const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
 const old = await import(
   pathToFileURL(`${base}/bench/_pingpong${ext}`).href
 ) as Pairs;
+const oldSides = await import(
+  pathToFileURL(`${base}/bench/_sides${ext}`).href
+) as { contended: typeof contended };
+const oldMod = await import(
+  pathToFileURL(`${base}/mod${ext}`).href
+) as { Lock: typeof Lock };
 
 const rows: [string, keyof Pairs, boolean][] = [
   ["event", "eventPair", false],
@@ -43,6 +55,30 @@ const rows: [string, keyof Pairs, boolean][] = [
 ];
 const mine: Pairs = { eventPair, conditionPair, rawPair };
 const keepAlive = setInterval(() => {}, 1 << 30);
+const f = (x: number) => x.toFixed(3);
+const us = (x: number) => (x / 1000).toFixed(2);
+if (only?.includes("lock-2")) {
+  const [a, b, raw] = await compare(
+    [
+      contended("lock-2 new", "lockCrew", () => [new Lock()]),
+      oldSides.contended("lock-2 base", "lockCrew", () => [new oldMod.Lock()]),
+      contended("lock-2 futex", "futexCrew", () => []),
+    ],
+    n === 4000 ? 1_000_000 : n,
+    reps,
+  );
+  const h = (t: typeof a) => (t.extra?.handoffsPer1k ?? NaN).toFixed(1);
+  // Throughput ratios: the inverse of the time ratios.
+  console.log(
+    `LOCK lock-2 new/base ${f(b.nsPerOp / a.nsPerOp)} new/futex ${
+      f(raw.nsPerOp / a.nsPerOp)
+    } base/futex ${f(raw.nsPerOp / b.nsPerOp)}; handoffs/1k new ${h(a)} base ${
+      h(b)
+    } futex ${h(raw)}; cpu us/pair new ${us(a.cpuPerOp)} base ${
+      us(b.cpuPerOp)
+    } futex ${us(raw.cpuPerOp)}`,
+  );
+}
 for (const [id, kind, async] of rows) {
   if (only && !only.includes(id)) continue;
   const [a, b, raw] = await compare(
@@ -54,8 +90,6 @@ for (const [id, kind, async] of rows) {
     n,
     reps,
   );
-  const f = (x: number) => x.toFixed(3);
-  const us = (x: number) => (x / 1000).toFixed(2);
   console.log(
     `WAKE ${id} new/base ${f(a.nsPerOp / b.nsPerOp)} new/raw ${
       f(a.nsPerOp / raw.nsPerOp)

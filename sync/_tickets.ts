@@ -104,7 +104,7 @@ export function grant(view: Int32Array, n: number, handOff = false): void {
   let waiters = Atomics.load(view, WAITERS);
   let k: number;
   for (;;) {
-    k = Math.min(n, waiters);
+    k = n < waiters ? n : waiters;
     if (k === 0) return;
     const seen = Atomics.compareExchange(view, WAITERS, waiters, waiters - k);
     if (seen === waiters) break;
@@ -172,13 +172,18 @@ export interface Holder {
 // grant after that read changes SEQ (the sleep returns "not-equal" or is
 // woken), and one before it left its permits where the look after the read
 // sees them.
+// After a wake, the first compareExchange (takePermit's guess of 1, the
+// common case: one waiter notified) is written out, so the woken path calls
+// takePermit only when that guess misses.
 export function sleepSync(view: Int32Array, ticket: number, s: Sleep): boolean {
   for (let seq = Atomics.load(view, SEQ);;) {
     if (seq !== ticket && takePermit(view)) return true;
     if (sleepWord(view, SEQ, seq, s, true, "wait") === "timed-out") {
       return false;
     }
-    if (takePermit(view)) return true;
+    if (
+      Atomics.compareExchange(view, PERMITS, 1, 0) === 1 || takePermit(view)
+    ) return true;
     seq = Atomics.load(view, SEQ);
   }
 }

@@ -40,16 +40,18 @@ import {
 } from "./_reacquire.ts";
 import {
   type AcquireOptions,
-  remaining,
   type Sleep,
   sleepOptions,
   sleepOptionsAsync,
-  type Wait,
+  type SleepSlot,
+  sleepSlot,
+  TRY_ACQUIRE,
   type WaitOptions,
   waitOptions,
   waitOptionsAsync,
 } from "../_core/wait.ts";
 import { HELD_HERE, TAKE_OVER } from "./_holder.ts";
+import { checkPredicate, waitForAsync, waitForSync } from "./_wait_for.ts";
 import { Lock } from "./lock.ts";
 import { RLock } from "./rlock.ts";
 
@@ -127,6 +129,11 @@ export class Condition {
   // A sleeping waiter's death check (made once): it takes the lock over from
   // a holder that stopped and throws OwnerDiedError (sync/_holder.ts).
   readonly #checkHolder: () => void;
+  // The lock if a plain Lock (wait()'s one-try retake); this handle's Sleep,
+  // refilled by each wait(), and whether a wait() is using it.
+  readonly #plain: Lock | undefined;
+  readonly #slot: SleepSlot = sleepSlot();
+  #slotBusy = false;
 
   /**
    * Creates a condition over `lock` (default: a new RLock, as in Python),
@@ -142,6 +149,7 @@ export class Condition {
     if (revived !== undefined) {
       this.#view = revived.view;
       const lock = this.#lock = revived.lock;
+      this.#plain = lock instanceof Lock ? lock : undefined;
       this.#checkHolder = () => lock[TAKE_OVER]();
       return;
     }
@@ -162,6 +170,7 @@ export class Condition {
     this.#view = new Int32Array(buffer, byteOffset, SLOTS);
     this.#view.fill(0);
     const held = this.#lock = lock ?? new RLock();
+    this.#plain = held instanceof Lock ? held : undefined;
     this.#checkHolder = () => held[TAKE_OVER]();
   }
 
@@ -252,16 +261,29 @@ export class Condition {
    * ```
    */
   wait(options?: WaitOptions): boolean {
-    const s = sleepOptions(options, "wait", this.#checkHolder);
+    // Kept short, no allocation: see "The woken path" in _reacquire.ts.
+    const busy = this.#slotBusy;
+    const s = sleepOptions(
+      options,
+      "wait",
+      this.#checkHolder,
+      busy ? undefined : this.#slot,
+    );
     const view = this.#view, lock = this.#lock;
-    const ticket = this.#register("wait");
+    this.#checkOwned("wait");
+    const ticket = register(view, "wait");
     const saved = saveRegistered(view, lock);
     let granted = false;
     let failure: Failure | undefined;
+    this.#slotBusy = true;
     try {
       granted = sleepSync(view, ticket, s);
     } catch (error) {
       failure = { error };
+    }
+    this.#slotBusy = busy;
+    if (failure === undefined && this.#plain?.acquire(TRY_ACQUIRE)) {
+      return granted || settle(view, ticket, false, undefined);
     }
     failure = restoreSync(lock, saved, failure);
     return settle(view, ticket, granted, failure);
@@ -303,15 +325,7 @@ export class Condition {
    */
   waitFor<T>(predicate: () => T, options?: WaitOptions): T {
     checkPredicate(predicate);
-    const { deadline, signal } = waitOptions(options);
-    let result = predicate();
-    while (!result) {
-      const timeout = remaining(deadline);
-      if (timeout !== undefined && timeout <= 0) break;
-      this.wait({ timeout, signal });
-      result = predicate();
-    }
-    return result;
+    return waitForSync(this, predicate, waitOptions(options));
   }
 
   /**
@@ -325,7 +339,7 @@ export class Condition {
     const w = waitOptionsAsync(options);
     if (w instanceof Promise) return w; // rejected: aborted signal
     this.#checkOwned("wait");
-    return this.#waitForAsync(predicate, w);
+    return waitForAsync(this, predicate, w);
   }
 
   /**
@@ -339,7 +353,7 @@ export class Condition {
    * @throws {RangeError} when `n` is not a non-negative integer.
    */
   notify(n = 1): void {
-    if (!Number.isInteger(n) || n < 0) {
+    if (n !== 1 && !(Number.isInteger(n) && n >= 0)) {
       throw new RangeError(
         `Cannot notify: n must be a non-negative integer, got ${n}`,
       );
@@ -453,18 +467,6 @@ export class Condition {
     return settle(view, ticket, granted, failure);
   }
 
-  async #waitForAsync<T>(predicate: () => T, w: Wait): Promise<T> {
-    const { deadline, signal } = w;
-    let result = predicate();
-    while (!result) {
-      const timeout = remaining(deadline);
-      if (timeout !== undefined && timeout <= 0) break;
-      await this.waitAsync({ timeout, signal });
-      result = predicate();
-    }
-    return result;
-  }
-
   // Throws unless held (an RLock: here); true if acquired here (_handoff.ts).
   #checkOwned(what: string): boolean {
     const lock = this.#lock;
@@ -477,12 +479,6 @@ export class Condition {
   #register(what: string): number {
     this.#checkOwned(what);
     return register(this.#view, what);
-  }
-}
-
-function checkPredicate(predicate: unknown): void {
-  if (typeof predicate !== "function") {
-    throw new TypeError("Cannot wait: predicate must be a function");
   }
 }
 
