@@ -167,3 +167,26 @@ export function ownerDied(message: string, holder: number): OwnerDiedError {
 export function tookOver(error: unknown): boolean {
   return error instanceof OwnerDiedError && takeovers.has(error);
 }
+
+/**
+ * One step of a Lock's waiting acquirer (sync/lock.ts) on the lock word
+ * `view[0]`, from the value it last read: takes a free lock with the
+ * CONTENDED mark (returns 0: acquired), or puts the mark on a held one and
+ * returns the marked value to sleep on.
+ */
+export function mark(view: Int32Array, state: number, id: number): number {
+  for (;;) {
+    if (state === 0) {
+      const seen = Atomics.compareExchange(view, 0, 0, id | CONTENDED);
+      if (seen === 0) return 0;
+      state = seen;
+    } else if (state >= CONTENDED) {
+      return state;
+    } else {
+      const marked = state | CONTENDED;
+      const seen = Atomics.compareExchange(view, 0, state, marked);
+      if (seen === state) return marked;
+      state = seen;
+    }
+  }
+}

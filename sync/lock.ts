@@ -11,11 +11,13 @@ import {
   CONTENDED,
   HELD_HERE,
   HOLDER,
+  mark,
   OWNED,
   TAKE_OVER,
   takeOver,
 } from "./_holder.ts";
 import { pending, wakeDeferred } from "./_handoff.ts";
+import { lost, PROBE_EVERY, PROBE_LOADS, SPIN_START, won } from "./_spin.ts";
 import {
   allocRegion,
   checkRegion,
@@ -67,25 +69,24 @@ const UNLOCKED = 0;
 // UNLOCKED -acquire by a woken waiter U (CAS 0->U|C)-> U|C
 // UNLOCKED -acquire by U in its spin (CAS 0->U|C)->    U|C
 // A woken waiter takes the lock with the CONTENDED bit set, not CAS(0->U):
-// it cannot know whether others still sleep (a spinner: see SPIN). The
+// it cannot know whether others still sleep (a spinner: see below). The
 // uncontended path is that of the classic 0/1/2 states: one compareExchange
 // to acquire, one exchange to release (the ident is read once per thread).
 //
 // T(dead)  -a waiter U's slice-end check (CAS T->U|C or T|C->U|C)-> U|C,
 //           and U's acquire throws OwnerDiedError holding the lock
 // Holder death (who counts as dead, why exactly one waiter takes over, the
-// recovery model): sync/_holder.ts.
+// recovery model), and a waiter's step (mark): sync/_holder.ts.
 //
 // Fairness: not FIFO. A fresh acquirer may take the lock before the woken
 // waiter runs (barging). That keeps handoffs cheap under contention and can
 // starve a waiter in theory; Python's Lock makes no fairness promise either.
-// SPIN bounds how long a blocking acquirer polls a held (not CONTENDED)
-// lock before it sleeps: critical sections are usually shorter than the
-// cost of a sleep and a wake. A spinner that gets the lock marks it, so the
-// next contender sleeps and the releaser barges back in with a hot cache (a
-// futex mutex's regime); unmarked, two looping threads kept stealing it in
-// their spins, handing it (and its data's lines) over every few pairs.
-const SPIN = 100;
+// A blocking acquirer polls a held (not CONTENDED) lock for a while before
+// it sleeps, as long as this handle's adaptive budget says (sync/_spin.ts).
+// A spinner that gets the lock marks it, so the next contender sleeps and
+// the releaser barges back in with a hot cache (a futex mutex's regime);
+// unmarked, two looping threads kept stealing it in their spins, handing it
+// (and its data's lines) over every few pairs.
 
 // This thread's ident, read once: the value an acquire stores.
 let me = 0;
@@ -145,6 +146,10 @@ export class Lock {
   readonly #view: Int32Array;
   // An RLock's inner lock: any end of the holder is a death (see above).
   #owned = false;
+  // This thread's spin budget for the lock, and its slow acquires at
+  // budget 0 (sync/_spin.ts).
+  #spin = SPIN_START;
+  #probes = 0;
 
   /**
    * Creates an unlocked lock in threadkit's shared heap, or at
@@ -395,17 +400,30 @@ export class Lock {
 
   #acquireSlow(opts: Acquire, id: number): boolean {
     const view = this.#view;
-    for (let i = 0; i < SPIN; i++) {
-      const state = Atomics.load(view, STATE);
-      if (state >= CONTENDED) break;
-      if (
-        state === UNLOCKED &&
-        Atomics.compareExchange(view, STATE, 0, id | CONTENDED) === UNLOCKED
-      ) return true; // marked: see SPIN
+    let state = Atomics.load(view, STATE);
+    if (state >= CONTENDED) this.#spin = lost(this.#spin); // no spin
+    else {
+      let budget = this.#spin;
+      if (budget === 0 && (++this.#probes & (PROBE_EVERY - 1)) === 0) {
+        budget = PROBE_LOADS;
+      }
+      let i = 0;
+      for (; i < budget; i++) {
+        if (
+          state === UNLOCKED &&
+          Atomics.compareExchange(view, STATE, 0, id | CONTENDED) === UNLOCKED
+        ) {
+          this.#spin = won(this.#spin);
+          return true; // marked: see above
+        }
+        state = Atomics.load(view, STATE);
+        if (state >= CONTENDED) break;
+      }
+      if (i === budget) this.#spin = lost(this.#spin);
     }
     const check = () => takeOver(view, id, this.#owned, opts.onAcquired);
-    for (let state = Atomics.load(view, STATE);;) {
-      state = this.#mark(state, id);
+    for (;;) {
+      state = mark(this.#view, state, id);
       if (state === UNLOCKED) return true;
       // Why no lost wakeup: we sleep only while STATE still holds the
       // CONTENDED mark that we saw or put there ourselves, so the holder's
@@ -432,7 +450,7 @@ export class Lock {
     // Same protocol as #acquireSlow, without the spin (it would stall the
     // event loop) and with the event-loop-friendly wait.
     for (let state = Atomics.load(view, STATE);;) {
-      state = this.#mark(state, id);
+      state = mark(this.#view, state, id);
       if (state === UNLOCKED) {
         opts.onAcquired?.();
         return true;
@@ -452,26 +470,6 @@ export class Lock {
     }
   }
 
-  // One step of a waiting acquirer, from the STATE it last read: takes a
-  // free lock with the CONTENDED mark (returns UNLOCKED: acquired), or puts
-  // the mark on a held one and returns the marked value to sleep on.
-  #mark(state: number, id: number): number {
-    const view = this.#view;
-    for (;;) {
-      if (state === UNLOCKED) {
-        const seen = Atomics.compareExchange(view, STATE, 0, id | CONTENDED);
-        if (seen === UNLOCKED) return UNLOCKED;
-        state = seen;
-      } else if (state >= CONTENDED) {
-        return state;
-      } else {
-        const marked = state | CONTENDED;
-        const seen = Atomics.compareExchange(view, STATE, state, marked);
-        if (seen === state) return marked;
-        state = seen;
-      }
-    }
-  }
   /**
    * Internal: 0 free, 1 held by this thread (its acquirer), 2 by another
    * (a Condition defers its wakes to its own releases: sync/_handoff.ts).

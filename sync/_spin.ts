@@ -1,0 +1,74 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Lock's adaptive spin (sync/lock.ts, #acquireSlow): how many times a
+// blocking acquirer that found the lock held looks at it again before it
+// sleeps. A sleep and its wake cost a futex wait, a notify and a thread
+// wake-up (5-50 µs here); a critical section is usually shorter, so a short
+// spin often gets the lock without them. But a spin that gets the lock from
+// a thread that wants it right back (two threads acquiring in a loop) only
+// trades the lock, and its data's cache lines, between them: a futex mutex
+// that never spins (bench/_futex.ts) handed it over 121 times per 1000
+// pairs where Lock's fixed 100-load spin did 213 (issue 13's figures).
+// So the spin is per handle (each thread has its own handle of a lock, so
+// per lock and thread) and learns.
+//
+// What others do:
+// - glibc's adaptive mutex (PTHREAD_MUTEX_ADAPTIVE_NP,
+//   nptl/pthread_mutex_lock.c) spins at most min(max_adaptive_count, 2 *
+//   __spins + 10) trylocks (max_adaptive_count: the tunable
+//   glibc.pthread.mutex_spin_count, 100 by default) and moves the mutex's
+//   __spins an eighth of the way to the count each contended acquire took:
+//   an estimate of how long the lock takes to come free, raised by a spin
+//   that ran out. It never spins less than 10.
+// - HotSpot's monitors (ObjectMonitor::TrySpin) keep a spin duration per
+//   monitor that a spin that acquired raises by a bonus and one that failed
+//   lowers by a penalty, and probe with a short spin when it has fallen to
+//   nothing.
+// - WebKit's WTF::Lock (LockAlgorithm::lockSlow) spins up to 40 times,
+//   yielding the CPU each time, and only while no thread is parked; Rust's
+//   parking_lot (RawMutex::lock_slow, SpinWait) likewise spins only while
+//   none is parked, 10 rounds of growing backoff, then parks.
+//
+// threadkit's policy, HotSpot's shape with glibc's bound:
+// - Never spin on a lock marked CONTENDED (someone sleeps on it, or took it
+//   from its last holder), as WebKit and parking_lot; finding it so at the
+//   start of a slow acquire also halves the budget (LOST): the lock just
+//   changed hands under this thread's own acquire, the sign of two threads
+//   that want it back at once.
+// - Spin at most `budget` loads (SPIN_MAX = glibc's default bound, 100). A
+//   spin that takes the lock adds WON_BONUS (slowly: a win in a hot loop is
+//   a handoff too); one that runs out halves it (LOST).
+// - A budget of 0 does not spin, except once every PROBE_EVERY slow
+//   acquires, when it looks PROBE_LOADS times (HotSpot's probe), so a lock
+//   whose contention has changed can win the spin back.
+// Additive increase, multiplicative decrease: in a hot two-thread loop the
+// budget falls to 0 and Lock behaves as the futex mutex; under contention
+// where the lock comes free within the budget, wins keep it up.
+//
+// The budget is a plain field of the handle, read and written only by its
+// thread: no shared-memory traffic and no ordering to argue. It changes
+// only how long a thread polls before it sleeps, never what it does with
+// the lock word, so Lock's state machine and its no-lost-wakeup argument
+// (sync/lock.ts) are untouched: a spin that takes the lock takes it with
+// the CONTENDED mark, as before.
+
+/** Most loads a spin makes (glibc's default max_adaptive_count). */
+export const SPIN_MAX = 100;
+/** A handle's budget before its first slow acquire. */
+export const SPIN_START = 16;
+/** What a spin that took the lock adds to the budget. */
+export const WON_BONUS = 1;
+/** At budget 0, one slow acquire in this many (a power of two) probes. */
+export const PROBE_EVERY = 16;
+/** Loads a probe makes. */
+export const PROBE_LOADS = 2;
+
+/** The budget after a spin that took the lock. */
+export function won(budget: number): number {
+  const next = budget + WON_BONUS;
+  return next > SPIN_MAX ? SPIN_MAX : next;
+}
+
+/** The budget after a spin that ran out, or a lock found marked. */
+export function lost(budget: number): number {
+  return budget >> 1;
+}

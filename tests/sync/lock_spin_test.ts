@@ -1,0 +1,103 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Lock's adaptive spin (sync/_spin.ts): the budget's rules, and mutual
+// exclusion with real threads while budgets move both ways (hot loops that
+// drive them down, pauses outside the lock that let spins win and raise
+// them, probes at budget 0), over Lock and RLock (whose inner Lock spins).
+// Exact counts; every acquire bounded.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { Lock, RLock, Thread } from "../../mod.ts";
+import {
+  lost,
+  PROBE_EVERY,
+  PROBE_LOADS,
+  SPIN_MAX,
+  SPIN_START,
+  won,
+} from "../../sync/_spin.ts";
+
+const JOIN = { timeout: 120_000 };
+
+/**
+ * Does `pairs` acquire/increment/release pairs on `lock`, in bursts of
+ * `burst` pairs separated by `pause` iterations of work outside the lock;
+ * every `timedEvery`-th acquire takes a timeout (a false return throws).
+ * COUNTER (word 0) is incremented with a plain read and write, so a second
+ * holder loses increments; word 1 + id counts this thread's pairs.
+ */
+function member(
+  lock: { acquire(o?: { timeout?: number }): boolean; release(): void },
+  a: Int32Array,
+  id: number,
+  pairs: number,
+  burst: number,
+  pause: number,
+  timedEvery: number,
+): number {
+  let sink = 0;
+  for (let i = 0; i < pairs; i++) {
+    const timed = timedEvery > 0 && i % timedEvery === 0;
+    if (timed ? !lock.acquire({ timeout: 30_000 }) : !lock.acquire()) {
+      throw new Error(`member ${id}: no lock within 30 s at pair ${i}`);
+    }
+    a[0] = a[0] + 1;
+    a[1 + id] = a[1 + id] + 1;
+    lock.release();
+    if (pause > 0 && i % burst === burst - 1) {
+      for (let j = 0; j < pause; j++) sink = (sink * 31 + j) | 0;
+    }
+  }
+  (globalThis as { sink?: number }).sink = sink; // the pause loop is used
+  return a[1 + id];
+}
+
+describe("Lock adaptive spin", () => {
+  it("the budget: a win adds one up to SPIN_MAX, a loss halves it down to 0; probes are rare and short", () => {
+    assert.equal(won(0), 1);
+    assert.equal(won(SPIN_START), SPIN_START + 1);
+    assert.equal(won(SPIN_MAX), SPIN_MAX);
+    assert.equal(won(SPIN_MAX - 1), SPIN_MAX);
+    let b = SPIN_MAX, losses = 0;
+    while (b > 0) {
+      b = lost(b);
+      losses++;
+    }
+    assert.equal(losses, 7); // 100 50 25 12 6 3 1 0
+    assert.equal(lost(0), 0);
+    assert.equal(PROBE_EVERY & (PROBE_EVERY - 1), 0, "a power of two");
+    assert.ok(PROBE_LOADS > 0 && PROBE_LOADS < SPIN_START);
+    assert.ok(SPIN_START > 0 && SPIN_START <= SPIN_MAX);
+  });
+
+  for (
+    const [form, make] of [
+      ["Lock", () => new Lock()],
+      ["RLock", () => new RLock()],
+    ] as const
+  ) {
+    it(`${form}: 4 threads, hot loops and paused bursts, 4 x 40,000 pairs: no increment lost, every pair counted`, async () => {
+      const lock = make();
+      const a = new Int32Array(new SharedArrayBuffer(4 * 8));
+      const PAIRS = 40_000;
+      // Two hot loops (budgets fall), two with pauses outside the lock
+      // (spins find it free), one of them with timed acquires.
+      const shapes: [number, number, number][] = [
+        [PAIRS, 0, 0],
+        [PAIRS, 0, 0],
+        [50, 2_000, 7],
+        [10, 20_000, 0],
+      ];
+      const threads = shapes.map(([burst, pause, timedEvery], id) =>
+        new Thread({
+          target: member,
+          args: [lock, a, id, PAIRS, burst, pause, timedEvery],
+        })
+      );
+      for (const t of threads) t.start();
+      const counts = await Promise.all(threads.map((t) => t.joinAsync(JOIN)));
+      assert.deepEqual(counts, [PAIRS, PAIRS, PAIRS, PAIRS]);
+      assert.equal(a[0], 4 * PAIRS);
+      assert.equal(lock.locked(), false);
+    });
+  }
+});
