@@ -31,18 +31,31 @@
 // threadkit's policy, HotSpot's shape with glibc's bound:
 // - Never spin on a lock marked CONTENDED (someone sleeps on it, or took it
 //   from its last holder), as WebKit and parking_lot; finding it so at the
-//   start of a slow acquire also halves the budget (LOST): the lock just
+//   start of a slow acquire also halves the budget (lost): the lock just
 //   changed hands under this thread's own acquire, the sign of two threads
 //   that want it back at once.
 // - Spin at most `budget` loads (SPIN_MAX = glibc's default bound, 100). A
-//   spin that takes the lock adds WON_BONUS (slowly: a win in a hot loop is
-//   a handoff too); one that runs out halves it (LOST).
+//   spin that runs out halves the budget (lost). A spin that takes the lock
+//   adds WON_BONUS (won), unless this thread's previous spin win on the
+//   lock was less than TRADE_MS ago: then the two threads are trading the
+//   lock at spin speed, each taking it the moment the other lets go, and
+//   the win counts as a loss. That is the signal the others lack: in a hot
+//   two-thread loop a spin wins within a few loads almost every time (6
+//   loads a win, measured), so "won" alone raises the budget to its bound,
+//   while each win is a handoff that moves the lock's and the data's cache
+//   lines and makes the loser take the slow path next; sleeping instead
+//   lets one thread run alone with hot lines until it is woken, the futex
+//   mutex's regime. TRADE_MS is a few times what a win saves (a sleep and a
+//   wake-up: 3-25 µs here). The clock is read only on a spin win.
 // - A budget of 0 does not spin, except once every PROBE_EVERY slow
 //   acquires, when it looks PROBE_LOADS times (HotSpot's probe), so a lock
 //   whose contention has changed can win the spin back.
 // Additive increase, multiplicative decrease: in a hot two-thread loop the
-// budget falls to 0 and Lock behaves as the futex mutex; under contention
-// where the lock comes free within the budget, wins keep it up.
+// budget falls to 0 and Lock behaves as the futex mutex; where the lock
+// comes free within the budget now and then (a critical section that
+// another thread holds briefly), wins keep it up. The cost: two threads that
+// collide more often than every TRADE_MS with work outside the lock (which
+// a spin would overlap) sleep as the futex mutex does.
 //
 // The budget is a plain field of the handle, read and written only by its
 // thread: no shared-memory traffic and no ordering to argue. It changes
@@ -57,13 +70,19 @@ export const SPIN_MAX = 100;
 export const SPIN_START = 16;
 /** What a spin that took the lock adds to the budget. */
 export const WON_BONUS = 1;
+/** Spin wins closer together than this (ms) trade the lock: a loss. */
+export const TRADE_MS = 0.05;
 /** At budget 0, one slow acquire in this many (a power of two) probes. */
 export const PROBE_EVERY = 16;
 /** Loads a probe makes. */
 export const PROBE_LOADS = 2;
 
-/** The budget after a spin that took the lock. */
-export function won(budget: number): number {
+/**
+ * The budget after a spin that took the lock, `since` ms after this
+ * thread's previous spin win on the lock (Infinity for none).
+ */
+export function won(budget: number, since: number): number {
+  if (since < TRADE_MS) return lost(budget);
   const next = budget + WON_BONUS;
   return next > SPIN_MAX ? SPIN_MAX : next;
 }

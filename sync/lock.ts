@@ -146,10 +146,11 @@ export class Lock {
   readonly #view: Int32Array;
   // An RLock's inner lock: any end of the holder is a death (see above).
   #owned = false;
-  // This thread's spin budget for the lock, and its slow acquires at
-  // budget 0 (sync/_spin.ts).
+  // This thread's spin budget for the lock, its slow acquires at budget 0
+  // and the time of its last spin win (sync/_spin.ts).
   #spin = SPIN_START;
   #probes = 0;
+  #wonAt = -Infinity;
 
   /**
    * Creates an unlocked lock in threadkit's shared heap, or at
@@ -413,7 +414,9 @@ export class Lock {
           state === UNLOCKED &&
           Atomics.compareExchange(view, STATE, 0, id | CONTENDED) === UNLOCKED
         ) {
-          this.#spin = won(this.#spin);
+          const now = performance.now();
+          this.#spin = won(this.#spin, now - this.#wonAt);
+          this.#wonAt = now;
           return true; // marked: see above
         }
         state = Atomics.load(view, STATE);

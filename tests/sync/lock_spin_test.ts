@@ -13,6 +13,7 @@ import {
   PROBE_LOADS,
   SPIN_MAX,
   SPIN_START,
+  TRADE_MS,
   won,
 } from "../../sync/_spin.ts";
 
@@ -52,11 +53,15 @@ function member(
 }
 
 describe("Lock adaptive spin", () => {
-  it("the budget: a win adds one up to SPIN_MAX, a loss halves it down to 0; probes are rare and short", () => {
-    assert.equal(won(0), 1);
-    assert.equal(won(SPIN_START), SPIN_START + 1);
-    assert.equal(won(SPIN_MAX), SPIN_MAX);
-    assert.equal(won(SPIN_MAX - 1), SPIN_MAX);
+  it("the budget: a win adds one up to SPIN_MAX, a win within TRADE_MS of the last and a loss halve it down to 0; probes are rare and short", () => {
+    assert.equal(won(0, Infinity), 1);
+    assert.equal(won(SPIN_START, Infinity), SPIN_START + 1);
+    assert.equal(won(SPIN_START, TRADE_MS), SPIN_START + 1);
+    assert.equal(won(SPIN_MAX, Infinity), SPIN_MAX);
+    assert.equal(won(SPIN_MAX - 1, 1), SPIN_MAX);
+    assert.equal(won(SPIN_START, TRADE_MS / 2), SPIN_START >> 1);
+    assert.equal(won(SPIN_MAX, 0), SPIN_MAX >> 1);
+    assert.equal(won(0, 0), 0);
     let b = SPIN_MAX, losses = 0;
     while (b > 0) {
       b = lost(b);
