@@ -239,7 +239,7 @@ export const ROWS: readonly LimitRow[] = [
     quickN: 20_000,
     reps: 3,
     limits:
-      "judged only with two free cores, which this session never had; a spinner now takes the lock marked, so two looping threads no longer trade it in their spins (before: 142 handoffs/1k against the futex mutex's 87, 0.62x, on two free cores)",
+      "judged only with two free cores (the threads must run at once); the spin is adaptive per lock and thread (sync/_spin.ts): in a hot two-thread loop, where the fixed 100-load spin won 99.7% of its slow acquires after 6 loads and each win was a handoff, it falls to 0 and Lock sleeps as the futex mutex does; left: the uncontended pair, whose time is 0.94-1.09x the futex mutex pair's on one thread",
   },
   {
     id: "event",
@@ -284,7 +284,7 @@ export const ROWS: readonly LimitRow[] = [
     reps: 9,
     rawRoundTrip: true,
     limits:
-      "with the wake hand-off a round trip makes 1 notify and 0.6 waits a side, as the raw one; left: 15-16 atomics a side against the raw side's 4-6, and about twenty calls between a wake and the answer's notify that run with cold caches after each sleep (1.1-1.8 µs timed inside the peer at load 5-8, the raw peer 0.4 µs)",
+      "with the wake hand-off a round trip makes 1 notify and 0.6 waits a side, as the raw one; left: 15-16 atomics a side against the raw side's 4-6, and 15 calls (25 before, no allocation now) between a wake and the answer's notify that run with cold caches after each sleep (1.1-1.8 µs timed inside the peer at load 5-8 before, the raw peer 0.4 µs)",
   },
   ...POOL_ROWS,
 ];
