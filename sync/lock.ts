@@ -146,8 +146,7 @@ export class Lock {
   readonly #view: Int32Array;
   // An RLock's inner lock: any end of the holder is a death (see above).
   #owned = false;
-  // This thread's spin budget for the lock, its slow acquires at budget 0
-  // and the time of its last spin win (sync/_spin.ts).
+  // This thread's spin budget, slow acquires at 0, last win (sync/_spin.ts).
   #spin = SPIN_START;
   #probes = 0;
   #wonAt = -Infinity;
