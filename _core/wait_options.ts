@@ -443,13 +443,16 @@ export function sleepOptions(
   if (timeout === Infinity && signal === undefined && check === undefined) {
     return FOREVER;
   }
-  const s = into ?? sleepSlot();
-  s.timeout = timeout;
-  s.deadline = timeout === Infinity ? Infinity : NaN;
-  s.started = false;
-  s.signal = signal;
-  s.check = check;
-  return s;
+  const deadline = timeout === Infinity ? Infinity : NaN;
+  if (into === undefined) {
+    return { timeout, deadline, started: false, signal, check };
+  }
+  into.timeout = timeout;
+  into.deadline = deadline;
+  into.started = false;
+  into.signal = signal;
+  into.check = check;
+  return into;
 }
 
 /**
