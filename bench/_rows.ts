@@ -14,6 +14,7 @@ import {
   intQueueInto,
   intQueueMany,
   intRing,
+  intSolo,
   intSum,
   objQueue,
   objSum,
@@ -32,6 +33,8 @@ import { POOL_ROWS } from "./_pool_rows.ts";
 export interface Ratio {
   /** Index of the baseline in the row's sides (1 or more). */
   vs: number;
+  /** Index of the threadkit side (default 0). */
+  of?: number;
   /**
    * "throughput": ratio = baseline time / threadkit time (higher is better);
    * "time": ratio = threadkit time / baseline time (lower is better).
@@ -67,6 +70,15 @@ const intProducerQueue = () => {
   const q = new Queue<number>({ capacity: 1024, type: "int32" });
   return { member: { fn: "queueConsume", args: [q] }, producer: q };
 };
+const intProducerSolo = () => {
+  const q = new Queue<number>({
+    capacity: 1024,
+    type: "int32",
+    singleWriter: true,
+    singleReader: true,
+  });
+  return { member: { fn: "queueConsume", args: [q] }, producer: q };
+};
 const intProducerRing = () => {
   const s = ringStorage(4096);
   return { member: { fn: "ringConsume", args: [s] }, producer: new IntRing(s) };
@@ -87,8 +99,14 @@ export const ROWS: readonly LimitRow[] = [
     sides: () => [
       pipe("Queue int32 put/get", intQueue, intSum),
       pipe("careful SPSC int32 ring", intRing, intSum),
+      pipe("Queue int32 put/get, singleWriter+singleReader", intSolo, intSum),
     ],
     ratios: [{
+      vs: 1,
+      measure: "throughput",
+      target: { op: ">=", ratio: 0.8 },
+    }, {
+      of: 2,
       vs: 1,
       measure: "throughput",
       target: { op: ">=", ratio: 0.8 },
@@ -119,8 +137,21 @@ export const ROWS: readonly LimitRow[] = [
         },
         intSum,
       ),
+      fromMain(
+        "Queue int32 put/get, singleWriter+singleReader (main producer)",
+        intProducerSolo,
+        (q, n) => {
+          for (let i = 0; i < n; i++) q.put(i);
+        },
+        intSum,
+      ),
     ],
     ratios: [{
+      vs: 1,
+      measure: "throughput",
+      target: { op: ">=", ratio: 0.8 },
+    }, {
+      of: 2,
       vs: 1,
       measure: "throughput",
       target: { op: ">=", ratio: 0.8 },
