@@ -130,10 +130,11 @@ export interface QueueInit<T = unknown> extends SharedPlacement {
    * thread that puts becomes the queue's writer; a put (putMany, ...) from
    * any other thread throws `RoleError` and changes nothing, until
    * the writer has stopped (then the next thread that puts takes the role).
-   * Puts then skip the producers' lock on TAIL: about twice as fast thread
-   * to thread (BENCHMARKS.md). LifoQueue and PriorityQueue refuse it (puts
-   * and gets share one lock there), and so do structured and unbounded
-   * queues (TypeError).
+   * Puts then skip the producers' lock on TAIL (BENCHMARKS.md, int-t2t).
+   * The role belongs to a thread, not to a task: on a ThreadPoolExecutor
+   * the pool thread that first put keeps it while it lives. LifoQueue and
+   * PriorityQueue refuse it (puts and gets share one lock there), and so
+   * do structured and unbounded queues (TypeError).
    */
   singleWriter?: boolean;
   /**

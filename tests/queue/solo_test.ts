@@ -242,6 +242,22 @@ describe("Queue singleWriter/singleReader", () => {
     assert.deepEqual(await t.joinAsync(JOIN), [1, 2]);
   });
 
+  it("a RoleError thrown in a thread arrives at join as a RoleError", async () => {
+    const q = new Queue<number>({
+      capacity: 4,
+      type: "int32",
+      singleWriter: true,
+    });
+    q.put(1);
+    const t = new Thread({ target: (q: Queue<number>) => q.put(2), args: [q] });
+    t.start();
+    await assert.rejects(
+      t.joinAsync(JOIN),
+      (e) => e instanceof RoleError && /single writer/.test(e.message),
+    );
+    assert.equal(q.qsize(), 1);
+  });
+
   it("singleReader: an immediate shutdown from another thread discards the items", async () => {
     const q = new Queue<number>({
       capacity: 8,
