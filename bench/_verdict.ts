@@ -80,7 +80,7 @@ function verdict(
   const first = ok[0]?.timings;
   const v: Verdict = {
     id: row.id,
-    figure: row.figure,
+    figure: ratio.label ? `${row.figure}, ${ratio.label}` : row.figure,
     runtime,
     subject: first?.[of].name ?? "",
     baseline: first?.[ratio.vs].name ?? "",
