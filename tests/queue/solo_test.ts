@@ -242,6 +242,30 @@ describe("Queue singleWriter/singleReader", () => {
     assert.deepEqual(await t.joinAsync(JOIN), [1, 2]);
   });
 
+  it("singleWriter+singleReader: many putAsync calls in flight from the writer thread deliver every item once", async () => {
+    const q = new Queue<number>({
+      capacity: 4,
+      type: "int32",
+      singleWriter: true,
+      singleReader: true,
+    });
+    const n = 2000;
+    const t = new Thread({
+      target: (q: Queue<number>, n: number) => {
+        const seen = new Uint8Array(n);
+        for (let i = 0; i < n; i++) seen[q.get({ timeout: 30_000 })]++;
+        return seen.every((x) => x === 1);
+      },
+      args: [q, n],
+    });
+    t.start();
+    const puts = [];
+    for (let i = 0; i < n; i++) puts.push(q.putAsync(i, { timeout: 30_000 }));
+    await Promise.all(puts);
+    assert.equal(await t.joinAsync(JOIN), true);
+    assert.equal(q.qsize(), 0);
+  });
+
   it("a RoleError thrown in a thread arrives at join as a RoleError", async () => {
     const q = new Queue<number>({
       capacity: 4,
