@@ -282,7 +282,10 @@ export class ThreadExitError extends RuntimeError {
  * (reader): the first thread that put (got) took that role, and it has not
  * stopped. The call changed nothing. A role whose thread has stopped (its
  * target returned or failed and it runs no more JavaScript) passes to the
- * next thread that puts (gets).
+ * next thread that puts (gets): a thread that stops by itself gives its
+ * roles back; one stopped from outside (its worker exited or ran out of
+ * memory) is recognised among the process's last 1024 stops only. On a
+ * queue that is shut down, every thread's put throws QueueShutDownError.
  *
  * Python: none (Python's queues have no single-side modes; .NET's
  * `BoundedChannelOptions.SingleWriter`/`SingleReader` state the same promise

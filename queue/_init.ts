@@ -177,6 +177,23 @@ export function sideFlags(
   return flags;
 }
 
+/**
+ * An unbounded queue's init (Queue without a capacity, SimpleQueue): the
+ * single-side modes are the bounded ring's only (a chain's segments change
+ * hands as it grows, _chain.ts), so any value but undefined or false is a
+ * TypeError.
+ */
+export function refuseSides(init: object | undefined): void {
+  for (const [key] of SIDES) {
+    const v = (init as Record<string, unknown> | undefined)?.[key];
+    if (v !== undefined && v !== false) {
+      throw new TypeError(
+        `Cannot create queue: ${key} applies to bounded queues (give a capacity)`,
+      );
+    }
+  }
+}
+
 const SIDES = [
   ["singleWriter", FLAG_SINGLE_WRITER],
   ["singleReader", FLAG_SINGLE_READER],

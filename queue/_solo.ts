@@ -20,8 +20,12 @@
 // T        -put (get) by T: one Atomics.load, equal: go on->       T
 // T        -put (get) by U, T alive or not known stopped: RoleError, nothing changed
 // T        -put (get) by U, T stopped (holderDead, _decoding.ts): CAS T -> U-> U
+// T        -T records its own stop (_core/at_stop.ts): CAS T -> 0->      0
 // "Stopped" is the stop ring's (_core/runtime.ts): the thread runs no more
-// JavaScript. A thread that has merely ended (isAlive() false, its event
+// JavaScript. A thread that stops by itself gives its roles back first (a
+// stop hook); the ring, which keeps the last 1024 stops, is needed only for
+// a stop seen from outside (its worker exited or ran out of memory): a role
+// whose holder stopped that way more than 1024 stops ago is never passed on. A thread that has merely ended (isAlive() false, its event
 // loop still running) keeps its role: it may still be inside a put. Two
 // takers race by one compareExchange from T; the loser reads U, alive, and
 // gets RoleError. A word that names no issued ident is corrupt memory: a
@@ -33,10 +37,16 @@
 // TAIL (no reader reads them; the next put writes them again) and maybe
 // bumped LAPS or PHASE (their only readers reload more when they change);
 // a get has copied slots (its copy dies with it). After it, the call is
-// complete: the item is published (taken), and only the wake of sleepers
-// may be missing, as for a thread that dies in any release (the waiters'
-// slices end and they look again, _state.ts). So the taker starts from
-// whole items. Its handle's caches are checked as any handle's are: the
+// complete: the item is published (taken). Only the wake of sleepers may
+// be missing, as for a thread that dies in any release of the default ring
+// (_turn.ts releaseTurn, _ring.ts advance): a writer (reader) that stops
+// between the compareExchange that cleared SLEEPER and its wake leaves the
+// getters (putters) asleep on NOT_EMPTY (NOT_FULL) until their deadline,
+// untimed ones for good, with items (room) there; the next put (get) finds
+// no SLEEPER and wakes nobody. A gap of a few instructions, reachable only
+// by a death at that instruction (out of memory, a terminated worker);
+// closing it needs waiters that look again at each slice end (_state.ts).
+// So the taker starts from whole items. Its handle's caches are checked as any handle's are: the
 // writer's TAIL load, the reader's HEAD compareExchange.
 //
 // singleWriter: a put takes no lock. Only the writer moves TAIL's position
@@ -86,6 +96,7 @@
 // role). So the reader's wraparound argument is _ring.ts's unchanged (it
 // holds for any number of consumers, one among them).
 
+import { atStop } from "../_core/at_stop.ts";
 import { RoleError } from "../_core/errors.ts";
 import { currentIdent } from "../_core/runtime.ts";
 import type { Acquire } from "../_core/wait.ts";
@@ -140,9 +151,28 @@ export function takeRole(h: Int32Array, slot: number, id: number): void {
         );
       }
     }
-    if (Atomics.compareExchange(h, slot, r, id) === r) return;
+    if (Atomics.compareExchange(h, slot, r, id) === r) {
+      return keepRole(h, slot, id);
+    }
   }
 }
+
+// A role this thread took is given back (CAS id -> 0) just before it records
+// its own stop (_core/at_stop.ts), so the role passes on however many stops
+// the stop ring has seen since. Only while this handle's view lives: a
+// queue whose handle was collected may have been freed (its block reused),
+// and a role kept through another handle of this thread is then left to
+// the stop ring, as is a stop seen from outside (a worker that exited).
+function keepRole(h: Int32Array, slot: number, id: number): void {
+  const ref = new WeakRef(h);
+  const off = atStop(() => {
+    const v = ref.deref();
+    if (v !== undefined) Atomics.compareExchange(v, slot, id, 0);
+  });
+  forget.register(h, off);
+}
+
+const forget = new FinalizationRegistry<() => void>((off) => off());
 
 /** A numeric FIFO ring with a single writer and/or a single reader. */
 export class SoloRing extends Ring {
@@ -181,10 +211,10 @@ export class SoloRing extends Ring {
   override tryPut(x: unknown, w?: Acquire): number {
     if (!this.#writer) return super.tryPut(x, w);
     const h = this.#h, m = this.#m, cap = this.#cap, id = me || ident();
-    if (Atomics.load(h, WRITER) !== id) takeRole(h, WRITER, id);
     const word = Atomics.load(h, TAIL);
     const t = word & POSITION;
-    if (word !== t && (word & CLOSED) !== 0) return -1;
+    if (word !== t && (word & CLOSED) !== 0) return -1; // shut down: any thread
+    if (Atomics.load(h, WRITER) !== id) takeRole(h, WRITER, id);
     if ((word & (LOCKED | CONTENDED)) !== 0 || t >= m) {
       throw corruptWord("TAIL", word);
     }
@@ -217,10 +247,10 @@ export class SoloRing extends Ring {
   ): number {
     if (!this.#writer) return super.tryPutMany(raws, from, w);
     const h = this.#h, m = this.#m, cap = this.#cap, id = me || ident();
-    if (Atomics.load(h, WRITER) !== id) takeRole(h, WRITER, id);
     const word = Atomics.load(h, TAIL);
     const t = word & POSITION;
-    if (word !== t && (word & CLOSED) !== 0) return -1;
+    if (word !== t && (word & CLOSED) !== 0) return -1; // shut down: any thread
+    if (Atomics.load(h, WRITER) !== id) takeRole(h, WRITER, id);
     if ((word & (LOCKED | CONTENDED)) !== 0 || t >= m) {
       throw corruptWord("TAIL", word);
     }

@@ -142,13 +142,6 @@ export class Queue<T = unknown> extends QueueBase<T> {
    */
   constructor(init?: QueueInit<T>) {
     if (init !== REVIVING && unbounded(init)) {
-      if (init?.singleWriter || init?.singleReader) {
-        // A chain's segments change hands as it grows (_chain.ts): the
-        // single-side rings are the bounded ring's modes only.
-        throw new TypeError(
-          "Cannot create queue: singleWriter and singleReader apply to bounded queues (give a capacity)",
-        );
-      }
       return new UnboundedQueue<T>(init) as unknown as Queue<T>;
     }
     super(FIFO, init!);

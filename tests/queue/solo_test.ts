@@ -16,6 +16,7 @@ import {
   QueueFullError,
   QueueShutDownError,
   RoleError,
+  SimpleQueue,
   Thread,
 } from "../../mod.ts";
 import type * as work from "../_workers/queue_stress.ts";
@@ -108,6 +109,10 @@ describe("Queue singleWriter/singleReader", () => {
         TypeError,
       );
       new Queue({ ...int32, [key]: false }).put(1); // false: the default
+      // Unbounded queues, SimpleQueue included: any value but false/undefined.
+      assert.throws(() => new Queue({ type: "int32", [key]: 0 }), TypeError);
+      assert.throws(() => new SimpleQueue({ [key]: true } as never), TypeError);
+      new SimpleQueue({ [key]: false } as never).put(1);
     }
   });
 
@@ -144,6 +149,20 @@ describe("Queue singleWriter/singleReader", () => {
       t.start();
       assert.deepEqual(await t.joinAsync(JOIN), [1, false, false]);
       assert.throws(() => q.put(1), QueueShutDownError);
+      if (modes.singleWriter) { // shut down tells any thread so, as Python
+        const late = new Thread({
+          target: (q: Queue<number>) => {
+            try {
+              q.putNowait(1);
+            } catch (e) {
+              return (e as Error).name;
+            }
+          },
+          args: [q],
+        });
+        late.start();
+        assert.equal(await late.joinAsync(JOIN), "QueueShutDownError");
+      }
       assert.equal(q.get(), 11);
       assert.throws(() => q.getNowait(), QueueShutDownError);
     });
@@ -179,6 +198,12 @@ describe("Queue singleWriter/singleReader", () => {
       Atomics.notify(flag, 1);
       assert.equal(await t.joinAsync(JOIN), 1);
       await until(() => identStopped(t.ident!) !== undefined, "the stop");
+      // It gave its roles back itself before it recorded its stop.
+      assert.deepEqual([h[WRITER], h[READER]], [0, 0]);
+      // A stop seen only from outside (no hook ran): the role word still
+      // names the thread, and the stop ring says it stopped.
+      if (modes.singleWriter) h[WRITER] = t.ident!;
+      if (modes.singleReader) h[READER] = t.ident!;
       q.put(4); // takes over whichever role is declared
       assert.deepEqual(q.getMany(), [2, 3, 4]);
       if (modes.singleWriter) assert.notEqual(h[WRITER], t.ident);
