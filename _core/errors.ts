@@ -275,3 +275,48 @@ export class ThreadExitError extends RuntimeError {
     this.code = code;
   }
 }
+
+/**
+ * Thrown by a put (or get) on a queue created with `singleWriter: true` (or
+ * `singleReader: true`) when the calling thread is not the queue's writer
+ * (reader): the first thread that put (got) took that role, and it has not
+ * stopped. The call changed nothing. A role whose thread has stopped (its
+ * target returned or failed and it runs no more JavaScript) passes to the
+ * next thread that puts (gets): a thread that stops by itself gives its
+ * roles back; one stopped from outside (its worker exited or ran out of
+ * memory) is recognised among the process's last 1024 stops only. On a
+ * queue that is shut down, every thread's put throws QueueShutDownError.
+ *
+ * Python: none (Python's queues have no single-side modes; .NET's
+ * `BoundedChannelOptions.SingleWriter`/`SingleReader` state the same promise
+ * without checking it).
+ *
+ * @example
+ * ```ts
+ * import { RoleError, RuntimeError } from "@threadkit/threadkit";
+ * import assert from "node:assert/strict";
+ *
+ * const err = new RoleError("Cannot put: thread 2 is the writer", "writer", 2);
+ * assert.ok(err instanceof RuntimeError);
+ * assert.equal(err.role, "writer");
+ * assert.equal(err.holder, 2);
+ * ```
+ */
+export class RoleError extends RuntimeError {
+  /** The role the call needed: "writer" (puts) or "reader" (gets). */
+  readonly role: "writer" | "reader";
+  /** The ident of the thread that holds the role. */
+  readonly holder: number;
+  /** Creates the error. */
+  constructor(
+    message = "Cannot use queue: another thread holds this side's role",
+    role: "writer" | "reader" = "writer",
+    holder = 0,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "RoleError";
+    this.role = role;
+    this.holder = holder;
+  }
+}

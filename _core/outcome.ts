@@ -9,6 +9,7 @@ import {
   CancelledError,
   CannotBlockError,
   OwnerDiedError,
+  RoleError,
   RuntimeError,
   ThreadExitError,
   ThreadsUnavailableError,
@@ -65,6 +66,7 @@ for (
     CannotBlockError,
     OwnerDiedError,
     ThreadExitError,
+    RoleError,
   ]
 ) classes.set(cls.name, cls);
 

@@ -42,6 +42,7 @@ export const SCOPE_NAMES: ReadonlySet<string> = new Set([
   "QueueShutDownError",
   "RLock",
   "RWLock",
+  "RoleError",
   "RuntimeError",
   "Semaphore",
   "SimpleQueue",

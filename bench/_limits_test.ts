@@ -54,6 +54,9 @@ function run(runtime: string, ratios: number[], handoffs?: number): ProcessRun {
           rounds: [1],
           cpuPerOp: 1,
         },
+        // The row's third side (singleWriter+singleReader Queue), judged
+        // against the ring by a second ratio.
+        { name: "Queue solo", nsPerOp: 100, rounds: [100], cpuPerOp: 100 },
       ],
     }, {
       id: "lock-2",

@@ -14,6 +14,7 @@ import {
   intQueueInto,
   intQueueMany,
   intRing,
+  intSolo,
   intSum,
   objQueue,
   objSum,
@@ -32,6 +33,10 @@ import { POOL_ROWS } from "./_pool_rows.ts";
 export interface Ratio {
   /** Index of the baseline in the row's sides (1 or more). */
   vs: number;
+  /** Index of the threadkit side (default 0). */
+  of?: number;
+  /** Appended to the row's figure in the tables (which side this is). */
+  label?: string;
   /**
    * "throughput": ratio = baseline time / threadkit time (higher is better);
    * "time": ratio = threadkit time / baseline time (lower is better).
@@ -67,6 +72,15 @@ const intProducerQueue = () => {
   const q = new Queue<number>({ capacity: 1024, type: "int32" });
   return { member: { fn: "queueConsume", args: [q] }, producer: q };
 };
+const intProducerSolo = () => {
+  const q = new Queue<number>({
+    capacity: 1024,
+    type: "int32",
+    singleWriter: true,
+    singleReader: true,
+  });
+  return { member: { fn: "queueConsume", args: [q] }, producer: q };
+};
 const intProducerRing = () => {
   const s = ringStorage(4096);
   return { member: { fn: "ringConsume", args: [s] }, producer: new IntRing(s) };
@@ -87,8 +101,15 @@ export const ROWS: readonly LimitRow[] = [
     sides: () => [
       pipe("Queue int32 put/get", intQueue, intSum),
       pipe("careful SPSC int32 ring", intRing, intSum),
+      pipe("Queue int32 put/get, singleWriter+singleReader", intSolo, intSum),
     ],
     ratios: [{
+      vs: 1,
+      measure: "throughput",
+      target: { op: ">=", ratio: 0.8 },
+    }, {
+      of: 2,
+      label: "singleWriter+singleReader",
       vs: 1,
       measure: "throughput",
       target: { op: ">=", ratio: 0.8 },
@@ -97,7 +118,7 @@ export const ROWS: readonly LimitRow[] = [
     quickN: 20_000,
     reps: 5,
     limits:
-      "the producers' turn on TAIL: a put takes and releases it with two compareExchanges, so TAIL's line can cross cores twice an item where the careful ring stores once. The careful ring with only that turn pair added to its producer measured 0.41-0.61x the careful ring (idle machine, 3 processes, same process each): what Queue gets, so the multi-producer lock is the limit, not the code around it (a get: a PHASE load and a compareExchange of HEAD). One thread: 70-80 ns a put+get against 47 ns.",
+      "the producers' turn on TAIL: a put takes and releases it with two compareExchanges, so TAIL's line can cross cores twice an item where the careful ring stores once. The careful ring with only that turn pair added to its producer measured 0.41-0.61x the careful ring (idle machine, 3 processes, same process each): what Queue gets, so the multi-producer lock is the limit, not the code around it (a get: a PHASE load and a compareExchange of HEAD). One thread: 70-80 ns a put+get against 47 ns. Second line (singleWriter+singleReader): a Queue whose users declared one writer thread and one reader thread (QueueInit singleWriter, singleReader; queue/_solo.ts): the put takes no turn (a load of its role word and of TAIL, the slot store, one compareExchange of TAIL that publishes and reads the getters' SLEEPER bit), the get is the default one after a load of its role word. Its limit is the careful ring's own: one atomic write of each cursor an item. The two-worker prototype of it (careful ring plus the role loads and compareExchange publishes) measured 0.85-0.94x the careful ring on Deno and 0.58-1.12x on Node at load 4-6 (3 processes each; a store publish: 0.85-0.96x and 0.48-1.03x); at load 8-18 every side is bound by the scheduler (the careful ring runs at 2-3.5M/s, not 10-12) and both Queue lines measured 0.9-2.0x the ring, so the idle-machine figure is the next full run's.",
   },
   {
     id: "int-m2t",
@@ -119,8 +140,22 @@ export const ROWS: readonly LimitRow[] = [
         },
         intSum,
       ),
+      fromMain(
+        "Queue int32 put/get, singleWriter+singleReader (main producer)",
+        intProducerSolo,
+        (q, n) => {
+          for (let i = 0; i < n; i++) q.put(i);
+        },
+        intSum,
+      ),
     ],
     ratios: [{
+      vs: 1,
+      measure: "throughput",
+      target: { op: ">=", ratio: 0.8 },
+    }, {
+      of: 2,
+      label: "singleWriter+singleReader",
       vs: 1,
       measure: "throughput",
       target: { op: ">=", ratio: 0.8 },

@@ -77,6 +77,17 @@ export function intQueue(): [Member, Member] {
   return [{ fn: "queueProduce", args: [q] }, { fn: "queueConsume", args: [q] }];
 }
 
+/** Queue with a declared single writer and single reader (QueueInit). */
+export function intSolo(): [Member, Member] {
+  const q = new Queue<number>({
+    capacity: RING_ITEMS,
+    type: "int32",
+    singleWriter: true,
+    singleReader: true,
+  });
+  return [{ fn: "queueProduce", args: [q] }, { fn: "queueConsume", args: [q] }];
+}
+
 export function intQueueMany(batch: number): () => [Member, Member] {
   return () => {
     const q = new Queue<number>({ capacity: 4 * batch, type: "int32" });

@@ -68,21 +68,25 @@ function verdict(
   runs: ProcessRun["rows"],
   quick: boolean,
 ): Verdict {
-  const ok = runs.filter((r) => r.timings !== undefined);
+  const of = ratio.of ?? 0;
+  // A run that lacks either side (an older row's sides) counts as failed.
+  const ok = runs.filter((r) =>
+    r.timings !== undefined && r.timings.length > Math.max(of, ratio.vs)
+  );
   const values = ok.map((r) => {
-    const s = r.timings![0].nsPerOp, b = r.timings![ratio.vs].nsPerOp;
+    const s = r.timings![of].nsPerOp, b = r.timings![ratio.vs].nsPerOp;
     return ratio.measure === "throughput" ? b / s : s / b;
   });
   const first = ok[0]?.timings;
   const v: Verdict = {
     id: row.id,
-    figure: row.figure,
+    figure: ratio.label ? `${row.figure}, ${ratio.label}` : row.figure,
     runtime,
-    subject: first?.[0].name ?? "",
+    subject: first?.[of].name ?? "",
     baseline: first?.[ratio.vs].name ?? "",
     measure: ratio.measure,
     target: ratio.target,
-    subjectNs: median(ok.map((r) => r.timings![0].nsPerOp)),
+    subjectNs: median(ok.map((r) => r.timings![of].nsPerOp)),
     baselineNs: median(ok.map((r) => r.timings![ratio.vs].nsPerOp)),
     values,
     median: median(values),
@@ -99,7 +103,7 @@ function verdict(
     v.extra = {
       key,
       factor: ratio.extraWithin.factor,
-      subject: median(ok.map((r) => r.timings![0].extra?.[key] ?? NaN)),
+      subject: median(ok.map((r) => r.timings![of].extra?.[key] ?? NaN)),
       baseline: median(ok.map((r) => r.timings![ratio.vs].extra?.[key] ?? NaN)),
     };
   }

@@ -1,8 +1,9 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // Queue benchmarks, each beside its baseline in the same run:
 // - int32 items, one producer (main thread) and one consumer thread: a
-//   minimal hand-written SPSC ring (the limit), Queue put/get, and Queue
-//   putMany/getMany in batches of 1024;
+//   minimal hand-written SPSC ring (the limit), Queue put/get (default, and
+//   with singleWriter + singleReader), and Queue putMany/getMany in batches
+//   of 1024;
 // - structured items { id, payload: 32 chars } to one consumer: postMessage
 //   one message per item (what users do instead), postMessage in batches of
 //   1000, Queue put/get, and Queue putMany/getMany in batches of 1000.
@@ -282,6 +283,33 @@ export function register(): void {
       crew.ctl.put(-1);
       crew.thread.join({ timeout: 60_000 });
     });
+
+    bench(
+      `Queue int32 put/get, singleWriter+singleReader, ${INT_ITEMS} items`,
+      function* () {
+        const q = new Queue<number>({
+          capacity: RING,
+          type: "int32",
+          singleWriter: true, // this thread
+          singleReader: true, // the consumer thread
+        });
+        const crew = startCrew(
+          queueConsumer,
+          consumerArgs(q as Queue<unknown>, 1, false),
+        );
+        yield () => {
+          crew.ctl.put(INT_ITEMS);
+          for (let i = 0; i < INT_ITEMS; i++) q.put(i);
+          check(
+            "Queue int32 single sides",
+            crew.done.get({ timeout: 60_000 }),
+            intSum(INT_ITEMS),
+          );
+        };
+        crew.ctl.put(-1);
+        crew.thread.join({ timeout: 60_000 });
+      },
+    );
 
     bench(
       `Queue int32 putMany/getMany x1024, ${INT_ITEMS} items`,

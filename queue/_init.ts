@@ -10,7 +10,8 @@
 // | 1    | CAPACITY | most items                                  | constructor, once |
 // | 6    | BYTES    | size of the byte region (structured)        | constructor, once |
 // | 7    | FLAGS    | bit 0: items use a custom codec; bits 1-3:  | constructor, once |
-// |      |          | the home code (_home.ts: why not the heap)  |                   |
+// |      |          | the home code (_home.ts: why not the heap); |                   |
+// |      |          | bits 8, 9: singleWriter, singleReader       |                   |
 // | 8    | MODULUS  | M (<= 2^28): TAIL, HEAD, DONE count mod M   | constructor, once |
 //
 // Memory states: zeroed (fresh SharedArrayBuffer, or the caller's region
@@ -45,6 +46,8 @@ import {
   type ElementType,
   FIFO,
   FLAG_CODEC,
+  FLAG_SINGLE_READER,
+  FLAG_SINGLE_WRITER,
   FLAGS,
   HEADER_BYTES,
   HEADER_WORDS,
@@ -63,6 +66,7 @@ import {
 import { ByteHeap, ByteStack } from "./_bytes.ts";
 import { NumHeap, NumStack } from "./_locked.ts";
 import { Ring, ringBytes, ringModulus } from "./_ring.ts";
+import { SoloRing } from "./_solo.ts";
 import { textBytes, TextRing } from "./_text.ts";
 import type { QueueState } from "./_state.ts";
 
@@ -121,7 +125,79 @@ export interface QueueInit<T = unknown> extends SharedPlacement {
    * same queue.
    */
   codec?: Codec<T>;
+  /**
+   * Bounded numeric Queue: one thread puts (default false). The first
+   * thread that puts becomes the queue's writer; a put (putMany, ...) from
+   * any other thread throws `RoleError` and changes nothing, until
+   * the writer has stopped (then the next thread that puts takes the role).
+   * Puts then skip the producers' lock on TAIL (BENCHMARKS.md, int-t2t).
+   * The role belongs to a thread, not to a task: on a ThreadPoolExecutor
+   * the pool thread that first put keeps it while it lives. LifoQueue and
+   * PriorityQueue refuse it (puts and gets share one lock there), and so
+   * do structured and unbounded queues (TypeError).
+   */
+  singleWriter?: boolean;
+  /**
+   * Bounded numeric Queue: one thread gets (default false), enforced as
+   * `singleWriter` is (the first thread that gets is the reader; others get
+   * RoleError). `qsize`, `empty`, `full`, `taskDone`, `join` and `shutdown`
+   * stay open to every thread, and an immediate shutdown discards the items
+   * from whichever thread calls it.
+   */
+  singleReader?: boolean;
 }
+
+/** FLAGS bits for init's singleWriter/singleReader, checked (see QueueInit). */
+export function sideFlags(
+  discipline: number,
+  init: QueueInit<unknown>,
+  numeric: boolean,
+): number {
+  let flags = 0;
+  for (const [key, bit] of SIDES) {
+    const v = init[key];
+    if (v === undefined || v === false) continue;
+    if (v !== true) {
+      throw new TypeError(
+        `Cannot create queue: ${key} must be a boolean, got ${typeof v}`,
+      );
+    }
+    if (discipline !== FIFO) {
+      throw new TypeError(
+        `Cannot create queue: ${key} applies to Queue only (a LifoQueue's or PriorityQueue's puts and gets share one lock, which one side alone cannot skip)`,
+      );
+    }
+    if (!numeric) {
+      throw new TypeError(
+        `Cannot create queue: ${key} applies to numeric element types only (not yet to "structured")`,
+      );
+    }
+    flags |= bit;
+  }
+  return flags;
+}
+
+/**
+ * An unbounded queue's init (Queue without a capacity, SimpleQueue): the
+ * single-side modes are the bounded ring's only (a chain's segments change
+ * hands as it grows, _chain.ts), so any value but undefined or false is a
+ * TypeError.
+ */
+export function refuseSides(init: object | undefined): void {
+  for (const [key] of SIDES) {
+    const v = (init as Record<string, unknown> | undefined)?.[key];
+    if (v !== undefined && v !== false) {
+      throw new TypeError(
+        `Cannot create queue: ${key} applies to bounded queues (give a capacity)`,
+      );
+    }
+  }
+}
+
+const SIDES = [
+  ["singleWriter", FLAG_SINGLE_WRITER],
+  ["singleReader", FLAG_SINGLE_READER],
+] as const;
 
 const DEFAULT_OPTIONS: Acquire = {
   blocking: true,
@@ -219,7 +295,7 @@ export function createState(
     h[CAPACITY] = shape.capacity;
     h[BYTES] = shape.bytes;
     h[FLAGS] = (init!.codec !== undefined ? FLAG_CODEC : 0) |
-      home << HOME_SHIFT;
+      home << HOME_SHIFT | shape.sides;
     h[MODULUS] = discipline === FIFO ? ringModulus(shape.capacity) : 2 ** 28;
   }
   const code = h[KIND] & 15;
@@ -279,6 +355,7 @@ interface Shape {
   readonly capacity: number;
   readonly bytes: number;
   readonly total: number;
+  readonly sides: number;
 }
 
 function checkInit(
@@ -340,7 +417,8 @@ function checkInit(
     }
   }
   const code = info?.code ?? STRUCTURED;
-  const shape = { code, capacity, bytes: size, total: 0 };
+  const sides = sideFlags(discipline, init, info !== undefined);
+  const shape = { code, capacity, bytes: size, total: 0, sides };
   return {
     ...shape,
     total: HEADER_BYTES + align8(storeBytes(discipline, info, capacity, size)),
@@ -381,7 +459,10 @@ function makeStore(
   h: Int32Array,
 ): Store {
   if (info !== undefined) {
-    if (discipline === FIFO) return new Ring(h, info);
+    if (discipline === FIFO) {
+      const sides = h[FLAGS] & (FLAG_SINGLE_WRITER | FLAG_SINGLE_READER);
+      return sides === 0 ? new Ring(h, info) : new SoloRing(h, info, sides);
+    }
     if (discipline === LIFO) return new NumStack(h, info);
     return new NumHeap(h, info);
   }

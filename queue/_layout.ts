@@ -13,7 +13,8 @@
 // | 4    | PUT_WAITERS  | putters waiting or about to wait             | Atomics.add/sub by putters |
 // | 5    | JOIN_WAITERS | joiners waiting or about to wait             | Atomics.add/sub by joiners |
 // | 6    | BYTES        | size of the byte region (structured)         | constructor, once          |
-// | 7    | FLAGS        | bit 0: items use a custom codec              | constructor, once          |
+// | 7    | FLAGS        | bit 0: items use a custom codec; bits 1-3:   | constructor, once          |
+// |      |              | home (_home.ts); 8/9: singleWriter/Reader    |                            |
 // | 8    | MODULUS      | M (<= 2^28): TAIL, HEAD, DONE count mod M    | constructor, once          |
 // | 9    | PHASE        | numeric FIFO ring: times TAIL crossed a      | putters, under TAIL's lock |
 // |      |              | multiple of its stride (_ring.ts)            |                            |
@@ -21,6 +22,7 @@
 // |      |              | LOCKED/CONTENDED/CLOSED bits of _turn.ts     | putters, shutdown()        |
 // |      |              | and SLEEPER (getters may sleep)              | getters (Atomics.or)       |
 // | 17   | LAPS         | FIFO rings: times TAIL wrapped M -> 0        | putters, under TAIL's lock |
+// | 18   | WRITER       | singleWriter: the writer's ident (_solo.ts)  | its first put, a takeover  |
 // | 32   | HEAD         | FIFO rings: items taken, mod M (+ lock bits  | getters (rings only)       |
 // |      |              | in the structured ring; SLEEPER: putters     | putters (Atomics.or)       |
 // |      |              | may sleep, _turn.ts)                         |                            |
@@ -31,6 +33,7 @@
 // |      |              | M -> 0                                       |                            |
 // | 35   | PSLEEP       | structured FIFO ring: 1 when a putter may    | putters (1), getters (0)   |
 // |      |              | sleep (_text.ts, "Waking putters")           |                            |
+// | 36   | READER       | singleReader: the reader's ident (_solo.ts)  | its first get, a takeover  |
 // | 48   | DONE         | tasks done (taskDone + immediate drain), mod M | taskDone, shutdown       |
 // | 64   | NOT_EMPTY    | sequence, bumped to wake getters             | putters, shutdown          |
 // | 65   | NOT_FULL     | sequence, bumped to wake putters             | getters, shutdown          |
@@ -56,10 +59,12 @@ export const MODULUS = 8;
 export const PHASE = 9;
 export const TAIL = 16;
 export const LAPS = 17;
+export const WRITER = 18;
 export const HEAD = 32;
 export const HOLDER = 33;
 export const HLAPS = 34;
 export const PSLEEP = 35;
+export const READER = 36;
 export const DONE = 48;
 export const NOT_EMPTY = 64;
 export const NOT_FULL = 65;
@@ -77,6 +82,10 @@ export const OPEN = 0;
 export const SHUT = 1;
 export const IMMEDIATE = 2;
 export const FLAG_CODEC = 1;
+/** FLAGS: the queue has one writer (singleWriter; bits 1-3 are _home.ts's). */
+export const FLAG_SINGLE_WRITER: number = 1 << 8;
+/** FLAGS: the queue has one reader (singleReader). */
+export const FLAG_SINGLE_READER: number = 1 << 9;
 export const MAGIC = 0x51750000;
 
 /** Storage discipline: which item a get returns. */

@@ -86,6 +86,8 @@
 // everything. No waiting lives here besides the lock bit's (see _turn.ts and
 // _state.ts). Anything that throws while TAIL's lock is held releases it with
 // TAIL unchanged (finally): the put did not happen.
+// Single-side modes (QueueInit singleWriter/singleReader): _solo.ts, whose
+// writer puts without TAIL's lock; it restates these arguments for that.
 
 import type { Acquire } from "../_core/wait.ts";
 import { tailCorrupt } from "./_corrupt.ts";

@@ -76,6 +76,8 @@
 // (_state.ts, passOn), as before. A waiter counted in w need not be the one
 // woken; one not counted (its (1) after the load of w) registered before
 // the CAS, and the bump after the CAS reaches it as above.
+// A single writer's put (_solo.ts) takes no lock: its publish is a
+// compareExchange of TAIL from the word it read, so it is such a release.
 
 // Waking the structured ring's putters (_text.ts: PSLEEP, a word on HEAD's
 // line; flagPutter, wakeFlagged): a putter about to sleep (_put.ts

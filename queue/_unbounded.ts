@@ -29,7 +29,7 @@ import {
   type UnboundedInit,
 } from "./_chain.ts";
 import type { QueueOptions, ShutdownOptions } from "./_core.ts";
-import { checkMax, queueOptions } from "./_init.ts";
+import { checkMax, queueOptions, refuseSides } from "./_init.ts";
 import type { ElementType, NumericArray } from "./_layout.ts";
 import { awaitRegionDecode, awaitRegionDecodeAsync } from "./_decoding.ts";
 import { isBusy } from "./_state.ts";
@@ -66,6 +66,7 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
   constructor(init: UnboundedInit<T> | undefined) {
     const revived = adopting;
     adopting = undefined;
+    refuseSides(init); // Queue without a capacity, and SimpleQueue
     this.#c = new Chain(init, revived);
   }
 

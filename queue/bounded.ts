@@ -84,6 +84,8 @@ export { QueueBase } from "./_core.ts";
  * - An unbounded queue's `full()` is true when a put would wait: its newest
  *   segment is full and cannot grow (at the maximum, or the heap would not
  *   give the next segment now).
+ * - `singleWriter` / `singleReader` (bounded numeric queues): one thread
+ *   puts (gets), checked; see {@linkcode QueueInit}. Python has no such mode.
  *
  * @example Echo server: a thread reads one queue and writes back on another
  * ```ts

@@ -73,6 +73,7 @@ import {
   stopKeptSpares,
   writeResult,
 } from "../_core/spare_block.ts";
+import { runStopHooks } from "../_core/at_stop.ts";
 import { setWorkerEntry } from "../_core/entry.ts";
 import type { Outcome } from "../_core/outcome.ts";
 import {
@@ -249,6 +250,7 @@ function lastPing(kind: "node" | "web"): void {
 function stop(ident: number, failed: boolean): void {
   if (stopped) return;
   stopped = true;
+  runStopHooks(); // what names this thread, given back (_core/at_stop.ts)
   recordStop(ident, failed);
 }
 

@@ -172,3 +172,75 @@ export async function consumeInto(
   }
   return tally.result();
 }
+
+/**
+ * Puts n int32 items of producer p from one thread by every put form in
+ * turn: put, putNowait (retried), putMany of an array and of an
+ * Int32Array, putAsync and putManyAsync (the single-writer stress).
+ */
+export async function produceMixed(
+  q: Queue<number>,
+  p: number,
+  n: number,
+): Promise<number> {
+  const chunk = new Int32Array(9);
+  for (let i = 0, form = 0; i < n; form = (form + 1) % 6) {
+    const len = Math.min(form === 2 || form === 3 || form === 5 ? 9 : 1, n - i);
+    for (let k = 0; k < len; k++) chunk[k] = p * SHIFT + i + k;
+    let done = 0;
+    while (done < len) {
+      const rest = chunk.subarray(done, len);
+      if (form === 0) (q.put(rest[0], WAIT), done++);
+      else if (form === 1) {
+        try {
+          q.putNowait(rest[0]);
+          done++;
+        } catch { /* full: try again */ }
+      } else if (form === 2) done += q.putMany([...rest], WAIT);
+      else if (form === 3) done += q.putMany(rest, WAIT);
+      else if (form === 4) (await q.putAsync(rest[0], WAIT), done++);
+      else done += await q.putManyAsync(rest, WAIT);
+    }
+    i += len;
+  }
+  return n;
+}
+
+/**
+ * Gets from one thread by every get form in turn (get, getNowait, getMany,
+ * getManyInto, getAsync, getManyIntoAsync) until the queue is shut down and
+ * empty (the single-reader stress).
+ */
+export async function consumeMixed(
+  q: Queue<number>,
+  seen: Uint8Array,
+  n: number,
+  producers: number,
+): Promise<Consumed> {
+  const tally = new Tally(seen, n, producers);
+  const into = new Int32Array(11);
+  try {
+    for (let form = 0;; form = (form + 1) % 6) {
+      if (form === 0) tally.add(q.get(WAIT));
+      else if (form === 1) {
+        try {
+          tally.add(q.getNowait());
+        } catch (error) {
+          if ((error as Error).name !== "QueueEmptyError") throw error;
+        }
+      } else if (form === 2) {
+        for (const x of q.getMany(5, WAIT)) tally.add(x);
+      } else if (form === 3) {
+        const k = q.getManyInto(into, WAIT);
+        for (let j = 0; j < k; j++) tally.add(into[j]);
+      } else if (form === 4) tally.add(await q.getAsync(WAIT));
+      else {
+        const k = await q.getManyIntoAsync(into, WAIT);
+        for (let j = 0; j < k; j++) tally.add(into[j]);
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof QueueShutDownError)) throw error;
+  }
+  return tally.result();
+}

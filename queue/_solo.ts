@@ -1,0 +1,373 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The numeric FIFO ring's single-side modes (QueueInit singleWriter,
+// singleReader; .NET's BoundedChannelOptions.SingleWriter/SingleReader, but
+// checked). The ring, its slot table and its arguments are _ring.ts's; this
+// file changes who may put (get) and, for a single writer, how a put
+// publishes.
+//
+// Header words (_layout.ts):
+// | slot | name   | values                              | written by                  |
+// |------|--------|-------------------------------------|-----------------------------|
+// | 7    | FLAGS  | bit 8 singleWriter, 9 singleReader  | constructor, once           |
+// | 18   | WRITER | 0, or the writer's ident            | its first put; a takeover   |
+// | 36   | READER | 0, or the reader's ident            | its first get; a takeover   |
+// WRITER sits on TAIL's line (the writer's), READER on HEAD's (the
+// reader's): the per-call check is one Atomics.load of a line its side
+// already holds.
+//
+// Role word states (per side; T, U thread idents, never reused):
+// 0        -first put (get) of U: CAS 0 -> U->                     U
+// T        -put (get) by T: one Atomics.load, equal: go on->       T
+// T        -put (get) by U, T alive or not known stopped: RoleError, nothing changed
+// T        -put (get) by U, T stopped (holderDead, _decoding.ts): CAS T -> U-> U
+// T        -T records its own stop (_core/at_stop.ts): CAS T -> 0->      0
+// "Stopped" is the stop ring's (_core/runtime.ts): the thread runs no more
+// JavaScript. A thread that stops by itself gives its roles back first (a
+// stop hook); the ring, which keeps the last 1024 stops, is needed only for
+// a stop seen from outside (its worker exited or ran out of memory): a role
+// whose holder stopped that way more than 1024 stops ago is never passed on. A thread that has merely ended (isAlive() false, its event
+// loop still running) keeps its role: it may still be inside a put. Two
+// takers race by one compareExchange from T; the loser reads U, alive, and
+// gets RoleError. A word that names no issued ident is corrupt memory: a
+// RangeError.
+//
+// Why a role thread that stopped mid-call leaves nothing half done: a put
+// publishes by one compareExchange of TAIL, a get by one of HEAD (below,
+// and _ring.ts tryGet). Before it, a put has written slots at positions >=
+// TAIL (no reader reads them; the next put writes them again) and maybe
+// bumped LAPS or PHASE (their only readers reload more when they change);
+// a get has copied slots (its copy dies with it). After it, the call is
+// complete: the item is published (taken). Only the wake of sleepers may
+// be missing, as for a thread that dies in any release of the default ring
+// (_turn.ts releaseTurn, _ring.ts advance): a writer (reader) that stops
+// between the compareExchange that cleared SLEEPER and its wake leaves the
+// getters (putters) asleep on NOT_EMPTY (NOT_FULL) until their deadline,
+// untimed ones for good, with items (room) there; the next put (get) finds
+// no SLEEPER and wakes nobody. A gap of a few instructions, reachable only
+// by a death at that instruction (out of memory, a terminated worker);
+// closing it needs waiters that look again at each slice end (_state.ts).
+// So the taker starts from whole items. Its handle's caches are checked as any handle's are: the
+// writer's TAIL load, the reader's HEAD compareExchange.
+//
+// singleWriter: a put takes no lock. Only the writer moves TAIL's position
+// (the role; a thread's puts are synchronous sections, so several handles
+// or async puts of one thread never interleave inside one), so:
+//   w = load TAIL (t = position), then HEAD if the hint says full; write
+//   the slots (plain stores); CAS TAIL w -> t + n.
+// The publish stays a compareExchange, not a store: other threads OR bits
+// into TAIL (a getter's SLEEPER, _turn.ts; shutdown's CLOSED), and a store
+// would erase them. The compareExchange reads them as it publishes: from a
+// word with SLEEPER it runs releaseTurn's rule (load GET_WAITERS, keep or
+// clear SLEEPER, wake), and from one with CLOSED it fails and the put
+// reports "shut down" having published nothing. Measured in a two-worker
+// harness, this compareExchange costs what the careful ring's store does
+// (BENCHMARKS.md, int-t2t). Memory ordering as in _ring.ts: the slots are
+// written before the compareExchange (sequentially consistent) that
+// publishes them, and a slot is written only after an Atomics read of HEAD
+// past its previous position, which the reader's compareExchange wrote
+// after its copy.
+// Why no lost wakeup (getters): _turn.ts's SLEEPER argument needs only that
+// SLEEPER is removed by a release with n > 0 and that every release is a
+// compareExchange from the word it read, which this publish is.
+// Shutdown: close() ORs CLOSED into TAIL and waits for TAIL's lock (never
+// held here), then publishes SHUTDOWN. A put's compareExchange either came
+// before the OR (its item is in before SHUTDOWN shows: an immediate
+// shutdown's drain sees it) or fails on CLOSED: no put lands after.
+// Counter ABA (the writer's hint): the wraparound argument of _ring.ts
+// holds with "the writer role" for "TAIL's lock". TAIL stays t from the
+// writer's load to its compareExchange (a word whose position changed is
+// corrupt: a RangeError), so t - HEAD read after that load is the exact
+// fill; the hint (#headSeen) is trusted only when TAIL is as this handle
+// left it (t == #tail) in the same lap (LAPS == #laps; the writer bumps
+// LAPS before the publish that wraps, so a handle that sees TAIL == t has
+// seen every bump of the laps up to t). The readers' PHASE rule holds as
+// written there: a put adds to PHASE before the compareExchange that
+// publishes a crossing, and at most one put is in progress at any instant
+// (the role; a takeover follows a stop). A put that adds to PHASE or LAPS
+// and then finds CLOSED (or dies) leaves them one ahead: readers and the
+// writer only reload more.
+//
+// singleReader: a get keeps _ring.ts's path (tryGet, #takeMany) after its
+// role check: the HEAD compareExchange there is the get's publish, and it
+// costs what a store would (measured as above), while a store would erase a
+// putter's SLEEPER mark in HEAD and could move HEAD back across an
+// immediate shutdown's discard, which the shutting-down thread runs
+// (whichever it is: the discard, tryGetMany with decode null, checks no
+// role). So the reader's wraparound argument is _ring.ts's unchanged (it
+// holds for any number of consumers, one among them).
+
+import { atStop } from "../_core/at_stop.ts";
+import { RoleError } from "../_core/errors.ts";
+import { currentIdent } from "../_core/runtime.ts";
+import type { Acquire } from "../_core/wait.ts";
+import { identIssued } from "../sync/_holder.ts";
+import { corruptWord } from "./_corrupt.ts";
+import { holderDead } from "./_decoding.ts";
+import {
+  CAPACITY,
+  FLAG_SINGLE_READER,
+  FLAG_SINGLE_WRITER,
+  GET_WAITERS,
+  HEAD,
+  HEADER_BYTES,
+  LAPS,
+  MODULUS,
+  NOT_EMPTY,
+  type NumericArray,
+  type NumericInfo,
+  PHASE,
+  READER,
+  TAIL,
+  WRITER,
+} from "./_layout.ts";
+import { Ring } from "./_ring.ts";
+import { CLOSED, CONTENDED, LOCKED, POSITION, SLEEPER, wake } from "./_turn.ts";
+
+let me = 0;
+// This thread's ident, read once: the value a role word holds.
+function ident(): number {
+  return me = currentIdent();
+}
+
+/**
+ * Makes the calling thread (`id`) the holder of role word `slot` (WRITER or
+ * READER): takes a free role or one whose thread has stopped, else throws
+ * RoleError (see the file header). Slow path: a role check that failed.
+ */
+export function takeRole(h: Int32Array, slot: number, id: number): void {
+  const role = slot === WRITER ? "writer" : "reader";
+  for (;;) {
+    const r = Atomics.load(h, slot);
+    if (r === id) return;
+    if (r !== 0) {
+      if (!identIssued(r)) throw corruptWord(role.toUpperCase(), r);
+      if (!holderDead(r)) {
+        throw new RoleError(
+          `Cannot ${
+            role === "writer" ? "put to" : "get from"
+          } queue: it has a single ${role}, thread ${r}, and this is thread ${id} (the role passes on once thread ${r} has stopped)`,
+          role,
+          r,
+        );
+      }
+    }
+    if (Atomics.compareExchange(h, slot, r, id) === r) {
+      return keepRole(h, slot, id);
+    }
+  }
+}
+
+// A role this thread took is given back (CAS id -> 0) just before it records
+// its own stop (_core/at_stop.ts), so the role passes on however many stops
+// the stop ring has seen since. Only while this handle's view lives: a
+// queue whose handle was collected may have been freed (its block reused),
+// and a role kept through another handle of this thread is then left to
+// the stop ring, as is a stop seen from outside (a worker that exited).
+function keepRole(h: Int32Array, slot: number, id: number): void {
+  const ref = new WeakRef(h);
+  const off = atStop(() => {
+    const v = ref.deref();
+    if (v !== undefined) Atomics.compareExchange(v, slot, id, 0);
+  });
+  forget.register(h, off);
+}
+
+const forget = new FinalizationRegistry<() => void>((off) => off());
+
+/** A numeric FIFO ring with a single writer and/or a single reader. */
+export class SoloRing extends Ring {
+  readonly #h: Int32Array;
+  readonly #data: NumericArray;
+  readonly #cap: number;
+  readonly #mask: number; // cap - 1 for a power of two, else -1
+  readonly #m: number;
+  readonly #stride: number; // PHASE's stride less one (_ring.ts)
+  readonly #same: NumericInfo["Array"];
+  readonly #writer: boolean;
+  readonly #reader: boolean;
+  // The writer's hint (_ring.ts): TAIL as this handle last left it, LAPS
+  // then, HEAD as it last read it.
+  #tail = 0;
+  #laps = 0;
+  #headSeen = 0;
+
+  constructor(h: Int32Array, info: NumericInfo, sides: number) {
+    super(h, info);
+    this.#h = h;
+    this.#cap = h[CAPACITY];
+    this.#mask = (this.#cap & (this.#cap - 1)) === 0 ? this.#cap - 1 : -1;
+    this.#m = h[MODULUS];
+    this.#stride = (1 << (31 - Math.clz32(Math.floor(this.#m / 4)))) - 1;
+    this.#data = new info.Array(
+      h.buffer as SharedArrayBuffer,
+      h.byteOffset + HEADER_BYTES,
+      this.#cap,
+    );
+    this.#same = info.Array;
+    this.#writer = (sides & FLAG_SINGLE_WRITER) !== 0;
+    this.#reader = (sides & FLAG_SINGLE_READER) !== 0;
+  }
+
+  override tryPut(x: unknown, w?: Acquire): number {
+    if (!this.#writer) return super.tryPut(x, w);
+    const h = this.#h, m = this.#m, cap = this.#cap, id = me || ident();
+    const word = Atomics.load(h, TAIL);
+    const t = word & POSITION;
+    if (word !== t && (word & CLOSED) !== 0) return -1; // shut down: any thread
+    if (Atomics.load(h, WRITER) !== id) takeRole(h, WRITER, id);
+    if ((word & (LOCKED | CONTENDED)) !== 0 || t >= m) {
+      throw corruptWord("TAIL", word);
+    }
+    if (
+      t !== this.#tail || h[LAPS] !== this.#laps ||
+      mod(t - this.#headSeen, m) >= cap
+    ) {
+      this.#headSeen = freshHead(h, t, m, cap);
+      if (mod(t - this.#headSeen, m) === cap) return this.#full(t);
+    }
+    const mask = this.#mask;
+    (this.#data as unknown as unknown[])[mask >= 0 ? t & mask : t % cap] = x;
+    const next = t + 1 === m ? 0 : t + 1;
+    if (next === 0) h[LAPS] = (h[LAPS] + 1) | 0; // before the publish
+    if ((next & this.#stride) === 0) Atomics.add(h, PHASE, 1); // crossed
+    this.#laps = h[LAPS];
+    // The publish: one compareExchange from a word without bits; publish()
+    // for SLEEPER or CLOSED set meanwhile (see the file header).
+    let v = word;
+    if (v === t) v = Atomics.compareExchange(h, TAIL, t, next);
+    if (v !== t && !publish(h, v, t, next, 1)) return this.#full(t, -1);
+    this.#tail = next;
+    return 1;
+  }
+
+  override tryPutMany(
+    raws: ArrayLike<unknown>,
+    from: number,
+    w?: Acquire,
+  ): number {
+    if (!this.#writer) return super.tryPutMany(raws, from, w);
+    const h = this.#h, m = this.#m, cap = this.#cap, id = me || ident();
+    const word = Atomics.load(h, TAIL);
+    const t = word & POSITION;
+    if (word !== t && (word & CLOSED) !== 0) return -1; // shut down: any thread
+    if (Atomics.load(h, WRITER) !== id) takeRole(h, WRITER, id);
+    if ((word & (LOCKED | CONTENDED)) !== 0 || t >= m) {
+      throw corruptWord("TAIL", word);
+    }
+    const want = raws.length - from;
+    let room = cap - mod(t - this.#headSeen, m);
+    if (t !== this.#tail || h[LAPS] !== this.#laps || room < want) {
+      this.#headSeen = freshHead(h, t, m, cap);
+      room = cap - mod(t - this.#headSeen, m);
+    }
+    const n = room < want ? room : want;
+    if (n <= 0) return this.#full(t);
+    const start = t % cap;
+    const first = Math.min(n, cap - start);
+    const data = this.#data;
+    if (raws instanceof this.#same) {
+      const src = raws as unknown as NumericArray;
+      data.set(src.subarray(from, from + first) as never, start);
+      if (first < n) data.set(src.subarray(from + first, from + n) as never);
+    } else {
+      const d = data as unknown as unknown[];
+      for (let k = 0; k < first; k++) d[start + k] = raws[from + k];
+      for (let k = first; k < n; k++) d[k - first] = raws[from + k];
+    }
+    const next = (t + n) % m;
+    if (next < t) h[LAPS] = (h[LAPS] + 1) | 0; // before the publish
+    if (next < t || (t & ~this.#stride) !== (next & ~this.#stride)) {
+      Atomics.add(h, PHASE, 1); // crossed a multiple of the stride
+    }
+    this.#laps = h[LAPS];
+    let v = word;
+    if (v === t) v = Atomics.compareExchange(h, TAIL, t, next);
+    if (v !== t && !publish(h, v, t, next, n)) return this.#full(t, -1);
+    this.#tail = next;
+    return n;
+  }
+
+  // A put that published nothing (no room: 0; CLOSED: -1): TAIL is still t.
+  #full(t: number, r = 0): number {
+    this.#tail = t;
+    this.#laps = this.#h[LAPS];
+    return r;
+  }
+
+  override tryGet(decode?: unknown, w?: Acquire): unknown {
+    if (this.#reader) {
+      const id = me || ident();
+      if (Atomics.load(this.#h, READER) !== id) takeRole(this.#h, READER, id);
+    }
+    return super.tryGet(decode, w);
+  }
+
+  override tryGetMany(
+    max: number,
+    out: unknown[],
+    decode?: null,
+    w?: Acquire,
+  ): number {
+    // decode null: an immediate shutdown's discard, from any thread.
+    if (this.#reader && decode !== null) {
+      const id = me || ident();
+      if (Atomics.load(this.#h, READER) !== id) takeRole(this.#h, READER, id);
+    }
+    return super.tryGetMany(max, out, decode, w);
+  }
+
+  override tryGetInto(target: NumericArray, from: number, max: number): number {
+    if (this.#reader) {
+      const id = me || ident();
+      if (Atomics.load(this.#h, READER) !== id) takeRole(this.#h, READER, id);
+    }
+    return super.tryGetInto(target, from, max);
+  }
+}
+
+// The writer's HEAD load: HEAD's position, checked against TAIL's `t`
+// (which only the writer moves): 0 <= t - HEAD <= P at every instant, so a
+// word past M, with a bit besides SLEEPER, or more than P behind t is
+// corrupt memory.
+function freshHead(h: Int32Array, t: number, m: number, cap: number): number {
+  const word = Atomics.load(h, HEAD);
+  const head = word & POSITION;
+  if (
+    (word & ~(POSITION | SLEEPER)) !== 0 || head >= m || mod(t - head, m) > cap
+  ) {
+    throw new RangeError(
+      `Cannot put to queue: its shared memory is corrupt (HEAD ${head}, TAIL ${t}, capacity ${cap}, modulus ${m})`,
+    );
+  }
+  return head;
+}
+
+// The writer's publish of TAIL t -> next (n items) from word `v`, which has
+// a bit set (SLEEPER, CLOSED) or moved since the writer read it: releaseTurn's
+// SLEEPER rule (_turn.ts) without a lock. False, having published nothing,
+// when CLOSED is set. A word whose position is not t, or with a lock bit,
+// is corrupt (only the writer moves the position; no lock is taken).
+function publish(
+  h: Int32Array,
+  v: number,
+  t: number,
+  next: number,
+  n: number,
+): boolean {
+  let keep = 0;
+  for (;;) {
+    if ((v & CLOSED) !== 0) return false;
+    if ((v & ~SLEEPER) !== t) throw corruptWord("TAIL", v);
+    keep = v < 0 && Atomics.load(h, GET_WAITERS) > n ? SLEEPER : 0;
+    const seen = Atomics.compareExchange(h, TAIL, v, next | keep);
+    if (seen === v) break;
+    v = seen;
+  }
+  // Why no lost wakeup: _turn.ts (SLEEPER); this is a release with n > 0.
+  if (v < 0) wake(h, NOT_EMPTY, keep !== 0 ? n : Infinity);
+  return true;
+}
+
+function mod(x: number, m: number): number {
+  return x < 0 ? x + m : x;
+}
