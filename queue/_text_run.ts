@@ -17,7 +17,7 @@
 // | SIDE[i]    | ~at (negative): the run's bytes start at `at`            |
 // | SIDE[i + 1]| the run's length (its last "," not counted), its KIND    |
 // |            | (ASCII or UTF8: every record has it)                     |
-// | SIDE[i1]   | c                                                       |
+// | SIDE[i1]   | ~c (negative: real offsets are >= 0)                    |
 // | the rest   | unused until the run is split                           |
 // The bytes are "t1,...,tc," as a put of the items one by one would have
 // written them back to back, so the run is exactly the records that such
@@ -45,8 +45,26 @@
 // A run is put only whole (putRun: all c positions free, its bytes in one
 // place before the region's end or from offset 0); else the producer finds
 // the boundaries itself and puts the records one by one, as before.
+//
+// A split cut short. A get on main wrote nothing but HOLDER and HEAD, so a
+// holder that stopped mid-get left the queue as it was for the thread that
+// takes its turn over (_head.ts); a split rewrites 2c words, and a holder
+// may stop between two of them (or, read as dead, go on writing while the
+// taker reads). So splitRun writes in an order whose every prefix the taker
+// reads correctly (recordsAt), writing the same words a finished split
+// would:
+//   1. positions q + c - 1 down to q + 2, both words; q + 1's length word;
+//      (the run's head and count are intact: the run is read as before)
+//   2. q + 1's offset word: ~c becomes t2's offset, >= 0 (the marker at q
+//      is still there, so a count word >= 0 says "split up to q + 1");
+//   3. q's length word, len(t1); 4. q's offset word: ~at becomes at.
+// A taker that finds the marker at q with a count word v >= 0 finishes the
+// split: t1 is at...v - 1 (the records are back to back, a "," between),
+// and writes q's two words (3 and 4). A count word that fits neither form
+// (~c with c outside 2...P, or v not just past a "," inside the run) was
+// never written so: RangeError, HEAD released unchanged.
 
-import { Batch, recordEnds, TextItem } from "./_text_batch.ts";
+import { Batch, COMMA, recordEnds, TextItem } from "./_text_batch.ts";
 import { corruptWord } from "./_corrupt.ts";
 import { align8 } from "./_layout.ts";
 
@@ -69,7 +87,7 @@ export function recordRun(
   const i = 2 * (t % cap);
   side[i] = ~at;
   side[i + 1] = (batch.bytes.length - 1) | (batch.kind << 30);
-  side[2 * ((t + 1 === m ? 0 : t + 1) % cap)] = batch.length;
+  side[2 * ((t + 1 === m ? 0 : t + 1) % cap)] = ~batch.length;
 }
 
 /**
@@ -87,12 +105,22 @@ export function recordsAt(
   whole: number,
 ): number {
   const i = 2 * (q % cap);
-  const at = side[i];
-  if (at >= 0) return 1;
-  const word = side[i + 1];
-  const c = side[2 * ((q + 1 === m ? 0 : q + 1) % cap)];
+  const a = side[i];
+  if (a >= 0) return 1;
+  const at = ~a, word = side[i + 1], len = word & LENGTH;
+  const v = side[2 * ((q + 1 === m ? 0 : q + 1) % cap)];
+  if (v >= 0) { // a split cut after its step 2 (see the header): finish it
+    if (v <= at || v > at + len + 1 || u8[v - 1] !== COMMA) {
+      throw corruptWord("SIDE", v);
+    }
+    side[i + 1] = (v - at - 1) | (word & ~LENGTH);
+    side[i] = at;
+    return 1;
+  }
+  const c = ~v;
+  if (c < 2 || c > cap) throw corruptWord("SIDE", v); // never written so
   if (c <= whole) return c;
-  splitRun(side, u8, cap, m, q, ~at, word & LENGTH, word >>> 30, c);
+  splitRun(side, u8, cap, m, q, at, len, word >>> 30, c);
   return 1;
 }
 
@@ -112,15 +140,15 @@ function splitRun(
   c: number,
 ): void {
   const ends = new Int32Array(c);
-  if (c < 2 || recordEnds(u8, at, at + len + 1, ends) !== c) {
-    throw corruptWord("SIDE", c); // not written so (see the header)
+  if (recordEnds(u8, at, at + len + 1, ends) !== c) {
+    throw corruptWord("SIDE", ~c); // not written so (see the header)
   }
-  for (let j = 0, from = 0; j < c; j++) {
-    const i = 2 * (q % cap);
-    side[i] = at + from;
+  // In the order of the header's steps 1-4: every prefix reads correctly.
+  for (let j = c - 1; j >= 0; j--) {
+    const i = 2 * ((q + j) % m % cap);
+    const from = j === 0 ? 0 : ends[j - 1];
     side[i + 1] = (ends[j] - from - 1) | (kind << 30);
-    from = ends[j];
-    q = q + 1 === m ? 0 : q + 1;
+    side[i] = at + from;
   }
 }
 

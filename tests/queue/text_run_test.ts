@@ -17,6 +17,8 @@ import {
   Thread,
 } from "../../mod.ts";
 import type * as work from "../_workers/queue_stress.ts";
+import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
+import { HEADER_BYTES } from "../../queue/_layout.ts";
 
 const WORK = new URL("../_workers/queue_stress.ts", import.meta.url);
 const JOIN = { timeout: 120_000 };
@@ -38,6 +40,18 @@ function start(name: keyof typeof work, args: unknown[]): Thread {
   t.start();
   return t;
 }
+
+// The side table of a structured Queue (queue/_text.ts: SIDE after the
+// header, two words a position).
+function sideOf(q: Queue<unknown>, capacity: number): Int32Array {
+  const d = (q as unknown as {
+    [TO_DESCRIPTOR](): { buffer: SharedArrayBuffer; byteOffset: number };
+  })[TO_DESCRIPTOR]();
+  return new Int32Array(d.buffer, d.byteOffset + HEADER_BYTES, 2 * capacity);
+}
+
+// Four items of 7 bytes each ('{"a":1}'): one run "t1,t2,t3,t4," at 0.
+const FOUR = [{ a: 1 }, { a: 2 }, { a: 3 }, { a: 4 }];
 
 describe("Queue unsplit runs (putMany of plain items)", () => {
   it("a run whose head or count word sits at the side table's wrap comes back whole, in part, or one by one", () => {
@@ -228,6 +242,59 @@ describe("Queue unsplit runs (putMany of plain items)", () => {
           );
         }
       }
+    }
+  });
+
+  it("a split cut short at any of its steps (a holder stopped mid-split) is read as the run or finished by the next get: every item once, in order", async () => {
+    // splitRun writes position 3, 2, 1 (length word, then offset word), then
+    // position 0's length word and its offset word last (_text_run.ts).
+    const steps: [number, number][] = [];
+    for (let j = 3; j >= 0; j--) steps.push([2 * j + 1, 7], [2 * j, 8 * j]);
+    for (let cut = 0; cut <= steps.length; cut++) {
+      for (const take of ["get", "getMany"]) {
+        const q = new Queue<unknown>({ capacity: 8, bytes: 1024 });
+        assert.equal(q.putMany(FOUR), 4);
+        const side = sideOf(q, 8);
+        assert.equal(side[0], ~0, "the run's head marks its offset");
+        assert.equal(side[2], ~4, "the count word");
+        for (const [i, v] of steps.slice(0, cut)) side[i] = v;
+        const got: unknown[] = [];
+        if (take === "get") { while (got.length < 4) got.push(q.get(WAIT)); }
+        else while (got.length < 4) got.push(...q.getMany(10, WAIT));
+        assert.deepEqual(got, FOUR, `cut after ${cut} stores, ${take}`);
+        assert.equal(q.qsize(), 0);
+      }
+    }
+  });
+
+  it("a count word no put writes ends a get in a RangeError with the queue unchanged, never a loop under HEAD's turn", async () => {
+    for (const bad of [0, -1, ~1, ~9, 3, 40]) {
+      const q = new Queue<unknown>({ capacity: 8, bytes: 1024 });
+      q.putMany(FOUR);
+      const side = sideOf(q, 8);
+      side[2] = bad;
+      // In a thread of its own, so a loop shows as a join timeout.
+      const t = new Thread({
+        daemon: true,
+        args: [q],
+        target: (q: Queue<unknown>) => {
+          const errors: string[] = [];
+          for (const f of [() => q.getMany(10), () => q.get({ timeout: 1 })]) {
+            try {
+              f();
+              errors.push("no error");
+            } catch (error) {
+              errors.push((error as Error).name);
+            }
+          }
+          return errors.join(",");
+        },
+      });
+      t.start();
+      assert.equal(await t.joinAsync(JOIN), "RangeError,RangeError", `${bad}`);
+      assert.equal(q.qsize(), 4, "nothing taken");
+      side[2] = ~4; // repaired: the items come back
+      assert.deepEqual(q.getMany(10), FOUR);
     }
   });
 });
