@@ -51,10 +51,9 @@
 // Shutdown sets CLOSED in TAIL and waits for a put holding the lock before
 // SHUTDOWN is published (see _ring.ts). Anything that throws while TAIL's
 // lock is held releases it with TAIL and B unchanged: the put did not happen.
-// Putters are woken through PSLEEP (_turn.ts, "Waking ... putters").
-// A put copies text as ASCII optimistically (_text_io.ts); on the first
-// non-ASCII unit it gives the turn back unchanged, encodes outside the lock
-// (TextItem.utf8) and tries again.
+// Putters are woken through PSLEEP (_turn.ts, "Waking ... putters"). A put
+// copies text as ASCII optimistically (_text_io.ts); on a non-ASCII unit it
+// gives the turn back unchanged, encodes outside it and tries again.
 
 import type { Acquire } from "../_core/wait.ts";
 import { tailCorrupt } from "./_corrupt.ts";
