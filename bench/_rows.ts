@@ -217,7 +217,7 @@ export const ROWS: readonly LimitRow[] = [
     quickN: 2_000,
     reps: 5,
     limits:
-      "JSON.stringify + JSON.parse (0.6 µs an item on Deno, 1.0 µs on Node: 60-70% of a put + get on one thread); the turns (2 CAS a put, 3 CAS + a load a get); and the two threads' scheduling on a loaded machine. Putters are woken once per sleep (PSLEEP), text moves with encodeInto/Buffer. On Node postMessage between workers is 2-3x Deno's",
+      "JSON.stringify + JSON.parse (0.6 µs an item on Deno, 1.0 µs on Node: 60-70% of a put + get on one thread); the turns (2 CAS a put, 3 CAS + a load a get: HOLDER's CAS is what makes the dead-holder takeover safe); and the two threads' scheduling on a loaded machine. Putters are woken once per sleep (PSLEEP); text goes in with Buffer.byteLength + latin1Write on Node, a loop on Deno, and out with Buffer#toString. On Node postMessage between workers is 2-3x Deno's",
   },
   {
     id: "obj-m2t",
@@ -255,7 +255,7 @@ export const ROWS: readonly LimitRow[] = [
     quickN: 4_000,
     reps: 5,
     limits:
-      "JSON.parse of each run and the per-item isJsonExact walk (a putMany stringifies the array once and splits it); postMessage pays one structured clone per batch, about one stringify + parse",
+      "JSON.parse of the batch on the consumer, JSON.stringify on the producer (Node's V8 has no fast path for it); a putMany of plain items goes in as one unsplit run (no scan for its records' ends), a whole-batch getMany parses it once. postMessage pays one structured clone per batch, about one stringify + parse",
   },
   {
     id: "lock-2",

@@ -3,15 +3,18 @@
 // text (UTF-8) or custom-codec bytes in a byte region, each record followed
 // by a "," byte, and a side table gives each item's offset, length and kind.
 // Producers serialise on TAIL's lock bit and consumers on HEAD's (_turn.ts),
-// so a batch costs a few atomics plus one copy of its bytes; and a run of
+// so a batch costs a few atomics plus one copy of its bytes; a run of
 // consecutive plain items is one JSON text "t1,t2,...,tk" that a getMany
-// decodes with one TextDecoder call and one JSON.parse.
+// decodes with one TextDecoder call and one JSON.parse; and a putMany's
+// plain items go in as one record, split only if a get needs it (an unsplit
+// run: its side words, and why HEAD never rests inside one, _text_run.ts).
 //
 // Region (after the header): SIDE Int32Array[2 * P] (P = capacity), then
 // (8-aligned) BYTES, a Uint8Array of the queue's `bytes`.
 // | word          | values                                               |
 // |---------------|------------------------------------------------------|
-// | SIDE[2i]      | byte offset of the item at position p (p % P == i)   |
+// | SIDE[2i]      | byte offset of the item at position p (p % P == i);  |
+// |               | negative (~offset) at an unsplit run's head          |
 // | SIDE[2i + 1]  | its length (bits 0-29) and KIND (bits 30-31)         |
 // | BYTES[o...]   | the record: item bytes, then ","; never wraps        |
 // | header B      | byte offset where the next record may go             |
@@ -48,18 +51,15 @@
 // Shutdown sets CLOSED in TAIL and waits for a put holding the lock before
 // SHUTDOWN is published (see _ring.ts). Anything that throws while TAIL's
 // lock is held releases it with TAIL and B unchanged: the put did not happen.
-// Putters are woken through PSLEEP (_turn.ts, "Waking the structured
-// ring's putters").
-// A non-ASCII text is encoded outside the lock: a put copies text as ASCII
-// optimistically (_text_io.ts: how text moves in and out), and on the first
-// non-ASCII unit it gives the turn back unchanged, encodes (TextItem.utf8)
-// and tries again.
+// Putters are woken through PSLEEP (_turn.ts, "Waking ... putters"). A put
+// copies text as ASCII optimistically (_text_io.ts); on a non-ASCII unit it
+// gives the turn back unchanged, encodes outside it and tries again.
 
 import type { Acquire } from "../_core/wait.ts";
 import { tailCorrupt } from "./_corrupt.ts";
 import {
   ASCII,
-  Batch,
+  type Batch,
   CODEC,
   COMMA,
   TAGGED,
@@ -71,6 +71,8 @@ import { decodeEnd, decodeStart, holdEnd } from "./_decoding.ts";
 import { holderIdent, holds } from "./_decoding.ts";
 import { acquireHead, releaseHead, TAKEN } from "./_head.ts";
 import { RegionText } from "./_text_io.ts";
+import { checkRaw, mod, parseRuns, recordRun, recordsAt } from "./_text_run.ts";
+export { NEED, textBytes } from "./_text_run.ts";
 import {
   align8,
   B,
@@ -111,17 +113,6 @@ import {
 const LENGTH = (1 << 30) - 1;
 
 const encoder = new TextEncoder();
-
-/**
- * Internal: on the RangeError of an item too large for the ring, the bytes
- * its record needs (its encoding plus the separator).
- */
-export const NEED: unique symbol = Symbol("threadkit.need");
-
-/** The ring's region size after the header. */
-export function textBytes(capacity: number, bytes: number): number {
-  return align8(8 * capacity) + bytes;
-}
 
 /** Structured FIFO ring of JSON texts or codec bytes. */
 export class TextRing implements Store {
@@ -178,24 +169,7 @@ export class TextRing implements Store {
 
   /** Throws a RangeError if the item can never fit. */
   check(raw: Uint8Array | Batch | TextItem): void {
-    const need = raw instanceof Batch
-      ? raw.largest()
-      : raw instanceof TextItem
-      ? (raw.text.length * 3 < this.#size
-        ? 0
-        : (raw.utf8 ??= encoder.encode(raw.text)).length + 1)
-      : raw.length + (this.#codec ? 1 : 0);
-    if (need > this.#size) {
-      const error = new RangeError(
-        `Cannot put item in queue: it encodes to ${
-          need - 1
-        } bytes, but the queue holds items of at most ${
-          this.#size - 1
-        } bytes (raise the "bytes" option)`,
-      );
-      // An unbounded queue grows a segment that holds it (_unbounded.ts).
-      throw Object.assign(error, { [NEED]: need });
-    }
+    checkRaw(raw, this.#size, this.#codec);
   }
 
   close(publish: () => void): void {
@@ -283,6 +257,20 @@ export class TextRing implements Store {
     try {
       const head = this.#headSeen = Atomics.load(h, HEAD) & POSITION;
       const room = this.#cap - mod(t - head, m);
+      // An unsplit batch goes in whole if it fits (_text_run.ts).
+      const at = !batch.split && from === 0 && batch.length > 1 &&
+          batch.length <= room
+        ? this.#place(batch.bytes.length, t, head)
+        : -1;
+      if (at >= 0) {
+        u8.set(batch.bytes, at);
+        recordRun(this.#side, this.#cap, m, t, at, batch);
+        h[B] = at + batch.bytes.length;
+        n = batch.length;
+        p = (t + n) % m;
+        if (p < t) h[LAPS] = (h[LAPS] + 1) | 0; // under TAIL's lock
+        return n; // released in finally
+      }
       const ends = batch.ends, src = batch.bytes;
       let runFrom = from === 0 ? 0 : ends[from - 1], runAt = -1, runEnd = -1;
       let q = t;
@@ -331,11 +319,12 @@ export class TextRing implements Store {
         return EMPTY;
       }
     }
-    const i = 2 * (p % this.#cap);
-    const at = this.#side[i], word = this.#side[i + 1];
-    const len = word & LENGTH, kind = word >>> 30;
     let text: string | undefined, value: unknown;
     try {
+      this.#records(p, 1); // an unsplit run is split
+      const i = 2 * (p % this.#cap);
+      const at = this.#side[i], word = this.#side[i + 1];
+      const len = word & LENGTH, kind = word >>> 30;
       if (kind === CODEC || decode !== undefined) {
         decodeStart(h, me);
         try {
@@ -400,20 +389,30 @@ export class TextRing implements Store {
     let n = mod(tail - p, m);
     if (n > max) n = max;
     if (decode === null || n === 0) { // discard (immediate shutdown), or empty
+      try { // HEAD never stops inside an unsplit run: one cut by n is split
+        for (let k = 0; k < n;) k += this.#records((p + k) % m, n - k);
+      } catch (error) {
+        this.#release(w, p, me, 0);
+        throw error;
+      }
       this.#release(w, (p + n) % m, me, n);
       return n;
     }
     // Runs of consecutive plain records are copied as one text and parsed
     // after the release; tagged and codec items are decoded here, under the
-    // lock, so a throw can leave them in place.
+    // lock, so a throw can leave them in place. While all are plain, `out`
+    // waits for the parse; the first other item keeps the places before it.
     const base = out.length;
     const runs: (string | number)[] = []; // text, first out index, count
     let runAt = -1, runEnd = -1, runFirst = 0, k = 0, ascii = true;
+    let plain = true; // only plain items so far: nothing in `out`
     if (decode !== undefined) decodeStart(h, me);
     try {
-      for (; k < n; k++) {
-        const i = 2 * ((p + k) % cap);
-        const at = side[i], word = side[i + 1];
+      while (k < n) {
+        const q = (p + k) % m; // c > 1: a whole unsplit run (_text_run.ts)
+        const c = this.#records(q, decode === undefined ? n - k : 1);
+        const i = 2 * (q % cap), a = side[i], word = side[i + 1];
+        const at = a < 0 ? ~a : a;
         const len = word & LENGTH, kind = word >>> 30;
         if (kind <= UTF8 && decode === undefined) {
           if (at !== runEnd) {
@@ -426,7 +425,8 @@ export class TextRing implements Store {
           }
           runEnd = at + len + 1;
           if (kind !== ASCII) ascii = false;
-          out.push(undefined);
+          for (let j = 0; !plain && j < c; j++) out.push(undefined);
+          k += c;
           continue;
         }
         let value: unknown;
@@ -440,7 +440,12 @@ export class TextRing implements Store {
         }
         if (runAt >= 0) runs.push(this.#run(runAt, runEnd, ascii), runFirst);
         runAt = runEnd = -1;
+        if (plain) {
+          plain = false;
+          for (let j = 0; j < k; j++) out.push(undefined);
+        }
         out.push(value);
+        k++;
       }
       if (runAt >= 0) runs.push(this.#run(runAt, runEnd, ascii), runFirst);
       if (decode !== undefined) decodeEnd(h, me);
@@ -452,18 +457,20 @@ export class TextRing implements Store {
       throw error;
     }
     this.#release(w, (p + k) % m, me, k); // frees the bytes
-    for (let r = 0; r < runs.length; r += 2) {
-      const items = JSON.parse("[" + runs[r] + "]") as unknown[];
-      const first = runs[r + 1] as number;
-      for (let j = 0; j < items.length; j++) out[first + j] = items[j];
-    }
+    parseRuns(runs, out, plain);
     return k;
+  }
+
+  // How many items position q's record holds (recordsAt, _text_run.ts).
+  #records(q: number, whole: number): number {
+    return recordsAt(this.#side, this.#u8, this.#cap, this.#m, q, whole);
   }
 
   /** Where a record of `need` bytes for position p goes, or -1 (no room). */
   #place(need: number, p: number, head: number): number {
     if (p === head) return need <= this.#size ? 0 : -1; // empty: restart
-    const first = this.#side[2 * (head % this.#cap)];
+    const f = this.#side[2 * (head % this.#cap)];
+    const first = f < 0 ? ~f : f; // an unsplit run's head (see the header)
     // B is a plain word: written only under TAIL's lock, which we hold.
     const b = this.#h[B];
     if (b > first) {
@@ -489,8 +496,4 @@ export class TextRing implements Store {
   #run(at: number, end: number, ascii: boolean): string {
     return this.#io.text(at, end - 1 - at, ascii);
   }
-}
-
-function mod(x: number, m: number): number {
-  return x < 0 ? x + m : x;
 }

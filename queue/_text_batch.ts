@@ -17,29 +17,100 @@ const encoder = new TextEncoder();
 /**
  * Several items encoded once: their records back to back in `bytes` (each
  * followed by ","), `ends[k]` the end of record k, `kinds[k]` its KIND.
+ * A batch of plain items alone may be unsplit (`split` false): `bytes` is
+ * the array's JSON text with its brackets dropped, every record of KIND
+ * `kind`, and the records' ends are found only when needed (ends, kinds:
+ * one scan, recordEnds), since the ring can store and take such a run
+ * whole without them (_text.ts: unsplit runs).
  */
 export class Batch {
+  #ends: Int32Array | undefined;
+  #kinds: Uint8Array | undefined;
   constructor(
     readonly bytes: Uint8Array,
-    readonly ends: Int32Array,
-    readonly kinds: Uint8Array,
-  ) {}
-  get length(): number {
-    return this.ends.length;
+    ends: Int32Array | undefined,
+    kinds: Uint8Array | undefined,
+    /** The number of items. */
+    readonly length: number,
+    /** The KIND of every record of an unsplit batch. */
+    readonly kind: number = ASCII,
+  ) {
+    this.#ends = ends;
+    this.#kinds = kinds;
+  }
+  /** Whether the records' ends are known (see the class). */
+  get split(): boolean {
+    return this.#ends !== undefined;
+  }
+  get ends(): Int32Array {
+    if (this.#ends === undefined) {
+      const ends = new Int32Array(this.length);
+      if (recordEnds(this.bytes, 0, this.bytes.length, ends) !== this.length) {
+        throw new RangeError("Cannot put items: their JSON text did not split");
+      }
+      this.#ends = ends;
+    }
+    return this.#ends;
+  }
+  get kinds(): Uint8Array {
+    return this.#kinds ??= new Uint8Array(this.length).fill(this.kind);
   }
   /** The largest record, for the size check. */
   largest(): number {
+    const ends = this.ends;
     let most = 0, at = 0;
-    for (let k = 0; k < this.ends.length; k++) {
-      if (this.ends[k] - at > most) most = this.ends[k] - at;
-      at = this.ends[k];
+    for (let k = 0; k < ends.length; k++) {
+      if (ends[k] - at > most) most = ends[k] - at;
+      at = ends[k];
     }
     return most;
   }
   /** A copy that stays valid while the caller waits. */
   own(): Batch {
-    return new Batch(this.bytes.slice(), this.ends, this.kinds);
+    return new Batch(
+      this.bytes.slice(),
+      this.#ends,
+      this.#kinds,
+      this.length,
+      this.kind,
+    );
   }
+}
+
+/**
+ * Finds the ends of the records in b[from...end), JSON texts each followed
+ * by "," (the last one's included), into `ends` (relative to `from`, at
+ * most ends.length of them); returns how many records there were, or
+ * ends.length + 1 if more. The element boundaries are the commas outside
+ * strings at depth 0: JSON.stringify writes no white space, every string
+ * between unescaped quotes (a quote inside one is \" and a backslash \\),
+ * and UTF-8 continuation and lead bytes are all >= 0x80, so a byte scan
+ * that skips strings finds them exactly.
+ */
+export function recordEnds(
+  b: Uint8Array,
+  from: number,
+  end: number,
+  ends: Int32Array,
+): number {
+  let depth = 0, k = 0;
+  const most = ends.length;
+  for (let i = from; i < end; i++) {
+    const c = b[i];
+    if (c === QUOTE) {
+      for (i++; i < end; i++) { // to the string's closing quote
+        const d = b[i];
+        if (d === QUOTE) break;
+        if (d === BACKSLASH) i++; // an escape: skip what it escapes
+      }
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
+    else if (c === COMMA && depth === 0) {
+      if (k === most) return most + 1;
+      ends[k++] = i + 1 - from;
+    }
+  }
+  return k;
 }
 
 /**
@@ -58,11 +129,11 @@ let scratch = new Uint8Array(64 * 1024);
 /**
  * A batch of `list`, each element an item or its tagged form (`tagged[k]`
  * says which: _codec.ts jsonValue): one JSON.stringify of the whole array,
- * encoded with one TextEncoder call and split at its elements (splitArray);
- * else, where the program defined a `toJSON` that JSON.stringify would call
- * on the array itself (on Array.prototype or Object.prototype) or the text
- * is not the array's, one JSON.stringify per element (textBatch). Valid
- * until the next call (own() it).
+ * encoded with one TextEncoder call (splitArray); else, where the program
+ * defined a `toJSON` that JSON.stringify would call on the array itself (on
+ * Array.prototype or Object.prototype) or the text is not the array's, one
+ * JSON.stringify per element (textBatch). Valid until the next call (own()
+ * it).
  *
  * One JSON.stringify of the whole array costs a fraction of n calls (Deno
  * 2.9.6: 59 us against 276 us for 1000 small objects with the join; Node
@@ -70,7 +141,12 @@ let scratch = new Uint8Array(64 * 1024);
  */
 export function arrayBatch(list: unknown[], tagged: boolean[]): Batch {
   if (list.length === 0) {
-    return new Batch(new Uint8Array(0), new Int32Array(0), new Uint8Array(0));
+    return new Batch(
+      new Uint8Array(0),
+      new Int32Array(0),
+      new Uint8Array(0),
+      0,
+    );
   }
   if (!("toJSON" in list)) {
     const batch = splitArray(JSON.stringify(list), tagged);
@@ -82,14 +158,15 @@ export function arrayBatch(list: unknown[], tagged: boolean[]): Batch {
 }
 
 // The batch of an array's JSON text `text` of n = tagged.length elements,
-// or undefined if it is not one ("[", n elements, "]").
+// or undefined if it is not one ("[", then elements, "]").
 // The records the ring stores are the array's elements as they stand:
-// "[t1,...,tn]" with its "]" made a "," is "t1,...,tn," after the "[". The
-// element boundaries are the commas outside strings at depth 0;
-// JSON.stringify writes no white space, every string between unescaped
-// quotes (a quote inside one is \" and a backslash \\), and UTF-8
-// continuation and lead bytes are all >= 0x80, so a byte scan that skips
-// strings finds them exactly.
+// "[t1,...,tn]" with its "]" made a "," is "t1,...,tn," after the "[".
+// When no element is tagged the batch is left unsplit: the scan for the
+// elements' ends (recordEnds: about as long as the JSON.stringify itself)
+// is made only if the ring needs them, and it cannot find other than n
+// elements: each element of `list` (a value isJsonExact passed, or a tagged
+// form) stringifies to one JSON value, and no toJSON is called on the
+// array. Otherwise the ends are found here, and the count is checked.
 function splitArray(text: string, tagged: boolean[]): Batch | undefined {
   const n = tagged.length;
   const max = text.length * 3;
@@ -100,29 +177,18 @@ function splitArray(text: string, tagged: boolean[]): Batch | undefined {
   const { written } = encoder.encodeInto(text, b);
   if (b[0] !== OPEN_BRACKET || b[written - 1] !== CLOSE_BRACKET) return;
   const ascii = written === text.length;
-  const ends = new Int32Array(n);
-  // Ends are relative to b[1].
-  let depth = 0, k = 0;
-  for (let i = 1; i < written - 1; i++) {
-    const c = b[i];
-    if (c === QUOTE) {
-      for (i++;; i++) { // to the string's closing quote
-        const d = b[i];
-        if (d === QUOTE) break;
-        if (d === BACKSLASH) i++; // an escape: skip what it escapes
-      }
-    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
-    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
-    else if (c === COMMA && depth === 0) ends[k++] = i;
+  b[written - 1] = COMMA;
+  const bytes = b.subarray(1, written);
+  if (!tagged.includes(true)) {
+    return new Batch(bytes, undefined, undefined, n, ascii ? ASCII : UTF8);
   }
-  ends[k++] = written - 1;
-  if (k !== n) return;
+  const ends = new Int32Array(n);
+  if (recordEnds(bytes, 0, bytes.length, ends) !== n) return;
   const kinds = new Uint8Array(n);
   for (let j = 0; j < n; j++) {
     kinds[j] = tagged[j] ? TAGGED : ascii ? ASCII : UTF8;
   }
-  b[written - 1] = COMMA;
-  return new Batch(b.subarray(1, written), ends, kinds);
+  return new Batch(bytes, ends, kinds, n);
 }
 
 /**
@@ -146,7 +212,7 @@ function textBatch(texts: string[], tagged: boolean[]): Batch {
     ends[k] = at;
     kinds[k] = tagged[k] ? TAGGED : ascii ? ASCII : UTF8;
   }
-  return new Batch(scratch.subarray(0, written), ends, kinds);
+  return new Batch(scratch.subarray(0, written), ends, kinds, n);
 }
 
 const QUOTE = 0x22;
@@ -169,5 +235,10 @@ export function bytesBatch(list: Uint8Array[]): Batch {
     bytes[at++] = COMMA;
     ends[k] = at;
   }
-  return new Batch(bytes, ends, new Uint8Array(list.length).fill(CODEC));
+  return new Batch(
+    bytes,
+    ends,
+    new Uint8Array(list.length).fill(CODEC),
+    list.length,
+  );
 }

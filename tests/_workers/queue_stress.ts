@@ -76,6 +76,42 @@ export async function produceAsync(
   return n;
 }
 
+/**
+ * Puts items of producer p with putMany in chunks whose sizes cycle through
+ * `sizes`, until n items or the queue's shutdown; every 11th item is tagged
+ * (an undefined field) when `mixed`. Returns how many were accepted (items
+ * 0 .. count - 1 of producer p).
+ */
+export function produceChunks(
+  q: Queue<unknown>,
+  p: number,
+  n: number,
+  sizes: number[],
+  mixed: boolean,
+): number {
+  let i = 0;
+  try {
+    for (let s = 0; i < n; s++) {
+      const len = Math.min(sizes[s % sizes.length], n - i);
+      const chunk: unknown[] = [];
+      for (let k = 0; k < len; k++) {
+        const x = item(p, i + k, true) as StressItem & { u?: undefined };
+        if (mixed && (i + k) % 11 === 0) x.u = undefined;
+        chunk.push(x);
+      }
+      // A putMany cut by the shutdown returns what it put; the next throws.
+      for (let done = 0; done < len;) {
+        const got = q.putMany(chunk.slice(done), WAIT);
+        done += got;
+        i += got;
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof QueueShutDownError)) throw error;
+  }
+  return i;
+}
+
 /** What a consumer saw. */
 export interface Consumed {
   count: number;
