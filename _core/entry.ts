@@ -2,8 +2,23 @@
 // The worker entry named by the user, for bundles (see setWorkerEntry). Kept
 // apart from adapter.ts so that the public declarations that export it do
 // not reach the adapter's, which name node:worker_threads types.
+//
+// Its state lives in one object per thread on the global, not in this
+// module: a worker runs this file twice, once inside the bundled worker
+// entry (thread/_worker_bundle.js, which sets the override it inherits) and
+// once as a module of the package (which the adapter reads). Both copies
+// take the same object (thread/_worker.ts says why every stateful module of
+// the entry's graph does so).
 
-let entryOverride: URL | undefined;
+interface EntryState {
+  override: URL | undefined;
+  changed: (() => void) | undefined;
+}
+const KEY = Symbol.for("threadkit.entry.v1");
+const state: EntryState = (globalThis as { [KEY]?: EntryState })[KEY] ??= {
+  override: undefined,
+  changed: undefined,
+};
 
 /**
  * Names the file threads start in, for a bundle whose bundler does not
@@ -25,10 +40,10 @@ let entryOverride: URL | undefined;
  * @throws {TypeError} when `url` is not an absolute URL.
  */
 export function setWorkerEntry(url: string | URL | undefined): void {
-  if (url === undefined) entryOverride = undefined;
+  if (url === undefined) state.override = undefined;
   else {
     try {
-      entryOverride = new URL(url);
+      state.override = new URL(url);
     } catch (cause) {
       throw new TypeError(
         `Cannot set worker entry: "${url}" is not an absolute URL`,
@@ -36,17 +51,15 @@ export function setWorkerEntry(url: string | URL | undefined): void {
       );
     }
   }
-  entryChanged?.();
+  state.changed?.();
 }
-
-let entryChanged: (() => void) | undefined;
 
 /** Calls `f` after every setWorkerEntry (the spares, _core/spare.ts). */
 export function onEntryChange(f: () => void): void {
-  entryChanged = f;
+  state.changed = f;
 }
 
 /** The entry set with {@linkcode setWorkerEntry}, if any. */
 export function workerEntry(): URL | undefined {
-  return entryOverride;
+  return state.override;
 }

@@ -82,9 +82,17 @@ export function needsScope(source: string): boolean {
   return false;
 }
 
-/** The package's public names, once loaded in this thread. */
-let names: Record<string, unknown> | undefined;
-let loading: Promise<Record<string, unknown>> | undefined;
+/**
+ * The package's public names, once loaded in this thread, and the load in
+ * progress: on the global, one per thread (the bundled worker entry,
+ * thread/_worker_bundle.js, has a copy of this file beside the package's).
+ */
+interface Loaded {
+  names?: Record<string, unknown>;
+  loading?: Promise<Record<string, unknown>>;
+}
+const KEY = Symbol.for("threadkit.scope.v1");
+const loaded: Loaded = (globalThis as { [KEY]?: Loaded })[KEY] ??= {};
 
 /**
  * Loads the whole package in this thread (so every primitive class has
@@ -96,10 +104,10 @@ export function loadScope(): Promise<Record<string, unknown>> {
   // reach it starts (this is the whole package, for every thread's entry);
   // the npm build turns it back into the literal bundlers follow
   // (scripts/build_npm.ts).
-  return loading ??=
+  return loaded.loading ??=
     (import(new URL("../mod.ts", import.meta.url).href) as Promise<
       Record<string, unknown>
-    >).then((mod) => names = { ...mod });
+    >).then((mod) => loaded.names = { ...mod });
 }
 
 /**
@@ -107,5 +115,5 @@ export function loadScope(): Promise<Record<string, unknown>> {
  * {@linkcode loadScope}), else undefined.
  */
 export function loadedScope(): Record<string, unknown> | undefined {
-  return names;
+  return loaded.names;
 }

@@ -231,15 +231,19 @@ export function readResult(block: Int32Array): { value: unknown } | undefined {
 
 // The spares this thread keeps, if any: _core/spare.ts registers how to stop
 // them once it constructs one, and the worker entry stops them when its
-// thread ends (a hook, so that the entry does not load spare.ts).
-let stopKept: (() => void) | undefined;
+// thread ends (a hook, so that the entry does not load spare.ts). Kept on the
+// global, one per thread: the bundled entry (thread/_worker_bundle.js) has a
+// copy of this file and calls stopKeptSpares, the package's copy registers.
+const KEPT = Symbol.for("threadkit.keptSpares.v1");
+const kept: { stop?: () => void } =
+  (globalThis as { [KEPT]?: { stop?: () => void } })[KEPT] ??= {};
 
 /** Internal (_core/spare.ts): how to stop this thread's spares. */
 export function keepingSpares(stop: () => void): void {
-  stopKept = stop;
+  kept.stop = stop;
 }
 
 /** Stops the spares this thread keeps (thread/_worker.ts, at its end). */
 export function stopKeptSpares(): void {
-  stopKept?.();
+  kept.stop?.();
 }

@@ -13,7 +13,12 @@
 // Thread row also runs on that package in the same process, in alternating
 // order, and prints its medians beside this one's (a same-process A/B).
 //
-//   deno run -A bench/start_ab.ts [N] [--base=<dir>]
+// It then prints, per Thread row, the median of the per-round ratios of this
+// package's time to the base's (the pair of each round ran back to back).
+// --rows=<names> (comma-separated: coldModule, coldSource, daemonCold,
+// spareModule, spareSource) runs only those rows (and their baselines).
+//
+//   deno run -A bench/start_ab.ts [N] [--base=<dir>] [--rows=<names>]
 import { Worker as NodeWorker } from "node:worker_threads";
 import * as here from "../mod.ts";
 import type * as addOne from "./_workers/add_one.ts";
@@ -22,6 +27,9 @@ const RAW_NODE = new URL("./_workers/raw_add_one_node.mjs", import.meta.url);
 const TASK = new URL("./_workers/add_one.ts", import.meta.url);
 const N = Number(Deno.args.find((a) => !a.startsWith("--")) ?? 8);
 const baseDir = Deno.args.find((a) => a.startsWith("--base="))?.slice(7);
+const only = Deno.args.find((a) => a.startsWith("--rows="))?.slice(7)
+  .split(",");
+const wanted = (name: string) => only === undefined || only.includes(name);
 type Package = Pick<typeof here, "moduleTarget" | "prestartThreads" | "Thread">;
 const base: Package | undefined = baseDir === undefined
   ? undefined
@@ -107,6 +115,7 @@ for (const [, p] of packages) {
 }
 // Each row in turn for each package, their order alternating by round.
 async function row(name: string, run: () => Promise<number>, spare: boolean) {
+  if (!wanted(name)) return;
   const order = res.raw.length % 2 === 0 ? packages : [...packages].reverse();
   for (const [prefix, p] of order) {
     pkg = p;
@@ -123,7 +132,7 @@ for (let i = 0; i < N; i++) {
   await row("coldModule", () => thread(false), false);
   await row("coldSource", () => thread(true), false);
   await pause();
-  res.rawNode.push(await rawNode());
+  if (wanted("daemonCold")) res.rawNode.push(await rawNode());
   await row("daemonCold", () => thread(false, true), false);
   await row("spareModule", () => thread(false), true);
   await row("spareSource", () => thread(true), true);
@@ -143,9 +152,19 @@ const baseline: Record<string, string> = {
   spareSource: "raw",
 };
 console.log(
-  Object.entries(res).map(([k, v]) => {
+  Object.entries(res).filter(([, v]) => v.length > 0).map(([k, v]) => {
     const of = baseline[k.replace("base:", "")];
     return `${k} ${med(v).toFixed(2)}ms` +
       (of ? ` (${(med(v) / med(res[of])).toFixed(2)}x ${of})` : "");
   }).join(" | "),
 );
+if (base !== undefined) {
+  const paired = Object.keys(baseline).filter((k) => res[k].length > 0).map(
+    (k) => {
+      const r = res[k].map((v, i) => v / res["base:" + k][i]);
+      const lo = Math.min(...r).toFixed(2), hi = Math.max(...r).toFixed(2);
+      return `${k} ${med(r).toFixed(2)}x (${lo}-${hi})`;
+    },
+  );
+  console.log(`this / base, median of per-round ratios: ${paired.join(" | ")}`);
+}
