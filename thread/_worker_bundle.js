@@ -482,10 +482,12 @@ function explainMissing(error, what) {
 }
 
 // thread/_call.ts
-async function call(fn, args, target) {
+async function call(fn, args, target, waits) {
   let value;
   try {
-    value = await fn(...args);
+    const returned = fn(...args);
+    if (typeof returned === "object" && returned !== null || typeof returned === "function") waits?.();
+    value = await returned;
   } catch (error) {
     throw explain(error, target);
   }
@@ -541,6 +543,7 @@ var ended = false;
 var stopped = false;
 var pinged = false;
 var codec;
+var codecLoading = false;
 if (kind === "node") {
   const { workerData } = workerThreads();
   const data = workerData;
@@ -571,14 +574,20 @@ async function run(start, kind2) {
   try {
     const wire = start.target;
     const mod = wire.kind === "module" ? INTERNAL[wire.module] : void 0;
+    if (mod !== void 0 || start.claim !== void 0) loadCodec();
     const own = mod && (await mod())[wire.export];
     const c = start.claim !== void 0 ? await claims() : void 0;
     if (c !== void 0 && !(own && c.tagsKnown(start.args))) await loadScope();
-    const target = own ?? compilePlain(wire) ?? await resolveTarget(wire);
+    let target = own ?? compilePlain(wire);
+    if (target === void 0) {
+      const resolving = resolveTarget(wire);
+      loadCodec();
+      target = await resolving;
+    }
     const args = c?.decodeClaimed(start.claim, start.args) ?? start.args;
     outcome = {
       ok: true,
-      value: await call(target, args, wire)
+      value: await call(target, args, wire, loadCodec)
     };
   } catch (error) {
     outcome = {
@@ -636,9 +645,14 @@ function watchDeath(kind2) {
     });
   }
 }
-function installHooks(kind2) {
+function loadCodec() {
+  if (codecLoading) return;
+  codecLoading = true;
   import(new URL("../_core/outcome.ts", import.meta.url).href).then((m) => codec = m, () => {
   });
+}
+function installHooks(kind2) {
+  if (current === void 0) loadCodec();
   const die = (reason, code, e) => {
     const start = current;
     if (start === void 0) return;
