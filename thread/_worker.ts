@@ -199,9 +199,10 @@ async function run(
     if (c !== undefined && !(own && c.tagsKnown(start.args))) await loadScope();
     let target = own ?? compilePlain(wire);
     if (target === undefined) {
-      const resolving = resolveTarget(wire); // its import first, then ours
+      // After the target's own import: loaded alongside it, the codec's
+      // modules held the target's import up (loadCodec).
+      target = await resolveTarget(wire);
       loadCodec();
-      target = await resolving;
     }
     const args = c?.decodeClaimed(start.claim!, start.args) ?? start.args;
     outcome = {
@@ -308,7 +309,14 @@ function watchDeath(kind: "node" | "web"): void {
 // claim, the package, a target's promise or object result), not with the
 // hooks: the import() call alone took 0.4-3.5 ms of a cold start, at once
 // (Deno 2.9.6, load 8-10), and a plain source target returning a number never
-// needs it. A spare loads it before it sleeps (installHooks).
+// needs it. For a module target it starts once the module has loaded: loaded
+// alongside, it delayed the target's call by a third (same process, Deno
+// 2.9.6, load 7-10: 0.60-0.67x the time from start() to the call without
+// it). The cost: a death by an error that the module's own top-level code
+// raised later (a timer, a rejection), while the module still loads, is
+// reported with the error as structured clone carries it (message and stack;
+// its class name lost), as any death before the codec has loaded always was.
+// A spare loads the codec before it sleeps (installHooks).
 function loadCodec(): void {
   if (codecLoading) return;
   codecLoading = true;

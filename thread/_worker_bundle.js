@@ -580,9 +580,8 @@ async function run(start, kind2) {
     if (c !== void 0 && !(own && c.tagsKnown(start.args))) await loadScope();
     let target = own ?? compilePlain(wire);
     if (target === void 0) {
-      const resolving = resolveTarget(wire);
+      target = await resolveTarget(wire);
       loadCodec();
-      target = await resolving;
     }
     const args = c?.decodeClaimed(start.claim, start.args) ?? start.args;
     outcome = {
