@@ -17,8 +17,13 @@
 // package's time to the base's (the pair of each round ran back to back).
 // --rows=<names> (comma-separated: coldModule, coldSource, daemonCold,
 // spareModule, spareSource) runs only those rows (and their baselines).
+// --called makes each Thread's target return the time it was called (the
+// worker's clock, performance.timeOrigin + now) instead of n + 1, and prints
+// also the time from start() returning to that call, per row and (with
+// --base) as per-round ratios: the worker's side of a start, without the
+// joiner's wake.
 //
-//   deno run -A bench/start_ab.ts [N] [--base=<dir>] [--rows=<names>]
+//   deno run -A bench/start_ab.ts [N] [--base=<dir>] [--rows=<names>] [--called]
 import { Worker as NodeWorker } from "node:worker_threads";
 import * as here from "../mod.ts";
 import type * as addOne from "./_workers/add_one.ts";
@@ -30,6 +35,8 @@ const baseDir = Deno.args.find((a) => a.startsWith("--base="))?.slice(7);
 const only = Deno.args.find((a) => a.startsWith("--rows="))?.slice(7)
   .split(",");
 const wanted = (name: string) => only === undefined || only.includes(name);
+const CALLED = Deno.args.includes("--called");
+let lastCall = NaN; // with --called: ms from start() returning to the call
 type Package = Pick<typeof here, "moduleTarget" | "prestartThreads" | "Thread">;
 const base: Package | undefined = baseDir === undefined
   ? undefined
@@ -62,17 +69,23 @@ async function rawNode() {
 async function thread(source: boolean, daemon = false) {
   const { moduleTarget, Thread } = pkg;
   const t0 = performance.now();
-  const t = new Thread({
-    target: source
+  const t = new Thread<(n: number) => number>({
+    target: CALLED
+      ? (source
+        ? () => performance.timeOrigin + performance.now()
+        : moduleTarget<typeof addOne.calledAt>(TASK, "calledAt"))
+      : source
       ? (n: number) => n + 1
       : moduleTarget<typeof addOne.addOne>(TASK, "addOne"),
     args: [41],
     daemon,
   });
   t.start();
+  const started = performance.timeOrigin + performance.now();
   const v = await t.joinAsync({ timeout: 60000 });
   const dt = performance.now() - t0;
-  if (v !== 42) throw new Error("bad");
+  if (CALLED) lastCall = v - started;
+  else if (v !== 42) throw new Error("bad");
   return dt;
 }
 async function ready() {
@@ -93,6 +106,7 @@ const res: Record<string, number[]> = {
   spareModule: [],
   spareSource: [],
 };
+const calls: Record<string, number[]> = {};
 const packages: [string, Package][] = [["", here]];
 if (base !== undefined) {
   packages.push(["base:", base]);
@@ -123,6 +137,7 @@ async function row(name: string, run: () => Promise<number>, spare: boolean) {
     if (spare) await ready();
     else await pause();
     res[prefix + name].push(await run());
+    (calls[prefix + name] ??= []).push(lastCall);
     stopSpares();
   }
 }
@@ -167,4 +182,19 @@ if (base !== undefined) {
     },
   );
   console.log(`this / base, median of per-round ratios: ${paired.join(" | ")}`);
+}
+if (CALLED) {
+  console.log(
+    "start() to the target's call: " +
+      Object.entries(calls).map(([k, v]) => `${k} ${med(v).toFixed(2)}ms`).join(
+        " | ",
+      ),
+  );
+  if (base !== undefined) {
+    const paired = Object.keys(baseline).filter((k) => calls[k]).map((k) => {
+      const r = calls[k].map((v, i) => v / calls["base:" + k][i]);
+      return `${k} ${med(r).toFixed(2)}x`;
+    });
+    console.log(`to the call, this / base: ${paired.join(" | ")}`);
+  }
 }
