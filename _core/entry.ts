@@ -3,22 +3,21 @@
 // apart from adapter.ts so that the public declarations that export it do
 // not reach the adapter's, which name node:worker_threads types.
 //
-// Its state lives in one object per thread on the global, not in this
-// module: a worker runs this file twice, once inside the bundled worker
-// entry (thread/_worker_bundle.js, which sets the override it inherits) and
-// once as a module of the package (which the adapter reads). Both copies
-// take the same object (thread/_worker.ts says why every stateful module of
-// the entry's graph does so).
+// Its state is one object per thread (threadState, _core/host.ts): a worker
+// runs this file twice, once inside the bundled worker entry
+// (thread/_worker_bundle.js, which sets the override it inherits) and once
+// as a module of the package (which the adapter reads).
+
+import { threadState } from "./host.ts";
 
 interface EntryState {
   override: URL | undefined;
   changed: (() => void) | undefined;
 }
-const KEY = Symbol.for("threadkit.entry.v1");
-const state: EntryState = (globalThis as { [KEY]?: EntryState })[KEY] ??= {
+const state: EntryState = threadState("entry", () => ({
   override: undefined,
   changed: undefined,
-};
+}));
 
 /**
  * Names the file threads start in, for a bundle whose bundler does not

@@ -10,6 +10,8 @@
 // are kept for synchronous use: a Barrier action is compiled inside a
 // blocking wait, which cannot await an import.
 
+import { threadState } from "./host.ts";
+
 /**
  * Every public name of the package root (mod.ts), known without loading it;
  * tests/_core/scope_test.ts checks the list against mod.ts. A source target
@@ -84,15 +86,14 @@ export function needsScope(source: string): boolean {
 
 /**
  * The package's public names, once loaded in this thread, and the load in
- * progress: on the global, one per thread (the bundled worker entry,
+ * progress: one per thread (threadState; the bundled worker entry,
  * thread/_worker_bundle.js, has a copy of this file beside the package's).
  */
 interface Loaded {
   names?: Record<string, unknown>;
   loading?: Promise<Record<string, unknown>>;
 }
-const KEY = Symbol.for("threadkit.scope.v1");
-const loaded: Loaded = (globalThis as { [KEY]?: Loaded })[KEY] ??= {};
+const loaded: Loaded = threadState("scope", () => ({}));
 
 /**
  * Loads the whole package in this thread (so every primitive class has

@@ -19,10 +19,14 @@
 //   from its own folder, since in the bundle import.meta.url is the bundle's.
 // - State: a thread that later loads the package runs a second copy of each
 //   bundled module. Every module-level value that must be one per thread
-//   lives on the global under a Symbol.for key, created by whichever copy
-//   runs first (_core/runtime.ts's runtime, _core/entry.ts's override,
+//   lives on the global, created by whichever copy runs first: the runtime
+//   under one key for every copy of the package (_core/runtime.ts: one
+//   thread table per thread), and through threadState (_core/host.ts) under
+//   a key of the package's root, which the bundle names as its modules do
+//   (it is one folder below the root, as they are; checked below), so that
+//   another copy of the package keeps its own: _core/entry.ts's override,
 //   thread/_handles.ts's registry, _core/spare_block.ts's kept spares,
-//   _core/scope.ts's loaded names); what is left in a copy is constants,
+//   _core/scope.ts's loaded names. What is left in a copy is constants,
 //   pure functions and caches of the same value (host.ts's
 //   node:worker_threads). Classes are the one thing a copy cannot share (a
 //   second class fails `instanceof`), so the bundle may define only the
@@ -115,6 +119,12 @@ async function bundle(): Promise<string> {
     await run(["bundle", "--quiet", ENTRY.href, "-o", file]);
     const text = HEADER + await Deno.readTextFile(file);
     const problems = [...urlProblems(texts), ...classProblems(text)];
+    // threadState's key names the root as new URL("..", import.meta.url).
+    for (const specifier of [...Object.keys(texts), OUT.href]) {
+      if (new URL("..", specifier).href !== ROOT.href) {
+        problems.push(`${specifier} is not one folder below the root`);
+      }
+    }
     if (problems.length > 0) throw new Error(problems.join("\n"));
     return text;
   } finally {

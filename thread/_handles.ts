@@ -7,27 +7,28 @@
 // of thread.ts, so imports run one way (current.ts, _worker.ts -> here).
 
 import type { EntryInfo } from "../_core/runtime.ts";
+import { threadState } from "../_core/host.ts";
 
 /** What this registry needs of a Thread. */
 export interface Handle {
   readonly daemon: boolean;
 }
 
-// One registry per thread, kept on the global: the bundled worker entry
-// (thread/_worker_bundle.js) has a copy of this file (it waits for `owned`),
-// and the package's copy is the one thread.ts fills. Both take the same
-// object, created by whichever copy runs first.
+// One registry per thread and copy of the package (threadState): the bundled
+// worker entry (thread/_worker_bundle.js) has a copy of this file (it waits
+// for `owned`), and the package's copy is the one thread.ts fills. Both take
+// the same object; another copy of the package in the thread has its own
+// (its hooks use its own Thread class's private state).
 interface Registry {
   hooks: Hooks;
   owned: Map<number, Handle>;
   foreign: Map<number, Handle>;
 }
-const KEY = Symbol.for("threadkit.handles.v1");
-const registry: Registry = (globalThis as { [KEY]?: Registry })[KEY] ??= {
+const registry: Registry = threadState("handles", () => ({
   hooks: {},
   owned: new Map(),
   foreign: new Map(),
-};
+}));
 
 /** What Thread provides to the registry. */
 interface Hooks {

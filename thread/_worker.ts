@@ -81,7 +81,7 @@ import {
   endIdent,
   recordStop,
 } from "../_core/runtime.ts";
-// Imports nothing at run time: no cost on the start-up path.
+// Imports only host.ts at run time: no cost on the start-up path.
 import { awaitOwnedThreads, owned } from "./_handles.ts";
 import type * as OutcomeModule from "../_core/outcome.ts";
 import type * as ClaimModule from "../_core/claim.ts";

@@ -66,6 +66,12 @@ function refTimer(timer, on) {
   }
   return false;
 }
+var PACKAGE_ROOT = new URL("..", import.meta.url).href;
+function threadState(name, make) {
+  const key = Symbol.for(`threadkit.${name} ${PACKAGE_ROOT}`);
+  const g = globalThis;
+  return g[key] ??= make();
+}
 
 // _core/spare_block.ts
 var RESULT = 4;
@@ -119,18 +125,16 @@ function writeResult(block, value) {
   Atomics.store(block, RESULT, 1);
   return true;
 }
-var KEPT = Symbol.for("threadkit.keptSpares.v1");
-var kept = globalThis[KEPT] ??= {};
+var kept = threadState("keptSpares", () => ({}));
 function stopKeptSpares() {
   kept.stop?.();
 }
 
 // _core/entry.ts
-var KEY = Symbol.for("threadkit.entry.v1");
-var state = globalThis[KEY] ??= {
+var state = threadState("entry", () => ({
   override: void 0,
   changed: void 0
-};
+}));
 function setWorkerEntry(url) {
   if (url === void 0) state.override = void 0;
   else {
@@ -172,12 +176,12 @@ var BLOCK_BYTES2 = 4 * 1024 * 1024;
 var MAX_BLOCK_BYTES = 1024 * 1024 * 1024;
 var GROW_STEP = 64 * 1024 * 1024;
 var MAIN_IDENT = 1;
-var KEY2 = Symbol.for("threadkit.runtime.v1");
+var KEY = Symbol.for("threadkit.runtime.v1");
 var encoder = new TextEncoder();
 var decoder = new TextDecoder();
 var nameScratch = new Uint8Array(NAME_BYTES);
 function runtime() {
-  return cached ??= globalThis[KEY2] ?? createMain();
+  return cached ??= globalThis[KEY] ?? createMain();
 }
 var cached;
 function adoptRuntime(buffer, ident, entry) {
@@ -191,7 +195,7 @@ function adoptRuntime(buffer, ident, entry) {
     ident,
     entry
   };
-  globalThis[KEY2] = cached = rt;
+  globalThis[KEY] = cached = rt;
   return rt;
 }
 function tableView(buffer) {
@@ -222,7 +226,7 @@ function createMain() {
     ident: MAIN_IDENT,
     entry: 0
   };
-  globalThis[KEY2] = rt;
+  globalThis[KEY] = rt;
   return rt;
 }
 function endEntry(entry, ident) {
@@ -258,12 +262,11 @@ function writeEntry(view, entry, name, daemon) {
 }
 
 // thread/_handles.ts
-var KEY3 = Symbol.for("threadkit.handles.v1");
-var registry = globalThis[KEY3] ??= {
+var registry = threadState("handles", () => ({
   hooks: {},
   owned: /* @__PURE__ */ new Map(),
   foreign: /* @__PURE__ */ new Map()
-};
+}));
 var hooks = registry.hooks;
 var owned = registry.owned;
 var foreign = registry.foreign;
@@ -425,8 +428,7 @@ function needsScope(source) {
   }
   return false;
 }
-var KEY4 = Symbol.for("threadkit.scope.v1");
-var loaded = globalThis[KEY4] ??= {};
+var loaded = threadState("scope", () => ({}));
 function loadScope() {
   return loaded.loading ??= import(new URL("../mod.ts", import.meta.url).href).then((mod) => loaded.names = {
     ...mod

@@ -7,9 +7,22 @@
 // are checked by tests/thread/children_test.ts, through the same registry.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { moduleTarget, setWorkerEntry, Thread } from "../../mod.ts";
+import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import * as A from "../../mod.ts";
+import {
+  currentThread,
+  Event,
+  moduleTarget,
+  setExcepthook,
+  setWorkerEntry,
+  Thread,
+} from "../../mod.ts";
 import { defaultEntry } from "../../_core/adapter.ts";
 import type * as State from "../_workers/entry_state.ts";
+import type * as Copies from "../_workers/two_copies.ts";
 import { isDeno } from "../_helpers.ts";
 
 const JOIN = { timeout: 30_000 };
@@ -69,6 +82,67 @@ describe("the bundled worker entry", () => {
     });
     t.start();
     assert.equal(await t.joinAsync(JOIN), true);
+  });
+});
+
+// A second copy of the package under another root: its library folders and
+// its root module, copied to a fresh folder (removed by the caller).
+function copyPackage(): { dir: string; mod: string } {
+  const root = fileURLToPath(new URL("../../", import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), "threadkit-copy-"));
+  for (const f of ["_core", "sync", "queue", "thread", "pool"]) {
+    cpSync(join(root, f), join(dir, f), { recursive: true });
+  }
+  const file = existsSync(join(root, "mod.ts")) ? "mod.ts" : "mod.js";
+  cpSync(join(root, file), join(dir, file));
+  return { dir, mod: pathToFileURL(join(dir, file)).href };
+}
+
+const COPIES = new URL("../_workers/two_copies.ts", import.meta.url);
+
+describe("two copies of the package in one thread", () => {
+  it("each copy's currentThread() is its own Thread, in the main thread and in a thread", async () => {
+    const { dir, mod } = copyPackage();
+    try {
+      const B = await import(mod) as typeof A;
+      assert.notEqual(B.Thread, A.Thread);
+      const t = new Thread({ target: () => 1 });
+      t.start();
+      await t.joinAsync(JOIN);
+      assert.ok(currentThread() instanceof Thread);
+      assert.ok(B.currentThread() instanceof B.Thread);
+      const inner = new Thread({
+        target: moduleTarget<typeof Copies.identities>(COPIES, "identities"),
+        args: [mod],
+      });
+      inner.start();
+      assert.deepEqual(await inner.joinAsync(JOIN), [true, true]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a thread's worker waits for the threads it started with its copy, another copy loaded", async () => {
+    const { dir, mod } = copyPackage();
+    const reported: unknown[] = [];
+    setExcepthook(({ error }) => reported.push(error));
+    try {
+      const go = new Event(), done = new Event();
+      const outer = new Thread({
+        target: moduleTarget<typeof Copies.leaveChild>(COPIES, "leaveChild"),
+        args: [mod, go, done],
+      });
+      outer.start();
+      assert.equal(typeof await outer.joinAsync(JOIN), "number");
+      go.set();
+      // A worker that did not wait (its registry's hooks taken by the other
+      // copy's Thread) died, cutting its child short: done never set.
+      assert.equal(await done.waitAsync({ timeout: 20_000 }), true);
+      assert.deepEqual(reported, []);
+    } finally {
+      setExcepthook(undefined);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
