@@ -77,8 +77,26 @@ export {
   type SpareData,
 } from "./spare.ts";
 
+// The worker entry. From the TypeScript sources (Deno, and the package from
+// JSR) it is thread/_worker.ts bundled into one file: a Deno worker loads
+// each module of its entry's static graph before running any, and the 11
+// modules cost a cold start more than the one file (scripts/bundle_entry.ts
+// makes it and says why its copies of those modules keep one state per
+// thread). The npm build starts threads on its own thread/_worker.js (the
+// literal below, which bundlers follow and bundle themselves): the bundle's
+// name is not a literal there, so that no bundler takes it for an asset.
+const FROM_SOURCE = import.meta.url.endsWith(".ts");
+const BUNDLE = "../thread/_worker_bundle.js";
+
 /** The worker entry's URL, next to this file in source and in the build. */
-const ENTRY: URL = new URL("../thread/_worker.ts", import.meta.url);
+const ENTRY: URL = FROM_SOURCE
+  ? new URL(BUNDLE, import.meta.url)
+  : new URL("../thread/_worker.ts", import.meta.url);
+
+/** The default worker entry's URL (tests: naming it with setWorkerEntry). */
+export function defaultEntry(): URL {
+  return ENTRY;
+}
 
 /** The watcher of threads with resourceLimits (_core/_watch.ts). */
 const WATCH_ENTRY: URL = new URL(
@@ -196,8 +214,8 @@ function startFresh(
     (RUNTIME === "deno" && !daemon && resourceLimits === undefined)
   ) {
     // The literal form bundlers recognise (see the top of this file).
-    const worker = entryOverride !== undefined
-      ? new Worker(entryOverride, { type: "module", name })
+    const worker = entryOverride !== undefined || FROM_SOURCE
+      ? new Worker(entryOverride ?? ENTRY, { type: "module", name })
       : new Worker(new URL("../thread/_worker.ts", import.meta.url), {
         type: "module",
         name,

@@ -2,8 +2,22 @@
 // The worker entry named by the user, for bundles (see setWorkerEntry). Kept
 // apart from adapter.ts so that the public declarations that export it do
 // not reach the adapter's, which name node:worker_threads types.
+//
+// Its state is one object per thread (threadState, _core/host.ts): a worker
+// runs this file twice, once inside the bundled worker entry
+// (thread/_worker_bundle.js, which sets the override it inherits) and once
+// as a module of the package (which the adapter reads).
 
-let entryOverride: URL | undefined;
+import { threadState } from "./host.ts";
+
+interface EntryState {
+  override: URL | undefined;
+  changed: (() => void) | undefined;
+}
+const state: EntryState = threadState("entry", () => ({
+  override: undefined,
+  changed: undefined,
+}));
 
 /**
  * Names the file threads start in, for a bundle whose bundler does not
@@ -25,10 +39,10 @@ let entryOverride: URL | undefined;
  * @throws {TypeError} when `url` is not an absolute URL.
  */
 export function setWorkerEntry(url: string | URL | undefined): void {
-  if (url === undefined) entryOverride = undefined;
+  if (url === undefined) state.override = undefined;
   else {
     try {
-      entryOverride = new URL(url);
+      state.override = new URL(url);
     } catch (cause) {
       throw new TypeError(
         `Cannot set worker entry: "${url}" is not an absolute URL`,
@@ -36,17 +50,15 @@ export function setWorkerEntry(url: string | URL | undefined): void {
       );
     }
   }
-  entryChanged?.();
+  state.changed?.();
 }
-
-let entryChanged: (() => void) | undefined;
 
 /** Calls `f` after every setWorkerEntry (the spares, _core/spare.ts). */
 export function onEntryChange(f: () => void): void {
-  entryChanged = f;
+  state.changed = f;
 }
 
 /** The entry set with {@linkcode setWorkerEntry}, if any. */
 export function workerEntry(): URL | undefined {
-  return entryOverride;
+  return state.override;
 }

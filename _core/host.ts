@@ -124,3 +124,23 @@ export function refTimer(
   }
   return false;
 }
+
+// The package's root (mod.ts's folder): this file is one folder below it, as
+// is the bundled worker entry (thread/_worker_bundle.js) that has a copy of
+// it, so both name the same root; another copy of the package (another
+// version, an npm and a JSR copy) names its own.
+const PACKAGE_ROOT = new URL("..", import.meta.url).href;
+
+/**
+ * This thread's one instance of a module's state for this copy of the
+ * package, made by `make` on first use. The bundled worker entry runs a
+ * second copy of the modules it bundles in every thread that loads the
+ * package (scripts/bundle_entry.ts): the state lives on the global under a
+ * key of the state's name and the package's root, so the bundle's copy and
+ * the package's share it, and another copy of the package keeps its own.
+ */
+export function threadState<T>(name: string, make: () => T): T {
+  const key = Symbol.for(`threadkit.${name} ${PACKAGE_ROOT}`);
+  const g = globalThis as unknown as Record<symbol, T | undefined>;
+  return g[key] ??= make();
+}

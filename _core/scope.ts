@@ -10,6 +10,8 @@
 // are kept for synchronous use: a Barrier action is compiled inside a
 // blocking wait, which cannot await an import.
 
+import { threadState } from "./host.ts";
+
 /**
  * Every public name of the package root (mod.ts), known without loading it;
  * tests/_core/scope_test.ts checks the list against mod.ts. A source target
@@ -83,9 +85,16 @@ export function needsScope(source: string): boolean {
   return false;
 }
 
-/** The package's public names, once loaded in this thread. */
-let names: Record<string, unknown> | undefined;
-let loading: Promise<Record<string, unknown>> | undefined;
+/**
+ * The package's public names, once loaded in this thread, and the load in
+ * progress: one per thread (threadState; the bundled worker entry,
+ * thread/_worker_bundle.js, has a copy of this file beside the package's).
+ */
+interface Loaded {
+  names?: Record<string, unknown>;
+  loading?: Promise<Record<string, unknown>>;
+}
+const loaded: Loaded = threadState("scope", () => ({}));
 
 /**
  * Loads the whole package in this thread (so every primitive class has
@@ -97,10 +106,10 @@ export function loadScope(): Promise<Record<string, unknown>> {
   // reach it starts (this is the whole package, for every thread's entry);
   // the npm build turns it back into the literal bundlers follow
   // (scripts/build_npm.ts).
-  return loading ??=
+  return loaded.loading ??=
     (import(new URL("../mod.ts", import.meta.url).href) as Promise<
       Record<string, unknown>
-    >).then((mod) => names = { ...mod });
+    >).then((mod) => loaded.names = { ...mod });
 }
 
 /**
@@ -108,5 +117,5 @@ export function loadScope(): Promise<Record<string, unknown>> {
  * {@linkcode loadScope}), else undefined.
  */
 export function loadedScope(): Record<string, unknown> | undefined {
-  return names;
+  return loaded.names;
 }

@@ -57,6 +57,8 @@
 // when it does (the entry's `ended` flag), so a result is taken once, from
 // one place.
 
+import { threadState } from "./host.ts";
+
 /** The block's slots (see the table above). */
 export const STATE = 0;
 const IDENT = 1;
@@ -231,15 +233,17 @@ export function readResult(block: Int32Array): { value: unknown } | undefined {
 
 // The spares this thread keeps, if any: _core/spare.ts registers how to stop
 // them once it constructs one, and the worker entry stops them when its
-// thread ends (a hook, so that the entry does not load spare.ts).
-let stopKept: (() => void) | undefined;
+// thread ends (a hook, so that the entry does not load spare.ts). One per
+// thread (threadState): the bundled entry (thread/_worker_bundle.js) has a
+// copy of this file and calls stopKeptSpares, the package's copy registers.
+const kept: { stop?: () => void } = threadState("keptSpares", () => ({}));
 
 /** Internal (_core/spare.ts): how to stop this thread's spares. */
 export function keepingSpares(stop: () => void): void {
-  stopKept = stop;
+  kept.stop = stop;
 }
 
 /** Stops the spares this thread keeps (thread/_worker.ts, at its end). */
 export function stopKeptSpares(): void {
-  stopKept?.();
+  kept.stop?.();
 }

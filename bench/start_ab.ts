@@ -13,7 +13,17 @@
 // Thread row also runs on that package in the same process, in alternating
 // order, and prints its medians beside this one's (a same-process A/B).
 //
-//   deno run -A bench/start_ab.ts [N] [--base=<dir>]
+// It then prints, per Thread row, the median of the per-round ratios of this
+// package's time to the base's (the pair of each round ran back to back).
+// --rows=<names> (comma-separated: coldModule, coldSource, daemonCold,
+// spareModule, spareSource) runs only those rows (and their baselines).
+// --called makes each Thread's target return the time it was called (the
+// worker's clock, performance.timeOrigin + now) instead of n + 1, and prints
+// also the time from start() returning to that call, per row and (with
+// --base) as per-round ratios: the worker's side of a start, without the
+// joiner's wake.
+//
+//   deno run -A bench/start_ab.ts [N] [--base=<dir>] [--rows=<names>] [--called]
 import { Worker as NodeWorker } from "node:worker_threads";
 import * as here from "../mod.ts";
 import type * as addOne from "./_workers/add_one.ts";
@@ -22,6 +32,11 @@ const RAW_NODE = new URL("./_workers/raw_add_one_node.mjs", import.meta.url);
 const TASK = new URL("./_workers/add_one.ts", import.meta.url);
 const N = Number(Deno.args.find((a) => !a.startsWith("--")) ?? 8);
 const baseDir = Deno.args.find((a) => a.startsWith("--base="))?.slice(7);
+const only = Deno.args.find((a) => a.startsWith("--rows="))?.slice(7)
+  .split(",");
+const wanted = (name: string) => only === undefined || only.includes(name);
+const CALLED = Deno.args.includes("--called");
+let lastCall = NaN; // with --called: ms from start() returning to the call
 type Package = Pick<typeof here, "moduleTarget" | "prestartThreads" | "Thread">;
 const base: Package | undefined = baseDir === undefined
   ? undefined
@@ -54,17 +69,23 @@ async function rawNode() {
 async function thread(source: boolean, daemon = false) {
   const { moduleTarget, Thread } = pkg;
   const t0 = performance.now();
-  const t = new Thread({
-    target: source
+  const t = new Thread<(n: number) => number>({
+    target: CALLED
+      ? (source
+        ? () => performance.timeOrigin + performance.now()
+        : moduleTarget<typeof addOne.calledAt>(TASK, "calledAt"))
+      : source
       ? (n: number) => n + 1
       : moduleTarget<typeof addOne.addOne>(TASK, "addOne"),
     args: [41],
     daemon,
   });
   t.start();
+  const started = performance.timeOrigin + performance.now();
   const v = await t.joinAsync({ timeout: 60000 });
   const dt = performance.now() - t0;
-  if (v !== 42) throw new Error("bad");
+  if (CALLED) lastCall = v - started;
+  else if (v !== 42) throw new Error("bad");
   return dt;
 }
 async function ready() {
@@ -85,6 +106,7 @@ const res: Record<string, number[]> = {
   spareModule: [],
   spareSource: [],
 };
+const calls: Record<string, number[]> = {};
 const packages: [string, Package][] = [["", here]];
 if (base !== undefined) {
   packages.push(["base:", base]);
@@ -107,6 +129,7 @@ for (const [, p] of packages) {
 }
 // Each row in turn for each package, their order alternating by round.
 async function row(name: string, run: () => Promise<number>, spare: boolean) {
+  if (!wanted(name)) return;
   const order = res.raw.length % 2 === 0 ? packages : [...packages].reverse();
   for (const [prefix, p] of order) {
     pkg = p;
@@ -114,6 +137,7 @@ async function row(name: string, run: () => Promise<number>, spare: boolean) {
     if (spare) await ready();
     else await pause();
     res[prefix + name].push(await run());
+    (calls[prefix + name] ??= []).push(lastCall);
     stopSpares();
   }
 }
@@ -123,7 +147,7 @@ for (let i = 0; i < N; i++) {
   await row("coldModule", () => thread(false), false);
   await row("coldSource", () => thread(true), false);
   await pause();
-  res.rawNode.push(await rawNode());
+  if (wanted("daemonCold")) res.rawNode.push(await rawNode());
   await row("daemonCold", () => thread(false, true), false);
   await row("spareModule", () => thread(false), true);
   await row("spareSource", () => thread(true), true);
@@ -143,9 +167,34 @@ const baseline: Record<string, string> = {
   spareSource: "raw",
 };
 console.log(
-  Object.entries(res).map(([k, v]) => {
+  Object.entries(res).filter(([, v]) => v.length > 0).map(([k, v]) => {
     const of = baseline[k.replace("base:", "")];
     return `${k} ${med(v).toFixed(2)}ms` +
       (of ? ` (${(med(v) / med(res[of])).toFixed(2)}x ${of})` : "");
   }).join(" | "),
 );
+if (base !== undefined) {
+  const paired = Object.keys(baseline).filter((k) => res[k].length > 0).map(
+    (k) => {
+      const r = res[k].map((v, i) => v / res["base:" + k][i]);
+      const lo = Math.min(...r).toFixed(2), hi = Math.max(...r).toFixed(2);
+      return `${k} ${med(r).toFixed(2)}x (${lo}-${hi})`;
+    },
+  );
+  console.log(`this / base, median of per-round ratios: ${paired.join(" | ")}`);
+}
+if (CALLED) {
+  console.log(
+    "start() to the target's call: " +
+      Object.entries(calls).map(([k, v]) => `${k} ${med(v).toFixed(2)}ms`).join(
+        " | ",
+      ),
+  );
+  if (base !== undefined) {
+    const paired = Object.keys(baseline).filter((k) => calls[k]).map((k) => {
+      const r = calls[k].map((v, i) => v / calls["base:" + k][i]);
+      return `${k} ${med(r).toFixed(2)}x`;
+    });
+    console.log(`to the call, this / base: ${paired.join(" | ")}`);
+  }
+}

@@ -10,11 +10,17 @@
 // every Thread row also runs on that build in the same process, in
 // alternating order (a same-process A/B).
 //
-//   node bench/start_ab_node.mjs [N] [--base=<dir>]
+// With --base it also prints, per Thread row, the median of the per-round
+// ratios of this build's time to the base's; --rows=<names> (coldModule,
+// coldSource, spareModule, spareSource) runs only those rows.
+//
+//   node bench/start_ab_node.mjs [N] [--base=<dir>] [--rows=<names>]
 import { Worker } from "node:worker_threads";
 // The npm build, loaded by URL: `deno task check` runs before it exists.
 const here = await import(new URL("../npm/mod.js", import.meta.url).href);
 const baseDir = process.argv.find((a) => a.startsWith("--base="))?.slice(7);
+const only = process.argv.find((a) => a.startsWith("--rows="))?.slice(7)
+  .split(",");
 const base = baseDir === undefined
   ? undefined
   : await import(new URL(`file://${baseDir}/npm/mod.js`).href);
@@ -80,6 +86,7 @@ for (const [, p] of packages) {
 }
 // Each row in turn for each package, their order alternating by round.
 async function row(name, run, spare) {
+  if (only !== undefined && !only.includes(name)) return;
   const order = res.raw.length % 2 === 0 ? packages : [...packages].reverse();
   for (const [prefix, p] of order) {
     pkg = p;
@@ -102,7 +109,18 @@ stopSpares();
 const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 const r = med(res.raw);
 console.log(
-  Object.entries(res).map(([k, v]) =>
+  Object.entries(res).filter(([, v]) => v.length > 0).map(([k, v]) =>
     `${k} ${med(v).toFixed(2)}ms (${(med(v) / r).toFixed(2)}x raw)`
   ).join(" | "),
 );
+if (base !== undefined) {
+  const paired = Object.keys(res).filter((k) =>
+    k !== "raw" && !k.startsWith("base:") && res[k].length > 0
+  ).map((k) => {
+    const r = res[k].map((v, i) => v / res["base:" + k][i]);
+    return `${k} ${med(r).toFixed(2)}x (${Math.min(...r).toFixed(2)}-${
+      Math.max(...r).toFixed(2)
+    })`;
+  });
+  console.log(`this / base, median of per-round ratios: ${paired.join(" | ")}`);
+}

@@ -7,14 +7,31 @@
 // of thread.ts, so imports run one way (current.ts, _worker.ts -> here).
 
 import type { EntryInfo } from "../_core/runtime.ts";
+import { threadState } from "../_core/host.ts";
 
 /** What this registry needs of a Thread. */
 export interface Handle {
   readonly daemon: boolean;
 }
 
-/** Set by Thread's static block. */
-export const hooks: {
+// One registry per thread and copy of the package (threadState): the bundled
+// worker entry (thread/_worker_bundle.js) has a copy of this file (it waits
+// for `owned`), and the package's copy is the one thread.ts fills. Both take
+// the same object; another copy of the package in the thread has its own
+// (its hooks use its own Thread class's private state).
+interface Registry {
+  hooks: Hooks;
+  owned: Map<number, Handle>;
+  foreign: Map<number, Handle>;
+}
+const registry: Registry = threadState("handles", () => ({
+  hooks: {},
+  owned: new Map(),
+  foreign: new Map(),
+}));
+
+/** What Thread provides to the registry. */
+interface Hooks {
   /** Makes a handle for a thread this thread did not start. */
   adopt?: (info: EntryInfo) => Handle;
   /**
@@ -24,11 +41,14 @@ export const hooks: {
   adoptNext?: (info: EntryInfo) => void;
   /** Waits for an owned thread's end, then collects its outcome. */
   awaitEnd?: (thread: Handle) => Promise<void>;
-} = {};
+}
+
+/** Set by Thread's static block. */
+export const hooks: Hooks = registry.hooks;
 
 /** Threads started by this thread, by ident. */
-export const owned: Map<number, Handle> = new Map();
-const foreign = new Map<number, Handle>();
+export const owned: Map<number, Handle> = registry.owned;
+const foreign = registry.foreign;
 
 /**
  * A handle for a live thread this thread did not start (or the current one):

@@ -8,4 +8,9 @@ export function addOne(n: number): number {
   return n + 1;
 }
 
+/** The time it is called (performance.timeOrigin + now: bench/start_ab.ts). */
+export function calledAt(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 export default addOne;

@@ -19,10 +19,11 @@ import { STATE, STOP, STOPPED } from "../../_core/spare_block.ts";
 
 declare const undefinedName: number;
 import { readySpares, spareBlocks, sparesTaken } from "../../_core/spare.ts";
+import { defaultEntry } from "../../_core/adapter.ts";
 import { runProgram } from "../_helpers.ts";
 
 const KEEPER = new URL("../_workers/spare_keeper.ts", import.meta.url);
-const DEFAULT_ENTRY = new URL("../../thread/_worker.ts", import.meta.url);
+const DEFAULT_ENTRY = defaultEntry();
 const ALIAS_ENTRY = new URL("../_workers/entry_alias.ts", import.meta.url);
 
 // Waits (bounded) until a spare's block says it saw its stop and exits.

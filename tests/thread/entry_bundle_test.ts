@@ -1,0 +1,154 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The worker entry bundled into one file (thread/_worker_bundle.js, made by
+// scripts/bundle_entry.ts), which threads start in on Deno: it is what the
+// sources give, and the state it sets is the state the package's modules in
+// the same thread read (one state per thread, though the bundle has copies
+// of those modules). A thread's owned threads, which the entry waits for,
+// are checked by tests/thread/children_test.ts, through the same registry.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import * as A from "../../mod.ts";
+import {
+  currentThread,
+  Event,
+  moduleTarget,
+  setExcepthook,
+  setWorkerEntry,
+  Thread,
+} from "../../mod.ts";
+import { defaultEntry } from "../../_core/adapter.ts";
+import type * as State from "../_workers/entry_state.ts";
+import type * as Copies from "../_workers/two_copies.ts";
+import { isDeno } from "../_helpers.ts";
+
+const JOIN = { timeout: 30_000 };
+const STATE = new URL("../_workers/entry_state.ts", import.meta.url);
+// The sources (Deno): the npm build starts threads on its own entry file.
+const fromSource = import.meta.url.endsWith(".ts");
+
+describe("the bundled worker entry", () => {
+  it("is what scripts/bundle_entry.ts makes of the sources", {
+    skip: !(isDeno && fromSource),
+  }, async () => {
+    const deno = (globalThis as unknown as {
+      Deno: {
+        execPath(): string;
+        Command: new (cmd: string, o: object) => {
+          output(): Promise<{ code: number; stderr: Uint8Array }>;
+        };
+      };
+    }).Deno;
+    const script = new URL("../../scripts/bundle_entry.ts", import.meta.url);
+    const out = await new deno.Command(deno.execPath(), {
+      args: ["run", "-A", script.href, "--check"],
+      env: { NO_COLOR: "1" },
+      signal: AbortSignal.timeout(120_000),
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  });
+
+  it("is the default entry on Deno", { skip: !(isDeno && fromSource) }, () => {
+    assert.match(defaultEntry().href, /\/thread\/_worker_bundle\.js$/);
+  });
+
+  it("sets the inherited worker entry where the package reads it", async () => {
+    setWorkerEntry(defaultEntry());
+    try {
+      const t = new Thread({
+        target: moduleTarget<typeof State.inheritedEntry>(
+          STATE,
+          "inheritedEntry",
+        ),
+      });
+      t.start();
+      assert.equal(await t.joinAsync(JOIN), defaultEntry().href);
+    } finally {
+      setWorkerEntry(undefined);
+    }
+  });
+
+  it("loads the package's names for a source target where the package reads them", async () => {
+    const t = new Thread({
+      args: [STATE.href],
+      target: async (url: string) => {
+        // Naming an export makes the entry load the names before the call.
+        if (typeof Lock !== "function") return "no Lock";
+        // import() in a string: compiled for Node, an import() in the source
+        // would call a helper of TypeScript's that the thread does not have.
+        const load = new Function("u", "return import(u)") as (
+          u: string,
+        ) => Promise<typeof State>;
+        return (await load(url)).scopeLoaded();
+      },
+    });
+    t.start();
+    assert.equal(await t.joinAsync(JOIN), true);
+  });
+});
+
+// A second copy of the package under another root: its library folders and
+// its root module, copied to a fresh folder (removed by the caller).
+function copyPackage(): { dir: string; mod: string } {
+  const root = fileURLToPath(new URL("../../", import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), "threadkit-copy-"));
+  for (const f of ["_core", "sync", "queue", "thread", "pool"]) {
+    cpSync(join(root, f), join(dir, f), { recursive: true });
+  }
+  const file = existsSync(join(root, "mod.ts")) ? "mod.ts" : "mod.js";
+  cpSync(join(root, file), join(dir, file));
+  return { dir, mod: pathToFileURL(join(dir, file)).href };
+}
+
+const COPIES = new URL("../_workers/two_copies.ts", import.meta.url);
+
+describe("two copies of the package in one thread", () => {
+  it("each copy's currentThread() is its own Thread, in the main thread and in a thread", async () => {
+    const { dir, mod } = copyPackage();
+    try {
+      const B = await import(mod) as typeof A;
+      assert.notEqual(B.Thread, A.Thread);
+      const t = new Thread({ target: () => 1 });
+      t.start();
+      await t.joinAsync(JOIN);
+      assert.ok(currentThread() instanceof Thread);
+      assert.ok(B.currentThread() instanceof B.Thread);
+      const inner = new Thread({
+        target: moduleTarget<typeof Copies.identities>(COPIES, "identities"),
+        args: [mod],
+      });
+      inner.start();
+      assert.deepEqual(await inner.joinAsync(JOIN), [true, true]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a thread's worker waits for the threads it started with its copy, another copy loaded", async () => {
+    const { dir, mod } = copyPackage();
+    const reported: unknown[] = [];
+    setExcepthook(({ error }) => reported.push(error));
+    try {
+      const go = new Event(), done = new Event();
+      const outer = new Thread({
+        target: moduleTarget<typeof Copies.leaveChild>(COPIES, "leaveChild"),
+        args: [mod, go, done],
+      });
+      outer.start();
+      assert.equal(typeof await outer.joinAsync(JOIN), "number");
+      go.set();
+      // A worker that did not wait (its registry's hooks taken by the other
+      // copy's Thread) died, cutting its child short: done never set.
+      assert.equal(await done.waitAsync({ timeout: 20_000 }), true);
+      assert.deepEqual(reported, []);
+    } finally {
+      setExcepthook(undefined);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+declare const Lock: unknown;
