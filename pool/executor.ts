@@ -23,13 +23,14 @@ import {
   FREE,
   GATED,
   LIVE,
-  QUEUED,
+  nextTask,
   S_MODE,
   S_OENTRY,
   S_OIDENT,
   S_STATE,
   S_TARGET,
   S_WIDENT,
+  setPhase,
 } from "./_layout.ts";
 import { type MapOptions, type MapResults, mapResults } from "./_map.ts";
 import { type Owner, ownerFor } from "./_owner.ts";
@@ -348,7 +349,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
         inGate = 2;
       }
       this.#p.checkOpen();
-      Atomics.store(v, base + S_STATE, QUEUED);
+      nextTask(v, base); // QUEUED, with the slot's next tag (_layout.ts)
       // One task at a time (nothing else of this thread's pending): straight
       // to a parked pool thread if one is (pool/_park.ts). Else, and with
       // tasks in flight (where a hand-off per task cost 10-20% of the
@@ -362,7 +363,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       inGate = 0;
     } catch (error) {
       leaveGate(v, gate, owner.ident, inGate);
-      Atomics.store(v, base + S_STATE, FREE);
+      setPhase(v, base + S_STATE, FREE);
       this.#p.free.putNowait(s);
       if (error instanceof QueueShutDownError) this.#p.checkOpen();
       throw error;
