@@ -127,10 +127,7 @@ export interface EntryInfo {
   readonly entry: number;
   readonly name: string;
   readonly daemon: boolean;
-  /**
-   * A Timer's thread: the byte offset of its word's heap block (see
-   * publishTimer); 0 or absent otherwise.
-   */
+  /** A Timer's thread: its word's heap block (publishTimer); else 0. */
   readonly timer?: number;
 }
 
@@ -407,19 +404,21 @@ export function entryAlive(entry: number, ident: number): boolean {
 }
 
 /**
- * Called by a Timer's thread (thread/_timer_target.ts) once it holds its own
- * reference to its word's heap block, which it keeps until it stops: names
- * the block in its entry, so that other threads can make a Timer handle for
- * it (thread/timer.ts timerOf). Why a reader that reads it may take a
- * reference: the entry is reset (TIMER = 0) before its TID is published,
- * and this store follows this thread's own reference, which outlives the
- * entry (the entry is freed when the target ends, before the thread
- * stops). So while TID holds this thread's ident, the value read is this
- * thread's block or 0, and the block is live.
+ * Names (or with 0 stops naming) the heap block of this Timer's thread's
+ * word in its entry (thread/_timer_target.ts; thread/timer.ts timerOf says
+ * what a reader may do with it). The entry is reset to 0 before its TID is
+ * published.
  */
 export function publishTimer(byteOffset: number): void {
   const { view, entry } = runtime();
   Atomics.store(view, slot(entry, TIMER), byteOffset);
+}
+
+/** The TIMER word of `entry` while it holds `ident` (read first), else 0. */
+export function entryTimer(entry: number, ident: number): number {
+  const { view } = runtime();
+  const at = Atomics.load(view, slot(entry, TIMER));
+  return Atomics.load(view, slot(entry, TID)) === ident ? at : 0;
 }
 
 /** Snapshots of the live entries, main thread first. */

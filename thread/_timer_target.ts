@@ -100,14 +100,30 @@ export async function runTimer(
   ...args: unknown[]
 ): Promise<unknown> {
   const word = handle.view; // held to the CAS below (see the file's top)
-  // Kept for the life of this thread (one Timer per thread): currentThread()
-  // here is the Timer, and the entry names the block while its reference is
-  // held (publishTimer: other threads' enumerate() make Timers from it).
+  // For this call (one Timer per thread): currentThread() here is the Timer,
+  // and the entry names the block (publishTimer: other threads' enumerate()
+  // make Timers from it) from after this thread holds its reference until
+  // before it lets it go (the finally below; thread/timer.ts timerOf).
   running = { word: handle, interval };
   const { buffer, byteOffset } = word;
-  if (isRuntimeBuffer(buffer as SharedArrayBuffer) && isBlock(byteOffset)) {
-    publishTimer(byteOffset);
+  const named = isRuntimeBuffer(buffer as SharedArrayBuffer) &&
+    isBlock(byteOffset);
+  if (named) publishTimer(byteOffset);
+  try {
+    return await fire(handle, interval, target, args);
+  } finally {
+    if (named) publishTimer(0);
+    running = undefined; // a Timer handle made here keeps its word itself
   }
+}
+
+async function fire(
+  handle: TimerWord,
+  interval: number,
+  target: WireTarget,
+  args: unknown[],
+): Promise<unknown> {
+  const word = handle.view;
   const deadline = performance.now() + interval;
   // Why no lost wakeup: cancel() stores CANCELLED before it notifies, and we
   // sleep only while the word is still WAITING.

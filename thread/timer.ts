@@ -8,8 +8,8 @@
 import { deadlineOf } from "../_core/wait.ts";
 import {
   currentIdent,
-  entryAlive,
   type EntryInfo,
+  entryTimer,
   nextNameNumber,
   runtime,
 } from "../_core/runtime.ts";
@@ -306,10 +306,11 @@ function isTimer(handle: unknown): boolean {
 // _core/runtime.ts), taken with a reference of its own. Why that reference
 // is sound: it is added only to a block with references (a free block is
 // never touched), and kept only if the entry still holds the timer thread's
-// ident afterwards. The entry held it at both reads, so it held it when the
-// reference was added (an ident is never reused), and the timer thread
-// holds its own reference to the block for as long as its entry holds its
-// ident: the block was the timer's and live. Else the reference goes back
+// ident and still names the block afterwards. Within one ident the entry's
+// TIMER goes 0 -> the block -> 0, once each (_timer_target.ts runTimer:
+// named after the thread holds its reference, cleared before it lets it
+// go), and an ident is never reused: named at both reads, it was named when
+// the reference was added, so the block was the timer's and live. Else the reference goes back
 // (blockRetainIfLive says why that is harmless) and the handle is a plain
 // Thread. A word in a buffer of its own (the heap was full) is not named in
 // the entry: a plain Thread there too.
@@ -320,7 +321,7 @@ function timerOf(info: EntryInfo): Timer | undefined {
   }
   const at = info.timer ?? 0;
   if (at === 0 || !blockRetainIfLive(at)) return undefined;
-  if (!entryAlive(info.entry, info.ident)) {
+  if (entryTimer(info.entry, info.ident) !== at) {
     blockRelease(at);
     return undefined;
   }
