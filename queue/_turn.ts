@@ -95,6 +95,38 @@
 // only by such gets (n > 0, the discarding drain of an immediate shutdown
 // included) and by shutdown, which wakes all putters itself (_shutdown.ts).
 
+// A holder that stops inside the turn. No code of the caller's runs under
+// TAIL's turn (items are encoded before it is taken; a caller's typed array
+// or a codec's bytes go in as a plain view of their elements: _glue.ts
+// plainView, tests/queue/tail_turn_test.ts), so a thread that throws,
+// exits or closes itself never holds it. What can still end a thread
+// there is outside its JavaScript: a request to terminate the thread's
+// execution, which V8 takes at its next interrupt check (a call, a loop's
+// back edge), inside the turn too:
+// - out of memory under `resourceLimits` (a node:worker_threads worker, on
+//   Node and Deno): the runtime terminates the thread's execution when an
+//   allocation reaches the limit (the turn allocates little, but the
+//   termination lands at the next check, which may follow the acquire);
+// - Node's worker.terminate(): the runtime's teardown of the workers of a
+//   thread that ends abruptly (README "When threads fail"), and of daemon
+//   threads at process exit (then nobody is left to wait). Deno >= 2.8.3's
+//   terminate() does not stop running JavaScript (PLATFORM.md);
+// - a process-level kill ends every thread at once: nobody waits.
+// So a put can find TAIL held by a thread that will never release it. The
+// turn does not name its holder: naming it takes a store before the copy
+// and one after on every put (HEAD's HOLDER word, _decoding.ts, is that on
+// the structured ring's get side) in the inline acquire of _ring.ts and
+// _text.ts, and a header word (_layout.ts); a waiter could then end its
+// wait when the holder is in the stop ring (as a Lock's waiter does,
+// sync/_holder.ts). An out-of-memory stop is recorded there (the watcher,
+// _core/_watch.ts); a teardown is recorded as an end, never as a stop, so
+// under the rule of README "When threads fail" its hold would be waited
+// for all the same. Until then (_corrupt.ts says the same for TAIL) every
+// later put, nowait and timed ones too, and shutdown wait for such a turn
+// for good. Not made cancellable here: the executor's own puts (free
+// slots, task indices, pool/) run in threads whose cancel word an abort
+// sets, and must not fail half-way.
+
 import { waitSync } from "../_core/wait.ts";
 
 /** Mask of the counter in a TAIL/HEAD word. */
@@ -162,8 +194,10 @@ export function acquireTurn(
       }
       v |= CONTENDED;
     }
-    // Uninterruptible: the holder is about to release, and shutdown must
-    // get through here too. Loops on spurious wakeups via the re-read.
+    // Uninterruptible: the holder is about to release (a holder that
+    // stopped here: see "A holder that stops" above), and shutdown and the
+    // executor's own puts must get through here too. Loops on spurious
+    // wakeups via the re-read.
     waitSync(h, i, v, Infinity, undefined, false);
     extra = CONTENDED;
     v = Atomics.load(h, i);
