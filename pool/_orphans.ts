@@ -57,7 +57,7 @@ export function sweep(b: Block, free: Queue<number>): void {
     // The owner wrote OENTRY/OIDENT before its store of KEPT.
     if (ownerLive(v[base + S_OENTRY], v[base + S_OIDENT])) continue;
     if (shift(v, base + S_STATE, KEPT, FREE) === KEPT) {
-      free.putNowait(s);
+      free.put(s);
     }
   }
   for (let e = 0; e < HEAD_COUNT; e++) {
@@ -72,7 +72,7 @@ export function sweep(b: Block, free: Queue<number>): void {
       if (ownerLive(e, v[base + S_OIDENT])) b.push(s);
       else {
         setPhase(v, base + S_STATE, FREE);
-        free.putNowait(s);
+        free.put(s);
       }
       s = next;
     }

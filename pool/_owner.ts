@@ -149,7 +149,7 @@ export class Owner implements FutureSource {
       const s = local.pop()!;
       const at = this.#b.slot(s) + S_STATE;
       if (shift(v, at, KEPT, FREE) === KEPT) {
-        this.#free.putNowait(s);
+        this.#free.put(s);
       }
     }
   }
@@ -365,7 +365,7 @@ export class Owner implements FutureSource {
         this.#local.push(slot);
       } else {
         setPhase(v, base + S_STATE, FREE);
-        this.#free.putNowait(slot);
+        this.#free.put(slot);
       }
       if (this.#pending.size === 0) this.#release();
     }

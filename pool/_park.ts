@@ -176,7 +176,7 @@ export function reclaim(
   if (was < MAIL) return;
   const s = was - MAIL;
   try {
-    tasks.putNowait(s);
+    tasks.put(s);
     wakeParked(b, false);
     return;
   } catch {
@@ -205,6 +205,6 @@ export function settleUnrun(
   if (was === QUEUED) b.push(s);
   else if (was === CANCELLED) {
     setPhase(v, at, FREE);
-    free.putNowait(s);
+    free.put(s);
   }
 }

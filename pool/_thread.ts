@@ -142,7 +142,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       // is ours to free (its index has left the queue with this get).
       if (was === (tag | CANCELLED)) {
         setPhase(v, base + S_STATE, FREE);
-        free.putNowait(s);
+        free.put(s);
         continue;
       }
       // Anything else: an owner's scan declared this thread dead and
@@ -234,7 +234,7 @@ function finish(
   const oentry = v[base + S_OENTRY], oident = v[base + S_OIDENT];
   if (!ownerLive(oentry, oident)) {
     setPhase(v, at, FREE);
-    free.putNowait(s);
+    free.put(s);
     if (aborted) clearAbort(entry, ident, oentry, oident);
     return -1;
   }

@@ -318,7 +318,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
     try {
       id = this.#targetId(target);
     } catch (error) {
-      if (slot !== undefined) this.#p.free.putNowait(slot); // taken for us
+      if (slot !== undefined) this.#p.free.put(slot); // taken for us
       throw error;
     }
     const owner = this.#ownerCtx();
@@ -356,7 +356,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       // throughput, same process), through the queue. Either publishes the
       // slot's words (written above) to the pool thread that takes the index.
       if (owner.pending > 0 || !handOff(b, s)) {
-        this.#p.tasks.putNowait(s);
+        this.#p.tasks.put(s);
         wakeParked(b, false);
       }
       leaveGate(v, gate, owner.ident, inGate);
@@ -364,7 +364,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
     } catch (error) {
       leaveGate(v, gate, owner.ident, inGate);
       setPhase(v, base + S_STATE, FREE);
-      this.#p.free.putNowait(s);
+      this.#p.free.put(s);
       if (error instanceof QueueShutDownError) this.#p.checkOpen();
       throw error;
     }

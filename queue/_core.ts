@@ -187,10 +187,12 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    */
   putNowait(item: T): void {
     const st = this.#st, ring = st.ring;
-    // As put: the numeric FIFO's try inline, anything else putKept.
-    if (ring !== undefined && st.info!.exact(item) && ring.tryPut(item) > 0) {
-      return;
-    }
+    // As put: the numeric FIFO's try inline (a nowait try: _turn.ts "A
+    // holder that stops"), anything else putKept.
+    if (
+      ring !== undefined && st.info!.exact(item) &&
+      ring.tryPut(item, NOWAIT) > 0
+    ) return;
     putKept(st, item, NOWAIT);
   }
 
