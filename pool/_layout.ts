@@ -120,6 +120,13 @@ export const TARGET_BYTES = 256 * 1024;
 // never reused, so WIDENT names one thread for good. The tag wraps after
 // 2^27 tasks on one slot: a stale thread would have to stall between its
 // read and its CAS through 2^27 reuses of that slot.
+// Not covered (a gap of its own, older than the tag): a runner that stops
+// between taking an index (the queue's get, or park()'s exchange of its
+// MAIL) and its WIDENT store strands the task: QUEUED with WIDENT 0, its
+// index in no queue and no PARK word, so no scan, reclaim or drain sees it
+// and its Future never settles. Only a termination (out of memory, Node's
+// terminate()) can stop a thread there; closing it needs the runner named
+// before it takes an index.
 // What the tag does not cover (timing, as before): a runner declared dead
 // in FINISHING or in DONE before its push is settled by the owner only at
 // the second scan in a row that finds it so (SCAN_MS apart, _owner.ts); a

@@ -61,7 +61,7 @@ import {
   STATE,
   tagOf,
 } from "./_layout.ts";
-import { park } from "./_park.ts";
+import { park, wakeParked } from "./_park.ts";
 import { close } from "./_close.ts";
 import { readArgs, readTarget, writeError, writeResult } from "./_payload.ts";
 
@@ -123,6 +123,13 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       }
       throw error;
     }
+    // Ended for the others while idle or parked (its entry freed: a scan
+    // would fail its tasks as its death, and a replacement serves the
+    // pool): the index goes back to the queue for a live thread, and this
+    // thread leaves. After a shutdown the queue refuses it: run it then.
+    if (!entryAlive(entry, ident) && giveBack(b, tasks, s)) {
+      return leave(v, rec, ident);
+    }
     const base = b.slot(s);
     // The task this index names: its tag (_layout.ts "TAG"). Read before
     // WIDENT: until that store nothing can settle this task (its index is
@@ -183,6 +190,19 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       if (!entryAlive(entry, ident)) return leave(v, rec, ident);
     }
   }
+}
+
+// Puts index `s` back on the task queue for another pool thread (the queue
+// holds every slot: never full); false once the queue is shut down.
+function giveBack(b: Block, tasks: Queue<number>, s: number): boolean {
+  try {
+    tasks.put(s);
+  } catch (error) {
+    if (error instanceof QueueShutDownError) return false;
+    throw error;
+  }
+  wakeParked(b, false);
+  return true;
 }
 
 // finish(): the task was settled by an owner's scan (this thread declared

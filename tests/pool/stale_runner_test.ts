@@ -77,4 +77,18 @@ describe("ThreadPoolExecutor: a pool thread declared dead that still runs", () =
       Array.from({ length: 50 }, (_, i) => i * 2),
     );
   });
+
+  it("an idle pool thread declared dead takes no more tasks: it gives the index back and leaves", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const stale = await within(pool.submit(() => currentThread().ident!));
+    // Its entry ends while it idles (parked or about to be).
+    assert.ok(endIdent(stale));
+    const ran: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      ran.push(await within(pool.submit(() => currentThread().ident!)));
+    }
+    assert.equal(ran.length, 20);
+    assert.equal(ran.filter((x) => x === stale).length, 0);
+    await until(() => identStopped(stale) !== undefined);
+  });
 });
