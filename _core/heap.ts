@@ -1,7 +1,7 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // The shared heap's blocks: reference-counted, freed when no thread can name
 // them any more, and reused through free lists in shared memory. The heap's
-// bytes come from the runtime block (_core/runtime.ts: heapAlloc claims them,
+// bytes come from the runtime block (_core/heap_top.ts: heapAlloc claims them,
 // HEAP_BASE up to 1 GiB); this file cuts them into blocks.
 //
 // Block layout: Int32 words at byte offset `at` (a multiple of 8) of the
@@ -58,7 +58,10 @@
 // is pending, collects, and checks that the block keeps its reference. A handle that exists holds a reference (or is an inner handle of
 // one that does). A thread learns an offset only from a handle or from an
 // encoded descriptor, and each of those holds a reference until the next
-// one exists (decode takes over the in-flight reference). So REFS reaches 0
+// one exists (decode takes over the in-flight reference); the one other
+// source, a Timer's thread-table entry, is read only while that thread
+// holds its reference, and its reader takes its own through
+// blockRetainIfLive (thread/timer.ts timerOf says why that is sound). So REFS reaches 0
 // only when no thread has a handle and no descriptor is in flight: no thread
 // waits on the words, and none can ever name them again. Freeing earlier
 // would be worse than the leak this replaces (a waiter woken by an unrelated
@@ -119,9 +122,9 @@ import {
   HEAP_LIVE,
   HEAP_QUEUES,
   HEAP_TOP,
-  heapAlloc,
   runtime,
 } from "./runtime.ts";
+import { heapAlloc } from "./heap_top.ts";
 import {
   CHUNK_BYTES,
   CHUNK_CLASS,
@@ -296,6 +299,29 @@ export function blockRetain(byteOffset: number): void {
   const v = views();
   const at = byteOffset - HEADER;
   Atomics.add(wordsFor(v, at + HEADER), at / 4 + REFS, 1);
+}
+
+/**
+ * Adds a reference to the block at `byteOffset` if it has one (REFS > 0),
+ * for a caller that learnt the offset from a record rather than from a
+ * handle or a descriptor (a Timer's thread-table entry, thread/timer.ts
+ * timerOf). Returns whether it added one. Never touches a free block's
+ * count (0 while free). The caller must check afterwards that the record
+ * still names the block as live (the block may have been freed and reused
+ * between its read and this) and release the reference if not: a count
+ * added to a reused block and released again leaves that block's count as
+ * it was (its owner's last release or ours frees it, once).
+ */
+export function blockRetainIfLive(byteOffset: number): boolean {
+  const v = views();
+  const at = byteOffset - HEADER;
+  const words = wordsFor(v, at + HEADER), i = at / 4 + REFS;
+  for (let r = Atomics.load(words, i); r > 0;) {
+    const seen = Atomics.compareExchange(words, i, r, r + 1);
+    if (seen === r) return true;
+    r = seen;
+  }
+  return false;
 }
 
 /**

@@ -49,7 +49,8 @@
 // Finding a block's chunk on free: the chunk whose [BASE, BASE + CHUNK_BYTES)
 // holds it (a scan of 32 words; chunks are heap bytes no other block uses).
 
-import { HEAP_QUEUES, heapAlloc, runtime } from "./runtime.ts";
+import { HEAP_QUEUES, runtime } from "./runtime.ts";
+import { heapAlloc } from "./heap_top.ts";
 
 /** The runtime header's word that holds the table's offset (runtime.ts). */
 const HEAP_CHUNKS = 7;

@@ -70,8 +70,9 @@ const MAGIC_VALUE = 0x74686b31;
 // | +0   | TID      | 0 FREE, -1 RESERVED, > 0 ident of live thread  | CAS by the starter; 0 by the thread at its end |
 // | +1   | FLAGS    | bit 0: daemon                                  | the starter, before TID is set    |
 // | +2   | CANCEL   | ident whose cancellation was requested         | Thread.cancel()                   |
-// | +3   | NAME_LEN | UTF-8 bytes of the name (at most 112)          | the starter, before TID is set    |
-// | +4   | NAME     | 112 bytes of UTF-8                             | the starter, before TID is set    |
+// | +3   | NAME_LEN | UTF-8 bytes of the name (at most 108)          | the starter, before TID is set    |
+// | +4   | TIMER    | a Timer's thread: its word's heap block offset (0: none) | the starter 0; the Timer's thread (publishTimer) |
+// | +5   | NAME     | 108 bytes of UTF-8                             | the starter, before TID is set    |
 //
 // Entry states:
 // FREE     -reserve (CAS 0 -> -1)->  RESERVED  (writes FLAGS, NAME, CANCEL = 0)
@@ -91,7 +92,8 @@ const TID = 0;
 const FLAGS = 1;
 const CANCEL = 2;
 const NAME_LEN = 3;
-const NAME = 4;
+const TIMER = 4;
+const NAME = 5;
 const ENTRY_SLOTS = 32;
 const NAME_BYTES = (ENTRY_SLOTS - NAME) * 4;
 const FLAG_DAEMON = 1;
@@ -106,8 +108,6 @@ export const FREE_HEADS = (STOPS + STOP_SLOTS) * 4;
 const BLOCK_BYTES = 4 * 1024 * 1024;
 /** Largest the block grows to (HEAP_TOP, an Int32 byte offset, stays < 2^31). */
 export const MAX_BLOCK_BYTES = 1024 * 1024 * 1024;
-/** Largest single growth step: the heap doubles up to here, then adds this. */
-const GROW_STEP = 64 * 1024 * 1024;
 const MAIN_IDENT = 1;
 
 /** This thread's view of the runtime block. */
@@ -127,6 +127,8 @@ export interface EntryInfo {
   readonly entry: number;
   readonly name: string;
   readonly daemon: boolean;
+  /** A Timer's thread: its word's heap block (publishTimer); else 0. */
+  readonly timer?: number;
 }
 
 const KEY = Symbol.for("threadkit.runtime.v1");
@@ -401,6 +403,24 @@ export function entryAlive(entry: number, ident: number): boolean {
   return Atomics.load(runtime().view, slot(entry, TID)) === ident;
 }
 
+/**
+ * Names (or with 0 stops naming) the heap block of this Timer's thread's
+ * word in its entry (thread/_timer_target.ts; thread/timer.ts timerOf says
+ * what a reader may do with it). The entry is reset to 0 before its TID is
+ * published.
+ */
+export function publishTimer(byteOffset: number): void {
+  const { view, entry } = runtime();
+  Atomics.store(view, slot(entry, TIMER), byteOffset);
+}
+
+/** The TIMER word of `entry` while it holds `ident` (read first), else 0. */
+export function entryTimer(entry: number, ident: number): number {
+  const { view } = runtime();
+  const at = Atomics.load(view, slot(entry, TIMER));
+  return Atomics.load(view, slot(entry, TID)) === ident ? at : 0;
+}
+
 /** Snapshots of the live entries, main thread first. */
 export function liveEntries(): EntryInfo[] {
   const { view } = runtime();
@@ -415,47 +435,6 @@ export function liveEntries(): EntryInfo[] {
 /** A snapshot of one entry, or undefined when it is not live. */
 export function entryInfo(entry: number): EntryInfo | undefined {
   return readEntry(runtime().view, entry);
-}
-
-/**
- * Allocates `bytes` from the shared heap, aligned to `align` bytes, growing
- * the block when the heap reaches its end. Returns the byte offset into the
- * runtime buffer, or -1 when the heap cannot hold it (the block is at its
- * largest, or growing failed); the caller then allocates a buffer of its own.
- */
-export function heapAlloc(bytes: number, align: number): number {
-  const { view, buffer } = runtime();
-  const max = buffer.growable ? buffer.maxByteLength : buffer.byteLength;
-  for (;;) {
-    const top = Atomics.load(view, HEAP_TOP);
-    const start = Math.ceil(top / align) * align;
-    const end = start + bytes;
-    if (end > max) return -1;
-    // Claims [start, end) for this caller alone; memory past byteLength is
-    // made real by grow below before anyone can name it (the caller gets
-    // the offset only after that).
-    if (Atomics.compareExchange(view, HEAP_TOP, top, end) === top) {
-      return grownTo(buffer, end) ? start : -1;
-    }
-  }
-}
-
-// Grows `buffer` to at least `end` bytes. Threads may grow at once: grow()
-// refuses to shrink (RangeError), so a grow that lost to a larger one throws,
-// and the loop then sees a length past `end`. False only when the memory
-// cannot be had (the claimed bytes are then lost; later calls try again).
-function grownTo(buffer: SharedArrayBuffer, end: number): boolean {
-  for (;;) {
-    const length = buffer.byteLength;
-    if (length >= end) return true;
-    const step = Math.min(length, GROW_STEP);
-    const target = Math.min(buffer.maxByteLength, Math.max(end, length + step));
-    try {
-      buffer.grow(target);
-    } catch {
-      if (buffer.byteLength === length) return false;
-    }
-  }
 }
 
 function slot(entry: number, field: number): number {
@@ -481,6 +460,7 @@ function writeEntry(
   view[base + NAME_LEN] = written;
   view[base + FLAGS] = daemon ? FLAG_DAEMON : 0;
   view[base + CANCEL] = 0;
+  view[base + TIMER] = 0;
 }
 
 function readEntry(view: Int32Array, entry: number): EntryInfo | undefined {
@@ -494,6 +474,7 @@ function readEntry(view: Int32Array, entry: number): EntryInfo | undefined {
   const name = decoder.decode(
     new Uint8Array(view.buffer, (base + NAME) * 4, len).slice(),
   );
+  const timer = Atomics.load(view, base + TIMER);
   if (Atomics.load(view, base + TID) !== ident) return undefined;
-  return { ident, entry, name, daemon };
+  return { ident, entry, name, daemon, timer };
 }

@@ -58,7 +58,7 @@ export const TARGET_BYTES = 256 * 1024;
 // Slot: 16 words (64 B); words 12-15 hold two float64 (inline numbers).
 // | word | name   | values                                            | written by                  |
 // |------|--------|---------------------------------------------------|-----------------------------|
-// | 0    | STATE  | see below; bit 4 (ABORT) set by an abort while RUNNING | CAS, see below         |
+// | 0    | STATE  | bits 0-3 the phase (below); bit 4 (ABORT) set by an abort while RUNNING; bits 5-31 the TAG | CAS, see below |
 // | 1    | OENTRY | submitting thread's table entry (its head)        | submitter, before queueing  |
 // | 2    | OIDENT | submitting thread's ident                         | submitter, before queueing  |
 // | 3    | NEXT   | next slot in the owner's completion stack         | pusher, before its CAS      |
@@ -71,7 +71,7 @@ export const TARGET_BYTES = 256 * 1024;
 // | 12   | NUM    | two float64: inline numbers (args or result)      | as KIND                     |
 //
 // Slot states:
-// FREE      -submit (slot taken from the free queue)->     QUEUED (index put in the task queue)
+// FREE      -submit (slot taken from the free queue)->     QUEUED, next TAG (index put in the task queue)
 // QUEUED    -a pool thread takes the index (CAS)->          RUNNING
 // QUEUED    -the runner that took the index died before its CAS (WIDENT names
 //            it), seen by the owner's scan (CAS)->          DONE (kind DIED), settled
@@ -82,13 +82,14 @@ export const TARGET_BYTES = 256 * 1024;
 //            hand-off back (CAS, _close.ts)->
 // RUNNING   -abort (CAS, owner)->                           RUNNING | ABORT, then cancel request
 // RUNNING   -task ends (CAS, runner)->                      FINISHING (the runner writes the outcome)
-// FINISHING -outcome written (store, runner)->              DONE, pushed to the owner's stack
+// FINISHING -outcome written (CAS, runner)->                DONE, pushed to the owner's stack
 //                                                           (just before the runner sleeps or
 //                                                           takes its next task, _thread.ts);
 //                                                           FREE instead when the owner has ended
 // DONE      -the runner died before its push: still DONE, not drained, runner dead
 //            at two owner's scans in a row->                settled by the owner
-// RUNNING, FINISHING -runner died, seen by the owner's scan (CAS)-> DONE (kind DIED), settled
+// RUNNING   -runner died, seen by the owner's scan (CAS)-> DONE (kind DIED), settled
+// FINISHING -runner dead at two owner's scans in a row, same tag (CAS)-> DONE (kind DIED), settled
 // DONE, CANCELLED (pushed) -owner settles the Future->      FREE (index put in the free queue)
 //                                                           or KEPT (in the owner's own cache)
 // KEPT      -the owner's next submit (CAS)->               FREE, then taken as above
@@ -96,6 +97,41 @@ export const TARGET_BYTES = 256 * 1024;
 // DONE, CANCELLED on the stack of an ended owner -sweep->   FREE (index put in the free queue)
 // Exactly one thread holds a slot at a time: the submitter until the queue
 // put, the thread that took the index, then the owner after the push.
+//
+// The TAG (bits 5-31 of STATE) numbers the slot's tasks: the submit adds
+// one TAG step as it stores QUEUED (it holds the slot: FREE, taken from the
+// free queue or its cache), and every later transition of that task keeps
+// the tag (shift(), setPhase()). Why: a pool thread that an owner's scan
+// declared dead may still run (an ended entry is not a stopped thread:
+// Deno's terminate(), a starter that presumed its child ended). Its task
+// was settled (DONE, kind DIED) and the slot may since carry another task,
+// in the same phase the stale thread expects (QUEUED, RUNNING). Without a
+// tag its compareExchange (QUEUED -> RUNNING, RUNNING -> FINISHING) would
+// win on the new task: it would run it a second time, or write its own
+// outcome into it and settle that Future with the wrong result. With the
+// tag each of the runner's compareExchanges names the task it took: the
+// claim's expected word is the one read right after taking the index (that
+// task cannot end before the runner's WIDENT store: nothing settles a QUEUED
+// slot whose index is out of the queue and unhanded but the scan, which
+// needs WIDENT; so the read names the index's task), and the finish's is the
+// claim's tag. A stale runner's compareExchange fails, and it writes
+// nothing: each task is settled exactly once, by its own runner's
+// FINISHING -> DONE or by one CAS of an owner's scan or a drain. Idents are
+// never reused, so WIDENT names one thread for good. The tag wraps after
+// 2^27 tasks on one slot: a stale thread would have to stall between its
+// read and its CAS through 2^27 reuses of that slot.
+// Not covered (a gap of its own, older than the tag): a runner that stops
+// between taking an index (the queue's get, or park()'s exchange of its
+// MAIL) and its WIDENT store strands the task: QUEUED with WIDENT 0, its
+// index in no queue and no PARK word, so no scan, reclaim or drain sees it
+// and its Future never settles. Only a termination (out of memory, Node's
+// terminate()) can stop a thread there; closing it needs the runner named
+// before it takes an index.
+// What the tag does not cover (timing, as before): a runner declared dead
+// in FINISHING or in DONE before its push is settled by the owner only at
+// the second scan in a row that finds it so (SCAN_MS apart, _owner.ts); a
+// stale runner still writing its outcome or pushing after that is not
+// fenced off.
 export const FREE = 0,
   QUEUED = 1,
   RUNNING = 2,
@@ -104,6 +140,56 @@ export const FREE = 0,
   FINISHING = 5,
   KEPT = 6;
 export const ABORT = 16;
+/** The phase bits of STATE. */
+export const PHASE = 15;
+/** The phase and ABORT bits: what shift() compares. */
+const LOW = 31;
+/** One step of the TAG (bits 5-31 of STATE): one task on the slot. */
+export const TAG = 32;
+
+/** The TAG bits of a STATE word. */
+export function tagOf(state: number): number {
+  return state & ~LOW;
+}
+
+/**
+ * STATE word of slot `base` for its next task: the next tag, QUEUED. Only
+ * the submitter calls it, holding the slot (FREE).
+ */
+export function nextTask(v: Int32Array, base: number): number {
+  const w = ((tagOf(Atomics.load(v, base + S_STATE)) + TAG) | 0) | QUEUED;
+  Atomics.store(v, base + S_STATE, w);
+  return w;
+}
+
+/**
+ * Moves STATE at `at` from phase bits `from` (ABORT included) to `to`,
+ * keeping the tag, for a caller that holds the slot's current task (its
+ * owner, or the thread that took its index): returns `from` when it moved,
+ * else the phase bits it found. A change of the tag cannot happen under
+ * such a caller, so only a phase change makes it fail.
+ */
+export function shift(
+  v: Int32Array,
+  at: number,
+  from: number,
+  to: number,
+): number {
+  for (;;) {
+    const w = Atomics.load(v, at);
+    if ((w & LOW) !== from) return w & LOW;
+    if (Atomics.compareExchange(v, at, w, tagOf(w) | to) === w) return from;
+  }
+}
+
+/**
+ * Stores phase `to` at `at`, keeping the tag: for the slot's only holder
+ * (nobody else writes it; a stale runner's compareExchange names an older
+ * tag or another phase and fails).
+ */
+export function setPhase(v: Int32Array, at: number, to: number): void {
+  Atomics.store(v, at, tagOf(Atomics.load(v, at)) | to);
+}
 export const SLOT_WORDS = 16;
 export const S_STATE = 0;
 export const S_OENTRY = 1;

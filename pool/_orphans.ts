@@ -15,10 +15,13 @@ import {
   HIDENT,
   KEPT,
   ownerLive,
+  PHASE,
   S_NEXT,
   S_OENTRY,
   S_OIDENT,
   S_STATE,
+  setPhase,
+  shift,
   STATE,
 } from "./_layout.ts";
 import { breakPool } from "./_thread.ts";
@@ -50,11 +53,11 @@ export function sweep(b: Block, free: Queue<number>): void {
   const { v } = b;
   for (let s = 0; s < b.l.slots; s++) {
     const base = b.slot(s);
-    if (Atomics.load(v, base + S_STATE) !== KEPT) continue;
+    if ((Atomics.load(v, base + S_STATE) & PHASE) !== KEPT) continue;
     // The owner wrote OENTRY/OIDENT before its store of KEPT.
     if (ownerLive(v[base + S_OENTRY], v[base + S_OIDENT])) continue;
-    if (Atomics.compareExchange(v, base + S_STATE, KEPT, FREE) === KEPT) {
-      free.putNowait(s);
+    if (shift(v, base + S_STATE, KEPT, FREE) === KEPT) {
+      free.put(s);
     }
   }
   for (let e = 0; e < HEAD_COUNT; e++) {
@@ -68,8 +71,8 @@ export function sweep(b: Block, free: Queue<number>): void {
       const next = v[base + S_NEXT];
       if (ownerLive(e, v[base + S_OIDENT])) b.push(s);
       else {
-        Atomics.store(v, base + S_STATE, FREE);
-        free.putNowait(s);
+        setPhase(v, base + S_STATE, FREE);
+        free.put(s);
       }
       s = next;
     }

@@ -41,6 +41,7 @@ import {
   ID,
   K_DIED,
   KEPT,
+  PHASE,
   QUEUED,
   RUNNING,
   S_KIND,
@@ -50,6 +51,9 @@ import {
   S_STATE,
   S_WENTRY,
   S_WIDENT,
+  setPhase,
+  shift,
+  tagOf,
 } from "./_layout.ts";
 import { readOutcome } from "./_payload.ts";
 import {
@@ -110,6 +114,9 @@ export class Owner implements FutureSource {
   #scanAt = performance.now() + SCAN_MS;
   #drains = 0;
   #suspects = new Map<number, Future>();
+  // FINISHING slots whose runner the last scan found dead, with the STATE
+  // word it read (tag included).
+  #finishing = new Map<number, number>();
 
   constructor(block: Block, free: Queue<number>, replenish: () => void) {
     this.#b = block;
@@ -130,7 +137,7 @@ export class Owner implements FutureSource {
       if (s === undefined) return undefined;
       // A sweep takes KEPT slots only from ended owners; the CAS settles it.
       const at = this.#b.slot(s) + S_STATE;
-      if (Atomics.compareExchange(v, at, KEPT, FREE) === KEPT) return s;
+      if (shift(v, at, KEPT, FREE) === KEPT) return s;
     }
   }
 
@@ -141,8 +148,8 @@ export class Owner implements FutureSource {
     while (local.length > 0) {
       const s = local.pop()!;
       const at = this.#b.slot(s) + S_STATE;
-      if (Atomics.compareExchange(v, at, KEPT, FREE) === KEPT) {
-        this.#free.putNowait(s);
+      if (shift(v, at, KEPT, FREE) === KEPT) {
+        this.#free.put(s);
       }
     }
   }
@@ -249,9 +256,7 @@ export class Owner implements FutureSource {
     // The index stays in the task queue: whichever pool thread takes it
     // finds CANCELLED and frees the slot, so the slot is never reused while
     // its index is still queued.
-    if (Atomics.compareExchange(v, at, QUEUED, CANCELLED) !== QUEUED) {
-      return false;
-    }
+    if (shift(v, at, QUEUED, CANCELLED) !== QUEUED) return false;
     this.#pending.delete(slot);
     return true;
   }
@@ -262,10 +267,7 @@ export class Owner implements FutureSource {
     // Mark first, then request: the runner that finishes the task sees the
     // mark in its CAS and waits for the request to land before it clears its
     // cancel word, so the request can never hit the thread's next task.
-    if (
-      Atomics.compareExchange(v, base + S_STATE, RUNNING, RUNNING | ABORT) ===
-        RUNNING
-    ) {
+    if (shift(v, base + S_STATE, RUNNING, RUNNING | ABORT) === RUNNING) {
       requestCancel(v[base + S_WENTRY], v[base + S_WIDENT]);
     }
   }
@@ -283,17 +285,18 @@ export class Owner implements FutureSource {
     const done: number[] = [];
     for (const slot of this.#pending.keys()) {
       const base = b.slot(slot);
-      if ((Atomics.load(v, base + S_STATE) & ~ABORT) !== DONE) continue;
+      if ((Atomics.load(v, base + S_STATE) & PHASE) !== DONE) continue;
       if (!entryAlive(v[base + S_WENTRY], Atomics.load(v, base + S_WIDENT))) {
         done.push(slot);
       }
     }
     this.#drain();
     const suspects = new Map<number, Future>();
+    const finishing = new Map<number, number>();
     for (const slot of [...this.#pending.keys()]) {
       const base = b.slot(slot);
       const state = Atomics.load(v, base + S_STATE);
-      const phase = state & ~ABORT;
+      const phase = state & PHASE;
       if (phase !== RUNNING && phase !== FINISHING && phase !== QUEUED) {
         continue;
       }
@@ -301,16 +304,26 @@ export class Owner implements FutureSource {
       // runner took the index).
       const ident = Atomics.load(v, base + S_WIDENT);
       if (ident === 0 || entryAlive(v[base + S_WENTRY], ident)) continue;
+      // FINISHING: the runner may be writing the outcome (declared dead, it
+      // may still run): settled at the second scan in a row that finds the
+      // same word (its tag: the same task), as a DONE below.
+      if (phase === FINISHING && this.#finishing.get(slot) !== state) {
+        finishing.set(slot, state);
+        continue;
+      }
       // The runner is gone: it will never write or push this slot. (A
       // runner that was declared dead but still runs loses its own CAS
-      // from RUNNING to FINISHING, or from QUEUED to RUNNING, and writes
-      // nothing.) QUEUED with a runner: it took the index and died before
-      // its CAS, so no other pool thread can take the task.
-      if (Atomics.compareExchange(v, base + S_STATE, state, DONE) === state) {
+      // from RUNNING to FINISHING, or from QUEUED to RUNNING, or from
+      // FINISHING to DONE, and writes nothing more: each names this task's
+      // tag, _layout.ts.) QUEUED with a runner: it took the index and died
+      // before its CAS, so no other pool thread can take the task.
+      const died = tagOf(state) | DONE;
+      if (Atomics.compareExchange(v, base + S_STATE, state, died) === state) {
         v[base + S_KIND] = K_DIED; // after the CAS: a lost CAS writes nothing
         this.#settle(slot);
       }
     }
+    this.#finishing = finishing;
     // A runner that died between marking DONE and its push: still DONE and
     // undrained, with its runner dead, at two scans in a row (SCAN_MS
     // apart: a runner declared dead that still runs has pushed by then).
@@ -330,7 +343,7 @@ export class Owner implements FutureSource {
     const { v } = b;
     const base = b.slot(slot);
     const future = this.#pending.get(slot);
-    const state = Atomics.load(v, base + S_STATE) & ~ABORT;
+    const state = Atomics.load(v, base + S_STATE) & PHASE;
     // Only a finished or cancelled slot is ours (pushes happen in those
     // states only); anything else is left alone.
     if (state !== DONE && state !== CANCELLED) return;
@@ -348,11 +361,11 @@ export class Owner implements FutureSource {
       if (this.#pending.size > 0 && this.#local.length < this.#keep) {
         v[base + S_OENTRY] = this.#entry;
         v[base + S_OIDENT] = this.#ident;
-        Atomics.store(v, base + S_STATE, KEPT);
+        setPhase(v, base + S_STATE, KEPT);
         this.#local.push(slot);
       } else {
-        Atomics.store(v, base + S_STATE, FREE);
-        this.#free.putNowait(slot);
+        setPhase(v, base + S_STATE, FREE);
+        this.#free.put(slot);
       }
       if (this.#pending.size === 0) this.#release();
     }

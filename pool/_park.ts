@@ -44,6 +44,8 @@ import {
   R_PARK,
   S_KIND,
   S_STATE,
+  setPhase,
+  shift,
   STATE,
 } from "./_layout.ts";
 
@@ -174,7 +176,7 @@ export function reclaim(
   if (was < MAIL) return;
   const s = was - MAIL;
   try {
-    tasks.putNowait(s);
+    tasks.put(s);
     wakeParked(b, false);
     return;
   } catch {
@@ -199,10 +201,10 @@ export function settleUnrun(
   const { v } = b;
   const at = b.slot(s) + S_STATE;
   if (broken) v[b.slot(s) + S_KIND] = K_BROKEN;
-  const was = Atomics.compareExchange(v, at, QUEUED, broken ? DONE : CANCELLED);
+  const was = shift(v, at, QUEUED, broken ? DONE : CANCELLED);
   if (was === QUEUED) b.push(s);
   else if (was === CANCELLED) {
-    Atomics.store(v, at, FREE);
-    free.putNowait(s);
+    setPhase(v, at, FREE);
+    free.put(s);
   }
 }

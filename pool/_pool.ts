@@ -5,7 +5,8 @@
 // threads, and stopping.
 
 import { RuntimeError } from "../_core/errors.ts";
-import { entryAlive, heapAlloc, runtime } from "../_core/runtime.ts";
+import { entryAlive, runtime } from "../_core/runtime.ts";
+import { heapAlloc } from "../_core/heap_top.ts";
 import { checkOptions, setSliceHook } from "../_core/wait.ts";
 import { checkTarget, type WireTarget, wireTarget } from "../_core/target.ts";
 import { decodeCopy } from "../_core/claim.ts";

@@ -20,7 +20,12 @@
 // A task that throws fails its Future only; the thread goes on.
 
 import { CancelledError } from "../_core/errors.ts";
-import { cancelRequested, clearCancel, runtime } from "../_core/runtime.ts";
+import {
+  cancelRequested,
+  clearCancel,
+  entryAlive,
+  runtime,
+} from "../_core/runtime.ts";
 import {
   type AnyFunction,
   explainMissing,
@@ -52,9 +57,11 @@ import {
   S_TARGET,
   S_WENTRY,
   S_WIDENT,
+  setPhase,
   STATE,
+  tagOf,
 } from "./_layout.ts";
-import { park } from "./_park.ts";
+import { park, wakeParked } from "./_park.ts";
 import { close } from "./_close.ts";
 import { readArgs, readTarget, writeError, writeResult } from "./_payload.ts";
 
@@ -116,20 +123,39 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       }
       throw error;
     }
+    // Ended for the others while idle or parked (its entry freed: a scan
+    // would fail its tasks as its death, and a replacement serves the
+    // pool): the index goes back to the queue for a live thread, and this
+    // thread leaves. After a shutdown the queue refuses it: run it then.
+    if (!entryAlive(entry, ident) && giveBack(b, tasks, s)) {
+      return leave(v, rec, ident);
+    }
     const base = b.slot(s);
+    // The task this index names: its tag (_layout.ts "TAG"). Read before
+    // WIDENT: until that store nothing can settle this task (its index is
+    // ours), so the tag read here is the index's task's.
+    const tag = tagOf(Atomics.load(v, base + S_STATE));
     // WENTRY first: an owner's scan reads WIDENT, then WENTRY.
     v[base + S_WENTRY] = entry;
     Atomics.store(v, base + S_WIDENT, ident);
-    const was = Atomics.compareExchange(v, base + S_STATE, QUEUED, RUNNING);
-    if (was !== QUEUED) {
+    const was = Atomics.compareExchange(
+      v,
+      base + S_STATE,
+      tag | QUEUED,
+      tag | RUNNING,
+    );
+    if (was !== (tag | QUEUED)) {
       // Cancelled by its owner while queued: the owner forgot it, the slot
       // is ours to free (its index has left the queue with this get).
-      // Anything else (an owner's scan declared this thread dead and
-      // settled the task) is not ours.
-      if (was === CANCELLED) {
-        Atomics.store(v, base + S_STATE, FREE);
-        free.putNowait(s);
+      if (was === (tag | CANCELLED)) {
+        setPhase(v, base + S_STATE, FREE);
+        free.put(s);
+        continue;
       }
+      // Anything else: an owner's scan declared this thread dead and
+      // settled the task. Not ours; and this thread is ended for the
+      // others (its entry no longer holds its ident): it leaves.
+      if (!entryAlive(entry, ident)) return leave(v, rec, ident);
       continue;
     }
     let ok = true, value: unknown;
@@ -155,20 +181,47 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     }
     // A map chunk's results: an array built here (own: no other keys).
     const own = ok && v[base + S_MODE] === 1;
-    held = finish(b, free, s, ok, value, entry, ident, own);
+    held = finish(b, free, s, tag, ok, value, entry, ident, own);
+    // A finish that found its task settled by an owner's scan: this thread
+    // was declared dead (its entry ended while it ran). It takes no more
+    // tasks: each would be failed as its runner's death.
+    if (held === STALE) {
+      held = -1;
+      if (!entryAlive(entry, ident)) return leave(v, rec, ident);
+    }
   }
 }
 
-// Publishes a task's outcome: claim the slot (RUNNING -> FINISHING), write,
-// mark DONE. A failed claim means an owner's scan declared this thread
-// dead: the slot is no longer ours, write nothing. An owner that has ended
-// never drains its stack: its slot is freed here. Returns the slot to push
-// to its owner's completion stack (or -1): the caller pushes it as late as
-// it can without delaying it (_thread.ts `flush`).
+// Puts index `s` back on the task queue for another pool thread (the queue
+// holds every slot: never full); false once the queue is shut down.
+function giveBack(b: Block, tasks: Queue<number>, s: number): boolean {
+  try {
+    tasks.put(s);
+  } catch (error) {
+    if (error instanceof QueueShutDownError) return false;
+    throw error;
+  }
+  wakeParked(b, false);
+  return true;
+}
+
+// finish(): the task was settled by an owner's scan (this thread declared
+// dead); nothing written, nothing to push.
+const STALE = -2;
+
+// Publishes a task's outcome: claim the slot (RUNNING -> FINISHING, with
+// the task's tag), write, mark DONE (FINISHING -> DONE, same tag). A failed
+// claim means an owner's scan declared this thread dead and settled the
+// task: the slot is no longer ours (it may hold another task by now, in
+// RUNNING too: the tag tells them apart), write nothing (STALE). An owner
+// that has ended never drains its stack: its slot is freed here. Returns
+// the slot to push to its owner's completion stack (or -1, or STALE): the
+// caller pushes it as late as it can without delaying it (`flush`).
 function finish(
   b: Block,
   free: Queue<number>,
   s: number,
+  tag: number,
   ok: boolean,
   value: unknown,
   entry: number,
@@ -178,11 +231,12 @@ function finish(
   const { v } = b;
   const at = b.slot(s) + S_STATE;
   let aborted = false;
-  if (Atomics.compareExchange(v, at, RUNNING, FINISHING) !== RUNNING) {
+  const running = tag | RUNNING;
+  if (Atomics.compareExchange(v, at, running, tag | FINISHING) !== running) {
     if (
-      Atomics.compareExchange(v, at, RUNNING | ABORT, FINISHING) !==
-        (RUNNING | ABORT)
-    ) return -1;
+      Atomics.compareExchange(v, at, running | ABORT, tag | FINISHING) !==
+        (running | ABORT)
+    ) return STALE;
     aborted = true;
   }
   if (ok) writeResult(b, s, value, own);
@@ -190,12 +244,17 @@ function finish(
     const fnName = "task target";
     writeError(b, s, explainMissing(value, `Pool ${fnName}`));
   }
-  Atomics.store(v, at, DONE);
+  // A compareExchange, not a store: a scan may have settled the task while
+  // this thread, declared dead, wrote (_layout.ts: FINISHING at two scans).
+  if (
+    Atomics.compareExchange(v, at, tag | FINISHING, tag | DONE) !==
+      (tag | FINISHING)
+  ) return STALE;
   const base = b.slot(s);
   const oentry = v[base + S_OENTRY], oident = v[base + S_OIDENT];
   if (!ownerLive(oentry, oident)) {
-    Atomics.store(v, at, FREE);
-    free.putNowait(s);
+    setPhase(v, at, FREE);
+    free.put(s);
     if (aborted) clearAbort(entry, ident, oentry, oident);
     return -1;
   }

@@ -23,13 +23,14 @@ import {
   FREE,
   GATED,
   LIVE,
-  QUEUED,
+  nextTask,
   S_MODE,
   S_OENTRY,
   S_OIDENT,
   S_STATE,
   S_TARGET,
   S_WIDENT,
+  setPhase,
 } from "./_layout.ts";
 import { type MapOptions, type MapResults, mapResults } from "./_map.ts";
 import { type Owner, ownerFor } from "./_owner.ts";
@@ -317,7 +318,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
     try {
       id = this.#targetId(target);
     } catch (error) {
-      if (slot !== undefined) this.#p.free.putNowait(slot); // taken for us
+      if (slot !== undefined) this.#p.free.put(slot); // taken for us
       throw error;
     }
     const owner = this.#ownerCtx();
@@ -348,22 +349,22 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
         inGate = 2;
       }
       this.#p.checkOpen();
-      Atomics.store(v, base + S_STATE, QUEUED);
+      nextTask(v, base); // QUEUED, with the slot's next tag (_layout.ts)
       // One task at a time (nothing else of this thread's pending): straight
       // to a parked pool thread if one is (pool/_park.ts). Else, and with
       // tasks in flight (where a hand-off per task cost 10-20% of the
       // throughput, same process), through the queue. Either publishes the
       // slot's words (written above) to the pool thread that takes the index.
       if (owner.pending > 0 || !handOff(b, s)) {
-        this.#p.tasks.putNowait(s);
+        this.#p.tasks.put(s);
         wakeParked(b, false);
       }
       leaveGate(v, gate, owner.ident, inGate);
       inGate = 0;
     } catch (error) {
       leaveGate(v, gate, owner.ident, inGate);
-      Atomics.store(v, base + S_STATE, FREE);
-      this.#p.free.putNowait(s);
+      setPhase(v, base + S_STATE, FREE);
+      this.#p.free.put(s);
       if (error instanceof QueueShutDownError) this.#p.checkOpen();
       throw error;
     }

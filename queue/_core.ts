@@ -187,10 +187,12 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    */
   putNowait(item: T): void {
     const st = this.#st, ring = st.ring;
-    // As put: the numeric FIFO's try inline, anything else putKept.
-    if (ring !== undefined && st.info!.exact(item) && ring.tryPut(item) > 0) {
-      return;
-    }
+    // As put: the numeric FIFO's try inline (a nowait try: _turn.ts "A
+    // holder that stops"), anything else putKept.
+    if (
+      ring !== undefined && st.info!.exact(item) &&
+      ring.tryPut(item, NOWAIT) > 0
+    ) return;
     putKept(st, item, NOWAIT);
   }
 
@@ -342,8 +344,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    * Removes up to `target.length` items into `target` (from index 0) as
    * `getMany` does, and returns how many: a numeric queue's batch get with
    * nothing allocated (one `TypedArray.set` per run of slots in a FIFO
-   * queue). Elements past the count may be overwritten. The target must
-   * keep its length while the call waits.
+   * queue). Elements past the count may be overwritten.
    *
    * Python: none (a batched `get`).
    * @throws {TypeError} unless `target` is the typed array of the queue's
@@ -361,6 +362,9 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    *
    * Python: none (a batched `get`; the async twin of `getManyInto`).
    * @returns a promise of the count; it rejects as `getManyInto` throws.
+   * While it waits, the target may shrink or be detached by this thread:
+   * it takes at most what fits when the item comes, and rejects with
+   * RangeError, taking nothing, when nothing fits.
    */
   getManyIntoAsync(
     target: NumericArray,

@@ -27,9 +27,9 @@
 // thread is that thread's hold; naming a stopped one is taken over as from a
 // dead holder.
 // Why TAIL's holder is not named (so a producer that stops mid-copy is
-// waited for by every later put, timed and nowait ones too: acquireTurn has
-// no deadline, a turn being held for a copy only): no user code runs under
-// TAIL's turn (items are encoded before it is taken, and a caller's typed
+// waited for by untimed puts and shutdown, and by timed, nowait and async
+// puts up to their bound: _turn.ts "A holder that stops"): no user code
+// runs under TAIL's turn (items are encoded before it is taken, and a caller's typed
 // array or a codec's bytes go in as a plain view of their elements,
 // _glue.ts plainView), so a thread that exits, closes itself or throws never
 // holds it, and its own death record (the hooks of thread/_worker.ts) has

@@ -74,7 +74,16 @@
 import { waitAsync, waitSync } from "../_core/wait.ts";
 import { RuntimeError } from "../_core/errors.ts";
 import { currentIdent, identAlive, identStopped } from "../_core/runtime.ts";
-import { HOLDER, NOWAIT_UNTIL } from "./_layout.ts";
+import {
+  BUSY_COUNT,
+  HOLDER,
+  NOWAIT_UNTIL,
+  TAIL,
+  waitUntil,
+} from "./_layout.ts";
+import { acquireTurn, BUSY_TURN } from "./_turn.ts";
+import { tailCorrupt } from "./_corrupt.ts";
+import type { Acquire } from "../_core/wait.ts";
 
 /** Mask of the ident in HOLDER. */
 export const IDENT: number = (1 << 30) - 1;
@@ -110,6 +119,27 @@ export function idleUntil(until: number): number {
     return performance.now() + IDLE_GRACE;
   }
   return until;
+}
+
+/**
+ * Until when a put waits for TAIL's turn held by another thread (_turn.ts
+ * "A holder that stops"): idleUntil of its wait `w` (Store.tryPut).
+ */
+export function turnIdle(w: Acquire | undefined): number {
+  return idleUntil(waitUntil(w));
+}
+
+/**
+ * A put's acquireTurn of TAIL (from the guess `v`) with its wait `w`: the
+ * word, CLOSED_TURN, or BUSY_COUNT when it stayed held past turnIdle(w).
+ */
+export function acquireTail(
+  h: Int32Array,
+  v: number,
+  w: Acquire | undefined,
+): number {
+  const t = acquireTurn(h, TAIL, v, false, tailCorrupt, w, turnIdle);
+  return t === BUSY_TURN ? BUSY_COUNT : t;
 }
 
 // Longest sleep on HOLDER before the caller looks again (its deadline, the

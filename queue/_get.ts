@@ -121,6 +121,10 @@ export function getInto(
   const n = takeInto(st, target, 0, o);
   if (n > 0) return n;
   if (n === BUSY_COUNT) throw busyGet(o);
+  // No JavaScript of this thread runs during a blocking wait, and only this
+  // thread can shrink or detach the target (its buffer is not shared, or
+  // a growable SharedArrayBuffer, which never shrinks): the room checked
+  // above is still there when getSlow claims.
   target[0] = getSlow(st, o) as never;
   return 1 + moreInto(st, target);
 }
@@ -136,7 +140,12 @@ export async function getIntoAsync(
   const n = takeInto(st, target, 0, NO_WAIT);
   if (n > 0) return n;
   if (n === BUSY_COUNT && !o.blocking) throw busyGet(o);
-  target[0] = await getSlowAsync(st, o) as never;
+  // getSlowAsync writes target[0] itself, in the task that claims the item:
+  // this thread's code runs while it waits and may shrink or detach the
+  // target (a resizable ArrayBuffer, a transfer), so the room is checked
+  // right before each try and the item lands before anything else runs.
+  await getSlowAsync(st, o, target);
+  // What else fits now (the target's length read again: moreInto).
   return 1 + moreInto(st, target);
 }
 
@@ -156,9 +165,7 @@ function checkInto(st: QueueState, target: NumericArray): void {
       `Cannot get items into ${what}: the queue holds ${info.name} items, which go into a ${info.Array.name}`,
     );
   }
-  if (target.length === 0) {
-    throw new RangeError("Cannot get items: the target array has no room");
-  }
+  checkRoom(target);
 }
 
 // Takes what is there now into target[from...]: the count, or BUSY_COUNT.
@@ -169,6 +176,7 @@ function takeInto(
   w: Acquire,
 ): number {
   const store = st.store, max = target.length - from;
+  if (max <= 0) return 0; // shrunk since the caller looked: claim nothing
   let n: number;
   if (store.tryGetInto !== undefined) n = store.tryGetInto(target, from, max);
   else {
@@ -248,22 +256,48 @@ export function getSlow(st: QueueState, o: Acquire): unknown {
  * getSlow without blocking the event loop. Its tries never wait for another
  * thread's decode (NO_WAIT): on BUSY it leaves the getters' wait
  * and waits for the decode's end (awaitBusy), then starts again.
+ * `into` (getManyIntoAsync): the item goes to into[0], written in the same
+ * task as the try that claims it; before each try (each follows an await,
+ * where this thread's code may have shrunk or detached `into`) the room is
+ * checked, and without room the call throws checkInto's RangeError having
+ * claimed nothing (a registered wait is left as a throwing wait leaves it:
+ * abandon passes on a wake-up meant for an item).
  */
 export async function getSlowAsync(
   st: QueueState,
   o: Acquire,
+  into?: NumericArray,
 ): Promise<unknown> {
   for (;;) {
+    if (into !== undefined) checkRoom(into);
     const s = enterGet(st, o, NO_WAIT);
     if (s === BUSY) {
       await awaitBusy(st, o, busyGet);
       continue;
     }
-    if (typeof s !== "number") return (s as { x: unknown }).x;
+    if (typeof s !== "number") return deliver((s as { x: unknown }).x, into);
     const outcome = await waitRegistered(st, GET_WAITERS, NOT_EMPTY, s, o);
+    if (into !== undefined && into.length === 0) {
+      abandon(st, GET_WAITERS);
+      checkRoom(into); // throws
+    }
     const got = leaveGet(st, outcome, o, NO_WAIT);
     if (got === BUSY) await awaitBusy(st, o, busyGet);
-    else if (got !== EMPTY) return got;
+    else if (got !== EMPTY) return deliver(got, into);
+  }
+}
+
+// getSlowAsync's item into into[0] (checked for room just before the claim,
+// with no await since).
+function deliver(x: unknown, into: NumericArray | undefined): unknown {
+  if (into !== undefined) into[0] = x as never;
+  return x;
+}
+
+// A target with no room (shrunk to 0, or its buffer detached).
+function checkRoom(target: NumericArray): void {
+  if (target.length === 0) {
+    throw new RangeError("Cannot get items: the target array has no room");
   }
 }
 

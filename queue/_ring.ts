@@ -91,7 +91,9 @@
 
 import type { Acquire } from "../_core/wait.ts";
 import { tailCorrupt } from "./_corrupt.ts";
+import { acquireTail } from "./_decoding.ts";
 import {
+  BUSY_COUNT,
   CAPACITY,
   EMPTY,
   GET_WAITERS,
@@ -109,7 +111,6 @@ import {
   TAIL,
 } from "./_layout.ts";
 import {
-  acquireTurn,
   awaitTurn,
   CLOSED,
   CLOSED_TURN,
@@ -196,10 +197,8 @@ export class Ring implements Store {
     if (mod(guess - this.#headSeen, m) >= cap && this.#fullNow()) return 0;
     // The uncontended acquire inline: one compareExchange from the guess.
     let w = Atomics.compareExchange(h, TAIL, guess, guess | LOCKED);
-    w = w === guess
-      ? guess | LOCKED
-      : acquireTurn(h, TAIL, w, false, tailCorrupt);
-    if (w === CLOSED_TURN) return -1;
+    w = w === guess ? guess | LOCKED : acquireTail(h, w, _w);
+    if (w === CLOSED_TURN || w === BUSY_COUNT) return w; // -1, or held (_turn.ts)
     const t = w & POSITION;
     let next = t;
     try {
@@ -299,8 +298,8 @@ export class Ring implements Store {
     if (mod(this.#tail - this.#headSeen, m) >= cap && this.#fullNow()) {
       return 0;
     }
-    const w = acquireTurn(h, TAIL, this.#tail, false, tailCorrupt);
-    if (w === CLOSED_TURN) return -1;
+    const w = acquireTail(h, this.#tail, _w);
+    if (w === CLOSED_TURN || w === BUSY_COUNT) return w; // -1, or held (_turn.ts)
     const t = w & POSITION;
     let next = t;
     try {

@@ -194,8 +194,8 @@ export function isBusy(error: unknown): boolean {
 export function busyPut(o: Acquire): QueueFullError {
   return new QueueFullError(
     o.blocking
-      ? "Cannot put item: another thread was still decoding an item under the queue's lock (custom codec) at the timeout"
-      : "Cannot put item now: another thread is decoding an item under the queue's lock (custom codec)",
+      ? "Cannot put item: another thread was still decoding an item under the queue's lock (custom codec), or holding its turn after it stopped, at the timeout"
+      : "Cannot put item now: another thread is decoding an item under the queue's lock (custom codec), or holding its turn after it stopped",
   );
 }
 

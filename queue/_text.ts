@@ -68,7 +68,7 @@ import {
 } from "./_text_batch.ts";
 import { decodeTagged } from "./_codec.ts";
 import { decodeEnd, decodeStart, holdEnd } from "./_decoding.ts";
-import { holderIdent, holds } from "./_decoding.ts";
+import { acquireTail, holderIdent, holds } from "./_decoding.ts";
 import { acquireHead, releaseHead, TAKEN } from "./_head.ts";
 import { RegionText } from "./_text_io.ts";
 import { checkRaw, mod, parseRuns, recordRun, recordsAt } from "./_text_run.ts";
@@ -99,7 +99,6 @@ import {
 } from "./_layout.ts";
 export { arrayBatch, Batch, bytesBatch, TextItem } from "./_text_batch.ts";
 import {
-  acquireTurn,
   awaitTurn,
   CLOSED,
   CLOSED_TURN,
@@ -181,8 +180,8 @@ export class TextRing implements Store {
   /** Adds one item: a TextItem, or codec bytes. */
   tryPut(raw: TextItem | Uint8Array, _w?: Acquire): number {
     const h = this.#h, m = this.#m, u8 = this.#u8;
-    const w = acquireTurn(h, TAIL, this.#tail, false, tailCorrupt);
-    if (w === CLOSED_TURN) return -1;
+    const w = acquireTail(h, this.#tail, _w);
+    if (w === CLOSED_TURN || w === BUSY_COUNT) return w; // -1, or held (_turn.ts)
     const t = w & POSITION, b = h[B];
     // The hint is current if TAIL did not move since this handle's release.
     const fresh = t !== this.#tail || h[LAPS] !== this.#laps;
@@ -250,8 +249,8 @@ export class TextRing implements Store {
   tryPutMany(raws: ArrayLike<unknown>, from: number, _w?: Acquire): number {
     const batch = raws as unknown as Batch;
     const h = this.#h, m = this.#m, u8 = this.#u8;
-    const w = acquireTurn(h, TAIL, this.#tail, false, tailCorrupt);
-    if (w === CLOSED_TURN) return -1;
+    const w = acquireTail(h, this.#tail, _w);
+    if (w === CLOSED_TURN || w === BUSY_COUNT) return w; // -1, or held (_turn.ts)
     const t = w & POSITION, b = h[B];
     let p = t, n = 0;
     try {

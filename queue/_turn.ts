@@ -97,7 +97,45 @@
 // only by such gets (n > 0, the discarding drain of an immediate shutdown
 // included) and by shutdown, which wakes all putters itself (_shutdown.ts).
 
-import { waitSync } from "../_core/wait.ts";
+// A holder that stops inside the turn. No code of the caller's runs under
+// TAIL's turn (items are encoded before it is taken; a caller's typed array
+// or a codec's bytes go in as a plain view of their elements: _glue.ts
+// plainView, tests/queue/tail_turn_test.ts), so a thread that throws,
+// exits or closes itself never holds it. What can still end a thread
+// there is outside its JavaScript: a request to terminate the thread's
+// execution, which V8 takes at its next interrupt check (a call, a loop's
+// back edge), inside the turn too:
+// - out of memory under `resourceLimits` (a node:worker_threads worker, on
+//   Node and Deno): the runtime terminates the thread's execution when an
+//   allocation reaches the limit (the turn allocates little, but the
+//   termination lands at the next check, which may follow the acquire);
+// - Node's worker.terminate(): the runtime's teardown of the workers of a
+//   thread that ends abruptly (README "When threads fail"), and of daemon
+//   threads at process exit (then nobody is left to wait). Deno >= 2.8.3's
+//   terminate() does not stop running JavaScript (PLATFORM.md);
+// - a process-level kill ends every thread at once: nobody waits.
+// So a put can find TAIL held by a thread that will never release it. The
+// turn does not name its holder: naming it takes a store before the copy
+// and one after on every put (HEAD's HOLDER word, _decoding.ts, is that on
+// the structured ring's get side) in the inline acquire of _ring.ts and
+// _text.ts, and a header word (_layout.ts); a waiter could then end its
+// wait when the holder is in the stop ring (as a Lock's waiter does,
+// sync/_holder.ts). An out-of-memory stop is recorded there (the watcher,
+// _core/_watch.ts); a teardown is recorded as an end, never as a stop, so
+// under the rule of README "When threads fail" its hold would be waited
+// for all the same. So a put waits for a held turn as HEAD's consumers
+// wait for a holder with no HOLDER mark (_head.ts): an untimed put and
+// shutdown without limit (as Python's calls wait for the queue's mutex),
+// a timed put until its deadline, a nowait put and an async put's try
+// IDLE_GRACE ms (_decoding.ts turnIdle: no live holder's copy takes that
+// long); then acquireTurn returns BUSY_TURN, having taken nothing, and the
+// put reports the queue busy (QueueFullError, busyPut; an async put tries
+// again off the event loop until its deadline). The executor's own puts
+// (pool/) are untimed puts into queues that always have room: they wait.
+// The uncontended put pays nothing for it: the bound is read only when a
+// put would sleep.
+
+import { type Acquire, waitSync } from "../_core/wait.ts";
 
 /** Mask of the counter in a TAIL/HEAD word. */
 export const POSITION: number = (1 << 28) - 1;
@@ -111,6 +149,12 @@ export const CLOSED: number = 1 << 30;
 export const SLEEPER: number = 1 << 31;
 /** acquireTurn's result when the word is CLOSED (see the header). */
 export const CLOSED_TURN = -1;
+/**
+ * acquireTurn's result when the word stayed held past the caller's `idle`
+ * (see "A holder that stops"): it has CLOSED set, which no word that
+ * acquireTurn returns without `closed` has.
+ */
+export const BUSY_TURN = -2;
 
 // Tries before a contender sleeps: a holder keeps the lock for a copy of a
 // few hundred nanoseconds unless it is preempted.
@@ -121,7 +165,9 @@ const SPIN = 200;
  * last known free value: right, it costs one compareExchange). Returns the
  * word as locked (counter in POSITION), or CLOSED_TURN if CLOSED is set and
  * `closed` is false. Before it would sleep behind a held word it asks
- * `corrupt` (_corrupt.ts tailCorrupt) and throws the error it returns.
+ * `corrupt` (_corrupt.ts tailCorrupt) and throws the error it returns, and
+ * `idle(w)` (_decoding.ts turnIdle: the put's wait `w`) until when it may
+ * wait: past that it returns BUSY_TURN, having taken nothing.
  */
 export function acquireTurn(
   h: Int32Array,
@@ -129,9 +175,12 @@ export function acquireTurn(
   v: number,
   closed = false,
   corrupt?: (h: Int32Array, v: number) => RangeError | undefined,
+  w?: Acquire,
+  idle?: (w: Acquire | undefined) => number,
 ): number {
   let spins = 0;
   let extra = 0; // CONTENDED once this thread has slept
+  let until = NaN; // idle(w), read once, when this call would first sleep
   for (;;) {
     if ((v & CLOSED) !== 0 && !closed) {
       // A release's notify(1) may have picked us: others (shutdown's
@@ -156,6 +205,12 @@ export function acquireTurn(
       if (extra !== 0) Atomics.notify(h, i, 1);
       throw bad;
     }
+    if (until !== until) until = idle === undefined ? Infinity : idle(w);
+    if (until !== Infinity && performance.now() >= until) {
+      // As for CLOSED: a release's notify(1) may have picked us.
+      if (extra !== 0) Atomics.notify(h, i, 1);
+      return BUSY_TURN;
+    }
     if ((v & CONTENDED) === 0) {
       const seen = Atomics.compareExchange(h, i, v, v | CONTENDED);
       if (seen !== v) {
@@ -164,9 +219,10 @@ export function acquireTurn(
       }
       v |= CONTENDED;
     }
-    // Uninterruptible: the holder is about to release, and shutdown must
-    // get through here too. Loops on spurious wakeups via the re-read.
-    waitSync(h, i, v, Infinity, undefined, false);
+    // Uninterruptible (the holder is about to release, unless it stopped:
+    // "A holder that stops" above), bounded by `until`. Loops on spurious
+    // wakeups and the deadline via the re-read.
+    waitSync(h, i, v, until, undefined, false);
     extra = CONTENDED;
     v = Atomics.load(h, i);
   }

@@ -57,8 +57,9 @@ export interface SimpleQueueInit<T = unknown> {
  * - A structured item encodes to at most 64 MiB - 1 bytes (67108863); a
  *   larger one is refused with a RangeError. Below that, any item goes in,
  *   whatever the queue held before (it grows a segment that holds it).
- * - Timeouts are in milliseconds; `getAsync`, and for numeric items
- *   `getManyInto` and `getManyIntoAsync`, are additions.
+ * - Timeouts are in milliseconds; `getAsync`, `getMany`, `getManyAsync`,
+ *   and for numeric items `getManyInto` and `getManyIntoAsync`, are
+ *   additions.
  *
  * @example A thread fills it, the main thread drains it
  * ```ts
@@ -139,13 +140,53 @@ export class SimpleQueue<T = unknown> {
   }
 
   /**
+   * Removes and returns up to `max` items: waits (unless `block` is false)
+   * until there is at least one, then takes what is there, without waiting
+   * for more, as a Queue's `getMany` does. Blocks the calling thread (and
+   * its event loop): use `getManyAsync` where that matters.
+   *
+   * Python: none (a batched `get`).
+   * @param max most items to return (default: all there now, up to 2^26).
+   * @throws {RangeError} when `max` is not a whole number from 1 on.
+   * @throws {QueueEmptyError} when there is none and `block` is false or
+   * the timeout passed. When taking a later item throws (a custom codec's
+   * decode, say), it returns the items before it, and the next get throws.
+   *
+   * @example Take what a producer has put so far
+   * ```ts
+   * import { SimpleQueue } from "@threadkit/threadkit";
+   * import assert from "node:assert/strict";
+   *
+   * const q = new SimpleQueue<string>();
+   * q.put("a");
+   * q.put("b");
+   * q.put("c");
+   * assert.deepEqual(q.getMany(2), ["a", "b"]);
+   * assert.deepEqual(q.getMany(), ["c"]);
+   * assert.throws(() => q.getMany(undefined, { block: false }));
+   * ```
+   */
+  getMany(max?: number, options?: QueueOptions): T[] {
+    return this.#q.getMany(max, options);
+  }
+
+  /**
+   * `getMany`, waiting for the first item without blocking the event loop.
+   *
+   * Python: none (a batched `get`; the async twin of `getMany`).
+   * @returns a promise of the items; it rejects as `getMany` throws.
+   */
+  getManyAsync(max?: number, options?: QueueOptions): Promise<T[]> {
+    return this.#q.getManyAsync(max, options);
+  }
+
+  /**
    * Removes up to `target.length` items of a numeric queue into `target`
    * (from index 0) and returns how many, as a Queue's `getManyInto` does:
    * waits (unless `block` is false) until there is at least one, then takes
    * what is there, without waiting for more, with nothing allocated.
-   * Elements past the count may be overwritten. The target must keep its
-   * length while the call waits. Blocks the calling thread (and its event
-   * loop): use `getManyIntoAsync` where that matters.
+   * Elements past the count may be overwritten. Blocks the calling thread
+   * (and its event loop): use `getManyIntoAsync` where that matters.
    *
    * Python: none (a batched `get`).
    * @throws {TypeError} unless `target` is the typed array of the queue's
@@ -178,6 +219,9 @@ export class SimpleQueue<T = unknown> {
    *
    * Python: none (a batched `get`; the async twin of `getManyInto`).
    * @returns a promise of the count; it rejects as `getManyInto` throws.
+   * While it waits, the target may shrink or be detached by this thread:
+   * it takes at most what fits when the item comes, and rejects with
+   * RangeError, taking nothing, when nothing fits.
    */
   getManyIntoAsync(
     target: NumericArray,

@@ -12,12 +12,12 @@ import { Guard } from "./_guard.ts";
 import { tookOver } from "./_holder.ts";
 import {
   currentIdent,
-  heapAlloc,
   identAlive,
   identStopped,
   liveIdents,
   runtime,
 } from "../_core/runtime.ts";
+import { heapAlloc } from "../_core/heap_top.ts";
 
 // Party table: `parties` Int32 words in the runtime block's heap (every
 // thread has that buffer, wherever the barrier itself is placed).

@@ -41,6 +41,14 @@ interface Hooks {
   adoptNext?: (info: EntryInfo) => void;
   /** Waits for an owned thread's end, then collects its outcome. */
   awaitEnd?: (thread: Handle) => Promise<void>;
+  /**
+   * Set by timer.ts: `of` makes a Timer handle for a Timer's thread (else
+   * undefined), `fits` says whether a handle is one.
+   */
+  timer?: {
+    of: (info: EntryInfo) => Handle | undefined;
+    fits: (handle: Handle) => boolean;
+  };
 }
 
 /** Set by Thread's static block. */
@@ -64,6 +72,20 @@ export function threadHandle(
   const own = owned.get(info.ident);
   if (own !== undefined) return own;
   let handle = foreign.get(info.ident);
+  // A Timer's thread gets a Timer handle (also in place of a plain one made
+  // before its entry named its timer), as Python's enumerate() and
+  // current_thread() give the Timer object.
+  const timer = hooks.timer;
+  if (
+    fits === undefined && timer !== undefined &&
+    (handle === undefined || !timer.fits(handle))
+  ) {
+    const made = timer.of(info);
+    if (made !== undefined) {
+      foreign.set(info.ident, made);
+      return made;
+    }
+  }
   if (handle === undefined || (fits !== undefined && !fits(handle))) {
     handle = adopt(info);
     foreign.set(info.ident, handle);

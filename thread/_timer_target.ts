@@ -25,6 +25,8 @@ import {
   type WireTarget,
 } from "../_core/target.ts";
 import { allocRegion, checkRegion } from "../_core/placement.ts";
+import { isBlock } from "../_core/heap.ts";
+import { isRuntimeBuffer, publishTimer } from "../_core/runtime.ts";
 import {
   type Descriptor,
   registerTransfer,
@@ -41,12 +43,18 @@ export class TimerWord {
   /** The word: `view[0]`. */
   readonly view: Int32Array;
 
-  /** A new word (WAITING), or a handle over `view` (a revived one). */
-  constructor(view?: Int32Array) {
+  /**
+   * A new word (WAITING) for a timer of `interval` ms, or a handle over
+   * `view` (a revived one).
+   */
+  constructor(view?: Int32Array, interval = 0) {
     if (view === undefined) {
-      // Zeroed (WAITING) either way: a heap block or a fresh buffer.
-      const r = allocRegion("Timer", 4, 4, undefined, this);
+      // Zeroed (WAITING) either way: a heap block or a fresh buffer. The
+      // word, then the interval as a float64 at byte 8 (read by timerOf in
+      // thread/timer.ts, which finds the block through the thread table).
+      const r = allocRegion("Timer", 16, 8, undefined, this);
       view = new Int32Array(r.buffer, r.byteOffset, 1);
+      new Float64Array(r.buffer, r.byteOffset + 8, 1)[0] = interval;
     }
     this.view = view;
   }
@@ -66,6 +74,14 @@ export function wordOf(d: Descriptor): TimerWord {
 
 registerTransfer(WORD_TAG, wordOf);
 
+// This thread's timer, once runTimer runs (see there).
+let running: { word: TimerWord; interval: number } | undefined;
+
+/** The timer this thread runs (thread/timer.ts), if it is a Timer's thread. */
+export function selfTimer(): { word: TimerWord; interval: number } | undefined {
+  return running;
+}
+
 /** The timer word's states (thread/timer.ts documents them). */
 export const WAITING = 0;
 /** cancel() won: the target never runs. */
@@ -84,6 +100,30 @@ export async function runTimer(
   ...args: unknown[]
 ): Promise<unknown> {
   const word = handle.view; // held to the CAS below (see the file's top)
+  // For this call (one Timer per thread): currentThread() here is the Timer,
+  // and the entry names the block (publishTimer: other threads' enumerate()
+  // make Timers from it) from after this thread holds its reference until
+  // before it lets it go (the finally below; thread/timer.ts timerOf).
+  running = { word: handle, interval };
+  const { buffer, byteOffset } = word;
+  const named = isRuntimeBuffer(buffer as SharedArrayBuffer) &&
+    isBlock(byteOffset);
+  if (named) publishTimer(byteOffset);
+  try {
+    return await fire(handle, interval, target, args);
+  } finally {
+    if (named) publishTimer(0);
+    running = undefined; // a Timer handle made here keeps its word itself
+  }
+}
+
+async function fire(
+  handle: TimerWord,
+  interval: number,
+  target: WireTarget,
+  args: unknown[],
+): Promise<unknown> {
+  const word = handle.view;
   const deadline = performance.now() + interval;
   // Why no lost wakeup: cancel() stores CANCELLED before it notifies, and we
   // sleep only while the word is still WAITING.

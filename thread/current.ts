@@ -16,6 +16,8 @@ import {
 } from "../_core/runtime.ts";
 import type { Thread } from "./thread.ts";
 import { pruneHandles, threadHandle as handle } from "./_handles.ts";
+// Sets hooks.timer: a Timer's thread is listed as a Timer (_handles.ts).
+import "./timer.ts";
 
 export type {
   JoinOptions,

@@ -6,14 +6,27 @@
  */
 
 import { deadlineOf } from "../_core/wait.ts";
-import { type EntryInfo, nextNameNumber } from "../_core/runtime.ts";
+import {
+  currentIdent,
+  type EntryInfo,
+  entryTimer,
+  nextNameNumber,
+  runtime,
+} from "../_core/runtime.ts";
+import { blockRelease, blockRetainIfLive, holdBlock } from "../_core/heap.ts";
 import { checkTarget, targetName, wireTarget } from "../_core/target.ts";
 import {
   type Descriptor,
   registerTransfer,
   TO_DESCRIPTOR,
 } from "../_core/transfer.ts";
-import { CANCELLED, TimerWord, WAITING, wordOf } from "./_timer_target.ts";
+import {
+  CANCELLED,
+  selfTimer,
+  TimerWord,
+  WAITING,
+  wordOf,
+} from "./_timer_target.ts";
 import { hooks, threadHandle } from "./_handles.ts";
 import {
   type ModuleTarget,
@@ -95,15 +108,20 @@ export type TimerRun<F extends ThreadFunction> = (
  *
  * A started Timer passed to another thread (in args, inside a queue item,
  * as a result) arrives there as a Timer: its `cancel()`, `cancelled`,
- * `finished` and `join()` work from every thread.
+ * `finished` and `join()` work from every thread. As in Python,
+ * `currentThread()` in the timer's target and `enumerate()` in any thread
+ * give a Timer for it too (in a thread that did not start it: once the
+ * timer's thread has begun its wait, and while its word lives in the
+ * shared heap, which it does unless the heap was full).
  *
  * Differences from Python:
  * - `interval` is in milliseconds.
  * - `cancel()` stops only the waiting stage (as in Python); it does not
  *   request the thread's cooperative cancellation as `Thread.cancel()` does.
- * - On a Timer received from another thread, `target` is undefined and
- *   `args` is empty (a function does not travel), and `result` is undefined
- *   (as for any Thread handle but the starter's).
+ * - On a Timer received from another thread (or listed there by
+ *   `enumerate()`), `target` is undefined and `args` is empty (a function
+ *   does not travel), and `result` is undefined (as for any Thread handle
+ *   but the starter's).
  *
  * @example Cancelled before it fires
  * ```ts
@@ -242,7 +260,7 @@ function makeTimer<F extends ThreadFunction>(
   }
   // The thread gets its own handle of the word: its reference (see
   // TimerWord) travels with the args.
-  const word = new TimerWord();
+  const word = new TimerWord(undefined, interval);
   const thread: ThreadOptions<TimerRun<F>> = {
     target: moduleTarget<TimerRun<F>>(TIMER_TARGET, "runTimer"),
     args: [word, interval, wireTarget(checked), ...(args ?? [])] as never,
@@ -263,9 +281,57 @@ registerTransfer(TAG, (d) => {
     interval: number;
   };
   const word = wordOf(d);
-  return threadHandle(thread, (info) => {
-    reviving = { word, interval };
-    hooks.adoptNext!(info);
-    return new Timer(interval, undefined as never);
-  }, (handle) => handle instanceof Timer);
+  return threadHandle(
+    thread,
+    (info) => adoptTimer(info, word, interval),
+    isTimer,
+  );
 });
+
+// A Timer handle over `word` for the thread of `info`.
+function adoptTimer(info: EntryInfo, word: TimerWord, interval: number): Timer {
+  reviving = { word, interval };
+  hooks.adoptNext!(info);
+  return new Timer(interval, undefined as never);
+}
+
+function isTimer(handle: unknown): boolean {
+  return handle instanceof Timer;
+}
+
+// A Timer handle for the thread of `info` when it is a Timer's thread that
+// this thread did not start (currentThread() in the timer's own thread,
+// enumerate() anywhere), else undefined (a plain Thread handle then): the
+// timer this thread runs, or the block its entry names (publishTimer in
+// _core/runtime.ts), taken with a reference of its own. Why that reference
+// is sound: it is added only to a block with references (a free block is
+// never touched), and kept only if the entry still holds the timer thread's
+// ident and still names the block afterwards. Within one ident the entry's
+// TIMER goes 0 -> the block -> 0, once each (_timer_target.ts runTimer:
+// named after the thread holds its reference, cleared before it lets it
+// go), and an ident is never reused: named at both reads, it was named when
+// the reference was added, so the block was the timer's and live. Else the reference goes back
+// (blockRetainIfLive says why that is harmless) and the handle is a plain
+// Thread. A word in a buffer of its own (the heap was full) is not named in
+// the entry: a plain Thread there too.
+function timerOf(info: EntryInfo): Timer | undefined {
+  const own = selfTimer();
+  if (own !== undefined && info.ident === currentIdent()) {
+    return adoptTimer(info, own.word, own.interval);
+  }
+  const at = info.timer ?? 0;
+  if (at === 0 || !blockRetainIfLive(at)) return undefined;
+  if (entryTimer(info.entry, info.ident) !== at) {
+    blockRelease(at);
+    return undefined;
+  }
+  const { buffer } = runtime();
+  const word = new TimerWord(new Int32Array(buffer, at, 1));
+  holdBlock(word, at); // released once the handle (and its word) is collected
+  // Written by the starter before the thread's start (see TimerWord), which
+  // came before its entry named the block.
+  const interval = new Float64Array(buffer, at + 8, 1)[0];
+  return adoptTimer(info, word, interval);
+}
+
+hooks.timer = { of: timerOf, fits: isTimer };

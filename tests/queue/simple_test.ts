@@ -57,6 +57,60 @@ describe("SimpleQueue", () => {
     assert.equal(q.empty(), true);
   });
 
+  it("SimpleQueue.getMany takes what is there, up to max, in order, across segments; refuses a bad max", async () => {
+    const q = new SimpleQueue<{ n: number }>({ initialCapacity: 2 });
+    for (let n = 0; n < 7; n++) q.put({ n }); // grows: several segments
+    assert.deepEqual(q.getMany(3), [{ n: 0 }, { n: 1 }, { n: 2 }]);
+    assert.deepEqual(q.getMany(), [{ n: 3 }, { n: 4 }, { n: 5 }, { n: 6 }]);
+    assert.throws(
+      () => q.getMany(undefined, { block: false }),
+      QueueEmptyError,
+    );
+    assert.throws(() => q.getMany(2, { timeout: 5 }), QueueEmptyError);
+    await assert.rejects(
+      q.getManyAsync(2, { block: false }),
+      QueueEmptyError,
+    );
+    for (const bad of [0, -1, 1.5, NaN]) {
+      assert.throws(() => q.getMany(bad), RangeError, String(bad));
+    }
+    assert.equal(q.qsize(), 0);
+  });
+
+  it("SimpleQueue.getMany and getManyAsync across threads: two producers, every item exactly once, in each producer's order", async () => {
+    const q = new SimpleQueue<number>({ type: "int32", initialCapacity: 16 });
+    const N = 20_000;
+    const producers = [0, 1].map((id) =>
+      new Thread({
+        target: (q: SimpleQueue<number>, id: number, n: number) => {
+          for (let i = 0; i < n; i++) q.put(id * n + i);
+        },
+        args: [q, id, N],
+      })
+    );
+    for (const t of producers) t.start();
+    const last = [-1, N - 1];
+    let got = 0, calls = 0;
+    while (got < 2 * N) {
+      const batch = calls++ % 2 === 0
+        ? q.getMany(100, { timeout: 30_000 })
+        : await q.getManyAsync(100, { timeout: 30_000 });
+      assert.ok(batch.length >= 1 && batch.length <= 100);
+      for (const x of batch) {
+        const id = x >= N ? 1 : 0;
+        if (x <= last[id]) {
+          assert.fail(`producer ${id}: ${x} after ${last[id]}`);
+        }
+        last[id] = x;
+      }
+      got += batch.length;
+    }
+    assert.equal(got, 2 * N);
+    assert.deepEqual(last, [N - 1, 2 * N - 1]);
+    for (const t of producers) await t.joinAsync(JOIN);
+    assert.equal(q.empty(), true);
+  });
+
   it("SimpleQueue at its stated maximum throws QueueFullError instead of waiting", () => {
     const q = new SimpleQueue<number>({
       type: "uint8",

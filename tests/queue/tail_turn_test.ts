@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Queue, Thread } from "../../mod.ts";
 import { TAIL } from "../../queue/_layout.ts";
-import { LOCKED } from "../../queue/_turn.ts";
+import { CONTENDED, LOCKED } from "../../queue/_turn.ts";
 
 const JOIN = { timeout: 30_000 };
 
@@ -122,4 +122,76 @@ describe("Queue TAIL turn runs no user code", () => {
     q.put(3, { timeout: 5_000 });
     assert.deepEqual(q.getMany(), [1, 2, 3]);
   });
+});
+
+// TAIL as a put left it when its thread stopped inside the turn (locked at
+// its position; nothing else changed): queue/_turn.ts "A holder that stops".
+function stopInTurn(h: Int32Array): number {
+  const word = Atomics.load(h, TAIL);
+  Atomics.store(h, TAIL, word | LOCKED);
+  return word;
+}
+
+// The turn given back as that holder's release would (nothing put).
+function release(h: Int32Array, word: number): void {
+  Atomics.store(h, TAIL, word);
+  Atomics.notify(h, TAIL);
+}
+
+describe("Queue TAIL turn held by a thread that stopped in it", () => {
+  for (const type of ["int32", "structured"] as const) {
+    it(`${type}: nowait, timed and async puts in a thread give up with QueueFullError, nothing put; an untimed put waits for the turn and lands once`, async () => {
+      const q = new Queue<number>({ capacity: 8, type });
+      q.put(1);
+      const h = header(q as Queue<unknown>);
+      const word = stopInTurn(h);
+      const t = new Thread({
+        target: async (q: Queue<number>) => {
+          const out: string[] = [];
+          const name = (f: () => unknown) => {
+            try {
+              f();
+              return "put";
+            } catch (error) {
+              return (error as Error).name;
+            }
+          };
+          out.push(name(() => q.putNowait(2)));
+          out.push(name(() => q.put(3, { timeout: 100 })));
+          out.push(name(() => q.putMany([4, 5], { timeout: 100 })));
+          out.push(
+            await q.putAsync(6, { timeout: 300 }).then(
+              () => "put",
+              (error: Error) => error.name,
+            ),
+          );
+          return out;
+        },
+        args: [q],
+      });
+      t.start();
+      assert.deepEqual(await t.joinAsync(JOIN), [
+        "QueueFullError",
+        "QueueFullError",
+        "QueueFullError",
+        "QueueFullError",
+      ]);
+      assert.equal(Atomics.load(h, TAIL) & ~CONTENDED, word | LOCKED);
+      // An untimed put waits (it marks the word CONTENDED before it sleeps)
+      // until the turn comes back, then puts once.
+      const u = new Thread({
+        target: (q: Queue<number>) => q.put(7),
+        args: [q],
+      });
+      u.start();
+      const end = performance.now() + 20_000;
+      while ((Atomics.load(h, TAIL) & CONTENDED) === 0) {
+        if (performance.now() > end) assert.fail("the untimed put never slept");
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      release(h, word);
+      await u.joinAsync(JOIN);
+      assert.deepEqual(q.getMany(), [1, 7]);
+    });
+  }
 });
