@@ -9,7 +9,12 @@
 // (a worker that exited, ran out of memory) run no hook: for those the ring
 // stays the only record, with its bound.
 
-const hooks = new Set<() => void>();
+import { threadState } from "./host.ts";
+
+// One set per thread (threadState): thread/_worker.ts runs the hooks from the
+// bundled entry's copy of this module, the queues register them through the
+// package's copy.
+const hooks: Set<() => void> = threadState("atStop", () => new Set());
 
 /**
  * Runs `hook` in this thread just before it records its own stop; the

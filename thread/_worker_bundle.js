@@ -130,6 +130,18 @@ function stopKeptSpares() {
   kept.stop?.();
 }
 
+// _core/at_stop.ts
+var hooks = threadState("atStop", () => /* @__PURE__ */ new Set());
+function runStopHooks() {
+  for (const hook of hooks) {
+    try {
+      hook();
+    } catch {
+    }
+  }
+  hooks.clear();
+}
+
 // _core/entry.ts
 var state = threadState("entry", () => ({
   override: void 0,
@@ -165,7 +177,8 @@ var TID = 0;
 var FLAGS = 1;
 var CANCEL = 2;
 var NAME_LEN = 3;
-var NAME = 4;
+var TIMER = 4;
+var NAME = 5;
 var ENTRY_SLOTS = 32;
 var NAME_BYTES = (ENTRY_SLOTS - NAME) * 4;
 var FLAG_DAEMON = 1;
@@ -174,7 +187,6 @@ var HEAP_BASE = 64 * 1024;
 var FREE_HEADS = (STOPS + STOP_SLOTS) * 4;
 var BLOCK_BYTES2 = 4 * 1024 * 1024;
 var MAX_BLOCK_BYTES = 1024 * 1024 * 1024;
-var GROW_STEP = 64 * 1024 * 1024;
 var MAIN_IDENT = 1;
 var KEY = Symbol.for("threadkit.runtime.v1");
 var encoder = new TextEncoder();
@@ -259,6 +271,7 @@ function writeEntry(view, entry, name, daemon) {
   view[base + NAME_LEN] = written;
   view[base + FLAGS] = daemon ? FLAG_DAEMON : 0;
   view[base + CANCEL] = 0;
+  view[base + TIMER] = 0;
 }
 
 // thread/_handles.ts
@@ -267,7 +280,7 @@ var registry = threadState("handles", () => ({
   owned: /* @__PURE__ */ new Map(),
   foreign: /* @__PURE__ */ new Map()
 }));
-var hooks = registry.hooks;
+var hooks2 = registry.hooks;
 var owned = registry.owned;
 var foreign = registry.foreign;
 async function awaitOwnedThreads() {
@@ -276,7 +289,7 @@ async function awaitOwnedThreads() {
       ...owned.values()
     ].filter((t) => !t.daemon);
     if (running.length === 0) return;
-    await Promise.all(running.map(hooks.awaitEnd));
+    await Promise.all(running.map(hooks2.awaitEnd));
   }
 }
 
@@ -395,6 +408,7 @@ var SCOPE_NAMES = /* @__PURE__ */ new Set([
   "QueueShutDownError",
   "RLock",
   "RWLock",
+  "RoleError",
   "RuntimeError",
   "Semaphore",
   "SimpleQueue",
@@ -626,6 +640,7 @@ function lastPing(kind2) {
 function stop(ident, failed) {
   if (stopped) return;
   stopped = true;
+  runStopHooks();
   recordStop(ident, failed);
 }
 function endOrphans(all) {
