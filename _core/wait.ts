@@ -307,8 +307,9 @@ export function sleepSync(
 // embedder's task runner, with its lock and, on Node, a wake of the event
 // loop to arm a libuv timer; the task stays queued after a notify cancels
 // it. Same process, raw waitAsync ping-pong with a 60 s timeout against none
-// (bench/wake_ab.ts row event-async's raw side, alternating rounds): none
-// took 0.85x-0.96x the time on Node 20, 0.95x on Deno 2.9. So an async sleep
+// (bench/wake_ab.ts, the event-async row's two raw sides, per-round medians
+// of 3 processes): the timed one took 1.14x, 1.06x, 1.20x the untimed one's
+// time on Node 20 and 1.10x, 0.93x, 1.08x on Deno 2.9. So an async sleep
 // that needs no slice end soon waits with no timeout at all (a "long
 // slice"), and this thread's keep-alive timer, which ticks every SLICE_MS
 // while async waits are pending, ends it when something is due:
@@ -319,6 +320,10 @@ export function sleepSync(
 //   of the top of this file: a cancel is seen within one tick).
 // An abort needs no tick: its listener notifies the word. A sleep with a
 // death check (`check`) keeps timed slices: the check runs at slice ends.
+// Condition relies on that: every Condition sleep carries its lock holder's
+// check, and its deferred wakes (sync/_handoff.ts), which may never be
+// issued, are seen at a slice end; a Condition sleep without a check would
+// need timed slices too. A coarse sleep is always long (the tick ends it).
 // The tick ends a long slice with Atomics.notify on the sleeper's word: a
 // spurious wake for any other waiter on that word, which every caller of
 // the helper tolerates (each re-checks its state; a sleeper whose word is
@@ -397,7 +402,7 @@ export function sleepAsync<T>(
       ? Infinity
       : s.deadline - performance.now();
     if (left <= 0) return "timed-out";
-    if (left > LONG_MS && s.check === undefined) {
+    if ((left > LONG_MS || s.coarse === true) && s.check === undefined) {
       const r = Atomics.waitAsync(view, index, expected);
       if (!r.async) return r.value;
       slice = -1;

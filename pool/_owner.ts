@@ -33,7 +33,7 @@
 // quarter of the slots while it has tasks pending, one while it has none,
 // so a thread submitting one task at a time reuses its slot. A thread that
 // finds the free queue empty takes KEPT slots back from any owner, live or
-// ended (Pool.reclaimKept, _orphans.ts; the CAS from KEPT decides against
+// ended (reclaimKept, _orphans.ts; the CAS from KEPT decides against
 // the owner's own take), so kept slots never starve another submitter.
 // This thread's own end: a sweep (Pool.maintain) frees the kept slots of
 // an owner that ended; a pool thread finishing a task of an ended owner
