@@ -20,7 +20,8 @@
 //   what to write instead, and `timeout: null` means "no timeout" everywhere;
 // - the keep-alive that a pending Atomics.waitAsync needs (it does not keep a
 //   Deno or Node process alive by itself): a ref'd timer while any async wait
-//   of this thread is pending;
+//   of this thread is pending; the same timer's tick ends the long slices of
+//   async sleeps (below, "Long slices");
 // - the clock: performance.now() costs as much as an Atomics call or more
 //   (0.1-0.2 us here), so the sleeps that Event and Condition use
 //   (sleepSync/sleepAsync over a `Sleep`) read it only for a finite timeout:
@@ -35,25 +36,20 @@
 // here may be spurious (abort flush, slice end) and "ok" promises nothing but
 // "look again".
 
-import { CAN_BLOCK, refTimer } from "./adapter.ts";
+import { CAN_BLOCK } from "./adapter.ts";
 import { CancelledError, CannotBlockError } from "./errors.ts";
 import { cancelRequested, currentIdent } from "./runtime.ts";
 import type { Sleep, WaitOutcome } from "./wait_options.ts";
+import {
+  hold,
+  LONG_MS,
+  type LongSleep,
+  longSleeps,
+  SLICE_MS,
+  unhold,
+} from "./keep_alive.ts";
 
 export * from "./wait_options.ts";
-
-/**
- * Longest single Atomics.wait. It bounds how late a thread sees its
- * cancellation (nobody notifies the word it sleeps on for a cancel), and it
- * is a safety net for every wait, the main thread's and uninterruptible ones
- * included: a notify(1) can be taken by an async waiter whose thread is busy
- * in a blocking wait, and until that thread runs, the wake it took does
- * nothing. A sliced sleeper re-checks the word at the end of its slice and
- * returns "not-equal" if it changed, so such a stall lasts one slice at most
- * instead of forever. A blocked thread wakes 20 times a second at most,
- * which costs nothing.
- */
-const SLICE_MS = 50;
 
 /**
  * Throws if the wait must stop now: the signal's reason when it is aborted,
@@ -306,6 +302,42 @@ export function sleepSync(
   }
 }
 
+// Long slices. An Atomics.waitAsync given a timeout costs more than one
+// without, in both runtimes: V8 posts a delayed task for the timeout to the
+// embedder's task runner, with its lock and, on Node, a wake of the event
+// loop to arm a libuv timer; the task stays queued after a notify cancels
+// it. Same process, raw waitAsync ping-pong with a 60 s timeout against none
+// (bench/wake_ab.ts, the event-async row's two raw sides, per-round medians
+// of 3 processes): the timed one took 1.14x, 1.06x, 1.20x the untimed one's
+// time on Node 20 and 1.10x, 0.93x, 1.08x on Deno 2.9. So an async sleep
+// that needs no slice end soon waits with no timeout at all (a "long
+// slice"), and this thread's keep-alive timer, which ticks every SLICE_MS
+// while async waits are pending, ends it when something is due:
+// - a finite deadline within LONG_MS: the sleeper then sleeps in timed
+//   slices (as before) for the rest, so a timeout ends on time, never by a
+//   tick (a coarse Sleep times out at the first tick past its deadline);
+// - this thread's cancellation, for an interruptible sleep (the slice bound
+//   of the top of this file: a cancel is seen within one tick).
+// An abort needs no tick: its listener notifies the word. A sleep with a
+// death check (`check`) keeps timed slices: the check runs at slice ends.
+// Condition relies on that: every Condition sleep carries its lock holder's
+// check, and its deferred wakes (sync/_handoff.ts), which may never be
+// issued, are seen at a slice end; a Condition sleep without a check would
+// need timed slices too. A coarse sleep is always long (the tick ends it).
+// The tick ends a long slice with Atomics.notify on the sleeper's word: a
+// spurious wake for any other waiter on that word, which every caller of
+// the helper tolerates (each re-checks its state; a sleeper whose word is
+// unchanged sleeps again), and which happens only when a deadline
+// approaches or a cancel came, not on every tick.
+// Why no lost wakeup, and why a long slice always ends: the sleeper is in
+// `longSleeps` from before it returns to the event loop until its promise
+// settles (a notify's, the tick's or an abort's), and while it is there
+// `pending` > 0, so the timer exists and ticks (hold() creates it; it is
+// cleared only at `pending` 0). The wake itself is Atomics.waitAsync's, as
+// for every sleep: it sleeps only while the word holds `expected`, and the
+// notifier changes the word before it notifies.
+// (LONG_MS, the registry and the tick: _core/keep_alive.ts.)
+
 /**
  * The async form of sleepSync: never blocks the event loop, keeps the
  * process alive while pending, rejects when interrupted. Written with one
@@ -314,7 +346,9 @@ export function sleepSync(
  * boolean there): a wait woken by the change costs one promise hop over the
  * raw `await Atomics.waitAsync(...).value`, the one that maps it. A wait
  * that needs no sleep (the word already differs, or a zero timeout) takes
- * no keep-alive and resolves with an already settled promise.
+ * no keep-alive and resolves with an already settled promise. A sleep that
+ * has no slice end due within LONG_MS waits with no timeout (see "Long
+ * slices" above).
  */
 export function sleepAsync(
   view: Int32Array,
@@ -340,7 +374,9 @@ export function sleepAsync<T>(
   done?: (outcome: WaitOutcome) => T,
 ): Promise<T | WaitOutcome> {
   const signal = interruptible ? s.signal : undefined;
+  // The length of the pending slice: -1 for a long one (in longSleeps).
   let slice = 0;
+  let long: LongSleep | undefined;
   let held = false;
   let onAbort: (() => void) | undefined;
   const letGo = (): void => {
@@ -358,8 +394,22 @@ export function sleepAsync<T>(
   const next = (credit: number): WaitOutcome | Promise<T | WaitOutcome> => {
     if (interruptible) throwIfInterrupted(signal);
     if (credit >= 0) s.check?.();
-    const left = timeLeft(s, false, -1);
+    // A coarse sleep reads the clock only after a wake (the tick's, once
+    // its deadline passed; or a spurious one); its deadline is fixed.
+    const left = s.coarse !== true
+      ? timeLeft(s, false, -1)
+      : credit < 0
+      ? Infinity
+      : s.deadline - performance.now();
     if (left <= 0) return "timed-out";
+    if ((left > LONG_MS || s.coarse === true) && s.check === undefined) {
+      const r = Atomics.waitAsync(view, index, expected);
+      if (!r.async) return r.value;
+      slice = -1;
+      long ??= { view, index, s, interruptible };
+      longSleeps.add(long);
+      return r.value.then(settle);
+    }
     slice = left > SLICE_MS ? SLICE_MS : left;
     const r = Atomics.waitAsync(view, index, expected, slice);
     return r.async ? r.value.then(settle) : r.value;
@@ -367,6 +417,7 @@ export function sleepAsync<T>(
   const settle = (
     outcome: WaitOutcome,
   ): T | WaitOutcome | Promise<T | WaitOutcome> => {
+    if (slice < 0) longSleeps.delete(long!);
     if (
       outcome === "not-equal" ||
       outcome === "ok" && Atomics.load(view, index) !== expected
@@ -374,7 +425,9 @@ export function sleepAsync<T>(
       return finish(outcome);
     }
     try {
-      const r = next(outcome === "ok" ? 0 : slice); // spurious, or slice end
+      // Spurious (an abort flush, another waiter's tick) or a long slice
+      // the tick ended: credit 0; else a timed slice ran out.
+      const r = next(outcome === "ok" ? 0 : slice);
       return typeof r === "string" ? finish(r) : r;
     } catch (error) {
       letGo();
@@ -400,37 +453,4 @@ export function sleepAsync<T>(
     signal.addEventListener("abort", onAbort, { once: true });
   }
   return first;
-}
-
-// Keep-alive for pending async waits: one interval per thread, ref'd while
-// any async wait is pending and unref'd otherwise, so a process ends as soon
-// as its last async wait has, and an idle thread's event loop never ticks
-// for it. Creating and clearing a timer around every wait cost a waitAsync
-// ping-pong about 18% (measured); toggling the ref of one long-lived timer
-// costs about 0.2 us (55 ns a ref + unref pair on one hot thread, measured
-// again later). The unref runs on the woken path; leaving the timer ref'd
-// and clearing it from its own tick instead took it off that path but made
-// a process outlive its last async wait by up to a tick, and no wake-up A/B
-// could tell the difference (bench/wake_ab.ts), so it stays.
-let pending = 0;
-let keepAlive: ReturnType<typeof setInterval> | undefined;
-
-function hold(): void {
-  if (pending++ === 0) {
-    keepAlive ??= setInterval(() => {}, 2 ** 30);
-    setRef(true);
-  }
-}
-
-function unhold(): void {
-  if (--pending === 0) setRef(false);
-}
-
-function setRef(on: boolean): void {
-  // Where timers cannot be unref'd (browsers), clear the timer when nothing
-  // is pending.
-  if (!refTimer(keepAlive!, on) && !on) {
-    clearInterval(keepAlive);
-    keepAlive = undefined;
-  }
 }

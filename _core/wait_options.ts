@@ -357,6 +357,14 @@ export interface Sleep {
   readonly signal: AbortSignal | undefined;
   /** Internal: the death check to run at each slice end (WAIT_CHECK). */
   readonly check?: () => void;
+  /**
+   * Internal, async sleeps only: the deadline may pass by up to one tick of
+   * the thread's keep-alive timer (SLICE_MS) before the sleep times out, and
+   * the sleep never arms a timer of its own (_core/wait.ts, "Long slices").
+   * For waits whose deadline is a chore's due time, not a caller's timeout
+   * (the executor's reaper).
+   */
+  readonly coarse?: boolean;
 }
 
 /** The one Sleep that is never updated: no timeout, no signal, no check. */

@@ -83,8 +83,13 @@ function check(what: string, answered: unknown, sent: number): void {
   }
 }
 
-/** A raw ping-pong: the words, the peer thread, and pings sent. */
-export function rawPair(): Pair {
+/**
+ * A raw ping-pong: the words, the peer thread, and pings sent. The async
+ * round trip's waitAsync takes a 60 s timeout (a bound, as every wait here
+ * has), or none with `untimed` (V8 then posts no delayed task for it, which
+ * is cheaper: bench/wake_ab.ts prints both).
+ */
+export function rawPair(untimed = false): Pair {
   const a = new Int32Array(new SharedArrayBuffer(12));
   const peer = new Thread({ name: "raw peer", target: rawPeer, args: [a] });
   peer.start();
@@ -107,7 +112,9 @@ export function rawPair(): Pair {
     async roundTripAsync(): Promise<void> {
       const i = ping();
       while (Atomics.load(a, PONG) !== i) {
-        const r = Atomics.waitAsync(a, PONG, i - 1, LIMIT);
+        const r = untimed
+          ? Atomics.waitAsync(a, PONG, i - 1)
+          : Atomics.waitAsync(a, PONG, i - 1, LIMIT);
         if ((r.async ? await r.value : r.value) === "timed-out") {
           throw new Error("raw ping-pong: no pong within 60 s");
         }

@@ -69,7 +69,7 @@ export const POOL_ROWS: readonly LimitRow[] = [
     reps: 9,
     rawRoundTrip: true,
     limits:
-      "the raw peer answers in 0.25 µs, before this thread's event loop has gone to sleep; a task answered 1-2 µs later (the pool thread's wake, the task, the push) finds it asleep and pays a full event-loop wake (a raw peer that waits 1 µs before answering costs 3-5 µs more per round trip, bench/round_trip_ab.ts)",
+      "the raw peer answers in 0.25 µs, before this thread's event loop has gone to sleep; a task answered 1-2 µs later (the pool thread's wake, the task, the push) finds it asleep and pays a full event-loop wake (a raw peer that waits 1 µs before answering costs 3-5 µs more per round trip, bench/round_trip_ab.ts); traced on Node, a third of the round trips wait, and of those the wake to the reaper's reaction takes 4-7 µs and the settle to the awaiting code 0.7-1 µs",
   },
   {
     id: "pool-await-piscina",

@@ -304,7 +304,7 @@ export const ROWS: readonly LimitRow[] = [
     reps: 9,
     rawRoundTrip: true,
     limits:
-      "one promise hop more than the raw await on the woken path (the reaction that maps the outcome) and the keep-alive timer's unref (55 ns with its ref); the clock read that fixes a finite timeout's deadline comes before the sleep; the event-loop task that resolves a waitAsync dominates",
+      "one promise hop more than the raw await on the woken path (the reaction that maps the outcome) and the keep-alive timer's unref (55 ns with its ref); the clock read that fixes a finite timeout's deadline comes before the sleep, which waits with no V8 timeout (the raw side's 60 s one costs it 1.06-1.20x on Node, bench/wake_ab.ts); the peer's blocking wait, clear and set; the event-loop task that resolves a waitAsync dominates",
   },
   {
     id: "condition",

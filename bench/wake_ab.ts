@@ -2,12 +2,13 @@
 // Same-process A/B of the wake-up rows (Event blocking, Event.waitAsync,
 // Condition blocking and async) and of the 2-thread contended Lock between
 // this tree and a baseline tree (a checkout of an older commit), beside the
-// platform limit (the raw Atomics ping-pong; the futex mutex of
-// bench/_futex.ts): the three sides of each row are started once and timed
-// in alternating rounds (bench/_ab.ts), so the machine's load hits them
-// alike. Prints one line per row: new/base, new/raw and base/raw (median ns
-// per round trip, or per acquire/release pair; "raw" is the futex mutex
-// there, with each side's handoffs per 1000 pairs).
+// platform limit (the raw Atomics ping-pong, and for the async rows a raw one
+// whose waitAsync has no timeout; the futex mutex of bench/_futex.ts): the
+// sides of each row are started once and timed in alternating rounds
+// (bench/_ab.ts), so the machine's load hits them alike. Prints one line per
+// row: new/base, new/raw and base/raw (median ns per round trip, or per
+// acquire/release pair; "raw" is the futex mutex there, with each side's
+// handoffs per 1000 pairs), then the medians of the per-round ratios.
 //
 //   git -C . worktree add /tmp/base <commit>   (or any copy of the tree)
 //   deno run -A bench/wake_ab.ts --base=/tmp/base [--rows=event,condition]
@@ -19,7 +20,7 @@
 // modules).
 import process from "node:process";
 import { pathToFileURL } from "node:url";
-import { compare } from "./_ab.ts";
+import { compare, median } from "./_ab.ts";
 import { conditionPair, eventPair, type Pair, rawPair } from "./_pingpong.ts";
 import { contended, pingPong } from "./_sides.ts";
 import { Lock } from "../mod.ts";
@@ -81,23 +82,41 @@ if (only?.includes("lock-2")) {
 }
 for (const [id, kind, async] of rows) {
   if (only && !only.includes(id)) continue;
-  const [a, b, raw] = await compare(
+  const [a, b, raw, untimed] = await compare(
     [
       pingPong(`${id} new`, mine[kind], async),
       pingPong(`${id} base`, old[kind], async),
       pingPong(`${id} raw`, rawPair, async),
+      // The async rows also against a raw waitAsync with no timeout.
+      ...(async
+        ? [pingPong(`${id} raw untimed`, () => rawPair(true), true)]
+        : []),
     ],
     n,
     reps,
   );
+  // Per-round ratios (rounds alternate, so round i of each side ran at
+  // nearly the same time): their median is steadier than a ratio of medians.
+  const perRound = (x: number[], y: number[]) =>
+    f(median(x.map((t, i) => t / y[i])));
   console.log(
     `WAKE ${id} new/base ${f(a.nsPerOp / b.nsPerOp)} new/raw ${
       f(a.nsPerOp / raw.nsPerOp)
-    } base/raw ${f(b.nsPerOp / raw.nsPerOp)} raw ${
-      (raw.nsPerOp / 1000).toFixed(2)
-    } us; cpu us/op new ${us(a.cpuPerOp)} base ${us(b.cpuPerOp)} raw ${
-      us(raw.cpuPerOp)
-    }; wall us/op new ${us(a.nsPerOp)} base ${us(b.nsPerOp)}`,
+    } base/raw ${f(b.nsPerOp / raw.nsPerOp)} (per-round medians: new/base ${
+      perRound(a.rounds, b.rounds)
+    } new/raw ${perRound(a.rounds, raw.rounds)} base/raw ${
+      perRound(b.rounds, raw.rounds)
+    }${
+      untimed === undefined
+        ? ""
+        : `; new/raw untimed ${
+          perRound(a.rounds, untimed.rounds)
+        } raw/raw untimed ${perRound(raw.rounds, untimed.rounds)}`
+    }) raw ${(raw.nsPerOp / 1000).toFixed(2)} us; cpu us/op new ${
+      us(a.cpuPerOp)
+    } base ${us(b.cpuPerOp)} raw ${us(raw.cpuPerOp)}; wall us/op new ${
+      us(a.nsPerOp)
+    } base ${us(b.nsPerOp)}`,
   );
 }
 clearInterval(keepAlive);

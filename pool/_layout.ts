@@ -94,6 +94,8 @@ export const TARGET_BYTES = 256 * 1024;
 //                                                           or KEPT (in the owner's own cache)
 // KEPT      -the owner's next submit (CAS)->               FREE, then taken as above
 // KEPT      -the owner ended, seen by a sweep (CAS)->       FREE (index put in the free queue)
+// KEPT      -a submitter found the free queue empty         FREE (index put in the free queue)
+//            (reclaimKept, CAS; the owner may live)->
 // DONE, CANCELLED on the stack of an ended owner -sweep->   FREE (index put in the free queue)
 // Exactly one thread holds a slot at a time: the submitter until the queue
 // put, the thread that took the index, then the owner after the push.

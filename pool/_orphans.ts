@@ -2,7 +2,8 @@
 // What threads that ended leave behind in an executor's block: slots of
 // submitting threads that ended (sweep), and an executor whose home thread
 // ended (breakIfHomeGone). Both run in Pool.maintain (every owner's scan,
-// home's tick); any thread may run them.
+// home's tick); any thread may run them. And slots that live threads keep
+// (reclaimKept), taken back by a submitter that finds none free.
 
 import type { Queue } from "../queue/bounded.ts";
 import {
@@ -39,6 +40,28 @@ export function breakIfHomeGone(
   if (ownerLive(v[HENTRY], v[HIDENT])) return false;
   breakPool(p.b, p.tasks, p.free);
   return true;
+}
+
+/**
+ * Takes back every slot an owner keeps for its next submit (KEPT), live
+ * owners' too, into the free queue: for a submitter that found the free
+ * queue empty (_slots.ts), so that slots kept by threads
+ * that submit nothing now never starve it. The CAS from KEPT decides
+ * against the owner's own take (_owner.ts takeLocal), which then finds
+ * the slot gone and takes another. Returns how many it freed.
+ */
+export function reclaimKept(b: Block, free: Queue<number>): number {
+  const { v } = b;
+  let n = 0;
+  for (let s = 0; s < b.l.slots; s++) {
+    const at = b.slot(s) + S_STATE;
+    if (Atomics.load(v, at) !== KEPT) continue;
+    if (Atomics.compareExchange(v, at, KEPT, FREE) === KEPT) {
+      free.putNowait(s); // never full: it holds every slot
+      n++;
+    }
+  }
+  return n;
 }
 
 /**

@@ -8,9 +8,14 @@
 // slots. So a burst of completions costs one wakeup, not one each.
 //
 // The reaper runs only while this thread has pending Futures, and its
-// waitAsync holds the process alive while it runs (the wait helper's
+// async sleep holds the process alive while it runs (the wait helper's
 // keep-alive): a submitted task keeps the process alive until its Future
-// settles; an idle pool never does (its threads are daemons).
+// settles; an idle pool never does (its threads are daemons). It is a chain
+// of reactions, not an async function: the reaction that sees the
+// completion stack's wake drains it and settles the Futures, so the code
+// awaiting a Future resumes two promise hops after the wake (the Future's
+// promise, the await), where an async reaper over the async wait helper
+// added two more and a try/finally.
 //
 // Death: a pool thread that ends while running a task never pushes that
 // slot. Once SCAN_MS passed since this owner's last scan, the next park
@@ -22,12 +27,24 @@
 // settled with ThreadDiedError; the scan also frees the records of ended
 // pool threads and starts replacements (Pool.maintain).
 //
-// This thread's own end: slots it kept for its next submits (KEPT) are
-// handed back whenever it has nothing pending, and a sweep (Pool.maintain)
-// frees those of an owner that ended with tasks pending; a pool thread
-// finishing a task of an ended owner frees the slot instead of pushing it.
+// Kept slots: a slot this thread's settle frees is kept for its next
+// submit (KEPT, one CAS to take back) instead of going through the shared
+// free queue (two queue operations, about 0.2-0.3 us a round trip): up to a
+// quarter of the slots while it has tasks pending, one while it has none,
+// so a thread submitting one task at a time reuses its slot. A thread that
+// finds the free queue empty takes KEPT slots back from any owner, live or
+// ended (reclaimKept, _orphans.ts; the CAS from KEPT decides against
+// the owner's own take), so kept slots never starve another submitter.
+// This thread's own end: a sweep (Pool.maintain) frees the kept slots of
+// an owner that ended; a pool thread finishing a task of an ended owner
+// frees the slot instead of pushing it.
 
-import { waitAsync, waitSync } from "../_core/wait.ts";
+import {
+  type Sleep,
+  sleepAsync,
+  type WaitOutcome,
+  waitSync,
+} from "../_core/wait.ts";
 import { entryAlive, requestCancel, runtime } from "../_core/runtime.ts";
 import type { Queue } from "../queue/bounded.ts";
 import {
@@ -100,11 +117,27 @@ export class Owner implements FutureSource {
   readonly #pending = new Map<number, Future>();
   // Slots this thread freed, kept for its next submits: a slot taken from
   // and given back to the shared free queue costs two queue operations.
-  // Bounded, and handed back whenever this thread has nothing pending, so
-  // other threads are never short of more than a quarter of the slots.
+  // Bounded (a quarter of the slots; one while nothing is pending), and
+  // taken back by a starving submitter (see the top of this file). May
+  // hold indices a reclaim took meanwhile: each is taken by CAS from KEPT.
   readonly #local: number[] = [];
   readonly #keep: number;
   #reaping = false;
+  /**
+   * How many async slot waits of this thread are under way (_slots.ts):
+   * while any is, settled slots go to the free queue, where it waits, not
+   * to #local.
+   */
+  starving = 0;
+  // The reaper's sleep: coarse (its deadline is the scan's due time, which
+  // may pass by a tick), so it never arms a timer of its own.
+  readonly #nap: Sleep & { deadline: number } = {
+    timeout: Infinity,
+    deadline: 0,
+    started: true,
+    signal: undefined,
+    coarse: true,
+  };
   // When this owner's next scan is due (performance clock: its last scan
   // plus SCAN_MS), and the DONE slots that scan found undrained on a dead
   // runner (see scan()). A fixed time, not SCAN_MS from each wait's start:
@@ -141,11 +174,11 @@ export class Owner implements FutureSource {
     }
   }
 
-  /** Gives the kept slots back to the shared free queue. */
-  #release(): void {
+  /** Gives the kept slots beyond `keep` back to the shared free queue. */
+  #release(keep = 0): void {
     const { v } = this.#b;
     const local = this.#local;
-    while (local.length > 0) {
+    while (local.length > keep) {
       const s = local.pop()!;
       const at = this.#b.slot(s) + S_STATE;
       if (shift(v, at, KEPT, FREE) === KEPT) {
@@ -181,12 +214,8 @@ export class Owner implements FutureSource {
   }
 
   readonly #startReaper = (): void => {
-    if (this.#pending.size === 0) {
-      // Settled meanwhile (result()): no reaper; hand back the kept slots
-      // as a reaper's end would.
-      this.#reaping = false;
-      this.#release();
-    } else this.#reap();
+    // Settled meanwhile (result()): the reaper ends at once.
+    this.#reap();
   };
 
   /** Number of this thread's pending tasks. */
@@ -355,10 +384,19 @@ export class Owner implements FutureSource {
       }
     } finally {
       // A slot of an earlier thread on this entry (it ended before its task
-      // did) is freed all the same. Kept for this thread's next submit
-      // only while it has tasks pending: a thread that ends with nothing
-      // pending holds no slot (an ended owner's KEPT slots are swept).
-      if (this.#pending.size > 0 && this.#local.length < this.#keep) {
+      // did) is freed all the same. Kept for this thread's next submit:
+      // up to #keep while it has tasks pending, else this one only (the
+      // others go back first). An ended owner's KEPT slots are swept, and
+      // a starving submitter reclaims any (see the top of this file).
+      const idle = this.#pending.size === 0;
+      if (idle) this.#release();
+      const cap = this.starving > 0
+        ? 0
+        : idle
+        ? Math.min(1, this.#keep)
+        : this.#keep;
+      if (this.#local.length < cap) {
+        // OENTRY/OIDENT before KEPT: a sweep reads them after seeing KEPT.
         v[base + S_OENTRY] = this.#entry;
         v[base + S_OIDENT] = this.#ident;
         setPhase(v, base + S_STATE, KEPT);
@@ -367,45 +405,55 @@ export class Owner implements FutureSource {
         setPhase(v, base + S_STATE, FREE);
         this.#free.put(slot);
       }
-      if (this.#pending.size === 0) this.#release();
     }
   }
 
-  async #reap(): Promise<void> {
+  // Settles what completed, then sleeps on the completion stack while
+  // tasks are pending; #woken continues in the reaction that sees the
+  // wake. Ends (#reaping false) once nothing is pending.
+  #reap(): void {
     const { v } = this.#b;
-    try {
-      for (;;) {
-        let n: number;
-        try {
-          n = this.drain();
-        } catch (error) {
-          console.error("Exception settling a Future:", error);
-          n = 1;
-        }
-        if (n > 0) continue;
-        // Nothing pending: end. The next submit starts a reaper again, and
-        // it waits right after that task is handed over, as a raw ping-pong
-        // does. (A reaper that lingered, waiting again at once, put its
-        // wait's set-up between the settle and the code awaiting the
-        // Future, and a thread submitting one task at a time paid for it:
-        // same process, submit+await 1.5-1.7x the raw waitAsync round trip
-        // without the linger, 2.5-4.5x with it.)
-        if (this.#pending.size === 0) return;
-        // Why no lost wakeup: as in park(). Uninterruptible: cancelling
-        // this thread must not strand its Futures.
-        const r = await waitAsync(
-          v,
-          this.#head,
-          EMPTY,
-          this.#scanAt,
-          undefined,
-          false,
-        );
-        if (r === "timed-out") this.scanIfDue();
+    for (;;) {
+      let n: number;
+      try {
+        n = this.drain();
+      } catch (error) {
+        console.error("Exception settling a Future:", error);
+        n = 1;
       }
-    } finally {
-      this.#reaping = false;
-      this.#release();
+      if (n > 0) continue;
+      // Nothing pending: end. The next submit starts a reaper again, and
+      // it waits right after that task is handed over, as a raw ping-pong
+      // does. (A reaper that lingered, waiting again at once, put its
+      // wait's set-up between the settle and the code awaiting the
+      // Future, and a thread submitting one task at a time paid for it:
+      // same process, submit+await 1.5-1.7x the raw waitAsync round trip
+      // without the linger, 2.5-4.5x with it.)
+      if (this.#pending.size === 0) {
+        this.#reaping = false;
+        this.#release(Math.min(1, this.#keep)); // (cancel() drops pending)
+        return;
+      }
+      // Why no lost wakeup: as in park(); sleepAsync sleeps only while the
+      // head reads EMPTY (drain() left it so; every push moves it off EMPTY
+      // before its notify). Uninterruptible: cancelling this thread must
+      // not strand its Futures. Coarse: it times out at the first tick of
+      // the keep-alive past #scanAt, and #woken scans then. It cannot
+      // reject (uninterruptible, no check, and #woken catches).
+      this.#nap.deadline = this.#scanAt;
+      void sleepAsync(v, this.#head, EMPTY, this.#nap, false, this.#woken);
+      return;
     }
   }
+
+  readonly #woken = (outcome: WaitOutcome): void => {
+    if (outcome === "timed-out") {
+      try {
+        this.scanIfDue();
+      } catch (error) {
+        console.error("Exception settling a Future:", error);
+      }
+    }
+    this.#reap();
+  };
 }

@@ -17,7 +17,6 @@ import {
   TO_DESCRIPTOR,
 } from "../_core/transfer.ts";
 import { Queue } from "../queue/bounded.ts";
-import { QueueEmptyError } from "../queue/errors.ts";
 import { moduleTarget, Thread } from "../thread/thread.ts";
 import type {
   ModuleTarget,
@@ -52,6 +51,7 @@ import { reclaim } from "./_park.ts";
 import { close } from "./_close.ts";
 import type { PoolThreadArgs } from "./_thread.ts";
 import { breakIfHomeGone, sweep } from "./_orphans.ts";
+import { slotAsync, slotSync } from "./_slots.ts";
 import { BrokenExecutorError } from "./errors.ts";
 
 // The pool thread's loop (pool/_thread.ts), by the internal specifier the
@@ -250,66 +250,16 @@ export class Pool {
 
   // Takes a free slot, waiting (blocking) until `deadline` when none is.
   slotSync(owner: Owner, deadline: number): number {
-    for (;;) {
-      this.checkOpen();
-      const kept = owner.takeLocal();
-      if (kept !== undefined) return kept;
-      try {
-        return this.free.getNowait();
-      } catch (e) {
-        if (!(e instanceof QueueEmptyError)) throw e;
-      }
-      if (performance.now() >= deadline) throw full();
-      // Our own finished tasks hold slots until we settle them: settle,
-      // and sleep on our completion stack when we hold some; else on the
-      // free queue (briefly: other threads free slots too).
-      if (owner.drain() > 0) continue;
-      // drain() scans when due: dead runners' slots, and (maintain) slots
-      // of owners that ended.
-      const until = Math.min(deadline, performance.now() + 5);
-      if (owner.pending > 0) owner.park(until, undefined);
-      else {
-        try {
-          return this.free.get({
-            timeout: Math.max(0, until - performance.now()),
-          });
-        } catch (e) {
-          if (!(e instanceof QueueEmptyError)) throw e;
-        }
-      }
-    }
+    return slotSync(this, owner, deadline);
   }
 
-  async slotAsync(
+  // Takes a free slot, waiting until `deadline` when none is.
+  slotAsync(
     owner: Owner,
     deadline: number,
     signal: AbortSignal | undefined,
   ): Promise<number> {
-    this.checkOpen();
-    const kept = owner.takeLocal();
-    if (kept !== undefined) return kept;
-    try {
-      return this.free.getNowait();
-    } catch (e) {
-      if (!(e instanceof QueueEmptyError)) throw e;
-    }
-    for (;;) {
-      // In SCAN_MS slices: the scan in between frees the slots of dead
-      // runners and ended owners, and sees a home that ended.
-      const timeout = Math.max(
-        0,
-        Math.min(deadline, performance.now() + 200) - performance.now(),
-      );
-      try {
-        // The reaper frees this thread's slots meanwhile (event loop).
-        return await this.free.getAsync({ timeout, signal });
-      } catch (e) {
-        if (!(e instanceof QueueEmptyError)) throw e;
-        if (performance.now() >= deadline) throw full();
-      }
-      owner.scanIfDue();
-      this.checkOpen();
-    }
+    return slotAsync(this, owner, deadline, signal);
   }
 
   checkOpen(): void {
@@ -488,10 +438,4 @@ function count(
     );
   }
   return value;
-}
-
-function full(): RuntimeError {
-  return new RuntimeError(
-    "Cannot submit task: the executor's queue stayed full until the timeout",
-  );
 }

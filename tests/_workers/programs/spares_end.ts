@@ -8,11 +8,19 @@ import { moduleTarget, Thread } from "../../../mod.ts";
 import type * as Keeper from "../spare_keeper.ts";
 
 const mode = Deno.args[0];
+// A thread that ends between the directory read and its comm read is gone:
+// not counted (its comm file no longer exists).
+const comm = (task: string) => {
+  try {
+    return Deno.readTextFileSync(`/proc/self/task/${task}/comm`);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return "";
+    throw error;
+  }
+};
 const workers = () =>
   [...Deno.readDirSync("/proc/self/task")].filter((e) =>
-    Deno.readTextFileSync(`/proc/self/task/${e.name}/comm`).startsWith(
-      "worker-",
-    )
+    comm(e.name).startsWith("worker-")
   ).length;
 
 const t = new Thread({

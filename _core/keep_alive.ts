@@ -1,0 +1,106 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The keep-alive of async waits and its tick (the wait helper's, _core/wait.ts;
+// nothing else uses them): a pending Atomics.waitAsync does not keep a Deno
+// or Node process alive, so while any async wait of this thread is pending
+// one interval timer is ref'd; the same timer ticks every SLICE_MS and ends
+// the long slices of async sleeps that are due (wait.ts, "Long slices").
+
+import { refTimer } from "./adapter.ts";
+import { cancelRequested } from "./runtime.ts";
+import type { Sleep } from "./wait_options.ts";
+
+/**
+ * Longest single Atomics.wait. It bounds how late a thread sees its
+ * cancellation (nobody notifies the word it sleeps on for a cancel), and it
+ * is a safety net for every wait, the main thread's and uninterruptible ones
+ * included: a notify(1) can be taken by an async waiter whose thread is busy
+ * in a blocking wait, and until that thread runs, the wake it took does
+ * nothing. A sliced sleeper re-checks the word at the end of its slice and
+ * returns "not-equal" if it changed, so such a stall lasts one slice at most
+ * instead of forever. A blocked thread wakes 20 times a second at most,
+ * which costs nothing.
+ */
+export const SLICE_MS = 50;
+
+/**
+ * An async sleep whose slice end is further away than this waits with no
+ * timeout (a long slice), and the tick ends it once its deadline is within
+ * this (wait.ts, "Long slices"): two ticks, so the switch to timed slices
+ * comes at least one tick before the deadline.
+ */
+export const LONG_MS = 2 * SLICE_MS;
+
+/** A pending long slice of an async sleep (see "Long slices"). */
+export interface LongSleep {
+  readonly view: Int32Array;
+  readonly index: number;
+  readonly s: Sleep;
+  readonly interruptible: boolean;
+}
+export const longSleeps = new Set<LongSleep>();
+
+// Ends the long slices that are due (see "Long slices"). Reads the clock
+// once a tick, and only while a long slice is pending.
+function endDueSlices(): void {
+  const now = performance.now();
+  const cancel = cancelRequested();
+  for (const l of longSleeps) {
+    const d = l.s.deadline;
+    if (
+      l.interruptible && cancel ||
+      (l.s.coarse === true ? now >= d : d - now <= LONG_MS)
+    ) {
+      longSleeps.delete(l);
+      Atomics.notify(l.view, l.index);
+    }
+  }
+}
+
+// Keep-alive for pending async waits: one interval per thread, ref'd while
+// any async wait is pending and unref'd otherwise, so a process ends as soon
+// as its last async wait has. Creating and clearing a timer around every
+// wait cost a waitAsync ping-pong about 18% (measured); toggling the ref of
+// one long-lived timer costs about 0.2 us (55 ns a ref + unref pair on one
+// hot thread, measured again later). The unref runs on the woken path;
+// leaving the timer ref'd and clearing it from its own tick instead took it
+// off that path but made a process outlive its last async wait by up to a
+// tick, and no wake-up A/B could tell the difference (bench/wake_ab.ts), so
+// it stays.
+// The interval ticks every SLICE_MS and ends due long slices (see "Long
+// slices"). A tick that finds nothing pending, after one that found nothing
+// either, clears the interval (the next wait creates one again), so an
+// idle thread's event loop ticks at most twice for it after its last wait.
+let pending = 0;
+let keepAlive: ReturnType<typeof setInterval> | undefined;
+let idleTicks = 0;
+
+function tick(): void {
+  if (pending > 0) {
+    idleTicks = 0;
+    if (longSleeps.size > 0) endDueSlices();
+  } else if (++idleTicks >= 2) {
+    clearInterval(keepAlive);
+    keepAlive = undefined;
+    idleTicks = 0;
+  }
+}
+
+export function hold(): void {
+  if (pending++ === 0) {
+    keepAlive ??= setInterval(tick, SLICE_MS);
+    setRef(true);
+  }
+}
+
+export function unhold(): void {
+  if (--pending === 0) setRef(false);
+}
+
+function setRef(on: boolean): void {
+  // Where timers cannot be unref'd (browsers), clear the timer when nothing
+  // is pending (no long slice is pending then either).
+  if (!refTimer(keepAlive!, on) && !on) {
+    clearInterval(keepAlive);
+    keepAlive = undefined;
+  }
+}
