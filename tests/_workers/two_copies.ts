@@ -2,7 +2,7 @@
 // A thread with two copies of the package (tests/thread/entry_bundle_test.ts):
 // this module's (the one the worker entry belongs to) and a copy under
 // another root (another version, an npm and a JSR copy), loaded second.
-import { currentThread, Event, Thread } from "../../mod.ts";
+import { currentThread, type Event, Thread } from "../../mod.ts";
 
 /**
  * Loads the copy at `copy`, starts and joins a thread with this module's

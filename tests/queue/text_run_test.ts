@@ -245,7 +245,7 @@ describe("Queue unsplit runs (putMany of plain items)", () => {
     }
   });
 
-  it("a split cut short at any of its steps (a holder stopped mid-split) is read as the run or finished by the next get: every item once, in order", async () => {
+  it("a split cut short at any of its steps (a holder stopped mid-split) is read as the run or finished by the next get: every item once, in order", () => {
     // splitRun writes position 3, 2, 1 (length word, then offset word), then
     // position 0's length word and its offset word last (_text_run.ts).
     const steps: [number, number][] = [];
