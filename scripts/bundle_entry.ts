@@ -12,8 +12,8 @@
 // With --check it writes nothing and exits 1 when the file is not what the
 // sources give (tests/thread/entry_bundle_test.ts runs it in the suite).
 //
-// Before it writes, it checks the two things that make a bundle of the
-// entry safe, and fails when either does not hold:
+// Before it writes, it checks the things that make a bundle of the entry
+// safe, and fails when one does not hold:
 // - Lazy imports: every `import(new URL("...", import.meta.url).href)` of a
 //   bundled module names the same file from thread/ (where the bundle is) as
 //   from its own folder, since in the bundle import.meta.url is the bundle's.
@@ -26,9 +26,11 @@
 //   (it is one folder below the root, as they are; checked below), so that
 //   another copy of the package keeps its own: _core/entry.ts's override,
 //   thread/_handles.ts's registry, _core/spare_block.ts's kept spares,
-//   _core/scope.ts's loaded names. What is left in a copy is constants,
-//   pure functions and caches of the same value (host.ts's
-//   node:worker_threads). Classes are the one thing a copy cannot share (a
+//   _core/scope.ts's loaded names, _core/at_stop.ts's stop hooks. What is
+//   left in a copy is constants, pure functions and caches of the same value
+//   (host.ts's node:worker_threads): a bundled module's module-level `let`/
+//   `var`, or a collection or object made at load, must be listed in STATE
+//   with the reason, or the script fails (stateProblems). Classes are the one thing a copy cannot share (a
 //   second class fails `instanceof`), so the bundle may define only the
 //   classes in CLASSES, each with why no instance of the bundle's copy
 //   reaches code that could test it.
@@ -41,6 +43,22 @@ const CLASSES: Readonly<Record<string, string>> = {
   // node:worker_threads worker without node:worker_threads, which cannot be.
   RuntimeError: "base of ThreadsUnavailableError, never constructed",
   ThreadsUnavailableError: "thrown only where no worker can run the entry",
+};
+
+/**
+ * The module-level variables the bundled modules (other than the entry's
+ * own, thread/_worker.ts, which only the bundle holds) may keep, and why a
+ * copy of each per copy of the module is harmless. Any other one would be
+ * split between the bundle's copy and the package's: per-thread state lives
+ * in threadState (_core/host.ts).
+ */
+const STATE: Readonly<Record<string, string>> = {
+  "_core/host.ts nodeWorkerThreads":
+    "a cache of the runtime's node:worker_threads module, the same in every copy",
+  "_core/runtime.ts cached":
+    "a cache of the thread's runtime, read from the global (the entry adopts it before any user code runs)",
+  "_core/scope.ts SCOPE_NAMES": "a constant set of names, never changed",
+  "_core/downlevel.ts DOWNLEVEL_HELPERS": "constant helper sources",
 };
 
 const ROOT = new URL("..", import.meta.url);
@@ -85,6 +103,33 @@ export function urlProblems(modules: Record<string, string>): string[] {
   return out;
 }
 
+/**
+ * The module-level state of `modules` (file URLs -> source) that is not in
+ * STATE: a mutable variable, or a collection or object literal made at load.
+ */
+export function stateProblems(modules: Record<string, string>): string[] {
+  const out: string[] = [];
+  for (const [specifier, text] of Object.entries(modules)) {
+    const file = specifier.startsWith(ROOT.href)
+      ? specifier.slice(ROOT.href.length)
+      : specifier;
+    if (file === "thread/_worker.ts") continue;
+    for (
+      const m of text.matchAll(
+        /^(?:export )?(?:let|var) (\w+)|^(?:export )?const (\w+)\b[^=]*= *(?:new (?:Set|Map|WeakMap|WeakSet|FinalizationRegistry|Array)\b|\[|\{)/gm,
+      )
+    ) {
+      const name = m[1] ?? m[2];
+      if (!(`${file} ${name}` in STATE)) {
+        out.push(
+          `${file}: module-level ${name} would be one per copy of the module (the bundle's and the package's); keep per-thread state in threadState (_core/host.ts), or list it in STATE with why a copy of its own is harmless`,
+        );
+      }
+    }
+  }
+  return out;
+}
+
 /** The problems with the classes a bundle's text defines. */
 export function classProblems(bundle: string): string[] {
   const out: string[] = [];
@@ -118,7 +163,21 @@ async function bundle(): Promise<string> {
     const file = `${scratch}/entry.js`;
     await run(["bundle", "--quiet", ENTRY.href, "-o", file]);
     const text = HEADER + await Deno.readTextFile(file);
-    const problems = [...urlProblems(texts), ...classProblems(text)];
+    // The modules the bundle holds (its section comments name them).
+    const held = new Set(
+      [...text.matchAll(/^\/\/ ([\w/.-]+\.ts)$/gm)].map((m) =>
+        new URL(m[1], ROOT).href
+      ),
+    );
+    const problems = [
+      ...urlProblems(texts),
+      ...stateProblems(
+        Object.fromEntries(
+          Object.entries(texts).filter(([specifier]) => held.has(specifier)),
+        ),
+      ),
+      ...classProblems(text),
+    ];
     // threadState's key names the root as new URL("..", import.meta.url).
     for (const specifier of [...Object.keys(texts), OUT.href]) {
       if (new URL("..", specifier).href !== ROOT.href) {

@@ -51,6 +51,34 @@ describe("the bundled worker entry", () => {
     assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
   });
 
+  it(
+    "refuses module-level state that a bundled module would keep once per copy",
+    {
+      skip: !(isDeno && fromSource),
+    },
+    async () => {
+      const script = new URL("../../scripts/bundle_entry.ts", import.meta.url);
+      const { stateProblems } = await import(script.href) as {
+        stateProblems(modules: Record<string, string>): string[];
+      };
+      const root = new URL("../../", import.meta.url).href;
+      const problems = stateProblems({
+        [`${root}_core/a.ts`]: [
+          "let n = 0;",
+          "const hooks = new Set<() => void>();",
+          'const kept: Kept = threadState("kept", () => ({}));',
+          "const LIMIT = 4;",
+          "function f() {\n  let local = 1;\n}",
+        ].join("\n"),
+        [`${root}_core/host.ts`]: "let nodeWorkerThreads: unknown;",
+        [`${root}thread/_worker.ts`]: "let current: unknown;",
+      });
+      assert.equal(problems.length, 2, problems.join("\n"));
+      assert.match(problems[0], /^_core\/a\.ts: module-level n /);
+      assert.match(problems[1], /^_core\/a\.ts: module-level hooks /);
+    },
+  );
+
   it("is the default entry on Deno", { skip: !(isDeno && fromSource) }, () => {
     assert.match(defaultEntry().href, /\/thread\/_worker_bundle\.js$/);
   });
