@@ -55,8 +55,10 @@ export function reclaimKept(b: Block, free: Queue<number>): number {
   let n = 0;
   for (let s = 0; s < b.l.slots; s++) {
     const at = b.slot(s) + S_STATE;
-    if (Atomics.load(v, at) !== KEPT) continue;
-    if (Atomics.compareExchange(v, at, KEPT, FREE) === KEPT) {
+    // STATE carries the slot's tag above its phase (_layout.ts): compare
+    // the phase, and move it with shift, which keeps the tag.
+    if ((Atomics.load(v, at) & PHASE) !== KEPT) continue;
+    if (shift(v, at, KEPT, FREE) === KEPT) {
       free.putNowait(s); // never full: it holds every slot
       n++;
     }
