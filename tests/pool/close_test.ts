@@ -34,7 +34,7 @@ import {
 } from "../../pool/_layout.ts";
 import type * as gate from "../_workers/pool_gate.ts";
 import type * as tasks from "../_workers/pool_tasks.ts";
-import { within } from "./_fixtures.ts";
+import { blocker, within } from "./_fixtures.ts";
 
 const GATE = new URL("../_workers/pool_gate.ts", import.meta.url);
 const TASKS = new URL("../_workers/pool_tasks.ts", import.meta.url).href;
@@ -234,17 +234,38 @@ describe("ThreadPoolExecutor submit racing shutdown", () => {
           name: `racer-${k}`,
         })
       );
+      // Odd rounds: both pool threads are held in a blocker while the racers
+      // submit, so their tasks are queued when the shutdown comes (cancelled
+      // for certain); even rounds race freely.
+      const hold = r % 2 === 1;
+      const release = new Event();
+      const started = [new Event(), new Event()];
+      const blocked = hold
+        ? started.map((s) => pool.submit(blocker, release, s))
+        : [];
+      for (const s of hold ? started : []) {
+        assert.equal(await s.waitAsync({ timeout: 30_000 }), true);
+      }
       for (const t of racers) t.start();
       await ready.waitAsync({ timeout: 60_000 }); // throws if it breaks
       // Shut down once every racer has submitted a few (a different number
-      // each round), watched on the shared progress words.
-      const want = 1 + (r * 7) % 23;
+      // each round; one each while the pool threads are held), watched on
+      // the shared progress words.
+      const want = hold ? 1 : 1 + (r * 7) % 23;
       const until = performance.now() + 60_000;
       while (
         BURSTS.some((_, k) => Atomics.load(progress, k) < want) &&
         performance.now() < until
       ) await new Promise((resolve) => setTimeout(resolve, 0));
-      pool.shutdown({ cancelFutures: true });
+      if (hold) {
+        pool.shutdown({ cancelFutures: true, wait: false });
+        release.set();
+        await within(pool.shutdownAsync());
+        assert.deepEqual(await within(Promise.all(blocked)), [
+          "released",
+          "released",
+        ]);
+      } else pool.shutdown({ cancelFutures: true });
       // Every pool thread has ended: no task runs from here on.
       const frozen = runs.slice();
       for (let k = 0; k < BURSTS.length; k++) {
@@ -271,8 +292,9 @@ describe("ThreadPoolExecutor submit racing shutdown", () => {
       }
       assert.equal(runs.findIndex((x, i) => x !== frozen[i]), -1);
     }
-    // Both outcomes happened (one racer keeps 64 tasks queued at a time,
-    // so some were queued when a shutdown came).
+    // Both outcomes happened: tasks ran in the free rounds (the one-at-a-time
+    // racer waits for each result before its next submit), and the held
+    // rounds' queued tasks were cancelled.
     assert.ok(ran > 0, "no task ran");
     assert.ok(cancelled > 0, "no task was cancelled");
   });
