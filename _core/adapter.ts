@@ -387,7 +387,11 @@ spareHost(
     if (nodeThreads() === undefined) return undefined;
     const ready = newBlock();
     const { port1, port2 } = new (workerThreads().MessageChannel)();
-    const entry = nodeEntry();
+    // A spare loads its entry off any start's path: from the sources, the
+    // unbundled entry, whose modules the package it preloads then shares.
+    const entry = FROM_SOURCE && workerEntry() === undefined
+      ? new URL("../thread/_worker.ts", import.meta.url)
+      : nodeEntry();
     const data: SpareData = {
       word: ready,
       port: port2 as unknown as MessagePort,
