@@ -15,15 +15,7 @@ import {
   ThreadPoolExecutor,
 } from "../../mod.ts";
 import { within } from "./_fixtures.ts";
-
-// Resolves once `done()` holds, checking every few ms; rejects after `ms`.
-async function until(done: () => boolean, ms = 30_000): Promise<void> {
-  const end = performance.now() + ms;
-  while (!done()) {
-    if (performance.now() > end) throw new Error(`not done after ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+import { until } from "../_helpers.ts";
 
 describe("ThreadPoolExecutor: a pool thread declared dead that still runs", () => {
   it("cannot settle the task that reuses its slot, and leaves the pool", async () => {
@@ -63,7 +55,11 @@ describe("ThreadPoolExecutor: a pool thread declared dead that still runs", () =
     b.then(() => settled = true, () => settled = true);
     // Either it settles B (the bug) or it stops: it finds its claim gone
     // and leaves (its worker exits, a recorded stop).
-    await until(() => settled || identStopped(stale) !== undefined);
+    await until(
+      () => settled || identStopped(stale) !== undefined,
+      "the stale thread's stop or the settle",
+      30_000,
+    );
     assert.equal(settled, false, "the stale thread settled B's Future");
     goB.set();
     assert.equal(await within(b), "B");
@@ -89,6 +85,10 @@ describe("ThreadPoolExecutor: a pool thread declared dead that still runs", () =
     }
     assert.equal(ran.length, 20);
     assert.equal(ran.filter((x) => x === stale).length, 0);
-    await until(() => identStopped(stale) !== undefined);
+    await until(
+      () => identStopped(stale) !== undefined,
+      "the stale thread's stop",
+      30_000,
+    );
   });
 });

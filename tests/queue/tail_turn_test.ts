@@ -8,6 +8,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Queue, Thread } from "../../mod.ts";
+import { until } from "../_helpers.ts";
 import { TAIL } from "../../queue/_layout.ts";
 import { CONTENDED, LOCKED } from "../../queue/_turn.ts";
 
@@ -184,11 +185,10 @@ describe("Queue TAIL turn held by a thread that stopped in it", () => {
         args: [q],
       });
       u.start();
-      const end = performance.now() + 20_000;
-      while ((Atomics.load(h, TAIL) & CONTENDED) === 0) {
-        if (performance.now() > end) assert.fail("the untimed put never slept");
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
+      await until(
+        () => (Atomics.load(h, TAIL) & CONTENDED) !== 0,
+        "the untimed put's sleep",
+      );
       release(h, word);
       await u.joinAsync(JOIN);
       assert.deepEqual(q.getMany(), [1, 7]);

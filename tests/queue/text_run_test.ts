@@ -16,6 +16,7 @@ import {
   QueueShutDownError,
   Thread,
 } from "../../mod.ts";
+import { until } from "../_helpers.ts";
 import type * as work from "../_workers/queue_stress.ts";
 import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
 import { HEADER_BYTES } from "../../queue/_layout.ts";
@@ -217,9 +218,10 @@ describe("Queue unsplit runs (putMany of plain items)", () => {
       start("consume", [q, seen, N, P, 100]),
     ];
     // Shut down once some items went through (a shared word, not a sleep).
-    while (Atomics.load(seen, 5) === 0 || Atomics.load(seen, N + 5) === 0) {
-      await new Promise((r) => setTimeout(r, 1));
-    }
+    await until(
+      () => Atomics.load(seen, 5) !== 0 && Atomics.load(seen, N + 5) !== 0,
+      "items through both consumers",
+    );
     q.shutdown();
     const accepted: number[] = [];
     for (const p of producers) accepted.push(await p.joinAsync(JOIN) as number);
