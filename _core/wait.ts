@@ -320,10 +320,17 @@ export function sleepSync(
 //   of the top of this file: a cancel is seen within one tick).
 // An abort needs no tick: its listener notifies the word. A sleep with a
 // death check (`check`) keeps timed slices: the check runs at slice ends.
-// Condition relies on that: every Condition sleep carries its lock holder's
-// check, and its deferred wakes (sync/_handoff.ts), which may never be
-// issued, are seen at a slice end; a Condition sleep without a check would
-// need timed slices too. A coarse sleep is always long (the tick ends it).
+// So does a sleep marked `deferredWakes` (wait_options.ts), whatever its
+// check: Condition's notifies may be deferred to the notifier's next Lock
+// release (sync/_handoff.ts), which may never come (another thread releases
+// the Lock), and such a grant is seen only when the sleeper re-reads SEQ at
+// a slice end; a long slice would hold it until the tick's deadline switch
+// (a timeout's last LONG_MS), or for good without a timeout. The mark is
+// explicit, not inferred from the holder check a Condition sleep also
+// carries, so a Condition wait that some day sleeps without that check
+// still keeps its slices; Condition's ticket sleeps (sync/_tickets.ts)
+// refuse a Sleep without the mark, and this helper refuses the mark with
+// `coarse` (a coarse sleep is always long: the tick ends it).
 // The tick ends a long slice with Atomics.notify on the sleeper's word: a
 // spurious wake for any other waiter on that word, which every caller of
 // the helper tolerates (each re-checks its state; a sleeper whose word is
@@ -348,7 +355,8 @@ export function sleepSync(
  * that needs no sleep (the word already differs, or a zero timeout) takes
  * no keep-alive and resolves with an already settled promise. A sleep that
  * has no slice end due within LONG_MS waits with no timeout (see "Long
- * slices" above).
+ * slices" above), unless it has a `check` or `deferredWakes`; a Sleep both
+ * `coarse` and `deferredWakes` is refused (rejects with a TypeError).
  */
 export function sleepAsync(
   view: Int32Array,
@@ -373,6 +381,13 @@ export function sleepAsync<T>(
   interruptible = true,
   done?: (outcome: WaitOutcome) => T,
 ): Promise<T | WaitOutcome> {
+  if (s.coarse === true && s.deferredWakes === true) {
+    return Promise.reject(
+      new TypeError(
+        "Cannot sleep: a coarse sleep is always long, and a sleep whose wakes may be deferred (deferredWakes) must keep timed slices",
+      ),
+    );
+  }
   const signal = interruptible ? s.signal : undefined;
   // The length of the pending slice: -1 for a long one (in longSleeps).
   let slice = 0;
@@ -402,7 +417,10 @@ export function sleepAsync<T>(
       ? Infinity
       : s.deadline - performance.now();
     if (left <= 0) return "timed-out";
-    if ((left > LONG_MS || s.coarse === true) && s.check === undefined) {
+    if (
+      (left > LONG_MS || s.coarse === true) && s.check === undefined &&
+      s.deferredWakes !== true
+    ) {
       const r = Atomics.waitAsync(view, index, expected);
       if (!r.async) return r.value;
       slice = -1;

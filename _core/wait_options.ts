@@ -365,7 +365,21 @@ export interface Sleep {
    * (the executor's reaper).
    */
   readonly coarse?: boolean;
+  /**
+   * Internal: a notify of this sleep's word may be deferred by its notifier
+   * and never issued (Condition's wake hand-off, sync/_handoff.ts), so the
+   * sleep learns of a grant only by re-reading its word at a slice end. The
+   * helper never gives such a sleep a long (untimed) slice (_core/wait.ts,
+   * "Long slices"), whether or not it carries a `check`, and refuses it
+   * together with `coarse` (always long). Set by sleepOptions' last
+   * argument; Condition's ticket sleeps (sync/_tickets.ts) refuse a Sleep
+   * without it.
+   */
+  readonly deferredWakes?: boolean;
 }
+
+/** A Sleep whose wakes may be deferred (see Sleep.deferredWakes). */
+export type DeferredSleep = Sleep & { readonly deferredWakes: true };
 
 /** The one Sleep that is never updated: no timeout, no signal, no check. */
 const FOREVER: Sleep = Object.freeze({
@@ -390,6 +404,7 @@ export function sleepSlot(): SleepSlot {
     started: true,
     signal: undefined,
     check: undefined,
+    deferredWakes: false,
   };
 }
 
@@ -400,6 +415,8 @@ export function sleepSlot(): SleepSlot {
  * slice end before the one passed down in the options (WAIT_CHECK).
  * `into`, if given, is filled and returned instead of a new Sleep (the
  * caller owns it and must not be using it in another wait).
+ * `deferredWakes` true: the word's notifies may be deferred and never
+ * issued (Sleep.deferredWakes): the sleep keeps timed slices.
  * sleepOptionsAsync is its form for async waits. The checks are written
  * out, with calls only to throw, since a Condition's wait runs this between
  * its wake and the notify it answers with.
@@ -409,9 +426,24 @@ export function sleepSlot(): SleepSlot {
  */
 export function sleepOptions(
   options: WaitOptions | undefined,
+  verb: string,
+  extraCheck: (() => void) | undefined,
+  into: SleepSlot | undefined,
+  deferredWakes: true,
+): DeferredSleep;
+export function sleepOptions(
+  options: WaitOptions | undefined,
+  verb?: string,
+  extraCheck?: () => void,
+  into?: SleepSlot,
+  deferredWakes?: boolean,
+): Sleep;
+export function sleepOptions(
+  options: WaitOptions | undefined,
   verb = "wait",
   extraCheck?: () => void,
   into?: SleepSlot,
+  deferredWakes = false,
 ): Sleep {
   let timeout = Infinity;
   let signal: AbortSignal | undefined;
@@ -448,18 +480,22 @@ export function sleepOptions(
       };
     }
   }
-  if (timeout === Infinity && signal === undefined && check === undefined) {
+  if (
+    timeout === Infinity && signal === undefined && check === undefined &&
+    !deferredWakes
+  ) {
     return FOREVER;
   }
   const deadline = timeout === Infinity ? Infinity : NaN;
   if (into === undefined) {
-    return { timeout, deadline, started: false, signal, check };
+    return { timeout, deadline, started: false, signal, check, deferredWakes };
   }
   into.timeout = timeout;
   into.deadline = deadline;
   into.started = false;
   into.signal = signal;
   into.check = check;
+  into.deferredWakes = deferredWakes;
   return into;
 }
 
@@ -469,11 +505,24 @@ export function sleepOptions(
  */
 export function sleepOptionsAsync(
   options: WaitOptions | undefined,
+  verb: string,
+  extraCheck: (() => void) | undefined,
+  deferredWakes: true,
+): DeferredSleep | Promise<never>;
+export function sleepOptionsAsync(
+  options: WaitOptions | undefined,
+  verb?: string,
+  extraCheck?: () => void,
+  deferredWakes?: boolean,
+): Sleep | Promise<never>;
+export function sleepOptionsAsync(
+  options: WaitOptions | undefined,
   verb = "wait",
   extraCheck?: () => void,
+  deferredWakes = false,
 ): Sleep | Promise<never> {
   try {
-    return sleepOptions(options, verb, extraCheck);
+    return sleepOptions(options, verb, extraCheck, undefined, deferredWakes);
   } catch (error) {
     return rejectAborted(error, options);
   }

@@ -6,7 +6,7 @@
 // Condition's view; callers hold the lock where a note says so.
 
 import {
-  type Sleep,
+  type DeferredSleep,
   sleepAsync as sleepWordAsync,
   sleepSync as sleepWord,
 } from "../_core/wait.ts";
@@ -146,8 +146,16 @@ export interface Holder {
   [TAKE_OVER](): void;
 }
 
-// `s` carries the death check of a sleeping waiter (Condition builds it with
-// sleepOptions): it must reacquire its lock, so it takes the lock over from
+// `s` is marked deferredWakes (Condition builds it with sleepOptions(...,
+// true)): a grant's wake may be deferred to the notifier's next Lock
+// release and never issued (sync/_handoff.ts), so these sleeps must re-read
+// SEQ at timed slice ends, and a Sleep without the mark could be given a
+// long, untimed async slice (_core/wait.ts, "Long slices") that sleeps
+// through such a grant: sleepSync and sleepAsync refuse it (an internal
+// Error, thrown before the waiter sleeps: a wait written without the mark
+// fails at its first call instead of hanging one day). The type says the
+// same (DeferredSleep).
+// `s` also carries the death check of a sleeping waiter: it must reacquire its lock, so it takes the lock over from
 // a holder that stopped and throws OwnerDiedError holding it
 // (sync/_holder.ts; the waiter then does not reacquire: sync/_reacquire.ts),
 // and so does the check of a primitive built on a Condition (WAIT_CHECK:
@@ -175,7 +183,12 @@ export interface Holder {
 // After a wake, the first compareExchange (takePermit's guess of 1, the
 // common case: one waiter notified) is written out, so the woken path calls
 // takePermit only when that guess misses.
-export function sleepSync(view: Int32Array, ticket: number, s: Sleep): boolean {
+export function sleepSync(
+  view: Int32Array,
+  ticket: number,
+  s: DeferredSleep,
+): boolean {
+  if (s.deferredWakes !== true) throw undeferred();
   for (let seq = Atomics.load(view, SEQ);;) {
     if (seq !== ticket && takePermit(view)) return true;
     if (sleepWord(view, SEQ, seq, s, true, "wait") === "timed-out") {
@@ -191,8 +204,9 @@ export function sleepSync(view: Int32Array, ticket: number, s: Sleep): boolean {
 export async function sleepAsync(
   view: Int32Array,
   ticket: number,
-  s: Sleep,
+  s: DeferredSleep,
 ): Promise<boolean> {
+  if (s.deferredWakes !== true) throw undeferred();
   for (let seq = Atomics.load(view, SEQ);;) {
     // Why no lost wakeup: as in sleepSync.
     if (seq !== ticket && takePermit(view)) return true;
@@ -225,4 +239,11 @@ export function leave(
       return false;
     }
   }
+}
+
+// The error of a ticket sleep given a Sleep not marked deferredWakes.
+function undeferred(): Error {
+  return new Error(
+    "Internal error: a Condition sleep must be marked deferredWakes (sleepOptions(..., true)), or it may sleep through a deferred wake",
+  );
 }

@@ -40,7 +40,7 @@ import {
 } from "./_reacquire.ts";
 import {
   type AcquireOptions,
-  type Sleep,
+  type DeferredSleep,
   sleepOptions,
   sleepOptionsAsync,
   type SleepSlot,
@@ -268,6 +268,7 @@ export class Condition {
       "wait",
       this.#checkHolder,
       busy ? undefined : this.#slot,
+      true, // deferredWakes: sync/_tickets.ts
     );
     const view = this.#view, lock = this.#lock;
     this.#checkOwned("wait");
@@ -300,7 +301,7 @@ export class Condition {
    * @throws {OwnerDiedError} (rejects) as `wait` does, the lock held.
    */
   waitAsync(options?: WaitOptions): Promise<boolean> {
-    const s = sleepOptionsAsync(options, "wait", this.#checkHolder);
+    const s = sleepOptionsAsync(options, "wait", this.#checkHolder, true);
     if (s instanceof Promise) return s; // rejected: aborted signal
     this.#checkOwned("wait");
     return this.#waitAsync(s);
@@ -452,7 +453,7 @@ export class Condition {
     }));
   }
 
-  async #waitAsync(s: Sleep): Promise<boolean> {
+  async #waitAsync(s: DeferredSleep): Promise<boolean> {
     const view = this.#view, lock = this.#lock;
     const ticket = this.#register("wait");
     const saved = saveRegistered(view, lock);

@@ -74,6 +74,50 @@ describe("Condition wake hand-off", () => {
     assert.equal(lock.locked(), false);
   });
 
+  it("the same with the waiter in waitAsync (no timeout): its sleep keeps timed slices, so it sees the grant", async () => {
+    const lock = new Lock();
+    const { cond, words } = placed(lock);
+    // An async waiter in a thread: with an untimed long slice (_core/wait.ts)
+    // it would sleep through the grant, whose wake is never issued.
+    const w = new Thread({
+      name: "async waiter",
+      target: async (cond: Condition) => {
+        await cond.acquireAsync();
+        try {
+          const got = await cond.waitAsync();
+          return [got, Date.now()];
+        } finally {
+          cond.release();
+        }
+      },
+      args: [cond],
+    });
+    w.start();
+    await sleepers(words, 0, 1);
+    const notified = new Event(), go = new Event();
+    const n = new Thread({
+      name: "notifier",
+      target: (lock: Lock, cond: Condition, notified: Event, go: Event) => {
+        lock.acquire();
+        cond.notify();
+        notified.set();
+        return go.wait({ timeout: 20_000 });
+      },
+      args: [lock, cond, notified, go],
+    });
+    n.start();
+    assert.equal(await notified.waitAsync({ timeout: 20_000 }), true);
+    assert.equal(Atomics.load(words, 1), 0); // granted
+    const released = Date.now();
+    lock.release();
+    const [got, woke] = await w.joinAsync(JOIN) as [boolean, number];
+    assert.equal(got, true);
+    assert.ok(woke - released < 2_000, `woke ${woke - released} ms after`);
+    go.set();
+    assert.equal(await n.joinAsync(JOIN), true);
+    assert.equal(lock.locked(), false);
+  });
+
   it("a notify by a thread that did not acquire the Lock wakes the waiter when the holder releases", async () => {
     const lock = new Lock();
     const { cond, words } = placed(lock);

@@ -9,6 +9,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { CancelledError, Event, Thread } from "../../mod.ts";
+import { sleepAsync, sleepOptions } from "../../_core/wait.ts";
+import { longSleeps } from "../../_core/keep_alive.ts";
+import { sleepAsync as ticketSleep } from "../../sync/_tickets.ts";
 import { sleepers } from "../_helpers.ts";
 
 const JOIN = { timeout: 20_000 };
@@ -97,5 +100,51 @@ describe("async sleeps in long slices", () => {
     assert.equal(Atomics.load(woke, 0), 0, "the blocking wait returned unset");
     event.set();
     assert.equal(await t.joinAsync(JOIN), true);
+  });
+
+  // A sleep whose word's notifies may be deferred and never issued
+  // (Condition's wake hand-off, sync/_handoff.ts) must keep timed slices:
+  // the mark deferredWakes says so, independently of the death check a
+  // Condition sleep also carries.
+  it("a deferredWakes sleep with no check and no timeout takes timed slices (never in longSleeps); an unmarked one takes a long slice", async () => {
+    const word = new Int32Array(new SharedArrayBuffer(4));
+    const marked = sleepAsync(
+      word,
+      0,
+      0,
+      sleepOptions({}, "wait", undefined, undefined, true),
+    );
+    assert.equal(longSleeps.size, 0, "the marked sleep took a long slice");
+    const plain = sleepAsync(word, 0, 0, sleepOptions({ timeout: 60_000 }));
+    assert.equal(
+      longSleeps.size,
+      1,
+      "the unmarked sleep (no check) should take a long slice",
+    );
+    Atomics.store(word, 0, 1);
+    Atomics.notify(word, 0);
+    assert.deepEqual(await Promise.all([marked, plain]), ["ok", "ok"]);
+    assert.equal(longSleeps.size, 0);
+  });
+
+  it("the helper refuses a sleep both coarse and deferredWakes (a coarse sleep is always long)", async () => {
+    const word = new Int32Array(new SharedArrayBuffer(4));
+    const s = {
+      ...sleepOptions({}, "wait", undefined, undefined, true),
+      coarse: true,
+    };
+    await assert.rejects(sleepAsync(word, 0, 0, s), TypeError);
+    assert.equal(longSleeps.size, 0);
+  });
+
+  it("Condition's ticket sleep refuses a Sleep not marked deferredWakes before it sleeps", async () => {
+    const words = new Int32Array(new SharedArrayBuffer(12));
+    const unmarked = sleepOptions({ timeout: 60_000 }, "wait", () => {});
+    await assert.rejects(
+      // deno-lint-ignore no-explicit-any
+      ticketSleep(words, 0, unmarked as any),
+      /must be marked deferredWakes/,
+    );
+    assert.equal(longSleeps.size, 0);
   });
 });
