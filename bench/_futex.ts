@@ -37,3 +37,26 @@ export function futexUnlock(view: Int32Array, index: number): void {
     Atomics.notify(view, index, 1);
   }
 }
+
+/**
+ * futexLock whose sleeps are timed slices of `sliceMs` (the wait helper's
+ * SLICE_MS, 50 ms, by default), as a Lock's waiter sleeps so that it sees
+ * its thread's cancellation and its holder's death (_core/wait.ts): the same
+ * protocol, only each Atomics.wait is given a timeout. It measures what the
+ * timeout costs on a runtime: on Deno 2.9 (V8 15) a timed Atomics.wait costs
+ * more than an untimed one, on Node 20 (V8 11.3) about the same
+ * (BENCHMARKS.md, Lock, 2 threads).
+ */
+export function futexLockSliced(
+  view: Int32Array,
+  index: number,
+  sliceMs = 50,
+): void {
+  let c = Atomics.compareExchange(view, index, 0, 1);
+  if (c === 0) return;
+  if (c !== 2) c = Atomics.exchange(view, index, 2);
+  while (c !== 0) {
+    Atomics.wait(view, index, 2, sliceMs);
+    c = Atomics.exchange(view, index, 2);
+  }
+}

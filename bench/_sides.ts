@@ -255,7 +255,7 @@ const CREW = new URL(`./_workers/contend${EXT}`, import.meta.url);
  */
 export function contended(
   name: string,
-  target: "lockCrew" | "futexCrew",
+  target: "lockCrew" | "futexCrew" | "futexSlicedCrew",
   lockArgs: () => unknown[],
   threads = 2,
 ): Side {

@@ -8,7 +8,8 @@
 // (bench/_ab.ts), so the machine's load hits them alike. Prints one line per
 // row: new/base, new/raw and base/raw (median ns per round trip, or per
 // acquire/release pair; "raw" is the futex mutex there, with each side's
-// handoffs per 1000 pairs), then the medians of the per-round ratios.
+// handoffs per 1000 pairs, beside the futex mutex with 50 ms timed sleeps
+// and the load average), then the medians of the per-round ratios.
 //
 //   git -C . worktree add /tmp/base <commit>   (or any copy of the tree)
 //   deno run -A bench/wake_ab.ts --base=/tmp/base [--rows=event,condition]
@@ -19,6 +20,7 @@
 // bench/_sides, over its own copy of the package (its threads load its
 // modules).
 import process from "node:process";
+import { loadavg } from "node:os";
 import { pathToFileURL } from "node:url";
 import { compare, median } from "./_ab.ts";
 import { conditionPair, eventPair, type Pair, rawPair } from "./_pingpong.ts";
@@ -59,11 +61,15 @@ const keepAlive = setInterval(() => {}, 1 << 30);
 const f = (x: number) => x.toFixed(3);
 const us = (x: number) => (x / 1000).toFixed(2);
 if (only?.includes("lock-2")) {
-  const [a, b, raw] = await compare(
+  const [a, b, raw, sliced] = await compare(
     [
       contended("lock-2 new", "lockCrew", () => [new Lock()]),
       oldSides.contended("lock-2 base", "lockCrew", () => [new oldMod.Lock()]),
       contended("lock-2 futex", "futexCrew", () => []),
+      // The futex mutex whose sleeps are 50 ms timed slices, as a Lock
+      // waiter's are (bench/_futex.ts futexLockSliced): new/sliced is what
+      // Lock adds beyond its slices, sliced/futex what the slices cost.
+      contended("lock-2 futex sliced", "futexSlicedCrew", () => []),
     ],
     n === 4000 ? 1_000_000 : n,
     reps,
@@ -71,13 +77,17 @@ if (only?.includes("lock-2")) {
   const h = (t: typeof a) => (t.extra?.handoffsPer1k ?? NaN).toFixed(1);
   // Throughput ratios: the inverse of the time ratios.
   console.log(
-    `LOCK lock-2 new/base ${f(b.nsPerOp / a.nsPerOp)} new/futex ${
-      f(raw.nsPerOp / a.nsPerOp)
-    } base/futex ${f(raw.nsPerOp / b.nsPerOp)}; handoffs/1k new ${h(a)} base ${
-      h(b)
-    } futex ${h(raw)}; cpu us/pair new ${us(a.cpuPerOp)} base ${
-      us(b.cpuPerOp)
-    } futex ${us(raw.cpuPerOp)}`,
+    `LOCK lock-2 load ${loadavg()[0].toFixed(1)} new/base ${
+      f(b.nsPerOp / a.nsPerOp)
+    } new/futex ${f(raw.nsPerOp / a.nsPerOp)} base/futex ${
+      f(raw.nsPerOp / b.nsPerOp)
+    } new/sliced ${f(sliced.nsPerOp / a.nsPerOp)} sliced/futex ${
+      f(raw.nsPerOp / sliced.nsPerOp)
+    }; handoffs/1k new ${h(a)} base ${h(b)} futex ${h(raw)} sliced ${
+      h(sliced)
+    }; cpu us/pair new ${us(a.cpuPerOp)} base ${us(b.cpuPerOp)} futex ${
+      us(raw.cpuPerOp)
+    } sliced ${us(sliced.cpuPerOp)}`,
   );
 }
 for (const [id, kind, async] of rows) {

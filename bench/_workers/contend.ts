@@ -3,7 +3,7 @@
 // acquire/increment/release when the driver (bench/_crew.ts) bumps GEN.
 // The loop is the same for every lock under test; only acquire/release differ.
 import type { Lock } from "../../mod.ts";
-import { futexLock, futexUnlock } from "../_futex.ts";
+import { futexLock, futexLockSliced, futexUnlock } from "../_futex.ts";
 
 // Crew control block: Int32Array on one SharedArrayBuffer, 48 slots (192 B),
 // three 64-byte lines so the round's control words, the data the critical
@@ -92,6 +92,19 @@ export function futexCrew(ctl: Int32Array, id: number): number {
     ctl,
     id,
     () => futexLock(ctl, WORD),
+    () => futexUnlock(ctl, WORD),
+  );
+}
+
+/**
+ * Crew member contending on the futex mutex whose sleeps are 50 ms timed
+ * slices (futexLockSliced): what the wait helper's slices cost a sleeper.
+ */
+export function futexSlicedCrew(ctl: Int32Array, id: number): number {
+  return crewLoop(
+    ctl,
+    id,
+    () => futexLockSliced(ctl, WORD),
     () => futexUnlock(ctl, WORD),
   );
 }
