@@ -274,7 +274,7 @@ export const ROWS: readonly LimitRow[] = [
     quickN: 20_000,
     reps: 3,
     limits:
-      "judged only with two free cores (the threads must run at once); the spin is adaptive per lock and thread (sync/_spin.ts): in a hot two-thread loop, where the fixed 100-load spin won 99.7% of its slow acquires after 6 loads and each win was a handoff, it falls to 0 and Lock sleeps as the futex mutex does; left: the uncontended pair, whose time is 0.94-1.09x the futex mutex pair's on one thread",
+      "judged only with two free cores (the threads must run at once); the spin is adaptive per lock and thread (sync/_spin.ts) and falls to 0 in a hot two-thread loop, where Lock then does what the futex mutex does per pair; left: Lock sleeps in 50 ms timed slices (cancellation, holder death), the futex mutex untimed, and on Deno 2.9 a timed Atomics.wait costs more (+35-45 ns when it returns at once, 1.10-1.24x a ping-pong round trip); the futex mutex with the same slices runs where Lock does (bench/wake_ab.ts --rows=lock-2)",
   },
   {
     id: "event",
