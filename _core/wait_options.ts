@@ -366,14 +366,10 @@ export interface Sleep {
    */
   readonly coarse?: boolean;
   /**
-   * Internal: a notify of this sleep's word may be deferred by its notifier
-   * and never issued (Condition's wake hand-off, sync/_handoff.ts), so the
-   * sleep learns of a grant only by re-reading its word at a slice end. The
-   * helper never gives such a sleep a long (untimed) slice (_core/wait.ts,
-   * "Long slices"), whether or not it carries a `check`, and refuses it
-   * together with `coarse` (always long). Set by sleepOptions' last
-   * argument; Condition's ticket sleeps (sync/_tickets.ts) refuse a Sleep
-   * without it.
+   * Internal: a notify of this sleep's word may be deferred and never issued
+   * (sync/_handoff.ts), so the sleep must re-read its word at timed slice
+   * ends: never a long slice, check or not; refused with `coarse`
+   * (_core/wait.ts, "Long slices"). Condition's sleeps (sync/_tickets.ts).
    */
   readonly deferredWakes?: boolean;
 }
@@ -415,8 +411,7 @@ export function sleepSlot(): SleepSlot {
  * slice end before the one passed down in the options (WAIT_CHECK).
  * `into`, if given, is filled and returned instead of a new Sleep (the
  * caller owns it and must not be using it in another wait).
- * `deferredWakes` true: the word's notifies may be deferred and never
- * issued (Sleep.deferredWakes): the sleep keeps timed slices.
+ * `deferredWakes`: see Sleep.deferredWakes.
  * sleepOptionsAsync is its form for async waits. The checks are written
  * out, with calls only to throw, since a Condition's wait runs this between
  * its wake and the notify it answers with.
@@ -424,20 +419,6 @@ export function sleepSlot(): SleepSlot {
  * @throws {RangeError} for a negative or NaN timeout.
  * @throws the signal's reason when it is already aborted.
  */
-export function sleepOptions(
-  options: WaitOptions | undefined,
-  verb: string,
-  extraCheck: (() => void) | undefined,
-  into: SleepSlot | undefined,
-  deferredWakes: true,
-): DeferredSleep;
-export function sleepOptions(
-  options: WaitOptions | undefined,
-  verb?: string,
-  extraCheck?: () => void,
-  into?: SleepSlot,
-  deferredWakes?: boolean,
-): Sleep;
 export function sleepOptions(
   options: WaitOptions | undefined,
   verb = "wait",
@@ -503,18 +484,6 @@ export function sleepOptions(
  * sleepOptions for an async form that is not an async function: an already
  * aborted signal becomes a rejected promise, which the caller returns.
  */
-export function sleepOptionsAsync(
-  options: WaitOptions | undefined,
-  verb: string,
-  extraCheck: (() => void) | undefined,
-  deferredWakes: true,
-): DeferredSleep | Promise<never>;
-export function sleepOptionsAsync(
-  options: WaitOptions | undefined,
-  verb?: string,
-  extraCheck?: () => void,
-  deferredWakes?: boolean,
-): Sleep | Promise<never>;
 export function sleepOptionsAsync(
   options: WaitOptions | undefined,
   verb = "wait",

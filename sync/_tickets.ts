@@ -8,7 +8,11 @@
 import {
   type DeferredSleep,
   sleepAsync as sleepWordAsync,
+  sleepOptions,
+  sleepOptionsAsync,
+  type SleepSlot,
   sleepSync as sleepWord,
+  type WaitOptions,
 } from "../_core/wait.ts";
 import type { TAKE_OVER } from "./_holder.ts";
 import { RuntimeError } from "../_core/errors.ts";
@@ -146,8 +150,7 @@ export interface Holder {
   [TAKE_OVER](): void;
 }
 
-// `s` is marked deferredWakes (Condition builds it with sleepOptions(...,
-// true)): a grant's wake may be deferred to the notifier's next Lock
+// `s` is marked deferredWakes (Condition builds it with ticketSleep): a grant's wake may be deferred to the notifier's next Lock
 // release and never issued (sync/_handoff.ts), so these sleeps must re-read
 // SEQ at timed slice ends, and a Sleep without the mark could be given a
 // long, untimed async slice (_core/wait.ts, "Long slices") that sleeps
@@ -241,9 +244,31 @@ export function leave(
   }
 }
 
+/**
+ * A Condition wait's Sleep (sleepOptions, with `check` the waiter's death
+ * check and `into` its reusable slot), marked deferredWakes (see above).
+ */
+export function ticketSleep(
+  options: WaitOptions | undefined,
+  check: () => void,
+  into: SleepSlot | undefined,
+): DeferredSleep {
+  return sleepOptions(options, "wait", check, into, true) as DeferredSleep;
+}
+
+/** ticketSleep for waitAsync: an aborted signal is a rejected promise. */
+export function ticketSleepAsync(
+  options: WaitOptions | undefined,
+  check: () => void,
+): DeferredSleep | Promise<never> {
+  return sleepOptionsAsync(options, "wait", check, true) as
+    | DeferredSleep
+    | Promise<never>;
+}
+
 // The error of a ticket sleep given a Sleep not marked deferredWakes.
 function undeferred(): Error {
   return new Error(
-    "Internal error: a Condition sleep must be marked deferredWakes (sleepOptions(..., true)), or it may sleep through a deferred wake",
+    "Internal error: a Condition sleep must be marked deferredWakes (ticketSleep), or it may sleep through a deferred wake",
   );
 }

@@ -29,6 +29,8 @@ import {
   sleepAsync,
   sleepSync,
   SLOTS,
+  ticketSleep,
+  ticketSleepAsync,
   WAITERS,
 } from "./_tickets.ts";
 import {
@@ -41,8 +43,6 @@ import {
 import {
   type AcquireOptions,
   type DeferredSleep,
-  sleepOptions,
-  sleepOptionsAsync,
   type SleepSlot,
   sleepSlot,
   TRY_ACQUIRE,
@@ -263,12 +263,10 @@ export class Condition {
   wait(options?: WaitOptions): boolean {
     // Kept short, no allocation: see "The woken path" in _reacquire.ts.
     const busy = this.#slotBusy;
-    const s = sleepOptions(
+    const s = ticketSleep(
       options,
-      "wait",
       this.#checkHolder,
       busy ? undefined : this.#slot,
-      true, // deferredWakes: sync/_tickets.ts
     );
     const view = this.#view, lock = this.#lock;
     this.#checkOwned("wait");
@@ -301,7 +299,7 @@ export class Condition {
    * @throws {OwnerDiedError} (rejects) as `wait` does, the lock held.
    */
   waitAsync(options?: WaitOptions): Promise<boolean> {
-    const s = sleepOptionsAsync(options, "wait", this.#checkHolder, true);
+    const s = ticketSleepAsync(options, this.#checkHolder);
     if (s instanceof Promise) return s; // rejected: aborted signal
     this.#checkOwned("wait");
     return this.#waitAsync(s);
