@@ -21,8 +21,9 @@
 // Why no lost wakeup: the notify has done its bookkeeping before it defers
 // (PERMITS and SEQ in sync/_tickets.ts); only the Atomics.notify waits here.
 // A waiter sleeps in slices (_core/wait.ts, SLICE_MS; never a long slice:
-// a Condition sleep always carries the holder check, which keeps timed
-// slices) and re-checks SEQ at each slice end, so it returns even if the wake is never issued: when the
+// every Condition sleep is marked deferredWakes, sync/_tickets.ts
+// ticketSleep, which the helper never gives one) and re-checks SEQ at each
+// slice end, so it returns even if the wake is never issued: when the
 // Lock is released by another thread (any thread may release a Lock; the
 // notifier defers only for a lock this thread acquired, sync/condition.ts)
 // or the notifier stops holding it. That case costs at most one slice of

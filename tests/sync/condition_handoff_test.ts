@@ -110,9 +110,12 @@ describe("Condition wake hand-off", () => {
     assert.equal(Atomics.load(words, 1), 0); // granted
     const released = Date.now();
     lock.release();
+    // A lost wake never returns (no timeout) and fails at the join's bound;
+    // this bound only says the grant was seen at a slice end, with room for
+    // a loaded machine.
     const [got, woke] = await w.joinAsync(JOIN) as [boolean, number];
     assert.equal(got, true);
-    assert.ok(woke - released < 2_000, `woke ${woke - released} ms after`);
+    assert.ok(woke - released < 10_000, `woke ${woke - released} ms after`);
     go.set();
     assert.equal(await n.joinAsync(JOIN), true);
     assert.equal(lock.locked(), false);
