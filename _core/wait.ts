@@ -381,13 +381,6 @@ export function sleepAsync<T>(
   interruptible = true,
   done?: (outcome: WaitOutcome) => T,
 ): Promise<T | WaitOutcome> {
-  if (s.coarse === true && s.deferredWakes === true) {
-    return Promise.reject(
-      new TypeError(
-        "Cannot sleep: a coarse sleep is always long, and a sleep whose wakes may be deferred (deferredWakes) must keep timed slices",
-      ),
-    );
-  }
   const signal = interruptible ? s.signal : undefined;
   // The length of the pending slice: -1 for a long one (in longSleeps).
   let slice = 0;
@@ -417,16 +410,22 @@ export function sleepAsync<T>(
       ? Infinity
       : s.deadline - performance.now();
     if (left <= 0) return "timed-out";
-    if (
-      (left > LONG_MS || s.coarse === true) && s.check === undefined &&
-      s.deferredWakes !== true
-    ) {
-      const r = Atomics.waitAsync(view, index, expected);
-      if (!r.async) return r.value;
-      slice = -1;
-      long ??= { view, index, s, interruptible };
-      longSleeps.add(long);
-      return r.value.then(settle);
+    if (left > LONG_MS || s.coarse === true) {
+      if (s.check === undefined && s.deferredWakes !== true) {
+        const r = Atomics.waitAsync(view, index, expected);
+        if (!r.async) return r.value;
+        slice = -1;
+        long ??= { view, index, s, interruptible };
+        longSleeps.add(long);
+        return r.value.then(settle);
+      }
+      // Refused at the first slice, before anything is held (a coarse
+      // sleep always enters this branch): see "Long slices".
+      if (s.coarse === true && s.deferredWakes === true) {
+        throw new TypeError(
+          "Cannot sleep: a coarse sleep is always long, and a sleep whose wakes may be deferred (deferredWakes) must keep timed slices",
+        );
+      }
     }
     slice = left > SLICE_MS ? SLICE_MS : left;
     const r = Atomics.waitAsync(view, index, expected, slice);
