@@ -33,7 +33,7 @@
 // The reclaim of the record of a thread that died (maintain, any thread, any
 // number at once), in this order:
 // 1. PARK: exchange to BUSY; a MAIL found there was never taken: back to
-//    the queue (R_TAKE named it at most: cleared).
+//    the queue (R_TAKE named it at most: cleared, and step 3 skipped).
 // 2. TAKER still names the dead thread: CAS it to -1 (one reclaim wins;
 //    the others leave the record for a later maintain). Nobody else takes
 //    from the queue now, and the dead thread took at most the index R_TAKE
@@ -60,6 +60,9 @@
 // get then comes after the reclaim found the index still queued: it takes
 // the index and drops it (putting it back could duplicate it, which is
 // worse: a task run twice). Only a thread that was not stopped can do so.
+// Nor is such a thread's later write to its record (a takeMail after the
+// reclaim, the replacement thread already on the record): a record is one
+// thread's while its thread runs, as the PARK word always was.
 // A reclaim or close that dies while it holds TAKER (-1) stops every take
 // from the queue (hand-offs go on); an owner thread that dies inside its
 // maintain or close is not covered here.
@@ -199,9 +202,12 @@ export function reclaimTake(
   dead: number,
 ): boolean {
   const { v } = b;
-  // 1. A hand-off it never took.
+  // 1. A hand-off it never took. The thread was parked, not taking: R_TAKE
+  // names that mail at most (its own store just before the CAS that lost),
+  // so step 3 is not for it (it would put the index back a second time).
   const was = Atomics.exchange(v, rec + R_PARK, BUSY);
-  if (was >= MAIL) {
+  const mailed = was >= MAIL;
+  if (mailed) {
     Atomics.store(v, rec + R_TAKE, 0);
     requeue(b, tasks, free, was - MAIL);
   }
@@ -213,30 +219,36 @@ export function reclaimTake(
       return false;
     }
     held = true;
-    const t = Atomics.load(v, rec + R_TAKE);
-    if (t > 0 && peek(q) === t - 1) Atomics.store(v, rec + R_TAKE, 0);
   } else if (taker === RECLAIMING && Atomics.load(v, rec + R_TAKE) !== 0) {
     return false;
   }
-  // 3. A task it took and did not claim.
-  const t = Atomics.exchange(v, rec + R_TAKE, 0);
-  if (t > 0) {
-    const s = t - 1, at = b.slot(s) + S_STATE;
-    const tag = Atomics.load(v, rec + R_TAG);
-    if (
-      Atomics.compareExchange(v, at, tag | QUEUED, (tag + TAG) | QUEUED) ===
-        (tag | QUEUED)
-    ) {
-      Atomics.store(v, b.slot(s) + S_WIDENT, 0);
-      requeue(b, tasks, free, s);
-    } else if (
-      Atomics.compareExchange(v, at, tag | CANCELLED, tag | FREE) ===
-        (tag | CANCELLED)
-    ) free.put(s);
-  }
-  if (held) {
-    Atomics.store(v, TAKER, 0);
-    if (tasks.qsize() > 0) wakeParked(b, false);
+  try {
+    if (held) {
+      const t = Atomics.load(v, rec + R_TAKE);
+      if (t > 0 && peek(q) === t - 1) Atomics.store(v, rec + R_TAKE, 0);
+    }
+    // 3. A task it took and did not claim.
+    const t = mailed ? 0 : Atomics.exchange(v, rec + R_TAKE, 0);
+    if (t > 0) {
+      const s = t - 1, at = b.slot(s) + S_STATE;
+      const tag = Atomics.load(v, rec + R_TAG);
+      if (
+        Atomics.compareExchange(v, at, tag | QUEUED, (tag + TAG) | QUEUED) ===
+          (tag | QUEUED)
+      ) {
+        // The slot is ours now (its index and the new tag): no runner.
+        Atomics.store(v, b.slot(s) + S_WIDENT, 0);
+        requeue(b, tasks, free, s);
+      } else if (
+        Atomics.compareExchange(v, at, tag | CANCELLED, tag | FREE) ===
+          (tag | CANCELLED)
+      ) free.put(s);
+    }
+  } finally {
+    if (held) {
+      Atomics.store(v, TAKER, 0);
+      if (tasks.qsize() > 0) wakeParked(b, false);
+    }
   }
   return true;
 }

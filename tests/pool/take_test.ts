@@ -125,6 +125,20 @@ describe("pool take (TAKER, R_TAKE, R_TAG)", () => {
     );
   });
 
+  it("reclaim: a mail the dead thread named but never took goes back once", () => {
+    const { p, b, v, s, q, rec } = setup(5 * TAG, QUEUED);
+    Atomics.store(v, rec + R_PARK, s + MAIL);
+    Atomics.store(v, rec + R_TAG, 5 * TAG);
+    Atomics.store(v, rec + R_TAKE, s + 1);
+    assert.equal(reclaimTake(b, q, p.tasks, p.free, rec, DEAD), true);
+    assert.deepEqual(
+      [v[rec + R_PARK], v[rec + R_TAKE], v[b.slot(s) + S_STATE]],
+      [BUSY, 0, 5 * TAG | QUEUED],
+    );
+    assert.equal(p.tasks.getNowait(), s);
+    assert.equal(p.tasks.qsize(), 0);
+  });
+
   it("reclaim: another reclaim or a close holds TAKER: the named record is left for later", () => {
     const { p, b, v, s, q, rec } = setup(5 * TAG, QUEUED);
     Atomics.store(v, TAKER, -1);
