@@ -60,6 +60,11 @@ export interface LimitRow {
   quickN: number;
   /** Timed rounds per side. */
   reps: number;
+  /**
+   * Operations of the untimed warm-up round per side (default n / 10): a
+   * side whose path is long may need more to reach its optimised code.
+   */
+  warm?: number;
   /** The baseline is the raw wake-up round trip: print it beside the row. */
   rawRoundTrip?: boolean;
   /** What limits the figure (measured; see BENCHMARKS.md). */
