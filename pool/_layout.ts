@@ -20,7 +20,7 @@
 // | 10                    | HIDENT   | the home thread's ident (it starts pool threads) | constructor          |
 // | 11                    | HENTRY   | the home thread's table entry            | constructor                |
 // | 12                    | GATED    | submits inside the shared gate (their entry's gate word was taken, _close.ts) | add/sub by submitters |
-// | 13                    | TAKER    | the pool thread taking from the task queue (its ident), -1 a reclaim or close, 0 none (_take.ts) | CAS by takers |
+// | 16                    | TAKER    | the pool thread taking from the task queue (its ident), -1 a reclaim or close, 0 none (_take.ts) | CAS by takers |
 // | 32 + 8 w              | record w | IDENT (0 free, -1 starting, > 0 ident), ENTRY, PARK (_park.ts), TAKE, TAG (_take.ts) | see "Records" |
 // | HEADS + e             | head e   | completion stack of thread entry e (EMPTY -1) | CAS push, exchange pop |
 // | GATES + e             | gate e   | ident of entry e's thread while it is between a submit's STATE check and its hand-off or queue put; 0 otherwise (_close.ts) | that thread |
@@ -42,7 +42,9 @@ export const ID = 9;
 export const HIDENT = 10;
 export const HENTRY = 11;
 export const GATED = 12;
-export const TAKER = 13;
+// On a cache line of its own (bytes 64-127): pool threads that find it
+// held spin on it, and STATE, which every submit loads, sits on line 0.
+export const TAKER = 16;
 export const MAGIC_VALUE = 0x74706f6c;
 export const RECORDS = 32;
 export const RECORD_WORDS = 8;

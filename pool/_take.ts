@@ -11,7 +11,7 @@
 // Words (Int32Array of the executor block, _layout.ts):
 // | word           | name   | values                                          | written by                        |
 // |----------------|--------|-------------------------------------------------|-----------------------------------|
-// | header 13      | TAKER  | 0 free; the ident of the one pool thread taking from the task queue; -1 a reclaim or a draining close | CAS by takers, reclaim, close |
+// | header 16      | TAKER  | 0 free; the ident of the one pool thread taking from the task queue; -1 a reclaim or a draining close | CAS by takers, reclaim, close |
 // | record + 3     | R_TAKE | s + 1: slot s is being taken or is held unclaimed by the record's thread; 0 none | the thread (store); a reclaim (exchange) |
 // | record + 4     | R_TAG  | the tag (_layout.ts TAG) of that slot's task     | the thread, before R_TAKE         |
 //

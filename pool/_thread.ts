@@ -344,7 +344,8 @@ async function load(
 // round trip 2x slower on the loaded 2-core machine: it takes the core the
 // submitter needs. So it looks once; a 20 us spin measured the same.)
 // Another pool thread taking from the queue (TAKER, a few loads and
-// stores): looked at again up to BUSY_TRIES times, then parked in slices
+// stores): looked at again up to BUSY_TRIES times, each after up to
+// BUSY_SPINS loads of TAKER that wait for its release, then parked in slices
 // of BUSY_PARK_MS (its release wakes nobody: a look that finds it free
 // and the queue not empty keeps the park from sleeping).
 function next(
@@ -371,7 +372,12 @@ function next(
       const s = takeQueued(b, q, tasks, rec, ident);
       if (s >= 0 || s === STOLEN) return s;
       if (s === SHUT_Q) throw new QueueShutDownError();
-      if (s === BUSY_Q && ++busy < BUSY_TRIES) continue;
+      if (s === BUSY_Q && ++busy < BUSY_TRIES) {
+        // Loads, not CASes, until it is free: the holder's release is not
+        // slowed by a CAS loop on its line.
+        for (let i = 0; i < BUSY_SPINS && Atomics.load(v, TAKER) !== 0; i++);
+        continue;
+      }
     }
     const until = busy < BUSY_TRIES
       ? deadline
@@ -386,7 +392,8 @@ function next(
   }
 }
 
-const BUSY_TRIES = 64;
+const BUSY_TRIES = 8;
+const BUSY_SPINS = 200;
 const BUSY_PARK_MS = 1;
 
 // Test-only (tests/pool/take_death_test.ts): when the initializer set
