@@ -34,12 +34,15 @@
 // number at once), in this order:
 // 1. PARK: exchange to BUSY; a MAIL found there was never taken: back to
 //    the queue (R_TAKE named it at most: cleared, and step 3 skipped).
-// 2. TAKER still names the dead thread: CAS it to -1 (one reclaim wins;
-//    the others leave the record for a later maintain). Nobody else takes
-//    from the queue now, and the dead thread took at most the index R_TAKE
-//    names: it took it iff that index is no longer at the head (the
-//    dead thread's own get is the only way it left: an index is in the
-//    queue at most once). Not taken: R_TAKE = 0. TAKER back to 0 after 3.
+// 2. TAKER still names the dead thread: taken over (CAS to -1; one reclaim
+//    wins, the others leave the record for a later maintain) only once
+//    that thread stopped (the stop ring, as a lock's holder: an ended
+//    thread may still run, and gives TAKER back itself within a few
+//    stores; until then the record waits). Nobody else takes from the
+//    queue now, and the dead thread took at most the index R_TAKE names: it
+//    took it iff that index is no longer at the head (the dead thread's own
+//    get is the only way it left: an index is in the queue at most once).
+//    Not taken: R_TAKE = 0. TAKER back to 0 after 3.
 // 3. R_TAKE (exchange to 0: one reclaim gets it) names slot s, tag t,
 //    taken and perhaps claimed: CAS STATE t|QUEUED -> (t + TAG)|QUEUED
 //    (unclaimed: the index is ours; the new tag fences the dead thread's
@@ -52,20 +55,21 @@
 // PARK the mail, R_TAKE the record, STATE the claim), so the thread's claim
 // and a reclaim's re-tag cannot both win, and the index the reclaim puts
 // back is the only one. A thread declared dead that still runs (an ended
-// entry is not a stopped thread, _layout.ts "TAG") loses its claim to the
-// re-tag, or finds TAKER taken from it (takeQueued returns STOLEN) and
-// leaves the pool without touching the index.
-// Not covered: such a thread, declared dead and reclaimed inside
-// takeQueued between its peek and its get (a few loads and stores), whose
-// get then comes after the reclaim found the index still queued: it takes
-// the index and drops it (putting it back could duplicate it, which is
-// worse: a task run twice). Only a thread that was not stopped can do so.
-// Nor is such a thread's later write to its record (a takeMail after the
-// reclaim, the replacement thread already on the record): a record is one
-// thread's while its thread runs, as the PARK word always was.
-// A reclaim or close that dies while it holds TAKER (-1) stops every take
-// from the queue (hand-offs go on); an owner thread that dies inside its
-// maintain or close is not covered here.
+// entry is not a stopped thread, _layout.ts "TAG") keeps TAKER until it
+// gives it back (step 2 waits for a stop), and loses its claim to the
+// re-tag of step 3; it leaves the pool when it sees its entry ended.
+// A release of TAKER (takeQueued, step 2) wakes a parked pool thread when
+// the queue is not empty: a park whose recheck found TAKER held sleeps.
+// Not covered: a holder of TAKER that ended, never shows in the stop ring
+// (stopped together with its starter) and is still inside takeQueued
+// TAKEOVER_MS later, when a draining close takes TAKER over (holdTaker):
+// its take then ends as STOLEN, and an index its get took after the
+// close's drain is dropped. A reclaim or close that dies while it holds
+// TAKER (-1) stops every take from the queue (hand-offs go on); an owner
+// thread that dies inside its maintain or close is not covered here.
+// The peek reads the int32 ring of queue/_ring.ts in place (its header's
+// HEAD, TAIL and SHUTDOWN words, DATA[p % capacity]); tests/pool/
+// take_test.ts pins it to getNowait across the ring's wrap.
 import type { Queue } from "../queue/bounded.ts";
 import { TO_DESCRIPTOR } from "../_core/transfer.ts";
 import {
@@ -78,7 +82,7 @@ import {
   TAIL,
 } from "../queue/_layout.ts";
 import { POSITION } from "../queue/_turn.ts";
-import { entryAlive } from "../_core/runtime.ts";
+import { entryAlive, identStopped } from "../_core/runtime.ts";
 import { waitSync } from "../_core/wait.ts";
 import {
   type Block,
@@ -110,6 +114,8 @@ export const BUSY_Q = -3;
 export const STOLEN = -4;
 /** TAKER held by a reclaim or a draining close. */
 const RECLAIMING = -1;
+/** How long a close waits for an ended holder of TAKER not in the stop ring. */
+const TAKEOVER_MS = 1000;
 
 /** The task queue's ring, read in place (peek; _ring.ts layout). */
 export interface TaskView {
@@ -166,32 +172,50 @@ export function takeQueued(
 ): number {
   const { v } = b;
   if (Atomics.compareExchange(v, TAKER, 0, ident) !== 0) return BUSY_Q;
-  const s = peek(q);
-  if (s < 0) {
-    return Atomics.compareExchange(v, TAKER, ident, 0) === ident ? s : STOLEN;
-  }
-  Atomics.store(v, rec + R_TAG, tagOf(Atomics.load(v, b.slot(s) + S_STATE)));
-  Atomics.store(v, rec + R_TAKE, s + 1);
-  const x = tasks.getNowait(); // s: the only consumer (TAKER)
-  if (Atomics.compareExchange(v, TAKER, ident, 0) === ident) {
-    if (x !== s) {
-      throw new RangeError(
-        `Cannot take task: the task queue's head was slot ${s} and the get returned ${x} (corrupt shared memory)`,
+  let s = EMPTY_Q, x = -1, ours = false;
+  try {
+    s = peek(q);
+    if (s >= 0) {
+      Atomics.store(
+        v,
+        rec + R_TAG,
+        tagOf(Atomics.load(v, b.slot(s) + S_STATE)),
       );
+      Atomics.store(v, rec + R_TAKE, s + 1);
+      try {
+        x = tasks.getNowait(); // s: the only consumer (TAKER)
+      } catch (error) {
+        Atomics.store(v, rec + R_TAKE, 0); // nothing taken
+        throw error;
+      }
     }
-    return s;
+  } finally {
+    // Given back whatever happened: a throw must not leave it held.
+    ours = Atomics.compareExchange(v, TAKER, ident, 0) === ident;
   }
-  // Declared dead meanwhile, and a reclaim took TAKER over: the index is
-  // the reclaim's to settle (not covered: a reclaim that found s still
-  // queued before this get took it; see the top of this file). Leave.
-  return STOLEN;
+  // Taken over: only from a holder that stopped, or ended and held it past
+  // TAKEOVER_MS (holdTaker). The index is the taker-over's: leave.
+  if (!ours) return STOLEN;
+  if (s < 0) return s;
+  if (x !== s) {
+    throw new RangeError(
+      `Cannot take task: the task queue's head was slot ${s} and the get returned ${x} (corrupt shared memory)`,
+    );
+  }
+  // Why no lost wakeup: a pool thread whose park recheck found TAKER held
+  // (and the queue not empty) sleeps; it stored PARKED before that load,
+  // and this release comes before these loads, so either it saw TAKER free
+  // (and did not sleep) or this sees it PARKED and wakes it for the rest.
+  if (tasks.qsize() > 0) wakeParked(b, false);
+  return s;
 }
 
 /**
- * The reclaim of record `rec`, whose thread `dead` died (steps 1-3 at the
- * top of this file). False when another reclaim or a close holds TAKER with
- * the record's task maybe still named: the record must stay (a later
- * maintain finishes), not be freed for a new thread.
+ * The reclaim of record `rec`, whose thread `dead` ended (steps 1-3 at the
+ * top of this file). False when the thread holds TAKER and has not stopped
+ * (`force`: taken over all the same, holdTaker), or another reclaim or a
+ * close holds TAKER with the record's task maybe still named: the record
+ * must stay (a later maintain finishes), not be freed for a new thread.
  */
 export function reclaimTake(
   b: Block,
@@ -200,6 +224,7 @@ export function reclaimTake(
   free: Queue<number>,
   rec: number,
   dead: number,
+  force = false,
 ): boolean {
   const { v } = b;
   // 1. A hand-off it never took. The thread was parked, not taking: R_TAKE
@@ -215,6 +240,11 @@ export function reclaimTake(
   let held = false;
   const taker = Atomics.load(v, TAKER);
   if (taker === dead) {
+    // A lock: taken over only from a holder that stopped (the stop ring,
+    // as sync/_holder.ts does). An ended thread may still run (an ended
+    // entry is not a stopped thread): it gives TAKER back itself within a
+    // few stores; its record waits for a later maintain.
+    if (!force && identStopped(dead) === undefined) return false;
     if (Atomics.compareExchange(v, TAKER, dead, RECLAIMING) !== dead) {
       return false;
     }
@@ -255,8 +285,11 @@ export function reclaimTake(
 
 /**
  * Holds TAKER for a draining close (no pool thread takes meanwhile): waits
- * while a live pool thread holds it (for a few loads and stores), and
- * reclaims the record of a dead holder. Release with releaseTaker.
+ * while a pool thread holds it (for a few loads and stores), and reclaims
+ * the record of a holder that stopped. A holder that ended and never shows
+ * in the stop ring (a thread stopped together with its starter leaves no
+ * record, _close.ts) is taken over after TAKEOVER_MS. Release with
+ * releaseTaker.
  */
 export function holdTaker(
   b: Block,
@@ -264,16 +297,23 @@ export function holdTaker(
   free: Queue<number>,
 ): void {
   const { v } = b;
+  let held = 0, since = 0;
   for (;;) {
     const t = Atomics.compareExchange(v, TAKER, 0, RECLAIMING);
     if (t === 0) return;
     if (t > 0) {
+      if (t !== held) [held, since] = [t, performance.now()];
+      const late = performance.now() - since >= TAKEOVER_MS;
       for (let w = 0; w < b.l.workers; w++) {
         const rec = b.record(w);
         if (
-          Atomics.load(v, rec + R_IDENT) === t &&
-          !entryAlive(v[rec + R_ENTRY], t)
-        ) reclaimTake(b, taskView(tasks), tasks, free, rec, t);
+          Atomics.load(v, rec + R_IDENT) !== t ||
+          entryAlive(v[rec + R_ENTRY], t)
+        ) continue;
+        // Stopped, or ended and silent for TAKEOVER_MS: taken over.
+        if (late || identStopped(t) !== undefined) {
+          reclaimTake(b, taskView(tasks), tasks, free, rec, t, true);
+        }
       }
     }
     // Polled: a holder's take is a few loads and stores; nothing notifies.

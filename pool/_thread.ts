@@ -170,24 +170,28 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       tag | QUEUED,
       tag | RUNNING,
     );
-    Atomics.store(v, rec + R_TAKE, 0);
     if (was !== (tag | QUEUED)) {
       // Cancelled by its owner while queued: the owner forgot it, the slot
       // is ours to free (its index has left the queue with this take). A
       // CAS: a reclaim of this record (declared dead) may free it too.
+      // TAKE names it until it is free (a stop before the free leaves it
+      // to the reclaim).
       if (was === (tag | CANCELLED)) {
         if (
           Atomics.compareExchange(v, base + S_STATE, was, tag | FREE) === was
         ) free.put(s);
+        Atomics.store(v, rec + R_TAKE, 0);
         if (!entryAlive(entry, ident)) return leave(v, rec, ident);
         continue;
       }
+      Atomics.store(v, rec + R_TAKE, 0);
       // Anything else: a reclaim of this thread's record (its entry ended:
       // declared dead) moved the task on (_take.ts). Not ours; this thread
       // is ended for the others: it leaves.
       if (!entryAlive(entry, ident)) return leave(v, rec, ident);
       continue;
     }
+    Atomics.store(v, rec + R_TAKE, 0); // claimed: the scan's from here
     let ok = true, value: unknown;
     try {
       const id = v[base + S_TARGET];
@@ -346,8 +350,8 @@ async function load(
 // Another pool thread taking from the queue (TAKER, a few loads and
 // stores): looked at again up to BUSY_TRIES times, each after up to
 // BUSY_SPINS loads of TAKER that wait for its release, then parked in slices
-// of BUSY_PARK_MS (its release wakes nobody: a look that finds it free
-// and the queue not empty keeps the park from sleeping).
+// of BUSY_PARK_MS (its release wakes a parked thread when the queue is not
+// empty, _take.ts; the slices are a second bound).
 function next(
   b: Block,
   w: number,

@@ -4,8 +4,9 @@
 // each decision of the reclaim of a dead thread's record.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { recordStop } from "../../_core/runtime.ts";
 import { Pool } from "../../pool/_pool.ts";
-import { BUSY, MAIL, takeMail, WOKEN } from "../../pool/_park.ts";
+import { BUSY, MAIL, PARKED, takeMail, WOKEN } from "../../pool/_park.ts";
 import {
   BUSY_Q,
   EMPTY_Q,
@@ -29,7 +30,15 @@ import {
   TAKER,
 } from "../../pool/_layout.ts";
 
-const DEAD = 1 << 29; // an ident no thread has: its entry is not alive
+// Idents no thread has (their entries are not alive): DEAD ended (not in
+// the stop ring: it may still run), and stopped ones, recorded per test.
+const DEAD = 1 << 29;
+let nextStopped = (1 << 29) + 1;
+function stopped(): number {
+  const ident = nextStopped++;
+  recordStop(ident, true);
+  return ident;
+}
 
 // A pool with slot `s` in use (taken from the free queue, as a submit
 // does), holding a task of tag `tag` in phase `phase`.
@@ -75,11 +84,12 @@ describe("pool take (TAKER, R_TAKE, R_TAG)", () => {
 
   it("reclaim: died holding TAKER before its get, the slot still at the head: left queued, once", () => {
     const { p, b, v, s, q, rec } = setup(5 * TAG, QUEUED);
+    const dead = stopped();
     p.tasks.put(s);
-    Atomics.store(v, TAKER, DEAD);
+    Atomics.store(v, TAKER, dead);
     Atomics.store(v, rec + R_TAG, 5 * TAG);
     Atomics.store(v, rec + R_TAKE, s + 1);
-    assert.equal(reclaimTake(b, q, p.tasks, p.free, rec, DEAD), true);
+    assert.equal(reclaimTake(b, q, p.tasks, p.free, rec, dead), true);
     assert.deepEqual(
       [v[TAKER], v[rec + R_TAKE], v[b.slot(s) + S_STATE], p.tasks.qsize()],
       [0, 0, 5 * TAG | QUEUED, 1],
@@ -88,11 +98,12 @@ describe("pool take (TAKER, R_TAKE, R_TAG)", () => {
 
   it("reclaim: died holding TAKER after its get: the task moves to the next tag and back to the queue", () => {
     const { p, b, v, s, q, rec } = setup(5 * TAG, QUEUED);
-    Atomics.store(v, TAKER, DEAD);
+    const dead = stopped();
+    Atomics.store(v, TAKER, dead);
     Atomics.store(v, rec + R_TAG, 5 * TAG);
     Atomics.store(v, rec + R_TAKE, s + 1);
-    Atomics.store(v, b.slot(s) + S_WIDENT, DEAD);
-    assert.equal(reclaimTake(b, q, p.tasks, p.free, rec, DEAD), true);
+    Atomics.store(v, b.slot(s) + S_WIDENT, dead);
+    assert.equal(reclaimTake(b, q, p.tasks, p.free, rec, dead), true);
     assert.deepEqual(
       [
         v[TAKER],
@@ -149,5 +160,55 @@ describe("pool take (TAKER, R_TAKE, R_TAG)", () => {
       [v[TAKER], v[rec + R_TAKE], v[b.slot(s) + S_STATE]],
       [-1, s + 1, 5 * TAG | QUEUED],
     );
+  });
+
+  it("reclaim: TAKER held by a thread that ended but has not stopped (it may still run): not taken over, the record waits", () => {
+    const { p, b, v, s, q, rec } = setup(5 * TAG, QUEUED);
+    p.tasks.put(s);
+    Atomics.store(v, TAKER, DEAD);
+    Atomics.store(v, rec + R_TAG, 5 * TAG);
+    Atomics.store(v, rec + R_TAKE, s + 1);
+    assert.equal(reclaimTake(b, q, p.tasks, p.free, rec, DEAD), false);
+    assert.deepEqual(
+      [v[TAKER], v[rec + R_TAKE], v[b.slot(s) + S_STATE], p.tasks.qsize()],
+      [DEAD, s + 1, 5 * TAG | QUEUED, 1],
+    );
+    // It gives TAKER back itself: then the record is reclaimed.
+    Atomics.store(v, TAKER, 0);
+    Atomics.store(v, rec + R_TAKE, 0);
+    assert.equal(reclaimTake(b, q, p.tasks, p.free, rec, DEAD), true);
+  });
+
+  it("takeQueued: its release wakes a parked thread when the queue is not empty", () => {
+    const { p, b, v, s, q, rec } = setup(5 * TAG, QUEUED);
+    const other = b.record(0);
+    const s2 = p.free.getNowait();
+    Atomics.store(v, b.slot(s2) + S_STATE, 5 * TAG | QUEUED);
+    p.tasks.put(s);
+    p.tasks.put(s2);
+    Atomics.store(v, other + R_PARK, PARKED);
+    assert.equal(takeQueued(b, q, p.tasks, rec, 77), s);
+    assert.equal(Atomics.load(v, other + R_PARK), WOKEN);
+    assert.equal(takeQueued(b, q, p.tasks, rec, 77), s2);
+    Atomics.store(v, other + R_PARK, PARKED);
+    assert.equal(takeQueued(b, q, p.tasks, rec, 77), EMPTY_Q);
+    assert.equal(Atomics.load(v, other + R_PARK), PARKED); // nothing left
+  });
+
+  it("peek reads what getNowait then takes, across the ring's wrap (the int32 ring's layout, queue/_ring.ts)", () => {
+    const { p, q } = setup(0, QUEUED);
+    const cap = q.cap;
+    let next = 0;
+    for (let round = 0; round < 4 * cap; round++) {
+      const n = 1 + (round % 3);
+      for (let i = 0; i < n; i++) p.tasks.put((next + i) % cap);
+      for (let i = 0; i < n; i++) {
+        const seen = peek(q);
+        assert.equal(p.tasks.getNowait(), seen);
+        assert.equal(seen, (next + i) % cap);
+      }
+      next = (next + n) % cap;
+      assert.equal(peek(q), EMPTY_Q);
+    }
   });
 });
