@@ -34,11 +34,15 @@ export interface Timing {
   extra?: Record<string, number>;
 }
 
-/** Times `sides` (the first is the subject) in alternating rounds. */
+/**
+ * Times `sides` (the first is the subject) in alternating rounds, after an
+ * untimed round of `warm` operations each (default n / 10).
+ */
 export async function compare(
   sides: readonly Side[],
   n: number,
   reps: number,
+  warm: number = Math.max(1, Math.floor(n / 10)),
 ): Promise<Timing[]> {
   const runners: Runner[] = [];
   let result: Timing[] | undefined;
@@ -46,7 +50,7 @@ export async function compare(
   try {
     for (const s of sides) runners.push(await s.start());
     // One untimed round each: code warmed up, threads running.
-    for (const r of runners) await r.round(Math.max(1, Math.floor(n / 10)));
+    for (const r of runners) await r.round(warm);
     const per: number[][] = sides.map(() => []);
     const cpu: number[][] = sides.map(() => []);
     for (let rep = 0; rep < reps; rep++) {

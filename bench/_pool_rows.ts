@@ -61,12 +61,17 @@ export const POOL_ROWS: readonly LimitRow[] = [
     figure: "ThreadPoolExecutor one task at a time, submit + await",
     sides: () => [
       executorOneByOne(false),
-      pingPong("raw Atomics.waitAsync ping-pong", rawPair, true),
+      // Untimed: the strongest raw baseline (a waitAsync with a timeout
+      // costs V8 a delayed task, 1.06-1.20x the round trip on Node).
+      pingPong("raw Atomics.waitAsync ping-pong", () => rawPair(true), true),
     ],
     ratios: [{ vs: 1, measure: "time", target: { op: "<=", ratio: 1.3 } }],
     n: 2_000,
     quickN: 200,
     reps: 9,
+    // The executor's path is long: n / 10 round trips left its first timed
+    // rounds in unoptimised code (BENCHMARKS.md, pool-await).
+    warm: 2_000,
     rawRoundTrip: true,
     limits:
       "the raw peer answers in 0.25 µs, before this thread's event loop has gone to sleep; a task answered 1-2 µs later (the pool thread's wake, the task, the push) finds it asleep and pays a full event-loop wake (a raw peer that waits 1 µs before answering costs 3-5 µs more per round trip, bench/round_trip_ab.ts); traced on Node, a third of the round trips wait, and of those the wake to the reaper's reaction takes 4-7 µs and the settle to the awaiting code 0.7-1 µs",
@@ -92,6 +97,9 @@ export const POOL_ROWS: readonly LimitRow[] = [
     n: 2_000,
     quickN: 200,
     reps: 9,
+    // The executor's path is long: n / 10 round trips left its first timed
+    // rounds in unoptimised code (BENCHMARKS.md, pool-await).
+    warm: 2_000,
     rawRoundTrip: true,
     limits:
       "the same two futex wakes as the raw round trip, plus about 1-2 µs of JavaScript on the two sides (submit: slot, args, hand-off CAS; pool thread: claim, run, outcome; settle); a spinning pool thread lost on this loaded 2-core machine",

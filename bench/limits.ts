@@ -53,6 +53,7 @@ for (const row of ROWS) {
       row.sides(),
       quick ? row.quickN : row.n,
       quick ? 1 : row.reps,
+      quick ? undefined : row.warm,
     );
     out.rows.push({ id: row.id, timings });
   } catch (error) {

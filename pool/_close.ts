@@ -54,6 +54,7 @@ import {
   STATE,
 } from "./_layout.ts";
 import { drainMail, settleUnrun, wakeParked } from "./_park.ts";
+import { holdTaker, releaseTaker } from "./_take.ts";
 
 const GATE_NAP_MS = 0.05;
 const GATE_ENDED_MS = 1000;
@@ -82,14 +83,21 @@ export function close(
   tasks.shutdown();
   if (drain) {
     const broken = Atomics.load(v, STATE) === BROKEN;
-    for (;;) {
-      let s: number;
-      try {
-        s = tasks.getNowait();
-      } catch {
-        break;
+    // The queue's turn (_take.ts TAKER): no pool thread is between its
+    // look at the queue's head and its get while this drains.
+    holdTaker(b, tasks, free);
+    try {
+      for (;;) {
+        let s: number;
+        try {
+          s = tasks.getNowait();
+        } catch {
+          break;
+        }
+        settleUnrun(b, s, free, broken);
       }
-      settleUnrun(b, s, free, broken);
+    } finally {
+      releaseTaker(b);
     }
     drainMail(b, free, broken);
   }

@@ -20,7 +20,8 @@
 // | 10                    | HIDENT   | the home thread's ident (it starts pool threads) | constructor          |
 // | 11                    | HENTRY   | the home thread's table entry            | constructor                |
 // | 12                    | GATED    | submits inside the shared gate (their entry's gate word was taken, _close.ts) | add/sub by submitters |
-// | 32 + 4 w              | record w | IDENT (0 free, -1 starting, > 0 ident), ENTRY, PARK (_park.ts) | see "Records" |
+// | 16                    | TAKER    | the pool thread taking from the task queue (its ident), -1 a reclaim or close, 0 none (_take.ts) | CAS by takers |
+// | 32 + 8 w              | record w | IDENT (0 free, -1 starting, > 0 ident), ENTRY, PARK (_park.ts), TAKE, TAG (_take.ts) | see "Records" |
 // | HEADS + e             | head e   | completion stack of thread entry e (EMPTY -1) | CAS push, exchange pop |
 // | GATES + e             | gate e   | ident of entry e's thread while it is between a submit's STATE check and its hand-off or queue put; 0 otherwise (_close.ts) | that thread |
 // | SLOTS_AT + 16 s       | slot s   | see "Slot"                               |                            |
@@ -41,12 +42,17 @@ export const ID = 9;
 export const HIDENT = 10;
 export const HENTRY = 11;
 export const GATED = 12;
+// On a cache line of its own (bytes 64-127): pool threads that find it
+// held spin on it, and STATE, which every submit loads, sits on line 0.
+export const TAKER = 16;
 export const MAGIC_VALUE = 0x74706f6c;
 export const RECORDS = 32;
-export const RECORD_WORDS = 4;
+export const RECORD_WORDS = 8;
 export const R_IDENT = 0;
 export const R_ENTRY = 1;
 export const R_PARK = 2;
+export const R_TAKE = 3;
+export const R_TAG = 4;
 /** Executor states (STATE). */
 export const OPEN = 0, SHUTDOWN = 1, BROKEN = 2;
 /** An empty completion stack. */
@@ -65,7 +71,7 @@ export const TARGET_BYTES = 256 * 1024;
 // | 4    | TARGET | target table id                                   | submitter                   |
 // | 5    | KIND   | payload kind: args, then the result               | submitter, then the runner  |
 // | 6    | LEN    | payload length in bytes, or number count          | as KIND                     |
-// | 7    | WIDENT | ident of the pool thread that took it (0: none)   | submitter 0, the runner before RUNNING (after WENTRY) |
+// | 7    | WIDENT | ident of the pool thread that took it (0: none)   | submitter 0, the runner before RUNNING (after WENTRY), a reclaim 0 |
 // | 8    | WENTRY | its table entry                                   | the runner, before WIDENT   |
 // | 9    | MODE   | 0 call target(...args), 1 map target over args[0] | submitter                   |
 // | 12   | NUM    | two float64: inline numbers (args or result)      | as KIND                     |
@@ -73,8 +79,10 @@ export const TARGET_BYTES = 256 * 1024;
 // Slot states:
 // FREE      -submit (slot taken from the free queue)->     QUEUED, next TAG (index put in the task queue)
 // QUEUED    -a pool thread takes the index (CAS)->          RUNNING
-// QUEUED    -the runner that took the index died before its CAS (WIDENT names
-//            it), seen by the owner's scan (CAS)->          DONE (kind DIED), settled
+// QUEUED    -the thread that took the index died before its CAS (its record's
+//            TAKE names the slot, _take.ts), seen by a reclaim (CAS)->
+//                                                           QUEUED, next TAG, index back in the task queue
+// CANCELLED -the same, cancelled meanwhile (CAS)->          FREE (index put in the free queue)
 // QUEUED    -Future.cancel() (CAS, owner)->                 CANCELLED; the thread that takes
 //                                                           the index frees the slot
 // QUEUED    -shutdown({ cancelFutures }) or a broken pool   CANCELLED / DONE (kind BROKEN) by the
@@ -112,23 +120,23 @@ export const TARGET_BYTES = 256 * 1024;
 // win on the new task: it would run it a second time, or write its own
 // outcome into it and settle that Future with the wrong result. With the
 // tag each of the runner's compareExchanges names the task it took: the
-// claim's expected word is the one read right after taking the index (that
-// task cannot end before the runner's WIDENT store: nothing settles a QUEUED
-// slot whose index is out of the queue and unhanded but the scan, which
-// needs WIDENT; so the read names the index's task), and the finish's is the
-// claim's tag. A stale runner's compareExchange fails, and it writes
+// claim's expected word is the one read while the index was still at the
+// queue's head or in the runner's PARK word (_take.ts R_TAG: nothing but the
+// owner's cancel, which keeps the tag, changes a slot whose index is
+// queued or mailed, so the read names the index's task), and the finish's
+// is the claim's tag. A stale runner's compareExchange fails, and it writes
 // nothing: each task is settled exactly once, by its own runner's
 // FINISHING -> DONE or by one CAS of an owner's scan or a drain. Idents are
 // never reused, so WIDENT names one thread for good. The tag wraps after
 // 2^27 tasks on one slot: a stale thread would have to stall between its
 // read and its CAS through 2^27 reuses of that slot.
-// Not covered (a gap of its own, older than the tag): a runner that stops
-// between taking an index (the queue's get, or park()'s exchange of its
-// MAIL) and its WIDENT store strands the task: QUEUED with WIDENT 0, its
-// index in no queue and no PARK word, so no scan, reclaim or drain sees it
-// and its Future never settles. Only a termination (out of memory, Node's
-// terminate()) can stop a thread there; closing it needs the runner named
-// before it takes an index.
+// Taken but not claimed: a runner that dies between taking an index (the
+// queue's get, or its PARK word's MAIL) and its claim is named by its
+// record (TAKE and TAG, written before the take, _take.ts): the reclaim of
+// its record moves the task to the next tag (fencing that runner's claim,
+// should it still run) and puts the index back; the task then runs on
+// another thread. The claim and the reclaim's move are CASes from the same
+// word: one wins.
 // What the tag does not cover (timing, as before): a runner declared dead
 // in FINISHING or in DONE before its push is settled by the owner only at
 // the second scan in a row that finds it so (SCAN_MS apart, _owner.ts); a

@@ -326,9 +326,10 @@ export class Owner implements FutureSource {
       const base = b.slot(slot);
       const state = Atomics.load(v, base + S_STATE);
       const phase = state & PHASE;
-      if (phase !== RUNNING && phase !== FINISHING && phase !== QUEUED) {
-        continue;
-      }
+      // (QUEUED is not the scan's: a runner that died before its claim is
+      // named by its record, and the reclaim of that record puts the task
+      // back, pool/_take.ts.)
+      if (phase !== RUNNING && phase !== FINISHING) continue;
       // The runner stores WENTRY, then WIDENT (0 from the submit until a
       // runner took the index).
       const ident = Atomics.load(v, base + S_WIDENT);
@@ -344,8 +345,7 @@ export class Owner implements FutureSource {
       // runner that was declared dead but still runs loses its own CAS
       // from RUNNING to FINISHING, or from QUEUED to RUNNING, or from
       // FINISHING to DONE, and writes nothing more: each names this task's
-      // tag, _layout.ts.) QUEUED with a runner: it took the index and died
-      // before its CAS, so no other pool thread can take the task.
+      // tag, _layout.ts.)
       const died = tagOf(state) | DONE;
       if (Atomics.compareExchange(v, base + S_STATE, state, died) === state) {
         v[base + S_KIND] = K_DIED; // after the CAS: a lost CAS writes nothing

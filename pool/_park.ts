@@ -18,35 +18,38 @@
 //
 // PARK states:
 // BUSY   -queue empty (thread)->                     PARKED, then re-check queue and STATE
-// PARKED -re-check finds work, or timeout (thread)-> BUSY (exchange: a MAIL seen here is taken)
+// PARKED -re-check finds work, or timeout (thread)-> BUSY (CAS; a MAIL seen here is taken, below)
 // PARKED -submit, slot s (CAS)->                     MAIL s, notify
 // PARKED -put to the queue, stop, broken pool (CAS)-> WOKEN, notify
-// MAIL, WOKEN -woken thread (exchange)->             BUSY
+// MAIL   -woken thread: names it in its record (TAKE, TAG, _take.ts),
+//         then CAS->                                 BUSY (the slot is the thread's)
+// WOKEN  -woken thread (CAS)->                       BUSY
 // MAIL   -a close that drains (cancelFutures, broken; CAS)-> WOKEN, notify; the
 //         slot is settled unrun (_close.ts)
-// any    -the thread died (reclaim, maintain)->      BUSY; a MAIL goes back to the queue
+// any    -the thread died (reclaim, maintain, _take.ts)-> BUSY; a MAIL goes back to the queue
 // Only the thread leaves PARKED for BUSY and only others leave it for MAIL or
 // WOKEN, each by a CAS or exchange, so a slot handed over is taken exactly
-// once: by the thread's exchange, by a draining close's CAS, or by the
-// reclaim of a dead thread's record.
+// once: by the thread's CAS, by a draining close's CAS, or by the reclaim
+// of a dead thread's record (exchange).
 
 import { CancelledError } from "../_core/errors.ts";
 import { waitSync } from "../_core/wait.ts";
 import type { Queue } from "../queue/bounded.ts";
 import {
   type Block,
-  BROKEN,
   CANCELLED,
   DONE,
   FREE,
   K_BROKEN,
   QUEUED,
   R_PARK,
+  R_TAG,
+  R_TAKE,
   S_KIND,
   S_STATE,
   setPhase,
   shift,
-  STATE,
+  tagOf,
 } from "./_layout.ts";
 
 export const BUSY = 0, PARKED = 1, WOKEN = 2, MAIL = 3;
@@ -129,9 +132,33 @@ export function park(
       }
     }
   }
-  // Leaves PARKED for BUSY; a slot handed over meanwhile is taken here.
-  const was = Atomics.exchange(v, at, BUSY);
-  return was >= MAIL ? was - MAIL : -1;
+  // Leaves PARKED (or WOKEN) for BUSY; a slot handed over meanwhile is
+  // taken here, named in the record first.
+  for (;;) {
+    const was = Atomics.load(v, at);
+    if (was >= MAIL) {
+      const s = takeMail(b, b.record(w), was);
+      if (s >= 0) return s;
+    } else if (Atomics.compareExchange(v, at, was, BUSY) === was) return -1;
+  }
+}
+
+/**
+ * Takes the slot mailed to record `rec` (its PARK word read `was`, a
+ * MAIL), named in the record before the take (_take.ts): R_TAG, then
+ * R_TAKE, then the CAS that takes it. Returns the slot, or -1 when a
+ * draining close or a reclaim took it back first (R_TAKE cleared again).
+ * R_TAG is the task's: while its index is mailed, only the owner's cancel
+ * (same tag) changes the slot.
+ */
+export function takeMail(b: Block, rec: number, was: number): number {
+  const { v } = b;
+  const s = was - MAIL;
+  Atomics.store(v, rec + R_TAG, tagOf(Atomics.load(v, b.slot(s) + S_STATE)));
+  Atomics.store(v, rec + R_TAKE, s + 1);
+  if (Atomics.compareExchange(v, rec + R_PARK, was, BUSY) === was) return s;
+  Atomics.store(v, rec + R_TAKE, 0);
+  return -1;
 }
 
 /**
@@ -157,32 +184,6 @@ export function drainMail(
     Atomics.notify(v, at, 1);
     settleUnrun(b, was - MAIL, free, broken);
   }
-}
-
-/**
- * The record of a pool thread that died is being freed: a slot handed to it
- * and never taken goes back to the task queue (or, when the queue is shut
- * down, is cancelled and pushed to its owner, as shutdown does; failed with
- * BrokenExecutorError when the executor broke, as breakPool does).
- */
-export function reclaim(
-  b: Block,
-  w: number,
-  tasks: Queue<number>,
-  free: Queue<number>,
-): void {
-  const { v } = b;
-  const was = Atomics.exchange(v, b.record(w) + R_PARK, BUSY);
-  if (was < MAIL) return;
-  const s = was - MAIL;
-  try {
-    tasks.put(s);
-    wakeParked(b, false);
-    return;
-  } catch {
-    // Shut down (the queue never fills: it holds every slot).
-  }
-  settleUnrun(b, s, free, Atomics.load(v, STATE) === BROKEN);
 }
 
 /**

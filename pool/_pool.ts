@@ -47,7 +47,7 @@ import {
   WORKERS,
 } from "./_layout.ts";
 import type { Owner } from "./_owner.ts";
-import { reclaim } from "./_park.ts";
+import { reclaimTake, taskView } from "./_take.ts";
 import { close } from "./_close.ts";
 import type { PoolThreadArgs } from "./_thread.ts";
 import { breakIfHomeGone, sweep } from "./_orphans.ts";
@@ -331,9 +331,14 @@ export class Pool {
       const r = b.record(w);
       const ident = Atomics.load(v, r + R_IDENT);
       if (ident <= 0 || entryAlive(v[r + R_ENTRY], ident)) continue;
-      // A slot handed to it and never taken goes back (before the record
-      // can be reused).
-      reclaim(b, w, this.tasks, this.free);
+      // A slot handed to it and never taken, or taken and not claimed,
+      // goes back (before the record can be reused; a reclaim that cannot
+      // decide now leaves the record to a later maintain, _take.ts).
+      if (
+        !reclaimTake(b, taskView(this.tasks), this.tasks, this.free, r, ident)
+      ) {
+        continue;
+      }
       if (Atomics.compareExchange(v, r + R_IDENT, ident, 0) === ident) {
         Atomics.sub(v, LIVE, 1);
         // Why no lost wakeup: as for a leaving pool thread (_thread.ts).

@@ -49,6 +49,8 @@ import {
   ownerLive,
   QUEUED,
   R_IDENT,
+  R_TAG,
+  R_TAKE,
   RUNNING,
   S_MODE,
   S_OENTRY,
@@ -59,9 +61,18 @@ import {
   S_WIDENT,
   setPhase,
   STATE,
-  tagOf,
+  TAKER,
 } from "./_layout.ts";
 import { park, wakeParked } from "./_park.ts";
+import {
+  BUSY_Q,
+  peek,
+  SHUT_Q,
+  STOLEN,
+  takeQueued,
+  type TaskView,
+  taskView,
+} from "./_take.ts";
 import { close } from "./_close.ts";
 import { readArgs, readTarget, writeError, writeResult } from "./_payload.ts";
 
@@ -98,6 +109,10 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
   }
   const fns = new Map<number, AnyFunction>();
   const withdraw = () => clearCancel(entry, ident);
+  const q = taskView(tasks);
+  // Test-only: a thread made to die right after a take (tests/pool,
+  // take_death_test.ts), chosen once here so the loop pays nothing for it.
+  const take = dieAfterTake() ?? next;
   // The finished task whose push is due (see next()), or -1.
   let held = -1;
   const flush = () => {
@@ -109,7 +124,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
   for (;;) {
     let s: number;
     try {
-      s = next(b, w, tasks, idleMs, withdraw, flush);
+      s = take(b, w, ident, q, tasks, idleMs, withdraw, flush);
     } catch (error) {
       if (error instanceof QueueEmptyError) {
         if (leaveIdle(v, rec, ident, tasks)) return;
@@ -123,21 +138,32 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       }
       throw error;
     }
+    // A reclaim took the queue's turn from this thread: declared dead.
+    if (s === STOLEN) return leave(v, rec, ident);
     // Ended for the others while idle or parked (its entry freed: a scan
     // would fail its tasks as its death, and a replacement serves the
     // pool): the index goes back to the queue for a live thread, and this
     // thread leaves. After a shutdown the queue refuses it: run it then.
-    if (!entryAlive(entry, ident) && giveBack(b, tasks, s)) {
-      return leave(v, rec, ident);
+    // The index is ours while TAKE still names it (a reclaim of this
+    // record takes it with an exchange, _take.ts).
+    if (!entryAlive(entry, ident)) {
+      if (Atomics.exchange(v, rec + R_TAKE, 0) !== s + 1) {
+        return leave(v, rec, ident);
+      }
+      if (giveBack(b, tasks, s)) return leave(v, rec, ident);
+      Atomics.store(v, rec + R_TAKE, s + 1);
     }
     const base = b.slot(s);
-    // The task this index names: its tag (_layout.ts "TAG"). Read before
-    // WIDENT: until that store nothing can settle this task (its index is
-    // ours), so the tag read here is the index's task's.
-    const tag = tagOf(Atomics.load(v, base + S_STATE));
+    // The task this index names: its tag (_layout.ts "TAG"), read while
+    // the index was at the queue's head or in PARK (_take.ts), kept in this
+    // thread's record with the index (TAKE) until the claim below.
+    const tag = v[rec + R_TAG]; // this thread's own store
     // WENTRY first: an owner's scan reads WIDENT, then WENTRY.
     v[base + S_WENTRY] = entry;
     Atomics.store(v, base + S_WIDENT, ident);
+    // The claim: from here an owner's scan sees this thread's death; until
+    // here a reclaim of its record did (TAKE). Its re-tag and this CAS
+    // start from the same word: one wins.
     const was = Atomics.compareExchange(
       v,
       base + S_STATE,
@@ -146,18 +172,26 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     );
     if (was !== (tag | QUEUED)) {
       // Cancelled by its owner while queued: the owner forgot it, the slot
-      // is ours to free (its index has left the queue with this get).
+      // is ours to free (its index has left the queue with this take). A
+      // CAS: a reclaim of this record (declared dead) may free it too.
+      // TAKE names it until it is free (a stop before the free leaves it
+      // to the reclaim).
       if (was === (tag | CANCELLED)) {
-        setPhase(v, base + S_STATE, FREE);
-        free.put(s);
+        if (
+          Atomics.compareExchange(v, base + S_STATE, was, tag | FREE) === was
+        ) free.put(s);
+        Atomics.store(v, rec + R_TAKE, 0);
+        if (!entryAlive(entry, ident)) return leave(v, rec, ident);
         continue;
       }
-      // Anything else: an owner's scan declared this thread dead and
-      // settled the task. Not ours; and this thread is ended for the
-      // others (its entry no longer holds its ident): it leaves.
+      Atomics.store(v, rec + R_TAKE, 0);
+      // Anything else: a reclaim of this thread's record (its entry ended:
+      // declared dead) moved the task on (_take.ts). Not ours; this thread
+      // is ended for the others: it leaves.
       if (!entryAlive(entry, ident)) return leave(v, rec, ident);
       continue;
     }
+    Atomics.store(v, rec + R_TAKE, 0); // claimed: the scan's from here
     let ok = true, value: unknown;
     try {
       const id = v[base + S_TARGET];
@@ -294,12 +328,15 @@ async function load(
   return fn;
 }
 
-// The next slot index: from the task queue, else parked on this thread's
+// The next slot index: from the task queue (named in this thread's record
+// before it leaves the queue, _take.ts), else parked on this thread's
 // record until a submitter hands one over or queues one (_park.ts).
 // Throws QueueEmptyError after idleMs with nothing, QueueShutDownError once
-// the executor stopped and the queue is empty, CancelledError (a stray
-// cancel) from the queue's wait. While the executor is not open the queue's
-// own blocking get is used: its shutdown wakes it, and nobody hands over.
+// the executor stopped and the queue is shut down and empty,
+// CancelledError (a stray cancel) from the park's wait. Returns STOLEN
+// when a reclaim took the queue's turn from this thread (declared dead).
+// While the executor is not open it parks between looks as well: the close
+// wakes every parked thread after it shuts the queue.
 // `flush` pushes the last task's outcome to its owner: here, right before
 // this thread takes its next task or goes to sleep, not right after the
 // task. The owner's wake is the last thing this thread does before it
@@ -310,41 +347,78 @@ async function load(
 // (A pool thread that looked for tasks for 50 us before sleeping made the
 // round trip 2x slower on the loaded 2-core machine: it takes the core the
 // submitter needs. So it looks once; a 20 us spin measured the same.)
+// Another pool thread taking from the queue (TAKER, a few loads and
+// stores): looked at again up to BUSY_TRIES times, each after up to
+// BUSY_SPINS loads of TAKER that wait for its release, then parked in slices
+// of BUSY_PARK_MS (its release wakes a parked thread when the queue is not
+// empty, _take.ts; the slices are a second bound).
 function next(
   b: Block,
   w: number,
+  ident: number,
+  q: TaskView,
   tasks: Queue<number>,
   idleMs: number,
   onCancel: () => void,
   flush: () => void,
 ): number {
   const { v } = b;
+  const rec = b.record(w);
   // performance.now() costs about 0.5 us on Deno: not read without a timeout.
   const deadline = idleMs === Infinity ? Infinity : performance.now() + idleMs;
-  const recheck = () => tasks.qsize() > 0 || Atomics.load(v, STATE) !== OPEN;
+  const recheck = () =>
+    (tasks.qsize() > 0 && Atomics.load(v, TAKER) === 0) ||
+    (Atomics.load(v, STATE) !== OPEN && peek(q) === SHUT_Q);
+  let busy = 0;
   for (;;) {
-    if (Atomics.load(v, STATE) !== OPEN) {
+    if (tasks.qsize() > 0 || Atomics.load(v, STATE) !== OPEN) {
       flush();
-      const left = Math.max(0, deadline - performance.now());
-      return tasks.get({ timeout: left === Infinity ? undefined : left });
-    }
-    if (tasks.qsize() > 0) {
-      flush();
-      try {
-        return tasks.getNowait();
-      } catch (error) {
-        // Taken by another pool thread first: look again.
-        if (!(error instanceof QueueEmptyError)) throw error;
+      const s = takeQueued(b, q, tasks, rec, ident);
+      if (s >= 0 || s === STOLEN) return s;
+      if (s === SHUT_Q) throw new QueueShutDownError();
+      if (s === BUSY_Q && ++busy < BUSY_TRIES) {
+        // Loads, not CASes, until it is free: the holder's release is not
+        // slowed by a CAS loop on its line.
+        for (let i = 0; i < BUSY_SPINS && Atomics.load(v, TAKER) !== 0; i++);
         continue;
       }
     }
-    const s = park(b, w, deadline, recheck, onCancel, flush);
+    const until = busy < BUSY_TRIES
+      ? deadline
+      : Math.min(deadline, performance.now() + BUSY_PARK_MS);
+    busy = 0;
+    const s = park(b, w, until, recheck, onCancel, flush);
     flush(); // (park flushed unless its recheck found work)
     if (s >= 0) return s;
     if (deadline !== Infinity && performance.now() >= deadline) {
       throw new QueueEmptyError();
     }
   }
+}
+
+const BUSY_TRIES = 8;
+const BUSY_SPINS = 200;
+const BUSY_PARK_MS = 1;
+
+// Test-only (tests/pool/take_death_test.ts): when the initializer set
+// globalThis[Symbol.for("threadkit.test.dieAfterTake")] to an Int32Array,
+// the pool thread's take exits the thread (process.exit) right after it
+// took an index, while word 0 is above 0 (decremented per death), before
+// the claim: the take and the claim's window. Read once at the thread's
+// start; undefined otherwise.
+function dieAfterTake(): typeof next | undefined {
+  const armed = (globalThis as Record<symbol, unknown>)[
+    Symbol.for("threadkit.test.dieAfterTake")
+  ];
+  if (!(armed instanceof Int32Array)) return undefined;
+  return (...a: Parameters<typeof next>): number => {
+    const s = next(...a);
+    if (s >= 0 && Atomics.sub(armed, 0, 1) > 0) {
+      (globalThis as unknown as { process: { exit(c: number): void } })
+        .process.exit(7);
+    }
+    return s;
+  };
 }
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {

@@ -13,10 +13,10 @@ import {
   MAIL,
   park,
   PARKED,
-  reclaim,
   wakeParked,
   WOKEN,
 } from "../../pool/_park.ts";
+import { reclaimTake, taskView } from "../../pool/_take.ts";
 import {
   BROKEN,
   CANCELLED,
@@ -34,6 +34,19 @@ import {
 
 function pool(): Pool {
   return Pool.create({ maxWorkers: 2, maxQueue: 4, taskBytes: 8 });
+}
+
+// The reclaim of record `w` of a thread that died (an ident no thread has).
+function reclaim(
+  b: Pool["b"],
+  w: number,
+  tasks: Pool["tasks"],
+  free: Pool["free"],
+): void {
+  assert.equal(
+    reclaimTake(b, taskView(tasks), tasks, free, b.record(w), 1 << 29),
+    true,
+  );
 }
 
 describe("pool hand-off (PARK words)", () => {

@@ -1,0 +1,346 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Taking a task so that a pool thread that dies at any point leaves it
+// findable. A slot index leaves the task queue (a get) or a PARK word (a
+// hand-off, _park.ts) into one thread's hands; a thread that died there,
+// before naming itself in the slot (WIDENT), stranded the task: QUEUED,
+// its index in no queue and no PARK word, and no scan could tell whose it
+// was. Now the thread names the task in its own record before it takes it
+// (R_TAKE, R_TAG), and the reclaim of a dead thread's record (Pool.maintain,
+// _pool.ts) finds it there.
+//
+// Words (Int32Array of the executor block, _layout.ts):
+// | word           | name   | values                                          | written by                        |
+// |----------------|--------|-------------------------------------------------|-----------------------------------|
+// | header 16      | TAKER  | 0 free; the ident of the one pool thread taking from the task queue; -1 a reclaim or a draining close | CAS by takers, reclaim, close |
+// | record + 3     | R_TAKE | s + 1: slot s is being taken or is held unclaimed by the record's thread; 0 none | the thread (store); a reclaim (exchange) |
+// | record + 4     | R_TAG  | the tag (_layout.ts TAG) of that slot's task     | the thread, before R_TAKE         |
+//
+// A take (the record's thread, ident I):
+// - from the queue: CAS TAKER 0 -> I (one consumer at a time: no other
+//   thread removes an index meanwhile); read the index at the queue's head
+//   without removing it (peek); R_TAG, R_TAKE = s + 1; the get (it returns
+//   s: nobody else takes); CAS TAKER I -> 0.
+// - from its PARK word: load MAIL s; R_TAG, R_TAKE = s + 1; CAS PARK
+//   MAIL s -> BUSY (fails: a draining close or a reclaim took it back;
+//   R_TAKE = 0 again).
+// - the claim (_thread.ts): WENTRY, WIDENT, CAS STATE tag|QUEUED ->
+//   tag|RUNNING, then R_TAKE = 0. From the claim on, the owner's scan sees
+//   a dead runner (RUNNING with a dead WIDENT, _owner.ts).
+// R_TAG is read while the index is at the queue's head or in the PARK word:
+// then nothing but the owner's cancel (QUEUED -> CANCELLED, same tag)
+// changes the slot, so it is the tag of the index's task.
+//
+// The reclaim of the record of a thread that died (maintain, any thread, any
+// number at once), in this order:
+// 1. PARK: exchange to BUSY; a MAIL found there was never taken: back to
+//    the queue (R_TAKE named it at most: cleared, and step 3 skipped).
+// 2. TAKER still names the dead thread: taken over (CAS to -1; one reclaim
+//    wins, the others leave the record for a later maintain) only once
+//    that thread stopped (the stop ring, as a lock's holder: an ended
+//    thread may still run, and gives TAKER back itself within a few
+//    stores; until then the record waits). Nobody else takes from the
+//    queue now, and the dead thread took at most the index R_TAKE names: it
+//    took it iff that index is no longer at the head (the dead thread's own
+//    get is the only way it left: an index is in the queue at most once).
+//    Not taken: R_TAKE = 0. TAKER back to 0 after 3.
+// 3. R_TAKE (exchange to 0: one reclaim gets it) names slot s, tag t,
+//    taken and perhaps claimed: CAS STATE t|QUEUED -> (t + TAG)|QUEUED
+//    (unclaimed: the index is ours; the new tag fences the dead thread's
+//    claim, should it still run), then back to the queue; or CAS
+//    t|CANCELLED -> t|FREE (cancelled while held: freed here); anything
+//    else was claimed (the scan's) or settled.
+// Why each task is taken, run and settled once: an index is held by one
+// party at a time (the queue, a PARK word, a thread, a reclaim); every hand
+// over between them is one CAS or exchange (TAKER decides the queue's head,
+// PARK the mail, R_TAKE the record, STATE the claim), so the thread's claim
+// and a reclaim's re-tag cannot both win, and the index the reclaim puts
+// back is the only one. A thread declared dead that still runs (an ended
+// entry is not a stopped thread, _layout.ts "TAG") keeps TAKER until it
+// gives it back (step 2 waits for a stop), and loses its claim to the
+// re-tag of step 3; it leaves the pool when it sees its entry ended.
+// A release of TAKER (takeQueued, step 2) wakes a parked pool thread when
+// the queue is not empty: a park whose recheck found TAKER held sleeps.
+// Not covered: a holder of TAKER that ended, never shows in the stop ring
+// (stopped together with its starter) and is still inside takeQueued
+// TAKEOVER_MS later, when a draining close takes TAKER over (holdTaker):
+// its take then ends as STOLEN, and an index its get took after the
+// close's drain is dropped. A reclaim or close that dies while it holds
+// TAKER (-1) stops every take from the queue (hand-offs go on); an owner
+// thread that dies inside its maintain or close is not covered here.
+// The peek reads the int32 ring of queue/_ring.ts in place (its header's
+// HEAD, TAIL and SHUTDOWN words, DATA[p % capacity]); tests/pool/
+// take_test.ts pins it to getNowait across the ring's wrap.
+import type { Queue } from "../queue/bounded.ts";
+import { TO_DESCRIPTOR } from "../_core/transfer.ts";
+import {
+  CAPACITY,
+  HEAD,
+  HEADER_BYTES,
+  HEADER_WORDS,
+  OPEN as Q_OPEN,
+  SHUTDOWN as Q_SHUTDOWN,
+  TAIL,
+} from "../queue/_layout.ts";
+import { POSITION } from "../queue/_turn.ts";
+import { entryAlive, identStopped } from "../_core/runtime.ts";
+import { waitSync } from "../_core/wait.ts";
+import {
+  type Block,
+  BROKEN,
+  CANCELLED,
+  FREE,
+  QUEUED,
+  R_ENTRY,
+  R_IDENT,
+  R_PARK,
+  R_TAG,
+  R_TAKE,
+  S_STATE,
+  S_WIDENT,
+  STATE,
+  TAG,
+  tagOf,
+  TAKER,
+} from "./_layout.ts";
+import { BUSY, MAIL, settleUnrun, wakeParked } from "./_park.ts";
+
+/** takeQueued: the queue is empty (and open: more may come). */
+export const EMPTY_Q = -1;
+/** takeQueued: the queue is shut down and empty (no item comes any more). */
+export const SHUT_Q = -2;
+/** takeQueued: another pool thread is taking; look again soon. */
+export const BUSY_Q = -3;
+/** takeQueued: a reclaim took TAKER over (this thread was declared dead). */
+export const STOLEN = -4;
+/** TAKER held by a reclaim or a draining close. */
+const RECLAIMING = -1;
+/** How long a close waits for an ended holder of TAKER not in the stop ring. */
+const TAKEOVER_MS = 1000;
+
+/** The task queue's ring, read in place (peek; _ring.ts layout). */
+export interface TaskView {
+  readonly h: Int32Array;
+  readonly data: Int32Array;
+  readonly cap: number;
+}
+
+const views = new WeakMap<Queue<number>, TaskView>();
+
+/** The view of the task queue's ring (a bounded int32 FIFO Queue). */
+export function taskView(tasks: Queue<number>): TaskView {
+  let q = views.get(tasks);
+  if (q === undefined) {
+    const d = tasks[TO_DESCRIPTOR]();
+    const at = d.byteOffset as number;
+    const buffer = d.buffer as SharedArrayBuffer;
+    const h = new Int32Array(buffer, at, HEADER_WORDS);
+    const cap = h[CAPACITY];
+    q = { h, data: new Int32Array(buffer, at + HEADER_BYTES, cap), cap };
+    views.set(tasks, q);
+  }
+  return q;
+}
+
+/**
+ * The index at the queue's head, without taking it; EMPTY_Q or SHUT_Q.
+ * Meaningful for a caller that holds TAKER (no other consumer moves HEAD).
+ * Why the read is sound: HEAD is loaded first, then TAIL; TAIL > HEAD means
+ * the position was published (the release of TAIL, an Atomics write, after
+ * the slot's store), and it is not overwritten before HEAD passes it.
+ * SHUTDOWN is read before both: shut down, then empty, stays empty
+ * (_get.ts: a put never lands after SHUTDOWN shows).
+ */
+export function peek(q: TaskView): number {
+  const shut = Atomics.load(q.h, Q_SHUTDOWN) !== Q_OPEN;
+  const head = Atomics.load(q.h, HEAD) & POSITION;
+  const tail = Atomics.load(q.h, TAIL) & POSITION;
+  if (head === tail) return shut ? SHUT_Q : EMPTY_Q;
+  return q.data[head % q.cap];
+}
+
+/**
+ * Takes the next index from the task queue for the thread `ident` of
+ * record `rec`, named in the record before it leaves the queue (see the
+ * top of this file). Returns the slot, or EMPTY_Q, SHUT_Q, BUSY_Q, STOLEN.
+ */
+export function takeQueued(
+  b: Block,
+  q: TaskView,
+  tasks: Queue<number>,
+  rec: number,
+  ident: number,
+): number {
+  const { v } = b;
+  if (Atomics.compareExchange(v, TAKER, 0, ident) !== 0) return BUSY_Q;
+  let s = EMPTY_Q, x = -1, ours = false;
+  try {
+    s = peek(q);
+    if (s >= 0) {
+      Atomics.store(
+        v,
+        rec + R_TAG,
+        tagOf(Atomics.load(v, b.slot(s) + S_STATE)),
+      );
+      Atomics.store(v, rec + R_TAKE, s + 1);
+      try {
+        x = tasks.getNowait(); // s: the only consumer (TAKER)
+      } catch (error) {
+        Atomics.store(v, rec + R_TAKE, 0); // nothing taken
+        throw error;
+      }
+    }
+  } finally {
+    // Given back whatever happened: a throw must not leave it held.
+    ours = Atomics.compareExchange(v, TAKER, ident, 0) === ident;
+  }
+  // Taken over: only from a holder that stopped, or ended and held it past
+  // TAKEOVER_MS (holdTaker). The index is the taker-over's: leave.
+  if (!ours) return STOLEN;
+  if (s < 0) return s;
+  if (x !== s) {
+    throw new RangeError(
+      `Cannot take task: the task queue's head was slot ${s} and the get returned ${x} (corrupt shared memory)`,
+    );
+  }
+  // Why no lost wakeup: a pool thread whose park recheck found TAKER held
+  // (and the queue not empty) sleeps; it stored PARKED before that load,
+  // and this release comes before these loads, so either it saw TAKER free
+  // (and did not sleep) or this sees it PARKED and wakes it for the rest.
+  if (tasks.qsize() > 0) wakeParked(b, false);
+  return s;
+}
+
+/**
+ * The reclaim of record `rec`, whose thread `dead` ended (steps 1-3 at the
+ * top of this file). False when the thread holds TAKER and has not stopped
+ * (`force`: taken over all the same, holdTaker), or another reclaim or a
+ * close holds TAKER with the record's task maybe still named: the record
+ * must stay (a later maintain finishes), not be freed for a new thread.
+ */
+export function reclaimTake(
+  b: Block,
+  q: TaskView,
+  tasks: Queue<number>,
+  free: Queue<number>,
+  rec: number,
+  dead: number,
+  force = false,
+): boolean {
+  const { v } = b;
+  // 1. A hand-off it never took. The thread was parked, not taking: R_TAKE
+  // names that mail at most (its own store just before the CAS that lost),
+  // so step 3 is not for it (it would put the index back a second time).
+  const was = Atomics.exchange(v, rec + R_PARK, BUSY);
+  const mailed = was >= MAIL;
+  if (mailed) {
+    Atomics.store(v, rec + R_TAKE, 0);
+    requeue(b, tasks, free, was - MAIL);
+  }
+  // 2. It died holding TAKER: did its get happen?
+  let held = false;
+  const taker = Atomics.load(v, TAKER);
+  if (taker === dead) {
+    // A lock: taken over only from a holder that stopped (the stop ring,
+    // as sync/_holder.ts does). An ended thread may still run (an ended
+    // entry is not a stopped thread): it gives TAKER back itself within a
+    // few stores; its record waits for a later maintain.
+    if (!force && identStopped(dead) === undefined) return false;
+    if (Atomics.compareExchange(v, TAKER, dead, RECLAIMING) !== dead) {
+      return false;
+    }
+    held = true;
+  } else if (taker === RECLAIMING && Atomics.load(v, rec + R_TAKE) !== 0) {
+    return false;
+  }
+  try {
+    if (held) {
+      const t = Atomics.load(v, rec + R_TAKE);
+      if (t > 0 && peek(q) === t - 1) Atomics.store(v, rec + R_TAKE, 0);
+    }
+    // 3. A task it took and did not claim.
+    const t = mailed ? 0 : Atomics.exchange(v, rec + R_TAKE, 0);
+    if (t > 0) {
+      const s = t - 1, at = b.slot(s) + S_STATE;
+      const tag = Atomics.load(v, rec + R_TAG);
+      if (
+        Atomics.compareExchange(v, at, tag | QUEUED, (tag + TAG) | QUEUED) ===
+          (tag | QUEUED)
+      ) {
+        // The slot is ours now (its index and the new tag): no runner.
+        Atomics.store(v, b.slot(s) + S_WIDENT, 0);
+        requeue(b, tasks, free, s);
+      } else if (
+        Atomics.compareExchange(v, at, tag | CANCELLED, tag | FREE) ===
+          (tag | CANCELLED)
+      ) free.put(s);
+    }
+  } finally {
+    if (held) {
+      Atomics.store(v, TAKER, 0);
+      if (tasks.qsize() > 0) wakeParked(b, false);
+    }
+  }
+  return true;
+}
+
+/**
+ * Holds TAKER for a draining close (no pool thread takes meanwhile): waits
+ * while a pool thread holds it (for a few loads and stores), and reclaims
+ * the record of a holder that stopped. A holder that ended and never shows
+ * in the stop ring (a thread stopped together with its starter leaves no
+ * record, _close.ts) is taken over after TAKEOVER_MS. Release with
+ * releaseTaker.
+ */
+export function holdTaker(
+  b: Block,
+  tasks: Queue<number>,
+  free: Queue<number>,
+): void {
+  const { v } = b;
+  let held = 0, since = 0;
+  for (;;) {
+    const t = Atomics.compareExchange(v, TAKER, 0, RECLAIMING);
+    if (t === 0) return;
+    if (t > 0) {
+      if (t !== held) [held, since] = [t, performance.now()];
+      const late = performance.now() - since >= TAKEOVER_MS;
+      for (let w = 0; w < b.l.workers; w++) {
+        const rec = b.record(w);
+        if (
+          Atomics.load(v, rec + R_IDENT) !== t ||
+          entryAlive(v[rec + R_ENTRY], t)
+        ) continue;
+        // Stopped, or ended and silent for TAKEOVER_MS: taken over.
+        if (late || identStopped(t) !== undefined) {
+          reclaimTake(b, taskView(tasks), tasks, free, rec, t, true);
+        }
+      }
+    }
+    // Polled: a holder's take is a few loads and stores; nothing notifies.
+    waitSync(v, TAKER, t, performance.now() + 0.05, undefined, false);
+  }
+}
+
+/** Gives TAKER back after holdTaker. */
+export function releaseTaker(b: Block): void {
+  Atomics.store(b.v, TAKER, 0);
+}
+
+// Puts index `s` (held, QUEUED or CANCELLED) back on the task queue for a
+// pool thread; once the queue is shut down, settles it unrun as a close's
+// drain would (_park.ts settleUnrun).
+function requeue(
+  b: Block,
+  tasks: Queue<number>,
+  free: Queue<number>,
+  s: number,
+): void {
+  try {
+    tasks.put(s); // never full: it holds every slot
+    wakeParked(b, false);
+    return;
+  } catch {
+    // Shut down.
+  }
+  settleUnrun(b, s, free, Atomics.load(b.v, STATE) === BROKEN);
+}
