@@ -259,12 +259,12 @@ export class TextRing implements Store {
       // An unsplit batch goes in whole if it fits (_text_run.ts).
       const at = !batch.split && from === 0 && batch.length > 1 &&
           batch.length <= room
-        ? this.#place(batch.bytes.length, t, head)
+        ? this.#place(batch.byteLength, t, head)
         : -1;
       if (at >= 0) {
-        u8.set(batch.bytes, at);
+        if (!this.#io.run(batch.text, at)) u8.set(batch.bytes, at);
         recordRun(this.#side, this.#cap, m, t, at, batch);
-        h[B] = at + batch.bytes.length;
+        h[B] = at + batch.byteLength;
         n = batch.length;
         p = (t + n) % m;
         if (p < t) h[LAPS] = (h[LAPS] + 1) | 0; // under TAIL's lock

@@ -124,6 +124,23 @@ const ENCODE = !DENO && sharedEncode();
 // Where a copy is decoded (grows; never shared).
 let scratch = new Uint8Array(1024);
 
+/**
+ * Whether `text`, an array's JSON text ("[...]"), is all ASCII, known
+ * without encoding it where puts write text with Buffer's latin1Write (Node,
+ * Bun: Buffer.byteLength counts its UTF-8 bytes natively); false where they
+ * do not (then the text is encoded before the turn, as before: Deno).
+ * Such a batch's text goes into the region as it is (RegionText.run).
+ */
+export function asciiArrayText(text: string): boolean {
+  const B = (globalThis as { Buffer?: BufferClass }).Buffer;
+  if (DENO || typeof B?.byteLength !== "function" || !writesMemory(B)) {
+    return false;
+  }
+  return text.charCodeAt(0) === 0x5b && // "["
+    text.charCodeAt(text.length - 1) === 0x5d && // "]"
+    B.byteLength(text, "utf8") === text.length;
+}
+
 /** Moves text into and out of one ring's byte region `u8`. */
 export class RegionText {
   readonly #u8: Uint8Array;
@@ -160,6 +177,20 @@ export class RegionText {
       if (c > 0x7f) return false;
       u8[at + k] = c;
     }
+    return true;
+  }
+
+  /**
+   * Writes the records of an ASCII array text "[t1,...,tn]" at `at` as
+   * "t1,...,tn," (text.length - 1 bytes) and returns true, if there is a
+   * text (a Batch's, not yet encoded) and this region writes with
+   * latin1Write; else writes nothing and returns false.
+   */
+  run(text: string | undefined, at: number): boolean {
+    if (text === undefined || this.#writer === undefined) return false;
+    const len = text.length - 2; // V8: slice makes a view, not a copy
+    this.#buf!.latin1Write!(text.slice(1, -1), at, len);
+    this.#u8[at + len] = 0x2c; // ","
     return true;
   }
 
