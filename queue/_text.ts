@@ -256,6 +256,7 @@ export class TextRing implements Store {
     try {
       const head = this.#headSeen = Atomics.load(h, HEAD) & POSITION;
       const room = this.#cap - mod(t - head, m);
+      if (room === 0) return 0; // full: no scan for the ends (finally: release)
       // An unsplit batch goes in whole if it fits (_text_run.ts).
       const at = !batch.split && from === 0 && batch.length > 1 &&
           batch.length <= room

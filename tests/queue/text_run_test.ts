@@ -19,7 +19,7 @@ import {
 import { until } from "../_helpers.ts";
 import type * as work from "../_workers/queue_stress.ts";
 import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
-import { GET_WAITERS, HEADER_BYTES } from "../../queue/_layout.ts";
+import { GET_WAITERS, HEADER_BYTES, PUT_WAITERS } from "../../queue/_layout.ts";
 
 const WORK = new URL("../_workers/queue_stress.ts", import.meta.url);
 const JOIN = { timeout: 120_000 };
@@ -280,6 +280,28 @@ describe("Queue unsplit runs (putMany of plain items)", () => {
       assert.equal(sideOf(q, 64)[2], ~50, `${form}: the run was split`);
       assert.equal(q.qsize(), 0);
     }
+  });
+
+  it("a putMany that waited on a full queue goes in as an unsplit run once room for it is freed", async () => {
+    const q = new Queue<unknown>({ capacity: 8, bytes: 1024 });
+    assert.equal(q.putMany([...FOUR, ...FOUR]), 8); // full
+    const t = new Thread({
+      args: [q, FOUR],
+      target: (q: Queue<unknown>, four: unknown[]) =>
+        q.putMany(four, { timeout: 60_000 }),
+    });
+    t.start();
+    // The putter tried the full queue and registered (a shared word).
+    const h = headerOf(q);
+    await until(() => Atomics.load(h, PUT_WAITERS) === 1, "a waiting putter");
+    assert.deepEqual(q.getMany(8), [...FOUR, ...FOUR]);
+    assert.equal(await t.joinAsync(JOIN), 4);
+    // Position 8 is slot 0: the run's head and its count word (a batch cut
+    // up by a try that found no room has an offset there instead).
+    const side = sideOf(q, 8);
+    assert.equal(side[0], ~0, "the run's head");
+    assert.equal(side[2], ~4, "the run was split");
+    assert.deepEqual(q.getMany(8), FOUR);
   });
 
   it("real threads: putMany producers of whole runs to getMany(1000), getManyAsync(300), getMany(5) and get consumers that keep finding the queue empty, across the region's wrap, deliver every item exactly once, FIFO per producer", async () => {
