@@ -25,8 +25,10 @@
 // checks, the view it needs and the result object); else with encodeInto
 // straight into the region where the runtime accepts a view of shared
 // memory there, else by the charCodeAt loop (Deno: faster than both, whose
-// Buffer is not native); and comes out with Buffer's toString, a runtime global in
-// Deno, Node and Bun (latin1 for ASCII records, utf8 otherwise), else as
+// Buffer is not native); and comes out with Buffer's latin1Slice (ASCII
+// records) or utf8Slice, straight from the region with no copy (what
+// toString calls after normalising its arguments; toString where they do
+// not decode as it does): a runtime global in Deno, Node and Bun; else as
 // before: short ASCII records by String.fromCharCode, the rest with
 // TextDecoder on a copy. Buffer decodes exactly as TextDecoder does the
 // UTF-8 that TextEncoder wrote (a record never starts with a BOM: it is a
