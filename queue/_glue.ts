@@ -33,7 +33,8 @@ import {
 import { dropHeld, held, marks } from "./_held.ts";
 import type { Keyed } from "./_bytes.ts";
 import { noCodec, type QueueState } from "./_state.ts";
-import { arrayBatch, Batch, bytesBatch, TextItem, TextRing } from "./_text.ts";
+import { TextRing } from "./_text.ts";
+import { arrayBatch, Batch, bytesBatch, TextItem } from "./_text_batch.ts";
 
 /** What gets pass the store to decode items, for this handle's codec. */
 export function decoderOf(st: QueueState): Decode | undefined {

@@ -74,6 +74,10 @@ export class Batch {
   get split(): boolean {
     return this.#ends !== undefined;
   }
+  /** Finds the records' ends now (making the bytes first if need be). */
+  findEnds(): Int32Array {
+    return this.ends;
+  }
   get ends(): Int32Array {
     if (this.#ends === undefined) {
       const ends = new Int32Array(this.length);

@@ -358,8 +358,10 @@ describe("Queue unsplit runs (putMany of plain items)", () => {
       total += r.count;
     }
     assert.equal(total, accepted[0] + accepted[1]);
+    // A stalled main thread could let one producer finish (1,000,000
+    // items) before the shutdown; both, it would have to stall for seconds.
+    assert.ok(accepted.some((a) => a < N), "the shutdown came before the end");
     for (let p = 0; p < P; p++) {
-      assert.ok(accepted[p] < N, "the shutdown came before the end");
       for (let i = 0; i < N; i++) {
         if (seen[p * N + i] !== (i < accepted[p] ? 1 : 0)) {
           assert.fail(`producer ${p} item ${i}: seen ${seen[p * N + i]} times`);
