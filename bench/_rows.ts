@@ -222,7 +222,7 @@ export const ROWS: readonly LimitRow[] = [
     quickN: 2_000,
     reps: 5,
     limits:
-      "JSON.stringify + JSON.parse (0.6 µs an item on Deno, 1.0 µs on Node: 60-70% of a put + get on one thread); the turns (2 CAS a put, 3 CAS + a load a get: HOLDER's CAS is what makes the dead-holder takeover safe); and the two threads' scheduling on a loaded machine. Putters are woken once per sleep (PSLEEP); text goes in with Buffer.byteLength + latin1Write on Node, a loop on Deno, and out with Buffer#toString. On Node postMessage between workers is 2-3x Deno's",
+      "JSON.stringify + JSON.parse (0.6 µs an item on Deno, 1.0 µs on Node: 60-70% of a put + get on one thread); the turns (2 CAS a put, 3 CAS + a load a get: HOLDER's CAS is what makes the dead-holder takeover safe); and the two threads' scheduling on a loaded machine. Thread → thread on Node the producer (walk + stringify) is the slower side: the consumer sleeps about once per 170 items. Putters are woken once per sleep (PSLEEP); text goes in with Buffer.byteLength + latin1Write on Node, a loop on Deno, and out with Buffer latin1Slice. Floor on Node: structuredClone of an item costs only 1.44-1.52x its stringify + parse (Deno 3.9-5.0x, same process), and postMessage between workers runs 2-3x Deno's, so 4x needs both sides to overlap on two free cores",
   },
   {
     id: "obj-m2t",
@@ -260,7 +260,7 @@ export const ROWS: readonly LimitRow[] = [
     quickN: 4_000,
     reps: 5,
     limits:
-      "JSON.parse of the batch on the consumer, JSON.stringify on the producer (Node's V8 has no fast path for it); a putMany of plain items goes in as one unsplit run (no scan for its records' ends), a whole-batch getMany parses it once. postMessage pays one structured clone per batch, about one stringify + parse",
+      "JSON.parse of the batch on the consumer, JSON.stringify on the producer (Node's V8 has no fast path for it); a putMany of plain items goes in as one unsplit run (no scan for its records' ends; on Node its ASCII text is written with latin1Write, no encoded copy), and a getMany takes it whole, also after a wait. Floor, same process, arrays of 1000: structuredClone costs 1.38-1.51x stringify + parse on Node (v8 serialize + deserialize 1.67-1.76x), so 1.2x leaves our turns, copies and exactness walk about 15-25% of the JSON's cost",
   },
   {
     id: "lock-2",

@@ -18,6 +18,9 @@
 //   GET_WAITERS, try again -empty, OPEN-> enterGet ...
 //   An empty try followed by a read of SHUTDOWN != OPEN goes to lastGet.
 //   Any try that takes an item wakes putters (afterGet).
+//   A getMany's tries, all of them, are tryGetMany(max): the states and the
+//   order of its reads and writes are the same, only the try takes up to
+//   max items (a getMany that waited no longer takes one, then the rest).
 // Why no lost wakeup: the waiting protocol in _state.ts (GET_WAITERS before
 // the re-try; a putter adds its item before it reads GET_WAITERS).
 // A try that finds another thread decoding the next item (BUSY: Store.tryPut
@@ -84,8 +87,13 @@ export function getItems(
     return out;
   }
   if (n === BUSY_COUNT) throw busyGet(o);
-  out.push(getSlow(st, o));
-  return getMore(st, out, most);
+  // Every later try takes up to `most` at once, not one item and then the
+  // rest: a structured ring's putMany stores its batch as one
+  // unsplit run, which a single get must first split (a scan of the run's
+  // text and two side words an item, _text_run.ts) while a try for up to
+  // `most` takes it whole.
+  getSlow(st, o, { out, most });
+  return out;
 }
 
 /** QueueBase.getManyAsync: getItems, waiting without blocking. */
@@ -104,8 +112,8 @@ export async function getManyAsync(
     return out;
   }
   if (n === BUSY_COUNT && !o.blocking) throw busyGet(o);
-  out.push(await getSlowAsync(st, o));
-  return getMore(st, out, most);
+  await getSlowAsync(st, o, undefined, { out, most }); // as getItems
+  return out;
 }
 
 /**
@@ -188,49 +196,53 @@ function takeInto(
   return n;
 }
 
-// getMore for getInto: the count taken after the first item (no throw).
+// After getInto's first item: the count taken now besides (no wait on
+// another thread's decode). Any error here is not thrown: the first item is
+// already taken and must reach the caller; tryGetMany throws before it takes
+// the item it fails on (a damaged header's RangeError), so that item stays
+// first and the next get throws the same error.
 function moreInto(st: QueueState, target: NumericArray): number {
   if (target.length < 2) return 0;
   try {
     const n = takeInto(st, target, 1, NO_WAIT);
     return n > 0 ? n : 0;
   } catch {
-    return 0; // as getMore: the next get reports it
+    return 0; // see above: the next get reports it
   }
 }
 
 /**
- * After the first item of a getMany: takes what else is there now. Any error
- * here is not thrown: the first item is already taken and must reach the
- * caller. tryGetMany throws before it takes the item it fails on (a custom
- * codec's decode, a revive of a primitive whose module this thread has not
- * loaded, a RangeError from a damaged header), so that item stays first and
- * the next get throws the same error.
+ * A getMany's take: each try takes up to `most` items into `out` (getSlow
+ * then returns how many), not one.
  */
-function getMore(st: QueueState, out: unknown[], most: number): unknown[] {
-  if (most > 1) {
-    try {
-      // Only what is there now: not behind another thread's decode.
-      const n = st.store.tryGetMany(most - 1, out, st.decode, NO_WAIT);
-      if (n > 0) afterGet(st, n);
-    } catch {
-      // See above: the next get reports it.
-    }
-  }
-  return out;
+interface Many {
+  readonly out: unknown[];
+  readonly most: number;
 }
 
-/** Waits for an item and takes it (decoded). */
-export function getSlow(st: QueueState, o: Acquire): unknown {
+// One try of the store: an item (with `many`: the count taken into
+// many.out, > 0), EMPTY or BUSY. Throws only having taken nothing
+// (Store.tryGetMany: an item that fails to decode after others stays first).
+function tryTake(st: QueueState, w: Acquire, many?: Many): unknown {
+  if (many === undefined) return st.store.tryGet(st.decode, w);
+  const n = st.store.tryGetMany(many.most, many.out, st.decode, w);
+  return n > 0 ? n : n === BUSY_COUNT ? BUSY : EMPTY;
+}
+
+/**
+ * Waits for an item and takes it (decoded); with `many`, takes up to
+ * many.most items into many.out and returns their count.
+ */
+export function getSlow(st: QueueState, o: Acquire, many?: Many): unknown {
   if (o.blocking) {
     for (let i = 0; i < SPIN; i++) {
-      const x = st.store.tryGet(st.decode, o);
+      const x = tryTake(st, o, many);
       if (x === BUSY) throw busyGet(o);
-      if (x !== EMPTY) return took(st, x).x;
+      if (x !== EMPTY) return took(st, x, many).x;
     }
   }
   for (;;) {
-    const s = enterGet(st, o, o);
+    const s = enterGet(st, o, o, many);
     if (typeof s !== "number") return (s as { x: unknown }).x;
     let outcome: WaitOutcome;
     try {
@@ -247,7 +259,7 @@ export function getSlow(st: QueueState, o: Acquire): unknown {
       abandon(st, GET_WAITERS);
       throw error;
     }
-    const got = leaveGet(st, outcome, o, o);
+    const got = leaveGet(st, outcome, o, o, many);
     if (got !== EMPTY) return got;
   }
 }
@@ -267,10 +279,11 @@ export async function getSlowAsync(
   st: QueueState,
   o: Acquire,
   into?: NumericArray,
+  many?: Many,
 ): Promise<unknown> {
   for (;;) {
     if (into !== undefined) checkRoom(into);
-    const s = enterGet(st, o, NO_WAIT);
+    const s = enterGet(st, o, NO_WAIT, many);
     if (s === BUSY) {
       await awaitBusy(st, o, busyGet);
       continue;
@@ -281,7 +294,7 @@ export async function getSlowAsync(
       abandon(st, GET_WAITERS);
       checkRoom(into); // throws
     }
-    const got = leaveGet(st, outcome, o, NO_WAIT);
+    const got = leaveGet(st, outcome, o, NO_WAIT, many);
     if (got === BUSY) await awaitBusy(st, o, busyGet);
     else if (got !== EMPTY) return deliver(got, into);
   }
@@ -316,16 +329,17 @@ function enterGet(
   st: QueueState,
   o: Acquire,
   w: Acquire,
+  many?: Many,
 ): number | { x: unknown } | typeof BUSY {
   const h = st.h;
-  if (Atomics.load(h, SHUTDOWN) !== OPEN) return lastGet(st, o, w);
+  if (Atomics.load(h, SHUTDOWN) !== OPEN) return lastGet(st, o, w, many);
   if (!o.blocking) throw new QueueEmptyError();
   Atomics.add(h, GET_WAITERS, 1);
   const s = Atomics.load(h, NOT_EMPTY);
   st.store.flagSleeper?.(false); // rings: after s, before the try (_turn.ts)
   let x: unknown;
   try {
-    x = st.store.tryGet(st.decode, w);
+    x = tryTake(st, w, many);
   } catch (error) {
     abandon(st, GET_WAITERS);
     throw error;
@@ -337,8 +351,8 @@ function enterGet(
   if (x === EMPTY && Atomics.load(h, SHUTDOWN) === OPEN) return s;
   Atomics.sub(h, GET_WAITERS, 1);
   // Shut down: the try above came before that read, so look once more.
-  if (x === EMPTY) return lastGet(st, o, w);
-  return took(st, x);
+  if (x === EMPTY) return lastGet(st, o, w, many);
+  return took(st, x, many);
 }
 
 /**
@@ -352,15 +366,17 @@ function lastGet(
   st: QueueState,
   o: Acquire,
   w: Acquire,
+  many?: Many,
 ): { x: unknown } | typeof BUSY {
-  const x = st.store.tryGet(st.decode, w);
+  const x = tryTake(st, w, many);
   if (x === BUSY) return busy(o, w); // not known to be empty
-  if (x !== EMPTY) return took(st, x);
+  if (x !== EMPTY) return took(st, x, many);
   throw shutDown("get");
 }
 
-function took(st: QueueState, x: unknown): { x: unknown } {
-  afterGet(st, 1);
+// A try took `x` (one item, or with `many` the count of them): wake putters.
+function took(st: QueueState, x: unknown, many?: Many): { x: unknown } {
+  afterGet(st, many === undefined ? 1 : x as number);
   return { x };
 }
 
@@ -373,15 +389,16 @@ function leaveGet(
   outcome: WaitOutcome,
   o: Acquire,
   w: Acquire,
+  many?: Many,
 ): unknown {
   const h = st.h;
   Atomics.sub(h, GET_WAITERS, 1);
   let x: unknown;
   try {
-    x = st.store.tryGet(st.decode, w);
+    x = tryTake(st, w, many);
     // Shut down: the try above came before that read, so look once more.
     if (x === EMPTY && Atomics.load(h, SHUTDOWN) !== OPEN) {
-      const last = lastGet(st, o, w);
+      const last = lastGet(st, o, w, many);
       x = last === BUSY ? BUSY : last.x;
     }
   } catch (error) {
@@ -393,7 +410,7 @@ function leaveGet(
     return busy(o, w);
   }
   if (x !== EMPTY) {
-    afterGet(st, 1);
+    afterGet(st, many === undefined ? 1 : x as number);
     return x;
   }
   if (outcome === "timed-out") {

@@ -67,7 +67,8 @@ import { ByteHeap, ByteStack } from "./_bytes.ts";
 import { NumHeap, NumStack } from "./_locked.ts";
 import { Ring, ringBytes, ringModulus } from "./_ring.ts";
 import { SoloRing } from "./_solo.ts";
-import { textBytes, TextRing } from "./_text.ts";
+import { TextRing } from "./_text.ts";
+import { textBytes } from "./_text_run.ts";
 import type { QueueState } from "./_state.ts";
 
 /** Options of a queue's put and get: Python's `block` and `timeout`. */

@@ -72,7 +72,6 @@ import { acquireTail, holderIdent, holds } from "./_decoding.ts";
 import { acquireHead, releaseHead, TAKEN } from "./_head.ts";
 import { RegionText } from "./_text_io.ts";
 import { checkRaw, mod, parseRuns, recordRun, recordsAt } from "./_text_run.ts";
-export { NEED, textBytes } from "./_text_run.ts";
 import {
   align8,
   B,
@@ -97,7 +96,6 @@ import {
   type Store,
   TAIL,
 } from "./_layout.ts";
-export { arrayBatch, Batch, bytesBatch, TextItem } from "./_text_batch.ts";
 import {
   awaitTurn,
   CLOSED,
@@ -252,46 +250,50 @@ export class TextRing implements Store {
     const w = acquireTail(h, this.#tail, _w);
     if (w === CLOSED_TURN || w === BUSY_COUNT) return w; // -1, or held (_turn.ts)
     const t = w & POSITION, b = h[B];
-    let p = t, n = 0;
+    let p = t, n = 0, retry = false;
     try {
       const head = this.#headSeen = Atomics.load(h, HEAD) & POSITION;
       const room = this.#cap - mod(t - head, m);
+      if (room === 0) return 0; // full: no scan for the ends (finally: release)
       // An unsplit batch goes in whole if it fits (_text_run.ts).
       const at = !batch.split && from === 0 && batch.length > 1 &&
           batch.length <= room
-        ? this.#place(batch.bytes.length, t, head)
+        ? this.#place(batch.byteLength, t, head)
         : -1;
       if (at >= 0) {
-        u8.set(batch.bytes, at);
+        if (!this.#io.run(batch.text, at)) u8.set(batch.bytes, at);
         recordRun(this.#side, this.#cap, m, t, at, batch);
-        h[B] = at + batch.bytes.length;
+        h[B] = at + batch.byteLength;
         n = batch.length;
         p = (t + n) % m;
         if (p < t) h[LAPS] = (h[LAPS] + 1) | 0; // under TAIL's lock
         return n; // released in finally
       }
-      const ends = batch.ends, src = batch.bytes;
-      let runFrom = from === 0 ? 0 : ends[from - 1], runAt = -1, runEnd = -1;
-      let q = t;
-      while (n < room && from + n < ends.length) {
-        const k = from + n;
-        const start = k === 0 ? 0 : ends[k - 1];
-        const need = ends[k] - start;
-        const at = this.#place(need, q, head);
-        if (at < 0) break;
-        if (at !== runEnd) { // the region wrapped: copy the run so far
-          if (runAt >= 0) u8.set(src.subarray(runFrom, start), runAt);
-          runFrom = start;
-          runAt = at;
+      retry = batch.text !== undefined; // its bytes: made outside the turn
+      if (!retry) {
+        const ends = batch.ends, src = batch.bytes;
+        let runFrom = from === 0 ? 0 : ends[from - 1], runAt = -1, runEnd = -1;
+        let q = t;
+        while (n < room && from + n < ends.length) {
+          const k = from + n;
+          const start = k === 0 ? 0 : ends[k - 1];
+          const need = ends[k] - start;
+          const at = this.#place(need, q, head);
+          if (at < 0) break;
+          if (at !== runEnd) { // the region wrapped: copy the run so far
+            if (runAt >= 0) u8.set(src.subarray(runFrom, start), runAt);
+            runFrom = start;
+            runAt = at;
+          }
+          runEnd = at + need;
+          this.#record(q, at, need - 1, batch.kinds[k]);
+          q = q + 1 === m ? 0 : q + 1;
+          n++;
         }
-        runEnd = at + need;
-        this.#record(q, at, need - 1, batch.kinds[k]);
-        q = q + 1 === m ? 0 : q + 1;
-        n++;
+        if (n > 0) u8.set(src.subarray(runFrom, ends[from + n - 1]), runAt);
+        if (q < t) h[LAPS] = (h[LAPS] + 1) | 0; // under TAIL's lock
+        p = q;
       }
-      if (n > 0) u8.set(src.subarray(runFrom, ends[from + n - 1]), runAt);
-      if (q < t) h[LAPS] = (h[LAPS] + 1) | 0; // under TAIL's lock
-      p = q;
     } catch (error) {
       h[B] = b; // still ours: the lock is released below
       n = 0;
@@ -301,7 +303,11 @@ export class TextRing implements Store {
       releaseTurn(h, TAIL, w, p, n, GET_WAITERS, NOT_EMPTY, n); // publishes BYTES and SIDE
       this.#tail = p;
     }
-    return n;
+    if (!retry) return n;
+    // Kept as text, it goes in split: its bytes and ends are made here, not
+    // under the turn (a batch-sized allocation: "A holder that stops", _turn.ts).
+    batch.findEnds();
+    return this.tryPutMany(batch as never, from, _w);
   }
 
   tryGet(decode?: Decode, wait?: Acquire): unknown {
@@ -332,8 +338,8 @@ export class TextRing implements Store {
           decodeEnd(h, me);
         }
       } else if (kind === TAGGED) {
-        value = decodeTagged(this.#text(at, len, kind));
-      } else text = this.#text(at, len, kind);
+        value = decodeTagged(this.#io.text(at, len, false));
+      } else text = this.#io.text(at, len, kind === ASCII);
     } catch (error) {
       // Not taken: the queue is unchanged (taken over: not ours to release).
       if (holds(h, me)) this.#release(w, p, me, 0);
@@ -432,7 +438,7 @@ export class TextRing implements Store {
         try {
           value = kind === CODEC || decode !== undefined
             ? decode!(this.#u8.slice(at, at + len))
-            : decodeTagged(this.#text(at, len, kind));
+            : decodeTagged(this.#io.text(at, len, kind === ASCII));
         } catch (error) {
           if (k === 0) throw error;
           break; // take the k before; this one stays first
@@ -484,11 +490,6 @@ export class TextRing implements Store {
     this.#side[i] = at;
     this.#side[i + 1] = len | (kind << 30);
     this.#h[B] = at + len + 1;
-  }
-
-  /** The JSON text of one record. */
-  #text(at: number, len: number, kind: number): string {
-    return this.#io.text(at, len, kind === ASCII);
   }
 
   /** The text of a run of records [at, end), without the last ",". */

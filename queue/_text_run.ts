@@ -86,7 +86,7 @@ export function recordRun(
 ): void {
   const i = 2 * (t % cap);
   side[i] = ~at;
-  side[i + 1] = (batch.bytes.length - 1) | (batch.kind << 30);
+  side[i + 1] = (batch.byteLength - 1) | (batch.kind << 30);
   side[2 * ((t + 1 === m ? 0 : t + 1) % cap)] = ~batch.length;
 }
 
@@ -201,7 +201,7 @@ export function checkRaw(
   codec: boolean,
 ): void {
   const need = raw instanceof Batch
-    ? (raw.bytes.length <= size ? 0 : raw.largest()) // no record is longer
+    ? (raw.byteLength <= size ? 0 : raw.largest()) // no record is longer
     : raw instanceof TextItem
     ? (raw.text.length * 3 < size
       ? 0

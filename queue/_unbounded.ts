@@ -220,8 +220,8 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
   // segment says it is retired and empty (its take throws
   // QueueShutDownError; FRONT then moves past it); it stops at any other
   // error (its items are taken already and must reach the caller, as in a
-  // Queue's getMany, _get.ts getMore: the failing item stays first and the
-  // next get throws) and when an open segment is empty (QueueEmptyError).
+  // Queue's getMany (Store.tryGetMany): the failing item stays first and
+  // the next get throws) and when an open segment is empty (QueueEmptyError).
   // The first take may have come up short without emptying `from` (a
   // decode that failed, or items put into `from` since, before a grow), so
   // the walk starts at `from` itself. Nothing to do when `from` is the

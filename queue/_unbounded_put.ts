@@ -9,7 +9,7 @@ import type { Acquire, WaitOptions } from "../_core/wait.ts";
 import { type Chain, UNBOUNDED_MAX_BYTES } from "./_chain.ts";
 import type { QueueOptions } from "./_core.ts";
 import { queueOptions } from "./_init.ts";
-import { NEED } from "./_text.ts";
+import { NEED } from "./_text_run.ts";
 import { QueueFullError, QueueShutDownError } from "./errors.ts";
 
 /** Whether the fast path's error sends the put to the loop (nothing was put). */

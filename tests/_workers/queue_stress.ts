@@ -170,6 +170,23 @@ export function consume(
   return tally.result();
 }
 
+/** Gets with getManyAsync(batch) until the queue is shut down and empty. */
+export async function consumeManyAsync(
+  q: Queue<unknown>,
+  seen: Uint8Array,
+  n: number,
+  producers: number,
+  batch: number,
+): Promise<Consumed> {
+  const tally = new Tally(seen, n, producers);
+  try {
+    for (;;) for (const x of await q.getManyAsync(batch, WAIT)) tally.add(x);
+  } catch (error) {
+    if (!(error instanceof QueueShutDownError)) throw error;
+  }
+  return tally.result();
+}
+
 /** Gets with `for await` until the queue is shut down and empty. */
 export async function consumeAsync(
   q: Queue<unknown>,

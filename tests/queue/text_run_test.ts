@@ -19,7 +19,7 @@ import {
 import { until } from "../_helpers.ts";
 import type * as work from "../_workers/queue_stress.ts";
 import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
-import { HEADER_BYTES } from "../../queue/_layout.ts";
+import { GET_WAITERS, HEADER_BYTES, PUT_WAITERS } from "../../queue/_layout.ts";
 
 const WORK = new URL("../_workers/queue_stress.ts", import.meta.url);
 const JOIN = { timeout: 120_000 };
@@ -49,6 +49,14 @@ function sideOf(q: Queue<unknown>, capacity: number): Int32Array {
     [TO_DESCRIPTOR](): { buffer: SharedArrayBuffer; byteOffset: number };
   })[TO_DESCRIPTOR]();
   return new Int32Array(d.buffer, d.byteOffset + HEADER_BYTES, 2 * capacity);
+}
+
+// The header words of a Queue (queue/_layout.ts).
+function headerOf(q: Queue<unknown>): Int32Array {
+  const d = (q as unknown as {
+    [TO_DESCRIPTOR](): { buffer: SharedArrayBuffer; byteOffset: number };
+  })[TO_DESCRIPTOR]();
+  return new Int32Array(d.buffer, d.byteOffset, HEADER_BYTES / 4);
 }
 
 // Four items of 7 bytes each ('{"a":1}'): one run "t1,t2,t3,t4," at 0.
@@ -242,6 +250,121 @@ describe("Queue unsplit runs (putMany of plain items)", () => {
               seen[p * N + i]
             } times, want ${want}`,
           );
+        }
+      }
+    }
+  });
+
+  it("a getMany or getManyAsync that waited on an empty queue takes the putMany that woke it whole: its run is not split", async () => {
+    for (const form of ["getMany", "getManyAsync"]) {
+      const q = new Queue<unknown>({ capacity: 64, bytes: 4096 });
+      const t = new Thread({
+        args: [q, form],
+        target: async (q: Queue<unknown>, form: string) => {
+          const got = form === "getMany"
+            ? q.getMany(1000, { timeout: 60_000 })
+            : await q.getManyAsync(1000, { timeout: 60_000 });
+          return got.map((x) => (x as { id: number }).id).join(",");
+        },
+      });
+      t.start();
+      // The getter found the queue empty and registered (a shared word).
+      const h = headerOf(q);
+      await until(() => Atomics.load(h, GET_WAITERS) === 1, "a waiting getter");
+      const batch = items(0, 50);
+      assert.equal(q.putMany(batch), 50);
+      const ids = batch.map((x) => x.id).join(",");
+      assert.equal(await t.joinAsync(JOIN), ids, form);
+      // A run taken whole keeps its count word (~50); a split run has the
+      // second item's offset there (_text_run.ts).
+      assert.equal(sideOf(q, 64)[2], ~50, `${form}: the run was split`);
+      assert.equal(q.qsize(), 0);
+    }
+  });
+
+  it("a putMany that waited on a full queue goes in as an unsplit run once room for it is freed", async () => {
+    const q = new Queue<unknown>({ capacity: 8, bytes: 1024 });
+    assert.equal(q.putMany([...FOUR, ...FOUR]), 8); // full
+    const t = new Thread({
+      args: [q, FOUR],
+      target: (q: Queue<unknown>, four: unknown[]) =>
+        q.putMany(four, { timeout: 60_000 }),
+    });
+    t.start();
+    // The putter tried the full queue and registered (a shared word).
+    const h = headerOf(q);
+    await until(() => Atomics.load(h, PUT_WAITERS) === 1, "a waiting putter");
+    assert.deepEqual(q.getMany(8), [...FOUR, ...FOUR]);
+    assert.equal(await t.joinAsync(JOIN), 4);
+    // Position 8 is slot 0: the run's head and its count word (a batch cut
+    // up by a try that found no room has an offset there instead).
+    const side = sideOf(q, 8);
+    assert.equal(side[0], ~0, "the run's head");
+    assert.equal(side[2], ~4, "the run was split");
+    assert.deepEqual(q.getMany(8), FOUR);
+  });
+
+  it("real threads: putMany producers of whole runs to getMany(1000), getManyAsync(300), getMany(5) and get consumers that keep finding the queue empty, across the region's wrap, deliver every item exactly once, FIFO per producer", async () => {
+    const N = 30_000, P = 3;
+    const q = new Queue<unknown>({ capacity: 700, bytes: 700 * 24 });
+    const seen = new Uint8Array(new SharedArrayBuffer(P * N));
+    const producers = [
+      start("produceChunks", [q, 0, N, [400, 1, 250], false]),
+      start("produceChunks", [q, 1, N, [100, 333], false]),
+      start("produceChunks", [q, 2, N, [700, 64], true]),
+    ];
+    const consumers = [
+      start("consume", [q, seen, N, P, 1000]),
+      start("consumeManyAsync", [q, seen, N, P, 300]),
+      start("consume", [q, seen, N, P, 5]),
+      start("consume", [q, seen, N, P, 1]),
+    ];
+    for (const p of producers) assert.equal(await p.joinAsync(JOIN), N);
+    q.shutdown();
+    let total = 0;
+    for (const c of consumers) {
+      const r = await c.joinAsync(JOIN) as work.Consumed;
+      assert.equal(r.ordered, true, "a producer's items arrived out of order");
+      total += r.count;
+    }
+    assert.equal(total, P * N);
+    const bad = seen.findIndex((x) => x !== 1);
+    assert.equal(bad, -1, `item ${bad} delivered ${seen[bad]} times`);
+  });
+
+  it("real threads: a shutdown mid-batch with getMany(1000) and getManyAsync(400) consumers delivers exactly the items the putMany calls accepted", async () => {
+    const N = 1_000_000, P = 2;
+    const q = new Queue<unknown>({ capacity: 1500, bytes: 1500 * 24 });
+    const seen = new Uint8Array(new SharedArrayBuffer(P * N));
+    const producers = [
+      start("produceChunks", [q, 0, N, [1000], false]),
+      start("produceChunks", [q, 1, N, [400, 9], true]),
+    ];
+    const consumers = [
+      start("consume", [q, seen, N, P, 1000]),
+      start("consumeManyAsync", [q, seen, N, P, 400]),
+    ];
+    await until(
+      () => Atomics.load(seen, 5) !== 0 && Atomics.load(seen, N + 5) !== 0,
+      "items through the consumers",
+    );
+    q.shutdown();
+    const accepted: number[] = [];
+    for (const p of producers) accepted.push(await p.joinAsync(JOIN) as number);
+    let total = 0;
+    for (const c of consumers) {
+      const r = await c.joinAsync(JOIN) as work.Consumed;
+      assert.equal(r.ordered, true);
+      total += r.count;
+    }
+    assert.equal(total, accepted[0] + accepted[1]);
+    // A stalled main thread could let one producer finish (1,000,000
+    // items) before the shutdown; both, it would have to stall for seconds.
+    assert.ok(accepted.some((a) => a < N), "the shutdown came before the end");
+    for (let p = 0; p < P; p++) {
+      for (let i = 0; i < N; i++) {
+        if (seen[p * N + i] !== (i < accepted[p] ? 1 : 0)) {
+          assert.fail(`producer ${p} item ${i}: seen ${seen[p * N + i]} times`);
         }
       }
     }

@@ -197,6 +197,43 @@ describe("Queue structured text", () => {
     assert.deepEqual(q.getMany(3, WAIT), xs);
   });
 
+  it("Queue (structured) reads records with a Buffer's toString where its latin1Slice and utf8Slice do not decode as toString does", () => {
+    const g = globalThis as { Buffer?: unknown };
+    const saved = g.Buffer;
+    const decoder = new TextDecoder();
+    // Shares the memory and decodes right with toString; its slices lie.
+    class LyingSlices {
+      readonly #bytes: Uint8Array;
+      constructor(bytes: Uint8Array) {
+        this.#bytes = bytes;
+      }
+      static from(b: ArrayBufferLike, offset: number, length: number) {
+        return new LyingSlices(new Uint8Array(b, offset, length));
+      }
+      toString(_encoding: string, start: number, end: number): string {
+        return decoder.decode(this.#bytes.slice(start, end));
+      }
+      latin1Slice(): string {
+        return "1";
+      }
+      utf8Slice(): string {
+        return "2";
+      }
+    }
+    let q: Queue<unknown>;
+    try {
+      g.Buffer = LyingSlices;
+      q = new Queue<unknown>({ capacity: 8, bytes: 1024 });
+    } finally {
+      g.Buffer = saved;
+    }
+    const xs = [{ id: 1, s: "abc" }, "h\u00e9llo", [1, 2, 3]];
+    for (const x of xs) q.put(x, WAIT);
+    for (const x of xs) assert.deepEqual(q.get(WAIT), x);
+    assert.equal(q.putMany(xs), 3);
+    assert.deepEqual(q.getMany(3, WAIT), xs);
+  });
+
   it("Queue (structured) with capacity 2 wakes its sleeping putters: 3 producers (put, putMany, putAsync) to 2 consumers deliver 3 x 5,000 items exactly once", async () => {
     // Nearly every put finds the queue full and sleeps (PSLEEP, _turn.ts).
     const WORK = new URL("../_workers/queue_stress.ts", import.meta.url);
