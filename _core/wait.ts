@@ -14,7 +14,9 @@
 //   end; a lock's check first takes the lock over: sync/_holder.ts); a Sleep
 //   carries it (`check`); it runs at the end of each slice, interruptible or not
 //   (a death is not an interruption: an uninterruptible reacquire of a lock
-//   whose holder died must end too), and never on the fast path;
+//   whose holder died must end too), and never on the fast path; a check
+//   that returns true ends the wait there with "ok", so the caller looks
+//   at its state again (LOOK_AGAIN; below, "A waker that stops");
 // - the option parsing of every wait: Python's positional forms
 //   (`acquire(false)`, `wait(100)`) are refused with a TypeError that says
 //   what to write instead, and `timeout: null` means "no timeout" everywhere;
@@ -50,6 +52,52 @@ import {
 } from "./keep_alive.ts";
 
 export * from "./wait_options.ts";
+
+// A waker that stops. Every waker changes the state first and wakes second
+// (a queue's put publishes the item, then bumps NOT_EMPTY and notifies;
+// Event.set flips STATE, then notifies; a Lock's release stores FREE, then
+// notifies). A thread can stop between the two, and then its sleepers get
+// no wake:
+// - a stack overflow (RangeError) in the call to the wake, in any runtime
+//   and any thread, the main one included: the put has published and
+//   throws to its caller, who may catch it and go on;
+// - out of memory under `resourceLimits` (a node:worker_threads worker, on
+//   Node and Deno) and Node's worker.terminate() (the teardown of the
+//   workers of a thread that ends abruptly): the runtime terminates the
+//   thread's execution at its next interrupt check, a call or a loop's back
+//   edge, which may be the call to the wake. Deno >= 2.8.3's terminate()
+//   does not stop running JavaScript (PLATFORM.md);
+// - an uncaught error in a thread's own code cannot land there: no code of
+//   the caller's runs between a primitive's state change and its wake.
+// So no sleep may rest on the wake alone. The rule: a sleeper that saw no
+// wake looks at what it waits for again at the end of each slice (SLICE_MS,
+// the slice that bounds a cancel already), and so finds a change that came
+// with no wake one slice late at most:
+// - a sleep on the word the waker changes (Lock and Semaphore on their
+//   state word, Event's STATE, a Condition's SEQ, a thread's ident word)
+//   needs nothing more: each timed slice ends in a new Atomics.wait on the
+//   expected value, which returns "not-equal" once the word changed. The
+//   async sleeps' long slices (no timeout: "Long slices" below) are ended
+//   by the keep-alive's tick once their word changed (one load per pending
+//   long slice a tick, _core/keep_alive.ts);
+// - a sleep on a sequence word that the waker bumps after its state change
+//   (a queue's NOT_EMPTY, NOT_FULL and ALL_DONE, RWLock's WSEQ and RSEQ)
+//   passes a check that returns true (LOOK_AGAIN, or its death check
+//   followed by true): waitSync and waitAsync then return "ok" at each
+//   slice end, and the caller tries again (the queue's getter retries the
+//   ring) and, finding nothing, registers and sleeps anew. A Condition's
+//   notifier holds the lock: if it stops between its grant and its wake, the
+//   sleepers' death check takes the lock over (sync/_holder.ts).
+// Cost: nothing on a path that does not sleep a whole slice; a sleeper
+// looks again 20 times a second at most (tests/sync/stopped_waker_test.ts
+// makes a waker stop there for each primitive).
+
+/**
+ * A death check's stand-in for a wait on a sequence word (see "A waker that
+ * stops"): the wait returns "ok" at each slice end, and the caller looks at
+ * its state again.
+ */
+export const LOOK_AGAIN = (): true => true;
 
 /**
  * Throws if the wait must stop now: the signal's reason when it is aborted,
@@ -94,8 +142,9 @@ function runSliceHook(): void {
  * Blocks the calling thread while `view[index] === expected`, until notified,
  * the deadline passes, or the wait is interrupted (throws). With
  * `interruptible` false neither the signal nor the cancel word is looked at.
- * `check`, if given, runs at the end of every slice that timed out, and its
- * throw ends the wait (a death check: see the top of this file).
+ * `check`, if given, runs at the end of every slice that timed out: its
+ * throw ends the wait (a death check: see the top of this file), and so
+ * does its `true`, with "ok" (LOOK_AGAIN: see "A waker that stops").
  * Blocks the caller's event loop; callers re-check their state after it.
  * `form` names the caller's blocking form ("acquire", "get", ...) for the
  * error on a thread that may not block.
@@ -111,7 +160,7 @@ export function waitSync(
   signal?: AbortSignal,
   interruptible = true,
   form = "wait",
-  check?: () => void,
+  check?: () => void | boolean,
 ): WaitOutcome {
   if (!CAN_BLOCK) {
     return waitSpin(
@@ -126,8 +175,11 @@ export function waitSync(
   }
   for (let sliced = false;; sliced = true) {
     if (interruptible) throwIfInterrupted(signal);
-    if (sliced && check !== undefined) check();
-    if (sliced && interruptible && sliceHook !== undefined) runSliceHook();
+    if (sliced) {
+      const again = check !== undefined && check() === true;
+      if (interruptible && sliceHook !== undefined) runSliceHook();
+      if (again) return "ok"; // see "A waker that stops"
+    }
     // No clock read without a deadline (see the top of this file).
     const remaining = deadline === Infinity
       ? Infinity
@@ -153,7 +205,7 @@ function waitSpin(
   deadline: number,
   form: string,
   interruptible: boolean,
-  check: (() => void) | undefined,
+  check: (() => void | boolean) | undefined,
 ): WaitOutcome {
   if (interruptible) {
     if (Atomics.load(view, index) !== expected) return "not-equal";
@@ -168,7 +220,7 @@ function waitSpin(
     const now = performance.now();
     if (now >= deadline) return "timed-out";
     if (check !== undefined && now >= slice) {
-      check();
+      if (check() === true) return "ok";
       slice = now + SLICE_MS;
     }
   }
@@ -187,7 +239,7 @@ export async function waitAsync(
   deadline: number,
   signal?: AbortSignal,
   interruptible = true,
-  check?: () => void,
+  check?: () => void | boolean,
 ): Promise<WaitOutcome> {
   if (interruptible) throwIfInterrupted(signal);
   else signal = undefined;
@@ -212,7 +264,7 @@ export async function waitAsync(
       // its next wait if it still has to wait.
       if (outcome !== "timed-out") return outcome;
       if (interruptible) throwIfInterrupted(signal);
-      check?.();
+      if (check?.() === true) return "ok"; // see "A waker that stops"
     }
   } finally {
     unhold();
@@ -318,6 +370,10 @@ export function sleepSync(
 //   tick (a coarse Sleep times out at the first tick past its deadline);
 // - this thread's cancellation, for an interruptible sleep (the slice bound
 //   of the top of this file: a cancel is seen within one tick).
+// - its word no longer holds `expected`: a waker changed it and stopped
+//   before its notify (see "A waker that stops"), or its notify went to
+//   another waiter; the sleeper then sees the change within one tick, as a
+//   timed slice's end would have shown it.
 // An abort needs no tick: its listener notifies the word. A sleep with a
 // death check (`check`) keeps timed slices: the check runs at slice ends.
 // Condition relies on that: every Condition sleep carries its lock holder's
@@ -406,7 +462,7 @@ export function sleepAsync<T>(
       const r = Atomics.waitAsync(view, index, expected);
       if (!r.async) return r.value;
       slice = -1;
-      long ??= { view, index, s, interruptible };
+      long ??= { view, index, expected, s, interruptible };
       longSleeps.add(long);
       return r.value.then(settle);
     }

@@ -30,7 +30,12 @@
 // puts): it throws QueueShutDownError ("shut down and empty") only from such
 // a try, made after that read (lastGet).
 
-import { type Acquire, type WaitOutcome, waitSync } from "../_core/wait.ts";
+import {
+  type Acquire,
+  LOOK_AGAIN,
+  type WaitOutcome,
+  waitSync,
+} from "../_core/wait.ts";
 import { checkMax, type QueueOptions, queueOptions } from "./_init.ts";
 import {
   BUSY,
@@ -242,6 +247,7 @@ export function getSlow(st: QueueState, o: Acquire): unknown {
         o.signal,
         true,
         "get",
+        LOOK_AGAIN, // a putter that stopped before its wake: _state.ts
       );
     } catch (error) {
       abandon(st, GET_WAITERS);

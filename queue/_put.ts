@@ -29,7 +29,12 @@
 // compareExchange fail, and the locked stores read SHUTDOWN under their lock
 // (see _shutdown.ts).
 
-import { type Acquire, type WaitOutcome, waitSync } from "../_core/wait.ts";
+import {
+  type Acquire,
+  LOOK_AGAIN,
+  type WaitOutcome,
+  waitSync,
+} from "../_core/wait.ts";
 import { own, toRaws } from "./_glue.ts";
 import { type QueueOptions, queueOptions } from "./_init.ts";
 import { BUSY_COUNT, NO_WAIT, NOT_FULL, PUT_WAITERS } from "./_layout.ts";
@@ -160,6 +165,7 @@ export function putSlow(
         o.signal,
         true,
         single ? "put" : "putMany",
+        LOOK_AGAIN, // a getter that stopped before its wake: _state.ts
       );
     } catch (error) {
       abandon(st, PUT_WAITERS);

@@ -37,6 +37,7 @@
 
 import { RuntimeError } from "../_core/errors.ts";
 import {
+  LOOK_AGAIN,
   type Wait,
   waitAsync,
   type WaitOptions,
@@ -158,7 +159,16 @@ export function join(
     if (s === true) return true;
     let outcome: WaitOutcome;
     try {
-      outcome = waitSync(st.h, ALL_DONE, s, deadline, signal, true, "join");
+      outcome = waitSync(
+        st.h,
+        ALL_DONE,
+        s,
+        deadline,
+        signal,
+        true,
+        "join",
+        LOOK_AGAIN, // a taskDone that stopped before its wake
+      );
     } finally {
       Atomics.sub(st.h, JOIN_WAITERS, 1);
     }
@@ -177,7 +187,15 @@ export async function joinAsync(
     if (s === true) return true;
     let outcome: WaitOutcome;
     try {
-      outcome = await waitAsync(st.h, ALL_DONE, s, deadline, signal);
+      outcome = await waitAsync(
+        st.h,
+        ALL_DONE,
+        s,
+        deadline,
+        signal,
+        true,
+        LOOK_AGAIN,
+      );
     } finally {
       Atomics.sub(st.h, JOIN_WAITERS, 1);
     }

@@ -33,8 +33,20 @@
 // cancel) passes the wakeup on to another getter if items remain ("baton").
 // Putters of byte stores are all woken (items differ in size); getters are
 // woken one per item.
+// A waker that stops between its state change and its wake (out of memory
+// under resourceLimits, Node's terminate, a stack overflow: _core/wait.ts,
+// "A waker that stops") leaves SEQ unbumped and its waiters asleep: every
+// wait here passes LOOK_AGAIN, so a waiter returns at each slice end (50
+// ms), leaves (sub WAITERS), tries again and, finding nothing, registers
+// and sleeps anew; the item a stopped putter published is taken within one
+// slice (tests/queue/stopped_waker_test.ts).
 
-import { type Acquire, waitAsync, type WaitOutcome } from "../_core/wait.ts";
+import {
+  type Acquire,
+  LOOK_AGAIN,
+  waitAsync,
+  type WaitOutcome,
+} from "../_core/wait.ts";
 import type { Codec } from "./_codec.ts";
 import {
   CAPACITY,
@@ -141,7 +153,15 @@ export async function waitRegistered(
   o: Acquire,
 ): Promise<WaitOutcome> {
   try {
-    return await waitAsync(st.h, seq, s, o.deadline, o.signal);
+    return await waitAsync(
+      st.h,
+      seq,
+      s,
+      o.deadline,
+      o.signal,
+      true,
+      LOOK_AGAIN,
+    );
   } catch (error) {
     abandon(st, waiters);
     throw error;
