@@ -4,8 +4,17 @@
 // into the same class over the same shared memory. Thread args, thread
 // results and queue items all go through encodeTransfer/decodeTransfer here,
 // so a Lock inside an args array or inside a queued object arrives as a Lock.
-// The registry lives on globalThis under a registered symbol, so two copies of
-// this module in one thread still share one set of tags.
+// The registry is this thread's one for this copy of the package
+// (threadState, _core/host.ts: on the global under a key of the package's
+// root), so the bundled worker entry's copy of this module and the
+// package's share one set of tags, and another copy of the package in the
+// same thread (another version, an npm and a JSR copy) keeps its own: its
+// registrations never replace this copy's revivers, which this copy's own
+// internal revivals rely on (an unbounded Queue's chain lock through
+// lockAt is this copy's Lock; with one registry for every copy the later
+// copy's won, and they failed with "Lock tag mismatch"). A primitive of one
+// copy given to another travels all the same (TO_DESCRIPTOR is a registered
+// symbol) and arrives as the receiving copy's class.
 //
 // The marker key and user data. A descriptor travels as { [MARK]: d } with
 // MARK = "\u0000threadkit". User data may hold that key too (and the error
@@ -38,6 +47,7 @@
 // thread decodes are given up (see "Handing over" below).
 
 import { blockRelease, blockRetain, holdBlock, isBlock } from "./heap.ts";
+import { threadState } from "./host.ts";
 import { describe } from "./placement.ts";
 import { runtime } from "./runtime.ts";
 
@@ -65,18 +75,18 @@ export interface Transferable {
 }
 
 type Reviver = (descriptor: Descriptor) => unknown;
-const KEY = Symbol.for("threadkit.transfer.registry.v1");
-const registry: Map<string, Reviver> =
-  ((globalThis as Record<symbol, unknown>)[KEY] as Map<string, Reviver>) ??
-    ((globalThis as Record<symbol, unknown>)[KEY] = new Map());
+const registry: Map<string, Reviver> = threadState(
+  "transfer.registry",
+  () => new Map(),
+);
 
 /** The property that marks an encoded descriptor inside a cloned value. */
 export const MARK = "\u0000threadkit";
 
 /**
  * Registers how to revive descriptors with `tag`. Each primitive module calls
- * this once at load; a second registration of a tag replaces the first (two
- * copies of one module). `knownTag` says whether a tag is registered here.
+ * this once at load; a second registration of a tag replaces the first (the
+ * bundled worker entry's copy of a module and the package's). `knownTag` says whether a tag is registered here.
  */
 export function registerTransfer(tag: string, revive: Reviver): void {
   registry.set(tag, revive);
