@@ -16,7 +16,7 @@
 //   (a death is not an interruption: an uninterruptible reacquire of a lock
 //   whose holder died must end too), and never on the fast path; a check
 //   that returns true ends the wait there with "ok", so the caller looks
-//   at its state again (LOOK_AGAIN; below, "A waker that stops");
+//   at its state again (below, "A waker that stops");
 // - the option parsing of every wait: Python's positional forms
 //   (`acquire(false)`, `wait(100)`) are refused with a TypeError that says
 //   what to write instead, and `timeout: null` means "no timeout" everywhere;
@@ -82,22 +82,17 @@ export * from "./wait_options.ts";
 //   long slice a tick, _core/keep_alive.ts);
 // - a sleep on a sequence word that the waker bumps after its state change
 //   (a queue's NOT_EMPTY, NOT_FULL and ALL_DONE, RWLock's WSEQ and RSEQ)
-//   passes a check that returns true (LOOK_AGAIN, or its death check
-//   followed by true): waitSync and waitAsync then return "ok" at each
-//   slice end, and the caller tries again (the queue's getter retries the
-//   ring) and, finding nothing, registers and sleeps anew. A Condition's
+//   passes a check that returns true when what it waits for may be there
+//   (a queue's count: queue/_state.ts; RWLock's is its death check, then
+//   true): waitSync and waitAsync then return "ok" at that slice end, and
+//   the caller tries again (the queue's getter retries the ring) and,
+//   finding nothing, registers and sleeps anew. A Condition's
 //   notifier holds the lock: if it stops between its grant and its wake, the
 //   sleepers' death check takes the lock over (sync/_holder.ts).
 // Cost: nothing on a path that does not sleep a whole slice; a sleeper
-// looks again 20 times a second at most (tests/sync/stopped_waker_test.ts
-// makes a waker stop there for each primitive).
-
-/**
- * A death check's stand-in for a wait on a sequence word (see "A waker that
- * stops"): the wait returns "ok" at each slice end, and the caller looks at
- * its state again.
- */
-export const LOOK_AGAIN = (): true => true;
+// looks 20 times a second at most, at the slice ends it already had
+// (tests/sync/stopped_waker_test.ts and tests/queue/stopped_waker_test.ts
+// make a waker stop there for each primitive).
 
 /**
  * Throws if the wait must stop now: the signal's reason when it is aborted,
@@ -144,7 +139,7 @@ function runSliceHook(): void {
  * `interruptible` false neither the signal nor the cancel word is looked at.
  * `check`, if given, runs at the end of every slice that timed out: its
  * throw ends the wait (a death check: see the top of this file), and so
- * does its `true`, with "ok" (LOOK_AGAIN: see "A waker that stops").
+ * does its `true`, with "ok" (see "A waker that stops").
  * Blocks the caller's event loop; callers re-check their state after it.
  * `form` names the caller's blocking form ("acquire", "get", ...) for the
  * error on a thread that may not block.

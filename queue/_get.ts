@@ -30,12 +30,7 @@
 // puts): it throws QueueShutDownError ("shut down and empty") only from such
 // a try, made after that read (lastGet).
 
-import {
-  type Acquire,
-  LOOK_AGAIN,
-  type WaitOutcome,
-  waitSync,
-} from "../_core/wait.ts";
+import { type Acquire, type WaitOutcome, waitSync } from "../_core/wait.ts";
 import { checkMax, type QueueOptions, queueOptions } from "./_init.ts";
 import {
   BUSY,
@@ -54,6 +49,7 @@ import {
   afterGet,
   awaitBusy,
   busyGet,
+  itemsThere,
   noCodec,
   passOn,
   type QueueState,
@@ -234,6 +230,7 @@ export function getSlow(st: QueueState, o: Acquire): unknown {
       if (x !== EMPTY) return took(st, x).x;
     }
   }
+  const look = itemsThere(st); // a putter that stopped before its wake
   for (;;) {
     const s = enterGet(st, o, o);
     if (typeof s !== "number") return (s as { x: unknown }).x;
@@ -247,7 +244,7 @@ export function getSlow(st: QueueState, o: Acquire): unknown {
         o.signal,
         true,
         "get",
-        LOOK_AGAIN, // a putter that stopped before its wake: _state.ts
+        look,
       );
     } catch (error) {
       abandon(st, GET_WAITERS);

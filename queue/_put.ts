@@ -29,12 +29,7 @@
 // compareExchange fail, and the locked stores read SHUTDOWN under their lock
 // (see _shutdown.ts).
 
-import {
-  type Acquire,
-  LOOK_AGAIN,
-  type WaitOutcome,
-  waitSync,
-} from "../_core/wait.ts";
+import { type Acquire, type WaitOutcome, waitSync } from "../_core/wait.ts";
 import { own, toRaws } from "./_glue.ts";
 import { type QueueOptions, queueOptions } from "./_init.ts";
 import { BUSY_COUNT, NO_WAIT, NOT_FULL, PUT_WAITERS } from "./_layout.ts";
@@ -45,6 +40,7 @@ import {
   busyPut,
   passOn,
   type QueueState,
+  roomThere,
   shutDown,
   SPIN,
   waitRegistered,
@@ -151,6 +147,7 @@ export function putSlow(
       if (r < 0) throw r === BUSY_COUNT ? busyPut(o) : shutDown("put");
     }
   }
+  const look = roomThere(st); // a getter that stopped before its wake
   for (;;) {
     const s = enterPut(st, raws, from, single, o, o);
     if (s === null) return st.put;
@@ -165,7 +162,7 @@ export function putSlow(
         o.signal,
         true,
         single ? "put" : "putMany",
-        LOOK_AGAIN, // a getter that stopped before its wake: _state.ts
+        look,
       );
     } catch (error) {
       abandon(st, PUT_WAITERS);

@@ -37,7 +37,6 @@
 
 import { RuntimeError } from "../_core/errors.ts";
 import {
-  LOOK_AGAIN,
   type Wait,
   waitAsync,
   type WaitOptions,
@@ -167,7 +166,7 @@ export function join(
         signal,
         true,
         "join",
-        LOOK_AGAIN, // a taskDone that stopped before its wake
+        allDone(st), // a taskDone that stopped before its wake
       );
     } finally {
       Atomics.sub(st.h, JOIN_WAITERS, 1);
@@ -194,7 +193,7 @@ export async function joinAsync(
         deadline,
         signal,
         true,
-        LOOK_AGAIN,
+        allDone(st),
       );
     } finally {
       Atomics.sub(st.h, JOIN_WAITERS, 1);
@@ -219,6 +218,12 @@ function enterJoin(st: QueueState): number | true {
   if (unfinished(st) !== 0) return s;
   Atomics.sub(h, JOIN_WAITERS, 1);
   return true;
+}
+
+// A joiner's slice-end check (_state.ts, "A waker that stops"): whether no
+// task is unfinished.
+function allDone(st: QueueState): () => boolean {
+  return () => unfinished(st) === 0;
 }
 
 function unfinished(st: QueueState): number {
