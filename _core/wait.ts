@@ -69,6 +69,10 @@ export * from "./wait_options.ts";
 //   does not stop running JavaScript (PLATFORM.md);
 // - an uncaught error in a thread's own code cannot land there: no code of
 //   the caller's runs between a primitive's state change and its wake.
+// Where only Atomics builtins come between the two (Event.set's or and
+// notify) no such point does either (a builtin's call is no interrupt
+// check); a JavaScript call there (a queue's wake(), a release's helper) is
+// one. The rule below does not depend on where they are.
 // So no sleep may rest on the wake alone. The rule: a sleeper that saw no
 // wake looks at what it waits for again at the end of each slice (SLICE_MS,
 // the slice that bounds a cancel already), and so finds a change that came
