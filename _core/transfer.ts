@@ -4,17 +4,9 @@
 // into the same class over the same shared memory. Thread args, thread
 // results and queue items all go through encodeTransfer/decodeTransfer here,
 // so a Lock inside an args array or inside a queued object arrives as a Lock.
-// The registry is this thread's one for this copy of the package
-// (threadState, _core/host.ts: on the global under a key of the package's
-// root), so the bundled worker entry's copy of this module and the
-// package's share one set of tags, and another copy of the package in the
-// same thread (another version, an npm and a JSR copy) keeps its own: its
-// registrations never replace this copy's revivers, which this copy's own
-// internal revivals rely on (an unbounded Queue's chain lock through
-// lockAt is this copy's Lock; with one registry for every copy the later
-// copy's won, and they failed with "Lock tag mismatch"). A primitive of one
-// copy given to another travels all the same (TO_DESCRIPTOR is a registered
-// symbol) and arrives as the receiving copy's class.
+// One registry per thread and package root (threadState, _core/host.ts): the
+// bundled entry shares the package's; another copy of the package keeps its
+// own, so its revivers never replace this copy's (lockAt's would fail).
 //
 // The marker key and user data. A descriptor travels as { [MARK]: d } with
 // MARK = "\u0000threadkit". User data may hold that key too (and the error
@@ -75,18 +67,15 @@ export interface Transferable {
 }
 
 type Reviver = (descriptor: Descriptor) => unknown;
-const registry: Map<string, Reviver> = threadState(
-  "transfer.registry",
-  () => new Map(),
-);
+const registry = threadState("transfer", () => new Map<string, Reviver>());
 
 /** The property that marks an encoded descriptor inside a cloned value. */
 export const MARK = "\u0000threadkit";
 
 /**
  * Registers how to revive descriptors with `tag`. Each primitive module calls
- * this once at load; a second registration of a tag replaces the first (the
- * bundled worker entry's copy of a module and the package's). `knownTag` says whether a tag is registered here.
+ * this once at load; a later registration of a tag (the bundled entry's copy
+ * of a module) replaces the first. `knownTag`: whether a tag is registered.
  */
 export function registerTransfer(tag: string, revive: Reviver): void {
   registry.set(tag, revive);

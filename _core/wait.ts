@@ -53,50 +53,29 @@ import {
 
 export * from "./wait_options.ts";
 
-// A waker that stops. Every waker changes the state first and wakes second
-// (a queue's put publishes the item, then bumps NOT_EMPTY and notifies;
-// Event.set flips STATE, then notifies; a Lock's release stores FREE, then
-// notifies). A thread can stop between the two, and then its sleepers get
-// no wake:
-// - a stack overflow (RangeError) in the call to the wake, in any runtime
-//   and any thread, the main one included: the put has published and
-//   throws to its caller, who may catch it and go on;
-// - out of memory under `resourceLimits` (a node:worker_threads worker, on
-//   Node and Deno) and Node's worker.terminate() (the teardown of the
-//   workers of a thread that ends abruptly): the runtime terminates the
-//   thread's execution at its next interrupt check, a call or a loop's back
-//   edge, which may be the call to the wake. Deno >= 2.8.3's terminate()
-//   does not stop running JavaScript (PLATFORM.md);
-// - an uncaught error in a thread's own code cannot land there: no code of
-//   the caller's runs between a primitive's state change and its wake.
-// Where only Atomics builtins come between the two (Event.set's or and
-// notify) no such point does either (a builtin's call is no interrupt
-// check); a JavaScript call there (a queue's wake(), a release's helper) is
-// one. The rule below does not depend on where they are.
-// So no sleep may rest on the wake alone. The rule: a sleeper that saw no
-// wake looks at what it waits for again at the end of each slice (SLICE_MS,
-// the slice that bounds a cancel already), and so finds a change that came
-// with no wake one slice late at most:
-// - a sleep on the word the waker changes (Lock and Semaphore on their
-//   state word, Event's STATE, a Condition's SEQ, a thread's ident word)
-//   needs nothing more: each timed slice ends in a new Atomics.wait on the
-//   expected value, which returns "not-equal" once the word changed. The
-//   async sleeps' long slices (no timeout: "Long slices" below) are ended
-//   by the keep-alive's tick once their word changed (one load per pending
-//   long slice a tick, _core/keep_alive.ts);
-// - a sleep on a sequence word that the waker bumps after its state change
-//   (a queue's NOT_EMPTY, NOT_FULL and ALL_DONE, RWLock's WSEQ and RSEQ)
-//   passes a check that returns true when what it waits for may be there
-//   (a queue's count: queue/_state.ts; RWLock's is its death check, then
-//   true): waitSync and waitAsync then return "ok" at that slice end, and
-//   the caller tries again (the queue's getter retries the ring) and,
-//   finding nothing, registers and sleeps anew. A Condition's
-//   notifier holds the lock: if it stops between its grant and its wake, the
-//   sleepers' death check takes the lock over (sync/_holder.ts).
-// Cost: nothing on a path that does not sleep a whole slice; a sleeper
-// looks 20 times a second at most, at the slice ends it already had
-// (tests/sync/stopped_waker_test.ts and tests/queue/stopped_waker_test.ts
-// make a waker stop there for each primitive).
+// A waker that stops. Every waker changes the state, then wakes (a put
+// publishes, then bumps NOT_EMPTY and notifies). A thread can stop between
+// the two where a call or a loop's back edge comes between them (a queue's
+// wake(); not between two Atomics builtins): a stack overflow at that call
+// (any runtime and thread; the caller may catch it and go on), out of
+// memory under `resourceLimits` or Node's worker.terminate() (the runtime
+// ends the thread at its next interrupt check). No caller code runs there,
+// so an uncaught error of its own cannot. So no sleep rests on the wake
+// alone: a sleeper that saw no wake looks again at each slice end
+// (SLICE_MS, which bounds a cancel already), one slice late at most:
+// - a sleep on the word the waker changes (Lock, Semaphore, Event, a
+//   Condition's SEQ, a thread's ident word): each timed slice ends in a new
+//   Atomics.wait on the expected value, "not-equal" once it changed; an
+//   async long slice ("Long slices") is ended by the keep-alive's tick once
+//   its word changed (one load per pending long slice a tick);
+// - a sleep on a sequence word bumped after the change (a queue's
+//   NOT_EMPTY, NOT_FULL, ALL_DONE; RWLock's WSEQ, RSEQ) passes a check that
+//   returns true when what it waits for may be there (a queue's count:
+//   queue/_state.ts; RWLock's death check, then true): the wait returns "ok"
+//   and the caller tries again. A Condition's notifier holds the lock: one
+//   that stops holding it is the sleepers' death check's (sync/_holder.ts).
+// Nothing runs on a path that does not sleep a whole slice
+// (tests/sync/stopped_waker_test.ts, tests/queue/stopped_waker_test.ts).
 
 /**
  * Throws if the wait must stop now: the signal's reason when it is aborted,

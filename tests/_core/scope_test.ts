@@ -31,7 +31,7 @@ describe("source target scope", () => {
         const g = globalThis as unknown as Record<symbol, Map<string, unknown>>;
         let n = 0;
         for (const key of Object.getOwnPropertySymbols(g)) {
-          if (key.description?.startsWith("threadkit.transfer.registry")) {
+          if (key.description?.startsWith("threadkit.transfer ")) {
             n += g[key].size;
           }
         }
