@@ -158,7 +158,7 @@ describe("two copies of the package in one thread", () => {
     },
   );
 
-  it("each copy revives its own primitives (an unbounded Queue's chain lock, an RLock), the other copy loaded second", async () => {
+  it("each copy revives its own primitives (an unbounded Queue's chain lock, an RLock) and error classes, the other copy loaded second", async () => {
     const { dir, mod } = copyPackage();
     try {
       const B = await import(mod) as typeof A;
@@ -186,6 +186,21 @@ describe("two copies of the package in one thread", () => {
       const q = new A.Queue<unknown>();
       q.put(new B.Lock());
       assert.ok(q.get() instanceof A.Lock);
+      // An error a thread throws arrives as the joining copy's class (the
+      // error classes are per package root too: _core/outcome.ts).
+      for (const P of [A, B]) {
+        const bad = new P.Thread({
+          target: (lock: A.Lock) => lock.release(), // not held: RuntimeError
+          args: [new P.Lock() as unknown as A.Lock],
+        });
+        bad.start();
+        await assert.rejects(
+          bad.joinAsync(JOIN),
+          (e) =>
+            e instanceof P.RuntimeError &&
+            !(e instanceof (P === A ? B : A).RuntimeError),
+        );
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
