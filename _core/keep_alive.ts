@@ -34,13 +34,16 @@ export const LONG_MS = 2 * SLICE_MS;
 export interface LongSleep {
   readonly view: Int32Array;
   readonly index: number;
+  readonly expected: number;
   readonly s: Sleep;
   readonly interruptible: boolean;
 }
 export const longSleeps = new Set<LongSleep>();
 
-// Ends the long slices that are due (see "Long slices"). Reads the clock
-// once a tick, and only while a long slice is pending.
+// Ends the long slices that are due (see "Long slices"), and those whose
+// word changed with no wake ("A waker that stops" in wait.ts: one load per
+// pending long slice a tick). Reads the clock once a tick, and only while a
+// long slice is pending.
 function endDueSlices(): void {
   const now = performance.now();
   const cancel = cancelRequested();
@@ -48,7 +51,8 @@ function endDueSlices(): void {
     const d = l.s.deadline;
     if (
       l.interruptible && cancel ||
-      (l.s.coarse === true ? now >= d : d - now <= LONG_MS)
+      (l.s.coarse === true ? now >= d : d - now <= LONG_MS) ||
+      Atomics.load(l.view, l.index) !== l.expected // changed, no wake came
     ) {
       longSleeps.delete(l);
       Atomics.notify(l.view, l.index);

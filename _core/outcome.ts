@@ -5,6 +5,7 @@
 // own properties, so we carry class name, message, stack, cause and own
 // enumerable properties ourselves and rebuild the error on arrival.
 
+import { threadState } from "./host.ts";
 import {
   CancelledError,
   CannotBlockError,
@@ -43,13 +44,15 @@ const SKIP = new Set(["cause", "name", "message", "stack", "errors"]);
 const WIRE = "\u0000threadkit.error";
 
 // Classes revived by name. Errors of other classes arrive as an Error whose
-// name is the original class name.
-const KEY = Symbol.for("threadkit.errorClasses.v1");
-const classes: Map<string, new (message?: string) => Error> =
-  ((globalThis as Record<symbol, unknown>)[KEY] as Map<
-    string,
-    new (message?: string) => Error
-  >) ?? ((globalThis as Record<symbol, unknown>)[KEY] = new Map());
+// name is the original class name. One map per thread and package root
+// (threadState, _core/host.ts), as the transfer registry: the bundled worker
+// entry shares the package's, and another copy of the package in the thread
+// keeps its own, so an error this copy decodes is this copy's class (one
+// map for every copy made them the copy loaded last's).
+const classes = threadState(
+  "errorClasses",
+  () => new Map<string, new (message?: string) => Error>(),
+);
 for (
   const cls of [
     Error,

@@ -4,8 +4,9 @@
 // into the same class over the same shared memory. Thread args, thread
 // results and queue items all go through encodeTransfer/decodeTransfer here,
 // so a Lock inside an args array or inside a queued object arrives as a Lock.
-// The registry lives on globalThis under a registered symbol, so two copies of
-// this module in one thread still share one set of tags.
+// One registry per thread and package root (threadState, _core/host.ts): the
+// bundled entry shares the package's; another copy of the package keeps its
+// own, so its revivers never replace this copy's (lockAt's would fail).
 //
 // The marker key and user data. A descriptor travels as { [MARK]: d } with
 // MARK = "\u0000threadkit". User data may hold that key too (and the error
@@ -38,6 +39,7 @@
 // thread decodes are given up (see "Handing over" below).
 
 import { blockRelease, blockRetain, holdBlock, isBlock } from "./heap.ts";
+import { threadState } from "./host.ts";
 import { describe } from "./placement.ts";
 import { runtime } from "./runtime.ts";
 
@@ -65,18 +67,15 @@ export interface Transferable {
 }
 
 type Reviver = (descriptor: Descriptor) => unknown;
-const KEY = Symbol.for("threadkit.transfer.registry.v1");
-const registry: Map<string, Reviver> =
-  ((globalThis as Record<symbol, unknown>)[KEY] as Map<string, Reviver>) ??
-    ((globalThis as Record<symbol, unknown>)[KEY] = new Map());
+const registry = threadState("transfer", () => new Map<string, Reviver>());
 
 /** The property that marks an encoded descriptor inside a cloned value. */
 export const MARK = "\u0000threadkit";
 
 /**
  * Registers how to revive descriptors with `tag`. Each primitive module calls
- * this once at load; a second registration of a tag replaces the first (two
- * copies of one module). `knownTag` says whether a tag is registered here.
+ * this once at load; a later registration of a tag (the bundled entry's copy
+ * of a module) replaces the first. `knownTag`: whether a tag is registered.
  */
 export function registerTransfer(tag: string, revive: Reviver): void {
   registry.set(tag, revive);

@@ -14,7 +14,9 @@
 //   end; a lock's check first takes the lock over: sync/_holder.ts); a Sleep
 //   carries it (`check`); it runs at the end of each slice, interruptible or not
 //   (a death is not an interruption: an uninterruptible reacquire of a lock
-//   whose holder died must end too), and never on the fast path;
+//   whose holder died must end too), and never on the fast path; a check
+//   that returns true ends the wait there with "ok", so the caller looks
+//   at its state again (below, "A waker that stops");
 // - the option parsing of every wait: Python's positional forms
 //   (`acquire(false)`, `wait(100)`) are refused with a TypeError that says
 //   what to write instead, and `timeout: null` means "no timeout" everywhere;
@@ -22,19 +24,16 @@
 //   Deno or Node process alive by itself): a ref'd timer while any async wait
 //   of this thread is pending; the same timer's tick ends the long slices of
 //   async sleeps (below, "Long slices");
-// - the clock: performance.now() costs as much as an Atomics call or more
-//   (0.1-0.2 us here), so the sleeps that Event and Condition use
-//   (sleepSync/sleepAsync over a `Sleep`) read it only for a finite timeout:
-//   the async form once to fix the deadline, the blocking form only once
-//   its first sleep ended without the change (timeLeft), then each at each
-//   slice end; waitSync not for an Infinity deadline; a wait without one
-//   never reads the clock;
-// - the slice hook: one internal callback run at the slice ends of a
-//   blocking interruptible wait (the executor's home thread ticks there).
+// - the clock: performance.now() costs 0.1-0.2 us here, so the sleeps of
+//   Event and Condition (sleepSync/sleepAsync over a `Sleep`) read it only
+//   for a finite timeout (async: once for the deadline; blocking: once its
+//   first sleep ended unchanged, timeLeft), then at each slice end; a wait
+//   without a deadline never reads it;
+// - the slice hook: an internal callback run at the slice ends of a blocking
+//   interruptible wait (the executor's home thread ticks there).
 //
-// Callers always wait in a loop that re-checks their own state, so a wake
-// here may be spurious (abort flush, slice end) and "ok" promises nothing but
-// "look again".
+// Callers wait in a loop that re-checks their state: a wake may be spurious
+// (abort flush, slice end); "ok" promises nothing but "look again".
 
 import { CAN_BLOCK } from "./adapter.ts";
 import { CancelledError, CannotBlockError } from "./errors.ts";
@@ -50,6 +49,30 @@ import {
 } from "./keep_alive.ts";
 
 export * from "./wait_options.ts";
+
+// A waker that stops. Every waker changes the state, then wakes (a put
+// publishes, then bumps NOT_EMPTY and notifies). A thread can stop between
+// the two where a call or a loop's back edge comes between them (a queue's
+// wake(); not between two Atomics builtins): a stack overflow at that call
+// (any runtime and thread; the caller may catch it and go on), out of
+// memory under `resourceLimits` or Node's worker.terminate() (the runtime
+// ends the thread at its next interrupt check). No caller code runs there,
+// so an uncaught error of its own cannot. So no sleep rests on the wake
+// alone: a sleeper that saw no wake looks again at each slice end
+// (SLICE_MS, which bounds a cancel already), one slice late at most:
+// - a sleep on the word the waker changes (Lock, Semaphore, Event, a
+//   Condition's SEQ, a thread's ident word): each timed slice ends in a new
+//   Atomics.wait on the expected value, "not-equal" once it changed; an
+//   async long slice ("Long slices") is ended by the keep-alive's tick once
+//   its word changed (one load per pending long slice a tick);
+// - a sleep on a sequence word bumped after the change (a queue's
+//   NOT_EMPTY, NOT_FULL, ALL_DONE; RWLock's WSEQ, RSEQ) passes a check that
+//   returns true when what it waits for may be there (a queue's count:
+//   queue/_state.ts; RWLock's death check, then true): the wait returns "ok"
+//   and the caller tries again. A Condition's notifier holds the lock: one
+//   that stops holding it is the sleepers' death check's (sync/_holder.ts).
+// Nothing runs on a path that does not sleep a whole slice (tests: the
+// stopped_waker_test files of tests/sync and tests/queue).
 
 /**
  * Throws if the wait must stop now: the signal's reason when it is aborted,
@@ -94,8 +117,9 @@ function runSliceHook(): void {
  * Blocks the calling thread while `view[index] === expected`, until notified,
  * the deadline passes, or the wait is interrupted (throws). With
  * `interruptible` false neither the signal nor the cancel word is looked at.
- * `check`, if given, runs at the end of every slice that timed out, and its
- * throw ends the wait (a death check: see the top of this file).
+ * `check`, if given, runs at the end of every slice that timed out: its
+ * throw ends the wait (a death check: see the top of this file), and so
+ * does its `true`, with "ok" (see "A waker that stops").
  * Blocks the caller's event loop; callers re-check their state after it.
  * `form` names the caller's blocking form ("acquire", "get", ...) for the
  * error on a thread that may not block.
@@ -111,7 +135,7 @@ export function waitSync(
   signal?: AbortSignal,
   interruptible = true,
   form = "wait",
-  check?: () => void,
+  check?: () => void | boolean,
 ): WaitOutcome {
   if (!CAN_BLOCK) {
     return waitSpin(
@@ -126,8 +150,11 @@ export function waitSync(
   }
   for (let sliced = false;; sliced = true) {
     if (interruptible) throwIfInterrupted(signal);
-    if (sliced && check !== undefined) check();
-    if (sliced && interruptible && sliceHook !== undefined) runSliceHook();
+    if (sliced) {
+      const again = check !== undefined && check() === true;
+      if (interruptible && sliceHook !== undefined) runSliceHook();
+      if (again) return "ok"; // see "A waker that stops"
+    }
     // No clock read without a deadline (see the top of this file).
     const remaining = deadline === Infinity
       ? Infinity
@@ -153,7 +180,7 @@ function waitSpin(
   deadline: number,
   form: string,
   interruptible: boolean,
-  check: (() => void) | undefined,
+  check: (() => void | boolean) | undefined,
 ): WaitOutcome {
   if (interruptible) {
     if (Atomics.load(view, index) !== expected) return "not-equal";
@@ -168,7 +195,7 @@ function waitSpin(
     const now = performance.now();
     if (now >= deadline) return "timed-out";
     if (check !== undefined && now >= slice) {
-      check();
+      if (check() === true) return "ok";
       slice = now + SLICE_MS;
     }
   }
@@ -187,7 +214,7 @@ export async function waitAsync(
   deadline: number,
   signal?: AbortSignal,
   interruptible = true,
-  check?: () => void,
+  check?: () => void | boolean,
 ): Promise<WaitOutcome> {
   if (interruptible) throwIfInterrupted(signal);
   else signal = undefined;
@@ -212,7 +239,7 @@ export async function waitAsync(
       // its next wait if it still has to wait.
       if (outcome !== "timed-out") return outcome;
       if (interruptible) throwIfInterrupted(signal);
-      check?.();
+      if (check?.() === true) return "ok"; // see "A waker that stops"
     }
   } finally {
     unhold();
@@ -318,19 +345,19 @@ export function sleepSync(
 //   tick (a coarse Sleep times out at the first tick past its deadline);
 // - this thread's cancellation, for an interruptible sleep (the slice bound
 //   of the top of this file: a cancel is seen within one tick).
+// - its word no longer holds `expected`: a waker changed it and stopped
+//   before its notify (see "A waker that stops"), or its notify went to
+//   another waiter; the sleeper then sees the change within one tick, as a
+//   timed slice's end would have shown it.
 // An abort needs no tick: its listener notifies the word. A sleep with a
 // death check (`check`) keeps timed slices: the check runs at slice ends.
 // So does a sleep marked `deferredWakes` (wait_options.ts), whatever its
-// check: Condition's notifies may be deferred to the notifier's next Lock
-// release (sync/_handoff.ts), which may never come (another thread releases
-// the Lock), and such a grant is seen only when the sleeper re-reads SEQ at
-// a slice end; a long slice would hold it until the tick's deadline switch
-// (a timeout's last LONG_MS), or for good without a timeout. The mark is
-// explicit, not inferred from the holder check a Condition sleep also
-// carries, so a Condition wait that some day sleeps without that check
+// check: a Condition notify deferred to the notifier's next Lock release
+// (sync/_handoff.ts) may never be issued, and its grant is seen only when
+// the sleeper re-reads SEQ at a slice end. The mark is explicit, not
+// inferred from the holder check, so a Condition wait without that check
 // still keeps its slices; Condition's ticket sleeps (sync/_tickets.ts)
-// refuse a Sleep without the mark, and this helper refuses the mark with
-// `coarse` (a coarse sleep is always long: the tick ends it).
+// refuse a Sleep without the mark, and this helper refuses it with `coarse`.
 // The tick ends a long slice with Atomics.notify on the sleeper's word: a
 // spurious wake for any other waiter on that word, which every caller of
 // the helper tolerates (each re-checks its state; a sleeper whose word is
@@ -342,8 +369,8 @@ export function sleepSync(
 // `pending` > 0, so the timer exists and ticks (hold() creates it; it is
 // cleared only at `pending` 0). The wake itself is Atomics.waitAsync's, as
 // for every sleep: it sleeps only while the word holds `expected`, and the
-// notifier changes the word before it notifies.
-// (LONG_MS, the registry and the tick: _core/keep_alive.ts.)
+// notifier changes the word before it notifies. (LONG_MS, the registry
+// and the tick: _core/keep_alive.ts.)
 
 /**
  * The async form of sleepSync: never blocks the event loop, keeps the
@@ -415,7 +442,7 @@ export function sleepAsync<T>(
         const r = Atomics.waitAsync(view, index, expected);
         if (!r.async) return r.value;
         slice = -1;
-        long ??= { view, index, s, interruptible };
+        long ??= { view, index, expected, s, interruptible };
         longSleeps.add(long);
         return r.value.then(settle);
       }

@@ -50,7 +50,7 @@
 import { blockAlloc, blockRelease, holdBlock } from "../_core/heap.ts";
 import type { Region } from "../_core/placement.ts";
 import { runtime } from "../_core/runtime.ts";
-import { type AcquireOptions, UNINTERRUPTIBLE } from "../_core/wait.ts";
+import { type AcquireOptions, MUST_ACQUIRE } from "../_core/wait.ts";
 import type { Lock } from "../sync/lock.ts";
 import { lockAt } from "../sync/_lock_at.ts";
 import { tookOver } from "../sync/_holder.ts";
@@ -97,8 +97,6 @@ export {
   UNBOUNDED_MAX,
   UNBOUNDED_MAX_BYTES,
 } from "./_chain_memory.ts";
-
-const UNINTERRUPTIBLE_ACQUIRE = { [UNINTERRUPTIBLE]: true } as AcquireOptions;
 
 /** One segment: a bounded FIFO queue inside the chain's buffer. */
 export class Segment<T> extends QueueBase<T> {
@@ -312,7 +310,7 @@ export class Chain<T> {
   // the caller's grow, awaitGrow or shutdown is then applied as usual.
   #take(): void {
     try {
-      this.#lock.acquire(UNINTERRUPTIBLE_ACQUIRE);
+      this.#lock.acquire(MUST_ACQUIRE);
     } catch (error) {
       if (!tookOver(error)) throw error;
       this.#repaired();

@@ -52,6 +52,7 @@ import {
   afterGet,
   awaitBusy,
   busyGet,
+  itemsThere,
   noCodec,
   passOn,
   type QueueState,
@@ -241,6 +242,7 @@ export function getSlow(st: QueueState, o: Acquire, many?: Many): unknown {
       if (x !== EMPTY) return took(st, x, many).x;
     }
   }
+  const look = itemsThere(st); // a putter that stopped before its wake
   for (;;) {
     const s = enterGet(st, o, o, many);
     if (typeof s !== "number") return (s as { x: unknown }).x;
@@ -254,6 +256,7 @@ export function getSlow(st: QueueState, o: Acquire, many?: Many): unknown {
         o.signal,
         true,
         "get",
+        look,
       );
     } catch (error) {
       abandon(st, GET_WAITERS);

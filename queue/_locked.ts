@@ -22,8 +22,8 @@ import { TAKE_OVER, tookOver } from "../sync/_holder.ts";
 import type { OwnerDiedError } from "../_core/errors.ts";
 import {
   type Acquire,
-  type AcquireOptions,
-  UNINTERRUPTIBLE,
+  MUST_ACQUIRE,
+  TRY_ACQUIRE,
   waitSync,
 } from "../_core/wait.ts";
 import {
@@ -79,11 +79,11 @@ import {
 // dead thread's items are still first. A custom-codec get names its holder
 // in HOLDER for its whole hold, with DECODING around each decode
 // (_decoding.ts), so that nowait and timed calls can tell a holder that may
-// take long (see TRY below); the taker clears the dead holder's HOLDER value
+// take long (see TRY_ACQUIRE below); the taker clears the dead holder's HOLDER value
 // (clearDead), which makes any later step of that holder fail (it throws
 // TakenOverError and neither drops, stores COUNT nor releases the lock).
-const MUST = { [UNINTERRUPTIBLE]: true } as AcquireOptions;
-const TRY = { blocking: false, [UNINTERRUPTIBLE]: true } as AcquireOptions;
+// The takes use the internal uninterruptible options (MUST_ACQUIRE, and
+// TRY_ACQUIRE for one try: _core/wait_options.ts).
 
 // A take with an `until` (Store.tryPut) waits for a holder inside a custom
 // decode (HOLDER has DECODING, _decoding.ts) only until then, sleeping on
@@ -120,24 +120,24 @@ export abstract class LockedStore implements Store {
     );
   }
 
-  // Takes the lock, from a dead holder too (see MUST); false when a holder
-  // inside a custom decode kept it past the `until` of wait `w` (see TRY).
+  // Takes the lock, from a dead holder too (see MUST_ACQUIRE); false when a holder
+  // inside a custom decode kept it past the `until` of wait `w` (see TRY_ACQUIRE).
   #take(w: Acquire | undefined): boolean {
     const lock = this.#lock;
     if (w === undefined || (w.blocking && w.deadline === Infinity)) {
       try {
-        return lock.acquire(MUST);
+        return lock.acquire(MUST_ACQUIRE);
       } catch (error) {
         return this.#tookOver(error);
       }
     }
-    if (lock.acquire(TRY)) return true;
+    if (lock.acquire(TRY_ACQUIRE)) return true;
     let until = waitUntil(w);
     const idle = idleUntil(until);
     if (until === NOWAIT_UNTIL) until = performance.now() + GRACE;
     for (let spins = 0;; spins++) {
       try {
-        if (lock.acquire(TRY)) return true;
+        if (lock.acquire(TRY_ACQUIRE)) return true;
         const d = Atomics.load(this.h, HOLDER);
         if ((d & DECODING) !== 0) {
           lock[TAKE_OVER](); // a dead decoder: taken over (OwnerDiedError)

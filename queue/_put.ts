@@ -40,6 +40,7 @@ import {
   busyPut,
   passOn,
   type QueueState,
+  roomThere,
   shutDown,
   SPIN,
   waitRegistered,
@@ -146,6 +147,7 @@ export function putSlow(
       if (r < 0) throw r === BUSY_COUNT ? busyPut(o) : shutDown("put");
     }
   }
+  const look = roomThere(st); // a getter that stopped before its wake
   for (;;) {
     const s = enterPut(st, raws, from, single, o, o);
     if (s === null) return st.put;
@@ -160,6 +162,7 @@ export function putSlow(
         o.signal,
         true,
         single ? "put" : "putMany",
+        look,
       );
     } catch (error) {
       abandon(st, PUT_WAITERS);

@@ -158,7 +158,16 @@ export function join(
     if (s === true) return true;
     let outcome: WaitOutcome;
     try {
-      outcome = waitSync(st.h, ALL_DONE, s, deadline, signal, true, "join");
+      outcome = waitSync(
+        st.h,
+        ALL_DONE,
+        s,
+        deadline,
+        signal,
+        true,
+        "join",
+        allDone(st), // a taskDone that stopped before its wake
+      );
     } finally {
       Atomics.sub(st.h, JOIN_WAITERS, 1);
     }
@@ -177,7 +186,15 @@ export async function joinAsync(
     if (s === true) return true;
     let outcome: WaitOutcome;
     try {
-      outcome = await waitAsync(st.h, ALL_DONE, s, deadline, signal);
+      outcome = await waitAsync(
+        st.h,
+        ALL_DONE,
+        s,
+        deadline,
+        signal,
+        true,
+        allDone(st),
+      );
     } finally {
       Atomics.sub(st.h, JOIN_WAITERS, 1);
     }
@@ -201,6 +218,12 @@ function enterJoin(st: QueueState): number | true {
   if (unfinished(st) !== 0) return s;
   Atomics.sub(h, JOIN_WAITERS, 1);
   return true;
+}
+
+// A joiner's slice-end check (_state.ts, "A waker that stops"): whether no
+// task is unfinished.
+function allDone(st: QueueState): () => boolean {
+  return () => unfinished(st) === 0;
 }
 
 function unfinished(st: QueueState): number {

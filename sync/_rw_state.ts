@@ -161,7 +161,7 @@ export function readSlow(view: Int32Array, opts: Acquire): boolean {
         opts.signal,
         opts.interruptible,
         "acquireRead",
-        () => takeOverWriter(view),
+        lookAgain(view),
       );
       if (outcome === "timed-out") return tryRead(view);
     }
@@ -191,7 +191,7 @@ export function writeSlow(view: Int32Array, opts: Acquire): boolean {
         opts.signal,
         opts.interruptible,
         "acquireWrite",
-        () => takeOverWriter(view),
+        lookAgain(view),
       );
       if (outcome === "timed-out") return acquired = tryWrite(view);
     }
@@ -214,6 +214,17 @@ export function leaveWriters(view: Int32Array, acquired: boolean): void {
   } else if (Atomics.load(view, STATE) === FREE) {
     wakeWriter(view);
   }
+}
+
+// A waiter's slice-end check: the death check, then "look again": a
+// releaser that stopped between its CAS and its wake left WSEQ or RSEQ
+// unbumped (_core/wait.ts, "A waker that stops"), so a waiter tries to enter
+// again at each slice end instead of sleeping on.
+function lookAgain(view: Int32Array): () => boolean {
+  return () => {
+    takeOverWriter(view);
+    return true;
+  };
 }
 
 /** Wakes one waiting writer (bumps WSEQ first: see the writers' note). */
@@ -254,7 +265,7 @@ export async function readSlowAsync(
         opts.deadline,
         opts.signal,
         opts.interruptible,
-        () => takeOverWriter(view),
+        lookAgain(view),
       );
       if (outcome === "timed-out") return tryRead(view);
     }
@@ -284,7 +295,7 @@ export async function writeSlowAsync(
         opts.deadline,
         opts.signal,
         opts.interruptible,
-        () => takeOverWriter(view),
+        lookAgain(view),
       );
       if (outcome === "timed-out") return acquired = tryWrite(view);
     }

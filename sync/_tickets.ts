@@ -115,7 +115,13 @@ export function grant(view: Int32Array, n: number, handOff = false): void {
     waiters = seen; // a waiter left on timeout meanwhile: recount
   }
   // Why no lost wakeup: PERMITS before SEQ, SEQ before the notify; see the
-  // note at the top of the file.
+  // note at the top of the file. A notifier that stops here (_core/wait.ts,
+  // "A waker that stops": a termination lands at a call or a loop's back
+  // edge, a stack overflow at a call) stops before the PERMITS add or after
+  // the SEQ add: no call comes between the two (Atomics builtins), so the
+  // sleepers see SEQ changed at their next slice end, or no permit was
+  // granted. A notifier holds the lock; if it stops holding it, the
+  // sleepers' death check takes the lock over (sync/_holder.ts).
   Atomics.add(view, PERMITS, k);
   Atomics.add(view, SEQ, 1);
   if (handOff) deferWake(view, SEQ, k);

@@ -23,7 +23,7 @@ import {
 import { defaultEntry } from "../../_core/adapter.ts";
 import type * as State from "../_workers/entry_state.ts";
 import type * as Copies from "../_workers/two_copies.ts";
-import { isBun, isDeno } from "../_helpers.ts";
+import { isDeno } from "../_helpers.ts";
 
 const JOIN = { timeout: 30_000 };
 const STATE = new URL("../_workers/entry_state.ts", import.meta.url);
@@ -136,13 +136,6 @@ const COPIES = new URL("../_workers/two_copies.ts", import.meta.url);
 describe("two copies of the package in one thread", () => {
   it(
     "each copy's currentThread() is its own Thread, in the main thread and in a thread",
-    {
-      // Loads the copy in the test's own thread: `bun test` runs every test
-      // file in one process, so the copy's registrations of its primitives in
-      // the transfer registry (shared by copies in a thread, the later one's
-      // winning: _core/transfer.ts) would reach the files that run after this.
-      skip: isBun && "bun test runs every test file in one process",
-    },
     async () => {
       const { dir, mod } = copyPackage();
       try {
@@ -164,6 +157,54 @@ describe("two copies of the package in one thread", () => {
       }
     },
   );
+
+  it("each copy revives its own primitives (an unbounded Queue's chain lock, an RLock) and error classes, the other copy loaded second", async () => {
+    const { dir, mod } = copyPackage();
+    try {
+      const B = await import(mod) as typeof A;
+      // Each copy's internal revivals (lockAt: an unbounded queue's chain
+      // lock, an RLock's inner lock) get its own Lock: the registry is per
+      // package root (_core/transfer.ts).
+      for (const P of [A, B]) {
+        const q = new P.Queue<number>({ type: "int32" });
+        for (let i = 0; i < 3; i++) q.put(i);
+        assert.deepEqual([q.get(), q.get(), q.get()], [0, 1, 2]);
+        const r = new P.RLock();
+        assert.equal(r.acquire(), true);
+        r.release();
+      }
+      // A primitive of one copy given to the other arrives as the
+      // receiving copy's class.
+      const e = new B.Event();
+      const t = new Thread({
+        target: (e: A.Event) => (e.set(), e.isSet()),
+        args: [e as unknown as A.Event],
+      });
+      t.start();
+      assert.equal(await t.joinAsync(JOIN), true);
+      assert.equal(e.isSet(), true);
+      const q = new A.Queue<unknown>();
+      q.put(new B.Lock());
+      assert.ok(q.get() instanceof A.Lock);
+      // An error a thread throws arrives as the joining copy's class (the
+      // error classes are per package root too: _core/outcome.ts).
+      for (const P of [A, B]) {
+        const bad = new P.Thread({
+          target: (lock: A.Lock) => lock.release(), // not held: RuntimeError
+          args: [new P.Lock() as unknown as A.Lock],
+        });
+        bad.start();
+        await assert.rejects(
+          bad.joinAsync(JOIN),
+          (e) =>
+            e instanceof P.RuntimeError &&
+            !(e instanceof (P === A ? B : A).RuntimeError),
+        );
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it("a thread's worker waits for the threads it started with its copy, another copy loaded", async () => {
     const { dir, mod } = copyPackage();

@@ -26,11 +26,20 @@ const KEEPER = new URL("../_workers/spare_keeper.ts", import.meta.url);
 const DEFAULT_ENTRY = defaultEntry();
 const ALIAS_ENTRY = new URL("../_workers/entry_alias.ts", import.meta.url);
 
+// The bound on a spare's load (readySpare, stopped, refilled) and on a
+// thread started beside it. A spare is a new worker that loads its entry
+// and the package before it is ready, or sees its stop; the first worker
+// on an entry under `deno test` also waits for the test runner's type-check
+// of that entry (thread/_worker.ts, tests/_workers/entry_alias.ts): 15-18 s
+// for one step at a load average of 20-30 on two cores, where 30 s was hit
+// at 25. A spare that never loads fails at this bound all the same.
+const LOAD_MS = 120_000;
+
 // Waits (bounded) until a spare's block says it saw its stop and exits.
 // With `torn`, STOP alone is enough: the runtime may end the spare with its
 // keeper's worker first (Node always; Deno while the spare still loads).
 async function stopped(block: Int32Array, torn = false): Promise<void> {
-  const until = performance.now() + 30_000;
+  const until = performance.now() + LOAD_MS;
   let state = Atomics.load(block, STATE);
   while (state !== STOPPED && performance.now() < until) {
     if (state === STOP && torn) return;
@@ -41,7 +50,7 @@ async function stopped(block: Int32Array, torn = false): Promise<void> {
 }
 
 async function readySpare(): Promise<number> {
-  const until = performance.now() + 30_000;
+  const until = performance.now() + LOAD_MS;
   let ready = prestartThreads(1);
   while (ready < 1 && performance.now() < until) {
     await new Promise((r) => setTimeout(r, 5));
@@ -183,7 +192,7 @@ describe("prestartThreads", () => {
       const t = new Thread({ target: (n: number) => n + 1, args: [41] });
       t.start();
       assert.equal(sparesTaken(), taken + (expectTaken ? 1 : 0));
-      assert.equal(await t.joinAsync({ timeout: 30_000 }), 42);
+      assert.equal(await t.joinAsync({ timeout: LOAD_MS }), 42);
     };
     try {
       assert.equal(await readySpare(), 1);
@@ -216,7 +225,7 @@ describe("prestartThreads", () => {
     // Waits (bounded) for a ready spare on the current entry, without the
     // prestartThreads call that would fill by itself.
     const refilled = async () => {
-      const until = performance.now() + 30_000;
+      const until = performance.now() + LOAD_MS;
       while (readySpares() < 1 && performance.now() < until) {
         await new Promise((r) => setTimeout(r, 5));
       }

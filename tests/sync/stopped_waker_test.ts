@@ -1,0 +1,204 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// A notifier that stops between its state change and its wake (Event.set
+// between its flip and its notify; Lock, Semaphore and RWLock releases
+// between their store and their wake): the sleeper still returns within a
+// bound (_core/wait.ts, "A waker that stops"). The stopping thread is a real
+// thread that makes the library's own call and stops at the wake's first
+// step (tests/_workers/stop_waker.ts): by a real stack overflow there, which
+// it catches and survives, or by exiting there. Async sleepers in the test's
+// thread (an Event's waitAsync sleeps in long slices: the keep-alive's tick
+// ends one whose word changed), and a blocking Event sleeper in a thread.
+// (A Condition's notifier holds the lock: one that stops there is seen by
+// the sleepers' death check, tests/sync/owner_stop_test.ts.)
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { Event, Lock, RWLock, Semaphore, Thread } from "../../mod.ts";
+import { until } from "../_helpers.ts";
+
+const stop = new URL("../_workers/stop_waker.ts", import.meta.url);
+const JOIN = { timeout: 30_000 };
+// A lost wakeup hangs forever: any bound catches it (slices are 50 ms).
+const BOUND = 15_000;
+
+// The primitive's words (its descriptor names them).
+function words(p: object, n: number): Int32Array {
+  const key = Symbol.for("threadkit.toDescriptor");
+  const d = (p as Record<
+    symbol,
+    () => {
+      buffer: SharedArrayBuffer;
+      byteOffset: number;
+    }
+  >)[key]();
+  return new Int32Array(d.buffer, d.byteOffset, n);
+}
+
+interface Case {
+  name: string;
+  make(): object;
+  /** The stopper's call: first `before`, then `verb`, which stops. */
+  before: string;
+  verb: string;
+  method: "add" | "notify";
+  index: number;
+  /** The sleeper's async wait (no timeout); resolves when it got through. */
+  sleep(p: object): Promise<unknown>;
+  /** Whether the sleeper has registered (word `at` of the view is 1). */
+  registered?: number;
+  /** After a failure: the wake the stopper did not make. */
+  rescue(p: object): void;
+}
+
+const CASES: Case[] = [
+  {
+    name: "Event.set",
+    make: () => new Event(),
+    before: "",
+    verb: "set",
+    method: "notify",
+    index: 0,
+    sleep: (e) => (e as Event).waitAsync(),
+    rescue: (e) => Atomics.notify(words(e, 1), 0),
+  },
+  {
+    name: "Lock.release",
+    make: () => new Lock(),
+    before: "acquire",
+    verb: "release",
+    method: "notify",
+    index: 0,
+    sleep: (l) => (l as Lock).acquireAsync(),
+    rescue: (l) => Atomics.notify(words(l, 1), 0),
+  },
+  {
+    name: "Semaphore.release",
+    make: () => new Semaphore(0),
+    before: "",
+    verb: "release",
+    method: "notify",
+    index: 0,
+    sleep: (s) => (s as Semaphore).acquireAsync(),
+    registered: 1, // WAITERS
+    rescue: (s) => Atomics.notify(words(s, 1), 0),
+  },
+  {
+    name: "RWLock.releaseWrite to a writer",
+    make: () => new RWLock(),
+    before: "acquireWrite",
+    verb: "releaseWrite",
+    method: "add",
+    index: 3, // WSEQ
+    sleep: (rw) => (rw as RWLock).acquireWriteAsync(),
+    registered: 1, // WWAIT
+    rescue: (rw) => {
+      Atomics.add(words(rw, 5), 3, 1);
+      Atomics.notify(words(rw, 5), 3);
+    },
+  },
+  {
+    name: "RWLock.releaseWrite to a reader",
+    make: () => new RWLock(),
+    before: "acquireWrite",
+    verb: "releaseWrite",
+    method: "add",
+    index: 4, // RSEQ
+    sleep: (rw) => (rw as RWLock).acquireReadAsync(),
+    registered: 2, // RWAIT
+    rescue: (rw) => {
+      Atomics.add(words(rw, 5), 4, 1);
+      Atomics.notify(words(rw, 5), 4);
+    },
+  },
+];
+
+for (const mode of ["overflow", "exit"] as const) {
+  describe(`a notifier that stops before its wake (${mode})`, () => {
+    for (const c of CASES) {
+      it(`${c.name}: an async sleeper gets through`, async () => {
+        const p = c.make();
+        const stopped = new Int32Array(new SharedArrayBuffer(4));
+        const held = new Int32Array(new SharedArrayBuffer(8));
+        const t: Thread = new Thread({
+          target: { module: stop, export: "callThenStop" },
+          args: [p, c.before, c.verb, c.method, c.index, mode, stopped, held],
+        });
+        t.start();
+        let sleeping: Promise<unknown> | undefined;
+        try {
+          await until(() => Atomics.load(held, 0) === 1, "the stopper's hold");
+          sleeping = c.sleep(p);
+          if (c.registered !== undefined) {
+            const v = words(p, c.registered + 1);
+            await until(
+              () => Atomics.load(v, c.registered!) === 1,
+              "the sleeper",
+            );
+          }
+          Atomics.store(held, 1, 1); // go
+          Atomics.notify(held, 1);
+          if (mode === "overflow") {
+            assert.equal(await t.joinAsync(JOIN), "RangeError");
+          } else await assert.rejects(t.joinAsync(JOIN));
+          assert.equal(
+            Atomics.load(stopped, 0),
+            1,
+            "the stop came at the wake",
+          );
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const late = new Promise((_, reject) => {
+            timer = setTimeout(
+              () => reject(new Error("the sleeper never got through")),
+              BOUND,
+            );
+          });
+          try {
+            assert.equal(await Promise.race([sleeping, late]), true);
+          } finally {
+            clearTimeout(timer);
+          }
+        } finally {
+          Atomics.store(held, 1, 1);
+          Atomics.notify(held, 1);
+          c.rescue(p);
+          await sleeping?.catch(() => {});
+          if (t.isAlive()) await t.joinAsync(JOIN).catch(() => {});
+        }
+      });
+    }
+
+    it("Event.set: a blocking sleeper in a thread gets through", async () => {
+      const e = new Event();
+      const done = new Int32Array(new SharedArrayBuffer(4));
+      const sleeper = new Thread({
+        target: (e: Event, done: Int32Array) => {
+          const r = e.wait(); // no timeout
+          Atomics.store(done, 0, 1);
+          return r;
+        },
+        args: [e, done],
+      });
+      sleeper.start();
+      const stopped = new Int32Array(new SharedArrayBuffer(4));
+      const held = new Int32Array(new SharedArrayBuffer(8));
+      const t: Thread = new Thread({
+        target: { module: stop, export: "callThenStop" },
+        args: [e, "", "set", "notify", 0, mode, stopped, held],
+      });
+      t.start();
+      try {
+        await until(() => Atomics.load(held, 0) === 1, "the stopper");
+        Atomics.store(held, 1, 1);
+        Atomics.notify(held, 1);
+        if (mode === "overflow") {
+          assert.equal(await t.joinAsync(JOIN), "RangeError");
+        } else await assert.rejects(t.joinAsync(JOIN));
+        assert.equal(Atomics.load(stopped, 0), 1, "the stop came at the wake");
+        await until(() => Atomics.load(done, 0) === 1, "the sleeper", BOUND);
+        assert.equal(await sleeper.joinAsync(JOIN), true);
+      } finally {
+        Atomics.notify(words(e, 1), 0);
+        await sleeper.joinAsync(JOIN);
+      }
+    });
+  });
+}
