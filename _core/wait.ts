@@ -71,8 +71,7 @@ export * from "./wait_options.ts";
 //   queue/_state.ts; RWLock's death check, then true): the wait returns "ok"
 //   and the caller tries again. A Condition's notifier holds the lock: one
 //   that stops holding it is the sleepers' death check's (sync/_holder.ts).
-// Nothing runs on a path that does not sleep a whole slice (tests: the
-// stopped_waker_test files of tests/sync and tests/queue).
+// No cost on a path that does not sleep a whole slice (stopped_waker_test).
 
 /**
  * Throws if the wait must stop now: the signal's reason when it is aborted,
