@@ -173,14 +173,17 @@ export function startWorker(
   }
   if (limits === undefined) {
     // A spare on the current entry (takeSpare stops those of another).
-    const spare = takeSpare(() => workerListeners(start, events, true));
+    const spare = takeSpare();
     if (spare !== undefined) {
-      hold(spare.worker, daemon, true);
+      // The spare wakes first, then the listeners and the hold (handOver
+      // says why no event is missed; the hold is taken before this returns).
       handOver(
         spare,
         start as unknown as StartRecord,
         () => ({ [START_KEY]: start }),
+        () => workerListeners(start, events, true),
       );
+      hold(spare.worker, daemon, true);
       return {
         port: spare.port as unknown as MessagePort,
         report: undefined,
