@@ -82,14 +82,19 @@ export {
 // each module of its entry's static graph before running any, and the 11
 // modules cost a cold start more than the one file (scripts/bundle_entry.ts
 // makes it and says why its copies of those modules keep one state per
-// thread). The npm build starts threads on its own thread/_worker.js (the
-// literal below, which bundlers follow and bundle themselves): the bundle's
-// name is not a literal there, so that no bundler takes it for an asset.
+// thread). The npm build ships the same bundle, its lazy imports naming the
+// built files (scripts/build_npm.ts), and starts node:worker_threads threads
+// on it on Node and Bun (Node loads an entry's modules one by one too: a
+// cold start 0.71-0.86x the per-file entry's time for a module target, same
+// process, Node 20, load 13); elsewhere (browsers, Deno running the npm
+// build) it starts them on its own thread/_worker.js (the literal below,
+// which bundlers follow and bundle themselves): the bundle's name is not a
+// literal, so that no bundler takes it for an asset.
 const FROM_SOURCE = import.meta.url.endsWith(".ts");
 const BUNDLE = "../thread/_worker_bundle.js";
 
 /** The worker entry's URL, next to this file in source and in the build. */
-const ENTRY: URL = FROM_SOURCE
+const ENTRY: URL = FROM_SOURCE || RUNTIME === "node" || RUNTIME === "bun"
   ? new URL(BUNDLE, import.meta.url)
   : new URL("../thread/_worker.ts", import.meta.url);
 
@@ -390,11 +395,14 @@ spareHost(
     if (nodeThreads() === undefined) return undefined;
     const ready = newBlock();
     const { port1, port2 } = new (workerThreads().MessageChannel)();
-    // A spare loads its entry off any start's path: from the sources, the
-    // unbundled entry, whose modules the package it preloads then shares.
-    const entry = FROM_SOURCE && workerEntry() === undefined
-      ? new URL("../thread/_worker.ts", import.meta.url)
-      : nodeEntry();
+    // A spare loads its entry off any start's path: the unbundled entry,
+    // whose modules the package it preloads then shares (and its warm-up
+    // compiles: thread/_spare.ts), unless another entry was set.
+    const entry = nodeEntry(
+      workerEntry() === undefined
+        ? new URL("../thread/_worker.ts", import.meta.url)
+        : undefined,
+    );
     const data: SpareData = {
       word: ready,
       port: port2 as unknown as MessagePort,
