@@ -78,18 +78,13 @@ export {
 } from "./spare.ts";
 
 // The worker entry. From the TypeScript sources (Deno, and the package from
-// JSR) it is thread/_worker.ts bundled into one file: a Deno worker loads
-// each module of its entry's static graph before running any, and the 11
-// modules cost a cold start more than the one file (scripts/bundle_entry.ts
-// makes it and says why its copies of those modules keep one state per
-// thread). The npm build ships the same bundle, its lazy imports naming the
-// built files (scripts/build_npm.ts), and starts node:worker_threads threads
-// on it on Node and Bun (Node loads an entry's modules one by one too: a
-// cold start 0.71-0.86x the per-file entry's time for a module target, same
-// process, Node 20, load 13); elsewhere (browsers, Deno running the npm
-// build) it starts them on its own thread/_worker.js (the literal below,
-// which bundlers follow and bundle themselves): the bundle's name is not a
-// literal, so that no bundler takes it for an asset.
+// JSR) it is thread/_worker.ts bundled into one file: a worker loads each
+// module of its entry's static graph before running any, and 11 modules cost
+// a cold start more than one file (scripts/bundle_entry.ts makes it and says
+// why its copies of those modules keep one state per thread). The npm build
+// ships it for Node and Bun (scripts/build_npm.ts); elsewhere it starts
+// threads on thread/_worker.js (the literal below, which bundlers follow):
+// the bundle's name is no literal, so that no bundler takes it for an asset.
 const FROM_SOURCE = import.meta.url.endsWith(".ts");
 const BUNDLE = "../thread/_worker_bundle.js";
 
@@ -180,8 +175,7 @@ export function startWorker(
     // A spare on the current entry (takeSpare stops those of another).
     const spare = takeSpare();
     if (spare !== undefined) {
-      // The spare wakes first, then the listeners and the hold (handOver
-      // says why no event is missed; the hold is taken before this returns).
+      // The spare wakes first, then the listeners and the hold (handOver).
       handOver(
         spare,
         start as unknown as StartRecord,
@@ -395,9 +389,8 @@ spareHost(
     if (nodeThreads() === undefined) return undefined;
     const ready = newBlock();
     const { port1, port2 } = new (workerThreads().MessageChannel)();
-    // A spare loads its entry off any start's path: the unbundled entry,
-    // whose modules the package it preloads then shares (and its warm-up
-    // compiles: thread/_spare.ts), unless another entry was set.
+    // A spare loads its entry off any start's path: the unbundled entry
+    // (unless another was set), whose modules the package it preloads shares.
     const entry = nodeEntry(
       workerEntry() === undefined
         ? new URL("../thread/_worker.ts", import.meta.url)
