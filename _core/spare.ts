@@ -204,6 +204,10 @@ export function handOver(
   // state, then the notify; the spare sleeps only while READY).
   Atomics.store(spare.ready, STATE, shared ? TAKEN_SHARED : TAKEN);
   Atomics.notify(spare.ready, STATE);
+  // The thread runs from here: nothing after the notify (this, and the
+  // caller's hold on the worker) may throw, or start() would throw while the
+  // thread runs with no listener to see its death (today neither can:
+  // refillLater's timer, holdOnMain, ref/unref).
   takers.set(spare, listen());
 }
 
