@@ -78,18 +78,18 @@ export {
 } from "./spare.ts";
 
 // The worker entry. From the TypeScript sources (Deno, and the package from
-// JSR) it is thread/_worker.ts bundled into one file: a Deno worker loads
-// each module of its entry's static graph before running any, and the 11
-// modules cost a cold start more than the one file (scripts/bundle_entry.ts
-// makes it and says why its copies of those modules keep one state per
-// thread). The npm build starts threads on its own thread/_worker.js (the
-// literal below, which bundlers follow and bundle themselves): the bundle's
-// name is not a literal there, so that no bundler takes it for an asset.
+// JSR) it is thread/_worker.ts bundled into one file: a worker loads each
+// module of its entry's static graph before running any, and 11 modules cost
+// a cold start more than one file (scripts/bundle_entry.ts makes it and says
+// why its copies of those modules keep one state per thread). The npm build
+// ships it for Node and Bun (scripts/build_npm.ts); elsewhere it starts
+// threads on thread/_worker.js (the literal below, which bundlers follow):
+// the bundle's name is no literal, so that no bundler takes it for an asset.
 const FROM_SOURCE = import.meta.url.endsWith(".ts");
 const BUNDLE = "../thread/_worker_bundle.js";
 
 /** The worker entry's URL, next to this file in source and in the build. */
-const ENTRY: URL = FROM_SOURCE
+const ENTRY: URL = FROM_SOURCE || RUNTIME === "node" || RUNTIME === "bun"
   ? new URL(BUNDLE, import.meta.url)
   : new URL("../thread/_worker.ts", import.meta.url);
 
@@ -173,14 +173,16 @@ export function startWorker(
   }
   if (limits === undefined) {
     // A spare on the current entry (takeSpare stops those of another).
-    const spare = takeSpare(() => workerListeners(start, events, true));
+    const spare = takeSpare();
     if (spare !== undefined) {
-      hold(spare.worker, daemon, true);
+      // The spare wakes first, then the listeners and the hold (handOver).
       handOver(
         spare,
         start as unknown as StartRecord,
         () => ({ [START_KEY]: start }),
+        () => workerListeners(start, events, true),
       );
+      hold(spare.worker, daemon, true);
       return {
         port: spare.port as unknown as MessagePort,
         report: undefined,
@@ -387,11 +389,13 @@ spareHost(
     if (nodeThreads() === undefined) return undefined;
     const ready = newBlock();
     const { port1, port2 } = new (workerThreads().MessageChannel)();
-    // A spare loads its entry off any start's path: from the sources, the
-    // unbundled entry, whose modules the package it preloads then shares.
-    const entry = FROM_SOURCE && workerEntry() === undefined
-      ? new URL("../thread/_worker.ts", import.meta.url)
-      : nodeEntry();
+    // A spare loads its entry off any start's path: the unbundled entry
+    // (unless another was set), whose modules the package it preloads shares.
+    const entry = nodeEntry(
+      workerEntry() === undefined
+        ? new URL("../thread/_worker.ts", import.meta.url)
+        : undefined,
+    );
     const data: SpareData = {
       word: ready,
       port: port2 as unknown as MessagePort,

@@ -155,11 +155,10 @@ export function adoptRuntime(
   ident: number,
   entry: number,
 ): Runtime {
-  const view = tableView(buffer);
-  if (
-    buffer.byteLength < BLOCK_BYTES ||
-    Atomics.load(view, MAGIC) !== MAGIC_VALUE
-  ) {
+  // The size first: a buffer too small for the table is refused before any
+  // view of it is made (a spare's warm-up relies on it, thread/_spare.ts).
+  const view = buffer.byteLength < BLOCK_BYTES ? undefined : tableView(buffer);
+  if (view === undefined || Atomics.load(view, MAGIC) !== MAGIC_VALUE) {
     throw new TypeError("Cannot adopt runtime block: not a threadkit runtime");
   }
   const rt: Runtime = { buffer, view, ident, entry };
@@ -277,8 +276,13 @@ export function unreserveEntry(entry: number, ident: number): void {
  * ident; the write happens before the notify, so a joiner either sees the
  * new value before waiting (returns "not-equal") or is woken by the notify.
  */
-export function endEntry(entry: number, ident: number): boolean {
-  const { view } = runtime();
+export function endEntry(
+  entry: number,
+  ident: number,
+  // Another table: only a spare's warm-up (thread/_spare.ts), which ends
+  // no thread (its ident is no thread's) but makes V8 compile this code.
+  view: Int32Array = runtime().view,
+): boolean {
   if (Atomics.compareExchange(view, slot(entry, TID), ident, 0) === ident) {
     Atomics.notify(view, slot(entry, TID));
     return true;

@@ -163,6 +163,13 @@ function main(): void {
   }
 
   Deno.writeTextFileSync(join(OUT, DISPOSE_SHIM), DISPOSE_TYPES);
+  Deno.writeTextFileSync(
+    join(OUT, "thread", "_worker_bundle.js"),
+    npmBundle(
+      Deno.readTextFileSync(join(ROOT, "thread", "_worker_bundle.js")),
+    ),
+  );
+  written++;
   writePackageJson(config);
   Deno.writeTextFileSync(
     join(OUT, "README.md"),
@@ -231,6 +238,29 @@ function withDisposeShim(fileName: string, text: string): string {
  * `ignore` marker. Throws when a code block left in it declares with
  * `using` (Node 20 has no `using` syntax) or still names the JSR package.
  */
+/**
+ * The worker entry's bundle (thread/_worker_bundle.js, scripts/bundle_entry.ts)
+ * for the npm build, where threads on node:worker_threads (Node, Bun) start
+ * in it (_core/adapter.ts): the same code, its lazy imports
+ * (`import(new URL("../x.ts", import.meta.url).href)`) naming the built
+ * `.js` files. They stay URL imports, so that a bundler follows none of them.
+ * @throws {Error} when a `.ts` URL is left (an import of another form).
+ */
+export function npmBundle(bundle: string): string {
+  const out = bundle.replace(
+    /new URL\("([^"]+)\.ts", import\.meta\.url\)/g,
+    'new URL("$1.js", import.meta.url)',
+  ).replace(
+    /^(\/\/ and why its copies of the modules keep one state per thread\.)$/m,
+    "$1\n// (npm build: its lazy imports name the built .js files; scripts/build_npm.ts)",
+  );
+  const left = /["'][^"']+\.ts["']/.exec(out.replace(/^\/\/.*$/gm, ""));
+  if (left !== null) {
+    throw new Error(`build:npm: the worker bundle still names ${left[0]}`);
+  }
+  return out;
+}
+
 export function npmReadme(source: string): string {
   const text = source
     .replace(/<!-- deno-only -->[\s\S]*?<!-- \/deno-only -->\n*/g, "")

@@ -1,8 +1,9 @@
 // Copyright 2026 the threadkit authors. MIT license.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import ts from "typescript";
-import { npmReadme, rewriteFileNames } from "./build_npm.ts";
+import { npmBundle, npmReadme, rewriteFileNames } from "./build_npm.ts";
 
 describe("build:npm", () => {
   it("rewriteFileNames() turns lazy dynamic imports by URL into literal .js imports", () => {
@@ -25,6 +26,34 @@ describe("build:npm", () => {
     assert.match(out, /new URL\("\.\/_worker\.js", import\.meta\.url\)/);
     // Not a relative .ts literal: left as it is.
     assert.match(out, /import\(new URL\(name, import\.meta\.url\)\.href\)/);
+  });
+
+  it("npmBundle() names the built .js files in the worker bundle's URL imports, and refuses a .ts name left", () => {
+    const out = npmBundle([
+      "// and why its copies of the modules keep one state per thread.",
+      'const a = import(new URL("../mod.ts", import.meta.url).href);',
+      'const b = () => import(new URL("./_spare.ts", import.meta.url).href);',
+      "const c = await import(target.module);",
+    ].join("\n"));
+    assert.match(
+      out,
+      /import\(new URL\("\.\.\/mod\.js", import\.meta\.url\)\.href\)/,
+    );
+    assert.match(out, /new URL\("\.\/_spare\.js", import\.meta\.url\)/);
+    assert.match(out, /import\(target\.module\)/);
+    assert.match(out, /npm build: its lazy imports name the built \.js files/);
+    assert.throws(
+      () => npmBundle('const d = import("./other.ts");'),
+      /still names "\.\/other\.ts"/,
+    );
+    // The bundle the sources give converts whole.
+    const real = npmBundle(
+      readFileSync(
+        new URL("../thread/_worker_bundle.js", import.meta.url),
+        "utf8",
+      ),
+    );
+    assert.doesNotMatch(real.replace(/^\/\/.*$/gm, ""), /\.ts["']/);
   });
 
   it("npmReadme() drops deno-only regions, imports threadkit and unmarks ignored fences", () => {

@@ -197,8 +197,8 @@ function runtime() {
 }
 var cached;
 function adoptRuntime(buffer, ident, entry) {
-  const view = tableView(buffer);
-  if (buffer.byteLength < BLOCK_BYTES2 || Atomics.load(view, MAGIC) !== MAGIC_VALUE) {
+  const view = buffer.byteLength < BLOCK_BYTES2 ? void 0 : tableView(buffer);
+  if (view === void 0 || Atomics.load(view, MAGIC) !== MAGIC_VALUE) {
     throw new TypeError("Cannot adopt runtime block: not a threadkit runtime");
   }
   const rt = {
@@ -241,8 +241,7 @@ function createMain() {
   globalThis[KEY] = rt;
   return rt;
 }
-function endEntry(entry, ident) {
-  const { view } = runtime();
+function endEntry(entry, ident, view = runtime().view) {
   if (Atomics.compareExchange(view, slot(entry, TID), ident, 0) === ident) {
     Atomics.notify(view, slot(entry, TID));
     return true;

@@ -83,6 +83,16 @@ describe("the bundled worker entry", () => {
     assert.match(defaultEntry().href, /\/thread\/_worker_bundle\.js$/);
   });
 
+  it("is the default entry on Node and Bun (npm build)", {
+    skip: isDeno || fromSource,
+  }, async () => {
+    assert.match(defaultEntry().href, /\/thread\/_worker_bundle\.js$/);
+    // A fresh thread (no spare) starts in it and runs a target.
+    const t = new Thread({ target: (n: number) => n * 3, args: [14] });
+    t.start();
+    assert.equal(await t.joinAsync(JOIN), 42);
+  });
+
   it("sets the inherited worker entry where the package reads it", async () => {
     setWorkerEntry(defaultEntry());
     try {

@@ -191,6 +191,41 @@ describe("Thread on a spare, record and result in shared memory", () => {
     });
   }
 
+  // The taker's listeners are attached after the spare is woken (handOver):
+  // a thread that ends or dies at once must still be seen, every time.
+  it("Thread on a spare, 24 starts two at a time, one exiting at once and one returning: each join gets exactly its own end", async () => {
+    const N = 24;
+    const exit = new Function(
+      "code",
+      `const g = globalThis; return g.Deno ? g.Deno.exit(code) : g.process.exit(code);`,
+    ) as (code: number) => unknown;
+    let died = 0, returned = 0;
+    try {
+      for (let i = 0; i < N; i += 2) {
+        await spares(2);
+        const dies = onSpare({ target: exit, args: [5 + (i % 3)] });
+        const lives = onSpare({ target: (k: number) => k * 2, args: [i] });
+        const [a, b] = await Promise.allSettled([
+          dies.joinAsync(JOIN),
+          lives.joinAsync(JOIN),
+        ]);
+        assert.equal(a.status, "rejected", `start ${i}`);
+        const e = (a as PromiseRejectedResult).reason as Error;
+        assert.equal(e.name, "ThreadExitError", `start ${i}: ${e.message}`);
+        assert.match(e.message, new RegExp(`exited with code ${5 + (i % 3)}`));
+        died++;
+        assert.deepEqual(b, { status: "fulfilled", value: i * 2 });
+        returned++;
+        assert.equal(dies.isAlive(), false);
+        assert.equal(lives.isAlive(), false);
+      }
+    } finally {
+      prestartThreads(0);
+    }
+    assert.equal(died, N / 2);
+    assert.equal(returned, N / 2);
+  });
+
   it("Thread on a spare whose microtask rejects unhandled after it returned: the join returns the result, the excepthook gets the error (as on a fresh worker)", async () => {
     const reported: unknown[] = [];
     setExcepthook(({ error }) => reported.push(error));
