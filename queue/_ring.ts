@@ -463,7 +463,7 @@ function emptyAt(h: Int32Array, p: number): number {
 // so a counter past M, or TAIL more than P ahead of a HEAD that held still
 // across the TAIL load, is corrupt memory, not a race: a RangeError, where
 // the retry loop would spin forever.
-function freshHead(h: Int32Array, m: number, cap: number): number {
+export function freshHead(h: Int32Array, m: number, cap: number): number {
   const word = Atomics.load(h, HEAD);
   const head = word & POSITION;
   const tail = Atomics.load(h, TAIL) & POSITION;
@@ -479,14 +479,14 @@ function freshHead(h: Int32Array, m: number, cap: number): number {
 }
 
 // A consumer's compareExchange of HEAD from p found SLEEPER (a putter may
-// sleep): moves HEAD p -> next for `n` items taken as releaseTurn does
+// sleep): moves HEAD p -> q for `n` items taken as releaseTurn does
 // (_turn.ts: SLEEPER kept while more putters wait than n, then the bump
 // and the wake). False when another consumer moved HEAD first (a putter's
 // SLEEPER mark does not change the word once set).
-function advance(h: Int32Array, p: number, next: number, n: number): boolean {
+export function advance(h: Int32Array, p: number, q: number, n: number) {
   const v = p | SLEEPER;
   const keep = Atomics.load(h, PUT_WAITERS) > n ? SLEEPER : 0;
-  if (Atomics.compareExchange(h, HEAD, v, next | keep) !== v) return false;
+  if (Atomics.compareExchange(h, HEAD, v, q | keep) !== v) return false;
   // Why no lost wakeup: _turn.ts (SLEEPER).
   wake(h, NOT_FULL, keep !== 0 ? n : Infinity);
   return true;
