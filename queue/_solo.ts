@@ -118,8 +118,8 @@
 //   Dekker-style) and could still publish an item the discard counted. On
 //   this V8 a compareExchange is the same builtin call and locked
 //   instruction as a seq_cst store (BENCHMARKS.md, int-t2t).
-// - The reader's cache is current while `reading` (module state: one per
-//   thread) is this handle; every other move of HEAD by this thread (a
+// - The reader's cache is current while `reading` (module state, one per
+//   thread) is this handle's serial; any other HEAD move by this thread (a
 //   second handle, a batch get, a discard) or a takeRole clears it. Then
 //   since the cache was made HEAD moved only by this handle's tryGet or by
 //   another thread's discard, which runs after close (TAIL frozen) and
@@ -219,9 +219,9 @@ function keepRole(h: Int32Array, slot: number, id: number): void {
 
 const forget = new FinalizationRegistry<() => void>((off) => off());
 
-// The handle of this thread whose single-reader cache is current (see
-// the file header): set by its tryGet, cleared by any other HEAD move.
-let reading: SoloRing | undefined;
+// The serial of this thread's handle whose single-reader cache is current
+// (file header; a number keeps no queue alive), 0 for none.
+let reading = 0, serials = 0;
 
 /** A numeric FIFO ring with a single writer and/or a single reader. */
 export class SoloRing extends Ring {
@@ -240,10 +240,10 @@ export class SoloRing extends Ring {
   #laps = 0;
   #headSeen = 0;
   // The single reader's cache (tryGet): HEAD as this handle last set or
-  // read it, TAIL as it last loaded it; current only while `reading` is
-  // this handle.
+  // read it, TAIL as it last loaded it; current while `reading` is #serial.
   #rHead = 0;
   #rTail = 0;
+  readonly #serial = ++serials;
 
   constructor(h: Int32Array, info: NumericInfo, sides: number) {
     super(h, info);
@@ -377,25 +377,25 @@ export class SoloRing extends Ring {
     const h = this.#h, m = this.#m, cap = this.#cap;
     if (h[READER] !== me || me === 0) { // plain read: see the file header
       takeRole(h, READER, me || ident());
-      reading = undefined;
+      reading = 0;
     }
     for (;;) {
       let p = this.#rHead;
-      if (reading === this) { // the cache is current (file header)
+      if (reading === this.#serial) { // the cache is current (file header)
         if (this.#rTail === p) { // it says empty: TAIL afresh
           const tail = Atomics.load(h, TAIL) & POSITION;
           if (tail === p) return EMPTY; // HEAD == p too (file header)
           this.#rTail = tail;
-          if (mod(tail - p, m) > cap) reading = undefined; // look afresh
+          if (mod(tail - p, m) > cap) reading = 0; // look afresh
         }
       }
-      if (reading !== this) { // HEAD, then TAIL (_ring.ts emptyAt)
-        reading = this;
+      if (reading !== this.#serial) { // HEAD, then TAIL (_ring.ts emptyAt)
+        reading = this.#serial;
         p = this.#rHead = readHead(h, m);
         const tail = this.#rTail = Atomics.load(h, TAIL) & POSITION;
         if (tail === p) return EMPTY;
         if (mod(tail - p, m) > cap) { // HEAD moved on (a discard) or corrupt
-          reading = undefined;
+          reading = 0;
           consumerHead(h, m, cap); // throws if corrupt
           continue;
         }
@@ -410,7 +410,7 @@ export class SoloRing extends Ring {
         this.#rHead = next;
         return x;
       }
-      reading = undefined; // another thread's discard moved HEAD: drop x
+      reading = 0; // another thread's discard moved HEAD: drop x
       if ((seen & ~(POSITION | SLEEPER)) !== 0) consumerHead(h, m, cap); // throws
     }
   }
@@ -426,7 +426,7 @@ export class SoloRing extends Ring {
       const id = me || ident();
       if (Atomics.load(this.#h, READER) !== id) takeRole(this.#h, READER, id);
     }
-    reading = undefined; // HEAD moves outside tryGet's cache
+    reading = 0; // HEAD moves outside tryGet's cache
     return super.tryGetMany(max, out, decode, w);
   }
 
@@ -435,7 +435,7 @@ export class SoloRing extends Ring {
       const id = me || ident();
       if (Atomics.load(this.#h, READER) !== id) takeRole(this.#h, READER, id);
     }
-    reading = undefined; // HEAD moves outside tryGet's cache
+    reading = 0; // HEAD moves outside tryGet's cache
     return super.tryGetInto(target, from, max);
   }
 }
