@@ -86,11 +86,10 @@
 // and then finds CLOSED (or dies) leaves them one ahead: readers and the
 // writer only reload more.
 //
-// singleReader: a batch get (tryGetMany, tryGetInto) keeps _ring.ts's
-// path after its role check; a single get (tryGet) is the careful ring's
-// consumer: the role word (plain read), its cache (#rHead, #rTail), a TAIL
-// load only when the cache says empty, the slot read, one compareExchange
-// of HEAD p -> p + 1. No PHASE load: see the cache argument below.
+// singleReader: a batch get (tryGetMany, tryGetInto) keeps _ring.ts's path
+// after its role check; a single get (tryGet) is the careful ring's: role
+// word, cache (#rHead, #rTail; TAIL loaded when it says empty, no PHASE
+// load), slot read, one compareExchange of HEAD p -> p + 1 (below).
 //
 // The single-item fast paths (the careful ring's cost: one atomic a put,
 // one a get, each also reading the other side's SLEEPER bit):
@@ -135,9 +134,8 @@
 //   TAIL is empty at that TAIL load, as _ring.ts emptyAt argues.
 // - Waiting: a getter's try after its SLEEPER mark (_turn.ts, step 4)
 //   either takes an item from the cache or loads TAIL, after the mark; a
-//   putter's try loads HEAD when its hint says full. So _turn.ts's
-//   argument holds unchanged. The cache costs one `reading` compare a get;
-//   a thread that alternates gets between two single-reader queues
+//   putter's try loads HEAD when its hint says full: _turn.ts's argument
+//   holds. A thread alternating gets between two single-reader queues
 //   reloads HEAD and TAIL on each (two loads more, still correct).
 
 import { atStop } from "../_core/at_stop.ts";
@@ -266,13 +264,16 @@ export class SoloRing extends Ring {
     if (!this.#writer) return super.tryPut(x, w);
     const h = this.#h, m = this.#m, cap = this.#cap, t = this.#tail;
     // The fast path (file header): plain reads say this thread holds the
-    // role, TAIL is as this handle left it (no bits, same lap) and the hint
-    // says room; the slot store; one compareExchange publishes and reads
-    // SLEEPER and CLOSED.
+    // role and TAIL is as this handle left it (no bits, same lap); HEAD is
+    // loaded only when the hint says full; the slot store; one
+    // compareExchange publishes and reads SLEEPER and CLOSED.
     if (
-      h[WRITER] === me && me !== 0 && h[TAIL] === t && h[LAPS] === this.#laps &&
-      mod(t - this.#headSeen, m) < cap
+      h[WRITER] === me && me !== 0 && h[TAIL] === t && h[LAPS] === this.#laps
     ) {
+      if (mod(t - this.#headSeen, m) >= cap) { // HEAD afresh, as #putSlow
+        this.#headSeen = freshHead(h, t, m, cap);
+        if (mod(t - this.#headSeen, m) === cap) return 0; // full: one load
+      }
       const mask = this.#mask;
       (this.#data as unknown as unknown[])[mask >= 0 ? t & mask : t % cap] = x;
       const next = t + 1 === m ? 0 : t + 1;
