@@ -15,7 +15,8 @@
 // reader's): the per-call check is one Atomics.load of a line its side
 // already holds.
 //
-// Role word states (per side; T, U thread idents, never reused):
+// Role word states (per side; T, U thread idents, never reused; taking and
+// giving back: _role.ts):
 // 0        -first put (get) of U: CAS 0 -> U->                     U
 // T        -put (get) by T: one read (plain: below), equal: go on-> T
 // T        -put (get) by U, T alive or not known stopped: RoleError, nothing changed
@@ -138,13 +139,10 @@
 //   holds. A thread alternating gets between two single-reader queues
 //   reloads HEAD and TAIL on each (two loads more, still correct).
 
-import { atStop } from "../_core/at_stop.ts";
-import { RoleError } from "../_core/errors.ts";
 import { currentIdent } from "../_core/runtime.ts";
 import type { Acquire } from "../_core/wait.ts";
-import { identIssued } from "../sync/_holder.ts";
 import { corruptWord } from "./_corrupt.ts";
-import { holderDead } from "./_decoding.ts";
+import { takeRole } from "./_role.ts";
 import {
   CAPACITY,
   EMPTY,
@@ -171,51 +169,6 @@ let me = 0;
 function ident(): number {
   return me = currentIdent();
 }
-
-/**
- * Makes the calling thread (`id`) the holder of role word `slot` (WRITER or
- * READER): takes a free role or one whose thread has stopped, else throws
- * RoleError (see the file header). Slow path: a role check that failed.
- */
-export function takeRole(h: Int32Array, slot: number, id: number): void {
-  const role = slot === WRITER ? "writer" : "reader";
-  for (;;) {
-    const r = Atomics.load(h, slot);
-    if (r === id) return;
-    if (r !== 0) {
-      if (!identIssued(r)) throw corruptWord(role.toUpperCase(), r);
-      if (!holderDead(r)) {
-        throw new RoleError(
-          `Cannot ${
-            role === "writer" ? "put to" : "get from"
-          } queue: it has a single ${role}, thread ${r}, and this is thread ${id} (the role passes on once thread ${r} has stopped)`,
-          role,
-          r,
-        );
-      }
-    }
-    if (Atomics.compareExchange(h, slot, r, id) === r) {
-      return keepRole(h, slot, id);
-    }
-  }
-}
-
-// A role this thread took is given back (CAS id -> 0) just before it records
-// its own stop (_core/at_stop.ts), so the role passes on however many stops
-// the stop ring has seen since. Only while this handle's view lives: a
-// queue whose handle was collected may have been freed (its block reused),
-// and a role kept through another handle of this thread is then left to
-// the stop ring, as is a stop seen from outside (a worker that exited).
-function keepRole(h: Int32Array, slot: number, id: number): void {
-  const ref = new WeakRef(h);
-  const off = atStop(() => {
-    const v = ref.deref();
-    if (v !== undefined) Atomics.compareExchange(v, slot, id, 0);
-  });
-  forget.register(h, off);
-}
-
-const forget = new FinalizationRegistry<() => void>((off) => off());
 
 // The serial of this thread's handle whose single-reader cache is current
 // (file header; a number keeps no queue alive), 0 for none.
@@ -262,29 +215,34 @@ export class SoloRing extends Ring {
 
   override tryPut(x: unknown, w?: Acquire): number {
     if (!this.#writer) return super.tryPut(x, w);
-    const h = this.#h, m = this.#m, cap = this.#cap, t = this.#tail;
-    // The fast path (file header): plain reads say this thread holds the
-    // role and TAIL is as this handle left it (no bits, same lap); HEAD is
-    // loaded only when the hint says full; the slot store; one
-    // compareExchange publishes and reads SLEEPER and CLOSED.
+    const h = this.#h, m = this.#m, t = this.#tail;
+    // The fast path (file header), kept small enough for V8 to inline:
+    // plain reads say this thread holds the role and TAIL is as this handle
+    // left it (no bits, same lap); HEAD is loaded only when the hint says
+    // full; the slot store; one compareExchange publishes and reads SLEEPER
+    // and CLOSED (publish() when either is set).
     if (
-      h[WRITER] === me && me !== 0 && h[TAIL] === t && h[LAPS] === this.#laps
-    ) {
-      if (mod(t - this.#headSeen, m) >= cap) { // HEAD afresh, as #putSlow
-        this.#headSeen = freshHead(h, t, m, cap);
-        if (mod(t - this.#headSeen, m) === cap) return 0; // full: one load
-      }
-      const mask = this.#mask;
-      (this.#data as unknown as unknown[])[mask >= 0 ? t & mask : t % cap] = x;
-      const next = t + 1 === m ? 0 : t + 1;
-      if (next === 0) this.#laps = h[LAPS] = (h[LAPS] + 1) | 0; // before the publish
-      if ((next & this.#stride) === 0) Atomics.add(h, PHASE, 1); // crossed
-      const v = Atomics.compareExchange(h, TAIL, t, next);
-      if (v !== t && !publish(h, v, t, next, 1)) return this.#full(t, -1);
-      this.#tail = next;
-      return 1;
-    }
-    return this.#putSlow(x);
+      h[WRITER] !== me || me === 0 || h[TAIL] !== t || h[LAPS] !== this.#laps
+    ) return this.#putSlow(x);
+    if (mod(t - this.#headSeen, m) >= this.#cap && this.#fullAt(t)) return 0;
+    const mask = this.#mask;
+    (this.#data as unknown as unknown[])[mask >= 0 ? t & mask : t % this.#cap] =
+      x;
+    const next = t + 1 === m ? 0 : t + 1;
+    if (next === 0) this.#laps = h[LAPS] = (h[LAPS] + 1) | 0; // before the publish
+    if ((next & this.#stride) === 0) Atomics.add(h, PHASE, 1); // crossed
+    const v = Atomics.compareExchange(h, TAIL, t, next);
+    if (v !== t && !publish(h, v, t, next, 1)) return this.#full(t, -1);
+    this.#tail = next;
+    return 1;
+  }
+
+  // The fast put's hint said full: HEAD afresh (as #putSlow, TAIL being t);
+  // true if still full. One load a try for a putter spinning on a full ring.
+  #fullAt(t: number): boolean {
+    const m = this.#m, cap = this.#cap;
+    this.#headSeen = freshHead(this.#h, t, m, cap);
+    return mod(t - this.#headSeen, m) === cap;
   }
 
   // A put off the fast path: role, TAIL and HEAD by Atomics, all checked.
@@ -375,6 +333,26 @@ export class SoloRing extends Ring {
 
   override tryGet(decode?: unknown, w?: Acquire): unknown {
     if (!this.#reader) return super.tryGet(decode, w);
+    // The fast path (file header), small enough to inline: the role word
+    // names this thread, the cache is current and not empty; the slot read;
+    // one compareExchange of HEAD. Anything else: #getSlow.
+    const h = this.#h, p = this.#rHead;
+    if (
+      reading === this.#serial && this.#rTail !== p && h[READER] === me &&
+      me !== 0
+    ) {
+      const mask = this.#mask, m = this.#m;
+      const x = this.#data[mask >= 0 ? p & mask : p % this.#cap];
+      const next = p + 1 === m ? 0 : p + 1;
+      if (Atomics.compareExchange(h, HEAD, p, next) === p) {
+        this.#rHead = next;
+        return x;
+      } // else SLEEPER, or a discard moved HEAD: #getSlow tries again
+    }
+    return this.#getSlow();
+  }
+
+  #getSlow(): unknown {
     const h = this.#h, m = this.#m, cap = this.#cap;
     if (h[READER] !== me || me === 0) { // plain read: see the file header
       takeRole(h, READER, me || ident());
