@@ -161,7 +161,8 @@ import {
   TAIL,
   WRITER,
 } from "./_layout.ts";
-import { advance, freshHead as consumerHead, Ring } from "./_ring.ts";
+import { Ring } from "./_ring.ts";
+import { advance, freshHead as consumerHead } from "./_ring_head.ts";
 import { CLOSED, CONTENDED, LOCKED, POSITION, SLEEPER, wake } from "./_turn.ts";
 
 let me = 0;
