@@ -136,8 +136,13 @@
 // - Waiting: a getter's try after its SLEEPER mark (_turn.ts, step 4)
 //   either takes an item from the cache or loads TAIL, after the mark; a
 //   putter's try loads HEAD when its hint says full: _turn.ts's argument
-//   holds. A thread alternating gets between two single-reader queues
-//   reloads HEAD and TAIL on each (two loads more, still correct).
+//   holds. `reading` is per copy of this module: two copies of the package
+//   in one thread, each with a handle of one queue, do not clear each
+//   other's; then the CAS still catches every move but whole laps (about
+//   M = 2^28 items through one copy while the other's handle idles), and a
+//   TAIL equal to p could read as empty then: not guarded. A thread that
+//   alternates gets between two single-reader queues reloads HEAD and TAIL
+//   on each (two loads more, still correct).
 
 import { currentIdent } from "../_core/runtime.ts";
 import type { Acquire } from "../_core/wait.ts";
