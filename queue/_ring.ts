@@ -88,9 +88,11 @@
 // TAIL unchanged (finally): the put did not happen.
 // Single-side modes (QueueInit singleWriter/singleReader): _solo.ts, whose
 // writer puts without TAIL's lock; it restates these arguments for that.
+// The consumers' helpers on HEAD (emptyAt, freshHead, advance): _ring_head.ts.
 
 import type { Acquire } from "../_core/wait.ts";
 import { tailCorrupt } from "./_corrupt.ts";
+import { advance, emptyAt, freshHead } from "./_ring_head.ts";
 import { acquireTail } from "./_decoding.ts";
 import {
   BUSY_COUNT,
@@ -102,11 +104,9 @@ import {
   LAPS,
   MODULUS,
   NOT_EMPTY,
-  NOT_FULL,
   type NumericArray,
   type NumericInfo,
   PHASE,
-  PUT_WAITERS,
   type Store,
   TAIL,
 } from "./_layout.ts";
@@ -119,7 +119,6 @@ import {
   POSITION,
   releaseTurn,
   SLEEPER,
-  wake,
 } from "./_turn.ts";
 
 /** The ring's region size after the header. */
@@ -253,6 +252,24 @@ export class Ring implements Store {
   }
 
   tryGet(_decode?: unknown, _w?: Acquire): unknown {
+    // The common case first, small enough for V8 to inline: the cache says
+    // items, PHASE is unchanged, the claim succeeds. Otherwise #take's loop
+    // does the same from the start (a failed claim changed nothing).
+    const h = this.#h, m = this.#m, p = this.#head;
+    const n = mod(this.#tailSeen - p, m);
+    if (n !== 0 && n <= this.#cap && Atomics.load(h, PHASE) === this.#phase) {
+      const mask = this.#mask;
+      const x = this.#data[mask >= 0 ? p & mask : p % this.#cap];
+      const next = p + 1 === m ? 0 : p + 1;
+      if (Atomics.compareExchange(h, HEAD, p, next) === p) {
+        this.#head = next;
+        return x;
+      }
+    }
+    return this.#take();
+  }
+
+  #take(): unknown {
     const h = this.#h, m = this.#m, cap = this.#cap;
     let p = this.#head, tail = this.#tailSeen;
     for (;;) {
@@ -443,53 +460,6 @@ function copyOut(
   }
   for (; k < first; k++) out[base + k] = data[start + k];
   for (; k < n; k++) out[base + k] = data[k - first];
-}
-
-// A fresh TAIL equals the consumer's guess p (mod M): the ring is empty if
-// HEAD == p too (then TAIL - HEAD is 0, not M); returns -1 then, else HEAD.
-// A guess idle across a lap of traffic can equal TAIL while HEAD is behind
-// it and items are there: reporting EMPTY then would put a getter to sleep
-// beside them, and after a shutdown call the queue "shut down and empty".
-// A HEAD word with a stray high bit goes on to the CAS, which fails on it,
-// and freshHead refuses it there.
-function emptyAt(h: Int32Array, p: number): number {
-  const head = Atomics.load(h, HEAD) & POSITION;
-  return head === p ? -1 : head;
-}
-
-// A consumer's look that found its guess stale: HEAD afresh. Off the hot
-// path, it also checks the counters: TAIL and HEAD are always inside the
-// ring (< M) and 0 <= TAIL - HEAD <= P at every instant (the file header),
-// so a counter past M, or TAIL more than P ahead of a HEAD that held still
-// across the TAIL load, is corrupt memory, not a race: a RangeError, where
-// the retry loop would spin forever.
-function freshHead(h: Int32Array, m: number, cap: number): number {
-  const word = Atomics.load(h, HEAD);
-  const head = word & POSITION;
-  const tail = Atomics.load(h, TAIL) & POSITION;
-  if (
-    (word & ~(POSITION | SLEEPER)) !== 0 || head >= m || tail >= m ||
-    (mod(tail - head, m) > cap && Atomics.load(h, HEAD) === word)
-  ) {
-    throw new RangeError(
-      `Cannot get from queue: its shared memory is corrupt (HEAD ${head}, TAIL ${tail}, capacity ${cap}, modulus ${m})`,
-    );
-  }
-  return head;
-}
-
-// A consumer's compareExchange of HEAD from p found SLEEPER (a putter may
-// sleep): moves HEAD p -> next for `n` items taken as releaseTurn does
-// (_turn.ts: SLEEPER kept while more putters wait than n, then the bump
-// and the wake). False when another consumer moved HEAD first (a putter's
-// SLEEPER mark does not change the word once set).
-function advance(h: Int32Array, p: number, next: number, n: number): boolean {
-  const v = p | SLEEPER;
-  const keep = Atomics.load(h, PUT_WAITERS) > n ? SLEEPER : 0;
-  if (Atomics.compareExchange(h, HEAD, v, next | keep) !== v) return false;
-  // Why no lost wakeup: _turn.ts (SLEEPER).
-  wake(h, NOT_FULL, keep !== 0 ? n : Infinity);
-  return true;
 }
 
 function mod(x: number, m: number): number {

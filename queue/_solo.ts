@@ -15,9 +15,10 @@
 // reader's): the per-call check is one Atomics.load of a line its side
 // already holds.
 //
-// Role word states (per side; T, U thread idents, never reused):
+// Role word states (per side; T, U thread idents, never reused; taking and
+// giving back: _role.ts):
 // 0        -first put (get) of U: CAS 0 -> U->                     U
-// T        -put (get) by T: one Atomics.load, equal: go on->       T
+// T        -put (get) by T: one read (plain: below), equal: go on-> T
 // T        -put (get) by U, T alive or not known stopped: RoleError, nothing changed
 // T        -put (get) by U, T stopped (holderDead, _decoding.ts): CAS T -> U-> U
 // T        -T records its own stop (_core/at_stop.ts): CAS T -> 0->      0
@@ -25,15 +26,15 @@
 // JavaScript. A thread that stops by itself gives its roles back first (a
 // stop hook); the ring, which keeps the last 1024 stops, is needed only for
 // a stop seen from outside (its worker exited or ran out of memory): a role
-// whose holder stopped that way more than 1024 stops ago is never passed on. A thread that has merely ended (isAlive() false, its event
-// loop still running) keeps its role: it may still be inside a put. Two
-// takers race by one compareExchange from T; the loser reads U, alive, and
-// gets RoleError. A word that names no issued ident is corrupt memory: a
-// RangeError.
+// whose holder stopped that way more than 1024 stops ago is never passed
+// on. A thread that has merely ended (isAlive() false, its event loop
+// running) keeps its role: it may still be inside a put. Two takers race by
+// one compareExchange from T; the loser reads U, alive: RoleError. A word
+// that names no issued ident is corrupt memory: a RangeError.
 //
 // Why a role thread that stopped mid-call leaves nothing half done: a put
-// publishes by one compareExchange of TAIL, a get by one of HEAD (below,
-// and _ring.ts tryGet). Before it, a put has written slots at positions >=
+// publishes by one compareExchange of TAIL, a get by one of HEAD (below).
+// Before it, a put has written slots at positions >=
 // TAIL (no reader reads them; the next put writes them again) and maybe
 // bumped LAPS or PHASE (their only readers reload more when they change);
 // a get has copied slots (its copy dies with it). After it, the call is
@@ -46,22 +47,21 @@
 // no SLEEPER and wakes nobody. A gap of a few instructions, reachable only
 // by a death at that instruction (out of memory, a terminated worker);
 // closing it needs waiters that look again at each slice end (_state.ts).
-// So the taker starts from whole items. Its handle's caches are checked as any handle's are: the
-// writer's TAIL load, the reader's HEAD compareExchange.
+// So the taker starts from whole items. Its handle's caches are checked as
+// any handle's are: the writer's TAIL read, the reader's `reading`.
 //
 // singleWriter: a put takes no lock. Only the writer moves TAIL's position
 // (the role; a thread's puts are synchronous sections, so several handles
 // or async puts of one thread never interleave inside one), so:
-//   w = load TAIL (t = position), then HEAD if the hint says full; write
-//   the slots (plain stores); CAS TAIL w -> t + n.
+//   w = TAIL (t = position; a plain read, below), then HEAD if the hint
+//   says full; write the slots (plain stores); CAS TAIL w -> t + n.
 // The publish stays a compareExchange, not a store: other threads OR bits
 // into TAIL (a getter's SLEEPER, _turn.ts; shutdown's CLOSED), and a store
 // would erase them. The compareExchange reads them as it publishes: from a
 // word with SLEEPER it runs releaseTurn's rule (load GET_WAITERS, keep or
 // clear SLEEPER, wake), and from one with CLOSED it fails and the put
-// reports "shut down" having published nothing. Measured in a two-worker
-// harness, this compareExchange costs what the careful ring's store does
-// (BENCHMARKS.md, int-t2t). Memory ordering as in _ring.ts: the slots are
+// reports "shut down" having published nothing. Memory ordering as in
+// _ring.ts: the slots are
 // written before the compareExchange (sequentially consistent) that
 // publishes them, and a slot is written only after an Atomics read of HEAD
 // past its previous position, which the reader's compareExchange wrote
@@ -87,24 +87,70 @@
 // and then finds CLOSED (or dies) leaves them one ahead: readers and the
 // writer only reload more.
 //
-// singleReader: a get keeps _ring.ts's path (tryGet, #takeMany) after its
-// role check: the HEAD compareExchange there is the get's publish, and it
-// costs what a store would (measured as above), while a store would erase a
-// putter's SLEEPER mark in HEAD and could move HEAD back across an
-// immediate shutdown's discard, which the shutting-down thread runs
-// (whichever it is: the discard, tryGetMany with decode null, checks no
-// role). So the reader's wraparound argument is _ring.ts's unchanged (it
-// holds for any number of consumers, one among them).
+// singleReader: a batch get (tryGetMany, tryGetInto) keeps _ring.ts's path
+// after its role check; a single get (tryGet) is the careful ring's: role
+// word, cache (#rHead, #rTail; TAIL loaded when it says empty, no PHASE
+// load), slot read, one compareExchange of HEAD p -> p + 1 (below).
+//
+// The single-item fast paths (the careful ring's cost: one atomic a put,
+// one a get, each also reading the other side's SLEEPER bit):
+// - Plain reads. The role word, TAIL's word and LAPS (writer), the role
+//   word (reader) are read without Atomics. A role word changes from T
+//   only by T itself (its stop hook) or by a takeover after T stopped, so
+//   thread T reads T in it exactly while it holds the role: a plain read of
+//   its own last write, or of one that happened before its takeRole
+//   (tamper aside: a word that is not T goes to the checked slow path).
+//   TAIL's position and LAPS are written only by the writer role: by this
+//   thread (program order) or by a stopped predecessor, whose writes
+//   happen before this thread's role CAS (the stop ring's Atomics). Other
+//   threads only OR SLEEPER or CLOSED into TAIL; a word with bits fails the
+//   exact compare and takes the slow path, and the publish compareExchange
+//   from the exact word t fails on bits set since. So the slot is written
+//   only when TAIL's position is t, as the slow path's Atomics load would.
+// - Why a get publishes by compareExchange, not a store: an immediate
+//   shutdown's discard (_shutdown.ts drain, any thread, no role check)
+//   moves HEAD by its own compareExchange and credits DONE for what it
+//   moved. The reader's compareExchange from p fails once the discard
+//   moved HEAD, and the reader drops its copy: each item is either taken
+//   (the reader's CAS first; the discard starts from p + 1) or discarded
+//   (the discard's CAS first), never both, never neither; nothing can move
+//   HEAD back. A store would need a second atomic (a flag load after it,
+//   Dekker-style) and could still publish an item the discard counted. On
+//   this V8 a compareExchange is the same builtin call and locked
+//   instruction as a seq_cst store (BENCHMARKS.md, int-t2t).
+// - The reader's cache is current while `reading` (module state, one per
+//   thread) is this handle's serial; any other HEAD move by this thread (a
+//   second handle, a batch get, a discard) or a takeRole clears it. Then
+//   since the cache was made HEAD moved only by this handle's tryGet or by
+//   another thread's discard, which runs after close (TAIL frozen) and
+//   moves HEAD forward by at most P in all. Counter ABA: a CAS from p
+//   succeeds only if HEAD == p (mod M); a discard alone moves HEAD by less
+//   than M, so HEAD did not move: [p, #rTail) were published (an Atomics
+//   TAIL load read them, synchronising-with the writer's publish) and not
+//   taken; the writer overwrites slot p % P only after an Atomics read of
+//   HEAD past p, after this CAS, so the copy is the item. A cache that says
+//   empty (#rTail == p) loads TAIL: equal to p, it means empty, because
+//   p <= HEAD <= TAIL (unwrapped) and TAIL - p <= 2P < M (P <= 2^26,
+//   M > 2^27). Otherwise (not current) HEAD is loaded, then TAIL: p ==
+//   TAIL is empty at that TAIL load, as _ring.ts emptyAt argues.
+// - Waiting: a getter's try after its SLEEPER mark (_turn.ts, step 4)
+//   either takes an item from the cache or loads TAIL, after the mark; a
+//   putter's try loads HEAD when its hint says full: _turn.ts's argument
+//   holds. `reading` is per copy of this module: two copies of the package
+//   in one thread, each with a handle of one queue, do not clear each
+//   other's; then the CAS still catches every move but whole laps (about
+//   M = 2^28 items through one copy while the other's handle idles), and a
+//   TAIL equal to p could read as empty then: not guarded. A thread that
+//   alternates gets between two single-reader queues reloads HEAD and TAIL
+//   on each (two loads more, still correct).
 
-import { atStop } from "../_core/at_stop.ts";
-import { RoleError } from "../_core/errors.ts";
 import { currentIdent } from "../_core/runtime.ts";
 import type { Acquire } from "../_core/wait.ts";
-import { identIssued } from "../sync/_holder.ts";
 import { corruptWord } from "./_corrupt.ts";
-import { holderDead } from "./_decoding.ts";
+import { takeRole } from "./_role.ts";
 import {
   CAPACITY,
+  EMPTY,
   FLAG_SINGLE_READER,
   FLAG_SINGLE_WRITER,
   GET_WAITERS,
@@ -121,6 +167,7 @@ import {
   WRITER,
 } from "./_layout.ts";
 import { Ring } from "./_ring.ts";
+import { advance, freshHead as consumerHead } from "./_ring_head.ts";
 import { CLOSED, CONTENDED, LOCKED, POSITION, SLEEPER, wake } from "./_turn.ts";
 
 let me = 0;
@@ -129,50 +176,9 @@ function ident(): number {
   return me = currentIdent();
 }
 
-/**
- * Makes the calling thread (`id`) the holder of role word `slot` (WRITER or
- * READER): takes a free role or one whose thread has stopped, else throws
- * RoleError (see the file header). Slow path: a role check that failed.
- */
-export function takeRole(h: Int32Array, slot: number, id: number): void {
-  const role = slot === WRITER ? "writer" : "reader";
-  for (;;) {
-    const r = Atomics.load(h, slot);
-    if (r === id) return;
-    if (r !== 0) {
-      if (!identIssued(r)) throw corruptWord(role.toUpperCase(), r);
-      if (!holderDead(r)) {
-        throw new RoleError(
-          `Cannot ${
-            role === "writer" ? "put to" : "get from"
-          } queue: it has a single ${role}, thread ${r}, and this is thread ${id} (the role passes on once thread ${r} has stopped)`,
-          role,
-          r,
-        );
-      }
-    }
-    if (Atomics.compareExchange(h, slot, r, id) === r) {
-      return keepRole(h, slot, id);
-    }
-  }
-}
-
-// A role this thread took is given back (CAS id -> 0) just before it records
-// its own stop (_core/at_stop.ts), so the role passes on however many stops
-// the stop ring has seen since. Only while this handle's view lives: a
-// queue whose handle was collected may have been freed (its block reused),
-// and a role kept through another handle of this thread is then left to
-// the stop ring, as is a stop seen from outside (a worker that exited).
-function keepRole(h: Int32Array, slot: number, id: number): void {
-  const ref = new WeakRef(h);
-  const off = atStop(() => {
-    const v = ref.deref();
-    if (v !== undefined) Atomics.compareExchange(v, slot, id, 0);
-  });
-  forget.register(h, off);
-}
-
-const forget = new FinalizationRegistry<() => void>((off) => off());
+// The serial of this thread's handle whose single-reader cache is current
+// (file header; a number keeps no queue alive), 0 for none.
+let reading = 0, serials = 0;
 
 /** A numeric FIFO ring with a single writer and/or a single reader. */
 export class SoloRing extends Ring {
@@ -190,6 +196,11 @@ export class SoloRing extends Ring {
   #tail = 0;
   #laps = 0;
   #headSeen = 0;
+  // The single reader's cache (tryGet): HEAD as this handle last set or
+  // read it, TAIL as it last loaded it; current while `reading` is #serial.
+  #rHead = 0;
+  #rTail = 0;
+  readonly #serial = ++serials;
 
   constructor(h: Int32Array, info: NumericInfo, sides: number) {
     super(h, info);
@@ -210,6 +221,38 @@ export class SoloRing extends Ring {
 
   override tryPut(x: unknown, w?: Acquire): number {
     if (!this.#writer) return super.tryPut(x, w);
+    const h = this.#h, m = this.#m, t = this.#tail;
+    // The fast path (file header), kept small enough for V8 to inline:
+    // plain reads say this thread holds the role and TAIL is as this handle
+    // left it (no bits, same lap); HEAD is loaded only when the hint says
+    // full; the slot store; one compareExchange publishes and reads SLEEPER
+    // and CLOSED (publish() when either is set).
+    if (
+      h[WRITER] !== me || me === 0 || h[TAIL] !== t || h[LAPS] !== this.#laps
+    ) return this.#putSlow(x);
+    if (mod(t - this.#headSeen, m) >= this.#cap && this.#fullAt(t)) return 0;
+    const mask = this.#mask;
+    (this.#data as unknown as unknown[])[mask >= 0 ? t & mask : t % this.#cap] =
+      x;
+    const next = t + 1 === m ? 0 : t + 1;
+    if (next === 0) this.#laps = h[LAPS] = (h[LAPS] + 1) | 0; // before the publish
+    if ((next & this.#stride) === 0) Atomics.add(h, PHASE, 1); // crossed
+    const v = Atomics.compareExchange(h, TAIL, t, next);
+    if (v !== t && !publish(h, v, t, next, 1)) return this.#full(t, -1);
+    this.#tail = next;
+    return 1;
+  }
+
+  // The fast put's hint said full: HEAD afresh (as #putSlow, TAIL being t);
+  // true if still full. One load a try for a putter spinning on a full ring.
+  #fullAt(t: number): boolean {
+    const m = this.#m, cap = this.#cap;
+    this.#headSeen = freshHead(this.#h, t, m, cap);
+    return mod(t - this.#headSeen, m) === cap;
+  }
+
+  // A put off the fast path: role, TAIL and HEAD by Atomics, all checked.
+  #putSlow(x: unknown): number {
     const h = this.#h, m = this.#m, cap = this.#cap, id = me || ident();
     const word = Atomics.load(h, TAIL);
     const t = word & POSITION;
@@ -295,11 +338,66 @@ export class SoloRing extends Ring {
   }
 
   override tryGet(decode?: unknown, w?: Acquire): unknown {
-    if (this.#reader) {
-      const id = me || ident();
-      if (Atomics.load(this.#h, READER) !== id) takeRole(this.#h, READER, id);
+    if (!this.#reader) return super.tryGet(decode, w);
+    // The fast path (file header), small enough to inline: the role word
+    // names this thread, the cache is current and not empty; the slot read;
+    // one compareExchange of HEAD. Anything else: #getSlow.
+    const h = this.#h, p = this.#rHead;
+    if (
+      reading === this.#serial && this.#rTail !== p && h[READER] === me &&
+      me !== 0
+    ) {
+      const mask = this.#mask, m = this.#m;
+      const x = this.#data[mask >= 0 ? p & mask : p % this.#cap];
+      const next = p + 1 === m ? 0 : p + 1;
+      if (Atomics.compareExchange(h, HEAD, p, next) === p) {
+        this.#rHead = next;
+        return x;
+      } // else SLEEPER, or a discard moved HEAD: #getSlow tries again
     }
-    return super.tryGet(decode, w);
+    return this.#getSlow();
+  }
+
+  #getSlow(): unknown {
+    const h = this.#h, m = this.#m, cap = this.#cap;
+    if (h[READER] !== me || me === 0) { // plain read: see the file header
+      takeRole(h, READER, me || ident());
+      reading = 0;
+    }
+    for (;;) {
+      let p = this.#rHead;
+      if (reading === this.#serial) { // the cache is current (file header)
+        if (this.#rTail === p) { // it says empty: TAIL afresh
+          const tail = Atomics.load(h, TAIL) & POSITION;
+          if (tail === p) return EMPTY; // HEAD == p too (file header)
+          this.#rTail = tail;
+          if (mod(tail - p, m) > cap) reading = 0; // look afresh
+        }
+      }
+      if (reading !== this.#serial) { // HEAD, then TAIL (_ring.ts emptyAt)
+        reading = this.#serial;
+        p = this.#rHead = readHead(h, m);
+        const tail = this.#rTail = Atomics.load(h, TAIL) & POSITION;
+        if (tail === p) return EMPTY;
+        if (mod(tail - p, m) > cap) { // HEAD moved on (a discard) or corrupt
+          reading = 0;
+          consumerHead(h, m, cap); // throws if corrupt
+          continue;
+        }
+      }
+      const mask = this.#mask;
+      const x = this.#data[mask >= 0 ? p & mask : p % cap];
+      const next = p + 1 === m ? 0 : p + 1;
+      // The publish: one compareExchange, which reads SLEEPER and fails
+      // on a HEAD that a discard moved (file header).
+      const seen = Atomics.compareExchange(h, HEAD, p, next);
+      if (seen === p || (seen === (p | SLEEPER) && advance(h, p, next, 1))) {
+        this.#rHead = next;
+        return x;
+      }
+      reading = 0; // another thread's discard moved HEAD: drop x
+      if ((seen & ~(POSITION | SLEEPER)) !== 0) consumerHead(h, m, cap); // throws
+    }
   }
 
   override tryGetMany(
@@ -313,6 +411,7 @@ export class SoloRing extends Ring {
       const id = me || ident();
       if (Atomics.load(this.#h, READER) !== id) takeRole(this.#h, READER, id);
     }
+    reading = 0; // HEAD moves outside tryGet's cache
     return super.tryGetMany(max, out, decode, w);
   }
 
@@ -321,6 +420,7 @@ export class SoloRing extends Ring {
       const id = me || ident();
       if (Atomics.load(this.#h, READER) !== id) takeRole(this.#h, READER, id);
     }
+    reading = 0; // HEAD moves outside tryGet's cache
     return super.tryGetInto(target, from, max);
   }
 }
@@ -338,6 +438,17 @@ function freshHead(h: Int32Array, t: number, m: number, cap: number): number {
     throw new RangeError(
       `Cannot put to queue: its shared memory is corrupt (HEAD ${head}, TAIL ${t}, capacity ${cap}, modulus ${m})`,
     );
+  }
+  return head;
+}
+
+// The reader's HEAD load: its position; a word with a bit besides SLEEPER
+// or past M is corrupt memory.
+function readHead(h: Int32Array, m: number): number {
+  const word = Atomics.load(h, HEAD);
+  const head = word & POSITION;
+  if ((word & ~(POSITION | SLEEPER)) !== 0 || head >= m) {
+    throw corruptWord("HEAD", word);
   }
   return head;
 }

@@ -297,3 +297,42 @@ export async function consumeMixed(
   }
   return tally.result();
 }
+
+/**
+ * The immediate-shutdown race of the single-reader stress: puts 0 .. n-1
+ * with put (blocking) until the queue is shut down; returns how many went in.
+ */
+export function produceUntilShut(q: Queue<number>, n: number): number {
+  let i = 0;
+  try {
+    for (; i < n; i++) q.put(i, WAIT);
+  } catch (error) {
+    if (!(error instanceof QueueShutDownError)) throw error;
+  }
+  return i;
+}
+
+/**
+ * Its reader: get (blocking) and taskDone for each item until the queue is
+ * shut down and empty, counting in seen[item] and progress[0]; returns the
+ * count. Items must arrive as 0, 1, 2, ... (one writer, FIFO).
+ */
+export function consumeUntilShut(
+  q: Queue<number>,
+  seen: Uint8Array,
+  progress: Int32Array,
+): number {
+  let k = 0;
+  try {
+    for (;; k++) {
+      const x = q.get(WAIT);
+      if (x !== k) throw new Error(`got item ${x} where ${k} was next`);
+      Atomics.add(seen, x, 1);
+      q.taskDone();
+      Atomics.add(progress, 0, 1);
+    }
+  } catch (error) {
+    if (!(error instanceof QueueShutDownError)) throw error;
+  }
+  return k;
+}

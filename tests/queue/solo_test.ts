@@ -16,6 +16,7 @@ import {
   QueueFullError,
   QueueShutDownError,
   RoleError,
+  RuntimeError,
   SimpleQueue,
   Thread,
 } from "../../mod.ts";
@@ -389,6 +390,24 @@ describe("Queue singleWriter/singleReader", () => {
       assert.deepEqual([q.get({ timeout: 1000 }), q.qsize()], [88, 0]);
     });
 
+    it(`${name}: a get on a handle whose cache another handle of its thread made stale, a lap on, finds the queue empty`, () => {
+      const q = new Queue<number>({ capacity: 4, type: "int32", ...modes });
+      const h = header(q);
+      const other = reviveDescriptor(q[TO_DESCRIPTOR]()) as Queue<number>;
+      q.putMany([1, 2, 3, 4]);
+      assert.equal(q.get(), 1); // q's cache: HEAD 1, TAIL 4
+      assert.equal(other.get(), 2);
+      // As if other had taken one lap of items more: HEAD and TAIL back at
+      // q's cached HEAD (mod M), the queue empty, slot 1 still holding 2.
+      for (const [i, v] of [[HEAD, 1], [TAIL, 1], [LAPS, 1], [PHASE, 4]]) {
+        Atomics.store(h, i, v);
+      }
+      assert.throws(() => q.getNowait(), QueueEmptyError);
+      assert.equal(Atomics.load(h, HEAD), 1);
+      q.put(9);
+      assert.equal(q.get(), 9);
+    });
+
     it(`${name}: a second handle of the writer's thread puts after the first (stale cache)`, () => {
       const q = new Queue<number>({ capacity: 4, type: "int32", ...modes });
       const other = reviveDescriptor(q[TO_DESCRIPTOR]()) as Queue<number>;
@@ -452,6 +471,31 @@ describe("Queue singleWriter/singleReader stress", () => {
         singleReader: true,
       });
       await soloStress(q, [["produceMixed", [0, N]]], [["consumeMixed", []]]);
+    });
+  }
+
+  for (const [name, modes] of MODES.slice(1)) {
+    it(`${name}, capacity 4: an immediate shutdown from a third thread races the reader's gets: every accepted item is taken once or discarded, and the task count ends at exactly 0`, async () => {
+      for (let round = 0; round < 6; round++) {
+        const q = new Queue<number>({ capacity: 4, type: "int32", ...modes });
+        const n = 1 << 20;
+        const seen = new Uint8Array(new SharedArrayBuffer(n));
+        const progress = new Int32Array(new SharedArrayBuffer(4));
+        const w = start("produceUntilShut", [q, n]);
+        const r = start("consumeUntilShut", [q, seen, progress]);
+        const at = 200 + round * 500;
+        await until(() => Atomics.load(progress, 0) >= at, "reader progress");
+        q.shutdown({ immediate: true });
+        const accepted = await w.joinAsync(JOIN) as number;
+        const taken = await r.joinAsync(JOIN) as number;
+        assert.ok(taken >= at && taken <= accepted, `${taken} of ${accepted}`);
+        assert.equal(q.qsize(), 0);
+        // Taken: items 0 .. taken - 1, once each (the reader checked the
+        // order); discarded: the rest of the accepted ones, counted done.
+        assert.equal(seen.findIndex((x, i) => x !== (i < taken ? 1 : 0)), -1);
+        assert.equal(q.join({ timeout: 10_000 }), true);
+        assert.throws(() => q.taskDone(), RuntimeError); // DONE == TAIL
+      }
     });
   }
 

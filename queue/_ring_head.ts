@@ -1,0 +1,57 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The numeric ring's consumer helpers on HEAD (_ring.ts, and the single
+// reader of _solo.ts): the empty test, a checked fresh HEAD, and the claim
+// that wakes putters. The arguments are _ring.ts's.
+import { HEAD, NOT_FULL, PUT_WAITERS, TAIL } from "./_layout.ts";
+import { POSITION, SLEEPER, wake } from "./_turn.ts";
+
+// A fresh TAIL equals the consumer's guess p (mod M): the ring is empty if
+// HEAD == p too (then TAIL - HEAD is 0, not M); returns -1 then, else HEAD.
+// A guess idle across a lap of traffic can equal TAIL while HEAD is behind
+// it and items are there: reporting EMPTY then would put a getter to sleep
+// beside them, and after a shutdown call the queue "shut down and empty".
+// A HEAD word with a stray high bit goes on to the CAS, which fails on it,
+// and freshHead refuses it there.
+export function emptyAt(h: Int32Array, p: number): number {
+  const head = Atomics.load(h, HEAD) & POSITION;
+  return head === p ? -1 : head;
+}
+
+// A consumer's look that found its guess stale: HEAD afresh. Off the hot
+// path, it also checks the counters: TAIL and HEAD are always inside the
+// ring (< M) and 0 <= TAIL - HEAD <= P at every instant (the file header),
+// so a counter past M, or TAIL more than P ahead of a HEAD that held still
+// across the TAIL load, is corrupt memory, not a race: a RangeError, where
+// the retry loop would spin forever.
+export function freshHead(h: Int32Array, m: number, cap: number): number {
+  const word = Atomics.load(h, HEAD);
+  const head = word & POSITION;
+  const tail = Atomics.load(h, TAIL) & POSITION;
+  if (
+    (word & ~(POSITION | SLEEPER)) !== 0 || head >= m || tail >= m ||
+    (mod(tail - head, m) > cap && Atomics.load(h, HEAD) === word)
+  ) {
+    throw new RangeError(
+      `Cannot get from queue: its shared memory is corrupt (HEAD ${head}, TAIL ${tail}, capacity ${cap}, modulus ${m})`,
+    );
+  }
+  return head;
+}
+
+// A consumer's compareExchange of HEAD from p found SLEEPER (a putter may
+// sleep): moves HEAD p -> q for `n` items taken as releaseTurn does
+// (_turn.ts: SLEEPER kept while more putters wait than n, then the bump
+// and the wake). False when another consumer moved HEAD first (a putter's
+// SLEEPER mark does not change the word once set).
+export function advance(h: Int32Array, p: number, q: number, n: number) {
+  const v = p | SLEEPER;
+  const keep = Atomics.load(h, PUT_WAITERS) > n ? SLEEPER : 0;
+  if (Atomics.compareExchange(h, HEAD, v, q | keep) !== v) return false;
+  // Why no lost wakeup: _turn.ts (SLEEPER).
+  wake(h, NOT_FULL, keep !== 0 ? n : Infinity);
+  return true;
+}
+
+function mod(x: number, m: number): number {
+  return x < 0 ? x + m : x;
+}
