@@ -89,34 +89,47 @@ describe("RWLock", () => {
   });
 
   it("RWLock: a writer that times out lets the readers it held back in", async () => {
-    const rw = new RWLock();
-    rw.acquireRead();
-    const gate = new Int32Array(new SharedArrayBuffer(4));
-    const w = new Thread({
-      target: (rw: RWLock) => rw.acquireWrite({ timeout: 300 }),
-      args: [rw],
-    });
-    const r = new Thread({
-      target: async (rw: RWLock, gate: Int32Array) => {
-        Atomics.store(gate, 0, 1);
-        const ok = await rw.acquireReadAsync({ timeout: 20_000 });
-        if (ok) rw.releaseRead();
-        return ok;
-      },
-      args: [rw, gate],
-    });
-    w.start();
-    try {
-      await until(() => {
-        if (!rw.acquireRead({ blocking: false })) return true;
-        rw.releaseRead();
-        return false;
+    // The main thread must see the writer waiting before it times out; on a
+    // loaded machine it may miss a short timeout's window, so a round that
+    // missed it (the writer already gave up) runs again with a longer one.
+    for (let timeout = 300;; timeout *= 4) {
+      assert.ok(timeout <= 20_000, "never saw the writer waiting");
+      const rw = new RWLock();
+      rw.acquireRead();
+      const w = new Thread({
+        target: (rw: RWLock, timeout: number) => rw.acquireWrite({ timeout }),
+        args: [rw, timeout],
       });
-      r.start(); // blocked by the waiting writer until it gives up
-      assert.equal(await w.joinAsync(JOIN), false);
-      assert.equal(await r.joinAsync(JOIN), true);
-    } finally {
-      rw.releaseRead();
+      w.start();
+      try {
+        let waiting = false;
+        await until(() => {
+          if (!rw.acquireRead({ blocking: false })) {
+            waiting = true;
+            return true;
+          }
+          rw.releaseRead();
+          return !w.isAlive();
+        }, "the writer waiting or gone");
+        if (!waiting) {
+          assert.equal(await w.joinAsync(JOIN), false);
+          continue;
+        }
+        const r = new Thread({
+          target: async (rw: RWLock) => {
+            const ok = await rw.acquireReadAsync({ timeout: 20_000 });
+            if (ok) rw.releaseRead();
+            return ok;
+          },
+          args: [rw],
+        });
+        r.start(); // blocked by the waiting writer until it gives up
+        assert.equal(await w.joinAsync(JOIN), false);
+        assert.equal(await r.joinAsync(JOIN), true);
+        return;
+      } finally {
+        rw.releaseRead();
+      }
     }
   });
 
