@@ -234,8 +234,17 @@ async function run(
   // Why no lost wakeup for joiners: see endEntry (write, then notify).
   endEntry(start.entry, start.ident);
   ping(kind);
-  // One event-loop turn, so that every chain of microtasks the target left
-  // runs before the worker ends (and the threads they start are waited for).
+  // Two timer turns, so that the microtasks the target left run (and the
+  // threads they start are waited for), and a rejection they or its 0-ms
+  // timers left unhandled kills the worker, which its starter reports (after
+  // the outcome: thread.ts #failed). One is not enough on Deno: it looks for
+  // unhandled rejections once per event-loop iteration, after the tick that
+  // runs due timers; microtasks run after a module's evaluation or import
+  // (a node worker's run(), a spare's) are seen only next iteration, whose
+  // tick ran our due timer and exit first (the report was lost every time:
+  // tests/thread/late_rejection_test.ts); one set from a tick fires after that
+  // look. Later failures are reported only if they beat the exit (README).
+  await new Promise((resolve) => setTimeout(resolve, 0));
   await new Promise((resolve) => setTimeout(resolve, 0));
   // Python threads outlive the thread that started them: stay until the
   // non-daemon threads started here have ended.

@@ -623,6 +623,7 @@ async function run(start, kind2) {
   endEntry(start.entry, start.ident);
   ping(kind2);
   await new Promise((resolve) => setTimeout(resolve, 0));
+  await new Promise((resolve) => setTimeout(resolve, 0));
   await awaitOwnedThreads();
   endOrphans(false);
   start.port.close();
