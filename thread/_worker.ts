@@ -241,9 +241,8 @@ async function run(
   // unhandled rejections once per event-loop iteration, after the tick that
   // runs due timers; microtasks run after a module's evaluation or import
   // (a node worker's run(), a spare's) are seen only next iteration, whose
-  // tick ran our due timer and exit first (the report was lost every time:
-  // tests/thread/late_rejection_test.ts); one set from a tick fires after that
-  // look. Later failures are reported only if they beat the exit (README).
+  // tick ran our due timer and exit first (tests/thread/late_rejection_test.ts
+  // lost it every run); one set from a tick fires after that look (README).
   await new Promise((resolve) => setTimeout(resolve, 0));
   await new Promise((resolve) => setTimeout(resolve, 0));
   // Python threads outlive the thread that started them: stay until the
