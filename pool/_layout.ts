@@ -141,7 +141,10 @@ export const TARGET_BYTES = 256 * 1024;
 // in FINISHING or in DONE before its push is settled by the owner only at
 // the second scan in a row that finds it so (SCAN_MS apart, _owner.ts); a
 // stale runner still writing its outcome or pushing after that is not
-// fenced off.
+// fenced off. Nor is a runner whose take a reclaim re-tagged (declared
+// dead) and that stalls between its look at STATE and its WENTRY/WIDENT
+// stores (_thread.ts): its name may land over the task's next runner's,
+// and a scan that finds it ended fails that task with ThreadDiedError.
 export const FREE = 0,
   QUEUED = 1,
   RUNNING = 2,

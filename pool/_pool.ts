@@ -331,6 +331,21 @@ export class Pool {
       const r = b.record(w);
       const ident = Atomics.load(v, r + R_IDENT);
       if (ident <= 0 || entryAlive(v[r + R_ENTRY], ident)) continue;
+      // Looked at again: the two loads above are not one read. Between
+      // them the thread may have left (IDENT 0) and a starter (or its own
+      // take-back, _thread.ts leaveIdle) put another thread's ENTRY there,
+      // so a live thread's record looked ended; the reclaim below would
+      // then take a live thread's take (re-tag and requeue the task it is
+      // about to claim) and free its record to a second thread. Every
+      // publication of an ident writes ENTRY while IDENT reads -1, before
+      // the ident's store, so an ENTRY loaded after IDENT read `ident` is
+      // that thread's unless IDENT moved on after that load. (Left: a
+      // thread that left, took its record back and left again within
+      // these four loads.)
+      if (
+        Atomics.load(v, r + R_IDENT) !== ident ||
+        entryAlive(v[r + R_ENTRY], ident)
+      ) continue;
       // A slot handed to it and never taken, or taken and not claimed,
       // goes back (before the record can be reused; a reclaim that cannot
       // decide now leaves the record to a later maintain, _take.ts).

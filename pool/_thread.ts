@@ -48,6 +48,7 @@ import {
   OPEN,
   ownerLive,
   QUEUED,
+  R_ENTRY,
   R_IDENT,
   R_TAG,
   R_TAKE,
@@ -127,7 +128,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       s = take(b, w, ident, q, tasks, idleMs, withdraw, flush);
     } catch (error) {
       if (error instanceof QueueEmptyError) {
-        if (leaveIdle(v, rec, ident, tasks)) return;
+        if (leaveIdle(v, rec, ident, entry, tasks)) return;
         continue;
       }
       if (error instanceof QueueShutDownError) return leave(v, rec, ident);
@@ -158,18 +159,30 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     // the index was at the queue's head or in PARK (_take.ts), kept in this
     // thread's record with the index (TAKE) until the claim below.
     const tag = v[rec + R_TAG]; // this thread's own store
-    // WENTRY first: an owner's scan reads WIDENT, then WENTRY.
-    v[base + S_WENTRY] = entry;
-    Atomics.store(v, base + S_WIDENT, ident);
-    // The claim: from here an owner's scan sees this thread's death; until
-    // here a reclaim of its record did (TAKE). Its re-tag and this CAS
-    // start from the same word: one wins.
-    const was = Atomics.compareExchange(
-      v,
-      base + S_STATE,
-      tag | QUEUED,
-      tag | RUNNING,
-    );
+    // Named in the slot (WENTRY, WIDENT) only while the slot still holds
+    // the task: a take whose task a reclaim re-tagged and queued again
+    // (this thread's record found ended) must not write the slot, where
+    // the task's next runner writes its own name; a name of this thread
+    // landing over it would have an owner's scan fail that task with
+    // ThreadDiedError once this thread ends, while that runner runs it
+    // (its outcome then dropped: STALE). The load narrows that to a stall
+    // between it and the stores below; the scan's check is by ident and
+    // entry, not tag (_layout.ts "What the tag does not cover").
+    let was = Atomics.load(v, base + S_STATE);
+    if (was === (tag | QUEUED)) {
+      // WENTRY first: an owner's scan reads WIDENT, then WENTRY.
+      v[base + S_WENTRY] = entry;
+      Atomics.store(v, base + S_WIDENT, ident);
+      // The claim: from here an owner's scan sees this thread's death;
+      // until here a reclaim of its record did (TAKE). Its re-tag and
+      // this CAS start from the same word: one wins.
+      was = Atomics.compareExchange(
+        v,
+        base + S_STATE,
+        tag | QUEUED,
+        tag | RUNNING,
+      );
+    }
     if (was !== (tag | QUEUED)) {
       // Cancelled by its owner while queued: the owner forgot it, the slot
       // is ours to free (its index has left the queue with this take). A
@@ -438,17 +451,29 @@ function leave(v: Int32Array, rec: number, ident: number): void {
 // Leaves after an idle timeout, unless a task arrived meanwhile. Submit puts
 // its task, then reads LIVE; we decrement LIVE, then read the queue size:
 // one of the two sees the other, so a task is never left with no thread.
+// The record is taken back as a starter takes one (_pool.ts replenish):
+// IDENT 0 -> -1 (starting: a maintain skips it), ENTRY, then IDENT. Once
+// free, the record may have served a whole other thread (started, ran,
+// idled out: a stall of this thread between its leave and this CAS, at
+// load) that wrote its own ENTRY; a take-back that only moved IDENT back
+// to this ident left that ENTRY, and every maintain then found this live
+// thread "ended" (entryAlive(ENTRY, IDENT) false): it reclaimed its take
+// (the task re-tagged and queued again under a thread about to claim it)
+// and freed the record to a second thread while this one still ran on it.
 function leaveIdle(
   v: Int32Array,
   rec: number,
   ident: number,
+  entry: number,
   tasks: Queue<number>,
 ): boolean {
   leave(v, rec, ident);
   // After a shutdown too, queued tasks still need a thread.
   if (tasks.qsize() === 0 || Atomics.load(v, STATE) === BROKEN) return true;
   // Take the record back if no starter claimed it meanwhile.
-  if (Atomics.compareExchange(v, rec + R_IDENT, 0, ident) !== 0) return true;
+  if (Atomics.compareExchange(v, rec + R_IDENT, 0, -1) !== 0) return true;
+  v[rec + R_ENTRY] = entry; // published by the store of IDENT
+  Atomics.store(v, rec + R_IDENT, ident);
   Atomics.add(v, LIVE, 1);
   return false;
 }
