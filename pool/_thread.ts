@@ -460,6 +460,11 @@ function leave(v: Int32Array, rec: number, ident: number): void {
 // thread "ended" (entryAlive(ENTRY, IDENT) false): it reclaimed its take
 // (the task re-tagged and queued again under a thread about to claim it)
 // and freed the record to a second thread while this one still ran on it.
+// Left: a thread stopped between its CAS to -1 and its IDENT store leaves
+// the record at -1 for good (nothing takes a starting record over); no
+// allocation or call comes between them, so only a stop from outside (a
+// terminate of the pool worker, which nothing in the package issues) could
+// land there.
 function leaveIdle(
   v: Int32Array,
   rec: number,

@@ -6,9 +6,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
-  activeCount,
   CancelledError,
   currentThread,
+  enumerate,
   Event,
   Lock,
   moduleTarget,
@@ -18,7 +18,7 @@ import {
   ThreadPoolExecutor,
 } from "../../mod.ts";
 import type * as tasks from "../_workers/pool_tasks.ts";
-import { isBun } from "../_helpers.ts";
+import { isBun, until } from "../_helpers.ts";
 import { blocker, within } from "./_fixtures.ts";
 
 const TASKS = new URL("../_workers/pool_tasks.ts", import.meta.url);
@@ -327,21 +327,24 @@ describe("ThreadPoolExecutor across threads", () => {
 
 describe("ThreadPoolExecutor idle threads", () => {
   it("ThreadPoolExecutor({ idleTimeout }): idle pool threads end, and come back for new tasks", async () => {
-    const base = activeCount();
+    // This pool's own threads, by name: a count of all threads would also
+    // include an earlier test's pool threads still ending (a shutdown waits
+    // for LIVE 0, which comes before a thread's end), and could reach its
+    // starting value with this pool's threads alive.
+    const prefix = "idle-end-test";
+    const mine = () =>
+      enumerate().filter((t) => t.name.startsWith(prefix)).length;
     await using pool = new ThreadPoolExecutor({
       maxWorkers: 2,
       idleTimeout: 100,
+      threadNamePrefix: prefix,
     });
     const fs = Array.from(
       { length: 4 },
       (_, i) => pool.submit((x: number) => x, i),
     );
     await within(Promise.all(fs));
-    const until = performance.now() + 30_000;
-    while (activeCount() > base && performance.now() < until) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    assert.equal(activeCount(), base);
+    await until(() => mine() === 0, "this pool's threads to end", 30_000);
     assert.equal(await within(pool.submit((x: number) => x + 1, 1)), 2);
   });
 });
