@@ -14,6 +14,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { prestartThreads, setExcepthook, Thread } from "../../mod.ts";
 import { sparesTaken } from "../../_core/spare.ts";
+import { until } from "../_helpers.ts";
 
 const JOIN = { timeout: 30_000 };
 const ROUNDS = 6;
@@ -21,11 +22,7 @@ const ROUNDS = 6;
 // Waits (bounded) until a spare is ready; 120 s as in spare_start_test.ts
 // (the first spares on an entry also wait for deno test's type-check).
 async function spare(): Promise<void> {
-  const until = performance.now() + 120_000;
-  while (prestartThreads(1) < 1 && performance.now() < until) {
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  assert.equal(prestartThreads(1), 1, "no spare ready within 120 s");
+  await until(() => prestartThreads(1) >= 1, "a ready spare", 120_000);
 }
 
 // The target: returns n; rejects `late n` after that, from a microtask or
@@ -83,10 +80,11 @@ describe("a rejection left unhandled after the target returned", () => {
             expected.push(`${name}: .*RangeError: late ${i}$`);
             // The report follows the join (the worker's death comes after
             // its result): wait for it, bounded.
-            const until = performance.now() + 30_000;
-            while (
-              reported.length < expected.length && performance.now() < until
-            ) await new Promise((r) => setTimeout(r, 5));
+            await until(
+              () => reported.length >= expected.length,
+              "the reports",
+              30_000,
+            ).catch(() => {}); // check() then says which is missing
             check(reported, expected, `round ${i}`);
           }
           // None comes twice (Node follows "error" with a failed "exit").
