@@ -1,9 +1,8 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // The one transfer registry. A threadkit primitive crosses to another thread
-// as a tagged descriptor (tag, buffer, byteOffset, extra) and is revived there
-// into the same class over the same shared memory. Thread args, thread
-// results and queue items all go through encodeTransfer/decodeTransfer here,
-// so a Lock inside an args array or inside a queued object arrives as a Lock.
+// as a tagged descriptor (tag, buffer, byteOffset, extra), revived there into
+// the same class over the same memory: a Lock inside thread args, results or
+// queue items arrives as a Lock, and one given twice in a value as one Lock.
 // One registry per thread and package root (threadState, _core/host.ts): the
 // bundled entry shares the package's; another copy of the package keeps its
 // own, so its revivers never replace this copy's (lockAt's would fail).
@@ -188,7 +187,7 @@ export function decodeTransfer(value: unknown): unknown {
   const outer = handed;
   const mine = handed = new Set<object>();
   try {
-    return decode(value, new Set());
+    return decode(value, new Map());
   } catch (error) {
     // The markers not yet revived still hold their references (a revived
     // one's went to its handle, whose finalizer releases it).
@@ -307,9 +306,14 @@ function needs(value: unknown, seen: Set<object>): boolean {
 
 function copy(value: unknown, seen: Map<object, unknown>): unknown {
   if (typeof value !== "object" || value === null) return value;
-  const descriptor = descriptorOf(value);
-  if (descriptor !== undefined) return { [MARK]: wire(descriptor, seen) };
   if (seen.has(value)) return seen.get(value);
+  const descriptor = descriptorOf(value);
+  if (descriptor !== undefined) {
+    // One marker (one reference) per primitive, however often it is given.
+    const marker = { [MARK]: wire(descriptor, seen) };
+    seen.set(value, marker);
+    return marker;
+  }
   if (value instanceof Map) {
     const out = new Map();
     seen.set(value, out);
@@ -346,28 +350,26 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
   return out;
 }
 
-function decode(value: unknown, seen: Set<object>): unknown {
-  if (typeof value !== "object" || value === null || seen.has(value)) {
-    return value;
-  }
+// `seen`: each container walked (to itself), each marker to its handle.
+function decode(value: unknown, seen: Map<object, unknown>): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (seen.has(value)) return seen.get(value);
   const isArray = Array.isArray(value);
   if (!isArray && Object.hasOwn(value, MARK)) {
     const w = (value as Record<string, unknown>)[MARK] as Wire;
     const extra = w.extra === undefined ? undefined : decode(w.extra, seen);
-    if (w.heap !== true) return reviveDescriptor({ ...w, extra });
-    const revived = reviveBytesForm({
-      tag: w.tag,
-      byteOffset: w.byteOffset,
-      extra,
-    });
+    const revived = w.heap !== true
+      ? reviveDescriptor({ ...w, extra })
+      : reviveBytesForm({ tag: w.tag, byteOffset: w.byteOffset, extra });
+    seen.set(value, revived);
     // The in-flight reference copy() took becomes the handle's.
-    if (isBlock(w.byteOffset)) {
+    if (w.heap === true && isBlock(w.byteOffset)) {
       holdBlock(revived as object, w.byteOffset);
       handed?.add(value);
     }
     return revived;
   }
-  seen.add(value);
+  seen.set(value, value);
   if (value instanceof Map) {
     const pairs = [...value].map((
       [k, v],
@@ -421,9 +423,8 @@ function decode(value: unknown, seen: Set<object>): unknown {
   return value;
 }
 
-// Arrays longer than this have only their elements walked: listing the keys
-// of a long array costs a string per element, and the non-index keys of a
-// long array (rare) travel by structured clone unexamined.
+// Arrays longer than this have only their elements walked (listing the keys
+// costs a string per element); their other keys travel unexamined (rare).
 const SCAN_KEYS = 4096;
 
 function keysOf(value: object): string[] {
