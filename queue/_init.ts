@@ -185,6 +185,12 @@ export function sideFlags(
  * TypeError.
  */
 export function refuseSides(init: object | undefined): void {
+  if (init !== undefined && (typeof init !== "object" || init === null)) {
+    throw new TypeError( // SimpleQueue(5)
+      `Cannot create queue: options must be an object, got ${typeof init}`,
+    );
+  }
+  refuseMaxsize(init);
   for (const [key] of SIDES) {
     const v = (init as Record<string, unknown> | undefined)?.[key];
     if (v !== undefined && v !== false) {
@@ -192,6 +198,16 @@ export function refuseSides(init: object | undefined): void {
         `Cannot create queue: ${key} applies to bounded queues (give a capacity)`,
       );
     }
+  }
+}
+
+// Python's keyword, which an unknown-key check would not name: Queue({
+// maxsize: 4 }) made an unbounded queue before.
+function refuseMaxsize(init: object | undefined): void {
+  if (init !== undefined && "maxsize" in init) {
+    throw new TypeError(
+      "Cannot create queue: maxsize is Python's name; write { capacity: n } for a bounded queue",
+    );
   }
 }
 
@@ -368,6 +384,7 @@ function checkInit(
       "Cannot create queue: options with a capacity are required",
     );
   }
+  refuseMaxsize(init);
   const { capacity, type = "structured", bytes, codec } = init;
   if (typeof capacity !== "number") {
     throw new TypeError(
