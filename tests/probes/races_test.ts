@@ -19,7 +19,7 @@ import {
   ThreadPoolExecutor,
 } from "../../mod.ts";
 import { until } from "../_helpers.ts";
-import { within } from "../pool/_fixtures.ts";
+import { blocker, within } from "../pool/_fixtures.ts";
 
 const JOIN = { timeout: 60_000 };
 const PER_PRODUCER = 20_000;
@@ -113,6 +113,9 @@ describe("probes: exactly once under races", () => {
       },
       initArgs: [ran],
     });
+    // Both pool threads held on `go` while the tasks queue behind them.
+    const go = new Event();
+    const gates = [0, 1].map(() => pool.submit(blocker, go));
     const fs = Array.from(
       { length: n },
       (_, i) =>
@@ -121,9 +124,17 @@ describe("probes: exactly once under races", () => {
           return i;
         }, i),
     );
-    // Cancel from the far end while the pool threads take from the front.
-    const answers = new Array<boolean>(n);
-    for (let i = n - 1; i >= 0; i -= 1) answers[i] = fs[i].cancel();
+    // The last task is cancelled before the race, the first never: both
+    // outcomes occur. Then cancel from the far end while the pool threads
+    // take from the front.
+    const answers = new Array<boolean>(n).fill(false);
+    answers[n - 1] = fs[n - 1].cancel();
+    go.set();
+    for (let i = n - 2; i >= 1; i -= 1) answers[i] = fs[i].cancel();
+    assert.deepEqual(await within(Promise.all(gates)), [
+      "released",
+      "released",
+    ]);
     await pool.shutdownAsync();
     let cancelled = 0;
     for (let i = 0; i < n; i++) {
@@ -135,7 +146,12 @@ describe("probes: exactly once under races", () => {
       if (f.cancelled()) cancelled++;
       else assert.equal(f.result({ timeout: 0 }), i);
     }
-    assert.ok(cancelled > 0 && cancelled < n, `cancelled ${cancelled} of ${n}`);
+    assert.equal(answers[n - 1], true);
+    assert.equal(ran[0], 1);
+    assert.ok(
+      cancelled >= 1 && cancelled < n,
+      `cancelled ${cancelled} of ${n}`,
+    );
   });
 
   it("AbortSignal against acquireAsync on a Lock and a Semaphore(2) churned by a thread: each wait holds or rejects, never both", async () => {
