@@ -27,6 +27,7 @@ import {
   SimpleQueue,
   Thread,
   ThreadPoolExecutor,
+  TimeoutError,
   Timer,
   wait,
 } from "../../mod.ts";
@@ -196,6 +197,41 @@ describe("probes: bad arguments, second set", () => {
       using _held = lock.guard();
       assert.equal(lock.locked(), true);
     }
+    assert.equal(lock.locked(), false);
+  });
+
+  it("guard forms that cannot acquire throw (RuntimeError without blocking, TimeoutError after a timeout) and hold nothing", async () => {
+    const lock = new Lock();
+    lock.acquire();
+    const sem = new Semaphore(0);
+    const rw = new RWLock();
+    rw.acquireWrite();
+    assert.throws(() => {
+      using _g = lock.guard({ blocking: false });
+    }, RuntimeError);
+    assert.throws(() => {
+      using _g = sem.guard({ timeout: 5 });
+    }, TimeoutError);
+    await assert.rejects(async () => {
+      await using _g = await lock.guardAsync({ timeout: 5 });
+    }, TimeoutError);
+    await assert.rejects(async () => {
+      await using _g = await rw.readGuardAsync({ blocking: false });
+    }, RuntimeError);
+    assert.throws(
+      () => lock.withLock(() => 1, { blocking: false }),
+      RuntimeError,
+    );
+    assert.equal(sem.value, 0);
+    rw.releaseWrite();
+    assert.equal(rw.locked(), false);
+    lock.release();
+    assert.equal(lock.locked(), false);
+    // And a guard that did acquire releases when its scope throws.
+    assert.throws(() => {
+      using _g = lock.guard();
+      throw new SyntaxError("inside");
+    }, SyntaxError);
     assert.equal(lock.locked(), false);
   });
 
