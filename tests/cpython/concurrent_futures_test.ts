@@ -239,7 +239,7 @@ describe("test_concurrent_futures.test_shutdown (ThreadPoolShutdownTest)", () =>
       todo:
         "pool/executor.ts shutdown() can return while the last pool thread started is still alive (3 sequential tasks at maxWorkers 6: its '_5' thread isAlive() after shutdown(); LIVE does not count a thread before it runs); CPython joins every pool thread",
     },
-    async () => {
+    () => {
       for (let round = 0; round < 3; round++) {
         const name = prefix();
         const pool = new ThreadPoolExecutor({
