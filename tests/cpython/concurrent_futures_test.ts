@@ -63,10 +63,17 @@ describe("test_concurrent_futures.executor (ExecutorTest)", () => {
     }
   });
 
-  it("test_shutdown_race_issue12456: shutdown() after a map of workers + 1 items returns", () => {
+  it("test_shutdown_race_issue12456: shutdown() with workers + 1 tasks in flight returns, and every task ran", () => {
+    const str = (x: number) => String(x);
+    // CPython's map submits at once; here the tasks go in by submit, and by
+    // a map whose blocking iteration has begun (its window is submitted).
     const pool = new ThreadPoolExecutor({ maxWorkers: 2 });
-    pool.map((x: number) => String(x), [2, 2, 2]);
+    const fs = [2, 2, 2].map((x) => pool.submit(str, x));
+    const it = pool.map(str, [3, 3, 3])[Symbol.iterator]();
+    assert.deepEqual(it.next(), { done: false, value: "3" });
     pool.shutdown();
+    assert.deepEqual(fs.map((f) => f.result({ timeout: 0 })), ["2", "2", "2"]);
+    assert.deepEqual([...{ [Symbol.iterator]: () => it }], ["3", "3"]);
     assert.throws(() => pool.submit(mul, 1, 2), /after shutdown/);
   });
 });
@@ -223,7 +230,9 @@ describe("test_concurrent_futures.test_shutdown (ThreadPoolShutdownTest)", () =>
       for (let i = 0; i < 3; i++) pool.submit(acquire, sem);
       try {
         await until(() => poolThreads(name).length >= 3, "3 pool threads");
-        // Time for a fourth thread, started wrongly, to show.
+        // A negative check by time (todo only): a fourth thread, started
+        // wrongly, shows within 200 ms here; when this runs for real, count
+        // the starts instead (a loaded machine can hide one).
         await new Promise((r) => setTimeout(r, 200));
         assert.equal(poolThreads(name).length, 3);
       } finally {

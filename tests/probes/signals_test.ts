@@ -18,18 +18,51 @@ import {
   RLock,
   RWLock,
   Semaphore,
+  type SharedPlacement,
   SimpleQueue,
   Thread,
   ThreadPoolExecutor,
   waitAsync,
 } from "../../mod.ts";
 import { blocker, within } from "../pool/_fixtures.ts";
+import { until } from "../_helpers.ts";
 
 const JOIN = { timeout: 30_000 };
 
-/** Aborts `controller` after the wait has had time to go to sleep. */
-function abortSoon(controller: AbortController, reason: Error): void {
-  setTimeout(() => controller.abort(reason), 15);
+/**
+ * Aborts `controller` once the wait is asleep: when the primitive's words are
+ * reachable (`words`: views of the buffers it is placed in), once a notify on
+ * them finds a sleeper (harmless: every threadkit wait re-checks and sleeps
+ * again, tests/_helpers.ts `sleepers`); else (the heap queues, a Thread's
+ * join, futures) after a 15 ms timer, which makes the sleep likely only; the
+ * abort comes after the call began either way. Awaited before the check of
+ * `pending`, which gets a handler first (no unhandled rejection meanwhile).
+ */
+async function abortSoon(
+  controller: AbortController,
+  reason: Error,
+  pending: Promise<unknown>,
+  words: Int32Array[] = [],
+): Promise<void> {
+  pending.catch(() => {});
+  if (words.length > 0) {
+    await until(() => {
+      let woken = 0;
+      for (const w of words) {
+        for (let i = 0; i < w.length; i++) woken += Atomics.notify(w, i);
+      }
+      return woken > 0;
+    }, "the wait asleep");
+  } else await new Promise((r) => setTimeout(r, 15));
+  controller.abort(reason);
+}
+
+/** A primitive of `type` placed in a buffer of its own, and a view of it. */
+function placed<T>(
+  type: { byteLength: number; new (p: SharedPlacement): T },
+): [T, Int32Array] {
+  const buffer = new SharedArrayBuffer(type.byteLength);
+  return [new type({ buffer, byteOffset: 0 }), new Int32Array(buffer)];
 }
 
 describe("probes: a signal already aborted", () => {
@@ -106,10 +139,11 @@ describe("probes: a signal already aborted", () => {
 
 describe("probes: a signal aborted during the wait", () => {
   it("RLock, RWLock (read and write), Condition and guardAsync held by another thread: the reason, then usable", async () => {
-    const rlock = new RLock();
-    const rw = new RWLock();
-    const lock = new Lock();
-    const cond = new Condition(new RLock());
+    const [rlock, rlockWords] = placed(RLock);
+    const [rw, rwWords] = placed(RWLock);
+    const [lock, lockWords] = placed(Lock);
+    const [condLock, condWords] = placed(RLock);
+    const cond = new Condition(condLock);
     const holding = new Event(), done = new Event();
     const t = new Thread({
       target: (
@@ -136,18 +170,26 @@ describe("probes: a signal aborted during the wait", () => {
     t.start();
     try {
       assert.equal(await holding.waitAsync(JOIN), true);
-      const waits: [string, (signal: AbortSignal) => Promise<unknown>][] = [
-        ["RLock", (signal) => rlock.acquireAsync({ signal })],
-        ["RWLock read", (signal) => rw.acquireReadAsync({ signal })],
-        ["RWLock write", (signal) => rw.acquireWriteAsync({ signal })],
-        ["Condition", (signal) => cond.acquireAsync({ signal })],
-        ["Lock.guardAsync", (signal) => lock.guardAsync({ signal })],
-        ["RWLock.readGuardAsync", (signal) => rw.readGuardAsync({ signal })],
+      const waits: [
+        string,
+        (signal: AbortSignal) => Promise<unknown>,
+        Int32Array,
+      ][] = [
+        ["RLock", (signal) => rlock.acquireAsync({ signal }), rlockWords],
+        ["RWLock read", (signal) => rw.acquireReadAsync({ signal }), rwWords],
+        ["RWLock write", (signal) => rw.acquireWriteAsync({ signal }), rwWords],
+        ["Condition", (signal) => cond.acquireAsync({ signal }), condWords],
+        ["Lock.guardAsync", (signal) => lock.guardAsync({ signal }), lockWords],
+        [
+          "RWLock.readGuardAsync",
+          (signal) => rw.readGuardAsync({ signal }),
+          rwWords,
+        ],
       ];
-      for (const [name, wait] of waits) {
+      for (const [name, wait, words] of waits) {
         const c = new AbortController();
         const pending = wait(c.signal);
-        abortSoon(c, new Error(`stop ${name}`));
+        await abortSoon(c, new Error(`stop ${name}`), pending, [words]);
         await assert.rejects(pending, { message: `stop ${name}` }, name);
       }
     } finally {
@@ -166,28 +208,46 @@ describe("probes: a signal aborted during the wait", () => {
   });
 
   it("Condition.waitForAsync, SimpleQueue, unbounded Queue and getManyAsync: the reason, nothing taken", async () => {
-    const cond = new Condition();
+    const [condLock, lockWords] = placed(Lock);
+    const condBuffer = new SharedArrayBuffer(Condition.byteLength);
+    const cond = new Condition(condLock, { buffer: condBuffer, byteOffset: 0 });
     const simple = new SimpleQueue<number>();
     const unbounded = new Queue<number>();
-    const bounded = new Queue<number>({ capacity: 2, type: "int32" });
-    const waits: [string, (signal: AbortSignal) => Promise<unknown>][] = [
+    const init = { capacity: 2, type: "int32" } as const;
+    const queueBuffer = new SharedArrayBuffer(Queue.byteLength(init));
+    const bounded = new Queue<number>({
+      ...init,
+      buffer: queueBuffer,
+      byteOffset: 0,
+    });
+    const waits: [
+      string,
+      (signal: AbortSignal) => Promise<unknown>,
+      Int32Array[],
+    ][] = [
       [
         "waitForAsync",
         (signal) =>
           cond.withLockAsync(() => cond.waitForAsync(() => false, { signal })),
+        [new Int32Array(condBuffer), lockWords],
       ],
-      ["SimpleQueue.getAsync", (signal) => simple.getAsync({ signal })],
+      ["SimpleQueue.getAsync", (signal) => simple.getAsync({ signal }), []],
       [
         "SimpleQueue.getManyAsync",
         (signal) => simple.getManyAsync(4, { signal }),
+        [],
       ],
-      ["unbounded getAsync", (signal) => unbounded.getAsync({ signal })],
-      ["int32 getManyAsync", (signal) => bounded.getManyAsync(2, { signal })],
+      ["unbounded getAsync", (signal) => unbounded.getAsync({ signal }), []],
+      [
+        "int32 getManyAsync",
+        (signal) => bounded.getManyAsync(2, { signal }),
+        [new Int32Array(queueBuffer)],
+      ],
     ];
-    for (const [name, wait] of waits) {
+    for (const [name, wait, words] of waits) {
       const c = new AbortController();
       const pending = wait(c.signal);
-      abortSoon(c, new Error(`stop ${name}`));
+      await abortSoon(c, new Error(`stop ${name}`), pending, words);
       await assert.rejects(pending, { message: `stop ${name}` }, name);
     }
     assert.equal(cond.acquire({ blocking: false }), true, "released after");
@@ -209,7 +269,7 @@ describe("probes: a signal aborted during the wait", () => {
     t.start();
     const c = new AbortController();
     const pending = t.joinAsync({ signal: c.signal });
-    abortSoon(c, new Error("stop join"));
+    await abortSoon(c, new Error("stop join"), pending);
     await assert.rejects(pending, { message: "stop join" });
     assert.equal(t.isAlive(), true);
     go.set();
@@ -223,12 +283,12 @@ describe("probes: a signal aborted during the wait", () => {
     await within(started.waitAsync(JOIN));
     const c1 = new AbortController();
     const w = waitAsync([f], { signal: c1.signal });
-    abortSoon(c1, new Error("stop wait"));
+    await abortSoon(c1, new Error("stop wait"), w);
     await assert.rejects(w, { message: "stop wait" });
     const c2 = new AbortController();
     const it = asCompleted([f], { signal: c2.signal })[Symbol.asyncIterator]();
     const next = it.next();
-    abortSoon(c2, new Error("stop asCompleted"));
+    await abortSoon(c2, new Error("stop asCompleted"), next);
     await assert.rejects(next, { message: "stop asCompleted" });
     assert.equal(f.done(), false);
     assert.equal(f.cancelled(), false);
