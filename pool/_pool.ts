@@ -53,6 +53,7 @@ import { close } from "./_close.ts";
 import type { PoolThreadArgs } from "./_thread.ts";
 import { breakIfHomeGone, sweep } from "./_orphans.ts";
 import { slotAsync, slotNowait, slotSync } from "./_slots.ts";
+import { readyThreads, Started } from "./_started.ts";
 import { BrokenExecutorError } from "./errors.ts";
 
 // The pool thread's loop (pool/_thread.ts), by the internal specifier the
@@ -115,9 +116,8 @@ export interface Extra extends Settings {
 /** One executor's shared parts, as this thread sees them. */
 export class Pool {
   #supervisor: ReturnType<typeof setInterval> | undefined;
-  // The pool threads this (home) thread started and has not seen end: a
-  // waiting shutdown joins them, as Python's does.
-  readonly #threads = new Set<Thread>();
+  /** The pool threads this (home) thread started: a waiting shutdown joins them. */
+  readonly started = new Started();
   #lastTick = 0;
 
   /**
@@ -373,43 +373,10 @@ export class Pool {
   }
 
   /**
-   * Joins the pool threads this thread started (home; none elsewhere):
-   * after a waiting shutdown saw LIVE reach 0, each is leaving or gone.
-   */
-  joinThreads(): void {
-    for (const t of this.#threads) t.join();
-    this.#threads.clear();
-  }
-
-  /** `joinThreads` without blocking the event loop. */
-  async joinThreadsAsync(): Promise<void> {
-    for (const t of this.#threads) {
-      // Its outcome is not ours to report: a pool thread's error was
-      // reported where it happened.
-      await t.joinAsync().catch(() => {});
-    }
-    this.#threads.clear();
-  }
-
-  // Pool threads that will take a task without a start: running none
-  // (starting, between tasks, parked: R_READY).
-  #ready(): number {
-    const b = this.b, { v } = b;
-    let n = 0;
-    for (let w = 0; w < b.l.workers; w++) {
-      const r = b.record(w);
-      if (Atomics.load(v, r + R_IDENT) <= 0) continue;
-      if (Atomics.load(v, r + R_READY) === 1) n++;
-    }
-    return n;
-  }
-
-  /**
    * Starts pool threads while queued tasks outnumber the threads that will
-   * take one without a start (running none: R_READY), up to maxWorkers (`all`: up to maxWorkers regardless). So, as
-   * in Python, a submit reuses an idle thread before it starts one: three
-   * tasks one after another run on one thread, three at once on three.
-   * Another thread than home only asks (NEED).
+   * take one without a start (_started.ts), up to maxWorkers (`all`:
+   * regardless). So, as in Python, a submit reuses an idle thread before
+   * it starts one. Another thread than home only asks (NEED).
    */
   replenish(all = false): void {
     const b = this.b, { v } = b;
@@ -425,12 +392,8 @@ export class Pool {
     ) {
       return;
     }
-    // A count, not a claim: a thread parked now may take another submit's
-    // task first, and that submit then starts none (its own count saw the
-    // parked thread too). The task is not stranded: every put to the queue
-    // wakes a parked thread, and the supervisor's tick (home, and in home's
-    // waits) replenishes while tasks stay queued (tick below).
-    let need = all ? b.l.workers : this.tasks.qsize() - this.#ready();
+    // A count, not a claim: see readyThreads.
+    let need = all ? b.l.workers : this.tasks.qsize() - readyThreads(b);
     for (let w = 0; w < b.l.workers && need > 0; w++) {
       if (Atomics.load(v, LIVE) >= b.l.workers) return;
       const rec = b.record(w);
@@ -456,10 +419,7 @@ export class Pool {
           ...(this.s.limits ? { resourceLimits: this.s.limits } : {}),
         } as never);
         t.start();
-        for (const old of this.#threads) {
-          if (!old.isAlive()) this.#threads.delete(old);
-        }
-        this.#threads.add(t);
+        this.started.add(t);
         const info = t[TO_DESCRIPTOR]().extra as { entry: number };
         v[rec + R_ENTRY] = info.entry;
         Atomics.store(v, rec + R_IDENT, t.ident!);

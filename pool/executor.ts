@@ -255,7 +255,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       const { v } = this.#p.b;
       for (;;) {
         const live = this.#stillLive();
-        if (live < 0) return this.#p.joinThreads();
+        if (live < 0) return this.#p.started.join();
         // Why no lost wakeup: a leaving pool thread decrements LIVE, then
         // notifies; we sleep only while LIVE still holds what we read. A
         // start (LIVE up) does not notify: the wait is bounded (50 ms while
@@ -285,7 +285,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       const { v } = this.#p.b;
       for (;;) {
         const live = this.#stillLive();
-        if (live < 0) return await this.#p.joinThreadsAsync();
+        if (live < 0) return await this.#p.started.joinAsync();
         // Why no lost wakeup: as in shutdown().
         const until = performance.now() + (live === 0 ? 50 : 200);
         await waitAsync(v, LIVE, live, until);
