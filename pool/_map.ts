@@ -79,7 +79,6 @@ export function mapResults<R>(
   const deadline = deadlineOf(options?.timeout);
   const signal = options?.signal;
   checkSignal(signal);
-  signal?.throwIfAborted(); // before anything is submitted
   const window = Math.max(1, Math.min(WINDOW, slots - 1));
   const timedOut = () =>
     new TimeoutError(
@@ -111,9 +110,11 @@ export function mapResults<R>(
     inFlight.length = 0;
     signal?.removeEventListener("abort", onAbort);
   };
-  // The call's own submits (Python's map submits at the call).
+  // The call's own submits (Python's map submits at the call). An aborted
+  // signal submits nothing: the iteration rejects (throws) with its reason,
+  // as every async wait does.
   try {
-    while (inFlight.length < window) {
+    while (inFlight.length < window && !signal?.aborted) {
       const chunk = next();
       if (chunk === undefined) break;
       const slot = slotNow(); // throws after shutdown
@@ -138,6 +139,7 @@ export function mapResults<R>(
     *[Symbol.iterator]() {
       begin();
       try {
+        signal?.throwIfAborted(); // before anything more is submitted
         while (!over) {
           while (inFlight.length < window) {
             const chunk = next();
@@ -175,6 +177,7 @@ export function mapResults<R>(
       let out: unknown[] = [], at = 0, done = false;
       const refill = async (): Promise<IteratorResult<R>> => {
         try {
+          signal?.throwIfAborted(); // before anything more is submitted
           while (!over) {
             while (inFlight.length < window) {
               const chunk = next();
