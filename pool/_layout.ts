@@ -21,7 +21,7 @@
 // | 11                    | HENTRY   | the home thread's table entry            | constructor                |
 // | 12                    | GATED    | submits inside the shared gate (their entry's gate word was taken, _close.ts) | add/sub by submitters |
 // | 16                    | TAKER    | the pool thread taking from the task queue (its ident), -1 a reclaim or close, 0 none (_take.ts) | CAS by takers |
-// | 32 + 8 w              | record w | IDENT (0 free, -1 starting, > 0 ident), ENTRY, PARK (_park.ts), TAKE, TAG (_take.ts) | see "Records" |
+// | 32 + 8 w              | record w | IDENT (0 free, -1 starting, > 0 ident), ENTRY, PARK (_park.ts), TAKE, TAG (_take.ts), READY (1 while the thread runs no task: from its start, and from each task's end to the next claim) | see "Records" |
 // | HEADS + e             | head e   | completion stack of thread entry e (EMPTY -1) | CAS push, exchange pop |
 // | GATES + e             | gate e   | ident of entry e's thread while it is between a submit's STATE check and its hand-off or queue put; 0 otherwise (_close.ts) | that thread |
 // | SLOTS_AT + 16 s       | slot s   | see "Slot"                               |                            |
@@ -53,6 +53,13 @@ export const R_ENTRY = 1;
 export const R_PARK = 2;
 export const R_TAKE = 3;
 export const R_TAG = 4;
+// 1 while the record's thread runs no task (starting, between tasks,
+// parked): it will take a queued task, so a start is not needed for one
+// (_pool.ts replenish). A hint, not a claim: set by home before IDENT (a
+// start), then by the thread only, with plain stores after its claim (0)
+// and after its finish (1, before the completion's push, so an owner that
+// saw the result and submits again sees 1 or a later value).
+export const R_READY = 5;
 /** Executor states (STATE). */
 export const OPEN = 0, SHUTDOWN = 1, BROKEN = 2;
 /** An empty completion stack. */

@@ -1,9 +1,15 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // Executor.map: items cut into chunks, one task per chunk, a window of
-// chunks in flight, results yielded in order. Both iteration forms share
-// the bookkeeping: `for await` submits without blocking (waiting for a slot
-// asynchronously when the queue is full) and awaits each chunk's Future;
-// `for ... of` submits and waits blocking (for threads).
+// chunks in flight, results yielded in order. As Python's map, the call
+// itself submits: the first chunks, up to the window and while a slot is
+// free without waiting (so a map never iterated still runs, and one made
+// before shutdown() yields its results after it); the iteration submits the
+// rest as results come in (Python 3.14's `buffersize`). Both iteration forms
+// share the bookkeeping: `for await` submits without blocking (waiting for a
+// slot asynchronously when the queue is full) and awaits each chunk's Future;
+// `for ... of` submits and waits blocking (for threads). The Future being
+// awaited stays in the window until its result is in, so a timeout or an
+// abort cancels it with the rest.
 
 import { TimeoutError } from "../_core/errors.ts";
 import { checkOptions, checkSignal, deadlineOf } from "../_core/wait.ts";
@@ -18,7 +24,10 @@ export interface MapOptions {
   timeout?: number;
   /** Items per task (default 1): larger chunks cost less per item. */
   chunksize?: number;
-  /** Aborting it cancels the tasks not yet run and ends the iteration. */
+  /**
+   * Aborting it cancels the tasks not yet run and ends the iteration (also
+   * before the iteration starts).
+   */
   signal?: AbortSignal;
 }
 
@@ -37,6 +46,10 @@ type SlotAsync = (
   deadline: number,
   signal: AbortSignal | undefined,
 ) => Promise<number>;
+/** A free slot now, else undefined; throws once the executor is closed. */
+type SlotNow = () => number | undefined;
+/** Gives back a slot taken and not used. */
+type SlotBack = (slot: number) => void;
 
 /** Builds map's results over the executor's submit functions. */
 export function mapResults<R>(
@@ -45,6 +58,8 @@ export function mapResults<R>(
   slots: number,
   submit: SubmitChunk,
   slotAsync: SlotAsync,
+  slotNow: SlotNow,
+  slotBack: SlotBack,
 ): MapResults<R> {
   if (
     items == null ||
@@ -69,28 +84,70 @@ export function mapResults<R>(
     new TimeoutError(
       `Cannot map: a result was not ready within ${options?.timeout} ms`,
     );
-  let used = false;
-  const start = () => {
+  const source = chunked(items, chunksize);
+  // The window: submitted chunks in order; [0] is the one awaited next and
+  // leaves only once its result is in.
+  const inFlight: Future<unknown[]>[] = [];
+  // A chunk pulled at the call that found no free slot: submitted first.
+  let held: unknown[] | undefined;
+  let ended = false, over = false, used = false;
+  const next = (): unknown[] | undefined => {
+    if (held !== undefined) {
+      const chunk = held;
+      held = undefined;
+      return chunk;
+    }
+    if (ended) return undefined;
+    const r = source.next();
+    if (r.done) ended = true;
+    return r.done ? undefined : r.value;
+  };
+  const onAbort = () => close();
+  const close = () => {
+    over = true;
+    held = undefined;
+    for (const f of inFlight) f.cancel();
+    inFlight.length = 0;
+    signal?.removeEventListener("abort", onAbort);
+  };
+  // The call's own submits (Python's map submits at the call). An aborted
+  // signal submits nothing: the iteration rejects (throws) with its reason,
+  // as every async wait does.
+  try {
+    while (inFlight.length < window && !signal?.aborted) {
+      const chunk = next();
+      if (chunk === undefined) break;
+      const slot = slotNow(); // throws after shutdown
+      if (slot === undefined) {
+        held = chunk;
+        break;
+      }
+      inFlight.push(submit(chunk, slot, deadline));
+    }
+  } catch (error) {
+    close();
+    throw error;
+  }
+  signal?.addEventListener("abort", onAbort, { once: true });
+  const begin = () => {
     if (used) {
       throw new TypeError("Cannot map: the results can be iterated once");
     }
     used = true;
-    return chunked(items, chunksize);
   };
   return {
     *[Symbol.iterator]() {
-      const source = start();
-      signal?.throwIfAborted(); // before anything is submitted
-      const inFlight: Future<unknown[]>[] = [];
+      begin();
       try {
-        for (;;) {
+        signal?.throwIfAborted(); // before anything more is submitted
+        while (!over) {
           while (inFlight.length < window) {
-            const chunk = source.next();
-            if (chunk.done) break;
-            inFlight.push(submit(chunk.value, undefined, deadline));
+            const chunk = next();
+            if (chunk === undefined) break;
+            inFlight.push(submit(chunk, undefined, deadline));
           }
-          const f = inFlight.shift();
-          if (f === undefined) return;
+          const f = inFlight[0];
+          if (f === undefined) break;
           signal?.throwIfAborted();
           const left = deadline - performance.now();
           if (left < 0 && !f.done()) throw timedOut();
@@ -103,10 +160,12 @@ export function mapResults<R>(
             }
             throw e;
           }
+          inFlight.shift();
           yield* out as R[];
         }
+        signal?.throwIfAborted(); // aborted before the iteration: ended
       } finally {
-        for (const f of inFlight) f.cancel();
+        close();
       }
     },
     // A hand-written iterator, not an async generator: a generator's
@@ -114,38 +173,47 @@ export function mapResults<R>(
     // 500 ns); here an item of a chunk already in hand costs one resolved
     // promise (about 70 ns).
     [Symbol.asyncIterator](): AsyncIterator<R> {
-      const source = start();
-      const inFlight: Future<unknown[]>[] = [];
-      let out: unknown[] = [], at = 0, over = false;
-      const close = () => {
-        over = true;
-        out = [];
-        for (const f of inFlight) f.cancel();
-        inFlight.length = 0;
-      };
+      begin();
+      let out: unknown[] = [], at = 0, done = false;
       const refill = async (): Promise<IteratorResult<R>> => {
         try {
-          signal?.throwIfAborted(); // before anything is submitted
+          signal?.throwIfAborted(); // before anything more is submitted
           while (!over) {
             while (inFlight.length < window) {
-              const chunk = source.next();
-              if (chunk.done) break;
-              const slot = await slotAsync(deadline, signal);
-              inFlight.push(submit(chunk.value, slot, deadline));
+              const chunk = next();
+              if (chunk === undefined) break;
+              let slot: number;
+              try {
+                slot = await slotAsync(deadline, signal);
+              } catch (error) {
+                held = chunk; // close() drops it
+                throw error;
+              }
+              if (over) {
+                slotBack(slot);
+                break;
+              }
+              inFlight.push(submit(chunk, slot, deadline));
             }
-            const f = inFlight.shift();
+            const f = inFlight[0];
             if (f === undefined) break;
             signal?.throwIfAborted();
             out = deadline === Infinity && signal === undefined
               ? await f
               : await bounded(f, deadline, signal, timedOut);
+            if (inFlight[0] === f) inFlight.shift();
             at = 0;
             if (out.length > 0) return { done: false, value: out[at++] as R };
           }
+          signal?.throwIfAborted(); // aborted before the iteration: ended
         } catch (error) {
+          done = true;
+          out = [];
           close();
           throw error;
         }
+        done = true;
+        out = [];
         close();
         return { done: true, value: undefined };
       };
@@ -154,10 +222,12 @@ export function mapResults<R>(
           if (at < out.length) {
             return Promise.resolve({ done: false, value: out[at++] as R });
           }
-          if (over) return Promise.resolve({ done: true, value: undefined });
+          if (done) return Promise.resolve({ done: true, value: undefined });
           return refill();
         },
         return(): Promise<IteratorResult<R>> {
+          done = true;
+          out = [];
           close();
           return Promise.resolve({ done: true, value: undefined });
         },

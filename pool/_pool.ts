@@ -41,6 +41,7 @@ import {
   OPEN,
   R_ENTRY,
   R_IDENT,
+  R_READY,
   SHUTDOWN,
   SLOTS,
   STATE,
@@ -51,7 +52,8 @@ import { reclaimTake, taskView } from "./_take.ts";
 import { close } from "./_close.ts";
 import type { PoolThreadArgs } from "./_thread.ts";
 import { breakIfHomeGone, sweep } from "./_orphans.ts";
-import { slotAsync, slotSync } from "./_slots.ts";
+import { slotAsync, slotNowait, slotSync } from "./_slots.ts";
+import { readyThreads, Started } from "./_started.ts";
 import { BrokenExecutorError } from "./errors.ts";
 
 // The pool thread's loop (pool/_thread.ts), by the internal specifier the
@@ -114,6 +116,8 @@ export interface Extra extends Settings {
 /** One executor's shared parts, as this thread sees them. */
 export class Pool {
   #supervisor: ReturnType<typeof setInterval> | undefined;
+  /** The pool threads this (home) thread started: a waiting shutdown joins them. */
+  readonly started = new Started();
   #lastTick = 0;
 
   /**
@@ -253,6 +257,11 @@ export class Pool {
     return slotSync(this, owner, deadline);
   }
 
+  // A free slot now, else undefined (throws once closed).
+  slotNow(owner: Owner): number | undefined {
+    return slotNowait(this, owner);
+  }
+
   // Takes a free slot, waiting until `deadline` when none is.
   slotAsync(
     owner: Owner,
@@ -364,8 +373,10 @@ export class Pool {
   }
 
   /**
-   * Starts pool threads until maxWorkers live, while tasks may need them
-   * (`all`: regardless). Another thread than home only asks (NEED).
+   * Starts pool threads while queued tasks outnumber the threads that will
+   * take one without a start (_started.ts), up to maxWorkers (`all`:
+   * regardless). So, as in Python, a submit reuses an idle thread before
+   * it starts one. Another thread than home only asks (NEED).
    */
   replenish(all = false): void {
     const b = this.b, { v } = b;
@@ -381,10 +392,14 @@ export class Pool {
     ) {
       return;
     }
-    for (let w = 0; w < b.l.workers; w++) {
+    // A count, not a claim: see readyThreads.
+    let need = all ? b.l.workers : this.tasks.qsize() - readyThreads(b);
+    for (let w = 0; w < b.l.workers && need > 0; w++) {
       if (Atomics.load(v, LIVE) >= b.l.workers) return;
       const rec = b.record(w);
       if (Atomics.compareExchange(v, rec + R_IDENT, 0, -1) !== 0) continue;
+      need--;
+      Atomics.store(v, rec + R_READY, 1); // published by the IDENT store
       Atomics.add(v, LIVE, 1);
       try {
         const args: PoolThreadArgs = [
@@ -404,6 +419,7 @@ export class Pool {
           ...(this.s.limits ? { resourceLimits: this.s.limits } : {}),
         } as never);
         t.start();
+        this.started.add(t);
         const info = t[TO_DESCRIPTOR]().extra as { entry: number };
         v[rec + R_ENTRY] = info.entry;
         Atomics.store(v, rec + R_IDENT, t.ident!);

@@ -21,8 +21,8 @@ export interface SlotSource {
   checkOpen(): void;
 }
 
-// A slot this thread kept, else a free one; undefined when none is.
-function slotNowait(p: SlotSource, owner: Owner): number | undefined {
+/** A slot this thread kept, else a free one; undefined when none is. */
+export function slotNowait(p: SlotSource, owner: Owner): number | undefined {
   p.checkOpen();
   const kept = owner.takeLocal();
   if (kept !== undefined) return kept;

@@ -50,6 +50,7 @@ import {
   QUEUED,
   R_ENTRY,
   R_IDENT,
+  R_READY,
   R_TAG,
   R_TAKE,
   RUNNING,
@@ -205,6 +206,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       continue;
     }
     Atomics.store(v, rec + R_TAKE, 0); // claimed: the scan's from here
+    v[rec + R_READY] = 0; // a hint for replenish (_layout.ts R_READY)
     let ok = true, value: unknown;
     try {
       const id = v[base + S_TARGET];
@@ -228,6 +230,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     }
     // A map chunk's results: an array built here (own: no other keys).
     const own = ok && v[base + S_MODE] === 1;
+    v[rec + R_READY] = 1; // before the push (in finish or at flush)
     held = finish(b, free, s, tag, ok, value, entry, ident, own);
     // A finish that found its task settled by an owner's scan: this thread
     // was declared dead (its entry ended while it ran). It takes no more

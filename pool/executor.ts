@@ -94,8 +94,10 @@ let reviving: Pool | undefined;
  * - `maxQueue` bounds the queue (default 1024; `submit` blocks when it is
  *   full, `submitAsync` waits); args and results take at most `taskBytes`
  *   each once encoded (RangeError beyond).
- * - `map` is lazy with a window of tasks in flight, and yields in order as
- *   an async iterable (a blocking iterable in threads).
+ * - `map` submits its first tasks at the call (up to a window of 256
+ *   chunks, while slots are free) and the rest as results come in, like
+ *   Python 3.14's `buffersize`; it yields in order as an async iterable (a
+ *   blocking iterable in threads).
  * - `idleTimeout` ends idle pool threads; `submitWith` takes an AbortSignal.
  * - A pool thread that dies fails only its task (`ThreadDiedError`) and is
  *   replaced.
@@ -207,7 +209,17 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
    * or, in a thread, `for ... of` (blocks). A task that throws ends the
    * iteration with its error; the tasks not yet run are cancelled.
    *
-   * Python: `Executor.map` (one iterable; `chunksize` as the process pool's).
+   * The call submits the first chunks (up to a window of 256, while slots
+   * are free), so a map never iterated still runs and one made before
+   * `shutdown()` yields its results after it; the iteration submits the
+   * rest. A timeout or an abort cancels every task not yet run, the one
+   * being awaited included.
+   *
+   * Python: `Executor.map` (one iterable; `chunksize` as the process pool's;
+   * the window is Python 3.14's `buffersize`).
+   *
+   * @throws {RuntimeError} after `shutdown()` (when there are items);
+   * {@linkcode TypeError} for a bad target or items that are not iterable.
    *
    * @throws {TimeoutError} (from the iteration) when a result is not ready
    * `timeout` ms after the call.
@@ -225,6 +237,8 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
         this.#submit(target, [chunk], 1, slot, deadline) as Future<unknown[]>,
       (deadline, signal) =>
         this.#p.slotAsync(this.#ownerCtx(), deadline, signal),
+      () => this.#p.slotNow(this.#ownerCtx()),
+      (slot) => this.#p.free.put(slot),
     );
   }
 
@@ -232,7 +246,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
    * Stops taking tasks: `submit` throws from now on. Queued tasks still
    * run, unless `cancelFutures` cancels them; with `wait` (default) this
    * blocks until every queued task has been taken and every pool thread
-   * has ended. Any thread may call it, more than once.
+   * has ended (joined, when called by the thread that made the executor). Any thread may call it, more than once.
    *
    * Python: `Executor.shutdown`.
    */
@@ -241,7 +255,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       const { v } = this.#p.b;
       for (;;) {
         const live = this.#stillLive();
-        if (live < 0) return;
+        if (live < 0) return this.#p.started.join();
         // Why no lost wakeup: a leaving pool thread decrements LIVE, then
         // notifies; we sleep only while LIVE still holds what we read. A
         // start (LIVE up) does not notify: the wait is bounded (50 ms while
@@ -271,7 +285,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       const { v } = this.#p.b;
       for (;;) {
         const live = this.#stillLive();
-        if (live < 0) return;
+        if (live < 0) return await this.#p.started.joinAsync();
         // Why no lost wakeup: as in shutdown().
         const until = performance.now() + (live === 0 ? 50 : 200);
         await waitAsync(v, LIVE, live, until);

@@ -13,7 +13,7 @@ import {
   waitOptions,
   waitOptionsAsync,
 } from "../_core/wait.ts";
-import { type Future, type FutureSource, sourceOf } from "./future.ts";
+import { Future, type FutureSource, sourceOf } from "./future.ts";
 
 export type { Future } from "./future.ts";
 export type { WaitOptions } from "../_core/wait.ts";
@@ -109,7 +109,7 @@ export function wait<F extends Future<unknown>>(
   futures: Iterable<F>,
   options?: FuturesWaitOptions,
 ): DoneAndNotDone<F> {
-  const all = new Set(futures);
+  const all = futureSet(futures, "wait");
   const when = checkReturnWhen(options?.returnWhen);
   const { deadline, signal } = waitOptions(options);
   for (;;) {
@@ -153,7 +153,7 @@ export function waitAsync<F extends Future<unknown>>(
   futures: Iterable<F>,
   options?: FuturesWaitOptions,
 ): Promise<DoneAndNotDone<F>> {
-  const all = new Set(futures);
+  const all = futureSet(futures, "wait");
   const when = checkReturnWhen(options?.returnWhen);
   const w = waitOptionsAsync(options);
   if (w instanceof Promise) return w; // rejected: an aborted signal
@@ -219,7 +219,7 @@ export function asCompleted<F extends Future<unknown>>(
   futures: Iterable<F>,
   options?: AsCompletedOptions,
 ): Iterable<F> & AsyncIterable<F> {
-  const all = [...new Set(futures)];
+  const all = [...futureSet(futures, "iterate as completed")];
   checkOptions("wait", options);
   const deadline = deadlineOf(options?.timeout);
   const signal = options?.signal;
@@ -267,6 +267,30 @@ export function asCompleted<F extends Future<unknown>>(
       };
     },
   };
+}
+
+// The futures, once each; a TypeError at the call for anything else.
+function futureSet<F extends Future<unknown>>(
+  futures: Iterable<F>,
+  what: string,
+): Set<F> {
+  if (
+    futures == null ||
+    typeof (futures as Iterable<F>)[Symbol.iterator] !== "function"
+  ) {
+    throw new TypeError(`Cannot ${what}: futures must be iterable`);
+  }
+  const all = new Set(futures);
+  for (const f of all) {
+    if (!(f instanceof Future)) {
+      throw new TypeError(
+        `Cannot ${what}: every item must be a Future, got ${
+          f === null ? "null" : typeof f
+        }`,
+      );
+    }
+  }
+  return all;
 }
 
 function checkReturnWhen(when: unknown): string {

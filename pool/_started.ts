@@ -1,0 +1,59 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Home's view of the pool threads it starts (_pool.ts replenish): how many
+// will take a queued task without a start, and the Thread objects a
+// waiting shutdown joins, as Python's shutdown joins its threads.
+
+import type { Thread } from "../thread/thread.ts";
+import { type Block, R_IDENT, R_READY } from "./_layout.ts";
+
+/**
+ * Pool threads running no task (starting, between tasks, parked: READY,
+ * _layout.ts): each will take a queued task without a start. A count, not
+ * a claim: a thread counted here may take another submit's task first, and
+ * that submit then starts none (its own count saw the thread too). No task
+ * is stranded by it: every put to the queue wakes a parked thread, a thread
+ * between tasks takes from the queue before it parks, and home's tick
+ * replenishes while tasks stay queued (a dead thread's record is freed by
+ * maintain first, so it stops counting).
+ */
+export function readyThreads(b: Block): number {
+  const { v } = b;
+  let n = 0;
+  for (let w = 0; w < b.l.workers; w++) {
+    const r = b.record(w);
+    if (Atomics.load(v, r + R_IDENT) <= 0) continue;
+    if (Atomics.load(v, r + R_READY) === 1) n++;
+  }
+  return n;
+}
+
+/** The pool threads home started and has not yet seen end. */
+export class Started {
+  readonly #threads = new Set<Thread>();
+
+  add(t: Thread): void {
+    for (const old of this.#threads) {
+      if (!old.isAlive()) this.#threads.delete(old);
+    }
+    this.#threads.add(t);
+  }
+
+  /**
+   * Joins them (blocking). A waiting shutdown calls it once LIVE is 0:
+   * each has left its record and is ending, or has ended.
+   */
+  join(): void {
+    for (const t of this.#threads) t.join();
+    this.#threads.clear();
+  }
+
+  /** `join` without blocking the event loop. */
+  async joinAsync(): Promise<void> {
+    for (const t of this.#threads) {
+      // Its outcome is not ours to report: a pool thread's error was
+      // reported where it happened.
+      await t.joinAsync().catch(() => {});
+    }
+    this.#threads.clear();
+  }
+}

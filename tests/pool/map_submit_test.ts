@@ -1,0 +1,160 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Executor.map submits at the call, as Python's does (pool/_map.ts), and a
+// timeout or an abort cancels every task not yet run, the awaited one too;
+// a submit reuses an idle pool thread before it starts one (pool/_pool.ts
+// replenish), and a waiting shutdown joins the pool threads.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import {
+  currentThread,
+  enumerate,
+  Event,
+  Queue,
+  RuntimeError,
+  ThreadPoolExecutor,
+} from "../../mod.ts";
+import { blocker, within } from "./_fixtures.ts";
+
+// Records each item it runs in `ran`, then returns it.
+function record([ran, n]: [Queue<number>, number]): number {
+  ran.put(n, { timeout: 30_000 });
+  return n;
+}
+
+function drain(q: Queue<number>): number[] {
+  const out: number[] = [];
+  while (q.qsize() > 0) out.push(q.getNowait());
+  return out.sort((a, b) => a - b);
+}
+
+function poolThreads(prefix: string) {
+  return enumerate().filter((t) => t.name.startsWith(`${prefix}_`));
+}
+
+describe("ThreadPoolExecutor.map submits at the call", () => {
+  it("a map never iterated runs every item; one made before shutdown yields after it", async () => {
+    const ran = new Queue<number>({ capacity: 64, type: "int32" });
+    const pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+    const items = Array.from({ length: 20 }, (_, n) => [ran, n]);
+    pool.map(record, items as [Queue<number>, number][]);
+    const kept = pool.map(
+      record,
+      items.slice(0, 5) as [Queue<number>, number][],
+    );
+    await within(pool.shutdownAsync());
+    const out: number[] = [];
+    for await (const y of kept) out.push(y);
+    assert.deepEqual(out, [0, 1, 2, 3, 4]);
+    const seen = drain(ran);
+    assert.equal(seen.length, 25);
+    assert.deepEqual(
+      seen,
+      [...Array.from({ length: 20 }, (_, n) => n), 0, 1, 2, 3, 4].sort(
+        (a, b) => a - b,
+      ),
+    );
+  });
+
+  it("map after shutdown: RuntimeError at the call when there are items, nothing when there are none", async () => {
+    const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    await within(pool.shutdownAsync());
+    assert.throws(() => pool.map((x: number) => x, [1]), RuntimeError);
+    const out: number[] = [];
+    for await (const y of pool.map((x: number) => x, [])) out.push(y);
+    assert.deepEqual(out, []);
+  });
+
+  it("more chunks than free slots: the call submits what fits, the iteration the rest, in order", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 2, maxQueue: 3 });
+    const items = Array.from({ length: 500 }, (_, n) => n);
+    const results = pool.map((x: number) => x * 3, items, { chunksize: 7 });
+    const out: number[] = [];
+    for await (const y of results) out.push(y);
+    assert.deepEqual(out, items.map((x) => x * 3));
+  });
+
+  it("an abort before the iteration cancels the queued tasks and ends the iteration with its reason", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const release = new Event(), started = new Event();
+    const busy = pool.submit(blocker, release, started);
+    await within(started.waitAsync({ timeout: 30_000 }));
+    const ran = new Queue<number>({ capacity: 16, type: "int32" });
+    const abort = new AbortController();
+    const results = pool.map(
+      record,
+      [[ran, 1], [ran, 2], [ran, 3]] as [Queue<number>, number][],
+      { signal: abort.signal },
+    );
+    abort.abort(new Error("stop"));
+    release.set();
+    assert.equal(await within(busy), "released");
+    await assert.rejects(
+      async () => {
+        for await (const _ of results) { /* nothing comes */ }
+      },
+      { message: "stop" },
+    );
+    await within(pool.shutdownAsync());
+    assert.deepEqual(drain(ran), []);
+  });
+
+  it("a timeout cancels the task it awaited (blocking form, in a thread)", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const release = new Event(), started = new Event();
+    const busy = pool.submit(blocker, release, started);
+    await within(started.waitAsync({ timeout: 30_000 }));
+    const ran = new Queue<number>({ capacity: 16, type: "int32" });
+    let error: unknown;
+    try {
+      for (
+        const _ of pool.map(
+          record,
+          [[ran, 1], [ran, 2]] as [Queue<number>, number][],
+          { timeout: 0 },
+        )
+      ) { /* times out first */ }
+    } catch (e) {
+      error = e;
+    }
+    assert.equal((error as Error)?.name, "TimeoutError");
+    release.set();
+    assert.equal(await within(busy), "released");
+    await within(pool.shutdownAsync());
+    assert.deepEqual(drain(ran), []);
+  });
+});
+
+describe("ThreadPoolExecutor starts a thread only when none is idle", () => {
+  it("tasks one after another run on one thread; a waiting shutdown joins it", async () => {
+    const prefix = `reuse${Math.random().toString(36).slice(2)}`;
+    const pool = new ThreadPoolExecutor({
+      maxWorkers: 4,
+      threadNamePrefix: prefix,
+    });
+    const idents = new Set<number | undefined>();
+    for (let i = 0; i < 5; i++) {
+      idents.add(await within(pool.submit(() => currentThread().ident)));
+    }
+    assert.equal(idents.size, 1);
+    assert.equal(poolThreads(prefix).length, 1);
+    await within(pool.shutdownAsync());
+    assert.deepEqual(poolThreads(prefix).map((t) => t.name), []);
+  });
+
+  it("three blocked tasks at once start three threads, not maxWorkers", async () => {
+    const prefix = `three${Math.random().toString(36).slice(2)}`;
+    const pool = new ThreadPoolExecutor({
+      maxWorkers: 6,
+      threadNamePrefix: prefix,
+    });
+    const release = new Event();
+    const started = [new Event(), new Event(), new Event()];
+    const fs = started.map((s) => pool.submit(blocker, release, s));
+    for (const s of started) await within(s.waitAsync({ timeout: 30_000 }));
+    assert.equal(poolThreads(prefix).length, 3);
+    release.set();
+    for (const f of fs) assert.equal(await within(f), "released");
+    pool.shutdown();
+    assert.deepEqual(poolThreads(prefix).map((t) => t.name), []);
+  });
+});
