@@ -10,8 +10,6 @@
 // test_free_reference, test_del_shutdown), keyword arguments
 // (test_submit_keyword), fork and process pools, and interpreter
 // finalization hooks (test_submit_after_interpreter_shutdown: atexit).
-// Cases that fail here because of the executor (pool/ is being changed) are
-// committed as todo with what they show.
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -19,6 +17,7 @@ import {
   enumerate,
   Event,
   FIRST_EXCEPTION,
+  Queue,
   Semaphore,
   ThreadPoolExecutor,
   TimeoutError,
@@ -38,6 +37,10 @@ function poolThreads(prefix: string): string[] {
 }
 const mul = (x: number, y: number) => x * y;
 const acquire = (s: Semaphore) => s.acquire({ timeout: 30_000 });
+const acquireNoted = (s: Semaphore, running: Semaphore) => {
+  running.release();
+  return s.acquire({ timeout: 30_000 });
+};
 
 describe("test_concurrent_futures.executor (ExecutorTest)", () => {
   it("test_submit: submit(pow, 2, 8)", async () => {
@@ -102,10 +105,6 @@ describe("test_concurrent_futures.test_thread_pool", () => {
 
   it(
     "test_executor_map_current_future_cancel: map({ timeout: 0 }) behind a busy thread times out, and its tasks never start",
-    {
-      todo:
-        "pool/_map.ts: the iteration shifts the future it awaits off inFlight before its result, so a TimeoutError (or abort) cancels only the others: the awaited task ('second') still runs; cancel it too (keep it in inFlight until its result is in, in both iterators)",
-    },
     async () => {
       const started = [new Event(), new Event(), new Event()];
       const logNWait = ([started, stop, i]: [Event, Event, number]) => {
@@ -140,10 +139,6 @@ describe("test_concurrent_futures.test_thread_pool", () => {
 
   it(
     "test_idle_thread_reuse: three tasks one after another run on one pool thread",
-    {
-      todo:
-        "pool/_pool.ts starts a pool thread per task up to maxWorkers even while one sits idle (6 threads for 3 sequential tasks at maxWorkers 6); CPython starts one only when no thread is idle",
-    },
     async () => {
       const name = prefix();
       const pool = new ThreadPoolExecutor({
@@ -160,22 +155,33 @@ describe("test_concurrent_futures.test_thread_pool", () => {
 
   it(
     "test_map_submits_without_iteration: map() submits its tasks before any iteration",
-    {
-      todo:
-        "pool/executor.ts map() is lazy: nothing is submitted until the iteration starts, and an iteration after shutdown() throws RuntimeError",
-    },
     async () => {
-      const finished = new Int32Array(new SharedArrayBuffer(40));
+      // CPython's record_finished appends to a list: here a Queue (an
+      // executor task's args cannot hold a view of shared memory).
+      const finished = new Queue<number>({ capacity: 16, type: "int32" });
       const pool = new ThreadPoolExecutor({ maxWorkers: 2 });
       pool.map(
-        ([f, n]: [Int32Array, number]) => Atomics.add(f, n, 1),
+        ([f, n]: [Queue<number>, number]) => f.put(n, { timeout: 30_000 }),
         Array.from(
           { length: 10 },
-          (_, n) => [finished, n] as [Int32Array, number],
+          (_, n) => [finished, n] as [Queue<number>, number],
         ),
       );
       await within(pool.shutdownAsync());
-      assert.deepEqual([...finished], Array(10).fill(1));
+      const seen = [];
+      while (finished.qsize() > 0) seen.push(finished.getNowait());
+      assert.deepEqual(seen.sort((a, b) => a - b), [
+        0,
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+        7,
+        8,
+        9,
+      ]);
     },
   );
 });
@@ -216,38 +222,35 @@ describe("test_concurrent_futures.test_shutdown (ThreadPoolShutdownTest)", () =>
 
   it(
     "test_threads_terminate: 3 blocked tasks start exactly 3 pool threads (maxWorkers 5)",
-    {
-      todo:
-        "pool/_pool.ts starts more pool threads than tasks (5 for 3 tasks at maxWorkers 5); CPython starts one per task while none is idle",
-    },
     async () => {
       const name = prefix();
       const pool = new ThreadPoolExecutor({
         maxWorkers: 5,
         threadNamePrefix: name,
       });
-      const sem = new Semaphore(0);
-      for (let i = 0; i < 3; i++) pool.submit(acquire, sem);
+      const sem = new Semaphore(0), running = new Semaphore(0);
+      const fs = [];
+      for (let i = 0; i < 3; i++) {
+        fs.push(pool.submit(acquireNoted, sem, running));
+      }
       try {
-        await until(() => poolThreads(name).length >= 3, "3 pool threads");
-        // A negative check by time (todo only): a fourth thread, started
-        // wrongly, shows within 200 ms here; when this runs for real, count
-        // the starts instead (a loaded machine can hide one).
-        await new Promise((r) => setTimeout(r, 200));
+        // Every task runs (so no task is queued and no thread is running
+        // none): a start for any of them has happened, and a thread started
+        // wrongly is listed from its start() on (home starts them).
+        for (let i = 0; i < 3; i++) {
+          assert.equal(await running.acquireAsync({ timeout: 30_000 }), true);
+        }
         assert.equal(poolThreads(name).length, 3);
       } finally {
         sem.release(3);
         await within(pool.shutdownAsync());
       }
+      for (const f of fs) assert.equal(f.result({ timeout: 0 }), true);
     },
   );
 
   it(
     "test_threads_terminate: no pool thread is alive once a blocking shutdown() returns",
-    {
-      todo:
-        "pool/executor.ts shutdown() can return while the last pool thread started is still alive (3 sequential tasks at maxWorkers 6: its '_5' thread isAlive() after shutdown(); LIVE does not count a thread before it runs); CPython joins every pool thread",
-    },
     () => {
       for (let round = 0; round < 3; round++) {
         const name = prefix();
@@ -297,10 +300,6 @@ describe("test_concurrent_futures.test_shutdown (ThreadPoolShutdownTest)", () =>
 
   it(
     "test_shutdown_no_wait: results of a map started before shutdown({ wait: false }) are all computed",
-    {
-      todo:
-        "pool/executor.ts map() is lazy: an iteration that starts after shutdown() throws RuntimeError instead of yielding the results",
-    },
     async () => {
       const pool = new ThreadPoolExecutor({ maxWorkers: 5 });
       const res = pool.map((x: number) => Math.abs(x), [

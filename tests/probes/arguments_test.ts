@@ -488,10 +488,6 @@ describe("probes: bad arguments, second set", () => {
 describe("probes: bad arguments the executor does not refuse at the call yet", () => {
   it(
     "map() after shutdown throws RuntimeError at the call (CPython: Executor.map submits at once)",
-    {
-      todo:
-        "pool/executor.ts map() is lazy: the RuntimeError comes from the iteration; check STATE (and the target) before returning the iterable",
-    },
     () => {
       const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
       pool.shutdown();
@@ -501,10 +497,6 @@ describe("probes: bad arguments the executor does not refuse at the call yet", (
 
   it(
     "map() with a target that is not a function throws TypeError at the call",
-    {
-      todo:
-        "pool/executor.ts map() checks the target only when the first chunk is submitted, during the iteration",
-    },
     () => {
       using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
       assert.throws(() => pool.map(A(5), [1]), TypeError);
@@ -513,10 +505,6 @@ describe("probes: bad arguments the executor does not refuse at the call yet", (
 
   it(
     "wait() and asCompleted() over things that are not Futures: a TypeError that says so",
-    {
-      todo:
-        "pool/wait.ts reads a private field of each item: the TypeError reads 'Cannot read private member #state from an object whose class did not declare it'; check `instanceof Future` first",
-    },
     () => {
       for (const call of [() => wait(A([5])), () => asCompleted(A([{}]))]) {
         assert.throws(call, (e: unknown) => {
