@@ -48,6 +48,8 @@
 // says full (no room) or empty, or may have gone stale: a producer's hint
 // of HEAD as in _ring.ts (LAPS, #room), a consumer's TAIL while HEAD did not
 // move since its own release (HLAPS, #moved).
+// A get whose cache says empty first looks with three loads, taking no
+// turn (TAIL, HEAD, HLAPS: seenEmpty, _text_run.ts, says why that is exact).
 // Shutdown sets CLOSED in TAIL and waits for a put holding the lock before
 // SHUTDOWN is published (see _ring.ts). Anything that throws while TAIL's
 // lock is held releases it with TAIL and B unchanged: the put did not happen.
@@ -71,41 +73,15 @@ import { decodeEnd, decodeStart, holdEnd } from "./_decoding.ts";
 import { acquireTail, holderIdent, holds } from "./_decoding.ts";
 import { acquireHead, releaseHead, TAKEN } from "./_head.ts";
 import { RegionText } from "./_text_io.ts";
-import { checkRaw, mod, parseRuns, recordRun, recordsAt } from "./_text_run.ts";
-import {
-  align8,
-  B,
-  BUSY,
-  BUSY_COUNT,
-  BYTES,
-  CAPACITY,
-  type Decode,
-  EMPTY,
-  FLAG_CODEC,
-  FLAGS,
-  GET_WAITERS,
-  HEAD,
-  HEADER_BYTES,
-  HLAPS,
-  HOLDER,
-  LAPS,
-  MODULUS,
-  NOT_EMPTY,
-  NOT_FULL,
-  PSLEEP,
-  type Store,
-  TAIL,
-} from "./_layout.ts";
-import {
-  awaitTurn,
-  CLOSED,
-  CLOSED_TURN,
-  flagPutter,
-  flagSleeper,
-  POSITION,
-  releaseTurn,
-  wakeFlagged,
-} from "./_turn.ts";
+import { checkRaw, mod, parseRuns, recordRun } from "./_text_run.ts";
+import { recordsAt, seenEmpty } from "./_text_run.ts";
+import { align8, B, BUSY, BUSY_COUNT, BYTES, CAPACITY } from "./_layout.ts";
+import { type Decode, EMPTY, FLAG_CODEC, FLAGS } from "./_layout.ts";
+import { GET_WAITERS, HEAD, HEADER_BYTES, HLAPS, HOLDER } from "./_layout.ts";
+import { LAPS, MODULUS, NOT_EMPTY, NOT_FULL, PSLEEP } from "./_layout.ts";
+import { type Store, TAIL } from "./_layout.ts";
+import { awaitTurn, CLOSED, CLOSED_TURN, flagPutter } from "./_turn.ts";
+import { flagSleeper, POSITION, releaseTurn, wakeFlagged } from "./_turn.ts";
 
 const LENGTH = (1 << 30) - 1;
 
@@ -312,6 +288,7 @@ export class TextRing implements Store {
 
   tryGet(decode?: Decode, wait?: Acquire): unknown {
     const h = this.#h, m = this.#m;
+    if (this.#seenEmpty()) return EMPTY;
     const w = acquireHead(h, this.#head, wait);
     if (w < 0) return BUSY;
     const me = holderIdent();
@@ -385,6 +362,7 @@ export class TextRing implements Store {
     wait?: Acquire,
   ): number {
     const h = this.#h, m = this.#m, side = this.#side, cap = this.#cap;
+    if (this.#seenEmpty()) return 0;
     const w = acquireHead(h, this.#head, wait);
     if (w < 0) return BUSY_COUNT;
     const me = holderIdent();
@@ -464,6 +442,13 @@ export class TextRing implements Store {
     this.#release(w, (p + k) % m, me, k); // frees the bytes
     parseRuns(runs, out, plain);
     return k;
+  }
+
+  // Empty by the cache and by three loads, the turn untaken (_text_run.ts).
+  #seenEmpty(): boolean {
+    const head = this.#head;
+    return this.#tailSeen === (head & POSITION) &&
+      seenEmpty(this.#h, head, this.#hlaps);
   }
 
   // How many items position q's record holds (recordsAt, _text_run.ts).

@@ -5,7 +5,7 @@
 // (p, i), added atomically) and check that each producer's items reach them
 // in increasing order (FIFO per producer).
 /// <reference lib="deno.worker" />
-import { type Queue, QueueShutDownError } from "../../mod.ts";
+import { type Queue, QueueEmptyError, QueueShutDownError } from "../../mod.ts";
 
 const WAIT = { timeout: 30_000 };
 const SHIFT = 2 ** 20;
@@ -335,4 +335,29 @@ export function consumeUntilShut(
     if (!(error instanceof QueueShutDownError)) throw error;
   }
   return k;
+}
+
+/**
+ * Polls with getNowait and getMany(batch, { block: false }) in turn, never
+ * waiting, until the queue is shut down and empty: its tries mostly find
+ * the queue empty (the structured ring's look without HEAD's turn).
+ */
+export function consumeNowait(
+  q: Queue<unknown>,
+  seen: Uint8Array,
+  n: number,
+  producers: number,
+  batch: number,
+): Consumed {
+  const tally = new Tally(seen, n, producers);
+  for (let k = 0;; k++) {
+    try {
+      if (k % 2 === 0) tally.add(q.getNowait());
+      else for (const x of q.getMany(batch, { block: false })) tally.add(x);
+    } catch (error) {
+      if (error instanceof QueueShutDownError) break;
+      if (!(error instanceof QueueEmptyError)) throw error;
+    }
+  }
+  return tally.result();
 }

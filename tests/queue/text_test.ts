@@ -12,6 +12,10 @@ import fc from "fast-check";
 import { moduleTarget, Queue, QueueFullError, Thread } from "../../mod.ts";
 import { assertCloneEqual, checkProperty } from "../_clone_equal.ts";
 import type * as work from "../_workers/queue_stress.ts";
+import { HEAD, HEADER_BYTES, HLAPS, TAIL } from "../../queue/_layout.ts";
+import { seenEmpty } from "../../queue/_text_run.ts";
+import { LOCKED, SLEEPER } from "../../queue/_turn.ts";
+import { TAKEN } from "../../queue/_head.ts";
 
 const WAIT = { timeout: 10_000 };
 
@@ -306,5 +310,62 @@ describe("Queue structured text", () => {
     assert.equal(total, P * N);
     const bad = seen.findIndex((x) => x !== 1);
     assert.equal(bad, -1, `item ${bad} delivered ${seen[bad]} times`);
+  });
+
+  it("Queue (structured) with capacity 2 and getters that look without HEAD's turn (nowait pollers, blocking get and getMany, for await) delivers 2 x 20,000 items exactly once, FIFO per producer", async () => {
+    // The queue is empty at most tries: seenEmpty (queue/_text_run.ts)
+    // answers them with three loads while the producers' puts land.
+    const WORK = new URL("../_workers/queue_stress.ts", import.meta.url);
+    const N = 20_000, P = 2;
+    const q = new Queue<unknown>({ capacity: 2, bytes: 256 });
+    const seen = new Uint8Array(new SharedArrayBuffer(P * N));
+    const start = (name: keyof typeof work, args: unknown[]) => {
+      const t = new Thread({
+        target: moduleTarget<(...a: never[]) => unknown>(WORK, name),
+        args: args as never,
+      });
+      t.start();
+      return t;
+    };
+    const consumers = [
+      start("consumeNowait", [q, seen, N, P, 3]),
+      start("consumeNowait", [q, seen, N, P, 1]),
+      start("consume", [q, seen, N, P, 1]),
+      start("consume", [q, seen, N, P, 5]),
+      start("consumeAsync", [q, seen, N, P]),
+    ];
+    const producers = [
+      start("produce", [q, 0, N, true, 1]),
+      start("produce", [q, 1, N, true, 3]),
+    ];
+    for (const p of producers) {
+      assert.equal(await p.joinAsync({ timeout: 120_000 }), N);
+    }
+    q.shutdown();
+    let total = 0;
+    for (const c of consumers) {
+      const r = await c.joinAsync({ timeout: 120_000 }) as work.Consumed;
+      assert.equal(r.ordered, true, "a producer's items arrived out of order");
+      total += r.count;
+    }
+    assert.equal(total, P * N);
+    const bad = seen.findIndex((x) => x !== 1);
+    assert.equal(bad, -1, `item ${bad} delivered ${seen[bad]} times`);
+  });
+
+  it("seenEmpty calls the ring empty only when TAIL, HEAD's whole word and HLAPS are as the handle left them", () => {
+    const h = new Int32Array(new SharedArrayBuffer(HEADER_BYTES));
+    const look = (tail: number, head: number, hlaps: number) => {
+      Atomics.store(h, TAIL, tail);
+      Atomics.store(h, HEAD, head);
+      Atomics.store(h, HLAPS, hlaps);
+      return seenEmpty(h, 5 | TAKEN, 3);
+    };
+    assert.equal(look(5, 5 | TAKEN, 3), true);
+    assert.equal(look(5 | SLEEPER, 5 | TAKEN, 3), true); // a getter's flag
+    assert.equal(look(6, 5 | TAKEN, 3), false); // an item went in
+    assert.equal(look(5, 5, 3), false); // taken over since
+    assert.equal(look(5, 5 | TAKEN | LOCKED, 3), false); // held now
+    assert.equal(look(5, 5 | TAKEN, 4), false); // HEAD wrapped since
   });
 });
