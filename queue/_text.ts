@@ -54,8 +54,10 @@
 // SHUTDOWN is published (see _ring.ts). Anything that throws while TAIL's
 // lock is held releases it with TAIL and B unchanged: the put did not happen.
 // Putters are woken through PSLEEP (_turn.ts, "Waking ... putters"). A put
-// copies text as ASCII optimistically (_text_io.ts); on a non-ASCII unit it
-// gives the turn back unchanged, encodes outside it and tries again.
+// writes its text's UTF-8 with one call where the runtime can (Node, Bun)
+// and room for 3 bytes a unit is found, else copies it as ASCII
+// optimistically (_text_io.ts); on a non-ASCII unit it gives the turn back
+// unchanged, encodes outside it and tries again.
 
 import type { Acquire } from "../_core/wait.ts";
 import { tailCorrupt } from "./_corrupt.ts";
@@ -163,14 +165,22 @@ export class TextRing implements Store {
     try {
       let at: number, len: number, kind: number;
       if (raw instanceof TextItem && raw.utf8 === undefined) {
-        // Optimistically ASCII: one byte per unit, copied straight in.
-        const text = raw.text;
+        const text = raw.text, most = 3 * text.length;
         len = text.length;
         kind = raw.tagged ? TAGGED : ASCII;
-        at = this.#room(len + 1, t, fresh);
-        if (at >= 0 && !this.#io.ascii(text, at)) {
-          encode = true; // not ASCII: encode outside the lock, then retry
-          at = -1;
+        // Node, Bun: one call writes its UTF-8 (_text_io.ts utf8) where
+        // room for `most` bytes (checkRaw: < the region) is found; its
+        // length is known after. Else, and where only the text's own
+        // length finds room: optimistically ASCII, copied straight in.
+        at = this.#io.utf8s ? this.#room(most + 1, t, fresh) : -1;
+        if (at >= 0) {
+          len = this.#io.utf8(text, at, most);
+          if (len !== text.length && kind === ASCII) kind = UTF8;
+        } else if ((at = this.#room(len + 1, t, fresh)) >= 0) {
+          if (!this.#io.ascii(text, at)) {
+            encode = true; // not ASCII: encode outside the lock, then retry
+            at = -1;
+          }
         }
       } else {
         const bytes = raw instanceof TextItem ? raw.utf8! : raw;

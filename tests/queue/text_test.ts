@@ -64,6 +64,30 @@ describe("Queue structured text", () => {
     assert.equal(q.qsize(), 0);
   });
 
+  it("Queue.put() one by one, then get() and getMany(), gives back every item exactly (unicode and ASCII records side by side; records that find room only by their own length)", () => {
+    const xs = items();
+    const q = new Queue<unknown>({ capacity: xs.length, bytes: 1 << 16 });
+    for (const x of xs) q.put(x);
+    for (const x of xs.slice(0, 9)) {
+      assertCloneEqual(q.get(WAIT), structuredClone(x));
+    }
+    const rest = q.getMany(xs.length, WAIT);
+    rest.forEach((g, i) => assertCloneEqual(g, structuredClone(xs[9 + i])));
+    assert.equal(rest.length + 9, xs.length);
+    // 512 bytes: the 152-byte text of c, after a and b (bytes 0...125),
+    // has room for itself (to 279) but not for 3 bytes a unit (to 583): it
+    // goes in by its own length (Node, Bun: a single put writes with
+    // utf8Write only where room for 3 bytes a unit is found).
+    const small = new Queue<string>({ capacity: 8, bytes: 512 });
+    const a = "a".repeat(40), b = "\u00e9".repeat(40), c = "x".repeat(150);
+    for (let round = 0; round < 20; round++) {
+      small.put(a);
+      small.put(b);
+      small.put(c);
+      assert.deepEqual(small.getMany(3, WAIT), [a, b, c]);
+    }
+  });
+
   it("Queue.getMany() takes a putMany batch in any split", () => {
     const xs = items();
     const q = new Queue<unknown>({ capacity: xs.length, bytes: 1 << 16 });
