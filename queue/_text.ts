@@ -168,10 +168,9 @@ export class TextRing implements Store {
         const text = raw.text, most = 3 * text.length;
         len = text.length;
         kind = raw.tagged ? TAGGED : ASCII;
-        // Node, Bun: one call writes its UTF-8 (_text_io.ts utf8) where
-        // room for `most` bytes (checkRaw: < the region) is found; its
-        // length is known after. Else, and where only the text's own
-        // length finds room: optimistically ASCII, copied straight in.
+        // Node, Bun: one call writes its UTF-8 (_text_io.ts utf8) where room
+        // for `most` bytes (< the region: checkRaw) is found. Else, and where
+        // only its length finds room: optimistically ASCII, copied straight in.
         at = this.#io.utf8s ? this.#room(most + 1, t, fresh) : -1;
         if (at >= 0) {
           len = this.#io.utf8(text, at, most);
@@ -356,10 +355,10 @@ export class TextRing implements Store {
   // the word is exactly as it released it (position and TAKEN) in the same
   // lap of HEAD (HLAPS, counted under the turn before each release that
   // wraps M -> 0). Then no one moved HEAD since: its position came back
-  // only by a lap, which HLAPS counts. #tailSeen was loaded in an earlier
-  // hold of this handle, at or after the position it released, so TAIL
-  // then was at or past HEAD now, and positions HEAD..#tailSeen - 1 were
-  // published before that load (a cache that says empty is reloaded).
+  // only by a lap, which HLAPS counts. #tailSeen was loaded (in an earlier
+  // hold of this handle, or by #seenEmpty since) at or after the position it
+  // released, so TAIL then was at or past HEAD now, and positions
+  // HEAD..#tailSeen - 1 were published before that load.
   #moved(w: number): boolean {
     return (w & (POSITION | TAKEN)) !== this.#head ||
       this.#h[HLAPS] !== this.#hlaps;
@@ -454,11 +453,17 @@ export class TextRing implements Store {
     return k;
   }
 
-  // Empty by the cache and by three loads, the turn untaken (_text_run.ts).
+  // Empty by the cache and three loads, the turn untaken (_text_run.ts); a
+  // TAIL that moved is the new cache (#moved), not loaded again in the hold.
   #seenEmpty(): boolean {
     const head = this.#head;
-    return this.#tailSeen === (head & POSITION) &&
-      seenEmpty(this.#h, head, this.#hlaps);
+    if (this.#tailSeen !== (head & POSITION)) return false;
+    const tail = Atomics.load(this.#h, TAIL) & POSITION;
+    if (tail === this.#tailSeen) {
+      return seenEmpty(this.#h, tail, head, this.#hlaps);
+    }
+    this.#tailSeen = tail;
+    return false;
   }
 
   // How many items position q's record holds (recordsAt, _text_run.ts).

@@ -66,7 +66,7 @@
 
 import { Batch, COMMA, recordEnds, TextItem } from "./_text_batch.ts";
 import { corruptWord } from "./_corrupt.ts";
-import { align8, HEAD, HLAPS, TAIL } from "./_layout.ts";
+import { align8, HEAD, HLAPS } from "./_layout.ts";
 import { POSITION } from "./_turn.ts";
 
 const encoder = new TextEncoder();
@@ -216,8 +216,9 @@ export function checkRaw(
  * taking HEAD's turn (no read-modify-write: a getter that spins on an
  * empty queue, or tries once more before it sleeps, loads three words).
  * `head` is HEAD's word as this handle last released it (or 0, as a new
- * queue's), `hlaps` HLAPS then. False says nothing: the caller takes the
- * turn and looks as before.
+ * queue's), `hlaps` HLAPS then, `tail` TAIL's position as the caller
+ * loaded it (Atomics) just before. False says nothing: the caller takes
+ * the turn and looks as before.
  *
  * Why a true answer is right. Loads, all Atomics (sequentially
  * consistent): TAIL at t1, then HEAD at t2, then HLAPS at t3. HEAD's
@@ -234,9 +235,14 @@ export function checkRaw(
  * argument is unchanged. A takeover flips TAKEN and a holder sets LOCKED:
  * either makes the word differ, and the caller takes the turn as before.
  */
-export function seenEmpty(h: Int32Array, head: number, hlaps: number): boolean {
-  return (Atomics.load(h, TAIL) & POSITION) === (head & POSITION) &&
-    Atomics.load(h, HEAD) === head && Atomics.load(h, HLAPS) === hlaps;
+export function seenEmpty(
+  h: Int32Array,
+  tail: number,
+  head: number,
+  hlaps: number,
+): boolean {
+  return tail === (head & POSITION) && Atomics.load(h, HEAD) === head &&
+    Atomics.load(h, HLAPS) === hlaps;
 }
 
 /** The ring's region size after the header. */

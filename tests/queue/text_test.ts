@@ -14,7 +14,7 @@ import { assertCloneEqual, checkProperty } from "../_clone_equal.ts";
 import type * as work from "../_workers/queue_stress.ts";
 import { HEAD, HEADER_BYTES, HLAPS, TAIL } from "../../queue/_layout.ts";
 import { seenEmpty } from "../../queue/_text_run.ts";
-import { LOCKED, SLEEPER } from "../../queue/_turn.ts";
+import { LOCKED, POSITION, SLEEPER } from "../../queue/_turn.ts";
 import { TAKEN } from "../../queue/_head.ts";
 
 const WAIT = { timeout: 10_000 };
@@ -383,7 +383,7 @@ describe("Queue structured text", () => {
       Atomics.store(h, TAIL, tail);
       Atomics.store(h, HEAD, head);
       Atomics.store(h, HLAPS, hlaps);
-      return seenEmpty(h, 5 | TAKEN, 3);
+      return seenEmpty(h, Atomics.load(h, TAIL) & POSITION, 5 | TAKEN, 3);
     };
     assert.equal(look(5, 5 | TAKEN, 3), true);
     assert.equal(look(5 | SLEEPER, 5 | TAKEN, 3), true); // a getter's flag
