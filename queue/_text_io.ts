@@ -218,7 +218,16 @@ export class RegionText {
       // unit took one byte.
       return encoder.encodeInto(text, u8.subarray(at, at + len)).read === len;
     }
-    for (let k = 0; k < len; k++) {
+    // Two units a step: 1.30x and 1.35x one a step (Deno, 48-byte texts
+    // into shared memory, CPU, paired medians of 15, two processes).
+    let k = 0;
+    for (; k + 1 < len; k += 2) {
+      const c = text.charCodeAt(k), d = text.charCodeAt(k + 1);
+      if ((c | d) > 0x7f) return false;
+      u8[at + k] = c;
+      u8[at + k + 1] = d;
+    }
+    if (k < len) {
       const c = text.charCodeAt(k);
       if (c > 0x7f) return false;
       u8[at + k] = c;
