@@ -361,3 +361,39 @@ export function consumeNowait(
   }
   return tally.result();
 }
+
+/**
+ * A getter racing an immediate shutdown: get / getNowait (batch 1) or
+ * getMany(batch), blocking or not, and taskDone for each item, until the
+ * queue is shut down and empty, counting in seen[item] and progress[0];
+ * returns the count. One writer's items 0, 1, 2, ...: each getter must see
+ * them in increasing order.
+ */
+export function takeUntilShut(
+  q: Queue<number>,
+  seen: Uint8Array,
+  progress: Int32Array,
+  batch: number,
+  block: boolean,
+): number {
+  let k = 0, last = -1;
+  for (;;) {
+    let xs: number[];
+    try {
+      if (batch === 1) xs = [block ? q.get(WAIT) : q.getNowait()];
+      else xs = q.getMany(batch, block ? WAIT : { block: false });
+    } catch (error) {
+      if (error instanceof QueueShutDownError) return k;
+      if (!block && error instanceof QueueEmptyError) continue;
+      throw error;
+    }
+    for (const x of xs) {
+      if (x <= last) throw new Error(`got item ${x} after ${last}`);
+      last = x;
+      Atomics.add(seen, x, 1);
+      q.taskDone();
+      Atomics.add(progress, 0, 1);
+      k++;
+    }
+  }
+}

@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { moduleTarget, Queue, QueueFullError, Thread } from "../../mod.ts";
 import { assertCloneEqual, checkProperty } from "../_clone_equal.ts";
+import { until } from "../_helpers.ts";
 import type * as work from "../_workers/queue_stress.ts";
 import { HEAD, HEADER_BYTES, HLAPS, TAIL } from "../../queue/_layout.ts";
 import { seenEmpty } from "../../queue/_text_run.ts";
@@ -375,6 +376,47 @@ describe("Queue structured text", () => {
     assert.equal(total, P * N);
     const bad = seen.findIndex((x) => x !== 1);
     assert.equal(bad, -1, `item ${bad} delivered ${seen[bad]} times`);
+  });
+
+  it("Queue (structured) with capacity 4: an immediate shutdown racing getters that look without HEAD's turn (nowait get and getMany, blocking get and getMany) takes each item at most once, discards the rest and lets join() return", async () => {
+    const WORK = new URL("../_workers/queue_stress.ts", import.meta.url);
+    const start = (name: keyof typeof work, args: unknown[]) => {
+      const t = new Thread({
+        target: moduleTarget<(...a: never[]) => unknown>(WORK, name),
+        args: args as never,
+      });
+      t.start();
+      return t;
+    };
+    for (let round = 0; round < 4; round++) {
+      const q = new Queue<number>({ capacity: 4, bytes: 256 });
+      const n = 1 << 20;
+      const seen = new Uint8Array(new SharedArrayBuffer(n));
+      const progress = new Int32Array(new SharedArrayBuffer(4));
+      const w = start("produceUntilShut", [q, n]);
+      const getters = [
+        start("takeUntilShut", [q, seen, progress, 1, false]),
+        start("takeUntilShut", [q, seen, progress, 3, false]),
+        start("takeUntilShut", [q, seen, progress, 1, true]),
+        start("takeUntilShut", [q, seen, progress, 2, true]),
+      ];
+      const at = 200 + round * 500;
+      await until(() => Atomics.load(progress, 0) >= at, "getters' progress");
+      q.shutdown({ immediate: true });
+      const accepted = await w.joinAsync({ timeout: 120_000 }) as number;
+      let taken = 0;
+      for (const g of getters) {
+        taken += await g.joinAsync({ timeout: 120_000 }) as number;
+      }
+      assert.ok(taken >= at && taken <= accepted, `${taken} of ${accepted}`);
+      assert.equal(q.qsize(), 0);
+      const twice = seen.findIndex((x) => x > 1);
+      assert.equal(twice, -1, `item ${twice} taken ${seen[twice]} times`);
+      const late = seen.findIndex((x, i) => x !== 0 && i >= accepted);
+      assert.equal(late, -1, `item ${late} taken but never accepted`);
+      // Every accepted item was taken (and done) or discarded (counted done).
+      assert.equal(q.join({ timeout: 10_000 }), true);
+    }
   });
 
   it("seenEmpty calls the ring empty only when TAIL, HEAD's whole word and HLAPS are as the handle left them", () => {
