@@ -13,7 +13,9 @@ import { moduleTarget, Queue, QueueFullError, Thread } from "../../mod.ts";
 import { assertCloneEqual, checkProperty } from "../_clone_equal.ts";
 import { until } from "../_helpers.ts";
 import type * as work from "../_workers/queue_stress.ts";
-import { HEAD, HEADER_BYTES, HLAPS, TAIL } from "../../queue/_layout.ts";
+import { HEAD, HEADER_BYTES, HLAPS, MODULUS } from "../../queue/_layout.ts";
+import { TAIL } from "../../queue/_layout.ts";
+import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
 import { seenEmpty } from "../../queue/_text_run.ts";
 import { LOCKED, POSITION, SLEEPER } from "../../queue/_turn.ts";
 import { TAKEN } from "../../queue/_head.ts";
@@ -337,12 +339,17 @@ describe("Queue structured text", () => {
     assert.equal(bad, -1, `item ${bad} delivered ${seen[bad]} times`);
   });
 
-  it("Queue (structured) with capacity 2 and getters that look without HEAD's turn (nowait pollers, blocking get and getMany, for await) delivers 2 x 20,000 items exactly once, FIFO per producer", async () => {
+  it("Queue (structured) with capacity 2 and getters that look without HEAD's turn (nowait pollers, blocking get and getMany, for await) delivers 2 x 20,000 items exactly once, FIFO per producer, across HEAD's wrap M -> 0", async () => {
     // The queue is empty at most tries: seenEmpty (queue/_text_run.ts)
-    // answers them with three loads while the producers' puts land.
+    // answers them with three loads while the producers' puts land. TAIL
+    // and HEAD start 300 short of M, so HEAD wraps (HLAPS moves) early on.
     const WORK = new URL("../_workers/queue_stress.ts", import.meta.url);
     const N = 20_000, P = 2;
     const q = new Queue<unknown>({ capacity: 2, bytes: 256 });
+    const d = q[TO_DESCRIPTOR]();
+    const h = new Int32Array(d.buffer as SharedArrayBuffer, d.byteOffset, 96);
+    Atomics.store(h, TAIL, h[MODULUS] - 300);
+    Atomics.store(h, HEAD, h[MODULUS] - 300);
     const seen = new Uint8Array(new SharedArrayBuffer(P * N));
     const start = (name: keyof typeof work, args: unknown[]) => {
       const t = new Thread({
@@ -363,10 +370,13 @@ describe("Queue structured text", () => {
       start("produce", [q, 0, N, true, 1]),
       start("produce", [q, 1, N, true, 3]),
     ];
-    for (const p of producers) {
-      assert.equal(await p.joinAsync({ timeout: 120_000 }), N);
+    try { // the pollers end only at the shutdown, also when a check fails
+      for (const p of producers) {
+        assert.equal(await p.joinAsync({ timeout: 120_000 }), N);
+      }
+    } finally {
+      q.shutdown();
     }
-    q.shutdown();
     let total = 0;
     for (const c of consumers) {
       const r = await c.joinAsync({ timeout: 120_000 }) as work.Consumed;
@@ -376,6 +386,7 @@ describe("Queue structured text", () => {
     assert.equal(total, P * N);
     const bad = seen.findIndex((x) => x !== 1);
     assert.equal(bad, -1, `item ${bad} delivered ${seen[bad]} times`);
+    assert.ok(Atomics.load(h, HLAPS) >= 1, "HEAD did not wrap");
   });
 
   it("Queue (structured) with capacity 4: an immediate shutdown racing getters that look without HEAD's turn (nowait get and getMany, blocking get and getMany) takes each item at most once, discards the rest and lets join() return", async () => {
@@ -401,8 +412,11 @@ describe("Queue structured text", () => {
         start("takeUntilShut", [q, seen, progress, 2, true]),
       ];
       const at = 200 + round * 500;
-      await until(() => Atomics.load(progress, 0) >= at, "getters' progress");
-      q.shutdown({ immediate: true });
+      try { // the nowait getters end only at the shutdown
+        await until(() => Atomics.load(progress, 0) >= at, "getters' progress");
+      } finally {
+        q.shutdown({ immediate: true });
+      }
       const accepted = await w.joinAsync({ timeout: 120_000 }) as number;
       let taken = 0;
       for (const g of getters) {
