@@ -48,12 +48,16 @@
 // says full (no room) or empty, or may have gone stale: a producer's hint
 // of HEAD as in _ring.ts (LAPS, #room), a consumer's TAIL while HEAD did not
 // move since its own release (HLAPS, #moved).
+// A get whose cache says empty first looks with three loads, taking no
+// turn (TAIL, HEAD, HLAPS: seenEmpty, _text_run.ts, says why that is exact).
 // Shutdown sets CLOSED in TAIL and waits for a put holding the lock before
 // SHUTDOWN is published (see _ring.ts). Anything that throws while TAIL's
 // lock is held releases it with TAIL and B unchanged: the put did not happen.
 // Putters are woken through PSLEEP (_turn.ts, "Waking ... putters"). A put
-// copies text as ASCII optimistically (_text_io.ts); on a non-ASCII unit it
-// gives the turn back unchanged, encodes outside it and tries again.
+// writes its text's UTF-8 with one call where the runtime can (Node, Bun)
+// and room for 3 bytes a unit is found, else copies it as ASCII
+// optimistically (_text_io.ts); on a non-ASCII unit it gives the turn back
+// unchanged, encodes outside it and tries again.
 
 import type { Acquire } from "../_core/wait.ts";
 import { tailCorrupt } from "./_corrupt.ts";
@@ -71,41 +75,15 @@ import { decodeEnd, decodeStart, holdEnd } from "./_decoding.ts";
 import { acquireTail, holderIdent, holds } from "./_decoding.ts";
 import { acquireHead, releaseHead, TAKEN } from "./_head.ts";
 import { RegionText } from "./_text_io.ts";
-import { checkRaw, mod, parseRuns, recordRun, recordsAt } from "./_text_run.ts";
-import {
-  align8,
-  B,
-  BUSY,
-  BUSY_COUNT,
-  BYTES,
-  CAPACITY,
-  type Decode,
-  EMPTY,
-  FLAG_CODEC,
-  FLAGS,
-  GET_WAITERS,
-  HEAD,
-  HEADER_BYTES,
-  HLAPS,
-  HOLDER,
-  LAPS,
-  MODULUS,
-  NOT_EMPTY,
-  NOT_FULL,
-  PSLEEP,
-  type Store,
-  TAIL,
-} from "./_layout.ts";
-import {
-  awaitTurn,
-  CLOSED,
-  CLOSED_TURN,
-  flagPutter,
-  flagSleeper,
-  POSITION,
-  releaseTurn,
-  wakeFlagged,
-} from "./_turn.ts";
+import { checkRaw, mod, parseRuns, recordRun } from "./_text_run.ts";
+import { recordsAt, seenEmpty } from "./_text_run.ts";
+import { align8, B, BUSY, BUSY_COUNT, BYTES, CAPACITY } from "./_layout.ts";
+import { type Decode, EMPTY, FLAG_CODEC, FLAGS } from "./_layout.ts";
+import { GET_WAITERS, HEAD, HEADER_BYTES, HLAPS, HOLDER } from "./_layout.ts";
+import { LAPS, MODULUS, NOT_EMPTY, NOT_FULL, PSLEEP } from "./_layout.ts";
+import { type Store, TAIL } from "./_layout.ts";
+import { awaitTurn, CLOSED, CLOSED_TURN, flagPutter } from "./_turn.ts";
+import { flagSleeper, POSITION, releaseTurn, wakeFlagged } from "./_turn.ts";
 
 const LENGTH = (1 << 30) - 1;
 
@@ -187,14 +165,21 @@ export class TextRing implements Store {
     try {
       let at: number, len: number, kind: number;
       if (raw instanceof TextItem && raw.utf8 === undefined) {
-        // Optimistically ASCII: one byte per unit, copied straight in.
-        const text = raw.text;
+        const text = raw.text, most = 3 * text.length;
         len = text.length;
         kind = raw.tagged ? TAGGED : ASCII;
-        at = this.#room(len + 1, t, fresh);
-        if (at >= 0 && !this.#io.ascii(text, at)) {
-          encode = true; // not ASCII: encode outside the lock, then retry
-          at = -1;
+        // Node, Bun: one call writes its UTF-8 (_text_io.ts utf8) where room
+        // for `most` bytes (< the region: checkRaw) is found. Else, and where
+        // only its length finds room: optimistically ASCII, copied straight in.
+        at = this.#io.utf8s ? this.#room(most + 1, t, fresh) : -1;
+        if (at >= 0) {
+          len = this.#io.utf8(text, at, most);
+          if (len !== text.length && kind === ASCII) kind = UTF8;
+        } else if ((at = this.#room(len + 1, t, fresh)) >= 0) {
+          if (!this.#io.ascii(text, at)) {
+            encode = true; // not ASCII: encode outside the lock, then retry
+            at = -1;
+          }
         }
       } else {
         const bytes = raw instanceof TextItem ? raw.utf8! : raw;
@@ -312,6 +297,7 @@ export class TextRing implements Store {
 
   tryGet(decode?: Decode, wait?: Acquire): unknown {
     const h = this.#h, m = this.#m;
+    if (this.#seenEmpty()) return EMPTY;
     const w = acquireHead(h, this.#head, wait);
     if (w < 0) return BUSY;
     const me = holderIdent();
@@ -369,10 +355,10 @@ export class TextRing implements Store {
   // the word is exactly as it released it (position and TAKEN) in the same
   // lap of HEAD (HLAPS, counted under the turn before each release that
   // wraps M -> 0). Then no one moved HEAD since: its position came back
-  // only by a lap, which HLAPS counts. #tailSeen was loaded in an earlier
-  // hold of this handle, at or after the position it released, so TAIL
-  // then was at or past HEAD now, and positions HEAD..#tailSeen - 1 were
-  // published before that load (a cache that says empty is reloaded).
+  // only by a lap, which HLAPS counts. #tailSeen was loaded (in an earlier
+  // hold of this handle, or by #seenEmpty since) at or after the position it
+  // released, so TAIL then was at or past HEAD now, and positions
+  // HEAD..#tailSeen - 1 were published before that load.
   #moved(w: number): boolean {
     return (w & (POSITION | TAKEN)) !== this.#head ||
       this.#h[HLAPS] !== this.#hlaps;
@@ -385,6 +371,7 @@ export class TextRing implements Store {
     wait?: Acquire,
   ): number {
     const h = this.#h, m = this.#m, side = this.#side, cap = this.#cap;
+    if (this.#seenEmpty()) return 0;
     const w = acquireHead(h, this.#head, wait);
     if (w < 0) return BUSY_COUNT;
     const me = holderIdent();
@@ -464,6 +451,19 @@ export class TextRing implements Store {
     this.#release(w, (p + k) % m, me, k); // frees the bytes
     parseRuns(runs, out, plain);
     return k;
+  }
+
+  // Empty by the cache and three loads, the turn untaken (_text_run.ts); a
+  // TAIL that moved is the new cache (#moved), not loaded again in the hold.
+  #seenEmpty(): boolean {
+    const head = this.#head;
+    if (this.#tailSeen !== (head & POSITION)) return false;
+    const tail = Atomics.load(this.#h, TAIL) & POSITION;
+    if (tail === this.#tailSeen) {
+      return seenEmpty(this.#h, tail, head, this.#hlaps);
+    }
+    this.#tailSeen = tail;
+    return false;
   }
 
   // How many items position q's record holds (recordsAt, _text_run.ts).

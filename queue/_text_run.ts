@@ -66,7 +66,8 @@
 
 import { Batch, COMMA, recordEnds, TextItem } from "./_text_batch.ts";
 import { corruptWord } from "./_corrupt.ts";
-import { align8 } from "./_layout.ts";
+import { align8, HEAD, HLAPS } from "./_layout.ts";
+import { POSITION } from "./_turn.ts";
 
 const encoder = new TextEncoder();
 
@@ -208,6 +209,40 @@ export function checkRaw(
       : (raw.utf8 ??= encoder.encode(raw.text)).length + 1)
     : raw.length + (codec ? 1 : 0);
   if (need > size) throw tooLarge(need, size);
+}
+
+/**
+ * Whether the ring was empty at some moment of this call, seen without
+ * taking HEAD's turn (no read-modify-write: a getter that spins on an
+ * empty queue, or tries once more before it sleeps, loads three words).
+ * `head` is HEAD's word as this handle last released it (or 0, as a new
+ * queue's), `hlaps` HLAPS then, `tail` TAIL's position as the caller
+ * loaded it (Atomics) just before. False says nothing: the caller takes
+ * the turn and looks as before.
+ *
+ * Why a true answer is right. Loads, all Atomics (sequentially
+ * consistent): TAIL at t1, then HEAD at t2, then HLAPS at t3. HEAD's
+ * position moves only forward, by releases of its turn, and comes back to
+ * a value only across a wrap M -> 0, before which the releasing holder
+ * adds 1 to HLAPS under the turn (_text.ts #release). HLAPS at t3 equal to
+ * `hlaps` (read when HEAD's word was `head`, at t0 < t1) means no wrap was
+ * counted from t0 to t3, so none was released from t0 to t2; HEAD's word at
+ * t2 equal to `head` (position p, no LOCKED) then means its position was p
+ * all through t0...t2, hence at t1. TAIL's position at t1 is p too, and
+ * TAIL - HEAD (mod M) is the count, at most P < M: the ring held nothing
+ * at t1. A getter's try before it sleeps (_turn.ts SLEEPER, step 4) loads
+ * TAIL here after its flag, as the locked try would: the no-lost-wakeup
+ * argument is unchanged. A takeover flips TAKEN and a holder sets LOCKED:
+ * either makes the word differ, and the caller takes the turn as before.
+ */
+export function seenEmpty(
+  h: Int32Array,
+  tail: number,
+  head: number,
+  hlaps: number,
+): boolean {
+  return tail === (head & POSITION) && Atomics.load(h, HEAD) === head &&
+    Atomics.load(h, HLAPS) === hlaps;
 }
 
 /** The ring's region size after the header. */

@@ -5,7 +5,7 @@
 // (p, i), added atomically) and check that each producer's items reach them
 // in increasing order (FIFO per producer).
 /// <reference lib="deno.worker" />
-import { type Queue, QueueShutDownError } from "../../mod.ts";
+import { type Queue, QueueEmptyError, QueueShutDownError } from "../../mod.ts";
 
 const WAIT = { timeout: 30_000 };
 const SHIFT = 2 ** 20;
@@ -335,4 +335,65 @@ export function consumeUntilShut(
     if (!(error instanceof QueueShutDownError)) throw error;
   }
   return k;
+}
+
+/**
+ * Polls with getNowait and getMany(batch, { block: false }) in turn, never
+ * waiting, until the queue is shut down and empty: its tries mostly find
+ * the queue empty (the structured ring's look without HEAD's turn).
+ */
+export function consumeNowait(
+  q: Queue<unknown>,
+  seen: Uint8Array,
+  n: number,
+  producers: number,
+  batch: number,
+): Consumed {
+  const tally = new Tally(seen, n, producers);
+  for (let k = 0;; k++) {
+    try {
+      if (k % 2 === 0) tally.add(q.getNowait());
+      else for (const x of q.getMany(batch, { block: false })) tally.add(x);
+    } catch (error) {
+      if (error instanceof QueueShutDownError) break;
+      if (!(error instanceof QueueEmptyError)) throw error;
+    }
+  }
+  return tally.result();
+}
+
+/**
+ * A getter racing an immediate shutdown: get / getNowait (batch 1) or
+ * getMany(batch), blocking or not, and taskDone for each item, until the
+ * queue is shut down and empty, counting in seen[item] and progress[0];
+ * returns the count. One writer's items 0, 1, 2, ...: each getter must see
+ * them in increasing order.
+ */
+export function takeUntilShut(
+  q: Queue<number>,
+  seen: Uint8Array,
+  progress: Int32Array,
+  batch: number,
+  block: boolean,
+): number {
+  let k = 0, last = -1;
+  for (;;) {
+    let xs: number[];
+    try {
+      if (batch === 1) xs = [block ? q.get(WAIT) : q.getNowait()];
+      else xs = q.getMany(batch, block ? WAIT : { block: false });
+    } catch (error) {
+      if (error instanceof QueueShutDownError) return k;
+      if (!block && error instanceof QueueEmptyError) continue;
+      throw error;
+    }
+    for (const x of xs) {
+      if (x <= last) throw new Error(`got item ${x} after ${last}`);
+      last = x;
+      Atomics.add(seen, x, 1);
+      q.taskDone();
+      Atomics.add(progress, 0, 1);
+      k++;
+    }
+  }
 }

@@ -11,7 +11,14 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { moduleTarget, Queue, QueueFullError, Thread } from "../../mod.ts";
 import { assertCloneEqual, checkProperty } from "../_clone_equal.ts";
+import { until } from "../_helpers.ts";
 import type * as work from "../_workers/queue_stress.ts";
+import { HEAD, HEADER_BYTES, HLAPS, MODULUS } from "../../queue/_layout.ts";
+import { TAIL } from "../../queue/_layout.ts";
+import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
+import { seenEmpty } from "../../queue/_text_run.ts";
+import { LOCKED, POSITION, SLEEPER } from "../../queue/_turn.ts";
+import { TAKEN } from "../../queue/_head.ts";
 
 const WAIT = { timeout: 10_000 };
 
@@ -58,6 +65,30 @@ describe("Queue structured text", () => {
     assert.equal(q.putMany(xs), xs.length);
     for (const x of xs) assertCloneEqual(q.get(WAIT), structuredClone(x));
     assert.equal(q.qsize(), 0);
+  });
+
+  it("Queue.put() one by one, then get() and getMany(), gives back every item exactly (unicode and ASCII records side by side; records that find room only by their own length)", () => {
+    const xs = items();
+    const q = new Queue<unknown>({ capacity: xs.length, bytes: 1 << 16 });
+    for (const x of xs) q.put(x);
+    for (const x of xs.slice(0, 9)) {
+      assertCloneEqual(q.get(WAIT), structuredClone(x));
+    }
+    const rest = q.getMany(xs.length, WAIT);
+    rest.forEach((g, i) => assertCloneEqual(g, structuredClone(xs[9 + i])));
+    assert.equal(rest.length + 9, xs.length);
+    // 512 bytes: the 152-byte text of c, after a and b (bytes 0...125),
+    // has room for itself (to 279) but not for 3 bytes a unit (to 583): it
+    // goes in by its own length (Node, Bun: a single put writes with
+    // utf8Write only where room for 3 bytes a unit is found).
+    const small = new Queue<string>({ capacity: 8, bytes: 512 });
+    const a = "a".repeat(40), b = "\u00e9".repeat(40), c = "x".repeat(150);
+    for (let round = 0; round < 20; round++) {
+      small.put(a);
+      small.put(b);
+      small.put(c);
+      assert.deepEqual(small.getMany(3, WAIT), [a, b, c]);
+    }
   });
 
   it("Queue.getMany() takes a putMany batch in any split", () => {
@@ -306,5 +337,115 @@ describe("Queue structured text", () => {
     assert.equal(total, P * N);
     const bad = seen.findIndex((x) => x !== 1);
     assert.equal(bad, -1, `item ${bad} delivered ${seen[bad]} times`);
+  });
+
+  it("Queue (structured) with capacity 2 and getters that look without HEAD's turn (nowait pollers, blocking get and getMany, for await) delivers 2 x 20,000 items exactly once, FIFO per producer, across HEAD's wrap M -> 0", async () => {
+    // The queue is empty at most tries: seenEmpty (queue/_text_run.ts)
+    // answers them with three loads while the producers' puts land. TAIL
+    // and HEAD start 300 short of M, so HEAD wraps (HLAPS moves) early on.
+    const WORK = new URL("../_workers/queue_stress.ts", import.meta.url);
+    const N = 20_000, P = 2;
+    const q = new Queue<unknown>({ capacity: 2, bytes: 256 });
+    const d = q[TO_DESCRIPTOR]();
+    const h = new Int32Array(d.buffer as SharedArrayBuffer, d.byteOffset, 96);
+    Atomics.store(h, TAIL, h[MODULUS] - 300);
+    Atomics.store(h, HEAD, h[MODULUS] - 300);
+    const seen = new Uint8Array(new SharedArrayBuffer(P * N));
+    const start = (name: keyof typeof work, args: unknown[]) => {
+      const t = new Thread({
+        target: moduleTarget<(...a: never[]) => unknown>(WORK, name),
+        args: args as never,
+      });
+      t.start();
+      return t;
+    };
+    const consumers = [
+      start("consumeNowait", [q, seen, N, P, 3]),
+      start("consumeNowait", [q, seen, N, P, 1]),
+      start("consume", [q, seen, N, P, 1]),
+      start("consume", [q, seen, N, P, 5]),
+      start("consumeAsync", [q, seen, N, P]),
+    ];
+    const producers = [
+      start("produce", [q, 0, N, true, 1]),
+      start("produce", [q, 1, N, true, 3]),
+    ];
+    try { // the pollers end only at the shutdown, also when a check fails
+      for (const p of producers) {
+        assert.equal(await p.joinAsync({ timeout: 120_000 }), N);
+      }
+    } finally {
+      q.shutdown();
+    }
+    let total = 0;
+    for (const c of consumers) {
+      const r = await c.joinAsync({ timeout: 120_000 }) as work.Consumed;
+      assert.equal(r.ordered, true, "a producer's items arrived out of order");
+      total += r.count;
+    }
+    assert.equal(total, P * N);
+    const bad = seen.findIndex((x) => x !== 1);
+    assert.equal(bad, -1, `item ${bad} delivered ${seen[bad]} times`);
+    assert.ok(Atomics.load(h, HLAPS) >= 1, "HEAD did not wrap");
+  });
+
+  it("Queue (structured) with capacity 4: an immediate shutdown racing getters that look without HEAD's turn (nowait get and getMany, blocking get and getMany) takes each item at most once, discards the rest and lets join() return", async () => {
+    const WORK = new URL("../_workers/queue_stress.ts", import.meta.url);
+    const start = (name: keyof typeof work, args: unknown[]) => {
+      const t = new Thread({
+        target: moduleTarget<(...a: never[]) => unknown>(WORK, name),
+        args: args as never,
+      });
+      t.start();
+      return t;
+    };
+    for (let round = 0; round < 4; round++) {
+      const q = new Queue<number>({ capacity: 4, bytes: 256 });
+      const n = 1 << 20;
+      const seen = new Uint8Array(new SharedArrayBuffer(n));
+      const progress = new Int32Array(new SharedArrayBuffer(4));
+      const w = start("produceUntilShut", [q, n]);
+      const getters = [
+        start("takeUntilShut", [q, seen, progress, 1, false]),
+        start("takeUntilShut", [q, seen, progress, 3, false]),
+        start("takeUntilShut", [q, seen, progress, 1, true]),
+        start("takeUntilShut", [q, seen, progress, 2, true]),
+      ];
+      const at = 200 + round * 500;
+      try { // the nowait getters end only at the shutdown
+        await until(() => Atomics.load(progress, 0) >= at, "getters' progress");
+      } finally {
+        q.shutdown({ immediate: true });
+      }
+      const accepted = await w.joinAsync({ timeout: 120_000 }) as number;
+      let taken = 0;
+      for (const g of getters) {
+        taken += await g.joinAsync({ timeout: 120_000 }) as number;
+      }
+      assert.ok(taken >= at && taken <= accepted, `${taken} of ${accepted}`);
+      assert.equal(q.qsize(), 0);
+      const twice = seen.findIndex((x) => x > 1);
+      assert.equal(twice, -1, `item ${twice} taken ${seen[twice]} times`);
+      const late = seen.findIndex((x, i) => x !== 0 && i >= accepted);
+      assert.equal(late, -1, `item ${late} taken but never accepted`);
+      // Every accepted item was taken (and done) or discarded (counted done).
+      assert.equal(q.join({ timeout: 10_000 }), true);
+    }
+  });
+
+  it("seenEmpty calls the ring empty only when TAIL, HEAD's whole word and HLAPS are as the handle left them", () => {
+    const h = new Int32Array(new SharedArrayBuffer(HEADER_BYTES));
+    const look = (tail: number, head: number, hlaps: number) => {
+      Atomics.store(h, TAIL, tail);
+      Atomics.store(h, HEAD, head);
+      Atomics.store(h, HLAPS, hlaps);
+      return seenEmpty(h, Atomics.load(h, TAIL) & POSITION, 5 | TAKEN, 3);
+    };
+    assert.equal(look(5, 5 | TAKEN, 3), true);
+    assert.equal(look(5 | SLEEPER, 5 | TAKEN, 3), true); // a getter's flag
+    assert.equal(look(6, 5 | TAKEN, 3), false); // an item went in
+    assert.equal(look(5, 5, 3), false); // taken over since
+    assert.equal(look(5, 5 | TAKEN | LOCKED, 3), false); // held now
+    assert.equal(look(5, 5 | TAKEN, 4), false); // HEAD wrapped since
   });
 });
