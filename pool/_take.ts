@@ -19,8 +19,7 @@
 // - from the queue: CAS TAKER 0 -> I (one consumer at a time: no other
 //   thread removes an index meanwhile); read the index at the queue's head
 //   without removing it (peek); R_TAG, R_TAKE = s + 1; the get (it returns
-//   s: nobody else takes), which is one CAS of HEAD from the word the peek
-//   read (takeHead); CAS TAKER I -> 0.
+//   s: nobody else takes); CAS TAKER I -> 0.
 // - from its PARK word: load MAIL s; R_TAG, R_TAKE = s + 1; CAS PARK
 //   MAIL s -> BUSY (fails: a draining close or a reclaim took it back;
 //   R_TAKE = 0 again).
@@ -78,7 +77,6 @@ import {
   HEAD,
   HEADER_BYTES,
   HEADER_WORDS,
-  MODULUS,
   OPEN as Q_OPEN,
   SHUTDOWN as Q_SHUTDOWN,
   TAIL,
@@ -124,10 +122,6 @@ export interface TaskView {
   readonly h: Int32Array;
   readonly data: Int32Array;
   readonly cap: number;
-  /** The ring's counter modulus M (_ring.ts): HEAD and TAIL count mod M. */
-  readonly m: number;
-  /** HEAD as the last peek read it (its position; see takeHead). */
-  head: number;
 }
 
 const views = new WeakMap<Queue<number>, TaskView>();
@@ -141,13 +135,7 @@ export function taskView(tasks: Queue<number>): TaskView {
     const buffer = d.buffer as SharedArrayBuffer;
     const h = new Int32Array(buffer, at, HEADER_WORDS);
     const cap = h[CAPACITY];
-    q = {
-      h,
-      data: new Int32Array(buffer, at + HEADER_BYTES, cap),
-      cap,
-      m: h[MODULUS],
-      head: -1,
-    };
+    q = { h, data: new Int32Array(buffer, at + HEADER_BYTES, cap), cap };
     views.set(tasks, q);
   }
   return q;
@@ -164,33 +152,10 @@ export function taskView(tasks: Queue<number>): TaskView {
  */
 export function peek(q: TaskView): number {
   const shut = Atomics.load(q.h, Q_SHUTDOWN) !== Q_OPEN;
-  const word = Atomics.load(q.h, HEAD);
-  const head = word & POSITION;
+  const head = Atomics.load(q.h, HEAD) & POSITION;
   const tail = Atomics.load(q.h, TAIL) & POSITION;
   if (head === tail) return shut ? SHUT_Q : EMPTY_Q;
-  // The whole word: a HEAD with a mark bit (a sleeping putter: never on the
-  // task queue, which holds every slot at most once) fails takeHead's CAS.
-  q.head = word;
   return q.data[head % q.cap];
-}
-
-/**
- * Removes the index the last peek saw at the queue's head (the caller holds
- * TAKER, so no other consumer moves HEAD): one compareExchange of HEAD
- * from the word peek read to the next position, as the ring's own get
- * claims it (_ring.ts: a consumer takes position p by the CAS p -> p + 1
- * after its copy; the slot is not refilled before HEAD passes p). The
- * queue's get would do the same after a PHASE load, and from this
- * thread's cached HEAD, which the other pool threads' takes have moved on
- * (a failed CAS, then a retry), so it cost two to four atomics more a take.
- * False when HEAD is not what peek read (a mark bit, or corrupt memory:
- * the caller falls back to the queue's get, which sorts both out).
- */
-export function takeHead(q: TaskView): boolean {
-  const word = q.head;
-  const p = word & POSITION;
-  const next = p + 1 === q.m ? 0 : p + 1;
-  return word === p && Atomics.compareExchange(q.h, HEAD, p, next) === p;
 }
 
 /**
@@ -218,9 +183,7 @@ export function takeQueued(
       );
       Atomics.store(v, rec + R_TAKE, s + 1);
       try {
-        // s: the only consumer (TAKER). The queue's get only if HEAD is
-        // not the plain word peek read (never on this queue; see takeHead).
-        x = takeHead(q) ? s : tasks.getNowait();
+        x = tasks.getNowait(); // s: the only consumer (TAKER)
       } catch (error) {
         Atomics.store(v, rec + R_TAKE, 0); // nothing taken
         throw error;

@@ -1,6 +1,6 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // Several pool threads taking from the task queue at once (pool/_take.ts:
-// TAKER, then the peek and the one CAS of HEAD that takes the index),
+// TAKER, the peek, the record, the get),
 // against submitters in three threads and against a draining close: each
 // task's run is counted in shared memory (tests/_workers/pool_tasks.ts
 // stressItem), so a task run twice or never shows as a count, and each
