@@ -5,6 +5,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { recordStop } from "../../_core/runtime.ts";
+import { HEAD, MODULUS, TAIL } from "../../queue/_layout.ts";
+import { POSITION } from "../../queue/_turn.ts";
 import { Pool } from "../../pool/_pool.ts";
 import { BUSY, MAIL, PARKED, takeMail, WOKEN } from "../../pool/_park.ts";
 import {
@@ -210,5 +212,33 @@ describe("pool take (TAKER, R_TAKE, R_TAG)", () => {
       next = (next + n) % cap;
       assert.equal(peek(q), EMPTY_Q);
     }
+  });
+
+  it("takeQueued keeps FIFO order with the queue's own gets and puts, across the ring's wrap and the counters' wrap at M", () => {
+    const { p, b, v, q, rec } = setup(0, QUEUED);
+    const cap = q.cap;
+    // An empty ring whose counters are 5 short of M (as after that many
+    // items went through): the puts and takes below cross M -> 0.
+    const m = q.h[MODULUS];
+    Atomics.store(q.h, HEAD, m - 5);
+    Atomics.store(q.h, TAIL, m - 5);
+    let next = 0, taken = 0;
+    for (let round = 0; round < 4 * cap; round++) {
+      const n = 1 + (round % 3);
+      for (let i = 0; i < n; i++) p.tasks.put((next + i) % cap);
+      for (let i = 0; i < n; i++) {
+        // Every other item through a plain get (as a draining close's).
+        const x = (taken++ & 1) === 0
+          ? takeQueued(b, q, p.tasks, rec, 77)
+          : p.tasks.getNowait();
+        assert.equal(x, (next + i) % cap);
+      }
+      next = (next + n) % cap;
+      assert.equal(takeQueued(b, q, p.tasks, rec, 77), EMPTY_Q);
+      assert.equal(p.tasks.qsize(), 0);
+      assert.equal(v[TAKER], 0);
+    }
+    // The counters went past M and back to the start.
+    assert.ok((Atomics.load(q.h, HEAD) & POSITION) < 4 * cap * 2);
   });
 });
