@@ -90,14 +90,15 @@
 // The same put as the full path's: TAIL == #tail at the acquire and LAPS
 // == #laps make the hint current (the Counter ABA bullet); no wrap means no
 // LAPS bump, so #laps needs no re-read (the full path's finally); no
-// crossing means no PHASE add. Nothing between acquire and release can
-// throw or run user code (the raw is an exact number or bigint: Queue.put
-// and toRaw check it), so it needs no finally; a thread that stops there
-// holds the lock as in the full path (_turn.ts "A holder that stops").
-// Waking: its release is a compareExchange from the word the acquire made,
-// or releaseTurn: _turn.ts's SLEEPER argument holds as is. Split off so V8
-// inlines it into the caller (339 bytes of bytecode; the whole put was over
-// TurboFan's 460).
+// crossing means no PHASE add. Nothing between acquire and release runs
+// user code or throws (the raw is an exact number or bigint: Queue.put and
+// toRaw check it), so no finally, but for a stack overflow at the prologue
+// of #putHeld or releaseTurn (a put near the stack limit; the full path's
+// finally had the same exposure at releaseTurn): TAIL then stays held, as
+// for a thread that stops there (_turn.ts "A holder that stops"). Waking:
+// its release is a compareExchange from the word the acquire made, or
+// releaseTurn: _turn.ts's SLEEPER argument holds as is. Split off so V8
+// inlines it (339 bytes of bytecode; the whole put was over TurboFan's 460).
 // The acquire's guess (#tail) and the consumer's start (#head) are first
 // guesses for a CAS, which checks them.
 //
