@@ -74,8 +74,17 @@ function verdict(
     r.timings !== undefined && r.timings.length > Math.max(of, ratio.vs)
   );
   const values = ok.map((r) => {
-    const s = r.timings![of].nsPerOp, b = r.timings![ratio.vs].nsPerOp;
-    return ratio.measure === "throughput" ? b / s : s / b;
+    const st = r.timings![of], bt = r.timings![ratio.vs];
+    const f = (s: number, b: number) =>
+      ratio.measure === "throughput" ? b / s : s / b;
+    // A paired row: the median of the per-round ratios (round r of each
+    // side ran in the same alternation, next to each other), so a slow
+    // round of one side meets the other's round beside it, not the other
+    // side's median over the whole process.
+    if (row.paired && st.rounds.length === bt.rounds.length) {
+      return median(st.rounds.map((s, i) => f(s, bt.rounds[i])));
+    }
+    return f(st.nsPerOp, bt.nsPerOp);
   });
   const first = ok[0]?.timings;
   const v: Verdict = {

@@ -8,7 +8,11 @@
 //   getManyInto (an Int32Array of 1024), capacity 4096: the int-many and
 //   int-into rows of bench/_rows.ts, minus ringbuf.js;
 // - "one thread": putMany(1024) then getMany / getManyInto on one thread,
-//   CPU time per item (no cache line crosses cores, nobody sleeps).
+//   CPU time per item (no cache line crosses cores, nobody sleeps);
+// - single items (put / get, capacity 1024, default and singleWriter +
+//   singleReader): thread -> thread and main -> thread (the int-t2t and
+//   int-m2t rows minus the careful ring), and 256 puts then 256 gets on one
+//   thread.
 // Each round checks the consumer's checksum.
 //
 //   deno run -A bench/batch_ab.mjs mod.ts BASE/mod.ts [REPS] [ROW]
@@ -51,11 +55,12 @@ const producer = (q, ctl, done, batch) => {
   for (;;) {
     const n = ctl.get();
     if (n < 0) return;
-    for (let i = 0; i < n; i += batch) {
-      const len = Math.min(batch, n - i);
-      for (let j = 0; j < len; j++) chunk[j] = i + j;
-      q.putMany(len === batch ? chunk : chunk.subarray(0, len));
-    }
+    if (batch === 1) { for (let i = 0; i < n; i++) q.put(i); }
+    else {for (let i = 0; i < n; i += batch) {
+        const len = Math.min(batch, n - i);
+        for (let j = 0; j < len; j++) chunk[j] = i + j;
+        q.putMany(len === batch ? chunk : chunk.subarray(0, len));
+      }}
     done.put(0);
   }
 };
@@ -65,19 +70,20 @@ const consumer = (q, ctl, done, batch, into) => {
     const n = ctl.get();
     if (n < 0) return;
     let sum = 0;
-    for (let got = 0; got < n;) {
-      if (into) {
-        const k = q.getManyInto(
-          got + batch <= n ? scratch : scratch.subarray(0, n - got),
-        );
-        for (let j = 0; j < k; j++) sum = (sum + scratch[j]) | 0;
-        got += k;
-      } else {
-        const xs = q.getMany(Math.min(batch, n - got));
-        for (let j = 0; j < xs.length; j++) sum = (sum + xs[j]) | 0;
-        got += xs.length;
-      }
-    }
+    if (batch === 1) { for (let i = 0; i < n; i++) sum = (sum + q.get()) | 0; }
+    else {for (let got = 0; got < n;) {
+        if (into) {
+          const k = q.getManyInto(
+            got + batch <= n ? scratch : scratch.subarray(0, n - got),
+          );
+          for (let j = 0; j < k; j++) sum = (sum + scratch[j]) | 0;
+          got += k;
+        } else {
+          const xs = q.getMany(Math.min(batch, n - got));
+          for (let j = 0; j < xs.length; j++) sum = (sum + xs[j]) | 0;
+          got += xs.length;
+        }
+      }}
     done.put(sum);
   }
 };
@@ -88,28 +94,56 @@ function intSum(n) {
   return s;
 }
 
-function pipe(name, m, into) {
+// A loop of its own for each side (new Function): a call site shared by
+// both copies of the package would see two Queue classes and inline
+// neither.
+const mainPuts = () =>
+  new Function("q", "k", "for (let i = 0; i < k; i++) q.put(i);");
+const putGets = () =>
+  new Function(
+    "q",
+    "k",
+    `let sum = 0;
+    for (let i = 0; i < k; i += 256) {
+      for (let j = 0; j < 256; j++) q.put(i + j);
+      for (let j = 0; j < 256; j++) sum = (sum + q.get()) | 0;
+    }
+    return sum;`,
+  );
+
+// batch 1: single put / get on a queue of capacity 1024 with `modes`;
+// fromMain: this thread is the producer.
+function pipe(name, m, into, batch = BATCH, modes = {}, fromMain = false) {
   return {
     name,
     start() {
-      const q = new m.Queue({ capacity: 4 * BATCH, type: "int32" });
+      const q = new m.Queue({
+        capacity: batch === 1 ? 1024 : 4 * batch,
+        type: "int32",
+        ...modes,
+      });
       const ctl = [0, 1].map(() => new m.Queue({ capacity: 4, type: "int32" }));
       const done = [0, 1].map(() =>
         new m.Queue({ capacity: 4, type: "int32" })
       );
       const threads = [
-        new m.Thread({ target: producer, args: [q, ctl[0], done[0], BATCH] }),
+        new m.Thread({ target: producer, args: [q, ctl[0], done[0], batch] }),
         new m.Thread({
           target: consumer,
-          args: [q, ctl[1], done[1], BATCH, into],
+          args: [q, ctl[1], done[1], batch, into],
         }),
       ];
+      if (fromMain) threads.shift();
+      const puts = mainPuts();
       for (const t of threads) t.start();
       return Promise.resolve({
         round(k) {
           ctl[1].put(k);
-          ctl[0].put(k);
-          done[0].get({ timeout: 120_000 });
+          if (fromMain) puts(q, k);
+          else {
+            ctl[0].put(k);
+            done[0].get({ timeout: 120_000 });
+          }
           const sum = done[1].get({ timeout: 120_000 });
           if (sum !== intSum(k)) {
             throw new Error(`${name}: checksum ${sum}, want ${intSum(k)}`);
@@ -117,7 +151,7 @@ function pipe(name, m, into) {
           return k;
         },
         async stop() {
-          for (const c of ctl) c.put(-1);
+          for (const c of fromMain ? ctl.slice(1) : ctl) c.put(-1);
           for (const t of threads) await t.joinAsync({ timeout: 60_000 });
         },
       });
@@ -125,16 +159,23 @@ function pipe(name, m, into) {
   };
 }
 
-function oneThread(name, m, into) {
+function oneThread(name, m, into, single = false, modes = {}) {
   return {
     name,
     start() {
-      const q = new m.Queue({ capacity: 4 * BATCH, type: "int32" });
+      const q = new m.Queue({ capacity: 4 * BATCH, type: "int32", ...modes });
       const chunk = new Int32Array(BATCH);
       const scratch = new Int32Array(BATCH);
+      const loop = putGets();
       return Promise.resolve({
         round(k) {
           let sum = 0;
+          if (single) {
+            sum = loop(q, k);
+            const n = Math.ceil(k / 256) * 256;
+            if (sum !== intSum(n)) throw new Error(`${name}: checksum ${sum}`);
+            return n;
+          }
           for (let i = 0; i < k; i += BATCH) {
             for (let j = 0; j < BATCH; j++) chunk[j] = i + j;
             q.putMany(chunk);
@@ -156,7 +197,14 @@ function oneThread(name, m, into) {
   };
 }
 
+const SOLO = { singleWriter: true, singleReader: true };
 const rows = [
+  ["put/get, thread -> thread", (m, t) => pipe(t, m, false, 1)],
+  ["put/get, main -> thread", (m, t) => pipe(t, m, false, 1, {}, true)],
+  ["put + get, one thread", (m, t) => oneThread(t, m, false, true)],
+  ["put/get SW+SR, thread -> thread", (m, t) => pipe(t, m, false, 1, SOLO)],
+  ["put/get SW+SR, main -> thread", (m, t) => pipe(t, m, false, 1, SOLO, true)],
+  ["put + get SW+SR, one thread", (m, t) => oneThread(t, m, false, true, SOLO)],
   ["putMany/getMany x1024, thread -> thread", (m, t) => pipe(t, m, false)],
   ["putMany/getManyInto x1024, thread -> thread", (m, t) => pipe(t, m, true)],
   ["putMany + getMany x1024, one thread", (m, t) => oneThread(t, m, false)],
@@ -164,11 +212,15 @@ const rows = [
 ];
 const rt = isDeno ? "deno" : "node";
 for (const [what, side] of rows) {
-  if (only !== undefined && !what.includes(only)) continue;
+  if (only !== undefined && !only.split("|").some((o) => what.includes(o))) {
+    continue;
+  }
+  const single = what.startsWith("put/") || what.startsWith("put +");
   const [a, b] = await compare(
     [side(here, "this tree"), side(there, "base")],
-    ITEMS,
+    single ? ITEMS / 4 : ITEMS,
     REPS,
+    single ? ITEMS : undefined,
   );
   const paired = median(a.rounds.map((ns, i) => b.rounds[i] / ns));
   console.log(

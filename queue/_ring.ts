@@ -77,6 +77,28 @@
 //   load per call had (M - P then). PHASE itself wraps after 2^32 strides (> 2^57
 //   items). A consumer that reloads reads PHASE, then TAIL. A batch get
 //   (tryGetMany) loads TAIL fresh: its window is one call, as above.
+// The put's fast path (tryPut; #putSlow + #putHeld are the full put, which
+// it only shortens): taken when the hint says room (TAIL as this handle
+// released it, t, less HEAD as it last read it, is below P) and this put
+// neither wraps M (t + 1 < M) nor crosses a multiple of PHASE's stride. It
+// acquires with a compareExchange from the exact word t (which fails on a
+// TAIL another put moved and on every bit: LOCKED, CONTENDED, CLOSED,
+// SLEEPER; then #putSlow), reads LAPS plainly (on TAIL's line, written only
+// under TAIL's lock, which it holds) and goes to #putHeld, still holding
+// the lock, unless LAPS == #laps; stores the slot and releases with a
+// compareExchange from t | LOCKED (releaseTurn if a bit came meanwhile).
+// The same put as the full path's: TAIL == #tail at the acquire and LAPS
+// == #laps make the hint current (the Counter ABA bullet); no wrap means no
+// LAPS bump, so #laps needs no re-read (the full path's finally); no
+// crossing means no PHASE add. Nothing between acquire and release runs
+// user code or throws (the raw is an exact number or bigint: Queue.put and
+// toRaw check it), so no finally, but for a stack overflow at the prologue
+// of #putHeld or releaseTurn (a put near the stack limit; the full path's
+// finally had the same exposure at releaseTurn): TAIL then stays held, as
+// for a thread that stops there (_turn.ts "A holder that stops"). Waking:
+// its release is a compareExchange from the word the acquire made, or
+// releaseTurn: _turn.ts's SLEEPER argument holds as is. Split off so V8
+// inlines it (339 bytes of bytecode; the whole put was over TurboFan's 460).
 // The acquire's guess (#tail) and the consumer's start (#head) are first
 // guesses for a CAS, which checks them.
 //
@@ -88,11 +110,11 @@
 // TAIL unchanged (finally): the put did not happen.
 // Single-side modes (QueueInit singleWriter/singleReader): _solo.ts, whose
 // writer puts without TAIL's lock; it restates these arguments for that.
-// The consumers' helpers on HEAD (emptyAt, freshHead, advance): _ring_head.ts.
+// The consumers' helpers (emptyAt, freshHead, advance, copyOut): _ring_head.ts.
 
 import type { Acquire } from "../_core/wait.ts";
 import { tailCorrupt } from "./_corrupt.ts";
-import { advance, emptyAt, freshHead } from "./_ring_head.ts";
+import { advance, copyOut, emptyAt, freshHead } from "./_ring_head.ts";
 import { acquireTail } from "./_decoding.ts";
 import {
   BUSY_COUNT,
@@ -191,13 +213,51 @@ export class Ring implements Store {
   }
 
   // `_w`: no decode runs under a numeric ring's locks (Store.tryPut).
+  // The fast path ("The put's fast path" in the file header), small enough
+  // for V8 to inline into the caller's loop: the hint says room and this
+  // put neither wraps M nor crosses a multiple of PHASE's stride; the
+  // acquire from the exact word this handle released; LAPS as then; the
+  // slot; the release. Anything else: #putSlow, which decides it all.
   tryPut(x: unknown, _w?: Acquire): number {
-    const h = this.#h, m = this.#m, cap = this.#cap, guess = this.#tail;
-    if (mod(guess - this.#headSeen, m) >= cap && this.#fullNow()) return 0;
-    // The uncontended acquire inline: one compareExchange from the guess.
-    let w = Atomics.compareExchange(h, TAIL, guess, guess | LOCKED);
-    w = w === guess ? guess | LOCKED : acquireTail(h, w, _w);
+    const h = this.#h, t = this.#tail, next = t + 1;
+    if (
+      mod(t - this.#headSeen, this.#m) < this.#cap && next !== this.#m &&
+      (next & this.#stride) !== 0 &&
+      Atomics.compareExchange(h, TAIL, t, t | LOCKED) === t
+    ) {
+      if (h[LAPS] !== this.#laps) return this.#putHeld(x, t | LOCKED, t);
+      const mask = this.#mask;
+      (this.#data as unknown as unknown[])[
+        mask >= 0 ? t & mask : t % this.#cap
+      ] = x;
+      // Why no lost wakeup: releaseTurn when SLEEPER came (file header).
+      if (Atomics.compareExchange(h, TAIL, t | LOCKED, next) !== (t | LOCKED)) {
+        releaseTurn(h, TAIL, t | LOCKED, next, 1, GET_WAITERS, NOT_EMPTY, 1); // publishes DATA
+      }
+      this.#tail = next;
+      return 1;
+    }
+    return this.#putSlow(x, _w);
+  }
+
+  // A put off the fast path: the read-only full check, the acquire (which
+  // may wait for the turn), then #putHeld.
+  #putSlow(x: unknown, _w?: Acquire): number {
+    const guess = this.#tail;
+    if (
+      mod(guess - this.#headSeen, this.#m) >= this.#cap && this.#fullNow()
+    ) return 0;
+    let w = Atomics.compareExchange(this.#h, TAIL, guess, guess | LOCKED);
+    w = w === guess ? guess | LOCKED : acquireTail(this.#h, w, _w);
     if (w === CLOSED_TURN || w === BUSY_COUNT) return w; // -1, or held (_turn.ts)
+    return this.#putHeld(x, w, guess);
+  }
+
+  // The put under TAIL's lock (word `w`, taken by this thread; `guess` the
+  // TAIL this handle expected): the hint checked (file header), the slot,
+  // LAPS and PHASE, the release, which publishes.
+  #putHeld(x: unknown, w: number, guess: number): number {
+    const h = this.#h, m = this.#m, cap = this.#cap;
     const t = w & POSITION;
     let next = t;
     try {
@@ -431,35 +491,6 @@ export class Ring implements Store {
       p = seen & POSITION;
     }
   }
-}
-
-// Appends data[start, start + first) and data[0, n - first) (the run that
-// wraps) to `out` from index `base`: plain reads of published slots
-// (#takeMany says why). 8 stores a step: the fastest way measured to fill a
-// fresh JS array from a typed array on Deno and Node (BENCHMARKS.md).
-function copyOut(
-  data: NumericArray,
-  start: number,
-  first: number,
-  n: number,
-  out: unknown[],
-  base: number,
-): void {
-  out.length = base + n;
-  let k = 0;
-  for (; k + 8 <= first; k += 8) {
-    const i = base + k, j = start + k;
-    out[i] = data[j];
-    out[i + 1] = data[j + 1];
-    out[i + 2] = data[j + 2];
-    out[i + 3] = data[j + 3];
-    out[i + 4] = data[j + 4];
-    out[i + 5] = data[j + 5];
-    out[i + 6] = data[j + 6];
-    out[i + 7] = data[j + 7];
-  }
-  for (; k < first; k++) out[base + k] = data[start + k];
-  for (; k < n; k++) out[base + k] = data[k - first];
 }
 
 function mod(x: number, m: number): number {
