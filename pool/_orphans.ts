@@ -12,6 +12,7 @@ import {
   EMPTY,
   FREE,
   HEAD_COUNT,
+  HELD,
   HENTRY,
   HIDENT,
   KEPT,
@@ -95,7 +96,10 @@ export function sweep(b: Block, free: Queue<number>): void {
       // NEXT was written before the push's CAS, which our exchange read.
       const next = v[base + S_NEXT];
       if (ownerLive(e, v[base + S_OIDENT])) b.push(s);
-      else {
+      else if ((Atomics.load(v, base + S_STATE) & PHASE) === HELD) {
+        // A late push (_layout.ts "HELD"): a CAS, as the owner's own frees.
+        if (shift(v, base + S_STATE, HELD, FREE) === HELD) free.put(s);
+      } else {
         setPhase(v, base + S_STATE, FREE);
         free.put(s);
       }

@@ -45,7 +45,12 @@ import {
   type WaitOutcome,
   waitSync,
 } from "../_core/wait.ts";
-import { entryAlive, requestCancel, runtime } from "../_core/runtime.ts";
+import {
+  entryAlive,
+  identStopped,
+  requestCancel,
+  runtime,
+} from "../_core/runtime.ts";
 import type { Queue } from "../queue/bounded.ts";
 import {
   ABORT,
@@ -55,6 +60,7 @@ import {
   EMPTY,
   FINISHING,
   FREE,
+  HELD,
   ID,
   K_DIED,
   KEPT,
@@ -72,7 +78,7 @@ import {
   shift,
   tagOf,
 } from "./_layout.ts";
-import { readOutcome } from "./_payload.ts";
+import { diedOutcome, readOutcome, type TaskOutcome } from "./_payload.ts";
 import {
   cancelFuture,
   type Future,
@@ -146,10 +152,15 @@ export class Owner implements FutureSource {
   // #scanAt times out, and drain() only on every SCAN_EVERY-th call.
   #scanAt = performance.now() + SCAN_MS;
   #drains = 0;
-  #suspects = new Map<number, Future>();
-  // FINISHING slots whose runner the last scan found dead, with the STATE
-  // word it read (tag included).
+  // DONE and FINISHING slots whose runner the last scan found dead, with
+  // the STATE word it read (tag included: the same word at the next scan is
+  // the same task).
+  #suspects = new Map<number, number>();
   #finishing = new Map<number, number>();
+  // Slots this owner settled while their runner, declared dead, may still
+  // write or push them (HELD, _layout.ts), with their STATE word: freed by
+  // that push or that runner, or here once the runner is in the stop ring.
+  readonly #held = new Map<number, number>();
 
   constructor(block: Block, free: Queue<number>, replenish: () => void) {
     this.#b = block;
@@ -311,16 +322,17 @@ export class Owner implements FutureSource {
     const { v } = b;
     // DONE slots of dead runners, looked at before the drain: a runner that
     // was dead before the drain pushed before it (or never will).
-    const done: number[] = [];
+    const done = new Map<number, number>();
     for (const slot of this.#pending.keys()) {
       const base = b.slot(slot);
-      if ((Atomics.load(v, base + S_STATE) & PHASE) !== DONE) continue;
+      const state = Atomics.load(v, base + S_STATE);
+      if ((state & PHASE) !== DONE) continue;
       if (!entryAlive(v[base + S_WENTRY], Atomics.load(v, base + S_WIDENT))) {
-        done.push(slot);
+        done.set(slot, state);
       }
     }
     this.#drain();
-    const suspects = new Map<number, Future>();
+    const suspects = new Map<number, number>();
     const finishing = new Map<number, number>();
     for (const slot of [...this.#pending.keys()]) {
       const base = b.slot(slot);
@@ -336,16 +348,18 @@ export class Owner implements FutureSource {
       if (ident === 0 || entryAlive(v[base + S_WENTRY], ident)) continue;
       // FINISHING: the runner may be writing the outcome (declared dead, it
       // may still run): settled at the second scan in a row that finds the
-      // same word (its tag: the same task), as a DONE below.
-      if (phase === FINISHING && this.#finishing.get(slot) !== state) {
-        finishing.set(slot, state);
+      // same word (its tag: the same task), and HELD, not freed: the
+      // runner's FINISHING -> DONE CAS fails, and it frees the slot once
+      // its writes are over (_layout.ts "HELD").
+      if (phase === FINISHING) {
+        if (this.#finishing.get(slot) !== state) finishing.set(slot, state);
+        else this.#hold(slot, state, diedOutcome(ident));
         continue;
       }
-      // The runner is gone: it will never write or push this slot. (A
-      // runner that was declared dead but still runs loses its own CAS
-      // from RUNNING to FINISHING, or from QUEUED to RUNNING, or from
-      // FINISHING to DONE, and writes nothing more: each names this task's
-      // tag, _layout.ts.)
+      // RUNNING: the runner will never write or push this slot. (A runner
+      // that was declared dead but still runs loses its own CAS from
+      // RUNNING to FINISHING, or from QUEUED to RUNNING, and writes nothing
+      // more: each names this task's tag, _layout.ts.)
       const died = tagOf(state) | DONE;
       if (Atomics.compareExchange(v, base + S_STATE, state, died) === state) {
         v[base + S_KIND] = K_DIED; // after the CAS: a lost CAS writes nothing
@@ -354,25 +368,77 @@ export class Owner implements FutureSource {
     }
     this.#finishing = finishing;
     // A runner that died between marking DONE and its push: still DONE and
-    // undrained, with its runner dead, at two scans in a row (SCAN_MS
-    // apart: a runner declared dead that still runs has pushed by then).
-    for (const slot of done) {
-      const future = this.#pending.get(slot);
-      if (future === undefined) continue;
-      if (this.#suspects.get(slot) === future) this.#settle(slot);
-      else suspects.set(slot, future);
+    // undrained, with its runner dead, at two scans in a row (the same
+    // word: the same task). Settled with its outcome (complete at DONE) and
+    // HELD: a runner declared dead that still runs may push it yet.
+    for (const [slot, state] of done) {
+      if (!this.#pending.has(slot)) continue; // drained above
+      if (this.#suspects.get(slot) !== state) suspects.set(slot, state);
+      else this.#hold(slot, state, readOutcome(b, slot));
     }
     this.#suspects = suspects;
+    // HELD slots whose runner has stopped: freed here (see #hold).
+    for (const [slot, word] of this.#held) {
+      const base = b.slot(slot);
+      if (Atomics.load(v, base + S_STATE) !== word) {
+        this.#held.delete(slot); // freed by its push or its runner
+      } else if (identStopped(v[base + S_WIDENT]) !== undefined) {
+        // A push made before the stop is on our stack: drained (and the
+        // slot freed) first; else the CAS frees it. One of the two.
+        this.#drain();
+        this.#held.delete(slot);
+        if (
+          Atomics.compareExchange(
+            v,
+            base + S_STATE,
+            word,
+            tagOf(word) | FREE,
+          ) ===
+            word
+        ) this.#free.put(slot);
+      }
+    }
     // Free the records of ended pool threads and start replacements.
     this.#replenish();
+  }
+
+  /**
+   * Settles the task of slot `slot`, whose STATE word was `state` (DONE or
+   * FINISHING, its runner declared dead at two scans in a row), as
+   * `outcome`, and moves the slot to HELD (same tag) instead of freeing it:
+   * its runner may still run, push it or write into it (_layout.ts "HELD").
+   * The CAS from the word the scans saw settles it once: a push drained
+   * meanwhile settled it already (the word moved on).
+   */
+  #hold(slot: number, state: number, outcome: TaskOutcome): void {
+    const { v } = this.#b;
+    const held = tagOf(state) | HELD;
+    const at = this.#b.slot(slot) + S_STATE;
+    if (Atomics.compareExchange(v, at, state, held) !== state) return;
+    this.#held.set(slot, held);
+    const future = this.#pending.get(slot);
+    if (future === undefined) return;
+    this.#pending.delete(slot);
+    settleFuture(future, outcome);
   }
 
   #settle(slot: number): void {
     const b = this.#b;
     const { v } = b;
     const base = b.slot(slot);
+    const word = Atomics.load(v, base + S_STATE);
+    // The late push of a slot settled by #hold: its one push, so it is
+    // free now (the CAS against the runner's stop seen by a scan, and the
+    // runner's own free, which only a FINISHING slot, never pushed, has).
+    if ((word & PHASE) === HELD) {
+      if (
+        Atomics.compareExchange(v, base + S_STATE, word, tagOf(word) | FREE) ===
+          word
+      ) this.#free.put(slot);
+      return;
+    }
     const future = this.#pending.get(slot);
-    const state = Atomics.load(v, base + S_STATE) & PHASE;
+    const state = word & PHASE;
     // Only a finished or cancelled slot is ours (pushes happen in those
     // states only); anything else is left alone.
     if (state !== DONE && state !== CANCELLED) return;

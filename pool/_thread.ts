@@ -44,6 +44,7 @@ import {
   DONE,
   FINISHING,
   FREE,
+  HELD,
   LIVE,
   OPEN,
   ownerLive,
@@ -116,12 +117,22 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
   const take = dieAfterTake() ?? next;
   // The finished task whose push is due (see next()), or -1.
   let held = -1;
-  const flush = () => {
-    if (held < 0) return;
-    const s = held;
-    held = -1;
-    b.push(s);
-  };
+  // Test-only: a push that stalls first (stallBeforePush below), chosen
+  // here so that the usual flush calls b.push directly.
+  const stalled = stallBeforePush(b);
+  const flush = stalled === undefined
+    ? () => {
+      if (held < 0) return;
+      const s = held;
+      held = -1;
+      b.push(s);
+    }
+    : () => {
+      if (held < 0) return;
+      const s = held;
+      held = -1;
+      stalled(s);
+    };
   for (;;) {
     let s: number;
     try {
@@ -292,11 +303,19 @@ function finish(
     writeError(b, s, explainMissing(value, `Pool ${fnName}`));
   }
   // A compareExchange, not a store: a scan may have settled the task while
-  // this thread, declared dead, wrote (_layout.ts: FINISHING at two scans).
-  if (
-    Atomics.compareExchange(v, at, tag | FINISHING, tag | DONE) !==
-      (tag | FINISHING)
-  ) return STALE;
+  // this thread, declared dead, wrote (_layout.ts: FINISHING at two scans,
+  // HELD). Our writes are over: the slot is free now, freed here (CAS: the
+  // owner's scan frees it too once this thread is in the stop ring).
+  const found = Atomics.compareExchange(v, at, tag | FINISHING, tag | DONE);
+  if (found !== (tag | FINISHING)) {
+    const held = tag | HELD;
+    if (found === held) {
+      if (Atomics.compareExchange(v, at, held, tag | FREE) === held) {
+        free.put(s);
+      }
+    }
+    return STALE;
+  }
   const base = b.slot(s);
   const oentry = v[base + S_OENTRY], oident = v[base + S_OIDENT];
   if (!ownerLive(oentry, oident)) {
@@ -431,6 +450,32 @@ function dieAfterTake(): typeof next | undefined {
         .process.exit(7);
     }
     return s;
+  };
+}
+
+// Test-only (tests/pool/late_push_test.ts): when the initializer set
+// globalThis[Symbol.for("threadkit.test.stallBeforePush")] to an Int32Array
+// w, the push of a finished task (DONE, not yet on its owner's stack) first
+// stalls while w[0] is above 0 (decremented per stall): it stores the
+// thread's ident in w[1] (notified), waits until w[2] is not 0, then pushes
+// and stores 1 in w[3] (notified). Read once at the thread's start;
+// undefined otherwise.
+function stallBeforePush(b: Block): ((s: number) => void) | undefined {
+  const w = (globalThis as Record<symbol, unknown>)[
+    Symbol.for("threadkit.test.stallBeforePush")
+  ];
+  if (!(w instanceof Int32Array)) return undefined;
+  return (s: number): void => {
+    if (Atomics.sub(w, 0, 1) > 0) {
+      Atomics.store(w, 1, runtime().ident);
+      Atomics.notify(w, 1);
+      while (Atomics.load(w, 2) === 0) Atomics.wait(w, 2, 0, 1000);
+      b.push(s);
+      Atomics.store(w, 3, 1);
+      Atomics.notify(w, 3);
+      return;
+    }
+    b.push(s);
   };
 }
 

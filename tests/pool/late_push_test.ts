@@ -1,0 +1,127 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// A pool thread declared dead (its entry ended) while its finished task's
+// push is due (DONE, not yet on the owner's completion stack): the owner's
+// scans settle the task at the second scan in a row that finds it so, and
+// the thread, still running, pushes the slot late. The slot must not have
+// been given to another task by then: a late push of a slot that is on a
+// stack already links the stack into a cycle (a drain that never ends), and
+// a late push of a reused slot frees it twice (pool/_layout.ts "HELD").
+// The stall sits at exactly that point: a test-only hook the pool thread
+// reads once at its start (pool/_thread.ts stallBeforePush), armed by the
+// executor's initializer.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { endIdent, identStopped, runtime } from "../../_core/runtime.ts";
+import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
+import {
+  Block,
+  EMPTY,
+  FREE,
+  KEPT,
+  PHASE,
+  S_NEXT,
+  S_STATE,
+} from "../../pool/_layout.ts";
+import { ThreadPoolExecutor } from "../../mod.ts";
+import { within } from "./_fixtures.ts";
+import { until } from "../_helpers.ts";
+
+// The initializer: arms the hook (words: stalls left, the stalled thread's
+// ident, release, pushed).
+function arm(w: Int32Array): void {
+  (globalThis as Record<symbol, unknown>)[
+    Symbol.for("threadkit.test.stallBeforePush")
+  ] = w;
+}
+
+// Blocks this thread until `view[at]` is no longer `value` (at most 30 s),
+// without turning the event loop: nothing of this thread drains meanwhile.
+function waitOff(view: Int32Array, at: number, value: number, what: string) {
+  const end = performance.now() + 30_000;
+  while (Atomics.load(view, at) === value) {
+    if (performance.now() > end) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    Atomics.wait(view, at, value, 50);
+  }
+}
+
+// The slots on the completion stack at `head`, in order; a slot met twice
+// (a cycle) is cut there, so the drain after the test ends, and reported.
+function stack(b: Block, head: number): { slots: number[]; cycle: boolean } {
+  const { v } = b;
+  const slots: number[] = [];
+  let s = Atomics.load(v, head);
+  while (s !== EMPTY) {
+    slots.push(s);
+    const next = v[b.slot(s) + S_NEXT];
+    if (slots.includes(next)) {
+      v[b.slot(s) + S_NEXT] = EMPTY;
+      return { slots, cycle: true };
+    }
+    s = next;
+  }
+  return { slots, cycle: false };
+}
+
+describe("ThreadPoolExecutor: a pool thread declared dead before its push", () => {
+  it("settles its task once; its late push neither loops the stack nor frees a reused slot", async () => {
+    const w = new Int32Array(new SharedArrayBuffer(16));
+    Atomics.store(w, 0, 1); // the first push stalls
+    // 2 slots (maxQueue 1 + 1 worker).
+    const pool = new ThreadPoolExecutor({
+      maxWorkers: 1,
+      maxQueue: 1,
+      initializer: arm,
+      initArgs: [w],
+    });
+    const { buffer } = pool[TO_DESCRIPTOR]();
+    const b = new Block(buffer as SharedArrayBuffer);
+    const { v } = b;
+    const head = b.head(runtime().entry);
+    try {
+      const a = pool.submit((x: number) => x + 1, 1);
+      await until(() => Atomics.load(w, 1) !== 0, "the stall", 30_000);
+      const stale = Atomics.load(w, 1);
+      // Its entry ends; its JavaScript runs on (stalled before the push).
+      assert.ok(endIdent(stale));
+      // Settled by this thread's scans (DONE, runner dead, two in a row).
+      assert.equal(await within(a), 2);
+      // The replacement runs the next task.
+      assert.equal(await within(pool.submit((x: number) => x + 1, 2)), 3);
+      // A task whose completion is on this thread's stack, not drained
+      // (this thread does not turn its event loop), when the late push lands.
+      const c = pool.submit((x: number) => x * 10, 3);
+      waitOff(v, head, EMPTY, "c's push");
+      Atomics.store(w, 2, 1);
+      Atomics.notify(w, 2);
+      waitOff(w, 3, 0, "the late push");
+      const { slots, cycle } = stack(b, head);
+      assert.equal(cycle, false, `the completion stack loops: ${slots}`);
+      assert.equal(await within(c), 30);
+      // Every slot back once: each result exact, both slots free or kept.
+      const more = Array.from(
+        { length: 40 },
+        (_, i) => pool.submit((x: number) => x * 2, i),
+      );
+      assert.deepEqual(
+        await within(Promise.all(more)),
+        Array.from({ length: 40 }, (_, i) => i * 2),
+      );
+      for (let s = 0; s < b.l.slots; s++) {
+        const phase = Atomics.load(v, b.slot(s) + S_STATE) & PHASE;
+        assert.ok(phase === FREE || phase === KEPT, `slot ${s}: ${phase}`);
+      }
+      await within(pool.shutdownAsync());
+      await until(
+        () => identStopped(stale) !== undefined,
+        "the stale thread's stop",
+        30_000,
+      );
+    } finally {
+      Atomics.store(w, 2, 1);
+      Atomics.notify(w, 2);
+      await within(pool.shutdownAsync());
+    }
+  });
+});
