@@ -45,12 +45,7 @@ import {
   type WaitOutcome,
   waitSync,
 } from "../_core/wait.ts";
-import {
-  entryAlive,
-  identStopped,
-  requestCancel,
-  runtime,
-} from "../_core/runtime.ts";
+import { entryAlive, requestCancel, runtime } from "../_core/runtime.ts";
 import type { Queue } from "../queue/bounded.ts";
 import {
   ABORT,
@@ -79,6 +74,7 @@ import {
   tagOf,
 } from "./_layout.ts";
 import { diedOutcome, readOutcome, type TaskOutcome } from "./_payload.ts";
+import { Held } from "./_held.ts";
 import {
   cancelFuture,
   type Future,
@@ -157,15 +153,14 @@ export class Owner implements FutureSource {
   // the same task).
   #suspects = new Map<number, number>();
   #finishing = new Map<number, number>();
-  // Slots this owner settled while their runner, declared dead, may still
-  // write or push them (HELD, _layout.ts), with their STATE word: freed by
-  // that push or that runner, or here once the runner is in the stop ring.
-  readonly #held = new Map<number, number>();
+  // Slots settled while their runner, declared dead, may still run (HELD).
+  readonly #held: Held;
 
   constructor(block: Block, free: Queue<number>, replenish: () => void) {
     this.#b = block;
     this.#free = free;
     this.#replenish = replenish;
+    this.#held = new Held(block, free);
     const rt = runtime();
     this.#head = block.head(rt.entry);
     this.#entry = rt.entry;
@@ -377,68 +372,34 @@ export class Owner implements FutureSource {
       else this.#hold(slot, state, readOutcome(b, slot));
     }
     this.#suspects = suspects;
-    // HELD slots whose runner has stopped: freed here (see #hold).
-    for (const [slot, word] of this.#held) {
-      const base = b.slot(slot);
-      if (Atomics.load(v, base + S_STATE) !== word) {
-        this.#held.delete(slot); // freed by its push or its runner
-      } else if (identStopped(v[base + S_WIDENT]) !== undefined) {
-        // A push made before the stop is on our stack: drained (and the
-        // slot freed) first; else the CAS frees it. One of the two.
-        this.#drain();
-        this.#held.delete(slot);
-        if (
-          Atomics.compareExchange(
-            v,
-            base + S_STATE,
-            word,
-            tagOf(word) | FREE,
-          ) ===
-            word
-        ) this.#free.put(slot);
-      }
-    }
+    // HELD slots whose runner has stopped: freed (_held.ts).
+    this.#held.release(this.#drainHook);
     // Free the records of ended pool threads and start replacements.
     this.#replenish();
   }
 
-  /**
-   * Settles the task of slot `slot`, whose STATE word was `state` (DONE or
-   * FINISHING, its runner declared dead at two scans in a row), as
-   * `outcome`, and moves the slot to HELD (same tag) instead of freeing it:
-   * its runner may still run, push it or write into it (_layout.ts "HELD").
-   * The CAS from the word the scans saw settles it once: a push drained
-   * meanwhile settled it already (the word moved on).
-   */
+  // Settles the task of slot `slot` (DONE or FINISHING at two scans in a
+  // row, word `state`) as `outcome`, and HELDs the slot instead of freeing
+  // it (_held.ts). The CAS from the word both scans saw settles it once.
   #hold(slot: number, state: number, outcome: TaskOutcome): void {
-    const { v } = this.#b;
-    const held = tagOf(state) | HELD;
-    const at = this.#b.slot(slot) + S_STATE;
-    if (Atomics.compareExchange(v, at, state, held) !== state) return;
-    this.#held.set(slot, held);
+    if (!this.#held.hold(slot, state)) return;
     const future = this.#pending.get(slot);
     if (future === undefined) return;
     this.#pending.delete(slot);
     settleFuture(future, outcome);
   }
 
+  readonly #drainHook = (): void => void this.#drain();
+
   #settle(slot: number): void {
     const b = this.#b;
     const { v } = b;
     const base = b.slot(slot);
     const word = Atomics.load(v, base + S_STATE);
-    // The late push of a slot settled by #hold: its one push, so it is
-    // free now (the CAS against the runner's stop seen by a scan, and the
-    // runner's own free, which only a FINISHING slot, never pushed, has).
-    if ((word & PHASE) === HELD) {
-      if (
-        Atomics.compareExchange(v, base + S_STATE, word, tagOf(word) | FREE) ===
-          word
-      ) this.#free.put(slot);
-      return;
-    }
-    const future = this.#pending.get(slot);
     const state = word & PHASE;
+    // The late push of a slot settled by #hold: freed (_held.ts).
+    if (state === HELD) return this.#held.drained(slot, word);
+    const future = this.#pending.get(slot);
     // Only a finished or cancelled slot is ours (pushes happen in those
     // states only); anything else is left alone.
     if (state !== DONE && state !== CANCELLED) return;

@@ -76,6 +76,7 @@ import {
   taskView,
 } from "./_take.ts";
 import { close } from "./_close.ts";
+import { dieAfterTake, stallBeforePush } from "./_hooks.ts";
 import { readArgs, readTarget, writeError, writeResult } from "./_payload.ts";
 
 /** What a pool thread is started with (its Thread args). */
@@ -114,7 +115,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
   const q = taskView(tasks);
   // Test-only: a thread made to die right after a take (tests/pool,
   // take_death_test.ts), chosen once here so the loop pays nothing for it.
-  const take = dieAfterTake() ?? next;
+  const take = dieAfterTake(next) ?? next;
   // The finished task whose push is due (see next()), or -1.
   let held = -1;
   // Test-only: a push that stalls first (stallBeforePush below), chosen
@@ -431,53 +432,6 @@ function next(
 const BUSY_TRIES = 8;
 const BUSY_SPINS = 200;
 const BUSY_PARK_MS = 1;
-
-// Test-only (tests/pool/take_death_test.ts): when the initializer set
-// globalThis[Symbol.for("threadkit.test.dieAfterTake")] to an Int32Array,
-// the pool thread's take exits the thread (process.exit) right after it
-// took an index, while word 0 is above 0 (decremented per death), before
-// the claim: the take and the claim's window. Read once at the thread's
-// start; undefined otherwise.
-function dieAfterTake(): typeof next | undefined {
-  const armed = (globalThis as Record<symbol, unknown>)[
-    Symbol.for("threadkit.test.dieAfterTake")
-  ];
-  if (!(armed instanceof Int32Array)) return undefined;
-  return (...a: Parameters<typeof next>): number => {
-    const s = next(...a);
-    if (s >= 0 && Atomics.sub(armed, 0, 1) > 0) {
-      (globalThis as unknown as { process: { exit(c: number): void } })
-        .process.exit(7);
-    }
-    return s;
-  };
-}
-
-// Test-only (tests/pool/late_push_test.ts): when the initializer set
-// globalThis[Symbol.for("threadkit.test.stallBeforePush")] to an Int32Array
-// w, the push of a finished task (DONE, not yet on its owner's stack) first
-// stalls while w[0] is above 0 (decremented per stall): it stores the
-// thread's ident in w[1] (notified), waits until w[2] is not 0, then pushes
-// and stores 1 in w[3] (notified). Read once at the thread's start;
-// undefined otherwise.
-function stallBeforePush(b: Block): ((s: number) => void) | undefined {
-  const w = (globalThis as Record<symbol, unknown>)[
-    Symbol.for("threadkit.test.stallBeforePush")
-  ];
-  if (!(w instanceof Int32Array)) return undefined;
-  return (s: number): void => {
-    if (Atomics.sub(w, 0, 1) > 0) {
-      Atomics.store(w, 1, runtime().ident);
-      Atomics.notify(w, 1);
-      while (Atomics.load(w, 2) === 0) Atomics.wait(w, 2, 0, 1000);
-      b.push(s);
-      Atomics.store(w, 3, 1);
-      Atomics.notify(w, 3);
-      return;
-    }
-    b.push(s);
-  };
-}
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {
   return typeof (x as PromiseLike<unknown>)?.then === "function";
