@@ -1,6 +1,6 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// A pool thread declared dead (its entry ended) while its finished task's
-// push is due (DONE, not yet on the owner's completion stack): the owner's
+// A pool thread declared dead (its entry ended) while it writes its task's
+// outcome (FINISHING), or while its finished task's push is due (DONE, not yet on the owner's completion stack): the owner's
 // scans settle the task at the second scan in a row that finds it so, and
 // the thread, still running, pushes the slot late. The slot must not have
 // been given to another task by then: a late push of a slot that is on a
@@ -22,7 +22,13 @@ import {
   S_NEXT,
   S_STATE,
 } from "../../pool/_layout.ts";
-import { ThreadPoolExecutor } from "../../mod.ts";
+import {
+  currentThread,
+  Event,
+  Queue,
+  ThreadDiedError,
+  ThreadPoolExecutor,
+} from "../../mod.ts";
 import { within } from "./_fixtures.ts";
 import { until } from "../_helpers.ts";
 
@@ -122,6 +128,74 @@ describe("ThreadPoolExecutor: a pool thread declared dead before its push", () =
       Atomics.store(w, 2, 1);
       Atomics.notify(w, 2);
       await within(pool.shutdownAsync());
+    }
+  });
+
+  it("writing its outcome: the task fails once with ThreadDiedError, and its late writes land in no other task's slot", async () => {
+    // 2 slots (maxQueue 1 + 1 worker): A's, then H's.
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1, maxQueue: 1 });
+    const { buffer } = pool[TO_DESCRIPTOR]();
+    const b = new Block(buffer as SharedArrayBuffer);
+    const ids = new Queue<number>({ capacity: 1, type: "int32" });
+    const go = new Event();
+    // The result's encoding reads its getter in the pool thread, after the
+    // thread moved the slot to FINISHING: it stalls there until `go`.
+    const a = pool.submit(
+      (ids: Queue<number>, go: Event) => ({
+        get late() {
+          ids.put(currentThread().ident!);
+          if (!go.wait({ timeout: 30_000 })) throw new Error("never released");
+          return "A's late result, written into A's old slot";
+        },
+      }),
+      ids,
+      go,
+    );
+    const stale = await within(ids.getAsync({ timeout: 30_000 }));
+    // Queued behind it: runs on the replacement, which it then blocks.
+    const startedH = new Event(), goH = new Event();
+    const h = pool.submit(
+      (started: Event, go: Event) => {
+        started.set();
+        if (!go.wait({ timeout: 30_000 })) throw new Error("never released");
+        return "H";
+      },
+      startedH,
+      goH,
+    );
+    // Its entry ends; its JavaScript runs on (stalled in the getter).
+    assert.ok(endIdent(stale));
+    await assert.rejects(within(a), ThreadDiedError);
+    await within(startedH.waitAsync({ timeout: 30_000 }));
+    // Queued while H runs: its args wait in its slot's payload. The only
+    // slot left is A's: it must not be given out while the stale thread
+    // may write into it (it frees it itself once its writes are over).
+    const c = pool.submitAsync((s: string) => s, "C's own argument");
+    // A slot free now is taken and written within this turn's microtasks.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    // The stale thread writes its outcome now, then finds its task settled
+    // and leaves.
+    go.set();
+    await until(
+      () => identStopped(stale) !== undefined,
+      "the stale thread's stop",
+      30_000,
+    );
+    goH.set();
+    assert.equal(await within(h), "H");
+    assert.equal(await within((await within(c)).future), "C's own argument");
+    const more = Array.from(
+      { length: 40 },
+      (_, i) => pool.submit((x: number) => x * 2, i),
+    );
+    assert.deepEqual(
+      await within(Promise.all(more)),
+      Array.from({ length: 40 }, (_, i) => i * 2),
+    );
+    // The slot it held is free again (freed by the stale thread itself).
+    for (let s = 0; s < b.l.slots; s++) {
+      const phase = Atomics.load(b.v, b.slot(s) + S_STATE) & PHASE;
+      assert.ok(phase === FREE || phase === KEPT, `slot ${s}: ${phase}`);
     }
   });
 });
