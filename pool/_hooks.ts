@@ -54,3 +54,41 @@ export function stallBeforePush(b: Block): ((s: number) => void) | undefined {
     b.push(s);
   };
 }
+
+/** The two points of an idle thread's take-back (stallThenDie). */
+export interface TakeBackHooks {
+  /** Before the thread leaves its record. */
+  before(): void;
+  /** Right after it claimed the record back, before it names itself. */
+  claimed(): void;
+}
+
+// Test-only (tests/pool/take_back_test.ts): when the initializer set
+// globalThis[Symbol.for("threadkit.test.dieInTakeBack")] to an Int32Array
+// w, the first idle leave of a thread while w[0] is above 0 (decremented)
+// stores the thread's ident in w[1] (notified) and waits until w[2] is not
+// 0; if it then takes its record back (a task arrived), the thread exits
+// (process.exit) right after its claim: the stop that the take-back's
+// negative ident leaves to a maintain. Read once at the thread's start;
+// undefined otherwise.
+export function dieInTakeBack(): TakeBackHooks | undefined {
+  const w = (globalThis as Record<symbol, unknown>)[
+    Symbol.for("threadkit.test.dieInTakeBack")
+  ];
+  if (!(w instanceof Int32Array)) return undefined;
+  let armed = false;
+  return {
+    before(): void {
+      armed = Atomics.sub(w, 0, 1) > 0;
+      if (!armed) return;
+      Atomics.store(w, 1, runtime().ident);
+      Atomics.notify(w, 1);
+      while (Atomics.load(w, 2) === 0) Atomics.wait(w, 2, 0, 1000);
+    },
+    claimed(): void {
+      if (!armed) return;
+      (globalThis as unknown as { process: { exit(c: number): void } })
+        .process.exit(7);
+    },
+  };
+}

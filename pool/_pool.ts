@@ -5,7 +5,7 @@
 // threads, and stopping.
 
 import { RuntimeError } from "../_core/errors.ts";
-import { entryAlive, runtime } from "../_core/runtime.ts";
+import { entryAlive, identStopped, runtime } from "../_core/runtime.ts";
 import { heapAlloc } from "../_core/heap_top.ts";
 import { checkOptions, setSliceHook } from "../_core/wait.ts";
 import { checkTarget, type WireTarget, wireTarget } from "../_core/target.ts";
@@ -330,6 +330,19 @@ export class Pool {
     for (let w = 0; w < b.l.workers; w++) {
       const r = b.record(w);
       const ident = Atomics.load(v, r + R_IDENT);
+      // -ident: a pool thread taking its record back (_thread.ts
+      // leaveIdle), counted in LIVE; freed once it is in the stop ring
+      // (it runs no more JavaScript, so it can never name itself there).
+      if (ident < -1) {
+        if (
+          identStopped(-ident) !== undefined &&
+          Atomics.compareExchange(v, r + R_IDENT, ident, 0) === ident
+        ) {
+          Atomics.sub(v, LIVE, 1);
+          Atomics.notify(v, LIVE); // as below
+        }
+        continue;
+      }
       if (ident <= 0 || entryAlive(v[r + R_ENTRY], ident)) continue;
       // Looked at again: the two loads above are not one read. Between
       // them the thread may have left (IDENT 0) and a starter (or its own

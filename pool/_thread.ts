@@ -45,12 +45,9 @@ import {
   FINISHING,
   FREE,
   HELD,
-  LIVE,
   OPEN,
   ownerLive,
   QUEUED,
-  R_ENTRY,
-  R_IDENT,
   R_TAG,
   R_TAKE,
   RUNNING,
@@ -76,7 +73,8 @@ import {
   taskView,
 } from "./_take.ts";
 import { close } from "./_close.ts";
-import { dieAfterTake, stallBeforePush } from "./_hooks.ts";
+import { leave, leaveIdle } from "./_leave.ts";
+import { dieAfterTake, dieInTakeBack, stallBeforePush } from "./_hooks.ts";
 import { readArgs, readTarget, writeError, writeResult } from "./_payload.ts";
 
 /** What a pool thread is started with (its Thread args). */
@@ -116,6 +114,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
   // Test-only: a thread made to die right after a take (tests/pool,
   // take_death_test.ts), chosen once here so the loop pays nothing for it.
   const take = dieAfterTake(next) ?? next;
+  const takeBack = dieInTakeBack(); // test-only, as take
   // The finished task whose push is due (see next()), or -1.
   let held = -1;
   // Test-only: a push that stalls first (stallBeforePush below), chosen
@@ -140,7 +139,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       s = take(b, w, ident, q, tasks, idleMs, withdraw, flush);
     } catch (error) {
       if (error instanceof QueueEmptyError) {
-        if (leaveIdle(v, rec, ident, entry, tasks)) return;
+        if (leaveIdle(v, rec, ident, entry, tasks, takeBack)) return;
         continue;
       }
       if (error instanceof QueueShutDownError) return leave(v, rec, ident);
@@ -435,51 +434,6 @@ const BUSY_PARK_MS = 1;
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {
   return typeof (x as PromiseLike<unknown>)?.then === "function";
-}
-
-// Frees this thread's record (once) and tells shutdown waiters.
-function leave(v: Int32Array, rec: number, ident: number): void {
-  if (Atomics.compareExchange(v, rec + R_IDENT, ident, 0) === ident) {
-    Atomics.sub(v, LIVE, 1);
-    // Why no lost wakeup: shutdown waits on LIVE while it reads the count
-    // it saw; the decrement comes first.
-    Atomics.notify(v, LIVE);
-  }
-}
-
-// Leaves after an idle timeout, unless a task arrived meanwhile. Submit puts
-// its task, then reads LIVE; we decrement LIVE, then read the queue size:
-// one of the two sees the other, so a task is never left with no thread.
-// The record is taken back as a starter takes one (_pool.ts replenish):
-// IDENT 0 -> -1 (starting: a maintain skips it), ENTRY, then IDENT. Once
-// free, the record may have served a whole other thread (started, ran,
-// idled out: a stall of this thread between its leave and this CAS, at
-// load) that wrote its own ENTRY; a take-back that only moved IDENT back
-// to this ident left that ENTRY, and every maintain then found this live
-// thread "ended" (entryAlive(ENTRY, IDENT) false): it reclaimed its take
-// (the task re-tagged and queued again under a thread about to claim it)
-// and freed the record to a second thread while this one still ran on it.
-// Left: a thread stopped between its CAS to -1 and its IDENT store leaves
-// the record at -1 for good (nothing takes a starting record over); no
-// allocation or call comes between them, so only a stop from outside (a
-// terminate of the pool worker, which nothing in the package issues) could
-// land there.
-function leaveIdle(
-  v: Int32Array,
-  rec: number,
-  ident: number,
-  entry: number,
-  tasks: Queue<number>,
-): boolean {
-  leave(v, rec, ident);
-  // After a shutdown too, queued tasks still need a thread.
-  if (tasks.qsize() === 0 || Atomics.load(v, STATE) === BROKEN) return true;
-  // Take the record back if no starter claimed it meanwhile.
-  if (Atomics.compareExchange(v, rec + R_IDENT, 0, -1) !== 0) return true;
-  v[rec + R_ENTRY] = entry; // published by the store of IDENT
-  Atomics.store(v, rec + R_IDENT, ident);
-  Atomics.add(v, LIVE, 1);
-  return false;
 }
 
 // The initializer failed (or home ended, _orphans.ts): the pool is broken.
