@@ -369,7 +369,7 @@ export class Pool {
       }
       if (Atomics.compareExchange(v, r + R_IDENT, ident, 0) === ident) {
         Atomics.sub(v, LIVE, 1);
-        // Why no lost wakeup: as for a leaving pool thread (_thread.ts).
+        // Why no lost wakeup: as for a leaving pool thread (_leave.ts).
         Atomics.notify(v, LIVE);
       }
     }
