@@ -69,7 +69,8 @@ const sides = new WeakMap<Int32Array, Int32Array>();
 // Whether a record of `need` bytes fits in the structured ring of header
 // `h` now: the rule of TextRing's #place (_text.ts), read as a snapshot
 // (HEAD, TAIL and B by Atomics loads, the side word of HEAD's record).
-function textRoom(h: Int32Array, need: number): boolean {
+// Exported for tests/queue/byte_room_test.ts, which pins it to the ring.
+export function textRoom(h: Int32Array, need: number): boolean {
   const cap = h[CAPACITY], size = h[BYTES];
   const head = Atomics.load(h, HEAD) & POSITION;
   const t = Atomics.load(h, TAIL) & POSITION;

@@ -12,6 +12,8 @@ import { LifoQueue, Queue, QueueFullError } from "../../mod.ts";
 import { TextRing } from "../../queue/_text.ts";
 import { LockedStore } from "../../queue/_locked.ts";
 import { SPIN } from "../../queue/_state.ts";
+import { HEADER_WORDS } from "../../queue/_layout.ts";
+import { textRoom } from "../../queue/_room.ts";
 
 type Proto = Record<string, (...a: unknown[]) => unknown>;
 
@@ -94,4 +96,40 @@ describe("a byte store's putter waiting for bytes, with item room to spare", () 
       assert.equal(q.qsize(), 0);
     });
   }
+
+  it("the ring's check agrees with its put, at every step of a random run", () => {
+    // Sizes that fill the bytes before the items, and wrap the region.
+    let seed = 7;
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) >>> 0) % n;
+    const q = new Queue<string>({ capacity: 6, bytes: 96 });
+    const d = q[Symbol.for("threadkit.toDescriptor") as never] as () => {
+      buffer: SharedArrayBuffer;
+      byteOffset: number;
+    };
+    const { buffer, byteOffset } = d.call(q);
+    const h = new Int32Array(buffer, byteOffset, HEADER_WORDS);
+    const held: string[] = [];
+    let puts = 0, refused = 0;
+    for (let i = 0; i < 2000; i++) {
+      if (rnd(3) === 0 && held.length > 0) {
+        assert.equal(q.getNowait(), held.shift());
+        continue;
+      }
+      // An ASCII string: its record is its JSON text and a ",".
+      const item = "x".repeat(rnd(40));
+      const fits = textRoom(h, JSON.stringify(item).length + 1);
+      try {
+        q.putNowait(item);
+        held.push(item);
+        puts++;
+        assert.equal(fits, true, `step ${i}: put went in, check said no`);
+      } catch (error) {
+        if (!(error instanceof QueueFullError)) throw error;
+        refused++;
+        assert.equal(fits, false, `step ${i}: put refused, check said yes`);
+      }
+    }
+    assert.ok(puts > 100 && refused > 100, `${puts} puts, ${refused} refused`);
+    while (held.length > 0) assert.equal(q.getNowait(), held.shift());
+  });
 });
