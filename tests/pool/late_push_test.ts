@@ -29,7 +29,7 @@ import {
   ThreadDiedError,
   ThreadPoolExecutor,
 } from "../../mod.ts";
-import { within } from "./_fixtures.ts";
+import { blocker, within } from "./_fixtures.ts";
 import { until } from "../_helpers.ts";
 
 // The initializer: arms the hook (words: stalls left, the stalled thread's
@@ -70,6 +70,23 @@ function stack(b: Block, head: number): { slots: number[]; cycle: boolean } {
   return { slots, cycle: false };
 }
 
+// The pool goes on with exact results, and every slot is back once: free
+// or kept, none HELD or lost.
+async function slotsBack(pool: ThreadPoolExecutor, b: Block): Promise<void> {
+  const more = Array.from(
+    { length: 40 },
+    (_, i) => pool.submit((x: number) => x * 2, i),
+  );
+  assert.deepEqual(
+    await within(Promise.all(more)),
+    Array.from({ length: 40 }, (_, i) => i * 2),
+  );
+  for (let s = 0; s < b.l.slots; s++) {
+    const phase = Atomics.load(b.v, b.slot(s) + S_STATE) & PHASE;
+    assert.ok(phase === FREE || phase === KEPT, `slot ${s}: ${phase}`);
+  }
+}
+
 describe("ThreadPoolExecutor: a pool thread declared dead before its push", () => {
   it("settles its task once; its late push neither loops the stack nor frees a reused slot", async () => {
     const w = new Int32Array(new SharedArrayBuffer(16));
@@ -105,19 +122,7 @@ describe("ThreadPoolExecutor: a pool thread declared dead before its push", () =
       const { slots, cycle } = stack(b, head);
       assert.equal(cycle, false, `the completion stack loops: ${slots}`);
       assert.equal(await within(c), 30);
-      // Every slot back once: each result exact, both slots free or kept.
-      const more = Array.from(
-        { length: 40 },
-        (_, i) => pool.submit((x: number) => x * 2, i),
-      );
-      assert.deepEqual(
-        await within(Promise.all(more)),
-        Array.from({ length: 40 }, (_, i) => i * 2),
-      );
-      for (let s = 0; s < b.l.slots; s++) {
-        const phase = Atomics.load(v, b.slot(s) + S_STATE) & PHASE;
-        assert.ok(phase === FREE || phase === KEPT, `slot ${s}: ${phase}`);
-      }
+      await slotsBack(pool, b);
       await within(pool.shutdownAsync());
       await until(
         () => identStopped(stale) !== undefined,
@@ -154,15 +159,7 @@ describe("ThreadPoolExecutor: a pool thread declared dead before its push", () =
     const stale = await within(ids.getAsync({ timeout: 30_000 }));
     // Queued behind it: runs on the replacement, which it then blocks.
     const startedH = new Event(), goH = new Event();
-    const h = pool.submit(
-      (started: Event, go: Event) => {
-        started.set();
-        if (!go.wait({ timeout: 30_000 })) throw new Error("never released");
-        return "H";
-      },
-      startedH,
-      goH,
-    );
+    const h = pool.submit(blocker, goH, startedH);
     // Its entry ends; its JavaScript runs on (stalled in the getter).
     assert.ok(endIdent(stale));
     await assert.rejects(within(a), ThreadDiedError);
@@ -182,20 +179,8 @@ describe("ThreadPoolExecutor: a pool thread declared dead before its push", () =
       30_000,
     );
     goH.set();
-    assert.equal(await within(h), "H");
+    assert.equal(await within(h), "released");
     assert.equal(await within((await within(c)).future), "C's own argument");
-    const more = Array.from(
-      { length: 40 },
-      (_, i) => pool.submit((x: number) => x * 2, i),
-    );
-    assert.deepEqual(
-      await within(Promise.all(more)),
-      Array.from({ length: 40 }, (_, i) => i * 2),
-    );
-    // The slot it held is free again (freed by the stale thread itself).
-    for (let s = 0; s < b.l.slots; s++) {
-      const phase = Atomics.load(b.v, b.slot(s) + S_STATE) & PHASE;
-      assert.ok(phase === FREE || phase === KEPT, `slot ${s}: ${phase}`);
-    }
+    await slotsBack(pool, b);
   });
 });
