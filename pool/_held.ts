@@ -1,17 +1,29 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // Slots an owner settled while their runner, declared dead, may still run
-// (HELD, _layout.ts "Settled, not yet free"): the owner's scan (_owner.ts)
-// settles such a task at the second scan in a row that finds the same
-// STATE word, moves the slot to HELD (same tag) and keeps it here until it
-// is free: by that runner's late push (the owner's drain frees it), by the
-// runner's own failed FINISHING -> DONE CAS (_thread.ts finish), or here,
-// once the runner is in the stop ring (_core/runtime.ts). Each free is a
-// CAS from the HELD word: one wins, and the slot goes to the free queue
+// (HELD from DONE, HELD_W from FINISHING; _layout.ts "Settled, not yet
+// free"): the owner's scan (_owner.ts) settles such a task at the second
+// scan in a row that finds the same STATE word, moves the slot to HELD or
+// HELD_W (same tag) and keeps it here until it is free: by that runner's
+// late push (HELD: the owner's drain frees it), by the runner's own failed
+// FINISHING -> DONE CAS (HELD_W, _thread.ts finish), or here, once the
+// runner is in the stop ring (_core/runtime.ts; HELD_W also by any
+// maintain's sweep, _orphans.ts, should this owner end first). Each free is
+// a CAS from the whole word: one wins, and the slot goes to the free queue
 // once.
 
 import { identStopped } from "../_core/runtime.ts";
 import type { Queue } from "../queue/bounded.ts";
-import { type Block, FREE, HELD, S_STATE, S_WIDENT, tagOf } from "./_layout.ts";
+import {
+  type Block,
+  FINISHING,
+  FREE,
+  HELD,
+  HELD_W,
+  PHASE,
+  S_STATE,
+  S_WIDENT,
+  tagOf,
+} from "./_layout.ts";
 
 /** One owner's HELD slots, with their STATE words (HELD | tag). */
 export class Held {
@@ -25,7 +37,9 @@ export class Held {
    * on (a push drained meanwhile settled it).
    */
   hold(slot: number, state: number): boolean {
-    const held = tagOf(state) | HELD;
+    // From FINISHING: never pushed (HELD_W); from DONE: may be (HELD).
+    const phase = (state & PHASE) === FINISHING ? HELD_W : HELD;
+    const held = tagOf(state) | phase;
     const at = this.b.slot(slot) + S_STATE;
     if (Atomics.compareExchange(this.b.v, at, state, held) !== state) {
       return false;

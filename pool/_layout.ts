@@ -97,13 +97,15 @@ export const TARGET_BYTES = 256 * 1024;
 // DONE      -the runner died before its push: still DONE, not drained, runner dead
 //            at two owner's scans in a row, same tag (CAS)-> HELD, settled with its outcome
 // RUNNING   -runner died, seen by the owner's scan (CAS)-> DONE (kind DIED), settled
-// FINISHING -runner dead at two owner's scans in a row, same tag (CAS)-> HELD, settled
+// FINISHING -runner dead at two owner's scans in a row, same tag (CAS)-> HELD_W, settled
 //                                                           with ThreadDiedError
 // HELD      -its runner's late push, drained by the owner (CAS)-> FREE (free queue)
-// HELD      -its runner's failed FINISHING -> DONE (CAS)->  FREE (free queue)
 // HELD      -its runner in the stop ring, seen by the owner's scan after a
 //            drain (CAS)->                                  FREE (free queue)
 // HELD      -pushed on the stack of an ended owner, sweep (CAS)-> FREE
+// HELD_W    -its runner's failed FINISHING -> DONE (CAS)->  FREE (free queue)
+// HELD_W    -its runner in the stop ring, seen by an owner's scan or by
+//            any maintain's sweep (CAS)->                   FREE (free queue)
 // DONE, CANCELLED (pushed) -owner settles the Future->      FREE (index put in the free queue)
 //                                                           or KEPT (in the owner's own cache)
 // KEPT      -the owner's next submit (CAS)->               FREE, then taken as above
@@ -152,10 +154,12 @@ export const TARGET_BYTES = 256 * 1024;
 // of a slot reused meanwhile either links it into a stack it is on
 // already (NEXT pointing into itself: a drain that never ends) or frees it
 // a second time (two tasks on one slot). Exactly once, per case:
-// - FINISHING -> HELD: the runner's FINISHING -> DONE CAS now fails, so it
-//   never pushes; it frees the slot itself (CAS HELD -> FREE, same tag)
-//   once its writes are over, or, if it has stopped, the owner's scan does
-//   (the stop ring, _core/runtime.ts: it runs no more JavaScript).
+// - FINISHING -> HELD_W: the runner's FINISHING -> DONE CAS now fails, so
+//   it never pushes; it frees the slot itself (CAS HELD_W -> FREE, same
+//   tag) once its writes are over, or, if it has stopped (the stop ring,
+//   _core/runtime.ts: it runs no more JavaScript), the owner's scan or any
+//   thread's maintain (sweep, _orphans.ts) does: the slot is on no stack,
+//   so its owner need not live (it may end before its runner stops).
 // - DONE -> HELD: the runner may push once, before or after the CAS; the
 //   owner's drain of a HELD slot frees it (CAS HELD -> FREE). A runner
 //   that stopped without pushing is freed by the owner's scan: it drains
@@ -169,8 +173,13 @@ export const TARGET_BYTES = 256 * 1024;
 // queued (above), so a Future's task may finish under a later tag than its
 // submit's. A HELD slot whose runner never stops nor pushes (its stop not
 // recorded: stopped together with its starter, or pushed out of the ring)
-// stays HELD: one slot fewer, never a slot twice. So does one whose owner
-// ends before its runner stops (only its stack is swept).
+// stays HELD: one slot fewer, never a slot twice. So does a HELD (from
+// DONE) slot whose owner ends before its runner stops without pushing: it
+// may sit on that owner's stack (pushed before the stop), which only a
+// sweep's walk of the stack may free, and a free outside that walk could
+// hand the slot on while a concurrent sweep still walks through it.
+// (While the owner lives it frees it at its next scan: after its next
+// submit or wait, when it has nothing pending.)
 // What the tag does not cover: a runner whose take a reclaim re-tagged
 // (declared dead) and that stalls between its look at STATE and its
 // WENTRY/WIDENT stores (_thread.ts): its name may land over the task's
@@ -183,7 +192,8 @@ export const FREE = 0,
   CANCELLED = 4,
   FINISHING = 5,
   KEPT = 6,
-  HELD = 7;
+  HELD = 7,
+  HELD_W = 8;
 export const ABORT = 16;
 /** The phase bits of STATE. */
 export const PHASE = 15;

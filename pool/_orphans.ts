@@ -13,6 +13,7 @@ import {
   FREE,
   HEAD_COUNT,
   HELD,
+  HELD_W,
   HENTRY,
   HIDENT,
   KEPT,
@@ -22,10 +23,13 @@ import {
   S_OENTRY,
   S_OIDENT,
   S_STATE,
+  S_WIDENT,
   setPhase,
   shift,
   STATE,
+  tagOf,
 } from "./_layout.ts";
+import { identStopped } from "../_core/runtime.ts";
 import { breakPool } from "./_thread.ts";
 
 /**
@@ -73,13 +77,24 @@ export function reclaimKept(b: Block, free: Queue<number>): number {
  * thread checks the owner before its push, but the owner may end right
  * after). A slot on such a stack whose owner lives (a later thread on
  * the same entry) is pushed back. CAS and exchange make each slot taken
- * once: by its owner, or here.
+ * once: by its owner, or here. And HELD_W slots whose runner has stopped,
+ * whoever their owner (_layout.ts "HELD": never on a stack; one CAS from
+ * the whole word, against the owner's own release and the runner's).
  */
 export function sweep(b: Block, free: Queue<number>): void {
   const { v } = b;
   for (let s = 0; s < b.l.slots; s++) {
     const base = b.slot(s);
-    if ((Atomics.load(v, base + S_STATE) & PHASE) !== KEPT) continue;
+    const word = Atomics.load(v, base + S_STATE);
+    if ((word & PHASE) === HELD_W) {
+      if (
+        identStopped(v[base + S_WIDENT]) !== undefined &&
+        Atomics.compareExchange(v, base + S_STATE, word, tagOf(word) | FREE) ===
+          word
+      ) free.put(s);
+      continue;
+    }
+    if ((word & PHASE) !== KEPT) continue;
     // The owner wrote OENTRY/OIDENT before its store of KEPT.
     if (ownerLive(v[base + S_OENTRY], v[base + S_OIDENT])) continue;
     if (shift(v, base + S_STATE, KEPT, FREE) === KEPT) {

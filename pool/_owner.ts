@@ -348,7 +348,7 @@ export class Owner implements FutureSource {
       // its writes are over (_layout.ts "HELD").
       if (phase === FINISHING) {
         if (this.#finishing.get(slot) !== state) finishing.set(slot, state);
-        else this.#hold(slot, state, diedOutcome(ident));
+        else this.#hold(slot, state, () => diedOutcome(ident));
         continue;
       }
       // RUNNING: the runner will never write or push this slot. (A runner
@@ -369,7 +369,7 @@ export class Owner implements FutureSource {
     for (const [slot, state] of done) {
       if (!this.#pending.has(slot)) continue; // drained above
       if (this.#suspects.get(slot) !== state) suspects.set(slot, state);
-      else this.#hold(slot, state, readOutcome(b, slot));
+      else this.#hold(slot, state, () => readOutcome(b, slot));
     }
     this.#suspects = suspects;
     // HELD slots whose runner has stopped: freed (_held.ts).
@@ -381,12 +381,20 @@ export class Owner implements FutureSource {
   // Settles the task of slot `slot` (DONE or FINISHING at two scans in a
   // row, word `state`) as `outcome`, and HELDs the slot instead of freeing
   // it (_held.ts). The CAS from the word both scans saw settles it once.
-  #hold(slot: number, state: number, outcome: TaskOutcome): void {
+  // The outcome is read after the CAS, and a read that throws fails the
+  // Future with that error: the scan goes on, the Future settles.
+  #hold(slot: number, state: number, outcome: () => TaskOutcome): void {
     if (!this.#held.hold(slot, state)) return;
     const future = this.#pending.get(slot);
     if (future === undefined) return;
     this.#pending.delete(slot);
-    settleFuture(future, outcome);
+    let o: TaskOutcome;
+    try {
+      o = outcome();
+    } catch (error) {
+      o = { ok: false, error };
+    }
+    settleFuture(future, o);
   }
 
   readonly #drainHook = (): void => void this.#drain();

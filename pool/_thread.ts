@@ -44,7 +44,7 @@ import {
   DONE,
   FINISHING,
   FREE,
-  HELD,
+  HELD_W,
   OPEN,
   ownerLive,
   QUEUED,
@@ -304,11 +304,11 @@ function finish(
   }
   // A compareExchange, not a store: a scan may have settled the task while
   // this thread, declared dead, wrote (_layout.ts: FINISHING at two scans,
-  // HELD). Our writes are over: the slot is free now, freed here (CAS: the
+  // HELD_W). Our writes are over: the slot is free now, freed here (CAS: the
   // owner's scan frees it too once this thread is in the stop ring).
   const found = Atomics.compareExchange(v, at, tag | FINISHING, tag | DONE);
   if (found !== (tag | FINISHING)) {
-    const held = tag | HELD;
+    const held = tag | HELD_W;
     if (found === held) {
       if (Atomics.compareExchange(v, at, held, tag | FREE) === held) {
         free.put(s);

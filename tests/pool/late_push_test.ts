@@ -26,11 +26,14 @@ import {
   currentThread,
   Event,
   Queue,
+  Thread,
   ThreadDiedError,
   ThreadPoolExecutor,
 } from "../../mod.ts";
 import { blocker, within } from "./_fixtures.ts";
 import { until } from "../_helpers.ts";
+
+const JOIN = { timeout: 30_000 };
 
 // The initializer: arms the hook (words: stalls left, the stalled thread's
 // ident, release, pushed).
@@ -182,5 +185,68 @@ describe("ThreadPoolExecutor: a pool thread declared dead before its push", () =
     assert.equal(await within(h), "released");
     assert.equal(await within((await within(c)).future), "C's own argument");
     await slotsBack(pool, b);
+  });
+
+  it("writing its outcome, its owner ended first: the slot is freed once the runner stops, by any thread's maintain", async () => {
+    // 2 slots (maxQueue 1 + 1 worker).
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1, maxQueue: 1 });
+    const { buffer } = pool[TO_DESCRIPTOR]();
+    const b = new Block(buffer as SharedArrayBuffer);
+    const ids = new Queue<number>({ capacity: 1, type: "int32" });
+    const go = new Event();
+    // The owner: a thread of its own, which ends once its task has failed.
+    const owner = new Thread({
+      target: (pool: ThreadPoolExecutor, ids: Queue<number>, go: Event) => {
+        const f = pool.submit(
+          (ids: Queue<number>, go: Event) => ({
+            get late() {
+              ids.put(currentThread().ident!);
+              if (!go.wait({ timeout: 30_000 })) throw new Error("no go");
+              // Dies while FINISHING, its outcome half written.
+              (globalThis as unknown as { process: { exit(c: number): void } })
+                .process.exit(7);
+              return "never";
+            },
+          }),
+          ids,
+          go,
+        );
+        try {
+          f.result({ timeout: 30_000 });
+          return "no error";
+        } catch (error) {
+          return (error as Error).name;
+        }
+      },
+      args: [pool, ids, go],
+    });
+    owner.start();
+    const stale = await within(ids.getAsync({ timeout: 30_000 }));
+    assert.ok(endIdent(stale)); // declared dead, still in the getter
+    assert.equal(await owner.joinAsync(JOIN), "ThreadDiedError");
+    go.set(); // the runner dies while FINISHING, after its owner ended
+    await until(
+      () => identStopped(stale) !== undefined,
+      "the runner's stop",
+      30_000,
+    );
+    // Work from this thread: its scans run maintain (and so the sweep).
+    const end = performance.now() + 30_000;
+    for (;;) {
+      const more = Array.from(
+        { length: 20 },
+        (_, i) => pool.submit((x: number) => x + 1, i),
+      );
+      assert.deepEqual(
+        await within(Promise.all(more)),
+        Array.from({ length: 20 }, (_, i) => i + 1),
+      );
+      const phases = Array.from(
+        { length: b.l.slots },
+        (_, s) => Atomics.load(b.v, b.slot(s) + S_STATE) & PHASE,
+      );
+      if (phases.every((p) => p === FREE || p === KEPT)) break;
+      assert.ok(performance.now() < end, `slots not free: ${phases}`);
+    }
   });
 });

@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { identStopped } from "../../_core/runtime.ts";
 import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
 import { Block, LIVE, R_IDENT } from "../../pool/_layout.ts";
-import { currentThread, ThreadPoolExecutor } from "../../mod.ts";
+import { currentThread, Event, ThreadPoolExecutor } from "../../mod.ts";
 import { within } from "./_fixtures.ts";
 import { until } from "../_helpers.ts";
 
@@ -42,7 +42,18 @@ describe("ThreadPoolExecutor: an idle pool thread that stops while taking its re
       assert.equal(Atomics.load(w, 1), first);
       // Queued while LIVE still counts that thread: no start for it here;
       // the leaving thread sees it and takes its record back, and stops there.
-      const task = pool.submit(() => currentThread().ident!);
+      // It holds its thread (running a task, it cannot idle out) until
+      // the record is looked at below.
+      const started = new Event(), hold = new Event();
+      const task = pool.submit(
+        (started: Event, hold: Event) => {
+          started.set();
+          if (!hold.wait({ timeout: 30_000 })) throw new Error("never let go");
+          return currentThread().ident!;
+        },
+        started,
+        hold,
+      );
       Atomics.store(w, 2, 1);
       Atomics.notify(w, 2);
       await until(
@@ -50,11 +61,15 @@ describe("ThreadPoolExecutor: an idle pool thread that stops while taking its re
         "the thread's stop",
         30_000,
       );
+      await within(started.waitAsync({ timeout: 60_000 }));
+      // The record names the new thread, and LIVE counts it once.
+      const named = Atomics.load(b.v, b.record(0) + R_IDENT);
+      const live = Atomics.load(b.v, LIVE);
+      hold.set();
       const ranOn = await within(task, 60_000);
       assert.notEqual(ranOn, first);
-      // The record names the new thread, and LIVE counts it once.
-      assert.equal(Atomics.load(b.v, b.record(0) + R_IDENT), ranOn);
-      assert.equal(Atomics.load(b.v, LIVE), 1);
+      assert.equal(named, ranOn);
+      assert.equal(live, 1);
       const more = Array.from(
         { length: 20 },
         (_, i) => pool.submit((x: number) => x + 1, i),
