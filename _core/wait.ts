@@ -67,9 +67,9 @@ export * from "./wait_options.ts";
 //   its word changed (one load per pending long slice a tick);
 // - a sleep on a sequence word bumped after the change (a queue's
 //   NOT_EMPTY, NOT_FULL, ALL_DONE; RWLock's WSEQ, RSEQ) passes a check that
-//   returns true when what it waits for may be there (a queue's count:
-//   queue/_state.ts; RWLock's death check, then true): the wait returns "ok"
-//   and the caller tries again. A Condition's notifier holds the lock: one
+//   returns true when what it waits for may be there (a queue's count, a
+//   byte store putter's bytes: queue/_state.ts, queue/_room.ts; RWLock's
+//   death check, then true): the wait returns "ok" and the caller retries. A Condition's notifier holds the lock: one
 //   that stops holding it is the sleepers' death check's (sync/_holder.ts).
 // No cost on a path that does not sleep a whole slice (stopped_waker_test).
 

@@ -21,7 +21,7 @@
 // | 11                    | HENTRY   | the home thread's table entry            | constructor                |
 // | 12                    | GATED    | submits inside the shared gate (their entry's gate word was taken, _close.ts) | add/sub by submitters |
 // | 16                    | TAKER    | the pool thread taking from the task queue (its ident), -1 a reclaim or close, 0 none (_take.ts) | CAS by takers |
-// | 32 + 8 w              | record w | IDENT (0 free, -1 starting, > 0 ident), ENTRY, PARK (_park.ts), TAKE, TAG (_take.ts), READY (1 while the thread runs no task: from its start, and from each task's end to the next claim) | see "Records" |
+// | 32 + 8 w              | record w | IDENT (0 free, -1 starting, < -1 its thread -ident taking it back, > 0 ident), ENTRY, PARK (_park.ts), TAKE, TAG (_take.ts), READY (1 while the thread runs no task: from its start, and from each task's end to the next claim) | see "Records" |
 // | HEADS + e             | head e   | completion stack of thread entry e (EMPTY -1) | CAS push, exchange pop |
 // | GATES + e             | gate e   | ident of entry e's thread while it is between a submit's STATE check and its hand-off or queue put; 0 otherwise (_close.ts) | that thread |
 // | SLOTS_AT + 16 s       | slot s   | see "Slot"                               |                            |
@@ -102,9 +102,17 @@ export const TARGET_BYTES = 256 * 1024;
 //                                                           takes its next task, _thread.ts);
 //                                                           FREE instead when the owner has ended
 // DONE      -the runner died before its push: still DONE, not drained, runner dead
-//            at two owner's scans in a row->                settled by the owner
+//            at two owner's scans in a row, same tag (CAS)-> HELD, settled with its outcome
 // RUNNING   -runner died, seen by the owner's scan (CAS)-> DONE (kind DIED), settled
-// FINISHING -runner dead at two owner's scans in a row, same tag (CAS)-> DONE (kind DIED), settled
+// FINISHING -runner dead at two owner's scans in a row, same tag (CAS)-> HELD_W, settled
+//                                                           with ThreadDiedError
+// HELD      -its runner's late push, drained by the owner (CAS)-> FREE (free queue)
+// HELD      -its runner in the stop ring, seen by the owner's scan after a
+//            drain (CAS)->                                  FREE (free queue)
+// HELD      -pushed on the stack of an ended owner, sweep (CAS)-> FREE
+// HELD_W    -its runner's failed FINISHING -> DONE (CAS)->  FREE (free queue)
+// HELD_W    -its runner in the stop ring, seen by an owner's scan or by
+//            any maintain's sweep (CAS)->                   FREE (free queue)
 // DONE, CANCELLED (pushed) -owner settles the Future->      FREE (index put in the free queue)
 //                                                           or KEPT (in the owner's own cache)
 // KEPT      -the owner's next submit (CAS)->               FREE, then taken as above
@@ -144,21 +152,55 @@ export const TARGET_BYTES = 256 * 1024;
 // should it still run) and puts the index back; the task then runs on
 // another thread. The claim and the reclaim's move are CASes from the same
 // word: one wins.
-// What the tag does not cover (timing, as before): a runner declared dead
-// in FINISHING or in DONE before its push is settled by the owner only at
-// the second scan in a row that finds it so (SCAN_MS apart, _owner.ts); a
-// stale runner still writing its outcome or pushing after that is not
-// fenced off. Nor is a runner whose take a reclaim re-tagged (declared
-// dead) and that stalls between its look at STATE and its WENTRY/WIDENT
-// stores (_thread.ts): its name may land over the task's next runner's,
-// and a scan that finds it ended fails that task with ThreadDiedError.
+// Settled, not yet free (HELD): a runner declared dead in FINISHING (it
+// may still be writing the outcome into the payload, KIND and LEN) or in
+// DONE before its push (it may still push) is settled by its owner at the
+// second scan in a row that finds the same STATE word (the same tag:
+// the same task), by a CAS to HELD with that tag, but the slot is not
+// freed: a write into it would land in the next task's args, and a push
+// of a slot reused meanwhile either links it into a stack it is on
+// already (NEXT pointing into itself: a drain that never ends) or frees it
+// a second time (two tasks on one slot). Exactly once, per case:
+// - FINISHING -> HELD_W: the runner's FINISHING -> DONE CAS now fails, so
+//   it never pushes; it frees the slot itself (CAS HELD_W -> FREE, same
+//   tag) once its writes are over, or, if it has stopped (the stop ring,
+//   _core/runtime.ts: it runs no more JavaScript), the owner's scan or any
+//   thread's maintain (sweep, _orphans.ts) does: the slot is on no stack,
+//   so its owner need not live (it may end before its runner stops).
+// - DONE -> HELD: the runner may push once, before or after the CAS; the
+//   owner's drain of a HELD slot frees it (CAS HELD -> FREE). A runner
+//   that stopped without pushing is freed by the owner's scan: it drains
+//   first (a push made before the stop is on the stack then, and the drain
+//   frees it), then CASes HELD -> FREE. One CAS wins; the Future was settled
+//   once, by the CAS to HELD (the pending entry is removed there, and a
+//   drained HELD slot settles nothing).
+// The words compared are whole (tag included), so a later task on the slot
+// never matches. Why the owner keeps the STATE word it saw rather than the
+// Future keeping the submit's tag: a reclaim re-tags a task that is still
+// queued (above), so a Future's task may finish under a later tag than its
+// submit's. A HELD slot whose runner never stops nor pushes (its stop not
+// recorded: stopped together with its starter, or pushed out of the ring)
+// stays HELD: one slot fewer, never a slot twice. So does a HELD (from
+// DONE) slot whose owner ends before its runner stops without pushing: it
+// may sit on that owner's stack (pushed before the stop), which only a
+// sweep's walk of the stack may free, and a free outside that walk could
+// hand the slot on while a concurrent sweep still walks through it.
+// (While the owner lives it frees it at its next scan: after its next
+// submit or wait, when it has nothing pending.)
+// What the tag does not cover: a runner whose take a reclaim re-tagged
+// (declared dead) and that stalls between its look at STATE and its
+// WENTRY/WIDENT stores (_thread.ts): its name may land over the task's
+// next runner's, and a scan that finds it ended fails that task with
+// ThreadDiedError.
 export const FREE = 0,
   QUEUED = 1,
   RUNNING = 2,
   DONE = 3,
   CANCELLED = 4,
   FINISHING = 5,
-  KEPT = 6;
+  KEPT = 6,
+  HELD = 7,
+  HELD_W = 8;
 export const ABORT = 16;
 /** The phase bits of STATE. */
 export const PHASE = 15;

@@ -12,6 +12,8 @@ import {
   EMPTY,
   FREE,
   HEAD_COUNT,
+  HELD,
+  HELD_W,
   HENTRY,
   HIDENT,
   KEPT,
@@ -21,10 +23,13 @@ import {
   S_OENTRY,
   S_OIDENT,
   S_STATE,
+  S_WIDENT,
   setPhase,
   shift,
   STATE,
+  tagOf,
 } from "./_layout.ts";
+import { identStopped } from "../_core/runtime.ts";
 import { breakPool } from "./_thread.ts";
 
 /**
@@ -72,13 +77,24 @@ export function reclaimKept(b: Block, free: Queue<number>): number {
  * thread checks the owner before its push, but the owner may end right
  * after). A slot on such a stack whose owner lives (a later thread on
  * the same entry) is pushed back. CAS and exchange make each slot taken
- * once: by its owner, or here.
+ * once: by its owner, or here. And HELD_W slots whose runner has stopped,
+ * whoever their owner (_layout.ts "HELD": never on a stack; one CAS from
+ * the whole word, against the owner's own release and the runner's).
  */
 export function sweep(b: Block, free: Queue<number>): void {
   const { v } = b;
   for (let s = 0; s < b.l.slots; s++) {
     const base = b.slot(s);
-    if ((Atomics.load(v, base + S_STATE) & PHASE) !== KEPT) continue;
+    const word = Atomics.load(v, base + S_STATE);
+    if ((word & PHASE) === HELD_W) {
+      if (
+        identStopped(v[base + S_WIDENT]) !== undefined &&
+        Atomics.compareExchange(v, base + S_STATE, word, tagOf(word) | FREE) ===
+          word
+      ) free.put(s);
+      continue;
+    }
+    if ((word & PHASE) !== KEPT) continue;
     // The owner wrote OENTRY/OIDENT before its store of KEPT.
     if (ownerLive(v[base + S_OENTRY], v[base + S_OIDENT])) continue;
     if (shift(v, base + S_STATE, KEPT, FREE) === KEPT) {
@@ -95,7 +111,10 @@ export function sweep(b: Block, free: Queue<number>): void {
       // NEXT was written before the push's CAS, which our exchange read.
       const next = v[base + S_NEXT];
       if (ownerLive(e, v[base + S_OIDENT])) b.push(s);
-      else {
+      else if ((Atomics.load(v, base + S_STATE) & PHASE) === HELD) {
+        // A late push (_layout.ts "HELD"): a CAS, as the owner's own frees.
+        if (shift(v, base + S_STATE, HELD, FREE) === HELD) free.put(s);
+      } else {
         setPhase(v, base + S_STATE, FREE);
         free.put(s);
       }

@@ -66,6 +66,7 @@ import {
   EMPTY,
   FINISHING,
   FREE,
+  HELD,
   ID,
   K_DIED,
   KEPT,
@@ -83,7 +84,8 @@ import {
   shift,
   tagOf,
 } from "./_layout.ts";
-import { readOutcome } from "./_payload.ts";
+import { diedOutcome, readOutcome, type TaskOutcome } from "./_payload.ts";
+import { Held } from "./_held.ts";
 import {
   cancelFuture,
   type Future,
@@ -157,15 +159,19 @@ export class Owner implements FutureSource {
   // #scanAt times out, and drain() only on every SCAN_EVERY-th call.
   #scanAt = performance.now() + SCAN_MS;
   #drains = 0;
-  #suspects = new Map<number, Future>();
-  // FINISHING slots whose runner the last scan found dead, with the STATE
-  // word it read (tag included).
+  // DONE and FINISHING slots whose runner the last scan found dead, with
+  // the STATE word it read (tag included: the same word at the next scan is
+  // the same task).
+  #suspects = new Map<number, number>();
   #finishing = new Map<number, number>();
+  // Slots settled while their runner, declared dead, may still run (HELD).
+  readonly #held: Held;
 
   constructor(block: Block, free: Queue<number>, replenish: () => void) {
     this.#b = block;
     this.#free = free;
     this.#replenish = replenish;
+    this.#held = new Held(block, free);
     const rt = runtime();
     this.#head = block.head(rt.entry);
     this.#entry = rt.entry;
@@ -328,16 +334,17 @@ export class Owner implements FutureSource {
     const { v } = b;
     // DONE slots of dead runners, looked at before the drain: a runner that
     // was dead before the drain pushed before it (or never will).
-    const done: number[] = [];
+    const done = new Map<number, number>();
     for (const slot of this.#pending.keys()) {
       const base = b.slot(slot);
-      if ((Atomics.load(v, base + S_STATE) & PHASE) !== DONE) continue;
+      const state = Atomics.load(v, base + S_STATE);
+      if ((state & PHASE) !== DONE) continue;
       if (!entryAlive(v[base + S_WENTRY], Atomics.load(v, base + S_WIDENT))) {
-        done.push(slot);
+        done.set(slot, state);
       }
     }
     this.#drain();
-    const suspects = new Map<number, Future>();
+    const suspects = new Map<number, number>();
     const finishing = new Map<number, number>();
     for (const slot of [...this.#pending.keys()]) {
       const base = b.slot(slot);
@@ -353,16 +360,18 @@ export class Owner implements FutureSource {
       if (ident === 0 || entryAlive(v[base + S_WENTRY], ident)) continue;
       // FINISHING: the runner may be writing the outcome (declared dead, it
       // may still run): settled at the second scan in a row that finds the
-      // same word (its tag: the same task), as a DONE below.
-      if (phase === FINISHING && this.#finishing.get(slot) !== state) {
-        finishing.set(slot, state);
+      // same word (its tag: the same task), and HELD, not freed: the
+      // runner's FINISHING -> DONE CAS fails, and it frees the slot once
+      // its writes are over (_layout.ts "HELD").
+      if (phase === FINISHING) {
+        if (this.#finishing.get(slot) !== state) finishing.set(slot, state);
+        else this.#hold(slot, state, () => diedOutcome(ident));
         continue;
       }
-      // The runner is gone: it will never write or push this slot. (A
-      // runner that was declared dead but still runs loses its own CAS
-      // from RUNNING to FINISHING, or from QUEUED to RUNNING, or from
-      // FINISHING to DONE, and writes nothing more: each names this task's
-      // tag, _layout.ts.)
+      // RUNNING: the runner will never write or push this slot. (A runner
+      // that was declared dead but still runs loses its own CAS from
+      // RUNNING to FINISHING, or from QUEUED to RUNNING, and writes nothing
+      // more: each names this task's tag, _layout.ts.)
       const died = tagOf(state) | DONE;
       if (Atomics.compareExchange(v, base + S_STATE, state, died) === state) {
         v[base + S_KIND] = K_DIED; // after the CAS: a lost CAS writes nothing
@@ -371,25 +380,51 @@ export class Owner implements FutureSource {
     }
     this.#finishing = finishing;
     // A runner that died between marking DONE and its push: still DONE and
-    // undrained, with its runner dead, at two scans in a row (SCAN_MS
-    // apart: a runner declared dead that still runs has pushed by then).
-    for (const slot of done) {
-      const future = this.#pending.get(slot);
-      if (future === undefined) continue;
-      if (this.#suspects.get(slot) === future) this.#settle(slot);
-      else suspects.set(slot, future);
+    // undrained, with its runner dead, at two scans in a row (the same
+    // word: the same task). Settled with its outcome (complete at DONE) and
+    // HELD: a runner declared dead that still runs may push it yet.
+    for (const [slot, state] of done) {
+      if (!this.#pending.has(slot)) continue; // drained above
+      if (this.#suspects.get(slot) !== state) suspects.set(slot, state);
+      else this.#hold(slot, state, () => readOutcome(b, slot));
     }
     this.#suspects = suspects;
+    // HELD slots whose runner has stopped: freed (_held.ts).
+    this.#held.release(this.#drainHook);
     // Free the records of ended pool threads and start replacements.
     this.#replenish();
   }
+
+  // Settles the task of slot `slot` (DONE or FINISHING at two scans in a
+  // row, word `state`) as `outcome`, and HELDs the slot instead of freeing
+  // it (_held.ts). The CAS from the word both scans saw settles it once.
+  // The outcome is read after the CAS, and a read that throws fails the
+  // Future with that error: the scan goes on, the Future settles.
+  #hold(slot: number, state: number, outcome: () => TaskOutcome): void {
+    if (!this.#held.hold(slot, state)) return;
+    const future = this.#pending.get(slot);
+    if (future === undefined) return;
+    this.#pending.delete(slot);
+    let o: TaskOutcome;
+    try {
+      o = outcome();
+    } catch (error) {
+      o = { ok: false, error };
+    }
+    settleFuture(future, o);
+  }
+
+  readonly #drainHook = (): void => void this.#drain();
 
   #settle(slot: number): void {
     const b = this.#b;
     const { v } = b;
     const base = b.slot(slot);
+    const word = Atomics.load(v, base + S_STATE);
+    const state = word & PHASE;
+    // The late push of a slot settled by #hold: freed (_held.ts).
+    if (state === HELD) return this.#held.drained(slot, word);
     const future = this.#pending.get(slot);
-    const state = Atomics.load(v, base + S_STATE) & PHASE;
     // Only a finished or cancelled slot is ours (pushes happen in those
     // states only); anything else is left alone.
     if (state !== DONE && state !== CANCELLED) return;

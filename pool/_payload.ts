@@ -225,6 +225,16 @@ export type TaskOutcome =
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly error: unknown };
 
+/** The outcome of a task whose pool thread `ident` ended while running it. */
+export function diedOutcome(ident: number): TaskOutcome {
+  return {
+    ok: false,
+    error: new ThreadDiedError(
+      `Pool thread ${ident} ended while running the task (it exited, closed, ran out of memory or failed outside the task)`,
+    ),
+  };
+}
+
 /** Reads slot `s`'s outcome (in the owner, after the slot is DONE). */
 export function readOutcome(b: Block, s: number): TaskOutcome {
   const base = b.slot(s);
@@ -254,14 +264,7 @@ export function readOutcome(b: Block, s: number): TaskOutcome {
         return { ok: false, error };
       }
     case K_DIED:
-      return {
-        ok: false,
-        error: new ThreadDiedError(
-          `Pool thread ${
-            b.v[base + S_WIDENT]
-          } ended while running the task (it exited, closed, ran out of memory or failed outside the task)`,
-        ),
-      };
+      return diedOutcome(b.v[base + S_WIDENT]);
     case K_BROKEN:
       return { ok: false, error: new BrokenExecutorError() };
     default:

@@ -5,7 +5,7 @@
 // threads, and stopping.
 
 import { RuntimeError } from "../_core/errors.ts";
-import { entryAlive, runtime } from "../_core/runtime.ts";
+import { entryAlive, identStopped, runtime } from "../_core/runtime.ts";
 import { heapAlloc } from "../_core/heap_top.ts";
 import { checkOptions, setSliceHook } from "../_core/wait.ts";
 import { checkTarget, type WireTarget, wireTarget } from "../_core/target.ts";
@@ -339,15 +339,28 @@ export class Pool {
     for (let w = 0; w < b.l.workers; w++) {
       const r = b.record(w);
       const ident = Atomics.load(v, r + R_IDENT);
+      // -ident: a pool thread taking its record back (_leave.ts
+      // leaveIdle), counted in LIVE; freed once it is in the stop ring
+      // (it runs no more JavaScript, so it can never name itself there).
+      if (ident < -1) {
+        if (
+          identStopped(-ident) !== undefined &&
+          Atomics.compareExchange(v, r + R_IDENT, ident, 0) === ident
+        ) {
+          Atomics.sub(v, LIVE, 1);
+          Atomics.notify(v, LIVE); // as below
+        }
+        continue;
+      }
       if (ident <= 0 || entryAlive(v[r + R_ENTRY], ident)) continue;
       // Looked at again: the two loads above are not one read. Between
       // them the thread may have left (IDENT 0) and a starter (or its own
-      // take-back, _thread.ts leaveIdle) put another thread's ENTRY there,
+      // take-back, _leave.ts leaveIdle) put another thread's ENTRY there,
       // so a live thread's record looked ended; the reclaim below would
       // then take a live thread's take (re-tag and requeue the task it is
       // about to claim) and free its record to a second thread. Every
-      // publication of an ident writes ENTRY while IDENT reads -1, before
-      // the ident's store, so an ENTRY loaded after IDENT read `ident` is
+      // publication of an ident writes ENTRY while IDENT reads -1 (a
+      // starter) or -ident (a take-back), before the ident's store, so an ENTRY loaded after IDENT read `ident` is
       // that thread's unless IDENT moved on after that load. (Left: a
       // thread that left, took its record back and left again within
       // these four loads.)
@@ -365,7 +378,7 @@ export class Pool {
       }
       if (Atomics.compareExchange(v, r + R_IDENT, ident, 0) === ident) {
         Atomics.sub(v, LIVE, 1);
-        // Why no lost wakeup: as for a leaving pool thread (_thread.ts).
+        // Why no lost wakeup: as for a leaving pool thread (_leave.ts).
         Atomics.notify(v, LIVE);
       }
     }

@@ -44,12 +44,10 @@ import {
   DONE,
   FINISHING,
   FREE,
-  LIVE,
+  HELD_W,
   OPEN,
   ownerLive,
   QUEUED,
-  R_ENTRY,
-  R_IDENT,
   R_READY,
   R_TAG,
   R_TAKE,
@@ -76,6 +74,8 @@ import {
   taskView,
 } from "./_take.ts";
 import { close } from "./_close.ts";
+import { leave, leaveIdle } from "./_leave.ts";
+import { dieAfterTake, dieInTakeBack, stallBeforePush } from "./_hooks.ts";
 import { readArgs, readTarget, writeError, writeResult } from "./_payload.ts";
 
 /** What a pool thread is started with (its Thread args). */
@@ -114,22 +114,33 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
   const q = taskView(tasks);
   // Test-only: a thread made to die right after a take (tests/pool,
   // take_death_test.ts), chosen once here so the loop pays nothing for it.
-  const take = dieAfterTake() ?? next;
+  const take = dieAfterTake(next) ?? next;
+  const takeBack = dieInTakeBack(); // test-only, as take
   // The finished task whose push is due (see next()), or -1.
   let held = -1;
-  const flush = () => {
-    if (held < 0) return;
-    const s = held;
-    held = -1;
-    b.push(s);
-  };
+  // Test-only: a push that stalls first (stallBeforePush below), chosen
+  // here so that the usual flush calls b.push directly.
+  const stalled = stallBeforePush(b);
+  const flush = stalled === undefined
+    ? () => {
+      if (held < 0) return;
+      const s = held;
+      held = -1;
+      b.push(s);
+    }
+    : () => {
+      if (held < 0) return;
+      const s = held;
+      held = -1;
+      stalled(s);
+    };
   for (;;) {
     let s: number;
     try {
       s = take(b, w, ident, q, tasks, idleMs, withdraw, flush);
     } catch (error) {
       if (error instanceof QueueEmptyError) {
-        if (leaveIdle(v, rec, ident, entry, tasks)) return;
+        if (leaveIdle(v, rec, ident, entry, tasks, takeBack)) return;
         continue;
       }
       if (error instanceof QueueShutDownError) return leave(v, rec, ident);
@@ -295,11 +306,19 @@ function finish(
     writeError(b, s, explainMissing(value, `Pool ${fnName}`));
   }
   // A compareExchange, not a store: a scan may have settled the task while
-  // this thread, declared dead, wrote (_layout.ts: FINISHING at two scans).
-  if (
-    Atomics.compareExchange(v, at, tag | FINISHING, tag | DONE) !==
-      (tag | FINISHING)
-  ) return STALE;
+  // this thread, declared dead, wrote (_layout.ts: FINISHING at two scans,
+  // HELD_W). Our writes are over: the slot is free now, freed here (CAS: the
+  // owner's scan frees it too once this thread is in the stop ring).
+  const found = Atomics.compareExchange(v, at, tag | FINISHING, tag | DONE);
+  if (found !== (tag | FINISHING)) {
+    const held = tag | HELD_W;
+    if (found === held) {
+      if (Atomics.compareExchange(v, at, held, tag | FREE) === held) {
+        free.put(s);
+      }
+    }
+    return STALE;
+  }
   const base = b.slot(s);
   const oentry = v[base + S_OENTRY], oident = v[base + S_OIDENT];
   if (!ownerLive(oentry, oident)) {
@@ -416,74 +435,8 @@ const BUSY_TRIES = 8;
 const BUSY_SPINS = 200;
 const BUSY_PARK_MS = 1;
 
-// Test-only (tests/pool/take_death_test.ts): when the initializer set
-// globalThis[Symbol.for("threadkit.test.dieAfterTake")] to an Int32Array,
-// the pool thread's take exits the thread (process.exit) right after it
-// took an index, while word 0 is above 0 (decremented per death), before
-// the claim: the take and the claim's window. Read once at the thread's
-// start; undefined otherwise.
-function dieAfterTake(): typeof next | undefined {
-  const armed = (globalThis as Record<symbol, unknown>)[
-    Symbol.for("threadkit.test.dieAfterTake")
-  ];
-  if (!(armed instanceof Int32Array)) return undefined;
-  return (...a: Parameters<typeof next>): number => {
-    const s = next(...a);
-    if (s >= 0 && Atomics.sub(armed, 0, 1) > 0) {
-      (globalThis as unknown as { process: { exit(c: number): void } })
-        .process.exit(7);
-    }
-    return s;
-  };
-}
-
 function isThenable(x: unknown): x is PromiseLike<unknown> {
   return typeof (x as PromiseLike<unknown>)?.then === "function";
-}
-
-// Frees this thread's record (once) and tells shutdown waiters.
-function leave(v: Int32Array, rec: number, ident: number): void {
-  if (Atomics.compareExchange(v, rec + R_IDENT, ident, 0) === ident) {
-    Atomics.sub(v, LIVE, 1);
-    // Why no lost wakeup: shutdown waits on LIVE while it reads the count
-    // it saw; the decrement comes first.
-    Atomics.notify(v, LIVE);
-  }
-}
-
-// Leaves after an idle timeout, unless a task arrived meanwhile. Submit puts
-// its task, then reads LIVE; we decrement LIVE, then read the queue size:
-// one of the two sees the other, so a task is never left with no thread.
-// The record is taken back as a starter takes one (_pool.ts replenish):
-// IDENT 0 -> -1 (starting: a maintain skips it), ENTRY, then IDENT. Once
-// free, the record may have served a whole other thread (started, ran,
-// idled out: a stall of this thread between its leave and this CAS, at
-// load) that wrote its own ENTRY; a take-back that only moved IDENT back
-// to this ident left that ENTRY, and every maintain then found this live
-// thread "ended" (entryAlive(ENTRY, IDENT) false): it reclaimed its take
-// (the task re-tagged and queued again under a thread about to claim it)
-// and freed the record to a second thread while this one still ran on it.
-// Left: a thread stopped between its CAS to -1 and its IDENT store leaves
-// the record at -1 for good (nothing takes a starting record over); no
-// allocation or call comes between them, so only a stop from outside (a
-// terminate of the pool worker, which nothing in the package issues) could
-// land there.
-function leaveIdle(
-  v: Int32Array,
-  rec: number,
-  ident: number,
-  entry: number,
-  tasks: Queue<number>,
-): boolean {
-  leave(v, rec, ident);
-  // After a shutdown too, queued tasks still need a thread.
-  if (tasks.qsize() === 0 || Atomics.load(v, STATE) === BROKEN) return true;
-  // Take the record back if no starter claimed it meanwhile.
-  if (Atomics.compareExchange(v, rec + R_IDENT, 0, -1) !== 0) return true;
-  v[rec + R_ENTRY] = entry; // published by the store of IDENT
-  Atomics.store(v, rec + R_IDENT, ident);
-  Atomics.add(v, LIVE, 1);
-  return false;
 }
 
 // The initializer failed (or home ended, _orphans.ts): the pool is broken.

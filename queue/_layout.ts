@@ -334,6 +334,12 @@ export interface Store {
   tryGetInto?(target: NumericArray, from: number, max: number): number;
   /** Items held now (a snapshot). */
   count(): number;
+  /**
+   * A waiting putter's slice-end check (_room.ts): whether the put of
+   * `raws` (one item when `single`, else its item at `from`) may fit now,
+   * judged from a snapshot without the store's lock. Absent: by count().
+   */
+  roomFor?(raws: unknown, from: number, single: boolean): boolean;
   /** Throws a RangeError if `raw` can never fit, whatever the queue holds. */
   check(raw: unknown): void;
   /**

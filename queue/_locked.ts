@@ -189,6 +189,13 @@ export abstract class LockedStore implements Store {
 
   check(_raw: unknown): void {}
 
+  /** Store.roomFor: the count and, in a byte store, the item's bytes. */
+  roomFor(raws: unknown, from: number, single: boolean): boolean {
+    const raw = single ? raws : (raws as ArrayLike<unknown>)[from];
+    // fits() reads the store's words without its lock: a snapshot.
+    return this.count() < this.cap && this.fits(raw);
+  }
+
   protected abstract fits(raw: unknown): boolean;
   protected abstract push(raw: unknown, count: number): void;
   /** The next raw item (a copy), left in place. */

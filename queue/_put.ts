@@ -40,12 +40,12 @@ import {
   busyPut,
   passOn,
   type QueueState,
-  roomThere,
   shutDown,
   SPIN,
   waitRegistered,
 } from "./_state.ts";
 import { QueueFullError } from "./errors.ts";
+import { roomThere } from "./_room.ts";
 
 /** putMany's loop over encoded `raws`: the count put (see QueueBase.putMany). */
 export function putRaws(
@@ -147,7 +147,7 @@ export function putSlow(
       if (r < 0) throw r === BUSY_COUNT ? busyPut(o) : shutDown("put");
     }
   }
-  const look = roomThere(st); // a getter that stopped before its wake
+  const look = roomThere(st, raws, from, single); // a getter that stopped before its wake
   for (;;) {
     const s = enterPut(st, raws, from, single, o, o);
     if (s === null) return st.put;
@@ -181,6 +181,7 @@ export async function putSlowAsync(
   single: boolean,
   o: Acquire,
 ): Promise<number> {
+  const look = roomThere(st, raws, from, single); // as putSlow's
   for (;;) {
     const s = enterPut(st, raws, from, single, o, NO_WAIT);
     if (s === undefined) {
@@ -188,7 +189,14 @@ export async function putSlowAsync(
       continue;
     }
     if (s === null) return st.put;
-    const outcome = await waitRegistered(st, PUT_WAITERS, NOT_FULL, s, o);
+    const outcome = await waitRegistered(
+      st,
+      PUT_WAITERS,
+      NOT_FULL,
+      s,
+      o,
+      look,
+    );
     const n = leavePut(st, raws, from, single, outcome, o, NO_WAIT);
     if (n === BUSY_COUNT) await awaitBusy(st, o, busyPut);
     else if (n > 0) return n;

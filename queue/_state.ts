@@ -36,7 +36,8 @@
 // A waker that stops between its state change and its wake (out of memory
 // under resourceLimits, Node's terminate, a stack overflow: _core/wait.ts,
 // "A waker that stops") leaves SEQ unbumped and its waiters asleep: every
-// wait here passes a slice-end check (itemsThere, roomThere; join's
+// wait here passes a slice-end check (itemsThere, roomThere in _room.ts:
+// the bytes a putter's item needs, in a byte store; join's
 // allDone, _shutdown.ts) that looks at the store (a count: a load or two),
 // and when what the waiter waits for is there, the wait returns "ok" and
 // the waiter leaves (sub WAITERS), tries again and, finding nothing (another
@@ -110,11 +111,6 @@ export function itemsThere(st: QueueState): () => boolean {
   return () => st.store.count() > 0;
 }
 
-/** A putter's slice-end check: whether room is there (as passOn judges it). */
-export function roomThere(st: QueueState): () => boolean {
-  return () => st.store.count() < st.h[CAPACITY];
-}
-
 export { wake };
 
 /**
@@ -162,6 +158,8 @@ export async function waitRegistered(
   seq: number,
   s: number,
   o: Acquire,
+  // The slice-end check: a putter's (_room.ts roomThere); else a getter's.
+  look: () => boolean = itemsThere(st),
 ): Promise<WaitOutcome> {
   try {
     return await waitAsync(
@@ -171,7 +169,7 @@ export async function waitRegistered(
       o.deadline,
       o.signal,
       true,
-      waiters === GET_WAITERS ? itemsThere(st) : roomThere(st),
+      look,
     );
   } catch (error) {
     abandon(st, waiters);

@@ -43,13 +43,22 @@ function stopped(): number {
 }
 
 // A pool with slot `s` in use (taken from the free queue, as a submit
-// does), holding a task of tag `tag` in phase `phase`.
+// does), holding a task of tag `tag` in phase `phase`; record `rec`'s
+// thread is the taker: name() names that task in it (R_TAG, R_TAKE, as a
+// take does first), reclaim(dead) runs the reclaim of it.
 function setup(tag: number, phase: number) {
   const p = Pool.create({ maxWorkers: 2, maxQueue: 4, taskBytes: 8 });
   const { b } = p, { v } = b;
   const s = p.free.getNowait();
   Atomics.store(v, b.slot(s) + S_STATE, tag | phase);
-  return { p, b, v, s, q: taskView(p.tasks), rec: b.record(1) };
+  const q = taskView(p.tasks), rec = b.record(1);
+  const name = () => {
+    Atomics.store(v, rec + R_TAG, tag);
+    Atomics.store(v, rec + R_TAKE, s + 1);
+  };
+  const reclaim = (dead: number) =>
+    reclaimTake(b, q, p.tasks, p.free, rec, dead);
+  return { p, b, v, s, q, rec, name, reclaim };
 }
 
 describe("pool take (TAKER, R_TAKE, R_TAG)", () => {
@@ -85,13 +94,12 @@ describe("pool take (TAKER, R_TAKE, R_TAG)", () => {
   });
 
   it("reclaim: died holding TAKER before its get, the slot still at the head: left queued, once", () => {
-    const { p, b, v, s, q, rec } = setup(5 * TAG, QUEUED);
+    const { p, b, v, s, rec, name, reclaim } = setup(5 * TAG, QUEUED);
     const dead = stopped();
     p.tasks.put(s);
     Atomics.store(v, TAKER, dead);
-    Atomics.store(v, rec + R_TAG, 5 * TAG);
-    Atomics.store(v, rec + R_TAKE, s + 1);
-    assert.equal(reclaimTake(b, q, p.tasks, p.free, rec, dead), true);
+    name();
+    assert.equal(reclaim(dead), true);
     assert.deepEqual(
       [v[TAKER], v[rec + R_TAKE], v[b.slot(s) + S_STATE], p.tasks.qsize()],
       [0, 0, 5 * TAG | QUEUED, 1],
@@ -99,13 +107,12 @@ describe("pool take (TAKER, R_TAKE, R_TAG)", () => {
   });
 
   it("reclaim: died holding TAKER after its get: the task moves to the next tag and back to the queue", () => {
-    const { p, b, v, s, q, rec } = setup(5 * TAG, QUEUED);
+    const { p, b, v, s, rec, name, reclaim } = setup(5 * TAG, QUEUED);
     const dead = stopped();
     Atomics.store(v, TAKER, dead);
-    Atomics.store(v, rec + R_TAG, 5 * TAG);
-    Atomics.store(v, rec + R_TAKE, s + 1);
+    name();
     Atomics.store(v, b.slot(s) + S_WIDENT, dead);
-    assert.equal(reclaimTake(b, q, p.tasks, p.free, rec, dead), true);
+    assert.equal(reclaim(dead), true);
     assert.deepEqual(
       [
         v[TAKER],
@@ -120,10 +127,9 @@ describe("pool take (TAKER, R_TAKE, R_TAG)", () => {
   });
 
   it("reclaim: a claimed task (RUNNING) is left to the owner's scan; a cancelled one is freed", () => {
-    const { p, b, v, s, q, rec } = setup(5 * TAG, RUNNING);
-    Atomics.store(v, rec + R_TAG, 5 * TAG);
-    Atomics.store(v, rec + R_TAKE, s + 1);
-    assert.equal(reclaimTake(b, q, p.tasks, p.free, rec, DEAD), true);
+    const { p, b, v, s, rec, name, reclaim } = setup(5 * TAG, RUNNING);
+    name();
+    assert.equal(reclaim(DEAD), true);
     assert.deepEqual(
       [v[rec + R_TAKE], v[b.slot(s) + S_STATE], p.tasks.qsize()],
       [0, 5 * TAG | RUNNING, 0],
@@ -131,7 +137,7 @@ describe("pool take (TAKER, R_TAKE, R_TAG)", () => {
     const free = p.free.qsize();
     Atomics.store(v, b.slot(s) + S_STATE, 5 * TAG | CANCELLED);
     Atomics.store(v, rec + R_TAKE, s + 1);
-    assert.equal(reclaimTake(b, q, p.tasks, p.free, rec, DEAD), true);
+    assert.equal(reclaim(DEAD), true);
     assert.deepEqual(
       [v[b.slot(s) + S_STATE], p.free.qsize(), p.tasks.qsize()],
       [5 * TAG | FREE, free + 1, 0],
@@ -139,11 +145,10 @@ describe("pool take (TAKER, R_TAKE, R_TAG)", () => {
   });
 
   it("reclaim: a mail the dead thread named but never took goes back once", () => {
-    const { p, b, v, s, q, rec } = setup(5 * TAG, QUEUED);
+    const { p, b, v, s, rec, name, reclaim } = setup(5 * TAG, QUEUED);
     Atomics.store(v, rec + R_PARK, s + MAIL);
-    Atomics.store(v, rec + R_TAG, 5 * TAG);
-    Atomics.store(v, rec + R_TAKE, s + 1);
-    assert.equal(reclaimTake(b, q, p.tasks, p.free, rec, DEAD), true);
+    name();
+    assert.equal(reclaim(DEAD), true);
     assert.deepEqual(
       [v[rec + R_PARK], v[rec + R_TAKE], v[b.slot(s) + S_STATE]],
       [BUSY, 0, 5 * TAG | QUEUED],
@@ -153,11 +158,10 @@ describe("pool take (TAKER, R_TAKE, R_TAG)", () => {
   });
 
   it("reclaim: another reclaim or a close holds TAKER: the named record is left for later", () => {
-    const { p, b, v, s, q, rec } = setup(5 * TAG, QUEUED);
+    const { b, v, s, rec, name, reclaim } = setup(5 * TAG, QUEUED);
     Atomics.store(v, TAKER, -1);
-    Atomics.store(v, rec + R_TAG, 5 * TAG);
-    Atomics.store(v, rec + R_TAKE, s + 1);
-    assert.equal(reclaimTake(b, q, p.tasks, p.free, rec, DEAD), false);
+    name();
+    assert.equal(reclaim(DEAD), false);
     assert.deepEqual(
       [v[TAKER], v[rec + R_TAKE], v[b.slot(s) + S_STATE]],
       [-1, s + 1, 5 * TAG | QUEUED],
@@ -165,12 +169,11 @@ describe("pool take (TAKER, R_TAKE, R_TAG)", () => {
   });
 
   it("reclaim: TAKER held by a thread that ended but has not stopped (it may still run): not taken over, the record waits", () => {
-    const { p, b, v, s, q, rec } = setup(5 * TAG, QUEUED);
+    const { p, b, v, s, rec, name, reclaim } = setup(5 * TAG, QUEUED);
     p.tasks.put(s);
     Atomics.store(v, TAKER, DEAD);
-    Atomics.store(v, rec + R_TAG, 5 * TAG);
-    Atomics.store(v, rec + R_TAKE, s + 1);
-    assert.equal(reclaimTake(b, q, p.tasks, p.free, rec, DEAD), false);
+    name();
+    assert.equal(reclaim(DEAD), false);
     assert.deepEqual(
       [v[TAKER], v[rec + R_TAKE], v[b.slot(s) + S_STATE], p.tasks.qsize()],
       [DEAD, s + 1, 5 * TAG | QUEUED, 1],
@@ -178,7 +181,7 @@ describe("pool take (TAKER, R_TAKE, R_TAG)", () => {
     // It gives TAKER back itself: then the record is reclaimed.
     Atomics.store(v, TAKER, 0);
     Atomics.store(v, rec + R_TAKE, 0);
-    assert.equal(reclaimTake(b, q, p.tasks, p.free, rec, DEAD), true);
+    assert.equal(reclaim(DEAD), true);
   });
 
   it("takeQueued: its release wakes a parked thread when the queue is not empty", () => {

@@ -103,6 +103,33 @@ async function runStopper(
   return true;
 }
 
+// Waits until one waiter is registered in `h[waiters]` (`what`), then runs
+// the stopping thread (export `exp`; `args`, then the mode and its stop
+// word, then `after`) and checks how it ended (runStopper).
+async function stopWhenWaiting(
+  h: Int32Array,
+  waiters: number,
+  what: string,
+  mode: Mode,
+  exp: "putThenStop" | "getThenStop" | "callThenStop",
+  args: unknown[],
+  after: unknown[] = [],
+): Promise<boolean> {
+  await until(() => Atomics.load(h, waiters) === 1, what);
+  const stopped = flag();
+  return await runStopper(
+    mode,
+    exp,
+    [...args, mode, stopped, ...after],
+    stopped,
+  );
+}
+
+// A shared word, 0 until a thread sets it.
+function flag(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4));
+}
+
 // Runs `round` until one has its waker stopped at the wake (see runStopper;
 // every round checks that its sleeper gets through).
 async function rounds(round: () => Promise<boolean>): Promise<void> {
@@ -130,7 +157,7 @@ for (const mode of ["overflow", "exit"] as const) {
         rounds(async () => {
           const q = make();
           const h = header(q);
-          const got = new Int32Array(new SharedArrayBuffer(4));
+          const got = flag();
           const sleeper = new Thread({
             target: (q: AnyQueue, got: Int32Array) => {
               const x = q.get(); // no timeout: only a wake or a look again
@@ -141,13 +168,13 @@ for (const mode of ["overflow", "exit"] as const) {
           });
           sleeper.start();
           try {
-            await until(() => Atomics.load(h, GET_WAITERS) === 1, "a getter");
-            const stopped = new Int32Array(new SharedArrayBuffer(4));
-            const hit = await runStopper(
+            const hit = await stopWhenWaiting(
+              h,
+              GET_WAITERS,
+              "a getter",
               mode,
               "putThenStop",
-              [q, item, NOT_EMPTY, mode, stopped],
-              stopped,
+              [q, item, NOT_EMPTY],
             );
             await until(
               () => Atomics.load(got, 0) === 1,
@@ -172,13 +199,13 @@ for (const mode of ["overflow", "exit"] as const) {
           const h = header(q);
           const getting = q.getAsync();
           try {
-            await until(() => Atomics.load(h, GET_WAITERS) === 1, "a getter");
-            const stopped = new Int32Array(new SharedArrayBuffer(4));
-            const hit = await runStopper(
+            const hit = await stopWhenWaiting(
+              h,
+              GET_WAITERS,
+              "a getter",
               mode,
               "putThenStop",
-              [q, item, NOT_EMPTY, mode, stopped],
-              stopped,
+              [q, item, NOT_EMPTY],
             );
             assert.deepEqual(await bounded(getting, "the item"), item);
             assert.equal(q.qsize(), 0);
@@ -196,7 +223,7 @@ for (const mode of ["overflow", "exit"] as const) {
           const h = header(q);
           q.put(item as never);
           q.put(item as never); // full (capacity 2)
-          const done = new Int32Array(new SharedArrayBuffer(4));
+          const done = flag();
           const sleeper = new Thread({
             target: (q: AnyQueue, x: unknown, done: Int32Array) => {
               q.put(x as never); // no timeout: only a wake or a look again
@@ -206,13 +233,13 @@ for (const mode of ["overflow", "exit"] as const) {
           });
           sleeper.start();
           try {
-            await until(() => Atomics.load(h, PUT_WAITERS) === 1, "a putter");
-            const stopped = new Int32Array(new SharedArrayBuffer(4));
-            const hit = await runStopper(
+            const hit = await stopWhenWaiting(
+              h,
+              PUT_WAITERS,
+              "a putter",
               mode,
               "getThenStop",
-              [q, NOT_FULL, mode, stopped],
-              stopped,
+              [q, NOT_FULL],
             );
             await until(
               () => Atomics.load(done, 0) === 1,
@@ -244,17 +271,18 @@ for (const mode of ["overflow", "exit"] as const) {
         const h = header(q);
         q.put(1);
         q.get();
-        const stopped = new Int32Array(new SharedArrayBuffer(4));
         const held = new Int32Array(new SharedArrayBuffer(8));
         held[1] = 1; // go at once, once the joiner is registered
         const joining = q.joinAsync();
         try {
-          await until(() => Atomics.load(h, JOIN_WAITERS) === 1, "a joiner");
-          const hit = await runStopper(
+          const hit = await stopWhenWaiting(
+            h,
+            JOIN_WAITERS,
+            "a joiner",
             mode,
             "callThenStop",
-            [q, "", "taskDone", "add", ALL_DONE, mode, stopped, held],
-            stopped,
+            [q, "", "taskDone", "add", ALL_DONE],
+            [held],
           );
           assert.equal(await bounded(joining, "the join"), true);
           return hit;

@@ -5,27 +5,12 @@
 // reach every consumer in order.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { moduleTarget, Queue, Thread } from "../../mod.ts";
-import type * as work from "../_workers/queue_stress.ts";
+import { Queue } from "../../mod.ts";
+import { deliveredOnce, start } from "./_stress.ts";
 
-const WORK = new URL("../_workers/queue_stress.ts", import.meta.url);
-const JOIN = { timeout: 120_000 };
 const PRODUCERS = 4;
 const CONSUMERS = 4;
 const N = 50_000;
-
-function start<F extends (...args: never[]) => unknown>(
-  name: keyof typeof work,
-  args: unknown[],
-): Thread {
-  const t = new Thread({
-    target: moduleTarget<F>(WORK, name),
-    args: args as never,
-    name,
-  });
-  t.start();
-  return t;
-}
 
 async function stress(q: Queue<unknown>, structured: boolean, batch: number) {
   const seen = new Uint8Array(new SharedArrayBuffer(PRODUCERS * N));
@@ -42,17 +27,8 @@ async function stress(q: Queue<unknown>, structured: boolean, batch: number) {
     start("consumeAsync", [q, seen, N, PRODUCERS]),
   ];
   assert.equal(consumers.length, CONSUMERS);
-  for (const p of producers) assert.equal(await p.joinAsync(JOIN), N);
-  q.shutdown(); // consumers drain what is left, then end
-  let total = 0;
-  for (const c of consumers) {
-    const r = await c.joinAsync(JOIN) as work.Consumed;
-    assert.equal(r.ordered, true, "a producer's items arrived out of order");
-    total += r.count;
-  }
-  assert.equal(total, PRODUCERS * N);
-  const bad = seen.findIndex((x) => x !== 1);
-  assert.equal(bad, -1, `item ${bad} delivered ${seen[bad]} times`);
+  // The consumers drain what is left after the shutdown, then end.
+  await deliveredOnce(q, producers, consumers, seen, N);
   assert.equal(q.qsize(), 0);
 }
 
@@ -75,17 +51,8 @@ async function stressInt32Batches(q: Queue<number>) {
     start("consume", [q, seen, N, PRODUCERS, 33]),
     start("consume", [q, seen, N, PRODUCERS, 1]),
   ];
-  for (const p of producers) assert.equal(await p.joinAsync(JOIN), N);
-  q.shutdown();
-  let total = 0;
-  for (const c of consumers) {
-    const r = await c.joinAsync(JOIN) as work.Consumed;
-    assert.equal(r.ordered, true, "a producer's items arrived out of order");
-    total += r.count;
-  }
-  assert.equal(total, PRODUCERS * N);
-  const bad = seen.findIndex((x) => x !== 1);
-  assert.equal(bad, -1, `item ${bad} delivered ${seen[bad]} times`);
+  // The consumers drain what is left after the shutdown, then end.
+  await deliveredOnce(q, producers, consumers, seen, N);
   assert.equal(q.qsize(), 0);
 }
 

@@ -10,19 +10,16 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
-  moduleTarget,
   Queue,
   QueueFullError,
   QueueShutDownError,
   Thread,
 } from "../../mod.ts";
 import { until } from "../_helpers.ts";
-import type * as work from "../_workers/queue_stress.ts";
+import { acceptedOnce, deliveredOnce, JOIN, start } from "./_stress.ts";
 import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
 import { GET_WAITERS, HEADER_BYTES, PUT_WAITERS } from "../../queue/_layout.ts";
 
-const WORK = new URL("../_workers/queue_stress.ts", import.meta.url);
-const JOIN = { timeout: 120_000 };
 const WAIT = { timeout: 10_000 };
 
 type Item = { id: number; s: string; u?: undefined };
@@ -32,32 +29,21 @@ const items = (from: number, n: number): Item[] =>
     (_, k) => ({ id: from + k, s: "v,}]" + (from + k) }),
   );
 
-function start(name: keyof typeof work, args: unknown[]): Thread {
-  const t = new Thread({
-    target: moduleTarget(WORK, name),
-    args: args as never,
-    name,
-  });
-  t.start();
-  return t;
+// `length` words of a Queue's memory from byte `at` (its descriptor's).
+function words(q: Queue<unknown>, at: number, length: number): Int32Array {
+  const d = (q as unknown as {
+    [TO_DESCRIPTOR](): { buffer: SharedArrayBuffer; byteOffset: number };
+  })[TO_DESCRIPTOR]();
+  return new Int32Array(d.buffer, d.byteOffset + at, length);
 }
 
 // The side table of a structured Queue (queue/_text.ts: SIDE after the
 // header, two words a position).
-function sideOf(q: Queue<unknown>, capacity: number): Int32Array {
-  const d = (q as unknown as {
-    [TO_DESCRIPTOR](): { buffer: SharedArrayBuffer; byteOffset: number };
-  })[TO_DESCRIPTOR]();
-  return new Int32Array(d.buffer, d.byteOffset + HEADER_BYTES, 2 * capacity);
-}
+const sideOf = (q: Queue<unknown>, capacity: number) =>
+  words(q, HEADER_BYTES, 2 * capacity);
 
 // The header words of a Queue (queue/_layout.ts).
-function headerOf(q: Queue<unknown>): Int32Array {
-  const d = (q as unknown as {
-    [TO_DESCRIPTOR](): { buffer: SharedArrayBuffer; byteOffset: number };
-  })[TO_DESCRIPTOR]();
-  return new Int32Array(d.buffer, d.byteOffset, HEADER_BYTES / 4);
-}
+const headerOf = (q: Queue<unknown>) => words(q, 0, HEADER_BYTES / 4);
 
 // Four items of 7 bytes each ('{"a":1}'): one run "t1,t2,t3,t4," at 0.
 const FOUR = [{ a: 1 }, { a: 2 }, { a: 3 }, { a: 4 }];
@@ -200,17 +186,7 @@ describe("Queue unsplit runs (putMany of plain items)", () => {
       start("consume", [q, seen, N, P, 200]),
       start("consumeAsync", [q, seen, N, P]),
     ];
-    for (const p of producers) assert.equal(await p.joinAsync(JOIN), N);
-    q.shutdown();
-    let total = 0;
-    for (const c of consumers) {
-      const r = await c.joinAsync(JOIN) as work.Consumed;
-      assert.equal(r.ordered, true, "a producer's items arrived out of order");
-      total += r.count;
-    }
-    assert.equal(total, P * N);
-    const bad = seen.findIndex((x) => x !== 1);
-    assert.equal(bad, -1, `item ${bad} delivered ${seen[bad]} times`);
+    await deliveredOnce(q, producers, consumers, seen, N);
   });
 
   it("real threads: a shutdown mid-batch delivers exactly the items the putMany calls accepted", async () => {
@@ -231,27 +207,9 @@ describe("Queue unsplit runs (putMany of plain items)", () => {
       "items through both consumers",
     );
     q.shutdown();
-    const accepted: number[] = [];
-    for (const p of producers) accepted.push(await p.joinAsync(JOIN) as number);
-    let total = 0;
-    for (const c of consumers) {
-      const r = await c.joinAsync(JOIN) as work.Consumed;
-      assert.equal(r.ordered, true);
-      total += r.count;
-    }
-    assert.equal(total, accepted[0] + accepted[1]);
+    const accepted = await acceptedOnce(producers, consumers, seen, N);
     for (let p = 0; p < P; p++) {
       assert.ok(accepted[p] < N, "the shutdown came before the end");
-      for (let i = 0; i < N; i++) {
-        const want = i < accepted[p] ? 1 : 0;
-        if (seen[p * N + i] !== want) {
-          assert.fail(
-            `producer ${p} item ${i}: seen ${
-              seen[p * N + i]
-            } times, want ${want}`,
-          );
-        }
-      }
     }
   });
 
@@ -319,17 +277,7 @@ describe("Queue unsplit runs (putMany of plain items)", () => {
       start("consume", [q, seen, N, P, 5]),
       start("consume", [q, seen, N, P, 1]),
     ];
-    for (const p of producers) assert.equal(await p.joinAsync(JOIN), N);
-    q.shutdown();
-    let total = 0;
-    for (const c of consumers) {
-      const r = await c.joinAsync(JOIN) as work.Consumed;
-      assert.equal(r.ordered, true, "a producer's items arrived out of order");
-      total += r.count;
-    }
-    assert.equal(total, P * N);
-    const bad = seen.findIndex((x) => x !== 1);
-    assert.equal(bad, -1, `item ${bad} delivered ${seen[bad]} times`);
+    await deliveredOnce(q, producers, consumers, seen, N);
   });
 
   it("real threads: a shutdown mid-batch with getMany(1000) and getManyAsync(400) consumers delivers exactly the items the putMany calls accepted", async () => {
@@ -349,25 +297,10 @@ describe("Queue unsplit runs (putMany of plain items)", () => {
       "items through the consumers",
     );
     q.shutdown();
-    const accepted: number[] = [];
-    for (const p of producers) accepted.push(await p.joinAsync(JOIN) as number);
-    let total = 0;
-    for (const c of consumers) {
-      const r = await c.joinAsync(JOIN) as work.Consumed;
-      assert.equal(r.ordered, true);
-      total += r.count;
-    }
-    assert.equal(total, accepted[0] + accepted[1]);
+    const accepted = await acceptedOnce(producers, consumers, seen, N);
     // A stalled main thread could let one producer finish (1,000,000
     // items) before the shutdown; both, it would have to stall for seconds.
     assert.ok(accepted.some((a) => a < N), "the shutdown came before the end");
-    for (let p = 0; p < P; p++) {
-      for (let i = 0; i < N; i++) {
-        if (seen[p * N + i] !== (i < accepted[p] ? 1 : 0)) {
-          assert.fail(`producer ${p} item ${i}: seen ${seen[p * N + i]} times`);
-        }
-      }
-    }
   });
 
   it("a split cut short at any of its steps (a holder stopped mid-split) is read as the run or finished by the next get: every item once, in order", () => {

@@ -49,80 +49,144 @@ interface Case {
   rescue(p: object): void;
 }
 
+// A case whose verb wakes with a notify on word 0 (its rescue: that notify).
+function notifyCase(
+  name: string,
+  make: () => object,
+  before: string,
+  verb: string,
+  sleep: (p: object) => Promise<unknown>,
+  registered?: number,
+): Case {
+  const rescue = (p: object) => void Atomics.notify(words(p, 1), 0);
+  return {
+    name,
+    make,
+    before,
+    verb,
+    method: "notify",
+    index: 0,
+    sleep,
+    registered,
+    rescue,
+  };
+}
+
+// An RWLock case: releaseWrite bumps sequence word `index` (WSEQ 3, RSEQ
+// 4) for a sleeper registered in word `registered` (WWAIT 1, RWAIT 2).
+function rwCase(
+  name: string,
+  index: number,
+  sleep: (rw: RWLock) => Promise<unknown>,
+  registered: number,
+): Case {
+  return {
+    name,
+    make: () => new RWLock(),
+    before: "acquireWrite",
+    verb: "releaseWrite",
+    method: "add",
+    index,
+    sleep: (rw) => sleep(rw as RWLock),
+    registered,
+    rescue: (rw) => {
+      Atomics.add(words(rw, 5), index, 1);
+      Atomics.notify(words(rw, 5), index);
+    },
+  };
+}
+
 const CASES: Case[] = [
-  {
-    name: "Event.set",
-    make: () => new Event(),
-    before: "",
-    verb: "set",
-    method: "notify",
-    index: 0,
-    sleep: (e) => (e as Event).waitAsync(),
-    rescue: (e) => Atomics.notify(words(e, 1), 0),
-  },
-  {
-    name: "Lock.release",
-    make: () => new Lock(),
-    before: "acquire",
-    verb: "release",
-    method: "notify",
-    index: 0,
-    sleep: (l) => (l as Lock).acquireAsync(),
-    rescue: (l) => Atomics.notify(words(l, 1), 0),
-  },
-  {
-    name: "Semaphore.release",
-    make: () => new Semaphore(0),
-    before: "",
-    verb: "release",
-    method: "notify",
-    index: 0,
-    sleep: (s) => (s as Semaphore).acquireAsync(),
-    registered: 1, // WAITERS
-    rescue: (s) => Atomics.notify(words(s, 1), 0),
-  },
-  {
-    name: "RWLock.releaseWrite to a writer",
-    make: () => new RWLock(),
-    before: "acquireWrite",
-    verb: "releaseWrite",
-    method: "add",
-    index: 3, // WSEQ
-    sleep: (rw) => (rw as RWLock).acquireWriteAsync(),
-    registered: 1, // WWAIT
-    rescue: (rw) => {
-      Atomics.add(words(rw, 5), 3, 1);
-      Atomics.notify(words(rw, 5), 3);
-    },
-  },
-  {
-    name: "RWLock.releaseWrite to a reader",
-    make: () => new RWLock(),
-    before: "acquireWrite",
-    verb: "releaseWrite",
-    method: "add",
-    index: 4, // RSEQ
-    sleep: (rw) => (rw as RWLock).acquireReadAsync(),
-    registered: 2, // RWAIT
-    rescue: (rw) => {
-      Atomics.add(words(rw, 5), 4, 1);
-      Atomics.notify(words(rw, 5), 4);
-    },
-  },
+  notifyCase(
+    "Event.set",
+    () => new Event(),
+    "",
+    "set",
+    (e) => (e as Event).waitAsync(),
+  ),
+  notifyCase(
+    "Lock.release",
+    () => new Lock(),
+    "acquire",
+    "release",
+    (l) => (l as Lock).acquireAsync(),
+  ),
+  notifyCase(
+    "Semaphore.release",
+    () => new Semaphore(0),
+    "",
+    "release",
+    (s) => (s as Semaphore).acquireAsync(),
+    1, // WAITERS
+  ),
+  rwCase(
+    "RWLock.releaseWrite to a writer",
+    3,
+    (rw) => rw.acquireWriteAsync(),
+    1,
+  ),
+  rwCase(
+    "RWLock.releaseWrite to a reader",
+    4,
+    (rw) => rw.acquireReadAsync(),
+    2,
+  ),
 ];
+
+type Mode = "overflow" | "exit";
+
+// Starts the stopping thread: it calls `before` on `p`, holds (word 0 of
+// `held` set) until go(held), then calls `verb` and stops at its wake
+// (`method`, word `index`), setting word 0 of `stopped`.
+function startStopper(
+  p: object,
+  before: string,
+  verb: string,
+  method: string,
+  index: number,
+  mode: Mode,
+) {
+  const stopped = new Int32Array(new SharedArrayBuffer(4));
+  const held = new Int32Array(new SharedArrayBuffer(8));
+  const t: Thread = new Thread({
+    target: { module: stop, export: "callThenStop" },
+    args: [p, before, verb, method, index, mode, stopped, held],
+  });
+  t.start();
+  return { t, stopped, held };
+}
+
+// Lets the held stopper go on to its verb.
+function go(held: Int32Array): void {
+  Atomics.store(held, 1, 1);
+  Atomics.notify(held, 1);
+}
+
+// The stopper ended as its mode makes it end, stopped at the wake.
+async function stoppedAtWake(
+  t: Thread,
+  stopped: Int32Array,
+  mode: Mode,
+): Promise<void> {
+  if (mode === "overflow") {
+    assert.equal(await t.joinAsync(JOIN), "RangeError");
+  } else await assert.rejects(t.joinAsync(JOIN));
+  assert.equal(Atomics.load(stopped, 0), 1, "the stop came at the wake");
+}
 
 for (const mode of ["overflow", "exit"] as const) {
   describe(`a notifier that stops before its wake (${mode})`, () => {
     for (const c of CASES) {
       it(`${c.name}: an async sleeper gets through`, async () => {
         const p = c.make();
-        const stopped = new Int32Array(new SharedArrayBuffer(4));
-        const held = new Int32Array(new SharedArrayBuffer(8));
-        const t: Thread = new Thread({
-          target: { module: stop, export: "callThenStop" },
-          args: [p, c.before, c.verb, c.method, c.index, mode, stopped, held],
-        });
-        t.start();
+        const { t, stopped, held } = startStopper(
+          p,
+          c.before,
+          c.verb,
+          c.method,
+          c.index,
+          mode,
+        );
         let sleeping: Promise<unknown> | undefined;
         try {
           await until(() => Atomics.load(held, 0) === 1, "the stopper's hold");
@@ -134,16 +198,8 @@ for (const mode of ["overflow", "exit"] as const) {
               "the sleeper",
             );
           }
-          Atomics.store(held, 1, 1); // go
-          Atomics.notify(held, 1);
-          if (mode === "overflow") {
-            assert.equal(await t.joinAsync(JOIN), "RangeError");
-          } else await assert.rejects(t.joinAsync(JOIN));
-          assert.equal(
-            Atomics.load(stopped, 0),
-            1,
-            "the stop came at the wake",
-          );
+          go(held);
+          await stoppedAtWake(t, stopped, mode);
           let timer: ReturnType<typeof setTimeout> | undefined;
           const late = new Promise((_, reject) => {
             timer = setTimeout(
@@ -157,8 +213,7 @@ for (const mode of ["overflow", "exit"] as const) {
             clearTimeout(timer);
           }
         } finally {
-          Atomics.store(held, 1, 1);
-          Atomics.notify(held, 1);
+          go(held);
           c.rescue(p);
           await sleeping?.catch(() => {});
           if (t.isAlive()) await t.joinAsync(JOIN).catch(() => {});
@@ -178,21 +233,18 @@ for (const mode of ["overflow", "exit"] as const) {
         args: [e, done],
       });
       sleeper.start();
-      const stopped = new Int32Array(new SharedArrayBuffer(4));
-      const held = new Int32Array(new SharedArrayBuffer(8));
-      const t: Thread = new Thread({
-        target: { module: stop, export: "callThenStop" },
-        args: [e, "", "set", "notify", 0, mode, stopped, held],
-      });
-      t.start();
+      const { t, stopped, held } = startStopper(
+        e,
+        "",
+        "set",
+        "notify",
+        0,
+        mode,
+      );
       try {
         await until(() => Atomics.load(held, 0) === 1, "the stopper");
-        Atomics.store(held, 1, 1);
-        Atomics.notify(held, 1);
-        if (mode === "overflow") {
-          assert.equal(await t.joinAsync(JOIN), "RangeError");
-        } else await assert.rejects(t.joinAsync(JOIN));
-        assert.equal(Atomics.load(stopped, 0), 1, "the stop came at the wake");
+        go(held);
+        await stoppedAtWake(t, stopped, mode);
         await until(() => Atomics.load(done, 0) === 1, "the sleeper", BOUND);
         assert.equal(await sleeper.joinAsync(JOIN), true);
       } finally {

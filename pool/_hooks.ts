@@ -1,0 +1,94 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Test-only hooks of the pool thread's loop (pool/_thread.ts): each is
+// armed by a test's executor initializer through a global symbol and read
+// once at the thread's start, so the loop pays nothing for them.
+
+import { runtime } from "../_core/runtime.ts";
+import type { Block } from "./_layout.ts";
+
+// Test-only (tests/pool/take_death_test.ts): when the initializer set
+// globalThis[Symbol.for("threadkit.test.dieAfterTake")] to an Int32Array,
+// the pool thread's take exits the thread (process.exit) right after it
+// took an index, while word 0 is above 0 (decremented per death), before
+// the claim: the take and the claim's window. Read once at the thread's
+// start; undefined otherwise.
+export function dieAfterTake<A extends unknown[]>(
+  next: (...a: A) => number,
+): typeof next | undefined {
+  const armed = (globalThis as Record<symbol, unknown>)[
+    Symbol.for("threadkit.test.dieAfterTake")
+  ];
+  if (!(armed instanceof Int32Array)) return undefined;
+  return (...a: A): number => {
+    const s = next(...a);
+    if (s >= 0 && Atomics.sub(armed, 0, 1) > 0) {
+      (globalThis as unknown as { process: { exit(c: number): void } })
+        .process.exit(7);
+    }
+    return s;
+  };
+}
+
+// Test-only (tests/pool/late_push_test.ts): when the initializer set
+// globalThis[Symbol.for("threadkit.test.stallBeforePush")] to an Int32Array
+// w, the push of a finished task (DONE, not yet on its owner's stack) first
+// stalls while w[0] is above 0 (decremented per stall): it stores the
+// thread's ident in w[1] (notified), waits until w[2] is not 0, then pushes
+// and stores 1 in w[3] (notified). Read once at the thread's start;
+// undefined otherwise.
+export function stallBeforePush(b: Block): ((s: number) => void) | undefined {
+  const w = (globalThis as Record<symbol, unknown>)[
+    Symbol.for("threadkit.test.stallBeforePush")
+  ];
+  if (!(w instanceof Int32Array)) return undefined;
+  return (s: number): void => {
+    if (Atomics.sub(w, 0, 1) > 0) {
+      Atomics.store(w, 1, runtime().ident);
+      Atomics.notify(w, 1);
+      while (Atomics.load(w, 2) === 0) Atomics.wait(w, 2, 0, 1000);
+      b.push(s);
+      Atomics.store(w, 3, 1);
+      Atomics.notify(w, 3);
+      return;
+    }
+    b.push(s);
+  };
+}
+
+/** The two points of an idle thread's take-back (stallThenDie). */
+export interface TakeBackHooks {
+  /** Before the thread leaves its record. */
+  before(): void;
+  /** Right after it claimed the record back, before it names itself. */
+  claimed(): void;
+}
+
+// Test-only (tests/pool/take_back_test.ts): when the initializer set
+// globalThis[Symbol.for("threadkit.test.dieInTakeBack")] to an Int32Array
+// w, the first idle leave of a thread while w[0] is above 0 (decremented)
+// stores the thread's ident in w[1] (notified) and waits until w[2] is not
+// 0; if it then takes its record back (a task arrived), the thread exits
+// (process.exit) right after its claim: the stop that the take-back's
+// negative ident leaves to a maintain. Read once at the thread's start;
+// undefined otherwise.
+export function dieInTakeBack(): TakeBackHooks | undefined {
+  const w = (globalThis as Record<symbol, unknown>)[
+    Symbol.for("threadkit.test.dieInTakeBack")
+  ];
+  if (!(w instanceof Int32Array)) return undefined;
+  let armed = false;
+  return {
+    before(): void {
+      armed = Atomics.sub(w, 0, 1) > 0;
+      if (!armed) return;
+      Atomics.store(w, 1, runtime().ident);
+      Atomics.notify(w, 1);
+      while (Atomics.load(w, 2) === 0) Atomics.wait(w, 2, 0, 1000);
+    },
+    claimed(): void {
+      if (!armed) return;
+      (globalThis as unknown as { process: { exit(c: number): void } })
+        .process.exit(7);
+    },
+  };
+}
