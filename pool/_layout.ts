@@ -55,9 +55,10 @@ export const R_TAKE = 3;
 export const R_TAG = 4;
 // 1 while the record's thread runs no task (starting, between tasks,
 // parked): it will take a queued task, so a start is not needed for one
-// (_pool.ts replenish). A hint, not a claim: set by home before IDENT (a
-// start), then by the thread only, with plain stores after its claim (0)
-// and after its finish (1, before the completion's push, so an owner that
+// (_started.ts readyThreads, which also skips a thread holding a task not
+// yet claimed: PARK MAIL or TAKE). A hint, not a claim: set by home before
+// IDENT (a start), then by the thread only: 0 at its claim (before TAKE's
+// clear), 1 after its task (before the completion's push, so an owner that
 // saw the result and submits again sees 1 or a later value).
 export const R_READY = 5;
 /** Executor states (STATE). */

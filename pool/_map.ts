@@ -198,10 +198,13 @@ export function mapResults<R>(
             const f = inFlight[0];
             if (f === undefined) break;
             signal?.throwIfAborted();
-            out = deadline === Infinity && signal === undefined
+            const got = deadline === Infinity && signal === undefined
               ? await f
               : await bounded(f, deadline, signal, timedOut);
+            // Ended by return() meanwhile: nothing more comes.
+            if (done) return { done: true, value: undefined };
             if (inFlight[0] === f) inFlight.shift();
+            out = got;
             at = 0;
             if (out.length > 0) return { done: false, value: out[at++] as R };
           }
@@ -217,13 +220,34 @@ export function mapResults<R>(
         close();
         return { done: true, value: undefined };
       };
+      // One refill at a time: a next() called while one is pending runs
+      // after it (overlapping calls would share `out` and the window).
+      let pending: Promise<IteratorResult<R>> | undefined;
+      const serial = (run: () => Promise<IteratorResult<R>>) => {
+        const p: Promise<IteratorResult<R>> = run().finally(() => {
+          if (pending === p) pending = undefined;
+        });
+        pending = p;
+        return p;
+      };
+      const step = (): Promise<IteratorResult<R>> => {
+        if (done) return Promise.resolve({ done: true, value: undefined });
+        if (at < out.length) {
+          return Promise.resolve({ done: false, value: out[at++] as R });
+        }
+        return refill();
+      };
       return {
         next(): Promise<IteratorResult<R>> {
+          if (pending !== undefined) {
+            const before = pending;
+            return serial(() => before.then(step, step));
+          }
+          if (done) return Promise.resolve({ done: true, value: undefined });
           if (at < out.length) {
             return Promise.resolve({ done: false, value: out[at++] as R });
           }
-          if (done) return Promise.resolve({ done: true, value: undefined });
-          return refill();
+          return serial(refill);
         },
         return(): Promise<IteratorResult<R>> {
           done = true;

@@ -4,7 +4,8 @@
 // waiting shutdown joins, as Python's shutdown joins its threads.
 
 import type { Thread } from "../thread/thread.ts";
-import { type Block, R_IDENT, R_READY } from "./_layout.ts";
+import { type Block, R_IDENT, R_PARK, R_READY, R_TAKE } from "./_layout.ts";
+import { MAIL } from "./_park.ts";
 
 /**
  * Pool threads running no task (starting, between tasks, parked: READY,
@@ -22,6 +23,14 @@ export function readyThreads(b: Block): number {
   for (let w = 0; w < b.l.workers; w++) {
     const r = b.record(w);
     if (Atomics.load(v, r + R_IDENT) <= 0) continue;
+    // Holding a task not yet claimed (READY still 1) is not ready: a slot
+    // handed to it (PARK MAIL), or one it names while it takes or claims
+    // (TAKE). Loaded in the order the thread writes them backwards: it
+    // names a mailed slot in TAKE before it moves PARK off MAIL, and clears
+    // READY before TAKE at its claim (_thread.ts), so a PARK below MAIL
+    // then TAKE 0 then READY 1 is a thread with no task in hand.
+    if (Atomics.load(v, r + R_PARK) >= MAIL) continue;
+    if (Atomics.load(v, r + R_TAKE) !== 0) continue;
     if (Atomics.load(v, r + R_READY) === 1) n++;
   }
   return n;

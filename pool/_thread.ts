@@ -216,8 +216,9 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       if (!entryAlive(entry, ident)) return leave(v, rec, ident);
       continue;
     }
+    // READY before TAKE: replenish reads TAKE, then READY (_started.ts).
+    Atomics.store(v, rec + R_READY, 0);
     Atomics.store(v, rec + R_TAKE, 0); // claimed: the scan's from here
-    v[rec + R_READY] = 0; // a hint for replenish (_layout.ts R_READY)
     let ok = true, value: unknown;
     try {
       const id = v[base + S_TARGET];
@@ -241,7 +242,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     }
     // A map chunk's results: an array built here (own: no other keys).
     const own = ok && v[base + S_MODE] === 1;
-    v[rec + R_READY] = 1; // before the push (in finish or at flush)
+    Atomics.store(v, rec + R_READY, 1); // before the push (finish, flush)
     held = finish(b, free, s, tag, ok, value, entry, ident, own);
     // A finish that found its task settled by an owner's scan: this thread
     // was declared dead (its entry ended while it ran). It takes no more

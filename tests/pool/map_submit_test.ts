@@ -158,3 +158,59 @@ describe("ThreadPoolExecutor starts a thread only when none is idle", () => {
     assert.deepEqual(poolThreads(prefix).map((t) => t.name), []);
   });
 });
+
+describe("ThreadPoolExecutor: a thread holding a task is not idle", () => {
+  it("a task queued behind one handed to the only thread gets a thread at its submit (home busy, in no threadkit wait)", async () => {
+    const waitFor = (e: Event) => e.wait({ timeout: 30_000 });
+    const setIt = (e: Event) => {
+      e.set();
+      return 1;
+    };
+    for (let trial = 0; trial < 3; trial++) {
+      const pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+      await within(pool.submit((x: number) => x, 1)); // one thread, idle now
+      const e = new Event();
+      const a = pool.submit(waitFor, e); // handed to it, or queued for it
+      const b = pool.submit(setIt, e); // needs a second thread
+      // Busy outside threadkit's waits (no owner scan, no supervisor tick):
+      // only a start at b's submit can run it. Bounded (a failure ends).
+      const end = performance.now() + 20_000;
+      while (!e.isSet() && performance.now() < end) { /* spin */ }
+      assert.equal(e.isSet(), true, `trial ${trial}: b never ran`);
+      assert.equal(await within(a), true);
+      assert.equal(await within(b), 1);
+      await within(pool.shutdownAsync());
+    }
+  });
+});
+
+describe("ThreadPoolExecutor.map's async iterator", () => {
+  it("two next() calls at once yield two different items, in order", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+    const it = pool.map((x: number) => x, [1, 2, 3])[Symbol.asyncIterator]();
+    const [a, b] = await within(Promise.all([it.next(), it.next()]));
+    const c = await within(it.next()), d = await within(it.next());
+    assert.deepEqual([a.value, b.value, c.value, d.done], [1, 2, 3, true]);
+  });
+
+  it("a next() pending at return() yields nothing after it", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+    const go = new Event(), started = new Event();
+    const gated = ([go, started, x]: [Event, Event, number]) => {
+      started.set();
+      go.wait({ timeout: 30_000 });
+      return x;
+    };
+    const it = pool.map(
+      gated,
+      [[go, started, 1], [go, started, 2]] as [Event, Event, number][],
+      { chunksize: 2 },
+    )[Symbol.asyncIterator]();
+    await within(started.waitAsync({ timeout: 30_000 })); // running: kept
+    const pending = it.next();
+    assert.equal((await it.return!()).done, true);
+    go.set();
+    assert.deepEqual(await within(pending), { done: true, value: undefined });
+    assert.deepEqual(await within(it.next()), { done: true, value: undefined });
+  });
+});
