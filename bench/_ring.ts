@@ -29,16 +29,7 @@
 // atomics, so at least one side sees the other's store: either the consumer
 // sees the new TAIL and does not sleep, or the producer sees CPARK and
 // notifies (and a wait that starts after the TAIL store returns
-// "not-equal"). IntRing's notifier also clears the flag, with one exchange,
-// and notifies only if it was the one to clear it: one wake per park, as
-// Queue's SLEEPER gives (the first release clears it and wakes). Without
-// that the producer notified on every item from the consumer's wake until
-// the consumer ran again and lowered its flag, which on a loaded machine
-// (load 23) made the ring 2.26x slower (same process, 16 paired rounds).
-// The argument above holds: an exchange that clears a raised flag comes
-// after its side's cursor store, so a peer that raised the flag and has not
-// slept yet finds the cursor moved when its Atomics.wait compares.
-// Data is written with plain stores before the TAIL store and
+// "not-equal"). Data is written with plain stores before the TAIL store and
 // read with plain loads after the TAIL load that covers it, so the
 // sequentially consistent pair orders it.
 const HEAD = 0;
@@ -90,14 +81,6 @@ function await_(
   }
 }
 
-// The peer raised `flag` (it may sleep on `index`): lower it and wake the
-// peer, once (see the note above the header table).
-function wakePeer(h: Int32Array, flag: number, index: number): void {
-  if (Atomics.load(h, flag) !== 0 && Atomics.exchange(h, flag, 0) !== 0) {
-    Atomics.notify(h, index);
-  }
-}
-
 /** The careful SPSC int32 ring; one producer thread, one consumer thread. */
 export class IntRing {
   readonly #h: Int32Array;
@@ -125,7 +108,7 @@ export class IntRing {
     }
     this.#d[t & this.#mask] = x;
     Atomics.store(this.#h, TAIL, this.#tail = (t + 1) | 0);
-    wakePeer(this.#h, CPARK, TAIL);
+    if (Atomics.load(this.#h, CPARK) !== 0) Atomics.notify(this.#h, TAIL);
   }
 
   get(): number {
@@ -133,7 +116,7 @@ export class IntRing {
     if (h === this.#tailSeen) this.#tailSeen = await_(this.#h, TAIL, h, CPARK);
     const x = this.#d[h & this.#mask];
     Atomics.store(this.#h, HEAD, this.#head = (h + 1) | 0);
-    wakePeer(this.#h, PPARK, HEAD);
+    if (Atomics.load(this.#h, PPARK) !== 0) Atomics.notify(this.#h, HEAD);
     return x;
   }
 }

@@ -145,11 +145,9 @@ export function queueConsumeInto(
 // the careful ring's protocol around it: SPIN retries, then raise a PARKED
 // flag and Atomics.wait on ringbuf.js's own cursor word (an Int32Array view
 // of its header: word 0 write_ptr, word 1 read_ptr); the other side notifies
-// only when it sees the flag, and lowers it with one exchange, waking only
-// if it lowered it (one wake per park, as bench/_ring.ts's IntRing). Why no
-// lost wakeup: as in bench/_ring.ts (the flag is stored before the cursor
-// is re-read; push/pop store the cursor with Atomics.store before the flag
-// is loaded or exchanged).
+// only when it sees the flag. Why no lost wakeup: as in bench/_ring.ts (the
+// flag is stored before the cursor is re-read; push/pop store the cursor
+// with Atomics.store before the flag is loaded).
 const RB_WRITE = 0, RB_READ = 1, RB_CPARK = 0, RB_PPARK = 1, RB_SPIN = 256;
 
 function rbPark(
@@ -189,10 +187,9 @@ export function ringbufProduce(
         done += k;
         if (k > 0) {
           spins = 0;
-          if (
-            Atomics.load(flags, RB_CPARK) !== 0 &&
-            Atomics.exchange(flags, RB_CPARK, 0) !== 0
-          ) Atomics.notify(ptrs, RB_WRITE);
+          if (Atomics.load(flags, RB_CPARK) !== 0) {
+            Atomics.notify(ptrs, RB_WRITE);
+          }
         } else if (++spins > RB_SPIN) {
           rbPark(
             ptrs,
@@ -227,10 +224,7 @@ export function ringbufConsume(
       got += k;
       if (k > 0) {
         spins = 0;
-        if (
-          Atomics.load(flags, RB_PPARK) !== 0 &&
-          Atomics.exchange(flags, RB_PPARK, 0) !== 0
-        ) Atomics.notify(ptrs, RB_READ);
+        if (Atomics.load(flags, RB_PPARK) !== 0) Atomics.notify(ptrs, RB_READ);
       } else if (++spins > RB_SPIN) {
         rbPark(ptrs, RB_WRITE, flags, RB_CPARK, () => rb.available_read() > 0);
       }
