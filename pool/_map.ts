@@ -163,7 +163,7 @@ export function mapResults<R>(
           inFlight.shift();
           yield* out as R[];
         }
-        signal?.throwIfAborted(); // aborted before the iteration: ended
+        signal?.throwIfAborted(); // closed by an abort: its reason
       } finally {
         close();
       }
@@ -208,7 +208,7 @@ export function mapResults<R>(
             at = 0;
             if (out.length > 0) return { done: false, value: out[at++] as R };
           }
-          signal?.throwIfAborted(); // aborted before the iteration: ended
+          signal?.throwIfAborted(); // closed by an abort: its reason
         } catch (error) {
           done = true;
           out = [];

@@ -360,8 +360,9 @@ export class Pool {
       // then take a live thread's take (re-tag and requeue the task it is
       // about to claim) and free its record to a second thread. Every
       // publication of an ident writes ENTRY while IDENT reads -1 (a
-      // starter) or -ident (a take-back), before the ident's store, so an ENTRY loaded after IDENT read `ident` is
-      // that thread's unless IDENT moved on after that load. (Left: a
+      // starter) or -ident (a take-back), before the ident's store, so an
+      // ENTRY loaded after IDENT read `ident` is that thread's unless IDENT
+      // moved on after that load. (Left: a
       // thread that left, took its record back and left again within
       // these four loads.)
       if (

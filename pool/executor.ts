@@ -246,7 +246,8 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
    * Stops taking tasks: `submit` throws from now on. Queued tasks still
    * run, unless `cancelFutures` cancels them; with `wait` (default) this
    * blocks until every queued task has been taken and every pool thread
-   * has ended (joined, when called by the thread that made the executor). Any thread may call it, more than once.
+   * has ended (joined, when called by the thread that made the executor).
+   * Any thread may call it, more than once.
    *
    * Python: `Executor.shutdown`.
    */
