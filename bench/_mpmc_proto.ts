@@ -1,0 +1,666 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Prototype for the default (multi-producer, multi-consumer) int32 Queue
+// line: the careful SPSC ring (a copy of bench/_ring.ts's IntRing) against
+// bounded MPMC rings built the Vyukov way, in one process, alternating
+// rounds, per-round paired ratios (as bench/_rows.ts's paired rows; printed:
+// median (min-max) of careful time / design time, so higher is better).
+// Self-contained (node:worker_threads only) so that Deno runs the source and
+// Node a transpiled copy (TypeScript transpileModule of this file):
+//
+//   deno run -A bench/_mpmc_proto.ts [ROUNDS] [N] [KINDS] [MODES]
+//   node /tmp/_mpmc_proto.mjs [ROUNDS] [N] [KINDS] [MODES]
+//
+// MODES: t2t (a producer thread and a consumer thread), m2t (this thread
+// produces), 1t (this thread puts 256 then gets 256: CPU time per item, no
+// line crosses cores; KINDS may include "queue", the default Queue, from the
+// module in $QMOD, default ../mod.ts). First KIND is the baseline.
+// Designs (int32 items, capacity 1024, the careful ring's park protocol: SPIN
+// reloads, then a sleeper flag raised and Atomics.wait; the other side
+// notifies only when it sees the flag):
+// - "careful": the SPSC ring: each side caches the peer's cursor.
+// - "vyukov": slot table of [SEQ, VALUE] pairs; a put loads TAIL and its
+//   slot's SEQ (== t: free for position t), claims t with one
+//   compareExchange of TAIL (a line only producers touch), stores VALUE and
+//   publishes with Atomics.store(SEQ, t + 1); a get mirrors it on HEAD (SEQ
+//   == h + 1: published), reads VALUE and frees with Atomics.store(SEQ, h +
+//   P). Neither side reads the other's cursor.
+// - "vyukov-lc": as vyukov, each side starting from its own guess of its
+//   cursor (a failed compareExchange returns the current one), so a single
+//   producer never loads TAIL and a single consumer never loads HEAD.
+// - "vyukov-tc": as vyukov-lc, and the consumer keeps TAIL cached and loads
+//   TAIL only when the cache says empty (it parks on TAIL then; it still
+//   checks SEQ: a claimed position may not be published yet).
+// - "hybrid": producers as vyukov-lc, but room read from HEAD as the careful
+//   ring does (cached, reloaded when the cache says full), so a get writes
+//   no SEQ: it loads SEQ, reads VALUE and claims with one compareExchange of
+//   HEAD (three read-modify-writes a put + get; vyukov four, careful two).
+// - "slot64": one BigInt64 word a slot (SEQ high, VALUE low): a put claims
+//   and publishes with one compareExchange of its slot, a get claims and
+//   frees with one; no cursor words at all (BigInt boxing on every access).
+// Park words: a side that found its slot not ready waits on that slot's SEQ
+// word (vyukov-tc's consumer on TAIL, hybrid's producer on HEAD). Why no
+// lost wakeup (as the careful ring): the sleeper raises its flag, reloads
+// the word and waits only while it holds what it saw; the other side stores
+// the word, then loads the flag and notifies if it is up. All sequentially
+// consistent, so one of the two sees the other's store. The MPMC claims are
+// written for many producers and consumers but run here with one of each.
+import { isMainThread, Worker, workerData } from "node:worker_threads";
+import process from "node:process";
+
+const CAP = 1024;
+const SPIN = 256;
+const PARK_MS = 60_000;
+// Header words, each on its own 64-byte line.
+const HEAD = 0, TAIL = 16, CPARK = 32, PPARK = 48, HDR = 64;
+
+type Kind =
+  | "careful"
+  | "vyukov"
+  | "vyukov-tc"
+  | "vyukov-lc"
+  | "slot64"
+  | "hybrid";
+
+interface IntQ {
+  put(x: number): void;
+  get(): number;
+}
+
+function await_(h: Int32Array, i: number, seen: number, flag: number): number {
+  for (let k = 0;; k++) {
+    const v = Atomics.load(h, i);
+    if (v !== seen) return v;
+    if (k < SPIN) continue;
+    Atomics.store(h, flag, 1);
+    if (
+      Atomics.load(h, i) === seen &&
+      Atomics.wait(h, i, seen, PARK_MS) === "timed-out"
+    ) throw new Error("ring: peer silent for 60 s");
+    Atomics.store(h, flag, 0);
+  }
+}
+
+class Careful implements IntQ {
+  readonly #h: Int32Array;
+  readonly #d: Int32Array;
+  #tail = 0;
+  #headSeen = 0;
+  #head = 0;
+  #tailSeen = 0;
+  constructor(sab: SharedArrayBuffer) {
+    this.#h = new Int32Array(sab, 0, HDR);
+    this.#d = new Int32Array(sab, HDR * 4, CAP);
+  }
+  put(x: number): void {
+    const t = this.#tail;
+    if (((t - this.#headSeen) | 0) === CAP) {
+      this.#headSeen = await_(this.#h, HEAD, (t - CAP) | 0, PPARK);
+    }
+    this.#d[t & (CAP - 1)] = x;
+    Atomics.store(this.#h, TAIL, this.#tail = (t + 1) | 0);
+    if (Atomics.load(this.#h, CPARK) !== 0) Atomics.notify(this.#h, TAIL);
+  }
+  get(): number {
+    const h = this.#head;
+    if (h === this.#tailSeen) this.#tailSeen = await_(this.#h, TAIL, h, CPARK);
+    const x = this.#d[h & (CAP - 1)];
+    Atomics.store(this.#h, HEAD, this.#head = (h + 1) | 0);
+    if (Atomics.load(this.#h, PPARK) !== 0) Atomics.notify(this.#h, HEAD);
+    return x;
+  }
+}
+
+// Waits until s[i] !== seen (SPIN reloads, then parks with `flag` raised).
+function awaitSeq(
+  h: Int32Array,
+  s: Int32Array,
+  i: number,
+  seen: number,
+  flag: number,
+): number {
+  for (let k = 0;; k++) {
+    const v = Atomics.load(s, i);
+    if (v !== seen) return v;
+    if (k < SPIN) continue;
+    Atomics.add(h, flag, 1);
+    const r = Atomics.load(s, i) === seen
+      ? Atomics.wait(s, i, seen, PARK_MS)
+      : "not-equal";
+    Atomics.sub(h, flag, 1);
+    if (r === "timed-out") throw new Error("ring: peer silent for 60 s");
+  }
+}
+
+class Vyukov implements IntQ {
+  readonly #h: Int32Array;
+  // [SEQ, VALUE] per slot.
+  readonly #s: Int32Array;
+  #tail = 0;
+  #head = 0;
+  #tailSeen = 0;
+  constructor(sab: SharedArrayBuffer) {
+    this.#h = new Int32Array(sab, 0, HDR);
+    this.#s = new Int32Array(sab, HDR * 4, CAP * 2);
+  }
+  static init(sab: SharedArrayBuffer): void {
+    const s = new Int32Array(sab, HDR * 4, CAP * 2);
+    for (let i = 0; i < CAP; i++) s[2 * i] = i;
+  }
+  put(x: number): void {
+    const h = this.#h, s = this.#s, local = ("vyukov" as Kind) !== "vyukov";
+    let t = local ? this.#tail : Atomics.load(h, TAIL);
+    for (;;) {
+      const i = (t & (CAP - 1)) << 1;
+      const seq = Atomics.load(s, i);
+      const dif = (seq - t) | 0;
+      if (dif === 0) {
+        const seen = Atomics.compareExchange(h, TAIL, t, (t + 1) | 0);
+        if (seen === t) {
+          s[i + 1] = x;
+          Atomics.store(s, i, (t + 1) | 0);
+          if (Atomics.load(h, CPARK) !== 0) Atomics.notify(s, i);
+          this.#tail = (t + 1) | 0;
+          return;
+        }
+        t = seen;
+      } else if (dif < 0) {
+        awaitSeq(h, s, i, seq, PPARK); // full: slot not yet freed
+      } else {
+        t = Atomics.load(h, TAIL);
+      }
+    }
+  }
+  get(): number {
+    const h = this.#h, s = this.#s, kind = "vyukov" as Kind;
+    let p = kind === "vyukov" ? Atomics.load(h, HEAD) : this.#head;
+    for (;;) {
+      if (kind === "vyukov-tc" && p === this.#tailSeen) {
+        // The cache says empty: reload TAIL, wait for it to pass p.
+        let t = Atomics.load(h, TAIL);
+        for (let k = 0; t === p; k++) {
+          if (k < SPIN) {
+            t = Atomics.load(h, TAIL);
+            continue;
+          }
+          t = await_(h, TAIL, p, CPARK);
+        }
+        this.#tailSeen = t;
+      }
+      const i = (p & (CAP - 1)) << 1;
+      const seq = Atomics.load(s, i);
+      const dif = (seq - ((p + 1) | 0)) | 0;
+      if (dif === 0) {
+        const seen = Atomics.compareExchange(h, HEAD, p, (p + 1) | 0);
+        if (seen === p) {
+          const x = s[i + 1];
+          Atomics.store(s, i, (p + CAP) | 0);
+          if (Atomics.load(h, PPARK) !== 0) Atomics.notify(s, i);
+          this.#head = (p + 1) | 0;
+          return x;
+        }
+        p = seen;
+      } else if (dif < 0) {
+        awaitSeq(h, s, i, seq, CPARK); // empty: not yet published
+      } else {
+        p = Atomics.load(h, HEAD);
+      }
+    }
+  }
+}
+
+class VyukovLc implements IntQ {
+  readonly #h: Int32Array;
+  // [SEQ, VALUE] per slot.
+  readonly #s: Int32Array;
+  #tail = 0;
+  #head = 0;
+  #tailSeen = 0;
+  constructor(sab: SharedArrayBuffer) {
+    this.#h = new Int32Array(sab, 0, HDR);
+    this.#s = new Int32Array(sab, HDR * 4, CAP * 2);
+  }
+  put(x: number): void {
+    const h = this.#h, s = this.#s, local = ("vyukov-lc" as Kind) !== "vyukov";
+    let t = local ? this.#tail : Atomics.load(h, TAIL);
+    for (;;) {
+      const i = (t & (CAP - 1)) << 1;
+      const seq = Atomics.load(s, i);
+      const dif = (seq - t) | 0;
+      if (dif === 0) {
+        const seen = Atomics.compareExchange(h, TAIL, t, (t + 1) | 0);
+        if (seen === t) {
+          s[i + 1] = x;
+          Atomics.store(s, i, (t + 1) | 0);
+          if (Atomics.load(h, CPARK) !== 0) Atomics.notify(s, i);
+          this.#tail = (t + 1) | 0;
+          return;
+        }
+        t = seen;
+      } else if (dif < 0) {
+        awaitSeq(h, s, i, seq, PPARK); // full: slot not yet freed
+      } else {
+        t = Atomics.load(h, TAIL);
+      }
+    }
+  }
+  get(): number {
+    const h = this.#h, s = this.#s, kind = "vyukov-lc" as Kind;
+    let p = kind === "vyukov" ? Atomics.load(h, HEAD) : this.#head;
+    for (;;) {
+      if (kind === "vyukov-tc" && p === this.#tailSeen) {
+        // The cache says empty: reload TAIL, wait for it to pass p.
+        let t = Atomics.load(h, TAIL);
+        for (let k = 0; t === p; k++) {
+          if (k < SPIN) {
+            t = Atomics.load(h, TAIL);
+            continue;
+          }
+          t = await_(h, TAIL, p, CPARK);
+        }
+        this.#tailSeen = t;
+      }
+      const i = (p & (CAP - 1)) << 1;
+      const seq = Atomics.load(s, i);
+      const dif = (seq - ((p + 1) | 0)) | 0;
+      if (dif === 0) {
+        const seen = Atomics.compareExchange(h, HEAD, p, (p + 1) | 0);
+        if (seen === p) {
+          const x = s[i + 1];
+          Atomics.store(s, i, (p + CAP) | 0);
+          if (Atomics.load(h, PPARK) !== 0) Atomics.notify(s, i);
+          this.#head = (p + 1) | 0;
+          return x;
+        }
+        p = seen;
+      } else if (dif < 0) {
+        awaitSeq(h, s, i, seq, CPARK); // empty: not yet published
+      } else {
+        p = Atomics.load(h, HEAD);
+      }
+    }
+  }
+}
+
+class VyukovTc implements IntQ {
+  readonly #h: Int32Array;
+  // [SEQ, VALUE] per slot.
+  readonly #s: Int32Array;
+  #tail = 0;
+  #head = 0;
+  #tailSeen = 0;
+  constructor(sab: SharedArrayBuffer) {
+    this.#h = new Int32Array(sab, 0, HDR);
+    this.#s = new Int32Array(sab, HDR * 4, CAP * 2);
+  }
+  put(x: number): void {
+    const h = this.#h, s = this.#s, local = ("vyukov-tc" as Kind) !== "vyukov";
+    let t = local ? this.#tail : Atomics.load(h, TAIL);
+    for (;;) {
+      const i = (t & (CAP - 1)) << 1;
+      const seq = Atomics.load(s, i);
+      const dif = (seq - t) | 0;
+      if (dif === 0) {
+        const seen = Atomics.compareExchange(h, TAIL, t, (t + 1) | 0);
+        if (seen === t) {
+          s[i + 1] = x;
+          Atomics.store(s, i, (t + 1) | 0);
+          if (Atomics.load(h, CPARK) !== 0) {
+            Atomics.notify(s, i);
+            Atomics.notify(h, TAIL);
+          }
+          this.#tail = (t + 1) | 0;
+          return;
+        }
+        t = seen;
+      } else if (dif < 0) {
+        awaitSeq(h, s, i, seq, PPARK); // full: slot not yet freed
+      } else {
+        t = Atomics.load(h, TAIL);
+      }
+    }
+  }
+  get(): number {
+    const h = this.#h, s = this.#s, kind = "vyukov-tc" as Kind;
+    let p = kind === "vyukov" ? Atomics.load(h, HEAD) : this.#head;
+    for (;;) {
+      if (kind === "vyukov-tc" && p === this.#tailSeen) {
+        // The cache says empty: reload TAIL, wait for it to pass p.
+        let t = Atomics.load(h, TAIL);
+        for (let k = 0; t === p; k++) {
+          if (k < SPIN) {
+            t = Atomics.load(h, TAIL);
+            continue;
+          }
+          t = await_(h, TAIL, p, CPARK);
+        }
+        this.#tailSeen = t;
+      }
+      const i = (p & (CAP - 1)) << 1;
+      const seq = Atomics.load(s, i);
+      const dif = (seq - ((p + 1) | 0)) | 0;
+      if (dif === 0) {
+        const seen = Atomics.compareExchange(h, HEAD, p, (p + 1) | 0);
+        if (seen === p) {
+          const x = s[i + 1];
+          Atomics.store(s, i, (p + CAP) | 0);
+          if (Atomics.load(h, PPARK) !== 0) Atomics.notify(s, i);
+          this.#head = (p + 1) | 0;
+          return x;
+        }
+        p = seen;
+      } else if (dif < 0) {
+        awaitSeq(h, s, i, seq, CPARK); // empty: not yet published
+      } else {
+        p = Atomics.load(h, HEAD);
+      }
+    }
+  }
+}
+
+// hybrid: producers as vyukov-lc (claim with one compareExchange of TAIL,
+// publish with a store of the slot's SEQ = t + 1) but room read from HEAD as
+// the careful ring does (cached, reloaded only when the cache says full), so
+// a get does not write SEQ: it loads SEQ (== p + 1: published), reads VALUE
+// and claims with one compareExchange of HEAD. Three read-modify-writes a
+// pair (vyukov: four; the careful ring: two stores).
+class Hybrid implements IntQ {
+  readonly #h: Int32Array;
+  readonly #s: Int32Array;
+  #tail = 0;
+  #headSeen = 0;
+  #head = 0;
+  constructor(sab: SharedArrayBuffer) {
+    this.#h = new Int32Array(sab, 0, HDR);
+    this.#s = new Int32Array(sab, HDR * 4, CAP * 2);
+  }
+  static init(sab: SharedArrayBuffer): void {
+    const s = new Int32Array(sab, HDR * 4, CAP * 2);
+    for (let i = 0; i < CAP; i++) s[2 * i] = i + 1 - CAP;
+  }
+  put(x: number): void {
+    const h = this.#h, s = this.#s;
+    let t = this.#tail;
+    for (;;) {
+      if (((t - this.#headSeen) | 0) >= CAP) {
+        const head = Atomics.load(h, HEAD);
+        this.#headSeen = ((t - head) | 0) >= CAP
+          ? await_(h, HEAD, head, PPARK)
+          : head;
+        continue;
+      }
+      const seen = Atomics.compareExchange(h, TAIL, t, (t + 1) | 0);
+      if (seen === t) break;
+      t = seen;
+    }
+    const i = (t & (CAP - 1)) << 1;
+    s[i + 1] = x;
+    Atomics.store(s, i, (t + 1) | 0);
+    if (Atomics.load(h, CPARK) !== 0) Atomics.notify(s, i);
+    this.#tail = (t + 1) | 0;
+  }
+  get(): number {
+    const h = this.#h, s = this.#s;
+    let p = this.#head;
+    for (;;) {
+      const i = (p & (CAP - 1)) << 1;
+      const seq = Atomics.load(s, i);
+      const dif = (seq - ((p + 1) | 0)) | 0;
+      if (dif === 0) {
+        const x = s[i + 1];
+        const seen = Atomics.compareExchange(h, HEAD, p, (p + 1) | 0);
+        if (seen === p) {
+          if (Atomics.load(h, PPARK) !== 0) Atomics.notify(h, HEAD);
+          this.#head = (p + 1) | 0;
+          return x;
+        }
+        p = seen;
+      } else if (dif < 0) awaitSeq(h, s, i, seq, CPARK);
+      else p = Atomics.load(h, HEAD);
+    }
+  }
+}
+
+// slot64: each slot one BigInt64 word, SEQ in the high half, VALUE in the
+// low: a put claims and publishes with one compareExchange of its slot, a get
+// claims and frees with one; no TAIL or HEAD word (each side keeps its guess
+// and steps past slots another took). Parks wait on the slot's high half
+// through an Int32Array view of the same words.
+class Slot64 implements IntQ {
+  readonly #h: Int32Array;
+  readonly #b: BigInt64Array;
+  readonly #w: Int32Array;
+  #tail = 0;
+  #head = 0;
+  constructor(sab: SharedArrayBuffer) {
+    this.#h = new Int32Array(sab, 0, HDR);
+    this.#b = new BigInt64Array(sab, HDR * 4, CAP);
+    this.#w = new Int32Array(sab, HDR * 4, CAP * 2);
+  }
+  static init(sab: SharedArrayBuffer): void {
+    const b = new BigInt64Array(sab, HDR * 4, CAP);
+    for (let i = 0; i < CAP; i++) b[i] = BigInt(i) << 32n;
+  }
+  put(x: number): void {
+    const h = this.#h, b = this.#b;
+    let t = this.#tail;
+    for (;;) {
+      const i = t & (CAP - 1);
+      const w = Atomics.load(b, i);
+      const seq = Number(w >> 32n) | 0;
+      const dif = (seq - t) | 0;
+      if (dif === 0) {
+        const nw = (BigInt((t + 1) | 0) << 32n) | BigInt(x >>> 0);
+        if (Atomics.compareExchange(b, i, w, nw) === w) {
+          if (Atomics.load(h, CPARK) !== 0) Atomics.notify(this.#w, 2 * i + 1);
+          this.#tail = (t + 1) | 0;
+          return;
+        }
+      } else if (dif < 0) awaitSeq(h, this.#w, 2 * i + 1, seq, PPARK);
+      else t = (t + 1) | 0;
+    }
+  }
+  get(): number {
+    const h = this.#h, b = this.#b;
+    let p = this.#head;
+    for (;;) {
+      const i = p & (CAP - 1);
+      const w = Atomics.load(b, i);
+      const seq = Number(w >> 32n) | 0;
+      const dif = (seq - ((p + 1) | 0)) | 0;
+      if (dif === 0) {
+        const nw = BigInt((p + CAP) | 0) << 32n;
+        if (Atomics.compareExchange(b, i, w, nw) === w) {
+          if (Atomics.load(h, PPARK) !== 0) Atomics.notify(this.#w, 2 * i + 1);
+          this.#head = (p + 1) | 0;
+          return Number(BigInt.asIntN(32, w));
+        }
+      } else if (dif < 0) awaitSeq(h, this.#w, 2 * i + 1, seq, CPARK);
+      else p = (p + 1) | 0;
+    }
+  }
+}
+
+function open(kind: Kind, sab: SharedArrayBuffer): IntQ {
+  if (kind === "careful") return new Careful(sab);
+  if (kind === "vyukov-tc") return new VyukovTc(sab);
+  if (kind === "vyukov-lc") return new VyukovLc(sab);
+  if (kind === "slot64") return new Slot64(sab);
+  if (kind === "hybrid") return new Hybrid(sab);
+  return new Vyukov(sab);
+}
+
+function init(kind: Kind, sab: SharedArrayBuffer): void {
+  if (kind === "slot64") Slot64.init(sab);
+  else if (kind === "hybrid") Hybrid.init(sab);
+  else if (kind !== "careful") Vyukov.init(sab);
+}
+
+function bytes(kind: Kind): number {
+  return HDR * 4 + (kind === "careful" ? CAP : 2 * CAP) * 4;
+}
+
+// Control words: GEN (bumped per round), N, DONE, SUM.
+const GEN = 0, N = 1, DONE = 2, SUM = 3;
+
+function workerLoop(
+  kind: Kind,
+  sab: SharedArrayBuffer,
+  ctl: Int32Array,
+  role: string,
+) {
+  const q = open(kind, sab);
+  let gen = 0;
+  for (;;) {
+    while (Atomics.load(ctl, GEN) === gen) Atomics.wait(ctl, GEN, gen, 1000);
+    gen = Atomics.load(ctl, GEN);
+    const n = Atomics.load(ctl, N);
+    if (n < 0) break;
+    let sum = 0;
+    if (role === "p") { for (let i = 0; i < n; i++) q.put(i); }
+    else for (let i = 0; i < n; i++) sum = (sum + q.get()) | 0;
+    if (role === "c") Atomics.store(ctl, SUM, sum);
+    Atomics.add(ctl, DONE, 1);
+    Atomics.notify(ctl, DONE);
+  }
+}
+
+interface Side {
+  name: string;
+  round(n: number): number;
+  stop(): Promise<void>;
+}
+
+// One thread: puts 256 then gets 256, repeated (CPU per item; no line
+// crosses cores, nobody sleeps).
+// "queue" (one thread only): the default Queue, int32, capacity CAP, from
+// the module in $QMOD (default ../mod.ts; for Node an npm build's mod.js).
+async function solo(kind: Kind | "queue"): Promise<Side> {
+  let q: IntQ;
+  if (kind === "queue") {
+    const env = process.env.QMOD;
+    const mod = await import(
+      env ? new URL(env, `file://${process.cwd()}/`).href : "../mod.ts"
+    );
+    q = new mod.Queue({ capacity: CAP, type: "int32" });
+  } else {
+    const sab = new SharedArrayBuffer(bytes(kind));
+    init(kind, sab);
+    q = open(kind, sab);
+  }
+  return {
+    name: `${kind} 1t`,
+    round(n) {
+      let sum = 0;
+      for (let i = 0; i < n; i += 256) {
+        for (let j = 0; j < 256; j++) q.put(i + j);
+        for (let j = 0; j < 256; j++) sum = (sum + q.get()) | 0;
+      }
+      if (sum === 0.5) throw new Error("unreachable");
+      return n;
+    },
+    stop: () => Promise.resolve(),
+  };
+}
+
+async function side(kind: Kind, t2t: boolean): Promise<Side> {
+  const sab = new SharedArrayBuffer(bytes(kind));
+  init(kind, sab);
+  const ctl = new Int32Array(new SharedArrayBuffer(64));
+  const roles = t2t ? ["p", "c"] : ["c"];
+  const workers = roles.map((role) =>
+    new Worker(new URL(import.meta.url), {
+      workerData: { kind, sab, ctl, role },
+    })
+  );
+  const q = open(kind, sab);
+  await new Promise((r) => setTimeout(r, 200));
+  return {
+    name: `${kind} ${t2t ? "t2t" : "m2t"}`,
+    round(n) {
+      Atomics.store(ctl, DONE, 0);
+      Atomics.store(ctl, N, n);
+      Atomics.add(ctl, GEN, 1);
+      Atomics.notify(ctl, GEN);
+      if (!t2t) { for (let i = 0; i < n; i++) q.put(i); }
+      for (let d = Atomics.load(ctl, DONE); d < roles.length;) {
+        Atomics.wait(ctl, DONE, d, 1000);
+        d = Atomics.load(ctl, DONE);
+      }
+      let want = 0;
+      for (let i = 0; i < n; i++) want = (want + i) | 0;
+      if (Atomics.load(ctl, SUM) !== want) throw new Error(`${kind}: sum`);
+      return n;
+    },
+    async stop() {
+      Atomics.store(ctl, N, -1);
+      Atomics.add(ctl, GEN, 1);
+      Atomics.notify(ctl, GEN);
+      await Promise.all(workers.map((w) =>
+        new Promise((r) => {
+          w.on("exit", r);
+        })
+      ));
+    },
+  };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+async function main() {
+  const args = typeof Deno !== "undefined" ? Deno.args : process.argv.slice(2);
+  const rounds = Number(args[0] ?? 12);
+  const n = Number(args[1] ?? 250_000);
+  const kinds = (args[2] ?? "careful,vyukov,vyukov-tc,vyukov-lc").split(
+    ",",
+  ) as Kind[];
+  const modes = (args[3] ?? "t2t,m2t").split(",");
+  const rt = typeof Deno !== "undefined" ? "deno" : "node";
+  for (const mode of modes) {
+    const sides: Side[] = [];
+    for (const k of kinds) {
+      sides.push(mode === "1t" ? await solo(k) : await side(k, mode === "t2t"));
+    }
+    for (const s of sides) s.round(1_000_000); // warm
+    const per: number[][] = sides.map(() => []);
+    for (let r = 0; r < rounds; r++) {
+      const order = sides.map((_, i) => i);
+      if (r % 2) order.reverse();
+      for (const i of order) {
+        // One thread: CPU time (nothing else of this process runs then), so
+        // the machine's load does not count; across threads, wall time.
+        const c0 = process.cpuUsage(), t0 = performance.now();
+        sides[i].round(n);
+        const c = process.cpuUsage(c0);
+        per[i].push(
+          mode === "1t"
+            ? (c.user + c.system) * 1e3 / n
+            : (performance.now() - t0) * 1e6 / n,
+        );
+      }
+    }
+    const line = [`${rt} ${mode}`];
+    line.push(`careful ${(1e3 / median(per[0])).toFixed(2)}M/s`);
+    for (let i = 1; i < sides.length; i++) {
+      const ratios = per[i].map((ns, r) => per[0][r] / ns);
+      line.push(
+        `${kinds[i]} ${median(ratios).toFixed(2)}x (${
+          Math.min(...ratios).toFixed(2)
+        }-${Math.max(...ratios).toFixed(2)})`,
+      );
+    }
+    console.log(line.join("  "));
+    for (const s of sides) await s.stop();
+  }
+}
+
+declare const Deno: { args: string[] } | undefined;
+
+if (isMainThread) await main();
+else {
+  const { kind, sab, ctl, role } = workerData;
+  workerLoop(kind, sab, ctl, role);
+}
