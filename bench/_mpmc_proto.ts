@@ -34,6 +34,11 @@
 //   ring does (cached, reloaded when the cache says full), so a get writes
 //   no SEQ: it loads SEQ, reads VALUE and claims with one compareExchange of
 //   HEAD (three read-modify-writes a put + get; vyukov four, careful two).
+// - "hybrid-sb": hybrid with the sleeper flags folded into SEQ and HEAD, so
+//   no flag loads: four atomics a put + get, as the careful ring (below).
+// - "careful-sb": the careful ring publishing with Atomics.exchange, whose
+//   result carries the peer's sleeper bit: one atomic a side and one wake
+//   per park (SPSC only: a second baseline; below).
 // - "slot64": one BigInt64 word a slot (SEQ high, VALUE low): a put claims
 //   and publishes with one compareExchange of its slot, a get claims and
 //   frees with one; no cursor words at all (BigInt boxing on every access).
@@ -58,8 +63,10 @@ type Kind =
   | "vyukov"
   | "vyukov-tc"
   | "vyukov-lc"
-  | "slot64"
-  | "hybrid";
+  | "hybrid"
+  | "hybrid-sb"
+  | "careful-sb"
+  | "slot64";
 
 interface IntQ {
   put(x: number): void;
@@ -182,7 +189,7 @@ class Vyukov implements IntQ {
             t = Atomics.load(h, TAIL);
             continue;
           }
-          t = await_(h, TAIL, p, CPARK);
+          t = awaitSeq(h, h, TAIL, p, CPARK);
         }
         this.#tailSeen = t;
       }
@@ -255,7 +262,7 @@ class VyukovLc implements IntQ {
             t = Atomics.load(h, TAIL);
             continue;
           }
-          t = await_(h, TAIL, p, CPARK);
+          t = awaitSeq(h, h, TAIL, p, CPARK);
         }
         this.#tailSeen = t;
       }
@@ -331,7 +338,7 @@ class VyukovTc implements IntQ {
             t = Atomics.load(h, TAIL);
             continue;
           }
-          t = await_(h, TAIL, p, CPARK);
+          t = awaitSeq(h, h, TAIL, p, CPARK);
         }
         this.#tailSeen = t;
       }
@@ -384,7 +391,7 @@ class Hybrid implements IntQ {
       if (((t - this.#headSeen) | 0) >= CAP) {
         const head = Atomics.load(h, HEAD);
         this.#headSeen = ((t - head) | 0) >= CAP
-          ? await_(h, HEAD, head, PPARK)
+          ? awaitSeq(h, h, HEAD, head, PPARK)
           : head;
         continue;
       }
@@ -416,6 +423,169 @@ class Hybrid implements IntQ {
         p = seen;
       } else if (dif < 0) awaitSeq(h, s, i, seq, CPARK);
       else p = Atomics.load(h, HEAD);
+    }
+  }
+}
+
+// hybrid-sb: hybrid with the sleeper flags folded into the words the hot
+// compareExchanges touch (as Queue's SLEEPER, queue/_turn.ts), so neither
+// side loads a flag: positions count mod 2^30; bit 30 (SB) in a slot's SEQ
+// says a consumer may sleep on it, in HEAD that a producer may sleep on
+// HEAD. A put: compareExchange TAIL t -> t + 1 (claim), VALUE, then
+// compareExchange SEQ from its free value (t + 1 - P: published a lap ago,
+// the only value it can hold but for SB) to t + 1, which fails only on SB:
+// then a store and a notify. A get: load SEQ, read VALUE, compareExchange
+// HEAD p -> p + 1, which fails on SB too: then it clears SB with the same
+// advance and notifies HEAD. Four atomics a put + get, as the careful ring.
+// Why no lost wakeup: a sleeper sets SB with a compareExchange from the
+// value it saw and waits on the word with SB in it; the other side's
+// compareExchange from the value without SB either comes first (the
+// sleeper's fails: the word moved, it looks again) or fails on SB (it
+// wakes the sleeper; a wait that starts after its store returns).
+const MASK30 = 0x3fffffff, SB = 0x40000000;
+const d30 = (a: number, b: number) => ((a - b) << 2) >> 2;
+class HybridSb implements IntQ {
+  readonly #h: Int32Array;
+  readonly #s: Int32Array;
+  #tail = 0;
+  #headSeen = 0;
+  #head = 0;
+  constructor(sab: SharedArrayBuffer) {
+    this.#h = new Int32Array(sab, 0, HDR);
+    this.#s = new Int32Array(sab, HDR * 4, CAP * 2);
+  }
+  static init(sab: SharedArrayBuffer): void {
+    const s = new Int32Array(sab, HDR * 4, CAP * 2);
+    for (let i = 0; i < CAP; i++) s[2 * i] = (i + 1 - CAP) & MASK30;
+  }
+  put(x: number): void {
+    const h = this.#h, s = this.#s;
+    let t = this.#tail;
+    for (;;) {
+      if (d30(t, this.#headSeen) >= CAP) {
+        this.#headSeen = this.#room(t);
+        continue;
+      }
+      const seen = Atomics.compareExchange(h, TAIL, t, (t + 1) & MASK30);
+      if (seen === t) break;
+      t = seen;
+    }
+    const i = (t & (CAP - 1)) << 1, next = (t + 1) & MASK30;
+    s[i + 1] = x;
+    const free = (t + 1 - CAP) & MASK30;
+    if (Atomics.compareExchange(s, i, free, next) !== free) {
+      Atomics.store(s, i, next); // SB was set: a consumer may sleep
+      Atomics.notify(s, i);
+    }
+    this.#tail = next;
+  }
+  // HEAD once the ring has room for position t (spins, then sleeps with SB).
+  #room(t: number): number {
+    const h = this.#h;
+    for (let k = 0;; k++) {
+      const w = Atomics.load(h, HEAD);
+      const head = w & MASK30;
+      if (d30(t, head) < CAP) return head;
+      if (k < SPIN) continue;
+      if (
+        (w & SB) !== 0 ||
+        Atomics.compareExchange(h, HEAD, w, w | SB) === w
+      ) {
+        if (Atomics.wait(h, HEAD, w | SB, PARK_MS) === "timed-out") {
+          throw new Error("ring: peer silent for 60 s");
+        }
+      }
+    }
+  }
+  get(): number {
+    const h = this.#h, s = this.#s;
+    let p = this.#head;
+    for (let k = 0;; k++) {
+      const i = (p & (CAP - 1)) << 1;
+      const w = Atomics.load(s, i);
+      const dif = d30(w & MASK30, (p + 1) & MASK30);
+      if (dif === 0) {
+        const x = s[i + 1], next = (p + 1) & MASK30;
+        const seen = Atomics.compareExchange(h, HEAD, p, next);
+        if (seen === p) {
+          this.#head = next;
+          return x;
+        }
+        if (seen === (p | SB)) {
+          if (Atomics.compareExchange(h, HEAD, seen, next) === seen) {
+            Atomics.notify(h, HEAD);
+            this.#head = next;
+            return x;
+          }
+        }
+        p = Atomics.load(h, HEAD) & MASK30;
+      } else if (dif < 0) {
+        if (k < SPIN) continue;
+        if (
+          (w & SB) !== 0 ||
+          Atomics.compareExchange(s, i, w, w | SB) === w
+        ) {
+          if (Atomics.wait(s, i, w | SB, PARK_MS) === "timed-out") {
+            throw new Error("ring: peer silent for 60 s");
+          }
+        }
+      } else p = Atomics.load(h, HEAD) & MASK30;
+    }
+  }
+}
+
+// careful-sb: the careful ring publishing with Atomics.exchange of its
+// cursor, whose result carries the peer's sleeper bit (SB, bit 30; cursors
+// mod 2^30): one atomic a put and one a get, and one wake per park. Not
+// MPMC: a second baseline, to tell the ring's cost from the wake protocol's.
+// Why no lost wakeup: the sleeper sets SB with a compareExchange from the
+// cursor value it saw and waits on the word with SB in it; the other side's
+// exchange either comes first (the compareExchange fails: the cursor moved)
+// or returns SB (it notifies; a wait that starts after it returns).
+class CarefulSb implements IntQ {
+  readonly #h: Int32Array;
+  readonly #d: Int32Array;
+  #tail = 0;
+  #headSeen = 0;
+  #head = 0;
+  #tailSeen = 0;
+  constructor(sab: SharedArrayBuffer) {
+    this.#h = new Int32Array(sab, 0, HDR);
+    this.#d = new Int32Array(sab, HDR * 4, CAP);
+  }
+  put(x: number): void {
+    const t = this.#tail;
+    if (d30(t, this.#headSeen) === CAP) {
+      this.#headSeen = awaitSb(this.#h, HEAD, (t - CAP) & MASK30);
+    }
+    this.#d[t & (CAP - 1)] = x;
+    const next = this.#tail = (t + 1) & MASK30;
+    if ((Atomics.exchange(this.#h, TAIL, next) & SB) !== 0) {
+      Atomics.notify(this.#h, TAIL);
+    }
+  }
+  get(): number {
+    const h = this.#head;
+    if (h === this.#tailSeen) this.#tailSeen = awaitSb(this.#h, TAIL, h);
+    const x = this.#d[h & (CAP - 1)];
+    const next = this.#head = (h + 1) & MASK30;
+    if ((Atomics.exchange(this.#h, HEAD, next) & SB) !== 0) {
+      Atomics.notify(this.#h, HEAD);
+    }
+    return x;
+  }
+}
+
+// Waits until h[i]'s position differs from `seen`; returns the new one.
+function awaitSb(h: Int32Array, i: number, seen: number): number {
+  for (let k = 0;; k++) {
+    const w = Atomics.load(h, i);
+    if ((w & MASK30) !== seen) return w & MASK30;
+    if (k < SPIN) continue;
+    if ((w & SB) !== 0 || Atomics.compareExchange(h, i, w, w | SB) === w) {
+      if (Atomics.wait(h, i, w | SB, PARK_MS) === "timed-out") {
+        throw new Error("ring: peer silent for 60 s");
+      }
     }
   }
 }
@@ -486,21 +656,28 @@ function open(kind: Kind, sab: SharedArrayBuffer): IntQ {
   if (kind === "vyukov-lc") return new VyukovLc(sab);
   if (kind === "slot64") return new Slot64(sab);
   if (kind === "hybrid") return new Hybrid(sab);
+  if (kind === "hybrid-sb") return new HybridSb(sab);
+  if (kind === "careful-sb") return new CarefulSb(sab);
   return new Vyukov(sab);
 }
 
 function init(kind: Kind, sab: SharedArrayBuffer): void {
   if (kind === "slot64") Slot64.init(sab);
   else if (kind === "hybrid") Hybrid.init(sab);
+  else if (kind === "hybrid-sb") HybridSb.init(sab);
   else if (kind !== "careful") Vyukov.init(sab);
 }
 
 function bytes(kind: Kind): number {
-  return HDR * 4 + (kind === "careful" ? CAP : 2 * CAP) * 4;
+  return HDR * 4 + 2 * CAP * 4;
 }
 
 // Control words: GEN (bumped per round), N, DONE, SUM.
-const GEN = 0, N = 1, DONE = 2, SUM = 3;
+const GEN = 0, N = 1, DONE = 2, SUM = 3, SQ = 4;
+// Mode mpmc (a correctness check, untimed figures aside): 4 producer
+// threads put the residues of 0..N-1 mod 4, 2 consumer threads take N / 2
+// each; the sums of x and x * x (mod 2^32) must be those of 0..N-1.
+const PRODUCERS = 4, CONSUMERS = 2;
 
 function workerLoop(
   kind: Kind,
@@ -517,8 +694,21 @@ function workerLoop(
     if (n < 0) break;
     let sum = 0;
     if (role === "p") { for (let i = 0; i < n; i++) q.put(i); }
-    else for (let i = 0; i < n; i++) sum = (sum + q.get()) | 0;
-    if (role === "c") Atomics.store(ctl, SUM, sum);
+    else if (role === "c") {
+      for (let i = 0; i < n; i++) sum = (sum + q.get()) | 0;
+      Atomics.store(ctl, SUM, sum);
+    } else if (role[0] === "p") { // "pK": producer K of PRODUCERS
+      for (let i = Number(role.slice(1)); i < n; i += PRODUCERS) q.put(i);
+    } else { // "cK": consumer K of CONSUMERS, n / CONSUMERS items
+      let sq = 0;
+      for (let i = 0; i < n / CONSUMERS; i++) {
+        const x = q.get();
+        sum = (sum + x) | 0;
+        sq = (sq + Math.imul(x, x)) | 0;
+      }
+      Atomics.add(ctl, SUM, sum);
+      Atomics.add(ctl, SQ, sq);
+    }
     Atomics.add(ctl, DONE, 1);
     Atomics.notify(ctl, DONE);
   }
@@ -562,11 +752,16 @@ async function solo(kind: Kind | "queue"): Promise<Side> {
   };
 }
 
-async function side(kind: Kind, t2t: boolean): Promise<Side> {
+async function side(kind: Kind, mode: string): Promise<Side> {
+  const t2t = mode !== "m2t", mpmc = mode === "mpmc";
   const sab = new SharedArrayBuffer(bytes(kind));
   init(kind, sab);
   const ctl = new Int32Array(new SharedArrayBuffer(64));
-  const roles = t2t ? ["p", "c"] : ["c"];
+  const roles = mpmc
+    ? ["p0", "p1", "p2", "p3", "c0", "c1"]
+    : t2t
+    ? ["p", "c"]
+    : ["c"];
   const workers = roles.map((role) =>
     new Worker(new URL(import.meta.url), {
       workerData: { kind, sab, ctl, role },
@@ -575,9 +770,11 @@ async function side(kind: Kind, t2t: boolean): Promise<Side> {
   const q = open(kind, sab);
   await new Promise((r) => setTimeout(r, 200));
   return {
-    name: `${kind} ${t2t ? "t2t" : "m2t"}`,
+    name: `${kind} ${mode}`,
     round(n) {
       Atomics.store(ctl, DONE, 0);
+      Atomics.store(ctl, SUM, 0);
+      Atomics.store(ctl, SQ, 0);
       Atomics.store(ctl, N, n);
       Atomics.add(ctl, GEN, 1);
       Atomics.notify(ctl, GEN);
@@ -586,9 +783,13 @@ async function side(kind: Kind, t2t: boolean): Promise<Side> {
         Atomics.wait(ctl, DONE, d, 1000);
         d = Atomics.load(ctl, DONE);
       }
-      let want = 0;
-      for (let i = 0; i < n; i++) want = (want + i) | 0;
+      let want = 0, sq = 0;
+      for (let i = 0; i < n; i++) {
+        want = (want + i) | 0;
+        sq = (sq + Math.imul(i, i)) | 0;
+      }
       if (Atomics.load(ctl, SUM) !== want) throw new Error(`${kind}: sum`);
+      if (mpmc && Atomics.load(ctl, SQ) !== sq) throw new Error(`${kind}: sq`);
       return n;
     },
     async stop() {
@@ -622,7 +823,7 @@ async function main() {
   for (const mode of modes) {
     const sides: Side[] = [];
     for (const k of kinds) {
-      sides.push(mode === "1t" ? await solo(k) : await side(k, mode === "t2t"));
+      sides.push(mode === "1t" ? await solo(k) : await side(k, mode));
     }
     for (const s of sides) s.round(1_000_000); // warm
     const per: number[][] = sides.map(() => []);
@@ -643,7 +844,7 @@ async function main() {
       }
     }
     const line = [`${rt} ${mode}`];
-    line.push(`careful ${(1e3 / median(per[0])).toFixed(2)}M/s`);
+    line.push(`${kinds[0]} ${(1e3 / median(per[0])).toFixed(2)}M/s`);
     for (let i = 1; i < sides.length; i++) {
       const ratios = per[i].map((ns, r) => per[0][r] / ns);
       line.push(
