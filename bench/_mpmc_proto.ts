@@ -12,8 +12,9 @@
 //
 // MODES: t2t (a producer thread and a consumer thread), m2t (this thread
 // produces), 1t (this thread puts 256 then gets 256: CPU time per item, no
-// line crosses cores; KINDS may include "queue", the default Queue, from the
-// module in $QMOD, default ../mod.ts). First KIND is the baseline.
+// line crosses cores). KINDS may include "queue", the default Queue (1t:
+// from the module in $QMOD, default ../mod.ts; t2t and m2t: through the
+// rows' sides, $QSIDES, default ./_sides.ts). First KIND is the baseline.
 // Designs (int32 items, capacity 1024, the careful ring's park protocol: SPIN
 // reloads, then a sleeper flag raised and Atomics.wait; the other side
 // notifies only when it sees the flag):
@@ -752,6 +753,40 @@ async function solo(kind: Kind | "queue"): Promise<Side> {
   };
 }
 
+// "queue" across threads: the default Queue through the rows' own sides
+// (bench/_sides.ts, or the module in $QSIDES: an npm build's
+// npm/bench/_sides.js for Node, whose ../mod.js is then the Queue used).
+async function queueSide(mode: string): Promise<Side> {
+  const env = process.env.QSIDES;
+  const url = env
+    ? new URL(env, `file://${process.cwd()}/`).href
+    : new URL("./_sides.ts", import.meta.url).href;
+  const sides = await import(url);
+  const { Queue } = await import(new URL("../mod" + url.slice(-3), url).href);
+  const { intSum } = await import(
+    new URL("./_workers/limits" + url.slice(-3), url).href
+  );
+  const s = mode === "t2t"
+    ? sides.pipe("queue", sides.intQueue, intSum)
+    : sides.fromMain(
+      "queue",
+      () => {
+        const q = new Queue({ capacity: CAP, type: "int32" });
+        return { member: { fn: "queueConsume", args: [q] }, producer: q };
+      },
+      (q: IntQ, n: number) => {
+        for (let i = 0; i < n; i++) q.put(i);
+      },
+      intSum,
+    );
+  const r = await s.start();
+  return {
+    name: `queue ${mode}`,
+    round: (n) => r.round(n) as number,
+    stop: () => r.stop(),
+  };
+}
+
 async function side(kind: Kind, mode: string): Promise<Side> {
   const t2t = mode !== "m2t", mpmc = mode === "mpmc";
   const sab = new SharedArrayBuffer(bytes(kind));
@@ -817,13 +852,19 @@ async function main() {
   const n = Number(args[1] ?? 250_000);
   const kinds = (args[2] ?? "careful,vyukov,vyukov-tc,vyukov-lc").split(
     ",",
-  ) as Kind[];
+  ) as (Kind | "queue")[];
   const modes = (args[3] ?? "t2t,m2t").split(",");
   const rt = typeof Deno !== "undefined" ? "deno" : "node";
   for (const mode of modes) {
     const sides: Side[] = [];
     for (const k of kinds) {
-      sides.push(mode === "1t" ? await solo(k) : await side(k, mode));
+      sides.push(
+        mode === "1t"
+          ? await solo(k)
+          : k === "queue"
+          ? await queueSide(mode)
+          : await side(k as Kind, mode),
+      );
     }
     for (const s of sides) s.round(1_000_000); // warm
     const per: number[][] = sides.map(() => []);
@@ -843,17 +884,21 @@ async function main() {
         );
       }
     }
-    const line = [`${rt} ${mode}`];
-    line.push(`${kinds[0]} ${(1e3 / median(per[0])).toFixed(2)}M/s`);
-    for (let i = 1; i < sides.length; i++) {
-      const ratios = per[i].map((ns, r) => per[0][r] / ns);
-      line.push(
-        `${kinds[i]} ${median(ratios).toFixed(2)}x (${
-          Math.min(...ratios).toFixed(2)
-        }-${Math.max(...ratios).toFixed(2)})`,
-      );
+    // Paired ratios against the first kind, and (a second line) against
+    // the second, when there are more than two.
+    for (let b = 0; b < (sides.length > 2 ? 2 : 1); b++) {
+      const line = [`${rt} ${mode}`];
+      line.push(`${kinds[b]} ${(1e3 / median(per[b])).toFixed(2)}M/s`);
+      for (let i = b + 1; i < sides.length; i++) {
+        const ratios = per[i].map((ns, r) => per[b][r] / ns);
+        line.push(
+          `${kinds[i]} ${median(ratios).toFixed(2)}x (${
+            Math.min(...ratios).toFixed(2)
+          }-${Math.max(...ratios).toFixed(2)})`,
+        );
+      }
+      console.log(line.join("  "));
     }
-    console.log(line.join("  "));
     for (const s of sides) await s.stop();
   }
 }
