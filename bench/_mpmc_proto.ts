@@ -669,9 +669,8 @@ function init(kind: Kind, sab: SharedArrayBuffer): void {
   else if (kind !== "careful") Vyukov.init(sab);
 }
 
-function bytes(kind: Kind): number {
-  return HDR * 4 + 2 * CAP * 4;
-}
+// Every design: the header and 2P words (careful uses the first P).
+const BYTES = HDR * 4 + 2 * CAP * 4;
 
 // Control words: GEN (bumped per round), N, DONE, SUM.
 const GEN = 0, N = 1, DONE = 2, SUM = 3, SQ = 4;
@@ -734,7 +733,7 @@ async function solo(kind: Kind | "queue"): Promise<Side> {
     );
     q = new mod.Queue({ capacity: CAP, type: "int32" });
   } else {
-    const sab = new SharedArrayBuffer(bytes(kind));
+    const sab = new SharedArrayBuffer(BYTES);
     init(kind, sab);
     q = open(kind, sab);
   }
@@ -789,7 +788,7 @@ async function queueSide(mode: string): Promise<Side> {
 
 async function side(kind: Kind, mode: string): Promise<Side> {
   const t2t = mode !== "m2t", mpmc = mode === "mpmc";
-  const sab = new SharedArrayBuffer(bytes(kind));
+  const sab = new SharedArrayBuffer(BYTES);
   init(kind, sab);
   const ctl = new Int32Array(new SharedArrayBuffer(64));
   const roles = mpmc
