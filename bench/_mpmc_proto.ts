@@ -4,17 +4,19 @@
 // bounded MPMC rings built the Vyukov way, in one process, alternating
 // rounds, per-round paired ratios (as bench/_rows.ts's paired rows; printed:
 // median (min-max) of careful time / design time, so higher is better).
-// Self-contained (node:worker_threads only) so that Deno runs the source and
-// Node a transpiled copy (TypeScript transpileModule of this file):
+// Self-contained (node:worker_threads; the default Queue only by dynamic
+// import) so that Deno runs the source and Node its build (bench/_node_build.ts,
+// after deno task build:npm):
 //
 //   deno run -A bench/_mpmc_proto.ts [ROUNDS] [N] [KINDS] [MODES]
-//   node /tmp/_mpmc_proto.mjs [ROUNDS] [N] [KINDS] [MODES]
+//   node npm/bench/_mpmc_proto.js [ROUNDS] [N] [KINDS] [MODES]
 //
 // MODES: t2t (a producer thread and a consumer thread), m2t (this thread
-// produces), 1t (this thread puts 256 then gets 256: CPU time per item, no
+// produces), mpmc (4 producer threads and 2 consumer threads, each round's
+// sums checked exactly; MPMC kinds only), 1t (this thread puts 256 then gets 256: CPU time per item, no
 // line crosses cores). KINDS may include "queue", the default Queue (1t:
-// from the module in $QMOD, default ../mod.ts; t2t and m2t: through the
-// rows' sides, $QSIDES, default ./_sides.ts). First KIND is the baseline.
+// from the module in $QMOD, default ../mod; t2t and m2t: through the rows'
+// sides, $QSIDES, default ./_sides). First KIND is the baseline.
 // Designs (int32 items, capacity 1024, the careful ring's park protocol: SPIN
 // reloads, then a sleeper flag raised and Atomics.wait; the other side
 // notifies only when it sees the flag):
@@ -53,6 +55,8 @@
 import { isMainThread, Worker, workerData } from "node:worker_threads";
 import process from "node:process";
 
+// ".ts" in the sources, ".js" in the Node build (npm/bench/).
+const EXT = import.meta.url.endsWith(".js") ? ".js" : ".ts";
 const CAP = 1024;
 const SPIN = 256;
 const PARK_MS = 60_000;
@@ -729,7 +733,9 @@ async function solo(kind: Kind | "queue"): Promise<Side> {
   if (kind === "queue") {
     const env = process.env.QMOD;
     const mod = await import(
-      env ? new URL(env, `file://${process.cwd()}/`).href : "../mod.ts"
+      env
+        ? new URL(env, `file://${process.cwd()}/`).href
+        : new URL(`../mod${EXT}`, import.meta.url).href
     );
     q = new mod.Queue({ capacity: CAP, type: "int32" });
   } else {
@@ -759,7 +765,7 @@ async function queueSide(mode: string): Promise<Side> {
   const env = process.env.QSIDES;
   const url = env
     ? new URL(env, `file://${process.cwd()}/`).href
-    : new URL("./_sides.ts", import.meta.url).href;
+    : new URL(`./_sides${EXT}`, import.meta.url).href;
   const sides = await import(url);
   const { Queue } = await import(new URL("../mod" + url.slice(-3), url).href);
   const { intSum } = await import(

@@ -21,6 +21,7 @@ const FILES = [
   "_ab.ts",
   "_crew.ts",
   "_futex.ts",
+  "_mpmc_proto.ts",
   "_pingpong.ts",
   "_pool_rows.ts",
   "_pool_sides.ts",
