@@ -97,40 +97,42 @@ function run(
   };
 }
 
+// Starts `feed` on a thread putting n items into the ring over `s`, runs
+// `take(i)` for each i on this thread, then joins the producer (bounded: a
+// producer stuck on a full ring ends with "peer silent" after 60 s).
+async function fromThread(
+  feed: "feedInts" | "feedText",
+  s: ReturnType<typeof ringStorage>,
+  n: number,
+  take: (i: number) => void,
+): Promise<void> {
+  const t = new Thread({
+    target: moduleTarget<typeof Feed.feedInts>(FEED, feed),
+    args: [s, n],
+  });
+  t.start();
+  try {
+    for (let i = 0; i < n; i++) take(i);
+  } finally {
+    assert.equal(await t.joinAsync({ timeout: 60_000 }), n);
+  }
+}
+
 describe("bench baselines between two threads", () => {
   for (const [slots, n] of [[1, 50_000], [4, 20_000], [64, 100_000]]) {
     it(`IntRing of ${slots} slots: ${n} items once, in order, parking on both sides`, async () => {
       const s = ringStorage(slots * 4);
-      const t = new Thread({
-        target: moduleTarget<typeof Feed.feedInts>(FEED, "feedInts"),
-        args: [s, n],
-      });
-      t.start();
-      try {
-        const c = new IntRing(s);
-        for (let i = 0; i < n; i++) assert.equal(c.get(), i);
-      } finally {
-        assert.equal(await t.joinAsync({ timeout: 60_000 }), n);
-      }
+      const c = new IntRing(s);
+      await fromThread("feedInts", s, n, (i) => assert.equal(c.get(), i));
     });
   }
 
   it("TextRing of 128 bytes: every record once, in order, parking on both sides", async () => {
-    const n = 20_000;
     const s = ringStorage(128);
-    const t = new Thread({
-      target: moduleTarget<typeof Feed.feedText>(FEED, "feedText"),
-      args: [s, n],
+    const c = new TextRing(s);
+    await fromThread("feedText", s, 20_000, (i) => {
+      assert.deepEqual(c.get(), { id: i, payload: "x".repeat(i % 13) });
     });
-    t.start();
-    try {
-      const c = new TextRing(s);
-      for (let i = 0; i < n; i++) {
-        assert.deepEqual(c.get(), { id: i, payload: "x".repeat(i % 13) });
-      }
-    } finally {
-      assert.equal(await t.joinAsync({ timeout: 60_000 }), n);
-    }
   });
 });
 
