@@ -1,6 +1,7 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // Prototype for the default (multi-producer, multi-consumer) int32 Queue
-// line: the careful SPSC ring (a copy of bench/_ring.ts's IntRing) against
+// line: the careful SPSC ring (a copy of bench/_ring.ts's IntRing, with its
+// one wake per park) against
 // bounded MPMC rings built the Vyukov way, in one process, alternating
 // rounds, per-round paired ratios (as bench/_rows.ts's paired rows; printed:
 // median (min-max) of careful time / design time, so higher is better).
@@ -14,12 +15,14 @@
 // MODES: t2t (a producer thread and a consumer thread), m2t (this thread
 // produces), mpmc (4 producer threads and 2 consumer threads, each round's
 // sums checked exactly; MPMC kinds only), 1t (this thread puts 256 then gets 256: CPU time per item, no
-// line crosses cores). KINDS may include "queue", the default Queue (1t:
-// from the module in $QMOD, default ../mod; t2t and m2t: through the rows'
-// sides, $QSIDES, default ./_sides). First KIND is the baseline.
-// Designs (int32 items, capacity 1024, the careful ring's park protocol: SPIN
-// reloads, then a sleeper flag raised and Atomics.wait; the other side
-// notifies only when it sees the flag):
+// line crosses cores). KINDS may include "queue", the default Queue, and
+// "solo", singleWriter + singleReader (1t: from the module in $QMOD,
+// default ../mod; t2t and m2t: through the rows' sides, $QSIDES, default
+// ./_sides). First KIND is the baseline.
+// Designs (int32 items, capacity 1024; the careful ring parks as
+// bench/_ring.ts does, the others as its first version: SPIN reloads, then a
+// sleeper flag raised and Atomics.wait; the other side notifies only when it
+// sees the flag):
 // - "careful": the SPSC ring: each side caches the peer's cursor.
 // - "vyukov": slot table of [SEQ, VALUE] pairs; a put loads TAIL and its
 //   slot's SEQ (== t: free for position t), claims t with one
@@ -78,6 +81,9 @@ interface IntQ {
   get(): number;
 }
 
+// The careful ring's park (bench/_ring.ts, as it is now): SPIN reloads, then
+// the flag raised and a sleep on the flag, which the waker lowers (one
+// exchange) before it notifies: one wake per park.
 function await_(h: Int32Array, i: number, seen: number, flag: number): number {
   for (let k = 0;; k++) {
     const v = Atomics.load(h, i);
@@ -86,9 +92,15 @@ function await_(h: Int32Array, i: number, seen: number, flag: number): number {
     Atomics.store(h, flag, 1);
     if (
       Atomics.load(h, i) === seen &&
-      Atomics.wait(h, i, seen, PARK_MS) === "timed-out"
+      Atomics.wait(h, flag, 1, PARK_MS) === "timed-out"
     ) throw new Error("ring: peer silent for 60 s");
     Atomics.store(h, flag, 0);
+  }
+}
+
+function wakePeer(h: Int32Array, flag: number): void {
+  if (Atomics.load(h, flag) !== 0 && Atomics.exchange(h, flag, 0) !== 0) {
+    Atomics.notify(h, flag);
   }
 }
 
@@ -110,14 +122,14 @@ class Careful implements IntQ {
     }
     this.#d[t & (CAP - 1)] = x;
     Atomics.store(this.#h, TAIL, this.#tail = (t + 1) | 0);
-    if (Atomics.load(this.#h, CPARK) !== 0) Atomics.notify(this.#h, TAIL);
+    wakePeer(this.#h, CPARK);
   }
   get(): number {
     const h = this.#head;
     if (h === this.#tailSeen) this.#tailSeen = await_(this.#h, TAIL, h, CPARK);
     const x = this.#d[h & (CAP - 1)];
     Atomics.store(this.#h, HEAD, this.#head = (h + 1) | 0);
-    if (Atomics.load(this.#h, PPARK) !== 0) Atomics.notify(this.#h, HEAD);
+    wakePeer(this.#h, PPARK);
     return x;
   }
 }
@@ -680,7 +692,11 @@ const BYTES = HDR * 4 + 2 * CAP * 4;
 const GEN = 0, N = 1, DONE = 2, SUM = 3, SQ = 4;
 // Mode mpmc (a correctness check, untimed figures aside): 4 producer
 // threads put the residues of 0..N-1 mod 4, 2 consumer threads take N / 2
-// each; the sums of x and x * x (mod 2^32) must be those of 0..N-1.
+// each and count every value they take in SEEN (one byte a value); each
+// round checks every count is exactly 1, and the sums of x and x * x (mod
+// 2^32). A lost item leaves a consumer short: it parks and fails after
+// PARK_MS. SPSC kinds (careful, careful-sb) are refused.
+const SEEN_MAX = 1 << 20;
 const PRODUCERS = 4, CONSUMERS = 2;
 
 function workerLoop(
@@ -688,6 +704,7 @@ function workerLoop(
   sab: SharedArrayBuffer,
   ctl: Int32Array,
   role: string,
+  seen: Uint8Array,
 ) {
   const q = open(kind, sab);
   let gen = 0;
@@ -707,6 +724,7 @@ function workerLoop(
       let sq = 0;
       for (let i = 0; i < n / CONSUMERS; i++) {
         const x = q.get();
+        Atomics.add(seen, x, 1);
         sum = (sum + x) | 0;
         sq = (sq + Math.imul(x, x)) | 0;
       }
@@ -726,18 +744,24 @@ interface Side {
 
 // One thread: puts 256 then gets 256, repeated (CPU per item; no line
 // crosses cores, nobody sleeps).
-// "queue" (one thread only): the default Queue, int32, capacity CAP, from
-// the module in $QMOD (default ../mod.ts; for Node an npm build's mod.js).
-async function solo(kind: Kind | "queue"): Promise<Side> {
+// "queue": the default Queue, int32, capacity CAP, from the module in $QMOD
+// (default ../mod beside this file); "solo": the same with singleWriter and
+// singleReader.
+const SINGLE = { singleWriter: true, singleReader: true };
+async function solo(kind: Kind | "queue" | "solo"): Promise<Side> {
   let q: IntQ;
-  if (kind === "queue") {
+  if (kind === "queue" || kind === "solo") {
     const env = process.env.QMOD;
     const mod = await import(
       env
         ? new URL(env, `file://${process.cwd()}/`).href
         : new URL(`../mod${EXT}`, import.meta.url).href
     );
-    q = new mod.Queue({ capacity: CAP, type: "int32" });
+    q = new mod.Queue({
+      capacity: CAP,
+      type: "int32",
+      ...(kind === "solo" ? SINGLE : {}),
+    });
   } else {
     const sab = new SharedArrayBuffer(BYTES);
     init(kind, sab);
@@ -758,10 +782,10 @@ async function solo(kind: Kind | "queue"): Promise<Side> {
   };
 }
 
-// "queue" across threads: the default Queue through the rows' own sides
-// (bench/_sides.ts, or the module in $QSIDES: an npm build's
-// npm/bench/_sides.js for Node, whose ../mod.js is then the Queue used).
-async function queueSide(mode: string): Promise<Side> {
+// "queue" ("solo") across threads: the default (singleWriter +
+// singleReader) Queue through the rows' own sides (./_sides beside this
+// file, or the module in $QSIDES, whose ../mod is then the Queue used).
+async function queueSide(kind: string, mode: string): Promise<Side> {
   const env = process.env.QSIDES;
   const url = env
     ? new URL(env, `file://${process.cwd()}/`).href
@@ -771,12 +795,13 @@ async function queueSide(mode: string): Promise<Side> {
   const { intSum } = await import(
     new URL("./_workers/limits" + url.slice(-3), url).href
   );
+  const single = kind === "solo" ? SINGLE : {};
   const s = mode === "t2t"
-    ? sides.pipe("queue", sides.intQueue, intSum)
+    ? sides.pipe(kind, kind === "solo" ? sides.intSolo : sides.intQueue, intSum)
     : sides.fromMain(
-      "queue",
+      kind,
       () => {
-        const q = new Queue({ capacity: CAP, type: "int32" });
+        const q = new Queue({ capacity: CAP, type: "int32", ...single });
         return { member: { fn: "queueConsume", args: [q] }, producer: q };
       },
       (q: IntQ, n: number) => {
@@ -786,7 +811,7 @@ async function queueSide(mode: string): Promise<Side> {
     );
   const r = await s.start();
   return {
-    name: `queue ${mode}`,
+    name: `${kind} ${mode}`,
     round: (n) => r.round(n) as number,
     stop: () => r.stop(),
   };
@@ -794,6 +819,10 @@ async function queueSide(mode: string): Promise<Side> {
 
 async function side(kind: Kind, mode: string): Promise<Side> {
   const t2t = mode !== "m2t", mpmc = mode === "mpmc";
+  if (mpmc && (kind === "careful" || kind === "careful-sb")) {
+    throw new Error(`${kind} is single-producer single-consumer`);
+  }
+  const seen = new Uint8Array(new SharedArrayBuffer(mpmc ? SEEN_MAX : 1));
   const sab = new SharedArrayBuffer(BYTES);
   init(kind, sab);
   const ctl = new Int32Array(new SharedArrayBuffer(64));
@@ -804,7 +833,7 @@ async function side(kind: Kind, mode: string): Promise<Side> {
     : ["c"];
   const workers = roles.map((role) =>
     new Worker(new URL(import.meta.url), {
-      workerData: { kind, sab, ctl, role },
+      workerData: { kind, sab, ctl, role, seen },
     })
   );
   const q = open(kind, sab);
@@ -812,6 +841,10 @@ async function side(kind: Kind, mode: string): Promise<Side> {
   return {
     name: `${kind} ${mode}`,
     round(n) {
+      if (mpmc) {
+        if (n > SEEN_MAX) throw new RangeError(`mpmc: n > ${SEEN_MAX}`);
+        seen.fill(0, 0, n); // published to the workers by the GEN add
+      }
       Atomics.store(ctl, DONE, 0);
       Atomics.store(ctl, SUM, 0);
       Atomics.store(ctl, SQ, 0);
@@ -830,6 +863,10 @@ async function side(kind: Kind, mode: string): Promise<Side> {
       }
       if (Atomics.load(ctl, SUM) !== want) throw new Error(`${kind}: sum`);
       if (mpmc && Atomics.load(ctl, SQ) !== sq) throw new Error(`${kind}: sq`);
+      for (let i = 0; mpmc && i < n; i++) {
+        const c = Atomics.load(seen, i);
+        if (c !== 1) throw new Error(`${kind}: value ${i} taken ${c} times`);
+      }
       return n;
     },
     async stop() {
@@ -857,7 +894,7 @@ async function main() {
   const n = Number(args[1] ?? 250_000);
   const kinds = (args[2] ?? "careful,vyukov,vyukov-tc,vyukov-lc").split(
     ",",
-  ) as (Kind | "queue")[];
+  ) as (Kind | "queue" | "solo")[];
   const modes = (args[3] ?? "t2t,m2t").split(",");
   const rt = typeof Deno !== "undefined" ? "deno" : "node";
   for (const mode of modes) {
@@ -866,8 +903,8 @@ async function main() {
       sides.push(
         mode === "1t"
           ? await solo(k)
-          : k === "queue"
-          ? await queueSide(mode)
+          : k === "queue" || k === "solo"
+          ? await queueSide(k, mode)
           : await side(k as Kind, mode),
       );
     }
@@ -912,6 +949,6 @@ declare const Deno: { args: string[] } | undefined;
 
 if (isMainThread) await main();
 else {
-  const { kind, sab, ctl, role } = workerData;
-  workerLoop(kind, sab, ctl, role);
+  const { kind, sab, ctl, role, seen } = workerData;
+  workerLoop(kind, sab, ctl, role, seen);
 }
