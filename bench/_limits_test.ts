@@ -28,6 +28,21 @@ describe("bench baselines", () => {
     }
   });
 
+  it("IntRing delivers every item once, in order, across its cursors' wrap (mod 2^30)", () => {
+    const s = ringStorage(64);
+    const start = 2 ** 30 - 37; // HEAD and TAIL words (slots 0 and 16)
+    s.header[0] = s.header[16] = start;
+    const p = new IntRing(s), c = new IntRing(s);
+    let next = 0;
+    for (let i = 0; i < 1_000;) {
+      const burst = 1 + (i % 16);
+      for (let k = 0; k < burst; k++) p.put(i + k);
+      for (let k = 0; k < burst; k++) assert.equal(c.get(), next++);
+      i += burst;
+    }
+    assert.ok(s.header[16] < start, "TAIL wrapped");
+  });
+
   it("TextRing delivers every item once, in order, across the wrap marker", () => {
     const s = ringStorage(1024);
     const p = new TextRing(s), c = new TextRing(s);

@@ -23,7 +23,9 @@
 // bench/_ring.ts does, the others as its first version: SPIN reloads, then a
 // sleeper flag raised and Atomics.wait; the other side notifies only when it
 // sees the flag):
-// - "careful": the SPSC ring: each side caches the peer's cursor.
+// - "careful": the SPSC ring: each side caches the peer's cursor; parks on
+//   its own flag, which the waker lowers with one exchange (bench/_ring.ts's
+//   IntRing as of b1d4e67; IntRing now uses careful-sb's protocol).
 // - "vyukov": slot table of [SEQ, VALUE] pairs; a put loads TAIL and its
 //   slot's SEQ (== t: free for position t), claims t with one
 //   compareExchange of TAIL (a line only producers touch), stores VALUE and

@@ -3,12 +3,13 @@
 // SPSC ring reaches on this platform, the figure Queue is held to):
 // - IntRing: int32 items. Each side keeps its own cursor in a local and a
 //   cached copy of the peer's, and reloads the peer's cursor only when the
-//   cached one says full (producer) or empty (consumer). A side that finds
-//   nothing spins SPIN reloads, then raises its PARKED flag and
-//   Atomics.waits on it; the other side lowers the flag and notifies only
-//   when it sees it raised (one wake per park). Per item: one plain data
-//   access, one Atomics.store of the own cursor and one Atomics.load of the
-//   peer's flag.
+//   cached one says full (producer) or empty (consumer). A side publishes
+//   its cursor with one Atomics.exchange, whose result also carries the
+//   peer's SLEEPER bit (set in that cursor word by a peer about to sleep on
+//   it): per item one plain data access and one atomic. A side that finds
+//   nothing spins SPIN reloads, then sets SLEEPER in the peer's cursor with a
+//   compareExchange and Atomics.waits on that word; the peer's next exchange
+//   clears the bit and, having read it, notifies (one wake per park).
 // - TextRing: structured items as JSON text records in a byte ring, decoded
 //   after copying the bytes out of shared memory (TextDecoder refuses views
 //   of shared memory in browsers): the shared-memory codec baseline.
@@ -18,14 +19,41 @@
 // each word on its own 64-byte line so the two sides do not false-share.
 // | slot | name   | values                                 | written by |
 // |------|--------|----------------------------------------|------------|
-// | 0    | HEAD   | items (bytes) taken, mod 2^32          | consumer   |
-// | 16   | TAIL   | items (bytes) published, mod 2^32      | producer   |
-// | 32   | CPARK  | 1 while the consumer may sleep on it   | consumer;  |
-// |      |        |                                        | producer 0 |
-// | 48   | PPARK  | 1 while the producer may sleep on it   | producer;  |
-// |      |        |                                        | consumer 0 |
+// | 0    | HEAD   | items (bytes) taken, mod 2^32;         | consumer   |
+// |      |        | IntRing: items taken, mod 2^30, and    | consumer;  |
+// |      |        | bit 30 SLEEPER: the producer may sleep | producer   |
+// |      |        | on HEAD                                | sets bit 30|
+// | 16   | TAIL   | items (bytes) published, mod 2^32;     | producer   |
+// |      |        | IntRing: items published, mod 2^30,    | producer;  |
+// |      |        | and bit 30 SLEEPER: the consumer may   | consumer   |
+// |      |        | sleep on TAIL                          | sets bit 30|
+// | 32   | CPARK  | TextRing: 1 while the consumer may     | consumer;  |
+// |      |        | sleep on it                            | producer 0 |
+// | 48   | PPARK  | TextRing: 1 while the producer may     | producer;  |
+// |      |        | sleep on it                            | consumer 0 |
 //
-// Why no lost wakeup (both directions alike; consumer side shown): the
+// IntRing, why no lost wakeup (both directions alike; consumer side shown):
+// the consumer that found TAIL's position equal to its own cursor h (word w,
+// read with Atomics.load) sets SLEEPER with compareExchange(TAIL, w, w |
+// SLEEPER) (skipped if w has it already) and then waits on TAIL expecting w
+// | SLEEPER. The producer publishes with exchange(TAIL, next), next without
+// SLEEPER, and notifies TAIL if the exchange returned SLEEPER. TAIL's
+// modification order decides: if the exchange comes first, the
+// compareExchange fails (the word moved) and the consumer looks again; if
+// the compareExchange comes first, the exchange returns SLEEPER and
+// notifies, and the consumer's wait either has started (woken) or finds a
+// word other than w | SLEEPER ("not-equal"). Only the producer moves TAIL's
+// position and only the consumer sets SLEEPER in it, so the bit is there
+// exactly while a consumer may sleep, and the first exchange after it
+// clears it: one wake per park. Data: written with plain stores before the
+// exchange that publishes it, read with plain loads after the Atomics load
+// of TAIL that covers it (sequentially consistent, so that pair orders it);
+// a slot is rewritten only after an Atomics load of HEAD past it, which the
+// consumer's exchange wrote after its read. Positions count mod 2^30
+// (cursor differences masked to 30 bits), so the full check is exact while
+// a ring has fewer than 2^30 slots.
+//
+// TextRing, why no lost wakeup (both directions alike; consumer side shown): the
 // consumer stores CPARK = 1, then loads TAIL, and sleeps on CPARK (expecting
 // 1) only if TAIL still holds the value it saw; the producer stores TAIL,
 // then loads CPARK and, if it is 1, lowers it with one exchange and notifies
@@ -61,6 +89,10 @@ export interface RingStorage {
   data: SharedArrayBuffer;
 }
 
+/** IntRing's cursors: the position, mod 2^30, and the peer's SLEEPER bit. */
+const POSITION = 0x3fffffff;
+const SLEEPER = 0x40000000;
+
 /** Allocates a ring of `bytes` data bytes (a power of two). */
 export function ringStorage(bytes: number): RingStorage {
   if (bytes & (bytes - 1)) throw new RangeError("ring size: power of two");
@@ -83,8 +115,8 @@ function await_(
     if (v !== seen) return v;
     if (i < SPIN) continue;
     Atomics.store(h, flag, 1);
-    // Why no lost wakeup: the note above the header table (the sleep is on
-    // the flag, which the waker lowers before it notifies).
+    // Why no lost wakeup: the TextRing note above the header table (the
+    // sleep is on the flag, which the waker lowers before it notifies).
     if (
       Atomics.load(h, index) === seen &&
       Atomics.wait(h, flag, 1, PARK_MS) === "timed-out"
@@ -96,10 +128,28 @@ function await_(
 }
 
 // The peer may be parked on `flag`: lower it and wake the peer, once (the
-// note above the header table).
+// TextRing note above the header table).
 function wakePeer(h: Int32Array, flag: number): void {
   if (Atomics.load(h, flag) !== 0 && Atomics.exchange(h, flag, 0) !== 0) {
     Atomics.notify(h, flag);
+  }
+}
+
+// IntRing: waits until the position in `h[index]` is not `seen` (SPIN
+// reloads, then SLEEPER set and a sleep on the word); returns the new
+// position. Why no lost wakeup: the IntRing note above the header table.
+function awaitCursor(h: Int32Array, index: number, seen: number): number {
+  for (let i = 0;; i++) {
+    const w = Atomics.load(h, index);
+    if ((w & POSITION) !== seen) return w & POSITION;
+    if (i < SPIN) continue;
+    if (
+      ((w & SLEEPER) !== 0 ||
+        Atomics.compareExchange(h, index, w, w | SLEEPER) === w) &&
+      Atomics.wait(h, index, w | SLEEPER, PARK_MS) === "timed-out"
+    ) {
+      throw new Error("ring: peer silent for 60 s");
+    }
   }
 }
 
@@ -119,26 +169,31 @@ export class IntRing {
     this.#d = new Int32Array(s.data);
     this.#cap = this.#d.length;
     this.#mask = this.#cap - 1;
-    this.#tail = this.#headSeen = Atomics.load(this.#h, TAIL);
-    this.#head = this.#tailSeen = Atomics.load(this.#h, HEAD);
+    this.#tail = this.#headSeen = Atomics.load(this.#h, TAIL) & POSITION;
+    this.#head = this.#tailSeen = Atomics.load(this.#h, HEAD) & POSITION;
   }
 
   put(x: number): void {
     const t = this.#tail;
-    if (((t - this.#headSeen) | 0) === this.#cap) {
-      this.#headSeen = await_(this.#h, HEAD, (t - this.#cap) | 0, PPARK);
+    if (((t - this.#headSeen) & POSITION) === this.#cap) {
+      this.#headSeen = awaitCursor(this.#h, HEAD, (t - this.#cap) & POSITION);
     }
     this.#d[t & this.#mask] = x;
-    Atomics.store(this.#h, TAIL, this.#tail = (t + 1) | 0);
-    wakePeer(this.#h, CPARK);
+    const next = this.#tail = (t + 1) & POSITION;
+    // Publishes the slot; a SLEEPER it clears was a consumer's park.
+    if ((Atomics.exchange(this.#h, TAIL, next) & SLEEPER) !== 0) {
+      Atomics.notify(this.#h, TAIL);
+    }
   }
 
   get(): number {
     const h = this.#head;
-    if (h === this.#tailSeen) this.#tailSeen = await_(this.#h, TAIL, h, CPARK);
+    if (h === this.#tailSeen) this.#tailSeen = awaitCursor(this.#h, TAIL, h);
     const x = this.#d[h & this.#mask];
-    Atomics.store(this.#h, HEAD, this.#head = (h + 1) | 0);
-    wakePeer(this.#h, PPARK);
+    const next = this.#head = (h + 1) & POSITION;
+    if ((Atomics.exchange(this.#h, HEAD, next) & SLEEPER) !== 0) {
+      Atomics.notify(this.#h, HEAD);
+    }
     return x;
   }
 }
