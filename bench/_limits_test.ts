@@ -1,10 +1,16 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// Checks of the benchmark's own machinery that need no second thread (part
-// of `deno task test`): the baseline rings deliver every item in order
-// across many laps, and the verdicts follow their rules.
+// Checks of the benchmark's own machinery (part of `deno task test`): the
+// baseline rings deliver every item in order across many laps, on one
+// thread and between two with a ring so small that both sides park on
+// nearly every item (a lost wakeup fails with the ring's "peer silent"
+// after its 60 s park bound), and the verdicts follow their rules.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { IntRing, ringStorage, TextRing } from "./_ring.ts";
+import { moduleTarget, Thread } from "../mod.ts";
+import type * as Feed from "./_workers/ring_feed.ts";
+
+const FEED = new URL("./_workers/ring_feed.ts", import.meta.url);
 import { aggregate, markdownTable } from "./_verdict.ts";
 import { chartSvg } from "./_chart.ts";
 import type { ProcessRun } from "./limits.ts";
@@ -90,6 +96,45 @@ function run(
     }],
   };
 }
+
+// Starts `feed` on a thread putting n items into the ring over `s`, runs
+// `take(i)` for each i on this thread, then joins the producer (bounded: a
+// producer stuck on a full ring ends with "peer silent" after 60 s).
+async function fromThread(
+  feed: "feedInts" | "feedText",
+  s: ReturnType<typeof ringStorage>,
+  n: number,
+  take: (i: number) => void,
+): Promise<void> {
+  const t = new Thread({
+    target: moduleTarget<typeof Feed.feedInts>(FEED, feed),
+    args: [s, n],
+  });
+  t.start();
+  try {
+    for (let i = 0; i < n; i++) take(i);
+  } finally {
+    assert.equal(await t.joinAsync({ timeout: 60_000 }), n);
+  }
+}
+
+describe("bench baselines between two threads", () => {
+  for (const [slots, n] of [[1, 50_000], [4, 20_000], [64, 100_000]]) {
+    it(`IntRing of ${slots} slots: ${n} items once, in order, parking on both sides`, async () => {
+      const s = ringStorage(slots * 4);
+      const c = new IntRing(s);
+      await fromThread("feedInts", s, n, (i) => assert.equal(c.get(), i));
+    });
+  }
+
+  it("TextRing of 128 bytes: every record once, in order, parking on both sides", async () => {
+    const s = ringStorage(128);
+    const c = new TextRing(s);
+    await fromThread("feedText", s, 20_000, (i) => {
+      assert.deepEqual(c.get(), { id: i, payload: "x".repeat(i % 13) });
+    });
+  });
+});
 
 describe("bench verdicts", () => {
   it("met needs every process; mixed and NOT met follow the median", () => {

@@ -143,28 +143,29 @@ export function queueConsumeInto(
 // ring full or empty can only poll. Pure polling loses badly on a loaded
 // machine (the spinner holds the core its peer needs), so the baseline adds
 // the careful ring's protocol around it: SPIN retries, then raise a PARKED
-// flag and Atomics.wait on ringbuf.js's own cursor word (an Int32Array view
-// of its header: word 0 write_ptr, word 1 read_ptr); the other side notifies
-// only when it sees the flag. Why no lost wakeup: as in bench/_ring.ts (the
-// flag is stored before the cursor is re-read; push/pop store the cursor
-// with Atomics.store before the flag is loaded).
-const RB_WRITE = 0, RB_READ = 1, RB_CPARK = 0, RB_PPARK = 1, RB_SPIN = 256;
+// flag and Atomics.wait on that flag; the other side, after its push or pop
+// (which store ringbuf.js's cursor with Atomics.store), lowers the flag with
+// one exchange and notifies only if it lowered it (one wake per park). Why no
+// lost wakeup: as in bench/_ring.ts (the flag is stored before the ring is
+// re-checked, the sleep compares the flag, and a flag is lowered before its
+// notify).
+const RB_CPARK = 0, RB_PPARK = 1, RB_SPIN = 256;
 
-function rbPark(
-  ptrs: Int32Array,
-  word: number,
-  flags: Int32Array,
-  flag: number,
-  ready: () => boolean,
-): void {
-  const seen = Atomics.load(ptrs, word);
+function rbPark(flags: Int32Array, flag: number, ready: () => boolean): void {
   Atomics.store(flags, flag, 1);
-  if (!ready() && Atomics.load(ptrs, word) === seen) {
-    if (Atomics.wait(ptrs, word, seen, 60_000) === "timed-out") {
+  if (!ready()) {
+    if (Atomics.wait(flags, flag, 1, 60_000) === "timed-out") {
       throw new Error("ringbuf.js baseline: peer silent for 60 s");
     }
   }
   Atomics.store(flags, flag, 0);
+}
+
+// The peer may be parked on `flag`: lower it and wake it, once.
+function rbWake(flags: Int32Array, flag: number): void {
+  if (
+    Atomics.load(flags, flag) !== 0 && Atomics.exchange(flags, flag, 0) !== 0
+  ) Atomics.notify(flags, flag);
 }
 
 // A new JS array of the first k items of `from`, 8 stores a step.
@@ -194,7 +195,6 @@ export function ringbufProduce(
   id: number,
 ) {
   const rb = new RingBuffer(sab, Int32Array);
-  const ptrs = new Int32Array(sab, 0, 2);
   const chunk = new Int32Array(batch);
   return serve(ctl, id, (n) => {
     for (let i = 0; i < n; i += batch) {
@@ -205,17 +205,9 @@ export function ringbufProduce(
         done += k;
         if (k > 0) {
           spins = 0;
-          if (Atomics.load(flags, RB_CPARK) !== 0) {
-            Atomics.notify(ptrs, RB_WRITE);
-          }
+          rbWake(flags, RB_CPARK);
         } else if (++spins > RB_SPIN) {
-          rbPark(
-            ptrs,
-            RB_READ,
-            flags,
-            RB_PPARK,
-            () => rb.available_write() > 0,
-          );
+          rbPark(flags, RB_PPARK, () => rb.available_write() > 0);
         }
       }
     }
@@ -238,7 +230,6 @@ export function ringbufConsume(
   id: number,
 ) {
   const rb = new RingBuffer(sab, Int32Array);
-  const ptrs = new Int32Array(sab, 0, 2);
   const scratch = new Int32Array(batch);
   return serve(ctl, id, (n) => {
     let sum = 0;
@@ -251,9 +242,9 @@ export function ringbufConsume(
       got += k;
       if (k > 0) {
         spins = 0;
-        if (Atomics.load(flags, RB_PPARK) !== 0) Atomics.notify(ptrs, RB_READ);
+        rbWake(flags, RB_PPARK);
       } else if (++spins > RB_SPIN) {
-        rbPark(ptrs, RB_WRITE, flags, RB_CPARK, () => rb.available_read() > 0);
+        rbPark(flags, RB_CPARK, () => rb.available_read() > 0);
       }
     }
     return sum;
