@@ -72,10 +72,13 @@ export function chartSvg(
       `<line x1="${x(lo)}" y1="${y + LANE / 2}" x2="${x(hi)}" y2="${
         y + LANE / 2
       }" stroke="black"/>`,
-      `<line x1="${x(t)}" y1="${y + 1}" x2="${x(t)}" y2="${
-        y + LANE - 1
-      }" stroke="red" stroke-width="3"/>`,
-      `<text x="${Math.max(x(hi), x(t)) + 6}" y="${y + 15}">${
+      // A context ratio (not judged) has no target tick.
+      v.context
+        ? ""
+        : `<line x1="${x(t)}" y1="${y + 1}" x2="${x(t)}" y2="${
+          y + LANE - 1
+        }" stroke="red" stroke-width="3"/>`,
+      `<text x="${Math.max(x(hi), v.context ? 0 : x(t)) + 6}" y="${y + 15}">${
         s.toFixed(2)
       }x</text>`,
     );

@@ -188,6 +188,36 @@ describe("bench verdicts", () => {
     assert.equal(lock(5).status, "met (2 processes only)");
   });
 
+  it("a context ratio is shown, never judged, and has no target tick", () => {
+    const timing = (name: string, ns: number) => ({
+      name,
+      nsPerOp: ns,
+      rounds: [ns],
+      cpuPerOp: ns,
+    });
+    const many = (): ProcessRun => ({
+      runtime: "deno 2.9.6",
+      quick: false,
+      rows: [{
+        id: "int-many",
+        timings: [
+          timing("Queue", 100),
+          timing("ringbuf", 50),
+          timing("f", 200),
+        ],
+      }],
+    });
+    const vs = aggregate([many(), many(), many()], false)
+      .filter((v) => v.id === "int-many");
+    assert.deepEqual(vs.map((v) => [v.status, v.met]), [
+      ["NOT met", false],
+      ["context: not judged", undefined],
+    ]);
+    assert.equal(vs[1].median, 2);
+    assert.match(markdownTable(vs, 3)[3], /\| none \(context\) \|/);
+    assert.equal(chartSvg(vs, "c").match(/stroke="red"/g)?.length, 1);
+  });
+
   it("the table and the chart show every verdict, with the target tick", () => {
     const vs = aggregate([run("deno", [0.5]), run("node 20", [2])], false);
     const table = markdownTable(vs, 1);

@@ -123,13 +123,14 @@ export function intQueueInto(batch: number): () => [Member, Member] {
   };
 }
 
-export function ringbuf(batch: number): () => [Member, Member] {
+/** ringbuf.js push/pop; `fresh`: the consumer makes a JS array a batch. */
+export function ringbuf(batch: number, fresh = false): () => [Member, Member] {
   return () => {
     const sab = RingBuffer.getStorageForCapacity(4 * batch, Int32Array);
     const flags = new Int32Array(new SharedArrayBuffer(128));
     return [
       { fn: "ringbufProduce", args: [sab, flags, batch] },
-      { fn: "ringbufConsume", args: [sab, flags, batch] },
+      { fn: "ringbufConsume", args: [sab, flags, batch, fresh] },
     ];
   };
 }

@@ -30,6 +30,8 @@ export interface Verdict {
   extra?: { key: string; subject: number; baseline: number; factor: number };
   status: string;
   met: boolean | undefined;
+  /** A context ratio (Ratio.context): shown, not judged. */
+  context: boolean;
   rawRoundTrip: boolean;
   limits: string;
   errors: string[];
@@ -103,6 +105,7 @@ function verdict(
     max: Math.max(...values),
     status: "",
     met: undefined,
+    context: ratio.context === true,
     rawRoundTrip: row.rawRoundTrip === true,
     limits: row.limits,
     errors: runs.flatMap((r) => r.error ? [r.error] : []),
@@ -122,6 +125,10 @@ function verdict(
   }
   if (quick) {
     v.status = "quick run: not judged";
+    return v;
+  }
+  if (v.context) {
+    v.status = "context: not judged";
     return v;
   }
   // Two contending threads that (almost) never hand the lock over did not
@@ -187,9 +194,11 @@ export function markdownTable(
     const ratio = v.values.length === 0
       ? v.errors[0] ?? "-"
       : `${v.median.toFixed(2)}x (${v.min.toFixed(2)}–${v.max.toFixed(2)})`;
-    const target = `${v.target.op === ">=" ? "≥" : "≤"} ${v.target.ratio}x${
-      v.measure === "time" ? " time" : ""
-    }${v.extra ? `, handoffs within ${v.extra.factor}x` : ""}`;
+    const target = v.context
+      ? "none (context)"
+      : `${v.target.op === ">=" ? "≥" : "≤"} ${v.target.ratio}x${
+        v.measure === "time" ? " time" : ""
+      }${v.extra ? `, handoffs within ${v.extra.factor}x` : ""}`;
     lines.push(
       `| ${v.figure} | ${v.runtime.split(" ")[0]} | ${
         figure(v.subjectNs, v.measure)

@@ -112,8 +112,19 @@ const putGets = () =>
   );
 
 // batch 1: single put / get on a queue of capacity 1024 with `modes`;
-// fromMain: this thread is the producer.
-function pipe(name, m, into, batch = BATCH, modes = {}, fromMain = false) {
+// fromMain: this thread is the producer; mixed: before the rounds this
+// thread also puts to and gets from a Queue of the other kind (default, or
+// singleWriter + singleReader), as the int-m2t row's main thread does, so
+// QueueBase.put's call of the ring's tryPut has seen both ring classes.
+function pipe(
+  name,
+  m,
+  into,
+  batch = BATCH,
+  modes = {},
+  fromMain = false,
+  mixed = false,
+) {
   return {
     name,
     start() {
@@ -135,6 +146,7 @@ function pipe(name, m, into, batch = BATCH, modes = {}, fromMain = false) {
       ];
       if (fromMain) threads.shift();
       const puts = mainPuts();
+      if (mixed) mixIn(m, modes);
       for (const t of threads) t.start();
       return Promise.resolve({
         round(k) {
@@ -159,7 +171,19 @@ function pipe(name, m, into, batch = BATCH, modes = {}, fromMain = false) {
   };
 }
 
-function oneThread(name, m, into, single = false, modes = {}) {
+// `mixed` (pipe, oneThread): this thread's puts and gets on a Queue of the
+// other kind (default, or singleWriter + singleReader) of copy `m`.
+function mixIn(m, modes) {
+  const other = new m.Queue({
+    capacity: 1024,
+    type: "int32",
+    ...(modes.singleWriter ? {} : SOLO),
+  });
+  const loop = putGets();
+  for (let i = 0; i < 400; i++) loop(other, 1024);
+}
+
+function oneThread(name, m, into, single = false, modes = {}, mixed = false) {
   return {
     name,
     start() {
@@ -167,6 +191,7 @@ function oneThread(name, m, into, single = false, modes = {}) {
       const chunk = new Int32Array(BATCH);
       const scratch = new Int32Array(BATCH);
       const loop = putGets();
+      if (mixed) mixIn(m, modes);
       return Promise.resolve({
         round(k) {
           let sum = 0;
@@ -204,7 +229,23 @@ const rows = [
   ["put + get, one thread", (m, t) => oneThread(t, m, false, true)],
   ["put/get SW+SR, thread -> thread", (m, t) => pipe(t, m, false, 1, SOLO)],
   ["put/get SW+SR, main -> thread", (m, t) => pipe(t, m, false, 1, SOLO, true)],
+  [
+    "put/get, main -> thread, mixed",
+    (m, t) => pipe(t, m, false, 1, {}, true, true),
+  ],
+  [
+    "put/get SW+SR, main -> thread, mixed",
+    (m, t) => pipe(t, m, false, 1, SOLO, true, true),
+  ],
   ["put + get SW+SR, one thread", (m, t) => oneThread(t, m, false, true, SOLO)],
+  [
+    "put + get, one thread, mixed",
+    (m, t) => oneThread(t, m, false, true, {}, true),
+  ],
+  [
+    "put + get SW+SR, one thread, mixed",
+    (m, t) => oneThread(t, m, false, true, SOLO, true),
+  ],
   ["putMany/getMany x1024, thread -> thread", (m, t) => pipe(t, m, false)],
   ["putMany/getManyInto x1024, thread -> thread", (m, t) => pipe(t, m, true)],
   ["putMany + getMany x1024, one thread", (m, t) => oneThread(t, m, false)],

@@ -34,6 +34,7 @@
 // a try, made after that read (lastGet).
 
 import { type Acquire, type WaitOutcome, waitSync } from "../_core/wait.ts";
+import { FRESH_MAX, takeFresh } from "./_fresh.ts";
 import { checkMax, type QueueOptions, queueOptions } from "./_init.ts";
 import {
   BUSY,
@@ -82,12 +83,21 @@ export function getItems(
 ): unknown[] {
   if (st.noCodec) throw noCodec();
   const out: unknown[] = [];
-  const n = st.store.tryGetMany(most, out, st.decode, o);
-  if (n > 0) {
-    afterGet(st, n);
-    return out;
+  const ring = st.ring;
+  if (ring !== undefined && most <= FRESH_MAX) { // a numeric FIFO: _fresh.ts
+    const fresh = takeFresh(ring, st.info!, most);
+    if (fresh !== undefined) {
+      afterGet(st, fresh.length);
+      return fresh;
+    }
+  } else {
+    const n = st.store.tryGetMany(most, out, st.decode, o);
+    if (n > 0) {
+      afterGet(st, n);
+      return out;
+    }
+    if (n === BUSY_COUNT) throw busyGet(o);
   }
-  if (n === BUSY_COUNT) throw busyGet(o);
   // Every later try takes up to `most` at once, not one item and then the
   // rest: a structured ring's putMany stores its batch as one
   // unsplit run, which a single get must first split (a scan of the run's

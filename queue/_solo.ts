@@ -107,6 +107,21 @@
 //   exact compare and takes the slow path, and the publish compareExchange
 //   from the exact word t fails on bits set since. So the slot is written
 //   only when TAIL's position is t, as the slow path's Atomics load would.
+// - The put's bytecode budget. QueueBase.put calls the ring's tryPut at one
+//   site, whose feedback every caller shares: a thread that puts to a
+//   default queue and to a single-writer one (the int-m2t row's main
+//   thread, any program with both) makes it polymorphic, and TurboFan
+//   inlines a polymorphic call only when its targets' bytecode together,
+//   times 1.2, fits what is left of the caller's 920 bytes. With Ring's 339
+//   and this tryPut's 424 neither was inlined (a call a put: on one thread
+//   a put + get cost 1.03-1.20x its CPU on Deno, 1.07-1.13x on Node, in
+//   bench/batch_ab.mjs "one thread, mixed"). Now 299: the wrap of M and the
+//   stride crossing (once per 2^25 items or more) go to #putSlow, a publish
+//   that meets SLEEPER or CLOSED to #published, a queue without a single
+//   writer (WRITER 0, never `me`) to #putSlow, which calls the default put,
+//   and `me` starts as NaN (equal to no role word), so no "not read yet"
+//   test. Keep both tryPuts under about 690 bytes together (deno run
+//   --v8-flags=--trace-turbo-inlining names what it inlines).
 // - Why a get publishes by compareExchange, not a store: an immediate
 //   shutdown's discard (_shutdown.ts drain, any thread, no role check)
 //   moves HEAD by its own compareExchange and credits DONE for what it
@@ -153,12 +168,10 @@ import {
   EMPTY,
   FLAG_SINGLE_READER,
   FLAG_SINGLE_WRITER,
-  GET_WAITERS,
   HEAD,
   HEADER_BYTES,
   LAPS,
   MODULUS,
-  NOT_EMPTY,
   type NumericArray,
   type NumericInfo,
   PHASE,
@@ -168,10 +181,13 @@ import {
 } from "./_layout.ts";
 import { Ring } from "./_ring.ts";
 import { advance, freshHead as consumerHead } from "./_ring_head.ts";
-import { CLOSED, CONTENDED, LOCKED, POSITION, SLEEPER, wake } from "./_turn.ts";
+import { freshHead, mod, publish, readHead } from "./_solo_words.ts";
+import { CLOSED, CONTENDED, LOCKED, POSITION, SLEEPER } from "./_turn.ts";
 
-let me = 0;
-// This thread's ident, read once: the value a role word holds.
+// This thread's ident, read once: the value a role word holds. NaN until
+// then, equal to no role word (an int32), so the fast paths need no test
+// for "not read yet".
+let me = NaN;
 function ident(): number {
   return me = currentIdent();
 }
@@ -220,25 +236,34 @@ export class SoloRing extends Ring {
   }
 
   override tryPut(x: unknown, w?: Acquire): number {
-    if (!this.#writer) return super.tryPut(x, w);
-    const h = this.#h, m = this.#m, t = this.#tail;
-    // The fast path (file header), kept small enough for V8 to inline:
-    // plain reads say this thread holds the role and TAIL is as this handle
-    // left it (no bits, same lap); HEAD is loaded only when the hint says
-    // full; the slot store; one compareExchange publishes and reads SLEEPER
-    // and CLOSED (publish() when either is set).
+    // The fast path (file header, "The put's bytecode budget"): plain reads
+    // say this thread holds the writer role (a queue without one has 0
+    // there, never `me`) and TAIL is as this handle left it (no bits, same
+    // lap), and the put neither wraps M nor crosses a stride; HEAD is loaded
+    // only when the hint says full; the slot store; one compareExchange
+    // publishes and reads SLEEPER and CLOSED (#published when either is
+    // set). Anything else: #putSlow, which decides it all.
+    const h = this.#h, t = this.#tail, next = t + 1;
     if (
-      h[WRITER] !== me || me === 0 || h[TAIL] !== t || h[LAPS] !== this.#laps
-    ) return this.#putSlow(x);
-    if (mod(t - this.#headSeen, m) >= this.#cap && this.#fullAt(t)) return 0;
+      h[WRITER] !== me || h[TAIL] !== t || h[LAPS] !== this.#laps ||
+      (next & this.#stride) === 0 || next === this.#m || !this.#writer
+    ) return this.#putSlow(x, w);
+    if (mod(t - this.#headSeen, this.#m) >= this.#cap && this.#fullAt(t)) {
+      return 0;
+    }
     const mask = this.#mask;
     (this.#data as unknown as unknown[])[mask >= 0 ? t & mask : t % this.#cap] =
       x;
-    const next = t + 1 === m ? 0 : t + 1;
-    if (next === 0) this.#laps = h[LAPS] = (h[LAPS] + 1) | 0; // before the publish
-    if ((next & this.#stride) === 0) Atomics.add(h, PHASE, 1); // crossed
     const v = Atomics.compareExchange(h, TAIL, t, next);
-    if (v !== t && !publish(h, v, t, next, 1)) return this.#full(t, -1);
+    if (v !== t) return this.#published(v, t, next);
+    this.#tail = next;
+    return 1;
+  }
+
+  // The fast put's compareExchange found `v`, a word with SLEEPER or CLOSED
+  // set: publish() (1) or, on CLOSED, nothing published (-1).
+  #published(v: number, t: number, next: number): number {
+    if (!publish(this.#h, v, t, next, 1)) return this.#full(t, -1);
     this.#tail = next;
     return 1;
   }
@@ -251,8 +276,11 @@ export class SoloRing extends Ring {
     return mod(t - this.#headSeen, m) === cap;
   }
 
-  // A put off the fast path: role, TAIL and HEAD by Atomics, all checked.
-  #putSlow(x: unknown): number {
+  // A put off the fast path: a queue without a single writer (the default
+  // put), or role, TAIL and HEAD by Atomics, all checked; the wrap and the
+  // stride crossing.
+  #putSlow(x: unknown, w: Acquire | undefined): number {
+    if (!this.#writer) return super.tryPut(x, w);
     const h = this.#h, m = this.#m, cap = this.#cap, id = me || ident();
     const word = Atomics.load(h, TAIL);
     const t = word & POSITION;
@@ -344,8 +372,7 @@ export class SoloRing extends Ring {
     // one compareExchange of HEAD. Anything else: #getSlow.
     const h = this.#h, p = this.#rHead;
     if (
-      reading === this.#serial && this.#rTail !== p && h[READER] === me &&
-      me !== 0
+      reading === this.#serial && this.#rTail !== p && h[READER] === me
     ) {
       const mask = this.#mask, m = this.#m;
       const x = this.#data[mask >= 0 ? p & mask : p % this.#cap];
@@ -360,7 +387,7 @@ export class SoloRing extends Ring {
 
   #getSlow(): unknown {
     const h = this.#h, m = this.#m, cap = this.#cap;
-    if (h[READER] !== me || me === 0) { // plain read: see the file header
+    if (h[READER] !== me) { // plain read: see the file header (NaN: none)
       takeRole(h, READER, me || ident());
       reading = 0;
     }
@@ -423,62 +450,4 @@ export class SoloRing extends Ring {
     reading = 0; // HEAD moves outside tryGet's cache
     return super.tryGetInto(target, from, max);
   }
-}
-
-// The writer's HEAD load: HEAD's position, checked against TAIL's `t`
-// (which only the writer moves): 0 <= t - HEAD <= P at every instant, so a
-// word past M, with a bit besides SLEEPER, or more than P behind t is
-// corrupt memory.
-function freshHead(h: Int32Array, t: number, m: number, cap: number): number {
-  const word = Atomics.load(h, HEAD);
-  const head = word & POSITION;
-  if (
-    (word & ~(POSITION | SLEEPER)) !== 0 || head >= m || mod(t - head, m) > cap
-  ) {
-    throw new RangeError(
-      `Cannot put to queue: its shared memory is corrupt (HEAD ${head}, TAIL ${t}, capacity ${cap}, modulus ${m})`,
-    );
-  }
-  return head;
-}
-
-// The reader's HEAD load: its position; a word with a bit besides SLEEPER
-// or past M is corrupt memory.
-function readHead(h: Int32Array, m: number): number {
-  const word = Atomics.load(h, HEAD);
-  const head = word & POSITION;
-  if ((word & ~(POSITION | SLEEPER)) !== 0 || head >= m) {
-    throw corruptWord("HEAD", word);
-  }
-  return head;
-}
-
-// The writer's publish of TAIL t -> next (n items) from word `v`, which has
-// a bit set (SLEEPER, CLOSED) or moved since the writer read it: releaseTurn's
-// SLEEPER rule (_turn.ts) without a lock. False, having published nothing,
-// when CLOSED is set. A word whose position is not t, or with a lock bit,
-// is corrupt (only the writer moves the position; no lock is taken).
-function publish(
-  h: Int32Array,
-  v: number,
-  t: number,
-  next: number,
-  n: number,
-): boolean {
-  let keep = 0;
-  for (;;) {
-    if ((v & CLOSED) !== 0) return false;
-    if ((v & ~SLEEPER) !== t) throw corruptWord("TAIL", v);
-    keep = v < 0 && Atomics.load(h, GET_WAITERS) > n ? SLEEPER : 0;
-    const seen = Atomics.compareExchange(h, TAIL, v, next | keep);
-    if (seen === v) break;
-    v = seen;
-  }
-  // Why no lost wakeup: _turn.ts (SLEEPER); this is a release with n > 0.
-  if (v < 0) wake(h, NOT_EMPTY, keep !== 0 ? n : Infinity);
-  return true;
-}
-
-function mod(x: number, m: number): number {
-  return x < 0 ? x + m : x;
 }

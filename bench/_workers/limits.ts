@@ -168,6 +168,24 @@ function rbWake(flags: Int32Array, flag: number): void {
   ) Atomics.notify(flags, flag);
 }
 
+// A new JS array of the first k items of `from`, 8 stores a step.
+function toArray(from: Int32Array, k: number): number[] {
+  const out: number[] = new Array(k);
+  let j = 0;
+  for (; j + 8 <= k; j += 8) {
+    out[j] = from[j];
+    out[j + 1] = from[j + 1];
+    out[j + 2] = from[j + 2];
+    out[j + 3] = from[j + 3];
+    out[j + 4] = from[j + 4];
+    out[j + 5] = from[j + 5];
+    out[j + 6] = from[j + 6];
+    out[j + 7] = from[j + 7];
+  }
+  for (; j < k; j++) out[j] = from[j];
+  return out;
+}
+
 /** ringbuf.js producer: push() in batches, parking while full. */
 export function ringbufProduce(
   sab: SharedArrayBuffer,
@@ -197,11 +215,17 @@ export function ringbufProduce(
   });
 }
 
-/** ringbuf.js consumer: pop() into a scratch array, parking while empty. */
+/**
+ * ringbuf.js consumer: pop() into a scratch array, parking while empty.
+ * With `fresh`, each batch then goes into a new JS array of its length (8
+ * stores a step), which the sum reads: what getMany returns (the like for
+ * like of the int-many row).
+ */
 export function ringbufConsume(
   sab: SharedArrayBuffer,
   flags: Int32Array,
   batch: number,
+  fresh: boolean,
   ctl: Int32Array,
   id: number,
 ) {
@@ -211,7 +235,10 @@ export function ringbufConsume(
     let sum = 0;
     for (let got = 0, spins = 0; got < n;) {
       const k = rb.pop(scratch, Math.min(batch, n - got));
-      for (let j = 0; j < k; j++) sum = (sum + scratch[j]) | 0;
+      if (fresh) {
+        const xs = toArray(scratch, k);
+        for (let j = 0; j < xs.length; j++) sum = (sum + xs[j]) | 0;
+      } else for (let j = 0; j < k; j++) sum = (sum + scratch[j]) | 0;
       got += k;
       if (k > 0) {
         spins = 0;

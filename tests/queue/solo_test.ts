@@ -35,6 +35,7 @@ const LAPS = 17;
 const WRITER = 18;
 const HEAD = 32;
 const READER = 36;
+const DONE = 48;
 const LOCKED = 1 << 28;
 
 type Modes = { singleWriter?: boolean; singleReader?: boolean };
@@ -496,6 +497,61 @@ describe("Queue singleWriter/singleReader stress", () => {
         assert.equal(q.join({ timeout: 10_000 }), true);
         assert.throws(() => q.taskDone(), RuntimeError); // DONE == TAIL
       }
+    });
+  }
+
+  // The single writer's fast put hands a put that wraps M or crosses a
+  // multiple of PHASE's stride to its slow path: the counters start just
+  // below such a position (as if about 2^28 items had passed; DONE with
+  // them, so the task count is 0) and real threads run across it.
+  for (
+    const [capacity, where, at, mixed] of [
+      [
+        4,
+        "the wrap of M (also a stride crossing)",
+        (m: number) => m - 30_000,
+        false,
+      ],
+      [
+        5,
+        "a stride crossing (M not a multiple of the stride)",
+        () => 7 * 2 ** 25 - 30_000,
+        false,
+      ],
+      [
+        5,
+        "the wrap of M (no stride crossing there)",
+        (m: number) => m - 30_000,
+        false,
+      ],
+      [
+        5,
+        "the wrap of M (no stride crossing there)",
+        (m: number) => m - 30_000,
+        true,
+      ],
+    ] as const
+  ) {
+    it(`singleWriter+singleReader, capacity ${capacity}: ${N} items across ${where}, ${mixed ? "every put and get form" : "single put and get"}, each exactly once, in order`, async () => {
+      const q = new Queue<number>({
+        capacity,
+        type: "int32",
+        singleWriter: true,
+        singleReader: true,
+      });
+      const h = header(q);
+      const start = at(h[MODULUS]);
+      for (const i of [TAIL, HEAD, DONE]) Atomics.store(h, i, start);
+      await soloStress(
+        q,
+        [mixed ? ["produceMixed", [0, N]] : ["produce", [0, N, false, 1]]],
+        [mixed ? ["consumeMixed", []] : ["consume", [1]]],
+      );
+      const tail = Atomics.load(h, TAIL) & (LOCKED - 1);
+      assert.equal(tail, (start + N) % h[MODULUS]);
+      for (let i = 0; i < N; i++) q.taskDone(); // DONE across the wrap too
+      assert.equal(q.join({ timeout: 10_000 }), true);
+      assert.throws(() => q.taskDone(), RuntimeError); // DONE == TAIL
     });
   }
 
