@@ -59,12 +59,12 @@ import { CONTENDED } from "./_holder.ts";
 // collide more often than every TRADE_MS with work outside the lock (which
 // a spin would overlap) sleep as the futex mutex does.
 //
-// The budget is a plain field of the handle, read and written only by its
-// thread: no shared-memory traffic and no ordering to argue. It changes
-// only how long a thread polls before it sleeps, never what it does with
-// the lock word, so Lock's state machine and its no-lost-wakeup argument
-// (sync/lock.ts) are untouched: a spin that takes the lock takes it with
-// the CONTENDED mark, as before.
+// The budget is a plain field of the handle's Spin, read and written only by
+// its thread: no shared-memory traffic and no ordering to argue. It changes
+// only how long a thread polls before it sleeps, never what it does with the
+// lock word, so Lock's state machine and its no-lost-wakeup argument
+// (sync/lock.ts) are untouched: a spin that takes the lock takes it with the
+// CONTENDED mark, as before.
 
 /** Most loads a spin makes (glibc's default max_adaptive_count). */
 export const SPIN_MAX = 100;
@@ -142,29 +142,33 @@ export class Spin {
 // returns at once 60-150 ns on Deno 2.9, more with its 50 ms timeout), the
 // wait returns "not-equal" without sleeping, and the waiter marks the lock
 // again. In a hot two-thread loop that was 94% of Lock's waits
-// (bench/lock_counts.ts: 100-122 waits per 1000 pairs, 6 of them slept),
-// and each mark costs the holder a notify at its next release (164-203 per
-// 1000 pairs, 6 of them woke anyone) and leaves the lock free while that
-// notify runs, which the churning waiter takes: a handoff, after which the
-// two swap roles. (The futex mutex of bench/_futex.ts churns too: 31-39
-// waits per 1000 pairs, 23-31 of them at once.) So a waiter whose wait
-// returned "not-equal" and that finds the lock held again pauses before it
-// looks again, in a plain local loop that touches no shared memory (the
-// holder keeps the lock's cache line): the holder runs on with no
-// notifies, and the waiter marks the lock once per pause instead of every
-// few holder pairs. The pause is BACKOFF_START loop turns (about 3.5 us
-// here, Deno and Node alike) and doubles with each such wait in a row up
-// to BACKOFF_MAX (about 28 us); a wait that slept starts it over. That is
-// about what a sleep and its wake-up cost here (5-50 us, above), which is
-// what the wait would have cost had it slept, and it is the price: a lock
-// freed during a pause stays free until the pause ends (the waiter's mark
-// was consumed, so nobody notifies it), at most one pause. The pause only
-// delays the waiter's next load: what it does with the word, and so the
-// state machine and the no-lost-wakeup argument of sync/lock.ts, are
-// unchanged; each wait call between pauses still checks the deadline, the
-// signal and the thread's cancellation, so a timed acquire ends at most
-// one pause late. Measured (BENCHMARKS.md, Lock, 2 threads): 1.7-1.9x the
-// futex mutex on Deno, 1.1-1.5x on Node, where Lock ran at 0.7-1.0x.
+// (bench/lock_counts.ts: 100-122 waits per 1000 pairs, 6 of them slept), and
+// each mark costs the holder a notify at its next release (164-203 per 1000
+// pairs, 6 of them woke anyone) and leaves the lock free while that notify
+// runs, which the churning waiter takes: a handoff, after which the two swap
+// roles. (The futex mutex of bench/_futex.ts churns too: 31-39 waits per
+// 1000 pairs, 23-31 of them at once.) So a waiter whose wait returned
+// "not-equal" and that finds the lock held again pauses before it looks
+// again, in a plain local loop that touches no shared memory (the holder
+// keeps the lock's cache line): the holder runs on with no notifies, and the
+// waiter marks the lock once per pause instead of every few holder pairs.
+// The pause is BACKOFF_START loop turns (3.5-4 us here, Deno and Node alike)
+// and doubles with each such wait in a row up to BACKOFF_MAX (28-31 us); a
+// wait that slept starts it over. That is about what a sleep and its wake-up
+// cost here (5-50 us, above), which is what the wait would have cost had it
+// slept, and it is the price: a lock freed during a pause stays free until
+// the pause ends (the waiter's mark was consumed, so nobody notifies it), at
+// most one pause. The pause only delays the waiter's next load: what it does
+// with the word, and so the state machine and the no-lost-wakeup argument of
+// sync/lock.ts, are unchanged; each wait call between pauses still checks
+// the deadline, the signal and the thread's cancellation, so a timed acquire
+// ends (and a cancel is seen) at most one pause late. The other price is
+// fairness: while the waiter pauses the holder keeps the lock, so it changes
+// hands less often than the futex mutex's (Python's Lock promises no
+// fairness either). Measured (BENCHMARKS.md, Lock, 2 threads; at real-time
+// priority, the only way the two threads ran at once on the loaded machine):
+// 1.4-1.9x the futex mutex on Deno, 1.1-2.0x on Node, where Lock ran at
+// 0.7-1.2x.
 
 /** Loop turns of a waiter's first pause after a "not-equal" wait. */
 export const BACKOFF_START = 512;
