@@ -311,7 +311,7 @@ export const ROWS: readonly LimitRow[] = [
     quickN: 20_000,
     reps: 3,
     limits:
-      "judged only with two free cores (the threads must run at once); the spin is adaptive per lock and thread (sync/_spin.ts) and falls to 0 in a hot two-thread loop, where Lock then does what the futex mutex does per pair; left: Lock sleeps in 50 ms timed slices (cancellation, holder death), the futex mutex untimed, and on Deno 2.9 a timed Atomics.wait costs more (+35-45 ns when it returns at once, 1.10-1.24x a ping-pong round trip); the futex mutex with the same slices runs where Lock does (bench/wake_ab.ts --rows=lock-2)",
+      "judged only with two free cores (the threads must run at once); in a hot two-thread loop a waiter's wait mostly returns at once (the holder retakes the lock before the wait call sleeps: bench/lock_counts.ts), so Lock's waiter pauses before it marks the lock again (sync/_spin.ts, the back-off) and the holder runs on with no notifies, where the futex mutex's waiter re-marks at once; the trade is fairness: the holder keeps the lock for longer runs while the waiter pauses (31-44 handoffs per 1000 pairs against the futex mutex's 83-132 at real-time priority; Python's Lock promises no fairness); the spin is adaptive per lock and thread and falls to 0 there; left: Lock sleeps in 50 ms timed slices (cancellation, holder death), the futex mutex untimed, and on Deno 2.9 a timed Atomics.wait costs more (+35-45 ns when it returns at once; bench/wake_ab.ts --rows=lock-2 has the futex mutex with the same slices)",
   },
   {
     id: "event",

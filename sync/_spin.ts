@@ -1,4 +1,6 @@
 // Copyright 2026 the threadkit authors. MIT license.
+import { CONTENDED } from "./_holder.ts";
+
 // Lock's adaptive spin (sync/lock.ts, #acquireSlow): how many times a
 // blocking acquirer that found the lock held looks at it again before it
 // sleeps. A sleep and its wake cost a futex wait, a notify and a thread
@@ -57,12 +59,12 @@
 // collide more often than every TRADE_MS with work outside the lock (which
 // a spin would overlap) sleep as the futex mutex does.
 //
-// The budget is a plain field of the handle, read and written only by its
-// thread: no shared-memory traffic and no ordering to argue. It changes
-// only how long a thread polls before it sleeps, never what it does with
-// the lock word, so Lock's state machine and its no-lost-wakeup argument
-// (sync/lock.ts) are untouched: a spin that takes the lock takes it with
-// the CONTENDED mark, as before.
+// The budget is a plain field of the handle's Spin, read and written only by
+// its thread: no shared-memory traffic and no ordering to argue. It changes
+// only how long a thread polls before it sleeps, never what it does with the
+// lock word, so Lock's state machine and its no-lost-wakeup argument
+// (sync/lock.ts) are untouched: a spin that takes the lock takes it with the
+// CONTENDED mark, as before.
 
 /** Most loads a spin makes (glibc's default max_adaptive_count). */
 export const SPIN_MAX = 100;
@@ -90,4 +92,101 @@ export function won(budget: number, since: number): number {
 /** The budget after a spin that ran out, or a lock found marked. */
 export function lost(budget: number): number {
   return budget >> 1;
+}
+
+/** One Lock handle's spin (so per lock and thread): its budget and probes. */
+export class Spin {
+  /** Loads the next spin may make. */
+  budget: number = SPIN_START;
+  #probes = 0;
+  #wonAt = -Infinity;
+
+  /**
+   * The spin of a blocking acquire of `id` that found the lock word
+   * `view[0]` at `state`: polls it while it is held and not CONTENDED, as
+   * long as the budget says, and takes it when it comes free (CAS 0 ->
+   * id|CONTENDED: the mark, sync/lock.ts). Returns true when it took it.
+   */
+  spun(view: Int32Array, state: number, id: number): boolean {
+    if (state >= CONTENDED) {
+      this.budget = lost(this.budget); // no spin
+      return false;
+    }
+    let budget = this.budget;
+    if (budget === 0 && (++this.#probes & (PROBE_EVERY - 1)) === 0) {
+      budget = PROBE_LOADS;
+    }
+    let i = 0;
+    for (; i < budget; i++) {
+      if (
+        state === 0 &&
+        Atomics.compareExchange(view, 0, 0, id | CONTENDED) === 0
+      ) {
+        const now = performance.now();
+        this.budget = won(this.budget, now - this.#wonAt);
+        this.#wonAt = now;
+        return true;
+      }
+      state = Atomics.load(view, 0);
+      if (state >= CONTENDED) break;
+    }
+    if (i === budget) this.budget = lost(this.budget);
+    return false;
+  }
+}
+
+// The back-off of a sleep that did not happen (sync/lock.ts, #acquireSlow).
+// A waiter marks the lock CONTENDED and calls Atomics.wait on the marked
+// word; when the holder releases and takes the lock again before the wait
+// call has entered its sleep (a pair takes 20-40 ns, a wait call that
+// returns at once 60-150 ns on Deno 2.9, more with its 50 ms timeout), the
+// wait returns "not-equal" without sleeping, and the waiter marks the lock
+// again. In a hot two-thread loop that was 94% of Lock's waits
+// (bench/lock_counts.ts: 100-122 waits per 1000 pairs, 6 of them slept), and
+// each mark costs the holder a notify at its next release (164-203 per 1000
+// pairs, 6 of them woke anyone) and leaves the lock free while that notify
+// runs, which the churning waiter takes: a handoff, after which the two swap
+// roles. (The futex mutex of bench/_futex.ts churns too: 31-39 waits per
+// 1000 pairs, 23-31 of them at once.) So a waiter whose wait returned
+// "not-equal" and that finds the lock held again pauses before it looks
+// again, in a plain local loop that touches no shared memory (the holder
+// keeps the lock's cache line): the holder runs on with no notifies, and the
+// waiter marks the lock once per pause instead of every few holder pairs.
+// The pause is BACKOFF_START loop turns (3.5-4 us here, Deno and Node alike)
+// and doubles with each such wait in a row up to BACKOFF_MAX (28-31 us); a
+// wait that slept starts it over. That is about what a sleep and its wake-up
+// cost here (5-50 us, above), which is what the wait would have cost had it
+// slept, and it is the price: a lock freed during a pause stays free until
+// the pause ends (the waiter's mark was consumed, so nobody notifies it), at
+// most one pause. The pause only delays the waiter's next load: what it does
+// with the word, and so the state machine and the no-lost-wakeup argument of
+// sync/lock.ts, are unchanged; each wait call between pauses still checks
+// the deadline, the signal and the thread's cancellation, so a timed acquire
+// ends (and a cancel is seen) at most one pause late. The other price is
+// fairness: while the waiter pauses the holder keeps the lock, so it changes
+// hands less often than the futex mutex's (Python's Lock promises no
+// fairness either). Measured (BENCHMARKS.md, Lock, 2 threads; at real-time
+// priority, the only way the two threads ran at once on the loaded machine):
+// 1.4-1.9x the futex mutex on Deno, 1.1-2.0x on Node, where Lock ran at
+// 0.7-1.2x.
+
+/** Loop turns of a waiter's first pause after a "not-equal" wait. */
+export const BACKOFF_START = 512;
+/** Most loop turns of one pause. */
+export const BACKOFF_MAX = 4096;
+
+// Where a pause's loop leaves its result, so no compiler drops the loop.
+let sink = 0;
+
+/**
+ * Busy-waits `turns` turns of a plain local loop (no shared memory, no
+ * atomics) and returns the next pause's length (doubled, at most
+ * BACKOFF_MAX).
+ */
+export function pause(turns: number): number {
+  let x = sink;
+  for (let i = 0; i < turns; i++) x = (x * 31 + i) | 0;
+  sink = x;
+  const next = turns * 2;
+  return next > BACKOFF_MAX ? BACKOFF_MAX : next;
 }

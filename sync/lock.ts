@@ -17,7 +17,7 @@ import {
   takeOver,
 } from "./_holder.ts";
 import { pending, wakeDeferred } from "./_handoff.ts";
-import { lost, PROBE_EVERY, PROBE_LOADS, SPIN_START, won } from "./_spin.ts";
+import * as spin from "./_spin.ts";
 import {
   allocRegion,
   checkRegion,
@@ -87,6 +87,9 @@ const UNLOCKED = 0;
 // the releaser barges back in with a hot cache (a futex mutex's regime);
 // unmarked, two looping threads kept stealing it in their spins, handing it
 // (and its data's lines) over every few pairs.
+// A waiter whose wait did not sleep and that finds the lock held again
+// pauses before it marks it again (sync/_spin.ts, "The back-off"); the
+// pause only delays its next load, the transitions above are unchanged.
 
 // This thread's ident, read once: the value an acquire stores.
 let me = 0;
@@ -146,10 +149,8 @@ export class Lock {
   readonly #view: Int32Array;
   // An RLock's inner lock: any end of the holder is a death (see above).
   #owned = false;
-  // This thread's spin budget, slow acquires at 0, last win (sync/_spin.ts).
-  #spin = SPIN_START;
-  #probes = 0;
-  #wonAt = -Infinity;
+  // This thread's adaptive spin on the lock (sync/_spin.ts).
+  readonly #spin = new spin.Spin();
 
   /**
    * Creates an unlocked lock in threadkit's shared heap, or at
@@ -400,30 +401,10 @@ export class Lock {
 
   #acquireSlow(opts: Acquire, id: number): boolean {
     const view = this.#view;
-    let state = Atomics.load(view, STATE);
-    if (state >= CONTENDED) this.#spin = lost(this.#spin); // no spin
-    else {
-      let budget = this.#spin;
-      if (budget === 0 && (++this.#probes & (PROBE_EVERY - 1)) === 0) {
-        budget = PROBE_LOADS;
-      }
-      let i = 0;
-      for (; i < budget; i++) {
-        if (
-          state === UNLOCKED &&
-          Atomics.compareExchange(view, STATE, 0, id | CONTENDED) === UNLOCKED
-        ) {
-          const now = performance.now();
-          this.#spin = won(this.#spin, now - this.#wonAt);
-          this.#wonAt = now;
-          return true; // marked: see above
-        }
-        state = Atomics.load(view, STATE);
-        if (state >= CONTENDED) break;
-      }
-      if (i === budget) this.#spin = lost(this.#spin);
-    }
+    if (this.#spin.spun(view, Atomics.load(view, STATE), id)) return true;
+    let state = Atomics.load(view, STATE); // (a spinner marks: see above)
     const check = () => takeOver(view, id, this.#owned, opts.onAcquired);
+    let backoff = spin.BACKOFF_START;
     for (;;) {
       state = mark(this.#view, state, id);
       if (state === UNLOCKED) return true;
@@ -443,6 +424,13 @@ export class Lock {
       );
       if (outcome === "timed-out") return false;
       state = Atomics.load(view, STATE);
+      // The wait did not sleep and the lock is held again: pause before
+      // the next mark (sync/_spin.ts, "The back-off"). A woken wait ("ok")
+      // looks at once and starts the pauses over.
+      if (outcome === "not-equal" && state !== UNLOCKED) {
+        backoff = spin.pause(backoff);
+        state = Atomics.load(view, STATE);
+      } else if (outcome === "ok") backoff = spin.BACKOFF_START;
     }
   }
 

@@ -3,12 +3,18 @@
 // exclusion with real threads while budgets move both ways (hot loops that
 // drive them down, pauses outside the lock that let spins win and raise
 // them, probes at budget 0), over Lock and RLock (whose inner Lock spins).
+// The back-off after a wait that did not sleep (sync/_spin.ts, "The
+// back-off"): its lengths, and hot loops (where nearly every wait returns
+// "not-equal" and pauses) with untimed, timed and signalled acquires.
 // Exact counts; every acquire bounded.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Lock, RLock, Thread } from "../../mod.ts";
 import {
+  BACKOFF_MAX,
+  BACKOFF_START,
   lost,
+  pause,
   PROBE_EVERY,
   PROBE_LOADS,
   SPIN_MAX,
@@ -73,6 +79,67 @@ describe("Lock adaptive spin", () => {
     assert.ok(PROBE_LOADS > 0 && PROBE_LOADS < SPIN_START);
     assert.ok(SPIN_START > 0 && SPIN_START <= SPIN_MAX);
   });
+
+  it("the back-off: a pause doubles its length from BACKOFF_START up to BACKOFF_MAX", () => {
+    assert.ok(BACKOFF_START > 0 && BACKOFF_START <= BACKOFF_MAX);
+    let turns = BACKOFF_START, pauses = 0;
+    while (turns < BACKOFF_MAX) {
+      const next = pause(turns);
+      assert.equal(next, Math.min(turns * 2, BACKOFF_MAX));
+      turns = next;
+      pauses++;
+    }
+    assert.equal(pauses, Math.ceil(Math.log2(BACKOFF_MAX / BACKOFF_START)));
+    assert.equal(pause(BACKOFF_MAX), BACKOFF_MAX);
+    assert.equal(pause(0), 0);
+  });
+
+  for (
+    const [form, make] of [
+      ["Lock", () => new Lock()],
+      ["RLock", () => new RLock()],
+    ] as const
+  ) {
+    it(`${form}: 3 hot loops (untimed, timed, with a signal), 3 x 100,000 pairs: every pair counted once`, async () => {
+      const lock = make();
+      const a = new Int32Array(new SharedArrayBuffer(4 * 8));
+      const PAIRS = 100_000;
+      // Hot loops (no work outside the lock): the waiter's waits mostly
+      // return "not-equal" and it backs off. One member gives every
+      // acquire a timeout, one a signal, so their waits take the deadline
+      // and signal checks between pauses.
+      const hot = (
+        lock: { acquire(o?: object): boolean; release(): void },
+        a: Int32Array,
+        id: number,
+        pairs: number,
+        form: "untimed" | "timed" | "signal",
+      ): number => {
+        const signal = form === "signal"
+          ? AbortSignal.timeout(60_000)
+          : undefined;
+        for (let i = 0; i < pairs; i++) {
+          const got = form === "untimed"
+            ? lock.acquire()
+            : lock.acquire({ timeout: 30_000, signal });
+          if (!got) throw new Error(`member ${id}: no lock in 30 s at ${i}`);
+          a[0] = a[0] + 1;
+          a[1 + id] = a[1 + id] + 1;
+          lock.release();
+        }
+        return a[1 + id];
+      };
+      const forms = ["untimed", "timed", "signal"] as const;
+      const threads = forms.map((f, id) =>
+        new Thread({ target: hot, args: [lock, a, id, PAIRS, f] })
+      );
+      for (const t of threads) t.start();
+      const counts = await Promise.all(threads.map((t) => t.joinAsync(JOIN)));
+      assert.deepEqual(counts, [PAIRS, PAIRS, PAIRS]);
+      assert.equal(a[0], 3 * PAIRS);
+      assert.equal(lock.locked(), false);
+    });
+  }
 
   for (
     const [form, make] of [
