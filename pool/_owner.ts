@@ -440,7 +440,10 @@ export class Owner implements FutureSource {
       // up to #keep, but only this one once idle with the free queue empty
       // (the others go back first). An ended owner's KEPT slots are swept,
       // and a starving submitter reclaims any (see the top of this file).
-      const idle = this.#pending.size === 0 && this.#freeEmpty();
+      // (With nothing kept there is nothing to give back, and no look at
+      // the free queue: one task at a time keeps one slot and pays none.)
+      const idle = this.#pending.size === 0 && this.#local.length > 0 &&
+        this.#freeEmpty();
       if (idle) this.#release();
       const cap = this.starving > 0
         ? 0
@@ -484,7 +487,9 @@ export class Owner implements FutureSource {
       if (this.#pending.size === 0) {
         this.#reaping = false;
         // (cancel() drops pending)
-        if (this.#freeEmpty()) this.#release(Math.min(1, this.#keep));
+        if (this.#local.length > 1 && this.#freeEmpty()) {
+          this.#release(Math.min(1, this.#keep));
+        }
         return;
       }
       // Why no lost wakeup: as in park(); sleepAsync sleeps only while the
