@@ -127,7 +127,12 @@ export class Owner implements FutureSource {
   readonly #head: number;
   readonly #entry: number;
   readonly #ident: number;
-  readonly #pending = new Map<number, Future>();
+  // By slot (a slot holds one task at a time): an array and a count, not
+  // a Map, so a task's track, settle and removal are three array stores
+  // instead of three hash operations (the submitting thread is the limit
+  // with many tasks in flight).
+  readonly #pending: (Future | undefined)[];
+  #count = 0;
   // Slots this thread freed, kept for its next submits: a slot taken from
   // and given back to the shared free queue costs two queue operations.
   // Bounded (a quarter of the slots; one while nothing is pending), and
@@ -177,6 +182,29 @@ export class Owner implements FutureSource {
     this.#entry = rt.entry;
     this.#ident = rt.ident;
     this.#keep = Math.max(0, Math.min(256, Math.floor(block.l.slots / 4)));
+    this.#pending = new Array<Future | undefined>(block.l.slots).fill(
+      undefined,
+    );
+  }
+
+  // The pending Future of `slot`, removed (undefined if none was).
+  #untrack(slot: number): Future | undefined {
+    const future = this.#pending[slot];
+    if (future !== undefined) {
+      this.#pending[slot] = undefined;
+      this.#count--;
+    }
+    return future;
+  }
+
+  // The slots of this thread's pending tasks, now.
+  #pendingSlots(): number[] {
+    const slots: number[] = [];
+    const pending = this.#pending;
+    for (let s = 0; s < pending.length; s++) {
+      if (pending[s] !== undefined) slots.push(s);
+    }
+    return slots;
   }
 
   /** A slot this thread freed earlier, if it kept one. */
@@ -226,7 +254,10 @@ export class Owner implements FutureSource {
    * process (the reaper's wait does, from then on).
    */
   track(slot: number, future: Future): void {
-    this.#pending.set(slot, future);
+    // (The submit took the slot free, so nothing of ours is on it; the
+    // check keeps the count exact all the same.)
+    if (this.#pending[slot] === undefined) this.#count++;
+    this.#pending[slot] = future;
     if (!this.#reaping) {
       this.#reaping = true;
       // A resolved promise's then, not queueMicrotask: Node wraps each
@@ -243,7 +274,7 @@ export class Owner implements FutureSource {
 
   /** Number of this thread's pending tasks. */
   get pending(): number {
-    return this.#pending.size;
+    return this.#count;
   }
 
   /** Settles what completed; scans too when a scan is due. */
@@ -309,7 +340,7 @@ export class Owner implements FutureSource {
     // finds CANCELLED and frees the slot, so the slot is never reused while
     // its index is still queued.
     if (shift(v, at, QUEUED, CANCELLED) !== QUEUED) return false;
-    this.#pending.delete(slot);
+    this.#untrack(slot);
     return true;
   }
 
@@ -335,7 +366,7 @@ export class Owner implements FutureSource {
     // DONE slots of dead runners, looked at before the drain: a runner that
     // was dead before the drain pushed before it (or never will).
     const done = new Map<number, number>();
-    for (const slot of this.#pending.keys()) {
+    for (const slot of this.#pendingSlots()) {
       const base = b.slot(slot);
       const state = Atomics.load(v, base + S_STATE);
       if ((state & PHASE) !== DONE) continue;
@@ -346,7 +377,7 @@ export class Owner implements FutureSource {
     this.#drain();
     const suspects = new Map<number, number>();
     const finishing = new Map<number, number>();
-    for (const slot of [...this.#pending.keys()]) {
+    for (const slot of this.#pendingSlots()) {
       const base = b.slot(slot);
       const state = Atomics.load(v, base + S_STATE);
       const phase = state & PHASE;
@@ -384,7 +415,7 @@ export class Owner implements FutureSource {
     // word: the same task). Settled with its outcome (complete at DONE) and
     // HELD: a runner declared dead that still runs may push it yet.
     for (const [slot, state] of done) {
-      if (!this.#pending.has(slot)) continue; // drained above
+      if (this.#pending[slot] === undefined) continue; // drained above
       if (this.#suspects.get(slot) !== state) suspects.set(slot, state);
       else this.#hold(slot, state, () => readOutcome(b, slot));
     }
@@ -402,9 +433,8 @@ export class Owner implements FutureSource {
   // Future with that error: the scan goes on, the Future settles.
   #hold(slot: number, state: number, outcome: () => TaskOutcome): void {
     if (!this.#held.hold(slot, state)) return;
-    const future = this.#pending.get(slot);
+    const future = this.#untrack(slot);
     if (future === undefined) return;
-    this.#pending.delete(slot);
     let o: TaskOutcome;
     try {
       o = outcome();
@@ -424,13 +454,13 @@ export class Owner implements FutureSource {
     const state = word & PHASE;
     // The late push of a slot settled by #hold: freed (_held.ts).
     if (state === HELD) return this.#held.drained(slot, word);
-    const future = this.#pending.get(slot);
+    const future = this.#pending[slot];
     // Only a finished or cancelled slot is ours (pushes happen in those
     // states only); anything else is left alone.
     if (state !== DONE && state !== CANCELLED) return;
     try {
       if (future !== undefined && v[base + S_OIDENT] === this.#ident) {
-        this.#pending.delete(slot);
+        this.#untrack(slot);
         if (state === CANCELLED) cancelFuture(future);
         else settleFuture(future, readOutcome(b, slot));
       }
@@ -442,7 +472,7 @@ export class Owner implements FutureSource {
       // and a starving submitter reclaims any (see the top of this file).
       // (With nothing kept there is nothing to give back, and no look at
       // the free queue: one task at a time keeps one slot and pays none.)
-      const idle = this.#pending.size === 0 && this.#local.length > 0 &&
+      const idle = this.#count === 0 && this.#local.length > 0 &&
         this.#freeEmpty();
       if (idle) this.#release();
       const cap = this.starving > 0
@@ -484,7 +514,7 @@ export class Owner implements FutureSource {
       // Future, and a thread submitting one task at a time paid for it:
       // same process, submit+await 1.5-1.7x the raw waitAsync round trip
       // without the linger, 2.5-4.5x with it.)
-      if (this.#pending.size === 0) {
+      if (this.#count === 0) {
         this.#reaping = false;
         // (cancel() drops pending)
         if (this.#local.length > 1 && this.#freeEmpty()) {
