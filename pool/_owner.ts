@@ -172,7 +172,7 @@ export class Owner implements FutureSource {
     this.#entry = rt.entry;
     this.#ident = rt.ident;
     this.#keep = Math.max(0, Math.min(256, Math.floor(block.l.slots / 4)));
-    this.#pending = new Pending(block.l.slots);
+    this.#pending = new Pending();
   }
 
   /** A slot this thread freed earlier, if it kept one. */

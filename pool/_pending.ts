@@ -6,23 +6,26 @@
 // one task at a time, so one entry per slot is enough. Thread-local: only
 // the owner's thread touches it.
 //
-// Exact count: track() counts an entry only when it was empty, untrack()
-// only when it was not, so the count equals the entries whatever the order
-// of the owner's removals (its settle, cancel(), a scan's hold). The
-// reaper ends on a count of 0 and a submit hands off only on 0
-// (executor.ts): a count off by one either way would keep the reaper (and
-// so the process) alive for good, or end it with a task pending
-// (tests/pool/pending_stress_test.ts).
+// Size: the array grows to the highest slot this owner tracked (the free
+// queue hands slots out lowest first, and a thread keeps reusing its kept
+// ones), not to the executor's slot count (maxQueue may be 2^20), so a
+// thread that submits a few tasks holds a few entries, and the owner's scan
+// walks only those.
+//
+// Exact count: every path that frees or keeps one of this owner's slots
+// untracks it first (the settle, cancel(), a scan's hold), so a slot is
+// tracked again only once its entry is clear; track() throws if it is not
+// (a broken invariant fails loudly instead of dropping a Future). untrack()
+// counts only a present entry. The reaper ends on a count of 0 and a
+// submit hands off only on 0 (executor.ts): a count off by one either way
+// would keep the reaper (and so the process) alive for good, or end it
+// with a task pending (tests/pool/pending_stress_test.ts).
 import type { Future } from "./future.ts";
 
 /** The pending Futures of one owner, by slot. */
 export class Pending {
-  readonly #futures: (Future | undefined)[];
+  readonly #futures: (Future | undefined)[] = [];
   #count = 0;
-
-  constructor(slots: number) {
-    this.#futures = new Array<Future | undefined>(slots).fill(undefined);
-  }
 
   /** How many Futures are pending. */
   get size(): number {
@@ -31,18 +34,25 @@ export class Pending {
 
   /** The pending Future of `slot`, if any. */
   get(slot: number): Future | undefined {
-    return this.#futures[slot];
+    return slot < this.#futures.length ? this.#futures[slot] : undefined;
   }
 
-  /** Tracks `future` on `slot`. */
+  /** Tracks `future` on `slot` (which holds none). */
   track(slot: number, future: Future): void {
-    if (this.#futures[slot] === undefined) this.#count++;
-    this.#futures[slot] = future;
+    const futures = this.#futures;
+    while (futures.length <= slot) futures.push(undefined);
+    if (futures[slot] !== undefined) {
+      throw new Error(
+        `threadkit internal error: task slot ${slot} is tracked twice`,
+      );
+    }
+    futures[slot] = future;
+    this.#count++;
   }
 
   /** The pending Future of `slot`, removed (undefined if none was). */
   untrack(slot: number): Future | undefined {
-    const future = this.#futures[slot];
+    const future = this.get(slot);
     if (future !== undefined) {
       this.#futures[slot] = undefined;
       this.#count--;
@@ -52,7 +62,7 @@ export class Pending {
 
   /**
    * The slots of the pending Futures, now (a copy: the caller may settle
-   * them as it goes). Walks every slot: for the owner's scans only.
+   * them as it goes). Walks every entry: for the owner's scans only.
    */
   slots(): number[] {
     const slots: number[] = [];

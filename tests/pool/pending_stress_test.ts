@@ -16,6 +16,7 @@ import { type Future, Thread, ThreadPoolExecutor } from "../../mod.ts";
 import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
 import { Block } from "../../pool/_layout.ts";
 import { ownerFor } from "../../pool/_owner.ts";
+import { Pending } from "../../pool/_pending.ts";
 import { within } from "./_fixtures.ts";
 
 const N = 6_000;
@@ -103,5 +104,24 @@ describe("ThreadPoolExecutor: pending Futures under churn", () => {
       assert.equal(last, k + 1, `thread ${k}: the task after the churn`);
     }
     assert.ok(all.every((r) => r[1] > 0), "some cancels won");
+  });
+
+  it("Pending: grows to the highest slot tracked, counts exactly, and refuses a slot tracked twice", () => {
+    const p = new Pending();
+    const f = (n: number) => ({ n }) as unknown as Future;
+    assert.equal(p.get(1000), undefined);
+    assert.equal(p.untrack(1000), undefined);
+    p.track(5, f(5));
+    p.track(2, f(2));
+    assert.equal(p.size, 2);
+    assert.deepEqual(p.slots(), [2, 5]);
+    assert.throws(() => p.track(5, f(6)), /tracked twice/);
+    assert.equal(p.size, 2);
+    assert.equal((p.untrack(5) as unknown as { n: number }).n, 5);
+    assert.equal(p.untrack(5), undefined);
+    assert.equal(p.size, 1);
+    p.track(5, f(7));
+    assert.deepEqual(p.slots(), [2, 5]);
+    assert.equal(p.size, 2);
   });
 });
