@@ -43,7 +43,7 @@ export const POOL_ROWS: readonly LimitRow[] = [
     quickN: 2_000,
     reps: 5,
     limits:
-      "the submitting thread: 1-3 µs CPU a task (slot, args, queue put, Future, settle) while the two pool threads share the same 2 cores; absolute target 300 k tasks/s",
+      "the submitting thread: 1.3-2.8 µs CPU a task at load 10-24 (slot, args, queue put, Future, settle; a futex wake of a parked pool thread on about 6% of submits, 11-14% of its profile) while the two pool threads share the same 2 cores, and under load a run-queue wait larger than that CPU; absolute target 300 k tasks/s",
   },
   {
     id: "pool-tasks-mt",

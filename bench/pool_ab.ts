@@ -4,13 +4,15 @@
 // by its mod file. Rows: one task at a time with submit + result() and with
 // submit + await, trivial tasks 256 in flight (2 pool threads), and map over
 // numbers in chunks of 1000. Prints B's time per operation over A's for each
-// row (below 1: B is faster), with both medians.
+// row (below 1: B is faster), with both medians, and on Linux the submitting
+// thread's own CPU per operation (/proc/thread-self/schedstat).
 //
 //   deno run -A bench/pool_ab.ts A/mod.ts B/mod.ts [rows] [reps]
 //   node npm-build/bench/pool_ab.js A/mod.js B/mod.js [rows] [reps]
 import process from "node:process";
 import { pathToFileURL } from "node:url";
-import { compare, type Runner, type Side } from "./_ab.ts";
+import { readFileSync } from "node:fs";
+import { compare, median, type Runner, type Side, type Timing } from "./_ab.ts";
 
 type Executor = {
   submit(fn: (x: number) => number, x: number): PromiseLike<number> & {
@@ -91,14 +93,52 @@ const rounds: Record<string, { n: number; round: Round }> = {
   },
 };
 
+// The calling thread's CPU time and run-queue wait in ns (Linux
+// /proc/thread-self/schedstat), or undefined elsewhere: the submitting
+// thread is the limit with many tasks in flight, and its own CPU per task
+// moves less with the machine's load than the wall time or the process's.
+function threadTimes(): [number, number] | undefined {
+  try {
+    const [cpu, wait] = readFileSync("/proc/thread-self/schedstat", "utf8")
+      .split(" ").map(Number);
+    return [cpu, wait];
+  } catch {
+    return undefined;
+  }
+}
+
 function side(name: string, pkg: Package, round: Round): Side {
   return {
     name,
     async start(): Promise<Runner> {
       const pool = await warm(pkg);
-      return { round: (n) => round(pool, n), stop: () => pool.shutdownAsync() };
+      const cpu: number[] = [], wait: number[] = [];
+      return {
+        round: async (n) => {
+          const t0 = threadTimes();
+          const ops = await round(pool, n);
+          const t1 = threadTimes();
+          if (t0 !== undefined && t1 !== undefined) {
+            cpu.push((t1[0] - t0[0]) / ops);
+            wait.push((t1[1] - t0[1]) / ops);
+          }
+          return ops;
+        },
+        stop: () => pool.shutdownAsync(),
+        extra: () => ({ mainCpu: median(cpu), mainWait: median(wait) }),
+      };
     },
   };
+}
+
+// The submitting thread's own CPU per op (and its run-queue wait), when
+// the platform tells: " main CPU A x B y (B/A r) wait A x B y us".
+function mainCpu(a: Timing, b: Timing): string {
+  const ca = a.extra?.mainCpu, cb = b.extra?.mainCpu;
+  if (ca === undefined || cb === undefined || !(ca > 0)) return "";
+  const us = (x: number) => (x / 1000).toFixed(2);
+  return `; main CPU A ${us(ca)} B ${us(cb)} (B/A ${(cb / ca).toFixed(3)}),` +
+    ` run-queue wait A ${us(a.extra!.mainWait)} B ${us(b.extra!.mainWait)}`;
 }
 
 const keep = setInterval(() => {}, 1 << 30);
@@ -117,7 +157,7 @@ for (const row of (rowList ?? "result,await,tasks,map").split(",")) {
       (a.nsPerOp / 1000).toFixed(2)
     } us, B ${(b.nsPerOp / 1000).toFixed(2)} us per op; CPU A ${
       (a.cpuPerOp / 1000).toFixed(2)
-    } B ${(b.cpuPerOp / 1000).toFixed(2)} us)`,
+    } B ${(b.cpuPerOp / 1000).toFixed(2)} us${mainCpu(a, b)})`,
   );
 }
 clearInterval(keep);

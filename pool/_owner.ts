@@ -22,19 +22,27 @@
 // that times out (the reaper's, a blocking result()'s, wait()'s, a full
 // queue's: each is bounded by the scan time), or every SCAN_EVERY-th drain
 // (a steady stream of completions that never parks), looks at the pool
-// threads holding this thread's tasks: one whose
-// thread-table entry no longer holds its ident has ended, and its task is
-// settled with ThreadDiedError; the scan also frees the records of ended
-// pool threads and starts replacements (Pool.maintain).
+// threads holding this thread's tasks: one whose thread-table entry no
+// longer holds its ident has ended, and its task is settled with
+// ThreadDiedError; the scan also frees the records of ended pool threads
+// and starts replacements (Pool.maintain).
 //
 // Kept slots: a slot this thread's settle frees is kept for its next
 // submit (KEPT, one CAS to take back) instead of going through the shared
 // free queue (two queue operations, about 0.2-0.3 us a round trip): up to a
-// quarter of the slots while it has tasks pending, one while it has none,
-// so a thread submitting one task at a time reuses its slot. A thread that
-// finds the free queue empty takes KEPT slots back from any owner, live or
-// ended (reclaimKept, _orphans.ts; the CAS from KEPT decides against
-// the owner's own take), so kept slots never starve another submitter.
+// quarter of the slots, so a thread submitting one task at a time reuses
+// its slot. A thread that finds the free queue empty takes KEPT slots back
+// from any owner, live or ended (reclaimKept, _orphans.ts; the CAS from
+// KEPT decides against the owner's own take), so kept slots never starve
+// another submitter. When its last pending task settles (idle), a thread
+// gives back all but one of its kept slots only if the free queue is empty
+// then: a submitter may be waiting there, and this wakes it at once
+// instead of at its next reclaim (up to 5 ms blocking, 200 ms async,
+// _slots.ts). While the free queue holds slots, no submitter sleeps on it
+// (a get sleeps only on an empty queue, and the put that fills it wakes
+// its sleepers), so the kept slots stay for this thread's next submits
+// (BENCHMARKS.md, "Many tasks in flight": they used to go back at every
+// idle moment, and 87% of submits took a slot from the free queue).
 // This thread's own end: a sweep (Pool.maintain) frees the kept slots of
 // an owner that ended; a pool thread finishing a task of an ended owner
 // frees the slot instead of pushing it.
@@ -75,6 +83,7 @@ import {
 } from "./_layout.ts";
 import { diedOutcome, readOutcome, type TaskOutcome } from "./_payload.ts";
 import { Held } from "./_held.ts";
+import { Pending } from "./_pending.ts";
 import {
   cancelFuture,
   type Future,
@@ -116,7 +125,7 @@ export class Owner implements FutureSource {
   readonly #head: number;
   readonly #entry: number;
   readonly #ident: number;
-  readonly #pending = new Map<number, Future>();
+  readonly #pending: Pending; // by slot (_pending.ts)
   // Slots this thread freed, kept for its next submits: a slot taken from
   // and given back to the shared free queue costs two queue operations.
   // Bounded (a quarter of the slots; one while nothing is pending), and
@@ -125,11 +134,8 @@ export class Owner implements FutureSource {
   readonly #local: number[] = [];
   readonly #keep: number;
   #reaping = false;
-  /**
-   * How many async slot waits of this thread are under way (_slots.ts):
-   * while any is, settled slots go to the free queue, where it waits, not
-   * to #local.
-   */
+  // Async slot waits of this thread under way (_slots.ts): while any is,
+  // settled slots go to the free queue, where it waits, not to #local.
   starving = 0;
   // The reaper's sleep: coarse (its deadline is the scan's due time, which
   // may pass by a tick), so it never arms a timer of its own.
@@ -166,6 +172,7 @@ export class Owner implements FutureSource {
     this.#entry = rt.entry;
     this.#ident = rt.ident;
     this.#keep = Math.max(0, Math.min(256, Math.floor(block.l.slots / 4)));
+    this.#pending = new Pending();
   }
 
   /** A slot this thread freed earlier, if it kept one. */
@@ -187,9 +194,7 @@ export class Owner implements FutureSource {
     while (local.length > keep) {
       const s = local.pop()!;
       const at = this.#b.slot(s) + S_STATE;
-      if (shift(v, at, KEPT, FREE) === KEPT) {
-        this.#free.put(s);
-      }
+      if (shift(v, at, KEPT, FREE) === KEPT) this.#free.put(s);
     }
   }
 
@@ -209,12 +214,10 @@ export class Owner implements FutureSource {
    * process (the reaper's wait does, from then on).
    */
   track(slot: number, future: Future): void {
-    this.#pending.set(slot, future);
+    this.#pending.track(slot, future);
     if (!this.#reaping) {
       this.#reaping = true;
-      // A resolved promise's then, not queueMicrotask: Node wraps each
-      // queueMicrotask callback in an async resource (measured in its
-      // profile of one task at a time with await).
+      // Not queueMicrotask: Node wraps its callbacks in an async resource.
       void RESOLVED.then(this.#startReaper);
     }
   }
@@ -292,7 +295,7 @@ export class Owner implements FutureSource {
     // finds CANCELLED and frees the slot, so the slot is never reused while
     // its index is still queued.
     if (shift(v, at, QUEUED, CANCELLED) !== QUEUED) return false;
-    this.#pending.delete(slot);
+    this.#pending.untrack(slot);
     return true;
   }
 
@@ -318,7 +321,7 @@ export class Owner implements FutureSource {
     // DONE slots of dead runners, looked at before the drain: a runner that
     // was dead before the drain pushed before it (or never will).
     const done = new Map<number, number>();
-    for (const slot of this.#pending.keys()) {
+    for (const slot of this.#pending.slots()) {
       const base = b.slot(slot);
       const state = Atomics.load(v, base + S_STATE);
       if ((state & PHASE) !== DONE) continue;
@@ -329,7 +332,7 @@ export class Owner implements FutureSource {
     this.#drain();
     const suspects = new Map<number, number>();
     const finishing = new Map<number, number>();
-    for (const slot of [...this.#pending.keys()]) {
+    for (const slot of this.#pending.slots()) {
       const base = b.slot(slot);
       const state = Atomics.load(v, base + S_STATE);
       const phase = state & PHASE;
@@ -367,7 +370,7 @@ export class Owner implements FutureSource {
     // word: the same task). Settled with its outcome (complete at DONE) and
     // HELD: a runner declared dead that still runs may push it yet.
     for (const [slot, state] of done) {
-      if (!this.#pending.has(slot)) continue; // drained above
+      if (this.#pending.get(slot) === undefined) continue; // drained above
       if (this.#suspects.get(slot) !== state) suspects.set(slot, state);
       else this.#hold(slot, state, () => readOutcome(b, slot));
     }
@@ -385,9 +388,8 @@ export class Owner implements FutureSource {
   // Future with that error: the scan goes on, the Future settles.
   #hold(slot: number, state: number, outcome: () => TaskOutcome): void {
     if (!this.#held.hold(slot, state)) return;
-    const future = this.#pending.get(slot);
+    const future = this.#pending.untrack(slot);
     if (future === undefined) return;
-    this.#pending.delete(slot);
     let o: TaskOutcome;
     try {
       o = outcome();
@@ -413,17 +415,21 @@ export class Owner implements FutureSource {
     if (state !== DONE && state !== CANCELLED) return;
     try {
       if (future !== undefined && v[base + S_OIDENT] === this.#ident) {
-        this.#pending.delete(slot);
+        this.#pending.untrack(slot);
         if (state === CANCELLED) cancelFuture(future);
         else settleFuture(future, readOutcome(b, slot));
       }
     } finally {
       // A slot of an earlier thread on this entry (it ended before its task
       // did) is freed all the same. Kept for this thread's next submit:
-      // up to #keep while it has tasks pending, else this one only (the
-      // others go back first). An ended owner's KEPT slots are swept, and
-      // a starving submitter reclaims any (see the top of this file).
-      const idle = this.#pending.size === 0;
+      // up to #keep, but only this one once idle with the free queue empty
+      // (the others go back first). An ended owner's KEPT slots are swept,
+      // and a starving submitter reclaims any (see the top of this file).
+      // (With nothing kept there is nothing to give back, and no look at
+      // the free queue: one task at a time keeps one slot and pays none.)
+      // (qsize() is a hint: a get that empties it later reclaims these.)
+      const idle = this.#pending.size === 0 && this.#local.length > 0 &&
+        this.#free.qsize() === 0;
       if (idle) this.#release();
       const cap = this.starving > 0
         ? 0
@@ -459,14 +465,13 @@ export class Owner implements FutureSource {
       if (n > 0) continue;
       // Nothing pending: end. The next submit starts a reaper again, and
       // it waits right after that task is handed over, as a raw ping-pong
-      // does. (A reaper that lingered, waiting again at once, put its
-      // wait's set-up between the settle and the code awaiting the
-      // Future, and a thread submitting one task at a time paid for it:
-      // same process, submit+await 1.5-1.7x the raw waitAsync round trip
-      // without the linger, 2.5-4.5x with it.)
+      // does (one that lingered cost one task at a time 1.7x: BENCHMARKS.md
+      // "One task at a time").
       if (this.#pending.size === 0) {
-        this.#reaping = false;
-        this.#release(Math.min(1, this.#keep)); // (cancel() drops pending)
+        this.#reaping = false; // (cancel() drops pending too)
+        if (this.#local.length > 1 && this.#free.qsize() === 0) {
+          this.#release(Math.min(1, this.#keep));
+        }
         return;
       }
       // Why no lost wakeup: as in park(); sleepAsync sleeps only while the

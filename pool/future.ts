@@ -223,6 +223,12 @@ export class Future<R = unknown> implements PromiseLike<R> {
   }
 
   #makePromise(): Promise<unknown> {
+    // Settled already (with many tasks in flight, the Future awaited is
+    // mostly one the reaper settled): a settled promise, without the
+    // executor and resolving functions a pending one needs.
+    if (this.#state === FINISHED && !this.#failed) {
+      return Promise.resolve(this.#value);
+    }
     const p = new Promise<unknown>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;

@@ -6,7 +6,23 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Event, Thread, ThreadPoolExecutor } from "../../mod.ts";
+import { runtime } from "../../_core/runtime.ts";
+import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
+import { Block, KEPT, PHASE, S_OENTRY, S_STATE } from "../../pool/_layout.ts";
 import { blocker, within } from "./_fixtures.ts";
+
+// How many slots this thread keeps (KEPT, its entry in OENTRY).
+function keptBy(b: Block): number {
+  let n = 0;
+  for (let s = 0; s < b.l.slots; s++) {
+    const base = b.slot(s);
+    if (
+      (Atomics.load(b.v, base + S_STATE) & PHASE) === KEPT &&
+      b.v[base + S_OENTRY] === runtime().entry
+    ) n++;
+  }
+  return n;
+}
 
 const JOIN = { timeout: 30_000 };
 
@@ -25,6 +41,23 @@ async function keeper(
     timeout: 10_000,
   });
   return [a, b];
+}
+
+// Submits n tasks that block until `release` (holding n slots), says so,
+// and returns how many finished.
+async function holder(
+  pool: ThreadPoolExecutor,
+  release: Event,
+  ready: Event,
+  n: number,
+): Promise<number> {
+  const fs = Array.from({ length: n }, () =>
+    pool.submit((e: Event) => {
+      if (!e.wait({ timeout: 30_000 })) throw new Error("never released");
+      return 1;
+    }, release));
+  ready.set();
+  return (await Promise.all(fs)).length;
 }
 
 describe("ThreadPoolExecutor: kept slots", () => {
@@ -59,6 +92,35 @@ describe("ThreadPoolExecutor: kept slots", () => {
       assert.deepEqual(await within(t.joinAsync(JOIN)), [2, 3]);
     });
   }
+
+  it("ThreadPoolExecutor: a thread whose tasks all settled keeps the slots it freed while the free queue has others, and gives them back once it has none", async () => {
+    // 64 + 2 slots; a thread keeps up to a quarter (16).
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 2, maxQueue: 64 });
+    const b = new Block(pool[TO_DESCRIPTOR]().buffer as SharedArrayBuffer);
+    const add = (x: number) => x + 1;
+    for (let round = 0; round < 3; round++) {
+      const fs = Array.from({ length: 40 }, (_, i) => pool.submit(add, i));
+      const ys = await within(Promise.all(fs));
+      assert.deepEqual(ys, Array.from({ length: 40 }, (_, i) => i + 1));
+      // Idle now, with 26 or more slots in the free queue: the 16 kept
+      // stay kept (they used to go back at each idle moment, and the next
+      // submits took them from the free queue again).
+      assert.equal(keptBy(b), 16, `round ${round}`);
+    }
+    // Another thread holds every other slot: the free queue is empty when
+    // this thread's last task settles, so it gives back what it kept but
+    // the slot of that task (a submitter may wait on the free queue).
+    const mine = new Event(), theirs = new Event(), ready = new Event();
+    const fs = Array.from({ length: 16 }, () => pool.submit(blocker, mine));
+    const t = new Thread({ target: holder, args: [pool, theirs, ready, 50] });
+    t.start();
+    assert.equal(await ready.waitAsync({ timeout: 30_000 }), true);
+    mine.set();
+    assert.equal((await within(Promise.all(fs))).length, 16);
+    assert.equal(keptBy(b), 1);
+    theirs.set();
+    assert.equal(await within(t.joinAsync(JOIN)), 50);
+  });
 
   it("ThreadPoolExecutor: one task at a time reuses its slot; every result exact over 2000 round trips from two threads", async () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 2, maxQueue: 2 });
