@@ -61,6 +61,8 @@ describe("Queue shape codec", () => {
       { big: 2 ** 31, neg: -(2 ** 31), f: 0.1, e: 1e300, t: true, s: "" },
       { latin: "caf\u00e9 \u00ff", euro: "\u20ac", lone: "a\ud800b\udc00" },
       { long: "x".repeat(100_000), wide: "\u4e2d".repeat(5_000) },
+      { a: "x".repeat(100) + "\u00e9", b: "y".repeat(100) + "\u20ac" },
+      { a: "\u00e9" + "x".repeat(100), b: "y".repeat(65) },
       { constructor: 1, toString: "t", prototype: null, "\u0000": 2 },
       Object.assign(Object.create(null), { a: 1, b: "n" }),
     ];
@@ -95,6 +97,25 @@ describe("Queue shape codec", () => {
       k = end;
     }
     assert.equal(q.qsize(), 0);
+  });
+
+  it("20 shapes in turn (more than either side's cache holds) arrive as they went in", () => {
+    const q = new Queue<unknown>({ capacity: 64, bytes: 16_384 });
+    const make = (i: number) => {
+      const x: Record<string, unknown> = { id: i };
+      x[`k${i % 20}`] = i % 3 === 0 ? "s" + i : i / 7;
+      if (i % 40 < 20) x.tail = true;
+      return x;
+    };
+    for (let i = 0; i < 400; i += 50) {
+      const items = Array.from({ length: 50 }, (_, k) => make(i + k));
+      for (const x of items) q.put(x, { timeout: 1_000 });
+      const got = Array.from({ length: 50 }, () => q.get({ timeout: 1_000 }));
+      assert.deepEqual(got, items);
+      for (let k = 0; k < 50; k++) {
+        assert.deepEqual(Object.keys(got[k] as object), Object.keys(items[k]));
+      }
+    }
   });
 
   it("a shape record made corrupt fails the get with a TypeError and stays first", () => {
