@@ -23,6 +23,7 @@ import {
   textTagged,
 } from "./_codec.ts";
 import {
+  BYTES,
   type Decode,
   FLAG_CODEC,
   FLAGS,
@@ -96,8 +97,10 @@ export function toRaw(st: QueueState, item: unknown): unknown {
   } else if (st.store instanceof TextRing) {
     // A plain object of primitives: a shape record (_shape.ts), put as
     // bytes; anything else: JSON text.
+    // A record larger than the region: the JSON text may fit (smaller
+    // numbers, no string headers), so it goes that way (walked again).
     const shape = encodeShape(item);
-    if (shape !== undefined) {
+    if (shape !== undefined && shape.length < st.h[BYTES]) {
       check(st, shape, from);
       return shape;
     }

@@ -43,7 +43,11 @@
 // thread could have written them): lengths are bounds-checked against the
 // record, an unknown tag or a "__proto__" key is a TypeError (the get
 // throws and the item stays first, _text.ts), and keys are created as own
-// data properties (defineProperty when a key is "__proto__").
+// data properties (defineProperty for a key Object.prototype has, so no
+// inherited setter or read-only property is met). The put does not take an
+// object while Object.prototype has an enumerable key (for...in would list
+// it as the object's), nor a record larger than the ring's region (_glue.ts
+// puts the JSON text, which may be smaller: a float64 takes 9 bytes).
 
 import type { RegionText } from "./_text_io.ts";
 
@@ -93,6 +97,10 @@ export function encodeShape(value: unknown): Uint8Array | undefined {
   ) {
     return undefined;
   }
+  if (cold > 0) {
+    cold--;
+    return undefined;
+  }
   busy = true;
   try {
     return encode(value);
@@ -103,9 +111,24 @@ export function encodeShape(value: unknown): Uint8Array | undefined {
 
 let busy = false;
 
+// Items whose keys keep changing ({ [id]: value }) miss the shape caches on
+// both sides, and a miss costs more than JSON (a new key list and its
+// allocation; the get decodes every key): measured one thread, one new key
+// set an item, 0.65x JSON's speed on Deno, 0.78x on Node. So after MISSES
+// misses in a row this thread skips the shape codec for its next COLD items
+// (JSON, before any walk), then tries again: at most MISSES of every
+// MISSES + COLD such items pay the slower path.
+const MISSES = 32;
+const COLD = 1024;
+let misses = 0;
+let cold = 0;
+
 function encode(value: object): Uint8Array | undefined {
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return undefined;
+  // for...in lists inherited enumerable keys too, which JSON and
+  // structuredClone leave out: where Object.prototype has any, not taken.
+  if (proto !== null && inheritsEnumerable()) return undefined;
   // One walk: keys and values read once; `same` while they match the last
   // shape; `size` the most bytes the values take.
   let n = 0, same = true, size = 0;
@@ -132,9 +155,15 @@ function encode(value: object): Uint8Array | undefined {
     keys[n] = key;
     vals[n++] = v;
   }
-  if ((!same || n !== known.length) && !findShape(n) && !newShape(n)) {
-    return undefined;
-  }
+  if (!same || n !== known.length) {
+    if (!findShape(n)) {
+      if (++misses === MISSES) {
+        misses = 0;
+        cold = COLD;
+      }
+      if (!newShape(n)) return undefined;
+    } else misses = 0;
+  } else misses = 0;
   const list = last.list, l = list.length;
   const most = HEAD + l + size;
   if (scratch.length < most) {
@@ -181,6 +210,16 @@ function encode(value: object): Uint8Array | undefined {
     }
   }
   return u8.subarray(0, at);
+}
+
+const EMPTY = {};
+const OBJECT = Object.prototype;
+
+// Whether an object with Object.prototype inherits an enumerable key (a
+// for...in of an empty object: V8's enum cache answers it in a few ns).
+function inheritsEnumerable(): boolean {
+  for (const _ in EMPTY) return true;
+  return false;
 }
 
 // Makes the cached shape with keys[0..n), if any, the last one.
@@ -348,7 +387,18 @@ export class ShapeDecoder {
         default:
           throw corrupt();
       }
-      o[keys[i]] = v; // never "__proto__" (#keysAt)
+      // Own data properties, as JSON.parse and structuredClone make them:
+      // a key Object.prototype has (an accessor, a read-only value) is
+      // defined, not assigned; never "__proto__" (#keysAt).
+      const key = keys[i];
+      if (key in OBJECT) {
+        Object.defineProperty(o, key, {
+          value: v,
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
+      } else o[key] = v;
     }
     if (p !== end) throw corrupt();
     return o;
@@ -381,8 +431,8 @@ export class ShapeDecoder {
       q += 1 + k;
     }
     if (q !== end) throw corrupt();
-    // Duplicate keys cannot come from a walk: refused as well.
-    if (new Set(keys).size !== n) throw corrupt();
+    // A duplicate key (never written by a walk) overwrites its first value:
+    // the object is still plain data, with fewer keys.
     this.#last = this.#next;
     shapes[this.#next] = { keys, list: u8.slice(p, end) };
     this.#next = (this.#next + 1) % SHAPES;

@@ -155,7 +155,7 @@ describe("probes: queue items with getters and proxies", () => {
     "a getter of an object the shape codec does not take (nested values) is read once",
     {
       todo:
-        "queue/_shape.ts takes plain objects of primitives only; an item with a nested object or array goes to queue/_codec.ts, which reads every property twice (isJsonExact, then JSON.stringify): a getter that returns 1 then NaN beside a nested value arrives as null",
+        "queue/_shape.ts takes plain objects of primitives only; its walk stops at the first nested object or array, having read the properties before it, and the item goes to queue/_codec.ts, which reads every property twice more (isJsonExact, then JSON.stringify): a getter before a nested value is read three times, and one that returns 1 then NaN arrives as null",
     },
     () => {
       let reads = 0;

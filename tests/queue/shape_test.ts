@@ -99,22 +99,59 @@ describe("Queue shape codec", () => {
     assert.equal(q.qsize(), 0);
   });
 
-  it("20 shapes in turn (more than either side's cache holds) arrive as they went in", () => {
-    const q = new Queue<unknown>({ capacity: 64, bytes: 16_384 });
-    const make = (i: number) => {
-      const x: Record<string, unknown> = { id: i };
-      x[`k${i % 20}`] = i % 3 === 0 ? "s" + i : i / 7;
-      if (i % 40 < 20) x.tail = true;
-      return x;
-    };
-    for (let i = 0; i < 400; i += 50) {
-      const items = Array.from({ length: 50 }, (_, k) => make(i + k));
-      for (const x of items) q.put(x, { timeout: 1_000 });
-      const got = Array.from({ length: 50 }, () => q.get({ timeout: 1_000 }));
-      assert.deepEqual(got, items);
-      for (let k = 0; k < 50; k++) {
-        assert.deepEqual(Object.keys(got[k] as object), Object.keys(items[k]));
-      }
+  it("an item that fits as JSON is not refused for its shape record's size", () => {
+    const q = new Queue<unknown>({ capacity: 2, bytes: 64 });
+    const item = { a: 0.1, b: 0.2, c: 0.3, d: 0.4, e: 0.5, f: 0.6 };
+    assert.ok(encodeShape(item)!.length + 1 > 64, "the record is larger");
+    q.put(item, { timeout: 1_000 }); // 49 bytes of JSON
+    assert.deepEqual(q.get({ timeout: 1_000 }), structuredClone(item));
+  });
+
+  it("a key with an inherited setter or read-only value arrives as an own data property", () => {
+    let calls = 0;
+    const proto = Object.prototype as Record<string, unknown>;
+    Object.defineProperty(proto, "k", {
+      set(_v: unknown) {
+        calls++;
+      },
+      get() {
+        return -1;
+      },
+      configurable: true,
+    });
+    Object.defineProperty(proto, "ro", {
+      value: 0,
+      writable: false,
+      configurable: true,
+    });
+    try {
+      const q = new Queue<unknown>({ capacity: 4 });
+      q.put({ k: 5 });
+      q.put(JSON.parse('{"ro": 5, "x": 1}'));
+      const got = q.get({ timeout: 1_000 }) as Record<string, unknown>;
+      assert.equal(calls, 0, "no inherited setter runs in a get");
+      assert.ok(Object.hasOwn(got, "k"));
+      assert.equal(got.k, 5);
+      const ro = q.get({ timeout: 1_000 }) as Record<string, unknown>;
+      assert.ok(Object.hasOwn(ro, "ro"));
+      assert.deepEqual({ ...ro }, { ro: 5, x: 1 });
+    } finally {
+      delete proto.k;
+      delete proto.ro;
+    }
+  });
+
+  it("an inherited enumerable key is not sent as an own key", () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.extra = 1;
+    try {
+      const q = new Queue<unknown>({ capacity: 4 });
+      q.put({ a: 1 });
+      const got = q.get({ timeout: 1_000 }) as Record<string, unknown>;
+      assert.equal(Object.hasOwn(got, "extra"), false);
+      assert.deepEqual(Object.keys(got), ["a"]);
+    } finally {
+      delete proto.extra;
     }
   });
 
@@ -177,5 +214,23 @@ describe("Queue shape codec", () => {
     q.shutdown();
     const accepted = await acceptedOnce(producers, consumers, seen, N);
     assert.ok(accepted.some((a) => a < N), "the shutdown cut no producer");
+  });
+  it("20 shapes in turn (more than either side's cache holds) arrive as they went in (last: its misses make this thread put JSON for a while)", () => {
+    const q = new Queue<unknown>({ capacity: 64, bytes: 16_384 });
+    const make = (i: number) => {
+      const x: Record<string, unknown> = { id: i };
+      x[`k${i % 20}`] = i % 3 === 0 ? "s" + i : i / 7;
+      if (i % 40 < 20) x.tail = true;
+      return x;
+    };
+    for (let i = 0; i < 400; i += 50) {
+      const items = Array.from({ length: 50 }, (_, k) => make(i + k));
+      for (const x of items) q.put(x, { timeout: 1_000 });
+      const got = Array.from({ length: 50 }, () => q.get({ timeout: 1_000 }));
+      assert.deepEqual(got, items);
+      for (let k = 0; k < 50; k++) {
+        assert.deepEqual(Object.keys(got[k] as object), Object.keys(items[k]));
+      }
+    }
   });
 });
