@@ -97,10 +97,6 @@ export function encodeShape(value: unknown): Uint8Array | undefined {
   ) {
     return undefined;
   }
-  if (cold > 0) {
-    cold--;
-    return undefined;
-  }
   busy = true;
   try {
     return encode(value);
@@ -114,14 +110,9 @@ let busy = false;
 // Items whose keys keep changing ({ [id]: value }) miss the shape caches on
 // both sides, and a miss costs more than JSON (a new key list and its
 // allocation; the get decodes every key): measured one thread, one new key
-// set an item, 0.65x JSON's speed on Deno, 0.78x on Node. So after MISSES
-// misses in a row this thread skips the shape codec for its next COLD items
-// (JSON, before any walk), then tries again: at most MISSES of every
-// MISSES + COLD such items pay the slower path.
-const MISSES = 32;
-const COLD = 1024;
-let misses = 0;
-let cold = 0;
+// set an item, 0.65x JSON's speed on Deno, 0.78x on Node. They are still
+// taken: which path an item takes never depends on the thread's history
+// (a flat object's getter is read once, whatever came before).
 
 function encode(value: object): Uint8Array | undefined {
   const proto = Object.getPrototypeOf(value);
@@ -155,15 +146,9 @@ function encode(value: object): Uint8Array | undefined {
     keys[n] = key;
     vals[n++] = v;
   }
-  if (!same || n !== known.length) {
-    if (!findShape(n)) {
-      if (++misses === MISSES) {
-        misses = 0;
-        cold = COLD;
-      }
-      if (!newShape(n)) return undefined;
-    } else misses = 0;
-  } else misses = 0;
+  if ((!same || n !== known.length) && !findShape(n) && !newShape(n)) {
+    return undefined;
+  }
   const list = last.list, l = list.length;
   const most = HEAD + l + size;
   if (scratch.length < most) {
