@@ -119,6 +119,15 @@ time("JSON.stringify + JSON.parse only", N / 4, (n) => {
     sink += JSON.parse(JSON.stringify({ id: i, payload: PAYLOAD })).id;
   }
 });
+time(
+  "structuredClone only (postMessage's serialize + deserialize)",
+  N / 4,
+  (n) => {
+    for (let i = 0; i < n; i++) {
+      sink += structuredClone({ id: i, payload: PAYLOAD }).id;
+    }
+  },
+);
 const enc = new TextEncoder(), dec = new TextDecoder();
 const buf = new Uint8Array(256);
 time("TextEncoder.encodeInto + TextDecoder.decode (48 B)", N / 4, (n) => {

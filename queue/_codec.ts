@@ -13,7 +13,10 @@
 // | "J"    | plain JSON  | JSON-exact, text with non-ASCII characters        |
 // | "T"    | tagged JSON | anything else structured clone carries            |
 // The structured FIFO ring (_text.ts) keeps the format in its side table and
-// stores the text alone, so a run of plain items is one JSON text.
+// stores the text alone, so a run of plain items is one JSON text. A single
+// FIFO put tries the shape codec (_shape.ts) first: a plain object of
+// primitives goes in as a binary shape record, and only what it does not
+// take comes here.
 //
 // Tagged JSON, the fallback format, is in _tagged.ts.
 //

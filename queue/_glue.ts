@@ -23,6 +23,7 @@ import {
   textTagged,
 } from "./_codec.ts";
 import {
+  BYTES,
   type Decode,
   FLAG_CODEC,
   FLAGS,
@@ -34,6 +35,7 @@ import { dropHeld, held, marks } from "./_held.ts";
 import type { Keyed } from "./_bytes.ts";
 import { noCodec, type QueueState } from "./_state.ts";
 import { TextRing } from "./_text.ts";
+import { encodeShape } from "./_shape.ts";
 import { arrayBatch, Batch, bytesBatch, TextItem } from "./_text_batch.ts";
 
 /** What gets pass the store to decode items, for this handle's codec. */
@@ -93,6 +95,15 @@ export function toRaw(st: QueueState, item: unknown): unknown {
     }
     bytes = plainView(Uint8Array, encoded); // copied under TAIL's turn
   } else if (st.store instanceof TextRing) {
+    // A plain object of primitives: a shape record (_shape.ts), put as
+    // bytes; anything else: JSON text.
+    // A record larger than the region: the JSON text may fit (smaller
+    // numbers, no string headers), so it goes that way (walked again).
+    const shape = encodeShape(item);
+    if (shape !== undefined && shape.length < st.h[BYTES]) {
+      check(st, shape, from);
+      return shape;
+    }
     const raw = new TextItem(encodeText(item), textTagged);
     check(st, raw, from);
     return raw;

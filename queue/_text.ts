@@ -19,7 +19,8 @@
 // | BYTES[o...]   | the record: item bytes, then ","; never wraps        |
 // | header B      | byte offset where the next record may go             |
 // | header HOLDER | HEAD's holder (ident), DECODING in a custom decode   |
-// KIND: 0 ASCII plain JSON, 1 non-ASCII plain JSON, 2 tagged JSON, 3 codec.
+// KIND: 0 ASCII plain JSON, 1 non-ASCII plain JSON, 2 tagged JSON, 3 codec
+// bytes (custom codec), or a shape record (no custom codec: _shape.ts).
 // SIDE and BYTES of positions HEAD <= p < TAIL are in use; records lie in
 // put order from SIDE[HEAD].offset, wrapping to offset 0 when the next one
 // would not fit before the region's end. A put into an empty queue starts
@@ -53,28 +54,19 @@
 // Shutdown sets CLOSED in TAIL and waits for a put holding the lock before
 // SHUTDOWN is published (see _ring.ts). Anything that throws while TAIL's
 // lock is held releases it with TAIL and B unchanged: the put did not happen.
-// Putters are woken through PSLEEP (_turn.ts, "Waking ... putters"). A put
-// writes its text's UTF-8 with one call where the runtime can (Node, Bun)
-// and room for 3 bytes a unit is found, else copies it as ASCII
-// optimistically (_text_io.ts); on a non-ASCII unit it gives the turn back
-// unchanged, encodes outside it and tries again.
+// Putters are woken through PSLEEP (_turn.ts, "Waking ... putters"). How
+// text moves in (and a non-ASCII text's retry): _text_io.ts and tryPut.
 
 import type { Acquire } from "../_core/wait.ts";
 import { tailCorrupt } from "./_corrupt.ts";
-import {
-  ASCII,
-  type Batch,
-  CODEC,
-  COMMA,
-  TAGGED,
-  TextItem,
-  UTF8,
-} from "./_text_batch.ts";
+import { ASCII, type Batch, CODEC, COMMA } from "./_text_batch.ts";
+import { TAGGED, TextItem, UTF8 } from "./_text_batch.ts";
 import { decodeTagged } from "./_codec.ts";
 import { decodeEnd, decodeStart, holdEnd } from "./_decoding.ts";
 import { acquireTail, holderIdent, holds } from "./_decoding.ts";
 import { acquireHead, releaseHead, TAKEN } from "./_head.ts";
 import { RegionText } from "./_text_io.ts";
+import { ShapeDecoder } from "./_shape.ts";
 import { checkRaw, mod, parseRuns, recordRun } from "./_text_run.ts";
 import { recordsAt, seenEmpty } from "./_text_run.ts";
 import { align8, B, BUSY, BUSY_COUNT, BYTES, CAPACITY } from "./_layout.ts";
@@ -99,6 +91,7 @@ export class TextRing implements Store {
   readonly #size: number;
   readonly #codec: boolean;
   readonly #io: RegionText;
+  readonly #shapes: ShapeDecoder;
   // The producer's hint (as in _ring.ts): TAIL as this handle last
   // released it, LAPS then, and HEAD as it last read it.
   #tail = 0;
@@ -121,6 +114,7 @@ export class TextRing implements Store {
     this.#side = new Int32Array(buf, base, 2 * cap);
     this.#u8 = new Uint8Array(buf, base + align8(8 * cap), this.#size);
     this.#io = new RegionText(this.#u8);
+    this.#shapes = new ShapeDecoder(this.#u8, this.#io);
   }
 
   /** It wakes its waiters itself (SLEEPER, _turn.ts). */
@@ -144,7 +138,7 @@ export class TextRing implements Store {
 
   /** Throws a RangeError if the item can never fit. */
   check(raw: Uint8Array | Batch | TextItem): void {
-    checkRaw(raw, this.#size, this.#codec);
+    checkRaw(raw, this.#size);
   }
 
   close(publish: () => void): void {
@@ -316,7 +310,9 @@ export class TextRing implements Store {
       const i = 2 * (p % this.#cap);
       const at = this.#side[i], word = this.#side[i + 1];
       const len = word & LENGTH, kind = word >>> 30;
-      if (kind === CODEC || decode !== undefined) {
+      if (kind === CODEC && !this.#codec) {
+        value = this.#shapes.decode(at, len); // a shape record (_shape.ts)
+      } else if (kind === CODEC || decode !== undefined) {
         decodeStart(h, me);
         try {
           value = decode!(this.#u8.slice(at, at + len));
@@ -423,7 +419,9 @@ export class TextRing implements Store {
         }
         let value: unknown;
         try {
-          value = kind === CODEC || decode !== undefined
+          value = kind === CODEC && !this.#codec
+            ? this.#shapes.decode(at, len) // a shape record (_shape.ts)
+            : kind === CODEC || decode !== undefined
             ? decode!(this.#u8.slice(at, at + len))
             : decodeTagged(this.#io.text(at, len, kind === ASCII));
         } catch (error) {

@@ -249,6 +249,27 @@ export class RegionText {
     return true;
   }
 
+  /**
+   * The string of Latin-1 bytes at...at + len (a unit a byte): Buffer's
+   * latin1Slice where there is one, else String.fromCharCode in chunks.
+   */
+  latin1(at: number, len: number): string {
+    const b = this.#buf;
+    if (b !== undefined) {
+      return this.#slices
+        ? b.latin1Slice!(at, at + len)
+        : b.toString("latin1", at, at + len);
+    }
+    const u8 = this.#u8;
+    let s = "";
+    for (let k = 0; k < len; k += 4096) {
+      const m = Math.min(4096, len - k), codes = new Array<number>(m);
+      for (let j = 0; j < m; j++) codes[j] = u8[at + k + j];
+      s += String.fromCharCode.apply(null, codes);
+    }
+    return s;
+  }
+
   /** The text of bytes at...at + len: ASCII (`ascii`) or UTF-8. */
   text(at: number, len: number, ascii: boolean): string {
     const b = this.#buf, u8 = this.#u8;

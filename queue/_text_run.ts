@@ -199,7 +199,6 @@ export function parseRuns(
 export function checkRaw(
   raw: Uint8Array | Batch | TextItem,
   size: number,
-  codec: boolean,
 ): void {
   const need = raw instanceof Batch
     ? (raw.byteLength <= size ? 0 : raw.largest()) // no record is longer
@@ -207,7 +206,7 @@ export function checkRaw(
     ? (raw.text.length * 3 < size
       ? 0
       : (raw.utf8 ??= encoder.encode(raw.text)).length + 1)
-    : raw.length + (codec ? 1 : 0);
+    : raw.length + 1; // and its ","; a shape record (_shape.ts) too
   if (need > size) throw tooLarge(need, size);
 }
 

@@ -45,6 +45,87 @@ export function produce(
   return n;
 }
 
+/**
+ * The shape codec's stress item (queue/_shape.ts): { p, i, pad, shape } and, by
+ * i % 6, nothing more (a shape record), a nested array (JSON), -0 (a shape
+ * record's float64), a string with a unit above 0xff and a lone surrogate
+ * (UTF-16), a Date (tagged JSON), Latin-1 text (a shape record).
+ */
+export function shapeItem(p: number, i: number): StressItem {
+  const x = { p, i, pad: "x".repeat(i % 13), shape: true } as StressItem & {
+    k?: unknown;
+  };
+  switch (i % 6) {
+    case 1:
+      x.k = [i, { i }];
+      break;
+    case 2:
+      x.k = -0;
+      break;
+    case 3:
+      x.k = "\u20ac\ud800" + i;
+      break;
+    case 4:
+      x.k = new Date(i);
+      break;
+    case 5:
+      x.k = "\u00e9" + i;
+  }
+  return x;
+}
+
+// Whether x.k is what shapeItem put for i.
+function shapeKept(x: StressItem & { k?: unknown }, i: number): boolean {
+  const k = x.k;
+  switch (i % 6) {
+    case 0:
+      return !("k" in x);
+    case 1:
+      return Array.isArray(k) && k[0] === i && (k[1] as { i: number }).i === i;
+    case 2:
+      return Object.is(k, -0);
+    case 3:
+      return k === "\u20ac\ud800" + i;
+    case 4:
+      return k instanceof Date && k.getTime() === i;
+    default:
+      return k === "\u00e9" + i;
+  }
+}
+
+/**
+ * Puts shapeItem(p, 0 .. n-1) with put (batch 1) or putMany in chunks
+ * until done or the queue is shut down; returns how many went in.
+ */
+export function produceShapes(
+  q: Queue<unknown>,
+  p: number,
+  n: number,
+  batch: number,
+): number {
+  let i = 0;
+  try {
+    if (batch <= 1) {
+      for (; i < n; i++) q.put(shapeItem(p, i), WAIT);
+      return n;
+    }
+    while (i < n) {
+      const chunk = [];
+      for (let k = 0; k < batch && i + k < n; k++) {
+        chunk.push(shapeItem(p, i + k));
+      }
+      for (let done = 0; done < chunk.length;) {
+        const put = q.putMany(chunk.slice(done), WAIT);
+        done += put;
+        i += put;
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof QueueShutDownError)) throw error;
+  }
+  return i;
+}
+
 /** Puts n int32 items of producer p with putMany of Int32Array chunks. */
 export function produceTyped(
   q: Queue<number>,
@@ -139,6 +220,7 @@ class Tally {
       p = s.p;
       i = s.i;
       if (s.pad !== "x".repeat(i % 13)) this.ordered = false;
+      if ("shape" in s && !shapeKept(s, i)) this.ordered = false; // changed
     }
     if (i <= this.#last[p]) this.ordered = false;
     this.#last[p] = i;

@@ -131,10 +131,6 @@ describe("probes: queue items with getters and proxies", () => {
 
   it(
     "a getter is read once, as structuredClone reads it, and the item has the value it read",
-    {
-      todo:
-        "queue/_codec.ts reads every property twice: isJsonExact walks the value, then JSON.stringify reads it again; a getter that returns 1 then NaN arrives as { x: null } (structuredClone: { x: 1 }), and a put made inside a getter happens twice",
-    },
     () => {
       let reads = 0;
       const q = new Queue<unknown>({ capacity: 4 });
@@ -152,6 +148,26 @@ describe("probes: queue items with getters and proxies", () => {
         },
       });
       assert.equal(q.qsize(), 2, "one inner put, then the item");
+    },
+  );
+
+  it(
+    "a getter of an object the shape codec does not take (nested values) is read once",
+    {
+      todo:
+        "queue/_shape.ts takes plain objects of primitives only; its walk stops at the first nested object or array, having read the properties before it, and the item goes to queue/_codec.ts, which reads every property twice more (isJsonExact, then JSON.stringify): a getter before a nested value is read three times, and one that returns 1 then NaN arrives as null",
+    },
+    () => {
+      let reads = 0;
+      const q = new Queue<unknown>({ capacity: 4 });
+      q.put({
+        get x() {
+          return reads++ === 0 ? 1 : NaN;
+        },
+        nested: [1],
+      });
+      assert.equal(reads, 1);
+      assert.deepEqual(q.get({ timeout: 1_000 }), { x: 1, nested: [1] });
     },
   );
 });
