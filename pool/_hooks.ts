@@ -34,7 +34,8 @@ export function dieAfterTake<A extends unknown[]>(
 // w, the push of a finished task (DONE, not yet on its owner's stack) first
 // stalls while w[0] is above 0 (decremented per stall): it stores the
 // thread's ident in w[1] (notified), waits until w[2] is not 0, then pushes
-// and stores 1 in w[3] (notified). Read once at the thread's start;
+// and stores 1 in w[3] (notified); or, when w[2] is 2, exits the thread
+// (process.exit) without pushing. Read once at the thread's start;
 // undefined otherwise.
 export function stallBeforePush(b: Block): ((s: number) => void) | undefined {
   const w = (globalThis as Record<symbol, unknown>)[
@@ -46,6 +47,10 @@ export function stallBeforePush(b: Block): ((s: number) => void) | undefined {
       Atomics.store(w, 1, runtime().ident);
       Atomics.notify(w, 1);
       while (Atomics.load(w, 2) === 0) Atomics.wait(w, 2, 0, 1000);
+      if (Atomics.load(w, 2) === 2) {
+        (globalThis as unknown as { process: { exit(c: number): void } })
+          .process.exit(7);
+      }
       b.push(s);
       Atomics.store(w, 3, 1);
       Atomics.notify(w, 3);

@@ -25,12 +25,14 @@ import {
   LIVE,
   nextTask,
   S_MODE,
+  S_NEXT,
   S_OENTRY,
   S_OIDENT,
   S_STATE,
   S_TARGET,
   S_WIDENT,
   setPhase,
+  UNPUSHED,
 } from "./_layout.ts";
 import { type MapOptions, type MapResults, mapResults } from "./_map.ts";
 import { type Owner, ownerFor } from "./_owner.ts";
@@ -356,6 +358,9 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       v[base + S_TARGET] = id;
       v[base + S_MODE] = mode;
       v[base + S_WIDENT] = 0; // no runner yet (an owner's scan reads it)
+      // Not on a stack yet: a sweep may free a HELD slot only then
+      // (pool/_layout.ts "HELD"; the same cache line as the stores above).
+      v[base + S_NEXT] = UNPUSHED;
       // May run user code (toJSON): before the gate. A map chunk is an
       // array map built (mode 1): no own keys but its indices.
       writeArgs(b, s, args, mode === 1);

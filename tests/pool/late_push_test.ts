@@ -17,6 +17,7 @@ import {
   Block,
   EMPTY,
   FREE,
+  HELD,
   KEPT,
   PHASE,
   S_NEXT,
@@ -248,5 +249,91 @@ describe("ThreadPoolExecutor: a pool thread declared dead before its push", () =
       if (phases.every((p) => p === FREE || p === KEPT)) break;
       assert.ok(performance.now() < end, `slots not free: ${phases}`);
     }
+  });
+});
+
+describe("ThreadPoolExecutor: a HELD slot whose owner ends before its runner stops without pushing", () => {
+  it("is freed once both ends are known dead (owner ended, runner in the stop ring), by any thread's maintain", async () => {
+    const w = new Int32Array(new SharedArrayBuffer(16));
+    Atomics.store(w, 0, 1); // the first push stalls
+    // 2 slots (maxQueue 1 + 1 worker).
+    await using pool = new ThreadPoolExecutor({
+      maxWorkers: 1,
+      maxQueue: 1,
+      initializer: arm,
+      initArgs: [w],
+    });
+    const { buffer } = pool[TO_DESCRIPTOR]();
+    const b = new Block(buffer as SharedArrayBuffer);
+    const ident = new Queue<number>({ capacity: 1, type: "int32" });
+    const ended = new Int32Array(new SharedArrayBuffer(4));
+    // The owner: a thread of its own. Its scans settle the task (DONE, its
+    // runner declared dead, two scans in a row: HELD), then it ends.
+    const owner = new Thread({
+      target: (
+        pool: ThreadPoolExecutor,
+        w: Int32Array,
+        ident: Queue<number>,
+        ended: Int32Array,
+      ) => {
+        const f = pool.submit((x: number) => x + 1, 1);
+        // Wait for the stall, then hand its ident over and wait until the
+        // runner's entry has ended.
+        const end = performance.now() + 30_000;
+        while (Atomics.load(w, 1) === 0 && performance.now() < end) {
+          Atomics.wait(w, 1, 0, 50);
+        }
+        ident.put(Atomics.load(w, 1), { timeout: 30_000 });
+        while (Atomics.load(ended, 0) === 0 && performance.now() < end) {
+          Atomics.wait(ended, 0, 0, 50);
+        }
+        return f.result({ timeout: 30_000 });
+      },
+      args: [pool, w, ident, ended],
+    });
+    owner.start();
+    const stale = await within(ident.getAsync({ timeout: 30_000 }));
+    try {
+      // Its entry ends; its JavaScript runs on (stalled before the push).
+      assert.ok(endIdent(stale));
+      Atomics.store(ended, 0, 1);
+      Atomics.notify(ended, 0);
+      assert.equal(await owner.joinAsync(JOIN), 2, "settled by its owner");
+      const held = Array.from(
+        { length: b.l.slots },
+        (_, s) => Atomics.load(b.v, b.slot(s) + S_STATE) & PHASE,
+      ).filter((p) => p === HELD).length;
+      assert.equal(held, 1, "the owner's scans HELD the slot");
+    } finally {
+      // The runner stops without pushing (it exits in the stall).
+      Atomics.store(w, 2, 2);
+      Atomics.notify(w, 2);
+    }
+    await until(
+      () => identStopped(stale) !== undefined,
+      "the runner's stop",
+      30_000,
+    );
+    // Work from this thread: its scans run maintain (and so the sweep). The
+    // slot comes back exactly once: results exact, every slot FREE or KEPT.
+    const end = performance.now() + 10_000;
+    for (;;) {
+      const more = Array.from(
+        { length: 20 },
+        (_, i) => pool.submit((x: number) => x + 1, i),
+      );
+      assert.deepEqual(
+        await within(Promise.all(more)),
+        Array.from({ length: 20 }, (_, i) => i + 1),
+      );
+      const phases = Array.from(
+        { length: b.l.slots },
+        (_, s) => Atomics.load(b.v, b.slot(s) + S_STATE) & PHASE,
+      );
+      if (phases.every((p) => p === FREE || p === KEPT)) break;
+      assert.ok(performance.now() < end, `slots not free: ${phases}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await slotsBack(pool, b);
   });
 });
