@@ -137,7 +137,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
   for (;;) {
     let s: number;
     try {
-      s = take(b, w, ident, q, tasks, idleMs, withdraw, flush);
+      s = take(b, w, ident, q, tasks, idleMs, withdraw, flush, free);
     } catch (error) {
       if (error instanceof QueueEmptyError) {
         if (leaveIdle(v, rec, ident, entry, tasks, takeBack)) return;
@@ -397,6 +397,7 @@ function next(
   idleMs: number,
   onCancel: () => void,
   flush: () => void,
+  free: Queue<number>,
 ): number {
   const { v } = b;
   const rec = b.record(w);
@@ -409,7 +410,7 @@ function next(
   for (;;) {
     if (tasks.qsize() > 0 || Atomics.load(v, STATE) !== OPEN) {
       flush();
-      const s = takeQueued(b, q, tasks, rec, ident);
+      const s = takeQueued(b, q, tasks, rec, ident, free);
       if (s >= 0 || s === STOLEN) return s;
       if (s === SHUT_Q) throw new QueueShutDownError();
       if (s === BUSY_Q && ++busy < BUSY_TRIES) {
