@@ -267,6 +267,26 @@ export function shift(
 }
 
 /**
+ * As shift(), but the slot moves to the next tag: for a task settled unrun
+ * by the holder of its index (a close's drain, _park.ts settleUnrun), so
+ * that a record naming the task under its old tag (a stale R_TAKE, _take.ts)
+ * can never match it again.
+ */
+export function shiftNext(
+  v: Int32Array,
+  at: number,
+  from: number,
+  to: number,
+): number {
+  for (;;) {
+    const w = Atomics.load(v, at);
+    if ((w & LOW) !== from) return w & LOW;
+    const next = ((tagOf(w) + TAG) | 0) | to;
+    if (Atomics.compareExchange(v, at, w, next) === w) return from;
+  }
+}
+
+/**
  * Stores phase `to` at `at`, keeping the tag: for the slot's only holder
  * (nobody else writes it; a stale runner's compareExchange names an older
  * tag or another phase and fails).

@@ -70,9 +70,14 @@
 // the next tag by one CAS from R_TAG's tag, which the holder's hand-back
 // makes too (one wins: the index goes back once); any other index its get
 // took is its alone. So no index is dropped or put back twice, and no
-// clock decides. Its R_TAKE store may land after step 3 (a holder stalled
-// between its CAS of TAKER and its store): it names a task whose index the
-// drain settled (its tag moved on), so a later reclaim's step 3 CAS fails.
+// clock decides. Its R_TAKE store may land after steps 1-3 (a holder
+// stalled between its peek and its store): it names a task whose index the
+// drain settled, and the drain's settle (settleUnrun, _park.ts) moves the
+// task to the next tag, so a later reclaim's step 3 CAS from R_TAG's tag
+// fails (the same for a takeMail whose store came before a drain of its
+// mail). A maintain's reclaim of the record while the close holds TAKER
+// and that late store has not landed frees the record while the holder
+// runs; its late stores then name such a settled task only.
 // A reclaim or close that dies while it holds TAKER (-1) stops every take
 // from the queue (hand-offs go on); an owner thread that dies inside its
 // maintain or close is not covered here.
@@ -190,11 +195,27 @@ export function takeQueued(
         tagOf(Atomics.load(v, b.slot(s) + S_STATE)),
       );
       Atomics.store(v, rec + R_TAKE, s + 1);
-      try {
-        x = tasks.getNowait(); // s: the only consumer (TAKER)
-      } catch (error) {
-        Atomics.store(v, rec + R_TAKE, 0); // nothing taken
-        throw error;
+      // Still ours? A draining close may have taken TAKER over since our
+      // CAS (holdTaker): then nothing is taken and the name is withdrawn.
+      // Why no stale name survives: all Atomics are sequentially
+      // consistent; if this load sees our ident, the takeover's CAS comes
+      // after it, so its reclaim (reclaimHeld) reads R_TAKE after our store
+      // and decides for s (at the head: cleared; gone: re-tagged), and
+      // R_TAG was read before the close's drain settled anything; if it
+      // does not, our R_TAG may name a task the drain already settled
+      // (read after it), and clearing R_TAKE keeps a later reclaim from
+      // freeing that slot while it sits on its owner's stack. One load of
+      // a word this thread has just written.
+      if (Atomics.load(v, TAKER) !== ident) {
+        Atomics.store(v, rec + R_TAKE, 0);
+        s = EMPTY_Q;
+      } else {
+        try {
+          x = tasks.getNowait(); // s: the only consumer (TAKER)
+        } catch (error) {
+          Atomics.store(v, rec + R_TAKE, 0); // nothing taken
+          throw error;
+        }
       }
     }
   } finally {

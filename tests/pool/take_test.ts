@@ -4,11 +4,18 @@
 // each decision of the reclaim of a dead thread's record.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { recordStop } from "../../_core/runtime.ts";
+import { recordStop, runtime } from "../../_core/runtime.ts";
 import { HEAD, MODULUS, TAIL } from "../../queue/_layout.ts";
 import { POSITION } from "../../queue/_turn.ts";
 import { Pool } from "../../pool/_pool.ts";
-import { BUSY, MAIL, PARKED, takeMail, WOKEN } from "../../pool/_park.ts";
+import {
+  BUSY,
+  MAIL,
+  PARKED,
+  settleUnrun,
+  takeMail,
+  WOKEN,
+} from "../../pool/_park.ts";
 import {
   BUSY_Q,
   EMPTY_Q,
@@ -24,6 +31,7 @@ import {
 import type { Queue } from "../../queue/bounded.ts";
 import {
   CANCELLED,
+  EMPTY,
   FREE,
   PHASE,
   QUEUED,
@@ -33,9 +41,13 @@ import {
   R_TAG,
   R_TAKE,
   RUNNING,
+  S_NEXT,
+  S_OENTRY,
+  S_OIDENT,
   S_STATE,
   S_WIDENT,
   TAG,
+  tagOf,
   TAKER,
 } from "../../pool/_layout.ts";
 
@@ -325,7 +337,7 @@ describe("pool take: TAKER taken over by a draining close from a holder that end
     assert.equal(takeQueued(b, q, tasks, rec, DEAD, p.free), STOLEN);
     assert.deepEqual(
       [v[b.slot(s2) + S_STATE], p.tasks.qsize()],
-      [7 * TAG | CANCELLED, 0],
+      [8 * TAG | CANCELLED, 0], // settled unrun: the next tag
     );
   });
 
@@ -362,5 +374,72 @@ describe("pool take: TAKER taken over by a draining close from a holder that end
       [v[b.slot(s) + S_STATE] & PHASE, p.free.qsize(), p.tasks.qsize()],
       [FREE, free + 1, 0],
     );
+  });
+  it("a takeover between its peek and its R_TAG/R_TAKE stores: it withdraws the name, and a later reclaim of its record does not free the drained slot (on its owner's stack)", () => {
+    const p = Pool.create({ maxWorkers: 2, maxQueue: 4, taskBytes: 8 });
+    const { b } = p, { v } = b;
+    const { entry, ident } = runtime();
+    const q = taskView(p.tasks);
+    const s = p.free.getNowait(), s2 = p.free.getNowait();
+    for (const x of [s, s2]) {
+      const base = b.slot(x);
+      v[base + S_OENTRY] = entry;
+      v[base + S_OIDENT] = ident;
+      Atomics.store(v, base + S_STATE, 5 * TAG | QUEUED);
+      p.tasks.put(x);
+    }
+    const rec = b.record(1);
+    v[rec + R_ENTRY] = 200; // no thread is DEAD there
+    Atomics.store(v, rec + R_IDENT, DEAD);
+    // The draining close runs while the holder is inside its peek (the
+    // view's `cap` is read there, after HEAD and TAIL): shut, take TAKER
+    // over from the holder (ended), drain s.
+    let closed = false;
+    const view = {
+      h: q.h,
+      data: q.data,
+      get cap() {
+        if (!closed) {
+          closed = true;
+          p.tasks.shutdown();
+          holdTaker(b, p.tasks, p.free);
+          assert.equal(p.tasks.getNowait(), s);
+          settleUnrun(b, s, p.free, false);
+        }
+        return q.cap;
+      },
+    };
+    assert.equal(takeQueued(b, view, p.tasks, rec, DEAD, p.free), STOLEN);
+    assert.equal(v[rec + R_TAKE], 0, "the late name is withdrawn");
+    assert.equal(p.tasks.qsize(), 1, "the holder took nothing");
+    // The close's drain goes on (s2), then gives TAKER back.
+    assert.equal(p.tasks.getNowait(), s2);
+    settleUnrun(b, s2, p.free, false);
+    releaseTaker(b);
+    const head = b.head(entry);
+    assert.deepEqual([Atomics.load(v, head), v[b.slot(s2) + S_NEXT]], [s2, s]);
+    const free = p.free.qsize();
+    // A maintain reclaims the record (its entry ended, TAKER free).
+    assert.equal(reclaimTake(b, q, p.tasks, p.free, rec, DEAD), true);
+    assert.deepEqual(
+      [Atomics.load(v, b.slot(s) + S_STATE) & PHASE, p.free.qsize()],
+      [CANCELLED, free],
+      "slot s freed while it is on its owner's completion stack",
+    );
+    Atomics.store(v, head, EMPTY); // nothing else refers to this block
+  });
+
+  it("a drain settles a task unrun under the next tag: a record naming it under the old one (a takeMail's R_TAKE before the drain of its mail) cannot free it", () => {
+    const { p, b, v, s, rec, name, reclaim } = setup(5 * TAG, QUEUED);
+    name(); // R_TAG 5, R_TAKE s + 1, as takeMail's stores before its CAS
+    settleUnrun(b, s, p.free, false); // the close's drainMail
+    assert.equal(v[b.slot(s) + S_STATE], 6 * TAG | CANCELLED);
+    const free = p.free.qsize();
+    assert.equal(reclaim(DEAD), true);
+    assert.deepEqual(
+      [v[b.slot(s) + S_STATE], p.free.qsize()],
+      [6 * TAG | CANCELLED, free],
+    );
+    Atomics.store(v, b.head(v[b.slot(s) + S_OENTRY]), EMPTY);
   });
 });
