@@ -11,7 +11,14 @@
 // executor's initializer.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { endIdent, identStopped, runtime } from "../../_core/runtime.ts";
+import {
+  endIdent,
+  identStopped,
+  recordStop,
+  runtime,
+} from "../../_core/runtime.ts";
+import { Pool } from "../../pool/_pool.ts";
+import { sweep } from "../../pool/_orphans.ts";
 import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
 import {
   Block,
@@ -21,7 +28,12 @@ import {
   KEPT,
   PHASE,
   S_NEXT,
+  S_OENTRY,
+  S_OIDENT,
   S_STATE,
+  S_WIDENT,
+  TAG,
+  UNPUSHED,
 } from "../../pool/_layout.ts";
 import {
   currentThread,
@@ -335,5 +347,34 @@ describe("ThreadPoolExecutor: a HELD slot whose owner ends before its runner sto
       await new Promise((r) => setTimeout(r, 50));
     }
     await slotsBack(pool, b);
+  });
+});
+
+describe("ThreadPoolExecutor sweep: a HELD slot with no runner (WIDENT 0)", () => {
+  it("is not freed by the sweep: a close's settle (its pusher is the closer) may still push it, and identStopped(0) matches an empty stop-ring slot", () => {
+    const p = Pool.create({ maxWorkers: 1, maxQueue: 2, taskBytes: 8 });
+    const { b } = p, { v } = b;
+    const s = p.free.getNowait(), base = b.slot(s);
+    v[base + S_OENTRY] = 200; // an owner that ended (no thread there)
+    v[base + S_OIDENT] = 1 << 29;
+    v[base + S_WIDENT] = 0;
+    v[base + S_NEXT] = UNPUSHED;
+    Atomics.store(v, base + S_STATE, 3 * TAG | HELD);
+    const free = p.free.qsize();
+    sweep(b, p.free);
+    assert.deepEqual([v[base + S_STATE], p.free.qsize()], [
+      3 * TAG | HELD,
+      free,
+    ]);
+    // With a runner that stopped, the same slot is freed once.
+    const runner = (1 << 29) + 999;
+    recordStop(runner, false);
+    v[base + S_WIDENT] = runner;
+    sweep(b, p.free);
+    sweep(b, p.free);
+    assert.deepEqual([v[base + S_STATE], p.free.qsize()], [
+      3 * TAG | FREE,
+      free + 1,
+    ]);
   });
 });
