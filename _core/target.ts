@@ -114,56 +114,70 @@ export function wireTarget(target: AnyFunction | ModuleRef): WireTarget {
 // prototype, a getter, a host object's method): nothing names it in another
 // thread.
 const NATIVE = /\{\s*\[native code\]\s*\}\s*$/;
-const paths = new WeakMap<AnyFunction, readonly string[] | null>();
+const paths = new WeakMap<AnyFunction, readonly Path[] | null>();
+type Path = readonly string[];
 
-/** The globalThis path of a native function, or undefined (see above). */
-export function globalPath(fn: AnyFunction): readonly string[] | undefined {
-  let path = paths.get(fn);
-  if (path === undefined) {
-    path = findPath(fn);
-    paths.set(fn, path);
+/**
+ * The globalThis paths of a native function, best first, or undefined (see
+ * above).
+ */
+export function globalPath(fn: AnyFunction): readonly Path[] | undefined {
+  let found = paths.get(fn);
+  if (found === undefined) {
+    found = findPaths(fn);
+    paths.set(fn, found);
   }
-  return path ?? undefined;
+  return found ?? undefined;
 }
 
 // Data properties only: a getter of globalThis (Deno's, a host's) is not
-// run. Globals first, then their own data properties (not `prototype`).
-function findPath(fn: AnyFunction): readonly string[] | null {
+// run. Globals, then their own data properties (not `prototype`). Every
+// path that reaches the function is kept (at most MAX_PATHS), those whose
+// last key is the function's own name first: a global the program added
+// (globalThis.myMax = Math.max) is not in the pool thread, the builtin's
+// own name (Math.max) is; the thread takes the first path that resolves to
+// a function.
+const MAX_PATHS = 4;
+function findPaths(fn: AnyFunction): readonly Path[] | null {
   if (fn.name.startsWith("bound ")) return null;
   const g = globalThis as Record<string, unknown>;
+  const found: Path[] = [];
   const holders: [string, object][] = [];
   for (const key of Object.getOwnPropertyNames(g)) {
     const value = Object.getOwnPropertyDescriptor(g, key)?.value;
-    if (value === fn) return [key];
+    if (value === fn) found.push([key]);
     if (
       (typeof value === "object" && value !== null) ||
       typeof value === "function"
     ) holders.push([key, value]);
   }
   for (const [key, holder] of holders) {
-    for (const name of Object.getOwnPropertyNames(holder)) {
-      if (name === "prototype") continue;
-      let value: unknown;
-      try {
-        value = Object.getOwnPropertyDescriptor(holder, name)?.value;
-      } catch {
-        continue; // a Proxy's trap
+    try {
+      for (const name of Object.getOwnPropertyNames(holder)) {
+        if (name === "prototype") continue;
+        if (Object.getOwnPropertyDescriptor(holder, name)?.value === fn) {
+          found.push([key, name]);
+        }
       }
-      if (value === fn) return [key, name];
+    } catch {
+      continue; // a Proxy's trap, a revoked Proxy
     }
   }
-  return null;
+  if (found.length === 0) return null;
+  const own = (p: Path) => p[p.length - 1] === fn.name ? 0 : 1;
+  return found
+    .map((p, i) => [p, i] as const)
+    .sort(([a, i], [b, j]) => own(a) - own(b) || i - j)
+    .slice(0, MAX_PATHS)
+    .map(([p]) => p);
 }
 
-// The source of a target that calls the function at `path` in the thread.
-function globalSource(path: readonly string[]): string {
-  const [first, second] = path.map((k) => JSON.stringify(k));
-  const label = JSON.stringify(path.join("."));
-  const holder = second === undefined ? "globalThis" : `globalThis[${first}]`;
-  const fn = second === undefined
-    ? `globalThis[${first}]`
-    : `globalThis[${first}]?.[${second}]`;
-  return `function (...args) { const f = ${fn}; if (typeof f !== "function") { throw new TypeError("Cannot run target: globalThis." + ${label} + " is not a function in this thread"); } return f.apply(${holder}, args); }`;
+// The source of a target that calls, in the thread, the function at the
+// first of `candidates` that resolves to one there, with its holder as this.
+function globalSource(candidates: readonly Path[]): string {
+  const list = JSON.stringify(candidates);
+  const label = JSON.stringify(candidates.map((p) => p.join(".")).join(", "));
+  return `function (...args) { for (const [k, n] of ${list}) { const holder = n === undefined ? globalThis : globalThis[k]; const f = n === undefined ? globalThis[k] : holder?.[n]; if (typeof f === "function") return f.apply(holder, args); } throw new TypeError("Cannot run target: globalThis." + ${label} + " is not a function in this thread"); }`;
 }
 
 /**

@@ -48,6 +48,18 @@ describe("native functions as targets", () => {
     assert.deepEqual(strs, ["1", "2"]);
   });
 
+  it("a global this thread added as an alias of a builtin (globalThis.myMax = Math.max) does not hide the builtin's own path", async () => {
+    const g = globalThis as Record<string, unknown>;
+    g.myMax = Math.max;
+    try {
+      await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+      assert.equal(await within(pool.submit(Math.max, 1, 2)), 2);
+      assert.equal(await run(Math.max, 3, 9), 9);
+    } finally {
+      delete g.myMax;
+    }
+  });
+
   it("a Timer's target: Atomics.store into a shared word", async () => {
     const w = new Int32Array(new SharedArrayBuffer(4));
     const t = new Timer(0, Atomics.store as never, [w, 0, 7] as never);
