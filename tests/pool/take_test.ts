@@ -47,7 +47,6 @@ import {
   S_STATE,
   S_WIDENT,
   TAG,
-  tagOf,
   TAKER,
 } from "../../pool/_layout.ts";
 
@@ -430,7 +429,7 @@ describe("pool take: TAKER taken over by a draining close from a holder that end
   });
 
   it("a drain settles a task unrun under the next tag: a record naming it under the old one (a takeMail's R_TAKE before the drain of its mail) cannot free it", () => {
-    const { p, b, v, s, rec, name, reclaim } = setup(5 * TAG, QUEUED);
+    const { p, b, v, s, name, reclaim } = setup(5 * TAG, QUEUED);
     name(); // R_TAG 5, R_TAKE s + 1, as takeMail's stores before its CAS
     settleUnrun(b, s, p.free, false); // the close's drainMail
     assert.equal(v[b.slot(s) + S_STATE], 6 * TAG | CANCELLED);
