@@ -7,7 +7,7 @@
 // with their name, message and code (_core/outcome.ts).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Thread, ThreadPoolExecutor, Timer } from "../../mod.ts";
+import { Barrier, Thread, ThreadPoolExecutor, Timer } from "../../mod.ts";
 import { within } from "../pool/_fixtures.ts";
 
 const JOIN = { timeout: 30_000 };
@@ -58,6 +58,17 @@ describe("native functions as targets", () => {
     } finally {
       delete g.myMax;
     }
+  });
+
+  it("a Barrier's action: Atomics.add on a shared word, run once per crossing", () => {
+    const w = new Int32Array(new SharedArrayBuffer(4));
+    const barrier = new Barrier(1, {
+      action: Atomics.add as never,
+      actionArgs: [w, 0, 5],
+    });
+    barrier.wait({ timeout: 10_000 });
+    barrier.wait({ timeout: 10_000 });
+    assert.equal(Atomics.load(w, 0), 10);
   });
 
   it("a Timer's target: Atomics.store into a shared word", async () => {
