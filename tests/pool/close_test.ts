@@ -32,6 +32,7 @@ import {
   S_OENTRY,
   S_OIDENT,
   S_STATE,
+  TAG,
 } from "../../pool/_layout.ts";
 import type * as gate from "../_workers/pool_gate.ts";
 import type * as tasks from "../_workers/pool_tasks.ts";
@@ -64,7 +65,7 @@ describe("executor close against submits in flight", () => {
     assert.equal(handOff(p.b, s), true);
     p.stop({ cancelFutures: true, wait: false });
     assert.equal(Atomics.load(v, park), WOKEN);
-    assert.equal(Atomics.load(v, p.b.slot(s) + S_STATE), CANCELLED);
+    assert.equal(Atomics.load(v, p.b.slot(s) + S_STATE), TAG | CANCELLED); // settled unrun: next tag
     assert.equal(popHead(p), s); // pushed to its owner, as a queued one is
   });
 
@@ -96,7 +97,7 @@ describe("executor close against submits in flight", () => {
     p.stop({ cancelFutures: true, wait: false });
     assert.equal(await within(t.joinAsync({ timeout: 30_000 })), true);
     assert.equal(Atomics.load(v, park), WOKEN);
-    assert.equal(Atomics.load(v, p.b.slot(s) + S_STATE), CANCELLED);
+    assert.equal(Atomics.load(v, p.b.slot(s) + S_STATE), TAG | CANCELLED); // settled unrun: next tag
     assert.equal(popHead(p), s);
   });
 
@@ -115,7 +116,7 @@ describe("executor close against submits in flight", () => {
     assert.equal(await within(t.joinAsync({ timeout: 30_000 })), true);
     assert.equal(Atomics.load(v, GATED), 0);
     assert.equal(Atomics.load(v, park), WOKEN);
-    assert.equal(Atomics.load(v, p.b.slot(s) + S_STATE), CANCELLED);
+    assert.equal(Atomics.load(v, p.b.slot(s) + S_STATE), TAG | CANCELLED); // settled unrun: next tag
     assert.equal(popHead(p), s);
   });
 
@@ -165,7 +166,7 @@ describe("executor close against submits in flight", () => {
       p.stop({ cancelFutures: true, wait: false });
       assert.equal(await done.waitAsync({ timeout: 30_000 }), true);
       assert.equal(Atomics.load(v, park), WOKEN);
-      assert.equal(Atomics.load(v, p.b.slot(s) + S_STATE), CANCELLED);
+      assert.equal(Atomics.load(v, p.b.slot(s) + S_STATE), TAG | CANCELLED); // settled unrun: next tag
       assert.equal(popHead(p), s);
     } finally {
       hold.set(); // the child ends, then the thread's worker
