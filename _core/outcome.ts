@@ -3,7 +3,9 @@
 // the thread that started it. Errors travel in threadkit's own format: a
 // posted Error subclass arrives as a plain Error in Deno, losing its name and
 // own properties, so we carry class name, message, stack, cause and own
-// enumerable properties ourselves and rebuild the error on arrival.
+// enumerable properties ourselves and rebuild the error on arrival. A
+// DOMException (AbortError, TimeoutError, DataCloneError...) is marked as
+// one and arrives as a DOMException with its name, message and code.
 
 import { threadState } from "./host.ts";
 import {
@@ -35,6 +37,8 @@ interface WireError {
   /** Keys of `props` that were not enumerable on the original. */
   readonly hidden?: string[];
   readonly errors?: unknown[];
+  /** A DOMException: `name` is its name (AbortError...), not a class. */
+  readonly dom?: true;
 }
 
 // Own properties carried in their own fields (or, for AggregateError's
@@ -112,6 +116,7 @@ export function encodeError(error: unknown): unknown {
     errors: error instanceof AggregateError
       ? error.errors.map(encodeError)
       : undefined,
+    dom: isDomException(error) ? true : undefined,
   };
   return wire;
 }
@@ -123,8 +128,13 @@ export function decodeError(data: unknown): unknown {
   }
   const wire = data as WireError;
   const cls = classes.get(wire.name) ?? Error;
+  // A DOMException is rebuilt as one where the runtime has the class (its
+  // code follows from its name, a prototype getter); else an Error with
+  // the name, as any unregistered class.
   const error = wire.errors !== undefined
     ? new AggregateError(wire.errors.map(decodeError), wire.message)
+    : wire.dom === true && typeof DOMException === "function"
+    ? new DOMException(wire.message, wire.name) as Error
     : new cls(wire.message);
   // Own properties, as the original had them (name only when it differs).
   if (error.name !== wire.name) {
@@ -180,4 +190,11 @@ function cloneable(props: Record<string, unknown>): Record<string, unknown> {
     }
   }
   return out;
+}
+
+// Whether `error` is a DOMException (AbortError, TimeoutError,
+// DataCloneError...): an Error in every runtime that has the class, whose
+// name is not its class's.
+function isDomException(error: Error): boolean {
+  return typeof DOMException === "function" && error instanceof DOMException;
 }

@@ -27,8 +27,9 @@ interface ModuleRef {
 /**
  * Validates a function (sent as source) or `{ module, export }` target.
  * `what` starts the error messages ("Cannot create thread").
- * @throws {TypeError} for anything else, a native or bound function, or a
- * relative module specifier.
+ * @throws {TypeError} for anything else, a bound function, a native
+ * function that is not a global or a global's property, or a relative
+ * module specifier.
  */
 export function checkTarget<T>(
   target: unknown,
@@ -37,10 +38,14 @@ export function checkTarget<T>(
 ): T {
   if (typeof target === "function") {
     const source = Function.prototype.toString.call(target);
-    if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
+    if (
+      NATIVE.test(source) && globalPath(target as AnyFunction) === undefined
+    ) {
       throw new TypeError(
-        `${what}: a native or bound function cannot be sent to a thread; ${
-          allowModule ? "use a module target" : "write it as a function"
+        `${what}: a bound function, or a native one that is not a global or a global's property (as Math.abs, String, JSON.stringify are), cannot be sent to a thread; ${
+          allowModule
+            ? "wrap it in a function or use a module target"
+            : "write it as a function"
         }`,
       );
     }
@@ -76,13 +81,103 @@ export function targetName(target: AnyFunction | ModuleRef): string {
 
 /** The wire form of a checked target. */
 export function wireTarget(target: AnyFunction | ModuleRef): WireTarget {
-  return typeof target === "function"
-    ? {
-      kind: "source",
-      source: Function.prototype.toString.call(target),
-      name: target.name,
+  if (typeof target !== "function") {
+    return {
+      kind: "module",
+      module: String(target.module),
+      export: target.export,
+    };
+  }
+  const source = Function.prototype.toString.call(target);
+  const path = NATIVE.test(source) ? globalPath(target) : undefined;
+  return {
+    kind: "source",
+    source: path === undefined ? source : globalSource(path),
+    name: target.name,
+  };
+}
+
+// Native functions (builtins) as targets. CPython's tests pass builtins
+// (pow, str, abs) as targets throughout; here a native function has no
+// source to send, but the well-known ones are reachable from globalThis in
+// every thread: a global (String, parseInt, structuredClone) or a data
+// property of one (Math.abs, JSON.stringify, Number.isInteger, Object.keys).
+// The call finds that path in its own globalThis (cached per function) and
+// the target travels as a source that resolves the path in the thread and
+// calls the function with its holder as `this` (so Promise.resolve works as
+// written), or fails there with a TypeError naming the path when that
+// thread's globalThis has no such function. Why not refuse: a builtin is
+// the same function in every thread of a runtime, and users write
+// `pool.map(Math.abs, xs)` as Python users write `map(abs, xs)`. Refused at
+// the call with a TypeError: a bound function (its `this` and args cannot
+// travel) and a native function found on no such path (a method of a
+// prototype, a getter, a host object's method): nothing names it in another
+// thread.
+const NATIVE = /\{\s*\[native code\]\s*\}\s*$/;
+const paths = new WeakMap<AnyFunction, readonly Path[] | null>();
+type Path = readonly string[];
+
+/**
+ * The globalThis paths of a native function, best first, or undefined (see
+ * above).
+ */
+export function globalPath(fn: AnyFunction): readonly Path[] | undefined {
+  let found = paths.get(fn);
+  if (found === undefined) {
+    found = findPaths(fn);
+    paths.set(fn, found);
+  }
+  return found ?? undefined;
+}
+
+// Data properties only: a getter of globalThis (Deno's, a host's) is not
+// run. Globals, then their own data properties (not `prototype`). Every
+// path that reaches the function is kept (at most MAX_PATHS), those whose
+// last key is the function's own name first: a global the program added
+// (globalThis.myMax = Math.max) is not in the pool thread, the builtin's
+// own name (Math.max) is; the thread takes the first path that resolves to
+// a function.
+const MAX_PATHS = 4;
+function findPaths(fn: AnyFunction): readonly Path[] | null {
+  if (fn.name.startsWith("bound ")) return null;
+  const g = globalThis as Record<string, unknown>;
+  const found: Path[] = [];
+  const holders: [string, object][] = [];
+  for (const key of Object.getOwnPropertyNames(g)) {
+    const value = Object.getOwnPropertyDescriptor(g, key)?.value;
+    if (value === fn) found.push([key]);
+    if (
+      (typeof value === "object" && value !== null) ||
+      typeof value === "function"
+    ) holders.push([key, value]);
+  }
+  for (const [key, holder] of holders) {
+    try {
+      for (const name of Object.getOwnPropertyNames(holder)) {
+        if (name === "prototype") continue;
+        if (Object.getOwnPropertyDescriptor(holder, name)?.value === fn) {
+          found.push([key, name]);
+        }
+      }
+    } catch {
+      continue; // a Proxy's trap, a revoked Proxy
     }
-    : { kind: "module", module: String(target.module), export: target.export };
+  }
+  if (found.length === 0) return null;
+  const own = (p: Path) => p[p.length - 1] === fn.name ? 0 : 1;
+  return found
+    .map((p, i) => [p, i] as const)
+    .sort(([a, i], [b, j]) => own(a) - own(b) || i - j)
+    .slice(0, MAX_PATHS)
+    .map(([p]) => p);
+}
+
+// The source of a target that calls, in the thread, the function at the
+// first of `candidates` that resolves to one there, with its holder as this.
+function globalSource(candidates: readonly Path[]): string {
+  const list = JSON.stringify(candidates);
+  const label = JSON.stringify(candidates.map((p) => p.join(".")).join(", "));
+  return `function (...args) { for (const [k, n] of ${list}) { const holder = n === undefined ? globalThis : globalThis[k]; const f = n === undefined ? globalThis[k] : holder?.[n]; if (typeof f === "function") return f.apply(holder, args); } throw new TypeError("Cannot run target: globalThis." + ${label} + " is not a function in this thread"); }`;
 }
 
 /**

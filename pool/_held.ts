@@ -75,9 +75,10 @@ export class Held {
         this.#slots.delete(slot); // freed by its push or its runner
         continue;
       }
-      if (identStopped(v[this.b.slot(slot) + S_WIDENT]) === undefined) {
-        continue;
-      }
+      // WIDENT 0 (a close's BROKEN settle: its pusher is the closer) is
+      // never "stopped" (identStopped(0) would match an empty ring slot).
+      const runner = v[this.b.slot(slot) + S_WIDENT];
+      if (runner <= 0 || identStopped(runner) === undefined) continue;
       drain();
       this.#slots.delete(slot);
       if (Atomics.compareExchange(v, at, word, tagOf(word) | FREE) === word) {

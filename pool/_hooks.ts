@@ -4,6 +4,7 @@
 // once at the thread's start, so the loop pays nothing for them.
 
 import { runtime } from "../_core/runtime.ts";
+import type { Queue } from "../queue/bounded.ts";
 import type { Block } from "./_layout.ts";
 
 // Test-only (tests/pool/take_death_test.ts): when the initializer set
@@ -34,7 +35,8 @@ export function dieAfterTake<A extends unknown[]>(
 // w, the push of a finished task (DONE, not yet on its owner's stack) first
 // stalls while w[0] is above 0 (decremented per stall): it stores the
 // thread's ident in w[1] (notified), waits until w[2] is not 0, then pushes
-// and stores 1 in w[3] (notified). Read once at the thread's start;
+// and stores 1 in w[3] (notified); or, when w[2] is 2, exits the thread
+// (process.exit) without pushing. Read once at the thread's start;
 // undefined otherwise.
 export function stallBeforePush(b: Block): ((s: number) => void) | undefined {
   const w = (globalThis as Record<symbol, unknown>)[
@@ -46,6 +48,10 @@ export function stallBeforePush(b: Block): ((s: number) => void) | undefined {
       Atomics.store(w, 1, runtime().ident);
       Atomics.notify(w, 1);
       while (Atomics.load(w, 2) === 0) Atomics.wait(w, 2, 0, 1000);
+      if (Atomics.load(w, 2) === 2) {
+        (globalThis as unknown as { process: { exit(c: number): void } })
+          .process.exit(7);
+      }
       b.push(s);
       Atomics.store(w, 3, 1);
       Atomics.notify(w, 3);
@@ -91,4 +97,36 @@ export function dieInTakeBack(): TakeBackHooks | undefined {
         .process.exit(7);
     },
   };
+}
+
+// Test-only (tests/pool/close_test.ts): when the initializer set
+// globalThis[Symbol.for("threadkit.test.stallBeforeGet")] to an Int32Array
+// w, the task queue the thread takes from (takeQueued: after its peek and
+// its record's R_TAKE, holding TAKER) stalls its first get while w[0] is
+// above 0 (decremented per stall): it stores the thread's ident in w[1]
+// (notified) and waits until w[2] is not 0, then gets. Read once at the
+// thread's start; undefined otherwise (the thread uses the queue itself).
+export function stallBeforeGet(
+  tasks: Queue<number>,
+): Queue<number> | undefined {
+  const w = (globalThis as Record<symbol, unknown>)[
+    Symbol.for("threadkit.test.stallBeforeGet")
+  ];
+  if (!(w instanceof Int32Array)) return undefined;
+  return new Proxy(tasks, {
+    get(t, k) {
+      if (k === "getNowait") {
+        return () => {
+          if (Atomics.sub(w, 0, 1) > 0) {
+            Atomics.store(w, 1, runtime().ident);
+            Atomics.notify(w, 1);
+            while (Atomics.load(w, 2) === 0) Atomics.wait(w, 2, 0, 1000);
+          }
+          return t.getNowait();
+        };
+      }
+      const x = Reflect.get(t, k, t);
+      return typeof x === "function" ? x.bind(t) : x;
+    },
+  });
 }

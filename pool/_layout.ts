@@ -65,6 +65,11 @@ export const R_READY = 5;
 export const OPEN = 0, SHUTDOWN = 1, BROKEN = 2;
 /** An empty completion stack. */
 export const EMPTY = -1;
+/**
+ * A slot's NEXT from its submit until a push writes it: the task's slot has
+ * never been on a completion stack (_layout.ts "HELD").
+ */
+export const UNPUSHED = -2;
 /** One head per thread-table entry (runtime.ts MAX_THREADS). */
 export const HEAD_COUNT = 256;
 export const TARGET_BYTES = 256 * 1024;
@@ -75,7 +80,7 @@ export const TARGET_BYTES = 256 * 1024;
 // | 0    | STATE  | bits 0-3 the phase (below); bit 4 (ABORT) set by an abort while RUNNING; bits 5-31 the TAG | CAS, see below |
 // | 1    | OENTRY | submitting thread's table entry (its head)        | submitter, before queueing  |
 // | 2    | OIDENT | submitting thread's ident                         | submitter, before queueing  |
-// | 3    | NEXT   | next slot in the owner's completion stack         | pusher, before its CAS      |
+// | 3    | NEXT   | next slot in the owner's completion stack; UNPUSHED (-2) from the submit to the first push | submitter, then pusher before its CAS |
 // | 4    | TARGET | target table id                                   | submitter                   |
 // | 5    | KIND   | payload kind: args, then the result               | submitter, then the runner  |
 // | 6    | LEN    | payload length in bytes, or number count          | as KIND                     |
@@ -111,6 +116,8 @@ export const TARGET_BYTES = 256 * 1024;
 // HELD      -its runner in the stop ring, seen by the owner's scan after a
 //            drain (CAS)->                                  FREE (free queue)
 // HELD      -pushed on the stack of an ended owner, sweep (CAS)-> FREE
+// HELD      -never pushed (NEXT UNPUSHED), runner in the stop ring, owner
+//            ended, seen by any maintain's sweep (CAS)->     FREE (free queue)
 // HELD_W    -its runner's failed FINISHING -> DONE (CAS)->  FREE (free queue)
 // HELD_W    -its runner in the stop ring, seen by an owner's scan or by
 //            any maintain's sweep (CAS)->                   FREE (free queue)
@@ -181,13 +188,27 @@ export const TARGET_BYTES = 256 * 1024;
 // queued (above), so a Future's task may finish under a later tag than its
 // submit's. A HELD slot whose runner never stops nor pushes (its stop not
 // recorded: stopped together with its starter, or pushed out of the ring)
-// stays HELD: one slot fewer, never a slot twice. So does a HELD (from
-// DONE) slot whose owner ends before its runner stops without pushing: it
-// may sit on that owner's stack (pushed before the stop), which only a
-// sweep's walk of the stack may free, and a free outside that walk could
-// hand the slot on while a concurrent sweep still walks through it.
-// (While the owner lives it frees it at its next scan: after its next
-// submit or wait, when it has nothing pending.)
+// stays HELD: one slot fewer, never a slot twice.
+// A HELD (from DONE) slot whose owner ends before its runner stops without
+// pushing: while the owner lives it frees it at its next scan (after its
+// next submit or wait, when it has nothing pending). Once it has ended, the
+// slot may sit on its stack (pushed before the stop), which only a sweep's
+// walk of the stack may free: a free outside that walk could hand the slot
+// on while a concurrent sweep still walks through it (reading its NEXT
+// after a new push rewrote it: a walk into another stack). So the sweep
+// frees outside a walk only a slot that was never pushed: the submit
+// stores NEXT = UNPUSHED (before the queue put that publishes the slot's
+// words), and a push writes NEXT (a slot number or EMPTY) before its CAS.
+// With the runner in the stop ring (it runs no more JavaScript: its NEXT
+// write, if any, was made before its stop was recorded, which the ring's
+// atomic store publishes) NEXT still UNPUSHED means it never began a push
+// and never will: the slot is on no stack, and no walk can reach it. The
+// free is one CAS from the whole HELD word (tag included), against the
+// owner's own release and drain should it still run (ended is not
+// stopped), so one of them wins; a NEXT read after the slot went on to a
+// later task (UNPUSHED again) meets a word that no longer matches. A runner
+// that stopped between its NEXT store and its CAS leaves the slot HELD: one
+// slot fewer, never one twice.
 // What the tag does not cover: a runner whose take a reclaim re-tagged
 // (declared dead) and that stalls between its look at STATE and its
 // WENTRY/WIDENT stores (_thread.ts): its name may land over the task's
@@ -242,6 +263,26 @@ export function shift(
     const w = Atomics.load(v, at);
     if ((w & LOW) !== from) return w & LOW;
     if (Atomics.compareExchange(v, at, w, tagOf(w) | to) === w) return from;
+  }
+}
+
+/**
+ * As shift(), but the slot moves to the next tag: for a task settled unrun
+ * by the holder of its index (a close's drain, _park.ts settleUnrun), so
+ * that a record naming the task under its old tag (a stale R_TAKE, _take.ts)
+ * can never match it again.
+ */
+export function shiftNext(
+  v: Int32Array,
+  at: number,
+  from: number,
+  to: number,
+): number {
+  for (;;) {
+    const w = Atomics.load(v, at);
+    if ((w & LOW) !== from) return w & LOW;
+    const next = ((tagOf(w) + TAG) | 0) | to;
+    if (Atomics.compareExchange(v, at, w, next) === w) return from;
   }
 }
 

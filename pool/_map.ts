@@ -4,7 +4,8 @@
 // itself submits: the first chunks, up to the window and while a slot is
 // free without waiting (so a map never iterated still runs, and one made
 // before shutdown() yields its results after it); the iteration submits the
-// rest as results come in (Python 3.14's `buffersize`). Both iteration forms
+// rest as results come in. The window is Python 3.14's `buffersize`
+// (default 256 chunks; counted in chunks, as the process pool's). Both iteration forms
 // share the bookkeeping: `for await` submits without blocking (waiting for a
 // slot asynchronously when the queue is full) and awaits each chunk's Future;
 // `for ... of` submits and waits blocking (for threads). The Future being
@@ -12,6 +13,7 @@
 // abort cancels it with the rest.
 
 import { TimeoutError } from "../_core/errors.ts";
+import { describe } from "../_core/placement.ts";
 import { checkOptions, checkSignal, deadlineOf } from "../_core/wait.ts";
 import type { Future } from "./future.ts";
 
@@ -24,6 +26,13 @@ export interface MapOptions {
   timeout?: number;
   /** Items per task (default 1): larger chunks cost less per item. */
   chunksize?: number;
+  /**
+   * Most chunks submitted and not yet yielded (a positive integer): the call
+   * submits up to this many, and each result taken submits one more, so a
+   * long or endless iterable is pulled only as far as the results are
+   * read. Default (undefined or null): 256, bounded by the executor's slots.
+   */
+  buffersize?: number | null;
   /**
    * Aborting it cancels the tasks not yet run and ends the iteration (also
    * before the iteration starts).
@@ -76,10 +85,36 @@ export function mapResults<R>(
       }`,
     );
   }
+  const buffersize = options?.buffersize;
+  // Python 3.14: TypeError unless an int or None, ValueError (here
+  // RangeError, as for chunksize) unless > 0.
+  if (
+    buffersize != null &&
+    (typeof buffersize !== "number" || !Number.isInteger(buffersize))
+  ) {
+    throw new TypeError(
+      `Cannot map: buffersize must be an integer or null, got ${
+        describe(buffersize)
+      }`,
+    );
+  }
+  if (buffersize != null && buffersize < 1) {
+    throw new RangeError(
+      `Cannot map: buffersize must be null or > 0, got ${buffersize}`,
+    );
+  }
   const deadline = deadlineOf(options?.timeout);
   const signal = options?.signal;
   checkSignal(signal);
-  const window = Math.max(1, Math.min(WINDOW, slots - 1));
+  // The chunks the call submits: up to buffersize, else 256; the slots bound
+  // both (the iteration waits for a slot beyond them either way). With a
+  // buffersize the iteration, as Python's, submits the next chunk before it
+  // awaits the oldest: buffersize chunks stay submitted and not yet yielded
+  // besides the one awaited (after k results, buffersize + k pulled).
+  const window = Math.max(1, Math.min(buffersize ?? WINDOW, slots - 1));
+  const ahead = buffersize == null
+    ? window
+    : Math.max(1, Math.min(buffersize + 1, slots - 1));
   const timedOut = () =>
     new TimeoutError(
       `Cannot map: a result was not ready within ${options?.timeout} ms`,
@@ -141,7 +176,7 @@ export function mapResults<R>(
       try {
         signal?.throwIfAborted(); // before anything more is submitted
         while (!over) {
-          while (inFlight.length < window) {
+          while (inFlight.length < ahead) {
             const chunk = next();
             if (chunk === undefined) break;
             inFlight.push(submit(chunk, undefined, deadline));
@@ -179,7 +214,7 @@ export function mapResults<R>(
         try {
           signal?.throwIfAborted(); // before anything more is submitted
           while (!over) {
-            while (inFlight.length < window) {
+            while (inFlight.length < ahead) {
               const chunk = next();
               if (chunk === undefined) break;
               let slot: number;

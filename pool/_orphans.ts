@@ -28,6 +28,7 @@ import {
   shift,
   STATE,
   tagOf,
+  UNPUSHED,
 } from "./_layout.ts";
 import { identStopped } from "../_core/runtime.ts";
 import { breakPool } from "./_thread.ts";
@@ -79,7 +80,9 @@ export function reclaimKept(b: Block, free: Queue<number>): number {
  * the same entry) is pushed back. CAS and exchange make each slot taken
  * once: by its owner, or here. And HELD_W slots whose runner has stopped,
  * whoever their owner (_layout.ts "HELD": never on a stack; one CAS from
- * the whole word, against the owner's own release and the runner's).
+ * the whole word, against the owner's own release and the runner's), and
+ * HELD slots never pushed whose runner has stopped and owner ended (the
+ * same CAS).
  */
 export function sweep(b: Block, free: Queue<number>): void {
   const { v } = b;
@@ -89,6 +92,23 @@ export function sweep(b: Block, free: Queue<number>): void {
     if ((word & PHASE) === HELD_W) {
       if (
         identStopped(v[base + S_WIDENT]) !== undefined &&
+        Atomics.compareExchange(v, base + S_STATE, word, tagOf(word) | FREE) ===
+          word
+      ) free.put(s);
+      continue;
+    }
+    if ((word & PHASE) === HELD) {
+      // Never pushed, runner stopped, owner ended: on no stack, freed by
+      // nobody else (_layout.ts "HELD"). NEXT is read after the stop: the
+      // runner's write, had it made one, came before its stop's record.
+      // WIDENT 0: settled unrun by a close (DONE, kind BROKEN), whose
+      // pusher is the closer, not a runner; and identStopped(0) matches an
+      // empty stop-ring slot. Only a runner's stop counts.
+      const runner = v[base + S_WIDENT];
+      if (
+        !ownerLive(v[base + S_OENTRY], v[base + S_OIDENT]) &&
+        runner > 0 && identStopped(runner) !== undefined &&
+        Atomics.load(v, base + S_NEXT) === UNPUSHED &&
         Atomics.compareExchange(v, base + S_STATE, word, tagOf(word) | FREE) ===
           word
       ) free.put(s);

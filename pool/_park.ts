@@ -48,7 +48,7 @@ import {
   S_KIND,
   S_STATE,
   setPhase,
-  shift,
+  shiftNext,
   tagOf,
 } from "./_layout.ts";
 
@@ -191,7 +191,12 @@ export function drainMail(
  * never taken): QUEUED is cancelled (`broken`: failed with
  * BrokenExecutorError) and pushed to its owner; a slot its owner cancelled
  * meanwhile (its index is ours now) is freed. The CAS from QUEUED decides
- * against a runner's or an owner's.
+ * against a runner's or an owner's. It moves the task to the next tag: a
+ * pool thread's record may still name it under the old one (a holder of
+ * TAKER taken over by this close whose R_TAKE store lands after the
+ * takeover, or a takeMail whose R_TAKE store came before this drain of its
+ * mail), and a later reclaim of that record must find no match (its
+ * `tag|CANCELLED -> FREE` would free a slot that sits on its owner's stack).
  */
 export function settleUnrun(
   b: Block,
@@ -202,7 +207,7 @@ export function settleUnrun(
   const { v } = b;
   const at = b.slot(s) + S_STATE;
   if (broken) v[b.slot(s) + S_KIND] = K_BROKEN;
-  const was = shift(v, at, QUEUED, broken ? DONE : CANCELLED);
+  const was = shiftNext(v, at, QUEUED, broken ? DONE : CANCELLED);
   if (was === QUEUED) b.push(s);
   else if (was === CANCELLED) {
     setPhase(v, at, FREE);

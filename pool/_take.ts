@@ -60,13 +60,27 @@
 // re-tag of step 3; it leaves the pool when it sees its entry ended.
 // A release of TAKER (takeQueued, step 2) wakes a parked pool thread when
 // the queue is not empty: a park whose recheck found TAKER held sleeps.
-// Not covered: a holder of TAKER that ended, never shows in the stop ring
-// (stopped together with its starter) and is still inside takeQueued
-// TAKEOVER_MS later, when a draining close takes TAKER over (holdTaker):
-// its take then ends as STOLEN, and an index its get took after the
-// close's drain is dropped. A reclaim or close that dies while it holds
-// TAKER (-1) stops every take from the queue (hand-offs go on); an owner
-// thread that dies inside its maintain or close is not covered here.
+// A draining close (holdTaker) does not wait for a stop: it takes TAKER
+// over from a holder whose entry has ended (the thread table), which may
+// have stopped without a record (together with its starter) or may still
+// run, and keeps it through steps 1-3 and its drain. A holder that still
+// runs finds its release CAS failed (STOLEN) and hands back the index its
+// get took, if any (handBack): an index the close's drain took first is
+// not there for its get; one the reclaim saw taken (step 3) is moved to
+// the next tag by one CAS from R_TAG's tag, which the holder's hand-back
+// makes too (one wins: the index goes back once); any other index its get
+// took is its alone. So no index is dropped or put back twice, and no
+// clock decides. Its R_TAKE store may land after steps 1-3 (a holder
+// stalled between its peek and its store): it names a task whose index the
+// drain settled, and the drain's settle (settleUnrun, _park.ts) moves the
+// task to the next tag, so a later reclaim's step 3 CAS from R_TAG's tag
+// fails (the same for a takeMail whose store came before a drain of its
+// mail). A maintain's reclaim of the record while the close holds TAKER
+// and that late store has not landed frees the record while the holder
+// runs; its late stores then name such a settled task only.
+// A reclaim or close that dies while it holds TAKER (-1) stops every take
+// from the queue (hand-offs go on); an owner thread that dies inside its
+// maintain or close is not covered here.
 // The peek reads the int32 ring of queue/_ring.ts in place (its header's
 // HEAD, TAIL and SHUTDOWN words, DATA[p % capacity]); tests/pool/
 // take_test.ts pins it to getNowait across the ring's wrap.
@@ -114,8 +128,6 @@ export const BUSY_Q = -3;
 export const STOLEN = -4;
 /** TAKER held by a reclaim or a draining close. */
 const RECLAIMING = -1;
-/** How long a close waits for an ended holder of TAKER not in the stop ring. */
-const TAKEOVER_MS = 1000;
 
 /** The task queue's ring, read in place (peek; _ring.ts layout). */
 export interface TaskView {
@@ -169,6 +181,7 @@ export function takeQueued(
   tasks: Queue<number>,
   rec: number,
   ident: number,
+  free: Queue<number>,
 ): number {
   const { v } = b;
   if (Atomics.compareExchange(v, TAKER, 0, ident) !== 0) return BUSY_Q;
@@ -182,20 +195,40 @@ export function takeQueued(
         tagOf(Atomics.load(v, b.slot(s) + S_STATE)),
       );
       Atomics.store(v, rec + R_TAKE, s + 1);
-      try {
-        x = tasks.getNowait(); // s: the only consumer (TAKER)
-      } catch (error) {
-        Atomics.store(v, rec + R_TAKE, 0); // nothing taken
-        throw error;
+      // Still ours? A draining close may have taken TAKER over since our
+      // CAS (holdTaker): then nothing is taken and the name is withdrawn.
+      // Why no stale name survives: all Atomics are sequentially
+      // consistent; if this load sees our ident, the takeover's CAS comes
+      // after it, so its reclaim (reclaimHeld) reads R_TAKE after our store
+      // and decides for s (at the head: cleared; gone: re-tagged), and
+      // R_TAG was read before the close's drain settled anything; if it
+      // does not, our R_TAG may name a task the drain already settled
+      // (read after it), and clearing R_TAKE keeps a later reclaim from
+      // freeing that slot while it sits on its owner's stack. One load of
+      // a word this thread has just written.
+      if (Atomics.load(v, TAKER) !== ident) {
+        Atomics.store(v, rec + R_TAKE, 0);
+        s = EMPTY_Q;
+      } else {
+        try {
+          x = tasks.getNowait(); // s: the only consumer (TAKER)
+        } catch (error) {
+          Atomics.store(v, rec + R_TAKE, 0); // nothing taken
+          throw error;
+        }
       }
     }
   } finally {
     // Given back whatever happened: a throw must not leave it held.
     ours = Atomics.compareExchange(v, TAKER, ident, 0) === ident;
   }
-  // Taken over: only from a holder that stopped, or ended and held it past
-  // TAKEOVER_MS (holdTaker). The index is the taker-over's: leave.
-  if (!ours) return STOLEN;
+  // Taken over: by a reclaim only from a holder that stopped, by a draining
+  // close from one that ended (holdTaker). An index our get took is handed
+  // back (handBack); then leave.
+  if (!ours) {
+    if (x >= 0) handBack(b, tasks, free, rec, s, x);
+    return STOLEN;
+  }
   if (s < 0) return s;
   if (x !== s) {
     throw new RangeError(
@@ -213,9 +246,10 @@ export function takeQueued(
 /**
  * The reclaim of record `rec`, whose thread `dead` ended (steps 1-3 at the
  * top of this file). False when the thread holds TAKER and has not stopped
- * (`force`: taken over all the same, holdTaker), or another reclaim or a
- * close holds TAKER with the record's task maybe still named: the record
- * must stay (a later maintain finishes), not be freed for a new thread.
+ * (a draining close takes it over all the same, holdTaker), or another
+ * reclaim or a close holds TAKER with the record's task maybe still named:
+ * the record must stay (a later maintain finishes), not be freed for a new
+ * thread.
  */
 export function reclaimTake(
   b: Block,
@@ -224,72 +258,102 @@ export function reclaimTake(
   free: Queue<number>,
   rec: number,
   dead: number,
-  force = false,
 ): boolean {
   const { v } = b;
-  // 1. A hand-off it never took. The thread was parked, not taking: R_TAKE
-  // names that mail at most (its own store just before the CAS that lost),
-  // so step 3 is not for it (it would put the index back a second time).
-  const was = Atomics.exchange(v, rec + R_PARK, BUSY);
-  const mailed = was >= MAIL;
-  if (mailed) {
-    Atomics.store(v, rec + R_TAKE, 0);
-    requeue(b, tasks, free, was - MAIL);
-  }
+  const mailed = takeBackMail(b, tasks, free, rec);
   // 2. It died holding TAKER: did its get happen?
-  let held = false;
   const taker = Atomics.load(v, TAKER);
   if (taker === dead) {
     // A lock: taken over only from a holder that stopped (the stop ring,
     // as sync/_holder.ts does). An ended thread may still run (an ended
     // entry is not a stopped thread): it gives TAKER back itself within a
     // few stores; its record waits for a later maintain.
-    if (!force && identStopped(dead) === undefined) return false;
+    if (identStopped(dead) === undefined) return false;
     if (Atomics.compareExchange(v, TAKER, dead, RECLAIMING) !== dead) {
       return false;
     }
-    held = true;
-  } else if (taker === RECLAIMING && Atomics.load(v, rec + R_TAKE) !== 0) {
-    return false;
-  }
-  try {
-    if (held) {
-      const t = Atomics.load(v, rec + R_TAKE);
-      if (t > 0 && peek(q) === t - 1) Atomics.store(v, rec + R_TAKE, 0);
-    }
-    // 3. A task it took and did not claim.
-    const t = mailed ? 0 : Atomics.exchange(v, rec + R_TAKE, 0);
-    if (t > 0) {
-      const s = t - 1, at = b.slot(s) + S_STATE;
-      const tag = Atomics.load(v, rec + R_TAG);
-      if (
-        Atomics.compareExchange(v, at, tag | QUEUED, (tag + TAG) | QUEUED) ===
-          (tag | QUEUED)
-      ) {
-        // The slot is ours now (its index and the new tag): no runner.
-        Atomics.store(v, b.slot(s) + S_WIDENT, 0);
-        requeue(b, tasks, free, s);
-      } else if (
-        Atomics.compareExchange(v, at, tag | CANCELLED, tag | FREE) ===
-          (tag | CANCELLED)
-      ) free.put(s);
-    }
-  } finally {
-    if (held) {
+    try {
+      reclaimHeld(b, q, tasks, free, rec, mailed);
+    } finally {
       Atomics.store(v, TAKER, 0);
       if (tasks.qsize() > 0) wakeParked(b, false);
     }
+    return true;
   }
+  if (taker === RECLAIMING && Atomics.load(v, rec + R_TAKE) !== 0) {
+    return false;
+  }
+  reclaimNamed(b, tasks, free, rec, mailed);
   return true;
+}
+
+// 1. A hand-off it never took. The thread was parked, not taking: R_TAKE
+// names that mail at most (its own store just before the CAS that lost),
+// so step 3 is not for it (it would put the index back a second time).
+function takeBackMail(
+  b: Block,
+  tasks: Queue<number>,
+  free: Queue<number>,
+  rec: number,
+): boolean {
+  const { v } = b;
+  const was = Atomics.exchange(v, rec + R_PARK, BUSY);
+  if (was < MAIL) return false;
+  Atomics.store(v, rec + R_TAKE, 0);
+  requeue(b, tasks, free, was - MAIL);
+  return true;
+}
+
+// Steps 2 (the get: did it happen?) and 3, for a caller that took TAKER
+// over from the record's thread (it holds TAKER; the caller releases it).
+function reclaimHeld(
+  b: Block,
+  q: TaskView,
+  tasks: Queue<number>,
+  free: Queue<number>,
+  rec: number,
+  mailed: boolean,
+): void {
+  const { v } = b;
+  const t = Atomics.load(v, rec + R_TAKE);
+  if (t > 0 && peek(q) === t - 1) Atomics.store(v, rec + R_TAKE, 0);
+  reclaimNamed(b, tasks, free, rec, mailed);
+}
+
+// 3. A task it took and did not claim.
+function reclaimNamed(
+  b: Block,
+  tasks: Queue<number>,
+  free: Queue<number>,
+  rec: number,
+  mailed: boolean,
+): void {
+  const { v } = b;
+  const t = mailed ? 0 : Atomics.exchange(v, rec + R_TAKE, 0);
+  if (t <= 0) return;
+  const s = t - 1, at = b.slot(s) + S_STATE;
+  const tag = Atomics.load(v, rec + R_TAG);
+  if (
+    Atomics.compareExchange(v, at, tag | QUEUED, (tag + TAG) | QUEUED) ===
+      (tag | QUEUED)
+  ) {
+    // The slot is ours now (its index and the new tag): no runner.
+    Atomics.store(v, b.slot(s) + S_WIDENT, 0);
+    requeue(b, tasks, free, s);
+  } else if (
+    Atomics.compareExchange(v, at, tag | CANCELLED, tag | FREE) ===
+      (tag | CANCELLED)
+  ) free.put(s);
 }
 
 /**
  * Holds TAKER for a draining close (no pool thread takes meanwhile): waits
- * while a pool thread holds it (for a few loads and stores), and reclaims
- * the record of a holder that stopped. A holder that ended and never shows
- * in the stop ring (a thread stopped together with its starter leaves no
- * record, _close.ts) is taken over after TAKEOVER_MS. Release with
- * releaseTaker.
+ * while a live pool thread holds it (for a few loads and stores), and takes
+ * it over from a holder whose entry has ended, stopped or not (the thread
+ * table says so: no clock), keeping it: the reclaim's steps 1-3 run under
+ * it, and no other pool thread takes between the takeover and the drain.
+ * A holder that still runs hands back what its get takes (handBack).
+ * Release with releaseTaker.
  */
 export function holdTaker(
   b: Block,
@@ -297,28 +361,73 @@ export function holdTaker(
   free: Queue<number>,
 ): void {
   const { v } = b;
-  let held = 0, since = 0;
   for (;;) {
     const t = Atomics.compareExchange(v, TAKER, 0, RECLAIMING);
     if (t === 0) return;
     if (t > 0) {
-      if (t !== held) [held, since] = [t, performance.now()];
-      const late = performance.now() - since >= TAKEOVER_MS;
       for (let w = 0; w < b.l.workers; w++) {
         const rec = b.record(w);
         if (
           Atomics.load(v, rec + R_IDENT) !== t ||
           entryAlive(v[rec + R_ENTRY], t)
         ) continue;
-        // Stopped, or ended and silent for TAKEOVER_MS: taken over.
-        if (late || identStopped(t) !== undefined) {
-          reclaimTake(b, taskView(tasks), tasks, free, rec, t, true);
-        }
+        // Ended: taken over (one CAS, against its own release).
+        if (Atomics.compareExchange(v, TAKER, t, RECLAIMING) !== t) break;
+        reclaimHeld(
+          b,
+          taskView(tasks),
+          tasks,
+          free,
+          rec,
+          takeBackMail(
+            b,
+            tasks,
+            free,
+            rec,
+          ),
+        );
+        return;
       }
     }
     // Polled: a holder's take is a few loads and stores; nothing notifies.
     waitSync(v, TAKER, t, performance.now() + 0.05, undefined, false);
   }
+}
+
+// The index `x` that this thread's get took after TAKER was taken over from
+// it (a draining close, holdTaker: its entry ended while it still ran),
+// given back once. `s` is the index its peek saw and its record names
+// (R_TAKE, R_TAG). x !== s: the close's drain took s first; x is in no
+// record and no queue, ours alone: back to the queue (settled unrun once
+// the queue is shut, requeue). x === s: the taker-over's reclaim may have
+// it too (step 3: it saw s gone from the head, took R_TAKE and moves the
+// task to the next tag), or may have cleared R_TAKE (s still at the head
+// then: not its); the CAS from R_TAG's tag, the one its step 3 makes,
+// decides: QUEUED moves to the next tag (fencing any later step 3 from this
+// record) and the index is ours to put back; CANCELLED is freed; a failed
+// CAS means the reclaim has it. Only this branch of takeQueued runs it: no
+// cost on a take.
+function handBack(
+  b: Block,
+  tasks: Queue<number>,
+  free: Queue<number>,
+  rec: number,
+  s: number,
+  x: number,
+): void {
+  const { v } = b;
+  if (x !== s) return requeue(b, tasks, free, x);
+  const at = b.slot(s) + S_STATE, tag = Atomics.load(v, rec + R_TAG);
+  if (
+    Atomics.compareExchange(v, at, tag | QUEUED, (tag + TAG) | QUEUED) ===
+      (tag | QUEUED)
+  ) {
+    Atomics.store(v, b.slot(s) + S_WIDENT, 0);
+    requeue(b, tasks, free, s);
+  } else if (
+    Atomics.compareExchange(v, at, tag | CANCELLED, tag | FREE) ===
+      (tag | CANCELLED)
+  ) free.put(s);
 }
 
 /** Gives TAKER back after holdTaker. */

@@ -75,7 +75,12 @@ import {
 } from "./_take.ts";
 import { close } from "./_close.ts";
 import { leave, leaveIdle } from "./_leave.ts";
-import { dieAfterTake, dieInTakeBack, stallBeforePush } from "./_hooks.ts";
+import {
+  dieAfterTake,
+  dieInTakeBack,
+  stallBeforeGet,
+  stallBeforePush,
+} from "./_hooks.ts";
 import { readArgs, readTarget, writeError, writeResult } from "./_payload.ts";
 
 /** What a pool thread is started with (its Thread args). */
@@ -116,6 +121,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
   // take_death_test.ts), chosen once here so the loop pays nothing for it.
   const take = dieAfterTake(next) ?? next;
   const takeBack = dieInTakeBack(); // test-only, as take
+  const taken = stallBeforeGet(tasks) ?? tasks; // test-only, as take
   // The finished task whose push is due (see next()), or -1.
   let held = -1;
   // Test-only: a push that stalls first (stallBeforePush below), chosen
@@ -137,7 +143,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
   for (;;) {
     let s: number;
     try {
-      s = take(b, w, ident, q, tasks, idleMs, withdraw, flush);
+      s = take(b, w, ident, q, taken, idleMs, withdraw, flush, free);
     } catch (error) {
       if (error instanceof QueueEmptyError) {
         if (leaveIdle(v, rec, ident, entry, tasks, takeBack)) return;
@@ -397,6 +403,7 @@ function next(
   idleMs: number,
   onCancel: () => void,
   flush: () => void,
+  free: Queue<number>,
 ): number {
   const { v } = b;
   const rec = b.record(w);
@@ -409,7 +416,7 @@ function next(
   for (;;) {
     if (tasks.qsize() > 0 || Atomics.load(v, STATE) !== OPEN) {
       flush();
-      const s = takeQueued(b, q, tasks, rec, ident);
+      const s = takeQueued(b, q, tasks, rec, ident, free);
       if (s >= 0 || s === STOLEN) return s;
       if (s === SHUT_Q) throw new QueueShutDownError();
       if (s === BUSY_Q && ++busy < BUSY_TRIES) {

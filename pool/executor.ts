@@ -25,12 +25,14 @@ import {
   LIVE,
   nextTask,
   S_MODE,
+  S_NEXT,
   S_OENTRY,
   S_OIDENT,
   S_STATE,
   S_TARGET,
   S_WIDENT,
   setPhase,
+  UNPUSHED,
 } from "./_layout.ts";
 import { type MapOptions, type MapResults, mapResults } from "./_map.ts";
 import { type Owner, ownerFor } from "./_owner.ts";
@@ -94,10 +96,10 @@ let reviving: Pool | undefined;
  * - `maxQueue` bounds the queue (default 1024; `submit` blocks when it is
  *   full, `submitAsync` waits); args and results take at most `taskBytes`
  *   each once encoded (RangeError beyond).
- * - `map` submits its first tasks at the call (up to a window of 256
- *   chunks, while slots are free) and the rest as results come in, like
- *   Python 3.14's `buffersize`; it yields in order as an async iterable (a
- *   blocking iterable in threads).
+ * - `map` submits its first tasks at the call (up to `buffersize` chunks,
+ *   default 256, while slots are free) and the rest as results come in
+ *   (Python without `buffersize` submits every item at the call); it yields
+ *   in order as an async iterable (a blocking iterable in threads).
  * - `idleTimeout` ends idle pool threads; `submitWith` takes an AbortSignal.
  * - A pool thread that dies fails only its task (`ThreadDiedError`) and is
  *   replaced.
@@ -209,17 +211,21 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
    * or, in a thread, `for ... of` (blocks). A task that throws ends the
    * iteration with its error; the tasks not yet run are cancelled.
    *
-   * The call submits the first chunks (up to a window of 256, while slots
-   * are free), so a map never iterated still runs and one made before
-   * `shutdown()` yields its results after it; the iteration submits the
-   * rest. A timeout or an abort cancels every task not yet run, the one
+   * The call submits the first chunks (up to `buffersize`, default 256,
+   * while slots are free), so a map never iterated still runs and one made
+   * before `shutdown()` yields its results after it; the iteration submits
+   * the rest (with a `buffersize`, one chunk per chunk yielded, so an
+   * endless iterable works). A timeout or an abort cancels every task not yet run, the one
    * being awaited included.
    *
-   * Python: `Executor.map` (one iterable; `chunksize` as the process pool's;
-   * the window is Python 3.14's `buffersize`).
+   * Python: `Executor.map` (one iterable; `chunksize` and `buffersize` as
+   * the process pool's, counted in chunks; without a `buffersize` at most
+   * 256 chunks are in flight, where Python submits every item at the call).
    *
    * @throws {RuntimeError} after `shutdown()` (when there are items);
-   * {@linkcode TypeError} for a bad target or items that are not iterable.
+   * {@linkcode TypeError} for a bad target, items that are not iterable or a
+   * `buffersize` that is not an integer (or null);
+   * {@linkcode RangeError} for a `buffersize` below 1 (Python: ValueError).
    *
    * @throws {TimeoutError} (from the iteration) when a result is not ready
    * `timeout` ms after the call.
@@ -352,6 +358,9 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       v[base + S_TARGET] = id;
       v[base + S_MODE] = mode;
       v[base + S_WIDENT] = 0; // no runner yet (an owner's scan reads it)
+      // Not on a stack yet: a sweep may free a HELD slot only then
+      // (pool/_layout.ts "HELD"; the same cache line as the stores above).
+      v[base + S_NEXT] = UNPUSHED;
       // May run user code (toJSON): before the gate. A map chunk is an
       // array map built (mode 1): no own keys but its indices.
       writeArgs(b, s, args, mode === 1);

@@ -105,7 +105,10 @@ export const GRACE = 2;
  * holder that is not decoding before it reports the queue busy: such a
  * holder copies bytes for microseconds, unless it was preempted or died
  * before naming itself in HOLDER (the known gap above); generous, so that
- * no live holder's copy makes a nowait call give up.
+ * a live holder's copy makes a nowait call give up only when the holder is
+ * kept off the cores that long (seen at load 20-30 on 2 cores: a putNowait
+ * reported Full after 508 ms, tests/queue/races_test.ts), where Python's
+ * nowait calls wait for the mutex.
  */
 export const IDLE_GRACE = 500;
 

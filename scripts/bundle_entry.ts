@@ -59,6 +59,8 @@ const STATE: Readonly<Record<string, string>> = {
     "a cache of the thread's runtime, read from the global (the entry adopts it before any user code runs)",
   "_core/scope.ts SCOPE_NAMES": "a constant set of names, never changed",
   "_core/downlevel.ts DOWNLEVEL_HELPERS": "constant helper sources",
+  "_core/target.ts paths":
+    "a cache of native functions' globalThis paths, found again by a copy that lacks an entry",
 };
 
 const ROOT = new URL("..", import.meta.url);

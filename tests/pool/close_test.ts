@@ -12,11 +12,12 @@ import {
   CancelledError,
   Event,
   moduleTarget,
+  Queue,
   RuntimeError,
   Thread,
   ThreadPoolExecutor,
 } from "../../mod.ts";
-import { runtime } from "../../_core/runtime.ts";
+import { endIdent, identStopped, runtime } from "../../_core/runtime.ts";
 import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
 import { Pool } from "../../pool/_pool.ts";
 import { handOff, MAIL, PARKED, WOKEN } from "../../pool/_park.ts";
@@ -31,10 +32,12 @@ import {
   S_OENTRY,
   S_OIDENT,
   S_STATE,
+  TAG,
 } from "../../pool/_layout.ts";
 import type * as gate from "../_workers/pool_gate.ts";
 import type * as tasks from "../_workers/pool_tasks.ts";
 import { blocker, within } from "./_fixtures.ts";
+import { until } from "../_helpers.ts";
 
 const GATE = new URL("../_workers/pool_gate.ts", import.meta.url);
 const TASKS = new URL("../_workers/pool_tasks.ts", import.meta.url).href;
@@ -62,7 +65,7 @@ describe("executor close against submits in flight", () => {
     assert.equal(handOff(p.b, s), true);
     p.stop({ cancelFutures: true, wait: false });
     assert.equal(Atomics.load(v, park), WOKEN);
-    assert.equal(Atomics.load(v, p.b.slot(s) + S_STATE), CANCELLED);
+    assert.equal(Atomics.load(v, p.b.slot(s) + S_STATE), TAG | CANCELLED); // settled unrun: next tag
     assert.equal(popHead(p), s); // pushed to its owner, as a queued one is
   });
 
@@ -94,7 +97,7 @@ describe("executor close against submits in flight", () => {
     p.stop({ cancelFutures: true, wait: false });
     assert.equal(await within(t.joinAsync({ timeout: 30_000 })), true);
     assert.equal(Atomics.load(v, park), WOKEN);
-    assert.equal(Atomics.load(v, p.b.slot(s) + S_STATE), CANCELLED);
+    assert.equal(Atomics.load(v, p.b.slot(s) + S_STATE), TAG | CANCELLED); // settled unrun: next tag
     assert.equal(popHead(p), s);
   });
 
@@ -113,7 +116,7 @@ describe("executor close against submits in flight", () => {
     assert.equal(await within(t.joinAsync({ timeout: 30_000 })), true);
     assert.equal(Atomics.load(v, GATED), 0);
     assert.equal(Atomics.load(v, park), WOKEN);
-    assert.equal(Atomics.load(v, p.b.slot(s) + S_STATE), CANCELLED);
+    assert.equal(Atomics.load(v, p.b.slot(s) + S_STATE), TAG | CANCELLED); // settled unrun: next tag
     assert.equal(popHead(p), s);
   });
 
@@ -163,7 +166,7 @@ describe("executor close against submits in flight", () => {
       p.stop({ cancelFutures: true, wait: false });
       assert.equal(await done.waitAsync({ timeout: 30_000 }), true);
       assert.equal(Atomics.load(v, park), WOKEN);
-      assert.equal(Atomics.load(v, p.b.slot(s) + S_STATE), CANCELLED);
+      assert.equal(Atomics.load(v, p.b.slot(s) + S_STATE), TAG | CANCELLED); // settled unrun: next tag
       assert.equal(popHead(p), s);
     } finally {
       hold.set(); // the child ends, then the thread's worker
@@ -297,5 +300,66 @@ describe("ThreadPoolExecutor submit racing shutdown", () => {
     // rounds' queued tasks were cancelled.
     assert.ok(ran > 0, "no task ran");
     assert.ok(cancelled > 0, "no task was cancelled");
+  });
+});
+
+// The initializer: arms the stall of the first get from the task queue.
+function armGet(w: Int32Array): void {
+  (globalThis as Record<symbol, unknown>)[
+    Symbol.for("threadkit.test.stallBeforeGet")
+  ] = w;
+}
+
+describe("ThreadPoolExecutor: a draining close and a pool thread that ended while it held the task queue's turn (TAKER)", () => {
+  it("shutdown({ cancelFutures }) takes the turn over from it at once (no stop needed): every queued task is cancelled exactly once, none runs", async () => {
+    const w = new Int32Array(new SharedArrayBuffer(16));
+    Atomics.store(w, 0, 1);
+    const ran = new Queue<number>({ capacity: 8, type: "int32" });
+    const pool = new ThreadPoolExecutor({
+      maxWorkers: 1,
+      initializer: armGet,
+      initArgs: [w],
+    });
+    try {
+      // Queued before the pool thread is ready: it takes from the queue.
+      const futures = [0, 1, 2].map((i) =>
+        pool.submit(
+          (ran: Queue<number>, i: number) => {
+            ran.put(i, { timeout: 30_000 });
+            return i;
+          },
+          ran,
+          i,
+        )
+      );
+      const end = performance.now() + 30_000;
+      while (Atomics.load(w, 1) === 0) {
+        assert.ok(performance.now() < end, "the pool thread never took");
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const stale = Atomics.load(w, 1);
+      // Its entry ends; its JavaScript runs on, stalled holding TAKER
+      // between its peek and its get. In the same turn (no maintain runs
+      // in between): the draining close.
+      assert.ok(endIdent(stale));
+      pool.shutdown({ cancelFutures: true, wait: false });
+      // Its get now finds the queue shut and empty: it leaves.
+      Atomics.store(w, 2, 1);
+      Atomics.notify(w, 2);
+      for (const f of futures) {
+        await assert.rejects(within(f), { name: "CancelledError" });
+      }
+      assert.deepEqual(futures.map((f) => f.cancelled()), [true, true, true]);
+      await until(
+        () => identStopped(stale) !== undefined,
+        "the stalled thread's stop",
+        30_000,
+      );
+      assert.equal(ran.qsize(), 0, "no cancelled task ran");
+    } finally {
+      Atomics.store(w, 2, 1);
+      Atomics.notify(w, 2);
+      await within(pool.shutdownAsync());
+    }
   });
 });

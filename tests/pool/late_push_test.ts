@@ -11,16 +11,29 @@
 // executor's initializer.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { endIdent, identStopped, runtime } from "../../_core/runtime.ts";
+import {
+  endIdent,
+  identStopped,
+  recordStop,
+  runtime,
+} from "../../_core/runtime.ts";
+import { Pool } from "../../pool/_pool.ts";
+import { sweep } from "../../pool/_orphans.ts";
 import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
 import {
   Block,
   EMPTY,
   FREE,
+  HELD,
   KEPT,
   PHASE,
   S_NEXT,
+  S_OENTRY,
+  S_OIDENT,
   S_STATE,
+  S_WIDENT,
+  TAG,
+  UNPUSHED,
 } from "../../pool/_layout.ts";
 import {
   currentThread,
@@ -248,5 +261,120 @@ describe("ThreadPoolExecutor: a pool thread declared dead before its push", () =
       if (phases.every((p) => p === FREE || p === KEPT)) break;
       assert.ok(performance.now() < end, `slots not free: ${phases}`);
     }
+  });
+});
+
+describe("ThreadPoolExecutor: a HELD slot whose owner ends before its runner stops without pushing", () => {
+  it("is freed once both ends are known dead (owner ended, runner in the stop ring), by any thread's maintain", async () => {
+    const w = new Int32Array(new SharedArrayBuffer(16));
+    Atomics.store(w, 0, 1); // the first push stalls
+    // 2 slots (maxQueue 1 + 1 worker).
+    await using pool = new ThreadPoolExecutor({
+      maxWorkers: 1,
+      maxQueue: 1,
+      initializer: arm,
+      initArgs: [w],
+    });
+    const { buffer } = pool[TO_DESCRIPTOR]();
+    const b = new Block(buffer as SharedArrayBuffer);
+    const ident = new Queue<number>({ capacity: 1, type: "int32" });
+    const ended = new Int32Array(new SharedArrayBuffer(4));
+    // The owner: a thread of its own. Its scans settle the task (DONE, its
+    // runner declared dead, two scans in a row: HELD), then it ends.
+    const owner = new Thread({
+      target: (
+        pool: ThreadPoolExecutor,
+        w: Int32Array,
+        ident: Queue<number>,
+        ended: Int32Array,
+      ) => {
+        const f = pool.submit((x: number) => x + 1, 1);
+        // Wait for the stall, then hand its ident over and wait until the
+        // runner's entry has ended.
+        const end = performance.now() + 30_000;
+        while (Atomics.load(w, 1) === 0 && performance.now() < end) {
+          Atomics.wait(w, 1, 0, 50);
+        }
+        ident.put(Atomics.load(w, 1), { timeout: 30_000 });
+        while (Atomics.load(ended, 0) === 0 && performance.now() < end) {
+          Atomics.wait(ended, 0, 0, 50);
+        }
+        return f.result({ timeout: 30_000 });
+      },
+      args: [pool, w, ident, ended],
+    });
+    owner.start();
+    const stale = await within(ident.getAsync({ timeout: 30_000 }));
+    try {
+      // Its entry ends; its JavaScript runs on (stalled before the push).
+      assert.ok(endIdent(stale));
+      Atomics.store(ended, 0, 1);
+      Atomics.notify(ended, 0);
+      assert.equal(await owner.joinAsync(JOIN), 2, "settled by its owner");
+      const held = Array.from(
+        { length: b.l.slots },
+        (_, s) => Atomics.load(b.v, b.slot(s) + S_STATE) & PHASE,
+      ).filter((p) => p === HELD).length;
+      assert.equal(held, 1, "the owner's scans HELD the slot");
+    } finally {
+      // The runner stops without pushing (it exits in the stall).
+      Atomics.store(w, 2, 2);
+      Atomics.notify(w, 2);
+    }
+    await until(
+      () => identStopped(stale) !== undefined,
+      "the runner's stop",
+      30_000,
+    );
+    // Work from this thread: its scans run maintain (and so the sweep). The
+    // slot comes back exactly once: results exact, every slot FREE or KEPT.
+    const end = performance.now() + 10_000;
+    for (;;) {
+      const more = Array.from(
+        { length: 20 },
+        (_, i) => pool.submit((x: number) => x + 1, i),
+      );
+      assert.deepEqual(
+        await within(Promise.all(more)),
+        Array.from({ length: 20 }, (_, i) => i + 1),
+      );
+      const phases = Array.from(
+        { length: b.l.slots },
+        (_, s) => Atomics.load(b.v, b.slot(s) + S_STATE) & PHASE,
+      );
+      if (phases.every((p) => p === FREE || p === KEPT)) break;
+      assert.ok(performance.now() < end, `slots not free: ${phases}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await slotsBack(pool, b);
+  });
+});
+
+describe("ThreadPoolExecutor sweep: a HELD slot with no runner (WIDENT 0)", () => {
+  it("is not freed by the sweep: a close's settle (its pusher is the closer) may still push it, and identStopped(0) matches an empty stop-ring slot", () => {
+    const p = Pool.create({ maxWorkers: 1, maxQueue: 2, taskBytes: 8 });
+    const { b } = p, { v } = b;
+    const s = p.free.getNowait(), base = b.slot(s);
+    v[base + S_OENTRY] = 200; // an owner that ended (no thread there)
+    v[base + S_OIDENT] = 1 << 29;
+    v[base + S_WIDENT] = 0;
+    v[base + S_NEXT] = UNPUSHED;
+    Atomics.store(v, base + S_STATE, 3 * TAG | HELD);
+    const free = p.free.qsize();
+    sweep(b, p.free);
+    assert.deepEqual([v[base + S_STATE], p.free.qsize()], [
+      3 * TAG | HELD,
+      free,
+    ]);
+    // With a runner that stopped, the same slot is freed once.
+    const runner = (1 << 29) + 999;
+    recordStop(runner, false);
+    v[base + S_WIDENT] = runner;
+    sweep(b, p.free);
+    sweep(b, p.free);
+    assert.deepEqual([v[base + S_STATE], p.free.qsize()], [
+      3 * TAG | FREE,
+      free + 1,
+    ]);
   });
 });

@@ -11,6 +11,7 @@ import {
   Event,
   Queue,
   RuntimeError,
+  Thread,
   ThreadPoolExecutor,
 } from "../../mod.ts";
 import { blocker, within } from "./_fixtures.ts";
@@ -212,5 +213,100 @@ describe("ThreadPoolExecutor.map's async iterator", () => {
     go.set();
     assert.deepEqual(await within(pending), { done: true, value: undefined });
     assert.deepEqual(await within(it.next()), { done: true, value: undefined });
+  });
+});
+
+// Python 3.14's Executor.map(buffersize=) (CPython's
+// test_map_buffersize_* cases): the call pulls `buffersize` items, each
+// result taken one more, so an endless iterable works.
+describe("ThreadPoolExecutor.map buffersize", () => {
+  it("validates as Python does: TypeError unless an integer or null, RangeError (ValueError) below 1", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const map = (buffersize: unknown) =>
+      pool.map((x: number) => x, [], { buffersize } as never);
+    for (const bad of [1.5, "2", NaN, Infinity, {}, true, 2n]) {
+      assert.throws(() => map(bad), {
+        name: "TypeError",
+        message: /buffersize must be an integer or null/,
+      }, String(bad));
+    }
+    for (const bad of [0, -1]) {
+      assert.throws(() => map(bad), {
+        name: "RangeError",
+        message: /buffersize must be null or > 0/,
+      });
+    }
+    for (const ok of [undefined, null, 1, 300]) {
+      const out = [];
+      for await (const y of map(ok)) out.push(y);
+      assert.deepEqual(out, []);
+    }
+  });
+
+  it("the call pulls buffersize items from the iterable, and a map never iterated runs only those", async () => {
+    const pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+    const ints = [0, 1, 2, 3][Symbol.iterator]();
+    pool.map((x: number) => String(x), { [Symbol.iterator]: () => ints }, {
+      buffersize: 2,
+    });
+    await within(pool.shutdownAsync());
+    assert.equal(ints.next().value, 2, "only buffersize items were pulled");
+  });
+
+  it("an endless iterable: each result taken pulls one more (buffersize + k after k), in order", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+    let pulled = 0;
+    function* count() {
+      for (;;) yield ++pulled;
+    }
+    for (const chunksize of [1, 3]) {
+      pulled = 0;
+      const results = pool.map((x: number) => String(x), count(), {
+        buffersize: 2,
+        chunksize,
+      });
+      assert.equal(pulled, 2 * chunksize);
+      const out: string[] = [];
+      for await (const y of results) {
+        out.push(y);
+        if (out.length === 3 * chunksize) break;
+      }
+      assert.deepEqual(
+        out,
+        Array.from({ length: 3 * chunksize }, (_, i) => String(i + 1)),
+      );
+      // Three chunks yielded: two then one more per chunk taken (Python's
+      // order: the next chunk is submitted before the oldest is awaited).
+      assert.equal(pulled, (2 + 3) * chunksize);
+    }
+  });
+
+  it("in a thread, the blocking form keeps the same bound", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+    const t = new Thread({
+      target: (pool: ThreadPoolExecutor) => {
+        let pulled = 0;
+        function* count() {
+          for (;;) yield ++pulled;
+        }
+        const results = pool.map((x: number) => x * 2, count(), {
+          buffersize: 3,
+        });
+        const before = pulled;
+        const out: number[] = [];
+        for (const y of results) {
+          out.push(y);
+          if (out.length === 10) break;
+        }
+        return [before, out, pulled];
+      },
+      args: [pool],
+    });
+    t.start();
+    assert.deepEqual(await within(t.joinAsync({ timeout: 30_000 })), [
+      3,
+      [2, 4, 6, 8, 10, 12, 14, 16, 18, 20],
+      13,
+    ]);
   });
 });

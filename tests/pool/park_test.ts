@@ -30,6 +30,7 @@ import {
   S_OENTRY,
   S_STATE,
   STATE,
+  TAG,
 } from "../../pool/_layout.ts";
 
 function pool(): Pool {
@@ -112,7 +113,7 @@ describe("pool hand-off (PARK words)", () => {
     p.tasks.shutdown();
     Atomics.store(v, at, s + MAIL);
     reclaim(b, 1, p.tasks, p.free);
-    assert.equal(Atomics.load(v, base + S_STATE), CANCELLED);
+    assert.equal(Atomics.load(v, base + S_STATE), TAG | CANCELLED); // next tag
     const head = b.head(runtime().entry);
     assert.equal(Atomics.load(v, head), s);
     Atomics.store(v, head, EMPTY);
@@ -129,7 +130,7 @@ describe("pool hand-off (PARK words)", () => {
     Atomics.store(v, at, s + MAIL);
     reclaim(b, 0, p.tasks, p.free);
     assert.equal(Atomics.load(v, at), BUSY);
-    assert.equal(Atomics.load(v, base + S_STATE), DONE);
+    assert.equal(Atomics.load(v, base + S_STATE), TAG | DONE); // next tag
     assert.equal(v[base + S_KIND], K_BROKEN);
     const head = b.head(runtime().entry);
     assert.equal(Atomics.load(v, head), s);

@@ -4,28 +4,46 @@
 // each decision of the reclaim of a dead thread's record.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { recordStop } from "../../_core/runtime.ts";
+import { recordStop, runtime } from "../../_core/runtime.ts";
 import { HEAD, MODULUS, TAIL } from "../../queue/_layout.ts";
 import { POSITION } from "../../queue/_turn.ts";
 import { Pool } from "../../pool/_pool.ts";
-import { BUSY, MAIL, PARKED, takeMail, WOKEN } from "../../pool/_park.ts";
+import {
+  BUSY,
+  MAIL,
+  PARKED,
+  settleUnrun,
+  takeMail,
+  WOKEN,
+} from "../../pool/_park.ts";
 import {
   BUSY_Q,
   EMPTY_Q,
+  holdTaker,
   peek,
   reclaimTake,
+  releaseTaker,
   SHUT_Q,
+  STOLEN,
   takeQueued,
   taskView,
 } from "../../pool/_take.ts";
+import type { Queue } from "../../queue/bounded.ts";
 import {
   CANCELLED,
+  EMPTY,
   FREE,
+  PHASE,
   QUEUED,
+  R_ENTRY,
+  R_IDENT,
   R_PARK,
   R_TAG,
   R_TAKE,
   RUNNING,
+  S_NEXT,
+  S_OENTRY,
+  S_OIDENT,
   S_STATE,
   S_WIDENT,
   TAG,
@@ -64,19 +82,19 @@ function setup(tag: number, phase: number) {
 describe("pool take (TAKER, R_TAKE, R_TAG)", () => {
   it("takeQueued names the slot at the queue's head in the record, then takes it", () => {
     const { p, b, v, s, q, rec } = setup(5 * TAG, QUEUED);
-    assert.equal(takeQueued(b, q, p.tasks, rec, 77), EMPTY_Q);
+    assert.equal(takeQueued(b, q, p.tasks, rec, 77, p.free), EMPTY_Q);
     p.tasks.put(s);
     assert.equal(peek(q), s);
     Atomics.store(v, TAKER, 55); // another thread takes
-    assert.equal(takeQueued(b, q, p.tasks, rec, 77), BUSY_Q);
+    assert.equal(takeQueued(b, q, p.tasks, rec, 77, p.free), BUSY_Q);
     Atomics.store(v, TAKER, 0);
-    assert.equal(takeQueued(b, q, p.tasks, rec, 77), s);
+    assert.equal(takeQueued(b, q, p.tasks, rec, 77, p.free), s);
     assert.deepEqual(
       [v[rec + R_TAKE], v[rec + R_TAG], v[TAKER], p.tasks.qsize()],
       [s + 1, 5 * TAG, 0, 0],
     );
     p.tasks.shutdown();
-    assert.equal(takeQueued(b, q, p.tasks, rec, 77), SHUT_Q);
+    assert.equal(takeQueued(b, q, p.tasks, rec, 77, p.free), SHUT_Q);
   });
 
   it("takeMail names the mailed slot, then takes it; a mail taken back first is not taken", () => {
@@ -192,11 +210,11 @@ describe("pool take (TAKER, R_TAKE, R_TAG)", () => {
     p.tasks.put(s);
     p.tasks.put(s2);
     Atomics.store(v, other + R_PARK, PARKED);
-    assert.equal(takeQueued(b, q, p.tasks, rec, 77), s);
+    assert.equal(takeQueued(b, q, p.tasks, rec, 77, p.free), s);
     assert.equal(Atomics.load(v, other + R_PARK), WOKEN);
-    assert.equal(takeQueued(b, q, p.tasks, rec, 77), s2);
+    assert.equal(takeQueued(b, q, p.tasks, rec, 77, p.free), s2);
     Atomics.store(v, other + R_PARK, PARKED);
-    assert.equal(takeQueued(b, q, p.tasks, rec, 77), EMPTY_Q);
+    assert.equal(takeQueued(b, q, p.tasks, rec, 77, p.free), EMPTY_Q);
     assert.equal(Atomics.load(v, other + R_PARK), PARKED); // nothing left
   });
 
@@ -232,16 +250,195 @@ describe("pool take (TAKER, R_TAKE, R_TAG)", () => {
       for (let i = 0; i < n; i++) {
         // Every other item through a plain get (as a draining close's).
         const x = (taken++ & 1) === 0
-          ? takeQueued(b, q, p.tasks, rec, 77)
+          ? takeQueued(b, q, p.tasks, rec, 77, p.free)
           : p.tasks.getNowait();
         assert.equal(x, (next + i) % cap);
       }
       next = (next + n) % cap;
-      assert.equal(takeQueued(b, q, p.tasks, rec, 77), EMPTY_Q);
+      assert.equal(takeQueued(b, q, p.tasks, rec, 77, p.free), EMPTY_Q);
       assert.equal(p.tasks.qsize(), 0);
       assert.equal(v[TAKER], 0);
     }
     // The counters went past M and back to the start.
     assert.ok((Atomics.load(q.h, HEAD) & POSITION) < 4 * cap * 2);
+  });
+});
+
+// The task queue as takeQueued sees it, with `before` (and `after`) run
+// around its get: what another thread does in that window, in order.
+function around(
+  tasks: Queue<number>,
+  before: () => void,
+  after: (x: number) => number = (x) => x,
+): Queue<number> {
+  return new Proxy(tasks, {
+    get(t, k) {
+      if (k === "getNowait") {
+        return () => {
+          before();
+          return after(t.getNowait());
+        };
+      }
+      const x = Reflect.get(t, k, t);
+      return typeof x === "function" ? x.bind(t) : x;
+    },
+  });
+}
+
+describe("pool take: TAKER taken over by a draining close from a holder that ended and still runs", () => {
+  it("holdTaker takes TAKER over from a holder whose entry ended (not in the stop ring), and keeps it", () => {
+    const { p, b, v, s, rec, name } = setup(5 * TAG, QUEUED);
+    p.tasks.put(s);
+    Atomics.store(v, rec + R_IDENT, DEAD);
+    Atomics.store(v, rec + R_ENTRY, 200); // no thread is DEAD there
+    Atomics.store(v, TAKER, DEAD);
+    name(); // it peeked s; its get has not happened (s still at the head)
+    holdTaker(b, p.tasks, p.free);
+    assert.deepEqual(
+      [v[TAKER], v[rec + R_TAKE], v[b.slot(s) + S_STATE], p.tasks.qsize()],
+      [-1, 0, 5 * TAG | QUEUED, 1],
+    );
+    releaseTaker(b);
+    assert.equal(v[TAKER], 0);
+  });
+
+  it("its get after the takeover (the reclaim found the index at the head): the index goes back once, under the next tag", () => {
+    const { p, b, v, s, q, rec } = setup(5 * TAG, QUEUED);
+    p.tasks.put(s);
+    const tasks = around(p.tasks, () => {
+      // The close's takeover and its reclaim's step 2 (holdTaker): s is
+      // still at the head, so not taken: R_TAKE cleared.
+      assert.equal(Atomics.compareExchange(v, TAKER, DEAD, -1), DEAD);
+      assert.equal(peek(q), s);
+      Atomics.store(v, rec + R_TAKE, 0);
+    });
+    assert.equal(takeQueued(b, q, tasks, rec, DEAD, p.free), STOLEN);
+    assert.deepEqual(
+      [v[TAKER], v[b.slot(s) + S_STATE], p.tasks.qsize()],
+      [-1, 6 * TAG | QUEUED, 1],
+    );
+    assert.equal(p.tasks.getNowait(), s);
+  });
+
+  it("its get after the close's drain took its index: the next index it takes is settled unrun (the queue is shut), not dropped", () => {
+    const { p, b, v, s, q, rec } = setup(5 * TAG, QUEUED);
+    const s2 = p.free.getNowait();
+    Atomics.store(v, b.slot(s2) + S_STATE, 7 * TAG | QUEUED);
+    p.tasks.put(s);
+    p.tasks.put(s2);
+    const tasks = around(p.tasks, () => {
+      // Taken over; the queue shut; the drain takes s (as close() does).
+      assert.equal(Atomics.compareExchange(v, TAKER, DEAD, -1), DEAD);
+      p.tasks.shutdown();
+      assert.equal(p.tasks.getNowait(), s);
+      Atomics.store(v, b.slot(s) + S_STATE, 5 * TAG | CANCELLED);
+    });
+    assert.equal(takeQueued(b, q, tasks, rec, DEAD, p.free), STOLEN);
+    assert.deepEqual(
+      [v[b.slot(s2) + S_STATE], p.tasks.qsize()],
+      [8 * TAG | CANCELLED, 0], // settled unrun: the next tag
+    );
+  });
+
+  it("its get before the takeover (the reclaim moved the task to the next tag): the index stays the reclaim's, queued once", () => {
+    const { p, b, v, s, q, rec } = setup(5 * TAG, QUEUED);
+    p.tasks.put(s);
+    const tasks = around(p.tasks, () => {}, (x) => {
+      // The close's takeover and its reclaim's step 3 (s gone from the
+      // head: taken; R_TAKE is the reclaim's): next tag, back to the queue.
+      assert.equal(Atomics.compareExchange(v, TAKER, DEAD, -1), DEAD);
+      assert.equal(Atomics.exchange(v, rec + R_TAKE, 0), s + 1);
+      Atomics.store(v, b.slot(s) + S_STATE, 6 * TAG | QUEUED);
+      p.tasks.put(s);
+      return x;
+    });
+    assert.equal(takeQueued(b, q, tasks, rec, DEAD, p.free), STOLEN);
+    assert.deepEqual(
+      [v[b.slot(s) + S_STATE], p.tasks.qsize()],
+      [6 * TAG | QUEUED, 1],
+    );
+  });
+
+  it("a cancelled task its get took after the takeover is freed once", () => {
+    const { p, b, v, s, q, rec } = setup(5 * TAG, QUEUED);
+    p.tasks.put(s);
+    const free = p.free.qsize();
+    const tasks = around(p.tasks, () => {
+      assert.equal(Atomics.compareExchange(v, TAKER, DEAD, -1), DEAD);
+      Atomics.store(v, rec + R_TAKE, 0); // at the head: not the reclaim's
+      Atomics.store(v, b.slot(s) + S_STATE, 5 * TAG | CANCELLED); // owner
+    });
+    assert.equal(takeQueued(b, q, tasks, rec, DEAD, p.free), STOLEN);
+    assert.deepEqual(
+      [v[b.slot(s) + S_STATE] & PHASE, p.free.qsize(), p.tasks.qsize()],
+      [FREE, free + 1, 0],
+    );
+  });
+  it("a takeover between its peek and its R_TAG/R_TAKE stores: it withdraws the name, and a later reclaim of its record does not free the drained slot (on its owner's stack)", () => {
+    const p = Pool.create({ maxWorkers: 2, maxQueue: 4, taskBytes: 8 });
+    const { b } = p, { v } = b;
+    const { entry, ident } = runtime();
+    const q = taskView(p.tasks);
+    const s = p.free.getNowait(), s2 = p.free.getNowait();
+    for (const x of [s, s2]) {
+      const base = b.slot(x);
+      v[base + S_OENTRY] = entry;
+      v[base + S_OIDENT] = ident;
+      Atomics.store(v, base + S_STATE, 5 * TAG | QUEUED);
+      p.tasks.put(x);
+    }
+    const rec = b.record(1);
+    v[rec + R_ENTRY] = 200; // no thread is DEAD there
+    Atomics.store(v, rec + R_IDENT, DEAD);
+    // The draining close runs while the holder is inside its peek (the
+    // view's `cap` is read there, after HEAD and TAIL): shut, take TAKER
+    // over from the holder (ended), drain s.
+    let closed = false;
+    const view = {
+      h: q.h,
+      data: q.data,
+      get cap() {
+        if (!closed) {
+          closed = true;
+          p.tasks.shutdown();
+          holdTaker(b, p.tasks, p.free);
+          assert.equal(p.tasks.getNowait(), s);
+          settleUnrun(b, s, p.free, false);
+        }
+        return q.cap;
+      },
+    };
+    assert.equal(takeQueued(b, view, p.tasks, rec, DEAD, p.free), STOLEN);
+    assert.equal(v[rec + R_TAKE], 0, "the late name is withdrawn");
+    assert.equal(p.tasks.qsize(), 1, "the holder took nothing");
+    // The close's drain goes on (s2), then gives TAKER back.
+    assert.equal(p.tasks.getNowait(), s2);
+    settleUnrun(b, s2, p.free, false);
+    releaseTaker(b);
+    const head = b.head(entry);
+    assert.deepEqual([Atomics.load(v, head), v[b.slot(s2) + S_NEXT]], [s2, s]);
+    const free = p.free.qsize();
+    // A maintain reclaims the record (its entry ended, TAKER free).
+    assert.equal(reclaimTake(b, q, p.tasks, p.free, rec, DEAD), true);
+    assert.deepEqual(
+      [Atomics.load(v, b.slot(s) + S_STATE) & PHASE, p.free.qsize()],
+      [CANCELLED, free],
+      "slot s freed while it is on its owner's completion stack",
+    );
+    Atomics.store(v, head, EMPTY); // nothing else refers to this block
+  });
+
+  it("a drain settles a task unrun under the next tag: a record naming it under the old one (a takeMail's R_TAKE before the drain of its mail) cannot free it", () => {
+    const { p, b, v, s, name, reclaim } = setup(5 * TAG, QUEUED);
+    name(); // R_TAG 5, R_TAKE s + 1, as takeMail's stores before its CAS
+    settleUnrun(b, s, p.free, false); // the close's drainMail
+    assert.equal(v[b.slot(s) + S_STATE], 6 * TAG | CANCELLED);
+    const free = p.free.qsize();
+    assert.equal(reclaim(DEAD), true);
+    assert.deepEqual(
+      [v[b.slot(s) + S_STATE], p.free.qsize()],
+      [6 * TAG | CANCELLED, free],
+    );
+    Atomics.store(v, b.head(v[b.slot(s) + S_OENTRY]), EMPTY);
   });
 });

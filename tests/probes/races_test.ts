@@ -221,7 +221,7 @@ describe("probes: exactly once under races", () => {
     "ThreadPoolExecutor: a shared Int32Array as a task arg arrives over the same memory, as in a Thread's args",
     {
       todo:
-        "pool/_payload.ts encodes task args as a queue item, which refuses a view of shared memory (TypeError 'pass it to the thread as a thread arg instead'); Thread args and initArgs take it",
+        "pool/_payload.ts encodes task args as a queue item, which refuses a view of shared memory (TypeError 'pass it to the thread as a thread arg instead'); Thread args and initArgs take it. A SharedArrayBuffer reaches another thread only inside a message (postMessage, a port), and a task is taken by whichever pool thread gets its index, from any submitting thread: the slot needs a buffer table that every pool thread can fill from messages (e.g. per-pool-thread ports that the submitter posts to before its queue put, read with receiveMessageOnPort at the claim), not yet built",
     },
     async () => {
       await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });

@@ -250,7 +250,14 @@ describe("Thread", () => {
       () => new Thread({ target: () => 1, args: 5 as never }),
       TypeError,
     );
-    assert.throws(() => new Thread({ target: Math.max }), TypeError);
+    // A builtin reachable from globalThis (Math.max) is a target
+    // (tests/probes/builtins_test.ts); a bound function or a prototype's
+    // method is not.
+    assert.throws(() => new Thread({ target: Math.max.bind(Math) }), TypeError);
+    assert.throws(
+      () => new Thread({ target: Array.prototype.join as never }),
+      TypeError,
+    );
     const t = new Thread({ target: () => 1 });
     assert.throws(() => t.join(), RuntimeError);
     await assert.rejects(() => t.joinAsync(), RuntimeError);
