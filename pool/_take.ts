@@ -330,14 +330,26 @@ function reclaimNamed(
 ): void {
   const { v } = b;
   const t = mailed ? 0 : Atomics.exchange(v, rec + R_TAKE, 0);
-  if (t <= 0) return;
-  const s = t - 1, at = b.slot(s) + S_STATE;
-  const tag = Atomics.load(v, rec + R_TAG);
+  if (t > 0) takeNamed(b, tasks, free, rec, t - 1);
+}
+
+// Index `s`, named by record `rec` (R_TAG's tag), taken from the record by
+// one CAS from that tag: QUEUED moves to the next tag (the slot is ours
+// then, with its index: no runner) and goes back to the queue; CANCELLED is
+// freed; a failed CAS means another step has it. reclaimNamed and handBack.
+function takeNamed(
+  b: Block,
+  tasks: Queue<number>,
+  free: Queue<number>,
+  rec: number,
+  s: number,
+): void {
+  const { v } = b;
+  const at = b.slot(s) + S_STATE, tag = Atomics.load(v, rec + R_TAG);
   if (
     Atomics.compareExchange(v, at, tag | QUEUED, (tag + TAG) | QUEUED) ===
       (tag | QUEUED)
   ) {
-    // The slot is ours now (its index and the new tag): no runner.
     Atomics.store(v, b.slot(s) + S_WIDENT, 0);
     requeue(b, tasks, free, s);
   } else if (
@@ -415,19 +427,8 @@ function handBack(
   s: number,
   x: number,
 ): void {
-  const { v } = b;
   if (x !== s) return requeue(b, tasks, free, x);
-  const at = b.slot(s) + S_STATE, tag = Atomics.load(v, rec + R_TAG);
-  if (
-    Atomics.compareExchange(v, at, tag | QUEUED, (tag + TAG) | QUEUED) ===
-      (tag | QUEUED)
-  ) {
-    Atomics.store(v, b.slot(s) + S_WIDENT, 0);
-    requeue(b, tasks, free, s);
-  } else if (
-    Atomics.compareExchange(v, at, tag | CANCELLED, tag | FREE) ===
-      (tag | CANCELLED)
-  ) free.put(s);
+  takeNamed(b, tasks, free, rec, s);
 }
 
 /** Gives TAKER back after holdTaker. */
