@@ -157,6 +157,10 @@ function awaitSeq(
   }
 }
 
+// Vyukov, VyukovLc and VyukovTc are one algorithm written three times with
+// the variant as a literal (`"vyukov" as Kind`), so each compiles with its
+// variant's branches folded away and a round measures the ring, not a
+// per-item test of a kind field. Change them together.
 class Vyukov implements IntQ {
   readonly #h: Int32Array;
   // [SEQ, VALUE] per slot.
