@@ -6,6 +6,7 @@
 // after its 60 s park bound), and the verdicts follow their rules.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import process from "node:process";
 import { IntRing, ringStorage, TextRing } from "./_ring.ts";
 import { moduleTarget, Thread } from "../mod.ts";
 import type * as Feed from "./_workers/ring_feed.ts";
@@ -148,6 +149,43 @@ describe("bench baselines between two threads", () => {
     await fromThread("feedText", s, 20_000, (i) => {
       assert.deepEqual(c.get(), { id: i, payload: "x".repeat(i % 13) });
     });
+  });
+});
+
+// The claim prototype (bench/_mpmc_proto.ts, kinds claim, claim-cas and
+// claim-sl) in its own process: 4 producer threads and 2 consumer threads
+// through a ring of 4 slots (every side parks on nearly every item: the
+// producers for room and for their turn to publish, the consumers for
+// items), cursors starting 100,000 short of the 2^30 wrap, three rounds of
+// 60,000 a kind (the warm-up is one): every round checks that each value
+// was taken exactly once and the sums. A miscount throws (exit code 1); a
+// lost wakeup ends in the prototype's 60 s "silent" error or this test's
+// 240 s bound, either a failure.
+describe("bench prototype: the claim ring", () => {
+  it("4 producers x 2 consumers, 4 slots, across the 2^30 wrap: every value once", async () => {
+    const { execFile } = await import("node:child_process");
+    const proto = new URL("./_mpmc_proto.ts", import.meta.url).pathname;
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        ["run", "-A", proto, "2", "60000", "claim,claim-cas,claim-sl", "mpmc"],
+        {
+          env: {
+            ...process.env,
+            NO_COLOR: "1",
+            MPMC_CAP: "4",
+            MPMC_START: String(2 ** 30 - 100_000),
+          },
+          timeout: 240_000,
+        },
+        (err, stdout, stderr) =>
+          err ? reject(new Error(`${err}\n${stderr}`)) : resolve(stdout),
+      );
+    });
+    assert.match(
+      out,
+      /^deno mpmc {2}claim [\d.]+M\/s {2}claim-cas .* claim-sl /m,
+    );
   });
 });
 

@@ -14,7 +14,7 @@
 //
 // MODES: t2t (a producer thread and a consumer thread), m2t (this thread
 // produces), mpmc (4 producer threads and 2 consumer threads, each round's
-// sums checked exactly; MPMC kinds only), 1t (this thread puts 256 then gets 256: CPU time per item, no
+// sums checked exactly, warm-up one round of N; MPMC kinds only), 1t (this thread puts 256 then gets 256: CPU time per item, no
 // line crosses cores). KINDS may include "queue", the default Queue, and
 // "solo", singleWriter + singleReader (1t: from the module in $QMOD,
 // default ../mod; t2t and m2t: through the rows' sides, $QSIDES, default
@@ -47,6 +47,15 @@
 // - "careful-sb": the careful ring publishing with Atomics.exchange, whose
 //   result carries the peer's sleeper bit: one atomic a side and one wake
 //   per park (SPSC only: a second baseline; below).
+// - "claim", "claim-cas", "claim-sl": TAIL kept as the published cursor and
+//   a CLAIM word that only producers touch: a put claims with one
+//   compareExchange of CLAIM (room from a cached HEAD), writes its slot,
+//   waits for TAIL == its position (a lone producer knows it without a
+//   load) and publishes with one Atomics.exchange of TAIL (claim-cas: a
+//   compareExchange) whose result carries the sleepers' bit; CLAIM on a line
+//   of its own (claim-sl: on TAIL's line); a get as Queue's (a claim on
+//   HEAD). Three atomics a put + get, careful-sb two (below, with the
+//   argument). MPMC.
 // - "slot64": one BigInt64 word a slot (SEQ high, VALUE low): a put claims
 //   and publishes with one compareExchange of its slot, a get claims and
 //   frees with one; no cursor words at all (BigInt boxing on every access).
@@ -62,11 +71,25 @@ import process from "node:process";
 
 // ".ts" in the sources, ".js" in the Node build (npm/bench/).
 const EXT = import.meta.url.endsWith(".js") ? ".js" : ".ts";
-const CAP = 1024;
+// MPMC_CAP (a power of two, 2..1024; default 1024) and MPMC_START (where
+// the claim kinds' cursors start; default 0) let a check run the claim kinds
+// with a ring so small that every side parks on nearly every item, across
+// the 2^30 wrap (bench/_limits_test.ts). A module-level const: V8 folds it
+// as it folds a literal (measured: the same loop time either way).
+const CAP = capacity(process.env.MPMC_CAP);
+const START = Number(process.env.MPMC_START ?? 0) & 0x3fffffff;
 const SPIN = 256;
 const PARK_MS = 60_000;
 // Header words, each on its own 64-byte line.
 const HEAD = 0, TAIL = 16, CPARK = 32, PPARK = 48, HDR = 64;
+
+function capacity(env: string | undefined): number {
+  const cap = Number(env ?? 1024);
+  if (!(cap >= 2 && cap <= 1024 && (cap & (cap - 1)) === 0)) {
+    throw new RangeError(`MPMC_CAP: a power of two in 2..1024, not ${env}`);
+  }
+  return cap;
+}
 
 type Kind =
   | "careful"
@@ -76,6 +99,9 @@ type Kind =
   | "hybrid"
   | "hybrid-sb"
   | "careful-sb"
+  | "claim"
+  | "claim-cas"
+  | "claim-sl"
   | "slot64";
 
 interface IntQ {
@@ -613,6 +639,278 @@ function awaitSb(h: Int32Array, i: number, seen: number): number {
   }
 }
 
+// claim, claim-cas, claim-sl: the default line's design to test (issue 13):
+// TAIL stays the PUBLISHED cursor (what qsize, join's count, the drain, the
+// pool's peek and the consumers read), and producers claim positions in a
+// CLAIM word of their own. Positions mod 2^30, SB (bit 30) in TAIL says a
+// thread may sleep on TAIL (a consumer waiting for items or a producer
+// waiting for its turn to publish), in HEAD that a producer may sleep on
+// HEAD (waiting for room).
+// Words: HEAD (line 0), TAIL (line 16), CLAIM: line 48 (claim, claim-cas:
+// a line only producers touch) or TAIL + 1 (claim-sl: TAIL's line).
+// | word  | written by                        | read by                 |
+// |-------|-----------------------------------|-------------------------|
+// | CLAIM | producers' claim CAS c -> c + 1    | producers               |
+// | TAIL  | the publisher of c (exchange or   | consumers (cached),     |
+// |       | CAS c -> c + 1); SB by sleepers   | waiting producers       |
+// | HEAD  | consumers' claim CAS; SB by       | producers (cached, when |
+// |       | producers waiting for room        | the cache says full)    |
+// Invariant (unwrapped): HEAD <= TAIL <= CLAIM <= HEAD + CAP.
+// Slot p % CAP: FREE(p) -claim p (CAS CLAIM p -> p + 1, HEAD seen > p - CAP)->
+// CLAIMED(p) -write VALUE; TAIL == p; publish TAIL p -> p + 1-> FULL(p)
+// -consumer: read VALUE, CAS HEAD p -> p + 1-> FREE(p + CAP).
+// A put: claim with one compareExchange of CLAIM (room checked against HEAD
+// as this handle last read it: HEAD only grows, so the cache undercounts
+// room); write the slot; wait until TAIL == c (publication in claim order;
+// skipped when c is the end this handle last published: CLAIM was that end
+// at the claim, TAIL reached it with that publish and never exceeds CLAIM,
+// so TAIL == c; not ABA-safe across 2^30 positions while the handle idles,
+// a prototype's bound); publish TAIL = c + 1 with Atomics.exchange (claim,
+// claim-sl: TAIL holds c or c | SB then, since only the claimer of c moves
+// it from c and sleepers only add SB with a CAS from the word they saw) or
+// compareExchange from c (claim-cas: a failure means SB; then exchange).
+// A result with SB: notify every sleeper on TAIL (consumers and producers
+// waiting for their turn; each re-checks).
+// Why no lost wakeup (as careful-sb): a sleeper on TAIL (or HEAD) sets SB
+// with a compareExchange from the word w it saw and waits on w | SB; the
+// publisher's exchange (the consumer's claim CAS) either comes first (the
+// sleeper's CAS fails: the word moved; it looks again) or reads SB (it
+// notifies, after its write; a wait that starts later finds the word
+// changed). A consumer's claim CAS from p fails on p | SB: it then clears SB
+// with a CAS p | SB -> p + 1 and notifies HEAD.
+const CLAIM_LINE = 48;
+class Claim implements IntQ {
+  readonly #h: Int32Array;
+  readonly #d: Int32Array;
+  readonly #claim: number;
+  #end = 0; // the end of this handle's last publish (its claim guess too)
+  #headSeen = 0;
+  #head = 0;
+  #tailSeen = 0;
+  constructor(sab: SharedArrayBuffer, claim: number) {
+    this.#h = new Int32Array(sab, 0, HDR);
+    this.#d = new Int32Array(sab, HDR * 4, CAP);
+    this.#claim = claim;
+    this.#end =
+      this.#headSeen =
+      this.#head =
+      this.#tailSeen =
+        claimStart(
+          this.#h,
+        );
+  }
+  put(x: number): void {
+    const h = this.#h;
+    let c = this.#end;
+    for (;;) {
+      if (d30(c, this.#headSeen) >= CAP) {
+        this.#headSeen = awaitRoom(h, c);
+        continue;
+      }
+      const seen = Atomics.compareExchange(h, this.#claim, c, (c + 1) & MASK30);
+      if (seen === c) break;
+      c = seen;
+    }
+    this.#d[c & (CAP - 1)] = x;
+    if (c !== this.#end) awaitTurn(h, c);
+    const next = this.#end = (c + 1) & MASK30;
+    if ((Atomics.exchange(h, TAIL, next) & SB) !== 0) Atomics.notify(h, TAIL);
+  }
+  get(): number {
+    return claimGet(this);
+  }
+  // The consumer's state, for claimGet (shared by the three kinds).
+  get h(): Int32Array {
+    return this.#h;
+  }
+  get d(): Int32Array {
+    return this.#d;
+  }
+  get head(): number {
+    return this.#head;
+  }
+  set head(v: number) {
+    this.#head = v;
+  }
+  get tailSeen(): number {
+    return this.#tailSeen;
+  }
+  set tailSeen(v: number) {
+    this.#tailSeen = v;
+  }
+}
+
+// claim-cas: as claim, publishing with compareExchange from c (an exchange
+// when SB made it fail). Written out (see Vyukov's note).
+class ClaimCas implements IntQ {
+  readonly #h: Int32Array;
+  readonly #d: Int32Array;
+  #end = 0;
+  #headSeen = 0;
+  #head = 0;
+  #tailSeen = 0;
+  constructor(sab: SharedArrayBuffer) {
+    this.#h = new Int32Array(sab, 0, HDR);
+    this.#d = new Int32Array(sab, HDR * 4, CAP);
+    this.#end =
+      this.#headSeen =
+      this.#head =
+      this.#tailSeen =
+        claimStart(
+          this.#h,
+        );
+  }
+  put(x: number): void {
+    const h = this.#h;
+    let c = this.#end;
+    for (;;) {
+      if (d30(c, this.#headSeen) >= CAP) {
+        this.#headSeen = awaitRoom(h, c);
+        continue;
+      }
+      const seen = Atomics.compareExchange(h, CLAIM_LINE, c, (c + 1) & MASK30);
+      if (seen === c) break;
+      c = seen;
+    }
+    this.#d[c & (CAP - 1)] = x;
+    if (c !== this.#end) awaitTurn(h, c);
+    const next = this.#end = (c + 1) & MASK30;
+    if (
+      Atomics.compareExchange(h, TAIL, c, next) !== c &&
+      (Atomics.exchange(h, TAIL, next) & SB) !== 0
+    ) Atomics.notify(h, TAIL);
+  }
+  get(): number {
+    return claimGet(this);
+  }
+  get h(): Int32Array {
+    return this.#h;
+  }
+  get d(): Int32Array {
+    return this.#d;
+  }
+  get head(): number {
+    return this.#head;
+  }
+  set head(v: number) {
+    this.#head = v;
+  }
+  get tailSeen(): number {
+    return this.#tailSeen;
+  }
+  set tailSeen(v: number) {
+    this.#tailSeen = v;
+  }
+}
+
+// The claim kinds' cursors start at START (all of HEAD, TAIL and both
+// CLAIM places: a round begins and ends with the ring empty, so every
+// handle's first guesses are good; a wrong one only costs a retry).
+function claimInit(sab: SharedArrayBuffer): void {
+  const h = new Int32Array(sab, 0, HDR);
+  h[HEAD] =
+    h[TAIL] =
+    h[TAIL + 1] =
+    h[CLAIM_LINE] =
+      START;
+}
+
+function claimStart(h: Int32Array): number {
+  return Atomics.load(h, HEAD) & MASK30;
+}
+
+interface ClaimSide {
+  readonly h: Int32Array;
+  readonly d: Int32Array;
+  head: number;
+  tailSeen: number;
+}
+
+// The consumers of the claim kinds: Queue's (tryGet): TAIL cached, reloaded
+// when the cache says empty (or is behind p); read the slot, claim it with a
+// compareExchange of HEAD p -> p + 1 (a failure from p | SB: clear SB with
+// the same advance and notify HEAD; another value: another consumer took p,
+// drop the copy). Why the copy is good: TAIL > p was read with an Atomics
+// load after the publish of p (the publisher's exchange writes the slot
+// before), and the slot is refilled only after a producer's Atomics read of
+// HEAD past p, which follows this CAS.
+function claimGet(q: ClaimSide): number {
+  const h = q.h;
+  let p = q.head;
+  for (;;) {
+    const n = d30(q.tailSeen, p);
+    if (n <= 0 || n > CAP) {
+      const t = q.tailSeen = awaitItems(h, p);
+      if (d30(t, p) > CAP) { // p is stale: another consumer went past it
+        p = Atomics.load(h, HEAD) & MASK30;
+        continue;
+      }
+    }
+    const x = q.d[p & (CAP - 1)];
+    const next = (p + 1) & MASK30;
+    const seen = Atomics.compareExchange(h, HEAD, p, next);
+    if (seen === p) {
+      q.head = next;
+      return x;
+    }
+    if (
+      seen === (p | SB) && Atomics.compareExchange(h, HEAD, seen, next) === seen
+    ) {
+      Atomics.notify(h, HEAD);
+      q.head = next;
+      return x;
+    }
+    p = Atomics.load(h, HEAD) & MASK30; // another consumer took p
+  }
+}
+
+// TAIL's position once it differs from p (items, or p stale): spins, then
+// sleeps with SB in TAIL.
+function awaitItems(h: Int32Array, p: number): number {
+  for (let k = 0;; k++) {
+    const w = Atomics.load(h, TAIL);
+    if ((w & MASK30) !== p) return w & MASK30;
+    if (k < SPIN) continue;
+    if ((Atomics.load(h, HEAD) & MASK30) !== p) return w & MASK30; // stale p
+    if ((w & SB) !== 0 || Atomics.compareExchange(h, TAIL, w, w | SB) === w) {
+      if (Atomics.wait(h, TAIL, w | SB, PARK_MS) === "timed-out") {
+        throw new Error("ring: peer silent for 60 s");
+      }
+    }
+  }
+}
+
+// A producer's turn to publish c: spins until TAIL == c, then sleeps with
+// SB in TAIL (woken by every publish that reads SB).
+function awaitTurn(h: Int32Array, c: number): void {
+  for (let k = 0;; k++) {
+    const w = Atomics.load(h, TAIL);
+    if ((w & MASK30) === c) return;
+    if (k < SPIN) continue;
+    if ((w & SB) !== 0 || Atomics.compareExchange(h, TAIL, w, w | SB) === w) {
+      if (Atomics.wait(h, TAIL, w | SB, PARK_MS) === "timed-out") {
+        throw new Error("ring: an earlier publisher silent for 60 s");
+      }
+    }
+  }
+}
+
+// HEAD once the ring has room for position c (spins, then sleeps with SB
+// in HEAD).
+function awaitRoom(h: Int32Array, c: number): number {
+  for (let k = 0;; k++) {
+    const w = Atomics.load(h, HEAD);
+    const head = w & MASK30;
+    if (d30(c, head) < CAP) return head;
+    if (k < SPIN) continue;
+    if ((w & SB) !== 0 || Atomics.compareExchange(h, HEAD, w, w | SB) === w) {
+      if (Atomics.wait(h, HEAD, w | SB, PARK_MS) === "timed-out") {
+        throw new Error("ring: peer silent for 60 s");
+      }
+    }
+  }
+}
+
 // slot64: each slot one BigInt64 word, SEQ in the high half, VALUE in the
 // low: a put claims and publishes with one compareExchange of its slot, a get
 // claims and frees with one; no TAIL or HEAD word (each side keeps its guess
@@ -681,6 +979,9 @@ function open(kind: Kind, sab: SharedArrayBuffer): IntQ {
   if (kind === "hybrid") return new Hybrid(sab);
   if (kind === "hybrid-sb") return new HybridSb(sab);
   if (kind === "careful-sb") return new CarefulSb(sab);
+  if (kind === "claim") return new Claim(sab, CLAIM_LINE);
+  if (kind === "claim-sl") return new Claim(sab, TAIL + 1);
+  if (kind === "claim-cas") return new ClaimCas(sab);
   return new Vyukov(sab);
 }
 
@@ -688,6 +989,7 @@ function init(kind: Kind, sab: SharedArrayBuffer): void {
   if (kind === "slot64") Slot64.init(sab);
   else if (kind === "hybrid") Hybrid.init(sab);
   else if (kind === "hybrid-sb") HybridSb.init(sab);
+  else if (kind.startsWith("claim")) claimInit(sab);
   else if (kind !== "careful") Vyukov.init(sab);
 }
 
@@ -914,7 +1216,8 @@ async function main() {
           : await side(k as Kind, mode),
       );
     }
-    for (const s of sides) s.round(1_000_000); // warm
+    // Warm (mpmc, a check: one round of n).
+    for (const s of sides) s.round(mode === "mpmc" ? n : 1_000_000);
     const per: number[][] = sides.map(() => []);
     for (let r = 0; r < rounds; r++) {
       const order = sides.map((_, i) => i);
