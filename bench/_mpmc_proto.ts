@@ -56,6 +56,9 @@
 //   of its own (claim-sl: on TAIL's line); a get as Queue's (a claim on
 //   HEAD). Three atomics a put + get, careful-sb two (below, with the
 //   argument). MPMC.
+// - "careful-sb+cas": careful-sb with one more compareExchange a put, on a
+//   line only the producer touches: a measuring stick for the claim ring
+//   (SPSC only).
 // - "slot64": one BigInt64 word a slot (SEQ high, VALUE low): a put claims
 //   and publishes with one compareExchange of its slot, a get claims and
 //   frees with one; no cursor words at all (BigInt boxing on every access).
@@ -99,6 +102,7 @@ type Kind =
   | "hybrid"
   | "hybrid-sb"
   | "careful-sb"
+  | "careful-sb+cas"
   | "claim"
   | "claim-cas"
   | "claim-sl"
@@ -625,6 +629,48 @@ class CarefulSb implements IntQ {
   }
 }
 
+// careful-sb+cas: careful-sb with one more compareExchange a put, on a word
+// of a line only the producer touches (CLAIM_LINE), whose result it checks:
+// the claim ring's lone-producer put less its room and turn logic, so
+// claim / careful-sb+cas says what the claim ring's code costs beyond that
+// one atomic (SPSC only: a measuring stick).
+class CarefulSbCas implements IntQ {
+  readonly #h: Int32Array;
+  readonly #d: Int32Array;
+  #tail = 0;
+  #headSeen = 0;
+  #head = 0;
+  #tailSeen = 0;
+  constructor(sab: SharedArrayBuffer) {
+    this.#h = new Int32Array(sab, 0, HDR);
+    this.#d = new Int32Array(sab, HDR * 4, CAP);
+  }
+  put(x: number): void {
+    const t = this.#tail;
+    if (d30(t, this.#headSeen) === CAP) {
+      this.#headSeen = awaitSb(this.#h, HEAD, (t - CAP) & MASK30);
+    }
+    const next = this.#tail = (t + 1) & MASK30;
+    if (Atomics.compareExchange(this.#h, CLAIM_LINE, t, next) !== t) {
+      throw new Error("careful-sb+cas: one producer only");
+    }
+    this.#d[t & (CAP - 1)] = x;
+    if ((Atomics.exchange(this.#h, TAIL, next) & SB) !== 0) {
+      Atomics.notify(this.#h, TAIL);
+    }
+  }
+  get(): number {
+    const h = this.#head;
+    if (h === this.#tailSeen) this.#tailSeen = awaitSb(this.#h, TAIL, h);
+    const x = this.#d[h & (CAP - 1)];
+    const next = this.#head = (h + 1) & MASK30;
+    if ((Atomics.exchange(this.#h, HEAD, next) & SB) !== 0) {
+      Atomics.notify(this.#h, HEAD);
+    }
+    return x;
+  }
+}
+
 // Waits until h[i]'s position differs from `seen`; returns the new one.
 function awaitSb(h: Int32Array, i: number, seen: number): number {
   for (let k = 0;; k++) {
@@ -979,6 +1025,7 @@ function open(kind: Kind, sab: SharedArrayBuffer): IntQ {
   if (kind === "hybrid") return new Hybrid(sab);
   if (kind === "hybrid-sb") return new HybridSb(sab);
   if (kind === "careful-sb") return new CarefulSb(sab);
+  if (kind === "careful-sb+cas") return new CarefulSbCas(sab);
   if (kind === "claim") return new Claim(sab, CLAIM_LINE);
   if (kind === "claim-sl") return new Claim(sab, TAIL + 1);
   if (kind === "claim-cas") return new ClaimCas(sab);
@@ -1127,7 +1174,7 @@ async function queueSide(kind: string, mode: string): Promise<Side> {
 
 async function side(kind: Kind, mode: string): Promise<Side> {
   const t2t = mode !== "m2t", mpmc = mode === "mpmc";
-  if (mpmc && (kind === "careful" || kind === "careful-sb")) {
+  if (mpmc && (kind === "careful" || kind.startsWith("careful-sb"))) {
     throw new Error(`${kind} is single-producer single-consumer`);
   }
   const seen = new Uint8Array(new SharedArrayBuffer(mpmc ? SEEN_MAX : 1));
