@@ -163,31 +163,51 @@ describe("bench baselines between two threads", () => {
 // 240 s bound, either a failure.
 describe("bench prototype: the claim ring", () => {
   it("4 producers x 2 consumers, 4 slots, across the 2^30 wrap: every value once", async () => {
-    const { execFile } = await import("node:child_process");
-    const proto = new URL("./_mpmc_proto.ts", import.meta.url).pathname;
-    const out = await new Promise<string>((resolve, reject) => {
-      execFile(
-        process.execPath,
-        ["run", "-A", proto, "2", "60000", "claim,claim-cas,claim-sl", "mpmc"],
-        {
-          env: {
-            ...process.env,
-            NO_COLOR: "1",
-            MPMC_CAP: "4",
-            MPMC_START: String(2 ** 30 - 100_000),
-          },
-          timeout: 240_000,
-        },
-        (err, stdout, stderr) =>
-          err ? reject(new Error(`${err}\n${stderr}`)) : resolve(stdout),
-      );
-    });
+    const out = await runProto(
+      ["2", "60000", "claim,claim-cas,claim-sl", "mpmc"],
+      { MPMC_CAP: "4", MPMC_START: String(2 ** 30 - 100_000) },
+    );
     assert.match(
       out,
       /^deno mpmc {2}claim [\d.]+M\/s {2}claim-cas .* claim-sl /m,
     );
   });
+
+  // A producer handle idle while 2^29 + 8 positions pass must not take its
+  // cached HEAD for room on a full ring (it overwrote an unconsumed slot
+  // before the fix: "put into a full ring"). Mode aba, bench/_mpmc_proto.ts.
+  it("an idle producer handle waits for room on a full ring after 2^29 positions", async () => {
+    const out = await runProto(
+      ["1", "1000", "claim,claim-cas,claim-sl", "aba"],
+      {
+        MPMC_CAP: "4",
+      },
+    );
+    assert.equal(
+      out.trim(),
+      "deno aba claim ok\ndeno aba claim-cas ok\ndeno aba claim-sl ok",
+    );
+  });
 });
+
+// Runs bench/_mpmc_proto.ts with `args` in a process of its own (bounded:
+// 240 s); resolves with its output, rejects when it fails.
+async function runProto(
+  args: string[],
+  env: Record<string, string>,
+): Promise<string> {
+  const { execFile } = await import("node:child_process");
+  const proto = new URL("./_mpmc_proto.ts", import.meta.url).pathname;
+  return await new Promise<string>((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ["run", "-A", proto, ...args],
+      { env: { ...process.env, NO_COLOR: "1", ...env }, timeout: 240_000 },
+      (err, stdout, stderr) =>
+        err ? reject(new Error(`${err}\n${stderr}`)) : resolve(stdout),
+    );
+  });
+}
 
 describe("bench verdicts", () => {
   it("met needs every process; mixed and NOT met follow the median", () => {

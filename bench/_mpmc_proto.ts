@@ -15,7 +15,8 @@
 // MODES: t2t (a producer thread and a consumer thread), m2t (this thread
 // produces), mpmc (4 producer threads and 2 consumer threads, each round's
 // sums checked exactly, warm-up one round of N; MPMC kinds only), 1t (this thread puts 256 then gets 256: CPU time per item, no
-// line crosses cores). KINDS may include "queue", the default Queue, and
+// line crosses cores), aba (claim kinds: an idle producer handle's cached
+// HEAD, see abaCheck). KINDS may include "queue", the default Queue, and
 // "solo", singleWriter + singleReader (1t: from the module in $QMOD,
 // default ../mod; t2t and m2t: through the rows' sides, $QSIDES, default
 // ./_sides). First KIND is the baseline.
@@ -705,18 +706,26 @@ function awaitSb(h: Int32Array, i: number, seen: number): number {
 // Slot p % CAP: FREE(p) -claim p (CAS CLAIM p -> p + 1, HEAD seen > p - CAP)->
 // CLAIMED(p) -write VALUE; TAIL == p; publish TAIL p -> p + 1-> FULL(p)
 // -consumer: read VALUE, CAS HEAD p -> p + 1-> FREE(p + CAP).
-// A put: claim with one compareExchange of CLAIM (room checked against HEAD
-// as this handle last read it: HEAD only grows, so the cache undercounts
-// room); write the slot; wait until TAIL == c (publication in claim order;
-// skipped when c is the end this handle last published: CLAIM was that end
-// at the claim, TAIL reached it with that publish and never exceeds CLAIM,
-// so TAIL == c; not ABA-safe across 2^30 positions while the handle idles,
-// a prototype's bound); publish TAIL = c + 1 with Atomics.exchange (claim,
+// A put: claim with one compareExchange of CLAIM; write the slot; wait
+// until TAIL == c (publication in claim order; skipped when c is the end
+// this handle last published: CLAIM was that end at the claim, TAIL reached
+// it with that publish and never exceeds CLAIM, so TAIL == c); publish TAIL = c + 1 with Atomics.exchange (claim,
 // claim-sl: TAIL holds c or c | SB then, since only the claimer of c moves
 // it from c and sleepers only add SB with a CAS from the word they saw) or
 // compareExchange from c (claim-cas: a failure means SB; then exchange).
 // A result with SB: notify every sleeper on TAIL (consumers and producers
 // waiting for their turn; each re-checks).
+// Room: the claim of c needs HEAD > c - CAP. HEAD as this handle last read
+// it (#headSeen) undercounts room only while it lags HEAD by less than 2^29
+// (d30 is a signed 30-bit distance: a lag of 2^29 or more reads as room),
+// so the put trusts it only for c == #end: a claim from there succeeds only
+// if no one claimed since this handle's last put, and then HEAD lies
+// between #headSeen and #end (< CAP apart). Any other c came from another
+// producer's claims, however many: the put loads HEAD before it claims c.
+// Bounds (the prototype's; a Queue port counts laps, as _ring.ts's LAPS):
+// both the shortcut and the cached room rely on CLAIM == #end meaning that
+// nobody claimed since, which a handle idle while exactly a multiple of
+// 2^30 positions pass would take for true.
 // Why no lost wakeup (as careful-sb): a sleeper on TAIL (or HEAD) sets SB
 // with a compareExchange from the word w it saw and waits on w | SB; the
 // publisher's exchange (the consumer's claim CAS) either comes first (the
@@ -749,6 +758,8 @@ class Claim implements IntQ {
     const h = this.#h;
     let c = this.#end;
     for (;;) {
+      // The cache is current only for c == #end (Room, above).
+      if (c !== this.#end) this.#headSeen = Atomics.load(h, HEAD) & MASK30;
       if (d30(c, this.#headSeen) >= CAP) {
         this.#headSeen = awaitRoom(h, c);
         continue;
@@ -810,6 +821,7 @@ class ClaimCas implements IntQ {
     const h = this.#h;
     let c = this.#end;
     for (;;) {
+      if (c !== this.#end) this.#headSeen = Atomics.load(h, HEAD) & MASK30;
       if (d30(c, this.#headSeen) >= CAP) {
         this.#headSeen = awaitRoom(h, c);
         continue;
@@ -1237,6 +1249,60 @@ async function side(kind: Kind, mode: string): Promise<Side> {
   };
 }
 
+// Mode aba (claim kinds; a check, run by bench/_limits_test.ts): a
+// producer handle that put once and idled while 2^29 + 8 positions passed
+// must not take its cached HEAD for room on a full ring (the claim ring's
+// "Room" note). The cursors are moved to where that traffic through other
+// handles leaves them (HEAD == TAIL == CLAIM, an empty ring), a fresh
+// handle fills the ring, and the idle handle puts 99: it must wait for a
+// consumer thread, which takes one item once the putter sleeps on HEAD
+// (SB shows there), then the rest. Expected: 100.. in order, then 99.
+// A put that took the stale cache for room overwrites slot HEAD % CAP and
+// returns at once, with HEAD unchanged: reported here.
+async function abaCheck(kind: Kind): Promise<void> {
+  if (!kind.startsWith("claim")) {
+    throw new Error(`aba: ${kind} is no claim kind`);
+  }
+  const sab = new SharedArrayBuffer(BYTES);
+  init(kind, sab);
+  const h = new Int32Array(sab, 0, HDR);
+  const idle = open(kind, sab), c = open(kind, sab);
+  idle.put(7);
+  if (c.get() !== 7) throw new Error(`aba ${kind}: first item`);
+  const far = (Atomics.load(h, HEAD) + 2 ** 29 + 8) & MASK30;
+  for (const i of [HEAD, TAIL, TAIL + 1, CLAIM_LINE]) Atomics.store(h, i, far);
+  const fresh = open(kind, sab);
+  for (let i = 0; i < CAP; i++) fresh.put(100 + i); // full
+  const out = new Int32Array(new SharedArrayBuffer(4 * (CAP + 1)));
+  const w = new Worker(new URL(import.meta.url), {
+    workerData: { kind, sab, ctl: out, role: "aba", seen: null },
+  });
+  const exited = new Promise((r) => w.on("exit", r));
+  const failed = new Promise<never>((_, j) => w.on("error", j));
+  idle.put(99);
+  if ((Atomics.load(h, HEAD) & MASK30) === far) {
+    await w.terminate();
+    throw new Error(`aba ${kind}: put into a full ring (slot overwritten)`);
+  }
+  await Promise.race([exited, failed]);
+  const got = Array.from(out);
+  const want = [...Array(CAP).keys()].map((i) => 100 + i).concat(99);
+  if (got.join() !== want.join()) {
+    throw new Error(`aba ${kind}: took ${got} where ${want}`);
+  }
+}
+
+// The consumer of mode aba: waits (bounded, 1 ms slices) until a putter
+// sleeps on HEAD, then takes CAP + 1 items into out.
+function abaTake(kind: Kind, sab: SharedArrayBuffer, out: Int32Array): void {
+  const q = open(kind, sab), h = new Int32Array(sab, 0, HDR);
+  for (let k = 0; (Atomics.load(h, HEAD) & SB) === 0; k++) {
+    if (k > 20_000) throw new Error("aba: no putter slept on HEAD in 20 s");
+    Atomics.wait(out, 0, 0, 1);
+  }
+  for (let i = 0; i <= CAP; i++) out[i] = q.get();
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -1253,6 +1319,13 @@ async function main() {
   const modes = (args[3] ?? "t2t,m2t").split(",");
   const rt = typeof Deno !== "undefined" ? "deno" : "node";
   for (const mode of modes) {
+    if (mode === "aba") {
+      for (const k of kinds) {
+        await abaCheck(k as Kind);
+        console.log(`${rt} aba ${k} ok`);
+      }
+      continue;
+    }
     const sides: Side[] = [];
     for (const k of kinds) {
       sides.push(
@@ -1306,5 +1379,6 @@ declare const Deno: { args: string[] } | undefined;
 if (isMainThread) await main();
 else {
   const { kind, sab, ctl, role, seen } = workerData;
-  workerLoop(kind, sab, ctl, role, seen);
+  if (role === "aba") abaTake(kind, sab, ctl);
+  else workerLoop(kind, sab, ctl, role, seen);
 }
