@@ -77,7 +77,7 @@ export const TARGET_BYTES = 256 * 1024;
 // Slot: 16 words (64 B); words 12-15 hold two float64 (inline numbers).
 // | word | name   | values                                            | written by                  |
 // |------|--------|---------------------------------------------------|-----------------------------|
-// | 0    | STATE  | bits 0-3 the phase (below); bit 4 (ABORT) set by an abort while RUNNING; bits 5-31 the TAG | CAS, see below |
+// | 0    | STATE  | bits 0-3 the phase (below); bit 4 (ABORT) set by an abort while RUNNING, or beside CANCELLED by a drain's settle; bits 5-31 the TAG | CAS, see below |
 // | 1    | OENTRY | submitting thread's table entry (its head)        | submitter, before queueing  |
 // | 2    | OIDENT | submitting thread's ident                         | submitter, before queueing  |
 // | 3    | NEXT   | next slot in the owner's completion stack; UNPUSHED (-2) from the submit to the first push | submitter, then pusher before its CAS |
@@ -98,9 +98,10 @@ export const TARGET_BYTES = 256 * 1024;
 // CANCELLED -the same, cancelled meanwhile (CAS)->          FREE (index put in the free queue)
 // QUEUED    -Future.cancel() (CAS, owner)->                 CANCELLED; the thread that takes
 //                                                           the index frees the slot
-// QUEUED    -shutdown({ cancelFutures }) or a broken pool   CANCELLED / DONE (kind BROKEN) by the
-//            drains the index from the queue or takes its   drainer, pushed to the owner
-//            hand-off back (CAS, _close.ts)->
+// QUEUED    -shutdown({ cancelFutures }) or a broken pool   CANCELLED | ABORT / DONE (kind BROKEN),
+//            drains the index from the queue or takes its   next TAG, by the drainer, pushed to
+//            hand-off back (CAS, _close.ts)->                the owner (_park.ts settleUnrun: the
+//                                                           mark fails every exact CANCELLED compare)
 // RUNNING   -abort (CAS, owner)->                           RUNNING | ABORT, then cancel request
 // RUNNING   -task ends (CAS, runner)->                      FINISHING (the runner writes the outcome)
 // FINISHING -outcome written (CAS, runner)->                DONE, pushed to the owner's stack
