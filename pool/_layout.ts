@@ -56,7 +56,8 @@ export const R_TAG = 4;
 // 1 while the record's thread runs no task (starting, between tasks,
 // parked): it will take a queued task, so a start is not needed for one
 // (_started.ts readyThreads, which also skips a thread holding a task not
-// yet claimed: PARK MAIL or TAKE). A hint, not a claim: set by home before
+// yet claimed: PARK MAIL, or TAKE naming an index no longer at the task
+// queue's head). A hint, not a claim: set by home before
 // IDENT (a start), then by the thread only: 0 at its claim (before TAKE's
 // clear), 1 after its task (before the completion's push, so an owner that
 // saw the result and submits again sees 1 or a later value).
