@@ -53,11 +53,11 @@ const KINDS: [string, () => Q, unknown[], unknown][] = [
   ], [4, "d"]],
 ];
 
-function startHolder(q: Q, die: boolean) {
+function startHolder(q: Q, die: boolean, named: boolean) {
   const flag = new Int32Array(new SharedArrayBuffer(8));
   const t = new Thread<typeof holderModule.holdStore>({
     target: { module: holder, export: "holdStore" },
-    args: [q as never, flag, die],
+    args: [q as never, flag, die, named],
   });
   t.start();
   return { t, flag };
@@ -92,11 +92,19 @@ function timed<T>(call: () => T): [T | string, number] {
 }
 
 describe("LifoQueue and PriorityQueue nowait calls and a holder of the store lock", () => {
-  for (const [kind, make, items, more] of KINDS) {
-    it(`${kind}: behind a live holder, getNowait and putNowait return within IDLE_GRACE, and a busy report changes nothing`, async () => {
+  for (
+    const [kind, make, items, more, named] of KINDS.flatMap((k) =>
+      [false, true].map((named) => [...k, named] as const)
+    )
+  ) {
+    // named: the holder names itself in HOLDER, outside a decode (a
+    // custom-codec get between its decodes); else only the Lock word names
+    // it (a put, a default-codec get).
+    const title = `${kind}${named ? ", holder named in HOLDER" : ""}`;
+    it(`${title}: behind a live holder, getNowait and putNowait return within IDLE_GRACE, and a busy report changes nothing`, async () => {
       const q = make();
       for (const x of items) q.put(x);
-      const { t, flag } = startHolder(q, false);
+      const { t, flag } = startHolder(q, false, named);
       try {
         assert.equal(await wordChanged(flag, 0, 0), true, "holder holds");
         const [got, tookGet] = timed(() => q.getNowait());
@@ -124,10 +132,10 @@ describe("LifoQueue and PriorityQueue nowait calls and a holder of the store loc
       assert.throws(() => q.getNowait(), QueueEmptyError);
     });
 
-    it(`${kind}: a getNowait and a putNowait in other threads while the holder lets go: each succeeds, or reports busy only after IDLE_GRACE; nothing lost or doubled`, async () => {
+    it(`${title}: a getNowait and a putNowait in other threads while the holder lets go: each succeeds, or reports busy only after IDLE_GRACE; nothing lost or doubled`, async () => {
       const q = make();
       for (const x of items) q.put(x);
-      const { t, flag } = startHolder(q, false);
+      const { t, flag } = startHolder(q, false, named);
       const f1 = new Int32Array(new SharedArrayBuffer(4));
       const f2 = new Int32Array(new SharedArrayBuffer(4));
       let getter: Thread | undefined, putter: Thread | undefined;
@@ -157,10 +165,10 @@ describe("LifoQueue and PriorityQueue nowait calls and a holder of the store loc
       assert.deepEqual(sorted(all), sorted(expect), "each item once");
     });
 
-    it(`${kind}: a holder that dies holding the store lock is taken over by getNowait and putNowait; its items are all there`, async () => {
+    it(`${title}: a holder that dies holding the store lock is taken over by getNowait and putNowait; its items are all there`, async () => {
       const q = make();
       for (const x of items) q.put(x);
-      const { t, flag } = startHolder(q, true);
+      const { t, flag } = startHolder(q, true, named);
       assert.equal(await wordChanged(flag, 0, 0), true, "holder holds");
       letGo(flag);
       await assert.rejects(t.joinAsync(JOIN), (e: unknown) => {
@@ -180,10 +188,10 @@ describe("LifoQueue and PriorityQueue nowait calls and a holder of the store loc
       );
     });
 
-    it(`${kind}: a getNowait waiting in another thread when the holder dies: it takes the item over, or reports Empty only after IDLE_GRACE; nothing lost`, async () => {
+    it(`${title}: a getNowait waiting in another thread when the holder dies: it takes the item over, or reports Empty only after IDLE_GRACE; nothing lost`, async () => {
       const q = make();
       for (const x of items) q.put(x);
-      const { t, flag } = startHolder(q, true);
+      const { t, flag } = startHolder(q, true, named);
       const f1 = new Int32Array(new SharedArrayBuffer(4));
       assert.equal(await wordChanged(flag, 0, 0), true, "holder holds");
       const getter = new Thread({
