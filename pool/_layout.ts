@@ -56,7 +56,8 @@ export const R_TAG = 4;
 // 1 while the record's thread runs no task (starting, between tasks,
 // parked): it will take a queued task, so a start is not needed for one
 // (_started.ts readyThreads, which also skips a thread holding a task not
-// yet claimed: PARK MAIL or TAKE). A hint, not a claim: set by home before
+// yet claimed: PARK MAIL, or TAKE naming an index no longer at the task
+// queue's head). A hint, not a claim: set by home before
 // IDENT (a start), then by the thread only: 0 at its claim (before TAKE's
 // clear), 1 after its task (before the completion's push, so an owner that
 // saw the result and submits again sees 1 or a later value).
@@ -77,7 +78,7 @@ export const TARGET_BYTES = 256 * 1024;
 // Slot: 16 words (64 B); words 12-15 hold two float64 (inline numbers).
 // | word | name   | values                                            | written by                  |
 // |------|--------|---------------------------------------------------|-----------------------------|
-// | 0    | STATE  | bits 0-3 the phase (below); bit 4 (ABORT) set by an abort while RUNNING; bits 5-31 the TAG | CAS, see below |
+// | 0    | STATE  | bits 0-3 the phase (below); bit 4 (ABORT) set by an abort while RUNNING, or beside CANCELLED by a drain's settle; bits 5-31 the TAG | CAS, see below |
 // | 1    | OENTRY | submitting thread's table entry (its head)        | submitter, before queueing  |
 // | 2    | OIDENT | submitting thread's ident                         | submitter, before queueing  |
 // | 3    | NEXT   | next slot in the owner's completion stack; UNPUSHED (-2) from the submit to the first push | submitter, then pusher before its CAS |
@@ -98,9 +99,10 @@ export const TARGET_BYTES = 256 * 1024;
 // CANCELLED -the same, cancelled meanwhile (CAS)->          FREE (index put in the free queue)
 // QUEUED    -Future.cancel() (CAS, owner)->                 CANCELLED; the thread that takes
 //                                                           the index frees the slot
-// QUEUED    -shutdown({ cancelFutures }) or a broken pool   CANCELLED / DONE (kind BROKEN) by the
-//            drains the index from the queue or takes its   drainer, pushed to the owner
-//            hand-off back (CAS, _close.ts)->
+// QUEUED    -shutdown({ cancelFutures }) or a broken pool   CANCELLED | ABORT / DONE (kind BROKEN),
+//            drains the index from the queue or takes its   next TAG, by the drainer, pushed to
+//            hand-off back (CAS, _close.ts)->                the owner (_park.ts settleUnrun: the
+//                                                           mark fails every exact CANCELLED compare)
 // RUNNING   -abort (CAS, owner)->                           RUNNING | ABORT, then cancel request
 // RUNNING   -task ends (CAS, runner)->                      FINISHING (the runner writes the outcome)
 // FINISHING -outcome written (CAS, runner)->                DONE, pushed to the owner's stack

@@ -36,6 +36,7 @@ import { CancelledError } from "../_core/errors.ts";
 import { waitSync } from "../_core/wait.ts";
 import type { Queue } from "../queue/bounded.ts";
 import {
+  ABORT,
   type Block,
   CANCELLED,
   DONE,
@@ -191,12 +192,21 @@ export function drainMail(
  * never taken): QUEUED is cancelled (`broken`: failed with
  * BrokenExecutorError) and pushed to its owner; a slot its owner cancelled
  * meanwhile (its index is ours now) is freed. The CAS from QUEUED decides
- * against a runner's or an owner's. It moves the task to the next tag: a
- * pool thread's record may still name it under the old one (a holder of
- * TAKER taken over by this close whose R_TAKE store lands after the
- * takeover, or a takeMail whose R_TAKE store came before this drain of its
- * mail), and a later reclaim of that record must find no match (its
- * `tag|CANCELLED -> FREE` would free a slot that sits on its owner's stack).
+ * against a runner's or an owner's. A pool thread's record may still name
+ * the task (a holder of TAKER taken over by this close whose R_TAG read and
+ * R_TAKE store land after the takeover, or a takeMail whose R_TAKE store
+ * came before this drain of its mail), and a later reclaim of that record
+ * must find no match: its `tag|CANCELLED -> tag|FREE` (_take.ts takeNamed)
+ * would free a slot that sits on its owner's stack. So the settle moves the
+ * task to the next tag (an R_TAG read before it names the old one) and
+ * marks a cancel with ABORT beside CANCELLED (an R_TAG read after it names
+ * the new tag, and `tag|CANCELLED` still differs from the word by the
+ * mark). Every exact compare against CANCELLED (takeNamed; the claim,
+ * _thread.ts, which frees an owner's cancel) fails on a marked word, so
+ * only its owner's drain frees it: #settle (_owner.ts) and the sweep
+ * (_orphans.ts) read the phase (PHASE masks ABORT) and setPhase() clears
+ * it. ABORT otherwise means an abort while RUNNING, which a cancelled slot
+ * never is. DONE (broken) needs no mark: no record's compare names DONE.
  */
 export function settleUnrun(
   b: Block,
@@ -207,7 +217,7 @@ export function settleUnrun(
   const { v } = b;
   const at = b.slot(s) + S_STATE;
   if (broken) v[b.slot(s) + S_KIND] = K_BROKEN;
-  const was = shiftNext(v, at, QUEUED, broken ? DONE : CANCELLED);
+  const was = shiftNext(v, at, QUEUED, broken ? DONE : CANCELLED | ABORT);
   if (was === QUEUED) b.push(s);
   else if (was === CANCELLED) {
     setPhase(v, at, FREE);

@@ -406,8 +406,15 @@ export class Pool {
     ) {
       return;
     }
-    // A count, not a claim: see readyThreads.
-    let need = all ? b.l.workers : this.tasks.qsize() - readyThreads(b);
+    // A count, not a claim: see readyThreads. The records are read before
+    // qsize(): a take made between the two then lowers both (never a start
+    // counted for a task a thread already has).
+    let need = 0;
+    if (all) need = b.l.workers;
+    else {
+      const ready = readyThreads(b, taskView(this.tasks));
+      need = this.tasks.qsize() - ready;
+    }
     for (let w = 0; w < b.l.workers && need > 0; w++) {
       if (Atomics.load(v, LIVE) >= b.l.workers) return;
       const rec = b.record(w);

@@ -6,6 +6,7 @@
 import type { Thread } from "../thread/thread.ts";
 import { type Block, R_IDENT, R_PARK, R_READY, R_TAKE } from "./_layout.ts";
 import { MAIL } from "./_park.ts";
+import { peek, type TaskView } from "./_take.ts";
 
 /**
  * Pool threads running no task (starting, between tasks, parked: READY,
@@ -15,22 +16,30 @@ import { MAIL } from "./_park.ts";
  * is stranded by it: every put to the queue wakes a parked thread, a thread
  * between tasks takes from the queue before it parks, and home's tick
  * replenishes while tasks stay queued (a dead thread's record is freed by
- * maintain first, so it stops counting).
+ * maintain first, so it stops counting). `q`: the task queue's ring.
  */
-export function readyThreads(b: Block): number {
+export function readyThreads(b: Block, q: TaskView): number {
   const { v } = b;
   let n = 0;
   for (let w = 0; w < b.l.workers; w++) {
     const r = b.record(w);
     if (Atomics.load(v, r + R_IDENT) <= 0) continue;
     // Holding a task not yet claimed (READY still 1) is not ready: a slot
-    // handed to it (PARK MAIL), or one it names while it takes or claims
-    // (TAKE). Loaded in the order the thread writes them backwards: it
-    // names a mailed slot in TAKE before it moves PARK off MAIL, and clears
-    // READY before TAKE at its claim (_thread.ts), so a PARK below MAIL
-    // then TAKE 0 then READY 1 is a thread with no task in hand.
+    // handed to it (PARK MAIL), or one it names after its take (TAKE).
+    // Loaded in the order the thread writes them backwards: it names a
+    // mailed slot in TAKE before it moves PARK off MAIL, and clears READY
+    // before TAKE at its claim (_thread.ts), so a PARK below MAIL then
+    // TAKE 0 then READY 1 is a thread with no task in hand.
+    // A TAKE naming the index at the queue's head is a take from the queue
+    // not yet made (takeQueued holds TAKER from its peek to its get: no
+    // other consumer moves the head, and an index is in the queue once):
+    // the thread covers that queued task, which qsize() counts, so it
+    // counts as ready. Counted as not ready, a submit that counts during
+    // that window (a thread preempted between its TAKE store and its get,
+    // seen at load 20-30) started a second thread for the one task.
     if (Atomics.load(v, r + R_PARK) >= MAIL) continue;
-    if (Atomics.load(v, r + R_TAKE) !== 0) continue;
+    const take = Atomics.load(v, r + R_TAKE);
+    if (take !== 0 && peek(q) !== take - 1) continue;
     if (Atomics.load(v, r + R_READY) === 1) n++;
   }
   return n;

@@ -73,9 +73,14 @@
 // clock decides. Its R_TAKE store may land after steps 1-3 (a holder
 // stalled between its peek and its store): it names a task whose index the
 // drain settled, and the drain's settle (settleUnrun, _park.ts) moves the
-// task to the next tag, so a later reclaim's step 3 CAS from R_TAG's tag
-// fails (the same for a takeMail whose store came before a drain of its
-// mail). A maintain's reclaim of the record while the close holds TAKER
+// task to the next tag and marks it (CANCELLED | ABORT), so a later
+// reclaim's step 3 CAS from R_TAG's tag fails: an R_TAG read before the
+// settle names the old tag, one read after it (the holder stalled before
+// its R_TAG load, the whole close ran, and a reclaim comes between its
+// R_TAKE store and its reload of TAKER) names the new tag, and
+// `tag|CANCELLED` differs from the marked word (the same for a takeMail
+// whose store came before a drain of its mail; tests/pool/
+// take_residual_test.ts). A maintain's reclaim of the record while the close holds TAKER
 // and that late store has not landed frees the record while the holder
 // runs; its late stores then name such a settled task only.
 // A reclaim or close that dies while it holds TAKER (-1) stops every take

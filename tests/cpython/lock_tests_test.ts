@@ -31,6 +31,15 @@ import {
 import { sleepers, until } from "../_helpers.ts";
 import { bunch, joinAll, words } from "./_bunch.ts";
 
+// test_notify (EventTests, ConditionTests): the waiters' own timeouts
+// (120 s, written in the thread bodies: a thread's source sees no module
+// constant) are far above the bound of each step of the test that waits for
+// them (STEP), so a loaded machine (a thread start, or the main thread's polling,
+// slowed at load 20-30) fails a step with its message, if at all, and never
+// turns into a waiter's wait timing out (r1 or r2 false, which the test reads
+// as a lost notify). A lost wakeup still fails: a step's bound, or a join's.
+const STEP = 60_000;
+
 type LockType = typeof Lock | typeof RLock;
 
 /** `elapsed` is within CPython's assertTimeout bounds, made one-sided-safe. */
@@ -348,16 +357,16 @@ describe("lock_tests.EventTests", () => {
     const c = words(3); // [0] first waits returned, [1] true results, [2] second
     const threads = bunch(
       (evt: Event, c: Int32Array) => {
-        const r1 = evt.wait({ timeout: 30_000 });
+        const r1 = evt.wait({ timeout: 120_000 });
         Atomics.add(c, 0, 1);
-        const r2 = evt.wait({ timeout: 30_000 });
+        const r2 = evt.wait({ timeout: 120_000 });
         Atomics.add(c, 2, 1);
         if (r1 && r2) Atomics.add(c, 1, 1);
       },
       N,
       [evt, c],
     );
-    await sleepers(word, 0, N);
+    await sleepers(word, 0, N, STEP);
     assert.equal(Atomics.load(c, 0), 0);
     evt.set();
     await joinAll(threads);
@@ -461,11 +470,11 @@ describe("lock_tests.ConditionTests", () => {
     const threads = bunch(
       (cond: Condition, s: Int32Array, i: number) => {
         cond.acquire();
-        const r1 = cond.wait({ timeout: 30_000 });
+        const r1 = cond.wait({ timeout: 120_000 });
         cond.release();
         Atomics.store(s, 1 + i, r1 ? Atomics.load(s, 0) : -1);
         cond.acquire();
-        const r2 = cond.wait({ timeout: 30_000 });
+        const r2 = cond.wait({ timeout: 120_000 });
         cond.release();
         Atomics.store(s, 6 + i, r2 ? Atomics.load(s, 0) : -1);
       },
@@ -474,26 +483,38 @@ describe("lock_tests.ConditionTests", () => {
     );
     const done = (from: number) =>
       [...s.subarray(from, from + N)].filter((x) => x !== 0).sort();
-    await until(() => Atomics.load(view, WAITERS) === N, "5 waiters");
+    await until(() => Atomics.load(view, WAITERS) === N, "5 waiters", STEP);
     assert.deepEqual(done(1), []);
     // Notify 3 threads at first.
     cond.acquire();
     cond.notify(3);
     Atomics.store(s, 0, 1);
     cond.release();
-    await until(() => done(1).length === 3, "3 first waits to return");
+    await until(() => done(1).length === 3, "3 first waits to return", STEP);
     assert.deepEqual(done(1), [1, 1, 1]);
     assert.deepEqual(done(6), []);
     // The 3 reach their second wait: all 5 are registered again.
-    await until(() => Atomics.load(view, WAITERS) === N, "5 waiters again");
+    await until(
+      () => Atomics.load(view, WAITERS) === N,
+      "5 waiters again",
+      STEP,
+    );
     cond.acquire();
     cond.notify(5);
     Atomics.store(s, 0, 2);
     cond.release();
-    await until(() => done(1).length + done(6).length === 8, "8 waits done");
+    await until(
+      () => done(1).length + done(6).length === 8,
+      "8 waits done",
+      STEP,
+    );
     assert.deepEqual(done(1), [1, 1, 1, 2, 2]);
     assert.deepEqual(done(6), [2, 2, 2]);
-    await until(() => Atomics.load(view, WAITERS) === 2, "2 second waiters");
+    await until(
+      () => Atomics.load(view, WAITERS) === 2,
+      "2 second waiters",
+      STEP,
+    );
     cond.acquire();
     cond.notifyAll();
     Atomics.store(s, 0, 3);

@@ -22,6 +22,7 @@ import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
 import { Pool } from "../../pool/_pool.ts";
 import { handOff, MAIL, PARKED, WOKEN } from "../../pool/_park.ts";
 import {
+  ABORT,
   Block,
   CANCELLED,
   EMPTY,
@@ -65,7 +66,10 @@ describe("executor close against submits in flight", () => {
     assert.equal(handOff(p.b, s), true);
     p.stop({ cancelFutures: true, wait: false });
     assert.equal(Atomics.load(v, park), WOKEN);
-    assert.equal(Atomics.load(v, p.b.slot(s) + S_STATE), TAG | CANCELLED); // settled unrun: next tag
+    assert.equal(
+      Atomics.load(v, p.b.slot(s) + S_STATE),
+      TAG | CANCELLED | ABORT,
+    ); // settled unrun: next tag, marked
     assert.equal(popHead(p), s); // pushed to its owner, as a queued one is
   });
 
@@ -97,7 +101,10 @@ describe("executor close against submits in flight", () => {
     p.stop({ cancelFutures: true, wait: false });
     assert.equal(await within(t.joinAsync({ timeout: 30_000 })), true);
     assert.equal(Atomics.load(v, park), WOKEN);
-    assert.equal(Atomics.load(v, p.b.slot(s) + S_STATE), TAG | CANCELLED); // settled unrun: next tag
+    assert.equal(
+      Atomics.load(v, p.b.slot(s) + S_STATE),
+      TAG | CANCELLED | ABORT,
+    ); // settled unrun: next tag, marked
     assert.equal(popHead(p), s);
   });
 
@@ -116,7 +123,10 @@ describe("executor close against submits in flight", () => {
     assert.equal(await within(t.joinAsync({ timeout: 30_000 })), true);
     assert.equal(Atomics.load(v, GATED), 0);
     assert.equal(Atomics.load(v, park), WOKEN);
-    assert.equal(Atomics.load(v, p.b.slot(s) + S_STATE), TAG | CANCELLED); // settled unrun: next tag
+    assert.equal(
+      Atomics.load(v, p.b.slot(s) + S_STATE),
+      TAG | CANCELLED | ABORT,
+    ); // settled unrun: next tag, marked
     assert.equal(popHead(p), s);
   });
 
@@ -166,7 +176,10 @@ describe("executor close against submits in flight", () => {
       p.stop({ cancelFutures: true, wait: false });
       assert.equal(await done.waitAsync({ timeout: 30_000 }), true);
       assert.equal(Atomics.load(v, park), WOKEN);
-      assert.equal(Atomics.load(v, p.b.slot(s) + S_STATE), TAG | CANCELLED); // settled unrun: next tag
+      assert.equal(
+        Atomics.load(v, p.b.slot(s) + S_STATE),
+        TAG | CANCELLED | ABORT,
+      ); // settled unrun: next tag, marked
       assert.equal(popHead(p), s);
     } finally {
       hold.set(); // the child ends, then the thread's worker

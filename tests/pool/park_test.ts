@@ -18,6 +18,7 @@ import {
 } from "../../pool/_park.ts";
 import { reclaimTake, taskView } from "../../pool/_take.ts";
 import {
+  ABORT,
   BROKEN,
   CANCELLED,
   DONE,
@@ -113,7 +114,7 @@ describe("pool hand-off (PARK words)", () => {
     p.tasks.shutdown();
     Atomics.store(v, at, s + MAIL);
     reclaim(b, 1, p.tasks, p.free);
-    assert.equal(Atomics.load(v, base + S_STATE), TAG | CANCELLED); // next tag
+    assert.equal(Atomics.load(v, base + S_STATE), TAG | CANCELLED | ABORT); // next tag, marked
     const head = b.head(runtime().entry);
     assert.equal(Atomics.load(v, head), s);
     Atomics.store(v, head, EMPTY);

@@ -30,6 +30,7 @@ import {
 } from "../../pool/_take.ts";
 import type { Queue } from "../../queue/bounded.ts";
 import {
+  ABORT,
   CANCELLED,
   EMPTY,
   FREE,
@@ -336,7 +337,7 @@ describe("pool take: TAKER taken over by a draining close from a holder that end
     assert.equal(takeQueued(b, q, tasks, rec, DEAD, p.free), STOLEN);
     assert.deepEqual(
       [v[b.slot(s2) + S_STATE], p.tasks.qsize()],
-      [8 * TAG | CANCELLED, 0], // settled unrun: the next tag
+      [8 * TAG | CANCELLED | ABORT, 0], // settled unrun: the next tag, marked
     );
   });
 
@@ -432,12 +433,12 @@ describe("pool take: TAKER taken over by a draining close from a holder that end
     const { p, b, v, s, name, reclaim } = setup(5 * TAG, QUEUED);
     name(); // R_TAG 5, R_TAKE s + 1, as takeMail's stores before its CAS
     settleUnrun(b, s, p.free, false); // the close's drainMail
-    assert.equal(v[b.slot(s) + S_STATE], 6 * TAG | CANCELLED);
+    assert.equal(v[b.slot(s) + S_STATE], 6 * TAG | CANCELLED | ABORT);
     const free = p.free.qsize();
     assert.equal(reclaim(DEAD), true);
     assert.deepEqual(
       [v[b.slot(s) + S_STATE], p.free.qsize()],
-      [6 * TAG | CANCELLED, free],
+      [6 * TAG | CANCELLED | ABORT, free],
     );
     Atomics.store(v, b.head(v[b.slot(s) + S_OENTRY]), EMPTY);
   });

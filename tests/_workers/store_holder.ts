@@ -1,0 +1,48 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// A thread that holds a LifoQueue's or PriorityQueue's store lock (header
+// LOCK, queue/_locked.ts) as the queue's own calls do while they copy, but
+// for as long as the test says: tests/queue/nowait_holder_test.ts.
+import { lockAt } from "../../sync/_lock_at.ts";
+import { HOLDER, LOCK } from "../../queue/_layout.ts";
+import { currentIdent } from "../../_core/runtime.ts";
+
+interface Placed {
+  readonly region: { buffer: SharedArrayBuffer; byteOffset: number };
+}
+
+/**
+ * Acquires `q`'s store lock, sets flag[0] (and wakes it), waits until the
+ * test sets flag[1], then releases it and returns "released", or, with
+ * `die`, exits the thread with code 5 while it holds the lock. `named`:
+ * names itself in HOLDER for the hold, as a custom-codec get does
+ * (queue/_decoding.ts: 0 -> T after the acquire, T -> 0 before the
+ * release), outside any decode.
+ */
+export function holdStore(
+  q: Placed,
+  flag: Int32Array,
+  die: boolean,
+  named = false,
+): string {
+  const lock = lockAt(q.region.buffer, q.region.byteOffset + LOCK * 4, true);
+  const h = new Int32Array(q.region.buffer, q.region.byteOffset, HOLDER + 1);
+  const me = currentIdent();
+  lock.acquire();
+  if (named) Atomics.store(h, HOLDER, me);
+  Atomics.store(flag, 0, 1);
+  Atomics.notify(flag, 0);
+  Atomics.wait(flag, 1, 0, 30_000);
+  if (die) {
+    const g = globalThis as unknown as {
+      Deno?: { exit(code: number): never };
+      process: { exit(code: number): never };
+    };
+    if (g.Deno) g.Deno.exit(5);
+    g.process.exit(5);
+  }
+  if (named && Atomics.compareExchange(h, HOLDER, me, 0) !== me) {
+    return "taken over";
+  }
+  lock.release();
+  return "released";
+}
