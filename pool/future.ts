@@ -6,6 +6,7 @@
  */
 
 import { CancelledError, TimeoutError } from "../_core/errors.ts";
+import { defineInspect } from "../_core/inspect.ts";
 import { TO_DESCRIPTOR } from "../_core/transfer.ts";
 import { type WaitOptions, waitOptions } from "../_core/wait.ts";
 import type { TaskOutcome } from "./_payload.ts";
@@ -278,7 +279,27 @@ export class Future<R = unknown> implements PromiseLike<R> {
       if (f.#state !== PENDING) return;
       if (!f.cancel()) f.#source?.abort(f.#slot);
     };
+    // Python's repr: `<Future at 0x... state=finished returned int>`.
+    // done() and running() settle what has completed first (drain).
+    defineInspect(Future, (f): Record<string, string> => {
+      if (!f.done()) return { state: f.running() ? "running" : "pending" };
+      if (f.#state === CANCELLED) return { state: "cancelled" };
+      return f.#failed
+        ? { state: "finished", raised: typeName(f.#error) }
+        : { state: "finished", returned: typeName(f.#value) };
+    });
   }
+}
+
+/** The class name of a value, as Python's repr names a result's type. */
+function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value !== "object" && typeof value !== "function") {
+    return typeof value;
+  }
+  const name = (value as { constructor?: { name?: unknown } }).constructor
+    ?.name;
+  return typeof name === "string" && name !== "" ? name : "Object";
 }
 
 function cancelledError(): CancelledError {
