@@ -315,6 +315,32 @@ export function baseQueueTestMixin(
         assert.deepEqual(await joinAll(threads), [true, true]);
       });
 
+      it(`test_shutdown_${immediate ? "immediate_" : ""}join: joiners return once the item is got and done${immediate ? " (discarded by the shutdown)" : ""}`, async () => {
+        const q = make();
+        const go = new Event();
+        q.put(89);
+        const joiners = bunch(
+          (q: Queue<number>) => q.join({ timeout: 30_000 }),
+          2,
+          [q],
+        );
+        const getters = immediate ? [] : bunch(
+          (q: Queue<number>, go: Event) => {
+            go.wait({ timeout: 30_000 });
+            const item = q.get({ timeout: 30_000 });
+            q.taskDone();
+            return item;
+          },
+          1,
+          [q, go],
+        );
+        q.shutdown({ immediate });
+        go.set();
+        assert.deepEqual(await joinAll(getters), immediate ? [] : [89]);
+        assert.deepEqual(await joinAll(joiners), [true, true]);
+        assert.equal(q.join({ timeout: 0 }), true);
+      });
+
       it(`test_shutdown_${immediate ? "immediate_" : ""}get_task_done_join`, async () => {
         const q = make(2);
         const go = new Event();
