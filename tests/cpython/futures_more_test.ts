@@ -1,6 +1,6 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // Cases of CPython's Lib/test/test_concurrent_futures (test_future.py,
-// test_wait.py, test_as_completed.py, executor.py) that
+// test_wait.py, test_as_completed.py, executor.py, test_init.py) that
 // tests/pool/futures_test.ts and concurrent_futures_test.ts do not port
 // yet; each `it` names its CPython case. The futures in each state are real
 // tasks' (tests/pool/_fixtures.ts). Not ported: set_result/set_exception and
@@ -24,7 +24,7 @@ import {
   TimeoutError,
   wait,
 } from "../../mod.ts";
-import { until } from "../_helpers.ts";
+import { runProgram, until } from "../_helpers.ts";
 import { blocker, fixtures, within } from "../pool/_fixtures.ts";
 import { JOIN } from "./_bunch.ts";
 
@@ -289,5 +289,23 @@ describe("executor.ExecutorTest (outside)", () => {
         (e: Error) => e instanceof RangeError && /maxWorkers/.test(e.message),
       );
     }
+  });
+});
+
+describe("test_init.FailingInitializerMixin (outside)", () => {
+  it("test_initializer: a failing initializer is logged on stderr, its Future and later submits throw BrokenExecutorError", async () => {
+    const run = await runProgram(
+      new URL("../_workers/programs/pool_init_fail.ts", import.meta.url),
+      60_000,
+    );
+    assert.equal(run.timedOut, false, `did not exit: ${run.stderr}`);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(run.stdout.trim().split("\n"), [
+      "future: true",
+      "submit: true",
+    ]);
+    // CPython's _assert_logged('ValueError: error in initializer').
+    assert.match(run.stderr, /Exception in initializer:/);
+    assert.match(run.stderr, /URIError: error in initializer/);
   });
 });
