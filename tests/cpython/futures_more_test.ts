@@ -60,6 +60,58 @@ describe("test_future.FutureTests (outside)", () => {
     }
   });
 
+  it("test_repr: a raised class this thread lacks shows its name; a result's own constructor key does not fool it", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const raised = pool.submit((): number => {
+      class MyError extends Error {
+        constructor(message: string) {
+          super(message);
+          this.name = "MyError";
+        }
+      }
+      throw new MyError("mine");
+    });
+    await within(raised).catch(() => {});
+    assert.equal((raised.exception() as Error).name, "MyError");
+    assert.match(inspect(raised), /raised: 'MyError'/);
+    const lying = pool.submit(() => ({ constructor: { name: "Lies" } }));
+    await within(lying);
+    assert.match(inspect(lying), /returned: 'Object'/);
+    const bare = pool.submit(() => Object.create(null));
+    await within(bare);
+    assert.match(inspect(bare), /returned: 'Object'/);
+  });
+
+  it("test_repr: inspect settles nothing and runs no done callback (it reads the state)", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const ran = new Event();
+    const f = pool.submit((ran: Event) => {
+      ran.set();
+      return 42;
+    }, ran);
+    let calls = 0;
+    f.addDoneCallback(() => calls++);
+    // Polled without turning the event loop, so nothing else drains: while
+    // the task runs and for 200 ms after, inspect shows it unsettled here
+    // and no inspect runs the callback (a draining one would, once the
+    // pool thread has pushed the completion).
+    const end = performance.now() + 30_000;
+    let windowEnd = Infinity;
+    while (performance.now() < windowEnd) {
+      assert.ok(performance.now() < end, "the task never ran");
+      ran.wait({ timeout: 1 }); // a 1 ms slice once it ran
+      if (windowEnd === Infinity && ran.isSet()) {
+        windowEnd = performance.now() + 200;
+      }
+      const text = inspect(f);
+      assert.match(text, /state: '(pending|running)'/);
+      assert.equal(calls, 0, `inspect ran a callback: ${text}`);
+    }
+    await until(() => f.done(), "the Future's settling"); // drains
+    assert.equal(calls, 1);
+    assert.match(inspect(f), /returned: 'number'/);
+  });
+
   it("test_cancel, test_cancelled, test_done, test_running over every state", async () => {
     const fx = await fixtures();
     await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
