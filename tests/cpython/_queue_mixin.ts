@@ -169,6 +169,46 @@ export function baseQueueTestMixin(
       assert.throws(() => q.getNowait(), QueueEmptyError);
     });
 
+    it("put and get with block: false ignore a timeout, as Python's Queue.put/get do", async () => {
+      const t0 = performance.now();
+      const q = make(QUEUE_SIZE);
+      for (let i = 0; i < QUEUE_SIZE; i++) {
+        q.put(i, { block: false, timeout: 60_000 });
+      }
+      assert.throws(
+        () => q.put(FULL, { block: false, timeout: 60_000 }),
+        QueueFullError,
+      );
+      await assert.rejects(
+        q.putAsync(FULL, { block: false, timeout: 60_000 }),
+        QueueFullError,
+      );
+      assert.equal(q.qsize(), QUEUE_SIZE);
+      // Python ignores the timeout whatever it is, a negative one too.
+      for (let i = 0; i < QUEUE_SIZE; i++) {
+        q.get({ block: false, timeout: i === 0 ? -1 : 60_000 });
+      }
+      assert.throws(
+        () => q.get({ block: false, timeout: 60_000 }),
+        QueueEmptyError,
+      );
+      await assert.rejects(
+        q.getAsync({ block: false, timeout: 60_000 }),
+        QueueEmptyError,
+      );
+      if (name === "Queue") { // unbounded too
+        const u = make();
+        u.put(LAST, { block: false, timeout: 5 });
+        assert.equal(u.get({ block: false, timeout: -1 }), LAST);
+        assert.throws(
+          () => u.get({ block: false, timeout: 60_000 }),
+          QueueEmptyError,
+        );
+      }
+      // None of these waited for its timeout.
+      assert.ok(performance.now() - t0 < 30_000, "a block: false call waited");
+    });
+
     it("test_shutdown_empty", () => {
       const q = make();
       q.shutdown();
