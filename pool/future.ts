@@ -6,6 +6,7 @@
  */
 
 import { CancelledError, TimeoutError } from "../_core/errors.ts";
+import { defineInspect } from "../_core/inspect.ts";
 import { TO_DESCRIPTOR } from "../_core/transfer.ts";
 import { type WaitOptions, waitOptions } from "../_core/wait.ts";
 import type { TaskOutcome } from "./_payload.ts";
@@ -35,7 +36,8 @@ export interface FutureSource {
 }
 
 const PENDING = 0, CANCELLED = 1, FINISHED = 2;
-const SLOT_RUNNING = 2;
+// The slot phases of a task that has started (pool/_layout.ts).
+const SLOT_RUNNING = 2, SLOT_DONE = 3, SLOT_FINISHING = 5;
 
 // deno-lint-ignore no-explicit-any
 type AnyFuture = Future<any>;
@@ -278,7 +280,44 @@ export class Future<R = unknown> implements PromiseLike<R> {
       if (f.#state !== PENDING) return;
       if (!f.cancel()) f.#source?.abort(f.#slot);
     };
+    // Python's repr: `<Future at 0x... state=finished returned int>`. It
+    // reads and never drains (done() and running() do): printing a Future
+    // settles nothing and runs no callback. Until this thread has drained
+    // the task's completion, the Future is pending or running here (as
+    // done() says): the slot's phase tells which.
+    defineInspect(Future, (f): Record<string, string> => {
+      if (f.#state === CANCELLED) return { state: "cancelled" };
+      if (f.#state === FINISHED) {
+        return f.#failed
+          ? { state: "finished", raised: errorName(f.#error) }
+          : { state: "finished", returned: typeName(f.#value) };
+      }
+      const phase = f.#source!.state(f.#slot) & 15;
+      const ran = phase === SLOT_RUNNING || phase === SLOT_FINISHING ||
+        phase === SLOT_DONE;
+      return { state: ran ? "running" : "pending" };
+    });
   }
+}
+
+/** A value's class name, as Python's repr names a result's type. */
+function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value !== "object" && typeof value !== "function") {
+    return typeof value;
+  }
+  // The prototype's constructor, not an own `constructor` key of the value.
+  const name = Object.getPrototypeOf(value)?.constructor?.name;
+  return typeof name === "string" && name !== "" ? name : "Object";
+}
+
+/**
+ * An error's class name: its `name`, which the error codec keeps for a
+ * class this thread does not have (revived as an Error named so).
+ */
+function errorName(error: unknown): string {
+  const name = (error as { name?: unknown } | null)?.name;
+  return typeof name === "string" && name !== "" ? name : typeName(error);
 }
 
 function cancelledError(): CancelledError {

@@ -75,7 +75,7 @@ import type { QueueState } from "./_state.ts";
 export interface QueueOptions extends WaitOptions {
   /**
    * Whether to wait for room or for an item (default true). With `false` the
-   * call returns or throws at once, and giving a `timeout` is a TypeError.
+   * call returns or throws at once, and a `timeout` is ignored, as in Python.
    */
   block?: boolean;
 }
@@ -227,7 +227,15 @@ export function queueOptions(options: QueueOptions | undefined): Acquire {
   if (options === undefined) return DEFAULT_OPTIONS;
   checkOptions("wait", options, "block"); // q.get(false), q.put(x, 100)
   const { block = true, timeout, signal } = options;
-  return blockingOptions("wait", "block", block, timeout, signal);
+  // As Python's Queue.put/get: with block false the timeout is ignored
+  // (a lock's acquire refuses the pair, as Python's does).
+  return blockingOptions(
+    "wait",
+    "block",
+    block,
+    block === false ? undefined : timeout,
+    signal,
+  );
 }
 
 /** getMany's `max`, checked; the capacity when not given. */

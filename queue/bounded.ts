@@ -68,8 +68,8 @@ export { QueueBase } from "./_core.ts";
  *   at most 64 MiB - 1 bytes (a bounded queue's, to its `bytes` - 1).
  *   Numeric queues accept only exact values of their type (integer queues
  *   store -0 as 0).
- * - Timeouts are in milliseconds; `timeout` with `block: false` is a
- *   TypeError (Python ignores it).
+ * - Timeouts are in milliseconds (with `block: false` a timeout is ignored,
+ *   as in Python).
  * - `join` takes a timeout and returns `false` when it passes; `taskDone`
  *   called too often throws RuntimeError (Python: ValueError).
  * - Errors are `QueueEmptyError`, `QueueFullError`, `QueueShutDownError`

@@ -169,6 +169,46 @@ export function baseQueueTestMixin(
       assert.throws(() => q.getNowait(), QueueEmptyError);
     });
 
+    it("put and get with block: false ignore a timeout, as Python's Queue.put/get do", async () => {
+      const t0 = performance.now();
+      const q = make(QUEUE_SIZE);
+      for (let i = 0; i < QUEUE_SIZE; i++) {
+        q.put(i, { block: false, timeout: 60_000 });
+      }
+      assert.throws(
+        () => q.put(FULL, { block: false, timeout: 60_000 }),
+        QueueFullError,
+      );
+      await assert.rejects(
+        q.putAsync(FULL, { block: false, timeout: 60_000 }),
+        QueueFullError,
+      );
+      assert.equal(q.qsize(), QUEUE_SIZE);
+      // Python ignores the timeout whatever it is, a negative one too.
+      for (let i = 0; i < QUEUE_SIZE; i++) {
+        q.get({ block: false, timeout: i === 0 ? -1 : 60_000 });
+      }
+      assert.throws(
+        () => q.get({ block: false, timeout: 60_000 }),
+        QueueEmptyError,
+      );
+      await assert.rejects(
+        q.getAsync({ block: false, timeout: 60_000 }),
+        QueueEmptyError,
+      );
+      if (name === "Queue") { // unbounded too
+        const u = make();
+        u.put(LAST, { block: false, timeout: 5 });
+        assert.equal(u.get({ block: false, timeout: -1 }), LAST);
+        assert.throws(
+          () => u.get({ block: false, timeout: 60_000 }),
+          QueueEmptyError,
+        );
+      }
+      // None of these waited for its timeout.
+      assert.ok(performance.now() - t0 < 30_000, "a block: false call waited");
+    });
+
     it("test_shutdown_empty", () => {
       const q = make();
       q.shutdown();
@@ -313,6 +353,32 @@ export function baseQueueTestMixin(
           q.taskDone();
         }
         assert.deepEqual(await joinAll(threads), [true, true]);
+      });
+
+      it(`test_shutdown_${immediate ? "immediate_" : ""}join: joiners return once the item is got and done${immediate ? " (discarded by the shutdown)" : ""}`, async () => {
+        const q = make();
+        const go = new Event();
+        q.put(89);
+        const joiners = bunch(
+          (q: Queue<number>) => q.join({ timeout: 30_000 }),
+          2,
+          [q],
+        );
+        const getters = immediate ? [] : bunch(
+          (q: Queue<number>, go: Event) => {
+            go.wait({ timeout: 30_000 });
+            const item = q.get({ timeout: 30_000 });
+            q.taskDone();
+            return item;
+          },
+          1,
+          [q, go],
+        );
+        q.shutdown({ immediate });
+        go.set();
+        assert.deepEqual(await joinAll(getters), immediate ? [] : [89]);
+        assert.deepEqual(await joinAll(joiners), [true, true]);
+        assert.equal(q.join({ timeout: 0 }), true);
       });
 
       it(`test_shutdown_${immediate ? "immediate_" : ""}get_task_done_join`, async () => {

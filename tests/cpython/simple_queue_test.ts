@@ -92,6 +92,22 @@ describe("test_queue.BaseSimpleQueueTest (SimpleQueue)", () => {
     assert.equal(q.qsize(), 0);
   });
 
+  it("get with block: false ignores a timeout, as Python's SimpleQueue.get does", async () => {
+    const t0 = performance.now();
+    const q = new SimpleQueue<number>();
+    q.put(1);
+    assert.equal(q.get({ block: false, timeout: -1 }), 1);
+    assert.throws(
+      () => q.get({ block: false, timeout: 60_000 }),
+      QueueEmptyError,
+    );
+    await assert.rejects(
+      q.getAsync({ block: false, timeout: 60_000 }),
+      QueueEmptyError,
+    );
+    assert.ok(performance.now() - t0 < 30_000, "a block: false get waited");
+  });
+
   it("test_negative_timeout_raises_exception (CPython: ValueError)", () => {
     const q = new SimpleQueue<number>();
     q.put(1);

@@ -277,11 +277,6 @@ describe("probes: bad arguments, second set", () => {
       ["put 20 MB", () => q.put(new Uint8Array(20 * 1024 * 1024)), RangeError],
       ["get timeout -1", () => q.get({ timeout: -1 }), RangeError],
       ["get timeout NaN", () => q.get({ timeout: NaN }), RangeError],
-      [
-        "put block false + timeout",
-        () => q.put(1, { block: false, timeout: 5 }),
-        TypeError,
-      ],
       ["getMany(-1)", () => q.getMany(-1), RangeError],
       ["getMany(NaN)", () => q.getMany(NaN), RangeError],
       ["putMany(5)", () => q.putMany(A(5)), TypeError],

@@ -30,9 +30,10 @@ describe("LifoQueue", () => {
     s.put("aaaaaaaaaa"); // 1 + 12 JSON bytes -> 16 + 4 length
     assert.throws(() => s.putNowait("bbbbbbbbbb"), QueueFullError);
     assert.throws(() => s.put("c".repeat(40)), RangeError);
+    // As in Python, block: false ignores a timeout: full at once.
     assert.throws(
-      () => s.put(1 as never, { block: false, timeout: 1 }),
-      TypeError,
+      () => s.put("bbbbbbbbbb", { block: false, timeout: 60_000 }),
+      QueueFullError,
     );
     assert.deepEqual(s.getMany(), ["aaaaaaaaaa"]);
   });

@@ -217,7 +217,6 @@ describe("Queue (unbounded)", () => {
     assert.throws(() => Queue.byteLength({}), TypeError);
     const q = new Queue<number>({ type: "int32" });
     assert.throws(() => q.put(1, { timeout: -1 }), RangeError);
-    assert.throws(() => q.put(1, { block: false, timeout: 1 }), TypeError);
     assert.throws(() => q.put(2 ** 40), RangeError);
     assert.equal(q.qsize(), 0);
   });
