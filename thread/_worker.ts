@@ -140,25 +140,6 @@ let pinged = false; // whether the web worker's last message is posted
 let codec: typeof OutcomeModule | undefined;
 let codecLoading = false;
 
-if (kind === "node") {
-  const { workerData } = workerThreads();
-  const data = workerData as Record<string, unknown>;
-  const spare = data[SPARE_KEY] as SpareData | undefined;
-  if (spare === undefined) run(data[START_KEY] as Start, "node");
-  else {
-    // A spare (_core/spare.ts): its side, loaded only in spares.
-    (import(new URL("./_spare.ts", import.meta.url).href) as Promise<
-      typeof SpareModule
-    >).then((m) => m.serveAsSpare(spare, { run, watchDeath }));
-  }
-} else {
-  // A web worker gets its start message as its first message.
-  scope.onmessage = (event) => {
-    scope.onmessage = null;
-    run(event.data as Start, "web");
-  };
-}
-
 // Start-up cost matters (thread start is benchmarked against a raw worker),
 // so the critical path from start message to posted outcome loads only this
 // file, _core/runtime, _core/host, _core/spare_block and _core/target. The package
@@ -166,8 +147,6 @@ if (kind === "node") {
 // primitives or a source target needs threadkit's names in scope; the rest
 // loads after the outcome is posted, or on the error path.
 // The args' claim (_core/claim.ts), loaded only for args with primitives.
-// A declaration (hoisted): a node worker runs run() while this module is
-// still being evaluated.
 function claims(): Promise<typeof ClaimModule> {
   return import(new URL("../_core/claim.ts", import.meta.url).href);
 }
@@ -497,3 +476,25 @@ function watchHeapLimit(stopped: () => void): void {
   }, 100);
   refTimer(timer, false);
 }
+
+// A web worker's start message (its first message).
+function onStart(event: MessageEvent): void {
+  scope.onmessage = null;
+  run(event.data as Start, "web");
+}
+
+// Last, once every function above is defined: the bundle defines the
+// functions a cold start runs as function expressions (scripts/
+// bundle_entry.ts, EAGER), which exist only from their definition on.
+if (kind === "node") {
+  const { workerData } = workerThreads();
+  const data = workerData as Record<string, unknown>;
+  const spare = data[SPARE_KEY] as SpareData | undefined;
+  if (spare === undefined) run(data[START_KEY] as Start, "node");
+  else {
+    // A spare (_core/spare.ts): its side, loaded only in spares.
+    (import(new URL("./_spare.ts", import.meta.url).href) as Promise<
+      typeof SpareModule
+    >).then((m) => m.serveAsSpare(spare, { run, watchDeath }));
+  }
+} else scope.onmessage = onStart; // the start message comes first
