@@ -200,8 +200,18 @@ async function run(
     }
   }
   if (ended) return; // died meanwhile (an exit in a callback, say)
-  // On a spare a plain result goes through its block (no message), else by
-  // the port (_core/spare_block.ts: why the joiner sees it, taken once).
+  // A plain result goes through the block (a spare's, or a fresh worker's
+  // own: no message), else by the port (_core/spare_block.ts: why the
+  // joiner sees it, taken once). Deaths around the write: before it (in the
+  // target, or in a microtask it queued, which runs before this line), the
+  // hooks post the death and RESULT stays 0, so the join fails as before.
+  // Between writeResult and endEntry no JavaScript of the thread's can run
+  // (no await): only a runtime stop (out of memory, the process ending)
+  // falls there, and then the starter's "exit"/"error" event frees the
+  // entry and reads RESULT = 1 (thread.ts #failed, #collect): the join
+  // returns the value and the death goes to the excepthook, as a death
+  // after a posted outcome always did. After endEntry: a late death, as
+  // before (tests/thread/cold_result_test.ts).
   if (
     !outcome.ok || start.block === undefined ||
     !writeResult(start.block, outcome.value)
