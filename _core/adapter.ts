@@ -138,10 +138,7 @@ export interface Started {
    * the result port).
    */
   readonly report: MessagePort | undefined;
-  /**
-   * The block where a small result may come instead of the port: a spare's,
-   * or a fresh worker's own (_core/spare_block.ts; read it first).
-   */
+  /** Where a small result may come instead of the port (read it first). */
   readonly block?: Int32Array;
 }
 
@@ -192,12 +189,8 @@ export function startWorker(
   }
   const { port1: port, port2 } = new MessageChannel();
   start.port = port2;
-  // A plain result comes back in a block of shared memory, as a spare's
-  // does (_core/spare_block.ts: written before the thread frees its entry,
-  // read by the joiner that saw the entry freed): no post on the port,
-  // whose first use in a fresh worker took 0.25-0.3 ms of a cold start
-  // (Deno 2.9.6). Not in browsers, where the port's message is also the
-  // "done" signal (watchPort).
+  // A plain result comes back in a block, as a spare's (_core/spare_block.ts
+  // says why); not in browsers, where the port's message is "done" too.
   if (RUNTIME !== "web") start.block = newBlock();
   try {
     return startFresh(start, [port2], daemon, name, events, port, limits);

@@ -83,7 +83,6 @@ const STATE: Readonly<Record<string, string>> = {
  * does not run stay lazy: eager, they would cost every start their compile.
  */
 export const EAGER: readonly string[] = [
-  "onStart",
   "run",
   "adoptRuntime",
   "tableView",

@@ -140,6 +140,25 @@ let pinged = false; // whether the web worker's last message is posted
 let codec: typeof OutcomeModule | undefined;
 let codecLoading = false;
 
+if (kind === "node") {
+  const { workerData } = workerThreads();
+  const data = workerData as Record<string, unknown>;
+  const spare = data[SPARE_KEY] as SpareData | undefined;
+  if (spare === undefined) run(data[START_KEY] as Start, "node");
+  else {
+    // A spare (_core/spare.ts): its side, loaded only in spares.
+    (import(new URL("./_spare.ts", import.meta.url).href) as Promise<
+      typeof SpareModule
+    >).then((m) => m.serveAsSpare(spare, { run, watchDeath }));
+  }
+} else {
+  // A web worker gets its start message as its first message.
+  scope.onmessage = (event) => {
+    scope.onmessage = null;
+    run(event.data as Start, "web");
+  };
+}
+
 // Start-up cost matters (thread start is benchmarked against a raw worker),
 // so the critical path from start message to posted outcome loads only this
 // file, _core/runtime, _core/host, _core/spare_block and _core/target. The package
@@ -147,6 +166,8 @@ let codecLoading = false;
 // primitives or a source target needs threadkit's names in scope; the rest
 // loads after the outcome is posted, or on the error path.
 // The args' claim (_core/claim.ts), loaded only for args with primitives.
+// A declaration (hoisted): a node worker runs run() while this module is
+// still being evaluated.
 function claims(): Promise<typeof ClaimModule> {
   return import(new URL("../_core/claim.ts", import.meta.url).href);
 }
@@ -200,18 +221,8 @@ async function run(
     }
   }
   if (ended) return; // died meanwhile (an exit in a callback, say)
-  // A plain result goes through the block (a spare's, or a fresh worker's
-  // own: no message), else by the port (_core/spare_block.ts: why the
-  // joiner sees it, taken once). Deaths around the write: before it (in the
-  // target, or in a microtask it queued, which runs before this line), the
-  // hooks post the death and RESULT stays 0, so the join fails as before.
-  // Between writeResult and endEntry no JavaScript of the thread's can run
-  // (no await): only a runtime stop (out of memory, the process ending)
-  // falls there, and then the starter's "exit"/"error" event frees the
-  // entry and reads RESULT = 1 (thread.ts #failed, #collect): the join
-  // returns the value and the death goes to the excepthook, as a death
-  // after a posted outcome always did. After endEntry: a late death, as
-  // before (tests/thread/cold_result_test.ts).
+  // A plain result goes through the block, else by the port (spare_block.ts:
+  // why the joiner sees it once, and what a death around the write leaves).
   if (
     !outcome.ok || start.block === undefined ||
     !writeResult(start.block, outcome.value)
@@ -486,25 +497,3 @@ function watchHeapLimit(stopped: () => void): void {
   }, 100);
   refTimer(timer, false);
 }
-
-// A web worker's start message (its first message).
-function onStart(event: MessageEvent): void {
-  scope.onmessage = null;
-  run(event.data as Start, "web");
-}
-
-// Last, once every function above is defined: the bundle defines the
-// functions a cold start runs as function expressions (scripts/
-// bundle_entry.ts, EAGER), which exist only from their definition on.
-if (kind === "node") {
-  const { workerData } = workerThreads();
-  const data = workerData as Record<string, unknown>;
-  const spare = data[SPARE_KEY] as SpareData | undefined;
-  if (spare === undefined) run(data[START_KEY] as Start, "node");
-  else {
-    // A spare (_core/spare.ts): its side, loaded only in spares.
-    (import(new URL("./_spare.ts", import.meta.url).href) as Promise<
-      typeof SpareModule
-    >).then((m) => m.serveAsSpare(spare, { run, watchDeath }));
-  }
-} else scope.onmessage = onStart; // the start message comes first

@@ -4,10 +4,6 @@
 // threads start in on Deno (_core/adapter.ts); the script says why one file,
 // and why its copies of the modules keep one state per thread.
 // Compiled with the module (scripts/bundle_entry.ts, EAGER).
-var onStart = (function onStart(event) {
-  scope.onmessage = null;
-  run(event.data, "web");
-});
 var run = (async function run(start, kind2) {
   if (start === void 0) return;
   adoptRuntime(start.runtime, start.ident, start.entry);
@@ -753,6 +749,23 @@ var stopped = false;
 var pinged = false;
 var codec;
 var codecLoading = false;
+if (kind === "node") {
+  const { workerData } = workerThreads();
+  const data = workerData;
+  const spare = data[SPARE_KEY];
+  if (spare === void 0) run(data[START_KEY], "node");
+  else {
+    import(new URL("./_spare.ts", import.meta.url).href).then((m) => m.serveAsSpare(spare, {
+      run,
+      watchDeath
+    }));
+  }
+} else {
+  scope.onmessage = (event) => {
+    scope.onmessage = null;
+    run(event.data, "web");
+  };
+}
 function claims() {
   return import(new URL("../_core/claim.ts", import.meta.url).href);
 }
@@ -789,15 +802,3 @@ function watchHeapLimit(stopped2) {
   }, 100);
   refTimer(timer, false);
 }
-if (kind === "node") {
-  const { workerData } = workerThreads();
-  const data = workerData;
-  const spare = data[SPARE_KEY];
-  if (spare === void 0) run(data[START_KEY], "node");
-  else {
-    import(new URL("./_spare.ts", import.meta.url).href).then((m) => m.serveAsSpare(spare, {
-      run,
-      watchDeath
-    }));
-  }
-} else scope.onmessage = onStart;
