@@ -215,13 +215,24 @@ export function eager(
       );
       continue;
     }
+    const body = text.slice(head.index + head[0].length, end);
+    // A line "}" inside the function (in a template literal, the one
+    // literal that spans lines) would end the cut early: then a template is
+    // left open or the braces do not pair up with the closing one.
+    const count = (c: string) => body.split(c).length - 1;
+    if (count("`") % 2 !== 0 || count("{") !== count("}") + 1) {
+      problems.push(
+        `${name}: a template literal or its braces left open up to its first line "}"`,
+      );
+      continue;
+    }
     moved.push(
-      `var ${name} = (${head[1] ?? ""}function ${name}(` +
-        text.slice(head.index + head[0].length, end) + "\n});\n",
+      `var ${name} = (${head[1] ?? ""}function ${name}(${body}\n});\n`,
     );
     text = text.slice(0, head.index) + text.slice(end + 3);
   }
-  const at = text.indexOf("\n// ", HEADER.length - 1) + 1;
+  // Before the first module's section (its comment names its file).
+  const at = /^\/\/ [\w/.-]+\.ts$/m.exec(text)?.index ?? 0;
   return {
     text: text.slice(0, at) +
       "// Compiled with the module (scripts/bundle_entry.ts, EAGER).\n" +
