@@ -8,7 +8,7 @@
 // death after it leaves the result).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { prestartThreads, setExcepthook, Thread } from "../../mod.ts";
+import { prestartThreads, Thread } from "../../mod.ts";
 import { sparesTaken } from "../../_core/spare.ts";
 
 const JOIN = { timeout: 30_000 };
@@ -121,19 +121,13 @@ describe("Thread on a fresh worker, result in shared memory", () => {
   }
 
   it("Thread on a fresh worker that exits after its result was written: the join returns the result, once", async () => {
-    const reported: unknown[] = [];
-    setExcepthook(({ error }) => reported.push(error));
-    try {
-      const t = cold({
-        target: exitIn("setTimeout(() => { EXIT }, 0); return code + 1;"),
-        args: [41],
-      });
-      assert.equal(await t.joinAsync(JOIN), 42);
-      assert.equal(t.result, 42);
-      assert.equal(t.isAlive(), false);
-    } finally {
-      setExcepthook(undefined);
-    }
+    const t = cold({
+      target: exitIn("setTimeout(() => { EXIT }, 0); return code + 1;"),
+      args: [41],
+    });
+    assert.equal(await t.joinAsync(JOIN), 42);
+    assert.equal(t.result, 42);
+    assert.equal(t.isAlive(), false);
   });
 
   it("Thread on a fresh worker, 16 starts two at a time, one exiting at once and one returning: each join gets exactly its own end", async () => {
