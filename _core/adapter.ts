@@ -138,10 +138,7 @@ export interface Started {
    * the result port).
    */
   readonly report: MessagePort | undefined;
-  /**
-   * A thread on a spare: the spare's block, where a small result may come
-   * instead of the port (_core/spare_block.ts; read it first).
-   */
+  /** Where a small result may come instead of the port (read it first). */
   readonly block?: Int32Array;
 }
 
@@ -192,6 +189,9 @@ export function startWorker(
   }
   const { port1: port, port2 } = new MessageChannel();
   start.port = port2;
+  // A plain result comes back in a block, as a spare's (_core/spare_block.ts
+  // says why); not in browsers, where the port's message is "done" too.
+  if (RUNTIME !== "web") start.block = newBlock();
   try {
     return startFresh(start, [port2], daemon, name, events, port, limits);
   } catch (error) {
@@ -241,7 +241,7 @@ function startFresh(
       events.failed(e.error ?? new Error(e.message));
     };
     worker.postMessage(start, transfer);
-    return { port, report: undefined };
+    return { port, report: undefined, block: start.block as Int32Array };
   }
   let report: MessagePort | undefined;
   let workerData: Record<string, unknown> = { [START_KEY]: start };
@@ -269,7 +269,7 @@ function startFresh(
   // After the listeners: on Node, adding a "message" listener refs the
   // worker's port again, which would keep the process alive.
   hold(worker, daemon, false);
-  return { port, report };
+  return { port, report, block: start.block as Int32Array | undefined };
 }
 
 // The starting thread's listeners on a node:worker_threads worker (a new one

@@ -17,6 +17,24 @@
 // or results that are objects, threadkit primitives, a record over
 // RECORD_UNITS code units, a result over RESULT_UNITS) still goes by the
 // port, as before.
+// A thread started on a fresh worker (no spare) gets a block of its own in
+// its start message (_core/adapter.ts, not in browsers) for its result
+// alone: only RESULT, RESULT_LEN and the result text are used, as below
+// (its STATE stays LOADING and nobody waits on it). Posting the result on
+// the port was the first use of a port in that worker: 0.25-0.3 ms of a
+// cold start on Deno 2.9.6.
+// Deaths around the write (thread/_worker.ts run(); either kind of block):
+// one before it (in the target, or in a microtask the target queued itself,
+// which runs before the write) posts "died" and leaves RESULT 0: the join
+// fails. From the write to endEntry no code of the thread's runs (no await
+// between them), so only a runtime stop (out of memory, the process ending)
+// can land there; the starter's "exit"/"error" event then frees the entry
+// and reads RESULT 1 (thread.ts #failed, #collect): the join returns the
+// value, and a stop that carries an error (out of memory) goes to the
+// excepthook, as after a posted outcome (an exit code alone is reported
+// nowhere, as before). A death after endEntry (a timer, or a microtask
+// chain a few awaits deep) is a late death, as before
+// (tests/thread/cold_result_test.ts).
 //
 // Spare block: Int32Array over its own SharedArrayBuffer of BLOCK_BYTES.
 // | slot | name       | values                                        | written by              |

@@ -221,11 +221,17 @@ export function compileSource(
   // TypeScript's `using` helpers too (for targets compiled to ES2022), first
   // so that a name in `scope` wins a clash.
   const all: Record<string, unknown> = { ...DOWNLEVEL_HELPERS, ...scope };
-  const names = Object.keys(all).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n));
+  // The helpers' names are identifiers; a scope's are checked (with no
+  // scope, a fresh worker skips compiling the regular expression).
+  const names = Object.keys(scope).length === 0
+    ? Object.keys(all)
+    : Object.keys(all).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n));
   const values = names.map((n) => all[n]);
-  for (
-    const body of [`(${source})`, `({ ${source} })[${JSON.stringify(name)}]`]
-  ) {
+  for (let i = 0; i < 2; i++) {
+    // A function expression, else a method's shorthand (made only then).
+    const body = i === 0
+      ? `(${source})`
+      : `({ ${source} })[${JSON.stringify(name)}]`;
     let factory: (...values: unknown[]) => unknown;
     try {
       factory = new Function(

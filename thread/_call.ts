@@ -28,7 +28,7 @@ export interface Start {
   port: MessagePort;
   /** The worker entry's URL when set with setWorkerEntry (bundles). */
   entryUrl?: string;
-  /** A thread on a spare: the spare's block (_core/spare_block.ts). */
+  /** Where a plain result may go: a spare's block, or a fresh worker's (_core/spare_block.ts). */
   block?: Int32Array;
 }
 

@@ -20,7 +20,7 @@ export interface Started {
   readonly port: MessagePort;
   /** A watcher's report port (resourceLimits). */
   readonly report: MessagePort | undefined;
-  /** A thread on a spare: its block, where a small result may come. */
+  /** The block where a small result may come (a spare's, or its own). */
   readonly block: Int32Array | undefined;
   /**
    * Gives the args' heap references back unless the thread took them: for

@@ -221,8 +221,8 @@ async function run(
     }
   }
   if (ended) return; // died meanwhile (an exit in a callback, say)
-  // On a spare a plain result goes through its block (no message), else by
-  // the port (_core/spare_block.ts: why the joiner sees it, taken once).
+  // A plain result goes through the block, else by the port (spare_block.ts:
+  // why the joiner sees it once, and what a death around the write leaves).
   if (
     !outcome.ok || start.block === undefined ||
     !writeResult(start.block, outcome.value)

@@ -3,6 +3,327 @@
 // imports; do not edit (edit those and run the script). The worker entry that
 // threads start in on Deno (_core/adapter.ts); the script says why one file,
 // and why its copies of the modules keep one state per thread.
+// Compiled with the module (scripts/bundle_entry.ts, EAGER).
+var run = (async function run(start, kind2) {
+  if (start === void 0) return;
+  adoptRuntime(start.runtime, start.ident, start.entry);
+  if (start.entryUrl !== void 0) setWorkerEntry(start.entryUrl);
+  current = start;
+  watchDeath(kind2);
+  let outcome;
+  try {
+    const wire = start.target;
+    const mod = wire.kind === "module" ? INTERNAL[wire.module] : void 0;
+    if (mod !== void 0 || start.claim !== void 0) loadCodec();
+    const own = mod && (await mod())[wire.export];
+    const c = start.claim !== void 0 ? await claims() : void 0;
+    if (c !== void 0 && !(own && c.tagsKnown(start.args))) await loadScope();
+    let target = own ?? compilePlain(wire);
+    if (target === void 0) {
+      target = await resolveTarget(wire);
+      loadCodec();
+    }
+    const args = c?.decodeClaimed(start.claim, start.args) ?? start.args;
+    outcome = {
+      ok: true,
+      value: await call(target, args, wire, loadCodec)
+    };
+  } catch (error) {
+    outcome = {
+      ok: false,
+      error
+    };
+    const claim = start.claim;
+    if (claim !== void 0) {
+      await claims().then((c) => c.giveUpClaim(claim, start.args), () => {
+      });
+    }
+  }
+  if (ended) return;
+  if (!outcome.ok || start.block === void 0 || !writeResult(start.block, outcome.value)) {
+    const posting = post(start.port, outcome);
+    if (posting !== void 0) await posting;
+  }
+  ended = true;
+  endEntry(start.entry, start.ident);
+  ping(kind2);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  await awaitOwnedThreads();
+  endOrphans(false);
+  start.port.close();
+  stop(start.ident, !outcome.ok);
+  stopKeptSpares();
+  lastPing(kind2);
+  exitWorker(kind2);
+});
+var adoptRuntime = (function adoptRuntime(buffer, ident, entry) {
+  const view = buffer.byteLength < BLOCK_BYTES2 ? void 0 : tableView(buffer);
+  if (view === void 0 || Atomics.load(view, MAGIC) !== MAGIC_VALUE) {
+    throw new TypeError("Cannot adopt runtime block: not a threadkit runtime");
+  }
+  const rt = {
+    buffer,
+    view,
+    ident,
+    entry
+  };
+  globalThis[KEY] = cached = rt;
+  return rt;
+});
+var tableView = (function tableView(buffer) {
+  return new Int32Array(buffer, 0, HEAP_BASE / 4);
+});
+var watchDeath = (function watchDeath(kind2) {
+  if (died === void 0) installHooks(kind2);
+  if (current?.limited && kind2 === "node" && "Deno" in globalThis) {
+    watchHeapLimit(() => {
+      died("out-of-memory");
+      processExit(1);
+    });
+  }
+});
+var installHooks = (function installHooks(kind2) {
+  if (current === void 0) loadCodec();
+  const die = (reason, code, e) => {
+    const start = current;
+    if (start === void 0) return;
+    stop(start.ident, true);
+    if (ended) {
+      stopKeptSpares();
+      return lastPing(kind2);
+    }
+    ended = true;
+    const oom = reason === "out-of-memory";
+    if (oom) endEntry(start.entry, start.ident);
+    const message = {
+      ok: false,
+      died: {
+        reason,
+        code
+      }
+    };
+    if (reason === "error") {
+      message.error = codec ? codec.encodeError(e) : e;
+      message.encoded = codec !== void 0;
+    }
+    try {
+      start.port.postMessage(message);
+    } catch {
+      start.port.postMessage({
+        ok: false,
+        died: {
+          reason,
+          code
+        }
+      });
+    }
+    if (!oom) endEntry(start.entry, start.ident);
+    endOrphans(true);
+    ping(kind2);
+    stopKeptSpares();
+    lastPing(kind2);
+  };
+  died = die;
+  const g = globalThis;
+  const deno = g.Deno;
+  const denoExit = deno?.exit.bind(deno);
+  if (deno !== void 0) {
+    deno.exit = (code) => {
+      die("exit", code ?? deno.exitCode ?? 0);
+      return denoExit(code);
+    };
+  }
+  if (kind2 === "node") {
+    let uncaught;
+    g.process.on("uncaughtExceptionMonitor", (error) => {
+      uncaught = {
+        error
+      };
+    });
+    let exiting;
+    let drained = false;
+    g.process.on("beforeExit", () => drained = true);
+    const exit = processExit = g.process.exit.bind(g.process);
+    g.process.exit = (code) => {
+      exiting = code ?? 0;
+      return exit(code);
+    };
+    g.process.on("exit", (code) => {
+      if (uncaught !== void 0) die("error", code, uncaught.error);
+      else if (exiting === void 0 && current?.limited && !drained) {
+        die("out-of-memory");
+      } else die("exit", code);
+    });
+    const nodeClose = globalThis.close;
+    if (typeof nodeClose === "function") {
+      globalThis.close = () => {
+        die("close");
+        nodeClose.call(globalThis);
+      };
+    }
+    return;
+  }
+  const close = scope.close.bind(scope);
+  scope.close = () => {
+    die("close");
+    close();
+  };
+  const fail = (e, error) => {
+    if (e.defaultPrevented || ended) return;
+    e.preventDefault();
+    die("error", void 0, error);
+    close();
+  };
+  const onError = (e) => fail(e, e.error);
+  const onRejection = (e) => fail(e, e.reason);
+  const add = scope.addEventListener.bind(scope);
+  const remove = scope.removeEventListener.bind(scope);
+  const keepLast = () => {
+    remove("error", onError);
+    remove("unhandledrejection", onRejection);
+    add("error", onError);
+    add("unhandledrejection", onRejection);
+  };
+  scope.addEventListener = (type, listener, ...rest) => {
+    add(type, listener, ...rest);
+    if (type === "error" || type === "unhandledrejection") keepLast();
+  };
+  keepLast();
+});
+var compilePlain = (function compilePlain(target) {
+  return target.kind === "source" && !needsScope(target.source) ? compileSource(target.source, target.name, {}) : void 0;
+});
+var folderAbove = (function folderAbove(url) {
+  let end = url.length;
+  for (const mark of [
+    "?",
+    "#"
+  ]) {
+    const at = url.indexOf(mark);
+    if (at >= 0 && at < end) end = at;
+  }
+  const file = url.lastIndexOf("/", end - 1);
+  return url.slice(0, url.lastIndexOf("/", file - 1) + 1);
+});
+var threadState = (function threadState(name, make) {
+  const key = Symbol.for(`threadkit.${name} ${PACKAGE_ROOT}`);
+  const g = globalThis;
+  return g[key] ??= make();
+});
+var needsScope = (function needsScope(source) {
+  if (!source.includes("eval") && !containsName(source)) return false;
+  for (const word of source.match(/[A-Za-z_$][\w$]*/g) ?? []) {
+    if (word === "eval" || SCOPE_NAMES.has(word)) return true;
+  }
+  return false;
+});
+var containsName = (function containsName(source) {
+  for (const name of SCOPE_NAMES) if (source.includes(name)) return true;
+  return false;
+});
+var compileSource = (function compileSource(source, name, scope2) {
+  const all = {
+    ...DOWNLEVEL_HELPERS,
+    ...scope2
+  };
+  const names = Object.keys(scope2).length === 0 ? Object.keys(all) : Object.keys(all).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n));
+  const values = names.map((n) => all[n]);
+  for (let i = 0; i < 2; i++) {
+    const body = i === 0 ? `(${source})` : `({ ${source} })[${JSON.stringify(name)}]`;
+    let factory;
+    try {
+      factory = new Function(...names, `"use strict"; return ${body};`);
+    } catch (error) {
+      if (error instanceof SyntaxError) continue;
+      throw error;
+    }
+    const fn = factory(...values);
+    if (typeof fn === "function") return fn;
+  }
+  throw new TypeError(`Cannot run thread: the source of target "${name}" is not a function expression`);
+});
+var call = (async function call(fn, args, target, waits) {
+  let value;
+  try {
+    const returned = fn(...args);
+    if (typeof returned === "object" && returned !== null || typeof returned === "function") waits?.();
+    value = await returned;
+  } catch (error) {
+    throw explain(error, target);
+  }
+  return typeof value === "object" && value !== null ? (await import(new URL("../_core/transfer.ts", import.meta.url).href)).encodeTransfer(value) : value;
+});
+var post = (function post(port, outcome) {
+  if (outcome.ok) {
+    try {
+      port.postMessage(outcome);
+      return;
+    } catch (cause) {
+      outcome = {
+        ok: false,
+        error: new TypeError(`Cannot return the thread's result: it cannot be sent to another thread (${cause.message})`, {
+          cause
+        })
+      };
+    }
+  }
+  return postError(port, outcome.error);
+});
+var writeResult = (function writeResult(block, value) {
+  const v = encodeValue(value);
+  if (v === NO) return false;
+  const text = JSON.stringify([
+    v
+  ]);
+  if (!writeText(block, RESULT_AT, RESULT_UNITS, text)) return false;
+  block[RESULT_LEN] = text.length;
+  Atomics.store(block, RESULT, 1);
+  return true;
+});
+var encodeValue = (function encodeValue(v) {
+  switch (typeof v) {
+    case "string":
+    case "boolean":
+      return v;
+    case "number":
+      return Number.isFinite(v) && !Object.is(v, -0) ? v : [
+        "n",
+        Object.is(v, -0) ? "-0" : String(v)
+      ];
+    case "undefined":
+      return [
+        "u"
+      ];
+    case "bigint":
+      return [
+        "b",
+        String(v)
+      ];
+    case "object":
+      if (v === null) return null;
+  }
+  return NO;
+});
+var writeText = (function writeText(block, at, max, text) {
+  const n = text.length;
+  if (n > max) return false;
+  const units = new Uint16Array(block.buffer, at * 2, n);
+  for (let i = 0; i < n; i++) units[i] = text.charCodeAt(i);
+  return true;
+});
+var endEntry = (function endEntry(entry, ident, view = runtime().view) {
+  if (Atomics.compareExchange(view, slot(entry, TID), ident, 0) === ident) {
+    Atomics.notify(view, slot(entry, TID));
+    return true;
+  }
+  return false;
+});
+var ping = (function ping(kind2) {
+  if (kind2 === "node") workerThreads().parentPort.postMessage(0);
+  else scope.postMessage(0);
+});
+
 // _core/errors.ts
 var RuntimeError = class extends Error {
   /** Creates the error; `options.cause` is kept as `cause`. */
@@ -66,12 +387,7 @@ function refTimer(timer, on) {
   }
   return false;
 }
-var PACKAGE_ROOT = new URL("..", import.meta.url).href;
-function threadState(name, make) {
-  const key = Symbol.for(`threadkit.${name} ${PACKAGE_ROOT}`);
-  const g = globalThis;
-  return g[key] ??= make();
-}
+var PACKAGE_ROOT = folderAbove(import.meta.url);
 
 // _core/spare_block.ts
 var RESULT = 4;
@@ -83,48 +399,6 @@ var RESULT_AT = TEXT_AT + RECORD_UNITS;
 var BLOCK_BYTES = (RESULT_AT + RESULT_UNITS) * 2;
 var SPARE_KEY = "threadkit.spare";
 var NO = Symbol("no");
-function encodeValue(v) {
-  switch (typeof v) {
-    case "string":
-    case "boolean":
-      return v;
-    case "number":
-      return Number.isFinite(v) && !Object.is(v, -0) ? v : [
-        "n",
-        Object.is(v, -0) ? "-0" : String(v)
-      ];
-    case "undefined":
-      return [
-        "u"
-      ];
-    case "bigint":
-      return [
-        "b",
-        String(v)
-      ];
-    case "object":
-      if (v === null) return null;
-  }
-  return NO;
-}
-function writeText(block, at, max, text) {
-  const n = text.length;
-  if (n > max) return false;
-  const units = new Uint16Array(block.buffer, at * 2, n);
-  for (let i = 0; i < n; i++) units[i] = text.charCodeAt(i);
-  return true;
-}
-function writeResult(block, value) {
-  const v = encodeValue(value);
-  if (v === NO) return false;
-  const text = JSON.stringify([
-    v
-  ]);
-  if (!writeText(block, RESULT_AT, RESULT_UNITS, text)) return false;
-  block[RESULT_LEN] = text.length;
-  Atomics.store(block, RESULT, 1);
-  return true;
-}
 var kept = threadState("keptSpares", () => ({}));
 function stopKeptSpares() {
   kept.stop?.();
@@ -189,30 +463,12 @@ var BLOCK_BYTES2 = 4 * 1024 * 1024;
 var MAX_BLOCK_BYTES = 1024 * 1024 * 1024;
 var MAIN_IDENT = 1;
 var KEY = Symbol.for("threadkit.runtime.v1");
-var encoder = new TextEncoder();
-var decoder = new TextDecoder();
+var encoder;
 var nameScratch = new Uint8Array(NAME_BYTES);
 function runtime() {
   return cached ??= globalThis[KEY] ?? createMain();
 }
 var cached;
-function adoptRuntime(buffer, ident, entry) {
-  const view = buffer.byteLength < BLOCK_BYTES2 ? void 0 : tableView(buffer);
-  if (view === void 0 || Atomics.load(view, MAGIC) !== MAGIC_VALUE) {
-    throw new TypeError("Cannot adopt runtime block: not a threadkit runtime");
-  }
-  const rt = {
-    buffer,
-    view,
-    ident,
-    entry
-  };
-  globalThis[KEY] = cached = rt;
-  return rt;
-}
-function tableView(buffer) {
-  return new Int32Array(buffer, 0, HEAP_BASE / 4);
-}
 function newBlock() {
   try {
     const buffer = new SharedArrayBuffer(BLOCK_BYTES2, {
@@ -241,13 +497,6 @@ function createMain() {
   globalThis[KEY] = rt;
   return rt;
 }
-function endEntry(entry, ident, view = runtime().view) {
-  if (Atomics.compareExchange(view, slot(entry, TID), ident, 0) === ident) {
-    Atomics.notify(view, slot(entry, TID));
-    return true;
-  }
-  return false;
-}
 function endIdent(ident) {
   const { view } = runtime();
   for (let i = 0; i < MAX_THREADS; i++) {
@@ -265,7 +514,7 @@ function slot(entry, field) {
 }
 function writeEntry(view, entry, name, daemon) {
   const base = slot(entry, 0);
-  const { written } = encoder.encodeInto(name, nameScratch);
+  const { written } = (encoder ??= new TextEncoder()).encodeInto(name, nameScratch);
   new Uint8Array(view.buffer, (base + NAME) * 4, NAME_BYTES).set(nameScratch.subarray(0, written));
   view[base + NAME_LEN] = written;
   view[base + FLAGS] = daemon ? FLAG_DAEMON : 0;
@@ -435,12 +684,6 @@ var SCOPE_NAMES = /* @__PURE__ */ new Set([
   "wait",
   "waitAsync"
 ]);
-function needsScope(source) {
-  for (const word of source.match(/[A-Za-z_$][\w$]*/g) ?? []) {
-    if (word === "eval" || SCOPE_NAMES.has(word)) return true;
-  }
-  return false;
-}
 var loaded = threadState("scope", () => ({}));
 function loadScope() {
   return loaded.loading ??= import(new URL("../mod.ts", import.meta.url).href).then((mod) => loaded.names = {
@@ -449,9 +692,6 @@ function loadScope() {
 }
 
 // _core/target.ts
-function compilePlain(target) {
-  return target.kind === "source" && !needsScope(target.source) ? compileSource(target.source, target.name, {}) : void 0;
-}
 async function resolveTarget(target) {
   if (target.kind === "module") {
     const mod = await import(target.module);
@@ -464,29 +704,6 @@ async function resolveTarget(target) {
   const scope2 = needsScope(target.source) ? await loadScope() : {};
   return compileSource(target.source, target.name, scope2);
 }
-function compileSource(source, name, scope2) {
-  const all = {
-    ...DOWNLEVEL_HELPERS,
-    ...scope2
-  };
-  const names = Object.keys(all).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n));
-  const values = names.map((n) => all[n]);
-  for (const body of [
-    `(${source})`,
-    `({ ${source} })[${JSON.stringify(name)}]`
-  ]) {
-    let factory;
-    try {
-      factory = new Function(...names, `"use strict"; return ${body};`);
-    } catch (error) {
-      if (error instanceof SyntaxError) continue;
-      throw error;
-    }
-    const fn = factory(...values);
-    if (typeof fn === "function") return fn;
-  }
-  throw new TypeError(`Cannot run thread: the source of target "${name}" is not a function expression`);
-}
 function explainMissing(error, what) {
   if (!(error instanceof ReferenceError)) return error;
   const missing = /^(\S+) is not defined$/.exec(error.message)?.[1];
@@ -497,35 +714,8 @@ function explainMissing(error, what) {
 }
 
 // thread/_call.ts
-async function call(fn, args, target, waits) {
-  let value;
-  try {
-    const returned = fn(...args);
-    if (typeof returned === "object" && returned !== null || typeof returned === "function") waits?.();
-    value = await returned;
-  } catch (error) {
-    throw explain(error, target);
-  }
-  return typeof value === "object" && value !== null ? (await import(new URL("../_core/transfer.ts", import.meta.url).href)).encodeTransfer(value) : value;
-}
 function explain(error, target) {
   return target.kind === "source" ? explainMissing(error, `Thread target "${target.name || "anonymous"}"`) : error;
-}
-function post(port, outcome) {
-  if (outcome.ok) {
-    try {
-      port.postMessage(outcome);
-      return;
-    } catch (cause) {
-      outcome = {
-        ok: false,
-        error: new TypeError(`Cannot return the thread's result: it cannot be sent to another thread (${cause.message})`, {
-          cause
-        })
-      };
-    }
-  }
-  return postError(port, outcome.error);
 }
 async function postError(port, error) {
   const { encodeError } = await import(new URL("../_core/outcome.ts", import.meta.url).href);
@@ -579,59 +769,6 @@ if (kind === "node") {
 function claims() {
   return import(new URL("../_core/claim.ts", import.meta.url).href);
 }
-async function run(start, kind2) {
-  if (start === void 0) return;
-  adoptRuntime(start.runtime, start.ident, start.entry);
-  if (start.entryUrl !== void 0) setWorkerEntry(start.entryUrl);
-  current = start;
-  watchDeath(kind2);
-  let outcome;
-  try {
-    const wire = start.target;
-    const mod = wire.kind === "module" ? INTERNAL[wire.module] : void 0;
-    if (mod !== void 0 || start.claim !== void 0) loadCodec();
-    const own = mod && (await mod())[wire.export];
-    const c = start.claim !== void 0 ? await claims() : void 0;
-    if (c !== void 0 && !(own && c.tagsKnown(start.args))) await loadScope();
-    let target = own ?? compilePlain(wire);
-    if (target === void 0) {
-      target = await resolveTarget(wire);
-      loadCodec();
-    }
-    const args = c?.decodeClaimed(start.claim, start.args) ?? start.args;
-    outcome = {
-      ok: true,
-      value: await call(target, args, wire, loadCodec)
-    };
-  } catch (error) {
-    outcome = {
-      ok: false,
-      error
-    };
-    const claim = start.claim;
-    if (claim !== void 0) {
-      await claims().then((c) => c.giveUpClaim(claim, start.args), () => {
-      });
-    }
-  }
-  if (ended) return;
-  if (!outcome.ok || start.block === void 0 || !writeResult(start.block, outcome.value)) {
-    const posting = post(start.port, outcome);
-    if (posting !== void 0) await posting;
-  }
-  ended = true;
-  endEntry(start.entry, start.ident);
-  ping(kind2);
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  await awaitOwnedThreads();
-  endOrphans(false);
-  start.port.close();
-  stop(start.ident, !outcome.ok);
-  stopKeptSpares();
-  lastPing(kind2);
-  exitWorker(kind2);
-}
 function lastPing(kind2) {
   if (kind2 !== "web" || pinged) return;
   pinged = true;
@@ -648,132 +785,11 @@ function endOrphans(all) {
     if (all || handle.daemon) endIdent(ident);
   }
 }
-function ping(kind2) {
-  if (kind2 === "node") workerThreads().parentPort.postMessage(0);
-  else scope.postMessage(0);
-}
-function watchDeath(kind2) {
-  if (died === void 0) installHooks(kind2);
-  if (current?.limited && kind2 === "node" && "Deno" in globalThis) {
-    watchHeapLimit(() => {
-      died("out-of-memory");
-      processExit(1);
-    });
-  }
-}
 function loadCodec() {
   if (codecLoading) return;
   codecLoading = true;
   import(new URL("../_core/outcome.ts", import.meta.url).href).then((m) => codec = m, () => {
   });
-}
-function installHooks(kind2) {
-  if (current === void 0) loadCodec();
-  const die = (reason, code, e) => {
-    const start = current;
-    if (start === void 0) return;
-    stop(start.ident, true);
-    if (ended) {
-      stopKeptSpares();
-      return lastPing(kind2);
-    }
-    ended = true;
-    const oom = reason === "out-of-memory";
-    if (oom) endEntry(start.entry, start.ident);
-    const message = {
-      ok: false,
-      died: {
-        reason,
-        code
-      }
-    };
-    if (reason === "error") {
-      message.error = codec ? codec.encodeError(e) : e;
-      message.encoded = codec !== void 0;
-    }
-    try {
-      start.port.postMessage(message);
-    } catch {
-      start.port.postMessage({
-        ok: false,
-        died: {
-          reason,
-          code
-        }
-      });
-    }
-    if (!oom) endEntry(start.entry, start.ident);
-    endOrphans(true);
-    ping(kind2);
-    stopKeptSpares();
-    lastPing(kind2);
-  };
-  died = die;
-  const g = globalThis;
-  const deno = g.Deno;
-  const denoExit = deno?.exit.bind(deno);
-  if (deno !== void 0) {
-    deno.exit = (code) => {
-      die("exit", code ?? deno.exitCode ?? 0);
-      return denoExit(code);
-    };
-  }
-  if (kind2 === "node") {
-    let uncaught;
-    g.process.on("uncaughtExceptionMonitor", (error) => {
-      uncaught = {
-        error
-      };
-    });
-    let exiting;
-    let drained = false;
-    g.process.on("beforeExit", () => drained = true);
-    const exit = processExit = g.process.exit.bind(g.process);
-    g.process.exit = (code) => {
-      exiting = code ?? 0;
-      return exit(code);
-    };
-    g.process.on("exit", (code) => {
-      if (uncaught !== void 0) die("error", code, uncaught.error);
-      else if (exiting === void 0 && current?.limited && !drained) {
-        die("out-of-memory");
-      } else die("exit", code);
-    });
-    const nodeClose = globalThis.close;
-    if (typeof nodeClose === "function") {
-      globalThis.close = () => {
-        die("close");
-        nodeClose.call(globalThis);
-      };
-    }
-    return;
-  }
-  const close = scope.close.bind(scope);
-  scope.close = () => {
-    die("close");
-    close();
-  };
-  const fail = (e, error) => {
-    if (e.defaultPrevented || ended) return;
-    e.preventDefault();
-    die("error", void 0, error);
-    close();
-  };
-  const onError = (e) => fail(e, e.error);
-  const onRejection = (e) => fail(e, e.reason);
-  const add = scope.addEventListener.bind(scope);
-  const remove = scope.removeEventListener.bind(scope);
-  const keepLast = () => {
-    remove("error", onError);
-    remove("unhandledrejection", onRejection);
-    add("error", onError);
-    add("unhandledrejection", onRejection);
-  };
-  scope.addEventListener = (type, listener, ...rest) => {
-    add(type, listener, ...rest);
-    if (type === "error" || type === "unhandledrejection") keepLast();
-  };
-  keepLast();
 }
 function watchHeapLimit(stopped2) {
   const g = globalThis;

@@ -111,7 +111,7 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
   #entry = -1;
   #port: MessagePort | undefined;
   #report: MessagePort | undefined; // a watcher's (with resourceLimits)
-  #block: Int32Array | undefined; // a spare's, where a small result may come
+  #block: Int32Array | undefined; // where a small result may come
   #outcome: Outcome | undefined;
   readonly #foreign: boolean;
   readonly #limits: Record<string, number> | undefined;

@@ -21,6 +21,11 @@ describe("source target scope", () => {
     assert.equal(needsScope("(q) => { using _ = q.guard(); Queue; }"), true);
     assert.equal(needsScope("(s) => eval(s)"), true);
     assert.equal(needsScope("function currentThread() { return 1; }"), true);
+    // A name inside a longer word only ("await" holds "wait"): the quick
+    // look finds it, the word scan does not.
+    assert.equal(needsScope("async (p) => await p"), false);
+    assert.equal(needsScope("(evaluate) => evaluate()"), false);
+    assert.equal(needsScope("async () => { await wait([]); }"), true);
   });
 
   it("a source target that names no export runs without the package; one that does sees it", async () => {

@@ -7,6 +7,7 @@
 // are checked by tests/thread/children_test.ts, through the same registry.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -76,6 +77,78 @@ describe("the bundled worker entry", () => {
       assert.equal(problems.length, 2, problems.join("\n"));
       assert.match(problems[0], /^_core\/a\.ts: module-level n /);
       assert.match(problems[1], /^_core\/a\.ts: module-level hooks /);
+    },
+  );
+
+  it(
+    "compiles the start path's functions with the module: moved to the top as parenthesized expressions",
+    {
+      skip: !(isDeno && fromSource),
+    },
+    async () => {
+      const script = new URL("../../scripts/bundle_entry.ts", import.meta.url);
+      const { eager } = await import(script.href) as {
+        eager(
+          bundle: string,
+          names: readonly string[],
+        ): { text: string; problems: string[] };
+      };
+      const bundle = [
+        "// header",
+        "// _core/a.ts",
+        "var x = f(1);",
+        "function f(n) {",
+        "  if (n) {",
+        "    return g(n);",
+        "  }",
+        "  return 0;",
+        "}",
+        "async function g(n) {",
+        "  return n;",
+        "}",
+        "function h() {",
+        "  return `",
+        "}",
+        "`;",
+        "}",
+        "",
+      ].join("\n");
+      const { text, problems } = eager(bundle, ["f", "g", "h", "missing"]);
+      assert.deepEqual(problems.length, 2, problems.join("\n"));
+      assert.match(problems[0], /^h: a template literal/);
+      assert.match(problems[1], /missing/);
+      assert.equal(
+        text,
+        [
+          "// header",
+          "// Compiled with the module (scripts/bundle_entry.ts, EAGER).",
+          "var f = (function f(n) {",
+          "  if (n) {",
+          "    return g(n);",
+          "  }",
+          "  return 0;",
+          "});",
+          "var g = (async function g(n) {",
+          "  return n;",
+          "});",
+          "",
+          "// _core/a.ts",
+          "var x = f(1);",
+          "function h() {",
+          "  return `",
+          "}",
+          "`;",
+          "}",
+          "",
+        ].join("\n"),
+      );
+      // The bundle itself: every EAGER function is defined at its top.
+      const made = await readFile(
+        new URL("../../thread/_worker_bundle.js", import.meta.url),
+        "utf8",
+      );
+      assert.match(made, /^var run = \(async function run\(/m);
+      assert.doesNotMatch(made, /^(async )?function (run|installHooks)\(/m);
     },
   );
 
