@@ -121,7 +121,15 @@
 //   writer (WRITER 0, never `me`) to #putSlow, which calls the default put,
 //   and `me` starts as NaN (equal to no role word), so no "not read yet"
 //   test. Keep both tryPuts under about 690 bytes together (deno run
-//   --v8-flags=--trace-turbo-inlining names what it inlines); 293 now.
+//   --v8-flags=--trace-turbo-inlining names what it inlines). 266 now: the
+//   stride test, the wrap test and the single-writer flag are one compare,
+//   next < #limit, where #limit is the first multiple of the stride above
+//   the position a slow path left TAIL at, capped at M (0 until a slow path
+//   sets it, and for good without a single writer: the default put's
+//   branch returns before that code). Why that is the old test: #tail only
+//   grows by fast puts between two slow paths (each resets #limit from the
+//   TAIL it leaves), so every multiple of the stride and M itself above
+//   that TAIL is >= #limit, and a next below #limit is none of them.
 // - What else the optimised fast paths pay (node --print-opt-code of a
 //   put/get loop): the header indexes are literals (an imported constant
 //   is read from its module cell with a hole check and a small-integer
@@ -232,6 +240,12 @@ export class SoloRing extends Ring {
   #tail = 0;
   #laps = 0;
   #headSeen = 0;
+  // The fast put's bound: it publishes next = #tail + 1 only while next <
+  // #limit, the first multiple of PHASE's stride above the position a slow
+  // path last left TAIL at, capped at M (limitAbove), so a fast put neither
+  // crosses a stride nor wraps. 0 until a slow path sets it, and for good
+  // in a queue without a single writer (its puts never reach that code).
+  #limit = 0;
   // The single reader's cache (tryGet): HEAD as this handle last set or
   // read it, TAIL as it last loaded it; current while `reading` is #serial.
   #rHead = 0;
@@ -258,15 +272,16 @@ export class SoloRing extends Ring {
   override tryPut(x: unknown, w?: Acquire): number {
     // The fast path (file header, "The put's bytecode budget"): plain reads
     // say this thread holds the writer role (a queue without one has 0
-    // there, never `me`) and TAIL is as this handle left it (no bits, same
-    // lap), and the put neither wraps M nor crosses a stride; HEAD is loaded
-    // only when the hint says full; the slot store; one compareExchange
-    // publishes and reads SLEEPER and CLOSED (#published when either is
-    // set). Anything else: #putSlow, which decides it all.
+    // there, never `me`, and #limit 0) and TAIL is as this handle left it
+    // (no bits, same lap), and the put neither wraps M nor crosses a stride
+    // (next < #limit); HEAD is loaded only when the hint says full; the slot
+    // store; one compareExchange publishes and reads SLEEPER and CLOSED
+    // (#published when either is set). Anything else: #putSlow, which
+    // decides it all.
     const h = this.#h, t = this.#tail, next = t + 1;
     if (
       h[18] !== me || h[16] !== t || h[17] !== this.#laps ||
-      (next & this.#stride) === 0 || next === this.#m || this.#writer === 0
+      next >= this.#limit
     ) return this.#putSlow(x, w);
     const fill = t - this.#headSeen; // mod M, inline (as mod())
     if (
@@ -329,7 +344,15 @@ export class SoloRing extends Ring {
     if (v === t) v = Atomics.compareExchange(h, TAIL, t, next);
     if (v !== t && !publish(h, v, t, next, 1)) return this.#full(t, -1);
     this.#tail = next;
+    this.#limit = this.#limitAbove(next);
     return 1;
+  }
+
+  // The fast put's bound for a TAIL left at position p (#limit): the next
+  // multiple of the stride above p ((p | stride) + 1 > p), or M if lower.
+  #limitAbove(p: number): number {
+    const limit = (p | this.#stride) + 1;
+    return limit < this.#m ? limit : this.#m;
   }
 
   override tryPutMany(
@@ -376,12 +399,14 @@ export class SoloRing extends Ring {
     if (v === t) v = Atomics.compareExchange(h, TAIL, t, next);
     if (v !== t && !publish(h, v, t, next, n)) return this.#full(t, -1);
     this.#tail = next;
+    this.#limit = this.#limitAbove(next);
     return n;
   }
 
   // A put that published nothing (no room: 0; CLOSED: -1): TAIL is still t.
   #full(t: number, r = 0): number {
     this.#tail = t;
+    this.#limit = this.#limitAbove(t);
     this.#laps = this.#h[LAPS];
     return r;
   }
