@@ -1,5 +1,7 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// getMany's first try on a numeric FIFO ring (_get.ts getItems): the items
+// Every try of a getMany or getManyAsync on a numeric FIFO ring (_get.ts
+// takeMany: the first, and each after a wait, which used to append to an
+// empty array through the general path): the items
 // go into this thread's scratch typed array with the ring's batch get into
 // a typed array (Store.tryGetInto: TypedArray.set copies, the claim, the
 // role check of a single reader), and from there into a fresh JS array of

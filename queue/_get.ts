@@ -82,29 +82,20 @@ export function getItems(
   o: Acquire,
 ): unknown[] {
   if (st.noCodec) throw noCodec();
-  const out: unknown[] = [];
-  const ring = st.ring;
-  if (ring !== undefined && most <= FRESH_MAX) { // a numeric FIFO: _fresh.ts
-    const fresh = takeFresh(ring, st.info!, most);
-    if (fresh !== undefined) {
-      afterGet(st, fresh.length);
-      return fresh;
-    }
-  } else {
-    const n = st.store.tryGetMany(most, out, st.decode, o);
-    if (n > 0) {
-      afterGet(st, n);
-      return out;
-    }
-    if (n === BUSY_COUNT) throw busyGet(o);
+  const many: Many = { out: [], most };
+  const n = takeMany(st, many, o);
+  if (n > 0) {
+    afterGet(st, n);
+    return many.out;
   }
+  if (n === BUSY_COUNT) throw busyGet(o);
   // Every later try takes up to `most` at once, not one item and then the
   // rest: a structured ring's putMany stores its batch as one
   // unsplit run, which a single get must first split (a scan of the run's
   // text and two side words an item, _text_run.ts) while a try for up to
   // `most` takes it whole.
-  getSlow(st, o, { out, most });
-  return out;
+  getSlow(st, o, many);
+  return many.out;
 }
 
 /** QueueBase.getManyAsync: getItems, waiting without blocking. */
@@ -116,15 +107,15 @@ export async function getManyAsync(
   const most = checkMax(max, st.h[CAPACITY]);
   const o = queueOptions(options);
   if (st.noCodec) throw noCodec();
-  const out: unknown[] = [];
-  const n = st.store.tryGetMany(most, out, st.decode, NO_WAIT);
+  const many: Many = { out: [], most };
+  const n = takeMany(st, many, NO_WAIT); // as getItems
   if (n > 0) {
     afterGet(st, n);
-    return out;
+    return many.out;
   }
   if (n === BUSY_COUNT && !o.blocking) throw busyGet(o);
-  await getSlowAsync(st, o, undefined, { out, most }); // as getItems
-  return out;
+  await getSlowAsync(st, o, undefined, many);
+  return many.out;
 }
 
 /**
@@ -224,10 +215,11 @@ function moreInto(st: QueueState, target: NumericArray): number {
 
 /**
  * A getMany's take: each try takes up to `most` items into `out` (getSlow
- * then returns how many), not one.
+ * then returns how many), not one. `out` is the result: a try of a
+ * numeric FIFO ring replaces it with the fresh array it made (takeMany).
  */
 interface Many {
-  readonly out: unknown[];
+  out: unknown[];
   readonly most: number;
 }
 
@@ -236,8 +228,24 @@ interface Many {
 // (Store.tryGetMany: an item that fails to decode after others stays first).
 function tryTake(st: QueueState, w: Acquire, many?: Many): unknown {
   if (many === undefined) return st.store.tryGet(st.decode, w);
-  const n = st.store.tryGetMany(many.most, many.out, st.decode, w);
+  const n = takeMany(st, many, w);
   return n > 0 ? n : n === BUSY_COUNT ? BUSY : EMPTY;
+}
+
+// One try of a getMany or getManyAsync, the first and every one after a
+// wait alike: the count taken (> 0), 0 or BUSY_COUNT. A numeric FIFO ring's
+// items go through this thread's scratch typed array into a fresh array of
+// exactly their number, which becomes many.out (_fresh.ts; nothing else
+// runs between the take and the copy); other stores append to many.out.
+function takeMany(st: QueueState, many: Many, w: Acquire): number {
+  const ring = st.ring;
+  if (ring === undefined || many.most > FRESH_MAX) {
+    return st.store.tryGetMany(many.most, many.out, st.decode, w);
+  }
+  const fresh = takeFresh(ring, st.info!, many.most);
+  if (fresh === undefined) return 0;
+  many.out = fresh;
+  return fresh.length;
 }
 
 /**

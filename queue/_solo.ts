@@ -121,7 +121,24 @@
 //   writer (WRITER 0, never `me`) to #putSlow, which calls the default put,
 //   and `me` starts as NaN (equal to no role word), so no "not read yet"
 //   test. Keep both tryPuts under about 690 bytes together (deno run
-//   --v8-flags=--trace-turbo-inlining names what it inlines).
+//   --v8-flags=--trace-turbo-inlining names what it inlines). 266 now: the
+//   stride test, the wrap test and the single-writer flag are one compare,
+//   next < #limit, where #limit is the first multiple of the stride above
+//   the position a slow path left TAIL at, capped at M (0 until a slow path
+//   sets it, and for good without a single writer: the default put's
+//   branch returns before that code). Why that is the old test: #tail only
+//   grows by fast puts between two slow paths (each resets #limit from the
+//   TAIL it leaves), so every multiple of the stride and M itself above
+//   that TAIL is >= #limit, and a next below #limit is none of them.
+// - What else the optimised fast paths pay (node --print-opt-code of a
+//   put/get loop): the header indexes are literals (an imported constant
+//   is read from its module cell with a hole check and a small-integer
+//   check at each use; the values are checked at load, below the imports),
+//   the single-side flags are small integers (a boolean field compiled to
+//   a generic truthiness test), and QueueBase.get tests typeof before its
+//   EMPTY compare (that compare of the fast path's number merged with the
+//   slow path's result called the generic StrictEqual builtin every get).
+//   The loop's code went from 4252 to 3056 bytes on Node 20.
 // - Why a get publishes by compareExchange, not a store: an immediate
 //   shutdown's discard (_shutdown.ts drain, any thread, no role check)
 //   moves HEAD by its own compareExchange and credits DONE for what it
@@ -184,6 +201,14 @@ import { advance, freshHead as consumerHead } from "./_ring_head.ts";
 import { freshHead, mod, publish, readHead } from "./_solo_words.ts";
 import { CLOSED, CONTENDED, LOCKED, POSITION, SLEEPER } from "./_turn.ts";
 
+// The fast paths (tryPut, tryGet) index the header with literals, not the
+// imported constants: an import is a live binding, which optimised code
+// reads from its module cell with a hole check and a small-integer check at
+// each use. They are _layout.ts's words, checked once here.
+if (
+  TAIL !== 16 || LAPS !== 17 || WRITER !== 18 || HEAD !== 32 || READER !== 36
+) throw new Error("queue/_solo.ts: the header layout changed");
+
 // This thread's ident, read once: the value a role word holds. NaN until
 // then, equal to no role word (an int32), so the fast paths need no test
 // for "not read yet".
@@ -205,13 +230,22 @@ export class SoloRing extends Ring {
   readonly #m: number;
   readonly #stride: number; // PHASE's stride less one (_ring.ts)
   readonly #same: NumericInfo["Array"];
-  readonly #writer: boolean;
-  readonly #reader: boolean;
+  // 1 for a single writer (reader), else 0: numbers, not booleans, so the
+  // fast paths' test is a compare of a small integer (a boolean field is a
+  // generic truthiness test in optimised code).
+  readonly #writer: number;
+  readonly #reader: number;
   // The writer's hint (_ring.ts): TAIL as this handle last left it, LAPS
   // then, HEAD as it last read it.
   #tail = 0;
   #laps = 0;
   #headSeen = 0;
+  // The fast put's bound: it publishes next = #tail + 1 only while next <
+  // #limit, the first multiple of PHASE's stride above the position a slow
+  // path last left TAIL at, capped at M (limitAbove), so a fast put neither
+  // crosses a stride nor wraps. 0 until a slow path sets it, and for good
+  // in a queue without a single writer (its puts never reach that code).
+  #limit = 0;
   // The single reader's cache (tryGet): HEAD as this handle last set or
   // read it, TAIL as it last loaded it; current while `reading` is #serial.
   #rHead = 0;
@@ -231,30 +265,32 @@ export class SoloRing extends Ring {
       this.#cap,
     );
     this.#same = info.Array;
-    this.#writer = (sides & FLAG_SINGLE_WRITER) !== 0;
-    this.#reader = (sides & FLAG_SINGLE_READER) !== 0;
+    this.#writer = (sides & FLAG_SINGLE_WRITER) !== 0 ? 1 : 0;
+    this.#reader = (sides & FLAG_SINGLE_READER) !== 0 ? 1 : 0;
   }
 
   override tryPut(x: unknown, w?: Acquire): number {
     // The fast path (file header, "The put's bytecode budget"): plain reads
     // say this thread holds the writer role (a queue without one has 0
-    // there, never `me`) and TAIL is as this handle left it (no bits, same
-    // lap), and the put neither wraps M nor crosses a stride; HEAD is loaded
-    // only when the hint says full; the slot store; one compareExchange
-    // publishes and reads SLEEPER and CLOSED (#published when either is
-    // set). Anything else: #putSlow, which decides it all.
+    // there, never `me`, and #limit 0) and TAIL is as this handle left it
+    // (no bits, same lap), and the put neither wraps M nor crosses a stride
+    // (next < #limit); HEAD is loaded only when the hint says full; the slot
+    // store; one compareExchange publishes and reads SLEEPER and CLOSED
+    // (#published when either is set). Anything else: #putSlow, which
+    // decides it all.
     const h = this.#h, t = this.#tail, next = t + 1;
     if (
-      h[WRITER] !== me || h[TAIL] !== t || h[LAPS] !== this.#laps ||
-      (next & this.#stride) === 0 || next === this.#m || !this.#writer
+      h[18] !== me || h[16] !== t || h[17] !== this.#laps ||
+      next >= this.#limit
     ) return this.#putSlow(x, w);
-    if (mod(t - this.#headSeen, this.#m) >= this.#cap && this.#fullAt(t)) {
-      return 0;
-    }
+    const fill = t - this.#headSeen; // mod M, inline (as mod())
+    if (
+      (fill < 0 ? fill + this.#m : fill) >= this.#cap && this.#fullAt(t)
+    ) return 0;
     const mask = this.#mask;
     (this.#data as unknown as unknown[])[mask >= 0 ? t & mask : t % this.#cap] =
       x;
-    const v = Atomics.compareExchange(h, TAIL, t, next);
+    const v = Atomics.compareExchange(h, 16, t, next);
     if (v !== t) return this.#published(v, t, next);
     this.#tail = next;
     return 1;
@@ -280,7 +316,7 @@ export class SoloRing extends Ring {
   // put), or role, TAIL and HEAD by Atomics, all checked; the wrap and the
   // stride crossing.
   #putSlow(x: unknown, w: Acquire | undefined): number {
-    if (!this.#writer) return super.tryPut(x, w);
+    if (this.#writer === 0) return super.tryPut(x, w);
     const h = this.#h, m = this.#m, cap = this.#cap, id = me || ident();
     const word = Atomics.load(h, TAIL);
     const t = word & POSITION;
@@ -308,7 +344,15 @@ export class SoloRing extends Ring {
     if (v === t) v = Atomics.compareExchange(h, TAIL, t, next);
     if (v !== t && !publish(h, v, t, next, 1)) return this.#full(t, -1);
     this.#tail = next;
+    this.#limit = this.#limitAbove(next);
     return 1;
+  }
+
+  // The fast put's bound for a TAIL left at position p (#limit): the next
+  // multiple of the stride above p ((p | stride) + 1 > p), or M if lower.
+  #limitAbove(p: number): number {
+    const limit = (p | this.#stride) + 1;
+    return limit < this.#m ? limit : this.#m;
   }
 
   override tryPutMany(
@@ -316,7 +360,7 @@ export class SoloRing extends Ring {
     from: number,
     w?: Acquire,
   ): number {
-    if (!this.#writer) return super.tryPutMany(raws, from, w);
+    if (this.#writer === 0) return super.tryPutMany(raws, from, w);
     const h = this.#h, m = this.#m, cap = this.#cap, id = me || ident();
     const word = Atomics.load(h, TAIL);
     const t = word & POSITION;
@@ -355,29 +399,29 @@ export class SoloRing extends Ring {
     if (v === t) v = Atomics.compareExchange(h, TAIL, t, next);
     if (v !== t && !publish(h, v, t, next, n)) return this.#full(t, -1);
     this.#tail = next;
+    this.#limit = this.#limitAbove(next);
     return n;
   }
 
   // A put that published nothing (no room: 0; CLOSED: -1): TAIL is still t.
   #full(t: number, r = 0): number {
     this.#tail = t;
+    this.#limit = this.#limitAbove(t);
     this.#laps = this.#h[LAPS];
     return r;
   }
 
   override tryGet(decode?: unknown, w?: Acquire): unknown {
-    if (!this.#reader) return super.tryGet(decode, w);
+    if (this.#reader === 0) return super.tryGet(decode, w);
     // The fast path (file header), small enough to inline: the role word
     // names this thread, the cache is current and not empty; the slot read;
     // one compareExchange of HEAD. Anything else: #getSlow.
     const h = this.#h, p = this.#rHead;
-    if (
-      reading === this.#serial && this.#rTail !== p && h[READER] === me
-    ) {
+    if (reading === this.#serial && this.#rTail !== p && h[36] === me) {
       const mask = this.#mask, m = this.#m;
       const x = this.#data[mask >= 0 ? p & mask : p % this.#cap];
       const next = p + 1 === m ? 0 : p + 1;
-      if (Atomics.compareExchange(h, HEAD, p, next) === p) {
+      if (Atomics.compareExchange(h, 32, p, next) === p) {
         this.#rHead = next;
         return x;
       } // else SLEEPER, or a discard moved HEAD: #getSlow tries again
@@ -434,7 +478,7 @@ export class SoloRing extends Ring {
     w?: Acquire,
   ): number {
     // decode null: an immediate shutdown's discard, from any thread.
-    if (this.#reader && decode !== null) {
+    if (this.#reader !== 0 && decode !== null) {
       const id = me || ident();
       if (Atomics.load(this.#h, READER) !== id) takeRole(this.#h, READER, id);
     }
@@ -443,7 +487,7 @@ export class SoloRing extends Ring {
   }
 
   override tryGetInto(target: NumericArray, from: number, max: number): number {
-    if (this.#reader) {
+    if (this.#reader !== 0) {
       const id = me || ident();
       if (Atomics.load(this.#h, READER) !== id) takeRole(this.#h, READER, id);
     }

@@ -451,6 +451,33 @@ export function consumeNowait(
  * returns the count. One writer's items 0, 1, 2, ...: each getter must see
  * them in increasing order.
  */
+/** As takeUntilShut, taking with getManyAsync (which waits off the event loop). */
+export async function takeUntilShutAsync(
+  q: Queue<number>,
+  seen: Uint8Array,
+  progress: Int32Array,
+  batch: number,
+): Promise<number> {
+  let k = 0, last = -1;
+  for (;;) {
+    let xs: number[];
+    try {
+      xs = await q.getManyAsync(batch, WAIT);
+    } catch (error) {
+      if (error instanceof QueueShutDownError) return k;
+      throw error;
+    }
+    for (const x of xs) {
+      if (x <= last) throw new Error(`got item ${x} after ${last}`);
+      last = x;
+      Atomics.add(seen, x, 1);
+      q.taskDone();
+      Atomics.add(progress, 0, 1);
+      k++;
+    }
+  }
+}
+
 export function takeUntilShut(
   q: Queue<number>,
   seen: Uint8Array,

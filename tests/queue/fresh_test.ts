@@ -1,5 +1,5 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// getMany on a numeric FIFO ring through this thread's scratch typed array
+// getMany and getManyAsync on a numeric FIFO ring through this thread's scratch typed array
 // into a fresh array of exactly the items taken (queue/_fresh.ts): values
 // of every kind of element type, scratch per type, batches past FRESH_MAX
 // (the general path), arrays that never alias one another; stress with real
@@ -62,6 +62,33 @@ describe("Queue getMany into a fresh array (numeric FIFO)", () => {
     assert.deepEqual([a, b, q.getMany()], [[99, 2, 3], [4, 5], [6, 7]]);
   });
 
+  it("getManyAsync takes the same way, at once and after a wait: exactly the items, fresh arrays that share nothing", async () => {
+    for (const modes of [{}, { singleReader: true }]) {
+      const q = new Queue<number>({ capacity: 8, type: "int32", ...modes });
+      const qf = new Queue<number>({ capacity: 8, type: "float64" });
+      q.putMany([1, 2, 3]);
+      qf.putMany([0.5, -1.5]);
+      const a = await q.getManyAsync();
+      const f = await qf.getManyAsync(1);
+      const waiting = q.getManyAsync(2, { timeout: 10_000 }); // empty: waits
+      const t = new Thread({
+        target: (q: Queue<number>) => q.putMany([4, 5, 6]),
+        args: [q],
+      });
+      t.start();
+      const b = await waiting;
+      await t.joinAsync(JOIN);
+      a[0] = 99;
+      assert.deepEqual([a, f, b], [[99, 2, 3], [0.5], [4, 5]]);
+      assert.deepEqual(await q.getManyAsync(), [6]);
+      assert.deepEqual(await qf.getManyAsync(), [-1.5]);
+      for (const xs of [a, b, f]) {
+        assert.ok(Array.isArray(xs));
+        assert.equal(Object.keys(xs).length, xs.length, "a hole");
+      }
+    }
+  });
+
   it(`a batch past FRESH_MAX (${FRESH_MAX}) takes the general path, with the same result`, () => {
     const n = FRESH_MAX + 5;
     const q = new Queue<number>({ capacity: n + 3, type: "int32" });
@@ -92,11 +119,15 @@ describe("Queue getMany into a fresh array: stress", () => {
   // and past the capacity, blocking and not) and get, and mark each item.
   for (
     const [name, modes, batches] of [
-      ["default", {}, [[1, true], [7, false], [64, true], [5000, true]]],
+      ["default", {}, [[1, true], [7, false], [64, true], [5000, true], [
+        9,
+        "async",
+      ]]],
       ["singleReader", { singleReader: true }, [[48, true]]],
+      ["singleReader, getManyAsync", { singleReader: true }, [[48, "async"]]],
     ] as const
   ) {
-    it(`${name}, capacity 64: getters (getMany batches ${batches.map((b) => b[0]).join(", ")}) race a writer across the wrap and an immediate shutdown: each accepted item taken at most once, in order per getter, the rest discarded, join() returns`, async () => {
+    it(`${name}, capacity 64: getters (getMany or getManyAsync batches ${batches.map((b) => b[0]).join(", ")}) race a writer across the wrap and an immediate shutdown: each accepted item taken at most once, in order per getter, the rest discarded, join() returns`, async () => {
       for (let round = 0; round < 4; round++) {
         const q = new Queue<number>({ capacity: 64, type: "int32", ...modes });
         const h = header(q as Queue<unknown>);
@@ -107,7 +138,9 @@ describe("Queue getMany into a fresh array: stress", () => {
         const progress = new Int32Array(new SharedArrayBuffer(4));
         const w = start("produceUntilShut", [q, n]);
         const getters = batches.map(([batch, block]) =>
-          start("takeUntilShut", [q, seen, progress, batch, block])
+          block === "async"
+            ? start("takeUntilShutAsync", [q, seen, progress, batch])
+            : start("takeUntilShut", [q, seen, progress, batch, block])
         );
         const at = 30_000 + round * 5_000; // past the wrap (20,000 on)
         try { // a nowait getter ends only at the shutdown

@@ -540,7 +540,7 @@ describe("Queue singleWriter/singleReader stress", () => {
         singleReader: true,
       });
       const h = header(q);
-      const start = at(h[MODULUS]);
+      const m = h[MODULUS], start = at(m), phase = Atomics.load(h, PHASE);
       for (const i of [TAIL, HEAD, DONE]) Atomics.store(h, i, start);
       await soloStress(
         q,
@@ -549,6 +549,15 @@ describe("Queue singleWriter/singleReader stress", () => {
       );
       const tail = Atomics.load(h, TAIL) & (LOCKED - 1);
       assert.equal(tail, (start + N) % h[MODULUS]);
+      // PHASE moved once for each multiple of the stride the puts reached
+      // (0, the wrap, is one), no more, no less (queue/_ring.ts).
+      const stride = (1 << (31 - Math.clz32(Math.floor(m / 4)))) - 1;
+      let crossings = 0;
+      for (let k = 1; k <= N; k++) {
+        if ((((start + k) % m) & stride) === 0) crossings++;
+      }
+      assert.ok(crossings >= 1);
+      assert.equal(Atomics.load(h, PHASE) - phase, crossings);
       for (let i = 0; i < N; i++) q.taskDone(); // DONE across the wrap too
       assert.equal(q.join({ timeout: 10_000 }), true);
       assert.throws(() => q.taskDone(), RuntimeError); // DONE == TAIL
