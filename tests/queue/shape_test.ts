@@ -232,6 +232,57 @@ describe("Queue shape codec", () => {
     const accepted = await acceptedOnce(producers, consumers, seen, N);
     assert.ok(accepted.some((a) => a < N), "the shutdown cut no producer");
   });
+  it("strings that repeat, change in one unit, or give way to a number at the same offset arrive as they went in", () => {
+    // The put leaves a string's bytes in its scratch when the shape's last
+    // record had it at the same offset; the get reuses a short string when
+    // the bytes are equal (queue/_shape.ts). Every change must show.
+    const q = new Queue<unknown>({ capacity: 64, bytes: 16_384 });
+    const vals: unknown[] = [
+      "same",
+      7,
+      "same",
+      "sane",
+      "same",
+      -0,
+      "same",
+      "",
+      "same",
+      true,
+      "same",
+      "s\u00e9me",
+      "same",
+      null,
+      "same",
+      1.5,
+      "same",
+      "x".repeat(64),
+      "x".repeat(63) + "y",
+      "x".repeat(65),
+      "x".repeat(65),
+      "\u20ac",
+      "same",
+    ];
+    const items: unknown[] = [];
+    for (let r = 0; r < 3; r++) {
+      for (const [k, v] of vals.entries()) {
+        items.push({ a: v, b: "tail", c: k });
+        items.push({ a: "same", b: v, c: k }); // v at a moving offset
+        if (k % 5 === 0) items.push({ other: v }); // another shape between
+      }
+    }
+    for (let i = 0; i < items.length; i += 50) {
+      const part = items.slice(i, i + 50);
+      for (const x of part) q.put(x, { timeout: 1_000 });
+      const got = part.map(() => q.get({ timeout: 1_000 }));
+      assert.deepEqual(got, part.map((x) => structuredClone(x)));
+      for (const [k, x] of got.entries()) {
+        assert.ok(
+          Object.is((x as { a: unknown }).a, (part[k] as { a: unknown }).a),
+        );
+      }
+    }
+  });
+
   it("20 shapes in turn (more than either side's cache holds) arrive as they went in", () => {
     const q = new Queue<unknown>({ capacity: 64, bytes: 16_384 });
     const make = (i: number) => {
