@@ -9,8 +9,10 @@
 // one pass. Anything else (top-level primitives, arrays, nested objects,
 // other prototypes, a "__proto__" key, more than 255 keys or a key of 256
 // or more units or with a unit above 0xff) is not taken: the caller falls
-// back to JSON (_codec.ts), which walks the value again (a getter there is
-// read twice, as before this codec).
+// back to JSON (_codec.ts). Where the walk read the object's properties
+// before it refused it, JSON encodes a copy holding the values it read
+// (takeRefused), so the item's own properties are read once on every path
+// (nested objects' are read by the JSON path's two walks, as before).
 //
 // Record (bytes, little-endian), stored as KIND CODEC in a ring without a
 // custom codec (the KIND tells the ring to call decodeShape):
@@ -117,6 +119,7 @@ function shape(keys: string[], list: Uint8Array): Shape {
  * throws here.
  */
 export function encodeShape(value: unknown): Uint8Array | undefined {
+  refused = copy = undefined;
   if (
     busy || typeof value !== "object" || value === null || Array.isArray(value)
   ) {
@@ -131,6 +134,45 @@ export function encodeShape(value: unknown): Uint8Array | undefined {
 }
 
 let busy = false;
+
+// The last item the walk refused part way, and its copy (see takeRefused).
+let refused: object | undefined;
+let copy: object | undefined;
+
+/**
+ * If `value` is the item the last encodeShape call of this thread refused
+ * after reading its properties (a plain object with a nested value, or
+ * more than 255 keys, or a key a key list cannot hold): a plain object
+ * with the same own enumerable keys, in the same order, as data
+ * properties holding the values that walk read, so that the JSON path
+ * (_codec.ts encodeText) does not read them again: each property of the
+ * item is read once, as structuredClone reads it. Else undefined. Either
+ * way the copy is dropped: toRaw (_glue.ts) calls encodeText on the
+ * refused item right after encodeShape, and nothing else in between.
+ */
+export function takeRefused(value: unknown): object | undefined {
+  const c = value === refused ? copy : undefined;
+  refused = copy = undefined;
+  return c;
+}
+
+// Makes the copy of `value` whose walk read keys[0..n) and vals[0..n).
+function refuse(value: object, n: number): undefined {
+  const c = {};
+  for (let i = 0; i < n; i++) {
+    // defineProperty: "__proto__" and Object.prototype's keys as own data.
+    Object.defineProperty(c, keys[i], {
+      value: vals[i],
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+    vals[i] = undefined; // not kept alive
+  }
+  refused = value;
+  copy = c;
+  return undefined;
+}
 
 // Items whose keys keep changing ({ [id]: value }) miss the shape caches on
 // both sides, and a miss costs more than JSON (a new key list and its
@@ -147,12 +189,21 @@ function encode(value: object): Uint8Array | undefined {
   if (proto !== null && inheritsEnumerable()) return undefined;
   // One walk: keys and values read once; `same` while they match the last
   // shape; `size` the most bytes the values take.
-  let n = 0, same = true, size = 0;
+  // A value the codec does not take (or a 256th key) ends the record, not
+  // the walk: the rest is read into `keys` and `vals` for the copy that
+  // the JSON path encodes (refuse, takeRefused).
+  let n = 0, same = true, size = 0, flat = true;
   const known = last.keys;
   for (const key in value) {
-    if (n === 255) return undefined;
-    if (same && known[n] !== key) same = false;
     const v = (value as Record<string, unknown>)[key];
+    keys[n] = key;
+    vals[n++] = v;
+    if (!flat) continue;
+    if (n === 256) {
+      flat = false;
+      continue;
+    }
+    if (same && known[n - 1] !== key) same = false;
     switch (typeof v) {
       case "number":
         size += 9;
@@ -165,14 +216,13 @@ function encode(value: object): Uint8Array | undefined {
         size += 1;
         break;
       default:
-        if (v !== null) return undefined; // objects, functions, symbols, bigints
+        if (v !== null) flat = false; // objects, functions, symbols, bigints
         size += 1;
     }
-    keys[n] = key;
-    vals[n++] = v;
   }
+  if (!flat) return refuse(value, n);
   if ((!same || n !== known.length) && !findShape(n) && !newShape(n)) {
-    return undefined;
+    return refuse(value, n);
   }
   const sh = last, list = sh.list, l = list.length;
   const most = HEAD + l + size;
