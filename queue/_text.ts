@@ -180,7 +180,7 @@ export class TextRing implements Store {
         len = bytes.length;
         kind = raw instanceof TextItem ? (raw.tagged ? TAGGED : UTF8) : CODEC;
         at = this.#room(len + 1, t, fresh);
-        if (at >= 0) u8.set(bytes, at);
+        if (at >= 0) this.#io.bytes(bytes, at);
       }
       if (at >= 0) {
         u8[at + len] = COMMA;
