@@ -167,11 +167,18 @@ function refuse(value: object, n: number): undefined {
       enumerable: true,
       configurable: true,
     });
-    vals[i] = undefined; // not kept alive
   }
+  // Neither the values nor the keys are kept alive: the walk of a refused
+  // item may have read any number of them (a success reads at most 255).
+  keys.length = vals.length = 0;
   refused = value;
   copy = c;
   return undefined;
+}
+
+/** How many slots the walk's key and value arrays hold now (for tests). */
+export function walkSlots(): number {
+  return keys.length + vals.length;
 }
 
 // Items whose keys keep changing ({ [id]: value }) miss the shape caches on

@@ -8,7 +8,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Queue } from "../../mod.ts";
-import { encodeShape } from "../../queue/_shape.ts";
+import { encodeShape, walkSlots } from "../../queue/_shape.ts";
 import { HEADER_BYTES } from "../../queue/_layout.ts";
 import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
 import { acceptedOnce, deliveredOnce, start } from "./_stress.ts";
@@ -281,6 +281,23 @@ describe("Queue shape codec", () => {
         );
       }
     }
+  });
+
+  it("a refused item's keys and values are not kept by the walk", () => {
+    // The walk reads the whole top level of an item it refuses (for the
+    // copy the JSON path encodes): its arrays must not pin that item's keys.
+    const q = new Queue<unknown>({ capacity: 4, bytes: 1 << 24 });
+    const big: Record<string, unknown> = { nested: [1] };
+    for (let i = 0; i < 100_000; i++) big[`key${i}`] = i;
+    q.put(big);
+    assert.equal(walkSlots(), 0);
+    assert.equal(
+      Object.keys(q.get({ timeout: 1_000 }) as object).length,
+      100_001,
+    );
+    q.put({ a: 1, b: "x" });
+    assert.ok(walkSlots() <= 2 * 255);
+    assert.deepEqual(q.get({ timeout: 1_000 }), { a: 1, b: "x" });
   });
 
   it("20 shapes in turn (more than either side's cache holds) arrive as they went in", () => {
