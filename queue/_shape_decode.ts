@@ -34,14 +34,16 @@ interface Known {
   readonly strs: (Kept | undefined)[];
 }
 
-// A string and its Latin-1 bytes, as 32-bit words (the last one padded
-// with zeros) for sameBytes.
+// Latin-1 strings up to this length are compared with the one decoded
+// last at their index, and that string is reused when equal: a compare
+// costs a fraction of making the string (Buffer's latin1Slice, about 90 ns
+// for 32 bytes on Node 20; sameBytes 17 ns).
+const SAME = 64;
+
+// Bytes as 32-bit words (the last one padded with zeros) for sameBytes.
 interface Bytes {
-  readonly u8: Uint8Array;
+  readonly u8: Uint8Array; // over `words`
   readonly words: Int32Array;
-}
-interface Kept extends Bytes {
-  readonly s: string;
 }
 
 function bytesOf(u8: Uint8Array, at: number, len: number): Bytes {
@@ -51,8 +53,26 @@ function bytesOf(u8: Uint8Array, at: number, len: number): Bytes {
   return { u8: copy, words };
 }
 
-// Whether the `b.u8.length` bytes at `at` in `u8` (with `view` over the
-// same memory) are b's, compared a 32-bit word at a time: on Node 20 a byte
+// The last short Latin-1 string decoded at a value index, and its `len`
+// bytes in room for SAME (made once per index: a miss copies the new
+// string's bytes in, it allocates nothing but the string).
+class Kept implements Bytes {
+  readonly words: Int32Array = new Int32Array(SAME >> 2);
+  readonly u8: Uint8Array = new Uint8Array(this.words.buffer);
+  s = "";
+  len = -1;
+
+  keep(view: DataView, u8: Uint8Array, at: number, len: number, s: string) {
+    const m = len >> 2, w = this.words;
+    for (let j = 0; j < m; j++) w[j] = view.getInt32(at + 4 * j, true);
+    for (let j = 4 * m; j < len; j++) this.u8[j] = u8[at + j];
+    this.s = s;
+    this.len = len;
+  }
+}
+
+// Whether the `len` bytes at `at` in `u8` (with `view` over the same
+// memory) are b's, compared a 32-bit word at a time: on Node 20 a byte
 // loaded from shared memory through a Uint8Array costs about 1.7 ns (a
 // 32-byte compare 56 ns by bytes, 104 ns against a string's charCodeAt),
 // a DataView getInt32 about 2 ns for 4 bytes (17 ns).
@@ -61,20 +81,15 @@ function sameBytes(
   u8: Uint8Array,
   at: number,
   b: Bytes,
+  len: number,
 ): boolean {
-  const len = b.u8.length, w = b.words, m = len >> 2;
+  const w = b.words, m = len >> 2;
   for (let j = 0; j < m; j++) {
     if (view.getInt32(at + 4 * j, true) !== w[j]) return false;
   }
   for (let j = 4 * m; j < len; j++) if (u8[at + j] !== b.u8[j]) return false;
   return true;
 }
-
-// Latin-1 strings up to this length are compared with the one decoded
-// last at their index, and that string is reused when equal: a compare
-// costs a fraction of making the string (Buffer's latin1Slice, about 90 ns
-// for 32 bytes on Node 20; sameBytes 17 ns).
-const SAME = 64;
 
 /** Decodes shape records of one byte region (keeps its shape cache). */
 export class ShapeDecoder {
@@ -133,14 +148,12 @@ export class ShapeDecoder {
           if (p + k > end) throw corrupt();
           if (k > SAME) v = this.#io.latin1(p, k);
           else {
-            const kept = strs[i];
-            if (
-              kept !== undefined && kept.u8.length === k &&
-              sameBytes(this.#view, u8, p, kept)
-            ) v = kept.s;
-            else {
+            const kept = strs[i] ??= new Kept();
+            if (kept.len === k && sameBytes(this.#view, u8, p, kept, k)) {
+              v = kept.s;
+            } else {
               const s = this.#io.latin1(p, k);
-              strs[i] = { s, ...bytesOf(u8, p, k) };
+              kept.keep(this.#view, u8, p, k, s);
               v = s;
             }
           }
@@ -187,7 +200,7 @@ export class ShapeDecoder {
     for (let j = 0, s = this.#last; j < m; j++, s = s + 1 === m ? 0 : s + 1) {
       const known = shapes[s];
       if (known.list.u8.length !== l || known.keys.length !== n) continue;
-      if (sameBytes(this.#view, u8, p, known.list)) {
+      if (sameBytes(this.#view, u8, p, known.list, l)) {
         this.#last = s;
         return known;
       }
