@@ -124,6 +124,9 @@ export function encodeShape(value: unknown): Uint8Array | undefined {
   busy = true;
   try {
     return encode(value);
+  } catch (error) {
+    keys.length = vals.length = 0; // a getter threw: keep nothing it read
+    throw error;
   } finally {
     busy = false;
   }

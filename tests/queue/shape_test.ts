@@ -298,6 +298,18 @@ describe("Queue shape codec", () => {
     q.put({ a: 1, b: "x" });
     assert.ok(walkSlots() <= 2 * 255);
     assert.deepEqual(q.get({ timeout: 1_000 }), { a: 1, b: "x" });
+    // A walk that ends in a throw (a late getter) keeps nothing it read.
+    const thrower: Record<string, unknown> = {};
+    for (let i = 0; i < 10_000; i++) thrower[`key${i}`] = [i];
+    Object.defineProperty(thrower, "late", {
+      enumerable: true,
+      get() {
+        throw new RangeError("late getter");
+      },
+    });
+    assert.throws(() => q.put(thrower), { name: "RangeError" });
+    assert.equal(walkSlots(), 0);
+    assert.equal(q.qsize(), 0);
   });
 
   it("20 shapes in turn (more than either side's cache holds) arrive as they went in", () => {
