@@ -28,6 +28,7 @@
 // items: see _tagged.ts (depth bound, own keys, primitives).
 
 import { MARK, tagItem, untagItem } from "./_tagged.ts";
+import { takeRefused } from "./_shape.ts";
 
 /**
  * A custom item encoding for a structured queue. `encode` must return the
@@ -74,7 +75,18 @@ export let textTagged = false;
  * @throws {TypeError} when the value cannot be put in a queue.
  */
 export function encodeText(value: unknown): string {
-  return JSON.stringify(jsonValue(value));
+  const copy = takeRefused(value);
+  if (copy === undefined) return JSON.stringify(jsonValue(value));
+  // The shape walk read the item's properties (_shape.ts takeRefused):
+  // its copy is encoded instead, each reference to the item itself inside
+  // it standing for the copy (shared: tagged JSON's "@" to the top).
+  if (isJsonExact(copy, value as object)) {
+    textTagged = false;
+    return JSON.stringify(copy);
+  }
+  const tagged = tagItem(copy, value as object);
+  textTagged = true;
+  return JSON.stringify(tagged);
 }
 
 /**
@@ -128,11 +140,15 @@ export function decodeValue(bytes: Uint8Array): unknown {
 const seen = new Set<object>();
 let used = false;
 
-function isJsonExact(value: unknown): boolean {
+function isJsonExact(value: unknown, alias?: object): boolean {
   if (typeof value !== "object" || value === null) return leafExact(value);
   if (used) {
     seen.clear();
     used = false;
+  }
+  if (alias !== undefined) { // met inside: shared with the top (see encodeText)
+    used = true;
+    seen.add(alias);
   }
   const exact = objectExact(value as object, 0);
   if (used) {

@@ -3,17 +3,19 @@
 // the common item, a plain object whose values are primitives
 // ({ id: 7, name: "x", ok: true }), written without JSON text. The put
 // walks the object once (reading each property once, as structuredClone
-// does) and writes its key list and its values as bytes; the get compares
-// the key list's bytes with the last list it decoded (a per-handle shape
-// cache: equal bytes reuse the same key strings) and builds the object in
-// one pass. Anything else (top-level primitives, arrays, nested objects,
+// does) and writes its key list and its values as bytes; the get
+// (_shape_decode.ts) compares the key list's bytes with the last lists it
+// decoded (a per-handle shape cache: equal bytes reuse the same key strings
+// and template object) and builds the object in one pass. Anything else (top-level primitives, arrays, nested objects,
 // other prototypes, a "__proto__" key, more than 255 keys or a key of 256
 // or more units or with a unit above 0xff) is not taken: the caller falls
-// back to JSON (_codec.ts), which walks the value again (a getter there is
-// read twice, as before this codec).
+// back to JSON (_codec.ts). Where the walk read the object's properties
+// before it refused it, JSON encodes a copy holding the values it read
+// (takeRefused), so the item's own properties are read once on every path
+// (nested objects' are read by the JSON path's two walks, as before).
 //
 // Record (bytes, little-endian), stored as KIND CODEC in a ring without a
-// custom codec (the KIND tells the ring to call decodeShape):
+// custom codec (the KIND tells the ring to call ShapeDecoder.decode):
 // | bytes      | what                                                   |
 // |------------|--------------------------------------------------------|
 // | 0          | MAGIC (0x53 "S")                                        |
@@ -39,29 +41,24 @@
 // structuredClone would give: JSON's rules (-0, NaN, undefined) do not
 // apply, so this codec keeps them exactly where the JSON path tags them.
 // A null-prototype object arrives with Object.prototype, as from JSON and
-// structuredClone. The decoder trusts nothing in the bytes (another
-// thread could have written them): lengths are bounds-checked against the
-// record, an unknown tag or a "__proto__" key is a TypeError (the get
-// throws and the item stays first, _text.ts), and keys are created as own
-// data properties (defineProperty for a key Object.prototype has, so no
-// inherited setter or read-only property is met). The put does not take an
+// structuredClone. The decoder trusts nothing in the bytes, and creates
+// every key as an own data property (_shape_decode.ts). The put does not take an
 // object while Object.prototype has an enumerable key (for...in would list
 // it as the object's), nor a record larger than the ring's region (_glue.ts
 // puts the JSON text, which may be smaller: a float64 takes 9 bytes).
 
-import type { RegionText } from "./_text_io.ts";
+export const MAGIC = 0x53;
+export const UNDEF = 0;
+export const NULL = 1;
+export const FALSE = 2;
+export const TRUE = 3;
+export const INT = 4;
+export const DOUBLE = 5;
+export const LATIN1 = 6;
+export const UTF16 = 7;
 
-const MAGIC = 0x53;
-const UNDEF = 0;
-const NULL = 1;
-const FALSE = 2;
-const TRUE = 3;
-const INT = 4;
-const DOUBLE = 5;
-const LATIN1 = 6;
-const UTF16 = 7;
-
-const HEAD = 4;
+/** Bytes before a record's key list (MAGIC, n, L). */
+export const HEAD = 4;
 // Strings longer than this try encodeInto first (writeString).
 const LONG = 64;
 const encoder = new TextEncoder();
@@ -71,19 +68,45 @@ const encoder = new TextEncoder();
 // (JSON, _codec.ts), so the outer walk's state stays its own.
 let scratch = new Uint8Array(256);
 let view = new DataView(scratch.buffer);
+// Views of the scratch's first k bytes, by k (< VIEWS): a record of a
+// length seen before costs no new view (subarray costs about 75 ns on
+// Node 20, more than the int32 writes of a small record).
+const VIEWS = 1024;
+let views: Uint8Array[] = [];
 // The shapes this thread encoded last (up to SHAPES, the oldest replaced
 // first): their keys and their key lists' bytes; `last` the latest used.
+// Per value index, the string the shape's last record had there (`strs`,
+// strings up to KEEP units) and where its bytes lay in the scratch (`offs`,
+// `ends`): see `wrote`.
 interface Shape {
   readonly keys: string[];
   readonly list: Uint8Array;
+  readonly strs: (string | undefined)[];
+  readonly offs: number[];
+  readonly ends: number[];
 }
-const SHAPES = 8;
+/** Shapes each side caches. */
+export const SHAPES = 8;
+const KEEP = 1024;
 const shapes: Shape[] = [];
 let next = 0;
-let last: Shape = { keys: [], list: new Uint8Array(0) };
+let last: Shape = shape([], new Uint8Array(0));
+// The shape of the record the scratch holds (written by the last encode),
+// or undefined after the scratch is replaced. No one else writes the
+// scratch (a caller copies the view it gets, _text.ts, _glue.ts own), so
+// when the next record has this shape its head and key list are in place,
+// and so are the bytes of every string equal to the one the last record
+// had at the same index and offset: they are not written again (an item
+// stream whose strings repeat, { type: "tick", ... }, writes only what
+// changed).
+let wrote: Shape | undefined;
 // The values read by the walk (reused: no allocation per item).
 const vals: unknown[] = [];
 const keys: string[] = [];
+
+function shape(keys: string[], list: Uint8Array): Shape {
+  return { keys, list, strs: [], offs: [], ends: [] };
+}
 
 /**
  * The shape record of `value` in a scratch buffer valid until the next
@@ -92,6 +115,7 @@ const keys: string[] = [];
  * throws here.
  */
 export function encodeShape(value: unknown): Uint8Array | undefined {
+  refused = copy = undefined;
   if (
     busy || typeof value !== "object" || value === null || Array.isArray(value)
   ) {
@@ -100,12 +124,61 @@ export function encodeShape(value: unknown): Uint8Array | undefined {
   busy = true;
   try {
     return encode(value);
+  } catch (error) {
+    keys.length = vals.length = 0; // a getter threw: keep nothing it read
+    throw error;
   } finally {
     busy = false;
   }
 }
 
 let busy = false;
+
+// The last item the walk refused part way, and its copy (see takeRefused).
+let refused: object | undefined;
+let copy: object | undefined;
+
+/**
+ * If `value` is the item the last encodeShape call of this thread refused
+ * after reading its properties (a plain object with a nested value, or
+ * more than 255 keys, or a key a key list cannot hold): a plain object
+ * with the same own enumerable keys, in the same order, as data
+ * properties holding the values that walk read, so that the JSON path
+ * (_codec.ts encodeText) does not read them again: each property of the
+ * item is read once, as structuredClone reads it. Else undefined. Either
+ * way the copy is dropped: toRaw (_glue.ts) calls encodeText on the
+ * refused item right after encodeShape, and nothing else in between.
+ */
+export function takeRefused(value: unknown): object | undefined {
+  const c = value === refused ? copy : undefined;
+  refused = copy = undefined;
+  return c;
+}
+
+// Makes the copy of `value` whose walk read keys[0..n) and vals[0..n).
+function refuse(value: object, n: number): undefined {
+  const c = {};
+  for (let i = 0; i < n; i++) {
+    // defineProperty: "__proto__" and Object.prototype's keys as own data.
+    Object.defineProperty(c, keys[i], {
+      value: vals[i],
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  }
+  // Neither the values nor the keys are kept alive: the walk of a refused
+  // item may have read any number of them (a success reads at most 255).
+  keys.length = vals.length = 0;
+  refused = value;
+  copy = c;
+  return undefined;
+}
+
+/** How many slots the walk's key and value arrays hold now (for tests). */
+export function walkSlots(): number {
+  return keys.length + vals.length;
+}
 
 // Items whose keys keep changing ({ [id]: value }) miss the shape caches on
 // both sides, and a miss costs more than JSON (a new key list and its
@@ -122,12 +195,21 @@ function encode(value: object): Uint8Array | undefined {
   if (proto !== null && inheritsEnumerable()) return undefined;
   // One walk: keys and values read once; `same` while they match the last
   // shape; `size` the most bytes the values take.
-  let n = 0, same = true, size = 0;
+  // A value the codec does not take (or a 256th key) ends the record, not
+  // the walk: the rest is read into `keys` and `vals` for the copy that
+  // the JSON path encodes (refuse, takeRefused).
+  let n = 0, same = true, size = 0, flat = true;
   const known = last.keys;
   for (const key in value) {
-    if (n === 255) return undefined;
-    if (same && known[n] !== key) same = false;
     const v = (value as Record<string, unknown>)[key];
+    keys[n] = key;
+    vals[n++] = v;
+    if (!flat) continue;
+    if (n === 256) {
+      flat = false;
+      continue;
+    }
+    if (same && known[n - 1] !== key) same = false;
     switch (typeof v) {
       case "number":
         size += 9;
@@ -140,32 +222,39 @@ function encode(value: object): Uint8Array | undefined {
         size += 1;
         break;
       default:
-        if (v !== null) return undefined; // objects, functions, symbols, bigints
+        if (v !== null) flat = false; // objects, functions, symbols, bigints
         size += 1;
     }
-    keys[n] = key;
-    vals[n++] = v;
   }
+  if (!flat) return refuse(value, n);
   if ((!same || n !== known.length) && !findShape(n) && !newShape(n)) {
-    return undefined;
+    return refuse(value, n);
   }
-  const list = last.list, l = list.length;
+  const sh = last, list = sh.list, l = list.length;
   const most = HEAD + l + size;
   if (scratch.length < most) {
     scratch = new Uint8Array(Math.max(most, 2 * scratch.length));
     view = new DataView(scratch.buffer);
+    views = [];
+    wrote = undefined;
   }
   const u8 = scratch;
-  u8[0] = MAGIC;
-  u8[1] = n;
-  u8[2] = l & 0xff;
-  u8[3] = l >>> 8;
-  if (l <= 16) { for (let k = 0; k < l; k++) u8[HEAD + k] = list[k]; }
-  else u8.set(list, HEAD);
+  const again = wrote === sh;
+  wrote = sh;
+  if (!again) {
+    u8[0] = MAGIC;
+    u8[1] = n;
+    u8[2] = l & 0xff;
+    u8[3] = l >>> 8;
+    if (l <= 16) { for (let k = 0; k < l; k++) u8[HEAD + k] = list[k]; }
+    else u8.set(list, HEAD);
+  }
+  const strs = sh.strs, offs = sh.offs, ends = sh.ends;
   let at = HEAD + l;
   for (let i = 0; i < n; i++) {
     const v = vals[i];
     vals[i] = undefined; // not kept alive
+    if (typeof v !== "string") offs[i] = -1; // its string's bytes overwritten
     switch (typeof v) {
       case "number":
         if ((v | 0) === v && (v !== 0 || 1 / v > 0)) {
@@ -182,7 +271,16 @@ function encode(value: object): Uint8Array | undefined {
         }
         break;
       case "string":
+        // Its bytes are in place if the last record (this shape's) had
+        // the same string here (see `wrote`); else written, and kept.
+        if (again && offs[i] === at && strs[i] === v) {
+          at = ends[i];
+          break;
+        }
+        offs[i] = at;
         at = writeString(u8, at, v);
+        strs[i] = v.length <= KEEP ? v : undefined;
+        ends[i] = at;
         break;
       case "boolean":
         u8[at++] = v ? TRUE : FALSE;
@@ -194,11 +292,11 @@ function encode(value: object): Uint8Array | undefined {
         u8[at++] = NULL;
     }
   }
-  return u8.subarray(0, at);
+  if (at >= VIEWS) return u8.subarray(0, at);
+  return views[at] ??= u8.subarray(0, at);
 }
 
 const EMPTY = {};
-const OBJECT = Object.prototype;
 
 // Whether an object with Object.prototype inherits an enumerable key (a
 // for...in of an empty object: V8's enum cache answers it in a few ns).
@@ -243,7 +341,7 @@ function newShape(n: number): boolean {
       list[at++] = c;
     }
   }
-  last = { keys: keys.slice(0, n), list };
+  last = shape(keys.slice(0, n), list);
   shapes[next] = last;
   next = (next + 1) % SHAPES;
   return true;
@@ -295,151 +393,4 @@ function writeString(u8: Uint8Array, at: number, s: string): number {
 /** Whether bytes at `at` in `u8` start a shape record. */
 export function isShape(u8: Uint8Array, at: number): boolean {
   return u8[at] === MAGIC;
-}
-
-/** Decodes shape records of one byte region (keeps its shape cache). */
-export class ShapeDecoder {
-  readonly #u8: Uint8Array;
-  readonly #view: DataView;
-  readonly #io: RegionText;
-  // The key lists decoded last (up to SHAPES, the oldest replaced first):
-  // their bytes and keys; #last the index of the latest used.
-  readonly #shapes: Shape[] = [];
-  #last = 0;
-  #next = 0;
-
-  constructor(u8: Uint8Array, io: RegionText) {
-    this.#u8 = u8;
-    this.#view = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
-    this.#io = io;
-  }
-
-  /**
-   * The object of the record at `at` of `len` bytes.
-   * @throws {TypeError} when the bytes are not a shape record.
-   */
-  decode(at: number, len: number): unknown {
-    const u8 = this.#u8, end = at + len;
-    if (len < HEAD || u8[at] !== MAGIC) throw corrupt();
-    const n = u8[at + 1], l = u8[at + 2] | (u8[at + 3] << 8);
-    let p = at + HEAD;
-    if (p + l > end) throw corrupt();
-    const keys = this.#keysAt(p, l, n);
-    p += l;
-    const o: Record<string, unknown> = {};
-    for (let i = 0; i < n; i++) {
-      if (p >= end) throw corrupt();
-      const tag = u8[p];
-      let v: unknown;
-      switch (tag) {
-        case INT:
-          if (p + 5 > end) throw corrupt();
-          v = u8[p + 1] | (u8[p + 2] << 8) | (u8[p + 3] << 16) |
-            (u8[p + 4] << 24);
-          p += 5;
-          break;
-        case DOUBLE:
-          if (p + 9 > end) throw corrupt();
-          v = this.#view.getFloat64(p + 1, true);
-          p += 9;
-          break;
-        case LATIN1:
-        case UTF16: {
-          const k = (u8[p + 1] | (u8[p + 2] << 8) | (u8[p + 3] << 16) |
-            (u8[p + 4] << 24)) >>> 0;
-          const bytes = tag === LATIN1 ? k : 2 * k;
-          if (p + 5 + bytes > end) throw corrupt();
-          v = tag === LATIN1 ? this.#io.latin1(p + 5, k) : utf16(u8, p + 5, k);
-          p += 5 + bytes;
-          break;
-        }
-        case UNDEF:
-          v = undefined;
-          p++;
-          break;
-        case NULL:
-          v = null;
-          p++;
-          break;
-        case FALSE:
-          v = false;
-          p++;
-          break;
-        case TRUE:
-          v = true;
-          p++;
-          break;
-        default:
-          throw corrupt();
-      }
-      // Own data properties, as JSON.parse and structuredClone make them:
-      // a key Object.prototype has (an accessor, a read-only value) is
-      // defined, not assigned; never "__proto__" (#keysAt).
-      const key = keys[i];
-      if (key in OBJECT) {
-        Object.defineProperty(o, key, {
-          value: v,
-          writable: true,
-          enumerable: true,
-          configurable: true,
-        });
-      } else o[key] = v;
-    }
-    if (p !== end) throw corrupt();
-    return o;
-  }
-
-  // The n keys of the key list at p (l bytes): the cached ones when the
-  // bytes equal a cached list's (the last used first).
-  #keysAt(p: number, l: number, n: number): string[] {
-    const u8 = this.#u8, shapes = this.#shapes, m = shapes.length;
-    for (let j = 0, s = this.#last; j < m; j++, s = s + 1 === m ? 0 : s + 1) {
-      const { list, keys } = shapes[s];
-      if (list.length !== l || keys.length !== n) continue;
-      let k = 0;
-      while (k < l && u8[p + k] === list[k]) k++;
-      if (k === l) {
-        this.#last = s;
-        return keys;
-      }
-    }
-    const keys: string[] = [];
-    const end = p + l;
-    let q = p;
-    while (keys.length < n) {
-      if (q >= end) throw corrupt();
-      const k = u8[q];
-      if (q + 1 + k > end) throw corrupt();
-      const key = this.#io.latin1(q + 1, k);
-      if (key === "__proto__") throw corrupt();
-      keys.push(key);
-      q += 1 + k;
-    }
-    if (q !== end) throw corrupt();
-    // A duplicate key (never written by a walk) overwrites its first value:
-    // the object is still plain data, with fewer keys.
-    this.#last = this.#next;
-    shapes[this.#next] = { keys, list: u8.slice(p, end) };
-    this.#next = (this.#next + 1) % SHAPES;
-    return keys;
-  }
-}
-
-function utf16(u8: Uint8Array, at: number, len: number): string {
-  let s = "";
-  for (let k = 0; k < len; k += 4096) {
-    const m = Math.min(4096, len - k), codes = new Array<number>(m);
-    for (let j = 0; j < m; j++) {
-      const q = at + 2 * (k + j);
-      codes[j] = u8[q] | (u8[q + 1] << 8);
-    }
-    s += String.fromCharCode.apply(null, codes);
-  }
-  return s;
-}
-
-function corrupt(): TypeError {
-  return new TypeError(
-    "Cannot decode queue item: its shape record is corrupt (was the queue's memory written outside threadkit?)",
-  );
 }

@@ -67,6 +67,11 @@ export interface TagState {
   path: string;
   /** How many containers deep tag() is now. */
   depth: number;
+  /**
+   * An object that stands for the top value wherever it is met inside it
+   * (the item a copy was made of: _codec.ts encodeText).
+   */
+  readonly alias?: object;
 }
 
 /** Deepest nesting a structured item may have (containers inside containers). */
@@ -145,7 +150,8 @@ export function tag(value: unknown, st: TagState): unknown {
   }
   if (value === null) return null;
   const obj = value as object;
-  const ref = st.ids.get(obj);
+  // The alias stands for the top value (id 0, visited first).
+  const ref = obj === st.alias ? 0 : st.ids.get(obj);
   if (ref !== undefined) return { [MARK]: "@", i: ref };
   if (TO_DESCRIPTOR in obj) {
     let form: BytesForm | undefined;
@@ -343,10 +349,10 @@ export function untagItem(value: unknown): unknown {
  * Encodes a value as tagged JSON's value tree; the heap references it took
  * are in `held`, or released when it throws.
  */
-export function tagItem(value: unknown): unknown {
+export function tagItem(value: unknown, alias?: object): unknown {
   const before = held.length;
   try {
-    return tag(value, { ids: new Map(), path: "item", depth: 0 });
+    return tag(value, { ids: new Map(), path: "item", depth: 0, alias });
   } catch (error) {
     for (const at of held.splice(before)) blockRelease(at);
     throw error;

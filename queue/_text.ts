@@ -66,7 +66,7 @@ import { decodeEnd, decodeStart, holdEnd } from "./_decoding.ts";
 import { acquireTail, holderIdent, holds } from "./_decoding.ts";
 import { acquireHead, releaseHead, TAKEN } from "./_head.ts";
 import { RegionText } from "./_text_io.ts";
-import { ShapeDecoder } from "./_shape.ts";
+import { ShapeDecoder } from "./_shape_decode.ts";
 import { checkRaw, mod, parseRuns, recordRun } from "./_text_run.ts";
 import { recordsAt, seenEmpty } from "./_text_run.ts";
 import { align8, B, BUSY, BUSY_COUNT, BYTES, CAPACITY } from "./_layout.ts";
@@ -180,7 +180,7 @@ export class TextRing implements Store {
         len = bytes.length;
         kind = raw instanceof TextItem ? (raw.tagged ? TAGGED : UTF8) : CODEC;
         at = this.#room(len + 1, t, fresh);
-        if (at >= 0) u8.set(bytes, at);
+        if (at >= 0) this.#io.bytes(bytes, at);
       }
       if (at >= 0) {
         u8[at + len] = COMMA;

@@ -46,15 +46,21 @@ export function produce(
 }
 
 /**
- * The shape codec's stress item (queue/_shape.ts): { p, i, pad, shape } and, by
+ * The shape codec's stress item (queue/_shape.ts): { p, i, alt, tag, pad,
+ * shape } and, by
  * i % 6, nothing more (a shape record), a nested array (JSON), -0 (a shape
  * record's float64), a string with a unit above 0xff and a lone surrogate
  * (UTF-16), a Date (tagged JSON), Latin-1 text (a shape record).
  */
 export function shapeItem(p: number, i: number): StressItem {
-  const x = { p, i, pad: "x".repeat(i % 13), shape: true } as StressItem & {
-    k?: unknown;
-  };
+  const x = {
+    p,
+    i,
+    alt: shapeAlt(i),
+    tag: TAGS[(i >> 2) % 3],
+    pad: "x".repeat(i % 13),
+    shape: true,
+  } as StressItem & { k?: unknown };
   switch (i % 6) {
     case 1:
       x.k = [i, { i }];
@@ -74,8 +80,22 @@ export function shapeItem(p: number, i: number): StressItem {
   return x;
 }
 
-// Whether x.k is what shapeItem put for i.
-function shapeKept(x: StressItem & { k?: unknown }, i: number): boolean {
+// Values that repeat from item to item, for the shape codec's caches of
+// the last record's strings (queue/_shape.ts): `alt`, at the same offset in
+// every record, is a string three items in four and an int32 the fourth
+// (its bytes then overwrite the string's); `tag` has strings of one length
+// that differ in one unit.
+const TAGS = ["tick", "tock", "tack"];
+function shapeAlt(i: number): string | number {
+  return i % 4 === 3 ? i : "same";
+}
+
+// Whether x.k (and alt, tag) are what shapeItem put for i.
+function shapeKept(
+  x: StressItem & { k?: unknown; alt?: unknown; tag?: unknown },
+  i: number,
+): boolean {
+  if (x.alt !== shapeAlt(i) || x.tag !== TAGS[(i >> 2) % 3]) return false;
   const k = x.k;
   switch (i % 6) {
     case 0:

@@ -151,23 +151,71 @@ describe("probes: queue items with getters and proxies", () => {
     },
   );
 
-  it(
-    "a getter of an object the shape codec does not take (nested values) is read once",
-    {
-      todo:
-        "queue/_shape.ts takes plain objects of primitives only; its walk stops at the first nested object or array, having read the properties before it, and the item goes to queue/_codec.ts, which reads every property twice more (isJsonExact, then JSON.stringify): a getter before a nested value is read three times, and one that returns 1 then NaN arrives as null",
-    },
-    () => {
-      let reads = 0;
-      const q = new Queue<unknown>({ capacity: 4 });
-      q.put({
-        get x() {
-          return reads++ === 0 ? 1 : NaN;
-        },
-        nested: [1],
+  it("a getter of an object the shape codec does not take (nested values) is read once", () => {
+    // queue/_shape.ts reads the top level, then hands its copy to the JSON
+    // path (_codec.ts encodeText), which reads no property of the item.
+    let reads = 0;
+    const q = new Queue<unknown>({ capacity: 4 });
+    q.put({
+      get x() {
+        return reads++ === 0 ? 1 : NaN;
+      },
+      nested: [1],
+    });
+    assert.equal(reads, 1);
+    assert.deepEqual(q.get({ timeout: 1_000 }), { x: 1, nested: [1] });
+  });
+
+  it("the top level is read once whatever ends the shape record: a cycle to the item, 256 keys, a key above Latin-1, a __proto__ key", () => {
+    const q = new Queue<unknown>({ capacity: 4, bytes: 1 << 16 });
+    let reads = 0;
+    const getter = {
+      get g() {
+        return reads++ === 0 ? 1 : NaN;
+      },
+    };
+    // A cycle to the item itself: tagged JSON, the reference kept.
+    const cyclic = Object.defineProperties({} as Record<string, unknown>, {
+      ...Object.getOwnPropertyDescriptors(getter),
+    });
+    cyclic.self = cyclic;
+    q.put(cyclic);
+    const c = q.get({ timeout: 1_000 }) as Record<string, unknown>;
+    assert.equal(reads, 1);
+    assert.equal(c.g, 1);
+    assert.equal(c.self, c);
+    // Nested under the item, back to it (tagged "@" to the top).
+    reads = 0;
+    const outer = Object.defineProperties({} as Record<string, unknown>, {
+      ...Object.getOwnPropertyDescriptors(getter),
+    });
+    outer.inner = { up: outer, date: new Date(5) };
+    q.put(outer);
+    const o = q.get({ timeout: 1_000 }) as Record<string, unknown>;
+    assert.equal(reads, 1);
+    assert.equal((o.inner as { up: unknown }).up, o);
+    assert.equal((o.inner as { date: Date }).date.getTime(), 5);
+    for (
+      const extra of [
+        Object.fromEntries(Array.from({ length: 256 }, (_, i) => [`k${i}`, i])),
+        { "\u0100": "wide key" },
+        JSON.parse('{"__proto__": 7}'),
+      ]
+    ) {
+      reads = 0;
+      const item = Object.defineProperties({} as Record<string, unknown>, {
+        ...Object.getOwnPropertyDescriptors(getter),
+        ...Object.getOwnPropertyDescriptors(extra),
       });
-      assert.equal(reads, 1);
-      assert.deepEqual(q.get({ timeout: 1_000 }), { x: 1, nested: [1] });
-    },
-  );
+      q.put(item);
+      const got = q.get({ timeout: 1_000 }) as Record<string, unknown>;
+      assert.equal(reads, 1, Object.keys(extra)[0]);
+      assert.deepEqual(Object.keys(got), Object.keys(item));
+      assert.equal(got.g, 1);
+      for (const k of Object.keys(extra)) {
+        assert.ok(Object.hasOwn(got, k), k);
+        assert.equal(got[k], extra[k as keyof typeof extra]);
+      }
+    }
+  });
 });

@@ -8,7 +8,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Queue } from "../../mod.ts";
-import { encodeShape } from "../../queue/_shape.ts";
+import { encodeShape, walkSlots } from "../../queue/_shape.ts";
 import { HEADER_BYTES } from "../../queue/_layout.ts";
 import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
 import { acceptedOnce, deliveredOnce, start } from "./_stress.ts";
@@ -232,6 +232,86 @@ describe("Queue shape codec", () => {
     const accepted = await acceptedOnce(producers, consumers, seen, N);
     assert.ok(accepted.some((a) => a < N), "the shutdown cut no producer");
   });
+  it("strings that repeat, change in one unit, or give way to a number at the same offset arrive as they went in", () => {
+    // The put leaves a string's bytes in its scratch when the shape's last
+    // record had it at the same offset; the get reuses a short string when
+    // the bytes are equal (queue/_shape.ts). Every change must show.
+    const q = new Queue<unknown>({ capacity: 64, bytes: 16_384 });
+    const vals: unknown[] = [
+      "same",
+      7,
+      "same",
+      "sane",
+      "same",
+      -0,
+      "same",
+      "",
+      "same",
+      true,
+      "same",
+      "s\u00e9me",
+      "same",
+      null,
+      "same",
+      1.5,
+      "same",
+      "x".repeat(64),
+      "x".repeat(63) + "y",
+      "x".repeat(65),
+      "x".repeat(65),
+      "\u20ac",
+      "same",
+    ];
+    const items: unknown[] = [];
+    for (let r = 0; r < 3; r++) {
+      for (const [k, v] of vals.entries()) {
+        items.push({ a: v, b: "tail", c: k });
+        items.push({ a: "same", b: v, c: k }); // v at a moving offset
+        if (k % 5 === 0) items.push({ other: v }); // another shape between
+      }
+    }
+    for (let i = 0; i < items.length; i += 50) {
+      const part = items.slice(i, i + 50);
+      for (const x of part) q.put(x, { timeout: 1_000 });
+      const got = part.map(() => q.get({ timeout: 1_000 }));
+      assert.deepEqual(got, part.map((x) => structuredClone(x)));
+      for (const [k, x] of got.entries()) {
+        assert.ok(
+          Object.is((x as { a: unknown }).a, (part[k] as { a: unknown }).a),
+        );
+      }
+    }
+  });
+
+  it("a refused item's keys and values are not kept by the walk", () => {
+    // The walk reads the whole top level of an item it refuses (for the
+    // copy the JSON path encodes): its arrays must not pin that item's keys.
+    const q = new Queue<unknown>({ capacity: 4, bytes: 1 << 24 });
+    const big: Record<string, unknown> = { nested: [1] };
+    for (let i = 0; i < 100_000; i++) big[`key${i}`] = i;
+    q.put(big);
+    assert.equal(walkSlots(), 0);
+    assert.equal(
+      Object.keys(q.get({ timeout: 1_000 }) as object).length,
+      100_001,
+    );
+    q.put({ a: 1, b: "x" });
+    assert.ok(walkSlots() <= 2 * 255);
+    assert.deepEqual(q.get({ timeout: 1_000 }), { a: 1, b: "x" });
+    // A walk that ends in a throw (a late getter) keeps nothing it read.
+    const thrower: Record<string, unknown> = {};
+    for (let i = 0; i < 10_000; i++) thrower[`key${i}`] = [i];
+    Object.defineProperty(thrower, "late", {
+      enumerable: true,
+      get() {
+        throw new RangeError("late getter");
+      },
+    });
+    assert.throws(() => q.put(thrower), { name: "RangeError" });
+    assert.equal(walkSlots(), 0);
+    assert.equal(q.qsize(), 0);
+  });
+
   it("20 shapes in turn (more than either side's cache holds) arrive as they went in", () => {
     const q = new Queue<unknown>({ capacity: 64, bytes: 16_384 });
     const make = (i: number) => {
