@@ -152,41 +152,58 @@ export class Spin {
 // again, in a plain local loop that touches no shared memory (the holder
 // keeps the lock's cache line): the holder runs on with no notifies, and the
 // waiter marks the lock once per pause instead of every few holder pairs.
-// The pause is BACKOFF_START loop turns (3.5-4 us here, Deno and Node alike)
-// and doubles with each such wait in a row up to BACKOFF_MAX (28-31 us); a
-// wait that slept starts it over. That is about what a sleep and its wake-up
-// cost here (5-50 us, above), which is what the wait would have cost had it
-// slept, and it is the price: a lock freed during a pause stays free until
-// the pause ends (the waiter's mark was consumed, so nobody notifies it), at
-// most one pause. The pause only delays the waiter's next load: what it does
-// with the word, and so the state machine and the no-lost-wakeup argument of
+//
+// The pause is PAUSE_TURNS loop turns, the same after every such wait
+// (about 1.1-1.3 us here, Deno and Node alike: 7-8 ns a turn). Its length is the
+// trade between speed and fairness: the longer the pause, the longer the
+// holder runs alone and the less often the lock changes hands. Measured
+// against the futex mutex (issue-13-lock6; `bench/wake_ab.ts --rows=lock-2`,
+// Deno, bench process at real-time priority, one process per line unless
+// said, each a same-process A/B of a setting, the futex mutex and the tree
+// before; speed, then handoffs per 1000 pairs, as ratios to the futex
+// mutex's): the tree before's pause, doubling from 512 turns to 4096,
+// 1.12-2.17x, 0.16-0.64x (46 processes, 7 in the band); fixed 256 turns
+// 1.25x, 0.39x; 192 1.12-1.48x, 0.46-0.77x (6, 5 in the band); 176
+// 1.03-1.50x, 0.47-0.73x (3, 2); 160 1.00-1.08x, 0.65-1.32x (3, 3); 128
+// 0.90-1.33x, 0.63-1.55x (7, 6); 96 0.97-1.29x, 0.53-0.90x (3, 3); one pause
+// of 256 or 512 turns per acquire, then the futex mutex's protocol,
+// 1.12-1.57x, 0.39-0.91x (6, 5) and 1.30-1.57x, 0.43-0.74x (4, 3); a pause
+// halving from 512 or 1024 turns to 0 1.36-1.69x, 0.35-0.53x (3, 1) and
+// 1.68-2.17x, 0.18-0.28x (3, 0). The futex mutex's own handoffs spread over
+// 64-178 per 1000 pairs between processes, a fixed pause's less, so the
+// handoff ratio's spread is mostly the futex mutex's. PAUSE_TURNS is the
+// middle of the settings that stayed in the row's band (>= 0.9x the speed,
+// 0.5x-2x the handoffs) on Deno. It does not stay there in every process:
+// in the suite's own row (bench/limits.ts, 3 processes per runtime) Deno
+// 1.17-1.31x, 0.66-0.98x, Node 1.31x/0.68x, 1.80x/0.30x, 0.96x/0.50x
+// (0.497); on Node in 5 of 12 processes in all, 96, 128 and 200 turns 2 of
+// 3 each, and the speed fell to 0.78x and 0.90x in two. On Node the futex
+// mutex's own handoffs spread over 55-216 per 1000 pairs between
+// processes, and where it hands over most it is slowest, so the processes
+// that miss the handoff band are mostly those where Lock runs fastest. The
+// doubling pause missed it further (0.16-0.64x on Deno, 46 processes).
+//
+// The price: a lock freed during a pause stays free until the pause ends
+// (the waiter's mark was consumed, so nobody notifies it), at most one
+// pause. The pause only delays the waiter's next load: what it does with the
+// word, and so the state machine and the no-lost-wakeup argument of
 // sync/lock.ts, are unchanged; each wait call between pauses still checks
 // the deadline, the signal and the thread's cancellation, so a timed acquire
-// ends (and a cancel is seen) at most one pause late. The other price is
-// fairness: while the waiter pauses the holder keeps the lock, so it changes
-// hands less often than the futex mutex's (Python's Lock promises no
-// fairness either). Measured (BENCHMARKS.md, Lock, 2 threads; at real-time
-// priority, the only way the two threads ran at once on the loaded machine):
-// 1.4-1.9x the futex mutex on Deno, 1.1-2.0x on Node, where Lock ran at
-// 0.7-1.2x.
+// ends (and a cancel is seen) at most one pause late. Python's Lock promises
+// no fairness; the pause keeps Lock's about the futex mutex's.
 
-/** Loop turns of a waiter's first pause after a "not-equal" wait. */
-export const BACKOFF_START = 512;
-/** Most loop turns of one pause. */
-export const BACKOFF_MAX = 4096;
+/** Loop turns of a waiter's pause after a "not-equal" wait. */
+export const PAUSE_TURNS = 160;
 
 // Where a pause's loop leaves its result, so no compiler drops the loop.
 let sink = 0;
 
 /**
- * Busy-waits `turns` turns of a plain local loop (no shared memory, no
- * atomics) and returns the next pause's length (doubled, at most
- * BACKOFF_MAX).
+ * Busy-waits `turns` (default PAUSE_TURNS) turns of a plain local loop (no
+ * shared memory, no atomics).
  */
-export function pause(turns: number): number {
+export function pause(turns: number = PAUSE_TURNS): void {
   let x = sink;
   for (let i = 0; i < turns; i++) x = (x * 31 + i) | 0;
   sink = x;
-  const next = turns * 2;
-  return next > BACKOFF_MAX ? BACKOFF_MAX : next;
 }

@@ -404,7 +404,6 @@ export class Lock {
     if (this.#spin.spun(view, Atomics.load(view, STATE), id)) return true;
     let state = Atomics.load(view, STATE); // (a spinner marks: see above)
     const check = () => takeOver(view, id, this.#owned, opts.onAcquired);
-    let backoff = spin.BACKOFF_START;
     for (;;) {
       state = mark(this.#view, state, id);
       if (state === UNLOCKED) return true;
@@ -426,11 +425,15 @@ export class Lock {
       state = Atomics.load(view, STATE);
       // The wait did not sleep and the lock is held again: pause before
       // the next mark (sync/_spin.ts, "The back-off"). A woken wait ("ok")
-      // looks at once and starts the pauses over.
+      // looks at once. No wakeup is lost by the pause: this waiter is not
+      // asleep, so no release owes it a notify, and any other waiter sleeps
+      // only on a word it saw marked, which the next release sees and
+      // notifies; after the pause this waiter loads STATE afresh and marks
+      // (or takes) from that value, as on entry.
       if (outcome === "not-equal" && state !== UNLOCKED) {
-        backoff = spin.pause(backoff);
+        spin.pause();
         state = Atomics.load(view, STATE);
-      } else if (outcome === "ok") backoff = spin.BACKOFF_START;
+      }
     }
   }
 
