@@ -145,3 +145,21 @@ export function runProgram(
     });
   });
 }
+
+/** Plain values of every kind a thread's result block carries. */
+export const PLAIN_VALUES: readonly unknown[] = [
+  7,
+  -0,
+  NaN,
+  -Infinity,
+  2n ** 70n,
+  "é\u{1F600}\uD800",
+  true,
+  null,
+  undefined,
+];
+
+/** What a value looks like after structuredClone, as a comparable list. */
+export function cloneShape(v: unknown): unknown[] {
+  return [typeof v, Object.is(v, -0), Number.isNaN(v), v];
+}

@@ -464,13 +464,26 @@ export function consumeNowait(
   return tally.result();
 }
 
-/**
- * A getter racing an immediate shutdown: get / getNowait (batch 1) or
- * getMany(batch), blocking or not, and taskDone for each item, until the
- * queue is shut down and empty, counting in seen[item] and progress[0];
- * returns the count. One writer's items 0, 1, 2, ...: each getter must see
- * them in increasing order.
- */
+// Counts a getter's batch: each item in seen[item] and progress[0], one
+// taskDone each; one writer's items 0, 1, 2, ... must come in increasing
+// order. Returns the last item.
+function record(
+  q: Queue<number>,
+  xs: number[],
+  last: number,
+  seen: Uint8Array,
+  progress: Int32Array,
+): number {
+  for (const x of xs) {
+    if (x <= last) throw new Error(`got item ${x} after ${last}`);
+    last = x;
+    Atomics.add(seen, x, 1);
+    q.taskDone();
+    Atomics.add(progress, 0, 1);
+  }
+  return last;
+}
+
 /** As takeUntilShut, taking with getManyAsync (which waits off the event loop). */
 export async function takeUntilShutAsync(
   q: Queue<number>,
@@ -487,17 +500,18 @@ export async function takeUntilShutAsync(
       if (error instanceof QueueShutDownError) return k;
       throw error;
     }
-    for (const x of xs) {
-      if (x <= last) throw new Error(`got item ${x} after ${last}`);
-      last = x;
-      Atomics.add(seen, x, 1);
-      q.taskDone();
-      Atomics.add(progress, 0, 1);
-      k++;
-    }
+    last = record(q, xs, last, seen, progress);
+    k += xs.length;
   }
 }
 
+/**
+ * A getter racing an immediate shutdown: get / getNowait (batch 1) or
+ * getMany(batch), blocking or not, and taskDone for each item, until the
+ * queue is shut down and empty, counting in seen[item] and progress[0];
+ * returns the count. One writer's items 0, 1, 2, ...: each getter must see
+ * them in increasing order.
+ */
 export function takeUntilShut(
   q: Queue<number>,
   seen: Uint8Array,
@@ -516,13 +530,7 @@ export function takeUntilShut(
       if (!block && error instanceof QueueEmptyError) continue;
       throw error;
     }
-    for (const x of xs) {
-      if (x <= last) throw new Error(`got item ${x} after ${last}`);
-      last = x;
-      Atomics.add(seen, x, 1);
-      q.taskDone();
-      Atomics.add(progress, 0, 1);
-      k++;
-    }
+    last = record(q, xs, last, seen, progress);
+    k += xs.length;
   }
 }

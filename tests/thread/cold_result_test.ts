@@ -10,26 +10,9 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { prestartThreads, Thread } from "../../mod.ts";
 import { sparesTaken } from "../../_core/spare.ts";
+import { cloneShape, PLAIN_VALUES } from "../_helpers.ts";
 
 const JOIN = { timeout: 30_000 };
-
-// Plain values of every kind the block carries.
-const VALUES: unknown[] = [
-  7,
-  -0,
-  NaN,
-  -Infinity,
-  2n ** 70n,
-  "é\u{1F600}\uD800",
-  true,
-  null,
-  undefined,
-];
-
-// What a value looks like after structuredClone, as a comparable list.
-function shape(v: unknown): unknown[] {
-  return [typeof v, Object.is(v, -0), Number.isNaN(v), v];
-}
 
 // Starts `options` on a fresh worker (checked: no spare taken).
 function cold(options: ConstructorParameters<typeof Thread>[0]): Thread {
@@ -52,11 +35,11 @@ const exitIn = (where: string) =>
 
 describe("Thread on a fresh worker, result in shared memory", () => {
   it("Thread on a fresh worker: each plain value comes back as structuredClone gives it, once", async () => {
-    for (const v of VALUES) {
+    for (const v of PLAIN_VALUES) {
       const t = cold({ target: (x: unknown) => x, args: [v] });
       const got = await t.joinAsync(JOIN);
-      assert.deepEqual(shape(got), shape(structuredClone(v)));
-      assert.deepEqual(shape(t.result), shape(got));
+      assert.deepEqual(cloneShape(got), cloneShape(structuredClone(v)));
+      assert.deepEqual(cloneShape(t.result), cloneShape(got));
       assert.equal(t.isAlive(), false);
     }
   });

@@ -13,6 +13,7 @@ import {
   Thread,
 } from "../../mod.ts";
 import { sparesTaken } from "../../_core/spare.ts";
+import { cloneShape, PLAIN_VALUES } from "../_helpers.ts";
 
 const JOIN = { timeout: 30_000 };
 
@@ -25,24 +26,6 @@ async function spares(n: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 5));
   }
   assert.equal(prestartThreads(n), n, `${n} spares not ready within 120 s`);
-}
-
-// Plain values of every kind the block carries.
-const VALUES: unknown[] = [
-  7,
-  -0,
-  NaN,
-  -Infinity,
-  2n ** 70n,
-  "é\u{1F600}\uD800",
-  true,
-  null,
-  undefined,
-];
-
-// What a value looks like after structuredClone, as a comparable list.
-function shape(v: unknown): unknown[] {
-  return [typeof v, Object.is(v, -0), Number.isNaN(v), v];
 }
 
 // Starts `options` on a ready spare (checked by the count of spares taken).
@@ -63,7 +46,7 @@ describe("Thread on a spare, record and result in shared memory", () => {
       for (let i = 0; i < N; i += 2) {
         await spares(2);
         const pair = [i, i + 1].map((k) => {
-          const value = VALUES[k % VALUES.length];
+          const value = PLAIN_VALUES[k % PLAIN_VALUES.length];
           // Plain args (the record in the block); the run count travels
           // separately, so that one start takes the port's path too.
           const t = onSpare(
@@ -92,9 +75,9 @@ describe("Thread on a spare, record and result in shared memory", () => {
         assert.equal(first.t.join(JOIN), true);
         const got = [first.t.result, await second.t.joinAsync(JOIN)];
         for (const [j, { k, t, value }] of [first, second].entries()) {
-          assert.deepEqual(shape(got[j]), shape(value), `start ${k}`);
+          assert.deepEqual(cloneShape(got[j]), cloneShape(value), `start ${k}`);
           // Read again: the same value, not a second delivery.
-          assert.deepEqual(shape(t.result), shape(value));
+          assert.deepEqual(cloneShape(t.result), cloneShape(value));
           results.push([k, got[j]]);
         }
       }
