@@ -10,6 +10,15 @@
 // still share it.
 
 import { RuntimeError } from "./errors.ts";
+import {
+  encodeName,
+  type NameStore,
+  readName,
+  storeLongName,
+  writeName,
+} from "./names.ts";
+
+export type { NameStore } from "./names.ts";
 
 // Runtime block layout: Int32Array over one growable SharedArrayBuffer: 4 MiB
 // at first, grown by heapAlloc up to 1 GiB (a fixed 4 MiB where the runtime
@@ -70,9 +79,11 @@ const MAGIC_VALUE = 0x74686b31;
 // | +0   | TID      | 0 FREE, -1 RESERVED, > 0 ident of live thread  | CAS by the starter; 0 by the thread at its end |
 // | +1   | FLAGS    | bit 0: daemon                                  | the starter, before TID is set    |
 // | +2   | CANCEL   | ident whose cancellation was requested         | Thread.cancel()                   |
-// | +3   | NAME_LEN | UTF-8 bytes of the name (at most 108)          | the starter, before TID is set    |
+// | +3   | NAME_LEN | UTF-8 bytes of the whole name (any length)     | the starter, before TID is set    |
 // | +4   | TIMER    | a Timer's thread: its word's heap block offset (0: none) | the starter 0; the Timer's thread (publishTimer) |
-// | +5   | NAME     | 108 bytes of UTF-8                             | the starter, before TID is set    |
+// | +5   | NAME_AT  | a long name's heap block (payload byte offset), else 0; kept after the entry is freed, released by its next reserveEntry | the starter, while RESERVED |
+// | +6   | NAME     | a name of up to 104 UTF-8 bytes                | the starter, before TID is set    |
+// (Long names: _core/names.ts.)
 //
 // Entry states:
 // FREE     -reserve (CAS 0 -> -1)->  RESERVED  (writes FLAGS, NAME, CANCEL = 0)
@@ -91,11 +102,8 @@ const MAGIC_VALUE = 0x74686b31;
 const TID = 0;
 const FLAGS = 1;
 const CANCEL = 2;
-const NAME_LEN = 3;
 const TIMER = 4;
-const NAME = 5;
 const ENTRY_SLOTS = 32;
-const NAME_BYTES = (ENTRY_SLOTS - NAME) * 4;
 const FLAG_DAEMON = 1;
 
 /** Most threads that may be alive at once, the main thread included. */
@@ -133,11 +141,6 @@ export interface EntryInfo {
 
 const KEY = Symbol.for("threadkit.runtime.v1");
 type Global = { [KEY]?: Runtime };
-// Made on first use: constructing them took 0.065 ms of every thread's
-// start on Deno 2.9.6, and a thread that names no thread needs neither.
-let encoder: TextEncoder | undefined;
-let decoder: TextDecoder | undefined;
-const nameScratch = new Uint8Array(NAME_BYTES);
 
 /** This thread's runtime; on the main thread the first call creates it. */
 export function runtime(): Runtime {
@@ -199,7 +202,7 @@ function createMain(): Runtime {
   view[NEXT_IDENT] = MAIN_IDENT + 1;
   view[HEAP_TOP] = HEAP_BASE;
   view[NEXT_NAME] = 1;
-  writeEntry(view, 0, "MainThread", false);
+  writeEntry(view, 0, encodeName("MainThread"), 0, false);
   view[TABLE + TID] = MAIN_IDENT;
   Atomics.store(view, MAGIC, MAGIC_VALUE);
   const rt: Runtime = { buffer, view, ident: MAIN_IDENT, entry: 0 };
@@ -238,12 +241,18 @@ export function nextNameNumber(): number {
 export function reserveEntry(
   name: string,
   daemon: boolean,
+  store?: NameStore,
 ): { ident: number; entry: number } {
   const { view } = runtime();
+  const bytes = encodeName(name);
+  // A long name's block, filled before the entry is reserved; given back
+  // below wherever the start is refused.
+  const at = storeLongName(view, bytes, store);
   for (let i = 1; i < MAX_THREADS; i++) {
     if (Atomics.compareExchange(view, slot(i, TID), 0, -1) !== 0) continue;
     const ident = Atomics.add(view, NEXT_IDENT, 1);
     if (ident > MAX_IDENT) {
+      if (at > 0) store!.release(at);
       // Bit 30 of a lock word is its CONTENDED mark (sync/_holder.ts) and of
       // a stop ring entry its FAILED mark: an ident that reaches it would
       // be read as another. NEXT_IDENT only grows, so every later start is
@@ -253,11 +262,17 @@ export function reserveEntry(
         `Cannot start new thread: this process has used all ${MAX_IDENT} thread idents`,
       );
     }
-    writeEntry(view, i, name, daemon);
-    // Publishes FLAGS, NAME and CANCEL = 0 (all written above) with the ident.
+    // The last owner's long name: ours to release now (RESERVED). Without a
+    // store (tests reserving entries by hand) it stays unreleased.
+    const stale = writeEntry(view, i, bytes, at, daemon);
+    if (stale > 0) store?.release(stale);
+    // Publishes FLAGS, NAME_LEN, NAME_AT, NAME and CANCEL = 0 (all written
+    // above; a long name's bytes before the entry was reserved) with the
+    // ident.
     Atomics.store(view, slot(i, TID), ident);
     return { ident, entry: i };
   }
+  if (at > 0) store!.release(at);
   throw new RuntimeError(
     `Cannot start new thread: ${MAX_THREADS} threads are already alive`,
   );
@@ -450,39 +465,30 @@ function slot(entry: number, field: number): number {
 function writeEntry(
   view: Int32Array,
   entry: number,
-  name: string,
+  bytes: Uint8Array,
+  at: number,
   daemon: boolean,
-): void {
+): number {
   const base = slot(entry, 0);
-  // Encoded into an unshared scratch buffer, then copied: browsers refuse
-  // TextEncoder.encodeInto into shared memory. encodeInto truncates at a
-  // character boundary. Written while the entry is RESERVED (or before MAGIC
-  // is published), so no reader trusts these bytes until the TID store that
-  // follows.
-  const { written } = (encoder ??= new TextEncoder()).encodeInto(
-    name,
-    nameScratch,
-  );
-  new Uint8Array(view.buffer, (base + NAME) * 4, NAME_BYTES).set(
-    nameScratch.subarray(0, written),
-  );
-  view[base + NAME_LEN] = written;
+  // Written while the entry is RESERVED (or before MAGIC is published), so
+  // no reader trusts these words until the TID store that follows.
+  const stale = writeName(view, base, bytes, at);
   view[base + FLAGS] = daemon ? FLAG_DAEMON : 0;
   view[base + CANCEL] = 0;
   view[base + TIMER] = 0;
+  return stale;
 }
 
 function readEntry(view: Int32Array, entry: number): EntryInfo | undefined {
   const base = slot(entry, 0);
   const ident = Atomics.load(view, base + TID);
   if (ident <= 0) return undefined;
-  const len = Atomics.load(view, base + NAME_LEN);
   const daemon = (Atomics.load(view, base + FLAGS) & FLAG_DAEMON) !== 0;
   // Plain byte reads: if the entry was freed and reused meanwhile, the TID
-  // re-check below sees a different ident and the torn name is discarded.
-  const name = (decoder ??= new TextDecoder()).decode(
-    new Uint8Array(view.buffer, (base + NAME) * 4, len).slice(),
-  );
+  // re-check below sees a different ident and the torn name (undefined when
+  // its words did not fit together) is discarded.
+  const name = readName(view, base);
+  if (name === undefined) return undefined;
   const timer = Atomics.load(view, base + TIMER);
   if (Atomics.load(view, base + TID) !== ident) return undefined;
   return { ident, entry, name, daemon, timer };

@@ -59,8 +59,8 @@ const CLASSES: Readonly<Record<string, string>> = {
 const STATE: Readonly<Record<string, string>> = {
   "_core/host.ts nodeWorkerThreads":
     "a cache of the runtime's node:worker_threads module, the same in every copy",
-  "_core/runtime.ts encoder": "a TextEncoder made on first use, stateless",
-  "_core/runtime.ts decoder":
+  "_core/names.ts encoder": "a TextEncoder made on first use, stateless",
+  "_core/names.ts decoder":
     "a TextDecoder made on first use, used without streaming (no state between calls)",
   "_core/runtime.ts cached":
     "a cache of the thread's runtime, read from the global (the entry adopts it before any user code runs)",

@@ -7,7 +7,13 @@
 
 import { startWorker, type WorkerEvents } from "../_core/adapter.ts";
 import { claimWord, giveUpClaim } from "../_core/claim.ts";
-import { reserveEntry, runtime, unreserveEntry } from "../_core/runtime.ts";
+import { blockAlloc, blockRelease } from "../_core/heap.ts";
+import {
+  type NameStore,
+  reserveEntry,
+  runtime,
+  unreserveEntry,
+} from "../_core/runtime.ts";
 import { wireTarget } from "../_core/target.ts";
 import { encodeTransfer } from "../_core/transfer.ts";
 import { sendable } from "./_types.ts";
@@ -29,6 +35,13 @@ export interface Started {
   readonly giveUp: () => void;
 }
 
+// Where a name longer than the thread table's field goes, whole: a heap
+// block the entry owns (_core/runtime.ts, "Names", says when it is freed).
+const names: NameStore = {
+  alloc: (bytes) => blockAlloc(bytes),
+  release: blockRelease,
+};
+
 /** Starts a thread (see the top of this file). */
 export function startThread(
   name: string,
@@ -45,7 +58,7 @@ export function startThread(
   try {
     // Checked before the entry is reserved and the worker started.
     sendable(name, args);
-    reserved = reserveEntry(name, daemon);
+    reserved = reserveEntry(name, daemon, names);
     const start = {
       runtime: runtime().buffer,
       ident: reserved.ident,

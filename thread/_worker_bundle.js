@@ -435,6 +435,28 @@ function setWorkerEntry(url) {
   state.changed?.();
 }
 
+// _core/names.ts
+var NAME_LEN = 3;
+var NAME_AT = 5;
+var NAME = 6;
+var NAME_BYTES = (32 - NAME) * 4;
+var encoder;
+var scratch = new Uint8Array(NAME_BYTES);
+function encodeName(name) {
+  const enc = encoder ??= new TextEncoder();
+  const { read, written } = enc.encodeInto(name, scratch);
+  return read === name.length ? scratch.subarray(0, written) : enc.encode(name);
+}
+function writeName(view, base, bytes, at) {
+  const stale = view[base + NAME_AT];
+  if (at === 0) {
+    new Uint8Array(view.buffer, (base + NAME) * 4, NAME_BYTES).set(bytes);
+  }
+  view[base + NAME_AT] = at;
+  view[base + NAME_LEN] = bytes.length;
+  return stale;
+}
+
 // _core/runtime.ts
 var MAGIC = 0;
 var NEXT_IDENT = 1;
@@ -450,11 +472,8 @@ var MAGIC_VALUE = 1953000241;
 var TID = 0;
 var FLAGS = 1;
 var CANCEL = 2;
-var NAME_LEN = 3;
 var TIMER = 4;
-var NAME = 5;
 var ENTRY_SLOTS = 32;
-var NAME_BYTES = (ENTRY_SLOTS - NAME) * 4;
 var FLAG_DAEMON = 1;
 var MAX_THREADS = 256;
 var HEAP_BASE = 64 * 1024;
@@ -463,8 +482,6 @@ var BLOCK_BYTES2 = 4 * 1024 * 1024;
 var MAX_BLOCK_BYTES = 1024 * 1024 * 1024;
 var MAIN_IDENT = 1;
 var KEY = Symbol.for("threadkit.runtime.v1");
-var encoder;
-var nameScratch = new Uint8Array(NAME_BYTES);
 function runtime() {
   return cached ??= globalThis[KEY] ?? createMain();
 }
@@ -485,7 +502,7 @@ function createMain() {
   view[NEXT_IDENT] = MAIN_IDENT + 1;
   view[HEAP_TOP] = HEAP_BASE;
   view[NEXT_NAME] = 1;
-  writeEntry(view, 0, "MainThread", false);
+  writeEntry(view, 0, encodeName("MainThread"), 0, false);
   view[TABLE + TID] = MAIN_IDENT;
   Atomics.store(view, MAGIC, MAGIC_VALUE);
   const rt = {
@@ -512,14 +529,13 @@ function recordStop(ident, failed) {
 function slot(entry, field) {
   return TABLE + entry * ENTRY_SLOTS + field;
 }
-function writeEntry(view, entry, name, daemon) {
+function writeEntry(view, entry, bytes, at, daemon) {
   const base = slot(entry, 0);
-  const { written } = (encoder ??= new TextEncoder()).encodeInto(name, nameScratch);
-  new Uint8Array(view.buffer, (base + NAME) * 4, NAME_BYTES).set(nameScratch.subarray(0, written));
-  view[base + NAME_LEN] = written;
+  const stale = writeName(view, base, bytes, at);
   view[base + FLAGS] = daemon ? FLAG_DAEMON : 0;
   view[base + CANCEL] = 0;
   view[base + TIMER] = 0;
+  return stale;
 }
 
 // thread/_handles.ts

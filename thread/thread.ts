@@ -155,7 +155,8 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
   }
 
   /**
-   * Renames the thread. Other threads see the name it was started with.
+   * Renames the thread. Other threads see the name it was started with
+   * (whole: names of any length reach every thread).
    * @throws {TypeError} when `name` is not a string.
    */
   set name(name: string) {

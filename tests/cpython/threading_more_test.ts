@@ -224,29 +224,73 @@ describe("test_threading.MiscTestCase (outside)", () => {
   });
 
   // threading.Thread.name is never truncated in Python (only the OS-level
-  // name that _thread.set_name writes is); here a thread reads its own name
-  // from the thread table, which keeps 108 bytes of it.
-  it(
-    "test_set_name: long names (110 x, 99 x + é€, 1 x + 100 snakes) are the thread's name inside it, unchanged",
-    {
-      todo:
-        "names over 108 UTF-8 bytes reach the thread truncated (_core/runtime.ts NAME_BYTES); the thread start-up must carry the full name",
-    },
-    async () => {
-      const LONG = [
-        "x".repeat(110),
-        "x".repeat(99) + "é€",
-        "x".repeat(99) + "\u{10FFFF}",
-        "x" + "\u{1f40d}".repeat(100),
-      ];
-      const threads = LONG.map((name) => {
-        const t = new Thread({ target: () => currentThread().name, name });
-        t.start();
-        return t;
+  // name that _thread.set_name writes is): names over the thread table's
+  // field (104 UTF-8 bytes) live whole in the shared heap
+  // (_core/names.ts), so the thread and enumerate() elsewhere see them so.
+  const LONG = [
+    "x".repeat(110),
+    "x".repeat(99) + "é€",
+    "x".repeat(99) + "\u{10FFFF}",
+    "x" + "\u{1f40d}".repeat(100),
+  ];
+  it("test_set_name: long names (110 x, 99 x + é€, 1 x + 100 snakes) are the thread's name inside it, unchanged", async () => {
+    const threads = LONG.map((name) => {
+      const t = new Thread({ target: () => currentThread().name, name });
+      t.start();
+      return t;
+    });
+    assert.deepEqual(await joinAll(threads), LONG);
+    assert.deepEqual(threads.map((t) => t.name), LONG);
+  });
+
+  it("test_set_name: another thread's enumerate() lists long names whole", async () => {
+    const go = new Event();
+    const threads = LONG.map((name) => {
+      const t = new Thread({
+        target: (go: Event) => go.wait({ timeout: 30_000 }),
+        args: [go],
+        name,
       });
-      assert.deepEqual(await joinAll(threads), LONG);
-    },
-  );
+      t.start();
+      return t;
+    });
+    try {
+      const idents = threads.map((t) => t.ident!);
+      const lister = new Thread({
+        target: (idents: number[]) => {
+          const byIdent = new Map(enumerate().map((t) => [t.ident, t.name]));
+          return idents.map((i) => byIdent.get(i));
+        },
+        args: [idents],
+      });
+      lister.start();
+      assert.deepEqual(await lister.joinAsync(JOIN), LONG);
+    } finally {
+      go.set();
+    }
+    assert.deepEqual(await joinAll(threads), LONG.map(() => true));
+  });
+
+  it("test_set_name: a long name set after start() stays whole in the handle and in the thread", async () => {
+    const renamed = "y".repeat(150) + "é";
+    const go = new Event();
+    const t = new Thread({
+      target: (go: Event, name: string) => {
+        go.wait({ timeout: 30_000 });
+        const before = currentThread().name;
+        currentThread().name = name;
+        return [before, currentThread().name];
+      },
+      args: [go, renamed + "!"],
+      name: LONG[3],
+    });
+    t.start();
+    t.name = renamed;
+    assert.equal(t.name, renamed);
+    go.set();
+    assert.deepEqual(await t.joinAsync(JOIN), [LONG[3], renamed + "!"]);
+    assert.equal(t.name, renamed);
+  });
 
   it("test_change_name: a thread that renames itself sees the new name", async () => {
     const t = new Thread({

@@ -1,0 +1,135 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Thread names of any length reach the thread table whole (_core/names.ts):
+// a name over the table's field (104 UTF-8 bytes) lives in a heap block the
+// entry owns, released by the entry's next reservation. Stress: threads
+// with names of every kind start and end while another thread lists them;
+// every name read is whole. Also: the blocks do not pile up, and a refused
+// start gives its block back.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { currentThread, enumerate, Thread } from "../../mod.ts";
+import { heapLiveBytes } from "../../_core/heap.ts";
+import {
+  MAX_THREADS,
+  reserveEntry,
+  unreserveEntry,
+} from "../../_core/runtime.ts";
+
+const JOIN = { timeout: 30_000 };
+const PREFIX = "names-stress|";
+
+/** Names across the table field's bound, ASCII and multi-byte. */
+function nameOf(i: number): string {
+  const tails = [
+    "a".repeat(104 - PREFIX.length - 4), // 104 bytes in all, in the table
+    "b".repeat(105 - PREFIX.length - 4), // 105: in the heap
+    "é".repeat(60), // 120 bytes
+    "\u{1f40d}".repeat(1000), // 4000 bytes
+    "short",
+  ];
+  return `${PREFIX}${String(i).padStart(3, "0")}|${tails[i % tails.length]}`;
+}
+
+describe("thread names of any length", () => {
+  it("stress: 80 threads (4 runners, names of 11 to 4017 bytes) each see their whole name; a lister's enumerate() never sees a cut or torn one", async () => {
+    const N = 80;
+    const names = Array.from({ length: N }, (_, i) => nameOf(i));
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    const lister = new Thread({
+      target: (stop: Int32Array, names: string[], prefix: string) => {
+        const known = new Set(names);
+        let listings = 0, seen = 0, bad = 0;
+        while (Atomics.load(stop, 0) === 0 || listings === 0) {
+          for (const t of enumerate()) {
+            if (!t.name.startsWith(prefix)) continue;
+            seen++;
+            if (!known.has(t.name)) bad++;
+          }
+          listings++;
+        }
+        return [listings > 0, seen, bad];
+      },
+      args: [stop, names, PREFIX],
+    });
+    lister.start();
+    const results: unknown[] = new Array(N);
+    let next = 0;
+    const runner = async () => {
+      while (next < N) {
+        const i = next++;
+        const t = new Thread({
+          target: () => [currentThread().name, enumerate().map((t) => t.name)],
+          name: names[i],
+        });
+        t.start();
+        results[i] = await t.joinAsync(JOIN);
+      }
+    };
+    try {
+      await Promise.all([runner(), runner(), runner(), runner()]);
+    } finally {
+      Atomics.store(stop, 0, 1);
+    }
+    const [listed, seen, bad] = await lister.joinAsync(JOIN) as number[];
+    assert.equal(listed, true);
+    assert.equal(bad, 0, `${bad} of ${seen} names listed were not whole`);
+    for (let i = 0; i < N; i++) {
+      const [own, all] = results[i] as [string, string[]];
+      assert.equal(own, names[i]);
+      assert.ok(all.includes(names[i]), `thread ${i} not listed whole`);
+      for (const n of all) {
+        if (n.startsWith(PREFIX)) assert.ok(names.includes(n), n);
+      }
+    }
+  });
+
+  it("a long name's block is released when its entry is reused: 60 threads, one after another, keep at most a few", async () => {
+    const name = "z".repeat(3000); // a 4 KiB block each
+    const run = async () => {
+      const t = new Thread({ target: () => currentThread().name, name });
+      t.start();
+      assert.equal(await t.joinAsync(JOIN), name);
+    };
+    await run(); // the heap's first block of this class, and the worker's
+    const live = heapLiveBytes();
+    for (let i = 0; i < 60; i++) await run();
+    // One block per entry used at most (these reuse the same few entries);
+    // kept without the release, the 60 would hold 240 KiB more.
+    assert.ok(
+      heapLiveBytes() - live <= 4 * 4096,
+      `heap grew by ${heapLiveBytes() - live} bytes`,
+    );
+  });
+
+  it("a start refused for a full table gives the long name's block back", () => {
+    const live = heapLiveBytes();
+    const fillers: { ident: number; entry: number }[] = [];
+    try {
+      for (let i = 0; i < MAX_THREADS; i++) {
+        fillers.push(reserveEntry("filler", true));
+      }
+    } catch {
+      // full
+    }
+    try {
+      const t = new Thread({ target: () => 1, name: "w".repeat(500) });
+      assert.throws(() => t.start(), /threads are already alive/);
+      assert.equal(heapLiveBytes(), live);
+    } finally {
+      for (const f of fillers) unreserveEntry(f.entry, f.ident);
+    }
+  });
+
+  it("a long name the heap cannot hold is refused at start() with a RuntimeError, nothing reserved", () => {
+    const before = enumerate().length;
+    assert.throws(
+      () =>
+        reserveEntry("v".repeat(200), false, {
+          alloc: () => -1,
+          release: () => assert.fail("nothing to release"),
+        }),
+      /Cannot start thread: its name \(200 UTF-8 bytes\) does not fit in the shared heap/,
+    );
+    assert.equal(enumerate().length, before);
+  });
+});
