@@ -41,11 +41,11 @@
 //   to the handle the decoding thread makes (holdBlock without a new count).
 //   A refused put releases the references its encoding took (only its own:
 //   queue/_held.ts).
-// - a thread table entry's long name (_core/runtime.ts NAME_AT): one
-//   reference, from the blockAlloc of its start, released by the next
-//   reservation of that entry. Its bytes are only read, never waited on; a
-//   reader that reads them after the release discards them (runtime.ts,
-//   "Names").
+// - a thread table entry's long name (_core/names.ts NAME_AT): one
+//   reference, from the blockAlloc of its start or rename, released by the
+//   writer that replaces it (a rename, the entry's next reservation). Its
+//   bytes are only read, never waited on; a reader that read them after
+//   the release discards them (_core/names.ts says why).
 // Inner handles (lockAt/conditionAt over words of another primitive: an
 // RLock's lock, a Barrier's lock and condition) hold no reference: the outer
 // primitive keeps them, and they never outlive it (sync/_lock_at.ts).

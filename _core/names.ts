@@ -3,41 +3,70 @@
 // Thread's name, so neither does the table.
 //
 // Name words of a thread table entry (offsets from the entry's first slot;
-// the table is in runtime.ts):
+// the table is in runtime.ts, whose TID is at +0):
 // | slot | name     | values                                              | written by                     |
 // |------|----------|-----------------------------------------------------|--------------------------------|
-// | +3   | NAME_LEN | UTF-8 bytes of the whole name (any length)          | the starter, while RESERVED    |
-// | +5   | NAME_AT  | a long name's heap block (payload byte offset), else 0; kept after the entry is freed | the starter, while RESERVED |
-// | +6   | NAME     | a name of up to NAME_BYTES (104) UTF-8 bytes        | the starter, while RESERVED    |
+// | +3   | NAME_LEN | UTF-8 bytes of the whole name (any length)          | a writer holding NAME_SEQ      |
+// | +5   | NAME_AT  | a long name's heap block (payload byte offset), else 0; kept after the entry is freed | a writer holding NAME_SEQ |
+// | +6   | NAME_SEQ | even: no writer; odd: a writer is writing the words | Atomics: CAS even -> odd, store odd + 1 |
+// | +7   | NAME     | a name of up to NAME_BYTES (100) UTF-8 bytes        | a writer holding NAME_SEQ      |
 //
-// A name of up to 104 bytes sits in NAME; a longer one, whole, in a heap
+// Writers: the starter, while the entry is RESERVED (writeName from
+// reserveEntry), and a rename after start (Thread's name setter, from any
+// thread that has a handle: renameName). Both take NAME_SEQ from even s to
+// s + 1 (compareExchange; spinning while it is odd), write, and store s + 2.
+// A rename checks, holding it, that TID still holds its thread's ident, and
+// writes nothing otherwise (the thread ended: the rename stays in the
+// handle). A reservation takes it too: a rename that checked TID before the
+// entry was freed may still be writing, and it finishes before the new
+// owner's words are written. The section allocates nothing and calls
+// nothing that can throw (views are made before it), so a writer leaves it
+// unless its thread is stopped from outside between two statements
+// (worker.terminate(), which threadkit never calls on a running thread);
+// readers and later writers would spin then.
+//
+// State of NAME_SEQ: EVEN(s) -writer CAS s -> s + 1-> ODD(s + 1) -store s + 2->
+// EVEN(s + 2). It wraps through Int32 (the parity of the two's complement
+// stays right).
+//
+// A name of up to 100 bytes sits in NAME; a longer one, whole, in a heap
 // block of its own (_core/heap.ts through the starter's NameStore,
 // thread/_start.ts; blockAlloc gives 2^k bytes, so it takes under twice its
 // size), allocated and filled before the entry is reserved. A name the heap
 // cannot hold is refused at start() with a RuntimeError.
 //
-// Who frees a long name's block: the entry holds its one reference. It is
-// not released when the entry is freed (endEntry and endIdent run in
-// threads that may not have the heap module loaded: the worker entry's
-// bundle), but by the next reserveEntry of the same entry, which has the
-// starter's NameStore and owns the entry then (RESERVED: no other writer).
-// So the long names kept are bounded: at most one block per entry
+// Who frees a long name's block: the entry holds its one reference. The
+// writer that replaces it (a rename, or the entry's next reservation: both
+// have the starter's NameStore) releases it after its section. It is not
+// released when the entry is freed (endEntry and endIdent run in threads
+// that may not have the heap module loaded: the worker entry's bundle). So
+// the long names kept are bounded: at most one block per entry
 // (MAX_THREADS), the one of its live or last thread.
 //
-// Readers (runtime.ts readEntry) use TID as a seqlock, as for the rest of
-// the entry: every name word is written while the entry is RESERVED and
-// published by the TID store, so a reader that sees the same ident in TID
-// before and after read one owner's words. A reader whose entry was freed
-// (and maybe reused) meanwhile may read a block already released and
-// reused, or NAME_LEN of one owner with NAME_AT of another: readName checks
-// the bounds (heap memory is never given back, so an in-bounds read of a
-// reused block is harmless), and the TID re-check discards what it read.
+// Readers (readName) use NAME_SEQ as a seqlock: s1 = NAME_SEQ (odd: retry),
+// read NAME_LEN, NAME_AT and the bytes, s2 = NAME_SEQ; s1 !== s2: retry.
+// Why a read with s1 === s2 is one writer's whole name: a writer's words and
+// its release of the block it replaced lie between its CAS and its store on
+// NAME_SEQ (the release after the store, see below). With s1 === s2 no CAS
+// came between the reader's two loads, so every writer either stored its
+// s + 2 before s1 (the reader's seq-cst load of that value makes the
+// writer's plain stores visible) or takes NAME_SEQ after s2 (its stores
+// come after the reader's reads). A block a writer releases after its store
+// was replaced before it: a reader that loaded NAME_AT after s1 sees the
+// replacement, not the released block. Across owners, runtime.ts readEntry
+// adds the TID check (the seqlock it always was): a reader whose entry was
+// freed meanwhile may read a block released and reused, or NAME_LEN and
+// NAME_AT of two owners; readName checks the bounds (heap memory is never
+// given back, so an in-bounds read of a reused block is harmless), and the
+// TID re-check discards what it read.
 
 import { RuntimeError } from "./errors.ts";
 
+const TID = 0; // runtime.ts's; a rename checks it holding NAME_SEQ
 const NAME_LEN = 3;
 const NAME_AT = 5;
-const NAME = 6;
+const NAME_SEQ = 6;
+const NAME = 7;
 /** Bytes of a name kept in the table itself (the rest of a 32-slot entry). */
 export const NAME_BYTES = (32 - NAME) * 4;
 
@@ -80,12 +109,13 @@ export function storeLongName(
   view: Int32Array,
   bytes: Uint8Array,
   store: NameStore | undefined,
+  what = "start",
 ): number {
   if (bytes.length <= NAME_BYTES) return 0;
   const at = store?.alloc(bytes.length) ?? -1;
   if (at < 0) {
     throw new RuntimeError(
-      `Cannot start thread: its name (${bytes.length} UTF-8 bytes) does not fit in the shared heap`,
+      `Cannot ${what} thread: its name (${bytes.length} UTF-8 bytes) does not fit in the shared heap`,
     );
   }
   new Uint8Array(view.buffer, at, bytes.length).set(bytes);
@@ -93,24 +123,59 @@ export function storeLongName(
 }
 
 /**
- * Writes the name words of the entry at slot `base` (RESERVED: plain
- * stores, published by the TID store that follows). Returns the last
- * owner's long-name block (0: none), for the caller to release.
+ * Writes the name words of the entry at slot `base` holding NAME_SEQ (see
+ * the top of this file). With `ident` (a rename), only while TID holds it.
+ * Returns the long-name block it replaced (0: none), for the caller to
+ * release, or -1 when TID did not hold `ident` (nothing written).
  */
 export function writeName(
   view: Int32Array,
   base: number,
   bytes: Uint8Array,
   at: number,
+  ident?: number,
 ): number {
-  const stale = view[base + NAME_AT];
-  // A long name's bytes are in its block; the field is left as it was.
-  if (at === 0) {
-    new Uint8Array(view.buffer, (base + NAME) * 4, NAME_BYTES).set(bytes);
+  // Made before the section: it allocates.
+  const field = new Uint8Array(view.buffer, (base + NAME) * 4, NAME_BYTES);
+  const seq = base + NAME_SEQ;
+  let s: number;
+  do s = Atomics.load(view, seq); while (
+    (s & 1) !== 0 || Atomics.compareExchange(view, seq, s, s + 1) !== s
+  );
+  let stale = -1;
+  if (ident === undefined || Atomics.load(view, base + TID) === ident) {
+    stale = view[base + NAME_AT];
+    // A long name's bytes are in its block; the field is left as it was.
+    if (at === 0) field.set(bytes);
+    view[base + NAME_AT] = at;
+    view[base + NAME_LEN] = bytes.length;
   }
-  view[base + NAME_AT] = at;
-  view[base + NAME_LEN] = bytes.length;
+  // Publishes the words above to every reader that loads s + 2.
+  Atomics.store(view, seq, s + 2);
   return stale;
+}
+
+/**
+ * Publishes a rename of the live thread `ident` whose entry is at slot
+ * `base`. Returns false, changing nothing, when that thread has ended.
+ * @throws {RuntimeError} when the heap cannot hold a long name.
+ */
+export function renameName(
+  view: Int32Array,
+  base: number,
+  ident: number,
+  name: string,
+  store: NameStore,
+): boolean {
+  const bytes = encodeName(name);
+  const at = storeLongName(view, bytes, store, "rename");
+  const stale = writeName(view, base, bytes, at, ident);
+  if (stale < 0) {
+    if (at > 0) store.release(at);
+    return false;
+  }
+  if (stale > 0) store.release(stale);
+  return true;
 }
 
 /**
@@ -118,11 +183,19 @@ export function writeName(
  * fit together (a torn read: the caller's TID re-check discards it anyway).
  */
 export function readName(view: Int32Array, base: number): string | undefined {
-  const len = Atomics.load(view, base + NAME_LEN);
-  const at = Atomics.load(view, base + NAME_AT);
-  const from = len > NAME_BYTES ? at : (base + NAME) * 4;
-  if (from <= 0 || from + len > view.buffer.byteLength) return undefined;
-  return (decoder ??= new TextDecoder()).decode(
-    new Uint8Array(view.buffer, from, len).slice(),
-  );
+  const seq = base + NAME_SEQ;
+  for (;;) {
+    const s = Atomics.load(view, seq);
+    if ((s & 1) !== 0) continue; // a writer is in: a few stores
+    const len = Atomics.load(view, base + NAME_LEN);
+    const at = Atomics.load(view, base + NAME_AT);
+    const from = len > NAME_BYTES ? at : (base + NAME) * 4;
+    // Plain byte reads, then the check that no writer came between.
+    const bytes = from > 0 && from + len <= view.buffer.byteLength
+      ? new Uint8Array(view.buffer, from, len).slice()
+      : undefined;
+    if (Atomics.load(view, seq) !== s) continue;
+    if (bytes === undefined) return undefined;
+    return (decoder ??= new TextDecoder()).decode(bytes);
+  }
 }

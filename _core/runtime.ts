@@ -10,13 +10,7 @@
 // still share it.
 
 import { RuntimeError } from "./errors.ts";
-import {
-  encodeName,
-  type NameStore,
-  readName,
-  storeLongName,
-  writeName,
-} from "./names.ts";
+import * as names from "./names.ts";
 
 export type { NameStore } from "./names.ts";
 
@@ -79,11 +73,12 @@ const MAGIC_VALUE = 0x74686b31;
 // | +0   | TID      | 0 FREE, -1 RESERVED, > 0 ident of live thread  | CAS by the starter; 0 by the thread at its end |
 // | +1   | FLAGS    | bit 0: daemon                                  | the starter, before TID is set    |
 // | +2   | CANCEL   | ident whose cancellation was requested         | Thread.cancel()                   |
-// | +3   | NAME_LEN | UTF-8 bytes of the whole name (any length)     | the starter, before TID is set    |
+// | +3   | NAME_LEN | UTF-8 bytes of the whole name (any length)     | the starter, before TID is set; a rename |
 // | +4   | TIMER    | a Timer's thread: its word's heap block offset (0: none) | the starter 0; the Timer's thread (publishTimer) |
-// | +5   | NAME_AT  | a long name's heap block (payload byte offset), else 0; kept after the entry is freed, released by its next reserveEntry | the starter, while RESERVED |
-// | +6   | NAME     | a name of up to 104 UTF-8 bytes                | the starter, before TID is set    |
-// (Long names: _core/names.ts.)
+// | +5   | NAME_AT  | a long name's heap block (payload byte offset), else 0 | the starter, while RESERVED; a rename |
+// | +6   | NAME_SEQ | the name words' seqlock and writers' lock      | every name writer                 |
+// | +7   | NAME     | a name of up to 100 UTF-8 bytes                | the starter, before TID is set; a rename |
+// (The name words, their writers and readers: _core/names.ts.)
 //
 // Entry states:
 // FREE     -reserve (CAS 0 -> -1)->  RESERVED  (writes FLAGS, NAME, CANCEL = 0)
@@ -202,7 +197,7 @@ function createMain(): Runtime {
   view[NEXT_IDENT] = MAIN_IDENT + 1;
   view[HEAP_TOP] = HEAP_BASE;
   view[NEXT_NAME] = 1;
-  writeEntry(view, 0, encodeName("MainThread"), 0, false);
+  writeEntry(view, 0, names.encodeName("MainThread"), 0, false);
   view[TABLE + TID] = MAIN_IDENT;
   Atomics.store(view, MAGIC, MAGIC_VALUE);
   const rt: Runtime = { buffer, view, ident: MAIN_IDENT, entry: 0 };
@@ -241,13 +236,13 @@ export function nextNameNumber(): number {
 export function reserveEntry(
   name: string,
   daemon: boolean,
-  store?: NameStore,
+  store?: names.NameStore,
 ): { ident: number; entry: number } {
   const { view } = runtime();
-  const bytes = encodeName(name);
+  const bytes = names.encodeName(name);
   // A long name's block, filled before the entry is reserved; given back
   // below wherever the start is refused.
-  const at = storeLongName(view, bytes, store);
+  const at = names.storeLongName(view, bytes, store);
   for (let i = 1; i < MAX_THREADS; i++) {
     if (Atomics.compareExchange(view, slot(i, TID), 0, -1) !== 0) continue;
     const ident = Atomics.add(view, NEXT_IDENT, 1);
@@ -266,9 +261,7 @@ export function reserveEntry(
     // store (tests reserving entries by hand) it stays unreleased.
     const stale = writeEntry(view, i, bytes, at, daemon);
     if (stale > 0) store?.release(stale);
-    // Publishes FLAGS, NAME_LEN, NAME_AT, NAME and CANCEL = 0 (all written
-    // above; a long name's bytes before the entry was reserved) with the
-    // ident.
+    // Publishes FLAGS, the name, CANCEL = 0 (all written above) with TID.
     Atomics.store(view, slot(i, TID), ident);
     return { ident, entry: i };
   }
@@ -276,6 +269,16 @@ export function reserveEntry(
   throw new RuntimeError(
     `Cannot start new thread: ${MAX_THREADS} threads are already alive`,
   );
+}
+
+/** A rename of the thread `ident` of `entry` (_core/names.ts renameName). */
+export function renameEntry(
+  entry: number,
+  ident: number,
+  name: string,
+  store: names.NameStore,
+): boolean {
+  return names.renameName(runtime().view, slot(entry, 0), ident, name, store);
 }
 
 /** Gives back an entry whose start failed before the thread ran. */
@@ -472,11 +475,11 @@ function writeEntry(
   const base = slot(entry, 0);
   // Written while the entry is RESERVED (or before MAGIC is published), so
   // no reader trusts these words until the TID store that follows.
-  const stale = writeName(view, base, bytes, at);
+  const stale = names.writeName(view, base, bytes, at);
   view[base + FLAGS] = daemon ? FLAG_DAEMON : 0;
   view[base + CANCEL] = 0;
   view[base + TIMER] = 0;
-  return stale;
+  return stale; // the last owner's long name, for the caller to release
 }
 
 function readEntry(view: Int32Array, entry: number): EntryInfo | undefined {
@@ -484,10 +487,11 @@ function readEntry(view: Int32Array, entry: number): EntryInfo | undefined {
   const ident = Atomics.load(view, base + TID);
   if (ident <= 0) return undefined;
   const daemon = (Atomics.load(view, base + FLAGS) & FLAG_DAEMON) !== 0;
-  // Plain byte reads: if the entry was freed and reused meanwhile, the TID
-  // re-check below sees a different ident and the torn name (undefined when
-  // its words did not fit together) is discarded.
-  const name = readName(view, base);
+  // Read under the name's seqlock (_core/names.ts); if the entry was freed
+  // and reused meanwhile, the TID re-check below sees a different ident and
+  // the torn name (undefined when its words did not fit together) is
+  // discarded.
+  const name = names.readName(view, base);
   if (name === undefined) return undefined;
   const timer = Atomics.load(view, base + TIMER);
   if (Atomics.load(view, base + TID) !== ident) return undefined;

@@ -35,9 +35,12 @@ export interface Started {
   readonly giveUp: () => void;
 }
 
-// Where a name longer than the thread table's field goes, whole: a heap
-// block the entry owns (_core/runtime.ts, "Names", says when it is freed).
-const names: NameStore = {
+/**
+ * Where a name longer than the thread table's field goes, whole: a heap
+ * block the entry owns (_core/names.ts says when it is freed). Also for
+ * renames (thread.ts).
+ */
+export const names: NameStore = {
   alloc: (bytes) => blockAlloc(bytes),
   release: blockRelease,
 };

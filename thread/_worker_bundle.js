@@ -313,8 +313,8 @@ var writeText = (function writeText(block, at, max, text) {
   return true;
 });
 var endEntry = (function endEntry(entry, ident, view = runtime().view) {
-  if (Atomics.compareExchange(view, slot(entry, TID), ident, 0) === ident) {
-    Atomics.notify(view, slot(entry, TID));
+  if (Atomics.compareExchange(view, slot(entry, TID2), ident, 0) === ident) {
+    Atomics.notify(view, slot(entry, TID2));
     return true;
   }
   return false;
@@ -436,9 +436,11 @@ function setWorkerEntry(url) {
 }
 
 // _core/names.ts
+var TID = 0;
 var NAME_LEN = 3;
 var NAME_AT = 5;
-var NAME = 6;
+var NAME_SEQ = 6;
+var NAME = 7;
 var NAME_BYTES = (32 - NAME) * 4;
 var encoder;
 var scratch = new Uint8Array(NAME_BYTES);
@@ -447,13 +449,21 @@ function encodeName(name) {
   const { read, written } = enc.encodeInto(name, scratch);
   return read === name.length ? scratch.subarray(0, written) : enc.encode(name);
 }
-function writeName(view, base, bytes, at) {
-  const stale = view[base + NAME_AT];
-  if (at === 0) {
-    new Uint8Array(view.buffer, (base + NAME) * 4, NAME_BYTES).set(bytes);
+function writeName(view, base, bytes, at, ident) {
+  const field = new Uint8Array(view.buffer, (base + NAME) * 4, NAME_BYTES);
+  const seq = base + NAME_SEQ;
+  let s;
+  do
+    s = Atomics.load(view, seq);
+  while ((s & 1) !== 0 || Atomics.compareExchange(view, seq, s, s + 1) !== s);
+  let stale = -1;
+  if (ident === void 0 || Atomics.load(view, base + TID) === ident) {
+    stale = view[base + NAME_AT];
+    if (at === 0) field.set(bytes);
+    view[base + NAME_AT] = at;
+    view[base + NAME_LEN] = bytes.length;
   }
-  view[base + NAME_AT] = at;
-  view[base + NAME_LEN] = bytes.length;
+  Atomics.store(view, seq, s + 2);
   return stale;
 }
 
@@ -469,7 +479,7 @@ var STOP_SLOTS = 1024;
 var FAILED = 1073741824;
 var MAX_IDENT = FAILED - 1;
 var MAGIC_VALUE = 1953000241;
-var TID = 0;
+var TID2 = 0;
 var FLAGS = 1;
 var CANCEL = 2;
 var TIMER = 4;
@@ -503,7 +513,7 @@ function createMain() {
   view[HEAP_TOP] = HEAP_BASE;
   view[NEXT_NAME] = 1;
   writeEntry(view, 0, encodeName("MainThread"), 0, false);
-  view[TABLE + TID] = MAIN_IDENT;
+  view[TABLE + TID2] = MAIN_IDENT;
   Atomics.store(view, MAGIC, MAGIC_VALUE);
   const rt = {
     buffer,
@@ -517,7 +527,7 @@ function createMain() {
 function endIdent(ident) {
   const { view } = runtime();
   for (let i = 0; i < MAX_THREADS; i++) {
-    if (Atomics.load(view, slot(i, TID)) === ident) return endEntry(i, ident);
+    if (Atomics.load(view, slot(i, TID2)) === ident) return endEntry(i, ident);
   }
   return false;
 }

@@ -24,6 +24,7 @@ import {
   type EntryInfo,
   entryInfo,
   nextNameNumber,
+  renameEntry,
   requestCancel,
   runtime,
   tidIndex,
@@ -39,7 +40,7 @@ import type {
   ThreadResult,
 } from "./_types.ts";
 import { checkOptions } from "./_types.ts";
-import { startThread } from "./_start.ts";
+import { names, startThread } from "./_start.ts";
 import { decodePosted, type Died, failure, stopped } from "./_death.ts";
 
 export {
@@ -149,20 +150,26 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
       : name;
   }
 
-  /** The thread's name (for humans; not unique). */
+  /**
+   * The thread's name (for humans; not unique). While the thread is alive,
+   * read from the thread table: a rename is seen in every thread.
+   */
   get name(): string {
+    const info = this.#ident ? entryInfo(this.#entry) : undefined;
+    if (info && info.ident === this.#ident) this.#name = info.name;
     return this.#name;
   }
 
   /**
-   * Renames the thread. Other threads see the name it was started with
-   * (whole: names of any length reach every thread).
+   * Renames the thread (in every thread while it is alive).
    * @throws {TypeError} when `name` is not a string.
+   * @throws {RuntimeError} when the shared heap cannot hold a long name.
    */
   set name(name: string) {
     if (typeof name !== "string") {
       throw new TypeError("Cannot rename thread: name must be a string");
     }
+    if (this.#ident) renameEntry(this.#entry, this.#ident, name, names);
     this.#name = name;
   }
 
@@ -366,7 +373,7 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
     const info: EntryInfo = {
       ident: this.#ident,
       entry: this.#entry,
-      name: this.#name,
+      name: this.name,
       daemon: this.#daemon,
     };
     return { tag: TAG, buffer: runtime().buffer, byteOffset: 0, extra: info };
@@ -442,7 +449,7 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
 
   static {
     defineInspect(Thread, (t) => ({
-      name: t.#name,
+      name: t.name,
       ident: t.#ident,
       state: t.#ident === undefined
         ? "initial"

@@ -271,25 +271,40 @@ describe("test_threading.MiscTestCase (outside)", () => {
     assert.deepEqual(await joinAll(threads), LONG.map(() => true));
   });
 
-  it("test_set_name: a long name set after start() stays whole in the handle and in the thread", async () => {
-    const renamed = "y".repeat(150) + "é";
-    const go = new Event();
+  it("test_set_name: a long name set after start() is the thread's name inside it and everywhere, whole; the thread's own rename is seen by its starter", async () => {
+    const [renamed, own] = ["y".repeat(150) + "é", "w".repeat(300) + "€"];
+    const [go, done, release] = [new Event(), new Event(), new Event()];
     const t = new Thread({
-      target: (go: Event, name: string) => {
+      target: (go: Event, done: Event, release: Event, own: string) => {
         go.wait({ timeout: 30_000 });
         const before = currentThread().name;
-        currentThread().name = name;
-        return [before, currentThread().name];
+        currentThread().name = own;
+        done.set();
+        release.wait({ timeout: 30_000 });
+        return before;
       },
-      args: [go, renamed + "!"],
+      args: [go, done, release, own],
       name: LONG[3],
     });
     t.start();
-    t.name = renamed;
-    assert.equal(t.name, renamed);
-    go.set();
-    assert.deepEqual(await t.joinAsync(JOIN), [LONG[3], renamed + "!"]);
-    assert.equal(t.name, renamed);
+    try {
+      t.name = renamed;
+      assert.equal(t.name, renamed);
+      go.set();
+      assert.equal(await done.waitAsync({ timeout: 30_000 }), true);
+      assert.equal(t.name, own);
+      const lister = new Thread({
+        target: (ident: number) =>
+          enumerate().find((x) => x.ident === ident)?.name,
+        args: [t.ident!],
+      });
+      lister.start();
+      assert.equal(await lister.joinAsync(JOIN), own);
+    } finally {
+      release.set();
+    }
+    assert.equal(await t.joinAsync(JOIN), renamed);
+    assert.equal(t.name, own);
   });
 
   it("test_change_name: a thread that renames itself sees the new name", async () => {

@@ -2,9 +2,10 @@
 // Thread names of any length reach the thread table whole (_core/names.ts):
 // a name over the table's field (104 UTF-8 bytes) lives in a heap block the
 // entry owns, released by the entry's next reservation. Stress: threads
-// with names of every kind start and end while another thread lists them;
-// every name read is whole. Also: the blocks do not pile up, and a refused
-// start gives its block back.
+// with names of every kind start and end while another thread lists them,
+// and two threads rename one while two others read its name; every name
+// read is whole. Also: the blocks do not pile up, and a refused start gives
+// its block back.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { currentThread, enumerate, Thread } from "../../mod.ts";
@@ -83,6 +84,96 @@ describe("thread names of any length", () => {
     }
   });
 
+  it("stress: 2 threads rename a third 2000 times each (names of 10 to 3000 bytes) while 2 others read its name; every read is one whole name, the last is a renamer's last, no block kept", async () => {
+    const K = 2000;
+    const renames = (tag: string) =>
+      Array.from(
+        { length: K },
+        (_, i) =>
+          `${tag}${i}|` +
+          ["é".repeat(5), "x".repeat(200), "\u{1f40d}".repeat(750)][i % 3],
+      );
+    const [a, b] = [renames("A"), renames("B")];
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    const target = new Thread({
+      target: (stop: Int32Array) => Atomics.wait(stop, 0, 0, 60_000),
+      args: [stop],
+      name: "start|" + "s".repeat(300),
+    });
+    target.start();
+    const live = heapLiveBytes();
+    const renamer = new Int32Array(new SharedArrayBuffer(4)); // renamers done
+    const readers = [0, 1].map((_, r) => {
+      const t = new Thread({
+        target: (
+          t: Thread,
+          done: Int32Array,
+          known: string[],
+          byEnumerate: boolean,
+        ) => {
+          const set = new Set(known);
+          let reads = 0, bad = 0;
+          while (Atomics.load(done, 0) < 2 || reads === 0) {
+            const name = byEnumerate
+              ? enumerate().find((x) => x.ident === t.ident)?.name
+              : t.name;
+            reads++;
+            if (name === undefined || !set.has(name)) bad++;
+          }
+          return [reads > 0, bad];
+        },
+        args: [target, renamer, [target.name, ...a, ...b], r === 0],
+      });
+      t.start();
+      return t;
+    });
+    const renamers = [a, b].map((list) => {
+      const t = new Thread({
+        target: (
+          t: Thread,
+          list: string[],
+          all: string[],
+          done: Int32Array,
+        ) => {
+          const known = new Set(all);
+          let whole = 0; // reads right after a rename: one of the renames
+          for (const name of list) {
+            t.name = name;
+            if (known.has(t.name)) whole++;
+          }
+          Atomics.add(done, 0, 1);
+          return whole;
+        },
+        args: [target, list, [...a, ...b], renamer],
+      });
+      t.start();
+      return t;
+    });
+    try {
+      assert.deepEqual(
+        await Promise.all(renamers.map((t) => t.joinAsync(JOIN))),
+        [K, K],
+      );
+      assert.deepEqual(
+        await Promise.all(readers.map((t) => t.joinAsync(JOIN))),
+        [[true, 0], [true, 0]],
+      );
+      assert.ok([a[K - 1], b[K - 1]].includes(target.name), target.name);
+      // 4000 renames, 2667 of them long: each replaced block was released;
+      // the entry keeps one (at most 4 KiB).
+      assert.ok(
+        heapLiveBytes() - live <= 4096,
+        `heap grew by ${heapLiveBytes() - live} bytes`,
+      );
+    } finally {
+      Atomics.store(stop, 0, 1);
+      Atomics.notify(stop, 0);
+    }
+    assert.ok(
+      ["ok", "not-equal"].includes(String(await target.joinAsync(JOIN))),
+    );
+  });
+
   it("a long name's block is released when its entry is reused: 60 threads, one after another, keep at most a few", async () => {
     const name = "z".repeat(3000); // a 4 KiB block each
     const run = async () => {
@@ -99,6 +190,17 @@ describe("thread names of any length", () => {
       heapLiveBytes() - live <= 4 * 4096,
       `heap grew by ${heapLiveBytes() - live} bytes`,
     );
+  });
+
+  it("a rename after the thread's end stays in the handle: the table and the heap are left as they were", async () => {
+    const t = new Thread({ target: () => currentThread().name, name: "q" });
+    t.start();
+    assert.equal(await t.joinAsync(JOIN), "q");
+    const live = heapLiveBytes();
+    t.name = "r".repeat(400);
+    assert.equal(t.name, "r".repeat(400));
+    assert.equal(heapLiveBytes(), live);
+    assert.ok(!enumerate().some((x) => x.name === "r".repeat(400)));
   });
 
   it("a start refused for a full table gives the long name's block back", () => {
