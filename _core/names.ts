@@ -9,21 +9,30 @@
 // | +3   | NAME_LEN | UTF-8 bytes of the whole name (any length)          | a writer holding NAME_SEQ      |
 // | +5   | NAME_AT  | a long name's heap block (payload byte offset), else 0; kept after the entry is freed | a writer holding NAME_SEQ |
 // | +6   | NAME_SEQ | even: no writer; odd: a writer is writing the words | Atomics: CAS even -> odd, store odd + 1 |
-// | +7   | NAME     | a name of up to NAME_BYTES (100) UTF-8 bytes        | a writer holding NAME_SEQ      |
+// | +7   | NAME_OWNER | the ident whose name the words hold (kept after its end, until the entry's next reservation) | a writer holding NAME_SEQ |
+// | +8   | NAME     | a name of up to NAME_BYTES (96) UTF-8 bytes         | a writer holding NAME_SEQ      |
 //
 // Writers: the starter, while the entry is RESERVED (writeName from
-// reserveEntry), and a rename after start (Thread's name setter, from any
-// thread that has a handle: renameName). Both take NAME_SEQ from even s to
-// s + 1 (compareExchange; spinning while it is odd), write, and store s + 2.
-// A rename checks, holding it, that TID still holds its thread's ident, and
-// writes nothing otherwise (the thread ended: the rename stays in the
-// handle). A reservation takes it too: a rename that checked TID before the
-// entry was freed may still be writing, and it finishes before the new
-// owner's words are written. The section allocates nothing and calls
-// nothing that can throw (views are made before it), so a writer leaves it
-// unless its thread is stopped from outside between two statements
-// (worker.terminate(), which threadkit never calls on a running thread);
-// readers and later writers would spin then.
+// reserveEntry: NAME_OWNER = the new ident), and a rename after start
+// (Thread's name setter, from any thread that has a handle: renameName).
+// Both take NAME_SEQ from even s to s + 1 (compareExchange; spinning while
+// it is odd), write, and store s + 2. A rename checks, holding it, that
+// NAME_OWNER is still its thread's ident, and writes nothing otherwise (the
+// entry went to another thread: the rename stays in the handle). The name
+// words outlive the thread's end until the entry's next reservation, so a
+// thread's last rename of itself is read by its starter after the end
+// (Python's current_thread().name = ... before returning) unless another
+// start took the entry first. A reservation takes NAME_SEQ too: a rename
+// that checked NAME_OWNER before may still be writing, and finishes before
+// the new owner's words are written. The section allocates nothing and
+// calls nothing that can throw (views are made before it), so a writer
+// leaves it unless its thread is stopped from outside between two
+// statements (worker.terminate(), which threadkit never calls on a running
+// thread). The waits for a section are bounded all the same
+// (SECTION_BOUND_MS): a reader then reads no name (readEntry: as a torn
+// read), a rename stays in the handle, and a reservation leaves the entry
+// RESERVED for good (lost to starts, never to a torn name) and takes the
+// next one.
 //
 // State of NAME_SEQ: EVEN(s) -writer CAS s -> s + 1-> ODD(s + 1) -store s + 2->
 // EVEN(s + 2). It wraps through Int32 (the parity of the two's complement
@@ -44,7 +53,10 @@
 // (MAX_THREADS), the one of its live or last thread.
 //
 // Readers (readName) use NAME_SEQ as a seqlock: s1 = NAME_SEQ (odd: retry),
-// read NAME_LEN, NAME_AT and the bytes, s2 = NAME_SEQ; s1 !== s2: retry.
+// read NAME_OWNER, NAME_LEN, NAME_AT and the bytes (each word by
+// Atomics.load: a plain read may be satisfied after a later seq-cst load
+// on arm64, so only atomic reads are ordered before s2), s2 = NAME_SEQ;
+// s1 !== s2: retry.
 // Why a read with s1 === s2 is one writer's whole name: a writer's words and
 // its release of the block it replaced lie between its CAS and its store on
 // NAME_SEQ (the release after the store, see below). With s1 === s2 no CAS
@@ -53,20 +65,20 @@
 // writer's plain stores visible) or takes NAME_SEQ after s2 (its stores
 // come after the reader's reads). A block a writer releases after its store
 // was replaced before it: a reader that loaded NAME_AT after s1 sees the
-// replacement, not the released block. Across owners, runtime.ts readEntry
-// adds the TID check (the seqlock it always was): a reader whose entry was
-// freed meanwhile may read a block released and reused, or NAME_LEN and
-// NAME_AT of two owners; readName checks the bounds (heap memory is never
-// given back, so an in-bounds read of a reused block is harmless), and the
-// TID re-check discards what it read.
+// replacement, not the released block. Across owners: NAME_OWNER is read
+// inside the same section, so a name is taken only for its own ident (and
+// runtime.ts readEntry still re-checks TID). readName checks the bounds all
+// the same (heap memory is never given back).
 
 import { RuntimeError } from "./errors.ts";
 
-const TID = 0; // runtime.ts's; a rename checks it holding NAME_SEQ
 const NAME_LEN = 3;
 const NAME_AT = 5;
 const NAME_SEQ = 6;
-const NAME = 7;
+const NAME_OWNER = 7;
+const NAME = 8;
+/** How long a writer or reader waits for another writer's section. */
+const SECTION_BOUND_MS = 1000;
 /** Bytes of a name kept in the table itself (the rest of a 32-slot entry). */
 export const NAME_BYTES = (32 - NAME) * 4;
 
@@ -122,29 +134,48 @@ export function storeLongName(
   return at;
 }
 
+// Spins until NAME_SEQ is even (no writer in), at most SECTION_BOUND_MS;
+// returns it, or -1 (odd values are never returned, so -1 is free).
+function evenSeq(view: Int32Array, seq: number): number {
+  let deadline = 0;
+  for (let i = 0;; i++) {
+    const s = Atomics.load(view, seq);
+    if ((s & 1) === 0) return s;
+    if ((i & 1023) !== 1023) continue;
+    const now = performance.now();
+    if (deadline === 0) deadline = now + SECTION_BOUND_MS;
+    else if (now > deadline) return -1;
+  }
+}
+
 /**
  * Writes the name words of the entry at slot `base` holding NAME_SEQ (see
- * the top of this file). With `ident` (a rename), only while TID holds it.
+ * the top of this file), for the thread `owner`. A reservation (`rename`
+ * false) takes the words; a rename writes only while NAME_OWNER is `owner`.
  * Returns the long-name block it replaced (0: none), for the caller to
- * release, or -1 when TID did not hold `ident` (nothing written).
+ * release; -1 when a rename found another owner, -2 when the section was
+ * not free within its bound (nothing written either way).
  */
 export function writeName(
   view: Int32Array,
   base: number,
   bytes: Uint8Array,
   at: number,
-  ident?: number,
+  owner: number,
+  rename: boolean,
 ): number {
   // Made before the section: it allocates.
   const field = new Uint8Array(view.buffer, (base + NAME) * 4, NAME_BYTES);
   const seq = base + NAME_SEQ;
   let s: number;
-  do s = Atomics.load(view, seq); while (
-    (s & 1) !== 0 || Atomics.compareExchange(view, seq, s, s + 1) !== s
-  );
+  do {
+    s = evenSeq(view, seq);
+    if (s === -1) return -2;
+  } while (Atomics.compareExchange(view, seq, s, s + 1) !== s);
   let stale = -1;
-  if (ident === undefined || Atomics.load(view, base + TID) === ident) {
+  if (!rename || Atomics.load(view, base + NAME_OWNER) === owner) {
     stale = view[base + NAME_AT];
+    view[base + NAME_OWNER] = owner;
     // A long name's bytes are in its block; the field is left as it was.
     if (at === 0) field.set(bytes);
     view[base + NAME_AT] = at;
@@ -156,8 +187,9 @@ export function writeName(
 }
 
 /**
- * Publishes a rename of the live thread `ident` whose entry is at slot
- * `base`. Returns false, changing nothing, when that thread has ended.
+ * Publishes a rename of the thread `ident` whose entry is at slot `base`.
+ * Returns false, changing nothing, once the entry went to another thread
+ * (or its section stayed taken past its bound).
  * @throws {RuntimeError} when the heap cannot hold a long name.
  */
 export function renameName(
@@ -169,7 +201,7 @@ export function renameName(
 ): boolean {
   const bytes = encodeName(name);
   const at = storeLongName(view, bytes, store, "rename");
-  const stale = writeName(view, base, bytes, at, ident);
+  const stale = writeName(view, base, bytes, at, ident, true);
   if (stale < 0) {
     if (at > 0) store.release(at);
     return false;
@@ -179,23 +211,40 @@ export function renameName(
 }
 
 /**
- * The name of the entry at slot `base`, or undefined when its words do not
- * fit together (a torn read: the caller's TID re-check discards it anyway).
+ * The name the entry at slot `base` holds for the thread `owner` (alive or
+ * ended, until the entry's next reservation), or undefined: another
+ * owner's words, a torn read across owners, or a section not free within
+ * its bound.
  */
-export function readName(view: Int32Array, base: number): string | undefined {
+export function readName(
+  view: Int32Array,
+  base: number,
+  owner: number,
+): string | undefined {
   const seq = base + NAME_SEQ;
   for (;;) {
-    const s = Atomics.load(view, seq);
-    if ((s & 1) !== 0) continue; // a writer is in: a few stores
+    const s = evenSeq(view, seq);
+    if (s === -1) return undefined;
+    const who = Atomics.load(view, base + NAME_OWNER);
     const len = Atomics.load(view, base + NAME_LEN);
     const at = Atomics.load(view, base + NAME_AT);
     const from = len > NAME_BYTES ? at : (base + NAME) * 4;
-    // Plain byte reads, then the check that no writer came between.
-    const bytes = from > 0 && from + len <= view.buffer.byteLength
-      ? new Uint8Array(view.buffer, from, len).slice()
-      : undefined;
+    const n = (len + 3) >> 2;
+    // Word by word with Atomics.load (see the top of this file); a block's
+    // 2^k bytes hold len rounded up to a word.
+    let words: Int32Array | undefined;
+    if (who === owner && from > 0 && from + n * 4 <= view.buffer.byteLength) {
+      const src = len > NAME_BYTES
+        ? new Int32Array(view.buffer, from, n)
+        : view;
+      const i0 = len > NAME_BYTES ? 0 : base + NAME;
+      words = new Int32Array(n);
+      for (let i = 0; i < n; i++) words[i] = Atomics.load(src, i0 + i);
+    }
     if (Atomics.load(view, seq) !== s) continue;
-    if (bytes === undefined) return undefined;
-    return (decoder ??= new TextDecoder()).decode(bytes);
+    if (words === undefined) return undefined;
+    return (decoder ??= new TextDecoder()).decode(
+      new Uint8Array(words.buffer, 0, len),
+    );
   }
 }

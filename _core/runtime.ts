@@ -12,14 +12,12 @@
 import { RuntimeError } from "./errors.ts";
 import * as names from "./names.ts";
 
-export type { NameStore } from "./names.ts";
-
 // Runtime block layout: Int32Array over one growable SharedArrayBuffer: 4 MiB
 // at first, grown by heapAlloc up to 1 GiB (a fixed 4 MiB where the runtime
 // has no growable SharedArrayBuffer).
 // | slot          | name        | values                                  | written by                       |
 // |---------------|-------------|-----------------------------------------|----------------------------------|
-// | 0             | MAGIC       | 0x74686b31 once the block is set up     | the main thread, once            |
+// | 0             | MAGIC       | 0x74686b32 once the block is set up     | the main thread, once            |
 // | 1             | NEXT_IDENT  | next thread ident; main thread = 1      | Atomics.add in reserve           |
 // | 2             | HEAP_TOP    | byte offset of the first free heap byte | Atomics.compareExchange          |
 // | 3             | NEXT_NAME   | counter for default names "Thread-N"    | Atomics.add                      |
@@ -65,7 +63,9 @@ const STOP_SLOTS = 1024;
 const FAILED = 0x40000000;
 /** Idents stay below 2^30: the lock words keep bit 30 for CONTENDED. */
 const MAX_IDENT = FAILED - 1;
-const MAGIC_VALUE = 0x74686b31;
+// Key and MAGIC change with the table's layout (v2: _core/names.ts), so two
+// package versions in one process never share a table (adopt checks MAGIC).
+const MAGIC_VALUE = 0x74686b32;
 
 // Thread table entry: 32 slots (128 B).
 // | slot | name     | values                                         | written by                        |
@@ -73,12 +73,8 @@ const MAGIC_VALUE = 0x74686b31;
 // | +0   | TID      | 0 FREE, -1 RESERVED, > 0 ident of live thread  | CAS by the starter; 0 by the thread at its end |
 // | +1   | FLAGS    | bit 0: daemon                                  | the starter, before TID is set    |
 // | +2   | CANCEL   | ident whose cancellation was requested         | Thread.cancel()                   |
-// | +3   | NAME_LEN | UTF-8 bytes of the whole name (any length)     | the starter, before TID is set; a rename |
 // | +4   | TIMER    | a Timer's thread: its word's heap block offset (0: none) | the starter 0; the Timer's thread (publishTimer) |
-// | +5   | NAME_AT  | a long name's heap block (payload byte offset), else 0 | the starter, while RESERVED; a rename |
-// | +6   | NAME_SEQ | the name words' seqlock and writers' lock      | every name writer                 |
-// | +7   | NAME     | a name of up to 100 UTF-8 bytes                | the starter, before TID is set; a rename |
-// (The name words, their writers and readers: _core/names.ts.)
+// | +3, +5..31 | name words | the thread's name, any length: _core/names.ts | the starter (RESERVED); a rename |
 //
 // Entry states:
 // FREE     -reserve (CAS 0 -> -1)->  RESERVED  (writes FLAGS, NAME, CANCEL = 0)
@@ -134,7 +130,7 @@ export interface EntryInfo {
   readonly timer?: number;
 }
 
-const KEY = Symbol.for("threadkit.runtime.v1");
+const KEY = Symbol.for("threadkit.runtime.v2");
 type Global = { [KEY]?: Runtime };
 
 /** This thread's runtime; on the main thread the first call creates it. */
@@ -197,7 +193,7 @@ function createMain(): Runtime {
   view[NEXT_IDENT] = MAIN_IDENT + 1;
   view[HEAP_TOP] = HEAP_BASE;
   view[NEXT_NAME] = 1;
-  writeEntry(view, 0, names.encodeName("MainThread"), 0, false);
+  writeEntry(view, 0, MAIN_IDENT, names.encodeName("MainThread"), 0, false);
   view[TABLE + TID] = MAIN_IDENT;
   Atomics.store(view, MAGIC, MAGIC_VALUE);
   const rt: Runtime = { buffer, view, ident: MAIN_IDENT, entry: 0 };
@@ -240,8 +236,7 @@ export function reserveEntry(
 ): { ident: number; entry: number } {
   const { view } = runtime();
   const bytes = names.encodeName(name);
-  // A long name's block, filled before the entry is reserved; given back
-  // below wherever the start is refused.
+  // A long name's block; given back below wherever the start is refused.
   const at = names.storeLongName(view, bytes, store);
   for (let i = 1; i < MAX_THREADS; i++) {
     if (Atomics.compareExchange(view, slot(i, TID), 0, -1) !== 0) continue;
@@ -257,9 +252,10 @@ export function reserveEntry(
         `Cannot start new thread: this process has used all ${MAX_IDENT} thread idents`,
       );
     }
-    // The last owner's long name: ours to release now (RESERVED). Without a
-    // store (tests reserving entries by hand) it stays unreleased.
-    const stale = writeEntry(view, i, bytes, at, daemon);
+    // The last owner's long name, ours to release (none without a store).
+    const stale = writeEntry(view, i, ident, bytes, at, daemon);
+    // Its name section stayed taken (_core/names.ts): left RESERVED.
+    if (stale === -2) continue;
     if (stale > 0) store?.release(stale);
     // Publishes FLAGS, the name, CANCEL = 0 (all written above) with TID.
     Atomics.store(view, slot(i, TID), ident);
@@ -269,6 +265,11 @@ export function reserveEntry(
   throw new RuntimeError(
     `Cannot start new thread: ${MAX_THREADS} threads are already alive`,
   );
+}
+
+/** The name `entry` holds for `ident`, alive or ended (_core/names.ts). */
+export function entryName(entry: number, ident: number): string | undefined {
+  return names.readName(runtime().view, slot(entry, 0), ident);
 }
 
 /** A rename of the thread `ident` of `entry` (_core/names.ts renameName). */
@@ -468,6 +469,7 @@ function slot(entry: number, field: number): number {
 function writeEntry(
   view: Int32Array,
   entry: number,
+  ident: number,
   bytes: Uint8Array,
   at: number,
   daemon: boolean,
@@ -475,7 +477,7 @@ function writeEntry(
   const base = slot(entry, 0);
   // Written while the entry is RESERVED (or before MAGIC is published), so
   // no reader trusts these words until the TID store that follows.
-  const stale = names.writeName(view, base, bytes, at);
+  const stale = names.writeName(view, base, bytes, at, ident, false);
   view[base + FLAGS] = daemon ? FLAG_DAEMON : 0;
   view[base + CANCEL] = 0;
   view[base + TIMER] = 0;
@@ -487,11 +489,8 @@ function readEntry(view: Int32Array, entry: number): EntryInfo | undefined {
   const ident = Atomics.load(view, base + TID);
   if (ident <= 0) return undefined;
   const daemon = (Atomics.load(view, base + FLAGS) & FLAG_DAEMON) !== 0;
-  // Read under the name's seqlock (_core/names.ts); if the entry was freed
-  // and reused meanwhile, the TID re-check below sees a different ident and
-  // the torn name (undefined when its words did not fit together) is
-  // discarded.
-  const name = names.readName(view, base);
+  // Read under the name's seqlock, for this ident (_core/names.ts).
+  const name = names.readName(view, base, ident);
   if (name === undefined) return undefined;
   const timer = Atomics.load(view, base + TIMER);
   if (Atomics.load(view, base + TID) !== ident) return undefined;

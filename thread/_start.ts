@@ -7,13 +7,9 @@
 
 import { startWorker, type WorkerEvents } from "../_core/adapter.ts";
 import { claimWord, giveUpClaim } from "../_core/claim.ts";
-import { blockAlloc, blockRelease } from "../_core/heap.ts";
-import {
-  type NameStore,
-  reserveEntry,
-  runtime,
-  unreserveEntry,
-} from "../_core/runtime.ts";
+import { blockAlloc, blockRelease, isBlock } from "../_core/heap.ts";
+import type { NameStore } from "../_core/names.ts";
+import { reserveEntry, runtime, unreserveEntry } from "../_core/runtime.ts";
 import { wireTarget } from "../_core/target.ts";
 import { encodeTransfer } from "../_core/transfer.ts";
 import { sendable } from "./_types.ts";
@@ -42,7 +38,7 @@ export interface Started {
  */
 export const names: NameStore = {
   alloc: (bytes) => blockAlloc(bytes),
-  release: blockRelease,
+  release: (at) => isBlock(at) && blockRelease(at),
 };
 
 /** Starts a thread (see the top of this file). */

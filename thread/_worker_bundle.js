@@ -313,8 +313,8 @@ var writeText = (function writeText(block, at, max, text) {
   return true;
 });
 var endEntry = (function endEntry(entry, ident, view = runtime().view) {
-  if (Atomics.compareExchange(view, slot(entry, TID2), ident, 0) === ident) {
-    Atomics.notify(view, slot(entry, TID2));
+  if (Atomics.compareExchange(view, slot(entry, TID), ident, 0) === ident) {
+    Atomics.notify(view, slot(entry, TID));
     return true;
   }
   return false;
@@ -436,11 +436,12 @@ function setWorkerEntry(url) {
 }
 
 // _core/names.ts
-var TID = 0;
 var NAME_LEN = 3;
 var NAME_AT = 5;
 var NAME_SEQ = 6;
-var NAME = 7;
+var NAME_OWNER = 7;
+var NAME = 8;
+var SECTION_BOUND_MS = 1e3;
 var NAME_BYTES = (32 - NAME) * 4;
 var encoder;
 var scratch = new Uint8Array(NAME_BYTES);
@@ -449,16 +450,29 @@ function encodeName(name) {
   const { read, written } = enc.encodeInto(name, scratch);
   return read === name.length ? scratch.subarray(0, written) : enc.encode(name);
 }
-function writeName(view, base, bytes, at, ident) {
+function evenSeq(view, seq) {
+  let deadline = 0;
+  for (let i = 0; ; i++) {
+    const s = Atomics.load(view, seq);
+    if ((s & 1) === 0) return s;
+    if ((i & 1023) !== 1023) continue;
+    const now = performance.now();
+    if (deadline === 0) deadline = now + SECTION_BOUND_MS;
+    else if (now > deadline) return -1;
+  }
+}
+function writeName(view, base, bytes, at, owner, rename) {
   const field = new Uint8Array(view.buffer, (base + NAME) * 4, NAME_BYTES);
   const seq = base + NAME_SEQ;
   let s;
-  do
-    s = Atomics.load(view, seq);
-  while ((s & 1) !== 0 || Atomics.compareExchange(view, seq, s, s + 1) !== s);
+  do {
+    s = evenSeq(view, seq);
+    if (s === -1) return -2;
+  } while (Atomics.compareExchange(view, seq, s, s + 1) !== s);
   let stale = -1;
-  if (ident === void 0 || Atomics.load(view, base + TID) === ident) {
+  if (!rename || Atomics.load(view, base + NAME_OWNER) === owner) {
     stale = view[base + NAME_AT];
+    view[base + NAME_OWNER] = owner;
     if (at === 0) field.set(bytes);
     view[base + NAME_AT] = at;
     view[base + NAME_LEN] = bytes.length;
@@ -478,8 +492,8 @@ var STOPS = 9216;
 var STOP_SLOTS = 1024;
 var FAILED = 1073741824;
 var MAX_IDENT = FAILED - 1;
-var MAGIC_VALUE = 1953000241;
-var TID2 = 0;
+var MAGIC_VALUE = 1953000242;
+var TID = 0;
 var FLAGS = 1;
 var CANCEL = 2;
 var TIMER = 4;
@@ -491,7 +505,7 @@ var FREE_HEADS = (STOPS + STOP_SLOTS) * 4;
 var BLOCK_BYTES2 = 4 * 1024 * 1024;
 var MAX_BLOCK_BYTES = 1024 * 1024 * 1024;
 var MAIN_IDENT = 1;
-var KEY = Symbol.for("threadkit.runtime.v1");
+var KEY = Symbol.for("threadkit.runtime.v2");
 function runtime() {
   return cached ??= globalThis[KEY] ?? createMain();
 }
@@ -512,8 +526,8 @@ function createMain() {
   view[NEXT_IDENT] = MAIN_IDENT + 1;
   view[HEAP_TOP] = HEAP_BASE;
   view[NEXT_NAME] = 1;
-  writeEntry(view, 0, encodeName("MainThread"), 0, false);
-  view[TABLE + TID2] = MAIN_IDENT;
+  writeEntry(view, 0, MAIN_IDENT, encodeName("MainThread"), 0, false);
+  view[TABLE + TID] = MAIN_IDENT;
   Atomics.store(view, MAGIC, MAGIC_VALUE);
   const rt = {
     buffer,
@@ -527,7 +541,7 @@ function createMain() {
 function endIdent(ident) {
   const { view } = runtime();
   for (let i = 0; i < MAX_THREADS; i++) {
-    if (Atomics.load(view, slot(i, TID2)) === ident) return endEntry(i, ident);
+    if (Atomics.load(view, slot(i, TID)) === ident) return endEntry(i, ident);
   }
   return false;
 }
@@ -539,9 +553,9 @@ function recordStop(ident, failed) {
 function slot(entry, field) {
   return TABLE + entry * ENTRY_SLOTS + field;
 }
-function writeEntry(view, entry, bytes, at, daemon) {
+function writeEntry(view, entry, ident, bytes, at, daemon) {
   const base = slot(entry, 0);
-  const stale = writeName(view, base, bytes, at);
+  const stale = writeName(view, base, bytes, at, ident, false);
   view[base + FLAGS] = daemon ? FLAG_DAEMON : 0;
   view[base + CANCEL] = 0;
   view[base + TIMER] = 0;

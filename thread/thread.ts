@@ -23,6 +23,7 @@ import {
   entryAlive,
   type EntryInfo,
   entryInfo,
+  entryName,
   nextNameNumber,
   renameEntry,
   requestCancel,
@@ -150,18 +151,15 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
       : name;
   }
 
-  /**
-   * The thread's name (for humans; not unique). While the thread is alive,
-   * read from the thread table: a rename is seen in every thread.
-   */
+  /** The thread's name (not unique); renames are seen in every thread. */
   get name(): string {
-    const info = this.#ident ? entryInfo(this.#entry) : undefined;
-    if (info && info.ident === this.#ident) this.#name = info.name;
+    const n = this.#ident ? entryName(this.#entry, this.#ident) : undefined;
+    if (n !== undefined) this.#name = n;
     return this.#name;
   }
 
   /**
-   * Renames the thread (in every thread while it is alive).
+   * Renames the thread (in every thread that reads its name).
    * @throws {TypeError} when `name` is not a string.
    * @throws {RuntimeError} when the shared heap cannot hold a long name.
    */
@@ -411,6 +409,7 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
   #collect(report: boolean): void {
     const port = this.#port;
     if (this.#outcome !== undefined || port === undefined) return;
+    void this.name; // its last name, read before its entry is taken again
     const shared = this.#block && readResult(this.#block);
     if (shared !== undefined) {
       return this.#settle({ ok: true, value: shared.value }, report);

@@ -10,6 +10,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { currentThread, enumerate, Thread } from "../../mod.ts";
 import { heapLiveBytes } from "../../_core/heap.ts";
+import { readName, writeName } from "../../_core/names.ts";
 import {
   MAX_THREADS,
   reserveEntry,
@@ -192,15 +193,44 @@ describe("thread names of any length", () => {
     );
   });
 
-  it("a rename after the thread's end stays in the handle: the table and the heap are left as they were", async () => {
+  it("a thread's rename of itself just before it ends is its name for the starter after join, whatever the timing; a rename after the end stays with the thread", async () => {
+    for (let i = 0; i < 5; i++) {
+      const renamed = `renamed inside ${i} ` + "i".repeat(i * 60);
+      const t = new Thread({
+        target: (name: string) => {
+          currentThread().name = name;
+        },
+        args: [renamed],
+        name: "original",
+      });
+      t.start();
+      await t.joinAsync(JOIN);
+      assert.equal(t.name, renamed);
+    }
     const t = new Thread({ target: () => currentThread().name, name: "q" });
     t.start();
     assert.equal(await t.joinAsync(JOIN), "q");
-    const live = heapLiveBytes();
     t.name = "r".repeat(400);
     assert.equal(t.name, "r".repeat(400));
-    assert.equal(heapLiveBytes(), live);
     assert.ok(!enumerate().some((x) => x.name === "r".repeat(400)));
+  });
+
+  it("a name section held past its bound (a writer stopped inside it) makes readers read no name and writers give up, after about a second, instead of spinning for good", () => {
+    const view = new Int32Array(new SharedArrayBuffer(4096));
+    const base = 16;
+    const bytes = new TextEncoder().encode("held");
+    assert.equal(writeName(view, base, bytes, 0, 7, false), 0);
+    assert.equal(readName(view, base, 7), "held");
+    assert.equal(readName(view, base, 8), undefined); // another owner's
+    Atomics.add(view, base + 6, 1); // NAME_SEQ odd: a writer inside
+    const t0 = performance.now();
+    assert.equal(readName(view, base, 7), undefined);
+    assert.equal(writeName(view, base, bytes, 0, 7, true), -2);
+    assert.equal(writeName(view, base, bytes, 0, 9, false), -2);
+    const took = performance.now() - t0;
+    assert.ok(took >= 2900 && took < 30_000, `${took} ms`);
+    Atomics.add(view, base + 6, 1);
+    assert.equal(readName(view, base, 7), "held");
   });
 
   it("a start refused for a full table gives the long name's block back", () => {
