@@ -114,7 +114,7 @@
 //   row's main thread, any program with both), and TurboFan inlines a
 //   polymorphic call only if its targets fit what is left of the caller's
 //   920 bytes, counting for each its bytecode plus what its own optimised
-//   code inlined (V8 15, Deno 2.9; Node 20's V8 counts bytecode only):
+//   code inlined (V8 15, Deno 2.9; the int-m2t row, BENCHMARKS.md):
 //   Ring.tryPut 339 + 396 once its slow path's retries had it optimised,
 //   this one 266: neither was inlined, a call a put, when a default queue
 //   was put to first (deno --v8-flags=--trace-turbo-inlining: "existing
