@@ -61,6 +61,7 @@ import {
   taskDone,
 } from "./_shutdown.ts";
 import { SoloRing } from "./_solo.ts";
+import { soloCalls, soloState } from "./_solo_calls.ts";
 import { afterGet, busyGet, noCodec, type QueueState } from "./_state.ts";
 
 export { queueByteLength, type QueueInit, type QueueOptions } from "./_init.ts";
@@ -72,7 +73,6 @@ export interface ShutdownOptions {
 }
 
 let adopting: Descriptor | undefined;
-let soloPut: (this: QueueBase<unknown>, x: unknown, o?: QueueOptions) => void;
 
 /**
  * The shared base of {@linkcode Queue}, {@linkcode LifoQueue} and
@@ -105,18 +105,13 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     const revived = adopting;
     adopting = undefined;
     const st = this.#st = createState(discipline, init, revived, this);
-    if (
-      st.ring instanceof SoloRing && st.ring.single &&
-      this.put === QueueBase.prototype.put // a subclass's own put stays
-    ) Object.defineProperty(this, "put", SOLO_PUT);
+    if (st.ring instanceof SoloRing) {
+      soloCalls(this, st.ring.sides, QueueBase.prototype);
+    }
   }
 
-  static { // a single writer's put (_solo.ts, "The put's call site")
-    soloPut = function (this: QueueBase<unknown>, item, options) {
-      const st = this.#st, ok = options === undefined && st.info!.exact(item);
-      if (ok && st.ring!.tryPut(item) > 0) return; // put's steps, own site
-      putKept(st, item, queueOptions(options));
-    };
+  static { // the single-side calls' way to a handle's state (_solo_calls.ts)
+    soloState((q) => (q as QueueBase<unknown>).#st);
   }
 
   /** Most items the queue holds (Python: `maxsize`). */
@@ -488,7 +483,6 @@ defineInspect(QueueBase, (q) => ({
 }));
 
 const NOWAIT = queueOptions({ block: false });
-const SOLO_PUT = { value: soloPut!, writable: true, configurable: true };
 
 /**
  * What revive passes to a queue class's constructor: it marks a revival, so

@@ -107,16 +107,16 @@
 //   exact compare and takes the slow path, and the publish compareExchange
 //   from the exact word t fails on bits set since. So the slot is written
 //   only when TAIL's position is t, as the slow path's Atomics load would.
-// - The put's call site. A single-writer queue's handle puts through
-//   soloPut (queue/_core.ts, an own property `put`), whose call of tryPut
-//   sees only this class; QueueBase.put's sees only Ring. One shared site
-//   went polymorphic in a thread that puts to both kinds (the int-m2t
-//   row's main thread, any program with both), and TurboFan inlines a
+// - The call sites. A single-writer (reader) handle puts (gets) through
+//   soloPut (soloGet; _solo_calls.ts, own properties), whose call of
+//   tryPut (tryGet) sees only this class; QueueBase's sees only Ring. One
+//   shared site went polymorphic in a thread that uses both kinds (the
+//   int-m2t row's main thread puts to both), and TurboFan inlines a
 //   polymorphic call only if its targets fit what is left of the caller's
 //   920 bytes, counting for each its bytecode plus what its own optimised
 //   code inlined (V8 15, Deno 2.9; the int-m2t row, BENCHMARKS.md):
 //   Ring.tryPut 339 + 396 once its slow path's retries had it optimised,
-//   this one 266: neither was inlined, a call a put, when a default queue
+//   this one 266 (tryGet: Ring's 211 + 508): neither was inlined, a call a put, when a default queue
 //   was put to first (deno --v8-flags=--trace-turbo-inlining: "existing
 //   opt code's inlined bytecode size: 396"). The fast put stays small:
 //   the wrap of M and the stride crossing go to #putSlow, SLEEPER or
@@ -234,8 +234,8 @@ export class SoloRing extends Ring {
   // generic truthiness test in optimised code).
   readonly #writer: number;
   readonly #reader: number;
-  get single(): boolean { // a single writer: _core.ts puts by soloPut
-    return this.#writer !== 0;
+  get sides(): number { // 1 writer, 2 reader: _core.ts soloPut, soloGet
+    return this.#writer | (this.#reader << 1);
   }
   // The writer's hint (_ring.ts): TAIL as this handle last left it, LAPS
   // then, HEAD as it last read it.
