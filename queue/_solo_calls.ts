@@ -9,7 +9,8 @@
 // inlined: Ring.tryPut 339 + 396, Ring.tryGet 211 + 508). Here each site
 // sees SoloRing only, QueueBase's sees Ring only, and a caller's q.put
 // (q.get) sees one map per kind of handle. A subclass that overrides put
-// (get) keeps its override. No shared memory is touched here: the ring's
+// (get) keeps its override; a spy set on Queue.prototype.put (get) does
+// not see these handles' calls. No shared memory is touched here: the ring's
 // arguments (queue/_solo.ts) are those of the calls made.
 import { putKept } from "./_accept.ts";
 import { getOne } from "./_get.ts";
