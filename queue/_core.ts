@@ -1,27 +1,18 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // The queue core shared by Queue, LifoQueue and PriorityQueue: the public
-// methods, each a call into the mechanics (the hot paths of a single put
-// and get, one store try each, are _accept.ts putKept and _get.ts getOne). The storage discipline is a Store (_ring.ts lock-free numeric
-// FIFO, _locked.ts the rest); the header layout is in _layout.ts.
-//
-// The mechanics: _init.ts (options, construction of a QueueState),
-// _state.ts (QueueState, the waiting protocol, waking), _glue.ts (codec
-// glue: item <-> raw), _put.ts and _get.ts (past the first try),
-// _shutdown.ts (shutdown, taskDone, join), _held.ts (heap references of
-// primitives in items in flight) and _accept.ts (a put settling them).
-//
-// Header slots read here (full table: _layout.ts):
-// | slot | name     | values                                      | written by        |
-// |------|----------|---------------------------------------------|-------------------|
-// | 1    | CAPACITY | most items                                  | constructor, once |
-//
-// A put: encode (toRaw), one store.tryPut; put -> afterPut (wake getters),
-// closed -> QueueShutDownError, full -> putSlow (_put.ts); a refused item's
-// heap references are released. Memory: a caller's region, else a heap
-// block, else a buffer of its own (_init.ts, _home.ts).
-// A get: one store.tryGet; item -> afterGet (wake putters), empty -> getSlow
-// (_get.ts), which also decides "shut down and empty".
-// Shutdown states: OPEN -> SHUT -> IMMEDIATE (_shutdown.ts).
+// methods, each a call into the mechanics: _init.ts (options, QueueState),
+// _state.ts (the waiting protocol, waking), _glue.ts (item <-> raw), _put.ts
+// and _get.ts (past the first try), _shutdown.ts (shutdown, taskDone,
+// join), _held.ts (primitives in items in flight), _accept.ts (putKept and a
+// put settling them). The store is _ring.ts (numeric FIFO; _solo.ts with a
+// single writer or reader) or _locked.ts; the header layout is _layout.ts,
+// of which this file reads CAPACITY (slot 1: most items; constructor, once).
+// A put: encode, one store.tryPut; put -> afterPut (wake getters), closed ->
+// QueueShutDownError, full -> putSlow (_put.ts); a refused item's heap
+// references are released. A get: one store.tryGet; item -> afterGet (wake
+// putters), empty -> getSlow (_get.ts), which also decides "shut down and
+// empty". Shutdown states: OPEN -> SHUT -> IMMEDIATE (_shutdown.ts).
+// Memory: a caller's region, else a heap block, else a buffer of its own.
 
 import { defineInspect } from "../_core/inspect.ts";
 import { type Descriptor, TO_DESCRIPTOR } from "../_core/transfer.ts";
@@ -69,6 +60,8 @@ import {
   shutdown,
   taskDone,
 } from "./_shutdown.ts";
+import { SoloRing } from "./_solo.ts";
+import { soloCalls, soloState } from "./_solo_calls.ts";
 import { afterGet, busyGet, noCodec, type QueueState } from "./_state.ts";
 
 export { queueByteLength, type QueueInit, type QueueOptions } from "./_init.ts";
@@ -111,7 +104,14 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
   protected constructor(discipline: number, init: QueueInit<T> | undefined) {
     const revived = adopting;
     adopting = undefined;
-    this.#st = createState(discipline, init, revived, this);
+    const st = this.#st = createState(discipline, init, revived, this);
+    if (st.ring instanceof SoloRing) {
+      soloCalls(this, st.ring.sides, QueueBase.prototype);
+    }
+  }
+
+  static { // the single-side calls' way to a handle's state (_solo_calls.ts)
+    soloState((q) => (q as QueueBase<unknown>).#st);
   }
 
   /** Most items the queue holds (Python: `maxsize`). */
@@ -168,8 +168,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    */
   put(item: T, options?: QueueOptions): void {
     const st = this.#st, ring = st.ring;
-    // The numeric FIFO's hot path: one try inline (no references to keep,
-    // and the ring wakes its getters itself); anything else, putKept.
+    // The numeric FIFO's one try inline (it wakes getters); else putKept.
     if (
       ring !== undefined && options === undefined && st.info!.exact(item) &&
       ring.tryPut(item) > 0
@@ -187,8 +186,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    */
   putNowait(item: T): void {
     const st = this.#st, ring = st.ring;
-    // As put: the numeric FIFO's try inline (a nowait try: _turn.ts "A
-    // holder that stops"), anything else putKept.
+    // As put (a nowait try: _turn.ts "A holder that stops").
     if (
       ring !== undefined && st.info!.exact(item) &&
       ring.tryPut(item, NOWAIT) > 0
@@ -234,10 +232,8 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     const st = this.#st, ring = st.ring;
     if (ring !== undefined && options === undefined) { // as put
       const x = ring.tryGet();
-      // typeof first: x is the fast path's number or the slow path's
-      // anything, and a strict compare of that merge with EMPTY (a symbol
-      // read from its module's cell) compiles to a call of the generic
-      // StrictEqual builtin on every get; typeof is an inline check.
+      // typeof first: a strict compare of the fast path's number merged
+      // with anything to EMPTY calls the StrictEqual builtin every get.
       if (typeof x === "number" || x !== EMPTY) return x as T;
     }
     return getOne(st, queueOptions(options)) as T;
@@ -440,8 +436,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    * Python: `queue.Queue.shutdown` (3.13).
    */
   shutdown(options?: ShutdownOptions): void {
-    // Python's positional `shutdown(True)` must not pass as a plain shutdown
-    // (the option's type is checked in _shutdown.ts).
+    // Python's `shutdown(True)` must not pass as a plain one (_shutdown.ts).
     checkOptions("shut down queue", options, "immediate");
     shutdown(this.#st, options?.immediate ?? false);
   }

@@ -107,29 +107,28 @@
 //   exact compare and takes the slow path, and the publish compareExchange
 //   from the exact word t fails on bits set since. So the slot is written
 //   only when TAIL's position is t, as the slow path's Atomics load would.
-// - The put's bytecode budget. QueueBase.put calls the ring's tryPut at one
-//   site, whose feedback every caller shares: a thread that puts to a
-//   default queue and to a single-writer one (the int-m2t row's main
-//   thread, any program with both) makes it polymorphic, and TurboFan
-//   inlines a polymorphic call only when its targets' bytecode together,
-//   times 1.2, fits what is left of the caller's 920 bytes. With Ring's 339
-//   and this tryPut's 424 neither was inlined (a call a put: on one thread
-//   a put + get cost 1.03-1.20x its CPU on Deno, 1.07-1.13x on Node, in
-//   bench/batch_ab.mjs "one thread, mixed"). Now 299: the wrap of M and the
-//   stride crossing (once per 2^25 items or more) go to #putSlow, a publish
-//   that meets SLEEPER or CLOSED to #published, a queue without a single
-//   writer (WRITER 0, never `me`) to #putSlow, which calls the default put,
-//   and `me` starts as NaN (equal to no role word), so no "not read yet"
-//   test. Keep both tryPuts under about 690 bytes together (deno run
-//   --v8-flags=--trace-turbo-inlining names what it inlines). 266 now: the
-//   stride test, the wrap test and the single-writer flag are one compare,
-//   next < #limit, where #limit is the first multiple of the stride above
-//   the position a slow path left TAIL at, capped at M (0 until a slow path
-//   sets it, and for good without a single writer: the default put's
-//   branch returns before that code). Why that is the old test: #tail only
-//   grows by fast puts between two slow paths (each resets #limit from the
-//   TAIL it leaves), so every multiple of the stride and M itself above
-//   that TAIL is >= #limit, and a next below #limit is none of them.
+// - The call sites. A single-writer (reader) handle puts (gets) through
+//   soloPut (soloGet; _solo_calls.ts, own properties), whose call of
+//   tryPut (tryGet) sees only this class; QueueBase's sees only Ring. One
+//   shared site went polymorphic in a thread that uses both kinds (the
+//   int-m2t row's main thread puts to both), and TurboFan inlines a
+//   polymorphic call only if its targets fit what is left of the caller's
+//   920 bytes, counting for each its bytecode plus what its own optimised
+//   code inlined (V8 15, Deno 2.9; the int-m2t row, BENCHMARKS.md):
+//   Ring.tryPut 339 + 396 once its slow path's retries had it optimised,
+//   this one 266 (tryGet: Ring's 211 + 508): neither was inlined, a call a put, when a default queue
+//   was put to first (deno --v8-flags=--trace-turbo-inlining: "existing
+//   opt code's inlined bytecode size: 396"). The fast put stays small:
+//   the wrap of M and the stride crossing go to #putSlow, SLEEPER or
+//   CLOSED to #published, `me` starts as NaN (equal to no role word, so
+//   no "not read yet" test), and the stride test, the wrap test and the
+//   single-writer flag are one compare, next < #limit, where #limit is
+//   the first multiple of the stride above the position a slow path left
+//   TAIL at, capped at M (0 until a slow path sets it, and for good
+//   without a single writer: the default put's branch returns before
+//   that code). Why that is the old test: #tail only grows by fast puts
+//   between two slow paths (each resets #limit from the TAIL it leaves),
+//   so every multiple of the stride and M above it is >= #limit.
 // - What else the optimised fast paths pay (node --print-opt-code of a
 //   put/get loop): the header indexes are literals (an imported constant
 //   is read from its module cell with a hole check and a small-integer
@@ -235,6 +234,9 @@ export class SoloRing extends Ring {
   // generic truthiness test in optimised code).
   readonly #writer: number;
   readonly #reader: number;
+  get sides(): number { // 1 writer, 2 reader: _core.ts soloPut, soloGet
+    return this.#writer | (this.#reader << 1);
+  }
   // The writer's hint (_ring.ts): TAIL as this handle last left it, LAPS
   // then, HEAD as it last read it.
   #tail = 0;

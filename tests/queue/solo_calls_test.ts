@@ -1,0 +1,210 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// A single-writer (single-reader) queue's put (get) goes through its own
+// function (queue/_solo_calls.ts soloPut, soloGet: own properties; queue/
+// _solo.ts "The call sites"): which handles get them, that they keep put's
+// and get's semantics, and real threads with exact counts where one thread
+// puts to (gets from) both kinds of queue (the call sites that used to be
+// one).
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import {
+  LifoQueue,
+  Queue,
+  QueueEmptyError,
+  QueueFullError,
+  QueueShutDownError,
+  Thread,
+} from "../../mod.ts";
+import { reviveDescriptor, TO_DESCRIPTOR } from "../../_core/transfer.ts";
+
+const JOIN = { timeout: 120_000 };
+const SOLO = { singleWriter: true, singleReader: true } as const;
+
+function solo(capacity: number): Queue<number> {
+  return new Queue<number>({ capacity, type: "int32", ...SOLO });
+}
+
+// A consumer thread: n gets, in order 0..n-1 (FIFO, one writer), summed.
+const consume = (q: Queue<number>, n: number) => {
+  let sum = 0, ordered = true;
+  for (let i = 0; i < n; i++) {
+    const x = q.get({ timeout: 60_000 });
+    if (x !== i) ordered = false;
+    sum += x;
+  }
+  return { sum, ordered, left: q.qsize() };
+};
+
+describe("Queue singleWriter put and singleReader get (call sites of their own)", () => {
+  it("only single-side handles have them, not enumerable; a subclass's put and get stay", () => {
+    const q = solo(4);
+    for (const name of ["put", "get"]) {
+      const own = Object.getOwnPropertyDescriptor(q, name);
+      assert.ok(own !== undefined && typeof own.value === "function");
+      assert.equal(own.enumerable, false);
+    }
+    assert.notEqual(q.put, Queue.prototype.put);
+    assert.notEqual(q.get, Queue.prototype.get);
+    assert.deepEqual(Object.keys(q), []);
+    // One side only: that side's method only.
+    const writer = new Queue<number>({
+      capacity: 4,
+      type: "int32",
+      singleWriter: true,
+    });
+    assert.notEqual(Object.getOwnPropertyDescriptor(writer, "put"), undefined);
+    assert.equal(Object.getOwnPropertyDescriptor(writer, "get"), undefined);
+    const reader = new Queue<number>({
+      capacity: 4,
+      type: "int32",
+      singleReader: true,
+    });
+    assert.equal(Object.getOwnPropertyDescriptor(reader, "put"), undefined);
+    assert.notEqual(Object.getOwnPropertyDescriptor(reader, "get"), undefined);
+    for (
+      const other of [
+        new Queue<number>({ capacity: 4, type: "int32" }),
+        new LifoQueue<number>({ capacity: 4, type: "int32" }),
+      ]
+    ) {
+      assert.equal(Object.getOwnPropertyDescriptor(other, "put"), undefined);
+      assert.equal(Object.getOwnPropertyDescriptor(other, "get"), undefined);
+    }
+    // A revived handle (what a thread receives) has it too.
+    const again = reviveDescriptor(q[TO_DESCRIPTOR]()) as Queue<number>;
+    assert.notEqual(Object.getOwnPropertyDescriptor(again, "put"), undefined);
+    assert.notEqual(Object.getOwnPropertyDescriptor(again, "get"), undefined);
+    again.put(7);
+    assert.equal(q.get(), 7);
+    // A subclass that overrides put or get keeps its override.
+    const calls: string[] = [];
+    class Counting extends Queue<number> {
+      override put(x: number): void {
+        calls.push(`put ${x}`);
+        super.put(x);
+      }
+      override get(): number {
+        const x = super.get();
+        calls.push(`get ${x}`);
+        return x;
+      }
+    }
+    const c = new Counting({ capacity: 4, type: "int32", ...SOLO });
+    c.put(1);
+    c.put(2);
+    assert.deepEqual([c.get(), c.get()], [1, 2]);
+    assert.deepEqual(calls, ["put 1", "put 2", "get 1", "get 2"]);
+  });
+
+  it("keep put's and get's semantics: full, empty, timeout, options, bad items, shutdown", () => {
+    const q = solo(2);
+    q.put(1);
+    q.put(2, { timeout: 10 });
+    assert.throws(() => q.put(3, { block: false }), QueueFullError);
+    assert.throws(() => q.put(3, { timeout: 5 }), QueueFullError);
+    assert.throws(() => q.put(1.5), RangeError);
+    assert.throws(() => q.put("x" as unknown as number), TypeError);
+    assert.equal(q.qsize(), 2);
+    assert.deepEqual([q.get(), q.get()], [1, 2]);
+    q.put(2 ** 31 - 1);
+    assert.equal(q.get(), 2 ** 31 - 1);
+    assert.throws(() => q.get({ block: false }), QueueEmptyError);
+    assert.throws(() => q.get({ timeout: 5 }), QueueEmptyError);
+    q.put(5);
+    assert.equal(q.get({ timeout: 10 }), 5);
+    q.put(6);
+    q.shutdown();
+    assert.throws(() => q.put(4), QueueShutDownError);
+    assert.equal(q.get(), 6); // shut down, not yet empty
+    assert.throws(() => q.get(), QueueShutDownError);
+    assert.equal(q.qsize(), 0);
+  });
+
+  it("one thread gets from a default and a single-reader queue (both in its get loop): every item once, in order", async () => {
+    const n = 200_000;
+    const plain = new Queue<number>({ capacity: 16, type: "int32" });
+    const single = solo(16);
+    const threads = [plain, single].map((q) =>
+      new Thread({
+        target: (q: Queue<number>, n: number) => {
+          for (let i = 0; i < n; i++) q.put(i);
+        },
+        args: [q, 2 * n],
+      })
+    );
+    for (const t of threads) t.start();
+    // One loop, both kinds at each call site, in rounds, so each queue
+    // empties, its getter sleeps and is woken many times over.
+    const take = (q: Queue<number>, from: number, k: number) => {
+      let ok = true;
+      for (let i = from; i < from + k; i++) if (q.get({}) !== i) ok = false;
+      return ok;
+    };
+    const fast = (q: Queue<number>, from: number, k: number) => {
+      let ok = true;
+      for (let i = from; i < from + k; i++) if (q.get() !== i) ok = false;
+      return ok;
+    };
+    let ordered = true;
+    for (let i = 0; i < 2 * n; i += 1000) {
+      const get = i % 8000 === 0 ? take : fast; // the options path too
+      ordered = get(plain, i, 1000) && get(single, i, 1000) && ordered;
+    }
+    assert.equal(ordered, true);
+    for (const t of threads) await t.joinAsync(JOIN);
+    assert.equal(plain.qsize() + single.qsize(), 0);
+  });
+
+  it("one thread puts to a default and a single-writer queue (both in its put loop): every item once, in order", async () => {
+    const n = 200_000;
+    const plain = new Queue<number>({ capacity: 16, type: "int32" });
+    const single = solo(16);
+    const threads = [plain, single].map((q) =>
+      new Thread({ target: consume, args: [q, 2 * n] })
+    );
+    for (const t of threads) t.start();
+    // One loop, both kinds at each call site, in rounds, so each queue
+    // fills, its consumer sleeps and is woken many times over.
+    const put = (q: Queue<number>, from: number, k: number) => {
+      for (let i = from; i < from + k; i++) q.put(i);
+    };
+    for (let i = 0; i < 2 * n; i += 1000) {
+      put(plain, i, 1000);
+      put(single, i, 1000);
+    }
+    const want = (2 * n) * (2 * n - 1) / 2;
+    for (const t of threads) {
+      assert.deepEqual(await t.joinAsync(JOIN), {
+        sum: want,
+        ordered: true,
+        left: 0,
+      });
+    }
+  });
+
+  it("a thread that received the queue puts through its own handle: every item once, in order", async () => {
+    const n = 200_000;
+    const q = solo(8);
+    const writer = new Thread({
+      target: (q: Queue<number>, n: number) => {
+        const other = new Queue<number>({ capacity: 4, type: "int32" });
+        for (let i = 0; i < n; i++) {
+          q.put(i);
+          if (i % 4096 === 0) { // the default put's site, in the same thread
+            other.put(i);
+            other.get();
+          }
+        }
+        return Object.getOwnPropertyDescriptor(q, "put") !== undefined;
+      },
+      args: [q, n],
+    });
+    writer.start();
+    assert.deepEqual(consume(q, n), {
+      sum: n * (n - 1) / 2,
+      ordered: true,
+      left: 0,
+    });
+    assert.equal(await writer.joinAsync(JOIN), true);
+  });
+});
