@@ -163,3 +163,17 @@ export const PLAIN_VALUES: readonly unknown[] = [
 export function cloneShape(v: unknown): unknown[] {
   return [typeof v, Object.is(v, -0), Number.isNaN(v), v];
 }
+
+/**
+ * A self-contained thread target (source) that ends its thread's process
+ * with its arg as the exit code: `where` is the body, its EXIT the exit.
+ */
+export function exitIn(where: string): (code: number) => unknown {
+  return new Function(
+    "code",
+    where.replace(
+      "EXIT",
+      "(globalThis.Deno ? globalThis.Deno.exit(code) : globalThis.process.exit(code))",
+    ),
+  ) as (code: number) => unknown;
+}

@@ -10,7 +10,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { prestartThreads, Thread } from "../../mod.ts";
 import { sparesTaken } from "../../_core/spare.ts";
-import { cloneShape, PLAIN_VALUES } from "../_helpers.ts";
+import { cloneShape, exitIn, PLAIN_VALUES } from "../_helpers.ts";
 
 const JOIN = { timeout: 30_000 };
 
@@ -23,15 +23,6 @@ function cold(options: ConstructorParameters<typeof Thread>[0]): Thread {
   assert.equal(sparesTaken(), taken, "the start took a spare");
   return t;
 }
-
-const exitIn = (where: string) =>
-  new Function(
-    "code",
-    where.replace(
-      "EXIT",
-      "(globalThis.Deno ? globalThis.Deno.exit(code) : globalThis.process.exit(code))",
-    ),
-  ) as (code: number) => unknown;
 
 describe("Thread on a fresh worker, result in shared memory", () => {
   it("Thread on a fresh worker: each plain value comes back as structuredClone gives it, once", async () => {

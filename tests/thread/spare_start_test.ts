@@ -13,7 +13,7 @@ import {
   Thread,
 } from "../../mod.ts";
 import { sparesTaken } from "../../_core/spare.ts";
-import { cloneShape, PLAIN_VALUES } from "../_helpers.ts";
+import { cloneShape, exitIn, PLAIN_VALUES } from "../_helpers.ts";
 
 const JOIN = { timeout: 30_000 };
 
@@ -130,18 +130,12 @@ describe("Thread on a spare, record and result in shared memory", () => {
     // self-contained: the exit helper is inlined.
     [
       "exits in its target",
-      new Function(
-        "code",
-        `const g = globalThis; return g.Deno ? g.Deno.exit(code) : g.process.exit(code);`,
-      ) as (code: number) => unknown,
+      exitIn("return EXIT"),
       /exited with code 4/,
     ],
     [
       "exits in a microtask after returning a number",
-      new Function(
-        "code",
-        `queueMicrotask(() => { const g = globalThis; g.Deno ? g.Deno.exit(code) : g.process.exit(code); }); return 1;`,
-      ) as (code: number) => unknown,
+      exitIn("queueMicrotask(() => { EXIT }); return 1;"),
       /exited with code 4/,
     ],
     [
@@ -180,10 +174,7 @@ describe("Thread on a spare, record and result in shared memory", () => {
   // a thread that ends or dies at once must still be seen, every time.
   it("Thread on a spare, 24 starts two at a time, one exiting at once and one returning: each join gets exactly its own end", async () => {
     const N = 24;
-    const exit = new Function(
-      "code",
-      `const g = globalThis; return g.Deno ? g.Deno.exit(code) : g.process.exit(code);`,
-    ) as (code: number) => unknown;
+    const exit = exitIn("return EXIT");
     let died = 0, returned = 0;
     try {
       for (let i = 0; i < N; i += 2) {
