@@ -20,8 +20,9 @@ echo "::: bun/test: bun test (${#tests[@]} files)"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 # Bounded as a whole: a test that leaves a non-daemon thread running never
-# exits.
-timeout 900 "${BUN[@]}" test --timeout 120000 "${tests[@]}" 2>&1 | tee "$log"
+# exits. 30 minutes: at load 25-30 (2 cores) the suite ran past a 15-minute
+# bound, which cut it off and lost every count.
+timeout 1800 "${BUN[@]}" test --timeout 120000 "${tests[@]}" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 tp=$(grep -E '^ *[0-9]+ pass$' "$log" | tail -n 1 | grep -oE '[0-9]+')
 tf=$(grep -E '^ *[0-9]+ fail$' "$log" | tail -n 1 | grep -oE '[0-9]+')
