@@ -24,10 +24,10 @@ export function checkOptions(
     // `q.get({ blocking: false })` wait forever on an empty queue. One `in`
     // on the acquire path with options, none without.
     if (flag === "blocking" && "block" in options) {
-      throw misspelt(verb, "block", "blocking");
+      throw misspelt(verb, "block", `blocking${FLAGS}`);
     }
     if (flag === "block" && "blocking" in options) {
-      throw misspelt(verb, "blocking", "block");
+      throw misspelt(verb, "blocking", `block${FLAGS}`);
     }
     return;
   }
@@ -65,8 +65,11 @@ export function refuseSpellings(
   }
 }
 
+const FLAGS =
+  " (as Python: blocking for locks and semaphores, block for queues)";
+
 function misspelt(verb: string, key: string, write: string): TypeError {
   return new TypeError(
-    `Cannot ${verb}: ${key} is not an option of this call; write ${write} (threadkit takes Python's arguments as camelCased options: blocking for locks and semaphores, block for queues)`,
+    `Cannot ${verb}: ${key} is not an option of this call; write ${write}`,
   );
 }

@@ -8,7 +8,8 @@
 // what the call did: `q.get({ blocking: false })` on an empty queue waited
 // forever, `lock.acquire({ block: false })` waited for the lock,
 // `shutdown({ cancel_futures: true })` cancelled nothing and
-// `wait(fs, { return_when })` waited for all. Each is a TypeError at the
+// `wait(fs, { return_when })` waited for all, `Thread({ kwargs })` ran the
+// target without them. Each is a TypeError at the
 // call that names the spelling to write, and changes nothing.
 
 import { describe, it } from "node:test";
@@ -191,6 +192,18 @@ describe("probes: an option spelled as the other call spells it", () => {
     await within(busy);
     // Not shut down: it still takes tasks.
     assert.equal(await within(pool.submit((x: number) => x * 2, 4)), 8);
+  });
+
+  it("Thread: Python's kwargs is refused (the target would run without them); nothing starts", () => {
+    refused(
+      "Thread({ kwargs })",
+      () =>
+        new Thread(A({
+          target: (o?: { a: number }) => o?.a,
+          kwargs: { a: 1 },
+        })),
+      "args",
+    );
   });
 
   it("a thread's own waits refuse them too (the options are read in the thread)", async () => {
