@@ -16,6 +16,10 @@
 // is not an async function turns that throw into a rejection
 // (rejectAborted).
 
+import { checkOptions } from "./options.ts";
+
+export { checkOptions, refuseSpellings } from "./options.ts";
+
 /** Options every threadkit wait takes. */
 export interface WaitOptions {
   /**
@@ -111,34 +115,6 @@ export interface Wait {
  * each slice end of the inner waits. See `check` in waitSync.
  */
 export const WAIT_CHECK: unique symbol = Symbol("threadkit.waitCheck");
-
-/**
- * Refuses what is not an options object: Python's positional forms
- * (`lock.acquire(false)`, `ev.wait(100)`, `q.get(false)`, `t.join(100)`)
- * would otherwise be read as "no options" and wait forever. `flag` names the
- * blocking flag of the call, if it has one (`blocking`, `block`).
- * @throws {TypeError} saying what to write instead.
- */
-export function checkOptions(
-  verb: string,
-  options: unknown,
-  flag?: string,
-): void {
-  if (options === undefined) return;
-  if (typeof options === "object" && options !== null) return;
-  let instead = "an options object";
-  if (typeof options === "number") instead = `{ timeout: ${options} }`;
-  else if (typeof options === "boolean" && flag !== undefined) {
-    instead = `{ ${flag}: ${options} }`;
-  } else if (options === null) instead = "undefined or {}";
-  throw new TypeError(
-    `Cannot ${verb}: options must be an object, got ${
-      options === null ? "null" : typeof options
-    } ${
-      String(options)
-    }; write ${instead} (threadkit takes Python's arguments as options, timeouts in ms)`,
-  );
-}
 
 /**
  * Validates a wait's options: the timeout (or `defaultTimeout` when none is

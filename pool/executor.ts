@@ -12,7 +12,12 @@ import {
   registerTransfer,
   TO_DESCRIPTOR,
 } from "../_core/transfer.ts";
-import { waitAsync, waitOptions, waitSync } from "../_core/wait.ts";
+import {
+  refuseSpellings,
+  waitAsync,
+  waitOptions,
+  waitSync,
+} from "../_core/wait.ts";
 import { QueueShutDownError } from "../queue/errors.ts";
 import type {
   ModuleTarget,
@@ -77,6 +82,15 @@ export interface SubmitOptions {
 
 let reviving: Pool | undefined;
 
+// Python's keyword names where threadkit's differ: refused, not ignored
+// (max_workers made a default pool, cancel_futures cancelled nothing).
+const PYTHON_OPTIONS = {
+  max_workers: "maxWorkers",
+  thread_name_prefix: "threadNamePrefix",
+  initargs: "initArgs",
+};
+const PYTHON_SHUTDOWN = { cancel_futures: "cancelFutures" };
+
 /**
  * A pool of warm threads that run submitted tasks. A task is a Thread
  * target (a typed module export or a self-contained function) with its
@@ -134,6 +148,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       this.#p = r;
       return;
     }
+    refuseSpellings("create executor", options, PYTHON_OPTIONS);
     this.#p = Pool.create(options);
   }
 
@@ -258,6 +273,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
    * Python: `Executor.shutdown`.
    */
   shutdown(options?: ExecutorShutdownOptions): void {
+    refuseSpellings("shut down executor", options, PYTHON_SHUTDOWN);
     if (this.#p.stop(options)) {
       const { v } = this.#p.b;
       for (;;) {
@@ -288,6 +304,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
 
   /** `shutdown` that waits without blocking the event loop. */
   async shutdownAsync(options?: ExecutorShutdownOptions): Promise<void> {
+    refuseSpellings("shut down executor", options, PYTHON_SHUTDOWN);
     if (this.#p.stop(options)) {
       const { v } = this.#p.b;
       for (;;) {

@@ -10,6 +10,7 @@ import {
   checkOptions,
   checkSignal,
   deadlineOf,
+  refuseSpellings,
   waitOptions,
   waitOptionsAsync,
 } from "../_core/wait.ts";
@@ -110,7 +111,7 @@ export function wait<F extends Future<unknown>>(
   options?: FuturesWaitOptions,
 ): DoneAndNotDone<F> {
   const all = futureSet(futures, "wait");
-  const when = checkReturnWhen(options?.returnWhen);
+  const when = checkReturnWhen(options);
   const { deadline, signal } = waitOptions(options);
   for (;;) {
     const sources = new Set<FutureSource>();
@@ -154,7 +155,7 @@ export function waitAsync<F extends Future<unknown>>(
   options?: FuturesWaitOptions,
 ): Promise<DoneAndNotDone<F>> {
   const all = futureSet(futures, "wait");
-  const when = checkReturnWhen(options?.returnWhen);
+  const when = checkReturnWhen(options);
   const w = waitOptionsAsync(options);
   if (w instanceof Promise) return w; // rejected: an aborted signal
   const { deadline, signal } = w;
@@ -293,7 +294,10 @@ function futureSet<F extends Future<unknown>>(
   return all;
 }
 
-function checkReturnWhen(when: unknown): string {
+// Python's return_when is refused, not ignored (it waited for all).
+function checkReturnWhen(options: FuturesWaitOptions | undefined): string {
+  refuseSpellings("wait", options, { return_when: "returnWhen" });
+  const when: unknown = options?.returnWhen;
   if (when === undefined) return ALL_COMPLETED;
   if (
     when !== FIRST_COMPLETED && when !== FIRST_EXCEPTION &&

@@ -27,6 +27,7 @@ import {
   type Acquire,
   blockingOptions,
   checkOptions,
+  refuseSpellings,
   type WaitOptions,
 } from "../_core/wait.ts";
 import type { Codec } from "./_codec.ts";
@@ -204,11 +205,9 @@ export function refuseSides(init: object | undefined): void {
 // Python's keyword, which an unknown-key check would not name: Queue({
 // maxsize: 4 }) made an unbounded queue before.
 function refuseMaxsize(init: object | undefined): void {
-  if (init !== undefined && "maxsize" in init) {
-    throw new TypeError(
-      "Cannot create queue: maxsize is Python's name; write { capacity: n } for a bounded queue",
-    );
-  }
+  refuseSpellings("create queue", init, {
+    maxsize: "{ capacity: n } for a bounded queue",
+  });
 }
 
 const SIDES = [

@@ -94,6 +94,9 @@ let adopting: { view: Int32Array; lock: Lock | RLock } | undefined;
  * - A notify that races a waiter's timeout wins: that wait returns `true`
  *   (Python may return False and lose the notification).
  * - The lock must be a threadkit `Lock` or `RLock`.
+ * - `notify(n)` takes a non-negative integer: a negative, fractional or
+ *   infinite n is a RangeError (Python wakes none for n <= 0 and all for
+ *   `math.inf`; use `notifyAll()`).
  *
  * @example The prime printer handshake
  * ```ts

@@ -5,6 +5,7 @@
 
 import type { WaitOptions } from "../_core/wait.ts";
 import { checkTarget } from "../_core/target.ts";
+import { refuseSpellings } from "../_core/options.ts";
 
 /** Any function a thread can run. */
 // deno-lint-ignore no-explicit-any
@@ -110,6 +111,10 @@ export interface CheckedOptions<F extends ThreadFunction> {
 export function checkOptions<F extends ThreadFunction>(
   options: ThreadOptions<F>,
 ): CheckedOptions<F> {
+  // Python's kwargs, ignored, ran the target without them.
+  refuseSpellings("create thread", options, {
+    kwargs: "args (a target takes positional args: pass an object in args)",
+  });
   const { target, args = [], name, daemon, resourceLimits } = options ?? {};
   const checked = checkTarget(target) as F | ModuleTarget<F>;
   if (!Array.isArray(args)) {

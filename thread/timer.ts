@@ -115,7 +115,10 @@ export type TimerRun<F extends ThreadFunction> = (
  * shared heap, which it does unless the heap was full).
  *
  * Differences from Python:
- * - `interval` is in milliseconds.
+ * - `interval` is in milliseconds; a negative one is a RangeError (Python
+ *   runs the function at once).
+ * - No `kwargs`: the fourth parameter is {@linkcode TimerOptions} (name,
+ *   daemon), not Python's `kwargs`; pass the target's values in `args`.
  * - `cancel()` stops only the waiting stage (as in Python); it does not
  *   request the thread's cooperative cancellation as `Thread.cancel()` does.
  * - On a Timer received from another thread (or listed there by
