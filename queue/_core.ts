@@ -61,7 +61,7 @@ import {
   taskDone,
 } from "./_shutdown.ts";
 import { SoloRing } from "./_solo.ts";
-import { soloCalls } from "./_solo_calls.ts";
+import { NOWAIT, soloCalls } from "./_solo_calls.ts";
 import { afterGet, busyGet, noCodec, type QueueState } from "./_state.ts";
 
 export { queueByteLength, type QueueInit, type QueueOptions } from "./_init.ts";
@@ -477,8 +477,6 @@ defineInspect(QueueBase, (q) => ({
   capacity: q.capacity,
   size: q.qsize(),
 }));
-
-const NOWAIT = queueOptions({ block: false });
 
 /**
  * What revive passes to a queue class's constructor: it marks a revival, so

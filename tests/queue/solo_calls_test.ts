@@ -38,44 +38,61 @@ const consume = (q: Queue<number>, n: number) => {
 describe("Queue singleWriter put and singleReader get (call sites of their own)", () => {
   it("only single-side handles have them, not enumerable; a subclass's put and get stay", () => {
     const q = solo(4);
-    for (const name of ["put", "get"]) {
+    const names = ["put", "putNowait", "get", "getNowait"];
+    for (const name of names) {
       const own = Object.getOwnPropertyDescriptor(q, name);
       assert.ok(own !== undefined && typeof own.value === "function");
       assert.equal(own.enumerable, false);
     }
     assert.notEqual(q.put, Queue.prototype.put);
     assert.notEqual(q.get, Queue.prototype.get);
+    assert.notEqual(q.putNowait, Queue.prototype.putNowait);
+    assert.notEqual(q.getNowait, Queue.prototype.getNowait);
     assert.deepEqual(Object.keys(q), []);
+    // One function literal per method: each handle has its own closure.
+    assert.notEqual(solo(4).put, q.put);
     // One side only: that side's method only.
     const writer = new Queue<number>({
       capacity: 4,
       type: "int32",
       singleWriter: true,
     });
-    assert.notEqual(Object.getOwnPropertyDescriptor(writer, "put"), undefined);
-    assert.equal(Object.getOwnPropertyDescriptor(writer, "get"), undefined);
+    for (const name of ["put", "putNowait"]) {
+      assert.notEqual(Object.getOwnPropertyDescriptor(writer, name), undefined);
+    }
+    for (const name of ["get", "getNowait"]) {
+      assert.equal(Object.getOwnPropertyDescriptor(writer, name), undefined);
+    }
     const reader = new Queue<number>({
       capacity: 4,
       type: "int32",
       singleReader: true,
     });
-    assert.equal(Object.getOwnPropertyDescriptor(reader, "put"), undefined);
-    assert.notEqual(Object.getOwnPropertyDescriptor(reader, "get"), undefined);
+    for (const name of ["put", "putNowait"]) {
+      assert.equal(Object.getOwnPropertyDescriptor(reader, name), undefined);
+    }
+    for (const name of ["get", "getNowait"]) {
+      assert.notEqual(Object.getOwnPropertyDescriptor(reader, name), undefined);
+    }
     for (
       const other of [
         new Queue<number>({ capacity: 4, type: "int32" }),
         new LifoQueue<number>({ capacity: 4, type: "int32" }),
       ]
     ) {
-      assert.equal(Object.getOwnPropertyDescriptor(other, "put"), undefined);
-      assert.equal(Object.getOwnPropertyDescriptor(other, "get"), undefined);
+      for (const name of names) {
+        assert.equal(Object.getOwnPropertyDescriptor(other, name), undefined);
+      }
     }
     // A revived handle (what a thread receives) has it too.
     const again = reviveDescriptor(q[TO_DESCRIPTOR]()) as Queue<number>;
-    assert.notEqual(Object.getOwnPropertyDescriptor(again, "put"), undefined);
-    assert.notEqual(Object.getOwnPropertyDescriptor(again, "get"), undefined);
+    for (const name of names) {
+      assert.notEqual(Object.getOwnPropertyDescriptor(again, name), undefined);
+    }
     again.put(7);
     assert.equal(q.get(), 7);
+    again.putNowait(8);
+    assert.equal(q.getNowait(), 8);
     // A subclass that overrides put or get keeps its override.
     const calls: string[] = [];
     class Counting extends Queue<number> {
@@ -88,12 +105,26 @@ describe("Queue singleWriter put and singleReader get (call sites of their own)"
         calls.push(`get ${x}`);
         return x;
       }
+      override putNowait(x: number): void {
+        calls.push(`putNowait ${x}`);
+        super.putNowait(x);
+      }
+      override getNowait(): number {
+        const x = super.getNowait();
+        calls.push(`getNowait ${x}`);
+        return x;
+      }
     }
     const c = new Counting({ capacity: 4, type: "int32", ...SOLO });
     c.put(1);
-    c.put(2);
-    assert.deepEqual([c.get(), c.get()], [1, 2]);
-    assert.deepEqual(calls, ["put 1", "put 2", "get 1", "get 2"]);
+    c.putNowait(2);
+    assert.deepEqual([c.get(), c.getNowait()], [1, 2]);
+    assert.deepEqual(calls, [
+      "put 1",
+      "putNowait 2",
+      "get 1",
+      "getNowait 2",
+    ]);
   });
 
   it("keep put's and get's semantics: full, empty, timeout, options, bad items, shutdown", () => {
@@ -117,6 +148,30 @@ describe("Queue singleWriter put and singleReader get (call sites of their own)"
     assert.throws(() => q.put(4), QueueShutDownError);
     assert.equal(q.get(), 6); // shut down, not yet empty
     assert.throws(() => q.get(), QueueShutDownError);
+    assert.equal(q.qsize(), 0);
+  });
+
+  it("keep putNowait's and getNowait's semantics: full, empty, bad items, shutdown", () => {
+    const q = solo(2);
+    q.putNowait(1);
+    q.putNowait(2);
+    assert.throws(() => q.putNowait(3), QueueFullError);
+    assert.throws(() => q.putNowait(1.5), RangeError);
+    assert.throws(() => q.putNowait("x" as unknown as number), TypeError);
+    assert.equal(q.qsize(), 2);
+    assert.deepEqual([q.getNowait(), q.getNowait()], [1, 2]);
+    assert.throws(() => q.getNowait(), QueueEmptyError);
+    // Around the wrap of the slots: every item once, in order.
+    for (let i = 0; i < 10; i++) {
+      q.putNowait(i);
+      q.put(i + 100);
+      assert.deepEqual([q.getNowait(), q.get()], [i, i + 100]);
+    }
+    q.putNowait(6);
+    q.shutdown();
+    assert.throws(() => q.putNowait(4), QueueShutDownError);
+    assert.equal(q.getNowait(), 6); // shut down, not yet empty
+    assert.throws(() => q.getNowait(), QueueShutDownError);
     assert.equal(q.qsize(), 0);
   });
 
