@@ -107,9 +107,8 @@
 //   exact compare and takes the slow path, and the publish compareExchange
 //   from the exact word t fails on bits set since. So the slot is written
 //   only when TAIL's position is t, as the slow path's Atomics load would.
-// - The call sites. A single-writer (reader) handle puts (gets) through
-//   put and putNowait (get and getNowait) of its own (_solo_calls.ts,
-//   closures over its ring, own properties), whose call of tryPut
+// - The call sites. A single-writer (reader) handle's put, putNowait (get,
+//   getNowait) are its own (_solo_calls.ts closures), whose call of tryPut
 //   (tryGet) sees only this class; QueueBase's sees only Ring. One
 //   shared site went polymorphic in a thread that uses both kinds (the
 //   int-m2t row's main thread puts to both), and TurboFan inlines a
