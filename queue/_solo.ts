@@ -234,7 +234,7 @@ export class SoloRing extends Ring {
   // generic truthiness test in optimised code).
   readonly #writer: number;
   readonly #reader: number;
-  get sides(): number { // 1 writer, 2 reader: _core.ts soloPut, soloGet
+  get sides(): number { // 1 writer, 2 reader: _solo_calls.ts soloCalls
     return this.#writer | (this.#reader << 1);
   }
   // The writer's hint (_ring.ts): TAIL as this handle last left it, LAPS

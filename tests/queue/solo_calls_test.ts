@@ -1,8 +1,9 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// A single-writer (single-reader) queue's put (get) goes through its own
-// function (queue/_solo_calls.ts soloPut, soloGet: own properties; queue/
-// _solo.ts "The call sites"): which handles get them, that they keep put's
-// and get's semantics, and real threads with exact counts where one thread
+// A single-writer (single-reader) queue's put and putNowait (get and
+// getNowait) go through functions of its own (queue/_solo_calls.ts
+// soloCalls: closures, own properties; queue/_solo.ts "The call sites"):
+// which handles get them, that they keep the methods' semantics, and real
+// threads with exact counts where one thread
 // puts to (gets from) both kinds of queue (the call sites that used to be
 // one).
 import { describe, it } from "node:test";
