@@ -38,6 +38,7 @@ import {
   checkMax,
   checkRevivable,
   createState,
+  NOWAIT,
   type QueueInit,
   type QueueOptions,
   queueOptions,
@@ -61,7 +62,7 @@ import {
   taskDone,
 } from "./_shutdown.ts";
 import { SoloRing } from "./_solo.ts";
-import { NOWAIT, soloCalls } from "./_solo_calls.ts";
+import { soloCalls } from "./_solo_calls.ts";
 import { afterGet, busyGet, noCodec, type QueueState } from "./_state.ts";
 
 export { queueByteLength, type QueueInit, type QueueOptions } from "./_init.ts";

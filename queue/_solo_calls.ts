@@ -17,15 +17,14 @@
 // put + get, BENCHMARKS.md, int32 rows). A subclass that overrides a method
 // keeps its override; a spy set on Queue.prototype.put (...) does not see
 // these handles' calls. No shared memory is touched here: the ring's
-// arguments (queue/_solo.ts) are those of the calls made.
+// arguments (queue/_solo.ts) are those of the calls made. The closures
+// ignore `this`: `const { put } = q; put(1)` puts to q (on a default handle
+// it throws), and `q2.put.call(q1, x)` puts to q2.
 import { putKept } from "./_accept.ts";
 import { getOne } from "./_get.ts";
-import { type QueueOptions, queueOptions } from "./_init.ts";
+import { NOWAIT, type QueueOptions, queueOptions } from "./_init.ts";
 import { EMPTY } from "./_layout.ts";
 import type { QueueState } from "./_state.ts";
-
-/** The options of a nowait call (QueueBase's putNowait, getNowait too). */
-export const NOWAIT = queueOptions({ block: false });
 
 /** The methods soloCalls may give a handle. */
 export interface SoloMethods {

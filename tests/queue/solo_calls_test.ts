@@ -263,4 +263,84 @@ describe("Queue singleWriter put and singleReader get (call sites of their own)"
     });
     assert.equal(await writer.joinAsync(JOIN), true);
   });
+  it("across threads: a writer's putNowait (again on Full) and a reader's getNowait (again on Empty): every item once, in order", async () => {
+    const n = 200_000;
+    const q = solo(8);
+    const t = new Thread({
+      target: (q: Queue<number>, n: number) => {
+        const end = performance.now() + 60_000;
+        for (let i = 0; i < n;) {
+          try {
+            q.putNowait(i);
+            i++;
+          } catch (e) {
+            if ((e as Error).name !== "QueueFullError") throw e;
+            if (performance.now() > end) throw new Error("writer timed out");
+          }
+        }
+      },
+      args: [q, n],
+    });
+    t.start();
+    const end = performance.now() + 60_000;
+    let ordered = true, sum = 0;
+    for (let i = 0; i < n;) {
+      try {
+        const x = q.getNowait();
+        if (x !== i) ordered = false;
+        sum += x;
+        i++;
+      } catch (e) {
+        if (!(e instanceof QueueEmptyError)) throw e;
+        if (performance.now() > end) throw new Error("reader timed out");
+      }
+    }
+    await t.joinAsync(JOIN);
+    assert.equal(ordered, true);
+    assert.equal(sum, n * (n - 1) / 2);
+    assert.equal(q.qsize(), 0);
+  });
+
+  it("an immediate shutdown from another thread races getNowait: every item taken in order or discarded, join returns", async () => {
+    for (let round = 0; round < 20; round++) {
+      const q = solo(64);
+      const k = 40;
+      for (let i = 0; i < k; i++) q.put(i);
+      const gate = new Int32Array(new SharedArrayBuffer(4));
+      const t = new Thread({
+        target: (q: Queue<number>, gate: Int32Array) => {
+          Atomics.wait(gate, 0, 0, 10_000);
+          q.shutdown({ immediate: true });
+        },
+        args: [q, gate],
+      });
+      t.start();
+      let taken = 0, last = -1, ordered = true;
+      const end = performance.now() + 30_000;
+      for (;;) {
+        if (taken === 5) { // the shutdown starts after 5 gets
+          Atomics.store(gate, 0, 1);
+          Atomics.notify(gate, 0);
+        }
+        try {
+          const x = q.getNowait();
+          if (x !== last + 1) ordered = false;
+          last = x;
+          taken++;
+          q.taskDone();
+        } catch (e) {
+          if (e instanceof QueueShutDownError) break;
+          if (!(e instanceof QueueEmptyError)) throw e;
+          if (performance.now() > end) throw new Error("no shutdown seen");
+        }
+      }
+      await t.joinAsync(JOIN);
+      assert.equal(ordered, true);
+      assert.ok(taken >= 5 && taken <= k, `taken ${taken}`);
+      assert.equal(q.qsize(), 0);
+      // Each item was taken (and done) or discarded (the discard credits
+      // its own count): join returns at once.
+      assert.equal(q.join({ timeout: 5_000 }), true);
+    }
+  });
 });
