@@ -12,7 +12,7 @@
 // - single items (put / get, capacity 1024, default and singleWriter +
 //   singleReader): thread -> thread and main -> thread (the int-t2t and
 //   int-m2t rows minus the careful ring), and 256 puts then 256 gets on one
-//   thread.
+//   thread (put / get, or putNowait / getNowait).
 // Each round checks the consumer's checksum.
 //
 //   deno run -A bench/batch_ab.mjs mod.ts BASE/mod.ts [REPS] [ROW]
@@ -99,14 +99,17 @@ function intSum(n) {
 // neither.
 const mainPuts = () =>
   new Function("q", "k", "for (let i = 0; i < k; i++) q.put(i);");
-const putGets = () =>
+// nowait: putNowait and getNowait in place of put and get.
+const putGets = (nowait = false) =>
   new Function(
     "q",
     "k",
     `let sum = 0;
     for (let i = 0; i < k; i += 256) {
-      for (let j = 0; j < 256; j++) q.put(i + j);
-      for (let j = 0; j < 256; j++) sum = (sum + q.get()) | 0;
+      for (let j = 0; j < 256; j++) q.${nowait ? "putNowait" : "put"}(i + j);
+      for (let j = 0; j < 256; j++) {
+        sum = (sum + q.${nowait ? "getNowait" : "get"}()) | 0;
+      }
     }
     return sum;`,
   );
@@ -173,25 +176,33 @@ function pipe(
 
 // `mixed` (pipe, oneThread): this thread's puts and gets on a Queue of the
 // other kind (default, or singleWriter + singleReader) of copy `m`.
-function mixIn(m, modes) {
+function mixIn(m, modes, nowait = false) {
   const other = new m.Queue({
     capacity: 1024,
     type: "int32",
     ...(modes.singleWriter ? {} : SOLO),
   });
-  const loop = putGets();
+  const loop = putGets(nowait);
   for (let i = 0; i < 400; i++) loop(other, 1024);
 }
 
-function oneThread(name, m, into, single = false, modes = {}, mixed = false) {
+function oneThread(
+  name,
+  m,
+  into,
+  single = false,
+  modes = {},
+  mixed = false,
+  nowait = false,
+) {
   return {
     name,
     start() {
       const q = new m.Queue({ capacity: 4 * BATCH, type: "int32", ...modes });
       const chunk = new Int32Array(BATCH);
       const scratch = new Int32Array(BATCH);
-      const loop = putGets();
-      if (mixed) mixIn(m, modes);
+      const loop = putGets(nowait);
+      if (mixed) mixIn(m, modes, nowait);
       return Promise.resolve({
         round(k) {
           let sum = 0;
@@ -246,6 +257,14 @@ const rows = [
     "put + get SW+SR, one thread, mixed",
     (m, t) => oneThread(t, m, false, true, SOLO, true),
   ],
+  [
+    "putNowait + getNowait SW+SR, one thread",
+    (m, t) => oneThread(t, m, false, true, SOLO, false, true),
+  ],
+  [
+    "putNowait + getNowait SW+SR, one thread, mixed",
+    (m, t) => oneThread(t, m, false, true, SOLO, true, true),
+  ],
   ["putMany/getMany x1024, thread -> thread", (m, t) => pipe(t, m, false)],
   ["putMany/getManyInto x1024, thread -> thread", (m, t) => pipe(t, m, true)],
   ["putMany + getMany x1024, one thread", (m, t) => oneThread(t, m, false)],
@@ -256,7 +275,8 @@ for (const [what, side] of rows) {
   if (only !== undefined && !only.split("|").some((o) => what.includes(o))) {
     continue;
   }
-  const single = what.startsWith("put/") || what.startsWith("put +");
+  const single = what.startsWith("put/") || what.startsWith("put +") ||
+    what.startsWith("putNowait");
   const [a, b] = await compare(
     [side(here, "this tree"), side(there, "base")],
     single ? ITEMS / 4 : ITEMS,

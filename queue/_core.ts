@@ -38,6 +38,7 @@ import {
   checkMax,
   checkRevivable,
   createState,
+  NOWAIT,
   type QueueInit,
   type QueueOptions,
   queueOptions,
@@ -61,7 +62,7 @@ import {
   taskDone,
 } from "./_shutdown.ts";
 import { SoloRing } from "./_solo.ts";
-import { soloCalls, soloState } from "./_solo_calls.ts";
+import { soloCalls } from "./_solo_calls.ts";
 import { afterGet, busyGet, noCodec, type QueueState } from "./_state.ts";
 
 export { queueByteLength, type QueueInit, type QueueOptions } from "./_init.ts";
@@ -106,12 +107,8 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     adopting = undefined;
     const st = this.#st = createState(discipline, init, revived, this);
     if (st.ring instanceof SoloRing) {
-      soloCalls(this, st.ring.sides, QueueBase.prototype);
+      soloCalls(this, st, st.ring.sides, QueueBase.prototype);
     }
-  }
-
-  static { // the single-side calls' way to a handle's state (_solo_calls.ts)
-    soloState((q) => (q as QueueBase<unknown>).#st);
   }
 
   /** Most items the queue holds (Python: `maxsize`). */
@@ -481,8 +478,6 @@ defineInspect(QueueBase, (q) => ({
   capacity: q.capacity,
   size: q.qsize(),
 }));
-
-const NOWAIT = queueOptions({ block: false });
 
 /**
  * What revive passes to a queue class's constructor: it marks a revival, so

@@ -236,6 +236,7 @@ export function queueOptions(options: QueueOptions | undefined): Acquire {
     signal,
   );
 }
+export const NOWAIT: Acquire = queueOptions({ block: false }); // *Nowait()
 
 /** getMany's `max`, checked; the capacity when not given. */
 export function checkMax(max: number | undefined, capacity: number): number {

@@ -107,9 +107,9 @@
 //   exact compare and takes the slow path, and the publish compareExchange
 //   from the exact word t fails on bits set since. So the slot is written
 //   only when TAIL's position is t, as the slow path's Atomics load would.
-// - The call sites. A single-writer (reader) handle puts (gets) through
-//   soloPut (soloGet; _solo_calls.ts, own properties), whose call of
-//   tryPut (tryGet) sees only this class; QueueBase's sees only Ring. One
+// - The call sites. A single-writer (reader) handle's put, putNowait (get,
+//   getNowait) are its own (_solo_calls.ts closures), whose call of tryPut
+//   (tryGet) sees only this class; QueueBase's sees only Ring. One
 //   shared site went polymorphic in a thread that uses both kinds (the
 //   int-m2t row's main thread puts to both), and TurboFan inlines a
 //   polymorphic call only if its targets fit what is left of the caller's
@@ -234,7 +234,7 @@ export class SoloRing extends Ring {
   // generic truthiness test in optimised code).
   readonly #writer: number;
   readonly #reader: number;
-  get sides(): number { // 1 writer, 2 reader: _core.ts soloPut, soloGet
+  get sides(): number { // 1 writer, 2 reader: _solo_calls.ts soloCalls
     return this.#writer | (this.#reader << 1);
   }
   // The writer's hint (_ring.ts): TAIL as this handle last left it, LAPS
