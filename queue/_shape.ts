@@ -300,7 +300,7 @@ const EMPTY = {};
 
 // Whether an object with Object.prototype inherits an enumerable key (a
 // for...in of an empty object: V8's enum cache answers it in a few ns).
-function inheritsEnumerable(): boolean {
+export function inheritsEnumerable(): boolean {
   for (const _ in EMPTY) return true;
   return false;
 }
