@@ -139,7 +139,10 @@ export function decodeValue(bytes: Uint8Array): unknown {
 // tagged form) reads only the snapshot, whose reads run no code. What the
 // walk does not read it leaves in place for tag, which reads it once:
 // objects with other prototypes (Date, Map, class instances, ...), and
-// those below MAX_DEPTH.
+// those below MAX_DEPTH. Two ways it differs from structuredClone's reads:
+// an object's own getters all run before those of the objects under it
+// (the spread reads its level first), and a getter under a symbol key runs
+// too (the spread reads it; neither JSON nor tag writes it).
 // Plain JSON is exact when JSON.stringify + JSON.parse give back an equal
 // value with the same sharing. Shared or cyclic objects, and anything JSON
 // would drop or change, make the value tagged (the walk goes on, copying,
