@@ -255,10 +255,16 @@ function copyOf(value: object, depth: number): unknown {
       exact = false;
       for (const k of keys) {
         if (!(String(Number(k) >>> 0) === k && Number(k) < n)) {
-          (c as unknown as Record<string, unknown>)[k] = element(
-            (value as unknown as Record<string, unknown>)[k],
-            depth + 1,
-          );
+          // defineProperty: a "__proto__" key as own data, not the setter.
+          Object.defineProperty(c, k, {
+            value: element(
+              (value as unknown as Record<string, unknown>)[k],
+              depth + 1,
+            ),
+            writable: true,
+            enumerable: true,
+            configurable: true,
+          });
         }
       }
     }

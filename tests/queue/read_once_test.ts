@@ -176,3 +176,31 @@ describe("queue items: every value read once on the JSON path", () => {
     assert.equal(walkHeld(), false);
   });
 });
+
+describe("queue items: the snapshot keeps own keys as own data", () => {
+  it("an array's own __proto__ key stays a key (every path), not the copy's prototype", () => {
+    for (const [name, put] of paths) {
+      const a = [1, 2] as unknown[] & Record<string, unknown>;
+      Object.defineProperty(a, "__proto__", {
+        value: { z: 1 },
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+      const want = structuredClone(a);
+      const got = put(a) as unknown[];
+      assert.ok(Array.isArray(got), name);
+      assert.equal(Object.getPrototypeOf(got), Array.prototype, name);
+      assert.deepEqual(Object.keys(got), Object.keys(want), name);
+      assert.deepEqual(
+        Object.getOwnPropertyDescriptor(got, "__proto__")?.value,
+        { z: 1 },
+        name,
+      );
+      // Inside an object, and an object's own __proto__ key under an array.
+      const o = JSON.parse('{"__proto__": [3]}');
+      const nested = put({ list: [o], a }) as { list: unknown[] };
+      assert.deepEqual(Object.keys(nested.list[0] as object), ["__proto__"]);
+    }
+  });
+});
