@@ -51,11 +51,12 @@ let scratch = new Uint8Array(1024);
 
 /**
  * Encodes `value` with the default codec. Returns a view of a scratch buffer,
- * valid until the next call in this thread.
+ * valid until the next call in this thread. `first`: as for
+ * {@linkcode jsonValue}.
  * @throws {TypeError} when the value cannot be put in a queue.
  */
-export function encodeValue(value: unknown): Uint8Array {
-  const text = encodeText(value);
+export function encodeValue(value: unknown, first?: number): Uint8Array {
+  const text = encodeText(value, first);
   // At most 3 UTF-8 bytes per UTF-16 unit.
   const max = 1 + text.length * 3;
   if (scratch.length < max) {
@@ -72,15 +73,18 @@ export let textTagged = false;
 /**
  * Encodes `value` as JSON text: plain JSON when it is JSON-exact, else tagged
  * JSON (sets {@linkcode textTagged}; decode with {@linkcode decodeTagged}).
+ * `first`: as for {@linkcode jsonValue}.
  * @throws {TypeError} when the value cannot be put in a queue.
  */
-export function encodeText(value: unknown): string {
+export function encodeText(value: unknown, first?: number): string {
   // The shape walk read the item's own properties (_shape.ts takeRefused):
   // its copy is walked instead, the item itself standing for the copy's
   // copy wherever it is met inside.
   const copy = takeRefused(value);
   return JSON.stringify(
-    copy === undefined ? jsonValue(value) : jsonValue(copy, value as object),
+    copy === undefined
+      ? jsonValue(value, undefined, first)
+      : jsonValue(copy, value as object),
   );
 }
 
@@ -92,10 +96,16 @@ export function encodeText(value: unknown): string {
  * @param value The item.
  * @param alias The item `value` is a copy of (encodeText), if any: met
  * inside `value`, it stands for the top.
+ * @param first `value[0]` as the caller read it (a PriorityQueue's key),
+ * taken instead of reading it again; undefined to read it.
  * @throws {TypeError} when the value cannot be put in a queue.
  */
-export function jsonValue(value: unknown, alias?: object): unknown {
-  const snap = snapshot(value, alias);
+export function jsonValue(
+  value: unknown,
+  alias?: object,
+  first?: number,
+): unknown {
+  const snap = snapshot(value, alias, first);
   if (walkExact) {
     textTagged = false;
     return snap;
@@ -158,11 +168,14 @@ export function decodeValue(bytes: Uint8Array): unknown {
 // getter, a Proxy's trap) keeps none of it: snapshot's finally puts back
 // what an interrupted walk had (a getter that puts into a queue runs a walk
 // inside a walk), which is nothing outside one. The try/finally is per
-// item; measured against the previous walk (clear on the next walk) with no
-// cost seen (BENCHMARKS.md, issue-13-struct7).
+// JSON-path item; its cost was not resolved at load 11-22 (BENCHMARKS.md,
+// issue-13-struct7: the walk's copies cost about 5% on putMany, it less).
 let top: object | undefined;
 let topCopy: object | undefined;
 let alias: object | undefined;
+// The top array's element 0 as its caller read it (a PriorityQueue put's
+// priority): the walk takes it instead of reading it again.
+let first: number | undefined;
 let exact = true;
 let copies: Map<object, object> | undefined;
 /** Whether the last {@linkcode snapshot}'s value is JSON-exact. */
@@ -170,16 +183,21 @@ let walkExact = true;
 /** The last inexact walk's copies (the tag's stand-ins), or undefined. */
 let walkCopies: Map<object, object> | undefined;
 
-function snapshot(value: unknown, stand: object | undefined): unknown {
+function snapshot(
+  value: unknown,
+  stand: object | undefined,
+  head: number | undefined,
+): unknown {
   walkCopies = undefined;
   if (typeof value !== "object" || value === null) {
     walkExact = leafExact(value);
     return value;
   }
-  const t = top, tc = topCopy, a = alias, e = exact, m = copies;
+  const t = top, tc = topCopy, a = alias, e = exact, m = copies, f = first;
   top = value;
   topCopy = copies = undefined;
   alias = stand;
+  first = head;
   exact = true;
   try {
     const c = copyOf(value, 0);
@@ -190,6 +208,7 @@ function snapshot(value: unknown, stand: object | undefined): unknown {
     top = t;
     topCopy = tc;
     alias = a;
+    first = f;
     exact = e;
     copies = m;
   }
@@ -241,7 +260,9 @@ function copyOf(value: object, depth: number): unknown {
     const n = value.length;
     let holes: number[] | undefined;
     for (let i = 0; i < n; i++) {
-      const e = value[i];
+      const e = i === 0 && depth === 0 && first !== undefined
+        ? first // a PriorityQueue's key, read once by the put (_glue.ts)
+        : value[i];
       if (e === undefined && !(i in value)) (holes ??= []).push(i);
       c.push(element(e, depth + 1));
     }
@@ -301,5 +322,5 @@ function property(c: Record<string, unknown>, key: string, depth: number) {
 /** Whether the walk's state holds anything now (for tests: "Read once"). */
 export function walkHeld(): boolean {
   return top !== undefined || topCopy !== undefined || alias !== undefined ||
-    copies !== undefined || walkCopies !== undefined;
+    copies !== undefined || walkCopies !== undefined || first !== undefined;
 }

@@ -204,3 +204,44 @@ describe("queue items: the snapshot keeps own keys as own data", () => {
     }
   });
 });
+
+describe("queue items: read once where the put reads before the walk", () => {
+  it("PriorityQueue.put reads the priority once: the item comes out with the priority it was ordered by", () => {
+    let reads = 0;
+    const item: unknown[] = [];
+    Object.defineProperty(item, "0", {
+      get() {
+        return reads++ === 0 ? 1 : 5;
+      },
+      enumerable: true,
+      configurable: true,
+    });
+    item[1] = "a";
+    const q = new PriorityQueue<unknown[]>({ capacity: 4, bytes: 1 << 12 });
+    q.put(item);
+    q.put([3, "b"]);
+    const first = q.get({ timeout: 1_000 });
+    // Ordered by 1 (first read): it must come out first, holding 1.
+    assert.deepEqual(first, [1, "a"]);
+    assert.equal(reads, 1, "the priority getter ran more than once");
+  });
+
+  it("Queue.put of a flat object whose shape record does not fit but its JSON does reads each property once", () => {
+    let reads = 0;
+    const item: Record<string, number> = {};
+    for (let i = 0; i < 20; i++) item[String.fromCharCode(97 + i)] = 0.5;
+    Object.defineProperty(item, "z", {
+      get() {
+        return reads++ === 0 ? 1 : NaN;
+      },
+      enumerable: true,
+      configurable: true,
+    });
+    // Shape record: 4 + 21 * (2 + 9) = 235 bytes (float64s); JSON about 170.
+    const q = new Queue<unknown>({ capacity: 2, bytes: 200 });
+    q.put(item);
+    const got = q.get({ timeout: 1_000 }) as Record<string, number>;
+    assert.equal(reads, 1, "the getter ran more than once");
+    assert.equal(got.z, 1);
+  });
+});
