@@ -22,123 +22,98 @@ function roundTrip(item: unknown): unknown[] {
   return out;
 }
 
+// Runs `body` with `name` defined on `proto` as `desc` (not enumerable),
+// then removes it.
+function inherited(
+  proto: object,
+  name: string,
+  desc: PropertyDescriptor,
+  body: () => void,
+): void {
+  Object.defineProperty(proto, name, {
+    ...desc,
+    enumerable: false,
+    configurable: true,
+  });
+  try {
+    body();
+  } finally {
+    delete (proto as Record<string, unknown>)[name];
+  }
+}
+
+// Gives `obj` an own enumerable data property.
+function own<T extends object>(obj: T, name: string, value: unknown): T {
+  return Object.defineProperty(obj, name, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
+
+// A setter that counts its calls, and a read-only value.
+function counting(): { desc: PropertyDescriptor; sets: () => number } {
+  let n = 0;
+  return {
+    desc: {
+      get: () => undefined,
+      set: (_v: unknown) => {
+        n++;
+      },
+    },
+    sets: () => n,
+  };
+}
+const READ_ONLY: PropertyDescriptor = { value: 0, writable: false };
+
 describe("JSON path snapshot vs Object.prototype", () => {
   it("a nested key shadowing an inherited setter arrives (structuredClone keeps it)", () => {
-    let sets = 0;
-    Object.defineProperty(Object.prototype, "kind", {
-      get() {
-        return undefined;
-      },
-      set(_v) {
-        sets++;
-      },
-      enumerable: false,
-      configurable: true,
-    });
-    try {
-      const item = { inner: {} as Record<string, unknown> };
-      Object.defineProperty(item.inner, "kind", {
-        value: "a",
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-      const want = structuredClone(item);
-      assert.equal(Object.hasOwn(want.inner, "kind"), true);
+    const c = counting();
+    inherited(Object.prototype, "kind", c.desc, () => {
+      const item = { inner: own({}, "kind", "a") };
+      assert.equal(Object.hasOwn(structuredClone(item).inner, "kind"), true);
       for (const got of roundTrip(item)) {
-        const g = got as { inner: object };
-        assert.equal(Object.hasOwn(g.inner, "kind"), true, "kind lost");
-        assert.equal((g.inner as { kind: string }).kind, "a");
+        const g = (got as { inner: Record<string, unknown> }).inner;
+        assert.equal(Object.hasOwn(g, "kind"), true, "kind lost");
+        assert.equal(g.kind, "a");
       }
-      assert.equal(sets, 0, "the inherited setter ran during a put");
-    } finally {
-      delete (Object.prototype as Record<string, unknown>).kind;
-    }
+    });
+    assert.equal(c.sets(), 0, "the inherited setter ran during a put");
   });
 
   it("a nested key shadowing a read-only inherited property arrives", () => {
-    Object.defineProperty(Object.prototype, "fixed", {
-      value: 0,
-      writable: false,
-      enumerable: false,
-      configurable: true,
-    });
-    try {
-      const inner = {} as Record<string, unknown>;
-      Object.defineProperty(inner, "fixed", {
-        value: 5,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-      for (const got of roundTrip({ inner })) {
-        assert.deepEqual(
-          Object.getOwnPropertyDescriptor(
-            (got as { inner: object }).inner,
-            "fixed",
-          )?.value,
-          5,
-        );
+    inherited(Object.prototype, "fixed", READ_ONLY, () => {
+      for (const got of roundTrip({ inner: own({}, "fixed", 5) })) {
+        const g = (got as { inner: object }).inner;
+        assert.equal(Object.getOwnPropertyDescriptor(g, "fixed")?.value, 5);
       }
-    } finally {
-      delete (Object.prototype as Record<string, unknown>).fixed;
-    }
+    });
   });
 
   it("an array's own non-index key shadowing an inherited setter arrives", () => {
-    let sets = 0;
-    Object.defineProperty(Array.prototype, "extra", {
-      get() {
-        return undefined;
-      },
-      set(_v) {
-        sets++;
-      },
-      enumerable: false,
-      configurable: true,
-    });
-    try {
-      const list = [1, 2];
-      Object.defineProperty(list, "extra", {
-        value: "x",
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-      const want = structuredClone({ list });
-      assert.equal(Object.hasOwn(want.list, "extra"), true);
+    const c = counting();
+    inherited(Array.prototype, "extra", c.desc, () => {
+      const list = own([1, 2], "extra", "x");
+      assert.equal(
+        Object.hasOwn(structuredClone({ list }).list, "extra"),
+        true,
+      );
       for (const got of roundTrip({ list })) {
         const g = (got as { list: unknown[] }).list;
         assert.deepEqual([...g], [1, 2]);
         assert.equal(Object.hasOwn(g, "extra"), true, "extra lost");
       }
-      assert.equal(sets, 0, "the inherited setter ran during a put");
-    } finally {
-      delete (Array.prototype as unknown as Record<string, unknown>).extra;
-    }
+    });
+    assert.equal(c.sets(), 0, "the inherited setter ran during a put");
   });
 
   it("an array's own non-index key shadowing a read-only inherited property arrives (no TypeError)", () => {
-    Object.defineProperty(Array.prototype, "fixed", {
-      value: 0,
-      writable: false,
-      enumerable: false,
-      configurable: true,
-    });
-    try {
-      const list = [1];
-      Object.defineProperty(list, "fixed", {
-        value: 5,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-      for (const got of roundTrip({ list })) {
+    inherited(Array.prototype, "fixed", READ_ONLY, () => {
+      for (const got of roundTrip({ list: own([1], "fixed", 5) })) {
         const g = (got as { list: unknown[] }).list;
         assert.equal(Object.getOwnPropertyDescriptor(g, "fixed")?.value, 5);
       }
-    } finally {
-      delete (Array.prototype as unknown as Record<string, unknown>).fixed;
-    }
+    });
   });
 });
