@@ -145,7 +145,8 @@ let copy: object | undefined;
 /**
  * If `value` is the item the last encodeShape call of this thread refused
  * after reading its properties (a plain object with a nested value, or
- * more than 255 keys, or a key a key list cannot hold): a plain object
+ * more than 255 keys, a key a key list cannot hold, or a record that
+ * might not fit the ring): a plain object
  * with the same own enumerable keys, in the same order, as data
  * properties holding the values that walk read, so that the JSON path
  * (_codec.ts encodeText) does not read them again: each property of the
