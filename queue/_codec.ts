@@ -9,7 +9,7 @@
 //
 // | byte 0 | format      | used when                                         |
 // |--------|-------------|---------------------------------------------------|
-// | "A"    | plain JSON  | JSON-exact (checked by isJsonExact), ASCII text   |
+// | "A"    | plain JSON  | JSON-exact (checked by snapshot), ASCII text      |
 // | "J"    | plain JSON  | JSON-exact, text with non-ASCII characters        |
 // | "T"    | tagged JSON | anything else structured clone carries            |
 // The structured FIFO ring (_text.ts) keeps the format in its side table and
@@ -22,13 +22,13 @@
 //
 // The promise (DESIGN.md): what a put accepts, a get can take back out, with
 // the meaning structuredClone gives it. Plain JSON is used only when
-// JSON.stringify + JSON.parse provably give that (isJsonExact); JSON.parse
+// JSON.stringify + JSON.parse provably give that (snapshot); JSON.parse
 // makes every key an own data property ("__proto__" included) and does not
 // recurse (V8's parser is iterative), so a plain item always decodes. Tagged
 // items: see _tagged.ts (depth bound, own keys, primitives).
 
-import { MARK, tagItem, untagItem } from "./_tagged.ts";
-import { takeRefused } from "./_shape.ts";
+import { MARK, MAX_DEPTH, tagItem, untagItem } from "./_tagged.ts";
+import { inheritsEnumerable, takeRefused } from "./_shape.ts";
 
 /**
  * A custom item encoding for a structured queue. `encode` must return the
@@ -51,11 +51,12 @@ let scratch = new Uint8Array(1024);
 
 /**
  * Encodes `value` with the default codec. Returns a view of a scratch buffer,
- * valid until the next call in this thread.
+ * valid until the next call in this thread. `first`: as for
+ * {@linkcode jsonValue}.
  * @throws {TypeError} when the value cannot be put in a queue.
  */
-export function encodeValue(value: unknown): Uint8Array {
-  const text = encodeText(value);
+export function encodeValue(value: unknown, first?: number): Uint8Array {
+  const text = encodeText(value, first);
   // At most 3 UTF-8 bytes per UTF-16 unit.
   const max = 1 + text.length * 3;
   if (scratch.length < max) {
@@ -72,37 +73,53 @@ export let textTagged = false;
 /**
  * Encodes `value` as JSON text: plain JSON when it is JSON-exact, else tagged
  * JSON (sets {@linkcode textTagged}; decode with {@linkcode decodeTagged}).
+ * `first`: as for {@linkcode jsonValue}.
  * @throws {TypeError} when the value cannot be put in a queue.
  */
-export function encodeText(value: unknown): string {
+export function encodeText(value: unknown, first?: number): string {
+  // The shape walk read the item's own properties (_shape.ts takeRefused):
+  // its copy is walked instead, the item itself standing for the copy's
+  // copy wherever it is met inside.
   const copy = takeRefused(value);
-  if (copy === undefined) return JSON.stringify(jsonValue(value));
-  // The shape walk read the item's properties (_shape.ts takeRefused):
-  // its copy is encoded instead, each reference to the item itself inside
-  // it standing for the copy (shared: tagged JSON's "@" to the top).
-  if (isJsonExact(copy, value as object)) {
-    textTagged = false;
-    return JSON.stringify(copy);
-  }
-  const tagged = tagItem(copy, value as object);
-  textTagged = true;
-  return JSON.stringify(tagged);
+  return JSON.stringify(
+    copy === undefined
+      ? jsonValue(value, undefined, first)
+      : jsonValue(copy, value as object),
+  );
 }
 
 /**
- * What JSON.stringify writes for `value`: the value itself when it is
- * JSON-exact, else its tagged form (sets {@linkcode textTagged}). A batch
- * stringifies an array of these at once (_glue.ts).
+ * What JSON.stringify writes for `value`: its snapshot when it is
+ * JSON-exact, else its tagged form (sets {@linkcode textTagged}). Every
+ * property is read once, here ("Read once" below). A batch stringifies an
+ * array of these at once (_glue.ts).
+ * @param value The item.
+ * @param alias The item `value` is a copy of (encodeText), if any: met
+ * inside `value`, it stands for the top.
+ * @param first `value[0]` as the caller read it (a PriorityQueue's key),
+ * taken instead of reading it again; undefined to read it.
  * @throws {TypeError} when the value cannot be put in a queue.
  */
-export function jsonValue(value: unknown): unknown {
-  if (isJsonExact(value)) {
+export function jsonValue(
+  value: unknown,
+  alias?: object,
+  first?: number,
+): unknown {
+  const snap = snapshot(value, alias, first);
+  if (walkExact) {
     textTagged = false;
-    return value;
+    return snap;
   }
-  const tagged = tagItem(value);
   textTagged = true;
-  return tagged;
+  if (typeof snap !== "object" || snap === null) return tagItem(snap);
+  // Each object the walk copied is tagged as its copy wherever tag meets it
+  // (under a class instance the walk left alone, say), so nothing it read
+  // is read again and sharing is kept.
+  const stand = walkCopies ?? new Map<object, object>();
+  walkCopies = undefined;
+  stand.set(value as object, snap); // the top, met inside (or its alias)
+  if (alias !== undefined) stand.set(alias, snap);
+  return tagItem(snap, stand);
 }
 
 /** Decodes tagged JSON text made by {@linkcode encodeText}. */
@@ -124,38 +141,77 @@ export function decodeValue(bytes: Uint8Array): unknown {
   );
 }
 
-// The fast check: true when JSON.stringify + JSON.parse give back an equal
+// Read once. The walk that decides whether plain JSON is exact also makes
+// the snapshot that is encoded: each object or array it reads becomes a
+// fresh one holding the values read, as own data properties. So a getter
+// (or a Proxy's trap) runs once per put, as structuredClone runs it, and
+// what is encoded is what was checked: JSON.stringify (or tag, for the
+// tagged form) reads only the snapshot, whose reads run no code. What the
+// walk does not read it leaves in place for tag, which reads it once:
+// objects with other prototypes (Date, Map, class instances, ...), and
+// those below MAX_DEPTH. Two ways it differs from structuredClone's reads:
+// an object's own getters all run before those of the objects under it
+// (the spread reads its level first), and a getter under a symbol key runs
+// too (the spread reads it; neither JSON nor tag writes it).
+// Plain JSON is exact when JSON.stringify + JSON.parse give back an equal
 // value with the same sharing. Shared or cyclic objects, and anything JSON
-// would drop or change, send the value to the tagged encoder: non-finite
-// numbers and -0, undefined, holes, array properties that are not indices
-// (JSON writes only the elements), prototypes other than Object's or null's
-// (Date, Map, class instances, ...), the marker key, more than 100 levels.
-// It runs before every plain put (about a fifth of JSON.stringify's time for
-// a small object), so the common case pays for nothing it does not use: the
-// `seen` set only from depth 1 on and cleared only when it was used (no
-// try/finally per item: a walk that throws, in a getter, leaves `used` set
-// and the next walk clears), and the marker key found by the key loop itself
-// (for...in lists the enumerable keys: an own non-enumerable marker is
-// dropped by JSON and by structuredClone alike, so it changes nothing).
-const seen = new Set<object>();
-let used = false;
+// would drop or change, make the value tagged (the walk goes on, copying,
+// so that tag reads the snapshot): non-finite numbers and -0, undefined,
+// holes, array properties that are not indices (JSON writes only the
+// elements), prototypes other than Object's or null's, an enumerable key on
+// Object.prototype (for...in would list it, JSON does not), the marker key,
+// more than 100 levels.
+// State: the walk under way keeps its top value, the top's copy, the
+// item the top stands for (encodeText's alias), whether it is exact so far,
+// and `copies` (each object met from depth 1 on, and its copy), made only
+// when the item has a nested object or array. A put whose walk throws (a
+// getter, a Proxy's trap) keeps none of it: snapshot's finally puts back
+// what an interrupted walk had (a getter that puts into a queue runs a walk
+// inside a walk), which is nothing outside one. The try/finally is per
+// JSON-path item; its cost was not resolved at load 11-22 (BENCHMARKS.md,
+// issue-13-struct7: the walk's copies cost about 5% on putMany, it less).
+let top: object | undefined;
+let topCopy: object | undefined;
+let alias: object | undefined;
+// The top array's element 0 as its caller read it (a PriorityQueue put's
+// priority): the walk takes it instead of reading it again.
+let first: number | undefined;
+let exact = true;
+let copies: Map<object, object> | undefined;
+/** Whether the last {@linkcode snapshot}'s value is JSON-exact. */
+let walkExact = true;
+/** The last inexact walk's copies (the tag's stand-ins), or undefined. */
+let walkCopies: Map<object, object> | undefined;
 
-function isJsonExact(value: unknown, alias?: object): boolean {
-  if (typeof value !== "object" || value === null) return leafExact(value);
-  if (used) {
-    seen.clear();
-    used = false;
+function snapshot(
+  value: unknown,
+  stand: object | undefined,
+  head: number | undefined,
+): unknown {
+  walkCopies = undefined;
+  if (typeof value !== "object" || value === null) {
+    walkExact = leafExact(value);
+    return value;
   }
-  if (alias !== undefined) { // met inside: shared with the top (see encodeText)
-    used = true;
-    seen.add(alias);
+  const t = top, tc = topCopy, a = alias, e = exact, m = copies, f = first;
+  top = value;
+  topCopy = copies = undefined;
+  alias = stand;
+  first = head;
+  exact = true;
+  try {
+    const c = copyOf(value, 0);
+    walkExact = exact;
+    if (!exact) walkCopies = copies;
+    return c;
+  } finally {
+    top = t;
+    topCopy = tc;
+    alias = a;
+    first = f;
+    exact = e;
+    copies = m;
   }
-  const exact = objectExact(value as object, 0);
-  if (used) {
-    seen.clear();
-    used = false;
-  }
-  return exact;
 }
 
 function leafExact(value: unknown): boolean {
@@ -173,37 +229,98 @@ function leafExact(value: unknown): boolean {
   }
 }
 
-function objectExact(value: object, depth: number): boolean {
-  if (depth > 0) {
-    if (depth > 100) return false;
-    used = true;
-    if (seen.has(value)) return false;
-    seen.add(value);
-  }
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const e = value[i];
-      if (typeof e === "object" && e !== null) {
-        if (!objectExact(e, depth + 1)) return false;
-      } else if (!leafExact(e)) return false; // undefined or a hole
-    }
-    // No holes (above), so the enumerable own keys are the indices alone
-    // exactly when there are `length` of them: `a.x = 3` is not JSON.
-    return hasOnlyIndices(value);
-  }
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return false;
-  for (const key in value) {
-    if (key === MARK) return false;
-    const e = (value as Record<string, unknown>)[key];
-    if (typeof e === "object" && e !== null) {
-      if (!objectExact(e, depth + 1)) return false;
-    } else if (!leafExact(e)) return false;
-  }
-  return true;
+// The value to encode for element or property value `e` at `depth`.
+function element(e: unknown, depth: number): unknown {
+  if (typeof e === "object" && e !== null) return copyOf(e, depth);
+  if (!leafExact(e)) exact = false;
+  return e;
 }
 
-// Whether a hole-free array has no enumerable own keys but its indices.
-function hasOnlyIndices(value: unknown[]): boolean {
-  return Object.keys(value).length === value.length;
+function copyOf(value: object, depth: number): unknown {
+  if (depth > 0) {
+    if (value === top || value === alias) {
+      exact = false; // the top, met inside it
+      return topCopy;
+    }
+    const met = (copies ??= new Map()).get(value);
+    if (met !== undefined) {
+      exact = false; // shared or cyclic
+      return met;
+    }
+    if (depth > MAX_DEPTH) {
+      exact = false;
+      return value; // tag refuses it (RangeError), reading nothing in it
+    }
+    if (depth > 100) exact = false;
+  }
+  if (Array.isArray(value)) {
+    const c: unknown[] = [];
+    if (depth === 0) topCopy = c;
+    else copies!.set(value, c);
+    const n = value.length;
+    let holes: number[] | undefined;
+    for (let i = 0; i < n; i++) {
+      const e = i === 0 && depth === 0 && first !== undefined
+        ? first // a PriorityQueue's key, read once by the put (_glue.ts)
+        : value[i];
+      if (e === undefined && !(i in value)) (holes ??= []).push(i);
+      c.push(element(e, depth + 1));
+    }
+    const keys = Object.keys(value);
+    if (holes !== undefined) {
+      for (const i of holes) delete c[i];
+    }
+    // The enumerable own keys are the indices alone exactly when there are
+    // as many as elements: `a.x = 3` is not JSON (tag keeps it).
+    if (keys.length !== n - (holes?.length ?? 0)) {
+      exact = false;
+      for (const k of keys) {
+        if (!(String(Number(k) >>> 0) === k && Number(k) < n)) {
+          // defineProperty: a "__proto__" key as own data, not the setter.
+          Object.defineProperty(c, k, {
+            value: element(
+              (value as unknown as Record<string, unknown>)[k],
+              depth + 1,
+            ),
+            writable: true,
+            enumerable: true,
+            configurable: true,
+          });
+        }
+      }
+    }
+    return c;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) {
+    exact = false;
+    return value; // not read here: tag reads it
+  }
+  // A spread reads each own enumerable property once into own data
+  // properties (a "__proto__" key included), V8's object clone when the
+  // object has only data properties; the loop then reads the copy.
+  const c: Record<string, unknown> = { ...value };
+  if (depth === 0) topCopy = c;
+  else copies!.set(value, c);
+  // for...in lists inherited enumerable keys too, which JSON leaves out.
+  if (inheritsEnumerable()) {
+    for (const key of Object.keys(c)) property(c, key, depth);
+  } else {
+    for (const key in c) property(c, key, depth);
+  }
+  return c;
+}
+
+// Checks copy c's property `key` and copies its value if it is an object.
+function property(c: Record<string, unknown>, key: string, depth: number) {
+  if (key === MARK) exact = false;
+  const e = c[key];
+  if (typeof e === "object" && e !== null) c[key] = copyOf(e, depth + 1);
+  else if (!leafExact(e)) exact = false;
+}
+
+/** Whether the walk's state holds anything now (for tests: "Read once"). */
+export function walkHeld(): boolean {
+  return top !== undefined || topCopy !== undefined || alias !== undefined ||
+    copies !== undefined || walkCopies !== undefined || first !== undefined;
 }

@@ -96,18 +96,22 @@ export function toRaw(st: QueueState, item: unknown): unknown {
     bytes = plainView(Uint8Array, encoded); // copied under TAIL's turn
   } else if (st.store instanceof TextRing) {
     // A plain object of primitives: a shape record (_shape.ts), put as
-    // bytes; anything else: JSON text.
-    // A record larger than the region: the JSON text may fit (smaller
-    // numbers, no string headers), so it goes that way (walked again).
-    const shape = encodeShape(item);
-    if (shape !== undefined && shape.length < st.h[BYTES]) {
+    // bytes; anything else, and a record that might not fit the region:
+    // JSON text, of the values the shape walk read (takeRefused).
+    const shape = encodeShape(item, st.h[BYTES]);
+    if (shape !== undefined) {
       check(st, shape, from);
       return shape;
     }
     const raw = new TextItem(encodeText(item), textTagged);
     check(st, raw, from);
     return raw;
-  } else bytes = encodeValue(item);
+  } else {
+    // A PriorityQueue's [priority, ...] item: the walk takes the priority
+    // read above, so the item holds the key it is ordered by.
+    const read = st.discipline === PRIORITY && Array.isArray(item);
+    bytes = encodeValue(item, read ? key : undefined);
+  }
   const raw = st.discipline === PRIORITY ? { key, bytes } : bytes;
   check(st, raw, from);
   return raw;

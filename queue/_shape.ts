@@ -111,10 +111,14 @@ function shape(keys: string[], list: Uint8Array): Shape {
 /**
  * The shape record of `value` in a scratch buffer valid until the next
  * call in this thread, or undefined when the codec does not take it (see
- * the header). Reads every property of `value` once; a getter that throws
- * throws here.
+ * the header) or its record might not be shorter than `room` bytes (then,
+ * as for a refused item, takeRefused has what the walk read). Reads every
+ * property of `value` once; a getter that throws throws here.
  */
-export function encodeShape(value: unknown): Uint8Array | undefined {
+export function encodeShape(
+  value: unknown,
+  room = Infinity,
+): Uint8Array | undefined {
   refused = copy = undefined;
   if (
     busy || typeof value !== "object" || value === null || Array.isArray(value)
@@ -123,7 +127,7 @@ export function encodeShape(value: unknown): Uint8Array | undefined {
   }
   busy = true;
   try {
-    return encode(value);
+    return encode(value, room);
   } catch (error) {
     keys.length = vals.length = 0; // a getter threw: keep nothing it read
     throw error;
@@ -141,7 +145,8 @@ let copy: object | undefined;
 /**
  * If `value` is the item the last encodeShape call of this thread refused
  * after reading its properties (a plain object with a nested value, or
- * more than 255 keys, or a key a key list cannot hold): a plain object
+ * more than 255 keys, a key a key list cannot hold, or a record that
+ * might not fit the ring): a plain object
  * with the same own enumerable keys, in the same order, as data
  * properties holding the values that walk read, so that the JSON path
  * (_codec.ts encodeText) does not read them again: each property of the
@@ -187,7 +192,7 @@ export function walkSlots(): number {
 // taken: which path an item takes never depends on the thread's history
 // (a flat object's getter is read once, whatever came before).
 
-function encode(value: object): Uint8Array | undefined {
+function encode(value: object, room: number): Uint8Array | undefined {
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return undefined;
   // for...in lists inherited enumerable keys too, which JSON and
@@ -232,6 +237,9 @@ function encode(value: object): Uint8Array | undefined {
   }
   const sh = last, list = sh.list, l = list.length;
   const most = HEAD + l + size;
+  // Too long for the ring, perhaps (most is a bound): the JSON path, with
+  // the values read here (its text may fit: smaller numbers, no headers).
+  if (most >= room) return refuse(value, n);
   if (scratch.length < most) {
     scratch = new Uint8Array(Math.max(most, 2 * scratch.length));
     view = new DataView(scratch.buffer);
@@ -300,7 +308,7 @@ const EMPTY = {};
 
 // Whether an object with Object.prototype inherits an enumerable key (a
 // for...in of an empty object: V8's enum cache answers it in a few ns).
-function inheritsEnumerable(): boolean {
+export function inheritsEnumerable(): boolean {
   for (const _ in EMPTY) return true;
   return false;
 }

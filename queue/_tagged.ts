@@ -67,12 +67,12 @@ export interface TagState {
   path: string;
   /** How many containers deep tag() is now. */
   depth: number;
-  /**
-   * An object that stands for the top value wherever it is met inside it
-   * (the item a copy was made of: _codec.ts encodeText).
-   */
-  readonly alias?: object;
+  /** Stand-ins: an object met is tagged as its stand-in (_codec.ts). */
+  readonly stand?: Stand;
 }
+
+/** Objects tagged as others: the copies _codec.ts snapshot made of them. */
+export type Stand = Map<object, object>;
 
 /** Deepest nesting a structured item may have (containers inside containers). */
 export const MAX_DEPTH = 1000;
@@ -149,9 +149,8 @@ export function tag(value: unknown, st: TagState): unknown {
       throw refuse(st, "a symbol");
   }
   if (value === null) return null;
-  const obj = value as object;
-  // The alias stands for the top value (id 0, visited first).
-  const ref = obj === st.alias ? 0 : st.ids.get(obj);
+  const obj = st.stand?.get(value as object) ?? value as object;
+  const ref = st.ids.get(obj);
   if (ref !== undefined) return { [MARK]: "@", i: ref };
   if (TO_DESCRIPTOR in obj) {
     let form: BytesForm | undefined;
@@ -349,10 +348,10 @@ export function untagItem(value: unknown): unknown {
  * Encodes a value as tagged JSON's value tree; the heap references it took
  * are in `held`, or released when it throws.
  */
-export function tagItem(value: unknown, alias?: object): unknown {
+export function tagItem(value: unknown, stand?: Stand): unknown {
   const before = held.length;
   try {
-    return tag(value, { ids: new Map(), path: "item", depth: 0, alias });
+    return tag(value, { ids: new Map(), path: "item", depth: 0, stand });
   } catch (error) {
     for (const at of held.splice(before)) blockRelease(at);
     throw error;

@@ -204,8 +204,8 @@ export function arrayBatch(
 // When no element is tagged the batch is left unsplit: the scan for the
 // elements' ends (recordEnds: about as long as the JSON.stringify itself)
 // is made only if the ring needs them, and it cannot find other than n
-// elements: each element of `list` (a value isJsonExact passed, or a tagged
-// form) stringifies to one JSON value, and no toJSON is called on the
+// elements: each element of `list` (a JSON-exact snapshot or a tagged
+// form, _codec.ts jsonValue) stringifies to one JSON value, and no toJSON is called on the
 // array. Otherwise the ends are found here, and the count is checked.
 function splitArray(
   text: string,
