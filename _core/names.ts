@@ -43,16 +43,23 @@
 // its endEntry) the thread loads NAME_SEQ and, only if it moved (a rename,
 // or a refused one), reads its name (readNameSeq) and sends it with the
 // seq beside its result (the result block or the port, _core/spare_block.ts,
-// thread/_call.ts; a recorded death's message too). The starter's handle
+// thread/_call.ts), or in a death's message (the thread's hook reads it
+// before it frees its entry, also for out of memory; the watcher of a
+// limited thread, _core/_watch.ts, and the starter's failure event,
+// thread.ts #failed, read it before their endEntry). The starter's handle
 // keeps the seq of the name it holds (its reservation, its own renames,
 // what it read in the entry) and takes a name, read or carried, only with
 // a later seq; a rename of its own that found the entry gone comes after
 // the thread's end, so it wins over anything carried. So thread.name after
 // join() is the last name written by the thread itself or its starter.
-// A rename from a third thread that lands between the thread's last read
-// and its end, with the entry then reused before the starter reads it, is
-// the one rename still lost (it changed the table, not the starter's
-// handle).
+// Still lost when a start reuses the entry before the starter reads it: a
+// rename from a third thread that lands between the thread's last read and
+// its end (or, on a thrown error, by a microtask chain of the thread's own
+// that runs past the read until the outcome is posted); it changed the
+// table, not the starter's handle. And only the starter's handle gets the
+// carried name: a handle of the thread sent to another thread (which has no
+// outcome to collect) reads the table, so after a reuse it keeps the last
+// name it read.
 //
 // State of NAME_SEQ: EVEN(s) -writer CAS s -> s + 1-> ODD(s + 1) -store s + 2->
 // EVEN(s + 2). It wraps through Int32 (the parity of the two's complement
@@ -97,6 +104,8 @@ const NAME_AT = 5;
 const NAME_SEQ = 6;
 const NAME_OWNER = 7;
 const NAME = 8;
+/** renameName's result when the entry went to another thread (odd: no seq). */
+export const GONE = -1;
 /** How long a writer or reader waits for another writer's section. */
 const SECTION_BOUND_MS = 1000;
 /** Bytes of a name kept in the table itself (the rest of a 32-slot entry). */
@@ -205,15 +214,15 @@ export function writeName(
   }
   // Publishes the words above to every reader that loads s + 2.
   Atomics.store(view, seq, s + 2);
-  written = s + 2;
+  written = (s + 2) | 0;
   return stale;
 }
 
 /**
  * Publishes a rename of the thread `ident` whose entry is at slot `base`.
- * Returns the NAME_SEQ value that published it, or undefined, changing
- * nothing, once the entry went to another thread (or its section stayed
- * taken past its bound).
+ * Returns the NAME_SEQ value that published it (even), or, changing
+ * nothing, GONE once the entry went to another thread, undefined when its
+ * section stayed taken past its bound.
  * @throws {RuntimeError} when the heap cannot hold a long name.
  */
 export function renameName(
@@ -228,7 +237,7 @@ export function renameName(
   const stale = writeName(view, base, bytes, at, ident, true);
   if (stale < 0) {
     if (at > 0) store.release(at);
-    return undefined;
+    return stale === -1 ? GONE : undefined;
   }
   if (stale > 0) store.release(stale);
   return written;

@@ -81,7 +81,11 @@ function explain(error: unknown, target: WireTarget): unknown {
  * "Final names"): read with no wait between it and the thread's endEntry.
  */
 export function finalName(start: Start): SeqName | undefined {
-  return entryName(start.entry, start.ident, start.nameSeq);
+  try {
+    return entryName(start.entry, start.ident, start.nameSeq);
+  } catch {
+    return undefined; // out of memory (a death's hook): the name stays behind
+  }
 }
 
 // Posts the outcome: at once for a result that can be sent (a thrown

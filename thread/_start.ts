@@ -8,7 +8,7 @@
 import { startWorker, type WorkerEvents } from "../_core/adapter.ts";
 import { claimWord, giveUpClaim } from "../_core/claim.ts";
 import { blockAlloc, blockRelease, isBlock } from "../_core/heap.ts";
-import { type NameStore, newerSeq, renameName } from "../_core/names.ts";
+import { GONE, type NameStore, newerSeq, renameName } from "../_core/names.ts";
 import {
   reserveEntry,
   runtime,
@@ -74,7 +74,9 @@ export function renamed(
 ): number | undefined {
   if (ident === undefined) return undefined;
   const base = tidIndex(entry); // the entry's first slot (names.ts)
-  return renameName(runtime().view, base, ident, name, names) ?? Infinity;
+  const seq = renameName(runtime().view, base, ident, name, names);
+  // Infinity: after the thread's end; undefined: not written (held = unknown).
+  return seq === GONE ? Infinity : seq;
 }
 
 /** Starts a thread (see the top of this file). */

@@ -358,8 +358,8 @@ function installHooks(kind: "node" | "web"): void {
     // see the end even if the message is lost (the starter knows the
     // reason then: thread/thread.ts #collect). Otherwise the message first.
     const oom = reason === "out-of-memory";
+    const final = finalName(start); // before the oom endEntry: still its entry
     if (oom) endEntry(start.entry, start.ident);
-    const final = oom ? undefined : finalName(start); // oom: the entry is free
     const message: Died = { ok: false, died: { reason, code }, final };
     if (reason === "error") {
       message.error = codec ? codec.encodeError(e) : e;

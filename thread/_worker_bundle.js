@@ -95,8 +95,8 @@ var installHooks = (function installHooks(kind2) {
     }
     ended = true;
     const oom = reason === "out-of-memory";
+    const final = finalName(start);
     if (oom) endEntry(start.entry, start.ident);
-    const final = oom ? void 0 : finalName(start);
     const message = {
       ok: false,
       died: {
@@ -278,7 +278,11 @@ var post = (function post(port, outcome, start) {
   return postError(port, outcome.error, start);
 });
 var finalName = (function finalName(start) {
-  return entryName(start.entry, start.ident, start.nameSeq);
+  try {
+    return entryName(start.entry, start.ident, start.nameSeq);
+  } catch {
+    return void 0;
+  }
 });
 var entryName = (function entryName(entry, ident, since) {
   return readNameSeq(runtime().view, slot(entry, 0), ident, since);
@@ -524,7 +528,7 @@ function writeName(view, base, bytes, at, owner, rename) {
     view[base + NAME_LEN] = bytes.length;
   }
   Atomics.store(view, seq, s + 2);
-  written = s + 2;
+  written = s + 2 | 0;
   return stale;
 }
 

@@ -432,6 +432,7 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
   // lost wakeup for joiners: see endEntry (write, then notify).
   #failed(error: unknown, code: number | undefined): void {
     this.#giveUp?.(); // unless the thread decoded its args (claim.ts)
+    void this.name; // its last name, before endEntry lets a start take it
     endEntry(this.#entry, this.#ident!);
     this.#collect(true);
     const dead = this.#dead;

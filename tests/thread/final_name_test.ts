@@ -17,7 +17,8 @@ import {
   unreserveEntry,
 } from "../../_core/runtime.ts";
 import { sparesTaken } from "../../_core/spare.ts";
-import { wordChanged } from "../_helpers.ts";
+import { GONE, readNameSeq, renameName, writeName } from "../../_core/names.ts";
+import { isDeno, wordChanged } from "../_helpers.ts";
 
 const JOIN = { timeout: 30_000 };
 
@@ -27,6 +28,8 @@ const ENDINGS = {
   object: "return { a: 1 };", // the port
   thrown: "throw new RangeError('late');", // the port, after the codec
   exit: "(globalThis.Deno ? Deno.exit(3) : process.exit(3));", // died
+  // Under resourceLimits: its hook or its watcher (_core/_watch.ts) reports.
+  oom: "const hog = []; for (;;) hog.push(new Array(1e5).fill(Math.random()));",
 } as const;
 type Ending = keyof typeof ENDINGS;
 
@@ -108,6 +111,9 @@ async function raceOnce(
     target: renamer(ending),
     args: [gate, last],
     name: "original",
+    resourceLimits: ending === "oom"
+      ? { maxOldGenerationSizeMb: 48 }
+      : undefined,
   });
   t.start();
   assert.equal(sparesTaken() - taken, onSpare ? 1 : 0, "spare use");
@@ -132,6 +138,8 @@ describe("a thread's final name after join", () => {
     it(`Thread.name after join(): a thread ${where} that renames itself just before it ends keeps that name though its entry was reused, for every way its outcome goes`, async () => {
       try {
         for (const ending of Object.keys(ENDINGS) as Ending[]) {
+          // A limited thread never takes a spare; Deno only (as death_oom_test).
+          if (ending === "oom" && (onSpare || !isDeno)) continue;
           for (const last of [`last ${ending}`, "long ".repeat(40) + ending]) {
             const { name, error } = await raceOnce(ending, last, onSpare);
             assert.equal(name, last, `${ending}, ${last.length} chars`);
@@ -139,6 +147,11 @@ describe("a thread's final name after join", () => {
               assert.equal(error, undefined);
             } else if (ending === "thrown") {
               assert.ok(error instanceof RangeError, String(error));
+            } else if (ending === "oom") {
+              assert.match(
+                String((error as Error).message),
+                new RegExp(`^Thread "${last}" ran out of memory`),
+              );
             } else {
               // A death's error names the thread by its final name.
               assert.match(
@@ -159,6 +172,21 @@ describe("a thread's final name after join", () => {
       const { name } = await raceOnce(ending, "the thread's", false, "mine");
       assert.equal(name, "mine");
     }
+  });
+
+  it("renameName(): GONE when the entry is another thread's (the handle's name then beats any carried one), undefined when the section stays taken past its bound (not written: the handle takes the table's next name)", () => {
+    const view = new Int32Array(new SharedArrayBuffer(4096));
+    const store = { alloc: () => -1, release: () => {} };
+    const bytes = new TextEncoder().encode("first");
+    writeName(view, 16, bytes, 0, 7, false);
+    assert.equal(renameName(view, 16, 8, "not 8's", store), GONE);
+    const seq = renameName(view, 16, 7, "second", store)!;
+    assert.equal(seq % 2, 0);
+    assert.deepEqual(readNameSeq(view, 16, 7), { name: "second", seq });
+    Atomics.add(view, 16 + 6, 1); // NAME_SEQ odd: a writer stopped inside
+    assert.equal(renameName(view, 16, 7, "third", store), undefined);
+    Atomics.add(view, 16 + 6, 1);
+    assert.equal(readNameSeq(view, 16, 7)?.name, "second");
   });
 
   it("stress: 3 rounds of 12 threads rename themselves and end; 12 other threads take their entries before the joins; every name is exact", async () => {
