@@ -20,6 +20,7 @@ import {
   adoptRuntime,
   endEntry,
   entryAlive,
+  entryName,
   recordStopSeen,
 } from "./runtime.ts";
 
@@ -28,6 +29,7 @@ interface Watch {
     runtime: SharedArrayBuffer;
     ident: number;
     entry: number;
+    nameSeq: number;
     port: MessagePort;
   };
   limits: Record<string, number>;
@@ -40,7 +42,7 @@ interface Watch {
 const wt = workerThreads();
 const watch = (wt.workerData as Record<string, Watch>)[WATCH_KEY];
 const { start, report } = watch;
-// Only for endEntry and recordStop: this worker runs no threadkit code of its own.
+// Only for endEntry, recordStop and the name: it runs no threadkit code of its own.
 adoptRuntime(start.runtime, start.ident, start.entry);
 const exit = (code: number) =>
   (globalThis as unknown as { process: { exit(code: number): never } })
@@ -75,6 +77,8 @@ function record(error: (Error & { code?: string }) | undefined, code: number) {
   report.postMessage({
     ok: false,
     died: { reason: "out-of-memory", code },
+    // Its final name (_core/names.ts): the entry is still its own here.
+    final: entryName(start.entry, start.ident, start.nameSeq),
     error: error &&
       { name: error.name, message: error.message, code: error.code },
   });

@@ -19,10 +19,8 @@
 // it is odd), write, and store s + 2. A rename checks, holding it, that
 // NAME_OWNER is still its thread's ident, and writes nothing otherwise (the
 // entry went to another thread: the rename stays in the handle). The name
-// words outlive the thread's end until the entry's next reservation, so a
-// thread's last rename of itself is read by its starter after the end
-// (Python's current_thread().name = ... before returning) unless another
-// start took the entry first. A reservation takes NAME_SEQ too: a rename
+// words outlive the thread's end until the entry's next reservation. A
+// reservation takes NAME_SEQ too: a rename
 // that checked NAME_OWNER before may still be writing, and finishes before
 // the new owner's words are written. The section allocates nothing and
 // calls nothing that can throw (views are made before it), so a writer
@@ -33,6 +31,38 @@
 // read), a rename stays in the handle, and a reservation leaves the entry
 // RESERVED for good (lost to starts, never to a torn name) and takes the
 // next one.
+//
+// Final names (what the starter's thread.name says after join, Python's
+// current_thread().name = ... just before the target returns): the words
+// may be another thread's by the time the starter reads them (a start
+// reused the entry), so the name also travels with the outcome. NAME_SEQ
+// grows by 2 with each writer, so its value says which of two names of one
+// entry was written last (newerSeq, mod 2^32). The starter keeps the value
+// of its reservation (reserveEntry) and the thread gets it in its start
+// record; at its end (thread/_worker.ts, with no wait between that read and
+// its endEntry) the thread loads NAME_SEQ and, only if it moved (a rename,
+// or a refused one), reads its name (readNameSeq) and sends it with the
+// seq beside its result (the result block or the port, _core/spare_block.ts,
+// thread/_call.ts), or in a death's message (the thread's hook reads it
+// before it frees its entry, also for out of memory; the watcher of a
+// limited thread, _core/_watch.ts, and the starter's failure event,
+// thread.ts #failed, read it before their endEntry). The starter's handle
+// keeps the seq of the name it holds (its reservation, its own renames,
+// what it read in the entry) and takes a name, read or carried, only with
+// a later seq; a rename of its own that found the entry gone comes after
+// the thread's end, so it wins over anything carried. So thread.name after
+// join() is the last name written by the thread itself or its starter.
+// Still lost when a start reuses the entry before the starter reads it: a
+// rename from a third thread that lands between the thread's last read and
+// its end (or, on a thrown error, by a microtask chain of the thread's own
+// that runs past the read until the outcome is posted); it changed the
+// table, not the starter's handle. Out of memory: the runtime's stop may
+// cut the thread's hook after it freed its entry and before its message
+// went (thread/_worker.ts frees it first then); the name is then lost if a
+// start reuses the entry before the join. And only the starter's handle gets the
+// carried name: a handle of the thread sent to another thread (which has no
+// outcome to collect) reads the table, so after a reuse it keeps the last
+// name it read.
 //
 // State of NAME_SEQ: EVEN(s) -writer CAS s -> s + 1-> ODD(s + 1) -store s + 2->
 // EVEN(s + 2). It wraps through Int32 (the parity of the two's complement
@@ -77,6 +107,8 @@ const NAME_AT = 5;
 const NAME_SEQ = 6;
 const NAME_OWNER = 7;
 const NAME = 8;
+/** renameName's result when the entry went to another thread (odd: no seq). */
+export const GONE = -1;
 /** How long a writer or reader waits for another writer's section. */
 const SECTION_BOUND_MS = 1000;
 /** Bytes of a name kept in the table itself (the rest of a 32-slot entry). */
@@ -98,6 +130,8 @@ export interface NameStore {
 let encoder: TextEncoder | undefined;
 let decoder: TextDecoder | undefined;
 const scratch = new Uint8Array(NAME_BYTES);
+// The NAME_SEQ value of this thread's last writeName (renameName's result).
+let written = 0;
 
 /**
  * The name's UTF-8 bytes, unshared (browsers refuse TextEncoder.encodeInto
@@ -183,13 +217,15 @@ export function writeName(
   }
   // Publishes the words above to every reader that loads s + 2.
   Atomics.store(view, seq, s + 2);
+  written = (s + 2) | 0;
   return stale;
 }
 
 /**
  * Publishes a rename of the thread `ident` whose entry is at slot `base`.
- * Returns false, changing nothing, once the entry went to another thread
- * (or its section stayed taken past its bound).
+ * Returns the NAME_SEQ value that published it (even), or, changing
+ * nothing, GONE once the entry went to another thread, undefined when its
+ * section stayed taken past its bound.
  * @throws {RuntimeError} when the heap cannot hold a long name.
  */
 export function renameName(
@@ -198,16 +234,16 @@ export function renameName(
   ident: number,
   name: string,
   store: NameStore,
-): boolean {
+): number | undefined {
   const bytes = encodeName(name);
   const at = storeLongName(view, bytes, store, "rename");
   const stale = writeName(view, base, bytes, at, ident, true);
   if (stale < 0) {
     if (at > 0) store.release(at);
-    return false;
+    return stale === -1 ? GONE : undefined;
   }
   if (stale > 0) store.release(stale);
-  return true;
+  return written;
 }
 
 /**
@@ -221,7 +257,46 @@ export function readName(
   base: number,
   owner: number,
 ): string | undefined {
+  return readNameSeq(view, base, owner)?.name;
+}
+
+/**
+ * A thread's name with the NAME_SEQ value it was read at: which of two
+ * names of one entry was written last (see "Final names" at the top).
+ */
+export interface SeqName {
+  readonly name: string;
+  readonly seq: number;
+}
+
+/** The NAME_SEQ value that published this thread's last writeName. */
+export function writtenSeq(): number {
+  return written;
+}
+
+/**
+ * Whether a name written at NAME_SEQ `seq` replaces one a handle holds from
+ * `held` (see "Final names"): any, when `held` is unknown (undefined); none
+ * over a handle's own rename after the entry was gone (Infinity); else a
+ * later or equal one (NAME_SEQ wraps: compared mod 2^32).
+ */
+export function newerSeq(seq: number, held: number | undefined): boolean {
+  return held === undefined ||
+    (held !== Infinity && ((seq - held) | 0) >= 0);
+}
+
+/**
+ * readName with the NAME_SEQ value it read at; with `since`, undefined when
+ * NAME_SEQ is still `since` (nothing written since: see "Final names").
+ */
+export function readNameSeq(
+  view: Int32Array,
+  base: number,
+  owner: number,
+  since?: number,
+): SeqName | undefined {
   const seq = base + NAME_SEQ;
+  if (since !== undefined && evenSeq(view, seq) === since) return undefined;
   for (;;) {
     const s = evenSeq(view, seq);
     if (s === -1) return undefined;
@@ -243,8 +318,9 @@ export function readName(
     }
     if (Atomics.load(view, seq) !== s) continue;
     if (words === undefined) return undefined;
-    return (decoder ??= new TextDecoder()).decode(
+    const name = (decoder ??= new TextDecoder()).decode(
       new Uint8Array(words.buffer, 0, len),
     );
+    return { name, seq: s };
   }
 }

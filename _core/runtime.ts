@@ -233,7 +233,7 @@ export function reserveEntry(
   name: string,
   daemon: boolean,
   store?: names.NameStore,
-): { ident: number; entry: number } {
+): { ident: number; entry: number; nameSeq: number } {
   const { view } = runtime();
   const bytes = names.encodeName(name);
   // A long name's block; given back below wherever the start is refused.
@@ -259,7 +259,7 @@ export function reserveEntry(
     if (stale > 0) store?.release(stale);
     // Publishes FLAGS, the name, CANCEL = 0 (all written above) with TID.
     Atomics.store(view, slot(i, TID), ident);
-    return { ident, entry: i };
+    return { ident, entry: i, nameSeq: names.writtenSeq() };
   }
   if (at > 0) store!.release(at);
   throw new RuntimeError(
@@ -267,19 +267,13 @@ export function reserveEntry(
   );
 }
 
-/** The name `entry` holds for `ident`, alive or ended (_core/names.ts). */
-export function entryName(entry: number, ident: number): string | undefined {
-  return names.readName(runtime().view, slot(entry, 0), ident);
-}
-
-/** A rename of the thread `ident` of `entry` (_core/names.ts renameName). */
-export function renameEntry(
+/** The name `entry` holds for `ident` (_core/names.ts readNameSeq). */
+export function entryName(
   entry: number,
   ident: number,
-  name: string,
-  store: names.NameStore,
-): boolean {
-  return names.renameName(runtime().view, slot(entry, 0), ident, name, store);
+  since?: number,
+): names.SeqName | undefined {
+  return names.readNameSeq(runtime().view, slot(entry, 0), ident, since);
 }
 
 /** Gives back an entry whose start failed before the thread ran. */
@@ -418,7 +412,10 @@ export function cancelRequestedFor(entry: number, ident: number): boolean {
   return Atomics.load(runtime().view, slot(entry, CANCEL)) === ident;
 }
 
-/** The Int32 index of an entry's TID word, for joiners to wait on. */
+/**
+ * The Int32 index of an entry's TID word, for joiners to wait on: also the
+ * entry's first slot, from which _core/names.ts counts its name words.
+ */
 export function tidIndex(entry: number): number {
   return slot(entry, TID);
 }

@@ -166,6 +166,7 @@ export interface StartRecord {
   runtime: SharedArrayBuffer;
   ident: number;
   entry: number;
+  nameSeq: number;
   target: Parameters<typeof writeRecord>[1]["target"];
   args: unknown[];
   claim?: Int32Array;

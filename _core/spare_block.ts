@@ -48,6 +48,7 @@
 // | 3    | RECORD_LEN | code units of the record text                 | taker, before STATE     |
 // | 4    | RESULT     | 0 none, 1 written                             | thread, before its end  |
 // | 5    | RESULT_LEN | code units of the result text                 | thread, before RESULT   |
+// | 6    | NAME_SEQ   | the name's NAME_SEQ at the reservation        | taker, before STATE     |
 // | 16.. | (text)     | record text (UTF-16, RECORD_UNITS), then the  | taker; thread           |
 // |      |            | result text (RESULT_UNITS)                    |                         |
 // State machine:
@@ -76,6 +77,7 @@
 // one place.
 
 import { threadState } from "./host.ts";
+import type { SeqName } from "./names.ts";
 
 /** The block's slots (see the table above). */
 export const STATE = 0;
@@ -84,6 +86,7 @@ const ENTRY = 2;
 const RECORD_LEN = 3;
 const RESULT = 4;
 const RESULT_LEN = 5;
+const NAME_SEQ = 6;
 const TEXT_AT = 32; // in code units: byte 64
 /** Spare states (see the table above). */
 export const LOADING = 0;
@@ -116,6 +119,8 @@ export interface SpareData {
 export interface SharedRecord {
   ident: number;
   entry: number;
+  /** NAME_SEQ of the thread's name at its reservation (_core/names.ts). */
+  nameSeq: number;
   target:
     | { kind: "module"; module: string; export: string }
     | { kind: "source"; source: string; name: string };
@@ -205,6 +210,7 @@ export function writeRecord(block: Int32Array, record: SharedRecord): boolean {
   if (!writeText(block, TEXT_AT, RECORD_UNITS, text)) return false;
   block[IDENT] = record.ident;
   block[ENTRY] = record.entry;
+  block[NAME_SEQ] = record.nameSeq;
   block[RECORD_LEN] = text.length;
   return true;
 }
@@ -217,6 +223,7 @@ export function readRecord(block: Int32Array): SharedRecord {
   return {
     ident: block[IDENT],
     entry: block[ENTRY],
+    nameSeq: block[NAME_SEQ],
     target: kind === 0
       ? { kind: "source", source: a, name: b }
       : { kind: "module", module: a, export: b },
@@ -225,14 +232,21 @@ export function readRecord(block: Int32Array): SharedRecord {
 }
 
 /**
- * The thread's side: writes its result into the block if it fits, before
- * it frees its table entry (see "Why the result is seen" above). Returns
- * whether it was written (else the outcome goes by the port).
+ * The thread's side: writes its result, and its final name when it has one
+ * to carry (_core/names.ts, "Final names"), into the block if they fit,
+ * before it frees its table entry (see "Why the result is seen" above).
+ * Returns whether it was written (else the outcome goes by the port).
  */
-export function writeResult(block: Int32Array, value: unknown): boolean {
+export function writeResult(
+  block: Int32Array,
+  value: unknown,
+  final?: SeqName,
+): boolean {
   const v = encodeValue(value);
   if (v === NO) return false;
-  const text = JSON.stringify([v]);
+  const text = JSON.stringify(
+    final === undefined ? [v] : [v, final.name, final.seq],
+  );
   if (!writeText(block, RESULT_AT, RESULT_UNITS, text)) return false;
   block[RESULT_LEN] = text.length;
   Atomics.store(block, RESULT, 1);
@@ -243,10 +257,15 @@ export function writeResult(block: Int32Array, value: unknown): boolean {
  * The joiner's side: the result written into the block, if any (read only
  * after the thread's table entry was seen freed).
  */
-export function readResult(block: Int32Array): { value: unknown } | undefined {
+export function readResult(
+  block: Int32Array,
+): { value: unknown; final?: SeqName } | undefined {
   if (Atomics.load(block, RESULT) !== 1) return undefined;
-  const [v] = JSON.parse(readText(block, RESULT_AT, block[RESULT_LEN]));
-  return { value: decodeValue(v) };
+  const [v, name, seq] = JSON.parse(
+    readText(block, RESULT_AT, block[RESULT_LEN]),
+  );
+  const value = decodeValue(v);
+  return name === undefined ? { value } : { value, final: { name, seq } };
 }
 
 // The spares this thread keeps, if any: _core/spare.ts registers how to stop

@@ -489,7 +489,7 @@ function clonesAsPlain(value: object): boolean {
     Object.prototype.toString.call(value) === "[object Object]";
 }
 
-function define(obj: object, key: string, value: unknown): void {
+export function define(obj: object, key: string, value: unknown): void {
   Object.defineProperty(obj, key, {
     value,
     writable: true,

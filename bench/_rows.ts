@@ -45,7 +45,11 @@ export interface Ratio {
   target: { op: "<=" | ">="; ratio: number };
   /** Judge this ratio on this runtime only (default: every runtime). */
   runtime?: "deno" | "node";
-  /** Also compare this extra figure (handoffs) within a factor. */
+  /**
+   * Also judge this extra figure (handoffs): the median over processes of
+   * each process's subject / baseline ratio, within [1/factor, factor]
+   * (bench/_verdict.ts says why the median).
+   */
   extraWithin?: { key: string; factor: number };
   /**
    * Context, not a verdict: a baseline the issue does not name (a
@@ -311,7 +315,7 @@ export const ROWS: readonly LimitRow[] = [
     quickN: 20_000,
     reps: 3,
     limits:
-      "judged only with two free cores (the threads must run at once); in a hot two-thread loop a waiter's wait mostly returns at once (the holder retakes the lock before the wait call sleeps: bench/lock_counts.ts), so Lock's waiter pauses 160 loop turns (about 1.2 µs) before it marks the lock again (sync/_spin.ts, the back-off) and the holder runs on with no notifies, where the futex mutex's waiter re-marks at once; the pause's length trades speed for fairness (a longer pause, longer runs of the holder): at 160 turns, at real-time priority, Lock handed over 0.66-0.98x as often as the futex mutex on Deno and 0.30-0.68x on Node, whose futex mutex's own handoffs spread over 55-216 per 1000 pairs between processes; the spin is adaptive per lock and thread and falls to 0 there; left: Lock sleeps in 50 ms timed slices (cancellation, holder death), the futex mutex untimed, and on Deno 2.9 a timed Atomics.wait costs more (+35-45 ns when it returns at once; bench/wake_ab.ts --rows=lock-2 has the futex mutex with the same slices)",
+      "judged only with two free cores (the threads must run at once); the handoff band on the median over processes of each process's ratio to its own futex mutex (the futex mutex's handoffs vary 4x between processes); in a hot two-thread loop a waiter's wait mostly returns at once (the holder retakes the lock before the wait call sleeps: bench/lock_counts.ts), so Lock's waiter pauses 160 loop turns (about 1.2 µs) before it marks the lock again (sync/_spin.ts, the back-off) and the holder runs on with no notifies, where the futex mutex's waiter re-marks at once; the pause's length trades speed for fairness (a longer pause, longer runs of the holder): at 160 turns, at real-time priority, Lock handed over 0.66-0.98x as often as the futex mutex on Deno and 0.30-0.68x on Node, whose futex mutex's own handoffs spread over 55-216 per 1000 pairs between processes; the spin is adaptive per lock and thread and falls to 0 there; left: Lock sleeps in 50 ms timed slices (cancellation, holder death), the futex mutex untimed, and on Deno 2.9 a timed Atomics.wait costs more (+35-45 ns when it returns at once; bench/wake_ab.ts --rows=lock-2 has the futex mutex with the same slices)",
   },
   {
     id: "event",

@@ -36,6 +36,7 @@
 
 import {
   type BytesForm,
+  define,
   descriptorOf,
   descriptorToBytesForm,
   reviveBytesForm,
@@ -314,16 +315,6 @@ function at<T>(st: TagState, step: string, f: () => T): T {
     st.path = saved;
     st.depth--;
   }
-}
-
-// Creates `key` as an own data property, whatever the key.
-function define(obj: object, key: string, value: unknown): void {
-  Object.defineProperty(obj, key, {
-    value,
-    writable: true,
-    enumerable: true,
-    configurable: true,
-  });
 }
 
 /** Revives a parsed tagged value; `ids` collects objects for "@" references. */

@@ -62,6 +62,8 @@ const STATE: Readonly<Record<string, string>> = {
   "_core/names.ts encoder": "a TextEncoder made on first use, stateless",
   "_core/names.ts decoder":
     "a TextDecoder made on first use, used without streaming (no state between calls)",
+  "_core/names.ts written":
+    "the NAME_SEQ value of this copy's last writeName, read by the same copy right after it with no call between (reserveEntry, renameName)",
   "_core/runtime.ts cached":
     "a cache of the thread's runtime, read from the global (the entry adopts it before any user code runs)",
   "_core/scope.ts SCOPE_NAMES": "a constant set of names, never changed",
@@ -96,6 +98,10 @@ export const EAGER: readonly string[] = [
   "compileSource",
   "call",
   "post",
+  "finalName",
+  "entryName",
+  "readNameSeq",
+  "evenSeq",
   "writeResult",
   "encodeValue",
   "writeText",

@@ -7,6 +7,8 @@
 // Dynamic imports by URL: see the note above INTERNAL in thread/_worker.ts.
 import type * as OutcomeModule from "../_core/outcome.ts";
 import type { Outcome } from "../_core/outcome.ts";
+import type { SeqName } from "../_core/names.ts";
+import { entryName } from "../_core/runtime.ts";
 import type * as TransferModule from "../_core/transfer.ts";
 import {
   type AnyFunction,
@@ -19,6 +21,8 @@ export interface Start {
   runtime: SharedArrayBuffer;
   ident: number;
   entry: number;
+  /** NAME_SEQ of its name at the reservation (_core/names.ts, "Final names"). */
+  nameSeq: number;
   target: WireTarget;
   args: unknown[];
   /** The args' claim word when they hold primitives (_core/claim.ts). */
@@ -72,15 +76,32 @@ function explain(error: unknown, target: WireTarget): unknown {
     : error;
 }
 
+/**
+ * The thread's final name if it was renamed since its start (_core/names.ts,
+ * "Final names"): read with no wait between it and the thread's endEntry.
+ */
+export function finalName(start: Start): SeqName | undefined {
+  try {
+    return entryName(start.entry, start.ident, start.nameSeq);
+  } catch {
+    return undefined; // out of memory (a death's hook): the name stays behind
+  }
+}
+
 // Posts the outcome: at once for a result that can be sent (a thrown
-// error needs the error codec, which may still be loading).
+// error needs the error codec, which may still be loading), with the
+// thread's final name (read after that load: nothing waits from there on).
 export function post(
   port: MessagePort,
   outcome: Outcome,
+  start?: Start,
 ): Promise<void> | undefined {
   if (outcome.ok) {
     try {
-      port.postMessage(outcome);
+      const last = start && finalName(start);
+      port.postMessage(
+        last === undefined ? outcome : { ...outcome, final: last },
+      );
       return;
     } catch (cause) {
       outcome = {
@@ -94,18 +115,24 @@ export function post(
       };
     }
   }
-  return postError(port, outcome.error);
+  return postError(port, outcome.error, start);
 }
 
-async function postError(port: MessagePort, error: unknown): Promise<void> {
+async function postError(
+  port: MessagePort,
+  error: unknown,
+  start: Start | undefined,
+): Promise<void> {
   const { encodeError } = await (import(
     new URL("../_core/outcome.ts", import.meta.url).href
   ) as Promise<typeof OutcomeModule>);
+  const last = start && finalName(start);
   try {
-    port.postMessage({ ok: false, error: encodeError(error) });
+    port.postMessage({ ok: false, error: encodeError(error), final: last });
   } catch (cause) {
     port.postMessage({
       ok: false,
+      final: last,
       error: encodeError(
         new TypeError(
           `Cannot return the thread's error: it cannot be sent to another thread (${

@@ -6,6 +6,7 @@
 import { ThreadExitError } from "../_core/errors.ts";
 import { decodeError, type Outcome } from "../_core/outcome.ts";
 import { decodeTransfer } from "../_core/transfer.ts";
+import type { SeqName } from "../_core/names.ts";
 
 /** How a thread died, posted on its result port in place of an outcome. */
 export interface Died {
@@ -17,6 +18,8 @@ export interface Died {
   /** The uncaught error (encoded when the codec was loaded), for "error". */
   error?: unknown;
   encoded?: boolean;
+  /** The thread's final name, if renamed (_core/names.ts, "Final names"). */
+  final?: SeqName;
 }
 
 /** The error a thread's death becomes (see ThreadExitError). */

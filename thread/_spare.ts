@@ -138,7 +138,13 @@ async function warmSpare(steps: EntrySteps): Promise<void> {
   }
   endEntry(0, -1, new Int32Array(HEAP_BASE / 4));
   const scratch = new Int32Array(new SharedArrayBuffer(BLOCK_BYTES));
-  writeRecord(scratch, { ident: 1, entry: 0, target: wire, args: [1, "a"] });
+  writeRecord(scratch, {
+    ident: 1,
+    entry: 0,
+    nameSeq: 2,
+    target: wire,
+    args: [1, "a"],
+  });
   readRecord(scratch);
-  writeResult(scratch, 1);
+  writeResult(scratch, 1, { name: "a", seq: 4 });
 }

@@ -8,8 +8,13 @@
 import { startWorker, type WorkerEvents } from "../_core/adapter.ts";
 import { claimWord, giveUpClaim } from "../_core/claim.ts";
 import { blockAlloc, blockRelease, isBlock } from "../_core/heap.ts";
-import type { NameStore } from "../_core/names.ts";
-import { reserveEntry, runtime, unreserveEntry } from "../_core/runtime.ts";
+import { GONE, type NameStore, newerSeq, renameName } from "../_core/names.ts";
+import {
+  reserveEntry,
+  runtime,
+  tidIndex,
+  unreserveEntry,
+} from "../_core/runtime.ts";
 import { wireTarget } from "../_core/target.ts";
 import { encodeTransfer } from "../_core/transfer.ts";
 import { sendable } from "./_types.ts";
@@ -18,6 +23,11 @@ import { sendable } from "./_types.ts";
 export interface Started {
   readonly ident: number;
   readonly entry: number;
+  /**
+   * NAME_SEQ of its name at the reservation: the thread carries its final
+   * name with its outcome when it was renamed since (_core/names.ts).
+   */
+  readonly nameSeq: number;
   /** The port the thread posts its outcome on. */
   readonly port: MessagePort;
   /** A watcher's report port (resourceLimits). */
@@ -41,6 +51,34 @@ export const names: NameStore = {
   release: (at) => isBlock(at) && blockRelease(at),
 };
 
+/**
+ * A handle's name and the NAME_SEQ value it was written at (_core/names.ts,
+ * "Final names"): undefined when not known, Infinity for a rename through
+ * the handle that found the entry gone (newer than any the thread sends).
+ */
+export interface HeldName {
+  readonly name: string;
+  readonly seq?: number;
+}
+
+/** `n` (read in the entry, or sent with the outcome) if newer than `held`. */
+export function newerName(held: HeldName, n?: HeldName): HeldName {
+  return n?.seq !== undefined && newerSeq(n.seq, held.seq) ? n : held;
+}
+
+/** Renames the thread `ident` (once started) in the table: its NAME_SEQ. */
+export function renamed(
+  entry: number,
+  ident: number | undefined,
+  name: string,
+): number | undefined {
+  if (ident === undefined) return undefined;
+  const base = tidIndex(entry); // the entry's first slot (names.ts)
+  const seq = renameName(runtime().view, base, ident, name, names);
+  // Infinity: after the thread's end; undefined: not written (held = unknown).
+  return seq === GONE ? Infinity : seq;
+}
+
 /** Starts a thread (see the top of this file). */
 export function startThread(
   name: string,
@@ -53,7 +91,7 @@ export function startThread(
   const args = encodeTransfer(userArgs);
   const claim = args === userArgs ? undefined : claimWord();
   const giveUp = () => giveUpClaim(claim, args);
-  let reserved: { ident: number; entry: number } | undefined;
+  let reserved: ReturnType<typeof reserveEntry> | undefined;
   try {
     // Checked before the entry is reserved and the worker started.
     sendable(name, args);
@@ -62,6 +100,7 @@ export function startThread(
       runtime: runtime().buffer,
       ident: reserved.ident,
       entry: reserved.entry,
+      nameSeq: reserved.nameSeq,
       target: wireTarget(target),
       args,
       // Only for args with primitives (encodeTransfer returns its input

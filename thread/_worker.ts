@@ -93,7 +93,7 @@ import {
   compilePlain,
   resolveTarget,
 } from "../_core/target.ts";
-import { call, post, type Start } from "./_call.ts";
+import { call, finalName, post, type Start } from "./_call.ts";
 import { loadScope } from "../_core/scope.ts";
 
 // Module targets of threadkit itself, by internal specifier (thread/timer.ts
@@ -221,13 +221,12 @@ async function run(
     }
   }
   if (ended) return; // died meanwhile (an exit in a callback, say)
-  // A plain result goes through the block, else by the port (spare_block.ts:
-  // why the joiner sees it once, and what a death around the write leaves).
+  // Result and final name: the block, else the port (spare_block.ts, _call.ts).
   if (
     !outcome.ok || start.block === undefined ||
-    !writeResult(start.block, outcome.value)
+    !writeResult(start.block, outcome.value, finalName(start))
   ) {
-    const posting = post(start.port, outcome);
+    const posting = post(start.port, outcome, start);
     if (posting !== undefined) await posting;
   }
   ended = true;
@@ -359,8 +358,9 @@ function installHooks(kind: "node" | "web"): void {
     // see the end even if the message is lost (the starter knows the
     // reason then: thread/thread.ts #collect). Otherwise the message first.
     const oom = reason === "out-of-memory";
+    const final = finalName(start); // before the oom endEntry: still its entry
     if (oom) endEntry(start.entry, start.ident);
-    const message: Died = { ok: false, died: { reason, code } };
+    const message: Died = { ok: false, died: { reason, code }, final };
     if (reason === "error") {
       message.error = codec ? codec.encodeError(e) : e;
       message.encoded = codec !== undefined;
@@ -369,7 +369,7 @@ function installHooks(kind: "node" | "web"): void {
       start.port.postMessage(message);
     } catch {
       // An error that cannot be cloned: the reason alone still goes.
-      start.port.postMessage({ ok: false, died: { reason, code } });
+      start.port.postMessage({ ok: false, died: { reason, code }, final });
     }
     // Why no lost wakeup for joiners: see endEntry (write, then notify).
     if (!oom) endEntry(start.entry, start.ident);

@@ -40,8 +40,8 @@ var run = (async function run(start, kind2) {
     }
   }
   if (ended) return;
-  if (!outcome.ok || start.block === void 0 || !writeResult(start.block, outcome.value)) {
-    const posting = post(start.port, outcome);
+  if (!outcome.ok || start.block === void 0 || !writeResult(start.block, outcome.value, finalName(start))) {
+    const posting = post(start.port, outcome, start);
     if (posting !== void 0) await posting;
   }
   ended = true;
@@ -95,13 +95,15 @@ var installHooks = (function installHooks(kind2) {
     }
     ended = true;
     const oom = reason === "out-of-memory";
+    const final = finalName(start);
     if (oom) endEntry(start.entry, start.ident);
     const message = {
       ok: false,
       died: {
         reason,
         code
-      }
+      },
+      final
     };
     if (reason === "error") {
       message.error = codec ? codec.encodeError(e) : e;
@@ -115,7 +117,8 @@ var installHooks = (function installHooks(kind2) {
         died: {
           reason,
           code
-        }
+        },
+        final
       });
     }
     if (!oom) endEntry(start.entry, start.ident);
@@ -254,10 +257,14 @@ var call = (async function call(fn, args, target, waits) {
   }
   return typeof value === "object" && value !== null ? (await import(new URL("../_core/transfer.ts", import.meta.url).href)).encodeTransfer(value) : value;
 });
-var post = (function post(port, outcome) {
+var post = (function post(port, outcome, start) {
   if (outcome.ok) {
     try {
-      port.postMessage(outcome);
+      const last = start && finalName(start);
+      port.postMessage(last === void 0 ? outcome : {
+        ...outcome,
+        final: last
+      });
       return;
     } catch (cause) {
       outcome = {
@@ -268,13 +275,65 @@ var post = (function post(port, outcome) {
       };
     }
   }
-  return postError(port, outcome.error);
+  return postError(port, outcome.error, start);
 });
-var writeResult = (function writeResult(block, value) {
+var finalName = (function finalName(start) {
+  try {
+    return entryName(start.entry, start.ident, start.nameSeq);
+  } catch {
+    return void 0;
+  }
+});
+var entryName = (function entryName(entry, ident, since) {
+  return readNameSeq(runtime().view, slot(entry, 0), ident, since);
+});
+var readNameSeq = (function readNameSeq(view, base, owner, since) {
+  const seq = base + NAME_SEQ;
+  if (since !== void 0 && evenSeq(view, seq) === since) return void 0;
+  for (; ; ) {
+    const s = evenSeq(view, seq);
+    if (s === -1) return void 0;
+    const who = Atomics.load(view, base + NAME_OWNER);
+    const len = Atomics.load(view, base + NAME_LEN);
+    const at = Atomics.load(view, base + NAME_AT);
+    const from = len > NAME_BYTES ? at : (base + NAME) * 4;
+    const n = len + 3 >> 2;
+    let words;
+    if (who === owner && from > 0 && from + n * 4 <= view.buffer.byteLength) {
+      const src = len > NAME_BYTES ? new Int32Array(view.buffer, from, n) : view;
+      const i0 = len > NAME_BYTES ? 0 : base + NAME;
+      words = new Int32Array(n);
+      for (let i = 0; i < n; i++) words[i] = Atomics.load(src, i0 + i);
+    }
+    if (Atomics.load(view, seq) !== s) continue;
+    if (words === void 0) return void 0;
+    const name = (decoder ??= new TextDecoder()).decode(new Uint8Array(words.buffer, 0, len));
+    return {
+      name,
+      seq: s
+    };
+  }
+});
+var evenSeq = (function evenSeq(view, seq) {
+  let deadline = 0;
+  for (let i = 0; ; i++) {
+    const s = Atomics.load(view, seq);
+    if ((s & 1) === 0) return s;
+    if ((i & 1023) !== 1023) continue;
+    const now = performance.now();
+    if (deadline === 0) deadline = now + SECTION_BOUND_MS;
+    else if (now > deadline) return -1;
+  }
+});
+var writeResult = (function writeResult(block, value, final) {
   const v = encodeValue(value);
   if (v === NO) return false;
-  const text = JSON.stringify([
+  const text = JSON.stringify(final === void 0 ? [
     v
+  ] : [
+    v,
+    final.name,
+    final.seq
   ]);
   if (!writeText(block, RESULT_AT, RESULT_UNITS, text)) return false;
   block[RESULT_LEN] = text.length;
@@ -444,22 +503,13 @@ var NAME = 8;
 var SECTION_BOUND_MS = 1e3;
 var NAME_BYTES = (32 - NAME) * 4;
 var encoder;
+var decoder;
 var scratch = new Uint8Array(NAME_BYTES);
+var written = 0;
 function encodeName(name) {
   const enc = encoder ??= new TextEncoder();
-  const { read, written } = enc.encodeInto(name, scratch);
-  return read === name.length ? scratch.subarray(0, written) : enc.encode(name);
-}
-function evenSeq(view, seq) {
-  let deadline = 0;
-  for (let i = 0; ; i++) {
-    const s = Atomics.load(view, seq);
-    if ((s & 1) === 0) return s;
-    if ((i & 1023) !== 1023) continue;
-    const now = performance.now();
-    if (deadline === 0) deadline = now + SECTION_BOUND_MS;
-    else if (now > deadline) return -1;
-  }
+  const { read, written: written2 } = enc.encodeInto(name, scratch);
+  return read === name.length ? scratch.subarray(0, written2) : enc.encode(name);
 }
 function writeName(view, base, bytes, at, owner, rename) {
   const field = new Uint8Array(view.buffer, (base + NAME) * 4, NAME_BYTES);
@@ -478,6 +528,7 @@ function writeName(view, base, bytes, at, owner, rename) {
     view[base + NAME_LEN] = bytes.length;
   }
   Atomics.store(view, seq, s + 2);
+  written = s + 2 | 0;
   return stale;
 }
 
@@ -757,16 +808,19 @@ function explainMissing(error, what) {
 function explain(error, target) {
   return target.kind === "source" ? explainMissing(error, `Thread target "${target.name || "anonymous"}"`) : error;
 }
-async function postError(port, error) {
+async function postError(port, error, start) {
   const { encodeError } = await import(new URL("../_core/outcome.ts", import.meta.url).href);
+  const last = start && finalName(start);
   try {
     port.postMessage({
       ok: false,
-      error: encodeError(error)
+      error: encodeError(error),
+      final: last
     });
   } catch (cause) {
     port.postMessage({
       ok: false,
+      final: last,
       error: encodeError(new TypeError(`Cannot return the thread's error: it cannot be sent to another thread (${cause.message})`, {
         cause
       }))

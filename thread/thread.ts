@@ -25,7 +25,6 @@ import {
   entryInfo,
   entryName,
   nextNameNumber,
-  renameEntry,
   requestCancel,
   runtime,
   tidIndex,
@@ -41,7 +40,7 @@ import type {
   ThreadResult,
 } from "./_types.ts";
 import { checkOptions } from "./_types.ts";
-import { names, startThread } from "./_start.ts";
+import { type HeldName, newerName, renamed, startThread } from "./_start.ts";
 import { decodePosted, type Died, failure, stopped } from "./_death.ts";
 
 export {
@@ -105,7 +104,7 @@ let adopting: EntryInfo | undefined;
  * ```
  */
 export class Thread<F extends ThreadFunction = ThreadFunction> {
-  #name: string;
+  #name: HeldName;
   #daemon: boolean;
   readonly #target: F | ModuleTarget<F> | undefined;
   readonly #args: unknown[];
@@ -131,7 +130,7 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
     adopting = undefined;
     if (info !== undefined) {
       this.#foreign = true;
-      this.#name = info.name;
+      this.#name = { name: info.name };
       this.#daemon = info.daemon;
       this.#ident = info.ident;
       this.#entry = info.entry;
@@ -146,16 +145,15 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
     this.#limits = limits;
     this.#daemon = daemon ?? entryInfo(runtime().entry)?.daemon ?? false;
     // An empty name gets the default too, as in Python.
-    this.#name = name === undefined || name === ""
-      ? `Thread-${nextNameNumber()} (${targetName(target)})`
-      : name;
+    this.#name = {
+      name: name || `Thread-${nextNameNumber()} (${targetName(target)})`,
+    };
   }
 
   /** The thread's name (not unique); renames are seen in every thread. */
   get name(): string {
     const n = this.#ident ? entryName(this.#entry, this.#ident) : undefined;
-    if (n !== undefined) this.#name = n;
-    return this.#name;
+    return (this.#name = newerName(this.#name, n)).name;
   }
 
   /**
@@ -167,8 +165,7 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
     if (typeof name !== "string") {
       throw new TypeError("Cannot rename thread: name must be a string");
     }
-    if (this.#ident) renameEntry(this.#entry, this.#ident, name, names);
-    this.#name = name;
+    this.#name = { name, seq: renamed(this.#entry, this.#ident, name) };
   }
 
   /** The thread's ident, unique in the process; `undefined` before start. */
@@ -249,7 +246,7 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
       );
     }
     const started = startThread(
-      this.#name,
+      this.#name.name,
       this.#daemon,
       this.#target!,
       this.#args,
@@ -261,6 +258,7 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
     );
     this.#ident = started.ident;
     this.#entry = started.entry;
+    this.#name = { name: this.#name.name, seq: started.nameSeq };
     this.#port = started.port;
     this.#report = started.report;
     this.#block = started.block;
@@ -325,7 +323,7 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
         const outcome = await waitAsync(view, index, ident, deadline, signal);
         if (outcome === "timed-out" && Atomics.load(view, index) === ident) {
           throw new TimeoutError(
-            `Cannot join thread "${this.#name}": it did not end within ${options?.timeout} ms`,
+            `Cannot join thread "${this.#name.name}": it did not end within ${options?.timeout} ms`,
           );
         }
       }
@@ -365,7 +363,7 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
   [TO_DESCRIPTOR](): Descriptor {
     if (this.#ident === undefined) {
       throw new TypeError(
-        `Cannot send thread "${this.#name}" to another thread: it was not started`,
+        `Cannot send thread "${this.#name.name}" to another thread: it was not started`,
       );
     }
     const info: EntryInfo = {
@@ -409,9 +407,10 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
   #collect(report: boolean): void {
     const port = this.#port;
     if (this.#outcome !== undefined || port === undefined) return;
-    void this.name; // its last name, read before its entry is taken again
+    void this.name; // its last name: in its entry, or with the outcome
     const shared = this.#block && readResult(this.#block);
     if (shared !== undefined) {
+      this.#name = newerName(this.#name, shared.final);
       return this.#settle({ ok: true, value: shared.value }, report);
     }
     const received = takeMessage(port) ??
@@ -420,11 +419,12 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
       // Only a death gets here: a thread stopped for running out of memory
       // (which frees its entry before it posts), or from failed().
       if (this.#limits === undefined || this.isAlive()) return;
-      return this.#settle({ ok: false, error: stopped(this.#name) }, report);
+      return this.#settle({ ok: false, error: stopped(this.name) }, report);
     }
-    const posted = received.message as Outcome | Died;
+    const posted = received.message as (Outcome | Died) & { final?: HeldName };
+    this.#name = newerName(this.#name, posted.final);
     if ("died" in posted) this.#dead = true;
-    this.#settle(decodePosted(posted, this.#name), report);
+    this.#settle(decodePosted(posted, this.#name.name), report);
   }
 
   // The worker failed ("error" event) or exited with a code other than 0.
@@ -432,11 +432,12 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
   // lost wakeup for joiners: see endEntry (write, then notify).
   #failed(error: unknown, code: number | undefined): void {
     this.#giveUp?.(); // unless the thread decoded its args (claim.ts)
+    void this.name; // its last name, before endEntry lets a start take it
     endEntry(this.#entry, this.#ident!);
     this.#collect(true);
     const dead = this.#dead;
     this.#dead = true;
-    const failed = failure(this.#name, error, code);
+    const failed = failure(this.#name.name, error, code);
     if (this.#outcome === undefined) {
       this.#settle({ ok: false, error: failed }, true);
     } else if (!dead && error !== undefined) {

@@ -45,12 +45,19 @@ describe("spare block", () => {
     const block = newBlock();
     const source = { kind: "source" as const, source: "(a) => a", name: "f" };
     assert.equal(
-      writeRecord(block, { ident: 7, entry: 3, target: source, args: PLAIN }),
+      writeRecord(block, {
+        ident: 7,
+        entry: 3,
+        nameSeq: -6,
+        target: source,
+        args: PLAIN,
+      }),
       true,
     );
     const got = readRecord(block);
     assert.equal(got.ident, 7);
     assert.equal(got.entry, 3);
+    assert.equal(got.nameSeq, -6);
     assert.deepEqual(got.target, source);
     assert.deepEqual(got.args.map(shape), structuredClone(PLAIN).map(shape));
     const module = {
@@ -59,12 +66,19 @@ describe("spare block", () => {
       export: "run",
     };
     assert.equal(
-      writeRecord(block, { ident: 8, entry: 4, target: module, args: [] }),
+      writeRecord(block, {
+        ident: 8,
+        entry: 4,
+        nameSeq: 2,
+        target: module,
+        args: [],
+      }),
       true,
     );
     assert.deepEqual(readRecord(block), {
       ident: 8,
       entry: 4,
+      nameSeq: 2,
       target: module,
       args: [],
     });
@@ -75,13 +89,25 @@ describe("spare block", () => {
     const target = { kind: "source" as const, source: "() => 1", name: "" };
     for (const arg of [{}, [1], new Int32Array(1), () => 1, Symbol("s")]) {
       assert.equal(
-        writeRecord(block, { ident: 1, entry: 0, target, args: [arg] }),
+        writeRecord(block, {
+          ident: 1,
+          entry: 0,
+          nameSeq: 0,
+          target,
+          args: [arg],
+        }),
         false,
       );
     }
     const long = { ...target, source: `() => "${"x".repeat(9000)}"` };
     assert.equal(
-      writeRecord(block, { ident: 1, entry: 0, target: long, args: [] }),
+      writeRecord(block, {
+        ident: 1,
+        entry: 0,
+        nameSeq: 0,
+        target: long,
+        args: [],
+      }),
       false,
     );
   });
@@ -98,5 +124,21 @@ describe("spare block", () => {
       assert.equal(writeResult(block, value), false);
       assert.equal(readResult(block), undefined);
     }
+  });
+
+  it('writeResult()/readResult(): a final name goes with the value, whole (_core/names.ts, "Final names"); a result and name over the room are refused', () => {
+    const block = newBlock();
+    const final = { name: "é\u{1f40d} last", seq: -4 };
+    assert.equal(writeResult(block, 5, final), true);
+    assert.deepEqual(readResult(block), { value: 5, final });
+    const plain = newBlock();
+    assert.equal(writeResult(plain, undefined), true);
+    assert.deepEqual(readResult(plain), { value: undefined });
+    const big = newBlock();
+    assert.equal(
+      writeResult(big, 1, { name: "n".repeat(5000), seq: 2 }),
+      false,
+    );
+    assert.equal(readResult(big), undefined);
   });
 });
