@@ -15,6 +15,8 @@
 import { decodeError, encodeError } from "../_core/outcome.ts";
 import type { WireTarget } from "../_core/target.ts";
 import { decodeValue, encodeValue } from "../queue/_codec.ts";
+import { refusedShared, withShared } from "../queue/_shared_names.ts";
+import type { ThreadShared } from "./_shared.ts";
 import {
   type Block,
   K_BROKEN,
@@ -24,6 +26,7 @@ import {
   K_F64,
   K_NONE,
   K_NUMS,
+  K_VIEWS,
   S_KIND,
   S_LEN,
   S_WIDENT,
@@ -37,6 +40,7 @@ const decoder = new TextDecoder();
 
 /**
  * Writes a task's args into slot `s`.
+ * Returns whether they name shared buffers (K_VIEWS: b.shared named them).
  * @throws {TypeError} when an arg cannot be sent to a thread.
  * @throws {RangeError} when the args do not fit in the slot.
  */
@@ -45,12 +49,12 @@ export function writeArgs(
   s: number,
   args: unknown[],
   own = false,
-): void {
+): boolean {
   const base = b.slot(s);
   const n = args.length;
   if (n === 0) {
     b.v[base + S_KIND] = K_NONE;
-    return;
+    return false;
   }
   if (
     n <= 2 && typeof args[0] === "number" && typeof args[n - 1] === "number"
@@ -60,20 +64,33 @@ export function writeArgs(
     b.f[at + 1] = args[n - 1] as number;
     b.v[base + S_KIND] = K_NUMS;
     b.v[base + S_LEN] = n;
-    return;
+    return false;
   }
   let bytes: Uint8Array;
   try {
     // A throw of the float64 path (an index getter, a Proxy trap) is the
     // codec's: the same TypeError, and the getter is not run again.
-    if (n === 1 && writeNumbers(b, s, args[0], own)) return;
+    if (n === 1 && writeNumbers(b, s, args[0], own)) return false;
     bytes = encodeValue(args);
   } catch (cause) {
+    // Refused for shared memory: encoded again with its buffers named
+    // (_shared.ts; a getter before it runs again). Only here: args without
+    // it pay nothing for it. That encode's throw (a buffer it cannot name)
+    // is the one reported.
+    let why = cause;
+    if (b.shared !== undefined && refusedShared(cause)) {
+      try {
+        if (writeShared(b, s, args, "args")) return true;
+      } catch (error) {
+        if (error instanceof RangeError) throw error;
+        why = error;
+      }
+    }
     throw new TypeError(
       `Cannot submit task: its args cannot be sent to a thread (${
-        (cause as Error).message
+        (why as Error).message
       })`,
-      { cause },
+      { cause: why },
     );
   }
   if (!b.writeBytes(s, bytes)) {
@@ -83,6 +100,38 @@ export function writeArgs(
   }
   b.v[base + S_KIND] = K_BYTES;
   b.v[base + S_LEN] = bytes.length;
+  return false;
+}
+
+// Encodes `value` into slot `s` as K_VIEWS, its shared buffers named by
+// b.shared. False when it holds none (the caller's error stands); throws
+// the codec's error, or a RangeError when it does not fit.
+function writeShared(
+  b: Block,
+  s: number,
+  value: unknown,
+  what: "args" | "result",
+): boolean {
+  const names = b.shared!;
+  let named = false;
+  const bytes = withShared({
+    name: (buf, path) => (named = true, names.name(buf, path)),
+    buffer: (id) => names.buffer(id),
+  }, () => encodeValue(value));
+  if (!named) return false;
+  if (!b.writeBytes(s, bytes)) {
+    throw new RangeError(
+      `Cannot ${
+        what === "args"
+          ? "submit task: its args take"
+          : "return the task's result: it takes"
+      } ${bytes.length} bytes, more than the executor's taskBytes (${b.l.bytes})`,
+    );
+  }
+  const base = b.slot(s);
+  b.v[base + S_KIND] = K_VIEWS;
+  b.v[base + S_LEN] = bytes.length;
+  return true;
 }
 
 /** Reads the args of slot `s` (in the pool thread). */
@@ -97,6 +146,9 @@ export function readArgs(b: Block, s: number): unknown[] {
     }
     case K_F64:
       return [readNumbers(b, s)];
+    case K_VIEWS:
+      (b.shared as ThreadShared).begin();
+      return readShared(b, s) as unknown[];
     default:
       return decodeValue(b.readBytes(s, b.v[base + S_LEN])) as unknown[];
   }
@@ -125,14 +177,27 @@ export function writeResult(
     if (writeNumbers(b, s, value, own)) return; // a throw: as in writeArgs
     bytes = encodeValue(value);
   } catch (cause) {
+    // As in writeArgs. KIND still holds the args' kind here: unless they
+    // named shared buffers (K_VIEWS), what an earlier task's args named is
+    // forgotten first (a result names only its own task's, _shared.ts).
+    let why = cause;
+    if (b.shared !== undefined && refusedShared(cause)) {
+      if (b.v[base + S_KIND] !== K_VIEWS) (b.shared as ThreadShared).begin();
+      try {
+        if (writeShared(b, s, value, "result")) return;
+      } catch (error) {
+        if (error instanceof RangeError) return writeError(b, s, error);
+        why = error;
+      }
+    }
     return writeError(
       b,
       s,
       new TypeError(
         `Cannot return the task's result: it cannot be sent to another thread (${
-          (cause as Error).message
+          (why as Error).message
         })`,
-        { cause },
+        { cause: why },
       ),
     );
   }
@@ -212,6 +277,18 @@ function writeNumbers(
   return true;
 }
 
+// The value of a K_VIEWS payload, its buffers from b.shared.
+function readShared(b: Block, s: number): unknown {
+  const names = b.shared;
+  const bytes = b.readBytes(s, b.v[b.slot(s) + S_LEN]);
+  if (names === undefined) {
+    throw new TypeError(
+      "Cannot read task payload: it names shared buffers this thread does not know",
+    );
+  }
+  return withShared(names, () => decodeValue(bytes));
+}
+
 // The numbers of a K_F64 payload, as a fresh plain array.
 function readNumbers(b: Block, s: number): number[] {
   const n = b.v[b.slot(s) + S_LEN], f = b.f, at = b.payloadF64(s);
@@ -251,6 +328,12 @@ export function readOutcome(b: Block, s: number): TaskOutcome {
           ok: true,
           value: decodeValue(b.readBytes(s, b.v[base + S_LEN])),
         };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    case K_VIEWS:
+      try {
+        return { ok: true, value: readShared(b, s) };
       } catch (error) {
         return { ok: false, error };
       }
