@@ -9,6 +9,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Event, Thread, ThreadPoolExecutor } from "../../mod.ts";
 import { KEEP, registeredBuffers } from "../../pool/_shared.ts";
+import { exitIn } from "../_helpers.ts";
 import { within } from "./_fixtures.ts";
 
 const JOIN = { timeout: 60_000 };
@@ -18,6 +19,21 @@ function words(n: number): Int32Array {
 }
 
 const add = (w: Int32Array, i: number, n: number) => Atomics.add(w, i, n);
+
+// A task that adds 1 to w[0], then blocks until `release` is set (at most
+// 30 s); resolves once it runs.
+async function holding(pool: ThreadPoolExecutor, w: Int32Array) {
+  const release = new Event(), started = new Event();
+  const held = pool.submit(addThenHold, w, release, started);
+  await within(started.waitAsync({ timeout: 30_000 }));
+  return { release, held };
+}
+
+function addThenHold(w: Int32Array, release: Event, started: Event): string {
+  Atomics.add(w, 0, 1);
+  started.set();
+  return release.wait({ timeout: 30_000 }) ? "released" : "timed out";
+}
 
 describe("ThreadPoolExecutor: shared memory in task args", () => {
   it("home submits 1000 tasks over 4 buffers with 2 pool threads: every add lands once", async () => {
@@ -60,20 +76,9 @@ describe("ThreadPoolExecutor: shared memory in task args", () => {
   it("a pool thread started after the buffer was registered (maxWorkers grows) sees it", async () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
     const w = words(2);
-    const release = new Event(), started = new Event();
     // The first pool thread holds the buffer and blocks; the second task
     // starts the second thread, which gets the buffer in its start args.
-    const first = pool.submit(
-      (w: Int32Array, release: Event, s: Event) => {
-        Atomics.add(w, 0, 1);
-        s.set();
-        return release.wait({ timeout: 30_000 }) ? "released" : "timed out";
-      },
-      w,
-      release,
-      started,
-    );
-    await within(started.waitAsync({ timeout: 30_000 }));
+    const { release, held: first } = await holding(pool, w);
     const second = pool.submit(add, w, 1, 1);
     assert.equal(await within(second), 0);
     release.set();
@@ -116,25 +121,10 @@ describe("ThreadPoolExecutor: shared memory in task args", () => {
   it("a replacement thread after a pool thread dies sees the buffers registered", async () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
     const w = words(2);
-    const release = new Event(), started = new Event();
-    const held = pool.submit(
-      (w: Int32Array, r: Event, s: Event) => {
-        Atomics.add(w, 0, 1);
-        s.set();
-        return r.wait({ timeout: 30_000 }) ? "released" : "timed out";
-      },
-      w,
-      release,
-      started,
-    );
-    await within(started.waitAsync({ timeout: 30_000 }));
+    const { release, held } = await holding(pool, w);
     // Queued behind it, naming the same buffer (registered, refs held).
     const queued = pool.submit(add, w, 1, 1);
-    const dies = pool.submit(() => {
-      (globalThis as { close?: () => void }).close?.();
-      (globalThis as { process?: { exit(c: number): void } }).process
-        ?.exit(1);
-    });
+    const dies = pool.submit(exitIn("EXIT"), 3);
     release.set();
     assert.equal(await within(held), "released");
     assert.equal(await within(queued), 0);
