@@ -75,25 +75,23 @@ import type { SharedNames } from "../queue/_shared_names.ts";
  */
 export function sharedBuffers(value: unknown): SharedArrayBuffer[] {
   const out: SharedArrayBuffer[] = [];
-  const found = new Set<SharedArrayBuffer>();
   const seen = new Set<object>();
   const walk = (x: unknown): void => {
     if (typeof x !== "object" || x === null || seen.has(x)) return;
     seen.add(x);
-    if (x instanceof SharedArrayBuffer) {
-      if (!found.has(x)) found.add(x), out.push(x);
-    } else if (ArrayBuffer.isView(x)) walk(x.buffer);
-    else if (Array.isArray(x)) x.forEach(walk);
+    if (x instanceof SharedArrayBuffer) out.push(x);
+    else if (ArrayBuffer.isView(x)) walk(x.buffer);
     else if (x instanceof Map) {
       for (const [k, v] of x) walk(k), walk(v);
     } else if (x instanceof Set) x.forEach(walk);
-    else {
-      const proto = Object.getPrototypeOf(x);
-      if (proto !== Object.prototype && proto !== null) return;
-      // A transfer descriptor's buffer is data here too.
-      for (const k of Reflect.ownKeys(x)) {
-        walk((x as Record<PropertyKey, unknown>)[k]);
-      }
+    else if (
+      !(x instanceof Error || x instanceof Date || x instanceof RegExp ||
+        x instanceof ArrayBuffer)
+    ) {
+      // What structured clone carries of an array or any other object (a
+      // class instance arrives as a plain one): its own enumerable string
+      // keys, in order. A transfer descriptor's buffer is data here too.
+      for (const k of Object.keys(x)) walk((x as Record<string, unknown>)[k]);
     }
   };
   walk(value);

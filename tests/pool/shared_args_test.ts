@@ -173,6 +173,27 @@ describe("ThreadPoolExecutor: shared memory in task args", () => {
     assert.match(message, /initArgs/);
   });
 
+  it("initArgs' buffers are found in a thread the executor was sent to as structured clone carries them: in a class instance, not under a symbol key", async () => {
+    class Holder {
+      constructor(readonly held: Int32Array) {}
+    }
+    const a = words(1), b = words(1), hidden = words(1);
+    const init = [new Holder(a), { [Symbol("x")]: hidden, b }];
+    await using pool = new ThreadPoolExecutor({
+      maxWorkers: 1,
+      initArgs: init,
+    });
+    const t = new Thread({
+      target: async (pool: ThreadPoolExecutor, b: Int32Array) => {
+        await pool.submit((w: Int32Array) => Atomics.add(w, 0, 1), b);
+      },
+      args: [pool, b],
+    });
+    t.start();
+    await t.joinAsync(JOIN);
+    assert.deepEqual([a[0], b[0], hidden[0]], [0, 1, 0]);
+  });
+
   it("with resourceLimits (pool threads behind a watcher): a registered buffer reaches them", async () => {
     await using pool = new ThreadPoolExecutor({
       maxWorkers: 1,
