@@ -28,7 +28,7 @@
 // | TARGETS_AT / 4        | targets  | [byte length, UTF-8 JSON wire target]... | bump-allocated             |
 // | PAYLOAD_AT + s*BYTES  | payload  | slot s's args, then its result           | the slot's current holder  |
 import { entryAlive } from "../_core/runtime.ts";
-import type { SharedNames } from "../queue/_shared_names.ts";
+import type { SharedSide } from "./_shared.ts";
 
 export const MAGIC = 0;
 export const SLOTS = 1;
@@ -377,7 +377,7 @@ export class Block {
    * How this thread names shared buffers in this executor's slots
    * (_shared.ts): set by its Pool, or by a pool thread.
    */
-  shared: SharedNames | undefined = undefined;
+  shared: SharedSide | undefined = undefined;
   constructor(readonly buffer: SharedArrayBuffer) {
     this.v = new Int32Array(buffer);
     this.f = new Float64Array(buffer);

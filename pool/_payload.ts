@@ -14,7 +14,7 @@
 
 import { decodeError, encodeError } from "../_core/outcome.ts";
 import type { WireTarget } from "../_core/target.ts";
-import { decodeValue, encodeValue } from "../queue/_codec.ts";
+import { decodeValue, encodeNamed, encodeValue } from "../queue/_codec.ts";
 import { refusedShared, withShared } from "../queue/_shared_names.ts";
 import type { ThreadShared } from "./_shared.ts";
 import {
@@ -40,7 +40,8 @@ const decoder = new TextDecoder();
 
 /**
  * Writes a task's args into slot `s`.
- * Returns whether they name shared buffers (K_VIEWS: b.shared named them).
+ * Returns the registered shared buffers they hold (K_VIEWS: b.shared
+ * named them; release when the task settles), else undefined.
  * @throws {TypeError} when an arg cannot be sent to a thread.
  * @throws {RangeError} when the args do not fit in the slot.
  */
@@ -49,12 +50,12 @@ export function writeArgs(
   s: number,
   args: unknown[],
   own = false,
-): boolean {
+): number[] | undefined {
   const base = b.slot(s);
   const n = args.length;
   if (n === 0) {
     b.v[base + S_KIND] = K_NONE;
-    return false;
+    return undefined;
   }
   if (
     n <= 2 && typeof args[0] === "number" && typeof args[n - 1] === "number"
@@ -64,13 +65,13 @@ export function writeArgs(
     b.f[at + 1] = args[n - 1] as number;
     b.v[base + S_KIND] = K_NUMS;
     b.v[base + S_LEN] = n;
-    return false;
+    return undefined;
   }
   let bytes: Uint8Array;
   try {
     // A throw of the float64 path (an index getter, a Proxy trap) is the
     // codec's: the same TypeError, and the getter is not run again.
-    if (n === 1 && writeNumbers(b, s, args[0], own)) return false;
+    if (n === 1 && writeNumbers(b, s, args[0], own)) return undefined;
     bytes = encodeValue(args);
   } catch (cause) {
     // Refused for shared memory: encoded again with its buffers named
@@ -80,7 +81,8 @@ export function writeArgs(
     let why = cause;
     if (b.shared !== undefined && refusedShared(cause)) {
       try {
-        if (writeShared(b, s, args, "args")) return true;
+        const held = writeShared(b, s, args, "args");
+        if (held !== undefined) return held;
       } catch (error) {
         if (error instanceof RangeError) throw error;
         why = error;
@@ -100,38 +102,46 @@ export function writeArgs(
   }
   b.v[base + S_KIND] = K_BYTES;
   b.v[base + S_LEN] = bytes.length;
-  return false;
+  return undefined;
 }
 
 // Encodes `value` into slot `s` as K_VIEWS, its shared buffers named by
-// b.shared. False when it holds none (the caller's error stands); throws
-// the codec's error, or a RangeError when it does not fit.
+// b.shared for this encode only (encodeNamed: an encode that user code in
+// it starts refuses as before). Returns the registered ids it holds (to
+// release when the task settles), or undefined when it named none (the
+// caller's error stands). A throw (a buffer it cannot name, the codec's,
+// a RangeError when it does not fit) holds nothing.
 function writeShared(
   b: Block,
   s: number,
   value: unknown,
   what: "args" | "result",
-): boolean {
-  const names = b.shared!;
+): number[] | undefined {
+  const side = b.shared!, names = side.names();
   let named = false;
-  const bytes = withShared({
-    name: (buf, path) => (named = true, names.name(buf, path)),
-    buffer: (id) => names.buffer(id),
-  }, () => encodeValue(value));
-  if (!named) return false;
-  if (!b.writeBytes(s, bytes)) {
-    throw new RangeError(
-      `Cannot ${
-        what === "args"
-          ? "submit task: its args take"
-          : "return the task's result: it takes"
-      } ${bytes.length} bytes, more than the executor's taskBytes (${b.l.bytes})`,
-    );
+  try {
+    const bytes = encodeNamed(value, {
+      name: (buf, path) => (named = true, names.name(buf, path)),
+      buffer: names.buffer,
+    });
+    if (!named) return undefined; // (holds nothing)
+    if (!b.writeBytes(s, bytes)) {
+      throw new RangeError(
+        `Cannot ${
+          what === "args"
+            ? "submit task: its args take"
+            : "return the task's result: it takes"
+        } ${bytes.length} bytes, more than the executor's taskBytes (${b.l.bytes})`,
+      );
+    }
+    const base = b.slot(s);
+    b.v[base + S_KIND] = K_VIEWS;
+    b.v[base + S_LEN] = bytes.length;
+    return names.held;
+  } catch (error) {
+    side.release(names.held);
+    throw error;
   }
-  const base = b.slot(s);
-  b.v[base + S_KIND] = K_VIEWS;
-  b.v[base + S_LEN] = bytes.length;
-  return true;
 }
 
 /** Reads the args of slot `s` (in the pool thread). */
@@ -184,7 +194,7 @@ export function writeResult(
     if (b.shared !== undefined && refusedShared(cause)) {
       if (b.v[base + S_KIND] !== K_VIEWS) (b.shared as ThreadShared).begin();
       try {
-        if (writeShared(b, s, value, "result")) return;
+        if (writeShared(b, s, value, "result") !== undefined) return;
       } catch (error) {
         if (error instanceof RangeError) return writeError(b, s, error);
         why = error;

@@ -10,7 +10,6 @@ import { entryAlive, identStopped, runtime } from "../_core/runtime.ts";
 import { heapAlloc } from "../_core/heap_top.ts";
 import { checkOptions, setSliceHook } from "../_core/wait.ts";
 import { checkTarget, type WireTarget, wireTarget } from "../_core/target.ts";
-import { decodeCopy } from "../_core/claim.ts";
 import {
   type Descriptor,
   encodeTransfer,
@@ -433,15 +432,16 @@ export class Pool {
       Atomics.store(v, rec + R_READY, 1); // published by the IDENT store
       Atomics.add(v, LIVE, 1);
       try {
+        const [initArgs, shared] = this.shared.startArgs();
         const args: PoolThreadArgs = [
           b.buffer,
           this.tasks,
           this.free,
           w,
           this.s.init,
-          decodeCopy(this.s.initArgs) as unknown[],
+          initArgs,
           this.s.idleMs,
-          this.shared.start(),
+          shared,
         ];
         const t = new Thread({
           target: moduleTarget(POOL_THREAD, "poolThread"),

@@ -66,6 +66,7 @@
 // nothing: only initArgs buffers go (case 3's TypeError says so).
 
 import { takeMessage } from "../_core/adapter.ts";
+import { decodeCopy } from "../_core/claim.ts";
 import { nodeThreads, resultPort } from "../_core/host.ts";
 import type { SharedNames } from "../queue/_shared_names.ts";
 
@@ -121,8 +122,23 @@ export function registeredBuffers(): { named: number; kept: number } {
   return { ...counts };
 }
 
+/** Names for one encode, and the registered ids it holds. */
+export interface EncodeNames extends SharedNames {
+  readonly held: number[];
+}
+
+/** How one thread names an executor's shared buffers (Block.shared). */
+export interface SharedSide {
+  /** Names for one encode (a task's args, or its result). */
+  names(): EncodeNames;
+  /** The buffer of number `id` (a decode). */
+  buffer(id: number): SharedArrayBuffer;
+  /** Gives back what an encode's names held. */
+  release(held: readonly number[]): void;
+}
+
 /** A submitting thread's names for shared buffers (home's registers). */
-export class SubmitShared implements SharedNames {
+export class SubmitShared implements SharedSide {
   #init: Map<SharedArrayBuffer, number> | undefined;
   #initList: SharedArrayBuffer[] | undefined;
   // Home only: registered buffers, and the tasks in flight naming each.
@@ -131,8 +147,6 @@ export class SubmitShared implements SharedNames {
   #next = 0;
   // Entries no task in flight names, least recently named first.
   readonly #idle = new Set<Entry>();
-  // The registered ids the encode running now named.
-  #named: number[] = [];
 
   /**
    * `initArgs`: the executor's transfer-encoded initArgs; `ports`: the
@@ -151,16 +165,21 @@ export class SubmitShared implements SharedNames {
     return this.#init;
   }
 
-  /** The start args of a new pool thread (home). */
-  start(): SharedStart {
-    this.#initMap();
+  /**
+   * A new pool thread's initArgs (a decoded copy, _core/claim.ts) and its
+   * shared buffers (home): initArgs' as found in that copy, so that they
+   * are the initializer's objects there (one message), and the registered.
+   */
+  startArgs(): [unknown[], SharedStart] {
+    let init: SharedArrayBuffer[] = [];
+    const copy = decodeCopy(this.initArgs, (c) => init = sharedBuffers(c));
     return [
-      this.#initList!,
-      [...this.#byId].map(([id, e]) => [id, e.buffer]),
+      copy as unknown[],
+      [init, [...this.#byId].map(([id, e]) => [id, e.buffer])],
     ];
   }
 
-  name(buffer: SharedArrayBuffer, path: string): number {
+  #name(buffer: SharedArrayBuffer, path: string): number {
     const i = this.#initMap().get(buffer);
     if (i !== undefined) return -1 - i;
     if (this.ports === undefined) {
@@ -178,11 +197,10 @@ export class SubmitShared implements SharedNames {
       e = { id: this.#next++, buffer, refs: 0 };
       this.#ids.set(buffer, e);
       this.#byId.set(e.id, e);
-      counts.kept++; // until its commit
+      counts.kept++; // until held, below
       this.#idle.add(e);
       this.#post({ add: e.id, buffer });
     }
-    this.#named.push(e.id);
     return e.id;
   }
 
@@ -201,33 +219,40 @@ export class SubmitShared implements SharedNames {
     return e.buffer;
   }
 
-  /** Before an encode: forget what the last one named. */
-  begin(): void {
-    this.#named.length = 0;
+  /**
+   * Names for one encode of a task's args. Each registered buffer it names
+   * is held (counted as named by a task in flight) from then on, so that no
+   * release made meanwhile drops it (user code in the encode, a getter, may
+   * settle other tasks); `held` lists them for {@linkcode release}.
+   */
+  names(): EncodeNames {
+    const held: number[] = [];
+    return {
+      held,
+      name: (buffer, path) => {
+        const id = this.#name(buffer, path);
+        if (id >= 0 && !held.includes(id)) {
+          this.#hold(id);
+          held.push(id);
+        }
+        return id;
+      },
+      buffer: (id) => this.buffer(id),
+    };
   }
 
-  /**
-   * After the task's encode: the ids it named stay registered until
-   * `settled` is called (its Future settled); `ok` false (the submit
-   * failed) releases them now.
-   */
-  commit(ok: boolean): (() => void) | undefined {
-    if (this.#named.length === 0) return undefined;
-    const ids = [...new Set(this.#named)];
-    this.#named.length = 0;
-    for (const id of ids) {
-      const e = this.#byId.get(id)!;
-      if (e.refs++ === 0) {
-        this.#idle.delete(e);
-        counts.kept--;
-        counts.named++;
-      }
+  /** Releases what an encode held: its task settled, or its submit failed. */
+  release(held: readonly number[]): void {
+    for (const id of held) this.#release(id);
+  }
+
+  #hold(id: number): void {
+    const e = this.#byId.get(id)!;
+    if (e.refs++ === 0) {
+      this.#idle.delete(e);
+      counts.kept--;
+      counts.named++;
     }
-    const settled = () => {
-      for (const id of ids) this.#release(id);
-    };
-    if (!ok) return void settled();
-    return settled;
   }
 
   // A task naming `id` settled. At no task left, the entry is kept idle;
@@ -271,7 +296,7 @@ type Message = { add: number; buffer: SharedArrayBuffer } | { drop: number };
 const portsReadable = () => nodeThreads() !== undefined;
 
 /** A pool thread's shared buffers (see the top of this file). */
-export class ThreadShared implements SharedNames {
+export class ThreadShared implements SharedSide {
   readonly #init: SharedArrayBuffer[];
   readonly #initIds: Map<SharedArrayBuffer, number>;
   readonly #table: Map<number, SharedArrayBuffer>;
@@ -305,7 +330,18 @@ export class ThreadShared implements SharedNames {
     return buf;
   }
 
-  name(buffer: SharedArrayBuffer, path: string): number {
+  /** Names for the encode of a task's result (nothing is held). */
+  names(): EncodeNames {
+    return {
+      held: [],
+      name: (buffer, path) => this.#nameResult(buffer, path),
+      buffer: (id) => this.buffer(id),
+    };
+  }
+
+  release(): void {}
+
+  #nameResult(buffer: SharedArrayBuffer, path: string): number {
     const id = this.#initIds.get(buffer) ?? this.#named.get(buffer);
     if (id !== undefined) return id;
     throw new TypeError(

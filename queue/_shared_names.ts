@@ -1,11 +1,13 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // How tagged JSON (_tagged.ts) names a SharedArrayBuffer by a number
-// instead of refusing it: only inside withShared, which an executor's slot
-// codec runs (pool/_payload.ts; the buffers reach the pool threads in
-// messages, pool/_shared.ts). A SharedArrayBuffer tags as { MARK: "sv", i }
-// and a view over one as a view ("v") whose buffer is that; decode asks the
-// same names for the buffer of each number. Elsewhere (queue items) both
-// are refused as before: memory of their own cannot travel as bytes.
+// instead of refusing it: only in a walk given names (encodeNamed,
+// _codec.ts: an executor's slot, pool/_payload.ts; the buffers reach the
+// pool threads in messages, pool/_shared.ts), so an encode that user code
+// starts inside that walk (a getter that puts in a queue) refuses as
+// before. A SharedArrayBuffer tags as { MARK: "sv", i } and a view over one
+// as a view ("v") whose buffer is that. Decode asks the names withShared set
+// for the buffer of each number (a decode runs no user code). Elsewhere
+// (queue items) both are refused: memory of their own cannot travel as bytes.
 
 /** Names for shared buffers, for one encode or decode. */
 export interface SharedNames {
@@ -18,7 +20,7 @@ export interface SharedNames {
   buffer(id: number): SharedArrayBuffer;
 }
 
-let names: SharedNames | undefined;
+let names: Pick<SharedNames, "buffer"> | undefined;
 
 // The refusals of shared memory made while nothing named it: an encode that
 // threw one may be tried again with names (pool/_payload.ts).
@@ -29,8 +31,11 @@ export function refusedShared(error: unknown): boolean {
   return typeof error === "object" && error !== null && refusals.has(error);
 }
 
-/** Runs `f` (an encode or a decode) with `names` naming shared buffers. */
-export function withShared<T>(given: SharedNames, f: () => T): T {
+/** Runs `f`, a decode, with `given` giving the buffers of "sv" numbers. */
+export function withShared<T>(
+  given: Pick<SharedNames, "buffer">,
+  f: () => T,
+): T {
   const outer = names;
   names = given;
   try {
@@ -40,19 +45,17 @@ export function withShared<T>(given: SharedNames, f: () => T): T {
   }
 }
 
-/** Whether shared buffers are named now (else refused). */
-export function naming(): boolean {
-  return names !== undefined;
-}
-
 /**
- * The number of `buffer` (at `path` in the item).
- * @throws {TypeError} when nothing names shared buffers now, or when the
- * names in force cannot name this one.
+ * The number of `buffer` (at `path` in the item) in `given`.
+ * @throws {TypeError} when none are given, or when they cannot name it.
  */
-export function name(buffer: SharedArrayBuffer, path: string): number {
-  if (names === undefined) throw refuse(path, "a SharedArrayBuffer");
-  return names.name(buffer, path);
+export function name(
+  buffer: SharedArrayBuffer,
+  path: string,
+  given: SharedNames | undefined,
+): number {
+  if (given === undefined) throw refuse(path, "a SharedArrayBuffer");
+  return given.name(buffer, path);
 }
 
 /**

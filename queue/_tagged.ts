@@ -51,6 +51,7 @@ import { describe } from "../_core/placement.ts";
 import { held } from "./_held.ts";
 import { ownBufferCause } from "./_home.ts";
 import * as shared from "./_shared_names.ts";
+import type { SharedNames as Names } from "./_shared_names.ts";
 // For their revivers (see above): every sync/ primitive can be in an item.
 import "../sync/barrier.ts";
 import "../sync/condition.ts";
@@ -73,6 +74,7 @@ export interface TagState {
    * (the item a copy was made of: _codec.ts encodeText).
    */
   readonly alias?: object;
+  readonly shared?: Names; // names shared buffers in this walk only
 }
 
 /** Deepest nesting a structured item may have (containers inside containers). */
@@ -190,7 +192,7 @@ export function tag(value: unknown, st: TagState): unknown {
   const tagName = Object.prototype.toString.call(obj).slice(8, -1);
   if (REFUSED[tagName] !== undefined) throw refuse(st, REFUSED[tagName]);
   if (obj instanceof SharedArrayBuffer) {
-    const i = shared.name(obj, st.path); // or refused (_shared_names.ts)
+    const i = shared.name(obj, st.path, st.shared); // or refused
     st.ids.set(obj, st.ids.size);
     return { [MARK]: "sv", i };
   }
@@ -243,7 +245,7 @@ export function tag(value: unknown, st: TagState): unknown {
   }
   if (ArrayBuffer.isView(obj)) {
     const name = obj.constructor.name;
-    if (obj.buffer instanceof SharedArrayBuffer && !shared.naming()) {
+    if (obj.buffer instanceof SharedArrayBuffer && !st.shared) {
       throw shared.refuse(st.path, `a ${name} over a SharedArrayBuffer`);
     }
     if (VIEWS[name] === undefined) throw refuse(st, `a ${name}`);
@@ -343,10 +345,11 @@ export function untagItem(value: unknown): unknown {
  * Encodes a value as tagged JSON's value tree; the heap references it took
  * are in `held`, or released when it throws.
  */
-export function tagItem(value: unknown, alias?: object): unknown {
+export function tagItem(value: unknown, alias?: object, n?: Names): unknown {
   const before = held.length;
   try {
-    return tag(value, { ids: new Map(), path: "item", depth: 0, alias });
+    const st = { ids: new Map(), path: "item", depth: 0, alias, shared: n };
+    return tag(value, st);
   } catch (error) {
     for (const at of held.splice(before)) blockRelease(at);
     throw error;
