@@ -107,6 +107,14 @@ export function sharedBuffers(value: unknown): SharedArrayBuffer[] {
   return out;
 }
 
+/**
+ * A pool thread's result port as home posts to it (structural: the npm
+ * build's consumers may type-check without the DOM's MessagePort).
+ */
+export interface Port {
+  postMessage(message: unknown): void;
+}
+
 /** What a pool thread is started with: initArgs' buffers, registered ones. */
 export type SharedStart = [
   init: SharedArrayBuffer[],
@@ -162,7 +170,7 @@ export class SubmitShared implements SharedSide {
    */
   constructor(
     readonly initArgs: unknown,
-    readonly ports: (() => Iterable<MessagePort>) | undefined,
+    readonly ports: (() => Iterable<Port>) | undefined,
   ) {}
 
   #initMap(): Map<SharedArrayBuffer, number> {
