@@ -66,8 +66,12 @@ export function giveUpClaim(
  * references of its own first: each copy's handles release theirs when
  * collected, and the keeper's stays.
  */
-export function decodeCopy(encoded: unknown): unknown {
+export function decodeCopy(
+  encoded: unknown,
+  seen?: (copy: unknown) => void,
+): unknown {
   const copy = structuredClone(encoded);
+  seen?.(copy); // the copy before its decode (pool/_shared.ts: its buffers)
   retainTransfer(copy);
   return decodeTransfer(copy);
 }

@@ -158,3 +158,16 @@ export function threadState<T>(name: string, make: () => T): T {
   const g = globalThis as unknown as Record<symbol, T | undefined>;
   return g[key] ??= make();
 }
+
+/**
+ * The current thread's result port (thread/_worker.ts records it at the
+ * start): a channel whose other end the starting thread holds. The thread
+ * posts its outcome on it at its end; before that, the starter may post to
+ * it (an executor's home posts the shared buffers its tasks name to its
+ * pool threads, pool/_shared.ts), and the thread reads those synchronously
+ * (takeMessage, _core/adapter.ts). Undefined in the main thread.
+ */
+export const resultPort: { port?: MessagePort } = threadState(
+  "resultPort",
+  () => ({}),
+);

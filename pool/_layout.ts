@@ -28,6 +28,7 @@
 // | TARGETS_AT / 4        | targets  | [byte length, UTF-8 JSON wire target]... | bump-allocated             |
 // | PAYLOAD_AT + s*BYTES  | payload  | slot s's args, then its result           | the slot's current holder  |
 import { entryAlive } from "../_core/runtime.ts";
+import type { SharedSide } from "./_shared.ts";
 
 export const MAGIC = 0;
 export const SLOTS = 1;
@@ -316,7 +317,8 @@ export const K_NONE = 0, // no args / result undefined
   K_ERROR = 3, // LEN bytes: the error codec's form, queue-encoded
   K_DIED = 4, // the runner died (WIDENT names it)
   K_BROKEN = 5, // the pool broke before the task ran
-  K_F64 = 6; // LEN float64 in the payload: args [numbers], result numbers
+  K_F64 = 6, // LEN float64 in the payload: args [numbers], result numbers
+  K_VIEWS = 7; // as K_BYTES, shared buffers named by number (_shared.ts)
 
 /** Where everything is, for a given size. */
 export interface Layout {
@@ -371,6 +373,11 @@ export class Block {
   readonly f: Float64Array;
   readonly u: Uint8Array;
   readonly l: Layout;
+  /**
+   * How this thread names shared buffers in this executor's slots
+   * (_shared.ts): set by its Pool, or by a pool thread.
+   */
+  shared: SharedSide | undefined = undefined;
   constructor(readonly buffer: SharedArrayBuffer) {
     this.v = new Int32Array(buffer);
     this.f = new Float64Array(buffer);

@@ -14,7 +14,9 @@
 
 import { decodeError, encodeError } from "../_core/outcome.ts";
 import type { WireTarget } from "../_core/target.ts";
-import { decodeValue, encodeValue } from "../queue/_codec.ts";
+import { decodeValue, encodeNamed, encodeValue } from "../queue/_codec.ts";
+import { refusedShared, withShared } from "../queue/_shared_names.ts";
+import type { ThreadShared } from "./_shared.ts";
 import {
   type Block,
   K_BROKEN,
@@ -24,6 +26,7 @@ import {
   K_F64,
   K_NONE,
   K_NUMS,
+  K_VIEWS,
   S_KIND,
   S_LEN,
   S_WIDENT,
@@ -37,6 +40,8 @@ const decoder = new TextDecoder();
 
 /**
  * Writes a task's args into slot `s`.
+ * Returns the registered shared buffers they hold (K_VIEWS: b.shared
+ * named them; release when the task settles), else undefined.
  * @throws {TypeError} when an arg cannot be sent to a thread.
  * @throws {RangeError} when the args do not fit in the slot.
  */
@@ -45,12 +50,12 @@ export function writeArgs(
   s: number,
   args: unknown[],
   own = false,
-): void {
+): number[] | undefined {
   const base = b.slot(s);
   const n = args.length;
   if (n === 0) {
     b.v[base + S_KIND] = K_NONE;
-    return;
+    return undefined;
   }
   if (
     n <= 2 && typeof args[0] === "number" && typeof args[n - 1] === "number"
@@ -60,20 +65,34 @@ export function writeArgs(
     b.f[at + 1] = args[n - 1] as number;
     b.v[base + S_KIND] = K_NUMS;
     b.v[base + S_LEN] = n;
-    return;
+    return undefined;
   }
   let bytes: Uint8Array;
   try {
     // A throw of the float64 path (an index getter, a Proxy trap) is the
     // codec's: the same TypeError, and the getter is not run again.
-    if (n === 1 && writeNumbers(b, s, args[0], own)) return;
+    if (n === 1 && writeNumbers(b, s, args[0], own)) return undefined;
     bytes = encodeValue(args);
   } catch (cause) {
+    // Refused for shared memory: encoded again with its buffers named
+    // (_shared.ts; a getter before it runs again). Only here: args without
+    // it pay nothing for it. That encode's throw (a buffer it cannot name)
+    // is the one reported.
+    let why = cause;
+    if (b.shared !== undefined && refusedShared(cause)) {
+      try {
+        const held = writeShared(b, s, args, "args");
+        if (held !== undefined) return held;
+      } catch (error) {
+        if (error instanceof RangeError) throw error;
+        why = error;
+      }
+    }
     throw new TypeError(
       `Cannot submit task: its args cannot be sent to a thread (${
-        (cause as Error).message
+        (why as Error).message
       })`,
-      { cause },
+      { cause: why },
     );
   }
   if (!b.writeBytes(s, bytes)) {
@@ -83,6 +102,46 @@ export function writeArgs(
   }
   b.v[base + S_KIND] = K_BYTES;
   b.v[base + S_LEN] = bytes.length;
+  return undefined;
+}
+
+// Encodes `value` into slot `s` as K_VIEWS, its shared buffers named by
+// b.shared for this encode only (encodeNamed: an encode that user code in
+// it starts refuses as before). Returns the registered ids it holds (to
+// release when the task settles), or undefined when it named none (the
+// caller's error stands). A throw (a buffer it cannot name, the codec's,
+// a RangeError when it does not fit) holds nothing.
+function writeShared(
+  b: Block,
+  s: number,
+  value: unknown,
+  what: "args" | "result",
+): number[] | undefined {
+  const side = b.shared!, names = side.names();
+  let named = false;
+  try {
+    const bytes = encodeNamed(value, {
+      name: (buf, path) => (named = true, names.name(buf, path)),
+      buffer: names.buffer,
+    });
+    if (!named) return undefined; // (holds nothing)
+    if (!b.writeBytes(s, bytes)) {
+      throw new RangeError(
+        `Cannot ${
+          what === "args"
+            ? "submit task: its args take"
+            : "return the task's result: it takes"
+        } ${bytes.length} bytes, more than the executor's taskBytes (${b.l.bytes})`,
+      );
+    }
+    const base = b.slot(s);
+    b.v[base + S_KIND] = K_VIEWS;
+    b.v[base + S_LEN] = bytes.length;
+    return names.held;
+  } catch (error) {
+    side.release(names.held);
+    throw error;
+  }
 }
 
 /** Reads the args of slot `s` (in the pool thread). */
@@ -97,6 +156,9 @@ export function readArgs(b: Block, s: number): unknown[] {
     }
     case K_F64:
       return [readNumbers(b, s)];
+    case K_VIEWS:
+      (b.shared as ThreadShared).begin();
+      return readShared(b, s) as unknown[];
     default:
       return decodeValue(b.readBytes(s, b.v[base + S_LEN])) as unknown[];
   }
@@ -125,14 +187,27 @@ export function writeResult(
     if (writeNumbers(b, s, value, own)) return; // a throw: as in writeArgs
     bytes = encodeValue(value);
   } catch (cause) {
+    // As in writeArgs. KIND still holds the args' kind here: unless they
+    // named shared buffers (K_VIEWS), what an earlier task's args named is
+    // forgotten first (a result names only its own task's, _shared.ts).
+    let why = cause;
+    if (b.shared !== undefined && refusedShared(cause)) {
+      if (b.v[base + S_KIND] !== K_VIEWS) (b.shared as ThreadShared).begin();
+      try {
+        if (writeShared(b, s, value, "result") !== undefined) return;
+      } catch (error) {
+        if (error instanceof RangeError) return writeError(b, s, error);
+        why = error;
+      }
+    }
     return writeError(
       b,
       s,
       new TypeError(
         `Cannot return the task's result: it cannot be sent to another thread (${
-          (cause as Error).message
+          (why as Error).message
         })`,
-        { cause },
+        { cause: why },
       ),
     );
   }
@@ -212,6 +287,18 @@ function writeNumbers(
   return true;
 }
 
+// The value of a K_VIEWS payload, its buffers from b.shared.
+function readShared(b: Block, s: number): unknown {
+  const names = b.shared;
+  const bytes = b.readBytes(s, b.v[b.slot(s) + S_LEN]);
+  if (names === undefined) {
+    throw new TypeError(
+      "Cannot read task payload: it names shared buffers this thread does not know",
+    );
+  }
+  return withShared(names, () => decodeValue(bytes));
+}
+
 // The numbers of a K_F64 payload, as a fresh plain array.
 function readNumbers(b: Block, s: number): number[] {
   const n = b.v[b.slot(s) + S_LEN], f = b.f, at = b.payloadF64(s);
@@ -251,6 +338,12 @@ export function readOutcome(b: Block, s: number): TaskOutcome {
           ok: true,
           value: decodeValue(b.readBytes(s, b.v[base + S_LEN])),
         };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    case K_VIEWS:
+      try {
+        return { ok: true, value: readShared(b, s) };
       } catch (error) {
         return { ok: false, error };
       }

@@ -5,11 +5,11 @@
 // threads, and stopping.
 
 import { RuntimeError } from "../_core/errors.ts";
+import { refTimer } from "../_core/host.ts";
 import { entryAlive, identStopped, runtime } from "../_core/runtime.ts";
 import { heapAlloc } from "../_core/heap_top.ts";
 import { checkOptions, setSliceHook } from "../_core/wait.ts";
 import { checkTarget, type WireTarget, wireTarget } from "../_core/target.ts";
-import { decodeCopy } from "../_core/claim.ts";
 import {
   type Descriptor,
   encodeTransfer,
@@ -55,6 +55,7 @@ import { breakIfHomeGone, sweep } from "./_orphans.ts";
 import { slotAsync, slotNowait, slotSync } from "./_slots.ts";
 import { readyThreads, Started } from "./_started.ts";
 import { BrokenExecutorError } from "./errors.ts";
+import { SubmitShared } from "./_shared.ts";
 
 // The pool thread's loop (pool/_thread.ts), by the internal specifier the
 // worker entry imports statically (bundlers follow it; no module URL).
@@ -135,7 +136,15 @@ export class Pool {
     readonly free: Queue<number>,
     readonly s: Settings,
     readonly home: boolean,
-  ) {}
+  ) {
+    b.shared = this.shared = new SubmitShared(
+      s.initArgs,
+      home ? () => this.started.ports() : undefined,
+    );
+  }
+
+  /** How this thread names shared buffers in task args (_shared.ts). */
+  readonly shared: SubmitShared;
 
   /** Revives the pool of an executor descriptor. */
   static revive(buffer: SharedArrayBuffer, extra: Extra): Pool {
@@ -296,7 +305,7 @@ export class Pool {
     if (Atomics.load(v, STATE) !== OPEN) return;
     this.replenish(true);
     const timer = setInterval(() => this.tick(), SUPERVISE_MS);
-    unref(timer);
+    refTimer(timer, false); // never keeps the process alive
     this.#supervisor = timer;
     // The timer needs home's event loop: while home blocks (a join, a
     // result()), its waits' slices tick instead (_core/wait.ts).
@@ -423,14 +432,16 @@ export class Pool {
       Atomics.store(v, rec + R_READY, 1); // published by the IDENT store
       Atomics.add(v, LIVE, 1);
       try {
+        const [initArgs, shared] = this.shared.startArgs();
         const args: PoolThreadArgs = [
           b.buffer,
           this.tasks,
           this.free,
           w,
           this.s.init,
-          decodeCopy(this.s.initArgs) as unknown[],
+          initArgs,
           this.s.idleMs,
+          shared,
         ];
         const t = new Thread({
           target: moduleTarget(POOL_THREAD, "poolThread"),
@@ -465,16 +476,6 @@ const SUPERVISE_MS = 100;
 const supervised = new Set<Pool>();
 function tickAll(): void {
   for (const pool of supervised) pool.tick();
-}
-
-// Lets the process exit while `timer` is pending (Node: unref(); Deno:
-// Deno.unrefTimer).
-function unref(timer: ReturnType<typeof setInterval>): void {
-  const t = timer as unknown as { unref?(): void };
-  if (typeof t?.unref === "function") return void t.unref();
-  const deno = (globalThis as { Deno?: { unrefTimer(id: number): void } })
-    .Deno;
-  deno?.unrefTimer(timer as unknown as number);
 }
 
 function count(

@@ -4,6 +4,8 @@
 // waiting shutdown joins, as Python's shutdown joins its threads.
 
 import type { Thread } from "../thread/thread.ts";
+import { threadPort } from "../thread/_handles.ts";
+import type { Port } from "./_shared.ts";
 import { type Block, R_IDENT, R_PARK, R_READY, R_TAKE } from "./_layout.ts";
 import { MAIL } from "./_park.ts";
 import { peek, type TaskView } from "./_take.ts";
@@ -54,6 +56,17 @@ export class Started {
       if (!old.isAlive()) this.#threads.delete(old);
     }
     this.#threads.add(t);
+  }
+
+  /**
+   * The result ports of those whose outcome is not yet collected: a message
+   * posted there reaches the pool thread (_shared.ts).
+   */
+  *ports(): Iterable<Port> {
+    for (const t of this.#threads) {
+      const port = threadPort(t);
+      if (port !== undefined) yield port;
+    }
   }
 
   /**

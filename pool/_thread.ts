@@ -82,6 +82,7 @@ import {
   stallBeforePush,
 } from "./_hooks.ts";
 import { readArgs, readTarget, writeError, writeResult } from "./_payload.ts";
+import { type SharedStart, ThreadShared } from "./_shared.ts";
 
 /** What a pool thread is started with (its Thread args). */
 export type PoolThreadArgs = [
@@ -92,12 +93,14 @@ export type PoolThreadArgs = [
   initializer: WireTarget | null,
   initArgs: unknown[],
   idleMs: number,
+  shared: SharedStart,
 ];
 
 /** Runs one pool thread until shutdown, idle timeout or a broken pool. */
 export async function poolThread(...a: PoolThreadArgs): Promise<void> {
-  const [buffer, tasks, free, w, initializer, initArgs, idleMs] = a;
+  const [buffer, tasks, free, w, initializer, initArgs, idleMs, shared] = a;
   const b = new Block(buffer);
+  b.shared = new ThreadShared(shared);
   const { v } = b;
   const { ident, entry } = runtime();
   const rec = b.record(w);

@@ -369,6 +369,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
     // gate count (an ended thread's leftover work on this entry holds the
     // word: pool/_close.ts).
     let inGate = 0;
+    let held: number[] | undefined; // shared buffers its args hold
     try {
       v[base + S_OENTRY] = entry;
       v[base + S_OIDENT] = owner.ident;
@@ -380,7 +381,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       v[base + S_NEXT] = UNPUSHED;
       // May run user code (toJSON): before the gate. A map chunk is an
       // array map built (mode 1): no own keys but its indices.
-      writeArgs(b, s, args, mode === 1);
+      held = writeArgs(b, s, args, mode === 1);
       // The gate (pool/_close.ts): from the STATE check to the hand-off or
       // put, a close waits for us, so it either refuses this task or
       // drains it. No user code runs inside.
@@ -404,6 +405,8 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       inGate = 0;
     } catch (error) {
       leaveGate(v, gate, owner.ident, inGate);
+      // The buffers this task's args held (_shared.ts): released.
+      if (held !== undefined) this.#p.shared.release(held);
       setPhase(v, base + S_STATE, FREE);
       this.#p.free.put(s);
       if (error instanceof QueueShutDownError) this.#p.checkOpen();
@@ -411,6 +414,11 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
     }
     const future = new Future(owner, s);
     owner.track(s, future);
+    // Its shared buffers stay registered until it settles (_shared.ts).
+    if (held !== undefined && held.length > 0) {
+      const ids = held, shared = this.#p.shared;
+      onSettle(future, () => shared.release(ids));
+    }
     if (Atomics.load(v, LIVE) < b.l.workers) this.#p.replenish();
     return future;
   }

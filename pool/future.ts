@@ -274,7 +274,8 @@ export class Future<R = unknown> implements PromiseLike<R> {
     };
     sourceOf = (f) => f.#state === PENDING ? f.#source : undefined;
     onSettle = (f, fn) => {
-      f.#onSettle = fn;
+      const before = f.#onSettle;
+      f.#onSettle = before === undefined ? fn : () => (before(), fn());
     };
     abortFuture = (f) => {
       if (f.#state !== PENDING) return;

@@ -29,6 +29,7 @@
 
 import { MARK, MAX_DEPTH, tagItem, untagItem } from "./_tagged.ts";
 import { inheritsEnumerable, takeRefused } from "./_shape.ts";
+import type { SharedNames } from "./_shared_names.ts";
 
 /**
  * A custom item encoding for a structured queue. `encode` must return the
@@ -56,7 +57,24 @@ let scratch = new Uint8Array(1024);
  * @throws {TypeError} when the value cannot be put in a queue.
  */
 export function encodeValue(value: unknown, first?: number): Uint8Array {
-  const text = encodeText(value, first);
+  return bytesOf(encodeText(value, first));
+}
+
+/**
+ * Encodes `value` as tagged JSON with `names` naming the shared buffers in
+ * it (_shared_names.ts): an executor's slot. A scratch view, as encodeValue.
+ * The tag walk reads each value once; JSON.stringify reads its output.
+ * @throws {TypeError} when the value cannot be put in a queue, or names
+ * cannot name a buffer in it.
+ */
+export function encodeNamed(value: unknown, names: SharedNames): Uint8Array {
+  const text = JSON.stringify(tagItem(value, undefined, names));
+  textTagged = true;
+  return bytesOf(text);
+}
+
+// `text` as the codec's bytes (the format byte by textTagged).
+function bytesOf(text: string): Uint8Array {
   // At most 3 UTF-8 bytes per UTF-16 unit.
   const max = 1 + text.length * 3;
   if (scratch.length < max) {

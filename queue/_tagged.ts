@@ -10,9 +10,9 @@
 // shared and cyclic objects. Every object gets an id in pre-order on encode;
 // decode assigns ids in the same order, so "@" references resolve.
 // Values structured clone refuses (functions, symbols, WeakMap, Promise, ...)
-// and values that cannot live in bytes (SharedArrayBuffer, views on one, a
-// primitive in a buffer of its own) throw a TypeError naming where they are
-// (and, for a queue, why it is not in the shared heap: _home.ts).
+// and values that cannot live in bytes (SharedArrayBuffer, views on one:
+// unless _shared_names.ts names them; a primitive in a buffer of its own)
+// throw a TypeError naming where (a queue: why not in the heap, _home.ts).
 //
 // What goes in comes out: decode never fails on what encode wrote.
 // - Depth: tag refuses a value nested deeper than MAX_DEPTH with a
@@ -51,6 +51,8 @@ import {
 import { describe } from "../_core/placement.ts";
 import { held } from "./_held.ts";
 import { ownBufferCause } from "./_home.ts";
+import * as shared from "./_shared_names.ts";
+import type { SharedNames as Names } from "./_shared_names.ts";
 // For their revivers (see above): every sync/ primitive can be in an item.
 import "../sync/barrier.ts";
 import "../sync/condition.ts";
@@ -70,6 +72,7 @@ export interface TagState {
   depth: number;
   /** Stand-ins: an object met is tagged as its stand-in (_codec.ts). */
   readonly stand?: Stand;
+  readonly shared?: Names; // names shared buffers in this walk only
 }
 
 /** Objects tagged as others: the copies _codec.ts snapshot made of them. */
@@ -78,8 +81,7 @@ export type Stand = Map<object, object>;
 /** Deepest nesting a structured item may have (containers inside containers). */
 export const MAX_DEPTH = 1000;
 
-// Lookup tables without a prototype: a name read from the data ("toString",
-// "constructor", "__proto__") finds nothing.
+// Lookup tables without a prototype: a name from the data finds nothing.
 function table<T>(entries: Record<string, T>): Record<string, T> {
   return Object.assign(Object.create(null), entries);
 }
@@ -190,11 +192,9 @@ export function tag(value: unknown, st: TagState): unknown {
   const tagName = Object.prototype.toString.call(obj).slice(8, -1);
   if (REFUSED[tagName] !== undefined) throw refuse(st, REFUSED[tagName]);
   if (obj instanceof SharedArrayBuffer) {
-    throw refuse(
-      st,
-      "a SharedArrayBuffer",
-      "; pass it to the thread as a thread arg instead",
-    );
+    const i = shared.name(obj, st.path, st.shared); // or refused
+    st.ids.set(obj, st.ids.size);
+    return { [MARK]: "sv", i };
   }
   st.ids.set(obj, st.ids.size);
   if (Array.isArray(obj)) {
@@ -245,12 +245,8 @@ export function tag(value: unknown, st: TagState): unknown {
   }
   if (ArrayBuffer.isView(obj)) {
     const name = obj.constructor.name;
-    if (obj.buffer instanceof SharedArrayBuffer) {
-      throw refuse(
-        st,
-        `a ${name} over a SharedArrayBuffer`,
-        "; pass it to the thread as a thread arg instead",
-      );
+    if (obj.buffer instanceof SharedArrayBuffer && !st.shared) {
+      throw shared.refuse(st.path, `a ${name} over a SharedArrayBuffer`);
     }
     if (VIEWS[name] === undefined) throw refuse(st, `a ${name}`);
     const length = obj instanceof DataView
@@ -339,10 +335,15 @@ export function untagItem(value: unknown): unknown {
  * Encodes a value as tagged JSON's value tree; the heap references it took
  * are in `held`, or released when it throws.
  */
-export function tagItem(value: unknown, stand?: Stand): unknown {
+export function tagItem(
+  value: unknown,
+  stand?: Stand,
+  n?: Names,
+): unknown {
   const before = held.length;
   try {
-    return tag(value, { ids: new Map(), path: "item", depth: 0, stand });
+    const st = { ids: new Map(), path: "item", depth: 0, stand, shared: n };
+    return tag(value, st);
   } catch (error) {
     for (const at of held.splice(before)) blockRelease(at);
     throw error;
@@ -420,6 +421,8 @@ export function untag(value: unknown, ids: unknown[]): unknown {
       ids.push(buf);
       return buf;
     }
+    case "sv":
+      return ids[ids.push(shared.buffer(rec.i as number)) - 1];
     case "v": {
       const slot = ids.push(undefined) - 1;
       const buf = untag(rec.b, ids) as ArrayBuffer;

@@ -39,6 +39,8 @@ interface Hooks {
    * handle) a handle for the thread of `info`, as `adopt` does.
    */
   adoptNext?: (info: EntryInfo) => void;
+  /** An owned thread's result port until its outcome is collected. */
+  port?: (thread: Handle) => MessagePort | undefined;
   /** Waits for an owned thread's end, then collects its outcome. */
   awaitEnd?: (thread: Handle) => Promise<void>;
   /**
@@ -111,4 +113,13 @@ export async function awaitOwnedThreads(): Promise<void> {
     if (running.length === 0) return;
     await Promise.all(running.map(hooks.awaitEnd!));
   }
+}
+
+/**
+ * The result port of `thread`, a thread this thread started, while its
+ * outcome is not yet collected: a message posted on it reaches the thread
+ * (_core/host.ts resultPort).
+ */
+export function threadPort(thread: Handle): MessagePort | undefined {
+  return hooks.port!(thread);
 }

@@ -62,6 +62,7 @@ import {
   exitWorker,
   LAST_PING,
   refTimer,
+  resultPort,
   START_KEY,
   workerKind,
   workerThreads,
@@ -118,12 +119,10 @@ interface WebWorkerScope {
 }
 
 const scope = globalThis as unknown as WebWorkerScope;
-// A web worker (Deno non-daemon, browsers) or a node:worker_threads worker
-// (Deno daemon, Node, Bun). Only the latter loads node modules.
-const kind = workerKind();
+// A web worker (Deno non-daemon, browsers) or a node:worker_threads one
+const kind = workerKind(); // (Deno daemon, Node, Bun): loads node modules
 
-// The worker's state, declared before the code below may run a thread.
-// The thread this worker runs, once read: the death hooks act for it.
+// The thread this worker runs, once read (the death hooks act for it):
 let current: Start | undefined;
 let died: // the hooks' death report, once installed (see watchDeath)
   | ((reason: Died["died"]["reason"], code?: number, e?: unknown) => void)
@@ -182,6 +181,7 @@ async function run(
   adoptRuntime(start.runtime, start.ident, start.entry);
   if (start.entryUrl !== undefined) setWorkerEntry(start.entryUrl);
   current = start;
+  resultPort.port = start.port; // its starter may post to it (host.ts)
   watchDeath(kind);
   let outcome: Outcome;
   try {

@@ -9,6 +9,7 @@ var run = (async function run(start, kind2) {
   adoptRuntime(start.runtime, start.ident, start.entry);
   if (start.entryUrl !== void 0) setWorkerEntry(start.entryUrl);
   current = start;
+  resultPort.port = start.port;
   watchDeath(kind2);
   let outcome;
   try {
@@ -447,6 +448,7 @@ function refTimer(timer, on) {
   return false;
 }
 var PACKAGE_ROOT = folderAbove(import.meta.url);
+var resultPort = threadState("resultPort", () => ({}));
 
 // _core/spare_block.ts
 var RESULT = 4;

@@ -465,6 +465,7 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
     hooks.adoptNext = (info) => {
       adopting = info;
     };
+    hooks.port = (handle) => (handle as Thread).#port;
     hooks.awaitEnd = async (handle) => {
       const thread = handle as Thread;
       const view = runtime().view;

@@ -219,10 +219,6 @@ describe("probes: exactly once under races", () => {
 
   it(
     "ThreadPoolExecutor: a shared Int32Array as a task arg arrives over the same memory, as in a Thread's args",
-    {
-      todo:
-        "pool/_payload.ts encodes task args as a queue item, which refuses a view of shared memory (TypeError 'pass it to the thread as a thread arg instead'); Thread args and initArgs take it. A SharedArrayBuffer reaches another thread only inside a message, and a task is taken by whichever pool thread claims its index, from any submitting thread, so every submitter needs a port to every pool thread (a table per pool thread, filled from those ports with receiveMessageOnPort at the claim). No thread has such a port today: a MessagePort cannot be a thread arg (the start message transfers only the thread's own result port, thread/_start.ts, _core/adapter.ts, _core/spare.ts, _core/_watch.ts), and neither Deno's receiveMessageOnPort nor browsers read a BroadcastChannel synchronously (measured: Deno refuses it, Node reads it). Needs first: MessagePorts in thread args, transferred at the start; then home's channel per pool thread, a channel to home for each thread the executor is sent to (home posts each new pool thread's port to them, and starts a pool thread with the buffers its ports brought, so one registered before the start is in the new thread's table), ids counted in the executor block, entries released when no task in flight names them",
-    },
     async () => {
       await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
       const w = words(1);

@@ -1,0 +1,379 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Shared memory in task args and results: a SharedArrayBuffer, or a view
+// over one (a typed array, a DataView), at any depth of a task's args,
+// reaches the pool thread over the same memory, as it does a Thread's.
+//
+// A slot carries bytes (pool/_payload.ts), and a SharedArrayBuffer reaches
+// another thread only inside a message. So the slot names each buffer by a
+// number (queue/_tagged.ts "sv"; a view is tagged as a view over that
+// number, with its kind, byteOffset and length), and the buffer itself
+// reaches the pool thread in a message, before the task:
+//
+// | number  | the buffer                   | who may name it  | how it reaches a pool thread |
+// |---------|------------------------------|------------------|------------------------------|
+// | -1 - i  | the i-th buffer of initArgs  | any submitter    | its start message            |
+// | id >= 0 | registered by home           | home only        | start message, or posted     |
+//
+// initArgs (i < 0). The buffers of initArgs in a fixed walk order (depth
+// first: arrays, plain objects, Maps, Sets, views), found in the
+// transfer-encoded initArgs the executor carries. Another thread's copy of
+// the executor came in a message, with its initArgs: a buffer the program
+// sent in that message arrives there as the same object, so it is found by
+// identity, in the same walk order. Home gives the list to each pool thread
+// at its start.
+//
+// Registered (id >= 0). Only the executor's home thread starts pool threads
+// and holds each one's result port (the channel made at its start, whose
+// other end the pool thread was sent in its start message; thread/_start.ts,
+// _core/host.ts resultPort). The first task that names a buffer registers
+// it: home posts { add: id, buffer } on the port of every pool thread it
+// started and has not collected, and a pool thread started later gets every
+// registered buffer in its start args (one thread, home: a registration and
+// a start never interleave). A pool thread that meets an id it does not
+// know reads its port (receiveMessageOnPort, _core/adapter.ts takeMessage)
+// until it has it. Why it is there: home posted before it published the
+// task (the queue put or the hand-off, a seq-cst Atomics write the pool
+// thread's take reads); on Node, Deno and Bun postMessage puts the message
+// in the receiving port's queue before it returns (Node: under the port's
+// mutex; Deno: an unbounded channel's send; Bun: measured, 0 misses in
+// 20,000 posts each read once by a receiver spinning on a word stored after
+// the post; the same property the result port's outcome relies on,
+// _core/adapter.ts messageReady), and
+// receiveMessageOnPort takes from that queue. The pool thread never listens
+// on that port (it posts its outcome there at its end), so no event loop
+// takes a message first, except on one path: a spare whose start record
+// was not yet visible sets the port's onmessage (thread/_spare.ts; never
+// seen), after which a post could be delivered as an event to no one and
+// the task fail "never reached this pool thread". Tested on each runtime
+// (tests/pool/shared_args_test.ts).
+//
+// Lifetime. Home counts, per registered buffer, the tasks submitted that
+// name it whose Futures have not settled. At 0 the entry is kept idle (so
+// tasks one at a time over one buffer register it once), up to KEEP idle
+// entries per executor: beyond, the least recently named goes, and home
+// posts { drop: id } to every pool thread. A pool thread reads its port at
+// every task that names a buffer, so it forgets a dropped buffer at its
+// next such task. One that runs no such task keeps every post queued in
+// its port (each holding its buffer) until it does or ends: home's table
+// is bounded (tasks in flight plus KEEP), a pool thread's port is not (a
+// known gap: a parked thread woken to drain past a bound would close it). No task
+// reads a dropped id: an entry is dropped only at no task in flight naming
+// it, and a Future settles after its runner wrote the outcome (it read its
+// args before), or at a cancel, whose task is never run. A drop and a new
+// submit of the same buffer: both run on home, one after the other; the
+// submit after the drop registers a new id, whose add is posted after the
+// drop on the same ports (a port delivers in order), so no pool thread
+// loses the new one. Ids are not reused.
+//
+// Results. A task may return a shared view over a buffer its args named or
+// one of initArgs (the owner knows those numbers while the task's Future is
+// pending); anything else is refused as before (TypeError), where a
+// Thread's join gives it: the pool thread has no port its owner reads.
+//
+// Where ports cannot be read synchronously (browsers), home registers
+// nothing: only initArgs buffers go (case 3's TypeError says so).
+
+import { takeMessage } from "../_core/adapter.ts";
+import { decodeCopy } from "../_core/claim.ts";
+import { nodeThreads, resultPort } from "../_core/host.ts";
+import type { SharedNames } from "../queue/_shared_names.ts";
+
+/**
+ * The buffers of `value` (transfer-encoded initArgs) in the walk order
+ * both sides use (see the top of this file).
+ */
+export function sharedBuffers(value: unknown): SharedArrayBuffer[] {
+  const out: SharedArrayBuffer[] = [];
+  const seen = new Set<object>();
+  const walk = (x: unknown): void => {
+    if (typeof x !== "object" || x === null || seen.has(x)) return;
+    seen.add(x);
+    if (x instanceof SharedArrayBuffer) out.push(x);
+    else if (ArrayBuffer.isView(x)) walk(x.buffer);
+    else if (x instanceof Map) {
+      for (const [k, v] of x) walk(k), walk(v);
+    } else if (x instanceof Set) x.forEach(walk);
+    else if (
+      !(x instanceof Error || x instanceof Date || x instanceof RegExp ||
+        x instanceof ArrayBuffer)
+    ) {
+      // What structured clone carries of an array or any other object (a
+      // class instance arrives as a plain one): its own enumerable string
+      // keys, in order. A transfer descriptor's buffer is data here too.
+      for (const k of Object.keys(x)) walk((x as Record<string, unknown>)[k]);
+    }
+  };
+  walk(value);
+  return out;
+}
+
+/**
+ * A pool thread's result port as home posts to it (structural: the npm
+ * build's consumers may type-check without the DOM's MessagePort).
+ */
+export interface Port {
+  postMessage(message: unknown): void;
+}
+
+/** What a pool thread is started with: initArgs' buffers, registered ones. */
+export type SharedStart = [
+  init: SharedArrayBuffer[],
+  registered: [number, SharedArrayBuffer][],
+];
+
+/**
+ * Registered buffers no task in flight names, kept per executor (home), so
+ * that tasks one at a time over the same buffer post nothing after the
+ * first: at most KEEP, the least recently named dropped beyond.
+ */
+export const KEEP = 16;
+
+const counts = { named: 0, kept: 0 };
+
+/**
+ * The buffers this thread's executors hold registered now (tests): named
+ * by tasks in flight, and kept idle.
+ */
+export function registeredBuffers(): { named: number; kept: number } {
+  return { ...counts };
+}
+
+/** Names for one encode, and the registered ids it holds. */
+export interface EncodeNames extends SharedNames {
+  readonly held: number[];
+}
+
+/** How one thread names an executor's shared buffers (Block.shared). */
+export interface SharedSide {
+  /** Names for one encode (a task's args, or its result). */
+  names(): EncodeNames;
+  /** The buffer of number `id` (a decode). */
+  buffer(id: number): SharedArrayBuffer;
+  /** Gives back what an encode's names held. */
+  release(held: readonly number[]): void;
+}
+
+/** A submitting thread's names for shared buffers (home's registers). */
+export class SubmitShared implements SharedSide {
+  #init: Map<SharedArrayBuffer, number> | undefined;
+  #initList: SharedArrayBuffer[] | undefined;
+  // Home only: registered buffers, and the tasks in flight naming each.
+  readonly #ids = new Map<SharedArrayBuffer, Entry>();
+  readonly #byId = new Map<number, Entry>();
+  #next = 0;
+  // Entries no task in flight names, least recently named first.
+  readonly #idle = new Set<Entry>();
+
+  /**
+   * `initArgs`: the executor's transfer-encoded initArgs; `ports`: the
+   * result ports of the pool threads home started (undefined elsewhere).
+   */
+  constructor(
+    readonly initArgs: unknown,
+    readonly ports: (() => Iterable<Port>) | undefined,
+  ) {}
+
+  #initMap(): Map<SharedArrayBuffer, number> {
+    if (this.#init === undefined) {
+      this.#initList = sharedBuffers(this.initArgs);
+      this.#init = new Map(this.#initList.map((buf, i) => [buf, i]));
+    }
+    return this.#init;
+  }
+
+  /**
+   * A new pool thread's initArgs (a decoded copy, _core/claim.ts) and its
+   * shared buffers (home): initArgs' as found in that copy, so that they
+   * are the initializer's objects there (one message), and the registered.
+   */
+  startArgs(): [unknown[], SharedStart] {
+    let init: SharedArrayBuffer[] = [];
+    const copy = decodeCopy(this.initArgs, (c) => init = sharedBuffers(c));
+    return [
+      copy as unknown[],
+      [init, [...this.#byId].map(([id, e]) => [id, e.buffer])],
+    ];
+  }
+
+  #name(buffer: SharedArrayBuffer, path: string): number {
+    const i = this.#initMap().get(buffer);
+    if (i !== undefined) return -1 - i;
+    if (this.ports === undefined) {
+      throw new TypeError(
+        `${path} is a SharedArrayBuffer (or a view over one) that only the thread that created the executor can send to its pool threads; submit the task from that thread, or pass the buffer in the executor's initArgs (and the executor with it, in one message)`,
+      );
+    }
+    if (!portsReadable()) {
+      throw new TypeError(
+        `${path} is a SharedArrayBuffer (or a view over one) that this runtime cannot send to a running pool thread (it reads no port synchronously); pass the buffer in the executor's initArgs`,
+      );
+    }
+    let e = this.#ids.get(buffer);
+    if (e === undefined) {
+      e = { id: this.#next++, buffer, refs: 0 };
+      this.#ids.set(buffer, e);
+      this.#byId.set(e.id, e);
+      counts.kept++; // until held, below
+      this.#idle.add(e);
+      this.#post({ add: e.id, buffer });
+    }
+    return e.id;
+  }
+
+  buffer(id: number): SharedArrayBuffer {
+    if (id < 0) {
+      this.#initMap();
+      const buf = this.#initList![-1 - id];
+      if (buf !== undefined) return buf;
+    }
+    const e = this.#byId.get(id);
+    if (e === undefined) {
+      throw new TypeError(
+        `Cannot read task result: unknown shared buffer ${id}`,
+      );
+    }
+    return e.buffer;
+  }
+
+  /**
+   * Names for one encode of a task's args. Each registered buffer it names
+   * is held (counted as named by a task in flight) from then on, so that no
+   * release made meanwhile drops it (user code in the encode, a getter, may
+   * settle other tasks); `held` lists them for {@linkcode release}.
+   */
+  names(): EncodeNames {
+    const held: number[] = [];
+    return {
+      held,
+      name: (buffer, path) => {
+        const id = this.#name(buffer, path);
+        if (id >= 0 && !held.includes(id)) {
+          this.#hold(id);
+          held.push(id);
+        }
+        return id;
+      },
+      buffer: (id) => this.buffer(id),
+    };
+  }
+
+  /** Releases what an encode held: its task settled, or its submit failed. */
+  release(held: readonly number[]): void {
+    for (const id of held) this.#release(id);
+  }
+
+  #hold(id: number): void {
+    const e = this.#byId.get(id)!;
+    if (e.refs++ === 0) {
+      this.#idle.delete(e);
+      counts.kept--;
+      counts.named++;
+    }
+  }
+
+  // A task naming `id` settled. At no task left, the entry is kept idle;
+  // beyond KEEP idle ones, the least recently named is dropped.
+  #release(id: number): void {
+    const e = this.#byId.get(id);
+    if (e === undefined || --e.refs > 0) return;
+    counts.named--;
+    counts.kept++;
+    this.#idle.add(e);
+    if (this.#idle.size <= KEEP) return;
+    const old: Entry = this.#idle.values().next().value!;
+    this.#idle.delete(old);
+    counts.kept--;
+    this.#byId.delete(old.id);
+    this.#ids.delete(old.buffer);
+    this.#post({ drop: old.id });
+  }
+
+  #post(message: Message): void {
+    for (const port of this.ports!()) {
+      try {
+        port.postMessage(message);
+      } catch {
+        // Closed (its thread's outcome collected): nothing reads it.
+      }
+    }
+  }
+}
+
+interface Entry {
+  readonly id: number;
+  readonly buffer: SharedArrayBuffer;
+  refs: number;
+}
+
+type Message = { add: number; buffer: SharedArrayBuffer } | { drop: number };
+
+// Whether takeMessage reads any message posted to a port, not only a
+// thread's outcome (receiveMessageOnPort: Deno, Node, Bun; not browsers).
+const portsReadable = () => nodeThreads() !== undefined;
+
+/** A pool thread's shared buffers (see the top of this file). */
+export class ThreadShared implements SharedSide {
+  readonly #init: SharedArrayBuffer[];
+  readonly #initIds: Map<SharedArrayBuffer, number>;
+  readonly #table: Map<number, SharedArrayBuffer>;
+  // What the running task's args named: its result may name them.
+  readonly #named = new Map<SharedArrayBuffer, number>();
+
+  constructor([init, registered]: SharedStart) {
+    this.#init = init;
+    this.#initIds = new Map(init.map((buf, i) => [buf, -1 - i]));
+    this.#table = new Map(registered);
+  }
+
+  /** Before a task's args are read: take what home posted since. */
+  begin(): void {
+    this.#named.clear();
+    this.#drain();
+  }
+
+  buffer(id: number): SharedArrayBuffer {
+    let buf = id < 0 ? this.#init[-1 - id] : this.#table.get(id);
+    if (buf === undefined && id >= 0) {
+      this.#drain();
+      buf = this.#table.get(id);
+    }
+    if (buf === undefined) {
+      throw new TypeError(
+        `Cannot read task args: shared buffer ${id} never reached this pool thread`,
+      );
+    }
+    this.#named.set(buf, id);
+    return buf;
+  }
+
+  /** Names for the encode of a task's result (nothing is held). */
+  names(): EncodeNames {
+    return {
+      held: [],
+      name: (buffer, path) => this.#nameResult(buffer, path),
+      buffer: (id) => this.buffer(id),
+    };
+  }
+
+  release(): void {}
+
+  #nameResult(buffer: SharedArrayBuffer, path: string): number {
+    const id = this.#initIds.get(buffer) ?? this.#named.get(buffer);
+    if (id !== undefined) return id;
+    throw new TypeError(
+      `${path} is a SharedArrayBuffer (or a view over one) that the task's owner does not have: a task may return shared memory its args or the executor's initArgs named`,
+    );
+  }
+
+  #drain(): void {
+    const port = resultPort.port;
+    if (port === undefined || !portsReadable()) return;
+    for (;;) {
+      const got = takeMessage(port);
+      if (got === undefined) return;
+      const m = got.message as Message;
+      if ("add" in m) this.#table.set(m.add, m.buffer);
+      else this.#table.delete(m.drop);
+    }
+  }
+}

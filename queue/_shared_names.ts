@@ -1,0 +1,84 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// How tagged JSON (_tagged.ts) names a SharedArrayBuffer by a number
+// instead of refusing it: only in a walk given names (encodeNamed,
+// _codec.ts: an executor's slot, pool/_payload.ts; the buffers reach the
+// pool threads in messages, pool/_shared.ts), so an encode that user code
+// starts inside that walk (a getter that puts in a queue) refuses as
+// before. A SharedArrayBuffer tags as { MARK: "sv", i } and a view over one
+// as a view ("v") whose buffer is that. Decode asks the names withShared set
+// for the buffer of each number (a decode runs no user code). Elsewhere
+// (queue items) both are refused: memory of their own cannot travel as bytes.
+
+/** Names for shared buffers, for one encode or decode. */
+export interface SharedNames {
+  /**
+   * The number of `buffer`; throws a TypeError when it cannot be named
+   * (`path`: where it is in the value).
+   */
+  name(buffer: SharedArrayBuffer, path: string): number;
+  /** The buffer of number `id`; throws when there is none. */
+  buffer(id: number): SharedArrayBuffer;
+}
+
+let names: Pick<SharedNames, "buffer"> | undefined;
+
+// The refusals of shared memory made while nothing named it: an encode that
+// threw one may be tried again with names (pool/_payload.ts).
+const refusals = new WeakSet<object>();
+
+/** Whether `error` is a refusal of shared memory (see refuse). */
+export function refusedShared(error: unknown): boolean {
+  return typeof error === "object" && error !== null && refusals.has(error);
+}
+
+/** Runs `f`, a decode, with `given` giving the buffers of "sv" numbers. */
+export function withShared<T>(
+  given: Pick<SharedNames, "buffer">,
+  f: () => T,
+): T {
+  const outer = names;
+  names = given;
+  try {
+    return f();
+  } finally {
+    names = outer;
+  }
+}
+
+/**
+ * The number of `buffer` (at `path` in the item) in `given`.
+ * @throws {TypeError} when none are given, or when they cannot name it.
+ */
+export function name(
+  buffer: SharedArrayBuffer,
+  path: string,
+  given: SharedNames | undefined,
+): number {
+  if (given === undefined) throw refuse(path, "a SharedArrayBuffer");
+  return given.name(buffer, path);
+}
+
+/**
+ * The refusal of `what` (shared memory) at `path` while nothing names it,
+ * as the tagged codec's other refusals read, marked for refusedShared.
+ */
+export function refuse(path: string, what: string): TypeError {
+  const error = new TypeError(
+    `Cannot put item in queue: ${path} is ${what}, which cannot be copied to another thread; pass it to the thread as a thread arg instead`,
+  );
+  refusals.add(error);
+  return error;
+}
+
+/**
+ * The buffer of number `id`.
+ * @throws {TypeError} when nothing names shared buffers now.
+ */
+export function buffer(id: number): SharedArrayBuffer {
+  if (names === undefined) {
+    throw new TypeError(
+      "Cannot decode item: it names a SharedArrayBuffer, and nothing here knows it",
+    );
+  }
+  return names.buffer(id);
+}
