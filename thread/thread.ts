@@ -416,8 +416,7 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
     const received = takeMessage(port) ??
       (this.#report && takeMessage(this.#report));
     if (received === undefined) {
-      // Only a death gets here: a thread stopped for running out of memory
-      // (which frees its entry before it posts), or from failed().
+      // Only a death: out of memory (entry freed first), or from failed().
       if (this.#limits === undefined || this.isAlive()) return;
       return this.#settle({ ok: false, error: stopped(this.name) }, report);
     }
