@@ -14,7 +14,12 @@
 
 import { decodeError, encodeError } from "../_core/outcome.ts";
 import type { WireTarget } from "../_core/target.ts";
-import { decodeValue, encodeNamed, encodeValue } from "../queue/_codec.ts";
+import {
+  decodeValue,
+  encodeKeeping,
+  encodeNamed,
+  encodeValue,
+} from "../queue/_codec.ts";
 import { refusedShared, withShared } from "../queue/_shared_names.ts";
 import type { ThreadShared } from "./_shared.ts";
 import {
@@ -72,11 +77,11 @@ export function writeArgs(
     // A throw of the float64 path (an index getter, a Proxy trap) is the
     // codec's: the same TypeError, and the getter is not run again.
     if (n === 1 && writeNumbers(b, s, args[0], own)) return undefined;
-    bytes = encodeValue(args);
+    bytes = b.shared === undefined ? encodeValue(args) : encodeKeeping(args);
   } catch (cause) {
     // Refused for shared memory: encoded again with its buffers named
-    // (_shared.ts; a getter before it runs again). Only here: args without
-    // it pay nothing for it. That encode's throw (a buffer it cannot name)
+    // (_shared.ts), from the first walk's snapshot (encodeKeeping: a getter
+    // is not run again). Only here: args without it pay nothing for it. That encode's throw (a buffer it cannot name)
     // is the one reported.
     let why = cause;
     if (b.shared !== undefined && refusedShared(cause)) {
@@ -185,7 +190,7 @@ export function writeResult(
   let bytes: Uint8Array;
   try {
     if (writeNumbers(b, s, value, own)) return; // a throw: as in writeArgs
-    bytes = encodeValue(value);
+    bytes = b.shared === undefined ? encodeValue(value) : encodeKeeping(value);
   } catch (cause) {
     // As in writeArgs. KIND still holds the args' kind here: unless they
     // named shared buffers (K_VIEWS), what an earlier task's args named is

@@ -27,9 +27,9 @@
 // recurse (V8's parser is iterative), so a plain item always decodes. Tagged
 // items: see _tagged.ts (depth bound, own keys, primitives).
 
-import { MARK, MAX_DEPTH, tagItem, untagItem } from "./_tagged.ts";
+import { MARK, MAX_DEPTH, type Stand, tagItem, untagItem } from "./_tagged.ts";
 import { inheritsEnumerable, takeRefused } from "./_shape.ts";
-import type { SharedNames } from "./_shared_names.ts";
+import { refusedShared, type SharedNames } from "./_shared_names.ts";
 
 /**
  * A custom item encoding for a structured queue. `encode` must return the
@@ -60,15 +60,51 @@ export function encodeValue(value: unknown, first?: number): Uint8Array {
   return bytesOf(encodeText(value, first));
 }
 
+// An executor's slot (pool/_payload.ts) is encoded first without names,
+// then, when that refused shared memory, again with them. The second encode
+// tags the snapshot the first one made (kept only in encodeKeeping), so a
+// getter in the args is not run again. What the walk left in place (class
+// instances, views) the tag walk reads again.
+let keeping = false;
+let refused: { of: unknown; snap: unknown; stand: Stand } | undefined;
+
+/**
+ * encodeValue, for an encode that may be tried again with
+ * {@linkcode encodeNamed} when it throws a refusal of shared memory: the
+ * refused walk's snapshot is kept for that one call.
+ * @throws {TypeError} as encodeValue.
+ */
+export function encodeKeeping(value: unknown): Uint8Array {
+  const outer = keeping;
+  keeping = true;
+  refused = undefined;
+  try {
+    return encodeValue(value);
+  } catch (error) {
+    if (!refusedShared(error)) refused = undefined;
+    throw error;
+  } finally {
+    keeping = outer;
+  }
+}
+
 /**
  * Encodes `value` as tagged JSON with `names` naming the shared buffers in
  * it (_shared_names.ts): an executor's slot. A scratch view, as encodeValue.
- * The tag walk reads each value once; JSON.stringify reads its output.
+ * After an {@linkcode encodeKeeping} of the same value that refused shared
+ * memory, it tags that walk's snapshot (nothing read again); else it tags
+ * `value` (each value read once; JSON.stringify reads the tag's output).
  * @throws {TypeError} when the value cannot be put in a queue, or names
  * cannot name a buffer in it.
  */
 export function encodeNamed(value: unknown, names: SharedNames): Uint8Array {
-  const text = JSON.stringify(tagItem(value, undefined, names));
+  const r = refused;
+  refused = undefined;
+  const text = JSON.stringify(
+    r !== undefined && r.of === value
+      ? tagItem(r.snap, r.stand, names)
+      : tagItem(value, undefined, names),
+  );
   textTagged = true;
   return bytesOf(text);
 }
@@ -137,7 +173,13 @@ export function jsonValue(
   walkCopies = undefined;
   stand.set(value as object, snap); // the top, met inside (or its alias)
   if (alias !== undefined) stand.set(alias, snap);
-  return tagItem(snap, stand);
+  if (!keeping) return tagItem(snap, stand);
+  try {
+    return tagItem(snap, stand);
+  } catch (error) {
+    if (refusedShared(error)) refused = { of: alias ?? value, snap, stand };
+    throw error;
+  }
 }
 
 /** Decodes tagged JSON text made by {@linkcode encodeText}. */
