@@ -81,8 +81,9 @@ export function writeArgs(
   } catch (cause) {
     // Refused for shared memory: encoded again with its buffers named
     // (_shared.ts), from the first walk's snapshot (encodeKeeping: a getter
-    // is not run again). Only here: args without it pay nothing for it. That encode's throw (a buffer it cannot name)
-    // is the one reported.
+    // is not run again). Args without shared memory pay one try/catch in
+    // encodeKeeping for it. That encode's throw (a buffer it cannot name) is
+    // the one reported.
     let why = cause;
     if (b.shared !== undefined && refusedShared(cause)) {
       try {

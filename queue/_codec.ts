@@ -62,11 +62,18 @@ export function encodeValue(value: unknown, first?: number): Uint8Array {
 
 // An executor's slot (pool/_payload.ts) is encoded first without names,
 // then, when that refused shared memory, again with them. The second encode
-// tags the snapshot the first one made (kept only in encodeKeeping), so a
-// getter in the args is not run again. What the walk left in place (class
-// instances, views) the tag walk reads again.
-let keeping = false;
+// tags the snapshot the first one made, so a getter in the args is not run
+// again (what the walk left in place, class instances and views, the tag
+// walk reads again). Only encodeKeeping's own top walk records it (its
+// jsonValue call's `keep`): an encode that user code starts inside that walk
+// (a Queue put in a getter) records nothing, and nothing is kept past the
+// encodeNamed that follows a refusal (or past encodeKeeping otherwise).
 let refused: { of: unknown; snap: unknown; stand: Stand } | undefined;
+
+/** Whether a refused walk's snapshot is kept now (for tests). */
+export function keptRefusal(): boolean {
+  return refused !== undefined;
+}
 
 /**
  * encodeValue, for an encode that may be tried again with
@@ -75,16 +82,19 @@ let refused: { of: unknown; snap: unknown; stand: Stand } | undefined;
  * @throws {TypeError} as encodeValue.
  */
 export function encodeKeeping(value: unknown): Uint8Array {
-  const outer = keeping;
-  keeping = true;
   refused = undefined;
   try {
-    return encodeValue(value);
+    const copy = takeRefused(value); // as encodeText
+    const text = JSON.stringify(
+      copy === undefined
+        ? jsonValue(value, undefined, undefined, true)
+        : jsonValue(copy, value as object, undefined, true),
+    );
+    refused = undefined;
+    return bytesOf(text);
   } catch (error) {
     if (!refusedShared(error)) refused = undefined;
     throw error;
-  } finally {
-    keeping = outer;
   }
 }
 
@@ -152,12 +162,15 @@ export function encodeText(value: unknown, first?: number): string {
  * inside `value`, it stands for the top.
  * @param first `value[0]` as the caller read it (a PriorityQueue's key),
  * taken instead of reading it again; undefined to read it.
+ * @param keep Record a refusal of shared memory for encodeNamed
+ * (encodeKeeping's own walk only).
  * @throws {TypeError} when the value cannot be put in a queue.
  */
 export function jsonValue(
   value: unknown,
   alias?: object,
   first?: number,
+  keep = false,
 ): unknown {
   const snap = snapshot(value, alias, first);
   if (walkExact) {
@@ -173,7 +186,7 @@ export function jsonValue(
   walkCopies = undefined;
   stand.set(value as object, snap); // the top, met inside (or its alias)
   if (alias !== undefined) stand.set(alias, snap);
-  if (!keeping) return tagItem(snap, stand);
+  if (!keep) return tagItem(snap, stand);
   try {
     return tagItem(snap, stand);
   } catch (error) {
