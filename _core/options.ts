@@ -60,7 +60,9 @@ export function refuseSpellings(
   names: Readonly<Record<string, string>>,
 ): void {
   if (typeof options !== "object" || options === null) return;
-  for (const key in names) {
+  // The table's own keys only: a key a program added to Object.prototype
+  // is in every table and every options object.
+  for (const key of Object.keys(names)) {
     if (key in options) throw misspelt(verb, key, names[key]);
   }
 }
