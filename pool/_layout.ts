@@ -68,7 +68,7 @@ export const R_READY = 5;
 // not read yet. Home adds 1 after each post (0 at a start, before IDENT);
 // the thread subtracts what it read at each drain. Past DRAIN_AT, home
 // wakes the thread if it is parked, and a thread about to sleep drains
-// first (_park.ts drainDue): an idle thread's port holds a bounded count.
+// first (_park.ts posted, park): an idle thread's port holds a bounded count.
 export const R_DRAIN = 6;
 /** Executor states (STATE). */
 export const OPEN = 0, SHUTDOWN = 1, BROKEN = 2;

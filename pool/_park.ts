@@ -159,7 +159,10 @@ export function park(
   if (!recheck()) {
     beforeSleep?.();
     // After PARKED is stored: see posted(). Read while PARKED, so a
-    // hand-off meanwhile is taken below, after the drain.
+    // hand-off meanwhile is taken below, after the drain: that task waits
+    // for it (32 messages, half with a buffer: measured median 98 us,
+    // p90 425 us on Deno, 32 / 106 us on Node, load 8), once per DRAIN_AT
+    // posts per idle thread.
     if (Atomics.load(v, rec + R_DRAIN) >= DRAIN_AT) drain?.();
     // Why no lost wakeup: see handOff and wakeParked (each moves the word
     // off PARKED before it notifies); sleep only while it reads PARKED.

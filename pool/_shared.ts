@@ -62,8 +62,12 @@
 // unread, home wakes the thread if it is parked, and a thread about to
 // sleep drains first (_park.ts posted and park: the argument is there). So
 // a thread that runs no task that names a buffer holds fewer than DRAIN_AT
-// posts once parked; a busy one (a long task) reads them at its next such
-// task or park; one that dies frees them with its port. A thread's table
+// posts once parked; a busy one (a long task, or tasks that name no buffer
+// fed from the queue without a park) reads them at its next such task or
+// park; one that dies frees them with its port. DRAIN stays exact only if
+// drain() reads every post: the spare's onmessage path above would take
+// some as events, and the word would then stay at DRAIN_AT or more (a
+// wake per post for that thread's life; that path is not seen). A thread's table
 // then holds what home has registered (a drop read removes it). Not woken
 // at a drop: a round robin over KEEP + 1 buffers drops at every task. No task
 // reads a dropped id: an entry is dropped only at no task in flight naming
@@ -155,7 +159,9 @@ export interface SharedSide {
 }
 
 // Home's SubmitShared of each executor it made, by the executor's ID word
-// (_layout.ts; unique in the process). Module state is per thread, so only
+// (_layout.ts; unique in the process: a shared-heap offset, or, with the
+// heap exhausted, a random one, where a collision would give one
+// executor's copy another's registry; odds 2^-30 per pair). Module state is per thread, so only
 // the home thread finds one here: a copy of its executor that came back to
 // it (a Thread's result, a queue item) names buffers through it, as home.
 const homes = new Map<number, WeakRef<SubmitShared>>();
