@@ -53,7 +53,9 @@ const unread = (b: Block, w: number) =>
   Atomics.load(b.v, b.record(w) + R_DRAIN);
 
 // Every pool thread has read its port down below DRAIN_AT (a parked one is
-// woken for it; a busy one reads at its next park).
+// woken for it; a busy one reads at its next park). Each thread got every
+// post (hundreds), so this is what fails (a timeout) when a parked thread
+// does not read its port.
 const drained = (b: Block) =>
   until(
     () => unread(b, 0) < DRAIN_AT && unread(b, 1) < DRAIN_AT,
