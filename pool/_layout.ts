@@ -21,7 +21,7 @@
 // | 11                    | HENTRY   | the home thread's table entry            | constructor                |
 // | 12                    | GATED    | submits inside the shared gate (their entry's gate word was taken, _close.ts) | add/sub by submitters |
 // | 16                    | TAKER    | the pool thread taking from the task queue (its ident), -1 a reclaim or close, 0 none (_take.ts) | CAS by takers |
-// | 32 + 8 w              | record w | IDENT (0 free, -1 starting, < -1 its thread -ident taking it back, > 0 ident), ENTRY, PARK (_park.ts), TAKE, TAG (_take.ts), READY (1 while the thread runs no task: from its start, and from each task's end to the next claim) | see "Records" |
+// | 32 + 8 w              | record w | IDENT (0 free, -1 starting, < -1 its thread -ident taking it back, > 0 ident), ENTRY, PARK (_park.ts), TAKE, TAG (_take.ts), READY (1 while the thread runs no task: from its start, and from each task's end to the next claim), DRAIN (posts home made to its port that it has not read, _shared.ts) | see "Records" |
 // | HEADS + e             | head e   | completion stack of thread entry e (EMPTY -1) | CAS push, exchange pop |
 // | GATES + e             | gate e   | ident of entry e's thread while it is between a submit's STATE check and its hand-off or queue put; 0 otherwise (_close.ts) | that thread |
 // | SLOTS_AT + 16 s       | slot s   | see "Slot"                               |                            |
@@ -63,6 +63,13 @@ export const R_TAG = 4;
 // clear), 1 after its task (before the completion's push, so an owner that
 // saw the result and submits again sees 1 or a later value).
 export const R_READY = 5;
+// DRAIN: how many messages home posted to the record's thread's port
+// (_shared.ts: adds and drops of registered buffers) that the thread has
+// not read yet. Home adds 1 after each post (0 at a start, before IDENT);
+// the thread subtracts what it read at each drain. Past DRAIN_AT, home
+// wakes the thread if it is parked, and a thread about to sleep drains
+// first (_park.ts posted, park): an idle thread's port holds a bounded count.
+export const R_DRAIN = 6;
 /** Executor states (STATE). */
 export const OPEN = 0, SHUTDOWN = 1, BROKEN = 2;
 /** An empty completion stack. */

@@ -43,6 +43,7 @@ import {
   FREE,
   K_BROKEN,
   QUEUED,
+  R_DRAIN,
   R_PARK,
   R_TAG,
   R_TAKE,
@@ -96,6 +97,40 @@ export function wakeParked(b: Block, all: boolean): void {
 }
 
 /**
+ * Posts home made to a pool thread's port (_shared.ts) past which it reads
+ * them, parked or not (R_DRAIN, _layout.ts): what an idle pool thread's
+ * port holds (each add holds its buffer) stays below about this many.
+ */
+export const DRAIN_AT = 32;
+
+/**
+ * Home posted a message to the port of record `w`'s thread: counts it in
+ * DRAIN, and from DRAIN_AT on wakes the thread if it is parked (PARKED ->
+ * WOKEN, as a queue put does: it looks at the queue, finds it empty and
+ * parks again, draining first, see park()). Not a drop at once: the
+ * round robin over KEEP + 1 buffers (_shared.ts) drops one per task, and a
+ * wake per drop and parked thread would cost each such task a wake.
+ * Why no lost wakeup: this adds to DRAIN, then loads PARK; the thread
+ * stores PARKED, then loads DRAIN before it sleeps (park()). All are
+ * sequentially consistent, so either the thread sees the count and drains,
+ * or this sees PARKED and wakes it (both: one spurious wake, harmless: it
+ * parks again). A busy thread is not woken: it drains at its next task
+ * that names a buffer (ThreadShared.begin) or at its next park. A thread
+ * that dies with posts unread frees them with its port.
+ */
+export function posted(b: Block, w: number): void {
+  const { v } = b, rec = b.record(w);
+  if (Atomics.add(v, rec + R_DRAIN, 1) + 1 < DRAIN_AT) return;
+  const at = rec + R_PARK;
+  if (
+    Atomics.load(v, at) === PARKED &&
+    Atomics.compareExchange(v, at, PARKED, WOKEN) === PARKED
+  ) {
+    Atomics.notify(v, at, 1);
+  }
+}
+
+/**
  * Parks the calling pool thread on its record's PARK word until it is
  * handed a slot, told to look at the queue, or `deadline` passes.
  * `recheck()` runs after PARKED is stored: true means work may be there
@@ -105,7 +140,9 @@ export function wakeParked(b: Block, all: boolean): void {
  * A cancel of this thread while parked (none of its tasks runs) is passed
  * to `onCancel` (which withdraws it), and the thread parks on.
  * `beforeSleep` runs once the recheck found nothing, before the sleep
- * (the thread pushes its last outcome there, _thread.ts).
+ * (the thread pushes its last outcome there, _thread.ts). Then, with
+ * DRAIN_AT or more posts unread in its port (one load), `drain` reads
+ * them (see posted(); a wake for it returns -1 and the caller parks again).
  */
 export function park(
   b: Block,
@@ -114,12 +151,19 @@ export function park(
   recheck: () => boolean,
   onCancel: () => void,
   beforeSleep?: () => void,
+  drain?: () => void,
 ): number {
   const { v } = b;
-  const at = b.record(w) + R_PARK;
+  const rec = b.record(w), at = rec + R_PARK;
   Atomics.store(v, at, PARKED);
   if (!recheck()) {
     beforeSleep?.();
+    // After PARKED is stored: see posted(). Read while PARKED, so a
+    // hand-off meanwhile is taken below, after the drain: that task waits
+    // for it (32 messages, half with a buffer: measured median 98 us,
+    // p90 425 us on Deno, 32 / 106 us on Node, load 8), once per DRAIN_AT
+    // posts per idle thread.
+    if (Atomics.load(v, rec + R_DRAIN) >= DRAIN_AT) drain?.();
     // Why no lost wakeup: see handOff and wakeParked (each moves the word
     // off PARKED before it notifies); sleep only while it reads PARKED.
     while (Atomics.load(v, at) === PARKED) {
@@ -138,7 +182,7 @@ export function park(
   for (;;) {
     const was = Atomics.load(v, at);
     if (was >= MAIL) {
-      const s = takeMail(b, b.record(w), was);
+      const s = takeMail(b, rec, was);
       if (s >= 0) return s;
     } else if (Atomics.compareExchange(v, at, was, BUSY) === was) return -1;
   }

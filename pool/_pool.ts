@@ -55,7 +55,7 @@ import { breakIfHomeGone, sweep } from "./_orphans.ts";
 import { slotAsync, slotNowait, slotSync } from "./_slots.ts";
 import { readyThreads, Started } from "./_started.ts";
 import { BrokenExecutorError } from "./errors.ts";
-import { SubmitShared } from "./_shared.ts";
+import { type SubmitShared, submitShared } from "./_shared.ts";
 
 // The pool thread's loop (pool/_thread.ts), by the internal specifier the
 // worker entry imports statically (bundlers follow it; no module URL).
@@ -137,10 +137,8 @@ export class Pool {
     readonly s: Settings,
     readonly home: boolean,
   ) {
-    b.shared = this.shared = new SubmitShared(
-      s.initArgs,
-      home ? () => this.started.ports() : undefined,
-    );
+    const post = home ? (m: unknown) => this.started.post(m) : undefined;
+    b.shared = this.shared = submitShared(b.v[ID], s.initArgs, post);
   }
 
   /** How this thread names shared buffers in task args (_shared.ts). */
@@ -451,7 +449,7 @@ export class Pool {
           ...(this.s.limits ? { resourceLimits: this.s.limits } : {}),
         } as never);
         t.start();
-        this.started.add(t);
+        this.started.add(t, b, w);
         const info = t[TO_DESCRIPTOR]().extra as { entry: number };
         v[rec + R_ENTRY] = info.entry;
         Atomics.store(v, rec + R_IDENT, t.ident!);

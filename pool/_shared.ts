@@ -53,10 +53,23 @@
 // entries per executor: beyond, the least recently named goes, and home
 // posts { drop: id } to every pool thread. A pool thread reads its port at
 // every task that names a buffer, so it forgets a dropped buffer at its
-// next such task. One that runs no such task keeps every post queued in
-// its port (each holding its buffer) until it does or ends: home's table
-// is bounded (tasks in flight plus KEEP), a pool thread's port is not (a
-// known gap: a parked thread woken to drain past a bound would close it). No task
+// next such task. Home's table is bounded (tasks in flight plus KEEP); so
+// is what a pool thread's port holds unread (each add holds its buffer),
+// by a count: home adds 1 to the thread's DRAIN word (_layout.ts R_DRAIN)
+// after each post (_started.ts post), the thread subtracts what each
+// drain read (so the word is exact: a reset by the thread would lose a
+// post that lands between its last read and the reset). From DRAIN_AT (32)
+// unread, home wakes the thread if it is parked, and a thread about to
+// sleep drains first (_park.ts posted and park: the argument is there). So
+// a thread that runs no task that names a buffer holds fewer than DRAIN_AT
+// posts once parked; a busy one (a long task, or tasks that name no buffer
+// fed from the queue without a park) reads them at its next such task or
+// park; one that dies frees them with its port. DRAIN stays exact only if
+// drain() reads every post: the spare's onmessage path above would take
+// some as events, and the word would then stay at DRAIN_AT or more (a
+// wake per post for that thread's life; that path is not seen). A thread's table
+// then holds what home has registered (a drop read removes it). Not woken
+// at a drop: a round robin over KEEP + 1 buffers drops at every task. No task
 // reads a dropped id: an entry is dropped only at no task in flight naming
 // it, and a Future settles after its runner wrote the outcome (it read its
 // args before), or at a cancel, whose task is never run. A drop and a new
@@ -107,14 +120,6 @@ export function sharedBuffers(value: unknown): SharedArrayBuffer[] {
   return out;
 }
 
-/**
- * A pool thread's result port as home posts to it (structural: the npm
- * build's consumers may type-check without the DOM's MessagePort).
- */
-export interface Port {
-  postMessage(message: unknown): void;
-}
-
 /** What a pool thread is started with: initArgs' buffers, registered ones. */
 export type SharedStart = [
   init: SharedArrayBuffer[],
@@ -153,6 +158,33 @@ export interface SharedSide {
   release(held: readonly number[]): void;
 }
 
+// Home's SubmitShared of each executor it made, by the executor's ID word
+// (_layout.ts; unique in the process: a shared-heap offset, or, with the
+// heap exhausted, a random one, where a collision would give one
+// executor's copy another's registry; odds 2^-30 per pair). Module state is per thread, so only
+// the home thread finds one here: a copy of its executor that came back to
+// it (a Thread's result, a queue item) names buffers through it, as home.
+const homes = new Map<number, WeakRef<SubmitShared>>();
+
+/**
+ * A submitting thread's names for executor `id`: home's (`post` given, it
+ * started the executor), the one home made before (a copy that came back
+ * to home), or one that names initArgs only (any other thread).
+ */
+export function submitShared(
+  id: number,
+  initArgs: unknown,
+  post: ((message: Message) => void) | undefined,
+): SubmitShared {
+  if (post === undefined) {
+    return homes.get(id)?.deref() ?? new SubmitShared(initArgs, undefined);
+  }
+  for (const [k, ref] of homes) if (ref.deref() === undefined) homes.delete(k);
+  const s = new SubmitShared(initArgs, post);
+  homes.set(id, new WeakRef(s));
+  return s;
+}
+
 /** A submitting thread's names for shared buffers (home's registers). */
 export class SubmitShared implements SharedSide {
   #init: Map<SharedArrayBuffer, number> | undefined;
@@ -165,12 +197,13 @@ export class SubmitShared implements SharedSide {
   readonly #idle = new Set<Entry>();
 
   /**
-   * `initArgs`: the executor's transfer-encoded initArgs; `ports`: the
-   * result ports of the pool threads home started (undefined elsewhere).
+   * `initArgs`: the executor's transfer-encoded initArgs; `post`: posts a
+   * message to the pool threads home started (_started.ts; undefined
+   * elsewhere).
    */
   constructor(
     readonly initArgs: unknown,
-    readonly ports: (() => Iterable<Port>) | undefined,
+    readonly post: ((message: Message) => void) | undefined,
   ) {}
 
   #initMap(): Map<SharedArrayBuffer, number> {
@@ -198,7 +231,7 @@ export class SubmitShared implements SharedSide {
   #name(buffer: SharedArrayBuffer, path: string): number {
     const i = this.#initMap().get(buffer);
     if (i !== undefined) return -1 - i;
-    if (this.ports === undefined) {
+    if (this.post === undefined) {
       throw new TypeError(
         `${path} is a SharedArrayBuffer (or a view over one) that only the thread that created the executor can send to its pool threads; submit the task from that thread, or pass the buffer in the executor's initArgs (and the executor with it, in one message)`,
       );
@@ -215,7 +248,7 @@ export class SubmitShared implements SharedSide {
       this.#byId.set(e.id, e);
       counts.kept++; // until held, below
       this.#idle.add(e);
-      this.#post({ add: e.id, buffer });
+      this.post({ add: e.id, buffer });
     }
     return e.id;
   }
@@ -285,17 +318,7 @@ export class SubmitShared implements SharedSide {
     counts.kept--;
     this.#byId.delete(old.id);
     this.#ids.delete(old.buffer);
-    this.#post({ drop: old.id });
-  }
-
-  #post(message: Message): void {
-    for (const port of this.ports!()) {
-      try {
-        port.postMessage(message);
-      } catch {
-        // Closed (its thread's outcome collected): nothing reads it.
-      }
-    }
+    this.post!({ drop: old.id });
   }
 }
 
@@ -305,7 +328,9 @@ interface Entry {
   refs: number;
 }
 
-type Message = { add: number; buffer: SharedArrayBuffer } | { drop: number };
+export type Message = { add: number; buffer: SharedArrayBuffer } | {
+  drop: number;
+};
 
 // Whether takeMessage reads any message posted to a port, not only a
 // thread's outcome (receiveMessageOnPort: Deno, Node, Bun; not browsers).
@@ -319,7 +344,15 @@ export class ThreadShared implements SharedSide {
   // What the running task's args named: its result may name them.
   readonly #named = new Map<SharedArrayBuffer, number>();
 
-  constructor([init, registered]: SharedStart) {
+  /**
+   * `unread`: the thread's DRAIN word (index `at` of `v`, _layout.ts
+   * R_DRAIN), from which each drain subtracts what it read.
+   */
+  constructor(
+    [init, registered]: SharedStart,
+    readonly v: Int32Array,
+    readonly at: number,
+  ) {
     this.#init = init;
     this.#initIds = new Map(init.map((buf, i) => [buf, -1 - i]));
     this.#table = new Map(registered);
@@ -328,13 +361,13 @@ export class ThreadShared implements SharedSide {
   /** Before a task's args are read: take what home posted since. */
   begin(): void {
     this.#named.clear();
-    this.#drain();
+    this.drain();
   }
 
   buffer(id: number): SharedArrayBuffer {
     let buf = id < 0 ? this.#init[-1 - id] : this.#table.get(id);
     if (buf === undefined && id >= 0) {
-      this.#drain();
+      this.drain();
       buf = this.#table.get(id);
     }
     if (buf === undefined) {
@@ -365,15 +398,25 @@ export class ThreadShared implements SharedSide {
     );
   }
 
-  #drain(): void {
+  /**
+   * Reads what home posted (a parked thread past DRAIN_AT, _park.ts, or a
+   * task's begin), and subtracts it from DRAIN: home adds after each post,
+   * so DRAIN may dip below 0 for a moment, and is exact again once home's
+   * add lands (a reset by the thread would lose a post made between its
+   * last read and the reset, and the bound with it).
+   */
+  drain(): void {
     const port = resultPort.port;
     if (port === undefined || !portsReadable()) return;
+    let n = 0;
     for (;;) {
       const got = takeMessage(port);
-      if (got === undefined) return;
+      if (got === undefined) break;
+      n++;
       const m = got.message as Message;
       if ("add" in m) this.#table.set(m.add, m.buffer);
       else this.#table.delete(m.drop);
     }
+    if (n > 0) Atomics.sub(this.v, this.at, n);
   }
 }

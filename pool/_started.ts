@@ -5,9 +5,15 @@
 
 import type { Thread } from "../thread/thread.ts";
 import { threadPort } from "../thread/_handles.ts";
-import type { Port } from "./_shared.ts";
-import { type Block, R_IDENT, R_PARK, R_READY, R_TAKE } from "./_layout.ts";
-import { MAIL } from "./_park.ts";
+import {
+  type Block,
+  R_DRAIN,
+  R_IDENT,
+  R_PARK,
+  R_READY,
+  R_TAKE,
+} from "./_layout.ts";
+import { MAIL, posted } from "./_park.ts";
 import { peek, type TaskView } from "./_take.ts";
 
 /**
@@ -49,23 +55,40 @@ export function readyThreads(b: Block, q: TaskView): number {
 
 /** The pool threads home started and has not yet seen end. */
 export class Started {
-  readonly #threads = new Set<Thread>();
+  // Each thread's record, or -1 once another thread took the record over.
+  readonly #threads = new Map<Thread, number>();
+  #b: Block | undefined;
 
-  add(t: Thread): void {
-    for (const old of this.#threads) {
+  /**
+   * `t` started on record `w` of `b`: its DRAIN word starts at 0 (home has
+   * posted nothing to `t`'s port; an earlier thread of the record read its
+   * last before it left it, and posts to that one count no more).
+   */
+  add(t: Thread, b: Block, w: number): void {
+    for (const [old, r] of this.#threads) {
       if (!old.isAlive()) this.#threads.delete(old);
+      else if (r === w) this.#threads.set(old, -1);
     }
-    this.#threads.add(t);
+    this.#b = b;
+    Atomics.store(b.v, b.record(w) + R_DRAIN, 0);
+    this.#threads.set(t, w);
   }
 
   /**
-   * The result ports of those whose outcome is not yet collected: a message
-   * posted there reaches the pool thread (_shared.ts).
+   * Posts `message` on the result port of each whose outcome is not yet
+   * collected (it reaches the pool thread, _shared.ts), and counts it in
+   * the thread's DRAIN word (_park.ts posted).
    */
-  *ports(): Iterable<Port> {
-    for (const t of this.#threads) {
+  post(message: unknown): void {
+    for (const [t, w] of this.#threads) {
       const port = threadPort(t);
-      if (port !== undefined) yield port;
+      if (port === undefined) continue;
+      try {
+        port.postMessage(message);
+      } catch {
+        continue; // closed (its outcome collected): nothing reads it
+      }
+      if (w >= 0) posted(this.#b!, w);
     }
   }
 
@@ -74,13 +97,13 @@ export class Started {
    * each has left its record and is ending, or has ended.
    */
   join(): void {
-    for (const t of this.#threads) t.join();
+    for (const t of this.#threads.keys()) t.join();
     this.#threads.clear();
   }
 
   /** `join` without blocking the event loop. */
   async joinAsync(): Promise<void> {
-    for (const t of this.#threads) {
+    for (const t of this.#threads.keys()) {
       // Its outcome is not ours to report: a pool thread's error was
       // reported where it happened.
       await t.joinAsync().catch(() => {});

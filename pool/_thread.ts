@@ -48,6 +48,7 @@ import {
   OPEN,
   ownerLive,
   QUEUED,
+  R_DRAIN,
   R_READY,
   R_TAG,
   R_TAKE,
@@ -100,10 +101,10 @@ export type PoolThreadArgs = [
 export async function poolThread(...a: PoolThreadArgs): Promise<void> {
   const [buffer, tasks, free, w, initializer, initArgs, idleMs, shared] = a;
   const b = new Block(buffer);
-  b.shared = new ThreadShared(shared);
   const { v } = b;
-  const { ident, entry } = runtime();
   const rec = b.record(w);
+  const ts = b.shared = new ThreadShared(shared, v, rec + R_DRAIN);
+  const { ident, entry } = runtime();
   // The package's primitives decode in args and results by tag: load them
   // all once (a warm thread pays this at start, not per task).
   await loadScope();
@@ -118,6 +119,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     }
   }
   const fns = new Map<number, AnyFunction>();
+  const drain = () => ts.drain(); // parked past DRAIN_AT (_park.ts)
   const withdraw = () => clearCancel(entry, ident);
   const q = taskView(tasks);
   // Test-only: a thread made to die right after a take (tests/pool,
@@ -146,7 +148,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
   for (;;) {
     let s: number;
     try {
-      s = take(b, w, ident, q, taken, idleMs, withdraw, flush, free);
+      s = take(b, w, ident, q, taken, idleMs, withdraw, flush, free, drain);
     } catch (error) {
       if (error instanceof QueueEmptyError) {
         if (leaveIdle(v, rec, ident, entry, tasks, takeBack)) return;
@@ -407,6 +409,7 @@ function next(
   onCancel: () => void,
   flush: () => void,
   free: Queue<number>,
+  drain: () => void,
 ): number {
   const { v } = b;
   const rec = b.record(w);
@@ -433,7 +436,7 @@ function next(
       ? deadline
       : Math.min(deadline, performance.now() + BUSY_PARK_MS);
     busy = 0;
-    const s = park(b, w, until, recheck, onCancel, flush);
+    const s = park(b, w, until, recheck, onCancel, flush, drain);
     flush(); // (park flushed unless its recheck found work)
     if (s >= 0) return s;
     if (deadline !== Infinity && performance.now() >= deadline) {

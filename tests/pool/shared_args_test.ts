@@ -263,4 +263,22 @@ describe("ThreadPoolExecutor: shared memory in task args", () => {
       pool.shutdown();
     }
   });
+
+  it("home submits a view through a copy of its executor that came back from another thread", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const t = new Thread({
+      target: (p: ThreadPoolExecutor) => p,
+      args: [pool],
+    });
+    t.start();
+    const back = await t.joinAsync(JOIN) as ThreadPoolExecutor;
+    assert.notEqual(back, pool);
+    const w = words(1);
+    assert.equal(await within(back.submit(add, w, 0, 1)), 0);
+    assert.equal(await within(pool.submit(add, w, 0, 1)), 1);
+    // Its result names the buffer home registered: home's own object.
+    const got = await within(back.submit((x: Int32Array) => x, w));
+    assert.equal(got.buffer, w.buffer);
+    assert.equal(w[0], 2);
+  });
 });
