@@ -173,6 +173,11 @@ export interface StartRecord {
   limited: boolean;
 }
 
+// Test-only (tests/thread/spare_start_test.ts): set to true, a record that
+// goes by the port is posted 5 ms after the state word's store, so that
+// the spare finds its port empty at first (thread/_spare.ts's later reads).
+const LATE = Symbol.for("threadkit.test.spareLatePost");
+
 /**
  * Starts a thread on a taken spare: its start record (in the spare's block
  * when it fits, else posted on the spare's port), then the state word; then
@@ -200,11 +205,13 @@ export function handOver(
   const shared = start.claim === undefined &&
     !start.limited && start.runtime === spare.runtime &&
     writeRecord(spare.ready, start);
-  if (!shared) spare.port.postMessage(message());
+  const late = (globalThis as Record<symbol, unknown>)[LATE] === true; // test-only hook
+  if (!shared && !late) spare.port.postMessage(message());
   // Why no lost wakeup: see _core/spare_block.ts (the record, then the
   // state, then the notify; the spare sleeps only while READY).
   Atomics.store(spare.ready, STATE, shared ? TAKEN_SHARED : TAKEN);
   Atomics.notify(spare.ready, STATE);
+  if (!shared && late) setTimeout(() => spare.port.postMessage(message()), 5);
   // The thread runs from here: nothing after the notify (this, and the
   // caller's hold on the worker) may throw, or start() would throw while the
   // thread runs with no listener to see its death (today neither can:

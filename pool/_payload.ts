@@ -72,43 +72,7 @@ export function writeArgs(
     b.v[base + S_LEN] = n;
     return undefined;
   }
-  let bytes: Uint8Array;
-  try {
-    // A throw of the float64 path (an index getter, a Proxy trap) is the
-    // codec's: the same TypeError, and the getter is not run again.
-    if (n === 1 && writeNumbers(b, s, args[0], own)) return undefined;
-    bytes = b.shared === undefined ? encodeValue(args) : encodeKeeping(args);
-  } catch (cause) {
-    // Refused for shared memory: encoded again with its buffers named
-    // (_shared.ts), from the first walk's snapshot (encodeKeeping: a getter
-    // is not run again). Args without shared memory pay one try/catch in
-    // encodeKeeping for it. That encode's throw (a buffer it cannot name) is
-    // the one reported.
-    let why = cause;
-    if (b.shared !== undefined && refusedShared(cause)) {
-      try {
-        const held = writeShared(b, s, args, "args");
-        if (held !== undefined) return held;
-      } catch (error) {
-        if (error instanceof RangeError) throw error;
-        why = error;
-      }
-    }
-    throw new TypeError(
-      `Cannot submit task: its args cannot be sent to a thread (${
-        (why as Error).message
-      })`,
-      { cause: why },
-    );
-  }
-  if (!b.writeBytes(s, bytes)) {
-    throw new RangeError(
-      `Cannot submit task: its args take ${bytes.length} bytes, more than the executor's taskBytes (${b.l.bytes})`,
-    );
-  }
-  b.v[base + S_KIND] = K_BYTES;
-  b.v[base + S_LEN] = bytes.length;
-  return undefined;
+  return writeEncoded(b, s, args, n === 1 ? args[0] : undefined, own, ARGS);
 }
 
 // Encodes `value` into slot `s` as K_VIEWS, its shared buffers named by
@@ -121,7 +85,7 @@ function writeShared(
   b: Block,
   s: number,
   value: unknown,
-  what: "args" | "result",
+  say: typeof ARGS | typeof RESULT,
 ): number[] | undefined {
   const side = b.shared!, names = side.names();
   let named = false;
@@ -131,15 +95,7 @@ function writeShared(
       buffer: names.buffer,
     });
     if (!named) return undefined; // (holds nothing)
-    if (!b.writeBytes(s, bytes)) {
-      throw new RangeError(
-        `Cannot ${
-          what === "args"
-            ? "submit task: its args take"
-            : "return the task's result: it takes"
-        } ${bytes.length} bytes, more than the executor's taskBytes (${b.l.bytes})`,
-      );
-    }
+    if (!b.writeBytes(s, bytes)) throw tooLarge(b, bytes.length, say);
     const base = b.slot(s);
     b.v[base + S_KIND] = K_VIEWS;
     b.v[base + S_LEN] = bytes.length;
@@ -188,46 +144,85 @@ export function writeResult(
     b.v[base + S_LEN] = 1;
     return;
   }
+  try {
+    writeEncoded(b, s, value, value, own, RESULT);
+  } catch (error) {
+    writeError(b, s, error);
+  }
+}
+
+// What writeEncoded says of args and of a result.
+const ARGS = {
+  refused: "Cannot submit task: its args cannot be sent to a thread",
+  large: "Cannot submit task: its args take",
+} as const;
+const RESULT = {
+  refused:
+    "Cannot return the task's result: it cannot be sent to another thread",
+  large: "Cannot return the task's result: it takes",
+} as const;
+
+// Writes `value` (a task's args or its result) into slot `s`: as float64
+// when `nums` is an array of numbers only (writeNumbers), else encoded
+// (K_BYTES), or, refused for shared memory, encoded again with its buffers
+// named (K_VIEWS, writeShared), from the first walk's snapshot
+// (encodeKeeping: a getter is not run again; a value without shared
+// memory pays one try/catch in encodeKeeping for it). Returns the
+// registered buffers args hold (release when the task settles), else
+// undefined.
+// @throws {TypeError} when it cannot be sent: the second encode's throw (a
+// buffer it cannot name) is the one reported; a throw of the float64 path
+// (an index getter, a Proxy trap) is the codec's, and the getter is not
+// run again.
+// @throws {RangeError} when it does not fit in the slot.
+function writeEncoded(
+  b: Block,
+  s: number,
+  value: unknown,
+  nums: unknown,
+  own: boolean,
+  say: typeof ARGS | typeof RESULT,
+): number[] | undefined {
+  const base = b.slot(s);
   let bytes: Uint8Array;
   try {
-    if (writeNumbers(b, s, value, own)) return; // a throw: as in writeArgs
+    if (nums !== undefined && writeNumbers(b, s, nums, own)) return undefined;
     bytes = b.shared === undefined ? encodeValue(value) : encodeKeeping(value);
   } catch (cause) {
-    // As in writeArgs. KIND still holds the args' kind here: unless they
-    // named shared buffers (K_VIEWS), what an earlier task's args named is
-    // forgotten first (a result names only its own task's, _shared.ts).
     let why = cause;
     if (b.shared !== undefined && refusedShared(cause)) {
-      if (b.v[base + S_KIND] !== K_VIEWS) (b.shared as ThreadShared).begin();
+      // A result names only its own task's buffers (_shared.ts): what an
+      // earlier task's args named is forgotten first, unless this task's
+      // args named some (KIND still holds the args' kind here).
+      if (say === RESULT && b.v[base + S_KIND] !== K_VIEWS) {
+        (b.shared as ThreadShared).begin();
+      }
       try {
-        if (writeShared(b, s, value, "result") !== undefined) return;
+        const held = writeShared(b, s, value, say);
+        if (held !== undefined) return held;
       } catch (error) {
-        if (error instanceof RangeError) return writeError(b, s, error);
+        if (error instanceof RangeError) throw error;
         why = error;
       }
     }
-    return writeError(
-      b,
-      s,
-      new TypeError(
-        `Cannot return the task's result: it cannot be sent to another thread (${
-          (why as Error).message
-        })`,
-        { cause: why },
-      ),
-    );
+    throw new TypeError(`${say.refused} (${(why as Error).message})`, {
+      cause: why,
+    });
   }
-  if (!b.writeBytes(s, bytes)) {
-    return writeError(
-      b,
-      s,
-      new RangeError(
-        `Cannot return the task's result: it takes ${bytes.length} bytes, more than the executor's taskBytes (${b.l.bytes})`,
-      ),
-    );
-  }
+  if (!b.writeBytes(s, bytes)) throw tooLarge(b, bytes.length, say);
   b.v[base + S_KIND] = K_BYTES;
   b.v[base + S_LEN] = bytes.length;
+  return undefined;
+}
+
+function tooLarge(
+  b: Block,
+  n: number,
+  say: typeof ARGS | typeof RESULT,
+): RangeError {
+  return new RangeError(
+    `${say.large} ${n} bytes, more than the executor's taskBytes (${b.l.bytes})`,
+  );
 }
 
 /** Writes what a task threw into slot `s`. */

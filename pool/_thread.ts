@@ -64,7 +64,7 @@ import {
   STATE,
   TAKER,
 } from "./_layout.ts";
-import { park, wakeParked } from "./_park.ts";
+import { DRAIN_AT, park, wakeParked } from "./_park.ts";
 import {
   BUSY_Q,
   peek,
@@ -164,6 +164,10 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     }
     // A reclaim took the queue's turn from this thread: declared dead.
     if (s === STOLEN) return leave(v, rec, ident);
+    // A thread fed tasks without a park reads its port here once DRAIN_AT
+    // posts are unread (one load; _shared.ts "Lifetime"), before the task
+    // runs: a task that names no buffer never reads it otherwise.
+    if (Atomics.load(v, rec + R_DRAIN) >= DRAIN_AT) ts.drain();
     // Ended for the others while idle or parked (its entry freed: a scan
     // would fail its tasks as its death, and a replacement serves the
     // pool): the index goes back to the queue for a live thread, and this

@@ -9,6 +9,8 @@
 // for the buffer of each number (a decode runs no user code). Elsewhere
 // (queue items) both are refused: memory of their own cannot travel as bytes.
 
+import { host } from "../_core/host.ts";
+
 /** Names for shared buffers, for one encode or decode. */
 export interface SharedNames {
   /**
@@ -82,3 +84,44 @@ export function buffer(id: number): SharedArrayBuffer {
   }
   return names.buffer(id);
 }
+
+/**
+ * Whether `view`, over a growable SharedArrayBuffer, tracks its buffer's
+ * length (made without a length) rather than having a fixed one. No
+ * property tells (both read the same length until the buffer grows, and a
+ * test grow would grow the program's memory), but the V8 serializer
+ * writes it: a view's record ends with its flags varint (V8's
+ * ValueSerializer, format 14 and on; bit 0 is "length-tracking"), and
+ * node:v8's Serializer, given an id for the buffer, writes that record
+ * (Deno, Node 20: measured). Where node:v8 has no Serializer (browsers,
+ * perhaps Bun), false: the view arrives with its length fixed, as before.
+ * Only views over a growable buffer pay for it.
+ */
+export function lengthTracking(view: ArrayBufferView): boolean {
+  if (!(view.buffer as { growable?: boolean }).growable) return false;
+  if (v8 === undefined) {
+    const m = host.process?.getBuiltinModule?.("node:v8") as
+      | { Serializer?: new () => V8Serializer }
+      | undefined;
+    v8 = m?.Serializer ?? null;
+  }
+  if (v8 === null) return false;
+  try {
+    const s = new v8();
+    s._getSharedArrayBufferId = () => 0;
+    s.writeHeader();
+    s.writeValue(view);
+    const bytes = s.releaseBuffer();
+    return bytes[1] >= 14 && (bytes[bytes.length - 1] & 1) === 1;
+  } catch {
+    return false;
+  }
+}
+
+interface V8Serializer {
+  _getSharedArrayBufferId(buffer: SharedArrayBuffer): number;
+  writeHeader(): void;
+  writeValue(value: unknown): boolean;
+  releaseBuffer(): Uint8Array;
+}
+let v8: (new () => V8Serializer) | null | undefined;

@@ -99,7 +99,7 @@ const REFUSED: Record<string, string> = table({
 
 const VIEWS: Record<
   string,
-  new (b: ArrayBuffer, o: number, l: number) => ArrayBufferView
+  new (b: ArrayBuffer, o: number, l?: number) => ArrayBufferView
 > = table({
   Int8Array,
   Uint8Array,
@@ -257,7 +257,8 @@ export function tag(value: unknown, st: TagState): unknown {
       t: name,
       b: tag(obj.buffer, st),
       o: obj.byteOffset,
-      l: length,
+      // -1: tracks its growable buffer's length (made without one).
+      l: shared.lengthTracking(obj) ? -1 : length,
     };
   }
   if (obj instanceof Error) {
@@ -430,7 +431,9 @@ export function untag(value: unknown, ids: unknown[]): unknown {
       if (View === undefined) {
         throw new TypeError(`Cannot decode queue item: unknown view ${rec.t}`);
       }
-      return ids[slot] = new View(buf, rec.o as number, rec.l as number);
+      return ids[slot] = rec.l === -1
+        ? new View(buf, rec.o as number)
+        : new View(buf, rec.o as number, rec.l as number);
     }
     case "e": {
       const slot = ids.push(undefined) - 1;

@@ -8,6 +8,7 @@
 // once, then sleeps on its block until it is taken or stopped.
 
 import { exitWorker, START_KEY, workerThreads } from "../_core/host.ts";
+import { takeMessage } from "../_core/adapter.ts";
 import { adoptRuntime, endEntry, HEAP_BASE } from "../_core/runtime.ts";
 import { loadScope } from "../_core/scope.ts";
 import {
@@ -19,6 +20,7 @@ import {
   STATE,
   STOP,
   STOPPED,
+  TAKEN,
   TAKEN_SHARED,
   writeRecord,
   writeResult,
@@ -72,21 +74,35 @@ export async function serveAsSpare(
     }, "node");
     return;
   }
-  const got = workerThreads().receiveMessageOnPort(port as never) as
-    | { message: Record<string, Start> }
-    | undefined;
-  if (got !== undefined) {
-    steps.run({ ...got.message[START_KEY], ...own }, "node");
-  } else {
-    // Not seen (the record follows the word on every runtime measured):
-    // take it from the event loop instead.
-    port.onmessage = (event) => {
-      port.onmessage = null;
-      const start = (event.data as Record<string, Start>)[START_KEY];
-      steps.run({ ...start, ...own }, "node");
-    };
+  // The record on the port: read as every thread reads its port
+  // (synchronously, never as an event, which would also take the buffer
+  // posts a pool thread's home makes there and break pool/_shared.ts's
+  // argument and its DRAIN count). The taker posted it before it stored
+  // TAKEN, and a post is in the port's queue before it returns (the
+  // property pool/_shared.ts names), so the first read finds it; the later
+  // reads, 1 ms apart for up to RECORD_MS, are a bound, not a path seen
+  // (tests/thread/spare_start_test.ts forces it).
+  const deadline = performance.now() + RECORD_MS;
+  for (;;) {
+    const got = takeMessage(port) as
+      | { message: Record<string, Start> }
+      | undefined;
+    if (got !== undefined) {
+      steps.run({ ...got.message[START_KEY], ...own }, "node");
+      return;
+    }
+    if (performance.now() >= deadline) {
+      throw new Error(
+        `A spare worker was taken but its start record did not reach it within ${RECORD_MS} ms`,
+      );
+    }
+    wait.waitSync(word, STATE, TAKEN, performance.now() + 1, undefined, false);
   }
 }
+
+// How long a taken spare reads its port for a start record the taker
+// posted (see serveAsSpare: the first read finds it).
+const RECORD_MS = 30_000;
 
 // A spare told to stop: says it saw the stop (tests wait for it), exits.
 // On Deno by close() (Deno gives node:worker_threads workers one): a

@@ -163,4 +163,41 @@ describe("ThreadPoolExecutor: an idle pool thread's port is bounded", () => {
     );
     await checkBacklogs(pool, b);
   });
+
+  it("a pool thread fed from the queue, running tasks that name no buffer, reads its port", async () => {
+    const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    await using _ = pool;
+    assert.equal(await within(pool.submit((x: number) => x, 1)), 1);
+    const b = new Block(pool[TO_DESCRIPTOR]().buffer as SharedArrayBuffer);
+    // The one thread held while home queues N view tasks it cancels (each
+    // posts an add; each cancel past KEEP idle a drop) and N tasks that
+    // name no buffer, then the backlog read: once released, the thread
+    // takes all of them from the queue without a park.
+    const N = 100;
+    const release = new Event(), started = new Event();
+    const held = pool.submit(blocker, release, started);
+    const plain = [];
+    try {
+      await within(started.waitAsync({ timeout: 30_000 }));
+      for (let i = 0; i < N; i++) {
+        assert.equal(pool.submit(add, words(1), 0, 1).cancel(), true);
+        plain.push(pool.submit((x: number) => x, i));
+      }
+      assert.equal(unread(b, 0), 2 * N - KEEP);
+    } finally {
+      release.set();
+    }
+    const last = pool.submit(BACKLOG, new Barrier(1));
+    assert.equal(await within(held), "released");
+    assert.deepEqual(
+      await within(Promise.all(plain)),
+      plain.map((_, i) => i),
+    );
+    // Without the drain at the take, the backlog task finds all 2N - KEEP
+    // posts unread (the thread never parked).
+    const [messages, buffers] = await within(last);
+    assert.equal(messages, unread(b, 0));
+    assert.ok(messages < DRAIN_AT, `${messages} unread posts`);
+    assert.ok(buffers <= messages);
+  });
 });

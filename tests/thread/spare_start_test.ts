@@ -7,11 +7,15 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
+  Event,
   moduleTarget,
   prestartThreads,
   setExcepthook,
   Thread,
+  ThreadPoolExecutor,
 } from "../../mod.ts";
+import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
+import { Block, R_DRAIN } from "../../pool/_layout.ts";
 import { sparesTaken } from "../../_core/spare.ts";
 import { cloneShape, exitIn, PLAIN_VALUES } from "../_helpers.ts";
 
@@ -283,6 +287,46 @@ describe("Thread on a spare, record and result in shared memory", () => {
       assert.equal(await t.joinAsync(JOIN), 42);
       assert.equal(t.result, 42);
     } finally {
+      prestartThreads(0);
+    }
+  });
+
+  it("a spare whose start record comes after its state word reads it from its port; a pool thread on it reads home's buffer posts, none as an event", async () => {
+    const late = Symbol.for("threadkit.test.spareLatePost");
+    const g = globalThis as Record<symbol, unknown>;
+    const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    try {
+      await spares(1);
+      const taken = sparesTaken();
+      g[late] = true;
+      // The pool thread starts on the spare, its record posted late; then
+      // the first task yields to its event loop while home registers `x`
+      // (an add posted on its port), and the view task over `x` follows.
+      const started = new Event(), go = new Event();
+      const yields = pool.submit(
+        async (started: Event, go: Event) => {
+          started.set();
+          if (!await go.waitAsync({ timeout: 30_000 })) return "no go";
+          await new Promise((r) => setTimeout(r, 20));
+          return "yielded";
+        },
+        started,
+        go,
+      );
+      delete g[late];
+      assert.equal(sparesTaken(), taken + 1, "the pool thread took no spare");
+      assert.equal(await started.waitAsync({ timeout: 30_000 }), true);
+      const x = new Int32Array(new SharedArrayBuffer(4));
+      const viewTask = pool.submit((x: Int32Array) => Atomics.add(x, 0, 1), x);
+      go.set();
+      assert.equal(await yields, "yielded");
+      assert.equal(await viewTask, 0);
+      assert.equal(Atomics.load(x, 0), 1);
+      const b = new Block(pool[TO_DESCRIPTOR]().buffer as SharedArrayBuffer);
+      assert.equal(Atomics.load(b.v, b.record(0) + R_DRAIN), 0);
+    } finally {
+      delete g[late];
+      await pool.shutdownAsync();
       prestartThreads(0);
     }
   });
