@@ -114,9 +114,10 @@ export const DRAIN_AT = 32;
  * stores PARKED, then loads DRAIN before it sleeps (park()). All are
  * sequentially consistent, so either the thread sees the count and drains,
  * or this sees PARKED and wakes it (both: one spurious wake, harmless: it
- * parks again). A busy thread is not woken: it drains at its next task
- * that names a buffer (ThreadShared.begin) or at its next park. A thread
- * that dies with posts unread frees them with its port.
+ * parks again). A busy thread is not woken: it drains at its next take
+ * past DRAIN_AT (_thread.ts), its next task that names a buffer
+ * (ThreadShared.begin) or its next park. A thread that dies with posts
+ * unread frees them with its port.
  */
 export function posted(b: Block, w: number): void {
   const { v } = b, rec = b.record(w);

@@ -6,8 +6,11 @@
 // A slot carries bytes (pool/_payload.ts), and a SharedArrayBuffer reaches
 // another thread only inside a message. So the slot names each buffer by a
 // number (queue/_tagged.ts "sv"; a view is tagged as a view over that
-// number, with its kind, byteOffset and length), and the buffer itself
-// reaches the pool thread in a message, before the task:
+// number, with its kind, byteOffset and length, or length -1 when it
+// tracks a growable buffer's length, queue/_shared_names.ts
+// lengthTracking, so that it arrives tracking it as a Thread arg does),
+// and the buffer itself reaches the pool thread in a message, before the
+// task:
 //
 // | number  | the buffer                   | who may name it  | how it reaches a pool thread |
 // |---------|------------------------------|------------------|------------------------------|
@@ -41,11 +44,10 @@
 // _core/adapter.ts messageReady), and
 // receiveMessageOnPort takes from that queue. The pool thread never listens
 // on that port (it posts its outcome there at its end), so no event loop
-// takes a message first, except on one path: a spare whose start record
-// was not yet visible sets the port's onmessage (thread/_spare.ts; never
-// seen), after which a post could be delivered as an event to no one and
-// the task fail "never reached this pool thread". Tested on each runtime
-// (tests/pool/shared_args_test.ts).
+// takes a message first: a pool thread on a spare read its start record
+// off the same port with receiveMessageOnPort too (thread/_spare.ts, which
+// sets no onmessage; tests/thread/spare_start_test.ts forces a record that
+// comes late). Tested on each runtime (tests/pool/shared_args_test.ts).
 //
 // Lifetime. Home counts, per registered buffer, the tasks submitted that
 // name it whose Futures have not settled. At 0 the entry is kept idle (so
@@ -54,22 +56,31 @@
 // posts { drop: id } to every pool thread. A pool thread reads its port at
 // every task that names a buffer, so it forgets a dropped buffer at its
 // next such task. Home's table is bounded (tasks in flight plus KEEP); so
-// is what a pool thread's port holds unread (each add holds its buffer),
-// by a count: home adds 1 to the thread's DRAIN word (_layout.ts R_DRAIN)
+// is, between tasks, what a pool thread's port holds unread (each add
+// holds its buffer), by a count: home adds 1 to the thread's DRAIN word (_layout.ts R_DRAIN)
 // after each post (_started.ts post), the thread subtracts what each
 // drain read (so the word is exact: a reset by the thread would lose a
 // post that lands between its last read and the reset). From DRAIN_AT (32)
 // unread, home wakes the thread if it is parked, and a thread about to
-// sleep drains first (_park.ts posted and park: the argument is there). So
-// a thread that runs no task that names a buffer holds fewer than DRAIN_AT
-// posts once parked; a busy one (a long task, or tasks that name no buffer
-// fed from the queue without a park) reads them at its next such task or
-// park; one that dies frees them with its port. DRAIN stays exact only if
-// drain() reads every post: the spare's onmessage path above would take
-// some as events, and the word would then stay at DRAIN_AT or more (a
-// wake per post for that thread's life; that path is not seen). A thread's table
-// then holds what home has registered (a drop read removes it). Not woken
-// at a drop: a round robin over KEEP + 1 buffers drops at every task. No task
+// sleep drains first (_park.ts posted and park: the argument is there),
+// and a thread between two tasks drains at its take (_thread.ts: one load
+// of DRAIN per task, a drain only from DRAIN_AT). So a thread holds fewer
+// than DRAIN_AT posts between tasks, fed from the queue or parked, whatever
+// its tasks name. Inside one task it reads none (a port is read by its own
+// thread only, and a task that names no buffer never asks): it holds one
+// add, with its buffer, per buffer home registers while that task runs, a
+// count bounded by nothing but the task's length, read at its next take
+// (README says so). Not done: home stops posting to such a thread and
+// marks it stale. Home's table reaches a thread only in a message, and home
+// posts only when it runs: a stale thread whose next task names a buffer
+// registered meanwhile would wait for home, which may be blocked on that
+// very task. Sound, and its own change: the stale thread takes no further
+// task (it gives the index back and leaves; its replacement gets the table
+// in its start args). One that dies frees its posts with its port. DRAIN
+// stays exact: only drain() reads the port once the thread runs. A
+// thread's table holds what home has registered (a drop read removes
+// it). Not woken at a drop: a round robin over KEEP + 1 buffers drops at
+// every task. No task
 // reads a dropped id: an entry is dropped only at no task in flight naming
 // it, and a Future settles after its runner wrote the outcome (it read its
 // args before), or at a cancel, whose task is never run. A drop and a new
