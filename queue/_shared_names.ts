@@ -118,6 +118,22 @@ export function lengthTracking(view: ArrayBufferView): boolean {
   }
 }
 
+/**
+ * A decoded view (a tagged record's offset `o` and length `l`): length -1
+ * is one that tracks its buffer's length (lengthTracking), made without a
+ * length, as it was.
+ */
+export function view<V>(
+  View: new (b: ArrayBuffer, o: number, l?: number) => V,
+  buffer: ArrayBuffer,
+  o: unknown,
+  l: unknown,
+): V {
+  return l === -1
+    ? new View(buffer, o as number)
+    : new View(buffer, o as number, l as number);
+}
+
 interface V8Serializer {
   _getSharedArrayBufferId(buffer: SharedArrayBuffer): number;
   writeHeader(): void;

@@ -257,8 +257,7 @@ export function tag(value: unknown, st: TagState): unknown {
       t: name,
       b: tag(obj.buffer, st),
       o: obj.byteOffset,
-      // -1: tracks its growable buffer's length (made without one).
-      l: shared.lengthTracking(obj) ? -1 : length,
+      l: shared.lengthTracking(obj) ? -1 : length, // -1: see shared.view
     };
   }
   if (obj instanceof Error) {
@@ -431,9 +430,7 @@ export function untag(value: unknown, ids: unknown[]): unknown {
       if (View === undefined) {
         throw new TypeError(`Cannot decode queue item: unknown view ${rec.t}`);
       }
-      return ids[slot] = rec.l === -1
-        ? new View(buf, rec.o as number)
-        : new View(buf, rec.o as number, rec.l as number);
+      return ids[slot] = shared.view(View, buf, rec.o, rec.l);
     }
     case "e": {
       const slot = ids.push(undefined) - 1;
