@@ -119,7 +119,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     }
   }
   const fns = new Map<number, AnyFunction>();
-  const drain = () => ts.drain(); // parked past DRAIN_AT (_park.ts)
+  const drain = () => ts.drain(); // past DRAIN_AT (_park.ts, next())
   const withdraw = () => clearCancel(entry, ident);
   const q = taskView(tasks);
   // Test-only: a thread made to die right after a take (tests/pool,
@@ -164,10 +164,6 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     }
     // A reclaim took the queue's turn from this thread: declared dead.
     if (s === STOLEN) return leave(v, rec, ident);
-    // A thread fed tasks without a park reads its port here once DRAIN_AT
-    // posts are unread (one load; _shared.ts "Lifetime"), before the task
-    // runs: a task that names no buffer never reads it otherwise.
-    if (Atomics.load(v, rec + R_DRAIN) >= DRAIN_AT) ts.drain();
     // Ended for the others while idle or parked (its entry freed: a scan
     // would fail its tasks as its death, and a replacement serves the
     // pool): the index goes back to the queue for a live thread, and this
@@ -427,7 +423,15 @@ function next(
     if (tasks.qsize() > 0 || Atomics.load(v, STATE) !== OPEN) {
       flush();
       const s = takeQueued(b, q, tasks, rec, ident, free);
-      if (s >= 0 || s === STOLEN) return s;
+      if (s >= 0) {
+        // A thread fed from the queue without a park reads its port here
+        // once DRAIN_AT posts are unread (one load; _shared.ts "Lifetime"):
+        // a task that names no buffer never reads it otherwise. (A hand-off
+        // comes after a park, which drained before it slept.)
+        if (Atomics.load(v, rec + R_DRAIN) >= DRAIN_AT) drain();
+        return s;
+      }
+      if (s === STOLEN) return s;
       if (s === SHUT_Q) throw new QueueShutDownError();
       if (s === BUSY_Q && ++busy < BUSY_TRIES) {
         // Loads, not CASes, until it is free: the holder's release is not
