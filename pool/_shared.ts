@@ -63,14 +63,14 @@
 // post that lands between its last read and the reset). From DRAIN_AT (32)
 // unread, home wakes the thread if it is parked, and a thread about to
 // sleep drains first (_park.ts posted and park: the argument is there),
-// and a thread between two tasks drains at its take (_thread.ts: one load
-// of DRAIN per task, a drain only from DRAIN_AT). So a thread holds fewer
-// than DRAIN_AT posts between tasks, fed from the queue or parked, whatever
-// its tasks name. Inside one task it reads none (a port is read by its own
+// and a thread that takes a task from the queue drains then (_thread.ts
+// next(): one load of DRAIN per take, a drain only from DRAIN_AT; a
+// hand-off follows a park). So a thread holds fewer than DRAIN_AT posts
+// between tasks, fed from the queue or parked, whatever its tasks name. Inside one task it reads none (a port is read by its own
 // thread only, and a task that names no buffer never asks): it holds one
 // add, with its buffer, per buffer home registers while that task runs, a
 // count bounded by nothing but the task's length, read at its next take
-// (README says so). Not done: home stops posting to such a thread and
+// or park (README says so). Not done: home stops posting to such a thread and
 // marks it stale. Home's table reaches a thread only in a message, and home
 // posts only when it runs: a stale thread whose next task names a buffer
 // registered meanwhile would wait for home, which may be blocked on that
