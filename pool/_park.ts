@@ -115,8 +115,8 @@ export const DRAIN_AT = 32;
  * sequentially consistent, so either the thread sees the count and drains,
  * or this sees PARKED and wakes it (both: one spurious wake, harmless: it
  * parks again). A busy thread is not woken: it drains at its next take
- * past DRAIN_AT (_thread.ts), its next task that names a buffer
- * (ThreadShared.begin) or its next park. A thread that dies with posts
+ * from the queue past DRAIN_AT (_thread.ts next()), its next task that
+ * names a buffer (ThreadShared.begin) or its next park. A thread that dies with posts
  * unread frees them with its port.
  */
 export function posted(b: Block, w: number): void {
