@@ -101,7 +101,12 @@ export async function serveAsSpare(
 }
 
 // How long a taken spare reads its port for a start record the taker
-// posted (see serveAsSpare: the first read finds it).
+// posted (see serveAsSpare: the first read finds it). Past it the throw
+// rejects serveAsSpare's promise, unhandled in the worker: the worker dies
+// of it, the taker's listeners see its error and exit events, and the join
+// fails with ThreadExitError ("died of an error outside its target: Error:
+// A spare worker was taken but its start record did not reach it ...";
+// Deno 2.9.6, forced with RECORD_MS 1 and the late post).
 const RECORD_MS = 30_000;
 
 // A spare told to stop: says it saw the stop (tests wait for it), exits.

@@ -18,6 +18,7 @@ import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
 import { Block, R_DRAIN } from "../../pool/_layout.ts";
 import { sparesTaken } from "../../_core/spare.ts";
 import { cloneShape, exitIn, PLAIN_VALUES } from "../_helpers.ts";
+import { within } from "../pool/_fixtures.ts";
 
 const JOIN = { timeout: 30_000 };
 
@@ -319,8 +320,8 @@ describe("Thread on a spare, record and result in shared memory", () => {
       const x = new Int32Array(new SharedArrayBuffer(4));
       const viewTask = pool.submit((x: Int32Array) => Atomics.add(x, 0, 1), x);
       go.set();
-      assert.equal(await yields, "yielded");
-      assert.equal(await viewTask, 0);
+      assert.equal(await within(yields), "yielded");
+      assert.equal(await within(viewTask), 0);
       assert.equal(Atomics.load(x, 0), 1);
       const b = new Block(pool[TO_DESCRIPTOR]().buffer as SharedArrayBuffer);
       assert.equal(Atomics.load(b.v, b.record(0) + R_DRAIN), 0);
