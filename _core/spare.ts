@@ -171,6 +171,7 @@ export interface StartRecord {
   args: unknown[];
   claim?: Int32Array;
   limited: boolean;
+  ports?: MessagePort[];
 }
 
 /**
@@ -197,10 +198,11 @@ export function handOver(
 ): void {
   // Only plain args: threadkit primitives need their claim word and the
   // package's decoding; a limited thread never takes a spare.
-  const shared = start.claim === undefined &&
+  // Ports (_core/ports.ts) go by transfer, in the posted record only.
+  const shared = start.claim === undefined && start.ports === undefined &&
     !start.limited && start.runtime === spare.runtime &&
     writeRecord(spare.ready, start);
-  if (!shared) spare.port.postMessage(message());
+  if (!shared) spare.port.postMessage(message(), (start.ports ?? []) as never);
   // Why no lost wakeup: see _core/spare_block.ts (the record, then the
   // state, then the notify; the spare sleeps only while READY).
   Atomics.store(spare.ready, STATE, shared ? TAKEN_SHARED : TAKEN);

@@ -96,6 +96,8 @@ const REFUSED: Record<string, string> = table({
   AsyncGenerator: "an async generator",
   MessagePort: "a MessagePort",
 });
+const Port = globalThis.MessagePort as typeof MessagePort | undefined;
+const PORT = "; pass it to the thread as a Thread arg instead";
 
 const VIEWS: Record<
   string,
@@ -189,8 +191,13 @@ export function tag(value: unknown, st: TagState): unknown {
       };
     }
   }
-  const tagName = Object.prototype.toString.call(obj).slice(8, -1);
-  if (REFUSED[tagName] !== undefined) throw refuse(st, REFUSED[tagName]);
+  // Node's MessagePort says "EventTarget" (it went as {}); see _core/ports.ts.
+  const tagName = Port !== undefined && obj instanceof Port
+    ? "MessagePort"
+    : Object.prototype.toString.call(obj).slice(8, -1);
+  if (REFUSED[tagName] !== undefined) {
+    throw refuse(st, REFUSED[tagName], tagName === "MessagePort" ? PORT : "");
+  }
   if (obj instanceof SharedArrayBuffer) {
     const i = shared.name(obj, st.path, st.shared); // or refused
     st.ids.set(obj, st.ids.size);

@@ -16,8 +16,9 @@ import {
   unreserveEntry,
 } from "../_core/runtime.ts";
 import { wireTarget } from "../_core/target.ts";
+import { closePorts, movePorts, portsIn } from "../_core/ports.ts";
 import { encodeTransfer } from "../_core/transfer.ts";
-import { sendable } from "./_types.ts";
+import { plainArgs, sendable } from "./_types.ts";
 
 /** What a started thread's handle keeps. */
 export interface Started {
@@ -88,13 +89,17 @@ export function startThread(
   limits: Record<string, number> | undefined,
   events: WorkerEvents,
 ): Started {
-  const args = encodeTransfer(userArgs);
+  let args = encodeTransfer(userArgs);
   const claim = args === userArgs ? undefined : claimWord();
   const giveUp = () => giveUpClaim(claim, args);
   let reserved: ReturnType<typeof reserveEntry> | undefined;
+  let ports: MessagePort[] | undefined;
   try {
-    // Checked before the entry is reserved and the worker started.
-    sendable(name, args);
+    // Checked before the entry is reserved and the worker started; args
+    // with MessagePorts are moved instead, which checks them (ports.ts).
+    const held = plainArgs(userArgs) ? [] : portsIn(args);
+    if (held.length === 0) sendable(name, args);
+    else ({ args, ports } = movePorts(name, args, held));
     reserved = reserveEntry(name, daemon, names);
     const start = {
       runtime: runtime().buffer,
@@ -107,6 +112,7 @@ export function startThread(
       // when it found none): the worker decodes them then.
       claim,
       limited: limits !== undefined,
+      ...ports && { ports },
     };
     // The result port: a fresh channel's, or a spare's own (startWorker
     // closes a channel it made when it throws).
@@ -120,6 +126,7 @@ export function startThread(
     return { ...reserved, port, report, block, giveUp };
   } catch (error) {
     if (reserved !== undefined) unreserveEntry(reserved.entry, reserved.ident);
+    closePorts(ports);
     giveUp();
     throw error;
   }

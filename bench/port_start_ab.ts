@@ -1,0 +1,100 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// What a MessagePort in a Thread's args costs (_core/ports.ts), in
+// alternating rounds in one process (bench/_ab.ts): a Thread started with
+// args [{ n: 41 }] (an object: the trial structuredClone, the baseline), and
+// one with args [{ n: 41, port }] (a fresh MessageChannel's end each start:
+// the move through the starter's own channel, then the transfer). Two
+// figures per side: start() to the joined result (a cold worker, on the
+// same path for both sides: a web Worker on Deno, no spares), and the
+// start() call alone (where the move is).
+//
+//   deno run -A bench/port_start_ab.ts [reps]
+import process from "node:process";
+import { Thread } from "../mod.ts";
+import { compare, type Side } from "./_ab.ts";
+
+const reps = Number(process.argv[2] ?? 7);
+const N = 4;
+const target = (a: { n: number; port?: MessagePort }) => {
+  a.port?.close();
+  return a.n + 1;
+};
+
+function side(name: string, withPort: boolean, call: number[]): Side {
+  return {
+    name,
+    start() {
+      return Promise.resolve({
+        round: async (n: number) => {
+          for (let i = 0; i < n; i++) {
+            const c = withPort ? new MessageChannel() : undefined;
+            const arg = c === undefined ? { n: 41 } : { n: 41, port: c.port2 };
+            const t = new Thread({ target, args: [arg] });
+            const t0 = performance.now();
+            t.start();
+            call.push(performance.now() - t0);
+            if (await t.joinAsync({ timeout: 60_000 }) !== 42) {
+              throw new Error("bad");
+            }
+            c?.port1.close();
+          }
+          return n;
+        },
+        stop: () => Promise.resolve(),
+      });
+    },
+  };
+}
+
+const calls: number[][] = [[], []];
+const [a, b] = await compare(
+  [
+    side("object + port", true, calls[0]),
+    side("object", false, calls[1]),
+  ],
+  N,
+  reps,
+  1,
+);
+const med = (xs: number[]) => {
+  const s = [...xs].sort((x, y) => x - y);
+  return s[s.length >> 1];
+};
+const us = (ns: number) => (ns / 1000).toFixed(0);
+console.log(
+  `start to result: ${a.name} ${us(a.nsPerOp)} us, ${b.name} ${
+    us(b.nsPerOp)
+  } us, ratio ${(a.nsPerOp / b.nsPerOp).toFixed(3)}`,
+);
+const [ca, cb] = calls.map(med);
+console.log(
+  `start() call: ${a.name} ${(ca * 1000).toFixed(0)} us, ${b.name} ${
+    (cb * 1000).toFixed(0)
+  } us, ratio ${(ca / cb).toFixed(3)}`,
+);
+
+// The check alone, where the cost is: the trial structuredClone (sendable)
+// against the move (movePorts: a post with the port listed, and its read).
+const { movePorts, portsIn } = await import("../_core/ports.ts");
+const { sendable } = await import("../thread/_types.ts");
+const checks: number[][] = [[], []];
+for (let rep = 0; rep < 9 * reps; rep++) {
+  for (const k of rep % 2 === 0 ? [0, 1] : [1, 0]) {
+    const M = 200;
+    const cs = Array.from({ length: M }, () => new MessageChannel());
+    const t0 = performance.now();
+    for (const c of cs) {
+      const args = [{ n: 41, port: c.port2 }];
+      if (k === 0) movePorts("t", args, portsIn(args)).ports[0].close();
+      else sendable("t", [{ n: 41 }]);
+    }
+    checks[k].push((performance.now() - t0) * 1000 / M);
+    for (const c of cs) c.port1.close(), k === 1 && c.port2.close();
+  }
+}
+const [ma, mb] = checks.map(med);
+console.log(
+  `check: move ${ma.toFixed(1)} us, trial clone ${mb.toFixed(1)} us, ratio ${
+    (ma / mb).toFixed(1)
+  }`,
+);
