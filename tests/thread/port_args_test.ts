@@ -12,6 +12,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   activeCount,
+  Lock,
   prestartThreads,
   Queue,
   Thread,
@@ -95,15 +96,18 @@ describe("Thread: a MessagePort as a thread arg", () => {
     await roundTrip({ resourceLimits: { maxOldGenerationSizeMb: 64 } });
   });
 
-  it("the same port twice in one args arrives as one port", async () => {
+  it("the same port twice in one args arrives as one port (beside a Lock: the args decoded in the thread)", async () => {
     const { port1, port2 } = new MessageChannel();
+    const lock = new Lock();
     try {
       const t = new Thread({
-        target: (a: MessagePort, b: { again: MessagePort }) => {
+        target: (a: MessagePort, b: { again: MessagePort; lock: Lock }) => {
+          if (!b.lock.acquire({ timeout: 30_000 })) return "no lock";
+          b.lock.release();
           a.postMessage("once");
           return a === b.again && a instanceof MessagePort;
         },
-        args: [port2, { again: port2 }],
+        args: [port2, { again: port2, lock }],
       });
       t.start();
       assert.equal(await t.joinAsync(JOIN), true);
