@@ -94,10 +94,9 @@ const REFUSED: Record<string, string> = table({
   FinalizationRegistry: "a FinalizationRegistry",
   Generator: "a generator",
   AsyncGenerator: "an async generator",
-  MessagePort: "a MessagePort",
+  MessagePort: "a MessagePort (pass it to the thread as a Thread arg instead)",
 });
-const Port = globalThis.MessagePort as typeof MessagePort | undefined;
-const PORT = "; pass it to the thread as a Thread arg instead";
+const Port = globalThis.MessagePort ?? class {}; // see _core/ports.ts
 
 const VIEWS: Record<
   string,
@@ -191,13 +190,10 @@ export function tag(value: unknown, st: TagState): unknown {
       };
     }
   }
-  // Node's MessagePort says "EventTarget" (it went as {}); see _core/ports.ts.
-  const tagName = Port !== undefined && obj instanceof Port
-    ? "MessagePort"
+  const tagName = obj instanceof Port
+    ? "MessagePort" // Node's says "EventTarget" (it went as {})
     : Object.prototype.toString.call(obj).slice(8, -1);
-  if (REFUSED[tagName] !== undefined) {
-    throw refuse(st, REFUSED[tagName], tagName === "MessagePort" ? PORT : "");
-  }
+  if (REFUSED[tagName] !== undefined) throw refuse(st, REFUSED[tagName]);
   if (obj instanceof SharedArrayBuffer) {
     const i = shared.name(obj, st.path, st.shared); // or refused
     st.ids.set(obj, st.ids.size);
