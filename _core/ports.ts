@@ -7,18 +7,20 @@
 // args, at any depth (arrays, plain objects, Maps, Sets), as structured
 // clone puts it there.
 //
-// Checked before anything starts. Whether a port can be transferred (not
-// closed, not already transferred) is known only by transferring it, and a
-// start must fail before its worker runs. So the start first moves the
-// args through a channel of its own (a post with the ports in its transfer
-// list, read back at once with receiveMessageOnPort): that post is the
-// check (a closed or transferred port, or a value structured clone refuses,
-// throws there, and nothing is started; the channel is kept, see below),
-// and what it reads back is what the start sends (the same args, over new
-// port objects). The caller's ports are detached from then on, as any
-// transfer leaves them; a start
-// that fails after the move closes the moved ports (the thread table full,
-// no worker), so nothing stays open.
+// Found where the trial structuredClone of the args (thread/_types.ts
+// sendable) fails: a port not in a transfer list fails it, so args without
+// one pay no walk for ports. Checked before anything starts: whether a port
+// can be transferred (not closed, not already transferred) is known only by
+// transferring it, and a start must fail before its worker runs. So the
+// start first moves the args through a channel of its own (a post with the
+// ports in its transfer list, read back at once with receiveMessageOnPort):
+// that post is the check (a closed or transferred port, or a value
+// structured clone refuses, throws there, and nothing is started; the
+// channel is kept, see below), and what it reads back is what the start
+// sends (the same args, over new port objects). The caller's ports are
+// detached from then on, as any transfer leaves them; a start that fails
+// after the move (the thread table full, no worker) closes the moved
+// ports, so nothing stays open.
 //
 // The same port twice in one args is one port: it is transferred once and
 // arrives as one object at both places (as a primitive given twice arrives
@@ -31,6 +33,7 @@
 // pass it as a Thread's arg.
 
 import { nodeThreads } from "./host.ts";
+import { isIndex } from "./transfer.ts";
 
 /** The distinct MessagePorts inside `value`, in walk order. */
 export function portsIn(value: unknown): MessagePort[] {
@@ -44,12 +47,16 @@ export function portsIn(value: unknown): MessagePort[] {
     else if (x instanceof Map) {
       for (const [k, v] of x) walk(k), walk(v);
     } else if (x instanceof Set) x.forEach(walk);
-    else if (
-      Array.isArray(x) ||
-      Object.prototype.toString.call(x) === "[object Object]"
-    ) {
-      // What structured clone carries of an array or another object: its
-      // own enumerable string keys.
+    else if (Array.isArray(x)) {
+      // Elements by index (listing a long array's keys costs a string per
+      // element); its other keys only below transfer.ts's SCAN_KEYS, as
+      // encodeTransfer walks them.
+      for (let i = 0; i < x.length; i++) walk(x[i]);
+      if (x.length > 4096) return;
+      for (const k of Object.keys(x)) if (!isIndex(k)) walk((x as never)[k]);
+    } else if (Object.prototype.toString.call(x) === "[object Object]") {
+      // What structured clone carries of another object: its own enumerable
+      // string keys.
       for (const k of Object.keys(x)) walk((x as Record<string, unknown>)[k]);
     }
   };

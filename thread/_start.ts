@@ -18,7 +18,7 @@ import {
 import { wireTarget } from "../_core/target.ts";
 import { closePorts, movePorts, portsIn } from "../_core/ports.ts";
 import { encodeTransfer } from "../_core/transfer.ts";
-import { plainArgs, sendable } from "./_types.ts";
+import { sendable } from "./_types.ts";
 
 /** What a started thread's handle keeps. */
 export interface Started {
@@ -95,11 +95,16 @@ export function startThread(
   let reserved: ReturnType<typeof reserveEntry> | undefined;
   let ports: MessagePort[] | undefined;
   try {
-    // Checked before the entry is reserved and the worker started; args
-    // with MessagePorts are moved instead, which checks them (ports.ts).
-    const held = plainArgs(userArgs) ? [] : portsIn(args);
-    if (held.length === 0) sendable(name, args);
-    else ({ args, ports } = movePorts(name, args, held));
+    // Checked before the entry is reserved and the worker started. A
+    // MessagePort fails the trial clone: such args are moved instead, which
+    // checks them (ports.ts); other args pay no walk for ports.
+    try {
+      sendable(name, args);
+    } catch (error) {
+      const held = portsIn(args);
+      if (held.length === 0) throw error;
+      ({ args, ports } = movePorts(name, args, held));
+    }
     reserved = reserveEntry(name, daemon, names);
     const start = {
       runtime: runtime().buffer,

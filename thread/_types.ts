@@ -136,7 +136,7 @@ export function checkOptions<F extends ThreadFunction>(
  */
 export function sendable(name: string, args: unknown): unknown {
   // Primitives other than symbols always clone: no trial clone for them.
-  if (plainArgs(args)) return args;
+  if (Array.isArray(args) && args.every(clones)) return args;
   try {
     structuredClone(args);
     return args;
@@ -148,11 +148,6 @@ export function sendable(name: string, args: unknown): unknown {
       { cause },
     );
   }
-}
-
-/** Whether `args` is an array of primitives other than symbols. */
-export function plainArgs(args: unknown): boolean {
-  return Array.isArray(args) && args.every(clones);
 }
 
 function clones(value: unknown): boolean {
