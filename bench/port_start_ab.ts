@@ -6,7 +6,8 @@
 // the move through the starter's own channel, then the transfer). Two
 // figures per side: start() to the joined result (a cold worker, on the
 // same path for both sides: a web Worker on Deno, no spares), and the
-// start() call alone (where the move is).
+// start() call alone (where the move is); then the check alone, and a start
+// on a ready spare.
 //
 //   deno run -A bench/port_start_ab.ts [reps]
 import process from "node:process";
@@ -46,6 +47,7 @@ function side(name: string, withPort: boolean, call: number[]): Side {
   };
 }
 
+const { sparesTaken } = await import("../_core/spare.ts");
 const calls: number[][] = [[], []];
 const [a, b] = await compare(
   [
@@ -66,6 +68,7 @@ console.log(
     us(b.nsPerOp)
   } us, ratio ${(a.nsPerOp / b.nsPerOp).toFixed(3)}`,
 );
+console.log(`(spares taken in those starts: ${sparesTaken()})`);
 const [ca, cb] = calls.map(med);
 console.log(
   `start() call: ${a.name} ${(ca * 1000).toFixed(0)} us, ${b.name} ${
@@ -105,4 +108,34 @@ console.log(
   `check: trial clone fails + walk + move ${ma.toFixed(1)} us, trial clone ${
     mb.toFixed(1)
   } us, ratio ${(ma / mb).toFixed(1)}`,
+);
+
+// On a ready spare (the wait for it untimed): start() to the joined result.
+// Both records are posted on the spare's port (an object arg never goes
+// through the spare's block, _core/spare_block.ts); the port side adds the
+// failed trial clone, the move and the port's transfer.
+const { prestartThreads } = await import("../mod.ts");
+const spare: number[][] = [[], []];
+for (let rep = 0; rep < 4 * reps; rep++) {
+  for (const k of rep % 2 === 0 ? [0, 1] : [1, 0]) {
+    const until = performance.now() + 60_000;
+    while (prestartThreads(1) < 1 && performance.now() < until) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const c = k === 0 ? new MessageChannel() : undefined;
+    const arg = c === undefined ? { n: 41 } : { n: 41, port: c.port2 };
+    const t = new Thread({ target, args: [arg] });
+    const t0 = performance.now();
+    t.start();
+    if (await t.joinAsync({ timeout: 60_000 }) !== 42) throw new Error("bad");
+    spare[k].push(performance.now() - t0);
+    c?.port1.close();
+  }
+}
+prestartThreads(0);
+const [sa, sb] = spare.map(med);
+console.log(
+  `spare start to result: object + port ${(sa * 1000).toFixed(0)} us, object ${
+    (sb * 1000).toFixed(0)
+  } us, ratio ${(sa / sb).toFixed(3)}`,
 );
