@@ -18,9 +18,13 @@
 // structured clone refuses, throws there, and nothing is started; the
 // channel is kept, see below), and what it reads back is what the start
 // sends (the same args, over new port objects). The caller's ports are
-// detached from then on, as any transfer leaves them; a start that fails
-// after the move (the thread table full, no worker) closes the moved
-// ports, so nothing stays open.
+// detached from then on, as any transfer leaves them. The move comes after
+// the thread's entry is reserved (a full table leaves the caller's ports
+// as they were); a start that fails after it (no worker) closes the moved
+// ports, so nothing stays open. A port inside a primitive's own values
+// (a Barrier's actionArgs) is refused: they reach every thread the
+// primitive goes to (portsIn; Barrier and the executor refuse one at
+// construction, noPorts).
 //
 // The same port twice in one args is one port: it is transferred once and
 // arrives as one object at both places (as a primitive given twice arrives
@@ -33,18 +37,35 @@
 // pass it as a Thread's arg.
 
 import { nodeThreads } from "./host.ts";
-import { isIndex } from "./transfer.ts";
+import { isIndex, MARK } from "./transfer.ts";
 
-/** The distinct MessagePorts inside `value`, in walk order. */
-export function portsIn(value: unknown): MessagePort[] {
+/**
+ * The distinct MessagePorts inside `value` (encoded args), in walk order.
+ * @throws {TypeError} (with `name`, a thread's) for a port inside a
+ * primitive's marker: its own values (a Barrier's actionArgs) reach every
+ * thread the primitive goes to, and a port reaches one.
+ */
+export function portsIn(value: unknown, name?: string): MessagePort[] {
   const out: MessagePort[] = [];
   if (typeof MessagePort !== "function") return out;
   const seen = new Set<object>();
+  let inside: string | undefined; // the tag of the marker walked, if any
   const walk = (x: unknown): void => {
     if (typeof x !== "object" || x === null || seen.has(x)) return;
     seen.add(x);
-    if (x instanceof MessagePort) out.push(x);
-    else if (x instanceof Map) {
+    if (x instanceof MessagePort) {
+      if (inside !== undefined && name !== undefined) {
+        throw new TypeError(
+          `Cannot start thread "${name}": its args hold a ${inside} whose own values hold a MessagePort, which can reach one thread only (they go to every thread it is given to); pass the port to a thread as a Thread arg instead`,
+        );
+      }
+      out.push(x);
+    } else if (!Array.isArray(x) && Object.hasOwn(x, MARK)) {
+      const outer = inside;
+      inside = String((x as Record<string, { tag?: unknown }>)[MARK]?.tag);
+      walk((x as Record<string, unknown>)[MARK]);
+      inside = outer;
+    } else if (x instanceof Map) {
       for (const [k, v] of x) walk(k), walk(v);
     } else if (x instanceof Set) x.forEach(walk);
     else if (Array.isArray(x)) {
@@ -115,14 +136,14 @@ export function movePorts(
 let channel: MessageChannel | undefined;
 
 /**
- * Refuses a port in an executor's `initArgs`: they go to every pool thread,
- * and a port can be transferred once.
+ * Refuses a port in values that go to many threads (an executor's
+ * `initArgs`, a Barrier's `actionArgs`): a port can be transferred once.
  * @throws {TypeError} naming the fix.
  */
-export function noPorts(initArgs: unknown): void {
-  if (portsIn(initArgs).length === 0) return;
+export function noPorts(args: unknown, what: string, goes: string): void {
+  if (portsIn(args).length === 0) return;
   throw new TypeError(
-    "Cannot create executor: initArgs hold a MessagePort, which can reach one thread only (initArgs go to every pool thread); pass it to a thread as a Thread arg instead",
+    `Cannot create ${what} hold a MessagePort, which can reach one thread only (${goes}); pass it to a thread as a Thread arg instead`,
   );
 }
 

@@ -232,7 +232,7 @@ export class Pool {
       ? null
       : wireTarget(checkTarget(o.initializer, "Cannot create executor"));
     const initArgs = encodeTransfer(o.initArgs ?? []);
-    noPorts(initArgs); // a port cannot reach every pool thread
+    noPorts(initArgs, "executor: initArgs", "they go to every pool thread");
     structuredClone(initArgs); // refuse what cannot travel, here
 
     return new Pool(b, tasks, free, {

@@ -95,17 +95,19 @@ export function startThread(
   let reserved: ReturnType<typeof reserveEntry> | undefined;
   let ports: MessagePort[] | undefined;
   try {
-    // Checked before the entry is reserved and the worker started. A
-    // MessagePort fails the trial clone: such args are moved instead, which
-    // checks them (ports.ts); other args pay no walk for ports.
+    // Checked before the worker starts. A MessagePort fails the trial
+    // clone: such args are moved instead, which checks them (ports.ts),
+    // after the entry is reserved (a full table leaves the caller's ports
+    // as they were); other args pay no walk for ports.
+    let held: MessagePort[] = [];
     try {
       sendable(name, args);
     } catch (error) {
-      const held = portsIn(args);
+      held = portsIn(args, name);
       if (held.length === 0) throw error;
-      ({ args, ports } = movePorts(name, args, held));
     }
     reserved = reserveEntry(name, daemon, names);
+    if (held.length > 0) ({ args, ports } = movePorts(name, args, held));
     const start = {
       runtime: runtime().buffer,
       ident: reserved.ident,

@@ -12,6 +12,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   activeCount,
+  Barrier,
   Lock,
   prestartThreads,
   Queue,
@@ -57,12 +58,16 @@ async function roundTrip(
   });
   try {
     start(t);
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const first = await Promise.race([
       heard,
-      new Promise((_, reject) =>
-        setTimeout(() => reject(new Error("no message in 60 s")), 60_000)
-      ),
-    ]);
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error("no message in 60 s")),
+          60_000,
+        );
+      }),
+    ]).finally(() => clearTimeout(timer));
     assert.deepEqual(first, { hello: 41 });
     port1.postMessage((first as { hello: number }).hello + 1);
     Atomics.store(w, 0, 1);
@@ -182,6 +187,27 @@ describe("Thread: a MessagePort as a thread arg", () => {
         });
       }
       assert.equal(q.qsize(), 0);
+    } finally {
+      port1.close();
+      port2.close();
+    }
+  });
+
+  it("a port in a Barrier's actionArgs is a TypeError at construction (they go to every thread the barrier is given to)", () => {
+    const { port1, port2 } = new MessageChannel();
+    try {
+      assert.throws(
+        () =>
+          new Barrier(2, {
+            action: (p: MessagePort) => p.postMessage("met"),
+            actionArgs: [{ p: port2 }],
+          }),
+        (e: Error) => {
+          assert.ok(e instanceof TypeError, String(e));
+          assert.match(e.message, /actionArgs hold a MessagePort.*Thread arg/);
+          return true;
+        },
+      );
     } finally {
       port1.close();
       port2.close();
