@@ -19,6 +19,7 @@ import {
   Thread,
   ThreadPoolExecutor,
 } from "../../mod.ts";
+import { reserveEntry, unreserveEntry } from "../../_core/runtime.ts";
 import { sparesTaken } from "../../_core/spare.ts";
 
 const JOIN = { timeout: 60_000 };
@@ -147,6 +148,35 @@ describe("Thread: a MessagePort as a thread arg", () => {
     } finally {
       for (const c of [sink, moved, closed]) c.port1.close();
     }
+  });
+
+  it("a start refused for a full thread table leaves the caller's port usable (the move comes after the reservation)", async () => {
+    const { port1, port2 } = new MessageChannel();
+    const fillers: { ident: number; entry: number }[] = [];
+    try {
+      try {
+        for (;;) fillers.push(reserveEntry("filler", true));
+      } catch {
+        // full
+      }
+      const t = new Thread({ target: (p: unknown) => p, args: [port2] });
+      assert.throws(() => t.start(), /threads are already alive/);
+    } finally {
+      for (const f of fillers) unreserveEntry(f.entry, f.ident);
+    }
+    // Still the caller's: it posts, and it can go to a thread.
+    port2.postMessage("still here");
+    const { receiveMessageOnPort } = await import("node:worker_threads");
+    assert.deepEqual(receiveMessageOnPort(port1 as never), {
+      message: "still here",
+    });
+    const t = new Thread({
+      target: (p: MessagePort) => p.close(),
+      args: [port2],
+    });
+    t.start();
+    await t.joinAsync(JOIN);
+    port1.close();
   });
 
   it("after the start the caller's port is detached: starting another thread with it is a TypeError", async () => {
