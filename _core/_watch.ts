@@ -31,6 +31,7 @@ interface Watch {
     entry: number;
     nameSeq: number;
     port: MessagePort;
+    ports?: MessagePort[]; // a Thread's MessagePort args (_core/ports.ts)
   };
   limits: Record<string, number>;
   name: string;
@@ -50,7 +51,7 @@ const exit = (code: number) =>
 
 const worker = new wt.Worker(new URL(watch.entry), {
   workerData: { [START_KEY]: start },
-  transferList: [start.port as never],
+  transferList: [start.port, ...start.ports ?? []] as never[],
   name: watch.name,
   resourceLimits: watch.limits,
 });

@@ -147,11 +147,9 @@ export interface Started {
  * returns the thread's result port: a fresh channel's (its other end goes in
  * `start.port`), or a spare's own port for a thread on a spare worker (the
  * spare posts on the port it was started with; `start` then carries none).
- * The port is read here where the runtime cannot read a port synchronously
- * (see takeMessage).
- * @throws {ThreadsUnavailableError} where the runtime has no worker.
- * With resource `limits` (Deno, Node, Bun), the worker is a
- * node:worker_threads one started by a watcher (_core/_watch.ts says why).
+ * The port is read here where ports are not read synchronously (takeMessage).
+ * @throws {ThreadsUnavailableError} where the runtime has no worker. With
+ * `limits`, a watcher starts the worker (_core/_watch.ts says why).
  */
 export function startWorker(
   start: Record<string, unknown>,
@@ -189,11 +187,13 @@ export function startWorker(
   }
   const { port1: port, port2 } = new MessageChannel();
   start.port = port2;
-  // A plain result comes back in a block, as a spare's (_core/spare_block.ts
-  // says why); not in browsers, where the port's message is "done" too.
+  // A plain result comes back in a block, as a spare's (spare_block.ts says
+  // why; not in browsers: the port's message is "done" too). A Thread's
+  // MessagePort args (ports.ts) go in each transfer list.
   if (RUNTIME !== "web") start.block = newBlock();
+  const send = [port2, ...(start.ports as MessagePort[] | undefined ?? [])];
   try {
-    return startFresh(start, [port2], daemon, name, events, port, limits);
+    return startFresh(start, send, daemon, name, events, port, limits);
   } catch (error) {
     port.close();
     throw error;

@@ -171,6 +171,7 @@ export interface StartRecord {
   args: unknown[];
   claim?: Int32Array;
   limited: boolean;
+  ports?: MessagePort[];
 }
 
 // Test-only (tests/thread/spare_start_test.ts): set to true, a record that
@@ -202,16 +203,20 @@ export function handOver(
 ): void {
   // Only plain args: threadkit primitives need their claim word and the
   // package's decoding; a limited thread never takes a spare.
-  const shared = start.claim === undefined &&
+  // Ports (_core/ports.ts) go by transfer, in the posted record only.
+  const shared = start.claim === undefined && start.ports === undefined &&
     !start.limited && start.runtime === spare.runtime &&
     writeRecord(spare.ready, start);
   const late = (globalThis as Record<symbol, unknown>)[LATE] === true; // test-only hook
-  if (!shared && !late) spare.port.postMessage(message());
+  const ports = (start.ports ?? []) as never;
+  if (!shared && !late) spare.port.postMessage(message(), ports);
   // Why no lost wakeup: see _core/spare_block.ts (the record, then the
   // state, then the notify; the spare sleeps only while READY).
   Atomics.store(spare.ready, STATE, shared ? TAKEN_SHARED : TAKEN);
   Atomics.notify(spare.ready, STATE);
-  if (!shared && late) setTimeout(() => spare.port.postMessage(message()), 5);
+  if (!shared && late) {
+    setTimeout(() => spare.port.postMessage(message(), ports), 5);
+  }
   // The thread runs from here: nothing after the notify (this, and the
   // caller's hold on the worker) may throw, or start() would throw while the
   // thread runs with no listener to see its death (today neither can:

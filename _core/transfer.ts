@@ -464,7 +464,7 @@ function wire(d: Descriptor, seen: Map<object, unknown>): Wire {
   return { tag: d.tag, byteOffset: d.byteOffset, extra, heap: true };
 }
 
-function isIndex(key: string): boolean {
+export function isIndex(key: string): boolean {
   const n = Number(key);
   return Number.isInteger(n) && n >= 0 && String(n) === key;
 }

@@ -5,6 +5,7 @@
 // threads, and stopping.
 
 import { RuntimeError } from "../_core/errors.ts";
+import { noPorts } from "../_core/ports.ts";
 import { refTimer } from "../_core/host.ts";
 import { entryAlive, identStopped, runtime } from "../_core/runtime.ts";
 import { heapAlloc } from "../_core/heap_top.ts";
@@ -231,6 +232,7 @@ export class Pool {
       ? null
       : wireTarget(checkTarget(o.initializer, "Cannot create executor"));
     const initArgs = encodeTransfer(o.initArgs ?? []);
+    noPorts(initArgs, "executor: initArgs", "they go to every pool thread");
     structuredClone(initArgs); // refuse what cannot travel, here
 
     return new Pool(b, tasks, free, {

@@ -94,8 +94,9 @@ const REFUSED: Record<string, string> = table({
   FinalizationRegistry: "a FinalizationRegistry",
   Generator: "a generator",
   AsyncGenerator: "an async generator",
-  MessagePort: "a MessagePort",
+  MessagePort: "a MessagePort (pass it to the thread as a Thread arg instead)",
 });
+const Port = globalThis.MessagePort ?? class {}; // see _core/ports.ts
 
 const VIEWS: Record<
   string,
@@ -189,7 +190,9 @@ export function tag(value: unknown, st: TagState): unknown {
       };
     }
   }
-  const tagName = Object.prototype.toString.call(obj).slice(8, -1);
+  const tagName = obj instanceof Port
+    ? "MessagePort" // Node's says "EventTarget" (it went as {})
+    : Object.prototype.toString.call(obj).slice(8, -1);
   if (REFUSED[tagName] !== undefined) throw refuse(st, REFUSED[tagName]);
   if (obj instanceof SharedArrayBuffer) {
     const i = shared.name(obj, st.path, st.shared); // or refused

@@ -13,6 +13,7 @@
 // variable fails the same way everywhere. Module targets are not accepted:
 // importing one is asynchronous and a blocking wait cannot await it.
 
+import { noPorts } from "../_core/ports.ts";
 import {
   type AnyFunction,
   checkTarget,
@@ -76,6 +77,11 @@ export class Action {
       throw new TypeError("Cannot create barrier: actionArgs must be an array");
     }
     if (action === undefined) return undefined;
+    noPorts(
+      args,
+      "barrier: actionArgs",
+      "they go to every thread it is given to",
+    );
     return new Action(wireTarget(action as AnyFunction), args);
   }
 

@@ -16,6 +16,7 @@ import {
   unreserveEntry,
 } from "../_core/runtime.ts";
 import { wireTarget } from "../_core/target.ts";
+import { closePorts, movePorts, portsIn } from "../_core/ports.ts";
 import { encodeTransfer } from "../_core/transfer.ts";
 import { sendable } from "./_types.ts";
 
@@ -88,14 +89,25 @@ export function startThread(
   limits: Record<string, number> | undefined,
   events: WorkerEvents,
 ): Started {
-  const args = encodeTransfer(userArgs);
+  let args = encodeTransfer(userArgs);
   const claim = args === userArgs ? undefined : claimWord();
   const giveUp = () => giveUpClaim(claim, args);
   let reserved: ReturnType<typeof reserveEntry> | undefined;
+  let ports: MessagePort[] | undefined;
   try {
-    // Checked before the entry is reserved and the worker started.
-    sendable(name, args);
+    // Checked before the worker starts. A MessagePort fails the trial
+    // clone: such args are moved instead, which checks them (ports.ts),
+    // after the entry is reserved (a full table leaves the caller's ports
+    // as they were); other args pay no walk for ports.
+    let held: MessagePort[] = [];
+    try {
+      sendable(name, args);
+    } catch (error) {
+      held = portsIn(args, name);
+      if (held.length === 0) throw error;
+    }
     reserved = reserveEntry(name, daemon, names);
+    if (held.length > 0) ({ args, ports } = movePorts(name, args, held));
     const start = {
       runtime: runtime().buffer,
       ident: reserved.ident,
@@ -107,6 +119,7 @@ export function startThread(
       // when it found none): the worker decodes them then.
       claim,
       limited: limits !== undefined,
+      ...ports && { ports },
     };
     // The result port: a fresh channel's, or a spare's own (startWorker
     // closes a channel it made when it throws).
@@ -120,6 +133,7 @@ export function startThread(
     return { ...reserved, port, report, block, giveUp };
   } catch (error) {
     if (reserved !== undefined) unreserveEntry(reserved.entry, reserved.ident);
+    closePorts(ports);
     giveUp();
     throw error;
   }

@@ -1,0 +1,153 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// MessagePorts in a Thread's args (thread/_start.ts). A port travels by
+// transfer, never by copy: it goes in the start message's transfer list
+// (the record's `ports`, which _core/adapter.ts adds to every transfer
+// list the record crosses: a new worker's, a spare's port, the watcher's),
+// and arrives in the thread as a working port at the same place in the
+// args, at any depth (arrays, plain objects, Maps, Sets), as structured
+// clone puts it there.
+//
+// Found where the trial structuredClone of the args (thread/_types.ts
+// sendable) fails: a port not in a transfer list fails it, so args without
+// one pay no walk for ports. Checked before anything starts: whether a port
+// can be transferred (not closed, not already transferred) is known only by
+// transferring it, and a start must fail before its worker runs. So the
+// start first moves the args through a channel of its own (a post with the
+// ports in its transfer list, read back at once with receiveMessageOnPort):
+// that post is the check (a closed or transferred port, or a value
+// structured clone refuses, throws there, and nothing is started; the
+// channel is kept, see below), and what it reads back is what the start
+// sends (the same args, over new port objects). The caller's ports are
+// detached from then on, as any transfer leaves them. The move comes after
+// the thread's entry is reserved (a full table leaves the caller's ports
+// as they were); a start that fails after it (no worker) closes the moved
+// ports, so nothing stays open. A port inside a primitive's own values
+// (a Barrier's actionArgs) is refused: they reach every thread the
+// primitive goes to (portsIn; Barrier and the executor refuse one at
+// construction, noPorts).
+//
+// The same port twice in one args is one port: it is transferred once and
+// arrives as one object at both places (as a primitive given twice arrives
+// as one).
+//
+// Only where ports are read synchronously (Deno, Node, Bun): elsewhere
+// (browsers) a port in a Thread's args is refused with a TypeError, since
+// the check above cannot run there. A port never goes through a shared slot
+// (a task's args, a queue item): queue/_tagged.ts refuses it and says to
+// pass it as a Thread's arg.
+
+import { nodeThreads } from "./host.ts";
+import { isIndex, MARK } from "./transfer.ts";
+
+/**
+ * The distinct MessagePorts inside `value` (encoded args), in walk order.
+ * @throws {TypeError} (with `name`, a thread's) for a port inside a
+ * primitive's marker: its own values (a Barrier's actionArgs) reach every
+ * thread the primitive goes to, and a port reaches one.
+ */
+export function portsIn(value: unknown, name?: string): MessagePort[] {
+  const out: MessagePort[] = [];
+  if (typeof MessagePort !== "function") return out;
+  const seen = new Set<object>();
+  let inside: string | undefined; // the tag of the marker walked, if any
+  const walk = (x: unknown): void => {
+    if (typeof x !== "object" || x === null || seen.has(x)) return;
+    seen.add(x);
+    if (x instanceof MessagePort) {
+      if (inside !== undefined && name !== undefined) {
+        throw new TypeError(
+          `Cannot start thread "${name}": its args hold a ${inside} whose own values hold a MessagePort, which can reach one thread only (they go to every thread it is given to); pass the port to a thread as a Thread arg instead`,
+        );
+      }
+      out.push(x);
+    } else if (!Array.isArray(x) && Object.hasOwn(x, MARK)) {
+      const outer = inside;
+      inside = String((x as Record<string, { tag?: unknown }>)[MARK]?.tag);
+      walk((x as Record<string, unknown>)[MARK]);
+      inside = outer;
+    } else if (x instanceof Map) {
+      for (const [k, v] of x) walk(k), walk(v);
+    } else if (x instanceof Set) x.forEach(walk);
+    else if (Array.isArray(x)) {
+      // Elements by index (listing a long array's keys costs a string per
+      // element); its other keys only below transfer.ts's SCAN_KEYS, as
+      // encodeTransfer walks them.
+      for (let i = 0; i < x.length; i++) walk(x[i]);
+      if (x.length > 4096) return;
+      for (const k of Object.keys(x)) if (!isIndex(k)) walk((x as never)[k]);
+    } else if (Object.prototype.toString.call(x) === "[object Object]") {
+      // What structured clone carries of another object: its own enumerable
+      // string keys.
+      for (const k of Object.keys(x)) walk((x as Record<string, unknown>)[k]);
+    }
+  };
+  walk(value);
+  return out;
+}
+
+/** Args whose ports were moved (see the top of this file). */
+export interface Moved {
+  readonly args: unknown;
+  /** The ports in `args`, for the start message's transfer lists. */
+  readonly ports: MessagePort[];
+}
+
+/**
+ * Moves `args` (holding `ports`) through a channel of this thread: the
+ * check that they can be sent, before anything starts.
+ * @throws {TypeError} for a closed or already transferred port, a value
+ * structured clone refuses, or a runtime that cannot read ports
+ * synchronously.
+ */
+export function movePorts(
+  name: string,
+  args: unknown,
+  ports: MessagePort[],
+): Moved {
+  const wt = nodeThreads();
+  if (wt === undefined) {
+    throw new TypeError(
+      `Cannot start thread "${name}": a MessagePort in its args needs a runtime that reads ports synchronously (Deno, Node, Bun)`,
+    );
+  }
+  const { port1, port2 } = channel ??= new MessageChannel();
+  // Nothing is left in it (each move reads what it posted), but a move
+  // must never read another's message.
+  while (wt.receiveMessageOnPort(port2 as never) !== undefined);
+  try {
+    port1.postMessage(args, ports);
+  } catch (cause) {
+    const text = String((cause as Error)?.message);
+    throw new TypeError(
+      /detached|disentangled|closed/i.test(text)
+        ? `Cannot start thread "${name}": a MessagePort in its args is closed or already transferred (${text})`
+        : `Cannot start thread "${name}": its args cannot be sent to a thread (${text})`,
+      { cause },
+    );
+  }
+  const got = wt.receiveMessageOnPort(port2 as never) as { message: unknown };
+  return { args: got.message, ports: portsIn(got.message) };
+}
+
+// The starting thread's channel for moves, kept: a new channel per start
+// cost 140-185 us against 32-50 us for a post and read on a kept one
+// (Deno 2.9.6, Node 20, load 10). Neither end has a listener, so it keeps
+// no process alive (checked on Deno and Node).
+let channel: MessageChannel | undefined;
+
+/**
+ * Refuses a port in values that go to many threads (an executor's
+ * `initArgs`, a Barrier's `actionArgs`): a port can be transferred once.
+ * @throws {TypeError} naming the fix.
+ */
+export function noPorts(args: unknown, what: string, goes: string): void {
+  if (portsIn(args).length === 0) return;
+  throw new TypeError(
+    `Cannot create ${what} hold a MessagePort, which can reach one thread only (${goes}); pass it to a thread as a Thread arg instead`,
+  );
+}
+
+/** Closes moved ports a start did not send (it failed). */
+export function closePorts(ports: readonly MessagePort[] | undefined): void {
+  for (const port of ports ?? []) port.close();
+}
