@@ -258,7 +258,7 @@ export const ROWS: readonly LimitRow[] = [
     quickN: 2_000,
     reps: 5,
     limits:
-      "the codec's CPU an item (Node, one thread: put + get 355-385 ns; across threads 409-576 ns of CPU an item against postMessage's 1433-1721) and how much of a round both threads hold a core; not the empty get's TAIL load: a get that polls a word only the producer writes ran 0.98-1.02x the code (BENCHMARKS.md, \"Structured put/get on Node\")",
+      "on Node (the line not met): the producer, as the consumer waits for items: its codec and turns, and its notify of a consumer that slept (one thread, put + get 355-385 ns; across threads 409-576 ns of process CPU an item against postMessage's 1433-1721, so above 4x needs the two sides' work to overlap); the last full run's 3.56x process (load 1-2) is not located; not the empty get's TAIL load: a get that polls a word only the producer writes ran 0.98-1.02x the code (BENCHMARKS.md, \"Structured put/get on Node\")",
   },
   {
     id: "obj-m2t",
