@@ -296,7 +296,7 @@ export const ROWS: readonly LimitRow[] = [
     quickN: 4_000,
     reps: 5,
     limits:
-      "JSON.parse of the batch on the consumer, JSON.stringify on the producer (Node's V8 has no fast path for it); a putMany of plain items goes in as one unsplit run (no scan for its records' ends; on Node its ASCII text is written with latin1Write, no encoded copy), and a getMany takes it whole, also after a wait. Floor, same process, arrays of 1000: structuredClone costs 1.38-1.51x stringify + parse on Node (v8 serialize + deserialize 1.67-1.76x), so 1.2x leaves our turns, copies and exactness walk about 15-25% of the JSON's cost",
+      'JSON.stringify on the producer and JSON.parse of the batch on the consumer; structuredClone costs 1.38-1.51x them on Node, so 1.2x leaves about 15-25% of the JSON\'s cost for the rest (BENCHMARKS.md, "Structured putMany/getMany ×1000")',
   },
   {
     id: "lock-2",
@@ -346,7 +346,7 @@ export const ROWS: readonly LimitRow[] = [
     reps: 9,
     rawRoundTrip: true,
     limits:
-      "one promise hop more than the raw await on the woken path (the reaction that maps the outcome) and the keep-alive timer's unref (55 ns with its ref); the clock read that fixes a finite timeout's deadline comes before the sleep, which waits with no V8 timeout, as the raw side's untimed waitAsync does (a 60 s one costs the raw side 1.06-1.20x on Node, bench/wake_ab.ts); the peer's blocking wait, clear and set; the event-loop task that resolves a waitAsync dominates",
+      'the event-loop task that resolves a waitAsync dominates; Event adds one promise hop on the woken path and the keep-alive timer\'s unref (BENCHMARKS.md, "Event.waitAsync")',
   },
   {
     id: "condition",
@@ -361,7 +361,7 @@ export const ROWS: readonly LimitRow[] = [
     reps: 9,
     rawRoundTrip: true,
     limits:
-      "with the wake hand-off a round trip makes 1 notify and 0.6 waits a side, as the raw one; left: 15-16 atomics a side against the raw side's 4-6, and 15 calls (25 before, no allocation now) between a wake and the answer's notify that run with cold caches after each sleep (1.1-1.8 µs timed inside the peer at load 5-8 before, the raw peer 0.4 µs)",
+      "a round trip makes 1 notify and 0.6 waits a side, as the raw one; left: 15-16 atomics a side against the raw side's 4-6, and 15 calls between a wake and the answer's notify (BENCHMARKS.md, \"Condition\")",
   },
   ...POOL_ROWS,
 ];
