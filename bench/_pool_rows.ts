@@ -74,7 +74,7 @@ export const POOL_ROWS: readonly LimitRow[] = [
     warm: 2_000,
     rawRoundTrip: true,
     limits:
-      "the raw peer answers in 0.25 µs, before this thread's event loop has gone to sleep; a task answered 1-2 µs later (the pool thread's wake, the task, the push) finds it asleep and pays a full event-loop wake (a raw peer that waits 1 µs before answering costs 3-5 µs more per round trip, bench/round_trip_ab.ts); traced on Node, a third of the round trips wait, and of those the wake to the reaper's reaction takes 4-7 µs and the settle to the awaiting code 0.7-1 µs",
+      'the raw peer answers before this thread\'s event loop sleeps; a task answered 1-2 µs later finds it asleep and pays a full event-loop wake (BENCHMARKS.md, "One task at a time")',
   },
   {
     id: "pool-await-piscina",

@@ -220,7 +220,7 @@ export const ROWS: readonly LimitRow[] = [
     warm: 4_000_000,
     paired: true,
     limits:
-      "unlike sides: getMany returns a fresh JS array, ringbuf.js pops into a typed array it reuses; the second line (context, not judged: the issue names ringbuf.js) holds Queue against ringbuf.js that then makes the same fresh array. Making the array (1024 slots and stores) is most of a batch: one thread, CPU an item, putMany + getMany was 0.97-1.15x putMany + getManyInto then a fresh array (4.5 against 1.3-1.8 ns for getManyInto on Deno), and 1.12-1.36x as fast as ringbuf.js with a fresh array; getMany's first try now takes into a scratch typed array and copies into new Array(n) (queue/_fresh.ts: 1.10-1.12x on Deno, none on Node). Between threads the consumer also scavenges the arrays (about one scavenge per 1000 batches, 0.2-5 ms each at load 12; at load 17-20 one per about 230 batches, median 0.18 ms, up to 106 ms when the parallel scavenge waits for a core), and parks the producer on a full ring more often than getManyInto does (0.34-0.65 against 0.35-0.42 producer parks a batch); per-round ratios in one process spread 0.37-6.2. getManyAsync and getMany's tries after a wait now take through the same scratch path. Paired rounds after a 4M warm-up: the batch functions run once per 1024 items and reach their optimised code late",
+      'the fresh JS array getMany must return (1024 slots, about 8 KiB a batch on both runtimes), where ringbuf.js pops into a typed array it reuses: in the same Node processes ringbuf.js that makes the same array ran 0.42-0.76x itself (15 processes, load 5-12), so no get that returns a fresh array reaches 0.8x there; what Queue\'s transfer costs is the getManyInto row and the context line (BENCHMARKS.md, "putMany/getMany ×1024 on Node")',
   },
   {
     id: "int-into",
@@ -258,7 +258,7 @@ export const ROWS: readonly LimitRow[] = [
     quickN: 2_000,
     reps: 5,
     limits:
-      "the codec and the turns. A single put of a plain object of primitives (the row's { id, payload }) goes in as a binary shape record (queue/_shape.ts: key list named by its bytes, int32/float64/Latin-1/UTF-16 values; a get builds the object with the cached keys), not JSON text; the put leaves in its scratch the bytes its shape's last record had (head, key list, equal strings), the get clones a template per key list and reuses a short string equal to the last at its index (the row's payload repeats, so both hit every item). One thread, same process, CPU an item, load 16-21: put + get of the queue 596-628 ns on Node (1.49-2.01x lower than d1ee4e5; JSON.stringify + parse alone 1007-1567 ns, structuredClone alone 1485-1759 ns) and 582-926 ns on Deno (1.31-1.68x lower; JSON 728-939 ns, structuredClone 2972-3513 ns). What is left: the turns (a put 2 compareExchanges, a get 3 and a load, where the JSON-text ring pays a store and a load a side; HOLDER's compareExchange makes the dead-holder takeover safe; a get that finds the queue empty loads 3 words and takes no turn) and the two threads' scheduling on a loaded machine. Other items (nested values, arrays, other prototypes) go in as JSON as before, bound as before by JSON.stringify + JSON.parse",
+      "on Node (the line not met): the producer, as the consumer waits for items: its codec and turns, and its notify of a consumer that slept (one thread, put + get 355-385 ns; across threads 409-576 ns of process CPU an item against postMessage's 1433-1721, so above 4x needs the two sides' work to overlap); the last full run's 3.56x process (load 1-2) is not located; not the empty get's TAIL load: a get that polls a word only the producer writes ran 0.98-1.02x the code (BENCHMARKS.md, \"Structured put/get on Node\")",
   },
   {
     id: "obj-m2t",
@@ -296,7 +296,7 @@ export const ROWS: readonly LimitRow[] = [
     quickN: 4_000,
     reps: 5,
     limits:
-      "JSON.parse of the batch on the consumer, JSON.stringify on the producer (Node's V8 has no fast path for it); a putMany of plain items goes in as one unsplit run (no scan for its records' ends; on Node its ASCII text is written with latin1Write, no encoded copy), and a getMany takes it whole, also after a wait. Floor, same process, arrays of 1000: structuredClone costs 1.38-1.51x stringify + parse on Node (v8 serialize + deserialize 1.67-1.76x), so 1.2x leaves our turns, copies and exactness walk about 15-25% of the JSON's cost",
+      'JSON.stringify on the producer and JSON.parse of the batch on the consumer; structuredClone costs 1.38-1.51x them on Node, so 1.2x leaves about 15-25% of the JSON\'s cost for the rest (BENCHMARKS.md, "Structured putMany/getMany ×1000")',
   },
   {
     id: "lock-2",
@@ -315,7 +315,7 @@ export const ROWS: readonly LimitRow[] = [
     quickN: 20_000,
     reps: 3,
     limits:
-      "judged only with two free cores (the threads must run at once); the handoff band on the median over processes of each process's ratio to its own futex mutex (the futex mutex's handoffs vary 4x between processes); in a hot two-thread loop a waiter's wait mostly returns at once (the holder retakes the lock before the wait call sleeps: bench/lock_counts.ts), so Lock's waiter pauses 160 loop turns (about 1.2 µs) before it marks the lock again (sync/_spin.ts, the back-off) and the holder runs on with no notifies, where the futex mutex's waiter re-marks at once; the pause's length trades speed for fairness (a longer pause, longer runs of the holder): at 160 turns, at real-time priority, Lock handed over 0.66-0.98x as often as the futex mutex on Deno and 0.30-0.68x on Node, whose futex mutex's own handoffs spread over 55-216 per 1000 pairs between processes; the spin is adaptive per lock and thread and falls to 0 there; left: Lock sleeps in 50 ms timed slices (cancellation, holder death), the futex mutex untimed, and on Deno 2.9 a timed Atomics.wait costs more (+35-45 ns when it returns at once; bench/wake_ab.ts --rows=lock-2 has the futex mutex with the same slices)",
+      'judged only with two free cores; the handoff band on the median over processes of each process\'s ratio to its own futex mutex, whose handoffs move 4x between processes; a waiter whose wait returns at once pauses 160 loop turns before it marks the lock again (sync/_spin.ts), which trades handoffs for speed, and no pause length stayed in the band in every Node process (BENCHMARKS.md, "Lock, 2 threads")',
   },
   {
     id: "event",
@@ -346,7 +346,7 @@ export const ROWS: readonly LimitRow[] = [
     reps: 9,
     rawRoundTrip: true,
     limits:
-      "one promise hop more than the raw await on the woken path (the reaction that maps the outcome) and the keep-alive timer's unref (55 ns with its ref); the clock read that fixes a finite timeout's deadline comes before the sleep, which waits with no V8 timeout, as the raw side's untimed waitAsync does (a 60 s one costs the raw side 1.06-1.20x on Node, bench/wake_ab.ts); the peer's blocking wait, clear and set; the event-loop task that resolves a waitAsync dominates",
+      'the event-loop task that resolves a waitAsync dominates; Event adds one promise hop on the woken path and the keep-alive timer\'s unref (BENCHMARKS.md, "Event.waitAsync")',
   },
   {
     id: "condition",
@@ -361,7 +361,7 @@ export const ROWS: readonly LimitRow[] = [
     reps: 9,
     rawRoundTrip: true,
     limits:
-      "with the wake hand-off a round trip makes 1 notify and 0.6 waits a side, as the raw one; left: 15-16 atomics a side against the raw side's 4-6, and 15 calls (25 before, no allocation now) between a wake and the answer's notify that run with cold caches after each sleep (1.1-1.8 µs timed inside the peer at load 5-8 before, the raw peer 0.4 µs)",
+      "a round trip makes 1 notify and 0.6 waits a side, as the raw one; left: 15-16 atomics a side against the raw side's 4-6, and 15 calls between a wake and the answer's notify (BENCHMARKS.md, \"Condition\")",
   },
   ...POOL_ROWS,
 ];

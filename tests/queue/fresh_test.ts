@@ -9,6 +9,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { moduleTarget, Queue, Thread } from "../../mod.ts";
 import { FRESH_MAX } from "../../queue/_fresh.ts";
+import type { NumericType } from "../../queue/_layout.ts";
 import type * as work from "../_workers/queue_stress.ts";
 import { until } from "../_helpers.ts";
 
@@ -49,6 +50,31 @@ describe("Queue getMany into a fresh array (numeric FIFO)", () => {
         assert.equal(Object.keys(xs).length, xs.length, "a hole");
       }
       assert.equal(qi.qsize() + qf.qsize() + qb.qsize() + qu.qsize(), 0);
+    }
+  });
+
+  it("every element type's extreme values come out exactly, also after a result was written to", () => {
+    const cases: [NumericType, unknown[]][] = [
+      ["int8", [-128, 127, 0, -1]],
+      ["uint8", [0, 255]],
+      ["int16", [-32768, 32767]],
+      ["uint16", [0, 65535]],
+      ["int32", [-(2 ** 31), 2 ** 31 - 1, 2 ** 30, -(2 ** 30) - 1]],
+      ["uint32", [0, 2 ** 32 - 1, 2 ** 31, 2 ** 30]],
+      ["float32", [0.5, -0, Infinity, -Infinity, NaN, 3]],
+      ["float64", [-0, 0.1, Number.MIN_VALUE, 2 ** 53, NaN]],
+      ["bigint64", [-(2n ** 63n), 2n ** 63n - 1n]],
+      ["biguint64", [0n, 2n ** 64n - 1n]],
+    ];
+    for (const [type, xs] of cases) {
+      const q = new Queue<unknown>({ capacity: 16, type });
+      for (let round = 0; round < 2; round++) {
+        q.putMany(xs);
+        const got = q.getMany();
+        assert.deepEqual(got, xs, type);
+        assert.equal(Object.keys(got).length, xs.length, "a hole");
+        got.fill("written"); // a result is the caller's; the next is not it
+      }
     }
   });
 
