@@ -64,7 +64,11 @@ export interface ExceptHookArgs {
   readonly excValue: unknown;
   /** The error's stack text, if it has one. Python: `exc_traceback` (a traceback object). */
   readonly excTraceback: string | undefined;
-  /** The thread it ended. */
+  /**
+   * The thread it ended. A direct call of {@linkcode defaultExcepthook}
+   * from JavaScript may leave it out (Python: `thread=None`): the report
+   * then names the calling thread's ident.
+   */
   readonly thread: Thread;
 }
 
