@@ -12,7 +12,9 @@
 // test_change_name and test_set_name's OS-level thread names,
 // test_print_exception_stderr_is_none_1/2 (console cannot be None),
 // test_multithread_modify_file_noerror (a linecache race: a JavaScript
-// stack is built from the engine's own positions), and the cases about
+// stack is built from the engine's own positions), test_print_exception
+// (the default report, threading_more_test.ts's test_excepthook), and the
+// cases about
 // fork, subinterpreters, tracing, finalization and _thread internals
 // (threading_test.ts's header); executor.py's test_submit_keyword (no
 // keyword arguments), test_map_buffersize_on_multiple_iterables (map takes
@@ -22,6 +24,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
+  BoundedSemaphore,
   defaultExcepthook,
   type ExceptHookArgs,
   getIdent,
@@ -30,7 +33,7 @@ import {
   Thread,
   ThreadPoolExecutor,
 } from "../../mod.ts";
-import { JOIN } from "./_bunch.ts";
+import { JOIN, words } from "./_bunch.ts";
 
 describe("lock_tests.BaseLockTests, RLockTests (current CPython)", () => {
   for (const type of [Lock, RLock] as const) {
@@ -81,6 +84,48 @@ describe("test_threading (current CPython)", () => {
     }
     assert.equal(thread.join(JOIN), true);
     assert.equal(thread.isAlive(), false);
+  });
+
+  it("test_various_ops_small_stack and _large_stack: threads with a 256 KiB and a 1 MiB stack (resourceLimits.stackSizeMb) run, at most 3 at once", async () => {
+    // CPython sets threading.stack_size() for every later thread; here the
+    // stack is a thread's option. 3 threads a size, not 10 (each starts a
+    // node:worker_threads worker, slow on a loaded machine).
+    for (const stackSizeMb of [0.25, 1]) {
+      const sema = new BoundedSemaphore(3);
+      const running = words(2); // [now, most at once]
+      const threads = Array.from({ length: 3 }, (_, i) =>
+        new Thread({
+          target: (sema: BoundedSemaphore, running: Int32Array) => {
+            sema.acquire({ timeout: 60_000 });
+            try {
+              const now = Atomics.add(running, 0, 1) + 1;
+              let most = Atomics.load(running, 1);
+              while (now > most) {
+                const was = Atomics.compareExchange(running, 1, most, now);
+                if (was === most) break;
+                most = was;
+              }
+              Atomics.sub(running, 0, 1);
+              return now;
+            } finally {
+              sema.release();
+            }
+          },
+          args: [sema, running],
+          name: `<thread ${i}>`,
+          resourceLimits: { stackSizeMb },
+        }));
+      for (const t of threads) t.start();
+      // Threads with resource limits run on node:worker_threads workers,
+      // whose start took 5-10 s each at load 20 here: a longer bound.
+      const got = await Promise.all(
+        threads.map((t) => t.joinAsync({ timeout: 120_000 })),
+      );
+      assert.equal(got.length, 3);
+      assert.ok(Atomics.load(running, 1) <= 3);
+      assert.equal(Atomics.load(running, 0), 0);
+      for (const t of threads) assert.equal(t.isAlive(), false);
+    }
   });
 
   it("test_excepthook_thread_None: the default hook called with no thread names the calling thread's ident", () => {
