@@ -172,8 +172,10 @@ export const ROWS: readonly LimitRow[] = [
     }],
     ...INT_ROUNDS,
     limits:
-      "default line: the producers' turn on TAIL, two compareExchanges a put where the careful ring stores once; the careful ring with only that pair added ran at 0.41-0.61x itself, and no MPMC put that claims with an atomic reached 0.8x in the prototypes (BENCHMARKS.md, \"Where the time goes\"). singleWriter+singleReader line: one compareExchange a put and one a get against the ring's one exchange each, plus the role, lap and cache tests around them; on one thread a put + get costs 1.1-1.35x the ring's (CPU profile: the compareExchange builtin about 1.1x the exchange's a call, the code around it the rest), and across threads the ratio follows that cost (BENCHMARKS.md, \"The single-side line against the ring, 2026-11-29\")",
+      "default line: the producers' turn on TAIL, two compareExchanges a put where the careful ring stores once; the careful ring with only that pair added ran at 0.41-0.61x itself, and no MPMC put that claims with an atomic reached 0.8x in the prototypes (BENCHMARKS.md, \"Where the time goes\"). singleWriter+singleReader line: one compareExchange a put and one a get against the ring's one exchange each, plus the role, lap and cache tests around them; on one thread a put + get costs 1.1-1.35x the ring's (CPU profile: the compareExchange builtin about 1.1x the exchange's a call, the code around it the rest), and across threads each process's ratio follows that cost: within 0.1 of its CPU-per-item ratio in 79 of 84 process lines (BENCHMARKS.md, \"The single-side line against the ring, 2026-11-29\")",
   },
+  // Keep int-m2t-solo before every row that puts from the main thread
+  // (BENCHMARKS.md, method; bench/_limits_test.ts checks).
   {
     id: "int-m2t-solo",
     figure: "Queue int32 put/get, main → thread, singleWriter+singleReader",
@@ -205,8 +207,7 @@ export const ROWS: readonly LimitRow[] = [
       ...AT_08,
     }, {
       of: 2,
-      label:
-        "singleWriter+singleReader, main thread also putting to a default Queue",
+      label: "singleWriter+singleReader, beside a default Queue",
       ...AT_08,
     }],
     ...INT_ROUNDS,

@@ -18,18 +18,20 @@ export interface HookArgs<T> {
 
 /**
  * The default report: "Exception in thread NAME:" and the stack, on stderr.
- * A call with no thread (a JavaScript caller of defaultExcepthook; Python
- * passes thread=None) names the calling thread's ident, as Python's does.
+ * With no thread, or one without a name (a direct call of
+ * defaultExcepthook; Python passes thread=None), it names the calling
+ * thread's ident, as CPython's hook does (get_ident()).
  */
 export function defaultHook(
-  { error, thread }: HookArgs<{ name: string } | undefined | null>,
+  { error, thread }: {
+    readonly error: unknown;
+    readonly thread?: { readonly name?: string } | null;
+  },
 ): void {
   const text = error instanceof Error
     ? (error.stack ?? `${error.name}: ${error.message}`)
     : String(error);
-  const who = thread === undefined || thread === null
-    ? currentIdent()
-    : thread.name;
+  const who = thread?.name ?? currentIdent();
   console.error(`Exception in thread ${who}:\n${text}`);
 }
 

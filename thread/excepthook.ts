@@ -64,11 +64,7 @@ export interface ExceptHookArgs {
   readonly excValue: unknown;
   /** The error's stack text, if it has one. Python: `exc_traceback` (a traceback object). */
   readonly excTraceback: string | undefined;
-  /**
-   * The thread it ended. A direct call of {@linkcode defaultExcepthook}
-   * from JavaScript may leave it out (Python: `thread=None`): the report
-   * then names the calling thread's ident.
-   */
+  /** The thread it ended. */
   readonly thread: Thread;
 }
 
@@ -77,7 +73,8 @@ export type ExceptHook = (args: ExceptHookArgs) => void;
 
 /**
  * The default hook: writes "Exception in thread NAME:" and the error's stack
- * to stderr, once per thread.
+ * to stderr, once per thread. Called with no thread, or one without a name
+ * (Python: `thread=None`), it names the calling thread's ident instead.
  *
  * Python: `threading.__excepthook__`.
  *
@@ -93,7 +90,9 @@ export type ExceptHook = (args: ExceptHookArgs) => void;
  * setExcepthook(undefined);
  * ```
  */
-export const defaultExcepthook: ExceptHook = defaultHook;
+export const defaultExcepthook: (
+  args: Omit<ExceptHookArgs, "thread"> & { readonly thread?: Thread | null },
+) => void = defaultHook;
 
 /**
  * Replaces the hook for errors of threads started by the calling thread
