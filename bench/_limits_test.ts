@@ -13,6 +13,7 @@ import type * as Feed from "./_workers/ring_feed.ts";
 
 const FEED = new URL("./_workers/ring_feed.ts", import.meta.url);
 import { aggregate, markdownTable } from "./_verdict.ts";
+import { ROWS } from "./_rows.ts";
 import { chartSvg } from "./_chart.ts";
 import type { ProcessRun } from "./limits.ts";
 
@@ -215,6 +216,14 @@ async function runProto(
 }
 
 describe("bench verdicts", () => {
+  it("int-m2t-solo runs before every other row that puts from the main thread", () => {
+    // Its fairness (BENCHMARKS.md, method): the main thread has put to no
+    // other kind of queue when it runs, and limits.ts runs rows in ROWS
+    // order. Only int-t2t, whose main thread never puts, may precede it.
+    const ids = ROWS.map((r) => r.id);
+    assert.deepEqual(ids.slice(0, ids.indexOf("int-m2t-solo")), ["int-t2t"]);
+  });
+
   it("met needs every process; mixed and NOT met follow the median", () => {
     const verdict = (xs: number[]) => {
       const queue = [...xs];

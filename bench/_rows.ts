@@ -114,6 +114,45 @@ const objProducerQueue = () => {
   return { member: { fn: "objQueueConsume", args: [q, 1] }, producer: q };
 };
 
+// The single-item int32 rows' rounds (BENCHMARKS.md, method), and the
+// int32 rows' target: at least 0.8x the throughput of side 1 (the careful
+// ring, ringbuf.js).
+const INT_ROUNDS = {
+  n: 250_000,
+  quickN: 20_000,
+  reps: 16,
+  warm: 1_000_000,
+  paired: true,
+} as const;
+const AT_08 = {
+  vs: 1,
+  measure: "throughput",
+  target: { op: ">=", ratio: 0.8 },
+} as const;
+
+// The main -> thread sides of the single-side queue and the careful ring
+// (rows int-m2t-solo and int-m2t). Each put loop is one function literal
+// for both rows, so its q.put site sees one kind of handle (int-m2t's
+// default Queue side has a loop of its own).
+const m2tSolo = () =>
+  fromMain(
+    "Queue int32 put/get, singleWriter+singleReader (main producer)",
+    intProducerSolo,
+    (q, n) => {
+      for (let i = 0; i < n; i++) q.put(i);
+    },
+    intSum,
+  );
+const m2tRing = () =>
+  fromMain(
+    "careful SPSC int32 ring (main producer)",
+    intProducerRing,
+    (r, n) => {
+      for (let i = 0; i < n; i++) r.put(i);
+    },
+    intSum,
+  );
+
 /** Every row, in report order. */
 export const ROWS: readonly LimitRow[] = [
   {
@@ -125,23 +164,29 @@ export const ROWS: readonly LimitRow[] = [
       pipe("Queue int32 put/get, singleWriter+singleReader", intSolo, intSum),
     ],
     ratios: [{
-      vs: 1,
-      measure: "throughput",
-      target: { op: ">=", ratio: 0.8 },
+      ...AT_08,
     }, {
       of: 2,
       label: "singleWriter+singleReader",
-      vs: 1,
-      measure: "throughput",
-      target: { op: ">=", ratio: 0.8 },
+      ...AT_08,
     }],
-    n: 250_000,
-    quickN: 20_000,
-    reps: 16,
-    warm: 1_000_000,
-    paired: true,
+    ...INT_ROUNDS,
     limits:
-      "the producers' turn on TAIL: a put takes and releases it with two compareExchanges, so TAIL's line can cross cores twice an item where the careful ring stores once. Since the put's fast path was split off and inlined (queue/_ring.ts), A/B against the tree before: 0.87-1.19x thread → thread, 0.78-1.48x main → thread (paired medians, 3 processes per runtime, load 9-17); a put with one read-modify-write is bounded by the single writer's put below (BENCHMARKS.md: not built). The careful ring with only that turn pair added to its producer measured 0.41-0.61x the careful ring (idle machine, 3 processes, same process each): what Queue gets, so the multi-producer lock is the limit, not the code around it (a get: a PHASE load and a compareExchange of HEAD). Second line (singleWriter+singleReader; queue/_solo.ts): one atomic a put and one a get, where the careful ring then paid two each (a store and a flag load; it now publishes with one exchange a side, BENCHMARKS.md method): the put reads its role word, TAIL and LAPS without Atomics (only the writer role writes them), stores the slot and publishes with one compareExchange that also reads the getters' SLEEPER and shutdown's CLOSED; the get reads its role word, takes from a cache current for its thread (no PHASE load; TAIL loaded only when the cache says empty) and publishes with one compareExchange of HEAD, which an immediate shutdown's discard makes fail. On one thread (put 250, get 250; the previous tree's npm/Deno build, this one and the careful ring in one process, alternating rounds, median of 7; load 14-27, 3 processes per runtime) the previous single-side put+get ran at 0.38-0.62x the careful ring on Deno and 0.19-0.47x on Node, this one at 0.90-0.98x and 0.74-1.02x (1.5-2.4x and 1.8-3.9x the previous in each process). Across threads the rows were taken only at load 17-27, where every side is bound by the scheduler (the careful ring parks and runs at 0.8-1.8M/s, not 8-14M/s) and both Queue lines measure 0.9-6x it, before and after alike; the idle-machine figure is the next full run's. Part of that collapse is the ring's own: it notifies on every item while its peer's flag is up (BENCHMARKS.md, method). Bounded MPMC rings, prototyped beside the careful ring (bench/_mpmc_proto.ts; one process, paired rounds, 3 processes per runtime, load 12-17; one thread CPU, Deno | Node): Vyukov's per-slot sequences 0.46-0.56x | 0.42-0.55x, with local cursors 0.58-0.84x | 0.52-0.62x, with the consumer caching TAIL 0.56-0.58x (Deno), a one-word BigInt64 slot 0.31-0.38x | 0.27-0.31x; a hybrid (claim TAIL, publish the slot's sequence word, room from a cached HEAD, sleeper bits in the sequence word and HEAD: four atomics a put + get) 0.84-0.91x | 0.84-0.94x, where the default Queue measured 0.67-0.71x | 0.60-0.65x; across threads that hybrid ran 0.97-1.74x the default Queue in the same process (load 13-19). Not built: per-slot sequence words cost a batch one atomic per item (putMany, getManyInto: 12-24 ns an item where TypedArray.set costs 0.2-0.7 ns), and TAIL would count claims rather than publications (qsize, join counts, the immediate drain and the pool's peek read it as published: work a build needs); a put that stops between claim and publish would block its slot's consumers for good, as one that stops holding TAIL's turn blocks producers today (BENCHMARKS.md). Against the careful ring as it is now (one exchange a side; load 19-25, 3 processes per runtime, paired rounds, same process) the default line ran 0.53-0.65x (Deno) and 0.54-0.87x (Node) thread → thread, 0.42-0.59x main → thread, and the singleWriter+singleReader line 0.50-0.75x thread → thread, 0.50-1.03x main → thread. A put that claims with one compareExchange of a CLAIM word only producers touch and publishes with one exchange of TAIL (TAIL stays the published cursor; bench/_mpmc_proto.ts kind claim, BENCHMARKS.md \"The claim ring\") ran 1.02-1.57x the default Queue and 0.40-0.69x the exchange ring across threads in 33 of 36 processes (0.80-0.92x in three; load 3-24, 3 processes per runtime per set, three sets), 0.63-0.74x on one thread: the exchange ring with only that one compareExchange added to its put measured the same (0.54-0.78x; the claim ring 0.91-1.22x of it), so no MPMC put that claims with an atomic reaches 0.8x; not built.",
+      "default line: the producers' turn on TAIL, two compareExchanges a put where the careful ring stores once; the careful ring with only that pair added ran at 0.41-0.61x itself, and no MPMC put that claims with an atomic reached 0.8x in the prototypes (BENCHMARKS.md, \"Where the time goes\"). singleWriter+singleReader line: one compareExchange a put and one a get against the ring's one exchange each, plus the role, lap and cache tests around them; on one thread a put + get costs 1.1-1.35x the ring's (CPU profile: the compareExchange builtin about 1.1x the exchange's a call, the code around it the rest), and across threads each process's ratio follows that cost: within 0.1 of its CPU-per-item ratio in 79 of 84 process lines (BENCHMARKS.md, \"The single-side line against the ring, 2026-11-29\")",
+  },
+  // Keep int-m2t-solo before every row that puts from the main thread
+  // (BENCHMARKS.md, method; bench/_limits_test.ts checks).
+  {
+    id: "int-m2t-solo",
+    figure: "Queue int32 put/get, main → thread, singleWriter+singleReader",
+    sides: () => [
+      m2tSolo(),
+      m2tRing(),
+    ],
+    ratios: [AT_08],
+    ...INT_ROUNDS,
+    limits:
+      "as thread → thread. The main thread puts to no other kind of queue before or during this row (it runs before int-m2t), as in a program that uses one kind: every call of the ring's tryPut it makes sees one class",
   },
   {
     id: "int-m2t",
@@ -155,41 +200,19 @@ export const ROWS: readonly LimitRow[] = [
         },
         intSum,
       ),
-      fromMain(
-        "careful SPSC int32 ring (main producer)",
-        intProducerRing,
-        (r, n) => {
-          for (let i = 0; i < n; i++) r.put(i);
-        },
-        intSum,
-      ),
-      fromMain(
-        "Queue int32 put/get, singleWriter+singleReader (main producer)",
-        intProducerSolo,
-        (q, n) => {
-          for (let i = 0; i < n; i++) q.put(i);
-        },
-        intSum,
-      ),
+      m2tRing(),
+      m2tSolo(),
     ],
     ratios: [{
-      vs: 1,
-      measure: "throughput",
-      target: { op: ">=", ratio: 0.8 },
+      ...AT_08,
     }, {
       of: 2,
-      label: "singleWriter+singleReader",
-      vs: 1,
-      measure: "throughput",
-      target: { op: ">=", ratio: 0.8 },
+      label: "singleWriter+singleReader, beside a default Queue",
+      ...AT_08,
     }],
-    n: 250_000,
-    quickN: 20_000,
-    reps: 16,
-    warm: 1_000_000,
-    paired: true,
+    ...INT_ROUNDS,
     limits:
-      "as thread → thread. The main thread here puts to both Queue lines, the default one first; until the single writer's put got a call site of its own (queue/_solo_calls.ts, now a closure per handle; queue/_solo.ts, \"The call sites\"; a single reader's get likewise) QueueBase.put's one call of the ring's tryPut was polymorphic there (in each worker it is not), and Deno's V8 counts for each target of a polymorphic call its bytecode plus what its own optimised code inlined (Ring.tryPut 339 + 396, SoloRing's 266): over the 920-byte budget, so every put was a call. That, not Deno's main thread, was the single-writer line's gap on Deno (0.43x where Node read 1.16x): in one process, single-writer main → thread over the same queue thread → thread read 0.68-0.93x with the default queue put to first and 0.90-1.25x with the single-writer one first (paired rounds, 7 processes each, load 5-6); with soloPut, default first, 0.83-0.96x (3 processes), and over the exchange ring 0.67-0.78x where it read 0.54-0.58x. Same-process A/B against the tree before (bench/batch_ab.mjs, paired medians, 3 processes, Deno, load 6-7): singleWriter+singleReader main → thread with the other kind put to first 1.24, 1.11, 1.12, without 1.21, 1.03, 1.15; the default line 1.02, 0.99, 0.98 (unchanged code). Node (load 9-10), where both were inlined before: singleWriter+singleReader main → thread 0.93, 0.94, 0.93, with the other kind first 0.85, 0.87, 1.09, against 0.92, 0.91, 0.97 for the unchanged default line in the same processes; one thread 0.85-0.98x, the default line 0.85-1.01x: no change beyond that spread. The rows after (3 processes, load 5-8): this line 0.75x (0.73-0.80) the exchange ring, the thread → thread one 0.79x (0.75-0.80); before (load 5.5) 0.57-0.67x and 0.67-0.78x. Otherwise the put is a worker's (no event-loop check, keep-alive or async step; a full queue spins, then blocks in Atomics.wait). The row is bound by CPU an item more than the thread → thread row: the code around the one atomic a side (role word, TAIL, LAPS and hint compares, the Queue method) cost the single-side line a put + get about 1.4x the exchange ring's on one thread after the last cuts (a StrictEqual builtin call a get, module-cell reads of the header indexes, boolean flags, three wrap/stride/writer tests: queue/_solo.ts), which gained 1.14-1.21x main → thread on Deno and 0.91-1.39x on Node in same-process A/B (BENCHMARKS.md). Per 1000 items (load 12-13) Queue's consumer sleeps 1.9-2.7 times (128 tries first) and the ring's 1.0 (256 loads), the ring's producer 3.3-3.5 and Queue's 1.0-1.1; a Queue sleep costs its waker one notify, a ring sleep hundreds (counted while the ring still notified on every item while the peer's flag was up; it now wakes once per park)",
+      "as thread → thread. The main thread here puts to both Queue lines, as a program that uses both kinds of queue from one thread does: a full queue's retries (queue/_put.ts) then call the ring's tryPut at a polymorphic site that V8 does not inline. The single-side line alone is row int-m2t-solo; measured side by side the two read the same within the spread (BENCHMARKS.md, \"The single-side line against the ring, 2026-11-29\")",
   },
   {
     id: "int-many",
@@ -204,9 +227,7 @@ export const ROWS: readonly LimitRow[] = [
       ),
     ],
     ratios: [{
-      vs: 1,
-      measure: "throughput",
-      target: { op: ">=", ratio: 0.8 },
+      ...AT_08,
     }, {
       vs: 2,
       label: "context: vs ringbuf.js that also makes a fresh array",
@@ -230,9 +251,7 @@ export const ROWS: readonly LimitRow[] = [
       pipe("ringbuf.js push/pop x1024", ringbuf(1024), intSum),
     ],
     ratios: [{
-      vs: 1,
-      measure: "throughput",
-      target: { op: ">=", ratio: 0.8 },
+      ...AT_08,
     }],
     n: 1_000_000,
     quickN: 100_000,

@@ -5,6 +5,8 @@
 // _hook.ts. The hook's argument is generic here; excepthook.ts gives it the
 // public type.
 
+import { currentIdent } from "../_core/runtime.ts";
+
 /** What a hook is told; `thread` is the Thread the error ended. */
 export interface HookArgs<T> {
   readonly error: unknown;
@@ -14,14 +16,23 @@ export interface HookArgs<T> {
   readonly excTraceback: string | undefined;
 }
 
-/** The default report: "Exception in thread NAME:" and the stack, on stderr. */
+/**
+ * The default report: "Exception in thread NAME:" and the stack, on stderr.
+ * With no thread, or one without a name (a direct call of
+ * defaultExcepthook; Python passes thread=None), it names the calling
+ * thread's ident, as CPython's hook does (get_ident()).
+ */
 export function defaultHook(
-  { error, thread }: HookArgs<{ name: string }>,
+  { error, thread }: {
+    readonly error: unknown;
+    readonly thread?: { readonly name?: string } | null;
+  },
 ): void {
   const text = error instanceof Error
     ? (error.stack ?? `${error.name}: ${error.message}`)
     : String(error);
-  console.error(`Exception in thread ${thread.name}:\n${text}`);
+  const who = thread?.name ?? currentIdent();
+  console.error(`Exception in thread ${who}:\n${text}`);
 }
 
 /** A hook over any thread handle type. */

@@ -73,7 +73,8 @@ export type ExceptHook = (args: ExceptHookArgs) => void;
 
 /**
  * The default hook: writes "Exception in thread NAME:" and the error's stack
- * to stderr, once per thread.
+ * to stderr, once per thread. Called with no thread, or one without a name
+ * (Python: `thread=None`), it names the calling thread's ident instead.
  *
  * Python: `threading.__excepthook__`.
  *
@@ -89,7 +90,9 @@ export type ExceptHook = (args: ExceptHookArgs) => void;
  * setExcepthook(undefined);
  * ```
  */
-export const defaultExcepthook: ExceptHook = defaultHook;
+export const defaultExcepthook: (
+  args: Omit<ExceptHookArgs, "thread"> & { readonly thread?: Thread | null },
+) => void = defaultHook;
 
 /**
  * Replaces the hook for errors of threads started by the calling thread
