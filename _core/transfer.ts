@@ -38,7 +38,7 @@
 // thread decodes are given up (see "Handing over" below).
 
 import { blockRelease, blockRetain, holdBlock, isBlock } from "./heap.ts";
-import { threadState } from "./host.ts";
+import { isProxy, threadState } from "./host.ts";
 import { describe } from "./placement.ts";
 import { runtime } from "./runtime.ts";
 
@@ -136,7 +136,7 @@ export function descriptorToBytesForm(value: unknown): BytesForm | undefined {
   if (d === undefined) return undefined;
   if (d.buffer !== runtime().buffer) {
     throw new TypeError(
-      `Cannot encode ${d.tag} as bytes: it lives in a SharedArrayBuffer of its own, not in threadkit's shared heap; pass it to the thread as a thread arg instead`,
+      `Cannot encode ${d.tag} as bytes: it lives in a SharedArrayBuffer of its own, not in threadkit's shared heap, so an offset alone cannot name it`,
     );
   }
   return d.extra === undefined
@@ -164,14 +164,26 @@ export function reviveBytesForm(form: BytesForm): unknown {
 }
 
 /**
- * Replaces every threadkit primitive inside `value` (arrays, plain objects,
- * Maps and Sets, at any depth) with a marked descriptor, and escapes user
- * keys that could be read as a marker, ready for structured clone. Returns
- * `value` itself when it holds neither.
+ * Copies `value` for structured clone, reading each property once: every
+ * container it walks (arrays, plain objects and class instances, Maps and
+ * Sets, at any depth) becomes a fresh one of the values read, each threadkit
+ * primitive a marked descriptor, each user key that could be read as a
+ * marker escaped. A primitive value (not an object) is returned as it is.
+ * Sets {@linkcode transferMarked}.
+ * @throws {TypeError} for a Proxy (where the host can tell one: _core/host.ts
+ * isProxy), which structured clone refuses.
  */
 export function encodeTransfer(value: unknown): unknown {
+  transferMarked = false;
   return encode(value, new Map());
 }
+
+/**
+ * Whether the last {@linkcode encodeTransfer}'s copy holds a marker or an
+ * escaped key: only then has the receiver anything to decode (and heap
+ * references to take over).
+ */
+export let transferMarked = false;
 
 // The heap references the innermost running encode and decode took so far
 // (released if it throws); saved and restored around nested calls (getters).
@@ -254,13 +266,19 @@ function forEachReference(
   }
 }
 
-// encodeTransfer in two passes: `needs` looks for a primitive or a key to
-// escape anywhere in the value; only then `copy` rebuilds the containers
-// (plain objects, class instances, arrays, Maps, Sets), each registered
-// before its children are copied, so shared and cyclic references in the
-// copy point at copies, never back at the caller's objects.
+// encodeTransfer in one pass (read once, as queue/_codec.ts's snapshot):
+// `copy` rebuilds the containers (plain objects, class instances, arrays,
+// Maps, Sets), each registered before its children are copied, so shared
+// and cyclic references in the copy point at copies, never back at the
+// caller's objects. What it leaves in place (Dates, views, errors, ...) runs
+// no user code when structured clone reads it. So a getter (or a Proxy's
+// trap, where the host cannot tell a Proxy) runs once per encode, and the
+// trial clone (thread/_types.ts sendable) and the post read only the copy:
+// what is sent is what was read. It replaced a scan that looked for a
+// primitive first and sent a value without one as it was, which read each
+// getter up to 3 times (scan, trial clone, post), sending the last read.
 function encode(value: unknown, seen: Map<object, unknown>): unknown {
-  if (!needs(value, new Set())) return value;
+  if (typeof value !== "object" || value === null) return value;
   const outer = retained;
   const mine: number[] = retained = [];
   try {
@@ -273,45 +291,20 @@ function encode(value: unknown, seen: Map<object, unknown>): unknown {
   }
 }
 
-function needs(value: unknown, seen: Set<object>): boolean {
-  if (typeof value !== "object" || value === null || seen.has(value)) {
-    return false;
-  }
-  if (isTransferable(value)) return true;
-  seen.add(value);
-  if (value instanceof Map) {
-    for (const [k, v] of value) {
-      if (needs(k, seen) || needs(v, seen)) return true;
-    }
-    return false;
-  }
-  if (value instanceof Set) {
-    for (const v of value) if (needs(v, seen)) return true;
-    return false;
-  }
-  const isArray = Array.isArray(value);
-  if (!isArray && !clonesAsPlain(value)) return false;
-  const rec = value as Record<string, unknown>;
-  if (isArray) {
-    const arr = value as unknown[];
-    for (let i = 0; i < arr.length; i++) if (needs(arr[i], seen)) return true;
-  }
-  const keys = keysOf(value);
-  for (const key of keys) {
-    if (key.charCodeAt(0) === 0 && MARKED.test(key)) return true;
-    if ((!isArray || !isIndex(key)) && needs(rec[key], seen)) return true;
-  }
-  return false;
-}
-
 function copy(value: unknown, seen: Map<object, unknown>): unknown {
   if (typeof value !== "object" || value === null) return value;
   if (seen.has(value)) return seen.get(value);
+  if (isProxy(value)) {
+    throw new TypeError(
+      "Cannot send a Proxy to another thread: structured clone refuses one (DataCloneError); send its target, or a copy such as { ...proxy }",
+    );
+  }
   const descriptor = descriptorOf(value);
   if (descriptor !== undefined) {
     // One marker (one reference) per primitive, however often it is given.
     const marker = { [MARK]: wire(descriptor, seen) };
     seen.set(value, marker);
+    transferMarked = true;
     return marker;
   }
   if (value instanceof Map) {
@@ -342,9 +335,11 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
     return out;
   }
   for (const key of Object.keys(value)) {
-    const k = key.charCodeAt(0) === 0 && MARKED.test(key)
-      ? "\u0000" + key
-      : key;
+    let k = key;
+    if (key.charCodeAt(0) === 0 && MARKED.test(key)) {
+      k = "\u0000" + key;
+      transferMarked = true;
+    }
     define(out, k, copy(rec[key], seen));
   }
   return out;
@@ -430,11 +425,6 @@ const SCAN_KEYS = 4096;
 function keysOf(value: object): string[] {
   if (Array.isArray(value) && value.length > SCAN_KEYS) return [];
   return Object.keys(value);
-}
-
-// Whether `value` is a threadkit primitive.
-function isTransferable(value: object): boolean {
-  return typeof (value as Partial<Transferable>)[TO_DESCRIPTOR] === "function";
 }
 
 /** A descriptor as it travels inside a marker (see the notes at the top). */

@@ -16,8 +16,8 @@ import {
   unreserveEntry,
 } from "../_core/runtime.ts";
 import { wireTarget } from "../_core/target.ts";
-import { encodeTransfer } from "../_core/transfer.ts";
-import { sendable } from "./_types.ts";
+import { encodeTransfer, transferMarked } from "../_core/transfer.ts";
+import { argsRefused, sendable } from "./_types.ts";
 
 /** What a started thread's handle keeps. */
 export interface Started {
@@ -88,8 +88,13 @@ export function startThread(
   limits: Record<string, number> | undefined,
   events: WorkerEvents,
 ): Started {
-  const args = encodeTransfer(userArgs);
-  const claim = args === userArgs ? undefined : claimWord();
+  let args: unknown;
+  try {
+    args = encodeTransfer(userArgs); // each arg read once (transfer.ts)
+  } catch (cause) {
+    throw argsRefused(name, cause);
+  }
+  const claim = transferMarked ? claimWord() : undefined;
   const giveUp = () => giveUpClaim(claim, args);
   let reserved: ReturnType<typeof reserveEntry> | undefined;
   try {
@@ -103,8 +108,8 @@ export function startThread(
       nameSeq: reserved.nameSeq,
       target: wireTarget(target),
       args,
-      // Only for args with primitives (encodeTransfer returns its input
-      // when it found none): the worker decodes them then.
+      // Only for args with primitives or escaped keys (transferMarked):
+      // the worker decodes them then.
       claim,
       limited: limits !== undefined,
     };
