@@ -178,6 +178,11 @@ export function encodeTransfer(value: unknown): unknown {
   return encode(value, new Map());
 }
 
+/** Whether `error` is encodeTransfer's refusal of a Proxy. */
+export const refusedProxy = (error: unknown): boolean =>
+  typeof error === "object" && error !== null && proxies.has(error);
+const proxies = new WeakSet<object>();
+
 /**
  * Whether the last {@linkcode encodeTransfer}'s copy holds a marker or an
  * escaped key: only then has the receiver anything to decode (and heap
@@ -295,9 +300,11 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
   if (typeof value !== "object" || value === null) return value;
   if (seen.has(value)) return seen.get(value);
   if (isProxy(value)) {
-    throw new TypeError(
+    const error = new TypeError(
       "Cannot send a Proxy to another thread: structured clone refuses one (DataCloneError); send its target, or a copy such as { ...proxy }",
     );
+    proxies.add(error);
+    throw error;
   }
   const descriptor = descriptorOf(value);
   if (descriptor !== undefined) {

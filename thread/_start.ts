@@ -16,7 +16,11 @@ import {
   unreserveEntry,
 } from "../_core/runtime.ts";
 import { wireTarget } from "../_core/target.ts";
-import { encodeTransfer, transferMarked } from "../_core/transfer.ts";
+import {
+  encodeTransfer,
+  refusedProxy,
+  transferMarked,
+} from "../_core/transfer.ts";
 import { argsRefused, sendable } from "./_types.ts";
 
 /** What a started thread's handle keeps. */
@@ -92,7 +96,8 @@ export function startThread(
   try {
     args = encodeTransfer(userArgs); // each arg read once (transfer.ts)
   } catch (cause) {
-    throw argsRefused(name, cause);
+    // A getter's own error goes as it is (as from a queue put).
+    throw refusedProxy(cause) ? argsRefused(name, cause) : cause;
   }
   const claim = transferMarked ? claimWord() : undefined;
   const giveUp = () => giveUpClaim(claim, args);

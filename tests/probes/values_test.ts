@@ -297,6 +297,22 @@ describe("probes: getters outside a queue item's top level", () => {
   );
 });
 
+describe("probes: a getter that throws in a Thread's args", () => {
+  it("fails start() with the getter's own error, once, and starts nothing", () => {
+    let reads = 0;
+    const arg = {
+      get bad() {
+        reads++;
+        throw new RangeError("getter");
+      },
+    };
+    const t = new Thread({ target: (x: unknown) => x, args: [[1, arg]] });
+    assert.throws(() => t.start(), { name: "RangeError", message: "getter" });
+    assert.equal(reads, 1);
+    assert.equal(t.ident, undefined);
+  });
+});
+
 describe("probes: a Proxy as a Thread arg, a task arg and a queue item", () => {
   it(
     "is refused alike, as structured clone refuses it: a TypeError at the call that says Proxy, no trap run, nothing started or put",
