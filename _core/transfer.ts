@@ -174,8 +174,15 @@ export function reviveBytesForm(form: BytesForm): unknown {
  * isProxy), which structured clone refuses.
  */
 export function encodeTransfer(value: unknown): unknown {
-  transferMarked = false;
-  return encode(value, new Map());
+  const outer = marked; // a getter in the walk may run an encode of its own
+  marked = false;
+  try {
+    const out = encode(value, new Map());
+    transferMarked = marked;
+    return out;
+  } finally {
+    marked = outer;
+  }
 }
 
 /** Whether `error` is encodeTransfer's refusal of a Proxy. */
@@ -189,6 +196,7 @@ const proxies = new WeakSet<object>();
  * references to take over).
  */
 export let transferMarked = false;
+let marked = false; // the walk under way's (copy sets it)
 
 // The heap references the innermost running encode and decode took so far
 // (released if it throws); saved and restored around nested calls (getters).
@@ -274,14 +282,9 @@ function forEachReference(
 // encodeTransfer in one pass (read once, as queue/_codec.ts's snapshot):
 // `copy` rebuilds the containers (plain objects, class instances, arrays,
 // Maps, Sets), each registered before its children are copied, so shared
-// and cyclic references in the copy point at copies, never back at the
-// caller's objects. What it leaves in place (Dates, views, errors, ...) runs
-// no user code when structured clone reads it. So a getter (or a Proxy's
-// trap, where the host cannot tell a Proxy) runs once per encode, and the
-// trial clone (thread/_types.ts sendable) and the post read only the copy:
-// what is sent is what was read. It replaced a scan that looked for a
-// primitive first and sent a value without one as it was, which read each
-// getter up to 3 times (scan, trial clone, post), sending the last read.
+// and cyclic references in the copy point at copies. What it leaves in place
+// (Dates, views, errors, ...) runs no user code when cloned, so the trial
+// clone (thread/_types.ts) and the post read only what the walk read.
 function encode(value: unknown, seen: Map<object, unknown>): unknown {
   if (typeof value !== "object" || value === null) return value;
   const outer = retained;
@@ -311,7 +314,7 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
     // One marker (one reference) per primitive, however often it is given.
     const marker = { [MARK]: wire(descriptor, seen) };
     seen.set(value, marker);
-    transferMarked = true;
+    marked = true;
     return marker;
   }
   if (value instanceof Map) {
@@ -345,7 +348,7 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
     let k = key;
     if (key.charCodeAt(0) === 0 && MARKED.test(key)) {
       k = "\u0000" + key;
-      transferMarked = true;
+      marked = true;
     }
     define(out, k, copy(rec[key], seen));
   }

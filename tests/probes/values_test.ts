@@ -313,6 +313,32 @@ describe("probes: a getter that throws in a Thread's args", () => {
   });
 });
 
+describe("probes: a getter in a Thread's args that starts a thread", () => {
+  it("the outer args' primitive still arrives as itself (the inner start's encode does not hide it)", async () => {
+    const lock = new Lock();
+    const inner: Thread[] = [];
+    const args: [Lock, { g: number }] = [lock, {
+      get g() {
+        const t = new Thread({
+          target: (o: { n: number }) => o.n + 1,
+          args: [{ n: 1 }],
+        });
+        t.start();
+        inner.push(t);
+        return 1;
+      },
+    }];
+    const t = new Thread({
+      target: (l: unknown, o: { g: number }) => [l instanceof Lock, o.g],
+      args,
+    });
+    t.start();
+    assert.deepEqual(await t.joinAsync({ timeout: 30_000 }), [true, 1]);
+    assert.equal(inner.length, 1);
+    assert.equal(await inner[0].joinAsync({ timeout: 30_000 }), 2);
+  });
+});
+
 describe("probes: a Proxy as a Thread arg, a task arg and a queue item", () => {
   it(
     "is refused alike, as structured clone refuses it: a TypeError at the call that says Proxy, no trap run, nothing started or put",
