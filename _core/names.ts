@@ -59,7 +59,8 @@
 // table, not the starter's handle. (Out of memory is no longer among them:
 // the thread's hook posts before it frees its entry, as every death does,
 // and the watcher posts the name from the entry when the runtime's stop cut
-// the hook before its post: thread/_worker.ts.) And only the starter's handle gets the
+// the hook before its post: thread/_worker.ts. A read of the name that
+// throws, out of memory say, still sends none: finalName.) And only the starter's handle gets the
 // carried name: a handle of the thread sent to another thread (which has no
 // outcome to collect) reads the table, so after a reuse it keeps the last
 // name it read.

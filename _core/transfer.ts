@@ -41,6 +41,17 @@ import { blockRelease, blockRetain, holdBlock, isBlock } from "./heap.ts";
 import { isProxy, threadState } from "./host.ts";
 import { describe } from "./placement.ts";
 import { runtime } from "./runtime.ts";
+import {
+  clonesAsPlain,
+  define,
+  ESCAPED,
+  isIndex,
+  isPlain,
+  keysOf,
+  MARKED,
+} from "./transfer_keys.ts";
+
+export { define } from "./transfer_keys.ts";
 
 /** How a primitive describes itself for another thread. */
 export interface Descriptor {
@@ -174,14 +185,22 @@ export function reviveBytesForm(form: BytesForm): unknown {
  * isProxy), which structured clone refuses.
  */
 export function encodeTransfer(value: unknown): unknown {
-  const outer = marked; // a getter in the walk may run an encode of its own
+  transferMarked = false;
+  if (typeof value !== "object" || value === null) return value;
+  // Saved around the walk: a getter in it may run an encode of its own.
+  const outer = retained, outerMarked = marked;
+  const mine: number[] = retained = [];
   marked = false;
   try {
-    const out = encode(value, new Map());
+    const out = copy(value, new Map());
     transferMarked = marked;
     return out;
+  } catch (error) {
+    for (const at of mine) blockRelease(at);
+    throw error;
   } finally {
-    marked = outer;
+    retained = outer;
+    marked = outerMarked;
   }
 }
 
@@ -285,20 +304,6 @@ function forEachReference(
 // and cyclic references in the copy point at copies. What it leaves in place
 // (Dates, views, errors, ...) runs no user code when cloned, so the trial
 // clone (thread/_types.ts) and the post read only what the walk read.
-function encode(value: unknown, seen: Map<object, unknown>): unknown {
-  if (typeof value !== "object" || value === null) return value;
-  const outer = retained;
-  const mine: number[] = retained = [];
-  try {
-    return copy(value, seen);
-  } catch (error) {
-    for (const at of mine) blockRelease(at);
-    throw error;
-  } finally {
-    retained = outer;
-  }
-}
-
 function copy(value: unknown, seen: Map<object, unknown>): unknown {
   if (typeof value !== "object" || value === null) return value;
   if (seen.has(value)) return seen.get(value);
@@ -329,30 +334,54 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
     for (const v of value) out.add(copy(v, seen));
     return out;
   }
-  const isArray = Array.isArray(value);
-  if (!isArray && !clonesAsPlain(value)) return value;
-  const rec = value as Record<string, unknown>;
-  const out: Record<string, unknown> = isArray
-    ? new Array((value as unknown[]).length) as never
-    : {};
-  seen.set(value, out);
-  if (isArray && (value as unknown[]).length > SCAN_KEYS) {
-    // Indices only (see keysOf).
-    const arr = value as unknown[];
-    for (let i = 0; i < arr.length; i++) {
-      if (i in arr) (out as unknown as unknown[])[i] = copy(arr[i], seen);
+  if (Array.isArray(value)) {
+    // Appended in order (a packed or holey array, never one of dictionary
+    // elements, which clone writes slowly); holes stay holes. Other own
+    // keys follow, as structured clone carries them (up to SCAN_KEYS).
+    const out: unknown[] = [];
+    seen.set(value, out);
+    const n = value.length;
+    let present = 0;
+    for (let i = 0; i < n; i++) {
+      const v = value[i];
+      if (v === undefined && !(i in value)) continue;
+      present++;
+      out[i] = typeof v === "object" && v !== null ? copy(v, seen) : v;
     }
+    out.length = n;
+    const keys = keysOf(value); // none past SCAN_KEYS (transfer_keys.ts)
+    if (keys.length > present) copyKeys(value, out, keys, true, seen);
     return out;
   }
-  for (const key of Object.keys(value)) {
-    let k = key;
-    if (key.charCodeAt(0) === 0 && MARKED.test(key)) {
-      k = "\u0000" + key;
-      marked = true;
-    }
-    define(out, k, copy(rec[key], seen));
-  }
+  if (!clonesAsPlain(value)) return value;
+  // A spread reads each own enumerable property once into own data
+  // properties ("__proto__" included, no setter run), as queue/_codec.ts.
+  const out: Record<string, unknown> = { ...value };
+  seen.set(value, out);
+  copyKeys(value, out, Object.keys(out), false, seen);
   return out;
+}
+
+// Copies the values of `keys` into `out` (an array's non-index keys, read
+// from `from`; else the spread's own), a marker-like key escaped (moved last).
+function copyKeys(
+  from: object,
+  out: object,
+  keys: string[],
+  isArray: boolean,
+  seen: Map<object, unknown>,
+): void {
+  const rec = out as Record<string, unknown>;
+  for (const key of keys) {
+    if (isArray && isIndex(key)) continue;
+    const v = isArray ? (from as Record<string, unknown>)[key] : rec[key];
+    const c = typeof v === "object" && v !== null ? copy(v, seen) : v;
+    if (key.charCodeAt(0) === 0 && MARKED.test(key)) {
+      if (!isArray) delete rec[key];
+      define(rec, "\u0000" + key, c);
+      marked = true;
+    } else if (isArray || c !== v) define(rec, key, c);
+  }
 }
 
 // `seen`: each container walked (to itself), each marker to its handle.
@@ -428,15 +457,6 @@ function decode(value: unknown, seen: Map<object, unknown>): unknown {
   return value;
 }
 
-// Arrays longer than this have only their elements walked (listing the keys
-// costs a string per element); their other keys travel unexamined (rare).
-const SCAN_KEYS = 4096;
-
-function keysOf(value: object): string[] {
-  if (Array.isArray(value) && value.length > SCAN_KEYS) return [];
-  return Object.keys(value);
-}
-
 /** A descriptor as it travels inside a marker (see the notes at the top). */
 interface Wire {
   readonly tag: string;
@@ -462,38 +482,4 @@ function wire(d: Descriptor, seen: Map<object, unknown>): Wire {
     retained?.push(d.byteOffset);
   }
   return { tag: d.tag, byteOffset: d.byteOffset, extra, heap: true };
-}
-
-function isIndex(key: string): boolean {
-  const n = Number(key);
-  return Number.isInteger(n) && n >= 0 && String(n) === key;
-}
-
-/** Keys that encode escapes: "\u0000"{n >= 1} + "threadkit" + anything. */
-// deno-lint-ignore no-control-regex
-const MARKED = /^\u0000+threadkit/;
-/** Keys that decode unescapes: "\u0000"{n >= 2} + "threadkit" + anything. */
-// deno-lint-ignore no-control-regex
-const ESCAPED = /^\u0000\u0000+threadkit/;
-
-function isPlain(value: object): boolean {
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-// Whether structured clone turns `value` into a plain object of its own
-// enumerable properties: plain objects and class instances, not the kinds it
-// knows (Date, RegExp, ArrayBuffer, views, Error, boxed primitives, ...).
-function clonesAsPlain(value: object): boolean {
-  return isPlain(value) ||
-    Object.prototype.toString.call(value) === "[object Object]";
-}
-
-export function define(obj: object, key: string, value: unknown): void {
-  Object.defineProperty(obj, key, {
-    value,
-    writable: true,
-    enumerable: true,
-    configurable: true,
-  });
 }
