@@ -56,6 +56,24 @@ export function nodeThreads(): typeof WorkerThreads | undefined {
 let nodeWorkerThreads: typeof WorkerThreads | null | undefined;
 
 /**
+ * Whether `value` is a Proxy. The language cannot tell one from its target;
+ * the hosts can (node:util types.isProxy: Deno 2, Node >= 20.16, Bun), which
+ * makes structured clone refuse one (DataCloneError). Where the host cannot
+ * tell (browsers), false: a Proxy is then read through its traps, once.
+ */
+export function isProxy(value: object): boolean {
+  if (proxyTest === undefined) {
+    const util = RUNTIME === "web" ? undefined : host.process
+      ?.getBuiltinModule?.("node:util") as
+        | { types?: { isProxy?(v: unknown): boolean } }
+        | undefined;
+    proxyTest = util?.types?.isProxy ?? (() => false);
+  }
+  return proxyTest(value);
+}
+let proxyTest: ((value: unknown) => boolean) | undefined;
+
+/**
  * node:worker_threads, for the worker entry of a node:worker_threads worker
  * (where it always exists).
  * @throws {ThreadsUnavailableError} where the runtime has none.

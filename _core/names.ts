@@ -56,10 +56,11 @@
 // rename from a third thread that lands between the thread's last read and
 // its end (or, on a thrown error, by a microtask chain of the thread's own
 // that runs past the read until the outcome is posted); it changed the
-// table, not the starter's handle. Out of memory: the runtime's stop may
-// cut the thread's hook after it freed its entry and before its message
-// went (thread/_worker.ts frees it first then); the name is then lost if a
-// start reuses the entry before the join. And only the starter's handle gets the
+// table, not the starter's handle. (Out of memory is no longer among them:
+// the thread's hook posts before it frees its entry, as every death does,
+// and the watcher posts the name from the entry when the runtime's stop cut
+// the hook before its post: thread/_worker.ts. A read of the name that
+// throws, out of memory say, still sends none: finalName.) And only the starter's handle gets the
 // carried name: a handle of the thread sent to another thread (which has no
 // outcome to collect) reads the table, so after a reuse it keeps the last
 // name it read.

@@ -37,7 +37,8 @@
 // pass it as a Thread's arg.
 
 import { nodeThreads } from "./host.ts";
-import { isIndex, MARK } from "./transfer.ts";
+import { MARK } from "./transfer.ts";
+import { isIndex } from "./transfer_keys.ts";
 
 /**
  * The distinct MessagePorts inside `value` (encoded args), in walk order.

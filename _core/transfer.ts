@@ -38,9 +38,20 @@
 // thread decodes are given up (see "Handing over" below).
 
 import { blockRelease, blockRetain, holdBlock, isBlock } from "./heap.ts";
-import { threadState } from "./host.ts";
+import { isProxy, threadState } from "./host.ts";
 import { describe } from "./placement.ts";
 import { runtime } from "./runtime.ts";
+import {
+  clonesAsPlain,
+  define,
+  ESCAPED,
+  isIndex,
+  isPlain,
+  keysOf,
+  MARKED,
+} from "./transfer_keys.ts";
+
+export { define } from "./transfer_keys.ts";
 
 /** How a primitive describes itself for another thread. */
 export interface Descriptor {
@@ -136,7 +147,7 @@ export function descriptorToBytesForm(value: unknown): BytesForm | undefined {
   if (d === undefined) return undefined;
   if (d.buffer !== runtime().buffer) {
     throw new TypeError(
-      `Cannot encode ${d.tag} as bytes: it lives in a SharedArrayBuffer of its own, not in threadkit's shared heap; pass it to the thread as a thread arg instead`,
+      `Cannot encode ${d.tag} as bytes: it lives in a SharedArrayBuffer of its own, not in threadkit's shared heap, so an offset alone cannot name it`,
     );
   }
   return d.extra === undefined
@@ -164,14 +175,47 @@ export function reviveBytesForm(form: BytesForm): unknown {
 }
 
 /**
- * Replaces every threadkit primitive inside `value` (arrays, plain objects,
- * Maps and Sets, at any depth) with a marked descriptor, and escapes user
- * keys that could be read as a marker, ready for structured clone. Returns
- * `value` itself when it holds neither.
+ * Copies `value` for structured clone, reading each property once: every
+ * container it walks (arrays, plain objects and class instances, Maps and
+ * Sets, at any depth) becomes a fresh one of the values read, each threadkit
+ * primitive a marked descriptor, each user key that could be read as a
+ * marker escaped. A primitive value (not an object) is returned as it is.
+ * Sets {@linkcode transferMarked}.
+ * @throws {TypeError} for a Proxy (where the host can tell one: _core/host.ts
+ * isProxy), which structured clone refuses.
  */
 export function encodeTransfer(value: unknown): unknown {
-  return encode(value, new Map());
+  transferMarked = false;
+  if (typeof value !== "object" || value === null) return value;
+  // Saved around the walk: a getter in it may run an encode of its own.
+  const outer = retained, outerMarked = marked;
+  const mine: number[] = retained = [];
+  marked = false;
+  try {
+    const out = copy(value, new Map());
+    transferMarked = marked;
+    return out;
+  } catch (error) {
+    for (const at of mine) blockRelease(at);
+    throw error;
+  } finally {
+    retained = outer;
+    marked = outerMarked;
+  }
 }
+
+/** Whether `error` is encodeTransfer's refusal of a Proxy. */
+export const refusedProxy = (error: unknown): boolean =>
+  typeof error === "object" && error !== null && proxies.has(error);
+const proxies = new WeakSet<object>();
+
+/**
+ * Whether the last {@linkcode encodeTransfer}'s copy holds a marker or an
+ * escaped key: only then has the receiver anything to decode (and heap
+ * references to take over).
+ */
+export let transferMarked = false;
+let marked = false; // the walk under way's (copy sets it)
 
 // The heap references the innermost running encode and decode took so far
 // (released if it throws); saved and restored around nested calls (getters).
@@ -254,64 +298,28 @@ function forEachReference(
   }
 }
 
-// encodeTransfer in two passes: `needs` looks for a primitive or a key to
-// escape anywhere in the value; only then `copy` rebuilds the containers
-// (plain objects, class instances, arrays, Maps, Sets), each registered
-// before its children are copied, so shared and cyclic references in the
-// copy point at copies, never back at the caller's objects.
-function encode(value: unknown, seen: Map<object, unknown>): unknown {
-  if (!needs(value, new Set())) return value;
-  const outer = retained;
-  const mine: number[] = retained = [];
-  try {
-    return copy(value, seen);
-  } catch (error) {
-    for (const at of mine) blockRelease(at);
-    throw error;
-  } finally {
-    retained = outer;
-  }
-}
-
-function needs(value: unknown, seen: Set<object>): boolean {
-  if (typeof value !== "object" || value === null || seen.has(value)) {
-    return false;
-  }
-  if (isTransferable(value)) return true;
-  seen.add(value);
-  if (value instanceof Map) {
-    for (const [k, v] of value) {
-      if (needs(k, seen) || needs(v, seen)) return true;
-    }
-    return false;
-  }
-  if (value instanceof Set) {
-    for (const v of value) if (needs(v, seen)) return true;
-    return false;
-  }
-  const isArray = Array.isArray(value);
-  if (!isArray && !clonesAsPlain(value)) return false;
-  const rec = value as Record<string, unknown>;
-  if (isArray) {
-    const arr = value as unknown[];
-    for (let i = 0; i < arr.length; i++) if (needs(arr[i], seen)) return true;
-  }
-  const keys = keysOf(value);
-  for (const key of keys) {
-    if (key.charCodeAt(0) === 0 && MARKED.test(key)) return true;
-    if ((!isArray || !isIndex(key)) && needs(rec[key], seen)) return true;
-  }
-  return false;
-}
-
+// encodeTransfer in one pass (read once, as queue/_codec.ts's snapshot):
+// `copy` rebuilds the containers (plain objects, class instances, arrays,
+// Maps, Sets), each registered before its children are copied, so shared
+// and cyclic references in the copy point at copies. What it leaves in place
+// (Dates, views, errors, ...) runs no user code when cloned, so the trial
+// clone (thread/_types.ts) and the post read only what the walk read.
 function copy(value: unknown, seen: Map<object, unknown>): unknown {
   if (typeof value !== "object" || value === null) return value;
   if (seen.has(value)) return seen.get(value);
+  if (isProxy(value)) {
+    const error = new TypeError(
+      "Cannot send a Proxy to another thread: structured clone refuses one (DataCloneError); send its target, or a copy such as { ...proxy }",
+    );
+    proxies.add(error);
+    throw error;
+  }
   const descriptor = descriptorOf(value);
   if (descriptor !== undefined) {
     // One marker (one reference) per primitive, however often it is given.
     const marker = { [MARK]: wire(descriptor, seen) };
     seen.set(value, marker);
+    marked = true;
     return marker;
   }
   if (value instanceof Map) {
@@ -326,28 +334,54 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
     for (const v of value) out.add(copy(v, seen));
     return out;
   }
-  const isArray = Array.isArray(value);
-  if (!isArray && !clonesAsPlain(value)) return value;
-  const rec = value as Record<string, unknown>;
-  const out: Record<string, unknown> = isArray
-    ? new Array((value as unknown[]).length) as never
-    : {};
-  seen.set(value, out);
-  if (isArray && (value as unknown[]).length > SCAN_KEYS) {
-    // Indices only (see keysOf).
-    const arr = value as unknown[];
-    for (let i = 0; i < arr.length; i++) {
-      if (i in arr) (out as unknown as unknown[])[i] = copy(arr[i], seen);
+  if (Array.isArray(value)) {
+    // Appended in order (a packed or holey array, never one of dictionary
+    // elements, which clone writes slowly); holes stay holes. Other own
+    // keys follow, as structured clone carries them (up to SCAN_KEYS).
+    const out: unknown[] = [];
+    seen.set(value, out);
+    const n = value.length;
+    let present = 0;
+    for (let i = 0; i < n; i++) {
+      const v = value[i];
+      if (v === undefined && !(i in value)) continue;
+      present++;
+      out[i] = typeof v === "object" && v !== null ? copy(v, seen) : v;
     }
+    out.length = n;
+    const keys = keysOf(value); // none past SCAN_KEYS (transfer_keys.ts)
+    if (keys.length > present) copyKeys(value, out, keys, true, seen);
     return out;
   }
-  for (const key of Object.keys(value)) {
-    const k = key.charCodeAt(0) === 0 && MARKED.test(key)
-      ? "\u0000" + key
-      : key;
-    define(out, k, copy(rec[key], seen));
-  }
+  if (!clonesAsPlain(value)) return value;
+  // A spread reads each own enumerable property once into own data
+  // properties ("__proto__" included, no setter run), as queue/_codec.ts.
+  const out: Record<string, unknown> = { ...value };
+  seen.set(value, out);
+  copyKeys(value, out, Object.keys(out), false, seen);
   return out;
+}
+
+// Copies the values of `keys` into `out` (an array's non-index keys, read
+// from `from`; else the spread's own), a marker-like key escaped (moved last).
+function copyKeys(
+  from: object,
+  out: object,
+  keys: string[],
+  isArray: boolean,
+  seen: Map<object, unknown>,
+): void {
+  const rec = out as Record<string, unknown>;
+  for (const key of keys) {
+    if (isArray && isIndex(key)) continue;
+    const v = isArray ? (from as Record<string, unknown>)[key] : rec[key];
+    const c = typeof v === "object" && v !== null ? copy(v, seen) : v;
+    if (key.charCodeAt(0) === 0 && MARKED.test(key)) {
+      if (!isArray) delete rec[key];
+      define(rec, "\u0000" + key, c);
+      marked = true;
+    } else if (isArray || c !== v) define(rec, key, c);
+  }
 }
 
 // `seen`: each container walked (to itself), each marker to its handle.
@@ -423,20 +457,6 @@ function decode(value: unknown, seen: Map<object, unknown>): unknown {
   return value;
 }
 
-// Arrays longer than this have only their elements walked (listing the keys
-// costs a string per element); their other keys travel unexamined (rare).
-const SCAN_KEYS = 4096;
-
-function keysOf(value: object): string[] {
-  if (Array.isArray(value) && value.length > SCAN_KEYS) return [];
-  return Object.keys(value);
-}
-
-// Whether `value` is a threadkit primitive.
-function isTransferable(value: object): boolean {
-  return typeof (value as Partial<Transferable>)[TO_DESCRIPTOR] === "function";
-}
-
 /** A descriptor as it travels inside a marker (see the notes at the top). */
 interface Wire {
   readonly tag: string;
@@ -462,38 +482,4 @@ function wire(d: Descriptor, seen: Map<object, unknown>): Wire {
     retained?.push(d.byteOffset);
   }
   return { tag: d.tag, byteOffset: d.byteOffset, extra, heap: true };
-}
-
-export function isIndex(key: string): boolean {
-  const n = Number(key);
-  return Number.isInteger(n) && n >= 0 && String(n) === key;
-}
-
-/** Keys that encode escapes: "\u0000"{n >= 1} + "threadkit" + anything. */
-// deno-lint-ignore no-control-regex
-const MARKED = /^\u0000+threadkit/;
-/** Keys that decode unescapes: "\u0000"{n >= 2} + "threadkit" + anything. */
-// deno-lint-ignore no-control-regex
-const ESCAPED = /^\u0000\u0000+threadkit/;
-
-function isPlain(value: object): boolean {
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-// Whether structured clone turns `value` into a plain object of its own
-// enumerable properties: plain objects and class instances, not the kinds it
-// knows (Date, RegExp, ArrayBuffer, views, Error, boxed primitives, ...).
-function clonesAsPlain(value: object): boolean {
-  return isPlain(value) ||
-    Object.prototype.toString.call(value) === "[object Object]";
-}
-
-export function define(obj: object, key: string, value: unknown): void {
-  Object.defineProperty(obj, key, {
-    value,
-    writable: true,
-    enumerable: true,
-    configurable: true,
-  });
 }

@@ -12,6 +12,7 @@
 // to encode and 15 to decode, and it keeps -0 and NaN as structuredClone
 // does.
 
+import { isProxy } from "../_core/host.ts";
 import { decodeError, encodeError } from "../_core/outcome.ts";
 import type { WireTarget } from "../_core/target.ts";
 import {
@@ -270,7 +271,8 @@ function writeNumbers(
   value: unknown,
   own: boolean,
 ): boolean {
-  if (!Array.isArray(value)) return false;
+  // A Proxy goes to the codec, which refuses it (queue/_tagged.ts).
+  if (!Array.isArray(value) || isProxy(value)) return false;
   const n = value.length;
   if (n * 8 > b.l.bytes) return false;
   // Object.keys makes a string per index (5-20 ns an item): skipped for

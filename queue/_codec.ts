@@ -27,6 +27,7 @@
 // recurse (V8's parser is iterative), so a plain item always decodes. Tagged
 // items: see _tagged.ts (depth bound, own keys, primitives).
 
+import { isProxy } from "../_core/host.ts";
 import { MARK, MAX_DEPTH, type Stand, tagItem, untagItem } from "./_tagged.ts";
 import { inheritsEnumerable, takeRefused } from "./_shape.ts";
 import { refusedShared, type SharedNames } from "./_shared_names.ts";
@@ -310,6 +311,12 @@ function element(e: unknown, depth: number): unknown {
 }
 
 function copyOf(value: object, depth: number): unknown {
+  // A Proxy (where the host can tell one) is left unread for tag, which
+  // refuses it as structured clone does, naming where it is.
+  if (isProxy(value)) {
+    exact = false;
+    return value;
+  }
   if (depth > 0) {
     if (value === top || value === alias) {
       exact = false; // the top, met inside it

@@ -47,6 +47,8 @@
 // it as the object's), nor a record larger than the ring's region (_glue.ts
 // puts the JSON text, which may be smaller: a float64 takes 9 bytes).
 
+import { isProxy } from "../_core/host.ts";
+
 export const MAGIC = 0x53;
 export const UNDEF = 0;
 export const NULL = 1;
@@ -193,6 +195,7 @@ export function walkSlots(): number {
 // (a flat object's getter is read once, whatever came before).
 
 function encode(value: object, room: number): Uint8Array | undefined {
+  if (isProxy(value)) return undefined; // refused by the JSON path's tag
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return undefined;
   // for...in lists inherited enumerable keys too, which JSON and

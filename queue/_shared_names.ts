@@ -4,8 +4,10 @@
 // _codec.ts: an executor's slot, pool/_payload.ts; the buffers reach the
 // pool threads in messages, pool/_shared.ts), so an encode that user code
 // starts inside that walk (a getter that puts in a queue) refuses as
-// before. A SharedArrayBuffer tags as { MARK: "sv", i } and a view over one
-// as a view ("v") whose buffer is that. Decode asks the names withShared set
+// before. A SharedArrayBuffer tags as { MARK: "sv", i }, a view over one
+// as a view ("v") whose buffer is that, and a threadkit primitive in a
+// SharedArrayBuffer of its own (new Lock({ buffer })) as a primitive ("p")
+// whose descriptor names its buffer by that number ("b"). Decode asks the names withShared set
 // for the buffer of each number (a decode runs no user code). Elsewhere
 // (queue items) both are refused: memory of their own cannot travel as bytes.
 
@@ -67,6 +69,27 @@ export function name(
 export function refuse(path: string, what: string): TypeError {
   const error = new TypeError(
     `Cannot put item in queue: ${path} is ${what}, which cannot be copied to another thread; pass it to the thread as a thread arg instead`,
+  );
+  refusals.add(error);
+  return error;
+}
+
+/**
+ * The refusal of `what`, a threadkit primitive in a SharedArrayBuffer of its
+ * own, at `path` while nothing names it (`why`: a queue's reason, or ""),
+ * marked for refusedShared.
+ */
+export function refuseOwn(
+  path: string,
+  what: string,
+  why: string,
+  cause: unknown,
+): TypeError {
+  const error = new TypeError(
+    `Cannot put item in queue: ${path} is ${what} in a SharedArrayBuffer of its own${
+      why === "" ? "" : ` (${why})`
+    }, which a queue cannot carry: an item travels as bytes, and only a primitive in threadkit's shared heap (made without a buffer option) is found by its offset alone. Pass it to a thread as a thread arg, or to an executor's task from the thread that created the executor (or in a buffer of its initArgs)`,
+    { cause },
   );
   refusals.add(error);
   return error;

@@ -10,8 +10,8 @@
 // shared and cyclic objects. Every object gets an id in pre-order on encode;
 // decode assigns ids in the same order, so "@" references resolve.
 // Values structured clone refuses (functions, symbols, WeakMap, Promise, ...)
-// and values that cannot live in bytes (SharedArrayBuffer, views on one:
-// unless _shared_names.ts names them; a primitive in a buffer of its own)
+// and values that cannot live in bytes (SharedArrayBuffer, views on one, a
+// primitive in a buffer of its own: unless _shared_names.ts names them)
 // throw a TypeError naming where (a queue: why not in the heap, _home.ts).
 //
 // What goes in comes out: decode never fails on what encode wrote.
@@ -34,12 +34,14 @@
 //   them the holders of those references only once the whole item decoded
 //   (a get that throws leaves the item, and its references, in the queue).
 
+import { isProxy } from "../_core/host.ts";
 import {
   type BytesForm,
   define,
   descriptorOf,
   descriptorToBytesForm,
   reviveBytesForm,
+  reviveDescriptor,
   TO_DESCRIPTOR,
 } from "../_core/transfer.ts";
 import {
@@ -68,8 +70,7 @@ export const MARK = "\u0000";
 export interface TagState {
   readonly ids: Map<object, number>;
   path: string;
-  /** How many containers deep tag() is now. */
-  depth: number;
+  depth: number; // how many containers deep tag() is now
   /** Stand-ins: an object met is tagged as its stand-in (_codec.ts). */
   readonly stand?: Stand;
   readonly shared?: Names; // names shared buffers in this walk only
@@ -126,6 +127,9 @@ const ERRORS: Record<string, new (message?: string) => Error> = table({
   URIError,
 });
 
+const PROXY =
+  " (structured clone refuses one too: put its target, or a copy such as { ...proxy })";
+
 function refuse(st: TagState, what: string, hint = ""): TypeError {
   return new TypeError(
     `Cannot put item in queue: ${st.path} is ${what}, which cannot be copied to another thread${hint}`,
@@ -154,28 +158,26 @@ export function tag(value: unknown, st: TagState): unknown {
   }
   if (value === null) return null;
   const obj = st.stand?.get(value as object) ?? value as object;
+  if (isProxy(obj)) throw refuse(st, "a Proxy", PROXY); // before any trap
   const ref = st.ids.get(obj);
   if (ref !== undefined) return { [MARK]: "@", i: ref };
   if (TO_DESCRIPTOR in obj) {
-    let form: BytesForm | undefined;
+    let form: BytesForm | undefined, b: number | undefined;
     try {
       form = descriptorToBytesForm(obj);
     } catch (cause) {
-      // A queue says why it is not in the heap (_home.ts), with the limit.
-      const d = descriptorOf(obj);
-      const why = d === undefined ? "" : ownBufferCause(d);
-      throw new TypeError(
-        `Cannot put item in queue: ${st.path} is a threadkit ${
-          describe(obj)
-        } in a SharedArrayBuffer of its own${
-          why === "" ? "" : ` (${why})`
-        }, which cannot travel as bytes; pass it to the thread as a thread arg instead`,
-        { cause },
-      );
+      // A buffer of its own: named if names are given, else refused.
+      const d = descriptorOf(obj)!, what = `a threadkit ${describe(obj)}`;
+      if (st.shared === undefined) {
+        throw shared.refuseOwn(st.path, what, ownBufferCause(d), cause);
+      }
+      const where = `${st.path} (the buffer of ${what})`;
+      b = shared.name(d.buffer, where, st.shared);
+      form = d;
     }
     if (form !== undefined) {
       st.ids.set(obj, st.ids.size);
-      if (isBlock(form.byteOffset)) {
+      if (b === undefined && isBlock(form.byteOffset)) {
         blockRetain(form.byteOffset);
         held.push(form.byteOffset);
       }
@@ -186,6 +188,7 @@ export function tag(value: unknown, st: TagState): unknown {
         [MARK]: "p",
         t: form.tag,
         o: form.byteOffset,
+        b,
         x: at(st, ".extra", () => tag(extra, st)),
       };
     }
@@ -379,11 +382,12 @@ export function untag(value: unknown, ids: unknown[]): unknown {
     case "p": {
       const slot = ids.push(undefined) - 1;
       const extra = untag(rec.x, ids);
-      const p = ids[slot] = reviveBytesForm({
-        tag: rec.t as string,
-        byteOffset: rec.o as number,
-        extra,
-      });
+      const form = { tag: rec.t as string, byteOffset: rec.o as number, extra };
+      if (rec.b !== undefined) { // its own buffer, named: no heap block
+        const buffer = shared.buffer(rec.b as number);
+        return ids[slot] = reviveDescriptor({ ...form, buffer });
+      }
+      const p = ids[slot] = reviveBytesForm(form);
       if (isBlock(rec.o as number)) revived.push(p as object, rec.o as number);
       return p;
     }

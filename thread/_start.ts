@@ -17,8 +17,12 @@ import {
 } from "../_core/runtime.ts";
 import { wireTarget } from "../_core/target.ts";
 import { closePorts, movePorts, portsIn } from "../_core/ports.ts";
-import { encodeTransfer } from "../_core/transfer.ts";
-import { sendable } from "./_types.ts";
+import {
+  encodeTransfer,
+  refusedProxy,
+  transferMarked,
+} from "../_core/transfer.ts";
+import { argsRefused, sendable } from "./_types.ts";
 
 /** What a started thread's handle keeps. */
 export interface Started {
@@ -89,8 +93,14 @@ export function startThread(
   limits: Record<string, number> | undefined,
   events: WorkerEvents,
 ): Started {
-  let args = encodeTransfer(userArgs);
-  const claim = args === userArgs ? undefined : claimWord();
+  let args: unknown;
+  try {
+    args = encodeTransfer(userArgs); // each arg read once (transfer.ts)
+  } catch (cause) {
+    // A getter's own error goes as it is (as from a queue put).
+    throw refusedProxy(cause) ? argsRefused(name, cause) : cause;
+  }
+  const claim = transferMarked ? claimWord() : undefined;
   const giveUp = () => giveUpClaim(claim, args);
   let reserved: ReturnType<typeof reserveEntry> | undefined;
   let ports: MessagePort[] | undefined;
@@ -115,8 +125,8 @@ export function startThread(
       nameSeq: reserved.nameSeq,
       target: wireTarget(target),
       args,
-      // Only for args with primitives (encodeTransfer returns its input
-      // when it found none): the worker decodes them then.
+      // Only for args with primitives or escaped keys (transferMarked):
+      // the worker decodes them then.
       claim,
       limited: limits !== undefined,
       ...ports && { ports },

@@ -141,13 +141,18 @@ export function sendable(name: string, args: unknown): unknown {
     structuredClone(args);
     return args;
   } catch (cause) {
-    throw new TypeError(
-      `Cannot start thread "${name}": its args cannot be sent to a thread (${
-        (cause as Error).message
-      })`,
-      { cause },
-    );
+    throw argsRefused(name, cause);
   }
+}
+
+/** The error for a thread's args that cannot be sent, `cause` saying why. */
+export function argsRefused(name: string, cause: unknown): TypeError {
+  return new TypeError(
+    `Cannot start thread "${name}": its args cannot be sent to a thread (${
+      (cause as Error).message
+    })`,
+    { cause },
+  );
 }
 
 function clones(value: unknown): boolean {

@@ -353,13 +353,13 @@ function installHooks(kind: "node" | "web"): void {
       return lastPing(kind);
     }
     ended = true;
-    // A runtime's stop (out of memory) may cut this short at any call (the
-    // stop is pending): free the entry first, so that joiners and waiters
-    // see the end even if the message is lost (the starter knows the
-    // reason then: thread/thread.ts #collect). Otherwise the message first.
-    const oom = reason === "out-of-memory";
-    const final = finalName(start); // before the oom endEntry: still its entry
-    if (oom) endEntry(start.entry, start.ident);
+    // The message (final name in it) first, then the entry freed, out of
+    // memory too: a starter that sees the entry free finds the message.
+    // A runtime's stop (only a limited thread's, which has a watcher,
+    // _core/_watch.ts) may cut this short: before the post, the watcher
+    // posts the death with the entry's name (still this thread's) and
+    // frees it; after, the watcher frees it (its report goes unread).
+    const final = finalName(start);
     const message: Died = { ok: false, died: { reason, code }, final };
     if (reason === "error") {
       message.error = codec ? codec.encodeError(e) : e;
@@ -372,7 +372,7 @@ function installHooks(kind: "node" | "web"): void {
       start.port.postMessage({ ok: false, died: { reason, code }, final });
     }
     // Why no lost wakeup for joiners: see endEntry (write, then notify).
-    if (!oom) endEntry(start.entry, start.ident);
+    endEntry(start.entry, start.ident);
     endOrphans(true);
     ping(kind);
     // The spares this thread kept (on Deno they would outlive this worker):

@@ -95,9 +95,7 @@ var installHooks = (function installHooks(kind2) {
       return lastPing(kind2);
     }
     ended = true;
-    const oom = reason === "out-of-memory";
     const final = finalName(start);
-    if (oom) endEntry(start.entry, start.ident);
     const message = {
       ok: false,
       died: {
@@ -122,7 +120,7 @@ var installHooks = (function installHooks(kind2) {
         final
       });
     }
-    if (!oom) endEntry(start.entry, start.ident);
+    endEntry(start.entry, start.ident);
     endOrphans(true);
     ping(kind2);
     stopKeptSpares();

@@ -416,7 +416,7 @@ export class Thread<F extends ThreadFunction = ThreadFunction> {
     const received = takeMessage(port) ??
       (this.#report && takeMessage(this.#report));
     if (received === undefined) {
-      // Only a death: out of memory (entry freed first), or from failed().
+      // Only a death from failed(): threads post before they free the entry.
       if (this.#limits === undefined || this.isAlive()) return;
       return this.#settle({ ok: false, error: stopped(this.name) }, report);
     }

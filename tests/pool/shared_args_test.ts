@@ -7,7 +7,14 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Event, Thread, ThreadPoolExecutor } from "../../mod.ts";
+import {
+  Event,
+  Lock,
+  Queue,
+  Semaphore,
+  Thread,
+  ThreadPoolExecutor,
+} from "../../mod.ts";
 import { KEEP, registeredBuffers } from "../../pool/_shared.ts";
 import { exitIn } from "../_helpers.ts";
 import { within } from "./_fixtures.ts";
@@ -280,5 +287,86 @@ describe("ThreadPoolExecutor: shared memory in task args", () => {
     const got = await within(back.submit((x: Int32Array) => x, w));
     assert.equal(got.buffer, w.buffer);
     assert.equal(w[0], 2);
+  });
+});
+
+describe("ThreadPoolExecutor: a primitive in a SharedArrayBuffer of the program's own as a task arg", () => {
+  it("from home: a Lock and a Semaphore in a buffer of their own arrive over the same memory, nested too", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const sab = new SharedArrayBuffer(64);
+    const lock = new Lock({ buffer: sab, byteOffset: 0 });
+    const sem = new Semaphore(0, { buffer: sab, byteOffset: 16 });
+    assert.equal(
+      await within(pool.submit((l: Lock) => l.locked(), lock)),
+      false,
+    );
+    lock.acquire();
+    try {
+      // The task sees home's hold, and releases the Semaphore home waits on.
+      const seen = pool.submit(
+        (a: { lock: Lock; list: Semaphore[] }) => {
+          a.list[0].release();
+          return [a.lock.locked(), a.lock instanceof Lock];
+        },
+        { lock, list: [sem] },
+      );
+      assert.equal(await within(sem.acquireAsync({ timeout: 30_000 })), true);
+      assert.deepEqual(await within(seen), [true, true]);
+    } finally {
+      lock.release();
+    }
+    assert.equal(registeredBuffers().named, 0, "no task names it now");
+  });
+
+  it("from a thread the executor was sent to: in an initArgs buffer it works; in another buffer, a TypeError that says what works; a queue item, a TypeError that says why", async () => {
+    const sab = new SharedArrayBuffer(64);
+    const lock = new Lock({ buffer: sab, byteOffset: 0 });
+    await using pool = new ThreadPoolExecutor({
+      maxWorkers: 1,
+      initArgs: [sab],
+    });
+    lock.acquire();
+    try {
+      const t = new Thread({
+        target: async (pool: ThreadPoolExecutor, lock: Lock) => {
+          const held = await pool.submit((l: Lock) => l.locked(), lock);
+          let other = "no error";
+          try {
+            pool.submit(
+              (l: Lock) => l.locked(),
+              new Lock({ buffer: new SharedArrayBuffer(16), byteOffset: 0 }),
+            );
+          } catch (e) {
+            other = `${(e as Error).name}: ${(e as Error).message}`;
+          }
+          return [held, other];
+        },
+        args: [pool, lock],
+      });
+      t.start();
+      const [held, other] = await t.joinAsync(JOIN) as [boolean, string];
+      assert.equal(held, true, "the initArgs buffer's Lock, held by home");
+      assert.match(other, /^TypeError: Cannot submit task/);
+      assert.match(other, /threadkit Lock/);
+      assert.match(other, /thread that created the executor/);
+      assert.match(other, /initArgs/);
+    } finally {
+      lock.release();
+    }
+    const q = new Queue<unknown>();
+    assert.throws(() => q.put({ lock }), (e: Error) => {
+      assert.equal(e.name, "TypeError");
+      assert.match(
+        e.message,
+        /item\.lock is a threadkit Lock in a SharedArrayBuffer of its own/,
+      );
+      assert.match(e.message, /queue cannot carry/);
+      assert.doesNotMatch(
+        e.message,
+        /pass it to the thread as a thread arg instead/,
+      );
+      return true;
+    });
+    assert.equal(q.qsize(), 0);
   });
 });

@@ -114,18 +114,34 @@ describe("queue items: every value read once on the JSON path", () => {
     assert.deepEqual(back.c, { x: 1 });
   });
 
-  it("a Proxy's traps run once a put", () => {
-    let gets = 0;
+  it("a Proxy is refused on every path, its traps not run (structured clone refuses one)", () => {
+    let traps = 0;
     const p = new Proxy({ a: 1, b: "s" }, {
       get(t, k, r) {
-        gets++;
+        traps++;
         return Reflect.get(t, k, r);
+      },
+      ownKeys(t) {
+        traps++;
+        return Reflect.ownKeys(t);
+      },
+      getPrototypeOf(t) {
+        traps++;
+        return Reflect.getPrototypeOf(t);
       },
     });
     const q = new Queue<unknown>({ capacity: 2, bytes: 1 << 16 });
-    assert.equal(q.putMany([{ p }]), 1);
-    assert.deepEqual(q.get({ timeout: 1_000 }), { p: { a: 1, b: "s" } });
-    assert.equal(gets, 2);
+    assert.throws(() => q.putMany([{ p }]), { name: "TypeError" });
+    assert.equal(q.qsize(), 0);
+    for (const [name, put] of paths) {
+      for (const item of [p, { p }]) {
+        assert.throws(() => put(item), {
+          name: "TypeError",
+          message: /is a Proxy/,
+        }, name);
+      }
+    }
+    assert.equal(traps, 0);
   });
 
   it("a put whose walk throws keeps nothing it read (every path)", () => {
