@@ -363,7 +363,9 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
 }
 
 // Copies the values of `keys` into `out` (an array's non-index keys, read
-// from `from`; else the spread's own), a marker-like key escaped (moved last).
+// from `from`; else the spread's own). A marker-like key is escaped: then
+// every key is defined again in its order (an escaped name may be another
+// own key's, which must not be overwritten, and order is kept).
 function copyKeys(
   from: object,
   out: object,
@@ -372,15 +374,26 @@ function copyKeys(
   seen: Map<object, unknown>,
 ): void {
   const rec = out as Record<string, unknown>;
-  for (const key of keys) {
+  let values: unknown[] | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
     if (isArray && isIndex(key)) continue;
     const v = isArray ? (from as Record<string, unknown>)[key] : rec[key];
     const c = typeof v === "object" && v !== null ? copy(v, seen) : v;
-    if (key.charCodeAt(0) === 0 && MARKED.test(key)) {
-      if (!isArray) delete rec[key];
-      define(rec, "\u0000" + key, c);
-      marked = true;
+    if (values !== undefined) values[i] = c;
+    else if (key.charCodeAt(0) === 0 && MARKED.test(key)) {
+      values = keys.map((k) => rec[k]); // those before i: copied already
+      values[i] = c;
     } else if (isArray || c !== v) define(rec, key, c);
+  }
+  if (values === undefined) return;
+  marked = true;
+  for (const key of keys) if (!(isArray && isIndex(key))) delete rec[key];
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (isArray && isIndex(key)) continue;
+    const escape = key.charCodeAt(0) === 0 && MARKED.test(key);
+    define(rec, escape ? "\u0000" + key : key, values[i]);
   }
 }
 
