@@ -202,6 +202,15 @@ export interface AsCompletedOptions {
  *
  * Python: `concurrent.futures.as_completed`.
  *
+ * TypeScript: the element of a `for await` loop here is the Future itself
+ * (done), as Python's is, but TypeScript types the element of an async
+ * iteration over thenables as their awaited value, and which reading a
+ * program gets can change with the order the checker meets its files. So
+ * in TypeScript use the element as what it is at run time through a value
+ * that does not depend on the reading: `await f` (its result: right under
+ * both), or a `Future`-typed binding of the Futures you passed (a `Set` or
+ * `Map` keyed by them). The blocking `for ... of` form is typed `F`.
+ *
  * @throws {TimeoutError} (from the iteration) when `timeout` ms pass before
  * every future completed.
  * @example

@@ -273,7 +273,7 @@ describe("test_as_completed.AsCompletedTests (outside)", () => {
     try {
       const f1 = pool.submit(mul, 2, 21), f2 = pool.submit(mul, 7, 6);
       const all = [fx.cancelled, fx.failed, fx.successful, f1, f2];
-      const seen: Future<unknown>[] = [];
+      const seen: unknown[] = []; // see asCompleted's note on TypeScript
       for await (const f of asCompleted(all, { timeout: 30_000 })) seen.push(f);
       assert.equal(seen.length, 5);
       assert.deepEqual(new Set(seen), new Set(all));
@@ -291,7 +291,7 @@ describe("test_as_completed.AsCompletedTests (outside)", () => {
         fx.successful,
       ];
       for (const timeout of [0, 100]) {
-        const seen = new Set<Future<unknown>>();
+        const seen = new Set<unknown>(); // asCompleted's note on TypeScript
         await assert.rejects(async () => {
           for await (
             const f of asCompleted([...already, fx.pending], { timeout })
@@ -321,7 +321,7 @@ describe("test_as_completed.AsCompletedTests (outside)", () => {
     function* repeat() {
       for (let i = 0; i < 3; i++) yield f;
     }
-    const seen: Future<unknown>[] = [];
+    const seen: unknown[] = []; // asCompleted's note on TypeScript
     const iteration = (async () => {
       for await (const x of asCompleted(repeat(), { timeout: 30_000 })) {
         seen.push(x);
