@@ -75,7 +75,7 @@ const INSTALL = `
   let counts = new Map();
   const row = (k) => {
     let r = counts.get(k);
-    if (r === undefined) counts.set(k, r = { ok: 0, ne: 0, to: 0, toItems: 0, toFree: 0,
+    if (r === undefined) counts.set(k, r = { ok: 0, ne: 0, to: 0, toItems: 0, toFree: 0, toShut: 0,
       ms1: 0, ms10: 0, ms45: 0, msMore: 0, notify: 0, woke: 0, nobody: 0,
       lat1: 0, lat10: 0, lat45: 0, latMore: 0, latSum: 0, neSlow: 0,
       notifySlow: 0, notify10: 0, notifyMs: 0 });
@@ -111,6 +111,8 @@ const INSTALL = `
       // there when the slice ended?
       const queue = view.length >= 96 &&
         (Atomics.load(view, 0) & 0xffff0000) === 0x51750000;
+      // ... and was that queue (a segment) shut down or retired?
+      if (index === 64 && queue && Atomics.load(view, 2) !== 0) r.toShut++;
       if (index === 64 && queue) {
         const M = view[8];
         const t = Atomics.load(view, 16) & 0xfffffff;

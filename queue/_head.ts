@@ -21,6 +21,10 @@
 //   wake a millisecond per waiting consumer: with 50 consumers behind a
 //   preempted holder on 2 cores, 3,800-15,000 naps a 10,000-item run that
 //   took the CPU the holder needed (bench/_sq_probe.ts; BENCHMARKS.md).
+//   Slices keep the turn's convoy, which is this design's: a release wakes
+//   one sleeper, the others sleep on while the turn is free, so behind a
+//   preempted holder each handoff costs a woken thread's scheduling delay
+//   (100 ms and more with 100 threads on 2 cores at load 40).
 //
 // States of a waiting consumer (v: HEAD as last read; d: HOLDER):
 // v free              -CAS v -> v|LOCKED|extra->        holds the turn
@@ -156,10 +160,11 @@ export function acquireHead(
     }
     // Uninterruptible, as acquireTurn's wait; loops on spurious wakeups via
     // the re-read. Why no lost wakeup: see the file header.
-    // A blocking call's `until` is its deadline (Infinity untimed), and
-    // idle is the same; a nowait or async try's idle is later (see above).
+    // A blocking call: idleUntil returned its `until` (the deadline,
+    // Infinity untimed); a nowait or async try's idle is later (see above).
+    const blocking = idle === until;
     const now = performance.now();
-    const end = idle === until ? Math.min(until, now + SLICE) : now + NAP;
+    const end = blocking ? Math.min(until, now + SLICE) : now + NAP;
     waitSync(h, HEAD, v, end, undefined, false);
     extra = CONTENDED;
     v = Atomics.load(h, HEAD);

@@ -88,15 +88,18 @@
 // wake per item: another getter's slice may end before the woken one
 // runs). What looked like lost wakeups (16,258 waits, 276 wakes) were
 // timed gets napping 1 ms on HEAD's turn (_head.ts; now slices). The slow
-// mode left is the platform's: raw
-// Atomics programs of the same shape on the same threads had it too (a
-// counted raw queue 26-351 ms, once 5.96 s; one that notifies after every
-// item 0.16-0.43 s and 4.0-6.7 s), with notify calls blocked for a second
-// and more (V8 takes one process-wide lock in every wait and notify). A put
-// here notifies while more getters are registered than it serves, and
-// 89-99.7% of those notifies on NOT_EMPTY woke nobody (the getters counted
-// were woken and not yet run): fewer would need a counted SLEEPER, not a
-// bit (BENCHMARKS.md).
+// mode left is partly the platform's: raw Atomics programs of the same
+// shape on the same threads had it too (a counted raw queue 26-351 ms,
+// once 5.96 s; one that notifies after every item 0.16-0.43 s and 4.0-6.7
+// s), with notify calls blocked for a second and more (V8 takes one
+// process-wide lock in every wait and notify); partly the consumer turn's
+// convoy (_head.ts), which the raw counted queue has not: most stalled
+// consumers slept on HEAD, behind a preempted holder or a woken one not
+// yet run. Not named: what the threads of a 28.7 s bounded-Queue stall,
+// outside any Atomics call in state S or D, waited on. A put here notifies
+// while more getters are registered than it serves, and 89-99.7% of those
+// notifies on NOT_EMPTY woke nobody (the getters counted were woken and not
+// yet run): fewer would need a counted SLEEPER, not a bit (BENCHMARKS.md).
 
 // Waking the structured ring's putters (_text.ts: PSLEEP, a word on HEAD's
 // line; flagPutter, wakeFlagged): a putter about to sleep (_put.ts
