@@ -201,7 +201,8 @@ export interface AsCompletedOptions {
  * One interface with both methods rather than the intersection
  * `Iterable<F> & AsyncIterable<F>`, over which a type check once gave a
  * `for await` variable the awaited type (a Future is a thenable) instead of
- * `F`: here `for await` has one reading, the async iterator's.
+ * `F`: here `for await` has one reading, the async iterator's, and yields
+ * `F` (the futures themselves, not `Awaited<F>`).
  */
 export interface AsCompletedIterable<F> {
   /** The futures as they complete, blocking while none is (a thread). */
