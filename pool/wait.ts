@@ -196,6 +196,22 @@ export interface AsCompletedOptions {
 }
 
 /**
+ * What {@linkcode asCompleted} returns: the futures as they complete, by
+ * `for await` (never blocks) or, in a thread, by `for ... of` (blocks).
+ * One interface with both methods rather than the intersection
+ * `Iterable<F> & AsyncIterable<F>`, over which a type check once gave a
+ * `for await` variable the awaited type (a Future is a thenable) instead of
+ * `F`: here `for await` has one reading, the async iterator's, and yields
+ * `F` (the futures themselves, not `Awaited<F>`).
+ */
+export interface AsCompletedIterable<F> {
+  /** The futures as they complete, blocking while none is (a thread). */
+  [Symbol.iterator](): Iterator<F>;
+  /** The futures as they complete, waiting without blocking. */
+  [Symbol.asyncIterator](): AsyncIterator<F>;
+}
+
+/**
  * Yields the futures as they complete (finished or cancelled), those done
  * already first. Iterate with `for await` (never blocks the event loop) or,
  * in a thread, with `for ... of` (blocks). Duplicates are yielded once.
@@ -228,7 +244,7 @@ export interface AsCompletedOptions {
 export function asCompleted<F extends Future<unknown>>(
   futures: Iterable<F>,
   options?: AsCompletedOptions,
-): Iterable<F> & AsyncIterable<F> {
+): AsCompletedIterable<F> {
   const all = [...futureSet(futures, "iterate as completed")];
   checkOptions("wait", options);
   const deadline = deadlineOf(options?.timeout);

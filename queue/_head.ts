@@ -10,9 +10,21 @@
 //   `until` (nowait calls: GRACE ms; async calls' tries: not at all),
 //   sleeping on HOLDER, which the decode's end notifies;
 // - any other holder only copies bytes: it is waited for as acquireTurn
-//   does (sleeping on HEAD with CONTENDED), in naps of NAP ms when the call
-//   has an `until`, so that a decode that starts meanwhile is seen, until
-//   idleUntil (see below).
+//   does (sleeping on HEAD with CONTENDED), until idleUntil (see below):
+//   untimed and timed blocking calls a slice at a time (bounded by the
+//   deadline), nowait calls and async calls' tries in naps of NAP ms, so
+//   that a decode that starts meanwhile is seen (they wait for a decode
+//   less long than for a copy: GRACE or not at all, against IDLE_GRACE).
+//   A blocking call waits for either until its deadline (idleUntil is
+//   `until`), so a decode it does not see changes nothing: the release
+//   that ends it wakes the call as any release does. Naps there cost a
+//   wake a millisecond per waiting consumer: with 50 consumers behind a
+//   preempted holder on 2 cores, 3,800-15,000 naps a 10,000-item run that
+//   took the CPU the holder needed (bench/_sq_probe.ts; BENCHMARKS.md).
+//   Slices keep the turn's convoy, which is this design's: a release wakes
+//   one sleeper, the others sleep on while the turn is free, so behind a
+//   preempted holder each handoff costs a woken thread's scheduling delay
+//   (100 ms and more with 100 threads on 2 cores at load 40).
 //
 // States of a waiting consumer (v: HEAD as last read; d: HOLDER):
 // v free              -CAS v -> v|LOCKED|extra->        holds the turn
@@ -22,7 +34,8 @@
 // d DECODING, now >= until                          -> BUSY_COUNT
 // d DECODING, until finite -awaitDecodeSync->            look again
 // d not DECODING, now >= idle (idleUntil)           -> BUSY_COUNT
-// else -CAS v|CONTENDED, waitSync on HEAD (a slice, or a NAP)-> look again
+// else -CAS v|CONTENDED, waitSync on HEAD (a slice up to the deadline,
+//       or a NAP: see above)->                             look again
 // HEAD's bit 30 (TAKEN, unused by _turn.ts for HEAD) flips at each
 // takeover and is kept by every release (releaseHead), so the word of a
 // hold that was taken over never comes back: releaseHead refuses (throws
@@ -70,8 +83,9 @@ import { corruptWord, holderValid } from "./_corrupt.ts";
 
 // Tries before a consumer stops spinning (acquireTurn's SPIN).
 const SPIN = 200;
-// The slice of a wait without `until` (the wait helper's), and the nap of
-// one with an `until` behind a holder that is not decoding.
+// The slice of a blocking call's wait (the wait helper's), and the nap of
+// a nowait call's or an async call's try behind a holder that is not
+// decoding (see the file header).
 const SLICE = 50;
 const NAP = 1;
 
@@ -146,8 +160,12 @@ export function acquireHead(
     }
     // Uninterruptible, as acquireTurn's wait; loops on spurious wakeups via
     // the re-read. Why no lost wakeup: see the file header.
-    const nap = until === Infinity ? SLICE : NAP;
-    waitSync(h, HEAD, v, performance.now() + nap, undefined, false);
+    // A blocking call: idleUntil returned its `until` (the deadline,
+    // Infinity untimed); a nowait or async try's idle is later (see above).
+    const blocking = idle === until;
+    const now = performance.now();
+    const end = blocking ? Math.min(until, now + SLICE) : now + NAP;
+    waitSync(h, HEAD, v, end, undefined, false);
     extra = CONTENDED;
     v = Atomics.load(h, HEAD);
   }

@@ -78,6 +78,28 @@
 // the CAS, and the bump after the CAS reaches it as above.
 // A single writer's put (_solo.ts) takes no lock: its publish is a
 // compareExchange of TAIL from the word it read, so it is such a release.
+// Measured at 100 threads (bench/_sq_probe.ts: 50 feeders, 50 consumers,
+// 10,000 items a round; every Atomics.wait and notify counted per word;
+// load 26-47 on 2 cores): in 152 stalls (no take for 20 ms, items
+// queued), never were all consumers asleep on a NOT_EMPTY that no bump had
+// changed, the signature of a lost wakeup; the sleepers' words had been
+// bumped and they sat in the kernel (state S) or waited for a core. 4 of
+// 571 getter slices on NOT_EMPTY ran out with an item in the segment (one
+// wake per item: another getter's slice may end before the woken one
+// runs). What looked like lost wakeups (16,258 waits, 276 wakes) were
+// timed gets napping 1 ms on HEAD's turn (_head.ts; now slices). The slow
+// mode left is partly the platform's: raw Atomics programs of the same
+// shape on the same threads had it too (a counted raw queue 26-351 ms,
+// once 5.96 s; one that notifies after every item 0.16-0.43 s and 4.0-6.7
+// s), with notify calls blocked for a second and more (V8 takes one
+// process-wide lock in every wait and notify); partly the consumer turn's
+// convoy (_head.ts), which the raw counted queue has not: most stalled
+// consumers slept on HEAD, behind a preempted holder or a woken one not
+// yet run. Not named: what the threads of a 28.7 s bounded-Queue stall,
+// outside any Atomics call in state S or D, waited on. A put here notifies
+// while more getters are registered than it serves, and 89-99.7% of those
+// notifies on NOT_EMPTY woke nobody (the getters counted were woken and not
+// yet run): fewer would need a counted SLEEPER, not a bit (BENCHMARKS.md).
 
 // Waking the structured ring's putters (_text.ts: PSLEEP, a word on HEAD's
 // line; flagPutter, wakeFlagged): a putter about to sleep (_put.ts

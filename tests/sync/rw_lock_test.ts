@@ -10,7 +10,7 @@ import {
   Thread,
   TimeoutError,
 } from "../../mod.ts";
-import { sleep, until } from "../_helpers.ts";
+import { sleep, until, wordChanged } from "../_helpers.ts";
 import * as rwp from "../_workers/rw_programs.ts";
 
 const PROGRAMS = new URL("../_workers/rw_programs.ts", import.meta.url);
@@ -58,16 +58,25 @@ describe("RWLock", () => {
   it("RWLock prefers writers: a waiting writer keeps new readers out, then gets the lock", async () => {
     const rw = new RWLock();
     rw.acquireRead();
+    // started[0]: the writer's target runs (a cold thread start took tens of
+    // seconds at load 40, and the wait below is for the lock, not for that).
+    const started = new Int32Array(new SharedArrayBuffer(4));
     const w = new Thread({
-      target: (rw: RWLock) => {
+      target: (rw: RWLock, started: Int32Array) => {
+        Atomics.store(started, 0, 1);
+        Atomics.notify(started, 0);
         const ok = rw.acquireWrite({ timeout: 20_000 });
         if (ok) rw.releaseWrite();
         return ok;
       },
-      args: [rw],
+      args: [rw, started],
     });
     w.start();
     try {
+      assert.ok(
+        await wordChanged(started, 0, 0, 120_000),
+        "writer never started",
+      );
       // Once the writer waits, a non-blocking read is refused even though
       // only readers hold the lock.
       await until(() => {
