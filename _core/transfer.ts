@@ -44,6 +44,7 @@ import { runtime } from "./runtime.ts";
 import {
   clonesAsPlain,
   define,
+  elementsOf,
   ESCAPED,
   isIndex,
   isPlain,
@@ -335,22 +336,20 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
     return out;
   }
   if (Array.isArray(value)) {
-    // Appended in order (a packed or holey array, never one of dictionary
-    // elements, which clone writes slowly); holes stay holes. Other own
-    // keys follow, as structured clone carries them (up to SCAN_KEYS).
-    const out: unknown[] = [];
+    // The elements read once (elementsOf: a native slice where it can, its
+    // argument in transfer_keys.ts); only objects among them are replaced.
+    // Other own keys follow, as structured clone carries them (up to
+    // SCAN_KEYS); Object.keys lists indices first, so a last key that is
+    // not an index says there are others.
+    const out = elementsOf(value);
     seen.set(value, out);
-    const n = value.length;
-    let present = 0;
-    for (let i = 0; i < n; i++) {
-      const v = value[i];
-      if (v === undefined && !(i in value)) continue;
-      present++;
-      out[i] = typeof v === "object" && v !== null ? copy(v, seen) : v;
+    for (let i = 0; i < out.length; i++) {
+      const v = out[i];
+      if (typeof v === "object" && v !== null) out[i] = copy(v, seen);
     }
-    out.length = n;
     const keys = keysOf(value); // none past SCAN_KEYS (transfer_keys.ts)
-    if (keys.length > present) copyKeys(value, out, keys, true, seen);
+    const last = keys.length === 0 ? "0" : keys[keys.length - 1];
+    if (!isIndex(last)) copyKeys(value, out, keys, true, seen);
     return out;
   }
   if (!clonesAsPlain(value)) return value;
