@@ -40,6 +40,7 @@
 import { blockRelease, blockRetain, holdBlock, isBlock } from "./heap.ts";
 import { isProxy, threadState } from "./host.ts";
 import { describe } from "./placement.ts";
+import { platformClass, refused } from "./platform.ts";
 import { runtime } from "./runtime.ts";
 import {
   clonesAsPlain,
@@ -53,6 +54,7 @@ import {
 } from "./transfer_keys.ts";
 
 export { define } from "./transfer_keys.ts";
+export { refusedProxy } from "./platform.ts";
 
 /** How a primitive describes itself for another thread. */
 export interface Descriptor {
@@ -205,11 +207,6 @@ export function encodeTransfer(value: unknown): unknown {
   }
 }
 
-/** Whether `error` is encodeTransfer's refusal of a Proxy. */
-export const refusedProxy = (error: unknown): boolean =>
-  typeof error === "object" && error !== null && proxies.has(error);
-const proxies = new WeakSet<object>();
-
 /**
  * Whether the last {@linkcode encodeTransfer}'s copy holds a marker or an
  * escaped key: only then has the receiver anything to decode (and heap
@@ -309,11 +306,7 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
   if (typeof value !== "object" || value === null) return value;
   if (seen.has(value)) return seen.get(value);
   if (isProxy(value)) {
-    const error = new TypeError(
-      "Cannot send a Proxy to another thread: structured clone refuses one (DataCloneError); send its target, or a copy such as { ...proxy }",
-    );
-    proxies.add(error);
-    throw error;
+    throw refused("a Proxy", "send its target, or a copy such as { ...proxy }");
   }
   const descriptor = descriptorOf(value);
   if (descriptor !== undefined) {
@@ -351,6 +344,13 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
     const last = keys.length === 0 ? "0" : keys[keys.length - 1];
     if (!isIndex(last)) copyKeys(value, out, keys, true, seen);
     return out;
+  }
+  const host = platformClass(value); // _core/platform.ts
+  if (host?.clones === false) {
+    throw refused(
+      `a ${host.name}`,
+      "send what the thread needs to make its own",
+    );
   }
   if (!clonesAsPlain(value)) return value;
   // A spread reads each own enumerable property once into own data

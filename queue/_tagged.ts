@@ -35,6 +35,7 @@
 //   (a get that throws leaves the item, and its references, in the queue).
 
 import { isProxy } from "../_core/host.ts";
+import { refusal } from "./_refused.ts";
 import {
   type BytesForm,
   define,
@@ -86,18 +87,6 @@ export const MAX_DEPTH = 1000;
 function table<T>(entries: Record<string, T>): Record<string, T> {
   return Object.assign(Object.create(null), entries);
 }
-
-const REFUSED: Record<string, string> = table({
-  Promise: "a Promise",
-  WeakMap: "a WeakMap",
-  WeakSet: "a WeakSet",
-  WeakRef: "a WeakRef",
-  FinalizationRegistry: "a FinalizationRegistry",
-  Generator: "a generator",
-  AsyncGenerator: "an async generator",
-  MessagePort: "a MessagePort (pass it to the thread as a Thread arg instead)",
-});
-const Port = globalThis.MessagePort ?? class {}; // see _core/ports.ts
 
 const VIEWS: Record<
   string,
@@ -193,10 +182,8 @@ export function tag(value: unknown, st: TagState): unknown {
       };
     }
   }
-  const tagName = obj instanceof Port
-    ? "MessagePort" // Node's says "EventTarget" (it went as {})
-    : Object.prototype.toString.call(obj).slice(8, -1);
-  if (REFUSED[tagName] !== undefined) throw refuse(st, REFUSED[tagName]);
+  const refused = refusal(obj); // queue/_refused.ts
+  if (refused !== undefined) throw refuse(st, refused);
   if (obj instanceof SharedArrayBuffer) {
     const i = shared.name(obj, st.path, st.shared); // or refused
     st.ids.set(obj, st.ids.size);
