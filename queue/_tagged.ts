@@ -234,7 +234,9 @@ export function tag(value: unknown, st: TagState): unknown {
     return { [MARK]: "s", e };
   }
   if (obj instanceof ArrayBuffer) {
-    return { [MARK]: "ab", v: toBase64(new Uint8Array(obj)) };
+    // m: a resizable buffer's maxByteLength (it arrives resizable).
+    const m = obj.resizable ? obj.maxByteLength : undefined;
+    return { [MARK]: "ab", v: toBase64(new Uint8Array(obj)), m };
   }
   if (ArrayBuffer.isView(obj)) {
     const name = obj.constructor.name;
@@ -411,7 +413,7 @@ export function untag(value: unknown, ids: unknown[]): unknown {
       return set;
     }
     case "ab": {
-      const buf = fromBase64(rec.v as string).buffer;
+      const buf = shared.resizable(fromBase64(rec.v as string), rec.m);
       ids.push(buf);
       return buf;
     }
