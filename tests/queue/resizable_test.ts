@@ -7,6 +7,13 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Queue, ThreadPoolExecutor } from "../../mod.ts";
+import { lengthTracking } from "../../queue/_shared_names.ts";
+
+// Where node:v8 has no Serializer (Bun), the sender cannot tell a
+// length-tracking view: it arrives with its length fixed (README).
+const TELLS = lengthTracking(
+  new Uint8Array(new ArrayBuffer(4, { maxByteLength: 8 })),
+);
 
 // What a thread or a get sees of [buffer, tracking view, fixed view].
 function shape(x: unknown[]): unknown[] {
@@ -40,14 +47,19 @@ function value(): unknown[] {
   return [b, new Uint8Array(rb, 2), new Uint8Array(rb, 1, 2)];
 }
 
-const EXPECTED = [true, 64, [1, 2, 3, 4], true, true, [7, 8, 9, 10], false, [
+const EXPECTED = [true, 64, [1, 2, 3, 4], true, TELLS, [7, 8, 9, 10], false, [
   6,
   7,
 ]];
 
 describe("resizable ArrayBuffer values", () => {
   it("structured clone keeps resizable, maxByteLength and a view's length tracking (the reference)", () => {
-    assert.deepEqual(shape(structuredClone(value())), EXPECTED);
+    const reference = shape(structuredClone(value()));
+    assert.deepEqual(reference, [
+      ...EXPECTED.slice(0, 4),
+      true,
+      ...EXPECTED.slice(5),
+    ]);
   });
 
   it("as a queue item", () => {
