@@ -144,6 +144,24 @@ export function lengthTracking(view: ArrayBufferView): boolean {
 }
 
 /**
+ * Whether `view`, over a resizable ArrayBuffer, is out of its bounds (the
+ * buffer shrank below it): structured clone refuses one, and its offset and
+ * length read as 0. A DataView's byteLength getter throws then, and so does
+ * %TypedArray%.prototype.entries (ValidateTypedArray), with no copy.
+ */
+export function outOfBounds(view: ArrayBufferView): boolean {
+  if (!(view.buffer as { resizable?: boolean }).resizable) return false;
+  try {
+    if (view instanceof DataView) void view.byteLength;
+    else entries.call(view);
+    return false;
+  } catch {
+    return true;
+  }
+}
+const entries = Object.getPrototypeOf(Int8Array.prototype).entries;
+
+/**
  * A decoded ArrayBuffer of `bytes`: resizable up to `max` bytes when the
  * tagged record gives one (`m`), as structured clone keeps `resizable` and
  * `maxByteLength`; else the bytes' own buffer.

@@ -116,6 +116,7 @@ const ERRORS: Record<string, new (message?: string) => Error> = table({
   URIError,
 });
 
+const OOB = " (structured clone refuses one too)";
 const PROXY =
   " (structured clone refuses one too: put its target, or a copy such as { ...proxy })";
 
@@ -244,6 +245,9 @@ export function tag(value: unknown, st: TagState): unknown {
       throw shared.refuse(st.path, `a ${name} over a SharedArrayBuffer`);
     }
     if (VIEWS[name] === undefined) throw refuse(st, `a ${name}`);
+    if (shared.outOfBounds(obj)) {
+      throw refuse(st, `a ${name} out of its resizable buffer's bounds`, OOB);
+    }
     const length = obj instanceof DataView
       ? obj.byteLength
       : (obj as unknown as { length: number }).length;

@@ -90,4 +90,41 @@ describe("resizable ArrayBuffer values", () => {
     q.put(new ArrayBuffer(4));
     assert.equal((q.get({ timeout: 1_000 }) as ArrayBuffer).resizable, false);
   });
+
+  it(
+    "a view out of its resizable buffer's bounds is a TypeError at the put and the submit, as structured clone refuses it",
+    { timeout: 60_000 },
+    async () => {
+      const b = new ArrayBuffer(8, { maxByteLength: 32 });
+      const views = [
+        new Uint8Array(b, 4, 4),
+        new Uint8Array(b, 4),
+        new DataView(b, 4, 4),
+      ];
+      b.resize(2);
+      const q = new Queue<unknown>({ capacity: 2 });
+      await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+      for (const v of views) {
+        assert.throws(() => structuredClone({ v, b }));
+        assert.throws(
+          () => q.put({ v, b }),
+          (e: Error) =>
+            e instanceof TypeError &&
+            e.message.includes("item.v is a ") &&
+            e.message.includes("out of its resizable buffer's bounds"),
+        );
+        assert.equal(q.qsize(), 0);
+        assert.throws(() => pool.submit((x: unknown) => x, v), TypeError);
+      }
+      // In bounds again, each goes.
+      b.resize(8);
+      q.put(views[0]);
+      assert.deepEqual([...(q.get({ timeout: 1_000 }) as Uint8Array)], [
+        0,
+        0,
+        0,
+        0,
+      ]);
+    },
+  );
 });
