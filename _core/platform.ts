@@ -99,7 +99,11 @@ function load(): Map<object, PlatformClass> {
 
 /**
  * The platform class `value` is an instance of (its nearest in the
- * prototype chain), or undefined. A plain object answers at once.
+ * prototype chain), or undefined. A plain object answers at once. The walk
+ * stops after 32 prototypes (a user's class hierarchy deeper than that over
+ * a platform class is not seen, and goes as its own properties); it calls
+ * getPrototypeOf on each (a Proxy prototype's trap runs), and naming a found
+ * one reads its constructor's name and its toStringTag.
  */
 export function platformClass(value: object): PlatformClass | undefined {
   let proto = Object.getPrototypeOf(value);

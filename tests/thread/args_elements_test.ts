@@ -38,7 +38,7 @@ describe("Thread args: array elements", () => {
   );
 
   it(
-    "holes stay holes; a key above the last index and an own constructor key arrive, read once",
+    "holes stay holes (no inherited index); a key above the last index and an own constructor key arrive, read once",
     { timeout: 60_000 },
     async () => {
       const arr: unknown[] = [1, , 3, ,];
