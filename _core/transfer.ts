@@ -40,10 +40,12 @@
 import { blockRelease, blockRetain, holdBlock, isBlock } from "./heap.ts";
 import { isProxy, threadState } from "./host.ts";
 import { describe } from "./placement.ts";
+import { platformClass, refused } from "./platform.ts";
 import { runtime } from "./runtime.ts";
 import {
   clonesAsPlain,
   define,
+  elementsOf,
   ESCAPED,
   isIndex,
   isPlain,
@@ -52,6 +54,7 @@ import {
 } from "./transfer_keys.ts";
 
 export { define } from "./transfer_keys.ts";
+export { refusedProxy } from "./platform.ts";
 
 /** How a primitive describes itself for another thread. */
 export interface Descriptor {
@@ -204,11 +207,6 @@ export function encodeTransfer(value: unknown): unknown {
   }
 }
 
-/** Whether `error` is encodeTransfer's refusal of a Proxy. */
-export const refusedProxy = (error: unknown): boolean =>
-  typeof error === "object" && error !== null && proxies.has(error);
-const proxies = new WeakSet<object>();
-
 /**
  * Whether the last {@linkcode encodeTransfer}'s copy holds a marker or an
  * escaped key: only then has the receiver anything to decode (and heap
@@ -308,11 +306,7 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
   if (typeof value !== "object" || value === null) return value;
   if (seen.has(value)) return seen.get(value);
   if (isProxy(value)) {
-    const error = new TypeError(
-      "Cannot send a Proxy to another thread: structured clone refuses one (DataCloneError); send its target, or a copy such as { ...proxy }",
-    );
-    proxies.add(error);
-    throw error;
+    throw refused("a Proxy", "send its target, or a copy such as { ...proxy }");
   }
   const descriptor = descriptorOf(value);
   if (descriptor !== undefined) {
@@ -335,23 +329,28 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
     return out;
   }
   if (Array.isArray(value)) {
-    // Appended in order (a packed or holey array, never one of dictionary
-    // elements, which clone writes slowly); holes stay holes. Other own
-    // keys follow, as structured clone carries them (up to SCAN_KEYS).
-    const out: unknown[] = [];
+    // The elements read once (elementsOf: a native slice where it can, its
+    // argument in transfer_keys.ts); only objects among them are replaced.
+    // Other own keys follow, as structured clone carries them (up to
+    // SCAN_KEYS); Object.keys lists indices first, so a last key that is
+    // not an index says there are others.
+    const out = elementsOf(value);
     seen.set(value, out);
-    const n = value.length;
-    let present = 0;
-    for (let i = 0; i < n; i++) {
-      const v = value[i];
-      if (v === undefined && !(i in value)) continue;
-      present++;
-      out[i] = typeof v === "object" && v !== null ? copy(v, seen) : v;
+    for (let i = 0; i < out.length; i++) {
+      const v = out[i];
+      if (typeof v === "object" && v !== null) out[i] = copy(v, seen);
     }
-    out.length = n;
     const keys = keysOf(value); // none past SCAN_KEYS (transfer_keys.ts)
-    if (keys.length > present) copyKeys(value, out, keys, true, seen);
+    const last = keys.length === 0 ? "0" : keys[keys.length - 1];
+    if (!isIndex(last)) copyKeys(value, out, keys, true, seen);
     return out;
+  }
+  const host = platformClass(value); // _core/platform.ts
+  if (host?.clones === false) {
+    throw refused(
+      `a ${host.name}`,
+      "send what the thread needs to make its own",
+    );
   }
   if (!clonesAsPlain(value)) return value;
   // A spread reads each own enumerable property once into own data

@@ -19,10 +19,11 @@ import {
   waitSync,
 } from "../_core/wait.ts";
 import { QueueShutDownError } from "../queue/errors.ts";
-import type {
-  ModuleTarget,
-  ThreadFunction,
-  ThreadResult,
+import {
+  checkLimits,
+  type ModuleTarget,
+  type ThreadFunction,
+  type ThreadResult,
 } from "../thread/_types.ts";
 import {
   FREE,
@@ -149,6 +150,8 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       return;
     }
     refuseSpellings("create executor", options, PYTHON_OPTIONS);
+    // Checked here, as a Thread checks them, not at a pool thread's start.
+    checkLimits(options?.resourceLimits, "Cannot create executor");
     this.#p = Pool.create(options);
   }
 

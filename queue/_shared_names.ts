@@ -109,8 +109,8 @@ export function buffer(id: number): SharedArrayBuffer {
 }
 
 /**
- * Whether `view`, over a growable SharedArrayBuffer, tracks its buffer's
- * length (made without a length) rather than having a fixed one. No
+ * Whether `view`, over a growable SharedArrayBuffer or a resizable
+ * ArrayBuffer, tracks its buffer's length (made without a length) rather than having a fixed one. No
  * property tells (both read the same length until the buffer grows, and a
  * test grow would grow the program's memory), but the V8 serializer
  * writes it: a view's record ends with its flags varint (V8's
@@ -118,10 +118,12 @@ export function buffer(id: number): SharedArrayBuffer {
  * node:v8's Serializer, given an id for the buffer, writes that record
  * (Deno, Node 20: measured). Where node:v8 has no Serializer (browsers,
  * perhaps Bun), false: the view arrives with its length fixed, as before.
- * Only views over a growable buffer pay for it.
+ * Only views over a growable or resizable buffer pay for it (for a
+ * resizable ArrayBuffer the serializer writes its bytes too: one more copy).
  */
 export function lengthTracking(view: ArrayBufferView): boolean {
-  if (!(view.buffer as { growable?: boolean }).growable) return false;
+  const b = view.buffer as { growable?: boolean; resizable?: boolean };
+  if (!b.growable && !b.resizable) return false;
   if (v8 === undefined) {
     const m = host.process?.getBuiltinModule?.("node:v8") as
       | { Serializer?: new () => V8Serializer }
@@ -139,6 +141,40 @@ export function lengthTracking(view: ArrayBufferView): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether `view`, over a resizable ArrayBuffer, is out of its bounds (the
+ * buffer shrank below it): structured clone refuses one, and its offset and
+ * length read as 0. A DataView's byteLength getter throws then, and so does
+ * %TypedArray%.prototype.entries (ValidateTypedArray), with no copy.
+ */
+export function outOfBounds(view: ArrayBufferView): boolean {
+  if (!(view.buffer as { resizable?: boolean }).resizable) return false;
+  try {
+    if (view instanceof DataView) void view.byteLength;
+    else entries.call(view);
+    return false;
+  } catch {
+    return true;
+  }
+}
+const entries = Object.getPrototypeOf(Int8Array.prototype).entries;
+
+/**
+ * A decoded ArrayBuffer of `bytes`: resizable up to `max` bytes when the
+ * tagged record gives one (`m`), as structured clone keeps `resizable` and
+ * `maxByteLength`; else the bytes' own buffer.
+ * @throws {TypeError} for a `max` that is not an integer from the length on.
+ */
+export function resizable(bytes: Uint8Array, max: unknown): ArrayBuffer {
+  if (max === undefined) return bytes.buffer as ArrayBuffer;
+  if (!Number.isSafeInteger(max) || (max as number) < bytes.length) {
+    throw new TypeError("Cannot decode queue item: bad maxByteLength");
+  }
+  const b = new ArrayBuffer(bytes.length, { maxByteLength: max as number });
+  new Uint8Array(b).set(bytes);
+  return b;
 }
 
 /**

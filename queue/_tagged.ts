@@ -35,6 +35,7 @@
 //   (a get that throws leaves the item, and its references, in the queue).
 
 import { isProxy } from "../_core/host.ts";
+import { refusal } from "./_refused.ts";
 import {
   type BytesForm,
   define,
@@ -87,18 +88,6 @@ function table<T>(entries: Record<string, T>): Record<string, T> {
   return Object.assign(Object.create(null), entries);
 }
 
-const REFUSED: Record<string, string> = table({
-  Promise: "a Promise",
-  WeakMap: "a WeakMap",
-  WeakSet: "a WeakSet",
-  WeakRef: "a WeakRef",
-  FinalizationRegistry: "a FinalizationRegistry",
-  Generator: "a generator",
-  AsyncGenerator: "an async generator",
-  MessagePort: "a MessagePort (pass it to the thread as a Thread arg instead)",
-});
-const Port = globalThis.MessagePort ?? class {}; // see _core/ports.ts
-
 const VIEWS: Record<
   string,
   new (b: ArrayBuffer, o: number, l?: number) => ArrayBufferView
@@ -127,6 +116,7 @@ const ERRORS: Record<string, new (message?: string) => Error> = table({
   URIError,
 });
 
+const OOB = " (structured clone refuses one too)";
 const PROXY =
   " (structured clone refuses one too: put its target, or a copy such as { ...proxy })";
 
@@ -193,10 +183,8 @@ export function tag(value: unknown, st: TagState): unknown {
       };
     }
   }
-  const tagName = obj instanceof Port
-    ? "MessagePort" // Node's says "EventTarget" (it went as {})
-    : Object.prototype.toString.call(obj).slice(8, -1);
-  if (REFUSED[tagName] !== undefined) throw refuse(st, REFUSED[tagName]);
+  const refused = refusal(obj); // queue/_refused.ts
+  if (refused !== undefined) throw refuse(st, refused);
   if (obj instanceof SharedArrayBuffer) {
     const i = shared.name(obj, st.path, st.shared); // or refused
     st.ids.set(obj, st.ids.size);
@@ -247,7 +235,9 @@ export function tag(value: unknown, st: TagState): unknown {
     return { [MARK]: "s", e };
   }
   if (obj instanceof ArrayBuffer) {
-    return { [MARK]: "ab", v: toBase64(new Uint8Array(obj)) };
+    // m: a resizable buffer's maxByteLength (it arrives resizable).
+    const m = obj.resizable ? obj.maxByteLength : undefined;
+    return { [MARK]: "ab", v: toBase64(new Uint8Array(obj)), m };
   }
   if (ArrayBuffer.isView(obj)) {
     const name = obj.constructor.name;
@@ -255,6 +245,9 @@ export function tag(value: unknown, st: TagState): unknown {
       throw shared.refuse(st.path, `a ${name} over a SharedArrayBuffer`);
     }
     if (VIEWS[name] === undefined) throw refuse(st, `a ${name}`);
+    if (shared.outOfBounds(obj)) {
+      throw refuse(st, `a ${name} out of its resizable buffer's bounds`, OOB);
+    }
     const length = obj instanceof DataView
       ? obj.byteLength
       : (obj as unknown as { length: number }).length;
@@ -424,7 +417,7 @@ export function untag(value: unknown, ids: unknown[]): unknown {
       return set;
     }
     case "ab": {
-      const buf = fromBase64(rec.v as string).buffer;
+      const buf = shared.resizable(fromBase64(rec.v as string), rec.m);
       ids.push(buf);
       return buf;
     }

@@ -84,7 +84,10 @@ export interface ResourceLimits {
   maxYoungGenerationSizeMb?: number;
   /** MB reserved for generated code. */
   codeRangeSizeMb?: number;
-  /** The thread's stack size in MB. */
+  /**
+   * The thread's stack size in MB, at least 0.3 (a
+   * smaller stack cannot run the thread's start on Node).
+   */
   stackSizeMb?: number;
 }
 
@@ -168,20 +171,35 @@ const LIMIT_KEYS = [
   "stackSizeMb",
 ] as const;
 
+/**
+ * The smallest `resourceLimits.stackSizeMb` (300 KiB). Node keeps 192 KiB of
+ * a worker's stack in reserve, and its worker start runs in the rest: with
+ * 0.25 MB the thread ran out of stack before its target (ThreadExitError,
+ * "out-of-memory"), with 0.255 MB it ran (Node 20.20.2; Deno 2.9.6 and
+ * Bun 1.4.4 ran at 0.25 and below). The floor keeps room above that edge.
+ */
+export const MIN_STACK_MB = 0.3;
+
+/**
+ * Checks resource limits (`what`: the refused call, e.g. "Cannot create
+ * thread").
+ * @throws {TypeError} for an unknown key or a limits value not an object.
+ * @throws {RangeError} for a limit that is not a positive number, or a
+ * stackSizeMb below {@linkcode MIN_STACK_MB}.
+ */
 export function checkLimits(
   limits: ResourceLimits | undefined,
+  what = "Cannot create thread",
 ): Record<string, number> | undefined {
   if (limits === undefined) return undefined;
   if (typeof limits !== "object" || limits === null) {
-    throw new TypeError(
-      "Cannot create thread: resourceLimits must be an object",
-    );
+    throw new TypeError(`${what}: resourceLimits must be an object`);
   }
   const out: Record<string, number> = {};
   for (const key of Object.keys(limits)) {
     if (!(LIMIT_KEYS as readonly string[]).includes(key)) {
       throw new TypeError(
-        `Cannot create thread: unknown resource limit "${key}" (known: ${
+        `${what}: unknown resource limit "${key}" (known: ${
           LIMIT_KEYS.join(", ")
         })`,
       );
@@ -190,9 +208,14 @@ export function checkLimits(
     if (value === undefined) continue;
     if (typeof value !== "number" || !(value > 0) || value === Infinity) {
       throw new RangeError(
-        `Cannot create thread: resourceLimits.${key} must be a positive number of MB, got ${
+        `${what}: resourceLimits.${key} must be a positive number of MB, got ${
           String(value)
         }`,
+      );
+    }
+    if (key === "stackSizeMb" && value < MIN_STACK_MB) {
+      throw new RangeError(
+        `${what}: resourceLimits.stackSizeMb must be at least ${MIN_STACK_MB} (MB), got ${value} (a smaller stack cannot start a thread on Node)`,
       );
     }
     out[key] = value;
