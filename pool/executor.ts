@@ -6,6 +6,7 @@
  */
 
 import { runtime } from "../_core/runtime.ts";
+import type { ThreadStart } from "../_core/thread_start.ts";
 import { checkTarget, wireTarget } from "../_core/target.ts";
 import {
   type Descriptor,
@@ -329,11 +330,14 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
   }
 
   /** @ignore Describes the executor for another thread (it arrives as itself). */
-  [TO_DESCRIPTOR](): Descriptor {
+  [TO_DESCRIPTOR](start?: ThreadStart): Descriptor {
     // Pool threads are started by this (home) thread only: start them all
     // now, before another thread needs them.
     this.#p.supervise();
-    const extra = this.#p.extra();
+    // For a Thread start: the channels its own shared memory needs
+    // (pool/_mesh.ts); elsewhere none.
+    const mesh = start && this.#p.shared.link(start);
+    const extra = mesh ? { ...this.#p.extra(), mesh } : this.#p.extra();
     return { tag: TAG, buffer: this.#p.b.buffer, byteOffset: 0, extra };
   }
 

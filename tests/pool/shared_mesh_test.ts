@@ -1,0 +1,183 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Shared memory in tasks submitted from a thread other than the executor's
+// home (pool/_mesh.ts): a thread the executor reached in a Thread's args
+// (a holder) submits tasks over its own buffers. Real threads, exact
+// counts, bounded waits.
+
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import {
+  Barrier,
+  Event,
+  type ModuleTarget,
+  Queue,
+  Thread,
+  ThreadPoolExecutor,
+} from "../../mod.ts";
+import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
+import { Block, LIVE } from "../../pool/_layout.ts";
+import { meshHolders } from "../../pool/_mesh.ts";
+import { until } from "../_helpers.ts";
+import { within } from "./_fixtures.ts";
+
+const JOIN = { timeout: 60_000 };
+const PROBE = new URL("../_workers/mesh_probe.ts", import.meta.url);
+const HOLDERS: ModuleTarget<(w: Int32Array) => number> = {
+  module: PROBE,
+  export: "holders",
+};
+
+function words(n: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4 * n));
+}
+
+const blockOf = (pool: ThreadPoolExecutor) =>
+  new Block(pool[TO_DESCRIPTOR]().buffer as SharedArrayBuffer);
+
+describe("ThreadPoolExecutor: shared memory from a thread the executor was passed to", () => {
+  it("a holder submits 1000 tasks over its own 3 buffers with 2 pool threads: each add lands once", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+    const t = new Thread({
+      target: async (pool: ThreadPoolExecutor) => {
+        const bufs = [0, 1, 2].map(() =>
+          new Int32Array(new SharedArrayBuffer(8))
+        );
+        const fs = [];
+        for (let i = 0; i < 1000; i++) {
+          fs.push(pool.submit(
+            (w: Int32Array, i: number) => Atomics.add(w, i, 1),
+            bufs[i % 3],
+            (i >> 2) & 1,
+          ));
+        }
+        await Promise.all(fs);
+        return bufs.map((w) => [...w]);
+      },
+      args: [pool],
+    });
+    t.start();
+    const got = await t.joinAsync(JOIN) as number[][];
+    // i % 3 picks the buffer, (i >> 2) & 1 the word: counted here.
+    const want = [0, 1, 2].map(() => [0, 0]);
+    for (let i = 0; i < 1000; i++) want[i % 3][(i >> 2) & 1]++;
+    assert.deepEqual(got, want);
+  });
+
+  it("pool threads started after the holder registered (grown again after idling out) see its buffers", async () => {
+    await using pool = new ThreadPoolExecutor({
+      maxWorkers: 2,
+      idleTimeout: 50,
+    });
+    const b = blockOf(pool);
+    const registered = new Event(), go = new Event(), both = new Barrier(2);
+    const t = new Thread({
+      target: async (
+        pool: ThreadPoolExecutor,
+        registered: Event,
+        go: Event,
+        both: Barrier,
+      ) => {
+        const w = new Int32Array(new SharedArrayBuffer(8));
+        await pool.submit((w: Int32Array) => Atomics.add(w, 0, 1), w);
+        registered.set();
+        if (!go.wait({ timeout: 30_000 })) return "no go";
+        // Two at once, each waiting for the other: two new threads.
+        const run = (w: Int32Array, both: Barrier) => {
+          Atomics.add(w, 0, 1);
+          both.wait({ timeout: 30_000 });
+          return Atomics.add(w, 1, 1);
+        };
+        const fs = [pool.submit(run, w, both), pool.submit(run, w, both)];
+        await Promise.all(fs);
+        return [...w];
+      },
+      args: [pool, registered, go, both],
+    });
+    t.start();
+    assert.ok(await registered.waitAsync({ timeout: 30_000 }));
+    // Every pool thread idled out: the next two start after the register.
+    await until(() => Atomics.load(b.v, LIVE) === 0, "idle out", 30_000);
+    go.set();
+    assert.deepEqual(await t.joinAsync(JOIN), [3, 2]);
+  });
+
+  it("a replacement for a pool thread that exits mid-task sees the holder's buffers", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const t = new Thread({
+      target: async (
+        pool: ThreadPoolExecutor,
+        dies: ModuleTarget<(w: Int32Array) => never>,
+      ) => {
+        const w = new Int32Array(new SharedArrayBuffer(8));
+        await pool.submit((w: Int32Array) => Atomics.add(w, 0, 1), w);
+        // Ends its thread mid-task (which held the buffer's port); the
+        // next task runs on its replacement, which gets it from home.
+        await Promise.resolve(pool.submit(dies, w)).catch(() => {});
+        await pool.submit((w: Int32Array) => Atomics.add(w, 0, 1), w);
+        return [...w];
+      },
+      args: [pool, { module: PROBE.href, export: "dies" }],
+    });
+    t.start();
+    assert.deepEqual(await t.joinAsync(JOIN), [2, 1]);
+  });
+
+  it("a holder passes the executor on to its own child, which submits over its own buffers", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+    const t = new Thread({
+      target: { module: PROBE, export: "parent" },
+      args: [pool, PROBE.href],
+    });
+    t.start();
+    assert.deepEqual(await t.joinAsync(JOIN), [[2], [50, 50], [50, 50]]);
+  });
+
+  it("50 holders started and ended one after another: pool threads and home keep none once they ended", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const w = words(1);
+    for (let i = 0; i < 50; i++) {
+      const t = new Thread({
+        target: { module: PROBE, export: "holder" },
+        args: [pool],
+      });
+      t.start();
+      assert.equal(await t.joinAsync(JOIN), 1);
+    }
+    // The view task's begin reads every port: the ended holders go.
+    assert.equal(await within(pool.submit(HOLDERS, w)), 0);
+    await until(() => meshHolders().home === 0, "home's holders", 20_000);
+  });
+
+  it("an executor in another executor's initArgs reaches each of its pool threads in that thread's start args: they submit over their own buffers", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+    await using outer = new ThreadPoolExecutor({
+      maxWorkers: 1,
+      initializer: (pool: ThreadPoolExecutor) => {
+        (globalThis as { meshPool?: unknown }).meshPool = pool;
+      },
+      initArgs: [pool],
+    });
+    const got = await within(outer.submit(async () => {
+      const pool = (globalThis as { meshPool?: ThreadPoolExecutor }).meshPool!;
+      const w = new Int32Array(new SharedArrayBuffer(8));
+      const fs = [];
+      for (let i = 0; i < 100; i++) {
+        fs.push(pool.submit((w: Int32Array) => Atomics.add(w, 0, 1), w));
+      }
+      await Promise.all(fs);
+      return [...w];
+    }));
+    assert.deepEqual(got, [100, 0]);
+  });
+
+  it("a queue item cannot carry the executor (a TypeError that says to pass it as a Thread arg)", () => {
+    using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const q = new Queue<ThreadPoolExecutor>();
+    assert.throws(() => q.put(pool), (e: Error) => {
+      assert.ok(e instanceof TypeError);
+      assert.match(e.message, /as a thread arg/);
+      return true;
+    });
+    assert.equal(q.qsize(), 0);
+  });
+});
