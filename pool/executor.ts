@@ -335,9 +335,11 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
     // now, before another thread needs them.
     this.#p.supervise();
     // For a Thread start: the channels its own shared memory needs
-    // (pool/_mesh.ts); elsewhere none.
+    // (pool/_mesh.ts);
+    // elsewhere none (and never the one this thread's copy came with).
+    const { mesh: _, ...own } = this.#p.extra() as Extra & { mesh?: unknown };
     const mesh = start && this.#p.shared.link(start);
-    const extra = mesh ? { ...this.#p.extra(), mesh } : this.#p.extra();
+    const extra = mesh ? { ...own, mesh } : own;
     return { tag: TAG, buffer: this.#p.b.buffer, byteOffset: 0, extra };
   }
 
