@@ -90,6 +90,10 @@
 //   makes it read once earlier (the add is a hint, never a delivery).
 // - A holder submits while its target runs: after its entry ended, a
 //   registration can reach a pool thread that dropped it (not supported).
+// - Shutdown while a holder submits: a submit checks STATE after its encode
+//   (which registers), and STATE never goes back to OPEN, so a holder that
+//   reads it not OPEN posts nothing (that submit is refused); one that read
+//   OPEN posted before the check, as above.
 // - Where ports cannot be read synchronously (browsers), no mesh is made.
 
 import { takeMessage } from "../_core/adapter.ts";
@@ -98,6 +102,7 @@ import { entryAlive } from "../_core/runtime.ts";
 import type { ThreadStart } from "../_core/thread_start.ts";
 import {
   type Block,
+  OPEN,
   PHASE,
   QUEUED,
   R_DRAIN,
@@ -105,6 +110,7 @@ import {
   RUNNING,
   S_OIDENT,
   S_STATE,
+  STATE,
 } from "./_layout.ts";
 import { posted } from "./_park.ts";
 import type { Started } from "./_started.ts";
@@ -330,6 +336,10 @@ export class HolderMesh {
 
   /** Posts an add or a drop to home and every live pool thread. */
   post(m: Message): void {
+    // Shut down: no submit is accepted from now on (STATE never goes back,
+    // and a submit checks it after its encode, which registers), and home
+    // stops reading once its pool threads are gone: nothing is posted.
+    if (Atomics.load(this.b.v, STATE) !== OPEN) return;
     this.#home.postMessage(m);
     if ("add" in m) this.#learn(); // after the post to home: the argument
     this.#each((port) => port.postMessage(m));

@@ -132,6 +132,72 @@ describe("ThreadPoolExecutor: shared memory from a thread the executor was passe
     assert.deepEqual(await t.joinAsync(JOIN), [[2], [50, 50], [50, 50]]);
   });
 
+  it("a holder that ends with its tasks still queued: they run over its buffers (kept while its tasks are queued or running)", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const release = new Event(), started = new Event();
+    const blocked = pool.submit(
+      (release: Event, started: Event) => {
+        started.set();
+        return release.wait({ timeout: 30_000 });
+      },
+      release,
+      started,
+    );
+    assert.ok(await started.waitAsync({ timeout: 30_000 }));
+    const t = new Thread({
+      target: (pool: ThreadPoolExecutor) => {
+        const w = new Int32Array(new SharedArrayBuffer(4));
+        for (let i = 0; i < 20; i++) {
+          pool.submit((w: Int32Array) => Atomics.add(w, 0, 1), w);
+        }
+        return w; // ends with all 20 queued behind the blocker
+      },
+      args: [pool],
+    });
+    t.start();
+    const w = await t.joinAsync(JOIN) as Int32Array;
+    assert.equal(w[0], 0);
+    release.set();
+    assert.equal(await within(blocked), true);
+    await until(() => Atomics.load(w, 0) === 20, "the ended holder's tasks");
+    assert.equal(Atomics.load(w, 0), 20);
+  });
+
+  it("shutdown while a holder submits over fresh buffers: each accepted task runs once, the rest are refused", async () => {
+    const pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+    const first = new Event();
+    const t = new Thread({
+      target: async (pool: ThreadPoolExecutor, first: Event) => {
+        const accepted: [Int32Array, PromiseLike<unknown>][] = [];
+        let refused = 0;
+        for (let i = 0; i < 400; i++) {
+          const w = new Int32Array(new SharedArrayBuffer(4));
+          try {
+            accepted.push([
+              w,
+              pool.submit((w: Int32Array) => Atomics.add(w, 0, 1), w),
+            ]);
+          } catch (e) {
+            if ((e as Error).name !== "RuntimeError") throw e;
+            refused++;
+          }
+          if (i === 10) first.set();
+          if (i % 16 === 0) await new Promise((r) => setTimeout(r, 0));
+        }
+        for (const [, f] of accepted) await f;
+        const ran = accepted.filter(([w]) => w[0] === 1).length;
+        return [accepted.length, ran, refused];
+      },
+      args: [pool, first],
+    });
+    t.start();
+    assert.ok(await first.waitAsync({ timeout: 30_000 }));
+    await pool.shutdownAsync();
+    const [accepted, ran, refused] = await t.joinAsync(JOIN) as number[];
+    assert.equal(ran, accepted);
+    assert.equal(accepted + refused, 400);
+  });
+
   it("50 holders started and ended one after another: pool threads and home keep none once they ended", async () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
     const w = words(1);
