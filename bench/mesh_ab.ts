@@ -10,7 +10,7 @@
 //   deno run -A bench/mesh_ab.ts A/mod.ts B/mod.ts [reps]
 import process from "node:process";
 import { pathToFileURL } from "node:url";
-import { compare, type Runner, type Side, type Timing } from "./_ab.ts";
+import { compare, median, type Runner, type Side, type Timing } from "./_ab.ts";
 
 type Executor = {
   submit(fn: (x: number) => number, x: number): PromiseLike<number>;
@@ -26,7 +26,7 @@ const [aPath, bPath, repList] = process.argv.slice(2);
 const load = async (p: string) =>
   await import(pathToFileURL(p).href) as Package;
 const A = await load(aPath), B = await load(bPath);
-const reps = Number(repList ?? 9);
+const reps = Number(repList ?? 15);
 
 // The holder: runs each round main asks for (ctl: [round, n, done, stop]).
 async function holder(pool: Executor, ctl: Int32Array): Promise<number> {
@@ -110,11 +110,19 @@ function startSide(name: string, pkg: Package, withPool: boolean): Side {
 }
 
 const us = (t: Timing) => `${t.name} ${(t.nsPerOp / 1e3).toFixed(1)} us`;
+// The ratio of the medians, and the median of the rounds' paired ratios
+// (each round of B beside the same round of the other side: steadier when
+// the load moves between rounds).
+const paired = (b: Timing, a: Timing) =>
+  median(b.rounds.map((x, i) => x / a.rounds[i])).toFixed(3);
 const show = (row: string, [b, ...rest]: Timing[]) =>
   console.log(
     `${row}: ${us(b)}; ` +
-      rest.map((a) => `${us(a)} (ratio ${(b.nsPerOp / a.nsPerOp).toFixed(3)})`)
-        .join("; "),
+      rest.map((a) =>
+        `${us(a)} (ratio ${(b.nsPerOp / a.nsPerOp).toFixed(3)}, paired ${
+          paired(b, a)
+        })`
+      ).join("; "),
   );
 show(
   "submit from a holder",
