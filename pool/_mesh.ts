@@ -107,6 +107,7 @@ import {
   QUEUED,
   R_DRAIN,
   R_GEN,
+  R_IDENT,
   RUNNING,
   S_OIDENT,
   S_STATE,
@@ -312,9 +313,14 @@ export class HomeMesh {
     state.home = this.#holders.length;
     const { v } = this.b;
     for (const [w, gen] of this.#gens) {
-      if (this.started.runs(w)) continue;
+      // A start under way (IDENT -1 from its claim to its IDENT store, past
+      // Started.add): a tick in a wait's slice inside it must not end it.
+      const at = this.b.record(w);
+      if (Atomics.load(v, at + R_IDENT) === -1 || this.started.runs(w)) {
+        continue;
+      }
       this.#gens.delete(w);
-      Atomics.compareExchange(v, this.b.record(w) + R_GEN, gen, gen + 1);
+      Atomics.compareExchange(v, at + R_GEN, gen, gen + 1);
     }
   }
 }
