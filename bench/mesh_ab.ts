@@ -5,7 +5,9 @@
 //   package (A) against the subject (B), each imported by its mod file
 //   (the holder's submit path must cost what it did);
 // - start: a Thread start and join with the executor in its args (B), against
-//   the same in A (what the channels add), and against B's start without it.
+//   the same in A (what the channels add), and against B's start without it;
+//   and B's start without an executor against A's (the entry reserved before
+//   the encode, the start record handed to it).
 //
 //   deno run -A bench/mesh_ab.ts A/mod.ts B/mod.ts [reps]
 import process from "node:process";
@@ -136,6 +138,15 @@ show(
       startSide("A with executor", A, true),
       startSide("B without", B, false),
     ],
+    3,
+    Math.min(reps, 7),
+    1,
+  ),
+);
+show(
+  "thread start+join without an executor",
+  await compare(
+    [startSide("B without", B, false), startSide("A without", A, false)],
     3,
     Math.min(reps, 7),
     1,

@@ -47,7 +47,11 @@
 // posters, two readers. Home posts { thread } on port H (home -> holder),
 // then reads port A (holder -> home). The holder posts { add } on A, then
 // reads H. If home's read missed the add, the add's post came after that
-// read began (a port's queue is one ordered queue); then the holder's read
+// read (each port's queue is linearizable, not only FIFO: FIFO order alone
+// does not compose across two queues; Node: a mutex per port, whose lock
+// order agrees with happens-before; Deno: the channel's send is a locked
+// read-modify-write, its receive an acquire load; Bun: measured); then the
+// holder's read
 // of H came after its post, so after home's post on H, which came before
 // home's read: the holder sees { thread } and posts the add to the new
 // thread itself, before it publishes its task. So at least one of the two
@@ -69,7 +73,22 @@
 // Lifetime and bounds.
 // - Home reads its holders' ports at each supervisor tick (ten times a
 //   second, and in its threadkit waits' slices, _pool.ts tick) and before
-//   each start: what they hold unread is what they posted since.
+//   each start: what they hold unread is what they posted since. That needs
+//   home's event loop to turn (or home to wait in threadkit's waits): while
+//   home runs a long synchronous stretch, or blocks elsewhere, holders' adds
+//   to home stay unread (each holding its buffer), and no GEN moves for a
+//   pool thread that ended meanwhile (holders keep posting to its port).
+// - A holder reads home's port at each add, drop and link, and every
+//   LEARN_MS on an unref'd timer, closing its ports to ended threads then:
+//   a holder that registers nothing holds the { thread } posts of at most
+//   LEARN_MS of starts.
+// - A drop reaches the pool threads the holder knows at the drop (it reads
+//   home's port first).
+// - Cost: a pool thread's read (a view task's begin, an unknown id) reads
+//   each holder's port (an empty receiveMessageOnPort: 0.07-0.15 us on Deno,
+//   0.25-0.4 us on Node, the review's figures), and walks every slot per
+//   ended holder with tasks in flight (inFlight): O(slots) per such holder
+//   per read, until its tasks are done.
 // - A holder ends: its entry stops being alive (entryAlive). Home and each
 //   pool thread, at a read, see that, read the port to its end, and drop
 //   the holder (its port closed, its table gone) once no task it submitted
@@ -97,7 +116,7 @@
 // - Where ports cannot be read synchronously (browsers), no mesh is made.
 
 import { takeMessage } from "../_core/adapter.ts";
-import { threadState } from "../_core/host.ts";
+import { refTimer, threadState } from "../_core/host.ts";
 import { entryAlive } from "../_core/runtime.ts";
 import type { ThreadStart } from "../_core/thread_start.ts";
 import {
@@ -146,6 +165,7 @@ interface Holder {
 }
 
 const state = threadState("mesh", () => ({ holders: 0, home: 0 }));
+const LEARN_MS = 500;
 
 /**
  * How many holders this thread keeps (tests): as a pool thread, and as
@@ -283,16 +303,17 @@ export class HomeMesh {
     this.#gens.set(w, gen);
     Atomics.store(v, rec + R_DRAIN, 0);
     const ends = new Map<Holder, MessagePort>();
-    for (let known = -1; known !== this.#holders.length;) {
+    // Until a read finds no holder without its end (a read may add one and
+    // drop another: the length alone does not tell).
+    do {
       for (const h of this.#holders) {
         if (ends.has(h)) continue;
         const c = new MessageChannel();
         h.port.postMessage({ thread: c.port1, w, gen }, [c.port1]);
         ends.set(h, c.port2);
       }
-      known = this.#holders.length;
       readHolders(this.b, this.#holders); // may find new holders: again
-    }
+    } while (!this.#holders.every((h) => ends.has(h)));
     state.home = this.#holders.length;
     const out: HolderStart[] = [];
     for (const [h, port] of ends) {
@@ -338,6 +359,10 @@ export class HolderMesh {
   constructor(readonly b: Block, extra: MeshExtra) {
     this.#threads = extra.threads.map(([w, gen, port]) => ({ w, gen, port }));
     this.#home = extra.home;
+    // Home posts a { thread } per pool-thread start; a holder that
+    // registers nothing would leave them unread: read on a timer too
+    // (unref'd: it keeps no thread alive), closing ports to ended threads.
+    refTimer(setInterval(() => this.#learn(), LEARN_MS), false);
   }
 
   /** Posts an add or a drop to home and every live pool thread. */
@@ -347,7 +372,9 @@ export class HolderMesh {
     // stops reading once its pool threads are gone: nothing is posted.
     if (Atomics.load(this.b.v, STATE) !== OPEN) return;
     this.#home.postMessage(m);
-    if ("add" in m) this.#learn(); // after the post to home: the argument
+    // After the post to home (the argument, for an add; a drop then also
+    // reaches a thread started since the add).
+    this.#learn();
     this.#each((port) => port.postMessage(m));
   }
 
@@ -382,13 +409,20 @@ export class HolderMesh {
     }
   }
 
-  // New pool threads' ports, from home.
+  // New pool threads' ports, from home; ports to ended ones closed.
   #learn(): void {
     for (;;) {
       const got = takeMessage(this.#home);
-      if (got === undefined) return;
+      if (got === undefined) break;
       const m = got.message as { thread: MessagePort; w: number; gen: number };
       this.#threads.push({ w: m.w, gen: m.gen, port: m.thread });
+    }
+    const { v } = this.b;
+    for (let i = 0; i < this.#threads.length; i++) {
+      const t = this.#threads[i];
+      if (Atomics.load(v, this.b.record(t.w) + R_GEN) === t.gen) continue;
+      t.port.close();
+      this.#threads.splice(i--, 1);
     }
   }
 }

@@ -212,6 +212,8 @@ export function submitShared(
 export class SubmitShared implements SharedSide {
   #init: Map<SharedArrayBuffer, number> | undefined;
   #initList: SharedArrayBuffer[] | undefined;
+  // The executor's 64-bit IDS word (_layout.ts): numbers never repeat.
+  readonly #ids64: BigInt64Array;
   // Home only: registered buffers, and the tasks in flight naming each.
   readonly #ids = new Map<SharedArrayBuffer, Entry>();
   readonly #byId = new Map<number, Entry>();
@@ -228,7 +230,9 @@ export class SubmitShared implements SharedSide {
     readonly initArgs: unknown,
     readonly post: { post(message: Message): void } | undefined,
     readonly home?: HomeMesh,
-  ) {}
+  ) {
+    this.#ids64 = new BigInt64Array(b.buffer, IDS * 4, 1);
+  }
 
   /** The channels for a Thread start's descriptor (_mesh.ts), if any. */
   link(start: ThreadStart): MeshExtra | undefined {
@@ -275,7 +279,7 @@ export class SubmitShared implements SharedSide {
     }
     let e = this.#ids.get(buffer);
     if (e === undefined) {
-      e = { id: Atomics.add(this.b.v, IDS, 1) & 0x7fffffff, buffer, refs: 0 };
+      e = { id: Number(Atomics.add(this.#ids64, 0, 1n)), buffer, refs: 0 };
       this.#ids.set(buffer, e);
       this.#byId.set(e.id, e);
       counts.kept++; // until held, below

@@ -62,3 +62,50 @@ export function dies(w: Int32Array): never {
   };
   return g.Deno ? g.Deno.exit(3) : g.process!.exit(3);
 }
+
+// For the nested-holder race (shared_mesh_test.ts, from the review's
+// probe). Words of `w`: 0 GO (the linker starts its child), 1 LINKED, 2 GO2
+// (the child submits), 3 RESULT (2: its add landed, -1: its task failed),
+// 4 END (the ender returns), 5 SUBMITTED.
+
+/** A holder that ends when told (w[4]). */
+export function ender(_pool: ThreadPoolExecutor, w: Int32Array): string {
+  Atomics.wait(w, 4, 0, 30_000);
+  return "ended";
+}
+
+/** A holder that, when told (w[0]), starts a child holder, then says so. */
+export async function linker(
+  pool: ThreadPoolExecutor,
+  w: Int32Array,
+  self: string,
+): Promise<string> {
+  Atomics.wait(w, 0, 0, 30_000);
+  const t = new Thread({
+    target: { module: self, export: "linked" },
+    args: [pool, w],
+  });
+  t.start();
+  Atomics.store(w, 1, 1);
+  Atomics.notify(w, 1);
+  await t.joinAsync({ timeout: 60_000 });
+  return "done";
+}
+
+/** The linker's child: when told (w[2]), one task over its own buffer. */
+export async function linked(
+  pool: ThreadPoolExecutor,
+  w: Int32Array,
+): Promise<void> {
+  Atomics.wait(w, 2, 0, 30_000);
+  const mine = words(2);
+  const f = pool.submit((a: Int32Array) => Atomics.add(a, 0, 1), mine);
+  Atomics.store(w, 5, 1);
+  try {
+    await f;
+    Atomics.store(w, 3, 1 + Atomics.load(mine, 0));
+  } catch {
+    Atomics.store(w, 3, -1);
+  }
+  Atomics.notify(w, 3);
+}

@@ -15,7 +15,7 @@ import {
   ThreadPoolExecutor,
 } from "../../mod.ts";
 import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
-import { Block, LIVE } from "../../pool/_layout.ts";
+import { Block, IDS, LIVE } from "../../pool/_layout.ts";
 import { meshHolders } from "../../pool/_mesh.ts";
 import { until } from "../_helpers.ts";
 import { within } from "./_fixtures.ts";
@@ -33,6 +33,15 @@ function words(n: number): Int32Array {
 
 const blockOf = (pool: ThreadPoolExecutor) =>
   new Block(pool[TO_DESCRIPTOR]().buffer as SharedArrayBuffer);
+
+// Spins (this thread runs no event loop turn, so home reads no port
+// meanwhile) until `check()`, at most 20 s.
+function spin(check: () => boolean, what: string): void {
+  const end = performance.now() + 20_000;
+  while (!check()) {
+    if (performance.now() > end) throw new Error(`timed out: ${what}`);
+  }
+}
 
 describe("ThreadPoolExecutor: shared memory from a thread the executor was passed to", () => {
   it("a holder submits 1000 tasks over its own 3 buffers with 2 pool threads: each add lands once", async () => {
@@ -198,6 +207,65 @@ describe("ThreadPoolExecutor: shared memory from a thread the executor was passe
     assert.equal(accepted + refused, 400);
   });
 
+  it("a nested holder home finds in the same read that drops an ended holder gets the pool thread started then (review: DEFECT 1)", async () => {
+    await using pool = new ThreadPoolExecutor({
+      maxWorkers: 1,
+      idleTimeout: 50,
+    });
+    const b = blockOf(pool), w = words(8);
+    // Home's holders, in order: the ender, the linker.
+    const ender = new Thread({
+      target: { module: PROBE, export: "ender" },
+      args: [pool, w],
+    });
+    ender.start();
+    const linker = new Thread({
+      target: { module: PROBE, export: "linker" },
+      args: [pool, w, PROBE.href],
+    });
+    linker.start();
+    // The pool thread idles out: the next task starts one (beforeStart).
+    await until(() => Atomics.load(b.v, LIVE) === 0, "idle out", 30_000);
+    // From here to the submit, home runs no event loop turn (no tick).
+    Atomics.store(w, 4, 1), Atomics.notify(w, 4); // the ender returns
+    spin(() => !ender.isAlive(), "the ender's end");
+    Atomics.store(w, 0, 1), Atomics.notify(w, 0); // the linker's child
+    spin(() => Atomics.load(w, 1) === 1, "the child's start");
+    // beforeStart posts { thread } to both, then reads them: drops the
+    // ender (ended) and finds the child (one out, one in).
+    const release = new Event(), started = new Event();
+    const held = pool.submit(
+      (release: Event, started: Event) => {
+        started.set();
+        return release.wait({ timeout: 30_000 });
+      },
+      release,
+      started,
+    );
+    assert.ok(await started.waitAsync({ timeout: 30_000 }));
+    Atomics.store(w, 2, 1), Atomics.notify(w, 2); // the child submits
+    await until(() => Atomics.load(w, 5) === 1, "the child's submit");
+    release.set();
+    assert.equal(await within(held), true);
+    await until(() => Atomics.load(w, 3) !== 0, "the child's task", 30_000);
+    assert.equal(w[3], 2, "the child's task ran over its own buffer");
+    await linker.joinAsync(JOIN);
+    await ender.joinAsync(JOIN);
+  });
+
+  it("registered numbers do not repeat: past 2^32 registrations a fresh buffer does not take a kept one's number (review: DEFECT 2)", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const b = blockOf(pool);
+    const kept = words(2), fresh = words(2);
+    const add = (w: Int32Array) => Atomics.add(w, 0, 1);
+    await within(pool.submit(add, kept)); // registered (number 0), kept idle
+    // As after 2^32 registrations by home and holders together.
+    Atomics.store(new BigInt64Array(b.buffer, IDS * 4, 1), 0, 2n ** 32n);
+    await within(pool.submit(add, fresh));
+    await within(pool.submit(add, kept));
+    assert.deepEqual([kept[0], fresh[0]], [2, 1]);
+  });
+
   it("50 holders started and ended one after another: pool threads and home keep none once they ended", async () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
     const w = words(1);
@@ -236,7 +304,7 @@ describe("ThreadPoolExecutor: shared memory from a thread the executor was passe
     assert.deepEqual(got, [100, 0]);
   });
 
-  it("a queue item cannot carry the executor (a TypeError that says to pass it as a Thread arg)", () => {
+  it("a queue item cannot carry the executor at all (so no queue-delivered executor exists): a TypeError that says to pass it as a Thread arg", () => {
     using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
     const q = new Queue<ThreadPoolExecutor>();
     assert.throws(() => q.put(pool), (e: Error) => {
