@@ -22,6 +22,7 @@ import { within } from "./_fixtures.ts";
 
 const JOIN = { timeout: 60_000 };
 const PROBE = new URL("../_workers/mesh_probe.ts", import.meta.url);
+const HOOK = new URL("../_workers/mesh_hook.ts", import.meta.url);
 const HOLDERS: ModuleTarget<(w: Int32Array) => number> = {
   module: PROBE,
   export: "holders",
@@ -264,6 +265,29 @@ describe("ThreadPoolExecutor: shared memory from a thread the executor was passe
     await within(pool.submit(add, fresh));
     await within(pool.submit(add, kept));
     assert.deepEqual([kept[0], fresh[0]], [2, 1]);
+  });
+
+  it("a holder that registers nothing reads home's { thread } posts on its own (30 pool-thread starts leave few unread; review: RISK 4)", async () => {
+    await using pool = new ThreadPoolExecutor({
+      maxWorkers: 1,
+      idleTimeout: 20,
+    });
+    const b = blockOf(pool), w = words(4);
+    const t = new Thread({
+      target: { module: HOOK, export: "idle" },
+      args: [pool, w],
+    });
+    t.start();
+    await until(() => Atomics.load(w, 1) !== 0, "the holder's start", 30_000);
+    assert.equal(w[1], 1, "the hook saw the mesh");
+    for (let i = 0; i < 30; i++) {
+      await until(() => Atomics.load(b.v, LIVE) === 0, "idle out", 30_000);
+      await within(pool.submit((x: number) => x, i)); // a start
+    }
+    Atomics.store(w, 0, 1), Atomics.notify(w, 0);
+    // Read every LEARN_MS (500): at most the starts of that long remain.
+    const unread = await t.joinAsync(JOIN) as number;
+    assert.ok(unread < 30, `unread ${unread}`);
   });
 
   it("50 holders started and ended one after another: pool threads and home keep none once they ended", async () => {
