@@ -81,7 +81,9 @@
 // - A holder reads home's port at each add, drop and link, and every
 //   LEARN_MS on an unref'd timer, closing its ports to ended threads then:
 //   a holder that registers nothing holds the { thread } posts of at most
-//   LEARN_MS of starts.
+//   LEARN_MS of starts, while its event loop turns. A holder blocked in a
+//   synchronous wait (threadkit's blocking waits too: their slices tick
+//   home's pools only) keeps one small post per start until it runs again.
 // - A drop reaches the pool threads the holder knows at the drop (it reads
 //   home's port first).
 // - Cost: a pool thread's read (a view task's begin, an unknown id) reads

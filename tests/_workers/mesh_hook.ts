@@ -31,9 +31,16 @@ export async function idle(
 ): Promise<number> {
   Atomics.store(w, 1, home === undefined ? -1 : 1);
   Atomics.notify(w, 1);
-  while (Atomics.load(w, 0) === 0) {
-    const r = Atomics.waitAsync(w, 0, 0, 60_000);
-    if (r.async) await r.value;
+  // A pending waitAsync keeps no event loop alive (Node ends the thread):
+  // a ref'd timer does, until w[0] is set.
+  const keep = setInterval(() => {}, 1000);
+  try {
+    while (Atomics.load(w, 0) === 0) {
+      const r = Atomics.waitAsync(w, 0, 0, 60_000);
+      if (r.async) await r.value;
+    }
+  } finally {
+    clearInterval(keep);
   }
   let n = 0;
   while (takeMessage(home!) !== undefined) n++;
