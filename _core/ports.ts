@@ -24,7 +24,8 @@
 // ports, so nothing stays open. A port inside a primitive's own values
 // (a Barrier's actionArgs) is refused: they reach every thread the
 // primitive goes to (portsIn; Barrier and the executor refuse one at
-// construction, noPorts).
+// construction, noPorts). Except an executor's mesh: the channels it made
+// for this one start (pool/_mesh.ts), which reach this thread only.
 //
 // The same port twice in one args is one port: it is transferred once and
 // arrives as one object at both places (as a primitive given twice arrives
@@ -62,9 +63,12 @@ export function portsIn(value: unknown, name?: string): MessagePort[] {
       }
       out.push(x);
     } else if (!Array.isArray(x) && Object.hasOwn(x, MARK)) {
-      const outer = inside;
-      inside = String((x as Record<string, { tag?: unknown }>)[MARK]?.tag);
-      walk((x as Record<string, unknown>)[MARK]);
+      const outer = inside, d = (x as Record<string, Marked>)[MARK];
+      // The one exemption: an executor's own channels, made for this
+      // start (its descriptor's mesh, pool/_mesh.ts), reach this thread.
+      if (d?.tag === EXECUTOR && d.extra?.mesh) walk(d.extra.mesh);
+      inside = String(d?.tag);
+      walk(d);
       inside = outer;
     } else if (x instanceof Map) {
       for (const [k, v] of x) walk(k), walk(v);
@@ -85,6 +89,9 @@ export function portsIn(value: unknown, name?: string): MessagePort[] {
   walk(value);
   return out;
 }
+
+const EXECUTOR = "threadkit.ThreadPoolExecutor";
+type Marked = { tag?: unknown; extra?: { mesh?: unknown } } | undefined;
 
 /** Args whose ports were moved (see the top of this file). */
 export interface Moved {

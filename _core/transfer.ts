@@ -17,7 +17,8 @@
 //
 // A descriptor's `extra` holds values, primitives among them (a Condition's
 // lock, a Barrier's action args); [TO_DESCRIPTOR]() only describes and has
-// no side effect. copy() encodes the extra with the descriptor, so the
+// no side effect, but for a Thread start's args (encodeTransfer's `start`,
+// thread_start.ts: an executor makes its channels). copy() encodes the extra with the descriptor, so the
 // primitives in it travel as primitives, and decode() decodes it before the
 // class's reviver sees it (the reviver gets values, as from a queue item).
 //
@@ -75,11 +76,12 @@ export const TO_DESCRIPTOR: unique symbol = Symbol.for(
 
 /** An object that can travel to another thread as itself. */
 export interface Transferable {
-  /** Describes this primitive for another thread. */
-  [TO_DESCRIPTOR](): Descriptor;
+  /** Describes this primitive for another thread (`start`: see thread_start.ts). */
+  [TO_DESCRIPTOR](start?: unknown): Descriptor;
 }
 
 type Reviver = (descriptor: Descriptor) => unknown;
+type Described = Descriptor | undefined;
 const registry = threadState("transfer", () => new Map<string, Reviver>());
 
 /** The property that marks an encoded descriptor inside a cloned value. */
@@ -95,11 +97,11 @@ export function registerTransfer(tag: string, revive: Reviver): void {
 }
 export const knownTag = (tag: string): boolean => registry.has(tag);
 
-/** The descriptor of `value` if it is a threadkit primitive. */
-export function descriptorOf(value: unknown): Descriptor | undefined {
+/** The descriptor of `value` if it is a threadkit primitive (`start`: see encodeTransfer). */
+export function descriptorOf(value: unknown, start?: unknown): Described {
   if (typeof value !== "object" || value === null) return undefined;
   const method = (value as Partial<Transferable>)[TO_DESCRIPTOR];
-  return typeof method === "function" ? method.call(value) : undefined;
+  return typeof method === "function" ? method.call(value, start) : undefined;
 }
 
 /**
@@ -187,13 +189,13 @@ export function reviveBytesForm(form: BytesForm): unknown {
  * @throws {TypeError} for a Proxy (where the host can tell one: _core/host.ts
  * isProxy), which structured clone refuses.
  */
-export function encodeTransfer(value: unknown): unknown {
+export function encodeTransfer(value: unknown, start?: unknown): unknown {
   transferMarked = false;
   if (typeof value !== "object" || value === null) return value;
   // Saved around the walk: a getter in it may run an encode of its own.
-  const outer = retained, outerMarked = marked;
+  const outer = retained, outerMarked = marked, outerStart = starting;
   const mine: number[] = retained = [];
-  marked = false;
+  marked = false, starting = start;
   try {
     const out = copy(value, new Map());
     transferMarked = marked;
@@ -203,7 +205,7 @@ export function encodeTransfer(value: unknown): unknown {
     throw error;
   } finally {
     retained = outer;
-    marked = outerMarked;
+    marked = outerMarked, starting = outerStart;
   }
 }
 
@@ -213,12 +215,11 @@ export function encodeTransfer(value: unknown): unknown {
  * references to take over).
  */
 export let transferMarked = false;
-let marked = false; // the walk under way's (copy sets it)
+let marked = false, starting: unknown; // the walk under way's (copy reads them)
 
 // The heap references the innermost running encode and decode took so far
 // (released if it throws); saved and restored around nested calls (getters).
-let retained: number[] | undefined;
-let handed: Set<object> | undefined;
+let retained: number[] | undefined, handed: Set<object> | undefined;
 
 /**
  * Revives every marked descriptor inside a freshly cloned `value`, in place
@@ -308,7 +309,7 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
   if (isProxy(value)) {
     throw refused("a Proxy", "send its target, or a copy such as { ...proxy }");
   }
-  const descriptor = descriptorOf(value);
+  const descriptor = descriptorOf(value, starting);
   if (descriptor !== undefined) {
     // One marker (one reference) per primitive, however often it is given.
     const marker = { [MARK]: wire(descriptor, seen) };

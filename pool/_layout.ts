@@ -20,15 +20,16 @@
 // | 10                    | HIDENT   | the home thread's ident (it starts pool threads) | constructor          |
 // | 11                    | HENTRY   | the home thread's table entry            | constructor                |
 // | 12                    | GATED    | submits inside the shared gate (their entry's gate word was taken, _close.ts) | add/sub by submitters |
+// | 14-15                 | IDS      | the next registered shared buffer's number, a 64-bit word (_shared.ts, _mesh.ts; never repeats) | Atomics.add (BigInt64Array) by home and holders |
 // | 16                    | TAKER    | the pool thread taking from the task queue (its ident), -1 a reclaim or close, 0 none (_take.ts) | CAS by takers |
-// | 32 + 8 w              | record w | IDENT (0 free, -1 starting, < -1 its thread -ident taking it back, > 0 ident), ENTRY, PARK (_park.ts), TAKE, TAG (_take.ts), READY (1 while the thread runs no task: from its start, and from each task's end to the next claim), DRAIN (posts home made to its port that it has not read, _shared.ts) | see "Records" |
+// | 32 + 8 w              | record w | IDENT (0 free, -1 starting, < -1 its thread -ident taking it back, > 0 ident), ENTRY, PARK (_park.ts), TAKE, TAG (_take.ts), READY (1 while the thread runs no task: from its start, and from each task's end to the next claim), DRAIN (posts home made to its port that it has not read, _shared.ts), GEN (_mesh.ts) | see "Records" |
 // | HEADS + e             | head e   | completion stack of thread entry e (EMPTY -1) | CAS push, exchange pop |
 // | GATES + e             | gate e   | ident of entry e's thread while it is between a submit's STATE check and its hand-off or queue put; 0 otherwise (_close.ts) | that thread |
 // | SLOTS_AT + 16 s       | slot s   | see "Slot"                               |                            |
 // | TARGETS_AT / 4        | targets  | [byte length, UTF-8 JSON wire target]... | bump-allocated             |
 // | PAYLOAD_AT + s*BYTES  | payload  | slot s's args, then its result           | the slot's current holder  |
 import { entryAlive } from "../_core/runtime.ts";
-import type { SharedSide } from "./_shared.ts";
+import type { SharedSide } from "./_side.ts";
 
 export const MAGIC = 0;
 export const SLOTS = 1;
@@ -43,6 +44,7 @@ export const ID = 9;
 export const HIDENT = 10;
 export const HENTRY = 11;
 export const GATED = 12;
+export const IDS = 14; // and 15: one 64-bit word (8-byte aligned)
 // On a cache line of its own (bytes 64-127): pool threads that find it
 // held spin on it, and STATE, which every submit loads, sits on line 0.
 export const TAKER = 16;
@@ -70,6 +72,11 @@ export const R_READY = 5;
 // wakes the thread if it is parked, and a thread about to sleep drains
 // first (_park.ts posted, park): an idle thread's port holds a bounded count.
 export const R_DRAIN = 6;
+// GEN: which start of the record's threads this is (home adds 1 before
+// each start, and again once it sees that thread ended): a holder's port
+// to the record's thread is live while GEN reads what it was given with
+// that port (_mesh.ts).
+export const R_GEN = 7;
 /** Executor states (STATE). */
 export const OPEN = 0, SHUTDOWN = 1, BROKEN = 2;
 /** An empty completion stack. */

@@ -138,8 +138,7 @@ export class Pool {
     readonly s: Settings,
     readonly home: boolean,
   ) {
-    const post = home ? (m: unknown) => this.started.post(m) : undefined;
-    b.shared = this.shared = submitShared(b.v[ID], s.initArgs, post);
+    b.shared = this.shared = submitShared(b, s, home && this.started);
   }
 
   /** How this thread names shared buffers in task args (_shared.ts). */
@@ -321,6 +320,7 @@ export class Pool {
     this.#lastTick = now;
     const { v } = this.b;
     const queued = this.tasks.qsize() > 0;
+    this.shared.home?.tick(); // holders' ports (_mesh.ts)
     if (
       Atomics.load(v, STATE) !== OPEN && Atomics.load(v, LIVE) === 0 &&
       !queued
@@ -432,7 +432,7 @@ export class Pool {
       Atomics.store(v, rec + R_READY, 1); // published by the IDENT store
       Atomics.add(v, LIVE, 1);
       try {
-        const [initArgs, shared] = this.shared.startArgs();
+        const [initArgs, shared] = this.shared.startArgs(w);
         const args: PoolThreadArgs = [
           b.buffer,
           this.tasks,

@@ -16,6 +16,7 @@
 // |---------|------------------------------|------------------|------------------------------|
 // | -1 - i  | the i-th buffer of initArgs  | any submitter    | its start message            |
 // | id >= 0 | registered by home           | home only        | start message, or posted     |
+// | id >= 0 | registered by a holder       | that holder only | the same, over its mesh (_mesh.ts) |
 //
 // initArgs (i < 0). The buffers of initArgs in a fixed walk order (depth
 // first: arrays, plain objects, Maps, Sets, views), found in the
@@ -24,6 +25,12 @@
 // sent in that message arrives there as the same object, so it is found by
 // identity, in the same walk order. Home gives the list to each pool thread
 // at its start.
+//
+// A holder is a thread the executor reached in a Thread's args: it
+// registers its own buffers as home does, over channels to every pool
+// thread and to home (_mesh.ts, which says how they are made, bounded and
+// kept in step with pool threads started later); numbers come from one
+// counter word (_layout.ts IDS). What follows is home's side.
 //
 // Registered (id >= 0). Only the executor's home thread starts pool threads
 // and holds each one's result port (the channel made at its start, whose
@@ -100,7 +107,19 @@
 import { takeMessage } from "../_core/adapter.ts";
 import { decodeCopy } from "../_core/claim.ts";
 import { nodeThreads, resultPort } from "../_core/host.ts";
-import type { SharedNames } from "../queue/_shared_names.ts";
+import type { ThreadStart } from "../_core/thread_start.ts";
+import type { EncodeNames, SharedSide } from "./_side.ts";
+import { type Block, ID, IDS, R_DRAIN } from "./_layout.ts";
+import {
+  HolderMesh,
+  type HolderStart,
+  HomeMesh,
+  type MeshExtra,
+  ThreadMesh,
+} from "./_mesh.ts";
+import type { Started } from "./_started.ts";
+
+export type { EncodeNames, SharedSide } from "./_side.ts";
 
 /**
  * The buffers of `value` (transfer-encoded initArgs) in the walk order
@@ -131,10 +150,11 @@ export function sharedBuffers(value: unknown): SharedArrayBuffer[] {
   return out;
 }
 
-/** What a pool thread is started with: initArgs' buffers, registered ones. */
+/** What a pool thread is started with: initArgs' buffers, registered ones, holders. */
 export type SharedStart = [
   init: SharedArrayBuffer[],
   registered: [number, SharedArrayBuffer][],
+  holders?: HolderStart[],
 ];
 
 /**
@@ -154,22 +174,7 @@ export function registeredBuffers(): { named: number; kept: number } {
   return { ...counts };
 }
 
-/** Names for one encode, and the registered ids it holds. */
-export interface EncodeNames extends SharedNames {
-  readonly held: number[];
-}
-
-/** How one thread names an executor's shared buffers (Block.shared). */
-export interface SharedSide {
-  /** Names for one encode (a task's args, or its result). */
-  names(): EncodeNames;
-  /** The buffer of number `id` (a decode). */
-  buffer(id: number): SharedArrayBuffer;
-  /** Gives back what an encode's names held. */
-  release(held: readonly number[]): void;
-}
-
-// Home's SubmitShared of each executor it made, by the executor's ID word
+// Home's (or a holder's) SubmitShared of each executor, by its ID word
 // (_layout.ts; unique in the process: a shared-heap offset, or, with the
 // heap exhausted, a random one, where a collision would give one
 // executor's copy another's registry; odds 2^-30 per pair). Module state is per thread, so only
@@ -178,44 +183,63 @@ export interface SharedSide {
 const homes = new Map<number, WeakRef<SubmitShared>>();
 
 /**
- * A submitting thread's names for executor `id`: home's (`post` given, it
- * started the executor), the one home made before (a copy that came back
- * to home), or one that names initArgs only (any other thread).
+ * A submitting thread's names for executor `b`: home's (`started` given,
+ * it started the executor), the one this thread made before (a copy that
+ * came back), a holder's (`s` has a mesh, _mesh.ts), or one that names
+ * initArgs only (any other thread).
  */
 export function submitShared(
-  id: number,
-  initArgs: unknown,
-  post: ((message: Message) => void) | undefined,
+  b: Block,
+  s: { initArgs: unknown; mesh?: MeshExtra },
+  started: Started | false,
 ): SubmitShared {
-  if (post === undefined) {
-    return homes.get(id)?.deref() ?? new SubmitShared(initArgs, undefined);
+  const id = b.v[ID], had = homes.get(id)?.deref();
+  if (!started && (had !== undefined || !s.mesh)) {
+    return had ?? new SubmitShared(b, s.initArgs, undefined);
   }
   for (const [k, ref] of homes) if (ref.deref() === undefined) homes.delete(k);
-  const s = new SubmitShared(initArgs, post);
-  homes.set(id, new WeakRef(s));
-  return s;
+  const shared = new SubmitShared(
+    b,
+    s.initArgs,
+    started || new HolderMesh(b, s.mesh!),
+    started ? new HomeMesh(b, started) : undefined,
+  );
+  homes.set(id, new WeakRef(shared));
+  return shared;
 }
 
 /** A submitting thread's names for shared buffers (home's registers). */
 export class SubmitShared implements SharedSide {
   #init: Map<SharedArrayBuffer, number> | undefined;
   #initList: SharedArrayBuffer[] | undefined;
+  // The executor's 64-bit IDS word (_layout.ts): numbers never repeat.
+  readonly #ids64: BigInt64Array;
   // Home only: registered buffers, and the tasks in flight naming each.
   readonly #ids = new Map<SharedArrayBuffer, Entry>();
   readonly #byId = new Map<number, Entry>();
-  #next = 0;
   // Entries no task in flight names, least recently named first.
   readonly #idle = new Set<Entry>();
 
   /**
    * `initArgs`: the executor's transfer-encoded initArgs; `post`: posts a
-   * message to the pool threads home started (_started.ts; undefined
-   * elsewhere).
+   * message to the pool threads (home's Started, a holder's mesh;
+   * undefined elsewhere); `home`: home's mesh.
    */
   constructor(
+    readonly b: Block,
     readonly initArgs: unknown,
-    readonly post: ((message: Message) => void) | undefined,
-  ) {}
+    readonly post: { post(message: Message): void } | undefined,
+    readonly home?: HomeMesh,
+  ) {
+    this.#ids64 = new BigInt64Array(b.buffer, IDS * 4, 1);
+  }
+
+  /** The channels for a Thread start's descriptor (_mesh.ts), if any. */
+  link(start: ThreadStart): MeshExtra | undefined {
+    if (!portsReadable()) return undefined;
+    if (this.home !== undefined) return this.home.link(start);
+    return this.post instanceof HolderMesh ? this.post.link(start) : undefined;
+  }
 
   #initMap(): Map<SharedArrayBuffer, number> {
     if (this.#init === undefined) {
@@ -230,12 +254,13 @@ export class SubmitShared implements SharedSide {
    * shared buffers (home): initArgs' as found in that copy, so that they
    * are the initializer's objects there (one message), and the registered.
    */
-  startArgs(): [unknown[], SharedStart] {
+  startArgs(w: number): [unknown[], SharedStart] {
     let init: SharedArrayBuffer[] = [];
     const copy = decodeCopy(this.initArgs, (c) => init = sharedBuffers(c));
+    const holders = this.home!.beforeStart(w); // before the start: _mesh.ts
     return [
       copy as unknown[],
-      [init, [...this.#byId].map(([id, e]) => [id, e.buffer])],
+      [init, [...this.#byId].map(([id, e]) => [id, e.buffer]), holders],
     ];
   }
 
@@ -244,7 +269,7 @@ export class SubmitShared implements SharedSide {
     if (i !== undefined) return -1 - i;
     if (this.post === undefined) {
       throw new TypeError(
-        `${path} is a SharedArrayBuffer (or a view over one) that only the thread that created the executor can send to its pool threads; submit the task from that thread, or pass the buffer in the executor's initArgs (and the executor with it, in one message)`,
+        `${path} is a SharedArrayBuffer (or a view over one) that only the thread that created the executor, or a thread it was passed to as a Thread arg, can send to its pool threads (this thread got it another way: in an executor's initArgs or a thread's result); pass the executor to this thread as a Thread arg, submit from such a thread, or pass the buffer in the executor's initArgs (and the executor with it, in one message)`,
       );
     }
     if (!portsReadable()) {
@@ -254,12 +279,12 @@ export class SubmitShared implements SharedSide {
     }
     let e = this.#ids.get(buffer);
     if (e === undefined) {
-      e = { id: this.#next++, buffer, refs: 0 };
+      e = { id: Number(Atomics.add(this.#ids64, 0, 1n)), buffer, refs: 0 };
       this.#ids.set(buffer, e);
       this.#byId.set(e.id, e);
       counts.kept++; // until held, below
       this.#idle.add(e);
-      this.post({ add: e.id, buffer });
+      this.post.post({ add: e.id, buffer });
     }
     return e.id;
   }
@@ -329,7 +354,7 @@ export class SubmitShared implements SharedSide {
     counts.kept--;
     this.#byId.delete(old.id);
     this.#ids.delete(old.buffer);
-    this.post!({ drop: old.id });
+    this.post!.post({ drop: old.id });
   }
 }
 
@@ -355,18 +380,21 @@ export class ThreadShared implements SharedSide {
   // What the running task's args named: its result may name them.
   readonly #named = new Map<SharedArrayBuffer, number>();
 
+  readonly v: Int32Array;
+  readonly at: number;
+  readonly #mesh: ThreadMesh;
+
   /**
-   * `unread`: the thread's DRAIN word (index `at` of `v`, _layout.ts
-   * R_DRAIN), from which each drain subtracts what it read.
+   * The pool thread of record `w` of `b`: each drain subtracts what it
+   * read from the record's DRAIN word (_layout.ts R_DRAIN).
    */
-  constructor(
-    [init, registered]: SharedStart,
-    readonly v: Int32Array,
-    readonly at: number,
-  ) {
+  constructor([init, registered, holders]: SharedStart, b: Block, w: number) {
     this.#init = init;
     this.#initIds = new Map(init.map((buf, i) => [buf, -1 - i]));
     this.#table = new Map(registered);
+    this.v = b.v;
+    this.at = b.record(w) + R_DRAIN;
+    this.#mesh = new ThreadMesh(b, holders);
   }
 
   /** Before a task's args are read: take what home posted since. */
@@ -376,10 +404,11 @@ export class ThreadShared implements SharedSide {
   }
 
   buffer(id: number): SharedArrayBuffer {
-    let buf = id < 0 ? this.#init[-1 - id] : this.#table.get(id);
+    const at = (id: number) => this.#table.get(id) ?? this.#mesh.find(id);
+    let buf = id < 0 ? this.#init[-1 - id] : at(id);
     if (buf === undefined && id >= 0) {
       this.drain();
-      buf = this.#table.get(id);
+      buf = at(id);
     }
     if (buf === undefined) {
       throw new TypeError(
@@ -425,9 +454,11 @@ export class ThreadShared implements SharedSide {
       if (got === undefined) break;
       n++;
       const m = got.message as Message;
+      if (this.#mesh.add(m)) continue; // a holder (_mesh.ts)
       if ("add" in m) this.#table.set(m.add, m.buffer);
       else this.#table.delete(m.drop);
     }
+    n += this.#mesh.drain();
     if (n > 0) Atomics.sub(this.v, this.at, n);
   }
 }

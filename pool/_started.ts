@@ -5,14 +5,7 @@
 
 import type { Thread } from "../thread/thread.ts";
 import { threadPort } from "../thread/_handles.ts";
-import {
-  type Block,
-  R_DRAIN,
-  R_IDENT,
-  R_PARK,
-  R_READY,
-  R_TAKE,
-} from "./_layout.ts";
+import { type Block, R_IDENT, R_PARK, R_READY, R_TAKE } from "./_layout.ts";
 import { MAIL, posted } from "./_park.ts";
 import { peek, type TaskView } from "./_take.ts";
 
@@ -60,9 +53,11 @@ export class Started {
   #b: Block | undefined;
 
   /**
-   * `t` started on record `w` of `b`: its DRAIN word starts at 0 (home has
-   * posted nothing to `t`'s port; an earlier thread of the record read its
-   * last before it left it, and posts to that one count no more).
+   * `t` started on record `w` of `b`. Its DRAIN word was set to 0 before
+   * its start (_mesh.ts HomeMesh.beforeStart: home has posted nothing to
+   * `t`'s port; an earlier thread of the record read its last before it
+   * left it, and posts to that one count no more; a holder may count its
+   * posts to `t` from then on).
    */
   add(t: Thread, b: Block, w: number): void {
     for (const [old, r] of this.#threads) {
@@ -70,8 +65,21 @@ export class Started {
       else if (r === w) this.#threads.set(old, -1);
     }
     this.#b = b;
-    Atomics.store(b.v, b.record(w) + R_DRAIN, 0);
     this.#threads.set(t, w);
+  }
+
+  /** Each whose outcome is not collected, with its record and port. */
+  each(f: (w: number, port: MessagePort) => void): void {
+    for (const [t, w] of this.#threads) {
+      const port = threadPort(t);
+      if (w >= 0 && port !== undefined && t.isAlive()) f(w, port);
+    }
+  }
+
+  /** Whether the thread home started last on record `w` still runs. */
+  runs(w: number): boolean {
+    for (const [t, r] of this.#threads) if (r === w) return t.isAlive();
+    return false;
   }
 
   /**

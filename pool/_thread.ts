@@ -103,7 +103,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
   const b = new Block(buffer);
   const { v } = b;
   const rec = b.record(w);
-  const ts = b.shared = new ThreadShared(shared, v, rec + R_DRAIN);
+  const ts = b.shared = new ThreadShared(shared, b, w);
   const { ident, entry } = runtime();
   // The package's primitives decode in args and results by tag: load them
   // all once (a warm thread pays this at start, not per task).

@@ -6,6 +6,7 @@
  */
 
 import { runtime } from "../_core/runtime.ts";
+import type { ThreadStart } from "../_core/thread_start.ts";
 import { checkTarget, wireTarget } from "../_core/target.ts";
 import {
   type Descriptor,
@@ -332,11 +333,16 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
   }
 
   /** @ignore Describes the executor for another thread (it arrives as itself). */
-  [TO_DESCRIPTOR](): Descriptor {
+  [TO_DESCRIPTOR](start?: ThreadStart): Descriptor {
     // Pool threads are started by this (home) thread only: start them all
     // now, before another thread needs them.
     this.#p.supervise();
-    const extra = this.#p.extra();
+    // For a Thread start: the channels its own shared memory needs
+    // (pool/_mesh.ts);
+    // elsewhere none (and never the one this thread's copy came with).
+    const { mesh: _, ...own } = this.#p.extra() as Extra & { mesh?: unknown };
+    const mesh = start && this.#p.shared.link(start);
+    const extra = mesh ? { ...own, mesh } : own;
     return { tag: TAG, buffer: this.#p.b.buffer, byteOffset: 0, extra };
   }
 

@@ -17,6 +17,7 @@ import {
 } from "../_core/runtime.ts";
 import { wireTarget } from "../_core/target.ts";
 import { closePorts, movePorts, portsIn } from "../_core/ports.ts";
+import type { ThreadStart } from "../_core/thread_start.ts";
 import {
   encodeTransfer,
   refusedProxy,
@@ -94,15 +95,23 @@ export function startThread(
   events: WorkerEvents,
 ): Started {
   let args: unknown;
+  // The entry first: the args' encode is for this start (an executor in
+  // them makes its channels for this thread, _core/thread_start.ts).
+  const reserved = reserveEntry(name, daemon, names);
+  const start: ThreadStart = { ...reserved, undo: [] };
+  const undo = () => {
+    unreserveEntry(reserved.entry, reserved.ident);
+    for (const f of start.undo) f();
+  };
   try {
-    args = encodeTransfer(userArgs); // each arg read once (transfer.ts)
+    args = encodeTransfer(userArgs, start); // each arg read once (transfer.ts)
   } catch (cause) {
+    undo();
     // A getter's own error goes as it is (as from a queue put).
     throw refusedProxy(cause) ? argsRefused(name, cause) : cause;
   }
   const claim = transferMarked ? claimWord() : undefined;
   const giveUp = () => giveUpClaim(claim, args);
-  let reserved: ReturnType<typeof reserveEntry> | undefined;
   let ports: MessagePort[] | undefined;
   try {
     // Checked before the worker starts. A MessagePort fails the trial
@@ -116,7 +125,6 @@ export function startThread(
       held = portsIn(args, name);
       if (held.length === 0) throw error;
     }
-    reserved = reserveEntry(name, daemon, names);
     if (held.length > 0) ({ args, ports } = movePorts(name, args, held));
     const start = {
       runtime: runtime().buffer,
@@ -142,7 +150,7 @@ export function startThread(
     );
     return { ...reserved, port, report, block, giveUp };
   } catch (error) {
-    if (reserved !== undefined) unreserveEntry(reserved.entry, reserved.ident);
+    undo();
     closePorts(ports);
     giveUp();
     throw error;
