@@ -90,6 +90,15 @@ export function portsIn(value: unknown, name?: string): MessagePort[] {
   return out;
 }
 
+/**
+ * A MessagePort's instance type, named so that it compiles under every
+ * consumer's types: with Node's types `MessagePort` is a value only (TS2749
+ * where a shipped declaration names it as a type); DOM's and Deno's have
+ * both. The prototype, not InstanceType: Deno types the constructor as
+ * `new () => never`.
+ */
+export type Port = (typeof MessagePort)["prototype"];
+
 const EXECUTOR = "threadkit.ThreadPoolExecutor";
 type Marked = { tag?: unknown; extra?: { mesh?: unknown } } | undefined;
 

@@ -117,6 +117,7 @@
 //   OPEN posted before the check, as above.
 // - Where ports cannot be read synchronously (browsers), no mesh is made.
 
+import type { Port } from "../_core/ports.ts";
 import { takeMessage } from "../_core/adapter.ts";
 import { refTimer, threadState } from "../_core/host.ts";
 import { entryAlive } from "../_core/runtime.ts";
@@ -140,14 +141,14 @@ import type { Started } from "./_started.ts";
 /** The channels an executor's descriptor carries for a Thread start. */
 export interface MeshExtra {
   /** Per pool thread: its record, the record's GEN at its start, our end. */
-  readonly threads: [w: number, gen: number, port: MessagePort][];
+  readonly threads: [w: number, gen: number, port: Port][];
   /** Our end of the channel to home. */
-  readonly home: MessagePort;
+  readonly home: Port;
 }
 
 /** A holder, in a new pool thread's start args: its port, entry, table. */
 export type HolderStart = [
-  port: MessagePort,
+  port: Port,
   ident: number,
   entry: number,
   table: [number, SharedArrayBuffer][],
@@ -156,11 +157,11 @@ export type HolderStart = [
 type Message =
   | { add: number; buffer: SharedArrayBuffer }
   | { drop: number }
-  | { holder: MessagePort; ident: number; entry: number }
-  | { thread: MessagePort; w: number; gen: number };
+  | { holder: Port; ident: number; entry: number }
+  | { thread: Port; w: number; gen: number };
 
 interface Holder {
-  readonly port: MessagePort;
+  readonly port: Port;
   readonly ident: number;
   readonly entry: number;
   readonly table: Map<number, SharedArrayBuffer>;
@@ -218,7 +219,7 @@ function readHolders(b: Block, holders: Holder[]): number {
 }
 
 const holderOf = (
-  m: { holder: MessagePort; ident: number; entry: number },
+  m: { holder: Port; ident: number; entry: number },
 ): Holder => ({
   port: m.holder,
   ident: m.ident,
@@ -304,7 +305,7 @@ export class HomeMesh {
     const gen = Atomics.add(v, rec + R_GEN, 1) + 1;
     this.#gens.set(w, gen);
     Atomics.store(v, rec + R_DRAIN, 0);
-    const ends = new Map<Holder, MessagePort>();
+    const ends = new Map<Holder, Port>();
     // Until a read finds no holder without its end (a read may add one and
     // drop another: the length alone does not tell).
     do {
@@ -348,15 +349,15 @@ export class HomeMesh {
   }
 }
 
-function closeAll(threads: MeshExtra["threads"], home: MessagePort): void {
+function closeAll(threads: MeshExtra["threads"], home: Port): void {
   for (const [, , port] of threads) port.close();
   home.close();
 }
 
 /** A holder's side: its ports to the pool threads and to home. */
 export class HolderMesh {
-  readonly #threads: { w: number; gen: number; port: MessagePort }[];
-  readonly #home: MessagePort;
+  readonly #threads: { w: number; gen: number; port: Port }[];
+  readonly #home: Port;
 
   constructor(readonly b: Block, extra: MeshExtra) {
     this.#threads = extra.threads.map(([w, gen, port]) => ({ w, gen, port }));
@@ -397,7 +398,7 @@ export class HolderMesh {
 
   // Posts on each live pool thread's port (counted in its DRAIN); closes
   // and forgets those whose record's GEN moved on (their thread ended).
-  #each(f: (port: MessagePort, w: number, gen: number) => void): void {
+  #each(f: (port: Port, w: number, gen: number) => void): void {
     const { v } = this.b;
     for (let i = 0; i < this.#threads.length; i++) {
       const t = this.#threads[i], at = this.b.record(t.w) + R_GEN;
@@ -416,7 +417,7 @@ export class HolderMesh {
     for (;;) {
       const got = takeMessage(this.#home);
       if (got === undefined) break;
-      const m = got.message as { thread: MessagePort; w: number; gen: number };
+      const m = got.message as { thread: Port; w: number; gen: number };
       this.#threads.push({ w: m.w, gen: m.gen, port: m.thread });
     }
     const { v } = this.b;

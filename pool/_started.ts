@@ -3,6 +3,7 @@
 // will take a queued task without a start, and the Thread objects a
 // waiting shutdown joins, as Python's shutdown joins its threads.
 
+import type { Port } from "../_core/ports.ts";
 import type { Thread } from "../thread/thread.ts";
 import { threadPort } from "../thread/_handles.ts";
 import { type Block, R_IDENT, R_PARK, R_READY, R_TAKE } from "./_layout.ts";
@@ -69,7 +70,7 @@ export class Started {
   }
 
   /** Each whose outcome is not collected, with its record and port. */
-  each(f: (w: number, port: MessagePort) => void): void {
+  each(f: (w: number, port: Port) => void): void {
     for (const [t, w] of this.#threads) {
       const port = threadPort(t);
       if (w >= 0 && port !== undefined && t.isAlive()) f(w, port);

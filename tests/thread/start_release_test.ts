@@ -9,6 +9,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
+  Barrier,
   Event,
   Lock,
   setExcepthook,
@@ -120,13 +121,15 @@ describe("a failed thread start releases its args' heap references", () => {
       initializer: (l: Lock) => void l.locked(),
     });
     try {
-      const gate = new Event();
+      // Both pool threads start and decode their copies: neither task
+      // returns until the other runs, so each holds a thread of its own.
+      const both = new Barrier(2);
       const waits = [1, 2].map(() =>
-        pool.submit((g: Event) => g.wait({ timeout: 20_000 }), gate)
+        pool.submit(
+          (b: Barrier) => b.wait({ timeout: 20_000 }) >= 0,
+          both,
+        )
       );
-      // Both pool threads start (each task holds one until the gate opens).
-      await new Promise((r) => setTimeout(r, 0));
-      gate.set();
       for (const f of waits) assert.equal(await f, true);
       // The user's handle, the executor's encoded copy, and per pool thread
       // its decoded copy's in the home thread plus its start's in flight (or
