@@ -131,12 +131,18 @@ describe("a failed thread start releases its args' heap references", () => {
         )
       );
       for (const f of waits) assert.equal(await f, true);
-      // The user's handle, the executor's encoded copy, and per pool thread
-      // its decoded copy's in the home thread plus its start's in flight (or
-      // its handle's). Before: each decoded copy took over the executor's
-      // one reference, so collecting them freed the block under the lock.
+      // The user's handle and the executor's encoded copy; per pool thread
+      // the copy it decoded (its start's reference, claimed by the thread),
+      // and, until the collector takes it, the copy home decoded for that
+      // start (Bun collects those sooner than Deno and Node do). Before:
+      // each decoded copy took over the executor's one reference, so
+      // collecting them freed the block under the lock.
       const threads = 2;
-      assert.equal(blockRefs(at), 2 + 2 * threads);
+      const refs = blockRefs(at);
+      assert.ok(
+        refs >= 2 + threads && refs <= 2 + 2 * threads,
+        `${refs} references, not ${2 + threads}-${2 + 2 * threads}`,
+      );
     } finally {
       await pool.shutdownAsync({ wait: true });
     }
