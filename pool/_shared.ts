@@ -66,18 +66,21 @@
 // and a thread that takes a task from the queue drains then (_thread.ts
 // next(): one load of DRAIN per take, a drain only from DRAIN_AT; a
 // hand-off follows a park). So a thread holds fewer than DRAIN_AT posts
-// between tasks, fed from the queue or parked, whatever its tasks name. Inside one task it reads none (a port is read by its own
-// thread only, and a task that names no buffer never asks): it holds one
-// add, with its buffer, per buffer home registers while that task runs, a
-// count bounded by nothing but the task's length, read at its next take
-// or park (README says so). Not done: home stops posting to such a thread and
-// marks it stale. Home's table reaches a thread only in a message, and home
-// posts only when it runs: a stale thread whose next task names a buffer
-// registered meanwhile would wait for home, which may be blocked on that
-// very task. Sound, and its own change: the stale thread takes no further
-// task (it gives the index back and leaves; its replacement gets the table
-// in its start args). One that dies frees its posts with its port. DRAIN
-// stays exact: only drain() reads the port once the thread runs. A
+// between tasks, fed from the queue or parked, whatever its tasks name.
+// Inside one task it reads none (a port is read by its own thread only,
+// and a task that names no buffer never asks), so home bounds that too:
+// an add for a thread in a task (READY 0) that already holds DRAIN_AT
+// unread posts is not posted; home marks the thread stale instead, posts
+// it nothing more, and starts its replacement at once (its start args
+// carry the whole table), while home runs: a stale thread whose next task
+// named a buffer registered meanwhile would wait for home, which may be
+// blocked on that very task, so a stale thread takes no further task. It
+// leaves when its task ends (_stale.ts: the words, the states, each way it
+// ends, what maxWorkers means meanwhile). So a pool thread's port holds at
+// most DRAIN_AT adds (a drop, which holds no buffer, still reaches a
+// thread not marked: at most one per id it was given). One that dies frees
+// its posts with its port. DRAIN stays exact: only drain() reads the port
+// once the thread runs, and home counts no post to a marked thread. A
 // thread's table holds what home has registered (a drop read removes
 // it). Not woken at a drop: a round robin over KEEP + 1 buffers drops at
 // every task. No task

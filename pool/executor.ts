@@ -381,7 +381,13 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       v[base + S_NEXT] = UNPUSHED;
       // May run user code (toJSON): before the gate. A map chunk is an
       // array map built (mode 1): no own keys but its indices.
-      held = writeArgs(b, s, args, mode === 1);
+      try {
+        held = writeArgs(b, s, args, mode === 1);
+      } finally {
+        // Threads its registrations marked stale: replaced now, while home
+        // runs (pool/_stale.ts), whether or not the encode threw.
+        if (this.#p.started.due.length > 0) this.#p.replaceStale();
+      }
       // The gate (pool/_close.ts): from the STATE check to the hand-off or
       // put, a close waits for us, so it either refuses this task or
       // drains it. No user code runs inside.

@@ -1,0 +1,42 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The long task of tests/pool/stale_thread_test.ts: it holds its pool
+// thread until `release` is set, then ends as `how` says. "return": it
+// takes what its port holds unread (home's posts, pool/_shared.ts) and
+// returns [messages, buffers among them, this thread's ident]; "throw":
+// throws a RangeError; "exit": ends its thread; "oom": runs its thread out
+// of memory (resourceLimits).
+import { resultPort } from "../../_core/host.ts";
+import { takeMessage } from "../../_core/adapter.ts";
+import { currentThread, type Event } from "../../mod.ts";
+
+/** See the top of this file. */
+export function long(
+  release: Event,
+  started: Event,
+  how: "return" | "throw" | "exit" | "oom",
+): [number, number, number] {
+  started.set();
+  if (!release.wait({ timeout: 30_000 })) throw new Error("never released");
+  if (how === "throw") throw new RangeError("long task failed");
+  if (how === "exit") {
+    (globalThis as unknown as { process: { exit(c: number): void } })
+      .process.exit(3);
+  }
+  if (how === "oom") {
+    const keep: number[][] = [];
+    // About 320 MB at most, ten times the test's limit.
+    for (let i = 0; i < 40; i++) keep.push(new Array(1 << 20).fill(i));
+    return [keep.length, -1, -1];
+  }
+  const port = resultPort.port;
+  if (port === undefined) return [-1, -1, -1];
+  let messages = 0, buffers = 0;
+  for (;;) {
+    const got = takeMessage(port);
+    if (got === undefined) break;
+    messages++;
+    const m = got.message as { buffer?: unknown };
+    if (m.buffer instanceof SharedArrayBuffer) buffers++;
+  }
+  return [messages, buffers, currentThread().ident!];
+}
