@@ -20,7 +20,7 @@
 // | 10                    | HIDENT   | the home thread's ident (it starts pool threads) | constructor          |
 // | 11                    | HENTRY   | the home thread's table entry            | constructor                |
 // | 12                    | GATED    | submits inside the shared gate (their entry's gate word was taken, _close.ts) | add/sub by submitters |
-// | 13                    | STALES   | records whose thread is stale: in its last task, taking no more (READY STALE, _stale.ts) | add by home's mark, sub by whoever moves READY off STALE |
+// | 14                    | STALES   | records whose thread is stale: in its last task, taking no more (READY STALE, _stale.ts) | add by home's mark, sub by whoever moves READY off STALE |
 // | 16                    | TAKER    | the pool thread taking from the task queue (its ident), -1 a reclaim or close, 0 none (_take.ts) | CAS by takers |
 // | 32 + 8 w              | record w (2 maxWorkers of them: a stale thread's replacement takes a second, _stale.ts) | IDENT (0 free, -1 starting, < -1 its thread -ident taking it back, > 0 ident), ENTRY, PARK (_park.ts), TAKE, TAG (_take.ts), READY (1 while the thread runs no task: from its start, and from each task's end to the next claim), DRAIN (posts home made to its port that it has not read, _shared.ts) | see "Records" |
 // | HEADS + e             | head e   | completion stack of thread entry e (EMPTY -1) | CAS push, exchange pop |
@@ -44,7 +44,7 @@ export const ID = 9;
 export const HIDENT = 10;
 export const HENTRY = 11;
 export const GATED = 12;
-export const STALES = 13;
+export const STALES = 14;
 // On a cache line of its own (bytes 64-127): pool threads that find it
 // held spin on it, and STATE, which every submit loads, sits on line 0.
 export const TAKER = 16;
