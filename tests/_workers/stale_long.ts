@@ -40,3 +40,36 @@ export function long(
   }
   return [messages, buffers, currentThread().ident!];
 }
+
+/**
+ * A home thread: makes a 2-thread executor (`prefix` names its threads),
+ * holds one thread in a long task (`long`, "return") until `release`, and
+ * submits 40 tasks over fresh buffers to the other, so the held one is
+ * marked stale; returns the marks it made, then ends (home's end) while
+ * the stale thread still runs its task.
+ */
+export async function homeEnds(
+  release: Event,
+  prefix: string,
+): Promise<number> {
+  const { ThreadPoolExecutor, Event } = await import("../../mod.ts");
+  const { staleMarks } = await import("../../pool/_stale.ts");
+  const pool = new ThreadPoolExecutor({
+    maxWorkers: 2,
+    threadNamePrefix: prefix,
+  });
+  const started = new Event();
+  pool.submit(
+    { module: new URL(import.meta.url), export: "long" },
+    release,
+    started,
+    "return",
+  );
+  started.wait({ timeout: 30_000 });
+  const add = (w: Int32Array) => Atomics.add(w, 0, 1);
+  for (let i = 0; i < 40; i++) {
+    pool.submit(add, new Int32Array(new SharedArrayBuffer(64)))
+      .result({ timeout: 30_000 });
+  }
+  return staleMarks().marked;
+}

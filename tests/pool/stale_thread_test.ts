@@ -11,8 +11,11 @@ import assert from "node:assert/strict";
 import {
   Barrier,
   CancelledError,
+  enumerate,
   Event,
   type ModuleTarget,
+  moduleTarget,
+  Thread,
   ThreadDiedError,
   ThreadPoolExecutor,
   type ThreadPoolExecutorOptions,
@@ -213,5 +216,23 @@ describe("ThreadPoolExecutor: a pool thread inside one long task while home regi
     assert.equal((await within(long))[0], DRAIN_AT);
     assert.equal(Atomics.load(b.v, LIVE), 0);
     assert.equal(Atomics.load(b.v, STALES), 0);
+  });
+
+  it("the home thread ends while a thread is stale: every pool thread ends once the stale task does", async () => {
+    const prefix = "stale-home-ends";
+    const mine = () =>
+      enumerate().filter((t) => t.name.startsWith(prefix)).length;
+    const release = new Event();
+    const home = new Thread({
+      target: moduleTarget(
+        new URL("../_workers/stale_long.ts", import.meta.url),
+        "homeEnds",
+      ),
+      args: [release, prefix],
+    });
+    home.start();
+    assert.equal(await within(home.joinAsync({ timeout: 60_000 })), 1);
+    release.set();
+    await until(() => mine() === 0, `no ${prefix} thread left`, 30_000);
   });
 });
