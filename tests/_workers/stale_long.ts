@@ -5,9 +5,8 @@
 // returns [messages, buffers among them, this thread's ident]; "throw":
 // throws a RangeError; "exit": ends its thread; "oom": runs its thread out
 // of memory (resourceLimits).
-import { resultPort } from "../../_core/host.ts";
-import { takeMessage } from "../../_core/adapter.ts";
-import { currentThread, type Event } from "../../mod.ts";
+import type { Event } from "../../mod.ts";
+import { takeBacklog } from "./port_backlog.ts";
 
 /** See the top of this file. */
 export function long(
@@ -28,17 +27,7 @@ export function long(
     for (let i = 0; i < 40; i++) keep.push(new Array(1 << 20).fill(i));
     return [keep.length, -1, -1];
   }
-  const port = resultPort.port;
-  if (port === undefined) return [-1, -1, -1];
-  let messages = 0, buffers = 0;
-  for (;;) {
-    const got = takeMessage(port);
-    if (got === undefined) break;
-    messages++;
-    const m = got.message as { buffer?: unknown };
-    if (m.buffer instanceof SharedArrayBuffer) buffers++;
-  }
-  return [messages, buffers, currentThread().ident!];
+  return takeBacklog();
 }
 
 /**

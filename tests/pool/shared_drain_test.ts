@@ -19,7 +19,7 @@ import { Block, R_DRAIN, R_IDENT } from "../../pool/_layout.ts";
 import { DRAIN_AT } from "../../pool/_park.ts";
 import { KEEP } from "../../pool/_shared.ts";
 import { until } from "../_helpers.ts";
-import { blocker, within } from "./_fixtures.ts";
+import { blocker, twoWarm, within } from "./_fixtures.ts";
 
 const worker = new URL("../_workers/port_backlog.ts", import.meta.url);
 const BACKLOG: ModuleTarget<(all: Barrier) => [number, number, number]> = {
@@ -34,20 +34,6 @@ function words(n: number): Int32Array {
   return new Int32Array(new SharedArrayBuffer(4 * n));
 }
 const add = (w: Int32Array, i: number, n: number) => Atomics.add(w, i, n);
-
-async function twoWarm(): Promise<[ThreadPoolExecutor, Block]> {
-  const pool = new ThreadPoolExecutor({ maxWorkers: 2 });
-  const warm = new Barrier(2);
-  await within(
-    Promise.all(
-      [0, 1].map(() =>
-        pool.submit((b: Barrier) => b.wait({ timeout: 30_000 }), warm)
-      ),
-    ),
-  );
-  const b = new Block(pool[TO_DESCRIPTOR]().buffer as SharedArrayBuffer);
-  return [pool, b];
-}
 
 const unread = (b: Block, w: number) =>
   Atomics.load(b.v, b.record(w) + R_DRAIN);

@@ -17,15 +17,20 @@ import {
   moduleTarget,
   Thread,
   ThreadDiedError,
-  ThreadPoolExecutor,
+  type ThreadPoolExecutor,
   type ThreadPoolExecutorOptions,
 } from "../../mod.ts";
-import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
-import { Block, LIVE, NAMES, R_IDENT, STALES } from "../../pool/_layout.ts";
+import {
+  type Block,
+  LIVE,
+  NAMES,
+  R_IDENT,
+  STALES,
+} from "../../pool/_layout.ts";
 import { DRAIN_AT } from "../../pool/_park.ts";
 import { staleMarks } from "../../pool/_stale.ts";
 import { isBun, until } from "../_helpers.ts";
-import { within } from "./_fixtures.ts";
+import { twoWarm, within } from "./_fixtures.ts";
 
 type How = "return" | "throw" | "exit" | "oom";
 const LONG: ModuleTarget<
@@ -47,16 +52,7 @@ async function staleRun(
   bytes = MB,
   options: ThreadPoolExecutorOptions = {},
 ) {
-  const pool = new ThreadPoolExecutor({ maxWorkers: 2, ...options });
-  const warm = new Barrier(2);
-  await within(
-    Promise.all(
-      [0, 1].map(() =>
-        pool.submit((b: Barrier) => b.wait({ timeout: 30_000 }), warm)
-      ),
-    ),
-  );
-  const b = new Block(pool[TO_DESCRIPTOR]().buffer as SharedArrayBuffer);
+  const [pool, b] = await twoWarm(options);
   assert.equal(b.v[NAMES], 2);
   const before = staleMarks();
   const release = new Event(), started = new Event();
