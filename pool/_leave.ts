@@ -4,7 +4,6 @@
 // task arrived meanwhile.
 
 import type { Queue } from "../queue/bounded.ts";
-import { entryAlive } from "../_core/runtime.ts";
 import {
   BROKEN,
   LIVE,
@@ -85,16 +84,14 @@ export function unmark(v: Int32Array, rec: number): void {
 
 /**
  * A stale pool thread whose task ended (its outcome pushed, _stale.ts):
- * unmarks its record while its entry lives (a maintain frees the record
- * of an ended entry only, and unmarks it then), then leaves it (STALES
- * down before LIVE).
+ * frees its record if it is still its own, then unmarks it, then takes
+ * LIVE down (a maintain's reclaim, in the same order, unmarks one it
+ * freed).
  */
-export function leaveStale(
-  v: Int32Array,
-  rec: number,
-  ident: number,
-  entry: number,
-): void {
-  if (entryAlive(entry, ident)) unmark(v, rec);
-  leave(v, rec, ident);
+export function leaveStale(v: Int32Array, rec: number, ident: number): void {
+  if (Atomics.compareExchange(v, rec + R_IDENT, ident, 0) !== ident) return;
+  unmark(v, rec);
+  Atomics.sub(v, LIVE, 1);
+  // Why no lost wakeup: as leave().
+  Atomics.notify(v, LIVE);
 }

@@ -127,9 +127,11 @@ export class Pool {
     readonly home: boolean,
   ) {
     const post = home
-      ? (m: Message) => this.started.post(m, "add" in m)
+      ? (m: Message, named: number) =>
+        this.started.post(m, "add" in m ? named : -1)
       : undefined;
-    b.shared = this.shared = submitShared(b.v[ID], s.initArgs, post);
+    const replace = home ? () => this.replaceStale() : undefined;
+    b.shared = this.shared = submitShared(b.v[ID], s.initArgs, post, replace);
   }
 
   /** How this thread names shared buffers in task args (_shared.ts). */
@@ -323,7 +325,8 @@ export class Pool {
     // Only for work: pool threads that idled out stay gone (idleTimeout).
     if (
       Atomics.exchange(v, NEED, 0) !== 0 ||
-      (queued && Atomics.load(v, LIVE) < this.b.l.workers)
+      (queued &&
+        Atomics.load(v, LIVE) - Atomics.load(v, STALES) < this.b.l.workers)
     ) this.maintain();
   }
 
@@ -398,6 +401,7 @@ export class Pool {
       Atomics.store(v, NEED, 1);
       return;
     }
+    this.replaceStale(); // any left due (_stale.ts)
     const state = Atomics.load(v, STATE);
     if (
       state === BROKEN ||
@@ -434,6 +438,7 @@ export class Pool {
    */
   replaceStale(): void {
     const due = this.started.due;
+    if (due.length === 0) return;
     while (due.length > 0) startOn(this, due.shift()!);
   }
 }

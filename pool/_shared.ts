@@ -70,14 +70,14 @@
 // Inside one task it reads none (a port is read by its own thread only,
 // and a task that names no buffer never asks), so home bounds that too:
 // an add for a thread in a task (READY 0) that already holds DRAIN_AT
-// unread posts is not posted; home marks the thread stale instead, posts
+// unread posts beyond the buffers tasks in flight name is not posted; home marks the thread stale instead, posts
 // it nothing more, and starts its replacement at once (its start args
 // carry the whole table), while home runs: a stale thread whose next task
 // named a buffer registered meanwhile would wait for home, which may be
 // blocked on that very task, so a stale thread takes no further task. It
 // leaves when its task ends (_stale.ts: the words, the states, each way it
 // ends, what maxWorkers means meanwhile). So a pool thread's port holds at
-// most DRAIN_AT adds (a drop, which holds no buffer, still reaches a
+// most DRAIN_AT adds beyond those (a drop, which holds no buffer, still reaches a
 // thread not marked: at most one per id it was given). One that dies frees
 // its posts with its port. DRAIN stays exact: only drain() reads the port
 // once the thread runs, and home counts no post to a marked thread. A
@@ -188,13 +188,14 @@ const homes = new Map<number, WeakRef<SubmitShared>>();
 export function submitShared(
   id: number,
   initArgs: unknown,
-  post: ((message: Message) => void) | undefined,
+  post: ((message: Message, named: number) => void) | undefined,
+  replace?: () => void,
 ): SubmitShared {
   if (post === undefined) {
     return homes.get(id)?.deref() ?? new SubmitShared(initArgs, undefined);
   }
   for (const [k, ref] of homes) if (ref.deref() === undefined) homes.delete(k);
-  const s = new SubmitShared(initArgs, post);
+  const s = new SubmitShared(initArgs, post, replace);
   homes.set(id, new WeakRef(s));
   return s;
 }
@@ -217,8 +218,19 @@ export class SubmitShared implements SharedSide {
    */
   constructor(
     readonly initArgs: unknown,
-    readonly post: ((message: Message) => void) | undefined,
+    readonly post: ((message: Message, named: number) => void) | undefined,
+    /**
+     * Home: starts the replacements of threads its posts marked stale
+     * (_stale.ts), after an encode (any copy of the executor at home
+     * submits through this one registry).
+     */
+    readonly replace?: () => void,
   ) {}
+
+  // Home: registered buffers that tasks in flight name (home holds them
+  // anyway: a pool thread's unread adds of these cost no memory of their
+  // own, _stale.ts).
+  #named = 0;
 
   #initMap(): Map<SharedArrayBuffer, number> {
     if (this.#init === undefined) {
@@ -262,7 +274,7 @@ export class SubmitShared implements SharedSide {
       this.#byId.set(e.id, e);
       counts.kept++; // until held, below
       this.#idle.add(e);
-      this.post({ add: e.id, buffer });
+      this.post({ add: e.id, buffer }, this.#named);
     }
     return e.id;
   }
@@ -315,6 +327,7 @@ export class SubmitShared implements SharedSide {
       this.#idle.delete(e);
       counts.kept--;
       counts.named++;
+      this.#named++;
     }
   }
 
@@ -324,6 +337,7 @@ export class SubmitShared implements SharedSide {
     const e = this.#byId.get(id);
     if (e === undefined || --e.refs > 0) return;
     counts.named--;
+    this.#named--;
     counts.kept++;
     this.#idle.add(e);
     if (this.#idle.size <= KEEP) return;
@@ -332,7 +346,7 @@ export class SubmitShared implements SharedSide {
     counts.kept--;
     this.#byId.delete(old.id);
     this.#ids.delete(old.buffer);
-    this.post!({ drop: old.id });
+    this.post!({ drop: old.id }, this.#named);
   }
 }
 

@@ -11,9 +11,13 @@
 // meanwhile, +204 MB of RSS).
 //
 // What. When home is about to post an add to a thread that is in a task
-// (READY 0) and already holds DRAIN_AT unread posts (DRAIN), it marks the
-// thread stale instead: it posts nothing more to it, ever, and the thread
-// takes no further task. When that task ends the thread pushes its outcome,
+// (READY 0) and already holds DRAIN_AT + N unread posts (DRAIN; N: the
+// registered buffers that tasks in flight name, which home holds anyway,
+// so their adds cost the port nothing of its own), it marks the thread
+// stale instead. (With DRAIN_AT alone, a burst of tasks in flight over
+// fresh buffers marked threads that were only inside a short task, or
+// preempted in one: 2 to 10 thread starts per 1000-5000 such tasks.)
+// Marked, it is posted nothing more, ever, and it takes no further task. When that task ends the thread pushes its outcome,
 // gives its record back and leaves; it had taken no index, so none goes
 // back. Its replacement starts at the mark, on a second record, while home
 // runs (home is inside a submit that registers a buffer: the start comes
@@ -49,10 +53,13 @@
 // STALE_MARK -home found the record freed after its mark (CAS)-> 0
 // STALE_MARK -a start on the record, once free (exchange)->     1
 // Each move off STALE_MARK is a CAS or an exchange, so STALES is taken down
-// exactly once per mark. Ordered so that LIVE - STALES never reads more
-// threads than serve: the mark adds to STALES before its replacement's
-// start adds to LIVE; the thread leaving unmarks before its leave (LIVE
-// down); a maintain's reclaim frees IDENT, unmarks, then takes LIVE down.
+// exactly once per mark. Which way LIVE - STALES errs meanwhile: the mark
+// adds to STALES before its replacement's start adds to LIVE (it reads one
+// serving thread fewer for a moment: only home starts, and home is the one
+// marking, so no start runs in that window); a leaving stale thread (and a
+// maintain's reclaim) frees IDENT, unmarks, then takes LIVE down (one
+// serving thread more for a moment: a replenish then starts nothing, and
+// the owner's next scan or submit does), never a start past maxWorkers.
 //
 // Every way a stale thread ends:
 // - its task returns or throws: the outcome is written and pushed as any
@@ -73,9 +80,11 @@
 //   threads leave, and the replacement leaves at its next take;
 // - home ends: the pool breaks, and its pool threads end with it (_orphans.ts).
 // A thread declared dead that still runs (ended is not stopped) unmarks
-// only while its entry lives: a maintain frees its record only once it has
-// ended. (Left: its entry ending between that check and its CAS, and home
-// marking a new thread on the freed record in between.)
+// only if its own CAS freed the record (IDENT was still its ident): else a
+// maintain freed it and unmarked. (Left: the window maintain's reclaim
+// has too, a record freed and marked again between two of its loads.)
+// A thread in its initializer (READY 1) reads nothing either, and is never
+// marked: a long initializer holds every add made meanwhile.
 
 import { TO_DESCRIPTOR } from "../_core/transfer.ts";
 import type { Queue } from "../queue/bounded.ts";
@@ -196,14 +205,22 @@ export function staleMarks(): { marked: number; unread: number } {
 
 /**
  * Home is about to post an add to the thread `ident` on record `w`: if it
- * is in a task with DRAIN_AT posts unread, marks it stale (see the top of
+ * is in a task with DRAIN_AT + `named` posts unread (`named`: registered
+ * buffers that tasks in flight name), marks it stale (see the top of
  * this file) and returns the record claimed for its replacement (start it
  * with startOn once the encode under way is over), else -1 (post).
  */
-export function markStale(b: Block, w: number, ident: number): number {
+export function markStale(
+  b: Block,
+  w: number,
+  ident: number,
+  named: number,
+): number {
   const { v } = b, rec = b.record(w);
   const unread = Atomics.load(v, rec + R_DRAIN);
-  if (unread < DRAIN_AT || Atomics.load(v, rec + R_READY) !== 0) return -1;
+  if (unread < DRAIN_AT + named || Atomics.load(v, rec + R_READY) !== 0) {
+    return -1;
+  }
   let r = 0;
   while (r < b.l.records && !claim(v, b.record(r))) r++;
   if (r === b.l.records) return -1; // every record in use: post

@@ -85,17 +85,19 @@ export class Started {
   /**
    * Posts `message` on the result port of each whose outcome is not yet
    * collected (it reaches the pool thread, _shared.ts), and counts it in
-   * the thread's DRAIN word (_park.ts posted). An add to a thread in one
-   * task with DRAIN_AT posts unread marks it stale instead (_stale.ts):
-   * it is posted nothing from then on, and its replacement is due.
+   * the thread's DRAIN word (_park.ts posted). An add (`named`: the
+   * registered buffers tasks in flight name; -1 for a drop) to a thread in
+   * one task with DRAIN_AT + named posts unread marks it stale instead
+   * (_stale.ts): it is posted nothing from then on, and its replacement is
+   * due.
    */
-  post(message: unknown, add: boolean): void {
+  post(message: unknown, named: number): void {
     for (const [t, w] of this.#threads) {
       if (w === MARKED) continue;
       const port = threadPort(t);
       if (port === undefined) continue;
-      if (add && w >= 0) {
-        const r = markStale(this.#b!, w, t.ident!);
+      if (named >= 0 && w >= 0) {
+        const r = markStale(this.#b!, w, t.ident!, named);
         if (r >= 0) {
           this.#threads.set(t, MARKED);
           this.due.push(r);

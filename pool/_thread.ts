@@ -268,7 +268,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     }
     if (last) {
       flush();
-      return leaveStale(v, rec, ident, entry);
+      return leaveStale(v, rec, ident);
     }
   }
 }

@@ -37,6 +37,7 @@ import {
   S_TARGET,
   S_WIDENT,
   setPhase,
+  STALES,
   UNPUSHED,
 } from "./_layout.ts";
 import { type MapOptions, type MapResults, mapResults } from "./_map.ts";
@@ -386,7 +387,9 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       } finally {
         // Threads its registrations marked stale: replaced now, while home
         // runs (pool/_stale.ts), whether or not the encode threw.
-        if (this.#p.started.due.length > 0) this.#p.replaceStale();
+        // The registry's own home Pool: a copy of the executor that came
+        // back to home submits through it too.
+        this.#p.shared.replace?.();
       }
       // The gate (pool/_close.ts): from the STATE check to the hand-off or
       // put, a close waits for us, so it either refuses this task or
@@ -425,7 +428,10 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       const ids = held, shared = this.#p.shared;
       onSettle(future, () => shared.release(ids));
     }
-    if (Atomics.load(v, LIVE) < b.l.workers) this.#p.replenish();
+    // Serving threads: a stale one (pool/_stale.ts) takes no more tasks.
+    if (Atomics.load(v, LIVE) - Atomics.load(v, STALES) < b.l.workers) {
+      this.#p.replenish();
+    }
     return future;
   }
 

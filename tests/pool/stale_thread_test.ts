@@ -231,4 +231,54 @@ describe("ThreadPoolExecutor: a pool thread inside one long task while home regi
     release.set();
     await until(() => mine() === 0, `no ${prefix} thread left`, 30_000);
   });
+
+  it("home submitting through a copy of its executor that came back to it: the replacement starts (the registry's own pool starts it)", async () => {
+    const [pool, b] = await twoWarm();
+    const t = new Thread({
+      target: (p: ThreadPoolExecutor) => p,
+      args: [pool],
+    });
+    t.start();
+    const copy = await within(
+      t.joinAsync({ timeout: 30_000 }),
+    ) as ThreadPoolExecutor;
+    assert.notEqual(copy, pool);
+    const release = new Event(), started = new Event();
+    try {
+      const long = copy.submit(LONG, release, started, "return");
+      await within(started.waitAsync({ timeout: 30_000 }));
+      for (let i = 0; i < 48; i++) {
+        const w = new Int32Array(new SharedArrayBuffer(8));
+        assert.equal(await within(copy.submit(add, w, 0, 1)), 0);
+      }
+      release.set();
+      assert.equal((await within(long))[0], DRAIN_AT);
+      await replaced(b);
+      await goesOn(copy);
+    } finally {
+      release.set();
+      await within(pool.shutdownAsync());
+    }
+    assert.equal(Atomics.load(b.v, LIVE), 0);
+  });
+
+  it("short tasks over fresh buffers, many in flight, mark no thread (their buffers are named by tasks in flight)", async () => {
+    const [pool, b] = await twoWarm();
+    await using _ = pool;
+    const before = staleMarks().marked;
+    const work = (w: Int32Array) => {
+      const end = performance.now() + 0.3; // a short task: 0.3 ms of work
+      while (performance.now() < end);
+      return Atomics.add(w, 0, 1);
+    };
+    for (let round = 0; round < 10; round++) {
+      const fs = [];
+      for (let i = 0; i < 100; i++) {
+        fs.push(pool.submit(work, new Int32Array(new SharedArrayBuffer(4))));
+      }
+      assert.deepEqual(await within(Promise.all(fs)), fs.map(() => 0));
+    }
+    assert.equal(staleMarks().marked - before, 0);
+    assert.equal(Atomics.load(b.v, NAMES), 2);
+  });
 });
