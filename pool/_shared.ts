@@ -77,7 +77,7 @@
 // blocked on that very task, so a stale thread takes no further task. It
 // leaves when its task ends (_stale.ts: the words, the states, each way it
 // ends, what maxWorkers means meanwhile). So a pool thread's port holds at
-// most DRAIN_AT adds beyond those (a drop, which holds no buffer, still reaches a
+// most DRAIN_AT adds beyond those named at the time (_stale.ts) (a drop, which holds no buffer, still reaches a
 // thread not marked: at most one per id it was given). One that dies frees
 // its posts with its port. DRAIN stays exact: only drain() reads the port
 // once the thread runs, and home counts no post to a marked thread. A

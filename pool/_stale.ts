@@ -14,7 +14,11 @@
 // (READY 0) and already holds DRAIN_AT + N unread posts (DRAIN; N: the
 // registered buffers that tasks in flight name, which home holds anyway,
 // so their adds cost the port nothing of its own), it marks the thread
-// stale instead. (With DRAIN_AT alone, a burst of tasks in flight over
+// stale instead. Bound: a thread in one task holds at most DRAIN_AT adds
+// plus the most buffers tasks in flight named at one of home's adds while
+// it ran (at most maxQueue + maxWorkers): those adds stay in its port after
+// their tasks settle (not capped: a cap at DRAIN_AT marked preempted short
+// tasks again, measured). (With DRAIN_AT alone, a burst of tasks in flight over
 // fresh buffers marked threads that were only inside a short task, or
 // preempted in one: 2 to 10 thread starts per 1000-5000 such tasks.)
 // Marked, it is posted nothing more, ever, and it takes no further task. When that task ends the thread pushes its outcome,
