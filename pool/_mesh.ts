@@ -130,9 +130,11 @@ import {
   R_DRAIN,
   R_GEN,
   R_IDENT,
+  R_READY,
   RUNNING,
   S_OIDENT,
   S_STATE,
+  STALE_MARK,
   STATE,
 } from "./_layout.ts";
 import { posted } from "./_park.ts";
@@ -401,7 +403,10 @@ export class HolderMesh {
   #each(f: (port: Port, w: number, gen: number) => void): void {
     const { v } = this.b;
     for (let i = 0; i < this.#threads.length; i++) {
-      const t = this.#threads[i], at = this.b.record(t.w) + R_GEN;
+      const t = this.#threads[i], rec = this.b.record(t.w), at = rec + R_GEN;
+      // A thread home marked stale (in its last task, _stale.ts) is posted
+      // nothing: its port is read by nobody until it leaves.
+      if (Atomics.load(v, rec + R_READY) === STALE_MARK) continue;
       if (Atomics.load(v, at) === t.gen) {
         f(t.port, t.w, t.gen);
         posted(this.b, t.w);

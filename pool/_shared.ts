@@ -73,18 +73,21 @@
 // and a thread that takes a task from the queue drains then (_thread.ts
 // next(): one load of DRAIN per take, a drain only from DRAIN_AT; a
 // hand-off follows a park). So a thread holds fewer than DRAIN_AT posts
-// between tasks, fed from the queue or parked, whatever its tasks name. Inside one task it reads none (a port is read by its own
-// thread only, and a task that names no buffer never asks): it holds one
-// add, with its buffer, per buffer home registers while that task runs, a
-// count bounded by nothing but the task's length, read at its next take
-// or park (README says so). Not done: home stops posting to such a thread and
-// marks it stale. Home's table reaches a thread only in a message, and home
-// posts only when it runs: a stale thread whose next task names a buffer
-// registered meanwhile would wait for home, which may be blocked on that
-// very task. Sound, and its own change: the stale thread takes no further
-// task (it gives the index back and leaves; its replacement gets the table
-// in its start args). One that dies frees its posts with its port. DRAIN
-// stays exact: only drain() reads the port once the thread runs. A
+// between tasks, fed from the queue or parked, whatever its tasks name.
+// Inside one task it reads none (a port is read by its own thread only,
+// and a task that names no buffer never asks), so home bounds that too:
+// an add for a thread in a task (READY 0) that already holds DRAIN_AT
+// unread posts beyond the buffers tasks in flight name is not posted; home marks the thread stale instead, posts
+// it nothing more, and starts its replacement at once (its start args
+// carry the whole table), while home runs: a stale thread whose next task
+// named a buffer registered meanwhile would wait for home, which may be
+// blocked on that very task, so a stale thread takes no further task. It
+// leaves when its task ends (_stale.ts: the words, the states, each way it
+// ends, what maxWorkers means meanwhile). So a pool thread's port holds at
+// most DRAIN_AT adds beyond those named at the time (_stale.ts) (a drop, which holds no buffer, still reaches a
+// thread not marked: at most one per id it was given). One that dies frees
+// its posts with its port. DRAIN stays exact: only drain() reads the port
+// once the thread runs, and home counts no post to a marked thread. A
 // thread's table holds what home has registered (a drop read removes
 // it). Not woken at a drop: a round robin over KEEP + 1 buffers drops at
 // every task. No task
@@ -192,6 +195,7 @@ export function submitShared(
   b: Block,
   s: { initArgs: unknown; mesh?: MeshExtra },
   started: Started | false,
+  replace?: () => void,
 ): SubmitShared {
   const id = b.v[ID], had = homes.get(id)?.deref();
   if (!started && (had !== undefined || !s.mesh)) {
@@ -203,6 +207,7 @@ export function submitShared(
     s.initArgs,
     started || new HolderMesh(b, s.mesh!),
     started ? new HomeMesh(b, started) : undefined,
+    replace,
   );
   homes.set(id, new WeakRef(shared));
   return shared;
@@ -228,8 +233,16 @@ export class SubmitShared implements SharedSide {
   constructor(
     readonly b: Block,
     readonly initArgs: unknown,
-    readonly post: { post(message: Message): void } | undefined,
+    readonly post:
+      | { post(message: Message, named: number): void }
+      | undefined,
     readonly home?: HomeMesh,
+    /**
+     * Home: starts the replacements of threads its posts marked stale
+     * (_stale.ts), after an encode (any copy of the executor at home
+     * submits through this one registry).
+     */
+    readonly replace?: () => void,
   ) {
     this.#ids64 = new BigInt64Array(b.buffer, IDS * 4, 1);
   }
@@ -240,6 +253,11 @@ export class SubmitShared implements SharedSide {
     if (this.home !== undefined) return this.home.link(start);
     return this.post instanceof HolderMesh ? this.post.link(start) : undefined;
   }
+
+  // Home: registered buffers that tasks in flight name (home holds them
+  // anyway: a pool thread's unread adds of these cost no memory of their
+  // own, _stale.ts).
+  #named = 0;
 
   #initMap(): Map<SharedArrayBuffer, number> {
     if (this.#init === undefined) {
@@ -284,7 +302,7 @@ export class SubmitShared implements SharedSide {
       this.#byId.set(e.id, e);
       counts.kept++; // until held, below
       this.#idle.add(e);
-      this.post.post({ add: e.id, buffer });
+      this.post.post({ add: e.id, buffer }, this.#named);
     }
     return e.id;
   }
@@ -337,6 +355,7 @@ export class SubmitShared implements SharedSide {
       this.#idle.delete(e);
       counts.kept--;
       counts.named++;
+      this.#named++;
     }
   }
 
@@ -346,6 +365,7 @@ export class SubmitShared implements SharedSide {
     const e = this.#byId.get(id);
     if (e === undefined || --e.refs > 0) return;
     counts.named--;
+    this.#named--;
     counts.kept++;
     this.#idle.add(e);
     if (this.#idle.size <= KEEP) return;
@@ -354,7 +374,7 @@ export class SubmitShared implements SharedSide {
     counts.kept--;
     this.#byId.delete(old.id);
     this.#ids.delete(old.buffer);
-    this.post!.post({ drop: old.id });
+    this.post!.post({ drop: old.id }, -1);
   }
 }
 

@@ -8,6 +8,7 @@ import type { Thread } from "../thread/thread.ts";
 import { threadPort } from "../thread/_handles.ts";
 import { type Block, R_IDENT, R_PARK, R_READY, R_TAKE } from "./_layout.ts";
 import { MAIL, posted } from "./_park.ts";
+import { markStale } from "./_stale.ts";
 import { peek, type TaskView } from "./_take.ts";
 
 /**
@@ -23,7 +24,7 @@ import { peek, type TaskView } from "./_take.ts";
 export function readyThreads(b: Block, q: TaskView): number {
   const { v } = b;
   let n = 0;
-  for (let w = 0; w < b.l.workers; w++) {
+  for (let w = 0; w < b.l.records; w++) {
     const r = b.record(w);
     if (Atomics.load(v, r + R_IDENT) <= 0) continue;
     // Holding a task not yet claimed (READY still 1) is not ready: a slot
@@ -42,16 +43,23 @@ export function readyThreads(b: Block, q: TaskView): number {
     if (Atomics.load(v, r + R_PARK) >= MAIL) continue;
     const take = Atomics.load(v, r + R_TAKE);
     if (take !== 0 && peek(q) !== take - 1) continue;
+    // (READY STALE_MARK: a stale thread, in its last task, _stale.ts.)
     if (Atomics.load(v, r + R_READY) === 1) n++;
   }
   return n;
 }
 
+// Started's record of a thread marked stale (_stale.ts): posted nothing.
+const MARKED = -2;
+
 /** The pool threads home started and has not yet seen end. */
 export class Started {
-  // Each thread's record, or -1 once another thread took the record over.
+  // Each thread's record, -1 once another thread took the record over, or
+  // MARKED.
   readonly #threads = new Map<Thread, number>();
   #b: Block | undefined;
+  /** Records claimed for replacements of threads marked stale, to start. */
+  readonly due: number[] = [];
 
   /**
    * `t` started on record `w` of `b`. Its DRAIN word was set to 0 before
@@ -86,12 +94,25 @@ export class Started {
   /**
    * Posts `message` on the result port of each whose outcome is not yet
    * collected (it reaches the pool thread, _shared.ts), and counts it in
-   * the thread's DRAIN word (_park.ts posted).
+   * the thread's DRAIN word (_park.ts posted). An add (`named`: the
+   * registered buffers tasks in flight name; -1 for a drop) to a thread in
+   * one task with DRAIN_AT + named posts unread marks it stale instead
+   * (_stale.ts): it is posted nothing from then on, and its replacement is
+   * due.
    */
-  post(message: unknown): void {
+  post(message: unknown, named: number): void {
     for (const [t, w] of this.#threads) {
+      if (w === MARKED) continue;
       const port = threadPort(t);
       if (port === undefined) continue;
+      if (named >= 0 && w >= 0) {
+        const r = markStale(this.#b!, w, t.ident!, named);
+        if (r >= 0) {
+          this.#threads.set(t, MARKED);
+          this.due.push(r);
+          continue;
+        }
+      }
       try {
         port.postMessage(message);
       } catch {

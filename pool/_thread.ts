@@ -13,6 +13,8 @@
 // - idle for idleTimeout ms with nothing queued: returns;
 // - its initializer threw: breaks the pool (queued tasks fail with
 //   BrokenExecutorError, the task queue shuts down), returns;
+// - home marked it stale inside a task (_stale.ts; its READY CAS at the
+//   task's end finds the mark): it pushes that task's outcome, returns;
 // - it dies (exit, close, out of memory, an error outside a task): its
 //   table entry is freed by the thread machinery, and the next scan of an
 //   owner with a task on it fails that task's Future with ThreadDiedError,
@@ -75,7 +77,7 @@ import {
   taskView,
 } from "./_take.ts";
 import { close } from "./_close.ts";
-import { leave, leaveIdle } from "./_leave.ts";
+import { leave, leaveIdle, leaveStale } from "./_leave.ts";
 import {
   dieAfterTake,
   dieInTakeBack,
@@ -253,7 +255,9 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     }
     // A map chunk's results: an array built here (own: no other keys).
     const own = ok && v[base + S_MODE] === 1;
-    Atomics.store(v, rec + R_READY, 1); // before the push (finish, flush)
+    // READY 1 before the push (finish, flush). A CAS: home's stale mark is
+    // a CAS from 0 too (_stale.ts); one wins. Marked, this was its last.
+    const last = Atomics.compareExchange(v, rec + R_READY, 0, 1) !== 0;
     held = finish(b, free, s, tag, ok, value, entry, ident, own);
     // A finish that found its task settled by an owner's scan: this thread
     // was declared dead (its entry ended while it ran). It takes no more
@@ -261,6 +265,10 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     if (held === STALE) {
       held = -1;
       if (!entryAlive(entry, ident)) return leave(v, rec, ident);
+    }
+    if (last) {
+      flush();
+      return leaveStale(v, rec, ident);
     }
   }
 }

@@ -1,0 +1,175 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Starting a pool thread on a record (home only), and the stale mark: how
+// a pool thread inside one long task stops holding what home registers
+// meanwhile.
+//
+// Why. Home posts { add: id, buffer } on every pool thread's port when a
+// task first names a SharedArrayBuffer (_shared.ts), and a thread reads its
+// port only between tasks or at a task that names a buffer: inside one long
+// task it reads nothing, and each add (with its buffer) waits in its port
+// until the task ends (measured before: 200 fresh 1 MB buffers registered
+// meanwhile, +204 MB of RSS).
+//
+// What. When home is about to post an add to a thread that is in a task
+// (READY 0) and already holds DRAIN_AT + N unread posts (DRAIN; N: the
+// registered buffers that tasks in flight name, which home holds anyway,
+// so their adds cost the port nothing of its own), it marks the thread
+// stale instead. Bound: a thread in one task holds at most DRAIN_AT adds
+// plus the most buffers tasks in flight named at one of home's adds while
+// it ran (at most maxQueue + maxWorkers): those adds stay in its port after
+// their tasks settle (not capped: a cap at DRAIN_AT marked preempted short
+// tasks again, measured). (With DRAIN_AT alone, a burst of tasks in flight over
+// fresh buffers marked threads that were only inside a short task, or
+// preempted in one: 2 to 10 thread starts per 1000-5000 such tasks.)
+// Marked, it is posted nothing more, ever, and it takes no further task. When that task ends the thread pushes its outcome,
+// gives its record back and leaves; it had taken no index, so none goes
+// back. Its replacement starts at the mark, on a second record, while home
+// runs (home is inside a submit that registers a buffer: the start comes
+// right after that task's args are encoded, Pool.replaceStale, _start.ts startOn), and its
+// start args carry the whole table (that buffer included). So home never
+// has to run when the stale thread ends, and a home blocked later (in a
+// result() on that very task, in a join, in any wait) leaves no queued task
+// without a thread. A stale thread's port holds at most DRAIN_AT adds.
+//
+// maxWorkers meanwhile: it bounds the threads that take tasks (LIVE minus
+// STALES: replenish starts none at or above it); each stale thread runs
+// its one task on top, until it ends. So up to 2 maxWorkers threads may
+// live (one record each: the block has 2 maxWorkers records), and up to
+// maxWorkers + STALES tasks run at once. With no free record left (every
+// thread stale and replaced), home marks none and posts as before.
+// A spare (prestartThreads) makes the start at the mark cheap for home: a
+// record posted to a worker that is already up, not a worker's start.
+//
+// Words (_layout.ts): the record's READY gets a third value, and the header
+// gets a count.
+// | word       | values                                | written by                       |
+// |------------|---------------------------------------|----------------------------------|
+// | R_READY    | 0 in a task, 1 not, STALE_MARK (2)    | the thread (claim 0, end CAS 0 -> 1), home (start 1 by exchange, mark CAS 0 -> STALE_MARK), unmark (CAS STALE_MARK -> 0) |
+// | STALES     | records whose READY is STALE_MARK     | +1 by home before its mark, -1 by whoever moves READY off STALE_MARK |
+//
+// READY states of a record (the thread's task-end CAS and home's mark are
+// CASes from the same word: one wins):
+// 1          -claim of a task (thread, store)->                 0
+// 0          -task ends (thread, CAS)->                         1 (goes on)
+// 0          -home's mark (CAS; the thread's end CAS then fails)-> STALE_MARK
+// STALE_MARK -the thread's task ends (thread, CAS)->            0, then it leaves its record
+// STALE_MARK -the thread died; a maintain freed its record first (CAS)-> 0
+// STALE_MARK -home found the record freed after its mark (CAS)-> 0
+// STALE_MARK -a start on the record, once free (exchange)->     1
+// Each move off STALE_MARK is a CAS or an exchange, so STALES is taken down
+// exactly once per mark. Which way LIVE - STALES errs meanwhile: the mark
+// adds to STALES before its replacement's start adds to LIVE (it reads one
+// serving thread fewer for a moment: only home starts, and home is the one
+// marking, so no start runs in that window); a leaving stale thread (and a
+// maintain's reclaim) frees IDENT, unmarks, then takes LIVE down (one
+// serving thread more for a moment: a replenish then starts nothing, and
+// the owner's next scan or submit does), never a start past maxWorkers.
+//
+// Every way a stale thread ends:
+// - its task returns or throws: the outcome is written and pushed as any
+//   (the Future settles once, by that push), then it leaves (_thread.ts);
+// - it dies mid-task (exit, out of memory under resourceLimits): the
+//   owner's scan fails the Future with ThreadDiedError (the slot names it,
+//   as any runner's death), a maintain frees its record and unmarks; no
+//   second replacement starts: the one started at the mark is counted in
+//   LIVE, so replenish finds maxWorkers serving (LIVE - STALES);
+// - a death and the mark racing: a mark on a thread already dead starts
+//   its replacement all the same (the dead thread's record is freed by a
+//   maintain, which then starts none, as above); a mark whose record was
+//   freed meanwhile (IDENT no longer the thread's) is taken back and its
+//   claimed record given back: that thread is gone, replenish serves;
+// - shutdown while it is stale: wait joins it (its record counts in LIVE
+//   until it leaves, and Started joins its Thread); cancelFutures cancels
+//   the queued tasks (it was running one: that one finishes); parked
+//   threads leave, and the replacement leaves at its next take;
+// - home ends: the pool breaks, and its pool threads end with it (_orphans.ts).
+// A thread declared dead that still runs (ended is not stopped) unmarks
+// only if its own CAS freed the record (IDENT was still its ident): else a
+// maintain freed it and unmarked. (Left: the window maintain's reclaim
+// has too, a record freed and marked again between two of its loads.)
+// A thread in its initializer (READY 1) reads nothing either, and is never
+// marked: a long initializer holds every add made meanwhile.
+
+import {
+  type Block,
+  LIVE,
+  R_DRAIN,
+  R_IDENT,
+  R_READY,
+  STALE_MARK,
+  STALES,
+} from "./_layout.ts";
+import { unmark } from "./_leave.ts";
+import { DRAIN_AT } from "./_park.ts";
+
+/**
+ * Claims free record `w` for a start (IDENT 0 -> -1, then LIVE up), or
+ * returns false. A STALE_MARK left on it (a mark that met a record freed
+ * meanwhile) is taken down here. READY 1 is published by the IDENT store.
+ */
+export function claim(v: Int32Array, rec: number): boolean {
+  if (Atomics.compareExchange(v, rec + R_IDENT, 0, -1) !== 0) return false;
+  if (Atomics.exchange(v, rec + R_READY, 1) === STALE_MARK) {
+    Atomics.sub(v, STALES, 1);
+  }
+  Atomics.add(v, LIVE, 1);
+  return true;
+}
+
+/** A claimed record not started: free again. */
+export function giveBack(v: Int32Array, rec: number): void {
+  Atomics.store(v, rec + R_IDENT, 0);
+  Atomics.sub(v, LIVE, 1);
+  // Why no lost wakeup: as for a leaving pool thread (_leave.ts).
+  Atomics.notify(v, LIVE);
+}
+
+const counts = { marked: 0, unread: 0 };
+
+/**
+ * Stale marks home made in this thread, and the most posts a marked
+ * thread's port held unread at its mark (tests).
+ */
+export function staleMarks(): { marked: number; unread: number } {
+  return { ...counts };
+}
+
+/**
+ * Home is about to post an add to the thread `ident` on record `w`: if it
+ * is in a task with DRAIN_AT + `named` posts unread (`named`: registered
+ * buffers that tasks in flight name), marks it stale (see the top of
+ * this file) and returns the record claimed for its replacement (start it
+ * with startOn once the encode under way is over), else -1 (post).
+ */
+export function markStale(
+  b: Block,
+  w: number,
+  ident: number,
+  named: number,
+): number {
+  const { v } = b, rec = b.record(w);
+  const unread = Atomics.load(v, rec + R_DRAIN);
+  if (unread < DRAIN_AT + named || Atomics.load(v, rec + R_READY) !== 0) {
+    return -1;
+  }
+  let r = 0;
+  while (r < b.l.records && !claim(v, b.record(r))) r++;
+  if (r === b.l.records) return -1; // every record in use: post
+  Atomics.add(v, STALES, 1); // before the mark: see the top of this file
+  if (Atomics.compareExchange(v, rec + R_READY, 0, STALE_MARK) !== 0) {
+    Atomics.sub(v, STALES, 1); // its task ended first: post
+    giveBack(v, b.record(r));
+    return -1;
+  }
+  // Freed meanwhile (it died, a maintain reclaimed the record, which frees
+  // IDENT before it unmarks): the mark is taken back, and no replacement
+  // starts (the maintain's replenish serves).
+  if (Atomics.load(v, rec + R_IDENT) !== ident) {
+    unmark(v, rec);
+    giveBack(v, b.record(r));
+    return -1;
+  }
+  counts.marked++;
+  counts.unread = Math.max(counts.unread, unread);
+  return r;
+}
