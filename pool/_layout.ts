@@ -63,11 +63,11 @@ export const R_TAG = 4;
 // (_started.ts readyThreads, which also skips a thread holding a task not
 // yet claimed: PARK MAIL, or TAKE naming an index no longer at the task
 // queue's head). A hint, not a claim: set by home before
-// IDENT (a start), then by the thread only: 0 at its claim (before TAKE's
-// clear), 1 after its task (before the completion's push, so an owner that
-// saw the result and submits again sees 1 or a later value). STALE (2):
-// home's mark of a thread in one task (CAS from 0, _stale.ts); the thread's
-// end of that task is a CAS from 0 too, so one of them wins.
+// IDENT (a start), then by the thread only: its task's value (< 0, one per
+// task, _stale.ts taskMark) at its claim (before TAKE's clear), 1 after its
+// task (before the completion's push, so an owner that saw the result and
+// submits again sees 1 or a later value). STALE_MARK: home's mark (CAS from
+// the task's value, _stale.ts); the thread's end is a CAS from it too.
 export const R_READY = 5;
 /** READY: the thread is stale, in its last task (_stale.ts). */
 export const STALE_MARK = 2;
@@ -77,8 +77,7 @@ export const STALE_MARK = 2;
 // the thread subtracts what it read at each drain. Past DRAIN_AT, home
 // wakes the thread if it is parked, and a thread about to sleep drains
 // first (_park.ts posted, park): an idle thread's port holds a bounded count;
-// a thread in a task at DRAIN_AT is marked stale at home's next add, and is
-// posted nothing more (_stale.ts).
+// one in a task is marked stale at DRAIN_AT (_stale.ts: READY's task value).
 export const R_DRAIN = 6;
 // GEN: which start of the record's threads this is (home adds 1 before
 // each start, and again once it sees that thread ended): a holder's port

@@ -33,7 +33,7 @@
 // in that record's DRAIN (_park.ts posted: a parked thread is woken from
 // DRAIN_AT, as for home's posts). A pool thread reads its holders' ports
 // where it reads its result port (ThreadShared.drain: a task's begin, an
-// id it does not know, a park or a take from DRAIN_AT): home posted
+// id it does not know, a park past DRAIN_AT or a claim past 0): home posted
 // { holder } on its result port before the holder thread was started, and
 // a holder posted { add } before it published the task that names it.
 //

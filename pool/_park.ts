@@ -114,11 +114,11 @@ export const DRAIN_AT = 32;
  * stores PARKED, then loads DRAIN before it sleeps (park()). All are
  * sequentially consistent, so either the thread sees the count and drains,
  * or this sees PARKED and wakes it (both: one spurious wake, harmless: it
- * parks again). A busy thread is not woken: it drains at its next take
- * from the queue past DRAIN_AT (_thread.ts next()), its next task that
- * names a buffer (ThreadShared.begin) or its next park; one in a task
- * with DRAIN_AT unread is marked stale at home's next add instead of
- * posted to (_stale.ts). A thread that dies with posts unread frees them
+ * parks again). A busy thread is not woken: it drains at its next claim
+ * of a task (DRAIN > 0, _thread.ts), its next task that names a buffer
+ * (ThreadShared.begin) or its next park; one still in the task it was in
+ * at home's previous add, with DRAIN_AT unread, is marked stale at home's
+ * add instead of posted to (_stale.ts). A thread that dies with posts unread frees them
  * with its port.
  */
 export function posted(b: Block, w: number): void {

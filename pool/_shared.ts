@@ -64,30 +64,33 @@
 // every task that names a buffer, so it forgets a dropped buffer at its
 // next such task. Home's table is bounded (tasks in flight plus KEEP); so
 // is, between tasks, what a pool thread's port holds unread (each add
-// holds its buffer), by a count: home adds 1 to the thread's DRAIN word (_layout.ts R_DRAIN)
-// after each post (_started.ts post), the thread subtracts what each
-// drain read (so the word is exact: a reset by the thread would lose a
-// post that lands between its last read and the reset). From DRAIN_AT (32)
-// unread, home wakes the thread if it is parked, and a thread about to
-// sleep drains first (_park.ts posted and park: the argument is there),
-// and a thread that takes a task from the queue drains then (_thread.ts
-// next(): one load of DRAIN per take, a drain only from DRAIN_AT; a
-// hand-off follows a park). So a thread holds fewer than DRAIN_AT posts
-// between tasks, fed from the queue or parked, whatever its tasks name.
-// Inside one task it reads none (a port is read by its own thread only,
-// and a task that names no buffer never asks), so home bounds that too:
-// an add for a thread in a task (READY 0) that already holds DRAIN_AT
-// unread posts beyond the buffers tasks in flight name is not posted; home marks the thread stale instead, posts
-// it nothing more, and starts its replacement at once (its start args
-// carry the whole table), while home runs: a stale thread whose next task
-// named a buffer registered meanwhile would wait for home, which may be
-// blocked on that very task, so a stale thread takes no further task. It
-// leaves when its task ends (_stale.ts: the words, the states, each way it
-// ends, what maxWorkers means meanwhile). So a pool thread's port holds at
-// most DRAIN_AT adds beyond those named at the time (_stale.ts) (a drop, which holds no buffer, still reaches a
-// thread not marked: at most one per id it was given). One that dies frees
-// its posts with its port. DRAIN stays exact: only drain() reads the port
-// once the thread runs, and home counts no post to a marked thread. A
+// holds its buffer), by a count: home adds 1 to the thread's DRAIN word
+// (_layout.ts R_DRAIN) after each post (_started.ts post; a holder's
+// posts count too, _mesh.ts), the thread subtracts what each drain read
+// (so the word is exact: a reset by the thread would lose a post that
+// lands between its last read and the reset). From DRAIN_AT (32) unread,
+// home wakes the thread if it is parked, and a thread about to sleep
+// drains first (_park.ts posted and park: the argument is there), and a
+// thread reads its port at each claim of a task when DRAIN > 0 (_thread.ts:
+// one load per task; a read only when posts came). So a thread holds
+// fewer than DRAIN_AT posts between tasks, fed from the queue or parked,
+// whatever its tasks name. Inside one task it reads none (a port is read
+// by its own thread only, and a task that names no buffer never asks), so
+// home bounds that too: an add for a thread still in the task it was in at
+// home's previous add to it (READY carries a value per task), that holds
+// DRAIN_AT unread posts, is not posted; home marks the thread stale
+// instead, posts it nothing more, and starts its replacement at once (its
+// start args carry the whole table and the holders' channels), while home
+// runs: a stale thread whose next task named a buffer registered meanwhile
+// would wait for home, which may be blocked on that very task, so a stale
+// thread takes no further task. It leaves when its task ends (_stale.ts:
+// the words, the states, each way it ends, the bound, what maxWorkers
+// means meanwhile). So a pool thread in one task holds at most DRAIN_AT + 1
+// of home's posts, a burst in flight or not; a holder's posts to it count
+// but do not mark (home's next add does). One that dies frees its posts
+// with its port. DRAIN stays exact: only drain() reads the port once the
+// thread runs; a marked thread gets no post from home, nor from a holder
+// that sees the mark (one that loaded READY before it posts and counts). A
 // thread's table holds what home has registered (a drop read removes
 // it). Not woken at a drop: a round robin over KEEP + 1 buffers drops at
 // every task. No task
@@ -233,9 +236,7 @@ export class SubmitShared implements SharedSide {
   constructor(
     readonly b: Block,
     readonly initArgs: unknown,
-    readonly post:
-      | { post(message: Message, named: number): void }
-      | undefined,
+    readonly post: { post(message: Message): void } | undefined,
     readonly home?: HomeMesh,
     /**
      * Home: starts the replacements of threads its posts marked stale
@@ -253,11 +254,6 @@ export class SubmitShared implements SharedSide {
     if (this.home !== undefined) return this.home.link(start);
     return this.post instanceof HolderMesh ? this.post.link(start) : undefined;
   }
-
-  // Home: registered buffers that tasks in flight name (home holds them
-  // anyway: a pool thread's unread adds of these cost no memory of their
-  // own, _stale.ts).
-  #named = 0;
 
   #initMap(): Map<SharedArrayBuffer, number> {
     if (this.#init === undefined) {
@@ -302,7 +298,7 @@ export class SubmitShared implements SharedSide {
       this.#byId.set(e.id, e);
       counts.kept++; // until held, below
       this.#idle.add(e);
-      this.post.post({ add: e.id, buffer }, this.#named);
+      this.post.post({ add: e.id, buffer });
     }
     return e.id;
   }
@@ -355,7 +351,6 @@ export class SubmitShared implements SharedSide {
       this.#idle.delete(e);
       counts.kept--;
       counts.named++;
-      this.#named++;
     }
   }
 
@@ -365,7 +360,6 @@ export class SubmitShared implements SharedSide {
     const e = this.#byId.get(id);
     if (e === undefined || --e.refs > 0) return;
     counts.named--;
-    this.#named--;
     counts.kept++;
     this.#idle.add(e);
     if (this.#idle.size <= KEEP) return;
@@ -374,7 +368,7 @@ export class SubmitShared implements SharedSide {
     counts.kept--;
     this.#byId.delete(old.id);
     this.#ids.delete(old.buffer);
-    this.post!.post({ drop: old.id }, -1);
+    this.post!.post({ drop: old.id });
   }
 }
 

@@ -1,7 +1,6 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// Starting a pool thread on a record (home only), and the stale mark: how
-// a pool thread inside one long task stops holding what home registers
-// meanwhile.
+// The stale mark: how a pool thread inside one long task stops holding
+// what is registered meanwhile (its replacement starts through _start.ts).
 //
 // Why. Home posts { add: id, buffer } on every pool thread's port when a
 // task first names a SharedArrayBuffer (_shared.ts), and a thread reads its
@@ -10,26 +9,48 @@
 // until the task ends (measured before: 200 fresh 1 MB buffers registered
 // meanwhile, +204 MB of RSS).
 //
-// What. When home is about to post an add to a thread that is in a task
-// (READY 0) and already holds DRAIN_AT + N unread posts (DRAIN; N: the
-// registered buffers that tasks in flight name, which home holds anyway,
-// so their adds cost the port nothing of its own), it marks the thread
-// stale instead. Bound: a thread in one task holds at most DRAIN_AT adds
-// plus the most buffers tasks in flight named at one of home's adds while
-// it ran (at most maxQueue + maxWorkers): those adds stay in its port after
-// their tasks settle (not capped: a cap at DRAIN_AT marked preempted short
-// tasks again, measured). (With DRAIN_AT alone, a burst of tasks in flight over
-// fresh buffers marked threads that were only inside a short task, or
-// preempted in one: 2 to 10 thread starts per 1000-5000 such tasks.)
-// Marked, it is posted nothing more, ever, and it takes no further task. When that task ends the thread pushes its outcome,
-// gives its record back and leaves; it had taken no index, so none goes
-// back. Its replacement starts at the mark, on a second record, while home
-// runs (home is inside a submit that registers a buffer: the start comes
-// right after that task's args are encoded, Pool.replaceStale, _start.ts startOn), and its
-// start args carry the whole table (that buffer included). So home never
-// has to run when the stale thread ends, and a home blocked later (in a
-// result() on that very task, in a join, in any wait) leaves no queued task
-// without a thread. A stale thread's port holds at most DRAIN_AT adds.
+// What. A count of unread posts alone cannot tell a long task from a short
+// one the thread was preempted in (a burst of adds lands in either), nor
+// from a run of short tasks: so each task has its own number. At each claim
+// the thread first reads its port if DRAIN > 0 (one load: posts came), then
+// stores READY = taskMark(n), n its task count (a value per task, below 0);
+// its end of the task is a CAS from that value. Home, at each add to a
+// thread, loads its READY and keeps it (Started, per record). An add that
+// finds READY a task's value, the same one it found at home's previous add
+// to that thread, and DRAIN_AT or more unread posts (DRAIN), marks the
+// thread stale instead of posting: CAS READY from that value to
+// STALE_MARK. So the thread was in one task from home's previous add to
+// the mark, and DRAIN_AT posts came since its claim's read.
+// The bound: a thread in one task holds at most DRAIN_AT posts of home's
+// (adds, drops, { holder } links) counted in DRAIN, plus one: the first add
+// home makes to it in a task finds no earlier sighting of that task and
+// posts (DRAIN was below DRAIN_AT at the claim's read, so that one lands
+// past it only when DRAIN_AT came between that read and home's load). A
+// burst of adds while it runs (tasks in flight or not) stops there, and
+// what it holds stays at that count after the burst settles. A holder's
+// posts (_mesh.ts) count in DRAIN but never mark: home's next add does; a
+// holder posts nothing to a marked thread.
+// Not marked by mistake: a thread that ended the task home saw and claimed
+// the next one stores another value first (its end CAS moved READY to 1,
+// its claim to taskMark(n + 1)), so home's CAS from the old value fails,
+// and the value home sees at its next add differs from the one it kept:
+// that add posts. Values repeat after 2^30 tasks of one thread between two
+// of home's adds to it (and an equal DRAIN_AT past the claim's read). What
+// a mark costs when the task was short after all (preempted while DRAIN_AT
+// adds landed, measured below): a replacement's start and the thread
+// thrown away, never a task: the marked thread finishes its task and
+// pushes its outcome as any (the mark only stops it taking another).
+// Marked, it is posted nothing more, ever, and it takes no further task.
+// When that task ends the thread pushes its outcome, gives its record back
+// and leaves; it had taken no index, so none goes back. Its replacement
+// starts at the mark, on a second record, while home runs (home is inside
+// a submit that registers a buffer: the start comes right after that
+// task's args are encoded, Pool.replaceStale, _start.ts startOn), and its
+// start args carry the whole table (that buffer included) and, from
+// HomeMesh.beforeStart, each holder's channel and table. So home never has
+// to run when the stale thread ends, and a home blocked later (in a
+// result() on that very task, in a join, in any wait) leaves no queued
+// task without a thread.
 //
 // maxWorkers meanwhile: it bounds the threads that take tasks (LIVE minus
 // STALES: replenish starts none at or above it); each stale thread runs
@@ -40,22 +61,23 @@
 // A spare (prestartThreads) makes the start at the mark cheap for home: a
 // record posted to a worker that is already up, not a worker's start.
 //
-// Words (_layout.ts): the record's READY gets a third value, and the header
-// gets a count.
+// Words (_layout.ts): the record's READY gets a value per task and a mark,
+// and the header gets a count.
 // | word       | values                                | written by                       |
 // |------------|---------------------------------------|----------------------------------|
-// | R_READY    | 0 in a task, 1 not, STALE_MARK (2)    | the thread (claim 0, end CAS 0 -> 1), home (start 1 by exchange, mark CAS 0 -> STALE_MARK), unmark (CAS STALE_MARK -> 0) |
+// | R_READY    | 1 not in a task; taskMark(n) < 0 in the thread's n-th task; STALE_MARK (2); 0 freed after a mark | the thread (claim stores taskMark(n), end CAS taskMark(n) -> 1), home (start 1 by exchange, mark CAS taskMark(n) -> STALE_MARK), unmark (CAS STALE_MARK -> 0) |
 // | STALES     | records whose READY is STALE_MARK     | +1 by home before its mark, -1 by whoever moves READY off STALE_MARK |
 //
 // READY states of a record (the thread's task-end CAS and home's mark are
-// CASes from the same word: one wins):
-// 1          -claim of a task (thread, store)->                 0
-// 0          -task ends (thread, CAS)->                         1 (goes on)
-// 0          -home's mark (CAS; the thread's end CAS then fails)-> STALE_MARK
-// STALE_MARK -the thread's task ends (thread, CAS)->            0, then it leaves its record
-// STALE_MARK -the thread died; a maintain freed its record first (CAS)-> 0
-// STALE_MARK -home found the record freed after its mark (CAS)-> 0
-// STALE_MARK -a start on the record, once free (exchange)->     1
+// CASes from the same value: one wins):
+// 1           -claim of its n-th task (thread, store)->          taskMark(n)
+// taskMark(n) -task ends (thread, CAS)->                         1 (goes on)
+// taskMark(n) -home's mark (CAS, that value seen at two adds; the thread's
+//              end CAS then fails)->                             STALE_MARK
+// STALE_MARK  -the thread's task ends (thread, CAS)->            0, then it leaves its record
+// STALE_MARK  -the thread died; a maintain freed its record first (CAS)-> 0
+// STALE_MARK  -home found the record freed after its mark (CAS)-> 0
+// STALE_MARK  -a start on the record, once free (exchange)->     1
 // Each move off STALE_MARK is a CAS or an exchange, so STALES is taken down
 // exactly once per mark. Which way LIVE - STALES errs meanwhile: the mark
 // adds to STALES before its replacement's start adds to LIVE (it reads one
@@ -134,29 +156,36 @@ export function staleMarks(): { marked: number; unread: number } {
   return { ...counts };
 }
 
+/** Bits of a thread's task count that READY carries (see the top). */
+const TASK_BITS = 0x3fffffff;
+
+/** READY while a thread runs its `n`-th task: below 0, one value per task. */
+export const taskMark = (n: number): number => -1 - (n & TASK_BITS);
+
 /**
- * Home is about to post an add to the thread `ident` on record `w`: if it
- * is in a task with DRAIN_AT + `named` posts unread (`named`: registered
- * buffers that tasks in flight name), marks it stale (see the top of
- * this file) and returns the record claimed for its replacement (start it
- * with startOn once the encode under way is over), else -1 (post).
+ * Home is about to post an add to the thread `ident` on record `w`, whose
+ * READY read `ready` now and at home's previous add to it: if that is a
+ * task's value (the thread is still in the one task) and the thread holds
+ * DRAIN_AT posts unread, marks it stale (see the top of this file) and
+ * returns the record claimed for its replacement (start it with startOn
+ * once the encode under way is over), else -1 (post).
  */
 export function markStale(
   b: Block,
   w: number,
   ident: number,
-  named: number,
+  ready: number,
 ): number {
   const { v } = b, rec = b.record(w);
   const unread = Atomics.load(v, rec + R_DRAIN);
-  if (unread < DRAIN_AT + named || Atomics.load(v, rec + R_READY) !== 0) {
-    return -1;
-  }
+  if (unread < DRAIN_AT || ready >= 0) return -1;
   let r = 0;
   while (r < b.l.records && !claim(v, b.record(r))) r++;
   if (r === b.l.records) return -1; // every record in use: post
   Atomics.add(v, STALES, 1); // before the mark: see the top of this file
-  if (Atomics.compareExchange(v, rec + R_READY, 0, STALE_MARK) !== 0) {
+  // From the task's own value: a thread that ended it (and took the next)
+  // moved READY off it, and this fails.
+  if (Atomics.compareExchange(v, rec + R_READY, ready, STALE_MARK) !== ready) {
     Atomics.sub(v, STALES, 1); // its task ended first: post
     giveBack(v, b.record(r));
     return -1;

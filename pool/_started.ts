@@ -60,6 +60,8 @@ export class Started {
   #b: Block | undefined;
   /** Records claimed for replacements of threads marked stale, to start. */
   readonly due: number[] = [];
+  // Per record: its READY at home's last add to its thread (1 at a start).
+  readonly #seen: number[] = [];
 
   /**
    * `t` started on record `w` of `b`. Its DRAIN word was set to 0 before
@@ -74,6 +76,7 @@ export class Started {
       else if (r === w) this.#threads.set(old, -1);
     }
     this.#b = b;
+    this.#seen[w] = 1;
     this.#threads.set(t, w);
   }
 
@@ -94,19 +97,24 @@ export class Started {
   /**
    * Posts `message` on the result port of each whose outcome is not yet
    * collected (it reaches the pool thread, _shared.ts), and counts it in
-   * the thread's DRAIN word (_park.ts posted). An add (`named`: the
-   * registered buffers tasks in flight name; -1 for a drop) to a thread in
-   * one task with DRAIN_AT + named posts unread marks it stale instead
-   * (_stale.ts): it is posted nothing from then on, and its replacement is
-   * due.
+   * the thread's DRAIN word (_park.ts posted). An add to a thread still in
+   * the task it was in at home's previous add to it, with DRAIN_AT posts
+   * unread, marks it stale instead (_stale.ts): it is posted nothing from
+   * then on, and its replacement is due.
    */
-  post(message: unknown, named: number): void {
+  post(message: object): void {
+    const add = "add" in message, v = this.#b?.v;
     for (const [t, w] of this.#threads) {
       if (w === MARKED) continue;
       const port = threadPort(t);
       if (port === undefined) continue;
-      if (named >= 0 && w >= 0) {
-        const r = markStale(this.#b!, w, t.ident!, named);
+      if (add && w >= 0) {
+        // READY now and at home's previous add (_stale.ts: one task's
+        // value at both, and DRAIN_AT unread, is a thread in one long task).
+        const ready = Atomics.load(v!, this.#b!.record(w) + R_READY);
+        const was = this.#seen[w];
+        this.#seen[w] = ready;
+        const r = ready === was ? markStale(this.#b!, w, t.ident!, ready) : -1;
         if (r >= 0) {
           this.#threads.set(t, MARKED);
           this.due.push(r);

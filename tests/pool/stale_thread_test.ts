@@ -252,12 +252,9 @@ describe("ThreadPoolExecutor: a pool thread inside one long task while home regi
         assert.equal(await within(copy.submit(add, w, 0, 1)), 0);
       }
       release.set();
-      // t was a holder (pool/_mesh.ts): one { holder } post each, counted.
-      const [messages] = await within(long);
-      assert.ok(
-        messages >= DRAIN_AT && messages <= DRAIN_AT + 1,
-        `${messages}`,
-      );
+      // (t was a holder, pool/_mesh.ts: its { holder } post was read at the
+      // long task's claim.)
+      assert.equal((await within(long))[0], DRAIN_AT);
       await replaced(b);
       await goesOn(copy);
     } finally {
@@ -267,7 +264,7 @@ describe("ThreadPoolExecutor: a pool thread inside one long task while home regi
     assert.equal(Atomics.load(b.v, LIVE), 0);
   });
 
-  it("short tasks over fresh buffers, many in flight, mark no thread (their buffers are named by tasks in flight)", async () => {
+  it("short tasks over fresh buffers, many in flight, each run once; a mark (a task that spanned DRAIN_AT adds) costs one start", async () => {
     const [pool, b] = await twoWarm();
     await using _ = pool;
     const before = staleMarks().marked;
@@ -283,7 +280,15 @@ describe("ThreadPoolExecutor: a pool thread inside one long task while home regi
       }
       assert.deepEqual(await within(Promise.all(fs)), fs.map(() => 0));
     }
-    assert.equal(staleMarks().marked - before, 0);
-    assert.equal(Atomics.load(b.v, NAMES), 2);
+    // A task of these that spans DRAIN_AT of home's adds (preempted, at
+    // load) is marked as a long one is (pool/_stale.ts): each mark costs
+    // one start, and no task.
+    const marked = staleMarks().marked - before;
+    await until(
+      () => Atomics.load(b.v, LIVE) === 2 && Atomics.load(b.v, STALES) === 0,
+      "every stale thread's leave",
+      30_000,
+    );
+    assert.equal(Atomics.load(b.v, NAMES), 2 + marked);
   });
 });
