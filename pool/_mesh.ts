@@ -105,6 +105,14 @@
 //   next post. A holder posts nothing to it meanwhile but what it posts in
 //   those 100 ms; a post to a port whose thread ended holds its buffer
 //   (measured, ARCHITECTURE.md) until the holder closes it.
+// - A pool thread home marked stale (in one long task, _stale.ts): a
+//   holder posts it nothing from the mark on (#each skips a record whose
+//   READY is STALE_MARK; a post racing the mark lands and counts), and
+//   home's next tick moves its record's GEN (Started no longer runs it on
+//   that record), so holders close their ports to it. Its replacement
+//   starts through beforeStart: it gets every holder's channel and table.
+//   A holder's adds count in DRAIN but never mark (only home starts a
+//   replacement): home's next add marks.
 // - DRAIN counts a holder's posts too: exact, but for a post racing its
 //   thread's end and a new start on the record (GEN moved between the
 //   holder's check and its add): one count on the new thread, which only

@@ -21,25 +21,31 @@
 // thread stale instead of posting: CAS READY from that value to
 // STALE_MARK. So the thread was in one task from home's previous add to
 // the mark, and DRAIN_AT posts came since its claim's read.
-// The bound: a thread in one task holds at most DRAIN_AT posts of home's
-// (adds, drops, { holder } links) counted in DRAIN, plus one: the first add
-// home makes to it in a task finds no earlier sighting of that task and
-// posts (DRAIN was below DRAIN_AT at the claim's read, so that one lands
-// past it only when DRAIN_AT came between that read and home's load). A
-// burst of adds while it runs (tasks in flight or not) stops there, and
-// what it holds stays at that count after the burst settles. A holder's
-// posts (_mesh.ts) count in DRAIN but never mark: home's next add does; a
-// holder posts nothing to a marked thread.
+// The bound: home posts a thread in one task an add only while it holds
+// fewer than DRAIN_AT unread (home's first add in each task aside: it has
+// no earlier sighting of that task, and posts). So a burst of adds while
+// the task runs, tasks in flight or one at a time, stops there, and what
+// the thread holds stays at that count after the burst settles: DRAIN_AT
+// when only home's adds came since its claim's read (the review's burst,
+// 284 unread before, tests/pool/stale_burst_test.ts). More only from what
+// no task value covers: adds that land while READY is 1 (between tasks:
+// read at its next claim, or at a park from DRAIN_AT; a thread preempted
+// there holds them meanwhile), drops (they hold no buffer), and holders'
+// posts (_mesh.ts): they count in DRAIN, so home's next add marks, but a
+// holder never marks; a holder posts nothing to a marked thread.
 // Not marked by mistake: a thread that ended the task home saw and claimed
 // the next one stores another value first (its end CAS moved READY to 1,
 // its claim to taskMark(n + 1)), so home's CAS from the old value fails,
 // and the value home sees at its next add differs from the one it kept:
 // that add posts. Values repeat after 2^30 tasks of one thread between two
-// of home's adds to it (and an equal DRAIN_AT past the claim's read). What
-// a mark costs when the task was short after all (preempted while DRAIN_AT
-// adds landed, measured below): a replacement's start and the thread
-// thrown away, never a task: the marked thread finishes its task and
-// pushes its outcome as any (the mark only stops it taking another).
+// of home's adds to it (and an equal DRAIN_AT past the claim's read).
+// Not told apart: a task that spans DRAIN_AT of home's adds for another
+// reason (slow, or preempted, while home submits a burst over fresh
+// buffers: home's adds come every few us) is marked as a long one is.
+// What that costs: a replacement's start and the thread thrown away
+// (bench/stale_churn_ab.ts), never a task: the marked thread finishes its
+// task and pushes its outcome as any (the mark only stops it taking
+// another; tests/pool/stale_thread_test.ts counts one start per mark).
 // Marked, it is posted nothing more, ever, and it takes no further task.
 // When that task ends the thread pushes its outcome, gives its record back
 // and leaves; it had taken no index, so none goes back. Its replacement
