@@ -30,9 +30,10 @@ export function readyThreads(b: Block, q: TaskView): number {
     // Holding a task not yet claimed (READY still 1) is not ready: a slot
     // handed to it (PARK MAIL), or one it names after its take (TAKE).
     // Loaded in the order the thread writes them backwards: it names a
-    // mailed slot in TAKE before it moves PARK off MAIL, and clears READY
-    // before TAKE at its claim (_thread.ts), so a PARK below MAIL then
-    // TAKE 0 then READY 1 is a thread with no task in hand.
+    // mailed slot in TAKE before it moves PARK off MAIL, and moves READY
+    // off 1 (to its task's value) before it clears TAKE at its claim
+    // (_thread.ts), so a PARK below MAIL then TAKE 0 then READY 1 is a
+    // thread with no task in hand.
     // A TAKE naming the index at the queue's head is a take from the queue
     // not yet made (takeQueued holds TAKER from its peek to its get: no
     // other consumer moves the head, and an index is in the queue once):
