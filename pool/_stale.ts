@@ -9,9 +9,10 @@
 // until the task ends (measured before: 200 fresh 1 MB buffers registered
 // meanwhile, +204 MB of RSS).
 //
-// What. A count of unread posts alone cannot tell a long task from a short
-// one the thread was preempted in (a burst of adds lands in either), nor
-// from a run of short tasks: so each task has its own number. At each claim
+// What. A count of unread posts alone cannot tell a thread in one long
+// task from one that ran a run of short tasks since it last read (a task
+// that names no buffer reads nothing): so each task has its own number,
+// and the thread reads what came before it at the claim. At each claim
 // the thread first reads its port if DRAIN > 0 (one load: posts came), then
 // stores READY = taskMark(n), n its task count (a value per task, below 0);
 // its end of the task is a CAS from that value. Home, at each add to a
