@@ -47,8 +47,8 @@ import { isIndex } from "./transfer_keys.ts";
  * primitive's marker: its own values (a Barrier's actionArgs) reach every
  * thread the primitive goes to, and a port reaches one.
  */
-export function portsIn(value: unknown, name?: string): MessagePort[] {
-  const out: MessagePort[] = [];
+export function portsIn(value: unknown, name?: string): Port[] {
+  const out: Port[] = [];
   if (PortClass === undefined) return out;
   const seen = new Set<object>();
   let inside: string | undefined; // the tag of the marker walked, if any
@@ -115,7 +115,7 @@ type Marked = { tag?: unknown; extra?: { mesh?: unknown } } | undefined;
 export interface Moved {
   readonly args: unknown;
   /** The ports in `args`, for the start message's transfer lists. */
-  readonly ports: MessagePort[];
+  readonly ports: Port[];
 }
 
 /**
@@ -128,7 +128,7 @@ export interface Moved {
 export function movePorts(
   name: string,
   args: unknown,
-  ports: MessagePort[],
+  ports: Port[],
 ): Moved {
   const wt = nodeThreads();
   if (wt === undefined) {
@@ -174,6 +174,6 @@ export function noPorts(args: unknown, what: string, goes: string): void {
 }
 
 /** Closes moved ports a start did not send (it failed). */
-export function closePorts(ports: readonly MessagePort[] | undefined): void {
+export function closePorts(ports: readonly Port[] | undefined): void {
   for (const port of ports ?? []) port.close();
 }
