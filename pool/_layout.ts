@@ -77,7 +77,7 @@ export const STALE_MARK = 2;
 // the thread subtracts what it read at each drain. Past DRAIN_AT, home
 // wakes the thread if it is parked, and a thread about to sleep drains
 // first (_park.ts posted, park): an idle thread's port holds a bounded count;
-// one in a task is marked stale at DRAIN_AT (_stale.ts: READY's task value).
+// one in a task is marked stale at home's add from DRAIN_AT (_stale.ts).
 export const R_DRAIN = 6;
 // GEN: which start of the record's threads this is (home adds 1 before
 // each start, and again once it sees that thread ended): a holder's port

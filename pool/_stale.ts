@@ -23,17 +23,23 @@
 // STALE_MARK. So the thread was in one task from home's previous add to
 // the mark, and DRAIN_AT posts came since its claim's read.
 // The bound: home posts a thread in one task an add only while it holds
-// fewer than DRAIN_AT unread (home's first add in each task aside: it has
-// no earlier sighting of that task, and posts). So a burst of adds while
+// fewer than DRAIN_AT unread posts (home's first add in each task aside: it
+// has no earlier sighting of that task, and posts). Each unread add counts
+// in DRAIN, so the adds it holds from that task, each with its buffer, are
+// at most DRAIN_AT + 1 (the memory bound); drops and { holder } links count
+// too (they hold no buffer: they only make the mark come sooner, and
+// staleMarks().unread reports the mixed count). So a burst of adds while
 // the task runs, tasks in flight or one at a time, stops there, and what
 // the thread holds stays at that count after the burst settles: DRAIN_AT
 // when only home's adds came since its claim's read (the review's burst,
 // 284 unread before, tests/pool/stale_burst_test.ts). More only from what
 // no task value covers: adds that land while READY is 1 (between tasks:
 // read at its next claim, or at a park from DRAIN_AT; a thread preempted
-// there holds them meanwhile), drops (they hold no buffer), and holders'
-// posts (_mesh.ts): they count in DRAIN, so home's next add marks, but a
-// holder never marks; a holder posts nothing to a marked thread.
+// there holds them meanwhile), and holders' adds (_mesh.ts): they count in
+// DRAIN, so home's next add marks, but a holder never marks, so the bound
+// covers what home registers: a holder registering while home registers
+// nothing fills that port as before (150 in flight: 284 unread). A holder
+// posts nothing to a marked thread.
 // Not marked by mistake: a thread that ended the task home saw and claimed
 // the next one stores another value first (its end CAS moved READY to 1,
 // its claim to taskMark(n + 1)), so home's CAS from the old value fails,
@@ -113,8 +119,9 @@
 //   threads leave, and the replacement leaves at its next take;
 // - home ends: the pool breaks, and its pool threads end with it (_orphans.ts).
 // A thread declared dead that still runs (ended is not stopped) unmarks
-// only if its own CAS freed the record (IDENT was still its ident): else a
-// maintain freed it and unmarked. (Left: the window maintain's reclaim
+// only if its own CAS freed the record (IDENT was still its ident; both of
+// its ways out, a task settled by an owner's scan included, leave through
+// leaveStale when marked): else a maintain freed it and unmarked. (Left: the window maintain's reclaim
 // has too, a record freed and marked again between two of its loads.)
 // A thread in its initializer (READY 1) reads nothing either, and is never
 // marked: a long initializer holds every add made meanwhile.

@@ -272,7 +272,10 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     // tasks: each would be failed as its runner's death.
     if (held === STALE) {
       held = -1;
-      if (!entryAlive(entry, ident)) return leave(v, rec, ident);
+      if (!entryAlive(entry, ident)) {
+        // Marked too: its leave unmarks (if its own CAS frees the record).
+        return last ? leaveStale(v, rec, ident) : leave(v, rec, ident);
+      }
     }
     if (last) {
       flush();
