@@ -78,15 +78,17 @@
 // by its own thread only, and a task that names no buffer never asks), so
 // home bounds that too: an add for a thread still in the task it was in at
 // home's previous add to it (READY carries a value per task), that holds
-// DRAIN_AT unread posts, is not posted; home marks the thread stale
+// DRAIN_AT unread posts (plus the registered buffers tasks in flight name,
+// #named, up to STALE_ALLOW), is not posted; home marks the thread stale
 // instead, posts it nothing more, and starts its replacement at once (its
 // start args carry the whole table and the holders' channels), while home
 // runs: a stale thread whose next task named a buffer registered meanwhile
 // would wait for home, which may be blocked on that very task, so a stale
 // thread takes no further task. It leaves when its task ends (_stale.ts:
 // the words, the states, each way it ends, the bound, what maxWorkers
-// means meanwhile). So a pool thread in one task holds at most DRAIN_AT + 1
-// of home's posts, a burst in flight or not; a holder's posts to it count
+// means meanwhile). So a pool thread in one task holds at most
+// DRAIN_AT + STALE_ALLOW + 1 of home's adds (DRAIN_AT + 1 with nothing in
+// flight), a burst in flight or not; a holder's posts to it count
 // but do not mark (home's next add does). One that dies frees its posts
 // with its port. DRAIN stays exact: only drain() reads the port once the
 // thread runs; a marked thread gets no post from home, nor from a holder
@@ -225,6 +227,9 @@ export class SubmitShared implements SharedSide {
   // Home only: registered buffers, and the tasks in flight naming each.
   readonly #ids = new Map<SharedArrayBuffer, Entry>();
   readonly #byId = new Map<number, Entry>();
+  // Home: registered buffers tasks in flight name (held by home anyway:
+  // the stale mark allows that many unread adds, up to STALE_ALLOW).
+  #named = 0;
   // Entries no task in flight names, least recently named first.
   readonly #idle = new Set<Entry>();
 
@@ -236,7 +241,9 @@ export class SubmitShared implements SharedSide {
   constructor(
     readonly b: Block,
     readonly initArgs: unknown,
-    readonly post: { post(message: Message): void } | undefined,
+    readonly post:
+      | { post(message: Message, named: number): void }
+      | undefined,
     readonly home?: HomeMesh,
     /**
      * Home: starts the replacements of threads its posts marked stale
@@ -298,7 +305,7 @@ export class SubmitShared implements SharedSide {
       this.#byId.set(e.id, e);
       counts.kept++; // until held, below
       this.#idle.add(e);
-      this.post.post({ add: e.id, buffer });
+      this.post.post({ add: e.id, buffer }, this.#named);
     }
     return e.id;
   }
@@ -351,6 +358,7 @@ export class SubmitShared implements SharedSide {
       this.#idle.delete(e);
       counts.kept--;
       counts.named++;
+      this.#named++;
     }
   }
 
@@ -360,6 +368,7 @@ export class SubmitShared implements SharedSide {
     const e = this.#byId.get(id);
     if (e === undefined || --e.refs > 0) return;
     counts.named--;
+    this.#named--;
     counts.kept++;
     this.#idle.add(e);
     if (this.#idle.size <= KEEP) return;
@@ -368,7 +377,7 @@ export class SubmitShared implements SharedSide {
     counts.kept--;
     this.#byId.delete(old.id);
     this.#ids.delete(old.buffer);
-    this.post!.post({ drop: old.id });
+    this.post!.post({ drop: old.id }, this.#named);
   }
 }
 

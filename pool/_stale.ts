@@ -18,41 +18,48 @@
 // its end of the task is a CAS from that value. Home, at each add to a
 // thread, loads its READY and keeps it (Started, per record). An add that
 // finds READY a task's value, the same one it found at home's previous add
-// to that thread, and DRAIN_AT or more unread posts (DRAIN), marks the
-// thread stale instead of posting: CAS READY from that value to
-// STALE_MARK. So the thread was in one task from home's previous add to
-// the mark, and DRAIN_AT posts came since its claim's read.
+// to that thread, and at least DRAIN_AT + min(named, STALE_ALLOW) unread
+// posts (DRAIN; named: the registered buffers that tasks in flight name
+// at that add, which home holds anyway), marks the thread stale instead of
+// posting: CAS READY from that value to STALE_MARK. So the thread was in
+// one task from home's previous add to the mark, and that many posts came
+// since its claim's read.
 // The bound: home posts a thread in one task an add only while it holds
-// fewer than DRAIN_AT unread posts (home's first add in each task aside: it
-// has no earlier sighting of that task, and posts). Each unread add counts
-// in DRAIN, so the adds it holds from that task, each with its buffer, are
-// at most DRAIN_AT + 1 (the memory bound); drops and { holder } links count
-// too (they hold no buffer: they only make the mark come sooner, and
-// staleMarks().unread reports the mixed count). So a burst of adds while
-// the task runs, tasks in flight or one at a time, stops there, and what
-// the thread holds stays at that count after the burst settles: DRAIN_AT
-// when only home's adds came since its claim's read (the review's burst,
-// 284 unread before, tests/pool/stale_burst_test.ts). More only from what
-// no task value covers: adds that land while READY is 1 (between tasks:
-// read at its next claim, or at a park from DRAIN_AT; a thread preempted
-// there holds them meanwhile), and holders' adds (_mesh.ts): they count in
-// DRAIN, so home's next add marks, but a holder never marks, so the bound
-// covers what home registers: a holder registering while home registers
-// nothing fills that port as before (150 in flight: 284 unread). A holder
-// posts nothing to a marked thread.
+// fewer than DRAIN_AT + STALE_ALLOW unread posts (home's first add in each
+// task aside: it has no earlier sighting of that task, and posts); fewer
+// than DRAIN_AT when no task in flight names a registered buffer. Each
+// unread add counts in DRAIN, so the adds it holds from that task, each
+// with its buffer, are at most DRAIN_AT + STALE_ALLOW + 1 (the memory
+// bound); drops and { holder } links count too (they hold no buffer: they
+// only make the mark come sooner, and staleMarks().unread reports the mixed
+// count). So a burst of adds while the task runs, tasks in flight or one at
+// a time, stops there, and what the thread holds stays at that count after
+// the burst settles: DRAIN_AT + STALE_ALLOW when only home's adds came
+// since its claim's read (the review's burst of 150: 284 unread before,
+// tests/pool/stale_burst_test.ts), DRAIN_AT one at a time. More only from
+// what no task value covers: adds that land while READY is 1 (between
+// tasks: read at its next claim, or at a park from DRAIN_AT; a thread
+// preempted there holds them meanwhile), and holders' adds (_mesh.ts):
+// they count in DRAIN, so home's next add marks, but a holder never marks,
+// so the bound covers what home registers: a holder registering while home
+// registers nothing fills that port as before (150 in flight: 284 unread).
+// A holder posts nothing to a marked thread.
 // Not marked by mistake: a thread that ended the task home saw and claimed
 // the next one stores another value first (its end CAS moved READY to 1,
 // its claim to taskMark(n + 1)), so home's CAS from the old value fails,
 // and the value home sees at its next add differs from the one it kept:
 // that add posts. Values repeat after 2^30 tasks of one thread between two
-// of home's adds to it (and an equal DRAIN_AT past the claim's read).
-// Not told apart: a task that spans DRAIN_AT of home's adds for another
-// reason (slow, or preempted, while home submits a burst over fresh
-// buffers: home's adds come every few us) is marked as a long one is.
-// What that costs: a replacement's start and the thread thrown away
-// (bench/stale_churn_ab.ts), never a task: the marked thread finishes its
-// task and pushes its outcome as any (the mark only stops it taking
-// another; tests/pool/stale_thread_test.ts counts one start per mark).
+// of home's adds to it (and an equal count past the claim's read).
+// Why the allowance: a task of a burst over fresh buffers that is merely
+// slower than home's submits (they come every few us) spans DRAIN_AT of
+// them, and a count cannot tell it from a long one. With DRAIN_AT alone
+// such tasks were marked (2 pool threads, rounds of 100 tasks of 0.3 ms in
+// flight: 7 to 10 thread starts per 1,400 tasks, 1.6 to 4.1 times the time,
+// load 16-26); the allowance covers a burst's usual overlap, up to
+// STALE_ALLOW (bench/stale_churn_ab.ts). What a mark of such a task costs:
+// a replacement's start and the thread thrown away, never a task: the
+// marked thread finishes its task and pushes its outcome as any (the mark
+// only stops it taking another).
 // Marked, it is posted nothing more, ever, and it takes no further task.
 // When that task ends the thread pushes its outcome, gives its record back
 // and leaves; it had taken no index, so none goes back. Its replacement
@@ -170,6 +177,14 @@ export function staleMarks(): { marked: number; unread: number } {
   return { ...counts };
 }
 
+/**
+ * Most unread adds a thread in one task is allowed beyond DRAIN_AT for
+ * buffers that tasks in flight name (home holds those anyway; see the
+ * top). DRAIN_AT itself still marked such tasks at load (2 thread starts
+ * per 1,400 tasks in bench/stale_churn_ab.ts, load 20); 3 DRAIN_AT, none.
+ */
+export const STALE_ALLOW = 3 * DRAIN_AT;
+
 /** Bits of a thread's task count that READY carries (see the top). */
 const TASK_BITS = 0x3fffffff;
 
@@ -180,7 +195,8 @@ export const taskMark = (n: number): number => -1 - (n & TASK_BITS);
  * Home is about to post an add to the thread `ident` on record `w`, whose
  * READY read `ready` now and at home's previous add to it: if that is a
  * task's value (the thread is still in the one task) and the thread holds
- * DRAIN_AT posts unread, marks it stale (see the top of this file) and
+ * DRAIN_AT + min(`named`, STALE_ALLOW) posts unread (`named`: registered
+ * buffers tasks in flight name), marks it stale (see the top of this file) and
  * returns the record claimed for its replacement (start it with startOn
  * once the encode under way is over), else -1 (post).
  */
@@ -189,10 +205,12 @@ export function markStale(
   w: number,
   ident: number,
   ready: number,
+  named: number,
 ): number {
   const { v } = b, rec = b.record(w);
   const unread = Atomics.load(v, rec + R_DRAIN);
-  if (unread < DRAIN_AT || ready >= 0) return -1;
+  const at = DRAIN_AT + Math.min(named, STALE_ALLOW);
+  if (unread < at || ready >= 0) return -1;
   let r = 0;
   while (r < b.l.records && !claim(v, b.record(r))) r++;
   if (r === b.l.records) return -1; // every record in use: post

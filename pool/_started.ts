@@ -100,10 +100,11 @@ export class Started {
    * collected (it reaches the pool thread, _shared.ts), and counts it in
    * the thread's DRAIN word (_park.ts posted). An add to a thread still in
    * the task it was in at home's previous add to it, with DRAIN_AT posts
-   * unread, marks it stale instead (_stale.ts): it is posted nothing from
-   * then on, and its replacement is due.
+   * unread (plus `named`, the registered buffers tasks in flight name, up
+   * to STALE_ALLOW), marks it stale instead (_stale.ts): it is posted
+   * nothing from then on, and its replacement is due.
    */
-  post(message: object): void {
+  post(message: object, named = 0): void {
     const add = "add" in message, v = this.#b?.v;
     for (const [t, w] of this.#threads) {
       if (w === MARKED) continue;
@@ -115,7 +116,9 @@ export class Started {
         const ready = Atomics.load(v!, this.#b!.record(w) + R_READY);
         const was = this.#seen[w];
         this.#seen[w] = ready;
-        const r = ready === was ? markStale(this.#b!, w, t.ident!, ready) : -1;
+        const r = ready === was
+          ? markStale(this.#b!, w, t.ident!, ready, named)
+          : -1;
         if (r >= 0) {
           this.#threads.set(t, MARKED);
           this.due.push(r);
