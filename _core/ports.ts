@@ -49,13 +49,13 @@ import { isIndex } from "./transfer_keys.ts";
  */
 export function portsIn(value: unknown, name?: string): Port[] {
   const out: Port[] = [];
-  if (typeof MessagePort !== "function") return out;
+  if (PortClass === undefined) return out;
   const seen = new Set<object>();
   let inside: string | undefined; // the tag of the marker walked, if any
   const walk = (x: unknown): void => {
     if (typeof x !== "object" || x === null || seen.has(x)) return;
     seen.add(x);
-    if (x instanceof MessagePort) {
+    if (isPort(x)) {
       if (inside !== undefined && name !== undefined) {
         throw new TypeError(
           `Cannot start thread "${name}": its args hold a ${inside} whose own values hold a MessagePort, which can reach one thread only (they go to every thread it is given to); pass the port to a thread as a Thread arg instead`,
@@ -98,6 +98,15 @@ export function portsIn(value: unknown, name?: string): Port[] {
  * `new () => never`.
  */
 export type Port = (typeof MessagePort)["prototype"];
+
+// The runtime's MessagePort class, if it has one (a runtime or embedder
+// without ports has none): the one place that looks for it.
+const PortClass = typeof MessagePort === "function" ? MessagePort : undefined;
+
+/** Whether `x` is a MessagePort (never where the runtime has none). */
+export function isPort(x: unknown): x is Port {
+  return PortClass !== undefined && x instanceof PortClass;
+}
 
 const EXECUTOR = "threadkit.ThreadPoolExecutor";
 type Marked = { tag?: unknown; extra?: { mesh?: unknown } } | undefined;

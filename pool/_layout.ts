@@ -20,9 +20,10 @@
 // | 10                    | HIDENT   | the home thread's ident (it starts pool threads) | constructor          |
 // | 11                    | HENTRY   | the home thread's table entry            | constructor                |
 // | 12                    | GATED    | submits inside the shared gate (their entry's gate word was taken, _close.ts) | add/sub by submitters |
+// | 13                    | STALES   | records whose thread is stale: in its last task, taking no more (READY STALE_MARK, _stale.ts) | add by home's mark, sub by whoever moves READY off STALE_MARK |
 // | 14-15                 | IDS      | the next registered shared buffer's number, a 64-bit word (_shared.ts, _mesh.ts; never repeats) | Atomics.add (BigInt64Array) by home and holders |
 // | 16                    | TAKER    | the pool thread taking from the task queue (its ident), -1 a reclaim or close, 0 none (_take.ts) | CAS by takers |
-// | 32 + 8 w              | record w | IDENT (0 free, -1 starting, < -1 its thread -ident taking it back, > 0 ident), ENTRY, PARK (_park.ts), TAKE, TAG (_take.ts), READY (1 while the thread runs no task: from its start, and from each task's end to the next claim), DRAIN (posts home made to its port that it has not read, _shared.ts), GEN (_mesh.ts) | see "Records" |
+// | 32 + 8 w              | record w (2 maxWorkers of them: a stale thread's replacement takes a second, _stale.ts) | IDENT (0 free, -1 starting, < -1 its thread -ident taking it back, > 0 ident), ENTRY, PARK (_park.ts), TAKE, TAG (_take.ts), READY (1 while the thread runs no task: from its start, and from each task's end to the next claim; in a task its value, below 0, _stale.ts; STALE_MARK), DRAIN (posts made to its port that it has not read, _shared.ts), GEN (_mesh.ts) | see "Records" |
 // | HEADS + e             | head e   | completion stack of thread entry e (EMPTY -1) | CAS push, exchange pop |
 // | GATES + e             | gate e   | ident of entry e's thread while it is between a submit's STATE check and its hand-off or queue put; 0 otherwise (_close.ts) | that thread |
 // | SLOTS_AT + 16 s       | slot s   | see "Slot"                               |                            |
@@ -44,6 +45,7 @@ export const ID = 9;
 export const HIDENT = 10;
 export const HENTRY = 11;
 export const GATED = 12;
+export const STALES = 13;
 export const IDS = 14; // and 15: one 64-bit word (8-byte aligned)
 // On a cache line of its own (bytes 64-127): pool threads that find it
 // held spin on it, and STATE, which every submit loads, sits on line 0.
@@ -61,16 +63,21 @@ export const R_TAG = 4;
 // (_started.ts readyThreads, which also skips a thread holding a task not
 // yet claimed: PARK MAIL, or TAKE naming an index no longer at the task
 // queue's head). A hint, not a claim: set by home before
-// IDENT (a start), then by the thread only: 0 at its claim (before TAKE's
-// clear), 1 after its task (before the completion's push, so an owner that
-// saw the result and submits again sees 1 or a later value).
+// IDENT (a start), then by the thread only: its task's value (< 0, one per
+// task, _stale.ts taskMark) at its claim (before TAKE's clear), 1 after its
+// task (before the completion's push, so an owner that saw the result and
+// submits again sees 1 or a later value). STALE_MARK: home's mark (CAS from
+// the task's value, _stale.ts); the thread's end is a CAS from it too.
 export const R_READY = 5;
+/** READY: the thread is stale, in its last task (_stale.ts). */
+export const STALE_MARK = 2;
 // DRAIN: how many messages home posted to the record's thread's port
 // (_shared.ts: adds and drops of registered buffers) that the thread has
 // not read yet. Home adds 1 after each post (0 at a start, before IDENT);
 // the thread subtracts what it read at each drain. Past DRAIN_AT, home
 // wakes the thread if it is parked, and a thread about to sleep drains
-// first (_park.ts posted, park): an idle thread's port holds a bounded count.
+// first (_park.ts posted, park): an idle thread's port holds a bounded count;
+// one in a task is marked stale at home's add from DRAIN_AT (_stale.ts).
 export const R_DRAIN = 6;
 // GEN: which start of the record's threads this is (home adds 1 before
 // each start, and again once it sees that thread ended): a holder's port
@@ -339,6 +346,8 @@ export interface Layout {
   readonly slots: number;
   readonly bytes: number;
   readonly workers: number;
+  /** Pool-thread records: 2 workers (_stale.ts). */
+  readonly records: number;
   readonly heads: number;
   readonly gates: number;
   readonly slotsAt: number;
@@ -349,7 +358,8 @@ export interface Layout {
 
 /** The layout of a block with `slots` slots of `bytes` payload bytes. */
 export function layout(slots: number, bytes: number, workers: number): Layout {
-  const heads = RECORDS + RECORD_WORDS * workers;
+  const records = 2 * workers;
+  const heads = RECORDS + RECORD_WORDS * records;
   const gates = heads + HEAD_COUNT;
   const slotsAt = align(gates + HEAD_COUNT, 2);
   const targetsAt = (slotsAt + SLOT_WORDS * slots) * 4;
@@ -358,6 +368,7 @@ export function layout(slots: number, bytes: number, workers: number): Layout {
     slots,
     bytes,
     workers,
+    records,
     heads,
     gates,
     slotsAt,

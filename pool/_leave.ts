@@ -4,7 +4,16 @@
 // task arrived meanwhile.
 
 import type { Queue } from "../queue/bounded.ts";
-import { BROKEN, LIVE, R_ENTRY, R_IDENT, STATE } from "./_layout.ts";
+import {
+  BROKEN,
+  LIVE,
+  R_ENTRY,
+  R_IDENT,
+  R_READY,
+  STALE_MARK,
+  STALES,
+  STATE,
+} from "./_layout.ts";
 import type { TakeBackHooks } from "./_hooks.ts";
 
 // Frees this thread's record (once) and tells shutdown waiters.
@@ -61,4 +70,28 @@ export function leaveIdle(
   v[rec + R_ENTRY] = entry; // published by the store of IDENT
   Atomics.store(v, rec + R_IDENT, ident);
   return false;
+}
+
+/**
+ * Moves record `rec`'s READY off STALE_MARK, if it reads so, and takes
+ * STALES down (one CAS: each stale mark is taken down once, _stale.ts).
+ */
+export function unmark(v: Int32Array, rec: number): void {
+  if (Atomics.compareExchange(v, rec + R_READY, STALE_MARK, 0) === STALE_MARK) {
+    Atomics.sub(v, STALES, 1);
+  }
+}
+
+/**
+ * A stale pool thread whose task ended (its outcome pushed, _stale.ts):
+ * frees its record if it is still its own, then unmarks it, then takes
+ * LIVE down (a maintain's reclaim, in the same order, unmarks one it
+ * freed).
+ */
+export function leaveStale(v: Int32Array, rec: number, ident: number): void {
+  if (Atomics.compareExchange(v, rec + R_IDENT, ident, 0) !== ident) return;
+  unmark(v, rec);
+  Atomics.sub(v, LIVE, 1);
+  // Why no lost wakeup: as leave().
+  Atomics.notify(v, LIVE);
 }

@@ -33,7 +33,7 @@
 // in that record's DRAIN (_park.ts posted: a parked thread is woken from
 // DRAIN_AT, as for home's posts). A pool thread reads its holders' ports
 // where it reads its result port (ThreadShared.drain: a task's begin, an
-// id it does not know, a park or a take from DRAIN_AT): home posted
+// id it does not know, a park past DRAIN_AT or a claim past 0): home posted
 // { holder } on its result port before the holder thread was started, and
 // a holder posted { add } before it published the task that names it.
 //
@@ -105,6 +105,14 @@
 //   next post. A holder posts nothing to it meanwhile but what it posts in
 //   those 100 ms; a post to a port whose thread ended holds its buffer
 //   (measured, ARCHITECTURE.md) until the holder closes it.
+// - A pool thread home marked stale (in one long task, _stale.ts): a
+//   holder posts it nothing from the mark on (#each skips a record whose
+//   READY is STALE_MARK; a post racing the mark lands and counts), and
+//   home's next tick moves its record's GEN (Started no longer runs it on
+//   that record), so holders close their ports to it. Its replacement
+//   starts through beforeStart: it gets every holder's channel and table.
+//   A holder's adds count in DRAIN but never mark (only home starts a
+//   replacement): home's next add marks.
 // - DRAIN counts a holder's posts too: exact, but for a post racing its
 //   thread's end and a new start on the record (GEN moved between the
 //   holder's check and its add): one count on the new thread, which only
@@ -130,9 +138,11 @@ import {
   R_DRAIN,
   R_GEN,
   R_IDENT,
+  R_READY,
   RUNNING,
   S_OIDENT,
   S_STATE,
+  STALE_MARK,
   STATE,
 } from "./_layout.ts";
 import { posted } from "./_park.ts";
@@ -401,7 +411,10 @@ export class HolderMesh {
   #each(f: (port: Port, w: number, gen: number) => void): void {
     const { v } = this.b;
     for (let i = 0; i < this.#threads.length; i++) {
-      const t = this.#threads[i], at = this.b.record(t.w) + R_GEN;
+      const t = this.#threads[i], rec = this.b.record(t.w), at = rec + R_GEN;
+      // A thread home marked stale (in its last task, _stale.ts) is posted
+      // nothing: its port is read by nobody until it leaves.
+      if (Atomics.load(v, rec + R_READY) === STALE_MARK) continue;
       if (Atomics.load(v, at) === t.gen) {
         f(t.port, t.w, t.gen);
         posted(this.b, t.w);

@@ -62,7 +62,7 @@ export const BUSY = 0, PARKED = 1, WOKEN = 2, MAIL = 3;
  */
 export function handOff(b: Block, s: number): boolean {
   const { v } = b;
-  for (let w = 0; w < b.l.workers; w++) {
+  for (let w = 0; w < b.l.records; w++) {
     const at = b.record(w) + R_PARK;
     if (Atomics.load(v, at) !== PARKED) continue;
     // The CAS publishes the slot's words to the thread (its exchange).
@@ -86,7 +86,7 @@ export function handOff(b: Block, s: number): boolean {
  */
 export function wakeParked(b: Block, all: boolean): void {
   const { v } = b;
-  for (let w = 0; w < b.l.workers; w++) {
+  for (let w = 0; w < b.l.records; w++) {
     const at = b.record(w) + R_PARK;
     if (Atomics.load(v, at) !== PARKED) continue;
     if (Atomics.compareExchange(v, at, PARKED, WOKEN) === PARKED) {
@@ -114,10 +114,12 @@ export const DRAIN_AT = 32;
  * stores PARKED, then loads DRAIN before it sleeps (park()). All are
  * sequentially consistent, so either the thread sees the count and drains,
  * or this sees PARKED and wakes it (both: one spurious wake, harmless: it
- * parks again). A busy thread is not woken: it drains at its next take
- * from the queue past DRAIN_AT (_thread.ts next()), its next task that
- * names a buffer (ThreadShared.begin) or its next park. A thread that dies with posts
- * unread frees them with its port.
+ * parks again). A busy thread is not woken: it drains at its next claim
+ * of a task (DRAIN > 0, _thread.ts), its next task that names a buffer
+ * (ThreadShared.begin) or its next park; one still in the task it was in
+ * at home's previous add, with DRAIN_AT unread, is marked stale at home's
+ * add instead of posted to (_stale.ts). A thread that dies with posts unread frees them
+ * with its port.
  */
 export function posted(b: Block, w: number): void {
   const { v } = b, rec = b.record(w);
@@ -219,7 +221,7 @@ export function drainMail(
   broken: boolean,
 ): void {
   const { v } = b;
-  for (let w = 0; w < b.l.workers; w++) {
+  for (let w = 0; w < b.l.records; w++) {
     const at = b.record(w) + R_PARK;
     const was = Atomics.load(v, at);
     if (was < MAIL) continue;

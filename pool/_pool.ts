@@ -10,7 +10,7 @@ import { refTimer } from "../_core/host.ts";
 import { entryAlive, identStopped, runtime } from "../_core/runtime.ts";
 import { heapAlloc } from "../_core/heap_top.ts";
 import { checkOptions, setSliceHook } from "../_core/wait.ts";
-import { checkTarget, type WireTarget, wireTarget } from "../_core/target.ts";
+import { checkTarget, wireTarget } from "../_core/target.ts";
 import {
   type Descriptor,
   encodeTransfer,
@@ -18,7 +18,6 @@ import {
   TO_DESCRIPTOR,
 } from "../_core/transfer.ts";
 import { Queue } from "../queue/bounded.ts";
-import { moduleTarget, Thread } from "../thread/thread.ts";
 import type {
   ModuleTarget,
   ResourceLimits,
@@ -37,30 +36,28 @@ import {
   LIVE,
   MAGIC,
   MAGIC_VALUE,
-  NAMES,
   NEED,
   OPEN,
   R_ENTRY,
   R_IDENT,
-  R_READY,
   SHUTDOWN,
   SLOTS,
+  STALES,
   STATE,
   WORKERS,
 } from "./_layout.ts";
 import type { Owner } from "./_owner.ts";
 import { reclaimTake, taskView } from "./_take.ts";
 import { close } from "./_close.ts";
-import type { PoolThreadArgs } from "./_thread.ts";
 import { breakIfHomeGone, sweep } from "./_orphans.ts";
 import { slotAsync, slotNowait, slotSync } from "./_slots.ts";
 import { readyThreads, Started } from "./_started.ts";
 import { BrokenExecutorError } from "./errors.ts";
 import { type SubmitShared, submitShared } from "./_shared.ts";
+import { claim } from "./_stale.ts";
+import { type Settings, startOn } from "./_start.ts";
+import { unmark } from "./_leave.ts";
 
-// The pool thread's loop (pool/_thread.ts), by the internal specifier the
-// worker entry imports statically (bundlers follow it; no module URL).
-const POOL_THREAD = "threadkit:pool";
 const DEFAULT_MAX_QUEUE = 1024;
 const DEFAULT_TASK_BYTES = 16 * 1024;
 let poolCounter = 0;
@@ -99,15 +96,7 @@ export interface ExecutorShutdownOptions {
   cancelFutures?: boolean;
 }
 
-/** What a pool thread needs besides the block: travels with the executor. */
-export interface Settings {
-  readonly init: WireTarget | null;
-  /** initArgs, transfer-encoded. */
-  readonly initArgs: unknown;
-  readonly idleMs: number;
-  readonly prefix: string;
-  readonly limits: ResourceLimits | undefined;
-}
+export type { Settings };
 
 /** An executor's descriptor extra. */
 export interface Extra extends Settings {
@@ -138,7 +127,8 @@ export class Pool {
     readonly s: Settings,
     readonly home: boolean,
   ) {
-    b.shared = this.shared = submitShared(b, s, home && this.started);
+    const replace = home ? () => this.replaceStale() : undefined;
+    b.shared = this.shared = submitShared(b, s, home && this.started, replace);
   }
 
   /** How this thread names shared buffers in task args (_shared.ts). */
@@ -333,7 +323,8 @@ export class Pool {
     // Only for work: pool threads that idled out stay gone (idleTimeout).
     if (
       Atomics.exchange(v, NEED, 0) !== 0 ||
-      (queued && Atomics.load(v, LIVE) < this.b.l.workers)
+      (queued &&
+        Atomics.load(v, LIVE) - Atomics.load(v, STALES) < this.b.l.workers)
     ) this.maintain();
   }
 
@@ -345,7 +336,7 @@ export class Pool {
     const b = this.b, { v } = b;
     if (!this.home) breakIfHomeGone(this);
     sweep(b, this.free);
-    for (let w = 0; w < b.l.workers; w++) {
+    for (let w = 0; w < b.l.records; w++) {
       const r = b.record(w);
       const ident = Atomics.load(v, r + R_IDENT);
       // -ident: a pool thread taking its record back (_leave.ts
@@ -387,6 +378,7 @@ export class Pool {
         continue;
       }
       if (Atomics.compareExchange(v, r + R_IDENT, ident, 0) === ident) {
+        unmark(v, r); // a stale thread's: after IDENT, before LIVE (_stale.ts)
         Atomics.sub(v, LIVE, 1);
         // Why no lost wakeup: as for a leaving pool thread (_leave.ts).
         Atomics.notify(v, LIVE);
@@ -407,6 +399,7 @@ export class Pool {
       Atomics.store(v, NEED, 1);
       return;
     }
+    this.replaceStale(); // any left due (_stale.ts)
     const state = Atomics.load(v, STATE);
     if (
       state === BROKEN ||
@@ -424,49 +417,27 @@ export class Pool {
       const ready = readyThreads(b, taskView(this.tasks));
       need = this.tasks.qsize() - ready;
     }
-    for (let w = 0; w < b.l.workers && need > 0; w++) {
-      if (Atomics.load(v, LIVE) >= b.l.workers) return;
-      const rec = b.record(w);
-      if (Atomics.compareExchange(v, rec + R_IDENT, 0, -1) !== 0) continue;
-      need--;
-      Atomics.store(v, rec + R_READY, 1); // published by the IDENT store
-      Atomics.add(v, LIVE, 1);
-      try {
-        const [initArgs, shared] = this.shared.startArgs(w);
-        const args: PoolThreadArgs = [
-          b.buffer,
-          this.tasks,
-          this.free,
-          w,
-          this.s.init,
-          initArgs,
-          this.s.idleMs,
-          shared,
-        ];
-        const t = new Thread({
-          target: moduleTarget(POOL_THREAD, "poolThread"),
-          args,
-          name: `${this.s.prefix}_${Atomics.add(v, NAMES, 1)}`,
-          daemon: true,
-          ...(this.s.limits ? { resourceLimits: this.s.limits } : {}),
-        } as never);
-        t.start();
-        this.started.add(t, b, w);
-        const info = t[TO_DESCRIPTOR]().extra as { entry: number };
-        v[rec + R_ENTRY] = info.entry;
-        Atomics.store(v, rec + R_IDENT, t.ident!);
-      } catch (error) {
-        Atomics.store(v, rec + R_IDENT, 0);
-        Atomics.sub(v, LIVE, 1);
-        Atomics.notify(v, LIVE);
-        // The task stays queued; the owner's next scan tries again.
-        console.error(
-          `Cannot start a pool thread for ${this.s.prefix}:`,
-          error,
-        );
+    // maxWorkers bounds the threads that take tasks: a stale one (in its
+    // last task, _stale.ts) is not one of them.
+    for (let w = 0; w < b.l.records && need > 0; w++) {
+      if (Atomics.load(v, LIVE) - Atomics.load(v, STALES) >= b.l.workers) {
         return;
       }
+      if (!claim(v, b.record(w))) continue;
+      need--;
+      if (!startOn(this, w)) return;
     }
+  }
+
+  /**
+   * Starts the replacements of the threads marked stale during the encode
+   * that just ended (_stale.ts: home runs here, inside the submit that
+   * registered a buffer). Home only; nothing due is one load.
+   */
+  replaceStale(): void {
+    const due = this.started.due;
+    if (due.length === 0) return;
+    while (due.length > 0) startOn(this, due.shift()!);
   }
 }
 

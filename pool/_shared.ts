@@ -64,27 +64,35 @@
 // every task that names a buffer, so it forgets a dropped buffer at its
 // next such task. Home's table is bounded (tasks in flight plus KEEP); so
 // is, between tasks, what a pool thread's port holds unread (each add
-// holds its buffer), by a count: home adds 1 to the thread's DRAIN word (_layout.ts R_DRAIN)
-// after each post (_started.ts post), the thread subtracts what each
-// drain read (so the word is exact: a reset by the thread would lose a
-// post that lands between its last read and the reset). From DRAIN_AT (32)
-// unread, home wakes the thread if it is parked, and a thread about to
-// sleep drains first (_park.ts posted and park: the argument is there),
-// and a thread that takes a task from the queue drains then (_thread.ts
-// next(): one load of DRAIN per take, a drain only from DRAIN_AT; a
-// hand-off follows a park). So a thread holds fewer than DRAIN_AT posts
-// between tasks, fed from the queue or parked, whatever its tasks name. Inside one task it reads none (a port is read by its own
-// thread only, and a task that names no buffer never asks): it holds one
-// add, with its buffer, per buffer home registers while that task runs, a
-// count bounded by nothing but the task's length, read at its next take
-// or park (README says so). Not done: home stops posting to such a thread and
-// marks it stale. Home's table reaches a thread only in a message, and home
-// posts only when it runs: a stale thread whose next task names a buffer
-// registered meanwhile would wait for home, which may be blocked on that
-// very task. Sound, and its own change: the stale thread takes no further
-// task (it gives the index back and leaves; its replacement gets the table
-// in its start args). One that dies frees its posts with its port. DRAIN
-// stays exact: only drain() reads the port once the thread runs. A
+// holds its buffer), by a count: home adds 1 to the thread's DRAIN word
+// (_layout.ts R_DRAIN) after each post (_started.ts post; a holder's
+// posts count too, _mesh.ts), the thread subtracts what each drain read
+// (so the word is exact: a reset by the thread would lose a post that
+// lands between its last read and the reset). From DRAIN_AT (32) unread,
+// home wakes the thread if it is parked, and a thread about to sleep
+// drains first (_park.ts posted and park: the argument is there), and a
+// thread reads its port at each claim of a task when DRAIN > 0 (_thread.ts:
+// one load per task; a read only when posts came). So a thread holds
+// fewer than DRAIN_AT posts between tasks, fed from the queue or parked,
+// whatever its tasks name. Inside one task it reads none (a port is read
+// by its own thread only, and a task that names no buffer never asks), so
+// home bounds that too: an add for a thread still in the task it was in at
+// home's previous add to it (READY carries a value per task), that holds
+// DRAIN_AT unread posts (plus the registered buffers tasks in flight name,
+// #named, up to STALE_ALLOW), is not posted; home marks the thread stale
+// instead, posts it nothing more, and starts its replacement at once (its
+// start args carry the whole table and the holders' channels), while home
+// runs: a stale thread whose next task named a buffer registered meanwhile
+// would wait for home, which may be blocked on that very task, so a stale
+// thread takes no further task. It leaves when its task ends (_stale.ts:
+// the words, the states, each way it ends, the bound, what maxWorkers
+// means meanwhile). So a pool thread in one task holds at most
+// DRAIN_AT + STALE_ALLOW + 1 of home's adds (DRAIN_AT + 1 with nothing in
+// flight), a burst in flight or not; a holder's posts to it count
+// but do not mark (home's next add does). One that dies frees its posts
+// with its port. DRAIN stays exact: only drain() reads the port once the
+// thread runs; a marked thread gets no post from home, nor from a holder
+// that sees the mark (one that loaded READY before it posts and counts). A
 // thread's table holds what home has registered (a drop read removes
 // it). Not woken at a drop: a round robin over KEEP + 1 buffers drops at
 // every task. No task
@@ -192,6 +200,7 @@ export function submitShared(
   b: Block,
   s: { initArgs: unknown; mesh?: MeshExtra },
   started: Started | false,
+  replace?: () => void,
 ): SubmitShared {
   const id = b.v[ID], had = homes.get(id)?.deref();
   if (!started && (had !== undefined || !s.mesh)) {
@@ -203,6 +212,7 @@ export function submitShared(
     s.initArgs,
     started || new HolderMesh(b, s.mesh!),
     started ? new HomeMesh(b, started) : undefined,
+    replace,
   );
   homes.set(id, new WeakRef(shared));
   return shared;
@@ -217,6 +227,9 @@ export class SubmitShared implements SharedSide {
   // Home only: registered buffers, and the tasks in flight naming each.
   readonly #ids = new Map<SharedArrayBuffer, Entry>();
   readonly #byId = new Map<number, Entry>();
+  // Home: registered buffers tasks in flight name (held by home anyway:
+  // the stale mark allows that many unread adds, up to STALE_ALLOW).
+  #named = 0;
   // Entries no task in flight names, least recently named first.
   readonly #idle = new Set<Entry>();
 
@@ -228,8 +241,16 @@ export class SubmitShared implements SharedSide {
   constructor(
     readonly b: Block,
     readonly initArgs: unknown,
-    readonly post: { post(message: Message): void } | undefined,
+    readonly post:
+      | { post(message: Message, named: number): void }
+      | undefined,
     readonly home?: HomeMesh,
+    /**
+     * Home: starts the replacements of threads its posts marked stale
+     * (_stale.ts), after an encode (any copy of the executor at home
+     * submits through this one registry).
+     */
+    readonly replace?: () => void,
   ) {
     this.#ids64 = new BigInt64Array(b.buffer, IDS * 4, 1);
   }
@@ -284,7 +305,7 @@ export class SubmitShared implements SharedSide {
       this.#byId.set(e.id, e);
       counts.kept++; // until held, below
       this.#idle.add(e);
-      this.post.post({ add: e.id, buffer });
+      this.post.post({ add: e.id, buffer }, this.#named);
     }
     return e.id;
   }
@@ -337,6 +358,7 @@ export class SubmitShared implements SharedSide {
       this.#idle.delete(e);
       counts.kept--;
       counts.named++;
+      this.#named++;
     }
   }
 
@@ -346,6 +368,7 @@ export class SubmitShared implements SharedSide {
     const e = this.#byId.get(id);
     if (e === undefined || --e.refs > 0) return;
     counts.named--;
+    this.#named--;
     counts.kept++;
     this.#idle.add(e);
     if (this.#idle.size <= KEEP) return;
@@ -354,7 +377,7 @@ export class SubmitShared implements SharedSide {
     counts.kept--;
     this.#byId.delete(old.id);
     this.#ids.delete(old.buffer);
-    this.post!.post({ drop: old.id });
+    this.post!.post({ drop: old.id }, this.#named);
   }
 }
 

@@ -8,6 +8,7 @@ import type { Thread } from "../thread/thread.ts";
 import { threadPort } from "../thread/_handles.ts";
 import { type Block, R_IDENT, R_PARK, R_READY, R_TAKE } from "./_layout.ts";
 import { MAIL, posted } from "./_park.ts";
+import { markStale } from "./_stale.ts";
 import { peek, type TaskView } from "./_take.ts";
 
 /**
@@ -23,15 +24,16 @@ import { peek, type TaskView } from "./_take.ts";
 export function readyThreads(b: Block, q: TaskView): number {
   const { v } = b;
   let n = 0;
-  for (let w = 0; w < b.l.workers; w++) {
+  for (let w = 0; w < b.l.records; w++) {
     const r = b.record(w);
     if (Atomics.load(v, r + R_IDENT) <= 0) continue;
     // Holding a task not yet claimed (READY still 1) is not ready: a slot
     // handed to it (PARK MAIL), or one it names after its take (TAKE).
     // Loaded in the order the thread writes them backwards: it names a
-    // mailed slot in TAKE before it moves PARK off MAIL, and clears READY
-    // before TAKE at its claim (_thread.ts), so a PARK below MAIL then
-    // TAKE 0 then READY 1 is a thread with no task in hand.
+    // mailed slot in TAKE before it moves PARK off MAIL, and moves READY
+    // off 1 (to its task's value) before it clears TAKE at its claim
+    // (_thread.ts), so a PARK below MAIL then TAKE 0 then READY 1 is a
+    // thread with no task in hand.
     // A TAKE naming the index at the queue's head is a take from the queue
     // not yet made (takeQueued holds TAKER from its peek to its get: no
     // other consumer moves the head, and an index is in the queue once):
@@ -42,16 +44,25 @@ export function readyThreads(b: Block, q: TaskView): number {
     if (Atomics.load(v, r + R_PARK) >= MAIL) continue;
     const take = Atomics.load(v, r + R_TAKE);
     if (take !== 0 && peek(q) !== take - 1) continue;
+    // (READY STALE_MARK: a stale thread, in its last task, _stale.ts.)
     if (Atomics.load(v, r + R_READY) === 1) n++;
   }
   return n;
 }
 
+// Started's record of a thread marked stale (_stale.ts): posted nothing.
+const MARKED = -2;
+
 /** The pool threads home started and has not yet seen end. */
 export class Started {
-  // Each thread's record, or -1 once another thread took the record over.
+  // Each thread's record, -1 once another thread took the record over, or
+  // MARKED.
   readonly #threads = new Map<Thread, number>();
   #b: Block | undefined;
+  /** Records claimed for replacements of threads marked stale, to start. */
+  readonly due: number[] = [];
+  // Per record: its READY at home's last add to its thread (1 at a start).
+  readonly #seen: number[] = [];
 
   /**
    * `t` started on record `w` of `b`. Its DRAIN word was set to 0 before
@@ -66,6 +77,7 @@ export class Started {
       else if (r === w) this.#threads.set(old, -1);
     }
     this.#b = b;
+    this.#seen[w] = 1;
     this.#threads.set(t, w);
   }
 
@@ -86,12 +98,33 @@ export class Started {
   /**
    * Posts `message` on the result port of each whose outcome is not yet
    * collected (it reaches the pool thread, _shared.ts), and counts it in
-   * the thread's DRAIN word (_park.ts posted).
+   * the thread's DRAIN word (_park.ts posted). An add to a thread still in
+   * the task it was in at home's previous add to it, with DRAIN_AT posts
+   * unread (plus `named`, the registered buffers tasks in flight name, up
+   * to STALE_ALLOW), marks it stale instead (_stale.ts): it is posted
+   * nothing from then on, and its replacement is due.
    */
-  post(message: unknown): void {
+  post(message: object, named = 0): void {
+    const add = "add" in message, v = this.#b?.v;
     for (const [t, w] of this.#threads) {
+      if (w === MARKED) continue;
       const port = threadPort(t);
       if (port === undefined) continue;
+      if (add && w >= 0) {
+        // READY now and at home's previous add (_stale.ts: one task's
+        // value at both, and DRAIN_AT unread, is a thread in one long task).
+        const ready = Atomics.load(v!, this.#b!.record(w) + R_READY);
+        const was = this.#seen[w];
+        this.#seen[w] = ready;
+        const r = ready === was
+          ? markStale(this.#b!, w, t.ident!, ready, named)
+          : -1;
+        if (r >= 0) {
+          this.#threads.set(t, MARKED);
+          this.due.push(r);
+          continue;
+        }
+      }
       try {
         port.postMessage(message);
       } catch {

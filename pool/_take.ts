@@ -382,7 +382,7 @@ export function holdTaker(
     const t = Atomics.compareExchange(v, TAKER, 0, RECLAIMING);
     if (t === 0) return;
     if (t > 0) {
-      for (let w = 0; w < b.l.workers; w++) {
+      for (let w = 0; w < b.l.records; w++) {
         const rec = b.record(w);
         if (
           Atomics.load(v, rec + R_IDENT) !== t ||

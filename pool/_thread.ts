@@ -13,6 +13,8 @@
 // - idle for idleTimeout ms with nothing queued: returns;
 // - its initializer threw: breaks the pool (queued tasks fail with
 //   BrokenExecutorError, the task queue shuts down), returns;
+// - home marked it stale inside a task (_stale.ts; its READY CAS at the
+//   task's end finds the mark): it pushes that task's outcome, returns;
 // - it dies (exit, close, out of memory, an error outside a task): its
 //   table entry is freed by the thread machinery, and the next scan of an
 //   owner with a task on it fails that task's Future with ThreadDiedError,
@@ -64,7 +66,8 @@ import {
   STATE,
   TAKER,
 } from "./_layout.ts";
-import { DRAIN_AT, park, wakeParked } from "./_park.ts";
+import { park, wakeParked } from "./_park.ts";
+import { taskMark } from "./_stale.ts";
 import {
   BUSY_Q,
   peek,
@@ -75,7 +78,7 @@ import {
   taskView,
 } from "./_take.ts";
 import { close } from "./_close.ts";
-import { leave, leaveIdle } from "./_leave.ts";
+import { leave, leaveIdle, leaveStale } from "./_leave.ts";
 import {
   dieAfterTake,
   dieInTakeBack,
@@ -119,7 +122,8 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     }
   }
   const fns = new Map<number, AnyFunction>();
-  const drain = () => ts.drain(); // past DRAIN_AT (_park.ts, next())
+  const drain = () => ts.drain(); // at a claim, or a park past DRAIN_AT
+  let tasksRun = 0; // READY's value per task (_stale.ts taskMark)
   const withdraw = () => clearCancel(entry, ident);
   const q = taskView(tasks);
   // Test-only: a thread made to die right after a take (tests/pool,
@@ -227,8 +231,13 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       if (!entryAlive(entry, ident)) return leave(v, rec, ident);
       continue;
     }
-    // READY before TAKE: replenish reads TAKE, then READY (_started.ts).
-    Atomics.store(v, rec + R_READY, 0);
+    // Posts came since its last read: read them now, so that what home
+    // counts from this claim on came during this task (one load per task;
+    // _stale.ts). Then READY, this task's own value, before TAKE:
+    // replenish reads TAKE, then READY (_started.ts).
+    if (Atomics.load(v, rec + R_DRAIN) > 0) drain();
+    const mine = taskMark(tasksRun++);
+    Atomics.store(v, rec + R_READY, mine);
     Atomics.store(v, rec + R_TAKE, 0); // claimed: the scan's from here
     let ok = true, value: unknown;
     try {
@@ -253,14 +262,24 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     }
     // A map chunk's results: an array built here (own: no other keys).
     const own = ok && v[base + S_MODE] === 1;
-    Atomics.store(v, rec + R_READY, 1); // before the push (finish, flush)
+    // READY 1 before the push (finish, flush). A CAS: home's stale mark is
+    // a CAS from this task's value too (_stale.ts); one wins. Marked, this
+    // was its last.
+    const last = Atomics.compareExchange(v, rec + R_READY, mine, 1) !== mine;
     held = finish(b, free, s, tag, ok, value, entry, ident, own);
     // A finish that found its task settled by an owner's scan: this thread
     // was declared dead (its entry ended while it ran). It takes no more
     // tasks: each would be failed as its runner's death.
     if (held === STALE) {
       held = -1;
-      if (!entryAlive(entry, ident)) return leave(v, rec, ident);
+      if (!entryAlive(entry, ident)) {
+        // Marked too: its leave unmarks (if its own CAS frees the record).
+        return last ? leaveStale(v, rec, ident) : leave(v, rec, ident);
+      }
+    }
+    if (last) {
+      flush();
+      return leaveStale(v, rec, ident);
     }
   }
 }
@@ -423,14 +442,8 @@ function next(
     if (tasks.qsize() > 0 || Atomics.load(v, STATE) !== OPEN) {
       flush();
       const s = takeQueued(b, q, tasks, rec, ident, free);
-      if (s >= 0) {
-        // A thread fed from the queue without a park reads its port here
-        // once DRAIN_AT posts are unread (one load; _shared.ts "Lifetime"):
-        // a task that names no buffer never reads it otherwise. (A hand-off
-        // comes after a park, which drained before it slept.)
-        if (Atomics.load(v, rec + R_DRAIN) >= DRAIN_AT) drain();
-        return s;
-      }
+      // (Its port is read at the claim that follows, if posts came.)
+      if (s >= 0) return s;
       if (s === STOLEN) return s;
       if (s === SHUT_Q) throw new QueueShutDownError();
       if (s === BUSY_Q && ++busy < BUSY_TRIES) {

@@ -39,6 +39,7 @@ import {
   S_TARGET,
   S_WIDENT,
   setPhase,
+  STALES,
   UNPUSHED,
 } from "./_layout.ts";
 import { type MapOptions, type MapResults, mapResults } from "./_map.ts";
@@ -390,7 +391,15 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       v[base + S_NEXT] = UNPUSHED;
       // May run user code (toJSON): before the gate. A map chunk is an
       // array map built (mode 1): no own keys but its indices.
-      held = writeArgs(b, s, args, mode === 1);
+      try {
+        held = writeArgs(b, s, args, mode === 1);
+      } finally {
+        // Threads its registrations marked stale: replaced now, while home
+        // runs (pool/_stale.ts), whether or not the encode threw.
+        // The registry's own home Pool: a copy of the executor that came
+        // back to home submits through it too.
+        this.#p.shared.replace?.();
+      }
       // The gate (pool/_close.ts): from the STATE check to the hand-off or
       // put, a close waits for us, so it either refuses this task or
       // drains it. No user code runs inside.
@@ -428,7 +437,10 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       const ids = held, shared = this.#p.shared;
       onSettle(future, () => shared.release(ids));
     }
-    if (Atomics.load(v, LIVE) < b.l.workers) this.#p.replenish();
+    // Serving threads: a stale one (pool/_stale.ts) takes no more tasks.
+    if (Atomics.load(v, LIVE) - Atomics.load(v, STALES) < b.l.workers) {
+      this.#p.replenish();
+    }
     return future;
   }
 

@@ -5,6 +5,7 @@
 // structured clone carries included, since an item is bytes.
 
 import { platformClass } from "../_core/platform.ts";
+import { isPort } from "../_core/ports.ts";
 
 // A lookup table without a prototype: a name from the data finds nothing.
 const REFUSED: Record<string, string> = Object.assign(Object.create(null), {
@@ -17,11 +18,10 @@ const REFUSED: Record<string, string> = Object.assign(Object.create(null), {
   AsyncGenerator: "an async generator",
   MessagePort: "a MessagePort (pass it to the thread as a Thread arg instead)",
 });
-const Port = globalThis.MessagePort ?? class {}; // see _core/ports.ts
 
 /** Why `obj` cannot be a queue item or task arg (what it is), or undefined. */
 export function refusal(obj: object): string | undefined {
-  const tagName = obj instanceof Port
+  const tagName = isPort(obj)
     ? "MessagePort" // Node's says "EventTarget"
     : Object.prototype.toString.call(obj).slice(8, -1);
   if (REFUSED[tagName] !== undefined) return REFUSED[tagName];

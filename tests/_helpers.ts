@@ -2,9 +2,12 @@
 // Helpers shared by the test files: bounded sleeps and running a program in
 // a subprocess of the current runtime (deno run -A, or node).
 
+import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { prestartThreads, type Thread } from "../mod.ts";
+import { sparesTaken } from "../_core/spare.ts";
 
 /** Whether the suite runs under Deno (else Node, against the npm build). */
 export const isDeno: boolean = "Deno" in globalThis;
@@ -176,4 +179,28 @@ export function exitIn(where: string): (code: number) => unknown {
       "(globalThis.Deno ? globalThis.Deno.exit(code) : globalThis.process.exit(code))",
     ),
   ) as (code: number) => unknown;
+}
+
+/**
+ * Waits (bounded) until `n` spares are ready (prestartThreads). The first
+ * spares on an entry also wait for `deno test`'s type-check of it (15-18 s
+ * at load 25-30, prestart_test.ts): hence 120 s by default, not 30.
+ */
+export async function spares(n: number, ms = 120_000): Promise<void> {
+  const until = performance.now() + ms;
+  while (prestartThreads(n) < n && performance.now() < until) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.equal(
+    prestartThreads(n),
+    n,
+    `${n} spares not ready within ${ms / 1000} s`,
+  );
+}
+
+/** Starts `t` on a ready spare (checked by the count of spares taken). */
+export function startOnSpare(t: Thread): void {
+  const taken = sparesTaken();
+  t.start();
+  assert.equal(sparesTaken(), taken + 1, "the start took no spare");
 }

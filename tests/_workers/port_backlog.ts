@@ -14,6 +14,14 @@ import { type Barrier, currentThread } from "../../mod.ts";
  */
 export function backlog(all: Barrier): [number, number, number] {
   all.wait({ timeout: 30_000 });
+  return takeBacklog();
+}
+
+/**
+ * Takes what this pool thread's port holds unread, without applying it:
+ * [messages, how many hold a SharedArrayBuffer, this thread's ident].
+ */
+export function takeBacklog(): [number, number, number] {
   const port = resultPort.port;
   if (port === undefined) return [-1, -1, -1];
   let messages = 0, buffers = 0;

@@ -3,7 +3,15 @@
 // CANCELLED_FUTURE, EXCEPTION_FUTURE and SUCCESSFUL_FUTURE, made by real
 // tasks since only executors make Futures here), and a bounded await.
 
-import { Event, type Future, ThreadPoolExecutor } from "../../mod.ts";
+import {
+  Barrier,
+  Event,
+  type Future,
+  ThreadPoolExecutor,
+  type ThreadPoolExecutorOptions,
+} from "../../mod.ts";
+import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
+import { Block } from "../../pool/_layout.ts";
 
 /** Resolves as `p` does, or rejects after `ms` ms (every wait has a timeout). */
 export function within<T>(p: PromiseLike<T>, ms = 30_000): Promise<T> {
@@ -62,4 +70,24 @@ export async function fixtures(): Promise<Fixtures> {
       await pool.shutdownAsync();
     },
   };
+}
+
+/**
+ * An executor of two pool threads, both started (a task on each, met at a
+ * Barrier), and its block.
+ */
+export async function twoWarm(
+  options: ThreadPoolExecutorOptions = {},
+): Promise<[ThreadPoolExecutor, Block]> {
+  const pool = new ThreadPoolExecutor({ maxWorkers: 2, ...options });
+  const warm = new Barrier(2);
+  await within(
+    Promise.all(
+      [0, 1].map(() =>
+        pool.submit((b: Barrier) => b.wait({ timeout: 30_000 }), warm)
+      ),
+    ),
+  );
+  const b = new Block(pool[TO_DESCRIPTOR]().buffer as SharedArrayBuffer);
+  return [pool, b];
 }

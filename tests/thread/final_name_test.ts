@@ -23,7 +23,7 @@ import {
 } from "../../_core/runtime.ts";
 import { sparesTaken } from "../../_core/spare.ts";
 import { GONE, readNameSeq, renameName, writeName } from "../../_core/names.ts";
-import { isBun, wordChanged } from "../_helpers.ts";
+import { isBun, spares, wordChanged } from "../_helpers.ts";
 
 const JOIN = { timeout: 30_000 };
 
@@ -88,15 +88,8 @@ function reuse(entry: number): void {
   }
 }
 
-// Waits (bounded) until a spare is ready (the first also waits for the
-// entry's type-check under deno test: prestart_test.ts).
-async function spare(): Promise<void> {
-  const until = performance.now() + 120_000;
-  while (prestartThreads(1) < 1 && performance.now() < until) {
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  assert.equal(prestartThreads(1), 1, "no spare ready within 120 s");
-}
+// Waits (bounded) until a spare is ready (tests/_helpers.ts spares).
+const spare = () => spares(1);
 
 // One thread: renames itself to `last`, ends as `ending`; its entry is
 // reused before its join (after the starter's own rename to `mine`, when

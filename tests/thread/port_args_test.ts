@@ -20,7 +20,7 @@ import {
   ThreadPoolExecutor,
 } from "../../mod.ts";
 import { reserveEntry, unreserveEntry } from "../../_core/runtime.ts";
-import { sparesTaken } from "../../_core/spare.ts";
+import { spares, startOnSpare } from "../_helpers.ts";
 
 const JOIN = { timeout: 60_000 };
 
@@ -87,16 +87,9 @@ describe("Thread: a MessagePort as a thread arg", () => {
   });
 
   it("on a spare worker (the start record is posted with the port in its transfer list)", async () => {
-    const until = performance.now() + 120_000;
-    while (prestartThreads(1) < 1 && performance.now() < until) {
-      await new Promise((r) => setTimeout(r, 5));
-    }
     try {
-      await roundTrip({}, (t) => {
-        const taken = sparesTaken();
-        t.start();
-        assert.equal(sparesTaken(), taken + 1, "the start took no spare");
-      });
+      await spares(1);
+      await roundTrip({}, startOnSpare);
     } finally {
       prestartThreads(0); // no spare left for later files (one process on Bun)
     }

@@ -17,28 +17,21 @@ import {
 import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
 import { Block, R_DRAIN } from "../../pool/_layout.ts";
 import { sparesTaken } from "../../_core/spare.ts";
-import { cloneShape, exitIn, PLAIN_VALUES } from "../_helpers.ts";
+import {
+  cloneShape,
+  exitIn,
+  PLAIN_VALUES,
+  spares,
+  startOnSpare,
+} from "../_helpers.ts";
 import { within } from "../pool/_fixtures.ts";
 
 const JOIN = { timeout: 30_000 };
 
-// Waits (bounded) until `n` spares are ready. The first spares on an entry
-// also wait for `deno test`'s type-check of it (15-18 s at load 25-30), as in
-// prestart_test.ts: hence 120 s, not 30.
-async function spares(n: number): Promise<void> {
-  const until = performance.now() + 120_000;
-  while (prestartThreads(n) < n && performance.now() < until) {
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  assert.equal(prestartThreads(n), n, `${n} spares not ready within 120 s`);
-}
-
-// Starts `options` on a ready spare (checked by the count of spares taken).
+// Starts `options` on a ready spare.
 function onSpare(options: ConstructorParameters<typeof Thread>[0]): Thread {
   const t = new Thread(options);
-  const taken = sparesTaken();
-  t.start();
-  assert.equal(sparesTaken(), taken + 1, "the start took no spare");
+  startOnSpare(t);
   return t;
 }
 

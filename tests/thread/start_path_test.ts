@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { prestartThreads, Thread } from "../../mod.ts";
 import { sparesTaken } from "../../_core/spare.ts";
-import { wordChanged } from "../_helpers.ts";
+import { spares, wordChanged } from "../_helpers.ts";
 
 const JOIN = { timeout: 30_000 };
 
@@ -21,11 +21,7 @@ async function start(thread: Thread, spare: boolean): Promise<void> {
     thread.start();
     return;
   }
-  const until = performance.now() + 30_000;
-  while (prestartThreads(1) < 1 && performance.now() < until) {
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  assert.equal(prestartThreads(1), 1, "no spare ready within 30 s");
+  await spares(1, 30_000);
   const taken = sparesTaken();
   thread.start();
   prestartThreads(0);

@@ -1,0 +1,81 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Starting a pool thread on a claimed record (home only): replenish's
+// start (_pool.ts), and a stale thread's replacement (_stale.ts). The
+// start args carry home's whole table of registered buffers and, through
+// HomeMesh.beforeStart (_mesh.ts: GEN + 1, DRAIN 0, a { thread } post to
+// every holder), each holder's channel and table, so a replacement gets
+// what the thread it replaces was given too.
+
+import { TO_DESCRIPTOR } from "../_core/transfer.ts";
+import type { Queue } from "../queue/bounded.ts";
+import { moduleTarget, Thread } from "../thread/thread.ts";
+import { type Block, NAMES, R_ENTRY, R_IDENT } from "./_layout.ts";
+import { giveBack } from "./_stale.ts";
+import type { SubmitShared } from "./_shared.ts";
+import type { PoolThreadArgs } from "./_thread.ts";
+import type { WireTarget } from "../_core/target.ts";
+import type { ResourceLimits } from "../thread/_types.ts";
+
+// The pool thread's loop (pool/_thread.ts), by the internal specifier the
+// worker entry imports statically (bundlers follow it; no module URL).
+const POOL_THREAD = "threadkit:pool";
+
+/** What a pool thread needs besides the block: travels with the executor. */
+export interface Settings {
+  readonly init: WireTarget | null;
+  /** initArgs, transfer-encoded. */
+  readonly initArgs: unknown;
+  readonly idleMs: number;
+  readonly prefix: string;
+  readonly limits: ResourceLimits | undefined;
+}
+
+/** What a start needs of home's Pool. */
+export interface Starter {
+  readonly b: Block;
+  readonly tasks: Queue<number>;
+  readonly free: Queue<number>;
+  readonly s: Settings;
+  readonly shared: SubmitShared;
+  /** Home's Started (_started.ts). */
+  readonly started: { add(t: Thread, b: Block, w: number): void };
+}
+
+/**
+ * Starts a pool thread on record `w`, claimed (claim()). False when the
+ * start failed: the record is free again (the task stays queued; the
+ * owner's next scan tries again).
+ */
+export function startOn(p: Starter, w: number): boolean {
+  const b = p.b, { v } = b, rec = b.record(w);
+  try {
+    const [initArgs, shared] = p.shared.startArgs(w);
+    const args: PoolThreadArgs = [
+      b.buffer,
+      p.tasks,
+      p.free,
+      w,
+      p.s.init,
+      initArgs,
+      p.s.idleMs,
+      shared,
+    ];
+    const t = new Thread({
+      target: moduleTarget(POOL_THREAD, "poolThread"),
+      args,
+      name: `${p.s.prefix}_${Atomics.add(v, NAMES, 1)}`,
+      daemon: true,
+      ...(p.s.limits ? { resourceLimits: p.s.limits } : {}),
+    } as never);
+    t.start();
+    p.started.add(t, b, w);
+    const info = t[TO_DESCRIPTOR]().extra as { entry: number };
+    v[rec + R_ENTRY] = info.entry;
+    Atomics.store(v, rec + R_IDENT, t.ident!);
+    return true;
+  } catch (error) {
+    giveBack(v, rec);
+    console.error(`Cannot start a pool thread for ${p.s.prefix}:`, error);
+    return false;
+  }
+}
