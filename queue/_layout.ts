@@ -9,7 +9,8 @@
 // | 0    | KIND         | MAGIC + discipline * 16 + element type code  | constructor, once          |
 // | 1    | CAPACITY     | most items                                   | constructor, once          |
 // | 2    | SHUTDOWN     | 0 OPEN, 1 SHUT, 2 IMMEDIATE                  | shutdown()                 |
-// | 3    | GET_WAITERS  | getters waiting or about to wait             | Atomics.add/sub by getters |
+// | 3    | GET_WAITERS  | getters registered that no wake reached yet  | add/sub by getters; sub by |
+// |      |              | (_state.ts, "Counted wakes")                 | the wakers that woke them  |
 // | 4    | PUT_WAITERS  | putters waiting or about to wait             | Atomics.add/sub by putters |
 // | 5    | JOIN_WAITERS | joiners waiting or about to wait             | Atomics.add/sub by joiners |
 // | 6    | BYTES        | size of the byte region (structured)         | constructor, once          |
