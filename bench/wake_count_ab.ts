@@ -5,7 +5,8 @@
 // threads. Prints one JSON line per round (side, kind, consumers, ms, and
 // per header word the notifies, those that woke nobody, the threads woken
 // and the waits by outcome), then per configuration the medians of the
-// rounds' times and their ratio (this / base).
+// rounds' times and their ratio (this / base). An untimed round of each
+// side comes first.
 //
 //   cp bench/_wake_probe.ts <base>/bench/   (the baseline needs the probe)
 //   deno run -A bench/wake_count_ab.ts --base=<tree> [--kinds=simple,queue]
@@ -41,6 +42,10 @@ function median(xs: number[]): number {
   const m = s.length >> 1;
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
+
+// One untimed round of each side first: its code warmed, as the timed
+// rounds of both sides will be (each tree's modules are its own).
+for (const [, round] of sides) await round(kinds[0], 2, 1, 2_000);
 
 for (const kind of kinds) {
   for (const c of consumers) {

@@ -9,6 +9,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { LifoQueue, Queue, QueueEmptyError, Thread } from "../../mod.ts";
 import { until } from "../_helpers.ts";
+import { startFlagged } from "./_flagged.ts";
 
 const GET_WAITERS = 3;
 const NOT_EMPTY = 64;
@@ -20,34 +21,6 @@ function header(
   q: { region: { buffer: SharedArrayBuffer; byteOffset: number } },
 ): Int32Array {
   return new Int32Array(q.region.buffer, q.region.byteOffset, 96);
-}
-
-// A consumer: marks its word flags[2i] 1 just before each Atomics.wait on
-// NOT_EMPTY and 0 after, counting those waits in flags[2i + 1] (Atomics.wait
-// wrapped in this thread), takes one item, and returns it.
-function consumer(q: Q, flags: Int32Array, i: number): number {
-  const wait = Atomics.wait;
-  Atomics.wait = function (
-    view: Int32Array,
-    index: number,
-    value: number,
-    timeout?: number,
-  ) {
-    if (index === 64) {
-      Atomics.add(flags, 2 * i + 1, 1);
-      Atomics.store(flags, 2 * i, 1);
-    }
-    try {
-      return wait(view, index, value, timeout);
-    } finally {
-      if (index === 64) Atomics.store(flags, 2 * i, 0);
-    }
-  } as typeof Atomics.wait;
-  try {
-    return q.get({ timeout: 60_000 });
-  } finally {
-    Atomics.wait = wait;
-  }
 }
 
 // Counts the main thread's notifies of NOT_EMPTY while `body` runs.
@@ -104,12 +77,7 @@ describe("Counted wakes", () => {
       const C = 4;
       const q = make();
       const h = header(q);
-      const flags = new Int32Array(new SharedArrayBuffer(8 * C));
-      const threads = Array.from({ length: C }, (_, i) => {
-        const t = new Thread({ target: consumer, args: [q, flags, i] });
-        t.start();
-        return t;
-      });
+      const { threads, flags } = startFlagged(q, C, NOT_EMPTY);
       try {
         await asleep(h, flags, C);
         let first = 0;
@@ -168,9 +136,7 @@ describe("Counted wakes", () => {
   it("an aborted async get's flush of NOT_EMPTY is counted: a getter it woke is not counted twice", async () => {
     const q = new Queue<number>({ capacity: 8 });
     const h = header(q);
-    const flags = new Int32Array(new SharedArrayBuffer(8));
-    const t = new Thread({ target: consumer, args: [q, flags, 0] });
-    t.start();
+    const { threads: [t], flags } = startFlagged(q, 1, NOT_EMPTY);
     try {
       await asleep(h, flags, 1);
       const ac = new AbortController();

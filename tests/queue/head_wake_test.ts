@@ -9,37 +9,15 @@
 // Atomics.notify wrapped); then every item reaches one thread.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Queue, Thread } from "../../mod.ts";
+import { Queue } from "../../mod.ts";
 import { releaseHead } from "../../queue/_head.ts";
 import { until } from "../_helpers.ts";
+import { startFlagged } from "./_flagged.ts";
 
 const HEAD = 32;
 const LOCKED = 1 << 28;
 const CONTENDED = 1 << 29;
 const JOIN = { timeout: 60_000 };
-
-// Takes one item; flags[i] is 1 while it sleeps on HEAD.
-function consumer(q: Queue<number>, flags: Int32Array, i: number): number {
-  const wait = Atomics.wait;
-  Atomics.wait = function (
-    view: Int32Array,
-    index: number,
-    value: number,
-    timeout?: number,
-  ) {
-    if (index === 32) Atomics.store(flags, i, 1);
-    try {
-      return wait(view, index, value, timeout);
-    } finally {
-      if (index === 32) Atomics.store(flags, i, 0);
-    }
-  } as typeof Atomics.wait;
-  try {
-    return q.get({ timeout: 30_000 });
-  } finally {
-    Atomics.wait = wait;
-  }
-}
 
 describe("Queue: the release of a held consumer turn", () => {
   for (const [items, wakes] of [[3, 2], [1, 1]]) {
@@ -52,15 +30,10 @@ describe("Queue: the release of a held consumer turn", () => {
       assert.equal(free & (LOCKED | CONTENDED), 0);
       assert.equal(Atomics.compareExchange(h, HEAD, free, free | LOCKED), free);
       let held = true;
-      const flags = new Int32Array(new SharedArrayBuffer(4 * C));
-      const threads = Array.from({ length: C }, (_, i) => {
-        const t = new Thread({ target: consumer, args: [q, flags, i] });
-        t.start();
-        return t;
-      });
+      const { threads, flags } = startFlagged(q, C, HEAD);
       try {
         await until(
-          () => flags.every((_, i) => Atomics.load(flags, i) === 1),
+          () => threads.every((_, i) => Atomics.load(flags, 2 * i) === 1),
           "3 gets asleep on HEAD",
           60_000,
         );
