@@ -107,10 +107,10 @@
 // notifies on NOT_EMPTY woke nobody (the getters counted were woken and not
 // yet run). Since GET_WAITERS counts only getters no wake reached
 // (_state.ts, "Counted wakes"), the bit clears once the woken are off it
-// and a put whose getters are all awake notifies nobody: 1 producer and 8
-// getters, 5,000 items, 51-60 notifies (1 woke nobody) against 4,196-5,008
-// (99% woke nobody) in the same process (bench/wake_count_ab.ts;
-// BENCHMARKS.md).
+// and a put whose getters are all awake notifies nobody: SimpleQueue, 4
+// producers and 4 getters, 20,000 items, 0-54 notifies a round against
+// 3,950-11,579 (99.3-99.7% woke nobody), alternated in the same processes
+// (bench/wake_count_ab.ts; BENCHMARKS.md, "Counted wakes").
 
 // Waking the structured ring's putters (_text.ts: PSLEEP, a word on HEAD's
 // line; flagPutter, wakeFlagged): a putter about to sleep (_put.ts
