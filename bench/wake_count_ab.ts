@@ -47,14 +47,16 @@ function median(xs: number[]): number {
 // rounds of both sides will be (each tree's modules are its own).
 for (const [, round] of sides) await round(kinds[0], 2, 1, 2_000);
 
+let config = 0; // which side goes first flips from one configuration to the next
 for (const kind of kinds) {
   for (const c of consumers) {
+    config++;
     const p = producers === 0 ? c : producers;
     const ms: number[][] = sides.map(() => []);
     const ne: number[][] = sides.map(() => []);
     for (let rep = 0; rep < reps; rep++) {
       const order = sides.map((_, i) => i);
-      if (rep % 2 === 1) order.reverse();
+      if ((rep + config) % 2 === 1) order.reverse();
       for (const i of order) {
         const r: WakeRound = await sides[i][1](kind, c, p, total);
         ms[i].push(r.ms);
