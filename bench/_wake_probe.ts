@@ -55,7 +55,8 @@ const INSTALL = `
   const counts = {};
   const queueWord = (view, index) => {
     if (!(view instanceof Int32Array) || view.length < 96) return undefined;
-    if ((Atomics.load(view, 0) & 0xffff0000) !== 0x51750000) return undefined;
+    const magic = Atomics.load(view, 0) >>> 16; // 0x5175 (older) or 0x5176
+    if (magic !== 0x5175 && magic !== 0x5176) return undefined;
     return NAMES[index] ?? "w" + index;
   };
   const row = (k) => counts[k] ??= { notify: 0, nobody: 0, woke: 0,

@@ -47,10 +47,18 @@
 // its count (`flushed`), which is subtracted the same way. So each
 // registration is taken off exactly once, by the getter or by the notify
 // that took it off the wait list, and never before it is off the list:
-// GET_WAITERS >= the getters asleep on NOT_EMPTY at every instant. Before,
+// GET_WAITERS >= the getters asleep on NOT_EMPTY at every instant. So
+// nothing else may notify NOT_EMPTY: a notify that does not subtract what
+// it woke leaves the count high for good (safe, but every later put may
+// notify nobody), and a copy of the older protocol would make it low
+// (hence the header's new MAGIC, _layout.ts). Before,
 // a getter stayed counted from its wake until it ran, and with many
 // getters every put notified while they were woken and not yet run (89-99%
 // of those notifies woke nobody: bench/wake_count_ab.ts, BENCHMARKS.md).
+// The cost: a wake loads GET_WAITERS after its bump and subtracts after a
+// notify that woke someone (GET_WAITERS's line, which getters write too);
+// 1 producer, 1 consumer (int32 rows, 9 processes): 0.89-1.18x main's time,
+// median about 1.05x, within the load's noise (BENCHMARKS.md).
 // Why no lost wakeup (wakeCounted's load after the bump): a getter asleep
 // at the load is counted, so the notify comes; one that registers after
 // the load reads NOT_EMPTY after the bump and tries after it, so after the
