@@ -8,6 +8,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { LifoQueue, Queue, QueueEmptyError, Thread } from "../../mod.ts";
+import { reviveDescriptor, TO_DESCRIPTOR } from "../../_core/transfer.ts";
 import { until } from "../_helpers.ts";
 import { startFlagged } from "./_flagged.ts";
 
@@ -161,5 +162,19 @@ describe("Counted wakes", () => {
       } catch { /* full */ }
       await t.joinAsync(JOIN);
     }
+  });
+
+  it("a queue header of the older waiting protocol (magic 0x5175) is refused, not shared", () => {
+    // A copy of threadkit from before counted wakes would subtract a woken
+    // getter twice (queue/_layout.ts MAGIC).
+    const q = new Queue<number>({ capacity: 4 });
+    const h = header(q);
+    const d = q[TO_DESCRIPTOR]();
+    assert.equal(Atomics.load(h, 0) >>> 16, 0x5176);
+    assert.ok(reviveDescriptor(d) instanceof Queue);
+    const kind = Atomics.load(h, 0);
+    Atomics.store(h, 0, (0x5175 << 16) | (kind & 0xffff));
+    assert.throws(() => reviveDescriptor(d), TypeError);
+    Atomics.store(h, 0, kind);
   });
 });
