@@ -27,8 +27,7 @@
 // - the clock: performance.now() costs 0.1-0.2 us here, so the sleeps of
 //   Event and Condition (sleepSync/sleepAsync over a `Sleep`) read it only
 //   for a finite timeout (async: once for the deadline; blocking: once its
-//   first sleep ended unchanged, timeLeft), then at each slice end; a wait
-//   without a deadline never reads it;
+//   first sleep ended unchanged, timeLeft), then at each slice end;
 // - the slice hook: an internal callback run at the slice ends of a blocking
 //   interruptible wait (the executor's home thread ticks there).
 //
@@ -203,8 +202,8 @@ function waitSpin(
 /**
  * Waits without blocking the event loop while `view[index] === expected`,
  * until notified, the deadline passes, or the wait is interrupted (rejects;
- * never with `interruptible` false). `check` as in waitSync.
- * Keeps the process alive while pending.
+ * never with `interruptible` false). `check` as in waitSync; `flushed` gets
+ * the count an abort's flush (below) woke. Keeps the process alive while pending.
  */
 export async function waitAsync(
   view: Int32Array,
@@ -214,14 +213,15 @@ export async function waitAsync(
   signal?: AbortSignal,
   interruptible = true,
   check?: () => void | boolean,
+  flushed: (woke: number) => void = () => {},
 ): Promise<WaitOutcome> {
   if (interruptible) throwIfInterrupted(signal);
   else signal = undefined;
   // Why no lost wakeup on abort: the listener notifies every waiter on the
   // word, ours included, so our pending waitAsync is resolved and removed
   // instead of lingering to swallow a later notify(1) meant for a real
-  // waiter. The other waiters it wakes re-check their state and wait again.
-  const onAbort = () => Atomics.notify(view, index);
+  // waiter; the others woken ("ok") re-check their state and wait again.
+  const onAbort = () => flushed(Atomics.notify(view, index));
   signal?.addEventListener("abort", onAbort, { once: true });
   hold();
   try {

@@ -8,14 +8,16 @@
 // | slot | name        | values                               | written by                 |
 // |------|-------------|--------------------------------------|----------------------------|
 // | 2    | SHUTDOWN    | 0 OPEN, 1 SHUT, 2 IMMEDIATE          | shutdown()                 |
-// | 3    | GET_WAITERS | getters waiting or about to wait     | Atomics.add/sub by getters |
+// | 3    | GET_WAITERS | getters registered, no wake reached  | add/sub by getters; sub by |
+// |      |             | (_state.ts "Counted wakes")          | the wakers that woke them  |
 // | 64   | NOT_EMPTY   | sequence, bumped to wake getters     | putters, shutdown          |
 //
 // A getter's states:
 //   try -empty-> spin (blocking only, SPIN tries) -empty-> enterGet:
 //   SHUTDOWN != OPEN? lastGet. Else add GET_WAITERS, read NOT_EMPTY, mark
 //   the rings' TAIL (SLEEPER), try again -empty, OPEN-> wait while NOT_EMPTY is unchanged -> leaveGet: sub
-//   GET_WAITERS, try again -empty, OPEN-> enterGet ...
+//   GET_WAITERS (unless a notify ended the wait: its waker did), try
+//   again -empty, OPEN-> enterGet ...
 //   An empty try followed by a read of SHUTDOWN != OPEN goes to lastGet.
 //   Any try that takes an item wakes putters (afterGet).
 //   A getMany's tries, all of them, are tryGetMany(max): the states and the
@@ -53,7 +55,7 @@ import {
   afterGet,
   awaitBusy,
   busyGet,
-  itemsThere,
+  getterLook,
   noCodec,
   passOn,
   type QueueState,
@@ -260,11 +262,12 @@ export function getSlow(st: QueueState, o: Acquire, many?: Many): unknown {
       if (x !== EMPTY) return took(st, x, many).x;
     }
   }
-  const look = itemsThere(st); // a putter that stopped before its wake
+  const look = getterLook(st); // a putter that stopped before its wake
   for (;;) {
     const s = enterGet(st, o, o, many);
     if (typeof s !== "number") return (s as { x: unknown }).x;
     let outcome: WaitOutcome;
+    look.said = false;
     try {
       outcome = waitSync(
         st.h,
@@ -274,13 +277,15 @@ export function getSlow(st: QueueState, o: Acquire, many?: Many): unknown {
         o.signal,
         true,
         "get",
-        look,
+        look.fn,
       );
     } catch (error) {
-      abandon(st, GET_WAITERS);
+      abandon(st, GET_WAITERS); // no notify ended this wait
       throw error;
     }
-    const got = leaveGet(st, outcome, o, o, many);
+    // Woken by a notify: its waker took us off GET_WAITERS (_state.ts).
+    const woken = outcome === "ok" && !look.said;
+    const got = leaveGet(st, outcome, woken, o, o, many);
     if (got !== EMPTY) return got;
   }
 }
@@ -302,6 +307,7 @@ export async function getSlowAsync(
   into?: NumericArray,
   many?: Many,
 ): Promise<unknown> {
+  const look = getterLook(st); // as getSlow's
   for (;;) {
     if (into !== undefined) checkRoom(into);
     const s = enterGet(st, o, NO_WAIT, many);
@@ -310,12 +316,21 @@ export async function getSlowAsync(
       continue;
     }
     if (typeof s !== "number") return deliver((s as { x: unknown }).x, into);
-    const outcome = await waitRegistered(st, GET_WAITERS, NOT_EMPTY, s, o);
+    look.said = false;
+    const outcome = await waitRegistered(
+      st,
+      GET_WAITERS,
+      NOT_EMPTY,
+      s,
+      o,
+      look.fn,
+    );
+    const woken = outcome === "ok" && !look.said; // as getSlow's
     if (into !== undefined && into.length === 0) {
-      abandon(st, GET_WAITERS);
+      abandon(st, GET_WAITERS, woken);
       checkRoom(into); // throws
     }
-    const got = leaveGet(st, outcome, o, NO_WAIT, many);
+    const got = leaveGet(st, outcome, woken, o, NO_WAIT, many);
     if (got === BUSY) await awaitBusy(st, o, busyGet);
     else if (got !== EMPTY) return deliver(got, into);
   }
@@ -402,18 +417,20 @@ function took(st: QueueState, x: unknown, many?: Many): { x: unknown } {
 }
 
 /**
- * Leaves the getter wait; returns an item, EMPTY to wait again, or BUSY
- * (see enterGet).
+ * Leaves the getter wait (unregisters, unless a notify's waker took it off
+ * GET_WAITERS: `woken`, _state.ts "Counted wakes"); returns an item, EMPTY
+ * to wait again, or BUSY (see enterGet).
  */
 function leaveGet(
   st: QueueState,
   outcome: WaitOutcome,
+  woken: boolean,
   o: Acquire,
   w: Acquire,
   many?: Many,
 ): unknown {
   const h = st.h;
-  Atomics.sub(h, GET_WAITERS, 1);
+  if (!woken) Atomics.sub(h, GET_WAITERS, 1);
   let x: unknown;
   try {
     x = tryTake(st, w, many);

@@ -24,7 +24,16 @@
 //   Slices keep the turn's convoy, which is this design's: a release wakes
 //   one sleeper, the others sleep on while the turn is free, so behind a
 //   preempted holder each handoff costs a woken thread's scheduling delay
-//   (100 ms and more with 100 threads on 2 cores at load 40).
+//   (100 ms and more with 100 threads on 2 cores at load 40). So a release
+//   that leaves more than one item (TAIL read after its compareExchange)
+//   wakes two sleepers: the second, woken while the first holds the turn,
+//   spins on HEAD and takes the turn at that release instead of waiting
+//   for a wake of its own; the one that loses sleeps again (CONTENDED).
+//   SimpleQueue, 4 producers, 20,000 items, time over one wake a release:
+//   8 consumers 0.80-0.95x, 50 consumers 0.70-1.14x (median 0.76x), 3
+//   processes each, load 17-35. Waking one a queued item (every sleeper,
+//   with a backlog) did not pay: 50 consumers 1.43x, 4x the wakes on HEAD,
+//   most of them finding the turn held (bench/wake_count_ab.ts).
 //
 // States of a waiting consumer (v: HEAD as last read; d: HOLDER):
 // v free              -CAS v -> v|LOCKED|extra->        holds the turn
@@ -52,12 +61,14 @@
 // reports the queue busy, as behind a decode (never a hang).
 //
 // A consumer that gives up (BUSY_COUNT) after sleeping on HEAD may have
-// taken a release's notify(1): it passes one on (as acquireTurn does when
-// it finds CLOSED).
+// taken a release's notify: it passes one on (as acquireTurn does when it
+// finds CLOSED).
 //
 // Why no lost wakeup: on HEAD, acquireTurn's argument (we sleep only on the
 // CONTENDED value we saw or set; a release changes the word and reads
-// CONTENDED in one compareExchange); on HOLDER, _decoding.ts's. Every sleep
+// CONTENDED in one compareExchange, then wakes one or two); every woken
+// consumer acquires with CONTENDED, so the release of whichever takes the
+// turn wakes the next; on HOLDER, _decoding.ts's. Every sleep
 // is also bounded (a slice or a nap), so a wake that goes astray costs at
 // most that long.
 
@@ -75,10 +86,12 @@ import {
   BUSY_COUNT,
   HEAD,
   HOLDER,
+  MODULUS,
   NOWAIT_UNTIL,
+  TAIL,
   waitUntil,
 } from "./_layout.ts";
-import { CONTENDED, LOCKED } from "./_turn.ts";
+import { CONTENDED, LOCKED, POSITION } from "./_turn.ts";
 import { corruptWord, holderValid } from "./_corrupt.ts";
 
 // Tries before a consumer stops spinning (acquireTurn's SPIN).
@@ -184,7 +197,7 @@ function markTaken(h: Int32Array): number {
 
 /**
  * Releases HEAD's turn taken as `locked`, storing the position `next` (its
- * TAKEN bit kept) and waking one sleeper. Throws TakenOverError, HEAD left
+ * TAKEN bit kept) and waking one sleeper, two if items are left. Throws TakenOverError, HEAD left
  * alone, if the word changed other than by a CONTENDED mark (the turn was
  * taken over: see the file header).
  */
@@ -197,5 +210,10 @@ export function releaseHead(h: Int32Array, locked: number, next: number): void {
     if (((seen ^ locked) & ~CONTENDED) !== 0) throw new TakenOverError();
     v = seen; // a contender set CONTENDED
   }
-  if ((v & CONTENDED) !== 0) Atomics.notify(h, HEAD, 1);
+  if ((v & CONTENDED) !== 0) {
+    // Two sleepers while items are left, else one (see the file header).
+    const m = h[MODULUS];
+    const left = ((Atomics.load(h, TAIL) & POSITION) - next + m) % m;
+    Atomics.notify(h, HEAD, left > 1 ? 2 : 1);
+  }
 }

@@ -9,7 +9,8 @@
 // | 0    | KIND         | MAGIC + discipline * 16 + element type code  | constructor, once          |
 // | 1    | CAPACITY     | most items                                   | constructor, once          |
 // | 2    | SHUTDOWN     | 0 OPEN, 1 SHUT, 2 IMMEDIATE                  | shutdown()                 |
-// | 3    | GET_WAITERS  | getters waiting or about to wait             | Atomics.add/sub by getters |
+// | 3    | GET_WAITERS  | getters registered that no wake reached yet  | add/sub by getters; sub by |
+// |      |              | (_state.ts, "Counted wakes")                 | the wakers that woke them  |
 // | 4    | PUT_WAITERS  | putters waiting or about to wait             | Atomics.add/sub by putters |
 // | 5    | JOIN_WAITERS | joiners waiting or about to wait             | Atomics.add/sub by joiners |
 // | 6    | BYTES        | size of the byte region (structured)         | constructor, once          |
@@ -35,7 +36,9 @@
 // |      |              | sleep (_text.ts, "Waking putters")           |                            |
 // | 36   | READER       | singleReader: the reader's ident (_solo.ts)  | its first get, a takeover  |
 // | 48   | DONE         | tasks done (taskDone + immediate drain), mod M | taskDone, shutdown       |
-// | 64   | NOT_EMPTY    | sequence, bumped to wake getters             | putters, shutdown          |
+// | 64   | NOT_EMPTY    | sequence, bumped to wake getters; notified   | putters, shutdown          |
+// |      |              | only by wakeCounted or a counted abort flush |                            |
+// |      |              | (_state.ts, "Counted wakes")                 |                            |
 // | 65   | NOT_FULL     | sequence, bumped to wake putters             | getters, shutdown          |
 // | 66   | ALL_DONE     | sequence, bumped to wake joiners             | taskDone, shutdown         |
 // | 80   | LOCK         | Lock word of the locked stores               | sync/lock.ts               |
@@ -86,7 +89,12 @@ export const FLAG_CODEC = 1;
 export const FLAG_SINGLE_WRITER: number = 1 << 8;
 /** FLAGS: the queue has one reader (singleReader). */
 export const FLAG_SINGLE_READER: number = 1 << 9;
-export const MAGIC = 0x51750000;
+// The queue header's magic (KIND's high half). 0x5176 since counted wakes
+// (_state.ts): GET_WAITERS counts only getters no wake reached, and every
+// notify of NOT_EMPTY must take the woken off it; a copy of threadkit from
+// before (0x5175) would subtract woken getters twice, so it refuses these
+// queues (checkRevivable) instead of sharing them.
+export const MAGIC = 0x51760000;
 
 /** Storage discipline: which item a get returns. */
 export const FIFO = 0;

@@ -6,6 +6,7 @@
 // | slot | name         | values                                       | written by                 |
 // |------|--------------|----------------------------------------------|----------------------------|
 // | 2    | SHUTDOWN     | 0 OPEN, 1 SHUT, 2 IMMEDIATE                  | shutdown()                 |
+// | 3    | GET_WAITERS  | getters registered that no wake reached yet  | getters; wakers (_state.ts)|
 // | 5    | JOIN_WAITERS | joiners waiting or about to wait             | Atomics.add/sub by joiners |
 // | 16   | TAIL         | items accepted, mod M; FIFO rings: plus the  | putters                    |
 // |      |              | LOCKED/CONTENDED/CLOSED bits of _turn.ts     | putters, shutdown()        |
@@ -49,6 +50,7 @@ import {
   CLOSED,
   distance,
   DONE,
+  GET_WAITERS,
   IMMEDIATE,
   JOIN_WAITERS,
   NOT_EMPTY,
@@ -59,7 +61,7 @@ import {
   SHUTDOWN,
   TAIL,
 } from "./_layout.ts";
-import { type QueueState, wake } from "./_state.ts";
+import { type QueueState, wake, wakeCounted } from "./_state.ts";
 
 /** QueueBase.shutdown's work (`immediate` as the caller passed it). */
 export function shutdown(st: QueueState, immediate: unknown): void {
@@ -79,8 +81,9 @@ export function shutdown(st: QueueState, immediate: unknown): void {
   } finally {
     // Why no lost wakeup: SHUTDOWN (and CLOSED) are written before the
     // bumps, and every waiter reads them after reading the sequence it
-    // waits on.
-    wake(h, NOT_EMPTY, Infinity);
+    // waits on. Getters woken are taken off GET_WAITERS (_state.ts,
+    // "Counted wakes").
+    wakeCounted(h, GET_WAITERS, NOT_EMPTY, Infinity);
     wake(h, NOT_FULL, Infinity);
     wake(h, ALL_DONE, Infinity);
   }

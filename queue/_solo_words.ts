@@ -6,7 +6,7 @@
 
 import { corruptWord } from "./_corrupt.ts";
 import { GET_WAITERS, HEAD, NOT_EMPTY, TAIL } from "./_layout.ts";
-import { CLOSED, POSITION, SLEEPER, wake } from "./_turn.ts";
+import { CLOSED, POSITION, SLEEPER, wakeCounted } from "./_turn.ts";
 
 // The writer's HEAD load: HEAD's position, checked against TAIL's `t`
 // (which only the writer moves): 0 <= t - HEAD <= P at every instant, so a
@@ -63,7 +63,7 @@ export function publish(
     v = seen;
   }
   // Why no lost wakeup: _turn.ts (SLEEPER); this is a release with n > 0.
-  if (v < 0) wake(h, NOT_EMPTY, keep !== 0 ? n : Infinity);
+  if (v < 0) wakeCounted(h, GET_WAITERS, NOT_EMPTY, keep !== 0 ? n : Infinity);
   return true;
 }
 

@@ -8,7 +8,8 @@
 // | slot | name        | values                               | written by                 |
 // |------|-------------|--------------------------------------|----------------------------|
 // | 1    | CAPACITY    | most items                           | constructor, once          |
-// | 3    | GET_WAITERS | getters waiting or about to wait     | Atomics.add/sub by getters |
+// | 3    | GET_WAITERS | getters registered, no wake reached  | add/sub by getters; sub by |
+// |      |             | (see "Counted wakes")                | the wakers that woke them  |
 // | 4    | PUT_WAITERS | putters waiting or about to wait     | Atomics.add/sub by putters |
 // | 64   | NOT_EMPTY   | sequence, bumped to wake getters     | putters, shutdown          |
 // | 65   | NOT_FULL    | sequence, bumped to wake putters     | getters, shutdown          |
@@ -33,6 +34,46 @@
 // cancel) passes the wakeup on to another getter if items remain ("baton").
 // Putters of byte stores are all woken (items differ in size); getters are
 // woken one per item.
+//
+// Counted wakes (getters only; putters and joiners keep the plain count).
+// GET_WAITERS counts the getters registered that no wake has reached: a
+// getter's wake (wakeCounted, _turn.ts: every notify of NOT_EMPTY) bumps
+// NOT_EMPTY, loads GET_WAITERS and, if above 0, notifies and subtracts the
+// number the notify woke (its return: the threads it took off the wait
+// list); a getter whose wait returned "ok" from a notify (not from its
+// slice-end look: getterLook keeps that answer) does not subtract itself;
+// every other leave (not-equal, timed-out, its look, a throw) subtracts
+// itself. An abort's flush of NOT_EMPTY (_core/wait.ts waitAsync) reports
+// its count (`flushed`), which is subtracted the same way. So each
+// registration is taken off exactly once, by the getter or by the notify
+// that took it off the wait list, and never before it is off the list:
+// GET_WAITERS >= the getters asleep on NOT_EMPTY at every instant. So
+// nothing else may notify NOT_EMPTY: a notify that does not subtract what
+// it woke leaves the count high for good (safe, but every later put may
+// notify nobody), and a copy of the older protocol would make it low
+// (hence the header's new MAGIC, _layout.ts). Before,
+// a getter stayed counted from its wake until it ran, and with many
+// getters every put notified while they were woken and not yet run (89-99%
+// of those notifies woke nobody: bench/wake_count_ab.ts, BENCHMARKS.md).
+// The cost: a wake loads GET_WAITERS after its bump and subtracts after a
+// notify that woke someone (GET_WAITERS's line, which getters write too);
+// 1 producer, 1 consumer (int32 rows, 9 processes): 0.89-1.18x main's time,
+// median about 1.05x, within the load's noise (BENCHMARKS.md).
+// Why no lost wakeup (wakeCounted's load after the bump): a getter asleep
+// at the load is counted, so the notify comes; one that registers after
+// the load reads NOT_EMPTY after the bump and tries after it, so after the
+// item was published; one that registered before the load is counted at
+// it (unless a wake reached it: it then tries after that wake, hence after
+// this item was published). A getter woken by a notify and then taken off
+// may register again before the waker subtracts: the count is then one
+// high for a moment (a notify that wakes nobody at most), never low.
+// Thread death: a getter that dies registered and not woken stays counted
+// (the count stays high: a put may notify nobody, never a lost wake, as
+// before); one that dies woken was taken off by its waker (the item meant
+// for it waits for another getter's slice-end look or the next put's wake,
+// as before); a waker that dies between its notify and its subtraction
+// leaves the count high. An abort or a timeout ends a wait that no notify
+// ended: the getter subtracts itself (abandon, leaveGet).
 // A waker that stops between its state change and its wake (out of memory
 // under resourceLimits, Node's terminate, a stack overflow: _core/wait.ts,
 // "A waker that stops") leaves SEQ unbumped and its waiters asleep: every
@@ -62,7 +103,7 @@ import {
 } from "./_layout.ts";
 import { awaitDecodeAsync } from "./_decoding.ts";
 import type { Ring } from "./_ring.ts";
-import { wake } from "./_turn.ts";
+import { wake, wakeCounted } from "./_turn.ts";
 import {
   QueueEmptyError,
   QueueFullError,
@@ -106,12 +147,27 @@ export interface QueueState {
 // waiter costs its wakers a notify.
 export const SPIN = 128;
 
-/** A getter's slice-end check: whether items are there to take. */
-export function itemsThere(st: QueueState): () => boolean {
-  return () => st.store.count() > 0;
+/**
+ * A getter's slice-end check (whether items are there to take), keeping
+ * its last answer in `said`: a wait that returns "ok" with `said` false was
+ * ended by a notify, which took the getter off GET_WAITERS ("Counted
+ * wakes"). Reset `said` before each wait.
+ */
+export interface GetterLook {
+  said: boolean;
+  readonly fn: () => boolean;
 }
 
-export { wake };
+/** A fresh GetterLook over the queue of `st`. */
+export function getterLook(st: QueueState): GetterLook {
+  const look: GetterLook = {
+    said: false,
+    fn: () => (look.said = st.store.count() > 0),
+  };
+  return look;
+}
+
+export { wake, wakeCounted };
 
 /**
  * After `n` items went in: wakes getters if any wait (the rings did it in
@@ -120,8 +176,11 @@ export { wake };
 export function afterPut(st: QueueState, n: number): void {
   if (st.store.wakes === true) return;
   const h = st.h;
-  // Why no lost wakeup: see the file header (state, then WAITERS).
-  if (Atomics.load(h, GET_WAITERS) > 0) wake(h, NOT_EMPTY, n);
+  // Why no lost wakeup: see the file header (state, then WAITERS; and
+  // "Counted wakes").
+  if (Atomics.load(h, GET_WAITERS) > 0) {
+    wakeCounted(h, GET_WAITERS, NOT_EMPTY, n);
+  }
 }
 
 /** After `n` items came out: wakes putters if any wait (as afterPut). */
@@ -133,9 +192,12 @@ export function afterGet(st: QueueState, n: number): void {
   }
 }
 
-/** A waiter leaves by an exception: unregister and pass the baton on. */
-export function abandon(st: QueueState, waiters: number): void {
-  Atomics.sub(st.h, waiters, 1);
+/**
+ * A waiter leaves by an exception: unregister (unless a counted wake took
+ * it off already: `woken`, "Counted wakes") and pass the baton on.
+ */
+export function abandon(st: QueueState, waiters: number, woken = false): void {
+  if (!woken) Atomics.sub(st.h, waiters, 1);
   passOn(st, waiters);
 }
 
@@ -147,29 +209,34 @@ export function passOn(st: QueueState, waiters: number): void {
   const h = st.h;
   if (Atomics.load(h, waiters) === 0) return;
   if (waiters === GET_WAITERS) {
-    if (st.store.count() > 0) wake(h, NOT_EMPTY, 1);
+    if (st.store.count() > 0) wakeCounted(h, GET_WAITERS, NOT_EMPTY, 1);
   } else if (st.store.count() < h[CAPACITY]) wake(h, NOT_FULL, 1);
 }
 
-/** waitAsync for a registered waiter: abandons the wait if it throws. */
+/**
+ * waitAsync for a registered waiter: abandons the wait if it throws. A
+ * getter's abort flush is counted ("Counted wakes").
+ */
 export async function waitRegistered(
   st: QueueState,
   waiters: number,
   seq: number,
   s: number,
   o: Acquire,
-  // The slice-end check: a putter's (_room.ts roomThere); else a getter's.
-  look: () => boolean = itemsThere(st),
+  // The slice-end check: a putter's (_room.ts roomThere) or a getter's.
+  look: () => boolean,
 ): Promise<WaitOutcome> {
+  const h = st.h;
   try {
     return await waitAsync(
-      st.h,
+      h,
       seq,
       s,
       o.deadline,
       o.signal,
       true,
       look,
+      waiters === GET_WAITERS ? (n) => Atomics.sub(h, waiters, n) : undefined,
     );
   } catch (error) {
     abandon(st, waiters);
