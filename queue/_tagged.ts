@@ -36,6 +36,18 @@
 
 import { isProxy } from "../_core/host.ts";
 import { refusal } from "./_refused.ts";
+import { fromBase64, isDetached, maxOf, toBase64 } from "./_base64.ts";
+import {
+  boxedValue,
+  isA,
+  isMap,
+  isSet,
+  mapEntries,
+  regExpParts,
+  setValues,
+  timeOf,
+  viewParts,
+} from "../_core/primordials.ts";
 import {
   type BytesForm,
   define,
@@ -116,6 +128,7 @@ const ERRORS: Record<string, new (message?: string) => Error> = table({
   URIError,
 });
 
+const NONE = Symbol(); // boxedValue's "not a box"
 const OOB = " (structured clone refuses one too)";
 const PROXY =
   " (structured clone refuses one too: put its target, or a copy such as { ...proxy })";
@@ -193,70 +206,61 @@ export function tag(value: unknown, st: TagState): unknown {
   st.ids.set(obj, st.ids.size);
   if (Array.isArray(obj)) {
     const keys = Object.keys(obj);
-    let dense = keys.length === obj.length;
-    for (let i = 0; dense && i < obj.length; i++) dense = i in obj;
-    if (dense) {
-      return obj.map((e, i) => at(st, `[${i}]`, () => tag(e, st)));
+    // Index loops, no map: a program's species or iterator is not called
+    // (_core/primordials.ts). Dense: as many keys as elements, read once
+    // up to that count (a getter that pushes does not lengthen the walk).
+    const n = keys.length;
+    let dense = n === obj.length;
+    for (let i = 0; dense && i < n; i++) dense = i in obj;
+    const out: unknown[] = [];
+    const rec = obj as unknown as Record<string, unknown>;
+    for (let i = 0; i < n; i++) {
+      const k = dense ? i : keys[i];
+      const v = at(st, `[${k}]`, () => tag(rec[k], st));
+      out[i] = dense ? v : [k, v];
     }
-    return {
-      [MARK]: "a",
-      n: obj.length,
-      e: keys.map((
-        k,
-      ) => [
-        k,
-        at(
-          st,
-          `[${k}]`,
-          () => tag((obj as unknown as Record<string, unknown>)[k], st),
-        ),
-      ]),
-    };
+    return dense ? out : { [MARK]: "a", n: obj.length, e: out };
   }
-  if (obj instanceof Date) return { [MARK]: "d", v: tag(obj.getTime(), st) };
-  if (obj instanceof RegExp) {
-    return { [MARK]: "r", s: obj.source, f: obj.flags };
-  }
-  if (obj instanceof Map) {
-    const e: unknown[] = [];
-    let i = 0;
-    for (const [k, v] of obj) {
-      e.push([
-        at(st, `.<key ${i}>`, () => tag(k, st)),
-        at(st, `.<value ${i++}>`, () => tag(v, st)),
-      ]);
+  if (isA(obj, Date)) return { [MARK]: "d", v: tag(timeOf(obj as Date), st) };
+  if (isA(obj, RegExp)) return { [MARK]: "r", ...regExpParts(obj as RegExp) };
+  if (isMap(obj) || isSet(obj)) {
+    const map = isMap(obj), e: unknown[] = [];
+    const all = map ? mapEntries(obj) : setValues(obj as Set<unknown>);
+    for (let i = 0; i < all.length; i += map ? 2 : 1) {
+      const k = all[i], v = all[i + 1];
+      e[e.length] = map
+        ? [
+          at(st, `.<key ${i / 2}>`, () => tag(k, st)),
+          at(st, `.<value ${i / 2}>`, () => tag(v, st)),
+        ]
+        : at(st, `.<element ${i}>`, () => tag(k, st));
     }
-    return { [MARK]: "m", e };
+    return { [MARK]: map ? "m" : "s", e };
   }
-  if (obj instanceof Set) {
-    const e: unknown[] = [];
-    let i = 0;
-    for (const v of obj) e.push(at(st, `.<element ${i++}>`, () => tag(v, st)));
-    return { [MARK]: "s", e };
-  }
-  if (obj instanceof ArrayBuffer) {
+  if (isA(obj, ArrayBuffer)) {
+    if (isDetached(obj as ArrayBuffer)) {
+      throw refuse(st, "a detached ArrayBuffer", OOB);
+    }
     // m: a resizable buffer's maxByteLength (it arrives resizable).
-    const m = obj.resizable ? obj.maxByteLength : undefined;
-    return { [MARK]: "ab", v: toBase64(new Uint8Array(obj)), m };
+    return { [MARK]: "ab", v: toBase64(obj as ArrayBuffer), m: maxOf(obj) };
   }
-  if (ArrayBuffer.isView(obj)) {
-    const name = obj.constructor.name;
-    if (obj.buffer instanceof SharedArrayBuffer && !st.shared) {
+  const view = viewParts(obj);
+  if (view !== undefined) {
+    const { name, buffer } = view;
+    if (isA(buffer, SharedArrayBuffer) && !st.shared) {
       throw shared.refuse(st.path, `a ${name} over a SharedArrayBuffer`);
     }
     if (VIEWS[name] === undefined) throw refuse(st, `a ${name}`);
-    if (shared.outOfBounds(obj)) {
+    const v = obj as ArrayBufferView;
+    if (shared.outOfBounds(v)) {
       throw refuse(st, `a ${name} out of its resizable buffer's bounds`, OOB);
     }
-    const length = obj instanceof DataView
-      ? obj.byteLength
-      : (obj as unknown as { length: number }).length;
     return {
       [MARK]: "v",
       t: name,
-      b: tag(obj.buffer, st),
-      o: obj.byteOffset,
-      l: shared.lengthTracking(obj) ? -1 : length, // -1: see shared.view
+      b: tag(buffer, st),
+      o: view.byteOffset,
+      l: shared.lengthTracking(v) ? -1 : view.length, // -1: see shared.view
     };
   }
   if (obj instanceof Error) {
@@ -271,26 +275,27 @@ export function tag(value: unknown, st: TagState): unknown {
       h: "cause" in obj,
     };
   }
-  if (
-    obj instanceof Boolean || obj instanceof Number || obj instanceof String ||
-    obj instanceof BigInt
-  ) {
-    return { [MARK]: "B", v: tag(obj.valueOf(), st) };
-  }
+  const boxed = boxedValue(obj, NONE);
+  if (boxed !== NONE) return { [MARK]: "B", v: tag(boxed, st) };
   // Plain objects and class instances (which, as in structured clone, arrive
   // as plain objects with their own enumerable properties).
   const keys = Object.keys(obj);
   const rec = obj as Record<string, unknown>;
   if (Object.hasOwn(obj, MARK)) {
-    return {
-      [MARK]: "o",
-      e: keys.map((k) => [k, at(st, `.${k}`, () => tag(rec[k], st))]),
-    };
+    const e: unknown[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      e[i] = [k, at(st, `.${k}`, () => tag(rec[k], st))];
+    }
+    return { [MARK]: "o", e };
   }
   // No prototype: a "__proto__" key is an own property, which
   // JSON.stringify writes like any other.
   const out: Record<string, unknown> = Object.create(null);
-  for (const k of keys) out[k] = at(st, `.${k}`, () => tag(rec[k], st));
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    out[k] = at(st, `.${k}`, () => tag(rec[k], st));
+  }
   return out;
 }
 
@@ -474,19 +479,4 @@ export function untag(value: unknown, ids: unknown[]): unknown {
   throw new TypeError(
     `Cannot decode queue item: unknown marker "${String(kind)}"`,
   );
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
-}
-
-function fromBase64(text: string): Uint8Array {
-  const s = atob(text);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
 }
