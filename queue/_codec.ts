@@ -372,15 +372,18 @@ function copyOf(value: object, depth: number): unknown {
     // Holes stay holes (tag writes the array as its keys then); past HOLES
     // of them, and more holes than elements, the rest is read by own keys
     // (_core/transfer_keys.ts): a sparse array costs its own keys, not its
-    // length. Index writes, not push (which a program can replace).
-    let holes = 0, keys: string[] | undefined;
+    // length. Index writes, not push (which a program can replace). The
+    // keys are listed first (no program code runs for that): a getter
+    // that adds to the array adds nothing to the copy (as structured clone,
+    // which reads the length first).
+    const keys = Object.keys(value);
+    let holes = 0;
     for (let i = 0; i < n; i++) {
       const e = i === 0 && depth === 0 && first !== undefined
         ? first // a PriorityQueue's key, read once by the put (_glue.ts)
         : value[i];
       if (e !== undefined || i in value) c[i] = element(e, depth + 1);
       else if (++holes > HOLES && holes > i + 1 - holes) {
-        keys = Object.keys(value);
         const rest = indicesAfter(value, i, keys);
         for (let j = 0; j < rest.length; j++) {
           c[rest[j]] = element(value[rest[j]], depth + 1);
@@ -393,7 +396,6 @@ function copyOf(value: object, depth: number): unknown {
       exact = false; // JSON writes a hole as null
       c.length = n;
     }
-    keys ??= Object.keys(value);
     // The enumerable own keys are the indices alone exactly when there are
     // as many as elements: `a.x = 3` is not JSON (tag keeps it).
     if (keys.length !== n - holes) {
