@@ -8,22 +8,33 @@
 // (structured clone reads a snapshot too).
 
 const apply = Reflect.apply;
-const hasInstance = Function.prototype[Symbol.hasInstance];
-const MapCtor = Map, SetCtor = Set;
 const mapForEach = Map.prototype.forEach;
+const getPrototypeOf = Object.getPrototypeOf;
+const MapProto = Map.prototype, SetProto = Set.prototype;
 const setForEach = Set.prototype.forEach;
 
 /**
  * Whether `value` has Map.prototype in its chain (instanceof, without a
- * Symbol.hasInstance a program defined on Map).
+ * Symbol.hasInstance a program defined on Map). Calls getPrototypeOf (a
+ * Proxy's trap would run: callers refuse Proxies first).
  */
 export function isMap(value: object): value is Map<unknown, unknown> {
-  return apply(hasInstance, MapCtor, [value]) as boolean;
+  return inherits(value, MapProto);
 }
 
 /** As {@linkcode isMap}, for Set. */
 export function isSet(value: object): value is Set<unknown> {
-  return apply(hasInstance, SetCtor, [value]) as boolean;
+  return inherits(value, SetProto);
+}
+
+// OrdinaryHasInstance: whether `proto` is in the chain of `value` (what
+// instanceof does when no Symbol.hasInstance is defined), without
+// allocation. getPrototypeOf on each link: callers refuse Proxies first.
+function inherits(value: object, proto: object): boolean {
+  for (let p = getPrototypeOf(value); p !== null; p = getPrototypeOf(p)) {
+    if (p === proto) return true;
+  }
+  return false;
 }
 
 /**
@@ -73,8 +84,13 @@ export const mapClear = (m: Map<unknown, unknown>) =>
 export const setClear = (s: Set<unknown>) => void apply(setClear_, s, []);
 
 /** `value instanceof C`, without a Symbol.hasInstance a program defined. */
-export const isA = (value: object, C: abstract new (...a: never) => unknown) =>
-  apply(hasInstance, C, [value]) as boolean;
+export function isA<T>(
+  value: object,
+  C: abstract new (...a: never) => T,
+): value is T & object {
+  // A class's prototype property is its own, non-writable: a plain read.
+  return inherits(value, C.prototype as object);
+}
 
 const getter = (o: object, k: PropertyKey) =>
   Object.getOwnPropertyDescriptor(o, k)!.get!;
@@ -121,7 +137,7 @@ const BOXES = [
  */
 export function boxedValue(obj: object, none: unknown): unknown {
   for (let i = 0; i < BOXES.length; i++) {
-    if (apply(hasInstance, BOXES[i][0], [obj])) {
+    if (inherits(obj, BOXES[i][0].prototype)) {
       return apply(BOXES[i][1], obj, []);
     }
   }

@@ -274,6 +274,8 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
     marked = true;
     return marker;
   }
+  // A plain object first (the most frequent), then the kinds.
+  if (isPlain(value)) return plainCopy(value, seen);
   // A Map's or Set's entries are a snapshot read through primordials
   // (_core/primordials.ts), as the copy's own methods: no program code.
   if (isMap(value)) {
@@ -326,9 +328,12 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
       "send what the thread needs to make its own",
     );
   }
-  if (!clonesAsPlain(value)) return value;
-  // A spread reads each own enumerable property once into own data
-  // properties ("__proto__" included, no setter run), as queue/_codec.ts.
+  return clonesAsPlain(value) ? plainCopy(value, seen) : value;
+}
+
+// A spread reads each own enumerable property once into own data
+// properties ("__proto__" included, no setter run), as queue/_codec.ts.
+function plainCopy(value: object, seen: Map<object, unknown>): unknown {
   const out: Record<string, unknown> = { ...value };
   seen.set(value, out);
   copyKeys(value, out, Object.keys(out), false, seen);

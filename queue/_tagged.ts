@@ -38,6 +38,15 @@ import { isProxy } from "../_core/host.ts";
 import { refusal } from "./_refused.ts";
 import { fromBase64, isDetached, maxOf, toBase64 } from "./_base64.ts";
 import {
+  ABCtor,
+  DateCtor,
+  ErrorCtor,
+  ERRORS,
+  RegExpCtor,
+  SABCtor,
+  VIEWS,
+} from "./_tagged_kinds.ts";
+import {
   boxedValue,
   isA,
   isMap,
@@ -94,39 +103,6 @@ export type Stand = Map<object, object>;
 
 /** Deepest nesting a structured item may have (containers inside containers). */
 export const MAX_DEPTH = 1000;
-
-// Lookup tables without a prototype: a name from the data finds nothing.
-function table<T>(entries: Record<string, T>): Record<string, T> {
-  return Object.assign(Object.create(null), entries);
-}
-
-const VIEWS: Record<
-  string,
-  new (b: ArrayBuffer, o: number, l?: number) => ArrayBufferView
-> = table({
-  Int8Array,
-  Uint8Array,
-  Uint8ClampedArray,
-  Int16Array,
-  Uint16Array,
-  Int32Array,
-  Uint32Array,
-  Float32Array,
-  Float64Array,
-  BigInt64Array,
-  BigUint64Array,
-  DataView: DataView as never,
-});
-
-const ERRORS: Record<string, new (message?: string) => Error> = table({
-  Error,
-  TypeError,
-  RangeError,
-  SyntaxError,
-  ReferenceError,
-  EvalError,
-  URIError,
-});
 
 const NONE = Symbol(); // boxedValue's "not a box"
 const OOB = " (structured clone refuses one too)";
@@ -196,9 +172,12 @@ export function tag(value: unknown, st: TagState): unknown {
       };
     }
   }
+  // A plain object (the snapshot's, mostly) is none of the kinds below.
+  const proto = Object.getPrototypeOf(obj);
+  if (proto === Object.prototype || proto === null) return plain(obj, st);
   const refused = refusal(obj); // queue/_refused.ts
   if (refused !== undefined) throw refuse(st, refused);
-  if (obj instanceof SharedArrayBuffer) {
+  if (isA(obj, SABCtor)) {
     const i = shared.name(obj, st.path, st.shared); // or refused
     st.ids.set(obj, st.ids.size);
     return { [MARK]: "sv", i };
@@ -221,8 +200,12 @@ export function tag(value: unknown, st: TagState): unknown {
     }
     return dense ? out : { [MARK]: "a", n: obj.length, e: out };
   }
-  if (isA(obj, Date)) return { [MARK]: "d", v: tag(timeOf(obj as Date), st) };
-  if (isA(obj, RegExp)) return { [MARK]: "r", ...regExpParts(obj as RegExp) };
+  if (isA(obj, DateCtor)) {
+    return { [MARK]: "d", v: tag(timeOf(obj as Date), st) };
+  }
+  if (isA(obj, RegExpCtor)) {
+    return { [MARK]: "r", ...regExpParts(obj as RegExp) };
+  }
   if (isMap(obj) || isSet(obj)) {
     const map = isMap(obj), e: unknown[] = [];
     const all = map ? mapEntries(obj) : setValues(obj as Set<unknown>);
@@ -237,7 +220,7 @@ export function tag(value: unknown, st: TagState): unknown {
     }
     return { [MARK]: map ? "m" : "s", e };
   }
-  if (isA(obj, ArrayBuffer)) {
+  if (isA(obj, ABCtor)) {
     if (isDetached(obj as ArrayBuffer)) {
       throw refuse(st, "a detached ArrayBuffer", OOB);
     }
@@ -247,7 +230,7 @@ export function tag(value: unknown, st: TagState): unknown {
   const view = viewParts(obj);
   if (view !== undefined) {
     const { name, buffer } = view;
-    if (isA(buffer, SharedArrayBuffer) && !st.shared) {
+    if (isA(buffer, SABCtor) && !st.shared) {
       throw shared.refuse(st.path, `a ${name} over a SharedArrayBuffer`);
     }
     if (VIEWS[name] === undefined) throw refuse(st, `a ${name}`);
@@ -263,7 +246,7 @@ export function tag(value: unknown, st: TagState): unknown {
       l: shared.lengthTracking(v) ? -1 : view.length, // -1: see shared.view
     };
   }
-  if (obj instanceof Error) {
+  if (isA(obj, ErrorCtor)) {
     return {
       [MARK]: "e",
       n: obj.name,
@@ -277,8 +260,12 @@ export function tag(value: unknown, st: TagState): unknown {
   }
   const boxed = boxedValue(obj, NONE);
   if (boxed !== NONE) return { [MARK]: "B", v: tag(boxed, st) };
-  // Plain objects and class instances (which, as in structured clone, arrive
-  // as plain objects with their own enumerable properties).
+  return plain(obj, st);
+}
+
+// Plain objects and class instances (which, as in structured clone, arrive
+// as plain objects with their own enumerable properties).
+function plain(obj: object, st: TagState): unknown {
   const keys = Object.keys(obj);
   const rec = obj as Record<string, unknown>;
   if (Object.hasOwn(obj, MARK)) {

@@ -62,6 +62,8 @@ const REPLACED: [string, () => () => void][] = [
   ["Object.prototype.toString", () => swap(Object.prototype, "toString")],
   ["Function.prototype.call", () => swap(Function.prototype, "call")],
   ["globalThis.btoa", () => swap(globalThis, "btoa")],
+  ["globalThis.Date", () => swapGetter(globalThis, "Date")],
+  ["globalThis.Error", () => swapGetter(globalThis, "Error")],
 ];
 
 function swap(o: object, k: PropertyKey): () => void {
