@@ -174,7 +174,10 @@ export function tag(value: unknown, st: TagState): unknown {
   }
   // A plain object (the snapshot's, mostly) is none of the kinds below.
   const proto = Object.getPrototypeOf(obj);
-  if (proto === Object.prototype || proto === null) return plain(obj, st);
+  if (proto === Object.prototype || proto === null) {
+    st.ids.set(obj, st.ids.size); // (as below, for "@" references)
+    return plain(obj, st);
+  }
   const refused = refusal(obj); // queue/_refused.ts
   if (refused !== undefined) throw refuse(st, refused);
   if (isA(obj, SABCtor)) {
