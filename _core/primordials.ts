@@ -158,27 +158,30 @@ export interface ViewParts {
   /** Its class's name: "Uint8Array", ..., "DataView". */
   readonly name: string;
   readonly buffer: ArrayBufferLike;
-  readonly byteOffset: number;
-  /** Elements (bytes, for a DataView). */
-  readonly length: number;
 }
 
-/** The parts of a view (ArrayBuffer.isView), or undefined for others. */
+/** The class and buffer of a view (ArrayBuffer.isView), or undefined. */
 export function viewParts(obj: object): ViewParts | undefined {
   if (!isView(obj)) return undefined;
   const name = apply(TA_NAME, obj, []) as string | undefined;
-  if (name !== undefined) {
-    return {
-      name,
-      buffer: apply(TA_BUFFER, obj, []) as ArrayBufferLike,
-      byteOffset: apply(TA_OFFSET, obj, []) as number,
-      length: apply(TA_LENGTH, obj, []) as number,
+  return name !== undefined
+    ? { name, buffer: apply(TA_BUFFER, obj, []) as ArrayBufferLike }
+    : {
+      name: "DataView",
+      buffer: apply(DV_BUFFER, obj, []) as ArrayBufferLike,
     };
-  }
+}
+
+/**
+ * A view's byteOffset and length (elements; bytes for a DataView). Read
+ * only for a view within its buffer's bounds: Node 20's getters throw
+ * for one out of them.
+ */
+export function viewSpan(obj: ArrayBufferView): { o: number; n: number } {
+  const dv = isA(obj, DataViewCtor);
   return {
-    name: "DataView",
-    buffer: apply(DV_BUFFER, obj, []) as ArrayBufferLike,
-    byteOffset: apply(DV_OFFSET, obj, []) as number,
-    length: apply(DV_LENGTH, obj, []) as number,
+    o: apply(dv ? DV_OFFSET : TA_OFFSET, obj, []) as number,
+    n: apply(dv ? DV_LENGTH : TA_LENGTH, obj, []) as number,
   };
 }
+const DataViewCtor = DataView;

@@ -56,6 +56,7 @@ import {
   setValues,
   timeOf,
   viewParts,
+  viewSpan,
 } from "../_core/primordials.ts";
 import {
   type BytesForm,
@@ -174,101 +175,97 @@ export function tag(value: unknown, st: TagState): unknown {
   }
   // A plain object (the snapshot's, mostly) is none of the kinds below.
   const proto = Object.getPrototypeOf(obj);
-  if (proto === Object.prototype || proto === null) {
-    st.ids.set(obj, st.ids.size); // (as below, for "@" references)
-    return plain(obj, st);
-  }
-  const refused = refusal(obj); // queue/_refused.ts
-  if (refused !== undefined) throw refuse(st, refused);
-  if (isA(obj, SABCtor)) {
-    const i = shared.name(obj, st.path, st.shared); // or refused
+  // (A labeled block, not a call: a frame per level counts at 1000 levels.)
+  kinds: {
+    if (proto === Object.prototype || proto === null) {
+      st.ids.set(obj, st.ids.size); // (as below, for "@" references)
+      break kinds;
+    }
+    const refused = refusal(obj); // queue/_refused.ts
+    if (refused !== undefined) throw refuse(st, refused);
+    if (isA(obj, SABCtor)) {
+      const i = shared.name(obj, st.path, st.shared); // or refused
+      st.ids.set(obj, st.ids.size);
+      return { [MARK]: "sv", i };
+    }
     st.ids.set(obj, st.ids.size);
-    return { [MARK]: "sv", i };
-  }
-  st.ids.set(obj, st.ids.size);
-  if (Array.isArray(obj)) {
-    const keys = Object.keys(obj);
-    // Index loops, no map: a program's species or iterator is not called
-    // (_core/primordials.ts). Dense: as many keys as elements, read once
-    // up to that count (a getter that pushes does not lengthen the walk).
-    const n = keys.length;
-    let dense = n === obj.length;
-    for (let i = 0; dense && i < n; i++) dense = i in obj;
-    const out: unknown[] = [];
-    const rec = obj as unknown as Record<string, unknown>;
-    for (let i = 0; i < n; i++) {
-      const k = dense ? i : keys[i];
-      const v = at(st, `[${k}]`, () => tag(rec[k], st));
-      out[i] = dense ? v : [k, v];
+    if (Array.isArray(obj)) {
+      const keys = Object.keys(obj);
+      // Index loops, no map: a program's species or iterator is not called
+      // (_core/primordials.ts). Dense: as many keys as elements, read once
+      // up to that count (a getter that pushes does not lengthen the walk).
+      const n = keys.length;
+      let dense = n === obj.length;
+      for (let i = 0; dense && i < n; i++) dense = i in obj;
+      const out: unknown[] = [];
+      const rec = obj as unknown as Record<string, unknown>;
+      for (let i = 0; i < n; i++) {
+        const k = dense ? i : keys[i];
+        const v = at(st, `[${k}]`, () => tag(rec[k], st));
+        out[i] = dense ? v : [k, v];
+      }
+      return dense ? out : { [MARK]: "a", n: obj.length, e: out };
     }
-    return dense ? out : { [MARK]: "a", n: obj.length, e: out };
-  }
-  if (isA(obj, DateCtor)) {
-    return { [MARK]: "d", v: tag(timeOf(obj as Date), st) };
-  }
-  if (isA(obj, RegExpCtor)) {
-    return { [MARK]: "r", ...regExpParts(obj as RegExp) };
-  }
-  if (isMap(obj) || isSet(obj)) {
-    const map = isMap(obj), e: unknown[] = [];
-    const all = map ? mapEntries(obj) : setValues(obj as Set<unknown>);
-    for (let i = 0; i < all.length; i += map ? 2 : 1) {
-      const k = all[i], v = all[i + 1];
-      e[e.length] = map
-        ? [
-          at(st, `.<key ${i / 2}>`, () => tag(k, st)),
-          at(st, `.<value ${i / 2}>`, () => tag(v, st)),
-        ]
-        : at(st, `.<element ${i}>`, () => tag(k, st));
+    if (isA(obj, DateCtor)) {
+      return { [MARK]: "d", v: tag(timeOf(obj as Date), st) };
     }
-    return { [MARK]: map ? "m" : "s", e };
-  }
-  if (isA(obj, ABCtor)) {
-    if (isDetached(obj as ArrayBuffer)) {
-      throw refuse(st, "a detached ArrayBuffer", OOB);
+    if (isA(obj, RegExpCtor)) {
+      return { [MARK]: "r", ...regExpParts(obj as RegExp) };
     }
-    // m: a resizable buffer's maxByteLength (it arrives resizable).
-    return { [MARK]: "ab", v: toBase64(obj as ArrayBuffer), m: maxOf(obj) };
-  }
-  const view = viewParts(obj);
-  if (view !== undefined) {
-    const { name, buffer } = view;
-    if (isA(buffer, SABCtor) && !st.shared) {
-      throw shared.refuse(st.path, `a ${name} over a SharedArrayBuffer`);
+    if (isMap(obj) || isSet(obj)) {
+      const map = isMap(obj), e: unknown[] = [];
+      const all = map ? mapEntries(obj) : setValues(obj as Set<unknown>);
+      for (let i = 0; i < all.length; i += map ? 2 : 1) {
+        const k = all[i], v = all[i + 1];
+        e[e.length] = map
+          ? [
+            at(st, `.<key ${i / 2}>`, () => tag(k, st)),
+            at(st, `.<value ${i / 2}>`, () => tag(v, st)),
+          ]
+          : at(st, `.<element ${i}>`, () => tag(k, st));
+      }
+      return { [MARK]: map ? "m" : "s", e };
     }
-    if (VIEWS[name] === undefined) throw refuse(st, `a ${name}`);
-    const v = obj as ArrayBufferView;
-    if (shared.outOfBounds(v)) {
-      throw refuse(st, `a ${name} out of its resizable buffer's bounds`, OOB);
+    if (isA(obj, ABCtor)) {
+      if (isDetached(obj as ArrayBuffer)) {
+        throw refuse(st, "a detached ArrayBuffer", OOB);
+      }
+      // m: a resizable buffer's maxByteLength (it arrives resizable).
+      return { [MARK]: "ab", v: toBase64(obj as ArrayBuffer), m: maxOf(obj) };
     }
-    return {
-      [MARK]: "v",
-      t: name,
-      b: tag(buffer, st),
-      o: view.byteOffset,
-      l: shared.lengthTracking(v) ? -1 : view.length, // -1: see shared.view
-    };
+    const view = viewParts(obj);
+    if (view !== undefined) {
+      const { name, buffer } = view;
+      if (isA(buffer, SABCtor) && !st.shared) {
+        throw shared.refuse(st.path, `a ${name} over a SharedArrayBuffer`);
+      }
+      if (VIEWS[name] === undefined) throw refuse(st, `a ${name}`);
+      const v = obj as ArrayBufferView;
+      if (shared.outOfBounds(v)) {
+        throw refuse(st, `a ${name} out of its resizable buffer's bounds`, OOB);
+      }
+      const b = tag(buffer, st); // refuses a detached one first
+      const { o, n } = viewSpan(v); // (in bounds: Node 20's getters throw)
+      const l = shared.lengthTracking(v) ? -1 : n; // -1: see shared.view
+      return { [MARK]: "v", t: name, b, o, l };
+    }
+    if (isA(obj, ErrorCtor)) {
+      return {
+        [MARK]: "e",
+        n: obj.name,
+        m: obj.message,
+        s: obj.stack,
+        c: "cause" in obj
+          ? at(st, ".cause", () => tag(obj.cause, st))
+          : undefined,
+        h: "cause" in obj,
+      };
+    }
+    const boxed = boxedValue(obj, NONE);
+    if (boxed !== NONE) return { [MARK]: "B", v: tag(boxed, st) };
   }
-  if (isA(obj, ErrorCtor)) {
-    return {
-      [MARK]: "e",
-      n: obj.name,
-      m: obj.message,
-      s: obj.stack,
-      c: "cause" in obj
-        ? at(st, ".cause", () => tag(obj.cause, st))
-        : undefined,
-      h: "cause" in obj,
-    };
-  }
-  const boxed = boxedValue(obj, NONE);
-  if (boxed !== NONE) return { [MARK]: "B", v: tag(boxed, st) };
-  return plain(obj, st);
-}
-
-// Plain objects and class instances (which, as in structured clone, arrive
-// as plain objects with their own enumerable properties).
-function plain(obj: object, st: TagState): unknown {
+  // Plain objects and class instances (which, as in structured clone,
+  // arrive as plain objects with their own enumerable properties).
   const keys = Object.keys(obj);
   const rec = obj as Record<string, unknown>;
   if (Object.hasOwn(obj, MARK)) {
