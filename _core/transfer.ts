@@ -301,7 +301,7 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
     // not an index says there are others.
     const out = elementsOf(value);
     seen.set(value, out);
-    let holes = 0;
+    let holes = 0, sparse = false;
     for (let i = 0; i < out.length; i++) {
       const v = out[i];
       if (typeof v === "object") {
@@ -313,10 +313,13 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
           const e = out[rest[j]];
           if (typeof e === "object" && e !== null) out[rest[j]] = copy(e, seen);
         }
+        sparse = true;
         break;
       }
     }
-    const keys = keysOf(value); // none past SCAN_KEYS (transfer_keys.ts)
+    // None past SCAN_KEYS (transfer_keys.ts), unless sparse: its own keys
+    // are few, and its other keys arrive (as structured clone's).
+    const keys = sparse ? Object.keys(value) : keysOf(value);
     const last = keys.length === 0 ? "0" : keys[keys.length - 1];
     if (!isIndex(last)) copyKeys(value, out, keys, true, seen);
     return out;

@@ -81,8 +81,8 @@ export function define(obj: object, key: string, value: unknown): void {
 // an accessor from a data element takes a property descriptor per index.
 export function elementsOf(value: unknown[]): unknown[] {
   if (
-    getPrototypeOf(value) === ArrayProto && !hasOwn(value, SPREADABLE) &&
-    nativeConcat()
+    !BUN && getPrototypeOf(value) === ArrayProto &&
+    !hasOwn(value, SPREADABLE) && nativeConcat()
   ) return apply(concat, [], [value]) as unknown[];
   // Appended in order (never an array of dictionary elements, which clone
   // writes slowly, unless sparse); holes stay holes.
@@ -142,6 +142,9 @@ const ObjectProto = Object.prototype;
 const concat = Array.prototype.concat;
 const objectToString = Object.prototype.toString;
 const SPREADABLE = Symbol.isConcatSpreadable;
+// JSC's concat visits every index of a sparse array (34 s for length 5e7,
+// Bun 1.4.4): there the loop below, which lists own keys past HOLES.
+const BUN = "Bun" in globalThis;
 const SPECIES = getOwn(ArrayCtor, Symbol.species)?.get;
 
 function nativeConcat(): boolean {

@@ -377,7 +377,8 @@ export function untag(value: unknown, ids: unknown[]): unknown {
       return p;
     }
     case "a": {
-      const arr: unknown[] = new Array(rec.n as number);
+      const arr: unknown[] = []; // then the length: new Array(n) costs n on Bun
+      arr.length = rec.n as number;
       ids.push(arr);
       for (const [k, v] of rec.e as [string, unknown][]) {
         define(arr, k, untag(v, ids));

@@ -196,6 +196,30 @@ describe("encodes under replaced built-ins", () => {
 });
 
 describe("toJSON on Object.prototype or Array.prototype", () => {
+  it("a pool submit refuses before any toJSON runs (the target table entry is JSON too)", () => {
+    const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    let ran = 0;
+    Object.defineProperty(Object.prototype, "toJSON", {
+      value() {
+        ran++;
+        return this;
+      },
+      configurable: true,
+      writable: true,
+    });
+    try {
+      assert.throws(
+        () => pool.submit(() => 1),
+        /Object\.prototype has a toJSON/,
+      );
+      assert.throws(() => pool.submit((x: unknown) => x, { a: 1 }), TypeError);
+    } finally {
+      delete (Object.prototype as Any).toJSON;
+      pool.shutdown({ wait: true });
+    }
+    assert.equal(ran, 0);
+  });
+
   for (const on of [Object.prototype, Array.prototype]) {
     const where = on === Object.prototype ? "Object" : "Array";
     it(`${where}.prototype.toJSON: a put refuses with a TypeError naming it, nothing held, the queue as it was; toJSON never runs`, () => {

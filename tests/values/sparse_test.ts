@@ -26,7 +26,7 @@ describe("sparse arrays", () => {
     assert.equal(lines.pop(), "done");
     const want = {
       length: 2 ** 32 - 1,
-      keys: ["3", "70000", "4294967294"],
+      keys: ["3", "70000", "4294967294", "tag"],
       three: ["0", "2"],
       far: [[1, "m"]],
     };

@@ -14,6 +14,7 @@ function sparse(lock?: Lock): unknown[] {
   a[LAST] = lock ?? "last";
   a[3] = { x: [1, , 3] };
   a[70_000] = new Map([[1, "m"]]);
+  (a as unknown as { tag: string }).tag = "t"; // a non-index key arrives too
   return a;
 }
 
@@ -67,6 +68,7 @@ const r = new Thread({
     a[2 ** 32 - 2] = "last";
     a[3] = { x: [1, , 3] };
     a[70_000] = new Map([[1, "m"]]);
+    (a as unknown as { tag: string }).tag = "t";
     return a;
   },
 });
