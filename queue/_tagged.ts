@@ -241,12 +241,12 @@ export function tag(value: unknown, st: TagState): unknown {
       }
       if (VIEWS[name] === undefined) throw refuse(st, `a ${name}`);
       const v = obj as ArrayBufferView;
-      if (shared.outOfBounds(v)) {
+      if (shared.outOfBounds(v, buffer)) {
         throw refuse(st, `a ${name} out of its resizable buffer's bounds`, OOB);
       }
       const b = tag(buffer, st); // refuses a detached one first
       const { o, n } = viewSpan(v); // (in bounds: Node 20's getters throw)
-      const l = shared.lengthTracking(v) ? -1 : n; // -1: see shared.view
+      const l = shared.lengthTracking(v, buffer) ? -1 : n; // -1: shared.view
       return { [MARK]: "v", t: name, b, o, l };
     }
     if (isA(obj, ErrorCtor)) {

@@ -170,6 +170,26 @@ describe("encodes under replaced built-ins", () => {
     }
   });
 
+  it("a view's own buffer, byteOffset, length and constructor getters are not run (structured clone reads slots)", () => {
+    let runs = 0;
+    const view = new Uint8Array([1, 2, 3]);
+    for (const k of ["buffer", "byteOffset", "length", "constructor"]) {
+      Object.defineProperty(view, k, {
+        get() {
+          runs++;
+          throw new Error(`${k} getter ran`);
+        },
+      });
+    }
+    const q = new Queue<unknown>({ capacity: 2, bytes: 1 << 16 });
+    q.put({ view });
+    encodeTransfer([{ view }]);
+    assert.equal(runs, 0);
+    assert.deepEqual(q.get({ timeout: 1_000 }), {
+      view: new Uint8Array([1, 2, 3]),
+    });
+  });
+
   it("a getter that replaces Array[Symbol.species] mid-walk runs no species", () => {
     const restore: (() => void)[] = [];
     const value = {
