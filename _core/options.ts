@@ -62,8 +62,9 @@ export function refuseSpellings(
   if (typeof options !== "object" || options === null) return;
   // The table's own keys only: a key a program added to Object.prototype
   // is in every table and every options object.
-  for (const key of Object.keys(names)) {
-    if (key in options) throw misspelt(verb, key, names[key]);
+  const keys = Object.keys(names);
+  for (let i = 0; i < keys.length; i++) { // a loop calls no iterator
+    if (keys[i] in options) throw misspelt(verb, keys[i], names[keys[i]]);
   }
 }
 

@@ -38,6 +38,7 @@
 // pass it as a Thread's arg.
 
 import { nodeThreads } from "./host.ts";
+import { isA } from "./primordials.ts";
 import { MARK } from "./transfer.ts";
 import { isIndex } from "./transfer_keys.ts";
 
@@ -105,7 +106,9 @@ const PortClass = typeof MessagePort === "function" ? MessagePort : undefined;
 
 /** Whether `x` is a MessagePort (never where the runtime has none). */
 export function isPort(x: unknown): x is Port {
-  return PortClass !== undefined && x instanceof PortClass;
+  // isA: no Symbol.hasInstance a program defined on the class is called.
+  return PortClass !== undefined && typeof x === "object" && x !== null &&
+    isA(x, PortClass);
 }
 
 const EXECUTOR = "threadkit.ThreadPoolExecutor";

@@ -24,6 +24,10 @@ interface ModuleRef {
   readonly export: string;
 }
 
+// Read at load: a Function.prototype.call or toString a program replaced
+// later is not called here.
+const fnToString = Function.prototype.toString, apply = Reflect.apply;
+
 /**
  * Validates a function (sent as source) or `{ module, export }` target.
  * `what` starts the error messages ("Cannot create thread").
@@ -37,7 +41,7 @@ export function checkTarget<T>(
   allowModule = true,
 ): T {
   if (typeof target === "function") {
-    const source = Function.prototype.toString.call(target);
+    const source = apply(fnToString, target, []) as string;
     if (
       NATIVE.test(source) && globalPath(target as AnyFunction) === undefined
     ) {
@@ -88,7 +92,7 @@ export function wireTarget(target: AnyFunction | ModuleRef): WireTarget {
       export: target.export,
     };
   }
-  const source = Function.prototype.toString.call(target);
+  const source = apply(fnToString, target, []) as string;
   const path = NATIVE.test(source) ? globalPath(target) : undefined;
   return {
     kind: "source",

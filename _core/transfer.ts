@@ -48,13 +48,29 @@ import {
   define,
   elementsOf,
   ESCAPED,
+  HOLES,
+  indicesAfter,
   isIndex,
   isPlain,
   keysOf,
+  MARK,
   MARKED,
 } from "./transfer_keys.ts";
+import {
+  isMap,
+  isSet,
+  mapClear,
+  mapEntries,
+  mapSet,
+  setAdd,
+  setClear,
+  setValues,
+} from "./primordials.ts";
+import { forEachReference } from "./transfer_refs.ts";
 
-export { define } from "./transfer_keys.ts";
+export { define, MARK } from "./transfer_keys.ts";
+const apply = Reflect.apply;
+export { releaseTransfer, retainTransfer } from "./transfer_refs.ts";
 export { refusedProxy } from "./platform.ts";
 
 /** How a primitive describes itself for another thread. */
@@ -84,9 +100,6 @@ type Reviver = (descriptor: Descriptor) => unknown;
 type Described = Descriptor | undefined;
 const registry = threadState("transfer", () => new Map<string, Reviver>());
 
-/** The property that marks an encoded descriptor inside a cloned value. */
-export const MARK = "\u0000threadkit";
-
 /**
  * Registers how to revive descriptors with `tag`. Each primitive module calls
  * this once at load; a later registration of a tag (the bundled entry's copy
@@ -101,7 +114,10 @@ export const knownTag = (tag: string): boolean => registry.has(tag);
 export function descriptorOf(value: unknown, start?: unknown): Described {
   if (typeof value !== "object" || value === null) return undefined;
   const method = (value as Partial<Transferable>)[TO_DESCRIPTOR];
-  return typeof method === "function" ? method.call(value, start) : undefined;
+  // apply, read at load: not a Function.prototype.call a program replaced.
+  return typeof method === "function"
+    ? apply(method, value, [start])
+    : undefined;
 }
 
 /**
@@ -201,7 +217,7 @@ export function encodeTransfer(value: unknown, start?: unknown): unknown {
     transferMarked = marked;
     return out;
   } catch (error) {
-    for (const at of mine) blockRelease(at);
+    for (let i = 0; i < mine.length; i++) blockRelease(mine[i]);
     throw error;
   } finally {
     retained = outer;
@@ -241,62 +257,6 @@ export function decodeTransfer(value: unknown): unknown {
   }
 }
 
-/**
- * Releases the in-flight reference of every heap primitive in `encoded`
- * (an encoded value that no thread will decode: see _core/claim.ts).
- */
-export function releaseTransfer(encoded: unknown): void {
-  forEachReference(encoded, blockRelease, undefined);
-}
-
-/**
- * Adds one reference per heap primitive in `encoded`, for one more decode
- * of a clone of it (an executor's initArgs, decoded once per pool thread).
- */
-export function retainTransfer(encoded: unknown): void {
-  forEachReference(encoded, blockRetain, undefined);
-}
-
-// Calls `f` with the block of every heap marker in an encoded value (in
-// descriptors' extras too), skipping the markers in `skip`.
-function forEachReference(
-  value: unknown,
-  f: (byteOffset: number) => void,
-  skip: Set<object> | undefined,
-  seen = new Set<object>(),
-): void {
-  if (typeof value !== "object" || value === null || seen.has(value)) return;
-  seen.add(value);
-  if (value instanceof Map) {
-    for (const [k, v] of value) {
-      forEachReference(k, f, skip, seen);
-      forEachReference(v, f, skip, seen);
-    }
-    return;
-  }
-  if (value instanceof Set) {
-    for (const v of value) forEachReference(v, f, skip, seen);
-    return;
-  }
-  const isArray = Array.isArray(value);
-  if (!isArray && !clonesAsPlain(value)) return;
-  if (!isArray && Object.hasOwn(value, MARK)) {
-    const w = (value as Record<string, unknown>)[MARK] as Wire;
-    if (w.heap === true && !skip?.has(value) && isBlock(w.byteOffset)) {
-      f(w.byteOffset);
-    }
-    forEachReference(w.extra, f, skip, seen);
-    return;
-  }
-  if (isArray) {
-    for (const v of value as unknown[]) forEachReference(v, f, skip, seen);
-  }
-  for (const key of keysOf(value)) {
-    if (isArray && isIndex(key)) continue;
-    forEachReference((value as Record<string, unknown>)[key], f, skip, seen);
-  }
-}
-
 // encodeTransfer in one pass (read once, as queue/_codec.ts's snapshot):
 // `copy` rebuilds the containers (plain objects, class instances, arrays,
 // Maps, Sets), each registered before its children are copied, so shared
@@ -317,31 +277,52 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
     marked = true;
     return marker;
   }
-  if (value instanceof Map) {
-    const out = new Map();
+  // A plain object first (the most frequent), then the kinds.
+  if (isPlain(value)) return plainCopy(value, seen);
+  // A Map's or Set's entries are a snapshot read through primordials
+  // (_core/primordials.ts), as the copy's own methods: no program code.
+  if (isMap(value)) {
+    const out = new Map(), e = mapEntries(value);
     seen.set(value, out);
-    for (const [k, v] of value) out.set(copy(k, seen), copy(v, seen));
+    for (let i = 0; i < e.length; i += 2) {
+      mapSet(out, copy(e[i], seen), copy(e[i + 1], seen));
+    }
     return out;
   }
-  if (value instanceof Set) {
-    const out = new Set();
+  if (isSet(value)) {
+    const out = new Set(), e = setValues(value);
     seen.set(value, out);
-    for (const v of value) out.add(copy(v, seen));
+    for (let i = 0; i < e.length; i++) setAdd(out, copy(e[i], seen));
     return out;
   }
   if (Array.isArray(value)) {
-    // The elements read once (elementsOf: a native slice where it can, its
-    // argument in transfer_keys.ts); only objects among them are replaced.
+    // The elements read once (elementsOf: a native concat where it can,
+    // its argument in transfer_keys.ts); only objects among them are
+    // replaced, visited at the cost of the copy's own keys (HOLES).
     // Other own keys follow, as structured clone carries them (up to
     // SCAN_KEYS); Object.keys lists indices first, so a last key that is
     // not an index says there are others.
     const out = elementsOf(value);
     seen.set(value, out);
+    let holes = 0, sparse = false;
     for (let i = 0; i < out.length; i++) {
       const v = out[i];
-      if (typeof v === "object" && v !== null) out[i] = copy(v, seen);
+      if (typeof v === "object") {
+        if (v !== null) out[i] = copy(v, seen);
+      } else if (v === undefined && !(i in out) && ++holes > HOLES) {
+        if (holes <= i + 1 - holes) continue;
+        const rest = indicesAfter(out, i);
+        for (let j = 0; j < rest.length; j++) {
+          const e = out[rest[j]];
+          if (typeof e === "object" && e !== null) out[rest[j]] = copy(e, seen);
+        }
+        sparse = true;
+        break;
+      }
     }
-    const keys = keysOf(value); // none past SCAN_KEYS (transfer_keys.ts)
+    // None past SCAN_KEYS (transfer_keys.ts), unless sparse: its own keys
+    // are few, and its other keys arrive (as structured clone's).
+    const keys = sparse ? Object.keys(value) : keysOf(value);
     const last = keys.length === 0 ? "0" : keys[keys.length - 1];
     if (!isIndex(last)) copyKeys(value, out, keys, true, seen);
     return out;
@@ -353,9 +334,12 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
       "send what the thread needs to make its own",
     );
   }
-  if (!clonesAsPlain(value)) return value;
-  // A spread reads each own enumerable property once into own data
-  // properties ("__proto__" included, no setter run), as queue/_codec.ts.
+  return clonesAsPlain(value) ? plainCopy(value, seen) : value;
+}
+
+// A spread reads each own enumerable property once into own data
+// properties ("__proto__" included, no setter run), as queue/_codec.ts.
+function plainCopy(value: object, seen: Map<object, unknown>): unknown {
   const out: Record<string, unknown> = { ...value };
   seen.set(value, out);
   copyKeys(value, out, Object.keys(out), false, seen);
@@ -382,13 +366,16 @@ function copyKeys(
     const c = typeof v === "object" && v !== null ? copy(v, seen) : v;
     if (values !== undefined) values[i] = c;
     else if (key.charCodeAt(0) === 0 && MARKED.test(key)) {
-      values = keys.map((k) => rec[k]); // those before i: copied already
+      values = []; // those before i: copied already
+      for (let j = 0; j < i; j++) values[j] = rec[keys[j]];
       values[i] = c;
     } else if (isArray || c !== v) define(rec, key, c);
   }
   if (values === undefined) return;
   marked = true;
-  for (const key of keys) if (!(isArray && isIndex(key))) delete rec[key];
+  for (let i = 0; i < keys.length; i++) {
+    if (!(isArray && isIndex(keys[i]))) delete rec[keys[i]];
+  }
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
     if (isArray && isIndex(key)) continue;
@@ -417,28 +404,41 @@ function decode(value: unknown, seen: Map<object, unknown>): unknown {
     return revived;
   }
   seen.set(value, value);
-  if (value instanceof Map) {
-    const pairs = [...value].map((
-      [k, v],
-    ) => [decode(k, seen), decode(v, seen)]);
-    value.clear();
-    for (const [k, v] of pairs) value.set(k, v);
+  if (isMap(value)) {
+    const e = mapEntries(value);
+    for (let i = 0; i < e.length; i++) e[i] = decode(e[i], seen);
+    mapClear(value);
+    for (let i = 0; i < e.length; i += 2) mapSet(value, e[i], e[i + 1]);
     return value;
   }
-  if (value instanceof Set) {
-    const items = [...value].map((v) => decode(v, seen));
-    value.clear();
-    for (const v of items) value.add(v);
+  if (isSet(value)) {
+    const e = setValues(value);
+    for (let i = 0; i < e.length; i++) e[i] = decode(e[i], seen);
+    setClear(value);
+    for (let i = 0; i < e.length; i++) setAdd(value, e[i]);
     return value;
   }
   if (!isArray && !isPlain(value)) return value;
   const rec = value as Record<string, unknown>;
   if (isArray) {
+    // Never fills a hole (decode(undefined) is undefined); a sparse array
+    // costs its own keys (HOLES).
     const arr = value as unknown[];
+    let holes = 0;
     for (let i = 0; i < arr.length; i++) {
       const v = arr[i];
-      const d = decode(v, seen);
-      if (d !== v) arr[i] = d; // never fills a hole: decode(undefined) is undefined
+      if (typeof v === "object") {
+        const d = decode(v, seen);
+        if (d !== v) arr[i] = d;
+      } else if (v === undefined && !(i in arr) && ++holes > HOLES) {
+        if (holes <= i + 1 - holes) continue;
+        const rest = indicesAfter(arr, i);
+        for (let j = 0; j < rest.length; j++) {
+          const d = decode(arr[rest[j]], seen);
+          if (d !== arr[rest[j]]) arr[rest[j]] = d;
+        }
+        break;
+      }
     }
   }
   const keys = keysOf(value);
@@ -492,7 +492,7 @@ function wire(d: Descriptor, seen: Map<object, unknown>): Wire {
   }
   if (isBlock(d.byteOffset)) {
     blockRetain(d.byteOffset);
-    retained?.push(d.byteOffset);
+    if (retained !== undefined) retained[retained.length] = d.byteOffset;
   }
   return { tag: d.tag, byteOffset: d.byteOffset, extra, heap: true };
 }

@@ -8,6 +8,9 @@
 // their other keys are not sent (README: Thread args; rare).
 export const SCAN_KEYS = 4096;
 
+/** The marker key of an encoded descriptor (_core/transfer.ts). */
+export const MARK = "\u0000threadkit";
+
 export function keysOf(value: object): string[] {
   if (Array.isArray(value) && value.length > SCAN_KEYS) return [];
   return Object.keys(value);
@@ -37,7 +40,7 @@ export function isPlain(value: object): boolean {
 // knows (Date, RegExp, ArrayBuffer, views, Error, boxed primitives, ...).
 export function clonesAsPlain(value: object): boolean {
   return isPlain(value) ||
-    Object.prototype.toString.call(value) === "[object Object]";
+    apply(objectToString, value, []) === "[object Object]";
 }
 
 export function define(obj: object, key: string, value: unknown): void {
@@ -49,48 +52,104 @@ export function define(obj: object, key: string, value: unknown): void {
   });
 }
 
-// The elements of an array, read once, into a fresh array (holes kept).
+// The elements of an array, read once, into a fresh array (holes kept), at
+// the cost of its own keys: a sparse array (`a[5e7] = 1`) costs its few
+// keys, not its length.
 //
-// Why a native slice, and why it reads once and misses nothing: slice does,
-// for each index below `length`, HasProperty and then one [[Get]] (ECMA-262
-// Array.prototype.slice), so a getter at an index runs exactly once and its
-// value lands as a data property of the copy; a hole stays a hole (unless
-// Array.prototype or Object.prototype has that index, which HasProperty
-// finds: the copy then holds it, as the loop did). Besides the elements it
-// reads `length` (an array's own data property, never a getter) and, to pick
-// the copy's class, `constructor` and then `Array[Symbol.species]`: only for
-// an array whose prototype is this realm's Array.prototype and which has no
-// own "constructor" key, while Array.prototype.constructor is Array and the
-// species getter the one found at load (descriptors: no user code run), so
-// those reads are the realm's own, never the user's (any other array, or a
-// realm whose Array was redefined, takes the loop below). The walk then reads only the copy
-// (data properties: no user code), and so do the trial clone and the post.
-// No copy at all is not possible here: telling an accessor from a data
-// element takes a property descriptor per index (dearer than the copy).
-// For a packed array the slice is a block copy that keeps the elements kind
-// (numbers stay unboxed), which the clones after it read fast; the loop it
-// replaced cost 2-3x for 1e6 numbers (README: Thread args).
+// Why a native concat, and why it reads once and misses nothing: concat
+// does, for each index below `length`, HasProperty and then one [[Get]]
+// (ECMA-262 Array.prototype.concat, as slice), so a getter at an index runs
+// exactly once and its value lands as a data property of the copy; a hole
+// stays a hole (unless Array.prototype or Object.prototype has that index,
+// which HasProperty finds: the copy then holds it, as the loop does). V8
+// visits a dictionary-elements (sparse) array by its own indices (slice
+// visits every index: 950 ms for length 5e7, concat 5 ms; Deno 2.9.6), and
+// copies a packed one as a block keeping its elements kind (numbers stay
+// unboxed; the loop cost 2-3x for 1e6 numbers, README: Thread args). Besides
+// the elements it reads `length` (an array's own data property, never a
+// getter), Symbol.isConcatSpreadable of the receiver `[]` and of `value`,
+// and, to pick the copy's class, the receiver's `constructor` and then
+// `Array[Symbol.species]`. It runs only while those reads are the realm's
+// own, never the user's (checked by descriptor and prototype: no user code
+// run): `value`'s prototype is this realm's Array.prototype, no
+// isConcatSpreadable key on it, on Array.prototype or on Object.prototype
+// (Array.prototype's prototype), Array.prototype.constructor is Array and the
+// species getter the one found at load. Any other array, or a realm where one
+// of those was redefined, takes the loop below, which calls no method. The
+// walk then reads only the copy (data properties: no user code), and so do
+// the trial clone and the post. No copy at all is not possible here: telling
+// an accessor from a data element takes a property descriptor per index.
 export function elementsOf(value: unknown[]): unknown[] {
   if (
-    Object.getPrototypeOf(value) === Array.prototype &&
-    !Object.hasOwn(value, "constructor") && nativeSpecies()
-  ) return slice.call(value);
+    !BUN && getPrototypeOf(value) === ArrayProto &&
+    !hasOwn(value, SPREADABLE) && nativeConcat()
+  ) return apply(concat, [], [value]) as unknown[];
   // Appended in order (never an array of dictionary elements, which clone
-  // writes slowly); holes stay holes.
+  // writes slowly, unless sparse); holes stay holes.
   const out: unknown[] = [];
   const n = value.length;
+  let holes = 0;
   for (let i = 0; i < n; i++) {
     const v = value[i];
     if (v !== undefined || i in value) out[i] = v;
+    else if (++holes > HOLES && holes > i + 1 - holes) {
+      const rest = indicesAfter(value, i);
+      for (let j = 0; j < rest.length; j++) out[rest[j]] = value[rest[j]];
+      break;
+    }
   }
   out.length = n;
   return out;
 }
-const slice = Array.prototype.slice;
-const SPECIES = Object.getOwnPropertyDescriptor(Array, Symbol.species)?.get;
 
-function nativeSpecies(): boolean {
-  return Object.getOwnPropertyDescriptor(Array.prototype, "constructor")
-        ?.value === Array &&
-    Object.getOwnPropertyDescriptor(Array, Symbol.species)?.get === SPECIES;
+/**
+ * A walk over an array's indices that has met more than HOLES holes, and
+ * more holes than elements, lists its own keys instead (indicesAfter): what
+ * it visits then costs the array's own keys (few, for a sparse array), and
+ * what it visited before at most twice them plus HOLES.
+ */
+export const HOLES = 1024;
+
+/**
+ * The own index keys of `arr` above `after`, ascending (own keys only);
+ * `keys`: its Object.keys, if the caller has them.
+ */
+export function indicesAfter(
+  arr: object,
+  after: number,
+  keys: string[] = keys_(arr), // integer keys come first, ascending
+): number[] {
+  const out: number[] = [];
+  for (let j = 0; j < keys.length; j++) {
+    const k = keys[j];
+    if (!isIndex(k)) break;
+    const i = +k;
+    if (i > after) out[out.length] = i;
+  }
+  return out;
+}
+
+// Primordials: read at load, so a program that replaces them later runs no
+// code of its own in an encode.
+const apply = Reflect.apply;
+const keys_ = Object.keys;
+const getPrototypeOf = Object.getPrototypeOf;
+const hasOwn = Object.hasOwn;
+const getOwn = Object.getOwnPropertyDescriptor;
+const ArrayCtor = Array;
+const ArrayProto = Array.prototype;
+const ObjectProto = Object.prototype;
+const concat = Array.prototype.concat;
+const objectToString = Object.prototype.toString;
+const SPREADABLE = Symbol.isConcatSpreadable;
+// JSC's concat visits every index of a sparse array (34 s for length 5e7,
+// Bun 1.4.4): there the loop below, which lists own keys past HOLES.
+const BUN = "Bun" in globalThis;
+const SPECIES = getOwn(ArrayCtor, Symbol.species)?.get;
+
+function nativeConcat(): boolean {
+  return getOwn(ArrayProto, "constructor")?.value === ArrayCtor &&
+    getOwn(ArrayCtor, Symbol.species)?.get === SPECIES &&
+    !hasOwn(ArrayProto, SPREADABLE) && !hasOwn(ObjectProto, SPREADABLE) &&
+    getPrototypeOf(ArrayProto) === ObjectProto;
 }

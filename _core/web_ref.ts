@@ -37,10 +37,16 @@ export function findWebRef(
 ): symbol | null {
   if (proto === undefined) return null;
   const methods = proto as Record<symbol, unknown>;
-  const found = Object.getOwnPropertySymbols(proto).filter((key) =>
-    key.description === undefined && typeof methods[key] === "function" &&
-    (methods[key] as (on: boolean) => void).length === 1
-  );
+  // A loop, not filter (whose species a program can replace: this runs
+  // at a thread's first start, inside Thread.start()).
+  const keys = Object.getOwnPropertySymbols(proto), found: symbol[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (
+      key.description === undefined && typeof methods[key] === "function" &&
+      (methods[key] as (on: boolean) => void).length === 1
+    ) found[found.length] = key;
+  }
   if (found.length !== 1) return null;
   let source: string;
   try {

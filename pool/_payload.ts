@@ -20,6 +20,8 @@ import {
   encodeKeeping,
   encodeNamed,
   encodeValue,
+  jsonCalls,
+  toJSONRefused,
 } from "../queue/_codec.ts";
 import { refusedShared, withShared } from "../queue/_shared_names.ts";
 import type { ThreadShared } from "./_shared.ts";
@@ -376,6 +378,7 @@ export function readOutcome(b: Block, s: number): TaskOutcome {
  * @throws {RangeError} when the table is full.
  */
 export function addTarget(b: Block, wire: WireTarget): number {
+  if (jsonCalls()) throw toJSONRefused(); // it would change the entry
   const bytes = encoder.encode(JSON.stringify(wire));
   const need = 4 + Math.ceil(bytes.length / 4) * 4;
   for (;;) {

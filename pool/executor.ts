@@ -20,6 +20,7 @@ import {
   waitSync,
 } from "../_core/wait.ts";
 import { QueueShutDownError } from "../queue/errors.ts";
+import { jsonCalls, toJSONRefused } from "../queue/_codec.ts";
 import {
   checkLimits,
   type ModuleTarget,
@@ -453,6 +454,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       if (known !== undefined) return known;
     }
     const wire = wireTarget(checkTarget(target, "Cannot submit task"));
+    if (jsonCalls()) throw toJSONRefused(); // before a program's toJSON runs
     const key = JSON.stringify(wire);
     let id = this.#byText.get(key);
     if (id === undefined) {

@@ -28,6 +28,7 @@
 // items: see _tagged.ts (depth bound, own keys, primitives).
 
 import { isProxy } from "../_core/host.ts";
+import { HOLES, indicesAfter } from "../_core/transfer_keys.ts";
 import { MARK, MAX_DEPTH, type Stand, tagItem, untagItem } from "./_tagged.ts";
 import { inheritsEnumerable, takeRefused } from "./_shape.ts";
 import { refusedShared, type SharedNames } from "./_shared_names.ts";
@@ -111,6 +112,7 @@ export function encodeKeeping(value: unknown): Uint8Array {
 export function encodeNamed(value: unknown, names: SharedNames): Uint8Array {
   const r = refused;
   refused = undefined;
+  if (jsonCalls()) throw toJSONRefused();
   const text = JSON.stringify(
     r !== undefined && r.of === value
       ? tagItem(r.snap, r.stand, names)
@@ -173,6 +175,7 @@ export function jsonValue(
   first?: number,
   keep = false,
 ): unknown {
+  if (jsonCalls()) throw toJSONRefused();
   const snap = snapshot(value, alias, first);
   if (walkExact) {
     textTagged = false;
@@ -194,6 +197,34 @@ export function jsonValue(
     if (refusedShared(error)) refused = { of: alias ?? value, snap, stand };
     throw error;
   }
+}
+
+// toJSON. JSON.stringify calls a `toJSON` it finds on an object, inherited
+// too, and writes what it returns: one that a program put on
+// Object.prototype or Array.prototype would run on every object and array
+// of the snapshot (and the tagged form) and change what arrives, and no
+// built-in can write JSON without calling it. So a put refuses then (a
+// TypeError at the call, the queue as it was); a queue with a codec of its
+// own, or a Thread arg, does not use JSON. Checked by own keys and the
+// prototype link, so no program code runs (Object.prototype's own
+// prototype cannot change).
+const ObjectProto = Object.prototype, ArrayProto = Array.prototype;
+const hasOwn = Object.hasOwn, getPrototypeOf = Object.getPrototypeOf;
+/** Whether JSON.stringify would call a program's toJSON (see above). */
+export function jsonCalls(): boolean {
+  return hasOwn(ObjectProto, "toJSON") || hasOwn(ArrayProto, "toJSON") ||
+    getPrototypeOf(ArrayProto) !== ObjectProto;
+}
+/** The refusal when {@linkcode jsonCalls}. */
+export function toJSONRefused(): TypeError {
+  const on = hasOwn(ArrayProto, "toJSON")
+    ? "Array.prototype has a toJSON"
+    : hasOwn(ObjectProto, "toJSON")
+    ? "Object.prototype has a toJSON"
+    : "Array.prototype's prototype is not Object.prototype";
+  return new TypeError(
+    `Cannot encode the value as JSON (a queue item or task arg): ${on}, which JSON.stringify would call on each of its objects, changing what arrives; remove it, or give the queue a codec of its own`,
+  );
 }
 
 /** Decodes tagged JSON text made by {@linkcode encodeText}. */
@@ -338,23 +369,39 @@ function copyOf(value: object, depth: number): unknown {
     if (depth === 0) topCopy = c;
     else copies!.set(value, c);
     const n = value.length;
-    let holes: number[] | undefined;
+    // Holes stay holes (tag writes the array as its keys then); past HOLES
+    // of them, and more holes than elements, the rest is read by own keys
+    // (_core/transfer_keys.ts): a sparse array costs its own keys, not its
+    // length. Index writes, not push (which a program can replace). The
+    // keys are listed first (no program code runs for that): a getter
+    // that adds to the array adds nothing to the copy (as structured clone,
+    // which reads the length first).
+    const keys = Object.keys(value);
+    let holes = 0;
     for (let i = 0; i < n; i++) {
       const e = i === 0 && depth === 0 && first !== undefined
         ? first // a PriorityQueue's key, read once by the put (_glue.ts)
         : value[i];
-      if (e === undefined && !(i in value)) (holes ??= []).push(i);
-      c.push(element(e, depth + 1));
+      if (e !== undefined || i in value) c[i] = element(e, depth + 1);
+      else if (++holes > HOLES && holes > i + 1 - holes) {
+        const rest = indicesAfter(value, i, keys);
+        for (let j = 0; j < rest.length; j++) {
+          c[rest[j]] = element(value[rest[j]], depth + 1);
+        }
+        holes = n - 1 - i + holes - rest.length; // of those past i too
+        break;
+      }
     }
-    const keys = Object.keys(value);
-    if (holes !== undefined) {
-      for (const i of holes) delete c[i];
+    if (holes > 0) {
+      exact = false; // JSON writes a hole as null
+      c.length = n;
     }
     // The enumerable own keys are the indices alone exactly when there are
     // as many as elements: `a.x = 3` is not JSON (tag keeps it).
-    if (keys.length !== n - (holes?.length ?? 0)) {
+    if (keys.length !== n - holes) {
       exact = false;
-      for (const k of keys) {
+      for (let j = 0; j < keys.length; j++) {
+        const k = keys[j];
         if (!(String(Number(k) >>> 0) === k && Number(k) < n)) {
           // defineProperty: a "__proto__" key as own data, not the setter.
           Object.defineProperty(c, k, {

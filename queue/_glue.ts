@@ -196,8 +196,8 @@ function encodeRaws(
       const n = items.length, list: unknown[] = [];
       let tagged: boolean[] | undefined;
       for (let i = 0; i < n; i++) {
-        marks.push(held.length);
-        list.push(jsonValue(items[i]));
+        marks[marks.length] = held.length; // no push a program replaced
+        list[i] = jsonValue(items[i]);
         if (textTagged) {
           (tagged ??= new Array<boolean>(n).fill(false))[i] = true;
         }

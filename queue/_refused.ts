@@ -8,23 +8,26 @@ import { platformClass } from "../_core/platform.ts";
 import { isPort } from "../_core/ports.ts";
 
 // A lookup table without a prototype: a name from the data finds nothing.
+// Keyed by Object.prototype.toString's answer ("[object Promise]", ...).
 const REFUSED: Record<string, string> = Object.assign(Object.create(null), {
-  Promise: "a Promise",
-  WeakMap: "a WeakMap",
-  WeakSet: "a WeakSet",
-  WeakRef: "a WeakRef",
-  FinalizationRegistry: "a FinalizationRegistry",
-  Generator: "a generator",
-  AsyncGenerator: "an async generator",
+  "[object Promise]": "a Promise",
+  "[object WeakMap]": "a WeakMap",
+  "[object WeakSet]": "a WeakSet",
+  "[object WeakRef]": "a WeakRef",
+  "[object FinalizationRegistry]": "a FinalizationRegistry",
+  "[object Generator]": "a generator",
+  "[object AsyncGenerator]": "an async generator",
   MessagePort: "a MessagePort (pass it to the thread as a Thread arg instead)",
 });
+const apply = Reflect.apply, objectToString = Object.prototype.toString;
 
 /** Why `obj` cannot be a queue item or task arg (what it is), or undefined. */
 export function refusal(obj: object): string | undefined {
-  const tagName = isPort(obj)
-    ? "MessagePort" // Node's says "EventTarget"
-    : Object.prototype.toString.call(obj).slice(8, -1);
-  if (REFUSED[tagName] !== undefined) return REFUSED[tagName];
+  // Primordials (read at load): a program's replacement is not called.
+  const what = isPort(obj)
+    ? REFUSED.MessagePort // Node's says "EventTarget"
+    : REFUSED[apply(objectToString, obj, []) as string];
+  if (what !== undefined) return what;
   const host = platformClass(obj);
   if (host === undefined) return undefined;
   return host.clones

@@ -318,8 +318,8 @@ export function inheritsEnumerable(): boolean {
 
 // Makes the cached shape with keys[0..n), if any, the last one.
 function findShape(n: number): boolean {
-  for (const shape of shapes) {
-    const k = shape.keys;
+  for (let s = 0; s < shapes.length; s++) { // (no iterator a program replaced)
+    const shape = shapes[s], k = shape.keys;
     if (k.length !== n) continue;
     let i = 0;
     while (i < n && k[i] === keys[i]) i++;

@@ -11,6 +11,7 @@
 // for the buffer of each number (a decode runs no user code). Elsewhere
 // (queue items) both are refused: memory of their own cannot travel as bytes.
 
+import { isA } from "../_core/primordials.ts";
 import { host } from "../_core/host.ts";
 
 /** Names for shared buffers, for one encode or decode. */
@@ -121,9 +122,11 @@ export function buffer(id: number): SharedArrayBuffer {
  * Only views over a growable or resizable buffer pay for it (for a
  * resizable ArrayBuffer the serializer writes its bytes too: one more copy).
  */
-export function lengthTracking(view: ArrayBufferView): boolean {
-  const b = view.buffer as { growable?: boolean; resizable?: boolean };
-  if (!b.growable && !b.resizable) return false;
+export function lengthTracking(
+  view: ArrayBufferView,
+  buffer: ArrayBufferLike = view.buffer, // tag gives the one from the slot
+): boolean {
+  if (!growsOrResizes(buffer)) return false;
   if (v8 === undefined) {
     const m = host.process?.getBuiltinModule?.("node:v8") as
       | { Serializer?: new () => V8Serializer }
@@ -149,17 +152,33 @@ export function lengthTracking(view: ArrayBufferView): boolean {
  * length read as 0. A DataView's byteLength getter throws then, and so does
  * %TypedArray%.prototype.entries (ValidateTypedArray), with no copy.
  */
-export function outOfBounds(view: ArrayBufferView): boolean {
-  if (!(view.buffer as { resizable?: boolean }).resizable) return false;
+export function outOfBounds(
+  view: ArrayBufferView,
+  buffer: ArrayBufferLike = view.buffer, // tag gives the one from the slot
+): boolean {
+  if (!growsOrResizes(buffer)) return false;
   try {
-    if (view instanceof DataView) void view.byteLength;
-    else entries.call(view);
+    // The built-ins read at load (a view's own getters are not run).
+    apply(isA(view, DataView_) ? dvLength : entries, view, []);
     return false;
   } catch {
     return true;
   }
 }
 const entries = Object.getPrototypeOf(Int8Array.prototype).entries;
+const apply = Reflect.apply, DataView_ = DataView;
+const getter = (o: object | undefined, k: string) =>
+  o === undefined ? undefined : Object.getOwnPropertyDescriptor(o, k)?.get;
+const dvLength = getter(DataView.prototype, "byteLength")!;
+const RESIZABLE = getter(ArrayBuffer.prototype, "resizable");
+const GROWABLE = getter(globalThis.SharedArrayBuffer?.prototype, "growable");
+// Whether `buffer` is a resizable ArrayBuffer or a growable
+// SharedArrayBuffer, by the getters read at load (not its own).
+function growsOrResizes(buffer: ArrayBufferLike): boolean {
+  const f = isA(buffer, ArrayBuffer_) ? RESIZABLE : GROWABLE;
+  return f !== undefined && apply(f, buffer, []) === true;
+}
+const ArrayBuffer_ = ArrayBuffer;
 
 /**
  * A decoded ArrayBuffer of `bytes`: resizable up to `max` bytes when the

@@ -36,6 +36,28 @@
 
 import { isProxy } from "../_core/host.ts";
 import { refusal } from "./_refused.ts";
+import { fromBase64, isDetached, maxOf, toBase64 } from "./_base64.ts";
+import {
+  ABCtor,
+  DateCtor,
+  ErrorCtor,
+  ERRORS,
+  RegExpCtor,
+  SABCtor,
+  VIEWS,
+} from "./_tagged_kinds.ts";
+import {
+  boxedValue,
+  isA,
+  isMap,
+  isSet,
+  mapEntries,
+  regExpParts,
+  setValues,
+  timeOf,
+  viewParts,
+  viewSpan,
+} from "../_core/primordials.ts";
 import {
   type BytesForm,
   define,
@@ -83,39 +105,7 @@ export type Stand = Map<object, object>;
 /** Deepest nesting a structured item may have (containers inside containers). */
 export const MAX_DEPTH = 1000;
 
-// Lookup tables without a prototype: a name from the data finds nothing.
-function table<T>(entries: Record<string, T>): Record<string, T> {
-  return Object.assign(Object.create(null), entries);
-}
-
-const VIEWS: Record<
-  string,
-  new (b: ArrayBuffer, o: number, l?: number) => ArrayBufferView
-> = table({
-  Int8Array,
-  Uint8Array,
-  Uint8ClampedArray,
-  Int16Array,
-  Uint16Array,
-  Int32Array,
-  Uint32Array,
-  Float32Array,
-  Float64Array,
-  BigInt64Array,
-  BigUint64Array,
-  DataView: DataView as never,
-});
-
-const ERRORS: Record<string, new (message?: string) => Error> = table({
-  Error,
-  TypeError,
-  RangeError,
-  SyntaxError,
-  ReferenceError,
-  EvalError,
-  URIError,
-});
-
+const NONE = Symbol(); // boxedValue's "not a box"
 const OOB = " (structured clone refuses one too)";
 const PROXY =
   " (structured clone refuses one too: put its target, or a copy such as { ...proxy })";
@@ -183,114 +173,116 @@ export function tag(value: unknown, st: TagState): unknown {
       };
     }
   }
-  const refused = refusal(obj); // queue/_refused.ts
-  if (refused !== undefined) throw refuse(st, refused);
-  if (obj instanceof SharedArrayBuffer) {
-    const i = shared.name(obj, st.path, st.shared); // or refused
+  // A plain object (the snapshot's, mostly) is none of the kinds below.
+  const proto = Object.getPrototypeOf(obj);
+  // (A labeled block, not a call: a frame per level counts at 1000 levels.)
+  kinds: {
+    if (proto === Object.prototype || proto === null) {
+      st.ids.set(obj, st.ids.size); // (as below, for "@" references)
+      break kinds;
+    }
+    const refused = refusal(obj); // queue/_refused.ts
+    if (refused !== undefined) throw refuse(st, refused);
+    if (isA(obj, SABCtor)) {
+      const i = shared.name(obj, st.path, st.shared); // or refused
+      st.ids.set(obj, st.ids.size);
+      return { [MARK]: "sv", i };
+    }
     st.ids.set(obj, st.ids.size);
-    return { [MARK]: "sv", i };
-  }
-  st.ids.set(obj, st.ids.size);
-  if (Array.isArray(obj)) {
-    const keys = Object.keys(obj);
-    let dense = keys.length === obj.length;
-    for (let i = 0; dense && i < obj.length; i++) dense = i in obj;
-    if (dense) {
-      return obj.map((e, i) => at(st, `[${i}]`, () => tag(e, st)));
+    if (Array.isArray(obj)) {
+      const keys = Object.keys(obj);
+      // Index loops, no map: a program's species or iterator is not called
+      // (_core/primordials.ts). Dense: as many keys as elements, read once
+      // up to that count (a getter that pushes does not lengthen the walk).
+      const n = keys.length;
+      let dense = n === obj.length;
+      for (let i = 0; dense && i < n; i++) dense = i in obj;
+      const out: unknown[] = [];
+      const rec = obj as unknown as Record<string, unknown>;
+      for (let i = 0; i < n; i++) {
+        const k = dense ? i : keys[i];
+        const v = at(st, `[${k}]`, () => tag(rec[k], st));
+        out[i] = dense ? v : [k, v];
+      }
+      return dense ? out : { [MARK]: "a", n: obj.length, e: out };
     }
-    return {
-      [MARK]: "a",
-      n: obj.length,
-      e: keys.map((
-        k,
-      ) => [
-        k,
-        at(
-          st,
-          `[${k}]`,
-          () => tag((obj as unknown as Record<string, unknown>)[k], st),
-        ),
-      ]),
-    };
-  }
-  if (obj instanceof Date) return { [MARK]: "d", v: tag(obj.getTime(), st) };
-  if (obj instanceof RegExp) {
-    return { [MARK]: "r", s: obj.source, f: obj.flags };
-  }
-  if (obj instanceof Map) {
-    const e: unknown[] = [];
-    let i = 0;
-    for (const [k, v] of obj) {
-      e.push([
-        at(st, `.<key ${i}>`, () => tag(k, st)),
-        at(st, `.<value ${i++}>`, () => tag(v, st)),
-      ]);
+    if (isA(obj, DateCtor)) {
+      return { [MARK]: "d", v: tag(timeOf(obj as Date), st) };
     }
-    return { [MARK]: "m", e };
-  }
-  if (obj instanceof Set) {
-    const e: unknown[] = [];
-    let i = 0;
-    for (const v of obj) e.push(at(st, `.<element ${i++}>`, () => tag(v, st)));
-    return { [MARK]: "s", e };
-  }
-  if (obj instanceof ArrayBuffer) {
-    // m: a resizable buffer's maxByteLength (it arrives resizable).
-    const m = obj.resizable ? obj.maxByteLength : undefined;
-    return { [MARK]: "ab", v: toBase64(new Uint8Array(obj)), m };
-  }
-  if (ArrayBuffer.isView(obj)) {
-    const name = obj.constructor.name;
-    if (obj.buffer instanceof SharedArrayBuffer && !st.shared) {
-      throw shared.refuse(st.path, `a ${name} over a SharedArrayBuffer`);
+    if (isA(obj, RegExpCtor)) {
+      return { [MARK]: "r", ...regExpParts(obj as RegExp) };
     }
-    if (VIEWS[name] === undefined) throw refuse(st, `a ${name}`);
-    if (shared.outOfBounds(obj)) {
-      throw refuse(st, `a ${name} out of its resizable buffer's bounds`, OOB);
+    if (isMap(obj) || isSet(obj)) {
+      const map = isMap(obj), e: unknown[] = [];
+      const all = map ? mapEntries(obj) : setValues(obj as Set<unknown>);
+      for (let i = 0; i < all.length; i += map ? 2 : 1) {
+        const k = all[i], v = all[i + 1];
+        e[e.length] = map
+          ? [
+            at(st, `.<key ${i / 2}>`, () => tag(k, st)),
+            at(st, `.<value ${i / 2}>`, () => tag(v, st)),
+          ]
+          : at(st, `.<element ${i}>`, () => tag(k, st));
+      }
+      return { [MARK]: map ? "m" : "s", e };
     }
-    const length = obj instanceof DataView
-      ? obj.byteLength
-      : (obj as unknown as { length: number }).length;
-    return {
-      [MARK]: "v",
-      t: name,
-      b: tag(obj.buffer, st),
-      o: obj.byteOffset,
-      l: shared.lengthTracking(obj) ? -1 : length, // -1: see shared.view
-    };
+    if (isA(obj, ABCtor)) {
+      if (isDetached(obj as ArrayBuffer)) {
+        throw refuse(st, "a detached ArrayBuffer", OOB);
+      }
+      // m: a resizable buffer's maxByteLength (it arrives resizable).
+      return { [MARK]: "ab", v: toBase64(obj as ArrayBuffer), m: maxOf(obj) };
+    }
+    const view = viewParts(obj);
+    if (view !== undefined) {
+      const { name, buffer } = view;
+      if (isA(buffer, SABCtor) && !st.shared) {
+        throw shared.refuse(st.path, `a ${name} over a SharedArrayBuffer`);
+      }
+      if (VIEWS[name] === undefined) throw refuse(st, `a ${name}`);
+      const v = obj as ArrayBufferView;
+      if (shared.outOfBounds(v, buffer)) {
+        throw refuse(st, `a ${name} out of its resizable buffer's bounds`, OOB);
+      }
+      const b = tag(buffer, st); // refuses a detached one first
+      const { o, n } = viewSpan(v); // (in bounds: Node 20's getters throw)
+      const l = shared.lengthTracking(v, buffer) ? -1 : n; // -1: shared.view
+      return { [MARK]: "v", t: name, b, o, l };
+    }
+    if (isA(obj, ErrorCtor)) {
+      return {
+        [MARK]: "e",
+        n: obj.name,
+        m: obj.message,
+        s: obj.stack,
+        c: "cause" in obj
+          ? at(st, ".cause", () => tag(obj.cause, st))
+          : undefined,
+        h: "cause" in obj,
+      };
+    }
+    const boxed = boxedValue(obj, NONE);
+    if (boxed !== NONE) return { [MARK]: "B", v: tag(boxed, st) };
   }
-  if (obj instanceof Error) {
-    return {
-      [MARK]: "e",
-      n: obj.name,
-      m: obj.message,
-      s: obj.stack,
-      c: "cause" in obj
-        ? at(st, ".cause", () => tag(obj.cause, st))
-        : undefined,
-      h: "cause" in obj,
-    };
-  }
-  if (
-    obj instanceof Boolean || obj instanceof Number || obj instanceof String ||
-    obj instanceof BigInt
-  ) {
-    return { [MARK]: "B", v: tag(obj.valueOf(), st) };
-  }
-  // Plain objects and class instances (which, as in structured clone, arrive
-  // as plain objects with their own enumerable properties).
+  // Plain objects and class instances (which, as in structured clone,
+  // arrive as plain objects with their own enumerable properties).
   const keys = Object.keys(obj);
   const rec = obj as Record<string, unknown>;
   if (Object.hasOwn(obj, MARK)) {
-    return {
-      [MARK]: "o",
-      e: keys.map((k) => [k, at(st, `.${k}`, () => tag(rec[k], st))]),
-    };
+    const e: unknown[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      e[i] = [k, at(st, `.${k}`, () => tag(rec[k], st))];
+    }
+    return { [MARK]: "o", e };
   }
   // No prototype: a "__proto__" key is an own property, which
   // JSON.stringify writes like any other.
   const out: Record<string, unknown> = Object.create(null);
-  for (const k of keys) out[k] = at(st, `.${k}`, () => tag(rec[k], st));
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    out[k] = at(st, `.${k}`, () => tag(rec[k], st));
+  }
   return out;
 }
 
@@ -385,7 +377,8 @@ export function untag(value: unknown, ids: unknown[]): unknown {
       return p;
     }
     case "a": {
-      const arr: unknown[] = new Array(rec.n as number);
+      const arr: unknown[] = []; // then the length: new Array(n) costs n on Bun
+      arr.length = rec.n as number;
       ids.push(arr);
       for (const [k, v] of rec.e as [string, unknown][]) {
         define(arr, k, untag(v, ids));
@@ -474,19 +467,4 @@ export function untag(value: unknown, ids: unknown[]): unknown {
   throw new TypeError(
     `Cannot decode queue item: unknown marker "${String(kind)}"`,
   );
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
-}
-
-function fromBase64(text: string): Uint8Array {
-  const s = atob(text);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
 }

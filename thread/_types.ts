@@ -139,7 +139,12 @@ export function checkOptions<F extends ThreadFunction>(
  */
 export function sendable(name: string, args: unknown): unknown {
   // Primitives other than symbols always clone: no trial clone for them.
-  if (Array.isArray(args) && args.every(clones)) return args;
+  // A loop, not every (which a program can replace).
+  if (Array.isArray(args)) {
+    let i = 0;
+    while (i < args.length && clones(args[i])) i++;
+    if (i === args.length) return args;
+  }
   try {
     structuredClone(args);
     return args;

@@ -783,6 +783,7 @@ function loadScope() {
 }
 
 // _core/target.ts
+var fnToString = Function.prototype.toString;
 async function resolveTarget(target) {
   if (target.kind === "module") {
     const mod = await import(target.module);

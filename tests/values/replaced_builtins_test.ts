@@ -1,0 +1,284 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Encodes under a program that replaced built-ins (Array[Symbol.species],
+// Array.prototype.constructor, the iterators, map, push, toString, ...):
+// the encoders (Thread args: _core/transfer.ts; queue items and task args:
+// queue/_codec.ts, _tagged.ts) call none of them, as structured clone calls
+// none (_core/primordials.ts). Each replacement counts its calls and
+// throws, so an encode that calls one fails (a hanging one would hang it);
+// each is armed only around the synchronous call that encodes, and put back
+// before anything else runs. toJSON, which JSON.stringify calls, makes a put
+// refuse with a TypeError, the queue as it was.
+
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { Lock, Queue, ThreadPoolExecutor } from "../../mod.ts";
+import { decodeTransfer, encodeTransfer } from "../../_core/transfer.ts";
+import { blockRefs } from "../../_core/heap.ts";
+import { assertCloneEqual } from "../_clone_equal.ts";
+
+// deno-lint-ignore no-explicit-any
+type Any = any;
+let calls = 0;
+let where = "";
+function trap(): never {
+  calls++;
+  where ||= (new Error().stack ?? "").split("\n").slice(2, 5).join(" <- ");
+  throw new Error("a replaced built-in was called");
+}
+
+// Each: replaces one built-in; returns what puts it back.
+const REPLACED: [string, () => () => void][] = [
+  ["Array[Symbol.species]", () => swapGetter(Array, Symbol.species)],
+  [
+    "Array.prototype.constructor",
+    () => swapGetter(Array.prototype, "constructor"),
+  ],
+  [
+    "Array.prototype[Symbol.iterator]",
+    () => swap(Array.prototype, Symbol.iterator),
+  ],
+  [
+    "%ArrayIteratorPrototype%.next",
+    () => swap(Object.getPrototypeOf([][Symbol.iterator]()), "next"),
+  ],
+  ["Array.prototype.map", () => swap(Array.prototype, "map")],
+  ["Array.prototype.push", () => swap(Array.prototype, "push")],
+  ["Array.prototype.every", () => swap(Array.prototype, "every")],
+  ["Array.prototype.concat", () => swap(Array.prototype, "concat")],
+  [
+    "Map.prototype[Symbol.iterator]",
+    () => swap(Map.prototype, Symbol.iterator),
+  ],
+  ["Map.prototype.forEach", () => swap(Map.prototype, "forEach")],
+  [
+    "Set.prototype[Symbol.iterator]",
+    () => swap(Set.prototype, Symbol.iterator),
+  ],
+  ["Map[Symbol.hasInstance]", () => define(Map, Symbol.hasInstance)],
+  ["Date.prototype.getTime", () => swap(Date.prototype, "getTime")],
+  ["Number.prototype.valueOf", () => swap(Number.prototype, "valueOf")],
+  ["RegExp.prototype.flags", () => swapGetter(RegExp.prototype, "flags")],
+  ["RegExp.prototype.source", () => swapGetter(RegExp.prototype, "source")],
+  ["Object.prototype.toString", () => swap(Object.prototype, "toString")],
+  ["Function.prototype.call", () => swap(Function.prototype, "call")],
+  ["globalThis.btoa", () => swap(globalThis, "btoa")],
+  ["globalThis.Date", () => swapGetter(globalThis, "Date")],
+  ["globalThis.Error", () => swapGetter(globalThis, "Error")],
+];
+
+function swap(o: object, k: PropertyKey): () => void {
+  const d = Object.getOwnPropertyDescriptor(o, k)!;
+  Object.defineProperty(o, k, {
+    value: trap,
+    writable: true,
+    enumerable: d.enumerable,
+    configurable: true,
+  });
+  return () => Object.defineProperty(o, k, d);
+}
+function swapGetter(o: object, k: PropertyKey): () => void {
+  const d = Object.getOwnPropertyDescriptor(o, k)!;
+  Object.defineProperty(o, k, { get: trap, configurable: true });
+  return () => Object.defineProperty(o, k, d);
+}
+function define(o: object, k: PropertyKey): () => void {
+  Object.defineProperty(o, k, { value: trap, configurable: true });
+  return () => delete (o as Any)[k];
+}
+
+// Runs `f` with one built-in replaced; throws (after putting it back) if
+// `f` called it.
+function armed<T>(make: () => () => void, f: () => T): T {
+  calls = 0;
+  where = "";
+  const restore = make();
+  let out: T;
+  try {
+    out = f();
+  } catch (error) {
+    if (calls === 0) throw error;
+  } finally {
+    restore();
+  }
+  assert.equal(calls, 0, `called at ${where}`);
+  return out!;
+}
+
+// Every kind the encoders walk: nested arrays (holes, an extra key), a
+// Map, a Set, a Date, a RegExp, a boxed number, a view, undefined.
+function item(): unknown {
+  const arr: unknown[] = [1, , "x", { y: [2, 3] }];
+  (arr as Any).extra = "e";
+  return {
+    arr,
+    map: new Map<unknown, unknown>([["k", [1, { z: 2 }]], [{ o: 1 }, "v"]]),
+    set: new Set([[4], "s"]),
+    date: new Date(5),
+    re: /a+b/gimsuy,
+    boxed: Object(6),
+    bytes: new Uint8Array([7, 8, 9]),
+    u: undefined,
+    "\u0000threadkit": "marker-like key",
+  };
+}
+
+describe("encodes under replaced built-ins", () => {
+  // The first encode in a process loads what the runtime loads lazily
+  // (Deno's node:process, the platform classes: _core/host.ts isProxy,
+  // _core/platform.ts), running the runtime's own code once: done here,
+  // before any replacement.
+  encodeTransfer([item()]);
+  new Queue<unknown>({ capacity: 1, bytes: 1 << 16 }).put(item());
+
+  for (const [name, make] of REPLACED) {
+    it(`${name}: Thread args encode without calling it`, () => {
+      const lock = new Lock();
+      const value = [item(), lock, [lock]];
+      const encoded = armed(make, () => encodeTransfer(value));
+      // What the thread would decode (from a clone), as the value.
+      const back = decodeTransfer(structuredClone(encoded)) as unknown[];
+      assert.ok(back[1] instanceof Lock);
+      assert.equal((back[2] as unknown[])[0], back[1]);
+      assertCloneEqual(back[0], value[0]);
+    });
+
+    it(`${name}: a Queue put encodes without calling it`, () => {
+      const q = new Queue<unknown>({ capacity: 4, bytes: 1 << 16 });
+      const value = item();
+      armed(make, () => q.put(value));
+      armed(make, () => q.putMany([value, [value]]));
+      assertCloneEqual(q.get({ timeout: 1_000 }), value);
+      assertCloneEqual(q.get({ timeout: 1_000 }), value);
+      assertCloneEqual(q.get({ timeout: 1_000 }), [value]);
+    });
+  }
+
+  it("a pool task's args encode without calling any of them", {
+    timeout: 120_000,
+  }, () => {
+    const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    try {
+      // A started pool thread: submit then only writes a slot.
+      assert.equal(pool.submit(() => 1).result({ timeout: 60_000 }), 1);
+      for (const [, make] of REPLACED) {
+        const value = item();
+        const f = armed(make, () => pool.submit((v: unknown) => v, value));
+        assertCloneEqual(f.result({ timeout: 60_000 }), value);
+      }
+    } finally {
+      pool.shutdown({ wait: true });
+    }
+  });
+
+  it("a view's own buffer, byteOffset, length and constructor getters are not run (structured clone reads slots)", () => {
+    let runs = 0;
+    const view = new Uint8Array([1, 2, 3]);
+    for (const k of ["buffer", "byteOffset", "length", "constructor"]) {
+      Object.defineProperty(view, k, {
+        get() {
+          runs++;
+          throw new Error(`${k} getter ran`);
+        },
+      });
+    }
+    const q = new Queue<unknown>({ capacity: 2, bytes: 1 << 16 });
+    q.put({ view });
+    encodeTransfer([{ view }]);
+    assert.equal(runs, 0);
+    assert.deepEqual(q.get({ timeout: 1_000 }), {
+      view: new Uint8Array([1, 2, 3]),
+    });
+  });
+
+  it("a getter that replaces Array[Symbol.species] mid-walk runs no species", () => {
+    const restore: (() => void)[] = [];
+    const value = {
+      get first() {
+        restore.push(swapGetter(Array, Symbol.species));
+        return 1;
+      },
+      later: [[1, 2], new Map([[1, [3]]])],
+    };
+    calls = 0;
+    const q = new Queue<unknown>({ capacity: 2, bytes: 1 << 16 });
+    try {
+      encodeTransfer(value);
+      q.put(value);
+    } finally {
+      for (const r of restore.reverse()) r();
+    }
+    assert.equal(calls, 0);
+    assert.deepEqual(q.get({ timeout: 1_000 }), {
+      first: 1,
+      later: [[1, 2], new Map([[1, [3]]])],
+    });
+  });
+});
+
+describe("toJSON on Object.prototype or Array.prototype", () => {
+  it("a pool submit refuses before any toJSON runs (the target table entry is JSON too)", () => {
+    const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    let ran = 0;
+    Object.defineProperty(Object.prototype, "toJSON", {
+      value() {
+        ran++;
+        return this;
+      },
+      configurable: true,
+      writable: true,
+    });
+    try {
+      assert.throws(
+        () => pool.submit(() => 1),
+        /Object\.prototype has a toJSON/,
+      );
+      assert.throws(() => pool.submit((x: unknown) => x, { a: 1 }), TypeError);
+    } finally {
+      delete (Object.prototype as Any).toJSON;
+      pool.shutdown({ wait: true });
+    }
+    assert.equal(ran, 0);
+  });
+
+  for (const on of [Object.prototype, Array.prototype]) {
+    const where = on === Object.prototype ? "Object" : "Array";
+    it(`${where}.prototype.toJSON: a put refuses with a TypeError naming it, nothing held, the queue as it was; toJSON never runs`, () => {
+      const q = new Queue<unknown>({ capacity: 4, bytes: 1 << 16 });
+      q.put("before");
+      const lock = new Lock();
+      const at = (lock as Any)[Symbol.for("threadkit.toDescriptor")]()
+        .byteOffset;
+      const refs = blockRefs(at);
+      let ran = 0;
+      Object.defineProperty(on, "toJSON", {
+        value() {
+          ran++;
+          return "changed";
+        },
+        configurable: true,
+        writable: true,
+      });
+      try {
+        for (const v of [{ a: [1, lock] }, [{ a: 1 }], undefined, new Map()]) {
+          assert.throws(() => q.put(v), (e: unknown) => {
+            assert.ok(e instanceof TypeError);
+            assert.match(
+              e.message,
+              new RegExp(`${where}\\.prototype has a toJSON`),
+            );
+            return true;
+          });
+          assert.throws(() => q.putMany(["x", v]), TypeError);
+        }
+      } finally {
+        delete (on as Any).toJSON;
+      }
+      assert.equal(ran, 0);
+      assert.equal(blockRefs(at), refs);
+      assert.equal(q.qsize(), 1);
+      assert.equal(q.get({ timeout: 1_000 }), "before");
+      q.put({ a: [1] });
+      assert.deepEqual(q.get({ timeout: 1_000 }), { a: [1] });
+    });
+  }
+});
