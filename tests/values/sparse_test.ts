@@ -10,7 +10,7 @@
 // at the bound.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { runProgram } from "../_helpers.ts";
+import { isBun, runProgram } from "../_helpers.ts";
 
 const program = new URL("../_workers/programs/sparse.ts", import.meta.url);
 const BOUND = 150_000;
@@ -30,9 +30,14 @@ describe("sparse arrays", () => {
       three: ["0", "2"],
       far: [[1, "m"]],
     };
+    // On Bun the Thread paths send length 2 ** 20 - 1 (the program says
+    // why: Bun's own structured clone visits every index).
+    const thread = isBun
+      ? { ...want, length: 2 ** 20 - 1, keys: ["3", "70000", "1048574", "tag"] }
+      : want;
     assert.deepEqual(lines.map((l) => JSON.parse(l)), [
-      { path: "thread arg", got: { ...want, last: "Lock" } },
-      { path: "thread result", got: { ...want, last: "last" } },
+      { path: "thread arg", got: { ...thread, last: "Lock" } },
+      { path: "thread result", got: { ...thread, last: "last" } },
       { path: "queue put", got: { ...want, last: "last" } },
       { path: "queue putMany", got: { ...want, last: "last" } },
       { path: "queue nested", got: { ...want, last: "last" } },
