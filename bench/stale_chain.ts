@@ -6,24 +6,20 @@
 // start beyond that one is a replacement (or the other thread) marked in
 // turn: a replacement's first task loads its target's module, and a chain
 // of marks would start a thread per burst. Prints the starts beyond the 2
-// and the RSS growth, per build given (its mod.ts), alternating.
+// and the stream's time, per build given (its mod.ts), alternating (RSS:
+// bench/stale_rss.ts; here it would count the serving threads' garbage).
 //
 // `module`: the task is bench/_chain_task.ts's add (a module that loads
 // the library: a replacement's first task is slow), else an inline one.
 //
-//   deno run -A --v8-flags=--expose-gc bench/stale_chain.ts n inFlight inline|module A/mod.ts [B/mod.ts]
+//   deno run -A bench/stale_chain.ts n inFlight inline|module A/mod.ts [B/mod.ts]
 import process from "node:process";
 import { pathToFileURL } from "node:url";
 
 const [nArg, flightArg, kind, ...paths] = process.argv.slice(2);
 const n = Number(nArg), inFlight = Number(flightArg);
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
-const rss = () => {
-  for (let i = 0; i < 5; i++) gc();
-  return process.memoryUsage().rss / 2 ** 20;
-};
 const NAMES = 7;
-async function run(path: string): Promise<[number, number, number]> {
+async function run(path: string): Promise<[number, number]> {
   const url = pathToFileURL(path).href;
   const m = await import(url);
   const { TO_DESCRIPTOR } = await import(
@@ -48,7 +44,6 @@ async function run(path: string): Promise<[number, number, number]> {
     started,
   );
   await started.waitAsync({ timeout: 30_000 });
-  const before = rss();
   const t0 = performance.now();
   const add = kind === "module"
     ? { module: new URL("./_chain_task.ts", import.meta.url), export: "add" }
@@ -62,20 +57,19 @@ async function run(path: string): Promise<[number, number, number]> {
   };
   await Promise.all(Array.from({ length: inFlight }, lane));
   const ms = performance.now() - t0;
-  const grew = rss() - before;
   release.set();
   await long;
   const starts = new Int32Array(pool[TO_DESCRIPTOR]().buffer)[NAMES] - 2;
   await pool.shutdownAsync();
-  return [starts, grew, ms];
+  return [starts, ms];
 }
 for (let round = 0; round < 3; round++) {
   for (const p of round % 2 ? [...paths].reverse() : paths) {
-    const [starts, grew, ms] = await run(p);
+    const [starts, ms] = await run(p);
     console.log(
-      `${p}: n ${n} in flight ${inFlight} ${kind}: starts beyond 2: ${starts}, RSS +${
-        grew.toFixed(0)
-      } MB, ${ms.toFixed(0)} ms`,
+      `${p}: n ${n} in flight ${inFlight} ${kind}: starts beyond 2: ${starts}, ${
+        ms.toFixed(0)
+      } ms`,
     );
   }
 }
