@@ -38,3 +38,36 @@ export async function burst(
   const got = await Promise.all(fs);
   return [marks, got.filter((x) => x !== 0).length];
 }
+
+/**
+ * As burst (in flight, awaited), with `sent` set once all `n` are
+ * submitted, and `release` set once they all settled. Returns [marks,
+ * results not 0].
+ */
+export async function burstThenRelease(
+  pool: ThreadPoolExecutor,
+  count: Int32Array,
+  ready: Event,
+  go: Event,
+  n: number,
+  sent: Event,
+  release: Event,
+): Promise<[number, number]> {
+  await pool.submit(add, new Int32Array(new SharedArrayBuffer(8)), count);
+  ready.set();
+  if (!await go.waitAsync({ timeout: 30_000 })) throw new Error("no go");
+  const before = staleMarks().marked;
+  const fs = Array.from(
+    { length: n },
+    () =>
+      pool.submit(add, new Int32Array(new SharedArrayBuffer(1 << 16)), count),
+  );
+  const marks = staleMarks().marked - before;
+  sent.set();
+  try {
+    const got = await Promise.all(fs);
+    return [marks, got.filter((x) => x !== 0).length];
+  } finally {
+    release.set();
+  }
+}

@@ -15,10 +15,11 @@ import {
   Event,
   type ModuleTarget,
   Thread,
-  type ThreadPoolExecutor,
+  ThreadPoolExecutor,
 } from "../../mod.ts";
+import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
 import {
-  type Block,
+  Block,
   LIVE,
   NAMES,
   R_DRAIN,
@@ -131,5 +132,45 @@ describe("ThreadPoolExecutor: a holder's adds and the stale mark", () => {
 
   it("the holder ends mid-burst (its tasks in flight): the same bound, every task runs once, the replacement starts on home's demand", async () => {
     await holderBurst(false);
+  });
+
+  it("maxWorkers 1: a holder marks the one thread, then home shuts down (wait) with the holder's tasks queued: the replacement (started at home's tick) runs them, each once, one start", async () => {
+    const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const b = new Block(pool[TO_DESCRIPTOR]().buffer as SharedArrayBuffer);
+    const count = new Int32Array(new SharedArrayBuffer(4));
+    const ready = new Event(), go = new Event(), sent = new Event();
+    const release = new Event(), started = new Event();
+    const holder = new Thread({
+      target: { module: BURST, export: "burstThenRelease" },
+      args: [pool, count, ready, go, N, sent, release],
+    });
+    holder.start();
+    try {
+      await within(ready.waitAsync({ timeout: 30_000 }));
+      const long = pool.submit(LONG, release, started, "return");
+      await within(started.waitAsync({ timeout: 30_000 }));
+      const x = inTask(b);
+      go.set();
+      await within(sent.waitAsync({ timeout: 30_000 }));
+      // Marked at the bound (the replacement starts at home's tick, so
+      // it may run some of them from now on).
+      assert.equal(drainOf(b, x), DRAIN_AT + STALE_ALLOW);
+      assert.equal(Atomics.load(b.v, b.record(x) + R_READY), STALE_MARK);
+      await within(pool.shutdownAsync(), 60_000);
+      const [marks, bad] = await within(
+        holder.joinAsync({ timeout: 60_000 }),
+        60_000,
+      ) as [number, number];
+      assert.deepEqual([marks, bad], [1, 0]);
+      assert.equal(count[0], N + 1);
+      assert.equal((await within(long))[0], 0);
+      assert.equal(b.v[NAMES], 2);
+      assert.equal(Atomics.load(b.v, LIVE), 0);
+      assert.equal(Atomics.load(b.v, STALES), 0);
+    } finally {
+      release.set();
+      go.set();
+      await pool.shutdownAsync();
+    }
   });
 });
