@@ -12,9 +12,9 @@ const add = (w: Int32Array, count: Int32Array) => {
 /**
  * Registers `count` (one task, awaited), sets `ready`, then at `go`
  * submits `n` tasks in flight, each over a fresh 64 KiB buffer and
- * `count`. `wait`: awaits them all; else ends with them in flight.
- * Returns [the marks this thread made (pool/_stale.ts holderMark), the
- * tasks' results that were not 0 (waited only)].
+ * `count`, and sets `sent`. `wait`: awaits them all, then sets `release`;
+ * else ends with them in flight. Returns [the marks this thread made
+ * (pool/_stale.ts holderMark), the tasks' results that were not 0].
  */
 export async function burst(
   pool: ThreadPoolExecutor,
@@ -23,6 +23,8 @@ export async function burst(
   go: Event,
   n: number,
   wait: boolean,
+  sent?: Event,
+  release?: Event,
 ): Promise<[number, number]> {
   await pool.submit(add, new Int32Array(new SharedArrayBuffer(8)), count);
   ready.set();
@@ -34,40 +36,12 @@ export async function burst(
       pool.submit(add, new Int32Array(new SharedArrayBuffer(1 << 16)), count),
   );
   const marks = staleMarks().marked - before;
+  sent?.set();
   if (!wait) return [marks, 0];
-  const got = await Promise.all(fs);
-  return [marks, got.filter((x) => x !== 0).length];
-}
-
-/**
- * As burst (in flight, awaited), with `sent` set once all `n` are
- * submitted, and `release` set once they all settled. Returns [marks,
- * results not 0].
- */
-export async function burstThenRelease(
-  pool: ThreadPoolExecutor,
-  count: Int32Array,
-  ready: Event,
-  go: Event,
-  n: number,
-  sent: Event,
-  release: Event,
-): Promise<[number, number]> {
-  await pool.submit(add, new Int32Array(new SharedArrayBuffer(8)), count);
-  ready.set();
-  if (!await go.waitAsync({ timeout: 30_000 })) throw new Error("no go");
-  const before = staleMarks().marked;
-  const fs = Array.from(
-    { length: n },
-    () =>
-      pool.submit(add, new Int32Array(new SharedArrayBuffer(1 << 16)), count),
-  );
-  const marks = staleMarks().marked - before;
-  sent.set();
   try {
     const got = await Promise.all(fs);
     return [marks, got.filter((x) => x !== 0).length];
   } finally {
-    release.set();
+    release?.set();
   }
 }

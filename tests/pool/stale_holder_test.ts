@@ -141,8 +141,8 @@ describe("ThreadPoolExecutor: a holder's adds and the stale mark", () => {
     const ready = new Event(), go = new Event(), sent = new Event();
     const release = new Event(), started = new Event();
     const holder = new Thread({
-      target: { module: BURST, export: "burstThenRelease" },
-      args: [pool, count, ready, go, N, sent, release],
+      target: { module: BURST, export: "burst" },
+      args: [pool, count, ready, go, N, true, sent, release],
     });
     holder.start();
     try {
