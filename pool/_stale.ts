@@ -53,8 +53,9 @@
 // thread's end-of-task CAS and every poster's mark race on one word: one
 // wins, and a thread that moved on is never marked). So what home and
 // holders post to a thread in one task is bounded alike: each poster
-// stops at the bound, plus one add per poster that loaded READY just
-// before another's mark (150 in flight from a holder while home registers
+// stops at the bound, plus, from each poster, its first add in that task
+// (no earlier sighting) and one add that loaded READY just before another
+// poster's mark (150 in flight from a holder while home registers
 // nothing: exactly 128 unread, 286 before, tests/pool/stale_holder_test.ts).
 // A holder starts no thread (only home does, see _pool.ts): it adds to
 // STALES after its CAS and sets NEED; home's next tick (ten times a
