@@ -17,11 +17,8 @@ import {
   type ThreadPoolExecutor,
 } from "../../mod.ts";
 import {
-  type Block,
   LIVE,
   NAMES,
-  R_DRAIN,
-  R_IDENT,
   R_READY,
   STALE_MARK,
   STALES,
@@ -29,7 +26,7 @@ import {
 import { DRAIN_AT } from "../../pool/_park.ts";
 import { STALE_ALLOW, staleMarks } from "../../pool/_stale.ts";
 import { until } from "../_helpers.ts";
-import { blocker, twoWarm, within } from "./_fixtures.ts";
+import { blocker, drainOf, inTask, twoWarm, within } from "./_fixtures.ts";
 
 const add = (w: Int32Array) => Atomics.add(w, 0, 1);
 const fresh = (bytes = 8) => new Int32Array(new SharedArrayBuffer(bytes));
@@ -39,24 +36,6 @@ const LONG: ModuleTarget<
   module: new URL("../_workers/stale_long.ts", import.meta.url),
   export: "long",
 };
-
-// The record of the one pool thread in a task (READY below 0).
-function inTask(b: Block): number {
-  const ws = [];
-  for (let w = 0; w < b.l.records; w++) {
-    const r = b.record(w);
-    if (
-      Atomics.load(b.v, r + R_IDENT) > 0 && Atomics.load(b.v, r + R_READY) < 0
-    ) {
-      ws.push(w);
-    }
-  }
-  assert.equal(ws.length, 1, `records in a task: ${ws}`);
-  return ws[0];
-}
-
-const drainOf = (b: Block, w: number) =>
-  Atomics.load(b.v, b.record(w) + R_DRAIN);
 
 // Submits `n` tasks over fresh buffers one at a time (each awaited).
 async function oneAtATime(pool: ThreadPoolExecutor, n: number) {

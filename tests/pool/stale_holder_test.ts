@@ -22,8 +22,6 @@ import {
   Block,
   LIVE,
   NAMES,
-  R_DRAIN,
-  R_IDENT,
   R_READY,
   STALE_MARK,
   STALES,
@@ -31,7 +29,7 @@ import {
 import { DRAIN_AT } from "../../pool/_park.ts";
 import { STALE_ALLOW } from "../../pool/_stale.ts";
 import { until } from "../_helpers.ts";
-import { twoWarm, within } from "./_fixtures.ts";
+import { drainOf, inTask, twoWarm, within } from "./_fixtures.ts";
 
 const LONG: ModuleTarget<
   (release: Event, started: Event, how: "return") => [number, number, number]
@@ -41,24 +39,6 @@ const LONG: ModuleTarget<
 };
 const BURST = new URL("../_workers/stale_holder.ts", import.meta.url);
 const N = 150;
-
-// The record of the one pool thread in a task (READY below 0).
-function inTask(b: Block): number {
-  const ws = [];
-  for (let w = 0; w < b.l.records; w++) {
-    const r = b.record(w);
-    if (
-      Atomics.load(b.v, r + R_IDENT) > 0 && Atomics.load(b.v, r + R_READY) < 0
-    ) {
-      ws.push(w);
-    }
-  }
-  assert.equal(ws.length, 1, `records in a task: ${ws}`);
-  return ws[0];
-}
-
-const drainOf = (b: Block, w: number) =>
-  Atomics.load(b.v, b.record(w) + R_DRAIN);
 
 // Two tasks from home that meet at a Barrier of 2: two threads serve.
 async function twoServe(pool: ThreadPoolExecutor) {
