@@ -11,7 +11,15 @@ import {
   type ThreadPoolExecutorOptions,
 } from "../../mod.ts";
 import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
-import { Block, R_DRAIN, R_IDENT, R_READY } from "../../pool/_layout.ts";
+import {
+  Block,
+  LIVE,
+  R_DRAIN,
+  R_IDENT,
+  R_READY,
+  STALES,
+} from "../../pool/_layout.ts";
+import { until } from "../_helpers.ts";
 
 /** Resolves as `p` does, or rejects after `ms` ms (every wait has a timeout). */
 export function within<T>(p: PromiseLike<T>, ms = 30_000): Promise<T> {
@@ -110,3 +118,12 @@ export function inTask(b: Block): number {
 /** Record `w`'s DRAIN: posts its thread has not read (pool/_shared.ts). */
 export const drainOf = (b: Block, w: number): number =>
   Atomics.load(b.v, b.record(w) + R_DRAIN);
+
+/** Resolves once `live` pool threads are left in `b` and none is stale. */
+export function staleLeft(b: Block, live: number): Promise<void> {
+  return until(
+    () => Atomics.load(b.v, LIVE) === live && Atomics.load(b.v, STALES) === 0,
+    "the stale threads' leave",
+    30_000,
+  );
+}

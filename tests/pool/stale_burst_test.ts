@@ -16,17 +16,17 @@ import {
   Thread,
   type ThreadPoolExecutor,
 } from "../../mod.ts";
-import {
-  LIVE,
-  NAMES,
-  R_READY,
-  STALE_MARK,
-  STALES,
-} from "../../pool/_layout.ts";
+import { NAMES, R_READY, STALE_MARK, STALES } from "../../pool/_layout.ts";
 import { DRAIN_AT } from "../../pool/_park.ts";
 import { STALE_ALLOW, staleMarks } from "../../pool/_stale.ts";
-import { until } from "../_helpers.ts";
-import { blocker, drainOf, inTask, twoWarm, within } from "./_fixtures.ts";
+import {
+  blocker,
+  drainOf,
+  inTask,
+  staleLeft,
+  twoWarm,
+  within,
+} from "./_fixtures.ts";
 
 const add = (w: Int32Array) => Atomics.add(w, 0, 1);
 const fresh = (bytes = 8) => new Int32Array(new SharedArrayBuffer(bytes));
@@ -70,11 +70,7 @@ describe("ThreadPoolExecutor: the stale mark's rule (a task's own READY value)",
       release.set();
       // What the port held at the task's end: those, no more.
       assert.equal((await within(long))[0], bound);
-      await until(
-        () => Atomics.load(b.v, LIVE) === 2 && Atomics.load(b.v, STALES) === 0,
-        "the stale threads' leave",
-        30_000,
-      );
+      await staleLeft(b, 2);
       assert.equal(b.v[NAMES], 2 + marked);
     } finally {
       release.set();
@@ -203,11 +199,7 @@ describe("ThreadPoolExecutor: the stale mark's rule (a task's own READY value)",
       // (DRAIN counts the holder's posts on its own channel too: the
       // result port holds the rest.)
       assert.ok((await within(long))[0] <= unread);
-      await until(
-        () => Atomics.load(b.v, LIVE) === 2 && Atomics.load(b.v, STALES) === 0,
-        "the stale thread's leave",
-        30_000,
-      );
+      await staleLeft(b, 2);
       assert.equal(b.v[NAMES], 3);
     } finally {
       release.set();

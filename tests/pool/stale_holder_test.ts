@@ -29,7 +29,7 @@ import {
 import { DRAIN_AT } from "../../pool/_park.ts";
 import { STALE_ALLOW } from "../../pool/_stale.ts";
 import { until } from "../_helpers.ts";
-import { drainOf, inTask, twoWarm, within } from "./_fixtures.ts";
+import { drainOf, inTask, staleLeft, twoWarm, within } from "./_fixtures.ts";
 
 const LONG: ModuleTarget<
   (release: Event, started: Event, how: "return") => [number, number, number]
@@ -93,11 +93,7 @@ async function holderBurst(wait: boolean) {
     release.set();
     // Its result port: home posted it nothing during the task.
     assert.equal((await within(long))[0], 0);
-    await until(
-      () => Atomics.load(b.v, LIVE) === 2 && Atomics.load(b.v, STALES) === 0,
-      "the stale threads' leave",
-      30_000,
-    );
+    await staleLeft(b, 2);
     assert.equal(b.v[NAMES], 2 + marks);
   } finally {
     release.set();

@@ -9,18 +9,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Event, type ModuleTarget } from "../../mod.ts";
-import {
-  type Block,
-  LIVE,
-  NAMES,
-  R_IDENT,
-  R_READY,
-  STALES,
-} from "../../pool/_layout.ts";
+import { type Block, NAMES, R_IDENT, R_READY } from "../../pool/_layout.ts";
 import { LOADING } from "../../pool/_load.ts";
 import { staleMarks } from "../../pool/_stale.ts";
 import { until } from "../_helpers.ts";
-import { twoWarm, within } from "./_fixtures.ts";
+import { staleLeft, twoWarm, within } from "./_fixtures.ts";
 
 const SLOW = new URL("../_workers/slow_load.ts", import.meta.url);
 const SLOW_ADD: ModuleTarget<(w: Int32Array) => number> = {
@@ -100,11 +93,7 @@ describe("ThreadPoolExecutor: a task's target load and the stale mark", () => {
       const marks = staleMarks().marked - before;
       release.set();
       await within(long);
-      await until(
-        () => Atomics.load(b.v, LIVE) === 2 && Atomics.load(b.v, STALES) === 0,
-        "the stale thread's leave",
-        30_000,
-      );
+      await staleLeft(b, 2);
       assert.equal(b.v[NAMES], 2 + marks);
     } finally {
       gate.set();
