@@ -111,9 +111,8 @@
 //   home's next tick moves its record's GEN (Started no longer runs it on
 //   that record), so holders close their ports to it. Its replacement
 //   starts through beforeStart: it gets every holder's channel and table.
-//   A holder's adds count in DRAIN, and a holder marks as home does, at
-//   its own adds (_stale.ts "Holders' marks": home starts the replacement
-//   at its tick).
+//   A holder's adds count in DRAIN but never mark (only home starts a
+//   replacement): home's next add marks.
 // - DRAIN counts a holder's posts too: exact, but for a post racing its
 //   thread's end and a new start on the record (GEN moved between the
 //   holder's check and its add): one count on the new thread, which only
@@ -147,7 +146,6 @@ import {
   STATE,
 } from "./_layout.ts";
 import { posted } from "./_park.ts";
-import { holderMark } from "./_stale.ts";
 import type { Started } from "./_started.ts";
 
 /** The channels an executor's descriptor carries for a Thread start. */
@@ -368,18 +366,11 @@ function closeAll(threads: MeshExtra["threads"], home: Port): void {
 
 /** A holder's side: its ports to the pool threads and to home. */
 export class HolderMesh {
-  // Each pool thread's record, GEN, port, and its READY at this holder's
-  // previous add to it (1 at first: no task seen).
-  readonly #threads: { w: number; gen: number; port: Port; seen: number }[];
+  readonly #threads: { w: number; gen: number; port: Port }[];
   readonly #home: Port;
 
   constructor(readonly b: Block, extra: MeshExtra) {
-    this.#threads = extra.threads.map(([w, gen, port]) => ({
-      w,
-      gen,
-      port,
-      seen: 1,
-    }));
+    this.#threads = extra.threads.map(([w, gen, port]) => ({ w, gen, port }));
     this.#home = extra.home;
     // Home posts a { thread } per pool-thread start; a holder that
     // registers nothing would leave them unread: read on a timer too
@@ -387,12 +378,8 @@ export class HolderMesh {
     refTimer(setInterval(() => this.#learn(), LEARN_MS), false);
   }
 
-  /**
-   * Posts an add or a drop to home and every live pool thread (`named`:
-   * the registered buffers this holder's tasks in flight name, for the
-   * stale mark, _stale.ts holderMark).
-   */
-  post(m: Message, named = 0): void {
+  /** Posts an add or a drop to home and every live pool thread. */
+  post(m: Message): void {
     // Shut down: no submit is accepted from now on (STATE never goes back,
     // and a submit checks it after its encode, which registers), and home
     // stops reading once its pool threads are gone: nothing is posted.
@@ -401,7 +388,7 @@ export class HolderMesh {
     // After the post to home (the argument, for an add; a drop then also
     // reaches a thread started since the add).
     this.#learn();
-    this.#each((port) => port.postMessage(m), "add" in m ? named : -1);
+    this.#each((port) => port.postMessage(m));
   }
 
   /** The mesh for a Thread start this holder makes (a nested holder). */
@@ -421,24 +408,13 @@ export class HolderMesh {
 
   // Posts on each live pool thread's port (counted in its DRAIN); closes
   // and forgets those whose record's GEN moved on (their thread ended).
-  // An add (`named` >= 0) to a thread still in the task it was in at this
-  // holder's previous add, with that many unread, marks it instead
-  // (_stale.ts holderMark).
-  #each(f: (port: Port, w: number, gen: number) => void, named = -1): void {
+  #each(f: (port: Port, w: number, gen: number) => void): void {
     const { v } = this.b;
     for (let i = 0; i < this.#threads.length; i++) {
       const t = this.#threads[i], rec = this.b.record(t.w), at = rec + R_GEN;
-      // A thread marked stale (in its last task, _stale.ts) is posted
+      // A thread home marked stale (in its last task, _stale.ts) is posted
       // nothing: its port is read by nobody until it leaves.
-      const ready = Atomics.load(v, rec + R_READY);
-      if (ready === STALE_MARK) continue;
-      if (named >= 0) {
-        const was = t.seen;
-        t.seen = ready;
-        if (ready === was && holderMark(this.b, t.w, t.gen, ready, named)) {
-          continue;
-        }
-      }
+      if (Atomics.load(v, rec + R_READY) === STALE_MARK) continue;
       if (Atomics.load(v, at) === t.gen) {
         f(t.port, t.w, t.gen);
         posted(this.b, t.w);
@@ -455,7 +431,7 @@ export class HolderMesh {
       const got = takeMessage(this.#home);
       if (got === undefined) break;
       const m = got.message as { thread: Port; w: number; gen: number };
-      this.#threads.push({ w: m.w, gen: m.gen, port: m.thread, seen: 1 });
+      this.#threads.push({ w: m.w, gen: m.gen, port: m.thread });
     }
     const { v } = this.b;
     for (let i = 0; i < this.#threads.length; i++) {

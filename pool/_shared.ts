@@ -88,8 +88,8 @@
 // the words, the states, each way it ends, the bound, what maxWorkers
 // means meanwhile). So a pool thread in one task holds at most
 // DRAIN_AT + STALE_ALLOW + 1 of home's adds (DRAIN_AT + 1 with nothing in
-// flight), a burst in flight or not; a holder's posts to it count,
-// and a holder marks by the same rule at its adds (_stale.ts). One that dies frees its posts
+// flight), a burst in flight or not; a holder's posts to it count
+// but do not mark (home's next add does). One that dies frees its posts
 // with its port. DRAIN stays exact: only drain() reads the port once the
 // thread runs; a marked thread gets no post from home, nor from a holder
 // that sees the mark (one that loaded READY before it posts and counts). A

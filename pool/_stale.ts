@@ -40,42 +40,16 @@
 // what no task value covers: adds that land while READY is 1 (between
 // tasks: read at its next claim, or at a park from DRAIN_AT; a thread
 // preempted there holds them meanwhile), and a task's target load
-// (_load.ts: READY LOADING, never marked; the thread reads its port
-// itself on a timer meanwhile). A holder posts nothing to a marked thread.
-//
-// Holders' marks. A holder (_mesh.ts: a thread the executor was passed
-// to) posts adds too, over its own channels; they count in DRAIN, and the
-// holder applies the same rule at its own adds (holderMark): it keeps the
-// READY it loaded at its previous add to each thread, and an add that
-// finds the same task's value with DRAIN_AT + min(named, STALE_ALLOW)
-// unread (named: the registered buffers its own tasks in flight name)
-// marks instead of posting, by the same CAS from that value (so the
-// thread's end-of-task CAS and every poster's mark race on one word: one
-// wins, and a thread that moved on is never marked). So what home and
-// holders post to a thread in one task is bounded alike: each poster
-// stops at the bound, plus, from each poster, its first add in that task
-// (no earlier sighting) and one add that loaded READY just before another
-// poster's mark (150 in flight from a holder while home registers
-// nothing: exactly 128 unread, 286 before, tests/pool/stale_holder_test.ts).
-// A holder starts no thread (only home does, see _pool.ts): it adds to
-// STALES after its CAS and sets NEED; home's next tick (ten times a
-// second, and in its threadkit waits' slices) starts the replacement when
-// a task is queued and LIVE - STALES < maxWorkers (replenish, as for a
-// thread that idled out: a holder's submit already waits on home's tick
-// then). Home sees the mark at its next post, start or tick (Started:
-// READY STALE_MARK), posts it nothing more and gives new holders no
-// channel to it. What a holder's mark may cost beyond home's: a queued
-// task waits for home's tick (a home blocked outside threadkit's waits, or
-// in a long synchronous stretch, runs no tick: as for an idled-out thread).
-// STALES after the CAS (home adds before its own, for its start): a
-// holder's mark that lost its CAS never counted, so home never starts a
-// replacement for a mark that did not happen (STALES may read one low for
-// a moment, when the thread leaves between the CAS and the add: LIVE -
-// STALES then reads one serving thread more, and a start waits for the
-// next tick, never a start past maxWorkers). The IDENT check after it as
-// home's: a record freed meanwhile is unmarked (by it, or by the claim
-// that took the record), so a mark counts in STALES exactly while READY
-// holds it.
+// (_load.ts: READY loadMark(n), never marked; the thread reads its port
+// itself on a timer meanwhile), and holders' adds (_mesh.ts): they count
+// in DRAIN, so home's next add marks, but a holder never marks (a mark
+// makes the thread leave after its task, and only home starts its
+// replacement: a holder's mark would leave the holder's queued tasks to
+// home's tick, and a home busy outside threadkit's waits runs none), so
+// the bound covers what home registers: a holder registering while home
+// registers nothing fills that port as before (150 in flight: 286 unread).
+// A holder posts nothing to a marked thread.
+
 // Not marked by mistake: a thread that ended the task home saw and claimed
 // the next one stores another value first (its end CAS moved READY to 1,
 // its claim to taskMark(n + 1)), so home's CAS from the old value fails,
@@ -117,17 +91,17 @@
 // and the header gets a count.
 // | word       | values                                | written by                       |
 // |------------|---------------------------------------|----------------------------------|
-// | R_READY    | 1 not in a task; taskMark(n) < 0 in the thread's n-th task; LOADING (3) while that task's target loads (_load.ts); STALE_MARK (2); 0 freed after a mark | the thread (claim stores taskMark(n), CAS taskMark(n) <-> LOADING around a load, end CAS taskMark(n) -> 1), home (start 1 by exchange, mark CAS taskMark(n) -> STALE_MARK), a holder (the same mark CAS), unmark (CAS STALE_MARK -> 0) |
-// | STALES     | records whose READY is STALE_MARK     | +1 by home before its mark, by a holder after its mark; -1 by whoever moves READY off STALE_MARK |
+// | R_READY    | 1 not in a task; taskMark(n) < 0 in the thread's n-th task; loadMark(n) >= 3 while that task's target loads (_load.ts); STALE_MARK (2); 0 freed after a mark | the thread (claim stores taskMark(n), CAS taskMark(n) <-> loadMark(n) around a load, end CAS taskMark(n) -> 1), home (start 1 by exchange, mark CAS taskMark(n) -> STALE_MARK), unmark (CAS STALE_MARK -> 0) |
+// | STALES     | records whose READY is STALE_MARK     | +1 by home before its mark, -1 by whoever moves READY off STALE_MARK |
 //
 // READY states of a record (the thread's task-end CAS and home's mark are
 // CASes from the same value: one wins):
 // 1           -claim of its n-th task (thread, store)->          taskMark(n)
-// taskMark(n) -its target's load begins (thread, CAS)->          LOADING
-// LOADING     -the load ends (thread, CAS)->                     taskMark(n)
+// taskMark(n) -its target's load begins (thread, CAS)->          loadMark(n)
+// loadMark(n) -the load ends (thread, CAS)->                     taskMark(n)
 // taskMark(n) -task ends (thread, CAS)->                         1 (goes on)
-// taskMark(n) -home's or a holder's mark (CAS, that value seen at two of
-//              its adds; the thread's end CAS then fails)->      STALE_MARK
+// taskMark(n) -home's mark (CAS, that value seen at two adds; the thread's
+//              end CAS then fails)->                             STALE_MARK
 // STALE_MARK  -the thread's task ends (thread, CAS)->            0, then it leaves its record
 // STALE_MARK  -the thread died; a maintain freed its record first (CAS)-> 0
 // STALE_MARK  -home found the record freed after its mark (CAS)-> 0
@@ -158,15 +132,7 @@
 //   until it leaves, and Started joins its Thread); cancelFutures cancels
 //   the queued tasks (it was running one: that one finishes); parked
 //   threads leave, and the replacement leaves at its next take;
-// - home ends: the pool breaks, and its pool threads end with it (_orphans.ts);
-// - a holder that marked it ends (mid-burst, its tasks in flight): the mark
-//   and STALES stand (nothing of the holder's is needed after its add),
-//   home starts the replacement at its tick, and the holder's tasks run
-//   on the serving threads (tests/pool/stale_holder_test.ts).
-// A replacement started twice: only home starts, from its due list (its
-// own marks, each a claimed record) or replenish (LIVE - STALES below
-// maxWorkers, tasks queued); a mark counts once in STALES, a death frees
-// LIVE once, so a death and a mark racing start one thread between them.
+// - home ends: the pool breaks, and its pool threads end with it (_orphans.ts).
 // A thread declared dead that still runs (ended is not stopped) unmarks
 // only if its own CAS freed the record (IDENT was still its ident; both of
 // its ways out, a task settled by an owner's scan included, leave through
@@ -178,9 +144,7 @@
 import {
   type Block,
   LIVE,
-  NEED,
   R_DRAIN,
-  R_GEN,
   R_IDENT,
   R_READY,
   STALE_MARK,
@@ -277,45 +241,4 @@ export function markStale(
   counts.marked++;
   counts.unread = Math.max(counts.unread, unread);
   return r;
-}
-
-/**
- * A holder (_mesh.ts) is about to post an add to the thread it was given
- * on record `w` with GEN `gen`, whose READY read `ready` now and at the
- * holder's previous add to it: the same rule as markStale (`named`: the
- * registered buffers the holder's tasks in flight name), but a holder
- * starts no thread: it marks, and asks home (NEED), whose next tick or
- * wait's slice starts the replacement when a task is queued (_pool.ts
- * replenish: LIVE - STALES serve). True: marked (post nothing to it).
- * The mark before STALES (home's order is the other, see "Holders' marks"
- * at the top): a mark whose CAS fails never counted.
- */
-export function holderMark(
-  b: Block,
-  w: number,
-  gen: number,
-  ready: number,
-  named: number,
-): boolean {
-  const { v } = b, rec = b.record(w);
-  if (ready >= 0) return false;
-  const unread = Atomics.load(v, rec + R_DRAIN);
-  if (unread < DRAIN_AT + Math.min(named, STALE_ALLOW)) return false;
-  // No record free for a replacement (every thread stale and replaced): post.
-  if (Atomics.load(v, LIVE) >= b.l.records) return false;
-  // The thread the holder's port reaches: its GEN, and the ident its start
-  // stored after that GEN (a later start moves GEN before its IDENT).
-  const ident = Atomics.load(v, rec + R_IDENT);
-  if (ident <= 0 || Atomics.load(v, rec + R_GEN) !== gen) return false;
-  if (Atomics.compareExchange(v, rec + R_READY, ready, STALE_MARK) !== ready) {
-    return false; // its task ended first: post
-  }
-  Atomics.add(v, STALES, 1);
-  // Freed meanwhile (it left, or died and a maintain reclaimed the record):
-  // the mark is taken down here, or was by the start that claimed it.
-  if (Atomics.load(v, rec + R_IDENT) !== ident) unmark(v, rec);
-  else Atomics.store(v, NEED, 1);
-  counts.marked++;
-  counts.unread = Math.max(counts.unread, unread);
-  return true;
 }

@@ -6,14 +6,7 @@
 import type { Port } from "../_core/ports.ts";
 import type { Thread } from "../thread/thread.ts";
 import { threadPort } from "../thread/_handles.ts";
-import {
-  type Block,
-  R_IDENT,
-  R_PARK,
-  R_READY,
-  R_TAKE,
-  STALE_MARK,
-} from "./_layout.ts";
+import { type Block, R_IDENT, R_PARK, R_READY, R_TAKE } from "./_layout.ts";
 import { MAIL, posted } from "./_park.ts";
 import { markStale } from "./_stale.ts";
 import { peek, type TaskView } from "./_take.ts";
@@ -88,37 +81,17 @@ export class Started {
     this.#threads.set(t, w);
   }
 
-  // Whether `t`, on record `w`, was marked stale by a holder (_stale.ts
-  // holderMark): from now on it is MARKED here too.
-  #markedBy(t: Thread, w: number): boolean {
-    const b = this.#b;
-    if (
-      b === undefined || Atomics.load(b.v, b.record(w) + R_READY) !== STALE_MARK
-    ) {
-      return false;
-    }
-    this.#threads.set(t, MARKED);
-    return true;
-  }
-
   /** Each whose outcome is not collected, with its record and port. */
   each(f: (w: number, port: Port) => void): void {
     for (const [t, w] of this.#threads) {
       const port = threadPort(t);
-      if (
-        w >= 0 && port !== undefined && t.isAlive() && !this.#markedBy(t, w)
-      ) f(w, port);
+      if (w >= 0 && port !== undefined && t.isAlive()) f(w, port);
     }
   }
 
-  /**
-   * Whether the thread home started last on record `w` still runs (and
-   * serves: a thread marked stale does not).
-   */
+  /** Whether the thread home started last on record `w` still runs. */
   runs(w: number): boolean {
-    for (const [t, r] of this.#threads) {
-      if (r === w) return t.isAlive() && !this.#markedBy(t, w);
-    }
+    for (const [t, r] of this.#threads) if (r === w) return t.isAlive();
     return false;
   }
 
@@ -137,15 +110,10 @@ export class Started {
       if (w === MARKED) continue;
       const port = threadPort(t);
       if (port === undefined) continue;
-      // READY now (and, for an add, at home's previous add: _stale.ts,
-      // one task's value at both, and DRAIN_AT unread, is a thread in one
-      // long task). STALE_MARK: a holder marked it (holderMark).
-      const ready = w >= 0 ? Atomics.load(v!, this.#b!.record(w) + R_READY) : 1;
-      if (ready === STALE_MARK) {
-        this.#threads.set(t, MARKED);
-        continue;
-      }
       if (add && w >= 0) {
+        // READY now and at home's previous add (_stale.ts: one task's
+        // value at both, and DRAIN_AT unread, is a thread in one long task).
+        const ready = Atomics.load(v!, this.#b!.record(w) + R_READY);
         const was = this.#seen[w];
         this.#seen[w] = ready;
         const r = ready === was

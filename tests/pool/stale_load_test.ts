@@ -1,6 +1,6 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // A task's target load and the stale mark (pool/_load.ts): while a pool
-// thread loads its task's target module, READY reads LOADING, no mark is
+// thread loads its task's target module, READY reads a load value, no mark is
 // made, and the thread reads its port itself; so a stale thread's
 // replacement whose first task loads a module is not marked in turn (the
 // chain of starts: bench/stale_chain.ts). Real threads, exact counts
@@ -10,7 +10,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Event, type ModuleTarget } from "../../mod.ts";
 import { type Block, NAMES, R_IDENT, R_READY } from "../../pool/_layout.ts";
-import { LOADING } from "../../pool/_load.ts";
+import { isLoading } from "../../pool/_load.ts";
 import { staleMarks } from "../../pool/_stale.ts";
 import { until } from "../_helpers.ts";
 import { staleLeft, twoWarm, within } from "./_fixtures.ts";
@@ -29,14 +29,14 @@ const LONG: ModuleTarget<
 const add = (w: Int32Array) => Atomics.add(w, 0, 1);
 const fresh = () => new Int32Array(new SharedArrayBuffer(1 << 16));
 
-// Records whose thread is loading a target (READY LOADING).
+// Records whose thread is loading a target (READY a load value).
 function loadingRecords(b: Block): number[] {
   const ws = [];
   for (let w = 0; w < b.l.records; w++) {
     const r = b.record(w);
     if (
       Atomics.load(b.v, r + R_IDENT) > 0 &&
-      Atomics.load(b.v, r + R_READY) === LOADING
+      isLoading(Atomics.load(b.v, r + R_READY))
     ) ws.push(w);
   }
   return ws;
@@ -82,7 +82,7 @@ describe("ThreadPoolExecutor: a task's target load and the stale mark", () => {
       burst(150);
       assert.equal(staleMarks().marked - before, 1);
       burst(200);
-      assert.equal(Atomics.load(b.v, b.record(y) + R_READY), LOADING);
+      assert.ok(isLoading(Atomics.load(b.v, b.record(y) + R_READY)));
       // Its own reads keep its port short; no exact figure (a timer's).
       gate.set();
       assert.equal(await within(first), 0);
