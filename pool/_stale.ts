@@ -49,7 +49,6 @@
 // the bound covers what home registers: a holder registering while home
 // registers nothing fills that port as before (150 in flight: 286 unread).
 // A holder posts nothing to a marked thread.
-
 // Not marked by mistake: a thread that ended the task home saw and claimed
 // the next one stores another value first (its end CAS moved READY to 1,
 // its claim to taskMark(n + 1)), so home's CAS from the old value fails,
