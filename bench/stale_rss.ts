@@ -1,14 +1,16 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // RSS of a pool thread inside one long task while home registers 200 fresh
 // 1 MB buffers (filled) one at a time (pool/_stale.ts): printed as the RSS after
-// minus before, with the long task still running, after GCs. Run:
-//   deno run -A --v8-flags=--expose-gc bench/stale_rss.ts [mod.ts URL]
+// minus before, with the long task still running, after GCs. `holder`: a
+// thread the executor was passed to registers them instead (pool/_mesh.ts). Run:
+//   deno run -A --v8-flags=--expose-gc bench/stale_rss.ts [mod.ts URL] [holder]
 // (the URL: another checkout's mod.ts, for a before/after).
 import process from "node:process";
 
 const url = process.argv[2] ??
   Deno.args[0] ?? new URL("../mod.ts", import.meta.url).href;
-const { Event, ThreadPoolExecutor, Barrier } = await import(url);
+const byHolder = (process.argv[3] ?? Deno.args[1]) === "holder";
+const { Event, ThreadPoolExecutor, Barrier, Thread } = await import(url);
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const rss = () => {
   for (let i = 0; i < 5; i++) gc();
@@ -35,11 +37,27 @@ const long = pool.submit(
 );
 await started.waitAsync({ timeout: 30_000 });
 const before = rss();
-for (let i = 0; i < 200; i++) {
-  await pool.submit(
-    add,
-    new Int32Array(new SharedArrayBuffer(1 << 20)).fill(1),
-  );
+if (byHolder) {
+  const holder = new Thread({
+    target: async (p: typeof pool) => {
+      for (let i = 0; i < 200; i++) {
+        await p.submit(
+          (w: Int32Array) => Atomics.add(w, 0, 1),
+          new Int32Array(new SharedArrayBuffer(1 << 20)).fill(1),
+        );
+      }
+    },
+    args: [pool],
+  });
+  holder.start();
+  await holder.joinAsync({ timeout: 120_000 });
+} else {
+  for (let i = 0; i < 200; i++) {
+    await pool.submit(
+      add,
+      new Int32Array(new SharedArrayBuffer(1 << 20)).fill(1),
+    );
+  }
 }
 // The serving pool threads collect what they dropped (8 tasks in flight:
 // each serving thread runs some), so what stays is what is held.
@@ -56,7 +74,7 @@ release.set();
 await long;
 await pool.shutdownAsync();
 console.log(
-  `rss before ${before.toFixed(0)} MB, after ${after.toFixed(0)} MB: +${
-    (after - before).toFixed(0)
-  } MB`,
+  `${byHolder ? "holder" : "home"}: rss before ${before.toFixed(0)} MB, after ${
+    after.toFixed(0)
+  } MB: +${(after - before).toFixed(0)} MB`,
 );

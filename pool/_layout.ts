@@ -66,8 +66,9 @@ export const R_TAG = 4;
 // IDENT (a start), then by the thread only: its task's value (< 0, one per
 // task, _stale.ts taskMark) at its claim (before TAKE's clear), 1 after its
 // task (before the completion's push, so an owner that saw the result and
-// submits again sees 1 or a later value). STALE_MARK: home's mark (CAS from
-// the task's value, _stale.ts); the thread's end is a CAS from it too.
+// submits again sees 1 or a later value); >= 3 while its target loads
+// (_load.ts). STALE_MARK: home's mark (CAS from the task's value,
+// _stale.ts); the thread's end is a CAS from it too.
 export const R_READY = 5;
 /** READY: the thread is stale, in its last task (_stale.ts). */
 export const STALE_MARK = 2;

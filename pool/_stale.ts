@@ -39,10 +39,15 @@
 // tests/pool/stale_burst_test.ts), DRAIN_AT one at a time. More only from
 // what no task value covers: adds that land while READY is 1 (between
 // tasks: read at its next claim, or at a park from DRAIN_AT; a thread
-// preempted there holds them meanwhile), and holders' adds (_mesh.ts):
-// they count in DRAIN, so home's next add marks, but a holder never marks,
-// so the bound covers what home registers: a holder registering while home
-// registers nothing fills that port as before (150 in flight: 284 unread).
+// preempted there holds them meanwhile), and a task's target load
+// (_load.ts: READY loadMark(n), never marked; the thread reads its port
+// itself on a timer meanwhile), and holders' adds (_mesh.ts): they count
+// in DRAIN, so home's next add marks, but a holder never marks (a mark
+// makes the thread leave after its task, and only home starts its
+// replacement: a holder's mark would leave the holder's queued tasks to
+// home's tick, and a home busy outside threadkit's waits runs none), so
+// the bound covers what home registers: a holder registering while home
+// registers nothing fills that port as before (150 in flight: 286 unread).
 // A holder posts nothing to a marked thread.
 // Not marked by mistake: a thread that ended the task home saw and claimed
 // the next one stores another value first (its end CAS moved READY to 1,
@@ -85,12 +90,14 @@
 // and the header gets a count.
 // | word       | values                                | written by                       |
 // |------------|---------------------------------------|----------------------------------|
-// | R_READY    | 1 not in a task; taskMark(n) < 0 in the thread's n-th task; STALE_MARK (2); 0 freed after a mark | the thread (claim stores taskMark(n), end CAS taskMark(n) -> 1), home (start 1 by exchange, mark CAS taskMark(n) -> STALE_MARK), unmark (CAS STALE_MARK -> 0) |
+// | R_READY    | 1 not in a task; taskMark(n) < 0 in the thread's n-th task; loadMark(n) >= 3 while that task's target loads (_load.ts); STALE_MARK (2); 0 freed after a mark | the thread (claim stores taskMark(n), CAS taskMark(n) <-> loadMark(n) around a load, end CAS taskMark(n) -> 1), home (start 1 by exchange, mark CAS taskMark(n) -> STALE_MARK), unmark (CAS STALE_MARK -> 0) |
 // | STALES     | records whose READY is STALE_MARK     | +1 by home before its mark, -1 by whoever moves READY off STALE_MARK |
 //
 // READY states of a record (the thread's task-end CAS and home's mark are
 // CASes from the same value: one wins):
 // 1           -claim of its n-th task (thread, store)->          taskMark(n)
+// taskMark(n) -its target's load begins (thread, CAS)->          loadMark(n)
+// loadMark(n) -the load ends (thread, CAS)->                     taskMark(n)
 // taskMark(n) -task ends (thread, CAS)->                         1 (goes on)
 // taskMark(n) -home's mark (CAS, that value seen at two adds; the thread's
 //              end CAS then fails)->                             STALE_MARK

@@ -67,6 +67,7 @@ import {
   TAKER,
 } from "./_layout.ts";
 import { park, wakeParked } from "./_park.ts";
+import { loading } from "./_load.ts";
 import { taskMark } from "./_stale.ts";
 import {
   BUSY_Q,
@@ -242,7 +243,8 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     let ok = true, value: unknown;
     try {
       const id = v[base + S_TARGET];
-      const fn = fns.get(id) ?? await load(b, id, fns);
+      const fn = fns.get(id) ??
+        await loading(b, rec, mine, () => load(b, id, fns), drain);
       const args = readArgs(b, s);
       if (v[base + S_MODE] === 1) {
         const items = args[0] as unknown[], out = new Array(items.length);

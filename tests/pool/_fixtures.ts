@@ -11,7 +11,15 @@ import {
   type ThreadPoolExecutorOptions,
 } from "../../mod.ts";
 import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
-import { Block } from "../../pool/_layout.ts";
+import {
+  Block,
+  LIVE,
+  R_DRAIN,
+  R_IDENT,
+  R_READY,
+  STALES,
+} from "../../pool/_layout.ts";
+import { until } from "../_helpers.ts";
 
 /** Resolves as `p` does, or rejects after `ms` ms (every wait has a timeout). */
 export function within<T>(p: PromiseLike<T>, ms = 30_000): Promise<T> {
@@ -90,4 +98,32 @@ export async function twoWarm(
   );
   const b = new Block(pool[TO_DESCRIPTOR]().buffer as SharedArrayBuffer);
   return [pool, b];
+}
+
+/** The record of the one pool thread of `b` in a task (READY below 0). */
+export function inTask(b: Block): number {
+  const ws = [];
+  for (let w = 0; w < b.l.records; w++) {
+    const r = b.record(w);
+    if (
+      Atomics.load(b.v, r + R_IDENT) > 0 && Atomics.load(b.v, r + R_READY) < 0
+    ) {
+      ws.push(w);
+    }
+  }
+  if (ws.length !== 1) throw new Error(`records in a task: ${ws}`);
+  return ws[0];
+}
+
+/** Record `w`'s DRAIN: posts its thread has not read (pool/_shared.ts). */
+export const drainOf = (b: Block, w: number): number =>
+  Atomics.load(b.v, b.record(w) + R_DRAIN);
+
+/** Resolves once `live` pool threads are left in `b` and none is stale. */
+export function staleLeft(b: Block, live: number): Promise<void> {
+  return until(
+    () => Atomics.load(b.v, LIVE) === live && Atomics.load(b.v, STALES) === 0,
+    "the stale threads' leave",
+    30_000,
+  );
 }

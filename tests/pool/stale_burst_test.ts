@@ -16,20 +16,17 @@ import {
   Thread,
   type ThreadPoolExecutor,
 } from "../../mod.ts";
-import {
-  type Block,
-  LIVE,
-  NAMES,
-  R_DRAIN,
-  R_IDENT,
-  R_READY,
-  STALE_MARK,
-  STALES,
-} from "../../pool/_layout.ts";
+import { NAMES, R_READY, STALE_MARK, STALES } from "../../pool/_layout.ts";
 import { DRAIN_AT } from "../../pool/_park.ts";
 import { STALE_ALLOW, staleMarks } from "../../pool/_stale.ts";
-import { until } from "../_helpers.ts";
-import { blocker, twoWarm, within } from "./_fixtures.ts";
+import {
+  blocker,
+  drainOf,
+  inTask,
+  staleLeft,
+  twoWarm,
+  within,
+} from "./_fixtures.ts";
 
 const add = (w: Int32Array) => Atomics.add(w, 0, 1);
 const fresh = (bytes = 8) => new Int32Array(new SharedArrayBuffer(bytes));
@@ -39,24 +36,6 @@ const LONG: ModuleTarget<
   module: new URL("../_workers/stale_long.ts", import.meta.url),
   export: "long",
 };
-
-// The record of the one pool thread in a task (READY below 0).
-function inTask(b: Block): number {
-  const ws = [];
-  for (let w = 0; w < b.l.records; w++) {
-    const r = b.record(w);
-    if (
-      Atomics.load(b.v, r + R_IDENT) > 0 && Atomics.load(b.v, r + R_READY) < 0
-    ) {
-      ws.push(w);
-    }
-  }
-  assert.equal(ws.length, 1, `records in a task: ${ws}`);
-  return ws[0];
-}
-
-const drainOf = (b: Block, w: number) =>
-  Atomics.load(b.v, b.record(w) + R_DRAIN);
 
 // Submits `n` tasks over fresh buffers one at a time (each awaited).
 async function oneAtATime(pool: ThreadPoolExecutor, n: number) {
@@ -91,11 +70,7 @@ describe("ThreadPoolExecutor: the stale mark's rule (a task's own READY value)",
       release.set();
       // What the port held at the task's end: those, no more.
       assert.equal((await within(long))[0], bound);
-      await until(
-        () => Atomics.load(b.v, LIVE) === 2 && Atomics.load(b.v, STALES) === 0,
-        "the stale threads' leave",
-        30_000,
-      );
+      await staleLeft(b, 2);
       assert.equal(b.v[NAMES], 2 + marked);
     } finally {
       release.set();
@@ -224,11 +199,7 @@ describe("ThreadPoolExecutor: the stale mark's rule (a task's own READY value)",
       // (DRAIN counts the holder's posts on its own channel too: the
       // result port holds the rest.)
       assert.ok((await within(long))[0] <= unread);
-      await until(
-        () => Atomics.load(b.v, LIVE) === 2 && Atomics.load(b.v, STALES) === 0,
-        "the stale thread's leave",
-        30_000,
-      );
+      await staleLeft(b, 2);
       assert.equal(b.v[NAMES], 3);
     } finally {
       release.set();
