@@ -31,6 +31,30 @@
 // WOKEN, each by a CAS or exchange, so a slot handed over is taken exactly
 // once: by the thread's CAS, by a draining close's CAS, or by the reclaim
 // of a dead thread's record (exchange).
+//
+// A record that is no longer the thread's (GONE). A thread declared dead
+// (its entry ended) may still run (an ended entry is not a stopped thread,
+// _layout.ts "TAG"): stalled in its push, or asleep here. Meanwhile a
+// maintain reclaims its record (PARK -> BUSY, _take.ts), frees it (IDENT
+// 0) and starts a replacement there (_pool.ts): from then on the record's
+// PARK, TAKE and TAG words are that thread's. `gone` (its entry ended and
+// IDENT no longer names it) is looked at before each write of the record
+// on the way to a take: before PARKED, after `beforeSleep` (its push may
+// stall, tests/pool/late_push_test.ts), and after each wake or slice end of
+// the sleep (waitSync's check); the park then returns GONE with nothing
+// written, and the thread leaves (_thread.ts). Before, it parked on its
+// replacement's PARK word and never left: it took that thread's hand-offs
+// and wakes, and named its takes in that thread's TAKE and TAG: a take
+// whose TAKE the replacement overwrote before the give-back was never
+// given back, and a TAG it overwrote failed the replacement's claim (each
+// a task out of the queue, never run: its Future waited for good). A wake
+// it took may have been the replacement's: passed on (notify 1; spurious
+// at worst). IDENT and not the entry alone: while IDENT still names it,
+// the record and what is mailed there are its own (it takes, sees its
+// entry ended and gives the task back, _thread.ts). Left: a thread that
+// stalls between a look that found IDENT its own and its next store for a
+// whole maintain and a thread start (the record is free only after the
+// reclaim; its replacement writes from its own start on).
 
 import { CancelledError } from "../_core/errors.ts";
 import { waitSync } from "../_core/wait.ts";
@@ -55,6 +79,8 @@ import {
 } from "./_layout.ts";
 
 export const BUSY = 0, PARKED = 1, WOKEN = 2, MAIL = 3;
+/** park(): the record is no longer this thread's (see "GONE" above). */
+export const GONE = -2;
 
 /**
  * Hands slot `s` (written and QUEUED) to a parked pool thread, if one is.
@@ -146,6 +172,7 @@ export function posted(b: Block, w: number): void {
  * (the thread pushes its last outcome there, _thread.ts). Then, with
  * DRAIN_AT or more posts unread in its port (one load), `drain` reads
  * them (see posted(); a wake for it returns -1 and the caller parks again).
+ * GONE once `gone()` (see "GONE" above): nothing of the record written.
  */
 export function park(
   b: Block,
@@ -155,12 +182,15 @@ export function park(
   onCancel: () => void,
   beforeSleep?: () => void,
   drain?: () => void,
+  gone: () => boolean = () => false,
 ): number {
   const { v } = b;
   const rec = b.record(w), at = rec + R_PARK;
+  if (gone()) return GONE;
   Atomics.store(v, at, PARKED);
   if (!recheck()) {
     beforeSleep?.();
+    if (gone()) return GONE; // (its push may have stalled)
     // After PARKED is stored: see posted(). Read while PARKED, so a
     // hand-off meanwhile is taken below, after the drain: that task waits
     // for it (32 messages, half with a buffer: measured median 98 us,
@@ -170,14 +200,20 @@ export function park(
     // Why no lost wakeup: see handOff and wakeParked (each moves the word
     // off PARKED before it notifies); sleep only while it reads PARKED.
     while (Atomics.load(v, at) === PARKED) {
+      let r: ReturnType<typeof waitSync> | undefined;
       try {
-        if (waitSync(v, at, PARKED, deadline) === "timed-out") break;
+        r = waitSync(v, at, PARKED, deadline, undefined, true, "wait", gone);
       } catch (error) {
         // Anything else ends the thread; its record's reclaim takes a
         // slot handed over meanwhile.
         if (!(error instanceof CancelledError)) throw error;
         onCancel();
       }
+      if (gone()) {
+        Atomics.notify(v, at, 1); // the wake it may have taken, passed on
+        return GONE;
+      }
+      if (r === "timed-out") break;
     }
   }
   // Leaves PARKED (or WOKEN) for BUSY; a slot handed over meanwhile is
