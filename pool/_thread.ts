@@ -71,6 +71,7 @@ import { GONE, park, wakeParked } from "./_park.ts";
 import { taskMark } from "./_stale.ts";
 import {
   BUSY_Q,
+  leavePark,
   peek,
   SHUT_Q,
   STOLEN,
@@ -437,6 +438,7 @@ function next(
   // Declared dead, its record freed for another thread (_park.ts "GONE").
   const gone = () =>
     !entryAlive(entry, ident) && Atomics.load(v, rec + R_IDENT) !== ident;
+  const back = () => leavePark(b, tasks, free, rec); // its PARK word, once GONE
   // performance.now() costs about 0.5 us on Deno: not read without a timeout.
   const deadline = idleMs === Infinity ? Infinity : performance.now() + idleMs;
   const recheck = () =>
@@ -463,7 +465,7 @@ function next(
       ? deadline
       : Math.min(deadline, performance.now() + BUSY_PARK_MS);
     busy = 0;
-    const s = park(b, w, until, recheck, onCancel, flush, drain, gone);
+    const s = park(b, w, until, recheck, onCancel, flush, drain, gone, back);
     flush(); // (park flushed unless its recheck found work)
     if (s >= 0) return s;
     if (s === GONE) return STOLEN;
