@@ -12,12 +12,13 @@
 // | value  | name   | meaning                                         | written by                      |
 // |--------|--------|-------------------------------------------------|---------------------------------|
 // | 0      | BUSY   | the thread is not parked                        | the thread (exchange), reclaim  |
-// | 1      | PARKED | asleep on this word, or about to be             | the thread (store)              |
+// | 1      | PARKED | asleep on this word, or about to be             | the thread (CAS from BUSY)      |
 // | 2      | WOKEN  | look at the queue (a put or a stop raced it)    | submitters, stop (CAS from 1)   |
 // | s + 3  | MAIL   | slot s is handed to this thread                 | a submitter (CAS from 1)        |
 //
 // PARK states:
-// BUSY   -queue empty (thread)->                     PARKED, then re-check queue and STATE
+// BUSY   -queue empty (thread, CAS)->                PARKED, then re-check queue and STATE
+//         (the CAS finds MAIL, PARKED or WOKEN instead: an orphan, below)
 // PARKED -re-check finds work, or timeout (thread)-> BUSY (CAS; a MAIL seen here is taken, below)
 // PARKED -submit, slot s (CAS)->                     MAIL s, notify
 // PARKED -put to the queue, stop, broken pool (CAS)-> WOKEN, notify
@@ -27,10 +28,83 @@
 // MAIL   -a close that drains (cancelFutures, broken; CAS)-> WOKEN, notify; the
 //         slot is settled unrun (_close.ts)
 // any    -the thread died (reclaim, maintain, _take.ts)-> BUSY; a MAIL goes back to the queue
+// any    -the thread saw GONE after its CAS (leavePark, _take.ts, CAS)-> BUSY,
+//         notify; a MAIL goes back to the queue, a WOKEN is passed on
 // Only the thread leaves PARKED for BUSY and only others leave it for MAIL or
 // WOKEN, each by a CAS or exchange, so a slot handed over is taken exactly
 // once: by the thread's CAS, by a draining close's CAS, or by the reclaim
 // of a dead thread's record (exchange).
+//
+// A record that is no longer the thread's (GONE). A thread declared dead
+// (its entry ended) may still run (an ended entry is not a stopped thread,
+// _layout.ts "TAG"): stalled in its push, or asleep here. Meanwhile a
+// maintain reclaims its record (PARK -> BUSY, _take.ts), frees it (IDENT
+// 0) and starts a replacement there (_pool.ts): from then on the record's
+// PARK, TAKE and TAG words are that thread's. `gone` (its entry ended and
+// IDENT no longer names it) is looked at before each write of the record
+// on the way to a take: before PARKED, after `beforeSleep` (its push may
+// stall, tests/pool/late_push_test.ts), and after each wake or slice end of
+// the sleep (waitSync's check); the park then returns GONE (after its
+// own move off BUSY, leavePark puts the word back: "Orphans" below), and
+// the thread leaves (_thread.ts). Before, it parked on its
+// replacement's PARK word and never left: it took that thread's hand-offs
+// and wakes, and named its takes in that thread's TAKE and TAG: a take
+// whose TAKE the replacement overwrote before the give-back was never
+// given back, and a TAG it overwrote failed the replacement's claim (each
+// a task out of the queue, never run: its Future waited for good). A wake
+// it took may have been the replacement's: passed on (notify 1; spurious
+// at worst). IDENT and not the entry alone: while IDENT still names it,
+// the record and what is mailed there are its own (it takes, sees its
+// entry ended and gives the task back, _thread.ts).
+//
+// Orphans. A look at `gone` and the write that follows it are two steps:
+// the reclaim's exchange of PARK to BUSY (one step of a maintain) may land
+// between the stale thread's look (IDENT still its own) and its move to
+// PARKED, which then stays on a record no thread serves; a submit's
+// handOff mails its task there (PARKED -> MAIL, a notify to nobody): in no
+// queue and no TAKE, and no reclaim looks at a record with IDENT 0. Before,
+// the stale thread left at its next look, and the record's next thread
+// stored PARKED over the mail (the task lost, its Future waiting for good).
+// Now (tests/pool/orphan_park_test.ts):
+// - each park moves the word by a CAS from BUSY, the value the thread left
+//   there (its take loop's CAS, a reclaim's exchange, a leavePark, a fresh
+//   record). A live thread's CAS that fails found an orphan: MAIL is a task
+//   handed to this record, taken by the take loop as any hand-off (the
+//   thread is the record's now); PARKED or WOKEN: parked on as if stored.
+// - once that CAS ran (stored or not), every GONE goes through leavePark
+//   (_take.ts): a CAS of what it reads back to BUSY, a notify, a MAIL
+//   requeued as the reclaim's step 1 requeues one (not R_TAKE: the new
+//   thread's), a WOKEN passed on (wakeParked). Looked at after the push,
+//   at each wake or slice end, and once more before the take loop (the
+//   drain's stretch, p90 425 us).
+// Interleavings of the stale thread S (look L, CAS P, later looks G),
+// the reclaim R (exchange X to BUSY, then IDENT 0), the replacement N
+// (its first park's CAS Q, its take loop) and a submit H (PARKED -> MAIL):
+// - L, X, P: S's CAS moves the BUSY X left to PARKED (the orphan), or
+//   fails on what N's Q and an H wrote since (S goes on as a live thread
+//   would: a MAIL to the look before its take loop). Its next
+//   G sees GONE (IDENT 0 comes before N exists): leavePark. H before it:
+//   S's CAS takes the MAIL and requeues it; H after it: H sees BUSY and
+//   queues. N before it: Q finds PARKED (parks on as if stored) or MAIL
+//   (takes it); then S's CAS, or N's take loop's CAS, or a close's drain
+//   (MAIL -> WOKEN) takes the MAIL, one of them: the others find it gone.
+//   S's CAS of N's own PARKED (or WOKEN) to BUSY costs N one look at the
+//   queue (the notify wakes it; its take loop then CASes BUSY to BUSY).
+// - L, P, X: X moves S's PARKED (or a MAIL: requeued by R) to BUSY; S's G
+//   finds BUSY, or what N and H wrote since, as above.
+// - X before L: L sees GONE once IDENT is 0: nothing written.
+// So a task handed to the record is taken once: by one CAS or exchange
+// from MAIL (S's leavePark, R, N's or S's takeMail, a close), and the
+// taker runs it or puts it back; none stays in a word no thread reads once
+// S ran its last look. An orphan that S never takes back (S died between
+// P and G: its stop, not a declared death) waits for the record's next
+// thread, whose first park takes it. Left: S passes its last look (the one
+// before the take loop) with IDENT still its own and stalls there through
+// a whole reclaim, a thread start, N's park and H: its take loop then
+// takes N's hand-off, names it in N's TAKE and TAG, sees its entry ended
+// and gives the task back (_thread.ts); N's take loop finds BUSY. (If N
+// named a take of its own in TAKE between S's takeMail and its give-back,
+// a second stall of S, the give-back is not made: that task is lost.)
 
 import { CancelledError } from "../_core/errors.ts";
 import { waitSync } from "../_core/wait.ts";
@@ -55,6 +129,8 @@ import {
 } from "./_layout.ts";
 
 export const BUSY = 0, PARKED = 1, WOKEN = 2, MAIL = 3;
+/** park(): the record is no longer this thread's (see "GONE" above). */
+export const GONE = -2;
 
 /**
  * Hands slot `s` (written and QUEUED) to a parked pool thread, if one is.
@@ -146,6 +222,9 @@ export function posted(b: Block, w: number): void {
  * (the thread pushes its last outcome there, _thread.ts). Then, with
  * DRAIN_AT or more posts unread in its port (one load), `drain` reads
  * them (see posted(); a wake for it returns -1 and the caller parks again).
+ * GONE once `gone()` (see "GONE" above): nothing of the record written,
+ * or, once this call moved the word off BUSY, `leave()` ran (_take.ts
+ * leavePark: the word back to BUSY, a hand-off found there requeued).
  */
 export function park(
   b: Block,
@@ -155,12 +234,18 @@ export function park(
   onCancel: () => void,
   beforeSleep?: () => void,
   drain?: () => void,
+  gone: () => boolean = () => false,
+  leave: () => void = () => {},
 ): number {
   const { v } = b;
   const rec = b.record(w), at = rec + R_PARK;
-  Atomics.store(v, at, PARKED);
-  if (!recheck()) {
+  if (gone()) return GONE;
+  // From BUSY, the value this thread left (see "Orphans" above): a MAIL
+  // found instead is a hand-off to an orphaned PARKED, its task now.
+  const was = Atomics.compareExchange(v, at, BUSY, PARKED);
+  if (was < MAIL && !recheck()) {
     beforeSleep?.();
+    if (gone()) return leave(), GONE; // (its push may have stalled)
     // After PARKED is stored: see posted(). Read while PARKED, so a
     // hand-off meanwhile is taken below, after the drain: that task waits
     // for it (32 messages, half with a buffer: measured median 98 us,
@@ -170,16 +255,21 @@ export function park(
     // Why no lost wakeup: see handOff and wakeParked (each moves the word
     // off PARKED before it notifies); sleep only while it reads PARKED.
     while (Atomics.load(v, at) === PARKED) {
+      let r: ReturnType<typeof waitSync> | undefined;
       try {
-        if (waitSync(v, at, PARKED, deadline) === "timed-out") break;
+        r = waitSync(v, at, PARKED, deadline, undefined, true, "wait", gone);
       } catch (error) {
         // Anything else ends the thread; its record's reclaim takes a
         // slot handed over meanwhile.
         if (!(error instanceof CancelledError)) throw error;
         onCancel();
       }
+      if (gone()) return leave(), GONE; // (leave passes the wake on)
+      if (r === "timed-out") break;
     }
   }
+  // (The drain's stretch: a reclaim may have come since the last look.)
+  if (gone()) return leave(), GONE;
   // Leaves PARKED (or WOKEN) for BUSY; a slot handed over meanwhile is
   // taken here, named in the record first.
   for (;;) {

@@ -121,7 +121,7 @@ import {
   tagOf,
   TAKER,
 } from "./_layout.ts";
-import { BUSY, MAIL, settleUnrun, wakeParked } from "./_park.ts";
+import { BUSY, MAIL, settleUnrun, wakeParked, WOKEN } from "./_park.ts";
 
 /** takeQueued: the queue is empty (and open: more may come). */
 export const EMPTY_Q = -1;
@@ -307,6 +307,33 @@ function takeBackMail(
   Atomics.store(v, rec + R_TAKE, 0);
   requeue(b, tasks, free, was - MAIL);
   return true;
+}
+
+/**
+ * A thread that found its record no longer its own (GONE, _park.ts) after
+ * its park moved the word off BUSY: the word back to BUSY (a CAS from what
+ * it reads, against a submitter's, a waker's, a close's or a reclaim's),
+ * the waiter woken (the record's new thread, if any, looks at the queue),
+ * a MAIL found there requeued as step 1 requeues one, and a WOKEN passed
+ * on to another parked thread. R_TAKE is not touched: it is the new
+ * thread's (a failed takeMail CAS clears its own).
+ */
+export function leavePark(
+  b: Block,
+  tasks: Queue<number>,
+  free: Queue<number>,
+  rec: number,
+): void {
+  const { v } = b, at = rec + R_PARK;
+  for (;;) {
+    const was = Atomics.load(v, at);
+    if (was === BUSY) return;
+    if (Atomics.compareExchange(v, at, was, BUSY) !== was) continue;
+    Atomics.notify(v, at, 1);
+    if (was >= MAIL) requeue(b, tasks, free, was - MAIL);
+    else if (was === WOKEN) wakeParked(b, false);
+    return;
+  }
 }
 
 // Steps 2 (the get: did it happen?) and 3, for a caller that took TAKER

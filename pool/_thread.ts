@@ -51,6 +51,7 @@ import {
   ownerLive,
   QUEUED,
   R_DRAIN,
+  R_IDENT,
   R_READY,
   R_TAG,
   R_TAKE,
@@ -66,11 +67,12 @@ import {
   STATE,
   TAKER,
 } from "./_layout.ts";
-import { park, wakeParked } from "./_park.ts";
+import { GONE, park, wakeParked } from "./_park.ts";
 import { loading } from "./_load.ts";
 import { taskMark } from "./_stale.ts";
 import {
   BUSY_Q,
+  leavePark,
   peek,
   SHUT_Q,
   STOLEN,
@@ -402,7 +404,8 @@ async function load(
 // Throws QueueEmptyError after idleMs with nothing, QueueShutDownError once
 // the executor stopped and the queue is shut down and empty,
 // CancelledError (a stray cancel) from the park's wait. Returns STOLEN
-// when a reclaim took the queue's turn from this thread (declared dead).
+// when a reclaim took the queue's turn from this thread (declared dead),
+// or its record is another thread's now (_park.ts "GONE").
 // While the executor is not open it parks between looks as well: the close
 // wakes every parked thread after it shuts the queue.
 // `flush` pushes the last task's outcome to its owner: here, right before
@@ -433,7 +436,11 @@ function next(
   drain: () => void,
 ): number {
   const { v } = b;
-  const rec = b.record(w);
+  const rec = b.record(w), { entry } = runtime();
+  // Declared dead, its record freed for another thread (_park.ts "GONE").
+  const gone = () =>
+    !entryAlive(entry, ident) && Atomics.load(v, rec + R_IDENT) !== ident;
+  const back = () => leavePark(b, tasks, free, rec); // its PARK word, once GONE
   // performance.now() costs about 0.5 us on Deno: not read without a timeout.
   const deadline = idleMs === Infinity ? Infinity : performance.now() + idleMs;
   const recheck = () =>
@@ -443,6 +450,7 @@ function next(
   for (;;) {
     if (tasks.qsize() > 0 || Atomics.load(v, STATE) !== OPEN) {
       flush();
+      if (gone()) return STOLEN; // (_park.ts "GONE")
       const s = takeQueued(b, q, tasks, rec, ident, free);
       // (Its port is read at the claim that follows, if posts came.)
       if (s >= 0) return s;
@@ -459,9 +467,10 @@ function next(
       ? deadline
       : Math.min(deadline, performance.now() + BUSY_PARK_MS);
     busy = 0;
-    const s = park(b, w, until, recheck, onCancel, flush, drain);
+    const s = park(b, w, until, recheck, onCancel, flush, drain, gone, back);
     flush(); // (park flushed unless its recheck found work)
     if (s >= 0) return s;
+    if (s === GONE) return STOLEN;
     if (deadline !== Infinity && performance.now() >= deadline) {
       throw new QueueEmptyError();
     }

@@ -8,7 +8,10 @@
 // a late push of a reused slot frees it twice (pool/_layout.ts "HELD").
 // The stall sits at exactly that point: a test-only hook the pool thread
 // reads once at its start (pool/_thread.ts stallBeforePush), armed by the
-// executor's initializer.
+// executor's initializer. Its record meanwhile serves its replacement:
+// after the late push it leaves, and writes nothing of that record (it
+// parked on the replacement's PARK word and took its hand-offs and wakes:
+// pool/_park.ts "GONE").
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -27,6 +30,10 @@ import {
   HELD,
   KEPT,
   PHASE,
+  R_IDENT,
+  R_PARK,
+  R_TAG,
+  R_TAKE,
   S_NEXT,
   S_OENTRY,
   S_OIDENT,
@@ -122,29 +129,49 @@ describe("ThreadPoolExecutor: a pool thread declared dead before its push", () =
       const a = pool.submit((x: number) => x + 1, 1);
       await until(() => Atomics.load(w, 1) !== 0, "the stall", 30_000);
       const stale = Atomics.load(w, 1);
+      const rec = b.record(
+        Array.from({ length: b.l.records }, (_, i) => i).find((i) =>
+          Atomics.load(v, b.record(i) + R_IDENT) === stale
+        )!,
+      );
       // Its entry ends; its JavaScript runs on (stalled before the push).
       assert.ok(endIdent(stale));
       // Settled by this thread's scans (DONE, runner dead, two in a row).
       assert.equal(await within(a), 2);
-      // The replacement runs the next task.
+      // The replacement runs the next task, on the stale thread's record.
       assert.equal(await within(pool.submit((x: number) => x + 1, 2)), 3);
+      const next = Atomics.load(v, rec + R_IDENT);
+      assert.ok(next > 0 && next !== stale, `record's IDENT: ${next}`);
       // A task whose completion is on this thread's stack, not drained
       // (this thread does not turn its event loop), when the late push lands.
       const c = pool.submit((x: number) => x * 10, 3);
       waitOff(v, head, EMPTY, "c's push");
+      // The replacement, parked on the record (it pushed c from its park).
+      const words = () =>
+        [R_IDENT, R_PARK, R_TAKE, R_TAG].map((i) => v[rec + i]);
+      const before = words();
       Atomics.store(w, 2, 1);
       Atomics.notify(w, 2);
       waitOff(w, 3, 0, "the late push");
       const { slots, cycle } = stack(b, head);
       assert.equal(cycle, false, `the completion stack loops: ${slots}`);
-      assert.equal(await within(c), 30);
-      await slotsBack(pool, b);
-      await within(pool.shutdownAsync());
+      // It leaves (nothing else wakes it), the record as the replacement
+      // left it.
       await until(
         () => identStopped(stale) !== undefined,
         "the stale thread's stop",
         30_000,
       );
+      // Its leave moves the PARK it parked on back to BUSY (_park.ts
+      // "Orphans") and wakes the replacement, which parks again.
+      await until(
+        () => words().join() === before.join(),
+        "the record as the replacement left it",
+        30_000,
+      );
+      assert.equal(await within(c), 30);
+      await slotsBack(pool, b);
+      await within(pool.shutdownAsync());
     } finally {
       Atomics.store(w, 2, 1);
       Atomics.notify(w, 2);
