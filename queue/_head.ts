@@ -44,7 +44,8 @@
 // d DECODING, until finite -awaitDecodeSync->            look again
 // d not DECODING, now >= idle (idleUntil)           -> BUSY_COUNT
 // else -CAS v|CONTENDED, waitSync on HEAD (a slice up to the deadline,
-//       or a NAP: see above)->                             look again
+//       or a NAP: see above; a registered getter's re-try sleeps off
+//       GET_WAITERS, _registered.ts)->                     look again
 // HEAD's bit 30 (TAKEN, unused by _turn.ts for HEAD) flips at each
 // takeover and is kept by every release (releaseHead), so the word of a
 // hold that was taken over never comes back: releaseHead refuses (throws
@@ -93,6 +94,7 @@ import {
 } from "./_layout.ts";
 import { CONTENDED, LOCKED, POSITION } from "./_turn.ts";
 import { corruptWord, holderValid } from "./_corrupt.ts";
+import { sleepOff, sleepOn } from "./_registered.ts";
 
 // Tries before a consumer stops spinning (acquireTurn's SPIN).
 const SPIN = 200;
@@ -178,7 +180,10 @@ export function acquireHead(
     const blocking = idle === until;
     const now = performance.now();
     const end = blocking ? Math.min(until, now + SLICE) : now + NAP;
+    // A registered getter's re-try sleeps here off GET_WAITERS (_registered.ts).
+    const off = sleepOff(h);
     waitSync(h, HEAD, v, end, undefined, false);
+    sleepOn(h, off);
     extra = CONTENDED;
     v = Atomics.load(h, HEAD);
   }

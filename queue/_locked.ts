@@ -61,6 +61,7 @@ import {
   TAIL,
   waitUntil,
 } from "./_layout.ts";
+import { marked, sleepOff, sleepOn } from "./_registered.ts";
 
 // The lock is held for a copy of words and bytes (and a get's decode), never
 // across a wait, so it is taken uninterruptibly: a cancelled thread must
@@ -84,6 +85,9 @@ import {
 // TakenOverError and neither drops, stores COUNT nor releases the lock).
 // The takes use the internal uninterruptible options (MUST_ACQUIRE, and
 // TRY_ACQUIRE for one try: _core/wait_options.ts).
+// A registered getter's re-try (_get.ts enterGet) that finds the lock held
+// is off GET_WAITERS while it waits for it (_registered.ts: the puts it
+// would wait for do not notify NOT_EMPTY in vain).
 
 // A take with an `until` (Store.tryPut) waits for a holder inside a custom
 // decode (HOLDER has DECODING, _decoding.ts) only until then, sleeping on
@@ -125,10 +129,17 @@ export abstract class LockedStore implements Store {
   #take(w: Acquire | undefined): boolean {
     const lock = this.#lock;
     if (w === undefined || (w.blocking && w.deadline === Infinity)) {
+      let off = -1; // a registered getter's re-try: off its count (_registered.ts)
       try {
+        if (marked(this.h)) {
+          if (lock.acquire(TRY_ACQUIRE)) return true;
+          off = sleepOff(this.h);
+        }
         return lock.acquire(MUST_ACQUIRE);
       } catch (error) {
         return this.#tookOver(error);
+      } finally {
+        sleepOn(this.h, off);
       }
     }
     if (lock.acquire(TRY_ACQUIRE)) return true;
@@ -151,7 +162,9 @@ export abstract class LockedStore implements Store {
             const nap = performance.now() + NAP;
             // A release's notify(1) meant for a Lock waiter may wake us
             // instead (we hold no CONTENDED mark): pass it on.
+            const off = sleepOff(this.h); // as above
             const woke = waitSync(this.h, LOCK, state, nap, undefined, false);
+            sleepOn(this.h, off);
             if (woke === "ok") Atomics.notify(this.h, LOCK, 1);
           }
         }

@@ -67,6 +67,10 @@
 // this item was published). A getter woken by a notify and then taken off
 // may register again before the waker subtracts: the count is then one
 // high for a moment (a notify that wakes nobody at most), never low.
+// A registered getter whose re-try sleeps on the store's lock (HEAD's
+// turn, the locked stores' Lock) is off the count while it sleeps there,
+// and back on it before it reads the store (_registered.ts has the
+// argument): a put meanwhile does not notify NOT_EMPTY for it.
 // Thread death: a getter that dies registered and not woken stays counted
 // (the count stays high: a put may notify nobody, never a lost wake, as
 // before); one that dies woken was taken off by its waker (the item meant

@@ -6,8 +6,10 @@
 // when segments are freed). This file
 // moves each call to the right segment: puts go to the newest (grown when
 // full or when the item is too large for its byte region, waiting only at
-// the maximum), gets to the oldest that may hold items (waiting only in the
-// newest). Async forms grow with growAsync, so they never block.
+// the maximum), gets to the oldest that may hold items (waiting for items
+// only in the newest; a blocking get in an older, retired segment waits
+// there only for its consumer turn, asleep on its HEAD as in any Queue).
+// Async forms grow with growAsync, so they never block.
 
 import { RuntimeError } from "../_core/errors.ts";
 import { defineInspect } from "../_core/inspect.ts";
@@ -397,7 +399,10 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
       const q = this.#c.segment(s);
       const last = s >= this.#c.last();
       try {
-        return attempt(q, last ? remaining(options, deadline) : NOWAIT, s);
+        // An older segment is retired (it never waits for items) but may
+        // wait for its consumer turn: with the call's own wait, asleep on
+        // HEAD until a release wakes it (not NOWAIT's 1 ms naps, _head.ts).
+        return attempt(q, remaining(options, deadline), s);
       } catch (error) {
         if (error instanceof QueueEmptyError && !last) {
           // Another thread decodes the segment's next item: what comes next
