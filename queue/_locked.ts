@@ -85,9 +85,10 @@ import { marked, sleepOff, sleepOn } from "./_registered.ts";
 // TakenOverError and neither drops, stores COUNT nor releases the lock).
 // The takes use the internal uninterruptible options (MUST_ACQUIRE, and
 // TRY_ACQUIRE for one try: _core/wait_options.ts).
-// A registered getter's re-try (_get.ts enterGet) that finds the lock held
-// is off GET_WAITERS while it waits for it (_registered.ts: the puts it
-// would wait for do not notify NOT_EMPTY in vain).
+// A registered getter's or putter's re-try (_get.ts enterGet, _put.ts
+// enterPut) that finds the lock held is off its count (GET_WAITERS,
+// PUT_WAITERS) while it waits for it (_registered.ts: the other side's
+// calls meanwhile do not notify in vain).
 
 // A take with an `until` (Store.tryPut) waits for a holder inside a custom
 // decode (HOLDER has DECODING, _decoding.ts) only until then, sleeping on
@@ -127,22 +128,37 @@ export abstract class LockedStore implements Store {
   // Takes the lock, from a dead holder too (see MUST_ACQUIRE); false when a holder
   // inside a custom decode kept it past the `until` of wait `w` (see TRY_ACQUIRE).
   #take(w: Acquire | undefined): boolean {
-    const lock = this.#lock;
-    if (w === undefined || (w.blocking && w.deadline === Infinity)) {
-      let off = -1; // a registered getter's re-try: off its count (_registered.ts)
+    const untimed = w === undefined || (w.blocking && w.deadline === Infinity);
+    if (untimed && !marked(this.h)) {
       try {
-        if (marked(this.h)) {
-          if (lock.acquire(TRY_ACQUIRE)) return true;
-          off = sleepOff(this.h);
-        }
-        return lock.acquire(MUST_ACQUIRE);
+        return this.#lock.acquire(MUST_ACQUIRE);
       } catch (error) {
         return this.#tookOver(error);
-      } finally {
-        sleepOn(this.h, off);
       }
     }
-    if (lock.acquire(TRY_ACQUIRE)) return true;
+    if (this.#lock.acquire(TRY_ACQUIRE)) return true;
+    // A registered waiter's re-try: off its count while it waits for the
+    // lock, back on it before it reads the store (_registered.ts).
+    const off = sleepOff(this.h);
+    try {
+      return untimed ? this.#must() : this.#wait(w!);
+    } finally {
+      sleepOn(this.h, off);
+    }
+  }
+
+  // #take's untimed wait.
+  #must(): boolean {
+    try {
+      return this.#lock.acquire(MUST_ACQUIRE);
+    } catch (error) {
+      return this.#tookOver(error);
+    }
+  }
+
+  // #take's wait with an `until` (see TRY_ACQUIRE above).
+  #wait(w: Acquire): boolean {
+    const lock = this.#lock;
     let until = waitUntil(w);
     const idle = idleUntil(until);
     if (until === NOWAIT_UNTIL) until = performance.now() + GRACE;
@@ -162,9 +178,7 @@ export abstract class LockedStore implements Store {
             const nap = performance.now() + NAP;
             // A release's notify(1) meant for a Lock waiter may wake us
             // instead (we hold no CONTENDED mark): pass it on.
-            const off = sleepOff(this.h); // as above
             const woke = waitSync(this.h, LOCK, state, nap, undefined, false);
-            sleepOn(this.h, off);
             if (woke === "ok") Atomics.notify(this.h, LOCK, 1);
           }
         }

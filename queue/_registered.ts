@@ -11,15 +11,21 @@
 // woke nobody; 50 consumers, the structured ring: 254-2,781; the getters
 // slept on the LOCK or HEAD the putter or another getter held). So the
 // count is taken off while such a thread sleeps on a lock and put back
-// before it reads the store.
+// before it reads the store. Putters the same: a putter registers (add
+// PUT_WAITERS, read NOT_FULL) and its re-try takes TAIL's turn (the rings:
+// _turn.ts acquireTurn) or the Lock; a get's wake notifies NOT_FULL.
+// Below, "getter", GET_WAITERS, NOT_EMPTY and "put" read for putters as
+// "putter", PUT_WAITERS, NOT_FULL and "get".
 //
 // State (per thread, plain module variables: no other thread reads them):
 // | name | values                                                       |
 // |------|--------------------------------------------------------------|
 // | at   | the header of the queue this thread registered in, or none   |
-// | slot | the count it registered in (GET_WAITERS)                     |
-// enterGet (_get.ts): register, then mark(h, GET_WAITERS), try, unmark.
-// A lock's sleep (acquireHead, LockedStore's take) on the queue `h`:
+// | slot | the count it registered in (GET_WAITERS, PUT_WAITERS)        |
+// enterGet (_get.ts): register, then mark(h, GET_WAITERS), try, unmark;
+// enterPut (_put.ts) the same with PUT_WAITERS.
+// A lock's sleep (acquireHead, acquireTurn, LockedStore's take, which is
+// off the count from its first failed try to its acquire) on queue `h`:
 //   off = sleepOff(h): if marked for h, sub the count;
 //   wait on the lock word;
 //   sleepOn(h, off): add the count back.

@@ -164,17 +164,25 @@ describe("Counted wakes", () => {
     }
   });
 
-  it("a queue header of the older waiting protocol (magic 0x5175) is refused, not shared", () => {
-    // A copy of threadkit from before counted wakes would subtract a woken
-    // getter twice (queue/_layout.ts MAGIC).
-    const q = new Queue<number>({ capacity: 4 });
-    const h = header(q);
-    const d = q[TO_DESCRIPTOR]();
-    assert.equal(Atomics.load(h, 0) >>> 16, 0x5176);
-    assert.ok(reviveDescriptor(d) instanceof Queue);
-    const kind = Atomics.load(h, 0);
-    Atomics.store(h, 0, (0x5175 << 16) | (kind & 0xffff));
-    assert.throws(() => reviveDescriptor(d), TypeError);
-    Atomics.store(h, 0, kind);
-  });
+  for (const old of [0x5175, 0x5176]) {
+    it(
+      `a queue header of an older waiting protocol (magic 0x${
+        old.toString(16)
+      }) is refused, not shared`,
+      () => {
+        // A copy of threadkit from before counted wakes (0x5175), or from
+        // before the putters' counted wakes (0x5176), would subtract a woken
+        // getter or putter twice (queue/_layout.ts MAGIC).
+        const q = new Queue<number>({ capacity: 4 });
+        const h = header(q);
+        const d = q[TO_DESCRIPTOR]();
+        assert.equal(Atomics.load(h, 0) >>> 16, 0x5177);
+        assert.ok(reviveDescriptor(d) instanceof Queue);
+        const kind = Atomics.load(h, 0);
+        Atomics.store(h, 0, (old << 16) | (kind & 0xffff));
+        assert.throws(() => reviveDescriptor(d), TypeError);
+        Atomics.store(h, 0, kind);
+      },
+    );
+  }
 });
