@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { LifoQueue, Queue } from "../../mod.ts";
 import { until } from "../_helpers.ts";
-import { startFlaggedPutters } from "./_flagged.ts";
+import { notifiesOf, startFlaggedPutters } from "./_flagged.ts";
 
 const PUT_WAITERS = 4;
 const NOT_FULL = 65;
@@ -19,26 +19,6 @@ type Q = Queue<number> | LifoQueue<number>;
 
 function header(q: Q): Int32Array {
   return new Int32Array(q.region.buffer, q.region.byteOffset, 96);
-}
-
-// Counts the main thread's notifies of NOT_FULL while `body` runs.
-function countNotifies(body: () => void): { calls: number; woke: number } {
-  const notify = Atomics.notify;
-  const seen = { calls: 0, woke: 0 };
-  Atomics.notify = function (view: Int32Array, index: number, count?: number) {
-    const woke = notify(view, index, count);
-    if (index === NOT_FULL) {
-      seen.calls++;
-      seen.woke += woke;
-    }
-    return woke;
-  } as typeof Atomics.notify;
-  try {
-    body();
-  } finally {
-    Atomics.notify = notify;
-  }
-  return seen;
 }
 
 // [name, make, wakes all putters at once]
@@ -84,8 +64,8 @@ describe("Counted wakes of putters", () => {
         let first = -1;
         let firstWoke = 0;
         const got: number[] = [];
-        const seen = countNotifies(() => {
-          const one = countNotifies(() => got.push(q.get()));
+        const seen = notifiesOf(NOT_FULL, () => {
+          const one = notifiesOf(NOT_FULL, () => got.push(q.get()));
           first = Atomics.load(h, PUT_WAITERS);
           firstWoke = one.woke;
           for (let i = 1; i < 2 * C; i++) got.push(q.get({ timeout: 30_000 }));

@@ -14,6 +14,7 @@ import { releaseHead } from "../../queue/_head.ts";
 import { OFFSET } from "../../queue/_chain_memory.ts";
 import { until } from "../_helpers.ts";
 import { gatedGet } from "./_gated.ts";
+import { notifiesOf } from "./_flagged.ts";
 
 const GET_WAITERS = 3;
 const HEAD = 32;
@@ -46,26 +47,6 @@ function gated(
   return { t, gate };
 }
 
-// Counts the main thread's notifies of NOT_EMPTY while `body` runs.
-function notifiesOf(body: () => void): { calls: number; woke: number } {
-  const notify = Atomics.notify;
-  const seen = { calls: 0, woke: 0 };
-  Atomics.notify = function (view: Int32Array, index: number, count?: number) {
-    const woke = notify(view, index, count);
-    if (index === NOT_EMPTY) {
-      seen.calls++;
-      seen.woke += woke;
-    }
-    return woke;
-  } as typeof Atomics.notify;
-  try {
-    body();
-  } finally {
-    Atomics.notify = notify;
-  }
-  return seen;
-}
-
 describe("A registered getter's re-try asleep on the store's lock", () => {
   it("Queue (structured ring): off GET_WAITERS while asleep on HEAD; a put meanwhile notifies nobody", async () => {
     const q = new Queue<number>({ capacity: 8 });
@@ -86,7 +67,7 @@ describe("A registered getter's re-try asleep on the store's lock", () => {
         20_000,
       );
       const before = Atomics.load(gate, 2);
-      const seen = notifiesOf(() => q.put(1));
+      const seen = notifiesOf(NOT_EMPTY, () => q.put(1));
       await until(() => Atomics.load(gate, 1) === 1, "asleep again", 20_000);
       // A notify needs GET_WAITERS > 0, which needs a slice end of the
       // getter's (it sleeps again after one: gate[2] grows).
@@ -152,7 +133,7 @@ describe("A registered getter's re-try asleep on the store's lock", () => {
           "registered again",
           20_000,
         );
-        const seen = notifiesOf(() => q.put(7));
+        const seen = notifiesOf(NOT_EMPTY, () => q.put(7));
         assert.equal(await t.joinAsync(JOIN), 7);
         assert.ok(seen.calls === 1 && seen.woke <= 1, JSON.stringify(seen));
         assert.equal(Atomics.load(h, GET_WAITERS), 0);
