@@ -182,8 +182,11 @@ export function acquireHead(
     const end = blocking ? Math.min(until, now + SLICE) : now + NAP;
     // A registered getter's re-try sleeps here off GET_WAITERS (_registered.ts).
     const off = sleepOff(h);
-    waitSync(h, HEAD, v, end, undefined, false);
-    sleepOn(h, off);
+    try {
+      waitSync(h, HEAD, v, end, undefined, false);
+    } finally {
+      sleepOn(h, off); // back on the count even if the wait threw
+    }
     extra = CONTENDED;
     v = Atomics.load(h, HEAD);
   }

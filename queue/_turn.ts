@@ -259,8 +259,11 @@ export function acquireTurn(
     // wakeups and the deadline via the re-read. A registered putter's
     // re-try sleeps here off PUT_WAITERS (_registered.ts).
     const off = sleepOff(h);
-    waitSync(h, i, v, until, undefined, false);
-    sleepOn(h, off);
+    try {
+      waitSync(h, i, v, until, undefined, false);
+    } finally {
+      sleepOn(h, off); // back on the count even if the wait threw
+    }
     extra = CONTENDED;
     v = Atomics.load(h, i);
   }
