@@ -89,6 +89,8 @@ import {
   HOLDER,
   MODULUS,
   NOWAIT_UNTIL,
+  OPEN,
+  SHUTDOWN,
   TAIL,
   waitUntil,
 } from "./_layout.ts";
@@ -219,9 +221,14 @@ export function releaseHead(h: Int32Array, locked: number, next: number): void {
     v = seen; // a contender set CONTENDED
   }
   if ((v & CONTENDED) !== 0) {
-    // Two sleepers while items are left, else one (see the file header).
+    // Two sleepers while items are left, else one (see the file header);
+    // all of them when a shut-down queue is left empty: they can only
+    // leave (an unbounded queue's retired segment, _unbounded.ts), and one
+    // wake a release drained a crowd of k in k handoffs (2.1-2.6x the time
+    // of 1 ms naps, 16 getters).
     const m = h[MODULUS];
     const left = ((Atomics.load(h, TAIL) & POSITION) - next + m) % m;
-    Atomics.notify(h, HEAD, left > 1 ? 2 : 1);
+    const shut = left === 0 && Atomics.load(h, SHUTDOWN) !== OPEN;
+    Atomics.notify(h, HEAD, left > 1 ? 2 : shut ? Infinity : 1);
   }
 }

@@ -35,6 +35,10 @@
 // which is right all the same (the thread is registered and not asleep on
 // the count's sequence), and on another queue takes nothing off.
 //
+// Every sleepOff is matched by a sleepOn in a finally: a lock wait that
+// throws (a stack overflow at the call) and then the caller's abandon()
+// would otherwise take the registration off twice (count low for good:
+// tests/queue/lock_throw_test.ts).
 // Why no lost wakeup: the count is back before the try reads the store
 // (the lock is acquired after sleepOn; the store is read under it). A
 // putter that published before that read is seen by the try. One that

@@ -438,6 +438,9 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
       const q = this.#c.segment(s);
       const last = s >= this.#c.last();
       try {
+        // NOWAIT on an older segment: an async try never blocks for a
+        // turn, so behind a held HEAD it still naps 1 ms at a time inside
+        // the call (acquireHead, up to IDLE_GRACE), as on any segment.
         return await attempt(
           q,
           last ? remaining(options, deadline) : NOWAIT,

@@ -65,7 +65,10 @@ describe("Counted wakes of putters", () => {
         let firstWoke = 0;
         const got: number[] = [];
         const seen = notifiesOf(NOT_FULL, () => {
-          const one = notifiesOf(NOT_FULL, () => got.push(q.get()));
+          const one = notifiesOf(
+            NOT_FULL,
+            () => got.push(q.get({ timeout: 30_000 })),
+          );
           first = Atomics.load(h, PUT_WAITERS);
           firstWoke = one.woke;
           for (let i = 1; i < 2 * C; i++) got.push(q.get({ timeout: 30_000 }));

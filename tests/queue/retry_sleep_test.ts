@@ -189,7 +189,10 @@ describe("Queue (unbounded): a get on an older segment behind a held turn", () =
             Atomics.load(gate, 3) > 1,
             `timeout ${Atomics.load(gate, 3)}`,
           );
-          assert.deepEqual([q.get(), q.get()], [1, 2]);
+          assert.deepEqual(
+            [q.get({ timeout: 1_000 }), q.get({ timeout: 1_000 })],
+            [1, 2],
+          );
         } finally {
           if (held) releaseHead(h, Atomics.load(h, HEAD), free);
           await t.joinAsync(JOIN);
@@ -197,4 +200,51 @@ describe("Queue (unbounded): a get on an older segment behind a held turn", () =
       },
     );
   }
+
+  it("a release that leaves the retired segment empty wakes every getter asleep on its HEAD", async () => {
+    const q = new Queue<number>({ initialCapacity: 2 });
+    for (let i = 0; i < 3; i++) q.put(i); // the third grows segment 1
+    assert.deepEqual(
+      [q.get({ timeout: 1_000 }), q.get({ timeout: 1_000 })],
+      [0, 1],
+    ); // segment 0 retired and empty; FRONT still on it
+    const ch = new Int32Array(q.region.buffer, q.region.byteOffset, 32);
+    const at = Atomics.load(ch, OFFSET) >>> 0;
+    const h = header({ buffer: q.region.buffer, byteOffset: at });
+    const free = Atomics.load(h, HEAD);
+    assert.equal(Atomics.compareExchange(h, HEAD, free, free | LOCKED), free);
+    let held = true;
+    // Fresh handles in the threads have not seen segment 0 empty: their
+    // gets take its turn, and sleep behind the test's hold.
+    const getters = [0, 1, 2].map(() => gated(q, at, HEAD, -1, 30_000));
+    try {
+      await until(
+        () => getters.every(({ gate }) => Atomics.load(gate, 1) === 1),
+        "3 gets asleep on segment 0's HEAD",
+        60_000,
+      );
+      const notify = Atomics.notify;
+      let asked = -1;
+      Atomics.notify = function (v: Int32Array, i: number, n?: number) {
+        if (i === HEAD && v.byteOffset === at) asked = n ?? Infinity;
+        return notify(v, i, n);
+      } as typeof Atomics.notify;
+      try {
+        releaseHead(h, Atomics.load(h, HEAD), free); // nothing taken
+        held = false;
+      } finally {
+        Atomics.notify = notify;
+      }
+      // All, not one: each can only find the segment empty and move on.
+      assert.equal(asked, Infinity);
+      q.put(3);
+      q.put(4);
+      const got = await Promise.all(getters.map(({ t }) => t.joinAsync(JOIN)));
+      assert.deepEqual((got as number[]).sort((a, b) => a - b), [2, 3, 4]);
+    } finally {
+      if (held) releaseHead(h, Atomics.load(h, HEAD), free);
+      for (let i = 0; i < 3; i++) q.put(-1); // stops the gets of a failed run
+      await Promise.all(getters.map(({ t }) => t.joinAsync(JOIN)));
+    }
+  });
 });
