@@ -6,9 +6,8 @@
 // when segments are freed). This file
 // moves each call to the right segment: puts go to the newest (grown when
 // full or when the item is too large for its byte region, waiting only at
-// the maximum), gets to the oldest that may hold items (waiting for items
-// only in the newest; a blocking get in an older, retired segment waits
-// there only for its consumer turn, asleep on its HEAD as in any Queue).
+// the maximum), gets to the oldest that may hold items (waiting only in the
+// newest).
 // Async forms grow with growAsync, so they never block.
 
 import { RuntimeError } from "../_core/errors.ts";
@@ -399,10 +398,13 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
       const q = this.#c.segment(s);
       const last = s >= this.#c.last();
       try {
-        // An older segment is retired (it never waits for items) but may
-        // wait for its consumer turn: with the call's own wait, asleep on
-        // HEAD until a release wakes it (not NOWAIT's 1 ms naps, _head.ts).
-        return attempt(q, remaining(options, deadline), s);
+        // NOWAIT on an older (retired) segment: its turn is waited for in
+        // 1 ms naps (acquireHead). Sleeping there with the call's own wait
+        // until a release woke it was measured slower for a crowd: 16
+        // getters asleep on a drained segment's HEAD left it 1.7-2.7x
+        // later than napping ones (6 processes, load 13-42), even with a
+        // drained release waking them all (_head.ts).
+        return attempt(q, last ? remaining(options, deadline) : NOWAIT, s);
       } catch (error) {
         if (error instanceof QueueEmptyError && !last) {
           // Another thread decodes the segment's next item: what comes next

@@ -1,9 +1,9 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // A registered getter whose re-try sleeps on the store's lock is off
 // GET_WAITERS while it sleeps there (queue/_registered.ts), so a put
-// meanwhile notifies nobody in vain; and an unbounded queue's get on an
-// older segment sleeps on that segment's HEAD until the holder's release
-// instead of napping 1 ms at a time (queue/_unbounded.ts). The getter
+// meanwhile notifies nobody in vain; and a release that leaves a retired
+// segment of an unbounded queue empty lets every getter waiting for its
+// turn go at once (queue/_head.ts). The getter
 // thread stops at its registration (tests/queue/_gated.ts) while the test
 // takes the lock, so no race decides what is tested.
 import { describe, it } from "node:test";
@@ -151,56 +151,7 @@ describe("A registered getter's re-try asleep on the store's lock", () => {
   }
 });
 
-describe("Queue (unbounded): a get on an older segment behind a held turn", () => {
-  for (const timeout of [-1, 30_000]) {
-    it(
-      `sleeps on that segment's HEAD until the release, no 1 ms naps (${
-        timeout < 0 ? "untimed" : "timed"
-      })`,
-      async () => {
-        const q = new Queue<number>({ initialCapacity: 2 });
-        for (let i = 0; i < 3; i++) q.put(i); // the third grows segment 1
-        const ch = new Int32Array(q.region.buffer, q.region.byteOffset, 32);
-        assert.equal(Atomics.load(ch, 1), 2, "two segments");
-        const at = Atomics.load(ch, OFFSET) >>> 0; // segment 0
-        const h = header({ buffer: q.region.buffer, byteOffset: at });
-        const free = Atomics.load(h, HEAD);
-        assert.equal(
-          Atomics.compareExchange(h, HEAD, free, free | LOCKED),
-          free,
-        );
-        let held = true;
-        const { t, gate } = gated(q, at, HEAD, -1, timeout);
-        try {
-          await until(
-            () => Atomics.load(gate, 1) === 1,
-            "asleep on HEAD",
-            60_000,
-          );
-          // Slices (50 ms) of a blocking wait, not naps of 1 ms.
-          assert.ok(
-            Atomics.load(gate, 3) > 1,
-            `timeout ${Atomics.load(gate, 3)}`,
-          );
-          releaseHead(h, free | LOCKED, free);
-          held = false;
-          assert.equal(await t.joinAsync(JOIN), 0);
-          assert.ok(
-            Atomics.load(gate, 3) > 1,
-            `timeout ${Atomics.load(gate, 3)}`,
-          );
-          assert.deepEqual(
-            [q.get({ timeout: 1_000 }), q.get({ timeout: 1_000 })],
-            [1, 2],
-          );
-        } finally {
-          if (held) releaseHead(h, Atomics.load(h, HEAD), free);
-          await t.joinAsync(JOIN);
-        }
-      },
-    );
-  }
-
+describe("Queue (unbounded): a drained older segment behind a held turn", () => {
   it("a release that leaves the retired segment empty wakes every getter asleep on its HEAD", async () => {
     const q = new Queue<number>({ initialCapacity: 2 });
     for (let i = 0; i < 3; i++) q.put(i); // the third grows segment 1
