@@ -110,7 +110,7 @@ const INSTALL = `
       // A queue header (KIND holds MAGIC) and its NOT_EMPTY: were items
       // there when the slice ended?
       const queue = view.length >= 96 &&
-        [0x5175, 0x5176].includes(Atomics.load(view, 0) >>> 16);
+        [0x5175, 0x5176, 0x5177].includes(Atomics.load(view, 0) >>> 16);
       // ... and was that queue (a segment) shut down or retired?
       if (index === 64 && queue && Atomics.load(view, 2) !== 0) r.toShut++;
       if (index === 64 && queue) {

@@ -55,8 +55,8 @@ const INSTALL = `
   const counts = {};
   const queueWord = (view, index) => {
     if (!(view instanceof Int32Array) || view.length < 96) return undefined;
-    const magic = Atomics.load(view, 0) >>> 16; // 0x5175 (older) or 0x5176
-    if (magic !== 0x5175 && magic !== 0x5176) return undefined;
+    const magic = Atomics.load(view, 0) >>> 16; // 0x5175-0x5177 (older ones too)
+    if (magic < 0x5175 || magic > 0x5177) return undefined;
     return NAMES[index] ?? "w" + index;
   };
   const row = (k) => counts[k] ??= { notify: 0, nobody: 0, woke: 0,

@@ -25,8 +25,8 @@ import {
   getManyAsync,
   getOne,
   getSlowAsync,
-  iterate,
 } from "./_get.ts";
+import { iterate } from "./_iterate.ts";
 import { setCodec } from "./_glue.ts";
 import {
   putAsyncKept,

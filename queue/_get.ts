@@ -15,7 +15,9 @@
 // A getter's states:
 //   try -empty-> spin (blocking only, SPIN tries) -empty-> enterGet:
 //   SHUTDOWN != OPEN? lastGet. Else add GET_WAITERS, read NOT_EMPTY, mark
-//   the rings' TAIL (SLEEPER), try again -empty, OPEN-> wait while NOT_EMPTY is unchanged -> leaveGet: sub
+//   the rings' TAIL (SLEEPER), try again (marked: asleep on the store's
+//   lock it is off GET_WAITERS, _registered.ts) -empty, OPEN-> wait while
+//   NOT_EMPTY is unchanged -> leaveGet: sub
 //   GET_WAITERS (unless a notify ended the wait: its waker did), try
 //   again -empty, OPEN-> enterGet ...
 //   An empty try followed by a read of SHUTDOWN != OPEN goes to lastGet.
@@ -63,7 +65,8 @@ import {
   SPIN,
   waitRegistered,
 } from "./_state.ts";
-import { QueueEmptyError, QueueShutDownError } from "./errors.ts";
+import { QueueEmptyError } from "./errors.ts";
+import { mark, unmark } from "./_registered.ts";
 
 /** QueueBase.get: the first try inline (the hot path), then getSlow. */
 export function getOne(st: QueueState, o: Acquire): unknown {
@@ -255,7 +258,9 @@ function takeMany(st: QueueState, many: Many, w: Acquire): number {
  * many.most items into many.out and returns their count.
  */
 export function getSlow(st: QueueState, o: Acquire, many?: Many): unknown {
-  if (o.blocking) {
+  // Spinning waits for a put: none lands once SHUTDOWN is set (a retired
+  // segment of an unbounded queue, _unbounded.ts).
+  if (o.blocking && Atomics.load(st.h, SHUTDOWN) === OPEN) {
     for (let i = 0; i < SPIN; i++) {
       const x = tryTake(st, o, many);
       if (x === BUSY) throw busyGet(o);
@@ -374,11 +379,15 @@ function enterGet(
   const s = Atomics.load(h, NOT_EMPTY);
   st.store.flagSleeper?.(false); // rings: after s, before the try (_turn.ts)
   let x: unknown;
+  // Off GET_WAITERS while the try sleeps on the store's lock (_registered.ts).
+  const own = mark(h, GET_WAITERS);
   try {
     x = tryTake(st, w, many);
   } catch (error) {
     abandon(st, GET_WAITERS);
     throw error;
+  } finally {
+    if (own) unmark();
   }
   if (x === BUSY) {
     abandon(st, GET_WAITERS);
@@ -457,42 +466,4 @@ function leaveGet(
     );
   }
   return EMPTY;
-}
-
-// `for await` yields a macrotask every this-many ready items (timers, I/O).
-const YIELD_EVERY = 4096;
-
-/**
- * QueueBase's `for await`: yields items as `getAsync` returns them, until
- * the queue is shut down and empty; ready items are taken without a promise
- * hop (one macrotask every YIELD_EVERY of them). Waiting never blocks the
- * event loop.
- */
-export async function* iterate<T>(
-  st: QueueState,
-  getAsync: () => Promise<T>,
-): AsyncGenerator<T, void, undefined> {
-  let ready = 0;
-  if (st.noCodec) throw noCodec();
-  for (;;) {
-    let item: T;
-    const x = st.store.tryGet(st.decode, NO_WAIT);
-    if (x !== EMPTY && x !== BUSY) {
-      afterGet(st, 1);
-      item = x as T;
-      if (++ready === YIELD_EVERY) {
-        ready = 0;
-        await new Promise((resolve) => setTimeout(resolve, 0));
-      }
-    } else {
-      ready = 0;
-      try {
-        item = await getAsync();
-      } catch (error) {
-        if (error instanceof QueueShutDownError) return;
-        throw error;
-      }
-    }
-    yield item;
-  }
 }

@@ -50,7 +50,7 @@ export const CHAIN_HOME = 7;
 /** The chain header's slot that holds CHAIN_MAGIC once set up (_chain.ts). */
 export const CHAIN_MAGIC_SLOT = 6;
 /** The value of a chain header's CHAIN_MAGIC_SLOT (_chain.ts). */
-export const CHAIN_MAGIC = 0x43680002; // 2: its segments count wakes (MAGIC)
+export const CHAIN_MAGIC = 0x43680003; // 3: its segments count putters' wakes too (MAGIC)
 
 const MiB = 1024 * 1024;
 

@@ -11,7 +11,8 @@
 // | 2    | SHUTDOWN     | 0 OPEN, 1 SHUT, 2 IMMEDIATE                  | shutdown()                 |
 // | 3    | GET_WAITERS  | getters registered that no wake reached yet  | add/sub by getters; sub by |
 // |      |              | (_state.ts, "Counted wakes")                 | the wakers that woke them  |
-// | 4    | PUT_WAITERS  | putters waiting or about to wait             | Atomics.add/sub by putters |
+// | 4    | PUT_WAITERS  | putters registered that no wake reached yet  | add/sub by putters; sub by |
+// |      |              | (_state.ts, "Counted wakes")                 | the wakers that woke them  |
 // | 5    | JOIN_WAITERS | joiners waiting or about to wait             | Atomics.add/sub by joiners |
 // | 6    | BYTES        | size of the byte region (structured)         | constructor, once          |
 // | 7    | FLAGS        | bit 0: items use a custom codec; bits 1-3:   | constructor, once          |
@@ -39,7 +40,8 @@
 // | 64   | NOT_EMPTY    | sequence, bumped to wake getters; notified   | putters, shutdown          |
 // |      |              | only by wakeCounted or a counted abort flush |                            |
 // |      |              | (_state.ts, "Counted wakes")                 |                            |
-// | 65   | NOT_FULL     | sequence, bumped to wake putters             | getters, shutdown          |
+// | 65   | NOT_FULL     | sequence, bumped to wake putters; notified   | getters, shutdown          |
+// |      |              | only by wakeCounted or a counted abort flush |                            |
 // | 66   | ALL_DONE     | sequence, bumped to wake joiners             | taskDone, shutdown         |
 // | 80   | LOCK         | Lock word of the locked stores               | sync/lock.ts               |
 // | 81   | COUNT        | items held (locked stores)                   | under LOCK                 |
@@ -93,8 +95,10 @@ export const FLAG_SINGLE_READER: number = 1 << 9;
 // (_state.ts): GET_WAITERS counts only getters no wake reached, and every
 // notify of NOT_EMPTY must take the woken off it; a copy of threadkit from
 // before (0x5175) would subtract woken getters twice, so it refuses these
-// queues (checkRevivable) instead of sharing them.
-export const MAGIC = 0x51760000;
+// queues (checkRevivable) instead of sharing them. 0x5177 since PUT_WAITERS
+// counts the same way (putters' counted wakes): a copy of 0x5176 would
+// subtract woken putters twice (and notify NOT_FULL uncounted).
+export const MAGIC = 0x51770000;
 
 /** Storage discipline: which item a get returns. */
 export const FIFO = 0;

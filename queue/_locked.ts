@@ -61,6 +61,7 @@ import {
   TAIL,
   waitUntil,
 } from "./_layout.ts";
+import { marked, sleepOff, sleepOn } from "./_registered.ts";
 
 // The lock is held for a copy of words and bytes (and a get's decode), never
 // across a wait, so it is taken uninterruptibly: a cancelled thread must
@@ -84,6 +85,10 @@ import {
 // TakenOverError and neither drops, stores COUNT nor releases the lock).
 // The takes use the internal uninterruptible options (MUST_ACQUIRE, and
 // TRY_ACQUIRE for one try: _core/wait_options.ts).
+// A registered getter's or putter's re-try (_get.ts enterGet, _put.ts
+// enterPut) that finds the lock held is off its count (GET_WAITERS,
+// PUT_WAITERS) while it waits for it (_registered.ts: the other side's
+// calls meanwhile do not notify in vain).
 
 // A take with an `until` (Store.tryPut) waits for a holder inside a custom
 // decode (HOLDER has DECODING, _decoding.ts) only until then, sleeping on
@@ -123,15 +128,37 @@ export abstract class LockedStore implements Store {
   // Takes the lock, from a dead holder too (see MUST_ACQUIRE); false when a holder
   // inside a custom decode kept it past the `until` of wait `w` (see TRY_ACQUIRE).
   #take(w: Acquire | undefined): boolean {
-    const lock = this.#lock;
-    if (w === undefined || (w.blocking && w.deadline === Infinity)) {
+    const untimed = w === undefined || (w.blocking && w.deadline === Infinity);
+    if (untimed && !marked(this.h)) {
       try {
-        return lock.acquire(MUST_ACQUIRE);
+        return this.#lock.acquire(MUST_ACQUIRE);
       } catch (error) {
         return this.#tookOver(error);
       }
     }
-    if (lock.acquire(TRY_ACQUIRE)) return true;
+    if (this.#lock.acquire(TRY_ACQUIRE)) return true;
+    // A registered waiter's re-try: off its count while it waits for the
+    // lock, back on it before it reads the store (_registered.ts).
+    const off = sleepOff(this.h);
+    try {
+      return untimed ? this.#must() : this.#wait(w!);
+    } finally {
+      sleepOn(this.h, off);
+    }
+  }
+
+  // #take's untimed wait.
+  #must(): boolean {
+    try {
+      return this.#lock.acquire(MUST_ACQUIRE);
+    } catch (error) {
+      return this.#tookOver(error);
+    }
+  }
+
+  // #take's wait with an `until` (see TRY_ACQUIRE above).
+  #wait(w: Acquire): boolean {
+    const lock = this.#lock;
     let until = waitUntil(w);
     const idle = idleUntil(until);
     if (until === NOWAIT_UNTIL) until = performance.now() + GRACE;

@@ -7,7 +7,8 @@
 // | slot | name        | values                               | written by                 |
 // |------|-------------|--------------------------------------|----------------------------|
 // | 2    | SHUTDOWN    | 0 OPEN, 1 SHUT, 2 IMMEDIATE          | shutdown()                 |
-// | 4    | PUT_WAITERS | putters waiting or about to wait     | Atomics.add/sub by putters |
+// | 4    | PUT_WAITERS | putters registered, no wake reached  | add/sub by putters; sub by |
+// |      |             | (_state.ts "Counted wakes")          | the wakers that woke them  |
 // | 16   | TAIL        | items accepted, mod M (+ CLOSED bit) | putters, shutdown()        |
 // | 65   | NOT_FULL    | sequence, bumped to wake putters     | getters, shutdown          |
 //
@@ -15,8 +16,11 @@
 //   try -full-> spin (blocking only, SPIN tries) -full-> enterPut:
 //   add PUT_WAITERS, read NOT_FULL, mark the ring (the numeric ring's HEAD
 //   SLEEPER bit, the structured ring's PSLEEP word: _turn.ts), try
-//   again -full-> wait while NOT_FULL is
-//   unchanged -> leavePut: sub PUT_WAITERS, try again -full-> enterPut ...
+//   again (marked: asleep on the store's lock, TAIL's turn or the locked
+//   stores' Lock, it is off PUT_WAITERS, _registered.ts) -full-> wait
+//   while NOT_FULL is unchanged -> leavePut: sub PUT_WAITERS (unless a
+//   notify ended the wait: its waker did, _state.ts "Counted wakes"), try
+//   again -full-> enterPut ...
 //   Any try that puts wakes getters (afterPut); one that finds the store
 //   closed throws QueueShutDownError.
 // Why no lost wakeup: the waiting protocol in _state.ts (PUT_WAITERS before
@@ -38,6 +42,7 @@ import {
   afterPut,
   awaitBusy,
   busyPut,
+  lookOf,
   passOn,
   type QueueState,
   shutDown,
@@ -46,6 +51,7 @@ import {
 } from "./_state.ts";
 import { QueueFullError } from "./errors.ts";
 import { roomThere } from "./_room.ts";
+import { mark, unmark } from "./_registered.ts";
 
 /** putMany's loop over encoded `raws`: the count put (see QueueBase.putMany). */
 export function putRaws(
@@ -147,12 +153,14 @@ export function putSlow(
       if (r < 0) throw r === BUSY_COUNT ? busyPut(o) : shutDown("put");
     }
   }
-  const look = roomThere(st, raws, from, single); // a getter that stopped before its wake
+  // A getter that stopped before its wake; `said`: "Counted wakes".
+  const look = lookOf(roomThere(st, raws, from, single));
   for (;;) {
     const s = enterPut(st, raws, from, single, o, o);
     if (s === null) return st.put;
     if (s === undefined) throw busyPut(o); // (async callers only)
     let outcome: WaitOutcome;
+    look.said = false;
     try {
       outcome = waitSync(
         st.h,
@@ -162,13 +170,15 @@ export function putSlow(
         o.signal,
         true,
         single ? "put" : "putMany",
-        look,
+        look.fn,
       );
     } catch (error) {
-      abandon(st, PUT_WAITERS);
+      abandon(st, PUT_WAITERS); // no notify ended this wait
       throw error;
     }
-    const n = leavePut(st, raws, from, single, outcome, o, o);
+    // Woken by a notify: its waker took us off PUT_WAITERS (_state.ts).
+    const woken = outcome === "ok" && !look.said;
+    const n = leavePut(st, raws, from, single, outcome, woken, o, o);
     if (n > 0) return n;
   }
 }
@@ -181,7 +191,7 @@ export async function putSlowAsync(
   single: boolean,
   o: Acquire,
 ): Promise<number> {
-  const look = roomThere(st, raws, from, single); // as putSlow's
+  const look = lookOf(roomThere(st, raws, from, single)); // as putSlow's
   for (;;) {
     const s = enterPut(st, raws, from, single, o, NO_WAIT);
     if (s === undefined) {
@@ -189,15 +199,17 @@ export async function putSlowAsync(
       continue;
     }
     if (s === null) return st.put;
+    look.said = false;
     const outcome = await waitRegistered(
       st,
       PUT_WAITERS,
       NOT_FULL,
       s,
       o,
-      look,
+      look.fn,
     );
-    const n = leavePut(st, raws, from, single, outcome, o, NO_WAIT);
+    const woken = outcome === "ok" && !look.said; // as putSlow's
+    const n = leavePut(st, raws, from, single, outcome, woken, o, NO_WAIT);
     if (n === BUSY_COUNT) await awaitBusy(st, o, busyPut);
     else if (n > 0) return n;
   }
@@ -223,11 +235,15 @@ function enterPut(
   // The attempt reads the shutdown state (TAIL's CLOSED bit, or SHUTDOWN
   // under the lock) after s: a shutdown after that read bumps NOT_FULL.
   let r: number;
+  // Off PUT_WAITERS while the try sleeps on the store's lock (_registered.ts).
+  const own = mark(h, PUT_WAITERS);
   try {
     r = attempt(st, raws, from, single, w);
   } catch (error) {
     abandon(st, PUT_WAITERS);
     throw error;
+  } finally {
+    if (own) unmark();
   }
   if (r < 0) {
     abandon(st, PUT_WAITERS);
@@ -245,8 +261,9 @@ function enterPut(
 }
 
 /**
- * Leaves the putter wait; the count put, 0 to wait again, or BUSY_COUNT
- * (see enterPut).
+ * Leaves the putter wait (unregisters, unless a notify's waker took it off
+ * PUT_WAITERS: `woken`, _state.ts "Counted wakes"); the count put, 0 to
+ * wait again, or BUSY_COUNT (see enterPut).
  */
 function leavePut(
   st: QueueState,
@@ -254,11 +271,12 @@ function leavePut(
   from: number,
   single: boolean,
   outcome: WaitOutcome,
+  woken: boolean,
   o: Acquire,
   w: Acquire,
 ): number {
   const h = st.h;
-  Atomics.sub(h, PUT_WAITERS, 1);
+  if (!woken) Atomics.sub(h, PUT_WAITERS, 1);
   let r: number;
   try {
     r = attempt(st, raws, from, single, w);

@@ -9,7 +9,7 @@ import {
   PUT_WAITERS,
   TAIL,
 } from "./_layout.ts";
-import { POSITION, SLEEPER, wake } from "./_turn.ts";
+import { POSITION, SLEEPER, wakeCounted } from "./_turn.ts";
 
 // A fresh TAIL equals the consumer's guess p (mod M): the ring is empty if
 // HEAD == p too (then TAIL - HEAD is 0, not M); returns -1 then, else HEAD.
@@ -54,7 +54,7 @@ export function advance(h: Int32Array, p: number, q: number, n: number) {
   const keep = Atomics.load(h, PUT_WAITERS) > n ? SLEEPER : 0;
   if (Atomics.compareExchange(h, HEAD, v, q | keep) !== v) return false;
   // Why no lost wakeup: _turn.ts (SLEEPER).
-  wake(h, NOT_FULL, keep !== 0 ? n : Infinity);
+  wakeCounted(h, PUT_WAITERS, NOT_FULL, keep !== 0 ? n : Infinity);
   return true;
 }
 

@@ -57,6 +57,7 @@ import {
   NOT_FULL,
   OPEN,
   POSITION,
+  PUT_WAITERS,
   SHUT,
   SHUTDOWN,
   TAIL,
@@ -81,10 +82,10 @@ export function shutdown(st: QueueState, immediate: unknown): void {
   } finally {
     // Why no lost wakeup: SHUTDOWN (and CLOSED) are written before the
     // bumps, and every waiter reads them after reading the sequence it
-    // waits on. Getters woken are taken off GET_WAITERS (_state.ts,
-    // "Counted wakes").
+    // waits on. Getters and putters woken are taken off GET_WAITERS and
+    // PUT_WAITERS (_state.ts, "Counted wakes").
     wakeCounted(h, GET_WAITERS, NOT_EMPTY, Infinity);
-    wake(h, NOT_FULL, Infinity);
+    wakeCounted(h, PUT_WAITERS, NOT_FULL, Infinity);
     wake(h, ALL_DONE, Infinity);
   }
 }
@@ -123,7 +124,7 @@ function drain(st: QueueState): void {
     }
     if (n > 0) {
       wake(h, ALL_DONE, Infinity);
-      wake(h, NOT_FULL, Infinity);
+      wakeCounted(h, PUT_WAITERS, NOT_FULL, Infinity);
     }
   }
 }

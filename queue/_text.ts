@@ -73,7 +73,7 @@ import { align8, B, BUSY, BUSY_COUNT, BYTES, CAPACITY } from "./_layout.ts";
 import { type Decode, EMPTY, FLAG_CODEC, FLAGS } from "./_layout.ts";
 import { GET_WAITERS, HEAD, HEADER_BYTES, HLAPS, HOLDER } from "./_layout.ts";
 import { LAPS, MODULUS, NOT_EMPTY, NOT_FULL, PSLEEP } from "./_layout.ts";
-import { type Store, TAIL } from "./_layout.ts";
+import { PUT_WAITERS, type Store, TAIL } from "./_layout.ts";
 import { awaitTurn, CLOSED, CLOSED_TURN, flagPutter } from "./_turn.ts";
 import { flagSleeper, POSITION, releaseTurn, wakeFlagged } from "./_turn.ts";
 
@@ -343,7 +343,7 @@ export class TextRing implements Store {
     releaseHead(h, w, next);
     this.#head = next | (w & TAKEN);
     // Why no lost wakeup: _turn.ts, "Waking the structured ring's putters".
-    if (n > 0) wakeFlagged(h, PSLEEP, NOT_FULL);
+    if (n > 0) wakeFlagged(h, PSLEEP, PUT_WAITERS, NOT_FULL);
   }
 
   // Whether HEAD's turn, just taken as `w`, may have moved since this

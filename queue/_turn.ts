@@ -118,7 +118,8 @@
 // store PSLEEP = 1, (4) try again, which loads HEAD when the hint finds no
 // room, (5) wait while NOT_FULL == s). A get that took n > 0 items releases
 // HEAD (a), then loads PSLEEP (b) and, if set, stores 0 (c) and bumps
-// NOT_FULL and wakes every putter (d). So one get wakes the putters once per
+// NOT_FULL and wakes every putter (d: wakeCounted, which takes the woken
+// off PUT_WAITERS, _state.ts "Counted wakes"). So one get wakes the putters once per
 // sleep, not every get while they sleep and wake (before: a load of
 // PUT_WAITERS and a wake per get; with a full queue and one producer that
 // was about 175,000 wakes for 200,000 items on Node).
@@ -169,6 +170,7 @@
 // put would sleep.
 
 import { type Acquire, waitSync } from "../_core/wait.ts";
+import { sleepOff, sleepOn } from "./_registered.ts";
 
 /** Mask of the counter in a TAIL/HEAD word. */
 export const POSITION: number = (1 << 28) - 1;
@@ -254,8 +256,14 @@ export function acquireTurn(
     }
     // Uninterruptible (the holder is about to release, unless it stopped:
     // "A holder that stops" above), bounded by `until`. Loops on spurious
-    // wakeups and the deadline via the re-read.
-    waitSync(h, i, v, until, undefined, false);
+    // wakeups and the deadline via the re-read. A registered putter's
+    // re-try sleeps here off PUT_WAITERS (_registered.ts).
+    const off = sleepOff(h);
+    try {
+      waitSync(h, i, v, until, undefined, false);
+    } finally {
+      sleepOn(h, off); // back on the count even if the wait threw
+    }
     extra = CONTENDED;
     v = Atomics.load(h, i);
   }
@@ -313,12 +321,18 @@ export function flagPutter(h: Int32Array, flag: number): void {
 
 /**
  * After a release that freed room: if word `flag` is raised, clears it,
- * then bumps sequence `seq` and wakes all its waiters.
+ * then wakes all the waiters of sequence `seq` counted in `waiters`
+ * (wakeCounted).
  */
-export function wakeFlagged(h: Int32Array, flag: number, seq: number): void {
+export function wakeFlagged(
+  h: Int32Array,
+  flag: number,
+  waiters: number,
+  seq: number,
+): void {
   if (Atomics.load(h, flag) === 0) return;
   Atomics.store(h, flag, 0); // every clear is followed by the wake
-  wake(h, seq, Infinity);
+  wakeCounted(h, waiters, seq, Infinity);
 }
 
 /** Bumps sequence `seq` and wakes up to `n` of its waiters. */
@@ -328,10 +342,10 @@ export function wake(h: Int32Array, seq: number, n: number): void {
 }
 
 /**
- * The getters' wake (_state.ts, "Counted wakes"): bumps sequence `seq`,
- * then, if count `waiters` (registered getters no wake has reached) is
- * above 0, wakes up to `n` of them and takes the woken off the count (they
- * do not take themselves off: they saw their wait end "ok").
+ * The getters' and putters' wake (_state.ts, "Counted wakes"): bumps
+ * sequence `seq`, then, if count `waiters` (registered waiters no wake has
+ * reached) is above 0, wakes up to `n` of them and takes the woken off the
+ * count (they do not take themselves off: they saw their wait end "ok").
  */
 export function wakeCounted(
   h: Int32Array,

@@ -43,9 +43,10 @@ export async function until(
  * `view[index]`: a notify that wakes them all says how many there were. The
  * wakes are harmless, since every threadkit wait re-checks its state and
  * sleeps again; this is how a test knows that a thread is blocked, instead
- * of sleeping and hoping. Fails after `ms`. On a queue's NOT_EMPTY it
- * leaves GET_WAITERS high by the getters it woke (only counted wakes may
- * notify that word: queue/_state.ts): harmless, a put may notify nobody.
+ * of sleeping and hoping. Fails after `ms`. On a queue's NOT_EMPTY
+ * (NOT_FULL) it leaves GET_WAITERS (PUT_WAITERS) high by the waiters it
+ * woke (only counted wakes may notify those words: queue/_state.ts):
+ * harmless, a put (get) may notify nobody.
  */
 export function sleepers(
   view: Int32Array,

@@ -4,17 +4,21 @@
 import { Thread } from "../../mod.ts";
 
 type Getter = { get(o?: { timeout?: number }): number };
+type Putter = { put(x: number, o?: { timeout?: number }): void };
 
 /**
- * A thread target: takes one item from `q` (timeout 30 s) and returns it;
- * flags[2i] is 1 while it sleeps (Atomics.wait, wrapped in the thread) on
- * header slot `slot`, and flags[2i + 1] counts those sleeps.
+ * A thread target (self-contained: sent as source): takes one item from
+ * `q` (timeout 30 s) and returns it, or with `x` a number puts `x` (timeout
+ * 30 s) and returns it; flags[2i] is 1 while it sleeps (Atomics.wait,
+ * wrapped in the thread) on header slot `slot`, and flags[2i + 1] counts
+ * those sleeps.
  */
-export function flaggedGet(
-  q: Getter,
+export function flaggedCall(
+  q: Getter & Partial<Putter>,
   flags: Int32Array,
   i: number,
   slot: number,
+  x?: number,
 ): number {
   const wait = Atomics.wait;
   Atomics.wait = function (
@@ -34,13 +38,15 @@ export function flaggedGet(
     }
   } as typeof Atomics.wait;
   try {
-    return q.get({ timeout: 30_000 });
+    if (x === undefined) return q.get({ timeout: 30_000 });
+    q.put!(x, { timeout: 30_000 });
+    return x;
   } finally {
     Atomics.wait = wait;
   }
 }
 
-/** Starts `n` flaggedGet threads over `q`; their flags (2n words). */
+/** Starts `n` flaggedCall getter threads over `q`; their flags (2n words). */
 export function startFlagged(
   q: Getter,
   n: number,
@@ -48,9 +54,55 @@ export function startFlagged(
 ): { threads: Thread[]; flags: Int32Array } {
   const flags = new Int32Array(new SharedArrayBuffer(8 * n));
   const threads = Array.from({ length: n }, (_, i) => {
-    const t = new Thread({ target: flaggedGet, args: [q, flags, i, slot] });
+    const t = new Thread({ target: flaggedCall, args: [q, flags, i, slot] });
     t.start();
     return t;
   });
   return { threads, flags };
+}
+
+/** Starts `n` flaggedCall putter threads over `q` (thread i puts `base + i`). */
+export function startFlaggedPutters(
+  q: Getter & Putter,
+  n: number,
+  slot: number,
+  base: number,
+): { threads: Thread[]; flags: Int32Array } {
+  const flags = new Int32Array(new SharedArrayBuffer(8 * n));
+  const threads = Array.from({ length: n }, (_, i) => {
+    const t = new Thread({
+      target: flaggedCall,
+      args: [q, flags, i, slot, base + i],
+    });
+    t.start();
+    return t;
+  });
+  return { threads, flags };
+}
+
+/**
+ * Counts the calling thread's Atomics.notify calls on slot `index` (any
+ * queue header) while `body` runs, and the threads they woke; restores
+ * Atomics.notify after.
+ */
+export function notifiesOf(
+  index: number,
+  body: () => void,
+): { calls: number; woke: number } {
+  const notify = Atomics.notify;
+  const seen = { calls: 0, woke: 0 };
+  Atomics.notify = function (view: Int32Array, i: number, count?: number) {
+    const woke = notify(view, i, count);
+    if (i === index) {
+      seen.calls++;
+      seen.woke += woke;
+    }
+    return woke;
+  } as typeof Atomics.notify;
+  try {
+    body();
+  } finally {
+    Atomics.notify = notify;
+  }
+  return seen;
 }

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { LifoQueue, Queue, QueueEmptyError, Thread } from "../../mod.ts";
 import { reviveDescriptor, TO_DESCRIPTOR } from "../../_core/transfer.ts";
 import { until } from "../_helpers.ts";
-import { startFlagged } from "./_flagged.ts";
+import { notifiesOf, startFlagged } from "./_flagged.ts";
 
 const GET_WAITERS = 3;
 const NOT_EMPTY = 64;
@@ -22,28 +22,6 @@ function header(
   q: { region: { buffer: SharedArrayBuffer; byteOffset: number } },
 ): Int32Array {
   return new Int32Array(q.region.buffer, q.region.byteOffset, 96);
-}
-
-// Counts the main thread's notifies of NOT_EMPTY while `body` runs.
-function countNotifies(
-  body: () => void,
-): { calls: number; woke: number } {
-  const notify = Atomics.notify;
-  const seen = { calls: 0, woke: 0 };
-  Atomics.notify = function (view: Int32Array, index: number, count?: number) {
-    const woke = notify(view, index, count);
-    if (index === NOT_EMPTY) {
-      seen.calls++;
-      seen.woke += woke;
-    }
-    return woke;
-  } as typeof Atomics.notify;
-  try {
-    body();
-  } finally {
-    Atomics.notify = notify;
-  }
-  return seen;
 }
 
 const KINDS: [string, () => Q][] = [
@@ -82,7 +60,7 @@ describe("Counted wakes", () => {
       try {
         await asleep(h, flags, C);
         let first = 0;
-        const seen = countNotifies(() => {
+        const seen = notifiesOf(NOT_EMPTY, () => {
           q.put(0);
           first = Atomics.load(h, GET_WAITERS);
           for (let i = 1; i < 2 * C; i++) q.put(i);
@@ -144,7 +122,7 @@ describe("Counted wakes", () => {
       const mine = q.getAsync({ signal: ac.signal }); // registers at once
       assert.equal(Atomics.load(h, GET_WAITERS), 2);
       let flush = { calls: 0, woke: 0 };
-      flush = countNotifies(() => ac.abort(new Error("stop")));
+      flush = notifiesOf(NOT_EMPTY, () => ac.abort(new Error("stop")));
       await assert.rejects(mine, /stop/);
       // The flush woke this thread's waitAsync and (unless it was not yet
       // in the wait list) the thread's getter: taken off by the flush, that
@@ -164,17 +142,25 @@ describe("Counted wakes", () => {
     }
   });
 
-  it("a queue header of the older waiting protocol (magic 0x5175) is refused, not shared", () => {
-    // A copy of threadkit from before counted wakes would subtract a woken
-    // getter twice (queue/_layout.ts MAGIC).
-    const q = new Queue<number>({ capacity: 4 });
-    const h = header(q);
-    const d = q[TO_DESCRIPTOR]();
-    assert.equal(Atomics.load(h, 0) >>> 16, 0x5176);
-    assert.ok(reviveDescriptor(d) instanceof Queue);
-    const kind = Atomics.load(h, 0);
-    Atomics.store(h, 0, (0x5175 << 16) | (kind & 0xffff));
-    assert.throws(() => reviveDescriptor(d), TypeError);
-    Atomics.store(h, 0, kind);
-  });
+  for (const old of [0x5175, 0x5176]) {
+    it(
+      `a queue header of an older waiting protocol (magic 0x${
+        old.toString(16)
+      }) is refused, not shared`,
+      () => {
+        // A copy of threadkit from before counted wakes (0x5175), or from
+        // before the putters' counted wakes (0x5176), would subtract a woken
+        // getter or putter twice (queue/_layout.ts MAGIC).
+        const q = new Queue<number>({ capacity: 4 });
+        const h = header(q);
+        const d = q[TO_DESCRIPTOR]();
+        assert.equal(Atomics.load(h, 0) >>> 16, 0x5177);
+        assert.ok(reviveDescriptor(d) instanceof Queue);
+        const kind = Atomics.load(h, 0);
+        Atomics.store(h, 0, (old << 16) | (kind & 0xffff));
+        assert.throws(() => reviveDescriptor(d), TypeError);
+        Atomics.store(h, 0, kind);
+      },
+    );
+  }
 });
