@@ -32,7 +32,9 @@
 // (one shared LOADING value would match: the review's RISK 1); two
 // threads' values match only if their task counts agree mod 2^30, and the
 // second thread's is then its own value again (the CAS is from and to
-// values of the same count: READY stays a value of that count).
+// values of the same count: READY stays a value of that count), a little
+// early: home may then mark that thread while it still loads, and it runs
+// the task as a stale thread's last (no Future lost, one start).
 // Home's view: it sees the load value between two samples of the task's
 // value, so the first add after the load posts and keeps the value again
 // (its rule needs the same value at two of its adds).
