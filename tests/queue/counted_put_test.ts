@@ -86,7 +86,12 @@ describe("Counted wakes of putters", () => {
           // All woken; those that found the queue full again registered anew.
           assert.ok(first < C, `PUT_WAITERS after the first get: ${first}`);
         } else {
-          assert.equal(first, C - firstWoke, `PUT_WAITERS after the first get`);
+          // Less one if a putter's slice-end look found the room between
+          // the get's publish and its notify (it took itself off).
+          assert.ok(
+            first === C - firstWoke || first === C - firstWoke - 1,
+            `PUT_WAITERS after the first get: ${first}, woke ${firstWoke}`,
+          );
           // One wake a putter, none for putters awake but not yet run.
           assert.ok(seen.calls <= C, JSON.stringify(seen));
         }

@@ -75,9 +75,16 @@ describe("Counted wakes", () => {
         );
         // The first put's notify took the getter it woke off the count
         // before the put returned (it did not run yet, most likely; either
-        // way it does not take itself off).
+        // way it does not take itself off). One getter may also have taken
+        // itself off: its 50 ms slice-end look can find the item between
+        // the put's publish and its notify, which then wakes another. The
+        // old count (no getter taken off by a put) reads C, or C - 1 with
+        // that look.
         assert.ok(seen.woke >= 1, JSON.stringify(seen));
-        assert.equal(first, C - 1, `GET_WAITERS after the first put`);
+        assert.ok(
+          first === C - 1 || first === C - 2,
+          `GET_WAITERS after the first put: ${first}`,
+        );
         // No more wakes than items, and no notify once all were woken: at
         // most one a getter (before: one a put while the woken had not run).
         assert.ok(seen.woke <= C, JSON.stringify(seen));
