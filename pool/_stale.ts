@@ -177,8 +177,10 @@ export function giveBack(v: Int32Array, rec: number): void {
 const counts = { marked: 0, unread: 0 };
 
 /**
- * Stale marks home made in this thread, and the most posts a marked
- * thread's port held unread at its mark (tests).
+ * Stale marks home made in this thread, and the posts the last marked
+ * thread's port held unread at its mark (tests: the last, not the most, so
+ * that a test's own mark is what it reads after other tests' marks in the
+ * same process, as Bun runs every test file).
  */
 export function staleMarks(): { marked: number; unread: number } {
   return { ...counts };
@@ -238,6 +240,6 @@ export function markStale(
     return -1;
   }
   counts.marked++;
-  counts.unread = Math.max(counts.unread, unread);
+  counts.unread = unread;
   return r;
 }
