@@ -438,8 +438,10 @@ function next(
   const { v } = b;
   const rec = b.record(w), { entry } = runtime();
   // Declared dead, its record freed for another thread (_park.ts "GONE").
+  // IDENT first: one load, almost always this thread's, so a take does not
+  // also read the entry (both facts, once true, stay true).
   const gone = () =>
-    !entryAlive(entry, ident) && Atomics.load(v, rec + R_IDENT) !== ident;
+    Atomics.load(v, rec + R_IDENT) !== ident && !entryAlive(entry, ident);
   const back = () => leavePark(b, tasks, free, rec); // its PARK word, once GONE
   // performance.now() costs about 0.5 us on Deno: not read without a timeout.
   const deadline = idleMs === Infinity ? Infinity : performance.now() + idleMs;
