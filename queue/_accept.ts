@@ -16,6 +16,7 @@ import {
 } from "./_held.ts";
 import { putManyAsync, putRaws, putSlow, putSlowAsync } from "./_put.ts";
 import { afterPut, busyPut, type QueueState, shutDown } from "./_state.ts";
+import { retryHeld } from "./_held_turn.ts";
 
 /**
  * A put accepted its item: the references its encoding took (from `from`
@@ -76,7 +77,16 @@ export async function putAsyncKept(
   const raw = toRaw(st, item);
   // Never waits for another thread's decode here (NO_WAIT): putSlowAsync
   // waits for it without blocking the event loop.
-  const r = firstTry(st, raw, NO_WAIT, from);
+  let r = firstTry(st, raw, NO_WAIT, from);
+  if (r === BUSY_COUNT && !o.blocking) { // (_held_turn.ts)
+    r = await retryHeld(
+      st,
+      true,
+      o,
+      BUSY_COUNT,
+      () => firstTry(st, raw, NO_WAIT, from),
+    );
+  }
   if (r > 0) return accepted(st, from);
   const taken = takeHeld(from);
   try {

@@ -27,6 +27,7 @@ import {
   getSlowAsync,
 } from "./_get.ts";
 import { iterate } from "./_iterate.ts";
+import { getHeldNowait } from "./_get_held.ts";
 import { setCodec } from "./_glue.ts";
 import {
   putAsyncKept,
@@ -63,7 +64,7 @@ import {
 } from "./_shutdown.ts";
 import { SoloRing } from "./_solo.ts";
 import { soloCalls } from "./_solo_calls.ts";
-import { afterGet, busyGet, noCodec, type QueueState } from "./_state.ts";
+import { afterGet, noCodec, type QueueState } from "./_state.ts";
 
 export { queueByteLength, type QueueInit, type QueueOptions } from "./_init.ts";
 
@@ -273,7 +274,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
       afterGet(st, 1);
       return x as T;
     }
-    if (x === BUSY && !o.blocking) throw busyGet(o);
+    if (x === BUSY && !o.blocking) return await getHeldNowait(st, o) as T;
     return await getSlowAsync(st, o) as T;
   }
 

@@ -56,7 +56,8 @@
 // acquire and its plain store of T is never seen (no user code runs there:
 // only running out of memory can end a thread at that point): waiters wait
 // for it as for a live holder that copies bytes, untimed ones without
-// limit, the others until idleUntil (_head.ts). In the locked stores the
+// limit, the others until idleUntil (_head.ts; async calls until their
+// deadline, off the event loop: _held_turn.ts). In the locked stores the
 // Lock word names every holder, so such a death is seen there; but a
 // holder that is not inside a custom get's hold (puts, default-codec gets,
 // a custom get's drops after its holdEnd) is not named in HOLDER: if
@@ -101,8 +102,10 @@ export const WAITING: number = 1 << 31;
 export const GRACE = 2;
 
 /**
- * How long a nowait call, or an async call's try (NO_WAIT), waits for a
- * holder that is not decoding before it reports the queue busy: such a
+ * How long a nowait call waits for a holder that is not decoding before it
+ * reports the queue busy (an async call's try, NO_WAIT, does not wait: it
+ * spins and reports BUSY, and the call awaits the word off the event loop,
+ * _held_turn.ts; one with `block: false` for this long at most): such a
  * holder copies bytes for microseconds, unless it was preempted or died
  * before naming itself in HOLDER (the known gap above); generous, so that
  * a live holder's copy makes a nowait call give up only when the holder is
@@ -115,12 +118,11 @@ export const IDLE_GRACE = 500;
 /**
  * When a try with `until` (waitUntil, _layout.ts) stops waiting for a
  * holder that is not decoding: a timed call's deadline, IDLE_GRACE ms from
- * now for nowait calls and async calls' tries, never for untimed calls.
+ * now for nowait calls, never for untimed calls; an async call's try
+ * (-Infinity) does not wait at all past its spin (_held_turn.ts).
  */
 export function idleUntil(until: number): number {
-  if (until === NOWAIT_UNTIL || until === -Infinity) {
-    return performance.now() + IDLE_GRACE;
-  }
+  if (until === NOWAIT_UNTIL) return performance.now() + IDLE_GRACE;
   return until;
 }
 

@@ -29,9 +29,11 @@
 // the re-try; a putter adds its item before it reads GET_WAITERS).
 // A try that finds another thread decoding the next item (BUSY: Store.tryPut
 // in _layout.ts) ends a sync call with busyGet's QueueEmptyError (nowait, or
-// its deadline passed); an async call's tries never wait for a decode: it
-// leaves the getters' wait (abandon/passOn: it may hold a notify(1)), awaits
-// the decode's end off the event loop (awaitBusy) and starts again.
+// its deadline passed); an async call's tries never wait for a decode, nor
+// for a held turn past their spin: it leaves the getters' wait
+// (abandon/passOn: it may hold a notify(1)), awaits the decode's end or
+// the turn's release off the event loop (awaitBusy, _held_turn.ts) and
+// starts again, passing on after that try the wake a release gave it.
 // A get that reads SHUTDOWN != OPEN and then finds the store empty knows it
 // stays empty (_shutdown.ts publishes SHUTDOWN only after the store refuses
 // puts): it throws QueueShutDownError ("shut down and empty") only from such
@@ -67,6 +69,7 @@ import {
 } from "./_state.ts";
 import { QueueEmptyError } from "./errors.ts";
 import { mark, unmark } from "./_registered.ts";
+import { passWake, retryHeld } from "./_held_turn.ts";
 
 /** QueueBase.get: the first try inline (the hot path), then getSlow. */
 export function getOne(st: QueueState, o: Acquire): unknown {
@@ -113,7 +116,16 @@ export async function getManyAsync(
   const o = queueOptions(options);
   if (st.noCodec) throw noCodec();
   const many: Many = { out: [], most };
-  const n = takeMany(st, many, NO_WAIT); // as getItems
+  let n = takeMany(st, many, NO_WAIT); // as getItems
+  if (n === BUSY_COUNT && !o.blocking) { // (_held_turn.ts)
+    n = await retryHeld(
+      st,
+      false,
+      o,
+      BUSY_COUNT,
+      () => takeMany(st, many, NO_WAIT),
+    );
+  }
   if (n > 0) {
     afterGet(st, n);
     return many.out;
@@ -152,7 +164,16 @@ export async function getIntoAsync(
 ): Promise<number> {
   const o = queueOptions(options);
   checkInto(st, target);
-  const n = takeInto(st, target, 0, NO_WAIT);
+  let n = takeInto(st, target, 0, NO_WAIT);
+  if (n === BUSY_COUNT && !o.blocking) { // (_held_turn.ts)
+    n = await retryHeld(
+      st,
+      false,
+      o,
+      BUSY_COUNT,
+      () => takeInto(st, target, 0, NO_WAIT),
+    );
+  }
   if (n > 0) return n;
   if (n === BUSY_COUNT && !o.blocking) throw busyGet(o);
   // getSlowAsync writes target[0] itself, in the task that claims the item:
@@ -313,11 +334,17 @@ export async function getSlowAsync(
   many?: Many,
 ): Promise<unknown> {
   const look = getterLook(st); // as getSlow's
+  let owed = -1; // a wake owed after the next try (_held_turn.ts)
   for (;;) {
-    if (into !== undefined) checkRoom(into);
-    const s = enterGet(st, o, NO_WAIT, many);
+    let s: ReturnType<typeof enterGet>;
+    try {
+      if (into !== undefined) checkRoom(into);
+      s = enterGet(st, o, NO_WAIT, many);
+    } finally {
+      owed = passWake(st.h, owed);
+    }
     if (s === BUSY) {
-      await awaitBusy(st, o, busyGet);
+      owed = await awaitBusy(st, o, busyGet, false);
       continue;
     }
     if (typeof s !== "number") return deliver((s as { x: unknown }).x, into);
@@ -336,7 +363,7 @@ export async function getSlowAsync(
       checkRoom(into); // throws
     }
     const got = leaveGet(st, outcome, woken, o, NO_WAIT, many);
-    if (got === BUSY) await awaitBusy(st, o, busyGet);
+    if (got === BUSY) owed = await awaitBusy(st, o, busyGet, false);
     else if (got !== EMPTY) return deliver(got, into);
   }
 }

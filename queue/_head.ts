@@ -12,9 +12,12 @@
 // - any other holder only copies bytes: it is waited for as acquireTurn
 //   does (sleeping on HEAD with CONTENDED), until idleUntil (see below):
 //   untimed and timed blocking calls a slice at a time (bounded by the
-//   deadline), nowait calls and async calls' tries in naps of NAP ms, so
-//   that a decode that starts meanwhile is seen (they wait for a decode
-//   less long than for a copy: GRACE or not at all, against IDLE_GRACE).
+//   deadline), nowait calls in naps of NAP ms, so that a decode that
+//   starts meanwhile is seen (they wait for a decode less long than for a
+//   copy: GRACE, against IDLE_GRACE). An async call's try (NO_WAIT) does
+//   not wait past its spin: it reports BUSY_COUNT, and the call awaits
+//   HEAD off the event loop (_held_turn.ts), where it marks CONTENDED and
+//   owes the hand-off's wake after its next try.
 //   A blocking call waits for either until its deadline (idleUntil is
 //   `until`), so a decode it does not see changes nothing: the release
 //   that ends it wakes the call as any release does. Naps there cost a
@@ -42,7 +45,8 @@
 //                                                 with TAKEN flipped)
 // d DECODING, now >= until                          -> BUSY_COUNT
 // d DECODING, until finite -awaitDecodeSync->            look again
-// d not DECODING, now >= idle (idleUntil)           -> BUSY_COUNT
+// d not DECODING, now >= idle (idleUntil; an async
+//   call's try: at once)                            -> BUSY_COUNT
 // else -CAS v|CONTENDED, waitSync on HEAD (a slice up to the deadline,
 //       or a NAP: see above; a registered getter's re-try sleeps off
 //       GET_WAITERS, _registered.ts)->                     look again
@@ -58,8 +62,9 @@
 // store of HOLDER: only running out of memory ends a thread there) is
 // waited for as a copying holder: without limit by untimed calls, and
 // otherwise until idleUntil (_decoding.ts: a timed call's deadline, a
-// nowait call's or an async call's try's IDLE_GRACE ms); then the call
-// reports the queue busy, as behind a decode (never a hang).
+// nowait call's IDLE_GRACE ms; an async call's try not at all, its call
+// awaiting HEAD off the event loop until its deadline, _held_turn.ts);
+// then the call reports the queue busy, as behind a decode (never a hang).
 //
 // A consumer that gives up (BUSY_COUNT) after sleeping on HEAD may have
 // taken a release's notify: it passes one on (as acquireTurn does when it
@@ -101,8 +106,7 @@ import { sleepOff, sleepOn } from "./_registered.ts";
 // Tries before a consumer stops spinning (acquireTurn's SPIN).
 const SPIN = 200;
 // The slice of a blocking call's wait (the wait helper's), and the nap of
-// a nowait call's or an async call's try behind a holder that is not
-// decoding (see the file header).
+// a nowait call behind a holder that is not decoding (see the file header).
 const SLICE = 50;
 const NAP = 1;
 
@@ -178,7 +182,7 @@ export function acquireHead(
     // Uninterruptible, as acquireTurn's wait; loops on spurious wakeups via
     // the re-read. Why no lost wakeup: see the file header.
     // A blocking call: idleUntil returned its `until` (the deadline,
-    // Infinity untimed); a nowait or async try's idle is later (see above).
+    // Infinity untimed); a nowait call's idle is later (see above).
     const blocking = idle === until;
     const now = performance.now();
     const end = blocking ? Math.min(until, now + SLICE) : now + NAP;

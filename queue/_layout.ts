@@ -300,8 +300,9 @@ export const BUSY_COUNT = -2;
 export const NOWAIT_UNTIL = -1;
 
 /**
- * The wait of an async call's store try: never for another thread's decode
- * (the call then awaits its end without blocking the event loop).
+ * The wait of an async call's store try: never for another thread's
+ * decode, nor for a turn held by one that copies past the try's spin (the
+ * call then awaits either without blocking the event loop: _held_turn.ts).
  */
 export const NO_WAIT: Acquire = Object.freeze({
   blocking: false,
@@ -328,6 +329,12 @@ export function waitUntil(w: Acquire | undefined): number {
  * any time; none waits (the core does the waiting).
  */
 export interface Store {
+  /**
+   * The header slot of the lock both sides take (LOCK: the locked stores);
+   * absent for the rings, whose puts take TAIL's turn and gets HEAD's
+   * (_held_turn.ts).
+   */
+  readonly lockWord?: number;
   /**
    * True for the rings: they wake the other side's waiters themselves, in
    * the release of their counter (SLEEPER, _turn.ts), so the core's
@@ -365,8 +372,10 @@ export interface Store {
    * (_decoding.ts), so that a fast decode is waited out; -Infinity (NO_WAIT,
    * the tries of async calls): not at all; Infinity (none, or a blocking
    * call without a timeout): as long as it takes. Holders that only copy
-   * words and bytes are always waited for, as Python's queue calls wait for
-   * the queue's mutex; a dead holder is taken over (_decoding.ts).
+   * words and bytes are waited for, as Python's queue calls wait for the
+   * queue's mutex (idleUntil, _decoding.ts), except by NO_WAIT, which
+   * spins and returns BUSY_COUNT (_held_turn.ts); a dead holder is taken
+   * over (_decoding.ts).
    */
   tryPut(raw: unknown, w?: Acquire): number;
   /**

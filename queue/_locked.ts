@@ -98,8 +98,10 @@ import { marked, sleepOff, sleepOn } from "./_registered.ts";
 // (the holder owes it no wake); a wake it takes from a Lock waiter anyway
 // it passes on, so no Lock waiter's wake is lost (and each nap is short).
 // It gives up on that other holder at idleUntil (_decoding.ts: a timed
-// call's deadline, IDLE_GRACE ms for nowait calls and async tries), so that
-// a holder that died unnamed hangs no nowait call.
+// call's deadline, IDLE_GRACE ms for nowait calls), so that a holder that
+// died unnamed hangs no nowait call. An async call's try (NO_WAIT) gives up
+// after its spin (and the takeover check): its call awaits LOCK off the
+// event loop, marking it CONTENDED as a Lock waiter does (_held_turn.ts).
 const SPIN = 100;
 const NAP = 1;
 
@@ -107,6 +109,7 @@ const NAP = 1;
 export abstract class LockedStore implements Store {
   protected readonly h: Int32Array;
   protected readonly cap: number;
+  readonly lockWord: number = LOCK;
   readonly #lock: Lock;
   // Items use a custom codec: a get's decode is marked in HOLDER.
   readonly #custom: boolean;

@@ -26,8 +26,9 @@
 // Why no lost wakeup: the waiting protocol in _state.ts (PUT_WAITERS before
 // the re-try; a getter frees room before it reads PUT_WAITERS).
 // BUSY_COUNT (a LifoQueue's or PriorityQueue's store lock held by another
-// thread's custom decode) is handled as in _get.ts: busyPut's
-// QueueFullError for a sync call, awaitBusy for an async one.
+// thread's custom decode, or a turn held past the try's wait) is handled
+// as in _get.ts: busyPut's QueueFullError for a sync call, awaitBusy (and
+// the wake owed after the next try, _held_turn.ts) for an async one.
 // Puts learn of the shutdown from the store, atomically with adding the
 // item: the ring's TAIL carries a CLOSED bit that makes every later put's
 // compareExchange fail, and the locked stores read SHUTDOWN under their lock
@@ -52,6 +53,7 @@ import {
 import { QueueFullError } from "./errors.ts";
 import { roomThere } from "./_room.ts";
 import { mark, unmark } from "./_registered.ts";
+import { passWake, retryHeld } from "./_held_turn.ts";
 
 /** putMany's loop over encoded `raws`: the count put (see QueueBase.putMany). */
 export function putRaws(
@@ -88,12 +90,28 @@ export async function putManyAsync(
   let raws = toRaws(st, items);
   let owned = false;
   let done = 0;
+  let owed = -1; // a wake owed after the next try (_held_turn.ts)
   while (done < raws.length) {
     try {
-      const n = st.store.tryPutMany(raws, done, NO_WAIT);
+      let n: number;
+      try {
+        n = st.store.tryPutMany(raws, done, NO_WAIT);
+      } finally {
+        owed = passWake(st.h, owed);
+      }
+      if (n === BUSY_COUNT && !o.blocking) { // (_held_turn.ts)
+        const r = raws;
+        n = await retryHeld(
+          st,
+          true,
+          o,
+          BUSY_COUNT,
+          () => st.store.tryPutMany(r, done, NO_WAIT),
+        );
+      }
       if (n === -1) throw shutDown("put");
       if (n === BUSY_COUNT) {
-        await awaitBusy(st, o, busyPut);
+        owed = await awaitBusy(st, o, busyPut, true);
         continue;
       }
       if (n > 0) {
@@ -192,10 +210,16 @@ export async function putSlowAsync(
   o: Acquire,
 ): Promise<number> {
   const look = lookOf(roomThere(st, raws, from, single)); // as putSlow's
+  let owed = -1; // a wake owed after the next try (_held_turn.ts)
   for (;;) {
-    const s = enterPut(st, raws, from, single, o, NO_WAIT);
+    let s: number | null | undefined;
+    try {
+      s = enterPut(st, raws, from, single, o, NO_WAIT);
+    } finally {
+      owed = passWake(st.h, owed);
+    }
     if (s === undefined) {
-      await awaitBusy(st, o, busyPut);
+      owed = await awaitBusy(st, o, busyPut, true);
       continue;
     }
     if (s === null) return st.put;
@@ -210,7 +234,7 @@ export async function putSlowAsync(
     );
     const woken = outcome === "ok" && !look.said; // as putSlow's
     const n = leavePut(st, raws, from, single, outcome, woken, o, NO_WAIT);
-    if (n === BUSY_COUNT) await awaitBusy(st, o, busyPut);
+    if (n === BUSY_COUNT) owed = await awaitBusy(st, o, busyPut, true);
     else if (n > 0) return n;
   }
 }

@@ -108,13 +108,15 @@ import {
   CAPACITY,
   type Decode,
   GET_WAITERS,
+  HOLDER,
   NOT_EMPTY,
   NOT_FULL,
   type NumericInfo,
   PUT_WAITERS,
   type Store,
 } from "./_layout.ts";
-import { awaitDecodeAsync } from "./_decoding.ts";
+import { awaitDecodeAsync, DECODING } from "./_decoding.ts";
+import { awaitTurnAsync, heldWord } from "./_held_turn.ts";
 import type { Ring } from "./_ring.ts";
 import { wake, wakeCounted } from "./_turn.ts";
 import {
@@ -314,15 +316,25 @@ export function busyPut(o: Acquire): QueueFullError {
 }
 
 /**
- * An async call's wait for another thread's decode (a try returned BUSY):
- * until it ends or a slice passes, then the caller tries again. Throws
- * busyGet/busyPut's error (`error`) once the deadline has passed.
+ * An async call's wait after a try returned BUSY: for another thread's
+ * decode to end, or for the turn it found held (a put's: `put`) to be
+ * released (_held_turn.ts), or a slice; then the caller tries again.
+ * Returns the word whose wake the caller owes after that try (passWake,
+ * _held_turn.ts), or -1. Throws busyGet/busyPut's error (`error`) once the
+ * deadline has passed.
  */
 export async function awaitBusy(
   st: QueueState,
   o: Acquire,
   error: (o: Acquire) => Error,
-): Promise<void> {
+  put: boolean,
+): Promise<number> {
   if (!o.blocking || performance.now() >= o.deadline) throw error(o);
-  await awaitDecodeAsync(st.h, o.deadline, o.signal);
+  const h = st.h;
+  if ((Atomics.load(h, HOLDER) & DECODING) !== 0) {
+    await awaitDecodeAsync(h, o.deadline, o.signal);
+    return -1;
+  }
+  const i = heldWord(st.store, put);
+  return await awaitTurnAsync(h, i, o.deadline, o.signal) ? i : -1;
 }

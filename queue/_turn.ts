@@ -160,11 +160,12 @@
 // for all the same. So a put waits for a held turn as HEAD's consumers
 // wait for a holder with no HOLDER mark (_head.ts): an untimed put and
 // shutdown without limit (as Python's calls wait for the queue's mutex),
-// a timed put until its deadline, a nowait put and an async put's try
-// IDLE_GRACE ms (_decoding.ts turnIdle: no live holder's copy takes that
-// long); then acquireTurn returns BUSY_TURN, having taken nothing, and the
-// put reports the queue busy (QueueFullError, busyPut; an async put tries
-// again off the event loop until its deadline). The executor's own puts
+// a timed put until its deadline, a nowait put IDLE_GRACE ms
+// (_decoding.ts turnIdle: no live holder's copy takes that long), an async
+// put's try not past its spin; then acquireTurn returns BUSY_TURN, having
+// taken nothing, and the put reports the queue busy (QueueFullError,
+// busyPut), or, async, awaits TAIL off the event loop (marking CONTENDED,
+// _held_turn.ts) and tries again, until its deadline. The executor's own puts
 // (pool/) are untimed puts into queues that always have room: they wait.
 // The uncontended put pays nothing for it: the bound is read only when a
 // put would sleep.

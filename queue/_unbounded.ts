@@ -440,9 +440,9 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
       const q = this.#c.segment(s);
       const last = s >= this.#c.last();
       try {
-        // NOWAIT on an older segment: an async try never blocks for a
-        // turn, so behind a held HEAD it still naps 1 ms at a time inside
-        // the call (acquireHead, up to IDLE_GRACE), as on any segment.
+        // NOWAIT on an older segment: behind a held HEAD the segment's
+        // getAsync({ block: false }) waits IDLE_GRACE ms at most for it,
+        // off the event loop (_held_turn.ts retryHeld), as on any queue.
         return await attempt(
           q,
           last ? remaining(options, deadline) : NOWAIT,

@@ -3,7 +3,16 @@
 // LOCK, queue/_locked.ts) as the queue's own calls do while they copy, but
 // for as long as the test says: tests/queue/nowait_holder_test.ts.
 import { lockAt } from "../../sync/_lock_at.ts";
-import { HOLDER, LOCK } from "../../queue/_layout.ts";
+import {
+  GET_WAITERS,
+  HEAD,
+  HOLDER,
+  LOCK,
+  NOT_EMPTY,
+  TAIL,
+} from "../../queue/_layout.ts";
+import { acquireHead, releaseHead } from "../../queue/_head.ts";
+import { acquireTurn, POSITION, releaseTurn } from "../../queue/_turn.ts";
 import { currentIdent } from "../../_core/runtime.ts";
 
 interface Placed {
@@ -45,4 +54,41 @@ export function holdStore(
   }
   lock.release();
   return "released";
+}
+
+/**
+ * Takes `q`'s HEAD turn (a structured FIFO ring's consumer turn, named in
+ * HOLDER as its gets name themselves, queue/_text.ts) or its TAIL turn (a
+ * FIFO ring's producer turn, queue/_turn.ts), as the queue's own calls do
+ * while they copy; sets flag[0] (and wakes it), waits until the test sets
+ * flag[1] (at most 20 s), then releases the turn unchanged and returns
+ * "released", or "timed out" when the test never let go.
+ */
+export function holdTurn(q: Placed, flag: Int32Array, head: boolean): string {
+  const h = new Int32Array(q.region.buffer, q.region.byteOffset, LOCK);
+  const me = currentIdent();
+  let locked: number;
+  if (head) {
+    locked = acquireHead(h, Atomics.load(h, HEAD), undefined);
+    Atomics.store(h, HOLDER, me);
+  } else locked = acquireTurn(h, TAIL, Atomics.load(h, TAIL));
+  Atomics.store(flag, 0, 1);
+  Atomics.notify(flag, 0);
+  const outcome = Atomics.wait(flag, 1, 0, 20_000);
+  if (head) {
+    Atomics.store(h, HOLDER, 0);
+    releaseHead(h, locked, locked & POSITION);
+  } else {
+    releaseTurn(
+      h,
+      TAIL,
+      locked,
+      locked & POSITION,
+      0,
+      GET_WAITERS,
+      NOT_EMPTY,
+      0,
+    );
+  }
+  return outcome === "timed-out" ? "timed out" : "released";
 }

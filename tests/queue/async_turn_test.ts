@@ -1,0 +1,185 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// An async queue call behind a turn that another thread holds while it
+// copies (HEAD for a structured Queue's get, TAIL for a Queue's put, the
+// store Lock for LifoQueue and PriorityQueue: queue/_held_turn.ts) leaves
+// its event loop running: a chain of zero-delay timers keeps ticking while
+// the call is pending, and the holder is let go only after the chain has
+// ticked TICKS times. The call then completes with the right item, exactly
+// once. Before, the call's try napped inside the call until the holder let
+// go (up to IDLE_GRACE, then again), so no tick ran until it settled.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import {
+  LifoQueue,
+  PriorityQueue,
+  Queue,
+  QueueEmptyError,
+  Thread,
+} from "../../mod.ts";
+import { IDLE_GRACE } from "../../queue/_decoding.ts";
+import { wordChanged } from "../_helpers.ts";
+import type * as holderModule from "../_workers/store_holder.ts";
+
+const JOIN = { timeout: 60_000 };
+const TICKS = 10;
+const holder = new URL("../_workers/store_holder.ts", import.meta.url);
+
+type Held = { region: { buffer: SharedArrayBuffer; byteOffset: number } };
+
+// A thread that holds `q`'s turn: "head", "tail" or "lock" (the store Lock).
+function startHolder(q: Held, what: "head" | "tail" | "lock") {
+  const flag = new Int32Array(new SharedArrayBuffer(8));
+  const t = what === "lock"
+    ? new Thread<typeof holderModule.holdStore>({
+      target: { module: holder, export: "holdStore" },
+      args: [q as never, flag, false],
+    })
+    : new Thread<typeof holderModule.holdTurn>({
+      target: { module: holder, export: "holdTurn" },
+      args: [q as never, flag, what === "head"],
+    });
+  t.start();
+  return { t, flag };
+}
+
+/**
+ * Runs `call` while the holder holds its turn; the holder is let go after
+ * TICKS ticks of a zero-delay timer chain. Returns the call's settlement
+ * and the ticks that ran before it settled.
+ */
+async function behindHolder<T>(
+  flag: Int32Array,
+  call: () => Promise<T>,
+): Promise<{ value?: T; error?: unknown; ticks: number }> {
+  let ticks = 0, settled = -1;
+  const p = call().then(
+    (value) => ({ value }),
+    (error) => ({ error }),
+  ).finally(() => settled = ticks);
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      if (settled >= 0) return resolve();
+      if (++ticks === TICKS) {
+        Atomics.store(flag, 1, 1);
+        Atomics.notify(flag, 1);
+      }
+      setTimeout(tick, 0);
+    };
+    setTimeout(tick, 0);
+  });
+  const r = await p;
+  return { ...r, ticks: settled };
+}
+
+function letGo(flag: Int32Array): void {
+  Atomics.store(flag, 1, 1);
+  Atomics.notify(flag, 1);
+}
+
+type AnyQueue = {
+  put(x: unknown): void;
+  getAsync(o?: { block?: boolean }): Promise<unknown>;
+  putAsync(x: unknown): Promise<void>;
+  getNowait(): unknown;
+  qsize(): number;
+} & Held;
+
+const KINDS: [string, () => AnyQueue, "head" | "tail" | "lock", boolean][] = [
+  [
+    "Queue (structured): getAsync behind HEAD",
+    () => new Queue({ capacity: 8 }),
+    "head",
+    true,
+  ],
+  [
+    "Queue (structured): putAsync behind TAIL",
+    () => new Queue({ capacity: 8 }),
+    "tail",
+    false,
+  ],
+  [
+    "Queue<int32>: putAsync behind TAIL",
+    () => new Queue({ capacity: 8, type: "int32" }) as never,
+    "tail",
+    false,
+  ],
+  [
+    "LifoQueue: getAsync behind the Lock",
+    () => new LifoQueue({ capacity: 8 }),
+    "lock",
+    true,
+  ],
+  [
+    "LifoQueue: putAsync behind the Lock",
+    () => new LifoQueue({ capacity: 8 }),
+    "lock",
+    false,
+  ],
+  [
+    "PriorityQueue<int32>: getAsync behind the Lock",
+    () => new PriorityQueue({ capacity: 8, type: "int32" }) as never,
+    "lock",
+    true,
+  ],
+];
+
+describe("an async queue call behind a held turn does not block its event loop", () => {
+  for (const [title, make, what, get] of KINDS) {
+    it(`${title}: the loop turns while it waits; the item moves exactly once`, async () => {
+      const q = make();
+      const item = what === "lock" || title.includes("int32") ? 7 : "x";
+      if (get) q.put(item);
+      const { t, flag } = startHolder(q, what);
+      let r: Awaited<ReturnType<typeof behindHolder>>;
+      try {
+        assert.equal(await wordChanged(flag, 0, 0), true, "holder holds");
+        r = await behindHolder(
+          flag,
+          () => get ? q.getAsync() : q.putAsync(item),
+        );
+      } finally {
+        letGo(flag);
+      }
+      assert.equal(await t.joinAsync(JOIN), "released", "let go by the test");
+      assert.equal(r.error, undefined, String(r.error));
+      assert.ok(r.ticks >= TICKS, `only ${r.ticks} ticks ran while it waited`);
+      if (get) {
+        assert.equal(r.value, item);
+        assert.equal(q.qsize(), 0);
+      } else {
+        assert.equal(q.qsize(), 1);
+        assert.equal(q.getNowait(), item);
+      }
+      assert.throws(() => q.getNowait(), QueueEmptyError);
+    });
+  }
+
+  it("Queue (structured): getAsync({ block: false }) behind HEAD waits off the loop, then gets the item or reports busy only after IDLE_GRACE", async () => {
+    const q = new Queue<string>({ capacity: 8 });
+    q.put("x");
+    const { t, flag } = startHolder(q, "head");
+    let r: Awaited<ReturnType<typeof behindHolder>>;
+    const t0 = performance.now();
+    let took = 0;
+    try {
+      assert.equal(await wordChanged(flag, 0, 0), true, "holder holds");
+      r = await behindHolder(
+        flag,
+        () =>
+          q.getAsync({ block: false }).finally(() =>
+            took = performance.now() - t0
+          ),
+      );
+    } finally {
+      letGo(flag);
+    }
+    await t.joinAsync(JOIN);
+    assert.ok(r.ticks >= 1, "the loop turned while it waited");
+    if (r.error !== undefined) {
+      assert.ok(r.error instanceof QueueEmptyError, String(r.error));
+      assert.ok(took >= IDLE_GRACE, `busy after ${took} ms`);
+      assert.equal(q.getNowait(), "x");
+    } else assert.equal(r.value, "x");
+    assert.equal(q.qsize(), 0);
+  });
+});
