@@ -79,12 +79,13 @@ export async function putAsyncKept(
   // waits for it without blocking the event loop.
   let r = firstTry(st, raw, NO_WAIT, from);
   if (r === BUSY_COUNT && !o.blocking) { // (_held_turn.ts)
+    const mine = own(raw); // kept past this task (own())
     r = await retryHeld(
       st,
       true,
       o,
       BUSY_COUNT,
-      () => firstTry(st, raw, NO_WAIT, from),
+      () => firstTry(st, mine, NO_WAIT, from),
     );
   }
   if (r > 0) return accepted(st, from);

@@ -99,6 +99,11 @@ export async function putManyAsync(
       } finally {
         owed = passWake(st.h, owed);
       }
+      // Every await below keeps raws past this task: owned first (own()).
+      if (n <= 0 && !owned) {
+        raws = own(raws) as ArrayLike<unknown>;
+        owned = true;
+      }
       if (n === BUSY_COUNT && !o.blocking) { // (_held_turn.ts)
         const r = raws;
         n = await retryHeld(
@@ -119,8 +124,6 @@ export async function putManyAsync(
         afterPut(st, n);
         continue;
       }
-      if (!owned) raws = own(raws) as ArrayLike<unknown>;
-      owned = true;
       done += await putSlowAsync(st, raws, done, false, o);
     } catch (error) {
       if (done > 0) return done;

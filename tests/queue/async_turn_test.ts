@@ -14,6 +14,7 @@ import {
   PriorityQueue,
   Queue,
   QueueEmptyError,
+  QueueFullError,
   Thread,
 } from "../../mod.ts";
 import { IDLE_GRACE } from "../../queue/_decoding.ts";
@@ -70,6 +71,9 @@ async function behindHolder<T>(
   const r = await p;
   return { ...r, ticks: settled };
 }
+
+const byJson = (a: unknown, b: unknown) =>
+  JSON.stringify(a) < JSON.stringify(b) ? -1 : 1;
 
 function letGo(flag: Int32Array): void {
   Atomics.store(flag, 1, 1);
@@ -152,6 +156,42 @@ describe("an async queue call behind a held turn does not block its event loop",
       }
       assert.throws(() => q.getNowait(), QueueEmptyError);
     });
+  }
+
+  for (const block of [true, false]) {
+    it(
+      `Queue (structured): putManyAsync${
+        block ? "" : "({ block: false })"
+      } and putAsync behind TAIL keep their items while this thread encodes others meanwhile`,
+      async () => {
+        const q = new Queue<unknown>({ capacity: 8 });
+        const other = new Queue<unknown>({ capacity: 8 });
+        const { t, flag } = startHolder(q, "tail");
+        const o = block ? undefined : { block: false };
+        let many: Promise<number>, one: Promise<void>;
+        try {
+          assert.equal(await wordChanged(flag, 0, 0), true, "holder holds");
+          many = q.putManyAsync(["first", { n: 1 }, [2, "two"]], o);
+          one = q.putAsync({ last: "x".repeat(40) }, o);
+          // Both wait for TAIL; this thread's next encodings meanwhile:
+          other.putMany(["zzzzzzzz", { zz: 99 }, [9, "nine"]]);
+          other.put({ other: "y".repeat(40) });
+        } finally {
+          letGo(flag);
+        }
+        assert.equal(await t.joinAsync(JOIN), "released");
+        // With block: false a call may report Full, past IDLE_GRACE only.
+        const [m, l] = await Promise.allSettled([many!, one!]);
+        const want: unknown[] = [];
+        if (m.status === "fulfilled") {
+          assert.equal(m.value, 3);
+          want.push("first", { n: 1 }, [2, "two"]);
+        } else assert.ok(!block && m.reason instanceof QueueFullError);
+        if (l.status === "fulfilled") want.push({ last: "x".repeat(40) });
+        else assert.ok(!block && l.reason instanceof QueueFullError);
+        assert.deepEqual(q.getMany(8).sort(byJson), want.sort(byJson));
+      },
+    );
   }
 
   it("Queue (structured): getAsync({ block: false }) behind HEAD waits off the loop, then gets the item or reports busy only after IDLE_GRACE", async () => {
