@@ -7,6 +7,7 @@
 // CPU time (all its threads), so a side that spins or wakes needlessly shows
 // more CPU per operation. Runtime-neutral (Deno and Node): no Deno API.
 import process from "node:process";
+import { loadavg } from "node:os";
 
 /** One started side of a comparison. */
 export interface Runner {
@@ -90,4 +91,29 @@ export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * The line a two-tree A/B prints for row `row` (bench/rows_ab.ts,
+ * bench/async_turn_ab.ts): both medians (ns per item), their ratio and the
+ * median per-round ratio (this / base: below 1 is faster), the CPU per item
+ * and the load average at the start (`load0`) and now.
+ */
+export function abLine(
+  row: string,
+  ta: Timing,
+  tb: Timing,
+  load0: number,
+): string {
+  const per = ta.rounds.map((x, i) => x / tb.rounds[i]);
+  return JSON.stringify({
+    row,
+    thisNs: Number(ta.nsPerOp.toFixed(1)),
+    baseNs: Number(tb.nsPerOp.toFixed(1)),
+    ratio: Number((ta.nsPerOp / tb.nsPerOp).toFixed(3)),
+    roundRatio: Number(median(per).toFixed(3)),
+    thisCpu: Number(ta.cpuPerOp.toFixed(1)),
+    baseCpu: Number(tb.cpuPerOp.toFixed(1)),
+    load: [Number(load0.toFixed(1)), Number(loadavg()[0].toFixed(1))],
+  });
 }

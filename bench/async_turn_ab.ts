@@ -17,7 +17,7 @@
 import process from "node:process";
 import { loadavg } from "node:os";
 import { pathToFileURL } from "node:url";
-import { compare, median, type Runner, type Side } from "./_ab.ts";
+import { abLine, compare, type Runner, type Side } from "./_ab.ts";
 
 const args = process.argv.slice(2);
 const base = args.find((a) => a.startsWith("--base="))?.slice(7);
@@ -160,17 +160,7 @@ for (const id of ids) {
     N,
     REPS,
   );
-  const per = ta.rounds.map((x, i) => x / tb.rounds[i]);
-  console.log(JSON.stringify({
-    row: id,
-    thisNs: Number(ta.nsPerOp.toFixed(1)),
-    baseNs: Number(tb.nsPerOp.toFixed(1)),
-    ratio: Number((ta.nsPerOp / tb.nsPerOp).toFixed(3)),
-    roundRatio: Number(median(per).toFixed(3)),
-    thisCpu: Number(ta.cpuPerOp.toFixed(1)),
-    baseCpu: Number(tb.cpuPerOp.toFixed(1)),
-    load: [Number(load0.toFixed(1)), Number(loadavg()[0].toFixed(1))],
-  }));
+  console.log(abLine(id, ta, tb, load0));
 }
 clearInterval(keepAlive);
 process.exit(0);

@@ -12,7 +12,7 @@
 import process from "node:process";
 import { loadavg } from "node:os";
 import { pathToFileURL } from "node:url";
-import { compare, median } from "./_ab.ts";
+import { abLine, compare } from "./_ab.ts";
 import { ROWS } from "./_rows.ts";
 
 const args = process.argv.slice(2);
@@ -38,17 +38,7 @@ for (const id of ids) {
     mine.reps,
     mine.warm,
   );
-  const per = ta.rounds.map((x, i) => x / tb.rounds[i]);
-  console.log(JSON.stringify({
-    row: id,
-    thisNs: Number(ta.nsPerOp.toFixed(1)),
-    baseNs: Number(tb.nsPerOp.toFixed(1)),
-    ratio: Number((ta.nsPerOp / tb.nsPerOp).toFixed(3)),
-    roundRatio: Number(median(per).toFixed(3)),
-    thisCpu: Number(ta.cpuPerOp.toFixed(1)),
-    baseCpu: Number(tb.cpuPerOp.toFixed(1)),
-    load: [Number(load0.toFixed(1)), Number(loadavg()[0].toFixed(1))],
-  }));
+  console.log(abLine(id, ta, tb, load0));
 }
 clearInterval(keepAlive);
 process.exit(0);
