@@ -5,6 +5,7 @@
 // - pingpong-*: the main thread putAsync()s an item into queue A and
 //   getAsync()s the echo from queue B, which a thread fills from A with
 //   blocking calls (structured Queue, int32 Queue, LifoQueue);
+// - local-*: putAsync then getAsync on the main thread alone;
 // - crowd-*: a producer thread puts n items into a small queue; the main
 //   thread getAsync()s half of them while a thread get()s the other half,
 //   so the main thread's tries meet the consumer turn held (structured
@@ -30,6 +31,8 @@ const ROWS = [
   "pingpong-lifo",
   "crowd-obj",
   "crowd-lifo",
+  "local-obj",
+  "local-int",
 ];
 const ids = args.find((a) => a.startsWith("--rows="))?.slice(7).split(",") ??
   ROWS;
@@ -110,6 +113,25 @@ function pingpong(mod: Mod, id: string): Side["start"] {
   };
 }
 
+// local-*: putAsync then getAsync on one thread, no other: the calls' own
+// cost on their first try, with nothing to wait for.
+function local(mod: Mod, id: string): Side["start"] {
+  return () => {
+    const q = kindOf(mod, id);
+    const runner: Runner = {
+      async round(n: number) {
+        for (let i = 0; i < n; i++) {
+          await q.putAsync(i & 1023);
+          if (await q.getAsync() !== (i & 1023)) throw new Error("local");
+        }
+        return n;
+      },
+      stop: () => Promise.resolve(),
+    };
+    return Promise.resolve(runner);
+  };
+}
+
 function crowd(mod: Mod, id: string): Side["start"] {
   return () => {
     const q = kindOf(mod, id);
@@ -150,7 +172,11 @@ const mine: Mod = await import(new URL("mod.ts", here).href);
 const theirs: Mod = await import(pathToFileURL(`${base}/mod.ts`).href);
 const keepAlive = setInterval(() => {}, 1 << 30);
 for (const id of ids) {
-  const make = id.startsWith("crowd") ? crowd : pingpong;
+  const make = id.startsWith("crowd")
+    ? crowd
+    : id.startsWith("local")
+    ? local
+    : pingpong;
   const load0 = loadavg()[0];
   const [ta, tb] = await compare(
     [{ name: "this", start: make(mine, id) }, {
