@@ -90,6 +90,19 @@ export function heldWord(store: Store, put: boolean): number {
 }
 
 /**
+ * Whether a custom decode (HOLDER's DECODING, _decoding.ts) holds the turn
+ * a try of `st` (a put: `put`) waits for: a get's (HEAD, LOCK) or a locked
+ * store's put (LOCK); never a ring's put, whose TAIL no decode holds.
+ */
+export function decodeHolds(
+  st: { readonly h: Int32Array; readonly store: Store },
+  put: boolean,
+): boolean {
+  if (put && st.store.lockWord === undefined) return false;
+  return (Atomics.load(st.h, HOLDER) & DECODING) !== 0;
+}
+
+/**
  * Waits off the event loop while word `i` of `h` stays held (see the file
  * header), until a release, a slice, `deadline` or `signal`. Returns true
  * when a release's notify woke this waiter: the caller then owes one wake
@@ -131,7 +144,7 @@ export function passWake(h: Int32Array, owed: number): -1 {
  * put's: `put`) held by a thread that copies: tries again (`attempt`) each time
  * the word is released, for IDLE_GRACE ms at most, without blocking the
  * event loop; returns the last try's result (`busy` when it stayed held,
- * or a holder is decoding).
+ * or a decode holds it: decodeHolds).
  */
 export async function retryHeld<T>(
   st: { readonly h: Int32Array; readonly store: Store },
@@ -143,7 +156,7 @@ export async function retryHeld<T>(
   const h = st.h, i = heldWord(st.store, put);
   const idle = performance.now() + IDLE_GRACE;
   for (;;) {
-    if ((Atomics.load(h, HOLDER) & DECODING) !== 0) return busy;
+    if (decodeHolds(st, put)) return busy;
     if (performance.now() >= idle) return busy;
     const owed = await awaitTurnAsync(h, i, idle, o.signal) ? i : -1;
     let x: T;

@@ -108,15 +108,14 @@ import {
   CAPACITY,
   type Decode,
   GET_WAITERS,
-  HOLDER,
   NOT_EMPTY,
   NOT_FULL,
   type NumericInfo,
   PUT_WAITERS,
   type Store,
 } from "./_layout.ts";
-import { awaitDecodeAsync, DECODING } from "./_decoding.ts";
-import { awaitTurnAsync, heldWord } from "./_held_turn.ts";
+import { awaitDecodeAsync } from "./_decoding.ts";
+import { awaitTurnAsync, decodeHolds, heldWord } from "./_held_turn.ts";
 import type { Ring } from "./_ring.ts";
 import { wake, wakeCounted } from "./_turn.ts";
 import {
@@ -331,7 +330,7 @@ export async function awaitBusy(
 ): Promise<number> {
   if (!o.blocking || performance.now() >= o.deadline) throw error(o);
   const h = st.h;
-  if ((Atomics.load(h, HOLDER) & DECODING) !== 0) {
+  if (decodeHolds(st, put)) { // a ring's put waits for TAIL, never a decode
     await awaitDecodeAsync(h, o.deadline, o.signal);
     return -1;
   }

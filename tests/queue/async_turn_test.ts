@@ -17,7 +17,8 @@ import {
   QueueFullError,
   Thread,
 } from "../../mod.ts";
-import { IDLE_GRACE } from "../../queue/_decoding.ts";
+import { DECODING, IDLE_GRACE } from "../../queue/_decoding.ts";
+import { HOLDER } from "../../queue/_layout.ts";
 import { wordChanged } from "../_helpers.ts";
 import type * as holderModule from "../_workers/store_holder.ts";
 
@@ -193,6 +194,38 @@ describe("an async queue call behind a held turn does not block its event loop",
       },
     );
   }
+
+  it("Queue (structured): putAsync({ block: false }) behind TAIL waits for TAIL while a get decodes (no decode holds TAIL)", async () => {
+    const q = new Queue<string>({ capacity: 8 });
+    const h = new Int32Array(q.region.buffer, q.region.byteOffset, 40);
+    const { t, flag } = startHolder(q, "tail");
+    let r: Awaited<ReturnType<typeof behindHolder>>;
+    let t0 = 0;
+    let took = 0;
+    try {
+      assert.equal(await wordChanged(flag, 0, 0), true, "holder holds");
+      // A get decoding meanwhile: HOLDER names a live thread, DECODING set.
+      Atomics.store(h, HOLDER, 1 | DECODING);
+      r = await behindHolder(flag, () => {
+        t0 = performance.now();
+        return q.putAsync("p", { block: false }).finally(() =>
+          took = performance.now() - t0
+        );
+      });
+    } finally {
+      Atomics.store(h, HOLDER, 0);
+      letGo(flag);
+    }
+    assert.equal(await t.joinAsync(JOIN), "released");
+    if (r.error !== undefined) { // Full only past IDLE_GRACE (a loaded machine)
+      assert.ok(r.error instanceof QueueFullError, String(r.error));
+      assert.ok(took >= IDLE_GRACE, `Full after ${took} ms`);
+      assert.equal(q.qsize(), 0);
+    } else {
+      assert.ok(r.ticks >= TICKS, `settled after ${r.ticks} ticks`);
+      assert.equal(q.getNowait(), "p");
+    }
+  });
 
   it("Queue (structured): getAsync({ block: false }) behind HEAD waits off the loop, then gets the item or reports busy only after IDLE_GRACE", async () => {
     const q = new Queue<string>({ capacity: 8 });
