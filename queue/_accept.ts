@@ -77,23 +77,27 @@ export async function putAsyncKept(
   const raw = toRaw(st, item);
   // Never waits for another thread's decode here (NO_WAIT): putSlowAsync
   // waits for it without blocking the event loop.
-  let r = firstTry(st, raw, NO_WAIT, from);
-  if (r === BUSY_COUNT && !o.blocking) { // (_held_turn.ts)
-    const mine = own(raw); // kept past this task (own())
-    r = await retryHeld(
-      st,
-      true,
-      o,
-      BUSY_COUNT,
-      () => firstTry(st, mine, NO_WAIT, from),
-    );
-  }
+  const r = firstTry(st, raw, NO_WAIT, from);
   if (r > 0) return accepted(st, from);
+  // Taken off this thread's stack before any await (_held.ts: another put
+  // of this thread may encode meanwhile); they belong to the item once put.
   const taken = takeHeld(from);
   try {
     if (r === -1) throw shutDown("put");
-    if (r === BUSY_COUNT && !o.blocking) throw busyPut(o);
-    await putSlowAsync(st, own(raw), 0, true, o);
+    const mine = own(raw); // kept past this task (own())
+    if (r === BUSY_COUNT && !o.blocking) { // (_held_turn.ts)
+      const n = await retryHeld(
+        st,
+        true,
+        o,
+        BUSY_COUNT,
+        () => st.store.tryPut(mine, NO_WAIT),
+      );
+      if (n > 0) return afterPut(st, n);
+      if (n === -1) throw shutDown("put");
+      if (n === BUSY_COUNT) throw busyPut(o);
+    }
+    await putSlowAsync(st, mine, 0, true, o); // full: a nowait call throws
   } catch (error) {
     releaseHeld(taken);
     throw error;

@@ -61,11 +61,18 @@ export function holdStore(
  * HOLDER as its gets name themselves, queue/_text.ts) or its TAIL turn (a
  * FIFO ring's producer turn, queue/_turn.ts), as the queue's own calls do
  * while they copy; sets flag[0] (and wakes it), waits until the test sets
- * flag[1] (at most 20 s), then releases the turn unchanged and returns
- * "released", or "timed out" when the test never let go.
+ * flag[1] (at most `maxMs`), then releases the turn unchanged and returns
+ * "released", or "timed out" when the test did not let go by then. `q`: a
+ * queue, or the region of an unbounded queue's segment.
  */
-export function holdTurn(q: Placed, flag: Int32Array, head: boolean): string {
-  const h = new Int32Array(q.region.buffer, q.region.byteOffset, LOCK);
+export function holdTurn(
+  q: Placed | Placed["region"],
+  flag: Int32Array,
+  head: boolean,
+  maxMs = 20_000,
+): string {
+  const { buffer, byteOffset } = "region" in q ? q.region : q;
+  const h = new Int32Array(buffer, byteOffset, LOCK);
   const me = currentIdent();
   let locked: number;
   if (head) {
@@ -74,7 +81,7 @@ export function holdTurn(q: Placed, flag: Int32Array, head: boolean): string {
   } else locked = acquireTurn(h, TAIL, Atomics.load(h, TAIL));
   Atomics.store(flag, 0, 1);
   Atomics.notify(flag, 0);
-  const outcome = Atomics.wait(flag, 1, 0, 20_000);
+  const outcome = Atomics.wait(flag, 1, 0, maxMs);
   if (head) {
     Atomics.store(h, HOLDER, 0);
     releaseHead(h, locked, locked & POSITION);
