@@ -54,6 +54,7 @@ import { type AcquireOptions, MUST_ACQUIRE } from "../_core/wait.ts";
 import type { Lock } from "../sync/lock.ts";
 import { lockAt } from "../sync/_lock_at.ts";
 import { tookOver } from "../sync/_holder.ts";
+import { awaitTailFree } from "./_held_turn.ts";
 import type { Codec } from "./_codec.ts";
 import { FIFO, QueueBase, queueByteLength, type QueueInit } from "./_core.ts";
 import {
@@ -250,6 +251,7 @@ export class Chain<T> {
 
   /** grow without blocking the event loop while another thread grows. */
   async growAsync(s: number, need = 0): Promise<boolean> {
+    await awaitTailFree(this.segment(s).region); // (_held_turn.ts)
     await this.#takeAsync();
     try {
       return this.#grow(s, need);

@@ -19,6 +19,7 @@ import {
 } from "../../mod.ts";
 import { DECODING, IDLE_GRACE } from "../../queue/_decoding.ts";
 import { HOLDER } from "../../queue/_layout.ts";
+import { OFFSET } from "../../queue/_chain_memory.ts";
 import { wordChanged } from "../_helpers.ts";
 import type * as holderModule from "../_workers/store_holder.ts";
 
@@ -52,6 +53,7 @@ function startHolder(q: Held, what: "head" | "tail" | "lock") {
 async function behindHolder<T>(
   flag: Int32Array,
   call: () => Promise<T>,
+  every = 0,
 ): Promise<{ value?: T; error?: unknown; ticks: number }> {
   let ticks = 0, settled = -1;
   const p = call().then(
@@ -65,9 +67,9 @@ async function behindHolder<T>(
         Atomics.store(flag, 1, 1);
         Atomics.notify(flag, 1);
       }
-      setTimeout(tick, 0);
+      setTimeout(tick, every);
     };
-    setTimeout(tick, 0);
+    setTimeout(tick, every);
   });
   const r = await p;
   return { ...r, ticks: settled };
@@ -194,6 +196,28 @@ describe("an async queue call behind a held turn does not block its event loop",
       },
     );
   }
+
+  it("unbounded Queue: putAsync behind its segment's TAIL held past IDLE_GRACE (the put grows the queue, retiring that segment) keeps the loop turning", async () => {
+    const q = new Queue<string>({ initialCapacity: 8 });
+    q.put("a");
+    const r0 = q.region;
+    const chain = new Int32Array(r0.buffer, r0.byteOffset, OFFSET + 1);
+    const seg = { buffer: r0.buffer, byteOffset: Atomics.load(chain, OFFSET) };
+    const { t, flag } = startHolder({ region: seg }, "tail");
+    let r: Awaited<ReturnType<typeof behindHolder>>;
+    try {
+      assert.equal(await wordChanged(flag, 0, 0), true, "holder holds");
+      // Ticks 60 ms apart: the holder is let go at the 10th, past
+      // IDLE_GRACE, when the put has given up on the segment and grows.
+      r = await behindHolder(flag, () => q.putAsync("z"), 60);
+    } finally {
+      letGo(flag);
+    }
+    assert.equal(await t.joinAsync(JOIN), "released", "let go by the test");
+    assert.equal(r.error, undefined, String(r.error));
+    assert.ok(r.ticks >= TICKS, `only ${r.ticks} ticks ran while it waited`);
+    assert.deepEqual([q.getNowait(), q.getNowait(), q.qsize()], ["a", "z", 0]);
+  });
 
   it("Queue (structured): putAsync({ block: false }) behind TAIL waits for TAIL while a get decodes (no decode holds TAIL)", async () => {
     const q = new Queue<string>({ capacity: 8 });
