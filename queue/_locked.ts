@@ -106,7 +106,10 @@ import { marked, sleepOff, sleepOn } from "./_registered.ts";
 // takes the lock with the mark (another may still sleep), and if it gives
 // up instead (its `until`, idleUntil) it passes one wake on. Before, it
 // napped 1 ms at a time without the mark: 15,000-118,000 timed-out naps a
-// 10,000-item round at 50 consumers. A takeover leaves the mark too
+// 10,000-item round at 50 consumers. So a nowait take sees a decode that
+// starts during its sleep at the slice end (within 50 ms, inside its
+// IDLE_GRACE bound), where a nap saw it within 1 ms: it may report busy up
+// to a slice later than GRACE. A takeover leaves the mark too
 // (sync/_holder.ts takeOver), so the taker's release wakes the sleepers.
 // It gives up on that other holder at idleUntil (_decoding.ts: a timed
 // call's deadline, IDLE_GRACE ms for nowait calls), so that a holder that
