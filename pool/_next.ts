@@ -53,6 +53,7 @@ export function next(
   flush: () => void,
   free: Queue<number>,
   drain: () => void,
+  beforePark?: () => void,
 ): number {
   const { v } = b;
   const rec = b.record(w), { entry } = runtime();
@@ -88,7 +89,18 @@ export function next(
       ? deadline
       : Math.min(deadline, performance.now() + BUSY_PARK_MS);
     busy = 0;
-    const s = park(b, w, until, recheck, onCancel, flush, drain, gone, back);
+    const s = park(
+      b,
+      w,
+      until,
+      recheck,
+      onCancel,
+      flush,
+      drain,
+      gone,
+      back,
+      beforePark,
+    );
     flush(); // (park flushed unless its recheck found work)
     if (s >= 0) return s;
     if (s === GONE) return STOLEN;

@@ -236,10 +236,12 @@ export function park(
   drain?: () => void,
   gone: () => boolean = () => false,
   leave: () => void = () => {},
+  beforePark?: () => void,
 ): number {
   const { v } = b;
   const rec = b.record(w), at = rec + R_PARK;
   if (gone()) return GONE;
+  beforePark?.(); // test-only (_hooks.ts stallBeforePark)
   // From BUSY, the value this thread left (see "Orphans" above): a MAIL
   // found instead is a hand-off to an orphaned PARKED, its task now.
   const was = Atomics.compareExchange(v, at, BUSY, PARKED);

@@ -74,6 +74,7 @@ import {
   dieAfterTake,
   dieInTakeBack,
   stallBeforeGet,
+  stallBeforePark,
   stallBeforePush,
 } from "./_hooks.ts";
 import { readArgs, readTarget, writeError, writeResult } from "./_payload.ts";
@@ -122,6 +123,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
   const take = dieAfterTake(next) ?? next;
   const takeBack = dieInTakeBack(); // test-only, as take
   const taken = stallBeforeGet(tasks) ?? tasks; // test-only, as take
+  const beforePark = stallBeforePark(); // test-only, as take
   // The finished task whose push is due (see next(), _next.ts), or -1.
   let held = -1;
   // Test-only: a push that stalls first (stallBeforePush below), chosen
@@ -143,7 +145,19 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
   for (;;) {
     let s: number;
     try {
-      s = take(b, w, ident, q, taken, idleMs, withdraw, flush, free, drain);
+      s = take(
+        b,
+        w,
+        ident,
+        q,
+        taken,
+        idleMs,
+        withdraw,
+        flush,
+        free,
+        drain,
+        beforePark,
+      );
     } catch (error) {
       if (error instanceof QueueEmptyError) {
         if (leaveIdle(v, rec, ident, entry, tasks, takeBack)) return;
