@@ -9,7 +9,6 @@ import { type Block, OPEN, R_IDENT, STATE, TAKER } from "./_layout.ts";
 import { GONE, park } from "./_park.ts";
 import {
   BUSY_Q,
-  leavePark,
   peek,
   SHUT_Q,
   STOLEN,
@@ -46,6 +45,7 @@ export function next(
   b: Block,
   w: number,
   ident: number,
+  own: number,
   q: TaskView,
   tasks: Queue<number>,
   idleMs: number,
@@ -62,7 +62,6 @@ export function next(
   // also read the entry (both facts, once true, stay true).
   const gone = () =>
     Atomics.load(v, rec + R_IDENT) !== ident && !entryAlive(entry, ident);
-  const back = () => leavePark(b, tasks, free, rec); // its PARK word, once GONE
   // performance.now() costs about 0.5 us on Deno: not read without a timeout.
   const deadline = idleMs === Infinity ? Infinity : performance.now() + idleMs;
   const recheck = () =>
@@ -92,13 +91,13 @@ export function next(
     const s = park(
       b,
       w,
+      own,
       until,
       recheck,
       onCancel,
       flush,
       drain,
       gone,
-      back,
       beforePark,
     );
     flush(); // (park flushed unless its recheck found work)

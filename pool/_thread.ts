@@ -90,12 +90,15 @@ export type PoolThreadArgs = [
   initArgs: unknown[],
   idleMs: number,
   shared: SharedStart,
+  /** Its own PARK value (_park.ts ownValue). */
+  ownPark: number,
 ];
 
 /** Runs one pool thread until shutdown, idle timeout or a broken pool. */
 export async function poolThread(...a: PoolThreadArgs): Promise<void> {
-  const [buffer, tasks, free, w, initializer, initArgs, idleMs, shared] = a;
-  const b = new Block(buffer);
+  const [b0, tasks, free, w, initializer, initArgs, idleMs, shared, ownPark] =
+    a;
+  const b = new Block(b0);
   const { v } = b;
   const rec = b.record(w);
   const ts = b.shared = new ThreadShared(shared, b, w);
@@ -149,6 +152,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
         b,
         w,
         ident,
+        ownPark,
         q,
         taken,
         idleMs,
@@ -160,7 +164,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       );
     } catch (error) {
       if (error instanceof QueueEmptyError) {
-        if (leaveIdle(v, rec, ident, entry, tasks, takeBack)) return;
+        if (leaveIdle(v, rec, ident, entry, ownPark, tasks, takeBack)) return;
         continue;
       }
       if (error instanceof QueueShutDownError) return leave(v, rec, ident);
