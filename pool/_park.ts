@@ -126,10 +126,11 @@ import {
 export const NOBODY = 0, PARKED = 1, WOKEN = 2, MAIL = 3;
 /**
  * The PARK value of a pool thread that is not parked: its own, one per
- * start (`n`: the executor's NAMES count at the start, _start.ts).
+ * start (`n`: the executor's NAMES count at the start, _start.ts), from -1
+ * down to -2^30 (NAMES wraps; a value comes back after 2^30 starts).
  */
 export function ownValue(n: number): number {
-  return -(n + 1);
+  return -((n & 0x3fffffff) + 1);
 }
 /** park(): the record is no longer this thread's (see "GONE" above). */
 export const GONE = -2;

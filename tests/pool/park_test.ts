@@ -76,6 +76,14 @@ describe("pool hand-off (PARK words)", () => {
     assert.deepEqual([v[w0], v[w1]], [WOKEN, WOKEN]);
   });
 
+  it("ownValue: one per start, below NOBODY, also once NAMES wraps", () => {
+    const vs = [0, 1, 0x3fffffff, 0x7fffffff, -0x80000000, -1].map(ownValue);
+    assert.ok(
+      vs.every((x) => Number.isInteger(x) && x < NOBODY && x >= -(2 ** 30)),
+    );
+    assert.notEqual(ownValue(0), ownValue(1));
+  });
+
   it("park returns at once when the recheck finds work, and after its deadline; the word is the thread's own value after", () => {
     const p = pool(), { b } = p, { v } = b;
     const at = b.record(0) + R_PARK, own = ownValue(0);
