@@ -30,18 +30,23 @@ function arm(park: Int32Array, push: Int32Array): void {
   g[Symbol.for("threadkit.test.stallBeforePush")] = push;
 }
 
+// A 1-thread executor whose threads have both hooks, and its record 0.
+function armed() {
+  const park = new Int32Array(new SharedArrayBuffer(12));
+  const push = new Int32Array(new SharedArrayBuffer(16));
+  const pool = new ThreadPoolExecutor({
+    maxWorkers: 1,
+    initializer: arm,
+    initArgs: [park, push],
+  });
+  const { buffer } = pool[TO_DESCRIPTOR]();
+  const b = new Block(buffer as SharedArrayBuffer);
+  return { park, push, pool, v: b.v, rec: b.record(0) };
+}
+
 describe("ThreadPoolExecutor: a stale pool thread that parks after its record was freed", () => {
   it("leaves no PARKED there, even when it ends in its push: one submit then runs", async () => {
-    const park = new Int32Array(new SharedArrayBuffer(12));
-    const push = new Int32Array(new SharedArrayBuffer(16));
-    const pool = new ThreadPoolExecutor({
-      maxWorkers: 1,
-      initializer: arm,
-      initArgs: [park, push],
-    });
-    const { buffer } = pool[TO_DESCRIPTOR]();
-    const b = new Block(buffer as SharedArrayBuffer);
-    const { v } = b, rec = b.record(0);
+    const { park, push, pool, v, rec } = armed();
     try {
       // The task arms the stall of the park that follows it, and has the
       // push of its own outcome (due in that park) end the thread.
@@ -88,16 +93,7 @@ describe("ThreadPoolExecutor: a stale pool thread that parks after its record wa
   });
 
   it("held in its push with tasks queued, then reused: it takes none of them (the look before a take)", async () => {
-    const park = new Int32Array(new SharedArrayBuffer(12));
-    const push = new Int32Array(new SharedArrayBuffer(16));
-    const pool = new ThreadPoolExecutor({
-      maxWorkers: 1,
-      initializer: arm,
-      initArgs: [park, push],
-    });
-    const { buffer } = pool[TO_DESCRIPTOR]();
-    const b = new Block(buffer as SharedArrayBuffer);
-    const { v } = b, rec = b.record(0);
+    const { push, pool, v, rec } = armed();
     const go = new Event(), goN = new Event(), startedN = new Event();
     const order = new Queue<number>({ capacity: 4, type: "int32" });
     const put = (order: Queue<number>, i: number) => order.put(i);
