@@ -32,10 +32,12 @@
 //         notify all; a MAIL goes back to the queue, a WOKEN is passed on
 // NOBODY or another's own -a start or a take-back (IDENT -1 / -ident: X and
 //         every other writer are off the word)->      the new thread's own
-// Only T moves its own value to PARKED and PARKED back to its own, and
-// only others leave PARKED for MAIL or WOKEN, each by a CAS or exchange, so
-// a slot handed over is taken exactly once: by T's CAS, by a draining
-// close's CAS, or by the reclaim of a dead thread's record (exchange).
+// own'   -T finds another thread's own value (only "Left", below; CAS)-> own
+// Only T moves its own value to PARKED and PARKED back to its own (but
+// see "Left"), and only others leave PARKED for MAIL or WOKEN, each by a
+// CAS or exchange, so a slot handed over is taken exactly once: by T's
+// CAS, by a draining close's CAS, or by the reclaim of a dead thread's
+// record (exchange).
 //
 // GONE: a record that is no longer the thread's. A thread declared dead
 // (its entry ended) may still run (an ended entry is not a stopped thread,
