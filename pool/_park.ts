@@ -99,9 +99,15 @@
 // the queue; meanwhile H and W skip the word, and S's next park's CAS may
 // store PARKED on it once before its G1 (N's take loop or sleep goes on
 // from PARKED). Passing G1 the same way, S's drain subtracts what it read
-// from N's DRAIN (N's posts wake it later, bounded). (If N named a take of
-// its own in TAKE between S's takeMail and its give-back, a second stall
-// of S, the give-back is not made: that task is lost.)
+// from N's DRAIN (N's posts wake it later, bounded). The task of a MAIL S
+// takes there can be lost with no second stall: H's notify wakes N, both
+// run takeMail on the one MAIL (each stores TAKE = s + 1), S's CAS wins,
+// N's fails and clears TAKE, and S's give-back (an exchange of TAKE that
+// must find s + 1, _thread.ts) finds 0 and is not made: slot s stays
+// QUEUED in no queue, PARK word or TAKE. (So does a take of N's own named
+// in TAKE before S's give-back.) Open: a give-back that does not rest on
+// TAKE once the record is another thread's (a CAS of the slot from its
+// tag, as the reclaim's step 3 makes), with its own argument.
 
 import { CancelledError } from "../_core/errors.ts";
 import { waitSync } from "../_core/wait.ts";

@@ -139,4 +139,46 @@ describe("pool park() of a thread whose record was reused (GONE)", () => {
     });
     assert.deepEqual([n, Atomics.load(v, at)], [2, PARKED]);
   });
+
+  // The reclaim past its last look (G3, IDENT still its own) and before
+  // the take loop's load: its own value written back over NOBODY would let
+  // its next park store PARKED on a reclaimed record; over the next
+  // thread's own value, that thread's next park would fail and leave.
+  function pastG3(atG3: (v: Int32Array, at: number) => void, after: boolean) {
+    const p = Pool.create({ maxWorkers: 1, maxQueue: 4, taskBytes: 8 });
+    const { v } = p.b, at = p.b.record(0) + R_PARK;
+    Atomics.store(v, at, S);
+    let looks = 0;
+    // The recheck finds work: no sleep; the first look is G3.
+    const r = park(
+      p.b,
+      0,
+      S,
+      performance.now() + 5_000,
+      () => true,
+      () => {},
+      undefined,
+      undefined,
+      () => {
+        if (looks++ > 0) return after;
+        atG3(v, at);
+        return false; // IDENT still its own at this look
+      },
+    );
+    return [r, Atomics.load(v, at)];
+  }
+
+  it("the take loop after a reclaim past its last look finds NOBODY: leaves it", () => {
+    assert.deepEqual(
+      pastG3((v, at) => Atomics.store(v, at, NOBODY), false),
+      [GONE, NOBODY],
+    );
+  });
+
+  it("the take loop after a reclaim, a free and a start past its last look finds the next thread's own value: leaves it", () => {
+    assert.deepEqual(
+      pastG3((v, at) => Atomics.store(v, at, N), true),
+      [GONE, N],
+    );
+  });
 });

@@ -132,6 +132,15 @@ describe("pool hand-off (PARK words)", () => {
     Atomics.store(v, head, EMPTY);
   });
 
+  it("reclaim: a WOKEN on the dead thread's word is passed on to a parked thread", () => {
+    const p = pool(), { b } = p, { v } = b;
+    const dead = b.record(1) + R_PARK, other = b.record(0) + R_PARK;
+    Atomics.store(v, dead, WOKEN); // a put's wake, landed on it
+    Atomics.store(v, other, PARKED);
+    reclaim(b, 1, p.tasks, p.free);
+    assert.deepEqual([v[dead], v[other]], [NOBODY, WOKEN]);
+  });
+
   it("reclaim in a broken executor: a dead thread's untaken slot fails with BrokenExecutorError (DONE, kind BROKEN), one its owner cancelled is freed", () => {
     const p = pool(), { b } = p, { v } = b;
     const at = b.record(0) + R_PARK;
