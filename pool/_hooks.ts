@@ -61,6 +61,26 @@ export function stallBeforePush(b: Block): ((s: number) => void) | undefined {
   };
 }
 
+// Test-only (tests/pool/stale_park_test.ts): when the initializer set
+// globalThis[Symbol.for("threadkit.test.stallBeforePark")] to an Int32Array
+// w, a park of the pool thread (pool/_park.ts) stalls right before its
+// first write of the record's PARK word while w[0] is above 0 (decremented
+// per park; a task may set it): it stores the thread's ident in w[1]
+// (notified) and waits until w[2] is not 0. Read once at the thread's
+// start; undefined otherwise.
+export function stallBeforePark(): (() => void) | undefined {
+  const w = (globalThis as Record<symbol, unknown>)[
+    Symbol.for("threadkit.test.stallBeforePark")
+  ];
+  if (!(w instanceof Int32Array)) return undefined;
+  return (): void => {
+    if (Atomics.sub(w, 0, 1) <= 0) return;
+    Atomics.store(w, 1, runtime().ident);
+    Atomics.notify(w, 1);
+    while (Atomics.load(w, 2) === 0) Atomics.wait(w, 2, 0, 1000);
+  };
+}
+
 /** The two points of an idle thread's take-back (stallThenDie). */
 export interface TakeBackHooks {
   /** Before the thread leaves its record. */

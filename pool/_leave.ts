@@ -9,6 +9,7 @@ import {
   LIVE,
   R_ENTRY,
   R_IDENT,
+  R_PARK,
   R_READY,
   STALE_MARK,
   STALES,
@@ -52,6 +53,7 @@ export function leaveIdle(
   rec: number,
   ident: number,
   entry: number,
+  own: number,
   tasks: Queue<number>,
   hooks: TakeBackHooks | undefined,
 ): boolean {
@@ -67,6 +69,10 @@ export function leaveIdle(
     return true;
   }
   hooks?.claimed();
+  // Its own PARK value again: a thread started here meanwhile wrote its
+  // own, or its reclaim NOBODY (_park.ts "PARK word"); -ident keeps both
+  // off the record now.
+  Atomics.store(v, rec + R_PARK, own);
   v[rec + R_ENTRY] = entry; // published by the store of IDENT
   Atomics.store(v, rec + R_IDENT, ident);
   return false;

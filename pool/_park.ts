@@ -9,102 +9,105 @@
 // the queue as before.
 //
 // PARK word: record word R_PARK (_layout.ts), one per pool-thread record.
-// | value  | name   | meaning                                         | written by                      |
-// |--------|--------|-------------------------------------------------|---------------------------------|
-// | 0      | BUSY   | the thread is not parked                        | the thread (exchange), reclaim  |
-// | 1      | PARKED | asleep on this word, or about to be             | the thread (CAS from BUSY)      |
-// | 2      | WOKEN  | look at the queue (a put or a stop raced it)    | submitters, stop (CAS from 1)   |
-// | s + 3  | MAIL   | slot s is handed to this thread                 | a submitter (CAS from 1)        |
+// | value  | name   | meaning                                          | written by                          |
+// |--------|--------|--------------------------------------------------|-------------------------------------|
+// | < 0    | own    | the record's thread (one value per start: its own, ownValue) is not parked | a start, a take-back (store, while IDENT reads -1 / -ident); the thread (CAS) |
+// | 0      | NOBODY | no thread's: a fresh record, or one reclaimed    | a reclaim, a start (exchange)       |
+// | 1      | PARKED | asleep on this word, or about to be              | the thread (CAS from its own value) |
+// | 2      | WOKEN  | look at the queue (a put or a stop raced it)     | submitters, stop (CAS from 1)       |
+// | s + 3  | MAIL   | slot s is handed to this thread                  | a submitter (CAS from 1)            |
 //
-// PARK states:
-// BUSY   -queue empty (thread, CAS)->                PARKED, then re-check queue and STATE
-//         (the CAS finds MAIL, PARKED or WOKEN instead: an orphan, below)
-// PARKED -re-check finds work, or timeout (thread)-> BUSY (CAS; a MAIL seen here is taken, below)
-// PARKED -submit, slot s (CAS)->                     MAIL s, notify
-// PARKED -put to the queue, stop, broken pool (CAS)-> WOKEN, notify
-// MAIL   -woken thread: names it in its record (TAKE, TAG, _take.ts),
-//         then CAS->                                 BUSY (the slot is the thread's)
-// WOKEN  -woken thread (CAS)->                       BUSY
+// PARK states (T the record's thread, own its own value):
+// own    -queue empty (T, CAS)->                     PARKED, then re-check queue and STATE
+//         (the CAS fails: not T's word any more, GONE below)
+// PARKED -re-check finds work, or timeout (T, CAS)->  own
+// PARKED -submit, slot s (CAS)->                     MAIL s, notify 1
+// PARKED -put to the queue, stop, broken pool (CAS)-> WOKEN, notify 1
+// MAIL   -woken T: names it in its record (TAKE, TAG, _take.ts),
+//         then CAS->                                 own (the slot is T's)
+// WOKEN  -woken T (CAS)->                            own
 // MAIL   -a close that drains (cancelFutures, broken; CAS)-> WOKEN, notify; the
 //         slot is settled unrun (_close.ts)
-// any    -the thread died (reclaim, maintain, _take.ts)-> BUSY; a MAIL goes back to the queue
-// any    -the thread saw GONE after its CAS (leavePark, _take.ts, CAS)-> BUSY,
-//         notify; a MAIL goes back to the queue, a WOKEN is passed on
-// Only the thread leaves PARKED for BUSY and only others leave it for MAIL or
-// WOKEN, each by a CAS or exchange, so a slot handed over is taken exactly
-// once: by the thread's CAS, by a draining close's CAS, or by the reclaim
-// of a dead thread's record (exchange).
+// any    -T declared dead (the reclaim X, maintain, _take.ts; exchange)-> NOBODY,
+//         notify all; a MAIL goes back to the queue, a WOKEN is passed on
+// NOBODY or another's own -a start or a take-back (IDENT -1 / -ident: X and
+//         every other writer are off the word)->      the new thread's own
+// own'   -T finds another thread's own value (only "Left", below; CAS)-> own
+// Only T moves its own value to PARKED and PARKED back to its own (but
+// see "Left"), and only others leave PARKED for MAIL or WOKEN, each by a
+// CAS or exchange, so a slot handed over is taken exactly once: by T's
+// CAS, by a draining close's CAS, or by the reclaim of a dead thread's
+// record (exchange).
 //
-// A record that is no longer the thread's (GONE). A thread declared dead
+// GONE: a record that is no longer the thread's. A thread declared dead
 // (its entry ended) may still run (an ended entry is not a stopped thread,
-// _layout.ts "TAG"): stalled in its push, or asleep here. Meanwhile a
-// maintain reclaims its record (PARK -> BUSY, _take.ts), frees it (IDENT
-// 0) and starts a replacement there (_pool.ts): from then on the record's
-// PARK, TAKE and TAG words are that thread's. `gone` (its entry ended and
-// IDENT no longer names it) is looked at before each write of the record
-// on the way to a take: before PARKED, after `beforeSleep` (its push may
-// stall, tests/pool/late_push_test.ts), and after each wake or slice end of
-// the sleep (waitSync's check); the park then returns GONE (after its
-// own move off BUSY, leavePark puts the word back: "Orphans" below), and
-// the thread leaves (_thread.ts). Before, it parked on its
-// replacement's PARK word and never left: it took that thread's hand-offs
-// and wakes, and named its takes in that thread's TAKE and TAG: a take
-// whose TAKE the replacement overwrote before the give-back was never
-// given back, and a TAG it overwrote failed the replacement's claim (each
-// a task out of the queue, never run: its Future waited for good). A wake
-// it took may have been the replacement's: passed on (notify 1; spurious
-// at worst). IDENT and not the entry alone: while IDENT still names it,
-// the record and what is mailed there are its own (it takes, sees its
-// entry ended and gives the task back, _thread.ts).
-//
-// Orphans. A look at `gone` and the write that follows it are two steps:
-// the reclaim's exchange of PARK to BUSY (one step of a maintain) may land
-// between the stale thread's look (IDENT still its own) and its move to
-// PARKED, which then stays on a record no thread serves; a submit's
-// handOff mails its task there (PARKED -> MAIL, a notify to nobody): in no
-// queue and no TAKE, and no reclaim looks at a record with IDENT 0. Before,
-// the stale thread left at its next look, and the record's next thread
-// stored PARKED over the mail (the task lost, its Future waiting for good).
-// Now (tests/pool/orphan_park_test.ts):
-// - each park moves the word by a CAS from BUSY, the value the thread left
-//   there (its take loop's CAS, a reclaim's exchange, a leavePark, a fresh
-//   record). A live thread's CAS that fails found an orphan: MAIL is a task
-//   handed to this record, taken by the take loop as any hand-off (the
-//   thread is the record's now); PARKED or WOKEN: parked on as if stored.
-// - once that CAS ran (stored or not), every GONE goes through leavePark
-//   (_take.ts): a CAS of what it reads back to BUSY, a notify, a MAIL
-//   requeued as the reclaim's step 1 requeues one (not R_TAKE: the new
-//   thread's), a WOKEN passed on (wakeParked). Looked at after the push,
-//   at each wake or slice end, and once more before the take loop (the
-//   drain's stretch, p90 425 us).
-// Interleavings of the stale thread S (look L, CAS P, later looks G),
-// the reclaim R (exchange X to BUSY, then IDENT 0), the replacement N
-// (its first park's CAS Q, its take loop) and a submit H (PARKED -> MAIL):
-// - L, X, P: S's CAS moves the BUSY X left to PARKED (the orphan), or
-//   fails on what N's Q and an H wrote since (S goes on as a live thread
-//   would: a MAIL to the look before its take loop). Its next
-//   G sees GONE (IDENT 0 comes before N exists): leavePark. H before it:
-//   S's CAS takes the MAIL and requeues it; H after it: H sees BUSY and
-//   queues. N before it: Q finds PARKED (parks on as if stored) or MAIL
-//   (takes it); then S's CAS, or N's take loop's CAS, or a close's drain
-//   (MAIL -> WOKEN) takes the MAIL, one of them: the others find it gone.
-//   S's CAS of N's own PARKED (or WOKEN) to BUSY costs N one look at the
-//   queue (the notify wakes it; its take loop then CASes BUSY to BUSY).
-// - L, P, X: X moves S's PARKED (or a MAIL: requeued by R) to BUSY; S's G
-//   finds BUSY, or what N and H wrote since, as above.
-// - X before L: L sees GONE once IDENT is 0: nothing written.
-// So a task handed to the record is taken once: by one CAS or exchange
-// from MAIL (S's leavePark, R, N's or S's takeMail, a close), and the
-// taker runs it or puts it back; none stays in a word no thread reads once
-// S ran its last look. An orphan that S never takes back (S died between
-// P and G: its stop, not a declared death) waits for the record's next
-// thread, whose first park takes it. Left: S passes its last look (the one
-// before the take loop) with IDENT still its own and stalls there through
-// a whole reclaim, a thread start, N's park and H: its take loop then
-// takes N's hand-off, names it in N's TAKE and TAG, sees its entry ended
-// and gives the task back (_thread.ts); N's take loop finds BUSY. (If N
-// named a take of its own in TAKE between S's takeMail and its give-back,
-// a second stall of S, the give-back is not made: that task is lost.)
+// _layout.ts "TAG"): stalled anywhere, or asleep here. Meanwhile a maintain
+// reclaims its record (X, above; then TAKER and TAKE, _take.ts), frees it
+// (I: IDENT -> 0) and starts the next thread N there (_pool.ts): from then
+// on the record's PARK, TAKE, TAG and DRAIN words are N's. `gone` (its
+// entry ended and IDENT no longer names it) becomes true at I and stays
+// true (only this thread writes its own ident back, leaveIdle).
+// The stale thread S writes nothing of the record once X ran:
+// - P, its park's CAS from its own value, fails once X ran: X leaves
+//   NOBODY, a start stores N's own value, and no one but a start for S
+//   and S itself writes S's own value (one per start). So a PARKED from S
+//   lands only before X, on a word X then takes; none is left on a freed
+//   record, where a hand-off would wait for another submit's start (Before,
+//   the word's "not parked" value was one BUSY for every thread: S's P
+//   could land after X, and S dying before its next look left PARKED on a
+//   free record: tests/pool/stale_park_test.ts).
+// - the look after its push (beforeSleep) G1: S may have stalled there
+//   through X, I, a start and N's park (tests/pool/late_push_test.ts); it
+//   then leaves before it drains (R_DRAIN is N's) or sleeps on N's PARKED.
+// - the look at each wake and slice end G2 (waitSync's check): S asleep
+//   here when X came (X wakes it) or, past its last slice's look, on N's
+//   PARKED; it leaves within a slice, and passes on every wake (notify
+//   all): a wake it took may have been N's, and another stale thread may
+//   sleep there too.
+// - the look before the take loop G3 (the drain's stretch): the take loop
+//   would name a hand-off of N's in N's TAKE and TAG.
+// - the look before a take from the queue (_next.ts): the take would write
+//   N's TAKE and TAG (tests/pool/stale_park_test.ts).
+// (tests/pool/park_gone_test.ts, one case each: G1, G2, G3, the pass-on.)
+// Interleavings of S (P; its push; G1; drain; sleep; G2; G3; take loop T),
+// the maintain R (X; TAKER and TAKE; I), a start for N (its own value;
+// IDENT N; N's park Q), a hand-off H and a wake W (from PARKED), a close's
+// drain C (from MAIL); "dies" is an exit, a throw, out of memory, at that
+// point, with no cancel:
+// - X before P: P fails; S returns GONE, writes nothing. Dies anywhere:
+//   nothing of it is on the word.
+// - P before X: the word is S's PARKED, or H's MAIL or W's WOKEN on it. X
+//   takes it (NOBODY, every sleeper woken, a MAIL requeued: one of X's
+//   exchange, S's takeMail CAS and C's CAS wins it; a WOKEN passed on).
+//   S's looks after I leave at once; a look between X and I still sees
+//   its ident: its sleep loop finds the word not PARKED and its take loop
+//   finds NOBODY: GONE. S dies after P, before X: its PARKED (or a MAIL,
+//   WOKEN) is on a record whose IDENT names a dead thread: X takes it.
+//   S dies after X: nothing of it is on the word.
+// - H or W against X: before X, X takes what they wrote; after X they
+//   find NOBODY (or N's words) and skip the record.
+// - R dies between X and I: the record reads a dead ident and NOBODY: the
+//   next maintain runs X again (nothing there) and I. A start dies with
+//   home only (home's end breaks the pool).
+// So every PARKED is its writer's own while IDENT names it or X is still
+// to come, and every MAIL is taken by the record's thread, a close or X.
+// Left: S passes G3 while IDENT still names it (before I) and stalls
+// there through I, a start, N's park and a hand-off H; its take loop then
+// moves N's PARKED or WOKEN to its own value, or takes N's MAIL (named in
+// N's TAKE and TAG; its entry ended, it gives the task back, _thread.ts).
+// N's loop finds S's value, adopts the word (CAS; not gone) and looks at
+// the queue; meanwhile H and W skip the word, and S's next park's CAS may
+// store PARKED on it once before its G1 (N's take loop or sleep goes on
+// from PARKED). Passing G1 the same way, S's drain subtracts what it read
+// from N's DRAIN (N's posts wake it later, bounded). The task of a MAIL S
+// takes there can be lost with no second stall: H's notify wakes N, both
+// run takeMail on the one MAIL (each stores TAKE = s + 1), S's CAS wins,
+// N's fails and clears TAKE, and S's give-back (an exchange of TAKE that
+// must find s + 1, _thread.ts) finds 0 and is not made: slot s stays
+// QUEUED in no queue, PARK word or TAKE. (So does a take of N's own named
+// in TAKE before S's give-back.) Open: a give-back that does not rest on
+// TAKE once the record is another thread's (a CAS of the slot from its
+// tag, as the reclaim's step 3 makes), with its own argument.
 
 import { CancelledError } from "../_core/errors.ts";
 import { waitSync } from "../_core/wait.ts";
@@ -128,7 +131,15 @@ import {
   tagOf,
 } from "./_layout.ts";
 
-export const BUSY = 0, PARKED = 1, WOKEN = 2, MAIL = 3;
+export const NOBODY = 0, PARKED = 1, WOKEN = 2, MAIL = 3;
+/**
+ * The PARK value of a pool thread that is not parked: its own, one per
+ * start (`n`: the executor's NAMES count at the start, _start.ts), from -1
+ * down to -2^30 (NAMES wraps; a value comes back after 2^30 starts).
+ */
+export function ownValue(n: number): number {
+  return -((n & 0x3fffffff) + 1);
+}
 /** park(): the record is no longer this thread's (see "GONE" above). */
 export const GONE = -2;
 
@@ -222,30 +233,33 @@ export function posted(b: Block, w: number): void {
  * (the thread pushes its last outcome there, _thread.ts). Then, with
  * DRAIN_AT or more posts unread in its port (one load), `drain` reads
  * them (see posted(); a wake for it returns -1 and the caller parks again).
- * GONE once `gone()` (see "GONE" above): nothing of the record written,
- * or, once this call moved the word off BUSY, `leave()` ran (_take.ts
- * leavePark: the word back to BUSY, a hand-off found there requeued).
+ * `own`: this thread's own PARK value (its start's, ownValue).
+ * GONE when the word is no longer this thread's (its CAS from `own`
+ * failed, a reclaim took it, or `gone()`: see "GONE" above): nothing of
+ * the record written.
  */
 export function park(
   b: Block,
   w: number,
+  own: number,
   deadline: number,
   recheck: () => boolean,
   onCancel: () => void,
   beforeSleep?: () => void,
   drain?: () => void,
   gone: () => boolean = () => false,
-  leave: () => void = () => {},
+  beforePark?: () => void,
 ): number {
   const { v } = b;
   const rec = b.record(w), at = rec + R_PARK;
-  if (gone()) return GONE;
-  // From BUSY, the value this thread left (see "Orphans" above): a MAIL
-  // found instead is a hand-off to an orphaned PARKED, its task now.
-  const was = Atomics.compareExchange(v, at, BUSY, PARKED);
-  if (was < MAIL && !recheck()) {
+  beforePark?.(); // test-only (_hooks.ts stallBeforePark)
+  // From this thread's own value: fails only once a reclaim took the word
+  // (NOBODY, or what the record's next thread wrote since): "GONE" above.
+  if (Atomics.compareExchange(v, at, own, PARKED) !== own) return GONE;
+  if (!recheck()) {
     beforeSleep?.();
-    if (gone()) return leave(), GONE; // (its push may have stalled)
+    // (Its push may have stalled through a reclaim: the word is not its.)
+    if (gone()) return GONE;
     // After PARKED is stored: see posted(). Read while PARKED, so a
     // hand-off meanwhile is taken below, after the drain: that task waits
     // for it (32 messages, half with a buffer: measured median 98 us,
@@ -264,37 +278,55 @@ export function park(
         if (!(error instanceof CancelledError)) throw error;
         onCancel();
       }
-      if (gone()) return leave(), GONE; // (leave passes the wake on)
+      if (gone()) {
+        // Why no lost wakeup: a wake this thread took may have been for
+        // the record's next thread, asleep on the same word: every waiter
+        // wakes and looks again (spurious at worst).
+        Atomics.notify(v, at);
+        return GONE;
+      }
       if (r === "timed-out") break;
     }
   }
   // (The drain's stretch: a reclaim may have come since the last look.)
-  if (gone()) return leave(), GONE;
-  // Leaves PARKED (or WOKEN) for BUSY; a slot handed over meanwhile is
-  // taken here, named in the record first.
+  if (gone()) return GONE;
+  // Leaves PARKED (or WOKEN) for its own value; a slot handed over
+  // meanwhile is taken here, named in the record first.
   for (;;) {
     const was = Atomics.load(v, at);
     if (was >= MAIL) {
-      const s = takeMail(b, rec, was);
+      const s = takeMail(b, rec, was, own);
       if (s >= 0) return s;
-    } else if (Atomics.compareExchange(v, at, was, BUSY) === was) return -1;
+    } else if (was === PARKED || was === WOKEN) {
+      if (Atomics.compareExchange(v, at, was, own) === was) return -1;
+    } else if (was === own) return -1;
+    // NOBODY: a reclaim took it (this thread was declared dead).
+    else if (was === NOBODY || gone()) return GONE;
+    // Another thread's own value: a stale thread's take loop (see "Left"
+    // above) took this thread's PARKED; the word is this thread's again.
+    else if (Atomics.compareExchange(v, at, was, own) === was) return -1;
   }
 }
 
 /**
  * Takes the slot mailed to record `rec` (its PARK word read `was`, a
  * MAIL), named in the record before the take (_take.ts): R_TAG, then
- * R_TAKE, then the CAS that takes it. Returns the slot, or -1 when a
- * draining close or a reclaim took it back first (R_TAKE cleared again).
- * R_TAG is the task's: while its index is mailed, only the owner's cancel
- * (same tag) changes the slot.
+ * R_TAKE, then the CAS that takes it (to `own`, the taker's own value).
+ * Returns the slot, or -1 when a draining close or a reclaim took it back
+ * first (R_TAKE cleared again). R_TAG is the task's: while its index is
+ * mailed, only the owner's cancel (same tag) changes the slot.
  */
-export function takeMail(b: Block, rec: number, was: number): number {
+export function takeMail(
+  b: Block,
+  rec: number,
+  was: number,
+  own: number,
+): number {
   const { v } = b;
   const s = was - MAIL;
   Atomics.store(v, rec + R_TAG, tagOf(Atomics.load(v, b.slot(s) + S_STATE)));
   Atomics.store(v, rec + R_TAKE, s + 1);
-  if (Atomics.compareExchange(v, rec + R_PARK, was, BUSY) === was) return s;
+  if (Atomics.compareExchange(v, rec + R_PARK, was, own) === was) return s;
   Atomics.store(v, rec + R_TAKE, 0);
   return -1;
 }

@@ -21,6 +21,7 @@ import {
   encodeNamed,
   encodeValue,
   jsonCalls,
+  readAhead,
   toJSONRefused,
 } from "../queue/_codec.ts";
 import { refusedShared, withShared } from "../queue/_shared_names.ts";
@@ -176,7 +177,7 @@ const RESULT = {
 // @throws {TypeError} when it cannot be sent: the second encode's throw (a
 // buffer it cannot name) is the one reported; a throw of the float64 path
 // (an index getter, a Proxy trap) is the codec's, and the getter is not
-// run again.
+// run again (nor is one that returned a non-number: readAhead).
 // @throws {RangeError} when it does not fit in the slot.
 function writeEncoded(
   b: Block,
@@ -189,8 +190,23 @@ function writeEncoded(
   const base = b.slot(s);
   let bytes: Uint8Array;
   try {
-    if (nums !== undefined && writeNumbers(b, s, nums, own)) return undefined;
-    bytes = b.shared === undefined ? encodeValue(value) : encodeKeeping(value);
+    const read = nums === undefined ? undefined : writeNumbers(b, s, nums, own);
+    if (read === true) return undefined;
+    if (read === undefined) {
+      bytes = b.shared === undefined
+        ? encodeValue(value)
+        : encodeKeeping(value);
+    } else {
+      // Elements it read are not read again (an index getter runs once).
+      readAhead(nums as unknown[], read);
+      try {
+        bytes = b.shared === undefined
+          ? encodeValue(value)
+          : encodeKeeping(value);
+      } finally {
+        readAhead(value as object, undefined);
+      }
+    }
   } catch (cause) {
     let why = cause;
     if (b.shared !== undefined && refusedShared(cause)) {
@@ -259,31 +275,38 @@ export function writeError(b: Block, s: number, error: unknown): void {
 }
 
 // Writes `value` into slot `s` as K_F64 if it is an array of numbers only
-// that fits; false leaves the slot to the codec (the payload's bytes
+// that fits (true); else leaves the slot to the codec (the payload's bytes
 // written so far are overwritten; KIND and LEN are written on success
-// only). A hole or an own key besides the indices (the codec carries those
-// as structuredClone would) is seen by Object.keys before any element is
-// read. Each element is read once here; an array that turns out to hold a
-// non-number goes to the codec, which reads its elements again, so an
-// index getter before that element runs once more than through the codec
-// alone. A throw (a getter, a Proxy's trap) propagates as the codec's would.
+// only), returning the elements it read, up to the first non-number, for
+// the codec to take instead of reading them again (readAhead: an index
+// getter runs once), or undefined when it read none. A hole or an own key
+// besides the indices (the codec carries those as structuredClone would)
+// is seen by Object.keys before any element is read. A throw (a getter, a
+// Proxy's trap) propagates as the codec's would. The elements read are
+// built from the payload's float64 words (each number as read) only when
+// a non-number ends the walk: no cost on the float64 path.
 function writeNumbers(
   b: Block,
   s: number,
   value: unknown,
   own: boolean,
-): boolean {
+): true | unknown[] | undefined {
   // A Proxy goes to the codec, which refuses it (queue/_tagged.ts).
-  if (!Array.isArray(value) || isProxy(value)) return false;
+  if (!Array.isArray(value) || isProxy(value)) return undefined;
   const n = value.length;
-  if (n * 8 > b.l.bytes) return false;
+  if (n * 8 > b.l.bytes) return undefined;
   // Object.keys makes a string per index (5-20 ns an item): skipped for
   // an array the executor built itself (map's chunks and their results).
-  if (!own && Object.keys(value).length !== n) return false;
+  if (!own && Object.keys(value).length !== n) return undefined;
   const f = b.f, at = b.payloadF64(s);
   for (let i = 0; i < n; i++) {
     const x = value[i];
-    if (typeof x !== "number") return false;
+    if (typeof x !== "number") {
+      const read: unknown[] = new Array(i + 1);
+      for (let j = 0; j < i; j++) read[j] = f[at + j];
+      read[i] = x;
+      return read;
+    }
     f[at + i] = x;
   }
   const base = b.slot(s);

@@ -9,7 +9,9 @@
 import { TO_DESCRIPTOR } from "../_core/transfer.ts";
 import type { Queue } from "../queue/bounded.ts";
 import { moduleTarget, Thread } from "../thread/thread.ts";
-import { type Block, NAMES, R_ENTRY, R_IDENT } from "./_layout.ts";
+import { type Block, NAMES, R_ENTRY, R_IDENT, R_PARK } from "./_layout.ts";
+import { ownValue } from "./_park.ts";
+import { clearPark } from "./_take.ts";
 import { giveBack } from "./_stale.ts";
 import type { SubmitShared } from "./_shared.ts";
 import type { PoolThreadArgs } from "./_thread.ts";
@@ -48,6 +50,12 @@ export interface Starter {
  */
 export function startOn(p: Starter, w: number): boolean {
   const b = p.b, { v } = b, rec = b.record(w);
+  // One per start: the thread's own PARK value (_park.ts "PARK word"),
+  // stored while the record reads -1 (no reclaim, no other start, and no
+  // thread's park CAS matches it) and before the thread runs.
+  const n = Atomics.add(v, NAMES, 1);
+  clearPark(b, p.tasks, p.free, rec);
+  Atomics.store(v, rec + R_PARK, ownValue(n));
   try {
     const [initArgs, shared] = p.shared.startArgs(w);
     const args: PoolThreadArgs = [
@@ -59,11 +67,12 @@ export function startOn(p: Starter, w: number): boolean {
       initArgs,
       p.s.idleMs,
       shared,
+      ownValue(n),
     ];
     const t = new Thread({
       target: moduleTarget(POOL_THREAD, "poolThread"),
       args,
-      name: `${p.s.prefix}_${Atomics.add(v, NAMES, 1)}`,
+      name: `${p.s.prefix}_${n}`,
       daemon: true,
       ...(p.s.limits ? { resourceLimits: p.s.limits } : {}),
     } as never);

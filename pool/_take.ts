@@ -21,7 +21,7 @@
 //   without removing it (peek); R_TAG, R_TAKE = s + 1; the get (it returns
 //   s: nobody else takes); CAS TAKER I -> 0.
 // - from its PARK word: load MAIL s; R_TAG, R_TAKE = s + 1; CAS PARK
-//   MAIL s -> BUSY (fails: a draining close or a reclaim took it back;
+//   MAIL s -> its own value (fails: a draining close or a reclaim took it back;
 //   R_TAKE = 0 again).
 // - the claim (_thread.ts): WENTRY, WIDENT, CAS STATE tag|QUEUED ->
 //   tag|RUNNING, then R_TAKE = 0. From the claim on, the owner's scan sees
@@ -32,7 +32,7 @@
 //
 // The reclaim of the record of a thread that died (maintain, any thread, any
 // number at once), in this order:
-// 1. PARK: exchange to BUSY; a MAIL found there was never taken: back to
+// 1. PARK: exchange to NOBODY; a MAIL found there was never taken: back to
 //    the queue (R_TAKE named it at most: cleared, and step 3 skipped).
 // 2. TAKER still names the dead thread: taken over (CAS to -1; one reclaim
 //    wins, the others leave the record for a later maintain) only once
@@ -121,7 +121,7 @@ import {
   tagOf,
   TAKER,
 } from "./_layout.ts";
-import { BUSY, MAIL, settleUnrun, wakeParked, WOKEN } from "./_park.ts";
+import { MAIL, NOBODY, settleUnrun, wakeParked, WOKEN } from "./_park.ts";
 
 /** takeQueued: the queue is empty (and open: more may come). */
 export const EMPTY_Q = -1;
@@ -295,14 +295,21 @@ export function reclaimTake(
 // 1. A hand-off it never took. The thread was parked, not taking: R_TAKE
 // names that mail at most (its own store just before the CAS that lost),
 // so step 3 is not for it (it would put the index back a second time).
+// The word goes to NOBODY: no thread's own value, so the thread, should it
+// still run, fails its next park's CAS and writes the word no more
+// (_park.ts "GONE"). Every waiter there is woken (it looks, finds the word
+// not PARKED, and leaves), and a WOKEN found is passed on to another
+// parked thread: the put that wrote it woke nobody else.
 function takeBackMail(
   b: Block,
   tasks: Queue<number>,
   free: Queue<number>,
   rec: number,
 ): boolean {
-  const { v } = b;
-  const was = Atomics.exchange(v, rec + R_PARK, BUSY);
+  const { v } = b, at = rec + R_PARK;
+  const was = Atomics.exchange(v, at, NOBODY);
+  if (was > 0) Atomics.notify(v, at); // PARKED, WOKEN or MAIL
+  if (was === WOKEN) wakeParked(b, false);
   if (was < MAIL) return false;
   Atomics.store(v, rec + R_TAKE, 0);
   requeue(b, tasks, free, was - MAIL);
@@ -310,30 +317,20 @@ function takeBackMail(
 }
 
 /**
- * A thread that found its record no longer its own (GONE, _park.ts) after
- * its park moved the word off BUSY: the word back to BUSY (a CAS from what
- * it reads, against a submitter's, a waker's, a close's or a reclaim's),
- * the waiter woken (the record's new thread, if any, looks at the queue),
- * a MAIL found there requeued as step 1 requeues one, and a WOKEN passed
- * on to another parked thread. R_TAKE is not touched: it is the new
- * thread's (a failed takeMail CAS clears its own).
+ * A start on record `rec` (claimed: IDENT -1, _start.ts): what its PARK
+ * word holds is taken as step 1 takes it, before the new thread's own
+ * value is stored. A free record's word holds NOBODY or the own value of
+ * a thread that left (_park.ts "PARK word"); a MAIL there would have no
+ * taker (none is made: PARKED is only stored by a CAS from the thread's
+ * own value), so one is put back all the same rather than overwritten.
  */
-export function leavePark(
+export function clearPark(
   b: Block,
   tasks: Queue<number>,
   free: Queue<number>,
   rec: number,
 ): void {
-  const { v } = b, at = rec + R_PARK;
-  for (;;) {
-    const was = Atomics.load(v, at);
-    if (was === BUSY) return;
-    if (Atomics.compareExchange(v, at, was, BUSY) !== was) continue;
-    Atomics.notify(v, at, 1);
-    if (was >= MAIL) requeue(b, tasks, free, was - MAIL);
-    else if (was === WOKEN) wakeParked(b, false);
-    return;
-  }
+  takeBackMail(b, tasks, free, rec);
 }
 
 // Steps 2 (the get: did it happen?) and 3, for a caller that took TAKER

@@ -47,11 +47,9 @@ import {
   FINISHING,
   FREE,
   HELD_W,
-  OPEN,
   ownerLive,
   QUEUED,
   R_DRAIN,
-  R_IDENT,
   R_READY,
   R_TAG,
   R_TAKE,
@@ -64,28 +62,19 @@ import {
   S_WENTRY,
   S_WIDENT,
   setPhase,
-  STATE,
-  TAKER,
 } from "./_layout.ts";
-import { GONE, park, wakeParked } from "./_park.ts";
+import { wakeParked } from "./_park.ts";
 import { loading } from "./_load.ts";
 import { taskMark } from "./_stale.ts";
-import {
-  BUSY_Q,
-  leavePark,
-  peek,
-  SHUT_Q,
-  STOLEN,
-  takeQueued,
-  type TaskView,
-  taskView,
-} from "./_take.ts";
+import { STOLEN, taskView } from "./_take.ts";
+import { next } from "./_next.ts";
 import { close } from "./_close.ts";
 import { leave, leaveIdle, leaveStale } from "./_leave.ts";
 import {
   dieAfterTake,
   dieInTakeBack,
   stallBeforeGet,
+  stallBeforePark,
   stallBeforePush,
 } from "./_hooks.ts";
 import { readArgs, readTarget, writeError, writeResult } from "./_payload.ts";
@@ -101,12 +90,15 @@ export type PoolThreadArgs = [
   initArgs: unknown[],
   idleMs: number,
   shared: SharedStart,
+  /** Its own PARK value (_park.ts ownValue). */
+  ownPark: number,
 ];
 
 /** Runs one pool thread until shutdown, idle timeout or a broken pool. */
 export async function poolThread(...a: PoolThreadArgs): Promise<void> {
-  const [buffer, tasks, free, w, initializer, initArgs, idleMs, shared] = a;
-  const b = new Block(buffer);
+  const [b0, tasks, free, w, initializer, initArgs, idleMs, shared, ownPark] =
+    a;
+  const b = new Block(b0);
   const { v } = b;
   const rec = b.record(w);
   const ts = b.shared = new ThreadShared(shared, b, w);
@@ -134,7 +126,8 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
   const take = dieAfterTake(next) ?? next;
   const takeBack = dieInTakeBack(); // test-only, as take
   const taken = stallBeforeGet(tasks) ?? tasks; // test-only, as take
-  // The finished task whose push is due (see next()), or -1.
+  const beforePark = stallBeforePark(); // test-only, as take
+  // The finished task whose push is due (see next(), _next.ts), or -1.
   let held = -1;
   // Test-only: a push that stalls first (stallBeforePush below), chosen
   // here so that the usual flush calls b.push directly.
@@ -155,10 +148,23 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
   for (;;) {
     let s: number;
     try {
-      s = take(b, w, ident, q, taken, idleMs, withdraw, flush, free, drain);
+      s = take(
+        b,
+        w,
+        ident,
+        ownPark,
+        q,
+        taken,
+        idleMs,
+        withdraw,
+        flush,
+        free,
+        drain,
+        beforePark,
+      );
     } catch (error) {
       if (error instanceof QueueEmptyError) {
-        if (leaveIdle(v, rec, ident, entry, tasks, takeBack)) return;
+        if (leaveIdle(v, rec, ident, entry, ownPark, tasks, takeBack)) return;
         continue;
       }
       if (error instanceof QueueShutDownError) return leave(v, rec, ident);
@@ -397,91 +403,6 @@ async function load(
   fns.set(id, fn);
   return fn;
 }
-
-// The next slot index: from the task queue (named in this thread's record
-// before it leaves the queue, _take.ts), else parked on this thread's
-// record until a submitter hands one over or queues one (_park.ts).
-// Throws QueueEmptyError after idleMs with nothing, QueueShutDownError once
-// the executor stopped and the queue is shut down and empty,
-// CancelledError (a stray cancel) from the park's wait. Returns STOLEN
-// when a reclaim took the queue's turn from this thread (declared dead),
-// or its record is another thread's now (_park.ts "GONE").
-// While the executor is not open it parks between looks as well: the close
-// wakes every parked thread after it shuts the queue.
-// `flush` pushes the last task's outcome to its owner: here, right before
-// this thread takes its next task or goes to sleep, not right after the
-// task. The owner's wake is the last thing this thread does before it
-// sleeps, so on a busy core the woken owner does not wait for this
-// thread's look at the queue (same process, one task at a time: submit +
-// result() 1.5-1.8x the raw wait/notify round trip, against 1.9-2.4x
-// pushing first). Nothing but a few loads runs in between.
-// (A pool thread that looked for tasks for 50 us before sleeping made the
-// round trip 2x slower on the loaded 2-core machine: it takes the core the
-// submitter needs. So it looks once; a 20 us spin measured the same.)
-// Another pool thread taking from the queue (TAKER, a few loads and
-// stores): looked at again up to BUSY_TRIES times, each after up to
-// BUSY_SPINS loads of TAKER that wait for its release, then parked in slices
-// of BUSY_PARK_MS (its release wakes a parked thread when the queue is not
-// empty, _take.ts; the slices are a second bound).
-function next(
-  b: Block,
-  w: number,
-  ident: number,
-  q: TaskView,
-  tasks: Queue<number>,
-  idleMs: number,
-  onCancel: () => void,
-  flush: () => void,
-  free: Queue<number>,
-  drain: () => void,
-): number {
-  const { v } = b;
-  const rec = b.record(w), { entry } = runtime();
-  // Declared dead, its record freed for another thread (_park.ts "GONE").
-  // IDENT first: one load, almost always this thread's, so a take does not
-  // also read the entry (both facts, once true, stay true).
-  const gone = () =>
-    Atomics.load(v, rec + R_IDENT) !== ident && !entryAlive(entry, ident);
-  const back = () => leavePark(b, tasks, free, rec); // its PARK word, once GONE
-  // performance.now() costs about 0.5 us on Deno: not read without a timeout.
-  const deadline = idleMs === Infinity ? Infinity : performance.now() + idleMs;
-  const recheck = () =>
-    (tasks.qsize() > 0 && Atomics.load(v, TAKER) === 0) ||
-    (Atomics.load(v, STATE) !== OPEN && peek(q) === SHUT_Q);
-  let busy = 0;
-  for (;;) {
-    if (tasks.qsize() > 0 || Atomics.load(v, STATE) !== OPEN) {
-      flush();
-      if (gone()) return STOLEN; // (_park.ts "GONE")
-      const s = takeQueued(b, q, tasks, rec, ident, free);
-      // (Its port is read at the claim that follows, if posts came.)
-      if (s >= 0) return s;
-      if (s === STOLEN) return s;
-      if (s === SHUT_Q) throw new QueueShutDownError();
-      if (s === BUSY_Q && ++busy < BUSY_TRIES) {
-        // Loads, not CASes, until it is free: the holder's release is not
-        // slowed by a CAS loop on its line.
-        for (let i = 0; i < BUSY_SPINS && Atomics.load(v, TAKER) !== 0; i++);
-        continue;
-      }
-    }
-    const until = busy < BUSY_TRIES
-      ? deadline
-      : Math.min(deadline, performance.now() + BUSY_PARK_MS);
-    busy = 0;
-    const s = park(b, w, until, recheck, onCancel, flush, drain, gone, back);
-    flush(); // (park flushed unless its recheck found work)
-    if (s >= 0) return s;
-    if (s === GONE) return STOLEN;
-    if (deadline !== Infinity && performance.now() >= deadline) {
-      throw new QueueEmptyError();
-    }
-  }
-}
-
-const BUSY_TRIES = 8;
-const BUSY_SPINS = 200;
-const BUSY_PARK_MS = 1;
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {
   return typeof (x as PromiseLike<unknown>)?.then === "function";

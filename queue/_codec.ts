@@ -281,6 +281,12 @@ let alias: object | undefined;
 // The top array's element 0 as its caller read it (a PriorityQueue put's
 // priority): the walk takes it instead of reading it again.
 let first: number | undefined;
+// An array whose leading elements the caller read already, and them (see
+// readAhead): the walk takes those instead of reading them again.
+let ahead: { of: object; elems: unknown[] } | undefined;
+// Set by readAhead for the next walk only (taken at its start: an encode a
+// getter starts inside the walk does not see it).
+let nextAhead: { of: object; elems: unknown[] } | undefined;
 let exact = true;
 let copies: Map<object, object> | undefined;
 /** Whether the last {@linkcode snapshot}'s value is JSON-exact. */
@@ -299,6 +305,9 @@ function snapshot(
     return value;
   }
   const t = top, tc = topCopy, a = alias, e = exact, m = copies, f = first;
+  const r = ahead;
+  ahead = nextAhead;
+  nextAhead = undefined;
   top = value;
   topCopy = copies = undefined;
   alias = stand;
@@ -314,6 +323,7 @@ function snapshot(
     topCopy = tc;
     alias = a;
     first = f;
+    ahead = r;
     exact = e;
     copies = m;
   }
@@ -377,9 +387,14 @@ function copyOf(value: object, depth: number): unknown {
     // that adds to the array adds nothing to the copy (as structured clone,
     // which reads the length first).
     const keys = Object.keys(value);
+    const read = ahead !== undefined && ahead.of === value
+      ? ahead.elems
+      : undefined;
     let holes = 0;
     for (let i = 0; i < n; i++) {
-      const e = i === 0 && depth === 0 && first !== undefined
+      const e = read !== undefined && i < read.length
+        ? read[i] // read by the caller (readAhead)
+        : i === 0 && depth === 0 && first !== undefined
         ? first // a PriorityQueue's key, read once by the put (_glue.ts)
         : value[i];
       if (e !== undefined || i in value) c[i] = element(e, depth + 1);
@@ -449,5 +464,18 @@ function property(c: Record<string, unknown>, key: string, depth: number) {
 /** Whether the walk's state holds anything now (for tests: "Read once"). */
 export function walkHeld(): boolean {
   return top !== undefined || topCopy !== undefined || alias !== undefined ||
-    copies !== undefined || walkCopies !== undefined || first !== undefined;
+    copies !== undefined || walkCopies !== undefined || first !== undefined ||
+    ahead !== undefined || nextAhead !== undefined;
+}
+
+/**
+ * The next encode of this thread (its walk, wherever it meets `of`) takes
+ * `elems` as `of`'s leading elements instead of reading them again: its
+ * caller read them (pool/_payload.ts writeNumbers, which stopped at a
+ * non-number), so an index getter runs once. Undefined clears it; the
+ * caller clears it after the encode too (an encode that throws before its
+ * walk leaves it set).
+ */
+export function readAhead(of: object, elems: unknown[] | undefined): void {
+  nextAhead = elems === undefined ? undefined : { of, elems };
 }

@@ -162,8 +162,8 @@ describe("ThreadPoolExecutor: a pool thread declared dead before its push", () =
         "the stale thread's stop",
         30_000,
       );
-      // Its leave moves the PARK it parked on back to BUSY (_park.ts
-      // "Orphans") and wakes the replacement, which parks again.
+      // It writes none of the record's words (_park.ts "GONE": the
+      // reclaim took its PARK word; its look after the push sees GONE).
       await until(
         () => words().join() === before.join(),
         "the record as the replacement left it",

@@ -1,12 +1,12 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// An orphaned PARKED (pool/_park.ts "Orphans"): a stale pool thread's
-// PARKED store that lands after its record's reclaim moved PARK to BUSY.
-// Made here by hand on a record freed by an idle timeout, with no stale
-// thread left to take it back: a submit's hand-off then mails its task to
-// that word, and the record's next thread must take it at its first park
-// (its park moves the word from BUSY by a CAS and takes a MAIL it finds).
-// Before, that park stored PARKED over the mail: the task was lost and its
-// Future waited for good.
+// A PARKED on a free record, made here by hand on a record freed by an idle
+// timeout: a submit's hand-off then mails its task to that word. No pool
+// thread leaves one there (pool/_park.ts "GONE": PARKED is stored only by
+// a CAS from the thread's own value, which a reclaim takes; tests/pool/
+// stale_park_test.ts drives a stale thread to it); should one be there, the
+// record's next start takes the mail back to the queue before it stores
+// the new thread's own value (_take.ts clearPark), so the task runs and is
+// not overwritten (its Future waiting for good).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
@@ -27,7 +27,7 @@ describe("ThreadPoolExecutor: a PARKED left on a free record (a stale thread's l
       await until(() => Atomics.load(v, LIVE) === 0, "the idle leave", 30_000);
       const rec = b.record(0);
       assert.equal(Atomics.load(v, rec + R_IDENT), 0);
-      // The stale thread's store, landed after the reclaim moved PARK to BUSY.
+      // A PARKED no thread serves.
       Atomics.store(v, rec + R_PARK, PARKED);
       // Handed to the orphaned word: no thread serves it yet.
       const orphaned = pool.submit((x: number) => x + 1, 2);

@@ -8,9 +8,10 @@ import assert from "node:assert/strict";
 import { runtime } from "../../_core/runtime.ts";
 import { Pool } from "../../pool/_pool.ts";
 import {
-  BUSY,
   handOff,
   MAIL,
+  NOBODY,
+  ownValue,
   park,
   PARKED,
   wakeParked,
@@ -60,7 +61,7 @@ describe("pool hand-off (PARK words)", () => {
     assert.equal(handOff(b, 3), true);
     assert.equal(Atomics.load(v, w1), 3 + MAIL);
     assert.equal(handOff(b, 4), false); // record 1 holds mail, not PARKED
-    assert.equal(Atomics.load(v, b.record(0) + R_PARK), BUSY);
+    assert.equal(Atomics.load(v, b.record(0) + R_PARK), NOBODY);
   });
 
   it("wakeParked marks one parked record WOKEN (all: every one)", () => {
@@ -75,27 +76,38 @@ describe("pool hand-off (PARK words)", () => {
     assert.deepEqual([v[w0], v[w1]], [WOKEN, WOKEN]);
   });
 
-  it("park returns at once when the recheck finds work, and after its deadline; the word is BUSY after", () => {
+  it("ownValue: one per start, below NOBODY, also once NAMES wraps", () => {
+    const vs = [0, 1, 0x3fffffff, 0x7fffffff, -0x80000000, -1].map(ownValue);
+    assert.ok(
+      vs.every((x) => Number.isInteger(x) && x < NOBODY && x >= -(2 ** 30)),
+    );
+    assert.notEqual(ownValue(0), ownValue(1));
+  });
+
+  it("park returns at once when the recheck finds work, and after its deadline; the word is the thread's own value after", () => {
     const p = pool(), { b } = p, { v } = b;
-    const at = b.record(0) + R_PARK;
+    const at = b.record(0) + R_PARK, own = ownValue(0);
+    Atomics.store(v, at, own); // as a start stores it (_start.ts)
     let saw = -1;
-    const r1 = park(b, 0, Infinity, () => {
+    const r1 = park(b, 0, own, Infinity, () => {
       saw = Atomics.load(v, at); // PARKED is stored before the recheck
       return true;
     }, () => {});
-    assert.deepEqual([r1, saw, Atomics.load(v, at)], [-1, PARKED, BUSY]);
-    const r2 = park(b, 0, performance.now() + 5, () => false, () => {});
-    assert.deepEqual([r2, Atomics.load(v, at)], [-1, BUSY]);
+    assert.deepEqual([r1, saw, Atomics.load(v, at)], [-1, PARKED, own]);
+    const r2 = park(b, 0, own, performance.now() + 5, () => false, () => {});
+    assert.deepEqual([r2, Atomics.load(v, at)], [-1, own]);
   });
 
   it("park takes a slot handed over while it parks", () => {
     const p = pool(), { b } = p, { v } = b;
+    const at = b.record(0) + R_PARK, own = ownValue(0);
+    Atomics.store(v, at, own);
     // The hand-off lands between PARKED and the sleep (in the recheck).
-    const got = park(b, 0, performance.now() + 20_000, () => {
+    const got = park(b, 0, own, performance.now() + 20_000, () => {
       assert.equal(handOff(b, 2), true);
       return false;
     }, () => {});
-    assert.deepEqual([got, Atomics.load(v, b.record(0) + R_PARK)], [2, BUSY]);
+    assert.deepEqual([got, Atomics.load(v, at)], [2, own]);
   });
 
   it("reclaim: a dead thread's untaken slot goes back to the queue, or is cancelled to its owner once the queue is shut down", () => {
@@ -103,7 +115,7 @@ describe("pool hand-off (PARK words)", () => {
     const at = b.record(1) + R_PARK;
     Atomics.store(v, at, 2 + MAIL);
     reclaim(b, 1, p.tasks, p.free);
-    assert.equal(Atomics.load(v, at), BUSY);
+    assert.equal(Atomics.load(v, at), NOBODY);
     assert.equal(p.tasks.getNowait(), 2);
     reclaim(b, 1, p.tasks, p.free); // nothing handed: nothing happens
     assert.equal(p.tasks.qsize(), 0);
@@ -120,6 +132,15 @@ describe("pool hand-off (PARK words)", () => {
     Atomics.store(v, head, EMPTY);
   });
 
+  it("reclaim: a WOKEN on the dead thread's word is passed on to a parked thread", () => {
+    const p = pool(), { b } = p, { v } = b;
+    const dead = b.record(1) + R_PARK, other = b.record(0) + R_PARK;
+    Atomics.store(v, dead, WOKEN); // a put's wake, landed on it
+    Atomics.store(v, other, PARKED);
+    reclaim(b, 1, p.tasks, p.free);
+    assert.deepEqual([v[dead], v[other]], [NOBODY, WOKEN]);
+  });
+
   it("reclaim in a broken executor: a dead thread's untaken slot fails with BrokenExecutorError (DONE, kind BROKEN), one its owner cancelled is freed", () => {
     const p = pool(), { b } = p, { v } = b;
     const at = b.record(0) + R_PARK;
@@ -130,7 +151,7 @@ describe("pool hand-off (PARK words)", () => {
     Atomics.store(v, base + S_STATE, QUEUED);
     Atomics.store(v, at, s + MAIL);
     reclaim(b, 0, p.tasks, p.free);
-    assert.equal(Atomics.load(v, at), BUSY);
+    assert.equal(Atomics.load(v, at), NOBODY);
     assert.equal(Atomics.load(v, base + S_STATE), TAG | DONE); // next tag
     assert.equal(v[base + S_KIND], K_BROKEN);
     const head = b.head(runtime().entry);

@@ -9,8 +9,9 @@ import { HEAD, MODULUS, TAIL } from "../../queue/_layout.ts";
 import { POSITION } from "../../queue/_turn.ts";
 import { Pool } from "../../pool/_pool.ts";
 import {
-  BUSY,
   MAIL,
+  NOBODY,
+  ownValue,
   PARKED,
   settleUnrun,
   takeMail,
@@ -101,14 +102,14 @@ describe("pool take (TAKER, R_TAKE, R_TAG)", () => {
   it("takeMail names the mailed slot, then takes it; a mail taken back first is not taken", () => {
     const { b, v, s, rec } = setup(9 * TAG, QUEUED);
     Atomics.store(v, rec + R_PARK, s + MAIL);
-    assert.equal(takeMail(b, rec, s + MAIL), s);
+    assert.equal(takeMail(b, rec, s + MAIL, ownValue(3)), s);
     assert.deepEqual(
       [v[rec + R_PARK], v[rec + R_TAKE], v[rec + R_TAG]],
-      [BUSY, s + 1, 9 * TAG],
+      [ownValue(3), s + 1, 9 * TAG],
     );
     Atomics.store(v, rec + R_TAKE, 0);
     Atomics.store(v, rec + R_PARK, WOKEN); // a draining close took it back
-    assert.equal(takeMail(b, rec, s + MAIL), -1);
+    assert.equal(takeMail(b, rec, s + MAIL, ownValue(3)), -1);
     assert.deepEqual([v[rec + R_PARK], v[rec + R_TAKE]], [WOKEN, 0]);
   });
 
@@ -170,7 +171,7 @@ describe("pool take (TAKER, R_TAKE, R_TAG)", () => {
     assert.equal(reclaim(DEAD), true);
     assert.deepEqual(
       [v[rec + R_PARK], v[rec + R_TAKE], v[b.slot(s) + S_STATE]],
-      [BUSY, 0, 5 * TAG | QUEUED],
+      [NOBODY, 0, 5 * TAG | QUEUED],
     );
     assert.equal(p.tasks.getNowait(), s);
     assert.equal(p.tasks.qsize(), 0);
