@@ -28,6 +28,7 @@
 // items: see _tagged.ts (depth bound, own keys, primitives).
 
 import { isProxy } from "../_core/host.ts";
+import { plainHasSlots } from "../_core/primordials.ts";
 import { HOLES, indicesAfter } from "../_core/transfer_keys.ts";
 import { MARK, MAX_DEPTH, type Stand, tagItem, untagItem } from "./_tagged.ts";
 import { inheritsEnumerable, takeRefused } from "./_shape.ts";
@@ -419,7 +420,8 @@ function copyOf(value: object, depth: number): unknown {
     return c;
   }
   const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) {
+  // A Date (...) given a plain prototype is still one (its slots).
+  if (proto !== Object.prototype && proto !== null || plainHasSlots(value)) {
     exact = false;
     return value; // not read here: tag reads it
   }

@@ -48,6 +48,7 @@
 // puts the JSON text, which may be smaller: a float64 takes 9 bytes).
 
 import { isProxy } from "../_core/host.ts";
+import { plainHasSlots } from "../_core/primordials.ts";
 
 export const MAGIC = 0x53;
 export const UNDEF = 0;
@@ -198,6 +199,7 @@ function encode(value: object, room: number): Uint8Array | undefined {
   if (isProxy(value)) return undefined; // refused by the JSON path's tag
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return undefined;
+  if (plainHasSlots(value)) return undefined; // a Date given a plain prototype...
   // for...in lists inherited enumerable keys too, which JSON and
   // structuredClone leave out: where Object.prototype has any, not taken.
   if (proto !== null && inheritsEnumerable()) return undefined;
