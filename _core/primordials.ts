@@ -150,12 +150,13 @@ const NONE = Symbol();
 export function plainHasSlots(value: object): boolean {
   if (isView(value)) return true;
   if (hasOwn(value, TAG) || hasOwn(ObjectProto, TAG)) return hasSlots(value);
-  if (apply(objectToString, value, []) !== "[object Object]") return true;
+  if (apply(objectToString, value, NO_ARGS) !== "[object Object]") return true;
   const t = utilTypes();
   return t !== undefined && (t.isMap(value) || t.isSet(value));
 }
 const hasOwn = Object.hasOwn, TAG = Symbol.toStringTag;
 const ObjectProto = Object.prototype, objectToString = ObjectProto.toString;
+const NO_ARGS: [] = [];
 
 // Kinds structured clone refuses, each with the slot test that tells one
 // (a built-in applied in try/catch, or node:util's) and its prototype:
