@@ -422,3 +422,19 @@ export function viewSpan(obj: ArrayBufferView): { o: number; n: number } {
     n: apply(dv ? DV_LENGTH : TA_LENGTH, obj, []) as number,
   };
 }
+
+const U8 = Uint8Array;
+/**
+ * `u8.subarray(from, to)` for a view threadkit made (a scratch buffer, an
+ * item's bytes), without subarray's species lookup: a
+ * Uint8Array.prototype.constructor or Symbol.species a program replaced
+ * is not read (the buffer, offset and length from the slots' getters).
+ */
+export function sub(u8: Uint8Array, from: number, to?: number): Uint8Array {
+  const end = to ?? apply(TA_LENGTH, u8, NO_ARGS) as number;
+  return new U8(
+    apply(TA_BUFFER, u8, NO_ARGS) as ArrayBuffer,
+    (apply(TA_OFFSET, u8, NO_ARGS) as number) + from,
+    end - from,
+  );
+}
