@@ -56,6 +56,22 @@ const CASES: Record<string, () => Made> = {
     v: { u: reparent(new Uint8Array([1, 2, 3]), Object.prototype) },
     n: none(),
   }),
+  "a DataView over a resizable buffer, given Object.prototype": () => ({
+    v: {
+      d: reparent(
+        new DataView(new ArrayBuffer(8, { maxByteLength: 16 }), 2),
+        Object.prototype,
+      ),
+    },
+    n: none(),
+  }),
+  "a view whose resizable buffer was given a class's prototype": () => {
+    const ab = new ArrayBuffer(4, { maxByteLength: 16 });
+    const u = new Uint8Array(ab);
+    u.set([1, 2, 3, 4]);
+    reparent(ab, class K {}.prototype);
+    return { v: { u }, n: none() };
+  },
   "an Error given a null prototype": () => ({
     v: reparent(new RangeError("r"), null),
     n: none(),
