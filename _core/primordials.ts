@@ -106,7 +106,7 @@ const TA_NAME_ = getter(
 );
 /** Whether `value` is a DataView (a view that no typed array is). */
 export function isDataView(value: object): value is DataView {
-  return ArrayBuffer.isView(value) && apply(TA_NAME_, value, []) === undefined;
+  return isView(value) && apply(TA_NAME_, value, NO_ARGS) === undefined;
 }
 
 /**
@@ -141,18 +141,28 @@ const NONE = Symbol();
  * a RegExp, an Error, a Boolean, Number or String box, an arguments object
  * or an array (no user code: neither the value nor Object.prototype has a
  * Symbol.toStringTag of its own, else all of hasSlots), a view is told by
- * ArrayBuffer.isView, a Map and a Set by a slot test each. Not told (each
- * test costs 5-10 ns a plain object, README: Threads): an ArrayBuffer, a
- * BigInt or Symbol box, a Promise, a WeakMap, a WeakSet, a WeakRef, a
- * FinalizationRegistry or a generator given a plain prototype are read as
- * plain objects.
+ * ArrayBuffer.isView, a Map and a Set by a slot test each, and, for an
+ * object with no enumerable keys, an ArrayBuffer, a box, a Promise, a
+ * WeakMap, a WeakSet or a generator by six more (each test costs 5-10 ns a
+ * plain object, README: Threads). Not told: a WeakRef or a
+ * FinalizationRegistry (no slot test), nor any of those last kinds with
+ * enumerable keys of its own, given a plain prototype: read as plain.
  */
 export function plainHasSlots(value: object): boolean {
   if (isView(value)) return true;
   if (hasOwn(value, TAG) || hasOwn(ObjectProto, TAG)) return hasSlots(value);
   if (apply(objectToString, value, NO_ARGS) !== "[object Object]") return true;
   const t = utilTypes();
-  return t !== undefined && (t.isMap(value) || t.isSet(value));
+  if (t === undefined) return false;
+  if (t.isMap(value) || t.isSet(value)) return true;
+  // An object with no enumerable keys (an ordinary one has some): the
+  // kinds left, so that a Promise, a WeakMap, ... given a plain prototype
+  // is refused and an ArrayBuffer or a BigInt box keeps its data. (With
+  // keys added, one is read as its keys: README, Threads.)
+  for (const _ in value) return false;
+  return t.isAnyArrayBuffer(value) || t.isBoxedPrimitive(value) ||
+    t.isPromise(value) || t.isWeakMap(value) || t.isWeakSet(value) ||
+    t.isGeneratorObject(value);
 }
 const hasOwn = Object.hasOwn, TAG = Symbol.toStringTag;
 const ObjectProto = Object.prototype, objectToString = ObjectProto.toString;

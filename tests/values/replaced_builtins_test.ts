@@ -205,6 +205,17 @@ describe("encodes under replaced built-ins", () => {
     });
   });
 
+  it("ArrayBuffer.isView replaced: a view's put and Thread args call it not", () => {
+    const value = {
+      u: new Uint8Array([1, 2]),
+      d: new DataView(new ArrayBuffer(2)),
+    };
+    const q = new Queue<unknown>({ capacity: 2, bytes: 1 << 16 });
+    armed(() => swap(ArrayBuffer, "isView"), () => q.put(value));
+    armed(() => swap(ArrayBuffer, "isView"), () => encodeTransfer([value]));
+    assert.deepEqual(q.get({ timeout: 1_000 }), value);
+  });
+
   it("a getter that replaces Array[Symbol.species] mid-walk runs no species", () => {
     const restore: (() => void)[] = [];
     const value = {
