@@ -20,6 +20,8 @@
 // streams, Intl formatters and WebAssembly.Memory refused on both; the
 // queue codec gave `{}` for every one (MessagePort aside: _core/ports.ts).
 
+import { isProxy } from "./host.ts";
+
 /** A platform class: its name, and whether structured clone carries it. */
 export interface PlatformClass {
   readonly name: string;
@@ -112,6 +114,7 @@ export function platformClass(value: object): PlatformClass | undefined {
   for (let depth = 0; proto !== null && depth < 32; depth++) {
     // A MessagePort (an EventTarget) moves as a Thread arg (ports.ts).
     if (proto === globalThis.MessagePort?.prototype) return undefined;
+    if (isProxy(proto)) return undefined; // its traps are not run
     const found = classes.get(proto);
     if (found !== undefined) {
       // The most specific name the value gives (AbortSignal, not EventTarget).

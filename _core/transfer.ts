@@ -44,6 +44,7 @@ import { describe } from "./placement.ts";
 import { platformClass, refused } from "./platform.ts";
 import { runtime } from "./runtime.ts";
 import {
+  chainKind,
   clonesAsPlain,
   define,
   elementsOf,
@@ -55,17 +56,11 @@ import {
   keysOf,
   MARK,
   MARKED,
+  OTHER,
+  PLAIN,
 } from "./transfer_keys.ts";
-import {
-  isMap,
-  isSet,
-  mapClear,
-  mapEntries,
-  mapSet,
-  setAdd,
-  setClear,
-  setValues,
-} from "./primordials.ts";
+import { isMap, isSet, mapClear, mapEntries } from "./primordials.ts";
+import { mapSet, setAdd, setClear, setValues } from "./primordials.ts";
 import { forEachReference } from "./transfer_refs.ts";
 
 export { define, MARK } from "./transfer_keys.ts";
@@ -269,7 +264,11 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
   if (isProxy(value)) {
     throw refused("a Proxy", "send its target, or a copy such as { ...proxy }");
   }
-  const descriptor = descriptorOf(value, starting);
+  // Plain (by prototype and slots: transfer_keys.ts) before a read through
+  // the chain; with a Proxy in the chain too (no trap run).
+  const kind = chainKind(value);
+  if (kind === PLAIN) return plainCopy(value, seen);
+  const descriptor = kind === OTHER ? descriptorOf(value, starting) : undefined;
   if (descriptor !== undefined) {
     // One marker (one reference) per primitive, however often it is given.
     const marker = { [MARK]: wire(descriptor, seen) };
@@ -277,10 +276,7 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
     marked = true;
     return marker;
   }
-  // A plain object first (the most frequent), then the kinds.
-  if (isPlain(value)) return plainCopy(value, seen);
-  // A Map's or Set's entries are a snapshot read through primordials
-  // (_core/primordials.ts), as the copy's own methods: no program code.
+  // A Map's or Set's entries: a snapshot read through primordials.
   if (isMap(value)) {
     const out = new Map(), e = mapEntries(value);
     seen.set(value, out);

@@ -3,6 +3,9 @@
 // escapes and unescapes, which objects structured clone turns into plain
 // ones, and how a key is defined as own data.
 
+import { isProxy } from "./host.ts";
+import { hasSlots, plainHasSlots, proxyInChain } from "./primordials.ts";
+
 // Arrays longer than this have only their elements walked (listing the keys
 // costs a string per element: 270-660 ms for 1e6, Deno 2.9.6, load 20), so
 // their other keys are not sent (README: Thread args; rare).
@@ -30,17 +33,45 @@ export const MARKED = /^\u0000+threadkit/;
 // deno-lint-ignore no-control-regex
 export const ESCAPED = /^\u0000\u0000+threadkit/;
 
+/** Whether `value`'s prototype is Object.prototype or null (one read). */
 export function isPlain(value: object): boolean {
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  const proto = getPrototypeOf(value);
+  return (proto === ObjectProto || proto === null) && !isArray(value);
 }
 
-// Whether structured clone turns `value` into a plain object of its own
-// enumerable properties: plain objects and class instances, not the kinds it
-// knows (Date, RegExp, ArrayBuffer, views, Error, boxed primitives, ...).
+/**
+ * How an encode takes `value` (not a Proxy), told by one getPrototypeOf
+ * and its slots before anything is read through its chain: PLAIN, its own
+ * enumerable properties (a plain object, or one with a Proxy in its chain:
+ * structured clone carries its own properties and runs no trap; so does
+ * the copy), PROXIED (a kind, or an array, with a Proxy in its chain: not
+ * looked up there), or OTHER.
+ */
+export function chainKind(value: object): number {
+  const proto = getPrototypeOf(value);
+  if (proto === ObjectProto || proto === null) {
+    return isArray(value) || plainHasSlots(value) ? OTHER : PLAIN;
+  }
+  if (!proxyInChain(value)) return OTHER;
+  return isArray(value) || hasSlots(value) ? PROXIED : PLAIN;
+}
+export const PLAIN = 0, PROXIED = 1, OTHER = 2;
+
+// Whether structured clone turns `value` (a non-plain one) into a plain
+// object of its own enumerable properties: class instances, not the kinds
+// it knows by slot (Date, RegExp, ArrayBuffer, views, Error, boxed
+// primitives, ...) nor built-in objects with a tag of their own (a Map
+// iterator, ...: it refuses those). The tag is read by descriptor (a
+// getter, a program's, is not run: an object with one is plain).
 export function clonesAsPlain(value: object): boolean {
-  return isPlain(value) ||
-    apply(objectToString, value, []) === "[object Object]";
+  if (isPlain(value)) return !plainHasSlots(value);
+  if (hasSlots(value)) return false;
+  for (let o: object | null = value; o !== null; o = getPrototypeOf(o)) {
+    if (isProxy(o)) return true; // (value is none: checked first)
+    const d = getOwn(o, TAG);
+    if (d !== undefined) return !hasOwn(d, "value") || d.value === "Object";
+  }
+  return true;
 }
 
 export function define(obj: object, key: string, value: unknown): void {
@@ -140,7 +171,8 @@ const ArrayCtor = Array;
 const ArrayProto = Array.prototype;
 const ObjectProto = Object.prototype;
 const concat = Array.prototype.concat;
-const objectToString = Object.prototype.toString;
+const TAG = Symbol.toStringTag;
+const isArray = Array.isArray;
 const SPREADABLE = Symbol.isConcatSpreadable;
 // JSC's concat visits every index of a sparse array (34 s for length 5e7,
 // Bun 1.4.4): there the loop below, which lists own keys past HOLES.

@@ -28,6 +28,7 @@
 // items: see _tagged.ts (depth bound, own keys, primitives).
 
 import { isProxy } from "../_core/host.ts";
+import { plainHasSlots, sub } from "../_core/primordials.ts";
 import { HOLES, indicesAfter } from "../_core/transfer_keys.ts";
 import { MARK, MAX_DEPTH, type Stand, tagItem, untagItem } from "./_tagged.ts";
 import { inheritsEnumerable, takeRefused } from "./_shape.ts";
@@ -129,9 +130,9 @@ function bytesOf(text: string): Uint8Array {
   if (scratch.length < max) {
     scratch = new Uint8Array(Math.max(max, scratch.length * 2));
   }
-  const { written } = encoder.encodeInto(text, scratch.subarray(1));
+  const { written } = encoder.encodeInto(text, sub(scratch, 1));
   scratch[0] = textTagged ? TAGGED : written === text.length ? ASCII : PLAIN;
-  return scratch.subarray(0, 1 + written);
+  return sub(scratch, 0, 1 + written);
 }
 
 /** Whether the last {@linkcode encodeText} made tagged JSON. */
@@ -238,7 +239,7 @@ export function decodeTagged(text: string): unknown {
  */
 export function decodeValue(bytes: Uint8Array): unknown {
   const format = bytes[0];
-  const text = decoder.decode(bytes.subarray(1));
+  const text = decoder.decode(sub(bytes, 1));
   if (format === PLAIN || format === ASCII) return JSON.parse(text);
   if (format === TAGGED) return untagItem(JSON.parse(text));
   throw new TypeError(
@@ -419,7 +420,8 @@ function copyOf(value: object, depth: number): unknown {
     return c;
   }
   const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) {
+  // A Date (...) given a plain prototype is still one (its slots).
+  if (proto !== Object.prototype && proto !== null || plainHasSlots(value)) {
     exact = false;
     return value; // not read here: tag reads it
   }
@@ -431,7 +433,8 @@ function copyOf(value: object, depth: number): unknown {
   else copies!.set(value, c);
   // for...in lists inherited enumerable keys too, which JSON leaves out.
   if (inheritsEnumerable()) {
-    for (const key of Object.keys(c)) property(c, key, depth);
+    const keys = Object.keys(c); // (an index loop: no array iterator)
+    for (let i = 0; i < keys.length; i++) property(c, keys[i], depth);
   } else {
     for (const key in c) property(c, key, depth);
   }

@@ -48,6 +48,7 @@
 // puts the JSON text, which may be smaller: a float64 takes 9 bytes).
 
 import { isProxy } from "../_core/host.ts";
+import { plainHasSlots, sub } from "../_core/primordials.ts";
 
 export const MAGIC = 0x53;
 export const UNDEF = 0;
@@ -198,6 +199,7 @@ function encode(value: object, room: number): Uint8Array | undefined {
   if (isProxy(value)) return undefined; // refused by the JSON path's tag
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return undefined;
+  if (plainHasSlots(value)) return undefined; // a Date given a plain prototype...
   // for...in lists inherited enumerable keys too, which JSON and
   // structuredClone leave out: where Object.prototype has any, not taken.
   if (proto !== null && inheritsEnumerable()) return undefined;
@@ -303,8 +305,8 @@ function encode(value: object, room: number): Uint8Array | undefined {
         u8[at++] = NULL;
     }
   }
-  if (at >= VIEWS) return u8.subarray(0, at);
-  return views[at] ??= u8.subarray(0, at);
+  if (at >= VIEWS) return sub(u8, 0, at);
+  return views[at] ??= sub(u8, 0, at);
 }
 
 const EMPTY = {};
@@ -352,7 +354,10 @@ function newShape(n: number): boolean {
       list[at++] = c;
     }
   }
-  last = shape(keys.slice(0, n), list);
+  // An index loop, not slice (a program's species is not read).
+  const own: string[] = [];
+  for (let i = 0; i < n; i++) own[i] = keys[i];
+  last = shape(own, list);
   shapes[next] = last;
   next = (next + 1) % SHAPES;
   return true;
@@ -371,7 +376,7 @@ function writeString(u8: Uint8Array, at: number, s: string): number {
   u8[at + 3] = len >> 16;
   u8[at + 4] = len >>> 24;
   if (
-    len > LONG && encoder.encodeInto(s, u8.subarray(o, o + len)).read === len
+    len > LONG && encoder.encodeInto(s, sub(u8, o, o + len)).read === len
   ) {
     u8[at] = LATIN1;
     return o + len;

@@ -37,18 +37,16 @@
 import { isProxy } from "../_core/host.ts";
 import { refusal } from "./_refused.ts";
 import { fromBase64, isDetached, maxOf, toBase64 } from "./_base64.ts";
+import { ERRORS, VIEWS } from "./_tagged_kinds.ts";
+import { isArrayBuffer, isDate } from "../_core/primordials.ts";
 import {
-  ABCtor,
-  DateCtor,
-  ErrorCtor,
-  ERRORS,
-  RegExpCtor,
-  SABCtor,
-  VIEWS,
-} from "./_tagged_kinds.ts";
+  isError,
+  isRegExp,
+  isSharedArrayBuffer,
+} from "../_core/primordials.ts";
+import { chainKind, OTHER, PLAIN } from "../_core/transfer_keys.ts";
 import {
   boxedValue,
-  isA,
   isMap,
   isSet,
   mapEntries,
@@ -141,7 +139,10 @@ export function tag(value: unknown, st: TagState): unknown {
   if (isProxy(obj)) throw refuse(st, "a Proxy", PROXY); // before any trap
   const ref = st.ids.get(obj);
   if (ref !== undefined) return { [MARK]: "@", i: ref };
-  if (TO_DESCRIPTOR in obj) {
+  // Plain by one getPrototypeOf and the slots (_core/transfer_keys.ts),
+  // before a read through the chain; with a Proxy in it (no trap run) too.
+  const kind = chainKind(obj);
+  if (kind === OTHER && TO_DESCRIPTOR in obj) {
     let form: BytesForm | undefined, b: number | undefined;
     try {
       form = descriptorToBytesForm(obj);
@@ -174,16 +175,15 @@ export function tag(value: unknown, st: TagState): unknown {
     }
   }
   // A plain object (the snapshot's, mostly) is none of the kinds below.
-  const proto = Object.getPrototypeOf(obj);
   // (A labeled block, not a call: a frame per level counts at 1000 levels.)
   kinds: {
-    if (proto === Object.prototype || proto === null) {
+    if (kind === PLAIN) {
       st.ids.set(obj, st.ids.size); // (as below, for "@" references)
       break kinds;
     }
     const refused = refusal(obj); // queue/_refused.ts
     if (refused !== undefined) throw refuse(st, refused);
-    if (isA(obj, SABCtor)) {
+    if (isSharedArrayBuffer(obj)) {
       const i = shared.name(obj, st.path, st.shared); // or refused
       st.ids.set(obj, st.ids.size);
       return { [MARK]: "sv", i };
@@ -206,10 +206,10 @@ export function tag(value: unknown, st: TagState): unknown {
       }
       return dense ? out : { [MARK]: "a", n: obj.length, e: out };
     }
-    if (isA(obj, DateCtor)) {
+    if (isDate(obj)) {
       return { [MARK]: "d", v: tag(timeOf(obj as Date), st) };
     }
-    if (isA(obj, RegExpCtor)) {
+    if (isRegExp(obj)) {
       return { [MARK]: "r", ...regExpParts(obj as RegExp) };
     }
     if (isMap(obj) || isSet(obj)) {
@@ -226,7 +226,7 @@ export function tag(value: unknown, st: TagState): unknown {
       }
       return { [MARK]: map ? "m" : "s", e };
     }
-    if (isA(obj, ABCtor)) {
+    if (isArrayBuffer(obj)) {
       if (isDetached(obj as ArrayBuffer)) {
         throw refuse(st, "a detached ArrayBuffer", OOB);
       }
@@ -236,7 +236,7 @@ export function tag(value: unknown, st: TagState): unknown {
     const view = viewParts(obj);
     if (view !== undefined) {
       const { name, buffer } = view;
-      if (isA(buffer, SABCtor) && !st.shared) {
+      if (isSharedArrayBuffer(buffer) && !st.shared) {
         throw shared.refuse(st.path, `a ${name} over a SharedArrayBuffer`);
       }
       if (VIEWS[name] === undefined) throw refuse(st, `a ${name}`);
@@ -249,7 +249,7 @@ export function tag(value: unknown, st: TagState): unknown {
       const l = shared.lengthTracking(v, buffer) ? -1 : n; // -1: shared.view
       return { [MARK]: "v", t: name, b, o, l };
     }
-    if (isA(obj, ErrorCtor)) {
+    if (isError(obj)) {
       return {
         [MARK]: "e",
         n: obj.name,
@@ -427,9 +427,10 @@ export function untag(value: unknown, ids: unknown[]): unknown {
     }
     case "e": {
       const slot = ids.push(undefined) - 1;
-      const name = rec.n as string;
-      const err = new (ERRORS[name] ?? Error)(rec.m as string);
-      if (err.name !== name) {
+      const name = rec.n as string | undefined; // none: an Error whose
+      // chain has no name (a null prototype): structured clone's "Error"
+      const err = new (ERRORS[name ?? "Error"] ?? Error)(rec.m as string);
+      if (name !== undefined && err.name !== name) {
         Object.defineProperty(err, "name", {
           value: name,
           writable: true,

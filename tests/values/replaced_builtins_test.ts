@@ -20,6 +20,7 @@ import { assertCloneEqual } from "../_clone_equal.ts";
 type Any = any;
 let calls = 0;
 let where = "";
+let flats = 0;
 function trap(): never {
   calls++;
   where ||= (new Error().stack ?? "").split("\n").slice(2, 5).join(" <- ");
@@ -62,6 +63,15 @@ const REPLACED: [string, () => () => void][] = [
   ["Object.prototype.toString", () => swap(Object.prototype, "toString")],
   ["Function.prototype.call", () => swap(Function.prototype, "call")],
   ["globalThis.btoa", () => swap(globalThis, "btoa")],
+  // subarray's species lookup on the codec's own scratch views.
+  [
+    "Uint8Array.prototype.constructor",
+    () => swapGetter(Uint8Array.prototype, "constructor"),
+  ],
+  [
+    "%TypedArray%.prototype.subarray",
+    () => swap(Object.getPrototypeOf(Uint8Array.prototype), "subarray"),
+  ],
   ["globalThis.Date", () => swapGetter(globalThis, "Date")],
   ["globalThis.Error", () => swapGetter(globalThis, "Error")],
 ];
@@ -150,6 +160,11 @@ describe("encodes under replaced built-ins", () => {
       assertCloneEqual(q.get({ timeout: 1_000 }), value);
       assertCloneEqual(q.get({ timeout: 1_000 }), value);
       assertCloneEqual(q.get({ timeout: 1_000 }), [value]);
+      // A flat object (the shape path) of a byte length not met before
+      // (its view of the scratch is made then).
+      const flat = { s: "x".repeat(300 + ++flats), ok: true, n: 1 };
+      armed(make, () => q.put(flat));
+      assert.deepEqual(q.get({ timeout: 1_000 }), flat);
     });
   }
 
@@ -188,6 +203,17 @@ describe("encodes under replaced built-ins", () => {
     assert.deepEqual(q.get({ timeout: 1_000 }), {
       view: new Uint8Array([1, 2, 3]),
     });
+  });
+
+  it("ArrayBuffer.isView replaced: a view's put and Thread args call it not", () => {
+    const value = {
+      u: new Uint8Array([1, 2]),
+      d: new DataView(new ArrayBuffer(2)),
+    };
+    const q = new Queue<unknown>({ capacity: 2, bytes: 1 << 16 });
+    armed(() => swap(ArrayBuffer, "isView"), () => q.put(value));
+    armed(() => swap(ArrayBuffer, "isView"), () => encodeTransfer([value]));
+    assert.deepEqual(q.get({ timeout: 1_000 }), value);
   });
 
   it("a getter that replaces Array[Symbol.species] mid-walk runs no species", () => {
