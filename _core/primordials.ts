@@ -133,39 +133,7 @@ export function hasSlots(value: object): boolean {
 }
 const NONE = Symbol();
 
-/**
- * {@linkcode hasSlots} for an object whose prototype is Object.prototype
- * or null (the walks' most frequent value), at the cost of the kinds such
- * an object can plausibly be: made as one and given that prototype
- * afterwards. Object.prototype.toString gives the built-in tag of a Date,
- * a RegExp, an Error, a Boolean, Number or String box, an arguments object
- * or an array (no user code: neither the value nor Object.prototype has a
- * Symbol.toStringTag of its own, else all of hasSlots), a view is told by
- * ArrayBuffer.isView, a Map and a Set by a slot test each, and, for an
- * object with no enumerable keys, an ArrayBuffer, a box, a Promise, a
- * WeakMap, a WeakSet or a generator by six more (each test costs 5-10 ns a
- * plain object, README: Threads). Not told: a WeakRef or a
- * FinalizationRegistry (no slot test), nor any of those last kinds with
- * enumerable keys of its own, given a plain prototype: read as plain.
- */
-export function plainHasSlots(value: object): boolean {
-  if (isView(value)) return true;
-  if (hasOwn(value, TAG) || hasOwn(ObjectProto, TAG)) return hasSlots(value);
-  if (apply(objectToString, value, NO_ARGS) !== "[object Object]") return true;
-  const t = utilTypes();
-  if (t === undefined) return false;
-  if (t.isMap(value) || t.isSet(value)) return true;
-  // An object with no enumerable keys (an ordinary one has some): the
-  // kinds left, so that a Promise, a WeakMap, ... given a plain prototype
-  // is refused and an ArrayBuffer or a BigInt box keeps its data. (With
-  // keys added, one is read as its keys: README, Threads.)
-  for (const _ in value) return false;
-  return t.isAnyArrayBuffer(value) || t.isBoxedPrimitive(value) ||
-    t.isPromise(value) || t.isWeakMap(value) || t.isWeakSet(value) ||
-    t.isGeneratorObject(value);
-}
-const hasOwn = Object.hasOwn, TAG = Symbol.toStringTag;
-const ObjectProto = Object.prototype, objectToString = ObjectProto.toString;
+const ObjectProto = Object.prototype;
 const NO_ARGS: [] = [];
 
 // Kinds structured clone refuses, each with the slot test that tells one
@@ -237,14 +205,19 @@ const ASYNC_GEN = getPrototypeOf(async function* () {}).prototype;
  * What `value` is if it is one of the kinds structured clone refuses (a
  * Promise, a WeakMap, ...: "a Promise"), from its slots; else undefined.
  * Runs no user code (no Symbol.toStringTag, no trap: a chain walk stops at
- * a Proxy).
+ * a Proxy). `ordinary`: `value` is ORDINARY (_core/kinds.ts), so only the
+ * kinds without a slot test there are looked for.
  */
-export function refusedKind(value: object): string | undefined {
+export function refusedKind(
+  value: object,
+  ordinary = false,
+): string | undefined {
   const t = utilTypes();
   for (let i = 0; i < REFUSED.length; i++) {
     // Index reads: a destructuring would call the array iterator.
     const r = REFUSED[i], what = r[0], proto = r[1], test = r[2], name = r[3];
     if (name !== undefined && t !== undefined) {
+      if (ordinary) continue; // (_core/kinds.ts ORDINARY: tested there)
       if (!t[name](value)) continue;
       // isGeneratorObject: async ones too (their chain says which).
       if (name === "isGeneratorObject") {
@@ -254,7 +227,10 @@ export function refusedKind(value: object): string | undefined {
       }
       return what;
     }
-    if (proto === undefined || !inherits(value, proto)) continue;
+    if (proto === undefined) continue;
+    if (!(ordinary ? chainHolds(value, proto) : inherits(value, proto))) {
+      continue;
+    }
     if (test === undefined || test(value)) return what;
   }
   return undefined;
@@ -268,7 +244,18 @@ export function refusedKind(value: object): string | undefined {
 export function inherits(value: object, proto: object): boolean {
   for (let p = getPrototypeOf(value); p !== null; p = getPrototypeOf(p)) {
     if (p === proto) return true;
-    if (isProxy(p)) return false;
+    if (p !== ObjectProto && isProxy(p)) return false; // (never a Proxy)
+  }
+  return false;
+}
+
+/**
+ * Whether `proto` is in the chain of `value`, whose chain holds no Proxy
+ * (_core/kinds.ts ORDINARY: no isProxy per link).
+ */
+export function chainHolds(value: object, proto: object): boolean {
+  for (let p = getPrototypeOf(value); p !== null; p = getPrototypeOf(p)) {
+    if (p === proto) return true;
   }
   return false;
 }
@@ -276,7 +263,7 @@ export function inherits(value: object, proto: object): boolean {
 /** Whether `value`'s prototype chain holds a Proxy (whose traps must not run). */
 export function proxyInChain(value: object): boolean {
   for (let p = getPrototypeOf(value); p !== null; p = getPrototypeOf(p)) {
-    if (isProxy(p)) return true;
+    if (p !== ObjectProto && isProxy(p)) return true; // (never a Proxy)
   }
   return false;
 }

@@ -3,8 +3,7 @@
 // escapes and unescapes, which objects structured clone turns into plain
 // ones, and how a key is defined as own data.
 
-import { isProxy } from "./host.ts";
-import { hasSlots, plainHasSlots, proxyInChain } from "./primordials.ts";
+import { kindOf, ORDINARY, ordinaryClonesAsPlain, PLAIN } from "./kinds.ts";
 
 // Arrays longer than this have only their elements walked (listing the keys
 // costs a string per element: 270-660 ms for 1e6, Deno 2.9.6, load 20), so
@@ -39,39 +38,14 @@ export function isPlain(value: object): boolean {
   return (proto === ObjectProto || proto === null) && !isArray(value);
 }
 
-/**
- * How an encode takes `value` (not a Proxy), told by one getPrototypeOf
- * and its slots before anything is read through its chain: PLAIN, its own
- * enumerable properties (a plain object, or one with a Proxy in its chain:
- * structured clone carries its own properties and runs no trap; so does
- * the copy), PROXIED (a kind, or an array, with a Proxy in its chain: not
- * looked up there), or OTHER.
- */
-export function chainKind(value: object): number {
-  const proto = getPrototypeOf(value);
-  if (proto === ObjectProto || proto === null) {
-    return isArray(value) || plainHasSlots(value) ? OTHER : PLAIN;
-  }
-  if (!proxyInChain(value)) return OTHER;
-  return isArray(value) || hasSlots(value) ? PROXIED : PLAIN;
-}
-export const PLAIN = 0, PROXIED = 1, OTHER = 2;
-
-// Whether structured clone turns `value` (a non-plain one) into a plain
-// object of its own enumerable properties: class instances, not the kinds
-// it knows by slot (Date, RegExp, ArrayBuffer, views, Error, boxed
-// primitives, ...) nor built-in objects with a tag of their own (a Map
-// iterator, ...: it refuses those). The tag is read by descriptor (a
-// getter, a program's, is not run: an object with one is plain).
+// Whether structured clone turns `value` (not a Proxy) into a plain object
+// of its own enumerable properties: plain objects and class instances, not
+// the kinds it knows by slot (Date, RegExp, ArrayBuffer, views, Error,
+// boxed primitives, ...: _core/kinds.ts) nor built-in objects with a tag of
+// their own (a Map iterator, ...: it refuses those).
 export function clonesAsPlain(value: object): boolean {
-  if (isPlain(value)) return !plainHasSlots(value);
-  if (hasSlots(value)) return false;
-  for (let o: object | null = value; o !== null; o = getPrototypeOf(o)) {
-    if (isProxy(o)) return true; // (value is none: checked first)
-    const d = getOwn(o, TAG);
-    if (d !== undefined) return !hasOwn(d, "value") || d.value === "Object";
-  }
-  return true;
+  const kind = kindOf(value);
+  return kind === PLAIN || kind === ORDINARY && ordinaryClonesAsPlain(value);
 }
 
 export function define(obj: object, key: string, value: unknown): void {
@@ -171,7 +145,6 @@ const ArrayCtor = Array;
 const ArrayProto = Array.prototype;
 const ObjectProto = Object.prototype;
 const concat = Array.prototype.concat;
-const TAG = Symbol.toStringTag;
 const isArray = Array.isArray;
 const SPREADABLE = Symbol.isConcatSpreadable;
 // JSC's concat visits every index of a sparse array (34 s for length 5e7,

@@ -6,7 +6,11 @@
 // Map, a Date, undefined), 100 numbers, a class instance, and one class
 // instance with a Symbol.toStringTag getter (not run: _core/primordials.ts).
 //
-//   deno run -A bench/item_ab.ts <other checkout>/mod.ts [reps]
+//   deno run -A bench/item_ab.ts <other checkout>/mod.ts [reps] [n]
+//
+// n (operations a round, default 64,000): rounds of 6,400 (5 ms) were
+// shorter than the JIT's tiering, and the side that went first often read
+// 1.3-1.7x the other whatever the code.
 import process from "node:process";
 import { Queue } from "../mod.ts";
 import { compare, type Side } from "./_ab.ts";
@@ -14,6 +18,7 @@ import { compare, type Side } from "./_ab.ts";
 const other = process.argv[2];
 if (other === undefined) throw new TypeError("Usage: item_ab.ts <path>");
 const reps = Number(process.argv[3] ?? 7);
+const N = Number(process.argv[4] ?? 64_000);
 const base = (await import(new URL(other, `file://${process.cwd()}/`).href))
   .Queue as typeof Queue;
 
@@ -57,8 +62,9 @@ function side(name: string, Q: typeof Queue, item: unknown): Side {
 for (const [label, item] of CASES) {
   const [a, b] = await compare(
     [side("this", Queue, item), side("other", base, item)],
-    6_400,
+    N,
     reps,
+    2 * N, // warm: both sides tiered up before the timed rounds
   );
   console.log(
     `${label}: this ${(a.nsPerOp / 1e3).toFixed(2)} us, other ${

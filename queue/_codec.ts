@@ -28,7 +28,8 @@
 // items: see _tagged.ts (depth bound, own keys, primitives).
 
 import { isProxy } from "../_core/host.ts";
-import { plainHasSlots, sub } from "../_core/primordials.ts";
+import { sub } from "../_core/primordials.ts";
+import { ORDINARY, slotKind } from "../_core/kinds.ts";
 import { HOLES, indicesAfter } from "../_core/transfer_keys.ts";
 import { MARK, MAX_DEPTH, type Stand, tagItem, untagItem } from "./_tagged.ts";
 import { inheritsEnumerable, takeRefused } from "./_shape.ts";
@@ -421,7 +422,10 @@ function copyOf(value: object, depth: number): unknown {
   }
   const proto = Object.getPrototypeOf(value);
   // A Date (...) given a plain prototype is still one (its slots).
-  if (proto !== Object.prototype && proto !== null || plainHasSlots(value)) {
+  if (
+    proto !== Object.prototype && proto !== null ||
+    slotKind(value) !== ORDINARY
+  ) {
     exact = false;
     return value; // not read here: tag reads it
   }

@@ -11,12 +11,15 @@ import { refusedKind } from "../_core/primordials.ts";
 const PORT = "a MessagePort (pass it to the thread as a Thread arg instead)";
 
 /** Why `obj` cannot be a queue item or task arg (what it is), or undefined. */
-export function refusal(obj: object): string | undefined {
+export function refusal(
+  obj: object,
+  ordinary = false, // _core/kinds.ts ORDINARY: no slots, no Proxy in the chain
+): string | undefined {
   // From its slots (_core/primordials.ts refusedKind): no Symbol.toStringTag
   // (a getter structured clone never runs) decides.
-  const what = isPort(obj) ? PORT : refusedKind(obj);
+  const what = isPort(obj, ordinary) ? PORT : refusedKind(obj, ordinary);
   if (what !== undefined) return what;
-  const host = platformClass(obj);
+  const host = platformClass(obj, ordinary);
   if (host === undefined) return undefined;
   return host.clones
     ? `a ${host.name} (structured clone carries one as a Thread arg; a queue item or task arg is bytes: send its contents)`

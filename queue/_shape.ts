@@ -48,7 +48,8 @@
 // puts the JSON text, which may be smaller: a float64 takes 9 bytes).
 
 import { isProxy } from "../_core/host.ts";
-import { plainHasSlots, sub } from "../_core/primordials.ts";
+import { sub } from "../_core/primordials.ts";
+import { ORDINARY, slotKind, viewOrTagged } from "../_core/kinds.ts";
 
 export const MAGIC = 0x53;
 export const UNDEF = 0;
@@ -199,7 +200,10 @@ function encode(value: object, room: number): Uint8Array | undefined {
   if (isProxy(value)) return undefined; // refused by the JSON path's tag
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return undefined;
-  if (plainHasSlots(value)) return undefined; // a Date given a plain prototype...
+  // A Date (...) given a plain prototype is still one (_core/kinds.ts):
+  // a view or a tagged kind here, the rest at the first key (the listing
+  // below) or after the loop (none).
+  if (viewOrTagged(value) !== ORDINARY) return undefined;
   // for...in lists inherited enumerable keys too, which JSON and
   // structuredClone leave out: where Object.prototype has any, not taken.
   if (proto !== null && inheritsEnumerable()) return undefined;
@@ -211,6 +215,10 @@ function encode(value: object, room: number): Uint8Array | undefined {
   let n = 0, same = true, size = 0, flat = true;
   const known = last.keys;
   for (const key in value) {
+    // (own keys only here: a String box or arguments lists "0" first)
+    if (n === 0 && key === "0" && slotKind(value, key) !== ORDINARY) {
+      return undefined;
+    }
     const v = (value as Record<string, unknown>)[key];
     keys[n] = key;
     vals[n++] = v;
@@ -236,6 +244,7 @@ function encode(value: object, room: number): Uint8Array | undefined {
         size += 1;
     }
   }
+  if (n === 0 && slotKind(value) !== ORDINARY) return undefined; // no keys
   if (!flat) return refuse(value, n);
   if ((!same || n !== known.length) && !findShape(n) && !newShape(n)) {
     return refuse(value, n);

@@ -38,17 +38,12 @@ import { isProxy } from "../_core/host.ts";
 import { refusal } from "./_refused.ts";
 import { fromBase64, isDetached, maxOf, toBase64 } from "./_base64.ts";
 import { ERRORS, VIEWS } from "./_tagged_kinds.ts";
-import { isArrayBuffer, isDate } from "../_core/primordials.ts";
-import {
-  isError,
-  isRegExp,
-  isSharedArrayBuffer,
-} from "../_core/primordials.ts";
-import { chainKind, OTHER, PLAIN } from "../_core/transfer_keys.ts";
+import { isSharedArrayBuffer } from "../_core/primordials.ts";
+import { AB, ARRAY, BOX, DATE, ERROR, kindOf } from "../_core/kinds.ts";
+import { MAP, ORDINARY, PLAIN, PROXIED, REFUSED } from "../_core/kinds.ts";
+import { REGEXP, SAB, SET, VIEW } from "../_core/kinds.ts";
 import {
   boxedValue,
-  isMap,
-  isSet,
   mapEntries,
   regExpParts,
   setValues,
@@ -139,10 +134,10 @@ export function tag(value: unknown, st: TagState): unknown {
   if (isProxy(obj)) throw refuse(st, "a Proxy", PROXY); // before any trap
   const ref = st.ids.get(obj);
   if (ref !== undefined) return { [MARK]: "@", i: ref };
-  // Plain by one getPrototypeOf and the slots (_core/transfer_keys.ts),
-  // before a read through the chain; with a Proxy in it (no trap run) too.
-  const kind = chainKind(obj);
-  if (kind === OTHER && TO_DESCRIPTOR in obj) {
+  // The kind, once (_core/kinds.ts): plain by one getPrototypeOf, before
+  // a read through the chain; with a Proxy in it (no trap run) too.
+  const kind = kindOf(obj), k = kind & ~PROXIED;
+  if (kind !== PLAIN && kind < PROXIED && TO_DESCRIPTOR in obj) {
     let form: BytesForm | undefined, b: number | undefined;
     try {
       form = descriptorToBytesForm(obj);
@@ -181,22 +176,25 @@ export function tag(value: unknown, st: TagState): unknown {
       st.ids.set(obj, st.ids.size); // (as below, for "@" references)
       break kinds;
     }
-    const refused = refusal(obj); // queue/_refused.ts
-    if (refused !== undefined) throw refuse(st, refused);
-    if (isSharedArrayBuffer(obj)) {
-      const i = shared.name(obj, st.path, st.shared); // or refused
-      st.ids.set(obj, st.ids.size);
-      return { [MARK]: "sv", i };
+    if (k === ORDINARY || k === REFUSED) {
+      const refused = refusal(obj, kind === ORDINARY); // queue/_refused.ts
+      if (refused !== undefined) throw refuse(st, refused);
     }
     st.ids.set(obj, st.ids.size);
-    if (Array.isArray(obj)) {
+    if (k === ORDINARY) break kinds;
+    if (k === SAB) {
+      const i = shared.name(obj as SharedArrayBuffer, st.path, st.shared); // or refused
+      return { [MARK]: "sv", i };
+    }
+    if (k === ARRAY) {
+      const arr = obj as unknown[];
       const keys = Object.keys(obj);
       // Index loops, no map: a program's species or iterator is not called
       // (_core/primordials.ts). Dense: as many keys as elements, read once
       // up to that count (a getter that pushes does not lengthen the walk).
       const n = keys.length;
-      let dense = n === obj.length;
-      for (let i = 0; dense && i < n; i++) dense = i in obj;
+      let dense = n === arr.length;
+      for (let i = 0; dense && i < n; i++) dense = i in arr;
       const out: unknown[] = [];
       const rec = obj as unknown as Record<string, unknown>;
       for (let i = 0; i < n; i++) {
@@ -204,17 +202,19 @@ export function tag(value: unknown, st: TagState): unknown {
         const v = at(st, `[${k}]`, () => tag(rec[k], st));
         out[i] = dense ? v : [k, v];
       }
-      return dense ? out : { [MARK]: "a", n: obj.length, e: out };
+      return dense ? out : { [MARK]: "a", n: arr.length, e: out };
     }
-    if (isDate(obj)) {
+    if (k === DATE) {
       return { [MARK]: "d", v: tag(timeOf(obj as Date), st) };
     }
-    if (isRegExp(obj)) {
+    if (k === REGEXP) {
       return { [MARK]: "r", ...regExpParts(obj as RegExp) };
     }
-    if (isMap(obj) || isSet(obj)) {
-      const map = isMap(obj), e: unknown[] = [];
-      const all = map ? mapEntries(obj) : setValues(obj as Set<unknown>);
+    if (k === MAP || k === SET) {
+      const map = k === MAP, e: unknown[] = [];
+      const all = map
+        ? mapEntries(obj as Map<unknown, unknown>)
+        : setValues(obj as Set<unknown>);
       for (let i = 0; i < all.length; i += map ? 2 : 1) {
         const k = all[i], v = all[i + 1];
         e[e.length] = map
@@ -226,14 +226,14 @@ export function tag(value: unknown, st: TagState): unknown {
       }
       return { [MARK]: map ? "m" : "s", e };
     }
-    if (isArrayBuffer(obj)) {
+    if (k === AB) {
       if (isDetached(obj as ArrayBuffer)) {
         throw refuse(st, "a detached ArrayBuffer", OOB);
       }
       // m: a resizable buffer's maxByteLength (it arrives resizable).
       return { [MARK]: "ab", v: toBase64(obj as ArrayBuffer), m: maxOf(obj) };
     }
-    const view = viewParts(obj);
+    const view = k === VIEW ? viewParts(obj) : undefined;
     if (view !== undefined) {
       const { name, buffer } = view;
       if (isSharedArrayBuffer(buffer) && !st.shared) {
@@ -249,19 +249,20 @@ export function tag(value: unknown, st: TagState): unknown {
       const l = shared.lengthTracking(v, buffer) ? -1 : n; // -1: shared.view
       return { [MARK]: "v", t: name, b, o, l };
     }
-    if (isError(obj)) {
+    if (k === ERROR) {
+      const err = obj as Error;
       return {
         [MARK]: "e",
-        n: obj.name,
-        m: obj.message,
-        s: obj.stack,
-        c: "cause" in obj
-          ? at(st, ".cause", () => tag(obj.cause, st))
+        n: err.name,
+        m: err.message,
+        s: err.stack,
+        c: "cause" in err
+          ? at(st, ".cause", () => tag(err.cause, st))
           : undefined,
-        h: "cause" in obj,
+        h: "cause" in err,
       };
     }
-    const boxed = boxedValue(obj, NONE);
+    const boxed = k === BOX ? boxedValue(obj, NONE) : NONE;
     if (boxed !== NONE) return { [MARK]: "B", v: tag(boxed, st) };
   }
   // Plain objects and class instances (which, as in structured clone,

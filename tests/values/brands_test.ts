@@ -179,6 +179,31 @@ const CASES: Record<string, () => Made> = {
     v: { w: reparent(new WeakMap(), class K {}.prototype) },
     n: none(),
   }),
+  // The first own key decides for an ordinary chain (_core/kinds.ts):
+  "an Error with an enumerable code of its own": () => ({
+    v: [Object.assign(new RangeError("r"), { code: "E_R" })],
+    n: none(),
+  }),
+  "a Date subclass's instance with a key of its own": () => ({
+    v: {
+      d: new (class D extends Date {
+        x = 1;
+      })(7),
+    },
+    n: none(),
+  }),
+  "a Number box and a RegExp with keys of their own": () => ({
+    v: [Object.assign(new Number(3), { k: 1 }), Object.assign(/x/g, { k: 2 })],
+    n: none(),
+  }),
+  'a String box given a null prototype (its first key is "0")': () => ({
+    v: [reparent(new String("ab"), null)],
+    n: none(),
+  }),
+  'a plain object whose first key is "0"': () => ({
+    v: [{ 0: "a", b: 1 }, Object.assign(Object.create(null), { 0: 1 })],
+    n: none(),
+  }),
   "an arguments object (refused)": () => ({
     v: [(function (..._: unknown[]) {
       return arguments;
