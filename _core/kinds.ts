@@ -73,7 +73,7 @@ export function kindOf(value: object): number {
   // One walk: Object.prototype is never a Proxy (its prototype is fixed).
   let p: object | null = proto, builtinTagged = false;
   for (; p !== ObjectProto && p !== null; p = getPrototypeOf(p)) {
-    if (isProxy(p)) {
+    if (p !== seen1 && p !== seen2 && isProxy(p)) {
       if (isArray(value)) return ARRAY + PROXIED;
       const k = bySlots(value);
       // No slots: its own properties, as structured clone (no trap run).
@@ -82,6 +82,10 @@ export function kindOf(value: object): number {
     builtinTagged ||= p === DateProto || p === ErrorProto ||
       p === RegExpProto || p === NumberProto || p === StringProto ||
       p === BooleanProto;
+    if (p !== seen1) {
+      seen2 = seen1;
+      seen1 = p;
+    }
   }
   // A Date's, an Error's, ... chain (a subclass's too), or one that is not
   // this realm's (another realm's Error): the built-in tag before the keys
@@ -90,6 +94,11 @@ export function kindOf(value: object): number {
     ? ARRAY
     : slotKind(value, undefined, builtinTagged || p === null);
 }
+// The last two prototypes found to be no Proxy. Whether an object is a
+// Proxy is fixed when it is made: nothing a program does changes it, so
+// these are never stale (the chain itself is walked every time). They keep
+// those two prototypes alive until two others are met.
+let seen1: object | undefined, seen2: object | undefined;
 const DateProto = Date.prototype, ErrorProto = Error.prototype;
 const RegExpProto = RegExp.prototype, NumberProto = Number.prototype;
 const StringProto = String.prototype, BooleanProto = Boolean.prototype;
