@@ -73,7 +73,8 @@ export function kindOf(value: object): number {
   // One walk: Object.prototype is never a Proxy (its prototype is fixed).
   let p: object | null = proto, builtinTagged = false;
   for (; p !== ObjectProto && p !== null; p = getPrototypeOf(p)) {
-    if (p !== seen1 && p !== seen2 && isProxy(p)) {
+    const known = p === seen1 || p === seen2 || p === seen3 || p === seen4;
+    if (!known && isProxy(p)) {
       if (isArray(value)) return ARRAY + PROXIED;
       const k = bySlots(value);
       // No slots: its own properties, as structured clone (no trap run).
@@ -82,7 +83,9 @@ export function kindOf(value: object): number {
     builtinTagged ||= p === DateProto || p === ErrorProto ||
       p === RegExpProto || p === NumberProto || p === StringProto ||
       p === BooleanProto;
-    if (p !== seen1) {
+    if (!known) {
+      seen4 = seen3;
+      seen3 = seen2;
       seen2 = seen1;
       seen1 = p;
     }
@@ -94,11 +97,13 @@ export function kindOf(value: object): number {
     ? ARRAY
     : slotKind(value, undefined, builtinTagged || p === null);
 }
-// The last two prototypes found to be no Proxy. Whether an object is a
-// Proxy is fixed when it is made: nothing a program does changes it, so
-// these are never stale (the chain itself is walked every time). They keep
-// those two prototypes alive until two others are met.
+// The last four prototypes found to be no Proxy (Array.prototype, a Map's,
+// a Date's, a class's: an item's few). Whether an object is a Proxy is
+// fixed when it is made: nothing a program does changes it, so these are
+// never stale (the chain itself is walked every time). They keep those
+// four prototypes alive until four others are met.
 let seen1: object | undefined, seen2: object | undefined;
+let seen3: object | undefined, seen4: object | undefined;
 const DateProto = Date.prototype, ErrorProto = Error.prototype;
 const RegExpProto = RegExp.prototype, NumberProto = Number.prototype;
 const StringProto = String.prototype, BooleanProto = Boolean.prototype;
