@@ -314,6 +314,28 @@ export const mapClear = (m: Map<unknown, unknown>) =>
 /** Set.prototype.clear as it was at load. */
 export const setClear = (s: Set<unknown>) => void apply(setClear_, s, []);
 
+// The walks' bookkeeping Maps and Sets (seen, ids, copies): a Map or Set
+// whose prototype holds Map.prototype's or Set.prototype's methods as
+// they were at load, an object no program can reach, so a `seen.get`
+// never runs a method a program replaced. (No class: the worker bundle
+// may define none, scripts/bundle_entry.ts.)
+const methods = (from: object, names: string[]) => {
+  const o = Object.create(null);
+  for (let i = 0; i < names.length; i++) {
+    o[names[i]] = (from as Record<string, unknown>)[names[i]];
+  }
+  Object.defineProperty(o, "size", { get: getter(from, "size") });
+  return Object.freeze(o) as object;
+};
+const WALK_MAP = methods(Map.prototype, ["get", "set", "has", "delete"]);
+const WALK_SET = methods(Set.prototype, ["add", "has", "delete"]);
+/** A new Map for a walk's own bookkeeping (its methods as at load). */
+export const walkMap = <K, V>(): Map<K, V> =>
+  Object.setPrototypeOf(new Map(), WALK_MAP);
+/** As {@linkcode walkMap}, a Set. */
+export const walkSet = <T>(): Set<T> =>
+  Object.setPrototypeOf(new Set(), WALK_SET);
+
 /** `value instanceof C`, without a Symbol.hasInstance a program defined. */
 export function isA<T>(
   value: object,

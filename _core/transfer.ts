@@ -58,6 +58,7 @@ import {
 import { kindOf, MAP, ORDINARY, ordinaryClonesAsPlain } from "./kinds.ts";
 import { PLAIN, PROXIED, SET } from "./kinds.ts";
 import { isMap, isSet, mapClear, mapEntries } from "./primordials.ts";
+import { walkMap, walkSet } from "./primordials.ts";
 import { mapSet, setAdd, setClear, setValues } from "./primordials.ts";
 import { forEachReference } from "./transfer_refs.ts";
 
@@ -206,7 +207,7 @@ export function encodeTransfer(value: unknown, start?: unknown): unknown {
   const mine: number[] = retained = [];
   marked = false, starting = start;
   try {
-    const out = copy(value, new Map());
+    const out = copy(value, walkMap());
     transferMarked = marked;
     return out;
   } catch (error) {
@@ -237,9 +238,9 @@ let retained: number[] | undefined, handed: Set<object> | undefined;
  */
 export function decodeTransfer(value: unknown): unknown {
   const outer = handed;
-  const mine = handed = new Set<object>();
+  const mine = handed = walkSet<object>();
   try {
-    return decode(value, new Map());
+    return decode(value, walkMap());
   } catch (error) {
     // The markers not yet revived still hold their references (a revived
     // one's went to its handle, whose finalizer releases it).

@@ -28,7 +28,7 @@
 // items: see _tagged.ts (depth bound, own keys, primitives).
 
 import { isProxy } from "../_core/host.ts";
-import { sub } from "../_core/primordials.ts";
+import { sub, walkMap } from "../_core/primordials.ts";
 import { ORDINARY, slotKind } from "../_core/kinds.ts";
 import { HOLES, indicesAfter } from "../_core/transfer_keys.ts";
 import { MARK, MAX_DEPTH, type Stand, tagItem, untagItem } from "./_tagged.ts";
@@ -188,7 +188,7 @@ export function jsonValue(
   // Each object the walk copied is tagged as its copy wherever tag meets it
   // (under a class instance the walk left alone, say), so nothing it read
   // is read again and sharing is kept.
-  const stand = walkCopies ?? new Map<object, object>();
+  const stand = walkCopies ?? walkMap<object, object>();
   walkCopies = undefined;
   stand.set(value as object, snap); // the top, met inside (or its alias)
   if (alias !== undefined) stand.set(alias, snap);
@@ -355,7 +355,7 @@ function copyOf(value: object, depth: number): unknown {
       exact = false; // the top, met inside it
       return topCopy;
     }
-    const met = (copies ??= new Map()).get(value);
+    const met = (copies ??= walkMap()).get(value);
     if (met !== undefined) {
       exact = false; // shared or cyclic
       return met;

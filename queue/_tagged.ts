@@ -38,7 +38,7 @@ import { isProxy } from "../_core/host.ts";
 import { refusal } from "./_refused.ts";
 import { fromBase64, isDetached, maxOf, toBase64 } from "./_base64.ts";
 import { ERRORS, VIEWS } from "./_tagged_kinds.ts";
-import { isSharedArrayBuffer } from "../_core/primordials.ts";
+import { isSharedArrayBuffer, walkMap } from "../_core/primordials.ts";
 import { AB, ARRAY, BOX, DATE, ERROR, kindOf } from "../_core/kinds.ts";
 import { MAP, ORDINARY, PLAIN, PROXIED, REFUSED } from "../_core/kinds.ts";
 import { REGEXP, SAB, SET, VIEW } from "../_core/kinds.ts";
@@ -334,7 +334,13 @@ export function tagItem(
 ): unknown {
   const before = held.length;
   try {
-    const st = { ids: new Map(), path: "item", depth: 0, stand, shared: n };
+    const st = {
+      ids: walkMap<object, number>(),
+      path: "item",
+      depth: 0,
+      stand,
+      shared: n,
+    };
     return tag(value, st);
   } catch (error) {
     for (const at of held.splice(before)) blockRelease(at);
