@@ -68,12 +68,17 @@ export function kindOf(value: object): number {
   if (proto === ObjectProto || proto === null) {
     if (isArray(value)) return ARRAY;
     const k = slotKind(value);
-    return k === ORDINARY ? PLAIN : k;
+    if (k !== ORDINARY) return k;
+    // An arguments object's own prototype (a key of its own first).
+    return proto === ObjectProto && isArguments(value) ? REFUSED : PLAIN;
   }
   // One walk: Object.prototype is never a Proxy (its prototype is fixed).
   let p: object | null = proto, builtinTagged = false;
   for (; p !== ObjectProto && p !== null; p = getPrototypeOf(p)) {
-    const known = p === seen1 || p === seen2 || p === seen3 || p === seen4;
+    // This realm's built-in prototypes are never Proxies (no isProxy).
+    const known = p === ArrayProto || p === MapProto || p === SetProto ||
+      p === DateProto || p === ErrorProto || p === TypedProto ||
+      p === Uint8Proto || p === PromiseProto || p === ABProto;
     if (!known && isProxy(p)) {
       if (isArray(value)) return ARRAY + PROXIED;
       const k = bySlots(value);
@@ -83,12 +88,6 @@ export function kindOf(value: object): number {
     builtinTagged ||= p === DateProto || p === ErrorProto ||
       p === RegExpProto || p === NumberProto || p === StringProto ||
       p === BooleanProto;
-    if (!known) {
-      seen4 = seen3;
-      seen3 = seen2;
-      seen2 = seen1;
-      seen1 = p;
-    }
   }
   // A Date's, an Error's, ... chain (a subclass's too), or one that is not
   // this realm's (another realm's Error): the built-in tag before the keys
@@ -97,13 +96,10 @@ export function kindOf(value: object): number {
     ? ARRAY
     : slotKind(value, undefined, builtinTagged || p === null);
 }
-// The last four prototypes found to be no Proxy (Array.prototype, a Map's,
-// a Date's, a class's: an item's few). Whether an object is a Proxy is
-// fixed when it is made: nothing a program does changes it, so these are
-// never stale (the chain itself is walked every time). They keep those
-// four prototypes alive until four others are met.
-let seen1: object | undefined, seen2: object | undefined;
-let seen3: object | undefined, seen4: object | undefined;
+const ArrayProto = Array.prototype, MapProto = Map.prototype;
+const SetProto = Set.prototype, PromiseProto = Promise.prototype;
+const Uint8Proto = Uint8Array.prototype, ABProto = ArrayBuffer.prototype;
+const TypedProto = Object.getPrototypeOf(Uint8Proto) as object;
 const DateProto = Date.prototype, ErrorProto = Error.prototype;
 const RegExpProto = RegExp.prototype, NumberProto = Number.prototype;
 const StringProto = String.prototype, BooleanProto = Boolean.prototype;
@@ -153,6 +149,17 @@ export function slotKind(
       t.isGeneratorObject(value)
     ? REFUSED
     : ORDINARY;
+}
+
+/**
+ * Whether `value` (whose prototype is Object.prototype: its own, not
+ * reparented) is an arguments object, which slotKind's first-key rule
+ * would take as ordinary when its first own key is not "0".
+ */
+export function isArguments(value: object): boolean {
+  const t = utilTypes();
+  return t !== undefined ? t.isArgumentsObject(value) : !(TAG in value) &&
+    apply(objectToString, value, NO_ARGS) === "[object Arguments]";
 }
 
 // Its first own enumerable key, or undefined: own keys come first in a

@@ -28,8 +28,8 @@
 // items: see _tagged.ts (depth bound, own keys, primitives).
 
 import { isProxy } from "../_core/host.ts";
-import { sub, walkMap } from "../_core/primordials.ts";
-import { ORDINARY, slotKind } from "../_core/kinds.ts";
+import { mapClear, sub, walkMap } from "../_core/primordials.ts";
+import { isArguments, ORDINARY, slotKind } from "../_core/kinds.ts";
 import { HOLES, indicesAfter } from "../_core/transfer_keys.ts";
 import { MARK, MAX_DEPTH, type Stand, tagItem, untagItem } from "./_tagged.ts";
 import { inheritsEnumerable, takeRefused } from "./_shape.ts";
@@ -285,6 +285,7 @@ let alias: object | undefined;
 let first: number | undefined;
 let exact = true;
 let copies: Map<object, object> | undefined;
+let spare: Map<object, object> | undefined; // (empty)
 /** Whether the last {@linkcode snapshot}'s value is JSON-exact. */
 let walkExact = true;
 /** The last inexact walk's copies (the tag's stand-ins), or undefined. */
@@ -312,6 +313,12 @@ function snapshot(
     if (!exact) walkCopies = copies;
     return c;
   } finally {
+    // An exact walk's copies, emptied, serve the next walk (a walk Map
+    // costs a prototype change to make: _core/primordials.ts walkMap).
+    if (copies !== undefined && copies !== walkCopies) {
+      mapClear(copies);
+      spare = copies;
+    }
     top = t;
     topCopy = tc;
     alias = a;
@@ -355,7 +362,11 @@ function copyOf(value: object, depth: number): unknown {
       exact = false; // the top, met inside it
       return topCopy;
     }
-    const met = (copies ??= walkMap()).get(value);
+    if (copies === undefined) {
+      copies = spare ?? walkMap();
+      spare = undefined;
+    }
+    const met = copies.get(value);
     if (met !== undefined) {
       exact = false; // shared or cyclic
       return met;
@@ -424,7 +435,7 @@ function copyOf(value: object, depth: number): unknown {
   // A Date (...) given a plain prototype is still one (its slots).
   if (
     proto !== Object.prototype && proto !== null ||
-    slotKind(value) !== ORDINARY
+    slotKind(value) !== ORDINARY || proto !== null && isArguments(value)
   ) {
     exact = false;
     return value; // not read here: tag reads it

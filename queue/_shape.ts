@@ -49,7 +49,8 @@
 
 import { isProxy } from "../_core/host.ts";
 import { sub } from "../_core/primordials.ts";
-import { ORDINARY, slotKind, viewOrTagged } from "../_core/kinds.ts";
+import { isArguments, ORDINARY, slotKind } from "../_core/kinds.ts";
+import { viewOrTagged } from "../_core/kinds.ts";
 
 export const MAGIC = 0x53;
 export const UNDEF = 0;
@@ -204,6 +205,7 @@ function encode(value: object, room: number): Uint8Array | undefined {
   // a view or a tagged kind here, the rest at the first key (the listing
   // below) or after the loop (none).
   if (viewOrTagged(value) !== ORDINARY) return undefined;
+  if (proto !== null && isArguments(value)) return undefined; // (refused)
   // for...in lists inherited enumerable keys too, which JSON and
   // structuredClone leave out: where Object.prototype has any, not taken.
   if (proto !== null && inheritsEnumerable()) return undefined;

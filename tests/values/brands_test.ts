@@ -204,6 +204,24 @@ const CASES: Record<string, () => Made> = {
     v: [{ 0: "a", b: 1 }, Object.assign(Object.create(null), { 0: 1 })],
     n: none(),
   }),
+  "an arguments object with a key of its own first (refused)": () => ({
+    v: [(function (..._: unknown[]) {
+      const a = arguments as unknown as Record<string, unknown>;
+      a.extra = 1;
+      return a;
+    })()],
+    n: none(),
+  }),
+  "an arguments object whose index 0 was deleted (refused)": () => ({
+    v: {
+      a: (function (..._: unknown[]) {
+        const a = arguments as unknown as Record<string, unknown>;
+        delete a[0];
+        return a;
+      })(1, 2),
+    },
+    n: none(),
+  }),
   "an arguments object (refused)": () => ({
     v: [(function (..._: unknown[]) {
       return arguments;
