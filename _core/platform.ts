@@ -20,6 +20,8 @@
 // streams, Intl formatters and WebAssembly.Memory refused on both; the
 // queue codec gave `{}` for every one (MessagePort aside: _core/ports.ts).
 
+import { isProxy } from "./host.ts";
+
 /** A platform class: its name, and whether structured clone carries it. */
 export interface PlatformClass {
   readonly name: string;
@@ -105,13 +107,17 @@ function load(): Map<object, PlatformClass> {
  * getPrototypeOf on each (a Proxy prototype's trap runs), and naming a found
  * one reads its constructor's name and its toStringTag.
  */
-export function platformClass(value: object): PlatformClass | undefined {
+export function platformClass(
+  value: object,
+  ordinary = false, // no Proxy in the chain (_core/kinds.ts): no isProxy
+): PlatformClass | undefined {
   let proto = Object.getPrototypeOf(value);
   if (proto === Object.prototype || proto === null) return undefined;
   classes ??= load();
   for (let depth = 0; proto !== null && depth < 32; depth++) {
     // A MessagePort (an EventTarget) moves as a Thread arg (ports.ts).
     if (proto === globalThis.MessagePort?.prototype) return undefined;
+    if (!ordinary && isProxy(proto)) return undefined; // no trap run
     const found = classes.get(proto);
     if (found !== undefined) {
       // The most specific name the value gives (AbortSignal, not EventTarget).

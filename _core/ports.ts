@@ -38,7 +38,7 @@
 // pass it as a Thread's arg.
 
 import { nodeThreads } from "./host.ts";
-import { isA } from "./primordials.ts";
+import { chainHolds, isA } from "./primordials.ts";
 import { MARK } from "./transfer.ts";
 import { isIndex } from "./transfer_keys.ts";
 
@@ -105,11 +105,13 @@ export type Port = (typeof MessagePort)["prototype"];
 const PortClass = typeof MessagePort === "function" ? MessagePort : undefined;
 
 /** Whether `x` is a MessagePort (never where the runtime has none). */
-export function isPort(x: unknown): x is Port {
+export function isPort(x: unknown, ordinary = false): x is Port {
   // isA: no Symbol.hasInstance a program defined on the class is called.
+  // ordinary: no Proxy in x's chain (_core/kinds.ts), no isProxy per link.
   return PortClass !== undefined && typeof x === "object" && x !== null &&
-    isA(x, PortClass);
+    (ordinary ? chainHolds(x, PortProto!) : isA(x, PortClass));
 }
+const PortProto = PortClass?.prototype as object | undefined;
 
 const EXECUTOR = "threadkit.ThreadPoolExecutor";
 type Marked = { tag?: unknown; extra?: { mesh?: unknown } } | undefined;

@@ -44,7 +44,6 @@ import { describe } from "./placement.ts";
 import { platformClass, refused } from "./platform.ts";
 import { runtime } from "./runtime.ts";
 import {
-  clonesAsPlain,
   define,
   elementsOf,
   ESCAPED,
@@ -56,16 +55,11 @@ import {
   MARK,
   MARKED,
 } from "./transfer_keys.ts";
-import {
-  isMap,
-  isSet,
-  mapClear,
-  mapEntries,
-  mapSet,
-  setAdd,
-  setClear,
-  setValues,
-} from "./primordials.ts";
+import { kindOf, MAP, ORDINARY, ordinaryClonesAsPlain } from "./kinds.ts";
+import { PLAIN, PROXIED, SET } from "./kinds.ts";
+import { isMap, isSet, mapClear, mapEntries } from "./primordials.ts";
+import { walkMap, walkSet } from "./primordials.ts";
+import { mapSet, setAdd, setClear, setValues } from "./primordials.ts";
 import { forEachReference } from "./transfer_refs.ts";
 
 export { define, MARK } from "./transfer_keys.ts";
@@ -213,7 +207,7 @@ export function encodeTransfer(value: unknown, start?: unknown): unknown {
   const mine: number[] = retained = [];
   marked = false, starting = start;
   try {
-    const out = copy(value, new Map());
+    const out = copy(value, walkMap());
     transferMarked = marked;
     return out;
   } catch (error) {
@@ -244,9 +238,9 @@ let retained: number[] | undefined, handed: Set<object> | undefined;
  */
 export function decodeTransfer(value: unknown): unknown {
   const outer = handed;
-  const mine = handed = new Set<object>();
+  const mine = handed = walkSet<object>();
   try {
-    return decode(value, new Map());
+    return decode(value, walkMap());
   } catch (error) {
     // The markers not yet revived still hold their references (a revived
     // one's went to its handle, whose finalizer releases it).
@@ -269,7 +263,11 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
   if (isProxy(value)) {
     throw refused("a Proxy", "send its target, or a copy such as { ...proxy }");
   }
-  const descriptor = descriptorOf(value, starting);
+  // The kind, once (_core/kinds.ts), before a read through the chain:
+  // plain by one getPrototypeOf; with a Proxy in the chain, no trap run.
+  const kind = kindOf(value);
+  if (kind === PLAIN) return plainCopy(value, seen);
+  const descriptor = kind < PROXIED ? descriptorOf(value, starting) : undefined;
   if (descriptor !== undefined) {
     // One marker (one reference) per primitive, however often it is given.
     const marker = { [MARK]: wire(descriptor, seen) };
@@ -277,20 +275,23 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
     marked = true;
     return marker;
   }
-  // A plain object first (the most frequent), then the kinds.
-  if (isPlain(value)) return plainCopy(value, seen);
-  // A Map's or Set's entries are a snapshot read through primordials
-  // (_core/primordials.ts), as the copy's own methods: no program code.
-  if (isMap(value)) {
-    const out = new Map(), e = mapEntries(value);
+  if (kind === ORDINARY) {
+    // A class instance (or a platform object): no isProxy per link.
+    const host = platformClass(value, true); // _core/platform.ts
+    if (host?.clones === false) throw refusedHost(host.name);
+    return ordinaryClonesAsPlain(value) ? plainCopy(value, seen) : value;
+  }
+  // A Map's or Set's entries: a snapshot read through primordials.
+  if (kind === MAP || kind === MAP + PROXIED) {
+    const out = new Map(), e = mapEntries(value as Map<unknown, unknown>);
     seen.set(value, out);
     for (let i = 0; i < e.length; i += 2) {
       mapSet(out, copy(e[i], seen), copy(e[i + 1], seen));
     }
     return out;
   }
-  if (isSet(value)) {
-    const out = new Set(), e = setValues(value);
+  if (kind === SET || kind === SET + PROXIED) {
+    const out = new Set(), e = setValues(value as Set<unknown>);
     seen.set(value, out);
     for (let i = 0; i < e.length; i++) setAdd(out, copy(e[i], seen));
     return out;
@@ -327,14 +328,14 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
     if (!isIndex(last)) copyKeys(value, out, keys, true, seen);
     return out;
   }
-  const host = platformClass(value); // _core/platform.ts
-  if (host?.clones === false) {
-    throw refused(
-      `a ${host.name}`,
-      "send what the thread needs to make its own",
-    );
-  }
-  return clonesAsPlain(value) ? plainCopy(value, seen) : value;
+  // A kind by slot (a Date, a view, ...), here or behind a Proxy in its
+  // chain: structured clone reads its slots (or refuses it), never a
+  // platform class's prototype it was given.
+  return value;
+}
+
+function refusedHost(name: string): TypeError {
+  return refused(`a ${name}`, "send what the thread needs to make its own");
 }
 
 // A spread reads each own enumerable property once into own data

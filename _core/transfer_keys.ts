@@ -3,6 +3,8 @@
 // escapes and unescapes, which objects structured clone turns into plain
 // ones, and how a key is defined as own data.
 
+import { kindOf, ORDINARY, ordinaryClonesAsPlain, PLAIN } from "./kinds.ts";
+
 // Arrays longer than this have only their elements walked (listing the keys
 // costs a string per element: 270-660 ms for 1e6, Deno 2.9.6, load 20), so
 // their other keys are not sent (README: Thread args; rare).
@@ -30,17 +32,20 @@ export const MARKED = /^\u0000+threadkit/;
 // deno-lint-ignore no-control-regex
 export const ESCAPED = /^\u0000\u0000+threadkit/;
 
+/** Whether `value`'s prototype is Object.prototype or null (one read). */
 export function isPlain(value: object): boolean {
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  const proto = getPrototypeOf(value);
+  return (proto === ObjectProto || proto === null) && !isArray(value);
 }
 
-// Whether structured clone turns `value` into a plain object of its own
-// enumerable properties: plain objects and class instances, not the kinds it
-// knows (Date, RegExp, ArrayBuffer, views, Error, boxed primitives, ...).
+// Whether structured clone turns `value` (not a Proxy) into a plain object
+// of its own enumerable properties: plain objects and class instances, not
+// the kinds it knows by slot (Date, RegExp, ArrayBuffer, views, Error,
+// boxed primitives, ...: _core/kinds.ts) nor built-in objects with a tag of
+// their own (a Map iterator, ...: it refuses those).
 export function clonesAsPlain(value: object): boolean {
-  return isPlain(value) ||
-    apply(objectToString, value, []) === "[object Object]";
+  const kind = kindOf(value);
+  return kind === PLAIN || kind === ORDINARY && ordinaryClonesAsPlain(value);
 }
 
 export function define(obj: object, key: string, value: unknown): void {
@@ -140,7 +145,7 @@ const ArrayCtor = Array;
 const ArrayProto = Array.prototype;
 const ObjectProto = Object.prototype;
 const concat = Array.prototype.concat;
-const objectToString = Object.prototype.toString;
+const isArray = Array.isArray;
 const SPREADABLE = Symbol.isConcatSpreadable;
 // JSC's concat visits every index of a sparse array (34 s for length 5e7,
 // Bun 1.4.4): there the loop below, which lists own keys past HOLES.

@@ -15,7 +15,7 @@ import {
   keysOf,
   MARK,
 } from "./transfer_keys.ts";
-import { entriesOf } from "./primordials.ts";
+import { entriesOf, walkSet } from "./primordials.ts";
 
 /**
  * Releases the in-flight reference of every heap primitive in `encoded`
@@ -48,7 +48,7 @@ export function forEachReference(
   value: unknown,
   f: (byteOffset: number) => void,
   skip: Set<object> | undefined,
-  seen = new Set<object>(),
+  seen = walkSet<object>(),
 ): void {
   if (typeof value !== "object" || value === null || seen.has(value)) return;
   seen.add(value);

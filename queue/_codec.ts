@@ -28,6 +28,8 @@
 // items: see _tagged.ts (depth bound, own keys, primitives).
 
 import { isProxy } from "../_core/host.ts";
+import { mapClear, sub, walkMap } from "../_core/primordials.ts";
+import { isArguments, ORDINARY, slotKind } from "../_core/kinds.ts";
 import { HOLES, indicesAfter } from "../_core/transfer_keys.ts";
 import { MARK, MAX_DEPTH, type Stand, tagItem, untagItem } from "./_tagged.ts";
 import { inheritsEnumerable, takeRefused } from "./_shape.ts";
@@ -129,9 +131,9 @@ function bytesOf(text: string): Uint8Array {
   if (scratch.length < max) {
     scratch = new Uint8Array(Math.max(max, scratch.length * 2));
   }
-  const { written } = encoder.encodeInto(text, scratch.subarray(1));
+  const { written } = encoder.encodeInto(text, sub(scratch, 1));
   scratch[0] = textTagged ? TAGGED : written === text.length ? ASCII : PLAIN;
-  return scratch.subarray(0, 1 + written);
+  return sub(scratch, 0, 1 + written);
 }
 
 /** Whether the last {@linkcode encodeText} made tagged JSON. */
@@ -186,7 +188,7 @@ export function jsonValue(
   // Each object the walk copied is tagged as its copy wherever tag meets it
   // (under a class instance the walk left alone, say), so nothing it read
   // is read again and sharing is kept.
-  const stand = walkCopies ?? new Map<object, object>();
+  const stand = walkCopies ?? walkMap<object, object>();
   walkCopies = undefined;
   stand.set(value as object, snap); // the top, met inside (or its alias)
   if (alias !== undefined) stand.set(alias, snap);
@@ -238,7 +240,7 @@ export function decodeTagged(text: string): unknown {
  */
 export function decodeValue(bytes: Uint8Array): unknown {
   const format = bytes[0];
-  const text = decoder.decode(bytes.subarray(1));
+  const text = decoder.decode(sub(bytes, 1));
   if (format === PLAIN || format === ASCII) return JSON.parse(text);
   if (format === TAGGED) return untagItem(JSON.parse(text));
   throw new TypeError(
@@ -289,6 +291,7 @@ let ahead: { of: object; elems: unknown[] } | undefined;
 let nextAhead: { of: object; elems: unknown[] } | undefined;
 let exact = true;
 let copies: Map<object, object> | undefined;
+let spare: Map<object, object> | undefined; // (empty)
 /** Whether the last {@linkcode snapshot}'s value is JSON-exact. */
 let walkExact = true;
 /** The last inexact walk's copies (the tag's stand-ins), or undefined. */
@@ -319,6 +322,12 @@ function snapshot(
     if (!exact) walkCopies = copies;
     return c;
   } finally {
+    // An exact walk's copies, emptied, serve the next walk (a walk Map
+    // costs a prototype change to make: _core/primordials.ts walkMap).
+    if (copies !== undefined && copies !== walkCopies) {
+      mapClear(copies);
+      spare = copies;
+    }
     top = t;
     topCopy = tc;
     alias = a;
@@ -363,7 +372,11 @@ function copyOf(value: object, depth: number): unknown {
       exact = false; // the top, met inside it
       return topCopy;
     }
-    const met = (copies ??= new Map()).get(value);
+    if (copies === undefined) {
+      copies = spare ?? walkMap();
+      spare = undefined;
+    }
+    const met = copies.get(value);
     if (met !== undefined) {
       exact = false; // shared or cyclic
       return met;
@@ -434,7 +447,11 @@ function copyOf(value: object, depth: number): unknown {
     return c;
   }
   const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) {
+  // A Date (...) given a plain prototype is still one (its slots).
+  if (
+    proto !== Object.prototype && proto !== null ||
+    slotKind(value) !== ORDINARY || proto !== null && isArguments(value)
+  ) {
     exact = false;
     return value; // not read here: tag reads it
   }
@@ -446,7 +463,8 @@ function copyOf(value: object, depth: number): unknown {
   else copies!.set(value, c);
   // for...in lists inherited enumerable keys too, which JSON leaves out.
   if (inheritsEnumerable()) {
-    for (const key of Object.keys(c)) property(c, key, depth);
+    const keys = Object.keys(c); // (an index loop: no array iterator)
+    for (let i = 0; i < keys.length; i++) property(c, keys[i], depth);
   } else {
     for (const key in c) property(c, key, depth);
   }

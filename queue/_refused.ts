@@ -6,29 +6,20 @@
 
 import { platformClass } from "../_core/platform.ts";
 import { isPort } from "../_core/ports.ts";
+import { refusedKind } from "../_core/primordials.ts";
 
-// A lookup table without a prototype: a name from the data finds nothing.
-// Keyed by Object.prototype.toString's answer ("[object Promise]", ...).
-const REFUSED: Record<string, string> = Object.assign(Object.create(null), {
-  "[object Promise]": "a Promise",
-  "[object WeakMap]": "a WeakMap",
-  "[object WeakSet]": "a WeakSet",
-  "[object WeakRef]": "a WeakRef",
-  "[object FinalizationRegistry]": "a FinalizationRegistry",
-  "[object Generator]": "a generator",
-  "[object AsyncGenerator]": "an async generator",
-  MessagePort: "a MessagePort (pass it to the thread as a Thread arg instead)",
-});
-const apply = Reflect.apply, objectToString = Object.prototype.toString;
+const PORT = "a MessagePort (pass it to the thread as a Thread arg instead)";
 
 /** Why `obj` cannot be a queue item or task arg (what it is), or undefined. */
-export function refusal(obj: object): string | undefined {
-  // Primordials (read at load): a program's replacement is not called.
-  const what = isPort(obj)
-    ? REFUSED.MessagePort // Node's says "EventTarget"
-    : REFUSED[apply(objectToString, obj, []) as string];
+export function refusal(
+  obj: object,
+  ordinary = false, // _core/kinds.ts ORDINARY: no slots, no Proxy in the chain
+): string | undefined {
+  // From its slots (_core/primordials.ts refusedKind): no Symbol.toStringTag
+  // (a getter structured clone never runs) decides.
+  const what = isPort(obj, ordinary) ? PORT : refusedKind(obj, ordinary);
   if (what !== undefined) return what;
-  const host = platformClass(obj);
+  const host = platformClass(obj, ordinary);
   if (host === undefined) return undefined;
   return host.clones
     ? `a ${host.name} (structured clone carries one as a Thread arg; a queue item or task arg is bytes: send its contents)`

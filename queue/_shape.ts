@@ -48,6 +48,9 @@
 // puts the JSON text, which may be smaller: a float64 takes 9 bytes).
 
 import { isProxy } from "../_core/host.ts";
+import { sub } from "../_core/primordials.ts";
+import { isArguments, ORDINARY, slotKind } from "../_core/kinds.ts";
+import { viewOrTagged } from "../_core/kinds.ts";
 
 export const MAGIC = 0x53;
 export const UNDEF = 0;
@@ -198,6 +201,11 @@ function encode(value: object, room: number): Uint8Array | undefined {
   if (isProxy(value)) return undefined; // refused by the JSON path's tag
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return undefined;
+  // A Date (...) given a plain prototype is still one (_core/kinds.ts):
+  // a view or a tagged kind here, the rest at the first key (the listing
+  // below) or after the loop (none).
+  if (viewOrTagged(value) !== ORDINARY) return undefined;
+  if (proto !== null && isArguments(value)) return undefined; // (refused)
   // for...in lists inherited enumerable keys too, which JSON and
   // structuredClone leave out: where Object.prototype has any, not taken.
   if (proto !== null && inheritsEnumerable()) return undefined;
@@ -209,6 +217,10 @@ function encode(value: object, room: number): Uint8Array | undefined {
   let n = 0, same = true, size = 0, flat = true;
   const known = last.keys;
   for (const key in value) {
+    // (own keys only here: a String box or arguments lists "0" first)
+    if (n === 0 && key === "0" && slotKind(value, key) !== ORDINARY) {
+      return undefined;
+    }
     const v = (value as Record<string, unknown>)[key];
     keys[n] = key;
     vals[n++] = v;
@@ -234,6 +246,7 @@ function encode(value: object, room: number): Uint8Array | undefined {
         size += 1;
     }
   }
+  if (n === 0 && slotKind(value) !== ORDINARY) return undefined; // no keys
   if (!flat) return refuse(value, n);
   if ((!same || n !== known.length) && !findShape(n) && !newShape(n)) {
     return refuse(value, n);
@@ -303,8 +316,8 @@ function encode(value: object, room: number): Uint8Array | undefined {
         u8[at++] = NULL;
     }
   }
-  if (at >= VIEWS) return u8.subarray(0, at);
-  return views[at] ??= u8.subarray(0, at);
+  if (at >= VIEWS) return sub(u8, 0, at);
+  return views[at] ??= sub(u8, 0, at);
 }
 
 const EMPTY = {};
@@ -352,7 +365,10 @@ function newShape(n: number): boolean {
       list[at++] = c;
     }
   }
-  last = shape(keys.slice(0, n), list);
+  // An index loop, not slice (a program's species is not read).
+  const own: string[] = [];
+  for (let i = 0; i < n; i++) own[i] = keys[i];
+  last = shape(own, list);
   shapes[next] = last;
   next = (next + 1) % SHAPES;
   return true;
@@ -371,7 +387,7 @@ function writeString(u8: Uint8Array, at: number, s: string): number {
   u8[at + 3] = len >> 16;
   u8[at + 4] = len >>> 24;
   if (
-    len > LONG && encoder.encodeInto(s, u8.subarray(o, o + len)).read === len
+    len > LONG && encoder.encodeInto(s, sub(u8, o, o + len)).read === len
   ) {
     u8[at] = LATIN1;
     return o + len;

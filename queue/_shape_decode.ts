@@ -7,6 +7,7 @@
 // key is a TypeError (the get throws and the item stays first, _text.ts),
 // and every key is an own data property.
 
+import { sub } from "../_core/primordials.ts";
 import type { RegionText } from "./_text_io.ts";
 import {
   DOUBLE,
@@ -49,7 +50,7 @@ interface Bytes {
 function bytesOf(u8: Uint8Array, at: number, len: number): Bytes {
   const words = new Int32Array((len + 3) >> 2);
   const copy = new Uint8Array(words.buffer, 0, len);
-  copy.set(u8.subarray(at, at + len));
+  copy.set(sub(u8, at, at + len));
   return { u8: copy, words };
 }
 

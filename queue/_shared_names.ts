@@ -11,7 +11,7 @@
 // for the buffer of each number (a decode runs no user code). Elsewhere
 // (queue items) both are refused: memory of their own cannot travel as bytes.
 
-import { isA } from "../_core/primordials.ts";
+import { isArrayBuffer, isDataView } from "../_core/primordials.ts";
 import { host } from "../_core/host.ts";
 
 /** Names for shared buffers, for one encode or decode. */
@@ -159,14 +159,14 @@ export function outOfBounds(
   if (!growsOrResizes(buffer)) return false;
   try {
     // The built-ins read at load (a view's own getters are not run).
-    apply(isA(view, DataView_) ? dvLength : entries, view, []);
+    apply(isDataView(view) ? dvLength : entries, view, []);
     return false;
   } catch {
     return true;
   }
 }
 const entries = Object.getPrototypeOf(Int8Array.prototype).entries;
-const apply = Reflect.apply, DataView_ = DataView;
+const apply = Reflect.apply;
 const getter = (o: object | undefined, k: string) =>
   o === undefined ? undefined : Object.getOwnPropertyDescriptor(o, k)?.get;
 const dvLength = getter(DataView.prototype, "byteLength")!;
@@ -175,10 +175,9 @@ const GROWABLE = getter(globalThis.SharedArrayBuffer?.prototype, "growable");
 // Whether `buffer` is a resizable ArrayBuffer or a growable
 // SharedArrayBuffer, by the getters read at load (not its own).
 function growsOrResizes(buffer: ArrayBufferLike): boolean {
-  const f = isA(buffer, ArrayBuffer_) ? RESIZABLE : GROWABLE;
+  const f = isArrayBuffer(buffer) ? RESIZABLE : GROWABLE; // (by slot)
   return f !== undefined && apply(f, buffer, []) === true;
 }
-const ArrayBuffer_ = ArrayBuffer;
 
 /**
  * A decoded ArrayBuffer of `bytes`: resizable up to `max` bytes when the

@@ -37,20 +37,13 @@
 import { isProxy } from "../_core/host.ts";
 import { refusal } from "./_refused.ts";
 import { fromBase64, isDetached, maxOf, toBase64 } from "./_base64.ts";
-import {
-  ABCtor,
-  DateCtor,
-  ErrorCtor,
-  ERRORS,
-  RegExpCtor,
-  SABCtor,
-  VIEWS,
-} from "./_tagged_kinds.ts";
+import { ERRORS, VIEWS } from "./_tagged_kinds.ts";
+import { isSharedArrayBuffer, walkMap } from "../_core/primordials.ts";
+import { AB, ARRAY, BOX, DATE, ERROR, kindOf } from "../_core/kinds.ts";
+import { MAP, ORDINARY, PLAIN, PROXIED, REFUSED } from "../_core/kinds.ts";
+import { REGEXP, SAB, SET, VIEW } from "../_core/kinds.ts";
 import {
   boxedValue,
-  isA,
-  isMap,
-  isSet,
   mapEntries,
   regExpParts,
   setValues,
@@ -141,7 +134,10 @@ export function tag(value: unknown, st: TagState): unknown {
   if (isProxy(obj)) throw refuse(st, "a Proxy", PROXY); // before any trap
   const ref = st.ids.get(obj);
   if (ref !== undefined) return { [MARK]: "@", i: ref };
-  if (TO_DESCRIPTOR in obj) {
+  // The kind, once (_core/kinds.ts): plain by one getPrototypeOf, before
+  // a read through the chain; with a Proxy in it (no trap run) too.
+  const kind = kindOf(obj), k = kind & ~PROXIED;
+  if (kind !== PLAIN && kind < PROXIED && TO_DESCRIPTOR in obj) {
     let form: BytesForm | undefined, b: number | undefined;
     try {
       form = descriptorToBytesForm(obj);
@@ -174,29 +170,31 @@ export function tag(value: unknown, st: TagState): unknown {
     }
   }
   // A plain object (the snapshot's, mostly) is none of the kinds below.
-  const proto = Object.getPrototypeOf(obj);
   // (A labeled block, not a call: a frame per level counts at 1000 levels.)
   kinds: {
-    if (proto === Object.prototype || proto === null) {
+    if (kind === PLAIN) {
       st.ids.set(obj, st.ids.size); // (as below, for "@" references)
       break kinds;
     }
-    const refused = refusal(obj); // queue/_refused.ts
-    if (refused !== undefined) throw refuse(st, refused);
-    if (isA(obj, SABCtor)) {
-      const i = shared.name(obj, st.path, st.shared); // or refused
-      st.ids.set(obj, st.ids.size);
-      return { [MARK]: "sv", i };
+    if (k === ORDINARY || k === REFUSED) {
+      const refused = refusal(obj, kind === ORDINARY); // queue/_refused.ts
+      if (refused !== undefined) throw refuse(st, refused);
     }
     st.ids.set(obj, st.ids.size);
-    if (Array.isArray(obj)) {
+    if (k === ORDINARY) break kinds;
+    if (k === SAB) {
+      const i = shared.name(obj as SharedArrayBuffer, st.path, st.shared); // or refused
+      return { [MARK]: "sv", i };
+    }
+    if (k === ARRAY) {
+      const arr = obj as unknown[];
       const keys = Object.keys(obj);
       // Index loops, no map: a program's species or iterator is not called
       // (_core/primordials.ts). Dense: as many keys as elements, read once
       // up to that count (a getter that pushes does not lengthen the walk).
       const n = keys.length;
-      let dense = n === obj.length;
-      for (let i = 0; dense && i < n; i++) dense = i in obj;
+      let dense = n === arr.length;
+      for (let i = 0; dense && i < n; i++) dense = i in arr;
       const out: unknown[] = [];
       const rec = obj as unknown as Record<string, unknown>;
       for (let i = 0; i < n; i++) {
@@ -204,17 +202,19 @@ export function tag(value: unknown, st: TagState): unknown {
         const v = at(st, `[${k}]`, () => tag(rec[k], st));
         out[i] = dense ? v : [k, v];
       }
-      return dense ? out : { [MARK]: "a", n: obj.length, e: out };
+      return dense ? out : { [MARK]: "a", n: arr.length, e: out };
     }
-    if (isA(obj, DateCtor)) {
+    if (k === DATE) {
       return { [MARK]: "d", v: tag(timeOf(obj as Date), st) };
     }
-    if (isA(obj, RegExpCtor)) {
+    if (k === REGEXP) {
       return { [MARK]: "r", ...regExpParts(obj as RegExp) };
     }
-    if (isMap(obj) || isSet(obj)) {
-      const map = isMap(obj), e: unknown[] = [];
-      const all = map ? mapEntries(obj) : setValues(obj as Set<unknown>);
+    if (k === MAP || k === SET) {
+      const map = k === MAP, e: unknown[] = [];
+      const all = map
+        ? mapEntries(obj as Map<unknown, unknown>)
+        : setValues(obj as Set<unknown>);
       for (let i = 0; i < all.length; i += map ? 2 : 1) {
         const k = all[i], v = all[i + 1];
         e[e.length] = map
@@ -226,17 +226,17 @@ export function tag(value: unknown, st: TagState): unknown {
       }
       return { [MARK]: map ? "m" : "s", e };
     }
-    if (isA(obj, ABCtor)) {
+    if (k === AB) {
       if (isDetached(obj as ArrayBuffer)) {
         throw refuse(st, "a detached ArrayBuffer", OOB);
       }
       // m: a resizable buffer's maxByteLength (it arrives resizable).
       return { [MARK]: "ab", v: toBase64(obj as ArrayBuffer), m: maxOf(obj) };
     }
-    const view = viewParts(obj);
+    const view = k === VIEW ? viewParts(obj) : undefined;
     if (view !== undefined) {
       const { name, buffer } = view;
-      if (isA(buffer, SABCtor) && !st.shared) {
+      if (isSharedArrayBuffer(buffer) && !st.shared) {
         throw shared.refuse(st.path, `a ${name} over a SharedArrayBuffer`);
       }
       if (VIEWS[name] === undefined) throw refuse(st, `a ${name}`);
@@ -249,19 +249,20 @@ export function tag(value: unknown, st: TagState): unknown {
       const l = shared.lengthTracking(v, buffer) ? -1 : n; // -1: shared.view
       return { [MARK]: "v", t: name, b, o, l };
     }
-    if (isA(obj, ErrorCtor)) {
+    if (k === ERROR) {
+      const err = obj as Error;
       return {
         [MARK]: "e",
-        n: obj.name,
-        m: obj.message,
-        s: obj.stack,
-        c: "cause" in obj
-          ? at(st, ".cause", () => tag(obj.cause, st))
+        n: err.name,
+        m: err.message,
+        s: err.stack,
+        c: "cause" in err
+          ? at(st, ".cause", () => tag(err.cause, st))
           : undefined,
-        h: "cause" in obj,
+        h: "cause" in err,
       };
     }
-    const boxed = boxedValue(obj, NONE);
+    const boxed = k === BOX ? boxedValue(obj, NONE) : NONE;
     if (boxed !== NONE) return { [MARK]: "B", v: tag(boxed, st) };
   }
   // Plain objects and class instances (which, as in structured clone,
@@ -333,7 +334,13 @@ export function tagItem(
 ): unknown {
   const before = held.length;
   try {
-    const st = { ids: new Map(), path: "item", depth: 0, stand, shared: n };
+    const st = {
+      ids: walkMap<object, number>(),
+      path: "item",
+      depth: 0,
+      stand,
+      shared: n,
+    };
     return tag(value, st);
   } catch (error) {
     for (const at of held.splice(before)) blockRelease(at);
@@ -427,9 +434,10 @@ export function untag(value: unknown, ids: unknown[]): unknown {
     }
     case "e": {
       const slot = ids.push(undefined) - 1;
-      const name = rec.n as string;
-      const err = new (ERRORS[name] ?? Error)(rec.m as string);
-      if (err.name !== name) {
+      const name = rec.n as string | undefined; // none: an Error whose
+      // chain has no name (a null prototype): structured clone's "Error"
+      const err = new (ERRORS[name ?? "Error"] ?? Error)(rec.m as string);
+      if (name !== undefined && err.name !== name) {
         Object.defineProperty(err, "name", {
           value: name,
           writable: true,

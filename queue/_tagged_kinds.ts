@@ -35,7 +35,3 @@ export const ERRORS: Record<string, new (message?: string) => Error> = table({
   EvalError,
   URIError,
 });
-
-export const DateCtor = Date, RegExpCtor = RegExp, ErrorCtor = Error;
-export const ABCtor = ArrayBuffer;
-export const SABCtor = globalThis.SharedArrayBuffer ?? class {};

@@ -59,6 +59,7 @@
 
 import type { Acquire } from "../_core/wait.ts";
 import { tailCorrupt } from "./_corrupt.ts";
+import { sub } from "../_core/primordials.ts";
 import { ASCII, type Batch, CODEC, COMMA } from "./_text_batch.ts";
 import { TAGGED, TextItem, UTF8 } from "./_text_batch.ts";
 import { decodeTagged } from "./_codec.ts";
@@ -260,7 +261,7 @@ export class TextRing implements Store {
           const at = this.#place(need, q, head);
           if (at < 0) break;
           if (at !== runEnd) { // the region wrapped: copy the run so far
-            if (runAt >= 0) u8.set(src.subarray(runFrom, start), runAt);
+            if (runAt >= 0) u8.set(sub(src, runFrom, start), runAt);
             runFrom = start;
             runAt = at;
           }
@@ -269,7 +270,7 @@ export class TextRing implements Store {
           q = q + 1 === m ? 0 : q + 1;
           n++;
         }
-        if (n > 0) u8.set(src.subarray(runFrom, ends[from + n - 1]), runAt);
+        if (n > 0) u8.set(sub(src, runFrom, ends[from + n - 1]), runAt);
         if (q < t) h[LAPS] = (h[LAPS] + 1) | 0; // under TAIL's lock
         p = q;
       }

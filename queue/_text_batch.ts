@@ -12,6 +12,7 @@ export const CODEC = 3;
 /** The separator after every record. */
 export const COMMA = 0x2c;
 
+import { sub } from "../_core/primordials.ts";
 import { asciiArrayText } from "./_text_io.ts";
 
 const encoder = new TextEncoder();
@@ -228,7 +229,7 @@ function splitArray(
   if (b[0] !== OPEN_BRACKET || b[written - 1] !== CLOSE_BRACKET) return;
   const ascii = written === text.length;
   b[written - 1] = COMMA;
-  const bytes = b.subarray(1, written);
+  const bytes = sub(b, 1, written);
   if (plain) {
     return new Batch(bytes, undefined, undefined, n, ascii ? ASCII : UTF8);
   }
@@ -262,7 +263,7 @@ function textBatch(texts: string[], tagged: boolean[] | undefined): Batch {
     ends[k] = at;
     kinds[k] = tagged?.[k] ? TAGGED : ascii ? ASCII : UTF8;
   }
-  return new Batch(scratch.subarray(0, written), ends, kinds, n);
+  return new Batch(sub(scratch, 0, written), ends, kinds, n);
 }
 
 const QUOTE = 0x22;

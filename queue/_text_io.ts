@@ -39,6 +39,8 @@
 // UTF-8 that TextEncoder wrote (a record never starts with a BOM: it is a
 // JSON text or a run of them).
 
+import { sub } from "../_core/primordials.ts";
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -220,7 +222,7 @@ export class RegionText {
     if (ENCODE) {
       // Room for exactly len bytes: all of the text was read only if every
       // unit took one byte.
-      return encoder.encodeInto(text, u8.subarray(at, at + len)).read === len;
+      return encoder.encodeInto(text, sub(u8, at, at + len)).read === len;
     }
     // Two units a step: 1.30x and 1.35x one a step (Deno, 48-byte texts
     // into shared memory, CPU, paired medians of 15, two processes).
@@ -319,8 +321,8 @@ export class RegionText {
     if (scratch.length < len) {
       scratch = new Uint8Array(Math.max(len, 2 * scratch.length));
     }
-    const copy = scratch.subarray(0, len);
-    copy.set(u8.subarray(at, at + len));
+    const copy = sub(scratch, 0, len);
+    copy.set(sub(u8, at, at + len));
     return decoder.decode(copy);
   }
 }

@@ -61,6 +61,9 @@ const STATE: Readonly<Record<string, string>> = {
     "a cache of the runtime's node:worker_threads module, the same in every copy",
   "_core/host.ts proxyTest":
     "a cache of the runtime's node:util types.isProxy (or a function that answers false), the same in every copy",
+  "_core/host.ts slotTests":
+    "a cache of the runtime's node:util types (slot tests), the same in every copy",
+  "_core/host.ts NAMES": "a constant list of names, never written",
   "_core/names.ts encoder": "a TextEncoder made on first use, stateless",
   "_core/names.ts decoder":
     "a TextDecoder made on first use, used without streaming (no state between calls)",

@@ -408,6 +408,43 @@ function nodeThreads() {
   return nodeWorkerThreads ?? void 0;
 }
 var nodeWorkerThreads;
+function isProxy(value) {
+  proxyTest ??= utilTypes()?.isProxy ?? (() => false);
+  return proxyTest(value);
+}
+var proxyTest;
+function utilTypes() {
+  if (slotTests === void 0) {
+    const t = RUNTIME === "web" ? void 0 : host.process?.getBuiltinModule?.("node:util/types");
+    let all = t !== void 0;
+    for (let i = 0; all && i < NAMES.length; i++) {
+      all = typeof t[NAMES[i]] === "function";
+    }
+    slotTests = all ? {
+      ...t
+    } : null;
+  }
+  return slotTests ?? void 0;
+}
+var slotTests;
+var NAMES = [
+  "isProxy",
+  "isMap",
+  "isSet",
+  "isDate",
+  "isRegExp",
+  "isNativeError",
+  "isBoxedPrimitive",
+  "isSymbolObject",
+  "isAnyArrayBuffer",
+  "isArrayBuffer",
+  "isSharedArrayBuffer",
+  "isPromise",
+  "isWeakMap",
+  "isWeakSet",
+  "isGeneratorObject",
+  "isArgumentsObject"
+];
 function workerThreads() {
   const wt = nodeThreads();
   if (wt === void 0) throw new ThreadsUnavailableError();
@@ -447,6 +484,7 @@ function refTimer(timer, on) {
 }
 var PACKAGE_ROOT = folderAbove(import.meta.url);
 var resultPort = threadState("resultPort", () => ({}));
+if (RUNTIME === "node" || RUNTIME === "bun") isProxy(host);
 
 // _core/spare_block.ts
 var RESULT = 4;

@@ -20,6 +20,7 @@ import { assertCloneEqual } from "../_clone_equal.ts";
 type Any = any;
 let calls = 0;
 let where = "";
+let flats = 0;
 function trap(): never {
   calls++;
   where ||= (new Error().stack ?? "").split("\n").slice(2, 5).join(" <- ");
@@ -62,8 +63,31 @@ const REPLACED: [string, () => () => void][] = [
   ["Object.prototype.toString", () => swap(Object.prototype, "toString")],
   ["Function.prototype.call", () => swap(Function.prototype, "call")],
   ["globalThis.btoa", () => swap(globalThis, "btoa")],
+  // subarray's species lookup on the codec's own scratch views.
+  [
+    "Uint8Array.prototype.constructor",
+    () => swapGetter(Uint8Array.prototype, "constructor"),
+  ],
+  [
+    "%TypedArray%.prototype.subarray",
+    () => swap(Object.getPrototypeOf(Uint8Array.prototype), "subarray"),
+  ],
   ["globalThis.Date", () => swapGetter(globalThis, "Date")],
+  // The walks' own bookkeeping (seen, ids, copies): Map and Set methods.
+  ["Map.prototype.get", () => swap(Map.prototype, "get")],
+  ["Map.prototype.set", () => swap(Map.prototype, "set")],
+  ["Map.prototype.has", () => swap(Map.prototype, "has")],
+  ["Set.prototype.has", () => swap(Set.prototype, "has")],
+  ["Set.prototype.add", () => swap(Set.prototype, "add")],
   ["globalThis.Error", () => swapGetter(globalThis, "Error")],
+];
+
+const WALKS_ONLY = [
+  "Map.prototype.get",
+  "Map.prototype.set",
+  "Map.prototype.has",
+  "Set.prototype.has",
+  "Set.prototype.add",
 ];
 
 function swap(o: object, k: PropertyKey): () => void {
@@ -150,6 +174,11 @@ describe("encodes under replaced built-ins", () => {
       assertCloneEqual(q.get({ timeout: 1_000 }), value);
       assertCloneEqual(q.get({ timeout: 1_000 }), value);
       assertCloneEqual(q.get({ timeout: 1_000 }), [value]);
+      // A flat object (the shape path) of a byte length not met before
+      // (its view of the scratch is made then).
+      const flat = { s: "x".repeat(300 + ++flats), ok: true, n: 1 };
+      armed(make, () => q.put(flat));
+      assert.deepEqual(q.get({ timeout: 1_000 }), flat);
     });
   }
 
@@ -160,7 +189,9 @@ describe("encodes under replaced built-ins", () => {
     try {
       // A started pool thread: submit then only writes a slot.
       assert.equal(pool.submit(() => 1).result({ timeout: 60_000 }), 1);
-      for (const [, make] of REPLACED) {
+      for (const [name, make] of REPLACED) {
+        // (the pool's own tables are Maps: only the walks' are covered)
+        if (WALKS_ONLY.includes(name)) continue;
         const value = item();
         const f = armed(make, () => pool.submit((v: unknown) => v, value));
         assertCloneEqual(f.result({ timeout: 60_000 }), value);
@@ -188,6 +219,17 @@ describe("encodes under replaced built-ins", () => {
     assert.deepEqual(q.get({ timeout: 1_000 }), {
       view: new Uint8Array([1, 2, 3]),
     });
+  });
+
+  it("ArrayBuffer.isView replaced: a view's put and Thread args call it not", () => {
+    const value = {
+      u: new Uint8Array([1, 2]),
+      d: new DataView(new ArrayBuffer(2)),
+    };
+    const q = new Queue<unknown>({ capacity: 2, bytes: 1 << 16 });
+    armed(() => swap(ArrayBuffer, "isView"), () => q.put(value));
+    armed(() => swap(ArrayBuffer, "isView"), () => encodeTransfer([value]));
+    assert.deepEqual(q.get({ timeout: 1_000 }), value);
   });
 
   it("a getter that replaces Array[Symbol.species] mid-walk runs no species", () => {
