@@ -308,6 +308,10 @@ export const mapSet = (m: Map<unknown, unknown>, k: unknown, v: unknown) =>
 /** Set.prototype.add as it was at load. */
 export const setAdd = (s: Set<unknown>, v: unknown) =>
   void apply(setAdd_, s, [v]);
+const mapGet_ = Map.prototype.get;
+/** Map.prototype.get as it was at load. */
+export const mapGet = <K, V>(m: Map<K, V>, k: K): V | undefined =>
+  apply(mapGet_, m, [k]);
 /** Map.prototype.clear as it was at load. */
 export const mapClear = (m: Map<unknown, unknown>) =>
   void apply(mapClear_, m, []);
@@ -329,12 +333,24 @@ const methods = (from: object, names: string[]) => {
 };
 const WALK_MAP = methods(Map.prototype, ["get", "set", "has", "delete"]);
 const WALK_SET = methods(Set.prototype, ["add", "has", "delete"]);
+// They are made by constructing Map or Set with a new.target whose
+// prototype is that object (what a subclass's constructor does), not by a
+// prototype change after: setPrototypeOf on each new Map cost a small
+// nested Queue put + get 4-8% (bench/item_ab.ts against the tree before,
+// at load 1), and keeping one emptied Map for the next walk instead cost
+// 27-41% (a clear reallocates the table). construct is read at load.
+const construct = Reflect.construct;
+const NEW_TARGET_ARGS: [] = [];
+const WalkMap = function () {} as unknown as new () => object;
+WalkMap.prototype = WALK_MAP;
+const WalkSet = function () {} as unknown as new () => object;
+WalkSet.prototype = WALK_SET;
 /** A new Map for a walk's own bookkeeping (its methods as at load). */
 export const walkMap = <K, V>(): Map<K, V> =>
-  Object.setPrototypeOf(new Map(), WALK_MAP);
+  construct(Map, NEW_TARGET_ARGS, WalkMap) as Map<K, V>;
 /** As {@linkcode walkMap}, a Set. */
 export const walkSet = <T>(): Set<T> =>
-  Object.setPrototypeOf(new Set(), WALK_SET);
+  construct(Set, NEW_TARGET_ARGS, WalkSet) as Set<T>;
 
 /** `value instanceof C`, without a Symbol.hasInstance a program defined. */
 export function isA<T>(

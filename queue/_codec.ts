@@ -28,7 +28,7 @@
 // items: see _tagged.ts (depth bound, own keys, primitives).
 
 import { isProxy } from "../_core/host.ts";
-import { mapClear, sub, walkMap } from "../_core/primordials.ts";
+import { mapGet, mapSet, sub } from "../_core/primordials.ts";
 import { isArguments, ORDINARY, slotKind } from "../_core/kinds.ts";
 import { HOLES, indicesAfter } from "../_core/transfer_keys.ts";
 import { MARK, MAX_DEPTH, type Stand, tagItem, untagItem } from "./_tagged.ts";
@@ -188,10 +188,10 @@ export function jsonValue(
   // Each object the walk copied is tagged as its copy wherever tag meets it
   // (under a class instance the walk left alone, say), so nothing it read
   // is read again and sharing is kept.
-  const stand = walkCopies ?? walkMap<object, object>();
+  const stand = walkCopies ?? new Map<object, object>();
   walkCopies = undefined;
-  stand.set(value as object, snap); // the top, met inside (or its alias)
-  if (alias !== undefined) stand.set(alias, snap);
+  mapSet(stand, value as object, snap); // the top, met inside (or its alias)
+  if (alias !== undefined) mapSet(stand, alias, snap);
   if (!keep) return tagItem(snap, stand);
   try {
     return tagItem(snap, stand);
@@ -291,7 +291,6 @@ let ahead: { of: object; elems: unknown[] } | undefined;
 let nextAhead: { of: object; elems: unknown[] } | undefined;
 let exact = true;
 let copies: Map<object, object> | undefined;
-let spare: Map<object, object> | undefined; // (empty)
 /** Whether the last {@linkcode snapshot}'s value is JSON-exact. */
 let walkExact = true;
 /** The last inexact walk's copies (the tag's stand-ins), or undefined. */
@@ -322,12 +321,6 @@ function snapshot(
     if (!exact) walkCopies = copies;
     return c;
   } finally {
-    // An exact walk's copies, emptied, serve the next walk (a walk Map
-    // costs a prototype change to make: _core/primordials.ts walkMap).
-    if (copies !== undefined && copies !== walkCopies) {
-      mapClear(copies);
-      spare = copies;
-    }
     top = t;
     topCopy = tc;
     alias = a;
@@ -372,11 +365,7 @@ function copyOf(value: object, depth: number): unknown {
       exact = false; // the top, met inside it
       return topCopy;
     }
-    if (copies === undefined) {
-      copies = spare ?? walkMap();
-      spare = undefined;
-    }
-    const met = copies.get(value);
+    const met = mapGet(copies ??= new Map(), value);
     if (met !== undefined) {
       exact = false; // shared or cyclic
       return met;
@@ -390,7 +379,7 @@ function copyOf(value: object, depth: number): unknown {
   if (Array.isArray(value)) {
     const c: unknown[] = [];
     if (depth === 0) topCopy = c;
-    else copies!.set(value, c);
+    else mapSet(copies!, value, c);
     const n = value.length;
     // Holes stay holes (tag writes the array as its keys then); past HOLES
     // of them, and more holes than elements, the rest is read by own keys
@@ -460,7 +449,7 @@ function copyOf(value: object, depth: number): unknown {
   // object has only data properties; the loop then reads the copy.
   const c: Record<string, unknown> = { ...value };
   if (depth === 0) topCopy = c;
-  else copies!.set(value, c);
+  else mapSet(copies!, value, c);
   // for...in lists inherited enumerable keys too, which JSON leaves out.
   if (inheritsEnumerable()) {
     const keys = Object.keys(c); // (an index loop: no array iterator)

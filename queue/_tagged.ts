@@ -38,7 +38,7 @@ import { isProxy } from "../_core/host.ts";
 import { refusal } from "./_refused.ts";
 import { fromBase64, isDetached, maxOf, toBase64 } from "./_base64.ts";
 import { ERRORS, VIEWS } from "./_tagged_kinds.ts";
-import { isSharedArrayBuffer, walkMap } from "../_core/primordials.ts";
+import { isSharedArrayBuffer, mapGet, walkMap } from "../_core/primordials.ts";
 import { AB, ARRAY, BOX, DATE, ERROR, kindOf } from "../_core/kinds.ts";
 import { MAP, ORDINARY, PLAIN, PROXIED, REFUSED } from "../_core/kinds.ts";
 import { REGEXP, SAB, SET, VIEW } from "../_core/kinds.ts";
@@ -130,7 +130,10 @@ export function tag(value: unknown, st: TagState): unknown {
       throw refuse(st, "a symbol");
   }
   if (value === null) return null;
-  const obj = st.stand?.get(value as object) ?? value as object;
+  const stand = st.stand;
+  const obj =
+    (stand !== undefined ? mapGet(stand, value as object) : undefined) ??
+      value as object;
   if (isProxy(obj)) throw refuse(st, "a Proxy", PROXY); // before any trap
   const ref = st.ids.get(obj);
   if (ref !== undefined) return { [MARK]: "@", i: ref };
