@@ -50,11 +50,12 @@
 import { blockAlloc, blockRelease, holdBlock } from "../_core/heap.ts";
 import type { Region } from "../_core/placement.ts";
 import { runtime } from "../_core/runtime.ts";
-import { type AcquireOptions, MUST_ACQUIRE } from "../_core/wait.ts";
+import type { Acquire, AcquireOptions } from "../_core/wait.ts";
+import { MUST_ACQUIRE } from "../_core/wait.ts";
 import type { Lock } from "../sync/lock.ts";
 import { lockAt } from "../sync/_lock_at.ts";
 import { tookOver } from "../sync/_holder.ts";
-import { awaitTailFree } from "./_held_turn.ts";
+import { growWhenFree, tailWords, takeForGrow } from "./_grow_wait.ts";
 import type { Codec } from "./_codec.ts";
 import { FIFO, QueueBase, queueByteLength, type QueueInit } from "./_core.ts";
 import {
@@ -249,15 +250,14 @@ export class Chain<T> {
     }
   }
 
-  /** grow without blocking the event loop while another thread grows. */
-  async growAsync(s: number, need = 0): Promise<boolean> {
-    await awaitTailFree(this.segment(s).region); // (_held_turn.ts)
-    await this.#takeAsync();
-    try {
-      return this.#grow(s, need);
-    } finally {
+  /** grow without blocking the event loop, bounded by `o` (_grow_wait.ts). */
+  growAsync(s: number, need: number, o: Acquire): Promise<boolean> {
+    const tail = tailWords(this.segment(s).region);
+    const take = (w: AcquireOptions) => this.#takeAsync(w);
+    const done = () => this.last() !== s || this.isShutdown;
+    return growWhenFree(tail, o, take, done, () => this.#grow(s, need), () => {
       this.#lock.release();
-    }
+    });
   }
 
   /**
@@ -270,12 +270,11 @@ export class Chain<T> {
     this.#lock.release();
   }
 
-  /** awaitGrow without blocking the event loop. */
-  async awaitGrowAsync(s: number): Promise<void> {
+  /** awaitGrow without blocking the event loop, bounded by `o` as growAsync. */
+  async awaitGrowAsync(s: number, o: Acquire): Promise<void> {
     if (this.last() > s) return;
-    if (await this.#takeAsync({ timeout: 60_000 })) {
-      this.#lock.release();
-    }
+    const take = (w: AcquireOptions) => this.#takeAsync(w);
+    if (await takeForGrow(o, take)) this.#lock.release();
   }
 
   /** Segment s is retired and empty: FRONT moves past it if a newer exists. */

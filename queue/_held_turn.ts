@@ -175,20 +175,3 @@ export async function retryHeld<T>(
     if (x !== busy) return x;
   }
 }
-
-/**
- * Waits off the event loop until TAIL of the queue at `region` (an
- * unbounded queue's segment about to be retired, _chain.ts growAsync) is
- * not held: the retirement's shutdown then waits for TAIL (awaitTurn) only
- * as long as a put that took it since copies, not while the event loop
- * stays frozen behind a holder that stalled. A wake it takes is passed on
- * at once (it takes no turn).
- */
-export async function awaitTailFree(
-  region: { readonly buffer: SharedArrayBuffer; readonly byteOffset: number },
-): Promise<void> {
-  const h = new Int32Array(region.buffer, region.byteOffset, TAIL + 1);
-  while ((Atomics.load(h, TAIL) & LOCKED) !== 0) {
-    passWake(h, await awaitTurnAsync(h, TAIL, Infinity, undefined) ? TAIL : -1);
-  }
-}

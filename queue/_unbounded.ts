@@ -39,6 +39,7 @@ import {
   deadlineOf,
   isFullOrShut,
   NOWAIT,
+  nowaitOf,
   putMany,
   putManyAsync,
   remaining,
@@ -371,13 +372,16 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
       const q = this.#c.segment(s);
       const atMax = q.capacity >= this.#c.max || blocked === s;
       try {
-        return await attempt(q, atMax ? remaining(options, deadline) : NOWAIT);
+        return await attempt(
+          q,
+          atMax ? remaining(options, deadline) : nowaitOf(o),
+        );
       } catch (error) {
         const need = afterPutError(error, atMax, this.isShutdown, 0);
         if (need !== WAIT) {
-          if (!(await this.#c.growAsync(s, need))) blocked = s;
+          if (!(await this.#c.growAsync(s, need, o))) blocked = s;
         } else {
-          await this.#c.awaitGrowAsync(s);
+          await this.#c.awaitGrowAsync(s, o);
           if (stuck(this.#c, s, o)) throw new QueueFullError();
         }
       }
@@ -445,7 +449,7 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
         // off the event loop (_held_turn.ts retryHeld), as on any queue.
         return await attempt(
           q,
-          last ? remaining(options, deadline) : NOWAIT,
+          last ? remaining(options, deadline) : nowaitOf(o),
           s,
         );
       } catch (error) {
@@ -459,7 +463,7 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
         if (!(error instanceof QueueShutDownError)) throw error;
         if (!this.#c.moveFront(s)) {
           if (this.isShutdown) throw error;
-          await this.#c.awaitGrowAsync(s);
+          await this.#c.awaitGrowAsync(s, o);
           if (stuck(this.#c, s, o)) throw new QueueEmptyError();
         }
       }

@@ -70,6 +70,15 @@ export function stuck(c: Chain<unknown>, s: number, o: Acquire): boolean {
 /** The options of a try that must not wait. */
 export const NOWAIT: QueueOptions = { block: false };
 
+/**
+ * An async call's try of a segment that must not wait (NOWAIT), with the
+ * call's signal: its wait for a holder that copies (IDLE_GRACE at most,
+ * _held_turn.ts retryHeld) ends at an abort too.
+ */
+export function nowaitOf(o: Acquire): QueueOptions {
+  return o.signal === undefined ? NOWAIT : { block: false, signal: o.signal };
+}
+
 /** UnboundedQueue.putMany over chain `c`: the count put. */
 export function putMany<T>(
   c: Chain<T>,
@@ -111,7 +120,7 @@ export async function putManyAsync<T>(
   items: ArrayLike<T>,
   options: QueueOptions | undefined,
 ): Promise<number> {
-  queueOptions(options);
+  const o = queueOptions(options);
   const deadline = deadlineOf(options);
   let done = 0, blocked = -1;
   for (;;) {
@@ -122,7 +131,7 @@ export async function putManyAsync<T>(
     try {
       done += await q.putManyAsync(
         done === 0 ? items : slice(items, done),
-        atMax ? remaining(options, deadline) : NOWAIT,
+        atMax ? remaining(options, deadline) : nowaitOf(o),
       );
       if (done === items.length || atMax) return done;
     } catch (error) {
@@ -130,8 +139,8 @@ export async function putManyAsync<T>(
       if (need === STOP) return done;
     }
     try {
-      if (need === WAIT) await c.awaitGrowAsync(s);
-      else if (!(await c.growAsync(s, need))) blocked = s;
+      if (need === WAIT) await c.awaitGrowAsync(s, o);
+      else if (!(await c.growAsync(s, need, o))) blocked = s;
     } catch (error) {
       if (done > 0) return done;
       throw error;

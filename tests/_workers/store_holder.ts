@@ -14,6 +14,7 @@ import {
 import { acquireHead, releaseHead } from "../../queue/_head.ts";
 import { acquireTurn, POSITION, releaseTurn } from "../../queue/_turn.ts";
 import { currentIdent } from "../../_core/runtime.ts";
+import { Chain } from "../../queue/_chain.ts";
 
 interface Placed {
   readonly region: { buffer: SharedArrayBuffer; byteOffset: number };
@@ -97,5 +98,31 @@ export function holdTurn(
       0,
     );
   }
+  return outcome === "timed-out" ? "timed out" : "released";
+}
+
+/**
+ * Takes the LOCK of the unbounded queue's chain at `region` (word 0 of its
+ * header) as a grow does, and, with `retire`, retires segment 0 (its
+ * shutdown) as a grow does before it publishes segment 1; sets flag[0]
+ * (and wakes it), waits until the test sets flag[1] (at most `maxMs`),
+ * then lets LOCK go and, with `retire`, completes the grow (Chain.grow)
+ * so that the queue goes on. Returns "released" or "timed out".
+ */
+export function holdChain(
+  region: { buffer: SharedArrayBuffer; byteOffset: number },
+  flag: Int32Array,
+  retire: boolean,
+  maxMs = 20_000,
+): string {
+  const chain = new Chain<unknown>(undefined, region);
+  const lock = lockAt(region.buffer, region.byteOffset);
+  lock.acquire();
+  if (retire) chain.segment(0).shutdown();
+  Atomics.store(flag, 0, 1);
+  Atomics.notify(flag, 0);
+  const outcome = Atomics.wait(flag, 1, 0, maxMs);
+  lock.release();
+  if (retire) chain.grow(0);
   return outcome === "timed-out" ? "timed out" : "released";
 }

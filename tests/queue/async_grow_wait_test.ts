@@ -1,0 +1,227 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// An unbounded Queue's async put that decides to grow waits for the full
+// segment's TAIL and for the chain's LOCK off the event loop
+// (queue/_grow_wait.ts); an async put or get that finds its segment retired
+// with no successor yet waits for LOCK. Each of those waits ends at the
+// call's deadline (Full, or Empty for a get) or its signal (the signal's
+// reason), and leaves the queue as the call found it: the refused item is
+// not delivered, no segment was made, and once the holder lets go every item
+// put before and after arrives exactly once. Before, these waits took no
+// deadline and no signal: behind a holder that stopped (a thread stalled at
+// a shared word, here) a timed or aborted call waited for good (the grow) or
+// 60 s (the retired segment). Every wait here is bounded (`settled`).
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { Queue, QueueEmptyError, QueueFullError, Thread } from "../../mod.ts";
+import { IDLE_GRACE } from "../../queue/_decoding.ts";
+import { OFFSET, SEGMENTS } from "../../queue/_chain_memory.ts";
+import { wordChanged } from "../_helpers.ts";
+import type * as holderModule from "../_workers/store_holder.ts";
+
+const JOIN = { timeout: 60_000 };
+const BOUND = 10_000; // a call still pending this long waits for good
+const holder = new URL("../_workers/store_holder.ts", import.meta.url);
+
+type Region = { buffer: SharedArrayBuffer; byteOffset: number };
+
+// The chain header's words and segment 0's region of unbounded queue `q`.
+function chainOf(q: Queue<string>): { h: Int32Array; seg0: Region } {
+  const r = q.region;
+  const h = new Int32Array(r.buffer, r.byteOffset, OFFSET + 1);
+  return {
+    h,
+    seg0: { buffer: r.buffer, byteOffset: Atomics.load(h, OFFSET) >>> 0 },
+  };
+}
+
+// A thread that holds segment 0's TAIL ("tail"), or the chain's LOCK
+// ("lock"; "retired": segment 0 retired with no successor, as a grow in
+// progress leaves it), until letGo.
+async function startHolder(q: Queue<string>, what: string) {
+  const flag = new Int32Array(new SharedArrayBuffer(8));
+  const { seg0 } = chainOf(q);
+  const r = q.region;
+  const t = what === "tail"
+    ? new Thread<typeof holderModule.holdTurn>({
+      target: { module: holder, export: "holdTurn" },
+      args: [seg0, flag, false, 40_000],
+    })
+    : new Thread<typeof holderModule.holdChain>({
+      target: { module: holder, export: "holdChain" },
+      args: [
+        { buffer: r.buffer, byteOffset: r.byteOffset },
+        flag,
+        what === "retired",
+        40_000,
+      ],
+    });
+  t.start();
+  assert.equal(await wordChanged(flag, 0, 0), true, "holder holds");
+  return { t, flag };
+}
+
+function letGo(flag: Int32Array): void {
+  Atomics.store(flag, 1, 1);
+  Atomics.notify(flag, 1);
+}
+
+/** How `p` settled, or "pending" if not within BOUND ms. */
+async function settled(
+  p: Promise<unknown>,
+): Promise<{ error?: unknown; value?: unknown; pending?: true }> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const bound = new Promise<{ pending: true }>((resolve) => {
+    timer = setTimeout(() => resolve({ pending: true }), BOUND);
+  });
+  try {
+    return await Promise.race([
+      p.then((value) => ({ value }), (error) => ({ error })),
+      bound,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// After the holder let go: the queue works, and holds exactly `want`
+// (in order) once the items put after are added.
+async function stillWorks(q: Queue<string>, want: string[]): Promise<void> {
+  q.put("after1");
+  await q.putAsync("after2", { timeout: 30_000 });
+  const got: string[] = [];
+  while (q.qsize() > 0) got.push(await q.getAsync({ timeout: 30_000 }));
+  assert.deepEqual(got, [...want, "after1", "after2"]);
+  assert.throws(() => q.getNowait(), QueueEmptyError);
+}
+
+describe("an unbounded Queue's async wait for a grow ends at the call's deadline or signal", () => {
+  it("putAsync with a timeout, segment 0's TAIL held by a stalled thread: Full at its deadline, nothing put, no segment made", async () => {
+    const q = new Queue<string>({ initialCapacity: 8 });
+    q.put("a");
+    const { t, flag } = await startHolder(q, "tail");
+    let r;
+    const t0 = performance.now();
+    try {
+      // Its segment try gives up after IDLE_GRACE (TAIL held), then the
+      // grow waits for TAIL: until the call's deadline.
+      r = await settled(q.putAsync("z", { timeout: IDLE_GRACE + 300 }));
+    } finally {
+      letGo(flag);
+    }
+    const took = performance.now() - t0;
+    assert.equal(await t.joinAsync(JOIN), "released");
+    assert.ok(!r.pending, "the timed putAsync still waited after 10 s");
+    assert.ok(r.error instanceof QueueFullError, String(r.error));
+    assert.ok(took >= IDLE_GRACE + 300 - 1, `Full after ${took} ms`);
+    assert.equal(Atomics.load(chainOf(q).h, SEGMENTS), 1, "no segment made");
+    await stillWorks(q, ["a"]);
+  });
+
+  it("putAsync with a signal, segment 0's TAIL held by a stalled thread: rejects with the signal's reason, nothing put", async () => {
+    const q = new Queue<string>({ initialCapacity: 8 });
+    q.put("a");
+    const { t, flag } = await startHolder(q, "tail");
+    const ac = new AbortController();
+    let r;
+    try {
+      const p = q.putAsync("z", { signal: ac.signal });
+      // Past the segment try's IDLE_GRACE: the grow's wait for TAIL (an
+      // abort during the try rejects the same way).
+      setTimeout(() => ac.abort(), IDLE_GRACE + 200);
+      r = await settled(p);
+    } finally {
+      letGo(flag);
+    }
+    assert.equal(await t.joinAsync(JOIN), "released");
+    assert.ok(!r.pending, "the aborted putAsync still waited after 10 s");
+    assert.equal(r.error, ac.signal.reason);
+    assert.equal(Atomics.load(chainOf(q).h, SEGMENTS), 1, "no segment made");
+    await stillWorks(q, ["a"]);
+  });
+
+  it("putAsync({ block: false }), segment 0's TAIL held by a stalled thread: Full after the grace, nothing put", async () => {
+    const q = new Queue<string>({ initialCapacity: 8 });
+    q.put("a");
+    const { t, flag } = await startHolder(q, "tail");
+    let r;
+    try {
+      r = await settled(q.putAsync("z", { block: false }));
+    } finally {
+      letGo(flag);
+    }
+    assert.equal(await t.joinAsync(JOIN), "released");
+    assert.ok(!r.pending, "putAsync({ block: false }) still waited after 10 s");
+    assert.ok(r.error instanceof QueueFullError, String(r.error));
+    assert.equal(Atomics.load(chainOf(q).h, SEGMENTS), 1, "no segment made");
+    await stillWorks(q, ["a"]);
+  });
+
+  it("putManyAsync with a timeout, segment 0 full and TAIL held: Full, no item put", async () => {
+    const q = new Queue<string>({ initialCapacity: 8 });
+    q.put("a");
+    const { t, flag } = await startHolder(q, "tail");
+    let r;
+    try {
+      r = await settled(
+        q.putManyAsync(["x", "y"], { timeout: IDLE_GRACE + 300 }),
+      );
+    } finally {
+      letGo(flag);
+    }
+    assert.equal(await t.joinAsync(JOIN), "released");
+    assert.ok(!r.pending, "the timed putManyAsync still waited after 10 s");
+    assert.ok(r.error instanceof QueueFullError, String(r.error));
+    assert.equal(Atomics.load(chainOf(q).h, SEGMENTS), 1, "no segment made");
+    await stillWorks(q, ["a"]);
+  });
+
+  for (const how of ["timeout", "signal"] as const) {
+    it(`putAsync (${how}), segment 0 full and the chain's LOCK held by a stalled grower: refused, nothing put`, async () => {
+      const q = new Queue<string>({ initialCapacity: 8 });
+      const first = Array.from({ length: 8 }, (_, i) => `a${i}`);
+      q.putMany(first);
+      const { t, flag } = await startHolder(q, "lock");
+      const ac = new AbortController();
+      let r;
+      try {
+        const p = q.putAsync(
+          "z",
+          how === "timeout" ? { timeout: 300 } : { signal: ac.signal },
+        );
+        if (how === "signal") setTimeout(() => ac.abort(), 300);
+        r = await settled(p);
+      } finally {
+        letGo(flag);
+      }
+      assert.equal(await t.joinAsync(JOIN), "released");
+      assert.ok(!r.pending, "the putAsync still waited after 10 s");
+      if (how === "timeout") {
+        assert.ok(r.error instanceof QueueFullError, String(r.error));
+      } else assert.equal(r.error, ac.signal.reason);
+      assert.equal(Atomics.load(chainOf(q).h, SEGMENTS), 1, "no segment made");
+      await stillWorks(q, first);
+    });
+
+    it(`getAsync (${how}), segment 0 retired with no successor (a grow in progress, LOCK held): refused at once, not after 60 s`, async () => {
+      const q = new Queue<string>({ initialCapacity: 8 });
+      const { t, flag } = await startHolder(q, "retired");
+      const ac = new AbortController();
+      let r;
+      try {
+        const p = q.getAsync(
+          how === "timeout" ? { timeout: 300 } : { signal: ac.signal },
+        );
+        if (how === "signal") setTimeout(() => ac.abort(), 300);
+        r = await settled(p);
+      } finally {
+        letGo(flag);
+      }
+      assert.equal(await t.joinAsync(JOIN), "released");
+      assert.ok(!r.pending, "the getAsync still waited after 10 s");
+      if (how === "timeout") {
+        assert.ok(r.error instanceof QueueEmptyError, String(r.error));
+      } else assert.equal(r.error, ac.signal.reason);
+      await stillWorks(q, []);
+    });
+  }
+});
