@@ -50,12 +50,18 @@
 import { blockAlloc, blockRelease, holdBlock } from "../_core/heap.ts";
 import type { Region } from "../_core/placement.ts";
 import { runtime } from "../_core/runtime.ts";
-import type { Acquire, AcquireOptions } from "../_core/wait.ts";
+import type { Acquire } from "../_core/wait.ts";
 import { MUST_ACQUIRE } from "../_core/wait.ts";
 import type { Lock } from "../sync/lock.ts";
 import { lockAt } from "../sync/_lock_at.ts";
 import { tookOver } from "../sync/_holder.ts";
-import { growWhenFree, tailWords, takeForGrow } from "./_grow_wait.ts";
+import {
+  growWhenFree,
+  tailWords,
+  takeForGrow,
+  type Under,
+  underLock,
+} from "./_grow_wait.ts";
 import type { Codec } from "./_codec.ts";
 import { FIFO, QueueBase, queueByteLength, type QueueInit } from "./_core.ts";
 import {
@@ -126,6 +132,9 @@ export class Chain<T> {
   /** Whether the chain lives in the shared heap. */
   readonly heap: boolean;
   readonly #lock: Lock;
+  // Runs a step under LOCK from an async call (_grow_wait.ts underLock).
+  readonly #under: Under = (w, f) =>
+    underLock(this.#lock, () => this.#repair(), w, f);
   readonly #segments: Segment<T>[] = [];
   #codec: Codec<T> | undefined;
   readonly type: ElementType;
@@ -253,11 +262,8 @@ export class Chain<T> {
   /** grow without blocking the event loop, bounded by `o` (_grow_wait.ts). */
   growAsync(s: number, need: number, o: Acquire): Promise<boolean> {
     const tail = tailWords(this.segment(s).region);
-    const take = (w: AcquireOptions) => this.#takeAsync(w);
     const done = () => this.last() !== s || this.isShutdown;
-    return growWhenFree(tail, o, take, done, () => this.#grow(s, need), () => {
-      this.#lock.release();
-    });
+    return growWhenFree(tail, o, this.#under, done, () => this.#grow(s, need));
   }
 
   /**
@@ -273,8 +279,7 @@ export class Chain<T> {
   /** awaitGrow without blocking the event loop, bounded by `o` as growAsync. */
   async awaitGrowAsync(s: number, o: Acquire): Promise<void> {
     if (this.last() > s) return;
-    const take = (w: AcquireOptions) => this.#takeAsync(w);
-    if (await takeForGrow(o, take)) this.#lock.release();
+    await takeForGrow(o, this.#under);
   }
 
   /** Segment s is retired and empty: FRONT moves past it if a newer exists. */
@@ -315,16 +320,6 @@ export class Chain<T> {
     } catch (error) {
       if (!tookOver(error)) throw error;
       this.#repaired();
-    }
-  }
-
-  async #takeAsync(options?: AcquireOptions): Promise<boolean> {
-    try {
-      return await this.#lock.acquireAsync(options);
-    } catch (error) {
-      if (!tookOver(error)) throw error;
-      this.#repaired();
-      return true;
     }
   }
 

@@ -8,37 +8,46 @@
 // (1) await TAIL of s free (awaitTailFree: marks CONTENDED, sleeps off the
 //     event loop; _held_turn.ts's pair, so no wake is lost), until the
 //     call's deadline or its signal;
-// (2) await the chain's LOCK (Lock.acquireAsync), the same bound;
-// (3) under LOCK, with no await between: if another thread grew (or shut
-//     the queue down) meanwhile, #grow only says so; else if TAIL is held
-//     again (a put took it after (1); LOOKS loads), let LOCK go and go
-//     back to (1); else grow (#grow:
-//     make s + 1 unpublished, retire s: its shutdown ORs CLOSED into TAIL
-//     and waits for TAIL, which only a put that took it between (3)'s look
-//     and CLOSED can hold, for its copy; publish s + 1), release LOCK.
+// (2) await the chain's LOCK (Lock.acquireAsync), the same bound, and in
+//     the same step as the acquire (ON_ACQUIRED: no microtask between,
+//     underLock) run (3) and release LOCK;
+// (3) under LOCK: if another thread grew (or shut the queue down)
+//     meanwhile, #grow only says so; else if TAIL is held again (a put
+//     took it after (1); LOOKS loads), go back to (1) (LOCK released);
+//     else grow (#grow: make s + 1 unpublished, retire s: its shutdown ORs
+//     CLOSED into TAIL and waits for TAIL, which only a put that took it
+//     between (3)'s look and CLOSED can hold, for its copy; publish s + 1).
 // Past the deadline at (1) or (2) the put throws QueueFullError (a timed
 // put's refusal, as a bounded queue's); an abort rejects as the wait does
-// (the signal's reason, AbortError); a cancel as every wait. Either leaves
-// the queue as the put found it: the item was refused by segment s before
-// (1) (its references released then, _accept.ts), and nothing of the grow
-// happened (every step that changes shared memory is in (3), synchronous,
-// after the last await). Nothing is undone, so nothing can be half-undone.
-// Why (1) before (2): LOCK is not held across a wait for another thread's
-// TAIL, so a grower whose wait ends lets no other grower or awaitGrow
-// caller wait behind it, and no sync call of this thread (a put that finds
-// s retired takes LOCK synchronously, Chain.awaitGrow) ever meets LOCK held
-// by one of this thread's pending async calls: a Lock is not reentrant, so
-// that sync call would wait for good with the event loop frozen.
-// A thread that dies in (3) holding LOCK: as before (_chain.ts #repair).
-// A `block: false` put waits IDLE_GRACE ms at most, as for a holder that
-// copies (retryHeld), then reports Full.
+// (the signal's reason); a cancel as every wait. Either leaves the queue
+// as the put found it: segment s refused the item before (1) (its
+// references were released then, _accept.ts putAsyncKept), and nothing of
+// the grow happened (every step that changes shared memory is in (3), one
+// synchronous step after the last await). Nothing is undone, so nothing
+// can be half-undone; a put that throws has put nothing.
+// Why LOCK is never held across an await or a microtask: a sync call of
+// this thread (a put that grows, or finds s retired: Chain.grow,
+// awaitGrow) takes LOCK blocking; if one of this thread's pending async
+// calls held it, that call would wait for good on its own thread, the
+// event loop frozen (a Lock is not reentrant). Before, growAsync and
+// awaitGrowAsync held LOCK from the acquire's step to their continuation,
+// microtasks later (tests/queue/async_grow_wait_test.ts looks at every
+// microtask). And a grower never waits for another thread's TAIL holding
+// LOCK, so other growers and awaitGrow callers do not wait behind it.
+// A thread that dies in (3) holding LOCK: the next acquire takes it over
+// (#repair, which underLock runs before every step: a no-op on a
+// consistent chain). A `block: false` put waits IDLE_GRACE ms at most, as
+// for a holder that copies (retryHeld), then reports Full.
 //
 // awaitGrowAsync (a put or get found s retired and no s + 1 yet): awaits
 // LOCK, held by the grower until s + 1 is published, bounded the same way
-// (and by 60 s, as before: the caller looks again); then the caller looks
-// again (stuck(): Full or Empty past its deadline, or with block false).
+// (and by 60 s, as before: the caller looks again), releases it in the
+// same step; then the caller looks again (stuck(): Full or Empty past its
+// deadline, or with block false).
 
 import type { Acquire, AcquireOptions } from "../_core/wait.ts";
+import { ON_ACQUIRED } from "../_core/wait_options.ts";
+import type { Lock } from "../sync/lock.ts";
 import { IDLE_GRACE } from "./_decoding.ts";
 import { awaitTurnAsync, passWake } from "./_held_turn.ts";
 import { TAIL } from "./_layout.ts";
@@ -100,39 +109,82 @@ function tailFreeSoon(h: Int32Array): boolean {
 }
 
 /**
- * growAsync's waits (see the header): `take` the chain's LOCK (false: not
- * by the deadline), then `grow` under it (synchronous; at once if `done`:
- * another thread grew or shut the queue down meanwhile, and grow only
- * says so), `release` it.
+ * Runs `f` holding `lock` (a chain's LOCK), taken off the event loop with
+ * `w` (the caller's deadline and signal) in the same step as the acquire
+ * (ON_ACQUIRED), and releases it before anything else of this thread runs:
+ * the async calls never hold LOCK across a microtask, where a sync call of
+ * this thread (a put that grows, or finds its segment retired: Chain.grow,
+ * awaitGrow) would wait for good on a lock its own thread holds (a Lock is
+ * not reentrant), with the event loop frozen. `repair` (Chain #repair, a
+ * no-op on a consistent chain) runs first: a holder that stopped is taken
+ * over by this acquire (OwnerDiedError, after `f` ran). Returns `{ r }`
+ * (f's result), or undefined: not taken by the deadline; rethrows what `f`
+ * threw, LOCK released.
+ */
+export async function underLock<R>(
+  lock: Lock,
+  repair: () => void,
+  w: AcquireOptions,
+  f: () => R,
+): Promise<Took<R>> {
+  const box: { out?: { r: R } | { e: unknown } } = {};
+  const run = () => {
+    try {
+      repair();
+      box.out = { r: f() };
+    } catch (e) {
+      box.out = { e };
+    } finally {
+      lock.release();
+    }
+  };
+  try {
+    await lock.acquireAsync({ ...w, [ON_ACQUIRED]: run } as AcquireOptions);
+  } catch (error) {
+    if (box.out === undefined) throw error; // not taken: an abort, a cancel
+  } // else taken over: OwnerDiedError, thrown after run
+  if (box.out !== undefined && "e" in box.out) throw box.out.e;
+  return box.out;
+}
+
+/** What Chain's LOCK-held step returned: undefined if LOCK was not taken. */
+export type Took<R> = { r: R } | undefined;
+
+/**
+ * Runs `f` under the chain's LOCK taken with `w` in the same step as the
+ * acquire, then releases it (underLock).
+ */
+export type Under = <R>(w: AcquireOptions, f: () => R) => Promise<Took<R>>;
+
+/**
+ * growAsync's waits (see the header): `grow` under the chain's LOCK
+ * (`under`) once TAIL is free, at once if `done` (another thread grew or
+ * shut the queue down meanwhile, and grow only says so).
  */
 export async function growWhenFree<R>(
   tail: Int32Array,
   o: Acquire,
-  take: (w: AcquireOptions) => Promise<boolean>,
+  under: Under,
   done: () => boolean,
   grow: () => R,
-  release: () => void,
 ): Promise<R> {
   const end = growDeadline(o);
   for (;;) {
-    if (
-      !(await awaitTailFree(tail, end, o.signal)) ||
-      !(await take(lockWait(end, o)))
-    ) throw new QueueFullError();
-    try {
-      // (3): no await from this look to CLOSED (#grow's shutdown).
-      if (done() || tailFreeSoon(tail)) return grow();
-    } finally {
-      release();
+    if (!(await awaitTailFree(tail, end, o.signal))) {
+      throw new QueueFullError();
     }
+    // (3): no await from this look to CLOSED (#grow's shutdown).
+    const took = await under(
+      lockWait(end, o),
+      () => done() || tailFreeSoon(tail) ? { grown: grow() } : undefined,
+    );
+    if (took === undefined) throw new QueueFullError();
+    if (took.r !== undefined) return took.r.grown;
   }
 }
 
-/** awaitGrowAsync's wait for LOCK (see the header); true: taken. */
-export function takeForGrow(
-  o: Acquire,
-  take: (w: AcquireOptions) => Promise<boolean>,
-): Promise<boolean> {
+/** awaitGrowAsync's wait for LOCK (see the header). */
+export async function takeForGrow(o: Acquire, under: Under): Promise<void> {
   const end = Math.min(growDeadline(o), performance.now() + GROW_LOOK);
-  return take(lockWait(end, o));
+  await under(lockWait(end, o), () => {});
 }

@@ -224,4 +224,28 @@ describe("an unbounded Queue's async wait for a grow ends at the call's deadline
       await stillWorks(q, []);
     });
   }
+
+  for (const batch of [false, true]) {
+    it(`${batch ? "putManyAsync" : "putAsync"} that grows never holds the chain's LOCK across a microtask (a sync put of this thread there would wait for good on its own thread)`, async () => {
+      const q = new Queue<string>({ initialCapacity: 8 });
+      const first = Array.from({ length: 8 }, (_, i) => `a${i}`);
+      q.putMany(first);
+      const { h } = chainOf(q);
+      let done = false, ticks = 0, held = 0;
+      // Nothing here waits (no holder): the put grows in microtasks only,
+      // and this loop looks at LOCK (word 0) in every one of them.
+      const p = (batch ? q.putManyAsync(["z"]) : q.putAsync("z")).finally(
+        () => done = true,
+      );
+      while (!done && ticks < 10_000) {
+        await null;
+        ticks++;
+        if (Atomics.load(h, 0) !== 0) held++;
+      }
+      await p;
+      assert.equal(held, 0, `LOCK held at ${held} of ${ticks} microtasks`);
+      assert.equal(Atomics.load(h, SEGMENTS), 2, "grown once");
+      assert.deepEqual(q.getMany(16), [...first, "z"]);
+    });
+  }
 });
