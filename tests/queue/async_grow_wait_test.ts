@@ -139,6 +139,31 @@ describe("an unbounded Queue's async wait for a grow ends at the call's deadline
     await stillWorks(q, ["a"]);
   });
 
+  it("putAsync with a signal aborted while its segment try waits for TAIL: rejects then, not after the try's IDLE_GRACE", async () => {
+    const q = new Queue<string>({ initialCapacity: 8 });
+    q.put("a");
+    const { t, flag } = await startHolder(q, "tail");
+    const ac = new AbortController();
+    let r, took = 0;
+    try {
+      // Its segment try (block: false, a holder that copies) waits up to
+      // IDLE_GRACE for TAIL; by the time putAsync returns it waits there.
+      const t0 = performance.now();
+      const p = q.putAsync("z", { signal: ac.signal });
+      ac.abort();
+      r = await settled(p);
+      took = performance.now() - t0;
+    } finally {
+      letGo(flag);
+    }
+    assert.equal(await t.joinAsync(JOIN), "released");
+    assert.equal(r.error, ac.signal.reason);
+    // Before, the try kept waiting until IDLE_GRACE; then the grow saw the
+    // abort (a bound on when the abort is heard, not a speed).
+    assert.ok(took < IDLE_GRACE, `rejected ${took} ms after the call`);
+    await stillWorks(q, ["a"]);
+  });
+
   it("putAsync({ block: false }), segment 0's TAIL held by a stalled thread: Full after the grace, nothing put", async () => {
     const q = new Queue<string>({ initialCapacity: 8 });
     q.put("a");
