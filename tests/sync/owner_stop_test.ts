@@ -295,6 +295,33 @@ describe("owner death: the unbounded queue's chain goes on after a takeover", ()
     assert.equal(c.segment(1).getNowait(), 2);
   });
 
+  // The async forms take LOCK over in the acquire's own step (queue/
+  // _grow_wait.ts underLock): the repair and their step run there.
+  const WAIT = { blocking: true, deadline: Infinity, signal: undefined };
+
+  it("awaitGrowAsync and growAsync finish a grow that stopped after retiring its segment", async () => {
+    for (const form of ["awaitGrowAsync", "growAsync"] as const) {
+      const c = new Chain<number>({ initialCapacity: 2, type: "int32" });
+      c.segment(0).put(1);
+      await dead(c, "retired");
+      if (form === "awaitGrowAsync") await c.awaitGrowAsync(0, WAIT);
+      else assert.equal(await c.growAsync(0, 0, WAIT), true, form);
+      assert.equal(c.last(), 1, form);
+      assert.equal(lockAt(c.buffer, c.base).locked(), false, form);
+      c.segment(1).put(2);
+      assert.equal(c.segment(0).getNowait(), 1);
+      assert.equal(c.segment(1).getNowait(), 2);
+    }
+  });
+
+  it("growAsync after a holder stopped holding LOCK grows once", async () => {
+    const c = new Chain<number>({ initialCapacity: 2, type: "int32" });
+    await dead(c, "hold");
+    assert.equal(await c.growAsync(0, 0, WAIT), true);
+    assert.equal(c.last(), 1);
+    assert.equal(lockAt(c.buffer, c.base).locked(), false);
+  });
+
   for (const how of ["hold", "shut"] as const) {
     it(`shutdown() is applied after a takeover (${how === "hold" ? "a holder stopped holding LOCK" : "a shutdown stopped halfway"})`, async () => {
       const c = new Chain<number>({ initialCapacity: 2, type: "int32" });
