@@ -83,6 +83,27 @@ async function settled(
   }
 }
 
+/**
+ * Runs `call` while a holder (startHolder's `what`) holds; the holder is
+ * let go once the call settled (or BOUND passed): returns the settlement.
+ */
+async function behind(
+  q: Queue<string>,
+  what: string,
+  call: () => Promise<unknown>,
+): Promise<{ error?: unknown }> {
+  const { t, flag } = await startHolder(q, what);
+  let r;
+  try {
+    r = await settled(call());
+  } finally {
+    letGo(flag);
+  }
+  assert.equal(await t.joinAsync(JOIN), "released");
+  assert.ok(!r.pending, "the call still waited after 10 s");
+  return r;
+}
+
 // After the holder let go: the queue works, and holds exactly `want`
 // (in order) once the items put after are added.
 async function stillWorks(q: Queue<string>, want: string[]): Promise<void> {
@@ -94,69 +115,60 @@ async function stillWorks(q: Queue<string>, want: string[]): Promise<void> {
   assert.throws(() => q.getNowait(), QueueEmptyError);
 }
 
+// An unbounded queue holding `items` (initialCapacity 8).
+function queueOf(items: string[]): Queue<string> {
+  const q = new Queue<string>({ initialCapacity: 8 });
+  if (items.length > 0) q.putMany(items);
+  return q;
+}
+
+const segments = (q: Queue<string>) => Atomics.load(chainOf(q).h, SEGMENTS);
+const EIGHT = Array.from({ length: 8 }, (_, i) => `a${i}`);
+
 describe("an unbounded Queue's async wait for a grow ends at the call's deadline or signal", () => {
   it("putAsync with a timeout, segment 0's TAIL held by a stalled thread: Full at its deadline, nothing put, no segment made", async () => {
-    const q = new Queue<string>({ initialCapacity: 8 });
-    q.put("a");
-    const { t, flag } = await startHolder(q, "tail");
-    let r;
-    const t0 = performance.now();
-    try {
-      // Its segment try gives up after IDLE_GRACE (TAIL held), then the
-      // grow waits for TAIL: until the call's deadline.
-      r = await settled(q.putAsync("z", { timeout: IDLE_GRACE + 300 }));
-    } finally {
-      letGo(flag);
-    }
+    const q = queueOf(["a"]);
+    let t0 = 0;
+    // Its segment try gives up after IDLE_GRACE (TAIL held), then the grow
+    // waits for TAIL: until the call's deadline.
+    const r = await behind(q, "tail", () => {
+      t0 = performance.now();
+      return q.putAsync("z", { timeout: IDLE_GRACE + 300 });
+    });
     const took = performance.now() - t0;
-    assert.equal(await t.joinAsync(JOIN), "released");
-    assert.ok(!r.pending, "the timed putAsync still waited after 10 s");
     assert.ok(r.error instanceof QueueFullError, String(r.error));
     assert.ok(took >= IDLE_GRACE + 300 - 1, `Full after ${took} ms`);
-    assert.equal(Atomics.load(chainOf(q).h, SEGMENTS), 1, "no segment made");
+    assert.equal(segments(q), 1, "no segment made");
     await stillWorks(q, ["a"]);
   });
 
   it("putAsync with a signal, segment 0's TAIL held by a stalled thread: rejects with the signal's reason, nothing put", async () => {
-    const q = new Queue<string>({ initialCapacity: 8 });
-    q.put("a");
-    const { t, flag } = await startHolder(q, "tail");
+    const q = queueOf(["a"]);
     const ac = new AbortController();
-    let r;
-    try {
-      const p = q.putAsync("z", { signal: ac.signal });
+    const r = await behind(q, "tail", () => {
       // Past the segment try's IDLE_GRACE: the grow's wait for TAIL (an
-      // abort during the try rejects the same way).
+      // abort during the try: the next case).
       setTimeout(() => ac.abort(), IDLE_GRACE + 200);
-      r = await settled(p);
-    } finally {
-      letGo(flag);
-    }
-    assert.equal(await t.joinAsync(JOIN), "released");
-    assert.ok(!r.pending, "the aborted putAsync still waited after 10 s");
+      return q.putAsync("z", { signal: ac.signal });
+    });
     assert.equal(r.error, ac.signal.reason);
-    assert.equal(Atomics.load(chainOf(q).h, SEGMENTS), 1, "no segment made");
+    assert.equal(segments(q), 1, "no segment made");
     await stillWorks(q, ["a"]);
   });
 
   it("putAsync with a signal aborted while its segment try waits for TAIL: rejects then, not after the try's IDLE_GRACE", async () => {
-    const q = new Queue<string>({ initialCapacity: 8 });
-    q.put("a");
-    const { t, flag } = await startHolder(q, "tail");
+    const q = queueOf(["a"]);
     const ac = new AbortController();
-    let r, took = 0;
-    try {
+    let t0 = 0;
+    const r = await behind(q, "tail", () => {
       // Its segment try (block: false, a holder that copies) waits up to
       // IDLE_GRACE for TAIL; by the time putAsync returns it waits there.
-      const t0 = performance.now();
+      t0 = performance.now();
       const p = q.putAsync("z", { signal: ac.signal });
       ac.abort();
-      r = await settled(p);
-      took = performance.now() - t0;
-    } finally {
-      letGo(flag);
-    }
-    assert.equal(await t.joinAsync(JOIN), "released");
+      return p;
+    });
+    const took = performance.now() - t0;
     assert.equal(r.error, ac.signal.reason);
     // Before, the try kept waiting until IDLE_GRACE; then the grow saw the
     // abort (a bound on when the abort is heard, not a speed).
@@ -165,96 +177,57 @@ describe("an unbounded Queue's async wait for a grow ends at the call's deadline
   });
 
   it("putAsync({ block: false }), segment 0's TAIL held by a stalled thread: Full after the grace, nothing put", async () => {
-    const q = new Queue<string>({ initialCapacity: 8 });
-    q.put("a");
-    const { t, flag } = await startHolder(q, "tail");
-    let r;
-    try {
-      r = await settled(q.putAsync("z", { block: false }));
-    } finally {
-      letGo(flag);
-    }
-    assert.equal(await t.joinAsync(JOIN), "released");
-    assert.ok(!r.pending, "putAsync({ block: false }) still waited after 10 s");
+    const q = queueOf(["a"]);
+    const r = await behind(q, "tail", () => q.putAsync("z", { block: false }));
     assert.ok(r.error instanceof QueueFullError, String(r.error));
-    assert.equal(Atomics.load(chainOf(q).h, SEGMENTS), 1, "no segment made");
+    assert.equal(segments(q), 1, "no segment made");
     await stillWorks(q, ["a"]);
   });
 
-  it("putManyAsync with a timeout, segment 0 full and TAIL held: Full, no item put", async () => {
-    const q = new Queue<string>({ initialCapacity: 8 });
-    q.put("a");
-    const { t, flag } = await startHolder(q, "tail");
-    let r;
-    try {
-      r = await settled(
-        q.putManyAsync(["x", "y"], { timeout: IDLE_GRACE + 300 }),
-      );
-    } finally {
-      letGo(flag);
-    }
-    assert.equal(await t.joinAsync(JOIN), "released");
-    assert.ok(!r.pending, "the timed putManyAsync still waited after 10 s");
+  it("putManyAsync with a timeout, segment 0's TAIL held: Full, no item put", async () => {
+    const q = queueOf(["a"]);
+    const r = await behind(
+      q,
+      "tail",
+      () => q.putManyAsync(["x", "y"], { timeout: IDLE_GRACE + 300 }),
+    );
     assert.ok(r.error instanceof QueueFullError, String(r.error));
-    assert.equal(Atomics.load(chainOf(q).h, SEGMENTS), 1, "no segment made");
+    assert.equal(segments(q), 1, "no segment made");
     await stillWorks(q, ["a"]);
   });
 
   for (const how of ["timeout", "signal"] as const) {
+    let ac = new AbortController();
+    const options = () => {
+      if (how === "timeout") return { timeout: 300 };
+      const mine = ac = new AbortController();
+      setTimeout(() => mine.abort(), 300);
+      return { signal: mine.signal };
+    };
+    const refused = (error: unknown, Error: typeof QueueFullError) => {
+      if (how === "signal") assert.equal(error, ac.signal.reason);
+      else assert.ok(error instanceof Error, String(error));
+    };
+
     it(`putAsync (${how}), segment 0 full and the chain's LOCK held by a stalled grower: refused, nothing put`, async () => {
-      const q = new Queue<string>({ initialCapacity: 8 });
-      const first = Array.from({ length: 8 }, (_, i) => `a${i}`);
-      q.putMany(first);
-      const { t, flag } = await startHolder(q, "lock");
-      const ac = new AbortController();
-      let r;
-      try {
-        const p = q.putAsync(
-          "z",
-          how === "timeout" ? { timeout: 300 } : { signal: ac.signal },
-        );
-        if (how === "signal") setTimeout(() => ac.abort(), 300);
-        r = await settled(p);
-      } finally {
-        letGo(flag);
-      }
-      assert.equal(await t.joinAsync(JOIN), "released");
-      assert.ok(!r.pending, "the putAsync still waited after 10 s");
-      if (how === "timeout") {
-        assert.ok(r.error instanceof QueueFullError, String(r.error));
-      } else assert.equal(r.error, ac.signal.reason);
-      assert.equal(Atomics.load(chainOf(q).h, SEGMENTS), 1, "no segment made");
-      await stillWorks(q, first);
+      const q = queueOf(EIGHT);
+      const r = await behind(q, "lock", () => q.putAsync("z", options()));
+      refused(r.error, QueueFullError);
+      assert.equal(segments(q), 1, "no segment made");
+      await stillWorks(q, EIGHT);
     });
 
     it(`getAsync (${how}), segment 0 retired with no successor (a grow in progress, LOCK held): refused at once, not after 60 s`, async () => {
-      const q = new Queue<string>({ initialCapacity: 8 });
-      const { t, flag } = await startHolder(q, "retired");
-      const ac = new AbortController();
-      let r;
-      try {
-        const p = q.getAsync(
-          how === "timeout" ? { timeout: 300 } : { signal: ac.signal },
-        );
-        if (how === "signal") setTimeout(() => ac.abort(), 300);
-        r = await settled(p);
-      } finally {
-        letGo(flag);
-      }
-      assert.equal(await t.joinAsync(JOIN), "released");
-      assert.ok(!r.pending, "the getAsync still waited after 10 s");
-      if (how === "timeout") {
-        assert.ok(r.error instanceof QueueEmptyError, String(r.error));
-      } else assert.equal(r.error, ac.signal.reason);
+      const q = queueOf([]);
+      const r = await behind(q, "retired", () => q.getAsync(options()));
+      refused(r.error, QueueEmptyError as never);
       await stillWorks(q, []);
     });
   }
 
   for (const batch of [false, true]) {
     it(`${batch ? "putManyAsync" : "putAsync"} that grows never holds the chain's LOCK across a microtask (a sync put of this thread there would wait for good on its own thread)`, async () => {
-      const q = new Queue<string>({ initialCapacity: 8 });
-      const first = Array.from({ length: 8 }, (_, i) => `a${i}`);
-      q.putMany(first);
+      const q = queueOf(EIGHT);
       const { h } = chainOf(q);
       let done = false, ticks = 0, held = 0;
       // Nothing here waits (no holder): the put grows in microtasks only,
@@ -269,8 +242,8 @@ describe("an unbounded Queue's async wait for a grow ends at the call's deadline
       }
       await p;
       assert.equal(held, 0, `LOCK held at ${held} of ${ticks} microtasks`);
-      assert.equal(Atomics.load(h, SEGMENTS), 2, "grown once");
-      assert.deepEqual(q.getMany(16), [...first, "z"]);
+      assert.equal(segments(q), 2, "grown once");
+      assert.deepEqual(q.getMany(16), [...EIGHT, "z"]);
     });
   }
 });
