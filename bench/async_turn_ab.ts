@@ -5,7 +5,8 @@
 // - pingpong-*: the main thread putAsync()s an item into queue A and
 //   getAsync()s the echo from queue B, which a thread fills from A with
 //   blocking calls (structured Queue, int32 Queue, LifoQueue);
-// - local-*: putAsync then getAsync on the main thread alone;
+// - local-*: putAsync then getAsync on the main thread alone (also on an
+//   unbounded Queue: local-unbounded-*);
 // - crowd-*: a producer thread puts n items into a small queue; the main
 //   thread getAsync()s half of them while a thread get()s the other half,
 //   so the main thread's tries meet the consumer turn held (structured
@@ -33,6 +34,8 @@ const ROWS = [
   "crowd-lifo",
   "local-obj",
   "local-int",
+  "local-unbounded-obj",
+  "local-unbounded-int",
 ];
 const ids = args.find((a) => a.startsWith("--rows="))?.slice(7).split(",") ??
   ROWS;
@@ -83,6 +86,9 @@ function crew(
 }
 
 function kindOf(mod: Mod, id: string): AQ & { put(x: unknown): void } {
+  if (id.includes("unbounded")) { // an unbounded Queue (its async forms)
+    return new mod.Queue(id.endsWith("int") ? { type: "int32" } : {});
+  }
   if (id.endsWith("int")) return new mod.Queue({ capacity: 64, type: "int32" });
   if (id.endsWith("lifo")) return new mod.LifoQueue({ capacity: 64 });
   return new mod.Queue({ capacity: 64 });

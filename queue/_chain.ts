@@ -34,7 +34,9 @@
 // again: so after that, a newer segment exists or the queue is shut down.
 // Taking LOCK: blocking forms spin uninterruptibly where the thread may not
 // block (a browser page's main thread), as a queue's turn lock does; async
-// forms wait with acquireAsync and never block the event loop.
+// forms wait with acquireAsync, bounded by the call's deadline and signal,
+// and do their step in the acquire's own step, never holding LOCK across a
+// microtask (_grow_wait.ts).
 //
 // Why no lost wakeup: nothing new waits here. Putters and getters wait
 // inside a segment (its own protocol, _state.ts). Retiring a segment is its

@@ -63,7 +63,8 @@
 // holder (acquireHead's holderDead, the Lock's takeover); TAIL names no
 // holder (_turn.ts "A holder that stops"), so behind a TAIL that never
 // comes back an async put waits until its deadline, untimed ones for good,
-// as an untimed blocking put does. Shutdown: a put's try reads CLOSED in
+// as an untimed blocking put does (an unbounded queue's put that then
+// grows waits for TAIL the same way: _grow_wait.ts). Shutdown: a put's try reads CLOSED in
 // TAIL (or SHUTDOWN under the Lock) and reports it; shutdown's own wait
 // for the turn (awaitTurn) marks and sleeps like any contender, and the
 // release that lets it in notifies as above. The holder's death: taken
