@@ -64,11 +64,12 @@
 // holder (_turn.ts "A holder that stops"), so behind a TAIL that never
 // comes back an async put waits until its deadline, untimed ones for good,
 // as an untimed blocking put does (an unbounded queue's put that then
-// grows waits for TAIL the same way: _grow_wait.ts). Shutdown: a put's try reads CLOSED in
-// TAIL (or SHUTDOWN under the Lock) and reports it; shutdown's own wait
-// for the turn (awaitTurn) marks and sleeps like any contender, and the
-// release that lets it in notifies as above. The holder's death: taken
-// over by the try that follows the slice (or the wake), never here.
+// grows waits for TAIL the same way: _grow_wait.ts). Shutdown: a put's try
+// reads CLOSED in TAIL (or SHUTDOWN under the Lock) and reports it;
+// shutdown's own wait for the turn (awaitTurn) marks and sleeps like any
+// contender, and the release that lets it in notifies as above. The
+// holder's death: taken over by the try that follows the slice (or the
+// wake), never here.
 // Counted wakes (_registered.ts): the async call waits here unregistered
 // (enterGet/enterPut abandon their registration before they report BUSY),
 // so GET_WAITERS and PUT_WAITERS count nobody asleep on a turn.
