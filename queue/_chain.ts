@@ -58,6 +58,7 @@ import type { Lock } from "../sync/lock.ts";
 import { lockAt } from "../sync/_lock_at.ts";
 import { tookOver } from "../sync/_holder.ts";
 import {
+  closeOrDrop,
   growWhenFree,
   tailWords,
   takeForGrow,
@@ -255,7 +256,7 @@ export class Chain<T> {
   grow(s: number, need = 0): boolean {
     this.#take();
     try {
-      return this.#grow(s, need);
+      return this.#grow(s, need)!;
     } finally {
       this.#lock.release();
     }
@@ -265,7 +266,8 @@ export class Chain<T> {
   growAsync(s: number, need: number, o: Acquire): Promise<boolean> {
     const tail = tailWords(this.segment(s).region);
     const done = () => this.last() !== s || this.isShutdown;
-    return growWhenFree(tail, o, this.#under, done, () => this.#grow(s, need));
+    const grow = () => this.#grow(s, need, tail);
+    return growWhenFree(tail, o, this.#under, done, grow);
   }
 
   /**
@@ -386,7 +388,9 @@ export class Chain<T> {
   // A segment the heap cannot give blocks the full segment's grow (false:
   // the caller waits in s as at the maximum, and a later put tries again)
   // and throws for an item that needs it (no segment can hold that item).
-  #grow(s: number, need: number): boolean {
+  // `tail` (an async grow, _grow_wait.ts): s is closed only if no put
+  // holds its TAIL at that instant, else undefined (nothing published).
+  #grow(s: number, need: number, tail?: Int32Array): boolean | undefined {
     const h = this.h;
     if (this.last() !== s || this.isShutdown) return true;
     const old = this.segment(s);
@@ -409,6 +413,7 @@ export class Chain<T> {
       if (need === 0 && error instanceof HeapRefused) return false;
       throw error;
     }
+    if (tail && !closeOrDrop(tail, h, s + 1, this.heap)) return undefined;
     old.shutdown();
     Atomics.store(h, SEGMENTS, s + 2); // publishes OFFSET[s + 1]
     this.#segments[s + 1] = q;

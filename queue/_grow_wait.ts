@@ -14,9 +14,12 @@
 // (3) under LOCK: if another thread grew (or shut the queue down)
 //     meanwhile, #grow only says so; else if TAIL is held again (a put
 //     took it after (1); LOOKS loads), go back to (1) (LOCK released);
-//     else grow (#grow: make s + 1 unpublished, retire s: its shutdown ORs
-//     CLOSED into TAIL and waits for TAIL, which only a put that took it
-//     between (3)'s look and CLOSED can hold, for its copy; publish s + 1).
+//     else grow (#grow: make s + 1 unpublished; close s by one
+//     compareExchange of TAIL from a value no put holds (closeOrDrop), or,
+//     if a put took TAIL since the look (during #append), unpublish s + 1
+//     and go back to (1); retire s: its shutdown's awaitTurn then finds
+//     TAIL free, as no put can take it once CLOSED is in; publish s + 1).
+//     So nothing in (3) waits for another thread.
 // Past the deadline at (1) or (2) the put throws QueueFullError (a timed
 // put's refusal, as a bounded queue's); an abort rejects as the wait does
 // (the signal's reason); a cancel as every wait. Either leaves the queue
@@ -51,7 +54,9 @@ import type { Lock } from "../sync/lock.ts";
 import { IDLE_GRACE } from "./_decoding.ts";
 import { awaitTurnAsync, passWake } from "./_held_turn.ts";
 import { TAIL } from "./_layout.ts";
-import { LOCKED } from "./_turn.ts";
+import { blockRelease } from "../_core/heap.ts";
+import { OFFSET } from "./_chain_memory.ts";
+import { CLOSED, LOCKED } from "./_turn.ts";
 import { QueueFullError } from "./errors.ts";
 
 // The longest single wait for LOCK in awaitGrowAsync (then it looks again).
@@ -106,6 +111,37 @@ function tailFreeSoon(h: Int32Array): boolean {
     if ((Atomics.load(h, TAIL) & LOCKED) === 0) return true;
   }
   return false;
+}
+
+/**
+ * An async grow's close of segment s (tailWords `h`), made s + 1 (chain
+ * header `chain`; `heap`: its block is the heap's): ORs CLOSED into TAIL in
+ * one compareExchange from a value no put holds (true: #grow goes on, and
+ * its shutdown's awaitTurn finds TAIL free: no put can take it now), or,
+ * held, closes nothing and unpublishes s + 1 (its heap block released;
+ * the own buffer's region is laid again by the next grow) and returns
+ * false: the caller waits for TAIL off the event loop and tries again.
+ */
+export function closeOrDrop(
+  h: Int32Array,
+  chain: Int32Array,
+  next: number,
+  heap: boolean,
+): boolean {
+  for (let v = Atomics.load(h, TAIL);;) {
+    if ((v & LOCKED) === 0) {
+      const seen = Atomics.compareExchange(h, TAIL, v, v | CLOSED);
+      if (seen === v) return true;
+      v = seen; // SLEEPER or a put's turn meanwhile
+      continue;
+    }
+    if (heap) {
+      const at = Atomics.load(chain, OFFSET + next) >>> 0;
+      Atomics.store(chain, OFFSET + next, 0);
+      blockRelease(at);
+    }
+    return false;
+  }
 }
 
 /**
@@ -166,7 +202,7 @@ export async function growWhenFree<R>(
   o: Acquire,
   under: Under,
   done: () => boolean,
-  grow: () => R,
+  grow: () => R | undefined,
 ): Promise<R> {
   const end = growDeadline(o);
   for (;;) {
@@ -176,7 +212,11 @@ export async function growWhenFree<R>(
     // (3): no await from this look to CLOSED (#grow's shutdown).
     const took = await under(
       lockWait(end, o),
-      () => done() || tailFreeSoon(tail) ? { grown: grow() } : undefined,
+      () => {
+        if (!done() && !tailFreeSoon(tail)) return undefined;
+        const grown = grow(); // undefined: TAIL taken meanwhile (closeOrDrop)
+        return grown === undefined ? undefined : { grown };
+      },
     );
     if (took === undefined) throw new QueueFullError();
     if (took.r !== undefined) return took.r.grown;
