@@ -16,7 +16,7 @@ import {
 } from "./_held.ts";
 import { putManyAsync, putRaws, putSlow, putSlowAsync } from "./_put.ts";
 import { afterPut, busyPut, type QueueState, shutDown } from "./_state.ts";
-import { retryHeld } from "./_held_turn.ts";
+import { graced, retryHeld } from "./_held_turn.ts";
 
 /**
  * A put accepted its item: the references its encoding took (from `from`
@@ -89,7 +89,7 @@ export async function putAsyncKept(
       const n = await retryHeld(
         st,
         true,
-        o,
+        graced(o, options),
         BUSY_COUNT,
         () => st.store.tryPut(mine, NO_WAIT),
       );

@@ -28,6 +28,7 @@ import {
 } from "./_get.ts";
 import { iterate } from "./_iterate.ts";
 import { getHeldNowait } from "./_get_held.ts";
+import { graced } from "./_held_turn.ts";
 import { setCodec } from "./_glue.ts";
 import {
   putAsyncKept,
@@ -274,7 +275,9 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
       afterGet(st, 1);
       return x as T;
     }
-    if (x === BUSY && !o.blocking) return await getHeldNowait(st, o) as T;
+    if (x === BUSY && !o.blocking) {
+      return await getHeldNowait(st, graced(o, options)) as T;
+    }
     return await getSlowAsync(st, o) as T;
   }
 

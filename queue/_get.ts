@@ -69,7 +69,7 @@ import {
 } from "./_state.ts";
 import { QueueEmptyError } from "./errors.ts";
 import { mark, unmark } from "./_registered.ts";
-import { passWake, retryHeld } from "./_held_turn.ts";
+import { graced, passWake, retryHeld } from "./_held_turn.ts";
 
 /** QueueBase.get: the first try inline (the hot path), then getSlow. */
 export function getOne(st: QueueState, o: Acquire): unknown {
@@ -121,7 +121,7 @@ export async function getManyAsync(
     n = await retryHeld(
       st,
       false,
-      o,
+      graced(o, options),
       BUSY_COUNT,
       () => takeMany(st, many, NO_WAIT),
     );
@@ -169,7 +169,7 @@ export async function getIntoAsync(
     n = await retryHeld(
       st,
       false,
-      o,
+      graced(o, options),
       BUSY_COUNT,
       () => takeInto(st, target, 0, NO_WAIT),
     );

@@ -142,6 +142,20 @@ export async function awaitTurnAsync(
   return await waitAsync(h, i, v, end, signal) === "ok";
 }
 
+/**
+ * @ignore Internal QueueOptions key: a `block: false` try waits for a
+ * copying holder until then at the latest (performance.now() ms): an
+ * unbounded queue's segment try made for a timed call (_unbounded_put.ts
+ * nowaitOf), so the call's deadline reaches that wait.
+ */
+export const GRACE_END: unique symbol = Symbol("threadkit.graceEnd");
+
+/** `o` with the deadline the options' GRACE_END names, if any. */
+export function graced(o: Acquire, options: unknown): Acquire {
+  const end = (options as { [GRACE_END]?: number } | undefined)?.[GRACE_END];
+  return end === undefined ? o : { ...o, deadline: end };
+}
+
 /** The wake a woken async waiter owes after its try (see the header). */
 export function passWake(h: Int32Array, owed: number): -1 {
   if (owed >= 0) Atomics.notify(h, owed, 1);
@@ -163,7 +177,10 @@ export async function retryHeld<T>(
   attempt: () => T,
 ): Promise<T> {
   const h = st.h, i = heldWord(st.store, put);
-  const idle = performance.now() + IDLE_GRACE;
+  // IDLE_GRACE, or less: the deadline graced() gave (an unbounded queue's
+  // segment try for a timed call); a caller's own nowait has none.
+  const grace = performance.now() + IDLE_GRACE;
+  const idle = o.deadline < grace ? o.deadline : grace;
   for (;;) {
     if (decodeHolds(st, put)) return busy;
     if (performance.now() >= idle) return busy;

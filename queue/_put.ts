@@ -53,7 +53,7 @@ import {
 import { QueueFullError } from "./errors.ts";
 import { roomThere } from "./_room.ts";
 import { mark, unmark } from "./_registered.ts";
-import { passWake, retryHeld } from "./_held_turn.ts";
+import { graced, passWake, retryHeld } from "./_held_turn.ts";
 
 /** putMany's loop over encoded `raws`: the count put (see QueueBase.putMany). */
 export function putRaws(
@@ -109,7 +109,7 @@ export async function putManyAsync(
         n = await retryHeld(
           st,
           true,
-          o,
+          graced(o, options),
           BUSY_COUNT,
           () => st.store.tryPutMany(r, done, NO_WAIT),
         );

@@ -8,6 +8,7 @@
 import type { Acquire, WaitOptions } from "../_core/wait.ts";
 import { type Chain, UNBOUNDED_MAX_BYTES } from "./_chain.ts";
 import type { QueueOptions } from "./_core.ts";
+import { GRACE_END } from "./_held_turn.ts";
 import { queueOptions } from "./_init.ts";
 import { NEED } from "./_text_run.ts";
 import { QueueFullError, QueueShutDownError } from "./errors.ts";
@@ -72,11 +73,14 @@ export const NOWAIT: QueueOptions = { block: false };
 
 /**
  * An async call's try of a segment that must not wait (NOWAIT), with the
- * call's signal: its wait for a holder that copies (IDLE_GRACE at most,
- * _held_turn.ts retryHeld) ends at an abort too.
+ * call's signal and deadline: its wait for a holder that copies
+ * (IDLE_GRACE at most, _held_turn.ts retryHeld) ends at an abort or the
+ * call's deadline too (GRACE_END).
  */
 export function nowaitOf(o: Acquire): QueueOptions {
-  return o.signal === undefined ? NOWAIT : { block: false, signal: o.signal };
+  if (o.signal === undefined && o.deadline === Infinity) return NOWAIT;
+  const w = { block: false, signal: o.signal, [GRACE_END]: o.deadline };
+  return w as QueueOptions;
 }
 
 /** UnboundedQueue.putMany over chain `c`: the count put. */

@@ -176,6 +176,22 @@ describe("an unbounded Queue's async wait for a grow ends at the call's deadline
     await stillWorks(q, ["a"]);
   });
 
+  it("putAsync with a timeout below IDLE_GRACE, segment 0's TAIL held: Full by its deadline, not after the segment try's grace", async () => {
+    const q = queueOf(["a"]);
+    let t0 = 0;
+    const r = await behind(q, "tail", () => {
+      t0 = performance.now();
+      return q.putAsync("z", { timeout: 100 });
+    });
+    const took = performance.now() - t0;
+    assert.ok(r.error instanceof QueueFullError, String(r.error));
+    // Before, the segment try waited IDLE_GRACE whatever the timeout (a
+    // bound on when the deadline is heard, not a speed).
+    assert.ok(took < IDLE_GRACE, `Full ${took} ms after the call`);
+    assert.equal(segments(q), 1, "no segment made");
+    await stillWorks(q, ["a"]);
+  });
+
   it("putAsync({ block: false }), segment 0's TAIL held by a stalled thread: Full after the grace, nothing put", async () => {
     const q = queueOf(["a"]);
     const r = await behind(q, "tail", () => q.putAsync("z", { block: false }));
