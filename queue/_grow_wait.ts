@@ -38,9 +38,15 @@
 // microtask). And a grower never waits for another thread's TAIL holding
 // LOCK, so other growers and awaitGrow callers do not wait behind it.
 // A thread that dies in (3) holding LOCK: the next acquire takes it over
-// (#repair, which underLock runs before every step: a no-op on a
-// consistent chain). A `block: false` put waits IDLE_GRACE ms at most, as
-// for a holder that copies (retryHeld), then reports Full.
+// (#repair, which underLock runs before every step: a no-op on an open
+// consistent chain; see underLock). A `block: false` put waits IDLE_GRACE
+// ms at most here, as for a holder that copies (retryHeld), then reports
+// Full (its segment try may have waited IDLE_GRACE before: about 1 s in
+// all). A timed call's segment try waits until its deadline at most
+// (GRACE_END, _held_turn.ts).
+// The blocking form (Chain.grow) still waits for TAIL under LOCK with no
+// deadline: a timed blocking put on an unbounded queue can wait past its
+// timeout for a put that stops inside its copy (README).
 //
 // awaitGrowAsync (a put or get found s retired and no s + 1 yet): awaits
 // LOCK, held by the grower until s + 1 is published, bounded the same way
@@ -151,9 +157,12 @@ export function closeOrDrop(
  * the async calls never hold LOCK across a microtask, where a sync call of
  * this thread (a put that grows, or finds its segment retired: Chain.grow,
  * awaitGrow) would wait for good on a lock its own thread holds (a Lock is
- * not reentrant), with the event loop frozen. `repair` (Chain #repair, a
- * no-op on a consistent chain) runs first: a holder that stopped is taken
- * over by this acquire (OwnerDiedError, after `f` ran). Returns `{ r }`
+ * not reentrant), with the event loop frozen. `repair` (Chain #repair)
+ * runs first: a holder that stopped is taken over by this acquire
+ * (OwnerDiedError, after `f` ran). On an open consistent chain it does
+ * nothing; on a shut-down one (a shutdown between the caller's look and
+ * here) it shuts the newest segments down again: a wake of their waiters,
+ * who look again, and nothing left to drain; harmless and rare. Returns `{ r }`
  * (f's result), or undefined: not taken by the deadline; rethrows what `f`
  * threw, LOCK released.
  */
