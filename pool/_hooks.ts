@@ -69,8 +69,25 @@ export function stallBeforePush(b: Block): ((s: number) => void) | undefined {
 // (notified) and waits until w[2] is not 0. Read once at the thread's
 // start; undefined otherwise.
 export function stallBeforePark(): (() => void) | undefined {
+  return holdAt("stallBeforePark");
+}
+
+// Test-only (tests/pool/give_back_test.ts): when the initializer set
+// globalThis[Symbol.for("threadkit.test.stallBeforeGiveBack")] to an
+// Int32Array w, a pool thread whose entry ended (declared dead) stalls
+// right before it gives back the index it took (pool/_thread.ts) while
+// w[0] is above 0, as stallBeforePark does (w[1] its ident, w[2] the
+// release). Read once at the thread's start; undefined otherwise.
+export function stallBeforeGiveBack(): (() => void) | undefined {
+  return holdAt("stallBeforeGiveBack");
+}
+
+// stallBeforePark and stallBeforeGiveBack: while w[0] is above 0
+// (decremented per call), store the ident in w[1] (notified) and wait
+// until w[2] is not 0.
+function holdAt(name: string): (() => void) | undefined {
   const w = (globalThis as Record<symbol, unknown>)[
-    Symbol.for("threadkit.test.stallBeforePark")
+    Symbol.for(`threadkit.test.${name}`)
   ];
   if (!(w instanceof Int32Array)) return undefined;
   return (): void => {
@@ -78,6 +95,29 @@ export function stallBeforePark(): (() => void) | undefined {
     Atomics.store(w, 1, runtime().ident);
     Atomics.notify(w, 1);
     while (Atomics.load(w, 2) === 0) Atomics.wait(w, 2, 0, 1000);
+  };
+}
+
+// Test-only (tests/pool/give_back_test.ts): when the initializer set
+// globalThis[Symbol.for("threadkit.test.stallInTake")] to an Int32Array w
+// (5 words), a park's take loop (pool/_park.ts) that read a MAIL stalls
+// before it takes it while w[0] is above 0 (decremented per stall): the
+// k-th stall (k from 0, the ident words it finds taken) stores the
+// thread's ident in w[2 + k] (k < 2), counts itself in w[1] (notified) and
+// waits until w[4] is above k. Read once at
+// the thread's start; undefined otherwise.
+export function stallInTake(): (() => void) | undefined {
+  const w = (globalThis as Record<symbol, unknown>)[
+    Symbol.for("threadkit.test.stallInTake")
+  ];
+  if (!(w instanceof Int32Array)) return undefined;
+  return (): void => {
+    if (Atomics.sub(w, 0, 1) <= 0) return;
+    let k = 0; // the first free ident word
+    while (k < 2 && Atomics.compareExchange(w, 2 + k, 0, runtime().ident)) k++;
+    Atomics.add(w, 1, 1);
+    Atomics.notify(w, 1);
+    for (let x; (x = Atomics.load(w, 4)) <= k;) Atomics.wait(w, 4, x, 1000);
   };
 }
 
