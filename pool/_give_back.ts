@@ -17,7 +17,15 @@
 // cleared N's name. R_TAG is N's too: S reads its tag from its own take
 // (took, _park.ts), not from the record.
 //
-// The give-back (S holds index s, its take read tag t):
+// The give-back (S holds index s, its take read tag t; _thread.ts):
+// N0  CAS R_TAKE s + 1 -> 0: a name of s left there (S's own store, or
+//     N's failing take of the same MAIL value) is S's by this CAS, as a
+//     reclaim's exchange of R_TAKE takes it (one wins): the index is S's
+//     alone, whatever task its slot holds now, and goes back as it is
+//     (P; its next taker reads its tag at the queue's head). This is the
+//     base's give-back, made by a CAS: an exchange cleared N's own name.
+// Else (no name left: N's failing take cleared it, N's next take replaced
+// it, or a reclaim took it), by the tag:
 // G   CAS STATE t|QUEUED -> (t + TAG)|QUEUED: the index is S's alone now;
 //     or t|CANCELLED -> t|FREE (its owner cancelled it: freed here);
 //     failed: another party has it (below), S leaves.
@@ -26,6 +34,13 @@
 //     settled unrun as a reclaim's requeue is (settleUnrun: cancelled, or
 //     failed when broken. Before, S ran it itself, as a thread whose death
 //     the owner's scan would report).
+// ABA: S's tag read comes before its PARK CAS. Past G3 (_park.ts) the word
+// can go round meanwhile (MAIL s, X's NOBODY, N's own value, N's PARKED)
+// and come back to the same MAIL value for the slot's next task (an owner
+// that submits one task at a time reuses its slot): S's CAS then wins with
+// the older task's tag, and G fails. N0 covers it while N's failing take's
+// name is there (tests/pool/take_mail_test.ts "ABA"); once N cleared it
+// before S's give-back, nobody returns that task (Left).
 // Who else may return task s (tag t) while S holds its index: its index is
 // in no queue and no PARK word (S's CAS took it from the word, or S's get
 // from the queue, and an index is in one place at a time), so no take
@@ -37,9 +52,9 @@
 //   both from t: one wins. R before S's name (R found 0): R has nothing.
 // - the reclaim R' of N's record (N died): its step 3 finds S's name in
 //   R_TAKE only while neither N's failing take nor N's next take replaced
-//   it; R_TAG is then t (S's or N's store of the same mail's tag) or,
-//   N dead between its R_TAG and R_TAKE stores of a take of its own, that
-//   task's tag: R' fails on slot s, G wins.
+//   it (and not after N0); it then CASes slot s from R_TAG's tag, G from
+//   t: both on slot s's word, so one wins (tags of different slots are
+//   often equal: either may).
 // - the owner's cancel (QUEUED -> CANCELLED, same tag): both sides take
 //   the CANCELLED branch, one wins.
 // - a close: its drainMail CAS from MAIL and S's take CAS from MAIL are one
@@ -68,13 +83,21 @@
 //   step 3 between its CAS and its put, and the give-back before (between
 //   its exchange and its put).
 // N dying anywhere: R' above; R dying: a later maintain repeats it.
-// Left: S stopped from outside between its take and G, after N's failing
-// take cleared its name (S stalled through a whole thread start, then
-// stopped within a few steps); and a stale S whose take loop stalls twice
-// (past its last look through a start, then between its load and its
-// stores while N takes) stores its name over N's own in R_TAKE and R_TAG:
-// N's claim uses its own tag (took), so only N dying between its take and
-// its claim then loses N's task.
+// Left:
+// - S stopped from outside between its take and N0, after N's failing
+//   take cleared its name (S stalled through a whole thread start, then
+//   stopped within a few steps).
+// - ABA (above) with N's failing take's clear before S's give-back.
+// - S's stores on N's record (one stall is enough: S loads its own MAIL,
+//   or passes _next.ts's look before a take from the queue, while the
+//   record is its own, then stalls through X, I and N's start): its R_TAG
+//   and R_TAKE stores (s + 1, then 0 when its CAS fails) replace N's name
+//   of a take of its own. N's claim uses its own tag (took), so N runs
+//   that task; but N dying between its take and its claim leaves the
+//   reclaim of N's record no name (tests/pool/take_mail_test.ts, todo).
+//   A fix needs S's record writes made conditional on the record being
+//   its own in one atomic step (R_TAKE moved only by CAS, R_TAG written
+//   only by R_TAKE's holder, say).
 import type { Queue } from "../queue/bounded.ts";
 import {
   type Block,

@@ -98,29 +98,6 @@ function holdAt(name: string): (() => void) | undefined {
   };
 }
 
-// Test-only (tests/pool/give_back_test.ts): when the initializer set
-// globalThis[Symbol.for("threadkit.test.stallInTake")] to an Int32Array w
-// (5 words), a park's take loop (pool/_park.ts) that read a MAIL stalls
-// before it takes it while w[0] is above 0 (decremented per stall): the
-// k-th stall (k from 0, the ident words it finds taken) stores the
-// thread's ident in w[2 + k] (k < 2), counts itself in w[1] (notified) and
-// waits until w[4] is above k. Read once at
-// the thread's start; undefined otherwise.
-export function stallInTake(): (() => void) | undefined {
-  const w = (globalThis as Record<symbol, unknown>)[
-    Symbol.for("threadkit.test.stallInTake")
-  ];
-  if (!(w instanceof Int32Array)) return undefined;
-  return (): void => {
-    if (Atomics.sub(w, 0, 1) <= 0) return;
-    let k = 0; // the first free ident word
-    while (k < 2 && Atomics.compareExchange(w, 2 + k, 0, runtime().ident)) k++;
-    Atomics.add(w, 1, 1);
-    Atomics.notify(w, 1);
-    for (let x; (x = Atomics.load(w, 4)) <= k;) Atomics.wait(w, 4, x, 1000);
-  };
-}
-
 /** The two points of an idle thread's take-back (stallThenDie). */
 export interface TakeBackHooks {
   /** Before the thread leaves its record. */
@@ -189,4 +166,27 @@ export function stallBeforeGet(
       return typeof x === "function" ? x.bind(t) : x;
     },
   });
+}
+
+// Test-only (tests/pool/give_back_test.ts, take_mail_test.ts): when the
+// initializer set globalThis[Symbol.for("threadkit.test.stallInTakeMail")]
+// to an Int32Array w, takeMail (pool/_park.ts) stalls at position p (0: its
+// start; 1: before its CAS; 2: after a failed CAS, before TAKE = 0; 3: after
+// a won CAS; 4: park()'s take loop, before its load) while w[p] is above 0
+// (decremented per stall): the k-th stall (k = w[8]++) stores the thread's
+// ident in w[9 + k] (notified on w[8]) and waits until w[5] > k.
+export function stallInTakeMail(): ((p: number) => void) | undefined {
+  const w = (globalThis as Record<symbol, unknown>)[
+    Symbol.for("threadkit.test.stallInTakeMail")
+  ];
+  if (!(w instanceof Int32Array)) return undefined;
+  return (p: number): void => {
+    if (Atomics.sub(w, p, 1) <= 0) return;
+    const k = Atomics.add(w, 8, 1);
+    Atomics.store(w, 9 + k, runtime().ident);
+    Atomics.notify(w, 8);
+    for (let r = Atomics.load(w, 5); r <= k; r = Atomics.load(w, 5)) {
+      Atomics.wait(w, 5, r, 1000);
+    }
+  };
 }

@@ -54,7 +54,6 @@ export function next(
   free: Queue<number>,
   drain: () => void,
   beforePark?: () => void,
-  inTake?: () => void,
 ): number {
   const { v } = b;
   const rec = b.record(w), { entry } = runtime();
@@ -100,7 +99,6 @@ export function next(
       drain,
       gone,
       beforePark,
-      inTake,
     );
     flush(); // (park flushed unless its recheck found work)
     if (s >= 0) return s;

@@ -102,14 +102,16 @@
 // it later, bounded). The MAIL S takes there: H's notify wakes N, both may
 // run takeMail on it (each stores TAKE = s + 1), S's CAS wins, and N's fails
 // and clears TAKE; or N's next take names its own index there before S's
-// give-back. So the give-back is a CAS of the slot from the tag S's take
-// read (took, not R_TAG), not an exchange of TAKE, which found 0 or N's
-// index and dropped the task (tests/pool/give_back_test.ts): one of S, a
-// reclaim of either thread's record and a close returns it (_give_back.ts
-// has the orders and the deaths).
+// give-back. So the give-back is a CAS of a name of the slot left in TAKE,
+// else a CAS of the slot from the tag S's take read (took, not R_TAG); not
+// an exchange of TAKE, which found 0 or N's index and dropped the task
+// (tests/pool/give_back_test.ts): one of S, a reclaim of either thread's
+// record and a close returns it (_give_back.ts: the orders, the deaths).
 // Left (_give_back.ts "Left"): S stopped from outside between that take
-// and its give-back once N cleared its name; a second stall of S, between
-// its take loop's load and its stores, while N names a take of its own.
+// and its give-back once N cleared its name; the MAIL value coming back
+// (ABA) with N's name cleared first; S's stores on N's record (one stall:
+// a load of its own MAIL before X) over a take of N's own, lost if N then
+// dies before its claim.
 
 import { CancelledError } from "../_core/errors.ts";
 import { waitSync } from "../_core/wait.ts";
@@ -243,7 +245,7 @@ export function posted(b: Block, w: number): void {
  * DRAIN_AT or more posts unread in its port (one load), `drain` reads
  * them (see posted(); a wake for it returns -1 and the caller parks again).
  * `own`: this thread's own PARK value (its start's, ownValue).
- * `beforePark`, `inTake`: test-only stalls (_hooks.ts).
+ * `beforePark`: a test-only stall (_hooks.ts).
  * GONE when the word is no longer this thread's (its CAS from `own`
  * failed, a reclaim took it, or `gone()`: see "GONE" above): nothing of
  * the record written.
@@ -259,7 +261,6 @@ export function park(
   drain?: () => void,
   gone: () => boolean = () => false,
   beforePark?: () => void,
-  inTake?: () => void,
 ): number {
   const { v } = b;
   const rec = b.record(w), at = rec + R_PARK;
@@ -304,9 +305,9 @@ export function park(
   // Leaves PARKED (or WOKEN) for its own value; a slot handed over
   // meanwhile is taken here, named in the record first.
   for (;;) {
+    takeMailHook?.(4);
     const was = Atomics.load(v, at);
     if (was >= MAIL) {
-      inTake?.(); // test-only (_hooks.ts stallInTake)
       const s = takeMail(b, rec, was, own);
       if (s >= 0) return s;
     } else if (was === PARKED || was === WOKEN) {
@@ -328,6 +329,11 @@ export function park(
  * first (R_TAKE cleared again). R_TAG is the task's: while its index is
  * mailed, only the owner's cancel (same tag) changes the slot.
  */
+let takeMailHook: ((p: number) => void) | undefined;
+/** Test-only: stalls in the take loop and takeMail (_hooks.ts stallInTakeMail). */
+export function setTakeMailHook(f: ((p: number) => void) | undefined): void {
+  takeMailHook = f;
+}
 export function takeMail(
   b: Block,
   rec: number,
@@ -336,10 +342,16 @@ export function takeMail(
 ): number {
   const { v } = b;
   const s = was - MAIL;
+  takeMailHook?.(0);
   const tag = took.tag = tagOf(Atomics.load(v, b.slot(s) + S_STATE));
   Atomics.store(v, rec + R_TAG, tag);
   Atomics.store(v, rec + R_TAKE, s + 1);
-  if (Atomics.compareExchange(v, rec + R_PARK, was, own) === was) return s;
+  takeMailHook?.(1);
+  if (Atomics.compareExchange(v, rec + R_PARK, was, own) === was) {
+    takeMailHook?.(3);
+    return s;
+  }
+  takeMailHook?.(2);
   Atomics.store(v, rec + R_TAKE, 0);
   return -1;
 }

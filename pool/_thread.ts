@@ -62,11 +62,11 @@ import {
   S_WIDENT,
   setPhase,
 } from "./_layout.ts";
-import { took } from "./_park.ts";
+import { setTakeMailHook, took } from "./_park.ts";
 import { loading } from "./_load.ts";
 import { taskMark } from "./_stale.ts";
 import { STOLEN, taskView } from "./_take.ts";
-import { giveBackTaken } from "./_give_back.ts";
+import { giveBackTaken, requeue } from "./_give_back.ts";
 import { next } from "./_next.ts";
 import { close } from "./_close.ts";
 import { leave, leaveIdle, leaveStale } from "./_leave.ts";
@@ -77,7 +77,7 @@ import {
   stallBeforeGiveBack,
   stallBeforePark,
   stallBeforePush,
-  stallInTake,
+  stallInTakeMail,
 } from "./_hooks.ts";
 import { readArgs, readTarget, writeError, writeResult } from "./_payload.ts";
 import { type SharedStart, ThreadShared } from "./_shared.ts";
@@ -129,7 +129,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
   const takeBack = dieInTakeBack(); // test-only, as take
   const taken = stallBeforeGet(tasks) ?? tasks; // test-only, as take
   const beforePark = stallBeforePark(); // test-only, as take
-  const inTake = stallInTake(); // test-only, as take
+  setTakeMailHook(stallInTakeMail()); // test-only, as take
   const beforeGiveBack = stallBeforeGiveBack(); // test-only, as take
   // The finished task whose push is due (see next(), _next.ts), or -1.
   let held = -1;
@@ -165,7 +165,6 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
         free,
         drain,
         beforePark,
-        inTake,
       );
     } catch (error) {
       if (error instanceof QueueEmptyError) {
@@ -191,12 +190,18 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     // would fail its tasks as its death, and a replacement serves the
     // pool): the index goes back to the queue for a live thread (after a
     // shutdown: settled unrun, as a reclaim's), and this thread leaves.
-    // By a CAS of the slot from its tag, not by TAKE: the record may be
-    // another thread's, whose stores there replace this thread's name
-    // (_park.ts "Past G3"); one CAS decides against a reclaim's.
+    // Not by an exchange of TAKE: the record may be another thread's,
+    // whose stores there replace this thread's name (_park.ts "Past G3");
+    // each step is one CAS against a reclaim's (_give_back.ts N0, G).
     if (!entryAlive(entry, ident)) {
       beforeGiveBack?.(); // test-only, as take
-      giveBackTaken(b, tasks, free, rec, s, tag);
+      // N0: a name of this index still in R_TAKE (its own, or the next
+      // thread's failing take of the same mail) makes the index this
+      // thread's, whatever task its slot holds now (its tag read may be
+      // an older task's, _give_back.ts "ABA"): back to the queue. Else G.
+      if (Atomics.compareExchange(v, rec + R_TAKE, s + 1, 0) === s + 1) {
+        requeue(b, tasks, free, s);
+      } else giveBackTaken(b, tasks, free, rec, s, tag);
       return leave(v, rec, ident);
     }
     const base = b.slot(s);

@@ -8,7 +8,8 @@
 // had to find the slot: it found 0, and the task stayed QUEUED in no queue,
 // PARK word or TAKE; its Future never completed. Each thread is held at its
 // step by a test-only hook it reads at its start (pool/_hooks.ts
-// stallInTake, stallBeforeGiveBack), released by a shared word.
+// stallInTakeMail at takeMail's start, stallBeforeGiveBack), released by a
+// shared word.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
@@ -38,7 +39,7 @@ import { until } from "../_helpers.ts";
 // The initializer: arms both hooks.
 function arm(take: Int32Array, give: Int32Array): void {
   const g = globalThis as Record<symbol, unknown>;
-  g[Symbol.for("threadkit.test.stallInTake")] = take;
+  g[Symbol.for("threadkit.test.stallInTakeMail")] = take;
   g[Symbol.for("threadkit.test.stallBeforeGiveBack")] = give;
 }
 
@@ -49,9 +50,10 @@ function release(w: Int32Array, i: number, value: number): void {
 
 describe("ThreadPoolExecutor: a stale pool thread's give-back after the next thread's take cleared TAKE", () => {
   it("the task it took from the next thread's PARK word runs once, with no other submit", async () => {
-    // stallInTake: stalls left, stalls begun, S's and N's idents, release
-    // count; stallBeforeGiveBack: stalls left, ident, release.
-    const take = new Int32Array(new SharedArrayBuffer(20));
+    // stallInTakeMail: stalls left at each point (0: takeMail's start),
+    // the release count (5), stalls begun (8), idents (9 + k);
+    // stallBeforeGiveBack: stalls left, ident, release.
+    const take = new Int32Array(new SharedArrayBuffer(64));
     const give = new Int32Array(new SharedArrayBuffer(12));
     const runs = new Int32Array(new SharedArrayBuffer(4));
     const pool = new ThreadPoolExecutor({
@@ -82,8 +84,8 @@ describe("ThreadPoolExecutor: a stale pool thread's give-back after the next thr
       // A hand-off to S: its record is its own at its last look; it read
       // the MAIL and stalls.
       const b = pool.submit((x: number) => x, 2);
-      await until(() => Atomics.load(take, 1) >= 1, "S's stall", 30_000);
-      const stale = Atomics.load(take, 2);
+      await until(() => Atomics.load(take, 8) >= 1, "S's stall", 30_000);
+      const stale = Atomics.load(take, 9);
       assert.equal(Atomics.load(v, rec + R_IDENT), stale);
       // Its entry ends; it runs on. A maintain reclaims its record (the
       // mail back to the queue) and starts N there, which runs it and
@@ -97,11 +99,12 @@ describe("ThreadPoolExecutor: a stale pool thread's give-back after the next thr
         Atomics.add(runs, 0, 1);
         return "c";
       }, runs);
-      await until(() => Atomics.load(take, 1) >= 2, "N's stall", 30_000);
-      assert.equal(Atomics.load(take, 3), next);
-      // S goes on: its take of its old mail fails, it takes N's and stalls
-      // before its give-back (its entry ended).
-      release(take, 4, 1);
+      await until(() => Atomics.load(take, 8) >= 2, "N's stall", 30_000);
+      assert.equal(Atomics.load(take, 10), next);
+      // S goes on: it takes the word's MAIL (its loaded value: the same
+      // slot, kept by this thread, mailed again; its tag read now) and
+      // stalls before its give-back (its entry ended).
+      release(take, 5, 1);
       await until(
         () => Atomics.load(give, 1) === stale,
         "S's give-back",
@@ -110,7 +113,7 @@ describe("ThreadPoolExecutor: a stale pool thread's give-back after the next thr
       assert.notEqual(Atomics.load(v, rec + R_TAKE), 0, "S's name");
       // N goes on: its take names the slot, fails (S's CAS won) and
       // clears TAKE; it finds S's own value, adopts the word and parks.
-      release(take, 4, 2);
+      release(take, 5, 2);
       await until(
         () => Atomics.load(v, rec + R_PARK) === PARKED,
         "N's park",
@@ -128,7 +131,7 @@ describe("ThreadPoolExecutor: a stale pool thread's give-back after the next thr
       await within(pool.shutdownAsync());
       assert.equal(Atomics.load(runs, 0), 1);
     } finally {
-      release(take, 4, 9);
+      release(take, 5, 1000);
       release(give, 2, 1);
       await within(pool.shutdownAsync({ cancelFutures: true }));
     }
