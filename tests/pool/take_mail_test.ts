@@ -195,11 +195,13 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
   });
 
   // Not fixed (on the base too): S's stores replace N's name, and the
-  // reclaim of N's record finds none (pool/_give_back.ts "Left").
+  // reclaim of N's record finds none (pool/_give_back.ts "Left"). Skipped,
+  // not todo: Node runs a todo test, and its lost task keeps the file's
+  // process from ending.
   it(
     "S's takeMail stores landing on N's take from the queue, then N dies before its claim: the reclaim of N's record still puts the task back",
     {
-      todo: "a stale thread's R_TAKE stores over the next thread's name (Left)",
+      skip: "a stale thread's R_TAKE stores over the next thread's name (Left)",
     },
     async () => {
       const { mail, get, die, pool, b, v, rec } = armed();
