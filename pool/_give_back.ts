@@ -98,6 +98,15 @@
 //   A fix needs S's record writes made conditional on the record being
 //   its own in one atomic step (R_TAKE moved only by CAS, R_TAG written
 //   only by R_TAKE's holder, say).
+// - A failing take's late name: N loads a MAIL and stalls before its
+//   stores; S takes it and gives it back (in the queue); N's stores name it
+//   under its current tag, N's CAS fails and N is declared dead before its
+//   clear: the reclaim of N's record finds the name and puts the index in
+//   the queue a second time (run once: the second claim fails on the tag).
+//   The tag bits in the MAIL value (a CAS that fails on a slot's next
+//   task) would close the ABA above; this one needs the clear and the
+//   reclaim to take only a name whose index is in no queue.
+// (tests/pool/take_mail_test.ts: each of these a skipped case.)
 import type { Queue } from "../queue/bounded.ts";
 import {
   type Block,
