@@ -69,8 +69,25 @@ export function stallBeforePush(b: Block): ((s: number) => void) | undefined {
 // (notified) and waits until w[2] is not 0. Read once at the thread's
 // start; undefined otherwise.
 export function stallBeforePark(): (() => void) | undefined {
+  return holdAt("stallBeforePark");
+}
+
+// Test-only (tests/pool/give_back_test.ts): when the initializer set
+// globalThis[Symbol.for("threadkit.test.stallBeforeGiveBack")] to an
+// Int32Array w, a pool thread whose entry ended (declared dead) stalls
+// right before it gives back the index it took (pool/_thread.ts) while
+// w[0] is above 0, as stallBeforePark does (w[1] its ident, w[2] the
+// release). Read once at the thread's start; undefined otherwise.
+export function stallBeforeGiveBack(): (() => void) | undefined {
+  return holdAt("stallBeforeGiveBack");
+}
+
+// stallBeforePark and stallBeforeGiveBack: while w[0] is above 0
+// (decremented per call), store the ident in w[1] (notified) and wait
+// until w[2] is not 0.
+function holdAt(name: string): (() => void) | undefined {
   const w = (globalThis as Record<symbol, unknown>)[
-    Symbol.for("threadkit.test.stallBeforePark")
+    Symbol.for(`threadkit.test.${name}`)
   ];
   if (!(w instanceof Int32Array)) return undefined;
   return (): void => {
@@ -149,4 +166,27 @@ export function stallBeforeGet(
       return typeof x === "function" ? x.bind(t) : x;
     },
   });
+}
+
+// Test-only (tests/pool/give_back_test.ts, take_mail_test.ts): when the
+// initializer set globalThis[Symbol.for("threadkit.test.stallInTakeMail")]
+// to an Int32Array w, takeMail (pool/_park.ts) stalls at position p (0: its
+// start; 1: before its CAS; 2: after a failed CAS, before TAKE = 0; 3: after
+// a won CAS; 4: park()'s take loop, before its load) while w[p] is above 0
+// (decremented per stall): the k-th stall (k = w[8]++) stores the thread's
+// ident in w[9 + k] (notified on w[8]) and waits until w[5] > k.
+export function stallInTakeMail(): ((p: number) => void) | undefined {
+  const w = (globalThis as Record<symbol, unknown>)[
+    Symbol.for("threadkit.test.stallInTakeMail")
+  ];
+  if (!(w instanceof Int32Array)) return undefined;
+  return (p: number): void => {
+    if (Atomics.sub(w, p, 1) <= 0) return;
+    const k = Atomics.add(w, 8, 1);
+    Atomics.store(w, 9 + k, runtime().ident);
+    Atomics.notify(w, 8);
+    for (let r = Atomics.load(w, 5); r <= k; r = Atomics.load(w, 5)) {
+      Atomics.wait(w, 5, r, 1000);
+    }
+  };
 }

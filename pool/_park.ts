@@ -32,9 +32,9 @@
 //         notify all; a MAIL goes back to the queue, a WOKEN is passed on
 // NOBODY or another's own -a start or a take-back (IDENT -1 / -ident: X and
 //         every other writer are off the word)->      the new thread's own
-// own'   -T finds another thread's own value (only "Left", below; CAS)-> own
+// own'   -T finds another thread's own value (only "Past G3", below; CAS)-> own
 // Only T moves its own value to PARKED and PARKED back to its own (but
-// see "Left"), and only others leave PARKED for MAIL or WOKEN, each by a
+// see "Past G3"), and only others leave PARKED for MAIL or WOKEN, each by a
 // CAS or exchange, so a slot handed over is taken exactly once: by T's
 // CAS, by a draining close's CAS, or by the reclaim of a dead thread's
 // record (exchange).
@@ -91,23 +91,27 @@
 //   home only (home's end breaks the pool).
 // So every PARKED is its writer's own while IDENT names it or X is still
 // to come, and every MAIL is taken by the record's thread, a close or X.
-// Left: S passes G3 while IDENT still names it (before I) and stalls
-// there through I, a start, N's park and a hand-off H; its take loop then
-// moves N's PARKED or WOKEN to its own value, or takes N's MAIL (named in
-// N's TAKE and TAG; its entry ended, it gives the task back, _thread.ts).
-// N's loop finds S's value, adopts the word (CAS; not gone) and looks at
-// the queue; meanwhile H and W skip the word, and S's next park's CAS may
-// store PARKED on it once before its G1 (N's take loop or sleep goes on
-// from PARKED). Passing G1 the same way, S's drain subtracts what it read
-// from N's DRAIN (N's posts wake it later, bounded). The task of a MAIL S
-// takes there can be lost with no second stall: H's notify wakes N, both
-// run takeMail on the one MAIL (each stores TAKE = s + 1), S's CAS wins,
-// N's fails and clears TAKE, and S's give-back (an exchange of TAKE that
-// must find s + 1, _thread.ts) finds 0 and is not made: slot s stays
-// QUEUED in no queue, PARK word or TAKE. (So does a take of N's own named
-// in TAKE before S's give-back.) Open: a give-back that does not rest on
-// TAKE once the record is another thread's (a CAS of the slot from its
-// tag, as the reclaim's step 3 makes), with its own argument.
+// Past G3: passing it while IDENT still names it, S may stall through I, a
+// start, N's park and a hand-off H; its take loop then moves N's PARKED or
+// WOKEN to its own value, or takes N's MAIL (named in N's TAKE and TAG; its
+// entry ended, it gives the task back, _give_back.ts). N's loop finds S's
+// value, adopts the word (CAS; not gone) and looks at the queue; meanwhile H
+// and W skip the word, and S's next park's CAS may store PARKED on it once
+// before its G1 (N's take loop or sleep goes on from PARKED). Passing G1 the
+// same way, S's drain subtracts what it read from N's DRAIN (N's posts wake
+// it later, bounded). The MAIL S takes there: H's notify wakes N, both may
+// run takeMail on it (each stores TAKE = s + 1), S's CAS wins, and N's fails
+// and clears TAKE; or N's next take names its own index there before S's
+// give-back. So the give-back is a CAS of a name of the slot left in TAKE,
+// else a CAS of the slot from the tag S's take read (took, not R_TAG); not
+// an exchange of TAKE, which found 0 or N's index and dropped the task
+// (tests/pool/give_back_test.ts): one of S, a reclaim of either thread's
+// record and a close returns it (_give_back.ts: the orders, the deaths).
+// Left (_give_back.ts "Left"): S stopped from outside between that take
+// and its give-back once N cleared its name; the MAIL value coming back
+// (ABA) with N's name cleared first; S's stores on N's record (one stall:
+// a load of its own MAIL before X) over a take of N's own, lost if N then
+// dies before its claim.
 
 import { CancelledError } from "../_core/errors.ts";
 import { waitSync } from "../_core/wait.ts";
@@ -140,6 +144,13 @@ export const NOBODY = 0, PARKED = 1, WOKEN = 2, MAIL = 3;
 export function ownValue(n: number): number {
   return -((n & 0x3fffffff) + 1);
 }
+/**
+ * The tag of the task this thread took last (takeMail, _take.ts
+ * takeQueued), as its take read it: the claim's and a give-back's
+ * (_thread.ts). R_TAG holds it too, for a reclaim, but a stale thread's take
+ * loop may store over it there once the record is another's ("Past G3").
+ */
+export const took: { tag: number } = { tag: 0 };
 /** park(): the record is no longer this thread's (see "GONE" above). */
 export const GONE = -2;
 
@@ -234,6 +245,7 @@ export function posted(b: Block, w: number): void {
  * DRAIN_AT or more posts unread in its port (one load), `drain` reads
  * them (see posted(); a wake for it returns -1 and the caller parks again).
  * `own`: this thread's own PARK value (its start's, ownValue).
+ * `beforePark`: a test-only stall (_hooks.ts).
  * GONE when the word is no longer this thread's (its CAS from `own`
  * failed, a reclaim took it, or `gone()`: see "GONE" above): nothing of
  * the record written.
@@ -293,6 +305,7 @@ export function park(
   // Leaves PARKED (or WOKEN) for its own value; a slot handed over
   // meanwhile is taken here, named in the record first.
   for (;;) {
+    takeMailHook?.(4);
     const was = Atomics.load(v, at);
     if (was >= MAIL) {
       const s = takeMail(b, rec, was, own);
@@ -302,7 +315,7 @@ export function park(
     } else if (was === own) return -1;
     // NOBODY: a reclaim took it (this thread was declared dead).
     else if (was === NOBODY || gone()) return GONE;
-    // Another thread's own value: a stale thread's take loop (see "Left"
+    // Another thread's own value: a stale thread's take loop (see "Past G3"
     // above) took this thread's PARKED; the word is this thread's again.
     else if (Atomics.compareExchange(v, at, was, own) === was) return -1;
   }
@@ -316,6 +329,11 @@ export function park(
  * first (R_TAKE cleared again). R_TAG is the task's: while its index is
  * mailed, only the owner's cancel (same tag) changes the slot.
  */
+let takeMailHook: ((p: number) => void) | undefined;
+/** Test-only: stalls in the take loop and takeMail (_hooks.ts stallInTakeMail). */
+export function setTakeMailHook(f: ((p: number) => void) | undefined): void {
+  takeMailHook = f;
+}
 export function takeMail(
   b: Block,
   rec: number,
@@ -324,9 +342,16 @@ export function takeMail(
 ): number {
   const { v } = b;
   const s = was - MAIL;
-  Atomics.store(v, rec + R_TAG, tagOf(Atomics.load(v, b.slot(s) + S_STATE)));
+  takeMailHook?.(0);
+  const tag = took.tag = tagOf(Atomics.load(v, b.slot(s) + S_STATE));
+  Atomics.store(v, rec + R_TAG, tag);
   Atomics.store(v, rec + R_TAKE, s + 1);
-  if (Atomics.compareExchange(v, rec + R_PARK, was, own) === was) return s;
+  takeMailHook?.(1);
+  if (Atomics.compareExchange(v, rec + R_PARK, was, own) === was) {
+    takeMailHook?.(3);
+    return s;
+  }
+  takeMailHook?.(2);
   Atomics.store(v, rec + R_TAKE, 0);
   return -1;
 }

@@ -12,7 +12,7 @@
 // | word           | name   | values                                          | written by                        |
 // |----------------|--------|-------------------------------------------------|-----------------------------------|
 // | header 16      | TAKER  | 0 free; the ident of the one pool thread taking from the task queue; -1 a reclaim or a draining close | CAS by takers, reclaim, close |
-// | record + 3     | R_TAKE | s + 1: slot s is being taken or is held unclaimed by the record's thread; 0 none | the thread (store); a reclaim (exchange) |
+// | record + 3     | R_TAKE | s + 1: slot s is being taken or is held unclaimed by the record's thread; 0 none | the thread (store); a reclaim (exchange); a give-back (CAS from s + 1, _give_back.ts) |
 // | record + 4     | R_TAG  | the tag (_layout.ts TAG) of that slot's task     | the thread, before R_TAKE         |
 //
 // A take (the record's thread, ident I):
@@ -28,7 +28,9 @@
 //   a dead runner (RUNNING with a dead WIDENT, _owner.ts).
 // R_TAG is read while the index is at the queue's head or in the PARK word:
 // then nothing but the owner's cancel (QUEUED -> CANCELLED, same tag)
-// changes the slot, so it is the tag of the index's task.
+// changes the slot, so it is the tag of the index's task. The taker keeps
+// its own read too (took, _park.ts) for its claim and give-back: a stale
+// thread's take may store over R_TAG once the record is another's.
 //
 // The reclaim of the record of a thread that died (maintain, any thread, any
 // number at once), in this order:
@@ -48,7 +50,8 @@
 //    (unclaimed: the index is ours; the new tag fences the dead thread's
 //    claim, should it still run), then back to the queue; or CAS
 //    t|CANCELLED -> t|FREE (cancelled while held: freed here); anything
-//    else was claimed (the scan's) or settled.
+//    else was claimed (the scan's) or settled. (_give_back.ts giveBackTaken,
+//    which a declared-dead thread's give-back of its take makes too.)
 // Why each task is taken, run and settled once: an index is held by one
 // party at a time (the queue, a PARK word, a thread, a reclaim); every hand
 // over between them is one CAS or exchange (TAKER decides the queue's head,
@@ -105,23 +108,17 @@ import { entryAlive, identStopped } from "../_core/runtime.ts";
 import { waitSync } from "../_core/wait.ts";
 import {
   type Block,
-  BROKEN,
-  CANCELLED,
-  FREE,
-  QUEUED,
   R_ENTRY,
   R_IDENT,
   R_PARK,
   R_TAG,
   R_TAKE,
   S_STATE,
-  S_WIDENT,
-  STATE,
-  TAG,
   tagOf,
   TAKER,
 } from "./_layout.ts";
-import { MAIL, NOBODY, settleUnrun, wakeParked, WOKEN } from "./_park.ts";
+import { MAIL, NOBODY, took, wakeParked, WOKEN } from "./_park.ts";
+import { giveBackTaken, requeue } from "./_give_back.ts";
 
 /** takeQueued: the queue is empty (and open: more may come). */
 export const EMPTY_Q = -1;
@@ -194,11 +191,8 @@ export function takeQueued(
   try {
     s = peek(q);
     if (s >= 0) {
-      Atomics.store(
-        v,
-        rec + R_TAG,
-        tagOf(Atomics.load(v, b.slot(s) + S_STATE)),
-      );
+      const tag = took.tag = tagOf(Atomics.load(v, b.slot(s) + S_STATE));
+      Atomics.store(v, rec + R_TAG, tag);
       Atomics.store(v, rec + R_TAKE, s + 1);
       // Still ours? A draining close may have taken TAKER over since our
       // CAS (holdTaker): then nothing is taken and the name is withdrawn.
@@ -366,6 +360,7 @@ function reclaimNamed(
 // one CAS from that tag: QUEUED moves to the next tag (the slot is ours
 // then, with its index: no runner) and goes back to the queue; CANCELLED is
 // freed; a failed CAS means another step has it. reclaimNamed and handBack.
+// (_give_back.ts giveBackTaken: the CAS, and the name withdrawn after it.)
 function takeNamed(
   b: Block,
   tasks: Queue<number>,
@@ -373,18 +368,7 @@ function takeNamed(
   rec: number,
   s: number,
 ): void {
-  const { v } = b;
-  const at = b.slot(s) + S_STATE, tag = Atomics.load(v, rec + R_TAG);
-  if (
-    Atomics.compareExchange(v, at, tag | QUEUED, (tag + TAG) | QUEUED) ===
-      (tag | QUEUED)
-  ) {
-    Atomics.store(v, b.slot(s) + S_WIDENT, 0);
-    requeue(b, tasks, free, s);
-  } else if (
-    Atomics.compareExchange(v, at, tag | CANCELLED, tag | FREE) ===
-      (tag | CANCELLED)
-  ) free.put(s);
+  giveBackTaken(b, tasks, free, rec, s, Atomics.load(b.v, rec + R_TAG));
 }
 
 /**
@@ -463,23 +447,4 @@ function handBack(
 /** Gives TAKER back after holdTaker. */
 export function releaseTaker(b: Block): void {
   Atomics.store(b.v, TAKER, 0);
-}
-
-// Puts index `s` (held, QUEUED or CANCELLED) back on the task queue for a
-// pool thread; once the queue is shut down, settles it unrun as a close's
-// drain would (_park.ts settleUnrun).
-function requeue(
-  b: Block,
-  tasks: Queue<number>,
-  free: Queue<number>,
-  s: number,
-): void {
-  try {
-    tasks.put(s); // never full: it holds every slot
-    wakeParked(b, false);
-    return;
-  } catch {
-    // Shut down.
-  }
-  settleUnrun(b, s, free, Atomics.load(b.v, STATE) === BROKEN);
 }

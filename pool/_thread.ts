@@ -51,7 +51,6 @@ import {
   QUEUED,
   R_DRAIN,
   R_READY,
-  R_TAG,
   R_TAKE,
   RUNNING,
   S_MODE,
@@ -63,10 +62,11 @@ import {
   S_WIDENT,
   setPhase,
 } from "./_layout.ts";
-import { wakeParked } from "./_park.ts";
+import { setTakeMailHook, took } from "./_park.ts";
 import { loading } from "./_load.ts";
 import { taskMark } from "./_stale.ts";
 import { STOLEN, taskView } from "./_take.ts";
+import { giveBackTaken, requeue } from "./_give_back.ts";
 import { next } from "./_next.ts";
 import { close } from "./_close.ts";
 import { leave, leaveIdle, leaveStale } from "./_leave.ts";
@@ -74,8 +74,10 @@ import {
   dieAfterTake,
   dieInTakeBack,
   stallBeforeGet,
+  stallBeforeGiveBack,
   stallBeforePark,
   stallBeforePush,
+  stallInTakeMail,
 } from "./_hooks.ts";
 import { readArgs, readTarget, writeError, writeResult } from "./_payload.ts";
 import { type SharedStart, ThreadShared } from "./_shared.ts";
@@ -127,6 +129,8 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
   const takeBack = dieInTakeBack(); // test-only, as take
   const taken = stallBeforeGet(tasks) ?? tasks; // test-only, as take
   const beforePark = stallBeforePark(); // test-only, as take
+  setTakeMailHook(stallInTakeMail()); // test-only, as take
+  const beforeGiveBack = stallBeforeGiveBack(); // test-only, as take
   // The finished task whose push is due (see next(), _next.ts), or -1.
   let held = -1;
   // Test-only: a push that stalls first (stallBeforePush below), chosen
@@ -177,24 +181,30 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     }
     // A reclaim took the queue's turn from this thread: declared dead.
     if (s === STOLEN) return leave(v, rec, ident);
-    // Ended for the others while idle or parked (its entry freed: a scan
-    // would fail its tasks as its death, and a replacement serves the
-    // pool): the index goes back to the queue for a live thread, and this
-    // thread leaves. After a shutdown the queue refuses it: run it then.
-    // The index is ours while TAKE still names it (a reclaim of this
-    // record takes it with an exchange, _take.ts).
-    if (!entryAlive(entry, ident)) {
-      if (Atomics.exchange(v, rec + R_TAKE, 0) !== s + 1) {
-        return leave(v, rec, ident);
-      }
-      if (giveBack(b, tasks, s)) return leave(v, rec, ident);
-      Atomics.store(v, rec + R_TAKE, s + 1);
-    }
-    const base = b.slot(s);
     // The task this index names: its tag (_layout.ts "TAG"), read while
     // the index was at the queue's head or in PARK (_take.ts), kept in this
-    // thread's record with the index (TAKE) until the claim below.
-    const tag = v[rec + R_TAG]; // this thread's own store
+    // thread's record with the index (TAKE) until the claim below; this
+    // thread's own read (took), which no other thread's store replaces.
+    const tag = took.tag;
+    // Ended for the others while idle or parked (its entry freed: a scan
+    // would fail its tasks as its death, and a replacement serves the
+    // pool): the index goes back to the queue for a live thread (after a
+    // shutdown: settled unrun, as a reclaim's), and this thread leaves.
+    // Not by an exchange of TAKE: the record may be another thread's,
+    // whose stores there replace this thread's name (_park.ts "Past G3");
+    // each step is one CAS against a reclaim's (_give_back.ts N0, G).
+    if (!entryAlive(entry, ident)) {
+      beforeGiveBack?.(); // test-only, as take
+      // N0: a name of this index still in R_TAKE (its own, or the next
+      // thread's failing take of the same mail) makes the index this
+      // thread's, whatever task its slot holds now (its tag read may be
+      // an older task's, _give_back.ts "ABA"): back to the queue. Else G.
+      if (Atomics.compareExchange(v, rec + R_TAKE, s + 1, 0) === s + 1) {
+        requeue(b, tasks, free, s);
+      } else giveBackTaken(b, tasks, free, rec, s, tag);
+      return leave(v, rec, ident);
+    }
+    const base = b.slot(s);
     // Named in the slot (WENTRY, WIDENT) only while the slot still holds
     // the task: a take whose task a reclaim re-tagged and queued again
     // (this thread's record found ended) must not write the slot, where
@@ -292,19 +302,6 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       return leaveStale(v, rec, ident);
     }
   }
-}
-
-// Puts index `s` back on the task queue for another pool thread (the queue
-// holds every slot: never full); false once the queue is shut down.
-function giveBack(b: Block, tasks: Queue<number>, s: number): boolean {
-  try {
-    tasks.put(s);
-  } catch (error) {
-    if (error instanceof QueueShutDownError) return false;
-    throw error;
-  }
-  wakeParked(b, false);
-  return true;
 }
 
 // finish(): the task was settled by an owner's scan (this thread declared
