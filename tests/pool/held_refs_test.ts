@@ -1,0 +1,97 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// A task's args (and a result) are encoded with the queue's codec, which
+// retains the shared-heap block of each threadkit primitive in them and
+// pushes its offset onto this thread's `held` stack (queue/_held.ts). The
+// reference belongs to the payload: the pool thread's decode hands it to
+// the handle it makes. So a submit must leave `held` as it found it (under
+// Bun, which runs every test file in one process, a submit's leftovers
+// shifted later puts' marks), and a task whose args are never decoded (too
+// large, refused at a shut-down executor, cancelled while queued) must
+// release them: the block's reference count is as before.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { Event, ThreadPoolExecutor } from "../../mod.ts";
+import { blockRefs } from "../../_core/heap.ts";
+import { runtime } from "../../_core/runtime.ts";
+import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
+import { held } from "../../queue/_held.ts";
+import { blocker, within } from "./_fixtures.ts";
+
+type Described = {
+  [TO_DESCRIPTOR](): { buffer: SharedArrayBuffer; byteOffset: number };
+};
+const refs = (p: object) =>
+  blockRefs((p as unknown as Described)[TO_DESCRIPTOR]().byteOffset);
+// blocker ignores the args after its two.
+const blockerN = blocker as unknown as (...args: unknown[]) => string;
+const heap = (p: object) =>
+  (p as unknown as Described)[TO_DESCRIPTOR]().buffer === runtime().buffer;
+
+describe("ThreadPoolExecutor args and the held-references stack", () => {
+  it("an accepted submit leaves the stack as it found it", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const go = new Event();
+    go.set();
+    assert.equal(heap(go), true, "an Event in the shared heap");
+    const start = held.length;
+    const f = pool.submit(blocker, go);
+    assert.equal(held.length, start, "held after submit");
+    assert.equal(await within(f), "released");
+    assert.equal(held.length, start);
+  });
+
+  it("args over taskBytes: refused, the Event's reference released", async () => {
+    await using pool = new ThreadPoolExecutor({
+      maxWorkers: 1,
+      taskBytes: 256,
+    });
+    const go = new Event();
+    const start = held.length, r = refs(go);
+    assert.throws(
+      () => pool.submit(blockerN, go, "x".repeat(1_000)),
+      RangeError,
+    );
+    assert.equal(held.length, start, "held after the refusal");
+    assert.equal(refs(go), r, "the Event's references");
+  });
+
+  it("an arg the codec refuses after the Event: the reference released", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const go = new Event();
+    const start = held.length, r = refs(go);
+    assert.throws(() => pool.submit(blockerN, go, Symbol("no")), TypeError);
+    assert.equal(held.length, start, "held after the refusal");
+    assert.equal(refs(go), r, "the Event's references");
+  });
+
+  it("cancelled while queued: the args' reference released", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const release = new Event(), started = new Event(), go = new Event();
+    const running = pool.submit(blocker, release, started);
+    try {
+      assert.equal(await within(started.waitAsync({ timeout: 30_000 })), true);
+      const start = held.length, r = refs(go);
+      const queued = pool.submit(blocker, go);
+      assert.equal(held.length, start, "held after submit");
+      assert.equal(refs(go), r + 1, "the queued args hold one");
+      assert.equal(queued.cancel(), true);
+      assert.equal(refs(go), r, "released by the cancel");
+    } finally {
+      release.set();
+    }
+    assert.equal(await within(running), "released");
+  });
+
+  it("submitted to a shut-down executor: refused, nothing held", async () => {
+    const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const warm = new Event();
+    warm.set();
+    assert.equal(await within(pool.submit(blocker, warm)), "released");
+    await pool.shutdownAsync();
+    const go = new Event();
+    const start = held.length, r = refs(go);
+    assert.throws(() => pool.submit(blocker, go));
+    assert.equal(held.length, start, "held after the refusal");
+    assert.equal(refs(go), r, "the Event's references");
+  });
+});
