@@ -341,16 +341,23 @@ const WALK_SET = methods(Set.prototype, ["add", "has", "delete"]);
 // 27-41% (a clear reallocates the table). construct is read at load.
 const construct = Reflect.construct;
 const NEW_TARGET_ARGS: [] = [];
+// The constructors as at load: a module's `Map` is read from the global
+// object at each use, and a program may have replaced globalThis.Map.
+const Map_ = Map, Set_ = Set;
+/** A new Map (Map.prototype's), by the constructor as it was at load. */
+export const newMap = <K, V>(): Map<K, V> => new Map_<K, V>();
+/** A new Set (Set.prototype's), by the constructor as it was at load. */
+export const newSet = <T>(): Set<T> => new Set_<T>();
 const WalkMap = function () {} as unknown as new () => object;
 WalkMap.prototype = WALK_MAP;
 const WalkSet = function () {} as unknown as new () => object;
 WalkSet.prototype = WALK_SET;
 /** A new Map for a walk's own bookkeeping (its methods as at load). */
 export const walkMap = <K, V>(): Map<K, V> =>
-  construct(Map, NEW_TARGET_ARGS, WalkMap) as Map<K, V>;
+  construct(Map_, NEW_TARGET_ARGS, WalkMap) as Map<K, V>;
 /** As {@linkcode walkMap}, a Set. */
 export const walkSet = <T>(): Set<T> =>
-  construct(Set, NEW_TARGET_ARGS, WalkSet) as Set<T>;
+  construct(Set_, NEW_TARGET_ARGS, WalkSet) as Set<T>;
 
 /** `value instanceof C`, without a Symbol.hasInstance a program defined. */
 export function isA<T>(
