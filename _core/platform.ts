@@ -21,7 +21,7 @@
 // queue codec gave `{}` for every one (MessagePort aside: _core/ports.ts).
 
 import { isProxy } from "./host.ts";
-import { mapGet, mapSet, newMap } from "./primordials.ts";
+import { walkMap } from "./primordials.ts";
 
 /** A platform class: its name, and whether structured clone carries it. */
 export interface PlatformClass {
@@ -82,7 +82,8 @@ const CLONED = ["Blob", "WebAssembly.Module", "CryptoKey"];
 let classes: Map<object, PlatformClass> | undefined;
 
 function load(): Map<object, PlatformClass> {
-  const map = newMap<object, PlatformClass>(); // (as at load: primordials)
+  // Its methods as at load (walkMap): a get a program replaced never runs.
+  const map = walkMap<object, PlatformClass>();
   const add = (names: string[], clones: boolean) => {
     for (const name of names) {
       let c: unknown = globalThis;
@@ -91,7 +92,7 @@ function load(): Map<object, PlatformClass> {
       }
       const proto = (c as { prototype?: unknown } | undefined)?.prototype;
       if (typeof c === "function" && typeof proto === "object" && proto) {
-        mapSet(map as Map<unknown, unknown>, proto, { name, clones });
+        map.set(proto, { name, clones });
       }
     }
   };
@@ -119,7 +120,7 @@ export function platformClass(
     // A MessagePort (an EventTarget) moves as a Thread arg (ports.ts).
     if (proto === globalThis.MessagePort?.prototype) return undefined;
     if (!ordinary && isProxy(proto)) return undefined; // no trap run
-    const found = mapGet(classes, proto as object);
+    const found = classes.get(proto);
     if (found !== undefined) {
       // The most specific name the value gives (AbortSignal, not EventTarget).
       const own = Object.prototype.toString.call(value).slice(8, -1);
