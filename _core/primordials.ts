@@ -8,6 +8,7 @@
 // (structured clone reads a snapshot too).
 
 import { isProxy, utilTypes } from "./host.ts";
+import { isNamespace } from "./namespace.ts";
 
 const apply = Reflect.apply;
 const mapForEach = Map.prototype.forEach;
@@ -148,7 +149,12 @@ const REFUSED: readonly [
   string,
   object | undefined,
   ((v: object) => boolean) | undefined,
-  keyof NonNullable<ReturnType<typeof utilTypes>> | undefined,
+  // (isNamespace's test, optional, is not in this table)
+  | Exclude<
+    keyof NonNullable<ReturnType<typeof utilTypes>>,
+    "isModuleNamespaceObject"
+  >
+  | undefined,
 ][] = [
   ["a Promise", Promise.prototype, undefined, "isPromise"],
   [
@@ -212,6 +218,7 @@ export function refusedKind(
   value: object,
   ordinary = false,
 ): string | undefined {
+  if (isNamespace(value)) return "a module namespace object";
   const t = utilTypes();
   for (let i = 0; i < REFUSED.length; i++) {
     // Index reads: a destructuring would call the array iterator.
