@@ -10,12 +10,25 @@
 // release them: the block's reference count is as before.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Event, ThreadPoolExecutor } from "../../mod.ts";
+import {
+  Event,
+  Lock,
+  type ModuleTarget,
+  ThreadPoolExecutor,
+} from "../../mod.ts";
 import { blockRefs } from "../../_core/heap.ts";
 import { runtime } from "../../_core/runtime.ts";
 import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
 import { held } from "../../queue/_held.ts";
 import { blocker, within } from "./_fixtures.ts";
+import type * as probe from "../_workers/held_probe.ts";
+
+const PROBE = new URL("../_workers/held_probe.ts", import.meta.url);
+const HELD_LENGTH: ModuleTarget<typeof probe.heldLength> = {
+  module: PROBE,
+  export: "heldLength",
+};
+const PAIR: ModuleTarget<typeof probe.pair> = { module: PROBE, export: "pair" };
 
 type Described = {
   [TO_DESCRIPTOR](): { buffer: SharedArrayBuffer; byteOffset: number };
@@ -80,6 +93,28 @@ describe("ThreadPoolExecutor args and the held-references stack", () => {
       release.set();
     }
     assert.equal(await within(running), "released");
+  });
+
+  it("a result's references: kept for the owner, dropped when it does not fit; the pool thread's stack empty after each", async () => {
+    await using pool = new ThreadPoolExecutor({
+      maxWorkers: 1, // one pool thread: the probe reads the stack of the thread that ran the task
+      // A result over it; its RangeError fits (one over 256 bytes arrives
+      // as no error at all: a defect of its own, not this test's).
+      taskBytes: 4_096,
+    });
+    const lock = new Lock();
+    const [back] = await within(pool.submit(PAIR, lock, 0));
+    assert.ok(back instanceof Lock, "the Lock comes back (a handle)");
+    assert.equal(await within(pool.submit(HELD_LENGTH)), 0, "after a result");
+    await assert.rejects(
+      within(pool.submit(PAIR, lock, 10_000)),
+      RangeError,
+    );
+    assert.equal(
+      await within(pool.submit(HELD_LENGTH)),
+      0,
+      "after a result over taskBytes",
+    );
   });
 
   it("submitted to a shut-down executor: refused, nothing held", async () => {
