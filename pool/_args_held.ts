@@ -24,18 +24,23 @@ export function releaseArgs(shared: Releases, held: ArgsHeld): void {
 
 /**
  * An accepted submit: the ids are released when `future` settles, the
- * references only if it settles cancelled (never decoded).
+ * references only if it was never decoded: cancelled, or `unrun()` (read
+ * as it settles: its slot's KIND is K_BROKEN, which only a broken pool's
+ * drain of unrun tasks writes, _park.ts settleUnrun, in place of QUEUED).
  */
 export function argsUntilSettled(
   future: Future,
   shared: Releases,
   held: ArgsHeld,
+  unrun: () => boolean,
 ): void {
   const { names, refs } = held;
   if (names !== undefined && names.length > 0) {
     onSettle(future, () => shared.release(names));
   }
   if (refs !== undefined) {
-    onSettle(future, () => future.cancelled() && releaseHeld(refs));
+    onSettle(future, () => {
+      if (future.cancelled() || unrun()) releaseHeld(refs);
+    });
   }
 }

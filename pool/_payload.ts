@@ -158,6 +158,20 @@ export function readArgs(b: Block, s: number): unknown[] {
   }
 }
 
+/**
+ * Decodes and drops the args of slot `s` (in the pool thread), whose
+ * target failed before they were read: their heap references go to the
+ * handles decoded, which their finalizers release. A decode that throws
+ * holds nothing more than before.
+ */
+export function dropArgs(b: Block, s: number): void {
+  try {
+    readArgs(b, s);
+  } catch {
+    // (a decode that throws: as the task's own readArgs would)
+  }
+}
+
 /** Writes a task's return value into slot `s` (an error if it cannot). */
 export function writeResult(
   b: Block,

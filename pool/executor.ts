@@ -30,8 +30,10 @@ import {
 import {
   FREE,
   GATED,
+  K_BROKEN,
   LIVE,
   nextTask,
+  S_KIND,
   S_MODE,
   S_NEXT,
   S_OENTRY,
@@ -435,7 +437,10 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
     const future = new Future(owner, s);
     owner.track(s, future);
     // Its shared buffers stay registered until it settles (_shared.ts).
-    if (held !== undefined) argsUntilSettled(future, this.#p.shared, held);
+    if (held !== undefined) {
+      const unrun = () => v[base + S_KIND] === K_BROKEN; // (_args_held.ts)
+      argsUntilSettled(future, this.#p.shared, held, unrun);
+    }
     // Serving threads: a stale one (pool/_stale.ts) takes no more tasks.
     if (Atomics.load(v, LIVE) - Atomics.load(v, STALES) < b.l.workers) {
       this.#p.replenish();

@@ -11,9 +11,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
+  BrokenExecutorError,
   Event,
   Lock,
   type ModuleTarget,
+  moduleTarget,
   ThreadPoolExecutor,
 } from "../../mod.ts";
 import { blockRefs } from "../../_core/heap.ts";
@@ -39,6 +41,22 @@ const refs = (p: object) =>
 const blockerN = blocker as unknown as (...args: unknown[]) => string;
 const heap = (p: object) =>
   (p as unknown as Described)[TO_DESCRIPTOR]().buffer === runtime().buffer;
+
+// deno-lint-ignore no-explicit-any
+type Any = any;
+const TASKS = new URL("../_workers/pool_tasks.ts", import.meta.url);
+const gc = (globalThis as Any).gc as (() => void) | undefined;
+
+// The pool thread collects the handles it made and runs its finalizers
+// (needs --v8-flags=--expose-gc: skipped without).
+async function collect(pool: ThreadPoolExecutor): Promise<void> {
+  await within(pool.submit(async () => {
+    for (let i = 0; i < 3; i++) {
+      (globalThis as Any).gc();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }));
+}
 
 describe("ThreadPoolExecutor args and the held-references stack", () => {
   it("an accepted submit leaves the stack as it found it", async () => {
@@ -128,5 +146,67 @@ describe("ThreadPoolExecutor args and the held-references stack", () => {
     assert.throws(() => pool.submit(blocker, go));
     assert.equal(held.length, start, "held after the refusal");
     assert.equal(refs(go), r, "the Event's references");
+  });
+  it("a task whose target fails to load releases its args' references", {
+    skip: gc === undefined,
+  }, async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const ev = new Event();
+    const r = refs(ev), start = held.length;
+    // Control: a decoded arg's reference goes to the pool thread's
+    // handle, released when that is collected.
+    assert.equal(await within(pool.submit((e: Event) => e.isSet(), ev)), false);
+    await collect(pool);
+    assert.equal(refs(ev), r, "control: decoded, then collected");
+    const missing = moduleTarget<(e: Event) => void>(TASKS, "noSuchExport");
+    await assert.rejects(within(pool.submit(missing, ev)));
+    await collect(pool);
+    assert.equal(held.length, start);
+    assert.equal(refs(ev), r, "args never decoded: released");
+  });
+
+  it("a task failed by a broken pool releases its args' references", async () => {
+    const entered = new Event(), go = new Event();
+    const pool = new ThreadPoolExecutor({
+      maxWorkers: 1,
+      initializer: (entered: Event, go: Event) => {
+        entered.set();
+        go.wait({ timeout: 30_000 });
+        throw new Error("error in initializer");
+      },
+      initArgs: [entered, go],
+    });
+    try {
+      const ev = new Event();
+      const r = refs(ev), start = held.length;
+      const f = pool.submit((e: Event) => e.isSet(), ev); // starts the thread
+      assert.equal(await within(entered.waitAsync({ timeout: 30_000 })), true);
+      assert.equal(refs(ev), r + 1, "queued args hold one");
+      go.set();
+      await assert.rejects(within(f), BrokenExecutorError);
+      assert.equal(held.length, start);
+      assert.equal(refs(ev), r, "settled K_BROKEN, never decoded: released");
+    } finally {
+      go.set();
+      await within(pool.shutdownAsync());
+    }
+  });
+
+  it("an arg's getter shuts the executor down: refused at the gate, reference released", async () => {
+    const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    assert.equal(await within(pool.submit(() => 1)), 1);
+    const ev = new Event();
+    const r = refs(ev), start = held.length;
+    const arg = {
+      e: ev,
+      get x() {
+        pool.shutdown({ wait: false });
+        return 1;
+      },
+    };
+    assert.throws(() => pool.submit((a: unknown) => a, arg), /after shutdown/);
+    assert.equal(held.length, start);
+    assert.equal(refs(ev), r);
+    await within(pool.shutdownAsync());
   });
 });
