@@ -229,8 +229,9 @@ const CASES: Record<string, () => Made> = {
     v: [1, { ns: namespace }],
     n: none(),
   }),
-  // Shaped as the spec shapes a namespace, but none (node:util tells):
-  // copied, as structured clone copies it.
+  // Shaped as the spec shapes a namespace, but none: copied, as structured
+  // clone copies it, where node:util's isModuleNamespaceObject tells (Deno,
+  // Node, Bun); a host without it (browsers) refuses it (the fallback).
   "a null-prototype object shaped like a namespace": () => {
     const o = Object.assign(Object.create(null), { a: 1 });
     Object.defineProperty(o, Symbol.toStringTag, { value: "Module" });

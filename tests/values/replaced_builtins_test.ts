@@ -84,6 +84,8 @@ const REPLACED: [string, () => () => void][] = [
   // Map and Set are made from the constructors as they were at load.
   ["globalThis.Map", () => swapGetter(globalThis, "Map")],
   ["globalThis.Set", () => swapGetter(globalThis, "Set")],
+  // A class instance's platform check (_core/platform.ts).
+  ["globalThis.MessagePort", () => swapGetter(globalThis, "MessagePort")],
 ];
 
 const WALKS_ONLY = [
