@@ -85,6 +85,8 @@ export interface SlotTests {
   isWeakSet(v: unknown): boolean;
   isGeneratorObject(v: unknown): boolean;
   isArgumentsObject(v: unknown): boolean;
+  /** Not required of a host (_core/primordials.ts isNamespace). */
+  isModuleNamespaceObject?(v: unknown): boolean;
 }
 
 /**

@@ -34,6 +34,7 @@
 // any prototype between two encodes.
 
 import { isProxy, utilTypes } from "./host.ts";
+import { isNamespace } from "./namespace.ts";
 import {
   boxedValue,
   hasSlots,
@@ -214,7 +215,8 @@ function bySlots(value: object): number {
   if (t.isNativeError(value)) return ERROR;
   if (t.isBoxedPrimitive(value)) return t.isSymbolObject(value) ? REFUSED : BOX;
   return t.isPromise(value) || t.isWeakMap(value) || t.isWeakSet(value) ||
-      t.isGeneratorObject(value) || t.isArgumentsObject(value)
+      t.isGeneratorObject(value) || t.isArgumentsObject(value) ||
+      isNamespace(value) // (its Symbol.toStringTag brought it here)
     ? REFUSED
     : ORDINARY;
 }

@@ -21,6 +21,7 @@
 // queue codec gave `{}` for every one (MessagePort aside: _core/ports.ts).
 
 import { isProxy } from "./host.ts";
+import { walkMap } from "./primordials.ts";
 
 /** A platform class: its name, and whether structured clone carries it. */
 export interface PlatformClass {
@@ -79,9 +80,12 @@ const REFUSED = [
 const CLONED = ["Blob", "WebAssembly.Module", "CryptoKey"];
 
 let classes: Map<object, PlatformClass> | undefined;
+// Read at load: a program's getter on globalThis.MessagePort never runs.
+const PORT_PROTO: unknown = globalThis.MessagePort?.prototype;
 
 function load(): Map<object, PlatformClass> {
-  const map = new Map<object, PlatformClass>();
+  // Its methods as at load (walkMap): a get a program replaced never runs.
+  const map = walkMap<object, PlatformClass>();
   const add = (names: string[], clones: boolean) => {
     for (const name of names) {
       let c: unknown = globalThis;
@@ -116,7 +120,7 @@ export function platformClass(
   classes ??= load();
   for (let depth = 0; proto !== null && depth < 32; depth++) {
     // A MessagePort (an EventTarget) moves as a Thread arg (ports.ts).
-    if (proto === globalThis.MessagePort?.prototype) return undefined;
+    if (proto === PORT_PROTO) return undefined;
     if (!ordinary && isProxy(proto)) return undefined; // no trap run
     const found = classes.get(proto);
     if (found !== undefined) {

@@ -8,6 +8,7 @@
 // (structured clone reads a snapshot too).
 
 import { isProxy, utilTypes } from "./host.ts";
+import { isNamespace } from "./namespace.ts";
 
 const apply = Reflect.apply;
 const mapForEach = Map.prototype.forEach;
@@ -148,7 +149,12 @@ const REFUSED: readonly [
   string,
   object | undefined,
   ((v: object) => boolean) | undefined,
-  keyof NonNullable<ReturnType<typeof utilTypes>> | undefined,
+  // (isNamespace's test, optional, is not in this table)
+  | Exclude<
+    keyof NonNullable<ReturnType<typeof utilTypes>>,
+    "isModuleNamespaceObject"
+  >
+  | undefined,
 ][] = [
   ["a Promise", Promise.prototype, undefined, "isPromise"],
   [
@@ -212,6 +218,7 @@ export function refusedKind(
   value: object,
   ordinary = false,
 ): string | undefined {
+  if (isNamespace(value)) return "a module namespace object";
   const t = utilTypes();
   for (let i = 0; i < REFUSED.length; i++) {
     // Index reads: a destructuring would call the array iterator.
@@ -341,16 +348,23 @@ const WALK_SET = methods(Set.prototype, ["add", "has", "delete"]);
 // 27-41% (a clear reallocates the table). construct is read at load.
 const construct = Reflect.construct;
 const NEW_TARGET_ARGS: [] = [];
+// The constructors as at load: a module's `Map` is read from the global
+// object at each use, and a program may have replaced globalThis.Map.
+const Map_ = Map, Set_ = Set;
+/** A new Map (Map.prototype's), by the constructor as it was at load. */
+export const newMap = <K, V>(): Map<K, V> => new Map_<K, V>();
+/** A new Set (Set.prototype's), by the constructor as it was at load. */
+export const newSet = <T>(): Set<T> => new Set_<T>();
 const WalkMap = function () {} as unknown as new () => object;
 WalkMap.prototype = WALK_MAP;
 const WalkSet = function () {} as unknown as new () => object;
 WalkSet.prototype = WALK_SET;
 /** A new Map for a walk's own bookkeeping (its methods as at load). */
 export const walkMap = <K, V>(): Map<K, V> =>
-  construct(Map, NEW_TARGET_ARGS, WalkMap) as Map<K, V>;
+  construct(Map_, NEW_TARGET_ARGS, WalkMap) as Map<K, V>;
 /** As {@linkcode walkMap}, a Set. */
 export const walkSet = <T>(): Set<T> =>
-  construct(Set, NEW_TARGET_ARGS, WalkSet) as Set<T>;
+  construct(Set_, NEW_TARGET_ARGS, WalkSet) as Set<T>;
 
 /** `value instanceof C`, without a Symbol.hasInstance a program defined. */
 export function isA<T>(

@@ -54,11 +54,12 @@ import {
   keysOf,
   MARK,
   MARKED,
+  unescapeKeys,
 } from "./transfer_keys.ts";
 import { kindOf, MAP, ORDINARY, ordinaryClonesAsPlain } from "./kinds.ts";
 import { PLAIN, PROXIED, SET } from "./kinds.ts";
-import { isMap, isSet, mapClear, mapEntries } from "./primordials.ts";
-import { walkMap, walkSet } from "./primordials.ts";
+import { isMap, isSet, mapClear, mapEntries, mapGet } from "./primordials.ts";
+import { newMap, newSet, walkMap, walkSet } from "./primordials.ts";
 import { mapSet, setAdd, setClear, setValues } from "./primordials.ts";
 import { forEachReference } from "./transfer_refs.ts";
 
@@ -127,7 +128,7 @@ export function reviveDescriptor(descriptor: unknown): unknown {
       }`,
     );
   }
-  const revive = registry.get(d.tag);
+  const revive = mapGet(registry, d.tag); // (as at load: primordials)
   if (revive === undefined) {
     throw new TypeError(
       `Cannot revive threadkit descriptor: unknown tag "${d.tag}" (is the module that defines it imported in this thread?)`,
@@ -283,7 +284,7 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
   }
   // A Map's or Set's entries: a snapshot read through primordials.
   if (kind === MAP || kind === MAP + PROXIED) {
-    const out = new Map(), e = mapEntries(value as Map<unknown, unknown>);
+    const out = newMap(), e = mapEntries(value as Map<unknown, unknown>);
     seen.set(value, out);
     for (let i = 0; i < e.length; i += 2) {
       mapSet(out, copy(e[i], seen), copy(e[i + 1], seen));
@@ -291,7 +292,7 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
     return out;
   }
   if (kind === SET || kind === SET + PROXIED) {
-    const out = new Set(), e = setValues(value as Set<unknown>);
+    const out = newSet(), e = setValues(value as Set<unknown>);
     seen.set(value, out);
     for (let i = 0; i < e.length; i++) setAdd(out, copy(e[i], seen));
     return out;
@@ -444,30 +445,18 @@ function decode(value: unknown, seen: Map<object, unknown>): unknown {
   }
   const keys = keysOf(value);
   let escaped = false;
-  for (const key of keys) {
+  // Index loops (no iterator, map or forEach a program replaced).
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
     if (key.charCodeAt(0) === 0 && ESCAPED.test(key)) escaped = true;
-    if (isArray) continue; // elements done above; other keys below
+    // An array's elements are done above: its other keys only.
+    if (isArray && isIndex(key)) continue;
     const v = rec[key];
     const d = decode(v, seen);
     // define, not assignment: an own data property whatever the key.
     if (d !== v) define(rec, key, d);
   }
-  if (isArray) {
-    for (const key of keys) {
-      if (isIndex(key)) continue;
-      const v = rec[key];
-      const d = decode(v, seen);
-      if (d !== v) define(rec, key, d);
-    }
-  }
-  if (escaped) {
-    // Unescape in place (others may point at this object), keeping order.
-    const values = keys.map((k) => rec[k]);
-    for (const key of keys) delete rec[key];
-    keys.forEach((key, i) => {
-      define(rec, ESCAPED.test(key) ? key.slice(1) : key, values[i]);
-    });
-  }
+  if (escaped) unescapeKeys(rec, keys); // in place, keeping order
   return value;
 }
 

@@ -57,6 +57,20 @@ export function define(obj: object, key: string, value: unknown): void {
   });
 }
 
+/**
+ * Unescapes `rec`'s keys (`keys`, its own, in order) in place: others may
+ * point at it. Index loops: no map, forEach or iterator a program replaced.
+ */
+export function unescapeKeys(rec: Record<string, unknown>, keys: string[]) {
+  const values: unknown[] = [];
+  for (let i = 0; i < keys.length; i++) values[i] = rec[keys[i]];
+  for (let i = 0; i < keys.length; i++) delete rec[keys[i]];
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    define(rec, ESCAPED.test(key) ? key.slice(1) : key, values[i]);
+  }
+}
+
 // The elements of an array, read once, into a fresh array (holes kept), at
 // the cost of its own keys: a sparse array (`a[5e7] = 1`) costs its few
 // keys, not its length.

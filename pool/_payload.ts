@@ -24,6 +24,13 @@ import {
   readAhead,
   toJSONRefused,
 } from "../queue/_codec.ts";
+import {
+  dropHeld,
+  held,
+  keepHeld,
+  takeHeld,
+  type Taken,
+} from "../queue/_held.ts";
 import { refusedShared, withShared } from "../queue/_shared_names.ts";
 import type { ThreadShared } from "./_shared.ts";
 import {
@@ -47,10 +54,19 @@ import { BrokenExecutorError, ThreadDiedError } from "./errors.ts";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** A task's args' shared buffer ids and heap references (_args_held.ts). */
+export interface ArgsHeld {
+  readonly names: readonly number[] | undefined;
+  readonly refs: Taken | undefined;
+}
+
 /**
  * Writes a task's args into slot `s`.
- * Returns the registered shared buffers they hold (K_VIEWS: b.shared
- * named them; release when the task settles), else undefined.
+ * Returns what they hold until the task settles (_args_held.ts): the
+ * registered shared buffers b.shared named (K_VIEWS) and the heap
+ * references the encoding retained, taken off `held` (queue/_held.ts; the
+ * pool thread's decode hands them to its handles); undefined for neither.
+ * A throw holds nothing.
  * @throws {TypeError} when an arg cannot be sent to a thread.
  * @throws {RangeError} when the args do not fit in the slot.
  */
@@ -59,7 +75,7 @@ export function writeArgs(
   s: number,
   args: unknown[],
   own = false,
-): number[] | undefined {
+): ArgsHeld | undefined {
   const base = b.slot(s);
   const n = args.length;
   if (n === 0) {
@@ -76,7 +92,19 @@ export function writeArgs(
     b.v[base + S_LEN] = n;
     return undefined;
   }
-  return writeEncoded(b, s, args, n === 1 ? args[0] : undefined, own, ARGS);
+  const from = held.length;
+  const names = writeEncoded(
+    b,
+    s,
+    args,
+    n === 1 ? args[0] : undefined,
+    own,
+    ARGS,
+  );
+  const refs = takeHeld(from);
+  return names === undefined && refs === undefined
+    ? undefined
+    : { names, refs };
 }
 
 // Encodes `value` into slot `s` as K_VIEWS, its shared buffers named by
@@ -130,6 +158,20 @@ export function readArgs(b: Block, s: number): unknown[] {
   }
 }
 
+/**
+ * Decodes and drops the args of slot `s` (in the pool thread), whose
+ * target failed before they were read: their heap references go to the
+ * handles decoded, which their finalizers release. A decode that throws
+ * holds nothing more than before.
+ */
+export function dropArgs(b: Block, s: number): void {
+  try {
+    readArgs(b, s);
+  } catch {
+    // (a decode that throws: as the task's own readArgs would)
+  }
+}
+
 /** Writes a task's return value into slot `s` (an error if it cannot). */
 export function writeResult(
   b: Block,
@@ -148,11 +190,15 @@ export function writeResult(
     b.v[base + S_LEN] = 1;
     return;
   }
+  const from = held.length;
   try {
     writeEncoded(b, s, value, value, own, RESULT);
   } catch (error) {
     writeError(b, s, error);
   }
+  // The references the result retained belong to the payload now: the
+  // owner's decode hands them to its handles (queue/_held.ts).
+  keepHeld(from);
 }
 
 // What writeEncoded says of args and of a result.
@@ -188,6 +234,7 @@ function writeEncoded(
   say: typeof ARGS | typeof RESULT,
 ): number[] | undefined {
   const base = b.slot(s);
+  const from = held.length; // the references this encode retains
   let bytes: Uint8Array;
   try {
     const read = nums === undefined ? undefined : writeNumbers(b, s, nums, own);
@@ -217,18 +264,23 @@ function writeEncoded(
         (b.shared as ThreadShared).begin();
       }
       try {
-        const held = writeShared(b, s, value, say);
-        if (held !== undefined) return held;
+        const names = writeShared(b, s, value, say);
+        if (names !== undefined) return names;
       } catch (error) {
+        dropHeld(from);
         if (error instanceof RangeError) throw error;
         why = error;
       }
     }
+    dropHeld(from); // (encodeNamed's, when it named nothing)
     throw new TypeError(`${say.refused} (${(why as Error).message})`, {
       cause: why,
     });
   }
-  if (!b.writeBytes(s, bytes)) throw tooLarge(b, bytes.length, say);
+  if (!b.writeBytes(s, bytes)) {
+    dropHeld(from);
+    throw tooLarge(b, bytes.length, say);
+  }
   b.v[base + S_KIND] = K_BYTES;
   b.v[base + S_LEN] = bytes.length;
   return undefined;
@@ -247,6 +299,7 @@ function tooLarge(
 /** Writes what a task threw into slot `s`. */
 export function writeError(b: Block, s: number, error: unknown): void {
   const base = b.slot(s);
+  const from = held.length; // (an error's data may hold primitives)
   let bytes: Uint8Array;
   try {
     bytes = encodeValue(encodeError(error));
@@ -260,6 +313,7 @@ export function writeError(b: Block, s: number, error: unknown): void {
     ));
   }
   if (!b.writeBytes(s, bytes)) {
+    dropHeld(from);
     const e = error as Error;
     bytes = encodeValue(encodeError(
       new RangeError(
@@ -272,6 +326,7 @@ export function writeError(b: Block, s: number, error: unknown): void {
   }
   b.v[base + S_KIND] = K_ERROR;
   b.v[base + S_LEN] = bytes.length;
+  keepHeld(from); // the payload's now (as writeResult's)
 }
 
 // Writes `value` into slot `s` as K_F64 if it is an array of numbers only

@@ -79,7 +79,13 @@ import {
   stallBeforePush,
   stallInTakeMail,
 } from "./_hooks.ts";
-import { readArgs, readTarget, writeError, writeResult } from "./_payload.ts";
+import {
+  dropArgs,
+  readArgs,
+  readTarget,
+  writeError,
+  writeResult,
+} from "./_payload.ts";
 import { type SharedStart, ThreadShared } from "./_shared.ts";
 
 /** What a pool thread is started with (its Thread args). */
@@ -258,11 +264,12 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     const mine = taskMark(tasksRun++);
     Atomics.store(v, rec + R_READY, mine);
     Atomics.store(v, rec + R_TAKE, 0); // claimed: the scan's from here
-    let ok = true, value: unknown;
+    let ok = true, value: unknown, read = false;
     try {
       const id = v[base + S_TARGET];
       const fn = fns.get(id) ??
         await loading(b, rec, mine, () => load(b, id, fns), drain);
+      read = true;
       const args = readArgs(b, s);
       if (v[base + S_MODE] === 1) {
         const items = args[0] as unknown[], out = new Array(items.length);
@@ -279,6 +286,10 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     } catch (error) {
       ok = false;
       value = error;
+      // The target failed to load: the args' heap references (queue/
+      // _held.ts) pass to handles decoded and dropped here (their
+      // finalizers release them), as no one else decodes them.
+      if (!read) dropArgs(b, s);
     }
     // A map chunk's results: an array built here (own: no other keys).
     const own = ok && v[base + S_MODE] === 1;

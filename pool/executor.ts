@@ -30,8 +30,10 @@ import {
 import {
   FREE,
   GATED,
+  K_BROKEN,
   LIVE,
   nextTask,
+  S_KIND,
   S_MODE,
   S_NEXT,
   S_OENTRY,
@@ -46,7 +48,8 @@ import {
 import { type MapOptions, type MapResults, mapResults } from "./_map.ts";
 import { type Owner, ownerFor } from "./_owner.ts";
 import { handOff, wakeParked } from "./_park.ts";
-import { addTarget, writeArgs } from "./_payload.ts";
+import { addTarget, type ArgsHeld, writeArgs } from "./_payload.ts";
+import { argsUntilSettled, releaseArgs } from "./_args_held.ts";
 import {
   type ExecutorShutdownOptions,
   type Extra,
@@ -380,7 +383,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
     // gate count (an ended thread's leftover work on this entry holds the
     // word: pool/_close.ts).
     let inGate = 0;
-    let held: number[] | undefined; // shared buffers its args hold
+    let held: ArgsHeld | undefined; // what its args hold (_args_held.ts)
     try {
       v[base + S_OENTRY] = entry;
       v[base + S_OIDENT] = owner.ident;
@@ -424,8 +427,8 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       inGate = 0;
     } catch (error) {
       leaveGate(v, gate, owner.ident, inGate);
-      // The buffers this task's args held (_shared.ts): released.
-      if (held !== undefined) this.#p.shared.release(held);
+      // What this task's args held: released.
+      if (held !== undefined) releaseArgs(this.#p.shared, held);
       setPhase(v, base + S_STATE, FREE);
       this.#p.free.put(s);
       if (error instanceof QueueShutDownError) this.#p.checkOpen();
@@ -434,9 +437,9 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
     const future = new Future(owner, s);
     owner.track(s, future);
     // Its shared buffers stay registered until it settles (_shared.ts).
-    if (held !== undefined && held.length > 0) {
-      const ids = held, shared = this.#p.shared;
-      onSettle(future, () => shared.release(ids));
+    if (held !== undefined) {
+      const unrun = () => v[base + S_KIND] === K_BROKEN; // (_args_held.ts)
+      argsUntilSettled(future, this.#p.shared, held, unrun);
     }
     // Serving threads: a stale one (pool/_stale.ts) takes no more tasks.
     if (Atomics.load(v, LIVE) - Atomics.load(v, STALES) < b.l.workers) {

@@ -28,7 +28,7 @@
 // items: see _tagged.ts (depth bound, own keys, primitives).
 
 import { isProxy } from "../_core/host.ts";
-import { mapGet, mapSet, sub } from "../_core/primordials.ts";
+import { mapGet, mapSet, newMap, sub } from "../_core/primordials.ts";
 import { isArguments, ORDINARY, slotKind } from "../_core/kinds.ts";
 import { HOLES, indicesAfter } from "../_core/transfer_keys.ts";
 import { MARK, MAX_DEPTH, type Stand, tagItem, untagItem } from "./_tagged.ts";
@@ -188,7 +188,7 @@ export function jsonValue(
   // Each object the walk copied is tagged as its copy wherever tag meets it
   // (under a class instance the walk left alone, say), so nothing it read
   // is read again and sharing is kept.
-  const stand = walkCopies ?? new Map<object, object>();
+  const stand = walkCopies ?? newMap<object, object>();
   walkCopies = undefined;
   mapSet(stand, value as object, snap); // the top, met inside (or its alias)
   if (alias !== undefined) mapSet(stand, alias, snap);
@@ -365,7 +365,7 @@ function copyOf(value: object, depth: number): unknown {
       exact = false; // the top, met inside it
       return topCopy;
     }
-    const met = mapGet(copies ??= new Map(), value);
+    const met = mapGet(copies ??= newMap(), value);
     if (met !== undefined) {
       exact = false; // shared or cyclic
       return met;

@@ -48,10 +48,19 @@ export function takeHeld(
     if (marksFrom >= 0) marks.length = marksFrom;
     return undefined;
   }
-  if (marksFrom < 0) return { refs: held.splice(from), marks: NO_MARKS };
-  const ms = marks.splice(marksFrom);
+  if (marksFrom < 0) return { refs: cut(held, from), marks: NO_MARKS };
+  const ms = cut(marks, marksFrom);
   for (let i = 0; i < ms.length; i++) ms[i] -= from;
-  return { refs: held.splice(from), marks: ms };
+  return { refs: cut(held, from), marks: ms };
+}
+
+// a.splice(from), without the species lookup of a program's
+// Array.prototype.constructor or Array[Symbol.species].
+function cut(a: number[], from: number): number[] {
+  const out: number[] = [];
+  for (let i = from; i < a.length; i++) out[i - from] = a[i];
+  a.length = from;
+  return out;
 }
 
 /** A put accepted its item: the references from `from` now belong to it. */

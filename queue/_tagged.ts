@@ -39,6 +39,7 @@ import { refusal } from "./_refused.ts";
 import { fromBase64, isDetached, maxOf, toBase64 } from "./_base64.ts";
 import { ERRORS, VIEWS } from "./_tagged_kinds.ts";
 import { isSharedArrayBuffer, mapGet, walkMap } from "../_core/primordials.ts";
+import { mapSet, newMap, newSet, setAdd } from "../_core/primordials.ts";
 import { AB, ARRAY, BOX, DATE, ERROR, kindOf } from "../_core/kinds.ts";
 import { MAP, ORDINARY, PLAIN, PROXIED, REFUSED } from "../_core/kinds.ts";
 import { REGEXP, SAB, SET, VIEW } from "../_core/kinds.ts";
@@ -60,14 +61,9 @@ import {
   reviveDescriptor,
   TO_DESCRIPTOR,
 } from "../_core/transfer.ts";
-import {
-  blockRelease,
-  blockRetain,
-  holdBlock,
-  isBlock,
-} from "../_core/heap.ts";
+import { blockRetain, holdBlock, isBlock } from "../_core/heap.ts";
 import { describe } from "../_core/placement.ts";
-import { held } from "./_held.ts";
+import { dropHeld, held } from "./_held.ts";
 import { ownBufferCause } from "./_home.ts";
 import * as shared from "./_shared_names.ts";
 import type { SharedNames as Names } from "./_shared_names.ts";
@@ -99,6 +95,7 @@ export type Stand = Map<object, object>;
 export const MAX_DEPTH = 1000;
 
 const NONE = Symbol(); // boxedValue's "not a box"
+const Date_ = Date, RegExp_ = RegExp; // as at load (globalThis.Date replaced)
 const OOB = " (structured clone refuses one too)";
 const PROXY =
   " (structured clone refuses one too: put its target, or a copy such as { ...proxy })";
@@ -158,7 +155,7 @@ export function tag(value: unknown, st: TagState): unknown {
       st.ids.set(obj, st.ids.size);
       if (b === undefined && isBlock(form.byteOffset)) {
         blockRetain(form.byteOffset);
-        held.push(form.byteOffset);
+        held[held.length] = form.byteOffset; // (no push a program replaced)
       }
       // The extra holds values: a primitive in it (a Condition's lock)
       // tags as "p" in turn.
@@ -346,7 +343,7 @@ export function tagItem(
     };
     return tag(value, st);
   } catch (error) {
-    for (const at of held.splice(before)) blockRelease(at);
+    dropHeld(before);
     throw error;
   }
 }
@@ -354,15 +351,18 @@ export function tagItem(
 export function untag(value: unknown, ids: unknown[]): unknown {
   if (typeof value !== "object" || value === null) return value;
   if (Array.isArray(value)) {
-    ids.push(value);
+    ids[ids.length] = value;
     for (let i = 0; i < value.length; i++) value[i] = untag(value[i], ids);
     return value;
   }
   const rec = value as Record<string, unknown>;
   const kind = rec[MARK];
   if (kind === undefined) {
-    ids.push(value);
-    for (const k of Object.keys(rec)) rec[k] = untag(rec[k], ids);
+    ids[ids.length] = value;
+    const keys = Object.keys(rec);
+    for (let i = 0; i < keys.length; i++) {
+      rec[keys[i]] = untag(rec[keys[i]], ids);
+    }
     return value;
   }
   switch (kind) {
@@ -375,7 +375,8 @@ export function untag(value: unknown, ids: unknown[]): unknown {
     case "@":
       return ids[rec.i as number];
     case "p": {
-      const slot = ids.push(undefined) - 1;
+      const slot = ids.length;
+      ids[slot] = undefined;
       const extra = untag(rec.x, ids);
       const form = { tag: rec.t as string, byteOffset: rec.o as number, extra };
       if (rec.b !== undefined) { // its own buffer, named: no heap block
@@ -383,51 +384,51 @@ export function untag(value: unknown, ids: unknown[]): unknown {
         return ids[slot] = reviveDescriptor({ ...form, buffer });
       }
       const p = ids[slot] = reviveBytesForm(form);
-      if (isBlock(rec.o as number)) revived.push(p as object, rec.o as number);
+      if (isBlock(rec.o as number)) {
+        revived[revived.length] = p; // (no push a program replaced)
+        revived[revived.length] = rec.o;
+      }
       return p;
     }
     case "a": {
       const arr: unknown[] = []; // then the length: new Array(n) costs n on Bun
       arr.length = rec.n as number;
-      ids.push(arr);
-      for (const [k, v] of rec.e as [string, unknown][]) {
-        define(arr, k, untag(v, ids));
-      }
-      return arr;
+      ids[ids.length] = arr;
+      return entries(arr, rec.e as [string, unknown][], ids);
     }
     case "d": {
-      const slot = ids.push(undefined) - 1;
-      return ids[slot] = new Date(untag(rec.v, ids) as number);
+      const slot = ids.length;
+      ids[slot] = undefined;
+      return ids[slot] = new Date_(untag(rec.v, ids) as number);
     }
     case "r": {
-      const re = new RegExp(rec.s as string, rec.f as string);
-      ids.push(re);
-      return re;
+      const re = new RegExp_(rec.s as string, rec.f as string);
+      return ids[ids.length] = re;
     }
     case "m": {
-      const map = new Map();
-      ids.push(map);
-      for (const [k, v] of rec.e as [unknown, unknown][]) {
-        const key = untag(k, ids);
-        map.set(key, untag(v, ids));
+      const map = ids[ids.length] = newMap(), e = rec.e as unknown[][];
+      for (let i = 0; i < e.length; i++) {
+        const key = untag(e[i][0], ids);
+        mapSet(map, key, untag(e[i][1], ids));
       }
       return map;
     }
     case "s": {
-      const set = new Set();
-      ids.push(set);
-      for (const v of rec.e as unknown[]) set.add(untag(v, ids));
+      const set = ids[ids.length] = newSet(), e = rec.e as unknown[];
+      for (let i = 0; i < e.length; i++) setAdd(set, untag(e[i], ids));
       return set;
     }
     case "ab": {
-      const buf = shared.resizable(fromBase64(rec.v as string), rec.m);
-      ids.push(buf);
-      return buf;
+      return ids[ids.length] = shared.resizable(
+        fromBase64(rec.v as string),
+        rec.m,
+      );
     }
     case "sv":
-      return ids[ids.push(shared.buffer(rec.i as number)) - 1];
+      return ids[ids.length] = shared.buffer(rec.i as number);
     case "v": {
-      const slot = ids.push(undefined) - 1;
+      const slot = ids.length;
+      ids[slot] = undefined;
       const buf = untag(rec.b, ids) as ArrayBuffer;
       const View = VIEWS[rec.t as string];
       if (View === undefined) {
@@ -436,7 +437,8 @@ export function untag(value: unknown, ids: unknown[]): unknown {
       return ids[slot] = shared.view(View, buf, rec.o, rec.l);
     }
     case "e": {
-      const slot = ids.push(undefined) - 1;
+      const slot = ids.length;
+      ids[slot] = undefined;
       const name = rec.n as string | undefined; // none: an Error whose
       // chain has no name (a null prototype): structured clone's "Error"
       const err = new (ERRORS[name ?? "Error"] ?? Error)(rec.m as string);
@@ -463,19 +465,28 @@ export function untag(value: unknown, ids: unknown[]): unknown {
       return err;
     }
     case "B": {
-      const slot = ids.push(undefined) - 1;
+      const slot = ids.length;
+      ids[slot] = undefined;
       return ids[slot] = Object(untag(rec.v, ids));
     }
     case "o": {
       const out: Record<string, unknown> = {};
-      ids.push(out);
-      for (const [k, v] of rec.e as [string, unknown][]) {
-        define(out, k, untag(v, ids));
-      }
-      return out;
+      ids[ids.length] = out;
+      return entries(out, rec.e as [string, unknown][], ids);
     }
   }
   throw new TypeError(
     `Cannot decode queue item: unknown marker "${String(kind)}"`,
   );
+}
+
+// An "a" or "o" record's entries defined on `out` (an index loop: no
+// iterator a program replaced).
+function entries<T extends object>(
+  out: T,
+  e: [string, unknown][],
+  ids: unknown[],
+): T {
+  for (let i = 0; i < e.length; i++) define(out, e[i][0], untag(e[i][1], ids));
+  return out;
 }

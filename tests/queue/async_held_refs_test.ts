@@ -4,11 +4,16 @@
 // onto this thread's `held` stack (queue/_held.ts, "one thread; all of it
 // synchronous"): the put takes them off the stack before that await, so
 // two such puts pending at once on one thread do not interleave there.
-// Here the first is refused (its TAIL stays held past IDLE_GRACE) while the
-// second is still pending. Whatever each put's outcome, a Lock inside an
+// Here the first is refused while the second is still pending, ordered by
+// shared words, not by time: the second starts once the first's mark is on
+// its TAIL (it waits), the first's holder lets go once the second's mark is
+// on its own TAIL, into a full queue (refused at its retry), and the
+// second's holder lets go once the first was refused. A Lock inside an
 // accepted item must hold one reference more, a refused one none, and
-// `held` must be empty at the end. An unbounded queue's putAsync tries its
-// segment with block: false: the same path.
+// `held` must be empty before and after (a submit, a refused put, any
+// encode leaves nothing there: tests/pool/held_refs_test.ts). An
+// unbounded queue's putAsync tries its segment with block: false: the
+// same path.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Lock, Queue, QueueFullError, Thread } from "../../mod.ts";
@@ -17,7 +22,8 @@ import { runtime } from "../../_core/runtime.ts";
 import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
 import { held } from "../../queue/_held.ts";
 import { OFFSET } from "../../queue/_chain_memory.ts";
-import { IDLE_GRACE } from "../../queue/_decoding.ts";
+import { TAIL } from "../../queue/_layout.ts";
+import { CONTENDED } from "../../queue/_turn.ts";
 import { wordChanged } from "../_helpers.ts";
 import type * as holderModule from "../_workers/store_holder.ts";
 
@@ -44,6 +50,12 @@ function holdTail(q: Queue<unknown>, maxMs: number, unbounded = false) {
   return { t, flag };
 }
 
+// The header words of a bounded queue (its region).
+function tailOf(q: Queue<unknown>): Int32Array {
+  const r = q.region;
+  return new Int32Array(r.buffer, r.byteOffset, TAIL + 1);
+}
+
 function letGo(flag: Int32Array): void {
   Atomics.store(flag, 1, 1);
   Atomics.notify(flag, 1);
@@ -53,44 +65,48 @@ describe("putAsync({ block: false }) and the held-references stack", () => {
   it("two pending on one thread: each item's Lock holds exactly its reference", async () => {
     const q1 = new Queue<unknown>({ capacity: 4 });
     const q2 = new Queue<unknown>({ capacity: 4 });
+    for (let i = 0; i < 4; i++) q1.put(i); // full: a's retry is refused
     const a = new Lock(), b = new Lock();
     assert.equal(at(a).buffer, runtime().buffer, "a Lock in the shared heap");
     const ra = blockRefs(at(a).byteOffset), rb = blockRefs(at(b).byteOffset);
-    const h1 = holdTail(q1, 3_000); // past IDLE_GRACE: a's put is refused
-    const h2 = holdTail(q2, 6_000); // let go once a's put settled
+    const h1 = holdTail(q1, 30_000); // until let go
+    const h2 = holdTail(q2, 30_000);
     try {
       assert.equal(await wordChanged(h1.flag, 0, 0, 30_000), true);
       assert.equal(await wordChanged(h2.flag, 0, 0, 30_000), true);
-      // Under Bun every test file runs in one process: the stack may hold
-      // what an earlier file left. These puts must leave it as they found it.
-      const start = held.length;
+      assert.equal(held.length, 0, "held stack empty before the puts");
       const pa = q1.putAsync({ l: a }, { block: false }).then(
         () => "put",
         (e) => e instanceof QueueFullError ? "full" : e,
       );
-      // b's put starts later, so that its IDLE_GRACE ends after a's: a's
-      // is refused while b's is pending, then b's TAIL is let go.
-      await new Promise((r) => setTimeout(r, IDLE_GRACE / 2));
+      // a waits (its mark on q1's TAIL, set before its first await) ...
+      assert.notEqual(Atomics.load(tailOf(q1), TAIL) & CONTENDED, 0);
       const pb = q2.putAsync({ l: b }, { block: false }).then(
         () => "put",
         (e) => e instanceof QueueFullError ? "full" : e,
       );
+      // ... and so does b: both pending at once, nothing of theirs on the
+      // stack. a is let in, to a full queue, and refused while b waits.
+      assert.notEqual(Atomics.load(tailOf(q2), TAIL) & CONTENDED, 0);
+      assert.equal(held.length, 0, "held stack empty while both wait");
+      letGo(h1.flag);
       const oa = await pa;
       letGo(h2.flag);
       const ob = await pb;
-      letGo(h1.flag);
-      const left = held.length;
+      assert.equal(oa, "full", "a: its retry found q1 full");
+      // b: "put", unless its IDLE_GRACE ended before its holder let go (a
+      // stall of the machine past 500 ms): counted either way.
       assert.equal(
         blockRefs(at(a).byteOffset),
-        ra + (oa === "put" ? 1 : 0),
-        `a: ${oa}`,
+        ra,
+        "a: refused, its reference released",
       );
       assert.equal(
         blockRefs(at(b).byteOffset),
         rb + (ob === "put" ? 1 : 0),
         `b: ${ob}`,
       );
-      assert.equal(left, start, "held stack as it was after both settled");
+      assert.equal(held.length, 0, "held stack empty after both settled");
     } finally {
       letGo(h1.flag);
       letGo(h2.flag);
@@ -111,13 +127,13 @@ describe("putAsync({ block: false }) and the held-references stack", () => {
     try {
       assert.equal(await wordChanged(h1.flag, 0, 0, 30_000), true);
       assert.equal(await wordChanged(h2.flag, 0, 0, 30_000), true);
-      const start = held.length; // (see above)
+      assert.equal(held.length, 0, "held stack empty before the puts");
       const pa = u1.putAsync({ l: a }, { timeout: 30_000 });
       const pb = u2.putAsync({ l: b }, { timeout: 30_000 });
       letGo(h1.flag);
       await pa;
       await pb;
-      assert.equal(held.length, start, "held stack as it was");
+      assert.equal(held.length, 0, "held stack empty after");
       assert.equal(blockRefs(at(a).byteOffset), ra + 1, "a: one item");
       assert.equal(blockRefs(at(b).byteOffset), rb + 1, "b: one item");
     } finally {

@@ -26,6 +26,7 @@ import {
   Thread,
   ThreadPoolExecutor,
 } from "../../mod.ts";
+import * as namespace from "./_namespace.ts";
 
 type Made = { v: unknown; n: { c: number } };
 const none = () => ({ c: 0 });
@@ -222,6 +223,20 @@ const CASES: Record<string, () => Made> = {
     },
     n: none(),
   }),
+  // structuredClone throws DataCloneError for one on Deno, Node and Bun.
+  "a module namespace object (refused)": () => ({ v: namespace, n: none() }),
+  "a module namespace object inside an array (refused)": () => ({
+    v: [1, { ns: namespace }],
+    n: none(),
+  }),
+  // Shaped as the spec shapes a namespace, but none: copied, as structured
+  // clone copies it, where node:util's isModuleNamespaceObject tells (Deno,
+  // Node, Bun); a host without it (browsers) refuses it (the fallback).
+  "a null-prototype object shaped like a namespace": () => {
+    const o = Object.assign(Object.create(null), { a: 1 });
+    Object.defineProperty(o, Symbol.toStringTag, { value: "Module" });
+    return { v: Object.preventExtensions(o), n: none() };
+  },
   "an arguments object (refused)": () => ({
     v: [(function (..._: unknown[]) {
       return arguments;

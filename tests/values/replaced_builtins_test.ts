@@ -80,6 +80,12 @@ const REPLACED: [string, () => () => void][] = [
   ["Set.prototype.has", () => swap(Set.prototype, "has")],
   ["Set.prototype.add", () => swap(Set.prototype, "add")],
   ["globalThis.Error", () => swapGetter(globalThis, "Error")],
+  // Read at call time, they would be the program's: a copy or a decode's
+  // Map and Set are made from the constructors as they were at load.
+  ["globalThis.Map", () => swapGetter(globalThis, "Map")],
+  ["globalThis.Set", () => swapGetter(globalThis, "Set")],
+  // A class instance's platform check (_core/platform.ts).
+  ["globalThis.MessagePort", () => swapGetter(globalThis, "MessagePort")],
 ];
 
 const WALKS_ONLY = [
@@ -128,8 +134,15 @@ function armed<T>(make: () => () => void, f: () => T): T {
   return out!;
 }
 
+// A class instance: goes as its own properties (structured clone's
+// ordinary object), after the platform class check (_core/platform.ts).
+class Point {
+  constructor(readonly x: number, readonly y: unknown) {}
+}
+
 // Every kind the encoders walk: nested arrays (holes, an extra key), a
-// Map, a Set, a Date, a RegExp, a boxed number, a view, undefined.
+// Map, a Set, a Date, a RegExp, a boxed number, a view, undefined, a class
+// instance.
 function item(): unknown {
   const arr: unknown[] = [1, , "x", { y: [2, 3] }];
   (arr as Any).extra = "e";
@@ -142,6 +155,7 @@ function item(): unknown {
     boxed: Object(6),
     bytes: new Uint8Array([7, 8, 9]),
     u: undefined,
+    point: new Point(1, [new Map([[2, 3]])]),
     "\u0000threadkit": "marker-like key",
   };
 }
@@ -160,10 +174,11 @@ describe("encodes under replaced built-ins", () => {
       const value = [item(), lock, [lock]];
       const encoded = armed(make, () => encodeTransfer(value));
       // What the thread would decode (from a clone), as the value.
-      const back = decodeTransfer(structuredClone(encoded)) as unknown[];
+      const cloned = structuredClone(encoded);
+      const back = armed(make, () => decodeTransfer(cloned)) as unknown[];
       assert.ok(back[1] instanceof Lock);
       assert.equal((back[2] as unknown[])[0], back[1]);
-      assertCloneEqual(back[0], value[0]);
+      assertCloneEqual(back[0], structuredClone(value[0]));
     });
 
     it(`${name}: a Queue put encodes without calling it`, () => {
@@ -171,14 +186,23 @@ describe("encodes under replaced built-ins", () => {
       const value = item();
       armed(make, () => q.put(value));
       armed(make, () => q.putMany([value, [value]]));
-      assertCloneEqual(q.get({ timeout: 1_000 }), value);
-      assertCloneEqual(q.get({ timeout: 1_000 }), value);
-      assertCloneEqual(q.get({ timeout: 1_000 }), [value]);
+      // The decode too: a get makes the item's Maps, Sets and Dates.
+      const want = structuredClone(value);
+      assertCloneEqual(armed(make, () => q.get({ timeout: 1_000 })), want);
+      assertCloneEqual(armed(make, () => q.get({ timeout: 1_000 })), want);
+      assertCloneEqual(armed(make, () => q.get({ timeout: 1_000 })), [want]);
       // A flat object (the shape path) of a byte length not met before
       // (its view of the scratch is made then).
       const flat = { s: "x".repeat(300 + ++flats), ok: true, n: 1 };
       armed(make, () => q.put(flat));
       assert.deepEqual(q.get({ timeout: 1_000 }), flat);
+      // A primitive of the shared heap: its reference taken and handed over
+      // (queue/_held.ts, _tagged.ts).
+      const lock = new Lock();
+      armed(make, () => q.put([lock, { lock }]));
+      const got = armed(make, () => q.get({ timeout: 1_000 })) as Any;
+      assert.equal(got[0], got[1].lock);
+      assert.ok(got[0] instanceof Lock);
     });
   }
 
@@ -194,7 +218,11 @@ describe("encodes under replaced built-ins", () => {
         if (WALKS_ONLY.includes(name)) continue;
         const value = item();
         const f = armed(make, () => pool.submit((v: unknown) => v, value));
-        assertCloneEqual(f.result({ timeout: 60_000 }), value);
+        // A primitive of the shared heap in the args (queue/_held.ts).
+        const lock = new Lock();
+        const g = armed(make, () => pool.submit((l: Lock) => l, lock));
+        assert.ok(g.result({ timeout: 60_000 }) instanceof Lock);
+        assertCloneEqual(f.result({ timeout: 60_000 }), structuredClone(value));
       }
     } finally {
       pool.shutdown({ wait: true });
