@@ -1,112 +1,98 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// Giving a taken task back: a pool thread S declared dead (its entry
-// ended: a scan would fail its tasks as its death, and a replacement serves
-// the pool) that took an index before it saw that (_thread.ts), and the
-// reclaim's step 3 and a hand-back (_take.ts), which share its CAS.
+// Giving a taken task back, and a take across its record's reuse: a pool
+// thread S declared dead (its entry ended: a scan would fail its tasks as
+// its death, and a replacement serves the pool) that took an index before
+// it saw that (_thread.ts), and the return of an index by the reclaim that
+// took its name from a record (_take.ts step 3, a close's hand-back).
 //
-// Why not by R_TAKE. S's take named the index in its record (R_TAG, R_TAKE,
-// _take.ts), and its give-back used to be an exchange of R_TAKE that had to
-// find it. But S may run on after its record was reclaimed and given to
-// the next thread N (_park.ts "Past G3": S passed its last look while IDENT
-// still named it). Then R_TAKE is N's word: N's take of the same mail
-// (it loaded the MAIL too; S's CAS won, N's failed) stores 0 over S's name,
-// and N's own take stores its own index there. The exchange found 0 or N's
-// index: the give-back was not made and slot s stayed QUEUED in no queue,
-// PARK word or R_TAKE (its Future never completed;
-// tests/pool/give_back_test.ts), and an exchange that found N's index
-// cleared N's name. R_TAG is N's too: S reads its tag from its own take
-// (took, _park.ts), not from the record.
+// Words (record: _layout.ts; values: _names.ts):
+// | word   | values                                                    | written by |
+// |--------|-----------------------------------------------------------|------------|
+// | PARK   | ... MAIL(s, tag): slot s mailed, with its task's tag bits  | a hand-off (CAS from PARKED); the taker, a close's drain, a reclaim (CAS or exchange from it) |
+// | R_TAKE | 0: no thread's; E(g): thread of generation g, no name;     | the thread: CAS only (E -> N, N -> E); a start, a take-back: E(g) (IDENT -1 / -ident); a reclaim: 0 (exchange, or store when it took the name's mail or found it at the head) |
+// |        | N(g, s) = E(g) + s + 1: slot s named by that thread        |            |
+// | STATE  | slot s's tag and phase (_layout.ts "Slot")                | CAS        |
 //
-// The give-back (S holds index s, its take read tag t; _thread.ts):
-// N0  CAS R_TAKE s + 1 -> 0: a name of s left there (S's own store, or
-//     N's failing take of the same MAIL value) is S's by this CAS, as a
-//     reclaim's exchange of R_TAKE takes it (one wins): the index is S's
-//     alone, whatever task its slot holds now, and goes back as it is
-//     (P; its next taker reads its tag at the queue's head). This is the
-//     base's give-back, made by a CAS: an exchange cleared N's own name.
-// Else (no name left: N's failing take cleared it, N's next take replaced
-// it, or a reclaim took it), by the tag:
-// G   CAS STATE t|QUEUED -> (t + TAG)|QUEUED: the index is S's alone now;
-//     or t|CANCELLED -> t|FREE (its owner cancelled it: freed here);
-//     failed: another party has it (below), S leaves.
-// W   CAS R_TAKE s + 1 -> 0: S's own name withdrawn, never another's.
-// P   the put (requeue): wakes a parked thread; after the queue's shutdown,
-//     settled unrun as a reclaim's requeue is (settleUnrun: cancelled, or
-//     failed when broken. Before, S ran it itself, as a thread whose death
-//     the owner's scan would report).
-// ABA: S's tag read comes before its PARK CAS. Past G3 (_park.ts) the word
-// can go round meanwhile (MAIL s, X's NOBODY, N's own value, N's PARKED)
-// and come back to the same MAIL value for the slot's next task (an owner
-// that submits one task at a time reuses its slot): S's CAS then wins with
-// the older task's tag, and G fails. N0 covers it while N's failing take's
-// name is there (tests/pool/take_mail_test.ts "ABA"); once N cleared it
-// before S's give-back, nobody returns that task (Left).
-// Who else may return task s (tag t) while S holds its index: its index is
-// in no queue and no PARK word (S's CAS took it from the word, or S's get
-// from the queue, and an index is in one place at a time), so no take
-// names it but S's, and N's failing take of the same mail (N stores 0
-// after its CAS fails, which comes after S's won). Only a CAS from t|QUEUED
-// or t|CANCELLED returns it:
-// - the reclaim R of S's record (step 3), which exchanged R_TAKE and found
-//   S's name (before I, IDENT's free: R_TAG is S's t). R's CAS and G are
-//   both from t: one wins. R before S's name (R found 0): R has nothing.
-// - the reclaim R' of N's record (N died): its step 3 finds S's name in
-//   R_TAKE only while neither N's failing take nor N's next take replaced
-//   it (and not after N0); it then CASes slot s from R_TAG's tag, G from
-//   t: both on slot s's word, so one wins (tags of different slots are
-//   often equal: either may).
-// - the owner's cancel (QUEUED -> CANCELLED, same tag): both sides take
-//   the CANCELLED branch, one wins.
-// - a close: its drainMail CAS from MAIL and S's take CAS from MAIL are one
-//   word: before S's, S's take failed and S holds nothing; after, the
-//   close's drain meets s in the queue (P before the shutdown) or S settles
-//   it unrun (P after).
-// - N's claim: N claims only an index it took; it takes s only after P,
-//   under the tag it then reads (t + TAG).
-// - a hand-off H writes PARKED -> MAIL only: the MAIL both loops read is
-//   the one above; a later H to N's PARKED (N adopted the word back and
-//   parked) is N's alone to take: S, past its take, gives back and leaves
-//   and parks no more.
-// - a close that does not drain: P after its queue's shutdown settles s
-//   unrun (cancelled): a task Python would still run, lost to a thread
-//   declared dead, as the reclaim's requeue after a shutdown does.
-// W after G: between them s is S's alone, so an R_TAKE that reads s + 1 is
-// a stale name of s (S's, or N's failing take's), never a live take's;
-// after P, N may take s and name it (W before P keeps S's CAS off it).
-// A failed G leaves R_TAKE as it is (it may be N's, or the winner's work).
-// S dying (stopped from outside: an exit, a terminate where that stops a
-// thread, out of memory):
-// - before G, its record its own: R finds S's name (step 3), as before.
-// - before G, the record N's: S's name is gone when N's failing take
-//   cleared it, and nobody returns s (Left below).
-// - between G and P: s is S's alone and lost, as in the reclaim's own
-//   step 3 between its CAS and its put, and the give-back before (between
-//   its exchange and its put).
-// N dying anywhere: R' above; R dying: a later maintain repeats it.
-// Left:
-// - S stopped from outside between its take and N0, after N's failing
-//   take cleared its name (S stalled through a whole thread start, then
-//   stopped within a few steps).
-// - ABA (above) with N's failing take's clear before S's give-back.
-// - S's stores on N's record (one stall is enough: S loads its own MAIL,
-//   or passes _next.ts's look before a take from the queue, while the
-//   record is its own, then stalls through X, I and N's start): its R_TAG
-//   and R_TAKE stores (s + 1, then 0 when its CAS fails) replace N's name
-//   of a take of its own. N's claim uses its own tag (took), so N runs
-//   that task; but N dying between its take and its claim leaves the
-//   reclaim of N's record no name (tests/pool/take_mail_test.ts, todo).
-//   A fix needs S's record writes made conditional on the record being
-//   its own in one atomic step (R_TAKE moved only by CAS, R_TAG written
-//   only by R_TAKE's holder, say).
-// - A failing take's late name: N loads a MAIL and stalls before its
-//   stores; S takes it and gives it back (in the queue); N's stores name it
-//   under its current tag, N's CAS fails and N is declared dead before its
-//   clear: the reclaim of N's record finds the name and puts the index in
-//   the queue a second time (run once: the second claim fails on the tag).
-//   The tag bits in the MAIL value (a CAS that fails on a slot's next
-//   task) would close the ABA above; this one needs the clear and the
-//   reclaim to take only a name whose index is in no queue.
-// (tests/pool/take_mail_test.ts: each of these a skipped case.)
+// A take across a record's reuse. S, the record's thread (generation g),
+// stalls anywhere in its take; the maintain's reclaim X of its record
+// (step 1: PARK exchanged to NOBODY, a MAIL requeued and R_TAKE = 0; steps
+// 2-3: R_TAKE exchanged to 0, a name returned, giveBackTaken), the free I
+// (IDENT 0) and the start of the next thread N there (R_TAKE = E(g'),
+// PARK its own value), a submit's hand-off H to N (PARKED -> MAIL(s', t'))
+// and a close C (drainMail: MAIL -> WOKEN, settled unrun) come between.
+// S's steps (takeMail; takeQueued under TAKER is the same with the get as
+// T):
+//   L  load PARK: MAIL(s, t)      A  load STATE: the tag (took.tag)
+//   M  CAS R_TAKE E(g) -> N(g, s) (fails: GONE, nothing written)
+//   T  CAS PARK MAIL(s, t) -> own (fails: CAS R_TAKE N(g, s) -> E(g))
+//   then the claim (CAS STATE tag|QUEUED -> tag|RUNNING, then CAS R_TAKE
+//   back to E(g)), or, declared dead, the give-back B: CAS R_TAKE
+//   N(g, s) -> E(g); won: S requeues s; lost: the reclaim has it.
+// Why S writes nothing on a reused record: X writes 0 to R_TAKE (each of
+// its paths), N's start E(g'), and S's every write is a CAS from E(g) or
+// N(g, s): once either came, they all fail (until generations repeat,
+// _names.ts). So after X, M fails; and T, once M won before X, fails
+// unless PARK holds MAIL(s, t) again: X took that value (requeued; R_TAKE
+// 0); a later hand-off of slot s to N writes MAIL(s, t') with the task's
+// new tag t' (the slot's next task: tag t + TAG at least), which differs
+// (until K tasks of one slot, _names.ts).
+// The cases park16 left (tests/pool/take_mail_test.ts), as interleavings:
+// - case 5, ABA: S: L, A, M (its own record); X: MAIL(s, t) requeued; I;
+//   N starts, runs s's task, the owner reuses slot s; H: MAIL(s, t') to N;
+//   N: L, A, M (N(g', s)); S: T. Before, MAIL s was one value: S's T won
+//   with the old tag in hand, N's T failed and cleared R_TAKE, and S's
+//   give-back found neither its name nor its tag: the task was lost. Now
+//   S's T fails (t' != t), its clear fails (R_TAKE is N's), it leaves
+//   (GONE); N's T wins.
+// - case 4, S's stores on N's record: S: L (before X); X; I; N starts; N
+//   takes d from the queue (R_TAKE N(g', d)); S: A, M. Before, S's stores
+//   (R_TAG, R_TAKE, then 0 at its failed T) replaced N's name, and N dying
+//   between its get and its claim lost d. Now M fails: N's name stays,
+//   and the reclaim of N's record returns d. (R_TAG is gone: the return
+//   reads the tag from STATE, below.)
+// - case 6, a failing take's late name: S stalled past its last look (its
+//   record its own); X; I; N starts and parks; H: MAIL(c) to N; N: L; S:
+//   L, A, M, T. Before, S took c (its stores on N's record), gave it back
+//   as it was; N's late stores named c, its T failed, and a reclaim of N's
+//   record put c in the queue a second time. Now S's M fails (N's E(g')),
+//   and so does the late name of any thread whose record was reclaimed: N
+//   declared dead in its stall after L: X' (N's record) takes MAIL(c) back
+//   (R_TAKE 0) and requeues it; N's M fails. c is in the queue once.
+// The give-back B (S declared dead, holding s, _thread.ts; and a holder's
+// hand-back after a close's takeover, _take.ts handBack): S's name N(g, s)
+// is in R_TAKE from its M until its claim, B, or a reclaim's exchange (X
+// of S's own record: the record is not reused before X, and only X writes
+// over a name). So B's CAS and X's exchange decide between them: B wins,
+// S requeues s as it is (its tag read may be old; the index is S's alone,
+// whatever task the slot holds); X wins, X returns s (giveBackTaken) and
+// S writes nothing more. Who else returns s: nobody names it but S (its
+// index is in no queue or PARK word while S holds it; a close's drain
+// cannot reach it; the owner's cancel moves QUEUED -> CANCELLED, same tag,
+// and both branches below take that).
+// The return R (giveBackTaken, by the party that took the name): the tag
+// is read from STATE, then one CAS from tag|QUEUED (to the next tag,
+// requeued: fences the taker's claim should it still run) or
+// tag|CANCELLED (freed). Sound because a name in a record names the
+// index's current task: the named slot is held by the record's thread (or
+// at the queue's head under its TAKER: step 2 decides), and until the name
+// leaves the record only that thread (claim; its free of a cancel, which
+// withdraws the name before the slot enters the free queue) and the owner
+// (cancel) move its word, each by a CAS R's CAS races on the same word. A
+// drain's settle (a name of a mail the close took back, or of a head the
+// close drained) moves it off QUEUED and marks a cancel (ABORT), so R
+// matches neither branch.
+// Deaths: S stopped from outside between T and B leaves its name: X finds
+// it (step 3). S between B and its requeue: s is S's alone and lost (as a
+// reclaim between its CAS and its put). N anywhere: the reclaim of N's
+// record finds N's name (no stale store replaces it now). X between its
+// exchange and R: lost (a maintain's own death; not covered).
+// Cost per take that meets no stale thread: a load of STATE, the CAS of
+// M, the take (T: one CAS; or the get), and the claim's CAS of R_TAKE:
+// one atomic fewer than before (R_TAG's store is gone; two stores became
+// CASes), plus a modulo to read a MAIL value.
+// Left: generations repeat every 1023 starts and MAIL values of one slot
+// every K tasks (_names.ts), as the tag does every 2^27: a stale thread
+// stalled through that many in one step would pass its CAS.
 import type { Queue } from "../queue/bounded.ts";
 import {
   type Block,
@@ -119,39 +105,63 @@ import {
   S_WIDENT,
   STATE,
   TAG,
+  tagOf,
 } from "./_layout.ts";
 import { settleUnrun, wakeParked } from "./_park.ts";
 
 /**
- * G, W and P above, for index `s` of a task of tag `tag` (the taker's own
- * read: took.tag) named in record `rec`: S's give-back, and the reclaim's
- * step 3 and a hand-back (_take.ts, with R_TAG's tag).
+ * S's give-back of index `s` it took (named in record `rec` from its own
+ * empty value `empty`, _names.ts), once it saw itself declared dead: its
+ * name withdrawn by one CAS, which decides against a reclaim's exchange of
+ * R_TAKE. Won: the index is S's alone, whatever task its slot holds, and
+ * goes back to the queue as it is (settled unrun after a shutdown). Lost:
+ * the reclaim that took the name returns it (giveBackTaken); S writes
+ * nothing.
  */
-export function giveBackTaken(
+export function giveBack(
   b: Block,
   tasks: Queue<number>,
   free: Queue<number>,
   rec: number,
   s: number,
-  tag: number,
+  empty: number,
+): void {
+  const name = empty + s + 1;
+  if (Atomics.compareExchange(b.v, rec + R_TAKE, name, empty) === name) {
+    requeue(b, tasks, free, s);
+  }
+}
+
+/**
+ * R, the return of index `s` by the party that took its name from a record
+ * (a reclaim's exchange of R_TAKE, _take.ts step 3): by one CAS from the
+ * slot's word as read now. QUEUED moves to the next tag (fencing the
+ * taker's claim, should it still run) and the index goes back to the
+ * queue; CANCELLED (its owner's) is freed; anything else was claimed or
+ * settled (not ours). The read is the task the name names: while a name
+ * of s is in a record, s is held by that record's thread (or at the
+ * queue's head under its TAKER), and only that thread's claim, its free of
+ * an owner's cancel and the owner's cancel move its word (see the top).
+ */
+export function giveBackTaken(
+  b: Block,
+  tasks: Queue<number>,
+  free: Queue<number>,
+  s: number,
 ): void {
   const { v } = b;
   const at = b.slot(s) + S_STATE;
+  const tag = tagOf(Atomics.load(v, at));
   if (
     Atomics.compareExchange(v, at, tag | QUEUED, (tag + TAG) | QUEUED) ===
       (tag | QUEUED)
   ) {
-    Atomics.compareExchange(v, rec + R_TAKE, s + 1, 0);
     Atomics.store(v, b.slot(s) + S_WIDENT, 0);
     requeue(b, tasks, free, s);
   } else if (
     Atomics.compareExchange(v, at, tag | CANCELLED, tag | FREE) ===
       (tag | CANCELLED)
-  ) {
-    // W before the free: from the free queue a submit may reuse the slot.
-    Atomics.compareExchange(v, rec + R_TAKE, s + 1, 0);
-    free.put(s);
-  }
+  ) free.put(s);
 }
 
 /**

@@ -11,11 +11,13 @@ import {
   R_IDENT,
   R_PARK,
   R_READY,
+  R_TAKE,
   STALE_MARK,
   STALES,
   STATE,
 } from "./_layout.ts";
 import type { TakeBackHooks } from "./_hooks.ts";
+import { takeEmpty } from "./_names.ts";
 
 // Frees this thread's record (once) and tells shutdown waiters.
 export function leave(v: Int32Array, rec: number, ident: number): void {
@@ -73,6 +75,7 @@ export function leaveIdle(
   // own, or its reclaim NOBODY (_park.ts "PARK word"); -ident keeps both
   // off the record now.
   Atomics.store(v, rec + R_PARK, own);
+  Atomics.store(v, rec + R_TAKE, takeEmpty(own)); // (_names.ts)
   v[rec + R_ENTRY] = entry; // published by the store of IDENT
   Atomics.store(v, rec + R_IDENT, ident);
   return false;

@@ -7,6 +7,7 @@ import type { Queue } from "../queue/bounded.ts";
 import { QueueEmptyError, QueueShutDownError } from "../queue/errors.ts";
 import { type Block, OPEN, R_IDENT, STATE, TAKER } from "./_layout.ts";
 import { GONE, park } from "./_park.ts";
+import { takeEmpty } from "./_names.ts";
 import {
   BUSY_Q,
   peek,
@@ -67,12 +68,13 @@ export function next(
   const recheck = () =>
     (tasks.qsize() > 0 && Atomics.load(v, TAKER) === 0) ||
     (Atomics.load(v, STATE) !== OPEN && peek(q) === SHUT_Q);
+  const empty = takeEmpty(own); // R_TAKE naming nothing (_names.ts)
   let busy = 0;
   for (;;) {
     if (tasks.qsize() > 0 || Atomics.load(v, STATE) !== OPEN) {
       flush();
       if (gone()) return STOLEN; // (_park.ts "GONE")
-      const s = takeQueued(b, q, tasks, rec, ident, free);
+      const s = takeQueued(b, q, tasks, rec, ident, free, empty);
       // (Its port is read at the claim that follows, if posts came.)
       if (s >= 0) return s;
       if (s === STOLEN) return s;

@@ -23,7 +23,7 @@
 // PARKED -re-check finds work, or timeout (T, CAS)->  own
 // PARKED -submit, slot s (CAS)->                     MAIL s, notify 1
 // PARKED -put to the queue, stop, broken pool (CAS)-> WOKEN, notify 1
-// MAIL   -woken T: names it in its record (TAKE, TAG, _take.ts),
+// MAIL   -woken T: names it in its record (TAKE, _take.ts),
 //         then CAS->                                 own (the slot is T's)
 // WOKEN  -woken T (CAS)->                            own
 // MAIL   -a close that drains (cancelFutures, broken; CAS)-> WOKEN, notify; the
@@ -44,7 +44,7 @@
 // _layout.ts "TAG"): stalled anywhere, or asleep here. Meanwhile a maintain
 // reclaims its record (X, above; then TAKER and TAKE, _take.ts), frees it
 // (I: IDENT -> 0) and starts the next thread N there (_pool.ts): from then
-// on the record's PARK, TAKE, TAG and DRAIN words are N's. `gone` (its
+// on the record's PARK, TAKE and DRAIN words are N's. `gone` (its
 // entry ended and IDENT no longer names it) becomes true at I and stays
 // true (only this thread writes its own ident back, leaveIdle).
 // The stale thread S writes nothing of the record once X ran:
@@ -65,9 +65,9 @@
 //   all): a wake it took may have been N's, and another stale thread may
 //   sleep there too.
 // - the look before the take loop G3 (the drain's stretch): the take loop
-//   would name a hand-off of N's in N's TAKE and TAG.
+//   would name a hand-off of N's in N's TAKE (its CAS fails now, _names.ts).
 // - the look before a take from the queue (_next.ts): the take would write
-//   N's TAKE and TAG (tests/pool/stale_park_test.ts).
+//   N's TAKE (tests/pool/stale_park_test.ts).
 // (tests/pool/park_gone_test.ts, one case each: G1, G2, G3, the pass-on.)
 // Interleavings of S (P; its push; G1; drain; sleep; G2; G3; take loop T),
 // the maintain R (X; TAKER and TAKE; I), a start for N (its own value;
@@ -93,25 +93,17 @@
 // to come, and every MAIL is taken by the record's thread, a close or X.
 // Past G3: passing it while IDENT still names it, S may stall through I, a
 // start, N's park and a hand-off H; its take loop then moves N's PARKED or
-// WOKEN to its own value, or takes N's MAIL (named in N's TAKE and TAG; its
-// entry ended, it gives the task back, _give_back.ts). N's loop finds S's
+// WOKEN to its own value, or loads N's MAIL (its name's CAS fails: N's
+// record, _give_back.ts; it takes nothing, GONE). N's loop finds S's
 // value, adopts the word (CAS; not gone) and looks at the queue; meanwhile H
 // and W skip the word, and S's next park's CAS may store PARKED on it once
 // before its G1 (N's take loop or sleep goes on from PARKED). Passing G1 the
 // same way, S's drain subtracts what it read from N's DRAIN (N's posts wake
-// it later, bounded). The MAIL S takes there: H's notify wakes N, both may
-// run takeMail on it (each stores TAKE = s + 1), S's CAS wins, and N's fails
-// and clears TAKE; or N's next take names its own index there before S's
-// give-back. So the give-back is a CAS of a name of the slot left in TAKE,
-// else a CAS of the slot from the tag S's take read (took, not R_TAG); not
-// an exchange of TAKE, which found 0 or N's index and dropped the task
-// (tests/pool/give_back_test.ts): one of S, a reclaim of either thread's
-// record and a close returns it (_give_back.ts: the orders, the deaths).
-// Left (_give_back.ts "Left"): S stopped from outside between that take
-// and its give-back once N cleared its name; the MAIL value coming back
-// (ABA) with N's name cleared first; S's stores on N's record (one stall:
-// a load of its own MAIL before X) over a take of N's own, lost if N then
-// dies before its claim.
+// it later, bounded). Every write of S to R_TAKE is a CAS from its own
+// generation's values, and a MAIL value carries its task's tag bits
+// (_names.ts), so S names and takes nothing on N's record: not N's MAIL,
+// not the same slot mailed again for its next task (ABA), and no store of
+// S lands over N's name (_give_back.ts: the interleavings, the deaths).
 
 import { CancelledError } from "../_core/errors.ts";
 import { waitSync } from "../_core/wait.ts";
@@ -126,7 +118,6 @@ import {
   QUEUED,
   R_DRAIN,
   R_PARK,
-  R_TAG,
   R_TAKE,
   S_KIND,
   S_STATE,
@@ -134,8 +125,10 @@ import {
   shiftNext,
   tagOf,
 } from "./_layout.ts";
+import { MAIL, mailSlot, mailValue, takeEmpty } from "./_names.ts";
 
-export const NOBODY = 0, PARKED = 1, WOKEN = 2, MAIL = 3;
+export const NOBODY = 0, PARKED = 1, WOKEN = 2;
+export { MAIL } from "./_names.ts";
 /**
  * The PARK value of a pool thread that is not parked: its own, one per
  * start (`n`: the executor's NAMES count at the start, _start.ts), from -1
@@ -146,25 +139,27 @@ export function ownValue(n: number): number {
 }
 /**
  * The tag of the task this thread took last (takeMail, _take.ts
- * takeQueued), as its take read it: the claim's and a give-back's
- * (_thread.ts). R_TAG holds it too, for a reclaim, but a stale thread's take
- * loop may store over it there once the record is another's ("Past G3").
+ * takeQueued), as its take read it: its claim's (_thread.ts). A reclaim
+ * reads the tag from STATE once it took the name (_give_back.ts).
  */
 export const took: { tag: number } = { tag: 0 };
 /** park(): the record is no longer this thread's (see "GONE" above). */
 export const GONE = -2;
 
 /**
- * Hands slot `s` (written and QUEUED) to a parked pool thread, if one is.
+ * Hands slot `s` (written and QUEUED: its STATE word `state`, as nextTask
+ * stored it) to a parked pool thread, if one is; the MAIL value carries
+ * the task's tag (_names.ts).
  * @returns whether it was handed over (else the caller queues it).
  */
-export function handOff(b: Block, s: number): boolean {
+export function handOff(b: Block, s: number, state: number): boolean {
   const { v } = b;
+  const mail = mailValue(b.l.slots, s, state);
   for (let w = 0; w < b.l.records; w++) {
     const at = b.record(w) + R_PARK;
     if (Atomics.load(v, at) !== PARKED) continue;
     // The CAS publishes the slot's words to the thread (its exchange).
-    if (Atomics.compareExchange(v, at, PARKED, s + MAIL) === PARKED) {
+    if (Atomics.compareExchange(v, at, PARKED, mail) === PARKED) {
       // Why no lost wakeup: the thread sleeps only while it reads PARKED,
       // and this CAS moved the word off PARKED before the notify.
       Atomics.notify(v, at, 1);
@@ -309,7 +304,8 @@ export function park(
     const was = Atomics.load(v, at);
     if (was >= MAIL) {
       const s = takeMail(b, rec, was, own);
-      if (s >= 0) return s;
+      if (s >= 0 || s === GONE) return s;
+      if (gone()) return GONE; // (a failed take: off the hot path)
     } else if (was === PARKED || was === WOKEN) {
       if (Atomics.compareExchange(v, at, was, own) === was) return -1;
     } else if (was === own) return -1;
@@ -323,11 +319,13 @@ export function park(
 
 /**
  * Takes the slot mailed to record `rec` (its PARK word read `was`, a
- * MAIL), named in the record before the take (_take.ts): R_TAG, then
- * R_TAKE, then the CAS that takes it (to `own`, the taker's own value).
- * Returns the slot, or -1 when a draining close or a reclaim took it back
- * first (R_TAKE cleared again). R_TAG is the task's: while its index is
- * mailed, only the owner's cancel (same tag) changes the slot.
+ * MAIL), named in the record before the take (_take.ts): its tag read
+ * (took: while its index is mailed, only the owner's cancel, same tag,
+ * changes the slot), the CAS of R_TAKE from the taker's empty value (own's
+ * generation, _names.ts), then the CAS that takes it (to `own`, the
+ * taker's own value). Returns the slot; -1 when a draining close or a
+ * reclaim took it back first (the name withdrawn by CAS); GONE when the
+ * name's CAS failed (the record is not the taker's: nothing written).
  */
 let takeMailHook: ((p: number) => void) | undefined;
 /** Test-only: stalls in the take loop and takeMail (_hooks.ts stallInTakeMail). */
@@ -341,18 +339,22 @@ export function takeMail(
   own: number,
 ): number {
   const { v } = b;
-  const s = was - MAIL;
+  const s = mailSlot(b.l.slots, was);
   takeMailHook?.(0);
-  const tag = took.tag = tagOf(Atomics.load(v, b.slot(s) + S_STATE));
-  Atomics.store(v, rec + R_TAG, tag);
-  Atomics.store(v, rec + R_TAKE, s + 1);
+  took.tag = tagOf(Atomics.load(v, b.slot(s) + S_STATE));
+  // The name, from this thread's own empty value: fails once the record
+  // was reclaimed (0) or is the next thread's (its own generation).
+  const empty = takeEmpty(own), name = empty + s + 1;
+  if (Atomics.compareExchange(v, rec + R_TAKE, empty, name) !== empty) {
+    return GONE;
+  }
   takeMailHook?.(1);
   if (Atomics.compareExchange(v, rec + R_PARK, was, own) === was) {
     takeMailHook?.(3);
     return s;
   }
   takeMailHook?.(2);
-  Atomics.store(v, rec + R_TAKE, 0);
+  Atomics.compareExchange(v, rec + R_TAKE, name, empty);
   return -1;
 }
 
@@ -377,7 +379,7 @@ export function drainMail(
     // which woke the thread already; this one is for a thread still on
     // its way to that wake.
     Atomics.notify(v, at, 1);
-    settleUnrun(b, was - MAIL, free, broken);
+    settleUnrun(b, mailSlot(b.l.slots, was), free, broken);
   }
 }
 
@@ -387,15 +389,14 @@ export function drainMail(
  * BrokenExecutorError) and pushed to its owner; a slot its owner cancelled
  * meanwhile (its index is ours now) is freed. The CAS from QUEUED decides
  * against a runner's or an owner's. A pool thread's record may still name
- * the task (a holder of TAKER taken over by this close whose R_TAG read and
- * R_TAKE store land after the takeover, or a takeMail whose R_TAKE store
- * came before this drain of its mail), and a later reclaim of that record
- * must find no match: its `tag|CANCELLED -> tag|FREE` (_take.ts takeNamed)
- * would free a slot that sits on its owner's stack. So the settle moves the
- * task to the next tag (an R_TAG read before it names the old one) and
- * marks a cancel with ABORT beside CANCELLED (an R_TAG read after it names
- * the new tag, and `tag|CANCELLED` still differs from the word by the
- * mark). Every exact compare against CANCELLED (takeNamed; the claim,
+ * the task (a holder of TAKER taken over by this close whose name of the
+ * queue's head the close left, or a takeMail whose name came before this
+ * drain of its mail), and a later reclaim of that record must find no
+ * match: its `tag|CANCELLED -> tag|FREE` (_give_back.ts giveBackTaken,
+ * with the tag read from STATE) would free a slot that sits on its owner's
+ * stack. So the settle moves the task to the next tag and marks a cancel
+ * with ABORT beside CANCELLED (`tag|CANCELLED` differs from the word by the
+ * mark). Every exact compare against CANCELLED (giveBackTaken; the claim,
  * _thread.ts, which frees an owner's cancel) fails on a marked word, so
  * only its owner's drain frees it: #settle (_owner.ts) and the sweep
  * (_orphans.ts) read the phase (PHASE masks ABORT) and setPhase() clears

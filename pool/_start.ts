@@ -9,7 +9,15 @@
 import { TO_DESCRIPTOR } from "../_core/transfer.ts";
 import type { Queue } from "../queue/bounded.ts";
 import { moduleTarget, Thread } from "../thread/thread.ts";
-import { type Block, NAMES, R_ENTRY, R_IDENT, R_PARK } from "./_layout.ts";
+import {
+  type Block,
+  NAMES,
+  R_ENTRY,
+  R_IDENT,
+  R_PARK,
+  R_TAKE,
+} from "./_layout.ts";
+import { takeEmpty } from "./_names.ts";
 import { ownValue } from "./_park.ts";
 import { clearPark } from "./_take.ts";
 import { giveBack } from "./_stale.ts";
@@ -56,6 +64,7 @@ export function startOn(p: Starter, w: number): boolean {
   const n = Atomics.add(v, NAMES, 1);
   clearPark(b, p.tasks, p.free, rec);
   Atomics.store(v, rec + R_PARK, ownValue(n));
+  Atomics.store(v, rec + R_TAKE, takeEmpty(ownValue(n))); // (_names.ts)
   try {
     const [initArgs, shared] = p.shared.startArgs(w);
     const args: PoolThreadArgs = [

@@ -8,6 +8,7 @@ import type { Thread } from "../thread/thread.ts";
 import { threadPort } from "../thread/_handles.ts";
 import { type Block, R_IDENT, R_PARK, R_READY, R_TAKE } from "./_layout.ts";
 import { MAIL, posted } from "./_park.ts";
+import { takeName } from "./_names.ts";
 import { markStale } from "./_stale.ts";
 import { peek, type TaskView } from "./_take.ts";
 
@@ -42,7 +43,7 @@ export function readyThreads(b: Block, q: TaskView): number {
     // that window (a thread preempted between its TAKE store and its get,
     // seen at load 20-30) started a second thread for the one task.
     if (Atomics.load(v, r + R_PARK) >= MAIL) continue;
-    const take = Atomics.load(v, r + R_TAKE);
+    const take = takeName(Atomics.load(v, r + R_TAKE));
     if (take !== 0 && peek(q) !== take - 1) continue;
     // (READY STALE_MARK: a stale thread, in its last task, _stale.ts.)
     if (Atomics.load(v, r + R_READY) === 1) n++;

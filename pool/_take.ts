@@ -5,32 +5,34 @@
 // before naming itself in the slot (WIDENT), stranded the task: QUEUED,
 // its index in no queue and no PARK word, and no scan could tell whose it
 // was. Now the thread names the task in its own record before it takes it
-// (R_TAKE, R_TAG), and the reclaim of a dead thread's record (Pool.maintain,
+// (R_TAKE), and the reclaim of a dead thread's record (Pool.maintain,
 // _pool.ts) finds it there.
 //
 // Words (Int32Array of the executor block, _layout.ts):
 // | word           | name   | values                                          | written by                        |
 // |----------------|--------|-------------------------------------------------|-----------------------------------|
 // | header 16      | TAKER  | 0 free; the ident of the one pool thread taking from the task queue; -1 a reclaim or a draining close | CAS by takers, reclaim, close |
-// | record + 3     | R_TAKE | s + 1: slot s is being taken or is held unclaimed by the record's thread; 0 none | the thread (store); a reclaim (exchange); a give-back (CAS from s + 1, _give_back.ts) |
-// | record + 4     | R_TAG  | the tag (_layout.ts TAG) of that slot's task     | the thread, before R_TAKE         |
+// | record + 3     | R_TAKE | the thread's generation and s + 1: slot s is being taken or is held unclaimed by the record's thread; its generation alone: none; 0: no thread's (_names.ts) | the thread (CAS only, from its own generation's values); a start, a take-back (its empty value); a reclaim (exchange, store 0) |
 //
 // A take (the record's thread, ident I):
 // - from the queue: CAS TAKER 0 -> I (one consumer at a time: no other
 //   thread removes an index meanwhile); read the index at the queue's head
-//   without removing it (peek); R_TAG, R_TAKE = s + 1; the get (it returns
-//   s: nobody else takes); CAS TAKER I -> 0.
-// - from its PARK word: load MAIL s; R_TAG, R_TAKE = s + 1; CAS PARK
-//   MAIL s -> its own value (fails: a draining close or a reclaim took it back;
-//   R_TAKE = 0 again).
+//   without removing it (peek); its tag (took); CAS R_TAKE empty -> name
+//   (fails: the record is not its own any more, _give_back.ts: nothing
+//   taken, STOLEN); the get (it returns s: nobody else takes); CAS TAKER
+//   I -> 0.
+// - from its PARK word: load MAIL s; its tag; CAS R_TAKE empty -> name
+//   (fails: GONE); CAS PARK MAIL s -> its own value (fails: a draining
+//   close or a reclaim took it back; CAS R_TAKE back to empty).
 // - the claim (_thread.ts): WENTRY, WIDENT, CAS STATE tag|QUEUED ->
-//   tag|RUNNING, then R_TAKE = 0. From the claim on, the owner's scan sees
-//   a dead runner (RUNNING with a dead WIDENT, _owner.ts).
-// R_TAG is read while the index is at the queue's head or in the PARK word:
-// then nothing but the owner's cancel (QUEUED -> CANCELLED, same tag)
-// changes the slot, so it is the tag of the index's task. The taker keeps
-// its own read too (took, _park.ts) for its claim and give-back: a stale
-// thread's take may store over R_TAG once the record is another's.
+//   tag|RUNNING, then CAS R_TAKE back to empty. From the claim on, the
+//   owner's scan sees a dead runner (RUNNING with a dead WIDENT, _owner.ts).
+// The tag is read while the index is at the queue's head or in the PARK
+// word: then nothing but the owner's cancel (QUEUED -> CANCELLED, same
+// tag) changes the slot, so it is the tag of the index's task; the taker
+// keeps it (took, _park.ts) for its claim. A reclaim reads it from STATE
+// once it took the name (_give_back.ts giveBackTaken: while a name is in
+// the record, the slot's word is the named task's).
 //
 // The reclaim of the record of a thread that died (maintain, any thread, any
 // number at once), in this order:
@@ -45,13 +47,15 @@
 //    took it iff that index is no longer at the head (the dead thread's own
 //    get is the only way it left: an index is in the queue at most once).
 //    Not taken: R_TAKE = 0. TAKER back to 0 after 3.
-// 3. R_TAKE (exchange to 0: one reclaim gets it) names slot s, tag t,
-//    taken and perhaps claimed: CAS STATE t|QUEUED -> (t + TAG)|QUEUED
-//    (unclaimed: the index is ours; the new tag fences the dead thread's
-//    claim, should it still run), then back to the queue; or CAS
-//    t|CANCELLED -> t|FREE (cancelled while held: freed here); anything
-//    else was claimed (the scan's) or settled. (_give_back.ts giveBackTaken,
-//    which a declared-dead thread's give-back of its take makes too.)
+// 3. R_TAKE (exchange to 0: one reclaim gets it, and every later write of
+//    the thread fails) names slot s, taken and perhaps claimed: its tag t
+//    read from STATE, then CAS t|QUEUED -> (t + TAG)|QUEUED (unclaimed:
+//    the index is ours; the new tag fences the dead thread's claim, should
+//    it still run), then back to the queue; or CAS t|CANCELLED -> t|FREE
+//    (cancelled while held: freed here); anything else was claimed (the
+//    scan's) or settled. (_give_back.ts giveBackTaken; a declared-dead
+//    thread's give-back of its take is a CAS of its name against this
+//    exchange, giveBack.)
 // Why each task is taken, run and settled once: an index is held by one
 // party at a time (the queue, a PARK word, a thread, a reclaim); every hand
 // over between them is one CAS or exchange (TAKER decides the queue's head,
@@ -69,23 +73,19 @@
 // run, and keeps it through steps 1-3 and its drain. A holder that still
 // runs finds its release CAS failed (STOLEN) and hands back the index its
 // get took, if any (handBack): an index the close's drain took first is
-// not there for its get; one the reclaim saw taken (step 3) is moved to
-// the next tag by one CAS from R_TAG's tag, which the holder's hand-back
-// makes too (one wins: the index goes back once); any other index its get
+// not there for its get; for the one its record names, the close's step 2
+// leaves a name of the head to the holder (its get may still come) and
+// takes one of an index gone from the head (step 3, returned by the
+// close): the holder's hand-back is a CAS of its name against that
+// exchange (one wins: the index goes back once); any other index its get
 // took is its alone. So no index is dropped or put back twice, and no
-// clock decides. Its R_TAKE store may land after steps 1-3 (a holder
-// stalled between its peek and its store): it names a task whose index the
-// drain settled, and the drain's settle (settleUnrun, _park.ts) moves the
-// task to the next tag and marks it (CANCELLED | ABORT), so a later
-// reclaim's step 3 CAS from R_TAG's tag fails: an R_TAG read before the
-// settle names the old tag, one read after it (the holder stalled before
-// its R_TAG load, the whole close ran, and a reclaim comes between its
-// R_TAKE store and its reload of TAKER) names the new tag, and
-// `tag|CANCELLED` differs from the marked word (the same for a takeMail
-// whose store came before a drain of its mail; tests/pool/
-// take_residual_test.ts). A maintain's reclaim of the record while the close holds TAKER
-// and that late store has not landed frees the record while the holder
-// runs; its late stores then name such a settled task only.
+// clock decides. A holder stalled between its peek and its name finds
+// R_TAKE 0 after the close's steps (its CAS fails: nothing named). A name
+// left of a head the drain settled: the settle (settleUnrun, _park.ts)
+// moves the task to the next tag and marks it (CANCELLED | ABORT), so a
+// later reclaim's step 3 matches neither branch (the same for a takeMail
+// whose name came before a drain of its mail; tests/pool/
+// take_residual_test.ts).
 // A reclaim or close that dies while it holds TAKER (-1) stops every take
 // from the queue (hand-offs go on); an owner thread that dies inside its
 // maintain or close is not covered here.
@@ -111,14 +111,14 @@ import {
   R_ENTRY,
   R_IDENT,
   R_PARK,
-  R_TAG,
   R_TAKE,
   S_STATE,
   tagOf,
   TAKER,
 } from "./_layout.ts";
 import { MAIL, NOBODY, took, wakeParked, WOKEN } from "./_park.ts";
-import { giveBackTaken, requeue } from "./_give_back.ts";
+import { giveBack, giveBackTaken, requeue } from "./_give_back.ts";
+import { mailSlot, takeName } from "./_names.ts";
 
 /** takeQueued: the queue is empty (and open: more may come). */
 export const EMPTY_Q = -1;
@@ -174,8 +174,9 @@ export function peek(q: TaskView): number {
 
 /**
  * Takes the next index from the task queue for the thread `ident` of
- * record `rec`, named in the record before it leaves the queue (see the
- * top of this file). Returns the slot, or EMPTY_Q, SHUT_Q, BUSY_Q, STOLEN.
+ * record `rec` (its empty R_TAKE value `empty`, _names.ts), named in the
+ * record before it leaves the queue (see the top of this file). Returns
+ * the slot, or EMPTY_Q, SHUT_Q, BUSY_Q, STOLEN.
  */
 export function takeQueued(
   b: Block,
@@ -184,35 +185,38 @@ export function takeQueued(
   rec: number,
   ident: number,
   free: Queue<number>,
+  empty: number,
 ): number {
   const { v } = b;
   if (Atomics.compareExchange(v, TAKER, 0, ident) !== 0) return BUSY_Q;
-  let s = EMPTY_Q, x = -1, ours = false;
+  let s = EMPTY_Q, x = -1, ours = false, gone = false;
   try {
     s = peek(q);
     if (s >= 0) {
-      const tag = took.tag = tagOf(Atomics.load(v, b.slot(s) + S_STATE));
-      Atomics.store(v, rec + R_TAG, tag);
-      Atomics.store(v, rec + R_TAKE, s + 1);
+      took.tag = tagOf(Atomics.load(v, b.slot(s) + S_STATE));
+      const name = empty + s + 1;
+      // From its own empty value: fails once the record is not its own
+      // (reclaimed: 0; the next thread's: its generation), and then it
+      // names and takes nothing (_names.ts).
+      gone = Atomics.compareExchange(v, rec + R_TAKE, empty, name) !== empty;
       // Still ours? A draining close may have taken TAKER over since our
       // CAS (holdTaker): then nothing is taken and the name is withdrawn.
       // Why no stale name survives: all Atomics are sequentially
       // consistent; if this load sees our ident, the takeover's CAS comes
-      // after it, so its reclaim (reclaimHeld) reads R_TAKE after our store
-      // and decides for s (at the head: cleared; gone: re-tagged), and
-      // R_TAG was read before the close's drain settled anything; if it
-      // does not, our R_TAG may name a task the drain already settled
-      // (read after it), and clearing R_TAKE keeps a later reclaim from
-      // freeing that slot while it sits on its owner's stack. One load of
-      // a word this thread has just written.
-      if (Atomics.load(v, TAKER) !== ident) {
-        Atomics.store(v, rec + R_TAKE, 0);
+      // after it, so its reclaim (reclaimHeld) reads R_TAKE after our name
+      // and decides for s (at the head: left to our get and hand-back;
+      // gone: re-tagged); if it does not, the withdrawal (a CAS: a reclaim
+      // may have taken the name) keeps a later reclaim off a slot the drain
+      // settles. One load of a word this thread has just written.
+      if (gone) s = EMPTY_Q;
+      else if (Atomics.load(v, TAKER) !== ident) {
+        Atomics.compareExchange(v, rec + R_TAKE, name, empty);
         s = EMPTY_Q;
       } else {
         try {
           x = tasks.getNowait(); // s: the only consumer (TAKER)
         } catch (error) {
-          Atomics.store(v, rec + R_TAKE, 0); // nothing taken
+          Atomics.compareExchange(v, rec + R_TAKE, name, empty); // none
           throw error;
         }
       }
@@ -225,7 +229,11 @@ export function takeQueued(
   // close from one that ended (holdTaker). An index our get took is handed
   // back (handBack); then leave.
   if (!ours) {
-    if (x >= 0) handBack(b, tasks, free, rec, s, x);
+    if (x >= 0) handBack(b, tasks, free, rec, s, x, empty);
+    return STOLEN;
+  }
+  if (gone) {
+    if (tasks.qsize() > 0) wakeParked(b, false); // as below
     return STOLEN;
   }
   if (s < 0) return s;
@@ -272,14 +280,14 @@ export function reclaimTake(
       return false;
     }
     try {
-      reclaimHeld(b, q, tasks, free, rec, mailed);
+      reclaimHeld(b, q, tasks, free, rec, mailed, false);
     } finally {
       Atomics.store(v, TAKER, 0);
       if (tasks.qsize() > 0) wakeParked(b, false);
     }
     return true;
   }
-  if (taker === RECLAIMING && Atomics.load(v, rec + R_TAKE) !== 0) {
+  if (taker === RECLAIMING && takeName(Atomics.load(v, rec + R_TAKE)) !== 0) {
     return false;
   }
   reclaimNamed(b, tasks, free, rec, mailed);
@@ -306,7 +314,7 @@ function takeBackMail(
   if (was === WOKEN) wakeParked(b, false);
   if (was < MAIL) return false;
   Atomics.store(v, rec + R_TAKE, 0);
-  requeue(b, tasks, free, was - MAIL);
+  requeue(b, tasks, free, mailSlot(b.l.slots, was));
   return true;
 }
 
@@ -329,6 +337,9 @@ export function clearPark(
 
 // Steps 2 (the get: did it happen?) and 3, for a caller that took TAKER
 // over from the record's thread (it holds TAKER; the caller releases it).
+// `runs`: the holder may still run (holdTaker): a name of the head is left
+// to it (its get may still take that index; its hand-back withdraws the
+// name, handBack), and the drain settles the index if its get does not.
 function reclaimHeld(
   b: Block,
   q: TaskView,
@@ -336,10 +347,14 @@ function reclaimHeld(
   free: Queue<number>,
   rec: number,
   mailed: boolean,
+  runs: boolean,
 ): void {
   const { v } = b;
-  const t = Atomics.load(v, rec + R_TAKE);
-  if (t > 0 && peek(q) === t - 1) Atomics.store(v, rec + R_TAKE, 0);
+  const t = takeName(Atomics.load(v, rec + R_TAKE));
+  if (t > 0 && peek(q) === t - 1) {
+    if (runs) return;
+    Atomics.store(v, rec + R_TAKE, 0);
+  }
   reclaimNamed(b, tasks, free, rec, mailed);
 }
 
@@ -352,23 +367,8 @@ function reclaimNamed(
   mailed: boolean,
 ): void {
   const { v } = b;
-  const t = mailed ? 0 : Atomics.exchange(v, rec + R_TAKE, 0);
-  if (t > 0) takeNamed(b, tasks, free, rec, t - 1);
-}
-
-// Index `s`, named by record `rec` (R_TAG's tag), taken from the record by
-// one CAS from that tag: QUEUED moves to the next tag (the slot is ours
-// then, with its index: no runner) and goes back to the queue; CANCELLED is
-// freed; a failed CAS means another step has it. reclaimNamed and handBack.
-// (_give_back.ts giveBackTaken: the CAS, and the name withdrawn after it.)
-function takeNamed(
-  b: Block,
-  tasks: Queue<number>,
-  free: Queue<number>,
-  rec: number,
-  s: number,
-): void {
-  giveBackTaken(b, tasks, free, rec, s, Atomics.load(b.v, rec + R_TAG));
+  const t = mailed ? 0 : takeName(Atomics.exchange(v, rec + R_TAKE, 0));
+  if (t > 0) giveBackTaken(b, tasks, free, t - 1);
 }
 
 /**
@@ -404,12 +404,8 @@ export function holdTaker(
           tasks,
           free,
           rec,
-          takeBackMail(
-            b,
-            tasks,
-            free,
-            rec,
-          ),
+          takeBackMail(b, tasks, free, rec),
+          true,
         );
         return;
       }
@@ -422,15 +418,13 @@ export function holdTaker(
 // The index `x` that this thread's get took after TAKER was taken over from
 // it (a draining close, holdTaker: its entry ended while it still ran),
 // given back once. `s` is the index its peek saw and its record names
-// (R_TAKE, R_TAG). x !== s: the close's drain took s first; x is in no
-// record and no queue, ours alone: back to the queue (settled unrun once
-// the queue is shut, requeue). x === s: the taker-over's reclaim may have
-// it too (step 3: it saw s gone from the head, took R_TAKE and moves the
-// task to the next tag), or may have cleared R_TAKE (s still at the head
-// then: not its); the CAS from R_TAG's tag, the one its step 3 makes,
-// decides: QUEUED moves to the next tag (fencing any later step 3 from this
-// record) and the index is ours to put back; CANCELLED is freed; a failed
-// CAS means the reclaim has it. Only this branch of takeQueued runs it: no
+// (R_TAKE). x !== s: the close's drain took s first (its name withdrawn);
+// x is in no record and no queue, ours alone: back to the queue (settled
+// unrun once the queue is shut, requeue). x === s: the taker-over's
+// reclaim took the name (step 3: it saw s gone from the head, and returns
+// it) or left it (s still at the head then); the CAS of the name decides
+// (_give_back.ts giveBack): won, the index is ours to put back as it is;
+// lost, the reclaim has it. Only this branch of takeQueued runs it: no
 // cost on a take.
 function handBack(
   b: Block,
@@ -439,9 +433,11 @@ function handBack(
   rec: number,
   s: number,
   x: number,
+  empty: number,
 ): void {
-  if (x !== s) return requeue(b, tasks, free, x);
-  takeNamed(b, tasks, free, rec, s);
+  if (x === s) return giveBack(b, tasks, free, rec, s, empty);
+  Atomics.compareExchange(b.v, rec + R_TAKE, empty + s + 1, empty);
+  requeue(b, tasks, free, x);
 }
 
 /** Gives TAKER back after holdTaker. */

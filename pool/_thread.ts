@@ -66,7 +66,8 @@ import { setTakeMailHook, took } from "./_park.ts";
 import { loading } from "./_load.ts";
 import { taskMark } from "./_stale.ts";
 import { STOLEN, taskView } from "./_take.ts";
-import { giveBackTaken, requeue } from "./_give_back.ts";
+import { giveBack } from "./_give_back.ts";
+import { takeEmpty } from "./_names.ts";
 import { next } from "./_next.ts";
 import { close } from "./_close.ts";
 import { leave, leaveIdle, leaveStale } from "./_leave.ts";
@@ -129,6 +130,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
   let tasksRun = 0; // READY's value per task (_stale.ts taskMark)
   const withdraw = () => clearCancel(entry, ident);
   const q = taskView(tasks);
+  const empty = takeEmpty(ownPark); // its R_TAKE without a name (_names.ts)
   // Test-only: a thread made to die right after a take (tests/pool,
   // take_death_test.ts), chosen once here so the loop pays nothing for it.
   const take = dieAfterTake(next) ?? next;
@@ -188,26 +190,18 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     // A reclaim took the queue's turn from this thread: declared dead.
     if (s === STOLEN) return leave(v, rec, ident);
     // The task this index names: its tag (_layout.ts "TAG"), read while
-    // the index was at the queue's head or in PARK (_take.ts), kept in this
-    // thread's record with the index (TAKE) until the claim below; this
-    // thread's own read (took), which no other thread's store replaces.
+    // the index was at the queue's head or in PARK (_take.ts), the index
+    // named in this thread's record (TAKE) until the claim below.
     const tag = took.tag;
     // Ended for the others while idle or parked (its entry freed: a scan
     // would fail its tasks as its death, and a replacement serves the
     // pool): the index goes back to the queue for a live thread (after a
     // shutdown: settled unrun, as a reclaim's), and this thread leaves.
-    // Not by an exchange of TAKE: the record may be another thread's,
-    // whose stores there replace this thread's name (_park.ts "Past G3");
-    // each step is one CAS against a reclaim's (_give_back.ts N0, G).
+    // Its name is in its record until a reclaim takes it: the CAS of the
+    // name decides against that reclaim's exchange (_give_back.ts B).
     if (!entryAlive(entry, ident)) {
       beforeGiveBack?.(); // test-only, as take
-      // N0: a name of this index still in R_TAKE (its own, or the next
-      // thread's failing take of the same mail) makes the index this
-      // thread's, whatever task its slot holds now (its tag read may be
-      // an older task's, _give_back.ts "ABA"): back to the queue. Else G.
-      if (Atomics.compareExchange(v, rec + R_TAKE, s + 1, 0) === s + 1) {
-        requeue(b, tasks, free, s);
-      } else giveBackTaken(b, tasks, free, rec, s, tag);
+      giveBack(b, tasks, free, rec, s, empty);
       return leave(v, rec, ident);
     }
     const base = b.slot(s);
@@ -241,15 +235,17 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       // CAS: a reclaim of this record (declared dead) may free it too.
       // TAKE names it until it is free (a stop before the free leaves it
       // to the reclaim).
+      // The name withdrawn before the free: a reclaim that took it reads
+      // FREE, not the slot's next task (_give_back.ts giveBackTaken).
       if (was === (tag | CANCELLED)) {
-        if (
-          Atomics.compareExchange(v, base + S_STATE, was, tag | FREE) === was
-        ) free.put(s);
-        Atomics.store(v, rec + R_TAKE, 0);
+        const mine =
+          Atomics.compareExchange(v, base + S_STATE, was, tag | FREE) === was;
+        Atomics.compareExchange(v, rec + R_TAKE, empty + s + 1, empty);
+        if (mine) free.put(s);
         if (!entryAlive(entry, ident)) return leave(v, rec, ident);
         continue;
       }
-      Atomics.store(v, rec + R_TAKE, 0);
+      Atomics.compareExchange(v, rec + R_TAKE, empty + s + 1, empty);
       // Anything else: a reclaim of this thread's record (its entry ended:
       // declared dead) moved the task on (_take.ts). Not ours; this thread
       // is ended for the others: it leaves.
@@ -263,7 +259,9 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     if (Atomics.load(v, rec + R_DRAIN) > 0) drain();
     const mine = taskMark(tasksRun++);
     Atomics.store(v, rec + R_READY, mine);
-    Atomics.store(v, rec + R_TAKE, 0); // claimed: the scan's from here
+    // Claimed: the scan's from here. A CAS, as every write of R_TAKE by
+    // the thread (a store could land on the record's next thread's name).
+    Atomics.compareExchange(v, rec + R_TAKE, empty + s + 1, empty);
     let ok = true, value: unknown, read = false;
     try {
       const id = v[base + S_TARGET];

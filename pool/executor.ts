@@ -413,13 +413,13 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
         inGate = 2;
       }
       this.#p.checkOpen();
-      nextTask(v, base); // QUEUED, with the slot's next tag (_layout.ts)
+      const queued = nextTask(v, base); // QUEUED, its next tag (_layout.ts)
       // One task at a time (nothing else of this thread's pending): straight
       // to a parked pool thread if one is (pool/_park.ts). Else, and with
       // tasks in flight (where a hand-off per task cost 10-20% of the
       // throughput, same process), through the queue. Either publishes the
       // slot's words (written above) to the pool thread that takes the index.
-      if (owner.pending > 0 || !handOff(b, s)) {
+      if (owner.pending > 0 || !handOff(b, s, queued)) {
         this.#p.tasks.put(s);
         wakeParked(b, false);
       }

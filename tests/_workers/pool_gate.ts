@@ -6,7 +6,7 @@
 
 import { type Event, Thread } from "../../mod.ts";
 import { runtime } from "../../_core/runtime.ts";
-import { Block, GATED, OPEN, STATE } from "../../pool/_layout.ts";
+import { Block, GATED, OPEN, S_STATE, STATE } from "../../pool/_layout.ts";
 import { handOff } from "../../pool/_park.ts";
 
 /**
@@ -33,7 +33,7 @@ export function handOffInGate(
     if (performance.now() > until) throw new Error("no close within 30 s");
     Atomics.wait(v, STATE, OPEN, 1);
   }
-  const handed = handOff(b, s);
+  const handed = handOff(b, s, Atomics.load(v, b.slot(s) + S_STATE));
   if (shared) Atomics.sub(v, GATED, 1);
   else Atomics.store(v, gate, 0);
   return handed;

@@ -63,7 +63,7 @@ describe("executor close against submits in flight", () => {
     const { p, s } = queuedSlot(), { v } = p.b;
     const park = p.b.record(0) + R_PARK;
     Atomics.store(v, park, PARKED);
-    assert.equal(handOff(p.b, s), true);
+    assert.equal(handOff(p.b, s, Atomics.load(v, p.b.slot(s) + S_STATE)), true);
     p.stop({ cancelFutures: true, wait: false });
     assert.equal(Atomics.load(v, park), WOKEN);
     assert.equal(
@@ -77,7 +77,7 @@ describe("executor close against submits in flight", () => {
     const { p, s } = queuedSlot(), { v } = p.b;
     const park = p.b.record(1) + R_PARK;
     Atomics.store(v, park, PARKED);
-    assert.equal(handOff(p.b, s), true);
+    assert.equal(handOff(p.b, s, Atomics.load(v, p.b.slot(s) + S_STATE)), true);
     p.stop({ wait: false });
     assert.equal(Atomics.load(v, park), s + MAIL);
     assert.equal(Atomics.load(v, p.b.slot(s) + S_STATE), QUEUED);

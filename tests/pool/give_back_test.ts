@@ -2,14 +2,15 @@
 // A pool thread S declared dead (its entry ended) that passed its last look
 // while its record was still its own, then stalled through the reclaim, the
 // start of the next thread N there, N's park and a submit's hand-off to N
-// (pool/_park.ts "Left"): S's take loop and N's both read the one MAIL;
-// S's takes it, N's take names it in N's TAKE, fails and clears TAKE. Then
-// S gives the task back. Before, its give-back was an exchange of TAKE that
-// had to find the slot: it found 0, and the task stayed QUEUED in no queue,
-// PARK word or TAKE; its Future never completed. Each thread is held at its
-// step by a test-only hook it reads at its start (pool/_hooks.ts
-// stallInTakeMail at takeMail's start, stallBeforeGiveBack), released by a
-// shared word.
+// (pool/_give_back.ts): S's take loop and N's both read the one MAIL.
+// Before park16, S's took it, N's named it, failed and cleared TAKE, and
+// S's give-back (an exchange of TAKE) found 0: the task stayed QUEUED in
+// no queue, PARK word or TAKE. Now S's name's CAS fails on N's record (its
+// generation, pool/_names.ts): S takes nothing, and N runs the task. Each
+// thread is held at its step by a test-only hook it reads at its start
+// (pool/_hooks.ts stallInTakeMail at takeMail's start, stallBeforeGiveBack),
+// released by a shared word. Below, the give-back and the reclaim's return
+// word by word.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
@@ -22,15 +23,15 @@ import {
   QUEUED,
   R_IDENT,
   R_PARK,
-  R_TAG,
   R_TAKE,
   S_STATE,
   TAG,
 } from "../../pool/_layout.ts";
-import { ownValue, park, PARKED } from "../../pool/_park.ts";
+import { ownValue, park } from "../../pool/_park.ts";
 import { Pool } from "../../pool/_pool.ts";
 import { reclaimTake, taskView } from "../../pool/_take.ts";
-import { giveBackTaken } from "../../pool/_give_back.ts";
+import { giveBack, giveBackTaken } from "../../pool/_give_back.ts";
+import { takeEmpty } from "../../pool/_names.ts";
 import { leaveIdle } from "../../pool/_leave.ts";
 import { ThreadPoolExecutor } from "../../mod.ts";
 import { within } from "./_fixtures.ts";
@@ -48,8 +49,8 @@ function release(w: Int32Array, i: number, value: number): void {
   Atomics.notify(w, i);
 }
 
-describe("ThreadPoolExecutor: a stale pool thread's give-back after the next thread's take cleared TAKE", () => {
-  it("the task it took from the next thread's PARK word runs once, with no other submit", async () => {
+describe("ThreadPoolExecutor: a stale pool thread that loaded the next thread's hand-off", () => {
+  it("takes nothing: the task runs once, on the next thread, with no other submit", async () => {
     // stallInTakeMail: stalls left at each point (0: takeMail's start),
     // the release count (5), stalls begun (8), idents (9 + k);
     // stallBeforeGiveBack: stalls left, ident, release.
@@ -101,33 +102,23 @@ describe("ThreadPoolExecutor: a stale pool thread's give-back after the next thr
       }, runs);
       await until(() => Atomics.load(take, 8) >= 2, "N's stall", 30_000);
       assert.equal(Atomics.load(take, 10), next);
-      // S goes on: it takes the word's MAIL (its loaded value: the same
-      // slot, kept by this thread, mailed again; its tag read now) and
-      // stalls before its give-back (its entry ended).
+      // S goes on: its name's CAS fails (the record is N's), it takes
+      // nothing and leaves: no give-back.
+      const named = Atomics.load(v, rec + R_TAKE);
       release(take, 5, 1);
-      await until(
-        () => Atomics.load(give, 1) === stale,
-        "S's give-back",
-        30_000,
-      );
-      assert.notEqual(Atomics.load(v, rec + R_TAKE), 0, "S's name");
-      // N goes on: its take names the slot, fails (S's CAS won) and
-      // clears TAKE; it finds S's own value, adopts the word and parks.
-      release(take, 5, 2);
-      await until(
-        () => Atomics.load(v, rec + R_PARK) === PARKED,
-        "N's park",
-        30_000,
-      );
-      assert.equal(Atomics.load(v, rec + R_TAKE), 0, "N's failed take");
-      // S gives the task back and leaves.
-      release(give, 2, 1);
-      assert.equal(await within(c, 10_000), "c");
       await until(
         () => identStopped(stale) !== undefined,
         "S's stop",
         30_000,
       );
+      assert.deepEqual(
+        [Atomics.load(v, rec + R_TAKE), Atomics.load(give, 1)],
+        [named, 0],
+        "N's words as they were; S made no give-back",
+      );
+      // N goes on: it takes the task and runs it.
+      release(take, 5, 2);
+      assert.equal(await within(c, 10_000), "c");
       await within(pool.shutdownAsync());
       assert.equal(Atomics.load(runs, 0), 1);
     } finally {
@@ -138,75 +129,77 @@ describe("ThreadPoolExecutor: a stale pool thread's give-back after the next thr
   });
 });
 
-// The give-back word by word (pool/_take.ts giveBackTaken), on this
-// thread: slot s holds a task of tag T that a stale thread took.
-const T = 7 * TAG;
+// The give-back word by word (pool/_give_back.ts), on this thread: slot s
+// holds a task of tag T that a stale thread (own PARK value OWN) took and
+// named in record `rec`.
+const T = 7 * TAG, OWN = ownValue(6), E = takeEmpty(OWN);
 function words(phase: number) {
   const p = Pool.create({ maxWorkers: 1, maxQueue: 4, taskBytes: 8 });
   const { b } = p, { v } = b, rec = b.record(0);
   const s = p.free.getNowait();
   Atomics.store(v, b.slot(s) + S_STATE, T | phase);
-  const giveBack = (tag = T) => giveBackTaken(b, p.tasks, p.free, rec, s, tag);
+  Atomics.store(v, rec + R_TAKE, E + s + 1);
+  const back = () => giveBack(b, p.tasks, p.free, rec, s, E);
   const reclaim = () =>
     reclaimTake(b, taskView(p.tasks), p.tasks, p.free, rec, 1 << 29);
   const state = () => Atomics.load(v, b.slot(s) + S_STATE);
-  return { p, v, rec, s, giveBack, reclaim, state };
+  return { p, b, v, rec, s, back, reclaim, state };
 }
 
-describe("pool give-back of a stale thread's take (giveBackTaken)", () => {
-  it("leaves another task's name in the record (the next thread's take) and returns its own task once", () => {
-    const { p, v, rec, s, giveBack, state } = words(QUEUED);
-    const other = s + 2; // the next thread names its own take
-    Atomics.store(v, rec + R_TAKE, other);
-    giveBack();
-    assert.deepEqual(
-      [v[rec + R_TAKE], state(), p.tasks.qsize()],
-      [other, (T + TAG) | QUEUED, 1],
-    );
-    assert.equal(p.tasks.getNowait(), s);
-    giveBack(); // a second try (its tag is old now): nothing
-    assert.equal(p.tasks.qsize(), 0);
-  });
-
+describe("pool give-back of a stale thread's take (giveBack, giveBackTaken)", () => {
   it("against a reclaim that found its name in R_TAKE: one of them returns the task, in either order", () => {
     for (const first of ["giveBack", "reclaim"] as const) {
-      const { p, v, rec, s, giveBack, reclaim, state } = words(QUEUED);
-      Atomics.store(v, rec + R_TAG, T);
-      Atomics.store(v, rec + R_TAKE, s + 1);
+      const { p, v, rec, s, back, reclaim, state } = words(QUEUED);
       if (first === "giveBack") {
-        giveBack();
-        assert.equal(v[rec + R_TAKE], 0, "its own name withdrawn");
+        back();
+        assert.equal(v[rec + R_TAKE], E, "its own name withdrawn");
         assert.equal(reclaim(), true);
       } else {
         assert.equal(reclaim(), true);
-        giveBack();
+        back();
       }
       assert.deepEqual(
         [state(), p.tasks.qsize(), p.tasks.getNowait()],
-        [(T + TAG) | QUEUED, 1, s],
+        [first === "giveBack" ? T | QUEUED : (T + TAG) | QUEUED, 1, s],
         first,
+      );
+      back();
+      assert.equal(p.tasks.qsize(), 0, "once");
+    }
+  });
+
+  it("on a record that is not its own (reclaimed: 0; the next thread's words) it writes and returns nothing", () => {
+    for (
+      const other of [0, takeEmpty(ownValue(7)), takeEmpty(ownValue(7)) + 2]
+    ) {
+      const { p, v, rec, back, state } = words(QUEUED);
+      Atomics.store(v, rec + R_TAKE, other);
+      back();
+      assert.deepEqual(
+        [v[rec + R_TAKE], state(), p.tasks.qsize()],
+        [other, T | QUEUED, 0],
       );
     }
   });
 
-  it("a task its owner cancelled meanwhile is freed once; after a shutdown a queued one is settled unrun", () => {
+  it("the reclaim's return: a task its owner cancelled is freed once; after a shutdown a queued one is settled unrun", () => {
     const a = words(CANCELLED);
     const free = a.p.free.qsize();
-    a.giveBack();
-    a.giveBack();
+    giveBackTaken(a.b, a.p.tasks, a.p.free, a.s);
+    giveBackTaken(a.b, a.p.tasks, a.p.free, a.s);
     assert.deepEqual(
       [a.state(), a.p.free.qsize(), a.p.tasks.qsize()],
       [T | FREE, free + 1, 0],
     );
     const b = words(QUEUED);
     b.p.tasks.shutdown();
-    b.giveBack();
+    b.back();
     assert.equal(b.state() & PHASE, CANCELLED);
     assert.equal(b.p.tasks.qsize(), 0);
   });
 });
 
-describe("pool leaveIdle: a take-back stores the thread's own PARK value", () => {
+describe("pool leaveIdle: a take-back stores the thread's own PARK and R_TAKE values", () => {
   it("over what a thread started on the record meanwhile left there: its next park is its own", () => {
     const p = Pool.create({ maxWorkers: 1, maxQueue: 4, taskBytes: 8 });
     const { b } = p, { v } = b, rec = b.record(0), at = rec + R_PARK;
@@ -221,10 +214,14 @@ describe("pool leaveIdle: a take-back stores the thread's own PARK value", () =>
       before: () => {
         Atomics.store(v, rec + R_IDENT, 0);
         Atomics.store(v, at, ownValue(5));
+        Atomics.store(v, rec + R_TAKE, 0); // its reclaim's
       },
       claimed: () => {},
     });
-    assert.deepEqual([back, v[rec + R_IDENT], v[at]], [true, ident, own]);
+    assert.deepEqual(
+      [back, v[rec + R_IDENT], v[at], v[rec + R_TAKE]],
+      [true, ident, own, takeEmpty(own)],
+    );
     // Its park (the recheck finds the task): its own word, not GONE.
     const r = park(b, 0, own, performance.now() + 5_000, () => true, () => {});
     assert.deepEqual([r, v[at]], [-1, own]);

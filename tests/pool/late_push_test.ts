@@ -32,7 +32,6 @@ import {
   PHASE,
   R_IDENT,
   R_PARK,
-  R_TAG,
   R_TAKE,
   S_NEXT,
   S_OENTRY,
@@ -147,8 +146,7 @@ describe("ThreadPoolExecutor: a pool thread declared dead before its push", () =
       const c = pool.submit((x: number) => x * 10, 3);
       waitOff(v, head, EMPTY, "c's push");
       // The replacement, parked on the record (it pushed c from its park).
-      const words = () =>
-        [R_IDENT, R_PARK, R_TAKE, R_TAG].map((i) => v[rec + i]);
+      const words = () => [R_IDENT, R_PARK, R_TAKE].map((i) => v[rec + i]);
       const before = words();
       Atomics.store(w, 2, 1);
       Atomics.notify(w, 2);

@@ -18,6 +18,7 @@ import {
   WOKEN,
 } from "../../pool/_park.ts";
 import { reclaimTake, taskView } from "../../pool/_take.ts";
+import { takeEmpty } from "../../pool/_names.ts";
 import {
   ABORT,
   BROKEN,
@@ -28,6 +29,7 @@ import {
   K_BROKEN,
   QUEUED,
   R_PARK,
+  R_TAKE,
   S_KIND,
   S_OENTRY,
   S_STATE,
@@ -56,11 +58,11 @@ describe("pool hand-off (PARK words)", () => {
   it("handOff gives a slot only to a parked record, once", () => {
     const p = pool(), { b } = p, { v } = b;
     const w1 = b.record(1) + R_PARK;
-    assert.equal(handOff(b, 3), false); // nobody parked
+    assert.equal(handOff(b, 3, 0), false); // nobody parked
     Atomics.store(v, w1, PARKED);
-    assert.equal(handOff(b, 3), true);
+    assert.equal(handOff(b, 3, 0), true);
     assert.equal(Atomics.load(v, w1), 3 + MAIL);
-    assert.equal(handOff(b, 4), false); // record 1 holds mail, not PARKED
+    assert.equal(handOff(b, 4, 0), false); // record 1 holds mail, not PARKED
     assert.equal(Atomics.load(v, b.record(0) + R_PARK), NOBODY);
   });
 
@@ -102,9 +104,10 @@ describe("pool hand-off (PARK words)", () => {
     const p = pool(), { b } = p, { v } = b;
     const at = b.record(0) + R_PARK, own = ownValue(0);
     Atomics.store(v, at, own);
+    Atomics.store(v, b.record(0) + R_TAKE, takeEmpty(own)); // as its start
     // The hand-off lands between PARKED and the sleep (in the recheck).
     const got = park(b, 0, own, performance.now() + 20_000, () => {
-      assert.equal(handOff(b, 2), true);
+      assert.equal(handOff(b, 2, 0), true);
       return false;
     }, () => {});
     assert.deepEqual([got, Atomics.load(v, at)], [2, own]);

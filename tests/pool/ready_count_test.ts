@@ -11,14 +11,14 @@ import assert from "node:assert/strict";
 import { runtime } from "../../_core/runtime.ts";
 import { Pool } from "../../pool/_pool.ts";
 import { readyThreads } from "../../pool/_started.ts";
-import { MAIL } from "../../pool/_park.ts";
+import { MAIL, ownValue } from "../../pool/_park.ts";
+import { takeEmpty } from "../../pool/_names.ts";
 import { taskView } from "../../pool/_take.ts";
 import {
   QUEUED,
   R_IDENT,
   R_PARK,
   R_READY,
-  R_TAG,
   R_TAKE,
   S_STATE,
   TAG,
@@ -42,9 +42,9 @@ describe("pool/_started.ts readyThreads", () => {
     const { p, b, v, rec, s, q } = setup();
     assert.equal(readyThreads(b, q), 1);
     p.tasks.put(s);
-    // takeQueued: TAKER, peek (s), R_TAG, R_TAKE; then it stalls.
-    Atomics.store(v, rec + R_TAG, 3 * TAG);
-    Atomics.store(v, rec + R_TAKE, s + 1);
+    // takeQueued: TAKER, peek (s), R_TAKE (a generation's name); then it
+    // stalls.
+    Atomics.store(v, rec + R_TAKE, takeEmpty(ownValue(2)) + s + 1);
     // A submit's replenish now: 1 queued, 1 thread about to take it.
     assert.equal(p.tasks.qsize() - readyThreads(b, q), 0, "no start needed");
     // Its get: the index left the queue; it holds a task not yet claimed.
@@ -56,10 +56,9 @@ describe("pool/_started.ts readyThreads", () => {
     const { p, b, v, rec, s, q } = setup();
     const s2 = p.free.getNowait();
     p.tasks.put(s2); // another task at the head, not the one it names
-    Atomics.store(v, rec + R_TAG, 3 * TAG);
-    Atomics.store(v, rec + R_TAKE, s + 1);
+    Atomics.store(v, rec + R_TAKE, takeEmpty(ownValue(2)) + s + 1);
     assert.equal(readyThreads(b, q), 0, "TAKE names an index not at the head");
-    Atomics.store(v, rec + R_TAKE, 0);
+    Atomics.store(v, rec + R_TAKE, takeEmpty(ownValue(2)));
     Atomics.store(v, rec + R_PARK, MAIL + s);
     assert.equal(readyThreads(b, q), 0, "a hand-off in PARK");
     Atomics.store(v, rec + R_PARK, 0);

@@ -13,12 +13,12 @@ import {
   Block,
   R_IDENT,
   R_PARK,
-  R_TAG,
   R_TAKE,
   S_STATE,
   tagOf,
 } from "../../pool/_layout.ts";
-import { MAIL, PARKED } from "../../pool/_park.ts";
+import { PARKED } from "../../pool/_park.ts";
+import { mailSlot, takeName } from "../../pool/_names.ts";
 import { ThreadPoolExecutor } from "../../mod.ts";
 import { within } from "./_fixtures.ts";
 import { until } from "../_helpers.ts";
@@ -60,6 +60,12 @@ function release(mail: Int32Array): void {
 }
 const id = (x: number) => x;
 
+// A MAIL value of the slot of `was`, under another task's tag.
+function sameSlotOtherMail(b: Block, now: number, was: number): void {
+  assert.equal(mailSlot(b.l.slots, now), mailSlot(b.l.slots, was));
+  assert.notEqual(now, was, "the MAIL values differ");
+}
+
 async function cleanup(
   mail: Int32Array,
   get: Int32Array,
@@ -75,7 +81,7 @@ async function cleanup(
 }
 
 describe("ThreadPoolExecutor: a stale pool thread in its take loop across its record's reuse", () => {
-  it("RISK 2: S takes N's hand-off, N's failed take clears TAKE: the task still runs", async () => {
+  it("RISK 2: S, past its looks, loads N's hand-off: its name's CAS fails (the record is N's), it takes nothing, and N runs the task", async () => {
     const { mail, get, pool, v, rec } = armed();
     try {
       assert.equal(await within(pool.submit(id, 1)), 1);
@@ -104,20 +110,14 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
       Atomics.store(mail, 1, 1);
       const fc = pool.submit(id, 3);
       assert.equal(await stall(mail, 1), N);
-      // S loads the MAIL, takes it (its CAS wins) and stalls after.
-      Atomics.store(mail, 3, 1);
-      release(mail);
-      assert.equal(await stall(mail, 2), S);
-      // N's CAS fails: TAKE 0; it adopts the word and parks again.
-      release(mail);
-      await until(
-        () => Atomics.load(v, rec + R_PARK) === PARKED,
-        "N parked again",
-        30_000,
-      );
-      // S's give-back.
+      // S loads the MAIL; its name's CAS (from its own generation) fails:
+      // it takes nothing and leaves (before, its CAS took N's hand-off).
+      const named = Atomics.load(v, rec + R_TAKE);
       release(mail);
       await until(() => identStopped(S) !== undefined, "S's stop", 30_000);
+      assert.equal(Atomics.load(v, rec + R_TAKE), named, "N's name kept");
+      // N's CAS wins.
+      release(mail);
       assert.equal(await within(fc, 10_000), 3);
     } finally {
       await cleanup(mail, get, pool);
@@ -135,7 +135,7 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
       Atomics.store(mail, 0, 1);
       const fb = pool.submit(id, 2);
       assert.equal(await stall(mail, 0), S);
-      const bSlot = Atomics.load(v, rec + R_PARK) - MAIL;
+      const bSlot = mailSlot(b.l.slots, Atomics.load(v, rec + R_PARK));
       // d is queued (the word reads MAIL); N's first get stalls after its
       // record names d (R_TAG, R_TAKE).
       const fd = pool.submit(id, 3);
@@ -144,12 +144,12 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
       await until(() => Atomics.load(get, 1) !== 0, "N's get", 30_000);
       const N = Atomics.load(get, 1);
       assert.notEqual(N, S);
-      const dSlot = Atomics.load(v, rec + R_TAKE) - 1;
+      const dSlot = takeName(Atomics.load(v, rec + R_TAKE)) - 1;
       assert.notEqual(dSlot, bSlot);
       // (The two tasks' tags differ: b's slot served a before.)
       assert.notEqual(
         tagOf(Atomics.load(v, b.slot(bSlot) + S_STATE)),
-        Atomics.load(v, rec + R_TAG),
+        tagOf(Atomics.load(v, b.slot(dSlot) + S_STATE)),
       );
       // S goes on: its stores land on N's record; its CAS fails (GONE).
       release(mail);
@@ -162,13 +162,13 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
     }
   });
 
-  it("ABA: S stalled before its CAS while the slot's next task is mailed to N with the same MAIL value: that task runs", async () => {
-    const { mail, get, pool, v, rec } = armed();
+  it("ABA: S stalled before its CAS while the slot's next task is mailed to N: the MAIL value differs by the tag, S's CAS fails, that task runs", async () => {
+    const { mail, get, pool, b, v, rec } = armed();
     try {
       assert.equal(await within(pool.submit(id, 1)), 1);
       await until(() => Atomics.load(v, rec + R_PARK) === PARKED, "S parked");
       const S = Atomics.load(v, rec + R_IDENT);
-      // S's take of b's hand-off stalls before its CAS (R_TAG = b's tag).
+      // S's take of b's hand-off stalls before its CAS (named in TAKE).
       Atomics.store(mail, 1, 1);
       const fb = pool.submit(id, 2);
       assert.equal(await stall(mail, 0), S);
@@ -184,12 +184,13 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
         30_000,
       );
       const N = Atomics.load(v, rec + R_IDENT);
-      // e reuses b's slot (the owner's kept slot): the same MAIL value.
+      // e reuses b's slot (the owner's kept slot): the same slot, mailed
+      // under e's tag (a different MAIL value).
       Atomics.store(mail, 1, 1);
       const fe = pool.submit(id, 3);
       assert.equal(await stall(mail, 1), N);
-      assert.equal(Atomics.load(v, rec + R_PARK), mailB, "the same MAIL");
-      // S's CAS wins (ABA), with b's tag in hand; then N's fails.
+      sameSlotOtherMail(b, Atomics.load(v, rec + R_PARK), mailB);
+      // S's CAS fails; it leaves; N's wins.
       release(mail);
       await until(() => identStopped(S) !== undefined, "S's stop", 30_000);
       release(mail);
@@ -199,14 +200,8 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
     }
   });
 
-  // Not fixed (on the base too); skipped, not todo: Node runs a todo
-  // test, and a lost task keeps the file's process from ending.
   it(
     "S's takeMail stores landing on N's take from the queue, then N dies before its claim: the reclaim of N's record still puts the task back",
-    {
-      skip:
-        "a stale thread's R_TAKE stores over the next thread's name (pool/_give_back.ts Left)",
-    },
     async () => {
       const { mail, get, die, pool, b, v, rec } = armed();
       try {
@@ -216,7 +211,7 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
         Atomics.store(mail, 0, 1);
         const fb = pool.submit(id, 2);
         assert.equal(await stall(mail, 0), S);
-        const bSlot = Atomics.load(v, rec + R_PARK) - MAIL;
+        const bSlot = mailSlot(b.l.slots, Atomics.load(v, rec + R_PARK));
         const fd = pool.submit(id, 3);
         Atomics.store(get, 0, 1);
         Atomics.store(die, 0, 1); // N's first take: exit before the claim
@@ -224,11 +219,11 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
         await until(() => Atomics.load(get, 1) !== 0, "N's get", 30_000);
         const N = Atomics.load(get, 1);
         assert.notEqual(N, S);
-        const dSlot = Atomics.load(v, rec + R_TAKE) - 1;
+        const dSlot = takeName(Atomics.load(v, rec + R_TAKE)) - 1;
         assert.notEqual(dSlot, bSlot);
         assert.notEqual(
           tagOf(Atomics.load(v, b.slot(bSlot) + S_STATE)),
-          Atomics.load(v, rec + R_TAG),
+          tagOf(Atomics.load(v, b.slot(dSlot) + S_STATE)),
         );
         release(mail);
         await until(() => identStopped(S) !== undefined, "S's stop", 30_000);
@@ -242,111 +237,92 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
     },
   );
 
-  // Not fixed (on the base too); skipped, not todo: Node runs a todo
-  // test, and a lost task keeps the file's process from ending.
-  it(
-    "ABA, and N's failing take clears TAKE before S's give-back: that task runs",
-    {
-      skip:
-        "the MAIL value's ABA with the name cleared first (pool/_give_back.ts Left)",
-    },
-    async () => {
-      const { mail, get, pool, v, rec } = armed();
-      try {
-        assert.equal(await within(pool.submit(id, 1)), 1);
-        await until(() => Atomics.load(v, rec + R_PARK) === PARKED, "S parked");
-        const S = Atomics.load(v, rec + R_IDENT);
-        Atomics.store(mail, 1, 1);
-        const fb = pool.submit(id, 2);
-        assert.equal(await stall(mail, 0), S);
-        const mailB = Atomics.load(v, rec + R_PARK);
-        assert.ok(endIdent(S));
-        assert.equal(await within(fb), 2);
-        await until(
-          () =>
-            Atomics.load(v, rec + R_IDENT) > 0 &&
-            Atomics.load(v, rec + R_IDENT) !== S &&
-            Atomics.load(v, rec + R_PARK) === PARKED,
-          "N parked",
-          30_000,
-        );
-        const N = Atomics.load(v, rec + R_IDENT);
-        Atomics.store(mail, 1, 1);
-        Atomics.store(mail, 3, 1);
-        const fe = pool.submit(id, 3);
-        assert.equal(await stall(mail, 1), N);
-        assert.equal(Atomics.load(v, rec + R_PARK), mailB, "the same MAIL");
-        // S's CAS wins (ABA, b's tag in hand) and it stalls after.
-        release(mail);
-        assert.equal(await stall(mail, 2), S);
-        // N's CAS fails: TAKE 0; it adopts the word and parks again.
-        release(mail);
-        await until(
-          () => Atomics.load(v, rec + R_PARK) === PARKED,
-          "N parked again",
-          30_000,
-        );
-        // S's give-back.
-        release(mail);
-        await until(() => identStopped(S) !== undefined, "S's stop", 30_000);
-        assert.equal(await within(fe, 10_000), 3);
-      } finally {
-        await cleanup(mail, get, pool);
-      }
-    },
-  );
+  it("ABA, and N's take before S's give-back: S's CAS fails on the MAIL value of the slot's next task, N runs it while S still stalls", async () => {
+    const { mail, get, pool, b, v, rec } = armed();
+    try {
+      assert.equal(await within(pool.submit(id, 1)), 1);
+      await until(() => Atomics.load(v, rec + R_PARK) === PARKED, "S parked");
+      const S = Atomics.load(v, rec + R_IDENT);
+      Atomics.store(mail, 1, 1);
+      const fb = pool.submit(id, 2);
+      assert.equal(await stall(mail, 0), S);
+      const mailB = Atomics.load(v, rec + R_PARK);
+      assert.ok(endIdent(S));
+      assert.equal(await within(fb), 2);
+      await until(
+        () =>
+          Atomics.load(v, rec + R_IDENT) > 0 &&
+          Atomics.load(v, rec + R_IDENT) !== S &&
+          Atomics.load(v, rec + R_PARK) === PARKED,
+        "N parked",
+        30_000,
+      );
+      const N = Atomics.load(v, rec + R_IDENT);
+      Atomics.store(mail, 1, 1);
+      Atomics.store(mail, 2, 1);
+      const fe = pool.submit(id, 3);
+      assert.equal(await stall(mail, 1), N);
+      sameSlotOtherMail(b, Atomics.load(v, rec + R_PARK), mailB);
+      // S's CAS fails (before, it won with b's tag in hand, and N's failed
+      // take cleared the name S's give-back looked for): it stalls after.
+      release(mail);
+      assert.equal(await stall(mail, 2), S);
+      // N's CAS wins: it runs e while S still stalls.
+      release(mail);
+      assert.equal(await within(fe, 10_000), 3);
+      // S's clear of its name fails (the record is N's); it leaves.
+      release(mail);
+      await until(() => identStopped(S) !== undefined, "S's stop", 30_000);
+    } finally {
+      await cleanup(mail, get, pool);
+    }
+  });
 
-  // Not fixed (on the base too); skipped, not todo: Node runs a todo
-  // test, and a lost task keeps the file's process from ending.
-  it(
-    "N0's put as it is, then N's failing take's late name and N declared dead: the index is in the queue once",
-    { skip: "a failing take's late name reclaimed (pool/_give_back.ts Left)" },
-    async () => {
-      const { mail, get, pool, v, rec, tasks } = armed();
-      try {
-        assert.equal(await within(pool.submit(id, 1)), 1);
-        await until(() => Atomics.load(v, rec + R_PARK) === PARKED, "S parked");
-        const S = Atomics.load(v, rec + R_IDENT);
-        // S passes its looks and stalls before the take loop's load.
-        Atomics.store(mail, 4, 1);
-        const fb = pool.submit(id, 2);
-        assert.equal(await stall(mail, 0), S);
-        assert.ok(endIdent(S));
-        assert.equal(await within(fb), 2);
-        await until(
-          () =>
-            Atomics.load(v, rec + R_IDENT) > 0 &&
-            Atomics.load(v, rec + R_IDENT) !== S &&
-            Atomics.load(v, rec + R_PARK) === PARKED,
-          "N parked",
-          30_000,
-        );
-        const N = Atomics.load(v, rec + R_IDENT);
-        // c's hand-off: N loads the MAIL and stalls before its stores.
-        Atomics.store(mail, 0, 1);
-        const fc = pool.submit(id, 3);
-        assert.equal(await stall(mail, 1), N);
-        // S takes it, finds its own name (N0) and puts c back as it is.
-        release(mail);
-        await until(() => identStopped(S) !== undefined, "S's stop", 30_000);
-        // N's stores land (R_TAKE c + 1), its CAS fails; it stalls before
-        // its clear and is declared dead.
-        Atomics.store(mail, 2, 1);
-        release(mail);
-        assert.equal(await stall(mail, 2), N);
-        // The next thread's first get stalls with the queue as the reclaim
-        // of N's record left it.
-        Atomics.store(get, 0, 1);
-        assert.ok(endIdent(N));
-        await until(() => Atomics.load(get, 1) !== 0, "N2's get", 30_000);
-        const q = tasks.qsize();
-        Atomics.store(get, 2, 1);
-        Atomics.notify(get, 2);
-        assert.equal(await within(fc, 10_000), 3);
-        assert.equal(q, 1, "c's index in the queue once");
-      } finally {
-        await cleanup(mail, get, pool);
-      }
-    },
-  );
+  it("a failing take's late name: N, stalled after its load of a MAIL, is declared dead; its name's CAS fails, and the index is in the queue once", async () => {
+    const { mail, get, pool, v, rec, tasks } = armed();
+    try {
+      assert.equal(await within(pool.submit(id, 1)), 1);
+      await until(() => Atomics.load(v, rec + R_PARK) === PARKED, "S parked");
+      const S = Atomics.load(v, rec + R_IDENT);
+      // S passes its looks and stalls before the take loop's load.
+      Atomics.store(mail, 4, 1);
+      const fb = pool.submit(id, 2);
+      assert.equal(await stall(mail, 0), S);
+      assert.ok(endIdent(S));
+      assert.equal(await within(fb), 2);
+      await until(
+        () =>
+          Atomics.load(v, rec + R_IDENT) > 0 &&
+          Atomics.load(v, rec + R_IDENT) !== S &&
+          Atomics.load(v, rec + R_PARK) === PARKED,
+        "N parked",
+        30_000,
+      );
+      const N = Atomics.load(v, rec + R_IDENT);
+      // c's hand-off: N loads the MAIL and stalls before its name.
+      Atomics.store(mail, 0, 1);
+      const fc = pool.submit(id, 3);
+      assert.equal(await stall(mail, 1), N);
+      // S loads it too; its name's CAS fails (before, it took c and put it
+      // back as it was, N0): it leaves.
+      release(mail);
+      await until(() => identStopped(S) !== undefined, "S's stop", 30_000);
+      // N declared dead: the reclaim of its record takes c back from the
+      // word; the next thread's first get stalls with the queue as the
+      // reclaim left it.
+      Atomics.store(get, 0, 1);
+      assert.ok(endIdent(N));
+      await until(() => Atomics.load(get, 1) !== 0, "N2's get", 30_000);
+      // N's name's CAS fails (reclaimed): it names and takes nothing.
+      release(mail);
+      await until(() => identStopped(N) !== undefined, "N's stop", 30_000);
+      const q = tasks.qsize();
+      Atomics.store(get, 2, 1);
+      Atomics.notify(get, 2);
+      assert.equal(await within(fc, 10_000), 3);
+      assert.equal(q, 1, "c's index in the queue once");
+    } finally {
+      await cleanup(mail, get, pool);
+    }
+  });
 });

@@ -1,12 +1,13 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // The draining close's takeover of TAKER from an ended holder that still
-// runs (pool/_take.ts holdTaker), word by word: the holder's R_TAG read
-// and R_TAKE store land after the whole close (takeover, drain, release),
-// and a maintain reclaims its record before the holder's reload of TAKER
-// withdraws the name. The drain's settle is marked (CANCELLED | ABORT,
-// pool/_park.ts settleUnrun), so the reclaim's exact `tag|CANCELLED -> FREE`
-// cannot match it: the slot stays on its owner's completion stack, and the
-// owner's drain settles the Future once.
+// runs (pool/_take.ts holdTaker), word by word: a name of the drained
+// task lands in the holder's record after the whole close (takeover,
+// drain, release; the holder's own CAS from its generation fails there
+// now, pool/_names.ts, but a name written before the close's reclaim
+// stays), and a maintain reclaims its record. The drain's settle is marked
+// (CANCELLED | ABORT, pool/_park.ts settleUnrun), so the reclaim's exact
+// `tag|CANCELLED -> FREE` cannot match it: the slot stays on its owner's
+// completion stack, and the owner's drain settles the Future once.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { runtime } from "../../_core/runtime.ts";
@@ -28,13 +29,11 @@ import {
   QUEUED,
   R_ENTRY,
   R_IDENT,
-  R_TAG,
   R_TAKE,
   S_OENTRY,
   S_OIDENT,
   S_STATE,
   TAG,
-  tagOf,
   TAKER,
 } from "../../pool/_layout.ts";
 
@@ -70,12 +69,11 @@ function close(p: Pool, s: number): void {
 describe("pool/_take.ts: a holder's late name after the close's drain", () => {
   it("a reclaim between the holder's R_TAKE store and its reload of TAKER does not free the drained slot", () => {
     const { p, b, v, s, base, rec, entry, q } = setup();
-    // H: CAS TAKER, peek (s); stalls before its R_TAG read.
+    // H: CAS TAKER, peek (s); stalls before its name.
     assert.equal(Atomics.compareExchange(v, TAKER, 0, DEAD), 0);
     assert.equal(peek(q), s);
     close(p, s);
-    // H resumes: R_TAG read now (the settled word's tag), R_TAKE stored ...
-    Atomics.store(v, rec + R_TAG, tagOf(Atomics.load(v, base + S_STATE)));
+    // A name of s lands ...
     Atomics.store(v, rec + R_TAKE, s + 1);
     // ... and before its reload of TAKER, a maintain reclaims its record.
     const freeBefore = p.free.qsize();
@@ -100,7 +98,6 @@ describe("pool/_take.ts: a holder's late name after the close's drain", () => {
     assert.equal(Atomics.compareExchange(v, TAKER, 0, DEAD), 0);
     assert.equal(peek(q), s);
     close(p, s);
-    Atomics.store(v, rec + R_TAG, tagOf(Atomics.load(v, base + S_STATE)));
     Atomics.store(v, rec + R_TAKE, s + 1);
     const before = Atomics.load(v, base + S_STATE);
     const freeBefore = p.free.qsize();
@@ -119,7 +116,7 @@ describe("pool/_take.ts: a holder's late name after the close's drain", () => {
     // TAKER is free: a take by a live pool thread of this record.
     Atomics.store(v, rec + R_IDENT, runtime().ident);
     assert.ok(
-      takeQueued(b, q, p.tasks, rec, runtime().ident, p.free) < 0,
+      takeQueued(b, q, p.tasks, rec, runtime().ident, p.free, 1 << 21) < 0,
       "nothing taken",
     );
     assert.equal(Atomics.load(v, rec + R_TAKE), 0);

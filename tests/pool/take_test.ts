@@ -9,14 +9,17 @@ import { HEAD, MODULUS, TAIL } from "../../queue/_layout.ts";
 import { POSITION } from "../../queue/_turn.ts";
 import { Pool } from "../../pool/_pool.ts";
 import {
+  GONE,
   MAIL,
   NOBODY,
   ownValue,
   PARKED,
   settleUnrun,
   takeMail,
+  took,
   WOKEN,
 } from "../../pool/_park.ts";
+import { takeEmpty } from "../../pool/_names.ts";
 import {
   BUSY_Q,
   EMPTY_Q,
@@ -40,7 +43,6 @@ import {
   R_ENTRY,
   R_IDENT,
   R_PARK,
-  R_TAG,
   R_TAKE,
   RUNNING,
   S_NEXT,
@@ -64,53 +66,73 @@ function stopped(): number {
 
 // A pool with slot `s` in use (taken from the free queue, as a submit
 // does), holding a task of tag `tag` in phase `phase`; record `rec`'s
-// thread is the taker: name() names that task in it (R_TAG, R_TAKE, as a
-// take does first), reclaim(dead) runs the reclaim of it.
+// thread is the taker (own PARK value OWN, R_TAKE without a name E, as
+// its start stores them): name() names that task in it (R_TAKE, as a take
+// does first), reclaim(dead) runs the reclaim of it.
+const OWN = ownValue(3), E = takeEmpty(OWN);
 function setup(tag: number, phase: number) {
   const p = Pool.create({ maxWorkers: 2, maxQueue: 4, taskBytes: 8 });
   const { b } = p, { v } = b;
   const s = p.free.getNowait();
   Atomics.store(v, b.slot(s) + S_STATE, tag | phase);
   const q = taskView(p.tasks), rec = b.record(1);
-  const name = () => {
-    Atomics.store(v, rec + R_TAG, tag);
-    Atomics.store(v, rec + R_TAKE, s + 1);
-  };
+  Atomics.store(v, rec + R_TAKE, E);
+  const name = () => Atomics.store(v, rec + R_TAKE, E + s + 1);
   const reclaim = (dead: number) =>
     reclaimTake(b, q, p.tasks, p.free, rec, dead);
   return { p, b, v, s, q, rec, name, reclaim };
 }
 
-describe("pool take (TAKER, R_TAKE, R_TAG)", () => {
+describe("pool take (TAKER, R_TAKE)", () => {
   it("takeQueued names the slot at the queue's head in the record, then takes it", () => {
     const { p, b, v, s, q, rec } = setup(5 * TAG, QUEUED);
-    assert.equal(takeQueued(b, q, p.tasks, rec, 77, p.free), EMPTY_Q);
+    assert.equal(takeQueued(b, q, p.tasks, rec, 77, p.free, E), EMPTY_Q);
     p.tasks.put(s);
     assert.equal(peek(q), s);
     Atomics.store(v, TAKER, 55); // another thread takes
-    assert.equal(takeQueued(b, q, p.tasks, rec, 77, p.free), BUSY_Q);
+    assert.equal(takeQueued(b, q, p.tasks, rec, 77, p.free, E), BUSY_Q);
     Atomics.store(v, TAKER, 0);
-    assert.equal(takeQueued(b, q, p.tasks, rec, 77, p.free), s);
+    assert.equal(takeQueued(b, q, p.tasks, rec, 77, p.free, E), s);
     assert.deepEqual(
-      [v[rec + R_TAKE], v[rec + R_TAG], v[TAKER], p.tasks.qsize()],
-      [s + 1, 5 * TAG, 0, 0],
+      [v[rec + R_TAKE], took.tag, v[TAKER], p.tasks.qsize()],
+      [E + s + 1, 5 * TAG, 0, 0],
     );
     p.tasks.shutdown();
-    assert.equal(takeQueued(b, q, p.tasks, rec, 77, p.free), SHUT_Q);
+    assert.equal(takeQueued(b, q, p.tasks, rec, 77, p.free, E), SHUT_Q);
   });
 
   it("takeMail names the mailed slot, then takes it; a mail taken back first is not taken", () => {
     const { b, v, s, rec } = setup(9 * TAG, QUEUED);
     Atomics.store(v, rec + R_PARK, s + MAIL);
-    assert.equal(takeMail(b, rec, s + MAIL, ownValue(3)), s);
+    assert.equal(takeMail(b, rec, s + MAIL, OWN), s);
     assert.deepEqual(
-      [v[rec + R_PARK], v[rec + R_TAKE], v[rec + R_TAG]],
-      [ownValue(3), s + 1, 9 * TAG],
+      [v[rec + R_PARK], v[rec + R_TAKE], took.tag],
+      [OWN, E + s + 1, 9 * TAG],
     );
-    Atomics.store(v, rec + R_TAKE, 0);
+    Atomics.store(v, rec + R_TAKE, E);
     Atomics.store(v, rec + R_PARK, WOKEN); // a draining close took it back
-    assert.equal(takeMail(b, rec, s + MAIL, ownValue(3)), -1);
-    assert.deepEqual([v[rec + R_PARK], v[rec + R_TAKE]], [WOKEN, 0]);
+    assert.equal(takeMail(b, rec, s + MAIL, OWN), -1);
+    assert.deepEqual([v[rec + R_PARK], v[rec + R_TAKE]], [WOKEN, E]);
+  });
+
+  it("takeMail and takeQueued on a record that is not the taker's (reclaimed: 0; the next thread's: its generation) name and take nothing", () => {
+    const { p, b, v, s, q, rec } = setup(9 * TAG, QUEUED);
+    const next = takeEmpty(ownValue(4));
+    assert.notEqual(next, E);
+    for (const word of [0, next, next + s + 1]) {
+      Atomics.store(v, rec + R_TAKE, word);
+      Atomics.store(v, rec + R_PARK, s + MAIL);
+      assert.equal(takeMail(b, rec, s + MAIL, OWN), GONE);
+      assert.deepEqual([v[rec + R_PARK], v[rec + R_TAKE]], [s + MAIL, word]);
+      Atomics.store(v, rec + R_PARK, OWN);
+      p.tasks.put(s);
+      assert.equal(takeQueued(b, q, p.tasks, rec, 77, p.free, E), STOLEN);
+      assert.deepEqual(
+        [v[rec + R_TAKE], v[TAKER], p.tasks.qsize(), peek(q)],
+        [word, 0, 1, s],
+      );
+      assert.equal(p.tasks.getNowait(), s);
+    }
   });
 
   it("reclaim: died holding TAKER before its get, the slot still at the head: left queued, once", () => {
@@ -156,7 +178,7 @@ describe("pool take (TAKER, R_TAKE, R_TAG)", () => {
     );
     const free = p.free.qsize();
     Atomics.store(v, b.slot(s) + S_STATE, 5 * TAG | CANCELLED);
-    Atomics.store(v, rec + R_TAKE, s + 1);
+    name();
     assert.equal(reclaim(DEAD), true);
     assert.deepEqual(
       [v[b.slot(s) + S_STATE], p.free.qsize(), p.tasks.qsize()],
@@ -184,7 +206,7 @@ describe("pool take (TAKER, R_TAKE, R_TAG)", () => {
     assert.equal(reclaim(DEAD), false);
     assert.deepEqual(
       [v[TAKER], v[rec + R_TAKE], v[b.slot(s) + S_STATE]],
-      [-1, s + 1, 5 * TAG | QUEUED],
+      [-1, E + s + 1, 5 * TAG | QUEUED],
     );
   });
 
@@ -196,7 +218,7 @@ describe("pool take (TAKER, R_TAKE, R_TAG)", () => {
     assert.equal(reclaim(DEAD), false);
     assert.deepEqual(
       [v[TAKER], v[rec + R_TAKE], v[b.slot(s) + S_STATE], p.tasks.qsize()],
-      [DEAD, s + 1, 5 * TAG | QUEUED, 1],
+      [DEAD, E + s + 1, 5 * TAG | QUEUED, 1],
     );
     // It gives TAKER back itself: then the record is reclaimed.
     Atomics.store(v, TAKER, 0);
@@ -212,11 +234,13 @@ describe("pool take (TAKER, R_TAKE, R_TAG)", () => {
     p.tasks.put(s);
     p.tasks.put(s2);
     Atomics.store(v, other + R_PARK, PARKED);
-    assert.equal(takeQueued(b, q, p.tasks, rec, 77, p.free), s);
+    assert.equal(takeQueued(b, q, p.tasks, rec, 77, p.free, E), s);
     assert.equal(Atomics.load(v, other + R_PARK), WOKEN);
-    assert.equal(takeQueued(b, q, p.tasks, rec, 77, p.free), s2);
+    Atomics.store(v, rec + R_TAKE, E); // its claim's clear
+    assert.equal(takeQueued(b, q, p.tasks, rec, 77, p.free, E), s2);
+    Atomics.store(v, rec + R_TAKE, E);
     Atomics.store(v, other + R_PARK, PARKED);
-    assert.equal(takeQueued(b, q, p.tasks, rec, 77, p.free), EMPTY_Q);
+    assert.equal(takeQueued(b, q, p.tasks, rec, 77, p.free, E), EMPTY_Q);
     assert.equal(Atomics.load(v, other + R_PARK), PARKED); // nothing left
   });
 
@@ -252,12 +276,13 @@ describe("pool take (TAKER, R_TAKE, R_TAG)", () => {
       for (let i = 0; i < n; i++) {
         // Every other item through a plain get (as a draining close's).
         const x = (taken++ & 1) === 0
-          ? takeQueued(b, q, p.tasks, rec, 77, p.free)
+          ? takeQueued(b, q, p.tasks, rec, 77, p.free, E)
           : p.tasks.getNowait();
+        Atomics.store(v, rec + R_TAKE, E); // its claim's clear
         assert.equal(x, (next + i) % cap);
       }
       next = (next + n) % cap;
-      assert.equal(takeQueued(b, q, p.tasks, rec, 77, p.free), EMPTY_Q);
+      assert.equal(takeQueued(b, q, p.tasks, rec, 77, p.free, E), EMPTY_Q);
       assert.equal(p.tasks.qsize(), 0);
       assert.equal(v[TAKER], 0);
     }
@@ -296,28 +321,29 @@ describe("pool take: TAKER taken over by a draining close from a holder that end
     Atomics.store(v, TAKER, DEAD);
     name(); // it peeked s; its get has not happened (s still at the head)
     holdTaker(b, p.tasks, p.free);
+    // The name is left to the holder (its get may still come; its
+    // hand-back withdraws it), the index to the close's drain.
     assert.deepEqual(
       [v[TAKER], v[rec + R_TAKE], v[b.slot(s) + S_STATE], p.tasks.qsize()],
-      [-1, 0, 5 * TAG | QUEUED, 1],
+      [-1, E + s + 1, 5 * TAG | QUEUED, 1],
     );
     releaseTaker(b);
     assert.equal(v[TAKER], 0);
   });
 
-  it("its get after the takeover (the reclaim found the index at the head): the index goes back once, under the next tag", () => {
+  it("its get after the takeover (the reclaim found the index at the head and left the name): the index goes back once", () => {
     const { p, b, v, s, q, rec } = setup(5 * TAG, QUEUED);
     p.tasks.put(s);
     const tasks = around(p.tasks, () => {
       // The close's takeover and its reclaim's step 2 (holdTaker): s is
-      // still at the head, so not taken: R_TAKE cleared.
+      // still at the head, so not taken: the name is left to the holder.
       assert.equal(Atomics.compareExchange(v, TAKER, DEAD, -1), DEAD);
       assert.equal(peek(q), s);
-      Atomics.store(v, rec + R_TAKE, 0);
     });
-    assert.equal(takeQueued(b, q, tasks, rec, DEAD, p.free), STOLEN);
+    assert.equal(takeQueued(b, q, tasks, rec, DEAD, p.free, E), STOLEN);
     assert.deepEqual(
-      [v[TAKER], v[b.slot(s) + S_STATE], p.tasks.qsize()],
-      [-1, 6 * TAG | QUEUED, 1],
+      [v[TAKER], v[rec + R_TAKE], v[b.slot(s) + S_STATE], p.tasks.qsize()],
+      [-1, E, 5 * TAG | QUEUED, 1],
     );
     assert.equal(p.tasks.getNowait(), s);
   });
@@ -335,7 +361,7 @@ describe("pool take: TAKER taken over by a draining close from a holder that end
       assert.equal(p.tasks.getNowait(), s);
       Atomics.store(v, b.slot(s) + S_STATE, 5 * TAG | CANCELLED);
     });
-    assert.equal(takeQueued(b, q, tasks, rec, DEAD, p.free), STOLEN);
+    assert.equal(takeQueued(b, q, tasks, rec, DEAD, p.free, E), STOLEN);
     assert.deepEqual(
       [v[b.slot(s2) + S_STATE], p.tasks.qsize()],
       [8 * TAG | CANCELLED | ABORT, 0], // settled unrun: the next tag, marked
@@ -349,34 +375,34 @@ describe("pool take: TAKER taken over by a draining close from a holder that end
       // The close's takeover and its reclaim's step 3 (s gone from the
       // head: taken; R_TAKE is the reclaim's): next tag, back to the queue.
       assert.equal(Atomics.compareExchange(v, TAKER, DEAD, -1), DEAD);
-      assert.equal(Atomics.exchange(v, rec + R_TAKE, 0), s + 1);
+      assert.equal(Atomics.exchange(v, rec + R_TAKE, 0), E + s + 1);
       Atomics.store(v, b.slot(s) + S_STATE, 6 * TAG | QUEUED);
       p.tasks.put(s);
       return x;
     });
-    assert.equal(takeQueued(b, q, tasks, rec, DEAD, p.free), STOLEN);
+    assert.equal(takeQueued(b, q, tasks, rec, DEAD, p.free, E), STOLEN);
     assert.deepEqual(
       [v[b.slot(s) + S_STATE], p.tasks.qsize()],
       [6 * TAG | QUEUED, 1],
     );
   });
 
-  it("a cancelled task its get took after the takeover is freed once", () => {
+  it("a cancelled task its get took after the takeover goes back once (the queue shut: freed)", () => {
     const { p, b, v, s, q, rec } = setup(5 * TAG, QUEUED);
     p.tasks.put(s);
     const free = p.free.qsize();
     const tasks = around(p.tasks, () => {
       assert.equal(Atomics.compareExchange(v, TAKER, DEAD, -1), DEAD);
-      Atomics.store(v, rec + R_TAKE, 0); // at the head: not the reclaim's
+      p.tasks.shutdown(); // the close's, before its drain
       Atomics.store(v, b.slot(s) + S_STATE, 5 * TAG | CANCELLED); // owner
     });
-    assert.equal(takeQueued(b, q, tasks, rec, DEAD, p.free), STOLEN);
+    assert.equal(takeQueued(b, q, tasks, rec, DEAD, p.free, E), STOLEN);
     assert.deepEqual(
       [v[b.slot(s) + S_STATE] & PHASE, p.free.qsize(), p.tasks.qsize()],
       [FREE, free + 1, 0],
     );
   });
-  it("a takeover between its peek and its R_TAG/R_TAKE stores: it withdraws the name, and a later reclaim of its record does not free the drained slot (on its owner's stack)", () => {
+  it("a takeover between its peek and its name: its name's CAS fails (nothing named), and a later reclaim of its record does not free the drained slot (on its owner's stack)", () => {
     const p = Pool.create({ maxWorkers: 2, maxQueue: 4, taskBytes: 8 });
     const { b } = p, { v } = b;
     const { entry, ident } = runtime();
@@ -390,6 +416,7 @@ describe("pool take: TAKER taken over by a draining close from a holder that end
       p.tasks.put(x);
     }
     const rec = b.record(1);
+    Atomics.store(v, rec + R_TAKE, E);
     v[rec + R_ENTRY] = 200; // no thread is DEAD there
     Atomics.store(v, rec + R_IDENT, DEAD);
     // The draining close runs while the holder is inside its peek (the
@@ -410,8 +437,8 @@ describe("pool take: TAKER taken over by a draining close from a holder that end
         return q.cap;
       },
     };
-    assert.equal(takeQueued(b, view, p.tasks, rec, DEAD, p.free), STOLEN);
-    assert.equal(v[rec + R_TAKE], 0, "the late name is withdrawn");
+    assert.equal(takeQueued(b, view, p.tasks, rec, DEAD, p.free, E), STOLEN);
+    assert.equal(v[rec + R_TAKE], 0, "no late name");
     assert.equal(p.tasks.qsize(), 1, "the holder took nothing");
     // The close's drain goes on (s2), then gives TAKER back.
     assert.equal(p.tasks.getNowait(), s2);
@@ -432,7 +459,7 @@ describe("pool take: TAKER taken over by a draining close from a holder that end
 
   it("a drain settles a task unrun under the next tag: a record naming it under the old one (a takeMail's R_TAKE before the drain of its mail) cannot free it", () => {
     const { p, b, v, s, name, reclaim } = setup(5 * TAG, QUEUED);
-    name(); // R_TAG 5, R_TAKE s + 1, as takeMail's stores before its CAS
+    name(); // R_TAKE names s, as takeMail's before its CAS
     settleUnrun(b, s, p.free, false); // the close's drainMail
     assert.equal(v[b.slot(s) + S_STATE], 6 * TAG | CANCELLED | ABORT);
     const free = p.free.qsize();
