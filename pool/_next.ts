@@ -8,6 +8,7 @@ import { QueueEmptyError, QueueShutDownError } from "../queue/errors.ts";
 import { type Block, OPEN, R_IDENT, STATE, TAKER } from "./_layout.ts";
 import { GONE, park } from "./_park.ts";
 import { takeEmpty } from "./_names.ts";
+import { strandedTaker } from "./_taker.ts";
 import {
   BUSY_Q,
   peek,
@@ -83,6 +84,15 @@ export function next(
         // Loads, not CASes, until it is free: the holder's release is not
         // slowed by a CAS loop on its line.
         for (let i = 0; i < BUSY_SPINS && Atomics.load(v, TAKER) !== 0; i++);
+        continue;
+      }
+      // Held past its tries: by a thread that stopped with no record, it
+      // is taken over (_taker.ts), else the park below waits in slices.
+      const t = s === BUSY_Q ? Atomics.load(v, TAKER) : 0;
+      if (
+        strandedTaker(b, t) && Atomics.compareExchange(v, TAKER, t, 0) === t
+      ) {
+        busy = 0;
         continue;
       }
     }

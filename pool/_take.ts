@@ -119,6 +119,7 @@ import {
 import { MAIL, NOBODY, took, wakeParked, WOKEN } from "./_park.ts";
 import { giveBack, giveBackTaken, requeue } from "./_give_back.ts";
 import { mailSlot, takeName } from "./_names.ts";
+import { strandedTaker } from "./_taker.ts";
 
 /** takeQueued: the queue is empty (and open: more may come). */
 export const EMPTY_Q = -1;
@@ -390,6 +391,11 @@ export function holdTaker(
     const t = Atomics.compareExchange(v, TAKER, 0, RECLAIMING);
     if (t === 0) return;
     if (t > 0) {
+      // Stopped with no record (_taker.ts): it holds nothing.
+      if (strandedTaker(b, t)) {
+        if (Atomics.compareExchange(v, TAKER, t, RECLAIMING) === t) return;
+        continue;
+      }
       for (let w = 0; w < b.l.records; w++) {
         const rec = b.record(w);
         if (

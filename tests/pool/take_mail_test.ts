@@ -303,10 +303,12 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
       Atomics.store(mail, 0, 1);
       const fc = pool.submit(id, 3);
       assert.equal(await stall(mail, 1), N);
+      const mailC = Atomics.load(v, rec + R_PARK);
       // S loads it too; its name's CAS fails (before, it took c and put it
-      // back as it was, N0): it leaves.
+      // back as it was, N0): it leaves, the hand-off still N's.
       release(mail);
       await until(() => identStopped(S) !== undefined, "S's stop", 30_000);
+      assert.equal(Atomics.load(v, rec + R_PARK), mailC, "c still mailed");
       // N declared dead: the reclaim of its record takes c back from the
       // word; the next thread's first get stalls with the queue as the
       // reclaim left it.
