@@ -60,6 +60,64 @@ function release(mail: Int32Array): void {
 }
 const id = (x: number) => x;
 
+type Armed = ReturnType<typeof armed>;
+
+// S, the record's first thread, runs a first task and parks; b's hand-off
+// wakes it, and its take stalls at step `at` (_hooks.ts stallInTakeMail).
+async function staleS(
+  t: Armed,
+  at: number,
+): Promise<{ S: number; fb: PromiseLike<number> }> {
+  const { mail, pool, v, rec } = t;
+  assert.equal(await within(pool.submit(id, 1)), 1);
+  await until(() => Atomics.load(v, rec + R_PARK) === PARKED, "S parked");
+  const S = Atomics.load(v, rec + R_IDENT);
+  Atomics.store(mail, at, 1);
+  const fb = pool.submit(id, 2);
+  assert.equal(await stall(mail, 0), S);
+  return { S, fb };
+}
+
+// S declared dead: the reclaim requeues b, frees the record, and the next
+// thread N starts there, runs b and parks. Returns N.
+async function nextParked(
+  t: Armed,
+  S: number,
+  fb: PromiseLike<number>,
+): Promise<number> {
+  const { v, rec } = t;
+  assert.ok(endIdent(S));
+  assert.equal(await within(fb), 2);
+  await until(
+    () =>
+      Atomics.load(v, rec + R_IDENT) > 0 &&
+      Atomics.load(v, rec + R_IDENT) !== S &&
+      Atomics.load(v, rec + R_PARK) === PARKED,
+    "N parked",
+    30_000,
+  );
+  return Atomics.load(v, rec + R_IDENT);
+}
+
+// A task (3) handed off to N, whose take stalls at step `at` (the next
+// stall in order).
+async function mailToN(
+  t: Armed,
+  at: number,
+  N: number,
+): Promise<{ f: PromiseLike<number> }> {
+  Atomics.store(t.mail, at, 1);
+  const f = t.pool.submit(id, 3);
+  assert.equal(await stall(t.mail, 1), N);
+  return { f }; // (a Future returned bare would be awaited here)
+}
+
+// The first stall (S's) goes on; S stops.
+async function goesOnAndStops(mail: Int32Array, S: number): Promise<void> {
+  release(mail);
+  await until(() => identStopped(S) !== undefined, "S's stop", 30_000);
+}
+
 // A MAIL value of the slot of `was`, under another task's tag.
 function sameSlotOtherMail(b: Block, now: number, was: number): void {
   assert.equal(mailSlot(b.l.slots, now), mailSlot(b.l.slots, was));
@@ -82,39 +140,21 @@ async function cleanup(
 
 describe("ThreadPoolExecutor: a stale pool thread in its take loop across its record's reuse", () => {
   it("RISK 2: S, past its looks, loads N's hand-off: its name's CAS fails (the record is N's), it takes nothing, and N runs the task", async () => {
-    const { mail, get, pool, v, rec } = armed();
+    const t = armed(), { mail, get, pool, v, rec } = t;
     try {
-      assert.equal(await within(pool.submit(id, 1)), 1);
-      await until(() => Atomics.load(v, rec + R_PARK) === PARKED, "S parked");
-      const S = Atomics.load(v, rec + R_IDENT);
       // Woken by b's hand-off, S passes its looks (IDENT still its) and
       // stalls before the take loop's load.
-      Atomics.store(mail, 4, 1);
-      const fb = pool.submit(id, 2);
-      assert.equal(await stall(mail, 0), S);
+      const { S, fb } = await staleS(t, 4);
       // Declared dead: the reclaim requeues b, frees the record, and N
       // starts there and runs b, then parks.
-      assert.ok(endIdent(S));
-      assert.equal(await within(fb), 2);
-      await until(
-        () =>
-          Atomics.load(v, rec + R_IDENT) > 0 &&
-          Atomics.load(v, rec + R_IDENT) !== S &&
-          Atomics.load(v, rec + R_PARK) === PARKED,
-        "N parked",
-        30_000,
-      );
-      const N = Atomics.load(v, rec + R_IDENT);
+      const N = await nextParked(t, S, fb);
       // c's hand-off to N: N's take names it (TAKE) and stalls before its
       // CAS.
-      Atomics.store(mail, 1, 1);
-      const fc = pool.submit(id, 3);
-      assert.equal(await stall(mail, 1), N);
+      const { f: fc } = await mailToN(t, 1, N);
       // S loads the MAIL; its name's CAS (from its own generation) fails:
       // it takes nothing and leaves (before, its CAS took N's hand-off).
       const named = Atomics.load(v, rec + R_TAKE);
-      release(mail);
-      await until(() => identStopped(S) !== undefined, "S's stop", 30_000);
+      await goesOnAndStops(mail, S);
       assert.equal(Atomics.load(v, rec + R_TAKE), named, "N's name kept");
       // N's CAS wins.
       release(mail);
@@ -124,20 +164,15 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
     }
   });
 
-  it("S's takeMail stores (R_TAG, R_TAKE) landing on N's take from the queue: N still runs its task", async () => {
-    const { mail, get, pool, b, v, rec } = armed();
+  it("S's take, its MAIL loaded before the reuse, against N's take from the queue: its name's CAS fails, N still runs its task", async () => {
+    const t = armed(), { mail, get, pool, b, v, rec } = t;
     try {
-      assert.equal(await within(pool.submit(id, 1)), 1);
-      await until(() => Atomics.load(v, rec + R_PARK) === PARKED, "S parked");
-      const S = Atomics.load(v, rec + R_IDENT);
       // S's take of b's hand-off stalls at takeMail's start (the MAIL
       // loaded, nothing written).
-      Atomics.store(mail, 0, 1);
-      const fb = pool.submit(id, 2);
-      assert.equal(await stall(mail, 0), S);
+      const { S, fb } = await staleS(t, 0);
       const bSlot = mailSlot(b.l.slots, Atomics.load(v, rec + R_PARK));
       // d is queued (the word reads MAIL); N's first get stalls after its
-      // record names d (R_TAG, R_TAKE).
+      // record names d (R_TAKE).
       const fd = pool.submit(id, 3);
       Atomics.store(get, 0, 1);
       assert.ok(endIdent(S));
@@ -151,9 +186,8 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
         tagOf(Atomics.load(v, b.slot(bSlot) + S_STATE)),
         tagOf(Atomics.load(v, b.slot(dSlot) + S_STATE)),
       );
-      // S goes on: its stores land on N's record; its CAS fails (GONE).
-      release(mail);
-      await until(() => identStopped(S) !== undefined, "S's stop", 30_000);
+      // S goes on: its name's CAS fails (N's name there): it writes nothing.
+      await goesOnAndStops(mail, S);
       Atomics.store(get, 2, 1);
       Atomics.notify(get, 2);
       assert.deepEqual(await within(Promise.all([fb, fd]), 10_000), [2, 3]);
@@ -163,36 +197,18 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
   });
 
   it("ABA: S stalled before its CAS while the slot's next task is mailed to N: the MAIL value differs by the tag, S's CAS fails, that task runs", async () => {
-    const { mail, get, pool, b, v, rec } = armed();
+    const t = armed(), { mail, get, pool, b, v, rec } = t;
     try {
-      assert.equal(await within(pool.submit(id, 1)), 1);
-      await until(() => Atomics.load(v, rec + R_PARK) === PARKED, "S parked");
-      const S = Atomics.load(v, rec + R_IDENT);
       // S's take of b's hand-off stalls before its CAS (named in TAKE).
-      Atomics.store(mail, 1, 1);
-      const fb = pool.submit(id, 2);
-      assert.equal(await stall(mail, 0), S);
+      const { S, fb } = await staleS(t, 1);
       const mailB = Atomics.load(v, rec + R_PARK);
-      assert.ok(endIdent(S));
-      assert.equal(await within(fb), 2);
-      await until(
-        () =>
-          Atomics.load(v, rec + R_IDENT) > 0 &&
-          Atomics.load(v, rec + R_IDENT) !== S &&
-          Atomics.load(v, rec + R_PARK) === PARKED,
-        "N parked",
-        30_000,
-      );
-      const N = Atomics.load(v, rec + R_IDENT);
+      const N = await nextParked(t, S, fb);
       // e reuses b's slot (the owner's kept slot): the same slot, mailed
       // under e's tag (a different MAIL value).
-      Atomics.store(mail, 1, 1);
-      const fe = pool.submit(id, 3);
-      assert.equal(await stall(mail, 1), N);
+      const { f: fe } = await mailToN(t, 1, N);
       sameSlotOtherMail(b, Atomics.load(v, rec + R_PARK), mailB);
       // S's CAS fails; it leaves; N's wins.
-      release(mail);
-      await until(() => identStopped(S) !== undefined, "S's stop", 30_000);
+      await goesOnAndStops(mail, S);
       release(mail);
       assert.equal(await within(fe, 10_000), 3);
     } finally {
@@ -201,16 +217,11 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
   });
 
   it(
-    "S's takeMail stores landing on N's take from the queue, then N dies before its claim: the reclaim of N's record still puts the task back",
+    "S's take against N's take from the queue, then N dies before its claim: the reclaim of N's record still puts the task back",
     async () => {
-      const { mail, get, die, pool, b, v, rec } = armed();
+      const t = armed(), { mail, get, die, pool, b, v, rec } = t;
       try {
-        assert.equal(await within(pool.submit(id, 1)), 1);
-        await until(() => Atomics.load(v, rec + R_PARK) === PARKED, "S parked");
-        const S = Atomics.load(v, rec + R_IDENT);
-        Atomics.store(mail, 0, 1);
-        const fb = pool.submit(id, 2);
-        assert.equal(await stall(mail, 0), S);
+        const { S, fb } = await staleS(t, 0);
         const bSlot = mailSlot(b.l.slots, Atomics.load(v, rec + R_PARK));
         const fd = pool.submit(id, 3);
         Atomics.store(get, 0, 1);
@@ -225,8 +236,7 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
           tagOf(Atomics.load(v, b.slot(bSlot) + S_STATE)),
           tagOf(Atomics.load(v, b.slot(dSlot) + S_STATE)),
         );
-        release(mail);
-        await until(() => identStopped(S) !== undefined, "S's stop", 30_000);
+        await goesOnAndStops(mail, S);
         Atomics.store(get, 2, 1);
         Atomics.notify(get, 2);
         await until(() => identStopped(N) !== undefined, "N's stop", 30_000);
@@ -238,30 +248,13 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
   );
 
   it("ABA, and N's take before S's give-back: S's CAS fails on the MAIL value of the slot's next task, N runs it while S still stalls", async () => {
-    const { mail, get, pool, b, v, rec } = armed();
+    const t = armed(), { mail, get, pool, b, v, rec } = t;
     try {
-      assert.equal(await within(pool.submit(id, 1)), 1);
-      await until(() => Atomics.load(v, rec + R_PARK) === PARKED, "S parked");
-      const S = Atomics.load(v, rec + R_IDENT);
-      Atomics.store(mail, 1, 1);
-      const fb = pool.submit(id, 2);
-      assert.equal(await stall(mail, 0), S);
+      const { S, fb } = await staleS(t, 1);
       const mailB = Atomics.load(v, rec + R_PARK);
-      assert.ok(endIdent(S));
-      assert.equal(await within(fb), 2);
-      await until(
-        () =>
-          Atomics.load(v, rec + R_IDENT) > 0 &&
-          Atomics.load(v, rec + R_IDENT) !== S &&
-          Atomics.load(v, rec + R_PARK) === PARKED,
-        "N parked",
-        30_000,
-      );
-      const N = Atomics.load(v, rec + R_IDENT);
+      const N = await nextParked(t, S, fb);
       Atomics.store(mail, 1, 1);
-      Atomics.store(mail, 2, 1);
-      const fe = pool.submit(id, 3);
-      assert.equal(await stall(mail, 1), N);
+      const { f: fe } = await mailToN(t, 2, N);
       sameSlotOtherMail(b, Atomics.load(v, rec + R_PARK), mailB);
       // S's CAS fails (before, it won with b's tag in hand, and N's failed
       // take cleared the name S's give-back looked for): it stalls after.
@@ -271,43 +264,24 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
       release(mail);
       assert.equal(await within(fe, 10_000), 3);
       // S's clear of its name fails (the record is N's); it leaves.
-      release(mail);
-      await until(() => identStopped(S) !== undefined, "S's stop", 30_000);
+      await goesOnAndStops(mail, S);
     } finally {
       await cleanup(mail, get, pool);
     }
   });
 
   it("a failing take's late name: N, stalled after its load of a MAIL, is declared dead; its name's CAS fails, and the index is in the queue once", async () => {
-    const { mail, get, pool, v, rec, tasks } = armed();
+    const t = armed(), { mail, get, pool, v, rec, tasks } = t;
     try {
-      assert.equal(await within(pool.submit(id, 1)), 1);
-      await until(() => Atomics.load(v, rec + R_PARK) === PARKED, "S parked");
-      const S = Atomics.load(v, rec + R_IDENT);
       // S passes its looks and stalls before the take loop's load.
-      Atomics.store(mail, 4, 1);
-      const fb = pool.submit(id, 2);
-      assert.equal(await stall(mail, 0), S);
-      assert.ok(endIdent(S));
-      assert.equal(await within(fb), 2);
-      await until(
-        () =>
-          Atomics.load(v, rec + R_IDENT) > 0 &&
-          Atomics.load(v, rec + R_IDENT) !== S &&
-          Atomics.load(v, rec + R_PARK) === PARKED,
-        "N parked",
-        30_000,
-      );
-      const N = Atomics.load(v, rec + R_IDENT);
+      const { S, fb } = await staleS(t, 4);
+      const N = await nextParked(t, S, fb);
       // c's hand-off: N loads the MAIL and stalls before its name.
-      Atomics.store(mail, 0, 1);
-      const fc = pool.submit(id, 3);
-      assert.equal(await stall(mail, 1), N);
+      const { f: fc } = await mailToN(t, 0, N);
       const mailC = Atomics.load(v, rec + R_PARK);
       // S loads it too; its name's CAS fails (before, it took c and put it
       // back as it was, N0): it leaves, the hand-off still N's.
-      release(mail);
-      await until(() => identStopped(S) !== undefined, "S's stop", 30_000);
+      await goesOnAndStops(mail, S);
       assert.equal(Atomics.load(v, rec + R_PARK), mailC, "c still mailed");
       // N declared dead: the reclaim of its record takes c back from the
       // word; the next thread's first get stalls with the queue as the
