@@ -8,7 +8,7 @@
 // | word   | value                                    | bits                                   |
 // |--------|------------------------------------------|----------------------------------------|
 // | PARK   | MAIL + s + slots * (tag step mod K)      | s, and the task's tag step (STATE >>> 5) modulo K = floor((2^31 - 1 - MAIL) / slots): two tasks of one slot mailed less than K tasks apart differ |
-// | R_TAKE | gen * 2^21 + (s + 1), or gen * 2^21      | bits 0-20 the name (s + 1; 0 none; slots <= 2^20 + maxWorkers), bits 21-30 the generation of the record's thread, 1-1023 (from its start's own PARK value); 0: no thread's (a reclaim, a fresh record) |
+// | R_TAKE | gen * 2^21 + (s + 1), or gen * 2^21      | bits 0-20 the name (s + 1; 0 none; slots <= 2^20 + 255: maxQueue and maxWorkers bounds, _pool.ts), bits 21-30 the generation of the record's thread, 1-1023 (from its start's own PARK value); 0: no thread's (a reclaim, a fresh record) |
 //
 // A thread writes R_TAKE only by compareExchange from its own generation's
 // values (0 or a name of its own), so once a reclaim wrote 0 there, or the
