@@ -10,7 +10,7 @@
 // |--------|-----------------------------------------------------------|------------|
 // | PARK   | ... MAIL(s, tag): slot s mailed, with its task's tag bits  | a hand-off (CAS from PARKED); the taker, a close's drain, a reclaim (CAS or exchange from it) |
 // | R_TAKE | 0: no thread's; E(g): thread of generation g, no name;     | the thread: CAS only (E -> N, N -> E); a start, a take-back: E(g) (IDENT -1 / -ident); a reclaim: 0 (exchange, or store when it took the name's mail or found it at the head) |
-// |        | N(g, s) = E(g) + s + 1: slot s named by that thread        |            |
+// |        | N(g, s, t): E(g), the tag bits of t and s + 1: slot s, its task of tag t, named by that thread | |
 // | STATE  | slot s's tag and phase (_layout.ts "Slot")                | CAS        |
 //
 // A take across a record's reuse. S, the record's thread (generation g),
@@ -69,18 +69,22 @@
 // index is in no queue or PARK word while S holds it; a close's drain
 // cannot reach it; the owner's cancel moves QUEUED -> CANCELLED, same tag,
 // and both branches below take that).
-// The return R (giveBackTaken, by the party that took the name): the tag
-// is read from STATE, then one CAS from tag|QUEUED (to the next tag,
-// requeued: fences the taker's claim should it still run) or
-// tag|CANCELLED (freed). Sound because a name in a record names the
-// index's current task: the named slot is held by the record's thread (or
-// at the queue's head under its TAKER: step 2 decides), and until the name
-// leaves the record only that thread (claim; its free of a cancel, which
-// withdraws the name before the slot enters the free queue) and the owner
-// (cancel) move its word, each by a CAS R's CAS races on the same word. A
-// drain's settle (a name of a mail the close took back, or of a head the
-// close drained) moves it off QUEUED and marks a cancel (ABORT), so R
-// matches neither branch.
+// The return R (giveBackTaken, by the party that took the name): STATE
+// read, its tag bits checked against the name's (not the named task: the
+// slot went on since, not ours), then one CAS from tag|QUEUED (to the next
+// tag, requeued: fences the taker's claim should it still run) or
+// tag|CANCELLED (freed). The check is what makes a late read sound: a
+// reclaim stalled between its exchange and its read while the taker
+// claimed, ran, and its owner submitted the slot's next task (handed to
+// another thread) read that task's QUEUED (tests/pool/reclaim_aba_test.ts).
+// Up to the exchange a name names the index's current task: the named slot
+// is held by the record's thread (or at the queue's head under its TAKER:
+// step 2 decides, and step 3 runs under TAKER so that the thread cannot
+// name the head between them), and only that thread (claim; its free of a
+// cancel, which withdraws the name before the slot enters the free queue)
+// and the owner (cancel) move its word. A drain's settle (a name of a mail
+// the close took back, or of a head the close drained) moves it off
+// QUEUED and marks a cancel (ABORT), so R matches neither branch.
 // Deaths: S stopped from outside between T and B leaves its name: X finds
 // it (step 3). S between B and its requeue: s is S's alone and lost (as a
 // reclaim between its CAS and its put). N anywhere: the reclaim of N's
@@ -90,9 +94,11 @@
 // M, the take (T: one CAS; or the get), and the claim's CAS of R_TAKE:
 // one atomic fewer than before (R_TAG's store is gone; two stores became
 // CASes), plus a modulo to read a MAIL value.
-// Left: generations repeat every 1023 starts and MAIL values of one slot
-// every K tasks (_names.ts), as the tag does every 2^27: a stale thread
-// stalled through that many in one step would pass its CAS.
+// Left: generations repeat every 2^gb - 1 starts, a name's tag bits every
+// 2^tb tasks of its slot, MAIL values every K tasks (_names.ts: 1023, 1024
+// and about 2 million at the default maxQueue; 31, 32 and 2047 at the
+// largest), as the tag does every 2^27: a thread or a reclaim stalled
+// through that many in one step would pass its CAS or check.
 import type { Queue } from "../queue/bounded.ts";
 import {
   type Block,
@@ -108,6 +114,7 @@ import {
   tagOf,
 } from "./_layout.ts";
 import { settleUnrun, wakeParked } from "./_park.ts";
+import { takeNameOf, takeTagIs } from "./_names.ts";
 
 /**
  * S's give-back of index `s` it took (named in record `rec` from its own
@@ -125,8 +132,9 @@ export function giveBack(
   rec: number,
   s: number,
   empty: number,
+  tag: number,
 ): void {
-  const name = empty + s + 1;
+  const name = takeNameOf(b.l.slots, empty, s, tag);
   if (Atomics.compareExchange(b.v, rec + R_TAKE, name, empty) === name) {
     requeue(b, tasks, free, s);
   }
@@ -148,10 +156,14 @@ export function giveBackTaken(
   tasks: Queue<number>,
   free: Queue<number>,
   s: number,
+  name: number,
 ): void {
   const { v } = b;
   const at = b.slot(s) + S_STATE;
-  const tag = tagOf(Atomics.load(v, at));
+  const was = Atomics.load(v, at), tag = tagOf(was);
+  // Not the named task (the reclaim stalled after its exchange while the
+  // slot went on to its next task): not ours.
+  if (!takeTagIs(b.l.slots, name, was)) return;
   if (
     Atomics.compareExchange(v, at, tag | QUEUED, (tag + TAG) | QUEUED) ===
       (tag | QUEUED)

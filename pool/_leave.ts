@@ -12,6 +12,7 @@ import {
   R_PARK,
   R_READY,
   R_TAKE,
+  SLOTS,
   STALE_MARK,
   STALES,
   STATE,
@@ -75,7 +76,7 @@ export function leaveIdle(
   // own, or its reclaim NOBODY (_park.ts "PARK word"); -ident keeps both
   // off the record now.
   Atomics.store(v, rec + R_PARK, own);
-  Atomics.store(v, rec + R_TAKE, takeEmpty(own)); // (_names.ts)
+  Atomics.store(v, rec + R_TAKE, takeEmpty(v[SLOTS], own)); // (_names.ts)
   v[rec + R_ENTRY] = entry; // published by the store of IDENT
   Atomics.store(v, rec + R_IDENT, ident);
   return false;

@@ -8,34 +8,71 @@
 // | word   | value                                    | bits                                   |
 // |--------|------------------------------------------|----------------------------------------|
 // | PARK   | MAIL + s + slots * (tag step mod K)      | s, and the task's tag step (STATE >>> 5) modulo K = floor((2^31 - 1 - MAIL) / slots): two tasks of one slot mailed less than K tasks apart differ |
-// | R_TAKE | gen * 2^21 + (s + 1), or gen * 2^21      | bits 0-20 the name (s + 1; 0 none; slots <= 2^20 + 255: maxQueue and maxWorkers bounds, _pool.ts), bits 21-30 the generation of the record's thread, 1-1023 (from its start's own PARK value); 0: no thread's (a reclaim, a fresh record) |
+// | R_TAKE | tag bits, gen, s + 1 (split below)       | the name (s + 1; 0 none) in the low nb bits (s + 1 <= slots), the generation of the record's thread (1 to 2^gb - 1, from its start's own PARK value) above it, the named task's tag bits (its tag step mod 2^tb) on top; its generation alone: no name; 0: no thread's (a reclaim, a fresh record) |
 //
 // A thread writes R_TAKE only by compareExchange from its own generation's
 // values (0 or a name of its own), so once a reclaim wrote 0 there, or the
 // next thread's start its own empty value, every later write of the old
 // thread fails: it names nothing on a record that is not its own, and
 // takes nothing (it leaves, GONE). Generations repeat every 1023 starts (a
-// thread would have to stall through 1023 thread starts in between), and
-// MAIL values of one slot every K tasks (K >= 2047; about 2 million at the
-// default maxQueue), as the tag itself does every 2^27.
+// thread would have to stall through 1023 thread starts in between; 31 at
+// the largest pool), and MAIL values of one slot every K tasks (K >= 2047;
+// about 2 million at the default maxQueue), as the tag itself does every
+// 2^27. A name's tag bits let the reclaim that took it check that the
+// slot still holds the named task before it returns it (_give_back.ts
+// giveBackTaken): a reclaim stalled after its exchange while the slot went
+// round 2^tb tasks (1024 at the default; 32 at the largest pool) would
+// pass that check.
 /** PARK: the first MAIL value (_park.ts). */
 export const MAIL = 3;
 
-/** R_TAKE: the bits of the name (s + 1). */
-export const NAME = 0x1fffff;
-const GEN_STEP = NAME + 1;
+// R_TAKE's split, from the pool's slot count: the name's bits (s + 1 <=
+// slots), then the generation's (up to 10), then the tag's (the rest, up
+// to bit 30): 11 / 10 / 10 at the default maxQueue, 21 / 5 / 5 at the
+// largest (2^20 + 255 slots).
+function split(slots: number): [nb: number, gb: number] {
+  const nb = 32 - Math.clz32(slots);
+  return [nb, Math.min(10, (31 - nb) >> 1)];
+}
 
 /**
  * A pool thread's empty R_TAKE value (names nothing), from its start's own
- * PARK value `own` (_park.ts ownValue: -1 - n for the n-th start).
+ * PARK value `own` (_park.ts ownValue: -1 - n for the n-th start): its
+ * generation, 1 to 2^gb - 1.
  */
-export function takeEmpty(own: number): number {
-  return (((-own - 1) % 1023) + 1) * GEN_STEP;
+export function takeEmpty(slots: number, own: number): number {
+  const [nb, gb] = split(slots);
+  return ((((-own - 1) % ((1 << gb) - 1)) + 1) << nb) >>> 0;
+}
+
+/**
+ * The R_TAKE name of slot `s` whose task has tag `tag`, by the thread whose
+ * empty value is `empty`: the generation, the tag's low bits, s + 1.
+ */
+export function takeNameOf(
+  slots: number,
+  empty: number,
+  s: number,
+  tag: number,
+): number {
+  const [nb, gb] = split(slots), tb = 31 - nb - gb;
+  return empty + ((((tag >>> 5) & ((1 << tb) - 1)) << (nb + gb)) >>> 0) +
+    s + 1;
 }
 
 /** The slot an R_TAKE word names, plus one (0: none). */
-export function takeName(word: number): number {
-  return word & NAME;
+export function takeName(slots: number, word: number): number {
+  return word & ((1 << split(slots)[0]) - 1);
+}
+
+/**
+ * Whether the tag bits of R_TAKE word `word` are those of STATE word
+ * `state`: the task the name was written for is the slot's task now (but
+ * for a wrap of 2^tb tasks on that slot).
+ */
+export function takeTagIs(slots: number, word: number, state: number): boolean {
+  const [nb, gb] = split(slots), tb = 31 - nb - gb;
+  return (word >>> (nb + gb)) === ((state >>> 5) & ((1 << tb) - 1));
 }
 
 /** The PARK value that mails slot `s` whose STATE word is `state`. */

@@ -69,7 +69,7 @@ export function next(
   const recheck = () =>
     (tasks.qsize() > 0 && Atomics.load(v, TAKER) === 0) ||
     (Atomics.load(v, STATE) !== OPEN && peek(q) === SHUT_Q);
-  const empty = takeEmpty(own); // R_TAKE naming nothing (_names.ts)
+  const empty = takeEmpty(b.l.slots, own); // R_TAKE naming nothing (_names.ts)
   let busy = 0;
   for (;;) {
     if (tasks.qsize() > 0 || Atomics.load(v, STATE) !== OPEN) {

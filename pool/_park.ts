@@ -125,7 +125,7 @@ import {
   shiftNext,
   tagOf,
 } from "./_layout.ts";
-import { MAIL, mailSlot, mailValue, takeEmpty } from "./_names.ts";
+import { MAIL, mailSlot, mailValue, takeEmpty, takeNameOf } from "./_names.ts";
 
 export const NOBODY = 0, PARKED = 1, WOKEN = 2;
 export { MAIL } from "./_names.ts";
@@ -341,10 +341,11 @@ export function takeMail(
   const { v } = b;
   const s = mailSlot(b.l.slots, was);
   takeMailHook?.(0);
-  took.tag = tagOf(Atomics.load(v, b.slot(s) + S_STATE));
+  const tag = took.tag = tagOf(Atomics.load(v, b.slot(s) + S_STATE));
   // The name, from this thread's own empty value: fails once the record
   // was reclaimed (0) or is the next thread's (its own generation).
-  const empty = takeEmpty(own), name = empty + s + 1;
+  const { slots } = b.l, empty = takeEmpty(slots, own);
+  const name = takeNameOf(slots, empty, s, tag);
   if (Atomics.compareExchange(v, rec + R_TAKE, empty, name) !== empty) {
     return GONE;
   }

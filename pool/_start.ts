@@ -64,7 +64,7 @@ export function startOn(p: Starter, w: number): boolean {
   const n = Atomics.add(v, NAMES, 1);
   clearPark(b, p.tasks, p.free, rec);
   Atomics.store(v, rec + R_PARK, ownValue(n));
-  Atomics.store(v, rec + R_TAKE, takeEmpty(ownValue(n))); // (_names.ts)
+  Atomics.store(v, rec + R_TAKE, takeEmpty(b.l.slots, ownValue(n))); // (_names.ts)
   try {
     const [initArgs, shared] = p.shared.startArgs(w);
     const args: PoolThreadArgs = [

@@ -43,7 +43,7 @@ export function readyThreads(b: Block, q: TaskView): number {
     // that window (a thread preempted between its TAKE store and its get,
     // seen at load 20-30) started a second thread for the one task.
     if (Atomics.load(v, r + R_PARK) >= MAIL) continue;
-    const take = takeName(Atomics.load(v, r + R_TAKE));
+    const take = takeName(b.l.slots, Atomics.load(v, r + R_TAKE));
     if (take !== 0 && peek(q) !== take - 1) continue;
     // (READY STALE_MARK: a stale thread, in its last task, _stale.ts.)
     if (Atomics.load(v, r + R_READY) === 1) n++;

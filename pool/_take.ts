@@ -47,9 +47,11 @@
 //    took it iff that index is no longer at the head (the dead thread's own
 //    get is the only way it left: an index is in the queue at most once).
 //    Not taken: R_TAKE = 0. TAKER back to 0 after 3.
-// 3. R_TAKE (exchange to 0: one reclaim gets it, and every later write of
-//    the thread fails) names slot s, taken and perhaps claimed: its tag t
-//    read from STATE, then CAS t|QUEUED -> (t + TAG)|QUEUED (unclaimed:
+// 3. Under TAKER (CAS 0 -> -1, or held since step 2; held by another: the
+//    record waits), R_TAKE (exchange to 0: one reclaim gets it, and every
+//    later write of the thread fails) names slot s, taken and perhaps
+//    claimed: STATE read, its tag t checked against the name's tag bits,
+//    then CAS t|QUEUED -> (t + TAG)|QUEUED (unclaimed:
 //    the index is ours; the new tag fences the dead thread's claim, should
 //    it still run), then back to the queue; or CAS t|CANCELLED -> t|FREE
 //    (cancelled while held: freed here); anything else was claimed (the
@@ -118,7 +120,7 @@ import {
 } from "./_layout.ts";
 import { MAIL, NOBODY, took, wakeParked, WOKEN } from "./_park.ts";
 import { giveBack, giveBackTaken, requeue } from "./_give_back.ts";
-import { mailSlot, takeName } from "./_names.ts";
+import { mailSlot, takeName, takeNameOf } from "./_names.ts";
 import { strandedTaker } from "./_taker.ts";
 
 /** takeQueued: the queue is empty (and open: more may come). */
@@ -194,8 +196,8 @@ export function takeQueued(
   try {
     s = peek(q);
     if (s >= 0) {
-      took.tag = tagOf(Atomics.load(v, b.slot(s) + S_STATE));
-      const name = empty + s + 1;
+      const tag = took.tag = tagOf(Atomics.load(v, b.slot(s) + S_STATE));
+      const name = takeNameOf(b.l.slots, empty, s, tag);
       // From its own empty value: fails once the record is not its own
       // (reclaimed: 0; the next thread's: its generation), and then it
       // names and takes nothing (_names.ts).
@@ -288,10 +290,19 @@ export function reclaimTake(
     }
     return true;
   }
-  if (taker === RECLAIMING && takeName(Atomics.load(v, rec + R_TAKE)) !== 0) {
-    return false;
+  // Step 1 took a mail back: R_TAKE is 0 (its thread names nothing now).
+  if (mailed) return true;
+  // Step 3 under TAKER: the thread (declared dead, it may still run) could
+  // otherwise take TAKER after the look above and name the queue's head
+  // before the exchange below, which would requeue an index still at the
+  // head. Held by another: the record waits for a later maintain.
+  if (Atomics.compareExchange(v, TAKER, 0, RECLAIMING) !== 0) return false;
+  try {
+    reclaimNamed(b, tasks, free, rec, false);
+  } finally {
+    Atomics.store(v, TAKER, 0);
+    if (tasks.qsize() > 0) wakeParked(b, false);
   }
-  reclaimNamed(b, tasks, free, rec, mailed);
   return true;
 }
 
@@ -351,7 +362,7 @@ function reclaimHeld(
   runs: boolean,
 ): void {
   const { v } = b;
-  const t = takeName(Atomics.load(v, rec + R_TAKE));
+  const t = takeName(b.l.slots, Atomics.load(v, rec + R_TAKE));
   if (t > 0 && peek(q) === t - 1) {
     if (runs) return;
     Atomics.store(v, rec + R_TAKE, 0);
@@ -368,8 +379,9 @@ function reclaimNamed(
   mailed: boolean,
 ): void {
   const { v } = b;
-  const t = mailed ? 0 : takeName(Atomics.exchange(v, rec + R_TAKE, 0));
-  if (t > 0) giveBackTaken(b, tasks, free, t - 1);
+  const word = mailed ? 0 : Atomics.exchange(v, rec + R_TAKE, 0);
+  const t = takeName(b.l.slots, word);
+  if (t > 0) giveBackTaken(b, tasks, free, t - 1, word);
 }
 
 /**
@@ -441,8 +453,10 @@ function handBack(
   x: number,
   empty: number,
 ): void {
-  if (x === s) return giveBack(b, tasks, free, rec, s, empty);
-  Atomics.compareExchange(b.v, rec + R_TAKE, empty + s + 1, empty);
+  const tag = took.tag; // its peek's read of s
+  if (x === s) return giveBack(b, tasks, free, rec, s, empty, tag);
+  const name = takeNameOf(b.l.slots, empty, s, tag);
+  Atomics.compareExchange(b.v, rec + R_TAKE, name, empty);
   requeue(b, tasks, free, x);
 }
 

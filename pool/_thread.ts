@@ -67,7 +67,7 @@ import { loading } from "./_load.ts";
 import { taskMark } from "./_stale.ts";
 import { STOLEN, taskView } from "./_take.ts";
 import { giveBack } from "./_give_back.ts";
-import { takeEmpty } from "./_names.ts";
+import { takeEmpty, takeNameOf } from "./_names.ts";
 import { next } from "./_next.ts";
 import { close } from "./_close.ts";
 import { leave, leaveIdle, leaveStale } from "./_leave.ts";
@@ -130,7 +130,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
   let tasksRun = 0; // READY's value per task (_stale.ts taskMark)
   const withdraw = () => clearCancel(entry, ident);
   const q = taskView(tasks);
-  const empty = takeEmpty(ownPark); // its R_TAKE without a name (_names.ts)
+  const empty = takeEmpty(b.l.slots, ownPark); // its R_TAKE without a name (_names.ts)
   // Test-only: a thread made to die right after a take (tests/pool,
   // take_death_test.ts), chosen once here so the loop pays nothing for it.
   const take = dieAfterTake(next) ?? next;
@@ -193,6 +193,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     // the index was at the queue's head or in PARK (_take.ts), the index
     // named in this thread's record (TAKE) until the claim below.
     const tag = took.tag;
+    const name = takeNameOf(b.l.slots, empty, s, tag); // its R_TAKE now
     // Ended for the others while idle or parked (its entry freed: a scan
     // would fail its tasks as its death, and a replacement serves the
     // pool): the index goes back to the queue for a live thread (after a
@@ -201,7 +202,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     // name decides against that reclaim's exchange (_give_back.ts B).
     if (!entryAlive(entry, ident)) {
       beforeGiveBack?.(); // test-only, as take
-      giveBack(b, tasks, free, rec, s, empty);
+      giveBack(b, tasks, free, rec, s, empty, tag);
       return leave(v, rec, ident);
     }
     const base = b.slot(s);
@@ -240,12 +241,12 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       if (was === (tag | CANCELLED)) {
         const mine =
           Atomics.compareExchange(v, base + S_STATE, was, tag | FREE) === was;
-        Atomics.compareExchange(v, rec + R_TAKE, empty + s + 1, empty);
+        Atomics.compareExchange(v, rec + R_TAKE, name, empty);
         if (mine) free.put(s);
         if (!entryAlive(entry, ident)) return leave(v, rec, ident);
         continue;
       }
-      Atomics.compareExchange(v, rec + R_TAKE, empty + s + 1, empty);
+      Atomics.compareExchange(v, rec + R_TAKE, name, empty);
       // Anything else: a reclaim of this thread's record (its entry ended:
       // declared dead) moved the task on (_take.ts). Not ours; this thread
       // is ended for the others: it leaves.
@@ -261,7 +262,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     Atomics.store(v, rec + R_READY, mine);
     // Claimed: the scan's from here. A CAS, as every write of R_TAKE by
     // the thread (a store could land on the record's next thread's name).
-    Atomics.compareExchange(v, rec + R_TAKE, empty + s + 1, empty);
+    Atomics.compareExchange(v, rec + R_TAKE, name, empty);
     let ok = true, value: unknown, read = false;
     try {
       const id = v[base + S_TARGET];

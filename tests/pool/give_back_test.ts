@@ -31,7 +31,7 @@ import { ownValue, park } from "../../pool/_park.ts";
 import { Pool } from "../../pool/_pool.ts";
 import { reclaimTake, taskView } from "../../pool/_take.ts";
 import { giveBack, giveBackTaken } from "../../pool/_give_back.ts";
-import { takeEmpty } from "../../pool/_names.ts";
+import { takeEmpty, takeNameOf } from "../../pool/_names.ts";
 import { leaveIdle } from "../../pool/_leave.ts";
 import { ThreadPoolExecutor } from "../../mod.ts";
 import { within } from "./_fixtures.ts";
@@ -132,18 +132,19 @@ describe("ThreadPoolExecutor: a stale pool thread that loaded the next thread's 
 // The give-back word by word (pool/_give_back.ts), on this thread: slot s
 // holds a task of tag T that a stale thread (own PARK value OWN) took and
 // named in record `rec`.
-const T = 7 * TAG, OWN = ownValue(6), E = takeEmpty(OWN);
+const T = 7 * TAG, OWN = ownValue(6), E = takeEmpty(5, OWN); // 5 slots
 function words(phase: number) {
   const p = Pool.create({ maxWorkers: 1, maxQueue: 4, taskBytes: 8 });
   const { b } = p, { v } = b, rec = b.record(0);
   const s = p.free.getNowait();
   Atomics.store(v, b.slot(s) + S_STATE, T | phase);
-  Atomics.store(v, rec + R_TAKE, E + s + 1);
-  const back = () => giveBack(b, p.tasks, p.free, rec, s, E);
+  const name = takeNameOf(b.l.slots, E, s, T);
+  Atomics.store(v, rec + R_TAKE, name);
+  const back = () => giveBack(b, p.tasks, p.free, rec, s, E, T);
   const reclaim = () =>
     reclaimTake(b, taskView(p.tasks), p.tasks, p.free, rec, 1 << 29);
   const state = () => Atomics.load(v, b.slot(s) + S_STATE);
-  return { p, b, v, rec, s, back, reclaim, state };
+  return { p, b, v, rec, s, name, back, reclaim, state };
 }
 
 describe("pool give-back of a stale thread's take (giveBack, giveBackTaken)", () => {
@@ -170,7 +171,11 @@ describe("pool give-back of a stale thread's take (giveBack, giveBackTaken)", ()
 
   it("on a record that is not its own (reclaimed: 0; the next thread's words) it writes and returns nothing", () => {
     for (
-      const other of [0, takeEmpty(ownValue(7)), takeEmpty(ownValue(7)) + 2]
+      const other of [
+        0,
+        takeEmpty(5, ownValue(7)),
+        takeEmpty(5, ownValue(7)) + 2,
+      ]
     ) {
       const { p, v, rec, back, state } = words(QUEUED);
       Atomics.store(v, rec + R_TAKE, other);
@@ -185,8 +190,8 @@ describe("pool give-back of a stale thread's take (giveBack, giveBackTaken)", ()
   it("the reclaim's return: a task its owner cancelled is freed once; after a shutdown a queued one is settled unrun", () => {
     const a = words(CANCELLED);
     const free = a.p.free.qsize();
-    giveBackTaken(a.b, a.p.tasks, a.p.free, a.s);
-    giveBackTaken(a.b, a.p.tasks, a.p.free, a.s);
+    giveBackTaken(a.b, a.p.tasks, a.p.free, a.s, a.name);
+    giveBackTaken(a.b, a.p.tasks, a.p.free, a.s, a.name);
     assert.deepEqual(
       [a.state(), a.p.free.qsize(), a.p.tasks.qsize()],
       [T | FREE, free + 1, 0],
@@ -220,7 +225,7 @@ describe("pool leaveIdle: a take-back stores the thread's own PARK and R_TAKE va
     });
     assert.deepEqual(
       [back, v[rec + R_IDENT], v[at], v[rec + R_TAKE]],
-      [true, ident, own, takeEmpty(own)],
+      [true, ident, own, takeEmpty(5, own)],
     );
     // Its park (the recheck finds the task): its own word, not GONE.
     const r = park(b, 0, own, performance.now() + 5_000, () => true, () => {});

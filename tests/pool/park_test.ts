@@ -104,7 +104,7 @@ describe("pool hand-off (PARK words)", () => {
     const p = pool(), { b } = p, { v } = b;
     const at = b.record(0) + R_PARK, own = ownValue(0);
     Atomics.store(v, at, own);
-    Atomics.store(v, b.record(0) + R_TAKE, takeEmpty(own)); // as its start
+    Atomics.store(v, b.record(0) + R_TAKE, takeEmpty(b.l.slots, own)); // as its start
     // The hand-off lands between PARKED and the sleep (in the recheck).
     const got = park(b, 0, own, performance.now() + 20_000, () => {
       assert.equal(handOff(b, 2, 0), true);

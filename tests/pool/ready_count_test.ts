@@ -12,7 +12,7 @@ import { runtime } from "../../_core/runtime.ts";
 import { Pool } from "../../pool/_pool.ts";
 import { readyThreads } from "../../pool/_started.ts";
 import { MAIL, ownValue } from "../../pool/_park.ts";
-import { takeEmpty } from "../../pool/_names.ts";
+import { takeEmpty, takeNameOf } from "../../pool/_names.ts";
 import { taskView } from "../../pool/_take.ts";
 import {
   QUEUED,
@@ -44,7 +44,11 @@ describe("pool/_started.ts readyThreads", () => {
     p.tasks.put(s);
     // takeQueued: TAKER, peek (s), R_TAKE (a generation's name); then it
     // stalls.
-    Atomics.store(v, rec + R_TAKE, takeEmpty(ownValue(2)) + s + 1);
+    Atomics.store(
+      v,
+      rec + R_TAKE,
+      takeNameOf(b.l.slots, takeEmpty(b.l.slots, ownValue(2)), s, 3 * TAG),
+    );
     // A submit's replenish now: 1 queued, 1 thread about to take it.
     assert.equal(p.tasks.qsize() - readyThreads(b, q), 0, "no start needed");
     // Its get: the index left the queue; it holds a task not yet claimed.
@@ -56,9 +60,13 @@ describe("pool/_started.ts readyThreads", () => {
     const { p, b, v, rec, s, q } = setup();
     const s2 = p.free.getNowait();
     p.tasks.put(s2); // another task at the head, not the one it names
-    Atomics.store(v, rec + R_TAKE, takeEmpty(ownValue(2)) + s + 1);
+    Atomics.store(
+      v,
+      rec + R_TAKE,
+      takeNameOf(b.l.slots, takeEmpty(b.l.slots, ownValue(2)), s, 3 * TAG),
+    );
     assert.equal(readyThreads(b, q), 0, "TAKE names an index not at the head");
-    Atomics.store(v, rec + R_TAKE, takeEmpty(ownValue(2)));
+    Atomics.store(v, rec + R_TAKE, takeEmpty(b.l.slots, ownValue(2)));
     Atomics.store(v, rec + R_PARK, MAIL + s);
     assert.equal(readyThreads(b, q), 0, "a hand-off in PARK");
     Atomics.store(v, rec + R_PARK, 0);

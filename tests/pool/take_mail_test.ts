@@ -179,7 +179,7 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
       await until(() => Atomics.load(get, 1) !== 0, "N's get", 30_000);
       const N = Atomics.load(get, 1);
       assert.notEqual(N, S);
-      const dSlot = takeName(Atomics.load(v, rec + R_TAKE)) - 1;
+      const dSlot = takeName(b.l.slots, Atomics.load(v, rec + R_TAKE)) - 1;
       assert.notEqual(dSlot, bSlot);
       // (The two tasks' tags differ: b's slot served a before.)
       assert.notEqual(
@@ -230,7 +230,7 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
         await until(() => Atomics.load(get, 1) !== 0, "N's get", 30_000);
         const N = Atomics.load(get, 1);
         assert.notEqual(N, S);
-        const dSlot = takeName(Atomics.load(v, rec + R_TAKE)) - 1;
+        const dSlot = takeName(b.l.slots, Atomics.load(v, rec + R_TAKE)) - 1;
         assert.notEqual(dSlot, bSlot);
         assert.notEqual(
           tagOf(Atomics.load(v, b.slot(bSlot) + S_STATE)),

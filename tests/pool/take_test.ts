@@ -19,7 +19,7 @@ import {
   took,
   WOKEN,
 } from "../../pool/_park.ts";
-import { takeEmpty } from "../../pool/_names.ts";
+import { takeEmpty, takeNameOf } from "../../pool/_names.ts";
 import {
   BUSY_Q,
   EMPTY_Q,
@@ -69,7 +69,9 @@ function stopped(): number {
 // thread is the taker (own PARK value OWN, R_TAKE without a name E, as
 // its start stores them): name() names that task in it (R_TAKE, as a take
 // does first), reclaim(dead) runs the reclaim of it.
-const OWN = ownValue(3), E = takeEmpty(OWN);
+const OWN = ownValue(3), E = takeEmpty(6, OWN); // 6 slots: maxQueue 4 + 2
+// Its name of slot s, tag `tag` (5 * TAG in most cases below).
+const nameOf = (s: number, tag = 5 * TAG) => takeNameOf(6, E, s, tag);
 function setup(tag: number, phase: number) {
   const p = Pool.create({ maxWorkers: 2, maxQueue: 4, taskBytes: 8 });
   const { b } = p, { v } = b;
@@ -77,7 +79,7 @@ function setup(tag: number, phase: number) {
   Atomics.store(v, b.slot(s) + S_STATE, tag | phase);
   const q = taskView(p.tasks), rec = b.record(1);
   Atomics.store(v, rec + R_TAKE, E);
-  const name = () => Atomics.store(v, rec + R_TAKE, E + s + 1);
+  const name = () => Atomics.store(v, rec + R_TAKE, nameOf(s, tag));
   const reclaim = (dead: number) =>
     reclaimTake(b, q, p.tasks, p.free, rec, dead);
   return { p, b, v, s, q, rec, name, reclaim };
@@ -95,7 +97,7 @@ describe("pool take (TAKER, R_TAKE)", () => {
     assert.equal(takeQueued(b, q, p.tasks, rec, 77, p.free, E), s);
     assert.deepEqual(
       [v[rec + R_TAKE], took.tag, v[TAKER], p.tasks.qsize()],
-      [E + s + 1, 5 * TAG, 0, 0],
+      [nameOf(s), 5 * TAG, 0, 0],
     );
     p.tasks.shutdown();
     assert.equal(takeQueued(b, q, p.tasks, rec, 77, p.free, E), SHUT_Q);
@@ -107,7 +109,7 @@ describe("pool take (TAKER, R_TAKE)", () => {
     assert.equal(takeMail(b, rec, s + MAIL, OWN), s);
     assert.deepEqual(
       [v[rec + R_PARK], v[rec + R_TAKE], took.tag],
-      [OWN, E + s + 1, 9 * TAG],
+      [OWN, nameOf(s, 9 * TAG), 9 * TAG],
     );
     Atomics.store(v, rec + R_TAKE, E);
     Atomics.store(v, rec + R_PARK, WOKEN); // a draining close took it back
@@ -117,9 +119,9 @@ describe("pool take (TAKER, R_TAKE)", () => {
 
   it("takeMail and takeQueued on a record that is not the taker's (reclaimed: 0; the next thread's: its generation) name and take nothing", () => {
     const { p, b, v, s, q, rec } = setup(9 * TAG, QUEUED);
-    const next = takeEmpty(ownValue(4));
+    const next = takeEmpty(6, ownValue(4));
     assert.notEqual(next, E);
-    for (const word of [0, next, next + s + 1]) {
+    for (const word of [0, next, takeNameOf(6, next, s, 9 * TAG)]) {
       Atomics.store(v, rec + R_TAKE, word);
       Atomics.store(v, rec + R_PARK, s + MAIL);
       assert.equal(takeMail(b, rec, s + MAIL, OWN), GONE);
@@ -206,7 +208,7 @@ describe("pool take (TAKER, R_TAKE)", () => {
     assert.equal(reclaim(DEAD), false);
     assert.deepEqual(
       [v[TAKER], v[rec + R_TAKE], v[b.slot(s) + S_STATE]],
-      [-1, E + s + 1, 5 * TAG | QUEUED],
+      [-1, nameOf(s), 5 * TAG | QUEUED],
     );
   });
 
@@ -218,7 +220,7 @@ describe("pool take (TAKER, R_TAKE)", () => {
     assert.equal(reclaim(DEAD), false);
     assert.deepEqual(
       [v[TAKER], v[rec + R_TAKE], v[b.slot(s) + S_STATE], p.tasks.qsize()],
-      [DEAD, E + s + 1, 5 * TAG | QUEUED, 1],
+      [DEAD, nameOf(s), 5 * TAG | QUEUED, 1],
     );
     // It gives TAKER back itself: then the record is reclaimed.
     Atomics.store(v, TAKER, 0);
@@ -325,7 +327,7 @@ describe("pool take: TAKER taken over by a draining close from a holder that end
     // hand-back withdraws it), the index to the close's drain.
     assert.deepEqual(
       [v[TAKER], v[rec + R_TAKE], v[b.slot(s) + S_STATE], p.tasks.qsize()],
-      [-1, E + s + 1, 5 * TAG | QUEUED, 1],
+      [-1, nameOf(s), 5 * TAG | QUEUED, 1],
     );
     releaseTaker(b);
     assert.equal(v[TAKER], 0);
@@ -375,7 +377,7 @@ describe("pool take: TAKER taken over by a draining close from a holder that end
       // The close's takeover and its reclaim's step 3 (s gone from the
       // head: taken; R_TAKE is the reclaim's): next tag, back to the queue.
       assert.equal(Atomics.compareExchange(v, TAKER, DEAD, -1), DEAD);
-      assert.equal(Atomics.exchange(v, rec + R_TAKE, 0), E + s + 1);
+      assert.equal(Atomics.exchange(v, rec + R_TAKE, 0), nameOf(s));
       Atomics.store(v, b.slot(s) + S_STATE, 6 * TAG | QUEUED);
       p.tasks.put(s);
       return x;
