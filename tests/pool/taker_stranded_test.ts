@@ -24,6 +24,8 @@ import { strandedTaker } from "../../pool/_taker.ts";
 import { ThreadPoolExecutor } from "../../mod.ts";
 import { within } from "./_fixtures.ts";
 
+// The stop ring is process-wide (Bun runs every test file in one process):
+// these idents are above any real one and take 3 of its 1024 entries.
 let nextIdent = (1 << 29) + 7000;
 // An ident no thread has; `stopped`: in the stop ring.
 function ident(stopped: boolean): number {
