@@ -198,7 +198,11 @@ describe("pool: a reclaim stalled after its exchange of R_TAKE", () => {
       Atomics.store(get, 0, 1);
       ev.set();
       await until(() => Atomics.load(get, 1) !== 0, "S's get", 30_000);
-      assert.equal(Atomics.load(get, 1), S);
+      // (Or, when the owner's own maintain reclaimed S's record first, the
+      // next thread's take: then the stalled reclaim finds TAKER held and
+      // leaves the record. Either way q must be in the queue once.)
+      const taker = Atomics.load(get, 1);
+      assert.ok(taker > 0, `the taker ${taker} (S ${S})`);
       const qBefore = tasks.qsize();
       // The reclaim goes on (step 3).
       Atomics.store(w, 4, 1);
