@@ -67,6 +67,7 @@ import { loading } from "./_load.ts";
 import { taskMark } from "./_stale.ts";
 import { STOLEN, taskView } from "./_take.ts";
 import { giveBackTaken, requeue } from "./_give_back.ts";
+import { readOwnArgs } from "./_args_held.ts";
 import { next } from "./_next.ts";
 import { close } from "./_close.ts";
 import { leave, leaveIdle, leaveStale } from "./_leave.ts";
@@ -79,13 +80,7 @@ import {
   stallBeforePush,
   stallInTakeMail,
 } from "./_hooks.ts";
-import {
-  dropArgs,
-  readArgs,
-  readTarget,
-  writeError,
-  writeResult,
-} from "./_payload.ts";
+import { readArgs, readTarget, writeError, writeResult } from "./_payload.ts";
 import { type SharedStart, ThreadShared } from "./_shared.ts";
 
 /** What a pool thread is started with (its Thread args). */
@@ -264,13 +259,12 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     const mine = taskMark(tasksRun++);
     Atomics.store(v, rec + R_READY, mine);
     Atomics.store(v, rec + R_TAKE, 0); // claimed: the scan's from here
-    let ok = true, value: unknown, read = false;
+    let ok = true, value: unknown;
     try {
       const id = v[base + S_TARGET];
       const fn = fns.get(id) ??
         await loading(b, rec, mine, () => load(b, id, fns), drain);
-      read = true;
-      const args = readArgs(b, s);
+      const args = readOwnArgs(v, base, () => readArgs(b, s));
       if (v[base + S_MODE] === 1) {
         const items = args[0] as unknown[], out = new Array(items.length);
         for (let i = 0; i < items.length; i++) {
@@ -286,10 +280,8 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     } catch (error) {
       ok = false;
       value = error;
-      // The target failed to load: the args' heap references (queue/
-      // _held.ts) pass to handles decoded and dropped here (their
-      // finalizers release them), as no one else decodes them.
-      if (!read) dropArgs(b, s);
+      // The target failed to load (`read` false), or the decode threw: the
+      // owner's settle releases the args' heap references (_args_held.ts).
     }
     // A map chunk's results: an array built here (own: no other keys).
     const own = ok && v[base + S_MODE] === 1;
