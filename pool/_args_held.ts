@@ -18,7 +18,12 @@
 // (READ is GONE: the task was settled as its runner's death while this
 // runner, declared dead, still ran) decodes nothing: the task is no longer
 // its own (its finish finds it settled). Left: a runner that dies inside
-// its decode (READING) keeps the references it was about to adopt.
+// its decode (READING) keeps the references it was about to adopt; and a
+// runner declared dead between its claim and its decode that still runs
+// after its slot was freed and submitted again takes that task's READ
+// (which then fails as its runner's; before, both runners decoded its
+// args). READ cannot name the task's TAG: a reclaim, a give-back and a
+// broken pool's drain move the tag on before any runner reads the args.
 
 import { releaseHeld } from "../queue/_held.ts";
 import { type Future, onSettle } from "./future.ts";
