@@ -61,6 +61,7 @@ import {
   type Growing,
   growWhenFree,
   growWhenFreeSync,
+  retireClosed,
   tailWords,
   takeForGrow,
   type Under,
@@ -409,7 +410,7 @@ export class Chain<T> {
       throw error;
     }
     if (!closeOrDrop(tail, h, s + 1, this.heap)) return undefined;
-    old.shutdown();
+    retireClosed(tail, () => old.shutdown());
     Atomics.store(h, SEGMENTS, s + 2); // publishes OFFSET[s + 1]
     this.#segments[s + 1] = q;
     return true;

@@ -170,6 +170,22 @@ export function closeOrDrop(
 }
 
 /**
+ * Retires segment s (`retire`: its shutdown) after closeOrDrop closed it
+ * (TAIL `h`). A shutdown that throws (a stack overflow, a corrupt word)
+ * opens s again (CLOSED cleared; nothing was published, s stays the newest
+ * and open, as before the close): else s would refuse every put with no
+ * successor, and puts would wait for a grow that never comes.
+ */
+export function retireClosed(h: Int32Array, retire: () => void): void {
+  try {
+    retire();
+  } catch (error) {
+    Atomics.and(h, TAIL, ~CLOSED);
+    throw error;
+  }
+}
+
+/**
  * Runs `f` holding `lock` (a chain's LOCK), taken off the event loop with
  * `w` (the caller's deadline and signal) in the same step as the acquire
  * (ON_ACQUIRED), and releases it before anything else of this thread runs:
