@@ -27,7 +27,8 @@
 
 import { releaseHeld } from "../queue/_held.ts";
 import { type Future, onSettle } from "./future.ts";
-import type { ArgsHeld } from "./_payload.ts";
+import { type ArgsHeld, readArgs } from "./_payload.ts";
+import type { Block } from "./_layout.ts";
 
 /** Who releases the ids (_shared.ts SubmitShared). */
 interface Releases {
@@ -45,16 +46,18 @@ export const S_READ = 10;
 const READING = 1, ADOPTED = 2, UNREAD = 3, GONE = 4;
 
 /**
- * The runner's decode of slot `base`'s args (`read`), under READ's
- * protocol: throws, decoding nothing, if the owner settled it first.
+ * The runner's decode of slot `s`'s args (readArgs; `base`: its words in
+ * `b.v`), under READ's protocol: throws, decoding nothing, if the owner
+ * settled it first.
  */
-export function readOwnArgs<T>(v: Int32Array, base: number, read: () => T): T {
+export function readOwnArgs(b: Block, s: number, base: number): unknown[] {
+  const v = b.v;
   if (Atomics.compareExchange(v, base + S_READ, 0, READING) !== 0) {
     throw new RangeError("Cannot run task: it was settled as its runner's");
   }
-  let args: T;
+  let args: unknown[];
   try {
-    args = read();
+    args = readArgs(b, s);
   } catch (error) {
     Atomics.store(v, base + S_READ, UNREAD);
     throw error;

@@ -13,7 +13,7 @@
 // does.
 
 import { isProxy } from "../_core/host.ts";
-import { decodeError, encodeError } from "../_core/outcome.ts";
+import { decodeError, encodeError, textOf } from "../_core/outcome.ts";
 import type { WireTarget } from "../_core/target.ts";
 import {
   decodeValue,
@@ -295,18 +295,17 @@ export function writeError(b: Block, s: number, error: unknown): void {
     bytes = encodeValue(encodeError(
       new TypeError(
         `Task failed with ${
-          String(error)
+          textOf(error)
         }, which cannot be sent to another thread`,
       ),
     ));
   }
   if (!b.writeBytes(s, bytes)) {
     dropHeld(from);
-    const e = error as Error;
     bytes = encodeValue(encodeError(
       new RangeError(
-        `Task failed with ${e?.name}: ${
-          String(e?.message).slice(0, 200)
+        `Task failed with ${textOf(error, "name")}: ${
+          textOf(error, "message").slice(0, 200)
         } (the full error exceeds taskBytes)`,
       ),
     ));

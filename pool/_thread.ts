@@ -80,7 +80,7 @@ import {
   stallBeforePush,
   stallInTakeMail,
 } from "./_hooks.ts";
-import { readArgs, readTarget, writeError, writeResult } from "./_payload.ts";
+import { readTarget, writeError, writeResult } from "./_payload.ts";
 import { type SharedStart, ThreadShared } from "./_shared.ts";
 
 /** What a pool thread is started with (its Thread args). */
@@ -264,7 +264,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       const id = v[base + S_TARGET];
       const fn = fns.get(id) ??
         await loading(b, rec, mine, () => load(b, id, fns), drain);
-      const args = readOwnArgs(v, base, () => readArgs(b, s));
+      const args = readOwnArgs(b, s, base);
       if (v[base + S_MODE] === 1) {
         const items = args[0] as unknown[], out = new Array(items.length);
         for (let i = 0; i < items.length; i++) {

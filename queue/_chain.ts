@@ -64,6 +64,7 @@ import {
   retireClosed,
   tailWords,
   takeForGrow,
+  takeForGrowSync,
   type Under,
   underLock,
   underLockSync,
@@ -270,10 +271,9 @@ export class Chain<T> {
    * Segment s was found retired: if no newer segment is published yet, a
    * grow holds LOCK until it is; wait for LOCK, then the caller looks again.
    */
-  awaitGrow(s: number): void {
+  awaitGrow(s: number, o: Acquire = UNTIMED): void {
     if (this.last() > s) return;
-    this.#take();
-    this.#lock.release();
+    takeForGrowSync(o, (w) => this.#take(w), () => this.#lock.release());
   }
 
   /** awaitGrow without blocking the event loop, bounded by `o` as growAsync. */

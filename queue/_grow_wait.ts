@@ -49,10 +49,11 @@
 // and wake hand-off as (1) above; uninterruptible, so it spins where the
 // thread may not block, as a turn's wait does, and looks at the call's
 // signal and its thread's cancel between slices: CancelledError, or the
-// signal's reason), (2) Lock.acquire uninterruptible until the deadline
-// (MUST_ACQUIRE with a timeout: it spins there too; LOCK is held for (3)
-// only, so that wait is short but behind a holder that stopped, whom the
-// deadline or a takeover ends), (3) the same step (growStep) under LOCK,
+// signal's reason), (2) Lock.acquire uninterruptible in slices of
+// LOCK_SLICE until the deadline (MUST_ACQUIRE with a timeout: it spins
+// there too; the signal and cancel are looked at between slices; LOCK is
+// held for (3) only, so that wait is short but behind a holder that
+// stopped, whom the deadline, the cancel or a takeover ends), (3) the same step (growStep) under LOCK,
 // released right after. So a timed blocking put that grows ends
 // QueueFullError near its deadline behind a put that stopped inside its
 // copy, or a grower that stopped holding LOCK; before, it waited for TAIL
@@ -70,11 +71,7 @@
 
 import type { Acquire, AcquireOptions } from "../_core/wait.ts";
 import { throwIfInterrupted } from "../_core/wait.ts";
-import {
-  MUST_ACQUIRE,
-  ON_ACQUIRED,
-  UNINTERRUPTIBLE,
-} from "../_core/wait_options.ts";
+import { ON_ACQUIRED, UNINTERRUPTIBLE } from "../_core/wait_options.ts";
 import type { Lock } from "../sync/lock.ts";
 import { IDLE_GRACE } from "./_decoding.ts";
 import { awaitTurnAsync, awaitTurnSync, passWake } from "./_held_turn.ts";
@@ -322,9 +319,32 @@ export function growWhenFreeSync<R>(
   for (;;) {
     if (!tailFreeSync(g.tail, end, o)) throw new QueueFullError();
     const took = under(lockWaitSync(end), () => growStep(g));
-    if (took === undefined) throw new QueueFullError();
+    if (took === undefined) { // a slice of (2) ended: the deadline, or again
+      if (performance.now() >= end) throw new QueueFullError();
+      if (o.blocking) throwIfInterrupted(o.signal);
+      continue;
+    }
     if (took.r !== undefined) return took.r.grown;
   }
+}
+
+/**
+ * awaitGrow's blocking wait for LOCK (a put or get found s retired and no
+ * s + 1 yet): until the call's deadline (60 s at most, then the caller
+ * looks again, as takeForGrow), in slices that look at its signal and its
+ * thread's cancel; `take(w)`: Chain #take.
+ */
+export function takeForGrowSync(
+  o: Acquire,
+  take: (w: AcquireOptions) => boolean,
+  release: () => void,
+): void {
+  const end = Math.min(growDeadline(o), performance.now() + GROW_LOOK);
+  while (!take(lockWaitSync(end))) {
+    if (performance.now() >= end) return; // the caller's stuck() decides
+    if (o.blocking) throwIfInterrupted(o.signal);
+  }
+  release();
 }
 
 /**
@@ -340,13 +360,18 @@ function tailFreeSync(h: Int32Array, deadline: number, o: Acquire): boolean {
   return true;
 }
 
-/** Lock.acquire's options for (2), blocking: until `deadline` at most. */
+/**
+ * Lock.acquire's options for (2), blocking: one slice (SLICE ms), or until
+ * `deadline` if sooner; the caller looks at the cancel between slices.
+ */
 function lockWaitSync(deadline: number): AcquireOptions {
-  if (deadline === Infinity) return MUST_ACQUIRE;
-  const left = deadline - performance.now();
+  const left = Math.min(deadline - performance.now(), LOCK_SLICE);
   const w = { [UNINTERRUPTIBLE]: true, timeout: left > 0 ? left : 0 };
   return w as AcquireOptions;
 }
+
+// The longest blocking wait for LOCK before the caller looks at its cancel.
+const LOCK_SLICE = 50;
 
 /** awaitGrowAsync's wait for LOCK (see the header). */
 export async function takeForGrow(o: Acquire, under: Under): Promise<void> {

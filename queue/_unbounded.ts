@@ -346,7 +346,7 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
         if (need !== WAIT) {
           if (!this.#c.grow(s, need, o)) blocked = s;
         } else {
-          this.#c.awaitGrow(s);
+          this.#c.awaitGrow(s, o);
           if (stuck(this.#c, s, o)) throw new QueueFullError();
         }
       }
@@ -415,7 +415,7 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
         if (!(error instanceof QueueShutDownError)) throw error;
         if (!this.#c.moveFront(s)) {
           if (this.isShutdown) throw error;
-          this.#c.awaitGrow(s);
+          this.#c.awaitGrow(s, o);
           if (stuck(this.#c, s, o)) throw new QueueEmptyError();
         }
       }

@@ -109,7 +109,7 @@ export function putMany<T>(
       if (need === STOP) return done;
     }
     try {
-      if (need === WAIT) c.awaitGrow(s);
+      if (need === WAIT) c.awaitGrow(s, o);
       // Full or too large: grow, put the rest (or wait in s: it cannot).
       else if (!c.grow(s, need, o)) blocked = s;
     } catch (error) {

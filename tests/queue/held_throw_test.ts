@@ -57,19 +57,19 @@ describe("a put whose encode throws after the tag walk leaves no heap reference"
           ? [1, { a, inner: [b, "x\n"] }]
           : { a, inner: [b, "x\n"] };
         const before = [refs(a), refs(b)];
-        assert.equal(held.length, 0, "held empty before");
+        const start = held.length; // (Bun: earlier files share the stack)
         const error = overflowOnce(() =>
           form === "put" ? q.put(item) : q.putMany([item, item])
         );
         assert.ok(error instanceof RangeError, String(error));
-        assert.equal(held.length, 0, "held empty after");
+        assert.equal(held.length, start, "held as before");
         assert.deepEqual([refs(a), refs(b)], before, "references as before");
         assert.equal(q.qsize(), 0);
         // The queue and the Locks work on: an accepted item holds one more.
         q.put(item);
         assert.deepEqual([refs(a), refs(b)], [before[0] + 1, before[1] + 1]);
         const got = q.get() as { a: Lock };
-        assert.equal(held.length, 0);
+        assert.equal(held.length, start);
         assert.ok(got !== undefined);
       });
     }
