@@ -307,6 +307,20 @@ export function blockRetain(byteOffset: number): void {
 }
 
 /**
+ * blockRetain for each offset in `offsets` from `from` on: all of them, or
+ * (a stack overflow at its entry, the only throw it can meet) none: its
+ * loop calls no function of this module (queue/_held.ts takes an encode's
+ * references with it once the encode has succeeded).
+ */
+export function blockRetainAll(offsets: readonly number[], from = 0): void {
+  const v = views();
+  const all = wordsFor(v, v.buffer.byteLength);
+  for (let i = from; i < offsets.length; i++) {
+    Atomics.add(all, (offsets[i] - HEADER) / 4 + REFS, 1);
+  }
+}
+
+/**
  * Adds a reference to the block at `byteOffset` if it has one (REFS > 0),
  * for a caller that learnt the offset from a record rather than from a
  * handle or a descriptor (a Timer's thread-table entry, thread/timer.ts

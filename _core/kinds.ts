@@ -36,7 +36,12 @@
 import { isProxy, utilTypes } from "./host.ts";
 import { isNamespace } from "./namespace.ts";
 import {
+  apply,
+  ArrayProto,
   boxedValue,
+  getOwn,
+  getPrototypeOf,
+  hasOwn,
   hasSlots,
   isArrayBuffer,
   isDate,
@@ -45,7 +50,9 @@ import {
   isRegExp,
   isSet,
   isSharedArrayBuffer,
+  ObjectProto,
   refusedKind,
+  TA as TypedProto,
 } from "./primordials.ts";
 
 /** Its own enumerable properties: Object.prototype or null is its prototype. */
@@ -97,10 +104,9 @@ export function kindOf(value: object): number {
     ? ARRAY
     : slotKind(value, undefined, builtinTagged || p === null);
 }
-const ArrayProto = Array.prototype, MapProto = Map.prototype;
+const MapProto = Map.prototype;
 const SetProto = Set.prototype, PromiseProto = Promise.prototype;
 const Uint8Proto = Uint8Array.prototype, ABProto = ArrayBuffer.prototype;
-const TypedProto = Object.getPrototypeOf(Uint8Proto) as object;
 const DateProto = Date.prototype, ErrorProto = Error.prototype;
 const RegExpProto = RegExp.prototype, NumberProto = Number.prototype;
 const StringProto = String.prototype, BooleanProto = Boolean.prototype;
@@ -241,13 +247,8 @@ export function ordinaryClonesAsPlain(value: object): boolean {
 
 // Primordials: read at load, so a program that replaces them later runs no
 // code of its own here.
-const apply = Reflect.apply;
-const getPrototypeOf = Object.getPrototypeOf;
-const getOwn = Object.getOwnPropertyDescriptor;
-const hasOwn = Object.hasOwn;
 const isArray = Array.isArray;
 const isView = ArrayBuffer.isView;
-const ObjectProto = Object.prototype;
 const objectToString = ObjectProto.toString;
 const TAG = Symbol.toStringTag;
 const NO_ARGS: [] = [];

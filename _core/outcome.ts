@@ -198,3 +198,16 @@ function cloneable(props: Record<string, unknown>): Record<string, unknown> {
 function isDomException(error: Error): boolean {
   return typeof DOMException === "function" && error instanceof DOMException;
 }
+
+/**
+ * What a thrown value says of itself for an error message (`String(v)`, or
+ * with `of` a property's text), or "a value that cannot be read" when
+ * reading it throws (a getter, a toString that throws).
+ */
+export function textOf(v: unknown, of?: "name" | "message"): string {
+  try {
+    return String(of === undefined ? v : (v as Record<string, unknown>)?.[of]);
+  } catch {
+    return "a value that cannot be read";
+  }
+}

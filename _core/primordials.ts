@@ -10,9 +10,11 @@
 import { isProxy, utilTypes } from "./host.ts";
 import { isNamespace } from "./namespace.ts";
 
-const apply = Reflect.apply;
+// Load-time copies the other modules import from here (one set).
+export const apply = Reflect.apply, getPrototypeOf = Object.getPrototypeOf;
+export const hasOwn = Object.hasOwn, getOwn = Object.getOwnPropertyDescriptor;
+export const ArrayProto = Array.prototype;
 const mapForEach = Map.prototype.forEach;
-const getPrototypeOf = Object.getPrototypeOf;
 const setForEach = Set.prototype.forEach;
 const getter = (o: object, k: PropertyKey) =>
   Object.getOwnPropertyDescriptor(o, k)!.get!;
@@ -134,7 +136,7 @@ export function hasSlots(value: object): boolean {
 }
 const NONE = Symbol();
 
-const ObjectProto = Object.prototype;
+export const ObjectProto = Object.prototype;
 const NO_ARGS: [] = [];
 
 // Kinds structured clone refuses, each with the slot test that tells one
@@ -431,7 +433,8 @@ export function boxedValue(obj: object, none: unknown): unknown {
   return none;
 }
 
-const TA = Object.getPrototypeOf(Int8Array.prototype);
+/** %TypedArray%.prototype, read at load. */
+export const TA = Object.getPrototypeOf(Int8Array.prototype);
 const TA_NAME = getter(TA, Symbol.toStringTag);
 const TA_BUFFER = getter(TA, "buffer"), TA_OFFSET = getter(TA, "byteOffset");
 const TA_LENGTH = getter(TA, "length");

@@ -26,6 +26,8 @@ interface ModuleRef {
 
 // Read at load: a Function.prototype.call or toString a program replaced
 // later is not called here.
+// Its own copies: the worker bundle (thread/_worker_bundle.js) holds this
+// file and leaves _core/primordials.ts out.
 const fnToString = Function.prototype.toString, apply = Reflect.apply;
 
 /**

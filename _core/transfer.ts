@@ -58,13 +58,13 @@ import {
 } from "./transfer_keys.ts";
 import { kindOf, MAP, ORDINARY, ordinaryClonesAsPlain } from "./kinds.ts";
 import { PLAIN, PROXIED, SET } from "./kinds.ts";
-import { isMap, isSet, mapClear, mapEntries, mapGet } from "./primordials.ts";
+import { apply, isMap, isSet, mapClear, mapEntries } from "./primordials.ts";
+import { mapGet } from "./primordials.ts";
 import { newMap, newSet, walkMap, walkSet } from "./primordials.ts";
 import { mapSet, setAdd, setClear, setValues } from "./primordials.ts";
 import { forEachReference } from "./transfer_refs.ts";
 
 export { define, MARK } from "./transfer_keys.ts";
-const apply = Reflect.apply;
 export { releaseTransfer, retainTransfer } from "./transfer_refs.ts";
 export { refusedProxy } from "./platform.ts";
 

@@ -4,6 +4,8 @@
 // ones, and how a key is defined as own data.
 
 import { kindOf, ORDINARY, ordinaryClonesAsPlain, PLAIN } from "./kinds.ts";
+import { apply, ArrayProto, getOwn, getPrototypeOf } from "./primordials.ts";
+import { hasOwn, ObjectProto } from "./primordials.ts";
 
 // Arrays longer than this have only their elements walked (listing the keys
 // costs a string per element: 270-660 ms for 1e6, Deno 2.9.6, load 20), so
@@ -150,14 +152,8 @@ export function indicesAfter(
 
 // Primordials: read at load, so a program that replaces them later runs no
 // code of its own in an encode.
-const apply = Reflect.apply;
 const keys_ = Object.keys;
-const getPrototypeOf = Object.getPrototypeOf;
-const hasOwn = Object.hasOwn;
-const getOwn = Object.getOwnPropertyDescriptor;
 const ArrayCtor = Array;
-const ArrayProto = Array.prototype;
-const ObjectProto = Object.prototype;
 const concat = Array.prototype.concat;
 const isArray = Array.isArray;
 const SPREADABLE = Symbol.isConcatSpreadable;

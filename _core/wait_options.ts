@@ -255,9 +255,14 @@ export function acquireOptions(options: AcquireOptions | undefined): Acquire {
     // `blocking: false` with it: a try that allocates nothing (a queue's
     // bounded take of its store lock, queue/_locked.ts).
     if (options.blocking === false) return UNINTERRUPTIBLE_TRY;
-    return onAcquired === undefined
-      ? UNINTERRUPTIBLE_ACQUIRE
-      : { ...UNINTERRUPTIBLE_ACQUIRE, onAcquired };
+    // A `timeout` with it: waits until then at most, still spinning where
+    // the thread may not block (an unbounded queue's blocking grow,
+    // queue/_grow_wait.ts).
+    const t = options.timeout;
+    const must = typeof t === "number"
+      ? { ...UNINTERRUPTIBLE_ACQUIRE, deadline: deadlineOf(t) }
+      : UNINTERRUPTIBLE_ACQUIRE;
+    return onAcquired === undefined ? must : { ...must, onAcquired };
   }
   const { blocking = true, timeout, signal } = options;
   const parsed = blockingOptions(

@@ -96,7 +96,6 @@ export const UNPUSHED = -2;
 /** One head per thread-table entry (runtime.ts MAX_THREADS). */
 export const HEAD_COUNT = 256;
 export const TARGET_BYTES = 256 * 1024;
-
 // Slot: 16 words (64 B); words 12-15 hold two float64 (inline numbers).
 // | word | name   | values                                            | written by                  |
 // |------|--------|---------------------------------------------------|-----------------------------|
@@ -110,6 +109,7 @@ export const TARGET_BYTES = 256 * 1024;
 // | 7    | WIDENT | ident of the pool thread that took it (0: none)   | submitter 0, the runner before RUNNING (after WENTRY), a reclaim 0 |
 // | 8    | WENTRY | its table entry                                   | the runner, before WIDENT   |
 // | 9    | MODE   | 0 call target(...args), 1 map target over args[0] | submitter                   |
+// | 10   | READ   | the args' decode: 0 not begun, then CAS (S_READ and the protocol: _args_held.ts) | submitter 0, runner, owner's settle |
 // | 12   | NUM    | two float64: inline numbers (args or result)      | as KIND                     |
 //
 // Slot states:
@@ -339,7 +339,8 @@ export const K_NONE = 0, // no args / result undefined
   K_DIED = 4, // the runner died (WIDENT names it)
   K_BROKEN = 5, // the pool broke before the task ran
   K_F64 = 6, // LEN float64 in the payload: args [numbers], result numbers
-  K_VIEWS = 7; // as K_BYTES, shared buffers named by number (_shared.ts)
+  K_VIEWS = 7, // as K_BYTES, shared buffers named by number (_shared.ts)
+  K_LARGE = 8; // result or error over taskBytes, even as a short RangeError
 
 /** Where everything is, for a given size. */
 export interface Layout {

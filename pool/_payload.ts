@@ -13,7 +13,7 @@
 // does.
 
 import { isProxy } from "../_core/host.ts";
-import { decodeError, encodeError } from "../_core/outcome.ts";
+import { decodeError, encodeError, textOf } from "../_core/outcome.ts";
 import type { WireTarget } from "../_core/target.ts";
 import {
   decodeValue,
@@ -40,6 +40,7 @@ import {
   K_DIED,
   K_ERROR,
   K_F64,
+  K_LARGE,
   K_NONE,
   K_NUMS,
   K_VIEWS,
@@ -155,20 +156,6 @@ export function readArgs(b: Block, s: number): unknown[] {
       return readShared(b, s) as unknown[];
     default:
       return decodeValue(b.readBytes(s, b.v[base + S_LEN])) as unknown[];
-  }
-}
-
-/**
- * Decodes and drops the args of slot `s` (in the pool thread), whose
- * target failed before they were read: their heap references go to the
- * handles decoded, which their finalizers release. A decode that throws
- * holds nothing more than before.
- */
-export function dropArgs(b: Block, s: number): void {
-  try {
-    readArgs(b, s);
-  } catch {
-    // (a decode that throws: as the task's own readArgs would)
   }
 }
 
@@ -304,25 +291,29 @@ export function writeError(b: Block, s: number, error: unknown): void {
   try {
     bytes = encodeValue(encodeError(error));
   } catch {
+    if (held.length > from) held.length = from; // (forgot: queue/_held.ts)
     bytes = encodeValue(encodeError(
       new TypeError(
         `Task failed with ${
-          String(error)
+          textOf(error)
         }, which cannot be sent to another thread`,
       ),
     ));
   }
   if (!b.writeBytes(s, bytes)) {
     dropHeld(from);
-    const e = error as Error;
     bytes = encodeValue(encodeError(
       new RangeError(
-        `Task failed with ${e?.name}: ${
-          String(e?.message).slice(0, 200)
+        `Task failed with ${textOf(error, "name")}: ${
+          textOf(error, "message").slice(0, 200)
         } (the full error exceeds taskBytes)`,
       ),
     ));
-    b.writeBytes(s, bytes);
+    if (!b.writeBytes(s, bytes)) {
+      // Not even that fits: the owner makes the RangeError (readOutcome).
+      b.v[base + S_KIND] = K_LARGE;
+      return;
+    }
   }
   b.v[base + S_KIND] = K_ERROR;
   b.v[base + S_LEN] = bytes.length;
@@ -439,6 +430,13 @@ export function readOutcome(b: Block, s: number): TaskOutcome {
       } catch (error) {
         return { ok: false, error };
       }
+    case K_LARGE:
+      return {
+        ok: false,
+        error: new RangeError(
+          `Cannot return the task's outcome: its result or error (even in short) takes more than the executor's taskBytes (${b.l.bytes})`,
+        ),
+      };
     case K_DIED:
       return diedOutcome(b.v[base + S_WIDENT]);
     case K_BROKEN:

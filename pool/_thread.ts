@@ -68,6 +68,7 @@ import { taskMark } from "./_stale.ts";
 import { STOLEN, taskView } from "./_take.ts";
 import { giveBack } from "./_give_back.ts";
 import { takeEmpty, takeNameOf } from "./_names.ts";
+import { readOwnArgs } from "./_args_held.ts";
 import { next } from "./_next.ts";
 import { close } from "./_close.ts";
 import { leave, leaveIdle, leaveStale } from "./_leave.ts";
@@ -80,13 +81,7 @@ import {
   stallBeforePush,
   stallInTakeMail,
 } from "./_hooks.ts";
-import {
-  dropArgs,
-  readArgs,
-  readTarget,
-  writeError,
-  writeResult,
-} from "./_payload.ts";
+import { readTarget, writeError, writeResult } from "./_payload.ts";
 import { type SharedStart, ThreadShared } from "./_shared.ts";
 
 /** What a pool thread is started with (its Thread args). */
@@ -263,13 +258,12 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     // Claimed: the scan's from here. A CAS, as every write of R_TAKE by
     // the thread (a store could land on the record's next thread's name).
     Atomics.compareExchange(v, rec + R_TAKE, name, empty);
-    let ok = true, value: unknown, read = false;
+    let ok = true, value: unknown;
     try {
       const id = v[base + S_TARGET];
       const fn = fns.get(id) ??
         await loading(b, rec, mine, () => load(b, id, fns), drain);
-      read = true;
-      const args = readArgs(b, s);
+      const args = readOwnArgs(b, s, base);
       if (v[base + S_MODE] === 1) {
         const items = args[0] as unknown[], out = new Array(items.length);
         for (let i = 0; i < items.length; i++) {
@@ -285,10 +279,8 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     } catch (error) {
       ok = false;
       value = error;
-      // The target failed to load: the args' heap references (queue/
-      // _held.ts) pass to handles decoded and dropped here (their
-      // finalizers release them), as no one else decodes them.
-      if (!read) dropArgs(b, s);
+      // The target failed to load (`read` false), or the decode threw: the
+      // owner's settle releases the args' heap references (_args_held.ts).
     }
     // A map chunk's results: an array built here (own: no other keys).
     const own = ok && v[base + S_MODE] === 1;

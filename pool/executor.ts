@@ -30,10 +30,8 @@ import {
 import {
   FREE,
   GATED,
-  K_BROKEN,
   LIVE,
   nextTask,
-  S_KIND,
   S_MODE,
   S_NEXT,
   S_OENTRY,
@@ -49,7 +47,7 @@ import { type MapOptions, type MapResults, mapResults } from "./_map.ts";
 import { type Owner, ownerFor } from "./_owner.ts";
 import { handOff, wakeParked } from "./_park.ts";
 import { addTarget, type ArgsHeld, writeArgs } from "./_payload.ts";
-import { argsUntilSettled, releaseArgs } from "./_args_held.ts";
+import { argsUntilSettled, releaseArgs, S_READ } from "./_args_held.ts";
 import {
   type ExecutorShutdownOptions,
   type Extra,
@@ -389,6 +387,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       v[base + S_OIDENT] = owner.ident;
       v[base + S_TARGET] = id;
       v[base + S_MODE] = mode;
+      v[base + S_READ] = 0; // the args not decoded (_args_held.ts)
       v[base + S_WIDENT] = 0; // no runner yet (an owner's scan reads it)
       // Not on a stack yet: a sweep may free a HELD slot only then
       // (pool/_layout.ts "HELD"; the same cache line as the stores above).
@@ -438,8 +437,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
     owner.track(s, future);
     // Its shared buffers stay registered until it settles (_shared.ts).
     if (held !== undefined) {
-      const unrun = () => v[base + S_KIND] === K_BROKEN; // (_args_held.ts)
-      argsUntilSettled(future, this.#p.shared, held, unrun);
+      argsUntilSettled(future, this.#p.shared, held, v, base);
     }
     // Serving threads: a stale one (pool/_stale.ts) takes no more tasks.
     if (Atomics.load(v, LIVE) - Atomics.load(v, STALES) < b.l.workers) {

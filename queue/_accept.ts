@@ -6,43 +6,27 @@ import type { Acquire } from "../_core/wait.ts";
 import { type QueueOptions, queueOptions } from "./_init.ts";
 import { own, toRaw, toRaws } from "./_glue.ts";
 import { BUSY_COUNT, NO_WAIT } from "./_layout.ts";
-import {
-  held,
-  keepHeld,
-  marks,
-  releaseHeld,
-  takeHeld,
-  type Taken,
-} from "./_held.ts";
+import { held, marks, releaseHeld, takeHeld, type Taken } from "./_held.ts";
 import { putManyAsync, putRaws, putSlow, putSlowAsync } from "./_put.ts";
 import { afterPut, busyPut, type QueueState, shutDown } from "./_state.ts";
 import { graced, retryHeld } from "./_held_turn.ts";
 
 /**
- * A put accepted its item: the references its encoding took (from `from`
- * in `held`) now belong to the item.
- */
-export function accepted(st: QueueState, from: number): void {
-  keepHeld(from);
-  afterPut(st, 1);
-}
-
-/**
  * A single put's first try: `st.store.tryPut`, which throws only on a
- * corrupt queue word (queue/_corrupt.ts); the references the put's encoding
- * took (from `from` in `held`) are then released, as for any refused put.
- * (Batch puts release theirs in putManyKept and settleHeld.)
+ * corrupt queue word (queue/_corrupt.ts); the references the put took
+ * (`taken`) are then released, as for any refused put. (Batch puts
+ * release theirs in putManyKept and settleHeld.)
  */
 export function firstTry(
   st: QueueState,
   raw: unknown,
   w: Acquire,
-  from: number,
+  taken: Taken | undefined,
 ): number {
   try {
     return st.store.tryPut(raw, w);
   } catch (error) {
-    releaseHeld(takeHeld(from));
+    releaseHeld(taken);
     throw error;
   }
 }
@@ -53,10 +37,17 @@ export function firstTry(
  */
 export function putKept(st: QueueState, item: unknown, o: Acquire): void {
   const from = held.length; // this put's references start here (_held.ts)
-  const raw = toRaw(st, item);
-  const r = firstTry(st, raw, o, from);
-  if (r > 0) return accepted(st, from);
+  let raw: unknown;
+  try {
+    raw = toRaw(st, item);
+  } catch (error) {
+    if (held.length > from) held.length = from; // (forgot: see _held.ts)
+    throw error;
+  }
+  // Retained once the encode succeeded, before any get can see the item.
   const taken = takeHeld(from);
+  const r = firstTry(st, raw, o, taken);
+  if (r > 0) return afterPut(st, 1);
   try {
     if (r < 0) throw r === BUSY_COUNT ? busyPut(o) : shutDown("put");
     putSlow(st, raw, 0, true, o);
@@ -74,14 +65,21 @@ export async function putAsyncKept(
 ): Promise<void> {
   const o = queueOptions(options);
   const from = held.length; // this put's references start here (_held.ts)
-  const raw = toRaw(st, item);
+  let raw: unknown;
+  try {
+    raw = toRaw(st, item);
+  } catch (error) {
+    if (held.length > from) held.length = from; // (as putKept)
+    throw error;
+  }
+  // Taken off this thread's stack (and retained) before the item is offered
+  // and before any await (_held.ts: another put of this thread may encode
+  // meanwhile); they belong to the item once put.
+  const taken = takeHeld(from);
   // Never waits for another thread's decode here (NO_WAIT): putSlowAsync
   // waits for it without blocking the event loop.
-  const r = firstTry(st, raw, NO_WAIT, from);
-  if (r > 0) return accepted(st, from);
-  // Taken off this thread's stack before any await (_held.ts: another put
-  // of this thread may encode meanwhile); they belong to the item once put.
-  const taken = takeHeld(from);
+  const r = firstTry(st, raw, NO_WAIT, taken);
+  if (r > 0) return afterPut(st, 1);
   try {
     if (r === -1) throw shutDown("put");
     const mine = own(raw); // kept past this task (own())
@@ -146,9 +144,11 @@ export function putManyAsyncKept<T>(
   items: ArrayLike<T>,
   options: QueueOptions | undefined,
 ): Promise<number> {
-  // It encodes before its first await: its references are in `held`.
-  const from = held.length, marksFrom = marks.length;
-  const done = putManyAsync(st, items, options);
-  const taken = takeHeld(from, marksFrom);
+  // It encodes before its first await and its first try, and takes its
+  // references between them (`took`).
+  let taken: Taken | undefined;
+  const done = putManyAsync(st, items, options, (from, marksFrom) => {
+    taken = takeHeld(from, marksFrom);
+  });
   return taken === undefined ? done : settleHeld(done, taken);
 }

@@ -4,7 +4,8 @@
 // the constructor, not subarray (whose species lookup and iteration a
 // program can replace): an encode runs no code of a program's.
 
-const apply = Reflect.apply;
+import { apply } from "../_core/primordials.ts";
+
 const fromCharCode = String.fromCharCode;
 const toB64 = globalThis.btoa, fromB64 = globalThis.atob;
 const U8 = Uint8Array;

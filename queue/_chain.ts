@@ -32,11 +32,10 @@
 // (a grow in progress) takes and releases LOCK, which the grower holds from
 // before the retirement until the new segment is published, then looks
 // again: so after that, a newer segment exists or the queue is shut down.
-// Taking LOCK: blocking forms spin uninterruptibly where the thread may not
-// block (a browser page's main thread), as a queue's turn lock does; async
-// forms wait with acquireAsync, bounded by the call's deadline and signal,
-// and do their step in the acquire's own step, never holding LOCK across a
-// microtask (_grow_wait.ts).
+// Taking LOCK to grow (_grow_wait.ts): bounded by the call's deadline and
+// signal; blocking forms spin where the thread may not block (a browser
+// page's main thread), as a turn lock does; LOCK is never held across a
+// wait for another thread's TAIL, an await or a microtask.
 //
 // Why no lost wakeup: nothing new waits here. Putters and getters wait
 // inside a segment (its own protocol, _state.ts). Retiring a segment is its
@@ -52,18 +51,25 @@
 import { blockAlloc, blockRelease, holdBlock } from "../_core/heap.ts";
 import type { Region } from "../_core/placement.ts";
 import { runtime } from "../_core/runtime.ts";
-import type { Acquire } from "../_core/wait.ts";
+import type { Acquire, AcquireOptions } from "../_core/wait.ts";
 import { MUST_ACQUIRE } from "../_core/wait.ts";
 import type { Lock } from "../sync/lock.ts";
 import { lockAt } from "../sync/_lock_at.ts";
 import { tookOver } from "../sync/_holder.ts";
 import {
   closeOrDrop,
+  type Growing,
   growWhenFree,
+  growWhenFreeSync,
+  retireClosed,
   tailWords,
   takeForGrow,
+  takeForGrowSync,
   type Under,
   underLock,
+  underLockSync,
+  type UnderSync,
+  UNTIMED,
 } from "./_grow_wait.ts";
 import type { Codec } from "./_codec.ts";
 import { FIFO, QueueBase, queueByteLength, type QueueInit } from "./_core.ts";
@@ -99,16 +105,6 @@ import {
 import { defaultBytes } from "./_init.ts";
 import { align8, BYTES, type ElementType } from "./_layout.ts";
 
-export {
-  canGrow,
-  checkChain,
-  FRONT,
-  TASKS,
-  UNBOUNDED_FIRST,
-  UNBOUNDED_MAX,
-  UNBOUNDED_MAX_BYTES,
-} from "./_chain_memory.ts";
-
 /** One segment: a bounded FIFO queue inside the chain's buffer. */
 export class Segment<T> extends QueueBase<T> {
   static readonly TAG: string = "threadkit.Queue.segment";
@@ -138,6 +134,8 @@ export class Chain<T> {
   // Runs a step under LOCK from an async call (_grow_wait.ts underLock).
   readonly #under: Under = (w, f) =>
     underLock(this.#lock, () => this.#repair(), w, f);
+  readonly #underSync: UnderSync = (w, f) =>
+    underLockSync(this.#lock, (w) => this.#take(w), w, f);
   readonly #segments: Segment<T>[] = [];
   #codec: Codec<T> | undefined;
   readonly type: ElementType;
@@ -251,33 +249,31 @@ export class Chain<T> {
    * the heap refuses the block of a full segment's successor; the caller
    * then waits in s as at the maximum. Throws what making s + 1 for an item
    * throws (a RangeError: the heap refuses a block that holds the item, or
-   * the own buffer cannot grow); the queue is then as it was.
+   * the own buffer cannot grow); the queue is then as it was. Bounded by
+   * `o` (QueueFullError past its deadline: _grow_wait.ts).
    */
-  grow(s: number, need = 0): boolean {
-    this.#take();
-    try {
-      return this.#grow(s, need)!;
-    } finally {
-      this.#lock.release();
-    }
+  grow(s: number, need = 0, o: Acquire = UNTIMED): boolean {
+    return growWhenFreeSync(this.#growing(s, need), o, this.#underSync);
   }
 
-  /** grow without blocking the event loop, bounded by `o` (_grow_wait.ts). */
+  /** grow without blocking the event loop. */
   growAsync(s: number, need: number, o: Acquire): Promise<boolean> {
+    return growWhenFree(this.#growing(s, need), o, this.#under);
+  }
+
+  #growing(s: number, need: number): Growing<boolean> {
     const tail = tailWords(this.segment(s).region);
     const done = () => this.last() !== s || this.isShutdown;
-    const grow = () => this.#grow(s, need, tail);
-    return growWhenFree(tail, o, this.#under, done, grow);
+    return { tail, done, grow: () => this.#grow(s, need, tail) };
   }
 
   /**
    * Segment s was found retired: if no newer segment is published yet, a
    * grow holds LOCK until it is; wait for LOCK, then the caller looks again.
    */
-  awaitGrow(s: number): void {
+  awaitGrow(s: number, o: Acquire = UNTIMED): void {
     if (this.last() > s) return;
-    this.#take();
-    this.#lock.release();
+    takeForGrowSync(o, (w) => this.#take(w), () => this.#lock.release());
   }
 
   /** awaitGrow without blocking the event loop, bounded by `o` as growAsync. */
@@ -313,17 +309,18 @@ export class Chain<T> {
     }
   }
 
-  // Takes LOCK. A holder that stopped holding it (out of memory in a grow,
-  // say: no user code runs under LOCK) is taken over by the acquire, which
-  // throws OwnerDiedError holding it (sync/_holder.ts). The chain goes on,
-  // as LockedStore does: #repair makes the words consistent under LOCK, and
-  // the caller's grow, awaitGrow or shutdown is then applied as usual.
-  #take(): void {
+  // Takes LOCK (false: not by `w`'s deadline). A holder that stopped (out
+  // of memory in a grow, say: no user code runs under LOCK) is taken over
+  // by the acquire, which throws OwnerDiedError holding it (_holder.ts);
+  // #repair makes the words consistent, and the caller's grow, awaitGrow or
+  // shutdown is then applied as usual (as LockedStore does).
+  #take(w: AcquireOptions = MUST_ACQUIRE): boolean {
     try {
-      this.#lock.acquire(MUST_ACQUIRE);
+      return this.#lock.acquire(w);
     } catch (error) {
       if (!tookOver(error)) throw error;
       this.#repaired();
+      return true;
     }
   }
 
@@ -388,9 +385,8 @@ export class Chain<T> {
   // A segment the heap cannot give blocks the full segment's grow (false:
   // the caller waits in s as at the maximum, and a later put tries again)
   // and throws for an item that needs it (no segment can hold that item).
-  // `tail` (an async grow, _grow_wait.ts): s is closed only if no put
-  // holds its TAIL at that instant, else undefined (nothing published).
-  #grow(s: number, need: number, tail?: Int32Array): boolean | undefined {
+  // s is closed only if no put holds `tail` then, else undefined (closeOrDrop).
+  #grow(s: number, need: number, tail: Int32Array): boolean | undefined {
     const h = this.h;
     if (this.last() !== s || this.isShutdown) return true;
     const old = this.segment(s);
@@ -413,8 +409,8 @@ export class Chain<T> {
       if (need === 0 && error instanceof HeapRefused) return false;
       throw error;
     }
-    if (tail && !closeOrDrop(tail, h, s + 1, this.heap)) return undefined;
-    old.shutdown();
+    if (!closeOrDrop(tail, h, s + 1, this.heap)) return undefined;
+    retireClosed(tail, () => old.shutdown());
     Atomics.store(h, SEGMENTS, s + 2); // publishes OFFSET[s + 1]
     this.#segments[s + 1] = q;
     return true;

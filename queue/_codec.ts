@@ -29,6 +29,8 @@
 
 import { isProxy } from "../_core/host.ts";
 import { mapGet, mapSet, newMap, sub } from "../_core/primordials.ts";
+import { ArrayProto, getPrototypeOf, hasOwn } from "../_core/primordials.ts";
+import { ObjectProto } from "../_core/primordials.ts";
 import { isArguments, ORDINARY, slotKind } from "../_core/kinds.ts";
 import { HOLES, indicesAfter } from "../_core/transfer_keys.ts";
 import { MARK, MAX_DEPTH, type Stand, tagItem, untagItem } from "./_tagged.ts";
@@ -210,8 +212,6 @@ export function jsonValue(
 // own, or a Thread arg, does not use JSON. Checked by own keys and the
 // prototype link, so no program code runs (Object.prototype's own
 // prototype cannot change).
-const ObjectProto = Object.prototype, ArrayProto = Array.prototype;
-const hasOwn = Object.hasOwn, getPrototypeOf = Object.getPrototypeOf;
 /** Whether JSON.stringify would call a program's toJSON (see above). */
 export function jsonCalls(): boolean {
   return hasOwn(ObjectProto, "toJSON") || hasOwn(ArrayProto, "toJSON") ||

@@ -32,6 +32,7 @@ import {
   PRIORITY,
 } from "./_layout.ts";
 import { dropHeld, held, marks } from "./_held.ts";
+import { TA } from "../_core/primordials.ts";
 import type { Keyed } from "./_bytes.ts";
 import { noCodec, type QueueState } from "./_state.ts";
 import { TextRing } from "./_text.ts";
@@ -260,9 +261,8 @@ function priorityOf(item: unknown): number {
 // TypeError for what is not a typed array), whose properties are the
 // built-in ones. (A Proxy is no view: callers send it down the item-by-item
 // path, before the turn.)
-const TYPED = Object.getPrototypeOf(Int8Array.prototype);
 const intrinsic = (key: string) =>
-  Object.getOwnPropertyDescriptor(TYPED, key)!.get!;
+  Object.getOwnPropertyDescriptor(TA, key)!.get!;
 const BUFFER = intrinsic("buffer");
 const BYTE_OFFSET = intrinsic("byteOffset");
 const LENGTH = intrinsic("length");

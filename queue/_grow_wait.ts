@@ -1,8 +1,8 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// An unbounded queue's async waits for a grow (_chain.ts growAsync,
+// An unbounded queue's waits for a grow (_chain.ts grow, growAsync,
 // awaitGrowAsync; _unbounded.ts, _unbounded_put.ts): every one is bounded
 // by the call's deadline and signal, and none holds anything across its
-// await.
+// wait.
 //
 // growAsync (a put found the newest segment s full, or its item too large):
 // (1) await TAIL of s free (awaitTailFree: marks CONTENDED, sleeps off the
@@ -44,9 +44,24 @@
 // Full (its segment try may have waited IDLE_GRACE before: about 1 s in
 // all). A timed call's segment try waits until its deadline at most
 // (GRACE_END, _held_turn.ts).
-// The blocking form (Chain.grow) still waits for TAIL under LOCK with no
-// deadline: a timed blocking put on an unbounded queue can wait past its
-// timeout for a put that stops inside its copy (README).
+// The blocking form (Chain.grow: put, putNowait, putMany) takes the same
+// steps with the thread blocked: (1) awaitTurnSync's slices (the same mark
+// and wake hand-off as (1) above; uninterruptible, so it spins where the
+// thread may not block, as a turn's wait does, and looks at the call's
+// signal and its thread's cancel between slices: CancelledError, or the
+// signal's reason), (2) Lock.acquire uninterruptible in slices of
+// LOCK_SLICE until the deadline (MUST_ACQUIRE with a timeout: it spins
+// there too; the signal and cancel are looked at between slices; LOCK is
+// held for (3) only, so that wait is short but behind a holder that
+// stopped, whom the deadline, the cancel or a takeover ends), (3) the same step (growStep) under LOCK,
+// released right after. So a timed blocking put that grows ends
+// QueueFullError near its deadline behind a put that stopped inside its
+// copy, or a grower that stopped holding LOCK; before, it waited for TAIL
+// under LOCK with no deadline (and every other grower behind it). Left: a
+// timed blocking put's segment try (NOWAIT) waits IDLE_GRACE at most for a
+// held TAIL whatever the call's deadline (the async form carries it there
+// by GRACE_END; the blocking store try takes an Acquire that cannot), so
+// such a put ends up to IDLE_GRACE past a shorter timeout.
 //
 // awaitGrowAsync (a put or get found s retired and no s + 1 yet): awaits
 // LOCK, held by the grower until s + 1 is published, bounded the same way
@@ -55,10 +70,11 @@
 // deadline, or with block false).
 
 import type { Acquire, AcquireOptions } from "../_core/wait.ts";
-import { ON_ACQUIRED } from "../_core/wait_options.ts";
+import { throwIfInterrupted } from "../_core/wait.ts";
+import { ON_ACQUIRED, UNINTERRUPTIBLE } from "../_core/wait_options.ts";
 import type { Lock } from "../sync/lock.ts";
 import { IDLE_GRACE } from "./_decoding.ts";
-import { awaitTurnAsync, passWake } from "./_held_turn.ts";
+import { awaitTurnAsync, awaitTurnSync, passWake } from "./_held_turn.ts";
 import { TAIL } from "./_layout.ts";
 import { blockRelease } from "../_core/heap.ts";
 import { OFFSET } from "./_chain_memory.ts";
@@ -151,6 +167,22 @@ export function closeOrDrop(
 }
 
 /**
+ * Retires segment s (`retire`: its shutdown) after closeOrDrop closed it
+ * (TAIL `h`). A shutdown that throws (a stack overflow, a corrupt word)
+ * opens s again (CLOSED cleared; nothing was published, s stays the newest
+ * and open, as before the close): else s would refuse every put with no
+ * successor, and puts would wait for a grow that never comes.
+ */
+export function retireClosed(h: Int32Array, retire: () => void): void {
+  try {
+    retire();
+  } catch (error) {
+    Atomics.and(h, TAIL, ~CLOSED);
+    throw error;
+  }
+}
+
+/**
  * Runs `f` holding `lock` (a chain's LOCK), taken off the event loop with
  * `w` (the caller's deadline and signal) in the same step as the acquire
  * (ON_ACQUIRED), and releases it before anything else of this thread runs:
@@ -192,6 +224,36 @@ export async function underLock<R>(
   return box.out;
 }
 
+/**
+ * underLock's blocking form: runs `f` holding `lock`, taken by `take(w)`
+ * (Chain #take: a holder that stopped is taken over and the chain
+ * repaired first), then releases it; undefined: not taken by `w`'s
+ * deadline.
+ */
+export function underLockSync<R>(
+  lock: Lock,
+  take: (w: AcquireOptions) => boolean,
+  w: AcquireOptions,
+  f: () => R,
+): Took<R> {
+  if (!take(w)) return undefined;
+  try {
+    return { r: f() };
+  } finally {
+    lock.release();
+  }
+}
+
+/** underLockSync bound to a chain's LOCK. */
+export type UnderSync = <R>(w: AcquireOptions, f: () => R) => Took<R>;
+
+/** A blocking call's options with no deadline and no signal (Chain.grow). */
+export const UNTIMED: Acquire = Object.freeze({
+  blocking: true,
+  deadline: Infinity,
+  signal: undefined,
+});
+
 /** What Chain's LOCK-held step returned: undefined if LOCK was not taken. */
 export type Took<R> = { r: R } | undefined;
 
@@ -201,36 +263,115 @@ export type Took<R> = { r: R } | undefined;
  */
 export type Under = <R>(w: AcquireOptions, f: () => R) => Promise<Took<R>>;
 
+/** What a grow of segment s waits for and does (Chain #growing). */
+export interface Growing<R> {
+  /** TAIL of s: tailWords. */
+  readonly tail: Int32Array;
+  /** Whether another thread grew or shut the queue down meanwhile. */
+  readonly done: () => boolean;
+  /** #grow: undefined if a put took TAIL meanwhile (closeOrDrop). */
+  readonly grow: () => R | undefined;
+}
+
 /**
- * growAsync's waits (see the header): `grow` under the chain's LOCK
- * (`under`) once TAIL is free, at once if `done` (another thread grew or
- * shut the queue down meanwhile, and grow only says so).
+ * (3), under LOCK: the grow's result in a box, or undefined: TAIL was held
+ * again (looked at LOOKS times), or taken before the close; the caller
+ * waits for it again, LOCK released.
+ */
+function growStep<R>(g: Growing<R>): { grown: R } | undefined {
+  if (!g.done() && !tailFreeSoon(g.tail)) return undefined;
+  const grown = g.grow();
+  return grown === undefined ? undefined : { grown };
+}
+
+/**
+ * growAsync's waits (see the header): `g.grow` under the chain's LOCK
+ * (`under`) once TAIL is free, at once if `g.done()`.
  */
 export async function growWhenFree<R>(
-  tail: Int32Array,
+  g: Growing<R>,
   o: Acquire,
   under: Under,
-  done: () => boolean,
-  grow: () => R | undefined,
 ): Promise<R> {
   const end = growDeadline(o);
   for (;;) {
-    if (!(await awaitTailFree(tail, end, o.signal))) {
+    if (!(await awaitTailFree(g.tail, end, o.signal))) {
       throw new QueueFullError();
     }
     // (3): no await from this look to CLOSED (#grow's shutdown).
-    const took = await under(
-      lockWait(end, o),
-      () => {
-        if (!done() && !tailFreeSoon(tail)) return undefined;
-        const grown = grow(); // undefined: TAIL taken meanwhile (closeOrDrop)
-        return grown === undefined ? undefined : { grown };
-      },
-    );
+    const took = await under(lockWait(end, o), () => growStep(g));
     if (took === undefined) throw new QueueFullError();
     if (took.r !== undefined) return took.r.grown;
   }
 }
+
+/**
+ * Chain.grow's waits, blocking (see the header): as growWhenFree, with
+ * `under` taking LOCK by a blocking acquire (undefined: not by `w`'s
+ * deadline).
+ */
+export function growWhenFreeSync<R>(
+  g: Growing<R>,
+  o: Acquire,
+  under: UnderSync,
+): R {
+  const end = growDeadline(o);
+  for (;;) {
+    if (!tailFreeSync(g.tail, end, o)) throw new QueueFullError();
+    const took = under(lockWaitSync(end), () => growStep(g));
+    if (took === undefined) { // a slice of (2) ended: the deadline, or again
+      if (performance.now() >= end) throw new QueueFullError();
+      if (o.blocking) throwIfInterrupted(o.signal);
+      continue;
+    }
+    if (took.r !== undefined) return took.r.grown;
+  }
+}
+
+/**
+ * awaitGrow's blocking wait for LOCK (a put or get found s retired and no
+ * s + 1 yet): until the call's deadline (60 s at most, then the caller
+ * looks again, as takeForGrow), in slices that look at its signal and its
+ * thread's cancel; `take(w)`: Chain #take.
+ */
+export function takeForGrowSync(
+  o: Acquire,
+  take: (w: AcquireOptions) => boolean,
+  release: () => void,
+): void {
+  const end = Math.min(growDeadline(o), performance.now() + GROW_LOOK);
+  while (!take(lockWaitSync(end))) {
+    if (performance.now() >= end) return; // the caller's stuck() decides
+    if (o.blocking) throwIfInterrupted(o.signal);
+  }
+  release();
+}
+
+/**
+ * awaitTailFree's blocking form: true once TAIL of `h` is free, false past
+ * `deadline`; a blocking call's signal or cancel throws (throwIfInterrupted).
+ */
+function tailFreeSync(h: Int32Array, deadline: number, o: Acquire): boolean {
+  while ((Atomics.load(h, TAIL) & LOCKED) !== 0) {
+    if (performance.now() >= deadline) return false;
+    if (o.blocking) throwIfInterrupted(o.signal);
+    passWake(h, awaitTurnSync(h, TAIL, deadline) ? TAIL : -1);
+  }
+  return true;
+}
+
+/**
+ * Lock.acquire's options for (2), blocking: one slice (SLICE ms), or until
+ * `deadline` if sooner; the caller looks at the cancel between slices.
+ */
+function lockWaitSync(deadline: number): AcquireOptions {
+  const left = Math.min(deadline - performance.now(), LOCK_SLICE);
+  const w = { [UNINTERRUPTIBLE]: true, timeout: left > 0 ? left : 0 };
+  return w as AcquireOptions;
+}
+
+// The longest blocking wait for LOCK before the caller looks at its cancel.
+const LOCK_SLICE = 50;
 
 /** awaitGrowAsync's wait for LOCK (see the header). */
 export async function takeForGrow(o: Acquire, under: Under): Promise<void> {

@@ -1,25 +1,34 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // Heap references held by queue items in flight (_core/heap.ts). Encoding a
-// threadkit primitive of the shared heap into an item (_tagged.ts) retains
-// its block, so the block lives while the item sits in the queue, even if
-// every handle to it is dropped; the get that decodes the item hands the
-// reference to the handle it makes. A put that does not accept the item
-// releases what its encoding retained.
+// threadkit primitive of the shared heap into an item (_tagged.ts) notes
+// its block; the put retains the blocks once the encode has succeeded, so
+// each lives while the item sits in the queue, even if every handle to it
+// is dropped; the get that decodes the item hands the reference to the
+// handle it makes. A put that does not accept the item releases what it
+// retained.
 //
 // Protocol (one thread; all of it synchronous): the encoder appends each
-// retained offset to `held`. A put notes where its own references start
-// (held.length before it encodes, heldMark), and after encoding takes only
-// those (takeHeld(from)), before anything else can encode; it releases what
-// it took if the items are refused (releaseHeld). An encode or a size check
-// that throws before the put took them releases them itself (dropHeld(from)).
+// block's offset to `held`, retaining nothing (the handle the walk met
+// keeps the block alive through the synchronous encode). A put notes where
+// its own offsets start (held.length before it encodes), and once the
+// encode has succeeded, before it offers the item (nothing can decode it
+// yet), takes them: takeHeld(from) cuts them off the stack and retains
+// their blocks in one step (blockRetainAll: all or none); a pool payload
+// the same with keepHeld(from) once written, before it is handed over. It
+// releases what it took if the items are refused (releaseHeld). An encode
+// or a size check that throws first forgets its offsets (dropHeld(from):
+// nothing was retained, nothing to release). So an encode that stops
+// anywhere (a stack overflow after the tag walk, where even a catch
+// handler's call overflows) leaves no block retained: at worst unretained
+// offsets above the next put's mark, which no put takes or releases.
 // Puts nest: an item's getter, a Proxy trap or a codec may put into a queue
-// while an outer put is encoding. The inner put's references lie above the
-// outer's mark and it takes or drops them before the outer encoding goes on,
-// so `held` is a stack and each put sees exactly its own references.
+// while an outer put is encoding. The inner put's offsets lie above the
+// outer's mark and it takes or drops them before the outer encoding goes
+// on, so `held` is a stack and each put sees exactly its own references.
 
-import { blockRelease } from "../_core/heap.ts";
+import { blockRelease, blockRetainAll } from "../_core/heap.ts";
 
-/** Offsets retained by encodes not yet taken by their put. */
+/** Offsets an encode noted (not retained) that no put has taken yet. */
 export const held: number[] = [];
 /**
  * For a batch: held.length before item i was encoded (absolute; takeHeld
@@ -37,8 +46,9 @@ const NO_MARKS: number[] = [];
 
 /**
  * Takes the references of the put whose encoding started when `held` had
- * `from` entries (undefined: it took none). A batch passes `marksFrom`, the
- * length of `marks` when it started, to take its item marks too.
+ * `from` entries, retaining their blocks (undefined: it took none). A batch
+ * passes `marksFrom`, the length of `marks` when it started, to take its
+ * item marks too. A throw (a stack overflow) retained nothing.
  */
 export function takeHeld(
   from: number,
@@ -48,10 +58,11 @@ export function takeHeld(
     if (marksFrom >= 0) marks.length = marksFrom;
     return undefined;
   }
-  if (marksFrom < 0) return { refs: cut(held, from), marks: NO_MARKS };
-  const ms = cut(marks, marksFrom);
+  const ms = marksFrom < 0 ? NO_MARKS : cut(marks, marksFrom);
   for (let i = 0; i < ms.length; i++) ms[i] -= from;
-  return { refs: cut(held, from), marks: ms };
+  const refs = cut(held, from);
+  blockRetainAll(refs);
+  return { refs, marks: ms };
 }
 
 // a.splice(from), without the species lookup of a program's
@@ -63,9 +74,14 @@ function cut(a: number[], from: number): number[] {
   return out;
 }
 
-/** A put accepted its item: the references from `from` now belong to it. */
+/**
+ * A pool payload was written: the references from `from` now belong to it
+ * (retained, taken off the stack), before it is handed over.
+ */
 export function keepHeld(from: number): void {
-  if (held.length !== from) held.length = from;
+  if (held.length === from) return;
+  blockRetainAll(held, from);
+  held.length = from;
 }
 
 /**
@@ -84,11 +100,11 @@ export function releaseHeld(taken: Taken | undefined, from = 0): void {
 }
 
 /**
- * Releases references no put took (an encode or check threw): those from
- * `from` on, and the item marks from `marksFrom` on (a batch).
+ * Forgets the offsets no put took (an encode or check threw; nothing was
+ * retained): those from `from` on, and the item marks from `marksFrom` on
+ * (a batch).
  */
 export function dropHeld(from: number, marksFrom = -1): void {
-  for (let i = from; i < held.length; i++) blockRelease(held[i]);
-  held.length = from;
-  if (marksFrom >= 0) marks.length = marksFrom;
+  if (held.length > from) held.length = from;
+  if (marksFrom >= 0 && marks.length > marksFrom) marks.length = marksFrom;
 }

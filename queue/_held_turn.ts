@@ -83,7 +83,7 @@
 // (_decoding.ts), but here, off the event loop (retryHeld); a holder inside
 // a custom decode makes it reject at once, as before.
 
-import { waitAsync } from "../_core/wait.ts";
+import { waitAsync, waitSync } from "../_core/wait.ts";
 import type { Acquire } from "../_core/wait.ts";
 import { CONTENDED as LOCK_MARK } from "../sync/_holder.ts";
 import { DECODING, IDLE_GRACE } from "./_decoding.ts";
@@ -123,23 +123,49 @@ export async function awaitTurnAsync(
   deadline: number,
   signal: AbortSignal | undefined,
 ): Promise<boolean> {
+  const v = markHeld(h, i);
+  if (v === undefined) return false; // free: try
+  // Why no lost wakeup: see the file header.
+  return await waitAsync(h, i, v, sliceEnd(deadline), signal) === "ok";
+}
+
+/**
+ * awaitTurnAsync's blocking form (an unbounded queue's blocking grow,
+ * _grow_wait.ts): the same mark and slice, the thread blocked meanwhile;
+ * uninterruptible (it spins where the thread may not block, as a turn's
+ * wait does): the caller looks at its signal and cancel between slices.
+ */
+export function awaitTurnSync(
+  h: Int32Array,
+  i: number,
+  deadline: number,
+): boolean {
+  const v = markHeld(h, i);
+  if (v === undefined) return false;
+  // Why no lost wakeup: see the file header.
+  return waitSync(h, i, v, sliceEnd(deadline), undefined, false) === "ok";
+}
+
+/** The end of one wait of a slice at most, before `deadline`. */
+function sliceEnd(deadline: number): number {
+  const now = performance.now();
+  return deadline < now + SLICE ? deadline : now + SLICE;
+}
+
+/**
+ * Word `i` of `h` as held and marked (CONTENDED, or the Lock's mark: set
+ * by compareExchange from the held value read), or undefined: it is free.
+ */
+function markHeld(h: Int32Array, i: number): number | undefined {
   const lock = i === LOCK;
   const mark = lock ? LOCK_MARK : CONTENDED;
-  let v = Atomics.load(h, i);
-  for (;;) {
-    if (lock ? v === 0 : (v & LOCKED) === 0) return false; // free: try
-    if ((v & mark) !== 0) break;
+  for (let v = Atomics.load(h, i);;) {
+    if (lock ? v === 0 : (v & LOCKED) === 0) return undefined;
+    if ((v & mark) !== 0) return v;
     const seen = Atomics.compareExchange(h, i, v, v | mark);
-    if (seen === v) {
-      v |= mark;
-      break;
-    }
+    if (seen === v) return v | mark;
     v = seen;
   }
-  const now = performance.now();
-  const end = deadline < now + SLICE ? deadline : now + SLICE;
-  // Why no lost wakeup: see the file header.
-  return await waitAsync(h, i, v, end, signal) === "ok";
 }
 
 /**

@@ -36,6 +36,7 @@
 
 import { type Acquire, type WaitOutcome, waitSync } from "../_core/wait.ts";
 import { own, toRaws } from "./_glue.ts";
+import { held, marks } from "./_held.ts";
 import { type QueueOptions, queueOptions } from "./_init.ts";
 import { BUSY_COUNT, NO_WAIT, NOT_FULL, PUT_WAITERS } from "./_layout.ts";
 import {
@@ -85,9 +86,12 @@ export async function putManyAsync(
   st: QueueState,
   items: ArrayLike<unknown>,
   options: QueueOptions | undefined,
+  took: (from: number, marksFrom: number) => void,
 ): Promise<number> {
   const o = queueOptions(options);
+  const from = held.length, marksFrom = marks.length;
   let raws = toRaws(st, items);
+  took(from, marksFrom); // retained before the first try (_held.ts)
   let owned = false;
   let done = 0;
   let owed = -1; // a wake owed after the next try (_held_turn.ts)

@@ -7,7 +7,7 @@
 // key is a TypeError (the get throws and the item stays first, _text.ts),
 // and every key is an own data property.
 
-import { sub } from "../_core/primordials.ts";
+import { ObjectProto, sub } from "../_core/primordials.ts";
 import type { RegionText } from "./_text_io.ts";
 import {
   DOUBLE,
@@ -22,8 +22,6 @@ import {
   UNDEF,
   UTF16,
 } from "./_shape.ts";
-
-const OBJECT = Object.prototype;
 
 // A decoder's cached key list: its bytes and keys, the template its
 // objects are cloned from, and per value index the last short Latin-1
@@ -225,7 +223,7 @@ export class ShapeDecoder {
     for (const key of keys) {
       // Own data properties: a key Object.prototype has (an accessor, a
       // read-only value) is defined, not assigned; never "__proto__".
-      if (!(key in OBJECT)) tmpl[key] = undefined;
+      if (!(key in ObjectProto)) tmpl[key] = undefined;
       else {
         Object.defineProperty(tmpl, key, {
           value: undefined,

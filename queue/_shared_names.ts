@@ -11,7 +11,8 @@
 // for the buffer of each number (a decode runs no user code). Elsewhere
 // (queue items) both are refused: memory of their own cannot travel as bytes.
 
-import { isArrayBuffer, isDataView } from "../_core/primordials.ts";
+import { apply, isArrayBuffer, isDataView } from "../_core/primordials.ts";
+import { TA } from "../_core/primordials.ts";
 import { host } from "../_core/host.ts";
 
 /** Names for shared buffers, for one encode or decode. */
@@ -165,8 +166,7 @@ export function outOfBounds(
     return true;
   }
 }
-const entries = Object.getPrototypeOf(Int8Array.prototype).entries;
-const apply = Reflect.apply;
+const entries = TA.entries;
 const getter = (o: object | undefined, k: string) =>
   o === undefined ? undefined : Object.getOwnPropertyDescriptor(o, k)?.get;
 const dvLength = getter(DataView.prototype, "byteLength")!;

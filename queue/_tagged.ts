@@ -28,8 +28,8 @@
 //   here, so its reviver is registered wherever a queue can decode; a
 //   Thread handle needs thread/thread.ts loaded in the receiving thread
 //   (the package root loads it), or the get throws and leaves the item first.
-// - Heap references (_core/heap.ts, _held.ts): tag retains the block of each
-//   primitive it writes ("p") and lists it in `held` for the put to take;
+// - Heap references (_core/heap.ts, _held.ts): tag lists the block of each
+//   primitive it writes ("p") in `held`, for the put to retain and take;
 //   untag lists each revived handle in `revived`, and decodeTagged makes
 //   them the holders of those references only once the whole item decoded
 //   (a get that throws leaves the item, and its references, in the queue).
@@ -61,7 +61,7 @@ import {
   reviveDescriptor,
   TO_DESCRIPTOR,
 } from "../_core/transfer.ts";
-import { blockRetain, holdBlock, isBlock } from "../_core/heap.ts";
+import { holdBlock, isBlock } from "../_core/heap.ts";
 import { describe } from "../_core/placement.ts";
 import { dropHeld, held } from "./_held.ts";
 import { ownBufferCause } from "./_home.ts";
@@ -154,8 +154,7 @@ export function tag(value: unknown, st: TagState): unknown {
     if (form !== undefined) {
       st.ids.set(obj, st.ids.size);
       if (b === undefined && isBlock(form.byteOffset)) {
-        blockRetain(form.byteOffset);
-        held[held.length] = form.byteOffset; // (no push a program replaced)
+        held[held.length] = form.byteOffset; // retained by the put (_held.ts)
       }
       // The extra holds values: a primitive in it (a Condition's lock)
       // tags as "p" in turn.

@@ -20,15 +20,8 @@ import {
 import type { WaitOptions } from "../_core/wait.ts";
 import type { Codec } from "./_codec.ts";
 import type { Region } from "../_core/placement.ts";
-import {
-  canGrow,
-  Chain,
-  checkChain,
-  FRONT,
-  type Segment,
-  TASKS,
-  type UnboundedInit,
-} from "./_chain.ts";
+import { Chain, type Segment, type UnboundedInit } from "./_chain.ts";
+import { canGrow, checkChain, FRONT, TASKS } from "./_chain_memory.ts";
 import type { QueueOptions, ShutdownOptions } from "./_core.ts";
 import { checkMax, queueOptions, refuseSides } from "./_init.ts";
 import type { ElementType, NumericArray } from "./_layout.ts";
@@ -351,9 +344,9 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
       } catch (error) {
         const need = afterPutError(error, atMax, this.isShutdown, 0);
         if (need !== WAIT) {
-          if (!this.#c.grow(s, need)) blocked = s;
+          if (!this.#c.grow(s, need, o)) blocked = s;
         } else {
-          this.#c.awaitGrow(s);
+          this.#c.awaitGrow(s, o);
           if (stuck(this.#c, s, o)) throw new QueueFullError();
         }
       }
@@ -422,7 +415,7 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
         if (!(error instanceof QueueShutDownError)) throw error;
         if (!this.#c.moveFront(s)) {
           if (this.isShutdown) throw error;
-          this.#c.awaitGrow(s);
+          this.#c.awaitGrow(s, o);
           if (stuck(this.#c, s, o)) throw new QueueEmptyError();
         }
       }

@@ -6,7 +6,8 @@
 // Also the batch puts (putMany, putManyAsync) and the deadline helpers.
 
 import type { Acquire, WaitOptions } from "../_core/wait.ts";
-import { type Chain, UNBOUNDED_MAX_BYTES } from "./_chain.ts";
+import type { Chain } from "./_chain.ts";
+import { UNBOUNDED_MAX_BYTES } from "./_chain_memory.ts";
 import type { QueueOptions } from "./_core.ts";
 import { GRACE_END } from "./_held_turn.ts";
 import { queueOptions } from "./_init.ts";
@@ -89,7 +90,7 @@ export function putMany<T>(
   items: ArrayLike<T>,
   options: QueueOptions | undefined,
 ): number {
-  queueOptions(options); // validates before anything is put
+  const o = queueOptions(options); // validates before anything is put
   const deadline = deadlineOf(options);
   let done = 0, blocked = -1;
   for (;;) {
@@ -108,9 +109,9 @@ export function putMany<T>(
       if (need === STOP) return done;
     }
     try {
-      if (need === WAIT) c.awaitGrow(s);
+      if (need === WAIT) c.awaitGrow(s, o);
       // Full or too large: grow, put the rest (or wait in s: it cannot).
-      else if (!c.grow(s, need)) blocked = s;
+      else if (!c.grow(s, need, o)) blocked = s;
     } catch (error) {
       if (done > 0) return done; // the buffer could not grow
       throw error;
