@@ -13,6 +13,7 @@
 // does.
 
 import { isProxy } from "../_core/host.ts";
+import { parseJson } from "../_core/json.ts";
 import { decodeError, encodeError } from "../_core/outcome.ts";
 import type { WireTarget } from "../_core/target.ts";
 import {
@@ -480,5 +481,5 @@ export function addTarget(b: Block, wire: WireTarget): number {
 export function readTarget(b: Block, id: number): WireTarget {
   const len = b.v[id];
   const at = id * 4 + 4;
-  return JSON.parse(decoder.decode(b.u.slice(at, at + len))) as WireTarget;
+  return parseJson(decoder.decode(b.u.slice(at, at + len))) as WireTarget;
 }

@@ -3,11 +3,14 @@
 // (tag) and decoder (untag) for values plain JSON would drop or change.
 //
 // Tagged JSON is JSON whose special values are marker objects with the key
-// MARK ("\u0000") naming a kind: undefined, NaN, -0, +-Infinity, bigint,
+// MARK ("\x7f") naming a kind: undefined, NaN, -0, +-Infinity, bigint,
 // Date, RegExp, Map, Set, ArrayBuffer, typed arrays, DataView, Error, boxed
 // primitives, sparse arrays, threadkit primitives (as their bytes form),
-// objects that themselves have a "\u0000" key, and back references ("@") for
-// shared and cyclic objects. Every object gets an id in pre-order on encode;
+// objects that themselves have a "\x7f" key, and back references ("@") for
+// shared and cyclic objects. MARK is one ASCII character that JSON writes
+// as it is (DEL; before, "\u0000", which it escapes): a tagged text has an
+// escaped key only where the item has one, and stays ASCII where the item
+// is (_core/json.ts: V8 15.0 misreads escaped keys). Every object gets an id in pre-order on encode;
 // decode assigns ids in the same order, so "@" references resolve.
 // Values structured clone refuses (functions, symbols, WeakMap, Promise, ...)
 // and values that cannot live in bytes (SharedArrayBuffer, views on one, a
@@ -76,7 +79,7 @@ import "../sync/rlock.ts";
 import "../sync/semaphore.ts";
 
 /** The key of a marker object: its value names the kind. */
-export const MARK = "\u0000";
+export const MARK = "\x7f";
 
 /** Where tag() is: the ids of objects seen so far, and the path for errors. */
 export interface TagState {
