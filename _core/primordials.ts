@@ -11,6 +11,9 @@ import { isProxy, utilTypes } from "./host.ts";
 import { isNamespace } from "./namespace.ts";
 
 const apply = Reflect.apply;
+/** JSON.stringify, Object.keys and Array.isArray as at load. */
+export const jsonStringify = JSON.stringify, objectKeys = Object.keys;
+export const arrayIsArray = Array.isArray;
 const mapForEach = Map.prototype.forEach;
 const getPrototypeOf = Object.getPrototypeOf;
 const setForEach = Set.prototype.forEach;

@@ -27,17 +27,17 @@
 // recurse (V8's parser is iterative), so a plain item always decodes. Tagged
 // items: see _tagged.ts (depth bound, own keys, primitives).
 //
-// Escaped keys. Every text is read by _core/json.ts parseJson, never by
-// JSON.parse itself: V8 15.0 (Deno 2.9.6) reads an object key that JSON
-// escapes (", \, a control character, a lone surrogate) as another key
-// after a parse, in either thread, of a key holding a backslash after the
-// same keys (chromium issue 521080746; as the second or a later key, nested
-// too, not as a first one: _core/json.ts, tests/_json_keys.ts). The encode
-// side does not check keys: an item with one is plain JSON as before.
+// Escaped keys: every text is read by _core/json.ts parseJson, never by
+// JSON.parse, which V8 15.0 makes misread them (chromium issue 521080746).
 
 import { isProxy } from "../_core/host.ts";
 import { parseJson } from "../_core/json.ts";
 import { mapGet, mapSet, newMap, sub } from "../_core/primordials.ts";
+import {
+  arrayIsArray,
+  jsonStringify,
+  objectKeys,
+} from "../_core/primordials.ts";
 import { isArguments, ORDINARY, slotKind } from "../_core/kinds.ts";
 import { HOLES, indicesAfter } from "../_core/transfer_keys.ts";
 import { MARK, MAX_DEPTH, type Stand, tagItem, untagItem } from "./_tagged.ts";
@@ -98,7 +98,7 @@ export function encodeKeeping(value: unknown): Uint8Array {
   refused = undefined;
   try {
     const copy = takeRefused(value); // as encodeText
-    const text = JSON.stringify(
+    const text = jsonStringify(
       copy === undefined
         ? jsonValue(value, undefined, undefined, true)
         : jsonValue(copy, value as object, undefined, true),
@@ -124,7 +124,7 @@ export function encodeNamed(value: unknown, names: SharedNames): Uint8Array {
   const r = refused;
   refused = undefined;
   if (jsonCalls()) throw toJSONRefused();
-  const text = JSON.stringify(
+  const text = jsonStringify(
     r !== undefined && r.of === value
       ? tagItem(r.snap, r.stand, names)
       : tagItem(value, undefined, names),
@@ -159,7 +159,7 @@ export function encodeText(value: unknown, first?: number): string {
   // its copy is walked instead, the item itself standing for the copy's
   // copy wherever it is met inside.
   const copy = takeRefused(value);
-  return JSON.stringify(
+  return jsonStringify(
     copy === undefined
       ? jsonValue(value, undefined, first)
       : jsonValue(copy, value as object),
@@ -385,7 +385,7 @@ function copyOf(value: object, depth: number): unknown {
     }
     if (depth > 100) exact = false;
   }
-  if (Array.isArray(value)) {
+  if (arrayIsArray(value)) {
     const c: unknown[] = [];
     if (depth === 0) topCopy = c;
     else mapSet(copies!, value, c);
@@ -397,7 +397,7 @@ function copyOf(value: object, depth: number): unknown {
     // keys are listed first (no program code runs for that): a getter
     // that adds to the array adds nothing to the copy (as structured clone,
     // which reads the length first).
-    const keys = Object.keys(value);
+    const keys = objectKeys(value);
     const read = ahead !== undefined && ahead.of === value
       ? ahead.elems
       : undefined;
@@ -461,7 +461,7 @@ function copyOf(value: object, depth: number): unknown {
   else mapSet(copies!, value, c);
   // for...in lists inherited enumerable keys too, which JSON leaves out.
   if (inheritsEnumerable()) {
-    const keys = Object.keys(c); // (an index loop: no array iterator)
+    const keys = objectKeys(c); // (an index loop: no array iterator)
     for (let i = 0; i < keys.length; i++) property(c, keys[i], depth);
   } else {
     for (const key in c) property(c, key, depth);

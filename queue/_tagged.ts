@@ -43,6 +43,7 @@ import { fromBase64, isDetached, maxOf, toBase64 } from "./_base64.ts";
 import { ERRORS, VIEWS } from "./_tagged_kinds.ts";
 import { isSharedArrayBuffer, mapGet, walkMap } from "../_core/primordials.ts";
 import { mapSet, newMap, newSet, setAdd } from "../_core/primordials.ts";
+import { arrayIsArray, objectKeys } from "../_core/primordials.ts";
 import { AB, ARRAY, BOX, DATE, ERROR, kindOf } from "../_core/kinds.ts";
 import { MAP, ORDINARY, PLAIN, PROXIED, REFUSED } from "../_core/kinds.ts";
 import { REGEXP, SAB, SET, VIEW } from "../_core/kinds.ts";
@@ -191,7 +192,7 @@ export function tag(value: unknown, st: TagState): unknown {
     }
     if (k === ARRAY) {
       const arr = obj as unknown[];
-      const keys = Object.keys(obj);
+      const keys = objectKeys(obj);
       // Index loops, no map: a program's species or iterator is not called
       // (_core/primordials.ts). Dense: as many keys as elements, read once
       // up to that count (a getter that pushes does not lengthen the walk).
@@ -270,7 +271,7 @@ export function tag(value: unknown, st: TagState): unknown {
   }
   // Plain objects and class instances (which, as in structured clone,
   // arrive as plain objects with their own enumerable properties).
-  const keys = Object.keys(obj);
+  const keys = objectKeys(obj);
   const rec = obj as Record<string, unknown>;
   if (Object.hasOwn(obj, MARK)) {
     const e: unknown[] = [];
@@ -353,7 +354,7 @@ export function tagItem(
 
 export function untag(value: unknown, ids: unknown[]): unknown {
   if (typeof value !== "object" || value === null) return value;
-  if (Array.isArray(value)) {
+  if (arrayIsArray(value)) {
     ids[ids.length] = value;
     for (let i = 0; i < value.length; i++) value[i] = untag(value[i], ids);
     return value;
@@ -362,7 +363,7 @@ export function untag(value: unknown, ids: unknown[]): unknown {
   const kind = rec[MARK];
   if (kind === undefined) {
     ids[ids.length] = value;
-    const keys = Object.keys(rec);
+    const keys = objectKeys(rec);
     for (let i = 0; i < keys.length; i++) {
       rec[keys[i]] = untag(rec[keys[i]], ids);
     }

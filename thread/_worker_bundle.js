@@ -829,6 +829,7 @@ function loadScope() {
 
 // _core/target.ts
 var fnToString = Function.prototype.toString;
+var exec = RegExp.prototype.exec;
 async function resolveTarget(target) {
   if (target.kind === "module") {
     const mod = await import(target.module);
