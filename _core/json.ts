@@ -32,9 +32,9 @@
 //
 // How. A text with no backslash has no escaped key: one indexOf, then
 // JSON.parse (the common case, and every text of plain keys whose values
-// need no escape). Else escapedKey follows the escapes only (from each
-// backslash to the end of its string: a cost per escape, not per string)
-// and looks for a ":" after each string that has one; none found: JSON.parse.
+// need no escape). Else escapedKey visits only the strings that hold an
+// escape (from a backslash to its string's end: a few indexOf calls per such
+// string) and looks for a ":" after each; none found: JSON.parse.
 // Else (an object with an escaped key somewhere) readRenamed writes each
 // escaped key as a placeholder that needs no escape (a prefix the text does
 // not hold, and a number), parses that, and puts the real keys back in their
@@ -57,7 +57,7 @@ const keysOf = Object.keys;
 const isArray = Array.isArray;
 const defineProperty = Object.defineProperty;
 
-const COLON = 0x3a, U = 0x75;
+const COLON = 0x3a, BACKSLASH = 0x5c;
 
 /**
  * JSON.parse(text), except that no escaped object key is read by the
@@ -72,24 +72,30 @@ export function parseJson(text: string): unknown {
 
 // Whether a string holding an escape is followed by ":" (an object key),
 // from `i`, the first backslash of the text: every backslash of a JSON
-// text is in a string, and the first one after a string's end starts an
-// escape. Exact for JSON; for other text either answer ends in
-// JSON.parse's SyntaxError.
+// text is in a string, and the first one after a string's end is in the
+// next string that has one. A string ends at the first quote after i that
+// an even run of backslashes precedes (in JSON, a run of n backslashes is
+// n / 2 escaped ones, and an odd n escapes what follows). So the cost is a
+// few indexOf calls per string that holds an escape, not per escape. Exact
+// for JSON; for other text either answer ends in JSON.parse's SyntaxError.
 function escapedKey(text: string, i: number): boolean {
-  let q = -1; // the first quote at or after i, once looked for
   for (;;) {
-    i += apply(charCodeAt, text, [i + 1]) === U ? 6 : 2; // past the escape
-    if (q < i) q = apply(indexOf, text, ['"', i]) as number;
-    if (q === -1) return false; // not JSON
-    const b = apply(indexOf, text, ["\\", i]) as number;
-    if (b !== -1 && b < q) {
-      i = b; // another escape in the same string
-      continue;
+    let q = apply(indexOf, text, ['"', i + 1]) as number;
+    while (q !== -1 && escapedAt(text, q)) {
+      q = apply(indexOf, text, ['"', q + 1]) as number;
     }
+    if (q === -1) return false; // not JSON
     if (after(text, q + 1) === COLON) return true;
-    if (b === -1) return false;
-    i = b; // the next escape is in a later string
+    i = apply(indexOf, text, ["\\", q + 1]) as number;
+    if (i === -1) return false;
   }
+}
+
+// Whether the quote at q is escaped (an odd run of backslashes before it).
+function escapedAt(text: string, q: number): boolean {
+  let k = q - 1;
+  while (apply(charCodeAt, text, [k]) === BACKSLASH) k--;
+  return ((q - 1 - k) & 1) === 1;
 }
 
 // The code of the first character at or after `i` that is not white space.

@@ -109,6 +109,63 @@ describe("Escaped object keys, after the parser was poisoned", () => {
     ) assert.throws(() => parseJson(bad), SyntaxError, bad);
   });
 
+  it("parseJson gives what JSON.stringify wrote, and throws where JSON.parse throws (generated texts)", () => {
+    // Keys and values of the characters that matter to the scan: quotes,
+    // backslashes, controls, surrogates, and JSON's own punctuation.
+    const units = [
+      '"',
+      "\\",
+      "\n",
+      "\u0000",
+      "\ud800",
+      "a",
+      ":",
+      ",",
+      "{",
+      "u",
+    ];
+    let seed = 12345;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const str = () => {
+      let s = "";
+      for (let n = rnd(5); n > 0; n--) s += units[rnd(units.length)];
+      return s;
+    };
+    const val = (d: number): unknown => {
+      const r = rnd(d > 3 ? 2 : 4);
+      if (r === 0) return str();
+      if (r === 1) return rnd(100);
+      if (r === 2) return Array.from({ length: rnd(4) }, () => val(d + 1));
+      const o = {};
+      for (let n = rnd(4); n > 0; n--) define(o, str(), val(d + 1));
+      return o;
+    };
+    for (let i = 0; i < 20_000; i++) {
+      const v = val(0), text = JSON.stringify(v);
+      const spaced = i % 3 === 0 ? JSON.stringify(v, null, 1) : text;
+      assert.equal(JSON.stringify(parseJson(spaced)), text, spaced);
+      // One character changed: a SyntaxError exactly when JSON.parse's.
+      const k = rnd(text.length + 1);
+      const bad = text.slice(0, k) + units[rnd(units.length)] +
+        text.slice(k + rnd(2));
+      let want = "", got = "";
+      try {
+        JSON.parse(bad);
+      } catch (e) {
+        want = (e as Error).name;
+      }
+      try {
+        parseJson(bad);
+      } catch (e) {
+        got = (e as Error).name;
+      }
+      assert.equal(got, want, bad);
+    }
+  });
+
   it("Queue put/get, one item at a time and by putMany/getMany", () => {
     const q = new Queue<unknown>({ capacity: 512, bytes: 1 << 20 });
     const got: unknown[] = [];
