@@ -18,7 +18,7 @@ import {
   Thread,
   ThreadPoolExecutor,
 } from "../../mod.ts";
-import { parseJson } from "../../_core/json.ts";
+import { parseJson, renameRead } from "../../_core/json.ts";
 import { assertCloneEqual } from "../_clone_equal.ts";
 import { ESCAPED_KEYS, poisonJson } from "../_json_keys.ts";
 import { spares, startOnSpare } from "../_helpers.ts";
@@ -164,6 +164,18 @@ describe("Escaped object keys, after the parser was poisoned", () => {
       }
       assert.equal(got, want, bad);
     }
+  });
+
+  it("a long run with one escaped key is read in one pass (each backslash searched for once)", () => {
+    const items: unknown[] = [];
+    for (let i = 0; i < 20_000; i++) items.push({ id: i, s: "a\\b" });
+    items.push({ x: 1, "\n": 1 });
+    const text = JSON.stringify(items), before = renameRead();
+    const got = parseJson(text) as Record<string, unknown>[];
+    assert.deepEqual(Object.keys(got[20_000]), ["x", "\n"]);
+    // Searched to the next backslash once per string before: the text's
+    // length times the strings (quadratic).
+    assert.ok(renameRead() - before <= text.length, `${renameRead() - before}`);
   });
 
   it("Queue put/get, one item at a time and by putMany/getMany", () => {
