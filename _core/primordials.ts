@@ -14,6 +14,9 @@ import { isNamespace } from "./namespace.ts";
 export const apply = Reflect.apply, getPrototypeOf = Object.getPrototypeOf;
 export const hasOwn = Object.hasOwn, getOwn = Object.getOwnPropertyDescriptor;
 export const ArrayProto = Array.prototype;
+/** JSON.stringify, Object.keys and Array.isArray as at load. */
+export const jsonStringify = JSON.stringify, objectKeys = Object.keys;
+export const arrayIsArray = Array.isArray;
 const mapForEach = Map.prototype.forEach;
 const setForEach = Set.prototype.forEach;
 const getter = (o: object, k: PropertyKey) =>

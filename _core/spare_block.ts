@@ -77,6 +77,7 @@
 // one place.
 
 import { threadState } from "./host.ts";
+import { parseJson } from "./json.ts";
 import type { SeqName } from "./names.ts";
 
 /** The block's slots (see the table above). */
@@ -217,7 +218,7 @@ export function writeRecord(block: Int32Array, record: SharedRecord): boolean {
 
 /** The record a taker wrote (after the spare saw TAKEN_SHARED). */
 export function readRecord(block: Int32Array): SharedRecord {
-  const [kind, a, b, args] = JSON.parse(
+  const [kind, a, b, args] = parseJson(
     readText(block, TEXT_AT, block[RECORD_LEN]),
   ) as [number, string, string, unknown[]];
   return {
@@ -261,9 +262,9 @@ export function readResult(
   block: Int32Array,
 ): { value: unknown; final?: SeqName } | undefined {
   if (Atomics.load(block, RESULT) !== 1) return undefined;
-  const [v, name, seq] = JSON.parse(
+  const [v, name, seq] = parseJson(
     readText(block, RESULT_AT, block[RESULT_LEN]),
-  );
+  ) as [unknown, string | undefined, number];
   const value = decodeValue(v);
   return name === undefined ? { value } : { value, final: { name, seq } };
 }

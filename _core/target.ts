@@ -30,6 +30,10 @@ interface ModuleRef {
 // file and leaves _core/primordials.ts out.
 const fnToString = Function.prototype.toString, apply = Reflect.apply;
 
+// RegExp.prototype.exec as at load (a test looks the regexp's exec up).
+const exec = RegExp.prototype.exec;
+const native = (source: string) => apply(exec, NATIVE, [source]) !== null;
+
 /**
  * Validates a function (sent as source) or `{ module, export }` target.
  * `what` starts the error messages ("Cannot create thread").
@@ -45,7 +49,7 @@ export function checkTarget<T>(
   if (typeof target === "function") {
     const source = apply(fnToString, target, []) as string;
     if (
-      NATIVE.test(source) && globalPath(target as AnyFunction) === undefined
+      native(source) && globalPath(target as AnyFunction) === undefined
     ) {
       throw new TypeError(
         `${what}: a bound function, or a native one that is not a global or a global's property (as Math.abs, String, JSON.stringify are), cannot be sent to a thread; ${
@@ -95,7 +99,7 @@ export function wireTarget(target: AnyFunction | ModuleRef): WireTarget {
     };
   }
   const source = apply(fnToString, target, []) as string;
-  const path = NATIVE.test(source) ? globalPath(target) : undefined;
+  const path = native(source) ? globalPath(target) : undefined;
   return {
     kind: "source",
     source: path === undefined ? source : globalSource(path),

@@ -46,14 +46,14 @@ import { runtime } from "./runtime.ts";
 import {
   define,
   elementsOf,
-  ESCAPED,
   HOLES,
   indicesAfter,
+  isEscaped,
   isIndex,
+  isMarked,
   isPlain,
   keysOf,
   MARK,
-  MARKED,
   unescapeKeys,
 } from "./transfer_keys.ts";
 import { kindOf, MAP, ORDINARY, ordinaryClonesAsPlain } from "./kinds.ts";
@@ -62,6 +62,7 @@ import { apply, isMap, isSet, mapClear, mapEntries } from "./primordials.ts";
 import { mapGet } from "./primordials.ts";
 import { newMap, newSet, walkMap, walkSet } from "./primordials.ts";
 import { mapSet, setAdd, setClear, setValues } from "./primordials.ts";
+import { arrayIsArray, objectKeys } from "./primordials.ts";
 import { forEachReference } from "./transfer_refs.ts";
 
 export { define, MARK } from "./transfer_keys.ts";
@@ -297,7 +298,7 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
     for (let i = 0; i < e.length; i++) setAdd(out, copy(e[i], seen));
     return out;
   }
-  if (Array.isArray(value)) {
+  if (arrayIsArray(value)) {
     // The elements read once (elementsOf: a native concat where it can,
     // its argument in transfer_keys.ts); only objects among them are
     // replaced, visited at the cost of the copy's own keys (HOLES).
@@ -324,7 +325,7 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
     }
     // None past SCAN_KEYS (transfer_keys.ts), unless sparse: its own keys
     // are few, and its other keys arrive (as structured clone's).
-    const keys = sparse ? Object.keys(value) : keysOf(value);
+    const keys = sparse ? objectKeys(value) : keysOf(value);
     const last = keys.length === 0 ? "0" : keys[keys.length - 1];
     if (!isIndex(last)) copyKeys(value, out, keys, true, seen);
     return out;
@@ -344,7 +345,7 @@ function refusedHost(name: string): TypeError {
 function plainCopy(value: object, seen: Map<object, unknown>): unknown {
   const out: Record<string, unknown> = { ...value };
   seen.set(value, out);
-  copyKeys(value, out, Object.keys(out), false, seen);
+  copyKeys(value, out, objectKeys(out), false, seen);
   return out;
 }
 
@@ -367,7 +368,7 @@ function copyKeys(
     const v = isArray ? (from as Record<string, unknown>)[key] : rec[key];
     const c = typeof v === "object" && v !== null ? copy(v, seen) : v;
     if (values !== undefined) values[i] = c;
-    else if (key.charCodeAt(0) === 0 && MARKED.test(key)) {
+    else if (isMarked(key)) {
       values = []; // those before i: copied already
       for (let j = 0; j < i; j++) values[j] = rec[keys[j]];
       values[i] = c;
@@ -381,7 +382,7 @@ function copyKeys(
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
     if (isArray && isIndex(key)) continue;
-    const escape = key.charCodeAt(0) === 0 && MARKED.test(key);
+    const escape = isMarked(key);
     define(rec, escape ? "\u0000" + key : key, values[i]);
   }
 }
@@ -390,7 +391,7 @@ function copyKeys(
 function decode(value: unknown, seen: Map<object, unknown>): unknown {
   if (typeof value !== "object" || value === null) return value;
   if (seen.has(value)) return seen.get(value);
-  const isArray = Array.isArray(value);
+  const isArray = arrayIsArray(value);
   if (!isArray && Object.hasOwn(value, MARK)) {
     const w = (value as Record<string, unknown>)[MARK] as Wire;
     const extra = w.extra === undefined ? undefined : decode(w.extra, seen);
@@ -448,7 +449,7 @@ function decode(value: unknown, seen: Map<object, unknown>): unknown {
   // Index loops (no iterator, map or forEach a program replaced).
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
-    if (key.charCodeAt(0) === 0 && ESCAPED.test(key)) escaped = true;
+    if (isEscaped(key)) escaped = true;
     // An array's elements are done above: its other keys only.
     if (isArray && isIndex(key)) continue;
     const v = rec[key];

@@ -16,8 +16,8 @@ export const SCAN_KEYS = 4096;
 export const MARK = "\u0000threadkit";
 
 export function keysOf(value: object): string[] {
-  if (Array.isArray(value) && value.length > SCAN_KEYS) return [];
-  return Object.keys(value);
+  if (isArray(value) && value.length > SCAN_KEYS) return [];
+  return keys_(value);
 }
 
 export function isIndex(key: string): boolean {
@@ -27,12 +27,19 @@ export function isIndex(key: string): boolean {
   return Number.isInteger(n) && n >= 0 && n < 4294967295 && String(n) === key;
 }
 
+// deno-lint-ignore no-control-regex
+const MARKED = /^\u0000+threadkit/, ESCAPED = /^\u0000\u0000+threadkit/;
+// RegExp.prototype.exec and String.prototype.slice as at load (a test
+// would look up the regexp's exec, which a program may replace).
+const exec = RegExp.prototype.exec, slice = String.prototype.slice;
 /** Keys that encode escapes: "\u0000"{n >= 1} + "threadkit" + anything. */
-// deno-lint-ignore no-control-regex
-export const MARKED = /^\u0000+threadkit/;
+export function isMarked(key: string): boolean {
+  return key[0] === "\u0000" && apply(exec, MARKED, [key]) !== null;
+}
 /** Keys that decode unescapes: "\u0000"{n >= 2} + "threadkit" + anything. */
-// deno-lint-ignore no-control-regex
-export const ESCAPED = /^\u0000\u0000+threadkit/;
+export function isEscaped(key: string): boolean {
+  return key[0] === "\u0000" && apply(exec, ESCAPED, [key]) !== null;
+}
 
 /** Whether `value`'s prototype is Object.prototype or null (one read). */
 export function isPlain(value: object): boolean {
@@ -69,7 +76,7 @@ export function unescapeKeys(rec: Record<string, unknown>, keys: string[]) {
   for (let i = 0; i < keys.length; i++) delete rec[keys[i]];
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
-    define(rec, ESCAPED.test(key) ? key.slice(1) : key, values[i]);
+    define(rec, isEscaped(key) ? apply(slice, key, [1]) : key, values[i]);
   }
 }
 

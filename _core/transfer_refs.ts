@@ -15,7 +15,7 @@ import {
   keysOf,
   MARK,
 } from "./transfer_keys.ts";
-import { entriesOf, walkSet } from "./primordials.ts";
+import { arrayIsArray, entriesOf, walkSet } from "./primordials.ts";
 
 /**
  * Releases the in-flight reference of every heap primitive in `encoded`
@@ -59,7 +59,7 @@ export function forEachReference(
     }
     return;
   }
-  const isArray = Array.isArray(value);
+  const isArray = arrayIsArray(value);
   if (!isArray && !clonesAsPlain(value)) return;
   if (!isArray && Object.hasOwn(value, MARK)) {
     const w = (value as Record<string, unknown>)[MARK] as Held;

@@ -4,7 +4,8 @@
 // another checkout's package root, in alternating rounds in one process
 // (bench/_ab.ts): a flat object, a small nested object, a tagged item (a
 // Map, a Date, undefined), 100 numbers, a class instance, and one class
-// instance with a Symbol.toStringTag getter (not run: _core/primordials.ts).
+// instance with a Symbol.toStringTag getter (not run: _core/primordials.ts),
+// an object whose values JSON escapes and one whose keys it escapes.
 //
 //   deno run -A bench/item_ab.ts <other checkout>/mod.ts [reps] [n]
 //
@@ -39,6 +40,11 @@ const CASES: [string, unknown][] = [
   ["100 numbers", Array.from({ length: 100 }, (_, i) => i * 1.5)],
   ["class instance", new Point()],
   ["class with a tag getter", [new Tagged(), new Tagged()]],
+  // JSON escapes in values (a second look at the text, _core/json.ts) and
+  // in a key (the reading that keeps keys apart from V8's parser).
+  // (nested: a flat object of primitives takes the shape path)
+  ["escaped values", { id: 1, text: 'a "quoted"\nline', o: { t: "\t" } }],
+  ["escaped key", { id: 1, "a\nb": 2, o: { 'q"': "x" } }],
 ];
 
 function side(name: string, Q: typeof Queue, item: unknown): Side {

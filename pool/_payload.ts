@@ -13,6 +13,12 @@
 // does.
 
 import { isProxy } from "../_core/host.ts";
+import { parseJson } from "../_core/json.ts";
+import {
+  arrayIsArray,
+  jsonStringify,
+  objectKeys,
+} from "../_core/primordials.ts";
 import { decodeError, encodeError, textOf } from "../_core/outcome.ts";
 import type { WireTarget } from "../_core/target.ts";
 import {
@@ -338,12 +344,12 @@ function writeNumbers(
   own: boolean,
 ): true | unknown[] | undefined {
   // A Proxy goes to the codec, which refuses it (queue/_tagged.ts).
-  if (!Array.isArray(value) || isProxy(value)) return undefined;
+  if (!arrayIsArray(value) || isProxy(value)) return undefined;
   const n = value.length;
   if (n * 8 > b.l.bytes) return undefined;
   // Object.keys makes a string per index (5-20 ns an item): skipped for
   // an array the executor built itself (map's chunks and their results).
-  if (!own && Object.keys(value).length !== n) return undefined;
+  if (!own && objectKeys(value).length !== n) return undefined;
   const f = b.f, at = b.payloadF64(s);
   for (let i = 0; i < n; i++) {
     const x = value[i];
@@ -455,7 +461,7 @@ export function readOutcome(b: Block, s: number): TaskOutcome {
  */
 export function addTarget(b: Block, wire: WireTarget): number {
   if (jsonCalls()) throw toJSONRefused(); // it would change the entry
-  const bytes = encoder.encode(JSON.stringify(wire));
+  const bytes = encoder.encode(jsonStringify(wire));
   const need = 4 + Math.ceil(bytes.length / 4) * 4;
   for (;;) {
     const top = Atomics.load(b.v, TOP);
@@ -478,5 +484,5 @@ export function addTarget(b: Block, wire: WireTarget): number {
 export function readTarget(b: Block, id: number): WireTarget {
   const len = b.v[id];
   const at = id * 4 + 4;
-  return JSON.parse(decoder.decode(b.u.slice(at, at + len))) as WireTarget;
+  return parseJson(decoder.decode(b.u.slice(at, at + len))) as WireTarget;
 }

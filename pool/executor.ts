@@ -5,6 +5,7 @@
  * @module
  */
 
+import { jsonStringify } from "../_core/primordials.ts";
 import { runtime } from "../_core/runtime.ts";
 import type { ThreadStart } from "../_core/thread_start.ts";
 import { checkTarget, wireTarget } from "../_core/target.ts";
@@ -456,7 +457,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
     }
     const wire = wireTarget(checkTarget(target, "Cannot submit task"));
     if (jsonCalls()) throw toJSONRefused(); // before a program's toJSON runs
-    const key = JSON.stringify(wire);
+    const key = jsonStringify(wire);
     let id = this.#byText.get(key);
     if (id === undefined) {
       id = addTarget(this.#p.b, wire);

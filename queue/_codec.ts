@@ -26,11 +26,22 @@
 // makes every key an own data property ("__proto__" included) and does not
 // recurse (V8's parser is iterative), so a plain item always decodes. Tagged
 // items: see _tagged.ts (depth bound, own keys, primitives).
+//
+// Escaped keys: every text is read by _core/json.ts parseJson, never by
+// JSON.parse, which V8 15.0 makes misread them (chromium issue 521080746).
 
 import { isProxy } from "../_core/host.ts";
+import { parseJson } from "../_core/json.ts";
 import { mapGet, mapSet, newMap, sub } from "../_core/primordials.ts";
-import { ArrayProto, getPrototypeOf, hasOwn } from "../_core/primordials.ts";
-import { ObjectProto } from "../_core/primordials.ts";
+import {
+  arrayIsArray,
+  ArrayProto,
+  getPrototypeOf,
+  hasOwn,
+  jsonStringify,
+  objectKeys,
+  ObjectProto,
+} from "../_core/primordials.ts";
 import { isArguments, ORDINARY, slotKind } from "../_core/kinds.ts";
 import { HOLES, indicesAfter } from "../_core/transfer_keys.ts";
 import { MARK, MAX_DEPTH, type Stand, tagItem, untagItem } from "./_tagged.ts";
@@ -91,7 +102,7 @@ export function encodeKeeping(value: unknown): Uint8Array {
   refused = undefined;
   try {
     const copy = takeRefused(value); // as encodeText
-    const text = JSON.stringify(
+    const text = jsonStringify(
       copy === undefined
         ? jsonValue(value, undefined, undefined, true)
         : jsonValue(copy, value as object, undefined, true),
@@ -117,7 +128,7 @@ export function encodeNamed(value: unknown, names: SharedNames): Uint8Array {
   const r = refused;
   refused = undefined;
   if (jsonCalls()) throw toJSONRefused();
-  const text = JSON.stringify(
+  const text = jsonStringify(
     r !== undefined && r.of === value
       ? tagItem(r.snap, r.stand, names)
       : tagItem(value, undefined, names),
@@ -152,7 +163,7 @@ export function encodeText(value: unknown, first?: number): string {
   // its copy is walked instead, the item itself standing for the copy's
   // copy wherever it is met inside.
   const copy = takeRefused(value);
-  return JSON.stringify(
+  return jsonStringify(
     copy === undefined
       ? jsonValue(value, undefined, first)
       : jsonValue(copy, value as object),
@@ -231,7 +242,7 @@ export function toJSONRefused(): TypeError {
 
 /** Decodes tagged JSON text made by {@linkcode encodeText}. */
 export function decodeTagged(text: string): unknown {
-  return untagItem(JSON.parse(text));
+  return untagItem(parseJson(text));
 }
 
 /**
@@ -241,8 +252,8 @@ export function decodeTagged(text: string): unknown {
 export function decodeValue(bytes: Uint8Array): unknown {
   const format = bytes[0];
   const text = decoder.decode(sub(bytes, 1));
-  if (format === PLAIN || format === ASCII) return JSON.parse(text);
-  if (format === TAGGED) return untagItem(JSON.parse(text));
+  if (format === PLAIN || format === ASCII) return parseJson(text);
+  if (format === TAGGED) return untagItem(parseJson(text));
   throw new TypeError(
     `Cannot decode queue item: unknown format byte ${format} (was it put with a custom codec?)`,
   );
@@ -376,7 +387,7 @@ function copyOf(value: object, depth: number): unknown {
     }
     if (depth > 100) exact = false;
   }
-  if (Array.isArray(value)) {
+  if (arrayIsArray(value)) {
     const c: unknown[] = [];
     if (depth === 0) topCopy = c;
     else mapSet(copies!, value, c);
@@ -388,7 +399,7 @@ function copyOf(value: object, depth: number): unknown {
     // keys are listed first (no program code runs for that): a getter
     // that adds to the array adds nothing to the copy (as structured clone,
     // which reads the length first).
-    const keys = Object.keys(value);
+    const keys = objectKeys(value);
     const read = ahead !== undefined && ahead.of === value
       ? ahead.elems
       : undefined;
@@ -452,7 +463,7 @@ function copyOf(value: object, depth: number): unknown {
   else mapSet(copies!, value, c);
   // for...in lists inherited enumerable keys too, which JSON leaves out.
   if (inheritsEnumerable()) {
-    const keys = Object.keys(c); // (an index loop: no array iterator)
+    const keys = objectKeys(c); // (an index loop: no array iterator)
     for (let i = 0; i < keys.length; i++) property(c, keys[i], depth);
   } else {
     for (const key in c) property(c, key, depth);

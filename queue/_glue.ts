@@ -14,6 +14,7 @@
 // FLAG_CODEC, codec given -> encode/decode with it.
 // FLAG_CODEC, revived without codec (noCodec) -withCodec()-> codec given.
 
+import { arrayIsArray } from "../_core/primordials.ts";
 import {
   type Codec,
   decodeValue,
@@ -110,7 +111,7 @@ export function toRaw(st: QueueState, item: unknown): unknown {
   } else {
     // A PriorityQueue's [priority, ...] item: the walk takes the priority
     // read above, so the item holds the key it is ordered by.
-    const read = st.discipline === PRIORITY && Array.isArray(item);
+    const read = st.discipline === PRIORITY && arrayIsArray(item);
     bytes = encodeValue(item, read ? key : undefined);
   }
   const raw = st.discipline === PRIORITY ? { key, bytes } : bytes;
@@ -222,7 +223,7 @@ export function own(raw: unknown): unknown {
   if (raw instanceof Batch) return raw.own();
   if (raw instanceof TextItem) return raw; // strings are immutable
   if (ArrayBuffer.isView(raw)) return (raw as Uint8Array).slice();
-  if (Array.isArray(raw)) return raw; // made by toRaws: already ours
+  if (arrayIsArray(raw)) return raw; // made by toRaws: already ours
   if (typeof raw === "object" && raw !== null) {
     const k = raw as Keyed;
     return { key: k.key, bytes: k.bytes.slice() };
@@ -233,7 +234,7 @@ export function own(raw: unknown): unknown {
 function priorityOf(item: unknown): number {
   const key = typeof item === "number"
     ? item
-    : Array.isArray(item)
+    : arrayIsArray(item)
     ? item[0]
     : undefined;
   if (typeof key !== "number") {

@@ -48,7 +48,7 @@
 // puts the JSON text, which may be smaller: a float64 takes 9 bytes).
 
 import { isProxy } from "../_core/host.ts";
-import { sub } from "../_core/primordials.ts";
+import { arrayIsArray, sub } from "../_core/primordials.ts";
 import { isArguments, ORDINARY, slotKind } from "../_core/kinds.ts";
 import { viewOrTagged } from "../_core/kinds.ts";
 
@@ -126,7 +126,7 @@ export function encodeShape(
 ): Uint8Array | undefined {
   refused = copy = undefined;
   if (
-    busy || typeof value !== "object" || value === null || Array.isArray(value)
+    busy || typeof value !== "object" || value === null || arrayIsArray(value)
   ) {
     return undefined;
   }

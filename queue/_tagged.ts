@@ -3,11 +3,14 @@
 // (tag) and decoder (untag) for values plain JSON would drop or change.
 //
 // Tagged JSON is JSON whose special values are marker objects with the key
-// MARK ("\u0000") naming a kind: undefined, NaN, -0, +-Infinity, bigint,
+// MARK ("\x7f") naming a kind: undefined, NaN, -0, +-Infinity, bigint,
 // Date, RegExp, Map, Set, ArrayBuffer, typed arrays, DataView, Error, boxed
 // primitives, sparse arrays, threadkit primitives (as their bytes form),
-// objects that themselves have a "\u0000" key, and back references ("@") for
-// shared and cyclic objects. Every object gets an id in pre-order on encode;
+// objects that themselves have a "\x7f" key, and back references ("@") for
+// shared and cyclic objects. MARK is one ASCII character that JSON writes
+// as it is (DEL; before, "\u0000", which it escapes): a tagged text has an
+// escaped key only where the item has one, and stays ASCII where the item
+// is (_core/json.ts: V8 15.0 misreads escaped keys). Every object gets an id in pre-order on encode;
 // decode assigns ids in the same order, so "@" references resolve.
 // Values structured clone refuses (functions, symbols, WeakMap, Promise, ...)
 // and values that cannot live in bytes (SharedArrayBuffer, views on one, a
@@ -40,6 +43,7 @@ import { fromBase64, isDetached, maxOf, toBase64 } from "./_base64.ts";
 import { ERRORS, VIEWS } from "./_tagged_kinds.ts";
 import { isSharedArrayBuffer, mapGet, walkMap } from "../_core/primordials.ts";
 import { mapSet, newMap, newSet, setAdd } from "../_core/primordials.ts";
+import { arrayIsArray, objectKeys } from "../_core/primordials.ts";
 import { AB, ARRAY, BOX, DATE, ERROR, kindOf } from "../_core/kinds.ts";
 import { MAP, ORDINARY, PLAIN, PROXIED, REFUSED } from "../_core/kinds.ts";
 import { REGEXP, SAB, SET, VIEW } from "../_core/kinds.ts";
@@ -76,7 +80,7 @@ import "../sync/rlock.ts";
 import "../sync/semaphore.ts";
 
 /** The key of a marker object: its value names the kind. */
-export const MARK = "\u0000";
+export const MARK = "\x7f";
 
 /** Where tag() is: the ids of objects seen so far, and the path for errors. */
 export interface TagState {
@@ -187,7 +191,7 @@ export function tag(value: unknown, st: TagState): unknown {
     }
     if (k === ARRAY) {
       const arr = obj as unknown[];
-      const keys = Object.keys(obj);
+      const keys = objectKeys(obj);
       // Index loops, no map: a program's species or iterator is not called
       // (_core/primordials.ts). Dense: as many keys as elements, read once
       // up to that count (a getter that pushes does not lengthen the walk).
@@ -266,7 +270,7 @@ export function tag(value: unknown, st: TagState): unknown {
   }
   // Plain objects and class instances (which, as in structured clone,
   // arrive as plain objects with their own enumerable properties).
-  const keys = Object.keys(obj);
+  const keys = objectKeys(obj);
   const rec = obj as Record<string, unknown>;
   if (Object.hasOwn(obj, MARK)) {
     const e: unknown[] = [];
@@ -349,7 +353,7 @@ export function tagItem(
 
 export function untag(value: unknown, ids: unknown[]): unknown {
   if (typeof value !== "object" || value === null) return value;
-  if (Array.isArray(value)) {
+  if (arrayIsArray(value)) {
     ids[ids.length] = value;
     for (let i = 0; i < value.length; i++) value[i] = untag(value[i], ids);
     return value;
@@ -358,7 +362,7 @@ export function untag(value: unknown, ids: unknown[]): unknown {
   const kind = rec[MARK];
   if (kind === undefined) {
     ids[ids.length] = value;
-    const keys = Object.keys(rec);
+    const keys = objectKeys(rec);
     for (let i = 0; i < keys.length; i++) {
       rec[keys[i]] = untag(rec[keys[i]], ids);
     }

@@ -60,6 +60,7 @@
 import type { Acquire } from "../_core/wait.ts";
 import { tailCorrupt } from "./_corrupt.ts";
 import { sub } from "../_core/primordials.ts";
+import { parseJson } from "../_core/json.ts";
 import { ASCII, type Batch, CODEC, COMMA } from "./_text_batch.ts";
 import { TAGGED, TextItem, UTF8 } from "./_text_batch.ts";
 import { decodeTagged } from "./_codec.ts";
@@ -329,7 +330,7 @@ export class TextRing implements Store {
       throw error;
     }
     this.#release(w, p + 1 === m ? 0 : p + 1, me, 1); // frees the bytes
-    return text === undefined ? value : JSON.parse(text);
+    return text === undefined ? value : parseJson(text);
   }
 
   // Clears HOLDER and releases HEAD's turn taken as `w` with position

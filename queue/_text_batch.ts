@@ -12,7 +12,7 @@ export const CODEC = 3;
 /** The separator after every record. */
 export const COMMA = 0x2c;
 
-import { sub } from "../_core/primordials.ts";
+import { jsonStringify, sub } from "../_core/primordials.ts";
 import { asciiArrayText } from "./_text_io.ts";
 
 const encoder = new TextEncoder();
@@ -190,11 +190,11 @@ export function arrayBatch(
     );
   }
   if (!("toJSON" in list)) {
-    const batch = splitArray(JSON.stringify(list), list.length, tagged);
+    const batch = splitArray(jsonStringify(list), list.length, tagged);
     if (batch !== undefined) return batch;
   }
   const texts = new Array<string>(list.length);
-  for (let k = 0; k < list.length; k++) texts[k] = JSON.stringify(list[k]);
+  for (let k = 0; k < list.length; k++) texts[k] = jsonStringify(list[k]);
   return textBatch(texts, tagged);
 }
 

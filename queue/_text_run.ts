@@ -68,6 +68,7 @@ import { Batch, COMMA, recordEnds, TextItem } from "./_text_batch.ts";
 import { corruptWord } from "./_corrupt.ts";
 import { align8, HEAD, HLAPS } from "./_layout.ts";
 import { POSITION } from "./_turn.ts";
+import { parseJson } from "../_core/json.ts";
 
 const encoder = new TextEncoder();
 
@@ -185,7 +186,7 @@ export function parseRuns(
   plain: boolean,
 ): void {
   for (let r = 0; r < runs.length; r += 2) {
-    const items = JSON.parse("[" + runs[r] + "]") as unknown[];
+    const items = parseJson("[" + runs[r] + "]") as unknown[];
     if (plain) {
       for (let j = 0; j < items.length; j++) out.push(items[j]);
       continue;

@@ -64,6 +64,8 @@ const STATE: Readonly<Record<string, string>> = {
   "_core/host.ts slotTests":
     "a cache of the runtime's node:util types (slot tests), the same in every copy",
   "_core/host.ts NAMES": "a constant list of names, never written",
+  "_core/json.ts read":
+    "a count for tests of characters the renaming pass searched; each copy counts its own parses",
   "_core/names.ts encoder": "a TextEncoder made on first use, stateless",
   "_core/names.ts decoder":
     "a TextDecoder made on first use, used without streaming (no state between calls)",

@@ -19,12 +19,40 @@ export const TRICKY_KEYS: readonly string[] = [
   "\u0000threadkit.error",
   "0",
   "-0",
+  "\x7f", // the tagged form's marker key (queue/_tagged.ts MARK)
+  "\x7f#",
+  // Keys JSON escapes: V8's JSON.parse (Deno 2.9.6) read them as other
+  // keys after a parse of a key holding a backslash (_core/json.ts).
+  "\\",
+  '"',
+  "\n",
+  "\u0001",
+  "\ud800",
+  "a\\",
+  "a\n",
 ];
 
-/** Object keys: short strings, and now and then a tricky one. */
+/** Characters JSON escapes in a key, and one it does not. */
+const escapedUnit = fc.constantFrom(
+  "\\",
+  '"',
+  "\n",
+  "\t",
+  "\u0000",
+  "\u001f",
+  "\ud800",
+  "\udc00",
+  "a",
+);
+
+/** Object keys: short strings, and often a tricky or an escaped one. */
 export const keyArb: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.string({ maxLength: 4 }) },
   { weight: 2, arbitrary: fc.constantFrom(...TRICKY_KEYS) },
+  {
+    weight: 2,
+    arbitrary: fc.string({ unit: escapedUnit, minLength: 1, maxLength: 3 }),
+  },
 );
 
 /**

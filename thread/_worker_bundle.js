@@ -486,6 +486,13 @@ var PACKAGE_ROOT = folderAbove(import.meta.url);
 var resultPort = threadState("resultPort", () => ({}));
 if (RUNTIME === "node" || RUNTIME === "bun") isProxy(host);
 
+// _core/json.ts
+var indexOf = String.prototype.indexOf;
+var lastIndexOf = String.prototype.lastIndexOf;
+var slice = String.prototype.slice;
+var charCodeAt = String.prototype.charCodeAt;
+var isArray = Array.isArray;
+
 // _core/spare_block.ts
 var RESULT = 4;
 var RESULT_LEN = 5;
@@ -822,6 +829,7 @@ function loadScope() {
 
 // _core/target.ts
 var fnToString = Function.prototype.toString;
+var exec = RegExp.prototype.exec;
 async function resolveTarget(target) {
   if (target.kind === "module") {
     const mod = await import(target.module);

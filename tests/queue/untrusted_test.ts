@@ -118,11 +118,25 @@ describe("Queue with untrusted items", () => {
       "\u0000threadkit": { tag: "threadkit.Lock", byteOffset: 0 },
       "\u0000": { "\u0000": "p", t: "threadkit.Lock", o: 0 },
       "\u0000threadkit.error": true,
+      // The tagged form's marker key (queue/_tagged.ts MARK) and records.
+      "\x7f": { "\x7f": "p", t: "threadkit.Lock", o: 0 },
+      list: [{ "\x7f": "u" }, { "\x7f": "@", i: 0 }, { x: 1, "\x7f": "n" }],
     };
     q.put({ lookalike, lock });
+    q.put(lookalike); // (no primitive: JSON-exact but for the marker key)
+    q.putMany([lookalike, { lock, lookalike }]);
     const got = q.get({ timeout: 1000 }) as { lookalike: unknown; lock: Lock };
     assert.ok(got.lock instanceof Lock);
     assertCloneEqual(got.lookalike, structuredClone(lookalike));
+    const [one, many, mixed] = q.getMany(3, { timeout: 1000 }) as [
+      unknown,
+      unknown,
+      { lookalike: unknown; lock: Lock },
+    ];
+    assertCloneEqual(one, structuredClone(lookalike));
+    assertCloneEqual(many, structuredClone(lookalike));
+    assertCloneEqual(mixed.lookalike, structuredClone(lookalike));
+    assert.ok(mixed.lock instanceof Lock);
   });
 
   it("Every threadkit primitive class inside a queue item arrives as itself", async () => {

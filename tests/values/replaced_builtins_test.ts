@@ -86,6 +86,14 @@ const REPLACED: [string, () => () => void][] = [
   ["globalThis.Set", () => swapGetter(globalThis, "Set")],
   // A class instance's platform check (_core/platform.ts).
   ["globalThis.MessagePort", () => swapGetter(globalThis, "MessagePort")],
+  // The JSON codec's own calls (queue/_codec.ts, _tagged.ts, _core/json.ts)
+  // and the marker keys' check (_core/transfer_keys.ts: RegExp test looks
+  // up exec).
+  ["JSON.stringify", () => swap(JSON, "stringify")],
+  ["JSON.parse", () => swap(JSON, "parse")],
+  ["Object.keys", () => swap(Object, "keys")],
+  ["Array.isArray", () => swap(Array, "isArray")],
+  ["RegExp.prototype.exec", () => swap(RegExp.prototype, "exec")],
 ];
 
 const WALKS_ONLY = [
