@@ -16,6 +16,7 @@ import {
   Event,
   moduleTarget,
   Thread,
+  ThreadDiedError,
   ThreadPoolExecutor,
 } from "../../mod.ts";
 import { Block, R_IDENT, R_PARK, R_TAKE } from "../../pool/_layout.ts";
@@ -102,7 +103,14 @@ describe("pool: a reclaim stalled after its exchange of R_TAKE", () => {
       // T goes on: runs a; its owner settles it (and keeps the slot).
       Atomics.store(claim, 2, 1);
       Atomics.notify(claim, 2);
-      assert.equal(await within(fa), "a");
+      const ra = await within(fa.then((x) => x, (e: unknown) => e));
+      if (ra !== "a") {
+        // The owner's scan saw T dead first and settled a ThreadDiedError
+        // (a correct outcome; seen under Bun and Node on a loaded
+        // machine): the slot is not kept, and the case did not arise.
+        assert.ok(ra instanceof ThreadDiedError, String(ra));
+        return;
+      }
       await until(() => identStopped(T) !== undefined, "T's stop", 30_000);
       // b on the same slot, handed to P, which stalls at takeMail's start.
       Atomics.store(mail, 0, 1);
