@@ -474,8 +474,11 @@ describe("Queue", () => {
       [new WeakMap(), TypeError],
       [Promise.resolve(1), TypeError],
       [{ placed }, TypeError],
-      [{ q }, RangeError], // a queue travels (heap), but not in 64 bytes
-      [{ u: new Queue() }, RangeError], // an unbounded one (heap) too
+      // A queue travels (heap), but not with 64 bytes more in 64; an
+      // unbounded one (heap) too. (A queue alone encodes to fewer than 64
+      // bytes: it would fit, and a blocking put would wait for room.)
+      [{ q, pad: "x".repeat(64) }, RangeError],
+      [{ u: new Queue(), pad: "x".repeat(64) }, RangeError],
       ["x".repeat(100), RangeError],
     ];
     for (const [value, cls] of bad) {
