@@ -50,8 +50,8 @@
 // waiter leaves without a try (its deadline, an abort), the notify is
 // passed on at once. Every sleep on these words is bounded anyway (blocking
 // waiters: a slice or a nap; here a slice), so a wake lost with a waiter
-// whose event loop is blocked costs a slice, not a hang. Measured in
-// review (3 blocking getters and 3 main-thread getAsync calls behind a held
+// whose event loop is blocked costs a slice, not a hang. Measured
+// (3 blocking getters and 3 main-thread getAsync calls behind a held
 // HEAD, 6 items, time from the release to the last blocking getter's item,
 // 8 trials, load 7-11): 3-24 ms with the main loop free; 8-101 ms, 5 of 8
 // at 38-53 ms (a slice end), with the loop busy 300 ms after the release:

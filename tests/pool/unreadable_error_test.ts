@@ -1,5 +1,5 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// Review of left17: a task that throws a value whose every read throws
+// A task that throws a value whose every read throws
 // (a getter, its toString): writeError's fallback `String(error)` throws,
 // the pool thread dies, and the caller gets ThreadDiedError instead of a
 // clear error naming what it threw.
@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { ThreadDiedError, ThreadPoolExecutor } from "../../mod.ts";
 import { within } from "./_fixtures.ts";
 
-describe("review left17: an error writeError cannot read", () => {
+describe("an error writeError cannot read", () => {
   it("rejects with a TypeError, the pool thread lives", async () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
     const f = pool.submit(() => {

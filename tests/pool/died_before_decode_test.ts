@@ -1,5 +1,5 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// Review of left17: args of a task whose pool thread dies between its
+// Args of a task whose pool thread dies between its
 // claim and its decode (the target's module ends the thread as it loads).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -12,9 +12,9 @@ import { within } from "./_fixtures.ts";
 type Described = { [TO_DESCRIPTOR](): { byteOffset: number } };
 const refs = (p: object) =>
   blockRefs((p as unknown as Described)[TO_DESCRIPTOR]().byteOffset);
-const EXIT = new URL("../_workers/rl_exit_load.ts", import.meta.url);
+const EXIT = new URL("../_workers/exit_on_load.ts", import.meta.url);
 
-describe("review left17: a runner that dies between claim and decode", () => {
+describe("a runner that dies between claim and decode", () => {
   it("the args' reference is released when the task settles (ThreadDiedError)", async () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
     const ev = new Event();

@@ -1,5 +1,5 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// Review of left17: a put made at every depth near the end of the stack
+// A put made at every depth near the end of the stack
 // (a real RangeError: stack overflow, at whatever step of the put it lands)
 // must leave each Lock's reference count at 1 + the items accepted.
 import { describe, it } from "node:test";
@@ -34,7 +34,7 @@ function sweep(attempt: () => void): number {
   return tries;
 }
 
-describe("review left17: puts at the end of the stack", () => {
+describe("puts at the end of the stack", () => {
   const kinds = [
     ["Queue", () => new Queue<unknown>({ capacity: 100_000 })],
     ["unbounded Queue", () => new Queue<unknown>()],

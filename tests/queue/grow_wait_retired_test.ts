@@ -1,5 +1,5 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// Review of left17: the blocking unbounded grow's other waits.
+// The blocking unbounded grow's other waits.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Queue, QueueFullError, Thread } from "../../mod.ts";
@@ -61,7 +61,7 @@ async function behindChain(
 
 const EIGHT = Array.from({ length: 8 }, (_, i) => `a${i}`);
 
-describe("review left17: blocking unbounded put, other waits", () => {
+describe("blocking unbounded put, other waits", () => {
   it("R1 a timed blocking put that finds its segment retired (grower stalled holding LOCK) ends Full by its deadline", async () => {
     const q = new Queue<string>({ initialCapacity: 8 });
     q.put("a");
