@@ -6,13 +6,20 @@
 import { TAIL } from "../../queue/_layout.ts";
 import { CLOSED, LOCKED, POSITION, releaseTurn } from "../../queue/_turn.ts";
 
-/** flag[2]: 2 once TAIL is held, 3 if the segment was closed first. */
+/**
+ * flag[2]: 2 once TAIL is held, 3 if the segment was closed first;
+ * flag[3], when `flag` has it: 1 once this thread runs (its start done).
+ */
 export function grab(
   seg: { buffer: SharedArrayBuffer; byteOffset: number },
   flag: Int32Array,
   maxMs: number,
 ): string {
   const h = new Int32Array(seg.buffer, seg.byteOffset, 96);
+  if (flag.length > 3) {
+    Atomics.store(flag, 3, 1);
+    Atomics.notify(flag, 3);
+  }
   if (Atomics.wait(flag, 0, 0, 30_000) === "timed-out") return "never told";
   let locked = 0;
   for (;;) {

@@ -89,7 +89,7 @@ describe("blocking unbounded put, other waits", () => {
   });
 
   it("R3 a blocking grow whose close finds TAIL taken drops the new segment's heap block exactly once", async () => {
-    const gflag = new Int32Array(new SharedArrayBuffer(12));
+    const gflag = new Int32Array(new SharedArrayBuffer(16));
     let armed = false;
     const te = new TextEncoder(), td = new TextDecoder();
     const enc = (v: unknown) => te.encode(JSON.stringify(v));
@@ -119,8 +119,8 @@ describe("blocking unbounded put, other waits", () => {
       args: [seg0 as never, gflag, 3_000],
     });
     g.start();
-    // let the thread start up (its first allocation) before the count
-    await new Promise((res) => setTimeout(res, 500));
+    // The thread's start (its allocations) done before the count.
+    assert.ok(await wordChanged(gflag, 3, 0), "the grabber runs");
     const live0 = heapLiveBytes();
     let result: unknown;
     try {
