@@ -37,6 +37,7 @@ import { isProxy, utilTypes } from "./host.ts";
 import { isNamespace } from "./namespace.ts";
 import {
   apply,
+  arrayIsArray as isArray,
   ArrayProto,
   boxedValue,
   getOwn,
@@ -247,7 +248,6 @@ export function ordinaryClonesAsPlain(value: object): boolean {
 
 // Primordials: read at load, so a program that replaces them later runs no
 // code of its own here.
-const isArray = Array.isArray;
 const isView = ArrayBuffer.isView;
 const objectToString = ObjectProto.toString;
 const TAG = Symbol.toStringTag;

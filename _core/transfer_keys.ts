@@ -6,6 +6,7 @@
 import { kindOf, ORDINARY, ordinaryClonesAsPlain, PLAIN } from "./kinds.ts";
 import { apply, ArrayProto, getOwn, getPrototypeOf } from "./primordials.ts";
 import { hasOwn, ObjectProto } from "./primordials.ts";
+import { arrayIsArray as isArray, objectKeys as keys_ } from "./primordials.ts";
 
 // Arrays longer than this have only their elements walked (listing the keys
 // costs a string per element: 270-660 ms for 1e6, Deno 2.9.6, load 20), so
@@ -159,10 +160,8 @@ export function indicesAfter(
 
 // Primordials: read at load, so a program that replaces them later runs no
 // code of its own in an encode.
-const keys_ = Object.keys;
 const ArrayCtor = Array;
 const concat = Array.prototype.concat;
-const isArray = Array.isArray;
 const SPREADABLE = Symbol.isConcatSpreadable;
 // JSC's concat visits every index of a sparse array (34 s for length 5e7,
 // Bun 1.4.4): there the loop below, which lists own keys past HOLES.
