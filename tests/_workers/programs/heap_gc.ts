@@ -305,6 +305,10 @@ async function receive(mode: "result" | "thrown"): Promise<number> {
     target: (mode: string) => {
       const lock = new Lock();
       lock.acquire();
+      // Kept reachable for the thread's life: its event loop turns after
+      // the target returns (the end's bookkeeping), and a collection there
+      // would run this handle's finalizer and release its reference.
+      (globalThis as Record<string, unknown>).kept = lock;
       if (mode === "thrown") throw { lock };
       return { lock };
     },
@@ -323,8 +327,8 @@ async function receive(mode: "result" | "thrown"): Promise<number> {
     `${mode}: revived over this thread's heap`,
     d.buffer === runtime().buffer,
   );
-  // The ended thread's handle (never released: its finalizers cannot run)
-  // and this thread's.
+  // The ended thread's handle (kept reachable until it ended, and an ended
+  // thread runs no finalizer) and this thread's.
   const at = d.byteOffset;
   check(`${mode}: two references`, blockRefs(at) === 2, blockRefs(at));
   // It travels inside a queue item.
