@@ -166,6 +166,27 @@ describe("Escaped object keys, after the parser was poisoned", () => {
     }
   });
 
+  it("parseJson keeps the last of duplicate keys, as JSON.parse does, when one is escaped", () => {
+    // Texts from elsewhere may repeat a key; an index key ("0") is ordered
+    // before the others whatever its place in the text.
+    for (
+      const text of [
+        '{"\\u0030":1,"0":2}',
+        '{"0":1,"\\u0030":2}',
+        '{"\\u0030":1,"x":0,"0":2}',
+        '{"\\n":1,"\\u0031":2,"1":3,"\\n":4}',
+        '{"a\\u0062":1,"ab":2}',
+        '{"ab":1,"a\\u0062":2}',
+        '[{"x":1,"\\u0032":{"\\u0030":1,"0":[2]},"2":3}]',
+        '{"\\u007f#0":1,"\\n":2,"\\u007f":3}',
+      ]
+    ) {
+      const got = parseJson(text), want = JSON.parse(text);
+      assert.deepEqual(got, want, text);
+      assert.equal(JSON.stringify(got), JSON.stringify(want), text);
+    }
+  });
+
   it("a long run with one escaped key is read in one pass (each backslash searched for once)", () => {
     const items: unknown[] = [];
     for (let i = 0; i < 20_000; i++) items.push({ id: i, s: "a\\b" });
