@@ -19,6 +19,8 @@ import {
   ThreadPoolExecutor,
 } from "../../mod.ts";
 import { parseJson, renameRead } from "../../_core/json.ts";
+import { decodeError, encodeError } from "../../_core/outcome.ts";
+import { decodeValue, encodeValue } from "../../queue/_codec.ts";
 import { assertCloneEqual } from "../_clone_equal.ts";
 import { ESCAPED_KEYS, poisonJson } from "../_json_keys.ts";
 import { spares, startOnSpare } from "../_helpers.ts";
@@ -197,6 +199,21 @@ describe("Escaped object keys, after the parser was poisoned", () => {
     // Searched to the next backslash once per string before: the text's
     // length times the strings (quadratic).
     assert.ok(renameRead() - before <= text.length, `${renameRead() - before}`);
+  });
+
+  it("an executor's error is read without the renaming pass: its text has no escaped key", () => {
+    const errors = [
+      new RangeError("m", { cause: new TypeError("c") }),
+      Object.assign(new Error("p"), { code: 7, list: [1, "x"] }),
+      new AggregateError([new Error("a"), 1], "agg"),
+    ];
+    for (const e of errors) {
+      const before = renameRead();
+      const back = decodeError(decodeValue(encodeValue(encodeError(e))));
+      assert.equal(renameRead(), before, String(e));
+      assert.ok(back instanceof Error && back.constructor === e.constructor);
+      assert.equal(back.message, e.message);
+    }
   });
 
   it("Queue put/get, one item at a time and by putMany/getMany", () => {
