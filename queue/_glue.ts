@@ -148,7 +148,7 @@ export function toRaws(
   // Checked before any work: every item is encoded before the first is put,
   // so a length no queue can hold would only grind ({ length: 2 ** 32 - 1 }).
   const n = items.length;
-  if (!Number.isInteger(n) || n < 0 || n > MAX_CAPACITY) {
+  if (n % 1 !== 0 || n < 0 || n > MAX_CAPACITY) { // (NaN too)
     throw new RangeError(
       `Cannot put items: length must be an integer from 0 to ${MAX_CAPACITY} (the most items one call puts), got ${
         String(n)

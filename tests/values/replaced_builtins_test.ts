@@ -15,16 +15,24 @@ import { Lock, Queue, ThreadPoolExecutor } from "../../mod.ts";
 import { decodeTransfer, encodeTransfer } from "../../_core/transfer.ts";
 import { blockRefs } from "../../_core/heap.ts";
 import { assertCloneEqual } from "../_clone_equal.ts";
+import { decodeValue, encodeValue } from "../../queue/_codec.ts";
+import { decodeError, encodeError } from "../../_core/outcome.ts";
+import * as block from "../../_core/spare_block.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
 let calls = 0;
 let where = "";
 let flats = 0;
+// The trap's own built-ins, as at load (it may replace any of them).
+const E = Error, call = Reflect.apply, split = String.prototype.split;
+const join = Array.prototype.join, cut = Array.prototype.slice;
 function trap(): never {
-  calls++;
-  where ||= (new Error().stack ?? "").split("\n").slice(2, 5).join(" <- ");
-  throw new Error("a replaced built-in was called");
+  if (calls++ === 0) {
+    const lines = call(split, new E().stack ?? "", ["\n"]);
+    where = call(join, call(cut, lines, [2, 5]), [" <- "]);
+  }
+  throw new E("a replaced built-in was called");
 }
 
 // Each: replaces one built-in; returns what puts it back.
@@ -94,6 +102,35 @@ const REPLACED: [string, () => () => void][] = [
   ["Object.keys", () => swap(Object, "keys")],
   ["Array.isArray", () => swap(Array, "isArray")],
   ["RegExp.prototype.exec", () => swap(RegExp.prototype, "exec")],
+  // The text loops (shape records, region text, base64, the spare block)
+  // and the number and bigint forms of the tagged codec.
+  [
+    "String.prototype.charCodeAt",
+    () => swap(String.prototype, "charCodeAt"),
+  ],
+  ["String.prototype.slice", () => swap(String.prototype, "slice")],
+  ["String.fromCharCode", () => swap(String, "fromCharCode")],
+  ["BigInt.prototype.toString", () => swap(BigInt.prototype, "toString")],
+  ["globalThis.String", () => swapGetter(globalThis, "String")],
+  ["globalThis.Number", () => swapGetter(globalThis, "Number")],
+  ["globalThis.BigInt", () => swapGetter(globalThis, "BigInt")],
+  ["Number.isFinite", () => swap(Number, "isFinite")],
+  ["Number.isInteger", () => swap(Number, "isInteger")],
+  ["Object.is", () => swap(Object, "is")],
+  ["Math.max", () => swap(Math, "max")],
+  ["Math.min", () => swap(Math, "min")],
+  ["Array.prototype.join", () => swap(Array.prototype, "join")],
+  ["Object.getPrototypeOf", () => swap(Object, "getPrototypeOf")],
+  ["Object.defineProperty", () => swap(Object, "defineProperty")],
+  ["Object.create", () => swap(Object, "create")],
+  ["Object.hasOwn", () => swap(Object, "hasOwn")],
+  [
+    "Object.getOwnPropertyNames",
+    () => swap(Object, "getOwnPropertyNames"),
+  ],
+  ["Object.entries", () => swap(Object, "entries")],
+  ["Object.values", () => swap(Object, "values")],
+  ["globalThis.structuredClone", () => swap(globalThis, "structuredClone")],
 ];
 
 const WALKS_ONLY = [
@@ -104,23 +141,28 @@ const WALKS_ONLY = [
   "Set.prototype.add",
 ];
 
+// As at load: the replacements and their undoing use none of the built-ins
+// replaced (Object.defineProperty among them).
+const defineProp = Object.defineProperty,
+  getDesc = Object.getOwnPropertyDescriptor;
+
 function swap(o: object, k: PropertyKey): () => void {
-  const d = Object.getOwnPropertyDescriptor(o, k)!;
-  Object.defineProperty(o, k, {
+  const d = getDesc(o, k)!;
+  defineProp(o, k, {
     value: trap,
     writable: true,
     enumerable: d.enumerable,
     configurable: true,
   });
-  return () => Object.defineProperty(o, k, d);
+  return () => defineProp(o, k, d);
 }
 function swapGetter(o: object, k: PropertyKey): () => void {
-  const d = Object.getOwnPropertyDescriptor(o, k)!;
-  Object.defineProperty(o, k, { get: trap, configurable: true });
-  return () => Object.defineProperty(o, k, d);
+  const d = getDesc(o, k)!;
+  defineProp(o, k, { get: trap, configurable: true });
+  return () => defineProp(o, k, d);
 }
 function define(o: object, k: PropertyKey): () => void {
-  Object.defineProperty(o, k, { value: trap, configurable: true });
+  defineProp(o, k, { value: trap, configurable: true });
   return () => delete (o as Any)[k];
 }
 
@@ -154,7 +196,7 @@ class Point {
 function item(): unknown {
   const arr: unknown[] = [1, , "x", { y: [2, 3] }];
   (arr as Any).extra = "e";
-  return {
+  const out = {
     arr,
     map: new Map<unknown, unknown>([["k", [1, { z: 2 }]], [{ o: 1 }, "v"]]),
     set: new Set([[4], "s"]),
@@ -165,7 +207,17 @@ function item(): unknown {
     u: undefined,
     point: new Point(1, [new Map([[2, 3]])]),
     "\u0000threadkit": "marker-like key",
+    "\x7f": "the tagged form's marker key",
+    // Numbers and bigints the tagged form writes as text, and strings of
+    // each width (Latin-1, UTF-16 units, an escape).
+    nums: [12n, -(2n ** 70n), NaN, -0, Infinity, -Infinity, 0.5],
+    text: ["aaaa", "caf\u00e9 aaaa", "\u4e2d\u6587 aaaa", 'a "q"\n'],
+    error: Object.assign(new RangeError("aaaa", { cause: 12n }), { n: 7n }),
   };
+  // Its stack is made now: the engine makes it at the first read, and
+  // Deno's formatting of it reads globalThis.Error.
+  void (out.error as Error).stack;
+  return out;
 }
 
 describe("encodes under replaced built-ins", () => {
@@ -199,9 +251,30 @@ describe("encodes under replaced built-ins", () => {
       assertCloneEqual(armed(make, () => q.get({ timeout: 1_000 })), want);
       assertCloneEqual(armed(make, () => q.get({ timeout: 1_000 })), want);
       assertCloneEqual(armed(make, () => q.get({ timeout: 1_000 })), [want]);
+      // A batch both ways: tagged items, and plain ones (read as one run).
+      armed(make, () => q.putMany([value, "aaaa", { a: "aaaa" }]));
+      assertCloneEqual(armed(make, () => q.getMany(3, { timeout: 1_000 })), [
+        want,
+        "aaaa",
+        { a: "aaaa" },
+      ]);
+      armed(make, () => q.putMany(["aaaa", { a: ["aaaa", 1.5] }]));
+      assert.deepEqual(armed(make, () => q.getMany(2, { timeout: 1_000 })), [
+        "aaaa",
+        { a: ["aaaa", 1.5] },
+      ]);
       // A flat object (the shape path) of a byte length not met before
       // (its view of the scratch is made then).
       const flat = { s: "x".repeat(300 + ++flats), ok: true, n: 1 };
+      // Flat objects of each string width (the shape path's text loops).
+      const flats2 = [
+        { a: "aaaa", b: "caf\u00e9", n: 1.5 },
+        { a: "aaaa", w: "\u4e2d\u6587", ok: false },
+      ];
+      for (const f of flats2) {
+        armed(make, () => q.put(f));
+        assert.deepEqual(armed(make, () => q.get({ timeout: 1_000 })), f);
+      }
       armed(make, () => q.put(flat));
       assert.deepEqual(q.get({ timeout: 1_000 }), flat);
       // A primitive of the shared heap: its reference taken and handed over
@@ -211,6 +284,56 @@ describe("encodes under replaced built-ins", () => {
       const got = armed(make, () => q.get({ timeout: 1_000 })) as Any;
       assert.equal(got[0], got[1].lock);
       assert.ok(got[0] instanceof Lock);
+    });
+  }
+
+  for (const [name, make] of REPLACED) {
+    it(`${name}: an error's encode and decode (an executor's, a Thread's) call it not`, () => {
+      const error = (item() as Any).error as RangeError;
+      // An Error arrives with its class, message, cause and own properties.
+      const same = (got: Any) => {
+        assert.ok(got instanceof RangeError);
+        assert.equal(got.message, "aaaa");
+        assert.equal(got.cause, 12n);
+        assert.equal((got as Any).n, 7n);
+        assert.equal(got.stack, error.stack);
+      };
+      const lookalike = { "\u0000threadkit.error": true, name: "RangeError" };
+      const aggregate = new AggregateError([error, 12n], "aaaa");
+      void aggregate.stack; // (made now: see item())
+      const thrown: [unknown, (got: Any) => void][] = [
+        [error, same],
+        [aggregate, (got) => {
+          assert.ok(got instanceof AggregateError);
+          assert.equal(got.message, "aaaa");
+          same(got.errors[0]);
+          assert.equal(got.errors[1], 12n);
+        }],
+        [lookalike, (got) => assertCloneEqual(got, structuredClone(lookalike))],
+        [12n, (got) => assert.equal(got, 12n)],
+      ];
+      for (const [e, check] of thrown) {
+        // An executor's: bytes in the task's slot (pool/_payload.ts).
+        const bytes = armed(make, () => encodeValue(encodeError(e)));
+        check(armed(make, () => decodeError(decodeValue(bytes))));
+        // A Thread's: posted (structured clone) and decoded.
+        const posted = structuredClone(armed(make, () => encodeError(e)));
+        check(armed(make, () => decodeError(posted)));
+      }
+    });
+
+    it(`${name}: a spare thread's start record and result call it not`, () => {
+      const b = block.newBlock();
+      const args = ["aaaa", "caf\u00e9", "\u4e2d", 12n, -0, NaN, undefined];
+      const target = { kind: "source" as const, source: "(x) => x", name: "a" };
+      const record = { ident: 1, entry: 2, nameSeq: 3, target, args };
+      assert.ok(armed(make, () => block.writeRecord(b, record)));
+      assert.deepEqual(armed(make, () => block.readRecord(b)), record);
+      for (const v of args) {
+        const r = block.newBlock();
+        assert.ok(armed(make, () => block.writeResult(r, v)));
+        assert.deepEqual(armed(make, () => block.readResult(r)), { value: v });
+      }
     });
   }
 
