@@ -21,7 +21,7 @@ export const arrayIsArray = Array.isArray;
 export const String_ = String, Number_ = Number, BigInt_ = BigInt;
 const S = String.prototype, O = Object;
 export const charCodeAt = S.charCodeAt, strSlice = S.slice;
-export const fromCharCode = String.fromCharCode, isFinite = Number.isFinite;
+export const fromCharCode = String.fromCharCode;
 export const defineProperty = O.defineProperty, create = O.create;
 export const ownNames = O.getOwnPropertyNames;
 const mapForEach = Map.prototype.forEach, setForEach = Set.prototype.forEach;

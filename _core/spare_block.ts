@@ -84,7 +84,7 @@ import type { SeqName } from "./names.ts";
 // load (a program may replace them later). Its own copies: the worker
 // bundle (thread/_worker_bundle.js) leaves _core/primordials.ts out.
 const apply = Reflect.apply, stringify = JSON.stringify;
-const isArray = Array.isArray, isFinite = Number.isFinite;
+const isArray = Array.isArray;
 const String_ = String, Number_ = Number, BigInt_ = BigInt;
 const charCodeAt = String.prototype.charCodeAt;
 const fromCharCode = String.fromCharCode;
@@ -155,7 +155,7 @@ function encodeValue(v: unknown): unknown {
     case "boolean":
       return v;
     case "number":
-      if (isFinite(v) && !(v === 0 && 1 / v < 0)) return v;
+      if (v - v === 0 && !(v === 0 && 1 / v < 0)) return v; // (finite)
       return ["n", v === 0 ? "-0" : String_(v)]; // (v === 0: -0)
     case "undefined":
       return ["u"];

@@ -45,7 +45,7 @@ import { isSharedArrayBuffer, mapGet, walkMap } from "../_core/primordials.ts";
 import { mapSet, newMap, newSet, setAdd } from "../_core/primordials.ts";
 import { arrayIsArray, objectKeys } from "../_core/primordials.ts";
 import { BigInt_, create, defineProperty } from "../_core/primordials.ts";
-import { hasOwn, isFinite, Number_, String_ } from "../_core/primordials.ts";
+import { hasOwn, Number_, String_ } from "../_core/primordials.ts";
 import { AB, ARRAY, BOX, DATE, ERROR, kindOf } from "../_core/kinds.ts";
 import { MAP, ORDINARY, PLAIN, PROXIED, REFUSED } from "../_core/kinds.ts";
 import { REGEXP, SAB, SET, VIEW } from "../_core/kinds.ts";
@@ -119,7 +119,9 @@ export function tag(value: unknown, st: TagState): unknown {
     case "boolean":
       return value;
     case "number":
-      if (isFinite(value) && !(value === 0 && 1 / value < 0)) {
+      // value - value: 0 for a finite number, NaN for NaN and +-Infinity
+      // (Number.isFinite with no call).
+      if (value - value === 0 && !(value === 0 && 1 / value < 0)) {
         return value;
       }
       return { [MARK]: "n", v: value === 0 ? "-0" : String_(value) }; // -0

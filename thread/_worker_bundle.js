@@ -345,7 +345,7 @@ var encodeValue = (function encodeValue(v) {
     case "boolean":
       return v;
     case "number":
-      if (isFinite(v) && !(v === 0 && 1 / v < 0)) return v;
+      if (v - v === 0 && !(v === 0 && 1 / v < 0)) return v;
       return [
         "n",
         v === 0 ? "-0" : String_(v)
@@ -501,7 +501,6 @@ var isArray = Array.isArray;
 var apply = Reflect.apply;
 var stringify = JSON.stringify;
 var isArray2 = Array.isArray;
-var isFinite = Number.isFinite;
 var String_ = String;
 var charCodeAt2 = String.prototype.charCodeAt;
 var fromCharCode = String.fromCharCode;
