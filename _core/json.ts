@@ -39,9 +39,10 @@
 // escaped key as a placeholder that needs no escape (a prefix the text does
 // not hold, and a number), parses that, and puts the real keys back in their
 // places in key order (each key decoded as a JSON string value, which the
-// bug does not touch); a key whose escapes spell printable ASCII ("\u0030")
-// is written as itself instead. It reads every string's bounds, so it costs several
-// times a JSON.parse: only objects with such keys pay it.
+// bug does not touch); a key that needs no escape ("\u0030", "\u00e9") is
+// written as itself instead (no "\x7f" or surrogate in it). It reads every
+// string's bounds, so it costs several times a JSON.parse: only objects
+// with such keys pay it.
 // Errors: a text that is not JSON throws JSON.parse's SyntaxError on every
 // path (a placeholder replaces a whole string literal, which was checked by
 // parsing it: an invalid text stays invalid, a valid one valid).
@@ -163,12 +164,14 @@ function readRenamed(text: string): unknown {
   return value;
 }
 
-// Whether `name` is all printable ASCII other than '"' and "\\": JSON
-// writes it with no escape, and it holds no "\x7f" (no placeholder prefix).
+// Whether `name` can be written in a JSON text with no escape (no unit
+// below 0x20, no '"' or "\\") and is no placeholder: it holds no "\x7f"
+// (the prefix's first unit) and no surrogate (kept as a placeholder).
 function printable(name: string): boolean {
   for (let k = 0; k < name.length; k++) {
     const c = apply(charCodeAt, name, [k]) as number;
-    if (c < 0x20 || c > 0x7e || c === 0x22 || c === BACKSLASH) return false;
+    if (c < 0x20 || c === 0x22 || c === BACKSLASH || c === 0x7f) return false;
+    if (c >= 0xd800 && c <= 0xdfff) return false;
   }
   return true;
 }

@@ -20,6 +20,7 @@ export const arrayIsArray = Array.isArray;
 // with the String of load time; charCodeAt and strSlice go through apply).
 export const String_ = String, Number_ = Number, BigInt_ = BigInt;
 const S = String.prototype, O = Object;
+export const Object_ = O; // (Object(v) boxes v)
 export const charCodeAt = S.charCodeAt, strSlice = S.slice;
 export const fromCharCode = String.fromCharCode;
 export const defineProperty = O.defineProperty, create = O.create;
@@ -480,7 +481,7 @@ export function viewSpan(obj: ArrayBufferView): { o: number; n: number } {
   };
 }
 
-const U8 = Uint8Array;
+export const U8 = Uint8Array; // (new U8(view): a copy, no species)
 /**
  * `u8.subarray(from, to)` for a view threadkit made (a scratch buffer, an
  * item's bytes), without subarray's species lookup: a

@@ -246,7 +246,7 @@ export class ShapeDecoder {
 function utf16(u8: Uint8Array, at: number, len: number): string {
   let s = "";
   for (let k = 0; k < len; k += 4096) {
-    const m = len - k < 4096 ? len - k : 4096, codes = new Array<number>(m);
+    const m = len - k < 4096 ? len - k : 4096, codes: number[] = [];
     for (let j = 0; j < m; j++) {
       const q = at + 2 * (k + j);
       codes[j] = u8[q] | (u8[q + 1] << 8);

@@ -45,7 +45,7 @@ import { isSharedArrayBuffer, mapGet, walkMap } from "../_core/primordials.ts";
 import { mapSet, newMap, newSet, setAdd } from "../_core/primordials.ts";
 import { arrayIsArray, objectKeys } from "../_core/primordials.ts";
 import { BigInt_, create, defineProperty } from "../_core/primordials.ts";
-import { hasOwn, Number_, String_ } from "../_core/primordials.ts";
+import { hasOwn, Number_, Object_, String_ } from "../_core/primordials.ts";
 import { AB, ARRAY, BOX, DATE, ERROR, kindOf } from "../_core/kinds.ts";
 import { MAP, ORDINARY, PLAIN, PROXIED, REFUSED } from "../_core/kinds.ts";
 import { REGEXP, SAB, SET, VIEW } from "../_core/kinds.ts";
@@ -474,7 +474,7 @@ export function untag(value: unknown, ids: unknown[]): unknown {
     case "B": {
       const slot = ids.length;
       ids[slot] = undefined;
-      return ids[slot] = Object(untag(rec.v, ids));
+      return ids[slot] = Object_(untag(rec.v, ids));
     }
     case "o": {
       const out: Record<string, unknown> = {};

@@ -314,7 +314,7 @@ export class RegionText {
     const u8 = this.#u8;
     let s = "";
     for (let k = 0; k < len; k += 4096) {
-      const m = len - k < 4096 ? len - k : 4096, codes = new Array<number>(m);
+      const m = len - k < 4096 ? len - k : 4096, codes: number[] = [];
       for (let j = 0; j < m; j++) codes[j] = u8[at + k + j];
       s += apply(fromCharCode, null, codes);
     }
@@ -331,7 +331,7 @@ export class RegionText {
       return ascii ? b.latin1Slice!(at, at + len) : b.utf8Slice!(at, at + len);
     }
     if (ascii && len <= SHORT) {
-      const codes = new Array<number>(len);
+      const codes: number[] = []; // (no Array global)
       for (let k = 0; k < len; k++) codes[k] = u8[at + k];
       return apply(fromCharCode, null, codes) as string;
     }

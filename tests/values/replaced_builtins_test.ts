@@ -11,7 +11,13 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Lock, Queue, ThreadPoolExecutor } from "../../mod.ts";
+import {
+  LifoQueue,
+  Lock,
+  PriorityQueue,
+  Queue,
+  ThreadPoolExecutor,
+} from "../../mod.ts";
 import { decodeTransfer, encodeTransfer } from "../../_core/transfer.ts";
 import { blockRefs } from "../../_core/heap.ts";
 import { assertCloneEqual } from "../_clone_equal.ts";
@@ -131,6 +137,14 @@ const REPLACED: [string, () => () => void][] = [
   ["Object.entries", () => swap(Object, "entries")],
   ["Object.values", () => swap(Object, "values")],
   ["globalThis.structuredClone", () => swap(globalThis, "structuredClone")],
+  // A boxed primitive's decode (Object(v)), and the byte stores' gets.
+  ["globalThis.Object", () => swapGetter(globalThis, "Object")],
+  ["globalThis.Array", () => swapGetter(globalThis, "Array")],
+  ["Array.prototype.fill", () => swap(Array.prototype, "fill")],
+  [
+    "%TypedArray%.prototype.slice",
+    () => swap(Object.getPrototypeOf(Uint8Array.prototype), "slice"),
+  ],
 ];
 
 const WALKS_ONLY = [
@@ -222,7 +236,7 @@ function item(withError = true): unknown {
     set: new Set([[4], "s"]),
     date: new Date(5),
     re: /a+b/gimsuy,
-    boxed: Object(6),
+    boxed: [Object(6), Object(12n), Object("aaaa"), Object(false)],
     bytes: new Uint8Array([7, 8, 9]),
     u: undefined,
     point: new Point(1, [new Map([[2, 3]])]),
@@ -298,6 +312,26 @@ describe("encodes under replaced built-ins", () => {
       }
       armed(make, () => q.put(flat));
       assert.deepEqual(q.get({ timeout: 1_000 }), flat);
+      // The byte stores (LifoQueue, PriorityQueue): put, get and getMany.
+      const lifo = new LifoQueue<unknown>({ capacity: 4, bytes: 1 << 16 });
+      const prio = new PriorityQueue<unknown>({ capacity: 4, bytes: 1 << 16 });
+      armed(make, () => lifo.put(value));
+      armed(make, () => prio.put([1, value]));
+      assertCloneEqual(armed(make, () => lifo.get({ timeout: 1_000 })), want);
+      assertCloneEqual(armed(make, () => prio.get({ timeout: 1_000 })), [
+        1,
+        want,
+      ]);
+      armed(make, () => lifo.putMany([value, "aaaa"]));
+      armed(make, () => prio.putMany([[2, "aaaa"], [1, value]]));
+      assertCloneEqual(armed(make, () => lifo.getMany(2, { timeout: 1_000 })), [
+        "aaaa",
+        want,
+      ]);
+      assertCloneEqual(armed(make, () => prio.getMany(2, { timeout: 1_000 })), [
+        [1, want],
+        [2, "aaaa"],
+      ]);
       // A primitive of the shared heap: its reference taken and handed over
       // (queue/_held.ts, _tagged.ts).
       const lock = new Lock();
