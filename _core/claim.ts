@@ -15,6 +15,8 @@
 // of decoding.
 
 import { RuntimeError } from "./errors.ts";
+import { arrayIsArray, entriesOf, getPrototypeOf } from "./primordials.ts";
+import { hasOwn, objectKeys, ObjectProto, walkSet } from "./primordials.ts";
 import {
   decodeTransfer,
   knownTag,
@@ -84,31 +86,31 @@ export function decodeCopy(
  * then (thread/_worker.ts). Containers as structured clone leaves them:
  * arrays, plain objects, Maps, Sets.
  */
-export function tagsKnown(value: unknown, seen = new Set<object>()): boolean {
+export function tagsKnown(value: unknown, seen = walkSet<object>()): boolean {
   if (typeof value !== "object" || value === null || seen.has(value)) {
     return true;
   }
   seen.add(value);
-  if (value instanceof Map) {
-    for (const [k, v] of value) {
-      if (!tagsKnown(k, seen) || !tagsKnown(v, seen)) return false;
+  // The built-ins as at load (_core/primordials.ts): a Map's or a Set's
+  // entries, an array's or an object's values, read by index.
+  const isArray = arrayIsArray(value);
+  const proto = getPrototypeOf(value);
+  let values: unknown[] | undefined = entriesOf(value);
+  if (values === undefined) {
+    if (!isArray && proto !== ObjectProto && proto !== null) {
+      return true; // a Date, a typed array, ...: no marker inside
     }
-    return true;
+    const rec = value as Record<string, unknown>;
+    if (!isArray && hasOwn(value, MARK)) {
+      const wire = rec[MARK] as { tag: string; extra?: unknown };
+      return knownTag(wire.tag) && tagsKnown(wire.extra, seen);
+    }
+    const keys = objectKeys(value);
+    values = [];
+    for (let i = 0; i < keys.length; i++) values[i] = rec[keys[i]];
   }
-  if (value instanceof Set) {
-    for (const v of value) if (!tagsKnown(v, seen)) return false;
-    return true;
+  for (let i = 0; i < values.length; i++) {
+    if (!tagsKnown(values[i], seen)) return false;
   }
-  const proto = Object.getPrototypeOf(value);
-  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
-    return true; // a Date, a typed array, ...: no marker inside
-  }
-  if (!Array.isArray(value) && Object.hasOwn(value, MARK)) {
-    const wire = (value as Record<string, { tag: string; extra?: unknown }>)[
-      MARK
-    ];
-    return knownTag(wire.tag) && tagsKnown(wire.extra, seen);
-  }
-  for (const v of Object.values(value)) if (!tagsKnown(v, seen)) return false;
   return true;
 }

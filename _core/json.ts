@@ -39,8 +39,10 @@
 // escaped key as a placeholder that needs no escape (a prefix the text does
 // not hold, and a number), parses that, and puts the real keys back in their
 // places in key order (each key decoded as a JSON string value, which the
-// bug does not touch). It reads every string's bounds, so it costs several
-// times a JSON.parse: only objects with such keys pay it.
+// bug does not touch); a key that needs no escape ("\u0030", "\u00e9") is
+// written as itself instead (no "\x7f" or surrogate in it). It reads every
+// string's bounds, so it costs several times a JSON.parse: only objects
+// with such keys pay it.
 // Errors: a text that is not JSON throws JSON.parse's SyntaxError on every
 // path (a placeholder replaces a whole string literal, which was checked by
 // parsing it: an invalid text stays invalid, a valid one valid).
@@ -141,9 +143,18 @@ function readRenamed(text: string): unknown {
     }
     if (escaped && after(text, j + 1) === COLON) {
       // A string value's escapes are read right; a bad one throws.
-      names[names.length] = parse(apply(slice, text, [i, j + 1])) as string;
-      out += apply(slice, text, [last, i]) + '"' + prefix +
-        (names.length - 1) + '"';
+      const name = parse(apply(slice, text, [i, j + 1])) as string;
+      out += apply(slice, text, [last, i]);
+      if (printable(name)) {
+        // As itself (no escape, so the engine reads it right): JSON.parse
+        // then orders it and keeps a duplicate's last value, as for the
+        // text ("\u0030" then "0": an index key, which a placeholder
+        // would put after "0" and so win over it).
+        out += '"' + name + '"';
+      } else {
+        names[names.length] = name;
+        out += '"' + prefix + (names.length - 1) + '"';
+      }
       last = j + 1;
     }
     i = apply(indexOf, text, ['"', j + 1]) as number;
@@ -151,6 +162,18 @@ function readRenamed(text: string): unknown {
   const value = parse(out + apply(slice, text, [last]));
   rename(value, prefix, names);
   return value;
+}
+
+// Whether `name` can be written in a JSON text with no escape (no unit
+// below 0x20, no '"' or "\\") and is no placeholder: it holds no "\x7f"
+// (the prefix's first unit) and no surrogate (kept as a placeholder).
+function printable(name: string): boolean {
+  for (let k = 0; k < name.length; k++) {
+    const c = apply(charCodeAt, name, [k]) as number;
+    if (c < 0x20 || c === 0x22 || c === BACKSLASH || c === 0x7f) return false;
+    if (c >= 0xd800 && c <= 0xdfff) return false;
+  }
+  return true;
 }
 
 // Gives back the real keys of `value`'s objects (placeholder -> name),

@@ -6,6 +6,15 @@
 // enumerable properties ourselves and rebuild the error on arrival. A
 // DOMException (AbortError, TimeoutError, DataCloneError...) is marked as
 // one and arrives as a DOMException with its name, message and code.
+//
+// The wire form: { e: fields } for an Error, { v: encodeTransfer(value) }
+// for any other thrown value. decodeError reads only what encodeError
+// wrote (a thread's outcome message, its death record, a pool task's error
+// slot), and a user's value sits under "v" or in a field, never at the top:
+// no key of a user's object can make it read as an error, and "e" and "v"
+// are keys JSON writes as they are (no escape: _core/json.ts parseJson
+// reads an executor's error with JSON.parse, its fast path). The built-ins
+// are those of _core/primordials.ts, as at load.
 
 import { threadState } from "./host.ts";
 import {
@@ -19,15 +28,17 @@ import {
   TimeoutError,
 } from "./errors.ts";
 import { decodeTransfer, encodeTransfer } from "./transfer.ts";
+import { defineProperty, ErrorProto, getOwn } from "./primordials.ts";
+import { hasOwn, inherits, mapGet, mapSet } from "./primordials.ts";
+import { objectKeys, ownNames, String_ } from "./primordials.ts";
 
 /** A thread's outcome as posted on its result port. */
 export type Outcome =
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly error: unknown };
 
-/** An error in threadkit's wire format. */
+/** An Error's fields in threadkit's wire format. */
 interface WireError {
-  readonly [WIRE]: true;
   readonly name: string;
   readonly message: string;
   readonly stack: string | undefined;
@@ -41,11 +52,24 @@ interface WireError {
   readonly dom?: true;
 }
 
+/** What encodeError gives: an Error's fields, or another value encoded. */
+type Wire = { readonly e: WireError } | { readonly v: unknown };
+
 // Own properties carried in their own fields (or, for AggregateError's
 // errors, decoded one by one).
-const SKIP = new Set(["cause", "name", "message", "stack", "errors"]);
+const SKIP = ["cause", "name", "message", "stack", "errors"];
+const skipped = (key: string) => {
+  for (let i = 0; i < SKIP.length; i++) if (SKIP[i] === key) return true;
+  return false;
+};
 
-const WIRE = "\u0000threadkit.error";
+const Error_ = Error,
+  Aggregate = AggregateError,
+  AggregateProto = AggregateError.prototype;
+const Dom = globalThis.DOMException, clone = globalThis.structuredClone;
+const DomProto: object | undefined = Dom?.prototype;
+const DONE = { done: true, value: undefined }, NONE = { next: () => DONE };
+const NOTHING = { [Symbol.iterator]: () => NONE }; // (an empty iterable)
 
 // Classes revived by name. Errors of other classes arrive as an Error whose
 // name is the original class name. One map per thread and package root
@@ -75,7 +99,7 @@ for (
     ThreadExitError,
     RoleError,
   ]
-) classes.set(cls.name, cls);
+) mapSet(classes, cls.name, cls);
 
 /**
  * Lets errors of `cls` arrive from other threads as instances of `cls`
@@ -84,12 +108,14 @@ for (
 export function registerErrorClass(
   cls: new (message?: string) => Error,
 ): void {
-  classes.set(cls.name, cls);
+  mapSet(classes, cls.name, cls);
 }
 
 /** Encodes a thrown value for posting. */
-export function encodeError(error: unknown): unknown {
-  if (!(error instanceof Error)) return encodeTransfer(error);
+export function encodeError(error: unknown): Wire {
+  const isError = typeof error === "object" && error !== null &&
+    inherits(error, ErrorProto); // (instanceof Error, as at load)
+  if (!isError) return { v: encodeTransfer(error) };
   // Every own property, enumerable or not: an engine may put its own on
   // every error (Bun: line, column, sourceURL, non-enumerable, and a user's
   // `e.line = 7` keeps that flag), and the receiving engine's values would
@@ -97,106 +123,107 @@ export function encodeError(error: unknown): unknown {
   // with the same own properties, flags included, as it was thrown with.
   const props: Record<string, unknown> = {};
   const hidden: string[] = [];
-  for (const key of Object.getOwnPropertyNames(error)) {
-    if (SKIP.has(key)) continue;
-    const desc = Object.getOwnPropertyDescriptor(error, key)!;
+  const names = ownNames(error);
+  for (let i = 0; i < names.length; i++) {
+    const key = names[i];
+    if (skipped(key)) continue;
+    const desc = getOwn(error, key)!;
     if (!("value" in desc)) continue; // an accessor: engine-defined
     props[key] = desc.value;
-    if (!desc.enumerable) hidden.push(key);
+    if (!desc.enumerable) hidden[hidden.length] = key;
   }
-  const wire: WireError = {
-    [WIRE]: true,
-    name: error.name,
-    message: error.message,
-    stack: error.stack,
-    hasCause: "cause" in error,
-    cause: "cause" in error ? encodeError(error.cause) : undefined,
-    props: cloneable(props),
-    hidden,
-    errors: error instanceof AggregateError
-      ? error.errors.map(encodeError)
-      : undefined,
-    dom: isDomException(error) ? true : undefined,
+  const e = error as Error;
+  let errors: unknown[] | undefined;
+  if (inherits(e, AggregateProto)) {
+    const list = (e as AggregateError).errors;
+    errors = [];
+    for (let i = 0; i < list.length; i++) errors[i] = encodeError(list[i]);
+  }
+  return {
+    e: {
+      name: e.name,
+      message: e.message,
+      stack: e.stack,
+      hasCause: "cause" in e,
+      cause: "cause" in e ? encodeError(e.cause) : undefined,
+      props: cloneable(props),
+      hidden,
+      errors,
+      dom: DomProto !== undefined && inherits(e, DomProto) ? true : undefined,
+    },
   };
-  return wire;
 }
 
 /** Rebuilds a thrown value posted by encodeError. */
 export function decodeError(data: unknown): unknown {
-  if (typeof data !== "object" || data === null || !(WIRE in data)) {
-    return decodeTransfer(data);
+  if (!hasOwn(data as Wire, "e")) {
+    return decodeTransfer((data as { v: unknown }).v);
   }
-  const wire = data as WireError;
-  const cls = classes.get(wire.name) ?? Error;
+  const wire = (data as { e: WireError }).e;
+  const cls = mapGet(classes, wire.name) ?? Error_;
   // A DOMException is rebuilt as one where the runtime has the class (its
   // code follows from its name, a prototype getter); else an Error with
   // the name, as any unregistered class.
-  const error = wire.errors !== undefined
-    ? new AggregateError(wire.errors.map(decodeError), wire.message)
-    : wire.dom === true && typeof DOMException === "function"
-    ? new DOMException(wire.message, wire.name) as Error
-    : new cls(wire.message);
-  // Own properties, as the original had them (name only when it differs).
-  if (error.name !== wire.name) {
-    Object.defineProperty(error, "name", {
-      value: wire.name,
-      writable: true,
-      configurable: true,
-    });
+  let error: Error;
+  if (wire.errors !== undefined) {
+    const list: unknown[] = [];
+    for (let i = 0; i < wire.errors.length; i++) {
+      list[i] = decodeError(wire.errors[i]);
+    }
+    // Made with none, then given the list: the constructor iterates its
+    // argument (Array.prototype[Symbol.iterator], which a program may
+    // replace); an iterable of our own that gives nothing runs none.
+    error = new Aggregate(NOTHING, wire.message);
+    own(error, "errors", list, false);
+  } else {
+    error = wire.dom === true && typeof Dom === "function"
+      ? new Dom(wire.message, wire.name) as Error
+      : new cls(wire.message);
   }
+  // Own properties, as the original had them (name only when it differs).
+  if (error.name !== wire.name) own(error, "name", wire.name, false);
   // Own properties, as the original had them, over any the engine added to
   // the new error.
-  const hidden = new Set(wire.hidden);
-  for (const [key, value] of Object.entries(wire.props)) {
-    Object.defineProperty(error, key, {
-      value,
-      writable: true,
-      enumerable: !hidden.has(key),
-      configurable: true,
-    });
+  const keys = objectKeys(wire.props), hidden = wire.hidden ?? [];
+  for (let i = 0; i < keys.length; i++) {
+    let shown = true;
+    for (let j = 0; j < hidden.length; j++) {
+      if (hidden[j] === keys[i]) shown = false;
+    }
+    own(error, keys[i], wire.props[keys[i]], shown);
   }
   if (error.message !== wire.message) {
-    Object.defineProperty(error, "message", {
-      value: wire.message,
-      writable: true,
-      configurable: true,
-    });
+    own(error, "message", wire.message, false);
   }
-  if (wire.hasCause) {
-    Object.defineProperty(error, "cause", {
-      value: decodeError(wire.cause),
-      writable: true,
-      configurable: true,
-    });
-  }
-  Object.defineProperty(error, "stack", {
-    value: wire.stack,
-    writable: true,
-    configurable: true,
-  });
+  if (wire.hasCause) own(error, "cause", decodeError(wire.cause), false);
+  own(error, "stack", wire.stack, false);
   return error;
 }
+
+// Defines `key` on `error` as an own data property.
+const own = (error: Error, key: string, value: unknown, enumerable: boolean) =>
+  void defineProperty(error, key, {
+    value,
+    writable: true,
+    enumerable,
+    configurable: true,
+  });
 
 // Keeps only the properties structured clone can carry, so one odd property
 // (a function, say) does not cost the whole error.
 function cloneable(props: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(props)) {
+  const keys = objectKeys(props);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i], value = props[key];
     try {
-      structuredClone(value);
+      clone(value);
       out[key] = value;
     } catch {
       out[key] = `[not cloneable: ${typeof value}]`;
     }
   }
   return out;
-}
-
-// Whether `error` is a DOMException (AbortError, TimeoutError,
-// DataCloneError...): an Error in every runtime that has the class, whose
-// name is not its class's.
-function isDomException(error: Error): boolean {
-  return typeof DOMException === "function" && error instanceof DOMException;
 }
 
 /**
@@ -206,7 +233,7 @@ function isDomException(error: Error): boolean {
  */
 export function textOf(v: unknown, of?: "name" | "message"): string {
   try {
-    return String(of === undefined ? v : (v as Record<string, unknown>)?.[of]);
+    return String_(of === undefined ? v : (v as Record<string, unknown>)?.[of]);
   } catch {
     return "a value that cannot be read";
   }

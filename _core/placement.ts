@@ -103,7 +103,7 @@ export function checkRegion(
     );
   }
   if (
-    typeof byteOffset !== "number" || !Number.isInteger(byteOffset) ||
+    typeof byteOffset !== "number" || byteOffset % 1 !== 0 || // (NaN too)
     byteOffset < 0
   ) {
     throw new RangeError(

@@ -21,7 +21,7 @@
 // queue codec gave `{}` for every one (MessagePort aside: _core/ports.ts).
 
 import { isProxy } from "./host.ts";
-import { walkMap } from "./primordials.ts";
+import { getPrototypeOf, ObjectProto, walkMap } from "./primordials.ts";
 
 /** A platform class: its name, and whether structured clone carries it. */
 export interface PlatformClass {
@@ -115,8 +115,8 @@ export function platformClass(
   value: object,
   ordinary = false, // no Proxy in the chain (_core/kinds.ts): no isProxy
 ): PlatformClass | undefined {
-  let proto = Object.getPrototypeOf(value);
-  if (proto === Object.prototype || proto === null) return undefined;
+  let proto = getPrototypeOf(value);
+  if (proto === ObjectProto || proto === null) return undefined;
   classes ??= load();
   for (let depth = 0; proto !== null && depth < 32; depth++) {
     // A MessagePort (an EventTarget) moves as a Thread arg (ports.ts).
@@ -126,13 +126,13 @@ export function platformClass(
     if (found !== undefined) {
       // The most specific name the value gives (AbortSignal, not EventTarget).
       const own = Object.prototype.toString.call(value).slice(8, -1);
-      const ctor = Object.getPrototypeOf(value)?.constructor?.name;
+      const ctor = getPrototypeOf(value)?.constructor?.name;
       const name = typeof ctor === "string" && ctor !== "" && ctor !== "Object"
         ? ctor
         : own;
       return { name: name || found.name, clones: found.clones };
     }
-    proto = Object.getPrototypeOf(proto);
+    proto = getPrototypeOf(proto);
   }
   return undefined;
 }

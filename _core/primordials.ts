@@ -1,11 +1,10 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// Built-ins the encoders call, read once at load: a program that replaces
-// Map.prototype.forEach, the iterators, Symbol.hasInstance or
-// Function.prototype.call afterwards runs no code of its own in an encode
-// (structured clone, the reference, calls none of them either). A Map or a
-// Set is read as a snapshot of its entries before any of them is copied,
-// so a getter in an entry that adds entries does not make the walk longer
-// (structured clone reads a snapshot too).
+// Built-ins the encoders and decoders call, read once at load: a program
+// that then replaces Map.prototype.forEach, the iterators, charCodeAt, the
+// String or Number global or Function.prototype.call runs no code of its
+// own in an encode or a decode (nor does structured clone, the reference).
+// A Map or a Set is read as a snapshot of its entries before any is copied:
+// a getter in an entry that adds entries does not make the walk longer.
 
 import { isProxy, utilTypes } from "./host.ts";
 import { isNamespace } from "./namespace.ts";
@@ -17,10 +16,17 @@ export const ArrayProto = Array.prototype;
 /** JSON.stringify, Object.keys and Array.isArray as at load. */
 export const jsonStringify = JSON.stringify, objectKeys = Object.keys;
 export const arrayIsArray = Array.isArray;
-const mapForEach = Map.prototype.forEach;
-const setForEach = Set.prototype.forEach;
-const getter = (o: object, k: PropertyKey) =>
-  Object.getOwnPropertyDescriptor(o, k)!.get!;
+// The codecs' string, number and object built-ins (String_(v) is String(v)
+// with the String of load time; charCodeAt and strSlice go through apply).
+export const String_ = String, Number_ = Number, BigInt_ = BigInt;
+const S = String.prototype, O = Object;
+export const Object_ = O; // (Object(v) boxes v)
+export const charCodeAt = S.charCodeAt, strSlice = S.slice;
+export const fromCharCode = String.fromCharCode;
+export const defineProperty = O.defineProperty, create = O.create;
+export const ownNames = O.getOwnPropertyNames;
+const mapForEach = Map.prototype.forEach, setForEach = Set.prototype.forEach;
+const getter = (o: object, k: PropertyKey) => getOwn(o, k)!.get!;
 
 // What a value is comes from its internal slots, as structured clone reads
 // them, never from its prototype chain or its Symbol.toStringTag (a getter
@@ -92,7 +98,7 @@ export function isSharedArrayBuffer(value: object): value is SharedArrayBuffer {
   return t !== undefined ? t.isSharedArrayBuffer(value) : SAB_LENGTH(value);
 }
 
-const ERROR_PROTO = Error.prototype;
+export const ErrorProto = Error.prototype;
 const isError_ = (Error as { isError?: (v: unknown) => boolean }).isError;
 /**
  * Whether `value` is an Error (its [[ErrorData]] slot; where the host can
@@ -101,9 +107,7 @@ const isError_ = (Error as { isError?: (v: unknown) => boolean }).isError;
 export function isError(value: object): value is Error {
   const t = utilTypes();
   if (t !== undefined) return t.isNativeError(value);
-  return isError_ !== undefined
-    ? isError_(value)
-    : inherits(value, ERROR_PROTO);
+  return isError_ !== undefined ? isError_(value) : inherits(value, ErrorProto);
 }
 
 const TA_NAME_ = getter(
@@ -324,10 +328,9 @@ const mapGet_ = Map.prototype.get;
 /** Map.prototype.get as it was at load. */
 export const mapGet = <K, V>(m: Map<K, V>, k: K): V | undefined =>
   apply(mapGet_, m, [k]);
-/** Map.prototype.clear as it was at load. */
+/** Map.prototype.clear and Set.prototype.clear as they were at load. */
 export const mapClear = (m: Map<unknown, unknown>) =>
   void apply(mapClear_, m, []);
-/** Set.prototype.clear as it was at load. */
 export const setClear = (s: Set<unknown>) => void apply(setClear_, s, []);
 
 // The walks' bookkeeping Maps and Sets (seen, ids, copies): a Map or Set
@@ -397,7 +400,7 @@ const FLAGS = (
     ["unicodeSets", "v"],
     ["sticky", "y"],
   ] as const
-).filter(([k]) => Object.getOwnPropertyDescriptor(RE, k)?.get)
+).filter(([k]) => getOwn(RE, k)?.get)
   .map(([k, f]) => [getter(RE, k), f] as const);
 /** A RegExp's source and flags, from its internal slots. */
 export function regExpParts(re: RegExp): { s: string; f: string } {
@@ -478,7 +481,7 @@ export function viewSpan(obj: ArrayBufferView): { o: number; n: number } {
   };
 }
 
-const U8 = Uint8Array;
+export const U8 = Uint8Array; // (new U8(view): a copy, no species)
 /**
  * `u8.subarray(from, to)` for a view threadkit made (a scratch buffer, an
  * item's bytes), without subarray's species lookup: a

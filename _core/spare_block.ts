@@ -80,6 +80,15 @@ import { threadState } from "./host.ts";
 import { parseJson } from "./json.ts";
 import type { SeqName } from "./names.ts";
 
+// The built-ins the record and result texts are made and read with, as at
+// load (a program may replace them later). Its own copies: the worker
+// bundle (thread/_worker_bundle.js) leaves _core/primordials.ts out.
+const apply = Reflect.apply, stringify = JSON.stringify;
+const isArray = Array.isArray;
+const String_ = String, Number_ = Number, BigInt_ = BigInt;
+const charCodeAt = String.prototype.charCodeAt;
+const fromCharCode = String.fromCharCode;
+
 /** The block's slots (see the table above). */
 export const STATE = 0;
 const IDENT = 1;
@@ -146,13 +155,12 @@ function encodeValue(v: unknown): unknown {
     case "boolean":
       return v;
     case "number":
-      return Number.isFinite(v) && !Object.is(v, -0)
-        ? v
-        : ["n", Object.is(v, -0) ? "-0" : String(v)];
+      if (v - v === 0 && !(v === 0 && 1 / v < 0)) return v; // (finite)
+      return ["n", v === 0 ? "-0" : String_(v)]; // (v === 0: -0)
     case "undefined":
       return ["u"];
     case "bigint":
-      return ["b", String(v)];
+      return ["b", String_(v)];
     case "object":
       if (v === null) return null;
   }
@@ -160,8 +168,9 @@ function encodeValue(v: unknown): unknown {
 }
 
 function decodeValue(v: unknown): unknown {
-  if (!Array.isArray(v)) return v;
-  return v[0] === "u" ? undefined : v[0] === "n" ? Number(v[1]) : BigInt(v[1]);
+  if (!isArray(v)) return v;
+  if (v[0] === "u") return undefined;
+  return v[0] === "n" ? Number_(v[1]) : BigInt_(v[1]); // (Number("-0"): -0)
 }
 
 // Writes `text` at `at` (code units) if it fits in `max`.
@@ -174,17 +183,19 @@ function writeText(
   const n = text.length;
   if (n > max) return false;
   const units = new Uint16Array(block.buffer, at * 2, n);
-  for (let i = 0; i < n; i++) units[i] = text.charCodeAt(i);
+  for (let i = 0; i < n; i++) units[i] = apply(charCodeAt, text, [i]);
   return true;
 }
 
 function readText(block: Int32Array, at: number, n: number): string {
-  const units = new Uint16Array(block.buffer, at * 2, n);
   let text = "";
   for (let i = 0; i < n; i += 4096) {
-    text += String.fromCharCode.apply(
+    // A view made by the constructor (no subarray: its species lookup).
+    const m = n - i < 4096 ? n - i : 4096;
+    text += apply(
+      fromCharCode,
       null,
-      units.subarray(i, Math.min(n, i + 4096)) as unknown as number[],
+      new Uint16Array(block.buffer, (at + i) * 2, m),
     );
   }
   return text;
@@ -197,13 +208,13 @@ function readText(block: Int32Array, at: number, n: number): string {
  */
 export function writeRecord(block: Int32Array, record: SharedRecord): boolean {
   const args: unknown[] = [];
-  for (const arg of record.args) {
-    const v = encodeValue(arg);
+  for (let i = 0; i < record.args.length; i++) {
+    const v = encodeValue(record.args[i]);
     if (v === NO) return false;
-    args.push(v);
+    args[i] = v;
   }
   const t = record.target;
-  const text = JSON.stringify(
+  const text = stringify(
     t.kind === "source"
       ? [0, t.source, t.name, args]
       : [1, t.module, t.export, args],
@@ -218,9 +229,14 @@ export function writeRecord(block: Int32Array, record: SharedRecord): boolean {
 
 /** The record a taker wrote (after the spare saw TAKEN_SHARED). */
 export function readRecord(block: Int32Array): SharedRecord {
-  const [kind, a, b, args] = parseJson(
-    readText(block, TEXT_AT, block[RECORD_LEN]),
-  ) as [number, string, string, unknown[]];
+  const r = parseJson(readText(block, TEXT_AT, block[RECORD_LEN])) as [
+    number,
+    string,
+    string,
+    unknown[],
+  ];
+  const kind = r[0], a = r[1], b = r[2], args = r[3]; // (no array iterator)
+  for (let i = 0; i < args.length; i++) args[i] = decodeValue(args[i]);
   return {
     ident: block[IDENT],
     entry: block[ENTRY],
@@ -228,7 +244,7 @@ export function readRecord(block: Int32Array): SharedRecord {
     target: kind === 0
       ? { kind: "source", source: a, name: b }
       : { kind: "module", module: a, export: b },
-    args: args.map(decodeValue),
+    args,
   };
 }
 
@@ -245,7 +261,7 @@ export function writeResult(
 ): boolean {
   const v = encodeValue(value);
   if (v === NO) return false;
-  const text = JSON.stringify(
+  const text = stringify(
     final === undefined ? [v] : [v, final.name, final.seq],
   );
   if (!writeText(block, RESULT_AT, RESULT_UNITS, text)) return false;
@@ -262,9 +278,12 @@ export function readResult(
   block: Int32Array,
 ): { value: unknown; final?: SeqName } | undefined {
   if (Atomics.load(block, RESULT) !== 1) return undefined;
-  const [v, name, seq] = parseJson(
-    readText(block, RESULT_AT, block[RESULT_LEN]),
-  ) as [unknown, string | undefined, number];
+  const r = parseJson(readText(block, RESULT_AT, block[RESULT_LEN])) as [
+    unknown,
+    string | undefined,
+    number,
+  ];
+  const v = r[0], name = r[1], seq = r[2]; // (no array iterator)
   const value = decodeValue(v);
   return name === undefined ? { value } : { value, final: { name, seq } };
 }

@@ -67,7 +67,7 @@ export function checkTarget<T>(
     (typeof t.module === "string" || t.module instanceof URL) &&
     typeof t.export === "string"
   ) {
-    const href = String(t.module);
+    const href = `${t.module}`; // (String(x) without the String global)
     if (href.startsWith("./") || href.startsWith("../")) {
       throw new TypeError(
         `${what}: module "${href}" is relative; use new URL("${href}", import.meta.url)`,
@@ -94,7 +94,7 @@ export function wireTarget(target: AnyFunction | ModuleRef): WireTarget {
   if (typeof target !== "function") {
     return {
       kind: "module",
-      module: String(target.module),
+      module: `${target.module}`,
       export: target.export,
     };
   }

@@ -8,12 +8,11 @@
 // own, so its revivers never replace this copy's (lockAt's would fail).
 //
 // The marker key and user data. A descriptor travels as { [MARK]: d } with
-// MARK = "\u0000threadkit". User data may hold that key too (and the error
-// codec's "\u0000threadkit.error"), so encode escapes every own key of the
-// form "\u0000"{n}"threadkit..." (n >= 1) by adding one "\u0000", and decode
-// removes one from every key with n >= 2. The map is a bijection on keys, no
-// user key can equal MARK after it, and a value without such keys (and
-// without primitives) is sent as it is.
+// MARK = "\u0000threadkit". User data may hold that key too, so encode
+// escapes every own key of the form "\u0000"{n}"threadkit..." (n >= 1) by
+// adding one "\u0000", and decode removes one from every key with n >= 2.
+// The map is a bijection on keys, no user key can equal MARK after it, and
+// a value without such keys (and without primitives) is sent as it is.
 //
 // A descriptor's `extra` holds values, primitives among them (a Condition's
 // lock, a Barrier's action args); [TO_DESCRIPTOR]() only describes and has
@@ -62,7 +61,7 @@ import { apply, isMap, isSet, mapClear, mapEntries } from "./primordials.ts";
 import { mapGet } from "./primordials.ts";
 import { newMap, newSet, walkMap, walkSet } from "./primordials.ts";
 import { mapSet, setAdd, setClear, setValues } from "./primordials.ts";
-import { arrayIsArray, objectKeys } from "./primordials.ts";
+import { arrayIsArray, hasOwn, objectKeys } from "./primordials.ts";
 import { forEachReference } from "./transfer_refs.ts";
 
 export { define, MARK } from "./transfer_keys.ts";
@@ -181,7 +180,8 @@ export function reviveBytesForm(form: BytesForm): unknown {
   const { tag, byteOffset, extra } = form ?? {};
   if (
     typeof tag !== "string" || typeof byteOffset !== "number" ||
-    !Number.isInteger(byteOffset) || byteOffset < 0 ||
+    byteOffset % 1 !== 0 || // (not an integer)
+    byteOffset < 0 ||
     byteOffset >= runtime().buffer.byteLength
   ) {
     throw new TypeError(
@@ -392,7 +392,7 @@ function decode(value: unknown, seen: Map<object, unknown>): unknown {
   if (typeof value !== "object" || value === null) return value;
   if (seen.has(value)) return seen.get(value);
   const isArray = arrayIsArray(value);
-  if (!isArray && Object.hasOwn(value, MARK)) {
+  if (!isArray && hasOwn(value, MARK)) {
     const w = (value as Record<string, unknown>)[MARK] as Wire;
     const extra = w.extra === undefined ? undefined : decode(w.extra, seen);
     const revived = w.heap !== true

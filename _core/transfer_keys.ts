@@ -6,6 +6,7 @@
 import { kindOf, ORDINARY, ordinaryClonesAsPlain, PLAIN } from "./kinds.ts";
 import { apply, ArrayProto, getOwn, getPrototypeOf } from "./primordials.ts";
 import { hasOwn, ObjectProto } from "./primordials.ts";
+import { defineProperty, Number_, String_, strSlice } from "./primordials.ts";
 import { arrayIsArray as isArray, objectKeys as keys_ } from "./primordials.ts";
 
 // Arrays longer than this have only their elements walked (listing the keys
@@ -24,15 +25,15 @@ export function keysOf(value: object): string[] {
 export function isIndex(key: string): boolean {
   // An array index is below 2 ** 32 - 1; a larger integer key is a plain
   // property (structured clone carries it as one).
-  const n = Number(key);
-  return Number.isInteger(n) && n >= 0 && n < 4294967295 && String(n) === key;
+  const n = Number_(key); // (n % 1 === 0: an integer, as Number.isInteger)
+  return n % 1 === 0 && n >= 0 && n < 4294967295 && String_(n) === key;
 }
 
 // deno-lint-ignore no-control-regex
 const MARKED = /^\u0000+threadkit/, ESCAPED = /^\u0000\u0000+threadkit/;
-// RegExp.prototype.exec and String.prototype.slice as at load (a test
-// would look up the regexp's exec, which a program may replace).
-const exec = RegExp.prototype.exec, slice = String.prototype.slice;
+// RegExp.prototype.exec as at load (a test would look up the regexp's
+// exec, which a program may replace).
+const exec = RegExp.prototype.exec;
 /** Keys that encode escapes: "\u0000"{n >= 1} + "threadkit" + anything. */
 export function isMarked(key: string): boolean {
   return key[0] === "\u0000" && apply(exec, MARKED, [key]) !== null;
@@ -59,7 +60,7 @@ export function clonesAsPlain(value: object): boolean {
 }
 
 export function define(obj: object, key: string, value: unknown): void {
-  Object.defineProperty(obj, key, {
+  defineProperty(obj, key, {
     value,
     writable: true,
     enumerable: true,
@@ -77,7 +78,7 @@ export function unescapeKeys(rec: Record<string, unknown>, keys: string[]) {
   for (let i = 0; i < keys.length; i++) delete rec[keys[i]];
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
-    define(rec, isEscaped(key) ? apply(slice, key, [1]) : key, values[i]);
+    define(rec, isEscaped(key) ? apply(strSlice, key, [1]) : key, values[i]);
   }
 }
 

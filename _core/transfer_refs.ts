@@ -15,7 +15,7 @@ import {
   keysOf,
   MARK,
 } from "./transfer_keys.ts";
-import { arrayIsArray, entriesOf, walkSet } from "./primordials.ts";
+import { arrayIsArray, entriesOf, hasOwn, walkSet } from "./primordials.ts";
 
 /**
  * Releases the in-flight reference of every heap primitive in `encoded`
@@ -61,7 +61,7 @@ export function forEachReference(
   }
   const isArray = arrayIsArray(value);
   if (!isArray && !clonesAsPlain(value)) return;
-  if (!isArray && Object.hasOwn(value, MARK)) {
+  if (!isArray && hasOwn(value, MARK)) {
     const w = (value as Record<string, unknown>)[MARK] as Held;
     if (w.heap === true && !skip?.has(value) && isBlock(w.byteOffset)) {
       f(w.byteOffset);

@@ -46,7 +46,7 @@ export function deadlineOf(timeout: number | null | undefined): number {
       `Cannot wait: timeout must be a number of milliseconds, got ${typeof timeout}`,
     );
   }
-  if (Number.isNaN(timeout) || timeout < 0) {
+  if (timeout !== timeout || timeout < 0) { // (NaN: not itself)
     throw new RangeError(
       `Cannot wait: timeout must be a non-negative number of milliseconds, got ${timeout}`,
     );

@@ -4,9 +4,8 @@
 // the constructor, not subarray (whose species lookup and iteration a
 // program can replace): an encode runs no code of a program's.
 
-import { apply } from "../_core/primordials.ts";
+import { apply, charCodeAt, fromCharCode } from "../_core/primordials.ts";
 
-const fromCharCode = String.fromCharCode;
 const toB64 = globalThis.btoa, fromB64 = globalThis.atob;
 const U8 = Uint8Array;
 const byteLength = Object.getOwnPropertyDescriptor(
@@ -30,7 +29,7 @@ export function toBase64(buffer: ArrayBuffer): string {
 export function fromBase64(text: string): Uint8Array {
   const s = fromB64(text);
   const out = new U8(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  for (let i = 0; i < s.length; i++) out[i] = apply(charCodeAt, s, [i]);
   return out;
 }
 

@@ -5,6 +5,9 @@
 
 import { A, align8, BYTES, HEADER_BYTES } from "./_layout.ts";
 import { LockedStore } from "./_locked.ts";
+import { sub, U8 } from "../_core/primordials.ts";
+
+const I32 = Int32Array; // as at load
 
 /** A raw item of the byte heap: its priority key and its encoded bytes. */
 export interface Keyed {
@@ -64,7 +67,7 @@ export class ByteStack extends LockedStore {
     for (let top = this.h[A]; out.length < k;) {
       const len = this.#i32[(top - 4) >> 2];
       const start = top - 4 - pad4(len);
-      out.push(this.#u8.slice(start, start + len));
+      out[out.length] = new U8(sub(this.#u8, start, start + len)); // a copy
       top = start;
     }
     return out;
@@ -146,17 +149,19 @@ export class ByteHeap extends LockedStore {
   }
   protected peek(): Uint8Array {
     const at = this.#slot[0] * this.#slotBytes;
-    return this.#u8.slice(at + 4, at + 4 + this.#i32[at >> 2]);
+    return new U8(sub(this.#u8, at + 4, at + 4 + this.#i32[at >> 2]));
   }
   protected override peekMany(count: number, k: number): Uint8Array[] {
     if (k === 1) return [this.peek()];
     // The heap's first k in order, popped from a copy of its index.
     const keys = this.#keys.slice(0, count), ords = this.#ords.slice(0, count);
-    const slots = this.#slot.slice(0, count);
+    const slots = new I32(count); // (a copy: no slice, no species)
+    for (let i = 0; i < count; i++) slots[i] = this.#slot[i];
     const out: Uint8Array[] = [];
     for (let n = count; out.length < k; n--) {
       const at = slots[0] * this.#slotBytes;
-      out.push(this.#u8.slice(at + 4, at + 4 + this.#i32[at >> 2]));
+      const end = at + 4 + this.#i32[at >> 2];
+      out[out.length] = new U8(sub(this.#u8, at + 4, end)); // a copy
       popRoot(keys, ords, slots, n);
     }
     return out;

@@ -32,16 +32,11 @@
 
 import { isProxy } from "../_core/host.ts";
 import { parseJson } from "../_core/json.ts";
-import { mapGet, mapSet, newMap, sub } from "../_core/primordials.ts";
-import {
-  arrayIsArray,
-  ArrayProto,
-  getPrototypeOf,
-  hasOwn,
-  jsonStringify,
-  objectKeys,
-  ObjectProto,
-} from "../_core/primordials.ts";
+import { arrayIsArray, ArrayProto, hasOwn } from "../_core/primordials.ts";
+import { defineProperty, getPrototypeOf } from "../_core/primordials.ts";
+import { jsonStringify, objectKeys } from "../_core/primordials.ts";
+import { mapGet, mapSet, newMap, ObjectProto } from "../_core/primordials.ts";
+import { Number_, String_, sub } from "../_core/primordials.ts";
 import { isArguments, ORDINARY, slotKind } from "../_core/kinds.ts";
 import { HOLES, indicesAfter } from "../_core/transfer_keys.ts";
 import { MARK, MAX_DEPTH, type Stand, tagItem, untagItem } from "./_tagged.ts";
@@ -142,7 +137,9 @@ function bytesOf(text: string): Uint8Array {
   // At most 3 UTF-8 bytes per UTF-16 unit.
   const max = 1 + text.length * 3;
   if (scratch.length < max) {
-    scratch = new Uint8Array(Math.max(max, scratch.length * 2));
+    scratch = new Uint8Array(
+      max > 2 * scratch.length ? max : 2 * scratch.length,
+    );
   }
   const { written } = encoder.encodeInto(text, sub(scratch, 1));
   scratch[0] = textTagged ? TAGGED : written === text.length ? ASCII : PLAIN;
@@ -430,9 +427,9 @@ function copyOf(value: object, depth: number): unknown {
       exact = false;
       for (let j = 0; j < keys.length; j++) {
         const k = keys[j];
-        if (!(String(Number(k) >>> 0) === k && Number(k) < n)) {
+        if (!(String_(Number_(k) >>> 0) === k && Number_(k) < n)) {
           // defineProperty: a "__proto__" key as own data, not the setter.
-          Object.defineProperty(c, k, {
+          defineProperty(c, k, {
             value: element(
               (value as unknown as Record<string, unknown>)[k],
               depth + 1,
@@ -446,10 +443,10 @@ function copyOf(value: object, depth: number): unknown {
     }
     return c;
   }
-  const proto = Object.getPrototypeOf(value);
+  const proto = getPrototypeOf(value);
   // A Date (...) given a plain prototype is still one (its slots).
   if (
-    proto !== Object.prototype && proto !== null ||
+    proto !== ObjectProto && proto !== null ||
     slotKind(value) !== ORDINARY || proto !== null && isArguments(value)
   ) {
     exact = false;

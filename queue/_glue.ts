@@ -33,7 +33,7 @@ import {
   PRIORITY,
 } from "./_layout.ts";
 import { dropHeld, held, marks } from "./_held.ts";
-import { TA } from "../_core/primordials.ts";
+import { TA, U8, viewParts } from "../_core/primordials.ts";
 import type { Keyed } from "./_bytes.ts";
 import { noCodec, type QueueState } from "./_state.ts";
 import { TextRing } from "./_text.ts";
@@ -148,7 +148,7 @@ export function toRaws(
   // Checked before any work: every item is encoded before the first is put,
   // so a length no queue can hold would only grind ({ length: 2 ** 32 - 1 }).
   const n = items.length;
-  if (!Number.isInteger(n) || n < 0 || n > MAX_CAPACITY) {
+  if (n % 1 !== 0 || n < 0 || n > MAX_CAPACITY) { // (NaN too)
     throw new RangeError(
       `Cannot put items: length must be an integer from 0 to ${MAX_CAPACITY} (the most items one call puts), got ${
         String(n)
@@ -201,7 +201,11 @@ function encodeRaws(
         marks[marks.length] = held.length; // no push a program replaced
         list[i] = jsonValue(items[i]);
         if (textTagged) {
-          (tagged ??= new Array<boolean>(n).fill(false))[i] = true;
+          if (tagged === undefined) {
+            tagged = []; // (no Array global, no fill: as at load or none)
+            for (let j = 0; j < n; j++) tagged[j] = false;
+          }
+          tagged[i] = true;
         }
       }
       batch = arrayBatch(list, tagged);
@@ -209,10 +213,10 @@ function encodeRaws(
     st.store.check(batch);
     return batch as unknown as ArrayLike<unknown>;
   }
-  const raws = new Array(items.length);
+  const raws: unknown[] = [];
   const structured = st.info === undefined;
   for (let i = 0; i < items.length; i++) {
-    if (structured) marks.push(held.length);
+    if (structured) marks[marks.length] = held.length;
     raws[i] = own(toRaw(st, items[i]));
   }
   return raws;
@@ -222,11 +226,15 @@ function encodeRaws(
 export function own(raw: unknown): unknown {
   if (raw instanceof Batch) return raw.own();
   if (raw instanceof TextItem) return raw; // strings are immutable
-  if (ArrayBuffer.isView(raw)) return (raw as Uint8Array).slice();
+  if (ArrayBuffer.isView(raw)) {
+    // An encoding's bytes: copied by the constructor (no slice: its species).
+    if (viewParts(raw)!.name === "Uint8Array") return new U8(raw as Uint8Array);
+    return (raw as Uint8Array).slice();
+  }
   if (arrayIsArray(raw)) return raw; // made by toRaws: already ours
   if (typeof raw === "object" && raw !== null) {
     const k = raw as Keyed;
-    return { key: k.key, bytes: k.bytes.slice() };
+    return { key: k.key, bytes: new U8(k.bytes) }; // (a copy, as above)
   }
   return raw;
 }

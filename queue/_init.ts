@@ -241,7 +241,7 @@ export const NOWAIT: Acquire = queueOptions({ block: false }); // *Nowait()
 /** getMany's `max`, checked; the capacity when not given. */
 export function checkMax(max: number | undefined, capacity: number): number {
   if (max === undefined) return capacity;
-  if (typeof max !== "number" || !Number.isInteger(max) || max < 1) {
+  if (typeof max !== "number" || max % 1 !== 0 || max < 1) { // (NaN too)
     throw new RangeError(
       `Cannot get items: max must be a positive integer, got ${String(max)}`,
     );

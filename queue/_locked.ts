@@ -351,7 +351,7 @@ export abstract class LockedStore implements Store {
               break; // return the n decoded; this item stays first
             }
           }
-          out.push(x);
+          out[out.length] = x; // (no push: a program may replace it)
         }
         this.drop(count--);
         n++;
@@ -384,7 +384,7 @@ export abstract class LockedStore implements Store {
           break; // return the n decoded; this item stays first
         }
         decodeEnd(h, me);
-        out.push(x);
+        out[out.length] = x;
       }
       holdEnd(h, me);
     } catch (error) {

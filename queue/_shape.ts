@@ -48,7 +48,9 @@
 // puts the JSON text, which may be smaller: a float64 takes 9 bytes).
 
 import { isProxy } from "../_core/host.ts";
-import { arrayIsArray, sub } from "../_core/primordials.ts";
+import { apply, arrayIsArray, charCodeAt } from "../_core/primordials.ts";
+import { defineProperty, getPrototypeOf } from "../_core/primordials.ts";
+import { ObjectProto, sub } from "../_core/primordials.ts";
 import { isArguments, ORDINARY, slotKind } from "../_core/kinds.ts";
 import { viewOrTagged } from "../_core/kinds.ts";
 
@@ -170,7 +172,7 @@ function refuse(value: object, n: number): undefined {
   const c = {};
   for (let i = 0; i < n; i++) {
     // defineProperty: "__proto__" and Object.prototype's keys as own data.
-    Object.defineProperty(c, keys[i], {
+    defineProperty(c, keys[i], {
       value: vals[i],
       writable: true,
       enumerable: true,
@@ -199,8 +201,8 @@ export function walkSlots(): number {
 
 function encode(value: object, room: number): Uint8Array | undefined {
   if (isProxy(value)) return undefined; // refused by the JSON path's tag
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return undefined;
+  const proto = getPrototypeOf(value);
+  if (proto !== ObjectProto && proto !== null) return undefined;
   // A Date (...) given a plain prototype is still one (_core/kinds.ts):
   // a view or a tagged kind here, the rest at the first key (the listing
   // below) or after the loop (none).
@@ -257,7 +259,9 @@ function encode(value: object, room: number): Uint8Array | undefined {
   // the values read here (its text may fit: smaller numbers, no headers).
   if (most >= room) return refuse(value, n);
   if (scratch.length < most) {
-    scratch = new Uint8Array(Math.max(most, 2 * scratch.length));
+    scratch = new Uint8Array(
+      most > 2 * scratch.length ? most : 2 * scratch.length,
+    );
     view = new DataView(scratch.buffer);
     views = [];
     wrote = undefined;
@@ -360,7 +364,7 @@ function newShape(n: number): boolean {
     const key = keys[i];
     list[at++] = key.length;
     for (let k = 0; k < key.length; k++) {
-      const c = key.charCodeAt(k);
+      const c: number = apply(charCodeAt, key, [k]);
       if (c > 0xff) return false;
       list[at++] = c;
     }
@@ -394,13 +398,14 @@ function writeString(u8: Uint8Array, at: number, s: string): number {
   }
   let or = 0, k = 0;
   for (; k + 1 < len; k += 2) {
-    const c = s.charCodeAt(k), d = s.charCodeAt(k + 1);
+    const c: number = apply(charCodeAt, s, [k]),
+      d: number = apply(charCodeAt, s, [k + 1]);
     or |= c | d;
     u8[o + k] = c;
     u8[o + k + 1] = d;
   }
   if (k < len) {
-    const c = s.charCodeAt(k);
+    const c: number = apply(charCodeAt, s, [k]);
     or |= c;
     u8[o + k] = c;
   }
@@ -410,7 +415,7 @@ function writeString(u8: Uint8Array, at: number, s: string): number {
   }
   u8[at] = UTF16;
   for (k = 0; k < len; k++) {
-    const c = s.charCodeAt(k);
+    const c: number = apply(charCodeAt, s, [k]);
     u8[o + 2 * k] = c;
     u8[o + 2 * k + 1] = c >> 8;
   }

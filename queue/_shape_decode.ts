@@ -7,6 +7,7 @@
 // key is a TypeError (the get throws and the item stays first, _text.ts),
 // and every key is an own data property.
 
+import { apply, defineProperty, fromCharCode } from "../_core/primordials.ts";
 import { ObjectProto, sub } from "../_core/primordials.ts";
 import type { RegionText } from "./_text_io.ts";
 import {
@@ -213,19 +214,20 @@ export class ShapeDecoder {
       if (q + 1 + k > end) throw corrupt();
       const key = this.#io.latin1(q + 1, k);
       if (key === "__proto__") throw corrupt();
-      keys.push(key);
+      keys[keys.length] = key;
       q += 1 + k;
     }
     if (q !== end) throw corrupt();
     // A duplicate key (never written by a walk) is one property, set twice
     // below: the object is still plain data, with fewer keys.
     const tmpl: Record<string, unknown> = {};
-    for (const key of keys) {
+    for (let i = 0; i < n; i++) {
+      const key = keys[i];
       // Own data properties: a key Object.prototype has (an accessor, a
       // read-only value) is defined, not assigned; never "__proto__".
       if (!(key in ObjectProto)) tmpl[key] = undefined;
       else {
-        Object.defineProperty(tmpl, key, {
+        defineProperty(tmpl, key, {
           value: undefined,
           writable: true,
           enumerable: true,
@@ -244,12 +246,12 @@ export class ShapeDecoder {
 function utf16(u8: Uint8Array, at: number, len: number): string {
   let s = "";
   for (let k = 0; k < len; k += 4096) {
-    const m = Math.min(4096, len - k), codes = new Array<number>(m);
+    const m = len - k < 4096 ? len - k : 4096, codes: number[] = [];
     for (let j = 0; j < m; j++) {
       const q = at + 2 * (k + j);
       codes[j] = u8[q] | (u8[q + 1] << 8);
     }
-    s += String.fromCharCode.apply(null, codes);
+    s += apply(fromCharCode, null, codes);
   }
   return s;
 }

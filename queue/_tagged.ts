@@ -44,6 +44,8 @@ import { ERRORS, VIEWS } from "./_tagged_kinds.ts";
 import { isSharedArrayBuffer, mapGet, walkMap } from "../_core/primordials.ts";
 import { mapSet, newMap, newSet, setAdd } from "../_core/primordials.ts";
 import { arrayIsArray, objectKeys } from "../_core/primordials.ts";
+import { BigInt_, create, defineProperty } from "../_core/primordials.ts";
+import { hasOwn, Number_, Object_, String_ } from "../_core/primordials.ts";
 import { AB, ARRAY, BOX, DATE, ERROR, kindOf } from "../_core/kinds.ts";
 import { MAP, ORDINARY, PLAIN, PROXIED, REFUSED } from "../_core/kinds.ts";
 import { REGEXP, SAB, SET, VIEW } from "../_core/kinds.ts";
@@ -117,14 +119,16 @@ export function tag(value: unknown, st: TagState): unknown {
     case "boolean":
       return value;
     case "number":
-      if (Number.isFinite(value) && !(value === 0 && 1 / value < 0)) {
+      // value - value: 0 for a finite number, NaN for NaN and +-Infinity
+      // (Number.isFinite with no call).
+      if (value - value === 0 && !(value === 0 && 1 / value < 0)) {
         return value;
       }
-      return { [MARK]: "n", v: String(Object.is(value, -0) ? "-0" : value) };
+      return { [MARK]: "n", v: value === 0 ? "-0" : String_(value) }; // -0
     case "undefined":
       return { [MARK]: "u" };
     case "bigint":
-      return { [MARK]: "b", v: value.toString() };
+      return { [MARK]: "b", v: String_(value) };
     case "function":
       throw refuse(st, "a function");
     case "symbol":
@@ -272,7 +276,7 @@ export function tag(value: unknown, st: TagState): unknown {
   // arrive as plain objects with their own enumerable properties).
   const keys = objectKeys(obj);
   const rec = obj as Record<string, unknown>;
-  if (Object.hasOwn(obj, MARK)) {
+  if (hasOwn(obj, MARK)) {
     const e: unknown[] = [];
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
@@ -282,7 +286,7 @@ export function tag(value: unknown, st: TagState): unknown {
   }
   // No prototype: a "__proto__" key is an own property, which
   // JSON.stringify writes like any other.
-  const out: Record<string, unknown> = Object.create(null);
+  const out: Record<string, unknown> = create(null);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
     out[k] = at(st, `.${k}`, () => tag(rec[k], st));
@@ -372,9 +376,9 @@ export function untag(value: unknown, ids: unknown[]): unknown {
     case "u":
       return undefined;
     case "n":
-      return rec.v === "-0" ? -0 : Number(rec.v);
+      return rec.v === "-0" ? -0 : Number_(rec.v);
     case "b":
-      return BigInt(rec.v as string);
+      return BigInt_(rec.v as string);
     case "@":
       return ids[rec.i as number];
     case "p": {
@@ -446,20 +450,20 @@ export function untag(value: unknown, ids: unknown[]): unknown {
       // chain has no name (a null prototype): structured clone's "Error"
       const err = new (ERRORS[name ?? "Error"] ?? Error)(rec.m as string);
       if (name !== undefined && err.name !== name) {
-        Object.defineProperty(err, "name", {
+        defineProperty(err, "name", {
           value: name,
           writable: true,
           configurable: true,
         });
       }
-      Object.defineProperty(err, "stack", {
+      defineProperty(err, "stack", {
         value: rec.s,
         writable: true,
         configurable: true,
       });
       ids[slot] = err;
       if (rec.h) {
-        Object.defineProperty(err, "cause", {
+        defineProperty(err, "cause", {
           value: untag(rec.c, ids),
           writable: true,
           configurable: true,
@@ -470,7 +474,7 @@ export function untag(value: unknown, ids: unknown[]): unknown {
     case "B": {
       const slot = ids.length;
       ids[slot] = undefined;
-      return ids[slot] = Object(untag(rec.v, ids));
+      return ids[slot] = Object_(untag(rec.v, ids));
     }
     case "o": {
       const out: Record<string, unknown> = {};

@@ -70,7 +70,7 @@ import { acquireHead, releaseHead, TAKEN } from "./_head.ts";
 import { RegionText } from "./_text_io.ts";
 import { ShapeDecoder } from "./_shape_decode.ts";
 import { checkRaw, mod, parseRuns, recordRun } from "./_text_run.ts";
-import { recordsAt, seenEmpty } from "./_text_run.ts";
+import { addRun, recordsAt, seenEmpty } from "./_text_run.ts";
 import { align8, B, BUSY, BUSY_COUNT, BYTES, CAPACITY } from "./_layout.ts";
 import { type Decode, EMPTY, FLAG_CODEC, FLAGS } from "./_layout.ts";
 import { GET_WAITERS, HEAD, HEADER_BYTES, HLAPS, HOLDER } from "./_layout.ts";
@@ -407,7 +407,7 @@ export class TextRing implements Store {
         if (kind <= UTF8 && decode === undefined) {
           if (at !== runEnd) {
             if (runAt >= 0) {
-              runs.push(this.#run(runAt, runEnd, ascii), runFirst);
+              addRun(runs, this.#run(runAt, runEnd, ascii), runFirst);
             }
             runAt = at;
             ascii = true;
@@ -415,7 +415,7 @@ export class TextRing implements Store {
           }
           runEnd = at + len + 1;
           if (kind !== ASCII) ascii = false;
-          for (let j = 0; !plain && j < c; j++) out.push(undefined);
+          for (let j = 0; !plain && j < c; j++) out[out.length] = undefined;
           k += c;
           continue;
         }
@@ -430,16 +430,16 @@ export class TextRing implements Store {
           if (k === 0) throw error;
           break; // take the k before; this one stays first
         }
-        if (runAt >= 0) runs.push(this.#run(runAt, runEnd, ascii), runFirst);
+        if (runAt >= 0) addRun(runs, this.#run(runAt, runEnd, ascii), runFirst);
         runAt = runEnd = -1;
         if (plain) {
           plain = false;
-          for (let j = 0; j < k; j++) out.push(undefined);
+          for (let j = 0; j < k; j++) out[out.length] = undefined;
         }
-        out.push(value);
+        out[out.length] = value; // (no push: a program may replace it)
         k++;
       }
-      if (runAt >= 0) runs.push(this.#run(runAt, runEnd, ascii), runFirst);
+      if (runAt >= 0) addRun(runs, this.#run(runAt, runEnd, ascii), runFirst);
       if (decode !== undefined) decodeEnd(h, me);
     } catch (error) {
       out.length = base;

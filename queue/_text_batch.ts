@@ -12,7 +12,7 @@ export const CODEC = 3;
 /** The separator after every record. */
 export const COMMA = 0x2c;
 
-import { jsonStringify, sub } from "../_core/primordials.ts";
+import { apply, jsonStringify, strSlice, sub } from "../_core/primordials.ts";
 import { asciiArrayText } from "./_text_io.ts";
 
 const encoder = new TextEncoder();
@@ -55,7 +55,7 @@ export class Batch {
   get bytes(): Uint8Array {
     if (this.#bytes === undefined) {
       const text = this.#text!, bytes = new Uint8Array(text.length - 1);
-      encoder.encodeInto(text.slice(1, -1), bytes); // ASCII: a byte a unit
+      encoder.encodeInto(apply(strSlice, text, [1, -1]), bytes); // ASCII
       bytes[bytes.length - 1] = COMMA;
       this.#bytes = bytes;
     }
@@ -106,7 +106,7 @@ export class Batch {
   own(): Batch {
     if (this.#bytes === undefined) return this; // its text and no scratch
     return new Batch(
-      this.bytes.slice(),
+      new Uint8Array(this.bytes), // (a copy; no species lookup)
       this.#ends,
       this.#kinds,
       this.length,
@@ -222,7 +222,9 @@ function splitArray(
   }
   const max = text.length * 3;
   if (scratch.length < max) {
-    scratch = new Uint8Array(Math.max(max, scratch.length * 2));
+    scratch = new Uint8Array(
+      max > 2 * scratch.length ? max : 2 * scratch.length,
+    );
   }
   const b = scratch;
   const { written } = encoder.encodeInto(text, b);
@@ -250,10 +252,13 @@ function textBatch(texts: string[], tagged: boolean[] | undefined): Batch {
   const n = texts.length;
   const ends = new Int32Array(n);
   const kinds = new Uint8Array(n);
-  const all = texts.join(",") + ",";
+  let all = ""; // (no join: a program may replace it)
+  for (let k = 0; k < n; k++) all += texts[k] + ",";
   const max = all.length * 3;
   if (scratch.length < max) {
-    scratch = new Uint8Array(Math.max(max, scratch.length * 2));
+    scratch = new Uint8Array(
+      max > 2 * scratch.length ? max : 2 * scratch.length,
+    );
   }
   const { written } = encoder.encodeInto(all, scratch);
   const ascii = written === all.length;
@@ -276,7 +281,7 @@ const CLOSE_BRACKET = 0x5d;
 /** A batch of custom-codec encodings. */
 export function bytesBatch(list: Uint8Array[]): Batch {
   let total = 0;
-  for (const b of list) total += b.length + 1;
+  for (let k = 0; k < list.length; k++) total += list[k].length + 1;
   const bytes = new Uint8Array(total);
   const ends = new Int32Array(list.length);
   let at = 0;

@@ -173,6 +173,12 @@ export function tooLarge(need: number, size: number): RangeError {
   return Object.assign(error, { [NEED]: need });
 }
 
+/** Adds a run's text and its first index in `out` to `runs` (no push). */
+export function addRun(runs: (string | number)[], text: string, first: number) {
+  runs[runs.length] = text;
+  runs[runs.length] = first;
+}
+
 /**
  * getMany's last step, after HEAD's release: parses each run of plain
  * records (`runs`: its text, then the index in `out` of its first item)
@@ -188,7 +194,7 @@ export function parseRuns(
   for (let r = 0; r < runs.length; r += 2) {
     const items = parseJson("[" + runs[r] + "]") as unknown[];
     if (plain) {
-      for (let j = 0; j < items.length; j++) out.push(items[j]);
+      for (let j = 0; j < items.length; j++) out[out.length] = items[j];
       continue;
     }
     const first = runs[r + 1] as number;

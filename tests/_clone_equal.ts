@@ -16,7 +16,9 @@ export const TRICKY_KEYS: readonly string[] = [
   "\u0000",
   "\u0000threadkit",
   "\u0000\u0000threadkit",
-  "\u0000threadkit.error",
+  "\u0000threadkit.error", // (the error format's key before { e } / { v })
+  "e", // the error format's keys (_core/outcome.ts)
+  "v",
   "0",
   "-0",
   "\x7f", // the tagged form's marker key (queue/_tagged.ts MARK)

@@ -327,7 +327,7 @@ var evenSeq = (function evenSeq(view, seq) {
 var writeResult = (function writeResult(block, value, final) {
   const v = encodeValue(value);
   if (v === NO) return false;
-  const text = JSON.stringify(final === void 0 ? [
+  const text = stringify(final === void 0 ? [
     v
   ] : [
     v,
@@ -345,10 +345,12 @@ var encodeValue = (function encodeValue(v) {
     case "boolean":
       return v;
     case "number":
-      return Number.isFinite(v) && !Object.is(v, -0) ? v : [
+      if (v - v === 0 && !(v === 0 && 1 / v < 0)) return v;
+      return [
         "n",
-        Object.is(v, -0) ? "-0" : String(v)
+        v === 0 ? "-0" : String_(v)
       ];
+    // (v === 0: -0)
     case "undefined":
       return [
         "u"
@@ -356,7 +358,7 @@ var encodeValue = (function encodeValue(v) {
     case "bigint":
       return [
         "b",
-        String(v)
+        String_(v)
       ];
     case "object":
       if (v === null) return null;
@@ -367,7 +369,9 @@ var writeText = (function writeText(block, at, max, text) {
   const n = text.length;
   if (n > max) return false;
   const units = new Uint16Array(block.buffer, at * 2, n);
-  for (let i = 0; i < n; i++) units[i] = text.charCodeAt(i);
+  for (let i = 0; i < n; i++) units[i] = apply(charCodeAt2, text, [
+    i
+  ]);
   return true;
 });
 var endEntry = (function endEntry(entry, ident, view = runtime().view) {
@@ -494,6 +498,12 @@ var charCodeAt = String.prototype.charCodeAt;
 var isArray = Array.isArray;
 
 // _core/spare_block.ts
+var apply = Reflect.apply;
+var stringify = JSON.stringify;
+var isArray2 = Array.isArray;
+var String_ = String;
+var charCodeAt2 = String.prototype.charCodeAt;
+var fromCharCode = String.fromCharCode;
 var RESULT = 4;
 var RESULT_LEN = 5;
 var TEXT_AT = 32;

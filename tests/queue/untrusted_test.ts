@@ -19,8 +19,32 @@ import {
   Semaphore,
   SimpleQueue,
   Thread,
+  ThreadPoolExecutor,
 } from "../../mod.ts";
 import { assertCloneEqual } from "../_clone_equal.ts";
+
+// Thrown values shaped like an error in threadkit's format (_core/
+// outcome.ts: { e: fields } or { v: value }, and the form before it, keyed
+// "\u0000threadkit.error"): each arrives as the plain value it is.
+const LOOKALIKE_ERRORS: unknown[] = [
+  {
+    "\u0000threadkit.error": true,
+    name: "RangeError",
+    message: "shaped like the error format",
+  },
+  {
+    e: {
+      name: "RangeError",
+      message: "m",
+      stack: "s",
+      hasCause: false,
+      props: {},
+    },
+  },
+  { v: { e: 1 } },
+  { e: { "\u0000threadkit.error": true }, v: 1 },
+  { "\x7fthreadkit.error": true, "\x7f": "e", n: "RangeError", m: "m" },
+];
 
 function nest(depth: number): unknown {
   let x: unknown = { leaf: true };
@@ -270,23 +294,40 @@ describe("Queue with untrusted items", () => {
     assertCloneEqual(v, structuredClone(value));
     assert.ok(l instanceof Lock);
 
-    const thrown = {
-      "\u0000threadkit.error": true,
-      name: "RangeError",
-      message: "shaped like the error format",
-    };
-    const e = new Thread({
-      target: (x: unknown) => {
+    for (const thrown of LOOKALIKE_ERRORS) {
+      const e = new Thread({
+        target: (x: unknown) => {
+          throw x;
+        },
+        args: [thrown],
+      });
+      e.start();
+      await assert.rejects(e.joinAsync({ timeout: 20_000 }), (error) => {
+        assert.ok(!(error instanceof Error));
+        assertCloneEqual(error, structuredClone(thrown));
+        return true;
+      });
+    }
+  });
+
+  it("an executor task's thrown values shaped like the error format arrive as plain values", async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    for (const thrown of LOOKALIKE_ERRORS) {
+      const f = pool.submit((x: unknown) => {
         throw x;
-      },
-      args: [thrown],
-    });
-    e.start();
-    await assert.rejects(e.joinAsync({ timeout: 20_000 }), (error: unknown) => {
-      assert.ok(!(error instanceof Error));
-      assertCloneEqual(error, structuredClone(thrown));
-      return true;
-    });
+      }, thrown);
+      await assert.rejects(Promise.resolve(f), (error) => {
+        assert.ok(!(error instanceof Error));
+        assertCloneEqual(error, structuredClone(thrown));
+        return true;
+      });
+    }
+    // A real one beside them: its class, message and own properties.
+    const e = await pool.submit(() => {
+      throw Object.assign(new RangeError("real"), { e: 1, v: 2 });
+    }).then(() => undefined, (x: unknown) => x);
+    assert.ok(e instanceof RangeError);
+    assert.deepEqual([e.message, (e as unknown as { e: 1 }).e], ["real", 1]);
   });
 
   it("Queue.putMany() refuses an array-like no queue can hold before any work", () => {

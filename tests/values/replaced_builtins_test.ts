@@ -11,20 +11,34 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Lock, Queue, ThreadPoolExecutor } from "../../mod.ts";
+import {
+  LifoQueue,
+  Lock,
+  PriorityQueue,
+  Queue,
+  ThreadPoolExecutor,
+} from "../../mod.ts";
 import { decodeTransfer, encodeTransfer } from "../../_core/transfer.ts";
 import { blockRefs } from "../../_core/heap.ts";
 import { assertCloneEqual } from "../_clone_equal.ts";
+import { decodeValue, encodeValue } from "../../queue/_codec.ts";
+import { decodeError, encodeError } from "../../_core/outcome.ts";
+import * as block from "../../_core/spare_block.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
 let calls = 0;
 let where = "";
 let flats = 0;
+// The trap's own built-ins, as at load (it may replace any of them).
+const E = Error, call = Reflect.apply, split = String.prototype.split;
+const join = Array.prototype.join, cut = Array.prototype.slice;
 function trap(): never {
-  calls++;
-  where ||= (new Error().stack ?? "").split("\n").slice(2, 5).join(" <- ");
-  throw new Error("a replaced built-in was called");
+  if (calls++ === 0) {
+    const lines = call(split, new E().stack ?? "", ["\n"]);
+    where = call(join, call(cut, lines, [2, 5]), [" <- "]);
+  }
+  throw new E("a replaced built-in was called");
 }
 
 // Each: replaces one built-in; returns what puts it back.
@@ -94,6 +108,43 @@ const REPLACED: [string, () => () => void][] = [
   ["Object.keys", () => swap(Object, "keys")],
   ["Array.isArray", () => swap(Array, "isArray")],
   ["RegExp.prototype.exec", () => swap(RegExp.prototype, "exec")],
+  // The text loops (shape records, region text, base64, the spare block)
+  // and the number and bigint forms of the tagged codec.
+  [
+    "String.prototype.charCodeAt",
+    () => swap(String.prototype, "charCodeAt"),
+  ],
+  ["String.prototype.slice", () => swap(String.prototype, "slice")],
+  ["String.fromCharCode", () => swap(String, "fromCharCode")],
+  ["BigInt.prototype.toString", () => swap(BigInt.prototype, "toString")],
+  ["globalThis.String", () => swapGetter(globalThis, "String")],
+  ["globalThis.Number", () => swapGetter(globalThis, "Number")],
+  ["globalThis.BigInt", () => swapGetter(globalThis, "BigInt")],
+  ["Number.isFinite", () => swap(Number, "isFinite")],
+  ["Number.isInteger", () => swap(Number, "isInteger")],
+  ["Object.is", () => swap(Object, "is")],
+  ["Math.max", () => swap(Math, "max")],
+  ["Math.min", () => swap(Math, "min")],
+  ["Array.prototype.join", () => swap(Array.prototype, "join")],
+  ["Object.getPrototypeOf", () => swap(Object, "getPrototypeOf")],
+  ["Object.defineProperty", () => swap(Object, "defineProperty")],
+  ["Object.create", () => swap(Object, "create")],
+  ["Object.hasOwn", () => swap(Object, "hasOwn")],
+  [
+    "Object.getOwnPropertyNames",
+    () => swap(Object, "getOwnPropertyNames"),
+  ],
+  ["Object.entries", () => swap(Object, "entries")],
+  ["Object.values", () => swap(Object, "values")],
+  ["globalThis.structuredClone", () => swap(globalThis, "structuredClone")],
+  // A boxed primitive's decode (Object(v)), and the byte stores' gets.
+  ["globalThis.Object", () => swapGetter(globalThis, "Object")],
+  ["globalThis.Array", () => swapGetter(globalThis, "Array")],
+  ["Array.prototype.fill", () => swap(Array.prototype, "fill")],
+  [
+    "%TypedArray%.prototype.slice",
+    () => swap(Object.getPrototypeOf(Uint8Array.prototype), "slice"),
+  ],
 ];
 
 const WALKS_ONLY = [
@@ -104,23 +155,28 @@ const WALKS_ONLY = [
   "Set.prototype.add",
 ];
 
+// As at load: the replacements and their undoing use none of the built-ins
+// replaced (Object.defineProperty among them).
+const defineProp = Object.defineProperty,
+  getDesc = Object.getOwnPropertyDescriptor;
+
 function swap(o: object, k: PropertyKey): () => void {
-  const d = Object.getOwnPropertyDescriptor(o, k)!;
-  Object.defineProperty(o, k, {
+  const d = getDesc(o, k)!;
+  defineProp(o, k, {
     value: trap,
     writable: true,
     enumerable: d.enumerable,
     configurable: true,
   });
-  return () => Object.defineProperty(o, k, d);
+  return () => defineProp(o, k, d);
 }
 function swapGetter(o: object, k: PropertyKey): () => void {
-  const d = Object.getOwnPropertyDescriptor(o, k)!;
-  Object.defineProperty(o, k, { get: trap, configurable: true });
-  return () => Object.defineProperty(o, k, d);
+  const d = getDesc(o, k)!;
+  defineProp(o, k, { get: trap, configurable: true });
+  return () => defineProp(o, k, d);
 }
 function define(o: object, k: PropertyKey): () => void {
-  Object.defineProperty(o, k, { value: trap, configurable: true });
+  defineProp(o, k, { value: trap, configurable: true });
   return () => delete (o as Any)[k];
 }
 
@@ -151,21 +207,52 @@ class Point {
 // Every kind the encoders walk: nested arrays (holes, an extra key), a
 // Map, a Set, a Date, a RegExp, a boxed number, a view, undefined, a class
 // instance.
-function item(): unknown {
+// Whether the runtime itself reads globalThis.Error when an error's stack
+// is set (Node's prepareStackTrace hook does): then any decode that makes an
+// Error reads it, whatever threadkit does, and that entry's items hold none.
+const RUNTIME_READS_ERROR = (() => {
+  let read = false;
+  const d = getDesc(globalThis, "Error")!;
+  defineProp(globalThis, "Error", {
+    get: () => (read = true, d.value),
+    configurable: true,
+  });
+  try {
+    defineProp(new RangeError("x"), "stack", { value: "s" });
+  } finally {
+    defineProp(globalThis, "Error", d);
+  }
+  return read;
+})();
+const makesNoError = (name: string) =>
+  name === "globalThis.Error" && RUNTIME_READS_ERROR;
+
+function item(withError = true): unknown {
   const arr: unknown[] = [1, , "x", { y: [2, 3] }];
   (arr as Any).extra = "e";
-  return {
+  const out = {
     arr,
     map: new Map<unknown, unknown>([["k", [1, { z: 2 }]], [{ o: 1 }, "v"]]),
     set: new Set([[4], "s"]),
     date: new Date(5),
     re: /a+b/gimsuy,
-    boxed: Object(6),
+    boxed: [Object(6), Object(12n), Object("aaaa"), Object(false)],
     bytes: new Uint8Array([7, 8, 9]),
     u: undefined,
     point: new Point(1, [new Map([[2, 3]])]),
     "\u0000threadkit": "marker-like key",
+    "\x7f": "the tagged form's marker key",
+    // Numbers and bigints the tagged form writes as text, and strings of
+    // each width (Latin-1, UTF-16 units, an escape).
+    nums: [12n, -(2n ** 70n), NaN, -0, Infinity, -Infinity, 0.5],
+    text: ["aaaa", "caf\u00e9 aaaa", "\u4e2d\u6587 aaaa", 'a "q"\n'],
+    error: Object.assign(new RangeError("aaaa", { cause: 12n }), { n: 7n }),
   };
+  // Its stack is made now: the engine makes it at the first read, and
+  // Deno's formatting of it reads globalThis.Error.
+  void (out.error as Error).stack;
+  if (!withError) delete (out as Partial<typeof out>).error;
+  return out;
 }
 
 describe("encodes under replaced built-ins", () => {
@@ -179,7 +266,7 @@ describe("encodes under replaced built-ins", () => {
   for (const [name, make] of REPLACED) {
     it(`${name}: Thread args encode without calling it`, () => {
       const lock = new Lock();
-      const value = [item(), lock, [lock]];
+      const value = [item(!makesNoError(name)), lock, [lock]];
       const encoded = armed(make, () => encodeTransfer(value));
       // What the thread would decode (from a clone), as the value.
       const cloned = structuredClone(encoded);
@@ -191,7 +278,7 @@ describe("encodes under replaced built-ins", () => {
 
     it(`${name}: a Queue put encodes without calling it`, () => {
       const q = new Queue<unknown>({ capacity: 4, bytes: 1 << 16 });
-      const value = item();
+      const value = item(!makesNoError(name));
       armed(make, () => q.put(value));
       armed(make, () => q.putMany([value, [value]]));
       // The decode too: a get makes the item's Maps, Sets and Dates.
@@ -199,11 +286,52 @@ describe("encodes under replaced built-ins", () => {
       assertCloneEqual(armed(make, () => q.get({ timeout: 1_000 })), want);
       assertCloneEqual(armed(make, () => q.get({ timeout: 1_000 })), want);
       assertCloneEqual(armed(make, () => q.get({ timeout: 1_000 })), [want]);
+      // A batch both ways: tagged items, and plain ones (read as one run).
+      armed(make, () => q.putMany([value, "aaaa", { a: "aaaa" }]));
+      assertCloneEqual(armed(make, () => q.getMany(3, { timeout: 1_000 })), [
+        want,
+        "aaaa",
+        { a: "aaaa" },
+      ]);
+      armed(make, () => q.putMany(["aaaa", { a: ["aaaa", 1.5] }]));
+      assert.deepEqual(armed(make, () => q.getMany(2, { timeout: 1_000 })), [
+        "aaaa",
+        { a: ["aaaa", 1.5] },
+      ]);
       // A flat object (the shape path) of a byte length not met before
       // (its view of the scratch is made then).
       const flat = { s: "x".repeat(300 + ++flats), ok: true, n: 1 };
+      // Flat objects of each string width (the shape path's text loops).
+      const flats2 = [
+        { a: "aaaa", b: "caf\u00e9", n: 1.5 },
+        { a: "aaaa", w: "\u4e2d\u6587", ok: false },
+      ];
+      for (const f of flats2) {
+        armed(make, () => q.put(f));
+        assert.deepEqual(armed(make, () => q.get({ timeout: 1_000 })), f);
+      }
       armed(make, () => q.put(flat));
       assert.deepEqual(q.get({ timeout: 1_000 }), flat);
+      // The byte stores (LifoQueue, PriorityQueue): put, get and getMany.
+      const lifo = new LifoQueue<unknown>({ capacity: 4, bytes: 1 << 16 });
+      const prio = new PriorityQueue<unknown>({ capacity: 4, bytes: 1 << 16 });
+      armed(make, () => lifo.put(value));
+      armed(make, () => prio.put([1, value]));
+      assertCloneEqual(armed(make, () => lifo.get({ timeout: 1_000 })), want);
+      assertCloneEqual(armed(make, () => prio.get({ timeout: 1_000 })), [
+        1,
+        want,
+      ]);
+      armed(make, () => lifo.putMany([value, "aaaa"]));
+      armed(make, () => prio.putMany([[2, "aaaa"], [1, value]]));
+      assertCloneEqual(armed(make, () => lifo.getMany(2, { timeout: 1_000 })), [
+        "aaaa",
+        want,
+      ]);
+      assertCloneEqual(armed(make, () => prio.getMany(2, { timeout: 1_000 })), [
+        [1, want],
+        [2, "aaaa"],
+      ]);
       // A primitive of the shared heap: its reference taken and handed over
       // (queue/_held.ts, _tagged.ts).
       const lock = new Lock();
@@ -211,6 +339,66 @@ describe("encodes under replaced built-ins", () => {
       const got = armed(make, () => q.get({ timeout: 1_000 })) as Any;
       assert.equal(got[0], got[1].lock);
       assert.ok(got[0] instanceof Lock);
+    });
+  }
+
+  for (const [name, make] of REPLACED) {
+    it(
+      `${name}: an error's encode and decode (an executor's, a Thread's) call it not`,
+      {
+        // (a decode makes an Error: see RUNTIME_READS_ERROR)
+        skip: makesNoError(name) ? "the runtime reads globalThis.Error" : false,
+      },
+      () => {
+        const error = (item() as Any).error as RangeError;
+        // An Error arrives with its class, message, cause and own properties.
+        const same = (got: Any) => {
+          assert.ok(got instanceof RangeError);
+          assert.equal(got.message, "aaaa");
+          assert.equal(got.cause, 12n);
+          assert.equal((got as Any).n, 7n);
+          assert.equal(got.stack, error.stack);
+        };
+        const lookalike = { "\u0000threadkit.error": true, name: "RangeError" };
+        const aggregate = new AggregateError([error, 12n], "aaaa");
+        void aggregate.stack; // (made now: see item())
+        const thrown: [unknown, (got: Any) => void][] = [
+          [error, same],
+          [aggregate, (got) => {
+            assert.ok(got instanceof AggregateError);
+            assert.equal(got.message, "aaaa");
+            same(got.errors[0]);
+            assert.equal(got.errors[1], 12n);
+          }],
+          [
+            lookalike,
+            (got) => assertCloneEqual(got, structuredClone(lookalike)),
+          ],
+          [12n, (got) => assert.equal(got, 12n)],
+        ];
+        for (const [e, check] of thrown) {
+          // An executor's: bytes in the task's slot (pool/_payload.ts).
+          const bytes = armed(make, () => encodeValue(encodeError(e)));
+          check(armed(make, () => decodeError(decodeValue(bytes))));
+          // A Thread's: posted (structured clone) and decoded.
+          const posted = structuredClone(armed(make, () => encodeError(e)));
+          check(armed(make, () => decodeError(posted)));
+        }
+      },
+    );
+
+    it(`${name}: a spare thread's start record and result call it not`, () => {
+      const b = block.newBlock();
+      const args = ["aaaa", "caf\u00e9", "\u4e2d", 12n, -0, NaN, undefined];
+      const target = { kind: "source" as const, source: "(x) => x", name: "a" };
+      const record = { ident: 1, entry: 2, nameSeq: 3, target, args };
+      assert.ok(armed(make, () => block.writeRecord(b, record)));
+      assert.deepEqual(armed(make, () => block.readRecord(b)), record);
+      for (const v of args) {
+        const r = block.newBlock();
+        assert.ok(armed(make, () => block.writeResult(r, v)));
+        assert.deepEqual(armed(make, () => block.readResult(r)), { value: v });
+      }
     });
   }
 
@@ -224,7 +412,7 @@ describe("encodes under replaced built-ins", () => {
       for (const [name, make] of REPLACED) {
         // (the pool's own tables are Maps: only the walks' are covered)
         if (WALKS_ONLY.includes(name)) continue;
-        const value = item();
+        const value = item(!makesNoError(name));
         const f = armed(make, () => pool.submit((v: unknown) => v, value));
         // A primitive of the shared heap in the args (queue/_held.ts).
         const lock = new Lock();
