@@ -68,7 +68,7 @@ import { taskMark } from "./_stale.ts";
 import { STOLEN, taskView } from "./_take.ts";
 import { giveBack } from "./_give_back.ts";
 import { takeEmpty, takeNameOf } from "./_names.ts";
-import { readOwnArgs } from "./_args_held.ts";
+import { readOwnArgs, S_READ } from "./_args_held.ts";
 import { next } from "./_next.ts";
 import { close } from "./_close.ts";
 import { leave, leaveIdle, leaveStale } from "./_leave.ts";
@@ -210,8 +210,12 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     // (its outcome then dropped: STALE). The load narrows that to a stall
     // between it and the stores below; the scan's check is by ident and
     // entry, not tag (_layout.ts "What the tag does not cover").
-    let was = Atomics.load(v, base + S_STATE);
+    let was = Atomics.load(v, base + S_STATE), read = 0;
     if (was === (tag | QUEUED)) {
+      // READ's submit number (_args_held.ts): read between the load above
+      // and the claim's CAS from the same word, so a won claim makes it
+      // this task's.
+      read = Atomics.load(v, base + S_READ);
       // WENTRY first: an owner's scan reads WIDENT, then WENTRY.
       v[base + S_WENTRY] = entry;
       Atomics.store(v, base + S_WIDENT, ident);
@@ -263,7 +267,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       const id = v[base + S_TARGET];
       const fn = fns.get(id) ??
         await loading(b, rec, mine, () => load(b, id, fns), drain);
-      const args = readOwnArgs(b, s, base);
+      const args = readOwnArgs(b, s, base, read);
       if (v[base + S_MODE] === 1) {
         const items = args[0] as unknown[], out = new Array(items.length);
         for (let i = 0; i < items.length; i++) {
