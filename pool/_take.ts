@@ -35,9 +35,15 @@
 // the record, the slot's word is the named task's).
 //
 // The reclaim of the record of a thread that died (maintain, any thread, any
-// number at once), in this order:
+// number at once), in this order, all of it under TAKER (taken over from
+// the dead thread in step 2, else CAS 0 -> -1; held by another: the record
+// waits for a later maintain), so that two reclaims of one record never
+// interleave:
 // 1. PARK: exchange to NOBODY; a MAIL found there was never taken: back to
 //    the queue (R_TAKE named it at most: cleared, and step 3 skipped).
+//    Under TAKER: a second reclaim that ran between this exchange and the
+//    clear would find the thread's name of that mail in R_TAKE (step 3)
+//    and return the index as well (tests/pool/reclaim_twice_test.ts).
 // 2. TAKER still names the dead thread: taken over (CAS to -1; one reclaim
 //    wins, the others leave the record for a later maintain) only once
 //    that thread stopped (the stop ring, as a lock's holder: an ended
@@ -47,8 +53,7 @@
 //    took it iff that index is no longer at the head (the dead thread's own
 //    get is the only way it left: an index is in the queue at most once).
 //    Not taken: R_TAKE = 0. TAKER back to 0 after 3.
-// 3. Under TAKER (CAS 0 -> -1, or held since step 2; held by another: the
-//    record waits), R_TAKE (exchange to 0: one reclaim gets it, and every
+// 3. Under TAKER (as step 1), R_TAKE (exchange to 0: one reclaim gets it, and every
 //    later write of the thread fails) names slot s, taken and perhaps
 //    claimed: STATE read, its tag t checked against the name's tag bits,
 //    then CAS t|QUEUED -> (t + TAG)|QUEUED (unclaimed:
@@ -257,7 +262,8 @@ export function takeQueued(
  * The reclaim of record `rec`, whose thread `dead` ended (steps 1-3 at the
  * top of this file). False when the thread holds TAKER and has not stopped
  * (a draining close takes it over all the same, holdTaker), or another
- * reclaim or a close holds TAKER with the record's task maybe still named:
+ * reclaim or a close holds TAKER, or a pool thread's take held it past
+ * TAKER_POLLS slices, with the record's task maybe still named:
  * the record must stay (a later maintain finishes), not be freed for a new
  * thread.
  */
@@ -270,9 +276,8 @@ export function reclaimTake(
   dead: number,
 ): boolean {
   const { v } = b;
-  const mailed = takeBackMail(b, tasks, free, rec);
   // 2. It died holding TAKER: did its get happen?
-  const taker = Atomics.load(v, TAKER);
+  let taker = Atomics.load(v, TAKER);
   if (taker === dead) {
     // A lock: taken over only from a holder that stopped (the stop ring,
     // as sync/_holder.ts does). An ended thread may still run (an ended
@@ -283,6 +288,7 @@ export function reclaimTake(
       return false;
     }
     try {
+      const mailed = takeBackMail(b, tasks, free, rec);
       reclaimHeld(b, q, tasks, free, rec, mailed, false);
     } finally {
       Atomics.store(v, TAKER, 0);
@@ -290,21 +296,37 @@ export function reclaimTake(
     }
     return true;
   }
-  // Step 1 took a mail back: R_TAKE is 0 (its thread names nothing now).
-  if (mailed) return true;
-  // Step 3 under TAKER: the thread (declared dead, it may still run) could
-  // otherwise take TAKER after the look above and name the queue's head
-  // before the exchange below, which would requeue an index still at the
-  // head. Held by another: the record waits for a later maintain.
+  // Steps 1 and 3 under TAKER. Step 3: the thread (declared dead, it may
+  // still run) could otherwise take TAKER after the look above and name
+  // the queue's head before the exchange below, which would requeue an
+  // index still at the head. Step 1: two reclaims of one record (any
+  // thread's maintain, a draining close) would otherwise split a mail the
+  // thread named and had not taken: one exchanges PARK (the index is its
+  // to requeue), the other, before the first clears R_TAKE, exchanges the
+  // name and returns the index too (tests/pool/reclaim_twice_test.ts).
+  // Held by a pool thread's take (a few loads and stores): polled a little
+  // (nothing notifies); by another reclaim or a close, or still held: the
+  // record waits for a later maintain.
+  for (let i = 0; taker > 0 && i < TAKER_POLLS; i++) {
+    waitSync(v, TAKER, taker, performance.now() + 0.05, undefined, false);
+    taker = Atomics.load(v, TAKER);
+  }
   if (Atomics.compareExchange(v, TAKER, 0, RECLAIMING) !== 0) return false;
   try {
-    reclaimNamed(b, tasks, free, rec, false);
+    // A mail taken back: R_TAKE named it at most (cleared; step 3 skipped).
+    if (!takeBackMail(b, tasks, free, rec)) {
+      reclaimNamed(b, tasks, free, rec, false);
+    }
   } finally {
     Atomics.store(v, TAKER, 0);
     if (tasks.qsize() > 0) wakeParked(b, false);
   }
   return true;
 }
+
+// reclaimTake: how many 0.05 ms slices it waits for a pool thread's take
+// to give TAKER back.
+const TAKER_POLLS = 20;
 
 // 1. A hand-off it never took. The thread was parked, not taking: R_TAKE
 // names that mail at most (its own store just before the CAS that lost),

@@ -4,7 +4,7 @@
 // right after its claim's CAS. Each by a wrapper of one Atomics function in
 // its own thread only.
 import type { Queue } from "../../queue/bounded.ts";
-import { Block, R_TAKE, TAKER } from "../../pool/_layout.ts";
+import { Block, R_PARK, R_TAKE, TAKER } from "../../pool/_layout.ts";
 import { reclaimTake, taskView } from "../../pool/_take.ts";
 import { runtime } from "../../_core/runtime.ts";
 
@@ -103,4 +103,51 @@ export function reclaimStalled(
 export function armGet(get: Int32Array): void {
   const g = globalThis as Record<symbol, unknown>;
   g[Symbol.for("threadkit.test.stallBeforeGet")] = get;
+}
+
+/**
+ * Runs the reclaim of record `rec` (its thread `dead` ended), stalled right
+ * after its exchange of PARK (step 1): stores what the exchange found + 1
+ * in w[3] (notified), waits until w[4] is not 0, goes on. Ready: w[6] = 1
+ * (notified); starts once w[5] is not 0. Returns [what reclaimTake
+ * returned (1 or 0), the task queue's size right after it].
+ */
+export function reclaimParkStalled(
+  buffer: SharedArrayBuffer,
+  tasks: Queue<number>,
+  free: Queue<number>,
+  rec: number,
+  dead: number,
+  w: Int32Array,
+): [number, number] {
+  const A = Atomics as unknown as Record<string, unknown>;
+  const xchg = Atomics.exchange, store = Atomics.store, load = Atomics.load;
+  const wait = Atomics.wait, notify = Atomics.notify;
+  A.exchange = (a: Int32Array, i: number, x: number): number => {
+    const r = xchg(a, i, x);
+    if (a.buffer === buffer && i === rec + R_PARK) {
+      store(w, 3, r + 1);
+      notify(w, 3);
+      const end = Date.now() + 30_000;
+      while (load(w, 4) === 0 && Date.now() < end) wait(w, 4, 0, 100);
+    }
+    return r;
+  };
+  store(w, 6, 1);
+  notify(w, 6);
+  const until = Date.now() + 30_000;
+  while (load(w, 5) === 0 && Date.now() < until) wait(w, 5, 0, 100);
+  try {
+    const b = new Block(buffer);
+    const done = reclaimTake(b, taskView(tasks), tasks, free, rec, dead);
+    return [done ? 1 : 0, tasks.qsize()];
+  } finally {
+    A.exchange = xchg;
+  }
+}
+
+/** Executor initializer: arms stallInTakeMail (pool/_hooks.ts) with `mail`. */
+export function armMail(mail: Int32Array): void {
+  const g = globalThis as Record<symbol, unknown>;
+  g[Symbol.for("threadkit.test.stallInTakeMail")] = mail;
 }
