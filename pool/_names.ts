@@ -8,7 +8,7 @@
 // | word   | value                                    | bits                                   |
 // |--------|------------------------------------------|----------------------------------------|
 // | PARK   | MAIL + s + slots * (tag step mod K)      | s, and the task's tag step (STATE >>> 5) modulo K = floor((2^31 - 1 - MAIL) / slots): two tasks of one slot mailed less than K tasks apart differ |
-// | R_TAKE | tag bits, gen, s + 1 (split below)       | the name (s + 1; 0 none) in the low nb bits (s + 1 <= slots), the generation of the record's thread (1 to 2^gb - 1, from its start's own PARK value) above it, the named task's tag bits (its tag step mod 2^tb) on top; its generation alone: no name; 0: no thread's (a reclaim, a fresh record) |
+// | R_TAKE | tag bits, gen, s + 1 (split below)       | the name (s + 1; 0 none) in the low nb bits (s + 1 <= slots), the generation of the record's thread (1 to 2^gb - 1, from its start's own PARK value) above it, the named task's tag bits (its tag step mod 2^tb) on top; its generation alone: no name; 0: no thread's (a reclaim, a fresh record); generation 0 with a name: held by the reclaim that took it (takeHeld), bit 31 set once that reclaim re-tagged the task |
 //
 // A thread writes R_TAKE only by compareExchange from its own generation's
 // values (0 or a name of its own), so once a reclaim wrote 0 there, or the
@@ -71,8 +71,31 @@ export function takeName(slots: number, word: number): number {
  * for a wrap of 2^tb tasks on that slot).
  */
 export function takeTagIs(slots: number, word: number, state: number): boolean {
-  const [nb, gb] = split(slots), tb = 31 - nb - gb;
-  return (word >>> (nb + gb)) === ((state >>> 5) & ((1 << tb) - 1));
+  const [nb, gb] = split(slots), tb = 31 - nb - gb, m = (1 << tb) - 1;
+  return ((word >>> (nb + gb)) & m) === ((state >>> 5) & m);
+}
+
+/**
+ * R_TAKE while a reclaim returns the index that name `word` names: the
+ * name with its generation bits cleared (no thread's: 1 to 2^gb - 1), and
+ * bit 31 (above the tag bits) once the reclaim re-tagged the task
+ * (`retagged`).
+ */
+export function takeHeld(
+  slots: number,
+  word: number,
+  retagged: boolean,
+): number {
+  const [nb, gb] = split(slots);
+  const w = word & ~(((1 << gb) - 1) << nb) & 0x7fffffff;
+  return retagged ? w | 0x80000000 : w;
+}
+
+/** Whether R_TAKE word `word` is a held name (takeHeld). */
+export function takeIsHeld(slots: number, word: number): boolean {
+  const [nb, gb] = split(slots);
+  return (word & ((1 << nb) - 1)) !== 0 &&
+    (word & (((1 << gb) - 1) << nb)) === 0;
 }
 
 /** The PARK value that mails slot `s` whose STATE word is `state`. */

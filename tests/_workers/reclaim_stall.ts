@@ -5,6 +5,7 @@
 // its own thread only.
 import type { Queue } from "../../queue/bounded.ts";
 import { Block, R_PARK, R_TAKE, TAKER } from "../../pool/_layout.ts";
+import { takeName } from "../../pool/_names.ts";
 import { reclaimTake, taskView } from "../../pool/_take.ts";
 import { runtime } from "../../_core/runtime.ts";
 
@@ -150,4 +151,59 @@ export function reclaimParkStalled(
 export function armMail(mail: Int32Array): void {
   const g = globalThis as Record<symbol, unknown>;
   g[Symbol.for("threadkit.test.stallInTakeMail")] = mail;
+}
+
+/**
+ * Runs the reclaim of record `rec` (its thread `dead` ended) and exits this
+ * thread (process.exit) right after the reclaim took a name from R_TAKE
+ * (an exchange or a compareExchange that replaced a name), before it
+ * returns the index. Ready: w[6] = 1 (notified); starts once w[5] is not
+ * 0. Returns what R_TAKE held when no name was found (+ 1).
+ */
+export function reclaimDies(
+  buffer: SharedArrayBuffer,
+  tasks: Queue<number>,
+  free: Queue<number>,
+  rec: number,
+  dead: number,
+  w: Int32Array,
+): number {
+  const A = Atomics as unknown as Record<string, unknown>;
+  const xchg = Atomics.exchange, cas = Atomics.compareExchange;
+  const store = Atomics.store, load = Atomics.load;
+  const wait = Atomics.wait, notify = Atomics.notify;
+  const b = new Block(buffer);
+  const die = (r: number) => {
+    if (takeName(b.l.slots, r) === 0) return;
+    store(w, 3, 1);
+    notify(w, 3);
+    (globalThis as unknown as { process: { exit(c: number): never } })
+      .process.exit(7);
+  };
+  A.exchange = (a: Int32Array, i: number, x: number): number => {
+    const r = xchg(a, i, x);
+    if (a.buffer === buffer && i === rec + R_TAKE) die(r);
+    return r;
+  };
+  A.compareExchange = (
+    a: Int32Array,
+    i: number,
+    e: number,
+    x: number,
+  ): number => {
+    const r = cas(a, i, e, x);
+    if (a.buffer === buffer && i === rec + R_TAKE && r === e) die(r);
+    return r;
+  };
+  store(w, 6, 1);
+  notify(w, 6);
+  const until = Date.now() + 30_000;
+  while (load(w, 5) === 0 && Date.now() < until) wait(w, 5, 0, 100);
+  try {
+    reclaimTake(b, taskView(tasks), tasks, free, rec, dead);
+    return load(b.v, rec + R_TAKE) + 1;
+  } finally {
+    A.exchange = xchg;
+    A.compareExchange = cas;
+  }
 }
