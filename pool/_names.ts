@@ -23,6 +23,35 @@
 // giveBackTaken): a reclaim stalled after its exchange while the slot went
 // round 2^tb tasks (1024 at the default; 32 at the largest pool) would
 // pass that check.
+// Why the counters are not widened (each wrap needs a stall of one party
+// between two of its adjacent atomics):
+// 1. A take from the queue cannot meet a generation's wrap: its name (M)
+//    is written under TAKER, and a reclaim of a record whose thread holds
+//    TAKER waits for that thread's stop (_take.ts step 2), so the record
+//    is not reused while the thread can still write (a draining close
+//    takes TAKER over from an ended holder, but a closed pool starts no
+//    thread). A take of a mail (takeMail) is not under TAKER: its M
+//    passes only if the record went through a multiple of 2^gb - 1 starts
+//    of the whole pool (NAMES counts them pool-wide) between its load of
+//    PARK and its CAS, and the next thread there has no name at that
+//    instant; even then its T (CAS of PARK) fails unless that thread was
+//    mailed the same slot with a tag step equal modulo K, and it withdraws
+//    the name by CAS (a take of the other thread's in that window fails,
+//    GONE, and that thread leaves as one declared dead: left).
+// 2. A name's tag bits: the return (giveBackTaken) of a reclaim that
+//    stalls between its take of the name and its read of STATE while the
+//    slot runs 2^tb tasks by hand-offs (its TAKER stops takes from the
+//    queue, not hand-offs): at one task at a time about 20 us each, 1024
+//    tasks are 20 ms, a stall a loaded machine can make. Then a task still
+//    QUEUED at the same tag bits is re-tagged and requeued while its own
+//    index is in a PARK word (run twice). Left; widening is the fix.
+// What widening costs: R_TAKE as a BigInt64Array word makes the take's M
+// and the claim's clear BigInt atomics, 4.2-9.8x an int32 CAS (same
+// process, Deno 2.9.6, load 31: 310-550 ns against 56-89 ns) on every
+// take; a second int32 word (the full tag, 27 bits) is one more store per
+// take, written before M, and would need its own fence against a thread
+// declared dead that still writes it (a CAS from its own last value), plus
+// a record layout word (a record's 8 words are all in use, _layout.ts).
 /** PARK: the first MAIL value (_park.ts). */
 export const MAIL = 3;
 
