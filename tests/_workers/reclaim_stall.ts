@@ -44,7 +44,7 @@ export function armClaim(w: Int32Array, mail: Int32Array): void {
 
 /**
  * Runs the reclaim of record `rec` (its thread `dead` ended), stalled right
- * after its exchange of R_TAKE: stores what the exchange found + 1 in w[3]
+ * after its take of the name in R_TAKE (exchange or compareExchange): stores what the exchange found + 1 in w[3]
  * (notified), waits until w[4] is not 0, goes on. Returns the task queue's
  * size right after the reclaim.
  */
@@ -75,14 +75,30 @@ export function reclaimStalled(
       return r;
     };
   }
+  // The reclaim's take of the name: an exchange, or the compareExchange
+  // that makes it held (pool/_take.ts reclaimNamed); the first only.
+  const took = (r: number) => {
+    if (atTaker || !once) return;
+    once = false;
+    store(w, 3, r + 1);
+    notify(w, 3);
+    const end = Date.now() + 30_000;
+    while (load(w, 4) === 0 && Date.now() < end) wait(w, 4, 0, 100);
+  };
   A.exchange = (a: Int32Array, i: number, x: number): number => {
     const r = xchg(a, i, x);
-    if (!atTaker && a.buffer === buffer && i === rec + R_TAKE) {
-      store(w, 3, r + 1);
-      notify(w, 3);
-      const end = Date.now() + 30_000;
-      while (load(w, 4) === 0 && Date.now() < end) wait(w, 4, 0, 100);
-    }
+    if (a.buffer === buffer && i === rec + R_TAKE) took(r);
+    return r;
+  };
+  const cas = Atomics.compareExchange;
+  A.compareExchange = (
+    a: Int32Array,
+    i: number,
+    e: number,
+    x: number,
+  ): number => {
+    const r = cas(a, i, e, x);
+    if (a.buffer === buffer && i === rec + R_TAKE && r === e) took(r);
     return r;
   };
   // Ready (w[6]); go once w[5] is not 0 (the thread's entry just ended).
@@ -96,6 +112,7 @@ export function reclaimStalled(
     return tasks.qsize();
   } finally {
     A.exchange = xchg;
+    A.compareExchange = cas;
     A.load = load;
   }
 }
