@@ -417,7 +417,7 @@ export function holdFree(
     if (!takeIsHeld(b.l.slots, word)) continue;
     const s = takeName(b.l.slots, word) - 1;
     giveBackLeft(b, tasks, free, s, word, at, (x) => queued(tasks, x));
-    Atomics.compareExchange(v, at, Atomics.load(v, at), 0);
+    Atomics.store(v, at, 0);
   }
   return true;
 }
