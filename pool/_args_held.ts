@@ -18,7 +18,7 @@
 // | k*8 + READING  | its runner decodes                                   | runner (CAS from FRESH) |
 // | k*8 + ADOPTED  | the decode returned: the handles hold the references | runner (CAS from READING) |
 // | k*8 + UNREAD   | the decode threw: nothing adopted                    | runner (CAS from READING) |
-// | k*8 + GONE     | settled before any decode: the runner never began    | owner's settle (CAS from FRESH) |
+// | k*8 + GONE     | settled before any decode: the runner never began    | owner's settle, or its scan's settle of a dead runner first (fenceRead) (CAS from FRESH) |
 // The runner learns k from the word itself, read between its load of the
 // slot's STATE (tag|QUEUED) and its claim's CAS from that same word
 // (_thread.ts): if the claim wins, STATE held that task throughout (a
@@ -37,11 +37,12 @@
 // and the next task's runner finds READ FRESH, its own (before, the stale
 // runner's CAS from 0 took the next task's decode, and that task failed
 // as "settled as its runner's"; tests/pool/args_read_test.ts).
-// Left: a runner that dies inside its decode (READING) keeps the
-// references it was about to adopt; and one that stalls inside its decode
-// while its task is settled as its death and the slot reused reads args
-// the next submit overwrites (its adoption is its own handles'; the next
-// runner's READ is fresh). READ cannot use the task's TAG: a reclaim, a
+// A runner declared dead inside its decode (READING): the scan settles its
+// task but holds the slot (HELD, freed once the runner stops, _held.ts),
+// so no submit rewrites the payload it reads (before, the next task's args
+// were decoded by it too, and their references adopted twice). Left: a
+// runner that dies inside its decode keeps the references it was about to
+// adopt, and its slot stays held if its stop is never recorded. READ cannot use the task's TAG: a reclaim, a
 // give-back and a broken pool's drain move the tag on before any runner
 // reads the args.
 
@@ -103,6 +104,21 @@ export function readOwnArgs(
 }
 
 /**
+ * The owner's scan settling a RUNNING task as its runner's death
+ * (_owner.ts): READ fenced first. FRESH (no decode begun) -> GONE, so a
+ * runner that still runs fails its decode's CAS. True when the runner is
+ * inside its decode (READING): it may still read the payload and adopt
+ * its references, so the slot must not be reused (held until the runner
+ * stops, _held.ts) or the next submit's args would be read by it.
+ */
+export function fenceRead(v: Int32Array, base: number): boolean {
+  const r = Atomics.load(v, base + S_READ);
+  if ((r & PHASE) !== 0) return (r & PHASE) === READING;
+  const was = Atomics.compareExchange(v, base + S_READ, r, r | GONE);
+  return was !== r && (was & PHASE) === READING;
+}
+
+/**
  * An accepted submit: the ids are released when `future` settles, the
  * references only if no decode adopted them (READ, see the header; `v` and
  * `base`: the slot's words, read as it settles; `read`: the submit's
@@ -123,7 +139,10 @@ export function argsUntilSettled(
   if (refs !== undefined) {
     onSettle(future, () => {
       const r = Atomics.compareExchange(v, base + S_READ, read, read | GONE);
-      if (r === read || r === (read | UNREAD)) releaseHeld(refs);
+      // GONE from the scan's fence (fenceRead): no decode began either.
+      if (r === read || r === (read | UNREAD) || r === (read | GONE)) {
+        releaseHeld(refs);
+      }
     });
   }
 }
