@@ -162,10 +162,13 @@ export function giveBackTaken(
   s: number,
   name: number,
   take?: number,
+  read?: number,
 ): void {
   const { v } = b;
   const at = b.slot(s) + S_STATE;
-  const was = Atomics.load(v, at), tag = tagOf(was);
+  // `read`: the word as read before the name was taken (_take.ts
+  // reclaimNamed); else read now (a stopped reclaim's held name).
+  const was = read ?? Atomics.load(v, at), tag = tagOf(was);
   // Not the named task (the reclaim stalled after its exchange while the
   // slot went on to its next task): not ours.
   if (!takeTagIs(b.l.slots, name, was)) return;

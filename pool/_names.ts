@@ -38,13 +38,18 @@
 //    mailed the same slot with a tag step equal modulo K, and it withdraws
 //    the name by CAS (a take of the other thread's in that window fails,
 //    GONE, and that thread leaves as one declared dead: left).
-// 2. A name's tag bits: the return (giveBackTaken) of a reclaim that
-//    stalls between its take of the name and its read of STATE while the
-//    slot runs 2^tb tasks by hand-offs (its TAKER stops takes from the
-//    queue, not hand-offs): at one task at a time about 20 us each, 1024
-//    tasks are 20 ms, a stall a loaded machine can make. Then a task still
-//    QUEUED at the same tag bits is re-tagged and requeued while its own
-//    index is in a PARK word (run twice). Left; widening is the fix.
+// 2. A name's tag bits: the return (giveBackTaken) CASes from the slot's
+//    word as read before the reclaim took the name (_take.ts
+//    reclaimNamed), so a reclaim that stalls after its take compares the
+//    whole tag (before, it read STATE after the take and checked only the
+//    2^tb tag bits: 1024 hand-offs of one slot in its stall, about 20 ms,
+//    re-tagged and requeued a task whose index was in a PARK word;
+//    tests/pool/reclaim_wrap_test.ts). Left: a thread that claimed and
+//    stalls before its clear of the name while its task is settled as its
+//    death and the slot runs 2^tb more tasks before the reclaim reads (the
+//    owner's scan reclaims its record in the same scan that settles it),
+//    and the return of a held name a stopped reclaim left (giveBackLeft
+//    reads STATE late).
 // What widening costs: R_TAKE as a BigInt64Array word makes the take's M
 // and the claim's clear BigInt atomics, 4.2-9.8x an int32 CAS (same
 // process, Deno 2.9.6, load 31: 310-550 ns against 56-89 ns) on every

@@ -376,9 +376,16 @@ function reclaimNamed(
   // The name taken: R_TAKE keeps it as held (no thread's generation: every
   // later write of the thread fails) until the index is back, so that a
   // reclaim that stops on the way leaves it findable; 0 once done.
-  let word = Atomics.load(v, at);
+  // The slot's word is read after the name's load and before the CAS that
+  // takes it: with the name in R_TAKE at both, it is the named task's (or
+  // a claim's since, which no branch of the return matches), and a stall
+  // after the CAS no longer matters: the return CASes from that whole word
+  // (_give_back.ts giveBackTaken "was").
+  let word = Atomics.load(v, at), w0 = 0;
   for (;;) {
-    const to = takeName(slots, word) > 0 ? takeHeld(slots, word, word < 0) : 0;
+    const n = takeName(slots, word);
+    if (n > 0) w0 = Atomics.load(v, b.slot(n - 1) + S_STATE);
+    const to = n > 0 ? takeHeld(slots, word, word < 0) : 0;
     const was = Atomics.compareExchange(v, at, word, to);
     if (was === word) break;
     word = was;
@@ -389,7 +396,7 @@ function reclaimNamed(
     // holdFree).
     if (takeIsHeld(slots, word)) {
       giveBackLeft(b, tasks, free, t - 1, word, at, (s) => queued(tasks, s));
-    } else giveBackTaken(b, tasks, free, t - 1, word, at);
+    } else giveBackTaken(b, tasks, free, t - 1, word, at, w0);
   }
   Atomics.store(v, at, 0);
 }
