@@ -113,7 +113,10 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
   await loadScope();
   if (initializer !== null) {
     try {
-      await (await resolveTarget(initializer))(...initArgs);
+      const init = await resolveTarget(initializer);
+      // Its module exited the thread as it loaded: run nothing (exited).
+      if (exited(entry, ident)) return;
+      await init(...initArgs);
     } catch (error) {
       console.error("Exception in initializer:", error);
       breakPool(b, tasks, free);
@@ -294,7 +297,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     }
     // An exit inside the task that did not stop the thread (see exited):
     // no outcome, no write; the owner's scan fails the task as its death.
-    if (!entryAlive(entry, ident) && exited(entry, ident)) return;
+    if (exited(entry, ident)) return;
     // A map chunk's results: an array built here (own: no other keys).
     const own = ok && v[base + S_MODE] === 1;
     // READY 1 before the push (finish, flush). A CAS: home's stale mark is
