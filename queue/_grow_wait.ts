@@ -75,7 +75,7 @@ import { ON_ACQUIRED, UNINTERRUPTIBLE } from "../_core/wait_options.ts";
 import type { Lock } from "../sync/lock.ts";
 import { IDLE_GRACE } from "./_decoding.ts";
 import { awaitTurnAsync, awaitTurnSync, passWake } from "./_held_turn.ts";
-import { TAIL } from "./_layout.ts";
+import { OPEN, SHUTDOWN, TAIL } from "./_layout.ts";
 import { blockRelease } from "../_core/heap.ts";
 import { OFFSET } from "./_chain_memory.ts";
 import { CLOSED, LOCKED } from "./_turn.ts";
@@ -168,15 +168,24 @@ export function closeOrDrop(
 
 /**
  * Retires segment s (`retire`: its shutdown) after closeOrDrop closed it
- * (TAIL `h`). A shutdown that throws (a stack overflow, a corrupt word)
- * opens s again (CLOSED cleared; nothing was published, s stays the newest
- * and open, as before the close): else s would refuse every put with no
- * successor, and puts would wait for a grow that never comes.
+ * (TAIL `h`, its header words up to TAIL). A shutdown that throws (a stack
+ * overflow, a corrupt word) opens s again: nothing was published, s stays
+ * the newest and open, as before the close. Else s would refuse every put
+ * with no successor (CLOSED), and puts would wait for a grow that never
+ * comes; or, if the throw came after the shutdown published SHUTDOWN (in
+ * its wakes), its gets would find it shut down while it is the newest, and
+ * a blocking get would look again and again instead of sleeping.
+ * The handler makes no call (a stack overflow may have brought it here):
+ * SHUTDOWN back to OPEN first, then CLOSED cleared, the reverse of the
+ * shutdown's order, so no get reads the segment shut down once a put can
+ * land in it. The grower holds the chain's LOCK: no other shutdown of s
+ * (the chain's, or its repair) runs meanwhile.
  */
 export function retireClosed(h: Int32Array, retire: () => void): void {
   try {
     retire();
   } catch (error) {
+    Atomics.store(h, SHUTDOWN, OPEN);
     Atomics.and(h, TAIL, ~CLOSED);
     throw error;
   }
