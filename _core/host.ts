@@ -101,6 +101,7 @@ export interface SlotTests {
  */
 export function utilTypes(): SlotTests | undefined {
   if (slotTests === undefined) {
+    if (RUNTIME === "deno") room(LOAD_ROOM); // (see LOAD_ROOM)
     const t = RUNTIME === "web" ? undefined : host.process
       ?.getBuiltinModule?.("node:util/types") as
         | Partial<SlotTests>
@@ -115,6 +116,22 @@ export function utilTypes(): SlotTests | undefined {
   return slotTests ?? undefined;
 }
 let slotTests: SlotTests | null | undefined;
+
+// Deno's first getBuiltinModule starts its Node layer, loading its modules
+// one inside another: a stack overflow among them (a first put made near
+// the end of the stack) leaves a module half evaluated for good, and every
+// later load throws (ReferenceError: default is not defined). So on Deno
+// utilTypes loads only with room for it: room(LOAD_ROOM) recurses LOAD_ROOM
+// frames first, and where they do not fit throws the RangeError itself,
+// having loaded nothing (nothing is cached: a later call, with room, loads).
+// Measured (Deno 2.9.6): the load needs 1,000-2,000 of these frames; a
+// thread's stack holds about 18,000 (tests/_core/stack_end_load_test.ts).
+const LOAD_ROOM = 5_000;
+
+/** Recurses `n` frames: a RangeError (stack overflow) where they do not fit. */
+function room(n: number): number {
+  return n === 0 ? 0 : room(n - 1) + 1;
+}
 const NAMES: (keyof SlotTests)[] = [
   "isProxy",
   "isMap",
