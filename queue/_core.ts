@@ -172,7 +172,9 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
       ring !== undefined && options === undefined && st.info!.exact(item) &&
       ring.tryPut(item) > 0
     ) return;
-    putKept(st, item, queueOptions(options));
+    const o = queueOptions(options);
+    // graced: an unbounded queue's segment try for a timed call (nowaitOf).
+    putKept(st, item, options === undefined ? o : graced(o, options));
   }
 
   /**
@@ -292,7 +294,8 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    * @returns the number of items put, from the start of `items`.
    */
   putMany(items: ArrayLike<T>, options?: QueueOptions): number {
-    return putManyKept(this.#st, items, queueOptions(options));
+    const o = queueOptions(options); // graced: as put
+    return putManyKept(this.#st, items, graced(o, options));
   }
 
   /**

@@ -57,11 +57,12 @@
 // released right after. So a timed blocking put that grows ends
 // QueueFullError near its deadline behind a put that stopped inside its
 // copy, or a grower that stopped holding LOCK; before, it waited for TAIL
-// under LOCK with no deadline (and every other grower behind it). Left: a
-// timed blocking put's segment try (NOWAIT) waits IDLE_GRACE at most for a
-// held TAIL whatever the call's deadline (the async form carries it there
-// by GRACE_END; the blocking store try takes an Acquire that cannot), so
-// such a put ends up to IDLE_GRACE past a shorter timeout.
+// under LOCK with no deadline (and every other grower behind it). A timed
+// blocking put's segment try (a nowait try) waits for a held TAIL until the
+// call's deadline at most, as the async form's does (GRACE_END, carried by
+// _unbounded_put.ts nowaitOf into the try's Acquire: _held_turn.ts graced,
+// _decoding.ts turnIdle); before, IDLE_GRACE whatever the deadline, so such
+// a put ended up to IDLE_GRACE past a shorter timeout.
 //
 // awaitGrowAsync (a put or get found s retired and no s + 1 yet): awaits
 // LOCK, held by the grower until s + 1 is published, bounded the same way
