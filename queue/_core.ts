@@ -274,7 +274,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     // As putAsync: getSlowAsync waits for another thread's decode.
     const x = st.store.tryGet(st.decode, NO_WAIT);
     if (x !== EMPTY && x !== BUSY) {
-      afterGet(st, 1);
+      if (st.store.wakes !== true) afterGet(st, 1); // (_get.ts took)
       return x as T;
     }
     if (x === BUSY && !o.blocking) {

@@ -174,7 +174,7 @@ export function tooLarge(need: number, size: number): RangeError {
 }
 
 /**
- * getMany's last step, after HEAD's release: parses each run of plain
+ * getMany's last step, before HEAD's release: parses each run of plain
  * records (`runs`: its text, then the index in `out` of its first item)
  * with one JSON.parse, and appends its items to `out` when `plain` (the
  * runs are all that was taken, in order) or else puts them in the places
