@@ -223,9 +223,9 @@ export function releaseHead(
   h: Int32Array,
   locked: number,
   next: number,
-  laps: number,
+  laps?: number,
 ): void {
-  h[HLAPS] = laps; // plain: published by the release below
+  if (laps !== undefined) h[HLAPS] = laps; // plain: the release publishes it
   const want = next | (locked & TAKEN);
   let v = locked;
   for (;;) {
