@@ -451,10 +451,9 @@ function lastGet(
   return { x }; // (took)
 }
 
-// took: a try took `x` (an item; with `many` the count), then the putters'
-// wake; a store that wakes them itself (wakes: _text_get.ts) did, and then
-// no call comes between the take and the return, where a stack overflow
-// would lose the items taken. (The other stores still call afterGet.)
+// took: a try took items, then the putters' wake; a store that wakes them
+// itself (wakes: _text_get.ts) did, so no call comes between the take and
+// the return, where a stack overflow would lose the items (others: afterGet).
 
 /**
  * Leaves the getter wait (unregisters, unless a notify's waker took it off

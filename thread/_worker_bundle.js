@@ -415,6 +415,7 @@ function isProxy(value) {
 var proxyTest;
 function utilTypes() {
   if (slotTests === void 0) {
+    if (RUNTIME === "deno") room(LOAD_ROOM);
     const t = RUNTIME === "web" ? void 0 : host.process?.getBuiltinModule?.("node:util/types");
     let all = t !== void 0;
     for (let i = 0; all && i < NAMES.length; i++) {
@@ -427,6 +428,10 @@ function utilTypes() {
   return slotTests ?? void 0;
 }
 var slotTests;
+var LOAD_ROOM = 5e3;
+function room(n) {
+  return n === 0 ? 0 : room(n - 1) + 1;
+}
 var NAMES = [
   "isProxy",
   "isMap",
