@@ -15,12 +15,15 @@
 // Atomics built-ins (the acquire, a larger JavaScript call, was entered
 // from that depth): HOLDER, if it still names the holder (any DECODING or
 // WAITING bit: a decode stopped before its decodeEnd), back to 0, waking
-// its WAITING sleepers; then HEAD, if still as taken (CONTENDED aside),
-// back to the position it had, waking two contenders if marked. Nothing
-// was taken: the item stays first. A hold taken over meanwhile (HOLDER
-// names another, or HEAD changed otherwise: TAKEN) is left alone, as
-// before. #release has one stopping point past its entry, releaseHead's
-// entry (HOLDER then cleared, HEAD still held: UNHOLD puts HEAD back);
+// its WAITING sleepers; then HEAD, if the hold is still this one's (HOLDER
+// named it, or its own holdEnd cleared it: `mine`) and HEAD is as taken
+// (CONTENDED aside), back to the position it had, waking two contenders if
+// marked. Nothing was taken: the item stays first. A hold taken over
+// meanwhile (HOLDER names another) is left alone, as before. The holder's
+// ident is read before the turn is taken, so HOLDER is named by the first
+// step inside it, a plain store. #release has one stopping point past its
+// entry, releaseHead's entry (HOLDER cleared, `mine`; HEAD still held:
+// UNHOLD puts HEAD back);
 // after releaseHead's compareExchange it makes no call (the wake of the
 // putters inline), so items taken are always returned or its release is
 // not made. So the plain texts are parsed (parseJson, parseRuns) before the
@@ -85,17 +88,19 @@ export class TextGets {
   tryGet(decode?: Decode, wait?: Acquire): unknown {
     const h = this.#h, m = this.#m;
     if (this.#seenEmpty()) return EMPTY;
+    const me = holderIdent(); // (before the turn: see the header)
     const w = acquireHead(h, this.#head, wait);
     if (w < 0) return BUSY;
     const p = w & POSITION;
-    let me = 0, value: unknown;
+    let mine = false, value: unknown; // mine: HOLDER cleared by holdEnd
     try {
-      me = holderIdent();
       h[HOLDER] = me; // plain: see _decoding.ts
       if (this.#tailSeen === p || this.#moved(w)) {
         this.#tailSeen = Atomics.load(h, TAIL) & POSITION;
         if (this.#tailSeen === p) {
-          this.#release(w, p, me, 0);
+          holdEnd(h, me);
+          mine = true;
+          this.#release(w, p, 0);
           return EMPTY;
         }
       }
@@ -115,18 +120,22 @@ export class TextGets {
       } else if (kind === TAGGED) {
         value = decodeTagged(this.#io.text(at, len, false));
       } else value = parseJson(this.#io.text(at, len, kind === ASCII));
-      this.#release(w, p + 1 === m ? 0 : p + 1, me, 1); // frees the bytes
+      holdEnd(h, me);
+      mine = true;
+      this.#release(w, p + 1 === m ? 0 : p + 1, 1); // frees the bytes
     } catch (error) {
       // Not taken: the queue is unchanged. UNHOLD (see the header): no call.
-      for (let d = Atomics.load(h, HOLDER); me !== 0 && (d & IDENT) === me;) {
+      let ours = mine; // else HOLDER names this hold, or it was taken over
+      for (let d = Atomics.load(h, HOLDER); (d & IDENT) === me;) {
         const seen = Atomics.compareExchange(h, HOLDER, d, 0);
         if (seen === d) {
           if ((d & WAITING) !== 0) Atomics.notify(h, HOLDER);
+          ours = true;
           break;
         }
         d = seen;
       }
-      for (let v = w;;) {
+      for (let v = w; ours;) {
         const seen = Atomics.compareExchange(h, HEAD, v, p | (w & TAKEN));
         if (seen === v) {
           if ((v & CONTENDED) !== 0) Atomics.notify(h, HEAD, 2);
@@ -140,14 +149,14 @@ export class TextGets {
     return value;
   }
 
-  // Clears HOLDER and releases HEAD's turn taken as `w` with position
-  // `next`, `n` items taken (then it wakes the putters if any wait):
-  // throws TakenOverError, leaving both alone, if the turn was taken over.
-  // A stack overflow stops it at its entry, holdEnd's or releaseHead's, and
-  // nowhere after releaseHead's compareExchange (see the header).
-  #release(w: number, next: number, me: number, n: number): void {
+  // Releases HEAD's turn taken as `w` with position `next`, `n` items
+  // taken (then it wakes the putters if any wait), after the caller's
+  // holdEnd cleared HOLDER: throws TakenOverError, leaving HEAD alone, if
+  // the turn was taken over. A stack overflow stops it at its entry or
+  // releaseHead's, and nowhere after releaseHead's compareExchange (see the
+  // header).
+  #release(w: number, next: number, n: number): void {
     const h = this.#h;
-    holdEnd(h, me);
     // Under HEAD's turn, before the release that wraps (see #moved); stored
     // by releaseHead, past its entry.
     const laps = next < (w & POSITION) ? (h[HLAPS] + 1) | 0 : h[HLAPS];
@@ -190,14 +199,14 @@ export class TextGets {
   ): number {
     const h = this.#h, m = this.#m, side = this.#side, cap = this.#cap;
     if (this.#seenEmpty()) return 0;
+    const me = holderIdent(); // (before the turn: see the header)
     const w = acquireHead(h, this.#head, wait);
     if (w < 0) return BUSY_COUNT;
     const p = w & POSITION, base = out.length;
     const runs: (string | number)[] = []; // text, first out index, count
-    let me = 0, k = 0;
+    let mine = false, k = 0; // mine: HOLDER cleared by holdEnd
     let plain = true; // only plain items so far: nothing in `out`
     try {
-      me = holderIdent();
       h[HOLDER] = me; // plain: see _decoding.ts
       const tail = this.#tailSeen = Atomics.load(h, TAIL) & POSITION;
       let n = mod(tail - p, m);
@@ -205,7 +214,9 @@ export class TextGets {
       if (decode === null || n === 0) { // discard (immediate shutdown), or empty
         // HEAD never stops inside an unsplit run: one cut by n is split.
         for (let j = 0; j < n;) j += this.#records((p + j) % m, n - j);
-        this.#release(w, (p + n) % m, me, n);
+        holdEnd(h, me);
+        mine = true;
+        this.#release(w, (p + n) % m, n);
         return n;
       }
       // Runs of consecutive plain records are copied as one text and parsed
@@ -259,19 +270,23 @@ export class TextGets {
       if (runAt >= 0) runs.push(this.#run(runAt, runEnd, ascii), runFirst);
       if (decode !== undefined) decodeEnd(h, me);
       parseRuns(runs, out, plain); // before the release: see the header
-      this.#release(w, (p + k) % m, me, k); // frees the bytes
+      holdEnd(h, me);
+      mine = true;
+      this.#release(w, (p + k) % m, k); // frees the bytes
     } catch (error) {
       // Nothing taken. UNHOLD, as in tryGet (see the header): no call.
       out.length = base;
-      for (let d = Atomics.load(h, HOLDER); me !== 0 && (d & IDENT) === me;) {
+      let ours = mine; // else HOLDER names this hold, or it was taken over
+      for (let d = Atomics.load(h, HOLDER); (d & IDENT) === me;) {
         const seen = Atomics.compareExchange(h, HOLDER, d, 0);
         if (seen === d) {
           if ((d & WAITING) !== 0) Atomics.notify(h, HOLDER);
+          ours = true;
           break;
         }
         d = seen;
       }
-      for (let v = w;;) {
+      for (let v = w; ours;) {
         const seen = Atomics.compareExchange(h, HEAD, v, p | (w & TAKEN));
         if (seen === v) {
           if ((v & CONTENDED) !== 0) Atomics.notify(h, HEAD, 2);
