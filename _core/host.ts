@@ -62,7 +62,11 @@ let nodeWorkerThreads: typeof WorkerThreads | null | undefined;
  * tell (browsers), false: a Proxy is then read through its traps, once.
  */
 export function isProxy(value: object): boolean {
-  proxyTest ??= utilTypes()?.isProxy ?? (() => false);
+  if (proxyTest === undefined) {
+    const t = utilTypes();
+    if (slotTests === undefined) return false; // not loaded yet (LOAD_ROOM)
+    proxyTest = t?.isProxy ?? (() => false);
+  }
   return proxyTest(value);
 }
 let proxyTest: ((value: unknown) => boolean) | undefined;
@@ -101,6 +105,7 @@ export interface SlotTests {
  */
 export function utilTypes(): SlotTests | undefined {
   if (slotTests === undefined) {
+    if (RUNTIME === "deno" && !room(LOAD_ROOM)) return undefined; // LOAD_ROOM
     const t = RUNTIME === "web" ? undefined : host.process
       ?.getBuiltinModule?.("node:util/types") as
         | Partial<SlotTests>
@@ -115,6 +120,33 @@ export function utilTypes(): SlotTests | undefined {
   return slotTests ?? undefined;
 }
 let slotTests: SlotTests | null | undefined;
+
+// Deno's first getBuiltinModule starts its Node layer, loading its modules
+// one inside another: a stack overflow among them (a first put made near
+// the end of the stack) leaves a module half evaluated for good, and every
+// later load throws (ReferenceError: default is not defined). So on Deno
+// utilTypes loads only with room for it: room(LOAD_ROOM) recurses LOAD_ROOM
+// frames first. Where they do not fit, nothing is loaded and nothing cached:
+// this call is answered by the fallbacks (the browsers' tests, as where a
+// host has none; isProxy false: a Proxy read through its traps), and a later
+// call with room loads. Measured (Deno 2.9.6, the main thread, whose stack
+// holds about 18,000 of these frames): 1,100 frames of room broke the load,
+// 1,200 were enough (tests/_core/stack_end_load_test.ts); 2,000 leave a
+// margin and keep a small stack (--stack-size=150: about 2,700) loading.
+const LOAD_ROOM = 2_000;
+
+/** Whether `n` more frames fit on the stack (false: a stack overflow). */
+function room(n: number): boolean {
+  try {
+    return deeper(n) === n;
+  } catch {
+    return false;
+  }
+}
+
+function deeper(n: number): number {
+  return n === 0 ? 0 : deeper(n - 1) + 1;
+}
 const NAMES: (keyof SlotTests)[] = [
   "isProxy",
   "isMap",

@@ -7,6 +7,7 @@ import { type QueueOptions, queueOptions } from "./_init.ts";
 import { own, toRaw, toRaws } from "./_glue.ts";
 import { BUSY_COUNT, NO_WAIT } from "./_layout.ts";
 import { held, marks, releaseHeld, takeHeld, type Taken } from "./_held.ts";
+import { releaseLeft, unreleased } from "./_held.ts";
 import { putManyAsync, putRaws, putSlow, putSlowAsync } from "./_put.ts";
 import { afterPut, busyPut, type QueueState, shutDown } from "./_state.ts";
 import { graced, retryHeld } from "./_held_turn.ts";
@@ -26,7 +27,11 @@ export function firstTry(
   try {
     return st.store.tryPut(raw, w);
   } catch (error) {
-    releaseHeld(taken);
+    try {
+      releaseHeld(taken);
+    } catch { // a stack overflow: no call here (_held.ts)
+      if (taken !== undefined) unreleased[unreleased.length] = taken;
+    }
     throw error;
   }
 }
@@ -36,6 +41,7 @@ export function firstTry(
  * item's references are released.
  */
 export function putKept(st: QueueState, item: unknown, o: Acquire): void {
+  if (unreleased.length > 0) releaseLeft(); // (_held.ts)
   const from = held.length; // this put's references start here (_held.ts)
   let raw: unknown;
   try {
@@ -52,7 +58,11 @@ export function putKept(st: QueueState, item: unknown, o: Acquire): void {
     if (r < 0) throw r === BUSY_COUNT ? busyPut(o) : shutDown("put");
     putSlow(st, raw, 0, true, o);
   } catch (error) {
-    releaseHeld(taken);
+    try {
+      releaseHeld(taken);
+    } catch { // a stack overflow: no call here (_held.ts)
+      if (taken !== undefined) unreleased[unreleased.length] = taken;
+    }
     throw error;
   }
 }
@@ -64,6 +74,7 @@ export async function putAsyncKept(
   options: QueueOptions | undefined,
 ): Promise<void> {
   const o = queueOptions(options);
+  if (unreleased.length > 0) releaseLeft(); // (_held.ts)
   const from = held.length; // this put's references start here (_held.ts)
   let raw: unknown;
   try {
@@ -97,7 +108,11 @@ export async function putAsyncKept(
     }
     await putSlowAsync(st, mine, 0, true, o); // full: a nowait call throws
   } catch (error) {
-    releaseHeld(taken);
+    try {
+      releaseHeld(taken);
+    } catch { // a stack overflow: no call here (_held.ts)
+      if (taken !== undefined) unreleased[unreleased.length] = taken;
+    }
     throw error;
   }
 }
@@ -111,7 +126,16 @@ export async function settleHeld(
   try {
     n = await done;
   } finally {
-    releaseHeld(taken, n);
+    // The items not put, from item n on (all of them on a throw); a
+    // release that overflows the stack leaves them to the next put, and
+    // nothing here calls but the release (_held.ts).
+    const { refs, marks } = taken;
+    taken.next = n === 0 ? 0 : n < marks.length ? marks[n] : refs.length;
+    try {
+      releaseHeld(taken);
+    } catch {
+      unreleased[unreleased.length] = taken;
+    }
   }
   return n;
 }
@@ -125,6 +149,7 @@ export function putManyKept<T>(
   items: ArrayLike<T>,
   o: Acquire,
 ): number {
+  if (unreleased.length > 0) releaseLeft(); // (_held.ts)
   const from = held.length, marksFrom = marks.length;
   const raws = toRaws(st, items);
   const taken = takeHeld(from, marksFrom);
@@ -133,7 +158,16 @@ export function putManyKept<T>(
   try {
     n = putRaws(st, raws, o);
   } finally {
-    releaseHeld(taken, n); // the items not put; all of them on a throw
+    // The items not put, from item n on (all of them on a throw); a
+    // release that overflows the stack leaves them to the next put, and
+    // nothing here calls but the release (_held.ts).
+    const { refs, marks } = taken;
+    taken.next = n === 0 ? 0 : n < marks.length ? marks[n] : refs.length;
+    try {
+      releaseHeld(taken);
+    } catch {
+      unreleased[unreleased.length] = taken;
+    }
   }
   return n;
 }
@@ -146,6 +180,7 @@ export function putManyAsyncKept<T>(
 ): Promise<number> {
   // It encodes before its first await and its first try, and takes its
   // references between them (`took`).
+  if (unreleased.length > 0) releaseLeft(); // (_held.ts)
   let taken: Taken | undefined;
   const done = putManyAsync(st, items, options, (from, marksFrom) => {
     taken = takeHeld(from, marksFrom);

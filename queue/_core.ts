@@ -172,7 +172,9 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
       ring !== undefined && options === undefined && st.info!.exact(item) &&
       ring.tryPut(item) > 0
     ) return;
-    putKept(st, item, queueOptions(options));
+    const o = queueOptions(options);
+    // graced: an unbounded queue's segment try for a timed call (nowaitOf).
+    putKept(st, item, options === undefined ? o : graced(o, options));
   }
 
   /**
@@ -272,7 +274,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     // As putAsync: getSlowAsync waits for another thread's decode.
     const x = st.store.tryGet(st.decode, NO_WAIT);
     if (x !== EMPTY && x !== BUSY) {
-      afterGet(st, 1);
+      if (st.store.wakes !== true) afterGet(st, 1); // (_get.ts took)
       return x as T;
     }
     if (x === BUSY && !o.blocking) {
@@ -292,7 +294,8 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    * @returns the number of items put, from the start of `items`.
    */
   putMany(items: ArrayLike<T>, options?: QueueOptions): number {
-    return putManyKept(this.#st, items, queueOptions(options));
+    const o = queueOptions(options); // graced: as put
+    return putManyKept(this.#st, items, graced(o, options));
   }
 
   /**

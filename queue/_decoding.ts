@@ -131,7 +131,13 @@ export function idleUntil(until: number): number {
  * "A holder that stops"): idleUntil of its wait `w` (Store.tryPut).
  */
 export function turnIdle(w: Acquire | undefined): number {
-  return idleUntil(waitUntil(w));
+  const until = idleUntil(waitUntil(w));
+  // A nowait try made for a timed call (an unbounded queue's segment try,
+  // _unbounded_put.ts nowaitOf, folded in by _held_turn.ts graced) waits
+  // until that call's deadline at most; a caller's own nowait has none.
+  return w !== undefined && !w.blocking && w.deadline < until
+    ? w.deadline
+    : until;
 }
 
 /**

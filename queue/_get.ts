@@ -77,7 +77,7 @@ export function getOne(st: QueueState, o: Acquire): unknown {
   const x = st.store.tryGet(st.decode, o);
   if (x !== EMPTY) {
     if (x === BUSY) throw busyGet(o);
-    afterGet(st, 1);
+    if (st.store.wakes !== true) afterGet(st, 1); // (took)
     return x;
   }
   return getSlow(st, o);
@@ -93,7 +93,7 @@ export function getItems(
   const many: Many = { out: [], most };
   const n = takeMany(st, many, o);
   if (n > 0) {
-    afterGet(st, n);
+    if (st.store.wakes !== true) afterGet(st, n); // (took)
     return many.out;
   }
   if (n === BUSY_COUNT) throw busyGet(o);
@@ -127,7 +127,7 @@ export async function getManyAsync(
     );
   }
   if (n > 0) {
-    afterGet(st, n);
+    if (st.store.wakes !== true) afterGet(st, n); // (took)
     return many.out;
   }
   if (n === BUSY_COUNT && !o.blocking) throw busyGet(o);
@@ -220,7 +220,7 @@ function takeInto(
     n = store.tryGetMany(max, out, st.decode, w);
     if (n > 0) target.set(out as never, from);
   }
-  if (n > 0) afterGet(st, n);
+  if (n > 0 && st.store.wakes !== true) afterGet(st, n); // (took)
   return n;
 }
 
@@ -285,7 +285,10 @@ export function getSlow(st: QueueState, o: Acquire, many?: Many): unknown {
     for (let i = 0; i < SPIN; i++) {
       const x = tryTake(st, o, many);
       if (x === BUSY) throw busyGet(o);
-      if (x !== EMPTY) return took(st, x, many).x;
+      if (x !== EMPTY) {
+        if (st.store.wakes !== true) afterGet(st, many ? x as number : 1);
+        return x; // (took)
+      }
     }
   }
   const look = getterLook(st); // a putter that stopped before its wake
@@ -424,7 +427,8 @@ function enterGet(
   Atomics.sub(h, GET_WAITERS, 1);
   // Shut down: the try above came before that read, so look once more.
   if (x === EMPTY) return lastGet(st, o, w, many);
-  return took(st, x, many);
+  if (st.store.wakes !== true) afterGet(st, many ? x as number : 1);
+  return { x }; // (took)
 }
 
 /**
@@ -442,15 +446,14 @@ function lastGet(
 ): { x: unknown } | typeof BUSY {
   const x = tryTake(st, w, many);
   if (x === BUSY) return busy(o, w); // not known to be empty
-  if (x !== EMPTY) return took(st, x, many);
-  throw shutDown("get");
+  if (x === EMPTY) throw shutDown("get");
+  if (st.store.wakes !== true) afterGet(st, many ? x as number : 1);
+  return { x }; // (took)
 }
 
-// A try took `x` (one item, or with `many` the count of them): wake putters.
-function took(st: QueueState, x: unknown, many?: Many): { x: unknown } {
-  afterGet(st, many === undefined ? 1 : x as number);
-  return { x };
-}
+// took: a try took items, then the putters' wake; a store that wakes them
+// itself (wakes: _text_get.ts) did, so no call comes between the take and
+// the return, where a stack overflow would lose the items (others: afterGet).
 
 /**
  * Leaves the getter wait (unregisters, unless a notify's waker took it off
@@ -484,8 +487,8 @@ function leaveGet(
     return busy(o, w);
   }
   if (x !== EMPTY) {
-    afterGet(st, many === undefined ? 1 : x as number);
-    return x;
+    if (st.store.wakes !== true) afterGet(st, many ? x as number : 1);
+    return x; // (took)
   }
   if (outcome === "timed-out") {
     throw new QueueEmptyError(

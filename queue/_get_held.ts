@@ -24,6 +24,6 @@ export async function getHeldNowait(
   );
   if (x === BUSY) throw busyGet(o);
   if (x === EMPTY) return await getSlowAsync(st, o); // its nowait reports
-  afterGet(st, 1);
+  if (st.store.wakes !== true) afterGet(st, 1); // (_get.ts took)
   return x;
 }

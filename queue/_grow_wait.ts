@@ -57,11 +57,12 @@
 // released right after. So a timed blocking put that grows ends
 // QueueFullError near its deadline behind a put that stopped inside its
 // copy, or a grower that stopped holding LOCK; before, it waited for TAIL
-// under LOCK with no deadline (and every other grower behind it). Left: a
-// timed blocking put's segment try (NOWAIT) waits IDLE_GRACE at most for a
-// held TAIL whatever the call's deadline (the async form carries it there
-// by GRACE_END; the blocking store try takes an Acquire that cannot), so
-// such a put ends up to IDLE_GRACE past a shorter timeout.
+// under LOCK with no deadline (and every other grower behind it). A timed
+// blocking put's segment try (a nowait try) waits for a held TAIL until the
+// call's deadline at most, as the async form's does (GRACE_END, carried by
+// _unbounded_put.ts nowaitOf into the try's Acquire: _held_turn.ts graced,
+// _decoding.ts turnIdle); before, IDLE_GRACE whatever the deadline, so such
+// a put ended up to IDLE_GRACE past a shorter timeout.
 //
 // awaitGrowAsync (a put or get found s retired and no s + 1 yet): awaits
 // LOCK, held by the grower until s + 1 is published, bounded the same way
@@ -75,7 +76,7 @@ import { ON_ACQUIRED, UNINTERRUPTIBLE } from "../_core/wait_options.ts";
 import type { Lock } from "../sync/lock.ts";
 import { IDLE_GRACE } from "./_decoding.ts";
 import { awaitTurnAsync, awaitTurnSync, passWake } from "./_held_turn.ts";
-import { TAIL } from "./_layout.ts";
+import { OPEN, SHUTDOWN, TAIL } from "./_layout.ts";
 import { blockRelease } from "../_core/heap.ts";
 import { OFFSET } from "./_chain_memory.ts";
 import { CLOSED, LOCKED } from "./_turn.ts";
@@ -168,15 +169,24 @@ export function closeOrDrop(
 
 /**
  * Retires segment s (`retire`: its shutdown) after closeOrDrop closed it
- * (TAIL `h`). A shutdown that throws (a stack overflow, a corrupt word)
- * opens s again (CLOSED cleared; nothing was published, s stays the newest
- * and open, as before the close): else s would refuse every put with no
- * successor, and puts would wait for a grow that never comes.
+ * (TAIL `h`, its header words up to TAIL). A shutdown that throws (a stack
+ * overflow, a corrupt word) opens s again: nothing was published, s stays
+ * the newest and open, as before the close. Else s would refuse every put
+ * with no successor (CLOSED), and puts would wait for a grow that never
+ * comes; or, if the throw came after the shutdown published SHUTDOWN (in
+ * its wakes), its gets would find it shut down while it is the newest, and
+ * a blocking get would look again and again instead of sleeping.
+ * The handler makes no call (a stack overflow may have brought it here):
+ * SHUTDOWN back to OPEN first, then CLOSED cleared, the reverse of the
+ * shutdown's order, so no get reads the segment shut down once a put can
+ * land in it. The grower holds the chain's LOCK: no other shutdown of s
+ * (the chain's, or its repair) runs meanwhile.
  */
 export function retireClosed(h: Int32Array, retire: () => void): void {
   try {
     retire();
   } catch (error) {
+    Atomics.store(h, SHUTDOWN, OPEN);
     Atomics.and(h, TAIL, ~CLOSED);
     throw error;
   }

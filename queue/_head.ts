@@ -91,6 +91,7 @@ import {
 import {
   BUSY_COUNT,
   HEAD,
+  HLAPS,
   HOLDER,
   MODULUS,
   NOWAIT_UNTIL,
@@ -213,9 +214,18 @@ function markTaken(h: Int32Array): number {
  * Releases HEAD's turn taken as `locked`, storing the position `next` (its
  * TAKEN bit kept) and waking one sleeper, two if items are left. Throws TakenOverError, HEAD left
  * alone, if the word changed other than by a CONTENDED mark (the turn was
- * taken over: see the file header).
+ * taken over: see the file header). `laps`: HLAPS to store first, under the
+ * turn (the structured ring counts HEAD's wraps, _text_get.ts #release);
+ * past its entry it makes no call, so a stack overflow stops it before it
+ * has changed anything or not at all.
  */
-export function releaseHead(h: Int32Array, locked: number, next: number): void {
+export function releaseHead(
+  h: Int32Array,
+  locked: number,
+  next: number,
+  laps?: number,
+): void {
+  if (laps !== undefined) h[HLAPS] = laps; // plain: the release publishes it
   const want = next | (locked & TAKEN);
   let v = locked;
   for (;;) {

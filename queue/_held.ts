@@ -25,6 +25,17 @@
 // while an outer put is encoding. The inner put's offsets lie above the
 // outer's mark and it takes or drops them before the outer encoding goes
 // on, so `held` is a stack and each put sees exactly its own references.
+//
+// A refused put's release can itself overflow the stack: its handler runs
+// at the depth of the frame that caught, and the release makes calls. The
+// handlers of putKept and putAsyncKept (_accept.ts) therefore try it and,
+// if it throws, note the references left (`unreleased`, an inline store: no
+// call) before they rethrow; Taken.next says how far the release got (a
+// block is released once: before each blockRelease, next names it, after
+// it the one after; a release stopped at a call's entry released nothing
+// there). The next put of this thread releases them first (releaseLeft),
+// before it encodes anything: where that overflows too, it throws with
+// nothing done and the references stay noted.
 
 import { blockRelease, blockRetainAll } from "../_core/heap.ts";
 
@@ -40,7 +51,15 @@ export const marks: number[] = [];
 export interface Taken {
   readonly refs: number[];
   readonly marks: number[];
+  /** The first reference a release (releaseHeld) has not released yet. */
+  next: number;
 }
+
+/**
+ * Taken references whose release a stack overflow stopped, each from its
+ * `next` on: released by this thread's next put (releaseLeft).
+ */
+export const unreleased: Taken[] = [];
 
 const NO_MARKS: number[] = [];
 
@@ -62,7 +81,7 @@ export function takeHeld(
   for (let i = 0; i < ms.length; i++) ms[i] -= from;
   const refs = cut(held, from);
   blockRetainAll(refs);
-  return { refs, marks: ms };
+  return { refs, marks: ms, next: 0 };
 }
 
 // a.splice(from), without the species lookup of a program's
@@ -85,18 +104,28 @@ export function keepHeld(from: number): void {
 }
 
 /**
- * Releases the references of items `from` onward (a batch put that
- * accepted the first `from` items); all of them by default.
+ * Releases the references from taken.next on: all of them unless the
+ * caller moved it (a batch put that accepted n items: the first reference
+ * past theirs, marks[n]).
  */
-export function releaseHeld(taken: Taken | undefined, from = 0): void {
+export function releaseHeld(taken: Taken | undefined): void {
   if (taken === undefined) return;
-  const { refs, marks } = taken;
-  const start = from === 0
-    ? 0
-    : from < marks.length
-    ? marks[from]
-    : refs.length;
-  for (let i = start; i < refs.length; i++) blockRelease(refs[i]);
+  const refs = taken.refs;
+  while (taken.next < refs.length) {
+    blockRelease(refs[taken.next]); // (a stop here: see the header)
+    taken.next++;
+  }
+}
+
+/**
+ * Releases what stack overflows kept from release (`unreleased`), one by
+ * one; a put calls it first when there are any.
+ */
+export function releaseLeft(): void {
+  while (unreleased.length > 0) {
+    releaseHeld(unreleased[unreleased.length - 1]);
+    unreleased.length--;
+  }
 }
 
 /**

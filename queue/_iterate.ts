@@ -25,7 +25,7 @@ export async function* iterate<T>(
     let item: T;
     const x = st.store.tryGet(st.decode, NO_WAIT);
     if (x !== EMPTY && x !== BUSY) {
-      afterGet(st, 1);
+      if (st.store.wakes !== true) afterGet(st, 1); // (_get.ts took)
       item = x as T;
       if (++ready === YIELD_EVERY) {
         ready = 0;

@@ -48,7 +48,7 @@
 // Each side caches the other's cursor and reloads it only when the cache
 // says full (no room) or empty, or may have gone stale: a producer's hint
 // of HEAD as in _ring.ts (LAPS, #room), a consumer's TAIL while HEAD did not
-// move since its own release (HLAPS, #moved).
+// move since its own release (HLAPS, _text_get.ts #moved).
 // A get whose cache says empty first looks with three loads, taking no
 // turn (TAIL, HEAD, HLAPS: seenEmpty, _text_run.ts, says why that is exact).
 // Shutdown sets CLOSED in TAIL and waits for a put holding the lock before
@@ -60,26 +60,20 @@
 import type { Acquire } from "../_core/wait.ts";
 import { tailCorrupt } from "./_corrupt.ts";
 import { sub } from "../_core/primordials.ts";
-import { parseJson } from "../_core/json.ts";
 import { ASCII, type Batch, CODEC, COMMA } from "./_text_batch.ts";
 import { TAGGED, TextItem, UTF8 } from "./_text_batch.ts";
-import { decodeTagged } from "./_codec.ts";
-import { decodeEnd, decodeStart, holdEnd } from "./_decoding.ts";
-import { acquireTail, holderIdent, holds } from "./_decoding.ts";
-import { acquireHead, releaseHead, TAKEN } from "./_head.ts";
+import { acquireTail } from "./_decoding.ts";
 import { RegionText } from "./_text_io.ts";
 import { ShapeDecoder } from "./_shape_decode.ts";
-import { checkRaw, mod, parseRuns, recordRun } from "./_text_run.ts";
-import { addRun, recordsAt, seenEmpty } from "./_text_run.ts";
-import { align8, B, BUSY, BUSY_COUNT, BYTES, CAPACITY } from "./_layout.ts";
-import { type Decode, EMPTY, FLAG_CODEC, FLAGS } from "./_layout.ts";
-import { GET_WAITERS, HEAD, HEADER_BYTES, HLAPS, HOLDER } from "./_layout.ts";
-import { LAPS, MODULUS, NOT_EMPTY, NOT_FULL, PSLEEP } from "./_layout.ts";
-import { PUT_WAITERS, type Store, TAIL } from "./_layout.ts";
+import { TextGets } from "./_text_get.ts";
+import { checkRaw, mod, recordRun } from "./_text_run.ts";
+import { align8, B, BUSY_COUNT, BYTES, CAPACITY } from "./_layout.ts";
+import { type Decode, FLAG_CODEC, FLAGS } from "./_layout.ts";
+import { GET_WAITERS, HEAD, HEADER_BYTES } from "./_layout.ts";
+import { LAPS, MODULUS, NOT_EMPTY, PSLEEP } from "./_layout.ts";
+import { type Store, TAIL } from "./_layout.ts";
 import { awaitTurn, CLOSED, CLOSED_TURN, flagPutter } from "./_turn.ts";
-import { flagSleeper, POSITION, releaseTurn, wakeFlagged } from "./_turn.ts";
-
-const LENGTH = (1 << 30) - 1;
+import { flagSleeper, POSITION, releaseTurn } from "./_turn.ts";
 
 const encoder = new TextEncoder();
 
@@ -91,39 +85,43 @@ export class TextRing implements Store {
   readonly #cap: number;
   readonly #m: number;
   readonly #size: number;
-  readonly #codec: boolean;
   readonly #io: RegionText;
-  readonly #shapes: ShapeDecoder;
+  readonly #gets: TextGets; // the consumer side (_text_get.ts)
   // The producer's hint (as in _ring.ts): TAIL as this handle last
   // released it, LAPS then, and HEAD as it last read it.
   #tail = 0;
   #laps = 0;
   #headSeen = 0;
-  // HEAD's word (position | TAKEN) as this handle last released it, HLAPS
-  // then, and TAIL as it last loaded it: the consumer's cache.
-  #head = 0;
-  #hlaps = 0;
-  #tailSeen = 0;
 
   constructor(h: Int32Array) {
     this.#h = h;
     const cap = this.#cap = h[CAPACITY];
     this.#m = h[MODULUS];
     this.#size = h[BYTES];
-    this.#codec = (h[FLAGS] & FLAG_CODEC) !== 0;
     const buf = h.buffer as SharedArrayBuffer;
     const base = h.byteOffset + HEADER_BYTES;
     this.#side = new Int32Array(buf, base, 2 * cap);
     this.#u8 = new Uint8Array(buf, base + align8(8 * cap), this.#size);
     this.#io = new RegionText(this.#u8);
-    this.#shapes = new ShapeDecoder(this.#u8, this.#io);
+    const codec = (h[FLAGS] & FLAG_CODEC) !== 0;
+    const shapes = new ShapeDecoder(this.#u8, this.#io);
+    this.#gets = new TextGets(
+      h,
+      this.#side,
+      this.#u8,
+      cap,
+      this.#m,
+      codec,
+      this.#io,
+      shapes,
+    );
   }
 
   /** It wakes its waiters itself (SLEEPER, _turn.ts). */
   readonly wakes = true;
 
   // Getters mark TAIL (_turn.ts); putters raise PSLEEP, which the next get
-  // that frees room clears before it wakes them (#release).
+  // that frees room clears before it wakes them (_text_get.ts #release).
   flagSleeper(put: boolean): void {
     if (put) flagPutter(this.#h, PSLEEP);
     else flagSleeper(this.#h, TAIL);
@@ -292,74 +290,7 @@ export class TextRing implements Store {
   }
 
   tryGet(decode?: Decode, wait?: Acquire): unknown {
-    const h = this.#h, m = this.#m;
-    if (this.#seenEmpty()) return EMPTY;
-    const w = acquireHead(h, this.#head, wait);
-    if (w < 0) return BUSY;
-    const me = holderIdent();
-    h[HOLDER] = me; // plain: see _decoding.ts
-    const p = w & POSITION;
-    if (this.#tailSeen === p || this.#moved(w)) {
-      this.#tailSeen = Atomics.load(h, TAIL) & POSITION;
-      if (this.#tailSeen === p) {
-        this.#release(w, p, me, 0);
-        return EMPTY;
-      }
-    }
-    let text: string | undefined, value: unknown;
-    try {
-      this.#records(p, 1); // an unsplit run is split
-      const i = 2 * (p % this.#cap);
-      const at = this.#side[i], word = this.#side[i + 1];
-      const len = word & LENGTH, kind = word >>> 30;
-      if (kind === CODEC && !this.#codec) {
-        value = this.#shapes.decode(at, len); // a shape record (_shape.ts)
-      } else if (kind === CODEC || decode !== undefined) {
-        decodeStart(h, me);
-        try {
-          value = decode!(this.#u8.slice(at, at + len));
-        } finally {
-          decodeEnd(h, me);
-        }
-      } else if (kind === TAGGED) {
-        value = decodeTagged(this.#io.text(at, len, false));
-      } else text = this.#io.text(at, len, kind === ASCII);
-    } catch (error) {
-      // Not taken: the queue is unchanged (taken over: not ours to release).
-      if (holds(h, me)) this.#release(w, p, me, 0);
-      throw error;
-    }
-    this.#release(w, p + 1 === m ? 0 : p + 1, me, 1); // frees the bytes
-    return text === undefined ? value : parseJson(text);
-  }
-
-  // Clears HOLDER and releases HEAD's turn taken as `w` with position
-  // `next`, `n` items taken (then it wakes the putters if any wait):
-  // throws TakenOverError, leaving both alone, if the turn was taken over.
-  #release(w: number, next: number, me: number, n: number): void {
-    const h = this.#h;
-    holdEnd(h, me);
-    // Under HEAD's turn, before the release that wraps (see #moved).
-    if (next < (w & POSITION)) h[HLAPS] = (h[HLAPS] + 1) | 0;
-    this.#hlaps = h[HLAPS];
-    releaseHead(h, w, next);
-    this.#head = next | (w & TAKEN);
-    // Why no lost wakeup: _turn.ts, "Waking the structured ring's putters".
-    if (n > 0) wakeFlagged(h, PSLEEP, PUT_WAITERS, NOT_FULL);
-  }
-
-  // Whether HEAD's turn, just taken as `w`, may have moved since this
-  // handle released it, so that its cached TAIL says nothing: true unless
-  // the word is exactly as it released it (position and TAKEN) in the same
-  // lap of HEAD (HLAPS, counted under the turn before each release that
-  // wraps M -> 0). Then no one moved HEAD since: its position came back
-  // only by a lap, which HLAPS counts. #tailSeen was loaded (in an earlier
-  // hold of this handle, or by #seenEmpty since) at or after the position it
-  // released, so TAIL then was at or past HEAD now, and positions
-  // HEAD..#tailSeen - 1 were published before that load.
-  #moved(w: number): boolean {
-    return (w & (POSITION | TAKEN)) !== this.#head ||
-      this.#h[HLAPS] !== this.#hlaps;
+    return this.#gets.tryGet(decode, wait);
   }
 
   tryGetMany(
@@ -368,107 +299,7 @@ export class TextRing implements Store {
     decode?: Decode | null,
     wait?: Acquire,
   ): number {
-    const h = this.#h, m = this.#m, side = this.#side, cap = this.#cap;
-    if (this.#seenEmpty()) return 0;
-    const w = acquireHead(h, this.#head, wait);
-    if (w < 0) return BUSY_COUNT;
-    const me = holderIdent();
-    h[HOLDER] = me; // plain: see _decoding.ts
-    const p = w & POSITION;
-    const tail = this.#tailSeen = Atomics.load(h, TAIL) & POSITION;
-    let n = mod(tail - p, m);
-    if (n > max) n = max;
-    if (decode === null || n === 0) { // discard (immediate shutdown), or empty
-      try { // HEAD never stops inside an unsplit run: one cut by n is split
-        for (let k = 0; k < n;) k += this.#records((p + k) % m, n - k);
-      } catch (error) {
-        this.#release(w, p, me, 0);
-        throw error;
-      }
-      this.#release(w, (p + n) % m, me, n);
-      return n;
-    }
-    // Runs of consecutive plain records are copied as one text and parsed
-    // after the release; tagged and codec items are decoded here, under the
-    // lock, so a throw can leave them in place. While all are plain, `out`
-    // waits for the parse; the first other item keeps the places before it.
-    const base = out.length;
-    const runs: (string | number)[] = []; // text, first out index, count
-    let runAt = -1, runEnd = -1, runFirst = 0, k = 0, ascii = true;
-    let plain = true; // only plain items so far: nothing in `out`
-    if (decode !== undefined) decodeStart(h, me);
-    try {
-      while (k < n) {
-        const q = (p + k) % m; // c > 1: a whole unsplit run (_text_run.ts)
-        const c = this.#records(q, decode === undefined ? n - k : 1);
-        const i = 2 * (q % cap), a = side[i], word = side[i + 1];
-        const at = a < 0 ? ~a : a;
-        const len = word & LENGTH, kind = word >>> 30;
-        if (kind <= UTF8 && decode === undefined) {
-          if (at !== runEnd) {
-            if (runAt >= 0) {
-              addRun(runs, this.#run(runAt, runEnd, ascii), runFirst);
-            }
-            runAt = at;
-            ascii = true;
-            runFirst = base + k;
-          }
-          runEnd = at + len + 1;
-          if (kind !== ASCII) ascii = false;
-          for (let j = 0; !plain && j < c; j++) out[out.length] = undefined;
-          k += c;
-          continue;
-        }
-        let value: unknown;
-        try {
-          value = kind === CODEC && !this.#codec
-            ? this.#shapes.decode(at, len) // a shape record (_shape.ts)
-            : kind === CODEC || decode !== undefined
-            ? decode!(this.#u8.slice(at, at + len))
-            : decodeTagged(this.#io.text(at, len, kind === ASCII));
-        } catch (error) {
-          if (k === 0) throw error;
-          break; // take the k before; this one stays first
-        }
-        if (runAt >= 0) addRun(runs, this.#run(runAt, runEnd, ascii), runFirst);
-        runAt = runEnd = -1;
-        if (plain) {
-          plain = false;
-          for (let j = 0; j < k; j++) out[out.length] = undefined;
-        }
-        out[out.length] = value; // (no push: a program may replace it)
-        k++;
-      }
-      if (runAt >= 0) addRun(runs, this.#run(runAt, runEnd, ascii), runFirst);
-      if (decode !== undefined) decodeEnd(h, me);
-    } catch (error) {
-      out.length = base;
-      if (!holds(h, me)) throw error; // taken over: not ours, as in tryGet
-      if (decode !== undefined) decodeEnd(h, me);
-      this.#release(w, p, me, 0); // nothing taken
-      throw error;
-    }
-    this.#release(w, (p + k) % m, me, k); // frees the bytes
-    parseRuns(runs, out, plain);
-    return k;
-  }
-
-  // Empty by the cache and three loads, the turn untaken (_text_run.ts); a
-  // TAIL that moved is the new cache (#moved), not loaded again in the hold.
-  #seenEmpty(): boolean {
-    const head = this.#head;
-    if (this.#tailSeen !== (head & POSITION)) return false;
-    const tail = Atomics.load(this.#h, TAIL) & POSITION;
-    if (tail === this.#tailSeen) {
-      return seenEmpty(this.#h, tail, head, this.#hlaps);
-    }
-    this.#tailSeen = tail;
-    return false;
-  }
-
-  // How many items position q's record holds (recordsAt, _text_run.ts).
-  #records(q: number, whole: number): number {
-    return recordsAt(this.#side, this.#u8, this.#cap, this.#m, q, whole);
+    return this.#gets.tryGetMany(max, out, decode, wait);
   }
 
   /** Where a record of `need` bytes for position p goes, or -1 (no room). */
@@ -490,10 +321,5 @@ export class TextRing implements Store {
     this.#side[i] = at;
     this.#side[i + 1] = len | (kind << 30);
     this.#h[B] = at + len + 1;
-  }
-
-  /** The text of a run of records [at, end), without the last ",". */
-  #run(at: number, end: number, ascii: boolean): string {
-    return this.#io.text(at, end - 1 - at, ascii);
   }
 }

@@ -180,7 +180,7 @@ export function addRun(runs: (string | number)[], text: string, first: number) {
 }
 
 /**
- * getMany's last step, after HEAD's release: parses each run of plain
+ * getMany's last step, before HEAD's release: parses each run of plain
  * records (`runs`: its text, then the index in `out` of its first item)
  * with one JSON.parse, and appends its items to `out` when `plain` (the
  * runs are all that was taken, in order) or else puts them in the places

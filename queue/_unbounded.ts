@@ -340,7 +340,9 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
       const q = this.#c.segment(s);
       const atMax = q.capacity >= this.#c.max || blocked === s;
       try {
-        return attempt(q, atMax ? remaining(options, deadline) : NOWAIT);
+        // A timed call's segment try waits for a held TAIL until the call's
+        // deadline at most (nowaitOf), as the async form's does.
+        return attempt(q, atMax ? remaining(options, deadline) : nowaitOf(o));
       } catch (error) {
         const need = afterPutError(error, atMax, this.isShutdown, 0);
         if (need !== WAIT) {

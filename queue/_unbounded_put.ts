@@ -73,10 +73,11 @@ export function stuck(c: Chain<unknown>, s: number, o: Acquire): boolean {
 export const NOWAIT: QueueOptions = { block: false };
 
 /**
- * An async call's try of a segment that must not wait (NOWAIT), with the
- * call's signal and deadline: its wait for a holder that copies
- * (IDLE_GRACE at most, _held_turn.ts retryHeld) ends at an abort or the
- * call's deadline too (GRACE_END).
+ * A call's try of a segment that must not wait (NOWAIT), with the call's
+ * signal and deadline: its wait for a holder that copies (IDLE_GRACE at
+ * most: _held_turn.ts retryHeld for an async call, _decoding.ts turnIdle
+ * for a blocking put's TAIL) ends at an abort or the call's deadline too
+ * (GRACE_END).
  */
 export function nowaitOf(o: Acquire): QueueOptions {
   if (o.signal === undefined && o.deadline === Infinity) return NOWAIT;
@@ -101,7 +102,7 @@ export function putMany<T>(
     try {
       done += q.putMany(
         done === 0 ? items : slice(items, done),
-        atMax ? remaining(options, deadline) : NOWAIT,
+        atMax ? remaining(options, deadline) : nowaitOf(o),
       );
       if (done === items.length || atMax) return done;
     } catch (error) {

@@ -413,12 +413,17 @@ function nodeThreads() {
 }
 var nodeWorkerThreads;
 function isProxy(value) {
-  proxyTest ??= utilTypes()?.isProxy ?? (() => false);
+  if (proxyTest === void 0) {
+    const t = utilTypes();
+    if (slotTests === void 0) return false;
+    proxyTest = t?.isProxy ?? (() => false);
+  }
   return proxyTest(value);
 }
 var proxyTest;
 function utilTypes() {
   if (slotTests === void 0) {
+    if (RUNTIME === "deno" && !room(LOAD_ROOM)) return void 0;
     const t = RUNTIME === "web" ? void 0 : host.process?.getBuiltinModule?.("node:util/types");
     let all = t !== void 0;
     for (let i = 0; all && i < NAMES.length; i++) {
@@ -431,6 +436,17 @@ function utilTypes() {
   return slotTests ?? void 0;
 }
 var slotTests;
+var LOAD_ROOM = 2e3;
+function room(n) {
+  try {
+    return deeper(n) === n;
+  } catch {
+    return false;
+  }
+}
+function deeper(n) {
+  return n === 0 ? 0 : deeper(n - 1) + 1;
+}
 var NAMES = [
   "isProxy",
   "isMap",
