@@ -352,9 +352,8 @@ export class Owner implements FutureSource {
         else this.#hold(slot, state, () => diedOutcome(ident));
         continue;
       }
-      // RUNNING: the runner never writes or pushes this slot (its CASes
-      // name this task's tag, _layout.ts); inside its decode it still
-      // reads it: held (fenceRead).
+      // RUNNING: the runner never writes or pushes this slot (its CASes name
+      // this task's tag, _layout.ts); one inside its decode reads it: held.
       if (fenceRead(v, base)) {
         this.#hold(slot, state, () => diedOutcome(ident));
         continue;
