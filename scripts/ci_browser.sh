@@ -42,8 +42,9 @@ if ! (cd "$scratch" && npm install --silent --no-audit --no-fund \
   echo "browser: 0 passed, 1 failed"
   exit 1
 fi
-if [ ! -f npm/mod.js ]; then
-  npx -y deno@2.9.6 task build:npm || {
+# .ci/run builds npm/ once (THREADKIT_NPM_BUILT=1 built, 0 failed).
+if [ "${THREADKIT_NPM_BUILT:-}" = 0 ] || [ ! -f npm/mod.js ]; then
+  [ "${THREADKIT_NPM_BUILT:-}" != 0 ] && npx -y deno@2.9.6 task build:npm || {
     echo "browser: 0 passed, 1 failed"
     exit 1
   }
