@@ -61,7 +61,7 @@ case "${THREADKIT_NPM_BUILT:-}" in
 esac
 
 # The suite: every compiled *_test.js (worker modules and helpers beside them
-# are not tests). Files run THREADKIT_NODE_JOBS at a time (default 3), each in
+# are not tests). Files run THREADKIT_NODE_JOBS at a time (default 2), each in
 # its own process: most of a file's time is waiting (threads parked, workers
 # starting), and the stress tests bound their waits for a loaded machine.
 mapfile -t tests < <(find npm/tests -name '*_test.js' | sort)
@@ -77,7 +77,7 @@ started=$(date +%s)
 # The spec reporter: Node 20's TAP reporter crashes on some failure details
 # (an Invalid Date in an assertion), which would lose every count.
 timeout 2400 node --test --test-reporter=spec \
-  --test-concurrency="${THREADKIT_NODE_JOBS:-3}" \
+  --test-concurrency="${THREADKIT_NODE_JOBS:-2}" \
   --test-timeout=600000 "${tests[@]}" 2>&1 |
   tee "$log"
 test_rc=${PIPESTATUS[0]}
