@@ -20,14 +20,13 @@ mapfile -t tests < <(find npm/tests -name '*_test.js' | sort)
 echo "::: bun/test: bun test (${#tests[@]} files)"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-# Files run THREADKIT_BUN_JOBS at a time (default 2), each worker process
-# with a fresh global per file (--parallel implies --isolate): most of a
-# file's time is waiting, as under Node (scripts/ci_node.sh).
+# Files run one at a time, in one process: under `bun test --parallel=2`
+# (Bun 1.4.4) the run stopped "Interrupted while still running" after
+# thread/exit_code_test.js with 39 files not started and no summary.
 # Bounded as a whole: a test that leaves a non-daemon thread running never
-# exits. 30 minutes: at load 25-30 (2 cores) the suite, one file at a time,
-# ran past a 15-minute bound, which cut it off and lost every count.
-timeout 1800 "${BUN[@]}" test --parallel="${THREADKIT_BUN_JOBS:-2}" \
-  --timeout 120000 "${tests[@]}" 2>&1 | tee "$log"
+# exits. 30 minutes: at load 25-30 (2 cores) the suite ran past a 15-minute
+# bound, which cut it off and lost every count.
+timeout 1800 "${BUN[@]}" test --timeout 120000 "${tests[@]}" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 tp=$(grep -E '^ *[0-9]+ pass$' "$log" | tail -n 1 | grep -oE '[0-9]+')
 tf=$(grep -E '^ *[0-9]+ fail$' "$log" | tail -n 1 | grep -oE '[0-9]+')
