@@ -19,12 +19,16 @@ ESBUILD_VERSION=0.28.2
 chromium=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$chromium" ]; then
   echo "::: browser: chromium missing; apt-get install -y chromium"
-  if (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -qq chromium) >/tmp/threadkit-apt.log 2>&1; then
+  # Another run may hold apt's locks (two gates at once): wait for them.
+  apt_log=$(mktemp)
+  if (apt-get -o DPkg::Lock::Timeout=600 update -qq &&
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
+      install -y -qq chromium) >"$apt_log" 2>&1; then
     chromium=$(command -v chromium || true)
   else
-    tail -n 5 /tmp/threadkit-apt.log
+    tail -n 5 "$apt_log"
   fi
+  rm -f "$apt_log"
 fi
 if [ -z "$chromium" ]; then
   echo "::: browser: SKIPPED: Chromium cannot be installed on this machine"
@@ -42,8 +46,9 @@ if ! (cd "$scratch" && npm install --silent --no-audit --no-fund \
   echo "browser: 0 passed, 1 failed"
   exit 1
 fi
-if [ ! -f npm/mod.js ]; then
-  npx -y deno@2.9.6 task build:npm || {
+# .ci/run builds npm/ once (THREADKIT_NPM_BUILT=1 built, 0 failed).
+if [ "${THREADKIT_NPM_BUILT:-}" = 0 ] || [ ! -f npm/mod.js ]; then
+  [ "${THREADKIT_NPM_BUILT:-}" != 0 ] && npx -y deno@2.9.6 task build:npm || {
     echo "browser: 0 passed, 1 failed"
     exit 1
   }

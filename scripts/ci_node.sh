@@ -48,25 +48,37 @@ finish() {
 }
 
 echo "node $(node --version)"
-step build "${DENO[@]}" task build:npm || finish
+# .ci/run builds npm/ once for every suite and counts that step itself
+# (THREADKIT_NPM_BUILT=1 built, 0 failed); run alone, this script builds.
+case "${THREADKIT_NPM_BUILT:-}" in
+1) echo "::: node/build: built and counted by the caller" ;;
+0)
+  echo "::: node/build: the caller's npm build failed"
+  failed=1
+  finish
+  ;;
+*) step build "${DENO[@]}" task build:npm || finish ;;
+esac
 
 # The suite: every compiled *_test.js (worker modules and helpers beside them
-# are not tests). Files run one at a time: the machine has 2 cores and the
-# stress tests run real threads.
+# are not tests). Files run THREADKIT_NODE_JOBS at a time (default 2), each in
+# its own process: most of a file's time is waiting (threads parked, workers
+# starting), and the stress tests bound their waits for a loaded machine.
 mapfile -t tests < <(find npm/tests -name '*_test.js' | sort)
 echo "::: node/test: node --test (${#tests[@]} files)"
 log="$scratch/node-test.log"
 started=$(date +%s)
 # Bounded as a whole too: a test file that leaves a non-daemon thread running
-# never exits. The bound is 40 minutes: the whole `.ci/run` took 21 on an idle
-# machine, and this suite alone ran past 25 at load 25-30 (2 cores), where a 25-minute
-# bound cut it off and lost every count. Node applies --test-timeout to each
-# file as a whole: lock_tests_test.js passed every case and still ran past
-# 120 s at that load; 300 s.
+# never exits. The bound is 40 minutes: run one file at a time, this suite
+# alone ran past 25 at load 25-30 (2 cores), where a 25-minute bound cut it
+# off and lost every count. Node applies --test-timeout to each file as a
+# whole: lock_tests_test.js passed every case and still ran past 120 s at that
+# load, one file at a time; 600 s with files side by side.
 # The spec reporter: Node 20's TAP reporter crashes on some failure details
 # (an Invalid Date in an assertion), which would lose every count.
-timeout 2400 node --test --test-reporter=spec --test-concurrency=1 \
-  --test-timeout=300000 "${tests[@]}" 2>&1 |
+timeout 2400 node --test --test-reporter=spec \
+  --test-concurrency="${THREADKIT_NODE_JOBS:-2}" \
+  --test-timeout=600000 "${tests[@]}" 2>&1 |
   tee "$log"
 test_rc=${PIPESTATUS[0]}
 echo "::: node/test: $(($(date +%s) - started)) s"

@@ -15,6 +15,7 @@ import {
 } from "../../mod.ts";
 import type * as tasks from "../_workers/pool_tasks.ts";
 import { within } from "./_fixtures.ts";
+import { stressSize } from "../_helpers.ts";
 
 const TASKS = new URL("../_workers/pool_tasks.ts", import.meta.url).href;
 const item = moduleTarget<typeof tasks.stressItem>(TASKS, "stressItem");
@@ -48,47 +49,61 @@ function submitter(
 }
 
 describe("pool threads taking from the queue at once", () => {
-  it("ThreadPoolExecutor: 4 pool threads, 3 submitting threads, 60,000 tasks on 34 slots: every task runs once, every result exact", async () => {
-    const N = 20_000;
-    const runs = new Int32Array(new SharedArrayBuffer(4 * 3 * N));
-    await using pool = new ThreadPoolExecutor({
-      maxWorkers: 4,
-      maxQueue: 30,
-      initializer: init,
-      initArgs: [runs],
-    });
-    const threads = [1, 2].map((k) =>
-      new Thread({
-        target: submitter,
-        args: [pool, TASKS, k * N, (k + 1) * N, 8 * k],
-      })
-    );
-    for (const t of threads) t.start();
-    // This thread: 24 in flight, awaited.
-    const fs = [];
-    let bad = 0;
-    for (let i = 0; i < N; i++) {
-      fs.push(pool.submit(item, i));
-      if (fs.length >= 24) {
-        const j = i - 23;
-        if (await within(fs.shift()!) !== j * 2 + 1) bad++;
+  // Full size under Deno; Node and Bun run it at a quarter (stressSize).
+  const N1 = stressSize(20_000, 5_000);
+  it(
+    `ThreadPoolExecutor: 4 pool threads, 3 submitting threads, ${
+      (3 * N1).toLocaleString("en-US")
+    } tasks on 34 slots: every task runs once, every result exact`,
+    async () => {
+      const N = N1;
+      const runs = new Int32Array(new SharedArrayBuffer(4 * 3 * N));
+      await using pool = new ThreadPoolExecutor({
+        maxWorkers: 4,
+        maxQueue: 30,
+        initializer: init,
+        initArgs: [runs],
+      });
+      const threads = [1, 2].map((k) =>
+        new Thread({
+          target: submitter,
+          args: [pool, TASKS, k * N, (k + 1) * N, 8 * k],
+        })
+      );
+      for (const t of threads) t.start();
+      // This thread: 24 in flight, awaited.
+      const fs = [];
+      let bad = 0;
+      for (let i = 0; i < N; i++) {
+        fs.push(pool.submit(item, i));
+        if (fs.length >= 24) {
+          const j = i - 23;
+          if (await within(fs.shift()!) !== j * 2 + 1) bad++;
+        }
       }
-    }
-    for (let k = 0; k < fs.length; k++) {
-      if (await within(fs[k]) !== (N - fs.length + k) * 2 + 1) bad++;
-    }
-    assert.equal(bad, 0);
-    for (const t of threads) {
-      assert.deepEqual(await within(t.joinAsync({ timeout: 60_000 })), [N, 0]);
-    }
-    const wrong = [];
-    for (let i = 0; i < 3 * N; i++) if (runs[i] !== 1) wrong.push([i, runs[i]]);
-    assert.deepEqual(wrong.slice(0, 10), []);
-  });
+      for (let k = 0; k < fs.length; k++) {
+        if (await within(fs[k]) !== (N - fs.length + k) * 2 + 1) bad++;
+      }
+      assert.equal(bad, 0);
+      for (const t of threads) {
+        assert.deepEqual(await within(t.joinAsync({ timeout: 60_000 })), [
+          N,
+          0,
+        ]);
+      }
+      const wrong = [];
+      for (let i = 0; i < 3 * N; i++) {
+        if (runs[i] !== 1) wrong.push([i, runs[i]]);
+      }
+      assert.deepEqual(wrong.slice(0, 10), []);
+    },
+  );
 
-  it("ThreadPoolExecutor.shutdown({ cancelFutures }) while 4 pool threads take from the queue: each task ran once and has its result, or never ran and is cancelled (8 rounds)", async () => {
+  // 8 rounds under Deno, 3 on Node and Bun (stressSize).
+  const ROUNDS = stressSize(8, 3);
+  it(`ThreadPoolExecutor.shutdown({ cancelFutures }) while 4 pool threads take from the queue: each task ran once and has its result, or never ran and is cancelled (${ROUNDS} rounds)`, async () => {
     const N = 2_000;
-    for (let round = 0; round < 8; round++) {
+    for (let round = 0; round < ROUNDS; round++) {
       const runs = new Int32Array(new SharedArrayBuffer(4 * N));
       const pool = new ThreadPoolExecutor({
         maxWorkers: 4,

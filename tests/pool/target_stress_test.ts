@@ -14,7 +14,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { activeCount, Thread, ThreadPoolExecutor } from "../../mod.ts";
 import { within } from "./_fixtures.ts";
-import { sleep, until } from "../_helpers.ts";
+import { sleep, stressSize, until } from "../_helpers.ts";
 
 const JOIN = { timeout: 120_000 };
 
@@ -72,8 +72,11 @@ function submitter(
 describe("ThreadPoolExecutor: each task runs its own target on its own args", () => {
   it("after idle pool threads end, a new task runs its own target (rounds of the idleTimeout test)", async () => {
     const fns = targets(64);
+    // 24 rounds under Deno, 12 on Node and Bun (stressSize): every pair of
+    // round kind (r % 3) and idle timeout (r % 4).
+    const ROUNDS = stressSize(24, 12);
     let checked = 0;
-    for (let r = 0; r < 24; r++) {
+    for (let r = 0; r < ROUNDS; r++) {
       const base = activeCount();
       await using pool = new ThreadPoolExecutor({
         maxWorkers: 2,
@@ -100,11 +103,12 @@ describe("ThreadPoolExecutor: each task runs its own target on its own args", ()
       assert.equal(await within(pool.submit(first, 7)), 7000 + r % 64);
       checked += 3;
     }
-    assert.equal(checked, 24 * 7);
+    assert.equal(checked, ROUNDS * 7);
   });
 
   it("many targets from three threads, with idle ends racing submits and kept slots taken back", async () => {
-    const idleMs = 2, rounds = 160, n = 48;
+    // 160 rounds under Deno, 40 on Node and Bun (stressSize; a multiple of 4).
+    const idleMs = 2, rounds = stressSize(160, 40), n = 48;
     // 4 slots (maxQueue 2 + 2 workers): submitters find the free queue
     // empty and take back each other's kept slots.
     await using pool = new ThreadPoolExecutor({
