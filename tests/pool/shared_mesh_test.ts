@@ -208,7 +208,7 @@ describe("ThreadPoolExecutor: shared memory from a thread the executor was passe
     assert.equal(accepted + refused, 400);
   });
 
-  it("a nested holder home finds in the same read that drops an ended holder gets the pool thread started then (review: DEFECT 1)", async () => {
+  it("a nested holder home finds in the same read that drops an ended holder gets the pool thread started then", async () => {
     await using pool = new ThreadPoolExecutor({
       maxWorkers: 1,
       idleTimeout: 50,
@@ -254,7 +254,7 @@ describe("ThreadPoolExecutor: shared memory from a thread the executor was passe
     await ender.joinAsync(JOIN);
   });
 
-  it("registered numbers do not repeat: past 2^32 registrations a fresh buffer does not take a kept one's number (review: DEFECT 2)", async () => {
+  it("registered numbers do not repeat: past 2^32 registrations a fresh buffer does not take a kept one's number", async () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
     const b = blockOf(pool);
     const kept = words(2), fresh = words(2);
