@@ -88,14 +88,15 @@ export function startFlaggedPutters(
 export function notifiesOf(
   index: number,
   body: () => void,
-): { calls: number; woke: number } {
+): { calls: number; woke: number; each: number[] } {
   const notify = Atomics.notify;
-  const seen = { calls: 0, woke: 0 };
+  const seen = { calls: 0, woke: 0, each: [] as number[] }; // each: woke a call
   Atomics.notify = function (view: Int32Array, i: number, count?: number) {
     const woke = notify(view, i, count);
     if (i === index) {
       seen.calls++;
       seen.woke += woke;
+      seen.each.push(woke);
     }
     return woke;
   } as typeof Atomics.notify;

@@ -85,10 +85,23 @@ describe("Counted wakes", () => {
           first === C - 1 || first === C - 2,
           `GET_WAITERS after the first put: ${first}`,
         );
-        // No more wakes than items, and no notify once all were woken: at
-        // most one a getter (before: one a put while the woken had not run).
+        // No more wakes than items, and no notify once all were woken
+        // (before: one a put while the woken had not run). A notify that
+        // finds no one asleep is not one too many: a registered getter kept
+        // off the cores between two slices of its wait stays counted, and
+        // the next put notifies it again, as it must (seen under Bun at load
+        // 30-80: 8 calls, 3 woke). So: no call after the C-th wake.
         assert.ok(seen.woke <= C, JSON.stringify(seen));
-        assert.ok(seen.calls <= C, JSON.stringify(seen));
+        let woken = 0, after = 0;
+        for (const w of seen.each) {
+          if (woken >= C) after++;
+          woken += w;
+        }
+        assert.equal(after, 0, JSON.stringify(seen));
+        assert.ok(
+          seen.calls <= C || seen.each.includes(0),
+          JSON.stringify(seen),
+        );
         assert.equal(Atomics.load(h, GET_WAITERS), 0);
       } finally {
         for (let i = 0; i < 2 * C; i++) {
