@@ -71,7 +71,8 @@ describe("String and number built-ins replaced after load", () => {
 
   it("the replacements give wrong answers (so a codec that read one would fail)", () => {
     replaced(() => {
-      assert.equal("aaaa".charCodeAt(0), 0x62);
+      // A string made at run time: Bun folds charCodeAt of a literal.
+      assert.equal("a".repeat(4).charCodeAt(0), 0x62);
       assert.equal(String.fromCharCode(0x61), "b");
       assert.equal((12n).toString(), "7");
       assert.equal(String(12n), "7");
