@@ -9,12 +9,15 @@ import type * as Keeper from "../spare_keeper.ts";
 
 const mode = Deno.args[0];
 // A thread that ends between the directory read and its comm read is gone:
-// not counted (its comm file no longer exists).
+// not counted (its comm file no longer exists, or the read fails ESRCH,
+// "No such process": seen with a thread ending during the read).
 const comm = (task: string) => {
   try {
     return Deno.readTextFileSync(`/proc/self/task/${task}/comm`);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return "";
+    const code = (error as { code?: string }).code;
+    if (code === "ESRCH" || /\(os error 3\)/.test(String(error))) return "";
     throw error;
   }
 };
