@@ -352,8 +352,9 @@ export class Owner implements FutureSource {
         else this.#hold(slot, state, () => diedOutcome(ident));
         continue;
       }
-      // RUNNING: the runner never writes or pushes this slot (its CASes name
-      // this task's tag, _layout.ts); one inside its decode reads it: held.
+      // RUNNING: the runner never writes or pushes this slot (its CASes
+      // name this task's tag, _layout.ts); inside its decode it still
+      // reads it: held (fenceRead).
       if (fenceRead(v, base)) {
         this.#hold(slot, state, () => diedOutcome(ident));
         continue;
