@@ -7,7 +7,7 @@ import { A, align8, BYTES, HEADER_BYTES } from "./_layout.ts";
 import { LockedStore } from "./_locked.ts";
 import { sub, U8 } from "../_core/primordials.ts";
 
-const I32 = Int32Array; // as at load
+const I32 = Int32Array, F64 = Float64Array; // as at load
 
 /** A raw item of the byte heap: its priority key and its encoded bytes. */
 export interface Keyed {
@@ -154,9 +154,13 @@ export class ByteHeap extends LockedStore {
   protected override peekMany(count: number, k: number): Uint8Array[] {
     if (k === 1) return [this.peek()];
     // The heap's first k in order, popped from a copy of its index.
-    const keys = this.#keys.slice(0, count), ords = this.#ords.slice(0, count);
-    const slots = new I32(count); // (a copy: no slice, no species)
-    for (let i = 0; i < count; i++) slots[i] = this.#slot[i];
+    // Copies made by the constructors as at load (no slice: its species).
+    const keys = new F64(count), ords = new F64(count), slots = new I32(count);
+    for (let i = 0; i < count; i++) {
+      keys[i] = this.#keys[i];
+      ords[i] = this.#ords[i];
+      slots[i] = this.#slot[i];
+    }
     const out: Uint8Array[] = [];
     for (let n = count; out.length < k; n--) {
       const at = slots[0] * this.#slotBytes;

@@ -12,7 +12,13 @@ export const CODEC = 3;
 /** The separator after every record. */
 export const COMMA = 0x2c;
 
-import { apply, jsonStringify, strSlice, sub } from "../_core/primordials.ts";
+import {
+  apply,
+  jsonStringify,
+  strSlice,
+  sub,
+  U8,
+} from "../_core/primordials.ts";
 import { asciiArrayText } from "./_text_io.ts";
 
 const encoder = new TextEncoder();
@@ -106,7 +112,7 @@ export class Batch {
   own(): Batch {
     if (this.#bytes === undefined) return this; // its text and no scratch
     return new Batch(
-      new Uint8Array(this.bytes), // (a copy; no species lookup)
+      new U8(this.bytes), // (a copy by the constructor as at load)
       this.#ends,
       this.#kinds,
       this.length,
