@@ -9,17 +9,7 @@ DENO=(npx -y deno@2.9.6)
 passed=0
 failed=0
 
-step() { # step NAME CMD... : one check
-  local name=$1
-  shift
-  echo "::: $name: $*"
-  if "$@"; then
-    passed=$((passed + 1))
-  else
-    echo "::: $name FAILED"
-    failed=$((failed + 1))
-  fi
-}
+. .ci/_step.sh
 
 step fmt "${DENO[@]}" fmt --check
 step lint "${DENO[@]}" lint
