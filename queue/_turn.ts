@@ -170,7 +170,7 @@
 // The uncontended put pays nothing for it: the bound is read only when a
 // put would sleep.
 
-import { type Acquire, waitSync } from "../_core/wait.ts";
+import { type Acquire, throwIfInterrupted, waitSync } from "../_core/wait.ts";
 import { sleepOff, sleepOn } from "./_registered.ts";
 
 /** Mask of the counter in a TAIL/HEAD word. */
@@ -195,6 +195,9 @@ export const BUSY_TURN = -2;
 // Tries before a contender sleeps: a holder keeps the lock for a copy of a
 // few hundred nanoseconds unless it is preempted.
 const SPIN = 200;
+// The longest sleep of a wait with `stop` before it looks at its signal and
+// cancel (the wait helper's slice).
+const SLICE = 50;
 
 /**
  * Takes the lock bit of word `i`, starting from the guess `v` (the caller's
@@ -203,7 +206,10 @@ const SPIN = 200;
  * `closed` is false. Before it would sleep behind a held word it asks
  * `corrupt` (_corrupt.ts tailCorrupt) and throws the error it returns, and
  * `idle(w)` (_decoding.ts turnIdle: the put's wait `w`) until when it may
- * wait: past that it returns BUSY_TURN, having taken nothing.
+ * wait: past that it returns BUSY_TURN, having taken nothing. With `stop`
+ * (a put that waits for a holder however long it holds: _decoding.ts
+ * HOLD_END) its sleeps end at its signal or its thread's cancel, which
+ * throw.
  */
 export function acquireTurn(
   h: Int32Array,
@@ -213,6 +219,7 @@ export function acquireTurn(
   corrupt?: (h: Int32Array, v: number) => RangeError | undefined,
   w?: Acquire,
   idle?: (w: Acquire | undefined) => number,
+  stop?: Acquire,
 ): number {
   let spins = 0;
   let extra = 0; // CONTENDED once this thread has slept
@@ -258,10 +265,24 @@ export function acquireTurn(
     // Uninterruptible (the holder is about to release, unless it stopped:
     // "A holder that stops" above), bounded by `until`. Loops on spurious
     // wakeups and the deadline via the re-read. A registered putter's
-    // re-try sleeps here off PUT_WAITERS (_registered.ts).
+    // re-try sleeps here off PUT_WAITERS (_registered.ts). A wait with
+    // `stop` sleeps a slice at a time and looks at its signal and its
+    // thread's cancel before each (throwing has taken no turn; as for
+    // BUSY_TURN, a release's notify(1) may have picked us: passed on).
+    let end = until;
+    if (stop !== undefined) {
+      try {
+        throwIfInterrupted(stop.signal);
+      } catch (error) {
+        if (extra !== 0) Atomics.notify(h, i, 1);
+        throw error;
+      }
+      const slice = performance.now() + SLICE;
+      if (slice < end) end = slice;
+    }
     const off = sleepOff(h);
     try {
-      waitSync(h, i, v, until, undefined, false);
+      waitSync(h, i, v, end, undefined, false);
     } finally {
       sleepOn(h, off); // back on the count even if the wait threw
     }
