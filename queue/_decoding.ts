@@ -111,7 +111,8 @@ export const GRACE = 2;
  * a live holder's copy makes a nowait call give up only when the holder is
  * kept off the cores that long (seen at load 20-30 on 2 cores: a putNowait
  * reported Full after 508 ms, tests/queue/races_test.ts), where Python's
- * nowait calls wait for the mutex.
+ * nowait calls wait for the mutex. Not an unbounded queue's puts: they
+ * wait as long as the holder holds (HOLD_END below).
  */
 export const IDLE_GRACE = 500;
 

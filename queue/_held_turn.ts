@@ -81,7 +81,9 @@
 // A call with `block: false` (getAsync({ block: false }), ...) waits for a
 // holder that copies as a nowait call does, IDLE_GRACE ms at most
 // (_decoding.ts), but here, off the event loop (retryHeld); a holder inside
-// a custom decode makes it reject at once, as before.
+// a custom decode makes it reject at once, as before. An unbounded queue's
+// put (its segment try has HOLD_END, _decoding.ts) waits until its call's
+// deadline instead, however far: it must not report Full for a slow holder.
 
 import { waitAsync, waitSync } from "../_core/wait.ts";
 import type { Acquire } from "../_core/wait.ts";

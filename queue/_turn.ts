@@ -161,8 +161,11 @@
 // wait for a holder with no HOLDER mark (_head.ts): an untimed put and
 // shutdown without limit (as Python's calls wait for the queue's mutex),
 // a timed put until its deadline, a nowait put IDLE_GRACE ms
-// (_decoding.ts turnIdle: no live holder's copy takes that long), an async
-// put's try not past its spin; then acquireTurn returns BUSY_TURN, having
+// (_decoding.ts turnIdle: no live holder's copy takes that long) except an
+// unbounded queue's segment try, whose put must never report Full for a
+// slow holder: until its call's deadline, however far (HOLD_END,
+// _decoding.ts; in slices that look at its signal and cancel: `stop`), an
+// async put's try not past its spin; then acquireTurn returns BUSY_TURN, having
 // taken nothing, and the put reports the queue busy (QueueFullError,
 // busyPut), or, async, awaits TAIL off the event loop (marking CONTENDED,
 // _held_turn.ts) and tries again, until its deadline. The executor's own puts

@@ -75,11 +75,10 @@ export function stuck(c: Chain<unknown>, s: number, o: Acquire): boolean {
 export const NOWAIT: QueueOptions = { block: false };
 
 /**
- * A call's try of a segment that must not wait (NOWAIT), with the call's
- * signal and deadline: its wait for a holder that copies (IDLE_GRACE at
- * most: _held_turn.ts retryHeld for an async call, _decoding.ts turnIdle
- * for a blocking put's TAIL) ends at an abort or the call's deadline too
- * (GRACE_END).
+ * A get's try of an older segment that must not wait (NOWAIT), with the
+ * call's signal and deadline: its wait for a holder that copies
+ * (IDLE_GRACE at most: _held_turn.ts retryHeld) ends at an abort or the
+ * call's deadline too (GRACE_END). Puts use holdTry.
  */
 export function nowaitOf(o: Acquire): QueueOptions {
   if (o.signal === undefined && o.deadline === Infinity) return NOWAIT;
