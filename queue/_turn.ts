@@ -227,6 +227,7 @@ export function acquireTurn(
   let spins = 0;
   let extra = 0; // CONTENDED once this thread has slept
   let until = NaN; // idle(w), read once, when this call would first sleep
+  let slept = false; // the last sleep lasted a whole slice (`stop`)
   for (;;) {
     if ((v & CLOSED) !== 0 && !closed) {
       // A release's notify(1) may have picked us: others (shutdown's
@@ -269,23 +270,27 @@ export function acquireTurn(
     // "A holder that stops" above), bounded by `until`. Loops on spurious
     // wakeups and the deadline via the re-read. A registered putter's
     // re-try sleeps here off PUT_WAITERS (_registered.ts). A wait with
-    // `stop` sleeps a slice at a time and looks at its signal and its
-    // thread's cancel before each (throwing has taken no turn; as for
-    // BUSY_TURN, a release's notify(1) may have picked us: passed on).
+    // `stop` sleeps a slice at a time and, once it has slept one (a hold
+    // that long is no copy: a brief one never ends the put), looks at its
+    // signal and its thread's cancel before each (throwing has taken no
+    // turn; as for BUSY_TURN, a release's notify(1) may have picked us:
+    // passed on).
     let end = until;
     if (stop !== undefined) {
-      try {
-        throwIfInterrupted(stop.signal);
-      } catch (error) {
-        if (extra !== 0) Atomics.notify(h, i, 1);
-        throw error;
+      if (slept) {
+        try {
+          throwIfInterrupted(stop.signal);
+        } catch (error) {
+          if (extra !== 0) Atomics.notify(h, i, 1);
+          throw error;
+        }
       }
       const slice = performance.now() + SLICE;
       if (slice < end) end = slice;
     }
     const off = sleepOff(h);
     try {
-      waitSync(h, i, v, end, undefined, false);
+      slept = waitSync(h, i, v, end, undefined, false) === "timed-out";
     } finally {
       sleepOn(h, off); // back on the count even if the wait threw
     }
