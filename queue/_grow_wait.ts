@@ -361,13 +361,17 @@ export function takeForGrowSync(
 
 /**
  * awaitTailFree's blocking form: true once TAIL of `h` is free, false past
- * `deadline`; a blocking call's signal or cancel throws (throwIfInterrupted).
+ * `deadline`; a blocking call's signal or cancel throws (throwIfInterrupted)
+ * once it has waited a slice, so that a hold as brief as a copy never ends
+ * a put in a cancelled thread (a `block: false` put grows as a blocking
+ * one: _unbounded_put.ts growOf).
  */
 function tailFreeSync(h: Int32Array, deadline: number, o: Acquire): boolean {
-  while ((Atomics.load(h, TAIL) & LOCKED) !== 0) {
+  for (let slept = false; (Atomics.load(h, TAIL) & LOCKED) !== 0;) {
     if (performance.now() >= deadline) return false;
-    if (o.blocking) throwIfInterrupted(o.signal);
-    passWake(h, awaitTurnSync(h, TAIL, deadline) ? TAIL : -1);
+    if (o.blocking && slept) throwIfInterrupted(o.signal);
+    slept = !awaitTurnSync(h, TAIL, deadline);
+    passWake(h, slept ? -1 : TAIL);
   }
   return true;
 }
