@@ -161,6 +161,14 @@ export function turnIdle(w: Acquire | undefined): number {
 }
 
 /**
+ * A try with HOLD_END may wait long: its signal and its thread's cancel end
+ * it (acquireTurn's `stopOf`, asked only when the put would sleep).
+ */
+function holdStop(w: Acquire | undefined): Acquire | undefined {
+  return holdUntil(w) === undefined ? undefined : w;
+}
+
+/**
  * A put's acquireTurn of TAIL (from the guess `v`) with its wait `w`: the
  * word, CLOSED_TURN, or BUSY_COUNT when it stayed held past turnIdle(w).
  */
@@ -169,9 +177,7 @@ export function acquireTail(
   v: number,
   w: Acquire | undefined,
 ): number {
-  // A try with HOLD_END may wait long: its signal and cancel end it.
-  const stop = holdUntil(w) === undefined ? undefined : w;
-  const t = acquireTurn(h, TAIL, v, false, tailCorrupt, w, turnIdle, stop);
+  const t = acquireTurn(h, TAIL, v, false, tailCorrupt, w, turnIdle, holdStop);
   return t === BUSY_TURN ? BUSY_COUNT : t;
 }
 

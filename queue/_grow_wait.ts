@@ -362,9 +362,10 @@ export function takeForGrowSync(
 /**
  * awaitTailFree's blocking form: true once TAIL of `h` is free, false past
  * `deadline`; a blocking call's signal or cancel throws (throwIfInterrupted)
- * once it has waited a slice, so that a hold as brief as a copy never ends
- * a put in a cancelled thread (a `block: false` put grows as a blocking
- * one: _unbounded_put.ts growOf).
+ * only once it came back from a wait that no release's notify ended (a
+ * slice, mostly; or a look that found the word changed), so that a hold
+ * as brief as a copy never ends a put in a cancelled thread (a `block:
+ * false` put grows as a blocking one: _unbounded_put.ts growOf).
  */
 function tailFreeSync(h: Int32Array, deadline: number, o: Acquire): boolean {
   for (let slept = false; (Atomics.load(h, TAIL) & LOCKED) !== 0;) {

@@ -209,10 +209,10 @@ const SLICE = 50;
  * `closed` is false. Before it would sleep behind a held word it asks
  * `corrupt` (_corrupt.ts tailCorrupt) and throws the error it returns, and
  * `idle(w)` (_decoding.ts turnIdle: the put's wait `w`) until when it may
- * wait: past that it returns BUSY_TURN, having taken nothing. With `stop`
- * (a put that waits for a holder however long it holds: _decoding.ts
- * HOLD_END) its sleeps end at its signal or its thread's cancel, which
- * throw.
+ * wait: past that it returns BUSY_TURN, having taken nothing. With a wait
+ * `stopOf(w)` names (read with `idle`: a put that waits for a holder
+ * however long it holds, _decoding.ts HOLD_END) its sleeps end at that
+ * wait's signal or its thread's cancel, which throw.
  */
 export function acquireTurn(
   h: Int32Array,
@@ -222,11 +222,12 @@ export function acquireTurn(
   corrupt?: (h: Int32Array, v: number) => RangeError | undefined,
   w?: Acquire,
   idle?: (w: Acquire | undefined) => number,
-  stop?: Acquire,
+  stopOf?: (w: Acquire | undefined) => Acquire | undefined,
 ): number {
   let spins = 0;
   let extra = 0; // CONTENDED once this thread has slept
   let until = NaN; // idle(w), read once, when this call would first sleep
+  let stop: Acquire | undefined; // stopOf(w), read with `until`
   let slept = false; // the last sleep lasted a whole slice (`stop`)
   for (;;) {
     if ((v & CLOSED) !== 0 && !closed) {
@@ -252,7 +253,10 @@ export function acquireTurn(
       if (extra !== 0) Atomics.notify(h, i, 1);
       throw bad;
     }
-    if (until !== until) until = idle === undefined ? Infinity : idle(w);
+    if (until !== until) {
+      until = idle === undefined ? Infinity : idle(w);
+      stop = stopOf?.(w);
+    }
     if (until !== Infinity && performance.now() >= until) {
       // As for CLOSED: a release's notify(1) may have picked us.
       if (extra !== 0) Atomics.notify(h, i, 1);

@@ -102,7 +102,9 @@ export class SimpleQueue<T = unknown> {
    * Puts `item` at the end. Never waits for room (the queue grows); it
    * waits for another thread's put that holds the newest segment, however
    * long, as Python's waits for the queue's mutex, so it never fails for a
-   * put that is only slow.
+   * put that is only slow. A put whose thread was stopped from outside in
+   * the middle of its copy (out of memory) is waited for for good too:
+   * then only this thread's cancel ends the call (README, "Locks").
    *
    * Python: `queue.SimpleQueue.put`.
    * @throws {QueueFullError} at the stated maximum, or when the shared heap

@@ -16,7 +16,9 @@ const GET_WAITERS = 3;
 const NOT_EMPTY = 64;
 const JOIN = { timeout: 60_000 };
 // A getter's sleep on NOT_EMPTY in the burst test: until a notify, or this
-// long (a lost wake then fails the test at the get's 30 s timeout).
+// long (a lost wake would cost that much: the wait helper's look at the
+// slice end then finds NOT_EMPTY bumped; the test counts notifies, not
+// lost wakes).
 const SLICE = 20_000;
 
 type Q = Queue<number> | LifoQueue<number>;
