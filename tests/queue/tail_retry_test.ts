@@ -11,9 +11,16 @@ import assert from "node:assert/strict";
 import { Queue, QueueFullError, SimpleQueue, Thread } from "../../mod.ts";
 import { OFFSET } from "../../queue/_chain_memory.ts";
 import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
+import { RegionText } from "../../queue/_text_io.ts";
 import type * as grabModule from "../_workers/tail_grab.ts";
 
 const JOIN = { timeout: 30_000 };
+// Where the runtime writes UTF-8 into the region (Node, Bun: Buffer's
+// utf8Write), a non-ASCII item with room goes in by the first try: no
+// second try to look at.
+const SKIP = new RegionText(new Uint8Array(new SharedArrayBuffer(64))).utf8s
+  ? "non-ASCII text goes in by the first try on this runtime (utf8Write)"
+  : false;
 const HOLD = 3_000;
 const grabber = new URL("../_workers/tail_grab.ts", import.meta.url);
 
@@ -68,49 +75,59 @@ async function withGrab(q: AnyQ, call: () => unknown) {
 }
 
 describe("a non-ASCII put whose retry finds TAIL held", () => {
-  it("Queue(): putAsync({ timeout: 200 }) does not block the event loop for the hold, and rejects Full near 200 ms", async () => {
-    const q = new Queue<string>({ initialCapacity: 8 });
-    q.put("a");
-    const r = await withGrab(
-      q,
-      () => q.putAsync("\u00e9t\u00e9", { timeout: 200 }),
-    );
-    assert.ok(r.told, "the put encoded its text");
-    let error: unknown;
-    try {
-      await r.out;
-    } catch (e) {
-      error = e;
-    }
-    Atomics.store(r.flag, 1, 1);
-    Atomics.notify(r.flag, 1);
-    await r.t.joinAsync(JOIN);
-    assert.ok(
-      r.ms < HOLD / 2,
-      `putAsync blocked the event loop ${Math.round(r.ms)} ms`,
-    );
-    assert.ok(error instanceof QueueFullError, String(error));
-  });
-
-  it("Queue(): put({ timeout: 200 }) ends near its timeout, not at the holder's release", async () => {
-    const q = new Queue<string>({ initialCapacity: 8 });
-    q.put("a");
-    const r = await withGrab(q, () => {
+  it(
+    "Queue(): putAsync({ timeout: 200 }) does not block the event loop for the hold, and rejects Full near 200 ms",
+    { skip: SKIP },
+    async () => {
+      const q = new Queue<string>({ initialCapacity: 8 });
+      q.put("a");
+      const r = await withGrab(
+        q,
+        () => q.putAsync("\u00e9t\u00e9", { timeout: 200 }),
+      );
+      assert.ok(r.told, "the put encoded its text");
+      let error: unknown;
       try {
-        q.put("\u00e9t\u00e9", { timeout: 200 });
-        return "put";
+        await r.out;
       } catch (e) {
-        return e;
+        error = e;
       }
-    });
-    Atomics.store(r.flag, 1, 1);
-    Atomics.notify(r.flag, 1);
-    await r.t.joinAsync(JOIN);
-    assert.ok(r.told);
-    assert.ok(r.ms < HOLD / 2, `put took ${Math.round(r.ms)} ms: ${r.out}`);
-  });
+      Atomics.store(r.flag, 1, 1);
+      Atomics.notify(r.flag, 1);
+      await r.t.joinAsync(JOIN);
+      assert.ok(
+        r.ms < HOLD / 2,
+        `putAsync blocked the event loop ${Math.round(r.ms)} ms`,
+      );
+      assert.ok(error instanceof QueueFullError, String(error));
+    },
+  );
 
-  it("SimpleQueue: put waits for the holder and the item arrives once", async () => {
+  it(
+    "Queue(): put({ timeout: 200 }) ends near its timeout, not at the holder's release",
+    { skip: SKIP },
+    async () => {
+      const q = new Queue<string>({ initialCapacity: 8 });
+      q.put("a");
+      const r = await withGrab(q, () => {
+        try {
+          q.put("\u00e9t\u00e9", { timeout: 200 });
+          return "put";
+        } catch (e) {
+          return e;
+        }
+      });
+      Atomics.store(r.flag, 1, 1);
+      Atomics.notify(r.flag, 1);
+      await r.t.joinAsync(JOIN);
+      assert.ok(r.told);
+      assert.ok(r.ms < HOLD / 2, `put took ${Math.round(r.ms)} ms: ${r.out}`);
+    },
+  );
+
+  it("SimpleQueue: put waits for the holder and the item arrives once", {
+    skip: SKIP,
+  }, async () => {
     const q = new SimpleQueue<string>({ initialCapacity: 8 });
     q.put("a");
     const r = await withGrab(q, () => q.put("\u00e9t\u00e9"));
