@@ -104,7 +104,8 @@ export class SimpleQueue<T = unknown> {
    * long, as Python's waits for the queue's mutex, so it never fails for a
    * put that is only slow. A put whose thread was stopped from outside in
    * the middle of its copy (out of memory) is waited for for good too:
-   * then only this thread's cancel ends the call (README, "Locks").
+   * then only this thread's cancel ends the call, and on the main thread
+   * (no cancel) nothing does (README, "Locks").
    *
    * Python: `queue.SimpleQueue.put`.
    * @throws {QueueFullError} at the stated maximum, or when the shared heap
