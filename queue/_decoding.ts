@@ -111,7 +111,8 @@ export const GRACE = 2;
  * a live holder's copy makes a nowait call give up only when the holder is
  * kept off the cores that long (seen at load 20-30 on 2 cores: a putNowait
  * reported Full after 508 ms, tests/queue/races_test.ts), where Python's
- * nowait calls wait for the mutex.
+ * nowait calls wait for the mutex. Not an unbounded queue's puts: they
+ * wait as long as the holder holds (HOLD_END below).
  */
 export const IDLE_GRACE = 500;
 
@@ -127,10 +128,29 @@ export function idleUntil(until: number): number {
 }
 
 /**
+ * @ignore Internal QueueOptions key, and the mark graced() (_held_turn.ts)
+ * leaves on the try's Acquire: a `block: false` put's try waits for a TAIL
+ * held by another thread until then (performance.now() ms; Infinity: as
+ * long as it is held), not IDLE_GRACE. An unbounded queue's segment try
+ * (_unbounded_put.ts holdTry): its put must not report Full for a holder
+ * that is only slow (Python's SimpleQueue.put and an unbounded Queue's
+ * put_nowait never fail), and takes the segment's room as it finds it.
+ */
+export const HOLD_END: unique symbol = Symbol("threadkit.holdEnd");
+
+/** HOLD_END of a try's wait `w`, if it has one. */
+export function holdUntil(w: Acquire | undefined): number | undefined {
+  return (w as { [HOLD_END]?: number } | undefined)?.[HOLD_END];
+}
+
+/**
  * Until when a put waits for TAIL's turn held by another thread (_turn.ts
- * "A holder that stops"): idleUntil of its wait `w` (Store.tryPut).
+ * "A holder that stops"): idleUntil of its wait `w` (Store.tryPut), or its
+ * HOLD_END.
  */
 export function turnIdle(w: Acquire | undefined): number {
+  const held = holdUntil(w);
+  if (held !== undefined) return held;
   const until = idleUntil(waitUntil(w));
   // A nowait try made for a timed call (an unbounded queue's segment try,
   // _unbounded_put.ts nowaitOf, folded in by _held_turn.ts graced) waits
@@ -138,6 +158,14 @@ export function turnIdle(w: Acquire | undefined): number {
   return w !== undefined && !w.blocking && w.deadline < until
     ? w.deadline
     : until;
+}
+
+/**
+ * A try with HOLD_END may wait long: its signal and its thread's cancel end
+ * it (acquireTurn's `stopOf`, asked only when the put would sleep).
+ */
+function holdStop(w: Acquire | undefined): Acquire | undefined {
+  return holdUntil(w) === undefined ? undefined : w;
 }
 
 /**
@@ -149,7 +177,7 @@ export function acquireTail(
   v: number,
   w: Acquire | undefined,
 ): number {
-  const t = acquireTurn(h, TAIL, v, false, tailCorrupt, w, turnIdle);
+  const t = acquireTurn(h, TAIL, v, false, tailCorrupt, w, turnIdle, holdStop);
   return t === BUSY_TURN ? BUSY_COUNT : t;
 }
 

@@ -39,11 +39,13 @@
 // LOCK, so other growers and awaitGrow callers do not wait behind it.
 // A thread that dies in (3) holding LOCK: the next acquire takes it over
 // (#repair, which underLock runs before every step: a no-op on an open
-// consistent chain; see underLock). A `block: false` put waits IDLE_GRACE
-// ms at most here, as for a holder that copies (retryHeld), then reports
-// Full (its segment try may have waited IDLE_GRACE before: about 1 s in
-// all). A timed call's segment try waits until its deadline at most
-// (GRACE_END, _held_turn.ts).
+// consistent chain; see underLock). A `block: false` put waits here as an
+// untimed one (growOf, _unbounded_put.ts: an unbounded queue's put never
+// reports Full for a holder that is only slow; before, IDLE_GRACE ms here
+// after as long in its segment try, then Full); a `block: false` get's
+// awaitGrow waits IDLE_GRACE ms at most. A put's segment try waits for a
+// held TAIL until its call's deadline (HOLD_END, _unbounded_put.ts
+// holdTry).
 // The blocking form (Chain.grow: put, putNowait, putMany) takes the same
 // steps with the thread blocked: (1) awaitTurnSync's slices (the same mark
 // and wake hand-off as (1) above; uninterruptible, so it spins where the
@@ -59,8 +61,8 @@
 // copy, or a grower that stopped holding LOCK; before, it waited for TAIL
 // under LOCK with no deadline (and every other grower behind it). A timed
 // blocking put's segment try (a nowait try) waits for a held TAIL until the
-// call's deadline at most, as the async form's does (GRACE_END, carried by
-// _unbounded_put.ts nowaitOf into the try's Acquire: _held_turn.ts graced,
+// call's deadline, as the async form's does (HOLD_END, carried by
+// _unbounded_put.ts holdTry into the try's Acquire: _held_turn.ts graced,
 // _decoding.ts turnIdle); before, IDLE_GRACE whatever the deadline, so such
 // a put ended up to IDLE_GRACE past a shorter timeout.
 //
@@ -359,13 +361,18 @@ export function takeForGrowSync(
 
 /**
  * awaitTailFree's blocking form: true once TAIL of `h` is free, false past
- * `deadline`; a blocking call's signal or cancel throws (throwIfInterrupted).
+ * `deadline`; a blocking call's signal or cancel throws (throwIfInterrupted)
+ * only once it came back from a wait that no release's notify ended (a
+ * slice, mostly; or a look that found the word changed), so that a hold
+ * as brief as a copy never ends a put in a cancelled thread (a `block:
+ * false` put grows as a blocking one: _unbounded_put.ts growOf).
  */
 function tailFreeSync(h: Int32Array, deadline: number, o: Acquire): boolean {
-  while ((Atomics.load(h, TAIL) & LOCKED) !== 0) {
+  for (let slept = false; (Atomics.load(h, TAIL) & LOCKED) !== 0;) {
     if (performance.now() >= deadline) return false;
-    if (o.blocking) throwIfInterrupted(o.signal);
-    passWake(h, awaitTurnSync(h, TAIL, deadline) ? TAIL : -1);
+    if (o.blocking && slept) throwIfInterrupted(o.signal);
+    slept = !awaitTurnSync(h, TAIL, deadline);
+    passWake(h, slept ? -1 : TAIL);
   }
   return true;
 }

@@ -81,12 +81,14 @@
 // A call with `block: false` (getAsync({ block: false }), ...) waits for a
 // holder that copies as a nowait call does, IDLE_GRACE ms at most
 // (_decoding.ts), but here, off the event loop (retryHeld); a holder inside
-// a custom decode makes it reject at once, as before.
+// a custom decode makes it reject at once, as before. An unbounded queue's
+// put (its segment try has HOLD_END, _decoding.ts) waits until its call's
+// deadline instead, however far: it must not report Full for a slow holder.
 
 import { waitAsync, waitSync } from "../_core/wait.ts";
 import type { Acquire } from "../_core/wait.ts";
 import { CONTENDED as LOCK_MARK } from "../sync/_holder.ts";
-import { DECODING, IDLE_GRACE } from "./_decoding.ts";
+import { DECODING, HOLD_END, holdUntil, IDLE_GRACE } from "./_decoding.ts";
 import { HEAD, HOLDER, LOCK, type Store, TAIL } from "./_layout.ts";
 import { CONTENDED, LOCKED } from "./_turn.ts";
 
@@ -176,9 +178,28 @@ function markHeld(h: Int32Array, i: number): number | undefined {
  */
 export const GRACE_END: unique symbol = Symbol("threadkit.graceEnd");
 
-/** `o` with the deadline the options' GRACE_END names, if any. */
+let holding: Acquire | undefined; // graced()'s untimed HOLD_END wait
+
+/**
+ * `o` with the deadline the options' GRACE_END names, if any; or, for
+ * options with HOLD_END (_decoding.ts), that deadline and the mark.
+ */
 export function graced(o: Acquire, options: unknown): Acquire {
-  const end = (options as { [GRACE_END]?: number } | undefined)?.[GRACE_END];
+  const x = options as
+    | { [GRACE_END]?: number; [HOLD_END]?: number }
+    | undefined;
+  const hold = x?.[HOLD_END];
+  if (hold !== undefined) {
+    // The untimed one without a signal (SimpleQueue.put, putNowait) is
+    // made once: no object a put.
+    if (hold !== Infinity || o.signal !== undefined) {
+      return { ...o, deadline: hold, [HOLD_END]: hold } as Acquire;
+    }
+    return holding ??= Object.freeze(
+      { ...o, deadline: Infinity, [HOLD_END]: Infinity },
+    ) as Acquire;
+  }
+  const end = x?.[GRACE_END];
   return end === undefined ? o : { ...o, deadline: end };
 }
 
@@ -205,8 +226,12 @@ export async function retryHeld<T>(
   const h = st.h, i = heldWord(st.store, put);
   // IDLE_GRACE, or less: the deadline graced() gave (an unbounded queue's
   // segment try for a timed call); a caller's own nowait has none.
+  // A put's try with HOLD_END (_decoding.ts): until its deadline, however
+  // far (graced() set it).
   const grace = performance.now() + IDLE_GRACE;
-  const idle = o.deadline < grace ? o.deadline : grace;
+  const idle = o.deadline < grace || (put && holdUntil(o) !== undefined)
+    ? o.deadline
+    : grace;
   for (;;) {
     if (decodeHolds(st, put)) return busy;
     if (performance.now() >= idle) return busy;

@@ -199,7 +199,7 @@ export class TextRing implements Store {
     }
     if (!encode) return next === t ? 0 : 1;
     (raw as TextItem).utf8 = encoder.encode((raw as TextItem).text);
-    return this.tryPut(raw);
+    return this.tryPut(raw, _w); // the same wait as the first try
   }
 
   // Where a record of `need` bytes for position t goes, or -1, for the

@@ -161,8 +161,11 @@
 // wait for a holder with no HOLDER mark (_head.ts): an untimed put and
 // shutdown without limit (as Python's calls wait for the queue's mutex),
 // a timed put until its deadline, a nowait put IDLE_GRACE ms
-// (_decoding.ts turnIdle: no live holder's copy takes that long), an async
-// put's try not past its spin; then acquireTurn returns BUSY_TURN, having
+// (_decoding.ts turnIdle: no live holder's copy takes that long) except an
+// unbounded queue's segment try, whose put must never report Full for a
+// slow holder: until its call's deadline, however far (HOLD_END,
+// _decoding.ts; in slices that look at its signal and cancel: `stop`), an
+// async put's try not past its spin; then acquireTurn returns BUSY_TURN, having
 // taken nothing, and the put reports the queue busy (QueueFullError,
 // busyPut), or, async, awaits TAIL off the event loop (marking CONTENDED,
 // _held_turn.ts) and tries again, until its deadline. The executor's own puts
@@ -170,7 +173,7 @@
 // The uncontended put pays nothing for it: the bound is read only when a
 // put would sleep.
 
-import { type Acquire, waitSync } from "../_core/wait.ts";
+import { type Acquire, throwIfInterrupted, waitSync } from "../_core/wait.ts";
 import { sleepOff, sleepOn } from "./_registered.ts";
 
 /** Mask of the counter in a TAIL/HEAD word. */
@@ -195,6 +198,9 @@ export const BUSY_TURN = -2;
 // Tries before a contender sleeps: a holder keeps the lock for a copy of a
 // few hundred nanoseconds unless it is preempted.
 const SPIN = 200;
+// The longest sleep of a wait with `stop` before it looks at its signal and
+// cancel (the wait helper's slice).
+const SLICE = 50;
 
 /**
  * Takes the lock bit of word `i`, starting from the guess `v` (the caller's
@@ -203,7 +209,10 @@ const SPIN = 200;
  * `closed` is false. Before it would sleep behind a held word it asks
  * `corrupt` (_corrupt.ts tailCorrupt) and throws the error it returns, and
  * `idle(w)` (_decoding.ts turnIdle: the put's wait `w`) until when it may
- * wait: past that it returns BUSY_TURN, having taken nothing.
+ * wait: past that it returns BUSY_TURN, having taken nothing. With a wait
+ * `stopOf(w)` names (read with `idle`: a put that waits for a holder
+ * however long it holds, _decoding.ts HOLD_END) its sleeps end at that
+ * wait's signal or its thread's cancel, which throw.
  */
 export function acquireTurn(
   h: Int32Array,
@@ -213,10 +222,13 @@ export function acquireTurn(
   corrupt?: (h: Int32Array, v: number) => RangeError | undefined,
   w?: Acquire,
   idle?: (w: Acquire | undefined) => number,
+  stopOf?: (w: Acquire | undefined) => Acquire | undefined,
 ): number {
   let spins = 0;
   let extra = 0; // CONTENDED once this thread has slept
   let until = NaN; // idle(w), read once, when this call would first sleep
+  let stop: Acquire | undefined; // stopOf(w), read with `until`
+  let slept = false; // the last sleep lasted a whole slice (`stop`)
   for (;;) {
     if ((v & CLOSED) !== 0 && !closed) {
       // A release's notify(1) may have picked us: others (shutdown's
@@ -241,7 +253,10 @@ export function acquireTurn(
       if (extra !== 0) Atomics.notify(h, i, 1);
       throw bad;
     }
-    if (until !== until) until = idle === undefined ? Infinity : idle(w);
+    if (until !== until) {
+      until = idle === undefined ? Infinity : idle(w);
+      stop = stopOf?.(w);
+    }
     if (until !== Infinity && performance.now() >= until) {
       // As for CLOSED: a release's notify(1) may have picked us.
       if (extra !== 0) Atomics.notify(h, i, 1);
@@ -258,10 +273,28 @@ export function acquireTurn(
     // Uninterruptible (the holder is about to release, unless it stopped:
     // "A holder that stops" above), bounded by `until`. Loops on spurious
     // wakeups and the deadline via the re-read. A registered putter's
-    // re-try sleeps here off PUT_WAITERS (_registered.ts).
+    // re-try sleeps here off PUT_WAITERS (_registered.ts). A wait with
+    // `stop` sleeps a slice at a time and, once it has slept one (a hold
+    // that long is no copy: a brief one never ends the put), looks at its
+    // signal and its thread's cancel before each (throwing has taken no
+    // turn; as for BUSY_TURN, a release's notify(1) may have picked us:
+    // passed on).
+    let end = until;
+    if (stop !== undefined) {
+      if (slept) {
+        try {
+          throwIfInterrupted(stop.signal);
+        } catch (error) {
+          if (extra !== 0) Atomics.notify(h, i, 1);
+          throw error;
+        }
+      }
+      const slice = performance.now() + SLICE;
+      if (slice < end) end = slice;
+    }
     const off = sleepOff(h);
     try {
-      waitSync(h, i, v, until, undefined, false);
+      slept = waitSync(h, i, v, end, undefined, false) === "timed-out";
     } finally {
       sleepOn(h, off); // back on the count even if the wait threw
     }

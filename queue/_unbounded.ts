@@ -30,6 +30,8 @@ import { isBusy } from "./_state.ts";
 import {
   afterPutError,
   deadlineOf,
+  growOf,
+  holdTry,
   isFullOrShut,
   NOWAIT,
   nowaitOf,
@@ -333,23 +335,27 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
     options: QueueOptions | undefined,
   ): void {
     const o = queueOptions(options); // validates, even when no wait is needed
-    const deadline = deadlineOf(options);
+    const g = growOf(o), deadline = deadlineOf(options);
     let blocked = -1; // a segment that cannot grow now: wait in it
     for (;;) {
       const s = this.#c.last();
       const q = this.#c.segment(s);
       const atMax = q.capacity >= this.#c.max || blocked === s;
       try {
-        // A timed call's segment try waits for a held TAIL until the call's
-        // deadline at most (nowaitOf), as the async form's does.
-        return attempt(q, atMax ? remaining(options, deadline) : nowaitOf(o));
+        // The segment try waits for a held TAIL until the call's deadline,
+        // however far (holdTry); only a blocking call at the maximum waits
+        // for room.
+        return attempt(
+          q,
+          atMax && o.blocking ? remaining(options, deadline) : holdTry(o),
+        );
       } catch (error) {
         const need = afterPutError(error, atMax, this.isShutdown, 0);
         if (need !== WAIT) {
-          if (!this.#c.grow(s, need, o)) blocked = s;
+          if (!this.#c.grow(s, need, g)) blocked = s;
         } else {
-          this.#c.awaitGrow(s, o);
-          if (stuck(this.#c, s, o)) throw new QueueFullError();
+          this.#c.awaitGrow(s, g);
+          if (stuck(this.#c, s, g)) throw new QueueFullError();
         }
       }
     }
@@ -360,7 +366,7 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
     options: QueueOptions | undefined,
   ): Promise<void> {
     const o = queueOptions(options);
-    const deadline = deadlineOf(options);
+    const g = growOf(o), deadline = deadlineOf(options);
     let blocked = -1;
     for (;;) {
       const s = this.#c.last();
@@ -369,15 +375,15 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
       try {
         return await attempt(
           q,
-          atMax ? remaining(options, deadline) : nowaitOf(o),
+          atMax && o.blocking ? remaining(options, deadline) : holdTry(o),
         );
       } catch (error) {
         const need = afterPutError(error, atMax, this.isShutdown, 0);
         if (need !== WAIT) {
-          if (!(await this.#c.growAsync(s, need, o))) blocked = s;
+          if (!(await this.#c.growAsync(s, need, g))) blocked = s;
         } else {
-          await this.#c.awaitGrowAsync(s, o);
-          if (stuck(this.#c, s, o)) throw new QueueFullError();
+          await this.#c.awaitGrowAsync(s, g);
+          if (stuck(this.#c, s, g)) throw new QueueFullError();
         }
       }
     }

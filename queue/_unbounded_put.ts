@@ -9,6 +9,8 @@ import type { Acquire, WaitOptions } from "../_core/wait.ts";
 import type { Chain } from "./_chain.ts";
 import { UNBOUNDED_MAX_BYTES } from "./_chain_memory.ts";
 import type { QueueOptions } from "./_core.ts";
+import { HOLD_END } from "./_decoding.ts";
+import { UNTIMED } from "./_grow_wait.ts";
 import { GRACE_END } from "./_held_turn.ts";
 import { queueOptions } from "./_init.ts";
 import { NEED } from "./_text_run.ts";
@@ -73,16 +75,47 @@ export function stuck(c: Chain<unknown>, s: number, o: Acquire): boolean {
 export const NOWAIT: QueueOptions = { block: false };
 
 /**
- * A call's try of a segment that must not wait (NOWAIT), with the call's
- * signal and deadline: its wait for a holder that copies (IDLE_GRACE at
- * most: _held_turn.ts retryHeld for an async call, _decoding.ts turnIdle
- * for a blocking put's TAIL) ends at an abort or the call's deadline too
- * (GRACE_END).
+ * A get's try of an older segment that must not wait (NOWAIT), with the
+ * call's signal and deadline: its wait for a holder that copies
+ * (IDLE_GRACE at most: _held_turn.ts retryHeld) ends at an abort or the
+ * call's deadline too (GRACE_END). Puts use holdTry.
  */
 export function nowaitOf(o: Acquire): QueueOptions {
   if (o.signal === undefined && o.deadline === Infinity) return NOWAIT;
   const w = { block: false, signal: o.signal, [GRACE_END]: o.deadline };
   return w as QueueOptions;
+}
+
+/**
+ * A put's try of a segment (any put form of an unbounded queue): takes
+ * what room the segment has now, without waiting for room (a full segment
+ * grows instead), but waits for a TAIL held by another thread until the
+ * call's deadline, however far (HOLD_END, _decoding.ts; Infinity for an
+ * untimed call and for `block: false`), looking at its signal where the
+ * async forms wait (retryHeld). Python's SimpleQueue.put and an unbounded
+ * Queue's put and put_nowait never fail: a holder that is only slow (kept
+ * off the cores) must not make them report Full, as IDLE_GRACE did
+ * (nowaitOf, which gets still use). A holder that died inside its copy is
+ * waited for as a blocking put into a bounded queue waits for it (TAIL
+ * names no holder: _turn.ts "A holder that stops").
+ */
+export function holdTry(o: Acquire): QueueOptions {
+  if (o.signal === undefined && o.deadline === Infinity) return HOLD;
+  return { block: false, signal: o.signal, [HOLD_END]: o.deadline } as never;
+}
+const HOLD = { block: false, [HOLD_END]: Infinity } as QueueOptions;
+
+/**
+ * The wait of a put's grow (Chain.grow, growAsync, awaitGrow, stuck): the
+ * call's own if it blocks; for a `block: false` put, a blocking one with
+ * no deadline (and the call's signal, if any): it waits for the held TAIL
+ * of the segment it grows past, and for another thread's grow, as long as
+ * they take, instead of IDLE_GRACE (see holdTry).
+ */
+export function growOf(o: Acquire): Acquire {
+  if (o.blocking) return o;
+  if (o.signal === undefined) return UNTIMED;
+  return { blocking: true, deadline: Infinity, signal: o.signal };
 }
 
 /** UnboundedQueue.putMany over chain `c`: the count put. */
@@ -92,7 +125,7 @@ export function putMany<T>(
   options: QueueOptions | undefined,
 ): number {
   const o = queueOptions(options); // validates before anything is put
-  const deadline = deadlineOf(options);
+  const g = growOf(o), deadline = deadlineOf(options);
   let done = 0, blocked = -1;
   for (;;) {
     const s = c.last();
@@ -102,7 +135,7 @@ export function putMany<T>(
     try {
       done += q.putMany(
         done === 0 ? items : slice(items, done),
-        atMax ? remaining(options, deadline) : nowaitOf(o),
+        atMax && o.blocking ? remaining(options, deadline) : holdTry(o),
       );
       if (done === items.length || atMax) return done;
     } catch (error) {
@@ -110,9 +143,9 @@ export function putMany<T>(
       if (need === STOP) return done;
     }
     try {
-      if (need === WAIT) c.awaitGrow(s, o);
+      if (need === WAIT) c.awaitGrow(s, g);
       // Full or too large: grow, put the rest (or wait in s: it cannot).
-      else if (!c.grow(s, need, o)) blocked = s;
+      else if (!c.grow(s, need, g)) blocked = s;
     } catch (error) {
       if (done > 0) return done; // the buffer could not grow
       throw error;
@@ -127,7 +160,7 @@ export async function putManyAsync<T>(
   options: QueueOptions | undefined,
 ): Promise<number> {
   const o = queueOptions(options);
-  const deadline = deadlineOf(options);
+  const g = growOf(o), deadline = deadlineOf(options);
   let done = 0, blocked = -1;
   for (;;) {
     const s = c.last();
@@ -137,7 +170,7 @@ export async function putManyAsync<T>(
     try {
       done += await q.putManyAsync(
         done === 0 ? items : slice(items, done),
-        atMax ? remaining(options, deadline) : nowaitOf(o),
+        atMax && o.blocking ? remaining(options, deadline) : holdTry(o),
       );
       if (done === items.length || atMax) return done;
     } catch (error) {
@@ -145,8 +178,8 @@ export async function putManyAsync<T>(
       if (need === STOP) return done;
     }
     try {
-      if (need === WAIT) await c.awaitGrowAsync(s, o);
-      else if (!(await c.growAsync(s, need, o))) blocked = s;
+      if (need === WAIT) await c.awaitGrowAsync(s, g);
+      else if (!(await c.growAsync(s, need, g))) blocked = s;
     } catch (error) {
       if (done > 0) return done;
       throw error;

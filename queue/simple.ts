@@ -69,7 +69,7 @@ export interface SimpleQueueInit<T = unknown> {
  * const q = new SimpleQueue<string>();
  * const t = new Thread({
  *   target: (q: SimpleQueue<string>) => {
- *     for (let i = 0; i < 3; i++) q.put(`item ${i}`); // never waits
+ *     for (let i = 0; i < 3; i++) q.put(`item ${i}`); // never waits for room
  *   },
  *   args: [q],
  * });
@@ -99,10 +99,17 @@ export class SimpleQueue<T = unknown> {
   }
 
   /**
-   * Puts `item` at the end. Never waits.
+   * Puts `item` at the end. Never waits for room (the queue grows); it
+   * waits for another thread's put that holds the newest segment, however
+   * long, as Python's waits for the queue's mutex, so it never fails for a
+   * put that is only slow. A put whose thread was stopped from outside in
+   * the middle of its copy (out of memory) is waited for for good too:
+   * then only this thread's cancel ends the call, and on the main thread
+   * (no cancel) nothing does (README, "Locks").
    *
    * Python: `queue.SimpleQueue.put`.
-   * @throws {QueueFullError} at the stated maximum.
+   * @throws {QueueFullError} at the stated maximum, or when the shared heap
+   * gives no next segment.
    * @throws {TypeError} or {RangeError} when the item cannot go in this
    * queue (as for Queue; a structured item over 64 MiB - 1 bytes encoded
    * is a RangeError).
@@ -111,7 +118,7 @@ export class SimpleQueue<T = unknown> {
     this.#q.putNowait(item);
   }
 
-  /** Same as `put` (Python: `put_nowait`). */
+  /** Same as `put` (Python: `put_nowait`): it waits only as `put` does. */
   putNowait(item: T): void {
     this.#q.putNowait(item);
   }

@@ -11,7 +11,11 @@ type Putter = { put(x: number, o?: { timeout?: number }): void };
  * `q` (timeout 30 s) and returns it, or with `x` a number puts `x` (timeout
  * 30 s) and returns it; flags[2i] is 1 while it sleeps (Atomics.wait,
  * wrapped in the thread) on header slot `slot`, and flags[2i + 1] counts
- * those sleeps.
+ * those sleeps. With `slice` (ms), each of those sleeps lasts until a
+ * notify or `slice` ms, not the wait helper's 50 ms slice: no slice ends
+ * while the test reads the header, so no thread is then between two
+ * slices of its wait (where its slice-end look may take it off a waiter
+ * count, or its re-try sleep on a turn or lock does).
  */
 export function flaggedCall(
   q: Getter & Partial<Putter>,
@@ -19,6 +23,7 @@ export function flaggedCall(
   i: number,
   slot: number,
   x?: number,
+  slice = 0,
 ): number {
   const wait = Atomics.wait;
   Atomics.wait = function (
@@ -30,6 +35,7 @@ export function flaggedCall(
     if (index === slot) {
       Atomics.add(flags, 2 * i + 1, 1);
       Atomics.store(flags, 2 * i, 1);
+      if (timeout !== undefined && timeout < slice) timeout = slice;
     }
     try {
       return wait(view, index, value, timeout);
@@ -46,15 +52,22 @@ export function flaggedCall(
   }
 }
 
-/** Starts `n` flaggedCall getter threads over `q`; their flags (2n words). */
+/**
+ * Starts `n` flaggedCall getter threads over `q` (with `slice`, if given);
+ * their flags (2n words).
+ */
 export function startFlagged(
   q: Getter,
   n: number,
   slot: number,
+  slice?: number,
 ): { threads: Thread[]; flags: Int32Array } {
   const flags = new Int32Array(new SharedArrayBuffer(8 * n));
   const threads = Array.from({ length: n }, (_, i) => {
-    const t = new Thread({ target: flaggedCall, args: [q, flags, i, slot] });
+    const t = new Thread({
+      target: flaggedCall,
+      args: [q, flags, i, slot, undefined, slice],
+    });
     t.start();
     return t;
   });

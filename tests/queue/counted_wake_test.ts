@@ -15,6 +15,11 @@ import { notifiesOf, startFlagged } from "./_flagged.ts";
 const GET_WAITERS = 3;
 const NOT_EMPTY = 64;
 const JOIN = { timeout: 60_000 };
+// A getter's sleep on NOT_EMPTY in the burst test: until a notify, or this
+// long (a lost wake would cost that much: the wait helper's look at the
+// slice end then finds NOT_EMPTY bumped; the test counts notifies, not
+// lost wakes).
+const SLICE = 20_000;
 
 type Q = Queue<number> | LifoQueue<number>;
 
@@ -56,7 +61,12 @@ describe("Counted wakes", () => {
       const C = 4;
       const q = make();
       const h = header(q);
-      const { threads, flags } = startFlagged(q, C, NOT_EMPTY);
+      // Sleeps that no slice ends (SLICE): the count read after the first
+      // put sees no getter between two slices of its wait. Before, one
+      // kept off the cores there could be off the count (a LifoQueue
+      // getter's re-try sleeps on the store's Lock off it) and the read
+      // gave C - 3 under CI load.
+      const { threads, flags } = startFlagged(q, C, NOT_EMPTY, SLICE);
       try {
         await asleep(h, flags, C);
         let first = 0;
@@ -76,10 +86,11 @@ describe("Counted wakes", () => {
         // The first put's notify took the getter it woke off the count
         // before the put returned (it did not run yet, most likely; either
         // way it does not take itself off). One getter may also have taken
-        // itself off: its 50 ms slice-end look can find the item between
-        // the put's publish and its notify, which then wakes another. The
-        // old count (no getter taken off by a put) reads C, or C - 1 with
-        // that look.
+        // itself off: one that raised its flag but had not yet slept finds
+        // NOT_EMPTY bumped, and its look can find the item between the
+        // put's publish and its notify, which then wakes another. The old
+        // count (no getter taken off by a put) reads C, or C - 1 with that
+        // look.
         assert.ok(seen.woke >= 1, JSON.stringify(seen));
         assert.ok(
           first === C - 1 || first === C - 2,

@@ -130,11 +130,18 @@ describe("an unbounded Queue's blocking put that grows ends at its deadline behi
     stillWorks(q, EIGHT);
   });
 
-  it("putNowait, segment 0's TAIL held by a stalled thread: Full after the grace, nothing put", async () => {
+  it("putNowait, segment 0's TAIL held by a stalled thread: waits for it (an unbounded queue's put_nowait never fails; tests/queue/unbounded_hold_test.ts) until its thread is cancelled: CancelledError, nothing put", async () => {
     const q = queueOf(["a"]);
-    const r = await behind(q, "tail", "putNowait", undefined);
+    const r = await behind(
+      q,
+      "tail",
+      "putNowait",
+      undefined,
+      (t) => t.cancel(),
+    );
     assert.ok(r.inBound, `putNowait still waited after ${BOUND} ms`);
-    assert.equal(r.out, "Full", `${r.out} after ${r.ms} ms`);
+    assert.equal(r.out, "Cancelled", `${r.out} after ${r.ms} ms`);
+    assert.equal(segments(q), 1, "no segment made");
     stillWorks(q, ["a"]);
   });
 
