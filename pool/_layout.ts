@@ -109,7 +109,7 @@ export const TARGET_BYTES = 256 * 1024;
 // | 7    | WIDENT | ident of the pool thread that took it (0: none)   | submitter 0, the runner before RUNNING (after WENTRY), a reclaim 0 |
 // | 8    | WENTRY | its table entry                                   | the runner, before WIDENT   |
 // | 9    | MODE   | 0 call target(...args), 1 map target over args[0] | submitter                   |
-// | 10   | READ   | the args' decode: 0 not begun, then CAS (S_READ and the protocol: _args_held.ts) | submitter 0, runner, owner's settle |
+// | 10   | READ   | the args' decode: the slot's submit number k * 8 + its decode's phase (0 not begun), then CAS from k's values (S_READ and the protocol: _args_held.ts) | submitter (k + 1) * 8, runner, owner's settle |
 // | 12   | NUM    | two float64: inline numbers (args or result)      | as KIND                     |
 //
 // Slot states:

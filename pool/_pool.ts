@@ -47,7 +47,7 @@ import {
   WORKERS,
 } from "./_layout.ts";
 import type { Owner } from "./_owner.ts";
-import { reclaimTake, taskView } from "./_take.ts";
+import { freeTaker, reclaimTake, taskView } from "./_take.ts";
 import { close } from "./_close.ts";
 import { breakIfHomeGone, sweep } from "./_orphans.ts";
 import { slotAsync, slotNowait, slotSync } from "./_slots.ts";
@@ -336,6 +336,7 @@ export class Pool {
     const b = this.b, { v } = b;
     if (!this.home) breakIfHomeGone(this);
     sweep(b, this.free);
+    freeTaker(b, this.tasks, this.free); // held by a reclaim that stopped
     for (let w = 0; w < b.l.records; w++) {
       const r = b.record(w);
       const ident = Atomics.load(v, r + R_IDENT);

@@ -26,6 +26,7 @@ import {
   cancelRequested,
   clearCancel,
   entryAlive,
+  identStopped,
   runtime,
 } from "../_core/runtime.ts";
 import {
@@ -68,7 +69,7 @@ import { taskMark } from "./_stale.ts";
 import { STOLEN, taskView } from "./_take.ts";
 import { giveBack } from "./_give_back.ts";
 import { takeEmpty, takeNameOf } from "./_names.ts";
-import { readOwnArgs } from "./_args_held.ts";
+import { readOwnArgs, S_READ } from "./_args_held.ts";
 import { next } from "./_next.ts";
 import { close } from "./_close.ts";
 import { leave, leaveIdle, leaveStale } from "./_leave.ts";
@@ -112,7 +113,10 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
   await loadScope();
   if (initializer !== null) {
     try {
-      await (await resolveTarget(initializer))(...initArgs);
+      const init = await resolveTarget(initializer);
+      // Its module exited the thread as it loaded: run nothing (exited).
+      if (exited(entry, ident)) return;
+      await init(...initArgs);
     } catch (error) {
       console.error("Exception in initializer:", error);
       breakPool(b, tasks, free);
@@ -210,8 +214,12 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     // (its outcome then dropped: STALE). The load narrows that to a stall
     // between it and the stores below; the scan's check is by ident and
     // entry, not tag (_layout.ts "What the tag does not cover").
-    let was = Atomics.load(v, base + S_STATE);
+    let was = Atomics.load(v, base + S_STATE), read = 0;
     if (was === (tag | QUEUED)) {
+      // READ's submit number (_args_held.ts): read between the load above
+      // and the claim's CAS from the same word, so a won claim makes it
+      // this task's.
+      read = Atomics.load(v, base + S_READ);
       // WENTRY first: an owner's scan reads WIDENT, then WENTRY.
       v[base + S_WENTRY] = entry;
       Atomics.store(v, base + S_WIDENT, ident);
@@ -261,9 +269,14 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     let ok = true, value: unknown;
     try {
       const id = v[base + S_TARGET];
-      const fn = fns.get(id) ??
-        await loading(b, rec, mine, () => load(b, id, fns), drain);
-      const args = readOwnArgs(b, s, base);
+      let fn = fns.get(id);
+      if (fn === undefined) {
+        fn = await loading(b, rec, mine, () => load(b, id, fns), drain);
+        // Its module exited the thread as it loaded: run nothing of the
+        // task (see exited).
+        if (exited(entry, ident)) return;
+      }
+      const args = readOwnArgs(b, s, base, read);
       if (v[base + S_MODE] === 1) {
         const items = args[0] as unknown[], out = new Array(items.length);
         for (let i = 0; i < items.length; i++) {
@@ -282,6 +295,9 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       // The target failed to load (`read` false), or the decode threw: the
       // owner's settle releases the args' heap references (_args_held.ts).
     }
+    // An exit inside the task that did not stop the thread (see exited):
+    // no outcome, no write; the owner's scan fails the task as its death.
+    if (exited(entry, ident)) return;
     // A map chunk's results: an array built here (own: no other keys).
     const own = ok && v[base + S_MODE] === 1;
     // READY 1 before the push (finish, flush). A CAS: home's stale mark is
@@ -391,6 +407,22 @@ function clearAbort(
     waitSync(scratch, 0, 0, performance.now() + 0.05, undefined, false);
   }
   clearCancel(entry, ident);
+}
+
+// Whether this thread exited (Deno.exit, process.exit, close) while it
+// still runs: its own death is recorded (its entry freed, its stop in the
+// ring, thread/_worker.ts), so every other thread takes it as stopped (a
+// lock's or TAKER's holder taken over, a HELD_W slot freed) and it must
+// write nothing more. A Thread ends at its exit; so does a pool thread
+// (its task fails with ThreadDiedError, a replacement serves the pool).
+// Measured (Deno 2.9.6, node:worker_threads workers): Deno.exit while a
+// dynamic import evaluates the module (a task's target loading, an
+// import() inside a task) records the death but does not stop the worker,
+// and later exits do not either; the import resolves and the thread runs
+// on. A thread declared dead by others (its entry ended, no stop of its
+// own) is not this: it may finish its task (its finish CAS decides).
+function exited(entry: number, ident: number): boolean {
+  return !entryAlive(entry, ident) && identStopped(ident) !== undefined;
 }
 
 async function load(

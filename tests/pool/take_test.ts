@@ -23,15 +23,14 @@ import { takeEmpty, takeNameOf } from "../../pool/_names.ts";
 import {
   BUSY_Q,
   EMPTY_Q,
-  holdTaker,
   peek,
   reclaimTake,
-  releaseTaker,
   SHUT_Q,
   STOLEN,
   takeQueued,
   taskView,
 } from "../../pool/_take.ts";
+import { holdTaker, releaseTaker } from "../../pool/_hold_taker.ts";
 import type { Queue } from "../../queue/bounded.ts";
 import {
   ABORT,
