@@ -45,8 +45,9 @@ export function armClaim(w: Int32Array, mail: Int32Array): void {
 /**
  * Runs the reclaim of record `rec` (its thread `dead` ended), stalled right
  * after its take of the name in R_TAKE (exchange or compareExchange): stores what the exchange found + 1 in w[3]
- * (notified), waits until w[4] is not 0, goes on. Returns the task queue's
- * size right after the reclaim.
+ * (notified), waits until w[4] is not 0, goes on; a reclaim that took no
+ * name stores 1 there as it returns. Returns the task queue's size right
+ * after the reclaim.
  */
 export function reclaimStalled(
   buffer: SharedArrayBuffer,
@@ -109,6 +110,12 @@ export function reclaimStalled(
   try {
     const b = new Block(buffer);
     reclaimTake(b, taskView(tasks), tasks, free, rec, dead);
+    // It took no name (TAKER held by the owner's own reclaim of the
+    // record, or the record already freed): answered as "found nothing".
+    if (load(w, 3) === 0) {
+      store(w, 3, 1);
+      notify(w, 3);
+    }
     return tasks.qsize();
   } finally {
     A.exchange = xchg;
