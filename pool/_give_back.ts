@@ -112,10 +112,12 @@ import {
   QUEUED,
   R_TAKE,
   S_STATE,
+  S_WENTRY,
   S_WIDENT,
   STATE,
   TAG,
   tagOf,
+  unnamed,
 } from "./_layout.ts";
 import { settleUnrun, wakeParked } from "./_park.ts";
 import { takeHeld, takeNameOf, takeTagIs } from "./_names.ts";
@@ -181,8 +183,7 @@ export function giveBackTaken(
     if (take !== undefined) {
       Atomics.store(v, take, takeHeld(b.l.slots, name, true));
     }
-    Atomics.store(v, b.slot(s) + S_WIDENT, 0);
-    requeue(b, tasks, free, s);
+    requeue(b, tasks, free, s); // unnamed under the new tag first
   } else if (
     Atomics.compareExchange(v, at, tag | CANCELLED, tag | FREE) ===
       (tag | CANCELLED)
@@ -230,6 +231,12 @@ export function requeue(
   free: Queue<number>,
   s: number,
 ): void {
+  // Its next runner names itself by CAS from the task's unnamed value
+  // under the tag it carries now (_thread.ts "NAME"): stored before the put.
+  const base = b.slot(s);
+  b.v[base + S_WENTRY] =
+    b.v[base + S_WIDENT] =
+      unnamed(Atomics.load(b.v, base + S_STATE));
   try {
     tasks.put(s); // never full: it holds every slot
     wakeParked(b, false);

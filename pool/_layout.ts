@@ -106,8 +106,8 @@ export const TARGET_BYTES = 256 * 1024;
 // | 4    | TARGET | target table id                                   | submitter                   |
 // | 5    | KIND   | payload kind: args, then the result               | submitter, then the runner  |
 // | 6    | LEN    | payload length in bytes, or number count          | as KIND                     |
-// | 7    | WIDENT | ident of the pool thread that took it (0: none)   | submitter 0, the runner before RUNNING (after WENTRY), a reclaim 0 |
-// | 8    | WENTRY | its table entry                                   | the runner, before WIDENT   |
+// | 7    | WIDENT | ident of the pool thread that claimed the task; below 0 (unnamed(tag): -1 - the tag step) until then | submitter and requeue: unnamed; the runner: CAS from unnamed(its tag), after WENTRY, before RUNNING ("NAME") |
+// | 8    | WENTRY | its table entry; unnamed(tag) until then          | as WIDENT, before it        |
 // | 9    | MODE   | 0 call target(...args), 1 map target over args[0] | submitter                   |
 // | 10   | READ   | the args' decode: the slot's submit number k * 8 + its decode's phase (0 not begun), then CAS from k's values (S_READ and the protocol: _args_held.ts) | submitter (k + 1) * 8, runner, owner's settle |
 // | 12   | NUM    | two float64: inline numbers (args or result)      | as KIND                     |
@@ -233,11 +233,8 @@ export const TARGET_BYTES = 256 * 1024;
 // later task (UNPUSHED again) meets a word that no longer matches. A runner
 // that stopped between its NEXT store and its CAS leaves the slot HELD: one
 // slot fewer, never one twice.
-// What the tag does not cover: a runner whose take a reclaim re-tagged
-// (declared dead) and that stalls between its look at STATE and its
-// WENTRY/WIDENT stores (_thread.ts): its name may land over the task's
-// next runner's, and a scan that finds it ended fails that task with
-// ThreadDiedError.
+// NAME: WENTRY and WIDENT hold unnamed(tag) until the runner's CAS from it
+// (stored by nextTask, _give_back.ts requeue; the argument: _thread.ts).
 export const FREE = 0,
   QUEUED = 1,
   RUNNING = 2,
@@ -261,13 +258,19 @@ export function tagOf(state: number): number {
 }
 
 /**
- * STATE word of slot `base` for its next task: the next tag, QUEUED. Only
- * the submitter calls it, holding the slot (FREE).
+ * STATE word of slot `base` for its next task: the next tag, QUEUED, no
+ * runner named. Only the submitter calls it, holding the slot (FREE).
  */
 export function nextTask(v: Int32Array, base: number): number {
   const w = ((tagOf(Atomics.load(v, base + S_STATE)) + TAG) | 0) | QUEUED;
+  v[base + S_WENTRY] = v[base + S_WIDENT] = unnamed(w); // "NAME"
   Atomics.store(v, base + S_STATE, w);
   return w;
+}
+
+/** WENTRY and WIDENT while STATE word `state`'s task has no runner named. */
+export function unnamed(state: number): number {
+  return -1 - (state >>> 5);
 }
 
 /**

@@ -325,10 +325,9 @@ export class Owner implements FutureSource {
     for (const slot of this.#pending.slots()) {
       const base = b.slot(slot);
       const state = Atomics.load(v, base + S_STATE);
-      if ((state & PHASE) !== DONE) continue;
-      if (!entryAlive(v[base + S_WENTRY], Atomics.load(v, base + S_WIDENT))) {
-        done.set(slot, state);
-      }
+      const ident = Atomics.load(v, base + S_WIDENT); // below 0: unnamed
+      if ((state & PHASE) !== DONE || ident <= 0) continue;
+      if (!entryAlive(v[base + S_WENTRY], ident)) done.set(slot, state);
     }
     this.#drain();
     const suspects = new Map<number, number>();
@@ -339,9 +338,9 @@ export class Owner implements FutureSource {
       const phase = state & PHASE;
       // (QUEUED: not the scan's; the reclaim of its taker's record, _take.ts.)
       if (phase !== RUNNING && phase !== FINISHING) continue;
-      // The runner stores WENTRY, then WIDENT (0 from the submit on).
+      // Its claimer's name, by CAS from unnamed (< 0) (_layout.ts "NAME").
       const ident = Atomics.load(v, base + S_WIDENT);
-      if (ident === 0 || entryAlive(v[base + S_WENTRY], ident)) continue;
+      if (ident <= 0 || entryAlive(v[base + S_WENTRY], ident)) continue;
       // FINISHING: the runner may be writing the outcome (declared dead, it
       // may still run): settled at the second scan in a row that finds the
       // same word (its tag: the same task), and HELD, not freed: the

@@ -24,7 +24,8 @@
 // - from its PARK word: load MAIL s; its tag; CAS R_TAKE empty -> name
 //   (fails: GONE); CAS PARK MAIL s -> its own value (fails: a draining
 //   close or a reclaim took it back; CAS R_TAKE back to empty).
-// - the claim (_thread.ts): WENTRY, WIDENT, CAS STATE tag|QUEUED ->
+// - the claim (_thread.ts "NAME"): CAS WENTRY, WIDENT from the task's
+//   unnamed value (a requeue stores it first), CAS STATE tag|QUEUED ->
 //   tag|RUNNING, then CAS R_TAKE back to empty. From the claim on, the
 //   owner's scan sees a dead runner (RUNNING with a dead WIDENT, _owner.ts).
 // The tag is read while the index is at the queue's head or in the PARK

@@ -20,6 +20,36 @@
 //   owner with a task on it fails that task's Future with ThreadDiedError,
 //   frees the record and starts a replacement.
 // A task that throws fails its Future only; the thread goes on.
+//
+// NAME: the claim (_layout.ts "Slot", WENTRY and WIDENT). An owner's scan
+// fails a RUNNING or FINISHING task whose named runner (WIDENT, WENTRY)
+// has ended (_owner.ts), so the name in a claimed slot must be its
+// claimer's. Steps:
+// 1. Whoever makes a task takeable under tag t stores unnamed(t) (below
+//    0: no ident, no entry) in WENTRY and WIDENT before it publishes the
+//    index: the submit (nextTask, before its hand-off or queue put) and
+//    every requeue (_give_back.ts requeue, before the put: a reclaim's
+//    re-tag to t + 1, a give-back or hand-back of an index as it is).
+// 2. A thread that took the index loads STATE; finding t|QUEUED it names
+//    itself by CAS from unnamed(t): WENTRY, then WIDENT; then it claims
+//    (CAS t|QUEUED -> t|RUNNING). A failed name CAS: the slot moved on,
+//    no claim (a failed claim after its names: the owner's cancel, or a
+//    re-tag whose requeue overwrites them).
+// 3. Under one tag one thread names: the index is held by one party at a
+//    time (_take.ts), and an index given back or handed back as it is was
+//    never named by its giver (it gives back before step 2).
+// 4. A thread S declared dead whose task a reclaim re-tagged (t -> t + 1)
+//    and requeued: each CAS of S from unnamed(t) falls before the
+//    requeue's store of unnamed(t + 1) (and is overwritten by it) or
+//    after it (and fails: tags only grow, and the word never holds
+//    unnamed(t) again but for a wrap of 2^27 tasks on the slot). The store
+//    precedes the put, so the next runner names itself after it. So while
+//    the slot is RUNNING or FINISHING under t + 1, WENTRY and WIDENT are
+//    the ones its claimer wrote: S can neither run the task (its claim
+//    names t) nor fail it (its ident is not there).
+// The stores are plain: word-sized, a store and a racing CAS fall in one
+// order per word (a CAS that read unnamed(t) comes before the store, or
+// fails after it).
 
 import { CancelledError } from "../_core/errors.ts";
 import {
@@ -62,6 +92,7 @@ import {
   S_WENTRY,
   S_WIDENT,
   setPhase,
+  unnamed,
 } from "./_layout.ts";
 import { setTakeMailHook, took } from "./_park.ts";
 import { loading } from "./_load.ts";
@@ -206,14 +237,14 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     }
     const base = b.slot(s);
     // Named in the slot (WENTRY, WIDENT) only while the slot still holds
-    // the task: a take whose task a reclaim re-tagged and queued again
-    // (this thread's record found ended) must not write the slot, where
-    // the task's next runner writes its own name; a name of this thread
-    // landing over it would have an owner's scan fail that task with
-    // ThreadDiedError once this thread ends, while that runner runs it
-    // (its outcome then dropped: STALE). The load narrows that to a stall
-    // between it and the stores below; the scan's check is by ident and
-    // entry, not tag (_layout.ts "What the tag does not cover").
+    // the task: each by a CAS from the task's unnamed value (_layout.ts
+    // "NAME"), which a reclaim's requeue replaces under the next tag before
+    // the task's next runner can take it. So a take whose task a reclaim
+    // re-tagged and queued again (this thread declared dead) names nothing
+    // there, however long it stalled since its load of STATE: its name
+    // never lands over the next runner's (which an owner's scan would take
+    // for that task's runner, failing the task with ThreadDiedError once
+    // this thread ends). A failed CAS: not its task (no claim, below).
     let was = Atomics.load(v, base + S_STATE), read = 0;
     if (was === (tag | QUEUED)) {
       // READ's submit number (_args_held.ts): read between the load above
@@ -221,17 +252,21 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       // this task's.
       read = Atomics.load(v, base + S_READ);
       // WENTRY first: an owner's scan reads WIDENT, then WENTRY.
-      v[base + S_WENTRY] = entry;
-      Atomics.store(v, base + S_WIDENT, ident);
-      // The claim: from here an owner's scan sees this thread's death;
-      // until here a reclaim of its record did (TAKE). Its re-tag and
-      // this CAS start from the same word: one wins.
-      was = Atomics.compareExchange(
-        v,
-        base + S_STATE,
-        tag | QUEUED,
-        tag | RUNNING,
-      );
+      const none = unnamed(tag);
+      if (
+        Atomics.compareExchange(v, base + S_WENTRY, none, entry) === none &&
+        Atomics.compareExchange(v, base + S_WIDENT, none, ident) === none
+      ) {
+        // The claim: from here an owner's scan sees this thread's death;
+        // until here a reclaim of its record did (TAKE). Its re-tag and
+        // this CAS start from the same word: one wins.
+        was = Atomics.compareExchange(
+          v,
+          base + S_STATE,
+          tag | QUEUED,
+          tag | RUNNING,
+        );
+      } else was = -1; // moved on: neither its tag's QUEUED nor CANCELLED
     }
     if (was !== (tag | QUEUED)) {
       // Cancelled by its owner while queued: the owner forgot it, the slot

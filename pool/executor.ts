@@ -39,7 +39,6 @@ import {
   S_OIDENT,
   S_STATE,
   S_TARGET,
-  S_WIDENT,
   setPhase,
   STALES,
   UNPUSHED,
@@ -390,7 +389,6 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       v[base + S_TARGET] = id;
       v[base + S_MODE] = mode;
       read = freshRead(v, base); // this submit's, not decoded (_args_held.ts)
-      v[base + S_WIDENT] = 0; // no runner yet (an owner's scan reads it)
       // Not on a stack yet: a sweep may free a HELD slot only then
       // (pool/_layout.ts "HELD"; the same cache line as the stores above).
       v[base + S_NEXT] = UNPUSHED;
@@ -414,7 +412,8 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
         inGate = 2;
       }
       this.#p.checkOpen();
-      const queued = nextTask(v, base); // QUEUED, its next tag (_layout.ts)
+      // QUEUED, its next tag, no runner named (_layout.ts "NAME").
+      const queued = nextTask(v, base);
       // One task at a time (nothing else of this thread's pending): straight
       // to a parked pool thread if one is (pool/_park.ts). Else, and with
       // tasks in flight (where a hand-off per task cost 10-20% of the
