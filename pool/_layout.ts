@@ -233,8 +233,7 @@ export const TARGET_BYTES = 256 * 1024;
 // later task (UNPUSHED again) meets a word that no longer matches. A runner
 // that stopped between its NEXT store and its CAS leaves the slot HELD: one
 // slot fewer, never one twice.
-// NAME: WENTRY and WIDENT hold unnamed(tag) until the runner's CAS from it
-// (stored by nextTask, _give_back.ts requeue; the argument: _thread.ts).
+// NAME: WENTRY, WIDENT hold unnamed(tag) until the runner's CAS (_thread.ts).
 export const FREE = 0,
   QUEUED = 1,
   RUNNING = 2,
