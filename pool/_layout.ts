@@ -23,7 +23,7 @@
 // | 13                    | STALES   | records whose thread is stale: in its last task, taking no more (READY STALE_MARK, _stale.ts) | add by home's mark, sub by whoever moves READY off STALE_MARK |
 // | 14-15                 | IDS      | the next registered shared buffer's number, a 64-bit word (_shared.ts, _mesh.ts; never repeats) | Atomics.add (BigInt64Array) by home and holders |
 // | 16                    | TAKER    | the pool thread taking from the task queue (its ident), -1 a reclaim or close, 0 none (_take.ts) | CAS by takers |
-// | 32 + 8 w              | record w (2 maxWorkers of them: a stale thread's replacement takes a second, _stale.ts) | IDENT (0 free, -1 starting, < -1 its thread -ident taking it back, > 0 ident), ENTRY, PARK (_park.ts, _names.ts), TAKE (_take.ts, _names.ts), word 4 unused, READY (1 while the thread runs no task: from its start, and from each task's end to the next claim; in a task its value, below 0, _stale.ts; STALE_MARK), DRAIN (posts made to its port that it has not read, _shared.ts), GEN (_mesh.ts) | see "Records" |
+// | 32 + 8 w              | record w (2 maxWorkers of them: a stale thread's replacement takes a second, _stale.ts) | IDENT (0 free, -1 starting, < -1 its thread -ident taking it back, > 0 ident), ENTRY, PARK (_park.ts, _names.ts), TAKE (_take.ts, _names.ts), INIT (0 from a start, while IDENT reads -1; 1 once the thread's initializer returned: an ended thread's record at 0 ended in it, and the pool breaks, _pool.ts maintain), READY (1 while the thread runs no task: from its start, and from each task's end to the next claim; in a task its value, below 0, _stale.ts; STALE_MARK), DRAIN (posts made to its port that it has not read, _shared.ts), GEN (_mesh.ts) | see "Records" |
 // | HEADS + e             | head e   | completion stack of thread entry e (EMPTY -1) | CAS push, exchange pop |
 // | GATES + e             | gate e   | ident of entry e's thread while it is between a submit's STATE check and its hand-off or queue put; 0 otherwise (_close.ts) | that thread |
 // | SLOTS_AT + 16 s       | slot s   | see "Slot"                               |                            |
@@ -56,7 +56,7 @@ export const RECORD_WORDS = 8;
 export const R_IDENT = 0;
 export const R_ENTRY = 1;
 export const R_PARK = 2;
-export const R_TAKE = 3;
+export const R_TAKE = 3, R_INIT = 4;
 // 1 while the record's thread runs no task (starting, between tasks,
 // parked): it will take a queued task, so a start is not needed for one
 // (_started.ts readyThreads, which also skips a thread holding a task not

@@ -40,6 +40,7 @@ import {
   OPEN,
   R_ENTRY,
   R_IDENT,
+  R_INIT,
   SHUTDOWN,
   SLOTS,
   STALES,
@@ -370,6 +371,12 @@ export class Pool {
         Atomics.load(v, r + R_IDENT) !== ident ||
         entryAlive(v[r + R_ENTRY], ident)
       ) continue;
+      // It ended inside its initializer (an exit there, or a death): as
+      // one that threw, the pool breaks (Python's BrokenThreadPool), so
+      // that no replacement runs it again and the queued tasks fail.
+      if (this.s.init !== null && Atomics.load(v, r + R_INIT) === 0) {
+        close(b, this.tasks, this.free, BROKEN, true);
+      }
       // A slot handed to it and never taken, or taken and not claimed,
       // goes back (before the record can be reused; a reclaim that cannot
       // decide now leaves the record to a later maintain, _take.ts).

@@ -14,6 +14,7 @@ import {
   NAMES,
   R_ENTRY,
   R_IDENT,
+  R_INIT,
   R_PARK,
   R_TAKE,
 } from "./_layout.ts";
@@ -78,6 +79,9 @@ export function startOn(p: Starter, w: number): boolean {
     if (r === was) break;
     was = r;
   }
+  // Its initializer has not returned (_layout.ts INIT): before the thread
+  // runs, which stores 1 once it has (published by its start).
+  Atomics.store(v, rec + R_INIT, 0);
   try {
     const [initArgs, shared] = p.shared.startArgs(w);
     const args: PoolThreadArgs = [

@@ -81,6 +81,7 @@ import {
   ownerLive,
   QUEUED,
   R_DRAIN,
+  R_INIT,
   R_READY,
   R_TAKE,
   RUNNING,
@@ -148,6 +149,9 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       // Its module exited the thread as it loaded: run nothing (exited).
       if (exited(entry, ident)) return;
       await init(...initArgs);
+      // An exit inside it that did not stop the thread: as one that did
+      // (INIT stays 0: a maintain breaks the pool, _pool.ts).
+      if (exited(entry, ident)) return;
     } catch (error) {
       console.error("Exception in initializer:", error);
       breakPool(b, tasks, free);
@@ -155,6 +159,9 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       return;
     }
   }
+  // Its initializer returned (_layout.ts INIT): a death from here on is
+  // not the initializer's.
+  Atomics.store(v, rec + R_INIT, 1);
   const fns = new Map<number, AnyFunction>();
   const drain = () => ts.drain(); // at a claim, or a park past DRAIN_AT
   let tasksRun = 0; // READY's value per task (_stale.ts taskMark)
