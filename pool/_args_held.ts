@@ -33,8 +33,10 @@
 // runner leaves READ FRESH) or it read UNREAD. A runner whose CAS lost
 // (READ is GONE, or the next submit's: the task was settled as its
 // runner's death while this runner, declared dead, still ran) decodes
-// nothing: the task is no longer its own (its finish finds it settled),
-// and the next task's runner finds READ FRESH, its own (before, the stale
+// nothing and publishes nothing (no finish: the scan fenced READ before
+// its RUNNING -> DONE CAS, which the runner's FINISHING CAS would
+// otherwise beat with the failed decode as the outcome;
+// tests/pool/fence_decode_test.ts), and the next task's runner finds READ FRESH, its own (before, the stale
 // runner's CAS from 0 took the next task's decode, and that task failed
 // as "settled as its runner's"; tests/pool/args_read_test.ts).
 // A runner declared dead inside its decode (READING): the scan settles its
@@ -79,18 +81,19 @@ export function freshRead(v: Int32Array, base: number): number {
 /**
  * The runner's decode of slot `s`'s args (readArgs; `base`: its words in
  * `b.v`), under READ's protocol: `read` is READ as loaded before the
- * claim (its task's k). Throws, decoding nothing, if the owner settled
- * the task first or the slot carries the next submit.
+ * claim (its task's k). Undefined, decoding nothing, if the task was
+ * settled elsewhere first (the scan's fence: its runner declared dead; or
+ * the slot carries the next submit): the runner then publishes nothing.
  */
 export function readOwnArgs(
   b: Block,
   s: number,
   base: number,
   read: number,
-): unknown[] {
+): unknown[] | undefined {
   const v = b.v, k = read & ~PHASE;
   if (Atomics.compareExchange(v, base + S_READ, k, k | READING) !== k) {
-    throw new RangeError("Cannot run task: it was settled as its runner's");
+    return undefined;
   }
   let args: unknown[];
   try {

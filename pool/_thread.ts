@@ -308,7 +308,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     // Claimed: the scan's from here. A CAS, as every write of R_TAKE by
     // the thread (a store could land on the record's next thread's name).
     Atomics.compareExchange(v, rec + R_TAKE, name, empty);
-    let ok = true, value: unknown;
+    let ok = true, value: unknown, settled = false;
     try {
       const id = v[base + S_TARGET];
       let fn = fns.get(id);
@@ -319,7 +319,11 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
         if (exited(entry, ident)) return;
       }
       const args = readOwnArgs(b, s, base, read);
-      if (v[base + S_MODE] === 1) {
+      // Settled elsewhere (the scan fenced READ: this thread was declared
+      // dead, and the scan's RUNNING -> DONE CAS settles it as that death):
+      // nothing ran, nothing is published (as STALE, below).
+      if (args === undefined) settled = true;
+      else if (v[base + S_MODE] === 1) {
         const items = args[0] as unknown[], out = new Array(items.length);
         for (let i = 0; i < items.length; i++) {
           let r = fn(items[i]);
@@ -346,7 +350,9 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     // a CAS from this task's value too (_stale.ts); one wins. Marked, this
     // was its last.
     const last = Atomics.compareExchange(v, rec + R_READY, mine, 1) !== mine;
-    held = finish(b, free, s, tag, ok, value, entry, ident, own);
+    held = settled
+      ? STALE
+      : finish(b, free, s, tag, ok, value, entry, ident, own);
     // A finish that found its task settled by an owner's scan: this thread
     // was declared dead (its entry ended while it ran). It takes no more
     // tasks: each would be failed as its runner's death.
