@@ -371,12 +371,15 @@ export class Pool {
         Atomics.load(v, r + R_IDENT) !== ident ||
         entryAlive(v[r + R_ENTRY], ident)
       ) continue;
-      // It ended inside its initializer (an exit there, or a death): as
+      // It stopped inside its initializer (an exit there, or a death): as
       // one that threw, the pool breaks (Python's BrokenThreadPool), so
-      // that no replacement runs it again and the queued tasks fail.
-      if (this.s.init !== null && Atomics.load(v, r + R_INIT) === 0) {
-        close(b, this.tasks, this.free, BROKEN, true);
-      }
+      // that no replacement runs it again and the queued tasks fail. On
+      // its stop only (recorded before its entry is freed, thread/
+      // _worker.ts): one declared dead there may still return from it.
+      if (
+        this.s.init !== null && Atomics.load(v, r + R_INIT) !== 1 &&
+        identStopped(ident) !== undefined
+      ) close(b, this.tasks, this.free, BROKEN, true);
       // A slot handed to it and never taken, or taken and not claimed,
       // goes back (before the record can be reused; a reclaim that cannot
       // decide now leaves the record to a later maintain, _take.ts).

@@ -79,9 +79,10 @@ export function startOn(p: Starter, w: number): boolean {
     if (r === was) break;
     was = r;
   }
-  // Its initializer has not returned (_layout.ts INIT): before the thread
-  // runs, which stores 1 once it has (published by its start).
-  Atomics.store(v, rec + R_INIT, 0);
+  // Its initializer has not returned (_layout.ts INIT): this start's own
+  // value, before the thread runs; the thread's CAS from it stores 1 once
+  // it has (a thread of an earlier start, declared dead, cannot match it).
+  Atomics.store(v, rec + R_INIT, ownValue(n));
   try {
     const [initArgs, shared] = p.shared.startArgs(w);
     const args: PoolThreadArgs = [

@@ -159,9 +159,9 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       return;
     }
   }
-  // Its initializer returned (_layout.ts INIT): a death from here on is
-  // not the initializer's.
-  Atomics.store(v, rec + R_INIT, 1);
+  // Its initializer returned (_layout.ts INIT), by CAS from its start's
+  // value (declared dead in it, its record may be another's by now).
+  Atomics.compareExchange(v, rec + R_INIT, ownPark, 1);
   const fns = new Map<number, AnyFunction>();
   const drain = () => ts.drain(); // at a claim, or a park past DRAIN_AT
   let tasksRun = 0; // READY's value per task (_stale.ts taskMark)
