@@ -232,11 +232,12 @@ export function requeue(
   s: number,
 ): void {
   // Its next runner names itself by CAS from the task's unnamed value
-  // under the tag it carries now (_thread.ts "NAME"): stored before the put.
+  // under the tag it carries now (_thread.ts "NAME"): stored before the put,
+  // atomically (a stale taker's CAS may race it; a cold path).
   const base = b.slot(s);
-  b.v[base + S_WENTRY] =
-    b.v[base + S_WIDENT] =
-      unnamed(Atomics.load(b.v, base + S_STATE));
+  const none = unnamed(Atomics.load(b.v, base + S_STATE));
+  Atomics.store(b.v, base + S_WIDENT, none);
+  Atomics.store(b.v, base + S_WENTRY, none);
   try {
     tasks.put(s); // never full: it holds every slot
     wakeParked(b, false);

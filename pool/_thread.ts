@@ -47,9 +47,9 @@
 //    the slot is RUNNING or FINISHING under t + 1, WENTRY and WIDENT are
 //    the ones its claimer wrote: S can neither run the task (its claim
 //    names t) nor fail it (its ident is not there).
-// The stores are plain: word-sized, a store and a racing CAS fall in one
-// order per word (a CAS that read unnamed(t) comes before the store, or
-// fails after it).
+// Requeue's stores are atomic (a stale CAS from unnamed(t) may race them:
+// it comes before the store, or fails after it). nextTask's are plain: no
+// CAS can match the new tag's value, and the STATE store publishes them.
 
 import { CancelledError } from "../_core/errors.ts";
 import {
