@@ -54,7 +54,7 @@ import {
   STATE,
 } from "./_layout.ts";
 import { drainMail, settleUnrun, wakeParked } from "./_park.ts";
-import { holdTaker, releaseTaker } from "./_take.ts";
+import { holdTaker, releaseTaker } from "./_hold_taker.ts";
 
 const GATE_NAP_MS = 0.05;
 const GATE_ENDED_MS = 1000;

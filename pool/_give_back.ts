@@ -9,8 +9,9 @@
 // | word   | values                                                    | written by |
 // |--------|-----------------------------------------------------------|------------|
 // | PARK   | ... MAIL(s, tag): slot s mailed, with its task's tag bits  | a hand-off (CAS from PARKED); the taker, a close's drain, a reclaim (CAS or exchange from it) |
-// | R_TAKE | 0: no thread's; E(g): thread of generation g, no name;     | the thread: CAS only (E -> N, N -> E); a start, a take-back: E(g) (IDENT -1 / -ident); a reclaim: 0 (exchange, or store when it took the name's mail or found it at the head) |
+// | R_TAKE | 0: no thread's; E(g): thread of generation g, no name;     | the thread: CAS only (E -> N, N -> E); a start, a take-back: E(g) (IDENT -1 / -ident; a start by CAS, never over H); a reclaim: CAS N -> H(N), store H'(N) after its re-tag, 0 when done (store also when it took the name's mail or found it at the head) |
 // |        | N(g, s, t): E(g), the tag bits of t and s + 1: slot s, its task of tag t, named by that thread | |
+// |        | H(N): N with generation 0 (held by the reclaim that took it); H'(N): H(N) with bit 31 (re-tagged) | |
 // | STATE  | slot s's tag and phase (_layout.ts "Slot")                | CAS        |
 //
 // A take across a record's reuse. S, the record's thread (generation g),
@@ -89,7 +90,10 @@
 // it (step 3). S between B and its requeue: s is S's alone and lost (as a
 // reclaim between its CAS and its put). N anywhere: the reclaim of N's
 // record finds N's name (no stale store replaces it now). X between its
-// exchange and R: lost (a maintain's own death; not covered).
+// take of the name and R: the name stays held in R_TAKE (takeHeld: no
+// thread's generation; bit 31 once R re-tagged), no start reuses the
+// record meanwhile (_start.ts), and the maintain that takes X's TAKER over
+// once X is in the stop ring returns it (giveBackLeft, _take.ts holdFree).
 // Cost per take that meets no stale thread: a load of STATE, the CAS of
 // M, the take (T: one CAS; or the get), and the claim's CAS of R_TAKE:
 // one atomic fewer than before (R_TAG's store is gone; two stores became
@@ -108,13 +112,15 @@ import {
   QUEUED,
   R_TAKE,
   S_STATE,
+  S_WENTRY,
   S_WIDENT,
   STATE,
   TAG,
   tagOf,
+  unnamed,
 } from "./_layout.ts";
 import { settleUnrun, wakeParked } from "./_park.ts";
-import { takeNameOf, takeTagIs } from "./_names.ts";
+import { takeHeld, takeNameOf, takeTagIs } from "./_names.ts";
 
 /**
  * S's give-back of index `s` it took (named in record `rec` from its own
@@ -157,10 +163,14 @@ export function giveBackTaken(
   free: Queue<number>,
   s: number,
   name: number,
+  take?: number,
+  read?: number,
 ): void {
   const { v } = b;
   const at = b.slot(s) + S_STATE;
-  const was = Atomics.load(v, at), tag = tagOf(was);
+  // `read`: the word as read before the name was taken (_take.ts
+  // reclaimNamed); else read now (a stopped reclaim's held name).
+  const was = read ?? Atomics.load(v, at), tag = tagOf(was);
   // Not the named task (the reclaim stalled after its exchange while the
   // slot went on to its next task): not ours.
   if (!takeTagIs(b.l.slots, name, was)) return;
@@ -168,9 +178,43 @@ export function giveBackTaken(
     Atomics.compareExchange(v, at, tag | QUEUED, (tag + TAG) | QUEUED) ===
       (tag | QUEUED)
   ) {
-    Atomics.store(v, b.slot(s) + S_WIDENT, 0);
-    requeue(b, tasks, free, s);
+    // Re-tagged: said in the held name (R_TAKE word `take`), for a reclaim
+    // that finds it left there (giveBackLeft).
+    if (take !== undefined) {
+      Atomics.store(v, take, takeHeld(b.l.slots, name, true));
+    }
+    requeue(b, tasks, free, s); // unnamed under the new tag first
   } else if (
+    Atomics.compareExchange(v, at, tag | CANCELLED, tag | FREE) ===
+      (tag | CANCELLED)
+  ) free.put(s);
+}
+
+/**
+ * The return of index `s` whose held name `word` (takeHeld) a reclaim left
+ * in R_TAKE word `take` when it stopped (its TAKER taken over, _take.ts
+ * holdFree; the caller holds TAKER now). Not re-tagged (bit 31 clear): as
+ * giveBackTaken (the tag check decides). Re-tagged: the task is at the
+ * name's tag plus one step, moved by nobody else since (the index was that
+ * reclaim's alone, its queue's consumers stopped by TAKER); it goes back
+ * unless `inQueue` finds the put made.
+ */
+export function giveBackLeft(
+  b: Block,
+  tasks: Queue<number>,
+  free: Queue<number>,
+  s: number,
+  word: number,
+  take: number,
+  inQueue: (s: number) => boolean,
+): void {
+  if (word >= 0) return giveBackTaken(b, tasks, free, s, word, take);
+  const { v } = b;
+  const at = b.slot(s) + S_STATE;
+  const was = Atomics.load(v, at), tag = tagOf(was);
+  if (!takeTagIs(b.l.slots, word, was - TAG) || inQueue(s)) return;
+  if ((was & ~tag) === QUEUED) requeue(b, tasks, free, s);
+  else if (
     Atomics.compareExchange(v, at, tag | CANCELLED, tag | FREE) ===
       (tag | CANCELLED)
   ) free.put(s);
@@ -187,6 +231,13 @@ export function requeue(
   free: Queue<number>,
   s: number,
 ): void {
+  // Its next runner names itself by CAS from the task's unnamed value
+  // under the tag it carries now (_thread.ts "NAME"): stored before the put,
+  // atomically (a stale taker's CAS may race it; a cold path).
+  const base = b.slot(s);
+  const none = unnamed(Atomics.load(b.v, base + S_STATE));
+  Atomics.store(b.v, base + S_WIDENT, none);
+  Atomics.store(b.v, base + S_WENTRY, none);
   try {
     tasks.put(s); // never full: it holds every slot
     wakeParked(b, false);

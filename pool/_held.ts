@@ -75,8 +75,8 @@ export class Held {
         this.#slots.delete(slot); // freed by its push or its runner
         continue;
       }
-      // WIDENT 0 (a close's BROKEN settle: its pusher is the closer) is
-      // never "stopped" (identStopped(0) would match an empty ring slot).
+      // WIDENT <= 0, unnamed (a close's BROKEN settle: its pusher is the
+      // closer) is never "stopped" (identStopped(0) matches an empty slot).
       const runner = v[this.b.slot(slot) + S_WIDENT];
       if (runner <= 0 || identStopped(runner) === undefined) continue;
       drain();

@@ -23,7 +23,7 @@
 // | 13                    | STALES   | records whose thread is stale: in its last task, taking no more (READY STALE_MARK, _stale.ts) | add by home's mark, sub by whoever moves READY off STALE_MARK |
 // | 14-15                 | IDS      | the next registered shared buffer's number, a 64-bit word (_shared.ts, _mesh.ts; never repeats) | Atomics.add (BigInt64Array) by home and holders |
 // | 16                    | TAKER    | the pool thread taking from the task queue (its ident), -1 a reclaim or close, 0 none (_take.ts) | CAS by takers |
-// | 32 + 8 w              | record w (2 maxWorkers of them: a stale thread's replacement takes a second, _stale.ts) | IDENT (0 free, -1 starting, < -1 its thread -ident taking it back, > 0 ident), ENTRY, PARK (_park.ts, _names.ts), TAKE (_take.ts, _names.ts), word 4 unused, READY (1 while the thread runs no task: from its start, and from each task's end to the next claim; in a task its value, below 0, _stale.ts; STALE_MARK), DRAIN (posts made to its port that it has not read, _shared.ts), GEN (_mesh.ts) | see "Records" |
+// | 32 + 8 w              | record w (2 maxWorkers of them: a stale thread's replacement takes a second, _stale.ts) | IDENT (0 free, -1 starting, < -1 its thread -ident taking it back, > 0 ident), ENTRY, PARK (_park.ts, _names.ts), TAKE (_take.ts, _names.ts), INIT (the start's own PARK value, stored while IDENT reads -1; 1 by the thread's CAS from it once its initializer returned: a stopped thread's record below 0 stopped in it, and the pool breaks, _pool.ts maintain), READY (1 while the thread runs no task: from its start, and from each task's end to the next claim; in a task its value, below 0, _stale.ts; STALE_MARK), DRAIN (posts made to its port that it has not read, _shared.ts), GEN (_mesh.ts) | see "Records" |
 // | HEADS + e             | head e   | completion stack of thread entry e (EMPTY -1) | CAS push, exchange pop |
 // | GATES + e             | gate e   | ident of entry e's thread while it is between a submit's STATE check and its hand-off or queue put; 0 otherwise (_close.ts) | that thread |
 // | SLOTS_AT + 16 s       | slot s   | see "Slot"                               |                            |
@@ -56,7 +56,7 @@ export const RECORD_WORDS = 8;
 export const R_IDENT = 0;
 export const R_ENTRY = 1;
 export const R_PARK = 2;
-export const R_TAKE = 3;
+export const R_TAKE = 3, R_INIT = 4;
 // 1 while the record's thread runs no task (starting, between tasks,
 // parked): it will take a queued task, so a start is not needed for one
 // (_started.ts readyThreads, which also skips a thread holding a task not
@@ -106,10 +106,10 @@ export const TARGET_BYTES = 256 * 1024;
 // | 4    | TARGET | target table id                                   | submitter                   |
 // | 5    | KIND   | payload kind: args, then the result               | submitter, then the runner  |
 // | 6    | LEN    | payload length in bytes, or number count          | as KIND                     |
-// | 7    | WIDENT | ident of the pool thread that took it (0: none)   | submitter 0, the runner before RUNNING (after WENTRY), a reclaim 0 |
-// | 8    | WENTRY | its table entry                                   | the runner, before WIDENT   |
+// | 7    | WIDENT | ident of the pool thread that claimed the task; below 0 (unnamed(tag): -1 - the tag step) until then | submitter and requeue: unnamed; the runner: CAS from unnamed(its tag), after WENTRY, before RUNNING ("NAME") |
+// | 8    | WENTRY | its table entry; unnamed(tag) until then          | as WIDENT, before it        |
 // | 9    | MODE   | 0 call target(...args), 1 map target over args[0] | submitter                   |
-// | 10   | READ   | the args' decode: 0 not begun, then CAS (S_READ and the protocol: _args_held.ts) | submitter 0, runner, owner's settle |
+// | 10   | READ   | the args' decode: the slot's submit number k * 8 + its decode's phase (0 not begun), then CAS from k's values (S_READ and the protocol: _args_held.ts) | submitter (k + 1) * 8, runner, owner's settle |
 // | 12   | NUM    | two float64: inline numbers (args or result)      | as KIND                     |
 //
 // Slot states:
@@ -233,11 +233,7 @@ export const TARGET_BYTES = 256 * 1024;
 // later task (UNPUSHED again) meets a word that no longer matches. A runner
 // that stopped between its NEXT store and its CAS leaves the slot HELD: one
 // slot fewer, never one twice.
-// What the tag does not cover: a runner whose take a reclaim re-tagged
-// (declared dead) and that stalls between its look at STATE and its
-// WENTRY/WIDENT stores (_thread.ts): its name may land over the task's
-// next runner's, and a scan that finds it ended fails that task with
-// ThreadDiedError.
+// NAME: WENTRY, WIDENT hold unnamed(tag) until the runner's CAS (_thread.ts).
 export const FREE = 0,
   QUEUED = 1,
   RUNNING = 2,
@@ -261,13 +257,19 @@ export function tagOf(state: number): number {
 }
 
 /**
- * STATE word of slot `base` for its next task: the next tag, QUEUED. Only
- * the submitter calls it, holding the slot (FREE).
+ * STATE word of slot `base` for its next task: the next tag, QUEUED, no
+ * runner named. Only the submitter calls it, holding the slot (FREE).
  */
 export function nextTask(v: Int32Array, base: number): number {
   const w = ((tagOf(Atomics.load(v, base + S_STATE)) + TAG) | 0) | QUEUED;
+  v[base + S_WENTRY] = v[base + S_WIDENT] = unnamed(w); // "NAME"
   Atomics.store(v, base + S_STATE, w);
   return w;
+}
+
+/** WENTRY and WIDENT while STATE word `state`'s task has no runner named. */
+export function unnamed(state: number): number {
+  return -1 - (state >>> 5);
 }
 
 /**

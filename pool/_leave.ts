@@ -9,6 +9,7 @@ import {
   LIVE,
   R_ENTRY,
   R_IDENT,
+  R_INIT,
   R_PARK,
   R_READY,
   R_TAKE,
@@ -78,6 +79,9 @@ export function leaveIdle(
   Atomics.store(v, rec + R_PARK, own);
   Atomics.store(v, rec + R_TAKE, takeEmpty(v[SLOTS], own)); // (_names.ts)
   v[rec + R_ENTRY] = entry; // published by the store of IDENT
+  // Its initializer returned long ago (a failed start here meanwhile may
+  // have left 0: _layout.ts INIT).
+  v[rec + R_INIT] = 1;
   Atomics.store(v, rec + R_IDENT, ident);
   return false;
 }

@@ -8,7 +8,7 @@
 // | word   | value                                    | bits                                   |
 // |--------|------------------------------------------|----------------------------------------|
 // | PARK   | MAIL + s + slots * (tag step mod K)      | s, and the task's tag step (STATE >>> 5) modulo K = floor((2^31 - 1 - MAIL) / slots): two tasks of one slot mailed less than K tasks apart differ |
-// | R_TAKE | tag bits, gen, s + 1 (split below)       | the name (s + 1; 0 none) in the low nb bits (s + 1 <= slots), the generation of the record's thread (1 to 2^gb - 1, from its start's own PARK value) above it, the named task's tag bits (its tag step mod 2^tb) on top; its generation alone: no name; 0: no thread's (a reclaim, a fresh record) |
+// | R_TAKE | tag bits, gen, s + 1 (split below)       | the name (s + 1; 0 none) in the low nb bits (s + 1 <= slots), the generation of the record's thread (1 to 2^gb - 1, from its start's own PARK value) above it, the named task's tag bits (its tag step mod 2^tb) on top; its generation alone: no name; 0: no thread's (a reclaim, a fresh record); generation 0 with a name: held by the reclaim that took it (takeHeld), bit 31 set once that reclaim re-tagged the task |
 //
 // A thread writes R_TAKE only by compareExchange from its own generation's
 // values (0 or a name of its own), so once a reclaim wrote 0 there, or the
@@ -23,6 +23,40 @@
 // giveBackTaken): a reclaim stalled after its exchange while the slot went
 // round 2^tb tasks (1024 at the default; 32 at the largest pool) would
 // pass that check.
+// Why the counters are not widened (each wrap needs a stall of one party
+// between two of its adjacent atomics):
+// 1. A take from the queue cannot meet a generation's wrap: its name (M)
+//    is written under TAKER, and a reclaim of a record whose thread holds
+//    TAKER waits for that thread's stop (_take.ts step 2), so the record
+//    is not reused while the thread can still write (a draining close
+//    takes TAKER over from an ended holder, but a closed pool starts no
+//    thread). A take of a mail (takeMail) is not under TAKER: its M
+//    passes only if the record went through a multiple of 2^gb - 1 starts
+//    of the whole pool (NAMES counts them pool-wide) between its load of
+//    PARK and its CAS, and the next thread there has no name at that
+//    instant; even then its T (CAS of PARK) fails unless that thread was
+//    mailed the same slot with a tag step equal modulo K, and it withdraws
+//    the name by CAS (a take of the other thread's in that window fails,
+//    GONE, and that thread leaves as one declared dead: left).
+// 2. A name's tag bits: the return (giveBackTaken) CASes from the slot's
+//    word as read before the reclaim took the name (_take.ts
+//    reclaimNamed), so a reclaim that stalls after its take compares the
+//    whole tag (before, it read STATE after the take and checked only the
+//    2^tb tag bits: 1024 hand-offs of one slot in its stall, about 20 ms,
+//    re-tagged and requeued a task whose index was in a PARK word;
+//    tests/pool/reclaim_wrap_test.ts). Left: a thread that claimed and
+//    stalls before its clear of the name while its task is settled as its
+//    death and the slot runs 2^tb more tasks before the reclaim reads (the
+//    owner's scan reclaims its record in the same scan that settles it),
+//    and the return of a held name a stopped reclaim left (giveBackLeft
+//    reads STATE late).
+// What widening costs: R_TAKE as a BigInt64Array word makes the take's M
+// and the claim's clear BigInt atomics, 4.2-9.8x an int32 CAS (same
+// process, Deno 2.9.6, load 31: 310-550 ns against 56-89 ns) on every
+// take; a second int32 word (the full tag, 27 bits) is one more store per
+// take, written before M, and would need its own fence against a thread
+// declared dead that still writes it (a CAS from its own last value), plus
+// a record layout word (a record's 8 words are all in use, _layout.ts).
 /** PARK: the first MAIL value (_park.ts). */
 export const MAIL = 3;
 
@@ -71,8 +105,31 @@ export function takeName(slots: number, word: number): number {
  * for a wrap of 2^tb tasks on that slot).
  */
 export function takeTagIs(slots: number, word: number, state: number): boolean {
-  const [nb, gb] = split(slots), tb = 31 - nb - gb;
-  return (word >>> (nb + gb)) === ((state >>> 5) & ((1 << tb) - 1));
+  const [nb, gb] = split(slots), tb = 31 - nb - gb, m = (1 << tb) - 1;
+  return ((word >>> (nb + gb)) & m) === ((state >>> 5) & m);
+}
+
+/**
+ * R_TAKE while a reclaim returns the index that name `word` names: the
+ * name with its generation bits cleared (no thread's: 1 to 2^gb - 1), and
+ * bit 31 (above the tag bits) once the reclaim re-tagged the task
+ * (`retagged`).
+ */
+export function takeHeld(
+  slots: number,
+  word: number,
+  retagged: boolean,
+): number {
+  const [nb, gb] = split(slots);
+  const w = word & ~(((1 << gb) - 1) << nb) & 0x7fffffff;
+  return retagged ? w | 0x80000000 : w;
+}
+
+/** Whether R_TAKE word `word` is a held name (takeHeld). */
+export function takeIsHeld(slots: number, word: number): boolean {
+  const [nb, gb] = split(slots);
+  return (word & ((1 << nb) - 1)) !== 0 &&
+    (word & (((1 << gb) - 1) << nb)) === 0;
 }
 
 /** The PARK value that mails slot `s` whose STATE word is `state`. */

@@ -101,7 +101,7 @@ export function sweep(b: Block, free: Queue<number>): void {
       // Never pushed, runner stopped, owner ended: on no stack, freed by
       // nobody else (_layout.ts "HELD"). NEXT is read after the stop: the
       // runner's write, had it made one, came before its stop's record.
-      // WIDENT 0: settled unrun by a close (DONE, kind BROKEN), whose
+      // WIDENT <= 0, unnamed: settled unrun by a close (DONE, BROKEN), whose
       // pusher is the closer, not a runner; and identStopped(0) matches an
       // empty stop-ring slot. Only a runner's stop counts.
       const runner = v[base + S_WIDENT];

@@ -82,6 +82,7 @@ import {
   tagOf,
 } from "./_layout.ts";
 import { diedOutcome, readOutcome, type TaskOutcome } from "./_payload.ts";
+import { fenceRead } from "./_args_held.ts";
 import { Held } from "./_held.ts";
 import { Pending } from "./_pending.ts";
 import {
@@ -324,10 +325,9 @@ export class Owner implements FutureSource {
     for (const slot of this.#pending.slots()) {
       const base = b.slot(slot);
       const state = Atomics.load(v, base + S_STATE);
-      if ((state & PHASE) !== DONE) continue;
-      if (!entryAlive(v[base + S_WENTRY], Atomics.load(v, base + S_WIDENT))) {
-        done.set(slot, state);
-      }
+      const ident = Atomics.load(v, base + S_WIDENT); // below 0: unnamed
+      if ((state & PHASE) !== DONE || ident <= 0) continue;
+      if (!entryAlive(v[base + S_WENTRY], ident)) done.set(slot, state);
     }
     this.#drain();
     const suspects = new Map<number, number>();
@@ -336,14 +336,11 @@ export class Owner implements FutureSource {
       const base = b.slot(slot);
       const state = Atomics.load(v, base + S_STATE);
       const phase = state & PHASE;
-      // (QUEUED is not the scan's: a runner that died before its claim is
-      // named by its record, and the reclaim of that record puts the task
-      // back, pool/_take.ts.)
+      // (QUEUED: not the scan's; the reclaim of its taker's record, _take.ts.)
       if (phase !== RUNNING && phase !== FINISHING) continue;
-      // The runner stores WENTRY, then WIDENT (0 from the submit until a
-      // runner took the index).
+      // Its claimer's name, by CAS from unnamed (< 0) (_layout.ts "NAME").
       const ident = Atomics.load(v, base + S_WIDENT);
-      if (ident === 0 || entryAlive(v[base + S_WENTRY], ident)) continue;
+      if (ident <= 0 || entryAlive(v[base + S_WENTRY], ident)) continue;
       // FINISHING: the runner may be writing the outcome (declared dead, it
       // may still run): settled at the second scan in a row that finds the
       // same word (its tag: the same task), and HELD, not freed: the
@@ -354,10 +351,12 @@ export class Owner implements FutureSource {
         else this.#hold(slot, state, () => diedOutcome(ident));
         continue;
       }
-      // RUNNING: the runner will never write or push this slot. (A runner
-      // that was declared dead but still runs loses its own CAS from
-      // RUNNING to FINISHING, or from QUEUED to RUNNING, and writes nothing
-      // more: each names this task's tag, _layout.ts.)
+      // RUNNING: the runner never writes or pushes this slot (its CASes name
+      // this task's tag, _layout.ts); one inside its decode reads it: held.
+      if (fenceRead(v, base)) {
+        this.#hold(slot, state, () => diedOutcome(ident));
+        continue;
+      }
       const died = tagOf(state) | DONE;
       if (Atomics.compareExchange(v, base + S_STATE, state, died) === state) {
         v[base + S_KIND] = K_DIED; // after the CAS: a lost CAS writes nothing

@@ -40,6 +40,7 @@ import {
   OPEN,
   R_ENTRY,
   R_IDENT,
+  R_INIT,
   SHUTDOWN,
   SLOTS,
   STALES,
@@ -47,7 +48,7 @@ import {
   WORKERS,
 } from "./_layout.ts";
 import type { Owner } from "./_owner.ts";
-import { reclaimTake, taskView } from "./_take.ts";
+import { freeTaker, reclaimTake, taskView } from "./_take.ts";
 import { close } from "./_close.ts";
 import { breakIfHomeGone, sweep } from "./_orphans.ts";
 import { slotAsync, slotNowait, slotSync } from "./_slots.ts";
@@ -336,6 +337,7 @@ export class Pool {
     const b = this.b, { v } = b;
     if (!this.home) breakIfHomeGone(this);
     sweep(b, this.free);
+    freeTaker(b, this.tasks, this.free); // held by a reclaim that stopped
     for (let w = 0; w < b.l.records; w++) {
       const r = b.record(w);
       const ident = Atomics.load(v, r + R_IDENT);
@@ -369,6 +371,15 @@ export class Pool {
         Atomics.load(v, r + R_IDENT) !== ident ||
         entryAlive(v[r + R_ENTRY], ident)
       ) continue;
+      // It stopped inside its initializer (an exit there, or a death): as
+      // one that threw, the pool breaks (Python's BrokenThreadPool), so
+      // that no replacement runs it again and the queued tasks fail. On
+      // its stop only (recorded before its entry is freed, thread/
+      // _worker.ts): one declared dead there may still return from it.
+      if (
+        this.s.init !== null && Atomics.load(v, r + R_INIT) !== 1 &&
+        identStopped(ident) !== undefined
+      ) close(b, this.tasks, this.free, BROKEN, true);
       // A slot handed to it and never taken, or taken and not claimed,
       // goes back (before the record can be reused; a reclaim that cannot
       // decide now leaves the record to a later maintain, _take.ts).

@@ -14,10 +14,11 @@ import {
   NAMES,
   R_ENTRY,
   R_IDENT,
+  R_INIT,
   R_PARK,
   R_TAKE,
 } from "./_layout.ts";
-import { takeEmpty } from "./_names.ts";
+import { takeEmpty, takeIsHeld } from "./_names.ts";
 import { ownValue } from "./_park.ts";
 import { clearPark } from "./_take.ts";
 import { giveBack } from "./_stale.ts";
@@ -64,7 +65,24 @@ export function startOn(p: Starter, w: number): boolean {
   const n = Atomics.add(v, NAMES, 1);
   clearPark(b, p.tasks, p.free, rec);
   Atomics.store(v, rec + R_PARK, ownValue(n));
-  Atomics.store(v, rec + R_TAKE, takeEmpty(b.l.slots, ownValue(n))); // (_names.ts)
+  // Its empty R_TAKE value (_names.ts), unless a reclaim holds a name
+  // there (takeIsHeld: it returns that index, or, stopped on the way, the
+  // taker-over of its TAKER does, _take.ts holdFree): then the record is
+  // not started now. A CAS: such a reclaim takes the name by a CAS too.
+  for (let was = Atomics.load(v, rec + R_TAKE);;) {
+    if (takeIsHeld(b.l.slots, was)) {
+      giveBack(v, rec);
+      return false;
+    }
+    const to = takeEmpty(b.l.slots, ownValue(n));
+    const r = Atomics.compareExchange(v, rec + R_TAKE, was, to);
+    if (r === was) break;
+    was = r;
+  }
+  // Its initializer has not returned (_layout.ts INIT): this start's own
+  // value, before the thread runs; the thread's CAS from it stores 1 once
+  // it has (a thread of an earlier start, declared dead, cannot match it).
+  Atomics.store(v, rec + R_INIT, ownValue(n));
   try {
     const [initArgs, shared] = p.shared.startArgs(w);
     const args: PoolThreadArgs = [

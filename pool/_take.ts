@@ -11,8 +11,8 @@
 // Words (Int32Array of the executor block, _layout.ts):
 // | word           | name   | values                                          | written by                        |
 // |----------------|--------|-------------------------------------------------|-----------------------------------|
-// | header 16      | TAKER  | 0 free; the ident of the one pool thread taking from the task queue; -1 a reclaim or a draining close | CAS by takers, reclaim, close |
-// | record + 3     | R_TAKE | the thread's generation and s + 1: slot s is being taken or is held unclaimed by the record's thread; its generation alone: none; 0: no thread's (_names.ts) | the thread (CAS only, from its own generation's values); a start, a take-back (its empty value); a reclaim (exchange, store 0) |
+// | header 16      | TAKER  | 0 free; the ident of the one pool thread taking from the task queue; minus the ident of the thread running a reclaim or a draining close (reclaiming()) | CAS by takers, reclaim, close; taken over from a stopped holder |
+// | record + 3     | R_TAKE | the thread's generation and s + 1: slot s is being taken or is held unclaimed by the record's thread; its generation alone: none; 0: no thread's; a held name: a reclaim returns that index (_names.ts takeHeld) | the thread (CAS only, from its own generation's values); a start (CAS, never over a held name), a take-back (its empty value); a reclaim (CAS to held, store held and re-tagged, store 0) |
 //
 // A take (the record's thread, ident I):
 // - from the queue: CAS TAKER 0 -> I (one consumer at a time: no other
@@ -24,7 +24,8 @@
 // - from its PARK word: load MAIL s; its tag; CAS R_TAKE empty -> name
 //   (fails: GONE); CAS PARK MAIL s -> its own value (fails: a draining
 //   close or a reclaim took it back; CAS R_TAKE back to empty).
-// - the claim (_thread.ts): WENTRY, WIDENT, CAS STATE tag|QUEUED ->
+// - the claim (_thread.ts "NAME"): CAS WENTRY, WIDENT from the task's
+//   unnamed value (a requeue stores it first), CAS STATE tag|QUEUED ->
 //   tag|RUNNING, then CAS R_TAKE back to empty. From the claim on, the
 //   owner's scan sees a dead runner (RUNNING with a dead WIDENT, _owner.ts).
 // The tag is read while the index is at the queue's head or in the PARK
@@ -35,9 +36,15 @@
 // the record, the slot's word is the named task's).
 //
 // The reclaim of the record of a thread that died (maintain, any thread, any
-// number at once), in this order:
+// number at once), in this order, all of it under TAKER (taken over from
+// the dead thread in step 2, else CAS 0 -> -1; held by another: the record
+// waits for a later maintain), so that two reclaims of one record never
+// interleave:
 // 1. PARK: exchange to NOBODY; a MAIL found there was never taken: back to
 //    the queue (R_TAKE named it at most: cleared, and step 3 skipped).
+//    Under TAKER: a second reclaim that ran between this exchange and the
+//    clear would find the thread's name of that mail in R_TAKE (step 3)
+//    and return the index as well (tests/pool/reclaim_twice_test.ts).
 // 2. TAKER still names the dead thread: taken over (CAS to -1; one reclaim
 //    wins, the others leave the record for a later maintain) only once
 //    that thread stopped (the stop ring, as a lock's holder: an ended
@@ -47,9 +54,9 @@
 //    took it iff that index is no longer at the head (the dead thread's own
 //    get is the only way it left: an index is in the queue at most once).
 //    Not taken: R_TAKE = 0. TAKER back to 0 after 3.
-// 3. Under TAKER (CAS 0 -> -1, or held since step 2; held by another: the
-//    record waits), R_TAKE (exchange to 0: one reclaim gets it, and every
-//    later write of the thread fails) names slot s, taken and perhaps
+// 3. Under TAKER (as step 1), R_TAKE (a CAS to the name held, then 0 once
+//    the index is back: one reclaim gets it, and every later write of the
+//    thread fails) names slot s, taken and perhaps
 //    claimed: STATE read, its tag t checked against the name's tag bits,
 //    then CAS t|QUEUED -> (t + TAG)|QUEUED (unclaimed:
 //    the index is ours; the new tag fences the dead thread's claim, should
@@ -57,7 +64,7 @@
 //    (cancelled while held: freed here); anything else was claimed (the
 //    scan's) or settled. (_give_back.ts giveBackTaken; a declared-dead
 //    thread's give-back of its take is a CAS of its name against this
-//    exchange, giveBack.)
+//    CAS, giveBack.)
 // Why each task is taken, run and settled once: an index is held by one
 // party at a time (the queue, a PARK word, a thread, a reclaim); every hand
 // over between them is one CAS or exchange (TAKER decides the queue's head,
@@ -88,30 +95,20 @@
 // later reclaim's step 3 matches neither branch (the same for a takeMail
 // whose name came before a drain of its mail; tests/pool/
 // take_residual_test.ts).
-// A reclaim or close that dies while it holds TAKER (-1) stops every take
-// from the queue (hand-offs go on); an owner thread that dies inside its
-// maintain or close is not covered here.
-// The peek reads the int32 ring of queue/_ring.ts in place (its header's
-// HEAD, TAIL and SHUTDOWN words, DATA[p % capacity]); tests/pool/
-// take_test.ts pins it to getNowait across the ring's wrap.
+// A reclaim or a close that stops while it holds TAKER (minus its ident)
+// is taken over once the stop ring has it (holdFree; any maintain looks,
+// freeTaker): a name it had taken is left held in R_TAKE (takeHeld, from
+// its CAS of the name to the re-tag's mark and the requeue) and returned
+// by the taker-over (tests/pool/reclaim_death_test.ts). Left: a reclaim
+// that stops between its exchange of PARK and its requeue of the mail
+// (step 1), between its re-tag's CAS and the mark after it, or between
+// its free of a cancelled slot and the put (one slot fewer).
+// The peek: _task_view.ts.
 import type { Queue } from "../queue/bounded.ts";
-import { TO_DESCRIPTOR } from "../_core/transfer.ts";
-import {
-  CAPACITY,
-  HEAD,
-  HEADER_BYTES,
-  HEADER_WORDS,
-  OPEN as Q_OPEN,
-  SHUTDOWN as Q_SHUTDOWN,
-  TAIL,
-} from "../queue/_layout.ts";
-import { POSITION } from "../queue/_turn.ts";
-import { entryAlive, identStopped } from "../_core/runtime.ts";
+import { currentIdent, identStopped } from "../_core/runtime.ts";
 import { waitSync } from "../_core/wait.ts";
 import {
   type Block,
-  R_ENTRY,
-  R_IDENT,
   R_PARK,
   R_TAKE,
   S_STATE,
@@ -119,60 +116,40 @@ import {
   TAKER,
 } from "./_layout.ts";
 import { MAIL, NOBODY, took, wakeParked, WOKEN } from "./_park.ts";
-import { giveBack, giveBackTaken, requeue } from "./_give_back.ts";
-import { mailSlot, takeName, takeNameOf } from "./_names.ts";
-import { strandedTaker } from "./_taker.ts";
+import {
+  giveBack,
+  giveBackLeft,
+  giveBackTaken,
+  requeue,
+} from "./_give_back.ts";
+import {
+  mailSlot,
+  takeHeld,
+  takeIsHeld,
+  takeName,
+  takeNameOf,
+} from "./_names.ts";
 
-/** takeQueued: the queue is empty (and open: more may come). */
-export const EMPTY_Q = -1;
-/** takeQueued: the queue is shut down and empty (no item comes any more). */
-export const SHUT_Q = -2;
+import {
+  EMPTY_Q,
+  peek,
+  queued,
+  SHUT_Q,
+  type TaskView,
+  taskView,
+} from "./_task_view.ts";
+export { EMPTY_Q, peek, SHUT_Q, type TaskView, taskView };
 /** takeQueued: another pool thread is taking; look again soon. */
 export const BUSY_Q = -3;
 /** takeQueued: a reclaim took TAKER over (this thread was declared dead). */
 export const STOLEN = -4;
-/** TAKER held by a reclaim or a draining close. */
-const RECLAIMING = -1;
-
-/** The task queue's ring, read in place (peek; _ring.ts layout). */
-export interface TaskView {
-  readonly h: Int32Array;
-  readonly data: Int32Array;
-  readonly cap: number;
-}
-
-const views = new WeakMap<Queue<number>, TaskView>();
-
-/** The view of the task queue's ring (a bounded int32 FIFO Queue). */
-export function taskView(tasks: Queue<number>): TaskView {
-  let q = views.get(tasks);
-  if (q === undefined) {
-    const d = tasks[TO_DESCRIPTOR]();
-    const at = d.byteOffset as number;
-    const buffer = d.buffer as SharedArrayBuffer;
-    const h = new Int32Array(buffer, at, HEADER_WORDS);
-    const cap = h[CAPACITY];
-    q = { h, data: new Int32Array(buffer, at + HEADER_BYTES, cap), cap };
-    views.set(tasks, q);
-  }
-  return q;
-}
-
 /**
- * The index at the queue's head, without taking it; EMPTY_Q or SHUT_Q.
- * Meaningful for a caller that holds TAKER (no other consumer moves HEAD).
- * Why the read is sound: HEAD is loaded first, then TAIL; TAIL > HEAD means
- * the position was published (the release of TAIL, an Atomics write, after
- * the slot's store), and it is not overwritten before HEAD passes it.
- * SHUTDOWN is read before both: shut down, then empty, stays empty
- * (_get.ts: a put never lands after SHUTDOWN shows).
+ * TAKER held by a reclaim or a draining close: minus the ident of the
+ * thread that runs it, so that one that stopped holding it is known
+ * (holdFree).
  */
-export function peek(q: TaskView): number {
-  const shut = Atomics.load(q.h, Q_SHUTDOWN) !== Q_OPEN;
-  const head = Atomics.load(q.h, HEAD) & POSITION;
-  const tail = Atomics.load(q.h, TAIL) & POSITION;
-  if (head === tail) return shut ? SHUT_Q : EMPTY_Q;
-  return q.data[head % q.cap];
+export function reclaiming(): number {
+  return -currentIdent();
 }
 
 /**
@@ -257,7 +234,8 @@ export function takeQueued(
  * The reclaim of record `rec`, whose thread `dead` ended (steps 1-3 at the
  * top of this file). False when the thread holds TAKER and has not stopped
  * (a draining close takes it over all the same, holdTaker), or another
- * reclaim or a close holds TAKER with the record's task maybe still named:
+ * reclaim or a close holds TAKER, or a pool thread's take held it past
+ * TAKER_POLLS slices, with the record's task maybe still named:
  * the record must stay (a later maintain finishes), not be freed for a new
  * thread.
  */
@@ -270,19 +248,19 @@ export function reclaimTake(
   dead: number,
 ): boolean {
   const { v } = b;
-  const mailed = takeBackMail(b, tasks, free, rec);
   // 2. It died holding TAKER: did its get happen?
-  const taker = Atomics.load(v, TAKER);
+  let taker = Atomics.load(v, TAKER);
   if (taker === dead) {
     // A lock: taken over only from a holder that stopped (the stop ring,
     // as sync/_holder.ts does). An ended thread may still run (an ended
     // entry is not a stopped thread): it gives TAKER back itself within a
     // few stores; its record waits for a later maintain.
     if (identStopped(dead) === undefined) return false;
-    if (Atomics.compareExchange(v, TAKER, dead, RECLAIMING) !== dead) {
+    if (Atomics.compareExchange(v, TAKER, dead, reclaiming()) !== dead) {
       return false;
     }
     try {
+      const mailed = takeBackMail(b, tasks, free, rec);
       reclaimHeld(b, q, tasks, free, rec, mailed, false);
     } finally {
       Atomics.store(v, TAKER, 0);
@@ -290,21 +268,37 @@ export function reclaimTake(
     }
     return true;
   }
-  // Step 1 took a mail back: R_TAKE is 0 (its thread names nothing now).
-  if (mailed) return true;
-  // Step 3 under TAKER: the thread (declared dead, it may still run) could
-  // otherwise take TAKER after the look above and name the queue's head
-  // before the exchange below, which would requeue an index still at the
-  // head. Held by another: the record waits for a later maintain.
-  if (Atomics.compareExchange(v, TAKER, 0, RECLAIMING) !== 0) return false;
+  // Steps 1 and 3 under TAKER. Step 3: the thread (declared dead, it may
+  // still run) could otherwise take TAKER after the look above and name
+  // the queue's head before the exchange below, which would requeue an
+  // index still at the head. Step 1: two reclaims of one record (any
+  // thread's maintain, a draining close) would otherwise split a mail the
+  // thread named and had not taken: one exchanges PARK (the index is its
+  // to requeue), the other, before the first clears R_TAKE, exchanges the
+  // name and returns the index too (tests/pool/reclaim_twice_test.ts).
+  // Held by a pool thread's take (a few loads and stores): polled a little
+  // (nothing notifies); by another reclaim or a close, or still held: the
+  // record waits for a later maintain.
+  for (let i = 0; taker > 0 && i < TAKER_POLLS; i++) {
+    waitSync(v, TAKER, taker, performance.now() + 0.05, undefined, false);
+    taker = Atomics.load(v, TAKER);
+  }
+  if (!holdFree(b, tasks, free)) return false;
   try {
-    reclaimNamed(b, tasks, free, rec, false);
+    // A mail taken back: R_TAKE named it at most (cleared; step 3 skipped).
+    if (!takeBackMail(b, tasks, free, rec)) {
+      reclaimNamed(b, tasks, free, rec, false);
+    }
   } finally {
     Atomics.store(v, TAKER, 0);
     if (tasks.qsize() > 0) wakeParked(b, false);
   }
   return true;
 }
+
+// reclaimTake: how many 0.05 ms slices it waits for a pool thread's take
+// to give TAKER back.
+const TAKER_POLLS = 20;
 
 // 1. A hand-off it never took. The thread was parked, not taking: R_TAKE
 // names that mail at most (its own store just before the CAS that lost),
@@ -314,7 +308,7 @@ export function reclaimTake(
 // (_park.ts "GONE"). Every waiter there is woken (it looks, finds the word
 // not PARKED, and leaves), and a WOKEN found is passed on to another
 // parked thread: the put that wrote it woke nobody else.
-function takeBackMail(
+export function takeBackMail(
   b: Block,
   tasks: Queue<number>,
   free: Queue<number>,
@@ -352,7 +346,7 @@ export function clearPark(
 // `runs`: the holder may still run (holdTaker): a name of the head is left
 // to it (its get may still take that index; its hand-back withdraws the
 // name, handBack), and the drain settles the index if its get does not.
-function reclaimHeld(
+export function reclaimHeld(
   b: Block,
   q: TaskView,
   tasks: Queue<number>,
@@ -378,59 +372,62 @@ function reclaimNamed(
   rec: number,
   mailed: boolean,
 ): void {
-  const { v } = b;
-  const word = mailed ? 0 : Atomics.exchange(v, rec + R_TAKE, 0);
-  const t = takeName(b.l.slots, word);
-  if (t > 0) giveBackTaken(b, tasks, free, t - 1, word);
+  if (mailed) return;
+  const { v } = b, at = rec + R_TAKE, { slots } = b.l;
+  // The name taken: R_TAKE keeps it as held (no thread's generation: every
+  // later write of the thread fails) until the index is back, so that a
+  // reclaim that stops on the way leaves it findable; 0 once done.
+  // The slot's word is read after the name's load and before the CAS that
+  // takes it: with the name in R_TAKE at both, it is the named task's (or
+  // a claim's since, which no branch of the return matches), and a stall
+  // after the CAS no longer matters: the return CASes from that whole word
+  // (_give_back.ts giveBackTaken "was").
+  let word = Atomics.load(v, at), w0 = 0;
+  for (;;) {
+    const n = takeName(slots, word);
+    if (n > 0) w0 = Atomics.load(v, b.slot(n - 1) + S_STATE);
+    const to = n > 0 ? takeHeld(slots, word, word < 0) : 0;
+    const was = Atomics.compareExchange(v, at, word, to);
+    if (was === word) break;
+    word = was;
+  }
+  const t = takeName(slots, word);
+  if (t > 0) {
+    // Held already: left by a reclaim that stopped (its TAKER taken over,
+    // holdFree).
+    if (takeIsHeld(slots, word)) {
+      giveBackLeft(b, tasks, free, t - 1, word, at, (s) => queued(tasks, s));
+    } else giveBackTaken(b, tasks, free, t - 1, word, at, w0);
+  }
+  Atomics.store(v, at, 0);
 }
 
 /**
- * Holds TAKER for a draining close (no pool thread takes meanwhile): waits
- * while a live pool thread holds it (for a few loads and stores), and takes
- * it over from a holder whose entry has ended, stopped or not (the thread
- * table says so: no clock), keeping it: the reclaim's steps 1-3 run under
- * it, and no other pool thread takes between the takeover and the drain.
- * A holder that still runs hands back what its get takes (handBack).
- * Release with releaseTaker.
+ * TAKER for a reclaim or a close: CAS 0 -> reclaiming(), or taken over
+ * from a reclaim or a close that stopped while it held it (the stop ring:
+ * it runs no more JavaScript); the name it had taken, left held in a
+ * record (its thread may have left the record since, which no start
+ * reuses while it holds a held name, _start.ts), is returned here
+ * (giveBackLeft). False: held by another.
  */
-export function holdTaker(
+export function holdFree(
   b: Block,
   tasks: Queue<number>,
   free: Queue<number>,
-): void {
-  const { v } = b;
-  for (;;) {
-    const t = Atomics.compareExchange(v, TAKER, 0, RECLAIMING);
-    if (t === 0) return;
-    if (t > 0) {
-      // Stopped with no record (_taker.ts): it holds nothing.
-      if (strandedTaker(b, t)) {
-        if (Atomics.compareExchange(v, TAKER, t, RECLAIMING) === t) return;
-        continue;
-      }
-      for (let w = 0; w < b.l.records; w++) {
-        const rec = b.record(w);
-        if (
-          Atomics.load(v, rec + R_IDENT) !== t ||
-          entryAlive(v[rec + R_ENTRY], t)
-        ) continue;
-        // Ended: taken over (one CAS, against its own release).
-        if (Atomics.compareExchange(v, TAKER, t, RECLAIMING) !== t) break;
-        reclaimHeld(
-          b,
-          taskView(tasks),
-          tasks,
-          free,
-          rec,
-          takeBackMail(b, tasks, free, rec),
-          true,
-        );
-        return;
-      }
-    }
-    // Polled: a holder's take is a few loads and stores; nothing notifies.
-    waitSync(v, TAKER, t, performance.now() + 0.05, undefined, false);
+): boolean {
+  const { v } = b, me = reclaiming();
+  const t = Atomics.compareExchange(v, TAKER, 0, me);
+  if (t === 0) return true;
+  if (t >= 0 || t === me || identStopped(-t) === undefined) return false;
+  if (Atomics.compareExchange(v, TAKER, t, me) !== t) return false;
+  for (let w = 0; w < b.l.records; w++) {
+    const at = b.record(w) + R_TAKE, word = Atomics.load(v, at);
+    if (!takeIsHeld(b.l.slots, word)) continue;
+    const s = takeName(b.l.slots, word) - 1;
+    giveBackLeft(b, tasks, free, s, word, at, (x) => queued(tasks, x));
+    Atomics.store(v, at, 0);
   }
+  return true;
 }
 
 // The index `x` that this thread's get took after TAKER was taken over from
@@ -460,7 +457,16 @@ function handBack(
   requeue(b, tasks, free, x);
 }
 
-/** Gives TAKER back after holdTaker. */
-export function releaseTaker(b: Block): void {
+/**
+ * A maintain's look at TAKER: held by a reclaim or a close that stopped,
+ * it is taken over (holdFree returns what that one held) and given back.
+ */
+export function freeTaker(
+  b: Block,
+  tasks: Queue<number>,
+  free: Queue<number>,
+): void {
+  if (Atomics.load(b.v, TAKER) >= 0 || !holdFree(b, tasks, free)) return;
   Atomics.store(b.v, TAKER, 0);
+  if (tasks.qsize() > 0) wakeParked(b, false);
 }

@@ -4,7 +4,8 @@
 // maybe gave to another thread), stopped from outside (an exit, a
 // terminate where that stops a thread, out of memory) between its CAS of
 // TAKER and its release. No reclaim looks for it (a reclaim takes TAKER
-// over only from its record's thread, _take.ts step 2), so every take from
+// over only from its record's thread, _take.ts step 2, or from a reclaim
+// that stopped, holdFree), so every take from
 // the queue found TAKER held for good (hand-offs went on). Now the next
 // taker that finds TAKER held past its tries (_next.ts) and a draining
 // close (holdTaker) take it over from such a holder.

@@ -20,12 +20,43 @@
 //   owner with a task on it fails that task's Future with ThreadDiedError,
 //   frees the record and starts a replacement.
 // A task that throws fails its Future only; the thread goes on.
+//
+// NAME: the claim (_layout.ts "Slot", WENTRY and WIDENT). An owner's scan
+// fails a RUNNING or FINISHING task whose named runner (WIDENT, WENTRY)
+// has ended (_owner.ts), so the name in a claimed slot must be its
+// claimer's. Steps:
+// 1. Whoever makes a task takeable under tag t stores unnamed(t) (below
+//    0: no ident, no entry) in WENTRY and WIDENT before it publishes the
+//    index: the submit (nextTask, before its hand-off or queue put) and
+//    every requeue (_give_back.ts requeue, before the put: a reclaim's
+//    re-tag to t + 1, a give-back or hand-back of an index as it is).
+// 2. A thread that took the index loads STATE; finding t|QUEUED it names
+//    itself by CAS from unnamed(t): WENTRY, then WIDENT; then it claims
+//    (CAS t|QUEUED -> t|RUNNING). A failed name CAS: the slot moved on,
+//    no claim (a failed claim after its names: the owner's cancel, or a
+//    re-tag whose requeue overwrites them).
+// 3. Under one tag one thread names: the index is held by one party at a
+//    time (_take.ts), and an index given back or handed back as it is was
+//    never named by its giver (it gives back before step 2).
+// 4. A thread S declared dead whose task a reclaim re-tagged (t -> t + 1)
+//    and requeued: each CAS of S from unnamed(t) falls before the
+//    requeue's store of unnamed(t + 1) (and is overwritten by it) or
+//    after it (and fails: tags only grow, and the word never holds
+//    unnamed(t) again but for a wrap of 2^27 tasks on the slot). The store
+//    precedes the put, so the next runner names itself after it. So while
+//    the slot is RUNNING or FINISHING under t + 1, WENTRY and WIDENT are
+//    the ones its claimer wrote: S can neither run the task (its claim
+//    names t) nor fail it (its ident is not there).
+// Requeue's stores are atomic (a stale CAS from unnamed(t) may race them:
+// it comes before the store, or fails after it). nextTask's are plain: no
+// CAS can match the new tag's value, and the STATE store publishes them.
 
 import { CancelledError } from "../_core/errors.ts";
 import {
   cancelRequested,
   clearCancel,
   entryAlive,
+  identStopped,
   runtime,
 } from "../_core/runtime.ts";
 import {
@@ -50,6 +81,7 @@ import {
   ownerLive,
   QUEUED,
   R_DRAIN,
+  R_INIT,
   R_READY,
   R_TAKE,
   RUNNING,
@@ -61,6 +93,7 @@ import {
   S_WENTRY,
   S_WIDENT,
   setPhase,
+  unnamed,
 } from "./_layout.ts";
 import { setTakeMailHook, took } from "./_park.ts";
 import { loading } from "./_load.ts";
@@ -68,7 +101,7 @@ import { taskMark } from "./_stale.ts";
 import { STOLEN, taskView } from "./_take.ts";
 import { giveBack } from "./_give_back.ts";
 import { takeEmpty, takeNameOf } from "./_names.ts";
-import { readOwnArgs } from "./_args_held.ts";
+import { readOwnArgs, S_READ } from "./_args_held.ts";
 import { next } from "./_next.ts";
 import { close } from "./_close.ts";
 import { leave, leaveIdle, leaveStale } from "./_leave.ts";
@@ -112,7 +145,13 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
   await loadScope();
   if (initializer !== null) {
     try {
-      await (await resolveTarget(initializer))(...initArgs);
+      const init = await resolveTarget(initializer);
+      // Its module exited the thread as it loaded: run nothing (exited).
+      if (exited(entry, ident)) return;
+      await init(...initArgs);
+      // An exit inside it that did not stop the thread: as one that did
+      // (INIT stays 0: a maintain breaks the pool, _pool.ts).
+      if (exited(entry, ident)) return;
     } catch (error) {
       console.error("Exception in initializer:", error);
       breakPool(b, tasks, free);
@@ -120,6 +159,9 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       return;
     }
   }
+  // Its initializer returned (_layout.ts INIT), by CAS from its start's
+  // value (declared dead in it, its record may be another's by now).
+  Atomics.compareExchange(v, rec + R_INIT, ownPark, 1);
   const fns = new Map<number, AnyFunction>();
   const drain = () => ts.drain(); // at a claim, or a park past DRAIN_AT
   let tasksRun = 0; // READY's value per task (_stale.ts taskMark)
@@ -202,28 +244,36 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     }
     const base = b.slot(s);
     // Named in the slot (WENTRY, WIDENT) only while the slot still holds
-    // the task: a take whose task a reclaim re-tagged and queued again
-    // (this thread's record found ended) must not write the slot, where
-    // the task's next runner writes its own name; a name of this thread
-    // landing over it would have an owner's scan fail that task with
-    // ThreadDiedError once this thread ends, while that runner runs it
-    // (its outcome then dropped: STALE). The load narrows that to a stall
-    // between it and the stores below; the scan's check is by ident and
-    // entry, not tag (_layout.ts "What the tag does not cover").
-    let was = Atomics.load(v, base + S_STATE);
+    // the task: each by a CAS from the task's unnamed value (_layout.ts
+    // "NAME"), which a reclaim's requeue replaces under the next tag before
+    // the task's next runner can take it. So a take whose task a reclaim
+    // re-tagged and queued again (this thread declared dead) names nothing
+    // there, however long it stalled since its load of STATE: its name
+    // never lands over the next runner's (which an owner's scan would take
+    // for that task's runner, failing the task with ThreadDiedError once
+    // this thread ends). A failed CAS: not its task (no claim, below).
+    let was = Atomics.load(v, base + S_STATE), read = 0;
     if (was === (tag | QUEUED)) {
+      // READ's submit number (_args_held.ts): read between the load above
+      // and the claim's CAS from the same word, so a won claim makes it
+      // this task's.
+      read = Atomics.load(v, base + S_READ);
       // WENTRY first: an owner's scan reads WIDENT, then WENTRY.
-      v[base + S_WENTRY] = entry;
-      Atomics.store(v, base + S_WIDENT, ident);
-      // The claim: from here an owner's scan sees this thread's death;
-      // until here a reclaim of its record did (TAKE). Its re-tag and
-      // this CAS start from the same word: one wins.
-      was = Atomics.compareExchange(
-        v,
-        base + S_STATE,
-        tag | QUEUED,
-        tag | RUNNING,
-      );
+      const none = unnamed(tag);
+      if (
+        Atomics.compareExchange(v, base + S_WENTRY, none, entry) === none &&
+        Atomics.compareExchange(v, base + S_WIDENT, none, ident) === none
+      ) {
+        // The claim: from here an owner's scan sees this thread's death;
+        // until here a reclaim of its record did (TAKE). Its re-tag and
+        // this CAS start from the same word: one wins.
+        was = Atomics.compareExchange(
+          v,
+          base + S_STATE,
+          tag | QUEUED,
+          tag | RUNNING,
+        );
+      } else was = -1; // moved on: neither its tag's QUEUED nor CANCELLED
     }
     if (was !== (tag | QUEUED)) {
       // Cancelled by its owner while queued: the owner forgot it, the slot
@@ -258,13 +308,22 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     // Claimed: the scan's from here. A CAS, as every write of R_TAKE by
     // the thread (a store could land on the record's next thread's name).
     Atomics.compareExchange(v, rec + R_TAKE, name, empty);
-    let ok = true, value: unknown;
+    let ok = true, value: unknown, settled = false;
     try {
       const id = v[base + S_TARGET];
-      const fn = fns.get(id) ??
-        await loading(b, rec, mine, () => load(b, id, fns), drain);
-      const args = readOwnArgs(b, s, base);
-      if (v[base + S_MODE] === 1) {
+      let fn = fns.get(id);
+      if (fn === undefined) {
+        fn = await loading(b, rec, mine, () => load(b, id, fns), drain);
+        // Its module exited the thread as it loaded: run nothing of the
+        // task (see exited).
+        if (exited(entry, ident)) return;
+      }
+      const args = readOwnArgs(b, s, base, read);
+      // Settled elsewhere (the scan fenced READ: this thread was declared
+      // dead, and the scan's RUNNING -> DONE CAS settles it as that death):
+      // nothing ran, nothing is published (as STALE, below).
+      if (args === undefined) settled = true;
+      else if (v[base + S_MODE] === 1) {
         const items = args[0] as unknown[], out = new Array(items.length);
         for (let i = 0; i < items.length; i++) {
           let r = fn(items[i]);
@@ -282,13 +341,18 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       // The target failed to load (`read` false), or the decode threw: the
       // owner's settle releases the args' heap references (_args_held.ts).
     }
+    // An exit inside the task that did not stop the thread (see exited):
+    // no outcome, no write; the owner's scan fails the task as its death.
+    if (exited(entry, ident)) return;
     // A map chunk's results: an array built here (own: no other keys).
     const own = ok && v[base + S_MODE] === 1;
     // READY 1 before the push (finish, flush). A CAS: home's stale mark is
     // a CAS from this task's value too (_stale.ts); one wins. Marked, this
     // was its last.
     const last = Atomics.compareExchange(v, rec + R_READY, mine, 1) !== mine;
-    held = finish(b, free, s, tag, ok, value, entry, ident, own);
+    held = settled
+      ? STALE
+      : finish(b, free, s, tag, ok, value, entry, ident, own);
     // A finish that found its task settled by an owner's scan: this thread
     // was declared dead (its entry ended while it ran). It takes no more
     // tasks: each would be failed as its runner's death.
@@ -391,6 +455,22 @@ function clearAbort(
     waitSync(scratch, 0, 0, performance.now() + 0.05, undefined, false);
   }
   clearCancel(entry, ident);
+}
+
+// Whether this thread exited (Deno.exit, process.exit, close) while it
+// still runs: its own death is recorded (its entry freed, its stop in the
+// ring, thread/_worker.ts), so every other thread takes it as stopped (a
+// lock's or TAKER's holder taken over, a HELD_W slot freed) and it must
+// write nothing more. A Thread ends at its exit; so does a pool thread
+// (its task fails with ThreadDiedError, a replacement serves the pool).
+// Measured (Deno 2.9.6, node:worker_threads workers): Deno.exit while a
+// dynamic import evaluates the module (a task's target loading, an
+// import() inside a task) records the death but does not stop the worker,
+// and later exits do not either; the import resolves and the thread runs
+// on. A thread declared dead by others (its entry ended, no stop of its
+// own) is not this: it may finish its task (its finish CAS decides).
+function exited(entry: number, ident: number): boolean {
+  return !entryAlive(entry, ident) && identStopped(ident) !== undefined;
 }
 
 async function load(

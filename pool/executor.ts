@@ -39,7 +39,6 @@ import {
   S_OIDENT,
   S_STATE,
   S_TARGET,
-  S_WIDENT,
   setPhase,
   STALES,
   UNPUSHED,
@@ -48,7 +47,7 @@ import { type MapOptions, type MapResults, mapResults } from "./_map.ts";
 import { type Owner, ownerFor } from "./_owner.ts";
 import { handOff, wakeParked } from "./_park.ts";
 import { addTarget, type ArgsHeld, writeArgs } from "./_payload.ts";
-import { argsUntilSettled, releaseArgs, S_READ } from "./_args_held.ts";
+import { argsUntilSettled, freshRead, releaseArgs } from "./_args_held.ts";
 import {
   type ExecutorShutdownOptions,
   type Extra,
@@ -383,13 +382,13 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
     // word: pool/_close.ts).
     let inGate = 0;
     let held: ArgsHeld | undefined; // what its args hold (_args_held.ts)
+    let read = 0; // its READ value (_args_held.ts)
     try {
       v[base + S_OENTRY] = entry;
       v[base + S_OIDENT] = owner.ident;
       v[base + S_TARGET] = id;
       v[base + S_MODE] = mode;
-      v[base + S_READ] = 0; // the args not decoded (_args_held.ts)
-      v[base + S_WIDENT] = 0; // no runner yet (an owner's scan reads it)
+      read = freshRead(v, base); // this submit's, not decoded (_args_held.ts)
       // Not on a stack yet: a sweep may free a HELD slot only then
       // (pool/_layout.ts "HELD"; the same cache line as the stores above).
       v[base + S_NEXT] = UNPUSHED;
@@ -413,7 +412,8 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
         inGate = 2;
       }
       this.#p.checkOpen();
-      const queued = nextTask(v, base); // QUEUED, its next tag (_layout.ts)
+      // QUEUED, its next tag, no runner named (_layout.ts "NAME").
+      const queued = nextTask(v, base);
       // One task at a time (nothing else of this thread's pending): straight
       // to a parked pool thread if one is (pool/_park.ts). Else, and with
       // tasks in flight (where a hand-off per task cost 10-20% of the
@@ -438,7 +438,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
     owner.track(s, future);
     // Its shared buffers stay registered until it settles (_shared.ts).
     if (held !== undefined) {
-      argsUntilSettled(future, this.#p.shared, held, v, base);
+      argsUntilSettled(future, this.#p.shared, held, v, base, read);
     }
     // Serving threads: a stale one (pool/_stale.ts) takes no more tasks.
     if (Atomics.load(v, LIVE) - Atomics.load(v, STALES) < b.l.workers) {

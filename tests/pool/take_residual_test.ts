@@ -13,14 +13,8 @@ import assert from "node:assert/strict";
 import { runtime } from "../../_core/runtime.ts";
 import { Pool } from "../../pool/_pool.ts";
 import { settleUnrun } from "../../pool/_park.ts";
-import {
-  holdTaker,
-  peek,
-  reclaimTake,
-  releaseTaker,
-  takeQueued,
-  taskView,
-} from "../../pool/_take.ts";
+import { peek, reclaimTake, takeQueued, taskView } from "../../pool/_take.ts";
+import { holdTaker, releaseTaker } from "../../pool/_hold_taker.ts";
 import {
   ABORT,
   CANCELLED,

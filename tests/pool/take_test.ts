@@ -23,15 +23,14 @@ import { takeEmpty, takeNameOf } from "../../pool/_names.ts";
 import {
   BUSY_Q,
   EMPTY_Q,
-  holdTaker,
   peek,
   reclaimTake,
-  releaseTaker,
   SHUT_Q,
   STOLEN,
   takeQueued,
   taskView,
 } from "../../pool/_take.ts";
+import { holdTaker, releaseTaker } from "../../pool/_hold_taker.ts";
 import type { Queue } from "../../queue/bounded.ts";
 import {
   ABORT,
@@ -49,9 +48,11 @@ import {
   S_OENTRY,
   S_OIDENT,
   S_STATE,
+  S_WENTRY,
   S_WIDENT,
   TAG,
   TAKER,
+  unnamed,
 } from "../../pool/_layout.ts";
 
 // Idents no thread has (their entries are not alive): DEAD ended (not in
@@ -163,9 +164,12 @@ describe("pool take (TAKER, R_TAKE)", () => {
         v[rec + R_TAKE],
         v[b.slot(s) + S_STATE],
         v[b.slot(s) + S_WIDENT],
+        v[b.slot(s) + S_WENTRY],
       ],
-      [0, 0, 6 * TAG | QUEUED, 0],
+      // No runner named under the new tag (_thread.ts "NAME").
+      [0, 0, 6 * TAG | QUEUED, -7, -7],
     );
+    assert.equal(unnamed(6 * TAG | QUEUED), -7);
     assert.equal(p.tasks.getNowait(), s);
     assert.equal(p.tasks.qsize(), 0);
   });
