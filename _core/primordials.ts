@@ -17,11 +17,12 @@ export const ArrayProto = Array.prototype;
 export const jsonStringify = JSON.stringify, objectKeys = Object.keys;
 export const arrayIsArray = Array.isArray;
 // The codecs' string, number and object built-ins (String_(v) is String(v)
-// with the String of load time; charCodeAt and strSlice go through apply).
+// with the String of load time; charCodeAt: _core/primordials_text.ts).
 export const String_ = String, Number_ = Number, BigInt_ = BigInt;
 const S = String.prototype, O = Object;
 export const Object_ = O; // (Object(v) boxes v)
-export const charCodeAt = S.charCodeAt, strSlice = S.slice;
+export { codeAt, methodCodes } from "./primordials_text.ts";
+export const strSlice = S.slice;
 export const fromCharCode = String.fromCharCode;
 export const defineProperty = O.defineProperty, create = O.create;
 export const ownNames = O.getOwnPropertyNames;

@@ -72,10 +72,14 @@ for (const [label, item] of CASES) {
     reps,
     2 * N, // warm: both sides tiered up before the timed rounds
   );
+  // CPU time too: on a loaded machine a round's wall time holds the time
+  // the process waited for a core, its CPU time does not.
   console.log(
     `${label}: this ${(a.nsPerOp / 1e3).toFixed(2)} us, other ${
       (b.nsPerOp / 1e3).toFixed(2)
-    } us, this/other ${(a.nsPerOp / b.nsPerOp).toFixed(2)}`,
+    } us, this/other ${(a.nsPerOp / b.nsPerOp).toFixed(2)} (CPU ${
+      (a.cpuPerOp / b.cpuPerOp).toFixed(2)
+    })`,
   );
 }
 process.exit(0);

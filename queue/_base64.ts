@@ -4,7 +4,8 @@
 // the constructor, not subarray (whose species lookup and iteration a
 // program can replace): an encode runs no code of a program's.
 
-import { apply, charCodeAt, fromCharCode } from "../_core/primordials.ts";
+import { apply, codeAt, fromCharCode } from "../_core/primordials.ts";
+import { methodCodes } from "../_core/primordials.ts";
 
 const toB64 = globalThis.btoa, fromB64 = globalThis.atob;
 const U8 = Uint8Array;
@@ -29,7 +30,11 @@ export function toBase64(buffer: ArrayBuffer): string {
 export function fromBase64(text: string): Uint8Array {
   const s = fromB64(text);
   const out = new U8(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = apply(charCodeAt, s, [i]);
+  // charCodeAt as at load (_core/primordials_text.ts).
+  const m = methodCodes();
+  for (let i = 0; i < s.length; i++) {
+    out[i] = m ? s.charCodeAt(i) : codeAt(s, i);
+  }
   return out;
 }
 

@@ -48,7 +48,7 @@
 // puts the JSON text, which may be smaller: a float64 takes 9 bytes).
 
 import { isProxy } from "../_core/host.ts";
-import { apply, arrayIsArray, charCodeAt } from "../_core/primordials.ts";
+import { arrayIsArray, codeAt, methodCodes } from "../_core/primordials.ts";
 import { defineProperty, getPrototypeOf } from "../_core/primordials.ts";
 import { ObjectProto, sub } from "../_core/primordials.ts";
 import { isArguments, ORDINARY, slotKind } from "../_core/kinds.ts";
@@ -358,13 +358,13 @@ function newShape(n: number): boolean {
     l += 1 + key.length;
   }
   if (l > 0xffff) return false;
-  const list = new Uint8Array(l);
+  const list = new Uint8Array(l), m = methodCodes(); // (_core/primordials_text.ts)
   let at = 0;
   for (let i = 0; i < n; i++) {
     const key = keys[i];
     list[at++] = key.length;
     for (let k = 0; k < key.length; k++) {
-      const c: number = apply(charCodeAt, key, [k]);
+      const c = m ? key.charCodeAt(k) : codeAt(key, k);
       if (c > 0xff) return false;
       list[at++] = c;
     }
@@ -396,16 +396,19 @@ function writeString(u8: Uint8Array, at: number, s: string): number {
     u8[at] = LATIN1;
     return o + len;
   }
+  // charCodeAt as at load: codeAt, or the method where methodCodes()
+  // says it is that one (_core/primordials_text.ts).
+  const m = methodCodes();
   let or = 0, k = 0;
   for (; k + 1 < len; k += 2) {
-    const c: number = apply(charCodeAt, s, [k]),
-      d: number = apply(charCodeAt, s, [k + 1]);
+    const c = m ? s.charCodeAt(k) : codeAt(s, k),
+      d = m ? s.charCodeAt(k + 1) : codeAt(s, k + 1);
     or |= c | d;
     u8[o + k] = c;
     u8[o + k + 1] = d;
   }
   if (k < len) {
-    const c: number = apply(charCodeAt, s, [k]);
+    const c = m ? s.charCodeAt(k) : codeAt(s, k);
     or |= c;
     u8[o + k] = c;
   }
@@ -415,7 +418,7 @@ function writeString(u8: Uint8Array, at: number, s: string): number {
   }
   u8[at] = UTF16;
   for (k = 0; k < len; k++) {
-    const c: number = apply(charCodeAt, s, [k]);
+    const c = m ? s.charCodeAt(k) : codeAt(s, k);
     u8[o + 2 * k] = c;
     u8[o + 2 * k + 1] = c >> 8;
   }

@@ -39,14 +39,14 @@
 // UTF-8 that TextEncoder wrote (a record never starts with a BOM: it is a
 // JSON text or a run of them).
 
-import { apply, charCodeAt } from "../_core/primordials.ts";
+import { apply, codeAt, methodCodes } from "../_core/primordials.ts";
 import { fromCharCode } from "../_core/primordials.ts";
 import { strSlice, sub } from "../_core/primordials.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 // RegionText.ascii's copy of a longer text (see there).
-const SHORT_ASCII = 32;
+const SHORT_ASCII = 80;
 let asciiCopy = new Uint8Array(1024);
 
 // Plain ASCII texts up to this length are read with String.fromCharCode
@@ -176,8 +176,8 @@ export function asciiArrayText(text: string): boolean {
   if (DENO || typeof B?.byteLength !== "function" || !writesMemory(B)) {
     return false;
   }
-  return apply(charCodeAt, text, [0]) === 0x5b && // "["
-    apply(charCodeAt, text, [text.length - 1]) === 0x5d && // "]"
+  return codeAt(text, 0) === 0x5b && // "["
+    codeAt(text, text.length - 1) === 0x5d && // "]"
     B.byteLength(text, "utf8") === text.length;
 }
 
@@ -232,7 +232,10 @@ export class RegionText {
     // A text of more than SHORT_ASCII units: copied once by encodeInto into
     // memory that is not shared (Deno's encodeInto does not write shared
     // memory at its speed), then into the region (427 units: 0.25-0.35x
-    // the loop below, at load 30).
+    // the loop below, at load 30). Shorter ones by the loop: encodeInto's
+    // call costs 110-160 ns whatever the length, the loop 15 ns and 1.5 a
+    // unit (Deno, CPU, same process: the loop 0.45x the copy at 33 units,
+    // 0.96x at 72, 1.2x at 100).
     if (len > SHORT_ASCII) {
       if (asciiCopy.length < len) asciiCopy = new Uint8Array(2 * len);
       const copy = sub(asciiCopy, 0, len);
@@ -243,17 +246,19 @@ export class RegionText {
     }
     // Two units a step: 1.30x and 1.35x one a step (Deno, 48-byte texts
     // into shared memory, CPU, paired medians of 15, two processes).
-    // charCodeAt as at load, by apply (a program's is never called).
+    // charCodeAt as at load (_core/primordials_text.ts): codeAt, or the
+    // method where methodCodes() says it is that one.
+    const m = methodCodes();
     let k = 0;
     for (; k + 1 < len; k += 2) {
-      const c: number = apply(charCodeAt, text, [k]),
-        d: number = apply(charCodeAt, text, [k + 1]);
+      const c = m ? text.charCodeAt(k) : codeAt(text, k),
+        d = m ? text.charCodeAt(k + 1) : codeAt(text, k + 1);
       if ((c | d) > 0x7f) return false;
       u8[at + k] = c;
       u8[at + k + 1] = d;
     }
     if (k < len) {
-      const c: number = apply(charCodeAt, text, [k]);
+      const c = m ? text.charCodeAt(k) : codeAt(text, k);
       if (c > 0x7f) return false;
       u8[at + k] = c;
     }

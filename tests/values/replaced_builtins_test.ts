@@ -114,6 +114,17 @@ const REPLACED: [string, () => () => void][] = [
     "String.prototype.charCodeAt",
     () => swap(String.prototype, "charCodeAt"),
   ],
+  // A getter (whose read is a call), and none at all with a Proxy as
+  // String.prototype's prototype (a lookup of charCodeAt past
+  // String.prototype would run its traps): the text loops read neither.
+  [
+    "String.prototype.charCodeAt as a getter",
+    () => swapGetter(String.prototype, "charCodeAt"),
+  ],
+  [
+    "String.prototype.charCodeAt deleted, a Proxy as String.prototype's prototype",
+    () => proxyBelow(String.prototype, "charCodeAt"),
+  ],
   ["String.prototype.slice", () => swap(String.prototype, "slice")],
   ["String.fromCharCode", () => swap(String, "fromCharCode")],
   ["BigInt.prototype.toString", () => swap(BigInt.prototype, "toString")],
@@ -174,6 +185,22 @@ function swapGetter(o: object, k: PropertyKey): () => void {
   const d = getDesc(o, k)!;
   defineProp(o, k, { get: trap, configurable: true });
   return () => defineProp(o, k, d);
+}
+const setProto = Object.setPrototypeOf, protoOf = Object.getPrototypeOf;
+const Proxy_ = Proxy;
+// Deletes o[k] and puts a Proxy of o's prototype, whose traps are the
+// trap, between o and it.
+function proxyBelow(o: object, k: PropertyKey): () => void {
+  const d = getDesc(o, k)!, p = protoOf(o);
+  delete (o as Any)[k];
+  setProto(
+    o,
+    new Proxy_(p, { get: trap, has: trap, getOwnPropertyDescriptor: trap }),
+  );
+  return () => {
+    setProto(o, p);
+    defineProp(o, k, d);
+  };
 }
 function define(o: object, k: PropertyKey): () => void {
   defineProp(o, k, { value: trap, configurable: true });
