@@ -89,11 +89,23 @@ function tick(): void {
   }
 }
 
+// Deno creates its timers' machinery at the first setInterval of a thread:
+// a first one made near the end of the stack (a program's first async wait
+// there) overflowed inside that set-up, and no timer of the thread fired
+// again (every later async wait stayed pending; measured, Deno 2.9.6; a
+// bare setInterval there makes Deno panic). So one is made and cleared when
+// this module loads, at the depth of a module's evaluation.
+clearInterval(setInterval(tick, SLICE_MS));
+
+// Takes the keep-alive, or nothing when it throws (a stack overflow):
+// `pending` counts only once the timer is made and ref'd, so a hold that
+// threw needs no unhold (its callers call unhold only after it returned).
 export function hold(): void {
-  if (pending++ === 0) {
+  if (pending === 0) {
     keepAlive ??= setInterval(tick, SLICE_MS);
     setRef(true);
   }
+  pending++;
 }
 
 export function unhold(): void {

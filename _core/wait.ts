@@ -222,9 +222,9 @@ export async function waitAsync(
   // instead of lingering to swallow a later notify(1) meant for a real
   // waiter; the others woken ("ok") re-check their state and wait again.
   const onAbort = () => flushed(Atomics.notify(view, index));
-  signal?.addEventListener("abort", onAbort, { once: true });
-  hold();
+  hold(); // nothing held if it throws (_core/keep_alive.ts)
   try {
+    signal?.addEventListener("abort", onAbort, { once: true });
     for (;;) {
       const remaining = deadline - performance.now();
       if (remaining <= 0) return "timed-out";
@@ -411,7 +411,7 @@ export function sleepAsync<T>(
   // The length of the pending slice: -1 for a long one (in longSleeps).
   let slice = 0;
   let long: LongSleep | undefined;
-  let held = false;
+  let held = false, dropped = false;
   let onAbort: (() => void) | undefined;
   const letGo = (): void => {
     if (held) {
@@ -461,6 +461,7 @@ export function sleepAsync<T>(
     outcome: WaitOutcome,
   ): T | WaitOutcome | Promise<T | WaitOutcome> => {
     if (slice < 0) longSleeps.delete(long!);
+    if (dropped) return outcome; // its hold threw: nobody awaits it
     if (
       outcome === "not-equal" ||
       outcome === "ok" && Atomics.load(view, index) !== expected
@@ -489,8 +490,20 @@ export function sleepAsync<T>(
   // the word, ours included, so our pending waitAsync is resolved instead of
   // lingering to swallow a later notify(1) meant for a real waiter; the
   // others see the word unchanged and sleep again.
+  // A hold that throws (a stack overflow) holds nothing: the pending slice
+  // is dropped (`dropped`: its settle does nothing more) and flushed as an
+  // abort's is (every waiter on the word woken; the others sleep again), so
+  // it lingers neither in longSleeps nor to swallow a notify(1). The state
+  // is settled before the handler's first call (a call there may overflow
+  // again: then that RangeError is thrown instead of a rejection).
+  try {
+    hold();
+  } catch (error) {
+    dropped = true;
+    Atomics.notify(view, index);
+    return Promise.reject(error);
+  }
   held = true;
-  hold();
   if (signal !== undefined) {
     onAbort = () => Atomics.notify(view, index);
     signal.addEventListener("abort", onAbort, { once: true });
