@@ -101,7 +101,8 @@ export type Stand = Map<object, object>;
 export const MAX_DEPTH = 1000;
 
 const NONE = Symbol(); // boxedValue's "not a box"
-const Date_ = Date, RegExp_ = RegExp; // as at load (globalThis.Date replaced)
+// As at load (globalThis.Date replaced):
+const Date_ = Date, RegExp_ = RegExp, TypeError_ = TypeError;
 const OOB = " (structured clone refuses one too)";
 const PROXY =
   " (structured clone refuses one too: put its target, or a copy such as { ...proxy })";
@@ -150,6 +151,9 @@ export function tag(value: unknown, st: TagState): unknown {
     try {
       form = descriptorToBytesForm(obj);
     } catch (cause) {
+      // Anything but the TypeError of a buffer of its own (a stack
+      // overflow's RangeError) goes on as it is.
+      if (!(cause instanceof TypeError_)) throw cause;
       // A buffer of its own: named if names are given, else refused.
       const d = descriptorOf(obj)!, what = `a threadkit ${describe(obj)}`;
       if (st.shared === undefined) {
