@@ -1,6 +1,6 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // The stores that keep their state under the queue's Lock (header LOCK):
-// numeric LIFO and heap, and the byte stores of structured LIFO and priority
+// numeric LIFO and heap (_num_stores.ts), and the byte stores of structured LIFO and priority
 // queues (stack, heap of fixed-size slots); FIFO queues use the rings of
 // _ring.ts and _text.ts. The lock is held only while
 // words and bytes are copied, never across a wait; encoding and decoding
@@ -52,13 +52,10 @@ import {
   EMPTY,
   FLAG_CODEC,
   FLAGS,
-  HEADER_BYTES,
   HOLDER,
   LOCK,
   MODULUS,
   NOWAIT_UNTIL,
-  type NumericArray,
-  type NumericInfo,
   OPEN,
   SHUTDOWN,
   type Store,
@@ -456,79 +453,5 @@ export abstract class LockedStore implements Store {
    */
   protected dropMany(_count: number, _k: number): void {
     throw new TypeError("internal: this store has no custom codec");
-  }
-}
-
-/** Numeric LIFO: DATA[0 .. COUNT) with the top at COUNT - 1. */
-export class NumStack extends LockedStore {
-  readonly #data: NumericArray;
-  constructor(h: Int32Array, info: NumericInfo) {
-    super(h);
-    this.#data = new info.Array(
-      h.buffer as SharedArrayBuffer,
-      h.byteOffset + HEADER_BYTES,
-      this.cap,
-    );
-  }
-  static bytes(info: NumericInfo, capacity: number): number {
-    return capacity * info.Array.BYTES_PER_ELEMENT;
-  }
-  protected fits(): boolean {
-    return true;
-  }
-  protected push(x: unknown, count: number): void {
-    (this.#data as unknown as unknown[])[count] = x;
-  }
-  protected peek(count: number): unknown {
-    return this.#data[count - 1];
-  }
-  protected drop(): void {}
-}
-
-/** Numeric min-heap: DATA[0 .. COUNT) in heap order. */
-export class NumHeap extends LockedStore {
-  readonly #data: unknown[];
-  constructor(h: Int32Array, info: NumericInfo) {
-    super(h);
-    this.#data = new info.Array(
-      h.buffer as SharedArrayBuffer,
-      h.byteOffset + HEADER_BYTES,
-      this.cap,
-    ) as never;
-  }
-  static bytes(info: NumericInfo, capacity: number): number {
-    return capacity * info.Array.BYTES_PER_ELEMENT;
-  }
-  protected fits(): boolean {
-    return true;
-  }
-  protected push(x: unknown, count: number): void {
-    const d = this.#data;
-    let i = count;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!((x as number) < (d[parent] as number))) break;
-      d[i] = d[parent];
-      i = parent;
-    }
-    d[i] = x;
-  }
-  protected peek(): unknown {
-    return this.#data[0];
-  }
-  protected drop(count: number): void {
-    const d = this.#data;
-    const last = d[count - 1] as number;
-    const n = count - 1;
-    let i = 0;
-    for (;;) {
-      let c = 2 * i + 1;
-      if (c >= n) break;
-      if (c + 1 < n && (d[c + 1] as number) < (d[c] as number)) c++;
-      if (!((d[c] as number) < last)) break;
-      d[i] = d[c];
-      i = c;
-    }
-    if (n > 0) d[i] = last;
   }
 }

@@ -101,8 +101,7 @@ export type Stand = Map<object, object>;
 export const MAX_DEPTH = 1000;
 
 const NONE = Symbol(); // boxedValue's "not a box"
-// As at load (globalThis.Date replaced):
-const Date_ = Date, RegExp_ = RegExp, TypeError_ = TypeError;
+const Date_ = Date, RegExp_ = RegExp, TypeError_ = TypeError; // as at load
 const OOB = " (structured clone refuses one too)";
 const PROXY =
   " (structured clone refuses one too: put its target, or a copy such as { ...proxy })";
@@ -150,11 +149,8 @@ export function tag(value: unknown, st: TagState): unknown {
     let form: BytesForm | undefined, b: number | undefined;
     try {
       form = descriptorToBytesForm(obj);
-    } catch (cause) {
-      // Anything but the TypeError of a buffer of its own (a stack
-      // overflow's RangeError) goes on as it is.
-      if (!(cause instanceof TypeError_)) throw cause;
-      // A buffer of its own: named if names are given, else refused.
+    } catch (cause) { // a buffer of its own: named if names given, else refused
+      if (!(cause instanceof TypeError_)) throw cause; // (a stack overflow)
       const d = descriptorOf(obj)!, what = `a threadkit ${describe(obj)}`;
       if (st.shared === undefined) {
         throw shared.refuseOwn(st.path, what, ownBufferCause(d), cause);
