@@ -451,14 +451,14 @@ export function sleepAsync<T>(
   // others see the word unchanged and sleep again.
   // A hold that throws (a stack overflow) holds nothing: the slice is
   // dropped (its settle does no more) and flushed as by an abort, so it
-  // lingers neither in longSleeps nor to swallow a notify(1); all before
-  // the handler's one call (which may overflow: then that throws).
+  // lingers neither in longSleeps nor to swallow a notify(1); the error is
+  // thrown as hold threw it (the handler makes no call).
   try {
     hold();
   } catch (error) {
     dropped = true;
     Atomics.notify(view, index);
-    return Promise.reject(error);
+    throw error;
   }
   held = true;
   if (signal !== undefined) {

@@ -43,7 +43,7 @@ import { fromBase64, isDetached, maxOf, toBase64 } from "./_base64.ts";
 import { ERRORS, VIEWS } from "./_tagged_kinds.ts";
 import { isSharedArrayBuffer, mapGet, walkMap } from "../_core/primordials.ts";
 import { mapSet, newMap, newSet, setAdd } from "../_core/primordials.ts";
-import { arrayIsArray, objectKeys } from "../_core/primordials.ts";
+import { arrayIsArray, objectKeys, TypeError_ } from "../_core/primordials.ts";
 import { BigInt_, create, defineProperty } from "../_core/primordials.ts";
 import { hasOwn, Number_, Object_, String_ } from "../_core/primordials.ts";
 import { AB, ARRAY, BOX, DATE, ERROR, kindOf } from "../_core/kinds.ts";
@@ -101,7 +101,7 @@ export type Stand = Map<object, object>;
 export const MAX_DEPTH = 1000;
 
 const NONE = Symbol(); // boxedValue's "not a box"
-const Date_ = Date, RegExp_ = RegExp, TypeError_ = TypeError; // as at load
+const Date_ = Date, RegExp_ = RegExp; // as at load (globalThis.Date replaced)
 const OOB = " (structured clone refuses one too)";
 const PROXY =
   " (structured clone refuses one too: put its target, or a copy such as { ...proxy })";
