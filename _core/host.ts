@@ -47,6 +47,14 @@ export const RUNTIME: "deno" | "node" | "bun" | "web" =
  */
 export function nodeThreads(): typeof WorkerThreads | undefined {
   if (nodeWorkerThreads === undefined && RUNTIME !== "web") {
+    // Deno's first load of a Node module near the end of the stack breaks it
+    // for good (see LOAD_ROOM): without room, a RangeError and nothing
+    // loaded, as the overflow it stands for; a later call with room loads.
+    if (RUNTIME === "deno" && !room(LOAD_ROOM)) {
+      throw new RangeError(
+        "Cannot load node:worker_threads: too near the end of the stack",
+      );
+    }
     nodeWorkerThreads = host.process?.getBuiltinModule?.(
       "node:worker_threads",
     ) as typeof WorkerThreads | undefined ?? null;

@@ -3,11 +3,54 @@
 // nothing else uses them): a pending Atomics.waitAsync does not keep a Deno
 // or Node process alive, so while any async wait of this thread is pending
 // one interval timer is ref'd; the same timer ticks every SLICE_MS and ends
-// the long slices of async sleeps that are due (wait.ts, "Long slices").
+// the long slices of async sleeps that are due (see "Long slices").
 
 import { refTimer } from "./adapter.ts";
 import { cancelRequested } from "./runtime.ts";
 import type { Sleep } from "./wait_options.ts";
+
+// Long slices. An Atomics.waitAsync given a timeout costs more than one
+// without, in both runtimes: V8 posts a delayed task for the timeout to the
+// embedder's task runner, with its lock and, on Node, a wake of the event
+// loop to arm a libuv timer; the task stays queued after a notify cancels
+// it. Same process, raw waitAsync ping-pong with a 60 s timeout against none
+// (bench/wake_ab.ts, the event-async row's two raw sides, per-round medians
+// of 3 processes): the timed one took 1.14x, 1.06x, 1.20x the untimed one's
+// time on Node 20 and 1.10x, 0.93x, 1.08x on Deno 2.9. So an async sleep
+// that needs no slice end soon waits with no timeout at all (a "long
+// slice"), and this thread's keep-alive timer, which ticks every SLICE_MS
+// while async waits are pending, ends it when something is due:
+// - a finite deadline within LONG_MS: the sleeper then sleeps in timed
+//   slices (as before) for the rest, so a timeout ends on time, never by a
+//   tick (a coarse Sleep times out at the first tick past its deadline);
+// - this thread's cancellation, for an interruptible sleep (the slice bound
+//   of _core/wait.ts's header: a cancel is seen within one tick).
+// - its word no longer holds `expected`: a waker changed it and stopped
+//   before its notify (_core/wait.ts, "A waker that stops"), or its notify went to
+//   another waiter; the sleeper then sees the change within one tick, as a
+//   timed slice's end would have shown it.
+// An abort needs no tick: its listener notifies the word. A sleep with a
+// death check (`check`) keeps timed slices: the check runs at slice ends.
+// So does a sleep marked `deferredWakes` (wait_options.ts), whatever its
+// check: a Condition notify deferred to the notifier's next Lock release
+// (sync/_handoff.ts) may never be issued, and its grant is seen only when
+// the sleeper re-reads SEQ at a slice end. The mark is explicit, not
+// inferred from the holder check, so a Condition wait without that check
+// still keeps its slices; Condition's ticket sleeps (sync/_tickets.ts)
+// refuse a Sleep without the mark, and sleepAsync refuses it with `coarse`.
+// The tick ends a long slice with Atomics.notify on the sleeper's word: a
+// spurious wake for any other waiter on that word, which every caller of
+// the helper tolerates (each re-checks its state; a sleeper whose word is
+// unchanged sleeps again), and which happens only when a deadline
+// approaches or a cancel came, not on every tick.
+// Why no lost wakeup, and why a long slice always ends: the sleeper is in
+// `longSleeps` from before it returns to the event loop until its promise
+// settles (a notify's, the tick's or an abort's), and while it is there
+// `pending` > 0, so the timer exists and ticks (hold() creates it; it is
+// cleared only at `pending` 0). The wake itself is Atomics.waitAsync's, as
+// for every sleep: it sleeps only while the word holds `expected`, and the
+// notifier changes the word before it notifies. (LONG_MS, the registry
+// and the tick: below.)
 
 /**
  * Longest single Atomics.wait. It bounds how late a thread sees its
@@ -25,12 +68,12 @@ export const SLICE_MS = 50;
 /**
  * An async sleep whose slice end is further away than this waits with no
  * timeout (a long slice), and the tick ends it once its deadline is within
- * this (wait.ts, "Long slices"): two ticks, so the switch to timed slices
+ * this (below, "Long slices"): two ticks, so the switch to timed slices
  * comes at least one tick before the deadline.
  */
 export const LONG_MS = 2 * SLICE_MS;
 
-/** A pending long slice of an async sleep (see "Long slices"). */
+/** A pending long slice of an async sleep (see "Long slices" above). */
 export interface LongSleep {
   readonly view: Int32Array;
   readonly index: number;
@@ -40,7 +83,7 @@ export interface LongSleep {
 }
 export const longSleeps = new Set<LongSleep>();
 
-// Ends the long slices that are due (see "Long slices"), and those whose
+// Ends the long slices that are due (see "Long slices" above), and those whose
 // word changed with no wake ("A waker that stops" in wait.ts: one load per
 // pending long slice a tick). Reads the clock once a tick, and only while a
 // long slice is pending.
@@ -89,11 +132,23 @@ function tick(): void {
   }
 }
 
+// Deno creates its timers' machinery at the first setInterval of a thread:
+// a first one made near the end of the stack (a program's first async wait
+// there) overflowed inside that set-up, and no timer of the thread fired
+// again (every later async wait stayed pending; measured, Deno 2.9.6; a
+// bare setInterval there makes Deno panic). So one is made and cleared when
+// this module loads, at the depth of a module's evaluation.
+clearInterval(setInterval(tick, SLICE_MS));
+
+// Takes the keep-alive, or nothing when it throws (a stack overflow):
+// `pending` counts only once the timer is made and ref'd, so a hold that
+// threw needs no unhold (its callers call unhold only after it returned).
 export function hold(): void {
-  if (pending++ === 0) {
+  if (pending === 0) {
     keepAlive ??= setInterval(tick, SLICE_MS);
     setRef(true);
   }
+  pending++;
 }
 
 export function unhold(): void {

@@ -15,7 +15,7 @@ export const hasOwn = Object.hasOwn, getOwn = Object.getOwnPropertyDescriptor;
 export const ArrayProto = Array.prototype;
 /** JSON.stringify, Object.keys and Array.isArray as at load. */
 export const jsonStringify = JSON.stringify, objectKeys = Object.keys;
-export const arrayIsArray = Array.isArray;
+export const arrayIsArray = Array.isArray, TypeError_ = TypeError;
 // The codecs' string, number and object built-ins (String_(v) is String(v)
 // with the String of load time; charCodeAt: _core/primordials_text.ts).
 export const String_ = String, Number_ = Number, BigInt_ = BigInt;

@@ -23,7 +23,7 @@
 // - the keep-alive that a pending Atomics.waitAsync needs (it does not keep a
 //   Deno or Node process alive by itself): a ref'd timer while any async wait
 //   of this thread is pending; the same timer's tick ends the long slices of
-//   async sleeps (below, "Long slices");
+//   async sleeps (_core/keep_alive.ts, "Long slices");
 // - the clock: performance.now() costs 0.1-0.2 us here, so the sleeps of
 //   Event and Condition (sleepSync/sleepAsync over a `Sleep`) read it only
 //   for a finite timeout (async: once for the deadline; blocking: once its
@@ -62,7 +62,7 @@ export * from "./wait_options.ts";
 // - a sleep on the word the waker changes (Lock, Semaphore, Event, a
 //   Condition's SEQ, a thread's ident word): each timed slice ends in a new
 //   Atomics.wait on the expected value, "not-equal" once it changed; an
-//   async long slice ("Long slices") is ended by the keep-alive's tick once
+//   async long slice (_core/keep_alive.ts, "Long slices") is ended by the keep-alive's tick once
 //   its word changed (one load per pending long slice a tick);
 // - a sleep on a sequence word bumped after the change (a queue's
 //   NOT_EMPTY, NOT_FULL, ALL_DONE; RWLock's WSEQ, RSEQ) passes a check that
@@ -222,9 +222,9 @@ export async function waitAsync(
   // instead of lingering to swallow a later notify(1) meant for a real
   // waiter; the others woken ("ok") re-check their state and wait again.
   const onAbort = () => flushed(Atomics.notify(view, index));
-  signal?.addEventListener("abort", onAbort, { once: true });
-  hold();
+  hold(); // nothing held if it throws (_core/keep_alive.ts)
   try {
+    signal?.addEventListener("abort", onAbort, { once: true });
     for (;;) {
       const remaining = deadline - performance.now();
       if (remaining <= 0) return "timed-out";
@@ -328,48 +328,7 @@ export function sleepSync(
   }
 }
 
-// Long slices. An Atomics.waitAsync given a timeout costs more than one
-// without, in both runtimes: V8 posts a delayed task for the timeout to the
-// embedder's task runner, with its lock and, on Node, a wake of the event
-// loop to arm a libuv timer; the task stays queued after a notify cancels
-// it. Same process, raw waitAsync ping-pong with a 60 s timeout against none
-// (bench/wake_ab.ts, the event-async row's two raw sides, per-round medians
-// of 3 processes): the timed one took 1.14x, 1.06x, 1.20x the untimed one's
-// time on Node 20 and 1.10x, 0.93x, 1.08x on Deno 2.9. So an async sleep
-// that needs no slice end soon waits with no timeout at all (a "long
-// slice"), and this thread's keep-alive timer, which ticks every SLICE_MS
-// while async waits are pending, ends it when something is due:
-// - a finite deadline within LONG_MS: the sleeper then sleeps in timed
-//   slices (as before) for the rest, so a timeout ends on time, never by a
-//   tick (a coarse Sleep times out at the first tick past its deadline);
-// - this thread's cancellation, for an interruptible sleep (the slice bound
-//   of the top of this file: a cancel is seen within one tick).
-// - its word no longer holds `expected`: a waker changed it and stopped
-//   before its notify (see "A waker that stops"), or its notify went to
-//   another waiter; the sleeper then sees the change within one tick, as a
-//   timed slice's end would have shown it.
-// An abort needs no tick: its listener notifies the word. A sleep with a
-// death check (`check`) keeps timed slices: the check runs at slice ends.
-// So does a sleep marked `deferredWakes` (wait_options.ts), whatever its
-// check: a Condition notify deferred to the notifier's next Lock release
-// (sync/_handoff.ts) may never be issued, and its grant is seen only when
-// the sleeper re-reads SEQ at a slice end. The mark is explicit, not
-// inferred from the holder check, so a Condition wait without that check
-// still keeps its slices; Condition's ticket sleeps (sync/_tickets.ts)
-// refuse a Sleep without the mark, and this helper refuses it with `coarse`.
-// The tick ends a long slice with Atomics.notify on the sleeper's word: a
-// spurious wake for any other waiter on that word, which every caller of
-// the helper tolerates (each re-checks its state; a sleeper whose word is
-// unchanged sleeps again), and which happens only when a deadline
-// approaches or a cancel came, not on every tick.
-// Why no lost wakeup, and why a long slice always ends: the sleeper is in
-// `longSleeps` from before it returns to the event loop until its promise
-// settles (a notify's, the tick's or an abort's), and while it is there
-// `pending` > 0, so the timer exists and ticks (hold() creates it; it is
-// cleared only at `pending` 0). The wake itself is Atomics.waitAsync's, as
-// for every sleep: it sleeps only while the word holds `expected`, and the
-// notifier changes the word before it notifies. (LONG_MS, the registry
-// and the tick: _core/keep_alive.ts.)
+// Long slices: see _core/keep_alive.ts, "Long slices".
 
 /**
  * The async form of sleepSync: never blocks the event loop, keeps the
@@ -411,7 +370,7 @@ export function sleepAsync<T>(
   // The length of the pending slice: -1 for a long one (in longSleeps).
   let slice = 0;
   let long: LongSleep | undefined;
-  let held = false;
+  let held = false, dropped = false;
   let onAbort: (() => void) | undefined;
   const letGo = (): void => {
     if (held) {
@@ -446,7 +405,7 @@ export function sleepAsync<T>(
         return r.value.then(settle);
       }
       // Refused at the first slice, before anything is held (a coarse
-      // sleep always enters this branch): see "Long slices".
+      // sleep always enters this branch): see _core/keep_alive.ts, "Long slices".
       if (s.coarse === true && s.deferredWakes === true) {
         throw new TypeError(
           "Cannot sleep: a coarse sleep is always long, and a sleep whose wakes may be deferred (deferredWakes) must keep timed slices",
@@ -461,6 +420,7 @@ export function sleepAsync<T>(
     outcome: WaitOutcome,
   ): T | WaitOutcome | Promise<T | WaitOutcome> => {
     if (slice < 0) longSleeps.delete(long!);
+    if (dropped) return outcome; // its hold threw: nobody awaits it
     if (
       outcome === "not-equal" ||
       outcome === "ok" && Atomics.load(view, index) !== expected
@@ -489,8 +449,18 @@ export function sleepAsync<T>(
   // the word, ours included, so our pending waitAsync is resolved instead of
   // lingering to swallow a later notify(1) meant for a real waiter; the
   // others see the word unchanged and sleep again.
+  // A hold that throws (a stack overflow) holds nothing: the slice is
+  // dropped (its settle does no more) and flushed as by an abort, so it
+  // lingers neither in longSleeps nor to swallow a notify(1); the error is
+  // thrown as hold threw it (the handler makes no call).
+  try {
+    hold();
+  } catch (error) {
+    dropped = true;
+    Atomics.notify(view, index);
+    throw error;
+  }
   held = true;
-  hold();
   if (signal !== undefined) {
     onAbort = () => Atomics.notify(view, index);
     signal.addEventListener("abort", onAbort, { once: true });

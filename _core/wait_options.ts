@@ -341,7 +341,7 @@ export interface Sleep {
   /**
    * Internal, async sleeps only: the deadline may pass by up to one tick of
    * the thread's keep-alive timer (SLICE_MS) before the sleep times out, and
-   * the sleep never arms a timer of its own (_core/wait.ts, "Long slices").
+   * the sleep never arms a timer of its own (_core/keep_alive.ts, "Long slices").
    * For waits whose deadline is a chore's due time, not a caller's timeout
    * (the executor's reaper).
    */
@@ -350,7 +350,7 @@ export interface Sleep {
    * Internal: a notify of this sleep's word may be deferred and never issued
    * (sync/_handoff.ts), so the sleep must re-read its word at timed slice
    * ends: never a long slice, check or not; refused with `coarse`
-   * (_core/wait.ts, "Long slices"). Condition's sleeps (sync/_tickets.ts).
+   * (_core/keep_alive.ts, "Long slices"). Condition's sleeps (sync/_tickets.ts).
    */
   readonly deferredWakes?: boolean;
 }

@@ -76,6 +76,13 @@ export class ByteStack extends LockedStore {
     const top = this.h[A];
     this.h[A] = top - 4 - pad4(this.#i32[(top - 4) >> 2]);
   }
+  // drop k times, with no call (LockedStore.dropMany): A stored once.
+  protected override dropMany(_count: number, k: number): void {
+    const i32 = this.#i32;
+    let top = this.h[A];
+    for (let j = 0; j < k; j++) top -= 4 + ((i32[(top - 4) >> 2] + 3) & ~3);
+    this.h[A] = top;
+  }
 }
 
 /** Byte min-heap on (key, insertion order) over fixed-size slots. */
@@ -173,6 +180,37 @@ export class ByteHeap extends LockedStore {
   protected drop(count: number): void {
     this.#free[this.cap - count] = this.#slot[0];
     popRoot(this.#keys, this.#ords, this.#slot, count);
+  }
+  // drop k times, with no call (LockedStore.dropMany): popRoot and less
+  // written out.
+  protected override dropMany(count: number, k: number): void {
+    const keys = this.#keys, ords = this.#ords, slots = this.#slot;
+    const free = this.#free, cap = this.cap;
+    for (let j = 0; j < k; j++) {
+      const n = count - j - 1; // the count after this drop
+      free[cap - n - 1] = slots[0];
+      const lk = keys[n], lo = ords[n], ls = slots[n];
+      let i = 0;
+      for (;;) {
+        let c = 2 * i + 1;
+        if (c >= n) break;
+        const r = c + 1;
+        if (
+          r < n &&
+          (keys[r] < keys[c] || keys[r] === keys[c] && ords[r] < ords[c])
+        ) c = r;
+        if (!(keys[c] < lk || keys[c] === lk && ords[c] < lo)) break;
+        keys[i] = keys[c];
+        ords[i] = ords[c];
+        slots[i] = slots[c];
+        i = c;
+      }
+      if (n > 0) {
+        keys[i] = lk;
+        ords[i] = lo;
+        slots[i] = ls;
+      }
+    }
   }
 }
 

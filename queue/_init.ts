@@ -65,7 +65,7 @@ import {
   STRUCTURED,
 } from "./_layout.ts";
 import { ByteHeap, ByteStack } from "./_bytes.ts";
-import { NumHeap, NumStack } from "./_locked.ts";
+import { NumHeap, NumStack } from "./_num_stores.ts";
 import { Ring, ringBytes, ringModulus } from "./_ring.ts";
 import { SoloRing } from "./_solo.ts";
 import { TextRing } from "./_text.ts";

@@ -1,6 +1,6 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // The stores that keep their state under the queue's Lock (header LOCK):
-// numeric LIFO and heap, and the byte stores of structured LIFO and priority
+// numeric LIFO and heap (_num_stores.ts), and the byte stores of structured LIFO and priority
 // queues (stack, heap of fixed-size slots); FIFO queues use the rings of
 // _ring.ts and _text.ts. The lock is held only while
 // words and bytes are copied, never across a wait; encoding and decoding
@@ -39,9 +39,9 @@ import {
   GRACE,
   holdEnd,
   holderIdent,
-  holds,
   IDENT,
   idleUntil,
+  WAITING,
 } from "./_decoding.ts";
 import {
   BUSY,
@@ -52,13 +52,10 @@ import {
   EMPTY,
   FLAG_CODEC,
   FLAGS,
-  HEADER_BYTES,
   HOLDER,
   LOCK,
   MODULUS,
   NOWAIT_UNTIL,
-  type NumericArray,
-  type NumericInfo,
   OPEN,
   SHUTDOWN,
   type Store,
@@ -331,9 +328,9 @@ export abstract class LockedStore implements Store {
     decode?: Decode | null,
     w?: Acquire,
   ): number {
+    if (decode && this.#custom) return this.#getDecoded(max, out, decode, w);
     const h = this.h;
     if (!this.#take(w)) return BUSY_COUNT;
-    if (decode && this.#custom) return this.#getDecoded(max, out, decode);
     // No user code runs here (decode: the queue's own JSON decode, or none):
     // each item is dropped once copied or decoded.
     let count = h[COUNT];
@@ -363,15 +360,41 @@ export abstract class LockedStore implements Store {
     }
   }
 
-  // A custom-codec get, holding the lock: decodes copies of the next items
+  // A custom-codec get: takes the lock, decodes copies of the next items
   // (up to max) under HOLDER's marks, and drops the decoded ones only after
   // the last decode and holdEnd, so a thread that dies (or is taken over)
   // anywhere in a decode leaves the store as it found it (file header).
-  #getDecoded(max: number, out: unknown[], decode: Decode): number {
-    const h = this.h, me = holderIdent(), count = h[COUNT], base = out.length;
-    h[HOLDER] = me; // plain: see _decoding.ts
-    let n = 0;
+  //
+  // A stack overflow can stop it anywhere past the take: at a call's entry
+  // (peekMany, a decode, decodeStart/End, holdEnd, the drops, the release)
+  // or inside the decode. So everything from the take on runs in one try,
+  // whose handler makes no call (a handler runs at the depth of the frame
+  // that caught, where a call may overflow again; the acquire, a larger
+  // call, was entered from this frame): it calls only Atomics built-ins, as
+  // queue/_text_get.ts's UNHOLD does. HOLDER, if it still names this
+  // holder (with DECODING or WAITING: a decode stopped before its
+  // decodeEnd), back to 0, waking its WAITING sleepers; then the Lock word,
+  // if the hold is still this one's (HOLDER named it, or its own holdEnd
+  // cleared it: `mine`) and the word names this thread (CONTENDED aside),
+  // back to 0 as Lock.release does, waking one sleeper if marked. A hold
+  // taken over meanwhile (HOLDER names another, the word the taker) is left
+  // alone. Until the drops the store is unchanged (the item stays first);
+  // the drops are one call, dropMany, whose body makes no call (all or
+  // none of them), and COUNT is stored after it; once COUNT is stored
+  // (`taken`), the items are the caller's: a release that overflows is
+  // finished by the handler, which returns them.
+  #getDecoded(
+    max: number,
+    out: unknown[],
+    decode: Decode,
+    w: Acquire | undefined,
+  ): number {
+    const h = this.h, me = holderIdent(), base = out.length;
+    if (!this.#take(w)) return BUSY_COUNT;
+    let mine = false, taken = false, n = 0;
     try {
+      h[HOLDER] = me; // plain: see _decoding.ts
+      const count = this.#counted(h[COUNT]);
       const raws = this.peekMany(count, max < count ? max : count);
       for (; n < raws.length; n++) {
         decodeStart(h, me);
@@ -387,90 +410,48 @@ export abstract class LockedStore implements Store {
         out[out.length] = x;
       }
       holdEnd(h, me);
-    } catch (error) {
-      out.length = base;
-      if (!holds(h, me)) throw error; // taken over: not ours to release
-      holdEnd(h, me);
+      mine = true;
+      if (n > 0) {
+        this.dropMany(count, n);
+        Atomics.store(h, COUNT, count - n);
+      }
+      taken = true;
       this.#lock.release();
+      return n;
+    } catch (error) {
+      // UNHOLD (see above): no call before the return or the throw.
+      let ours = mine;
+      for (let d = Atomics.load(h, HOLDER); (d & IDENT) === me;) {
+        const seen = Atomics.compareExchange(h, HOLDER, d, 0);
+        if (seen === d) {
+          if ((d & WAITING) !== 0) Atomics.notify(h, HOLDER);
+          ours = true;
+          break;
+        }
+        d = seen;
+      }
+      for (let v = Atomics.load(h, LOCK); ours && (v & ~LOCK_MARK) === me;) {
+        const seen = Atomics.compareExchange(h, LOCK, v, 0);
+        if (seen === v) {
+          // Why no lost wakeup: as Lock.release (sync/lock.ts): the word
+          // is 0 before the notify, and a waiter sleeps only on a marked one.
+          if ((v & LOCK_MARK) !== 0) Atomics.notify(h, LOCK, 1);
+          break;
+        }
+        v = seen;
+      }
+      if (taken) return n; // dropped and counted: the caller's
+      out.length = base;
       throw error;
     }
-    for (let k = 0; k < n; k++) this.drop(count - k);
-    if (n > 0) Atomics.store(h, COUNT, count - n);
-    this.#lock.release();
-    return n;
   }
-}
 
-/** Numeric LIFO: DATA[0 .. COUNT) with the top at COUNT - 1. */
-export class NumStack extends LockedStore {
-  readonly #data: NumericArray;
-  constructor(h: Int32Array, info: NumericInfo) {
-    super(h);
-    this.#data = new info.Array(
-      h.buffer as SharedArrayBuffer,
-      h.byteOffset + HEADER_BYTES,
-      this.cap,
-    );
-  }
-  static bytes(info: NumericInfo, capacity: number): number {
-    return capacity * info.Array.BYTES_PER_ELEMENT;
-  }
-  protected fits(): boolean {
-    return true;
-  }
-  protected push(x: unknown, count: number): void {
-    (this.#data as unknown as unknown[])[count] = x;
-  }
-  protected peek(count: number): unknown {
-    return this.#data[count - 1];
-  }
-  protected drop(): void {}
-}
-
-/** Numeric min-heap: DATA[0 .. COUNT) in heap order. */
-export class NumHeap extends LockedStore {
-  readonly #data: unknown[];
-  constructor(h: Int32Array, info: NumericInfo) {
-    super(h);
-    this.#data = new info.Array(
-      h.buffer as SharedArrayBuffer,
-      h.byteOffset + HEADER_BYTES,
-      this.cap,
-    ) as never;
-  }
-  static bytes(info: NumericInfo, capacity: number): number {
-    return capacity * info.Array.BYTES_PER_ELEMENT;
-  }
-  protected fits(): boolean {
-    return true;
-  }
-  protected push(x: unknown, count: number): void {
-    const d = this.#data;
-    let i = count;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!((x as number) < (d[parent] as number))) break;
-      d[i] = d[parent];
-      i = parent;
-    }
-    d[i] = x;
-  }
-  protected peek(): unknown {
-    return this.#data[0];
-  }
-  protected drop(count: number): void {
-    const d = this.#data;
-    const last = d[count - 1] as number;
-    const n = count - 1;
-    let i = 0;
-    for (;;) {
-      let c = 2 * i + 1;
-      if (c >= n) break;
-      if (c + 1 < n && (d[c + 1] as number) < (d[c] as number)) c++;
-      if (!((d[c] as number) < last)) break;
-      d[i] = d[c];
-      i = c;
-    }
-    if (n > 0) d[i] = last;
+  /**
+   * Removes the next k items (byte stores with a custom codec): all of
+   * them or, when its entry overflows the stack, none, so its body makes
+   * no call (#getDecoded).
+   */
+  protected dropMany(_count: number, _k: number): void {
+    throw new TypeError("internal: this store has no custom codec");
   }
 }

@@ -43,7 +43,7 @@ import { fromBase64, isDetached, maxOf, toBase64 } from "./_base64.ts";
 import { ERRORS, VIEWS } from "./_tagged_kinds.ts";
 import { isSharedArrayBuffer, mapGet, walkMap } from "../_core/primordials.ts";
 import { mapSet, newMap, newSet, setAdd } from "../_core/primordials.ts";
-import { arrayIsArray, objectKeys } from "../_core/primordials.ts";
+import { arrayIsArray, objectKeys, TypeError_ } from "../_core/primordials.ts";
 import { BigInt_, create, defineProperty } from "../_core/primordials.ts";
 import { hasOwn, Number_, Object_, String_ } from "../_core/primordials.ts";
 import { AB, ARRAY, BOX, DATE, ERROR, kindOf } from "../_core/kinds.ts";
@@ -149,8 +149,8 @@ export function tag(value: unknown, st: TagState): unknown {
     let form: BytesForm | undefined, b: number | undefined;
     try {
       form = descriptorToBytesForm(obj);
-    } catch (cause) {
-      // A buffer of its own: named if names are given, else refused.
+    } catch (cause) { // a buffer of its own: named if names given, else refused
+      if (!(cause instanceof TypeError_)) throw cause; // (a stack overflow)
       const d = descriptorOf(obj)!, what = `a threadkit ${describe(obj)}`;
       if (st.shared === undefined) {
         throw shared.refuseOwn(st.path, what, ownBufferCause(d), cause);

@@ -159,7 +159,7 @@ export interface Holder {
 // `s` is marked deferredWakes (Condition builds it with ticketSleep): a grant's wake may be deferred to the notifier's next Lock
 // release and never issued (sync/_handoff.ts), so these sleeps must re-read
 // SEQ at timed slice ends, and a Sleep without the mark could be given a
-// long, untimed async slice (_core/wait.ts, "Long slices") that sleeps
+// long, untimed async slice (_core/keep_alive.ts, "Long slices") that sleeps
 // through such a grant: sleepSync and sleepAsync refuse it (an internal
 // Error, thrown before the waiter sleeps: a wait written without the mark
 // fails at its first call instead of hanging one day). The type says the
