@@ -39,14 +39,23 @@ export interface Start {
 // Calls the target and awaits its value, whatever it is: the microtasks the
 // target queued run before the outcome is posted (what its joiner sees, and
 // a death in one of them fails the join), as a primitive's await lets them.
+// `waits` is called when the target returned something that may make the
+// thread wait before its outcome is posted (a promise, or an object, which
+// is encoded after an import): anything but a primitive.
 export async function call(
   fn: AnyFunction,
   args: unknown[],
   target: WireTarget,
+  waits?: () => void,
 ): Promise<unknown> {
   let value: unknown;
   try {
-    value = await fn(...args);
+    const returned = fn(...args);
+    if (
+      (typeof returned === "object" && returned !== null) ||
+      typeof returned === "function"
+    ) waits?.();
+    value = await returned;
   } catch (error) {
     throw explain(error, target);
   }

@@ -134,11 +134,10 @@ let ended = false;
 // Whether its stop is recorded (also by a death after the target's end).
 let stopped = false;
 let pinged = false; // whether the web worker's last message is posted
-// The error codec, once loaded (a death may come before it is), and its
-// load, begun when this module loads (see loadCodec).
+// The error codec, once loaded (a death may come before it is), and whether
+// its load has begun (see loadCodec).
 let codec: typeof OutcomeModule | undefined;
-let codecLoad: Promise<void> | undefined;
-loadCodec();
+let codecLoading = false;
 
 if (kind === "node") {
   const { workerData } = workerThreads();
@@ -186,26 +185,30 @@ async function run(
   watchDeath(kind);
   let outcome: Outcome;
   try {
-    // The codec has loaded before any of the program's code runs here
-    // (loadCodec). A source target that may name the package's exports
-    // loads it in resolveTarget; others compile at once. Args with
-    // primitives need the package (every tag) first, unless the target is
-    // threadkit's own and its module registered their tags (a Timer's word:
-    // claim.ts tagsKnown).
-    await loadCodec();
+    // A source target that may name the package's exports loads it in
+    // resolveTarget; others compile at once. Args with primitives need the
+    // package (every tag) first, unless the target is threadkit's own and
+    // its module registered their tags (a Timer's word: claim.ts tagsKnown).
+    // The codec loads before the first step that may wait (loadCodec).
     const wire = start.target;
     const mod = wire.kind === "module" ? INTERNAL[wire.module] : undefined;
+    if (mod !== undefined || start.claim !== undefined) loadCodec();
     const own = mod && (await mod() as Record<string, AnyFunction>)[
       (wire as { export: string }).export
     ];
     const c = start.claim !== undefined ? await claims() : undefined;
     if (c !== undefined && !(own && c.tagsKnown(start.args))) await loadScope();
     let target = own ?? compilePlain(wire);
-    if (target === undefined) target = await resolveTarget(wire);
+    if (target === undefined) {
+      // After the target's own import: loaded alongside it, the codec's
+      // modules held the target's import up (loadCodec).
+      target = await resolveTarget(wire);
+      loadCodec();
+    }
     const args = c?.decodeClaimed(start.claim!, start.args) ?? start.args;
     outcome = {
       ok: true,
-      value: await call(target, args as unknown[], wire),
+      value: await call(target, args as unknown[], wire, loadCodec),
     };
   } catch (error) {
     outcome = { ok: false, error: error };
@@ -305,28 +308,35 @@ function watchDeath(kind: "node" | "web"): void {
   }
 }
 
-// Loads the codec (_core/outcome.ts and what it imports: the error codec,
-// the transfer registry, the load-time built-ins of _core/primordials.ts),
-// once; run() awaits it before any of the program's code runs in the
-// thread. Those modules copy the built-ins they call when they load, so
-// that a program that replaces one later (String.prototype.charCodeAt,
-// JSON.stringify, Object, ...) runs no code of its own in an encode; a
-// target module's body, or a source target, that replaced one before they
-// loaded changed its own error and result encoding (they loaded lazily,
-// after the target's module or with its error). The load begins when this
-// module loads: a web worker's start message, a spare's hand-over, come
-// after. A death by an uncaught error before it has loaded (none can come
-// from the program's code: it runs after) goes with the error as
-// structured clone carries it (message and stack; its class name lost).
-function loadCodec(): Promise<void> {
-  return codecLoad ??= (import(
-    new URL("../_core/outcome.ts", import.meta.url).href
-  ) as Promise<typeof OutcomeModule>).then((m) => {
-    codec = m;
-  }, () => {});
+// Starts loading the error codec, which a death by an uncaught error or
+// rejection encodes its error with (its class name and own properties;
+// without it the error goes as it is). Such a death is an event, so it can
+// come only at a task boundary: never while the start runs synchronously,
+// nor in the chain of microtasks from a target that returned a primitive to
+// its posted outcome (after which the hooks send no error). So the codec
+// starts loading at the first step that may wait (run(): a module, the
+// claim, the package, a target's promise or object result), not with the
+// hooks: the import() call alone took 0.4-3.5 ms of a cold start, at once
+// (Deno 2.9.6, load 8-10), and a plain source target returning a number never
+// needs it. For a module target it starts once the module has loaded: loaded
+// alongside, it delayed the target's call by a third (same process, Deno
+// 2.9.6, load 7-10: 0.60-0.67x the time from start() to the call without
+// it). The cost: a death by an error that the module's own top-level code
+// raised later (a timer, a rejection), while the module still loads, is
+// reported with the error as structured clone carries it (message and stack;
+// its class name lost), as any death before the codec has loaded always was.
+// A spare loads the codec before it sleeps (installHooks).
+function loadCodec(): void {
+  if (codecLoading) return;
+  codecLoading = true;
+  (import(new URL("../_core/outcome.ts", import.meta.url).href) as Promise<
+    typeof OutcomeModule
+  >).then((m) => codec = m, () => {});
 }
 
 function installHooks(kind: "node" | "web"): void {
+  // A spare's warm-up (no thread yet): off any start's path.
+  if (current === undefined) loadCodec();
   const die = (reason: Died["died"]["reason"], code?: number, e?: unknown) => {
     const start = current;
     if (start === undefined) return;

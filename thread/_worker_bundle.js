@@ -13,18 +13,21 @@ var run = (async function run(start, kind2) {
   watchDeath(kind2);
   let outcome;
   try {
-    await loadCodec();
     const wire = start.target;
     const mod = wire.kind === "module" ? INTERNAL[wire.module] : void 0;
+    if (mod !== void 0 || start.claim !== void 0) loadCodec();
     const own = mod && (await mod())[wire.export];
     const c = start.claim !== void 0 ? await claims() : void 0;
     if (c !== void 0 && !(own && c.tagsKnown(start.args))) await loadScope();
     let target = own ?? compilePlain(wire);
-    if (target === void 0) target = await resolveTarget(wire);
+    if (target === void 0) {
+      target = await resolveTarget(wire);
+      loadCodec();
+    }
     const args = c?.decodeClaimed(start.claim, start.args) ?? start.args;
     outcome = {
       ok: true,
-      value: await call(target, args, wire)
+      value: await call(target, args, wire, loadCodec)
     };
   } catch (error) {
     outcome = {
@@ -82,6 +85,7 @@ var watchDeath = (function watchDeath(kind2) {
   }
 });
 var installHooks = (function installHooks(kind2) {
+  if (current === void 0) loadCodec();
   const die = (reason, code, e) => {
     const start = current;
     if (start === void 0) return;
@@ -241,10 +245,12 @@ var compileSource = (function compileSource(source, name, scope2) {
   }
   throw new TypeError(`Cannot run thread: the source of target "${name}" is not a function expression`);
 });
-var call = (async function call(fn, args, target) {
+var call = (async function call(fn, args, target, waits) {
   let value;
   try {
-    value = await fn(...args);
+    const returned = fn(...args);
+    if (typeof returned === "object" && returned !== null || typeof returned === "function") waits?.();
+    value = await returned;
   } catch (error) {
     throw explain(error, target);
   }
@@ -401,9 +407,6 @@ var host = globalThis;
 var RUNTIME = typeof host.Deno?.version?.deno === "string" ? "deno" : host.Bun !== void 0 ? "bun" : typeof host.process?.getBuiltinModule === "function" ? "node" : "web";
 function nodeThreads() {
   if (nodeWorkerThreads === void 0 && RUNTIME !== "web") {
-    if (RUNTIME === "deno" && !room(LOAD_ROOM)) {
-      throw new RangeError("Cannot load node:worker_threads: too near the end of the stack");
-    }
     nodeWorkerThreads = host.process?.getBuiltinModule?.("node:worker_threads") ?? null;
   }
   return nodeWorkerThreads ?? void 0;
@@ -912,8 +915,7 @@ var ended = false;
 var stopped = false;
 var pinged = false;
 var codec;
-var codecLoad;
-loadCodec();
+var codecLoading = false;
 if (kind === "node") {
   const { workerData } = workerThreads();
   const data = workerData;
@@ -951,9 +953,9 @@ function endOrphans(all) {
   }
 }
 function loadCodec() {
-  return codecLoad ??= import(new URL("../_core/outcome.ts", import.meta.url).href).then((m) => {
-    codec = m;
-  }, () => {
+  if (codecLoading) return;
+  codecLoading = true;
+  import(new URL("../_core/outcome.ts", import.meta.url).href).then((m) => codec = m, () => {
   });
 }
 function watchHeapLimit(stopped2) {
