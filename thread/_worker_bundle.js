@@ -407,6 +407,9 @@ var host = globalThis;
 var RUNTIME = typeof host.Deno?.version?.deno === "string" ? "deno" : host.Bun !== void 0 ? "bun" : typeof host.process?.getBuiltinModule === "function" ? "node" : "web";
 function nodeThreads() {
   if (nodeWorkerThreads === void 0 && RUNTIME !== "web") {
+    if (RUNTIME === "deno" && !room(LOAD_ROOM)) {
+      throw new RangeError("Cannot load node:worker_threads: too near the end of the stack");
+    }
     nodeWorkerThreads = host.process?.getBuiltinModule?.("node:worker_threads") ?? null;
   }
   return nodeWorkerThreads ?? void 0;
