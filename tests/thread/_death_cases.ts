@@ -92,10 +92,12 @@ export async function checkCase(
   } else {
     assert.equal(out.joined, "ThreadExitError", line);
   }
-  // Bun 1.4 ends a worker whose rejection is unhandled as an exit with
-  // code 0 (measured): the death is seen, its kind is not.
-  if (isBun && how === "reject") assert.equal(out.reason, "exit", line);
-  else assert.equal(out.reason, REASON[how], line);
+  // Bun 1.4 may end a worker whose rejection is unhandled as an exit with
+  // code 0 before the thread reports the rejection (measured; the report
+  // won once in a CI run): the death is seen, its kind is one of the two.
+  if (isBun && how === "reject") {
+    assert.ok(out.reason === "exit" || out.reason === REASON[how], line);
+  } else assert.equal(out.reason, REASON[how], line);
   if (how === "exit") assert.equal(out.code, 3, line);
   if (how === "exit0") assert.equal(out.code, 0, line);
   assert.equal(out.alive, false, line);
