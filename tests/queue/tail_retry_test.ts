@@ -13,6 +13,7 @@ import { OFFSET } from "../../queue/_chain_memory.ts";
 import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
 import { RegionText } from "../../queue/_text_io.ts";
 import type * as grabModule from "../_workers/tail_grab.ts";
+import { until } from "../_helpers.ts";
 
 const JOIN = { timeout: 30_000 };
 // Where the runtime writes UTF-8 into the region (Node, Bun: Buffer's
@@ -46,9 +47,7 @@ async function withGrab(q: AnyQ, call: () => unknown) {
     args: [segment0(q), flag, HOLD],
   });
   t.start();
-  while (Atomics.load(flag, 3) === 0) {
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  await until(() => Atomics.load(flag, 3) !== 0, "the grabber's start");
   const encode = TextEncoder.prototype.encode;
   let told = false;
   TextEncoder.prototype.encode = function (this: TextEncoder, s?: string) {
