@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { prestartThreads, type Thread } from "../mod.ts";
+import { prestartThreads, Thread } from "../mod.ts";
 import { sparesTaken } from "../_core/spare.ts";
 
 /** Whether the suite runs under Deno (else Node, against the npm build). */
@@ -211,6 +211,39 @@ export async function spares(n: number, ms = 120_000): Promise<void> {
     n,
     `${n} spares not ready within ${ms / 1000} s`,
   );
+}
+
+/**
+ * The bound on the first worker of a process on a worker module that
+ * `deno test` has not type-checked yet: the spares' entry (thread/_worker.ts)
+ * or the watcher of a thread with resourceLimits (_core/_watch.ts). On a cold
+ * check cache (a fresh checkout, as CI's) the test runner type-checks that
+ * module's graph, the package with it, when a worker first loads it, in the
+ * middle of whatever case starts that worker: 1.7-2.6 s of CPU (`deno check
+ * thread/_worker.ts`, cold), 11-33 s of wall time at a load average of 10-18
+ * on two cores, past 120 s at 30 (a spare never ready in its case's 120 s on
+ * CI beside a second suite; a pool's start past 30 s). That time is the
+ * runner's and grows with the load; the workers after it wait for nothing of
+ * the kind. So a file that needs one such worker loads it first, in a step
+ * of its own bounded by this (spares(1, COLD_MS), limitedLoaded()), and its
+ * cases keep their bounds.
+ */
+export const COLD_MS = 600_000;
+
+/**
+ * Starts a thread with resourceLimits and joins it, bounded by COLD_MS: its
+ * watcher (_core/_watch.ts) is loaded, type-check and all (see COLD_MS),
+ * before a case that times its own limited threads.
+ */
+export async function limitedLoaded(): Promise<void> {
+  const t = new Thread({
+    target: (n: number) => n + 1,
+    args: [41],
+    name: "limited load",
+    resourceLimits: { maxOldGenerationSizeMb: 64 },
+  });
+  t.start();
+  assert.equal(await t.joinAsync({ timeout: COLD_MS }), 42);
 }
 
 /** Starts `t` on a ready spare (checked by the count of spares taken). */

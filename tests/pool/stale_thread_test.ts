@@ -29,7 +29,7 @@ import {
 } from "../../pool/_layout.ts";
 import { DRAIN_AT } from "../../pool/_park.ts";
 import { staleMarks } from "../../pool/_stale.ts";
-import { isBun, until } from "../_helpers.ts";
+import { isBun, limitedLoaded, until } from "../_helpers.ts";
 import { twoWarm, within } from "./_fixtures.ts";
 
 type How = "return" | "throw" | "exit" | "oom";
@@ -156,6 +156,13 @@ describe("ThreadPoolExecutor: a pool thread inside one long task while home regi
     "a stale thread that runs out of memory (resourceLimits) fails that Future with ThreadDiedError; replaced once",
     { skip: isBun && "Bun does not enforce resourceLimits per worker" },
     async () => {
+      // The first limited thread of the process loads the watcher, which
+      // deno test type-checks on a cold cache (tests/_helpers.ts COLD_MS),
+      // twice at once here (the pool's two threads): 16.8 s of twoWarm and
+      // the 60 tasks at load 17 against 1.3-1.9 s warm, past the 30 s of
+      // their waits at load 32. Loaded first, with its own bound. The out of
+      // memory itself, from release to the failed Future, took 0.6-0.9 s.
+      await limitedLoaded();
       const { pool, b, long, release, marked } = await staleRun(
         "oom",
         60,
