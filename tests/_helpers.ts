@@ -215,18 +215,17 @@ export async function spares(n: number, ms = 120_000): Promise<void> {
 
 /**
  * The bound on the first worker of a process on a worker module that
- * `deno test` has not type-checked yet: the spares' entry (thread/_worker.ts)
- * or the watcher of a thread with resourceLimits (_core/_watch.ts). On a cold
- * check cache (a fresh checkout, as CI's) the test runner type-checks that
- * module's graph, the package with it, when a worker first loads it, in the
- * middle of whatever case starts that worker: 1.7-2.6 s of CPU (`deno check
- * thread/_worker.ts`, cold), 11-33 s of wall time at a load average of 10-18
- * on two cores, past 120 s at 30 (a spare never ready in its case's 120 s on
- * CI beside a second suite; a pool's start past 30 s). That time is the
- * runner's and grows with the load; the workers after it wait for nothing of
- * the kind. So a file that needs one such worker loads it first, in a step
- * of its own bounded by this (spares(1, COLD_MS), limitedLoaded()), and its
- * cases keep their bounds.
+ * `deno test` has not type-checked yet, here the watcher of a thread with
+ * resourceLimits (_core/_watch.ts). On a cold check cache (a fresh
+ * checkout, as CI's) the test runner type-checks that module's graph when a
+ * worker first loads it, in the middle of whatever case starts that worker
+ * (1.7-2.6 s of CPU for `deno check thread/_worker.ts`, cold; 11-22 s of
+ * wall time at a load average of 15-18 on two cores): a pool's start in
+ * tests/pool/stale_thread_test.ts ran past its 30 s at load 33, and a run
+ * cut short there leaves the check uncached for the next. That time is the
+ * runner's and grows with the load; the workers after it wait for nothing
+ * of the kind. So a file that needs such a worker loads it first, bounded
+ * by this (limitedLoaded()), and its cases keep their bounds.
  */
 export const COLD_MS = 600_000;
 

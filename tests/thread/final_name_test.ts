@@ -23,13 +23,7 @@ import {
 } from "../../_core/runtime.ts";
 import { sparesTaken } from "../../_core/spare.ts";
 import { GONE, readNameSeq, renameName, writeName } from "../../_core/names.ts";
-import {
-  COLD_MS,
-  isBun,
-  limitedLoaded,
-  spares,
-  wordChanged,
-} from "../_helpers.ts";
+import { isBun, limitedLoaded, spares, wordChanged } from "../_helpers.ts";
 
 const JOIN = { timeout: 30_000 };
 
@@ -133,14 +127,6 @@ async function raceOnce(
 
 describe("a thread's final name after join", () => {
   for (const onSpare of [false, true]) {
-    if (onSpare) {
-      // The first spare of the process, in a step of its own: it may wait
-      // for deno test's type-check of the spares' entry (tests/_helpers.ts
-      // COLD_MS); the case's own spare waits keep their 120 s.
-      it("a spare worker loads (the first one may wait for deno test's type-check of its entry)", async () => {
-        await spares(1, COLD_MS);
-      });
-    }
     const where = onSpare ? "on a spare" : "on a fresh worker";
     it(`Thread.name after join(): a thread ${where} that renames itself just before it ends keeps that name though its entry was reused, for every way its outcome goes`, async () => {
       try {

@@ -14,16 +14,13 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { prestartThreads, setExcepthook, Thread } from "../../mod.ts";
 import { sparesTaken } from "../../_core/spare.ts";
-import { COLD_MS, spares, until } from "../_helpers.ts";
+import { until } from "../_helpers.ts";
 
 const JOIN = { timeout: 30_000 };
 const ROUNDS = 6;
 
-// Waits (bounded) until a spare is ready. The first spare of the process
-// is loaded in a step of its own before the spare cases, bounded by
-// COLD_MS: on a cold cache it waits for deno test's type-check of the
-// spares' entry (tests/_helpers.ts COLD_MS), which took this wait past its
-// 120 s in the first spare case on CI at load 30.
+// Waits (bounded) until a spare is ready; 120 s as in spare_start_test.ts
+// (the first spares on an entry also wait for deno test's type-check).
 async function spare(): Promise<void> {
   await until(() => prestartThreads(1) >= 1, "a ready spare", 120_000);
 }
@@ -56,11 +53,6 @@ describe("a rejection left unhandled after the target returned", () => {
   // The spares last: prestartThreads(0) leaves a ready spare in place, and a
   // fresh worker is wanted before any is kept.
   for (const where of ["fresh", "fresh daemon", "spare"]) {
-    if (where === "spare") {
-      it("a spare worker loads (the first one may wait for deno test's type-check of its entry)", async () => {
-        await spares(1, COLD_MS);
-      });
-    }
     for (const from of ["microtask", "timer"]) {
       it(`${from} rejection on a ${where} worker, ${ROUNDS * 2} threads: each join returns the value, each error reaches the excepthook once`, async () => {
         const reported: string[] = [];
