@@ -49,15 +49,10 @@ import { hasOwn, Number_, Object_, String_ } from "../_core/primordials.ts";
 import { AB, ARRAY, BOX, DATE, ERROR, kindOf } from "../_core/kinds.ts";
 import { MAP, ORDINARY, PLAIN, PROXIED, REFUSED } from "../_core/kinds.ts";
 import { REGEXP, SAB, SET, VIEW } from "../_core/kinds.ts";
-import {
-  boxedValue,
-  mapEntries,
-  regExpParts,
-  setValues,
-  timeOf,
-  viewParts,
-  viewSpan,
-} from "../_core/primordials.ts";
+import { boxedValue } from "../_core/primordials.ts";
+import { mapEntries, setValues } from "../_core/primordials_slots.ts";
+import { regExpParts, timeOf } from "../_core/primordials_slots.ts";
+import { viewParts, viewSpan } from "../_core/primordials_slots.ts";
 import {
   type BytesForm,
   define,
