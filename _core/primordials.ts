@@ -66,7 +66,8 @@ export function loadTimeBuiltins() {
     isError: (Error as { isError?: (v: unknown) => boolean }).isError,
     String_: String, StringProto: S, strSlice: S.slice,
     charCodeAt: S.charCodeAt, fromCharCode: String.fromCharCode,
-    Number_: Number, BigInt_: BigInt,
+    Number_: Number, BigInt_: BigInt, NumberProto: Number.prototype,
+    BooleanProto: Boolean.prototype,
     boxes: fz([ // (each class's valueOf reads a box's value)
       fz([Boolean.prototype, Boolean.prototype.valueOf] as const),
       fz([Number.prototype, Number.prototype.valueOf] as const),

@@ -56,6 +56,8 @@
     fromCharCode: String.fromCharCode,
     Number_: Number,
     BigInt_: BigInt,
+    NumberProto: Number.prototype,
+    BooleanProto: Boolean.prototype,
     boxes: fz([
       fz([
         Boolean.prototype,

@@ -10,10 +10,15 @@ import assert from "node:assert/strict";
 import { Lock, moduleTarget, Thread } from "../../mod.ts";
 import type * as patched from "../_workers/patched_at_load.ts";
 import type * as patchedKeys from "../_workers/patched_keys_at_load.ts";
+import type * as patchedText from "../_workers/patched_text_at_load.ts";
 
 const PATCHED = new URL("../_workers/patched_at_load.ts", import.meta.url);
 const PATCHED_KEYS = new URL(
   "../_workers/patched_keys_at_load.ts",
+  import.meta.url,
+);
+const PATCHED_TEXT = new URL(
+  "../_workers/patched_text_at_load.ts",
   import.meta.url,
 );
 
@@ -68,6 +73,60 @@ describe("built-ins replaced by a thread's own code", () => {
       assert.equal(r.word, "kept");
       assert.ok(r.hidden instanceof Lock, String(r.hidden));
       assert.equal(r.hidden.acquire({ blocking: false }), true);
+    });
+
+    it(`Queue: in a ${kind}thread whose target module replaced charCodeAt, fromCharCode, String and Number as it loaded, texts, numbers and bigints put come back as they were put`, async () => {
+      const t = new Thread({
+        target: moduleTarget<typeof patchedText.queueRoundTrip>(
+          PATCHED_TEXT,
+          "queueRoundTrip",
+        ),
+        daemon,
+      });
+      t.start();
+      assert.equal(await t.joinAsync({ timeout: 60_000 }), 0);
+    });
+
+    it(`Thread.join: a ${kind}source target can neither replace nor change the record of load-time built-ins, and its error keeps its own properties`, async () => {
+      const t = new Thread({
+        target: () => {
+          const key = "threadkit.builtins.v1";
+          const g = globalThis as unknown as Record<string, unknown>;
+          const names = Object.getOwnPropertyNames;
+          const lie = ((o: object) =>
+            o instanceof Error
+              ? names(o).filter((k) =>
+                k !== "code"
+              )
+              : names(o)) as typeof Object.getOwnPropertyNames;
+          const refused = (f: () => void) => {
+            try {
+              f();
+              return false;
+            } catch {
+              return true;
+            }
+          };
+          const record = g[key] as Record<string, unknown> | undefined;
+          const kept = record !== undefined &&
+            refused(() => Object.defineProperty(g, key, { value: {} })) &&
+            refused(() => {
+              g[key] = {}; // (sloppy code ignores it: then kept)
+              if (g[key] === record) throw new Error("kept");
+            }) &&
+            refused(() => {
+              record.ownNames = lie;
+              if (record.ownNames !== lie) throw new Error("kept");
+            });
+          Object.getOwnPropertyNames = lie;
+          throw Object.assign(new Error(kept ? "coded" : "record changed"), {
+            code: 7,
+          });
+        },
+        daemon,
+      });
+      t.start();
+      await assert.rejects(t.joinAsync({ timeout: 60_000 }), coded);
     });
   }
 });
