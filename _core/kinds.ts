@@ -249,6 +249,5 @@ export function ordinaryClonesAsPlain(value: object): boolean {
 // Primordials: read at load, so a program that replaces them later runs no
 // code of its own here.
 const { isView } = B;
-const objectToString = ObjectProto.toString;
-const TAG = Symbol.toStringTag;
+const { objectToString, toStringTag: TAG } = B;
 const NO_ARGS: [] = [];

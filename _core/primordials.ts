@@ -28,7 +28,8 @@ import { textReads } from "./primordials_text.ts";
  */
 export function loadTimeBuiltins() {
   // A plain read of a global's own data property (non-configurable, once
-  // there): no code of a program's runs.
+  // there): no code of a program's runs. (_core/target.ts BUILTINS_KEY
+  // names the same key: no native target's path goes through it.)
   const key = "threadkit.builtins.v1", g = globalThis;
   const had = (g as Record<string, unknown>)[key];
   if (had !== undefined) return had as typeof b;
@@ -58,11 +59,14 @@ export function loadTimeBuiltins() {
     defineProperty: O.defineProperty, create: O.create, freeze: fz,
     ownNames: O.getOwnPropertyNames, objectKeys: O.keys,
     ObjectProto: O.prototype, codeAt: F.call.bind(S.charCodeAt),
+    objectToString: O.prototype.toString, toStringTag: tag,
     lookupGetter: (O.prototype as { __lookupGetter__?: unknown })
       .__lookupGetter__,
     jsonStringify: JSON.stringify, ArrayProto: Array.prototype,
     arrayIsArray: Array.isArray, TypeError_: TypeError,
-    ErrorProto: Error.prototype,
+    ErrorProto: Error.prototype, Error_: Error, AggregateError_: AggregateError,
+    DOMException_: g.DOMException, structuredClone_: g.structuredClone,
+    Date_: Date, RegExp_: RegExp, I32: Int32Array, F64: Float64Array,
     isError: (Error as { isError?: (v: unknown) => boolean }).isError,
     String_: String, StringProto: S, strSlice: S.slice,
     charCodeAt: S.charCodeAt, fromCharCode: String.fromCharCode,

@@ -8,13 +8,20 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Lock, moduleTarget, Thread } from "../../mod.ts";
+import { loadTimeBuiltins } from "../../_core/primordials.ts";
+import { BUILTINS_KEY } from "../../_core/target.ts";
 import type * as patched from "../_workers/patched_at_load.ts";
 import type * as patchedKeys from "../_workers/patched_keys_at_load.ts";
 import type * as patchedText from "../_workers/patched_text_at_load.ts";
+import type * as patchedClasses from "../_workers/patched_classes_at_load.ts";
 
 const PATCHED = new URL("../_workers/patched_at_load.ts", import.meta.url);
 const PATCHED_KEYS = new URL(
   "../_workers/patched_keys_at_load.ts",
+  import.meta.url,
+);
+const PATCHED_CLASSES = new URL(
+  "../_workers/patched_classes_at_load.ts",
   import.meta.url,
 );
 const PATCHED_TEXT = new URL(
@@ -30,6 +37,14 @@ function coded(e: unknown): true {
 }
 
 describe("built-ins replaced by a thread's own code", () => {
+  it("the record of load-time built-ins is the global that _core/target.ts's native-target paths skip", () => {
+    assert.equal(
+      Object.getOwnPropertyDescriptor(globalThis, BUILTINS_KEY)?.value,
+      loadTimeBuiltins(),
+    );
+    assert.ok(Object.isFrozen(loadTimeBuiltins()));
+  });
+
   for (const daemon of [false, true]) {
     const kind = daemon ? "daemon " : "";
     it(`Thread.join: a ${kind}thread whose target module replaced Object.getOwnPropertyNames as it loaded throws its error with its own properties`, async () => {
@@ -73,6 +88,24 @@ describe("built-ins replaced by a thread's own code", () => {
       assert.equal(r.word, "kept");
       assert.ok(r.hidden instanceof Lock, String(r.hidden));
       assert.equal(r.hidden.acquire({ blocking: false }), true);
+    });
+
+    it(`Thread.join: a ${kind}thread whose target module replaced AggregateError as it loaded throws an AggregateError that keeps its errors`, async () => {
+      const t = new Thread({
+        target: moduleTarget<typeof patchedClasses.throwAggregate>(
+          PATCHED_CLASSES,
+          "throwAggregate",
+        ),
+        daemon,
+      });
+      t.start();
+      await assert.rejects(t.joinAsync({ timeout: 60_000 }), (e) => {
+        assert.ok(e instanceof AggregateError, String(e));
+        assert.equal(e.message, "outer");
+        assert.equal(e.errors.length, 1);
+        assert.ok(e.errors[0] instanceof RangeError, String(e.errors[0]));
+        return true;
+      });
     });
 
     it(`Queue: in a ${kind}thread whose target module replaced charCodeAt, fromCharCode, String and Number as it loaded, texts, numbers and bigints put come back as they were put`, async () => {
