@@ -16,10 +16,10 @@ import { textReads } from "./primordials_text.ts";
 
 /**
  * The built-ins this module and _core/primordials_text.ts copy, read once
- * per realm: the first call keeps them in a frozen record on the global
- * (non-writable, non-configurable, non-enumerable, under a key whose version
- * changes with the set), and later calls, in any copy of this module, return
- * that record. The worker bundle runs a copy of this function (cut from here
+ * per realm: the first call keeps them in a frozen record on
+ * %AsyncGeneratorFunction.prototype% (non-writable, non-configurable,
+ * non-enumerable, under a key whose version changes with the set), and later
+ * calls, in any copy of this module, return that record. The worker bundle runs a copy of this function (cut from here
  * by scripts/bundle_entry.ts) as its first line, before a thread's own code:
  * a target module's body, or a source target, that replaces a built-in
  * before the codec's modules load in the thread (they load lazily, off the
@@ -27,12 +27,17 @@ import { textReads } from "./primordials_text.ts";
  * alone) and reads no accessor a program could have defined first.
  */
 export function loadTimeBuiltins() {
-  // A plain read of a global's own data property (non-configurable, once
-  // there): no code of a program's runs. (_core/target.ts BUILTINS_KEY
-  // names the same key: no native target's path goes through it.)
-  const key = "threadkit.builtins.v1", g = globalThis;
-  const had = (g as Record<string, unknown>)[key];
+  // The record's holder is %AsyncGeneratorFunction.prototype%, reached by
+  // syntax (a new async generator function's prototype), never through a
+  // global a program could re-point (globalThis is a writable property of
+  // the global object). Once there, its own non-configurable data property
+  // shadows anything above it: a plain read runs no code of a program's.
+  const key = "threadkit.builtins.v1";
+  const had = (async function* () {} as unknown as Record<string, unknown>)[
+    key
+  ];
   if (had !== undefined) return had as typeof b;
+  const g = globalThis;
   const O = Object, gopd = O.getOwnPropertyDescriptor, fz = O.freeze;
   const get = (o: object | undefined, k: PropertyKey) =>
     o && gopd(o, k)?.get as (this: never) => unknown;
@@ -100,7 +105,9 @@ export function loadTimeBuiltins() {
     GenProto: gen(function* () {}), AsyncGenProto: gen(async function* () {}),
     SymbolProto: Symbol.prototype,
   };
-  O.defineProperty(g, key, { value: fz(b) });
+  O.defineProperty(O.getPrototypeOf(async function* () {}), key, {
+    value: fz(b),
+  });
   return b;
 }
 /** The record {@linkcode loadTimeBuiltins} keeps. */

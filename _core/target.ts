@@ -148,21 +148,12 @@ export function globalPath(fn: AnyFunction): readonly Path[] | undefined {
 // own name (Math.max) is; the thread takes the first path that resolves to
 // a function.
 const MAX_PATHS = 4;
-/**
- * The global that holds threadkit's record of load-time built-ins
- * (_core/primordials.ts loadTimeBuiltins, which writes the same literal: it
- * names globals only). Not a path: the record holds prototypes' methods and
- * getters, which no path may name (a thread's own record is not a program's
- * global).
- */
-export const BUILTINS_KEY = "threadkit.builtins.v1";
 function findPaths(fn: AnyFunction): readonly Path[] | null {
   if (fn.name.startsWith("bound ")) return null;
   const g = globalThis as Record<string, unknown>;
   const found: Path[] = [];
   const holders: [string, object][] = [];
   for (const key of Object.getOwnPropertyNames(g)) {
-    if (key === BUILTINS_KEY) continue;
     const value = Object.getOwnPropertyDescriptor(g, key)?.value;
     if (value === fn) found.push([key]);
     if (

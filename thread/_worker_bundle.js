@@ -6,9 +6,11 @@
 // The realm's built-ins before any code of the thread's own
 // (_core/primordials.ts loadTimeBuiltins; scripts/bundle_entry.ts).
 (function loadTimeBuiltins() {
-  const key = "threadkit.builtins.v1", g = globalThis;
-  const had = g[key];
+  const key = "threadkit.builtins.v1";
+  const had = async function* () {
+  }[key];
   if (had !== void 0) return had;
+  const g = globalThis;
   const O = Object, gopd = O.getOwnPropertyDescriptor, fz = O.freeze;
   const get = (o, k) => o && gopd(o, k)?.get;
   const M = Map.prototype, St = Set.prototype, S = String.prototype;
@@ -138,7 +140,8 @@
     }),
     SymbolProto: Symbol.prototype
   };
-  O.defineProperty(g, key, {
+  O.defineProperty(O.getPrototypeOf(async function* () {
+  }), key, {
     value: fz(b)
   });
   return b;

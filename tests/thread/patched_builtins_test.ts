@@ -9,7 +9,6 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Lock, moduleTarget, Thread } from "../../mod.ts";
 import { loadTimeBuiltins } from "../../_core/primordials.ts";
-import { BUILTINS_KEY } from "../../_core/target.ts";
 import type * as patched from "../_workers/patched_at_load.ts";
 import type * as patchedKeys from "../_workers/patched_keys_at_load.ts";
 import type * as patchedText from "../_workers/patched_text_at_load.ts";
@@ -37,12 +36,14 @@ function coded(e: unknown): true {
 }
 
 describe("built-ins replaced by a thread's own code", () => {
-  it("the record of load-time built-ins is the global that _core/target.ts's native-target paths skip", () => {
-    assert.equal(
-      Object.getOwnPropertyDescriptor(globalThis, BUILTINS_KEY)?.value,
-      loadTimeBuiltins(),
-    );
+  it("the record of load-time built-ins is held by %AsyncGeneratorFunction.prototype%, frozen, and is no global", () => {
+    const holder = Object.getPrototypeOf(async function* () {});
+    const d = Object.getOwnPropertyDescriptor(holder, "threadkit.builtins.v1");
+    assert.equal(d?.value, loadTimeBuiltins());
+    assert.equal(d?.writable, false);
+    assert.equal(d?.configurable, false);
     assert.ok(Object.isFrozen(loadTimeBuiltins()));
+    assert.equal(Object.hasOwn(globalThis, "threadkit.builtins.v1"), false);
   });
 
   for (const daemon of [false, true]) {
@@ -120,11 +121,11 @@ describe("built-ins replaced by a thread's own code", () => {
       assert.equal(await t.joinAsync({ timeout: 60_000 }), 0);
     });
 
-    it(`Thread.join: a ${kind}source target can neither replace nor change the record of load-time built-ins, and its error keeps its own properties`, async () => {
+    it(`Thread.join: a ${kind}source target can neither replace nor change the record of load-time built-ins, nor hand the codec its own through a re-pointed globalThis, and its error keeps its own properties`, async () => {
       const t = new Thread({
         target: () => {
           const key = "threadkit.builtins.v1";
-          const g = globalThis as unknown as Record<string, unknown>;
+          const holder = Object.getPrototypeOf(async function* () {});
           const names = Object.getOwnPropertyNames;
           const lie = ((o: object) =>
             o instanceof Error
@@ -140,17 +141,26 @@ describe("built-ins replaced by a thread's own code", () => {
               return true;
             }
           };
-          const record = g[key] as Record<string, unknown> | undefined;
+          const record = (holder as Record<string, unknown>)[key] as
+            | Record<string, unknown>
+            | undefined;
           const kept = record !== undefined &&
-            refused(() => Object.defineProperty(g, key, { value: {} })) &&
-            refused(() => {
-              g[key] = {}; // (sloppy code ignores it: then kept)
-              if (g[key] === record) throw new Error("kept");
-            }) &&
+            refused(() => Object.defineProperty(holder, key, { value: {} })) &&
             refused(() => {
               record.ownNames = lie;
               if (record.ownNames !== lie) throw new Error("kept");
             });
+          // A globalThis re-pointed to an object with a record of its own:
+          // the codec does not look for its record through a global.
+          const alias = Object.create(globalThis);
+          Object.defineProperty(alias, key, {
+            value: Object.freeze({ ...record, ownNames: lie }),
+          });
+          Object.defineProperty(globalThis, "globalThis", {
+            value: alias,
+            writable: true,
+            configurable: true,
+          });
           Object.getOwnPropertyNames = lie;
           throw Object.assign(new Error(kept ? "coded" : "record changed"), {
             code: 7,
