@@ -15,7 +15,8 @@
 // of decoding.
 
 import { RuntimeError } from "./errors.ts";
-import { arrayIsArray, entriesOf, getPrototypeOf } from "./primordials.ts";
+import { arrayIsArray, getPrototypeOf } from "./primordials.ts";
+import { entriesOf } from "./primordials_slots.ts";
 import { hasOwn, objectKeys, ObjectProto, walkSet } from "./primordials.ts";
 import {
   decodeTransfer,

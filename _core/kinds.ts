@@ -39,6 +39,7 @@ import {
   apply,
   arrayIsArray as isArray,
   ArrayProto,
+  B,
   boxedValue,
   getOwn,
   getPrototypeOf,
@@ -105,12 +106,11 @@ export function kindOf(value: object): number {
     ? ARRAY
     : slotKind(value, undefined, builtinTagged || p === null);
 }
-const MapProto = Map.prototype;
-const SetProto = Set.prototype, PromiseProto = Promise.prototype;
-const Uint8Proto = Uint8Array.prototype, ABProto = ArrayBuffer.prototype;
-const DateProto = Date.prototype, ErrorProto = Error.prototype;
-const RegExpProto = RegExp.prototype, NumberProto = Number.prototype;
-const StringProto = String.prototype, BooleanProto = Boolean.prototype;
+// The prototypes as at load (_core/primordials.ts's record: a program that
+// replaces globalThis.Map, say, changes no kind).
+const { MapProto, SetProto, PromiseProto, ABProto, DateProto } = B;
+const { ErrorProto, RegExpProto, NumberProto, StringProto, BooleanProto } = B;
+const Uint8Proto = B.U8.prototype; // (non-writable: a plain read)
 
 /**
  * The kind of `value`, whose chain holds no Proxy (steps 1-5 above):
@@ -248,7 +248,6 @@ export function ordinaryClonesAsPlain(value: object): boolean {
 
 // Primordials: read at load, so a program that replaces them later runs no
 // code of its own here.
-const isView = ArrayBuffer.isView;
-const objectToString = ObjectProto.toString;
-const TAG = Symbol.toStringTag;
+const { isView } = B;
+const { objectToString, toStringTag: TAG } = B;
 const NO_ARGS: [] = [];

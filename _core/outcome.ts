@@ -28,7 +28,7 @@ import {
   TimeoutError,
 } from "./errors.ts";
 import { decodeTransfer, encodeTransfer } from "./transfer.ts";
-import { defineProperty, ErrorProto, getOwn } from "./primordials.ts";
+import { B, defineProperty, ErrorProto, getOwn } from "./primordials.ts";
 import { hasOwn, inherits, mapGet, mapSet } from "./primordials.ts";
 import { objectKeys, ownNames, String_ } from "./primordials.ts";
 
@@ -63,10 +63,12 @@ const skipped = (key: string) => {
   return false;
 };
 
-const Error_ = Error,
-  Aggregate = AggregateError,
-  AggregateProto = AggregateError.prototype;
-const Dom = globalThis.DOMException, clone = globalThis.structuredClone;
+// The classes and structuredClone as at load (_core/primordials.ts's record:
+// a thread whose own code replaced one before this module loaded there
+// changes no error's encoding).
+const { Error_, AggregateError_: Aggregate, DOMException_: Dom } = B;
+const { structuredClone_: clone } = B;
+const AggregateProto = Aggregate.prototype; // (non-writable: a plain read)
 const DomProto: object | undefined = Dom?.prototype;
 const DONE = { done: true, value: undefined }, NONE = { next: () => DONE };
 const NOTHING = { [Symbol.iterator]: () => NONE }; // (an empty iterable)

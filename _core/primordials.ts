@@ -5,29 +5,128 @@
 // own in an encode or a decode (nor does structured clone, the reference).
 // A Map or a Set is read as a snapshot of its entries before any is copied:
 // a getter in an entry that adds entries does not make the walk longer.
+//
+// "At load" is the realm's first read of them (loadTimeBuiltins): in a
+// thread on the worker bundle, its first line, before any code of the
+// thread's own, however late these modules load; elsewhere this module's.
 
 import { isProxy, utilTypes } from "./host.ts";
 import { isNamespace } from "./namespace.ts";
+import { textReads } from "./primordials_text.ts";
+
+/**
+ * The built-ins this module and _core/primordials_text.ts copy, read once
+ * per realm: the first call keeps them in a frozen record on
+ * %AsyncGeneratorFunction.prototype% (non-writable, non-configurable,
+ * non-enumerable, under a key whose version changes with the set), and later
+ * calls, in any copy of this module, return that record. The worker bundle runs a copy of this function (cut from here
+ * by scripts/bundle_entry.ts) as its first line, before a thread's own code:
+ * a target module's body, or a source target, that replaces a built-in
+ * before the codec's modules load in the thread (they load lazily, off the
+ * cold start) changes no encoding. It names globals only (its copy runs
+ * alone) and reads no accessor a program could have defined first.
+ */
+export function loadTimeBuiltins() {
+  // The record's holder is %AsyncGeneratorFunction.prototype%, reached by
+  // syntax (a new async generator function's prototype), never through a
+  // global a program could re-point (globalThis is a writable property of
+  // the global object). Once there, its own non-configurable data property
+  // shadows anything above it: a plain read runs no code of a program's.
+  const key = "threadkit.builtins.v1";
+  const had = (async function* () {} as unknown as Record<string, unknown>)[
+    key
+  ];
+  if (had !== undefined) return had as typeof b;
+  const g = globalThis;
+  const O = Object, gopd = O.getOwnPropertyDescriptor, fz = O.freeze;
+  const get = (o: object | undefined, k: PropertyKey) =>
+    o && gopd(o, k)?.get as (this: never) => unknown;
+  const M = Map.prototype, St = Set.prototype, S = String.prototype;
+  const RE = RegExp.prototype, AB = ArrayBuffer.prototype;
+  const SAB = g.SharedArrayBuffer?.prototype, DV = DataView.prototype;
+  const TA = O.getPrototypeOf(Int8Array.prototype);
+  const F = Function.prototype, tag = Symbol.toStringTag;
+  const gen = (f: () => unknown) => O.getPrototypeOf(f).prototype as object;
+  const flags: [(this: never) => unknown, string][] = [];
+  const names = "hasIndices d global g ignoreCase i multiline m dotAll s" +
+    " unicode u unicodeSets v sticky y";
+  const list = names.split(" "); // (a flag's getter where the engine has it)
+  for (let i = 0; i < list.length; i += 2) {
+    const f = get(RE, list[i]);
+    if (f) flags[flags.length] = fz([f, list[i + 1]]) as [never, string];
+  }
+  // (A literal with a null prototype: 0.02 ms in a fresh worker, where a
+  // plain one given a null prototype after took 0.1 ms.)
+  // deno-fmt-ignore
+  const b = { __proto__: null,
+    apply: Reflect.apply, construct: Reflect.construct, Object_: O,
+    getPrototypeOf: O.getPrototypeOf, hasOwn: O.hasOwn, getOwn: gopd,
+    defineProperty: O.defineProperty, create: O.create, freeze: fz,
+    ownNames: O.getOwnPropertyNames, objectKeys: O.keys,
+    ObjectProto: O.prototype, codeAt: F.call.bind(S.charCodeAt),
+    objectToString: O.prototype.toString, toStringTag: tag,
+    lookupGetter: (O.prototype as { __lookupGetter__?: unknown })
+      .__lookupGetter__,
+    jsonStringify: JSON.stringify, ArrayProto: Array.prototype,
+    arrayIsArray: Array.isArray, TypeError_: TypeError,
+    ErrorProto: Error.prototype, Error_: Error, AggregateError_: AggregateError,
+    DOMException_: g.DOMException, structuredClone_: g.structuredClone,
+    Date_: Date, RegExp_: RegExp, I32: Int32Array, F64: Float64Array,
+    reExec: RE.exec, Array_: Array, arrayConcat: Array.prototype.concat,
+    isConcatSpreadable: Symbol.isConcatSpreadable, species: Symbol.species,
+    arraySpecies: get(Array, Symbol.species),
+    isError: (Error as { isError?: (v: unknown) => boolean }).isError,
+    String_: String, StringProto: S, strSlice: S.slice,
+    charCodeAt: S.charCodeAt, fromCharCode: String.fromCharCode,
+    Number_: Number, BigInt_: BigInt, NumberProto: Number.prototype,
+    BooleanProto: Boolean.prototype,
+    boxes: fz([ // (each class's valueOf reads a box's value)
+      fz([Boolean.prototype, Boolean.prototype.valueOf] as const),
+      fz([Number.prototype, Number.prototype.valueOf] as const),
+      fz([S, S.valueOf] as const),
+      fz([BigInt.prototype, BigInt.prototype.valueOf] as const),
+    ] as const),
+    Map_: Map, MapProto: M, mapForEach: M.forEach, mapGet: M.get,
+    mapSet: M.set, mapHas: M.has, mapDelete: M.delete, mapClear: M.clear,
+    mapSize: get(M, "size")!, Set_: Set, SetProto: St,
+    setForEach: St.forEach, setAdd: St.add, setHas: St.has,
+    setDelete: St.delete, setClear: St.clear, setSize: get(St, "size")!,
+    DateProto: Date.prototype, dateTime: Date.prototype.getTime,
+    RegExpProto: RE, reSource: get(RE, "source")!, reFlags: fz(flags),
+    ABProto: AB, abLength: get(AB, "byteLength")!, SABProto: SAB,
+    sabLength: get(SAB, "byteLength"), TA, taName: get(TA, tag)!,
+    taBuffer: get(TA, "buffer")!, taOffset: get(TA, "byteOffset")!,
+    taLength: get(TA, "length")!, DVProto: DV, dvBuffer: get(DV, "buffer")!,
+    dvOffset: get(DV, "byteOffset")!, dvLength: get(DV, "byteLength")!,
+    isView: ArrayBuffer.isView, U8: Uint8Array,
+    PromiseProto: Promise.prototype, WeakMapProto: WeakMap.prototype,
+    weakMapHas: WeakMap.prototype.has, WeakSetProto: WeakSet.prototype,
+    weakSetHas: WeakSet.prototype.has, WeakRefProto: g.WeakRef?.prototype,
+    weakRefDeref: g.WeakRef?.prototype.deref,
+    FRProto: g.FinalizationRegistry?.prototype,
+    frUnregister: g.FinalizationRegistry?.prototype.unregister,
+    GenProto: gen(function* () {}), AsyncGenProto: gen(async function* () {}),
+    SymbolProto: Symbol.prototype,
+  };
+  O.defineProperty(O.getPrototypeOf(async function* () {}), key, {
+    value: fz(b),
+  });
+  return b;
+}
+/** The record {@linkcode loadTimeBuiltins} keeps. */
+export type Builtins = ReturnType<typeof loadTimeBuiltins>;
+/** The realm's record (_core/primordials_slots.ts reads it too). */
+export const B: Builtins = loadTimeBuiltins();
 
 // Load-time copies the other modules import from here (one set).
-export const apply = Reflect.apply, getPrototypeOf = Object.getPrototypeOf;
-export const hasOwn = Object.hasOwn, getOwn = Object.getOwnPropertyDescriptor;
-export const ArrayProto = Array.prototype;
+export const { apply, getPrototypeOf, hasOwn, getOwn, ArrayProto } = B;
 /** JSON.stringify, Object.keys and Array.isArray as at load. */
-export const jsonStringify = JSON.stringify, objectKeys = Object.keys;
-export const arrayIsArray = Array.isArray, TypeError_ = TypeError;
+export const { jsonStringify, objectKeys, arrayIsArray, TypeError_ } = B;
 // The codecs' string, number and object built-ins (String_(v) is String(v)
 // with the String of load time; charCodeAt: _core/primordials_text.ts).
-export const String_ = String, Number_ = Number, BigInt_ = BigInt;
-const S = String.prototype, O = Object;
-export const Object_ = O; // (Object(v) boxes v)
-export { codeAt, methodCodes } from "./primordials_text.ts";
-export const strSlice = S.slice;
-export const fromCharCode = String.fromCharCode;
-export const defineProperty = O.defineProperty, create = O.create;
-export const ownNames = O.getOwnPropertyNames;
-const mapForEach = Map.prototype.forEach, setForEach = Set.prototype.forEach;
-const getter = (o: object, k: PropertyKey) => getOwn(o, k)!.get!;
+export const { String_, Number_, BigInt_, Object_ } = B; // (Object(v) boxes v)
+export const { codeAt, methodCodes } = textReads(B);
+export const { strSlice, fromCharCode, defineProperty, create, ownNames } = B;
 
 // What a value is comes from its internal slots, as structured clone reads
 // them, never from its prototype chain or its Symbol.toStringTag (a getter
@@ -51,17 +150,14 @@ const brand =
       return false;
     }
   };
-const MAP_SIZE = brand(getter(Map.prototype, "size"), Map.prototype);
-const SET_SIZE = brand(getter(Set.prototype, "size"), Set.prototype);
-const DATE = brand(Date.prototype.getTime, Date.prototype);
-const RE = RegExp.prototype;
-const RE_SOURCE = brand(getter(RE, "source"), RE); // (true for RE itself)
-const AB = ArrayBuffer.prototype;
-const AB_LENGTH = brand(getter(AB, "byteLength"), AB);
-const SAB = globalThis.SharedArrayBuffer?.prototype;
-const SAB_LENGTH = SAB === undefined
-  ? () => false
-  : brand(getter(SAB, "byteLength"), SAB);
+const MAP_SIZE = brand(B.mapSize, B.MapProto);
+const SET_SIZE = brand(B.setSize, B.SetProto);
+const DATE = brand(B.dateTime, B.DateProto);
+const RE = B.RegExpProto;
+const RE_SOURCE = brand(B.reSource, RE); // (true for RE itself)
+const AB_LENGTH = brand(B.abLength, B.ABProto);
+const SAB = B.SABProto;
+const SAB_LENGTH = SAB === undefined ? () => false : brand(B.sabLength!, SAB);
 
 /** Whether `value` is a Map (its slots: whatever its prototype). */
 export function isMap(value: object): value is Map<unknown, unknown> {
@@ -99,8 +195,8 @@ export function isSharedArrayBuffer(value: object): value is SharedArrayBuffer {
   return t !== undefined ? t.isSharedArrayBuffer(value) : SAB_LENGTH(value);
 }
 
-export const ErrorProto = Error.prototype;
-const isError_ = (Error as { isError?: (v: unknown) => boolean }).isError;
+export const { ErrorProto } = B;
+const isError_ = B.isError;
 /**
  * Whether `value` is an Error (its [[ErrorData]] slot; where the host can
  * tell none, by prototype chain).
@@ -111,15 +207,6 @@ export function isError(value: object): value is Error {
   return isError_ !== undefined ? isError_(value) : inherits(value, ErrorProto);
 }
 
-const TA_NAME_ = getter(
-  getPrototypeOf(Int8Array.prototype),
-  Symbol.toStringTag,
-);
-/** Whether `value` is a DataView (a view that no typed array is). */
-export function isDataView(value: object): value is DataView {
-  return isView(value) && apply(TA_NAME_, value, NO_ARGS) === undefined;
-}
-
 /**
  * Whether `value` has an internal slot structured clone reads (a Date, a
  * Map, a view, a box, ...) or refuses it for (a Promise, a WeakMap, a
@@ -128,7 +215,7 @@ export function isDataView(value: object): value is DataView {
  * built-in.
  */
 export function hasSlots(value: object): boolean {
-  if (isView(value)) return true;
+  if (B.isView(value)) return true;
   const t = utilTypes();
   if (t === undefined) {
     return isMap(value) || isSet(value) || isDate(value) ||
@@ -144,7 +231,7 @@ export function hasSlots(value: object): boolean {
 }
 const NONE = Symbol();
 
-export const ObjectProto = Object.prototype;
+export const { ObjectProto } = B;
 const NO_ARGS: [] = [];
 
 // Kinds structured clone refuses, each with the slot test that tells one
@@ -152,8 +239,7 @@ const NO_ARGS: [] = [];
 // where the host has no slot test, a value whose chain holds that
 // prototype is checked with the built-in (WeakRef and FinalizationRegistry
 // everywhere: node:util has no test for them).
-const WEAK_MAP_HAS = WeakMap.prototype.has,
-  WEAK_SET_HAS = WeakSet.prototype.has;
+const WEAK_MAP_HAS = B.weakMapHas, WEAK_SET_HAS = B.weakSetHas;
 const KEY = {};
 const REFUSED: readonly [
   string,
@@ -166,45 +252,44 @@ const REFUSED: readonly [
   >
   | undefined,
 ][] = [
-  ["a Promise", Promise.prototype, undefined, "isPromise"],
+  ["a Promise", B.PromiseProto, undefined, "isPromise"],
   [
     "a WeakMap",
-    WeakMap.prototype,
+    B.WeakMapProto,
     (v) => brandWith(WEAK_MAP_HAS, v),
     "isWeakMap",
   ],
   [
     "a WeakSet",
-    WeakSet.prototype,
+    B.WeakSetProto,
     (v) => brandWith(WEAK_SET_HAS, v),
     "isWeakSet",
   ],
   [
     "a WeakRef",
-    globalThis.WeakRef?.prototype,
-    globalThis.WeakRef && brand(WeakRef.prototype.deref, WeakRef.prototype),
+    B.WeakRefProto,
+    B.WeakRefProto && brand(B.weakRefDeref!, B.WeakRefProto),
     undefined,
   ],
   [
     "a FinalizationRegistry",
-    globalThis.FinalizationRegistry?.prototype,
-    globalThis.FinalizationRegistry &&
-    ((v) => brandWith(FinalizationRegistry.prototype.unregister, v)),
+    B.FRProto,
+    B.FRProto && ((v) => brandWith(B.frUnregister!, v)),
     undefined,
   ],
   [
     "a generator",
-    getPrototypeOf(function* () {}).prototype,
+    B.GenProto,
     undefined,
     "isGeneratorObject",
   ],
   [
     "an async generator",
-    getPrototypeOf(async function* () {}).prototype,
+    B.AsyncGenProto,
     undefined,
     "isGeneratorObject",
   ],
-  ["a Symbol object", Symbol.prototype, undefined, "isSymbolObject"],
+  ["a Symbol object", B.SymbolProto, undefined, "isSymbolObject"],
   ["an arguments object", undefined, undefined, "isArgumentsObject"],
 ];
 function brandWith(f: (this: never, k: object) => unknown, v: object) {
@@ -215,7 +300,7 @@ function brandWith(f: (this: never, k: object) => unknown, v: object) {
     return false;
   }
 }
-const ASYNC_GEN = getPrototypeOf(async function* () {}).prototype;
+const ASYNC_GEN = B.AsyncGenProto;
 
 /**
  * What `value` is if it is one of the kinds structured clone refuses (a
@@ -285,47 +370,14 @@ export function proxyInChain(value: object): boolean {
   return false;
 }
 
-/**
- * A Map's entries as [key0, value0, key1, value1, ...].
- * @throws {TypeError} for an object that is no Map.
- */
-export function mapEntries(map: Map<unknown, unknown>): unknown[] {
-  const out: unknown[] = [];
-  apply(mapForEach, map, [(v: unknown, k: unknown) => {
-    out[out.length] = k;
-    out[out.length] = v;
-  }]);
-  return out;
-}
-
-/**
- * A Set's values.
- * @throws {TypeError} for an object that is no Set.
- */
-export function setValues(set: Set<unknown>): unknown[] {
-  const out: unknown[] = [];
-  apply(setForEach, set, [(v: unknown) => {
-    out[out.length] = v;
-  }]);
-  return out;
-}
-
-/** A Map's keys and values, or a Set's values; undefined for others. */
-export function entriesOf(value: object): unknown[] | undefined {
-  if (isMap(value)) return mapEntries(value);
-  if (isSet(value)) return setValues(value);
-  return undefined;
-}
-
-const mapSet_ = Map.prototype.set, setAdd_ = Set.prototype.add;
-const mapClear_ = Map.prototype.clear, setClear_ = Set.prototype.clear;
+const { mapSet: mapSet_, setAdd: setAdd_ } = B;
+const { mapClear: mapClear_, setClear: setClear_, mapGet: mapGet_ } = B;
 /** Map.prototype.set as it was at load. */
 export const mapSet = (m: Map<unknown, unknown>, k: unknown, v: unknown) =>
   void apply(mapSet_, m, [k, v]);
 /** Set.prototype.add as it was at load. */
 export const setAdd = (s: Set<unknown>, v: unknown) =>
   void apply(setAdd_, s, [v]);
-const mapGet_ = Map.prototype.get;
 /** Map.prototype.get as it was at load. */
 export const mapGet = <K, V>(m: Map<K, V>, k: K): V | undefined =>
   apply(mapGet_, m, [k]);
@@ -339,27 +391,44 @@ export const setClear = (s: Set<unknown>) => void apply(setClear_, s, []);
 // they were at load, an object no program can reach, so a `seen.get`
 // never runs a method a program replaced. (No class: the worker bundle
 // may define none, scripts/bundle_entry.ts.)
-const methods = (from: object, names: string[]) => {
-  const o = Object.create(null);
-  for (let i = 0; i < names.length; i++) {
-    o[names[i]] = (from as Record<string, unknown>)[names[i]];
-  }
-  Object.defineProperty(o, "size", { get: getter(from, "size") });
-  return Object.freeze(o) as object;
+const methods = (size: () => unknown, ...kv: unknown[]) => {
+  const o = B.create(null); // (kv: name, method, ...; index reads)
+  for (let i = 0; i < kv.length; i += 2) o[kv[i] as string] = kv[i + 1];
+  B.defineProperty(o, "size", { get: size });
+  return B.freeze(o) as object;
 };
-const WALK_MAP = methods(Map.prototype, ["get", "set", "has", "delete"]);
-const WALK_SET = methods(Set.prototype, ["add", "has", "delete"]);
+const { mapHas, mapDelete, setHas, setDelete } = B;
+const WALK_MAP = methods(
+  B.mapSize,
+  "get",
+  mapGet_,
+  "set",
+  mapSet_,
+  "has",
+  mapHas,
+  "delete",
+  mapDelete,
+);
+const WALK_SET = methods(
+  B.setSize,
+  "add",
+  setAdd_,
+  "has",
+  setHas,
+  "delete",
+  setDelete,
+);
 // They are made by constructing Map or Set with a new.target whose
 // prototype is that object (what a subclass's constructor does), not by a
 // prototype change after: setPrototypeOf on each new Map cost a small
 // nested Queue put + get 4-8% (bench/item_ab.ts against the tree before,
 // at load 1), and keeping one emptied Map for the next walk instead cost
 // 27-41% (a clear reallocates the table). construct is read at load.
-const construct = Reflect.construct;
+const { construct } = B;
 const NEW_TARGET_ARGS: [] = [];
 // The constructors as at load: a module's `Map` is read from the global
 // object at each use, and a program may have replaced globalThis.Map.
-const Map_ = Map, Set_ = Set;
+const { Map_, Set_ } = B;
 /** A new Map (Map.prototype's), by the constructor as it was at load. */
 export const newMap = <K, V>(): Map<K, V> => new Map_<K, V>();
 /** A new Set (Set.prototype's), by the constructor as it was at load. */
@@ -384,43 +453,10 @@ export function isA<T>(
   return inherits(value, C.prototype as object);
 }
 
-const dateTime = Date.prototype.getTime;
-/** A Date's time (its internal value: no getTime a program replaced). */
-export const timeOf = (d: Date) => apply(dateTime, d, []) as number;
-
-const SOURCE = getter(RE, "source");
-// Each flag getter reads the RegExp's own flags, not a property of it.
-const FLAGS = (
-  [
-    ["hasIndices", "d"],
-    ["global", "g"],
-    ["ignoreCase", "i"],
-    ["multiline", "m"],
-    ["dotAll", "s"],
-    ["unicode", "u"],
-    ["unicodeSets", "v"],
-    ["sticky", "y"],
-  ] as const
-).filter(([k]) => getOwn(RE, k)?.get)
-  .map(([k, f]) => [getter(RE, k), f] as const);
-/** A RegExp's source and flags, from its internal slots. */
-export function regExpParts(re: RegExp): { s: string; f: string } {
-  let f = "";
-  for (let i = 0; i < FLAGS.length; i++) {
-    if (apply(FLAGS[i][0], re, [])) f += FLAGS[i][1];
-  }
-  return { s: apply(SOURCE, re, []) as string, f };
-}
-
 // Boxed primitives: each class's valueOf reads the box's internal value
 // (and throws for any other object: the brand check where the host has no
 // slot test).
-const BOXES = [
-  [Boolean.prototype, Boolean.prototype.valueOf],
-  [Number.prototype, Number.prototype.valueOf],
-  [String.prototype, String.prototype.valueOf],
-  [BigInt.prototype, BigInt.prototype.valueOf],
-] as const;
+const BOXES = B.boxes;
 /**
  * The primitive in a box (new Number(1), Object(1n), ...), or `none` if
  * `obj` is none (its slots, whatever its prototype; a Symbol box is
@@ -441,48 +477,10 @@ export function boxedValue(obj: object, none: unknown): unknown {
 }
 
 /** %TypedArray%.prototype, read at load. */
-export const TA = Object.getPrototypeOf(Int8Array.prototype);
-const TA_NAME = getter(TA, Symbol.toStringTag);
-const TA_BUFFER = getter(TA, "buffer"), TA_OFFSET = getter(TA, "byteOffset");
-const TA_LENGTH = getter(TA, "length");
-const DV = DataView.prototype;
-const DV_BUFFER = getter(DV, "buffer"), DV_OFFSET = getter(DV, "byteOffset");
-const DV_LENGTH = getter(DV, "byteLength");
-const isView = ArrayBuffer.isView;
+export const { TA } = B;
+const { taBuffer: TA_BUFFER, taOffset: TA_OFFSET, taLength: TA_LENGTH } = B;
 
-/** What a view is, read from its internal slots. */
-export interface ViewParts {
-  /** Its class's name: "Uint8Array", ..., "DataView". */
-  readonly name: string;
-  readonly buffer: ArrayBufferLike;
-}
-
-/** The class and buffer of a view (ArrayBuffer.isView), or undefined. */
-export function viewParts(obj: object): ViewParts | undefined {
-  if (!isView(obj)) return undefined;
-  const name = apply(TA_NAME, obj, []) as string | undefined;
-  return name !== undefined
-    ? { name, buffer: apply(TA_BUFFER, obj, []) as ArrayBufferLike }
-    : {
-      name: "DataView",
-      buffer: apply(DV_BUFFER, obj, []) as ArrayBufferLike,
-    };
-}
-
-/**
- * A view's byteOffset and length (elements; bytes for a DataView). Read
- * only for a view within its buffer's bounds: Node 20's getters throw
- * for one out of them.
- */
-export function viewSpan(obj: ArrayBufferView): { o: number; n: number } {
-  const dv = isDataView(obj);
-  return {
-    o: apply(dv ? DV_OFFSET : TA_OFFSET, obj, []) as number,
-    n: apply(dv ? DV_LENGTH : TA_LENGTH, obj, []) as number,
-  };
-}
-
-export const U8 = Uint8Array; // (new U8(view): a copy, no species)
+export const { U8 } = B; // (new U8(view): a copy, no species)
 /**
  * `u8.subarray(from, to)` for a view threadkit made (a scratch buffer, an
  * item's bytes), without subarray's species lookup: a

@@ -57,10 +57,11 @@ import {
 } from "./transfer_keys.ts";
 import { kindOf, MAP, ORDINARY, ordinaryClonesAsPlain } from "./kinds.ts";
 import { PLAIN, PROXIED, SET } from "./kinds.ts";
-import { apply, isMap, isSet, mapClear, mapEntries } from "./primordials.ts";
+import { apply, isMap, isSet, mapClear } from "./primordials.ts";
+import { mapEntries, setValues } from "./primordials_slots.ts";
 import { mapGet } from "./primordials.ts";
 import { newMap, newSet, walkMap, walkSet } from "./primordials.ts";
-import { mapSet, setAdd, setClear, setValues } from "./primordials.ts";
+import { mapSet, setAdd, setClear } from "./primordials.ts";
 import { arrayIsArray, hasOwn, objectKeys } from "./primordials.ts";
 import { forEachReference } from "./transfer_refs.ts";
 

@@ -5,7 +5,7 @@
 
 import { kindOf, ORDINARY, ordinaryClonesAsPlain, PLAIN } from "./kinds.ts";
 import { apply, ArrayProto, getOwn, getPrototypeOf } from "./primordials.ts";
-import { hasOwn, ObjectProto } from "./primordials.ts";
+import { B, hasOwn, ObjectProto } from "./primordials.ts";
 import { defineProperty, Number_, String_, strSlice } from "./primordials.ts";
 import { arrayIsArray as isArray, objectKeys as keys_ } from "./primordials.ts";
 
@@ -33,7 +33,7 @@ export function isIndex(key: string): boolean {
 const MARKED = /^\u0000+threadkit/, ESCAPED = /^\u0000\u0000+threadkit/;
 // RegExp.prototype.exec as at load (a test would look up the regexp's
 // exec, which a program may replace).
-const exec = RegExp.prototype.exec;
+const { reExec: exec } = B; // (_core/primordials.ts's record)
 /** Keys that encode escapes: "\u0000"{n >= 1} + "threadkit" + anything. */
 export function isMarked(key: string): boolean {
   return key[0] === "\u0000" && apply(exec, MARKED, [key]) !== null;
@@ -161,17 +161,17 @@ export function indicesAfter(
 
 // Primordials: read at load, so a program that replaces them later runs no
 // code of its own in an encode.
-const ArrayCtor = Array;
-const concat = Array.prototype.concat;
-const SPREADABLE = Symbol.isConcatSpreadable;
+// (_core/primordials.ts's record.)
+const { Array_: ArrayCtor, arrayConcat: concat } = B;
+const { isConcatSpreadable: SPREADABLE, species: SPECIES_KEY } = B;
 // JSC's concat visits every index of a sparse array (34 s for length 5e7,
 // Bun 1.4.4): there the loop below, which lists own keys past HOLES.
 const BUN = "Bun" in globalThis;
-const SPECIES = getOwn(ArrayCtor, Symbol.species)?.get;
+const SPECIES = B.arraySpecies;
 
 function nativeConcat(): boolean {
   return getOwn(ArrayProto, "constructor")?.value === ArrayCtor &&
-    getOwn(ArrayCtor, Symbol.species)?.get === SPECIES &&
+    getOwn(ArrayCtor, SPECIES_KEY)?.get === SPECIES &&
     !hasOwn(ArrayProto, SPREADABLE) && !hasOwn(ObjectProto, SPREADABLE) &&
     getPrototypeOf(ArrayProto) === ObjectProto;
 }

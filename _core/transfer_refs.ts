@@ -15,7 +15,8 @@ import {
   keysOf,
   MARK,
 } from "./transfer_keys.ts";
-import { arrayIsArray, entriesOf, hasOwn, walkSet } from "./primordials.ts";
+import { arrayIsArray, hasOwn, walkSet } from "./primordials.ts";
+import { entriesOf } from "./primordials_slots.ts";
 
 /**
  * Releases the in-flight reference of every heap primitive in `encoded`

@@ -9,6 +9,13 @@
 // each, and each one's ratio to its baseline. bench/start_ab_node.mjs is the
 // same on Node.
 //
+// A module-target row has two baselines: the raw Worker above, whose script
+// holds the function it runs (what threadkit adds over a worker at all), and
+// rawModule, a raw web Worker whose script imports the same module the
+// Thread's target names (bench/_workers/add_one.ts) and runs its addOne (what
+// a worker written by hand to run a module's exported function pays: the
+// module's own load is in both).
+//
 // With --base=<dir> (another checkout of the package, say main's), every
 // Thread row also runs on that package in the same process, in alternating
 // order, and prints its medians beside this one's (a same-process A/B).
@@ -28,6 +35,7 @@ import { Worker as NodeWorker } from "node:worker_threads";
 import * as here from "../mod.ts";
 import type * as addOne from "./_workers/add_one.ts";
 const RAW = new URL("./_workers/raw_add_one.ts", import.meta.url);
+const RAW_MODULE = new URL("./_workers/raw_module_add_one.ts", import.meta.url);
 const RAW_NODE = new URL("./_workers/raw_add_one_node.mjs", import.meta.url);
 const TASK = new URL("./_workers/add_one.ts", import.meta.url);
 const N = Number(Deno.args.find((a) => !a.startsWith("--")) ?? 8);
@@ -42,9 +50,9 @@ const base: Package | undefined = baseDir === undefined
   ? undefined
   : await import(new URL(`file://${baseDir}/mod.ts`).href);
 let pkg: Package = here;
-async function raw() {
+async function raw(url = RAW) {
   const t0 = performance.now();
-  const w = new Worker(RAW, { type: "module" });
+  const w = new Worker(url, { type: "module" });
   const got = await new Promise<number>((res) => {
     w.onmessage = (e) => res(e.data);
     w.postMessage(41);
@@ -99,6 +107,7 @@ async function ready() {
 const pause = () => new Promise((r) => setTimeout(r, 20));
 const res: Record<string, number[]> = {
   raw: [],
+  rawModule: [],
   coldModule: [],
   coldSource: [],
   rawNode: [],
@@ -111,7 +120,7 @@ const packages: [string, Package][] = [["", here]];
 if (base !== undefined) {
   packages.push(["base:", base]);
   for (const k of Object.keys(res)) {
-    if (k !== "raw" && k !== "rawNode") {
+    if (!k.startsWith("raw")) {
       res["base:" + k] = [];
     }
   }
@@ -119,6 +128,7 @@ if (base !== undefined) {
 const stopSpares = () => packages.forEach(([, p]) => p.prestartThreads(0));
 // warm the module cache / type check once
 await raw();
+await raw(RAW_MODULE);
 await rawNode();
 stopSpares();
 for (const [, p] of packages) {
@@ -144,6 +154,9 @@ async function row(name: string, run: () => Promise<number>, spare: boolean) {
 for (let i = 0; i < N; i++) {
   stopSpares();
   await pause();
+  if (wanted("coldModule") || wanted("spareModule")) {
+    res.rawModule.push(await raw(RAW_MODULE));
+  }
   await row("coldModule", () => thread(false), false);
   await row("coldSource", () => thread(true), false);
   await pause();
@@ -169,8 +182,16 @@ const baseline: Record<string, string> = {
 console.log(
   Object.entries(res).filter(([, v]) => v.length > 0).map(([k, v]) => {
     const of = baseline[k.replace("base:", "")];
+    const also = /(cold|spare)Module$/.test(k) && res.rawModule.length > 0
+      ? "rawModule"
+      : undefined;
     return `${k} ${med(v).toFixed(2)}ms` +
-      (of ? ` (${(med(v) / med(res[of])).toFixed(2)}x ${of})` : "");
+      (of ? ` (${(med(v) / med(res[of])).toFixed(2)}x ${of}` : "") +
+      (also
+        ? `, ${(med(v) / med(res[also])).toFixed(2)}x ${also})`
+        : of
+        ? ")"
+        : "");
   }).join(" | "),
 );
 if (base !== undefined) {

@@ -4,7 +4,10 @@
 // raw node:worker_threads Worker (the bare worker a Thread starts on Node),
 // a Thread with no spare (module and source target), a Thread on a ready
 // spare (the wait for the spare is untimed). Medians of N of each, and each
-// one's ratio to the raw Worker.
+// one's ratio to the raw Worker; a module-target row also its ratio to
+// rawModule, a raw Worker whose script imports the module the Thread's target
+// names (bench/_workers/add_one.mjs) and runs its addOne (what a worker
+// written by hand to run a module's exported function pays).
 //
 // With --base=<dir> (another checkout whose npm/ is built, say main's),
 // every Thread row also runs on that build in the same process, in
@@ -27,13 +30,17 @@ const base = baseDir === undefined
 let pkg = here;
 
 const RAW = new URL("./_workers/raw_add_one_node.mjs", import.meta.url);
+const RAW_MODULE = new URL(
+  "./_workers/raw_module_add_one_node.mjs",
+  import.meta.url,
+);
 const TASK = new URL("./_workers/add_one.mjs", import.meta.url);
 const N = Number(process.argv.slice(2).find((a) => !a.startsWith("--")) ?? 8);
 const pause = () => new Promise((r) => setTimeout(r, 20));
 
-async function raw() {
+async function raw(url = RAW) {
   const t0 = performance.now();
-  const w = new Worker(RAW);
+  const w = new Worker(url);
   const got = await new Promise((res) => {
     w.once("message", res);
     w.postMessage(41);
@@ -66,6 +73,7 @@ async function ready() {
 }
 const res = {
   raw: [],
+  rawModule: [],
   coldModule: [],
   coldSource: [],
   spareModule: [],
@@ -74,10 +82,13 @@ const res = {
 const packages = [["", here]];
 if (base !== undefined) {
   packages.push(["base:", base]);
-  for (const k of Object.keys(res)) if (k !== "raw") res["base:" + k] = [];
+  for (const k of Object.keys(res)) {
+    if (!k.startsWith("raw")) res["base:" + k] = [];
+  }
 }
 const stopSpares = () => packages.forEach(([, p]) => p.prestartThreads(0));
 await raw();
+await raw(RAW_MODULE);
 stopSpares();
 for (const [, p] of packages) {
   pkg = p;
@@ -98,6 +109,9 @@ async function row(name, run, spare) {
   }
 }
 for (let i = 0; i < N; i++) {
+  if (only === undefined || only.some((r) => r.endsWith("Module"))) {
+    res.rawModule.push(await raw(RAW_MODULE));
+  }
   await row("coldModule", () => thread(false), false);
   await row("coldSource", () => thread(true), false);
   await row("spareModule", () => thread(false), true);
@@ -110,12 +124,15 @@ const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 const r = med(res.raw);
 console.log(
   Object.entries(res).filter(([, v]) => v.length > 0).map(([k, v]) =>
-    `${k} ${med(v).toFixed(2)}ms (${(med(v) / r).toFixed(2)}x raw)`
+    `${k} ${med(v).toFixed(2)}ms (${(med(v) / r).toFixed(2)}x raw` +
+    (/(cold|spare)Module$/.test(k) && res.rawModule.length > 0
+      ? `, ${(med(v) / med(res.rawModule)).toFixed(2)}x rawModule)`
+      : ")")
   ).join(" | "),
 );
 if (base !== undefined) {
   const paired = Object.keys(res).filter((k) =>
-    k !== "raw" && !k.startsWith("base:") && res[k].length > 0
+    !k.startsWith("raw") && !k.startsWith("base:") && res[k].length > 0
   ).map((k) => {
     const r = res[k].map((v, i) => v / res["base:" + k][i]);
     return `${k} ${med(r).toFixed(2)}x (${Math.min(...r).toFixed(2)}-${

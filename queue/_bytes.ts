@@ -5,9 +5,9 @@
 
 import { A, align8, BYTES, HEADER_BYTES } from "./_layout.ts";
 import { LockedStore } from "./_locked.ts";
-import { sub, U8 } from "../_core/primordials.ts";
+import { B, sub, U8 } from "../_core/primordials.ts";
 
-const I32 = Int32Array, F64 = Float64Array; // as at load
+const { I32, F64 } = B; // as at load
 
 /** A raw item of the byte heap: its priority key and its encoded bytes. */
 export interface Keyed {

@@ -33,7 +33,8 @@ import {
   PRIORITY,
 } from "./_layout.ts";
 import { dropHeld, held, marks } from "./_held.ts";
-import { TA, U8, viewParts } from "../_core/primordials.ts";
+import { TA, U8 } from "../_core/primordials.ts";
+import { viewParts } from "../_core/primordials_slots.ts";
 import type { Keyed } from "./_bytes.ts";
 import { noCodec, type QueueState } from "./_state.ts";
 import { TextRing } from "./_text.ts";

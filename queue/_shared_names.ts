@@ -11,7 +11,8 @@
 // for the buffer of each number (a decode runs no user code). Elsewhere
 // (queue items) both are refused: memory of their own cannot travel as bytes.
 
-import { apply, isArrayBuffer, isDataView } from "../_core/primordials.ts";
+import { apply, isArrayBuffer } from "../_core/primordials.ts";
+import { isDataView } from "../_core/primordials_slots.ts";
 import { TA } from "../_core/primordials.ts";
 import { host } from "../_core/host.ts";
 

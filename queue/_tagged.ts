@@ -49,15 +49,10 @@ import { hasOwn, Number_, Object_, String_ } from "../_core/primordials.ts";
 import { AB, ARRAY, BOX, DATE, ERROR, kindOf } from "../_core/kinds.ts";
 import { MAP, ORDINARY, PLAIN, PROXIED, REFUSED } from "../_core/kinds.ts";
 import { REGEXP, SAB, SET, VIEW } from "../_core/kinds.ts";
-import {
-  boxedValue,
-  mapEntries,
-  regExpParts,
-  setValues,
-  timeOf,
-  viewParts,
-  viewSpan,
-} from "../_core/primordials.ts";
+import { B, boxedValue } from "../_core/primordials.ts";
+import { mapEntries, setValues } from "../_core/primordials_slots.ts";
+import { regExpParts, timeOf } from "../_core/primordials_slots.ts";
+import { viewParts, viewSpan } from "../_core/primordials_slots.ts";
 import {
   type BytesForm,
   define,
@@ -101,7 +96,7 @@ export type Stand = Map<object, object>;
 export const MAX_DEPTH = 1000;
 
 const NONE = Symbol(); // boxedValue's "not a box"
-const Date_ = Date, RegExp_ = RegExp; // as at load (globalThis.Date replaced)
+const { Date_, RegExp_ } = B; // as at load (globalThis.Date replaced)
 const OOB = " (structured clone refuses one too)";
 const PROXY =
   " (structured clone refuses one too: put its target, or a copy such as { ...proxy })";

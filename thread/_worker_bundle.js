@@ -3,6 +3,155 @@
 // imports; do not edit (edit those and run the script). The worker entry that
 // threads start in on Deno (_core/adapter.ts); the script says why one file,
 // and why its copies of the modules keep one state per thread.
+// The realm's built-ins before any code of the thread's own
+// (_core/primordials.ts loadTimeBuiltins; scripts/bundle_entry.ts).
+(function loadTimeBuiltins() {
+  const key = "threadkit.builtins.v1";
+  const had = async function* () {
+  }[key];
+  if (had !== void 0) return had;
+  const g = globalThis;
+  const O = Object, gopd = O.getOwnPropertyDescriptor, fz = O.freeze;
+  const get = (o, k) => o && gopd(o, k)?.get;
+  const M = Map.prototype, St = Set.prototype, S = String.prototype;
+  const RE2 = RegExp.prototype, AB = ArrayBuffer.prototype;
+  const SAB2 = g.SharedArrayBuffer?.prototype, DV = DataView.prototype;
+  const TA2 = O.getPrototypeOf(Int8Array.prototype);
+  const F = Function.prototype, tag = Symbol.toStringTag;
+  const gen = (f) => O.getPrototypeOf(f).prototype;
+  const flags = [];
+  const names = "hasIndices d global g ignoreCase i multiline m dotAll s unicode u unicodeSets v sticky y";
+  const list = names.split(" ");
+  for (let i = 0; i < list.length; i += 2) {
+    const f = get(RE2, list[i]);
+    if (f) flags[flags.length] = fz([
+      f,
+      list[i + 1]
+    ]);
+  }
+  const b = {
+    __proto__: null,
+    apply: Reflect.apply,
+    construct: Reflect.construct,
+    Object_: O,
+    getPrototypeOf: O.getPrototypeOf,
+    hasOwn: O.hasOwn,
+    getOwn: gopd,
+    defineProperty: O.defineProperty,
+    create: O.create,
+    freeze: fz,
+    ownNames: O.getOwnPropertyNames,
+    objectKeys: O.keys,
+    ObjectProto: O.prototype,
+    codeAt: F.call.bind(S.charCodeAt),
+    objectToString: O.prototype.toString,
+    toStringTag: tag,
+    lookupGetter: O.prototype.__lookupGetter__,
+    jsonStringify: JSON.stringify,
+    ArrayProto: Array.prototype,
+    arrayIsArray: Array.isArray,
+    TypeError_: TypeError,
+    ErrorProto: Error.prototype,
+    Error_: Error,
+    AggregateError_: AggregateError,
+    DOMException_: g.DOMException,
+    structuredClone_: g.structuredClone,
+    Date_: Date,
+    RegExp_: RegExp,
+    I32: Int32Array,
+    F64: Float64Array,
+    reExec: RE2.exec,
+    Array_: Array,
+    arrayConcat: Array.prototype.concat,
+    isConcatSpreadable: Symbol.isConcatSpreadable,
+    species: Symbol.species,
+    arraySpecies: get(Array, Symbol.species),
+    isError: Error.isError,
+    String_: String,
+    StringProto: S,
+    strSlice: S.slice,
+    charCodeAt: S.charCodeAt,
+    fromCharCode: String.fromCharCode,
+    Number_: Number,
+    BigInt_: BigInt,
+    NumberProto: Number.prototype,
+    BooleanProto: Boolean.prototype,
+    boxes: fz([
+      fz([
+        Boolean.prototype,
+        Boolean.prototype.valueOf
+      ]),
+      fz([
+        Number.prototype,
+        Number.prototype.valueOf
+      ]),
+      fz([
+        S,
+        S.valueOf
+      ]),
+      fz([
+        BigInt.prototype,
+        BigInt.prototype.valueOf
+      ])
+    ]),
+    Map_: Map,
+    MapProto: M,
+    mapForEach: M.forEach,
+    mapGet: M.get,
+    mapSet: M.set,
+    mapHas: M.has,
+    mapDelete: M.delete,
+    mapClear: M.clear,
+    mapSize: get(M, "size"),
+    Set_: Set,
+    SetProto: St,
+    setForEach: St.forEach,
+    setAdd: St.add,
+    setHas: St.has,
+    setDelete: St.delete,
+    setClear: St.clear,
+    setSize: get(St, "size"),
+    DateProto: Date.prototype,
+    dateTime: Date.prototype.getTime,
+    RegExpProto: RE2,
+    reSource: get(RE2, "source"),
+    reFlags: fz(flags),
+    ABProto: AB,
+    abLength: get(AB, "byteLength"),
+    SABProto: SAB2,
+    sabLength: get(SAB2, "byteLength"),
+    TA: TA2,
+    taName: get(TA2, tag),
+    taBuffer: get(TA2, "buffer"),
+    taOffset: get(TA2, "byteOffset"),
+    taLength: get(TA2, "length"),
+    DVProto: DV,
+    dvBuffer: get(DV, "buffer"),
+    dvOffset: get(DV, "byteOffset"),
+    dvLength: get(DV, "byteLength"),
+    isView: ArrayBuffer.isView,
+    U8: Uint8Array,
+    PromiseProto: Promise.prototype,
+    WeakMapProto: WeakMap.prototype,
+    weakMapHas: WeakMap.prototype.has,
+    WeakSetProto: WeakSet.prototype,
+    weakSetHas: WeakSet.prototype.has,
+    WeakRefProto: g.WeakRef?.prototype,
+    weakRefDeref: g.WeakRef?.prototype.deref,
+    FRProto: g.FinalizationRegistry?.prototype,
+    frUnregister: g.FinalizationRegistry?.prototype.unregister,
+    GenProto: gen(function* () {
+    }),
+    AsyncGenProto: gen(async function* () {
+    }),
+    SymbolProto: Symbol.prototype
+  };
+  O.defineProperty(O.getPrototypeOf(async function* () {
+  }), key, {
+    value: fz(b)
+  });
+  return b;
+})();
 // Compiled with the module (scripts/bundle_entry.ts, EAGER).
 var run = (async function run(start, kind2) {
   if (start === void 0) return;
