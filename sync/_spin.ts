@@ -122,9 +122,19 @@ export class Spin {
         state === 0 &&
         Atomics.compareExchange(view, 0, 0, id | CONTENDED) === 0
       ) {
-        const now = performance.now();
-        this.budget = won(this.budget, now - this.#wonAt);
-        this.#wonAt = now;
+        // Taken: from here on nothing may keep the true from the caller. A
+        // stack overflow in the bookkeeping below (the clock read, won())
+        // would throw with the lock held and no caller that knows it holds
+        // it; the catch makes no call (a handler runs at the depth where a
+        // call overflowed) and only skips the budget's update, which is
+        // advice (the next slow acquire starts from the old budget).
+        try {
+          const now = performance.now();
+          this.budget = won(this.budget, now - this.#wonAt);
+          this.#wonAt = now;
+        } catch {
+          // the budget stays as it was
+        }
         return true;
       }
       state = Atomics.load(view, 0);

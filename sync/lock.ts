@@ -90,6 +90,16 @@ const UNLOCKED = 0;
 // A waiter whose wait did not sleep and that finds the lock held again
 // pauses before it marks it again (sync/_spin.ts, "The back-off"); the
 // pause only delays its next load, the transitions above are unchanged.
+//
+// At the end of the stack: any call may throw a RangeError (a stack
+// overflow), so once an acquire's compareExchange has taken the lock it
+// makes no call that could keep its true from the caller (the spin's
+// bookkeeping skips itself: sync/_spin.ts), or it gives the lock back in a
+// handler that calls only Atomics built-ins (the hook an RLock records its
+// owner with: the release's exchange and notify, written out, since a call
+// from the handler's depth may overflow again). An acquire stopped by a
+// RangeError has not taken the lock; one that returned true holds it
+// (tests/sync/stack_end_acquire_test.ts).
 
 // This thread's ident, read once: the value an acquire stores.
 let me = 0;
@@ -246,8 +256,21 @@ export class Lock {
     const opts = acquireOptionsAsync(options);
     if (opts instanceof Promise) return opts; // an aborted signal
     const id = me || myIdent();
-    if (Atomics.compareExchange(this.#view, STATE, UNLOCKED, id) === 0) {
-      opts.onAcquired?.();
+    const view = this.#view;
+    if (Atomics.compareExchange(view, STATE, UNLOCKED, id) === 0) {
+      if (opts.onAcquired !== undefined) {
+        try {
+          opts.onAcquired();
+        } catch (error) {
+          // A stack overflow in the hook (an RLock's owner record): not
+          // acquired. Released with Atomics built-ins only ("At the end of
+          // the stack" above).
+          if (Atomics.exchange(view, STATE, UNLOCKED) >= CONTENDED) {
+            Atomics.notify(view, STATE, 1);
+          }
+          throw error;
+        }
+      }
       return Promise.resolve(true);
     }
     if (!opts.blocking) return Promise.resolve(false);
@@ -445,7 +468,17 @@ export class Lock {
     for (let state = Atomics.load(view, STATE);;) {
       state = mark(this.#view, state, id);
       if (state === UNLOCKED) {
-        opts.onAcquired?.();
+        if (opts.onAcquired !== undefined) {
+          try {
+            opts.onAcquired();
+          } catch (error) {
+            // Not acquired: as in acquireAsync (no call).
+            if (Atomics.exchange(view, STATE, UNLOCKED) >= CONTENDED) {
+              Atomics.notify(view, STATE, 1);
+            }
+            throw error;
+          }
+        }
         return true;
       }
       // Why no lost wakeup: as in #acquireSlow.

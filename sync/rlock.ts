@@ -161,7 +161,10 @@ export class RLock {
     } catch (error) {
       this.#tookOver(error, me);
     }
-    this.#own(me);
+    // The owner written out, not by a call: a stack overflow here would
+    // leave the inner lock taken and no owner to release it.
+    this.#view[OWNER] = me;
+    this.#view[COUNT] = 1;
     return true;
   }
 
