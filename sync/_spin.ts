@@ -59,6 +59,11 @@ import { CONTENDED } from "./_holder.ts";
 // collide more often than every TRADE_MS with work outside the lock (which
 // a spin would overlap) sleep as the futex mutex does.
 //
+// A spinner that gets the lock marks it CONTENDED, so the next contender
+// sleeps and the releaser barges back in with a hot cache (a futex mutex's
+// regime); unmarked, two looping threads kept stealing it in their spins,
+// handing it (and its data's lines) over every few pairs.
+//
 // The budget is a plain field of the handle's Spin, read and written only by
 // its thread: no shared-memory traffic and no ordering to argue. It changes
 // only how long a thread polls before it sleeps, never what it does with the

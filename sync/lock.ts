@@ -81,25 +81,12 @@ const UNLOCKED = 0;
 // Fairness: not FIFO. A fresh acquirer may take the lock before the woken
 // waiter runs (barging). That keeps handoffs cheap under contention and can
 // starve a waiter in theory; Python's Lock makes no fairness promise either.
-// A blocking acquirer polls a held (not CONTENDED) lock for a while before
-// it sleeps, as long as this handle's adaptive budget says (sync/_spin.ts).
-// A spinner that gets the lock marks it, so the next contender sleeps and
-// the releaser barges back in with a hot cache (a futex mutex's regime);
-// unmarked, two looping threads kept stealing it in their spins, handing it
-// (and its data's lines) over every few pairs.
-// A waiter whose wait did not sleep and that finds the lock held again
-// pauses before it marks it again (sync/_spin.ts, "The back-off"); the
-// pause only delays its next load, the transitions above are unchanged.
-//
-// At the end of the stack: any call may throw a RangeError (a stack
-// overflow), so once an acquire's compareExchange has taken the lock it
-// makes no call that could keep its true from the caller (the spin's
-// bookkeeping skips itself: sync/_spin.ts), or it gives the lock back in a
-// handler that calls only Atomics built-ins (the hook an RLock records its
-// owner with: the release's exchange and notify, written out, since a call
-// from the handler's depth may overflow again). An acquire stopped by a
-// RangeError has not taken the lock; one that returned true holds it
-// (tests/sync/stack_end_acquire_test.ts).
+// A blocking acquirer spins before it sleeps, and a waiter whose wait did
+// not sleep pauses before it marks again (sync/_spin.ts); the transitions
+// above stand. At the end of the stack any call may throw a RangeError:
+// past its taking CAS an acquire makes no call that could keep its true
+// from the caller, or undoes the take in a handler that calls only Atomics
+// built-ins (tests/sync/stack_end_acquire_test.ts).
 
 // This thread's ident, read once: the value an acquire stores.
 let me = 0;
@@ -258,18 +245,12 @@ export class Lock {
     const id = me || myIdent();
     const view = this.#view;
     if (Atomics.compareExchange(view, STATE, UNLOCKED, id) === 0) {
-      if (opts.onAcquired !== undefined) {
-        try {
-          opts.onAcquired();
-        } catch (error) {
-          // A stack overflow in the hook (an RLock's owner record): not
-          // acquired. Released with Atomics built-ins only ("At the end of
-          // the stack" above).
-          if (Atomics.exchange(view, STATE, UNLOCKED) >= CONTENDED) {
-            Atomics.notify(view, STATE, 1);
-          }
-          throw error;
-        }
+      try {
+        opts.onAcquired?.();
+      } catch (error) {
+        const was = Atomics.exchange(view, STATE, UNLOCKED); // no call: above
+        if (was >= CONTENDED) Atomics.notify(view, STATE, 1);
+        throw error;
       }
       return Promise.resolve(true);
     }
@@ -468,16 +449,12 @@ export class Lock {
     for (let state = Atomics.load(view, STATE);;) {
       state = mark(this.#view, state, id);
       if (state === UNLOCKED) {
-        if (opts.onAcquired !== undefined) {
-          try {
-            opts.onAcquired();
-          } catch (error) {
-            // Not acquired: as in acquireAsync (no call).
-            if (Atomics.exchange(view, STATE, UNLOCKED) >= CONTENDED) {
-              Atomics.notify(view, STATE, 1);
-            }
-            throw error;
-          }
+        try {
+          opts.onAcquired?.();
+        } catch (error) {
+          const was = Atomics.exchange(view, STATE, UNLOCKED); // as above
+          if (was >= CONTENDED) Atomics.notify(view, STATE, 1);
+          throw error;
         }
         return true;
       }
