@@ -858,7 +858,10 @@ function loadScope() {
 
 // _core/target.ts
 var fnToString = Function.prototype.toString;
-var exec = RegExp.prototype.exec;
+var S = String.prototype;
+var trimEnd = S.trimEnd;
+var endsWith = S.endsWith;
+var strSlice = S.slice;
 async function resolveTarget(target) {
   if (target.kind === "module") {
     const mod = await import(target.module);
@@ -933,7 +936,8 @@ if (kind === "node") {
 } else {
   scope.onmessage = (event) => {
     scope.onmessage = null;
-    run(event.data, "web");
+    if (event.data === null) scope.close();
+    else run(event.data, "web");
   };
 }
 function claims() {
