@@ -301,8 +301,8 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     // Posts came since its last read: read them now, so that what home
     // counts from this claim on came during this task (one load per task;
     // _stale.ts). Then READY, this task's own value, before TAKE (claimed:
-    // the scan's from here); replenish reads TAKE, then READY (_started.ts).
-    // Both CASes: see _stale.ts "A record's next thread".
+    // the scan's from here; replenish reads TAKE, then READY, _started.ts),
+    // both by CAS (_stale.ts "A record's next thread").
     if (Atomics.load(v, rec + R_DRAIN) > 0) drain();
     const mine = taskMark(tasksRun++);
     const set = Atomics.compareExchange(v, rec + R_READY, 1, mine) === 1;
@@ -315,8 +315,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       let fn = fns.get(id);
       if (fn === undefined) {
         fn = await loading(b, rec, mine, () => load(b, id, fns), drain);
-        // Its module exited the thread as it loaded: run nothing of the
-        // task (see exited).
+        // Its module exited the thread as it loaded: run nothing (exited).
         if (exited(entry, ident)) return;
       }
       const args = readOwnArgs(b, s, base, read);

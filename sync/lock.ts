@@ -83,10 +83,9 @@ const UNLOCKED = 0;
 // starve a waiter in theory; Python's Lock makes no fairness promise either.
 // A blocking acquirer spins before it sleeps, and a waiter whose wait did
 // not sleep pauses before it marks again (sync/_spin.ts); the transitions
-// above stand. At the end of the stack any call may throw a RangeError:
-// past its taking CAS an acquire makes no call that could keep its true
-// from the caller, or undoes the take in a handler that calls only Atomics
-// built-ins (tests/sync/stack_end_acquire_test.ts).
+// above stand. At the stack's end any call may throw a RangeError: past its
+// taking CAS an acquire makes no call that could keep its true from the
+// caller, or undoes the take in a handler of Atomics built-ins only.
 
 // This thread's ident, read once: the value an acquire stores.
 let me = 0;
