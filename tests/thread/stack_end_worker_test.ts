@@ -10,7 +10,7 @@
 // the thread was neither given back nor stopped.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { runProgram } from "../_helpers.ts";
+import { isDeno, runProgram } from "../_helpers.ts";
 
 const program = new URL(
   "../_workers/programs/start_deep.ts",
@@ -21,7 +21,7 @@ for (const mode of ["fresh", "spare"]) {
   describe(`Thread.start at the end of the stack (${mode} worker)`, () => {
     it(
       `Thread.start (${mode} worker): each attempt starts or throws a RangeError, and nothing outlives the program`,
-      { timeout: 180_000 },
+      { timeout: 180_000, skip: !isDeno && "a program for Deno" },
       async () => {
         const r = await runProgram(program, 120_000, [mode]);
         const line = r.stdout.trim().split("\n").at(-1) ?? "";

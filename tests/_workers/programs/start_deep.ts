@@ -6,13 +6,12 @@
 // thread, which is joined, or throws a RangeError. Prints one JSON line;
 // the process must then exit by itself: a worker made by a start that threw
 // would keep it alive.
-import process from "node:process";
 import { prestartThreads, Thread } from "../../../mod.ts";
 import { readySpares } from "../../../_core/adapter.ts";
 import { sparesTaken } from "../../../_core/spare.ts";
 
 const SWEEPS = 6;
-const spare = process.argv.includes("spare");
+const spare = Deno.args[0] === "spare";
 const started: Thread[] = new Array(SWEEPS).fill(undefined);
 let k = 0, tries = 0, refused = 0;
 const other: unknown[] = [];
