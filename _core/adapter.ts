@@ -46,8 +46,6 @@ import {
   workerThreads,
 } from "./host.ts";
 import { webWorkerRef } from "./web_ref.ts";
-import { watchPort } from "./port_messages.ts";
-import { stackRoom } from "./stack_room.ts";
 
 export {
   CAN_BLOCK,
@@ -61,7 +59,6 @@ export {
 } from "./host.ts";
 
 export { findWebRef, webWorkersUnref } from "./web_ref.ts";
-export { messageReady, takeMessage } from "./port_messages.ts";
 import {
   handOver,
   refillLater,
@@ -162,9 +159,6 @@ export function startWorker(
   limits?: Record<string, number>,
 ): Started {
   if (!threadsAvailable()) throw new ThreadsUnavailableError();
-  // Before any worker is made or spare taken: the steps that follow must
-  // not be stopped by a stack overflow (_core/stack_room.ts).
-  stackRoom();
   const entryOverride = workerEntry();
   if (entryOverride !== undefined) start.entryUrl = entryOverride.href;
   if (limits !== undefined && RUNTIME === "web") {
@@ -229,33 +223,24 @@ function startFresh(
         name,
       });
     // Deno: forgets the worker once it has ended (_core/lifetime.ts).
-    let forget: (() => void) | undefined;
-    try {
-      if (RUNTIME === "deno") forget = holdOnMain(webWorkerRef(worker));
-      if (RUNTIME === "web") {
-        // No receiveMessageOnPort here: the outcome message itself is the
-        // "done" signal, kept until the thread collects it.
-        watchPort(port, events.done);
-      } else {
-        // 1: the worker entry's last message before it closes (LAST_PING).
-        worker.onmessage = (e) =>
-          e.data === LAST_PING ? forget?.() : events.done();
-      }
-      worker.onerror = (e) => {
-        e.preventDefault();
-        forget?.();
-        events.failed(e.error ?? new Error(e.message));
-      };
-      worker.postMessage(start, transfer);
-    } catch (error) {
-      // Not started (the start record not posted: its clone throws before
-      // it sends): the worker has run no thread and closes itself on a null
-      // first message (thread/_worker.ts). The check above left room for
-      // these calls.
-      forget?.();
-      worker.postMessage(null);
-      throw error;
+    const forget = RUNTIME === "deno"
+      ? holdOnMain(webWorkerRef(worker))
+      : undefined;
+    if (RUNTIME === "web") {
+      // No receiveMessageOnPort here: the outcome message itself is the
+      // "done" signal, kept until the thread collects it.
+      watchPort(port, events.done);
+    } else {
+      // 1: the worker entry's last message before it closes (LAST_PING).
+      worker.onmessage = (e) =>
+        e.data === LAST_PING ? forget?.() : events.done();
     }
+    worker.onerror = (e) => {
+      e.preventDefault();
+      forget?.();
+      events.failed(e.error ?? new Error(e.message));
+    };
+    worker.postMessage(start, transfer);
     return { port, report: undefined, block: start.block as Int32Array };
   }
   let report: MessagePort | undefined;
@@ -453,4 +438,62 @@ function nodeEntry(of?: URL): URL {
       encodeURIComponent(`import ${JSON.stringify(entry.href)};`)
     }`,
   );
+}
+
+// Messages of result ports on runtimes without receiveMessageOnPort.
+const arrived = new WeakMap<MessagePort, { message: unknown }>();
+const waiting = new WeakMap<MessagePort, () => void>();
+
+function watchPort(port: MessagePort, done: () => void): void {
+  port.onmessage = (event) => {
+    port.onmessage = null;
+    arrived.set(port, { message: event.data });
+    // A pending joinAsync collects it; else the thread's "done" path does
+    // (and reports an error nobody joins).
+    const wake = waiting.get(port);
+    if (wake !== undefined) wake();
+    else done();
+  };
+}
+
+/** Takes the next message from `port` without waiting, if there is one. */
+export function takeMessage(
+  port: MessagePort,
+): { message: unknown } | undefined {
+  const wt = nodeThreads();
+  if (wt !== undefined) {
+    return wt.receiveMessageOnPort(port as never) as
+      | { message: unknown }
+      | undefined;
+  }
+  const got = arrived.get(port);
+  arrived.delete(port);
+  return got;
+}
+
+/**
+ * Resolves once {@linkcode takeMessage} can take the outcome off `port`, or
+ * at `deadline` (performance.now() clock). Where ports are read synchronously
+ * (Deno, Node, Bun) a posted outcome is there as soon as the thread's entry
+ * is freed, so this resolves at once; in browsers the message is delivered
+ * by the event loop, a little later.
+ */
+export function messageReady(
+  port: MessagePort,
+  deadline: number,
+): Promise<void> {
+  if (nodeThreads() !== undefined || arrived.has(port)) {
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    const timer = deadline === Infinity
+      ? undefined
+      : setTimeout(done, Math.max(0, deadline - performance.now()));
+    function done(): void {
+      clearTimeout(timer);
+      waiting.delete(port);
+      resolve();
+    }
+    waiting.set(port, done);
+  });
 }

@@ -204,23 +204,12 @@ export function handOver(
   // Only plain args: threadkit primitives need their claim word and the
   // package's decoding; a limited thread never takes a spare.
   // Ports (_core/ports.ts) go by transfer, in the posted record only.
+  const shared = start.claim === undefined && start.ports === undefined &&
+    !start.limited && start.runtime === spare.runtime &&
+    writeRecord(spare.ready, start);
   const late = (globalThis as Record<symbol, unknown>)[LATE] === true; // test-only hook
   const ports = (start.ports ?? []) as never;
-  let shared: boolean;
-  try {
-    shared = start.claim === undefined && start.ports === undefined &&
-      !start.limited && start.runtime === spare.runtime &&
-      writeRecord(spare.ready, start);
-    if (!shared && !late) spare.port.postMessage(message(), ports);
-  } catch (error) {
-    // Not handed over (a stack overflow in the record's write, say): the
-    // spare, out of the list, is stopped (stop(), written out: a handler
-    // runs where a call may overflow again), not lost; the start throws.
-    Atomics.exchange(spare.ready, STATE, STOP);
-    Atomics.notify(spare.ready, STATE);
-    taken--;
-    throw error;
-  }
+  if (!shared && !late) spare.port.postMessage(message(), ports);
   // Why no lost wakeup: see _core/spare_block.ts (the record, then the
   // state, then the notify; the spare sleeps only while READY).
   Atomics.store(spare.ready, STATE, shared ? TAKEN_SHARED : TAKEN);

@@ -129,8 +129,10 @@ let died: // the hooks' death report, once installed (see watchDeath)
   | undefined;
 // process.exit unwrapped (the hooks wrap it; node:worker_threads workers).
 let processExit: ((code?: number) => never) | undefined;
-let ended = false; // the thread's end recorded (outcome posted, or death)
-let stopped = false; // its stop recorded (also a death after the target's end)
+// Whether the thread's end is recorded (outcome posted or death recorded).
+let ended = false;
+// Whether its stop is recorded (also by a death after the target's end).
+let stopped = false;
 let pinged = false; // whether the web worker's last message is posted
 // The error codec, once loaded (a death may come before it is), and whether
 // its load has begun (see loadCodec).
@@ -149,12 +151,10 @@ if (kind === "node") {
     >).then((m) => m.serveAsSpare(spare, { run, watchDeath }));
   }
 } else {
-  // A web worker gets its start message as its first message (null: its
-  // start failed, _core/adapter.ts startFresh; it closes).
+  // A web worker gets its start message as its first message.
   scope.onmessage = (event) => {
     scope.onmessage = null;
-    if (event.data === null) scope.close();
-    else run(event.data as Start, "web");
+    run(event.data as Start, "web");
   };
 }
 

@@ -858,10 +858,7 @@ function loadScope() {
 
 // _core/target.ts
 var fnToString = Function.prototype.toString;
-var S = String.prototype;
-var trimEnd = S.trimEnd;
-var endsWith = S.endsWith;
-var strSlice = S.slice;
+var exec = RegExp.prototype.exec;
 async function resolveTarget(target) {
   if (target.kind === "module") {
     const mod = await import(target.module);
@@ -936,8 +933,7 @@ if (kind === "node") {
 } else {
   scope.onmessage = (event) => {
     scope.onmessage = null;
-    if (event.data === null) scope.close();
-    else run(event.data, "web");
+    run(event.data, "web");
   };
 }
 function claims() {
