@@ -67,7 +67,11 @@
 // then clears its name from TAKE by CAS, and a name gone (a reclaim took
 // it by exchange, and the record is freed only after that) gives READY
 // back, CAS taskMark(n) -> 1. Before its name is taken, the record is the
-// thread's own (a start's exchange later writes 1 over its value). Left: a
+// thread's own (a start's exchange later writes 1 over its value). A thread
+// whose clear kept its name (its own record) and whose CAS from 1 failed
+// found a dead predecessor's value there (below 0), or its give-back's 1:
+// it moves READY from what it finds to its own value, by CAS, until READY
+// is its own (at most the predecessor's two writes between). Left: a
 // thread preempted between that claim and its give-back while home posts
 // the next thread DRAIN_AT adds could have home mark that thread stale from
 // the value (tests/pool/ready_record_test.ts: before, a plain store made
@@ -163,6 +167,7 @@ import {
   R_DRAIN,
   R_IDENT,
   R_READY,
+  R_TAKE,
   STALE_MARK,
   STALES,
 } from "./_layout.ts";
@@ -216,6 +221,30 @@ const TASK_BITS = 0x3fffffff;
 
 /** READY while a thread runs its `n`-th task: below 0, one value per task. */
 export const taskMark = (n: number): number => -1 - (n & TASK_BITS);
+
+/**
+ * A pool thread's claim of a task on record `rec`: READY to its task value
+ * `mine` by CAS from 1, then its name `name` out of TAKE by CAS (to
+ * `empty`); a name taken gives READY back, a name kept makes READY its own
+ * (see "A record's next thread" at the top).
+ */
+export function claimReady(
+  v: Int32Array,
+  rec: number,
+  mine: number,
+  name: number,
+  empty: number,
+): void {
+  let r = Atomics.compareExchange(v, rec + R_READY, 1, mine);
+  if (Atomics.compareExchange(v, rec + R_TAKE, name, empty) !== name) {
+    if (r === 1) Atomics.compareExchange(v, rec + R_READY, mine, 1);
+    return;
+  }
+  while ((r === 1 || r < 0) && r !== mine) {
+    const x = Atomics.compareExchange(v, rec + R_READY, r, mine);
+    r = x === r ? mine : x;
+  }
+}
 
 /**
  * Home is about to post an add to the thread `ident` on record `w`, whose

@@ -97,7 +97,7 @@ import {
 } from "./_layout.ts";
 import { setTakeMailHook, took } from "./_park.ts";
 import { loading } from "./_load.ts";
-import { taskMark } from "./_stale.ts";
+import { claimReady, taskMark } from "./_stale.ts";
 import { STOLEN, taskView } from "./_take.ts";
 import { giveBack } from "./_give_back.ts";
 import { takeEmpty, takeNameOf } from "./_names.ts";
@@ -305,10 +305,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     // both by CAS (_stale.ts "A record's next thread").
     if (Atomics.load(v, rec + R_DRAIN) > 0) drain();
     const mine = taskMark(tasksRun++);
-    const set = Atomics.compareExchange(v, rec + R_READY, 1, mine) === 1;
-    if (Atomics.compareExchange(v, rec + R_TAKE, name, empty) !== name && set) {
-      Atomics.compareExchange(v, rec + R_READY, mine, 1);
-    }
+    claimReady(v, rec, mine, name, empty);
     let ok = true, value: unknown, settled = false;
     try {
       const id = v[base + S_TARGET];
