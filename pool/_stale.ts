@@ -14,8 +14,9 @@
 // that names no buffer reads nothing): so each task has its own number,
 // and the thread reads what came before it at the claim. At each claim
 // the thread first reads its port if DRAIN > 0 (one load: posts came), then
-// stores READY = taskMark(n), n its task count (a value per task, below 0);
-// its end of the task is a CAS from that value. Home, at each add to a
+// moves READY from 1 to taskMark(n), n its task count from its start's own
+// base (a value per task, below 0); its end of the task is a CAS from that
+// value. Home, at each add to a
 // thread, loads its READY and keeps it (Started, per record). An add that
 // finds READY a task's value, the same one it found at home's previous add
 // to that thread, and at least DRAIN_AT + min(named, STALE_ALLOW) unread
@@ -55,6 +56,26 @@
 // and the value home sees at its next add differs from the one it kept:
 // that add posts. Values repeat after 2^30 tasks of one thread between two
 // of home's adds to it (and an equal count past the claim's read).
+// A record's next thread: a thread declared dead (its entry ended while it
+// runs) may write its record after a maintain freed it (reclaimTake, then
+// IDENT -> 0) and a start claimed it for the next thread (READY 1 by
+// exchange). So it writes READY only by CASes from values of its own: its
+// task values count from a base of its start's own (the start number's low
+// 10 bits times 2^20: the next thread's values differ from its own unless
+// 1024 starts or 2^20 of the next thread's tasks lie between), and its
+// claim is a CAS from 1, which could meet the next thread's 1: the claim
+// then clears its name from TAKE by CAS, and a name gone (a reclaim took
+// it by exchange, and the record is freed only after that) gives READY
+// back, CAS taskMark(n) -> 1. Before its name is taken, the record is the
+// thread's own (a start's exchange later writes 1 over its value). A thread
+// whose clear kept its name (its own record) and whose CAS from 1 failed
+// found a dead predecessor's value there (below 0), or its give-back's 1:
+// it moves READY from what it finds to its own value, by CAS, until READY
+// is its own (at most the predecessor's two writes between). Left: a
+// thread preempted between that claim and its give-back while home posts
+// the next thread DRAIN_AT adds could have home mark that thread stale from
+// the value (tests/pool/ready_record_test.ts: before, a plain store made
+// the next thread look busy for the whole task).
 // Why the allowance: a task of a burst over fresh buffers that is merely
 // slower than home's submits (they come every few us) spans DRAIN_AT of
 // them, and a count cannot tell it from a long one. With DRAIN_AT alone
@@ -90,12 +111,12 @@
 // and the header gets a count.
 // | word       | values                                | written by                       |
 // |------------|---------------------------------------|----------------------------------|
-// | R_READY    | 1 not in a task; taskMark(n) < 0 in the thread's n-th task; loadMark(n) >= 3 while that task's target loads (_load.ts); STALE_MARK (2); 0 freed after a mark | the thread (claim stores taskMark(n), CAS taskMark(n) <-> loadMark(n) around a load, end CAS taskMark(n) -> 1), home (start 1 by exchange, mark CAS taskMark(n) -> STALE_MARK), unmark (CAS STALE_MARK -> 0) |
+// | R_READY    | 1 not in a task; taskMark(n) < 0 in the thread's n-th task; loadMark(n) >= 3 while that task's target loads (_load.ts); STALE_MARK (2); 0 freed after a mark | the thread (claim CAS 1 -> taskMark(n), back if its name was taken; CAS taskMark(n) <-> loadMark(n) around a load, end CAS taskMark(n) -> 1), home (start 1 by exchange, mark CAS taskMark(n) -> STALE_MARK), unmark (CAS STALE_MARK -> 0) |
 // | STALES     | records whose READY is STALE_MARK     | +1 by home before its mark, -1 by whoever moves READY off STALE_MARK |
 //
 // READY states of a record (the thread's task-end CAS and home's mark are
 // CASes from the same value: one wins):
-// 1           -claim of its n-th task (thread, store)->          taskMark(n)
+// 1           -claim of its n-th task (thread, CAS)->            taskMark(n)
 // taskMark(n) -its target's load begins (thread, CAS)->          loadMark(n)
 // loadMark(n) -the load ends (thread, CAS)->                     taskMark(n)
 // taskMark(n) -task ends (thread, CAS)->                         1 (goes on)
@@ -146,6 +167,7 @@ import {
   R_DRAIN,
   R_IDENT,
   R_READY,
+  R_TAKE,
   STALE_MARK,
   STALES,
 } from "./_layout.ts";
@@ -199,6 +221,30 @@ const TASK_BITS = 0x3fffffff;
 
 /** READY while a thread runs its `n`-th task: below 0, one value per task. */
 export const taskMark = (n: number): number => -1 - (n & TASK_BITS);
+
+/**
+ * A pool thread's claim of a task on record `rec`: READY to its task value
+ * `mine` by CAS from 1, then its name `name` out of TAKE by CAS (to
+ * `empty`); a name taken gives READY back, a name kept makes READY its own
+ * (see "A record's next thread" at the top).
+ */
+export function claimReady(
+  v: Int32Array,
+  rec: number,
+  mine: number,
+  name: number,
+  empty: number,
+): void {
+  let r = Atomics.compareExchange(v, rec + R_READY, 1, mine);
+  if (Atomics.compareExchange(v, rec + R_TAKE, name, empty) !== name) {
+    if (r === 1) Atomics.compareExchange(v, rec + R_READY, mine, 1);
+    return;
+  }
+  while ((r === 1 || r < 0) && r !== mine) {
+    const x = Atomics.compareExchange(v, rec + R_READY, r, mine);
+    r = x === r ? mine : x;
+  }
+}
 
 /**
  * Home is about to post an add to the thread `ident` on record `w`, whose

@@ -97,7 +97,7 @@ import {
 } from "./_layout.ts";
 import { setTakeMailHook, took } from "./_park.ts";
 import { loading } from "./_load.ts";
-import { taskMark } from "./_stale.ts";
+import { claimReady, taskMark } from "./_stale.ts";
 import { STOLEN, taskView } from "./_take.ts";
 import { giveBack } from "./_give_back.ts";
 import { takeEmpty, takeNameOf } from "./_names.ts";
@@ -164,7 +164,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
   Atomics.compareExchange(v, rec + R_INIT, ownPark, 1);
   const fns = new Map<number, AnyFunction>();
   const drain = () => ts.drain(); // at a claim, or a park past DRAIN_AT
-  let tasksRun = 0; // READY's value per task (_stale.ts taskMark)
+  let tasksRun = ((-1 - ownPark) & 0x3ff) << 20; // READY's base (_stale.ts)
   const withdraw = () => clearCancel(entry, ident);
   const q = taskView(tasks);
   const empty = takeEmpty(b.l.slots, ownPark); // its R_TAKE without a name (_names.ts)
@@ -300,22 +300,19 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     }
     // Posts came since its last read: read them now, so that what home
     // counts from this claim on came during this task (one load per task;
-    // _stale.ts). Then READY, this task's own value, before TAKE:
-    // replenish reads TAKE, then READY (_started.ts).
+    // _stale.ts). Then READY, this task's own value, before TAKE (claimed:
+    // the scan's from here; replenish reads TAKE, then READY, _started.ts),
+    // both by CAS (_stale.ts "A record's next thread").
     if (Atomics.load(v, rec + R_DRAIN) > 0) drain();
     const mine = taskMark(tasksRun++);
-    Atomics.store(v, rec + R_READY, mine);
-    // Claimed: the scan's from here. A CAS, as every write of R_TAKE by
-    // the thread (a store could land on the record's next thread's name).
-    Atomics.compareExchange(v, rec + R_TAKE, name, empty);
+    claimReady(v, rec, mine, name, empty);
     let ok = true, value: unknown, settled = false;
     try {
       const id = v[base + S_TARGET];
       let fn = fns.get(id);
       if (fn === undefined) {
         fn = await loading(b, rec, mine, () => load(b, id, fns), drain);
-        // Its module exited the thread as it loaded: run nothing of the
-        // task (see exited).
+        // Its module exited the thread as it loaded: run nothing (exited).
         if (exited(entry, ident)) return;
       }
       const args = readOwnArgs(b, s, base, read);

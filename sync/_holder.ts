@@ -137,17 +137,28 @@ export function takeOver(
   // still names it (idents are never reused). A CAS that fails on a
   // CONTENDED mark added meanwhile is retried; a word that names another
   // thread (or none) means the lock changed hands: nothing to take over.
+  // The error is made before the CAS: at the end of the stack its making
+  // may overflow, and after the CAS that would leave the lock held by a
+  // thread that gets a RangeError. Past the CAS only the hook runs, in a
+  // try whose handler (Atomics only: a call may overflow again) puts the
+  // dead holder's word back, so a later waiter takes it over.
+  const error = ownerDied(
+    `Lock taken over from a dead holder: thread ${holder} stopped while holding it; this thread holds the lock now (release it once the data it guards is consistent)`,
+    holder,
+  );
   for (;;) {
     const seen = Atomics.compareExchange(view, 0, state, id | CONTENDED);
     if (seen === state) break;
     if ((seen & HOLDER) !== holder) return;
     state = seen;
   }
-  onAcquired?.();
-  throw ownerDied(
-    `Lock taken over from a dead holder: thread ${holder} stopped while holding it; this thread holds the lock now (release it once the data it guards is consistent)`,
-    holder,
-  );
+  try {
+    onAcquired?.();
+  } catch (overflow) {
+    Atomics.compareExchange(view, 0, id | CONTENDED, state);
+    throw overflow;
+  }
+  throw error;
 }
 
 // The errors of takeovers: how a caller up the stack (RLock, Condition,

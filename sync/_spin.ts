@@ -59,6 +59,11 @@ import { CONTENDED } from "./_holder.ts";
 // collide more often than every TRADE_MS with work outside the lock (which
 // a spin would overlap) sleep as the futex mutex does.
 //
+// A spinner that gets the lock marks it CONTENDED, so the next contender
+// sleeps and the releaser barges back in with a hot cache (a futex mutex's
+// regime); unmarked, two looping threads kept stealing it in their spins,
+// handing it (and its data's lines) over every few pairs.
+//
 // The budget is a plain field of the handle's Spin, read and written only by
 // its thread: no shared-memory traffic and no ordering to argue. It changes
 // only how long a thread polls before it sleeps, never what it does with the
@@ -122,9 +127,19 @@ export class Spin {
         state === 0 &&
         Atomics.compareExchange(view, 0, 0, id | CONTENDED) === 0
       ) {
-        const now = performance.now();
-        this.budget = won(this.budget, now - this.#wonAt);
-        this.#wonAt = now;
+        // Taken: from here on nothing may keep the true from the caller. A
+        // stack overflow in the bookkeeping below (the clock read, won())
+        // would throw with the lock held and no caller that knows it holds
+        // it; the catch makes no call (a handler runs at the depth where a
+        // call overflowed) and only skips the budget's update, which is
+        // advice (the next slow acquire starts from the old budget).
+        try {
+          const now = performance.now();
+          this.budget = won(this.budget, now - this.#wonAt);
+          this.#wonAt = now;
+        } catch {
+          // the budget stays as it was
+        }
         return true;
       }
       state = Atomics.load(view, 0);

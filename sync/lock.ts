@@ -81,15 +81,11 @@ const UNLOCKED = 0;
 // Fairness: not FIFO. A fresh acquirer may take the lock before the woken
 // waiter runs (barging). That keeps handoffs cheap under contention and can
 // starve a waiter in theory; Python's Lock makes no fairness promise either.
-// A blocking acquirer polls a held (not CONTENDED) lock for a while before
-// it sleeps, as long as this handle's adaptive budget says (sync/_spin.ts).
-// A spinner that gets the lock marks it, so the next contender sleeps and
-// the releaser barges back in with a hot cache (a futex mutex's regime);
-// unmarked, two looping threads kept stealing it in their spins, handing it
-// (and its data's lines) over every few pairs.
-// A waiter whose wait did not sleep and that finds the lock held again
-// pauses before it marks it again (sync/_spin.ts, "The back-off"); the
-// pause only delays its next load, the transitions above are unchanged.
+// A blocking acquirer spins before it sleeps, and a waiter whose wait did
+// not sleep pauses before it marks again (sync/_spin.ts); the transitions
+// above stand. At the stack's end any call may throw a RangeError: past its
+// taking CAS an acquire makes no call that could keep its true from the
+// caller, or undoes the take in a handler of Atomics built-ins only.
 
 // This thread's ident, read once: the value an acquire stores.
 let me = 0;
@@ -246,8 +242,15 @@ export class Lock {
     const opts = acquireOptionsAsync(options);
     if (opts instanceof Promise) return opts; // an aborted signal
     const id = me || myIdent();
-    if (Atomics.compareExchange(this.#view, STATE, UNLOCKED, id) === 0) {
-      opts.onAcquired?.();
+    const view = this.#view;
+    if (Atomics.compareExchange(view, STATE, UNLOCKED, id) === 0) {
+      try {
+        opts.onAcquired?.();
+      } catch (error) {
+        const was = Atomics.exchange(view, STATE, UNLOCKED); // no call: above
+        if (was >= CONTENDED) Atomics.notify(view, STATE, 1);
+        throw error;
+      }
       return Promise.resolve(true);
     }
     if (!opts.blocking) return Promise.resolve(false);
@@ -445,7 +448,13 @@ export class Lock {
     for (let state = Atomics.load(view, STATE);;) {
       state = mark(this.#view, state, id);
       if (state === UNLOCKED) {
-        opts.onAcquired?.();
+        try {
+          opts.onAcquired?.();
+        } catch (error) {
+          const was = Atomics.exchange(view, STATE, UNLOCKED); // as above
+          if (was >= CONTENDED) Atomics.notify(view, STATE, 1);
+          throw error;
+        }
         return true;
       }
       // Why no lost wakeup: as in #acquireSlow.

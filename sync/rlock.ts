@@ -33,7 +33,7 @@ import {
 } from "../_core/wait.ts";
 import type { Lock } from "./lock.ts";
 import { lockAt } from "./_lock_at.ts";
-import { TAKE_OVER, tookOver } from "./_holder.ts";
+import { HOLDER, TAKE_OVER, tookOver } from "./_holder.ts";
 
 export type { AcquireOptions, WaitOptions } from "../_core/wait.ts";
 export type { SharedPlacement } from "../_core/placement.ts";
@@ -159,9 +159,20 @@ export class RLock {
     try {
       if (!this.#lock.acquire(options)) return false;
     } catch (error) {
-      this.#tookOver(error, me);
+      // Taken over from a dead owner (OwnerDiedError: the inner word names
+      // this thread, whose OWNER it is not): owned at depth 1, written out
+      // (no call, as below), then rethrown.
+      const view = this.#view;
+      if ((Atomics.load(view, 0) & HOLDER) === me && view[OWNER] !== me) {
+        view[OWNER] = me;
+        view[COUNT] = 1;
+      }
+      throw error;
     }
-    this.#own(me);
+    // The owner written out, not by a call: a stack overflow here would
+    // leave the inner lock taken and no owner to release it.
+    this.#view[OWNER] = me;
+    this.#view[COUNT] = 1;
     return true;
   }
 
