@@ -1,0 +1,236 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Unbounded LifoQueue and PriorityQueue (no capacity, or capacity <= 0:
+// Python's maxsize <= 0): a locked store (_locked.ts) whose items live in a
+// data block of the shared heap that grows, moved under the store's lock.
+//
+// Header slots used here (full table: _layout.ts):
+// | slot | name     | values                                     | written by           |
+// |------|----------|--------------------------------------------|----------------------|
+// | 1    | CAPACITY | maxCapacity: most items (puts wait there)  | constructor, once    |
+// | 7    | FLAGS    | FLAG_GROWS (bit 10): the data block grows  | constructor, once    |
+// | 84   | DATA     | the data block's payload offset in the     | constructor; a grow, |
+// |      |          | runtime block                              | under LOCK           |
+// | 85   | SLOTS    | items the data block has room for          | as DATA              |
+// | 81   | COUNT    | items held (as every locked store)         | under LOCK           |
+//
+// Memory: the header is a queue block of kind GROW_KIND; the data block, a
+// queue block with one reference, the header's (released by the grow that
+// replaces it, or by GROW_KIND's release hook). The data block holds the
+// store's arrays for SLOTS items (numeric: the items; structured: each
+// item's own heap block offset, and a priority queue's keys and orders,
+// _blocks.ts), starting with SLOTS = initialCapacity.
+//
+// States of the data block: MAPPED (named by DATA) -a put under LOCK finds
+// COUNT = SLOTS < CAPACITY: allocate a block for min(2 SLOTS, CAPACITY),
+// copy COUNT items, store DATA and SLOTS, release the old one-> MAPPED (the
+// new one). A heap that refuses the block leaves everything as it was:
+// the put finds no room and waits, as at CAPACITY (a slice-end look,
+// roomFor, tries again within 50 ms; a get's wake too).
+//
+// Why a handle never touches a freed data block: every read and write of
+// the data block is made under LOCK (no lock-free path reads it: count()
+// reads COUNT, roomFor reads COUNT), and each such access first compares
+// DATA with the block this handle's views were made for, remaking them
+// when it moved (LockedStore.#mapped). A grow runs under LOCK too, so a
+// handle in another thread that still has views of the old block reads
+// DATA after the grow's release of LOCK and remaps before any access. So
+// the old block is released at the grow itself, and its bytes may be
+// reused at once. An item's own block (structured) is named only by the
+// data block: released when its item is dropped (or discarded), and by
+// the release hook for the items still held when the queue's last handle
+// goes (their held primitives' references leak, as in any dropped queue).
+//
+// Order across growth: a grow copies the arrays as they are (the stack's
+// order, the heap's array and its insertion counter), so LIFO order and
+// priority order (ties in put order) do not change.
+
+import {
+  blockAlloc,
+  blockRelease,
+  isBlock,
+  registerRelease,
+} from "../_core/heap.ts";
+import { runtime } from "../_core/runtime.ts";
+import {
+  CAPACITY,
+  COUNT,
+  HEADER_WORDS,
+  KIND,
+  LIFO,
+  numericInfo,
+} from "./_layout.ts";
+
+/** Header slot: the data block's payload offset. */
+export const DATA = 84;
+/** Header slot: items the data block has room for. */
+export const SLOTS = 85;
+/** FLAGS: the queue is unbounded, its data block grows (this file). */
+export const FLAG_GROWS: number = 1 << 10;
+/** The heap block kind of an unbounded LifoQueue's or PriorityQueue's header. */
+export const GROW_KIND = 2;
+/** Items the first data block holds when no initialCapacity is given. */
+export const GROW_FIRST = 64;
+/** Default maximum (items) of an unbounded queue (Queue's too). */
+export const UNBOUNDED_MAX: number = 2 ** 20;
+/** An unbounded structured item encodes to at most this minus 1 bytes. */
+export const UNBOUNDED_MAX_BYTES: number = 2 ** 26;
+
+/** initialCapacity or maxCapacity, checked: an integer from 1 to 2^26. */
+export function checkSize(
+  what: string,
+  value: unknown,
+  fallback: number,
+): number {
+  if (value === undefined) return fallback;
+  if (
+    typeof value !== "number" || !Number.isInteger(value) || value < 1 ||
+    value > 2 ** 26
+  ) {
+    throw new RangeError(
+      `Cannot create queue: ${what} must be an integer from 1 to ${
+        2 ** 26
+      }, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Whether `init` asks for an unbounded queue: an options object (or none)
+ * without a capacity, or with a number <= 0 (Python's maxsize <= 0). It
+ * refuses what an unbounded queue cannot have: a placement, `bytes`.
+ */
+export function isUnbounded(init: unknown): boolean {
+  if (init !== undefined && (typeof init !== "object" || init === null)) {
+    return false; // not an options object: the bounded path's TypeError
+  }
+  const o = init as
+    | { capacity?: unknown; buffer?: unknown; byteOffset?: unknown }
+    | undefined;
+  const capacity = o?.capacity;
+  if (
+    capacity !== undefined && !(typeof capacity === "number" && capacity <= 0)
+  ) {
+    return false;
+  }
+  if (o?.buffer !== undefined || o?.byteOffset !== undefined) {
+    throw new TypeError(
+      "Cannot place queue: an unbounded queue grows in the shared heap; give a capacity to place it",
+    );
+  }
+  if ((init as { bytes?: unknown } | undefined)?.bytes !== undefined) {
+    throw new TypeError(
+      'Cannot create queue: "bytes" applies to bounded queues (an unbounded queue sizes its memory as it grows)',
+    );
+  }
+  return true;
+}
+
+/** First and most items of an unbounded LifoQueue or PriorityQueue. */
+export function growSizes(
+  init: { initialCapacity?: unknown; maxCapacity?: unknown } | undefined,
+): { first: number; max: number } {
+  const first = checkSize(
+    "initialCapacity",
+    init?.initialCapacity,
+    GROW_FIRST,
+  );
+  const max = checkSize(
+    "maxCapacity",
+    init?.maxCapacity,
+    Math.max(UNBOUNDED_MAX, first),
+  );
+  if (max < first) {
+    throw new RangeError(
+      `Cannot create queue: maxCapacity (${max}) is below initialCapacity (${first})`,
+    );
+  }
+  return { first, max };
+}
+
+/**
+ * Bytes of a data block for `slots` items: numeric, the items; structured
+ * LIFO, an Int32 block offset each; structured priority, the insertion
+ * counter (f64) then keys (f64), orders (f64) and block offsets (i32).
+ */
+export function dataBytes(
+  discipline: number,
+  code: number,
+  slots: number,
+): number {
+  const info = numericInfo(code);
+  if (info !== undefined) return slots * info.Array.BYTES_PER_ELEMENT;
+  return discipline === LIFO ? 4 * slots : 8 + 20 * slots;
+}
+
+/**
+ * The header and first data block of a new unbounded queue, as heap
+ * blocks (the header zeroed; the caller writes it and DATA, SLOTS).
+ * @throws {RangeError} when the heap cannot give them.
+ */
+export function growAlloc(
+  total: number,
+  first: number,
+): { at: number; data: number } {
+  const at = blockAlloc(total, true, GROW_KIND);
+  const data = at < 0 ? -1 : blockAlloc(first, true);
+  if (data < 0) {
+    if (at >= 0) blockRelease(at); // names no data block yet
+    throw new RangeError(
+      "Cannot create queue: the shared heap cannot hold an unbounded queue now (queues have taken their share of it); give a capacity",
+    );
+  }
+  return { at, data };
+}
+
+// The header's last reference went: no thread can reach its data block nor
+// the items' blocks (see above), so they go back.
+registerRelease(GROW_KIND, (at) => {
+  const h = new Int32Array(runtime().buffer, at, HEADER_WORDS);
+  const data = Atomics.load(h, DATA);
+  if (data === 0 || !isBlock(data)) return;
+  const kind = Atomics.load(h, 0);
+  if (numericInfo(kind & 15) === undefined) {
+    const slots = Atomics.load(h, SLOTS);
+    const count = Math.min(Atomics.load(h, COUNT), slots);
+    const lifo = ((kind >> 4) & 15) === LIFO;
+    const blocks = new Int32Array(
+      runtime().buffer,
+      lifo ? data : data + 8 + 16 * slots,
+      slots,
+    );
+    for (let i = 0; i < count; i++) {
+      if (isBlock(blocks[i])) blockRelease(blocks[i]);
+    }
+  }
+  blockRelease(data);
+});
+
+/**
+ * The grow (under LOCK, COUNT = SLOTS): a data block for min(2 SLOTS,
+ * CAPACITY) items, `map` makes the store's views over it and copies the
+ * items, then DATA and SLOTS name it and the old block `old` is released.
+ * Returns the new block's offset, or -1 (nothing changed) when SLOTS is at
+ * CAPACITY or the heap refuses the block.
+ */
+export function grow(
+  h: Int32Array,
+  old: number,
+  map: (at: number, slots: number) => void,
+): number {
+  const slots = h[SLOTS], next = Math.min(slots * 2, h[CAPACITY]);
+  if (next <= slots) return -1;
+  const kind = h[KIND];
+  const at = blockAlloc(dataBytes((kind >> 4) & 15, kind & 15, next), true);
+  if (at < 0) return -1;
+  try {
+    map(at, next);
+  } catch (error) {
+    blockRelease(at); // DATA still names the old block, views remade next call
+    throw error;
+  }
+  Atomics.store(h, SLOTS, next);
+  Atomics.store(h, DATA, at);
+  blockRelease(old);
+  return at;
+}
