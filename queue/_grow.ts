@@ -30,12 +30,16 @@
 // Why a handle never touches a freed data block: every read and write of
 // the data block is made under LOCK (no lock-free path reads it: count()
 // reads COUNT, roomFor reads COUNT), and each such access first compares
-// DATA with the block this handle's views were made for, remaking them
-// when it moved (LockedStore.#mapped). A grow runs under LOCK too, so a
-// handle in another thread that still has views of the old block reads
-// DATA after the grow's release of LOCK and remaps before any access. So
-// the old block is released at the grow itself, and its bytes may be
-// reused at once. An item's own block (structured) is named only by the
+// SLOTS with the SLOTS this handle's views were made for, remaking them
+// over DATA when it changed (LockedStore.#mapped). SLOTS, not DATA: every
+// grow raises SLOTS, but a block's offset comes back (the block a grow
+// released is the next grow's when both fit one size class: a queue
+// chunk's smallest blocks), so a handle that compared DATA would keep its
+// views of the smaller block. A grow runs under LOCK too, so a handle in
+// another thread that still has views of the old block reads SLOTS after
+// the grow's release of LOCK and remaps before any access. So the old
+// block is released at the grow itself, and its bytes may be reused at
+// once. An item's own block (structured) is named only by the
 // data block: released when its item is dropped (or discarded), and by
 // the release hook for the items still held when the queue's last handle
 // goes (their held primitives' references leak, as in any dropped queue).

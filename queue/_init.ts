@@ -43,7 +43,6 @@ import {
   align8,
   BYTES,
   CAPACITY,
-  type ElementType,
   FIFO,
   FLAG_CODEC,
   FLAG_SINGLE_READER,

@@ -131,16 +131,15 @@ export abstract class LockedStore implements Store {
   /** Offset of the store's arrays, and items they hold (unbounded: DATA, SLOTS). */
   protected base: number;
   protected slots: number;
-  // Unbounded (FLAG_GROWS): the data block the views were made for.
+  // Unbounded (FLAG_GROWS): SLOTS names the data block the views are over.
   readonly #grows: boolean;
-  #at: number;
 
   constructor(h: Int32Array) {
     this.h = h;
     this.cap = h[CAPACITY];
     this.#custom = (h[FLAGS] & FLAG_CODEC) !== 0;
     this.#grows = (h[FLAGS] & FLAG_GROWS) !== 0;
-    this.#at = this.base = this.#grows
+    this.base = this.#grows
       ? Atomics.load(h, DATA)
       : h.byteOffset + HEADER_BYTES;
     this.slots = this.#grows ? Atomics.load(h, SLOTS) : this.cap;
@@ -291,23 +290,22 @@ export abstract class LockedStore implements Store {
     return (count < this.slots || this.#enlarge(count)) && this.fits(raw);
   }
 
-  // Unbounded, under the lock: remaps when a grow moved DATA (_grow.ts).
+  // Unbounded, under the lock: remaps after a grow (SLOTS tells: _grow.ts).
   #mapped(): void {
     if (!this.#grows) return;
-    const at = Atomics.load(this.h, DATA);
-    if (at === this.#at) return;
-    this.slots = Atomics.load(this.h, SLOTS);
-    this.map(this.base = at, this.slots, 0);
-    this.#at = at;
+    const slots = Atomics.load(this.h, SLOTS);
+    if (slots === this.slots) return;
+    this.map(this.base = Atomics.load(this.h, DATA), slots, 0);
+    this.slots = slots; // last: a map that threw is made again
   }
 
   // Unbounded, under the lock, COUNT = SLOTS: the items move (_grow.ts).
   #enlarge(count: number): boolean {
     const at = this.#grows
-      ? grow(this.h, this.#at, (b, n) => this.map(b, n, count))
+      ? grow(this.h, this.base, (b, n) => this.map(b, n, count))
       : -1;
     if (at < 0) return false;
-    this.base = this.#at = at;
+    this.base = at;
     this.slots = this.h[SLOTS];
     return true;
   }
