@@ -14,7 +14,7 @@ import {
   QueueShutDownError,
   Thread,
 } from "../../mod.ts";
-import { stressSize, wordChanged } from "../_helpers.ts";
+import { runProgram, stressSize, wordChanged } from "../_helpers.ts";
 
 const JOIN = { timeout: 60_000 };
 const LOCK_WORD = 80; // the header's LOCK slot (queue/_layout.ts)
@@ -198,6 +198,19 @@ describe("LifoQueue and PriorityQueue without a capacity", () => {
     assert.deepEqual(lo, Array.from({ length: 500 }, (_, i) => 499 - i));
     const po = [...p.getMany(200), ...p.getMany()];
     assert.deepEqual(po, Array.from({ length: 500 }, (_, i) => i));
+  });
+
+  it("a dropped unbounded queue gives its header, data and item blocks back to the heap", async () => {
+    const run = await runProgram(
+      new URL("../_workers/programs/heap_grow_store.ts", import.meta.url),
+      90_000,
+      [],
+      { exposeGc: true },
+    );
+    assert.equal(run.timedOut, false, `timed out: ${run.stdout}${run.stderr}`);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.equal(run.stdout.match(/come back/g)?.length, 4, run.stdout);
+    assert.match(run.stdout, /\ndone\n?$/);
   });
 
   it("join and taskDone count across growth; for await drains after shutdown", async () => {
