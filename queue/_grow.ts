@@ -10,36 +10,39 @@
 // | 7    | FLAGS    | FLAG_GROWS (bit 10): the data block grows  | constructor, once    |
 // | 84   | DATA     | the data block's payload offset in the     | constructor; a grow, |
 // |      |          | runtime block                              | under LOCK           |
-// | 85   | SLOTS    | items the data block has room for          | as DATA              |
 // | 81   | COUNT    | items held (as every locked store)         | under LOCK           |
 //
 // Memory: the header is a queue block of kind GROW_KIND; the data block, a
 // queue block with one reference, the header's (released by the grow that
-// replaces it, or by GROW_KIND's release hook). The data block holds the
-// store's arrays for SLOTS items (numeric: the items; structured: each
-// item's own heap block offset, and a priority queue's keys and orders,
-// _blocks.ts), starting with SLOTS = initialCapacity.
+// replaces it, or by GROW_KIND's release hook). The data block's first
+// word is SLOTS, the items it has room for (written before DATA names the
+// block, never after), then from byte 8 the store's arrays for SLOTS items
+// (numeric: the items; structured: each item's own heap block offset, and
+// a priority queue's keys and orders, _blocks.ts); the first has
+// SLOTS = initialCapacity.
 //
 // States of the data block: MAPPED (named by DATA) -a put under LOCK finds
 // COUNT = SLOTS < CAPACITY: allocate a block for min(2 SLOTS, CAPACITY),
-// copy COUNT items, store DATA and SLOTS, release the old one-> MAPPED (the
-// new one). A heap that refuses the block leaves everything as it was:
-// the put finds no room and waits, as at CAPACITY (a slice-end look,
-// roomFor, tries again within 50 ms; a get's wake too).
+// write its SLOTS, copy COUNT items, store DATA (one word: a holder that
+// dies before it leaves the old block in use, after it the new one; the
+// other at worst leaks), release the old one-> MAPPED (the new one). A heap
+// that refuses the block leaves everything as it was: the put finds no
+// room and waits, as at CAPACITY (a slice-end look, roomFor, tries again
+// within 50 ms; a get's wake too).
 //
 // Why a handle never touches a freed data block: every read and write of
 // the data block is made under LOCK (no lock-free path reads it: count()
 // reads COUNT, roomFor reads COUNT), and each such access first compares
-// SLOTS with the SLOTS this handle's views were made for, remaking them
-// over DATA when it changed (LockedStore.#mapped). SLOTS, not DATA: every
-// grow raises SLOTS, but a block's offset comes back (the block a grow
-// released is the next grow's when both fit one size class: a queue
-// chunk's smallest blocks), so a handle that compared DATA would keep its
-// views of the smaller block. A grow runs under LOCK too, so a handle in
-// another thread that still has views of the old block reads SLOTS after
-// the grow's release of LOCK and remaps before any access. So the old
-// block is released at the grow itself, and its bytes may be reused at
-// once. An item's own block (structured) is named only by the
+// DATA and the SLOTS word at DATA with the offset and SLOTS this handle's
+// views were made for, remaking them when either changed
+// (LockedStore.#mapped). Both: a block's offset comes back (the block a
+// grow released is the next grow's when both fit one size class: a queue
+// chunk's smallest blocks), with a larger SLOTS, so a handle that compared
+// DATA alone would keep its views of the smaller block. A grow runs under
+// LOCK too, so a handle in another thread that still has views of the old
+// block reads DATA after the grow's release of LOCK and remaps before any
+// access. So the old block is released at the grow itself, and its bytes
+// may be reused at once. An item's own block (structured) is named only by the
 // data block: released when its item is dropped (or discarded), and by
 // the release hook for the items still held when the queue's last handle
 // goes (their held primitives' references leak, as in any dropped queue).
@@ -66,8 +69,8 @@ import {
 
 /** Header slot: the data block's payload offset. */
 export const DATA = 84;
-/** Header slot: items the data block has room for. */
-export const SLOTS = 85;
+/** Bytes before the data block's arrays: its SLOTS word and a pad. */
+export const DATA_HEAD = 8;
 /** FLAGS: the queue is unbounded, its data block grows (this file). */
 export const FLAG_GROWS: number = 1 << 10;
 /** The heap block kind of an unbounded LifoQueue's or PriorityQueue's header. */
@@ -153,9 +156,10 @@ export function growSizes(
 }
 
 /**
- * Bytes of a data block for `slots` items: numeric, the items; structured
- * LIFO, an Int32 block offset each; structured priority, the insertion
- * counter (f64) then keys (f64), orders (f64) and block offsets (i32).
+ * Bytes of a data block for `slots` items: its SLOTS word (DATA_HEAD),
+ * then numeric, the items; structured LIFO, an Int32 block offset each;
+ * structured priority, the insertion counter (f64) then keys (f64), orders
+ * (f64) and block offsets (i32).
  */
 export function dataBytes(
   discipline: number,
@@ -163,21 +167,31 @@ export function dataBytes(
   slots: number,
 ): number {
   const info = numericInfo(code);
-  if (info !== undefined) return slots * info.Array.BYTES_PER_ELEMENT;
-  return discipline === LIFO ? 4 * slots : 8 + 20 * slots;
+  if (info !== undefined) {
+    return DATA_HEAD + slots * info.Array.BYTES_PER_ELEMENT;
+  }
+  return DATA_HEAD + (discipline === LIFO ? 4 * slots : 8 + 20 * slots);
+}
+
+/** The SLOTS word of the data block at `data`. */
+export function slotsWord(buffer: ArrayBufferLike, data: number): Int32Array {
+  return new Int32Array(buffer, data, 1);
 }
 
 /**
  * The header and first data block of a new unbounded queue, as heap
- * blocks (the header zeroed; the caller writes it and DATA, SLOTS).
+ * blocks (the header zeroed; the caller writes it and DATA; the data
+ * block's SLOTS word is `slots`).
  * @throws {RangeError} when the heap cannot give them.
  */
 export function growAlloc(
   total: number,
   first: number,
+  slots: number,
 ): { at: number; data: number } {
   const at = blockAlloc(total, true, GROW_KIND);
   const data = at < 0 ? -1 : blockAlloc(first, true);
+  if (data >= 0) slotsWord(runtime().buffer, data)[0] = slots;
   if (data < 0) {
     if (at >= 0) blockRelease(at); // names no data block yet
     throw new RangeError(
@@ -195,14 +209,11 @@ registerRelease(GROW_KIND, (at) => {
   if (data === 0 || !isBlock(data)) return;
   const kind = Atomics.load(h, 0);
   if (numericInfo(kind & 15) === undefined) {
-    const slots = Atomics.load(h, SLOTS);
+    const slots = Atomics.load(slotsWord(runtime().buffer, data), 0);
     const count = Math.min(Atomics.load(h, COUNT), slots);
     const lifo = ((kind >> 4) & 15) === LIFO;
-    const blocks = new Int32Array(
-      runtime().buffer,
-      lifo ? data : data + 8 + 16 * slots,
-      slots,
-    );
+    const at = data + DATA_HEAD + (lifo ? 0 : 8 + 16 * slots);
+    const blocks = new Int32Array(runtime().buffer, at, slots);
     for (let i = 0; i < count; i++) {
       if (isBlock(blocks[i])) blockRelease(blocks[i]);
     }
@@ -211,29 +222,31 @@ registerRelease(GROW_KIND, (at) => {
 });
 
 /**
- * The grow (under LOCK, COUNT = SLOTS): a data block for min(2 SLOTS,
- * CAPACITY) items, `map` makes the store's views over it and copies the
- * items, then DATA and SLOTS name it and the old block `old` is released.
- * Returns the new block's offset, or -1 (nothing changed) when SLOTS is at
- * CAPACITY or the heap refuses the block.
+ * The grow (under LOCK, COUNT = SLOTS = `slots`): a data block for
+ * min(2 SLOTS, CAPACITY) items, its SLOTS word written, `map` makes the
+ * store's views over its arrays and copies the items, then DATA names it
+ * and the old block `old` is released. Returns the new block's offset, or
+ * -1 (nothing changed) when SLOTS is at CAPACITY or the heap refuses the
+ * block.
  */
 export function grow(
   h: Int32Array,
   old: number,
-  map: (at: number, slots: number) => void,
+  slots: number,
+  map: (arrays: number, slots: number) => void,
 ): number {
-  const slots = h[SLOTS], next = Math.min(slots * 2, h[CAPACITY]);
+  const next = Math.min(slots * 2, h[CAPACITY]);
   if (next <= slots) return -1;
   const kind = h[KIND];
   const at = blockAlloc(dataBytes((kind >> 4) & 15, kind & 15, next), true);
   if (at < 0) return -1;
   try {
-    map(at, next);
+    slotsWord(h.buffer, at)[0] = next;
+    map(at + DATA_HEAD, next);
   } catch (error) {
-    blockRelease(at); // DATA still names the old block, views remade next call
+    blockRelease(at); // DATA still names the old block; views remade next call
     throw error;
   }
-  Atomics.store(h, SLOTS, next);
   Atomics.store(h, DATA, at);
   blockRelease(old);
   return at;

@@ -71,7 +71,6 @@ import {
   growAlloc,
   growSizes,
   isUnbounded,
-  SLOTS,
 } from "./_grow.ts";
 import { NumHeap, NumStack } from "./_num_stores.ts";
 import { Ring, ringBytes, ringModulus } from "./_ring.ts";
@@ -221,7 +220,7 @@ export function createState(
     let buffer: SharedArrayBuffer, byteOffset = 0, data = 0;
     if (shape.first > 0) { // unbounded (_grow.ts)
       const first = dataBytes(discipline, shape.code, shape.first);
-      ({ at: byteOffset, data } = growAlloc(total, first));
+      ({ at: byteOffset, data } = growAlloc(total, first, shape.first));
       buffer = runtime().buffer;
       holdBlock(owner, byteOffset);
     } else if (init!.buffer !== undefined || init!.byteOffset !== undefined) {
@@ -263,7 +262,6 @@ export function createState(
     h[MODULUS] = discipline === FIFO ? ringModulus(shape.capacity) : 2 ** 28;
     if (shape.first > 0) {
       h[FLAGS] |= FLAG_GROWS;
-      h[SLOTS] = shape.first;
       h[DATA] = data;
     }
   }

@@ -26,7 +26,7 @@ import {
   tookOver,
 } from "../sync/_holder.ts";
 import type { OwnerDiedError } from "../_core/errors.ts";
-import { DATA, FLAG_GROWS, grow, SLOTS } from "./_grow.ts";
+import { DATA, DATA_HEAD, FLAG_GROWS, grow, slotsWord } from "./_grow.ts";
 import {
   type Acquire,
   MUST_ACQUIRE,
@@ -128,21 +128,21 @@ export abstract class LockedStore implements Store {
   readonly #lock: Lock;
   // Items use a custom codec: a get's decode is marked in HOLDER.
   readonly #custom: boolean;
-  /** Offset of the store's arrays, and items they hold (unbounded: DATA, SLOTS). */
+  // The store's arrays: offset, items (unbounded: DATA's block, #word).
   protected base: number;
   protected slots: number;
-  // Unbounded (FLAG_GROWS): SLOTS names the data block the views are over.
-  readonly #grows: boolean;
+  readonly #grows: boolean; // FLAG_GROWS (_grow.ts)
+  #at = 0;
+  #word: Int32Array | undefined;
 
   constructor(h: Int32Array) {
     this.h = h;
     this.cap = h[CAPACITY];
     this.#custom = (h[FLAGS] & FLAG_CODEC) !== 0;
     this.#grows = (h[FLAGS] & FLAG_GROWS) !== 0;
-    this.base = this.#grows
-      ? Atomics.load(h, DATA)
-      : h.byteOffset + HEADER_BYTES;
-    this.slots = this.#grows ? Atomics.load(h, SLOTS) : this.cap;
+    this.base = h.byteOffset + HEADER_BYTES;
+    this.slots = this.cap;
+    if (this.#grows) this.#point(Atomics.load(h, DATA)); // views: subclasses
     // Owned: the lock is held only inside a synchronous store call, so a
     // holder that stopped in any way died holding it (as HEAD's turn,
     // holderDead in _decoding.ts), and is taken over.
@@ -284,29 +284,31 @@ export abstract class LockedStore implements Store {
   protected abstract fits(raw: unknown): boolean;
   /** Views over `base` for `slots` items, with `count` items copied (a grow). */
   protected map(_base: number, _slots: number, _count: number): void {}
-
   /** Whether the put of `raw` as item `count` may go on (under the lock). */
   protected room(raw: unknown, count: number): boolean {
     return (count < this.slots || this.#enlarge(count)) && this.fits(raw);
   }
 
-  // Unbounded, under the lock: remaps after a grow (SLOTS tells: _grow.ts).
+  // Unbounded, under the lock: remaps after a grow (_grow.ts says when).
   #mapped(): void {
     if (!this.#grows) return;
-    const slots = Atomics.load(this.h, SLOTS);
-    if (slots === this.slots) return;
-    this.map(this.base = Atomics.load(this.h, DATA), slots, 0);
-    this.slots = slots; // last: a map that threw is made again
+    const at = Atomics.load(this.h, DATA);
+    if (at === this.#at && this.#word![0] === this.slots) return;
+    this.map(at + DATA_HEAD, slotsWord(this.h.buffer, at)[0], 0);
+    this.#point(at);
   }
-
+  #point(at: number): void {
+    this.#word = slotsWord(this.h.buffer, this.#at = at);
+    this.base = at + DATA_HEAD;
+    this.slots = this.#word[0];
+  }
   // Unbounded, under the lock, COUNT = SLOTS: the items move (_grow.ts).
   #enlarge(count: number): boolean {
     const at = this.#grows
-      ? grow(this.h, this.base, (b, n) => this.map(b, n, count))
+      ? grow(this.h, this.#at, this.slots, (b, n) => this.map(b, n, count))
       : -1;
     if (at < 0) return false;
-    this.base = at;
-    this.slots = this.h[SLOTS];
+    this.#point(at);
     return true;
   }
   protected abstract push(raw: unknown, count: number): void;

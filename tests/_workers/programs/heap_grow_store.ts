@@ -42,7 +42,7 @@ function grow(
   for (let i = 0; i < 1000; i++) q.get(); // some items' blocks go back now
   const { buffer, byteOffset } = q.region;
   check(`${cls} ${type}: in the heap`, buffer === runtime().buffer);
-  const data = new Int32Array(buffer, byteOffset, 96)[84]; // DATA
+  const data = new Int32Array(buffer, byteOffset, 96)[84]; // DATA (_grow.ts)
   return { header: byteOffset, data };
 }
 
