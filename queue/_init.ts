@@ -343,7 +343,9 @@ function checkInit(
   }
   if (typeof init !== "object" || init === null) {
     throw new TypeError(
-      "Cannot create queue: options with a capacity are required",
+      `Cannot create queue: options must be an object, got ${
+        init === null ? "null" : typeof init
+      }`,
     );
   }
   refuseMaxsize(init);
