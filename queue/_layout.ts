@@ -48,6 +48,8 @@
 // | 82   | A            | store word (byte ring head, stack top)       | under LOCK                 |
 // | 83   | B            | store word (byte ring tail; structured FIFO: | under LOCK (TAIL's lock)   |
 // |      |              | next byte offset to write)                   |                            |
+// | 84   | DATA         | unbounded LifoQueue / PriorityQueue: its     | constructor; a grow, under |
+// |      |              | data block (_grow.ts; FLAGS bit 10 is set)   | LOCK                       |
 // Unfinished tasks = TAIL - DONE (mod M): a put costs no extra atomic.
 
 import type { Acquire } from "../_core/wait.ts";
