@@ -32,7 +32,9 @@
 //
 // Why a handle never touches a freed data block: every read and write of
 // the data block is made under LOCK (no lock-free path reads it: count()
-// reads COUNT, roomFor reads COUNT), and each such access first compares
+// reads COUNT, roomFor reads COUNT; a new handle, made without the lock,
+// has empty views and reads neither DATA nor the block: a grow in another
+// thread may release that block at once), and each such access first compares
 // DATA and the SLOTS word at DATA with the offset and SLOTS this handle's
 // views were made for, remaking them when either changed
 // (LockedStore.#mapped). Both: a block's offset comes back (the block a

@@ -15,6 +15,12 @@ import {
   Thread,
 } from "../../mod.ts";
 import { runProgram, stressSize, wordChanged } from "../_helpers.ts";
+import { Queue } from "../../mod.ts";
+import { blockAlloc } from "../../_core/heap.ts";
+import { runtime } from "../../_core/runtime.ts";
+import { NumHeap, NumStack } from "../../queue/_num_stores.ts";
+import { numericInfo } from "../../queue/_layout.ts";
+import { DATA } from "../../queue/_grow.ts";
 
 const JOIN = { timeout: 60_000 };
 const LOCK_WORD = 80; // the header's LOCK slot (queue/_layout.ts)
@@ -226,6 +232,46 @@ describe("LifoQueue and PriorityQueue without a capacity", () => {
     assert.deepEqual(seen, Array.from({ length: 100 }, (_, i) => 99 - i));
     assert.equal(await q.joinAsync({ timeout: 30_000 }), true);
   });
+});
+
+describe("unbounded LifoQueue and PriorityQueue: a handle made while a grow releases the data block", () => {
+  // A handle made over the header (a revive, in a thread that decodes the
+  // queue) reads DATA without the store's lock; a grow in another thread
+  // may release that block and the heap hand it to another queue at once.
+  // The state without the race: the header as read before the grow, DATA
+  // naming a block a bounded queue now uses.
+  const stores = [
+    ["LifoQueue", (h: Int32Array) => new NumStack(h, numericInfo("int32")!)],
+    ["PriorityQueue", (h: Int32Array) => new NumHeap(h, numericInfo("int32")!)],
+  ] as const;
+  for (const [name, store] of stores) {
+    it(`${name}<int32>: the handle is made without reading the data block (its first call maps it)`, () => {
+      const Q = name === "LifoQueue" ? LifoQueue : PriorityQueue;
+      const q = new Q<number>({ type: "int32" });
+      const { buffer, byteOffset } = q.region;
+      const h = new Int32Array(buffer, byteOffset, 96);
+      const before = Array.from(h); // what a reviving thread read first
+      const old = before[DATA];
+      for (let i = 0; i < 200; i++) q.put(i); // grows: `old` released
+      assert.notEqual(Atomics.load(h, DATA), old);
+      const keep = [];
+      let reused = false;
+      for (let i = 0; i < 2000 && !reused; i++) {
+        const b = new Queue<number>({ capacity: 16, type: "int32" });
+        keep.push(b);
+        reused = b.region.byteOffset === old;
+      }
+      assert.ok(reused, "the released block was not reused (test setup)");
+      const at = blockAlloc(384, false);
+      const stale = new Int32Array(runtime().buffer, at, 96);
+      stale.set(before);
+      assert.doesNotThrow(() => store(stale));
+      // A handle over the live header maps at its first call.
+      const again = store(h);
+      assert.equal(again.count(), 200);
+      assert.equal(q.getNowait(), name === "LifoQueue" ? 199 : 0);
+    });
+  }
 });
 
 describe("unbounded LifoQueue and PriorityQueue with threads", () => {
