@@ -7,6 +7,8 @@
 // | slot | name     | values                                     | written by           |
 // |------|----------|--------------------------------------------|----------------------|
 // | 1    | CAPACITY | maxCapacity: most items (puts wait there)  | constructor, once    |
+// | 0    | KIND     | MAGIC + (discipline + KIND_GROWS) * 16 +   | constructor, once    |
+// |      |          | element type code (older copies refuse it) |                      |
 // | 7    | FLAGS    | FLAG_GROWS (bit 10): the data block grows  | constructor, once    |
 // | 84   | DATA     | the data block's payload offset in the     | constructor; a grow, |
 // |      |          | runtime block                              | under LOCK           |
@@ -75,6 +77,17 @@ export const DATA = 84;
 export const DATA_HEAD = 8;
 /** FLAGS: the queue is unbounded, its data block grows (this file). */
 export const FLAG_GROWS: number = 1 << 10;
+/**
+ * Added to an unbounded queue's discipline in KIND (bits 4-7): a copy of
+ * threadkit from before unbounded LifoQueue/PriorityQueue finds no
+ * discipline of its own there and refuses the queue (checkRevivable),
+ * instead of reading it as a bounded queue of maxCapacity items laid after
+ * the header (it would write past the header block). Readers mask it off
+ * (DISCIPLINE).
+ */
+export const KIND_GROWS = 8;
+/** The discipline bits of KIND >> 4, without KIND_GROWS. */
+export const DISCIPLINE = 7;
 /** The heap block kind of an unbounded LifoQueue's or PriorityQueue's header. */
 export const GROW_KIND = 2;
 /** Items the first data block holds when no initialCapacity is given. */
@@ -213,7 +226,7 @@ registerRelease(GROW_KIND, (at) => {
   if (numericInfo(kind & 15) === undefined) {
     const slots = Atomics.load(slotsWord(runtime().buffer, data), 0);
     const count = Math.min(Atomics.load(h, COUNT), slots);
-    const lifo = ((kind >> 4) & 15) === LIFO;
+    const lifo = ((kind >> 4) & DISCIPLINE) === LIFO;
     const at = data + DATA_HEAD + (lifo ? 0 : 8 + 16 * slots);
     const blocks = new Int32Array(runtime().buffer, at, slots);
     for (let i = 0; i < count; i++) {
@@ -240,7 +253,8 @@ export function grow(
   const next = Math.min(slots * 2, h[CAPACITY]);
   if (next <= slots) return -1;
   const kind = h[KIND];
-  const at = blockAlloc(dataBytes((kind >> 4) & 15, kind & 15, next), true);
+  const discipline = (kind >> 4) & DISCIPLINE;
+  const at = blockAlloc(dataBytes(discipline, kind & 15, next), true);
   if (at < 0) return -1;
   try {
     slotsWord(h.buffer, at)[0] = next;

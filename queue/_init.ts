@@ -67,10 +67,12 @@ import { BlockHeap, BlockStack } from "./_blocks.ts";
 import {
   DATA,
   dataBytes,
+  DISCIPLINE,
   FLAG_GROWS,
   growAlloc,
   growSizes,
   isUnbounded,
+  KIND_GROWS,
 } from "./_grow.ts";
 import { NumHeap, NumStack } from "./_num_stores.ts";
 import { Ring, ringBytes, ringModulus } from "./_ring.ts";
@@ -254,7 +256,8 @@ export function createState(
       }
     }
     h = new Int32Array(buffer, byteOffset, total >> 2);
-    h[KIND] = MAGIC + discipline * 16 + shape.code;
+    const d = discipline + (shape.first > 0 ? KIND_GROWS : 0);
+    h[KIND] = MAGIC + d * 16 + shape.code;
     h[CAPACITY] = shape.capacity;
     h[BYTES] = shape.bytes;
     h[FLAGS] = (init!.codec !== undefined ? FLAG_CODEC : 0) |
@@ -294,7 +297,7 @@ export function checkRevivable(discipline: number, d: Descriptor): void {
   checkRegion("queue", d.buffer, d.byteOffset, HEADER_BYTES, 8);
   const h = new Int32Array(d.buffer, d.byteOffset, HEADER_WORDS);
   const kind = Atomics.load(h, KIND);
-  if ((kind & ~0xffff) !== MAGIC || ((kind >> 4) & 0xf) !== discipline) {
+  if ((kind & ~0xffff) !== MAGIC || ((kind >> 4) & DISCIPLINE) !== discipline) {
     throw new TypeError(
       "Cannot revive queue: the memory does not hold a queue of this class",
     );

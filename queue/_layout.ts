@@ -7,6 +7,8 @@
 // | slot | name         | values                                       | written by                 |
 // |------|--------------|----------------------------------------------|----------------------------|
 // | 0    | KIND         | MAGIC + discipline * 16 + element type code  | constructor, once          |
+// |      |              | (unbounded LIFO/PRIORITY: discipline + 8,    |                            |
+// |      |              | _grow.ts KIND_GROWS)                         |                            |
 // | 1    | CAPACITY     | most items                                   | constructor, once          |
 // | 2    | SHUTDOWN     | 0 OPEN, 1 SHUT, 2 IMMEDIATE                  | shutdown()                 |
 // | 3    | GET_WAITERS  | getters registered that no wake reached yet  | add/sub by getters; sub by |

@@ -141,8 +141,7 @@ export abstract class LockedStore implements Store {
     this.#custom = (h[FLAGS] & FLAG_CODEC) !== 0;
     this.#grows = (h[FLAGS] & FLAG_GROWS) !== 0;
     this.base = h.byteOffset + HEADER_BYTES;
-    // Unbounded: no views until a call maps them (_grow.ts says why).
-    this.slots = this.#grows ? 0 : this.cap;
+    this.slots = this.#grows ? 0 : this.cap; // unbounded: _grow.ts
     // Owned: the lock is held only inside a synchronous store call, so a
     // holder that stopped in any way died holding it (as HEAD's turn,
     // holderDead in _decoding.ts), and is taken over.

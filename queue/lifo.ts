@@ -29,15 +29,18 @@ export { QueueBase } from "./_core.ts";
  * a bounded queue, and so they do while the heap cannot give the next
  * block). A structured item then has a heap block of its own, so items of
  * any size mix, up to an encoding of 64 MiB - 1 bytes (a larger one is a
- * RangeError, the queue unchanged). An unbounded queue lives in the shared
- * heap only (RangeError when the queues' share of it is taken).
+ * RangeError, the queue unchanged); a small one still takes a 512-byte
+ * heap block, so about 500,000 small items fit the queues' share of the
+ * heap (256 MiB), below the default `maxCapacity`: past that, puts wait.
+ * An unbounded queue lives in the shared heap only.
  *
  * Python: `queue.LifoQueue`.
  *
  * Differences from Python: as for {@linkcode Queue}: an unbounded queue's
  * `capacity` is 0 (Python's `maxsize`) and it has a stated maximum,
  * `maxCapacity`; its `full()` is true only there (Python: always false),
- * since a put waits there.
+ * since a put waits there; its constructor throws RangeError when the
+ * queues' share of the heap cannot hold it (Python's never fails).
  *
  * @example
  * ```ts

@@ -34,8 +34,9 @@ export { QueueBase } from "./_core.ts";
  * it is unbounded, as {@linkcode LifoQueue} is: its heap index lives in a
  * heap block that doubles when full, up to `maxCapacity` items (default
  * 2^20), and each structured item has a heap block of its own, so items of
- * any size mix, up to an encoding of 64 MiB - 1 bytes. Order is the same
- * across every growth.
+ * any size mix, up to an encoding of 64 MiB - 1 bytes (a small one takes a
+ * 512-byte heap block: about 500,000 fit the queues' share of the heap).
+ * Order is the same across every growth.
  *
  * Python: `queue.PriorityQueue`.
  *
@@ -43,7 +44,9 @@ export { QueueBase } from "./_core.ts";
  * - Structured items of equal priority come out in the order they were put
  *   (Python compares the next tuple elements instead).
  * - An unbounded queue's `capacity` is 0 and it has a stated maximum,
- *   `maxCapacity`; its `full()` is true only there (Python: always false).
+ *   `maxCapacity`; its `full()` is true only there (Python: always false);
+ *   its constructor throws RangeError when the queues' share of the heap
+ *   cannot hold it (Python's never fails).
  * - As for {@linkcode Queue} otherwise.
  *
  * @example

@@ -19,7 +19,7 @@ import { Queue } from "../../mod.ts";
 import { blockAlloc } from "../../_core/heap.ts";
 import { runtime } from "../../_core/runtime.ts";
 import { NumHeap, NumStack } from "../../queue/_num_stores.ts";
-import { numericInfo } from "../../queue/_layout.ts";
+import { LIFO, MAGIC, numericInfo, PRIORITY } from "../../queue/_layout.ts";
 import { DATA } from "../../queue/_grow.ts";
 
 const JOIN = { timeout: 60_000 };
@@ -272,6 +272,28 @@ describe("unbounded LifoQueue and PriorityQueue: a handle made while a grow rele
       assert.equal(q.getNowait(), name === "LifoQueue" ? 199 : 0);
     });
   }
+});
+
+describe("unbounded LifoQueue and PriorityQueue and an older copy of the package", () => {
+  it("the header's KIND fails the revive check of a copy that knows only bounded LifoQueue/PriorityQueue headers", () => {
+    // Such a copy (same MAGIC) checks the discipline nibble of KIND and
+    // would read the header as a bounded queue of capacity maxCapacity,
+    // writing past it (queue/_init.ts checkRevivable before unbounded kinds).
+    const olderAccepts = (kind: number, discipline: number) =>
+      (kind & ~0xffff) === MAGIC && ((kind >> 4) & 0xf) === discipline;
+    for (
+      const [Q, d] of [[LifoQueue, LIFO], [PriorityQueue, PRIORITY]] as const
+    ) {
+      for (const type of ["int32", "structured"] as const) {
+        const { buffer, byteOffset } = new Q({ type }).region;
+        const kind = new Int32Array(buffer, byteOffset, 1)[0];
+        assert.equal(olderAccepts(kind, d), false, `${Q.name} ${type}`);
+        const { buffer: b2, byteOffset: o2 } =
+          new Q({ type, capacity: 4 }).region;
+        assert.equal(olderAccepts(new Int32Array(b2, o2, 1)[0], d), true);
+      }
+    }
+  });
 });
 
 describe("unbounded LifoQueue and PriorityQueue with threads", () => {
