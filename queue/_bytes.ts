@@ -140,19 +140,7 @@ export class ByteHeap extends LockedStore {
     this.#i32[at >> 2] = raw.bytes.length;
     this.#u8.set(raw.bytes, at + 4);
     const ord = this.#order[0]++;
-    const keys = this.#keys, ords = this.#ords, slots = this.#slot;
-    let i = count;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!less(raw.key, ord, keys[p], ords[p])) break;
-      keys[i] = keys[p];
-      ords[i] = ords[p];
-      slots[i] = slots[p];
-      i = p;
-    }
-    keys[i] = raw.key;
-    ords[i] = ord;
-    slots[i] = slot;
+    siftUp(this.#keys, this.#ords, this.#slot, raw.key, ord, slot, count);
   }
   protected peek(): Uint8Array {
     const at = this.#slot[0] * this.#slotBytes;
@@ -160,20 +148,11 @@ export class ByteHeap extends LockedStore {
   }
   protected override peekMany(count: number, k: number): Uint8Array[] {
     if (k === 1) return [this.peek()];
-    // The heap's first k in order, popped from a copy of its index.
-    // Copies made by the constructors as at load (no slice: its species).
-    const keys = new F64(count), ords = new F64(count), slots = new I32(count);
-    for (let i = 0; i < count; i++) {
-      keys[i] = this.#keys[i];
-      ords[i] = this.#ords[i];
-      slots[i] = this.#slot[i];
-    }
     const out: Uint8Array[] = [];
-    for (let n = count; out.length < k; n--) {
-      const at = slots[0] * this.#slotBytes;
+    for (const slot of firstK(this.#keys, this.#ords, this.#slot, count, k)) {
+      const at = slot * this.#slotBytes;
       const end = at + 4 + this.#i32[at >> 2];
       out[out.length] = new U8(sub(this.#u8, at + 4, end)); // a copy
-      popRoot(keys, ords, slots, n);
     }
     return out;
   }
@@ -181,41 +160,114 @@ export class ByteHeap extends LockedStore {
     this.#free[this.cap - count] = this.#slot[0];
     popRoot(this.#keys, this.#ords, this.#slot, count);
   }
-  // drop k times, with no call (LockedStore.dropMany): popRoot and less
-  // written out.
+  // drop k times: dropRoots (LockedStore.dropMany).
   protected override dropMany(count: number, k: number): void {
-    const keys = this.#keys, ords = this.#ords, slots = this.#slot;
-    const free = this.#free, cap = this.cap;
-    for (let j = 0; j < k; j++) {
-      const n = count - j - 1; // the count after this drop
-      free[cap - n - 1] = slots[0];
-      const lk = keys[n], lo = ords[n], ls = slots[n];
-      let i = 0;
-      for (;;) {
-        let c = 2 * i + 1;
-        if (c >= n) break;
-        const r = c + 1;
-        if (
-          r < n &&
-          (keys[r] < keys[c] || keys[r] === keys[c] && ords[r] < ords[c])
-        ) c = r;
-        if (!(keys[c] < lk || keys[c] === lk && ords[c] < lo)) break;
-        keys[i] = keys[c];
-        ords[i] = ords[c];
-        slots[i] = slots[c];
-        i = c;
-      }
-      if (n > 0) {
-        keys[i] = lk;
-        ords[i] = lo;
-        slots[i] = ls;
-      }
+    dropRoots(
+      this.#keys,
+      this.#ords,
+      this.#slot,
+      this.#free,
+      this.cap,
+      count,
+      k,
+    );
+  }
+}
+
+/**
+ * Pops the root k times off the min-heap keys/ords/slots[0 .. count), each
+ * popped slot to free[top - n - 1] (n: the count after that pop), with no
+ * call (LockedStore.dropMany: all or, an overflow at its entry, none):
+ * popRoot and less written out.
+ */
+export function dropRoots(
+  keys: Float64Array,
+  ords: Float64Array,
+  slots: Int32Array,
+  free: { [i: number]: number },
+  top: number,
+  count: number,
+  k: number,
+): void {
+  for (let j = 0; j < k; j++) {
+    const n = count - j - 1; // the count after this drop
+    free[top - n - 1] = slots[0];
+    const lk = keys[n], lo = ords[n], ls = slots[n];
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      const r = c + 1;
+      if (
+        r < n &&
+        (keys[r] < keys[c] || keys[r] === keys[c] && ords[r] < ords[c])
+      ) c = r;
+      if (!(keys[c] < lk || keys[c] === lk && ords[c] < lo)) break;
+      keys[i] = keys[c];
+      ords[i] = ords[c];
+      slots[i] = slots[c];
+      i = c;
+    }
+    if (n > 0) {
+      keys[i] = lk;
+      ords[i] = lo;
+      slots[i] = ls;
     }
   }
 }
 
-// Removes the root of the min-heap keys/ords/slots[0 .. count).
-function popRoot(
+/** Adds (key, ord, slot) to the min-heap keys/ords/slots[0 .. count). */
+export function siftUp(
+  keys: Float64Array,
+  ords: Float64Array,
+  slots: Int32Array,
+  key: number,
+  ord: number,
+  slot: number,
+  count: number,
+): void {
+  let i = count;
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    if (!less(key, ord, keys[p], ords[p])) break;
+    keys[i] = keys[p];
+    ords[i] = ords[p];
+    slots[i] = slots[p];
+    i = p;
+  }
+  keys[i] = key;
+  ords[i] = ord;
+  slots[i] = slot;
+}
+
+/**
+ * The slots of the heap's first k items in get order, popped from a copy
+ * of its index (copies made by the constructors as at load: no slice, its
+ * species).
+ */
+export function firstK(
+  heapKeys: Float64Array,
+  heapOrds: Float64Array,
+  heapSlots: Int32Array,
+  count: number,
+  k: number,
+): number[] {
+  const keys = new F64(count), ords = new F64(count), slots = new I32(count);
+  for (let i = 0; i < count; i++) {
+    keys[i] = heapKeys[i];
+    ords[i] = heapOrds[i];
+    slots[i] = heapSlots[i];
+  }
+  const out: number[] = [];
+  for (let n = count; out.length < k; n--) {
+    out[out.length] = slots[0];
+    popRoot(keys, ords, slots, n);
+  }
+  return out;
+}
+
+/** Removes the root of the min-heap keys/ords/slots[0 .. count). */
+export function popRoot(
   keys: Float64Array,
   ords: Float64Array,
   slots: Int32Array,

@@ -83,6 +83,7 @@ import { runtime } from "../_core/runtime.ts";
 import { FIFO, queueByteLength } from "./_core.ts";
 import { blockBytes, CHAIN_MAGIC, CHAIN_MAGIC_SLOT } from "./_home.ts";
 import { defaultBytes } from "./_init.ts";
+import { checkSize, UNBOUNDED_MAX, UNBOUNDED_MAX_BYTES } from "./_grow.ts";
 import {
   align8,
   type ElementType,
@@ -115,14 +116,7 @@ export const SEGMENT_BLOCK: number = CHUNK_BYTES;
 
 /** First segment's capacity when none is given. */
 export const UNBOUNDED_FIRST = 1024;
-/** Default largest segment (items) of an unbounded queue. */
-export const UNBOUNDED_MAX: number = 2 ** 20;
-/**
- * Largest byte region of a structured segment (64 MiB): an item of an
- * unbounded queue encodes to at most this minus 1 bytes (its record ends
- * with one separator byte).
- */
-export const UNBOUNDED_MAX_BYTES: number = 2 ** 26;
+export { checkSize, UNBOUNDED_MAX, UNBOUNDED_MAX_BYTES };
 
 // The bytes an own-buffer chain reserves: room for every segment the queue
 // may ever make, each with the largest byte region (address space only: a
@@ -248,23 +242,4 @@ const FIT_MIN = 1 << 20;
 // that, up to the largest (so it at least doubles, and a few such items fit).
 export function grown(b: number): number {
   return Math.min(UNBOUNDED_MAX_BYTES, align8(2 * (b + 1)));
-}
-
-export function checkSize(
-  what: string,
-  value: unknown,
-  fallback: number,
-): number {
-  if (value === undefined) return fallback;
-  if (
-    typeof value !== "number" || !Number.isInteger(value) || value < 1 ||
-    value > 2 ** 26
-  ) {
-    throw new RangeError(
-      `Cannot create queue: ${what} must be an integer from 1 to ${
-        2 ** 26
-      }, got ${String(value)}`,
-    );
-  }
-  return value;
 }

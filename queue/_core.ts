@@ -17,6 +17,7 @@
 import { defineInspect } from "../_core/inspect.ts";
 import { type Descriptor, TO_DESCRIPTOR } from "../_core/transfer.ts";
 import { checkOptions, type WaitOptions } from "../_core/wait.ts";
+import { FLAG_GROWS } from "./_grow.ts";
 import type { Codec } from "./_codec.ts";
 import {
   getInto,
@@ -51,6 +52,7 @@ import {
   type ElementType,
   EMPTY,
   FIFO,
+  FLAGS,
   LIFO,
   NO_WAIT,
   type NumericArray,
@@ -68,12 +70,8 @@ import { soloCalls } from "./_solo_calls.ts";
 import { afterGet, noCodec, type QueueState } from "./_state.ts";
 
 export { queueByteLength, type QueueInit, type QueueOptions } from "./_init.ts";
-
-/** Options of {@linkcode QueueBase.prototype.shutdown}. */
-export interface ShutdownOptions {
-  /** Also discard the queued items (their tasks count as done). */
-  immediate?: boolean;
-}
+export { REVIVING, type ShutdownOptions } from "./_init_options.ts";
+import { REVIVING, type ShutdownOptions } from "./_init_options.ts";
 
 let adopting: Descriptor | undefined;
 
@@ -113,8 +111,14 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     }
   }
 
-  /** Most items the queue holds (Python: `maxsize`). */
+  /** Most items the queue holds; 0 when unbounded (Python: `maxsize`). */
   get capacity(): number {
+    const h = this.#st.h;
+    return (h[FLAGS] & FLAG_GROWS) !== 0 ? 0 : h[CAPACITY];
+  }
+
+  /** Most items it holds: the capacity, or an unbounded one's maximum. */
+  get maxCapacity(): number {
     return this.#st.h[CAPACITY];
   }
 
@@ -331,7 +335,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
    * same queue (see `get`).
    */
   getMany(max?: number, options?: QueueOptions): T[] {
-    const most = checkMax(max, this.capacity);
+    const most = checkMax(max, this.maxCapacity);
     return getItems(this.#st, most, queueOptions(options)) as T[];
   }
 
@@ -393,9 +397,12 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     return this.#st.store.count() === 0;
   }
 
-  /** Whether the queue is full now (a snapshot). Python: `queue.Queue.full`. */
+  /**
+   * Whether the queue is full now (a snapshot); an unbounded one is full
+   * at its `maxCapacity`. Python: `queue.Queue.full` (false when unbounded).
+   */
   full(): boolean {
-    return this.#st.store.count() >= this.capacity;
+    return this.#st.store.count() >= this.maxCapacity;
   }
 
   /**
@@ -487,11 +494,5 @@ defineInspect(QueueBase, (q) => ({
   capacity: q.capacity,
   size: q.qsize(),
 }));
-
-/**
- * What revive passes to a queue class's constructor: it marks a revival, so
- * Queue does not read a missing capacity as "unbounded".
- */
-export const REVIVING: QueueInit<never> = Object.freeze({ capacity: 1 });
 
 export { FIFO, LIFO, PRIORITY };

@@ -20,7 +20,7 @@
 // region's size, and writes nothing.
 
 import { blockAlloc, holdBlock } from "../_core/heap.ts";
-import { checkRegion, type SharedPlacement } from "../_core/placement.ts";
+import { checkRegion } from "../_core/placement.ts";
 import { runtime } from "../_core/runtime.ts";
 import type { Descriptor } from "../_core/transfer.ts";
 import {
@@ -28,9 +28,8 @@ import {
   blockingOptions,
   checkOptions,
   refuseSpellings,
-  type WaitOptions,
 } from "../_core/wait.ts";
-import type { Codec } from "./_codec.ts";
+import type { QueueInit, QueueOptions } from "./_init_options.ts";
 import { checkCodec, decoderOf } from "./_glue.ts";
 import {
   HEAP_QUEUE_MAX,
@@ -44,7 +43,6 @@ import {
   align8,
   BYTES,
   CAPACITY,
-  type ElementType,
   FIFO,
   FLAG_CODEC,
   FLAG_SINGLE_READER,
@@ -65,6 +63,17 @@ import {
   STRUCTURED,
 } from "./_layout.ts";
 import { ByteHeap, ByteStack } from "./_bytes.ts";
+import { BlockHeap, BlockStack } from "./_blocks.ts";
+import {
+  DATA,
+  dataBytes,
+  DISCIPLINE,
+  FLAG_GROWS,
+  growAlloc,
+  growSizes,
+  isUnbounded,
+  KIND_GROWS,
+} from "./_grow.ts";
 import { NumHeap, NumStack } from "./_num_stores.ts";
 import { Ring, ringBytes, ringModulus } from "./_ring.ts";
 import { SoloRing } from "./_solo.ts";
@@ -72,82 +81,7 @@ import { TextRing } from "./_text.ts";
 import { textBytes } from "./_text_run.ts";
 import type { QueueState } from "./_state.ts";
 
-/** Options of a queue's put and get: Python's `block` and `timeout`. */
-export interface QueueOptions extends WaitOptions {
-  /**
-   * Whether to wait for room or for an item (default true). With `false` the
-   * call returns or throws at once, and a `timeout` is ignored, as in Python.
-   */
-  block?: boolean;
-}
-
-/** Options of a queue's constructor. */
-export interface QueueInit<T = unknown> extends SharedPlacement {
-  /**
-   * Most items the queue holds: an integer from 1 to 2^26. Required for
-   * LifoQueue and PriorityQueue. For a Queue, leave it out (or give 0 or
-   * less, Python's `maxsize <= 0`) for an unbounded queue, which grows as
-   * needed up to `maxCapacity`.
-   */
-  capacity?: number;
-  /**
-   * Unbounded Queue: items its first segment holds (default 1024); each
-   * growth doubles the newest segment. In the shared heap a segment takes
-   * at most 8 MiB (a larger first capacity is cut to fit), and one of 1 MiB
-   * or more holds as many items as its power-of-two block has room for.
-   */
-  initialCapacity?: number;
-  /**
-   * Unbounded Queue: the stated maximum, the most items its newest segment
-   * may hold (default 2^20, at most 2^26). At the maximum, puts wait for room
-   * as in a bounded queue; so they do when the shared heap cannot give the
-   * next segment (queues together take at most 256 MiB of it: a default
-   * structured queue alone holds about 850,000 small items).
-   */
-  maxCapacity?: number;
-  /**
-   * Element type: a numeric slot type (`"int32"`, `"float64"`,
-   * `"bigint64"`, ...; no encoding, the fast path) or `"structured"` (the
-   * default: any value structured clone carries, encoded into bytes).
-   */
-  type?: ElementType;
-  /**
-   * Structured queues: bytes of item storage, an integer from 16 to 2^30
-   * (1 GiB). Default: 256 per item, at least 64 KiB and at most 64 MiB (give
-   * `bytes` for more). An item's encoding plus 4 bytes (FIFO: 1 byte) must
-   * fit (in a PriorityQueue: fit in `bytes / capacity`); a larger item is
-   * refused at put with a RangeError. Bounded queues only: an unbounded
-   * Queue sizes each segment's region to hold its items, which encode to at
-   * most 64 MiB - 1 bytes.
-   */
-  bytes?: number;
-  /**
-   * Structured queues: a custom encoding instead of threadkit's JSON. Its
-   * `decode` runs while the queue's store is locked, so it must not use the
-   * same queue.
-   */
-  codec?: Codec<T>;
-  /**
-   * Bounded numeric Queue: one thread puts (default false). The first
-   * thread that puts becomes the queue's writer; a put (putMany, ...) from
-   * any other thread throws `RoleError` and changes nothing, until
-   * the writer has stopped (then the next thread that puts takes the role).
-   * Puts then skip the producers' lock on TAIL (BENCHMARKS.md, int-t2t).
-   * The role belongs to a thread, not to a task: on a ThreadPoolExecutor
-   * the pool thread that first put keeps it while it lives. LifoQueue and
-   * PriorityQueue refuse it (puts and gets share one lock there), and so
-   * do structured and unbounded queues (TypeError).
-   */
-  singleWriter?: boolean;
-  /**
-   * Bounded numeric Queue: one thread gets (default false), enforced as
-   * `singleWriter` is (the first thread that gets is the reader; others get
-   * RoleError). `qsize`, `empty`, `full`, `taskDone`, `join` and `shutdown`
-   * stay open to every thread, and an immediate shutdown discards the items
-   * from whichever thread calls it.
-   */
-  singleReader?: boolean;
-}
+export type { QueueInit, QueueOptions } from "./_init_options.ts";
 
 /** FLAGS bits for init's singleWriter/singleReader, checked (see QueueInit). */
 export function sideFlags(
@@ -280,12 +214,18 @@ export function createState(
     );
   } else {
     const shape = checkInit(discipline, init);
+    init ??= {}; // an unbounded LifoQueue or PriorityQueue
     // Every check before the first write: a bad codec must not leave a
     // caller's region zeroed.
     if (init!.codec !== undefined) checkCodec(init!.codec);
     const total = shape.total;
-    let buffer: SharedArrayBuffer, byteOffset = 0;
-    if (init!.buffer !== undefined || init!.byteOffset !== undefined) {
+    let buffer: SharedArrayBuffer, byteOffset = 0, data = 0;
+    if (shape.first > 0) { // unbounded (_grow.ts)
+      const first = dataBytes(discipline, shape.code, shape.first);
+      ({ at: byteOffset, data } = growAlloc(total, first, shape.first));
+      buffer = runtime().buffer;
+      holdBlock(owner, byteOffset);
+    } else if (init!.buffer !== undefined || init!.byteOffset !== undefined) {
       if (init!.buffer === undefined) {
         throw new TypeError("Cannot place queue: byteOffset needs a buffer");
       }
@@ -316,20 +256,23 @@ export function createState(
       }
     }
     h = new Int32Array(buffer, byteOffset, total >> 2);
-    h[KIND] = MAGIC + discipline * 16 + shape.code;
+    const d = discipline + (shape.first > 0 ? KIND_GROWS : 0);
+    h[KIND] = MAGIC + d * 16 + shape.code;
     h[CAPACITY] = shape.capacity;
     h[BYTES] = shape.bytes;
     h[FLAGS] = (init!.codec !== undefined ? FLAG_CODEC : 0) |
       home << HOME_SHIFT | shape.sides;
     h[MODULUS] = discipline === FIFO ? ringModulus(shape.capacity) : 2 ** 28;
+    if (shape.first > 0) {
+      h[FLAGS] |= FLAG_GROWS;
+      h[DATA] = data;
+    }
   }
   const code = h[KIND] & 15;
   const info = numericInfo(code);
   const m = h[MODULUS];
   const store = makeStore(discipline, info, h);
-  if (revived === undefined && discipline === PRIORITY && info === undefined) {
-    (store as ByteHeap).init();
-  }
+  if (revived === undefined && store instanceof ByteHeap) store.init();
   const st: QueueState = {
     h,
     store,
@@ -354,7 +297,7 @@ export function checkRevivable(discipline: number, d: Descriptor): void {
   checkRegion("queue", d.buffer, d.byteOffset, HEADER_BYTES, 8);
   const h = new Int32Array(d.buffer, d.byteOffset, HEADER_WORDS);
   const kind = Atomics.load(h, KIND);
-  if ((kind & ~0xffff) !== MAGIC || ((kind >> 4) & 0xf) !== discipline) {
+  if ((kind & ~0xffff) !== MAGIC || ((kind >> 4) & DISCIPLINE) !== discipline) {
     throw new TypeError(
       "Cannot revive queue: the memory does not hold a queue of this class",
     );
@@ -367,6 +310,11 @@ export function queueByteLength(
   discipline: number,
   init: QueueInit<unknown>,
 ): number {
+  if (isUnbounded(init)) {
+    throw new TypeError(
+      "Cannot size queue: an unbounded queue grows in the shared heap, it cannot be placed",
+    );
+  }
   return checkInit(discipline, init).total;
 }
 
@@ -381,15 +329,26 @@ interface Shape {
   readonly bytes: number;
   readonly total: number;
   readonly sides: number;
+  /** Unbounded (_grow.ts): items of the first data block; else 0. */
+  readonly first: number;
 }
 
 function checkInit(
   discipline: number,
   init: QueueInit<unknown> | undefined,
 ): Shape {
+  // LifoQueue, PriorityQueue: no capacity is Python's unbounded maxsize.
+  let first = 0;
+  if (discipline !== FIFO && isUnbounded(init)) {
+    const sizes = growSizes(init);
+    first = sizes.first;
+    init = { ...init, capacity: sizes.max };
+  }
   if (typeof init !== "object" || init === null) {
     throw new TypeError(
-      "Cannot create queue: options with a capacity are required",
+      `Cannot create queue: options must be an object, got ${
+        init === null ? "null" : typeof init
+      }`,
     );
   }
   refuseMaxsize(init);
@@ -423,7 +382,7 @@ function checkInit(
     );
   }
   let size = 0;
-  if (info === undefined) {
+  if (info === undefined && first === 0) {
     size = bytes ?? defaultBytes(capacity);
     if (
       typeof size !== "number" || !Number.isInteger(size) || size < 16 ||
@@ -444,7 +403,10 @@ function checkInit(
   }
   const code = info?.code ?? STRUCTURED;
   const sides = sideFlags(discipline, init, info !== undefined);
-  const shape = { code, capacity, bytes: size, total: 0, sides };
+  if (first > 0) {
+    return { code, capacity, bytes: 0, total: HEADER_BYTES, sides, first };
+  }
+  const shape = { code, capacity, bytes: size, total: 0, sides, first };
   return {
     ...shape,
     total: HEADER_BYTES + align8(storeBytes(discipline, info, capacity, size)),
@@ -467,6 +429,7 @@ function storeBytes(
 }
 
 function totalBytes(discipline: number, h: Int32Array): number {
+  if ((Atomics.load(h, FLAGS) & FLAG_GROWS) !== 0) return HEADER_BYTES;
   const info = numericInfo(Atomics.load(h, KIND) & 15);
   return HEADER_BYTES +
     align8(
@@ -493,6 +456,9 @@ function makeStore(
     return new NumHeap(h, info);
   }
   if (discipline === FIFO) return new TextRing(h);
+  if ((h[FLAGS] & FLAG_GROWS) !== 0) {
+    return discipline === LIFO ? new BlockStack(h) : new BlockHeap(h);
+  }
   if (discipline === LIFO) return new ByteStack(h);
   return new ByteHeap(h);
 }

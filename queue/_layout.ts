@@ -7,6 +7,8 @@
 // | slot | name         | values                                       | written by                 |
 // |------|--------------|----------------------------------------------|----------------------------|
 // | 0    | KIND         | MAGIC + discipline * 16 + element type code  | constructor, once          |
+// |      |              | (unbounded LIFO/PRIORITY: discipline + 8,    |                            |
+// |      |              | _grow.ts KIND_GROWS)                         |                            |
 // | 1    | CAPACITY     | most items                                   | constructor, once          |
 // | 2    | SHUTDOWN     | 0 OPEN, 1 SHUT, 2 IMMEDIATE                  | shutdown()                 |
 // | 3    | GET_WAITERS  | getters registered that no wake reached yet  | add/sub by getters; sub by |
@@ -48,6 +50,8 @@
 // | 82   | A            | store word (byte ring head, stack top)       | under LOCK                 |
 // | 83   | B            | store word (byte ring tail; structured FIFO: | under LOCK (TAIL's lock)   |
 // |      |              | next byte offset to write)                   |                            |
+// | 84   | DATA         | unbounded LifoQueue / PriorityQueue: its     | constructor; a grow, under |
+// |      |              | data block (_grow.ts; FLAGS bit 10 is set)   | LOCK                       |
 // Unfinished tasks = TAIL - DONE (mod M): a put costs no extra atomic.
 
 import type { Acquire } from "../_core/wait.ts";

@@ -15,6 +15,8 @@
 //   (f64), SLOT[cap] (i32), FREE[cap] (i32), then cap slots of S bytes, each
 //   [len: int32][payload]; KEYS/ORDS/SLOT form a binary min-heap on
 //   (key, insertion order), FREE[0 .. cap - COUNT) lists free slots.
+// Unbounded (FLAG_GROWS): the arrays are in a data block that grows under
+// the lock; calls remap first when it moved (_grow.ts says why that holds).
 
 import type { Lock } from "../sync/lock.ts";
 import { lockAt } from "../sync/_lock_at.ts";
@@ -24,6 +26,7 @@ import {
   tookOver,
 } from "../sync/_holder.ts";
 import type { OwnerDiedError } from "../_core/errors.ts";
+import { DATA, DATA_HEAD, FLAG_GROWS, grow, slotsWord } from "./_grow.ts";
 import {
   type Acquire,
   MUST_ACQUIRE,
@@ -52,6 +55,7 @@ import {
   EMPTY,
   FLAG_CODEC,
   FLAGS,
+  HEADER_BYTES,
   HOLDER,
   LOCK,
   MODULUS,
@@ -124,11 +128,20 @@ export abstract class LockedStore implements Store {
   readonly #lock: Lock;
   // Items use a custom codec: a get's decode is marked in HOLDER.
   readonly #custom: boolean;
+  // The store's arrays: offset, items (unbounded: DATA's block, #word).
+  protected base: number;
+  protected slots: number;
+  readonly #grows: boolean; // FLAG_GROWS (_grow.ts)
+  #at = 0;
+  #word: Int32Array | undefined;
 
   constructor(h: Int32Array) {
     this.h = h;
     this.cap = h[CAPACITY];
     this.#custom = (h[FLAGS] & FLAG_CODEC) !== 0;
+    this.#grows = (h[FLAGS] & FLAG_GROWS) !== 0;
+    this.base = h.byteOffset + HEADER_BYTES;
+    this.slots = this.#grows ? 0 : this.cap; // unbounded: _grow.ts
     // Owned: the lock is held only inside a synchronous store call, so a
     // holder that stopped in any way died holding it (as HEAD's turn,
     // holderDead in _decoding.ts), and is taken over.
@@ -268,15 +281,42 @@ export abstract class LockedStore implements Store {
   }
 
   protected abstract fits(raw: unknown): boolean;
+  /** Views over `base` for `slots` items, with `count` items copied (a grow). */
+  protected map(_base: number, _slots: number, _count: number): void {}
+  /** Whether the put of `raw` as item `count` may go on (under the lock). */
+  protected room(raw: unknown, count: number): boolean {
+    return (count < this.slots || this.#enlarge(count)) && this.fits(raw);
+  }
+
+  // Unbounded, under the lock: remaps after a grow (_grow.ts says when).
+  #mapped(): void {
+    if (!this.#grows) return;
+    const at = Atomics.load(this.h, DATA);
+    if (at === this.#at && this.#word![0] === this.slots) return;
+    this.map(at + DATA_HEAD, slotsWord(this.h.buffer, at)[0], 0);
+    this.#point(at);
+  }
+  #point(at: number): void {
+    this.#word = slotsWord(this.h.buffer, this.#at = at);
+    this.base = at + DATA_HEAD;
+    this.slots = this.#word[0];
+  }
+  // Unbounded, under the lock, COUNT = SLOTS: the items move (_grow.ts).
+  #enlarge(count: number): boolean {
+    const at = this.#grows
+      ? grow(this.h, this.#at, this.slots, (b, n) => this.map(b, n, count))
+      : -1;
+    if (at < 0) return false;
+    this.#point(at);
+    return true;
+  }
   protected abstract push(raw: unknown, count: number): void;
   /** The next raw item (a copy), left in place. */
   protected abstract peek(count: number): unknown;
   /** Removes the next item. */
   protected abstract drop(count: number): void;
   /** Copies of the next k items in get order, left in place (byte stores). */
-  protected peekMany(_count: number, _k: number): unknown[] {
-    throw new TypeError("internal: this store has no custom codec");
-  }
+  protected abstract peekMany(count: number, k: number): unknown[];
 
   tryPut(raw: unknown, w?: Acquire): number {
     return this.tryPutMany([raw], 0, w);
@@ -304,10 +344,12 @@ export abstract class LockedStore implements Store {
     if (!this.#take(w)) return BUSY_COUNT;
     try {
       if (Atomics.load(h, SHUTDOWN) !== OPEN) return -1;
+      this.#mapped();
       let n = 0;
       let count = this.#counted(h[COUNT]);
       while (
-        from + n < raws.length && count < this.cap && this.fits(raws[from + n])
+        from + n < raws.length && count < this.cap &&
+        this.room(raws[from + n], count)
       ) {
         this.push(raws[from + n], count++);
         n++;
@@ -337,6 +379,7 @@ export abstract class LockedStore implements Store {
     let n = 0;
     try {
       this.#counted(count);
+      this.#mapped();
       while (n < max && count > 0) {
         if (decode !== null) {
           let x = this.peek(count);
@@ -395,6 +438,7 @@ export abstract class LockedStore implements Store {
     try {
       h[HOLDER] = me; // plain: see _decoding.ts
       const count = this.#counted(h[COUNT]);
+      this.#mapped();
       const raws = this.peekMany(count, max < count ? max : count);
       for (; n < raws.length; n++) {
         decodeStart(h, me);
@@ -451,7 +495,5 @@ export abstract class LockedStore implements Store {
    * them or, when its entry overflows the stack, none, so its body makes
    * no call (#getDecoded).
    */
-  protected dropMany(_count: number, _k: number): void {
-    throw new TypeError("internal: this store has no custom codec");
-  }
+  protected abstract dropMany(count: number, k: number): void;
 }

@@ -13,6 +13,7 @@ import {
   type QueueInit,
   REVIVING,
 } from "./_core.ts";
+import { isUnbounded } from "./_grow.ts";
 import { UnboundedQueue } from "./_unbounded.ts";
 
 export type { QueueInit, QueueOptions, ShutdownOptions } from "./_core.ts";
@@ -141,7 +142,7 @@ export class Queue<T = unknown> extends QueueBase<T> {
    * unbounded queue cannot be placed in a caller's buffer).
    */
   constructor(init?: QueueInit<T>) {
-    if (init !== REVIVING && unbounded(init)) {
+    if (init !== REVIVING && isUnbounded(init)) {
       return new UnboundedQueue<T>(init) as unknown as Queue<T>;
     }
     super(FIFO, init!);
@@ -161,38 +162,8 @@ export class Queue<T = unknown> extends QueueBase<T> {
    * @throws {TypeError} for an unbounded queue's options.
    */
   static byteLength(init: QueueInit<unknown>): number {
-    if (unbounded(init)) {
-      throw new TypeError(
-        "Cannot size queue: an unbounded queue grows in the shared heap, it cannot be placed",
-      );
-    }
     return queueByteLength(FIFO, init);
   }
-}
-
-// Python's Queue(): no capacity, or maxsize <= 0.
-function unbounded(init: QueueInit<unknown> | undefined): boolean {
-  // Not an options object: the bounded path throws its TypeError.
-  if (init !== undefined && (typeof init !== "object" || init === null)) {
-    return false;
-  }
-  const capacity = init?.capacity;
-  if (
-    capacity !== undefined && !(typeof capacity === "number" && capacity <= 0)
-  ) {
-    return false;
-  }
-  if (init?.buffer !== undefined || init?.byteOffset !== undefined) {
-    throw new TypeError(
-      "Cannot place queue: an unbounded queue grows in the shared heap; give a capacity to place it",
-    );
-  }
-  if (init?.bytes !== undefined) {
-    throw new TypeError(
-      'Cannot create queue: "bytes" applies to bounded queues (an unbounded queue sizes its segments)',
-    );
-  }
-  return true;
 }
 
 registerTransfer(Queue.TAG, (d) => QueueBase.revive(Queue, FIFO, d));

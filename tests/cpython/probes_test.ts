@@ -118,7 +118,7 @@ describe("probes: bad arguments", () => {
         TypeError,
       ],
       ["Queue capacity 1.5", () => new Queue({ capacity: 1.5 }), RangeError],
-      ["LifoQueue()", () => new LifoQueue(A(undefined)), TypeError],
+      ["LifoQueue(5) (positional)", () => new LifoQueue(A(5)), TypeError],
       ["int32 put 1.5", () => q.put(1.5), RangeError],
       ["int32 put 'a'", () => q.put(A("a")), TypeError],
       [

@@ -9,8 +9,8 @@
 // CPython's do_blocking_test starts a trigger thread that sleeps 0.1 s first;
 // here the trigger thread sets a word just before its trigger call, and the
 // blocked call must find it set when it returns (it cannot return before the
-// trigger), with no sleep. LifoQueue and PriorityQueue need a capacity here
-// (Python's `type2test()` is unbounded): 8. test_shrinking_queue (assigning
+// trigger), with no sleep. As in CPython, `type2test()` (no capacity) is
+// unbounded for all three classes. test_shrinking_queue (assigning
 // maxsize), FailingQueueTest (overriding _put/_get), test_references (weakrefs)
 // and SimpleQueue's test_reentrancy (__del__) have no JavaScript counterpart.
 
