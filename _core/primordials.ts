@@ -18,8 +18,10 @@ import { textReads } from "./primordials_text.ts";
  * The built-ins this module and _core/primordials_text.ts copy, read once
  * per realm: the first call keeps them in a frozen record on
  * %AsyncGeneratorFunction.prototype% (non-writable, non-configurable,
- * non-enumerable, under a key whose version changes with the set), and later
- * calls, in any copy of this module, return that record. The worker bundle runs a copy of this function (cut from here
+ * non-enumerable, under a key ending in the FNV-1a of its sorted names,
+ * checked by tests/thread/patched_builtins_test.ts: versions with other
+ * sets never share it), and later calls, in any copy of this module,
+ * return that record. The worker bundle runs a copy of this function (cut from here
  * by scripts/bundle_entry.ts) as its first line, before a thread's own code:
  * a target module's body, or a source target, that replaces a built-in
  * before the codec's modules load in the thread (they load lazily, off the
@@ -32,7 +34,7 @@ export function loadTimeBuiltins() {
   // global a program could re-point (globalThis is a writable property of
   // the global object). Once there, its own non-configurable data property
   // shadows anything above it: a plain read runs no code of a program's.
-  const key = "threadkit.builtins.v1";
+  const key = "threadkit.builtins.189b6418";
   const had = (async function* () {} as unknown as Record<string, unknown>)[
     key
   ];

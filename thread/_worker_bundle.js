@@ -6,7 +6,7 @@
 // The realm's built-ins before any code of the thread's own
 // (_core/primordials.ts loadTimeBuiltins; scripts/bundle_entry.ts).
 (function loadTimeBuiltins() {
-  const key = "threadkit.builtins.v1";
+  const key = "threadkit.builtins.189b6418";
   const had = async function* () {
   }[key];
   if (had !== void 0) return had;

@@ -38,12 +38,33 @@ function coded(e: unknown): true {
 describe("built-ins replaced by a thread's own code", () => {
   it("the record of load-time built-ins is held by %AsyncGeneratorFunction.prototype%, frozen, and is no global", () => {
     const holder = Object.getPrototypeOf(async function* () {});
-    const d = Object.getOwnPropertyDescriptor(holder, "threadkit.builtins.v1");
+    const d = Object.getOwnPropertyDescriptor(
+      holder,
+      "threadkit.builtins.189b6418",
+    );
     assert.equal(d?.value, loadTimeBuiltins());
     assert.equal(d?.writable, false);
     assert.equal(d?.configurable, false);
     assert.ok(Object.isFrozen(loadTimeBuiltins()));
-    assert.equal(Object.hasOwn(globalThis, "threadkit.builtins.v1"), false);
+    assert.equal(
+      Object.hasOwn(globalThis, "threadkit.builtins.189b6418"),
+      false,
+    );
+  });
+
+  it("the record's key ends in the fingerprint of its names (a copy of the package with another set uses another key)", () => {
+    const names = Object.keys(loadTimeBuiltins()).sort().join(",");
+    let h = 0x811c9dc5;
+    for (let i = 0; i < names.length; i++) {
+      h = Math.imul(h ^ names.charCodeAt(i), 0x01000193) >>> 0;
+    }
+    const holder = Object.getPrototypeOf(async function* () {});
+    const keys = Object.getOwnPropertyNames(holder).filter((k) =>
+      k.startsWith("threadkit.builtins.")
+    );
+    assert.deepEqual(keys, [
+      `threadkit.builtins.${h.toString(16).padStart(8, "0")}`,
+    ]);
   });
 
   for (const daemon of [false, true]) {
@@ -124,7 +145,7 @@ describe("built-ins replaced by a thread's own code", () => {
     it(`Thread.join: a ${kind}source target can neither replace nor change the record of load-time built-ins, nor hand the codec its own through a re-pointed globalThis, and its error keeps its own properties`, async () => {
       const t = new Thread({
         target: () => {
-          const key = "threadkit.builtins.v1";
+          const key = "threadkit.builtins.189b6418";
           const holder = Object.getPrototypeOf(async function* () {});
           const names = Object.getOwnPropertyNames;
           const lie = ((o: object) =>
