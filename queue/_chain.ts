@@ -76,7 +76,6 @@ import { FIFO, QueueBase, queueByteLength, type QueueInit } from "./_core.ts";
 import {
   CHAIN_KIND,
   checkChain,
-  checkSize,
   FRONT,
   grown,
   HEADER_BYTES,
@@ -93,8 +92,8 @@ import {
   SEGMENTS,
   SHUT,
   UNBOUNDED_FIRST,
-  UNBOUNDED_MAX,
 } from "./_chain_memory.ts";
+import { growSizes } from "./_grow.ts";
 import {
   CHAIN_MAGIC,
   HeapRefused,
@@ -153,21 +152,7 @@ export class Chain<T> {
       return;
     }
     const type = init?.type ?? "structured";
-    const first = checkSize(
-      "initialCapacity",
-      init?.initialCapacity,
-      UNBOUNDED_FIRST,
-    );
-    const max = checkSize(
-      "maxCapacity",
-      init?.maxCapacity,
-      Math.max(UNBOUNDED_MAX, first),
-    );
-    if (max < first) {
-      throw new RangeError(
-        `Cannot create queue: maxCapacity (${max}) is below initialCapacity (${first})`,
-      );
-    }
+    const { first, max } = growSizes(init, UNBOUNDED_FIRST);
     const total = reservation(type, first, max); // throws before any alloc
     this.type = type;
     this.#codec = init?.codec;

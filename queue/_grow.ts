@@ -148,14 +148,19 @@ export function isUnbounded(init: unknown): boolean {
   return true;
 }
 
-/** First and most items of an unbounded LifoQueue or PriorityQueue. */
+/**
+ * First and most items of an unbounded queue: a LifoQueue's or
+ * PriorityQueue's (first by default GROW_FIRST), or a FIFO chain's (its
+ * caller gives its own default first segment).
+ */
 export function growSizes(
   init: { initialCapacity?: unknown; maxCapacity?: unknown } | undefined,
+  firstDefault: number = GROW_FIRST,
 ): { first: number; max: number } {
   const first = checkSize(
     "initialCapacity",
     init?.initialCapacity,
-    GROW_FIRST,
+    firstDefault,
   );
   const max = checkSize(
     "maxCapacity",
