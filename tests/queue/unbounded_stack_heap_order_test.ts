@@ -236,12 +236,12 @@ describe("unbounded LifoQueue/PriorityQueue: a refused put changes nothing", () 
     const Cls = lifo ? LifoQueue : PriorityQueue;
 
     // Puts `n` items (keys 0..n-1, one each) without taskDone.
-    function filled(n: number, init: Record<string, unknown> = {}): Any {
+    const filled = (n: number, init: Record<string, unknown> = {}): Any => {
       const q = make(Cls, init);
       for (let i = 0; i < n; i++) q.put(lifo ? i : [i, i]);
       return q;
-    }
-    function drainCheck(q: Any, n: number): void {
+    };
+    const drainCheck = (q: Any, n: number): void => {
       const out = drain(q);
       assert.equal(out.length, n);
       for (let i = 0; i < n; i++) {
@@ -251,7 +251,7 @@ describe("unbounded LifoQueue/PriorityQueue: a refused put changes nothing", () 
       for (let i = 0; i < n; i++) q.taskDone();
       assert.equal(q.join({ timeout: 1000 }), true);
       assert.throws(() => q.taskDone(), RuntimeError);
-    }
+    };
 
     for (const n of [0, 1, 2, 3, 4, 7, 8, 1023, 1024, 1025, 2048]) {
       it(`${name}: bad items refused at size ${n} (function, symbol, SharedArrayBuffer, a bad priority), nothing changes`, () => {
