@@ -15,6 +15,8 @@
 // Thread's target names (bench/_workers/add_one.ts) and runs its addOne (what
 // a worker written by hand to run a module's exported function pays: the
 // module's own load is in both).
+// The two are started back to back at the start of each round (their order
+// alternating), so their ratio is taken under one load.
 //
 // With --base=<dir> (another checkout of the package, say main's), every
 // Thread row also runs on that package in the same process, in alternating
@@ -154,9 +156,12 @@ async function row(name: string, run: () => Promise<number>, spare: boolean) {
 for (let i = 0; i < N; i++) {
   stopSpares();
   await pause();
-  if (wanted("coldModule") || wanted("spareModule")) {
-    res.rawModule.push(await raw(RAW_MODULE));
-  }
+  // The two raw baselines back to back, their order alternating, so the
+  // rawModule/raw ratio compares workers started under the same load.
+  const both = wanted("coldModule") || wanted("spareModule");
+  if (both && i % 2 === 1) res.rawModule.push(await raw(RAW_MODULE));
+  const rawNow = await raw();
+  if (both && i % 2 === 0) res.rawModule.push(await raw(RAW_MODULE));
   await row("coldModule", () => thread(false), false);
   await row("coldSource", () => thread(true), false);
   await pause();
@@ -164,8 +169,7 @@ for (let i = 0; i < N; i++) {
   await row("daemonCold", () => thread(false, true), false);
   await row("spareModule", () => thread(false), true);
   await row("spareSource", () => thread(true), true);
-  await pause();
-  res.raw.push(await raw());
+  res.raw.push(rawNow);
 }
 stopSpares();
 const med = (a: number[]) => {

@@ -109,15 +109,17 @@ async function row(name, run, spare) {
   }
 }
 for (let i = 0; i < N; i++) {
-  if (only === undefined || only.some((r) => r.endsWith("Module"))) {
-    res.rawModule.push(await raw(RAW_MODULE));
-  }
+  // The two raw baselines back to back, their order alternating, so the
+  // rawModule/raw ratio compares workers started under the same load.
+  const both = only === undefined || only.some((r) => r.endsWith("Module"));
+  if (both && i % 2 === 1) res.rawModule.push(await raw(RAW_MODULE));
+  const rawNow = await raw();
+  if (both && i % 2 === 0) res.rawModule.push(await raw(RAW_MODULE));
   await row("coldModule", () => thread(false), false);
   await row("coldSource", () => thread(true), false);
   await row("spareModule", () => thread(false), true);
   await row("spareSource", () => thread(true), true);
-  await pause();
-  res.raw.push(await raw());
+  res.raw.push(rawNow);
 }
 stopSpares();
 const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
