@@ -197,9 +197,11 @@ export function exitIn(where: string): (code: number) => unknown {
 }
 
 /**
- * Waits (bounded) until `n` spares are ready (prestartThreads). The first
- * spares on an entry also wait for `deno test`'s type-check of it (15-18 s
- * at load 25-30, prestart_test.ts): hence 120 s by default, not 30.
+ * Waits (bounded) until `n` spares are ready (prestartThreads). Under a
+ * `deno test` that type-checks (not `deno task test`, which runs with
+ * --no-check; see COLD_MS), the first spares on an entry also wait for its
+ * type-check (15-18 s at load 25-30, prestart_test.ts): hence 120 s by
+ * default, not 30.
  */
 export async function spares(n: number, ms = 120_000): Promise<void> {
   const until = performance.now() + ms;
@@ -226,6 +228,9 @@ export async function spares(n: number, ms = 120_000): Promise<void> {
  * runner's and grows with the load; the workers after it wait for nothing
  * of the kind. So a file that needs such a worker loads it first, bounded
  * by this (limitedLoaded()), and its cases keep their bounds.
+ * `deno task test` (and so CI) runs with --no-check: `deno task check`
+ * type-checks every module, doc examples included, and no worker of the
+ * suite pays a check; this bound stays for a `deno test` run with checking.
  */
 export const COLD_MS = 600_000;
 

@@ -13,16 +13,46 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { prestartThreads, setExcepthook, Thread } from "../../mod.ts";
-import { sparesTaken } from "../../_core/spare.ts";
+import { spareBlocks, sparesTaken } from "../../_core/spare.ts";
+import { STATE } from "../../_core/spare_block.ts";
 import { until } from "../_helpers.ts";
 
 const JOIN = { timeout: 30_000 };
 const ROUNDS = 6;
 
 // Waits (bounded) until a spare is ready; 120 s as in spare_start_test.ts
-// (the first spares on an entry also wait for deno test's type-check).
+// (the first spares on an entry also wait for the type-check of a deno test
+// run with checking; tests/_helpers.ts COLD_MS). Past the bound the failure
+// says where each spare kept during the wait last was: its state word
+// (_core/spare_block.ts: 0 LOADING, 1 READY, 4 STOP, 5 STOPPED; a spare
+// dropped for an "error" or "exit" event of its worker leaves the list and
+// a new one is started, so more than one spare seen means some were), and
+// how many are kept now.
 async function spare(): Promise<void> {
-  await until(() => prestartThreads(1) >= 1, "a ready spare", 120_000);
+  const seen = new Map<Int32Array, number>();
+  const note = () => {
+    for (const block of spareBlocks()) {
+      seen.set(block, Atomics.load(block, STATE));
+    }
+  };
+  try {
+    await until(
+      () => {
+        const ready = prestartThreads(1) >= 1;
+        note();
+        return ready;
+      },
+      "a ready spare",
+      120_000,
+    );
+  } catch (error) {
+    note();
+    throw new Error(
+      `${(error as Error).message}: ${seen.size} spare(s) seen, last states ${
+        [...seen.values()].join(", ")
+      }; ${spareBlocks().length} kept now`,
+    );
+  }
 }
 
 // The target: returns n; rejects `late n` after that, from a microtask or
