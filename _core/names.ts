@@ -102,6 +102,7 @@
 // the same (heap memory is never given back).
 
 import { RuntimeError } from "./errors.ts";
+import { B } from "./primordials_record.ts";
 
 const NAME_LEN = 3;
 const NAME_AT = 5;
@@ -130,7 +131,9 @@ export interface NameStore {
 // start on Deno 2.9.6, and a thread that names no thread needs neither.
 let encoder: TextEncoder | undefined;
 let decoder: TextDecoder | undefined;
-const scratch = new Uint8Array(NAME_BYTES);
+// (Uint8Array as at load: the package's copy may load after a thread's own
+// code replaced it.)
+const scratch = new B.U8(NAME_BYTES);
 // The NAME_SEQ value of this thread's last writeName (renameName's result).
 let written = 0;
 

@@ -9,6 +9,8 @@ import type * as OutcomeModule from "../_core/outcome.ts";
 import type { Outcome } from "../_core/outcome.ts";
 import type { SeqName } from "../_core/names.ts";
 import { entryName } from "../_core/runtime.ts";
+// URL as at load: this module's lazy imports name threadkit's own codec.
+import { loadSlotTests, LoadTimeURL as URL } from "../_core/host.ts";
 import type * as TransferModule from "../_core/transfer.ts";
 import {
   type AnyFunction,
@@ -63,11 +65,15 @@ export async function call(
   // needs escaping (the marker key, _core/transfer.ts), so objects are
   // always encoded, and nothing else is (encodeTransfer returns any other
   // value as it is).
-  return typeof value === "object" && value !== null
-    ? (await (import(
-      new URL("../_core/transfer.ts", import.meta.url).href
-    ) as Promise<typeof TransferModule>)).encodeTransfer(value)
-    : value;
+  if (typeof value !== "object" || value === null) return value;
+  // The host's slot tests, not ones the thread's code replaced (Deno),
+  // loaded alongside the codec (the promise never rejects).
+  const slots = loadSlotTests();
+  const codec = await (import(
+    new URL("../_core/transfer.ts", import.meta.url).href
+  ) as Promise<typeof TransferModule>);
+  await slots;
+  return codec.encodeTransfer(value);
 }
 
 function explain(error: unknown, target: WireTarget): unknown {
@@ -123,9 +129,11 @@ async function postError(
   error: unknown,
   start: Start | undefined,
 ): Promise<void> {
+  const slots = loadSlotTests(); // (as in call)
   const { encodeError } = await (import(
     new URL("../_core/outcome.ts", import.meta.url).href
   ) as Promise<typeof OutcomeModule>);
+  await slots;
   const last = start && finalName(start);
   try {
     port.postMessage({ ok: false, error: encodeError(error), final: last });

@@ -61,6 +61,7 @@
 import {
   exitWorker,
   LAST_PING,
+  LoadTimeURL as URL, // (as at load: the lazy imports name our own modules)
   refTimer,
   resultPort,
   START_KEY,
