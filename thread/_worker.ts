@@ -77,7 +77,6 @@ import {
 } from "../_core/spare_block.ts";
 import { runStopHooks } from "../_core/at_stop.ts";
 import { setWorkerEntry } from "../_core/entry.ts";
-import type { Outcome } from "../_core/outcome.ts";
 import {
   adoptRuntime,
   endEntry,
@@ -184,7 +183,7 @@ async function run(
   current = start;
   resultPort.port = start.port; // its starter may post to it (host.ts)
   watchDeath(kind);
-  let outcome: Outcome;
+  let outcome: OutcomeModule.Outcome;
   try {
     // A source target that may name the package's exports loads it in
     // resolveTarget; others compile at once. Args with primitives need the
