@@ -11,6 +11,8 @@ const g = globalThis as unknown as {
 const orig = g.process?.getBuiltinModule;
 let counts: Int32Array | undefined;
 let armed = false;
+// Times node:util/types was asked of the replacement, armed or not.
+let asked = 0;
 if (g.process !== undefined && typeof orig === "function") {
   g.process.getBuiltinModule = function (id: string) {
     const real = Reflect.apply(orig, g.process, [id]) as Record<
@@ -18,6 +20,7 @@ if (g.process !== undefined && typeof orig === "function") {
       unknown
     >;
     if (id !== "node:util/types" && id !== "util/types") return real;
+    asked++;
     const fake: Record<string, unknown> = {};
     for (const k of Object.keys(real)) {
       fake[k] = typeof real[k] === "function" && k !== "isProxy"
@@ -50,4 +53,13 @@ export function throwCoded(c: Int32Array): never {
   const e = Object.assign(new Error("coded"), { code: 7 });
   armed = true;
   throw e;
+}
+
+/**
+ * How many times node:util/types was asked of the replacement since this
+ * module loaded: the thread's args (`held`, with a Lock: decoded by the
+ * codec after this module loaded) were decoded before this call.
+ */
+export function askedSinceLoad(_held: unknown): number {
+  return asked;
 }

@@ -6,7 +6,7 @@
 // taken before the thread's own code runs).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { moduleTarget, prestartThreads, Thread } from "../../mod.ts";
+import { Lock, moduleTarget, prestartThreads, Thread } from "../../mod.ts";
 import type * as M from "../_workers/util_types_at_load.ts";
 
 const MODULE = new URL("../_workers/util_types_at_load.ts", import.meta.url);
@@ -49,6 +49,20 @@ describe("node:util/types replaced by a thread's module as it loads", () => {
         return true;
       });
       assert.equal(counts[0], 0, "replaced slot tests run");
+    });
+
+    it(`a ${kind}thread's args with a Lock are decoded without asking the replaced process.getBuiltinModule`, async () => {
+      prestartThreads(0);
+      const t = new Thread({
+        target: moduleTarget<typeof M.askedSinceLoad>(
+          MODULE,
+          "askedSinceLoad",
+        ),
+        args: [{ lock: new Lock(), m: new Map([[1, new Lock()]]) }],
+        daemon,
+      });
+      t.start();
+      assert.equal(await t.joinAsync({ timeout: 60_000 }), 0);
     });
   }
 });
