@@ -12,6 +12,7 @@ import { entryName } from "../_core/runtime.ts";
 // URL as at load: this module's lazy imports name threadkit's own codec.
 import { loadSlotTests, LoadTimeURL as URL } from "../_core/host.ts";
 import type * as TransferModule from "../_core/transfer.ts";
+import type * as ClaimModule from "../_core/claim.ts";
 import {
   type AnyFunction,
   explainMissing,
@@ -36,6 +37,21 @@ export interface Start {
   entryUrl?: string;
   /** Where a plain result may go: a spare's block, or a fresh worker's (_core/spare_block.ts). */
   block?: Int32Array;
+}
+
+/**
+ * The args' claim (_core/claim.ts; the entry loads it only for args with
+ * primitives), with the slot tests its decode asks: on Deno loaded by
+ * import() alongside it (loadSlotTests), before the target's module loads,
+ * so that a process.getBuiltinModule the module replaces is never asked.
+ */
+export async function claims(): Promise<typeof ClaimModule> {
+  const slots = loadSlotTests(); // (never rejects)
+  const claim = await (import(
+    new URL("../_core/claim.ts", import.meta.url).href
+  ) as Promise<typeof ClaimModule>);
+  await slots;
+  return claim;
 }
 
 // Calls the target and awaits its value, whatever it is: the microtasks the

@@ -1079,6 +1079,12 @@ function explainMissing(error, what) {
 }
 
 // thread/_call.ts
+async function claims() {
+  const slots = loadSlotTests();
+  const claim = await import(new LoadTimeURL("../_core/claim.ts", import.meta.url).href);
+  await slots;
+  return claim;
+}
 function explain(error, target) {
   return target.kind === "source" ? explainMissing(error, `Thread target "${target.name || "anonymous"}"`) : error;
 }
@@ -1135,9 +1141,6 @@ if (kind === "node") {
     scope.onmessage = null;
     run(event.data, "web");
   };
-}
-function claims() {
-  return import(new LoadTimeURL("../_core/claim.ts", import.meta.url).href);
 }
 function lastPing(kind2) {
   if (kind2 !== "web" || pinged) return;
