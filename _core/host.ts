@@ -112,26 +112,29 @@ export interface SlotTests {
  * Deno's Node layer, 7-15 ms (measured, Deno 2.9.6, a fresh worker 11.5 ms),
  * which every thread's start would pay (README, Threads).
  *
- * One answer per thread and copy of the package (threadState): in a
- * thread, the worker entry's copy of this module takes them before any
- * code of the thread's own runs (Node and Bun: as it loads; Deno: by
- * {@linkcode loadSlotTests}, before its result or error is encoded), and
- * the package's copy, which may load after that code replaced
- * process.getBuiltinModule, takes the same.
+ * Taken from the record of load-time built-ins where it has them
+ * (_core/primordials_record.ts slotTypes: Node and Bun as the realm's
+ * record is made, before any code of a thread's own; Deno once
+ * {@linkcode loadSlotTests} has loaded them, which the worker entry awaits
+ * before it decodes the args or encodes the result or the error): every
+ * copy of this module in a thread, the package's loading after the
+ * thread's code too, takes the same, and no code of a program's can put
+ * others there.
  */
 export function utilTypes(): SlotTests | undefined {
   if (slotTests === undefined) {
-    const had = shared.tests;
-    if (had !== undefined) return (slotTests = had) ?? undefined;
+    const had = slotTypes.get() as Partial<SlotTests> | undefined;
+    if (had !== undefined) return (slotTests = allTests(had)) ?? undefined;
     if (RUNTIME === "deno" && !room(LOAD_ROOM)) return undefined; // LOAD_ROOM
     const t = RUNTIME === "web" ? undefined : host.process
       ?.getBuiltinModule?.("node:util/types") as
         | Partial<SlotTests>
         | undefined;
-    slotTests = shared.tests = allTests(t);
+    slotTests = allTests(t);
   }
   return slotTests ?? undefined;
 }
+const { slotTypes } = B;
 let slotTests: SlotTests | null | undefined;
 
 /** `t`'s tests if it has all of them (an old host lacking one: null). */
@@ -144,28 +147,20 @@ function allTests(t: Partial<SlotTests> | undefined): SlotTests | null {
 }
 
 /**
- * On Deno, loads node:util's `types` by import() (which no program code
- * can redirect) for {@linkcode utilTypes}, unless it has them: resolves
- * once they are there. In a thread, the worker entry awaits it before it
- * encodes the result or the error, so that a process.getBuiltinModule the
- * thread's own code replaced is never asked. Not the first
- * getBuiltinModule's Node layer: 0.8 ms in a fresh web worker where that
- * took 11-190 ms (Deno 2.9.6, loaded machine). Elsewhere, and once they
- * are there, undefined (nothing to wait for).
+ * On Deno, loads node:util's `types` into the record of load-time
+ * built-ins (slotTypes.load: by import(), which no program code can
+ * redirect) for {@linkcode utilTypes}, unless this copy or the record has
+ * them: resolves once they are there, never rejects. In a thread, the
+ * worker entry awaits it before it decodes the args or encodes the result
+ * or the error, so that a process.getBuiltinModule the thread's own code
+ * replaced is never asked. Not the first getBuiltinModule's Node layer:
+ * 0.8 ms in a fresh web worker where that took 11-190 ms (Deno 2.9.6,
+ * loaded machine). Elsewhere, and once they are there, undefined.
  */
 export function loadSlotTests(): Promise<void> | undefined {
   if (RUNTIME !== "deno" || slotTests !== undefined) return undefined;
-  if (shared.tests !== undefined) return undefined;
-  return shared.loading ??= (import(UTIL_TYPES) as Promise<
-    Partial<SlotTests>
-  >).then((t) => {
-    shared.tests ??= allTests(t);
-  }, () => {});
+  return slotTypes.get() !== undefined ? undefined : slotTypes.load();
 }
-// (Not a literal: Deno loads a literal dynamic import's module with the
-// worker, on every thread's start.)
-const NODE = "node:";
-const UTIL_TYPES = NODE + "util/types";
 
 // Deno's first getBuiltinModule starts its Node layer, loading its modules
 // one inside another: a stack overflow among them (a first put made near
@@ -350,13 +345,6 @@ export const resultPort: { port?: MessagePort } = threadState(
   "resultPort",
   () => ({}),
 );
-
-// The slot tests this thread has taken, shared by the copies of this module
-// (the worker entry's and the package's, see utilTypes).
-const shared: {
-  tests?: SlotTests | null;
-  loading?: Promise<void>;
-} = threadState("slotTests", () => ({}));
 
 // Node and Bun: at load (node:util/types is already there: 0.05-0.12 ms).
 if (RUNTIME === "node" || RUNTIME === "bun") isProxy(host);

@@ -29,7 +29,7 @@ export function loadTimeBuiltins() {
   // global a program could re-point (globalThis is a writable property of
   // the global object). Once there, its own non-configurable data property
   // shadows anything above it: a plain read runs no code of a program's.
-  const key = "threadkit.builtins.a59fe547";
+  const key = "threadkit.builtins.ba852d10";
   const had = (async function* () {} as unknown as Record<string, unknown>)[
     key
   ];
@@ -52,6 +52,28 @@ export function loadTimeBuiltins() {
     const f = get(RE, list[i]);
     if (f) flags[flags.length] = fz([f, list[i + 1]]) as [never, string];
   }
+  // node:util's types (slot tests), in a closure that only this record's
+  // slotTypes reaches and that nothing but this function writes: taken now
+  // where process is a plain global (Node, Bun); on Deno, whose first read
+  // of process starts its Node layer (11-190 ms), loaded by import() (which
+  // no program code can redirect) at slotTypes.load()'s first call
+  // (_core/host.ts loadSlotTests).
+  const deno = (g as { Deno?: { version?: { deno?: unknown } } }).Deno;
+  const proc = typeof deno?.version?.deno === "string"
+    ? undefined
+    : (g as { process?: { getBuiltinModule?(id: string): unknown } }).process;
+  let types: unknown = typeof proc?.getBuiltinModule === "function"
+    ? proc.getBuiltinModule("node:util/types")
+    : undefined;
+  let loading: Promise<void> | undefined;
+  // (Not a literal: Deno loads a literal dynamic import's module with the
+  // worker, on every thread's start.)
+  const UTIL_TYPES = "node:" + ["util/types"][0];
+  const slotTypes = fz({
+    get: () => types,
+    load: () =>
+      loading ??= import(UTIL_TYPES).then((m) => void (types ??= m), () => {}),
+  });
   // (A literal with a null prototype: 0.02 ms in a fresh worker, where a
   // plain one given a null prototype after took 0.1 ms.)
   // deno-fmt-ignore
@@ -106,7 +128,7 @@ export function loadTimeBuiltins() {
     SymbolProto: Symbol.prototype, symbolFor: Symbol.for,
     isExtensible: O.isExtensible, strIndexOf: S.indexOf,
     strLastIndexOf: S.lastIndexOf, btoa_: g.btoa, atob_: g.atob,
-    URL_: g.URL, urlHref: get(g.URL?.prototype, "href"),
+    URL_: g.URL, urlHref: get(g.URL?.prototype, "href"), slotTypes,
     abResizable: get(AB, "resizable"), abMaxLength: get(AB, "maxByteLength"),
   };
   O.defineProperty(O.getPrototypeOf(async function* () {}), key, {

@@ -5,7 +5,7 @@
 // and why its copies of the modules keep one state per thread.
 // Compiled with the module (scripts/bundle_entry.ts, EAGER).
 var loadTimeBuiltins = (function loadTimeBuiltins() {
-  const key = "threadkit.builtins.a59fe547";
+  const key = "threadkit.builtins.ba852d10";
   const had = async function* () {
   }[key];
   if (had !== void 0) return had;
@@ -28,6 +28,18 @@ var loadTimeBuiltins = (function loadTimeBuiltins() {
       list[i + 1]
     ]);
   }
+  const deno = g.Deno;
+  const proc = typeof deno?.version?.deno === "string" ? void 0 : g.process;
+  let types = typeof proc?.getBuiltinModule === "function" ? proc.getBuiltinModule("node:util/types") : void 0;
+  let loading;
+  const UTIL_TYPES = "node:" + [
+    "util/types"
+  ][0];
+  const slotTypes2 = fz({
+    get: () => types,
+    load: () => loading ??= import(UTIL_TYPES).then((m) => void (types ??= m), () => {
+    })
+  });
   const b = {
     __proto__: null,
     apply: Reflect.apply,
@@ -152,6 +164,7 @@ var loadTimeBuiltins = (function loadTimeBuiltins() {
     atob_: g.atob,
     URL_: g.URL,
     urlHref: get(g.URL?.prototype, "href"),
+    slotTypes: slotTypes2,
     abResizable: get(AB, "resizable"),
     abMaxLength: get(AB, "maxByteLength")
   };
@@ -600,14 +613,15 @@ function isProxy(value) {
 var proxyTest;
 function utilTypes() {
   if (slotTests === void 0) {
-    const had = shared.tests;
-    if (had !== void 0) return (slotTests = had) ?? void 0;
+    const had = slotTypes.get();
+    if (had !== void 0) return (slotTests = allTests(had)) ?? void 0;
     if (RUNTIME === "deno" && !room(LOAD_ROOM)) return void 0;
     const t = RUNTIME === "web" ? void 0 : host.process?.getBuiltinModule?.("node:util/types");
-    slotTests = shared.tests = allTests(t);
+    slotTests = allTests(t);
   }
   return slotTests ?? void 0;
 }
+var { slotTypes } = B;
 var slotTests;
 function allTests(t) {
   let all = t !== void 0;
@@ -620,14 +634,8 @@ function allTests(t) {
 }
 function loadSlotTests() {
   if (RUNTIME !== "deno" || slotTests !== void 0) return void 0;
-  if (shared.tests !== void 0) return void 0;
-  return shared.loading ??= import(UTIL_TYPES).then((t) => {
-    shared.tests ??= allTests(t);
-  }, () => {
-  });
+  return slotTypes.get() !== void 0 ? void 0 : slotTypes.load();
 }
-var NODE = "node:";
-var UTIL_TYPES = NODE + "util/types";
 var LOAD_ROOM = 2e3;
 function room(n) {
   try {
@@ -704,7 +712,6 @@ var LoadTimeURL = function(spec, base) {
 };
 var { URL_, urlHref } = B;
 var resultPort = threadState("resultPort", () => ({}));
-var shared = threadState("slotTests", () => ({}));
 if (RUNTIME === "node" || RUNTIME === "bun") isProxy(host);
 
 // _core/json.ts
