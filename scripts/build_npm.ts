@@ -399,7 +399,9 @@ export function rewriteFileNames(
       }
       if (
         ts.isNewExpression(node) && ts.isIdentifier(node.expression) &&
-        node.expression.text === "URL" && node.arguments?.length === 2 &&
+        // (URL_: the record's, _core/adapter.ts)
+        (node.expression.text === "URL" || node.expression.text === "URL_") &&
+        node.arguments?.length === 2 &&
         ts.isStringLiteralLike(node.arguments[0]) &&
         RELATIVE_TS.test(node.arguments[0].text) &&
         isImportMetaUrl(node.arguments[1])
