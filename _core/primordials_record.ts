@@ -29,7 +29,7 @@ export function loadTimeBuiltins() {
   // global a program could re-point (globalThis is a writable property of
   // the global object). Once there, its own non-configurable data property
   // shadows anything above it: a plain read runs no code of a program's.
-  const key = "threadkit.builtins.ba852d10";
+  const key = "threadkit.builtins.d12268c8";
   const had = (async function* () {} as unknown as Record<string, unknown>)[
     key
   ];
@@ -129,6 +129,9 @@ export function loadTimeBuiltins() {
     isExtensible: O.isExtensible, strIndexOf: S.indexOf,
     strLastIndexOf: S.lastIndexOf, btoa_: g.btoa, atob_: g.atob,
     URL_: g.URL, urlHref: get(g.URL?.prototype, "href"), slotTypes,
+    TextEncoder_: g.TextEncoder, teEncode: g.TextEncoder?.prototype.encode,
+    teEncodeInto: g.TextEncoder?.prototype.encodeInto,
+    TextDecoder_: g.TextDecoder, tdDecode: g.TextDecoder?.prototype.decode,
     abResizable: get(AB, "resizable"), abMaxLength: get(AB, "maxByteLength"),
   };
   O.defineProperty(O.getPrototypeOf(async function* () {}), key, {

@@ -5,7 +5,7 @@
 // and why its copies of the modules keep one state per thread.
 // Compiled with the module (scripts/bundle_entry.ts, EAGER).
 var loadTimeBuiltins = (function loadTimeBuiltins() {
-  const key = "threadkit.builtins.ba852d10";
+  const key = "threadkit.builtins.d12268c8";
   const had = async function* () {
   }[key];
   if (had !== void 0) return had;
@@ -165,6 +165,11 @@ var loadTimeBuiltins = (function loadTimeBuiltins() {
     URL_: g.URL,
     urlHref: get(g.URL?.prototype, "href"),
     slotTypes: slotTypes2,
+    TextEncoder_: g.TextEncoder,
+    teEncode: g.TextEncoder?.prototype.encode,
+    teEncodeInto: g.TextEncoder?.prototype.encodeInto,
+    TextDecoder_: g.TextDecoder,
+    tdDecode: g.TextDecoder?.prototype.decode,
     abResizable: get(AB, "resizable"),
     abMaxLength: get(AB, "maxByteLength")
   };
@@ -490,7 +495,9 @@ var readNameSeq = (function readNameSeq(view, base, owner, since) {
     }
     if (Atomics.load(view, seq) !== s) continue;
     if (words === void 0) return void 0;
-    const name = (decoder ??= new TextDecoder()).decode(new Uint8Array(words.buffer, 0, len));
+    const name = B.apply(B.tdDecode, decoder ??= new B.TextDecoder_(), [
+      new B.U8(B.apply(B.taBuffer, words, []), 0, len)
+    ]);
     return {
       name,
       seq: s
@@ -784,11 +791,17 @@ var NAME_BYTES = (32 - NAME) * 4;
 var encoder;
 var decoder;
 var scratch = new B.U8(NAME_BYTES);
+var scratchBuffer = B.apply(B.taBuffer, scratch, []);
 var written = 0;
 function encodeName(name) {
-  const enc = encoder ??= new TextEncoder();
-  const { read, written: written2 } = enc.encodeInto(name, scratch);
-  return read === name.length ? scratch.subarray(0, written2) : enc.encode(name);
+  const enc = encoder ??= new B.TextEncoder_();
+  const done = B.apply(B.teEncodeInto, enc, [
+    name,
+    scratch
+  ]);
+  return done.read === name.length ? new B.U8(scratchBuffer, 0, done.written) : B.apply(B.teEncode, enc, [
+    name
+  ]);
 }
 function writeName(view, base, bytes, at, owner, rename) {
   const field = new Uint8Array(view.buffer, (base + NAME) * 4, NAME_BYTES);
