@@ -13,7 +13,9 @@
  * %AsyncGeneratorFunction.prototype% (non-writable, non-configurable,
  * non-enumerable, under a key ending in the FNV-1a of its sorted names,
  * checked by tests/thread/patched_builtins_test.ts: versions with other
- * sets never share it), and later calls, in any copy of this module,
+ * sets never share it; a name whose value changes shape must therefore
+ * change its name too, or two versions would share a record that one of
+ * them misreads), and later calls, in any copy of this module,
  * return that record. The worker entry (the bundle, or thread/_worker.ts
  * from source) takes it as it loads, before a thread's own code: a target
  * module's body, or a source target, that replaces a built-in before the
