@@ -71,10 +71,17 @@ export function loadTimeBuiltins() {
   // (Not a literal: Deno loads a literal dynamic import's module with the
   // worker, on every thread's start.)
   const UTIL_TYPES = "node:" + ["util/types"][0];
+  // The import's promise is followed with Promise.prototype.then as it is
+  // now, applied (no `.then` looked up when load() runs, after a thread's
+  // own code may have replaced it; an await would read its constructor).
+  const then = Promise.prototype.then, apply = Reflect.apply;
   const slotTypes = fz({
     get: () => types,
     load: () =>
-      loading ??= import(UTIL_TYPES).then((m) => void (types ??= m), () => {}),
+      loading ??= apply(then, import(UTIL_TYPES), [
+        (m: unknown) => void (types ??= m),
+        () => {},
+      ]) as Promise<void>,
   });
   // (A literal with a null prototype: 0.02 ms in a fresh worker, where a
   // plain one given a null prototype after took 0.1 ms.)

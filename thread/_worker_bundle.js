@@ -35,10 +35,14 @@ var loadTimeBuiltins = (function loadTimeBuiltins() {
   const UTIL_TYPES = "node:" + [
     "util/types"
   ][0];
+  const then = Promise.prototype.then, apply3 = Reflect.apply;
   const slotTypes2 = fz({
     get: () => types,
-    load: () => loading ??= import(UTIL_TYPES).then((m) => void (types ??= m), () => {
-    })
+    load: () => loading ??= apply3(then, import(UTIL_TYPES), [
+      (m) => void (types ??= m),
+      () => {
+      }
+    ])
   });
   const b = {
     __proto__: null,
