@@ -46,6 +46,7 @@ import {
   workerThreads,
 } from "./host.ts";
 import { webWorkerRef } from "./web_ref.ts";
+import { B } from "./primordials_record.ts";
 
 export {
   CAN_BLOCK,
@@ -77,21 +78,20 @@ export {
   type SpareData,
 } from "./spare.ts";
 
-// The worker entry. From the TypeScript sources (Deno, and the package from
-// JSR) it is thread/_worker.ts bundled into one file: a worker loads each
-// module of its entry's static graph before running any, and 11 modules cost
-// a cold start more than one file (scripts/bundle_entry.ts makes it and says
-// why its copies of those modules keep one state per thread). The npm build
-// ships it for Node and Bun (scripts/build_npm.ts); elsewhere it starts
-// threads on thread/_worker.js (the literal below, which bundlers follow):
-// the bundle's name is no literal, so that no bundler takes it for an asset.
+// The worker entry: from the TypeScript sources (Deno, JSR) thread/_worker.ts
+// bundled into one file (scripts/bundle_entry.ts says why), which the npm
+// build ships for Node and Bun; elsewhere thread/_worker.js (the literal below,
+// which bundlers follow; the bundle's name is no literal, so that no bundler
+// takes it for an asset). URL as at load (URL_): this module may load in a
+// thread after a URL polyfill of the thread's own, which must not name it.
 const FROM_SOURCE = import.meta.url.endsWith(".ts");
 const BUNDLE = "../thread/_worker_bundle.js";
 
+const { URL_ } = B;
 /** The worker entry's URL, next to this file in source and in the build. */
 const ENTRY: URL = FROM_SOURCE || RUNTIME === "node" || RUNTIME === "bun"
-  ? new URL(BUNDLE, import.meta.url)
-  : new URL("../thread/_worker.ts", import.meta.url);
+  ? new URL_(BUNDLE, import.meta.url)
+  : new URL_("../thread/_worker.ts", import.meta.url);
 
 /** The default worker entry's URL (tests: naming it with setWorkerEntry). */
 export function defaultEntry(): URL {
@@ -99,7 +99,7 @@ export function defaultEntry(): URL {
 }
 
 /** The watcher of threads with resourceLimits (_core/_watch.ts). */
-const WATCH_ENTRY: URL = new URL(
+const WATCH_ENTRY: URL = new URL_(
   import.meta.url.endsWith(".ts") ? "./_watch.ts" : "./_watch.js",
   import.meta.url,
 );
@@ -393,7 +393,7 @@ spareHost(
     // (unless another was set), whose modules the package it preloads shares.
     const entry = nodeEntry(
       workerEntry() === undefined
-        ? new URL("../thread/_worker.ts", import.meta.url)
+        ? new URL_("../thread/_worker.ts", import.meta.url)
         : undefined,
     );
     const data: SpareData = {
@@ -433,7 +433,7 @@ function spareEntry(): string {
 function nodeEntry(of?: URL): URL {
   const entry = of ?? workerEntry() ?? ENTRY;
   if (entry.protocol === "file:" || RUNTIME !== "deno") return entry;
-  return new URL(
+  return new URL_(
     `data:text/javascript,${
       encodeURIComponent(`import ${JSON.stringify(entry.href)};`)
     }`,

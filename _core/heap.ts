@@ -130,6 +130,7 @@ import {
   runtime,
 } from "./runtime.ts";
 import { heapAlloc } from "./heap_top.ts";
+import { B } from "./primordials_record.ts";
 import {
   CHUNK_BYTES,
   CHUNK_CLASS,
@@ -409,7 +410,7 @@ function push(v: Views, k: number, at: number): void {
 }
 
 type ReleaseHook = (byteOffset: number) => void;
-const HOOKS = Symbol.for("threadkit.heap.releaseHooks.v1");
+const HOOKS = B.symbolFor("threadkit.heap.releaseHooks.v1"); // (as at load)
 const hooks: ReleaseHook[] =
   ((globalThis as Record<symbol, unknown>)[HOOKS] as ReleaseHook[]) ??
     ((globalThis as Record<symbol, unknown>)[HOOKS] = []);

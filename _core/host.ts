@@ -9,6 +9,7 @@
 
 import type * as WorkerThreads from "node:worker_threads";
 import { ThreadsUnavailableError } from "./errors.ts";
+import { B } from "./primordials_record.ts";
 
 // Globals of the runtimes, looked at here and in adapter.ts only.
 interface Host {
@@ -110,24 +111,56 @@ export interface SlotTests {
  * called; on Deno at first use: there the first getBuiltinModule starts
  * Deno's Node layer, 7-15 ms (measured, Deno 2.9.6, a fresh worker 11.5 ms),
  * which every thread's start would pay (README, Threads).
+ *
+ * Taken from the record of load-time built-ins where it has them
+ * (_core/primordials_record.ts slotTypes: Node and Bun as the realm's
+ * record is made, before any code of a thread's own; Deno once
+ * {@linkcode loadSlotTests} has loaded them, which the worker entry awaits
+ * before it decodes the args or encodes the result or the error): every
+ * copy of this module in a thread, the package's loading after the
+ * thread's code too, takes the same, and no code of a program's can put
+ * others there.
  */
 export function utilTypes(): SlotTests | undefined {
   if (slotTests === undefined) {
+    const had = slotTypes.get() as Partial<SlotTests> | undefined;
+    if (had !== undefined) return (slotTests = allTests(had)) ?? undefined;
     if (RUNTIME === "deno" && !room(LOAD_ROOM)) return undefined; // LOAD_ROOM
     const t = RUNTIME === "web" ? undefined : host.process
       ?.getBuiltinModule?.("node:util/types") as
         | Partial<SlotTests>
         | undefined;
-    // All of them or none (an old host lacking one: the fallbacks).
-    let all = t !== undefined;
-    for (let i = 0; all && i < NAMES.length; i++) {
-      all = typeof t![NAMES[i]] === "function";
-    }
-    slotTests = all ? { ...t } as SlotTests : null;
+    slotTests = allTests(t);
   }
   return slotTests ?? undefined;
 }
+const { slotTypes } = B;
 let slotTests: SlotTests | null | undefined;
+
+/** `t`'s tests if it has all of them (an old host lacking one: null). */
+function allTests(t: Partial<SlotTests> | undefined): SlotTests | null {
+  let all = t !== undefined;
+  for (let i = 0; all && i < NAMES.length; i++) {
+    all = typeof t![NAMES[i]] === "function";
+  }
+  return all ? { ...t } as SlotTests : null;
+}
+
+/**
+ * On Deno, loads node:util's `types` into the record of load-time
+ * built-ins (slotTypes.load: by import(), which no program code can
+ * redirect) for {@linkcode utilTypes}, unless this copy or the record has
+ * them: resolves once they are there, never rejects. In a thread, the
+ * worker entry awaits it before it decodes the args or encodes the result
+ * or the error, so that a process.getBuiltinModule the thread's own code
+ * replaced is never asked. Not the first getBuiltinModule's Node layer:
+ * 0.8 ms in a fresh web worker where that took 11-190 ms (Deno 2.9.6,
+ * loaded machine). Elsewhere, and once they are there, undefined.
+ */
+export function loadSlotTests(): Promise<void> | undefined {
+  if (RUNTIME !== "deno" || slotTests !== undefined) return undefined;
+  return slotTypes.get() !== undefined ? undefined : slotTypes.load();
+}
 
 // Deno's first getBuiltinModule starts its Node layer, loading its modules
 // one inside another: a stack overflow among them (a first put made near
@@ -251,18 +284,38 @@ export function refTimer(
 // as text, which is what new URL("..", import.meta.url).href gives for a
 // module's URL (absolute and normalised): that URL took 0.06 ms of every
 // thread's start on Deno 2.9.6 (first use of the URL parser in a worker).
+const { apply, strIndexOf: indexOf, strLastIndexOf: lastIndexOf } = B;
+const { strSlice: slice, symbolFor } = B;
+
 const PACKAGE_ROOT = folderAbove(import.meta.url);
 
 /** The URL of the folder above `url`'s folder ("file:///p/_core/x.ts": "file:///p/"). */
 export function folderAbove(url: string): string {
+  // String methods as at load (_core/primordials_record.ts): the package's
+  // copy of this module may load after a thread's own code replaced them.
   let end = url.length;
-  for (const mark of ["?", "#"]) {
-    const at = url.indexOf(mark);
-    if (at >= 0 && at < end) end = at;
-  }
-  const file = url.lastIndexOf("/", end - 1);
-  return url.slice(0, url.lastIndexOf("/", file - 1) + 1);
+  const q: number = apply(indexOf, url, ["?"]);
+  const h: number = apply(indexOf, url, ["#"]);
+  if (q >= 0 && q < end) end = q;
+  if (h >= 0 && h < end) end = h;
+  const file: number = apply(lastIndexOf, url, ["/", end - 1]);
+  return apply(slice, url, [0, apply(lastIndexOf, url, ["/", file - 1]) + 1]);
 }
+
+/**
+ * `new URL(spec, base)` made with the URL constructor and its href getter
+ * as at load (_core/primordials_record.ts), as an object whose href is its
+ * own data property. The modules that import lazily take it under the name
+ * URL, so that their lazy imports (in the one form the npm build turns into
+ * a literal and the import checks read, a new URL of a relative path and
+ * import.meta.url) name threadkit's own modules even when a thread's code
+ * replaced URL, or URL.prototype's href, before the import runs: a
+ * thread's module target runs before the entry loads the codec.
+ */
+export const LoadTimeURL = function (spec: string, base: string) {
+  return { href: apply(urlHref!, new URL_(spec, base), []) as string };
+} as unknown as new (spec: string, base: string) => { readonly href: string };
+const { URL_, urlHref } = B;
 
 /**
  * This thread's one instance of a module's state for this copy of the
@@ -273,7 +326,9 @@ export function folderAbove(url: string): string {
  * the package's share it, and another copy of the package keeps its own.
  */
 export function threadState<T>(name: string, make: () => T): T {
-  const key = Symbol.for(`threadkit.${name} ${PACKAGE_ROOT}`);
+  // Symbol.for as at load: the package's copy of this module may load after
+  // a thread's own code replaced it, and must name the bundle's keys.
+  const key = symbolFor(`threadkit.${name} ${PACKAGE_ROOT}`);
   const g = globalThis as unknown as Record<symbol, T | undefined>;
   return g[key] ??= make();
 }

@@ -227,7 +227,7 @@ function bySlots(value: object): number {
     ? REFUSED
     : ORDINARY;
 }
-const NONE = Symbol();
+const NONE = {}; // (an object: no box holds one; no Symbol() a program replaced)
 
 /**
  * Whether structured clone turns ORDINARY `value` into a plain object of

@@ -102,6 +102,7 @@
 // the same (heap memory is never given back).
 
 import { RuntimeError } from "./errors.ts";
+import { B } from "./primordials_record.ts";
 
 const NAME_LEN = 3;
 const NAME_AT = 5;
@@ -130,7 +131,10 @@ export interface NameStore {
 // start on Deno 2.9.6, and a thread that names no thread needs neither.
 let encoder: TextEncoder | undefined;
 let decoder: TextDecoder | undefined;
-const scratch = new Uint8Array(NAME_BYTES);
+// (Uint8Array as at load: the package's copy may load after a thread's own
+// code replaced it.)
+const scratch = new B.U8(NAME_BYTES);
+const scratchBuffer = B.apply(B.taBuffer, scratch, []) as ArrayBuffer;
 // The NAME_SEQ value of this thread's last writeName (renameName's result).
 let written = 0;
 
@@ -142,9 +146,16 @@ let written = 0;
  * is a long one, encoded whole.
  */
 export function encodeName(name: string): Uint8Array {
-  const enc = encoder ??= new TextEncoder();
-  const { read, written } = enc.encodeInto(name, scratch);
-  return read === name.length ? scratch.subarray(0, written) : enc.encode(name);
+  // TextEncoder and its methods as at load (_core/primordials_record.ts): a
+  // thread's own code may have replaced them before it renames itself.
+  const enc = encoder ??= new B.TextEncoder_();
+  const done = B.apply(B.teEncodeInto, enc, [name, scratch]) as {
+    read: number;
+    written: number;
+  };
+  return done.read === name.length
+    ? new B.U8(scratchBuffer, 0, done.written)
+    : B.apply(B.teEncode, enc, [name]) as Uint8Array;
 }
 
 /**
@@ -319,9 +330,9 @@ export function readNameSeq(
     }
     if (Atomics.load(view, seq) !== s) continue;
     if (words === undefined) return undefined;
-    const name = (decoder ??= new TextDecoder()).decode(
-      new Uint8Array(words.buffer, 0, len),
-    );
+    const name = B.apply(B.tdDecode, decoder ??= new B.TextDecoder_(), [
+      new B.U8(B.apply(B.taBuffer, words, []) as ArrayBuffer, 0, len),
+    ]) as string; // (as at load, as encodeName)
     return { name, seq: s };
   }
 }

@@ -4,11 +4,11 @@
 // (_core/kinds.ts REFUSED, _core/primordials.ts refusedKind).
 
 import { utilTypes } from "./host.ts";
+import { B } from "./primordials_record.ts";
 
-// Primordials: read at load.
-const isExtensible = Object.isExtensible;
-const getOwn = Object.getOwnPropertyDescriptor;
-const TAG = Symbol.toStringTag;
+// The load-time built-ins (_core/primordials_record.ts): this module may
+// load in a thread after the thread's own code replaced them.
+const { isExtensible, getOwn, toStringTag: TAG } = B;
 
 /**
  * Whether `value` (not a Proxy) is a module namespace object (`import * as

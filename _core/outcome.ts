@@ -29,7 +29,7 @@ import {
 } from "./errors.ts";
 import { decodeTransfer, encodeTransfer } from "./transfer.ts";
 import { B, defineProperty, ErrorProto, getOwn } from "./primordials.ts";
-import { hasOwn, inherits, mapGet, mapSet } from "./primordials.ts";
+import { hasOwn, inherits, mapGet, mapSet, newMap } from "./primordials.ts";
 import { objectKeys, ownNames, String_ } from "./primordials.ts";
 
 /** A thread's outcome as posted on its result port. */
@@ -81,7 +81,7 @@ const NOTHING = { [Symbol.iterator]: () => NONE }; // (an empty iterable)
 // map for every copy made them the copy loaded last's).
 const classes = threadState(
   "errorClasses",
-  () => new Map<string, new (message?: string) => Error>(),
+  () => newMap<string, new (message?: string) => Error>(), // (as at load)
 );
 for (
   const cls of [

@@ -6,119 +6,17 @@
 // A Map or a Set is read as a snapshot of its entries before any is copied:
 // a getter in an entry that adds entries does not make the walk longer.
 //
-// "At load" is the realm's first read of them (loadTimeBuiltins): in a
-// thread on the worker bundle, its first line, before any code of the
-// thread's own, however late these modules load; elsewhere this module's.
+// "At load" is the realm's first read of them (loadTimeBuiltins,
+// _core/primordials_record.ts): in a thread, as its worker entry loads,
+// before any code of the thread's own, however late these modules load;
+// elsewhere this module's.
 
 import { isProxy, utilTypes } from "./host.ts";
 import { isNamespace } from "./namespace.ts";
 import { textReads } from "./primordials_text.ts";
+import { B, type Builtins, loadTimeBuiltins } from "./primordials_record.ts";
 
-/**
- * The built-ins this module and _core/primordials_text.ts copy, read once
- * per realm: the first call keeps them in a frozen record on
- * %AsyncGeneratorFunction.prototype% (non-writable, non-configurable,
- * non-enumerable, under a key ending in the FNV-1a of its sorted names,
- * checked by tests/thread/patched_builtins_test.ts: versions with other
- * sets never share it), and later calls, in any copy of this module,
- * return that record. The worker bundle runs a copy of this function (cut from here
- * by scripts/bundle_entry.ts) as its first line, before a thread's own code:
- * a target module's body, or a source target, that replaces a built-in
- * before the codec's modules load in the thread (they load lazily, off the
- * cold start) changes no encoding. It names globals only (its copy runs
- * alone) and reads no accessor a program could have defined first.
- */
-export function loadTimeBuiltins() {
-  // The record's holder is %AsyncGeneratorFunction.prototype%, reached by
-  // syntax (a new async generator function's prototype), never through a
-  // global a program could re-point (globalThis is a writable property of
-  // the global object). Once there, its own non-configurable data property
-  // shadows anything above it: a plain read runs no code of a program's.
-  const key = "threadkit.builtins.189b6418";
-  const had = (async function* () {} as unknown as Record<string, unknown>)[
-    key
-  ];
-  if (had !== undefined) return had as typeof b;
-  const g = globalThis;
-  const O = Object, gopd = O.getOwnPropertyDescriptor, fz = O.freeze;
-  const get = (o: object | undefined, k: PropertyKey) =>
-    o && gopd(o, k)?.get as (this: never) => unknown;
-  const M = Map.prototype, St = Set.prototype, S = String.prototype;
-  const RE = RegExp.prototype, AB = ArrayBuffer.prototype;
-  const SAB = g.SharedArrayBuffer?.prototype, DV = DataView.prototype;
-  const TA = O.getPrototypeOf(Int8Array.prototype);
-  const F = Function.prototype, tag = Symbol.toStringTag;
-  const gen = (f: () => unknown) => O.getPrototypeOf(f).prototype as object;
-  const flags: [(this: never) => unknown, string][] = [];
-  const names = "hasIndices d global g ignoreCase i multiline m dotAll s" +
-    " unicode u unicodeSets v sticky y";
-  const list = names.split(" "); // (a flag's getter where the engine has it)
-  for (let i = 0; i < list.length; i += 2) {
-    const f = get(RE, list[i]);
-    if (f) flags[flags.length] = fz([f, list[i + 1]]) as [never, string];
-  }
-  // (A literal with a null prototype: 0.02 ms in a fresh worker, where a
-  // plain one given a null prototype after took 0.1 ms.)
-  // deno-fmt-ignore
-  const b = { __proto__: null,
-    apply: Reflect.apply, construct: Reflect.construct, Object_: O,
-    getPrototypeOf: O.getPrototypeOf, hasOwn: O.hasOwn, getOwn: gopd,
-    defineProperty: O.defineProperty, create: O.create, freeze: fz,
-    ownNames: O.getOwnPropertyNames, objectKeys: O.keys,
-    ObjectProto: O.prototype, codeAt: F.call.bind(S.charCodeAt),
-    objectToString: O.prototype.toString, toStringTag: tag,
-    lookupGetter: (O.prototype as { __lookupGetter__?: unknown })
-      .__lookupGetter__,
-    jsonStringify: JSON.stringify, ArrayProto: Array.prototype,
-    arrayIsArray: Array.isArray, TypeError_: TypeError,
-    ErrorProto: Error.prototype, Error_: Error, AggregateError_: AggregateError,
-    DOMException_: g.DOMException, structuredClone_: g.structuredClone,
-    Date_: Date, RegExp_: RegExp, I32: Int32Array, F64: Float64Array,
-    reExec: RE.exec, Array_: Array, arrayConcat: Array.prototype.concat,
-    isConcatSpreadable: Symbol.isConcatSpreadable, species: Symbol.species,
-    arraySpecies: get(Array, Symbol.species),
-    isError: (Error as { isError?: (v: unknown) => boolean }).isError,
-    String_: String, StringProto: S, strSlice: S.slice,
-    charCodeAt: S.charCodeAt, fromCharCode: String.fromCharCode,
-    Number_: Number, BigInt_: BigInt, NumberProto: Number.prototype,
-    BooleanProto: Boolean.prototype,
-    boxes: fz([ // (each class's valueOf reads a box's value)
-      fz([Boolean.prototype, Boolean.prototype.valueOf] as const),
-      fz([Number.prototype, Number.prototype.valueOf] as const),
-      fz([S, S.valueOf] as const),
-      fz([BigInt.prototype, BigInt.prototype.valueOf] as const),
-    ] as const),
-    Map_: Map, MapProto: M, mapForEach: M.forEach, mapGet: M.get,
-    mapSet: M.set, mapHas: M.has, mapDelete: M.delete, mapClear: M.clear,
-    mapSize: get(M, "size")!, Set_: Set, SetProto: St,
-    setForEach: St.forEach, setAdd: St.add, setHas: St.has,
-    setDelete: St.delete, setClear: St.clear, setSize: get(St, "size")!,
-    DateProto: Date.prototype, dateTime: Date.prototype.getTime,
-    RegExpProto: RE, reSource: get(RE, "source")!, reFlags: fz(flags),
-    ABProto: AB, abLength: get(AB, "byteLength")!, SABProto: SAB,
-    sabLength: get(SAB, "byteLength"), TA, taName: get(TA, tag)!,
-    taBuffer: get(TA, "buffer")!, taOffset: get(TA, "byteOffset")!,
-    taLength: get(TA, "length")!, DVProto: DV, dvBuffer: get(DV, "buffer")!,
-    dvOffset: get(DV, "byteOffset")!, dvLength: get(DV, "byteLength")!,
-    isView: ArrayBuffer.isView, U8: Uint8Array,
-    PromiseProto: Promise.prototype, WeakMapProto: WeakMap.prototype,
-    weakMapHas: WeakMap.prototype.has, WeakSetProto: WeakSet.prototype,
-    weakSetHas: WeakSet.prototype.has, WeakRefProto: g.WeakRef?.prototype,
-    weakRefDeref: g.WeakRef?.prototype.deref,
-    FRProto: g.FinalizationRegistry?.prototype,
-    frUnregister: g.FinalizationRegistry?.prototype.unregister,
-    GenProto: gen(function* () {}), AsyncGenProto: gen(async function* () {}),
-    SymbolProto: Symbol.prototype,
-  };
-  O.defineProperty(O.getPrototypeOf(async function* () {}), key, {
-    value: fz(b),
-  });
-  return b;
-}
-/** The record {@linkcode loadTimeBuiltins} keeps. */
-export type Builtins = ReturnType<typeof loadTimeBuiltins>;
-/** The realm's record (_core/primordials_slots.ts reads it too). */
-export const B: Builtins = loadTimeBuiltins();
+export { B, type Builtins, loadTimeBuiltins };
 
 // Load-time copies the other modules import from here (one set).
 export const { apply, getPrototypeOf, hasOwn, getOwn, ArrayProto } = B;
@@ -231,7 +129,7 @@ export function hasSlots(value: object): boolean {
     t.isPromise(value) || t.isWeakMap(value) || t.isWeakSet(value) ||
     t.isGeneratorObject(value) || t.isArgumentsObject(value);
 }
-const NONE = Symbol();
+const NONE = {}; // (an object: no box holds one; no Symbol() a program replaced)
 
 export const { ObjectProto } = B;
 const NO_ARGS: [] = [];

@@ -11,6 +11,7 @@
 
 import { RuntimeError } from "./errors.ts";
 import * as names from "./names.ts";
+import { B } from "./primordials_record.ts";
 
 // Runtime block layout: Int32Array over one growable SharedArrayBuffer: 4 MiB
 // at first, grown by heapAlloc up to 1 GiB (a fixed 4 MiB where the runtime
@@ -130,7 +131,9 @@ export interface EntryInfo {
   readonly timer?: number;
 }
 
-const KEY = Symbol.for("threadkit.runtime.v2");
+// Symbol.for as at load (_core/primordials_record.ts): the package's copy
+// of this module may load after a thread's own code replaced it.
+const KEY: unique symbol = B.symbolFor("threadkit.runtime.v2") as never;
 type Global = { [KEY]?: Runtime };
 
 /** This thread's runtime; on the main thread the first call creates it. */

@@ -11,6 +11,8 @@
 // blocking wait, which cannot await an import.
 
 import { threadState } from "./host.ts";
+// URL as at load: this module's lazy import names threadkit's own mod.ts.
+import { LoadTimeURL as URL } from "./host.ts";
 
 /**
  * Every public name of the package root (mod.ts), known without loading it;

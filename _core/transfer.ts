@@ -57,7 +57,7 @@ import {
 } from "./transfer_keys.ts";
 import { kindOf, MAP, ORDINARY, ordinaryClonesAsPlain } from "./kinds.ts";
 import { PLAIN, PROXIED, SET } from "./kinds.ts";
-import { apply, isMap, isSet, mapClear } from "./primordials.ts";
+import { apply, B, isMap, isSet, mapClear } from "./primordials.ts";
 import { mapEntries, setValues } from "./primordials_slots.ts";
 import { mapGet } from "./primordials.ts";
 import { newMap, newSet, walkMap, walkSet } from "./primordials.ts";
@@ -82,7 +82,7 @@ export interface Descriptor {
 }
 
 /** Method a transferable primitive implements to describe itself. */
-export const TO_DESCRIPTOR: unique symbol = Symbol.for(
+export const TO_DESCRIPTOR: unique symbol = B.symbolFor( // (as at load)
   "threadkit.toDescriptor",
 ) as never;
 
@@ -94,7 +94,7 @@ export interface Transferable {
 
 type Reviver = (descriptor: Descriptor) => unknown;
 type Described = Descriptor | undefined;
-const registry = threadState("transfer", () => new Map<string, Reviver>());
+const registry = threadState("transfer", () => newMap<string, Reviver>());
 
 /**
  * Registers how to revive descriptors with `tag`. Each primitive module calls

@@ -4,15 +4,13 @@
 // the constructor, not subarray (whose species lookup and iteration a
 // program can replace): an encode runs no code of a program's.
 
-import { apply, codeAt, fromCharCode } from "../_core/primordials.ts";
-import { methodCodes } from "../_core/primordials.ts";
+import { apply, B, codeAt, fromCharCode } from "../_core/primordials.ts";
+import { methodCodes, U8 } from "../_core/primordials.ts";
 
-const toB64 = globalThis.btoa, fromB64 = globalThis.atob;
-const U8 = Uint8Array;
-const byteLength = Object.getOwnPropertyDescriptor(
-  ArrayBuffer.prototype,
-  "byteLength",
-)!.get!;
+// btoa, atob and ArrayBuffer's byteLength getter from the record of
+// load-time built-ins (_core/primordials.ts): this module may load in a
+// thread after the thread's own code replaced them.
+const { btoa_: toB64, atob_: fromB64, abLength: byteLength } = B;
 
 /** Base64 of the bytes of `buffer`. */
 export function toBase64(buffer: ArrayBuffer): string {
@@ -38,14 +36,7 @@ export function fromBase64(text: string): Uint8Array {
   return out;
 }
 
-const RESIZABLE = Object.getOwnPropertyDescriptor(
-  ArrayBuffer.prototype,
-  "resizable",
-)?.get;
-const MAX = Object.getOwnPropertyDescriptor(
-  ArrayBuffer.prototype,
-  "maxByteLength",
-)?.get;
+const { abResizable: RESIZABLE, abMaxLength: MAX } = B;
 /** A resizable buffer's maxByteLength; undefined for a fixed-length one. */
 export function maxOf(buffer: object): number | undefined {
   if (RESIZABLE === undefined || !apply(RESIZABLE, buffer, [])) {

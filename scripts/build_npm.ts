@@ -247,9 +247,11 @@ function withDisposeShim(fileName: string, text: string): string {
  * @throws {Error} when a `.ts` URL is left (an import of another form).
  */
 export function npmBundle(bundle: string): string {
+  // (URL, or the name the bundle gives host.ts's LoadTimeURL, imported as
+  // URL by the entry's modules.)
   const out = bundle.replace(
-    /new URL\("([^"]+)\.ts", import\.meta\.url\)/g,
-    'new URL("$1.js", import.meta.url)',
+    /new (URL|LoadTimeURL)\("([^"]+)\.ts", import\.meta\.url\)/g,
+    'new $1("$2.js", import.meta.url)',
   ).replace(
     /^(\/\/ and why its copies of the modules keep one state per thread\.)$/m,
     "$1\n// (npm build: its lazy imports name the built .js files; scripts/build_npm.ts)",
@@ -397,7 +399,9 @@ export function rewriteFileNames(
       }
       if (
         ts.isNewExpression(node) && ts.isIdentifier(node.expression) &&
-        node.expression.text === "URL" && node.arguments?.length === 2 &&
+        // (URL_: the record's, _core/adapter.ts)
+        (node.expression.text === "URL" || node.expression.text === "URL_") &&
+        node.arguments?.length === 2 &&
         ts.isStringLiteralLike(node.arguments[0]) &&
         RELATIVE_TS.test(node.arguments[0].text) &&
         isImportMetaUrl(node.arguments[1])

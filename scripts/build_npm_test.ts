@@ -34,7 +34,12 @@ describe("build:npm", () => {
       'const a = import(new URL("../mod.ts", import.meta.url).href);',
       'const b = () => import(new URL("./_spare.ts", import.meta.url).href);',
       "const c = await import(target.module);",
+      'const e = import(new LoadTimeURL("../_core/x.ts", import.meta.url).href);',
     ].join("\n"));
+    assert.match(
+      out,
+      /new LoadTimeURL\("\.\.\/_core\/x\.js", import\.meta\.url\)/,
+    );
     assert.match(
       out,
       /import\(new URL\("\.\.\/mod\.js", import\.meta\.url\)\.href\)/,

@@ -38,11 +38,13 @@
 //   (EAGER) are parenthesized function expressions at the top of the
 //   bundle, which V8 compiles with the module instead of at their first
 //   call (see eager()).
-// - Load-time built-ins: the bundle's first line runs a copy of
-//   _core/primordials.ts's loadTimeBuiltins (cut from that module's own
-//   bundle, and run here once alone: it must name globals only), which keeps
-//   the realm's built-ins in the record the codec's modules take when they
-//   load later in the thread (see builtinsFirst()).
+// - Load-time built-ins: the bundle holds _core/primordials_record.ts (the
+//   entry imports it through _core/host.ts), whose loadTimeBuiltins runs as
+//   the bundle loads (compiled eagerly, EAGER) and keeps the realm's
+//   built-ins in the record that the codec's modules, loading later in the
+//   thread, take. A thread's own code (its target's module, or its source)
+//   comes with the start message, so it runs only after the bundle has run:
+//   the record holds the built-ins as they were before any of it.
 
 import { urlImports } from "./check_imports.ts";
 
@@ -97,6 +99,7 @@ const STATE: Readonly<Record<string, string>> = {
  * does not run stay lazy: eager, they would cost every start their compile.
  */
 export const EAGER: readonly string[] = [
+  "loadTimeBuiltins",
   "run",
   "adoptRuntime",
   "tableView",
@@ -123,7 +126,7 @@ export const EAGER: readonly string[] = [
 
 const ROOT = new URL("..", import.meta.url);
 const ENTRY = new URL("thread/_worker.ts", ROOT);
-const PRIMORDIALS = new URL("_core/primordials.ts", ROOT);
+const RECORD = new URL("_core/primordials_record.ts", ROOT);
 const OUT = new URL("thread/_worker_bundle.js", ROOT);
 
 const HEADER = `// Copyright 2026 the threadkit authors. MIT license.
@@ -260,54 +263,6 @@ export function eager(
   };
 }
 
-/**
- * A function declared at the start of a line in `text` (`function name(`,
- * closed by the first line "}"), or undefined.
- */
-export function cutFunction(text: string, name: string): string | undefined {
-  const head = new RegExp(`^function ${name}\\(`, "m").exec(text);
-  const end = head === null ? -1 : text.indexOf("\n}\n", head.index);
-  return end < 0 ? undefined : text.slice(head!.index, end + 2);
-}
-
-/**
- * The bundle's first statement: _core/primordials.ts's loadTimeBuiltins, cut
- * from `primordials` (that module bundled alone), run at once. A thread's own
- * code runs only after the bundle has run (its target's module, or its
- * source, comes with the start message), so the record it keeps holds the
- * realm's built-ins as they were before any of it, and the codec's modules,
- * which load lazily (off the cold start), take that record when they load.
- * The copy is run here once by itself (a name it took from its module would
- * fail it) and must give a record.
- */
-export function builtinsFirst(primordials: string): {
-  text: string;
-  problems: string[];
-} {
-  const fn = cutFunction(primordials, "loadTimeBuiltins");
-  if (fn === undefined) {
-    return {
-      text: "",
-      problems: ["_core/primordials.ts declares no loadTimeBuiltins"],
-    };
-  }
-  try {
-    const record = new Function(`return (${fn});`)()();
-    if (typeof record?.apply !== "function") throw new Error("no record");
-  } catch (e) {
-    return {
-      text: "",
-      problems: [`loadTimeBuiltins does not run alone: ${e}`],
-    };
-  }
-  return {
-    text: "// The realm's built-ins before any code of the thread's own\n" +
-      "// (_core/primordials.ts loadTimeBuiltins; scripts/bundle_entry.ts).\n" +
-      `(${fn.trimEnd()})();\n`,
-    problems: [],
-  };
-}
-
 async function bundle(): Promise<string> {
   const info = JSON.parse(await run(["info", "--json", ENTRY.href])) as {
     modules: { specifier: string }[];
@@ -322,10 +277,7 @@ async function bundle(): Promise<string> {
   try {
     const file = `${scratch}/entry.js`;
     await run(["bundle", "--quiet", ENTRY.href, "-o", file]);
-    const own = `${scratch}/primordials.js`;
-    await run(["bundle", "--quiet", PRIMORDIALS.href, "-o", own]);
-    const first = builtinsFirst(await Deno.readTextFile(own));
-    const made = eager(HEADER + first.text + await Deno.readTextFile(file));
+    const made = eager(HEADER + await Deno.readTextFile(file));
     const text = made.text;
     // The modules the bundle holds (its section comments name them).
     const held = new Set(
@@ -342,8 +294,13 @@ async function bundle(): Promise<string> {
       ),
       ...classProblems(text),
       ...made.problems,
-      ...first.problems,
     ];
+    // The record of load-time built-ins, taken as the bundle runs.
+    if (!held.has(RECORD.href)) {
+      problems.push(
+        "the bundle does not hold _core/primordials_record.ts: a thread's own code could replace a built-in before the codec takes the record",
+      );
+    }
     // threadState's key names the root as new URL("..", import.meta.url).
     for (const specifier of [...Object.keys(texts), OUT.href]) {
       if (new URL("..", specifier).href !== ROOT.href) {

@@ -9,7 +9,10 @@ import type * as OutcomeModule from "../_core/outcome.ts";
 import type { Outcome } from "../_core/outcome.ts";
 import type { SeqName } from "../_core/names.ts";
 import { entryName } from "../_core/runtime.ts";
+// URL as at load: this module's lazy imports name threadkit's own codec.
+import { loadSlotTests, LoadTimeURL as URL } from "../_core/host.ts";
 import type * as TransferModule from "../_core/transfer.ts";
+import type * as ClaimModule from "../_core/claim.ts";
 import {
   type AnyFunction,
   explainMissing,
@@ -34,6 +37,21 @@ export interface Start {
   entryUrl?: string;
   /** Where a plain result may go: a spare's block, or a fresh worker's (_core/spare_block.ts). */
   block?: Int32Array;
+}
+
+/**
+ * The args' claim (_core/claim.ts; the entry loads it only for args with
+ * primitives), with the slot tests its decode asks: on Deno loaded by
+ * import() alongside it (loadSlotTests), before the target's module loads,
+ * so that a process.getBuiltinModule the module replaces is never asked.
+ */
+export async function claims(): Promise<typeof ClaimModule> {
+  const slots = loadSlotTests(); // (never rejects)
+  const claim = await (import(
+    new URL("../_core/claim.ts", import.meta.url).href
+  ) as Promise<typeof ClaimModule>);
+  await slots;
+  return claim;
 }
 
 // Calls the target and awaits its value, whatever it is: the microtasks the
@@ -63,11 +81,15 @@ export async function call(
   // needs escaping (the marker key, _core/transfer.ts), so objects are
   // always encoded, and nothing else is (encodeTransfer returns any other
   // value as it is).
-  return typeof value === "object" && value !== null
-    ? (await (import(
-      new URL("../_core/transfer.ts", import.meta.url).href
-    ) as Promise<typeof TransferModule>)).encodeTransfer(value)
-    : value;
+  if (typeof value !== "object" || value === null) return value;
+  // The host's slot tests, not ones the thread's code replaced (Deno),
+  // loaded alongside the codec (the promise never rejects).
+  const slots = loadSlotTests();
+  const codec = await (import(
+    new URL("../_core/transfer.ts", import.meta.url).href
+  ) as Promise<typeof TransferModule>);
+  await slots;
+  return codec.encodeTransfer(value);
 }
 
 function explain(error: unknown, target: WireTarget): unknown {
@@ -123,9 +145,11 @@ async function postError(
   error: unknown,
   start: Start | undefined,
 ): Promise<void> {
+  const slots = loadSlotTests(); // (as in call)
   const { encodeError } = await (import(
     new URL("../_core/outcome.ts", import.meta.url).href
   ) as Promise<typeof OutcomeModule>);
+  await slots;
   const last = start && finalName(start);
   try {
     port.postMessage({ ok: false, error: encodeError(error), final: last });

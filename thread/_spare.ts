@@ -8,6 +8,8 @@
 // once, then sleeps on its block until it is taken or stopped.
 
 import { exitWorker, START_KEY, workerThreads } from "../_core/host.ts";
+// URL as at load: this module's lazy imports name threadkit's own modules.
+import { LoadTimeURL as URL } from "../_core/host.ts";
 import { takeMessage } from "../_core/adapter.ts";
 import { adoptRuntime, endEntry, HEAP_BASE } from "../_core/runtime.ts";
 import { loadScope } from "../_core/scope.ts";

@@ -61,6 +61,7 @@
 import {
   exitWorker,
   LAST_PING,
+  LoadTimeURL as URL, // (as at load: the lazy imports name our own modules)
   refTimer,
   resultPort,
   START_KEY,
@@ -76,7 +77,6 @@ import {
 } from "../_core/spare_block.ts";
 import { runStopHooks } from "../_core/at_stop.ts";
 import { setWorkerEntry } from "../_core/entry.ts";
-import type { Outcome } from "../_core/outcome.ts";
 import {
   adoptRuntime,
   endEntry,
@@ -86,7 +86,6 @@ import {
 // Imports only host.ts at run time: no cost on the start-up path.
 import { awaitOwnedThreads, owned } from "./_handles.ts";
 import type * as OutcomeModule from "../_core/outcome.ts";
-import type * as ClaimModule from "../_core/claim.ts";
 import type { Died } from "./_death.ts";
 import type * as SpareModule from "./_spare.ts";
 import {
@@ -94,7 +93,7 @@ import {
   compilePlain,
   resolveTarget,
 } from "../_core/target.ts";
-import { call, finalName, post, type Start } from "./_call.ts";
+import { call, claims, finalName, post, type Start } from "./_call.ts";
 import { loadScope } from "../_core/scope.ts";
 
 // Module targets of threadkit itself, by internal specifier (thread/timer.ts
@@ -164,12 +163,6 @@ if (kind === "node") {
 // (every primitive, so every transfer tag) is loaded when the args carry
 // primitives or a source target needs threadkit's names in scope; the rest
 // loads after the outcome is posted, or on the error path.
-// The args' claim (_core/claim.ts), loaded only for args with primitives.
-// A declaration (hoisted): a node worker runs run() while this module is
-// still being evaluated.
-function claims(): Promise<typeof ClaimModule> {
-  return import(new URL("../_core/claim.ts", import.meta.url).href);
-}
 
 async function run(
   start: Start | undefined,
@@ -183,7 +176,7 @@ async function run(
   current = start;
   resultPort.port = start.port; // its starter may post to it (host.ts)
   watchDeath(kind);
-  let outcome: Outcome;
+  let outcome: OutcomeModule.Outcome;
   try {
     // A source target that may name the package's exports loads it in
     // resolveTarget; others compile at once. Args with primitives need the

@@ -3,10 +3,9 @@
 // imports; do not edit (edit those and run the script). The worker entry that
 // threads start in on Deno (_core/adapter.ts); the script says why one file,
 // and why its copies of the modules keep one state per thread.
-// The realm's built-ins before any code of the thread's own
-// (_core/primordials.ts loadTimeBuiltins; scripts/bundle_entry.ts).
-(function loadTimeBuiltins() {
-  const key = "threadkit.builtins.189b6418";
+// Compiled with the module (scripts/bundle_entry.ts, EAGER).
+var loadTimeBuiltins = (function loadTimeBuiltins() {
+  const key = "threadkit.builtins.d12268c8";
   const had = async function* () {
   }[key];
   if (had !== void 0) return had;
@@ -14,21 +13,37 @@
   const O = Object, gopd = O.getOwnPropertyDescriptor, fz = O.freeze;
   const get = (o, k) => o && gopd(o, k)?.get;
   const M = Map.prototype, St = Set.prototype, S = String.prototype;
-  const RE2 = RegExp.prototype, AB = ArrayBuffer.prototype;
-  const SAB2 = g.SharedArrayBuffer?.prototype, DV = DataView.prototype;
-  const TA2 = O.getPrototypeOf(Int8Array.prototype);
+  const RE = RegExp.prototype, AB = ArrayBuffer.prototype;
+  const SAB = g.SharedArrayBuffer?.prototype, DV = DataView.prototype;
+  const TA = O.getPrototypeOf(Int8Array.prototype);
   const F = Function.prototype, tag = Symbol.toStringTag;
   const gen = (f) => O.getPrototypeOf(f).prototype;
   const flags = [];
   const names = "hasIndices d global g ignoreCase i multiline m dotAll s unicode u unicodeSets v sticky y";
   const list = names.split(" ");
   for (let i = 0; i < list.length; i += 2) {
-    const f = get(RE2, list[i]);
+    const f = get(RE, list[i]);
     if (f) flags[flags.length] = fz([
       f,
       list[i + 1]
     ]);
   }
+  const deno = g.Deno;
+  const proc = typeof deno?.version?.deno === "string" ? void 0 : g.process;
+  let types = typeof proc?.getBuiltinModule === "function" ? proc.getBuiltinModule("node:util/types") : void 0;
+  let loading;
+  const UTIL_TYPES = "node:" + [
+    "util/types"
+  ][0];
+  const then = Promise.prototype.then, apply3 = Reflect.apply;
+  const slotTypes2 = fz({
+    get: () => types,
+    load: () => loading ??= apply3(then, import(UTIL_TYPES), [
+      (m) => void (types ??= m),
+      () => {
+      }
+    ])
+  });
   const b = {
     __proto__: null,
     apply: Reflect.apply,
@@ -60,7 +75,7 @@
     RegExp_: RegExp,
     I32: Int32Array,
     F64: Float64Array,
-    reExec: RE2.exec,
+    reExec: RE.exec,
     Array_: Array,
     arrayConcat: Array.prototype.concat,
     isConcatSpreadable: Symbol.isConcatSpreadable,
@@ -113,18 +128,18 @@
     setSize: get(St, "size"),
     DateProto: Date.prototype,
     dateTime: Date.prototype.getTime,
-    RegExpProto: RE2,
-    reSource: get(RE2, "source"),
+    RegExpProto: RE,
+    reSource: get(RE, "source"),
     reFlags: fz(flags),
     ABProto: AB,
     abLength: get(AB, "byteLength"),
-    SABProto: SAB2,
-    sabLength: get(SAB2, "byteLength"),
-    TA: TA2,
-    taName: get(TA2, tag),
-    taBuffer: get(TA2, "buffer"),
-    taOffset: get(TA2, "byteOffset"),
-    taLength: get(TA2, "length"),
+    SABProto: SAB,
+    sabLength: get(SAB, "byteLength"),
+    TA,
+    taName: get(TA, tag),
+    taBuffer: get(TA, "buffer"),
+    taOffset: get(TA, "byteOffset"),
+    taLength: get(TA, "length"),
     DVProto: DV,
     dvBuffer: get(DV, "buffer"),
     dvOffset: get(DV, "byteOffset"),
@@ -144,15 +159,30 @@
     }),
     AsyncGenProto: gen(async function* () {
     }),
-    SymbolProto: Symbol.prototype
+    SymbolProto: Symbol.prototype,
+    symbolFor: Symbol.for,
+    isExtensible: O.isExtensible,
+    strIndexOf: S.indexOf,
+    strLastIndexOf: S.lastIndexOf,
+    btoa_: g.btoa,
+    atob_: g.atob,
+    URL_: g.URL,
+    urlHref: get(g.URL?.prototype, "href"),
+    slotTypes: slotTypes2,
+    TextEncoder_: g.TextEncoder,
+    teEncode: g.TextEncoder?.prototype.encode,
+    teEncodeInto: g.TextEncoder?.prototype.encodeInto,
+    TextDecoder_: g.TextDecoder,
+    tdDecode: g.TextDecoder?.prototype.decode,
+    abResizable: get(AB, "resizable"),
+    abMaxLength: get(AB, "maxByteLength")
   };
   O.defineProperty(O.getPrototypeOf(async function* () {
   }), key, {
     value: fz(b)
   });
   return b;
-})();
-// Compiled with the module (scripts/bundle_entry.ts, EAGER).
+});
 var run = (async function run(start, kind2) {
   if (start === void 0) return;
   adoptRuntime(start.runtime, start.ident, start.entry);
@@ -347,18 +377,28 @@ var compilePlain = (function compilePlain(target) {
 });
 var folderAbove = (function folderAbove(url) {
   let end = url.length;
-  for (const mark of [
-    "?",
+  const q = apply(indexOf, url, [
+    "?"
+  ]);
+  const h = apply(indexOf, url, [
     "#"
-  ]) {
-    const at = url.indexOf(mark);
-    if (at >= 0 && at < end) end = at;
-  }
-  const file = url.lastIndexOf("/", end - 1);
-  return url.slice(0, url.lastIndexOf("/", file - 1) + 1);
+  ]);
+  if (q >= 0 && q < end) end = q;
+  if (h >= 0 && h < end) end = h;
+  const file = apply(lastIndexOf, url, [
+    "/",
+    end - 1
+  ]);
+  return apply(slice, url, [
+    0,
+    apply(lastIndexOf, url, [
+      "/",
+      file - 1
+    ]) + 1
+  ]);
 });
 var threadState = (function threadState(name, make) {
-  const key = Symbol.for(`threadkit.${name} ${PACKAGE_ROOT}`);
+  const key = symbolFor(`threadkit.${name} ${PACKAGE_ROOT}`);
   const g = globalThis;
   return g[key] ??= make();
 });
@@ -403,7 +443,11 @@ var call = (async function call(fn, args, target, waits) {
   } catch (error) {
     throw explain(error, target);
   }
-  return typeof value === "object" && value !== null ? (await import(new URL("../_core/transfer.ts", import.meta.url).href)).encodeTransfer(value) : value;
+  if (typeof value !== "object" || value === null) return value;
+  const slots = loadSlotTests();
+  const codec2 = await import(new LoadTimeURL("../_core/transfer.ts", import.meta.url).href);
+  await slots;
+  return codec2.encodeTransfer(value);
 });
 var post = (function post(port, outcome, start) {
   if (outcome.ok) {
@@ -455,7 +499,9 @@ var readNameSeq = (function readNameSeq(view, base, owner, since) {
     }
     if (Atomics.load(view, seq) !== s) continue;
     if (words === void 0) return void 0;
-    const name = (decoder ??= new TextDecoder()).decode(new Uint8Array(words.buffer, 0, len));
+    const name = B.apply(B.tdDecode, decoder ??= new B.TextDecoder_(), [
+      new B.U8(B.apply(B.taBuffer, words, []), 0, len)
+    ]);
     return {
       name,
       seq: s
@@ -518,7 +564,7 @@ var writeText = (function writeText(block, at, max, text) {
   const n = text.length;
   if (n > max) return false;
   const units = new Uint16Array(block.buffer, at * 2, n);
-  for (let i = 0; i < n; i++) units[i] = apply(charCodeAt2, text, [
+  for (let i = 0; i < n; i++) units[i] = apply2(charCodeAt2, text, [
     i
   ]);
   return true;
@@ -551,6 +597,9 @@ var ThreadsUnavailableError = class extends RuntimeError {
   }
 };
 
+// _core/primordials_record.ts
+var B = loadTimeBuiltins();
+
 // _core/host.ts
 var host = globalThis;
 var RUNTIME = typeof host.Deno?.version?.deno === "string" ? "deno" : host.Bun !== void 0 ? "bun" : typeof host.process?.getBuiltinModule === "function" ? "node" : "web";
@@ -575,19 +624,29 @@ function isProxy(value) {
 var proxyTest;
 function utilTypes() {
   if (slotTests === void 0) {
+    const had = slotTypes.get();
+    if (had !== void 0) return (slotTests = allTests(had)) ?? void 0;
     if (RUNTIME === "deno" && !room(LOAD_ROOM)) return void 0;
     const t = RUNTIME === "web" ? void 0 : host.process?.getBuiltinModule?.("node:util/types");
-    let all = t !== void 0;
-    for (let i = 0; all && i < NAMES.length; i++) {
-      all = typeof t[NAMES[i]] === "function";
-    }
-    slotTests = all ? {
-      ...t
-    } : null;
+    slotTests = allTests(t);
   }
   return slotTests ?? void 0;
 }
+var { slotTypes } = B;
 var slotTests;
+function allTests(t) {
+  let all = t !== void 0;
+  for (let i = 0; all && i < NAMES.length; i++) {
+    all = typeof t[NAMES[i]] === "function";
+  }
+  return all ? {
+    ...t
+  } : null;
+}
+function loadSlotTests() {
+  if (RUNTIME !== "deno" || slotTests !== void 0) return void 0;
+  return slotTypes.get() !== void 0 ? void 0 : slotTypes.load();
+}
 var LOAD_ROOM = 2e3;
 function room(n) {
   try {
@@ -654,19 +713,27 @@ function refTimer(timer, on) {
   }
   return false;
 }
+var { apply, strIndexOf: indexOf, strLastIndexOf: lastIndexOf } = B;
+var { strSlice: slice, symbolFor } = B;
 var PACKAGE_ROOT = folderAbove(import.meta.url);
+var LoadTimeURL = function(spec, base) {
+  return {
+    href: apply(urlHref, new URL_(spec, base), [])
+  };
+};
+var { URL_, urlHref } = B;
 var resultPort = threadState("resultPort", () => ({}));
 if (RUNTIME === "node" || RUNTIME === "bun") isProxy(host);
 
 // _core/json.ts
-var indexOf = String.prototype.indexOf;
-var lastIndexOf = String.prototype.lastIndexOf;
-var slice = String.prototype.slice;
+var indexOf2 = String.prototype.indexOf;
+var lastIndexOf2 = String.prototype.lastIndexOf;
+var slice2 = String.prototype.slice;
 var charCodeAt = String.prototype.charCodeAt;
 var isArray = Array.isArray;
 
 // _core/spare_block.ts
-var apply = Reflect.apply;
+var apply2 = Reflect.apply;
 var stringify = JSON.stringify;
 var isArray2 = Array.isArray;
 var String_ = String;
@@ -727,12 +794,18 @@ var SECTION_BOUND_MS = 1e3;
 var NAME_BYTES = (32 - NAME) * 4;
 var encoder;
 var decoder;
-var scratch = new Uint8Array(NAME_BYTES);
+var scratch = new B.U8(NAME_BYTES);
+var scratchBuffer = B.apply(B.taBuffer, scratch, []);
 var written = 0;
 function encodeName(name) {
-  const enc = encoder ??= new TextEncoder();
-  const { read, written: written2 } = enc.encodeInto(name, scratch);
-  return read === name.length ? scratch.subarray(0, written2) : enc.encode(name);
+  const enc = encoder ??= new B.TextEncoder_();
+  const done = B.apply(B.teEncodeInto, enc, [
+    name,
+    scratch
+  ]);
+  return done.read === name.length ? new B.U8(scratchBuffer, 0, done.written) : B.apply(B.teEncode, enc, [
+    name
+  ]);
 }
 function writeName(view, base, bytes, at, owner, rename) {
   const field = new Uint8Array(view.buffer, (base + NAME) * 4, NAME_BYTES);
@@ -779,7 +852,7 @@ var FREE_HEADS = (STOPS + STOP_SLOTS) * 4;
 var BLOCK_BYTES2 = 4 * 1024 * 1024;
 var MAX_BLOCK_BYTES = 1024 * 1024 * 1024;
 var MAIN_IDENT = 1;
-var KEY = Symbol.for("threadkit.runtime.v2");
+var KEY = B.symbolFor("threadkit.runtime.v2");
 function runtime() {
   return cached ??= globalThis[KEY] ?? createMain();
 }
@@ -1000,7 +1073,7 @@ var SCOPE_NAMES = /* @__PURE__ */ new Set([
 ]);
 var loaded = threadState("scope", () => ({}));
 function loadScope() {
-  return loaded.loading ??= import(new URL("../mod.ts", import.meta.url).href).then((mod) => loaded.names = {
+  return loaded.loading ??= import(new LoadTimeURL("../mod.ts", import.meta.url).href).then((mod) => loaded.names = {
     ...mod
   });
 }
@@ -1030,11 +1103,19 @@ function explainMissing(error, what) {
 }
 
 // thread/_call.ts
+async function claims() {
+  const slots = loadSlotTests();
+  const claim = await import(new LoadTimeURL("../_core/claim.ts", import.meta.url).href);
+  await slots;
+  return claim;
+}
 function explain(error, target) {
   return target.kind === "source" ? explainMissing(error, `Thread target "${target.name || "anonymous"}"`) : error;
 }
 async function postError(port, error, start) {
-  const { encodeError } = await import(new URL("../_core/outcome.ts", import.meta.url).href);
+  const slots = loadSlotTests();
+  const { encodeError } = await import(new LoadTimeURL("../_core/outcome.ts", import.meta.url).href);
+  await slots;
   const last = start && finalName(start);
   try {
     port.postMessage({
@@ -1055,8 +1136,8 @@ async function postError(port, error, start) {
 
 // thread/_worker.ts
 var INTERNAL = {
-  "threadkit:timer": () => import(new URL("./_timer_target.ts", import.meta.url).href),
-  "threadkit:pool": () => import(new URL("../pool/_thread.ts", import.meta.url).href)
+  "threadkit:timer": () => import(new LoadTimeURL("./_timer_target.ts", import.meta.url).href),
+  "threadkit:pool": () => import(new LoadTimeURL("../pool/_thread.ts", import.meta.url).href)
 };
 var scope = globalThis;
 var kind = workerKind();
@@ -1074,7 +1155,7 @@ if (kind === "node") {
   const spare = data[SPARE_KEY];
   if (spare === void 0) run(data[START_KEY], "node");
   else {
-    import(new URL("./_spare.ts", import.meta.url).href).then((m) => m.serveAsSpare(spare, {
+    import(new LoadTimeURL("./_spare.ts", import.meta.url).href).then((m) => m.serveAsSpare(spare, {
       run,
       watchDeath
     }));
@@ -1084,9 +1165,6 @@ if (kind === "node") {
     scope.onmessage = null;
     run(event.data, "web");
   };
-}
-function claims() {
-  return import(new URL("../_core/claim.ts", import.meta.url).href);
 }
 function lastPing(kind2) {
   if (kind2 !== "web" || pinged) return;
@@ -1107,7 +1185,7 @@ function endOrphans(all) {
 function loadCodec() {
   if (codecLoading) return;
   codecLoading = true;
-  import(new URL("../_core/outcome.ts", import.meta.url).href).then((m) => codec = m, () => {
+  import(new LoadTimeURL("../_core/outcome.ts", import.meta.url).href).then((m) => codec = m, () => {
   });
 }
 function watchHeapLimit(stopped2) {

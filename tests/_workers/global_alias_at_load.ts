@@ -3,12 +3,12 @@
 // binding at an object of its own (the global object's `globalThis` is a
 // writable, configurable data property) that inherits from the global object
 // but has its own record under the key of the codec's load-time built-ins
-// ("threadkit.builtins.189b6418"): the realm's record with a getOwnPropertyNames
+// ("threadkit.builtins.d12268c8"): the realm's record with a getOwnPropertyNames
 // that hides an Error's `code`, and an Object.keys that hides keys that start
 // with "hidden". It imports nothing of threadkit's.
 
 const real = globalThis as unknown as Record<string, unknown>;
-const KEY = "threadkit.builtins.189b6418";
+const KEY = "threadkit.builtins.d12268c8";
 const had = real[KEY] as Record<string, unknown> | undefined;
 const names = Object.getOwnPropertyNames, keys = Object.keys;
 const lieNames = (o: object) =>

@@ -40,14 +40,14 @@ describe("built-ins replaced by a thread's own code", () => {
     const holder = Object.getPrototypeOf(async function* () {});
     const d = Object.getOwnPropertyDescriptor(
       holder,
-      "threadkit.builtins.189b6418",
+      "threadkit.builtins.d12268c8",
     );
     assert.equal(d?.value, loadTimeBuiltins());
     assert.equal(d?.writable, false);
     assert.equal(d?.configurable, false);
     assert.ok(Object.isFrozen(loadTimeBuiltins()));
     assert.equal(
-      Object.hasOwn(globalThis, "threadkit.builtins.189b6418"),
+      Object.hasOwn(globalThis, "threadkit.builtins.d12268c8"),
       false,
     );
   });
@@ -145,7 +145,7 @@ describe("built-ins replaced by a thread's own code", () => {
     it(`Thread.join: a ${kind}source target can neither replace nor change the record of load-time built-ins, nor hand the codec its own through a re-pointed globalThis, and its error keeps its own properties`, async () => {
       const t = new Thread({
         target: () => {
-          const key = "threadkit.builtins.189b6418";
+          const key = "threadkit.builtins.d12268c8";
           const holder = Object.getPrototypeOf(async function* () {});
           const names = Object.getOwnPropertyNames;
           const lie = ((o: object) =>
