@@ -11,8 +11,8 @@
 // took the lock over (it holds it already and must not acquire again: a
 // Lock would deadlock on itself), or its reacquire did; both throw
 // OwnerDiedError holding the lock. The one throw that leaves without the
-// lock is a reacquire that fails otherwise, which an uninterruptible
-// acquire does not do.
+// lock is waitAsync's reacquire failing otherwise, which an uninterruptible
+// acquire does not do (the sync wait tries again until it holds it).
 //
 // At the end of the stack any call may throw a RangeError (a stack
 // overflow), and wait() keeps its contract there too: it returns, or throws
@@ -83,7 +83,10 @@ export function waitHeld(
   words: Int32Array,
   s: DeferredSleep,
 ): boolean {
+  // Before the registration: from there to the release's try, nothing but
+  // Atomics (an accessor, such as a typed array's length, may overflow).
   const me = currentIdent();
+  const rlock = words.length === 3 ? lock as RLock : undefined;
   // Registered while the lock is held, so a notify cannot miss us.
   if (Atomics.add(view, WAITERS, 1) === 0x7fffffff) {
     Atomics.sub(view, WAITERS, 1);
@@ -92,7 +95,7 @@ export function waitHeld(
   const ticket = Atomics.load(view, SEQ);
   let saved = 1;
   try {
-    if (lock instanceof RLock) saved = lock.releaseAll();
+    if (rlock !== undefined) saved = rlock.releaseAll();
     else lock.release();
   } catch (error) {
     // Not released (a stack overflow, or a plain Lock released by another
@@ -101,18 +104,19 @@ export function waitHeld(
     Atomics.sub(view, WAITERS, 1);
     throw error;
   }
-  let granted = false;
-  let failure: Failure | undefined;
+  // No allocation past here (a handler that allocates may call the
+  // runtime): a throw is kept as `failed` and `error`.
+  let granted = false, failed = false, error: unknown;
   try {
     granted = sleepSync(view, ticket, s);
-  } catch (error) {
-    failure = { error };
+  } catch (e) {
+    failed = true;
+    error = e;
   }
   // The lock back, uninterruptibly (a cancelled thread waits until it is
   // free, as Python restores the lock after an interrupted wait). A lock
   // word that names this thread is ours: the sleep's death check took it
   // over (its OwnerDiedError is the failure), or an acquire below did.
-  let held = true;
   for (let mark = 0;;) {
     const w = Atomics.load(words, 0);
     if ((w & HOLDER) === me) break;
@@ -122,26 +126,28 @@ export function waitHeld(
     try {
       lock.acquire(MUST_ACQUIRE);
       break;
-    } catch (error) {
-      if (!(error instanceof RangeError)) {
-        // An OwnerDiedError of a takeover (held) replaces the sleep's error
-        // (the lock's state is the bigger news); any other: not held.
-        failure = { error };
-        held = (Atomics.load(words, 0) & HOLDER) === me;
+    } catch (e) {
+      // Held after the throw: taken over, and its OwnerDiedError replaces
+      // the sleep's error (the lock's state is the bigger news). Not held:
+      // a stack overflow (an uninterruptible acquire throws nothing else),
+      // tried again; it may have slept on the word and been woken, so it
+      // takes the lock marked from now on, as a woken waiter does.
+      if ((Atomics.load(words, 0) & HOLDER) === me) {
+        failed = true;
+        error = e;
         break;
       }
-      // Overflowed, not taken. It may have slept on the word and been
-      // woken: take it marked from now on, as a woken waiter does.
       mark = CONTENDED;
     }
   }
-  if (held && lock instanceof RLock) {
+  if (rlock !== undefined) {
     words[OWNER] = me;
     words[COUNT] = saved;
   }
-  if (failure === undefined) {
-    if (granted) return true;
-  } else if (granted) throw failure.error;
+  if (granted) {
+    if (failed) throw error;
+    return true;
+  }
   // Not granted: leave (sync/_tickets.ts leave, written out: no call). Take
   // a permit we may take, or uncount ourselves from WAITERS.
   let took = false;
@@ -162,7 +168,7 @@ export function waitHeld(
       break;
     }
   }
-  if (failure === undefined) return took;
+  if (!failed) return took;
   if (took) {
     // An interrupted waiter cannot use the permit: handed on (grant 1,
     // written out). Why no lost wakeup: as in grant.
@@ -177,7 +183,7 @@ export function waitHeld(
       w = seen;
     }
   }
-  throw failure.error;
+  throw error;
 }
 
 /** A lock's words, where its descriptor places them (its lock word first). */
