@@ -51,9 +51,9 @@
 import { currentIdent } from "../_core/runtime.ts";
 import { TO_DESCRIPTOR } from "../_core/transfer.ts";
 import { type DeferredSleep, MUST_ACQUIRE } from "../_core/wait.ts";
-import { CONTENDED, HOLDER, tookOver } from "./_holder.ts";
+import { CONTENDED, COUNT, HOLDER, OWNER, tookOver } from "./_holder.ts";
 import type { Lock } from "./lock.ts";
-import { COUNT, OWNER, RLock } from "./rlock.ts";
+import { RLock } from "./rlock.ts";
 import {
   leave,
   PERMITS,

@@ -33,7 +33,7 @@ import {
 } from "../_core/wait.ts";
 import type { Lock } from "./lock.ts";
 import { lockAt } from "./_lock_at.ts";
-import { HOLDER, TAKE_OVER, tookOver } from "./_holder.ts";
+import { COUNT, HOLDER, OWNER, TAKE_OVER, tookOver } from "./_holder.ts";
 
 export type { AcquireOptions, WaitOptions } from "../_core/wait.ts";
 export type { SharedPlacement } from "../_core/placement.ts";
@@ -45,9 +45,7 @@ export { Guard } from "./_guard.ts";
 // | 0    | STATE | the inner Lock's word (sync/lock.ts)  | inner Lock           |
 // | 1    | OWNER | ident of the owning thread, 0 = none  | the owner only       |
 // | 2    | COUNT | recursion depth                       | the owner only       |
-/** RLock's slots (sync/_reacquire.ts writes the owner back inline). */
-export const OWNER = 1;
-export const COUNT = 2;
+// OWNER and COUNT live in sync/_holder.ts (Condition's wait writes them).
 const SLOTS = 3;
 
 // RLock states (the inner Lock's states apply to STATE):
