@@ -33,7 +33,6 @@ import {
   WAITERS,
 } from "./_tickets.ts";
 import {
-  type Failure,
   lockWords,
   restoreAsync,
   saveRegistered,
@@ -453,19 +452,23 @@ export class Condition {
       Atomics.sub(view, WAITERS, 1); // not released: registration back
       throw error;
     }
-    let granted = false, shallow = false;
-    let failure: Failure | undefined;
+    let granted = false, shallow = false, failed = false, error: unknown;
     try {
       const sleep = sleepAsync(view, ticket, s);
       shallow = true; // what follows the await runs from a fresh microtask
       granted = await sleep;
-    } catch (error) {
-      failure = { error };
+    } catch (e) {
+      failed = true; // no allocation: the handler may run at the stack's end
+      error = e;
     }
     // The sleep's call overflowed the stack: the lock comes back from a
     // fresh microtask, where the stack is shallow (sync/_reacquire.ts).
     if (!shallow) await undefined;
-    failure = await restoreAsync(lock, saved, failure);
+    const failure = await restoreAsync(
+      lock,
+      saved,
+      failed ? { error } : undefined,
+    );
     return settle(view, ticket, granted, failure);
   }
 
