@@ -71,6 +71,15 @@ export interface Failure {
   readonly error: unknown;
 }
 
+// waitHeld's room (see there): ROOM slots of arguments, then one Atomics
+// call. Load-time Reflect.apply (a program may replace the global).
+const apply = Reflect.apply;
+const ROOM: readonly number[] = new Array(64).fill(0);
+const ROOM_WORD = new Int32Array(1);
+function roomed(): number {
+  return Atomics.load(ROOM_WORD, 0);
+}
+
 /**
  * Condition.wait from the registration on (the caller holds `lock` and
  * checked it; `words` are the lock's words: its lock word, and an RLock's
@@ -87,6 +96,14 @@ export function waitHeld(
   // Atomics (an accessor, such as a typed array's length, may overflow).
   const me = currentIdent();
   const rlock = words.length === 3 ? lock as RLock : undefined;
+  // Room for what follows, shown by doing before anything changes: a call
+  // that pushes ROOM slots and makes an Atomics call (a RangeError here
+  // refuses the wait as it was). Past it, the steps this frame makes
+  // itself are Atomics calls (in unoptimized code a builtin call with its
+  // stack check, which can overflow) and handlers; they need one builtin
+  // frame at this depth, which the room covers with ROOM slots to spare
+  // for a change of this frame's tier (a deopt makes it larger).
+  apply(roomed, undefined, ROOM);
   // Registered while the lock is held, so a notify cannot miss us.
   if (Atomics.add(view, WAITERS, 1) === 0x7fffffff) {
     Atomics.sub(view, WAITERS, 1);
