@@ -71,10 +71,15 @@ export interface Failure {
   readonly error: unknown;
 }
 
+// This thread's ident, read once (module state is per thread), as
+// sync/lock.ts keeps it.
+let ident = 0;
+
 // waitHeld's room (see there): ROOM slots of arguments, then one Atomics
 // call. Load-time Reflect.apply (a program may replace the global).
 const apply = Reflect.apply;
-const ROOM: readonly number[] = new Array(64).fill(0);
+// Packed (not holey, as new Array(64) is): the call takes the fast path.
+const ROOM: readonly number[] = Array.from({ length: 64 }, () => 0);
 const ROOM_WORD = new Int32Array(1);
 function roomed(): number {
   return Atomics.load(ROOM_WORD, 0);
@@ -94,7 +99,7 @@ export function waitHeld(
 ): boolean {
   // Before the registration: from there to the release's try, nothing but
   // Atomics (an accessor, such as a typed array's length, may overflow).
-  const me = currentIdent();
+  const me = ident || (ident = currentIdent());
   const rlock = words.length === 3 ? lock as RLock : undefined;
   // Room for what follows, shown by doing before anything changes: a call
   // that pushes ROOM slots and makes an Atomics call (a RangeError here
