@@ -148,6 +148,7 @@ export function movePorts(
   try {
     port1.postMessage(args, ports);
   } catch (cause) {
+    if (cause instanceof RangeError) throw cause; // a stack overflow
     const text = String((cause as Error)?.message);
     throw new TypeError(
       /detached|disentangled|closed/i.test(text)

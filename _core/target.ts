@@ -30,9 +30,23 @@ interface ModuleRef {
 // file and leaves _core/primordials.ts out.
 const fnToString = Function.prototype.toString, apply = Reflect.apply;
 
-// RegExp.prototype.exec as at load (a test looks the regexp's exec up).
-const exec = RegExp.prototype.exec;
-const native = (source: string) => apply(exec, NATIVE, [source]) !== null;
+// Whether a function's source is a native function's ("{ [native code] }"
+// at its end, whitespace around its parts), with String methods as at load.
+// No RegExp: V8 compiles a regexp at its first runs (again when it tiers
+// up), and a compile near the end of the stack throws a SyntaxError ("Stack
+// overflow") where every other overflow is a RangeError. trimEnd trims what
+// \s matches.
+const S = String.prototype;
+const trimEnd = S.trimEnd, endsWith = S.endsWith, strSlice = S.slice;
+const trimmed = (s: string, cut: number): string =>
+  apply(trimEnd, apply(strSlice, s, [0, s.length - cut]), []);
+const native = (source: string): boolean => {
+  const a = trimmed(source, 0);
+  if (!apply(endsWith, a, ["}"])) return false;
+  const b = trimmed(a, 1);
+  return apply(endsWith, b, ["[native code]"]) &&
+    apply(endsWith, trimmed(b, 13), ["{"]);
+};
 
 /**
  * Validates a function (sent as source) or `{ module, export }` target.
@@ -123,7 +137,6 @@ export function wireTarget(target: AnyFunction | ModuleRef): WireTarget {
 // travel) and a native function found on no such path (a method of a
 // prototype, a getter, a host object's method): nothing names it in another
 // thread.
-const NATIVE = /\{\s*\[native code\]\s*\}\s*$/;
 const paths = new WeakMap<AnyFunction, readonly Path[] | null>();
 type Path = readonly string[];
 

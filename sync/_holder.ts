@@ -18,6 +18,9 @@ import {
 export const CONTENDED = 0x40000000;
 /** The lock word's ident bits: the holder's ident, 0 when free. */
 export const HOLDER: number = CONTENDED - 1;
+/** An RLock's owner and depth slots (sync/rlock.ts, its layout). */
+export const OWNER = 1;
+export const COUNT = 2;
 
 /**
  * Lock's (and RLock's) death check of its holder, for a waiter that must

@@ -25,9 +25,9 @@ import { deferWake } from "./_handoff.ts";
 // | 0    | SEQ     | grant sequence, +1 per granting notify  | notify (lock held)                  |
 // | 1    | WAITERS | waiters registered and not yet granted  | +1 wait (lock held); -k notify; -1 a waiter leaving ungranted |
 // | 2    | PERMITS | wakeups granted and not yet taken       | +k notify; -1 the waiter taking one |
-const SEQ = 0;
+export const SEQ = 0;
 export const WAITERS = 1;
-const PERMITS = 2;
+export const PERMITS = 2;
 /** Words a Condition occupies. */
 export const SLOTS = 3;
 
@@ -95,9 +95,14 @@ export const SLOTS = 3;
 export function register(view: Int32Array, what: string): number {
   if (Atomics.add(view, WAITERS, 1) === 0x7fffffff) {
     Atomics.sub(view, WAITERS, 1);
-    throw new RuntimeError(`Cannot ${what}: too many waiters`);
+    throw tooMany(what);
   }
   return Atomics.load(view, SEQ);
+}
+
+/** The error of a registration past 2^31 - 1 waiters. */
+export function tooMany(what: string): RuntimeError {
+  return new RuntimeError(`Cannot ${what}: too many waiters`);
 }
 
 // Moves up to n waiters from WAITERS to PERMITS and wakes them, at once or,
@@ -124,8 +129,15 @@ export function grant(view: Int32Array, n: number, handOff = false): void {
   // sleepers' death check takes the lock over (sync/_holder.ts).
   Atomics.add(view, PERMITS, k);
   Atomics.add(view, SEQ, 1);
-  if (handOff) deferWake(view, SEQ, k);
-  else Atomics.notify(view, SEQ, k);
+  if (handOff) {
+    try {
+      deferWake(view, SEQ, k);
+    } catch {
+      // A stack overflow at the call: the grant is made, so the notify
+      // completes, waking them now instead of at the release.
+      Atomics.notify(view, SEQ, k);
+    }
+  } else Atomics.notify(view, SEQ, k);
 }
 
 // A permit may be taken only after SEQ moved past the ticket. `seq` is a

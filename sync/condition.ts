@@ -27,25 +27,23 @@ import {
   grant,
   register,
   sleepAsync,
-  sleepSync,
   SLOTS,
   ticketSleep,
   ticketSleepAsync,
   WAITERS,
 } from "./_tickets.ts";
 import {
-  type Failure,
+  lockWords,
   restoreAsync,
-  restoreSync,
   saveRegistered,
   settle,
+  waitHeld,
 } from "./_reacquire.ts";
 import {
   type AcquireOptions,
   type DeferredSleep,
   type SleepSlot,
   sleepSlot,
-  TRY_ACQUIRE,
   type WaitOptions,
   waitOptions,
   waitOptionsAsync,
@@ -132,9 +130,10 @@ export class Condition {
   // A sleeping waiter's death check (made once): it takes the lock over from
   // a holder that stopped and throws OwnerDiedError (sync/_holder.ts).
   readonly #checkHolder: () => void;
-  // The lock if a plain Lock (wait()'s one-try retake); this handle's Sleep,
-  // refilled by each wait(), and whether a wait() is using it.
-  readonly #plain: Lock | undefined;
+  // The lock's words (its lock word; an RLock's owner and depth), which
+  // wait() takes back with no call (sync/_reacquire.ts); this handle's
+  // Sleep, refilled by each wait(), and whether a wait() is using it.
+  readonly #words: Int32Array;
   readonly #slot: SleepSlot = sleepSlot();
   #slotBusy = false;
 
@@ -152,7 +151,7 @@ export class Condition {
     if (revived !== undefined) {
       this.#view = revived.view;
       const lock = this.#lock = revived.lock;
-      this.#plain = lock instanceof Lock ? lock : undefined;
+      this.#words = lockWords(lock);
       this.#checkHolder = () => lock[TAKE_OVER]();
       return;
     }
@@ -173,7 +172,7 @@ export class Condition {
     this.#view = new Int32Array(buffer, byteOffset, SLOTS);
     this.#view.fill(0);
     const held = this.#lock = lock ?? new RLock();
-    this.#plain = held instanceof Lock ? held : undefined;
+    this.#words = lockWords(held);
     this.#checkHolder = () => held[TAKE_OVER]();
   }
 
@@ -271,24 +270,13 @@ export class Condition {
       this.#checkHolder,
       busy ? undefined : this.#slot,
     );
-    const view = this.#view, lock = this.#lock;
     this.#checkOwned("wait");
-    const ticket = register(view, "wait");
-    const saved = saveRegistered(view, lock);
-    let granted = false;
-    let failure: Failure | undefined;
     this.#slotBusy = true;
     try {
-      granted = sleepSync(view, ticket, s);
-    } catch (error) {
-      failure = { error };
+      return waitHeld(this.#view, this.#lock, this.#words, s);
+    } finally {
+      this.#slotBusy = busy;
     }
-    this.#slotBusy = busy;
-    if (failure === undefined && this.#plain?.acquire(TRY_ACQUIRE)) {
-      return granted || settle(view, ticket, false, undefined);
-    }
-    failure = restoreSync(lock, saved, failure);
-    return settle(view, ticket, granted, failure);
   }
 
   /**
@@ -457,15 +445,30 @@ export class Condition {
   async #waitAsync(s: DeferredSleep): Promise<boolean> {
     const view = this.#view, lock = this.#lock;
     const ticket = this.#register("wait");
-    const saved = saveRegistered(view, lock);
-    let granted = false;
-    let failure: Failure | undefined;
+    let saved: number;
     try {
-      granted = await sleepAsync(view, ticket, s);
+      saved = saveRegistered(lock);
     } catch (error) {
-      failure = { error };
+      Atomics.sub(view, WAITERS, 1); // not released: registration back
+      throw error;
     }
-    failure = await restoreAsync(lock, saved, failure);
+    let granted = false, shallow = false, failed = false, error: unknown;
+    try {
+      const sleep = sleepAsync(view, ticket, s);
+      shallow = true; // what follows the await runs from a fresh microtask
+      granted = await sleep;
+    } catch (e) {
+      failed = true; // no allocation: the handler may run at the stack's end
+      error = e;
+    }
+    // The sleep's call overflowed the stack: the lock comes back from a
+    // fresh microtask, where the stack is shallow (sync/_reacquire.ts).
+    if (!shallow) await undefined;
+    const failure = await restoreAsync(
+      lock,
+      saved,
+      failed ? { error } : undefined,
+    );
     return settle(view, ticket, granted, failure);
   }
 

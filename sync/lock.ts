@@ -85,13 +85,12 @@ const UNLOCKED = 0;
 // not sleep pauses before it marks again (sync/_spin.ts); the transitions
 // above stand. At the stack's end any call may throw a RangeError: past its
 // taking CAS an acquire makes no call that could keep its true from the
-// caller, or undoes the take in a handler of Atomics built-ins only.
+// caller, or undoes the take in a handler of Atomics built-ins only; a
+// release throws only before its exchange.
 
 // This thread's ident, read once: the value an acquire stores.
 let me = 0;
-function myIdent(): number {
-  return me = currentIdent();
-}
+const myIdent = (): number => me = currentIdent();
 
 const TAG = "threadkit.Lock";
 let adopting: Descriptor | undefined;
@@ -266,20 +265,21 @@ export class Lock {
    * @throws {RuntimeError} when the lock is not locked (and changes nothing).
    */
   release(): void {
-    // exchange(0) on an unlocked lock writes 0 over 0: the refused call
-    // changes nothing.
+    // exchange(0) of an unlocked lock changes nothing. No lost wakeup: STATE
+    // is UNLOCKED before the notify; a waiter sleeps only while CONTENDED.
     const prev = Atomics.exchange(this.#view, STATE, UNLOCKED);
-    if (prev >= CONTENDED) {
-      // Why no lost wakeup: STATE is UNLOCKED before the notify, and a waiter
-      // sleeps only while STATE is CONTENDED, so a waiter that had not yet
-      // slept sees the change and does not sleep.
-      Atomics.notify(this.#view, STATE, 1);
-    } else if (prev === UNLOCKED) {
+    if (prev >= CONTENDED) Atomics.notify(this.#view, STATE, 1);
+    else if (prev === UNLOCKED) {
       throw new RuntimeError("Cannot release lock: lock is not locked");
     }
-    // The Condition wakes this thread deferred while it held a lock
-    // (sync/_handoff.ts): the lock is free now, so the woken can take it.
-    if (pending.n !== 0) wakeDeferred();
+    // Then the Condition wakes this thread deferred (sync/_handoff.ts); an
+    // overflow at the call keeps them for the next release or a sleeper's
+    // slice end, and the release, done, does not throw.
+    if (pending.n !== 0) {
+      try {
+        wakeDeferred();
+      } catch { /* kept: see above */ }
+    }
   }
 
   /**

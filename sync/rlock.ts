@@ -33,7 +33,7 @@ import {
 } from "../_core/wait.ts";
 import type { Lock } from "./lock.ts";
 import { lockAt } from "./_lock_at.ts";
-import { HOLDER, TAKE_OVER, tookOver } from "./_holder.ts";
+import { COUNT, HOLDER, OWNER, TAKE_OVER, tookOver } from "./_holder.ts";
 
 export type { AcquireOptions, WaitOptions } from "../_core/wait.ts";
 export type { SharedPlacement } from "../_core/placement.ts";
@@ -45,8 +45,7 @@ export { Guard } from "./_guard.ts";
 // | 0    | STATE | the inner Lock's word (sync/lock.ts)  | inner Lock           |
 // | 1    | OWNER | ident of the owning thread, 0 = none  | the owner only       |
 // | 2    | COUNT | recursion depth                       | the owner only       |
-const OWNER = 1;
-const COUNT = 2;
+// OWNER and COUNT live in sync/_holder.ts (Condition's wait writes them).
 const SLOTS = 3;
 
 // RLock states (the inner Lock's states apply to STATE):
@@ -215,8 +214,8 @@ export class RLock {
    * changes nothing).
    */
   release(): void {
-    const view = this.#view;
-    if (view[OWNER] !== currentIdent()) {
+    const view = this.#view, me = currentIdent();
+    if (view[OWNER] !== me) {
       throw new RuntimeError(
         "Cannot release lock: lock is not held by this thread",
       );
@@ -225,9 +224,17 @@ export class RLock {
     view[COUNT] = count;
     if (count > 0) return;
     // OWNER is cleared before the inner release publishes the free lock, so
-    // the next owner never sees our ident.
+    // the next owner never sees our ident. The inner release throws only
+    // before its exchange (a stack overflow at the call): then this thread
+    // still holds the lock, and is written back as its owner (no call).
     view[OWNER] = 0;
-    this.#lock.release();
+    try {
+      this.#lock.release();
+    } catch (error) {
+      view[OWNER] = me;
+      view[COUNT] = 1;
+      throw error;
+    }
   }
 
   /** The owning thread's ident, 0 when free (a snapshot). */
@@ -380,9 +387,14 @@ export class RLock {
         "Cannot release lock: lock is not held by this thread",
       );
     }
-    const count = this.#view[COUNT];
-    this.#view[COUNT] = 1;
-    this.release();
+    const view = this.#view, count = view[COUNT];
+    view[COUNT] = 1;
+    try {
+      this.release();
+    } catch (error) {
+      view[COUNT] = count; // not released (a stack overflow): as it was
+      throw error;
+    }
     return count;
   }
 

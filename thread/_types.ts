@@ -153,8 +153,16 @@ export function sendable(name: string, args: unknown): unknown {
   }
 }
 
-/** The error for a thread's args that cannot be sent, `cause` saying why. */
-export function argsRefused(name: string, cause: unknown): TypeError {
+/**
+ * The error for a thread's args that cannot be sent, `cause` saying why; a
+ * RangeError (a stack overflow in the clone's walk: at the end of the
+ * stack, or args nested past it) is thrown as it is, as every overflow.
+ */
+export function argsRefused(
+  name: string,
+  cause: unknown,
+): TypeError | RangeError {
+  if (cause instanceof RangeError) return cause;
   return new TypeError(
     `Cannot start thread "${name}": its args cannot be sent to a thread (${
       (cause as Error).message

@@ -1080,7 +1080,10 @@ function loadScope() {
 
 // _core/target.ts
 var fnToString = Function.prototype.toString;
-var exec = RegExp.prototype.exec;
+var S = String.prototype;
+var trimEnd = S.trimEnd;
+var endsWith = S.endsWith;
+var strSlice = S.slice;
 async function resolveTarget(target) {
   if (target.kind === "module") {
     const mod = await import(target.module);
