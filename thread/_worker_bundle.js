@@ -12,7 +12,7 @@ var loadTimeBuiltins = (function loadTimeBuiltins() {
   const g = globalThis;
   const O = Object, gopd = O.getOwnPropertyDescriptor, fz = O.freeze;
   const get = (o, k) => o && gopd(o, k)?.get;
-  const M = Map.prototype, St = Set.prototype, S = String.prototype;
+  const M = Map.prototype, St = Set.prototype, S2 = String.prototype;
   const RE = RegExp.prototype, AB = ArrayBuffer.prototype;
   const SAB = g.SharedArrayBuffer?.prototype, DV = DataView.prototype;
   const TA = O.getPrototypeOf(Int8Array.prototype);
@@ -58,7 +58,7 @@ var loadTimeBuiltins = (function loadTimeBuiltins() {
     ownNames: O.getOwnPropertyNames,
     objectKeys: O.keys,
     ObjectProto: O.prototype,
-    codeAt: F.call.bind(S.charCodeAt),
+    codeAt: F.call.bind(S2.charCodeAt),
     objectToString: O.prototype.toString,
     toStringTag: tag,
     lookupGetter: O.prototype.__lookupGetter__,
@@ -83,9 +83,9 @@ var loadTimeBuiltins = (function loadTimeBuiltins() {
     arraySpecies: get(Array, Symbol.species),
     isError: Error.isError,
     String_: String,
-    StringProto: S,
-    strSlice: S.slice,
-    charCodeAt: S.charCodeAt,
+    StringProto: S2,
+    strSlice: S2.slice,
+    charCodeAt: S2.charCodeAt,
     fromCharCode: String.fromCharCode,
     Number_: Number,
     BigInt_: BigInt,
@@ -101,8 +101,8 @@ var loadTimeBuiltins = (function loadTimeBuiltins() {
         Number.prototype.valueOf
       ]),
       fz([
-        S,
-        S.valueOf
+        S2,
+        S2.valueOf
       ]),
       fz([
         BigInt.prototype,
@@ -162,8 +162,8 @@ var loadTimeBuiltins = (function loadTimeBuiltins() {
     SymbolProto: Symbol.prototype,
     symbolFor: Symbol.for,
     isExtensible: O.isExtensible,
-    strIndexOf: S.indexOf,
-    strLastIndexOf: S.lastIndexOf,
+    strIndexOf: S2.indexOf,
+    strLastIndexOf: S2.lastIndexOf,
     btoa_: g.btoa,
     atob_: g.atob,
     URL_: g.URL,
