@@ -11,6 +11,8 @@ import { releaseLeft, unreleased } from "./_held.ts";
 import { putManyAsync, putRaws, putSlow, putSlowAsync } from "./_put.ts";
 import { afterPut, busyPut, type QueueState, shutDown } from "./_state.ts";
 import { graced, retryHeld } from "./_held_turn.ts";
+import { nextTurn } from "./_grow.ts";
+import { QueueMemoryError } from "./errors.ts";
 
 /**
  * A single put's first try: `st.store.tryPut`, which throws only on a
@@ -72,6 +74,7 @@ export async function putAsyncKept(
   st: QueueState,
   item: unknown,
   options: QueueOptions | undefined,
+  again = true,
 ): Promise<void> {
   const o = queueOptions(options);
   if (unreleased.length > 0) releaseLeft(); // (_held.ts)
@@ -89,7 +92,16 @@ export async function putAsyncKept(
   const taken = takeHeld(from);
   // Never waits for another thread's decode here (NO_WAIT): putSlowAsync
   // waits for it without blocking the event loop.
-  const r = firstTry(st, raw, NO_WAIT, taken);
+  let r: number;
+  try {
+    r = firstTry(st, raw, NO_WAIT, taken);
+  } catch (error) {
+    // The heap refused an unbounded store's block (references released):
+    // once more, after a turn in which dropped queues' finalizers may run.
+    if (!again || !(error instanceof QueueMemoryError)) throw error;
+    await nextTurn();
+    return putAsyncKept(st, item, options, false);
+  }
   if (r > 0) return afterPut(st, 1);
   try {
     if (r === -1) throw shutDown("put");

@@ -22,15 +22,14 @@
 // A heap chain's segments are queue blocks (_core/heap.ts "Queue blocks"):
 // fitted to their power-of-two blocks (heapFit), at most a queue chunk
 // (8 MiB) for a segment made because the last was full (past that size the
-// chain appends segments of that size). When the heap refuses a full
-// segment's successor (the queues' share used, or the heap full) or no
-// segment slot is left, the chain behaves as at its maximum: puts wait in
-// the newest segment (and full() is true: canGrow asks the heap, read only,
-// whether it would give the block), and a later put tries the grow again.
-// Only an item too large for any segment the heap can give now is a
-// RangeError naming the limit (nothing put). Alone in a process, a default structured
-// `new Queue()` holds about 850,000 small items this way (30 segments,
-// 248 MiB: tests/_workers/programs/heap_share.ts).
+// chain appends segments of that size). When the heap refuses a segment
+// (the queues' share used, or the heap full) or no segment slot is left,
+// the put throws a QueueMemoryError (nothing put; full() is true: canGrow
+// asks the heap, read only, whether it would give the block), and a later
+// put tries the grow again. It never waits for heap memory: in a program
+// of one thread nothing else could free it (a dropped queue's blocks come
+// back only through a finalizer, which runs on the event loop), and Python's
+// unbounded put never blocks either.
 //
 // When segment blocks are freed: when the header block is, and not before.
 // The header's last reference goes only when no thread has a handle of the

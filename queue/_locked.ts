@@ -26,7 +26,8 @@ import {
   tookOver,
 } from "../sync/_holder.ts";
 import type { OwnerDiedError } from "../_core/errors.ts";
-import { DATA, DATA_HEAD, FLAG_GROWS, grow, slotsWord } from "./_grow.ts";
+import { DATA, DATA_HEAD, FLAG_GROWS, grow, refused } from "./_grow.ts";
+import { slotsWord } from "./_grow.ts";
 import {
   type Acquire,
   MUST_ACQUIRE,
@@ -348,8 +349,9 @@ export abstract class LockedStore implements Store {
       let n = 0;
       let count = this.#counted(h[COUNT]);
       while (
+        // (no room below CAPACITY, unbounded: the heap refused)
         from + n < raws.length && count < this.cap &&
-        this.room(raws[from + n], count)
+        (this.room(raws[from + n], count) || refused(this.#grows, n))
       ) {
         this.push(raws[from + n], count++);
         n++;
