@@ -41,6 +41,7 @@ export const SCOPE_NAMES: ReadonlySet<string> = new Set([
   "QueueBase",
   "QueueEmptyError",
   "QueueFullError",
+  "QueueMemoryError",
   "QueueShutDownError",
   "RLock",
   "RWLock",

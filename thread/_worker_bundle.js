@@ -973,6 +973,7 @@ var SCOPE_NAMES = /* @__PURE__ */ new Set([
   "QueueBase",
   "QueueEmptyError",
   "QueueFullError",
+  "QueueMemoryError",
   "QueueShutDownError",
   "RLock",
   "RWLock",
