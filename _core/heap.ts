@@ -129,6 +129,7 @@ import {
   HEAP_LIVE,
   HEAP_QUEUES,
   HEAP_TOP,
+  LAYOUT,
   runtime,
 } from "./runtime.ts";
 import { heapAlloc } from "./heap_top.ts";
@@ -411,7 +412,11 @@ function push(v: Views, k: number, at: number): void {
 }
 
 type ReleaseHook = (byteOffset: number) => void;
-const HOOKS = Symbol.for("threadkit.heap.releaseHooks.v1");
+// Keyed with the runtime block's layout (runtime.ts LAYOUT): copies that
+// share a block share the hooks; a copy of another layout has a block of
+// its own, and its hooks (which read their own block) must never run for
+// this one's blocks.
+const HOOKS = Symbol.for(`threadkit.heap.releaseHooks.${LAYOUT}`);
 const hooks: ReleaseHook[] =
   ((globalThis as Record<symbol, unknown>)[HOOKS] as ReleaseHook[]) ??
     ((globalThis as Record<symbol, unknown>)[HOOKS] = []);

@@ -13,9 +13,8 @@ import { RuntimeError } from "./errors.ts";
 import * as names from "./names.ts";
 
 // Runtime block layout: Int32Array over one growable SharedArrayBuffer: 4 MiB
-// at first, grown by heapAlloc up to 2 GiB - 64 KiB (1 GiB if that is refused;
-// a fixed 4 MiB without growable ones). The maximum reserves address space
-// only (2 GiB vs 1 GiB: no RSS change measured; threads share the block).
+// at first, grown by heapAlloc up to 2 GiB - 64 KiB (1 GiB if refused; fixed
+// 4 MiB without growable ones): address space only (no RSS change measured).
 // | slot          | name        | values                                  | written by                       |
 // |---------------|-------------|-----------------------------------------|----------------------------------|
 // | 0             | MAGIC       | 0x74686b33 once the block is set up     | the main thread, once            |
@@ -133,7 +132,9 @@ export interface EntryInfo {
   readonly timer?: number;
 }
 
-const KEY = Symbol.for("threadkit.runtime.v3");
+/** The block's layout version: its key, and the heap's release hooks' key. */
+export const LAYOUT = "v3";
+const KEY = Symbol.for(`threadkit.runtime.${LAYOUT}`);
 type Global = { [KEY]?: Runtime };
 
 /** This thread's runtime; on the main thread the first call creates it. */

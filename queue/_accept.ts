@@ -74,7 +74,6 @@ export async function putAsyncKept(
   st: QueueState,
   item: unknown,
   options: QueueOptions | undefined,
-  again = true,
 ): Promise<void> {
   const o = queueOptions(options);
   if (unreleased.length > 0) releaseLeft(); // (_held.ts)
@@ -94,13 +93,22 @@ export async function putAsyncKept(
   // waits for it without blocking the event loop.
   let r: number;
   try {
-    r = firstTry(st, raw, NO_WAIT, taken);
+    r = st.store.tryPut(raw, NO_WAIT);
   } catch (error) {
-    // The heap refused an unbounded store's block (references released):
-    // once more, after a turn in which dropped queues' finalizers may run.
-    if (!again || !(error instanceof QueueMemoryError)) throw error;
+    // The heap refused an unbounded store's block: the same raw (the item
+    // as it was at the call, its references kept) once more after a turn
+    // in which dropped queues' finalizers may run; then as any error.
+    if (!(error instanceof QueueMemoryError)) {
+      try {
+        releaseHeld(taken); // as firstTry
+      } catch { // a stack overflow: no call here (_held.ts)
+        if (taken !== undefined) unreleased[unreleased.length] = taken;
+      }
+      throw error;
+    }
+    raw = own(raw); // kept past this task (own())
     await nextTurn();
-    return putAsyncKept(st, item, options, false);
+    r = firstTry(st, raw, NO_WAIT, taken);
   }
   if (r > 0) return afterPut(st, 1);
   try {

@@ -162,7 +162,7 @@ export class Chain<T> {
     // after a grow or two, where a buffer of its own grows as needed).
     const growable = runtime().buffer.growable;
     const at = growable ? blockAlloc(HEADER_BYTES, true, CHAIN_KIND) : -1;
-    const size = at < 0 ? 0 : this.#shape(first, undefined).size;
+    const size = at < 0 ? 0 : this.#shape(first, undefined, 0).size;
     const seg = at < 0 ? -1 : blockAlloc(size, true);
     let home = HOME_HEAP;
     if (seg < 0) {
@@ -407,7 +407,7 @@ export class Chain<T> {
     at = -1,
   ): Segment<T> {
     const buffer = this.buffer;
-    const { init, size } = this.#shape(cap, bytes);
+    const { init, size } = this.#shape(cap, bytes, s);
     let offset = at;
     if (this.heap && offset < 0) {
       // A grow that stopped may have left an unpublished block here:
@@ -434,10 +434,11 @@ export class Chain<T> {
     return q;
   }
 
-  // A segment's options and size (in the heap fitted to its block: heapFit).
+  // Segment s's options and size (in the heap fitted to its block: heapFit).
   #shape(
     cap: number,
     bytes: number | undefined,
+    s: number,
   ): { init: QueueInit<T>; size: number } {
     const type = this.type;
     const init: QueueInit<T> = {
@@ -446,7 +447,9 @@ export class Chain<T> {
       codec: this.#codec,
       bytes,
     };
-    if (this.heap) Object.assign(init, heapFit(type, cap, bytes, this.h[MAX]));
+    if (this.heap) {
+      Object.assign(init, heapFit(type, cap, bytes, this.h[MAX], s));
+    }
     return { init, size: queueByteLength(FIFO, init) };
   }
 

@@ -38,7 +38,7 @@ export interface QueueInit<T = unknown> extends SharedPlacement {
    * may hold (default 2^20, at most 2^26). At the maximum, puts wait for room
    * as in a bounded queue. When the shared heap cannot give the next
    * segment (queues together take at most 1,536 MiB of it: a default
-   * structured queue alone holds about 3.4 million small items), a put
+   * structured queue alone holds about 6 million small items), a put
    * throws QueueMemoryError at once, nothing put.
    * Unbounded LifoQueue and PriorityQueue: the most items the queue holds
    * (default 2^20, at most 2^26); puts wait there. When the heap cannot

@@ -37,7 +37,7 @@ export { QueueBase } from "./_core.ts";
  * come out of the queues' share of it (1,536 MiB for all queues together;
  * a segment takes at most 8 MiB): when the heap cannot give the next one,
  * a put throws `QueueMemoryError` at once, nothing put (a
- * default structured queue alone holds about 3.4 million small items).
+ * default structured queue alone holds about 6 million small items).
  * Where the heap cannot hold a new queue, it gets a SharedArrayBuffer of
  * its own (growable, for an unbounded one). A structured item too large for the
  * newest segment's byte region gets a new segment whose region holds it

@@ -780,7 +780,8 @@ var BLOCK_BYTES2 = 4 * 1024 * 1024;
 var MAX_BLOCK_BYTES = 2 ** 31 - 64 * 1024;
 var SMALLER_MAX = 1024 * 1024 * 1024;
 var MAIN_IDENT = 1;
-var KEY = Symbol.for("threadkit.runtime.v3");
+var LAYOUT = "v3";
+var KEY = Symbol.for(`threadkit.runtime.${LAYOUT}`);
 function runtime() {
   return cached ??= globalThis[KEY] ?? createMain();
 }

@@ -66,6 +66,23 @@ describe("unbounded queues and the shared heap", () => {
     });
   }
 
+  for (const kind of ["lifo", "priority"]) {
+    it(`${kind}: a putAsync the heap refused, tried again after a turn, puts the item as it was at the call`, async () => {
+      assert.match(
+        await probe(`snapshot-${kind}`),
+        /ok .*: the item put is the object as it was at the call/,
+      );
+    });
+  }
+
+  it("fifo: one Queue holds 1 GiB (1088 items of 1 MiB) and gives each back once, in order", async () => {
+    assert.match(await probe("gib"), /ok each comes back once, in order/);
+  });
+
+  it("fifo: 300 bursts of 40,000 items, each drained before the next, go through one Queue (its segments grow, so they stop multiplying)", async () => {
+    assert.match(await probe("bursts"), /ok 300 bursts/);
+  });
+
   it("with the queues' share taken, a bounded queue at capacity and an unbounded one at its stated maxCapacity still wait (QueueFullError at the timeout)", async () => {
     const out = await probe("bounded");
     assert.match(out, /ok a bounded queue at capacity still waits/);

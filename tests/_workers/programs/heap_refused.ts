@@ -20,6 +20,13 @@
 //     items of 100 KB (putting again after each refusal) while this thread
 //     gets them: the producer meets refusals, and every item arrives once
 //     (FIFO and LIFO order per the queue; none lost or doubled);
+//   snapshot-<kind> (lifo, priority): with the share taken, a putAsync the
+//     heap refuses waits a turn, in which a timer frees memory and changes
+//     the object put: the item that goes in is the object as it was at the
+//     call;
+//   gib: one Queue takes 1 GiB (1088 items of 1 MB) and gives each back;
+//   bursts: one Queue takes bursts of 40,000 short strings, each drained
+//     before the next, 300 times: its segments stop multiplying;
 //   bounded: with the share taken, a bounded queue at capacity and an
 //     unbounded one at its stated maxCapacity still wait (QueueFullError at
 //     the timeout).
@@ -301,12 +308,68 @@ async function threads(kind: string): Promise<void> {
   check(`${kind}: nothing left`, q.qsize() === 0);
 }
 
+async function snapshot(kind: string): Promise<void> {
+  const taken = takeShare(4);
+  const q = make(kind);
+  let n = 0;
+  while (throws(() => q.put(value(kind, n))) === undefined) n++;
+  const obj = { v: 1, pad: big };
+  const later = setTimeout(() => { // runs in the refused put's turn
+    q.get();
+    for (const at of taken) blockRelease(at);
+    obj.v = 2;
+  }, 0);
+  await q.putAsync(kind === "priority" ? [-1, obj] : obj);
+  clearTimeout(later);
+  const got = q.get();
+  const x = kind === "priority" ? got[1] : got;
+  check(
+    `${kind}: the item put is the object as it was at the call`,
+    x.v === 1,
+    x.v,
+  );
+}
+
+function gib(): void {
+  const q = new Queue<string>();
+  const mb = "y".repeat(1 << 20);
+  for (let i = 0; i < 1088; i++) q.put(i + ":" + mb);
+  check("one Queue holds 1088 items of 1 MiB", q.qsize() === 1088);
+  let ok = true;
+  for (let i = 0; i < 1088 && ok; i++) ok = q.getNowait() === i + ":" + mb;
+  check("each comes back once, in order", ok && q.qsize() === 0);
+}
+
+function bursts(): void {
+  const q = new Queue<string>();
+  for (let b = 0; b < 300; b++) {
+    for (let i = 0; i < 40_000; i++) q.put("s" + i);
+    const got = q.getMany(50_000);
+    if (got.length !== 40_000 || got[39_999] !== "s39999") {
+      throw new Error(`burst ${b}: got ${got.length}`);
+    }
+  }
+  const segments = Atomics.load(
+    new Int32Array(q.region.buffer, q.region.byteOffset, 2),
+    1,
+  );
+  console.log(`figures: bursts: 300 bursts of 40,000 in ${segments} segments`);
+  check(
+    "300 bursts of 40,000 items, each drained, all went through",
+    segments < 110,
+    segments,
+  );
+}
+
 const [probe, kind] = mode.split("-");
 if (probe === "drop") drop(kind);
 else if (probe === "one") one(kind);
 else if (probe === "refused") await refused(kind);
 else if (probe === "async") await asyncDrop(kind);
 else if (probe === "threads") await threads(kind);
+else if (probe === "snapshot") await snapshot(kind);
+else if (probe === "gib") gib();
+else if (probe === "bursts") bursts();
 else if (probe === "bounded") bounded();
 else throw new Error(`unknown mode ${mode}`);
 console.log("done");
