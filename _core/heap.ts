@@ -2,7 +2,7 @@
 // The shared heap's blocks: reference-counted, freed when no thread can name
 // them any more, and reused through free lists in shared memory. The heap's
 // bytes come from the runtime block (_core/heap_top.ts: heapAlloc claims them,
-// HEAP_BASE up to 1 GiB); this file cuts them into blocks.
+// HEAP_BASE up to 2 GiB - 64 KiB); this file cuts them into blocks.
 //
 // Block layout: Int32 words at byte offset `at` (a multiple of 8) of the
 // runtime block; the primitive's words (the payload) start at at + 8.
@@ -95,21 +95,23 @@
 //
 // Queue blocks (blockAlloc's `queue`: every bounded queue placed in the
 // heap, queue/_init.ts, and an unbounded queue's chain header and segments,
-// queue/_chain.ts) may take at most a quarter of the heap's largest size
-// (QUEUE_SHARE: 256 MiB of 1 GiB), counted in HEAP_QUEUES as heap bytes are
+// queue/_chain.ts) may take at most three quarters of the heap's largest
+// size (queueCap: 1,536 MiB of 2 GiB; a quarter of a heap that cannot
+// grow), counted in HEAP_QUEUES as heap bytes are
 // cut for them. Those up to 8 MiB (every bounded queue in the heap,
 // queue/_home.ts HEAP_QUEUE_MAX, an unbounded queue's chain header and its
 // segments, queue/_chain_memory.ts SEGMENT_BLOCK) come from the queue chunks (_core/heap_chunks.ts): 8 MiB pieces of the
 // share, each packed with blocks of one class at a time and free for any
 // class once its last block is freed, so queues of any mix of sizes, made
-// and dropped in any order, fit the share as long as at most 31 are alive
+// and dropped in any order, fit the share as long as at most 191 are alive
 // at once (that file says why), and small ones pack by the thousand. A
 // larger queue block (an unbounded queue's segment made for one item
 // larger than 8 MiB) is cut from fresh heap bytes and, once freed, serves
 // only later blocks of its class. Without the cap, live queues could fill
 // the heap: new primitives (16 to 128 bytes) would get buffers of their
-// own, which cannot travel inside queue items. With it, three quarters stay
-// for primitives whatever queues do; a queue block the share cannot hold
+// own, which cannot travel inside queue items. With it, 512 MiB stay for
+// primitives (33 million Locks) whatever queues do; a queue block the
+// share cannot hold
 // is -1 (the queue gets a buffer of its own). A heap of fixed size (no
 // growable SharedArrayBuffer: a share under one chunk) cuts queue blocks one
 // by one, as larger ones are.
@@ -127,6 +129,7 @@ import {
   HEAP_LIVE,
   HEAP_QUEUES,
   HEAP_TOP,
+  LAYOUT,
   runtime,
 } from "./runtime.ts";
 import { heapAlloc } from "./heap_top.ts";
@@ -150,8 +153,8 @@ const MAGIC_MASK = 0xffff0000 | 0;
 const MIN_CLASS = 4; // 16 B: the header and two words
 const MAX_CLASS = 30; // 1 GiB
 const LOW = 0xffffffffn;
-/** Queue blocks may take 1 / QUEUE_SHARE of the heap's largest size. */
-const QUEUE_SHARE = 4;
+/** Queue blocks may take QUEUE_SHARE / 4 of a growable heap's largest size. */
+const QUEUE_SHARE = 3;
 
 interface Views {
   readonly buffer: SharedArrayBuffer;
@@ -278,8 +281,8 @@ function reserveQueue(v: Views, bytes: number): boolean {
 
 function queueCap(v: Views): number {
   const b = v.buffer;
-  const most = b.growable ? b.maxByteLength : b.byteLength;
-  return Math.floor((most - HEAP_BASE) / QUEUE_SHARE);
+  if (!b.growable) return Math.floor((b.byteLength - HEAP_BASE) / 4);
+  return Math.floor((b.maxByteLength - HEAP_BASE) / 4) * QUEUE_SHARE;
 }
 
 /** Heap bytes cut for queue blocks, and the cap on them (tests). */
@@ -410,7 +413,11 @@ function push(v: Views, k: number, at: number): void {
 }
 
 type ReleaseHook = (byteOffset: number) => void;
-const HOOKS = B.symbolFor("threadkit.heap.releaseHooks.v1"); // (as at load)
+// Keyed with the runtime block's layout (runtime.ts LAYOUT): copies that
+// share a block share the hooks; a copy of another layout has a block of
+// its own, and its hooks (which read their own block) must never run for
+// this one's blocks.
+const HOOKS = B.symbolFor(`threadkit.heap.releaseHooks.${LAYOUT}`); // (as at load)
 const hooks: ReleaseHook[] =
   ((globalThis as Record<symbol, unknown>)[HOOKS] as ReleaseHook[]) ??
     ((globalThis as Record<symbol, unknown>)[HOOKS] = []);

@@ -12,8 +12,8 @@
 // class has a free block and no chunk is free, so every chunk then holds a
 // live queue block (or one being taken). The chunks never outnumber the heap
 // queues alive at once (plus threads creating one at that very moment), and
-// the share holds 31 chunks (255.9 MiB / 8 MiB): a program that never has
-// more than 31 heap queues of up to 4 MiB alive at once never reaches the
+// the share holds 191 chunks (1,535.9 MiB / 8 MiB): a program that never has
+// more than 191 heap queues of up to 4 MiB alive at once never reaches the
 // cap, whatever sizes it makes and drops, in any order; many small queues
 // pack (16,384 of 512 bytes to a chunk). Past the cap a queue gets a buffer
 // of its own, as before. The price: a class in use holds at least one chunk,
@@ -23,12 +23,14 @@
 //
 // Shared layout: Int32Array META_WORDS words at the byte offset in the
 // runtime header's HEAP_CHUNKS word (cut from the heap by the first queue
-// block; 0 until then), 32 chunk slots:
+// block; 0 until then; 386 KiB, its pages touched only as chunks are used),
+// SLOTS (192) chunk slots, taken in order (a slot's BASE never goes back to
+// 0, so the slots in use are a prefix: scans stop at the first BASE of 0):
 // | word          | name  | values                                        | written by                     |
 // |---------------|-------|-----------------------------------------------|--------------------------------|
 // | i             | STATE | 0 UNUSED, 1 FREE, else k << 24 | live blocks  | compareExchange (alloc, free)  |
-// | 32 + i        | BASE  | byte offset of chunk i in the runtime block   | compareExchange 0 -> base once |
-// | 64 + 512 i .. | BITS  | chunk i's blocks in use, one bit each         | compareExchange / Atomics.and  |
+// | 192 + i       | BASE  | byte offset of chunk i in the runtime block   | compareExchange 0 -> base once |
+// | 384 + 512 i ..| BITS  | chunk i's blocks in use, one bit each         | compareExchange / Atomics.and  |
 //
 // Chunk states (slot i):
 // UNUSED -a new chunk: CAS BASE 0->base, then store STATE k|1->   k|1
@@ -47,7 +49,10 @@
 // and no allocation is between its count and its bit, so its bits are all
 // clear for the next class.
 // Finding a block's chunk on free: the chunk whose [BASE, BASE + CHUNK_BYTES)
-// holds it (a scan of 32 words; chunks are heap bytes no other block uses).
+// holds it (a scan of the slots in use; chunks are heap bytes no other block
+// uses). A thread remembers the slot its last block of each class came from
+// (`hint`) and tries it first: a put of an unbounded LifoQueue's item takes a
+// block, and scanning 192 slots each time would slow it.
 
 import { HEAP_QUEUES, runtime } from "./runtime.ts";
 import { heapAlloc } from "./heap_top.ts";
@@ -62,7 +67,7 @@ export const CHUNK_BYTES: number = 1 << CHUNK_CLASS;
 /** The smallest block class a chunk serves (512 B: a queue's header alone is 384). */
 export const CHUNK_MIN_CLASS = 9;
 
-const SLOTS = 32;
+const SLOTS = 192;
 const STATE = 0;
 const BASE = SLOTS;
 const BITS = 2 * SLOTS;
@@ -105,19 +110,16 @@ export function chunkAlloc(
   const m = table();
   if (m === undefined) return -1;
   const per = 1 << (CHUNK_CLASS - k);
-  // A chunk of this class with room: pack it.
-  for (let i = 0; i < SLOTS; i++) {
-    let s = Atomics.load(m, STATE + i);
-    while (s >>> 24 === k && (s & LIVE) < per) {
-      const seen = Atomics.compareExchange(m, STATE + i, s, s + 1);
-      if (seen === s) return take(m, i, k, per);
-      s = seen;
-    }
+  // A chunk of this class with room: pack it (the hinted one first).
+  const h = hint[k] ?? 0;
+  if (counted(m, h, k, per)) return take(m, h, k, per);
+  for (let i = 0; i < SLOTS && Atomics.load(m, BASE + i) !== 0; i++) {
+    if (i !== h && counted(m, i, k, per)) return take(m, hint[k] = i, k, per);
   }
   // A free chunk: any class may have it.
-  for (let i = 0; i < SLOTS; i++) {
+  for (let i = 0; i < SLOTS && Atomics.load(m, BASE + i) !== 0; i++) {
     if (Atomics.compareExchange(m, STATE + i, FREE, k << 24 | 1) === FREE) {
-      return take(m, i, k, per);
+      return take(m, hint[k] = i, k, per);
     }
   }
   // A new chunk, within the cap.
@@ -126,12 +128,26 @@ export function chunkAlloc(
   for (let i = 0; base > 0 && i < SLOTS; i++) {
     if (Atomics.compareExchange(m, BASE + i, 0, base) === 0) {
       Atomics.store(m, STATE + i, k << 24 | 1); // publishes BASE
-      return take(m, i, k, per);
+      return take(m, hint[k] = i, k, per);
     }
   }
   // The heap is full (or, past 32 chunks, the chunk's bytes stay unused).
   if (base < 0) Atomics.sub(runtime().view, HEAP_QUEUES, CHUNK_BYTES);
   return -1;
+}
+
+// This thread's slot of its last chunk block, by class (see the top).
+const hint: number[] = [];
+
+// Counts a block of class k in chunk i if it is of class k with room.
+function counted(m: Int32Array, i: number, k: number, per: number): boolean {
+  let s = Atomics.load(m, STATE + i);
+  while (s >>> 24 === k && (s & LIVE) < per) {
+    const seen = Atomics.compareExchange(m, STATE + i, s, s + 1);
+    if (seen === s) return true;
+    s = seen;
+  }
+  return false;
 }
 
 /**
@@ -187,7 +203,8 @@ export function chunkFree(at: number, k: number): boolean {
   if (m === undefined) return false;
   for (let i = 0; i < SLOTS; i++) {
     const base = Atomics.load(m, BASE + i);
-    if (base === 0 || at < base || at >= base + CHUNK_BYTES) continue;
+    if (base === 0) return false; // past the slots in use
+    if (at < base || at >= base + CHUNK_BYTES) continue;
     const index = (at - base) >> k;
     Atomics.and(
       m,

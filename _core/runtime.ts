@@ -14,11 +14,11 @@ import * as names from "./names.ts";
 import { B } from "./primordials_record.ts";
 
 // Runtime block layout: Int32Array over one growable SharedArrayBuffer: 4 MiB
-// at first, grown by heapAlloc up to 1 GiB (a fixed 4 MiB where the runtime
-// has no growable SharedArrayBuffer).
+// at first, grown by heapAlloc up to 2 GiB - 64 KiB (1 GiB if refused; fixed
+// 4 MiB without growable ones): address space only (no RSS change measured).
 // | slot          | name        | values                                  | written by                       |
 // |---------------|-------------|-----------------------------------------|----------------------------------|
-// | 0             | MAGIC       | 0x74686b32 once the block is set up     | the main thread, once            |
+// | 0             | MAGIC       | 0x74686b33 once the block is set up     | the main thread, once            |
 // | 1             | NEXT_IDENT  | next thread ident; main thread = 1      | Atomics.add in reserve           |
 // | 2             | HEAP_TOP    | byte offset of the first free heap byte | Atomics.compareExchange          |
 // | 3             | NEXT_NAME   | counter for default names "Thread-N"    | Atomics.add                      |
@@ -64,9 +64,9 @@ const STOP_SLOTS = 1024;
 const FAILED = 0x40000000;
 /** Idents stay below 2^30: the lock words keep bit 30 for CONTENDED. */
 const MAX_IDENT = FAILED - 1;
-// Key and MAGIC change with the table's layout (v2: _core/names.ts), so two
+// Key and MAGIC change with the layout (v2: names.ts; v3: heap_chunks.ts), so two
 // package versions in one process never share a table (adopt checks MAGIC).
-const MAGIC_VALUE = 0x74686b32;
+const MAGIC_VALUE = 0x74686b33;
 
 // Thread table entry: 32 slots (128 B).
 // | slot | name     | values                                         | written by                        |
@@ -107,7 +107,9 @@ export const FREE_HEADS = (STOPS + STOP_SLOTS) * 4;
 /** The block's first size, and the smallest a thread may adopt. */
 const BLOCK_BYTES = 4 * 1024 * 1024;
 /** Largest the block grows to (HEAP_TOP, an Int32 byte offset, stays < 2^31). */
-export const MAX_BLOCK_BYTES = 1024 * 1024 * 1024;
+export const MAX_BLOCK_BYTES = 2 ** 31 - 64 * 1024;
+/** The block's largest size where a runtime refuses MAX_BLOCK_BYTES. */
+const SMALLER_MAX = 1024 * 1024 * 1024;
 const MAIN_IDENT = 1;
 
 /** This thread's view of the runtime block. */
@@ -131,9 +133,11 @@ export interface EntryInfo {
   readonly timer?: number;
 }
 
+/** The block's layout version: its key, and the heap's release hooks' key. */
+export const LAYOUT = "v3";
 // Symbol.for as at load (_core/primordials_record.ts): the package's copy
 // of this module may load after a thread's own code replaced it.
-const KEY: unique symbol = B.symbolFor("threadkit.runtime.v2") as never;
+const KEY: unique symbol = B.symbolFor(`threadkit.runtime.${LAYOUT}`) as never;
 type Global = { [KEY]?: Runtime };
 
 /** This thread's runtime; on the main thread the first call creates it. */
@@ -179,13 +183,13 @@ function tableView(buffer: SharedArrayBuffer): Int32Array {
 // a fixed one elsewhere (the heap then ends at BLOCK_BYTES, and primitives
 // beyond it get buffers of their own, as before).
 function newBlock(): SharedArrayBuffer {
-  try {
-    const buffer = new SharedArrayBuffer(BLOCK_BYTES, {
-      maxByteLength: MAX_BLOCK_BYTES,
-    });
-    if (typeof buffer.grow === "function") return buffer;
-  } catch {
-    // no growable SharedArrayBuffer here, or the reservation was refused
+  for (const maxByteLength of [MAX_BLOCK_BYTES, SMALLER_MAX]) {
+    try {
+      const buffer = new SharedArrayBuffer(BLOCK_BYTES, { maxByteLength });
+      if (typeof buffer.grow === "function") return buffer;
+    } catch {
+      // no growable SharedArrayBuffer here, or the reservation was refused
+    }
   }
   return new SharedArrayBuffer(BLOCK_BYTES);
 }

@@ -43,6 +43,7 @@ export const SCOPE_NAMES: ReadonlySet<string> = new Set([
   "QueueBase",
   "QueueEmptyError",
   "QueueFullError",
+  "QueueMemoryError",
   "QueueShutDownError",
   "RLock",
   "RWLock",

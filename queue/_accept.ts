@@ -11,6 +11,8 @@ import { releaseLeft, unreleased } from "./_held.ts";
 import { putManyAsync, putRaws, putSlow, putSlowAsync } from "./_put.ts";
 import { afterPut, busyPut, type QueueState, shutDown } from "./_state.ts";
 import { graced, retryHeld } from "./_held_turn.ts";
+import { nextTurn } from "./_grow.ts";
+import { QueueMemoryError } from "./errors.ts";
 
 /**
  * A single put's first try: `st.store.tryPut`, which throws only on a
@@ -89,7 +91,25 @@ export async function putAsyncKept(
   const taken = takeHeld(from);
   // Never waits for another thread's decode here (NO_WAIT): putSlowAsync
   // waits for it without blocking the event loop.
-  const r = firstTry(st, raw, NO_WAIT, taken);
+  let r: number;
+  try {
+    r = st.store.tryPut(raw, NO_WAIT);
+  } catch (error) {
+    // The heap refused an unbounded store's block: the same raw (the item
+    // as it was at the call, its references kept) once more after a turn
+    // in which dropped queues' finalizers may run; then as any error.
+    if (!(error instanceof QueueMemoryError)) {
+      try {
+        releaseHeld(taken); // as firstTry
+      } catch { // a stack overflow: no call here (_held.ts)
+        if (taken !== undefined) unreleased[unreleased.length] = taken;
+      }
+      throw error;
+    }
+    raw = own(raw); // kept past this task (own())
+    await nextTurn();
+    r = firstTry(st, raw, NO_WAIT, taken);
+  }
   if (r > 0) return afterPut(st, 1);
   try {
     if (r === -1) throw shutDown("put");

@@ -102,6 +102,7 @@ import {
   refusal,
 } from "./_home.ts";
 import { defaultBytes } from "./_init.ts";
+import { QueueMemoryError } from "./errors.ts";
 import { align8, BYTES, type ElementType } from "./_layout.ts";
 
 /** One segment: a bounded FIFO queue inside the chain's buffer. */
@@ -161,7 +162,7 @@ export class Chain<T> {
     // after a grow or two, where a buffer of its own grows as needed).
     const growable = runtime().buffer.growable;
     const at = growable ? blockAlloc(HEADER_BYTES, true, CHAIN_KIND) : -1;
-    const size = at < 0 ? 0 : this.#shape(first, undefined).size;
+    const size = at < 0 ? 0 : this.#shape(first, undefined, 0).size;
     const seg = at < 0 ? -1 : blockAlloc(size, true);
     let home = HOME_HEAP;
     if (seg < 0) {
@@ -229,12 +230,12 @@ export class Chain<T> {
    * item whose record takes `need` bytes: retires it and makes s + 1, twice
    * as large up to the maximum (and with a byte region for the item),
    * unless another thread did or the queue is shut down. Returns false
-   * when s stays the newest and open because it cannot grow now: s is full
-   * at the maximum, or (a heap chain) the header has no segment slot left or
-   * the heap refuses the block of a full segment's successor; the caller
-   * then waits in s as at the maximum. Throws what making s + 1 for an item
-   * throws (a RangeError: the heap refuses a block that holds the item, or
-   * the own buffer cannot grow); the queue is then as it was. Bounded by
+   * when s is full at the stated maximum: the caller then waits in s, as a
+   * bounded queue's put does. Throws (the queue as it was) what making
+   * s + 1 throws: a QueueMemoryError when (a heap chain) the header has no
+   * segment slot left or the heap refuses the block (HeapRefused: an
+   * unbounded put never waits for heap memory, which no other thread may
+   * ever free), a RangeError when the own buffer cannot grow. Bounded by
    * `o` (QueueFullError past its deadline: _grow_wait.ts).
    */
   grow(s: number, need = 0, o: Acquire = UNTIMED): boolean {
@@ -367,9 +368,9 @@ export class Chain<T> {
   // published: if the retirement throws, the next grow (any handle's)
   // releases the unpublished block, and a cached handle over it would
   // write into whatever primitive gets that block next.
-  // A segment the heap cannot give blocks the full segment's grow (false:
-  // the caller waits in s as at the maximum, and a later put tries again)
-  // and throws for an item that needs it (no segment can hold that item).
+  // A segment the heap cannot give (or no segment slot left) throws a
+  // QueueMemoryError, for a full segment's successor as for an item's:
+  // nothing published, s still open and newest; a later put tries again.
   // s is closed only if no put holds `tail` then, else undefined (closeOrDrop).
   #grow(s: number, need: number, tail: Int32Array): boolean | undefined {
     const h = this.h;
@@ -377,23 +378,16 @@ export class Chain<T> {
     const old = this.segment(s);
     if (need === 0 && old.capacity >= h[MAX]) return false;
     if (this.heap && s + 1 >= MAX_SEGMENTS) {
-      if (need === 0) return false;
-      throw new RangeError(
-        `Cannot put item in queue: the item needs a new segment, and the unbounded queue has made its most segments (${MAX_SEGMENTS})`,
+      throw new QueueMemoryError(
+        `Cannot put item in queue: the item needs a new segment, and the unbounded queue has made its most segments (${MAX_SEGMENTS}); nothing was put`,
       );
     }
     const cap = nextCapacity(old.capacity, h[MAX]);
-    let q: Segment<T>;
-    try {
-      q = this.#append(
-        s + 1,
-        cap,
-        need === 0 ? undefined : Math.max(defaultBytes(cap), grown(need - 1)),
-      );
-    } catch (error) {
-      if (need === 0 && error instanceof HeapRefused) return false;
-      throw error;
-    }
+    const q = this.#append(
+      s + 1,
+      cap,
+      need === 0 ? undefined : Math.max(defaultBytes(cap), grown(need - 1)),
+    );
     if (!closeOrDrop(tail, h, s + 1, this.heap)) return undefined;
     retireClosed(tail, () => old.shutdown());
     Atomics.store(h, SEGMENTS, s + 2); // publishes OFFSET[s + 1]
@@ -413,7 +407,7 @@ export class Chain<T> {
     at = -1,
   ): Segment<T> {
     const buffer = this.buffer;
-    const { init, size } = this.#shape(cap, bytes);
+    const { init, size } = this.#shape(cap, bytes, s);
     let offset = at;
     if (this.heap && offset < 0) {
       // A grow that stopped may have left an unpublished block here:
@@ -440,10 +434,11 @@ export class Chain<T> {
     return q;
   }
 
-  // A segment's options and size (in the heap fitted to its block: heapFit).
+  // Segment s's options and size (in the heap fitted to its block: heapFit).
   #shape(
     cap: number,
     bytes: number | undefined,
+    s: number,
   ): { init: QueueInit<T>; size: number } {
     const type = this.type;
     const init: QueueInit<T> = {
@@ -452,7 +447,9 @@ export class Chain<T> {
       codec: this.#codec,
       bytes,
     };
-    if (this.heap) Object.assign(init, heapFit(type, cap, bytes, this.h[MAX]));
+    if (this.heap) {
+      Object.assign(init, heapFit(type, cap, bytes, this.h[MAX], s));
+    }
     return { init, size: queueByteLength(FIFO, init) };
   }
 

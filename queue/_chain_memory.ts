@@ -21,16 +21,16 @@
 //   it is refused with a TypeError that names HOME's cause.
 // A heap chain's segments are queue blocks (_core/heap.ts "Queue blocks"):
 // fitted to their power-of-two blocks (heapFit), at most a queue chunk
-// (8 MiB) for a segment made because the last was full (past that size the
-// chain appends segments of that size). When the heap refuses a full
-// segment's successor (the queues' share used, or the heap full) or no
-// segment slot is left, the chain behaves as at its maximum: puts wait in
-// the newest segment (and full() is true: canGrow asks the heap, read only,
-// whether it would give the block), and a later put tries the grow again.
-// Only an item too large for any segment the heap can give now is a
-// RangeError naming the limit (nothing put). Alone in a process, a default structured
-// `new Queue()` holds about 850,000 small items this way (30 segments,
-// 248 MiB: tests/_workers/programs/heap_share.ts).
+// (8 MiB) for a segment made because the last was full, in the first 32
+// segments (past that size the chain appends segments of that size, then
+// larger ones: segmentBlock). When the heap refuses a segment
+// (the queues' share used, or the heap full) or no segment slot is left,
+// the put throws a QueueMemoryError (nothing put; full() is true: canGrow
+// asks the heap, read only, whether it would give the block), and a later
+// put tries the grow again. It never waits for heap memory: in a program
+// of one thread nothing else could free it (a dropped queue's blocks come
+// back only through a finalizer, which runs on the event loop), and Python's
+// unbounded put never blocks either.
 //
 // When segment blocks are freed: when the header block is, and not before.
 // The header's last reference goes only when no thread has a handle of the
@@ -108,11 +108,26 @@ export const MAX_SEGMENTS: number = HEADER_WORDS - OFFSET;
 export const CHAIN_KIND = 1;
 /**
  * Largest heap block of a segment made because the newest was full: a
- * queue chunk (_core/heap_chunks.ts). Past it a chain appends segments of
+ * queue chunk (_core/heap_chunks.ts), in the first 32 segments (segmentBlock). Past it a chain appends segments of
  * this size instead of doubling; only an item too large for it gets a
  * larger segment, from fresh heap bytes.
  */
 export const SEGMENT_BLOCK: number = CHUNK_BYTES;
+
+/**
+ * Largest heap block of segment s made because the last was full:
+ * SEGMENT_BLOCK (a queue chunk) for the first 32 segments, then twice that
+ * every 8 segments (fresh heap blocks, up to 1 GiB), so that one chain can
+ * span the queues' share within MAX_SEGMENTS (segment 56 brings it past
+ * 1.1 GiB), and a chain whose contents peak at M items makes O(log M)
+ * segments whatever its history (a drained segment is not reused: bursts
+ * larger than the newest segment each add one, until one holds a burst).
+ */
+export function segmentBlock(s: number): number {
+  return s < 32
+    ? SEGMENT_BLOCK
+    : SEGMENT_BLOCK * 2 ** Math.min(7, (s - 24) >> 3);
+}
 
 /** First segment's capacity when none is given. */
 export const UNBOUNDED_FIRST = 1024;
@@ -189,13 +204,14 @@ export function heapFit(
   cap: number,
   bytes: number | undefined,
   max: number,
+  s: number,
 ): { capacity: number; bytes: number | undefined } {
   const structured = type === "structured";
   // Per item: a ring slot, and (structured) 256 region bytes by default.
   const slot = structured ? 8 : numericInfo(type)!.Array.BYTES_PER_ELEMENT;
   const per = structured ? slot + 256 : slot;
   if (bytes === undefined) {
-    cap = Math.min(cap, Math.floor((SEGMENT_BLOCK - 8 - Q_HEADER) / per));
+    cap = Math.min(cap, Math.floor((segmentBlock(s) - 8 - Q_HEADER) / per));
   }
   const region = structured ? align8(bytes ?? defaultBytes(cap)) : 0;
   const used = Q_HEADER + align8(slot * cap) + region;
@@ -231,7 +247,7 @@ export function canGrow(
   if (!heap) return true;
   if (s + 1 >= MAX_SEGMENTS) return false;
   const cap = nextCapacity(capacity, max);
-  const init = { type, ...heapFit(type, cap, undefined, max) };
+  const init = { type, ...heapFit(type, cap, undefined, max, s + 1) };
   return blockAvailable(queueByteLength(FIFO, init), true);
 }
 

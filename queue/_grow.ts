@@ -62,6 +62,8 @@ import {
   registerRelease,
 } from "../_core/heap.ts";
 import { runtime } from "../_core/runtime.ts";
+import { QueueMemoryError } from "./errors.ts";
+import { HEAP_FREES } from "./_home.ts";
 import {
   CAPACITY,
   COUNT,
@@ -271,4 +273,32 @@ export function grow(
   Atomics.store(h, DATA, at);
   blockRelease(old);
   return at;
+}
+
+/**
+ * A put's room refused below CAPACITY in an unbounded LockedStore (`grows`):
+ * the heap refused the data block's grow or (structured) the item's block.
+ * A put never waits for heap memory (_chain_memory.ts says why): throws a
+ * QueueMemoryError (under the lock, nothing changed: the store's finally
+ * releases it) when the call has put nothing (`n` 0); else false, and the
+ * batch returns the n it put. A bounded store (`grows` false) waits as ever.
+ */
+export function refused(grows: boolean, n: number): false {
+  if (grows && n === 0) {
+    throw new QueueMemoryError(
+      `Cannot put item in unbounded queue: threadkit's shared heap has no memory for it now (queues have taken their share of it, or the heap is full); nothing was put. ${HEAP_FREES}`,
+    );
+  }
+  return false;
+}
+
+/**
+ * One macrotask turn of the event loop. An async put that the heap refused
+ * (QueueMemoryError) awaits it once and tries again: a dropped queue's heap
+ * blocks come back through its finalizer, a task of this thread's loop
+ * that cannot run while the put's caller keeps the thread busy (blocking
+ * forms have no such turn: they throw at once).
+ */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }

@@ -28,6 +28,7 @@ import { heapQueueBytes } from "../_core/heap.ts";
 import { CHUNK_BYTES } from "../_core/heap_chunks.ts";
 import type { Descriptor } from "../_core/transfer.ts";
 import { runtime } from "../_core/runtime.ts";
+import { QueueMemoryError } from "./errors.ts";
 import { FLAGS, KIND, MAGIC } from "./_layout.ts";
 
 export const HOME_HEAP = 0;
@@ -100,17 +101,21 @@ export function homeCause(code: number): string {
   return "";
 }
 
+/** What gives queue memory back to the shared heap (QueueMemoryError messages). */
+export const HEAP_FREES =
+  "A queue's heap memory returns when the queue is dropped and collected (once its thread reaches its event loop); an unbounded LifoQueue's or PriorityQueue's items free theirs when taken";
+
 /**
  * The heap refused a new segment block of `bytes` for an unbounded queue in
- * the heap: a RangeError that names the limit (the put that needed it for
- * an item throws it; a full segment's grow catches it and waits instead).
+ * the heap: a QueueMemoryError that names the limit, thrown by the put that
+ * needed the segment (nothing put).
  */
-export class HeapRefused extends RangeError {
+export class HeapRefused extends QueueMemoryError {
   constructor(bytes: number) {
     super(
       `Cannot put item in queue: the unbounded queue needs a new segment of ${bytes} bytes for it, but ${
         homeCause(refusal(bytes))
-      }; nothing was put`,
+      }; nothing was put. ${HEAP_FREES}`,
     );
   }
 }

@@ -36,12 +36,14 @@ export interface QueueInit<T = unknown> extends SharedPlacement {
   /**
    * Unbounded Queue: the stated maximum, the most items its newest segment
    * may hold (default 2^20, at most 2^26). At the maximum, puts wait for room
-   * as in a bounded queue; so they do when the shared heap cannot give the
-   * next segment (queues together take at most 256 MiB of it: a default
-   * structured queue alone holds about 850,000 small items).
+   * as in a bounded queue. When the shared heap cannot give the next
+   * segment (queues together take at most 1,536 MiB of it: a default
+   * structured queue alone holds about 6 million small items), a put
+   * throws QueueMemoryError at once, nothing put.
    * Unbounded LifoQueue and PriorityQueue: the most items the queue holds
-   * (default 2^20, at most 2^26); puts wait there, and when the heap cannot
-   * give the next, twice larger store (or, structured, an item's block).
+   * (default 2^20, at most 2^26); puts wait there. When the heap cannot
+   * give the next, twice larger store (or, structured, an item's block), a
+   * put throws QueueMemoryError at once, nothing put.
    */
   maxCapacity?: number;
   /**

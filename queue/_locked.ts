@@ -1,14 +1,13 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // The stores that keep their state under the queue's Lock (header LOCK):
-// numeric LIFO and heap (_num_stores.ts), and the byte stores of structured LIFO and priority
-// queues (stack, heap of fixed-size slots); FIFO queues use the rings of
-// _ring.ts and _text.ts. The lock is held only while
-// words and bytes are copied, never across a wait; encoding and decoding
-// happen outside it, except a get's decode: a get decodes the item while it
-// still holds the lock and removes it only when the decode returned, so a
-// decoder that throws leaves the queue unchanged (peek, decode, then drop).
-// COUNT and TAIL are written with Atomics.store so that
-// qsize() and taskDone() may read them without the lock.
+// numeric LIFO and heap (_num_stores.ts), and the byte stores of structured
+// LIFO and priority queues (stack, heap of fixed-size slots); FIFO queues
+// use the rings of _ring.ts and _text.ts. The lock is held only while words
+// and bytes are copied, never across a wait (nor for heap memory: refused);
+// encoding and decoding happen outside it, except a get's decode, under it
+// (peek, decode, then drop: a decoder that throws leaves the queue as it
+// was). COUNT and TAIL are written with Atomics.store so that qsize() and
+// taskDone() may read them without the lock.
 //
 // Byte stack (LIFO) record: [payload, padded to 4][len: int32], A = top.
 // Byte heap (PRIORITY): region = ORDER (f64), KEYS[cap] (f64), ORDS[cap]
@@ -27,6 +26,7 @@ import {
 } from "../sync/_holder.ts";
 import type { OwnerDiedError } from "../_core/errors.ts";
 import { DATA, DATA_HEAD, FLAG_GROWS, grow, slotsWord } from "./_grow.ts";
+import { refused } from "./_grow.ts";
 import {
   type Acquire,
   MUST_ACQUIRE,
@@ -349,7 +349,7 @@ export abstract class LockedStore implements Store {
       let count = this.#counted(h[COUNT]);
       while (
         from + n < raws.length && count < this.cap &&
-        this.room(raws[from + n], count)
+        (this.room(raws[from + n], count) || refused(this.#grows, n))
       ) {
         this.push(raws[from + n], count++);
         n++;

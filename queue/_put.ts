@@ -51,7 +51,8 @@ import {
   SPIN,
   waitRegistered,
 } from "./_state.ts";
-import { QueueFullError } from "./errors.ts";
+import { QueueFullError, QueueMemoryError } from "./errors.ts";
+import { nextTurn } from "./_grow.ts";
 import { roomThere } from "./_room.ts";
 import { mark, unmark } from "./_registered.ts";
 import { graced, passWake, retryHeld } from "./_held_turn.ts";
@@ -95,11 +96,21 @@ export async function putManyAsync(
   let owned = false;
   let done = 0;
   let owed = -1; // a wake owed after the next try (_held_turn.ts)
+  let again = true; // a heap refusal: once more after a turn (nextTurn)
   while (done < raws.length) {
     try {
       let n: number;
       try {
         n = st.store.tryPutMany(raws, done, NO_WAIT);
+      } catch (error) {
+        if (!again || done > 0 || !(error instanceof QueueMemoryError)) {
+          throw error;
+        }
+        again = false;
+        if (!owned) raws = own(raws) as ArrayLike<unknown>; // (as below)
+        owned = true;
+        await nextTurn();
+        continue;
       } finally {
         owed = passWake(st.h, owed);
       }

@@ -30,6 +30,7 @@ import { isBusy } from "./_state.ts";
 import {
   afterPutError,
   deadlineOf,
+  growAsyncAgain,
   growOf,
   holdTry,
   isFullOrShut,
@@ -380,7 +381,7 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
       } catch (error) {
         const need = afterPutError(error, atMax, this.isShutdown, 0);
         if (need !== WAIT) {
-          if (!(await this.#c.growAsync(s, need, g))) blocked = s;
+          if (!(await growAsyncAgain(this.#c, s, need, g))) blocked = s;
         } else {
           await this.#c.awaitGrowAsync(s, g);
           if (stuck(this.#c, s, g)) throw new QueueFullError();

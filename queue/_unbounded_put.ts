@@ -14,7 +14,12 @@ import { UNTIMED } from "./_grow_wait.ts";
 import { GRACE_END } from "./_held_turn.ts";
 import { queueOptions } from "./_init.ts";
 import { NEED } from "./_text_run.ts";
-import { QueueFullError, QueueShutDownError } from "./errors.ts";
+import {
+  QueueFullError,
+  QueueMemoryError,
+  QueueShutDownError,
+} from "./errors.ts";
+import { nextTurn } from "./_grow.ts";
 
 /** Whether the fast path's error sends the put to the loop (nothing was put). */
 export function isFullOrShut(error: unknown): boolean {
@@ -118,6 +123,26 @@ export function growOf(o: Acquire): Acquire {
   return { blocking: true, deadline: Infinity, signal: o.signal };
 }
 
+/**
+ * Chain.growAsync for an async put; a QueueMemoryError (the heap refused the
+ * segment) once more after a turn of the event loop (nextTurn: dropped
+ * queues' finalizers may give blocks back in it), then thrown.
+ */
+export async function growAsyncAgain<T>(
+  c: Chain<T>,
+  s: number,
+  need: number,
+  g: Acquire,
+): Promise<boolean> {
+  try {
+    return await c.growAsync(s, need, g);
+  } catch (error) {
+    if (!(error instanceof QueueMemoryError)) throw error;
+  }
+  await nextTurn();
+  return await c.growAsync(s, need, g);
+}
+
 /** UnboundedQueue.putMany over chain `c`: the count put. */
 export function putMany<T>(
   c: Chain<T>,
@@ -179,7 +204,7 @@ export async function putManyAsync<T>(
     }
     try {
       if (need === WAIT) await c.awaitGrowAsync(s, g);
-      else if (!(await c.growAsync(s, need, g))) blocked = s;
+      else if (!(await growAsyncAgain(c, s, need, g))) blocked = s;
     } catch (error) {
       if (done > 0) return done;
       throw error;

@@ -34,10 +34,10 @@ export { QueueBase } from "./_core.ts";
  * the maximum; at it, they wait as in a bounded queue. Segments are given
  * back to the heap only when the queue is dropped: up to then it keeps
  * about four times the most items it held at once. In the heap, segments
- * come out of the queues' share of it (256 MiB for all queues together;
+ * come out of the queues' share of it (1,536 MiB for all queues together;
  * a segment takes at most 8 MiB): when the heap cannot give the next one,
- * puts wait as at the maximum (a default structured queue alone holds
- * about 850,000 small items).
+ * a put throws `QueueMemoryError` at once, nothing put (a
+ * default structured queue alone holds about 6 million small items).
  * Where the heap cannot hold a new queue, it gets a SharedArrayBuffer of
  * its own (growable, for an unbounded one). A structured item too large for the
  * newest segment's byte region gets a new segment whose region holds it

@@ -1,7 +1,8 @@
 // Copyright 2026 the threadkit authors. MIT license.
 /**
  * Errors of the queues: {@linkcode QueueEmptyError},
- * {@linkcode QueueFullError} and {@linkcode QueueShutDownError}.
+ * {@linkcode QueueFullError}, {@linkcode QueueShutDownError} and
+ * {@linkcode QueueMemoryError}.
  * @module
  */
 
@@ -86,6 +87,45 @@ export class QueueShutDownError extends Error {
   }
 }
 
+/**
+ * Thrown by a put on an unbounded queue (no capacity given) when threadkit's
+ * shared heap cannot give the memory the item needs: a queue never waits
+ * for heap memory, since no other thread may ever free it. Nothing was put
+ * (a putMany that put some items first returns their count instead). The
+ * heap's queue memory comes back when queues are dropped and collected (a
+ * dropped queue's memory returns once the garbage collector has run and the
+ * thread that held it reaches its event loop), or when items are taken.
+ * A RangeError, as the engine's own "allocation failed" is; an unbounded
+ * queue at its stated `maxCapacity` waits for room as a bounded one does.
+ *
+ * Python: `MemoryError`.
+ *
+ * @example
+ * ```ts
+ * import { LifoQueue, QueueMemoryError } from "@threadkit/threadkit";
+ *
+ * const q = new LifoQueue<string>();
+ * try {
+ *   q.put("x");
+ * } catch (error) {
+ *   if (!(error instanceof QueueMemoryError)) throw error;
+ *   // the shared heap is full: take items, drop queues, or give a capacity
+ * }
+ * ```
+ */
+export class QueueMemoryError extends RangeError {
+  /** Creates the error with a default message. */
+  constructor(
+    message =
+      "Cannot put item in unbounded queue: threadkit's shared heap has no memory for it now (queues hold it; taking items or dropping queues frees it); nothing was put",
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "QueueMemoryError";
+  }
+}
+
 registerErrorClass(QueueEmptyError);
 registerErrorClass(QueueFullError);
 registerErrorClass(QueueShutDownError);
+registerErrorClass(QueueMemoryError);

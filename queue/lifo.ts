@@ -26,12 +26,12 @@ export { QueueBase } from "./_core.ts";
  * in a heap block for `initialCapacity` items (default 64) that a put
  * replaces with one twice the size when it is full, moving the items under
  * the lock, up to `maxCapacity` items (default 2^20; at it puts wait as in
- * a bounded queue, and so they do while the heap cannot give the next
- * block). A structured item then has a heap block of its own, so items of
- * any size mix, up to an encoding of 64 MiB - 1 bytes (a larger one is a
- * RangeError, the queue unchanged); a small one still takes a 512-byte
- * heap block, so about 500,000 small items fit the queues' share of the
- * heap (256 MiB), below the default `maxCapacity`: past that, puts wait.
+ * a bounded queue). When the heap cannot give the next block, a put throws
+ * `QueueMemoryError` at once, nothing put. A structured item then
+ * has a heap block of its own, so items of any size mix, up to an encoding
+ * of 64 MiB - 1 bytes (a larger one is a RangeError, the queue unchanged);
+ * a small one still takes a 512-byte heap block (the queues' share of the
+ * heap, 1,536 MiB, holds about 3 million).
  * An unbounded queue lives in the shared heap only.
  *
  * Python: `queue.LifoQueue`.

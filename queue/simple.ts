@@ -52,8 +52,9 @@ export interface SimpleQueueInit<T = unknown> {
  * Differences from Python:
  * - It grows up to a stated maximum (`maxCapacity` items in its newest
  *   segment, default 2^20) while the shared heap gives it segments (all
- *   queues together take at most 256 MiB of it); a put beyond that throws
- *   `QueueFullError` instead of waiting, so `put` never blocks.
+ *   queues together take at most 1,536 MiB of it); a put beyond the
+ *   maximum throws `QueueFullError` instead of waiting, and one the heap
+ *   refuses `QueueMemoryError`, so `put` never blocks.
  * - A structured item encodes to at most 64 MiB - 1 bytes (67108863); a
  *   larger one is refused with a RangeError. Below that, any item goes in,
  *   whatever the queue held before (it grows a segment that holds it).

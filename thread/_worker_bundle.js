@@ -839,7 +839,7 @@ var STOPS = 9216;
 var STOP_SLOTS = 1024;
 var FAILED = 1073741824;
 var MAX_IDENT = FAILED - 1;
-var MAGIC_VALUE = 1953000242;
+var MAGIC_VALUE = 1953000243;
 var TID = 0;
 var FLAGS = 1;
 var CANCEL = 2;
@@ -850,20 +850,27 @@ var MAX_THREADS = 256;
 var HEAP_BASE = 64 * 1024;
 var FREE_HEADS = (STOPS + STOP_SLOTS) * 4;
 var BLOCK_BYTES2 = 4 * 1024 * 1024;
-var MAX_BLOCK_BYTES = 1024 * 1024 * 1024;
+var MAX_BLOCK_BYTES = 2 ** 31 - 64 * 1024;
+var SMALLER_MAX = 1024 * 1024 * 1024;
 var MAIN_IDENT = 1;
-var KEY = B.symbolFor("threadkit.runtime.v2");
+var LAYOUT = "v3";
+var KEY = B.symbolFor(`threadkit.runtime.${LAYOUT}`);
 function runtime() {
   return cached ??= globalThis[KEY] ?? createMain();
 }
 var cached;
 function newBlock() {
-  try {
-    const buffer = new SharedArrayBuffer(BLOCK_BYTES2, {
-      maxByteLength: MAX_BLOCK_BYTES
-    });
-    if (typeof buffer.grow === "function") return buffer;
-  } catch {
+  for (const maxByteLength of [
+    MAX_BLOCK_BYTES,
+    SMALLER_MAX
+  ]) {
+    try {
+      const buffer = new SharedArrayBuffer(BLOCK_BYTES2, {
+        maxByteLength
+      });
+      if (typeof buffer.grow === "function") return buffer;
+    } catch {
+    }
   }
   return new SharedArrayBuffer(BLOCK_BYTES2);
 }
@@ -1040,6 +1047,7 @@ var SCOPE_NAMES = /* @__PURE__ */ new Set([
   "QueueBase",
   "QueueEmptyError",
   "QueueFullError",
+  "QueueMemoryError",
   "QueueShutDownError",
   "RLock",
   "RWLock",

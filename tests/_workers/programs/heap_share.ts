@@ -1,12 +1,12 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // What a default unbounded Queue holds in the shared heap, alone in a
 // process: it grows (segments fitted to their blocks, at most 8 MiB each,
-// queue/_chain_memory.ts) until the queues' share of the heap is used,
-// then behaves as at its maximum: a put with a timeout times out with
-// QueueFullError (no RangeError), and every item already in comes out
-// intact, in order. Prints the figures (README states them) and one "ok"
+// queue/_chain_memory.ts, then doubling: segmentBlock) until the queues'
+// share of the heap (1,536 MiB) is used,
+// then a put throws QueueMemoryError at once (it never waits for heap
+// memory), and every item already in comes out intact, in order. Prints the figures (README states them) and one "ok"
 // line per check; a wrong result throws.
-import { Queue, QueueFullError, SimpleQueue } from "../../../mod.ts";
+import { Queue, QueueMemoryError, SimpleQueue } from "../../../mod.ts";
 import { heapQueueBytes } from "../../../_core/heap.ts";
 
 function check(what: string, ok: boolean, detail: unknown = ""): void {
@@ -19,18 +19,18 @@ let n = 0;
 const t0 = performance.now();
 for (;;) {
   try {
-    q.put(n, { timeout: 20 });
+    q.put(n);
   } catch (error) {
     check(
-      "past the share, a put with a timeout times out with QueueFullError",
-      error instanceof QueueFullError,
+      "past the share, a put throws QueueMemoryError at once",
+      error instanceof QueueMemoryError,
       error,
     );
     break;
   }
   n++;
 }
-check("full() is true: a put would wait", q.full());
+check("full() is true: a put would not go in", q.full());
 const segments = Atomics.load(
   new Int32Array(q.region.buffer, q.region.byteOffset, 2),
   1,
@@ -43,7 +43,7 @@ console.log(
     (performance.now() - t0).toFixed(0)
   } ms`,
 );
-check("it holds at least 600,000 small items", n >= 600_000, n);
+check("it holds at least 5,000,000 small items", n >= 5_000_000, n);
 check(
   "putNowait refuses too",
   (() => {
@@ -51,7 +51,7 @@ check(
       q.putNowait(-1);
       return false;
     } catch (e) {
-      return e instanceof QueueFullError;
+      return e instanceof QueueMemoryError;
     }
   })(),
 );
@@ -63,8 +63,8 @@ try {
   refused = e;
 }
 check(
-  "a SimpleQueue made now (its first segment found room or not) refuses with QueueFullError, or holds the item",
-  refused instanceof QueueFullError || s.qsize() === 1,
+  "a SimpleQueue made now (its first segment found room or not) refuses with QueueMemoryError, or holds the item",
+  refused instanceof QueueMemoryError || s.qsize() === 1,
   refused,
 );
 const got = q.getMany();

@@ -1,0 +1,91 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// Unbounded queues and the shared heap: a put never waits for heap memory
+// (QueueMemoryError at once, the queue unchanged), and the heap has room
+// for a program that holds 300 MB in one queue or drops 400 queues of 1 MB
+// in a blocking loop. Each probe runs alone in a process
+// (tests/_workers/programs/heap_refused.ts: it takes the queues' share of
+// the process's heap); before, every one of them blocked forever. Each run
+// is bounded in time, so a put that waits fails the test instead of
+// hanging it.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { runProgram } from "../_helpers.ts";
+
+const program = new URL(
+  "../_workers/programs/heap_refused.ts",
+  import.meta.url,
+);
+
+async function probe(mode: string, exposeGc = false): Promise<string> {
+  const run = await runProgram(program, 300_000, [mode], { exposeGc });
+  assert.equal(run.timedOut, false, `hung: ${run.stdout}${run.stderr}`);
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.match(run.stdout, /\ndone\n?$/);
+  return run.stdout;
+}
+
+const KINDS = ["lifo", "fifo", "priority"];
+
+describe("unbounded queues and the shared heap", () => {
+  for (const kind of KINDS) {
+    it(`${kind}: 400 queues of 10 items of 100 KB, made and dropped in a blocking loop, all fit`, async () => {
+      assert.match(
+        await probe(`drop-${kind}`),
+        /ok .*: 400 queues of 1 MB made/,
+      );
+    });
+  }
+
+  for (const kind of ["lifo", "fifo"]) {
+    it(`${kind}: one queue holds 3000 items of 100 KB and gives each back once, in order`, async () => {
+      const out = await probe(`one-${kind}`);
+      assert.match(out, /ok .*: every accepted item comes out once, in order/);
+    });
+  }
+
+  for (const kind of KINDS) {
+    it(`${kind}: past the heap's room a put throws QueueMemoryError at once (put, putNowait, timed put, putAsync), the queue unchanged; putMany and putManyAsync return the count put, then throw having put none`, async () => {
+      const out = await probe(`refused-${kind}`);
+      assert.match(out, /ok .*: putMany returns the count put/);
+      assert.match(out, /ok .*: every accepted item comes out once, in order/);
+      assert.match(out, /ok .*: once memory is back it takes items again/);
+    });
+  }
+
+  for (const kind of KINDS) {
+    it(`${kind}: a refused putAsync waits one turn, in which dropped queues' finalizers give their blocks back, and goes in: 100 queues of 1 MB fit in 32 MiB`, async () => {
+      assert.match(await probe(`async-${kind}`, true), /ok .*: 100 queues/);
+    });
+  }
+
+  for (const kind of KINDS) {
+    it(`${kind}: a thread puts at the limit (again after each refusal) while another drains: every item arrives once, none lost or doubled`, async () => {
+      const out = await probe(`threads-${kind}`);
+      assert.match(out, /ok .*: the producer met refusals/);
+      assert.match(out, /ok .*: every item arrived once, intact/);
+    });
+  }
+
+  for (const kind of ["lifo", "priority"]) {
+    it(`${kind}: a putAsync the heap refused, tried again after a turn, puts the item as it was at the call`, async () => {
+      assert.match(
+        await probe(`snapshot-${kind}`),
+        /ok .*: the item put is the object as it was at the call/,
+      );
+    });
+  }
+
+  it("fifo: one Queue holds 1 GiB (1088 items of 1 MiB) and gives each back once, in order", async () => {
+    assert.match(await probe("gib"), /ok each comes back once, in order/);
+  });
+
+  it("fifo: 300 bursts of 40,000 items, each drained before the next, go through one Queue (its segments grow, so they stop multiplying)", async () => {
+    assert.match(await probe("bursts"), /ok 300 bursts/);
+  });
+
+  it("with the queues' share taken, a bounded queue at capacity and an unbounded one at its stated maxCapacity still wait (QueueFullError at the timeout)", async () => {
+    const out = await probe("bounded");
+    assert.match(out, /ok a bounded queue at capacity still waits/);
+    assert.match(out, /ok an unbounded queue at its stated maxCapacity waits/);
+  });
+});
