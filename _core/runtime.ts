@@ -6,16 +6,14 @@
 // the same SharedArrayBuffer in its start message (thread/_worker.ts adopts it
 // before any user code runs), so every thread sees one table and one heap.
 // The block lives on `globalThis` under a registered symbol so that two copies
-// of this module in one thread (say, one imported by URL and one by path)
-// still share it.
+// of this module in one thread (one imported by URL, one by path) share it.
 
 import { RuntimeError } from "./errors.ts";
 import * as names from "./names.ts";
 import { B } from "./primordials_record.ts";
 
-// Runtime block layout: Int32Array over one growable SharedArrayBuffer: 4 MiB
-// at first, grown by heapAlloc up to 2 GiB - 64 KiB (1 GiB if refused; fixed
-// 4 MiB without growable ones): address space only (no RSS change measured).
+// Layout: Int32Array over a growable SharedArrayBuffer, 4 MiB, grown up to 2
+// GiB - 64 KiB (1 GiB if refused; fixed 4 MiB without growable ones).
 // | slot          | name        | values                                  | written by                       |
 // |---------------|-------------|-----------------------------------------|----------------------------------|
 // | 0             | MAGIC       | 0x74686b33 once the block is set up     | the main thread, once            |
@@ -135,8 +133,7 @@ export interface EntryInfo {
 
 /** The block's layout version: its key, and the heap's release hooks' key. */
 export const LAYOUT = "v3";
-// Symbol.for as at load (_core/primordials_record.ts): the package's copy
-// of this module may load after a thread's own code replaced it.
+// (Symbol.for as at load: a thread's code may have replaced it; primordials.)
 const KEY: unique symbol = B.symbolFor(`threadkit.runtime.${LAYOUT}`) as never;
 type Global = { [KEY]?: Runtime };
 
