@@ -256,3 +256,24 @@ export function startOnSpare(t: Thread): void {
   t.start();
   assert.equal(sparesTaken(), taken + 1, "the start took no spare");
 }
+
+/** The kinds of worker a thread starts on: fresh, fresh daemon, a spare. */
+export const START_KINDS = ["fresh", "daemon", "spare"] as const;
+
+/**
+ * Starts `t` (made with `daemon: kind === "daemon"`) on the kind of worker
+ * `kind` names: a ready spare (waited for, bounded: {@linkcode spares}), or
+ * a fresh worker with no spare kept.
+ */
+export async function startAs(
+  t: Thread,
+  kind: typeof START_KINDS[number],
+): Promise<void> {
+  if (kind === "spare") {
+    await spares(1);
+    startOnSpare(t);
+  } else {
+    prestartThreads(0);
+    t.start();
+  }
+}

@@ -7,25 +7,19 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { moduleTarget, prestartThreads, Thread } from "../../mod.ts";
 import type * as M from "../_workers/url_at_load.ts";
-import { spares, startOnSpare } from "../_helpers.ts";
+import { START_KINDS, startAs } from "../_helpers.ts";
 
 const MODULE = new URL("../_workers/url_at_load.ts", import.meta.url);
 
 describe("URL replaced by a thread's module as it loads", () => {
-  for (const where of ["fresh", "daemon", "spare"] as const) {
+  for (const where of START_KINDS) {
     it(`${where}: an object result arrives as returned`, async () => {
       try {
         const t = new Thread({
           target: moduleTarget<typeof M.returnObject>(MODULE, "returnObject"),
           daemon: where === "daemon",
         });
-        if (where === "spare") {
-          await spares(1);
-          startOnSpare(t);
-        } else {
-          prestartThreads(0);
-          t.start();
-        }
+        await startAs(t, where);
         assert.deepEqual(await t.joinAsync({ timeout: 60_000 }), {
           kept: [1, 2],
         });
@@ -40,13 +34,7 @@ describe("URL replaced by a thread's module as it loads", () => {
           target: moduleTarget<typeof M.throwCoded>(MODULE, "throwCoded"),
           daemon: where === "daemon",
         });
-        if (where === "spare") {
-          await spares(1);
-          startOnSpare(t);
-        } else {
-          prestartThreads(0);
-          t.start();
-        }
+        await startAs(t, where);
         await assert.rejects(t.joinAsync({ timeout: 60_000 }), (e) => {
           assert.ok(e instanceof Error, `not an Error: ${JSON.stringify(e)}`);
           assert.equal((e as { code?: number }).code, 7);
