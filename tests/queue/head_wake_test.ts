@@ -52,9 +52,11 @@ describe("Queue: the release of a held consumer turn", () => {
           Atomics.notify = notify;
         }
         // The release asks for `wakes`; it wakes that many unless a getter
-        // that flagged itself was not in the wait list yet (then fewer).
+        // that flagged itself was not in the wait list yet, or was between
+        // two slices of its wait (then fewer, none on a loaded machine: it
+        // finds the turn free when it looks again).
         assert.equal(asked, wakes);
-        assert.ok(woke >= 1 && woke <= wakes, `woke ${woke}`);
+        assert.ok(woke >= 0 && woke <= wakes, `woke ${woke}`);
         for (let i = items; i < C; i++) q.put(i);
         const got = await Promise.all(threads.map((t) => t.joinAsync(JOIN)));
         assert.deepEqual(

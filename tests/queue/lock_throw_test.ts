@@ -20,6 +20,9 @@ const HEAD = 32;
 const NOT_EMPTY = 64;
 const LOCKED = 1 << 28;
 const JOIN = { timeout: 60_000 };
+// The flagged getter's sleeps last until a notify (or 20 s), not the wait
+// helper's slices: no slice end takes it off GET_WAITERS while the put runs.
+const SLICE = 20_000;
 
 // Thread target: stops at its registration (gate[0] = 1, waits for 2),
 // then its first wait on HEAD throws a RangeError, which it catches.
@@ -100,19 +103,27 @@ describe("A throw from a registered waiter's sleep on the store's lock", () => {
       await t.joinAsync(JOIN);
     }
     // What a low count does: a sleeping getter is not notified by a put.
-    const { threads: [g], flags } = startFlagged(q as never, 1, NOT_EMPTY);
+    const { threads: [g], flags } = startFlagged(
+      q as never,
+      1,
+      NOT_EMPTY,
+      SLICE,
+    );
     try {
       await until(
         () => Atomics.load(flags, 0) === 1,
         "a getter asleep on NOT_EMPTY",
         60_000,
       );
+      // Counted: the put's notifies of NOT_EMPTY (wakeCounted makes one
+      // only if GET_WAITERS counts a getter), not the threads they woke:
+      // the getter, flagged just before its wait, may not be in the wait
+      // list yet, and then finds NOT_EMPTY changed, woken by nobody.
       const notify = Atomics.notify;
-      let woke = 0;
+      let notified = 0;
       Atomics.notify = function (v: Int32Array, i: number, n?: number) {
-        const k = notify(v, i, n);
-        if (i === NOT_EMPTY) woke += k;
-        return k;
+        if (i === NOT_EMPTY) notified++;
+        return notify(v, i, n);
       } as typeof Atomics.notify;
       try {
         q.put(5);
@@ -120,7 +131,7 @@ describe("A throw from a registered waiter's sleep on the store's lock", () => {
         Atomics.notify = notify;
       }
       assert.equal(await g.joinAsync(JOIN), 5);
-      assert.equal(woke, 1, "the put's notify woke the sleeping getter");
+      assert.equal(notified, 1, "the put notified the sleeping getter");
     } finally {
       try {
         q.putNowait(-1);
