@@ -100,14 +100,16 @@
 // grow), counted in HEAP_QUEUES as heap bytes are
 // cut for them. Those up to 8 MiB (every bounded queue in the heap,
 // queue/_home.ts HEAP_QUEUE_MAX, an unbounded queue's chain header and its
-// segments, queue/_chain_memory.ts SEGMENT_BLOCK) come from the queue chunks (_core/heap_chunks.ts): 8 MiB pieces of the
-// share, each packed with blocks of one class at a time and free for any
+// segments, queue/_chain_memory.ts SEGMENT_BLOCK) come from the queue
+// chunks (_core/heap_chunks.ts): 8 MiB pieces of the share, each packed with blocks of one class at a time and free for any
 // class once its last block is freed, so queues of any mix of sizes, made
 // and dropped in any order, fit the share as long as at most 191 are alive
 // at once (that file says why), and small ones pack by the thousand. A
 // larger queue block (an unbounded queue's segment made for one item
-// larger than 8 MiB) is cut from fresh heap bytes and, once freed, serves
-// only later blocks of its class. Without the cap, live queues could fill
+// larger than 8 MiB, or a chain's segment past its 32nd: 16 MiB and up)
+// is cut from fresh heap bytes and, once freed, serves only later blocks
+// of its class: after a queue that held hundreds of MiB is dropped, its
+// large blocks are not cut into chunks for other queues. Without the cap, live queues could fill
 // the heap: new primitives (16 to 128 bytes) would get buffers of their
 // own, which cannot travel inside queue items. With it, 512 MiB stay for
 // primitives (33 million Locks) whatever queues do; a queue block the
