@@ -277,3 +277,15 @@ export async function startAs(
     t.start();
   }
 }
+
+/**
+ * Asserts that a thread's `{ map, set, date, re }` result (a Map, a Set, a
+ * Date and a RegExp) arrived as those classes, not as plain data.
+ */
+export function assertSlotValues(result: unknown): void {
+  const r = result as Record<string, unknown>;
+  assert.ok(r.map instanceof Map, `map: ${JSON.stringify(r.map)}`);
+  assert.ok(r.set instanceof Set, `set: ${JSON.stringify(r.set)}`);
+  assert.ok(r.date instanceof Date, `date: ${JSON.stringify(r.date)}`);
+  assert.ok(r.re instanceof RegExp, `re: ${JSON.stringify(r.re)}`);
+}

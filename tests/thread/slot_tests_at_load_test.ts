@@ -13,7 +13,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { moduleTarget, prestartThreads, Thread } from "../../mod.ts";
 import type * as M from "../_workers/then_slot_tests_at_load.ts";
-import { START_KINDS, startAs } from "../_helpers.ts";
+import { assertSlotValues, START_KINDS, startAs } from "../_helpers.ts";
 
 const PROGRAMS = {
   "slot tests planted on the global": "planted_slot_tests_at_load.ts",
@@ -33,14 +33,7 @@ for (const [what, file] of Object.entries(PROGRAMS)) {
             daemon: kind === "daemon",
           });
           await startAs(t, kind);
-          const r = await t.joinAsync({ timeout: 60_000 }) as Record<
-            string,
-            unknown
-          >;
-          assert.ok(r.map instanceof Map, `map: ${JSON.stringify(r.map)}`);
-          assert.ok(r.set instanceof Set, `set: ${JSON.stringify(r.set)}`);
-          assert.ok(r.date instanceof Date, `date: ${JSON.stringify(r.date)}`);
-          assert.ok(r.re instanceof RegExp, `re: ${JSON.stringify(r.re)}`);
+          assertSlotValues(await t.joinAsync({ timeout: 60_000 }));
           assert.equal(counts[0], 0, "the program's slot tests ran");
         } finally {
           prestartThreads(0);

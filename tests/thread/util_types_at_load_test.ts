@@ -8,6 +8,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Lock, moduleTarget, prestartThreads, Thread } from "../../mod.ts";
 import type * as M from "../_workers/util_types_at_load.ts";
+import { assertSlotValues } from "../_helpers.ts";
 
 const MODULE = new URL("../_workers/util_types_at_load.ts", import.meta.url);
 
@@ -23,14 +24,7 @@ describe("node:util/types replaced by a thread's module as it loads", () => {
         daemon,
       });
       t.start();
-      const r = await t.joinAsync({ timeout: 60_000 }) as Record<
-        string,
-        unknown
-      >;
-      assert.ok(r.map instanceof Map, `map: ${JSON.stringify(r.map)}`);
-      assert.ok(r.set instanceof Set, `set: ${JSON.stringify(r.set)}`);
-      assert.ok(r.date instanceof Date, `date: ${JSON.stringify(r.date)}`);
-      assert.ok(r.re instanceof RegExp, `re: ${JSON.stringify(r.re)}`);
+      assertSlotValues(await t.joinAsync({ timeout: 60_000 }));
       assert.equal(counts[0], 0, "replaced slot tests run");
     });
 
