@@ -21,11 +21,7 @@ import {
   heapQueueBytes,
 } from "../../../_core/heap.ts";
 import { runtime } from "../../../_core/runtime.ts";
-
-function check(what: string, ok: boolean, detail: unknown = ""): void {
-  if (!ok) throw new Error(`${what}: failed ${String(detail)}`);
-  console.log(`ok ${what}`);
-}
+import { check } from "./_check.ts";
 
 // The next `n` calls of grow() on any SharedArrayBuffer of this thread throw.
 const realGrow = SharedArrayBuffer.prototype.grow;

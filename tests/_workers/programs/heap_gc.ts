@@ -26,6 +26,7 @@ import {
 } from "../../../mod.ts";
 import { blockRefs } from "../../../_core/heap.ts";
 import { runtime } from "../../../_core/runtime.ts";
+import { check, exposedGc } from "./_check.ts";
 
 const TO_DESCRIPTOR = Symbol.for("threadkit.toDescriptor");
 type Described = Record<
@@ -35,17 +36,7 @@ type Described = Record<
 const describe = (p: object) => (p as Described)[TO_DESCRIPTOR]();
 const offsetOf = (p: object) => describe(p).byteOffset;
 
-const g = globalThis as unknown as {
-  gc?: () => void;
-  Bun?: { gc(force: boolean): void };
-};
-const gc = g.gc ?? (g.Bun ? () => g.Bun!.gc(true) : undefined);
-if (gc === undefined) throw new Error("run with gc exposed (--expose-gc)");
-
-function check(what: string, ok: boolean, detail: unknown = ""): void {
-  if (!ok) throw new Error(`${what}: failed ${String(detail)}`);
-  console.log(`ok ${what}`);
-}
+const gc = exposedGc();
 
 const tick = () => new Promise((r) => setTimeout(r, 10));
 

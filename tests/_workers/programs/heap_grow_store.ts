@@ -8,18 +8,9 @@
 import { LifoQueue, PriorityQueue } from "../../../mod.ts";
 import { blockRefs, heapLiveBytes } from "../../../_core/heap.ts";
 import { runtime } from "../../../_core/runtime.ts";
+import { check, exposedGc } from "./_check.ts";
 
-const g = globalThis as unknown as {
-  gc?: () => void;
-  Bun?: { gc(force: boolean): void };
-};
-const gc = g.gc ?? (g.Bun ? () => g.Bun!.gc(true) : undefined);
-if (gc === undefined) throw new Error("run with gc exposed (--expose-gc)");
-
-function check(what: string, ok: boolean, detail: unknown = ""): void {
-  if (!ok) throw new Error(`${what}: failed ${String(detail)}`);
-  console.log(`ok ${what}`);
-}
+const gc = exposedGc();
 
 async function collectUntil(done: () => boolean): Promise<boolean> {
   for (let i = 0; i < 50 && !done(); i++) {

@@ -41,6 +41,7 @@ import {
   Thread,
 } from "../../../mod.ts";
 import { blockAlloc, blockRelease } from "../../../_core/heap.ts";
+import { check } from "./_check.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
@@ -52,11 +53,6 @@ const index = (x: string) => Number(x.slice(0, x.indexOf(":")));
 // The collector, where the runtime exposes it (--expose-gc; Bun.gc).
 const collect: (() => void) | undefined = g.gc ??
   (g.Bun ? () => g.Bun.gc(true) : undefined);
-
-function check(what: string, ok: boolean, detail: unknown = ""): void {
-  if (!ok) throw new Error(`${what}: failed ${String(detail)}`);
-  console.log(`ok ${what}`);
-}
 
 function refusedWell(error: unknown): boolean {
   return error instanceof QueueMemoryError && error instanceof RangeError &&

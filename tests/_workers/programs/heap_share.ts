@@ -8,11 +8,7 @@
 // line per check; a wrong result throws.
 import { Queue, QueueMemoryError, SimpleQueue } from "../../../mod.ts";
 import { heapQueueBytes } from "../../../_core/heap.ts";
-
-function check(what: string, ok: boolean, detail: unknown = ""): void {
-  if (!ok) throw new Error(`${what}: failed ${String(detail)}`);
-  console.log(`ok ${what}`);
-}
+import { check } from "./_check.ts";
 
 const q = new Queue<number>();
 let n = 0;

@@ -10,18 +10,9 @@ import { Queue } from "../../../mod.ts";
 import { blockRefs, heapQueueBytes } from "../../../_core/heap.ts";
 import { chunkStates } from "../../../_core/heap_chunks.ts";
 import { runtime } from "../../../_core/runtime.ts";
+import { check, exposedGc } from "./_check.ts";
 
-const g = globalThis as unknown as {
-  gc?: () => void;
-  Bun?: { gc(force: boolean): void };
-};
-const gc = g.gc ?? (g.Bun ? () => g.Bun!.gc(true) : undefined);
-if (gc === undefined) throw new Error("run with gc exposed (--expose-gc)");
-
-function check(what: string, ok: boolean, detail: unknown = ""): void {
-  if (!ok) throw new Error(`${what}: failed ${String(detail)}`);
-  console.log(`ok ${what}`);
-}
+const gc = exposedGc();
 
 type Q = Queue<unknown>;
 const inHeap = (q: Q) => q.region.buffer === runtime().buffer;
