@@ -23,13 +23,16 @@
 // registration is written out; the release (Lock.release, RLock.releaseAll)
 // throws only before it changes anything, and the registration is taken
 // back; the sleep's throw is kept as the wait's; the lock comes back in a
-// loop whose first step is one compareExchange and whose acquire call,
-// when it overflows, is tried again (an acquire that throws a RangeError
-// has not taken the lock: tests/sync/stack_end_acquire_test.ts), so at a
-// depth where every acquire overflows and the lock is held by another
-// thread, the waiter spins on the word until it is free (no holder-death
-// check there: such a waiter waits as Python's does); an RLock's owner and
-// depth and the waiter's leave are written out. So a wait notified before
+// loop whose first step is one compareExchange and whose acquire call, when
+// it overflows (an acquire that throws a RangeError has not taken the lock:
+// tests/sync/stack_end_acquire_test.ts), is not made again: the loop takes
+// the lock itself with Atomics built-ins, as Lock's waiter does (mark the
+// held word CONTENDED, sleep on it a slice at a time, take it marked), so
+// at a depth where every acquire overflows and another thread holds the
+// lock, the waiter sleeps until the release wakes it instead of spinning
+// (tests/sync/reacquire_park_test.ts; no holder-death check there: such a
+// waiter waits as Python's does); an RLock's owner and depth and the
+// waiter's leave are written out. So a wait notified before
 // an overflow returns true, and one stopped by an overflow in its sleep
 // leaves as an interrupted waiter: a permit it took is handed on (Python's
 // waiter consumes the notify and raises). waitAsync restores from a fresh
@@ -48,6 +51,8 @@
 // sleep threw. The try, an RLock's owner and depth and the leave are
 // written out in waitHeld, no call.
 
+import { CAN_BLOCK } from "../_core/host.ts";
+import { SLICE_MS } from "../_core/keep_alive.ts";
 import { currentIdent } from "../_core/runtime.ts";
 import { TO_DESCRIPTOR } from "../_core/transfer.ts";
 import { type DeferredSleep, MUST_ACQUIRE } from "../_core/wait.ts";
@@ -139,27 +144,57 @@ export function waitHeld(
   // free, as Python restores the lock after an interrupted wait). A lock
   // word that names this thread is ours: the sleep's death check took it
   // over (its OwnerDiedError is the failure), or an acquire below did.
-  for (let mark = 0;;) {
+  for (let parked = false;;) {
     const w = Atomics.load(words, 0);
     if ((w & HOLDER) === me) break;
-    if (w === 0 && Atomics.compareExchange(words, 0, 0, me | mark) === 0) {
-      break;
+    if (w === 0) {
+      if (
+        Atomics.compareExchange(words, 0, 0, parked ? me | CONTENDED : me) ===
+          0
+      ) break;
+      if (parked) continue;
     }
-    try {
-      lock.acquire(MUST_ACQUIRE);
-      break;
-    } catch (e) {
-      // Held after the throw: taken over, and its OwnerDiedError replaces
-      // the sleep's error (the lock's state is the bigger news). Not held:
-      // a stack overflow (an uninterruptible acquire throws nothing else),
-      // tried again; it may have slept on the word and been woken, so it
-      // takes the lock marked from now on, as a woken waiter does.
-      if ((Atomics.load(words, 0) & HOLDER) === me) {
-        failed = true;
-        error = e;
+    if (!parked) {
+      try {
+        lock.acquire(MUST_ACQUIRE);
         break;
+      } catch (e) {
+        // Held after the throw: taken over, and its OwnerDiedError replaces
+        // the sleep's error (the lock's state is the bigger news). Not
+        // held: a stack overflow (an uninterruptible acquire throws nothing
+        // else). At this depth the call would overflow again: the lock is
+        // taken from here on in this loop, Atomics only (see below).
+        if ((Atomics.load(words, 0) & HOLDER) === me) {
+          failed = true;
+          error = e;
+          break;
+        }
+        parked = true;
       }
-      mark = CONTENDED;
+      continue;
+    }
+    // Parked: Lock's waiter (sync/lock.ts), written out. Mark the held word
+    // CONTENDED and sleep on it for a slice; take a free word marked (the
+    // acquire that overflowed may have slept on the word and been woken, and
+    // other sleepers may remain, as for any woken waiter). Why no lost
+    // wakeup: this thread sleeps only while the word holds the mark it saw
+    // or put there, so the holder's release (exchange 0) either comes first
+    // (the wait returns "not-equal") or sees the mark and notifies; a wake
+    // that went to another sleeper is passed on at that one's release (it
+    // takes the lock marked). The slice is every wait's bound. No
+    // holder-death check here (it is a call): such a waiter waits as
+    // Python's does. A thread that may not block (a browser page's main
+    // thread) looks again at once, as before.
+    const marked = w | CONTENDED;
+    if (
+      CAN_BLOCK &&
+      (w === marked || Atomics.compareExchange(words, 0, w, marked) === w)
+    ) {
+      try {
+        Atomics.wait(words, 0, marked, SLICE_MS);
+      } catch {
+        // an overflow at the call: look again
+      }
     }
   }
   if (rlock !== undefined) {
