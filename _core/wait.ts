@@ -400,9 +400,15 @@ export function sleepAsync<T>(
         const r = Atomics.waitAsync(view, index, expected);
         if (!r.async) return r.value;
         slice = -1;
-        long ??= { view, index, expected, s, interruptible };
-        longSleeps.add(long);
-        return r.value.then(settle);
+        try {
+          const p = r.value.then(settle);
+          longSleeps.add(long ??= { view, index, expected, s, interruptible });
+          return p;
+        } catch (error) {
+          dropped = true; // see "A call that threw" below
+          Atomics.notify(view, index);
+          throw error;
+        }
       }
       // Refused at the first slice, before anything is held (a coarse
       // sleep always enters this branch): see _core/keep_alive.ts, "Long slices".
@@ -414,7 +420,19 @@ export function sleepAsync<T>(
     }
     slice = left > SLICE_MS ? SLICE_MS : left;
     const r = Atomics.waitAsync(view, index, expected, slice);
-    return r.async ? r.value.then(settle) : r.value;
+    if (!r.async) return r.value;
+    try {
+      return r.value.then(settle);
+    } catch (error) {
+      // A call that threw (a stack overflow) after this slice's waitAsync
+      // was made: the sleep is dropped (its settle, if attached, does no
+      // more) and flushed as by an abort, so the waitAsync lingers neither
+      // in longSleeps nor to swallow a notify(1). The handler makes no call
+      // (it runs where a call overflowed).
+      dropped = true;
+      Atomics.notify(view, index);
+      throw error;
+    }
   };
   const settle = (
     outcome: WaitOutcome,
@@ -449,21 +467,41 @@ export function sleepAsync<T>(
   // the word, ours included, so our pending waitAsync is resolved instead of
   // lingering to swallow a later notify(1) meant for a real waiter; the
   // others see the word unchanged and sleep again.
-  // A hold that throws (a stack overflow) holds nothing: the slice is
-  // dropped (its settle does no more) and flushed as by an abort, so it
-  // lingers neither in longSleeps nor to swallow a notify(1); the error is
-  // thrown as hold threw it (the handler makes no call).
+  // The listener first, then the hold; a call that throws (a stack
+  // overflow) drops the slice: its settle does no more, and it is flushed as
+  // by an abort, so it lingers neither in longSleeps nor to swallow a
+  // notify(1); the error is thrown as the call threw it. A registration
+  // that throws has registered nothing and holds nothing (its handler makes
+  // no call). A hold that throws holds nothing; the listener, registered
+  // by then, is removed if that call fits, and otherwise stays as a no-op
+  // (it flushes only an undropped sleep) until the signal aborts or is
+  // collected.
+  if (signal !== undefined) {
+    onAbort = () => {
+      if (!dropped) Atomics.notify(view, index);
+    };
+    try {
+      signal.addEventListener("abort", onAbort, { once: true });
+    } catch (error) {
+      dropped = true;
+      Atomics.notify(view, index);
+      throw error;
+    }
+  }
   try {
     hold();
   } catch (error) {
     dropped = true;
     Atomics.notify(view, index);
+    if (onAbort !== undefined) {
+      try {
+        signal!.removeEventListener("abort", onAbort);
+      } catch {
+        // stays registered, a no-op (see above)
+      }
+    }
     throw error;
   }
   held = true;
-  if (signal !== undefined) {
-    onAbort = () => Atomics.notify(view, index);
-    signal.addEventListener("abort", onAbort, { once: true });
-  }
   return first;
 }
