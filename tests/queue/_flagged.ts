@@ -15,7 +15,12 @@ type Putter = { put(x: number, o?: { timeout?: number }): void };
  * notify or `slice` ms, not the wait helper's 50 ms slice: no slice ends
  * while the test reads the header, so no thread is then between two
  * slices of its wait (where its slice-end look may take it off a waiter
- * count, or its re-try sleep on a turn or lock does).
+ * count, or its re-try sleep on a turn or lock does). With `ends`, each of
+ * those sleeps is counted by how it ended: ends[2i] woken ("ok"), ends[2i +
+ * 1] not (the word had changed before it slept, or the slice ran out). A
+ * raised flag says the thread is about to sleep, not that it sleeps yet:
+ * only a notify that wakes it can tell (tests/_helpers.ts sleepers), so a
+ * test reads `ends` to know which sleeps a notify could have woken.
  */
 export function flaggedCall(
   q: Getter & Partial<Putter>,
@@ -24,6 +29,7 @@ export function flaggedCall(
   slot: number,
   x?: number,
   slice = 0,
+  ends?: Int32Array,
 ): number {
   const wait = Atomics.wait;
   Atomics.wait = function (
@@ -38,7 +44,11 @@ export function flaggedCall(
       if (timeout !== undefined && timeout < slice) timeout = slice;
     }
     try {
-      return wait(view, index, value, timeout);
+      const r = wait(view, index, value, timeout);
+      if (index === slot && ends !== undefined) {
+        Atomics.add(ends, r === "ok" ? 2 * i : 2 * i + 1, 1);
+      }
+      return r;
     } finally {
       if (index === slot) Atomics.store(flags, 2 * i, 0);
     }
@@ -54,24 +64,25 @@ export function flaggedCall(
 
 /**
  * Starts `n` flaggedCall getter threads over `q` (with `slice`, if given);
- * their flags (2n words).
+ * their flags and ends (2n words each).
  */
 export function startFlagged(
   q: Getter,
   n: number,
   slot: number,
   slice?: number,
-): { threads: Thread[]; flags: Int32Array } {
+): { threads: Thread[]; flags: Int32Array; ends: Int32Array } {
   const flags = new Int32Array(new SharedArrayBuffer(8 * n));
+  const ends = new Int32Array(new SharedArrayBuffer(8 * n));
   const threads = Array.from({ length: n }, (_, i) => {
     const t = new Thread({
       target: flaggedCall,
-      args: [q, flags, i, slot, undefined, slice],
+      args: [q, flags, i, slot, undefined, slice ?? 0, ends],
     });
     t.start();
     return t;
   });
-  return { threads, flags };
+  return { threads, flags, ends };
 }
 
 /** Starts `n` flaggedCall putter threads over `q` (thread i puts `base + i`). */
@@ -80,17 +91,18 @@ export function startFlaggedPutters(
   n: number,
   slot: number,
   base: number,
-): { threads: Thread[]; flags: Int32Array } {
+): { threads: Thread[]; flags: Int32Array; ends: Int32Array } {
   const flags = new Int32Array(new SharedArrayBuffer(8 * n));
+  const ends = new Int32Array(new SharedArrayBuffer(8 * n));
   const threads = Array.from({ length: n }, (_, i) => {
     const t = new Thread({
       target: flaggedCall,
-      args: [q, flags, i, slot, base + i],
+      args: [q, flags, i, slot, base + i, 0, ends],
     });
     t.start();
     return t;
   });
-  return { threads, flags };
+  return { threads, flags, ends };
 }
 
 /**

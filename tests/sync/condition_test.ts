@@ -9,7 +9,7 @@ import {
   RuntimeError,
   Thread,
 } from "../../mod.ts";
-import { sleep, sleepers, until } from "../_helpers.ts";
+import { sleepers, until } from "../_helpers.ts";
 import type * as programs from "../_workers/sync_programs.ts";
 import { isPrime } from "../_workers/sync_programs.ts";
 
@@ -114,9 +114,13 @@ describe("Condition", () => {
   });
 
   it("Condition.notify(2) with 5 waiters (blocking and async) wakes exactly 2; notifyAll() wakes the rest", async () => {
-    const cond = new Condition();
-    // [registered, woken]
-    const counts = new Int32Array(new SharedArrayBuffer(8));
+    // The condition's words in a buffer of the test's (sync/_tickets.ts:
+    // SEQ, WAITERS, PERMITS), beside [registered, woken].
+    const buffer = new SharedArrayBuffer(Condition.byteLength + 8);
+    const cond = new Condition(undefined, { buffer, byteOffset: 0 });
+    const words = new Int32Array(buffer, 0, 3);
+    const WAITERS = 1, PERMITS = 2;
+    const counts = new Int32Array(buffer, Condition.byteLength, 2);
     const waiters = [0, 1, 2, 3, 4].map((i) =>
       new Thread({
         target: async (cond: Condition, counts: Int32Array, useAsync) => {
@@ -141,12 +145,19 @@ describe("Condition", () => {
       return n === 5;
     });
     cond.acquire();
+    assert.equal(Atomics.load(words, WAITERS), 5);
     cond.notify(2);
+    // Two permits for the five: a waiter returns true only with one.
+    assert.deepEqual([words[WAITERS], words[PERMITS]], [3, 2]);
     cond.release();
     await until(() => Atomics.load(counts, 1) >= 2);
-    await sleep(300); // a quiet period: no third waiter wakes
-    assert.equal(Atomics.load(counts, 1), 2);
+    // Both permits taken, three waiters still counted: none of them can
+    // return (a wait that timed out would leave WAITERS; the timeout is 20 s).
     cond.acquire();
+    assert.deepEqual(
+      [words[WAITERS], words[PERMITS], counts[1]],
+      [3, 0, 2],
+    );
     cond.notify(0);
     cond.notifyAll();
     cond.release();
