@@ -405,7 +405,7 @@ export function sleepAsync<T>(
           longSleeps.add(long ??= { view, index, expected, s, interruptible });
           return p;
         } catch (error) {
-          dropped = true; // see "A call that threw" below
+          dropped = true; // dropped and flushed: see "Dropped" below
           Atomics.notify(view, index);
           throw error;
         }
@@ -424,12 +424,7 @@ export function sleepAsync<T>(
     try {
       return r.value.then(settle);
     } catch (error) {
-      // A call that threw (a stack overflow) after this slice's waitAsync
-      // was made: the sleep is dropped (its settle, if attached, does no
-      // more) and flushed as by an abort, so the waitAsync lingers neither
-      // in longSleeps nor to swallow a notify(1). The handler makes no call
-      // (it runs where a call overflowed).
-      dropped = true;
+      dropped = true; // see "Dropped" below
       Atomics.notify(view, index);
       throw error;
     }
@@ -467,15 +462,14 @@ export function sleepAsync<T>(
   // the word, ours included, so our pending waitAsync is resolved instead of
   // lingering to swallow a later notify(1) meant for a real waiter; the
   // others see the word unchanged and sleep again.
-  // The listener first, then the hold; a call that throws (a stack
-  // overflow) drops the slice: its settle does no more, and it is flushed as
-  // by an abort, so it lingers neither in longSleeps nor to swallow a
-  // notify(1); the error is thrown as the call threw it. A registration
-  // that throws has registered nothing and holds nothing (its handler makes
-  // no call). A hold that throws holds nothing; the listener, registered
-  // by then, is removed if that call fits, and otherwise stays as a no-op
-  // (it flushes only an undropped sleep) until the signal aborts or is
-  // collected.
+  // Dropped: a call that throws (a stack overflow) once a slice's waitAsync
+  // is made (its then, the long slice's entry, the listener's registration,
+  // then the hold) drops the sleep: its settle, if attached, does no more,
+  // and the word is flushed as by an abort, so the waitAsync lingers neither
+  // in longSleeps nor to swallow a notify(1); the error is thrown as the
+  // call threw it, by a handler that makes no call but a removal that may
+  // fail. A listener left registered is a no-op (it flushes only a sleep not
+  // dropped) until the signal aborts or is collected.
   if (signal !== undefined) {
     onAbort = () => {
       if (!dropped) Atomics.notify(view, index);
@@ -496,9 +490,7 @@ export function sleepAsync<T>(
     if (onAbort !== undefined) {
       try {
         signal!.removeEventListener("abort", onAbort);
-      } catch {
-        // stays registered, a no-op (see above)
-      }
+      } catch { /* stays registered, a no-op (see above) */ }
     }
     throw error;
   }
