@@ -1,7 +1,7 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // The one wait helper. Every threadkit primitive waits on a shared word
 // through waitSync or waitAsync here; nothing else calls Atomics.wait or
-// Atomics.waitAsync. The helper owns:
+// Atomics.waitAsync (but sync/_reacquire.ts, past an overflow). It owns:
 // - the deadline (timeouts in ms, validated once per operation);
 // - the AbortSignal (checked before and after each wait; an abort during an
 //   async wait notifies the word so the pending waiter is woken and removed);

@@ -7,23 +7,23 @@
 // faster), and the load average.
 //
 //   deno run -A bench/rows_ab.ts --base=<tree> [--rows=int-t2t,obj-t2t]
-//     [--split=k]
+//     [--pin]
 // The baseline's sides come from its own bench/_rows.ts, over its own copy
 // of the package (its threads load its modules).
 //
-// --split=k times k times as many rounds of n / k operations (the row's n
-// and reps otherwise). The ping-pong rows (those printed with a raw round
-// trip: event, event-async, condition) default to 8: their rounds of 4,000
-// round trips take 15-60 ms, and this machine's slow spells (a round trip
-// 2-15x slower for 100 ms or more, the same work counted in both threads:
-// BENCHMARKS.md, "Condition's slow rounds") hit one side's rounds and not
-// the other's, so with 9 rounds a side the row read 0.73-1.78x this tree
-// against itself over 10 processes (median per-round ratio 0.73-1.38x);
-// with rounds 8 times shorter and 8 times as many, 0.71-1.09x (0.97-1.02x).
+// --pin runs every thread of the process on CPU 0 (bench/_pin.ts), for the
+// ping-pong rows (event, event-async, condition): unpinned, each side's pair
+// of threads is placed on one vCPU or two by the scheduler, and a pair on
+// two wakes 10-70x slower on this VM, so a tree against itself read
+// 0.73-1.78x. Pinned, the rows measure the one-vCPU round trip; base against
+// base the condition row then read 0.80-0.98x, per-round 0.82-1.07x, over 7
+// processes (unpinned in the same minutes 0.84-1.59x, 0.87-1.09x): tighter,
+// but leaning to the first side (BENCHMARKS.md, "Condition's slow rounds").
 import process from "node:process";
 import { loadavg } from "node:os";
 import { pathToFileURL } from "node:url";
 import { abLine, compare } from "./_ab.ts";
+import { pinProcess } from "./_pin.ts";
 import { ROWS } from "./_rows.ts";
 
 const args = process.argv.slice(2);
@@ -31,7 +31,7 @@ const base = args.find((a) => a.startsWith("--base="))?.slice(7);
 if (base === undefined) throw new Error("rows_ab: --base=<tree> is required");
 const ids = (args.find((a) => a.startsWith("--rows="))?.slice(7) ??
   "int-t2t,obj-t2t").split(",");
-const splitArg = args.find((a) => a.startsWith("--split="))?.slice(8);
+const pin = args.includes("--pin");
 const old = await import(pathToFileURL(`${base}/bench/_rows.ts`).href) as {
   ROWS: typeof ROWS;
 };
@@ -43,15 +43,21 @@ for (const id of ids) {
     throw new Error(`rows_ab: no row ${id} in both trees`);
   }
   const a = mine.sides()[0], b = theirs.sides()[0];
-  const split = Number(splitArg ?? (mine.rawRoundTrip === true ? 8 : 1));
   const load0 = loadavg()[0];
-  const [ta, tb] = await compare(
-    [{ ...a, name: "this" }, { ...b, name: "base" }],
-    Math.max(1, Math.round(mine.n / split)),
-    mine.reps * split,
-    mine.warm ?? Math.max(1, Math.floor(mine.n / 10)),
-  );
-  console.log(abLine(id, ta, tb, load0));
+  const unpin = pin ? pinProcess(0) : undefined;
+  let timings;
+  try {
+    timings = await compare(
+      [{ ...a, name: "this" }, { ...b, name: "base" }],
+      mine.n,
+      mine.reps,
+      mine.warm,
+    );
+  } finally {
+    unpin?.();
+  }
+  const line = JSON.parse(abLine(id, timings[0], timings[1], load0));
+  console.log(JSON.stringify({ ...line, pinned: unpin !== undefined }));
 }
 clearInterval(keepAlive);
 process.exit(0);
