@@ -1,0 +1,126 @@
+// Copyright 2026 the threadkit authors. MIT license.
+// The queues' share of the shared heap serves any size after any other
+// (tests/_core/heap_gc_test.ts, with gc() exposed): blocks over 8 MiB (a
+// chain's segments past its 32nd) are runs of queue chunks
+// (_core/heap_chunks.ts), so once freed they serve blocks of every size,
+// and freed chunks serve large blocks again. Mode "threads": threads take
+// and free queue blocks of mixed sizes at once, each block owned by one
+// thread at a time, and every chunk is free again at the end.
+// Prints one "ok" line per check; a wrong result throws (exit code 1).
+import { LifoQueue, Queue, Thread } from "../../../mod.ts";
+import { heapLiveBytes, heapQueueBytes } from "../../../_core/heap.ts";
+import { chunkStates } from "../../../_core/heap_chunks.ts";
+import type * as churnModule from "../heap_churn.ts";
+import { check, exposedGc } from "./_check.ts";
+
+const MiB = 2 ** 20;
+const g = globalThis as {
+  Deno?: { args: string[] };
+  process?: { argv: string[] };
+};
+const mode: string = g.Deno?.args?.[0] ?? g.process?.argv?.[2] ?? "sizes";
+
+async function collect(): Promise<void> {
+  const gc = exposedGc();
+  for (let i = 0; i < 8; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+// Segments a chain has made (its header's SEGMENTS word).
+function segmentsOf(q: Queue<unknown>): number {
+  const r = q.region;
+  return Atomics.load(new Int32Array(r.buffer, r.byteOffset, 2), 1);
+}
+
+// Grows a Queue of small strings to `segments` segments in a function, so
+// that nothing outlives it; returns the items it took.
+function bigQueue(segments: number): number {
+  const q = new Queue<string>();
+  const s = "s".repeat(200);
+  let n = 0;
+  while (segmentsOf(q) < segments) {
+    q.put(s);
+    n++;
+  }
+  check(
+    `a Queue grew to ${segments} segments (blocks of 16 MiB and up past the 32nd)`,
+    segmentsOf(q) === segments,
+  );
+  let same = 0;
+  for (let i = 0; i < n; i++) if (q.getNowait() === s) same++;
+  check("every item came back", same === n, `${same} of ${n}`);
+  return n;
+}
+
+// How many items of 6 MiB (one 8 MiB chunk block each) a LifoQueue takes.
+function lifoCount(): number {
+  const q = new LifoQueue<string>();
+  const big = "h".repeat(6 * MiB);
+  let n = 0;
+  for (; n < 400; n++) {
+    try {
+      q.putNowait(big);
+    } catch {
+      break;
+    }
+  }
+  return n;
+}
+
+if (mode === "sizes") {
+  const { cap } = heapQueueBytes();
+  const chunks = Math.floor(cap / (8 * MiB));
+  const first = bigQueue(56);
+  await collect();
+  const n = lifoCount();
+  // Each item takes a chunk; the chain header and first segments of the
+  // LifoQueue take a few more.
+  check(
+    `after it was dropped, a LifoQueue takes an item of 6 MiB per chunk of the share: ${n} of ${chunks}`,
+    n >= chunks - 4,
+    n,
+  );
+  await collect();
+  check(
+    "the share is free again",
+    chunkStates().every(([k, live]) => k === 0 && live === 0),
+    JSON.stringify(chunkStates()),
+  );
+  const used = heapQueueBytes().used;
+  const again = bigQueue(56);
+  check(
+    "a Queue grows to 56 segments again in the freed chunks, cutting no more of the share",
+    again === first && heapQueueBytes().used === used,
+    `${again} items, share ${heapQueueBytes().used} of ${used}`,
+  );
+} else if (mode === "threads") {
+  const live = heapLiveBytes();
+  const churn = new URL("../heap_churn.ts", import.meta.url);
+  const threads = [1, 2, 3].map((seed) =>
+    new Thread<typeof churnModule.churn>({
+      target: { module: churn, export: "churn" },
+      args: [seed, 1500, 6],
+    })
+  );
+  for (const t of threads) t.start();
+  const mine = (await import("../heap_churn.ts")).churn(4, 1500, 6);
+  const results = [mine];
+  for (const t of threads) {
+    results.push(await t.joinAsync({ timeout: 120_000 }) as typeof mine);
+  }
+  const taken = results.reduce((a, [t]) => a + t, 0);
+  check(
+    `four threads took ${taken} queue blocks of 512 B to 32 MiB at once, each held by one thread alone`,
+    results.every(([, , wrong]) => wrong === 0) && taken > 5_000,
+    JSON.stringify(results),
+  );
+  check(
+    "every block came back: the chunks are all free",
+    heapLiveBytes() === live &&
+      chunkStates().every(([k, live]) => k === 0 && live === 0),
+    `${heapLiveBytes() - live} bytes live; ${JSON.stringify(chunkStates())}`,
+  );
+}
+console.log("done");
