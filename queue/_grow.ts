@@ -293,12 +293,34 @@ export function refused(grows: boolean, n: number): false {
 }
 
 /**
- * One macrotask turn of the event loop. An async put that the heap refused
- * (QueueMemoryError) awaits it once and tries again: a dropped queue's heap
- * blocks come back through its finalizer, a task of this thread's loop
- * that cannot run while the put's caller keeps the thread busy (blocking
- * forms have no such turn: they throw at once).
+ * `attempt()` for an async put (every async put form of every kind: a
+ * single put's first try, a batch's try before it has put anything, an
+ * unbounded queue's grow): when the heap refuses it (QueueMemoryError), it
+ * runs once more after one macrotask turn of the event loop, and a second
+ * refusal is thrown. A dropped queue's heap blocks come back through its
+ * finalizer, a task of this thread's loop that cannot run while the put's
+ * caller keeps the thread busy (blocking forms have no such turn: they
+ * throw at once). `keep` runs before the turn (a put owns its encoding
+ * there: own()). The first try's answer comes back as it is (no promise
+ * and no await when it is not one: the hot path); any other error is
+ * thrown (or rejects) as attempt() threw it.
  */
-export function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+export function onceMore<R>(
+  attempt: () => R,
+  keep?: () => void,
+): R | Promise<Awaited<R>> {
+  const again = async (error: unknown): Promise<Awaited<R>> => {
+    if (!(error instanceof QueueMemoryError)) throw error;
+    keep?.();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    return await attempt();
+  };
+  let r: R;
+  try {
+    r = attempt();
+  } catch (error) {
+    if (!(error instanceof QueueMemoryError)) throw error;
+    return again(error);
+  }
+  return r instanceof Promise ? r.catch(again) : r;
 }
