@@ -11,6 +11,7 @@
 import { RuntimeError } from "./errors.ts";
 import * as names from "./names.ts";
 import { B } from "./primordials_record.ts";
+import { blockSizes } from "./test_heap.ts";
 
 // Layout: Int32Array over a growable SharedArrayBuffer, 4 MiB, grown up to 2
 // GiB - 64 KiB (1 GiB if refused; fixed 4 MiB without growable ones).
@@ -177,10 +178,9 @@ function tableView(buffer: SharedArrayBuffer): Int32Array {
 }
 
 // A growable block where the runtime has them (Deno 2.9, Node 20, V8 11+);
-// a fixed one elsewhere (the heap then ends at BLOCK_BYTES, and primitives
-// beyond it get buffers of their own, as before).
+// a fixed one elsewhere (the heap ends at BLOCK_BYTES). Tests: test_heap.ts.
 function newBlock(): SharedArrayBuffer {
-  for (const maxByteLength of [MAX_BLOCK_BYTES, SMALLER_MAX]) {
+  for (const maxByteLength of blockSizes([MAX_BLOCK_BYTES, SMALLER_MAX])) {
     try {
       const buffer = new SharedArrayBuffer(BLOCK_BYTES, { maxByteLength });
       if (typeof buffer.grow === "function") return buffer;
