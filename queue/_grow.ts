@@ -309,18 +309,26 @@ export function onceMore<R>(
   attempt: () => R,
   keep?: () => void,
 ): R | Promise<Awaited<R>> {
-  const again = async (error: unknown): Promise<Awaited<R>> => {
-    if (!(error instanceof QueueMemoryError)) throw error;
-    keep?.();
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    return await attempt();
-  };
   let r: R;
   try {
     r = attempt();
   } catch (error) {
     if (!(error instanceof QueueMemoryError)) throw error;
-    return again(error);
+    return afterTurn(attempt, keep);
   }
-  return r instanceof Promise ? r.catch(again) : r;
+  if (!(r instanceof Promise)) return r;
+  return r.catch((error) => {
+    if (!(error instanceof QueueMemoryError)) throw error;
+    return afterTurn(attempt, keep);
+  });
+}
+
+// onceMore's second try, after one macrotask turn.
+async function afterTurn<R>(
+  attempt: () => R,
+  keep: (() => void) | undefined,
+): Promise<Awaited<R>> {
+  keep?.();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  return await attempt();
 }

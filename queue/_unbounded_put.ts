@@ -1,9 +1,12 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// What an unbounded queue's put (_unbounded.ts) does when the newest segment
-// refuses an item: grow the chain (full below the maximum, or the item too
-// large for the segment's byte region), wait for another thread's grow (the
-// segment was retired), or give up. Nothing was put when a segment throws.
-// Also the batch puts (putMany, putManyAsync) and the deadline helpers.
+// An unbounded queue's puts (_unbounded.ts): putOne and putOneAsync encode
+// the item once and offer that encoding to the newest segment; when it
+// refuses it: grow the chain (full below the maximum, or the item too large
+// for the segment's byte region), wait for another thread's grow (the
+// segment was retired), or give up, releasing the encoding's references.
+// Nothing was put when a segment throws. Also the batch puts (putMany,
+// putManyAsync: a batch is encoded again for each segment it goes on to)
+// and the deadline helpers.
 
 import type { Acquire, WaitOptions } from "../_core/wait.ts";
 import type { Chain } from "./_chain.ts";
