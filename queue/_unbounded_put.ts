@@ -15,7 +15,7 @@ import type { QueueOptions } from "./_core.ts";
 import { HOLD_END } from "./_decoding.ts";
 import { UNTIMED } from "./_grow_wait.ts";
 import { GRACE_END } from "./_held_turn.ts";
-import { queueOptions } from "./_init.ts";
+import { NOWAIT as NO_TRY_WAIT, queueOptions } from "./_init.ts";
 import { NEED } from "./_text_run.ts";
 import { QueueFullError, QueueShutDownError } from "./errors.ts";
 import { onceMore } from "./_grow.ts";
@@ -143,18 +143,24 @@ export function putOne<T>(
   let put: QueueState | undefined;
   try {
     let blocked = -1; // a segment that cannot grow now: wait in it
-    for (;;) {
+    for (let first = true;; first = false) {
       const s = c.last();
       const q = c.segment(s), st = stateOf(q);
       const atMax = q.capacity >= c.max || blocked === s;
       try {
+        st.store.check(e.raw);
+        // The hot path first: a try that never waits (as putNowait's); a
+        // full, retired or held segment goes on to the try below.
+        if (first && !atMax && st.store.tryPut(e.raw, NO_TRY_WAIT) > 0) {
+          put = st;
+          break;
+        }
         // The segment try waits for a held TAIL until the call's deadline,
         // however far (holdTry); only a blocking call at the maximum waits
         // for room.
         const w = atMax && o.blocking
           ? remaining(options, deadline)
           : holdTry(o);
-        st.store.check(e.raw);
         if (offerRaw(st, e.raw, acquireOf(w))) put = st;
         break;
       } catch (error) {
@@ -231,9 +237,11 @@ export async function putOneAsync<T>(
 // A segment try's Acquire, as QueueBase.put makes it from its options
 // (graced: the deadline of holdTry's HOLD_END or nowaitOf's GRACE_END).
 function acquireOf(w: QueueOptions | undefined): Acquire {
+  if (w === HOLD) return holdAcquire ??= graced(queueOptions(HOLD), HOLD);
   const o = queueOptions(w);
   return w === undefined ? o : graced(o, w);
 }
+let holdAcquire: Acquire | undefined; // (HOLD's, made once)
 
 /** UnboundedQueue.putMany over chain `c`: the count put. */
 export function putMany<T>(
