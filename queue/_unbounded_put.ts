@@ -205,7 +205,10 @@ export async function putOneAsync<T>(
           ? remaining(options, deadline)
           : holdTry(o);
         st.store.check(e.raw);
-        const f = offerAsync(st, e, queueOptions(w), w);
+        const ow = w === HOLD
+          ? holdOptions ??= queueOptions(HOLD)
+          : queueOptions(w);
+        const f = offerAsync(st, e, ow, w);
         if (typeof f === "boolean" ? f : await f) put = st;
         break;
       } catch (error) {
@@ -241,7 +244,8 @@ function acquireOf(w: QueueOptions | undefined): Acquire {
   const o = queueOptions(w);
   return w === undefined ? o : graced(o, w);
 }
-let holdAcquire: Acquire | undefined; // (HOLD's, made once)
+// HOLD's wait options and Acquire, made once.
+let holdOptions: Acquire | undefined, holdAcquire: Acquire | undefined;
 
 /** UnboundedQueue.putMany over chain `c`: the count put. */
 export function putMany<T>(
