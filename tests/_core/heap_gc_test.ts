@@ -9,7 +9,8 @@
 // it (and travel in items), and that dropped queues' blocks are reused;
 // heap_sizes.ts makes and drops queues of mixed sizes in turns;
 // heap_chain.ts drops unbounded queues and checks that their segments come
-// back.
+// back; heap_reuse.ts reuses a dropped queue's large blocks for any size;
+// two_layouts.ts runs two versions of the package in one process.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { runProgram } from "../_helpers.ts";
@@ -101,6 +102,22 @@ describe("shared heap under gc", () => {
       run.stdout,
       /ok every block came back: the chunks are all free/,
     );
+    assert.match(run.stdout, /\ndone\n?$/);
+  });
+
+  it("two versions in one process (runtime blocks of different layouts): a queue dropped in either gives back its own blocks through its own hook; the other's heap and live queues are untouched", async () => {
+    const run = await runProgram(program("two_layouts.ts"), 120_000, [], {
+      exposeGc: true,
+    });
+    assert.equal(run.timedOut, false, `timed out: ${run.stdout}${run.stderr}`);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /ok each copy has a runtime block of its own/);
+    assert.equal(
+      run.stdout.match(/the other copy's heap is untouched/g)?.length,
+      2,
+    );
+    assert.match(run.stdout, /ok this copy's live queue keeps every item/);
+    assert.match(run.stdout, /ok the renamed copy's live queue keeps every/);
     assert.match(run.stdout, /\ndone\n?$/);
   });
 });
