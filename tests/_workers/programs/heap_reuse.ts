@@ -55,6 +55,8 @@ function bigQueue(): [number, number] {
       error instanceof QueueMemoryError,
     );
   }
+  // Its next segment (a run of chunks) has no room: full() asks the heap.
+  check("full() is true", q.full());
   const segments = segmentsOf(q);
   check(
     `a Queue grew to ${segments} segments (blocks of 16 MiB past the 32nd)`,
