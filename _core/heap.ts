@@ -101,22 +101,23 @@
 // cut for them. Those up to 8 MiB (every bounded queue in the heap,
 // queue/_home.ts HEAP_QUEUE_MAX, an unbounded queue's chain header and its
 // segments, queue/_chain_memory.ts SEGMENT_BLOCK) come from the queue
-// chunks (_core/heap_chunks.ts): 8 MiB pieces of the share, each packed with blocks of one class at a time and free for any
-// class once its last block is freed, so queues of any mix of sizes, made
-// and dropped in any order, fit the share as long as at most 191 are alive
-// at once (that file says why), and small ones pack by the thousand. A
-// larger queue block (an unbounded queue's segment made for one item
-// larger than 8 MiB, or a chain's segment past its 32nd: 16 MiB and up)
-// is a run of chunks contiguous in memory, and once freed its chunks serve
-// queue blocks of any size (that file, "Large blocks"): a queue that held
-// hundreds of MiB, dropped, leaves its share to queues of any sizes. Without the cap, live queues could fill
-// the heap: new primitives (16 to 128 bytes) would get buffers of their
-// own, which cannot travel inside queue items. With it, 512 MiB stay for
-// primitives (33 million Locks) whatever queues do; a queue block the
-// share cannot hold
-// is -1 (the queue gets a buffer of its own). A heap of fixed size (no
-// growable SharedArrayBuffer: a share under one chunk) cuts queue blocks one
-// by one, as larger ones are.
+// chunks (_core/heap_chunks.ts): 8 MiB pieces of the share, each packed
+// with blocks of one class at a time and free for any class once its last
+// block is freed, so queues of any mix of sizes, made and dropped in any
+// order, fit the share as long as at most 191 are alive at once (that file
+// says why), and small ones pack by the thousand. A larger queue block (an
+// unbounded queue's segment made for one item larger than 8 MiB, or a
+// chain's segment past its 32nd: 16 MiB and up) is a run of chunks
+// contiguous in memory, and once freed its chunks serve queue blocks of any
+// size (that file, "Large blocks"): a queue that held hundreds of MiB,
+// dropped, leaves its share to queues of any sizes. Without the cap, live
+// queues could fill the heap: new primitives (16 to 128 bytes) would get
+// buffers of their own, which cannot travel inside queue items. With it,
+// 512 MiB stay for primitives (33 million Locks) whatever queues do; a
+// queue block the share cannot hold is -1 (the queue gets a buffer of its
+// own). A heap of fixed size (no growable SharedArrayBuffer: a share under
+// one chunk) cuts queue blocks one by one, from the free lists of their
+// class, as primitives' blocks are.
 //
 // Why the free list is safe without a lock (ABA): a pop reads head h, then
 // NEXT of the top block, then CASes head h -> NEXT with h's tag + 1. If the

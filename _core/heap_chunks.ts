@@ -30,7 +30,12 @@
 // of its own, as before. The price: a class in use holds at least one chunk,
 // so a handful of queues of many different sizes (or one primitive made of
 // blocks of many classes) holds up to 8 MiB per class; the count above is
-// of blocks, not queues, for such a primitive.
+// of blocks, not queues, for such a primitive. Blocks over 8 MiB (below)
+// count as the chunks they span, and a run is cut fresh when no FREE
+// chunks lie side by side even if single FREE chunks are left elsewhere:
+// a program that mixes them with smaller blocks may reach the cap sooner.
+// Every chunk is in a slot: the cap (under 192 chunks) bounds the chunks
+// cut, so a fresh run always finds its slots.
 //
 // Shared layout: Int32Array META_WORDS words at the byte offset in the
 // runtime header's HEAP_CHUNKS word (cut from the heap by the first queue
