@@ -143,14 +143,16 @@ export function putOne<T>(
   let put: QueueState | undefined;
   try {
     let blocked = -1; // a segment that cannot grow now: wait in it
-    for (let first = true;; first = false) {
+    for (let first = options === undefined;; first = false) {
       const s = c.last();
       const q = c.segment(s), st = stateOf(q);
       const atMax = q.capacity >= c.max || blocked === s;
       try {
         st.store.check(e.raw);
-        // The hot path first: a try that never waits (as putNowait's); a
-        // full, retired or held segment goes on to the try below.
+        // An untimed put's hot path first, as a segment's putNowait: a try
+        // that waits for a held TAIL IDLE_GRACE at most (a call with a
+        // deadline must not wait that long: it goes to the try below, as
+        // does a full, retired or still held segment).
         if (first && !atMax && st.store.tryPut(e.raw, NO_TRY_WAIT) > 0) {
           put = st;
           break;
