@@ -8,8 +8,13 @@
 // own copy's hook, and never touches the other copy's heap: both copies'
 // live queues keep every item. Prints one "ok" line per check; a wrong
 // result throws (exit code 1).
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { writeFileSync } from "node:fs";
+import {
+  cpSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -29,7 +34,9 @@ async function collect(): Promise<void> {
 // The package's library folders and root module, copied to a fresh folder,
 // its runtime layout renamed (another version's block).
 const root = fileURLToPath(new URL("../../../", import.meta.url));
-const ext = existsSync(join(root, "mod.ts")) ? "ts" : "js";
+// This file's extension: "ts", or "js" in the npm build (whose build
+// rewrites ".ts" string literals, so none is written here).
+const ext = import.meta.url.slice(import.meta.url.lastIndexOf(".") + 1);
 const dir = mkdtempSync(join(tmpdir(), "threadkit-layout-"));
 try {
   for (const f of ["_core", "sync", "queue", "thread", "pool"]) {
