@@ -102,8 +102,8 @@ try {
   for (const [q, tag] of [[keepA, "a"], [keepB, "b"]] as const) {
     const got = q.getMany();
     check(
-      `the ${
-        tag === "a" ? "this" : "renamed"
+      `${
+        tag === "a" ? "this" : "the renamed"
       } copy's live queue keeps every item, in order`,
       got.length === 3000 && got.every((x, i) => x === `${tag}${i}`),
       got.length,
