@@ -3,7 +3,8 @@
 // took (_held.ts): kept by an accepted item, released for refused ones.
 
 import type { Acquire } from "../_core/wait.ts";
-import { type QueueOptions, queueOptions } from "./_init.ts";
+import { NOWAIT, type QueueOptions, queueOptions } from "./_init.ts";
+import { NEED } from "./_text_run.ts";
 import { own, toRaw, toRaws } from "./_glue.ts";
 import { BUSY_COUNT, NO_WAIT } from "./_layout.ts";
 import { held, marks, releaseHeld, takeHeld, type Taken } from "./_held.ts";
@@ -11,7 +12,7 @@ import { releaseLeft, unreleased } from "./_held.ts";
 import { putManyAsync, putRaws, putSlow, putSlowAsync } from "./_put.ts";
 import { afterPut, busyPut, type QueueState, shutDown } from "./_state.ts";
 import { graced, retryHeld } from "./_held_turn.ts";
-import { onceMore } from "./_grow.ts";
+import { retryRefused } from "./_grow.ts";
 
 /**
  * An item encoded once for a put (toRaw), with the heap references its
@@ -49,6 +50,48 @@ export function encodeKept(
   // the last step here (its caller's handler releases them: see putKept).
   e.taken = takeHeld(from);
   return e;
+}
+
+/**
+ * An untimed put's first try into an unbounded queue's newest segment (the
+ * hot path, _unbounded.ts put): encodes `item` once and puts it if the
+ * segment takes it now (a try that waits IDLE_GRACE at most for a held
+ * TAIL, as putNowait's). Undefined when it is in; else the encoding, its
+ * references kept, for the caller's loop (the segment full, retired, still
+ * held, or too small for it: the loop checks again and says which).
+ */
+export function putFirst(st: QueueState, item: unknown): Encoded | undefined {
+  if (unreleased.length > 0) releaseLeft(); // (_held.ts)
+  const from = held.length; // this put's references start here (_held.ts)
+  let raw: unknown;
+  try {
+    raw = toRaw(st, item, false);
+  } catch (error) {
+    if (held.length > from) held.length = from; // (forgot: see _held.ts)
+    throw error;
+  }
+  const taken = takeHeld(from); // (as putKept)
+  let r = 0;
+  try {
+    st.store.check(raw);
+    r = st.store.tryPut(raw, NOWAIT);
+  } catch (error) {
+    // Too large for this segment: the loop grows. Else (a corrupt queue
+    // word) released as putKept's.
+    if (!(error instanceof RangeError && NEED in error)) {
+      try {
+        releaseHeld(taken);
+      } catch { // a stack overflow: no call here (_held.ts)
+        if (taken !== undefined) unreleased[unreleased.length] = taken;
+      }
+      throw error;
+    }
+  }
+  if (r > 0) {
+    afterPut(st, 1);
+    return undefined;
+  }
+  return { raw, owned: false, taken };
 }
 
 /**
@@ -139,7 +182,7 @@ function kept(e: Encoded): unknown {
  * offerRaw's async form: one try that never waits for another thread's
  * decode (NO_WAIT), then putSlowAsync, which waits for it without blocking
  * the event loop. A heap refusal of an unbounded store's block: once more
- * after a turn (onceMore). Answers as offerRaw (a boolean when the first
+ * after a turn (retryRefused). Answers as offerRaw (a boolean when the first
  * try settles it: no promise on the hot path); releases nothing. `e.raw`
  * is owned before any await, and whenever the item is not in when it
  * returns (the caller may try another store after awaits of its own).
@@ -150,9 +193,15 @@ export function offerAsync(
   o: Acquire,
   options: QueueOptions | undefined,
 ): boolean | Promise<boolean> {
-  const r = onceMore(() => st.store.tryPut(e.raw, NO_WAIT), () => kept(e));
-  if (typeof r !== "number") {
-    return r.then((r) => slowAsync(st, e, r, o, options));
+  let r: number;
+  try {
+    r = st.store.tryPut(e.raw, NO_WAIT);
+  } catch (error) {
+    return retryRefused(
+      error,
+      () => st.store.tryPut(e.raw, NO_WAIT),
+      () => kept(e),
+    ).then((r) => slowAsync(st, e, r, o, options));
   }
   return r > 0 || slowAsync(st, e, r, o, options);
 }

@@ -293,41 +293,23 @@ export function refused(grows: boolean, n: number): false {
 }
 
 /**
- * `attempt()` for an async put (every async put form of every kind: a
+ * The heap refusal's one retry, for every async put form of every kind (a
  * single put's first try, a batch's try before it has put anything, an
- * unbounded queue's grow): when the heap refuses it (QueueMemoryError), it
- * runs once more after one macrotask turn of the event loop, and a second
- * refusal is thrown. A dropped queue's heap blocks come back through its
- * finalizer, a task of this thread's loop that cannot run while the put's
- * caller keeps the thread busy (blocking forms have no such turn: they
- * throw at once). `keep` runs before the turn (a put owns its encoding
- * there: own()). The first try's answer comes back as it is (no promise
- * and no await when it is not one: the hot path); any other error is
- * thrown (or rejects) as attempt() threw it.
+ * unbounded queue's grow): given the error of a first try, it rethrows it
+ * unless the heap refused (QueueMemoryError); else it runs `keep` (a put
+ * owns its encoding there: own()), waits one macrotask turn of the event
+ * loop, and returns what `attempt()` (the same try) gives; a second refusal
+ * rejects. A dropped queue's heap blocks come back through its finalizer, a
+ * task of this thread's loop that cannot run while the put's caller keeps
+ * the thread busy (blocking forms have no such turn: they throw at once).
+ * Called only from a catch, so a first try that succeeds makes no closure.
  */
-export function onceMore<R>(
-  attempt: () => R,
+export async function retryRefused<R>(
+  error: unknown,
+  attempt: () => R | Promise<R>,
   keep?: () => void,
-): R | Promise<Awaited<R>> {
-  let r: R;
-  try {
-    r = attempt();
-  } catch (error) {
-    if (!(error instanceof QueueMemoryError)) throw error;
-    return afterTurn(attempt, keep);
-  }
-  if (!(r instanceof Promise)) return r;
-  return r.catch((error) => {
-    if (!(error instanceof QueueMemoryError)) throw error;
-    return afterTurn(attempt, keep);
-  });
-}
-
-// onceMore's second try, after one macrotask turn.
-async function afterTurn<R>(
-  attempt: () => R,
-  keep: (() => void) | undefined,
-): Promise<Awaited<R>> {
+): Promise<R> {
+  if (!(error instanceof QueueMemoryError)) throw error;
   keep?.();
   await new Promise((resolve) => setTimeout(resolve, 0));
   return await attempt();

@@ -52,7 +52,7 @@ import {
   waitRegistered,
 } from "./_state.ts";
 import { QueueFullError } from "./errors.ts";
-import { onceMore } from "./_grow.ts";
+import { retryRefused } from "./_grow.ts";
 import { roomThere } from "./_room.ts";
 import { mark, unmark } from "./_registered.ts";
 import { graced, passWake, retryHeld } from "./_held_turn.ts";
@@ -96,25 +96,28 @@ export async function putManyAsync(
   let owned = false;
   let done = 0;
   let owed = -1; // a wake owed after the next try (_held_turn.ts)
-  let again = true; // a heap refusal: once more after a turn (onceMore)
-  const keep = () => {
-    if (!owned) raws = own(raws) as ArrayLike<unknown>; // (as below)
-    owned = true;
-  };
+  let again = true; // a heap refusal: once more after a turn (retryRefused)
   while (done < raws.length) {
     try {
       let n: number | Promise<number>;
       try {
+        n = st.store.tryPutMany(raws, done, NO_WAIT);
+      } catch (error) {
         // Until it has put an item (a later refusal returns the count).
-        const attempt = () => st.store.tryPutMany(raws, done, NO_WAIT);
-        n = again && done === 0 ? onceMore(attempt, keep) : attempt();
+        if (!again || done > 0) throw error;
+        again = false;
+        n = retryRefused(
+          error,
+          () => st.store.tryPutMany(raws, done, NO_WAIT),
+          () => {
+            if (!owned) raws = own(raws) as ArrayLike<unknown>; // (as below)
+            owned = true;
+          },
+        );
       } finally {
         owed = passWake(st.h, owed);
       }
-      if (typeof n !== "number") {
-        again = false;
-        n = await n;
-      }
+      if (typeof n !== "number") n = await n;
       // Every await below keeps raws past this task: owned first (own()).
       if (n <= 0 && !owned) {
         raws = own(raws) as ArrayLike<unknown>;
