@@ -63,7 +63,9 @@
 // A chunk of a large block takes no bit and no count: its STATE is never
 // k|n with k <= 23, so no small-class allocation or free touches it, and
 // only the thread that took the run (undoing) or freed its block (REFS 0:
-// no other thread names it) writes it until it is FREE again.
+// no other thread names it) writes it until it is FREE again. It was FREE
+// (bits all clear) when the run took it and sets none, so it goes FREE
+// again with its bits clear, as a chunk from k|0 does.
 //
 // Why a reserved block always finds a free bit: an allocation counts itself
 // in STATE before it sets a bit, and a free clears its bit before it
