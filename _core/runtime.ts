@@ -17,7 +17,7 @@ import { blockSizes } from "./test_heap.ts";
 // GiB - 64 KiB (1 GiB if refused; fixed 4 MiB without growable ones).
 // | slot          | name        | values                                  | written by                       |
 // |---------------|-------------|-----------------------------------------|----------------------------------|
-// | 0             | MAGIC       | 0x74686b33 once the block is set up     | the main thread, once            |
+// | 0             | MAGIC       | 0x74686b34 once the block is set up     | the main thread, once            |
 // | 1             | NEXT_IDENT  | next thread ident; main thread = 1      | Atomics.add in reserve           |
 // | 2             | HEAP_TOP    | byte offset of the first free heap byte | Atomics.compareExchange          |
 // | 3             | NEXT_NAME   | counter for default names "Thread-N"    | Atomics.add                      |
@@ -63,9 +63,9 @@ const STOP_SLOTS = 1024;
 const FAILED = 0x40000000;
 /** Idents stay below 2^30: the lock words keep bit 30 for CONTENDED. */
 const MAX_IDENT = FAILED - 1;
-// Key and MAGIC change with the layout (v2: names.ts; v3: heap_chunks.ts), so two
-// package versions in one process never share a table (adopt checks MAGIC).
-const MAGIC_VALUE = 0x74686b33;
+// Key and MAGIC change with the layout (v2 names, v3 chunks, v4 runs of them),
+// so two versions in one process never share a table (adopt checks MAGIC).
+const MAGIC_VALUE = 0x74686b34;
 
 // Thread table entry: 32 slots (128 B).
 // | slot | name     | values                                         | written by                        |
@@ -133,7 +133,7 @@ export interface EntryInfo {
 }
 
 /** The block's layout version: its key, and the heap's release hooks' key. */
-export const LAYOUT = "v3";
+export const LAYOUT = "v4";
 // (Symbol.for as at load: a thread's code may have replaced it; primordials.)
 const KEY: unique symbol = B.symbolFor(`threadkit.runtime.${LAYOUT}`) as never;
 type Global = { [KEY]?: Runtime };
