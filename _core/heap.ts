@@ -101,22 +101,23 @@
 // cut for them. Those up to 8 MiB (every bounded queue in the heap,
 // queue/_home.ts HEAP_QUEUE_MAX, an unbounded queue's chain header and its
 // segments, queue/_chain_memory.ts SEGMENT_BLOCK) come from the queue
-// chunks (_core/heap_chunks.ts): 8 MiB pieces of the share, each packed with blocks of one class at a time and free for any
-// class once its last block is freed, so queues of any mix of sizes, made
-// and dropped in any order, fit the share as long as at most 191 are alive
-// at once (that file says why), and small ones pack by the thousand. A
-// larger queue block (an unbounded queue's segment made for one item
-// larger than 8 MiB, or a chain's segment past its 32nd: 16 MiB and up)
-// is cut from fresh heap bytes and, once freed, serves only later blocks
-// of its class: after a queue that held hundreds of MiB is dropped, its
-// large blocks are not cut into chunks for other queues. Without the cap, live queues could fill
-// the heap: new primitives (16 to 128 bytes) would get buffers of their
-// own, which cannot travel inside queue items. With it, 512 MiB stay for
-// primitives (33 million Locks) whatever queues do; a queue block the
-// share cannot hold
-// is -1 (the queue gets a buffer of its own). A heap of fixed size (no
-// growable SharedArrayBuffer: a share under one chunk) cuts queue blocks one
-// by one, as larger ones are.
+// chunks (_core/heap_chunks.ts): 8 MiB pieces of the share, each packed
+// with blocks of one class at a time and free for any class once its last
+// block is freed, so queues of any mix of sizes, made and dropped in any
+// order, fit the share as long as at most 191 are alive at once (that file
+// says why), and small ones pack by the thousand. A larger queue block (an
+// unbounded queue's segment made for one item larger than 8 MiB, or a
+// chain's segment past its 32nd: 16 MiB and up) is a run of chunks
+// contiguous in memory, and once freed its chunks serve queue blocks of any
+// size (that file, "Large blocks"): a queue that held hundreds of MiB,
+// dropped, leaves its share to queues of any sizes. Without the cap, live
+// queues could fill the heap: new primitives (16 to 128 bytes) would get
+// buffers of their own, which cannot travel inside queue items. With it,
+// 512 MiB stay for primitives (33 million Locks) whatever queues do; a
+// queue block the share cannot hold is -1 (the queue gets a buffer of its
+// own). A heap of fixed size (no growable SharedArrayBuffer: a share under
+// one chunk) cuts queue blocks one by one, from the free lists of their
+// class, as primitives' blocks are.
 //
 // Why the free list is safe without a lock (ABA): a pop reads head h, then
 // NEXT of the top block, then CASes head h -> NEXT with h's tag + 1. If the
@@ -143,6 +144,8 @@ import {
   chunkAlloc,
   chunkAvailable,
   chunkFree,
+  chunkRunAlloc,
+  chunkRunAvailable,
 } from "./heap_chunks.ts";
 
 const CLASS = 0;
@@ -201,10 +204,16 @@ export function blockAlloc(bytes: number, queue = false, kind = 0): number {
   while ((1 << k) < bytes + HEADER) if (++k > MAX_CLASS) return -1;
   const v = views();
   let at: number;
-  if (queue && k <= CHUNK_CLASS && queueCap(v) >= CHUNK_BYTES) {
+  if (queue && queueCap(v) >= CHUNK_BYTES) {
     // From the queue chunks (see "Queue blocks"); its class word is new.
     if (k < CHUNK_MIN_CLASS) k = CHUNK_MIN_CLASS;
-    at = chunkAlloc(k, (chunk) => reserveQueue(v, chunk));
+    const reserve = (chunk: number) => reserveQueue(v, chunk);
+    if (k <= CHUNK_CLASS) at = chunkAlloc(k, reserve);
+    else {
+      at = chunkRunAlloc(k, reserve, run);
+      // Fresh heap bytes are zero: leave their pages untouched.
+      if (at > 0 && run.fresh) bytes = 0;
+    }
     if (at < 0) return -1;
     Atomics.store(wordsFor(v, at + HEADER), at / 4 + CLASS, BLOCK_MAGIC | k);
   } else {
@@ -233,6 +242,9 @@ export function blockAlloc(bytes: number, queue = false, kind = 0): number {
   return at + HEADER;
 }
 
+// chunkRunAlloc's answer: whether the run it gave was fresh heap bytes.
+const run = { fresh: false };
+
 /**
  * Whether blockAlloc(bytes, queue) would give a block now, read only: a
  * snapshot (another thread may take or free one at once), which does not
@@ -251,6 +263,7 @@ export function blockAvailable(bytes: number, queue = false): boolean {
   if (queue && k <= CHUNK_CLASS && cap >= CHUNK_BYTES) {
     return chunkAvailable(Math.max(k, CHUNK_MIN_CLASS), room(CHUNK_BYTES));
   }
+  if (queue && cap >= CHUNK_BYTES) return chunkRunAvailable(k, room(1 << k));
   if ((local[k]?.length ?? 0) > 0) return true;
   if ((Atomics.load(v.heads, k) & LOW) !== 0n) return true;
   return room(1 << k);

@@ -1,12 +1,23 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// Queue chunks: where the shared heap's queue blocks up to CHUNK_BYTES live
-// (_core/heap.ts, "Queue blocks"). Blocks never split or merge, so blocks cut
-// for queues one by one would keep their size class for good: a program
-// that drops its large queues and makes small ones (or the reverse) would
-// find the queues' share of the heap taken by free blocks of the wrong size.
+// Queue chunks: where the shared heap's queue blocks live (_core/heap.ts,
+// "Queue blocks"). Blocks never split or merge, so blocks cut for queues
+// one by one would keep their size class for good: a program that drops
+// its large queues and makes small ones (or the reverse) would find the
+// queues' share of the heap taken by free blocks of the wrong size.
 // Instead the share is cut into chunks of 8 MiB; a chunk serves one size
 // class at a time, packed (2^(23 - k) blocks of class k), and once its last
 // block is freed it is free for any class.
+//
+// Large blocks (class k > 23: 16 MiB and up, a chain's segment past its
+// 32nd or one made for an item over 8 MiB) are runs of 2^(k - 23) chunks
+// that lie one after another in memory: FREE chunks whose bases follow
+// each other (wherever their slots are), or fresh ones cut together (one
+// heapAlloc, so contiguous). Each chunk of a run has STATE k << 24 | 1; the
+// run's first chunk's base is the block's offset. When the block is freed
+// every chunk of it goes FREE, for blocks of any class, large or small.
+// A large block needs its chunks contiguous: FREE chunks scattered between
+// chunks in use do not make one, and it then takes fresh bytes of the cap
+// (the cap may refuse it while that many FREE chunks exist elsewhere).
 //
 // What the cap guarantees: a new chunk is cut only when no chunk of the
 // class has a free block and no chunk is free, so every chunk then holds a
@@ -19,7 +30,12 @@
 // of its own, as before. The price: a class in use holds at least one chunk,
 // so a handful of queues of many different sizes (or one primitive made of
 // blocks of many classes) holds up to 8 MiB per class; the count above is
-// of blocks, not queues, for such a primitive.
+// of blocks, not queues, for such a primitive. Blocks over 8 MiB (below)
+// count as the chunks they span, and a run is cut fresh when no FREE
+// chunks lie side by side even if single FREE chunks are left elsewhere:
+// a program that mixes them with smaller blocks may reach the cap sooner.
+// Every chunk is in a slot: the cap (under 192 chunks) bounds the chunks
+// cut, so a fresh run always finds its slots.
 //
 // Shared layout: Int32Array META_WORDS words at the byte offset in the
 // runtime header's HEAP_CHUNKS word (cut from the heap by the first queue
@@ -29,6 +45,7 @@
 // | word          | name  | values                                        | written by                     |
 // |---------------|-------|-----------------------------------------------|--------------------------------|
 // | i             | STATE | 0 UNUSED, 1 FREE, else k << 24 | live blocks  | compareExchange (alloc, free)  |
+// |               |       | (k > 23: k << 24 | 1, a chunk of a large block) | CAS FREE -> it; store FREE     |
 // | 192 + i       | BASE  | byte offset of chunk i in the runtime block   | compareExchange 0 -> base once |
 // | 384 + 512 i ..| BITS  | chunk i's blocks in use, one bit each         | compareExchange / Atomics.and  |
 //
@@ -38,7 +55,17 @@
 // k|n    -free of a block: clear its bit, then CAS k|n -> k|n-1->     k|n-1
 // k|0    -the freer that took it to 0: CAS k|0 -> FREE->              FREE
 // FREE   -alloc of any class k: CAS FREE -> k|1, then set a bit->     k|1
+// FREE   -a large block of class k > 23 takes a run: CAS FREE -> k|1 each
+//          chunk (one CAS failing: it stores FREE back in those it took)-> k|1
+// UNUSED -a large block on fresh bytes: CAS BASE 0->base, store k|1->   k|1
+// k|1 (k > 23) -its block freed: store FREE, each chunk of the run->    FREE
 // (A CAS that fails re-reads and tries again, or goes to the next chunk.)
+// A chunk of a large block takes no bit and no count: its STATE is never
+// k|n with k <= 23, so no small-class allocation or free touches it, and
+// only the thread that took the run (undoing) or freed its block (REFS 0:
+// no other thread names it) writes it until it is FREE again. It was FREE
+// (bits all clear) when the run took it and sets none, so it goes FREE
+// again with its bits clear, as a chunk from k|0 does.
 //
 // Why a reserved block always finds a free bit: an allocation counts itself
 // in STATE before it sets a bit, and a free clears its bit before it
@@ -198,9 +225,10 @@ function take(m: Int32Array, i: number, k: number, per: number): number {
  * lies in a chunk: returns false (nothing done) for any other block.
  */
 export function chunkFree(at: number, k: number): boolean {
-  if (k < CHUNK_MIN_CLASS || k > CHUNK_CLASS) return false;
+  if (k < CHUNK_MIN_CLASS) return false;
   const m = table(false);
   if (m === undefined) return false;
+  if (k > CHUNK_CLASS) return runFree(m, at, k);
   for (let i = 0; i < SLOTS; i++) {
     const base = Atomics.load(m, BASE + i);
     if (base === 0) return false; // past the slots in use
@@ -223,6 +251,134 @@ export function chunkFree(at: number, k: number): boolean {
     return true;
   }
   return false;
+}
+
+/**
+ * A block of class k > CHUNK_CLASS (a chain's segment past its 32nd, or one
+ * made for an item over 8 MiB) as a run of 2^(k - CHUNK_CLASS) chunks that
+ * lie one after another in memory (see "Large blocks" at the top): FREE
+ * chunks if such a run exists, else fresh ones within the cap. Returns the
+ * block's offset (its header word) or -1; `fresh` tells whether its bytes
+ * are fresh heap bytes (zero) rather than chunks used before.
+ */
+export function chunkRunAlloc(
+  k: number,
+  reserve: (bytes: number) => boolean,
+  fresh: { fresh: boolean },
+): number {
+  const m = table();
+  if (m === undefined) return -1;
+  const n = 1 << (k - CHUNK_CLASS);
+  const state = k << 24 | 1;
+  const free = freeChunks(m);
+  for (const [base, i] of free) {
+    const slots = runAt(free, base, n, i);
+    if (slots === undefined) continue;
+    let j = 0;
+    while (
+      j < n &&
+      Atomics.compareExchange(m, STATE + slots[j], FREE, state) === FREE
+    ) j++;
+    if (j === n) {
+      fresh.fresh = false;
+      return base;
+    }
+    // Another thread took one of them: give back the ones this one took.
+    while (j > 0) Atomics.store(m, STATE + slots[--j], FREE);
+  }
+  if (!reserve(n * CHUNK_BYTES)) return -1;
+  const base = heapAlloc(n * CHUNK_BYTES, 8);
+  if (base < 0) {
+    Atomics.sub(runtime().view, HEAP_QUEUES, n * CHUNK_BYTES);
+    return -1;
+  }
+  const taken: number[] = [];
+  for (let i = 0; i < SLOTS && taken.length < n; i++) {
+    if (
+      Atomics.compareExchange(
+        m,
+        BASE + i,
+        0,
+        base + taken.length * CHUNK_BYTES,
+      ) === 0
+    ) {
+      Atomics.store(m, STATE + i, state); // publishes BASE
+      taken.push(i);
+    }
+  }
+  if (taken.length === n) {
+    fresh.fresh = true;
+    return base;
+  }
+  // No slot left (the cap keeps the chunks under SLOTS, so never expected):
+  // the chunks that got a slot are free for any class; the rest stay unused.
+  for (const i of taken) Atomics.store(m, STATE + i, FREE);
+  return -1;
+}
+
+// The FREE chunks now (a snapshot): base -> slot.
+function freeChunks(m: Int32Array): Map<number, number> {
+  const free = new Map<number, number>();
+  for (let i = 0; i < SLOTS; i++) {
+    const base = Atomics.load(m, BASE + i);
+    if (base === 0) break;
+    if (Atomics.load(m, STATE + i) === FREE) free.set(base, i);
+  }
+  return free;
+}
+
+// The slots of n chunks of `free` that lie one after another from `base`
+// (chunk i first), or undefined.
+function runAt(
+  free: Map<number, number>,
+  base: number,
+  n: number,
+  i: number,
+): number[] | undefined {
+  const slots = [i];
+  for (let j = 1; j < n; j++) {
+    const next = free.get(base + j * CHUNK_BYTES);
+    if (next === undefined) return undefined;
+    slots.push(next);
+  }
+  return slots;
+}
+
+/**
+ * Whether chunkRunAlloc(k, ...) would find a block now, read only (a
+ * snapshot, as chunkAvailable): a run of FREE chunks, or (`fresh`: the cap
+ * and the heap have room for its bytes) enough unused slots.
+ */
+export function chunkRunAvailable(k: number, fresh: boolean): boolean {
+  const n = 1 << (k - CHUNK_CLASS);
+  const m = table(false);
+  if (m === undefined) return fresh && n <= SLOTS;
+  const free = freeChunks(m);
+  for (const [base, i] of free) {
+    if (runAt(free, base, n, i) !== undefined) return true;
+  }
+  let unused = 0;
+  for (let i = 0; fresh && i < SLOTS; i++) {
+    if (Atomics.load(m, BASE + i) === 0) unused++;
+  }
+  return unused >= n;
+}
+
+// Frees a block of class k > CHUNK_CLASS if it is a run of chunks: each of
+// its chunks goes FREE (the block's last reference is gone: no thread names
+// it, so nothing else writes these STATE words meanwhile).
+function runFree(m: Int32Array, at: number, k: number): boolean {
+  const n = 1 << (k - CHUNK_CLASS);
+  const slots: number[] = [];
+  for (let i = 0; i < SLOTS && slots.length < n; i++) {
+    const base = Atomics.load(m, BASE + i);
+    if (base === 0) break; // past the slots in use
+    const j = (base - at) / CHUNK_BYTES;
+    if (base >= at && j < n && j === Math.floor(j)) slots.push(i);
+  }
+  if (slots.length === 0) return false; // not a run: cut one by one
+  for (const i of slots) Atomics.store(m, STATE + i, FREE);
+  return true;
 }
 
 /** The chunks' states (tests): [class, live blocks] per chunk cut, FREE as [0, 0]. */

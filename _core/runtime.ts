@@ -11,12 +11,13 @@
 import { RuntimeError } from "./errors.ts";
 import * as names from "./names.ts";
 import { B } from "./primordials_record.ts";
+import { blockSizes } from "./test_heap.ts";
 
 // Layout: Int32Array over a growable SharedArrayBuffer, 4 MiB, grown up to 2
 // GiB - 64 KiB (1 GiB if refused; fixed 4 MiB without growable ones).
 // | slot          | name        | values                                  | written by                       |
 // |---------------|-------------|-----------------------------------------|----------------------------------|
-// | 0             | MAGIC       | 0x74686b33 once the block is set up     | the main thread, once            |
+// | 0             | MAGIC       | 0x74686b34 once the block is set up     | the main thread, once            |
 // | 1             | NEXT_IDENT  | next thread ident; main thread = 1      | Atomics.add in reserve           |
 // | 2             | HEAP_TOP    | byte offset of the first free heap byte | Atomics.compareExchange          |
 // | 3             | NEXT_NAME   | counter for default names "Thread-N"    | Atomics.add                      |
@@ -62,9 +63,9 @@ const STOP_SLOTS = 1024;
 const FAILED = 0x40000000;
 /** Idents stay below 2^30: the lock words keep bit 30 for CONTENDED. */
 const MAX_IDENT = FAILED - 1;
-// Key and MAGIC change with the layout (v2: names.ts; v3: heap_chunks.ts), so two
-// package versions in one process never share a table (adopt checks MAGIC).
-const MAGIC_VALUE = 0x74686b33;
+// Key and MAGIC change with the layout (v2 names, v3 chunks, v4 runs of them),
+// so two versions in one process never share a table (adopt checks MAGIC).
+const MAGIC_VALUE = 0x74686b34;
 
 // Thread table entry: 32 slots (128 B).
 // | slot | name     | values                                         | written by                        |
@@ -132,7 +133,7 @@ export interface EntryInfo {
 }
 
 /** The block's layout version: its key, and the heap's release hooks' key. */
-export const LAYOUT = "v3";
+export const LAYOUT = "v4";
 // (Symbol.for as at load: a thread's code may have replaced it; primordials.)
 const KEY: unique symbol = B.symbolFor(`threadkit.runtime.${LAYOUT}`) as never;
 type Global = { [KEY]?: Runtime };
@@ -177,10 +178,9 @@ function tableView(buffer: SharedArrayBuffer): Int32Array {
 }
 
 // A growable block where the runtime has them (Deno 2.9, Node 20, V8 11+);
-// a fixed one elsewhere (the heap then ends at BLOCK_BYTES, and primitives
-// beyond it get buffers of their own, as before).
+// a fixed one elsewhere (the heap ends at BLOCK_BYTES). Tests: test_heap.ts.
 function newBlock(): SharedArrayBuffer {
-  for (const maxByteLength of [MAX_BLOCK_BYTES, SMALLER_MAX]) {
+  for (const maxByteLength of blockSizes([MAX_BLOCK_BYTES, SMALLER_MAX])) {
     try {
       const buffer = new SharedArrayBuffer(BLOCK_BYTES, { maxByteLength });
       if (typeof buffer.grow === "function") return buffer;

@@ -3,7 +3,8 @@
 // took (_held.ts): kept by an accepted item, released for refused ones.
 
 import type { Acquire } from "../_core/wait.ts";
-import { type QueueOptions, queueOptions } from "./_init.ts";
+import { NOWAIT, type QueueOptions, queueOptions } from "./_init.ts";
+import { NEED } from "./_text_run.ts";
 import { own, toRaw, toRaws } from "./_glue.ts";
 import { BUSY_COUNT, NO_WAIT } from "./_layout.ts";
 import { held, marks, releaseHeld, takeHeld, type Taken } from "./_held.ts";
@@ -11,31 +12,86 @@ import { releaseLeft, unreleased } from "./_held.ts";
 import { putManyAsync, putRaws, putSlow, putSlowAsync } from "./_put.ts";
 import { afterPut, busyPut, type QueueState, shutDown } from "./_state.ts";
 import { graced, retryHeld } from "./_held_turn.ts";
-import { nextTurn } from "./_grow.ts";
-import { QueueMemoryError } from "./errors.ts";
+import { retryRefused } from "./_grow.ts";
 
 /**
- * A single put's first try: `st.store.tryPut`, which throws only on a
- * corrupt queue word (queue/_corrupt.ts); the references the put took
- * (`taken`) are then released, as for any refused put. (Batch puts
- * release theirs in putManyKept and settleHeld.)
+ * An item encoded once for a put (toRaw), with the heap references its
+ * encoding took (_held.ts): they belong to the item once it is put, and
+ * the put releases them (releaseKept) when it gives up. `raw` is replaced
+ * by its own copy (own()) before the put's first await.
  */
-export function firstTry(
+export interface Encoded {
+  raw: unknown;
+  owned: boolean;
+  taken: Taken | undefined;
+}
+
+/**
+ * Encodes `item` for st's store and takes its references. `checked` false:
+ * the store's size check is left to the caller (an unbounded queue checks
+ * the encoding against each segment it tries: _unbounded_put.ts).
+ */
+export function encodeKept(
   st: QueueState,
-  raw: unknown,
-  w: Acquire,
-  taken: Taken | undefined,
-): number {
+  item: unknown,
+  checked = true,
+): Encoded {
+  if (unreleased.length > 0) releaseLeft(); // (_held.ts)
+  const from = held.length; // this put's references start here (_held.ts)
+  let raw: unknown;
   try {
-    return st.store.tryPut(raw, w);
+    raw = toRaw(st, item, checked);
   } catch (error) {
-    try {
-      releaseHeld(taken);
-    } catch { // a stack overflow: no call here (_held.ts)
-      if (taken !== undefined) unreleased[unreleased.length] = taken;
-    }
+    if (held.length > from) held.length = from; // (forgot: see _held.ts)
     throw error;
   }
+  const e: Encoded = { raw, owned: false, taken: undefined };
+  // Retained once the encode succeeded, before any get can see the item;
+  // the last step here (its caller's handler releases them: see putKept).
+  e.taken = takeHeld(from);
+  return e;
+}
+
+/**
+ * An untimed put's first try into an unbounded queue's newest segment (the
+ * hot path, _unbounded.ts put): encodes `item` once and puts it if the
+ * segment takes it now (a try that waits IDLE_GRACE at most for a held
+ * TAIL, as putNowait's). Undefined when it is in; else the encoding, its
+ * references kept, for the caller's loop (the segment full, retired, still
+ * held, or too small for it: the loop checks again and says which).
+ */
+export function putFirst(st: QueueState, item: unknown): Encoded | undefined {
+  if (unreleased.length > 0) releaseLeft(); // (_held.ts)
+  const from = held.length; // this put's references start here (_held.ts)
+  let raw: unknown;
+  try {
+    raw = toRaw(st, item, false);
+  } catch (error) {
+    if (held.length > from) held.length = from; // (forgot: see _held.ts)
+    throw error;
+  }
+  const taken = takeHeld(from); // (as putKept)
+  let r = 0;
+  try {
+    st.store.check(raw);
+    r = st.store.tryPut(raw, NOWAIT);
+  } catch (error) {
+    // Too large for this segment: the loop grows. Else (a corrupt queue
+    // word) released as putKept's.
+    if (!(error instanceof RangeError && NEED in error)) {
+      try {
+        releaseHeld(taken);
+      } catch { // a stack overflow: no call here (_held.ts)
+        if (taken !== undefined) unreleased[unreleased.length] = taken;
+      }
+      throw error;
+    }
+  }
+  if (r > 0) {
+    afterPut(st, 1);
+    return undefined;
+  }
+  return { raw, owned: false, taken };
 }
 
 /**
@@ -54,12 +110,12 @@ export function putKept(st: QueueState, item: unknown, o: Acquire): void {
   }
   // Retained once the encode succeeded, before any get can see the item.
   const taken = takeHeld(from);
-  const r = firstTry(st, raw, o, taken);
-  if (r > 0) return afterPut(st, 1);
+  let first: boolean;
   try {
-    if (r < 0) throw r === BUSY_COUNT ? busyPut(o) : shutDown("put");
-    putSlow(st, raw, 0, true, o);
+    first = offerRaw(st, raw, o);
   } catch (error) {
+    // Inline, as every put's handler (putAsyncKept, _unbounded_put.ts): a
+    // call here could overflow at its entry and release nothing (_held.ts).
     try {
       releaseHeld(taken);
     } catch { // a stack overflow: no call here (_held.ts)
@@ -67,74 +123,117 @@ export function putKept(st: QueueState, item: unknown, o: Acquire): void {
     }
     throw error;
   }
+  if (first) afterPut(st, 1);
 }
 
-/** QueueBase.putAsync: putSlowAsync past the first try, references settled. */
+/**
+ * A put of an encoded item (`raw`) into st's store, waiting as `o` says:
+ * returns once it is in, else throws as put does. It releases nothing: the
+ * caller settles the references (putKept; an unbounded queue's put tries
+ * the next segment with the same encoding). True: the first try put it,
+ * and the caller wakes getters (afterPut), outside the handler that
+ * releases a refused item's references.
+ */
+export function offerRaw(st: QueueState, raw: unknown, o: Acquire): boolean {
+  // tryPut throws only on a corrupt queue word (queue/_corrupt.ts).
+  const r = st.store.tryPut(raw, o);
+  if (r > 0) return true;
+  if (r < 0) throw r === BUSY_COUNT ? busyPut(o) : shutDown("put");
+  putSlow(st, raw, 0, true, o);
+  return false;
+}
+
+/** QueueBase.putAsync: offerAsync, references settled. */
 export async function putAsyncKept(
   st: QueueState,
   item: unknown,
   options: QueueOptions | undefined,
 ): Promise<void> {
   const o = queueOptions(options);
-  if (unreleased.length > 0) releaseLeft(); // (_held.ts)
-  const from = held.length; // this put's references start here (_held.ts)
-  let raw: unknown;
-  try {
-    raw = toRaw(st, item);
-  } catch (error) {
-    if (held.length > from) held.length = from; // (as putKept)
-    throw error;
-  }
   // Taken off this thread's stack (and retained) before the item is offered
   // and before any await (_held.ts: another put of this thread may encode
   // meanwhile); they belong to the item once put.
-  const taken = takeHeld(from);
-  // Never waits for another thread's decode here (NO_WAIT): putSlowAsync
-  // waits for it without blocking the event loop.
-  let r: number;
+  const e = encodeKept(st, item);
+  let first: boolean;
   try {
-    r = st.store.tryPut(raw, NO_WAIT);
-  } catch (error) {
-    // The heap refused an unbounded store's block: the same raw (the item
-    // as it was at the call, its references kept) once more after a turn
-    // in which dropped queues' finalizers may run; then as any error.
-    if (!(error instanceof QueueMemoryError)) {
-      try {
-        releaseHeld(taken); // as firstTry
-      } catch { // a stack overflow: no call here (_held.ts)
-        if (taken !== undefined) unreleased[unreleased.length] = taken;
-      }
-      throw error;
-    }
-    raw = own(raw); // kept past this task (own())
-    await nextTurn();
-    r = firstTry(st, raw, NO_WAIT, taken);
-  }
-  if (r > 0) return afterPut(st, 1);
-  try {
-    if (r === -1) throw shutDown("put");
-    const mine = own(raw); // kept past this task (own())
-    if (r === BUSY_COUNT && !o.blocking) { // (_held_turn.ts)
-      const n = await retryHeld(
-        st,
-        true,
-        graced(o, options),
-        BUSY_COUNT,
-        () => st.store.tryPut(mine, NO_WAIT),
-      );
-      if (n > 0) return afterPut(st, n);
-      if (n === -1) throw shutDown("put");
-      if (n === BUSY_COUNT) throw busyPut(o);
-    }
-    await putSlowAsync(st, mine, 0, true, o); // full: a nowait call throws
+    const f = offerAsync(st, e, o, options);
+    first = typeof f === "boolean" ? f : await f;
   } catch (error) {
     try {
-      releaseHeld(taken);
+      releaseHeld(e.taken); // (inline: see putKept)
     } catch { // a stack overflow: no call here (_held.ts)
-      if (taken !== undefined) unreleased[unreleased.length] = taken;
+      if (e.taken !== undefined) unreleased[unreleased.length] = e.taken;
     }
     throw error;
   }
+  if (first) afterPut(st, 1);
+}
+
+// e.raw, owned (own()) before an await keeps it past this task.
+function kept(e: Encoded): unknown {
+  if (!e.owned) {
+    e.raw = own(e.raw);
+    e.owned = true;
+  }
+  return e.raw;
+}
+
+/**
+ * offerRaw's async form: one try that never waits for another thread's
+ * decode (NO_WAIT), then putSlowAsync, which waits for it without blocking
+ * the event loop. A heap refusal of an unbounded store's block: once more
+ * after a turn (retryRefused). Answers as offerRaw (a boolean when the first
+ * try settles it: no promise on the hot path); releases nothing. `e.raw`
+ * is owned before any await, and whenever the item is not in when it
+ * returns (the caller may try another store after awaits of its own).
+ */
+export function offerAsync(
+  st: QueueState,
+  e: Encoded,
+  o: Acquire,
+  options: QueueOptions | undefined,
+): boolean | Promise<boolean> {
+  let r: number;
+  try {
+    r = st.store.tryPut(e.raw, NO_WAIT);
+  } catch (error) {
+    return retryRefused(
+      error,
+      () => st.store.tryPut(e.raw, NO_WAIT),
+      () => kept(e),
+    ).then((r) => slowAsync(st, e, r, o, options));
+  }
+  return r > 0 || slowAsync(st, e, r, o, options);
+}
+
+// offerAsync past a first try that answered r.
+async function slowAsync(
+  st: QueueState,
+  e: Encoded,
+  r: number,
+  o: Acquire,
+  options: QueueOptions | undefined,
+): Promise<boolean> {
+  if (r > 0) return true;
+  const mine = kept(e); // (before the throw below: see offerAsync)
+  if (r === -1) throw shutDown("put");
+  if (r === BUSY_COUNT && !o.blocking) { // (_held_turn.ts)
+    const n = await retryHeld(
+      st,
+      true,
+      graced(o, options),
+      BUSY_COUNT,
+      () => st.store.tryPut(mine, NO_WAIT),
+    );
+    if (n > 0) {
+      afterPut(st, n);
+      return false;
+    }
+    if (n === -1) throw shutDown("put");
+    if (n === BUSY_COUNT) throw busyPut(o);
+  }
+  await putSlowAsync(st, mine, 0, true, o); // full: a nowait call throws
+  return false;
 }
 
 /** putManyAsync's end: releases the references of the items not put. */

@@ -110,14 +110,14 @@ export const CHAIN_KIND = 1;
  * Largest heap block of a segment made because the newest was full: a
  * queue chunk (_core/heap_chunks.ts), in the first 32 segments (segmentBlock). Past it a chain appends segments of
  * this size instead of doubling; only an item too large for it gets a
- * larger segment, from fresh heap bytes.
+ * larger segment (a run of chunks).
  */
 export const SEGMENT_BLOCK: number = CHUNK_BYTES;
 
 /**
  * Largest heap block of segment s made because the last was full:
  * SEGMENT_BLOCK (a queue chunk) for the first 32 segments, then twice that
- * every 8 segments (fresh heap blocks, up to 1 GiB), so that one chain can
+ * every 8 segments (runs of chunks, up to 1 GiB), so that one chain can
  * span the queues' share within MAX_SEGMENTS (segment 56 brings it past
  * 1.1 GiB), and a chain whose contents peak at M items makes O(log M)
  * segments whatever its history (a drained segment is not reused: bursts

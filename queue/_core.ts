@@ -1,18 +1,15 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // The queue core shared by Queue, LifoQueue and PriorityQueue: the public
 // methods, each a call into the mechanics: _init.ts (options, QueueState),
-// _state.ts (the waiting protocol, waking), _glue.ts (item <-> raw), _put.ts
-// and _get.ts (past the first try), _shutdown.ts (shutdown, taskDone,
-// join), _held.ts (primitives in items in flight), _accept.ts (putKept and a
-// put settling them). The store is _ring.ts (numeric FIFO; _solo.ts with a
-// single writer or reader) or _locked.ts; the header layout is _layout.ts,
-// of which this file reads CAPACITY (slot 1: most items; constructor, once).
-// A put: encode, one store.tryPut; put -> afterPut (wake getters), closed ->
-// QueueShutDownError, full -> putSlow (_put.ts); a refused item's heap
-// references are released. A get: one store.tryGet; item -> afterGet (wake
-// putters), empty -> getSlow (_get.ts), which also decides "shut down and
-// empty". Shutdown states: OPEN -> SHUT -> IMMEDIATE (_shutdown.ts).
-// Memory: a caller's region, else a heap block, else a buffer of its own.
+// _state.ts (waiting, waking), _glue.ts (item <-> raw), _put.ts and _get.ts
+// (past the first try), _shutdown.ts, _held.ts (primitives in items in
+// flight), _accept.ts (putKept and a put settling them). The store is
+// _ring.ts (numeric FIFO; _solo.ts: one writer or reader) or _locked.ts;
+// the layout is _layout.ts (this file reads CAPACITY: slot 1, once).
+// A put: encode, store.tryPut; put -> afterPut, closed -> QueueShutDownError,
+// full -> putSlow (_put.ts); a refused item's references are released. A get:
+// store.tryGet; item -> afterGet, empty -> getSlow (_get.ts). Shutdown: OPEN
+// -> SHUT -> IMMEDIATE. Memory: a caller's region, a heap block, or its own.
 
 import { defineInspect } from "../_core/inspect.ts";
 import { type Descriptor, TO_DESCRIPTOR } from "../_core/transfer.ts";
@@ -72,8 +69,9 @@ import { afterGet, noCodec, type QueueState } from "./_state.ts";
 export { queueByteLength, type QueueInit, type QueueOptions } from "./_init.ts";
 export { REVIVING, type ShutdownOptions } from "./_init_options.ts";
 import { REVIVING, type ShutdownOptions } from "./_init_options.ts";
-
 let adopting: Descriptor | undefined;
+/** Queue q's state (an unbounded queue's puts into its segments). */
+export let stateOf: (q: QueueBase<unknown>) => QueueState;
 
 /**
  * The shared base of {@linkcode Queue}, {@linkcode LifoQueue} and
@@ -100,6 +98,9 @@ let adopting: Descriptor | undefined;
 export abstract class QueueBase<T> implements AsyncIterable<T> {
   /** This handle's state, passed to the mechanics (_state.ts). */
   readonly #st: QueueState;
+  static {
+    stateOf = (q) => q.#st;
+  }
 
   /** @internal Use a subclass. */
   protected constructor(discipline: number, init: QueueInit<T> | undefined) {

@@ -293,12 +293,24 @@ export function refused(grows: boolean, n: number): false {
 }
 
 /**
- * One macrotask turn of the event loop. An async put that the heap refused
- * (QueueMemoryError) awaits it once and tries again: a dropped queue's heap
- * blocks come back through its finalizer, a task of this thread's loop
- * that cannot run while the put's caller keeps the thread busy (blocking
- * forms have no such turn: they throw at once).
+ * The heap refusal's one retry, for every async put form of every kind (a
+ * single put's first try, a batch's try before it has put anything, an
+ * unbounded queue's grow): given the error of a first try, it rethrows it
+ * unless the heap refused (QueueMemoryError); else it runs `keep` (a put
+ * owns its encoding there: own()), waits one macrotask turn of the event
+ * loop, and returns what `attempt()` (the same try) gives; a second refusal
+ * rejects. A dropped queue's heap blocks come back through its finalizer, a
+ * task of this thread's loop that cannot run while the put's caller keeps
+ * the thread busy (blocking forms have no such turn: they throw at once).
+ * Called only from a catch, so a first try that succeeds makes no closure.
  */
-export function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+export async function retryRefused<R>(
+  error: unknown,
+  attempt: () => R | Promise<R>,
+  keep?: () => void,
+): Promise<R> {
+  if (!(error instanceof QueueMemoryError)) throw error;
+  keep?.();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  return await attempt();
 }

@@ -23,8 +23,9 @@
 // Past the deadline at (1) or (2) the put throws QueueFullError (a timed
 // put's refusal, as a bounded queue's); an abort rejects as the wait does
 // (the signal's reason); a cancel as every wait. Either leaves the queue
-// as the put found it: segment s refused the item before (1) (its
-// references were released then, _accept.ts putAsyncKept), and nothing of
+// as the put found it: segment s refused the item before (1) (the put
+// releases its encoding's references as it gives up:
+// _unbounded_put.ts putOneAsync), and nothing of
 // the grow happened (every step that changes shared memory is in (3), one
 // synchronous step after the last await). Nothing is undone, so nothing
 // can be half-undone; a put that throws has put nothing.

@@ -51,8 +51,8 @@ import {
   SPIN,
   waitRegistered,
 } from "./_state.ts";
-import { QueueFullError, QueueMemoryError } from "./errors.ts";
-import { nextTurn } from "./_grow.ts";
+import { QueueFullError } from "./errors.ts";
+import { retryRefused } from "./_grow.ts";
 import { roomThere } from "./_room.ts";
 import { mark, unmark } from "./_registered.ts";
 import { graced, passWake, retryHeld } from "./_held_turn.ts";
@@ -96,24 +96,28 @@ export async function putManyAsync(
   let owned = false;
   let done = 0;
   let owed = -1; // a wake owed after the next try (_held_turn.ts)
-  let again = true; // a heap refusal: once more after a turn (nextTurn)
+  let again = true; // a heap refusal: once more after a turn (retryRefused)
   while (done < raws.length) {
     try {
-      let n: number;
+      let n: number | Promise<number>;
       try {
         n = st.store.tryPutMany(raws, done, NO_WAIT);
       } catch (error) {
-        if (!again || done > 0 || !(error instanceof QueueMemoryError)) {
-          throw error;
-        }
+        // Until it has put an item (a later refusal returns the count).
+        if (!again || done > 0) throw error;
         again = false;
-        if (!owned) raws = own(raws) as ArrayLike<unknown>; // (as below)
-        owned = true;
-        await nextTurn();
-        continue;
+        n = retryRefused(
+          error,
+          () => st.store.tryPutMany(raws, done, NO_WAIT),
+          () => {
+            if (!owned) raws = own(raws) as ArrayLike<unknown>; // (as below)
+            owned = true;
+          },
+        );
       } finally {
         owed = passWake(st.h, owed);
       }
+      if (typeof n !== "number") n = await n;
       // Every await below keeps raws past this task: owned first (own()).
       if (n <= 0 && !owned) {
         raws = own(raws) as ArrayLike<unknown>;

@@ -21,32 +21,30 @@ import type { WaitOptions } from "../_core/wait.ts";
 import type { Codec } from "./_codec.ts";
 import type { Region } from "../_core/placement.ts";
 import { Chain, type Segment, type UnboundedInit } from "./_chain.ts";
+import { putFirst } from "./_accept.ts";
 import { canGrow, checkChain, FRONT, TASKS } from "./_chain_memory.ts";
-import type { QueueOptions, ShutdownOptions } from "./_core.ts";
-import { checkMax, queueOptions, refuseSides } from "./_init.ts";
+import { type QueueOptions, type ShutdownOptions, stateOf } from "./_core.ts";
+import {
+  checkMax,
+  NOWAIT as NO_TRY_WAIT,
+  queueOptions,
+  refuseSides,
+} from "./_init.ts";
 import type { ElementType, NumericArray } from "./_layout.ts";
 import { awaitRegionDecode, awaitRegionDecodeAsync } from "./_decoding.ts";
 import { isBusy } from "./_state.ts";
 import {
-  afterPutError,
   deadlineOf,
-  growAsyncAgain,
-  growOf,
-  holdTry,
-  isFullOrShut,
   NOWAIT,
   nowaitOf,
   putMany,
   putManyAsync,
+  putOne,
+  putOneAsync,
   remaining,
   stuck,
-  WAIT,
 } from "./_unbounded_put.ts";
-import {
-  QueueEmptyError,
-  QueueFullError,
-  QueueShutDownError,
-} from "./errors.ts";
+import { QueueEmptyError, QueueShutDownError } from "./errors.ts";
 
 export type { UnboundedInit } from "./_chain.ts";
 
@@ -95,27 +93,28 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
   }
 
   put(item: T, options?: QueueOptions): void {
-    // Fast path: room in the newest segment (a full or retired one throws,
-    // and the loop below sorts it out; nothing was put then).
-    if (options === undefined) {
-      const q = this.#c.segment(this.#c.last());
-      if (q.capacity < this.#c.max) {
-        try {
-          return q.putNowait(item);
-        } catch (error) {
-          if (!isFullOrShut(error)) throw error;
-        }
+    // Fast path (untimed): one try of the newest segment below the maximum,
+    // a numeric item inline; a full, retired or held segment refuses it,
+    // nothing put, and putOne sorts it out with the same encoding.
+    const c = this.#c, q = c.segment(c.last());
+    if (options === undefined && q.capacity < c.max) {
+      const st = stateOf(q), ring = st.ring;
+      if (ring === undefined) {
+        const e = putFirst(st, item);
+        if (e !== undefined) putOne(c, item, options, e);
+        return;
       }
+      if (st.info!.exact(item) && ring.tryPut(item, NO_TRY_WAIT) > 0) return;
     }
-    this.#putLoop((q, o) => q.put(item, o), options);
+    putOne(c, item, options);
   }
 
   putNowait(item: T): void {
-    this.#putLoop((q, o) => q.put(item, o), { block: false });
+    putOne(this.#c, item, NOWAIT);
   }
 
   putAsync(item: T, options?: QueueOptions): Promise<void> {
-    return this.#putLoopAsync((q, o) => q.putAsync(item, o), options);
+    return putOneAsync(this.#c, item, options);
   }
 
   putMany(items: ArrayLike<T>, options?: QueueOptions): number {
@@ -325,69 +324,6 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
   /** @ignore Describes the queue for another thread (transfer registry). */
   [TO_DESCRIPTOR](): Descriptor {
     return { tag: TAG, buffer: this.#c.buffer, byteOffset: this.#c.base };
-  }
-
-  // The put side: try the newest segment without waiting; when it is full,
-  // grow and try the new one; at the maximum, wait in the newest segment as
-  // a bounded queue would. A retired segment (QueueShutDownError while the
-  // chain is open) sends the caller to the next.
-  #putLoop(
-    attempt: (q: Segment<T>, o: QueueOptions | undefined) => void,
-    options: QueueOptions | undefined,
-  ): void {
-    const o = queueOptions(options); // validates, even when no wait is needed
-    const g = growOf(o), deadline = deadlineOf(options);
-    let blocked = -1; // a segment that cannot grow now: wait in it
-    for (;;) {
-      const s = this.#c.last();
-      const q = this.#c.segment(s);
-      const atMax = q.capacity >= this.#c.max || blocked === s;
-      try {
-        // The segment try waits for a held TAIL until the call's deadline,
-        // however far (holdTry); only a blocking call at the maximum waits
-        // for room.
-        return attempt(
-          q,
-          atMax && o.blocking ? remaining(options, deadline) : holdTry(o),
-        );
-      } catch (error) {
-        const need = afterPutError(error, atMax, this.isShutdown, 0);
-        if (need !== WAIT) {
-          if (!this.#c.grow(s, need, g)) blocked = s;
-        } else {
-          this.#c.awaitGrow(s, g);
-          if (stuck(this.#c, s, g)) throw new QueueFullError();
-        }
-      }
-    }
-  }
-
-  async #putLoopAsync(
-    attempt: (q: Segment<T>, o: QueueOptions | undefined) => Promise<void>,
-    options: QueueOptions | undefined,
-  ): Promise<void> {
-    const o = queueOptions(options);
-    const g = growOf(o), deadline = deadlineOf(options);
-    let blocked = -1;
-    for (;;) {
-      const s = this.#c.last();
-      const q = this.#c.segment(s);
-      const atMax = q.capacity >= this.#c.max || blocked === s;
-      try {
-        return await attempt(
-          q,
-          atMax && o.blocking ? remaining(options, deadline) : holdTry(o),
-        );
-      } catch (error) {
-        const need = afterPutError(error, atMax, this.isShutdown, 0);
-        if (need !== WAIT) {
-          if (!(await growAsyncAgain(this.#c, s, need, g))) blocked = s;
-        } else {
-          await this.#c.awaitGrowAsync(s, g);
-          if (stuck(this.#c, s, g)) throw new QueueFullError();
-        }
-      }
-    }
   }
 
   // The get side: take from FRONT; a retired FRONT that is empty moves

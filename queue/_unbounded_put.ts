@@ -1,9 +1,12 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// What an unbounded queue's put (_unbounded.ts) does when the newest segment
-// refuses an item: grow the chain (full below the maximum, or the item too
-// large for the segment's byte region), wait for another thread's grow (the
-// segment was retired), or give up. Nothing was put when a segment throws.
-// Also the batch puts (putMany, putManyAsync) and the deadline helpers.
+// An unbounded queue's puts (_unbounded.ts): putOne and putOneAsync encode
+// the item once and offer that encoding to the newest segment; when it
+// refuses it: grow the chain (full below the maximum, or the item too large
+// for the segment's byte region), wait for another thread's grow (the
+// segment was retired), or give up, releasing the encoding's references.
+// Nothing was put when a segment throws. Also the batch puts (putMany,
+// putManyAsync: a batch is encoded again for each segment it goes on to)
+// and the deadline helpers.
 
 import type { Acquire, WaitOptions } from "../_core/wait.ts";
 import type { Chain } from "./_chain.ts";
@@ -14,18 +17,15 @@ import { UNTIMED } from "./_grow_wait.ts";
 import { GRACE_END } from "./_held_turn.ts";
 import { queueOptions } from "./_init.ts";
 import { NEED } from "./_text_run.ts";
-import {
-  QueueFullError,
-  QueueMemoryError,
-  QueueShutDownError,
-} from "./errors.ts";
-import { nextTurn } from "./_grow.ts";
+import { QueueFullError, QueueShutDownError } from "./errors.ts";
+import { retryRefused } from "./_grow.ts";
+import { type Encoded, encodeKept, offerAsync, offerRaw } from "./_accept.ts";
+import { stateOf } from "./_core.ts";
+import { releaseHeld, unreleased } from "./_held.ts";
+import { graced } from "./_held_turn.ts";
+import { own } from "./_glue.ts";
+import { afterPut, type QueueState } from "./_state.ts";
 
-/** Whether the fast path's error sends the put to the loop (nothing was put). */
-export function isFullOrShut(error: unknown): boolean {
-  return error instanceof QueueFullError ||
-    error instanceof QueueShutDownError || needOf(error) > 0;
-}
 /** afterPutError: stop and return the count. */
 export const STOP: number = -2;
 /** afterPutError: wait for another thread's grow. */
@@ -124,24 +124,136 @@ export function growOf(o: Acquire): Acquire {
 }
 
 /**
- * Chain.growAsync for an async put; a QueueMemoryError (the heap refused the
- * segment) once more after a turn of the event loop (nextTurn: dropped
- * queues' finalizers may give blocks back in it), then thrown.
+ * UnboundedQueue.put and putNowait over chain `c`: `item` encoded once (for
+ * the newest segment's store, its size checked against each segment it
+ * tries), put into the newest segment without waiting for room; when that
+ * one is full, the chain grows and the same encoding goes into the new one;
+ * at the maximum it waits in the newest segment as a bounded queue would.
+ * A retired segment (QueueShutDownError while the chain is open) sends it
+ * to the next. A put that gives up releases the encoding's references.
  */
-export async function growAsyncAgain<T>(
+export function putOne<T>(
+  c: Chain<T>,
+  item: T,
+  options: QueueOptions | undefined,
+  first?: Encoded, // the encoding putFirst made (its try came first)
+): void {
+  const o = queueOptions(options); // validates, even when no wait is needed
+  const g = growOf(o), deadline = deadlineOf(options);
+  const e = first ?? encodeKept(stateOf(c.segment(c.last())), item, false);
+  let put: QueueState | undefined;
+  try {
+    let blocked = -1; // a segment that cannot grow now: wait in it
+    for (;;) {
+      const s = c.last();
+      const q = c.segment(s), st = stateOf(q);
+      const atMax = q.capacity >= c.max || blocked === s;
+      try {
+        st.store.check(e.raw);
+        // The segment try waits for a held TAIL until the call's deadline,
+        // however far (holdTry); only a blocking call at the maximum waits
+        // for room.
+        const w = atMax && o.blocking
+          ? remaining(options, deadline)
+          : holdTry(o);
+        if (offerRaw(st, e.raw, acquireOf(w))) put = st;
+        break;
+      } catch (error) {
+        const need = afterPutError(error, atMax, c.isShutdown, 0);
+        if (need !== WAIT) {
+          if (!c.grow(s, need, g)) blocked = s;
+        } else {
+          c.awaitGrow(s, g);
+          if (stuck(c, s, g)) throw new QueueFullError();
+        }
+      }
+    }
+  } catch (error) {
+    try {
+      releaseHeld(e.taken); // (inline: see _accept.ts putKept)
+    } catch { // a stack overflow: no call here (queue/_held.ts)
+      if (e.taken !== undefined) unreleased[unreleased.length] = e.taken;
+    }
+    throw error;
+  }
+  if (put !== undefined) afterPut(put, 1); // (offerRaw)
+}
+
+/** UnboundedQueue.putAsync over chain `c`: putOne's async form. */
+export async function putOneAsync<T>(
+  c: Chain<T>,
+  item: T,
+  options: QueueOptions | undefined,
+): Promise<void> {
+  const o = queueOptions(options);
+  const g = growOf(o), deadline = deadlineOf(options);
+  const e = encodeKept(stateOf(c.segment(c.last())), item, false);
+  let put: QueueState | undefined;
+  try {
+    let blocked = -1;
+    for (;;) {
+      const s = c.last();
+      const q = c.segment(s), st = stateOf(q);
+      const atMax = q.capacity >= c.max || blocked === s;
+      try {
+        const w = atMax && o.blocking
+          ? remaining(options, deadline)
+          : holdTry(o);
+        st.store.check(e.raw);
+        const ow = w === HOLD
+          ? holdOptions ??= queueOptions(HOLD)
+          : queueOptions(w);
+        const f = offerAsync(st, e, ow, w);
+        if (typeof f === "boolean" ? f : await f) put = st;
+        break;
+      } catch (error) {
+        const need = afterPutError(error, atMax, c.isShutdown, 0);
+        // Every await here keeps the encoding past this task: owned first.
+        if (!e.owned) {
+          e.raw = own(e.raw);
+          e.owned = true;
+        }
+        if (need !== WAIT) {
+          if (!(await growAsyncOnceMore(c, s, need, g))) blocked = s;
+        } else {
+          await c.awaitGrowAsync(s, g);
+          if (stuck(c, s, g)) throw new QueueFullError();
+        }
+      }
+    }
+  } catch (error) {
+    try {
+      releaseHeld(e.taken); // (inline: see _accept.ts putKept)
+    } catch { // a stack overflow: no call here (queue/_held.ts)
+      if (e.taken !== undefined) unreleased[unreleased.length] = e.taken;
+    }
+    throw error;
+  }
+  if (put !== undefined) afterPut(put, 1); // (offerRaw)
+}
+
+// Chain.growAsync for an async put, once more after a turn when the heap
+// refused its segment (retryRefused).
+function growAsyncOnceMore<T>(
   c: Chain<T>,
   s: number,
   need: number,
   g: Acquire,
 ): Promise<boolean> {
-  try {
-    return await c.growAsync(s, need, g);
-  } catch (error) {
-    if (!(error instanceof QueueMemoryError)) throw error;
-  }
-  await nextTurn();
-  return await c.growAsync(s, need, g);
+  return c.growAsync(s, need, g).catch((error) =>
+    retryRefused(error, () => c.growAsync(s, need, g))
+  );
 }
+
+// A segment try's Acquire, as QueueBase.put makes it from its options
+// (graced: the deadline of holdTry's HOLD_END or nowaitOf's GRACE_END).
+function acquireOf(w: QueueOptions | undefined): Acquire {
+  if (w === HOLD) return holdAcquire ??= graced(queueOptions(HOLD), HOLD);
+  const o = queueOptions(w);
+  return w === undefined ? o : graced(o, w);
+}
+// HOLD's wait options and Acquire, made once.
+let holdOptions: Acquire | undefined, holdAcquire: Acquire | undefined;
 
 /** UnboundedQueue.putMany over chain `c`: the count put. */
 export function putMany<T>(
@@ -204,7 +316,7 @@ export async function putManyAsync<T>(
     }
     try {
       if (need === WAIT) await c.awaitGrowAsync(s, g);
-      else if (!(await growAsyncAgain(c, s, need, g))) blocked = s;
+      else if (!(await growAsyncOnceMore(c, s, need, g))) blocked = s;
     } catch (error) {
       if (done > 0) return done;
       throw error;

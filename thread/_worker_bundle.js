@@ -248,7 +248,7 @@ var adoptRuntime = (function adoptRuntime(buffer, ident, entry) {
     ident,
     entry
   };
-  globalThis[KEY] = cached = rt;
+  globalThis[KEY2] = cached = rt;
   return rt;
 });
 var tableView = (function tableView(buffer) {
@@ -828,6 +828,17 @@ function writeName(view, base, bytes, at, owner, rename) {
   return stale;
 }
 
+// _core/test_heap.ts
+var TEST_HEAP_KEY = "threadkit.testing.heapMaxBytes";
+var KEY = B.symbolFor(TEST_HEAP_KEY);
+var MiB = 1024 * 1024;
+function blockSizes(sizes) {
+  const n = globalThis[KEY];
+  return typeof n === "number" && n % MiB === 0 && n >= 64 * MiB && n <= sizes[0] ? [
+    n
+  ] : sizes;
+}
+
 // _core/runtime.ts
 var MAGIC = 0;
 var NEXT_IDENT = 1;
@@ -839,7 +850,7 @@ var STOPS = 9216;
 var STOP_SLOTS = 1024;
 var FAILED = 1073741824;
 var MAX_IDENT = FAILED - 1;
-var MAGIC_VALUE = 1953000243;
+var MAGIC_VALUE = 1953000244;
 var TID = 0;
 var FLAGS = 1;
 var CANCEL = 2;
@@ -853,17 +864,17 @@ var BLOCK_BYTES2 = 4 * 1024 * 1024;
 var MAX_BLOCK_BYTES = 2 ** 31 - 64 * 1024;
 var SMALLER_MAX = 1024 * 1024 * 1024;
 var MAIN_IDENT = 1;
-var LAYOUT = "v3";
-var KEY = B.symbolFor(`threadkit.runtime.${LAYOUT}`);
+var LAYOUT = "v4";
+var KEY2 = B.symbolFor(`threadkit.runtime.${LAYOUT}`);
 function runtime() {
-  return cached ??= globalThis[KEY] ?? createMain();
+  return cached ??= globalThis[KEY2] ?? createMain();
 }
 var cached;
 function newBlock() {
-  for (const maxByteLength of [
+  for (const maxByteLength of blockSizes([
     MAX_BLOCK_BYTES,
     SMALLER_MAX
-  ]) {
+  ])) {
     try {
       const buffer = new SharedArrayBuffer(BLOCK_BYTES2, {
         maxByteLength
@@ -889,7 +900,7 @@ function createMain() {
     ident: MAIN_IDENT,
     entry: 0
   };
-  globalThis[KEY] = rt;
+  globalThis[KEY2] = rt;
   return rt;
 }
 function endIdent(ident) {

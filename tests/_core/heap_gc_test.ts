@@ -9,7 +9,8 @@
 // it (and travel in items), and that dropped queues' blocks are reused;
 // heap_sizes.ts makes and drops queues of mixed sizes in turns;
 // heap_chain.ts drops unbounded queues and checks that their segments come
-// back.
+// back; heap_reuse.ts reuses a dropped queue's large blocks for any size;
+// two_layouts.ts runs two versions of the package in one process.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { runProgram } from "../_helpers.ts";
@@ -73,6 +74,62 @@ describe("shared heap under gc", () => {
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /ok then 20,000 small queues live in the heap/);
     assert.match(run.stdout, /ok 600 queues of random sizes/);
+    assert.match(run.stdout, /\ndone\n?$/);
+  });
+
+  it("a dropped queue's blocks over 8 MiB serve queue blocks of any size, and freed chunks serve large blocks again", async () => {
+    // A heap of 512 MiB (a share of 384 MiB): the Queue still makes
+    // segments of 16 MiB (past its 32nd).
+    const run = await runProgram(program("heap_reuse.ts"), 180_000, [
+      "sizes",
+      "heap=512",
+    ], { exposeGc: true });
+    assert.equal(run.timedOut, false, `timed out: ${run.stdout}${run.stderr}`);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /ok after it was dropped, a LifoQueue takes/);
+    assert.match(run.stdout, /ok a Queue takes as many items again/);
+    assert.match(run.stdout, /\ndone\n?$/);
+  });
+
+  it("threads take and free queue blocks of 512 B to 32 MiB at once: each block held by one thread, all free at the end", async () => {
+    const run = await runProgram(program("heap_reuse.ts"), 180_000, [
+      "threads",
+      "heap=512",
+    ], { exposeGc: true });
+    assert.equal(run.timedOut, false, `timed out: ${run.stdout}${run.stderr}`);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(
+      run.stdout,
+      /ok every block came back: the chunks are all free/,
+    );
+    assert.match(run.stdout, /\ndone\n?$/);
+  });
+
+  it("two versions in one process (runtime blocks of different layouts): a queue dropped in either gives back its own blocks through its own hook; the other's heap and live queues are untouched", async () => {
+    const run = await runProgram(program("two_layouts.ts"), 120_000, [], {
+      exposeGc: true,
+    });
+    assert.equal(run.timedOut, false, `timed out: ${run.stdout}${run.stderr}`);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /ok each copy has a runtime block of its own/);
+    assert.equal(
+      run.stdout.match(/the other copy's heap is untouched/g)?.length,
+      2,
+    );
+    assert.match(run.stdout, /ok this copy's live queue keeps every item/);
+    assert.match(run.stdout, /ok the renamed copy's live queue keeps every/);
+    assert.match(run.stdout, /\ndone\n?$/);
+  });
+
+  it("beside the version before large queue blocks were runs of chunks (its layout, its free path), loaded second: this version's queues with items over 8 MiB, made and dropped 40 times, all fit (a share of 192 MiB)", async () => {
+    const run = await runProgram(program("two_layouts.ts"), 180_000, [
+      "older",
+      "heap=256",
+    ], { exposeGc: true });
+    assert.equal(run.timedOut, false, `timed out: ${run.stdout}${run.stderr}`);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /ok 40 queues of two 10 MiB items/);
+    assert.match(run.stdout, /ok each copy has a runtime block of its own/);
     assert.match(run.stdout, /\ndone\n?$/);
   });
 });

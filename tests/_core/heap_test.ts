@@ -20,7 +20,9 @@ import {
   blockRelease,
   blockRetain,
   heapLiveBytes,
+  heapQueueBytes,
 } from "../../_core/heap.ts";
+import { chunkStates } from "../../_core/heap_chunks.ts";
 import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
 
 const HEAP_TOP = 2;
@@ -120,6 +122,41 @@ describe("shared heap", () => {
     assert.deepEqual([...new Int32Array(runtime().buffer, b, 3)], [0, 0, 0]);
     blockRelease(b);
     assert.equal(blockAlloc(2 ** 31), -1, "past the largest block");
+  });
+
+  it("a queue block over 8 MiB is a run of queue chunks: freed, its chunks serve blocks of any size, and free chunks side by side serve a large block again, zeroed", () => {
+    const MiB = 1 << 20;
+    const runs = () => chunkStates().filter(([k]) => k === 24).length;
+    const free = () => chunkStates().filter(([k]) => k === 0).length;
+    const before = runs();
+    const big = blockAlloc(16 * MiB - 8, true); // class 24: two chunks
+    assert.ok(big > 0);
+    assert.equal(runs(), before + 2, "two chunks of class 24");
+    const words = () => new Int32Array(runtime().buffer);
+    const last = (at: number) => (at + 16 * MiB - 8) / 4 - 1;
+    words()[big / 4] = 7;
+    words()[last(big)] = 7;
+    const freeBefore = free();
+    blockRelease(big);
+    assert.equal(runs(), before, "freed: no chunk of class 24 left");
+    assert.equal(free(), freeBefore + 2, "both chunks are free");
+    // Blocks of 8 MiB (one chunk each) take free chunks: none is cut.
+    const used = heapQueueBytes().used;
+    const small = [
+      blockAlloc(8 * MiB - 8, true),
+      blockAlloc(8 * MiB - 8, true),
+    ];
+    assert.ok(small.every((at) => at > 0));
+    assert.equal(heapQueueBytes().used, used, "no new chunk cut");
+    for (const at of small) blockRelease(at);
+    // Two free chunks side by side (the run's own) serve a large block.
+    const again = blockAlloc(16 * MiB - 8, true);
+    assert.ok(again > 0);
+    assert.equal(heapQueueBytes().used, used, "no new chunk cut");
+    assert.equal(words()[again / 4], 0, "zeroed");
+    assert.equal(words()[last(again)], 0, "zeroed");
+    blockRelease(again);
+    assert.equal(runs(), before);
   });
 
   it("a primitive in a queue item holds its block until a get hands it to a handle", () => {

@@ -117,7 +117,7 @@ describe("putAsync({ block: false }) and the held-references stack", () => {
 
   it("unbounded Queue.putAsync() (no options): two pending on one thread, each Lock holds exactly its reference", async () => {
     // An unbounded queue's putAsync tries its segment with block: false
-    // (UnboundedQueue #putLoopAsync, NOWAIT): the same path.
+    // (queue/_unbounded_put.ts putOneAsync, holdTry): the same path.
     const u1 = new Queue<unknown>({ initialCapacity: 4 });
     const u2 = new Queue<unknown>({ initialCapacity: 4 });
     const a = new Lock(), b = new Lock();

@@ -30,8 +30,11 @@
 //   bounded: with the share taken, a bounded queue at capacity and an
 //     unbounded one at its stated maxCapacity still wait (QueueFullError at
 //     the timeout).
-// <kind>: lifo, fifo or priority. Prints "figures: ..." and one "ok" line
-// per check; a wrong result throws.
+// <kind>: lifo, fifo or priority. A second argument "heap=<MiB>" makes the
+// heap that large (_small_heap.ts): the modes that take the share then
+// touch three quarters of it, not 1.5 GiB. Prints "figures: ..." and one
+// "ok" line per check; a wrong result throws.
+import { heapBytes } from "./_small_heap.ts"; // first: before threadkit loads
 import {
   LifoQueue,
   PriorityQueue,
@@ -40,7 +43,11 @@ import {
   QueueMemoryError,
   Thread,
 } from "../../../mod.ts";
-import { blockAlloc, blockRelease } from "../../../_core/heap.ts";
+import {
+  blockAlloc,
+  blockRelease,
+  heapQueueBytes,
+} from "../../../_core/heap.ts";
 import { check } from "./_check.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -102,6 +109,14 @@ function takeShare(leave: number): number[] {
   const taken: number[] = [];
   for (let at; (at = blockAlloc((1 << 23) - 8, true)) > 0;) taken.push(at);
   check("the queues' share is taken", taken.length > 20, taken.length);
+  const { cap } = heapQueueBytes();
+  check(
+    `the share is ${
+      (cap / 2 ** 20).toFixed(0)
+    } MiB: three quarters of the heap asked for`,
+    heapBytes === 0 || cap === Math.floor((heapBytes - 65536) / 4) * 3,
+    cap,
+  );
   for (let i = 0; i < leave; i++) blockRelease(taken.pop()!);
   return taken;
 }
