@@ -37,11 +37,6 @@ const kind = argv[1] ?? "source";
 const loading = (argv[2] ?? "").startsWith("~");
 const nSpares = Number((argv[2] ?? "0").replace("~", ""));
 const sweeps = Number(argv[3] ?? 3);
-// A fifth arg N > 0: each start also carries an array nested N deep (its
-// clone, in the start message's post, recurses as deep).
-const nest = Number(argv[4] ?? 0);
-let deepArg: unknown = 0;
-for (let i = 0; i < nest; i++) deepArg = [deepArg];
 
 const counter = new Int32Array(new SharedArrayBuffer(4));
 const target = kind === "module"
@@ -72,7 +67,7 @@ for (let s = 0; s < sweeps; s++) {
       const t = new Thread({
         // deno-lint-ignore no-explicit-any
         target: target as any,
-        args: nest > 0 ? [counter, 1, deepArg] : [counter, 1],
+        args: [counter, 1],
         daemon,
       });
       t.start();

@@ -25,8 +25,6 @@ const CASES: string[][] = [
   ["daemon", "module", "4", "4"],
   ["plain", "source", "~4", "4"],
   ["daemon", "module", "~4", "4"],
-  ["plain", "source", "0", "3", "3000"],
-  ["daemon", "source", "4", "3", "3000"],
 ].filter((c) => env.ONLY === undefined || c.join(" ").includes(env.ONLY));
 
 function lastJson(stdout: string): Record<string, unknown> | undefined {
