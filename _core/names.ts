@@ -219,11 +219,16 @@ export function writeName(
     if (s === -1) return -2;
   } while (Atomics.compareExchange(view, seq, s, s + 1) !== s);
   let stale = -1;
+  // Inside the section no call (a stack overflow here would leave NAME_SEQ
+  // odd, the section taken for good): the bytes copied by a loop, not by
+  // set(), which overflows near the stack's end on Node.
   if (!rename || Atomics.load(view, base + NAME_OWNER) === owner) {
     stale = view[base + NAME_AT];
     view[base + NAME_OWNER] = owner;
     // A long name's bytes are in its block; the field is left as it was.
-    if (at === 0) field.set(bytes);
+    if (at === 0) {
+      for (let i = 0; i < bytes.length; i++) field[i] = bytes[i];
+    }
     view[base + NAME_AT] = at;
     view[base + NAME_LEN] = bytes.length;
   }

@@ -5,8 +5,7 @@
 // The main thread creates the block on first use; every thread it starts gets
 // the same SharedArrayBuffer in its start message (thread/_worker.ts adopts it
 // before any user code runs), so every thread sees one table and one heap.
-// The block lives on `globalThis` under a registered symbol so that two copies
-// of this module in one thread (one imported by URL, one by path) share it.
+// The block lives on `globalThis` under a registered symbol: copies share it.
 
 import { RuntimeError } from "./errors.ts";
 import * as names from "./names.ts";
@@ -42,10 +41,7 @@ const NEXT_NAME = 3;
 const STOP_NEXT = 4;
 /** Bytes in live heap blocks (_core/heap.ts): Atomics.add on alloc and free. */
 export const HEAP_LIVE = 5;
-/**
- * Heap bytes ever cut for queue blocks (_core/heap.ts caps them): only
- * grows, since a block keeps its size for good.
- */
+/** Heap bytes ever cut for queue blocks (capped; only grows: heap.ts). */
 export const HEAP_QUEUES = 6;
 const TABLE = 16;
 // The stop ring: threads certain to run no more JavaScript, as ident (|
@@ -230,40 +226,49 @@ export function nextNameNumber(): number {
 }
 
 /**
- * Reserves a table entry and an ident for a thread about to start.
+ * Reserves a table entry and an ident for a thread about to start; `tid`:
+ * the entry's TID word, where a failed start gives it back without a call
+ * (thread/_start.ts). A stack overflow inside reserves none (its catch
+ * stores 0 back with builtins only, which cannot overflow).
  * @throws {RuntimeError} when {@linkcode MAX_THREADS} threads are alive.
  */
 export function reserveEntry(
   name: string,
   daemon: boolean,
   store?: names.NameStore,
-): { ident: number; entry: number; nameSeq: number } {
+): { ident: number; entry: number; nameSeq: number; tid: number } {
   const { view } = runtime();
   const bytes = names.encodeName(name);
-  // A long name's block; given back below wherever the start is refused.
   const at = names.storeLongName(view, bytes, store);
   for (let i = 1; i < MAX_THREADS; i++) {
-    if (Atomics.compareExchange(view, slot(i, TID), 0, -1) !== 0) continue;
+    const tid = TABLE + i * ENTRY_SLOTS + TID; // computed: no call
+    if (Atomics.compareExchange(view, tid, 0, -1) !== 0) continue;
     const ident = Atomics.add(view, NEXT_IDENT, 1);
     if (ident > MAX_IDENT) {
+      // Bit 30: a lock word's CONTENDED mark (sync/_holder.ts), a stop
+      // ring entry's FAILED mark (2^30 thread starts in one process).
+      Atomics.store(view, tid, 0);
       if (at > 0) store!.release(at);
-      // Bit 30 of a lock word is its CONTENDED mark (sync/_holder.ts) and of
-      // a stop ring entry its FAILED mark: an ident that reaches it would
-      // be read as another. NEXT_IDENT only grows, so every later start is
-      // refused too (2^30 thread starts in one process).
-      Atomics.store(view, slot(i, TID), 0);
       throw new RuntimeError(
         `Cannot start new thread: this process has used all ${MAX_IDENT} thread idents`,
       );
     }
-    // The last owner's long name, ours to release (none without a store).
-    const stale = writeEntry(view, i, ident, bytes, at, daemon);
-    // Its name section stayed taken (_core/names.ts): left RESERVED.
-    if (stale === -2) continue;
-    if (stale > 0) store?.release(stale);
+    let stale: number, nameSeq: number;
+    try {
+      // The last owner's long name, ours to release (or next reserver's).
+      stale = writeEntry(view, i, ident, bytes, at, daemon);
+      nameSeq = names.writtenSeq();
+    } catch (error) {
+      Atomics.store(view, tid, 0); // (one left RESERVED is lost for good)
+      throw error;
+    }
+    if (stale === -2) continue; // its name section stayed taken: RESERVED
     // Publishes FLAGS, the name, CANCEL = 0 (all written above) with TID.
-    Atomics.store(view, slot(i, TID), ident);
-    return { ident, entry: i, nameSeq: names.writtenSeq() };
+    Atomics.store(view, tid, ident);
+    try { // nothing may throw past the store: an overflow keeps the block
+      if (stale > 0) store?.release(stale);
+    } catch { /* kept */ }
+    return { ident, entry: i, nameSeq, tid };
   }
   if (at > 0) store!.release(at);
   throw new RuntimeError(
@@ -278,11 +283,6 @@ export function entryName(
   since?: number,
 ): names.SeqName | undefined {
   return names.readNameSeq(runtime().view, slot(entry, 0), ident, since);
-}
-
-/** Gives back an entry whose start failed before the thread ran. */
-export function unreserveEntry(entry: number, ident: number): void {
-  endEntry(entry, ident);
 }
 
 /**

@@ -819,7 +819,9 @@ function writeName(view, base, bytes, at, owner, rename) {
   if (!rename || Atomics.load(view, base + NAME_OWNER) === owner) {
     stale = view[base + NAME_AT];
     view[base + NAME_OWNER] = owner;
-    if (at === 0) field.set(bytes);
+    if (at === 0) {
+      for (let i = 0; i < bytes.length; i++) field[i] = bytes[i];
+    }
     view[base + NAME_AT] = at;
     view[base + NAME_LEN] = bytes.length;
   }
@@ -1174,7 +1176,8 @@ if (kind === "node") {
 } else {
   scope.onmessage = (event) => {
     scope.onmessage = null;
-    run(event.data, "web");
+    if (event.data === null) scope.close();
+    else run(event.data, "web");
   };
 }
 function lastPing(kind2) {
