@@ -90,7 +90,7 @@ export function startThread(
   limits: Record<string, number> | undefined,
   events: WorkerEvents,
 ): Started {
-  // What earlier starts stopped by an overflow still owe (_core/owed.ts),
+  // What earlier starts stopped by an overflow still owe (_core/overflow.ts),
   // from this frame, before this start takes anything.
   if (OWED.length > 0) settleOwed();
   const { view } = runtime();
