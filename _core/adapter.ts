@@ -170,6 +170,9 @@ export function startWorker(
       "Cannot start thread: resourceLimits need node:worker_threads (Deno, Node, Bun); browsers do not enforce them per worker",
     );
   }
+  // A hold past the commit needs the main thread's loop hook (an owed hold
+  // runs there): hooked before anything is taken or made.
+  if (!daemon && onProcessMain()) hookLoop();
   if (limits === undefined) {
     // A spare on the current entry (takeSpare stops those of another).
     const spare = takeSpare();
@@ -358,25 +361,31 @@ function holdOnMain(
   worker: { ref(): void; unref(): void } | undefined,
 ): (() => void) | undefined {
   if (worker === undefined || !onProcessMain()) return undefined;
-  if (!loopHooked) {
-    loopHooked = true;
-    const g = globalThis as unknown as {
-      process?: { on?(event: string, listener: () => void): void };
-      addEventListener?(type: string, listener: (e: Event) => void): void;
-    };
-    // Deno runs "beforeunload" listeners when its loop is empty, and keeps
-    // running if one calls preventDefault (measured, Deno 2.9.6: scheduling
-    // work alone does not keep it); Node and Bun emit "beforeExit" and keep
-    // running while the listener left something ref'd (measured, Node 20,
-    // Bun 1.4).
-    if (RUNTIME === "deno") {
-      g.addEventListener!("beforeunload", (e) => {
-        if (loopEmpty()) e.preventDefault();
-      });
-    } else g.process!.on!("beforeExit", () => loopEmpty());
-  }
+  hookLoop();
   if (!mainEnded()) worker.unref();
   return holdWorker(worker);
+}
+
+// The main thread's hook on its loop running dry. Marked hooked only once
+// the listener is added: a start stopped by an overflow in between hooks
+// at the next one (a spare's start hooks before its commit, startWorker).
+function hookLoop(): void {
+  if (loopHooked) return;
+  const g = globalThis as unknown as {
+    process?: { on?(event: string, listener: () => void): void };
+    addEventListener?(type: string, listener: (e: Event) => void): void;
+  };
+  // Deno runs "beforeunload" listeners when its loop is empty, and keeps
+  // running if one calls preventDefault (measured, Deno 2.9.6: scheduling
+  // work alone does not keep it); Node and Bun emit "beforeExit" and keep
+  // running while the listener left something ref'd (measured, Node 20,
+  // Bun 1.4).
+  if (RUNTIME === "deno") {
+    g.addEventListener!("beforeunload", (e) => {
+      if (loopEmpty()) e.preventDefault();
+    });
+  } else g.process!.on!("beforeExit", () => loopEmpty());
+  loopHooked = true;
 }
 let loopHooked = false;
 

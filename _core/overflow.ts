@@ -15,8 +15,15 @@
 // every one is idempotent (a claim word, a port close, a channel close, a
 // tracked worker).
 
-/** Steps owed (see the top of this file). */
-export const OWED: (() => void)[] = [];
+import { threadState } from "./host.ts";
+/**
+ * Steps owed (see the top of this file): one list per thread, which every
+ * copy of this module in it (the worker bundle's, the package's) shares.
+ */
+export const OWED: (() => void)[] = threadState(
+  "owed",
+  (): (() => void)[] => [],
+);
 
 /**
  * Runs the owed steps, last first, each removed after it ran. May throw a
@@ -49,9 +56,20 @@ export function settleOwed(): void {
 // (_core/spare.ts handOver).
 const ROOM = 8192;
 const ROOM_ARGS: number[] = new Array(ROOM).fill(0);
+// A Thread's MessagePort args are moved before the worker is made (through
+// a channel whose read makes new ports: half made near the stack's end, as
+// a channel is) and are the caller's no more: the move asks for half as
+// much again, so that the worker's room check after it, one frame deeper,
+// cannot refuse the start once the ports are gone.
+const PORTS_ARGS: number[] = new Array(ROOM + ROOM / 2).fill(0);
 const apply = Reflect.apply, ignore = Function.prototype; // as at load
 
 /** Throws the overflow's RangeError unless ROOM stack slots are free. */
 export function roomForWorker(): void {
   apply(ignore, undefined, ROOM_ARGS);
+}
+
+/** The same, before a start moves its MessagePort args (see above). */
+export function roomForPorts(): void {
+  apply(ignore, undefined, PORTS_ARGS);
 }

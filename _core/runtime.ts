@@ -7,6 +7,7 @@
 // before any user code runs), so every thread sees one table and one heap.
 // The block lives on `globalThis` under a registered symbol: copies share it.
 
+import { OWED } from "./overflow.ts";
 import { RuntimeError } from "./errors.ts";
 import * as names from "./names.ts";
 import { B } from "./primordials_record.ts";
@@ -253,21 +254,27 @@ export function reserveEntry(
         `Cannot start new thread: this process has used all ${MAX_IDENT} thread idents`,
       );
     }
-    let stale: number, nameSeq: number;
+    let stale = 0, nameSeq = 0, given = false;
     try {
-      // The last owner's long name, ours to release (or next reserver's).
+      // The last owner's long name (stale), ours to release.
       stale = writeEntry(view, i, ident, bytes, at, daemon);
       nameSeq = names.writtenSeq();
+      if (stale > 0) store?.release(stale);
+      given = true;
     } catch (error) {
+      // Owed (no call before the store): the stale block unless released,
+      // ours unless the entry took it (NAME_AT; its next owner releases it).
+      const old = given ? 0 : stale; // (a release retried is harmless: heap.ts)
+      if (old > 0) OWED[OWED.length] = () => store!.release(old);
+      if (at > 0 && view[tid - TID + names.NAME_AT] !== at) {
+        OWED[OWED.length] = () => store!.release(at);
+      }
       Atomics.store(view, tid, 0); // (one left RESERVED is lost for good)
       throw error;
     }
     if (stale === -2) continue; // its name section stayed taken: RESERVED
     // Publishes FLAGS, the name, CANCEL = 0 (all written above) with TID.
     Atomics.store(view, tid, ident);
-    try { // nothing may throw past the store: an overflow keeps the block
-      if (stale > 0) store?.release(stale);
-    } catch { /* kept */ }
     return { ident, entry: i, nameSeq, tid };
   }
   if (at > 0) store!.release(at);
@@ -337,11 +344,7 @@ export function recordStop(ident: number, failed: boolean): void {
   Atomics.store(view, STOPS + j, failed ? ident | FAILED : ident);
 }
 
-/**
- * Whether the thread `ident` is alive: some table entry holds it. Scans the
- * table (256 loads), so it is for slow paths: a waiter's slice end, not an
- * acquire.
- */
+/** Whether some table entry holds `ident` (256 loads: slow paths only). */
 export function identAlive(ident: number): boolean {
   const { view } = runtime();
   for (let i = 0; i < MAX_THREADS; i++) {
@@ -361,10 +364,7 @@ export function liveIdents(): Set<number> {
   return out;
 }
 
-/**
- * Records the stop of `ident`, seen from outside (its worker's "exit"), as
- * a failure, unless the thread recorded its own stop before it went.
- */
+/** Records `ident`'s stop seen from outside as failed, unless recorded. */
 export function recordStopSeen(ident: number): void {
   if (identStopped(ident) === undefined) recordStop(ident, true);
 }

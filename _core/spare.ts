@@ -207,10 +207,10 @@ const LATE = Symbol.for("threadkit.test.spareLatePost");
  * (takeSpare did not take it out; the record in its block is read only
  * after the commit) and the post is the last step that may throw (one that
  * throws queued nothing: the record is cloned first). After the commit the
- * thread runs, so nothing may throw: each step there runs guarded, with a
- * fallback that makes no call (a taker that makes its listeners at its
- * first event; a taken spare still listed, which takeSpare drops; the hold
- * owed, _core/overflow.ts).
+ * thread runs, so nothing may throw: each step there runs guarded, its
+ * fallback set before the commit or needing no call (the taker, set before
+ * the commit, makes its listeners at its first event; a taken spare still
+ * listed is dropped by takeSpare; the hold is owed, _core/overflow.ts).
  */
 export function handOver(
   spare: Spare,
@@ -227,6 +227,16 @@ export function handOver(
     writeRecord(spare.ready, start);
   const late = (globalThis as Record<symbol, unknown>)[LATE] === true; // test-only hook
   const ports = (start.ports ?? []) as never;
+  // The taker before the commit (a builtin call may overflow too): one
+  // that makes its listeners at its first event, replaced below by made
+  // ones. Left behind by a start that throws before the commit, it hears
+  // nothing: fillSpares' listeners pass events on only from a taken spare.
+  let made: WorkerListeners | undefined;
+  takers.set(spare, {
+    message: () => (made ??= listen()).message(),
+    error: (error) => (made ??= listen()).error(error),
+    exit: (code) => (made ??= listen()).exit(code),
+  });
   if (!shared && !late) spare.port.postMessage(message(), ports);
   // Why no lost wakeup: see _core/spare_block.ts (the record, then the
   // state, then the notify; the spare sleeps only while READY).
@@ -235,14 +245,9 @@ export function handOver(
   // The thread runs from here: nothing may throw (see above).
   taken++;
   try {
-    takers.set(spare, listen());
+    made ??= listen(); // now, so that the refill's timer starts now
   } catch {
-    let made: WorkerListeners | undefined;
-    takers.set(spare, {
-      message: () => (made ??= listen()).message(),
-      error: (error) => (made ??= listen()).error(error),
-      exit: (code) => (made ??= listen()).exit(code),
-    });
+    // made at the first event
   }
   try {
     if (!shared && late) {
@@ -358,16 +363,24 @@ function fillSpares(): void {
     };
     // The listeners first: on Node, adding a "message" listener refs the
     // worker, which unref() then undoes. Spares never post before taken.
-    spare.worker.on("message", () => takers.get(spare)?.message());
+    // A taker is set before its take's commit: it hears events only once
+    // the spare left READY (handOver).
+    const taker = () => {
+      const state = Atomics.load(spare.ready, STATE);
+      return state === TAKEN || state === TAKEN_SHARED
+        ? takers.get(spare)
+        : undefined;
+    };
+    spare.worker.on("message", () => taker()?.message());
     spare.worker.on("error", (error) => {
-      const taker = takers.get(spare);
-      if (taker === undefined) drop();
-      else taker.error(error);
+      const to = taker();
+      if (to === undefined) drop();
+      else to.error(error);
     });
     spare.worker.on("exit", (code) => {
-      const taker = takers.get(spare);
-      if (taker === undefined) drop();
-      else taker.exit(code);
+      const to = taker();
+      if (to === undefined) drop();
+      else to.exit(code);
     });
     spare.worker.unref();
     spares.push(spare);

@@ -9,7 +9,7 @@ import { startWorker, type WorkerEvents } from "../_core/adapter.ts";
 import { claimWord, giveUpClaim } from "../_core/claim.ts";
 import { blockAlloc, blockRelease, isBlock } from "../_core/heap.ts";
 import { GONE, type NameStore, newerSeq, renameName } from "../_core/names.ts";
-import { OWED, settleOwed } from "../_core/overflow.ts";
+import { OWED, roomForPorts, settleOwed } from "../_core/overflow.ts";
 import { reserveEntry, runtime, tidIndex } from "../_core/runtime.ts";
 import { wireTarget } from "../_core/target.ts";
 import { closePorts, movePorts, portsIn } from "../_core/ports.ts";
@@ -131,7 +131,10 @@ export function startThread(
       held = portsIn(args, name);
       if (held.length === 0) throw error;
     }
-    if (held.length > 0) ({ args, ports } = movePorts(name, args, held));
+    if (held.length > 0) {
+      roomForPorts(); // _core/overflow.ts
+      ({ args, ports } = movePorts(name, args, held));
+    }
     const record = {
       runtime: runtime().buffer,
       ident: reserved.ident,
