@@ -46,6 +46,7 @@ import {
   workerThreads,
 } from "./host.ts";
 import { webWorkerRef } from "./web_ref.ts";
+import { roomForWorker } from "./overflow.ts";
 import { B } from "./primordials_record.ts";
 
 export {
@@ -59,7 +60,10 @@ export {
   workerThreads,
 } from "./host.ts";
 
+import { webWorkersUnref } from "./web_ref.ts";
 export { findWebRef, webWorkersUnref } from "./web_ref.ts";
+import { watchPort } from "./port_messages.ts";
+export { messageReady, takeMessage } from "./port_messages.ts";
 import {
   handOver,
   refillLater,
@@ -166,18 +170,23 @@ export function startWorker(
       "Cannot start thread: resourceLimits need node:worker_threads (Deno, Node, Bun); browsers do not enforce them per worker",
     );
   }
+  // A hold past the commit needs the main thread's loop hook (an owed hold
+  // runs there): hooked before anything is taken or made.
+  if (!daemon && onProcessMain()) hookLoop();
   if (limits === undefined) {
     // A spare on the current entry (takeSpare stops those of another).
     const spare = takeSpare();
     if (spare !== undefined) {
-      // The spare wakes first, then the listeners and the hold (handOver).
+      // The spare wakes first, then the hold (handOver). Only words until
+      // its commit: a throw before leaves the spare ready in the list.
       handOver(
         spare,
         start as unknown as StartRecord,
         () => ({ [START_KEY]: start }),
         () => workerListeners(start, events, true),
+        // A daemon's: none (a spare is unref'd until taken).
+        daemon ? undefined : () => hold(spare.worker, daemon, true),
       );
-      hold(spare.worker, daemon, true);
       return {
         port: spare.port as unknown as MessagePort,
         report: undefined,
@@ -185,6 +194,12 @@ export function startWorker(
       };
     }
   }
+  // Before anything exists (_core/overflow.ts: a worker or a channel made
+  // near the stack's end is left half made), with what the steps after the
+  // construction load on first use (node:worker_threads, whose load on
+  // Deno asks for more room than this, _core/host.ts; the web Worker's ref).
+  if (onProcessMain() && RUNTIME === "deno") webWorkersUnref();
+  roomForWorker();
   const { port1: port, port2 } = new MessageChannel();
   start.port = port2;
   // A plain result comes back in a block, as a spare's (spare_block.ts says
@@ -223,24 +238,31 @@ function startFresh(
         name,
       });
     // Deno: forgets the worker once it has ended (_core/lifetime.ts).
-    const forget = RUNTIME === "deno"
-      ? holdOnMain(webWorkerRef(worker))
-      : undefined;
-    if (RUNTIME === "web") {
-      // No receiveMessageOnPort here: the outcome message itself is the
-      // "done" signal, kept until the thread collects it.
-      watchPort(port, events.done);
-    } else {
-      // 1: the worker entry's last message before it closes (LAST_PING).
-      worker.onmessage = (e) =>
-        e.data === LAST_PING ? forget?.() : events.done();
-    }
-    worker.onerror = (e) => {
-      e.preventDefault();
+    let forget: (() => void) | undefined;
+    try {
+      if (RUNTIME === "deno") forget = holdOnMain(webWorkerRef(worker));
+      if (RUNTIME === "web") {
+        // No receiveMessageOnPort here: the outcome message itself is the
+        // "done" signal, kept until the thread collects it.
+        watchPort(port, events.done);
+      } else {
+        // 1: the worker entry's last message before it closes (LAST_PING).
+        worker.onmessage = (e) =>
+          e.data === LAST_PING ? forget?.() : events.done();
+      }
+      worker.onerror = (e) => {
+        e.preventDefault();
+        forget?.();
+        events.failed(e.error ?? new Error(e.message));
+      };
+      worker.postMessage(start, transfer);
+    } catch (error) {
+      // Not started: the worker closes itself on a null first message
+      // (thread/_worker.ts; terminate() does not stop it, PLATFORM.md).
       forget?.();
-      events.failed(e.error ?? new Error(e.message));
-    };
-    worker.postMessage(start, transfer);
+      worker.postMessage(null);
+      throw error;
+    }
     return { port, report: undefined, block: start.block as Int32Array };
   }
   let report: MessagePort | undefined;
@@ -339,25 +361,31 @@ function holdOnMain(
   worker: { ref(): void; unref(): void } | undefined,
 ): (() => void) | undefined {
   if (worker === undefined || !onProcessMain()) return undefined;
-  if (!loopHooked) {
-    loopHooked = true;
-    const g = globalThis as unknown as {
-      process?: { on?(event: string, listener: () => void): void };
-      addEventListener?(type: string, listener: (e: Event) => void): void;
-    };
-    // Deno runs "beforeunload" listeners when its loop is empty, and keeps
-    // running if one calls preventDefault (measured, Deno 2.9.6: scheduling
-    // work alone does not keep it); Node and Bun emit "beforeExit" and keep
-    // running while the listener left something ref'd (measured, Node 20,
-    // Bun 1.4).
-    if (RUNTIME === "deno") {
-      g.addEventListener!("beforeunload", (e) => {
-        if (loopEmpty()) e.preventDefault();
-      });
-    } else g.process!.on!("beforeExit", () => loopEmpty());
-  }
+  hookLoop();
   if (!mainEnded()) worker.unref();
   return holdWorker(worker);
+}
+
+// The main thread's hook on its loop running dry. Marked hooked only once
+// the listener is added: a start stopped by an overflow in between hooks
+// at the next one (a spare's start hooks before its commit, startWorker).
+function hookLoop(): void {
+  if (loopHooked) return;
+  const g = globalThis as unknown as {
+    process?: { on?(event: string, listener: () => void): void };
+    addEventListener?(type: string, listener: (e: Event) => void): void;
+  };
+  // Deno runs "beforeunload" listeners when its loop is empty, and keeps
+  // running if one calls preventDefault (measured, Deno 2.9.6: scheduling
+  // work alone does not keep it); Node and Bun emit "beforeExit" and keep
+  // running while the listener left something ref'd (measured, Node 20,
+  // Bun 1.4).
+  if (RUNTIME === "deno") {
+    g.addEventListener!("beforeunload", (e) => {
+      if (loopEmpty()) e.preventDefault();
+    });
+  } else g.process!.on!("beforeExit", () => loopEmpty());
+  loopHooked = true;
 }
 let loopHooked = false;
 
@@ -438,62 +466,4 @@ function nodeEntry(of?: URL): URL {
       encodeURIComponent(`import ${JSON.stringify(entry.href)};`)
     }`,
   );
-}
-
-// Messages of result ports on runtimes without receiveMessageOnPort.
-const arrived = new WeakMap<MessagePort, { message: unknown }>();
-const waiting = new WeakMap<MessagePort, () => void>();
-
-function watchPort(port: MessagePort, done: () => void): void {
-  port.onmessage = (event) => {
-    port.onmessage = null;
-    arrived.set(port, { message: event.data });
-    // A pending joinAsync collects it; else the thread's "done" path does
-    // (and reports an error nobody joins).
-    const wake = waiting.get(port);
-    if (wake !== undefined) wake();
-    else done();
-  };
-}
-
-/** Takes the next message from `port` without waiting, if there is one. */
-export function takeMessage(
-  port: MessagePort,
-): { message: unknown } | undefined {
-  const wt = nodeThreads();
-  if (wt !== undefined) {
-    return wt.receiveMessageOnPort(port as never) as
-      | { message: unknown }
-      | undefined;
-  }
-  const got = arrived.get(port);
-  arrived.delete(port);
-  return got;
-}
-
-/**
- * Resolves once {@linkcode takeMessage} can take the outcome off `port`, or
- * at `deadline` (performance.now() clock). Where ports are read synchronously
- * (Deno, Node, Bun) a posted outcome is there as soon as the thread's entry
- * is freed, so this resolves at once; in browsers the message is delivered
- * by the event loop, a little later.
- */
-export function messageReady(
-  port: MessagePort,
-  deadline: number,
-): Promise<void> {
-  if (nodeThreads() !== undefined || arrived.has(port)) {
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => {
-    const timer = deadline === Infinity
-      ? undefined
-      : setTimeout(done, Math.max(0, deadline - performance.now()));
-    function done(): void {
-      clearTimeout(timer);
-      waiting.delete(port);
-      resolve();
-    }
-    waiting.set(port, done);
-  });
 }

@@ -126,6 +126,7 @@
 // block someone else popped is harmless: heap memory is never given back to
 // the system, so the read stays in bounds.
 
+import { OWED } from "./overflow.ts";
 import {
   FREE_HEADS,
   HEAP_BASE,
@@ -383,19 +384,35 @@ export function blockRelease(byteOffset: number): void {
     Atomics.add(v.all, at / 4 + REFS, 1);
     return;
   }
+  let hookFailed = false, hookError: unknown;
   try {
     if (kind !== 0) hooks[kind](byteOffset);
-  } finally {
-    free(v, k, at);
+  } catch (error) {
+    hookFailed = true; // freed all the same, then thrown
+    hookError = error;
   }
+  // Near the stack's end free() may overflow before it has done anything
+  // (its calls come first, the count last): then it is owed
+  // (_core/overflow.ts), not lost (a retried release finds no reference
+  // to take, above, and frees nothing).
+  try {
+    free(v, k, at);
+  } catch (error) {
+    OWED[OWED.length] = () => free(v, k, at);
+    throw error;
+  }
+  if (hookFailed) throw hookError;
 }
 
+// Puts the block on a free list, then takes it off HEAP_LIVE: a stack
+// overflow in a call leaves both as they were (see blockRelease).
 function free(v: Views, k: number, at: number): void {
+  if (k < CHUNK_MIN_CLASS || !chunkFree(at, k)) { // else a queue chunk's
+    const cache = local[k] ??= [];
+    if (cache.length < LOCAL_BYTES >> k) cache.push(at);
+    else push(v, k, at);
+  }
   Atomics.sub(v.header, HEAP_LIVE, 1 << k);
-  if (k >= CHUNK_MIN_CLASS && chunkFree(at, k)) return; // a queue chunk's
-  const cache = local[k] ??= [];
-  if (cache.length < LOCAL_BYTES >> k) cache.push(at);
-  else push(v, k, at);
 }
 
 // This thread's own free blocks, by class: a block this thread freed goes

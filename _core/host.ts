@@ -51,11 +51,7 @@ export function nodeThreads(): typeof WorkerThreads | undefined {
     // Deno's first load of a Node module near the end of the stack breaks it
     // for good (see LOAD_ROOM): without room, a RangeError and nothing
     // loaded, as the overflow it stands for; a later call with room loads.
-    if (RUNTIME === "deno" && !room(LOAD_ROOM)) {
-      throw new RangeError(
-        "Cannot load node:worker_threads: too near the end of the stack",
-      );
-    }
+    roomToLoad("node:worker_threads");
     nodeWorkerThreads = host.process?.getBuiltinModule?.(
       "node:worker_threads",
     ) as typeof WorkerThreads | undefined ?? null;
@@ -175,6 +171,20 @@ export function loadSlotTests(): Promise<void> | undefined {
 // 1,200 were enough (tests/_core/stack_end_load_test.ts); 2,000 leave a
 // margin and keep a small stack (--stack-size=150: about 2,700) loading.
 const LOAD_ROOM = 2_000;
+
+/**
+ * Throws the overflow's RangeError unless a first load of the host's own
+ * code fits on the stack (Deno: LOAD_ROOM frames; nothing is loaded then,
+ * a later call with room loads). Deno loads parts of its runtime lazily
+ * (node modules, some globals' scripts: reading `CompressionStream` first
+ * runs one), and such a load near the stack's end breaks the module for
+ * good, throws a string instead of an error, or ends the process.
+ */
+export function roomToLoad(what: string): void {
+  if (RUNTIME === "deno" && !room(LOAD_ROOM)) {
+    throw new RangeError(`Cannot load ${what}: too near the end of the stack`);
+  }
+}
 
 /** Whether `n` more frames fit on the stack (false: a stack overflow). */
 function room(n: number): boolean {

@@ -41,6 +41,7 @@
 // own until the process exits (locks, barriers: sync/_holder.ts; executor
 // results and slots: ownerLive, pool/_layout.ts).
 
+import { settleOwed } from "./overflow.ts";
 import { endEntry } from "./runtime.ts";
 
 /** A worker whose hold on the process threadkit controls. */
@@ -95,6 +96,12 @@ export function holdWorker(worker: HeldWorker): () => void {
  * runtime must then keep running (Deno needs preventDefault for that).
  */
 export function loopEmpty(): boolean {
+  // A shallow frame: what starts stopped by an overflow owe (overflow.ts).
+  try {
+    settleOwed();
+  } catch {
+    // still owed
+  }
   if (!ended) {
     ended = true;
     // The main thread is entry 0, ident 1 (_core/runtime.ts). An end, never

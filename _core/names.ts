@@ -101,11 +101,13 @@
 // runtime.ts readEntry still re-checks TID). readName checks the bounds all
 // the same (heap memory is never given back).
 
+import { OWED } from "./overflow.ts";
 import { RuntimeError } from "./errors.ts";
 import { B } from "./primordials_record.ts";
 
 const NAME_LEN = 3;
-const NAME_AT = 5;
+/** Slot of the entry's long-name block (0: none), from its first slot. */
+export const NAME_AT = 5;
 const NAME_SEQ = 6;
 const NAME_OWNER = 7;
 const NAME = 8;
@@ -176,7 +178,17 @@ export function storeLongName(
       `Cannot ${what} thread: its name (${bytes.length} UTF-8 bytes) does not fit in the shared heap`,
     );
   }
-  new Uint8Array(view.buffer, at, bytes.length).set(bytes);
+  try {
+    new Uint8Array(view.buffer, at, bytes.length).set(bytes);
+  } catch (error) {
+    // Near the stack's end (the copy overflows): the block back, or owed.
+    try {
+      store!.release(at);
+    } catch {
+      OWED[OWED.length] = () => store!.release(at);
+    }
+    throw error;
+  }
   return at;
 }
 
@@ -210,8 +222,10 @@ export function writeName(
   owner: number,
   rename: boolean,
 ): number {
-  // Made before the section: it allocates.
+  // Made before the section: it allocates; and the length read before it
+  // (a getter: inside, a call that may overflow).
   const field = new Uint8Array(view.buffer, (base + NAME) * 4, NAME_BYTES);
+  const n = bytes.length;
   const seq = base + NAME_SEQ;
   let s: number;
   do {
@@ -219,13 +233,24 @@ export function writeName(
     if (s === -1) return -2;
   } while (Atomics.compareExchange(view, seq, s, s + 1) !== s);
   let stale = -1;
-  if (!rename || Atomics.load(view, base + NAME_OWNER) === owner) {
-    stale = view[base + NAME_AT];
-    view[base + NAME_OWNER] = owner;
-    // A long name's bytes are in its block; the field is left as it was.
-    if (at === 0) field.set(bytes);
-    view[base + NAME_AT] = at;
-    view[base + NAME_LEN] = bytes.length;
+  // Inside the section no call and no getter (a stack overflow here would
+  // leave NAME_SEQ odd, the section taken for good): plain slot accesses
+  // and a loop for the bytes (Uint8Array.prototype.set overflows near the
+  // stack's end on Node). The catch closes the section all the same: a
+  // reservation's words are read by nobody (the entry is RESERVED), a
+  // rename's belong to their owner.
+  try {
+    if (!rename || Atomics.load(view, base + NAME_OWNER) === owner) {
+      stale = view[base + NAME_AT];
+      view[base + NAME_OWNER] = owner;
+      // A long name's bytes are in its block; the field is left as it was.
+      if (at === 0) { for (let i = 0; i < n; i++) field[i] = bytes[i]; }
+      view[base + NAME_AT] = at;
+      view[base + NAME_LEN] = n;
+    }
+  } catch (error) {
+    Atomics.store(view, seq, s + 2);
+    throw error;
   }
   // Publishes the words above to every reader that loads s + 2.
   Atomics.store(view, seq, s + 2);

@@ -20,7 +20,7 @@
 // streams, Intl formatters and WebAssembly.Memory refused on both; the
 // queue codec gave `{}` for every one (MessagePort aside: _core/ports.ts).
 
-import { isProxy } from "./host.ts";
+import { isProxy, roomToLoad } from "./host.ts";
 import { getPrototypeOf, ObjectProto, walkMap } from "./primordials.ts";
 
 /** A platform class: its name, and whether structured clone carries it. */
@@ -117,7 +117,12 @@ export function platformClass(
 ): PlatformClass | undefined {
   let proto = getPrototypeOf(value);
   if (proto === ObjectProto || proto === null) return undefined;
-  classes ??= load();
+  // Its first lookup reads the platform's globals, some loaded lazily by
+  // the host (host.ts roomToLoad): only with room for that.
+  if (classes === undefined) {
+    roomToLoad("the platform classes");
+    classes = load();
+  }
   for (let depth = 0; proto !== null && depth < 32; depth++) {
     // A MessagePort (an EventTarget) moves as a Thread arg (ports.ts).
     if (proto === PORT_PROTO) return undefined;

@@ -151,7 +151,7 @@ export function movePorts(
     if (cause instanceof RangeError) throw cause; // a stack overflow
     const text = String((cause as Error)?.message);
     throw new TypeError(
-      /detached|disentangled|closed/i.test(text)
+      gone(text)
         ? `Cannot start thread "${name}": a MessagePort in its args is closed or already transferred (${text})`
         : `Cannot start thread "${name}": its args cannot be sent to a thread (${text})`,
       { cause },
@@ -182,4 +182,12 @@ export function noPorts(args: unknown, what: string, goes: string): void {
 /** Closes moved ports a start did not send (it failed). */
 export function closePorts(ports: readonly Port[] | undefined): void {
   for (const port of ports ?? []) port.close();
+}
+
+// Whether a failed post's message says a port is closed or transferred. No
+// RegExp: its compile near the stack's end throws a SyntaxError.
+function gone(text: string): boolean {
+  const t = text.toLowerCase();
+  return t.includes("detached") || t.includes("disentangled") ||
+    t.includes("closed");
 }

@@ -5,9 +5,9 @@
 // The main thread creates the block on first use; every thread it starts gets
 // the same SharedArrayBuffer in its start message (thread/_worker.ts adopts it
 // before any user code runs), so every thread sees one table and one heap.
-// The block lives on `globalThis` under a registered symbol so that two copies
-// of this module in one thread (one imported by URL, one by path) share it.
+// The block lives on `globalThis` under a registered symbol: copies share it.
 
+import { OWED } from "./overflow.ts";
 import { RuntimeError } from "./errors.ts";
 import * as names from "./names.ts";
 import { B } from "./primordials_record.ts";
@@ -43,10 +43,7 @@ const NEXT_NAME = 3;
 const STOP_NEXT = 4;
 /** Bytes in live heap blocks (_core/heap.ts): Atomics.add on alloc and free. */
 export const HEAP_LIVE = 5;
-/**
- * Heap bytes ever cut for queue blocks (_core/heap.ts caps them): only
- * grows, since a block keeps its size for good.
- */
+/** Heap bytes ever cut for queue blocks (capped; only grows: heap.ts). */
 export const HEAP_QUEUES = 6;
 const TABLE = 16;
 // The stop ring: threads certain to run no more JavaScript, as ident (|
@@ -230,40 +227,55 @@ export function nextNameNumber(): number {
 }
 
 /**
- * Reserves a table entry and an ident for a thread about to start.
+ * Reserves a table entry and an ident for a thread about to start; `tid`:
+ * the entry's TID word, where a failed start gives it back without a call
+ * (thread/_start.ts). A stack overflow inside reserves none (its catch
+ * stores 0 back with builtins only, which cannot overflow).
  * @throws {RuntimeError} when {@linkcode MAX_THREADS} threads are alive.
  */
 export function reserveEntry(
   name: string,
   daemon: boolean,
   store?: names.NameStore,
-): { ident: number; entry: number; nameSeq: number } {
+): { ident: number; entry: number; nameSeq: number; tid: number } {
   const { view } = runtime();
   const bytes = names.encodeName(name);
-  // A long name's block; given back below wherever the start is refused.
   const at = names.storeLongName(view, bytes, store);
   for (let i = 1; i < MAX_THREADS; i++) {
-    if (Atomics.compareExchange(view, slot(i, TID), 0, -1) !== 0) continue;
+    const tid = TABLE + i * ENTRY_SLOTS + TID; // computed: no call
+    if (Atomics.compareExchange(view, tid, 0, -1) !== 0) continue;
     const ident = Atomics.add(view, NEXT_IDENT, 1);
     if (ident > MAX_IDENT) {
+      // Bit 30: a lock word's CONTENDED mark (sync/_holder.ts), a stop
+      // ring entry's FAILED mark (2^30 thread starts in one process).
+      Atomics.store(view, tid, 0);
       if (at > 0) store!.release(at);
-      // Bit 30 of a lock word is its CONTENDED mark (sync/_holder.ts) and of
-      // a stop ring entry its FAILED mark: an ident that reaches it would
-      // be read as another. NEXT_IDENT only grows, so every later start is
-      // refused too (2^30 thread starts in one process).
-      Atomics.store(view, slot(i, TID), 0);
       throw new RuntimeError(
         `Cannot start new thread: this process has used all ${MAX_IDENT} thread idents`,
       );
     }
-    // The last owner's long name, ours to release (none without a store).
-    const stale = writeEntry(view, i, ident, bytes, at, daemon);
-    // Its name section stayed taken (_core/names.ts): left RESERVED.
-    if (stale === -2) continue;
-    if (stale > 0) store?.release(stale);
+    let stale = 0, nameSeq = 0, given = false;
+    try {
+      // The last owner's long name (stale), ours to release.
+      stale = writeEntry(view, i, ident, bytes, at, daemon);
+      nameSeq = names.writtenSeq();
+      if (stale > 0) store?.release(stale);
+      given = true;
+    } catch (error) {
+      // Owed (no call before the store): the stale block unless released,
+      // ours unless the entry took it (NAME_AT; its next owner releases it).
+      const old = given ? 0 : stale; // (a release retried is harmless: heap.ts)
+      if (old > 0) OWED[OWED.length] = () => store!.release(old);
+      if (at > 0 && view[tid - TID + names.NAME_AT] !== at) {
+        OWED[OWED.length] = () => store!.release(at);
+      }
+      Atomics.store(view, tid, 0); // (one left RESERVED is lost for good)
+      throw error;
+    }
+    if (stale === -2) continue; // its name section stayed taken: RESERVED
     // Publishes FLAGS, the name, CANCEL = 0 (all written above) with TID.
-    Atomics.store(view, slot(i, TID), ident);
-    return { ident, entry: i, nameSeq: names.writtenSeq() };
+    Atomics.store(view, tid, ident);
+    return { ident, entry: i, nameSeq, tid };
   }
   if (at > 0) store!.release(at);
   throw new RuntimeError(
@@ -278,11 +290,6 @@ export function entryName(
   since?: number,
 ): names.SeqName | undefined {
   return names.readNameSeq(runtime().view, slot(entry, 0), ident, since);
-}
-
-/** Gives back an entry whose start failed before the thread ran. */
-export function unreserveEntry(entry: number, ident: number): void {
-  endEntry(entry, ident);
 }
 
 /**
@@ -337,11 +344,7 @@ export function recordStop(ident: number, failed: boolean): void {
   Atomics.store(view, STOPS + j, failed ? ident | FAILED : ident);
 }
 
-/**
- * Whether the thread `ident` is alive: some table entry holds it. Scans the
- * table (256 loads), so it is for slow paths: a waiter's slice end, not an
- * acquire.
- */
+/** Whether some table entry holds `ident` (256 loads: slow paths only). */
 export function identAlive(ident: number): boolean {
   const { view } = runtime();
   for (let i = 0; i < MAX_THREADS; i++) {
@@ -361,10 +364,7 @@ export function liveIdents(): Set<number> {
   return out;
 }
 
-/**
- * Records the stop of `ident`, seen from outside (its worker's "exit"), as
- * a failure, unless the thread recorded its own stop before it went.
- */
+/** Records `ident`'s stop seen from outside as failed, unless recorded. */
 export function recordStopSeen(ident: number): void {
   if (identStopped(ident) === undefined) recordStop(ident, true);
 }

@@ -47,6 +47,7 @@
 
 import type * as WorkerThreads from "node:worker_threads";
 import { onEntryChange } from "./entry.ts";
+import { OWED } from "./overflow.ts";
 import {
   keepingSpares,
   READY,
@@ -131,15 +132,21 @@ export function readySpares(): number {
 }
 
 /**
- * A ready spare on the current entry, taken out of the list (undefined
- * when none is), for handOver. Spares of another entry are stopped first.
+ * A ready spare on the current entry (undefined when none is), for
+ * handOver. It stays in the list until handOver's commit (its state word
+ * leaving READY), so a start that throws before loses none. Spares of
+ * another entry are stopped first, and taken ones still listed (handOver's
+ * removal stopped by an overflow) dropped.
  */
 export function takeSpare(): Spare | undefined {
   if (dropStale()) fillSoon();
-  const i = spares.findIndex((s) => Atomics.load(s.ready, STATE) === READY);
-  if (i < 0) return undefined;
-  taken++;
-  return spares.splice(i, 1)[0];
+  let found: Spare | undefined;
+  for (let i = spares.length - 1; i >= 0; i--) {
+    const state = Atomics.load(spares[i].ready, STATE);
+    if (state === TAKEN || state === TAKEN_SHARED) spares.splice(i, 1);
+    else if (state === READY) found = spares[i];
+  }
+  return found;
 }
 
 let taken = 0;
@@ -194,12 +201,23 @@ const LATE = Symbol.for("threadkit.test.spareLatePost");
  * events are dispatched by this thread's event loop, which runs no task
  * before the synchronous start() that called this returns, and the
  * listeners attached at construction look the taker up at dispatch.
+ *
+ * Near the stack's end any call may throw (a stack overflow). Before the
+ * commit (the state store) a throw leaves the spare READY in the list
+ * (takeSpare did not take it out; the record in its block is read only
+ * after the commit) and the post is the last step that may throw (one that
+ * throws queued nothing: the record is cloned first). After the commit the
+ * thread runs, so nothing may throw: each step there runs guarded, its
+ * fallback set before the commit or needing no call (the taker, set before
+ * the commit, makes its listeners at its first event; a taken spare still
+ * listed is dropped by takeSpare; the hold is owed, _core/overflow.ts).
  */
 export function handOver(
   spare: Spare,
   start: StartRecord,
   message: () => Record<string, unknown>,
   listen: () => WorkerListeners,
+  hold?: () => void,
 ): void {
   // Only plain args: threadkit primitives need their claim word and the
   // package's decoding; a limited thread never takes a spare.
@@ -209,19 +227,44 @@ export function handOver(
     writeRecord(spare.ready, start);
   const late = (globalThis as Record<symbol, unknown>)[LATE] === true; // test-only hook
   const ports = (start.ports ?? []) as never;
+  // The taker before the commit (a builtin call may overflow too): one
+  // that makes its listeners at its first event, replaced below by made
+  // ones. Left behind by a start that throws before the commit, it hears
+  // nothing: fillSpares' listeners pass events on only from a taken spare.
+  let made: WorkerListeners | undefined;
+  takers.set(spare, {
+    message: () => (made ??= listen()).message(),
+    error: (error) => (made ??= listen()).error(error),
+    exit: (code) => (made ??= listen()).exit(code),
+  });
   if (!shared && !late) spare.port.postMessage(message(), ports);
   // Why no lost wakeup: see _core/spare_block.ts (the record, then the
   // state, then the notify; the spare sleeps only while READY).
   Atomics.store(spare.ready, STATE, shared ? TAKEN_SHARED : TAKEN);
   Atomics.notify(spare.ready, STATE);
-  if (!shared && late) {
-    setTimeout(() => spare.port.postMessage(message(), ports), 5);
+  // The thread runs from here: nothing may throw (see above).
+  taken++;
+  try {
+    made ??= listen(); // now, so that the refill's timer starts now
+  } catch {
+    // made at the first event
   }
-  // The thread runs from here: nothing after the notify (this, and the
-  // caller's hold on the worker) may throw, or start() would throw while the
-  // thread runs with no listener to see its death (today neither can:
-  // refillLater's timer, holdOnMain, ref/unref).
-  takers.set(spare, listen());
+  try {
+    if (!shared && late) {
+      setTimeout(() => spare.port.postMessage(message(), ports), 5);
+    }
+    const at = spares.indexOf(spare);
+    if (at >= 0) spares.splice(at, 1);
+  } catch {
+    // dropped by the next takeSpare (see above)
+  }
+  if (hold !== undefined) {
+    try {
+      hold();
+    } catch {
+      OWED[OWED.length] = hold;
+    }
+  }
 }
 
 /**
@@ -231,7 +274,11 @@ export function handOver(
  */
 export function stopSpares(): void {
   spareCount = 0;
-  for (const spare of spares.splice(0)) stop(spare);
+  for (const spare of spares.splice(0)) {
+    // A taken one still listed (handOver) runs its thread: not stopped.
+    const state = Atomics.load(spare.ready, STATE);
+    if (state !== TAKEN && state !== TAKEN_SHARED) stop(spare);
+  }
 }
 
 // Stops a spare that is in no list any more: it exits (thread/_worker.ts).
@@ -248,7 +295,11 @@ function dropStale(): boolean {
   const entry = entryNow();
   const before = spares.length;
   for (let i = spares.length - 1; i >= 0; i--) {
-    if (spares[i].entry !== entry) stop(spares.splice(i, 1)[0]);
+    if (spares[i].entry !== entry) {
+      const spare = spares.splice(i, 1)[0],
+        state = Atomics.load(spare.ready, STATE);
+      if (state !== TAKEN && state !== TAKEN_SHARED) stop(spare);
+    }
   }
   return spares.length < before;
 }
@@ -312,16 +363,24 @@ function fillSpares(): void {
     };
     // The listeners first: on Node, adding a "message" listener refs the
     // worker, which unref() then undoes. Spares never post before taken.
-    spare.worker.on("message", () => takers.get(spare)?.message());
+    // A taker is set before its take's commit: it hears events only once
+    // the spare left READY (handOver).
+    const taker = () => {
+      const state = Atomics.load(spare.ready, STATE);
+      return state === TAKEN || state === TAKEN_SHARED
+        ? takers.get(spare)
+        : undefined;
+    };
+    spare.worker.on("message", () => taker()?.message());
     spare.worker.on("error", (error) => {
-      const taker = takers.get(spare);
-      if (taker === undefined) drop();
-      else taker.error(error);
+      const to = taker();
+      if (to === undefined) drop();
+      else to.error(error);
     });
     spare.worker.on("exit", (code) => {
-      const taker = takers.get(spare);
-      if (taker === undefined) drop();
-      else taker.exit(code);
+      const to = taker();
+      if (to === undefined) drop();
+      else to.exit(code);
     });
     spare.worker.unref();
     spares.push(spare);

@@ -78,6 +78,10 @@ const STATE: Readonly<Record<string, string>> = {
     "a TextDecoder made on first use, used without streaming (no state between calls)",
   "_core/names.ts written":
     "the NAME_SEQ value of this copy's last writeName, read by the same copy right after it with no call between (reserveEntry, renameName)",
+  "_core/overflow.ts ROOM_ARGS":
+    "the room check's arguments: a constant array of zeros, never written",
+  "_core/overflow.ts PORTS_ARGS":
+    "the room check's arguments: a constant array of zeros, never written",
   "_core/runtime.ts cached":
     "a cache of the thread's runtime, read from the global (the entry adopts it before any user code runs)",
   "_core/scope.ts SCOPE_NAMES": "a constant set of names, never changed",

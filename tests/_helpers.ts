@@ -119,18 +119,25 @@ export interface ProgramRun {
  * Runs `file` as a program of the current runtime (with `programArgs`) and
  * resolves when it exits, or kills it after `timeoutMs` (then `timedOut` is
  * true). `exposeGc` runs it with a global `gc()` (V8's --expose-gc; Bun has
- * `Bun.gc` without a flag).
+ * `Bun.gc` without a flag); `v8Flags` with those V8 flags (Deno, Node; Bun
+ * runs JavaScriptCore, and ignores them).
  */
 export function runProgram(
   file: URL,
   timeoutMs: number,
   programArgs: string[] = [],
-  { exposeGc = false }: { exposeGc?: boolean } = {},
+  { exposeGc = false, v8Flags = [] }: {
+    exposeGc?: boolean;
+    v8Flags?: string[];
+  } = {},
 ): Promise<ProgramRun> {
   const path = fileURLToPath(file);
-  const gcFlag = exposeGc && !isBun
-    ? [isDeno ? "--v8-flags=--expose-gc" : "--expose-gc"]
-    : [];
+  const flags = isBun ? [] : [...exposeGc ? ["--expose-gc"] : [], ...v8Flags];
+  const gcFlag = flags.length === 0
+    ? []
+    : isDeno
+    ? [`--v8-flags=${flags.join(",")}`]
+    : flags;
   const args = isDeno
     ? ["run", "-A", ...gcFlag, path, ...programArgs]
     : [...gcFlag, path, ...programArgs];

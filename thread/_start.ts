@@ -9,12 +9,8 @@ import { startWorker, type WorkerEvents } from "../_core/adapter.ts";
 import { claimWord, giveUpClaim } from "../_core/claim.ts";
 import { blockAlloc, blockRelease, isBlock } from "../_core/heap.ts";
 import { GONE, type NameStore, newerSeq, renameName } from "../_core/names.ts";
-import {
-  reserveEntry,
-  runtime,
-  tidIndex,
-  unreserveEntry,
-} from "../_core/runtime.ts";
+import { OWED, roomForPorts, settleOwed } from "../_core/overflow.ts";
+import { reserveEntry, runtime, tidIndex } from "../_core/runtime.ts";
 import { wireTarget } from "../_core/target.ts";
 import { closePorts, movePorts, portsIn } from "../_core/ports.ts";
 import type { ThreadStart } from "../_core/thread_start.ts";
@@ -94,26 +90,36 @@ export function startThread(
   limits: Record<string, number> | undefined,
   events: WorkerEvents,
 ): Started {
+  // What earlier starts stopped by an overflow still owe (_core/overflow.ts),
+  // from this frame, before this start takes anything.
+  if (OWED.length > 0) settleOwed();
+  const { view } = runtime();
   let args: unknown;
   // The entry first: the args' encode is for this start (an executor in
   // them makes its channels for this thread, _core/thread_start.ts).
   const reserved = reserveEntry(name, daemon, names);
-  const start: ThreadStart = { ...reserved, undo: [] };
-  const undo = () => {
-    unreserveEntry(reserved.entry, reserved.ident);
-    for (const f of start.undo) f();
+  // From here every step may throw (a stack overflow near the stack's end,
+  // in any call): the catches give the entry back with builtins only (a
+  // compareExchange from our ident on the TID word reserveEntry named,
+  // which cannot overflow), then the rest, which takes calls, through
+  // giveBack (owed when it overflows in turn).
+  const start: ThreadStart = {
+    ident: reserved.ident,
+    entry: reserved.entry,
+    undo: [],
   };
-  try {
-    args = encodeTransfer(userArgs, start); // each arg read once (transfer.ts)
-  } catch (cause) {
-    undo();
-    // A getter's own error goes as it is (as from a queue put).
-    throw refusedProxy(cause) ? argsRefused(name, cause) : cause;
-  }
-  const claim = transferMarked ? claimWord() : undefined;
-  const giveUp = () => giveUpClaim(claim, args);
+  let claim: Int32Array | undefined;
   let ports: MessagePort[] | undefined;
+  let encoded = false;
   try {
+    try {
+      args = encodeTransfer(userArgs, start); // each arg read once (transfer.ts)
+      encoded = true;
+    } catch (cause) {
+      // A getter's own error goes as it is (as from a queue put).
+      throw refusedProxy(cause) ? argsRefused(name, cause) : cause;
+    }
+    claim = transferMarked ? claimWord() : undefined;
     // Checked before the worker starts. A MessagePort fails the trial
     // clone: such args are moved instead, which checks them (ports.ts),
     // after the entry is reserved (a full table leaves the caller's ports
@@ -125,8 +131,11 @@ export function startThread(
       held = portsIn(args, name);
       if (held.length === 0) throw error;
     }
-    if (held.length > 0) ({ args, ports } = movePorts(name, args, held));
-    const start = {
+    if (held.length > 0) {
+      roomForPorts(); // _core/overflow.ts
+      ({ args, ports } = movePorts(name, args, held));
+    }
+    const record = {
       runtime: runtime().buffer,
       ident: reserved.ident,
       entry: reserved.entry,
@@ -140,19 +149,42 @@ export function startThread(
       ...ports && { ports },
     };
     // The result port: a fresh channel's, or a spare's own (startWorker
-    // closes a channel it made when it throws).
+    // closes a channel it made when it throws). It throws only before the
+    // thread can run (its commit is its last step).
     const { port, report, block } = startWorker(
-      start,
+      record,
       daemon,
       name,
       events,
       limits,
     );
-    return { ...reserved, port, report, block, giveUp };
+    return {
+      ident: reserved.ident,
+      entry: reserved.entry,
+      nameSeq: reserved.nameSeq,
+      port,
+      report,
+      block,
+      giveUp: () => giveUpClaim(claim, args),
+    };
   } catch (error) {
-    undo();
-    closePorts(ports);
-    giveUp();
+    // The entry back first, no call (see above). Why no lost wakeup: no
+    // handle waits on it yet (start() has not returned); the notify in
+    // giveBack wakes any that found the ident by enumerate.
+    Atomics.compareExchange(view, reserved.tid, reserved.ident, 0);
+    const steps = start.undo, moved = ports;
+    const give = encoded ? args : undefined, word = claim;
+    const giveBack = () => {
+      Atomics.notify(view, reserved.tid);
+      for (let i = 0; i < steps.length; i++) steps[i]();
+      closePorts(moved);
+      if (give !== undefined) giveUpClaim(word, give);
+    };
+    try {
+      giveBack();
+    } catch {
+      OWED[OWED.length] = giveBack;
+    }
     throw error;
   }
 }

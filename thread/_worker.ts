@@ -150,10 +150,13 @@ if (kind === "node") {
     >).then((m) => m.serveAsSpare(spare, { run, watchDeath }));
   }
 } else {
-  // A web worker gets its start message as its first message.
+  // A web worker gets its start message as its first message; null when
+  // its start failed after the worker was made (_core/adapter.ts): it
+  // closes itself, as nothing else stops it.
   scope.onmessage = (event) => {
     scope.onmessage = null;
-    run(event.data as Start, "web");
+    if (event.data === null) scope.close();
+    else run(event.data as Start, "web");
   };
 }
 

@@ -605,9 +605,7 @@ var host = globalThis;
 var RUNTIME = typeof host.Deno?.version?.deno === "string" ? "deno" : host.Bun !== void 0 ? "bun" : typeof host.process?.getBuiltinModule === "function" ? "node" : "web";
 function nodeThreads() {
   if (nodeWorkerThreads === void 0 && RUNTIME !== "web") {
-    if (RUNTIME === "deno" && !room(LOAD_ROOM)) {
-      throw new RangeError("Cannot load node:worker_threads: too near the end of the stack");
-    }
+    roomToLoad("node:worker_threads");
     nodeWorkerThreads = host.process?.getBuiltinModule?.("node:worker_threads") ?? null;
   }
   return nodeWorkerThreads ?? void 0;
@@ -648,6 +646,11 @@ function loadSlotTests() {
   return slotTypes.get() !== void 0 ? void 0 : slotTypes.load();
 }
 var LOAD_ROOM = 2e3;
+function roomToLoad(what) {
+  if (RUNTIME === "deno" && !room(LOAD_ROOM)) {
+    throw new RangeError(`Cannot load ${what}: too near the end of the stack`);
+  }
+}
 function room(n) {
   try {
     return deeper(n) === n;
@@ -784,6 +787,13 @@ function setWorkerEntry(url) {
   state.changed?.();
 }
 
+// _core/overflow.ts
+var OWED = threadState("owed", () => []);
+var ROOM = 8192;
+var ROOM_ARGS = new Array(ROOM).fill(0);
+var PORTS_ARGS = new Array(ROOM + ROOM / 2).fill(0);
+var ignore = Function.prototype;
+
 // _core/names.ts
 var NAME_LEN = 3;
 var NAME_AT = 5;
@@ -809,6 +819,7 @@ function encodeName(name) {
 }
 function writeName(view, base, bytes, at, owner, rename) {
   const field = new Uint8Array(view.buffer, (base + NAME) * 4, NAME_BYTES);
+  const n = bytes.length;
   const seq = base + NAME_SEQ;
   let s;
   do {
@@ -816,12 +827,19 @@ function writeName(view, base, bytes, at, owner, rename) {
     if (s === -1) return -2;
   } while (Atomics.compareExchange(view, seq, s, s + 1) !== s);
   let stale = -1;
-  if (!rename || Atomics.load(view, base + NAME_OWNER) === owner) {
-    stale = view[base + NAME_AT];
-    view[base + NAME_OWNER] = owner;
-    if (at === 0) field.set(bytes);
-    view[base + NAME_AT] = at;
-    view[base + NAME_LEN] = bytes.length;
+  try {
+    if (!rename || Atomics.load(view, base + NAME_OWNER) === owner) {
+      stale = view[base + NAME_AT];
+      view[base + NAME_OWNER] = owner;
+      if (at === 0) {
+        for (let i = 0; i < n; i++) field[i] = bytes[i];
+      }
+      view[base + NAME_AT] = at;
+      view[base + NAME_LEN] = n;
+    }
+  } catch (error) {
+    Atomics.store(view, seq, s + 2);
+    throw error;
   }
   Atomics.store(view, seq, s + 2);
   written = s + 2 | 0;
@@ -1185,7 +1203,8 @@ if (kind === "node") {
 } else {
   scope.onmessage = (event) => {
     scope.onmessage = null;
-    run(event.data, "web");
+    if (event.data === null) scope.close();
+    else run(event.data, "web");
   };
 }
 function lastPing(kind2) {

@@ -18,7 +18,7 @@ import {
 } from "../../mod.ts";
 import { Chain } from "../../queue/_chain.ts";
 import { lockAt } from "../../sync/_lock_at.ts";
-import { reserveEntry, runtime, unreserveEntry } from "../../_core/runtime.ts";
+import { endEntry, reserveEntry, runtime } from "../../_core/runtime.ts";
 import { until } from "../_helpers.ts";
 import type { dieHoldingChain } from "../_workers/chain_death.ts";
 
@@ -349,6 +349,6 @@ describe("idents", () => {
     }
     const entry = reserveEntry("y", false); // the refused entry was freed
     assert.ok(entry.ident >= next && entry.ident < 0x40000000);
-    unreserveEntry(entry.entry, entry.ident);
+    endEntry(entry.entry, entry.ident);
   });
 });

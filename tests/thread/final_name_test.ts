@@ -15,11 +15,11 @@ import {
   ThreadExitError,
 } from "../../mod.ts";
 import {
+  endEntry,
   liveEntries,
   reserveEntry,
   runtime,
   tidIndex,
-  unreserveEntry,
 } from "../../_core/runtime.ts";
 import { sparesTaken } from "../../_core/spare.ts";
 import { GONE, readNameSeq, renameName, writeName } from "../../_core/names.ts";
@@ -84,7 +84,7 @@ function reuse(entry: number): void {
     }
     assert.fail(`entry ${entry} never became free`);
   } finally {
-    for (const r of taken) unreserveEntry(r.entry, r.ident);
+    for (const r of taken) endEntry(r.entry, r.ident);
   }
 }
 

@@ -11,11 +11,7 @@ import assert from "node:assert/strict";
 import { currentThread, enumerate, Thread } from "../../mod.ts";
 import { heapLiveBytes } from "../../_core/heap.ts";
 import { readName, writeName } from "../../_core/names.ts";
-import {
-  MAX_THREADS,
-  reserveEntry,
-  unreserveEntry,
-} from "../../_core/runtime.ts";
+import { endEntry, MAX_THREADS, reserveEntry } from "../../_core/runtime.ts";
 import { stressSize } from "../_helpers.ts";
 
 const JOIN = { timeout: 30_000 };
@@ -252,7 +248,7 @@ describe("thread names of any length", () => {
       assert.throws(() => t.start(), /threads are already alive/);
       assert.equal(heapLiveBytes(), live);
     } finally {
-      for (const f of fillers) unreserveEntry(f.entry, f.ident);
+      for (const f of fillers) endEntry(f.entry, f.ident);
     }
   });
 

@@ -19,7 +19,7 @@ import {
   Thread,
   ThreadPoolExecutor,
 } from "../../mod.ts";
-import { reserveEntry, unreserveEntry } from "../../_core/runtime.ts";
+import { endEntry, reserveEntry } from "../../_core/runtime.ts";
 import { spares, startOnSpare } from "../_helpers.ts";
 
 const JOIN = { timeout: 60_000 };
@@ -159,7 +159,7 @@ describe("Thread: a MessagePort as a thread arg", () => {
       const t = new Thread({ target: (p: unknown) => p, args: [port2] });
       assert.throws(() => t.start(), /threads are already alive/);
     } finally {
-      for (const f of fillers) unreserveEntry(f.entry, f.ident);
+      for (const f of fillers) endEntry(f.entry, f.ident);
     }
     // Still the caller's: it posts, and it can go to a thread.
     port2.postMessage("still here");

@@ -5,8 +5,8 @@
 // module broke it for good (no thread started at any depth, and every
 // later start threw a ReferenceError: "default is not defined", or
 // "Cannot access 'F' before initialization"). A fresh process: the load
-// happens once. (A first non-daemon start there on Deno still leaks a web
-// Worker per attempt that overflows after the Worker is made: not covered.)
+// happens once. (A first non-daemon start there, which made a web Worker
+// per attempt that overflowed after it: tests/depth/start_table_depth_test.ts.)
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { runProgram } from "../_helpers.ts";

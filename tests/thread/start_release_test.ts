@@ -18,7 +18,7 @@ import {
   ThreadPoolExecutor,
 } from "../../mod.ts";
 import { blockRefs, heapLiveBytes } from "../../_core/heap.ts";
-import { reserveEntry, unreserveEntry } from "../../_core/runtime.ts";
+import { endEntry, reserveEntry } from "../../_core/runtime.ts";
 import { encodeTransfer, TO_DESCRIPTOR } from "../../_core/transfer.ts";
 
 const JOIN = { timeout: 30_000 };
@@ -59,7 +59,7 @@ describe("a failed thread start releases its args' heap references", () => {
       assert.throws(() => t.start(), /threads are already alive/);
       assert.deepEqual(refs(), [1, 1]);
     } finally {
-      for (const f of fillers) unreserveEntry(f.entry, f.ident);
+      for (const f of fillers) endEntry(f.entry, f.ident);
     }
     assert.equal(heapLiveBytes(), live);
   });

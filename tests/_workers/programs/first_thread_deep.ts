@@ -6,6 +6,7 @@
 // more at a shallow depth (daemon and not), and joins every thread started.
 // Prints one JSON line.
 import { Thread } from "../../../mod.ts";
+import { sweep } from "../../queue/_stack_end.ts";
 
 const g = globalThis as unknown as {
   addEventListener?: (t: string, f: (e: Event) => void) => void;
@@ -17,24 +18,14 @@ if (typeof g.addEventListener === "function") {
 if (!("Deno" in globalThis)) g.process?.on("unhandledRejection", () => {});
 
 const started: Thread[] = new Array(64).fill(undefined);
-let k = 0, tries = 0;
+let k = 0;
 const daemon = true;
-const deep = (): void => {
-  try {
-    deep();
-  } catch {
-    tries++;
-    const t = new Thread({ target: (x: number) => x + 1, args: [1], daemon });
-    t.start();
-    started[k] = t;
-    k++;
-  }
-};
-try {
-  deep();
-} catch {
-  // the outermost attempt overflowed too
-}
+const tries = sweep(() => {
+  const t = new Thread({ target: (x: number) => x + 1, args: [1], daemon });
+  t.start();
+  started[k] = t;
+  k++;
+});
 const out: Record<string, unknown> = { tries, k };
 const results: unknown[] = [];
 for (let i = 0; i < k; i++) {
