@@ -262,14 +262,16 @@ export function reserveEntry(
       if (stale > 0) store?.release(stale);
       given = true;
     } catch (error) {
-      // Owed (no call before the store): the stale block unless released,
-      // ours unless the entry took it (NAME_AT; its next owner releases it).
+      // Owed: the stale block unless released, ours unless the entry took it
+      // (NAME_AT, read before the entry goes back; its next owner releases
+      // it). The entry goes back before the pushes, which may overflow in
+      // turn: then a block is lost, not the entry (one left RESERVED is lost
+      // for good).
       const old = given ? 0 : stale; // (a release retried is harmless: heap.ts)
+      const ours = at > 0 && view[tid - TID + names.NAME_AT] !== at;
+      Atomics.store(view, tid, 0);
       if (old > 0) OWED[OWED.length] = () => store!.release(old);
-      if (at > 0 && view[tid - TID + names.NAME_AT] !== at) {
-        OWED[OWED.length] = () => store!.release(at);
-      }
-      Atomics.store(view, tid, 0); // (one left RESERVED is lost for good)
+      if (ours) OWED[OWED.length] = () => store!.release(at);
       throw error;
     }
     if (stale === -2) continue; // its name section stayed taken: RESERVED
