@@ -370,7 +370,8 @@ function holdOnMain(
 // the listener is added: a start stopped by an overflow in between hooks
 // at the next one (a spare's start hooks before its commit, startWorker).
 function hookLoop(): void {
-  if (loopHooked) return;
+  // A page has no loop end to hook (and no process): its workers live on.
+  if (loopHooked || RUNTIME === "web") return;
   const g = globalThis as unknown as {
     process?: { on?(event: string, listener: () => void): void };
     addEventListener?(type: string, listener: (e: Event) => void): void;

@@ -263,10 +263,8 @@ export function reserveEntry(
       given = true;
     } catch (error) {
       // Owed: the stale block unless released, ours unless the entry took it
-      // (NAME_AT, read before the entry goes back; its next owner releases
-      // it). The entry goes back before the pushes, which may overflow in
-      // turn: then a block is lost, not the entry (one left RESERVED is lost
-      // for good).
+      // (NAME_AT, read first; its next owner releases it). The entry goes
+      // back before the pushes, which may overflow: a block lost, not it.
       const old = given ? 0 : stale; // (a release retried is harmless: heap.ts)
       const ours = at > 0 && view[tid - TID + names.NAME_AT] !== at;
       Atomics.store(view, tid, 0);
