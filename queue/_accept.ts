@@ -3,8 +3,7 @@
 // took (_held.ts): kept by an accepted item, released for refused ones.
 
 import type { Acquire } from "../_core/wait.ts";
-import { NOWAIT, type QueueOptions, queueOptions } from "./_init.ts";
-import { NEED } from "./_text_run.ts";
+import { type QueueOptions, queueOptions } from "./_init.ts";
 import { own, toRaw, toRaws } from "./_glue.ts";
 import { BUSY_COUNT, NO_WAIT } from "./_layout.ts";
 import { held, marks, releaseHeld, takeHeld, type Taken } from "./_held.ts";
@@ -50,48 +49,6 @@ export function encodeKept(
   // the last step here (its caller's handler releases them: see putKept).
   e.taken = takeHeld(from);
   return e;
-}
-
-/**
- * An untimed put's first try into an unbounded queue's newest segment (the
- * hot path, _unbounded.ts put): encodes `item` once and puts it if the
- * segment takes it now (a try that waits IDLE_GRACE at most for a held
- * TAIL, as putNowait's). Undefined when it is in; else the encoding, its
- * references kept, for the caller's loop (the segment full, retired, still
- * held, or too small for it: the loop checks again and says which).
- */
-export function putFirst(st: QueueState, item: unknown): Encoded | undefined {
-  if (unreleased.length > 0) releaseLeft(); // (_held.ts)
-  const from = held.length; // this put's references start here (_held.ts)
-  let raw: unknown;
-  try {
-    raw = toRaw(st, item, false);
-  } catch (error) {
-    if (held.length > from) held.length = from; // (forgot: see _held.ts)
-    throw error;
-  }
-  const taken = takeHeld(from); // (as putKept)
-  let r = 0;
-  try {
-    st.store.check(raw);
-    r = st.store.tryPut(raw, NOWAIT);
-  } catch (error) {
-    // Too large for this segment: the loop grows. Else (a corrupt queue
-    // word) released as putKept's.
-    if (!(error instanceof RangeError && NEED in error)) {
-      try {
-        releaseHeld(taken);
-      } catch { // a stack overflow: no call here (_held.ts)
-        if (taken !== undefined) unreleased[unreleased.length] = taken;
-      }
-      throw error;
-    }
-  }
-  if (r > 0) {
-    afterPut(st, 1);
-    return undefined;
-  }
-  return { raw, owned: false, taken };
 }
 
 /**

@@ -21,7 +21,6 @@ import type { WaitOptions } from "../_core/wait.ts";
 import type { Codec } from "./_codec.ts";
 import type { Region } from "../_core/placement.ts";
 import { Chain, type Segment, type UnboundedInit } from "./_chain.ts";
-import { putFirst } from "./_accept.ts";
 import { canGrow, checkChain, FRONT, TASKS } from "./_chain_memory.ts";
 import { type QueueOptions, type ShutdownOptions, stateOf } from "./_core.ts";
 import {
@@ -93,20 +92,18 @@ export class UnboundedQueue<T> implements AsyncIterable<T> {
   }
 
   put(item: T, options?: QueueOptions): void {
-    // Fast path (untimed): one try of the newest segment below the maximum,
-    // a numeric item inline; a full, retired or held segment refuses it,
-    // nothing put, and putOne sorts it out with the same encoding.
-    const c = this.#c, q = c.segment(c.last());
-    if (options === undefined && q.capacity < c.max) {
-      const st = stateOf(q), ring = st.ring;
-      if (ring === undefined) {
-        const e = putFirst(st, item);
-        if (e !== undefined) putOne(c, item, options, e);
-        return;
-      }
-      if (st.info!.exact(item) && ring.tryPut(item, NO_TRY_WAIT) > 0) return;
+    // Fast path: a numeric item with room in the newest segment (a full or
+    // retired one refuses it, and putOne sorts it out; nothing was put). A
+    // structured item goes to putOne, which encodes it once and takes its
+    // references with no call before its releasing handler.
+    if (options === undefined) {
+      const st = stateOf(this.#c.segment(this.#c.last())), ring = st.ring;
+      if (
+        ring !== undefined && st.info!.exact(item) &&
+        ring.tryPut(item, NO_TRY_WAIT) > 0
+      ) return;
     }
-    putOne(c, item, options);
+    putOne(this.#c, item, options);
   }
 
   putNowait(item: T): void {

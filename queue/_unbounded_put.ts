@@ -15,11 +15,11 @@ import type { QueueOptions } from "./_core.ts";
 import { HOLD_END } from "./_decoding.ts";
 import { UNTIMED } from "./_grow_wait.ts";
 import { GRACE_END } from "./_held_turn.ts";
-import { queueOptions } from "./_init.ts";
+import { NOWAIT as NO_TRY_WAIT, queueOptions } from "./_init.ts";
 import { NEED } from "./_text_run.ts";
 import { QueueFullError, QueueShutDownError } from "./errors.ts";
 import { retryRefused } from "./_grow.ts";
-import { type Encoded, encodeKept, offerAsync, offerRaw } from "./_accept.ts";
+import { encodeKept, offerAsync, offerRaw } from "./_accept.ts";
 import { stateOf } from "./_core.ts";
 import { releaseHeld, unreleased } from "./_held.ts";
 import { graced } from "./_held_turn.ts";
@@ -136,20 +136,28 @@ export function putOne<T>(
   c: Chain<T>,
   item: T,
   options: QueueOptions | undefined,
-  first?: Encoded, // the encoding putFirst made (its try came first)
 ): void {
   const o = queueOptions(options); // validates, even when no wait is needed
   const g = growOf(o), deadline = deadlineOf(options);
-  const e = first ?? encodeKept(stateOf(c.segment(c.last())), item, false);
+  // Its references taken as its last step: no call before the try.
+  const e = encodeKept(stateOf(c.segment(c.last())), item, false);
   let put: QueueState | undefined;
   try {
     let blocked = -1; // a segment that cannot grow now: wait in it
-    for (;;) {
+    for (let first = options === undefined;; first = false) {
       const s = c.last();
       const q = c.segment(s), st = stateOf(q);
       const atMax = q.capacity >= c.max || blocked === s;
       try {
         st.store.check(e.raw);
+        // An untimed put's hot path first, as a segment's putNowait: a try
+        // that waits for a held TAIL IDLE_GRACE at most (a call with a
+        // deadline must not wait that long: it goes to the try below, as
+        // does a full, retired or still held segment).
+        if (first && !atMax && st.store.tryPut(e.raw, NO_TRY_WAIT) > 0) {
+          put = st;
+          break;
+        }
         // The segment try waits for a held TAIL until the call's deadline,
         // however far (holdTry); only a blocking call at the maximum waits
         // for room.
