@@ -133,9 +133,6 @@ describe("Condition exact counts", () => {
         grants > 0,
         "no notify found a waiter: the test tested nothing",
       );
-      if (Deno.env.get("TK_DEBUG")) {
-        console.log({ trues, grants, falses: W * M - trues });
-      }
     });
   }
 
