@@ -132,3 +132,23 @@ export function notifiesOf(
   }
   return seen;
 }
+
+/**
+ * The ways off the waiter count other than `wokeHere` wakes by this thread:
+ * the flagged threads' sleeps that no notify ended (the word had changed
+ * before they slept, or a slice ran out) and their wakes by notifies of the
+ * flagged threads' own (one passes on a wake it may hold), from `ends` of n
+ * threads.
+ */
+export function othersOff(
+  ends: Int32Array,
+  n: number,
+  wokeHere: number,
+): number {
+  let unwoken = 0, woke = 0;
+  for (let i = 0; i < n; i++) {
+    unwoken += Atomics.load(ends, 2 * i + 1);
+    woke += Atomics.load(ends, 2 * i);
+  }
+  return unwoken + woke - wokeHere;
+}

@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { LifoQueue, Queue } from "../../mod.ts";
 import { until } from "../_helpers.ts";
-import { notifiesOf, startFlaggedPutters } from "./_flagged.ts";
+import { notifiesOf, othersOff, startFlaggedPutters } from "./_flagged.ts";
 
 const PUT_WAITERS = 4;
 const NOT_FULL = 65;
@@ -95,16 +95,8 @@ describe("Counted wakes of putters", () => {
             got.sort((a, b) => a - b),
             Array.from({ length: 2 * C }, (_, i) => i),
           );
-          // Sleeps on NOT_FULL that no notify ended (the word had changed
-          // before the putter slept, or a slice ran out), and wakes by
-          // notifies of the putters' own: the other ways off PUT_WAITERS
-          // than this thread's wakes.
-          let unwoken = 0, woke = 0;
-          for (let i = 0; i < C; i++) {
-            unwoken += Atomics.load(ends, 2 * i + 1);
-            woke += Atomics.load(ends, 2 * i);
-          }
-          const others = unwoken + woke - seen.woke;
+          // The other ways off PUT_WAITERS than this thread's wakes.
+          const others = othersOff(ends, C, seen.woke);
           const state = JSON.stringify({ first, firstWoke, others, seen });
           if (firstWoke >= 1) {
             measured++;

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { LifoQueue, Queue, QueueEmptyError, Thread } from "../../mod.ts";
 import { reviveDescriptor, TO_DESCRIPTOR } from "../../_core/transfer.ts";
 import { until } from "../_helpers.ts";
-import { notifiesOf, startFlagged } from "./_flagged.ts";
+import { notifiesOf, othersOff, startFlagged } from "./_flagged.ts";
 
 const GET_WAITERS = 3;
 const NOT_EMPTY = 64;
@@ -92,16 +92,8 @@ describe("Counted wakes", () => {
             [...got as number[], ...left].sort((a, b) => a - b),
             Array.from({ length: 2 * C }, (_, i) => i),
           );
-          // Sleeps on NOT_EMPTY that no notify ended (the word had changed
-          // before the getter slept, or a slice ran out), and wakes by
-          // notifies of the getters' own (a getter passes on a wake it may
-          // hold): the other ways off GET_WAITERS than this thread's wakes.
-          let unwoken = 0, woke = 0;
-          for (let i = 0; i < C; i++) {
-            unwoken += Atomics.load(ends, 2 * i + 1);
-            woke += Atomics.load(ends, 2 * i);
-          }
-          const others = unwoken + woke - seen.woke;
+          // The other ways off GET_WAITERS than this thread's wakes.
+          const others = othersOff(ends, C, seen.woke);
           // The first put's notify took the getter it woke off the count
           // before the put returned; getters that found NOT_EMPTY bumped
           // before they slept may have taken themselves off too (one that

@@ -7,24 +7,11 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Condition, Lock, RLock, Thread } from "../../mod.ts";
 import { sleepers, stressSize, until } from "../_helpers.ts";
+import { subject } from "./_stack_end_wait.ts";
 
 const JOIN = { timeout: 120_000 };
 // Condition words (sync/_tickets.ts).
 const SEQ = 0, WAITERS = 1, PERMITS = 2;
-
-function placed(kind: "Lock" | "RLock") {
-  const buffer = new SharedArrayBuffer(64);
-  const lock = kind === "Lock"
-    ? new Lock({ buffer, byteOffset: 0 })
-    : new RLock({ buffer, byteOffset: 0 });
-  const cond = new Condition(lock, { buffer, byteOffset: 32 });
-  return {
-    lock,
-    cond,
-    lw: new Int32Array(buffer, 0, 3),
-    cw: new Int32Array(buffer, 32, 3),
-  };
-}
 
 // stats: [0] trues, [1] falses, [2] contract violations, [3] waiters done,
 // [4] threads inside the lock, [5] errors
@@ -97,7 +84,7 @@ function notifierTarget(
 describe("Condition exact counts", () => {
   for (const [kind, depth] of [["Lock", 1], ["RLock", 2]] as const) {
     it(`Condition(${kind}, depth ${depth}): timeouts racing notify(n)/notifyAll from a thread: trues equal the permits granted, the lock held after every return`, async () => {
-      const { lock, cond, cw } = placed(kind);
+      const { lock, cond, cw } = subject(kind, 1);
       const stats = new Int32Array(new SharedArrayBuffer(32));
       const W = 3, M = stressSize(3000, 800);
       const waiters = Array.from({ length: W }, (_, id) =>
@@ -137,7 +124,7 @@ describe("Condition exact counts", () => {
   }
 
   it("Condition: async waiters (main thread) and blocking waiters (threads) racing timeouts: trues equal the permits granted", async () => {
-    const { lock, cond, cw } = placed("Lock");
+    const { lock, cond, cw } = subject("Lock", 1);
     const stats = new Int32Array(new SharedArrayBuffer(32));
     const W = 2, M = stressSize(1500, 500), A = stressSize(1500, 500);
     const waiters = Array.from({ length: W }, (_, id) =>
@@ -176,7 +163,7 @@ describe("Condition exact counts", () => {
   });
 
   it("Condition.notifyAll() wakes every waiter registered before it and none registered after (they time out)", async () => {
-    const { lock, cond, cw, lw } = placed("Lock");
+    const { lock, cond, cw, lw } = subject("Lock", 1);
     const out = new Int32Array(new SharedArrayBuffer(4 * 16)); // per thread: 1 true, 2 false
     const target = (
       cond: Condition,
@@ -219,7 +206,7 @@ describe("Condition exact counts", () => {
   });
 
   it("Condition.notify(n) with 6 threads asleep: WAITERS and PERMITS move by exactly n, and exactly n waits return", async () => {
-    const { cond, cw } = placed("Lock");
+    const { cond, cw } = subject("Lock", 1);
     const done = new Int32Array(new SharedArrayBuffer(8));
     const target = (cond: Condition, done: Int32Array) => {
       cond.acquire();
