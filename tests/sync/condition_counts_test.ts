@@ -5,7 +5,7 @@
 // holds the lock as Python's contract says (an RLock at its depth).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Condition, Lock, RLock, Thread } from "../../mod.ts";
+import { type Condition, type Lock, type RLock, Thread } from "../../mod.ts";
 import { sleepers, stressSize, until } from "../_helpers.ts";
 import { subject } from "./_stack_end_wait.ts";
 
