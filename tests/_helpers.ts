@@ -91,7 +91,7 @@ export async function wordChanged(
   view: Int32Array,
   index: number,
   from: number,
-  ms = 20_000,
+  ms = 120_000, // a bound on a hang, as until's
 ): Promise<boolean> {
   const keep = setInterval(() => {}, 1_000);
   try {
