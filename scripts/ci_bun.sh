@@ -28,8 +28,14 @@ fi
 # running" after thread/exit_code_test.js with 39 files not started and no
 # summary. One process alone ran past 30 minutes at load 30 (2 cores): most
 # of a file's time is waiting (threads parked, workers starting), so two
-# side by side take about half the wall time, as Node's two files at once.
+# side by side are expected to take about half the wall time, as Node's two
+# files at once (expected, not yet measured in a full run).
 jobs=${THREADKIT_BUN_JOBS:-2}
+if ! [[ "$jobs" =~ ^[1-9][0-9]*$ ]]; then
+  echo "::: bun: THREADKIT_BUN_JOBS must be a whole number >= 1, not '$jobs'"
+  echo "bun: 0 passed, 1 failed"
+  exit 1
+fi
 echo "::: bun/test: bun test (${#tests[@]} files, $jobs processes)"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
