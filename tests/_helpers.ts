@@ -34,12 +34,14 @@ export function sleep(ms: number): Promise<void> {
 
 /**
  * Resolves once `check()` is true; polls every few ms and fails after `ms`.
- * For waiting on a state that another thread sets, not on time.
+ * For waiting on a state that another thread sets, not on time. The default
+ * bound is a bound on a hang: on 2 cores at load 30-35 threads start in
+ * seconds each, and waits for 6 threads' acquisitions ran past 20 s.
  */
 export async function until(
   check: () => boolean,
   what = "the condition",
-  ms = 20_000,
+  ms = 120_000,
 ): Promise<void> {
   const end = performance.now() + ms;
   while (!check()) {
@@ -64,7 +66,7 @@ export function sleepers(
   view: Int32Array,
   index: number,
   n: number,
-  ms = 20_000,
+  ms = 120_000, // as until's
 ): Promise<void> {
   let seen = 0;
   return until(
@@ -89,7 +91,7 @@ export async function wordChanged(
   view: Int32Array,
   index: number,
   from: number,
-  ms = 20_000,
+  ms = 120_000, // a bound on a hang, as until's
 ): Promise<boolean> {
   const keep = setInterval(() => {}, 1_000);
   try {

@@ -21,7 +21,7 @@ import { bunch, JOIN, joinAll, words } from "./_bunch.ts";
 
 const QUEUE_SIZE = 5;
 const LAST = 1000, FULL = 1001, EMPTY = 1002;
-const T = { timeout: 30_000 };
+const T = { timeout: 120_000 };
 
 type AnyQueue = Queue<number> | LifoQueue<number> | PriorityQueue<number>;
 export const types = [
@@ -55,8 +55,8 @@ async function blockingTest<R>(
   const [t] = bunch(
     (q: Queue<number>, flag: Int32Array, trigger: string) => {
       Atomics.store(flag, 0, 1); // before the trigger call: CPython's startedEvent
-      if (trigger === "get") q.get({ timeout: 30_000 });
-      else q.put(1002, { timeout: 30_000 });
+      if (trigger === "get") q.get({ timeout: 120_000 });
+      else q.put(1002, { timeout: 120_000 });
     },
     1,
     [q, flag, trigger],
@@ -94,7 +94,7 @@ export function baseQueueTestMixin(
       assert.equal(q.qsize(), QUEUE_SIZE);
       // Test a blocking put
       await blockingTest(q, () => q.put(FULL), "get");
-      // CPython's timeout is 10 s; T (30 s): the get comes from a thread that
+      // CPython's timeout is 10 s; T (120 s): the get comes from a thread that
       // starts first, and a start took over 10 s with the suites side by side
       // at load 30. The timeout bounds the wait, it is not what is tested.
       await blockingTest(q, () => q.put(FULL, T), "get");
@@ -121,7 +121,7 @@ export function baseQueueTestMixin(
       const threads = bunch(
         (q: Queue<number>, cum: Int32Array) => {
           for (;;) {
-            const x = q.get({ timeout: 30_000 });
+            const x = q.get({ timeout: 120_000 });
             if (x < 0) {
               q.taskDone();
               return;
@@ -278,9 +278,9 @@ export function baseQueueTestMixin(
         const n = immediate ? 2 : 3;
         const threads = bunch(
           (q: Queue<number>, go: Event) => {
-            go.wait({ timeout: 30_000 });
+            go.wait({ timeout: 120_000 });
             try {
-              q.get({ timeout: 30_000 });
+              q.get({ timeout: 120_000 });
               return "item";
             } catch (e) {
               if (e instanceof QueueShutDownError) return "shutdown";
@@ -308,7 +308,7 @@ export function baseQueueTestMixin(
           (q: Queue<number>, started: Int32Array) => {
             Atomics.add(started, 0, 1);
             try {
-              q.put(69, { timeout: 30_000 });
+              q.put(69, { timeout: 120_000 });
               return "put";
             } catch (e) {
               if (e instanceof QueueShutDownError) return "shutdown";
@@ -332,7 +332,7 @@ export function baseQueueTestMixin(
         const threads = [
           ...bunch(
             (q: Queue<number>, go: Event) => {
-              go.wait({ timeout: 30_000 });
+              go.wait({ timeout: 120_000 });
               try {
                 q.put(69);
                 return false;
@@ -343,7 +343,7 @@ export function baseQueueTestMixin(
             1,
             [q, go],
           ),
-          ...bunch((q: Queue<number>) => q.join({ timeout: 30_000 }), 1, [q]),
+          ...bunch((q: Queue<number>) => q.join({ timeout: 120_000 }), 1, [q]),
         ];
         assert.equal(q.join({ timeout: 0 }), false); // one unfinished task
         q.shutdown({ immediate });
@@ -362,14 +362,14 @@ export function baseQueueTestMixin(
         const go = new Event();
         q.put(89);
         const joiners = bunch(
-          (q: Queue<number>) => q.join({ timeout: 30_000 }),
+          (q: Queue<number>) => q.join({ timeout: 120_000 }),
           2,
           [q],
         );
         const getters = immediate ? [] : bunch(
           (q: Queue<number>, go: Event) => {
-            go.wait({ timeout: 30_000 });
-            const item = q.get({ timeout: 30_000 });
+            go.wait({ timeout: 120_000 });
+            const item = q.get({ timeout: 120_000 });
             q.taskDone();
             return item;
           },
@@ -390,9 +390,9 @@ export function baseQueueTestMixin(
         q.put(68);
         const getters = bunch(
           (q: Queue<number>, go: Event) => {
-            go.wait({ timeout: 30_000 });
+            go.wait({ timeout: 120_000 });
             try {
-              q.get({ timeout: 30_000 });
+              q.get({ timeout: 120_000 });
               q.taskDone();
               return "item";
             } catch (e) {
@@ -404,7 +404,7 @@ export function baseQueueTestMixin(
           [q, go],
         );
         const joiners = bunch(
-          (q: Queue<number>) => q.join({ timeout: 30_000 }),
+          (q: Queue<number>) => q.join({ timeout: 120_000 }),
           2,
           [q],
         );
@@ -428,7 +428,7 @@ export function baseQueueTestMixin(
         const putters = bunch(
           (q: Queue<number>, c: Int32Array) => {
             try {
-              q.put(3, { timeout: 30_000 });
+              q.put(3, { timeout: 120_000 });
               Atomics.add(c, 0, 1);
             } catch (e) {
               if (!(e instanceof QueueShutDownError)) throw e;
@@ -439,7 +439,7 @@ export function baseQueueTestMixin(
           [q, c],
         );
         const joiners = bunch(
-          (q: Queue<number>) => q.join({ timeout: 30_000 }),
+          (q: Queue<number>) => q.join({ timeout: 120_000 }),
           2,
           [q],
         );
@@ -447,7 +447,7 @@ export function baseQueueTestMixin(
           (q: Queue<number>, c: Int32Array) => {
             for (;;) {
               try {
-                q.get({ timeout: 30_000 });
+                q.get({ timeout: 120_000 });
                 Atomics.add(c, 2, 1);
                 q.taskDone();
               } catch (e) {
@@ -478,7 +478,7 @@ export function baseQueueTestMixin(
       const threads = bunch(
         (q: Queue<number>) => {
           try {
-            return q.get({ timeout: 30_000 });
+            return q.get({ timeout: 120_000 });
           } catch (e) {
             return e instanceof QueueShutDownError ? "shutdown" : String(e);
           }

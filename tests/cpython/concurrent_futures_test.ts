@@ -36,10 +36,10 @@ function poolThreads(prefix: string): string[] {
   return enumerate().map((t) => t.name).filter((n) => n.startsWith(prefix));
 }
 const mul = (x: number, y: number) => x * y;
-const acquire = (s: Semaphore) => s.acquire({ timeout: 30_000 });
+const acquire = (s: Semaphore) => s.acquire({ timeout: 120_000 });
 const acquireNoted = (s: Semaphore, running: Semaphore) => {
   running.release();
-  return s.acquire({ timeout: 30_000 });
+  return s.acquire({ timeout: 120_000 });
 };
 
 describe("test_concurrent_futures.executor (ExecutorTest)", () => {
@@ -59,7 +59,7 @@ describe("test_concurrent_futures.executor (ExecutorTest)", () => {
       for await (
         const y of pool.map((x: number) => x ** x, [...Array(10).keys()], {
           chunksize,
-          timeout: 30_000,
+          timeout: 120_000,
         })
       ) out.push(y);
       assert.deepEqual(out, expect, `chunksize ${chunksize}`);
@@ -109,7 +109,7 @@ describe("test_concurrent_futures.test_thread_pool", () => {
       const started = [new Event(), new Event(), new Event()];
       const logNWait = ([started, stop, i]: [Event, Event, number]) => {
         started.set();
-        stop.wait({ timeout: 30_000 });
+        stop.wait({ timeout: 120_000 });
         return i;
       };
       const stop = new Event();
@@ -161,7 +161,7 @@ describe("test_concurrent_futures.test_thread_pool", () => {
       const finished = new Queue<number>({ capacity: 16, type: "int32" });
       const pool = new ThreadPoolExecutor({ maxWorkers: 2 });
       pool.map(
-        ([f, n]: [Queue<number>, number]) => f.put(n, { timeout: 30_000 }),
+        ([f, n]: [Queue<number>, number]) => f.put(n, { timeout: 120_000 }),
         Array.from(
           { length: 10 },
           (_, n) => [finished, n] as [Queue<number>, number],
@@ -238,7 +238,7 @@ describe("test_concurrent_futures.test_shutdown (ThreadPoolShutdownTest)", () =>
         // none): a start for any of them has happened, and a thread started
         // wrongly is listed from its start() on (home starts them).
         for (let i = 0; i < 3; i++) {
-          assert.equal(await running.acquireAsync({ timeout: 30_000 }), true);
+          assert.equal(await running.acquireAsync({ timeout: 120_000 }), true);
         }
         assert.equal(poolThreads(name).length, 3);
       } finally {
@@ -260,7 +260,7 @@ describe("test_concurrent_futures.test_shutdown (ThreadPoolShutdownTest)", () =>
         });
         for (let i = 0; i < 3; i++) {
           pool.submit(mul, i, 2).result({
-            timeout: 30_000,
+            timeout: 120_000,
           });
         }
         pool.shutdown();
@@ -391,14 +391,14 @@ describe("test_concurrent_futures.test_wait", () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
     const go = new Event(), hold = new Event();
     const failing = pool.submit((go: Event) => {
-      go.wait({ timeout: 30_000 });
+      go.wait({ timeout: 120_000 });
       throw new RangeError("late failure");
     }, go);
     const slow = pool.submit(blocker, hold);
     try {
       const pending = waitAsync(
         [fx.successful, fx.cancelled, failing, slow],
-        { returnWhen: FIRST_EXCEPTION, timeout: 30_000 },
+        { returnWhen: FIRST_EXCEPTION, timeout: 120_000 },
       );
       go.set();
       const { done, notDone } = await within(pending);

@@ -38,7 +38,7 @@ describe("test_future.FutureTests (outside)", () => {
     try {
       const busy = pool.submit(blocker, release, started);
       const queued = pool.submit(mul, 1, 1);
-      assert.equal(await within(started.waitAsync({ timeout: 30_000 })), true);
+      assert.equal(await within(started.waitAsync({ timeout: 120_000 })), true);
       assert.match(inspect(queued), /^Future \{ state: 'pending' \}$/);
       assert.match(inspect(busy), /^Future \{ state: 'running' \}$/);
       assert.match(inspect(fx.pending), /state: 'running'/);
@@ -95,7 +95,7 @@ describe("test_future.FutureTests (outside)", () => {
     // the task runs and for 200 ms after, inspect shows it unsettled here
     // and no inspect runs the callback (a draining one would, once the
     // pool thread has pushed the completion).
-    const end = performance.now() + 30_000;
+    const end = performance.now() + 120_000;
     let windowEnd = Infinity;
     while (performance.now() < windowEnd) {
       assert.ok(performance.now() < end, "the task never ran");
@@ -119,7 +119,7 @@ describe("test_future.FutureTests (outside)", () => {
     try {
       pool.submit(blocker, release, started);
       const queued = pool.submit(mul, 1, 1);
-      assert.equal(await within(started.waitAsync({ timeout: 30_000 })), true);
+      assert.equal(await within(started.waitAsync({ timeout: 120_000 })), true);
       const table: [string, Future<unknown>, boolean, boolean, boolean][] = [
         // name, cancel(), then cancelled(), done(), running()
         ["pending", queued, true, true, true],
@@ -147,7 +147,7 @@ describe("test_future.FutureTests (outside)", () => {
     try {
       pool.submit(blocker, release, started);
       const queued = pool.submit(mul, 1, 1);
-      assert.equal(await within(started.waitAsync({ timeout: 30_000 })), true);
+      assert.equal(await within(started.waitAsync({ timeout: 120_000 })), true);
       const T0 = { timeout: 0 };
       for (const f of [queued, fx.pending]) {
         assert.throws(() => f.result(T0), TimeoutError);
@@ -170,7 +170,7 @@ describe("test_future.FutureTests (outside)", () => {
     const release = new Event(), started = new Event();
     const busy = pool.submit(blocker, release, started);
     const queued = pool.submit(mul, 2, 3);
-    assert.equal(await within(started.waitAsync({ timeout: 30_000 })), true);
+    assert.equal(await within(started.waitAsync({ timeout: 120_000 })), true);
     // CPython's notification thread cancels f1 while the main thread waits in
     // result(); a Future stays in its thread here, so the other thread
     // cancels through the executor. Either order ends the wait the same way.
@@ -182,7 +182,7 @@ describe("test_future.FutureTests (outside)", () => {
       args: [pool, release],
     });
     t.start();
-    assert.throws(() => queued.result({ timeout: 30_000 }), CancelledError);
+    assert.throws(() => queued.result({ timeout: 120_000 }), CancelledError);
     assert.equal(queued.cancelled(), true);
     await t.joinAsync(JOIN);
     assert.equal(await within(busy), "released");
@@ -193,12 +193,12 @@ describe("test_future.FutureTests (outside)", () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
     const go = new Event();
     const f = pool.submit((go: Event) => {
-      go.wait({ timeout: 30_000 });
+      go.wait({ timeout: 120_000 });
       throw new URIError("late");
     }, go);
     const t = new Thread({ target: (go: Event) => go.set(), args: [go] });
     t.start();
-    const error = f.exception({ timeout: 30_000 });
+    const error = f.exception({ timeout: 120_000 });
     assert.ok(error instanceof URIError, String(error));
     await t.joinAsync(JOIN);
   });
@@ -211,7 +211,7 @@ describe("test_future.FutureTests (outside)", () => {
       fx.failed.addDoneCallback((f) => seen.push(f.exception()));
       const go = new Event();
       const late = pool.submit((go: Event): number => {
-        go.wait({ timeout: 30_000 });
+        go.wait({ timeout: 120_000 });
         throw new EvalError("test");
       }, go);
       late.addDoneCallback((f) => seen.push(f.exception()));
@@ -253,7 +253,7 @@ describe("test_wait.ThreadPoolWaitTests (outside)", () => {
     const event = new Event();
     const fs = Array.from(
       { length: 100 },
-      () => pool.submit((e: Event) => e.wait({ timeout: 30_000 }), event),
+      () => pool.submit((e: Event) => e.wait({ timeout: 120_000 }), event),
     );
     event.set();
     const { done, notDone } = wait(fs, {
@@ -274,7 +274,9 @@ describe("test_as_completed.AsCompletedTests (outside)", () => {
       const f1 = pool.submit(mul, 2, 21), f2 = pool.submit(mul, 7, 6);
       const all = [fx.cancelled, fx.failed, fx.successful, f1, f2];
       const seen: unknown[] = []; // see asCompleted's note on TypeScript
-      for await (const f of asCompleted(all, { timeout: 30_000 })) seen.push(f);
+      for await (const f of asCompleted(all, { timeout: 120_000 })) {
+        seen.push(f);
+      }
       assert.equal(seen.length, 5);
       assert.deepEqual(new Set(seen), new Set(all));
     } finally {
@@ -317,13 +319,13 @@ describe("test_as_completed.AsCompletedTests (outside)", () => {
   it("test_duplicate_futures: one future given three times (any iterable) is yielded once", async () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
     const go = new Event();
-    const f = pool.submit((go: Event) => go.wait({ timeout: 30_000 }), go);
+    const f = pool.submit((go: Event) => go.wait({ timeout: 120_000 }), go);
     function* repeat() {
       for (let i = 0; i < 3; i++) yield f;
     }
     const seen: unknown[] = []; // asCompleted's note on TypeScript
     const iteration = (async () => {
-      for await (const x of asCompleted(repeat(), { timeout: 30_000 })) {
+      for await (const x of asCompleted(repeat(), { timeout: 120_000 })) {
         seen.push(x);
       }
     })();

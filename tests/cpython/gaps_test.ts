@@ -181,7 +181,7 @@ describe("test_concurrent_futures.executor (current CPython)", () => {
       assert.ok(Object.is(caught.v, value), `${String(value)}`);
       caught = undefined;
       try {
-        future.result({ timeout: 30_000 });
+        future.result({ timeout: 120_000 });
       } catch (e) {
         caught = { v: e };
       }

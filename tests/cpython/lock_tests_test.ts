@@ -189,7 +189,7 @@ describe("lock_tests.LockTests", () => {
       (l: Lock, phase: Int32Array) => {
         l.acquire();
         Atomics.store(phase, 0, 1);
-        l.acquire({ timeout: 30_000 });
+        l.acquire({ timeout: 120_000 });
         Atomics.store(phase, 0, 2);
       },
       1,
@@ -266,7 +266,7 @@ describe("lock_tests.RLockTests", () => {
       (l: RLock, held: Event, go: Event) => {
         l.acquire();
         held.set();
-        go.wait({ timeout: 30_000 });
+        go.wait({ timeout: 120_000 });
         l.release();
         return l.isOwned();
       },
@@ -274,7 +274,7 @@ describe("lock_tests.RLockTests", () => {
       [lock, held, go],
     );
     try {
-      assert.equal(await held.waitAsync({ timeout: 30_000 }), true);
+      assert.equal(await held.waitAsync({ timeout: 120_000 }), true);
       assert.throws(() => lock.release(), RuntimeError);
       assert.equal(lock.locked(), true);
       assert.equal(lock.count, 1);
@@ -415,7 +415,7 @@ describe("lock_tests.EventTests", () => {
   it("test_set_and_clear: waiters asleep when set() runs return true though clear() follows", async () => {
     const { evt, word } = placedEvent();
     const threads = bunch(
-      (evt: Event) => evt.wait({ timeout: 30_000 }),
+      (evt: Event) => evt.wait({ timeout: 120_000 }),
       5,
       [evt],
     );
@@ -558,7 +558,7 @@ describe("lock_tests.ConditionTests", () => {
       (cond: Condition, state: Int32Array) =>
         cond.withLock(() => {
           const r = cond.waitFor(() => Atomics.load(state, 0) === 4, {
-            timeout: 30_000,
+            timeout: 120_000,
           });
           return [r, Atomics.load(state, 0)];
         }),
@@ -642,7 +642,7 @@ for (const type of [Semaphore, BoundedSemaphore]) {
         const threads = bunch(
           (sem: Semaphore, s: Int32Array) => {
             for (let k = 0; k < 2; k++) {
-              if (!sem.acquire({ timeout: 30_000 })) return;
+              if (!sem.acquire({ timeout: 120_000 })) return;
               Atomics.store(s, 2 + Atomics.add(s, 1, 1), Atomics.load(s, 0));
             }
           },
@@ -723,7 +723,7 @@ for (const type of [Semaphore, BoundedSemaphore]) {
       const finished = words(1);
       const threads = bunch(
         (sem: Semaphore, finished: Int32Array) => {
-          sem.acquire({ timeout: 30_000 });
+          sem.acquire({ timeout: 120_000 });
           sem.release();
           Atomics.store(finished, 0, 1);
         },
@@ -787,7 +787,7 @@ describe("lock_tests.BarrierTests", () => {
 
   it("test_barrier and test_barrier_10: N threads pass in lockstep, 1 and 10 times", async () => {
     for (const passes of [1, 10]) {
-      const barrier = new Barrier(N, { timeout: 20_000 });
+      const barrier = new Barrier(N, { timeout: 120_000 });
       const c = words(2); // Python's results[0] and results[1] lengths
       const errors = await joinAll(bunch(
         (b: Barrier, c: Int32Array, passes: number, N: number) => {
@@ -814,7 +814,7 @@ describe("lock_tests.BarrierTests", () => {
   });
 
   it("test_wait_return: the indexes are 0..N-1", async () => {
-    const barrier = new Barrier(N, { timeout: 20_000 });
+    const barrier = new Barrier(N, { timeout: 120_000 });
     const r = await joinAll(bunch((b: Barrier) => b.wait(), N, [barrier]));
     assert.deepEqual((r as number[]).sort(), [0, 1, 2, 3, 4]);
   });
@@ -824,7 +824,7 @@ describe("lock_tests.BarrierTests", () => {
     const barrier = new Barrier(N, {
       action: (r: Int32Array) => Atomics.add(r, 0, 1),
       actionArgs: [results],
-      timeout: 20_000,
+      timeout: 120_000,
     });
     const seen = await joinAll(bunch(
       (b: Barrier, r: Int32Array) => {
@@ -838,7 +838,7 @@ describe("lock_tests.BarrierTests", () => {
   });
 
   it("test_abort: one thread's abort breaks the barrier for the others", async () => {
-    const barrier = new Barrier(N, { timeout: 20_000 });
+    const barrier = new Barrier(N, { timeout: 120_000 });
     const c = words(2); // results1, results2
     await joinAll(bunch(
       (b: Barrier, c: Int32Array, N: number) => {
@@ -861,14 +861,14 @@ describe("lock_tests.BarrierTests", () => {
   });
 
   it("test_reset: a reset frees the waiting threads, who then pass again", async () => {
-    const barrier = new Barrier(N, { timeout: 20_000 });
+    const barrier = new Barrier(N, { timeout: 120_000 });
     const c = words(3);
     await joinAll(bunch(
       (b: Barrier, c: Int32Array, N: number) => {
         const i = b.wait();
         if (i === (N >> 1)) {
           // Until the other threads all wait in the barrier (bounded).
-          const end = performance.now() + 20_000;
+          const end = performance.now() + 120_000;
           while (b.nWaiting < N - 1 && performance.now() < end) {
             Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
           }
@@ -892,8 +892,8 @@ describe("lock_tests.BarrierTests", () => {
   });
 
   it("test_abort_and_reset: a broken barrier can be reset and used again", async () => {
-    const barrier = new Barrier(N, { timeout: 20_000 });
-    const barrier2 = new Barrier(N, { timeout: 20_000 });
+    const barrier = new Barrier(N, { timeout: 120_000 });
+    const barrier2 = new Barrier(N, { timeout: 120_000 });
     const c = words(3);
     await joinAll(bunch(
       (b: Barrier, b2: Barrier, c: Int32Array, N: number) => {
@@ -919,13 +919,13 @@ describe("lock_tests.BarrierTests", () => {
   });
 
   it("test_timeout: a late thread makes the others' wait(timeout) break the barrier", async () => {
-    const barrier = new Barrier(N, { timeout: 20_000 });
+    const barrier = new Barrier(N, { timeout: 120_000 });
     const r = await joinAll(bunch(
       (b: Barrier, N: number) => {
         const i = b.wait();
         if (i === (N >> 1)) {
           // Late: arrives only once the others' timeout broke the barrier.
-          const end = performance.now() + 20_000;
+          const end = performance.now() + 120_000;
           while (!b.broken && performance.now() < end) {
             Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
           }
@@ -949,12 +949,12 @@ describe("lock_tests.BarrierTests", () => {
       (b: Barrier, N: number) => {
         let i: number;
         try {
-          i = b.wait({ timeout: 20_000 });
+          i = b.wait({ timeout: 120_000 });
         } catch (e) {
           return String(e);
         }
         if (i === (N >> 1)) {
-          const end = performance.now() + 20_000;
+          const end = performance.now() + 120_000;
           while (!b.broken && performance.now() < end) {
             Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
           }

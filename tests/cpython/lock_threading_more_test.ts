@@ -57,7 +57,7 @@ describe("lock_tests.RLockTests (3.14)", () => {
       (lock: RLock, took: Event, go: Event) => {
         lock.acquire();
         took.set();
-        go.wait({ timeout: 30_000 });
+        go.wait({ timeout: 120_000 });
         lock.release();
         return lock.count;
       },
@@ -78,13 +78,13 @@ describe("lock_tests.BarrierTests (3.13)", () => {
     const barrier = new Barrier(3);
     assert.match(inspect(barrier), /parties: 3, nWaiting: 0, broken: false/);
     const threads = bunch(
-      (b: Barrier) => b.wait({ timeout: 30_000 }),
+      (b: Barrier) => b.wait({ timeout: 120_000 }),
       2,
       [barrier],
     );
     await until(() => barrier.nWaiting === 2, "2 waiters");
     assert.match(inspect(barrier), /nWaiting: 2/);
-    const mine = barrier.wait({ timeout: 30_000 });
+    const mine = barrier.wait({ timeout: 120_000 });
     const all = [mine, ...(await joinAll(threads)) as number[]];
     assert.deepEqual(all.sort(), [0, 1, 2]);
     assert.match(inspect(barrier), /nWaiting: 0, broken: false/);
@@ -127,7 +127,7 @@ describe("lock_tests.BaseSemaphoreTests (3.13)", () => {
         (sem: Semaphore, phase: Int32Array, i: number) => {
           const out: boolean[] = [];
           for (let j = 0; j < 2; j++) {
-            const ok = sem.acquire({ timeout: 30_000 });
+            const ok = sem.acquire({ timeout: 120_000 });
             out.push(ok);
             Atomics.store(phase, 1 + 2 * i + j, 1 + Atomics.load(phase, 0));
             Atomics.add(phase, 21, 1);

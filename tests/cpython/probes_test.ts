@@ -249,7 +249,7 @@ describe("probes: timeouts and signals on every wait", () => {
   it("Thread.join and joinAsync end at their timeout while the thread lives", async () => {
     const go = new Event();
     const t = new Thread({
-      target: (go: Event) => go.wait({ timeout: 30_000 }),
+      target: (go: Event) => go.wait({ timeout: 120_000 }),
       args: [go],
     });
     t.start();
@@ -330,7 +330,7 @@ describe("probes: across threads", () => {
     const t = new Thread({
       target: (q: Queue<unknown>) => {
         const { lock, done, sem, inner, nested } = q.get({
-          timeout: 30_000,
+          timeout: 120_000,
           // deno-lint-ignore no-explicit-any
         }) as any;
         const c = nested[0].cond;
@@ -345,7 +345,7 @@ describe("probes: across threads", () => {
       args: [q],
     });
     t.start();
-    assert.equal(await done.waitAsync({ timeout: 30_000 }), true);
+    assert.equal(await done.waitAsync({ timeout: 120_000 }), true);
     assert.deepEqual(await t.joinAsync(JOIN), [true, true, false]);
     assert.equal(inner.get({ timeout: 1_000 }), 42);
     assert.equal(sem.value, 1);
@@ -448,13 +448,13 @@ describe("probes: across threads", () => {
         (b: Barrier) => {
           let first: string;
           try {
-            b.wait({ timeout: 30_000 });
+            b.wait({ timeout: 120_000 });
             first = "passed";
           } catch (e) {
             first = e instanceof BrokenBarrierError ? "broken" : String(e);
           }
           if (b.broken) return [first, -1];
-          return [first, b.wait({ timeout: 30_000 })];
+          return [first, b.wait({ timeout: 120_000 })];
         },
         2,
         [barrier],
@@ -470,7 +470,7 @@ describe("probes: across threads", () => {
       } else {
         barrier.reset();
         await until(() => barrier.nWaiting === 2, "2 waiters again");
-        const mine = await barrier.waitAsync({ timeout: 30_000 });
+        const mine = await barrier.waitAsync({ timeout: 120_000 });
         const r = await joinAll(threads) as [string, number][];
         assert.deepEqual(r.map((x) => x[0]), ["broken", "broken"]);
         assert.deepEqual([mine, ...r.map((x) => x[1])].sort(), [0, 1, 2]);

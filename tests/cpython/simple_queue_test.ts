@@ -63,7 +63,7 @@ describe("test_queue.BaseSimpleQueueTest (SimpleQueue)", () => {
         const end = performance.now() + 60_000;
         for (;;) {
           let val: number;
-          if (how === "block") val = q.get({ timeout: 30_000 });
+          if (how === "block") val = q.get({ timeout: 120_000 });
           else {
             for (;;) {
               try {

@@ -41,7 +41,7 @@ describe("test_threading.ThreadTests (outside)", () => {
     for (let i = 0; i < NUMTASKS; i++) {
       const t = new Thread({
         target: (sema: BoundedSemaphore, running: Int32Array) => {
-          sema.acquire({ timeout: 30_000 });
+          sema.acquire({ timeout: 120_000 });
           try {
             const now = Atomics.add(running, 0, 1) + 1;
             let most = Atomics.load(running, 1);
@@ -97,7 +97,7 @@ describe("test_threading.ThreadTests (outside)", () => {
       args: [done],
     });
     t.start();
-    assert.equal(done.wait({ timeout: 30_000 }), true);
+    assert.equal(done.wait({ timeout: 120_000 }), true);
     assert.equal(await t.joinAsync(JOIN), t.ident);
   });
 
@@ -120,12 +120,12 @@ describe("test_threading.ThreadTests (outside)", () => {
     const t = new Thread({
       target: (started: Event, finish: Event) => {
         started.set();
-        finish.wait({ timeout: 30_000 });
+        finish.wait({ timeout: 120_000 });
       },
       args: [started, finish],
     });
     t.start();
-    assert.equal(started.wait({ timeout: 30_000 }), true);
+    assert.equal(started.wait({ timeout: 120_000 }), true);
     assert.match(inspect(t), /state: 'started'/);
     finish.set();
     // No join(): the state must turn to stopped by itself.
@@ -141,11 +141,11 @@ describe("test_threading.ThreadTests (outside)", () => {
     const rounds = [2, 5].map((n) => {
       const go = new Event();
       const worker = new Thread({
-        target: (go: Event) => go.wait({ timeout: 30_000 }),
+        target: (go: Event) => go.wait({ timeout: 120_000 }),
         args: [go],
       });
       worker.start();
-      const joiners = bunch((t: Thread) => t.join({ timeout: 30_000 }), n, [
+      const joiners = bunch((t: Thread) => t.join({ timeout: 120_000 }), n, [
         worker,
       ]);
       return { n, go, worker, joiners };
@@ -247,7 +247,7 @@ describe("test_threading.MiscTestCase (outside)", () => {
     const go = new Event();
     const threads = LONG.map((name) => {
       const t = new Thread({
-        target: (go: Event) => go.wait({ timeout: 30_000 }),
+        target: (go: Event) => go.wait({ timeout: 120_000 }),
         args: [go],
         name,
       });
@@ -276,11 +276,11 @@ describe("test_threading.MiscTestCase (outside)", () => {
     const [go, done, release] = [new Event(), new Event(), new Event()];
     const t = new Thread({
       target: (go: Event, done: Event, release: Event, own: string) => {
-        go.wait({ timeout: 30_000 });
+        go.wait({ timeout: 120_000 });
         const before = currentThread().name;
         currentThread().name = own;
         done.set();
-        release.wait({ timeout: 30_000 });
+        release.wait({ timeout: 120_000 });
         return before;
       },
       args: [go, done, release, own],
@@ -291,7 +291,7 @@ describe("test_threading.MiscTestCase (outside)", () => {
       t.name = renamed;
       assert.equal(t.name, renamed);
       go.set();
-      assert.equal(await done.waitAsync({ timeout: 30_000 }), true);
+      assert.equal(await done.waitAsync({ timeout: 120_000 }), true);
       assert.equal(t.name, own);
       const lister = new Thread({
         target: (ident: number) =>

@@ -61,7 +61,7 @@ describe("test_threading.ThreadTests", () => {
             Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
             Atomics.sub(c, 0, 1);
             return currentThread().ident;
-          }, { timeout: 30_000 }),
+          }, { timeout: 120_000 }),
         args: [sema, c],
       });
       assert.equal(t.ident, undefined);
@@ -85,7 +85,7 @@ describe("test_threading.ThreadTests", () => {
     for (const limit of [1, 2, 4]) {
       const bs = new BoundedSemaphore(limit);
       await joinAll(bunch(
-        (bs: BoundedSemaphore) => bs.acquire({ timeout: 30_000 }),
+        (bs: BoundedSemaphore) => bs.acquire({ timeout: 120_000 }),
         limit,
         [bs],
       ));
@@ -126,12 +126,12 @@ describe("test_threading.ThreadTests", () => {
   it("test_join_from_multiple_threads: three threads join one, all return once it ends", async () => {
     const go = new Event();
     const t = new Thread({
-      target: (go: Event) => go.wait({ timeout: 30_000 }),
+      target: (go: Event) => go.wait({ timeout: 120_000 }),
       args: [go],
     });
     t.start();
     const joiners = bunch(
-      (t: Thread) => [t.join({ timeout: 30_000 }), t.isAlive()],
+      (t: Thread) => [t.join({ timeout: 120_000 }), t.isAlive()],
       3,
       [t],
     );
@@ -148,7 +148,7 @@ describe("test_threading.ThreadTests", () => {
   it("test_join_timeout (ThreadJoinOnShutdown's timed join): join({timeout}) returns false while alive", () => {
     const go = new Event();
     const t = new Thread({
-      target: (go: Event) => go.wait({ timeout: 30_000 }),
+      target: (go: Event) => go.wait({ timeout: 120_000 }),
       args: [go],
     });
     t.start();
@@ -360,14 +360,14 @@ describe("test_threading.ConditionAsRLockTests", () => {
       (c: Condition, held: Event, go: Event) => {
         c.acquire();
         held.set();
-        go.wait({ timeout: 30_000 });
+        go.wait({ timeout: 120_000 });
         c.release();
       },
       1,
       [cond, held, go],
     );
     try {
-      assert.equal(await held.waitAsync({ timeout: 30_000 }), true);
+      assert.equal(await held.waitAsync({ timeout: 120_000 }), true);
       assert.throws(() => cond.release(), RuntimeError);
     } finally {
       go.set();

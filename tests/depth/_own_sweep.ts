@@ -9,7 +9,8 @@
 // entries right after the sweep and after a turn of the event loop.
 // Args: daemon|plain, spares (N, or ~N: not waited for), sweeps,
 // args: shared (plain values: a spare's block) | object (the spare's port) |
-// port (a MessagePort in the args, one per attempt made up front).
+// port (a MessagePort in the args, one per sweep made up front), and a
+// fifth: long | field | warm (below).
 import { prestartThreads, Thread } from "../../mod.ts";
 import { sweep } from "../queue/_stack_end.ts";
 import { spareBlocks, sparesTaken } from "../../_core/spare.ts";
@@ -58,8 +59,15 @@ const argsKind = argv[3] ?? "shared";
 // A fifth arg "long": each thread's name is 200 characters (a heap block
 // the entry owns, _core/names.ts).
 // "field": 96 characters (the most the entry's own field holds).
+// "warm": one thread with a MessagePort in its args started and joined at
+// a shallow depth first, so the lookups a first such start makes (the
+// platform classes, node:util's type tests: _core/platform.ts, host.ts)
+// are done and the sweep's refusals come at the later steps (the port's
+// move, the record's post). Without it every attempt near the end retries
+// those lookups, each a probe of 2,000 frames that fails there.
 const long = argv[4] === "long";
 const field = argv[4] === "field";
+const warm = argv[4] === "warm";
 const path = join(
   tmpdir(),
   `own_sweep_${g.Deno?.pid ?? g.process?.pid}_${Date.now()}.txt`,
@@ -69,6 +77,18 @@ const target = {
   export: "tag",
 };
 
+if (warm) {
+  const { port1, port2 } = new MessageChannel();
+  const first = new Thread({
+    target: (p: MessagePort) => (p.close(), 1),
+    args: [port2],
+    daemon,
+  });
+  first.start();
+  first.join({ timeout: 30_000 });
+  port1.close();
+  if (first.result !== 1) throw new Error(`warm start: ${first.result}`);
+}
 if (nSpares > 0 && loading) prestartThreads(nSpares);
 else if (nSpares > 0) {
   const until = performance.now() + 90_000;
@@ -76,7 +96,7 @@ else if (nSpares > 0) {
     await new Promise((r) => setTimeout(r, 10));
   }
 }
-// Ports made up front, at a shallow depth: one per attempt (a refused
+// Ports made up front, at a shallow depth: one per sweep (a refused
 // attempt's port must stay usable: the next attempt passes it again).
 const channels: MessageChannel[] = [];
 if (argsKind === "port") {

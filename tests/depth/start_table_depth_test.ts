@@ -41,9 +41,12 @@ describe("Thread.start at the end of the stack, every path", () => {
       `start swept (${
         args.join(" ")
       }): started or refused with RangeError, table and spares as before, exits`,
-      { timeout: 300_000 },
+      { timeout: 360_000 },
       async () => {
-        const r = await runProgram(sweepProgram, 90_000, args);
+        // A bound on a hang, not on speed: each refused start near the end
+        // of the stack is a stack overflow (1-15 ms at load 30-40 on 2
+        // cores); "daemon module 0 4" (5,852 refused) took 99 s there.
+        const r = await runProgram(sweepProgram, 300_000, args);
         const out = lastJson(r.stdout);
         const line = JSON.stringify(out);
         assert.equal(
@@ -85,9 +88,11 @@ describe("Thread.start at the end of the stack, every path", () => {
     if (env.ONLY !== undefined && !`table ${mode}`.includes(env.ONLY)) continue;
     it(
       `start swept 40 times (${mode}): no thread-table entry left reserved, exits`,
-      { timeout: 300_000 },
+      { timeout: 360_000 },
       async () => {
-        const r = await runProgram(tableProgram, 120_000, ["40", mode]);
+        // A bound on a hang: 40 sweeps (about 20,000 refused starts) took
+        // 62-115 s at load 30-40 on 2 cores.
+        const r = await runProgram(tableProgram, 300_000, ["40", mode]);
         const out = lastJson(r.stdout);
         const line = JSON.stringify(out);
         assert.equal(r.timedOut, false, `did not exit by itself: ${line}`);
