@@ -22,7 +22,7 @@ import {
 import { until } from "../_helpers.ts";
 
 /** Resolves as `p` does, or rejects after `ms` ms (every wait has a timeout). */
-export function within<T>(p: PromiseLike<T>, ms = 30_000): Promise<T> {
+export function within<T>(p: PromiseLike<T>, ms = 120_000): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   return Promise.race([
     Promise.resolve(p),
@@ -35,10 +35,10 @@ export function within<T>(p: PromiseLike<T>, ms = 30_000): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
-/** A task that blocks until `release` is set (at most 30 s), then returns "released". */
+/** A task that blocks until `release` is set (at most 120 s: a bound on a hang), then returns "released". */
 export function blocker(release: Event, started?: Event): string {
   started?.set();
-  if (!release.wait({ timeout: 30_000 })) throw new Error("never released");
+  if (!release.wait({ timeout: 120_000 })) throw new Error("never released");
   return "released";
 }
 

@@ -158,7 +158,7 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
       assert.equal(Atomics.load(v, rec + R_TAKE), named, "N's name kept");
       // N's CAS wins.
       release(mail);
-      assert.equal(await within(fc, 10_000), 3);
+      assert.equal(await within(fc), 3);
     } finally {
       await cleanup(mail, get, pool);
     }
@@ -190,7 +190,7 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
       await goesOnAndStops(mail, S);
       Atomics.store(get, 2, 1);
       Atomics.notify(get, 2);
-      assert.deepEqual(await within(Promise.all([fb, fd]), 10_000), [2, 3]);
+      assert.deepEqual(await within(Promise.all([fb, fd])), [2, 3]);
     } finally {
       await cleanup(mail, get, pool);
     }
@@ -210,7 +210,7 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
       // S's CAS fails; it leaves; N's wins.
       await goesOnAndStops(mail, S);
       release(mail);
-      assert.equal(await within(fe, 10_000), 3);
+      assert.equal(await within(fe), 3);
     } finally {
       await cleanup(mail, get, pool);
     }
@@ -240,7 +240,7 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
         Atomics.store(get, 2, 1);
         Atomics.notify(get, 2);
         await until(() => identStopped(N) !== undefined, "N's stop", 30_000);
-        assert.deepEqual(await within(Promise.all([fb, fd]), 10_000), [2, 3]);
+        assert.deepEqual(await within(Promise.all([fb, fd])), [2, 3]);
       } finally {
         await cleanup(mail, get, pool);
       }
@@ -262,7 +262,7 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
       assert.equal(await stall(mail, 2), S);
       // N's CAS wins: it runs e while S still stalls.
       release(mail);
-      assert.equal(await within(fe, 10_000), 3);
+      assert.equal(await within(fe), 3);
       // S's clear of its name fails (the record is N's); it leaves.
       await goesOnAndStops(mail, S);
     } finally {
@@ -295,7 +295,7 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
       const q = tasks.qsize();
       Atomics.store(get, 2, 1);
       Atomics.notify(get, 2);
-      assert.equal(await within(fc, 10_000), 3);
+      assert.equal(await within(fc), 3);
       assert.equal(q, 1, "c's index in the queue once");
     } finally {
       await cleanup(mail, get, pool);

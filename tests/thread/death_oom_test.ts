@@ -3,8 +3,9 @@
 // that dies by running out of memory under resourceLimits, and threads on
 // spare workers or keeping spares, while they hold a primitive or wait on
 // one. Each case is a subprocess (tests/_workers/programs/thread_death.ts),
-// bounded in time (60 s); a file of its own so that each file of the table
-// ends well within the Node runner's bound on a file (see death_test.ts).
+// bounded in time (240 s, a bound on a hang); a file of its own so that
+// each file of the table ends well within the Node runner's bound on a
+// file (see death_test.ts).
 import { describe, it } from "node:test";
 import { type Case, caseName, checkCase, skipCase } from "./_death_cases.ts";
 

@@ -5,8 +5,8 @@
 // Condition.wait, Barrier.wait or Queue.put: its joiner (blocking or async),
 // the waiters on what it held, and the process all end, with the errors
 // named in README "When threads fail". Each case is a subprocess
-// (tests/_workers/programs/thread_death.ts), bounded in time (60 s). The
-// cases about who takes a dead holder's lock over are in
+// (tests/_workers/programs/thread_death.ts), bounded in time (240 s, a
+// bound on a hang). The cases about who takes a dead holder's lock over are in
 // tests/sync/owner_exit_test.ts; out of memory and spare workers in
 // tests/thread/death_oom_test.ts; the thread table's reuse in
 // tests/thread/table_test.ts. Split so that each file ends well within the

@@ -223,12 +223,12 @@ if (holds === "action") {
   acting.reset();
   out.afterReset = acting.broken;
 }
-out.ready = ready.wait({ timeout: 20_000 });
+out.ready = ready.wait({ timeout: 90_000 });
 if (join === "sync") {
-  out.joined = t.join({ timeout: 20_000 });
+  out.joined = t.join({ timeout: 90_000 });
   out.error = (t.error as Error | undefined)?.name;
 } else {
-  out.joined = await whatAsync(() => t.joinAsync({ timeout: 20_000 }));
+  out.joined = await whatAsync(() => t.joinAsync({ timeout: 90_000 }));
 }
 const err = t.error as { reason?: string; code?: number } | undefined;
 out.reason = err?.reason;
