@@ -81,7 +81,7 @@ try {
     console.log(`browser: opens ${url}`);
     await page.goto(url);
     await page.waitForFunction(() => globalThis.threadkitResult, null, {
-      timeout: 60_000,
+      timeout: 120_000, // a bound on a hang: past 60 s at load 60-75
     });
     const result = await page.evaluate(() => globalThis.threadkitResult);
     for (const c of result.checks) {

@@ -69,4 +69,4 @@ if ! "$scratch/node_modules/.bin/esbuild" "entry=$scratch/app/entry.mjs" \
   echo "browser: 0 passed, 1 failed"
   exit 1
 fi
-timeout 300 node scripts/ci_browser.mjs "$chromium" "$scratch" "$scratch/bundle"
+timeout 420 node scripts/ci_browser.mjs "$chromium" "$scratch" "$scratch/bundle"
