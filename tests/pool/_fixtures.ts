@@ -21,7 +21,11 @@ import {
 } from "../../pool/_layout.ts";
 import { until } from "../_helpers.ts";
 
-/** Resolves as `p` does, or rejects after `ms` ms (every wait has a timeout). */
+/**
+ * Resolves as `p` does, or rejects after `ms` ms (every wait has a timeout).
+ * The default is a bound on a hang, as tests/_helpers.ts until's: a pool
+ * thread's start took over 30 s on 2 cores at load 30-35.
+ */
 export function within<T>(p: PromiseLike<T>, ms = 120_000): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   return Promise.race([

@@ -50,7 +50,7 @@ function armed() {
 
 // The k-th stall's thread.
 async function stall(mail: Int32Array, k: number): Promise<number> {
-  await until(() => Atomics.load(mail, 8) > k, `stall ${k}`, 30_000);
+  await until(() => Atomics.load(mail, 8) > k, `stall ${k}`, 120_000);
   return Atomics.load(mail, 9 + k);
 }
 // Lets the next stall (in order) go on.
@@ -94,7 +94,7 @@ async function nextParked(
       Atomics.load(v, rec + R_IDENT) !== S &&
       Atomics.load(v, rec + R_PARK) === PARKED,
     "N parked",
-    30_000,
+    120_000,
   );
   return Atomics.load(v, rec + R_IDENT);
 }
@@ -115,7 +115,7 @@ async function mailToN(
 // The first stall (S's) goes on; S stops.
 async function goesOnAndStops(mail: Int32Array, S: number): Promise<void> {
   release(mail);
-  await until(() => identStopped(S) !== undefined, "S's stop", 30_000);
+  await until(() => identStopped(S) !== undefined, "S's stop", 120_000);
 }
 
 // A MAIL value of the slot of `was`, under another task's tag.
@@ -158,7 +158,7 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
       assert.equal(Atomics.load(v, rec + R_TAKE), named, "N's name kept");
       // N's CAS wins.
       release(mail);
-      assert.equal(await within(fc), 3);
+      assert.equal(await within(fc, 120_000), 3);
     } finally {
       await cleanup(mail, get, pool);
     }
@@ -176,7 +176,7 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
       const fd = pool.submit(id, 3);
       Atomics.store(get, 0, 1);
       assert.ok(endIdent(S));
-      await until(() => Atomics.load(get, 1) !== 0, "N's get", 30_000);
+      await until(() => Atomics.load(get, 1) !== 0, "N's get", 120_000);
       const N = Atomics.load(get, 1);
       assert.notEqual(N, S);
       const dSlot = takeName(b.l.slots, Atomics.load(v, rec + R_TAKE)) - 1;
@@ -190,7 +190,7 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
       await goesOnAndStops(mail, S);
       Atomics.store(get, 2, 1);
       Atomics.notify(get, 2);
-      assert.deepEqual(await within(Promise.all([fb, fd])), [2, 3]);
+      assert.deepEqual(await within(Promise.all([fb, fd]), 120_000), [2, 3]);
     } finally {
       await cleanup(mail, get, pool);
     }
@@ -210,7 +210,7 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
       // S's CAS fails; it leaves; N's wins.
       await goesOnAndStops(mail, S);
       release(mail);
-      assert.equal(await within(fe), 3);
+      assert.equal(await within(fe, 120_000), 3);
     } finally {
       await cleanup(mail, get, pool);
     }
@@ -227,7 +227,7 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
         Atomics.store(get, 0, 1);
         Atomics.store(die, 0, 1); // N's first take: exit before the claim
         assert.ok(endIdent(S));
-        await until(() => Atomics.load(get, 1) !== 0, "N's get", 30_000);
+        await until(() => Atomics.load(get, 1) !== 0, "N's get", 120_000);
         const N = Atomics.load(get, 1);
         assert.notEqual(N, S);
         const dSlot = takeName(b.l.slots, Atomics.load(v, rec + R_TAKE)) - 1;
@@ -239,8 +239,8 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
         await goesOnAndStops(mail, S);
         Atomics.store(get, 2, 1);
         Atomics.notify(get, 2);
-        await until(() => identStopped(N) !== undefined, "N's stop", 30_000);
-        assert.deepEqual(await within(Promise.all([fb, fd])), [2, 3]);
+        await until(() => identStopped(N) !== undefined, "N's stop", 120_000);
+        assert.deepEqual(await within(Promise.all([fb, fd]), 120_000), [2, 3]);
       } finally {
         await cleanup(mail, get, pool);
       }
@@ -262,7 +262,7 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
       assert.equal(await stall(mail, 2), S);
       // N's CAS wins: it runs e while S still stalls.
       release(mail);
-      assert.equal(await within(fe), 3);
+      assert.equal(await within(fe, 120_000), 3);
       // S's clear of its name fails (the record is N's); it leaves.
       await goesOnAndStops(mail, S);
     } finally {
@@ -288,14 +288,14 @@ describe("ThreadPoolExecutor: a stale pool thread in its take loop across its re
       // reclaim left it.
       Atomics.store(get, 0, 1);
       assert.ok(endIdent(N));
-      await until(() => Atomics.load(get, 1) !== 0, "N2's get", 30_000);
+      await until(() => Atomics.load(get, 1) !== 0, "N2's get", 120_000);
       // N's name's CAS fails (reclaimed): it names and takes nothing.
       release(mail);
-      await until(() => identStopped(N) !== undefined, "N's stop", 30_000);
+      await until(() => identStopped(N) !== undefined, "N's stop", 120_000);
       const q = tasks.qsize();
       Atomics.store(get, 2, 1);
       Atomics.notify(get, 2);
-      assert.equal(await within(fc), 3);
+      assert.equal(await within(fc, 120_000), 3);
       assert.equal(q, 1, "c's index in the queue once");
     } finally {
       await cleanup(mail, get, pool);
