@@ -207,3 +207,42 @@ describe("Queue (unbounded) growing without blocking", () => {
     assert.match(run.stdout, /\ndone\n?$/);
   });
 });
+
+describe("Queue (unbounded) batches", () => {
+  // Items whose every read is counted: an encode reads each item once.
+  const counted = (n: number) => {
+    const reads = { n: 0 };
+    const items = Array.from({ length: n }, (_, i) => ({
+      get v() {
+        reads.n++;
+        return i;
+      },
+    }));
+    return { items, reads };
+  };
+
+  for (const form of ["putMany", "putManyAsync"] as const) {
+    it(`${form} encodes a batch once, however many segments it goes into, and every item comes out once, in order`, async () => {
+      const q = new Queue<{ v: number }>({ initialCapacity: 2 });
+      const { items, reads } = counted(1000); // 2 + 4 + ... : 9 segments
+      const n = form === "putMany"
+        ? q.putMany(items)
+        : await q.putManyAsync(items);
+      assert.equal(n, 1000);
+      assert.equal(reads.n, 1000);
+      const out = q.getMany(2000, { block: false }) as unknown as {
+        v: number;
+      }[];
+      assert.deepEqual(out.map((x) => x.v), items.map((_, i) => i));
+    });
+  }
+
+  it("a batch too large for the first segments' byte regions goes in, each item once", async () => {
+    const q = new Queue<string>({ initialCapacity: 4 });
+    const big = "x".repeat(400_000); // past a first segment's 256 KiB region
+    const items = ["a", big, "b", big + "c", "d"];
+    assert.equal(q.putMany(items), 5);
+    assert.equal(await q.putManyAsync(items), 5);
+    assert.deepEqual(q.getMany(20, { block: false }), [...items, ...items]);
+  });
+});
