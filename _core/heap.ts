@@ -97,27 +97,30 @@
 // heap, queue/_init.ts, and an unbounded queue's chain header and segments,
 // queue/_chain.ts) may take at most three quarters of the heap's largest
 // size (queueCap: 1,536 MiB of 2 GiB; a quarter of a heap that cannot
-// grow), counted in HEAP_QUEUES as heap bytes are
-// cut for them. Those up to 8 MiB (every bounded queue in the heap,
-// queue/_home.ts HEAP_QUEUE_MAX, an unbounded queue's chain header and its
-// segments, queue/_chain_memory.ts SEGMENT_BLOCK) come from the queue
-// chunks (_core/heap_chunks.ts): 8 MiB pieces of the share, each packed
-// with blocks of one class at a time and free for any class once its last
-// block is freed, so queues of any mix of sizes, made and dropped in any
-// order, fit the share as long as at most 191 are alive at once (that file
-// says why), and small ones pack by the thousand. A larger queue block (an
-// unbounded queue's segment made for one item larger than 8 MiB, or a
-// chain's segment past its 32nd: 16 MiB and up) is a run of chunks
-// contiguous in memory, and once freed its chunks serve queue blocks of any
-// size (that file, "Large blocks"): a queue that held hundreds of MiB,
-// dropped, leaves its share to queues of any sizes. Without the cap, live
-// queues could fill the heap: new primitives (16 to 128 bytes) would get
-// buffers of their own, which cannot travel inside queue items. With it,
-// 512 MiB stay for primitives (33 million Locks) whatever queues do; a
-// queue block the share cannot hold is -1 (the queue gets a buffer of its
-// own). A heap of fixed size (no growable SharedArrayBuffer: a share under
-// one chunk) cuts queue blocks one by one, from the free lists of their
-// class, as primitives' blocks are.
+// grow). In a growable heap that share is one range at the runtime
+// block's top (_core/heap_top.ts queueRange: primitives' blocks are cut
+// below it, never inside), cut into 8 MiB queue chunks
+// (_core/heap_chunks.ts), HEAP_QUEUES counting the chunks first used.
+// Blocks up to 8 MiB (every bounded queue in the heap, queue/_home.ts
+// HEAP_QUEUE_MAX, an unbounded queue's chain header and its segments,
+// queue/_chain_memory.ts SEGMENT_BLOCK) are packed in chunks of one class
+// at a time, a chunk free for any class once its last block is freed, so
+// queues of any mix of sizes, made and dropped in any order, fit the share
+// as long as at most 191 are alive at once (that file says why), and small
+// ones pack by the thousand. A larger queue block (an unbounded queue's
+// segment made for one item larger than 8 MiB, or a chain's segment past
+// its 32nd: 16 MiB and up) is a run of chunks side by side in the range:
+// any free ones, wherever and whenever they were freed, and once freed
+// its chunks serve queue blocks of any size: a queue that held hundreds of
+// MiB, dropped, leaves its share to queues of any sizes. Without the cap,
+// live queues could fill the heap: new primitives (16 to 128 bytes) would
+// get buffers of their own, which cannot travel inside queue items. With
+// it, 512 MiB stay for primitives (33 million Locks) whatever queues do
+// (and, the range kept for queues, they take no more); a queue block the
+// share cannot hold is -1 (the queue gets a buffer of its own). A heap of
+// fixed size (no growable SharedArrayBuffer: a share under one chunk) has
+// no range and cuts queue blocks one by one, within the cap, from the free
+// lists of their class, as primitives' blocks are.
 //
 // Why the free list is safe without a lock (ABA): a pop reads head h, then
 // NEXT of the top block, then CASes head h -> NEXT with h's tag + 1. If the

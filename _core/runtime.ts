@@ -23,17 +23,14 @@ import { blockSizes } from "./test_heap.ts";
 // | 3             | NEXT_NAME   | counter for default names "Thread-N"    | Atomics.add                      |
 // | 4             | STOP_NEXT   | stopped threads recorded so far         | Atomics.add in recordStop        |
 // | 5             | HEAP_LIVE   | bytes in live heap blocks               | Atomics.add in _core/heap.ts     |
-// | 6             | HEAP_QUEUES | heap bytes cut for queue blocks         | compareExchange in _core/heap.ts |
+// | 6             | HEAP_QUEUES | heap bytes cut for queue blocks         | _core/heap.ts, heap_chunks.ts    |
 // | 16 + 32 * i   | entry i     | thread table entry, see below           |                                  |
 // | STOPS + j     | stop ring   | ident | FAILED of the last 1024 stops     | recordStop                       |
 // | FREE_HEADS/4  | free lists  | 32 Int64 heads of the heap's free lists | _core/heap.ts (tagged CAS)       |
 // | HEAP_BASE / 4 | heap        | blocks (_core/heap.ts), party tables    | the primitive that owns it       |
-// | (top)         | queue range | the chunk table, then the queues' chunks | _core/heap_chunks.ts            |
+// | (top)         | queue range | chunk table, chunks (_core/heap_top.ts) | _core/heap_chunks.ts             |
 //
-// Heap states of a byte at offset b (HEAP_BASE <= b < max):
-// (The queues' range at the block's top, _core/heap_top.ts, is not in
-// this table: heapAlloc never reaches it; its chunks are taken by
-// _core/heap_chunks.ts.)
+// Heap states of a byte at offset b (HEAP_BASE <= b < the queue range):
 // FREE (b >= HEAP_TOP) -heapAlloc CAS of HEAP_TOP past b-> CLAIMED
 // CLAIMED (b < HEAP_TOP, maybe b >= byteLength) -grow to >= b-> ALLOCATED
 // ALLOCATED: part of a block of _core/heap.ts (reference-counted, freed to a
@@ -46,11 +43,7 @@ const NEXT_NAME = 3;
 const STOP_NEXT = 4;
 /** Bytes in live heap blocks (_core/heap.ts): Atomics.add on alloc and free. */
 export const HEAP_LIVE = 5;
-/**
- * Heap bytes ever cut for queue blocks: chunks of the queues' range first
- * used (heap_chunks.ts), or (no range) blocks cut (capped: heap.ts). Only
- * grows.
- */
+/** Heap bytes ever cut for queue blocks (range chunks first used: heap.ts). */
 export const HEAP_QUEUES = 6;
 const TABLE = 16;
 // The stop ring: threads certain to run no more JavaScript, as ident (|

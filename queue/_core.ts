@@ -305,10 +305,9 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
 
   /**
    * Puts the items in order as `putMany` does, waiting for room without
-   * blocking the event loop. Every item is encoded before the call
-   * returns its promise (an unbounded queue's too, once, whatever it
-   * grows): a change to `items` while the call is pending changes nothing
-   * it puts.
+   * blocking the event loop. Every item is encoded once, before the call
+   * returns its promise (an unbounded queue's too, however it grows): a
+   * change to `items` while the call is pending changes nothing it puts.
    *
    * Python: none (a batched `put`; the async twin of `putMany`).
    * @returns a promise of the number of items put; it rejects as `putMany`
