@@ -60,9 +60,8 @@ const STOP_SLOTS = 1024;
 const FAILED = 0x40000000;
 /** Idents stay below 2^30: the lock words keep bit 30 for CONTENDED. */
 const MAX_IDENT = FAILED - 1;
-// Key and MAGIC change with the layout (v2 names, v3 chunks, v4 runs of them,
-// v5 the queues' range at the block's top),
-// so two versions in one process never share a table (adopt checks MAGIC).
+// Key and MAGIC change with the layout (v2 names, v3 chunks, v4 runs, v5 the
+// queues' range): two versions never share a table (adopt checks MAGIC).
 const MAGIC_VALUE = 0x74686b35;
 
 // Thread table entry: 32 slots (128 B).
