@@ -300,7 +300,7 @@ export function putMany<T>(
       const atMax = q.capacity >= c.max || blocked === s;
       let need = 0;
       try {
-        st.store.check(raws);
+        st.store.check(raws, done); // the rest only: it sizes the grow
         const w = atMax && o.blocking
           ? remaining(options, deadline)
           : holdTry(o);
@@ -360,7 +360,7 @@ async function putRawsChain<T>(
     const atMax = q.capacity >= c.max || blocked === s;
     let need = 0;
     try {
-      st.store.check(b.raws);
+      st.store.check(b.raws, done);
       const w = atMax && o.blocking ? remaining(options, deadline) : holdTry(o);
       const ow = w === HOLD
         ? holdOptions ??= queueOptions(HOLD)

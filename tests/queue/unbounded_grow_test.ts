@@ -14,6 +14,7 @@ import {
   Thread,
 } from "../../mod.ts";
 import { runProgram, wordChanged } from "../_helpers.ts";
+import { heapLiveBytes } from "../../_core/heap.ts";
 
 const JOIN = { timeout: 60_000 };
 const program = (name: string) =>
@@ -234,6 +235,34 @@ describe("Queue (unbounded) batches", () => {
         v: number;
       }[];
       assert.deepEqual(out.map((x) => x.v), items.map((_, i) => i));
+    });
+  }
+
+  for (const form of ["putMany", "putManyAsync"] as const) {
+    it(`${form}: a large item sizes only the segment it goes into, not the ones the rest of the batch goes on to`, async () => {
+      // The same items into two fresh queues: the large one put alone then
+      // the rest as a batch, or all in one batch; the chains must take the
+      // same heap bytes (segments after the large item's as the rest needs).
+      const big = "x".repeat(1_000_000); // past a 256 KiB region
+      const small = Array.from({ length: 200_000 }, (_, i) => ({ i }));
+      const grown = async (batch: boolean) => {
+        const q = new Queue<unknown>({ initialCapacity: 2 });
+        const live = heapLiveBytes();
+        const items = batch ? [big, ...small] : small;
+        if (!batch) q.put(big);
+        const n = form === "putMany"
+          ? q.putMany(items)
+          : await q.putManyAsync(items);
+        assert.equal(n, items.length);
+        const bytes = heapLiveBytes() - live;
+        assert.equal(q.qsize(), small.length + 1);
+        return bytes;
+      };
+      const apart = await grown(false), together = await grown(true);
+      assert.ok(
+        together < apart * 1.25,
+        `one batch took ${together} heap bytes, the same items put apart ${apart}`,
+      );
     });
   }
 
