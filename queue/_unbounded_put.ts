@@ -28,7 +28,6 @@ import {
   releaseHeld,
   releaseLeft,
   takeHeld,
-  type Taken,
   unreleased,
 } from "./_held.ts";
 import { putRaws, putRawsAsync, type RawBatch } from "./_put.ts";
@@ -320,7 +319,22 @@ export function putMany<T>(
       }
     }
   } finally {
-    if (taken !== undefined) releaseRest(taken, done);
+    // The items not put, from item `done` on (all of them on a throw),
+    // inline: a release that overflows the stack leaves them to the next
+    // put, and nothing here calls but the release (_held.ts).
+    if (taken !== undefined) {
+      const { refs, marks } = taken;
+      taken.next = done === 0
+        ? 0
+        : done < marks.length
+        ? marks[done]
+        : refs.length;
+      try {
+        releaseHeld(taken);
+      } catch {
+        unreleased[unreleased.length] = taken;
+      }
+    }
   }
 }
 
@@ -383,19 +397,6 @@ async function putRawsChain<T>(
       if (done > 0) return done;
       throw error;
     }
-  }
-}
-
-// Releases the references of the items of `taken` from item `n` on (all of
-// them when n is 0); a release that overflows the stack leaves them to the
-// next put, and nothing here calls but the release (_held.ts).
-function releaseRest(taken: Taken, n: number): void {
-  const { refs, marks } = taken;
-  taken.next = n === 0 ? 0 : n < marks.length ? marks[n] : refs.length;
-  try {
-    releaseHeld(taken);
-  } catch {
-    unreleased[unreleased.length] = taken;
   }
 }
 
