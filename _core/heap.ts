@@ -97,27 +97,30 @@
 // heap, queue/_init.ts, and an unbounded queue's chain header and segments,
 // queue/_chain.ts) may take at most three quarters of the heap's largest
 // size (queueCap: 1,536 MiB of 2 GiB; a quarter of a heap that cannot
-// grow), counted in HEAP_QUEUES as heap bytes are
-// cut for them. Those up to 8 MiB (every bounded queue in the heap,
-// queue/_home.ts HEAP_QUEUE_MAX, an unbounded queue's chain header and its
-// segments, queue/_chain_memory.ts SEGMENT_BLOCK) come from the queue
-// chunks (_core/heap_chunks.ts): 8 MiB pieces of the share, each packed
-// with blocks of one class at a time and free for any class once its last
-// block is freed, so queues of any mix of sizes, made and dropped in any
-// order, fit the share as long as at most 191 are alive at once (that file
-// says why), and small ones pack by the thousand. A larger queue block (an
-// unbounded queue's segment made for one item larger than 8 MiB, or a
-// chain's segment past its 32nd: 16 MiB and up) is a run of chunks
-// contiguous in memory, and once freed its chunks serve queue blocks of any
-// size (that file, "Large blocks"): a queue that held hundreds of MiB,
-// dropped, leaves its share to queues of any sizes. Without the cap, live
-// queues could fill the heap: new primitives (16 to 128 bytes) would get
-// buffers of their own, which cannot travel inside queue items. With it,
-// 512 MiB stay for primitives (33 million Locks) whatever queues do; a
-// queue block the share cannot hold is -1 (the queue gets a buffer of its
-// own). A heap of fixed size (no growable SharedArrayBuffer: a share under
-// one chunk) cuts queue blocks one by one, from the free lists of their
-// class, as primitives' blocks are.
+// grow). In a growable heap that share is one range at the runtime
+// block's top (_core/heap_top.ts queueRange: primitives' blocks are cut
+// below it, never inside), cut into 8 MiB queue chunks
+// (_core/heap_chunks.ts), HEAP_QUEUES counting the chunks first used.
+// Blocks up to 8 MiB (every bounded queue in the heap, queue/_home.ts
+// HEAP_QUEUE_MAX, an unbounded queue's chain header and its segments,
+// queue/_chain_memory.ts SEGMENT_BLOCK) are packed in chunks of one class
+// at a time, a chunk free for any class once its last block is freed, so
+// queues of any mix of sizes, made and dropped in any order, fit the share
+// as long as at most 191 are alive at once (that file says why), and small
+// ones pack by the thousand. A larger queue block (an unbounded queue's
+// segment made for one item larger than 8 MiB, or a chain's segment past
+// its 32nd: 16 MiB and up) is a run of chunks side by side in the range:
+// any free ones, wherever and whenever they were freed, and once freed
+// its chunks serve queue blocks of any size: a queue that held hundreds of
+// MiB, dropped, leaves its share to queues of any sizes. Without the cap,
+// live queues could fill the heap: new primitives (16 to 128 bytes) would
+// get buffers of their own, which cannot travel inside queue items. With
+// it, 512 MiB stay for primitives (33 million Locks) whatever queues do
+// (and, the range kept for queues, they take no more); a queue block the
+// share cannot hold is -1 (the queue gets a buffer of its own). A heap of
+// fixed size (no growable SharedArrayBuffer: a share under one chunk) has
+// no range and cuts queue blocks one by one, within the cap, from the free
+// lists of their class, as primitives' blocks are.
 //
 // Why the free list is safe without a lock (ABA): a pop reads head h, then
 // NEXT of the top block, then CASes head h -> NEXT with h's tag + 1. If the
@@ -136,10 +139,9 @@ import {
   LAYOUT,
   runtime,
 } from "./runtime.ts";
-import { heapAlloc } from "./heap_top.ts";
+import { heapAlloc, queueCap, queueRange } from "./heap_top.ts";
 import { B } from "./primordials_record.ts";
 import {
-  CHUNK_BYTES,
   CHUNK_CLASS,
   CHUNK_MIN_CLASS,
   chunkAlloc,
@@ -147,6 +149,7 @@ import {
   chunkFree,
   chunkRunAlloc,
   chunkRunAvailable,
+  chunksOn,
 } from "./heap_chunks.ts";
 
 const CLASS = 0;
@@ -159,8 +162,6 @@ const MAGIC_MASK = 0xffff0000 | 0;
 const MIN_CLASS = 4; // 16 B: the header and two words
 const MAX_CLASS = 30; // 1 GiB
 const LOW = 0xffffffffn;
-/** Queue blocks may take QUEUE_SHARE / 4 of a growable heap's largest size. */
-const QUEUE_SHARE = 3;
 
 interface Views {
   readonly buffer: SharedArrayBuffer;
@@ -205,13 +206,12 @@ export function blockAlloc(bytes: number, queue = false, kind = 0): number {
   while ((1 << k) < bytes + HEADER) if (++k > MAX_CLASS) return -1;
   const v = views();
   let at: number;
-  if (queue && queueCap(v) >= CHUNK_BYTES) {
-    // From the queue chunks (see "Queue blocks"); its class word is new.
+  if (queue && chunksOn()) {
+    // From the queues' range (see "Queue blocks"); its class word is new.
     if (k < CHUNK_MIN_CLASS) k = CHUNK_MIN_CLASS;
-    const reserve = (chunk: number) => reserveQueue(v, chunk);
-    if (k <= CHUNK_CLASS) at = chunkAlloc(k, reserve);
+    if (k <= CHUNK_CLASS) at = chunkAlloc(k);
     else {
-      at = chunkRunAlloc(k, reserve, run);
+      at = chunkRunAlloc(k, run);
       // Fresh heap bytes are zero: leave their pages untouched.
       if (at > 0 && run.fresh) bytes = 0;
     }
@@ -243,7 +243,7 @@ export function blockAlloc(bytes: number, queue = false, kind = 0): number {
   return at + HEADER;
 }
 
-// chunkRunAlloc's answer: whether the run it gave was fresh heap bytes.
+// chunkRunAlloc's answer: whether the run it gave was unused chunks (zero).
 const run = { fresh: false };
 
 /**
@@ -257,14 +257,14 @@ export function blockAvailable(bytes: number, queue = false): boolean {
   let k = MIN_CLASS;
   while ((1 << k) < bytes + HEADER) if (++k > MAX_CLASS) return false;
   const v = views();
-  const cap = queueCap(v);
-  const room = (n: number) =>
-    (!queue || Atomics.load(v.header, HEAP_QUEUES) + n <= cap) &&
-    heapRoom(n);
-  if (queue && k <= CHUNK_CLASS && cap >= CHUNK_BYTES) {
-    return chunkAvailable(Math.max(k, CHUNK_MIN_CLASS), room(CHUNK_BYTES));
+  if (queue && chunksOn()) {
+    return k <= CHUNK_CLASS
+      ? chunkAvailable(Math.max(k, CHUNK_MIN_CLASS))
+      : chunkRunAvailable(k);
   }
-  if (queue && cap >= CHUNK_BYTES) return chunkRunAvailable(k, room(1 << k));
+  const room = (n: number) =>
+    (!queue || Atomics.load(v.header, HEAP_QUEUES) + n <= queueCap(v.buffer)) &&
+    heapRoom(n);
   if ((local[k]?.length ?? 0) > 0) return true;
   if ((Atomics.load(v.heads, k) & LOW) !== 0n) return true;
   return room(1 << k);
@@ -272,16 +272,14 @@ export function blockAvailable(bytes: number, queue = false): boolean {
 
 // Whether heapAlloc(bytes, 8) would find room past HEAP_TOP now.
 function heapRoom(bytes: number): boolean {
-  const b = views().buffer;
   const top = Atomics.load(runtime().view, HEAP_TOP);
-  return Math.ceil(top / 8) * 8 + bytes <=
-    (b.growable ? b.maxByteLength : b.byteLength);
+  return Math.ceil(top / 8) * 8 + bytes <= queueRange().table;
 }
 
 // Counts `bytes` of fresh heap for a queue block, unless that passes the
 // cap (see "Queue blocks" above).
 function reserveQueue(v: Views, bytes: number): boolean {
-  const cap = queueCap(v);
+  const cap = queueCap(v.buffer);
   for (let used = Atomics.load(v.header, HEAP_QUEUES);;) {
     if (used + bytes > cap) return false;
     const seen = Atomics.compareExchange(
@@ -295,16 +293,10 @@ function reserveQueue(v: Views, bytes: number): boolean {
   }
 }
 
-function queueCap(v: Views): number {
-  const b = v.buffer;
-  if (!b.growable) return Math.floor((b.byteLength - HEAP_BASE) / 4);
-  return Math.floor((b.maxByteLength - HEAP_BASE) / 4) * QUEUE_SHARE;
-}
-
 /** Heap bytes cut for queue blocks, and the cap on them (tests). */
 export function heapQueueBytes(): { used: number; cap: number } {
   const v = views();
-  return { used: Atomics.load(v.header, HEAP_QUEUES), cap: queueCap(v) };
+  return { used: Atomics.load(v.header, HEAP_QUEUES), cap: queueCap(v.buffer) };
 }
 
 /** Whether `byteOffset` of the runtime block is a heap block's payload. */

@@ -17,20 +17,20 @@ import { blockSizes } from "./test_heap.ts";
 // GiB - 64 KiB (1 GiB if refused; fixed 4 MiB without growable ones).
 // | slot          | name        | values                                  | written by                       |
 // |---------------|-------------|-----------------------------------------|----------------------------------|
-// | 0             | MAGIC       | 0x74686b34 once the block is set up     | the main thread, once            |
+// | 0             | MAGIC       | 0x74686b35 once the block is set up     | the main thread, once            |
 // | 1             | NEXT_IDENT  | next thread ident; main thread = 1      | Atomics.add in reserve           |
 // | 2             | HEAP_TOP    | byte offset of the first free heap byte | Atomics.compareExchange          |
 // | 3             | NEXT_NAME   | counter for default names "Thread-N"    | Atomics.add                      |
 // | 4             | STOP_NEXT   | stopped threads recorded so far         | Atomics.add in recordStop        |
 // | 5             | HEAP_LIVE   | bytes in live heap blocks               | Atomics.add in _core/heap.ts     |
-// | 6             | HEAP_QUEUES | heap bytes cut for queue blocks         | compareExchange in _core/heap.ts |
-// | 7             | HEAP_CHUNKS | byte offset of the queue chunks' table  | once, _core/heap_chunks.ts       |
+// | 6             | HEAP_QUEUES | heap bytes cut for queue blocks         | _core/heap.ts, heap_chunks.ts    |
 // | 16 + 32 * i   | entry i     | thread table entry, see below           |                                  |
 // | STOPS + j     | stop ring   | ident | FAILED of the last 1024 stops     | recordStop                       |
 // | FREE_HEADS/4  | free lists  | 32 Int64 heads of the heap's free lists | _core/heap.ts (tagged CAS)       |
 // | HEAP_BASE / 4 | heap        | blocks (_core/heap.ts), party tables    | the primitive that owns it       |
+// | (top)         | queue range | chunk table, chunks (_core/heap_top.ts) | _core/heap_chunks.ts             |
 //
-// Heap states of a byte at offset b (HEAP_BASE <= b < max):
+// Heap states of a byte at offset b (HEAP_BASE <= b < the queue range):
 // FREE (b >= HEAP_TOP) -heapAlloc CAS of HEAP_TOP past b-> CLAIMED
 // CLAIMED (b < HEAP_TOP, maybe b >= byteLength) -grow to >= b-> ALLOCATED
 // ALLOCATED: part of a block of _core/heap.ts (reference-counted, freed to a
@@ -43,7 +43,7 @@ const NEXT_NAME = 3;
 const STOP_NEXT = 4;
 /** Bytes in live heap blocks (_core/heap.ts): Atomics.add on alloc and free. */
 export const HEAP_LIVE = 5;
-/** Heap bytes ever cut for queue blocks (capped; only grows: heap.ts). */
+/** Heap bytes ever cut for queue blocks (range chunks first used: heap.ts). */
 export const HEAP_QUEUES = 6;
 const TABLE = 16;
 // The stop ring: threads certain to run no more JavaScript, as ident (|
@@ -60,9 +60,9 @@ const STOP_SLOTS = 1024;
 const FAILED = 0x40000000;
 /** Idents stay below 2^30: the lock words keep bit 30 for CONTENDED. */
 const MAX_IDENT = FAILED - 1;
-// Key and MAGIC change with the layout (v2 names, v3 chunks, v4 runs of them),
-// so two versions in one process never share a table (adopt checks MAGIC).
-const MAGIC_VALUE = 0x74686b34;
+// Key and MAGIC change with the layout (v2 names, v3 chunks, v4 runs, v5 the
+// queues' range): two versions never share a table (adopt checks MAGIC).
+const MAGIC_VALUE = 0x74686b35;
 
 // Thread table entry: 32 slots (128 B).
 // | slot | name     | values                                         | written by                        |
@@ -130,7 +130,7 @@ export interface EntryInfo {
 }
 
 /** The block's layout version: its key, and the heap's release hooks' key. */
-export const LAYOUT = "v4";
+export const LAYOUT = "v5";
 // (Symbol.for as at load: a thread's code may have replaced it; primordials.)
 const KEY: unique symbol = B.symbolFor(`threadkit.runtime.${LAYOUT}`) as never;
 type Global = { [KEY]?: Runtime };

@@ -305,9 +305,9 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
 
   /**
    * Puts the items in order as `putMany` does, waiting for room without
-   * blocking the event loop. An unbounded queue encodes the items not yet
-   * put again after each grow: a change to `items` while the call is
-   * pending can change what the rest of the batch puts.
+   * blocking the event loop. Every item is encoded once, before the call
+   * returns its promise (an unbounded queue's too, however it grows): a
+   * change to `items` while the call is pending changes nothing it puts.
    *
    * Python: none (a batched `put`; the async twin of `putMany`).
    * @returns a promise of the number of items put; it rejects as `putMany`

@@ -137,11 +137,14 @@ function check(st: QueueState, raw: unknown, from: number): void {
 
 /**
  * The raws for `items`: an array of owned raws, the caller's typed array
- * (numeric FIFO and LIFO), or one Batch (structured FIFO).
+ * (numeric FIFO and LIFO), or one Batch (structured FIFO). `checked`
+ * false: the caller checks them against each store it puts them in (an
+ * unbounded queue's segments, _unbounded_put.ts).
  */
 export function toRaws(
   st: QueueState,
   items: ArrayLike<unknown>,
+  checked = true,
 ): ArrayLike<unknown> {
   if (
     items === null || typeof items !== "object" ||
@@ -172,7 +175,7 @@ export function toRaws(
   // (_held.ts); marks say where each item's references start.
   const from = held.length, marksFrom = marks.length;
   try {
-    return encodeRaws(st, items);
+    return encodeRaws(st, items, checked);
   } catch (error) {
     dropHeld(from, marksFrom);
     throw error;
@@ -182,6 +185,7 @@ export function toRaws(
 function encodeRaws(
   st: QueueState,
   items: ArrayLike<unknown>,
+  checked: boolean,
 ): ArrayLike<unknown> {
   if (st.store instanceof TextRing) {
     // One Batch: plain JSON texts encoded with one TextEncoder call, so a
@@ -190,7 +194,7 @@ function encodeRaws(
     if ((st.h[FLAGS] & FLAG_CODEC) !== 0) {
       const list = new Array<Uint8Array>(items.length);
       for (let i = 0; i < items.length; i++) {
-        list[i] = toRaw(st, items[i]) as Uint8Array;
+        list[i] = toRaw(st, items[i], checked) as Uint8Array;
       }
       batch = bytesBatch(list);
     } else {
@@ -214,14 +218,14 @@ function encodeRaws(
       }
       batch = arrayBatch(list, tagged);
     }
-    st.store.check(batch);
+    if (checked) st.store.check(batch);
     return batch as unknown as ArrayLike<unknown>;
   }
   const raws: unknown[] = [];
   const structured = st.info === undefined;
   for (let i = 0; i < items.length; i++) {
     if (structured) marks[marks.length] = held.length;
-    raws[i] = own(toRaw(st, items[i]));
+    raws[i] = own(toRaw(st, items[i], checked));
   }
   return raws;
 }

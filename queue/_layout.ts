@@ -364,7 +364,7 @@ export interface Store {
    */
   roomFor?(raws: unknown, from: number, single: boolean): boolean;
   /** Throws a RangeError if `raw` can never fit, whatever the queue holds. */
-  check(raw: unknown): void;
+  check(raw: unknown, from?: number): void;
   /**
    * Adds `raw`: 1 when added, 0 when there is no room, -1 when shut down,
    * BUSY_COUNT when the store lock was held in a custom decode past `until`.

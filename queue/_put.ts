@@ -57,13 +57,18 @@ import { roomThere } from "./_room.ts";
 import { mark, unmark } from "./_registered.ts";
 import { graced, passWake, retryHeld } from "./_held_turn.ts";
 
-/** putMany's loop over encoded `raws`: the count put (see QueueBase.putMany). */
+/**
+ * putMany's loop over encoded `raws` from `start` on: the count put (see
+ * QueueBase.putMany; an unbounded queue's putMany puts one encoding into
+ * each segment in turn, _unbounded_put.ts).
+ */
 export function putRaws(
   st: QueueState,
   raws: ArrayLike<unknown>,
   o: Acquire,
+  start = 0,
 ): number {
-  let done = 0;
+  let done = start;
   while (done < raws.length) {
     try {
       const n = st.store.tryPutMany(raws, done, o);
@@ -75,26 +80,52 @@ export function putRaws(
       }
       done += putSlow(st, raws, done, false, o);
     } catch (error) {
-      if (done > 0) return done;
+      if (done > start) return done - start;
       throw error;
     }
   }
-  return done;
+  return done - start;
 }
 
 /** QueueBase.putManyAsync: the count put. */
-export async function putManyAsync(
+export function putManyAsync(
   st: QueueState,
   items: ArrayLike<unknown>,
   options: QueueOptions | undefined,
   took: (from: number, marksFrom: number) => void,
 ): Promise<number> {
-  const o = queueOptions(options);
+  let o: Acquire, raws: ArrayLike<unknown>;
   const from = held.length, marksFrom = marks.length;
-  let raws = toRaws(st, items);
+  try {
+    o = queueOptions(options);
+    raws = toRaws(st, items);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   took(from, marksFrom); // retained before the first try (_held.ts)
-  let owned = false;
-  let done = 0;
+  return putRawsAsync(st, { raws, owned: false }, o, options, 0);
+}
+
+/**
+ * A batch's encoding for putRawsAsync: `raws` is replaced by its own copy
+ * (own()) before the first await (`owned`), and the caller keeps it for
+ * its next store (an unbounded queue's next segment).
+ */
+export interface RawBatch {
+  raws: ArrayLike<unknown>;
+  owned: boolean;
+}
+
+/** putManyAsync's loop over encoded `b.raws` from `start` on: the count put. */
+export async function putRawsAsync(
+  st: QueueState,
+  b: RawBatch,
+  o: Acquire,
+  options: QueueOptions | undefined,
+  start: number,
+): Promise<number> {
+  let raws = b.raws, owned = b.owned;
+  let done = start;
   let owed = -1; // a wake owed after the next try (_held_turn.ts)
   let again = true; // a heap refusal: once more after a turn (retryRefused)
   while (done < raws.length) {
@@ -104,14 +135,14 @@ export async function putManyAsync(
         n = st.store.tryPutMany(raws, done, NO_WAIT);
       } catch (error) {
         // Until it has put an item (a later refusal returns the count).
-        if (!again || done > 0) throw error;
+        if (!again || done > start) throw error;
         again = false;
         n = retryRefused(
           error,
           () => st.store.tryPutMany(raws, done, NO_WAIT),
           () => {
-            if (!owned) raws = own(raws) as ArrayLike<unknown>; // (as below)
-            owned = true;
+            if (!owned) b.raws = raws = own(raws) as ArrayLike<unknown>;
+            b.owned = owned = true; // (as below)
           },
         );
       } finally {
@@ -120,8 +151,8 @@ export async function putManyAsync(
       if (typeof n !== "number") n = await n;
       // Every await below keeps raws past this task: owned first (own()).
       if (n <= 0 && !owned) {
-        raws = own(raws) as ArrayLike<unknown>;
-        owned = true;
+        b.raws = raws = own(raws) as ArrayLike<unknown>;
+        b.owned = owned = true;
       }
       if (n === BUSY_COUNT && !o.blocking) { // (_held_turn.ts)
         const r = raws;
@@ -145,11 +176,11 @@ export async function putManyAsync(
       }
       done += await putSlowAsync(st, raws, done, false, o);
     } catch (error) {
-      if (done > 0) return done;
+      if (done > start) return done - start;
       throw error;
     }
   }
-  return done;
+  return done - start;
 }
 
 /**

@@ -136,9 +136,9 @@ export class TextRing implements Store {
     return n > this.#cap ? this.#cap : n;
   }
 
-  /** Throws a RangeError if the item can never fit. */
-  check(raw: Uint8Array | Batch | TextItem): void {
-    checkRaw(raw, this.#size);
+  /** Throws a RangeError if the item (a Batch's from `from` on) can never fit. */
+  check(raw: Uint8Array | Batch | TextItem, from = 0): void {
+    checkRaw(raw, this.#size, from);
   }
 
   close(publish: () => void): void {

@@ -98,11 +98,11 @@ export class Batch {
   get kinds(): Uint8Array {
     return this.#kinds ??= new Uint8Array(this.length).fill(this.kind);
   }
-  /** The largest record, for the size check. */
-  largest(): number {
+  /** The largest record from record `from` on, for the size check. */
+  largest(from = 0): number {
     const ends = this.ends;
-    let most = 0, at = 0;
-    for (let k = 0; k < ends.length; k++) {
+    let most = 0, at = from === 0 ? 0 : ends[from - 1];
+    for (let k = from; k < ends.length; k++) {
       if (ends[k] - at > most) most = ends[k] - at;
       at = ends[k];
     }

@@ -206,9 +206,12 @@ export function parseRuns(
 export function checkRaw(
   raw: Uint8Array | Batch | TextItem,
   size: number,
+  from = 0,
 ): void {
-  const need = raw instanceof Batch
-    ? (raw.byteLength <= size ? 0 : raw.largest()) // no record is longer
+  const need = raw instanceof Batch // its records from `from` on
+    ? (raw.byteLength - (from === 0 ? 0 : raw.ends[from - 1]) <= size
+      ? 0 // no record is longer
+      : raw.largest(from))
     : raw instanceof TextItem
     ? (raw.text.length * 3 < size
       ? 0

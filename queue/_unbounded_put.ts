@@ -5,8 +5,9 @@
 // for the segment's byte region), wait for another thread's grow (the
 // segment was retired), or give up, releasing the encoding's references.
 // Nothing was put when a segment throws. Also the batch puts (putMany,
-// putManyAsync: a batch is encoded again for each segment it goes on to)
-// and the deadline helpers.
+// putManyAsync: a batch is encoded once, and each segment it goes on to
+// takes the same encoding from its first item not put) and the deadline
+// helpers.
 
 import type { Acquire, WaitOptions } from "../_core/wait.ts";
 import type { Chain } from "./_chain.ts";
@@ -19,11 +20,19 @@ import { NOWAIT as NO_TRY_WAIT, queueOptions } from "./_init.ts";
 import { NEED } from "./_text_run.ts";
 import { QueueFullError, QueueShutDownError } from "./errors.ts";
 import { retryRefused } from "./_grow.ts";
-import { encodeKept, offerAsync, offerRaw } from "./_accept.ts";
+import { encodeKept, offerAsync, offerRaw, settleHeld } from "./_accept.ts";
 import { stateOf } from "./_core.ts";
-import { releaseHeld, unreleased } from "./_held.ts";
+import {
+  held,
+  marks,
+  releaseHeld,
+  releaseLeft,
+  takeHeld,
+  unreleased,
+} from "./_held.ts";
+import { putRaws, putRawsAsync, type RawBatch } from "./_put.ts";
 import { graced } from "./_held_turn.ts";
-import { own } from "./_glue.ts";
+import { own, toRaws } from "./_glue.ts";
 import { afterPut, type QueueState } from "./_state.ts";
 
 /** afterPutError: stop and return the count. */
@@ -263,7 +272,14 @@ function acquireOf(w: QueueOptions | undefined): Acquire {
 // HOLD's wait options and Acquire, made once.
 let holdOptions: Acquire | undefined, holdAcquire: Acquire | undefined;
 
-/** UnboundedQueue.putMany over chain `c`: the count put. */
+/**
+ * UnboundedQueue.putMany over chain `c`: the count put. The batch is
+ * encoded once (for the newest segment's store, unchecked: toRaws) and its
+ * references taken; each segment it tries is given the same encoding from
+ * the first item not put yet (checked against that segment's region), as
+ * putOne gives one item's; the references of the items not put are
+ * released at the end, as QueueBase.putMany does (_accept.ts putManyKept).
+ */
 export function putMany<T>(
   c: Chain<T>,
   items: ArrayLike<T>,
@@ -271,56 +287,108 @@ export function putMany<T>(
 ): number {
   const o = queueOptions(options); // validates before anything is put
   const g = growOf(o), deadline = deadlineOf(options);
-  let done = 0, blocked = -1;
-  for (;;) {
-    const s = c.last();
-    const q = c.segment(s);
-    const atMax = q.capacity >= c.max || blocked === s;
-    let need = 0;
-    try {
-      done += q.putMany(
-        done === 0 ? items : slice(items, done),
-        atMax && o.blocking ? remaining(options, deadline) : holdTry(o),
-      );
-      if (done === items.length || atMax) return done;
-    } catch (error) {
-      need = afterPutError(error, atMax, c.isShutdown, done);
-      if (need === STOP) return done;
+  if (unreleased.length > 0) releaseLeft(); // (_held.ts)
+  const from = held.length, marksFrom = marks.length;
+  const raws = toRaws(stateOf(c.segment(c.last())), items, false);
+  const taken = takeHeld(from, marksFrom);
+  let done = 0;
+  try {
+    for (let blocked = -1;;) {
+      const s = c.last();
+      const q = c.segment(s), st = stateOf(q);
+      const atMax = q.capacity >= c.max || blocked === s;
+      let need = 0;
+      try {
+        st.store.check(raws, done); // the rest only: it sizes the grow
+        const w = atMax && o.blocking
+          ? remaining(options, deadline)
+          : holdTry(o);
+        done += putRaws(st, raws, acquireOf(w), done);
+        if (done === raws.length || atMax) return done;
+      } catch (error) {
+        need = afterPutError(error, atMax, c.isShutdown, done);
+        if (need === STOP) return done;
+      }
+      try {
+        if (need === WAIT) c.awaitGrow(s, g);
+        // Full or too large: grow, put the rest (or wait in s: it cannot).
+        else if (!c.grow(s, need, g)) blocked = s;
+      } catch (error) {
+        if (done > 0) return done; // the buffer could not grow
+        throw error;
+      }
     }
-    try {
-      if (need === WAIT) c.awaitGrow(s, g);
-      // Full or too large: grow, put the rest (or wait in s: it cannot).
-      else if (!c.grow(s, need, g)) blocked = s;
-    } catch (error) {
-      if (done > 0) return done; // the buffer could not grow
-      throw error;
+  } finally {
+    // The items not put, from item `done` on (all of them on a throw),
+    // inline: a release that overflows the stack leaves them to the next
+    // put, and nothing here calls but the release (_held.ts).
+    if (taken !== undefined) {
+      const { refs, marks } = taken;
+      taken.next = done === 0
+        ? 0
+        : done < marks.length
+        ? marks[done]
+        : refs.length;
+      try {
+        releaseHeld(taken);
+      } catch {
+        unreleased[unreleased.length] = taken;
+      }
     }
   }
 }
 
-/** UnboundedQueue.putManyAsync over chain `c`: the count put. */
-export async function putManyAsync<T>(
+/** UnboundedQueue.putManyAsync over chain `c`: the count put (as putMany). */
+export function putManyAsync<T>(
   c: Chain<T>,
   items: ArrayLike<T>,
   options: QueueOptions | undefined,
 ): Promise<number> {
-  const o = queueOptions(options);
+  let o: Acquire, raws: ArrayLike<unknown>;
+  if (unreleased.length > 0) releaseLeft(); // (_held.ts)
+  const from = held.length, marksFrom = marks.length;
+  try {
+    o = queueOptions(options);
+    raws = toRaws(stateOf(c.segment(c.last())), items, false);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const taken = takeHeld(from, marksFrom);
+  const b: RawBatch = { raws, owned: false };
+  const done = putRawsChain(c, b, o, options);
+  return taken === undefined ? done : settleHeld(done, taken);
+}
+
+// putManyAsync's loop over the chain's segments.
+async function putRawsChain<T>(
+  c: Chain<T>,
+  b: RawBatch,
+  o: Acquire,
+  options: QueueOptions | undefined,
+): Promise<number> {
   const g = growOf(o), deadline = deadlineOf(options);
   let done = 0, blocked = -1;
   for (;;) {
     const s = c.last();
-    const q = c.segment(s);
+    const q = c.segment(s), st = stateOf(q);
     const atMax = q.capacity >= c.max || blocked === s;
     let need = 0;
     try {
-      done += await q.putManyAsync(
-        done === 0 ? items : slice(items, done),
-        atMax && o.blocking ? remaining(options, deadline) : holdTry(o),
-      );
-      if (done === items.length || atMax) return done;
+      st.store.check(b.raws, done);
+      const w = atMax && o.blocking ? remaining(options, deadline) : holdTry(o);
+      const ow = w === HOLD
+        ? holdOptions ??= queueOptions(HOLD)
+        : queueOptions(w);
+      done += await putRawsAsync(st, b, ow, w, done);
+      if (done === b.raws.length || atMax) return done;
     } catch (error) {
       need = afterPutError(error, atMax, c.isShutdown, done);
       if (need === STOP) return done;
+    }
+    // Every await below keeps the encoding past this task: owned first.
+    if (!b.owned) {
+      b.raws = own(b.raws) as ArrayLike<unknown>;
+      b.owned = true;
     }
     try {
       if (need === WAIT) await c.awaitGrowAsync(s, g);
@@ -330,10 +398,6 @@ export async function putManyAsync<T>(
       throw error;
     }
   }
-}
-
-function slice<T>(items: ArrayLike<T>, from: number): T[] {
-  return Array.prototype.slice.call(items, from) as T[];
 }
 
 /** The deadline (performance.now() ms) of a call's timeout; Infinity if none. */

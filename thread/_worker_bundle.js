@@ -868,7 +868,7 @@ var STOPS = 9216;
 var STOP_SLOTS = 1024;
 var FAILED = 1073741824;
 var MAX_IDENT = FAILED - 1;
-var MAGIC_VALUE = 1953000244;
+var MAGIC_VALUE = 1953000245;
 var TID = 0;
 var FLAGS = 1;
 var CANCEL = 2;
@@ -882,7 +882,7 @@ var BLOCK_BYTES2 = 4 * 1024 * 1024;
 var MAX_BLOCK_BYTES = 2 ** 31 - 64 * 1024;
 var SMALLER_MAX = 1024 * 1024 * 1024;
 var MAIN_IDENT = 1;
-var LAYOUT = "v4";
+var LAYOUT = "v5";
 var KEY2 = B.symbolFor(`threadkit.runtime.${LAYOUT}`);
 function runtime() {
   return cached ??= globalThis[KEY2] ?? createMain();

@@ -91,6 +91,17 @@ describe("shared heap under gc", () => {
     assert.match(run.stdout, /\ndone\n?$/);
   });
 
+  it("chunks freed one at a time between other heap blocks serve blocks over 8 MiB: a share of 192 MiB taken by queues of one chunk, a Lock after each, then dropped, takes items of 20 MiB", async () => {
+    const run = await runProgram(program("heap_reuse.ts"), 120_000, [
+      "scattered",
+      "heap=256",
+    ], { exposeGc: true });
+    assert.equal(run.timedOut, false, `timed out: ${run.stdout}${run.stderr}`);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /ok then a LifoQueue takes \d+ items of 20 MiB/);
+    assert.match(run.stdout, /\ndone\n?$/);
+  });
+
   it("threads take and free queue blocks of 512 B to 32 MiB at once: each block held by one thread, all free at the end", async () => {
     const run = await runProgram(program("heap_reuse.ts"), 180_000, [
       "threads",

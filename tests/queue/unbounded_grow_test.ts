@@ -14,6 +14,7 @@ import {
   Thread,
 } from "../../mod.ts";
 import { runProgram, wordChanged } from "../_helpers.ts";
+import { heapLiveBytes } from "../../_core/heap.ts";
 
 const JOIN = { timeout: 60_000 };
 const program = (name: string) =>
@@ -205,5 +206,72 @@ describe("Queue (unbounded) growing without blocking", () => {
     assert.equal(run.timedOut, false, `did not exit: ${run.stderr}`);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /\ndone\n?$/);
+  });
+});
+
+describe("Queue (unbounded) batches", () => {
+  // Items whose every read is counted: an encode reads each item once.
+  const counted = (n: number) => {
+    const reads = { n: 0 };
+    const items = Array.from({ length: n }, (_, i) => ({
+      get v() {
+        reads.n++;
+        return i;
+      },
+    }));
+    return { items, reads };
+  };
+
+  for (const form of ["putMany", "putManyAsync"] as const) {
+    it(`${form} encodes a batch once, however many segments it goes into, and every item comes out once, in order`, async () => {
+      const q = new Queue<{ v: number }>({ initialCapacity: 2 });
+      const { items, reads } = counted(1000); // 2 + 4 + ... : 9 segments
+      const n = form === "putMany"
+        ? q.putMany(items)
+        : await q.putManyAsync(items);
+      assert.equal(n, 1000);
+      assert.equal(reads.n, 1000);
+      const out = q.getMany(2000, { block: false }) as unknown as {
+        v: number;
+      }[];
+      assert.deepEqual(out.map((x) => x.v), items.map((_, i) => i));
+    });
+  }
+
+  for (const form of ["putMany", "putManyAsync"] as const) {
+    it(`${form}: a large item sizes only the segment it goes into, not the ones the rest of the batch goes on to`, async () => {
+      // The same items into two fresh queues: the large one put alone then
+      // the rest as a batch, or all in one batch; the chains must take the
+      // same heap bytes (segments after the large item's as the rest needs).
+      const big = "x".repeat(1_000_000); // past a 256 KiB region
+      const small = Array.from({ length: 200_000 }, (_, i) => ({ i }));
+      const grown = async (batch: boolean) => {
+        const q = new Queue<unknown>({ initialCapacity: 2 });
+        const live = heapLiveBytes();
+        const items = batch ? [big, ...small] : small;
+        if (!batch) q.put(big);
+        const n = form === "putMany"
+          ? q.putMany(items)
+          : await q.putManyAsync(items);
+        assert.equal(n, items.length);
+        const bytes = heapLiveBytes() - live;
+        assert.equal(q.qsize(), small.length + 1);
+        return bytes;
+      };
+      const apart = await grown(false), together = await grown(true);
+      assert.ok(
+        together < apart * 1.25,
+        `one batch took ${together} heap bytes, the same items put apart ${apart}`,
+      );
+    });
+  }
+
+  it("a batch too large for the first segments' byte regions goes in, each item once", async () => {
+    const q = new Queue<string>({ initialCapacity: 4 });
+    const big = "x".repeat(400_000); // past a first segment's 256 KiB region
+    const items = ["a", big, "b", big + "c", "d"];
+    assert.equal(q.putMany(items), 5);
+    assert.equal(await q.putManyAsync(items), 5);
+    assert.deepEqual(q.getMany(20, { block: false }), [...items, ...items]);
   });
 });

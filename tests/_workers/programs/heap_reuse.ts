@@ -5,13 +5,22 @@
 // (_core/heap_chunks.ts), so once freed they serve blocks of every size,
 // and freed chunks serve large blocks again. Mode "threads": threads take
 // and free queue blocks of mixed sizes at once, each block owned by one
-// thread at a time, and every chunk is free again at the end. A second
+// thread at a time, and every chunk is free again at the end. Mode
+// "scattered": chunks freed one at a time between other heap blocks (a
+// Lock made after each queue) serve blocks over 8 MiB once freed. A second
 // argument "heap=<MiB>" makes the heap that large (_small_heap.ts).
 // Prints one "ok" line per check; a wrong result throws (exit code 1).
 import { heapBytes } from "./_small_heap.ts"; // first: before threadkit loads
-import { LifoQueue, Queue, QueueMemoryError, Thread } from "../../../mod.ts";
+import {
+  LifoQueue,
+  Lock,
+  Queue,
+  QueueMemoryError,
+  Thread,
+} from "../../../mod.ts";
 import { heapLiveBytes, heapQueueBytes } from "../../../_core/heap.ts";
 import { chunkStates } from "../../../_core/heap_chunks.ts";
+import { runtime } from "../../../_core/runtime.ts";
 import type * as churnModule from "../heap_churn.ts";
 import { check, exposedGc } from "./_check.ts";
 
@@ -110,6 +119,51 @@ if (mode === "sizes") {
       heapQueueBytes().used === used,
     `${again} of ${first} items, ${segmentsAgain} of ${segments} segments, share ${heapQueueBytes().used} of ${used}`,
   );
+} else if (mode === "scattered") {
+  const chunks = Math.floor(heapQueueBytes().cap / (8 * MiB));
+  const locks: Lock[] = [];
+  // Bounded queues of a whole chunk each (6 MB of items and the header), a
+  // Lock made and kept after each: the chunks are taken one by one between
+  // other heap allocations. Made in a function, so that none outlives it.
+  const made = ((): number => {
+    const qs: Queue<number>[] = [];
+    for (let i = 0; i < chunks + 4; i++) {
+      const q = new Queue<number>({ capacity: 1_500_000, type: "int32" });
+      locks.push(new Lock());
+      if (q.region.buffer !== runtime().buffer) break;
+      qs.push(q);
+    }
+    return qs.length;
+  })();
+  check(`${made} queues of one chunk each took the share`, made >= chunks - 1);
+  await collect();
+  check(
+    "every chunk is free once they are dropped",
+    chunkStates().every(([k, live]) => k === 0 && live === 0),
+    JSON.stringify(chunkStates()),
+  );
+  // Items of 20 MiB: a block of 32 MiB (four chunks side by side) each.
+  const n = ((): number => {
+    const q = new LifoQueue<string>();
+    const big = "h".repeat(20 * MiB);
+    let n = 0;
+    for (; n < 100; n++) {
+      try {
+        q.putNowait(big);
+      } catch {
+        break;
+      }
+    }
+    return n;
+  })();
+  // The LifoQueue's header and data block take a chunk or two.
+  const fit = Math.floor((chunks - 2) / 4);
+  check(
+    `then a LifoQueue takes ${n} items of 20 MiB (${fit} fit in ${chunks} chunks)`,
+    n >= fit,
+    n,
+  );
+  check("the Locks live", locks.length > 0 && !locks[0].locked());
 } else if (mode === "threads") {
   const live = heapLiveBytes();
   const churn = new URL("../heap_churn.ts", import.meta.url);

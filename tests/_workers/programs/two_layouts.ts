@@ -30,9 +30,9 @@ const g = globalThis as {
 };
 // "renamed" (the default): a copy whose layout is renamed. "older": a copy
 // that stands for the version before queue blocks over 8 MiB were runs of
-// chunks (its chunkFree leaves them to the free lists) on that version's
-// layout, "v3", loaded after this one so that its release hook is the one
-// a shared hook table would keep.
+// chunks (its chunkFree leaves them to the free lists) on the layout
+// before this one, "v4", loaded after this one so that its release hook
+// is the one a shared hook table would keep.
 const mode: string = g.Deno?.args?.[0] ?? g.process?.argv?.[2] ?? "renamed";
 
 const gc = exposedGc();
@@ -63,8 +63,8 @@ try {
     writeFileSync(path, text.replace(from, to));
   };
   if (mode === "older") {
-    patch("runtime", /LAYOUT = "[^"]+"/, 'LAYOUT = "v3"');
-    patch("runtime", /MAGIC_VALUE = 0x[0-9a-f]+/, "MAGIC_VALUE = 0x74686b33");
+    patch("runtime", /LAYOUT = "[^"]+"/, 'LAYOUT = "v4"');
+    patch("runtime", /MAGIC_VALUE = 0x[0-9a-f]+/, "MAGIC_VALUE = 0x74686b34");
     patch("heap_chunks", /return runFree\(m, at, k\);/, "return false;");
   } else patch("runtime", /LAYOUT = "([^"]+)"/, 'LAYOUT = "$1-other"');
   const at = (f: string) => pathToFileURL(join(dir, f)).href;
