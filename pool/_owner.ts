@@ -179,12 +179,18 @@ export class Owner implements FutureSource {
   /** A slot this thread freed earlier, if it kept one. */
   takeLocal(): number | undefined {
     const { v } = this.#b;
+    const local = this.#local;
     for (;;) {
-      const s = this.#local.pop();
-      if (s === undefined) return undefined;
+      const n = local.length;
+      if (n === 0) return undefined;
+      // Off the list only after the CAS: a stack overflow at a call before
+      // it leaves the slot kept (and listed).
+      const s = local[n - 1];
       // A sweep takes KEPT slots only from ended owners; the CAS settles it.
       const at = this.#b.slot(s) + S_STATE;
-      if (shift(v, at, KEPT, FREE) === KEPT) return s;
+      const mine = shift(v, at, KEPT, FREE) === KEPT;
+      local.length = n - 1;
+      if (mine) return s;
     }
   }
 
@@ -215,12 +221,20 @@ export class Owner implements FutureSource {
    * process (the reaper's wait does, from then on).
    */
   track(slot: number, future: Future): void {
-    this.#pending.track(slot, future);
+    // The reaper queued first, then the store that says so, then the
+    // tracking (a store): a stack overflow at any call here leaves the
+    // Future untracked, and a reaper queued for nothing ends at once.
     if (!this.#reaping) {
-      this.#reaping = true;
       // Not queueMicrotask: Node wraps its callbacks in an async resource.
       void RESOLVED.then(this.#startReaper);
+      this.#reaping = true;
     }
+    this.#pending.track(slot, future);
+  }
+
+  /** A Future tracked by a submit that was then refused: no longer. */
+  untrack(slot: number): void {
+    this.#pending.untrack(slot);
   }
 
   readonly #startReaper = (): void => {
