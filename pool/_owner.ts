@@ -178,17 +178,11 @@ export class Owner implements FutureSource {
 
   /** A slot this thread freed earlier, if it kept one. */
   takeLocal(): number | undefined {
-    const { v } = this.#b;
-    const local = this.#local;
-    for (;;) {
-      const n = local.length;
-      if (n === 0) return undefined;
-      // Off the list only after the CAS: a stack overflow at a call before
-      // it leaves the slot kept (and listed).
-      const s = local[n - 1];
+    const { v } = this.#b, local = this.#local;
+    for (let n = local.length; n > 0; n = local.length) {
+      const s = local[n - 1]; // listed until its CAS (an overflow before)
       // A sweep takes KEPT slots only from ended owners; the CAS settles it.
-      const at = this.#b.slot(s) + S_STATE;
-      const mine = shift(v, at, KEPT, FREE) === KEPT;
+      const mine = shift(v, this.#b.slot(s) + S_STATE, KEPT, FREE) === KEPT;
       local.length = n - 1;
       if (mine) return s;
     }
@@ -211,19 +205,12 @@ export class Owner implements FutureSource {
   }
 
   /**
-   * Tracks a submitted task's Future and makes sure the reaper runs: from a
-   * microtask, so that a `result()` called right after the submit (a
-   * blocking thread's one task at a time) settles the Future before the
-   * reaper starts, and the reaper's async wait (its set-up, the keep-alive's
-   * ref, a second waiter for the pool thread's notify to wake) is not paid
-   * for a Future nobody awaits. The microtask runs before this thread's
-   * event loop can look for work, so a pending Future still holds the
-   * process (the reaper's wait does, from then on).
+   * Tracks a Future and makes sure the reaper runs: from a microtask, so
+   * that a `result()` right after the submit settles the Future before the reaper starts and its wait is not paid for a Future
+   * nobody awaits (before the loop looks for work). Queued, said so, then
+   * tracked: an overflow leaves it untracked.
    */
   track(slot: number, future: Future): void {
-    // The reaper queued first, then the store that says so, then the
-    // tracking (a store): a stack overflow at any call here leaves the
-    // Future untracked, and a reaper queued for nothing ends at once.
     if (!this.#reaping) {
       // Not queueMicrotask: Node wraps its callbacks in an async resource.
       void RESOLVED.then(this.#startReaper);
@@ -232,7 +219,7 @@ export class Owner implements FutureSource {
     this.#pending.track(slot, future);
   }
 
-  /** A Future tracked by a submit that was then refused: no longer. */
+  /** Untracks the Future of a refused submit. */
   untrack(slot: number): void {
     this.#pending.untrack(slot);
   }

@@ -458,12 +458,10 @@ export class Pool {
 const SUPERVISE_MS = 100;
 
 // Near the end of the stack a pool thread's start is left to a later
-// replenish (an owner's scan, home's tick, the next submit): `startOn` takes
-// its record (IDENT -1) and gives it back in its catch, and a start, its
-// give-back and its report all fit in the room asked for here (a Thread
-// start asks for its own room, _core/overflow.ts, a few frames deeper: this
-// asks for half as much again). Only when a start is due: a check copies
-// its slots (about 16 us, against a start's milliseconds).
+// replenish (an owner's scan, home's tick, the next submit): startOn's take
+// of its record (IDENT -1), its give-back and report fit in the room asked
+// for here (a Thread start asks for its own, _core/overflow.ts, a few frames
+// deeper: this half as much again). Only when a start is due (about 16 us).
 function roomToStart(due: boolean): boolean {
   if (!due) return true;
   try {

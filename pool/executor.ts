@@ -428,11 +428,8 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       // tasks in flight (where a hand-off per task cost 10-20% of the
       // throughput, same process), through the queue. Either publishes the
       // slot's words (written above) to the pool thread that takes the index.
-      // Committed by the hand-off's CAS or the put (each all or nothing
-      // at the end of the stack); after it only builtins, or steps that
-      // may be missed: a wake (the put's count is seen by a thread that
-      // parks later; one parked now is woken by the next put), a start
-      // (the owner's scans and home's ticks replenish too).
+      // Committed by the hand-off's CAS or the put (all or nothing); after
+      // it only builtins, or a wake and a start that may be missed.
       if (owner.pending > 1 || !handOff(b, s, queued)) {
         this.#p.tasks.put(s);
         if (inGate === 1) Atomics.compareExchange(v, gate, owner.ident, 0);
@@ -440,9 +437,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
         inGate = 0;
         try {
           wakeParked(b, false);
-        } catch {
-          // see above
-        }
+        } catch { /* a later put wakes one */ }
       }
       if (inGate === 1) Atomics.compareExchange(v, gate, owner.ident, 0);
       else if (inGate === 2) Atomics.sub(v, GATED, 1);
@@ -462,9 +457,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
     if (Atomics.load(v, LIVE) - Atomics.load(v, STALES) < b.l.workers) {
       try {
         this.#p.replenish();
-      } catch {
-        // a later scan or tick starts it
-      }
+      } catch { /* a later scan or tick starts it */ }
     }
     return future;
   }
