@@ -117,9 +117,34 @@ function endDueSlices(): void {
 // slices"). A tick that finds nothing pending, after one that found nothing
 // either, clears the interval (the next wait creates one again), so an
 // idle thread's event loop ticks at most twice for it after its last wait.
+//
+// At the end of the stack. The runtimes' timer calls are not atomic under a
+// stack overflow: Deno's core refTimer sets the timer's ref flag, then
+// counts it in a call (incRefCount, which refs the timer handle at its
+// first count); Node's Timeout.ref and setInterval do the same in their
+// own steps. An overflow between the steps left the keep-alive flagged
+// ref'd but counted by nobody (every later ref a no-op: the loop ended with
+// waits pending), or counted with the handle unref'd, or a new interval
+// counted and never tracked (tests/_core/stack_end_keep_alive_test.ts). So
+// the timer is made, ref'd and unref'd only in `sync`, a promise reaction:
+// it runs from the microtask queue, at the bottom of the stack, before the
+// event loop can look for work (so a wait that returned keeps the loop
+// alive), and it sets the timer to what `pending` says then. hold() and
+// unhold() only count and, when `pending` leaves or reaches 0, queue one
+// `sync` if none is queued: a ref and an unref queued back to back (a
+// ping-pong's unhold, then its next hold) cost one reaction and no timer
+// call. Queueing a reaction is one builtin (PerformPromiseThen on a
+// promise of our own, its `then` taken at load): it either queues or
+// throws the overflow with nothing queued.
 let pending = 0;
 let keepAlive: ReturnType<typeof setInterval> | undefined;
 let idleTicks = 0;
+// The timer's ref as `sync` last set it; whether a `sync` is queued.
+let refd = false;
+let queued = false;
+const RESOLVED = Promise.resolve();
+const then = Promise.prototype.then; // as at load
+const apply = Reflect.apply;
 
 function tick(): void {
   if (pending > 0) {
@@ -128,6 +153,7 @@ function tick(): void {
   } else if (++idleTicks >= 2) {
     clearInterval(keepAlive);
     keepAlive = undefined;
+    refd = false;
     idleTicks = 0;
   }
 }
@@ -140,26 +166,53 @@ function tick(): void {
 // this module loads, at the depth of a module's evaluation.
 clearInterval(setInterval(tick, SLICE_MS));
 
-// Takes the keep-alive, or nothing when it throws (a stack overflow):
-// `pending` counts only once the timer is made and ref'd, so a hold that
-// threw needs no unhold (its callers call unhold only after it returned).
-export function hold(): void {
-  if (pending === 0) {
-    keepAlive ??= setInterval(tick, SLICE_MS);
-    setRef(true);
+// Sets the timer to what `pending` says (see "At the end of the stack"):
+// from the microtask queue only.
+function sync(): void {
+  queued = false;
+  const want = pending > 0;
+  if (want) {
+    if (keepAlive === undefined) {
+      keepAlive = setInterval(tick, SLICE_MS); // made ref'd
+      refd = true;
+    }
+    idleTicks = 0;
   }
+  if (want === refd || keepAlive === undefined) return;
+  refd = want;
+  // Where timers cannot be unref'd (browsers), clear the timer when nothing
+  // is pending (no long slice is pending then either).
+  if (!refTimer(keepAlive, want) && !want) {
+    clearInterval(keepAlive);
+    keepAlive = undefined;
+  }
+}
+
+// Queues one `sync` unless one is; throws the overflow with nothing queued.
+function queueSync(): void {
+  if (!queued) {
+    apply(then, RESOLVED, [sync]);
+    queued = true;
+  }
+}
+
+// Takes the keep-alive, or nothing when it throws (a stack overflow):
+// `pending` counts only once the `sync` that refs the timer is queued, so a
+// hold that threw needs no unhold (its callers call unhold only after it
+// returned).
+export function hold(): void {
+  if (pending === 0) queueSync();
   pending++;
 }
 
+// Never throws: the `sync` that unrefs the timer, when it cannot be queued
+// (a stack overflow), is the tick's clear of an idle timer instead.
 export function unhold(): void {
-  if (--pending === 0) setRef(false);
-}
-
-function setRef(on: boolean): void {
-  // Where timers cannot be unref'd (browsers), clear the timer when nothing
-  // is pending (no long slice is pending then either).
-  if (!refTimer(keepAlive!, on) && !on) {
-    clearInterval(keepAlive);
-    keepAlive = undefined;
+  if (--pending === 0) {
+    try {
+      queueSync();
+    } catch {
+      // the tick clears the timer two idle ticks from now
+    }
   }
 }

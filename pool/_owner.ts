@@ -178,13 +178,13 @@ export class Owner implements FutureSource {
 
   /** A slot this thread freed earlier, if it kept one. */
   takeLocal(): number | undefined {
-    const { v } = this.#b;
-    for (;;) {
-      const s = this.#local.pop();
-      if (s === undefined) return undefined;
+    const { v } = this.#b, local = this.#local;
+    for (let n = local.length; n > 0; n = local.length) {
+      const s = local[n - 1]; // listed until its CAS (an overflow before)
       // A sweep takes KEPT slots only from ended owners; the CAS settles it.
-      const at = this.#b.slot(s) + S_STATE;
-      if (shift(v, at, KEPT, FREE) === KEPT) return s;
+      const mine = shift(v, this.#b.slot(s) + S_STATE, KEPT, FREE) === KEPT;
+      local.length = n - 1;
+      if (mine) return s;
     }
   }
 
@@ -205,22 +205,23 @@ export class Owner implements FutureSource {
   }
 
   /**
-   * Tracks a submitted task's Future and makes sure the reaper runs: from a
-   * microtask, so that a `result()` called right after the submit (a
-   * blocking thread's one task at a time) settles the Future before the
-   * reaper starts, and the reaper's async wait (its set-up, the keep-alive's
-   * ref, a second waiter for the pool thread's notify to wake) is not paid
-   * for a Future nobody awaits. The microtask runs before this thread's
-   * event loop can look for work, so a pending Future still holds the
-   * process (the reaper's wait does, from then on).
+   * Tracks a Future and makes sure the reaper runs: from a microtask, so
+   * that a `result()` right after the submit settles the Future before the reaper starts and its wait is not paid for a Future
+   * nobody awaits (before the loop looks for work). Queued, said so, then
+   * tracked: an overflow leaves it untracked.
    */
   track(slot: number, future: Future): void {
-    this.#pending.track(slot, future);
     if (!this.#reaping) {
-      this.#reaping = true;
       // Not queueMicrotask: Node wraps its callbacks in an async resource.
       void RESOLVED.then(this.#startReaper);
+      this.#reaping = true;
     }
+    this.#pending.track(slot, future);
+  }
+
+  /** Untracks the Future of a refused submit. */
+  untrack(slot: number): void {
+    this.#pending.untrack(slot);
   }
 
   readonly #startReaper = (): void => {

@@ -266,6 +266,9 @@ function writeEncoded(
       }
     }
     dropHeld(from); // (encodeNamed's, when it named nothing)
+    // A stack overflow (the end of the stack) surfaces as itself, as the
+    // codec's own RangeErrors do.
+    if (why instanceof RangeError) throw why;
     throw new TypeError(`${say.refused} (${(why as Error).message})`, {
       cause: why,
     });

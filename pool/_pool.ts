@@ -6,6 +6,7 @@
 
 import { RuntimeError } from "../_core/errors.ts";
 import { noPorts } from "../_core/ports.ts";
+import { roomForPorts } from "../_core/overflow.ts";
 import { refTimer } from "../_core/host.ts";
 import { entryAlive, identStopped, runtime } from "../_core/runtime.ts";
 import { heapAlloc } from "../_core/heap_top.ts";
@@ -410,6 +411,7 @@ export class Pool {
       Atomics.store(v, NEED, 1);
       return;
     }
+    if (!roomToStart(this.started.due.length > 0)) return;
     this.replaceStale(); // any left due (_stale.ts)
     const state = Atomics.load(v, STATE);
     if (
@@ -428,6 +430,7 @@ export class Pool {
       const ready = readyThreads(b, taskView(this.tasks));
       need = this.tasks.qsize() - ready;
     }
+    if (need > 0 && !roomToStart(true)) return;
     // maxWorkers bounds the threads that take tasks: a stale one (in its
     // last task, _stale.ts) is not one of them.
     for (let w = 0; w < b.l.records && need > 0; w++) {
@@ -453,6 +456,21 @@ export class Pool {
 }
 
 const SUPERVISE_MS = 100;
+
+// Near the end of the stack a pool thread's start is left to a later
+// replenish (an owner's scan, home's tick, the next submit): startOn's take
+// of its record (IDENT -1), its give-back and report fit in the room asked
+// for here (a Thread start asks for its own, _core/overflow.ts, a few frames
+// deeper: this half as much again). Only when a start is due (about 16 us).
+function roomToStart(due: boolean): boolean {
+  if (!due) return true;
+  try {
+    roomForPorts();
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 // The executors this thread is home of and supervises, for the slice hook.
 const supervised = new Set<Pool>();

@@ -383,6 +383,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
     let inGate = 0;
     let held: ArgsHeld | undefined; // what its args hold (_args_held.ts)
     let read = 0; // its READ value (_args_held.ts)
+    let future: Future | undefined; // tracked (owner.track returned)
     try {
       v[base + S_OENTRY] = entry;
       v[base + S_OIDENT] = owner.ident;
@@ -403,6 +404,14 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
         // back to home submits through it too.
         this.#p.shared.replace?.();
       }
+      // The Future, tracked, before the commit: refused, it is untracked.
+      const f = new Future(owner, s);
+      // Its shared buffers stay registered until it settles (_shared.ts).
+      if (held !== undefined) {
+        argsUntilSettled(f, this.#p.shared, held, v, base, read);
+      }
+      owner.track(s, f);
+      future = f;
       // The gate (pool/_close.ts): from the STATE check to the hand-off or
       // put, a close waits for us, so it either refuses this task or
       // drains it. No user code runs inside.
@@ -419,14 +428,24 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       // tasks in flight (where a hand-off per task cost 10-20% of the
       // throughput, same process), through the queue. Either publishes the
       // slot's words (written above) to the pool thread that takes the index.
-      if (owner.pending > 0 || !handOff(b, s, queued)) {
+      // Committed by the hand-off's CAS or the put (all or nothing); after
+      // it only builtins, or a wake and a start that may be missed.
+      if (owner.pending > 1 || !handOff(b, s, queued)) {
         this.#p.tasks.put(s);
-        wakeParked(b, false);
+        if (inGate === 1) Atomics.compareExchange(v, gate, owner.ident, 0);
+        else Atomics.sub(v, GATED, 1);
+        inGate = 0;
+        try {
+          wakeParked(b, false);
+        } catch { /* a later put wakes one */ }
       }
-      leaveGate(v, gate, owner.ident, inGate);
+      if (inGate === 1) Atomics.compareExchange(v, gate, owner.ident, 0);
+      else if (inGate === 2) Atomics.sub(v, GATED, 1);
       inGate = 0;
     } catch (error) {
-      leaveGate(v, gate, owner.ident, inGate);
+      if (inGate === 1) Atomics.compareExchange(v, gate, owner.ident, 0);
+      else if (inGate === 2) Atomics.sub(v, GATED, 1);
+      if (future !== undefined) owner.untrack(s);
       // What this task's args held: released.
       if (held !== undefined) releaseArgs(this.#p.shared, held);
       setPhase(v, base + S_STATE, FREE);
@@ -434,15 +453,11 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       if (error instanceof QueueShutDownError) this.#p.checkOpen();
       throw error;
     }
-    const future = new Future(owner, s);
-    owner.track(s, future);
-    // Its shared buffers stay registered until it settles (_shared.ts).
-    if (held !== undefined) {
-      argsUntilSettled(future, this.#p.shared, held, v, base, read);
-    }
     // Serving threads: a stale one (pool/_stale.ts) takes no more tasks.
     if (Atomics.load(v, LIVE) - Atomics.load(v, STALES) < b.l.workers) {
-      this.#p.replenish();
+      try {
+        this.#p.replenish();
+      } catch { /* a later scan or tick starts it */ }
     }
     return future;
   }
@@ -473,17 +488,6 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
       return new ThreadPoolExecutor();
     });
   }
-}
-
-// Leaves the submit gate `how` (see #submit) was entered by.
-function leaveGate(
-  v: Int32Array,
-  gate: number,
-  ident: number,
-  how: number,
-): void {
-  if (how === 1) Atomics.compareExchange(v, gate, ident, 0);
-  else if (how === 2) Atomics.sub(v, GATED, 1);
 }
 
 // Aborting the signal cancels a queued task or cancels a running one.
