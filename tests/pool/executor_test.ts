@@ -85,7 +85,7 @@ describe("ThreadPoolExecutor resourceLimits", () => {
         for (let i = 0; i < 40; i++) keep.push(new Array(1 << 20).fill(i));
         return keep.length;
       });
-      await assert.rejects(within(hog, 60_000), ThreadDiedError);
+      await assert.rejects(within(hog), ThreadDiedError);
       assert.equal(await within(pool.submit((x: number) => x * 3, 3)), 9);
     },
   );

@@ -131,7 +131,7 @@ describe("pool: a reclaim stalled after its exchange of R_TAKE", () => {
       t = undefined;
       Atomics.add(mail, 5, 1);
       Atomics.notify(mail, 5);
-      assert.equal(await within(fb, 10_000), "b");
+      assert.equal(await within(fb), "b");
       assert.equal(qBefore, 0);
       assert.equal(
         qAfter,
@@ -227,7 +227,7 @@ describe("pool: a reclaim stalled after its exchange of R_TAKE", () => {
       Atomics.store(get, 2, 1);
       Atomics.notify(get, 2);
       await within(fa.then(() => 0, () => 0));
-      assert.equal(await within(fq, 10_000), "q");
+      assert.equal(await within(fq), "q");
       assert.equal(qBefore, 1);
       assert.equal(qAfter, 1, "q's index in the queue twice");
     } finally {

@@ -78,7 +78,7 @@ describe("pool: a reclaim that dies after it took a name", () => {
       // its own any more) and leaves.
       Atomics.store(mail, 5, 1000);
       Atomics.notify(mail, 5);
-      assert.equal(await within(fa, 20_000), "a");
+      assert.equal(await within(fa), "a");
       assert.equal(await within(pool.submit((y: string) => y, "b")), "b");
     } finally {
       Atomics.store(w, 5, 1);

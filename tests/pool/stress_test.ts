@@ -111,9 +111,7 @@ describe("ThreadPoolExecutor stress", () => {
     let bad = 0;
     for (let i = 0; i < 2000; i++) {
       const f = pool.submit((a: number[]) => a[0] - a[1], [i, 0.25]);
-      const got = i % 2 === 0
-        ? await within(f, 60_000)
-        : f.result({ timeout: 60_000 });
+      const got = i % 2 === 0 ? await within(f) : f.result({ timeout: 60_000 });
       if (got !== i - 0.25) bad++;
     }
     assert.equal(bad, 0);
