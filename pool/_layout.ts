@@ -261,7 +261,11 @@ export function tagOf(state: number): number {
  * runner named. Only the submitter calls it, holding the slot (FREE).
  */
 export function nextTask(v: Int32Array, base: number): number {
-  const w = ((tagOf(Atomics.load(v, base + S_STATE)) + TAG) | 0) | QUEUED;
+  // A plain read: the submitter holds the slot (FREE), nobody else writes
+  // STATE now, and its last write reached this thread by the atomic that
+  // gave it the slot (its own KEPT -> FREE CAS, or the free queue's get).
+  // On Deno every Atomics call is a call into the runtime (15-40 ns).
+  const w = ((tagOf(v[base + S_STATE]) + TAG) | 0) | QUEUED;
   v[base + S_WENTRY] = v[base + S_WIDENT] = unnamed(w); // "NAME"
   Atomics.store(v, base + S_STATE, w);
   return w;
@@ -285,6 +289,17 @@ export function shift(
   from: number,
   to: number,
 ): number {
+  // First a plain read as a guess, checked by the CAS (one atomic where
+  // the guess holds, as it does for the caller's own slot; every Atomics
+  // call is a call into the runtime on Deno, 15-40 ns). What the function
+  // decides on is always a word read atomically: the CAS's own result, or
+  // the load below when the guess says the phase is not `from`.
+  const guess = v[at];
+  if ((guess & LOW) === from) {
+    const got = Atomics.compareExchange(v, at, guess, tagOf(guess) | to);
+    if (got === guess) return from;
+    if ((got & LOW) !== from) return got & LOW;
+  }
   for (;;) {
     const w = Atomics.load(v, at);
     if ((w & LOW) !== from) return w & LOW;
@@ -318,7 +333,9 @@ export function shiftNext(
  * tag or another phase and fails).
  */
 export function setPhase(v: Int32Array, at: number, to: number): void {
-  Atomics.store(v, at, tagOf(Atomics.load(v, at)) | to);
+  // The tag by a plain read: the holder's last write to the word, or one it
+  // read through the atomic that made it the holder, is the latest one.
+  Atomics.store(v, at, tagOf(v[at]) | to);
 }
 export const SLOT_WORDS = 16;
 export const S_STATE = 0;
