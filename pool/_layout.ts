@@ -258,13 +258,10 @@ export function tagOf(state: number): number {
 
 /**
  * STATE word of slot `base` for its next task: the next tag, QUEUED, no
- * runner named. Only the submitter calls it, holding the slot (FREE).
+ * runner named. Only the submitter calls it, holding the slot (FREE): read
+ * plainly (no other writer; an Atomics call costs a runtime call on Deno).
  */
 export function nextTask(v: Int32Array, base: number): number {
-  // A plain read: the submitter holds the slot (FREE), nobody else writes
-  // STATE now, and its last write reached this thread by the atomic that
-  // gave it the slot (its own KEPT -> FREE CAS, or the free queue's get).
-  // On Deno every Atomics call is a call into the runtime (15-40 ns).
   const w = ((tagOf(v[base + S_STATE]) + TAG) | 0) | QUEUED;
   v[base + S_WENTRY] = v[base + S_WIDENT] = unnamed(w); // "NAME"
   Atomics.store(v, base + S_STATE, w);
@@ -289,17 +286,6 @@ export function shift(
   from: number,
   to: number,
 ): number {
-  // First a plain read as a guess, checked by the CAS (one atomic where
-  // the guess holds, as it does for the caller's own slot; every Atomics
-  // call is a call into the runtime on Deno, 15-40 ns). What the function
-  // decides on is always a word read atomically: the CAS's own result, or
-  // the load below when the guess says the phase is not `from`.
-  const guess = v[at];
-  if ((guess & LOW) === from) {
-    const got = Atomics.compareExchange(v, at, guess, tagOf(guess) | to);
-    if (got === guess) return from;
-    if ((got & LOW) !== from) return got & LOW;
-  }
   for (;;) {
     const w = Atomics.load(v, at);
     if ((w & LOW) !== from) return w & LOW;
@@ -328,13 +314,11 @@ export function shiftNext(
 }
 
 /**
- * Stores phase `to` at `at`, keeping the tag: for the slot's only holder
- * (nobody else writes it; a stale runner's compareExchange names an older
- * tag or another phase and fails).
+ * Stores phase `to` at `at`, keeping the tag (read plainly, as nextTask):
+ * for the slot's only holder (nobody else writes it; a stale runner's
+ * compareExchange names an older tag or another phase and fails).
  */
 export function setPhase(v: Int32Array, at: number, to: number): void {
-  // The tag by a plain read: the holder's last write to the word, or one it
-  // read through the atomic that made it the holder, is the latest one.
   Atomics.store(v, at, tagOf(v[at]) | to);
 }
 export const SLOT_WORDS = 16;
@@ -464,10 +448,10 @@ export class Block {
     const { v } = this;
     const base = this.slot(s);
     const head = this.head(v[base + S_OENTRY]);
-    for (;;) {
-      const old = Atomics.load(v, head);
-      v[base + S_NEXT] = old; // published by the CAS below
-      if (Atomics.compareExchange(v, head, old, s) === old) {
+    for (let old = v[head], got = old;; old = got) {
+      v[base + S_NEXT] = old; // published by the CAS (old: a plain guess first)
+      got = Atomics.compareExchange(v, head, old, s);
+      if (got === old) {
         if (old === EMPTY) Atomics.notify(v, head);
         return;
       }
