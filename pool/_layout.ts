@@ -258,8 +258,7 @@ export function tagOf(state: number): number {
 
 /**
  * STATE word of slot `base` for its next task: the next tag, QUEUED, no
- * runner named. Only the submitter calls it, holding the slot (FREE): read
- * plainly (no other writer; an Atomics call costs a runtime call on Deno).
+ * runner named. Only its holder calls it (FREE): read plainly, no writer.
  */
 export function nextTask(v: Int32Array, base: number): number {
   const w = ((tagOf(v[base + S_STATE]) + TAG) | 0) | QUEUED;
