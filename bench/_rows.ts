@@ -87,6 +87,17 @@ export interface LimitRow {
   limits: string;
   /** Run the row on these runtimes only (default: every runtime). */
   runtimes?: readonly ("deno" | "node")[];
+  /**
+   * Where the row's threads run once its sides started (bench/_pin.ts):
+   * "one", every thread on CPU 0; "apart", the main thread on CPU 0 and
+   * every other on CPU 1. A ping-pong's round trip has two modes on this
+   * VM, its two threads on one vCPU (a few µs) or on two (hundreds of µs),
+   * and unpinned the scheduler picks one per pair, so two pairs timed in
+   * alternating rounds could each be in either: pinned, both sides of a
+   * row are in the same one (BENCHMARKS.md, "One task at a time, like with
+   * like"). Unpinned where the process cannot pin (not Linux, no taskset).
+   */
+  pin?: "one" | "apart";
 }
 
 const intProducerQueue = () => {
@@ -338,6 +349,7 @@ export const ROWS: readonly LimitRow[] = [
   },
   {
     id: "event",
+    pin: "one",
     figure: "Event ping-pong, blocking",
     sides: () => [
       pingPong("Event set/wait ping-pong", eventPair, false),
@@ -353,6 +365,7 @@ export const ROWS: readonly LimitRow[] = [
   },
   {
     id: "event-async",
+    pin: "one",
     figure: "Event.waitAsync ping-pong",
     sides: () => [
       pingPong("Event set/waitAsync ping-pong", eventPair, true),
@@ -369,6 +382,7 @@ export const ROWS: readonly LimitRow[] = [
   },
   {
     id: "condition",
+    pin: "one",
     figure: "Condition ping-pong, blocking",
     sides: () => [
       pingPong("Condition notify/wait ping-pong", conditionPair, false),

@@ -11,6 +11,7 @@
 import process from "node:process";
 import { compare, type Timing } from "./_ab.ts";
 import { ROWS } from "./_rows.ts";
+import { pinApart, pinProcess } from "./_pin.ts";
 
 /** One row's outcome in one process. */
 export interface RowRun {
@@ -54,6 +55,9 @@ for (const row of ROWS) {
       quick ? row.quickN : row.n,
       quick ? 1 : row.reps,
       quick ? undefined : row.warm,
+      row.pin === undefined
+        ? undefined
+        : () => row.pin === "one" ? pinProcess(0) : pinApart(0, 1),
     );
     out.rows.push({ id: row.id, timings });
   } catch (error) {
