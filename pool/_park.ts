@@ -66,6 +66,8 @@
 //   sleep there too.
 // - the look before the take loop G3 (the drain's stretch): the take loop
 //   would name a hand-off of N's in N's TAKE (its CAS fails now, _names.ts).
+//   Skipped when G2 looked after the last wait (one load earlier: a reclaim
+//   between them is one after G3, which the take loop's CASes meet).
 // - the look before a take from the queue (_next.ts): the take would write
 //   N's TAKE (tests/pool/stale_park_test.ts).
 // (tests/pool/park_gone_test.ts, one case each: G1, G2, G3, the pass-on.)
