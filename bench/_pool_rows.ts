@@ -105,7 +105,7 @@ export const POOL_ROWS: readonly LimitRow[] = [
     warm: 2_000,
     rawRoundTrip: true,
     limits:
-      'on one CPU the round trip is both threads\' work end to end: the same one notify and at most one wait a side as the raw pair, but 54 Atomics calls a round trip against its 9 (each a call into the runtime on Deno, 15-40 ns), the Future, the slot and the outcome; the raw pair does nothing else (BENCHMARKS.md, "One task at a time, like with like")',
+      'on one CPU the round trip is both threads\' work end to end: the same one notify and at most one wait a side as the raw pair, but about 50 Atomics calls a round trip against its 9 (each a call into the runtime on Deno, 15-40 ns), the Future, the slot and the outcome; the raw pair does nothing else (BENCHMARKS.md, "One task at a time, like with like")',
   },
   {
     id: "pool-result-apart",

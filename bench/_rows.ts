@@ -350,7 +350,7 @@ export const ROWS: readonly LimitRow[] = [
   {
     id: "event",
     pin: "one",
-    figure: "Event ping-pong, blocking",
+    figure: "Event ping-pong, blocking (one CPU)",
     sides: () => [
       pingPong("Event set/wait ping-pong", eventPair, false),
       pingPong("raw Atomics.wait/notify ping-pong", rawPair, false),
@@ -366,7 +366,7 @@ export const ROWS: readonly LimitRow[] = [
   {
     id: "event-async",
     pin: "one",
-    figure: "Event.waitAsync ping-pong",
+    figure: "Event.waitAsync ping-pong (one CPU)",
     sides: () => [
       pingPong("Event set/waitAsync ping-pong", eventPair, true),
       // Untimed: the strongest raw baseline (see pool-await).
@@ -383,7 +383,7 @@ export const ROWS: readonly LimitRow[] = [
   {
     id: "condition",
     pin: "one",
-    figure: "Condition ping-pong, blocking",
+    figure: "Condition ping-pong, blocking (one CPU)",
     sides: () => [
       pingPong("Condition notify/wait ping-pong", conditionPair, false),
       pingPong("raw Atomics.wait/notify ping-pong", rawPair, false),

@@ -47,7 +47,7 @@ for (const id of ids) {
   const a = mine.sides()[0], b = theirs.sides()[0];
   const load0 = loadavg()[0];
   const unpin = pin ? pinProcess(0) : undefined;
-  let timings;
+  let timings, placed: string | false = unpin === undefined ? false : "one";
   try {
     timings = await compare(
       [{ ...a, name: "this" }, { ...b, name: "base" }],
@@ -56,7 +56,11 @@ for (const id of ids) {
       mine.warm,
       // Without --pin, a row's own placement (its `pin`, as limits.ts).
       unpin === undefined && mine.pin !== undefined
-        ? () => mine.pin === "one" ? pinProcess(0) : pinApart(0, 1)
+        ? () => {
+          const undo = mine.pin === "one" ? pinProcess(0) : pinApart(0, 1);
+          if (undo !== undefined) placed = mine.pin!;
+          return undo;
+        }
         : undefined,
     );
   } finally {
@@ -66,7 +70,7 @@ for (const id of ids) {
   console.log(
     JSON.stringify({
       ...line,
-      pinned: unpin !== undefined ? "one" : mine.pin ?? false,
+      pinned: placed, // what took: false where nothing could be pinned
     }),
   );
 }
