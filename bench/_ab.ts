@@ -37,19 +37,24 @@ export interface Timing {
 
 /**
  * Times `sides` (the first is the subject) in alternating rounds, after an
- * untimed round of `warm` operations each (default n / 10).
+ * untimed round of `warm` operations each (default n / 10). `started`, if
+ * given, runs once every side has started, before the warm-up (it may pin
+ * the sides' threads to CPUs, bench/_pin.ts); its return runs at the end.
  */
 export async function compare(
   sides: readonly Side[],
   n: number,
   reps: number,
   warm: number = Math.max(1, Math.floor(n / 10)),
+  started?: () => (() => void) | undefined,
 ): Promise<Timing[]> {
   const runners: Runner[] = [];
   let result: Timing[] | undefined;
   let failure: unknown;
+  let undo: (() => void) | undefined;
   try {
     for (const s of sides) runners.push(await s.start());
+    undo = started?.();
     // One untimed round each: code warmed up, threads running.
     for (const r of runners) await r.round(warm);
     const per: number[][] = sides.map(() => []);
@@ -76,6 +81,7 @@ export async function compare(
   } catch (error) {
     failure = error;
   }
+  undo?.();
   // Stop every side that started, even after a failure (its threads must
   // not stay blocked); the first error wins.
   for (const r of runners) {

@@ -16,6 +16,7 @@ import { aggregate, markdownTable } from "./_verdict.ts";
 import { ROWS } from "./_rows.ts";
 import { chartSvg } from "./_chart.ts";
 import type { ProcessRun } from "./limits.ts";
+import { placement, type Snapshot } from "./_place.ts";
 
 describe("bench baselines", () => {
   it("IntRing delivers every item once, in order, over many laps", () => {
@@ -334,5 +335,36 @@ describe("bench verdicts", () => {
     const svg = chartSvg(vs, "caption");
     assert.ok(svg.startsWith("<svg"));
     assert.equal(svg.match(/stroke="red"/g)?.length, vs.length);
+  });
+});
+
+describe("bench placement", () => {
+  const at = (cpu: number, on: number, moves: number) => ({ cpu, on, moves });
+  const snap = (...e: [string, ReturnType<typeof at>][]): Snapshot =>
+    new Map(e);
+  it("a round's placement: the caller and its busiest peer on one CPU, on two, moved, or not told", () => {
+    const before = snap(["1", at(0, 0, 5)], ["2", at(0, 1, 3)], [
+      "3",
+      at(0, 0, 1),
+    ]);
+    // Thread 3 did most of the round's work besides the caller: the peer.
+    const one = snap(["1", at(9, 0, 5)], ["2", at(1, 1, 3)], [
+      "3",
+      at(8, 0, 1),
+    ]);
+    assert.equal(placement(before, one, "1"), "1");
+    const two = snap(["1", at(9, 0, 5)], ["2", at(1, 1, 3)], [
+      "3",
+      at(8, 1, 1),
+    ]);
+    assert.equal(placement(before, two, "1"), "2");
+    const moved = snap(["1", at(9, 0, 6)], ["2", at(1, 1, 3)], [
+      "3",
+      at(8, 0, 1),
+    ]);
+    assert.equal(placement(before, moved, "1"), "moved");
+    const untold = snap(["1", at(9, 0, -1)], ["3", at(8, 0, -1)]);
+    assert.equal(placement(before, untold, "1"), "?");
+    assert.equal(placement(before, snap(), "1"), "?");
   });
 });

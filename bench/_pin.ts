@@ -11,6 +11,7 @@
 // pinned.
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import process from "node:process";
 
 /**
  * Pins every thread of this process to `cpu`; threads started after it
@@ -33,8 +34,26 @@ export function pinProcess(cpu: number): (() => void) | undefined {
   return () => pinThreads(allowed);
 }
 
-function pinThreads(cpus: string): void {
+/**
+ * Pins the main thread (the process's first, its id the pid) to `main` and
+ * every other thread to `others`: a ping-pong between main and a thread
+ * then crosses CPUs on every wake. Returns the undo, or undefined where
+ * nothing could be pinned. Threads started after it inherit their
+ * starter's CPUs (a thread the main thread starts lands on `main`).
+ */
+export function pinApart(
+  main: number,
+  others: number,
+): (() => void) | undefined {
+  const undo = pinProcess(others);
+  if (undo === undefined) return undefined;
+  pinThreads(String(main), String(process.pid));
+  return undo;
+}
+
+function pinThreads(cpus: string, only?: string): void {
   for (const tid of readdirSync("/proc/self/task")) {
+    if (only !== undefined && tid !== only) continue;
     try {
       execFileSync("taskset", ["-p", "-c", cpus, tid], { stdio: "ignore" });
     } catch {

@@ -58,7 +58,8 @@ export const POOL_ROWS: readonly LimitRow[] = [
   },
   {
     id: "pool-await",
-    figure: "ThreadPoolExecutor one task at a time, submit + await",
+    figure: "ThreadPoolExecutor one task at a time, submit + await (one CPU)",
+    pin: "one",
     sides: () => [
       executorOneByOne(false),
       // Untimed: the strongest raw baseline (a waitAsync with a timeout
@@ -88,7 +89,9 @@ export const POOL_ROWS: readonly LimitRow[] = [
   },
   {
     id: "pool-result",
-    figure: "ThreadPoolExecutor one task at a time, submit + result()",
+    figure:
+      "ThreadPoolExecutor one task at a time, submit + result() (one CPU)",
+    pin: "one",
     sides: () => [
       executorOneByOne(true),
       pingPong("raw Atomics.wait/notify ping-pong", rawPair, false),
@@ -102,7 +105,41 @@ export const POOL_ROWS: readonly LimitRow[] = [
     warm: 2_000,
     rawRoundTrip: true,
     limits:
-      "the same two futex wakes as the raw round trip, plus about 1-2 µs of JavaScript on the two sides (submit: slot, args, hand-off CAS; pool thread: claim, run, outcome; settle); a spinning pool thread lost on this loaded 2-core machine",
+      'on one CPU the round trip is both threads\' work end to end: the same one notify and at most one wait a side as the raw pair, but about 50 Atomics calls a round trip against its 9 (each a call into the runtime on Deno, 15-40 ns), the Future, the slot and the outcome; the raw pair does nothing else (BENCHMARKS.md, "One task at a time, like with like")',
+  },
+  {
+    id: "pool-result-apart",
+    figure:
+      "ThreadPoolExecutor one task at a time, submit + result() (two CPUs)",
+    pin: "apart",
+    sides: () => [
+      executorOneByOne(true),
+      pingPong("raw Atomics.wait/notify ping-pong", rawPair, false),
+    ],
+    ratios: [{ vs: 1, measure: "time", target: { op: "<=", ratio: 1.3 } }],
+    n: 300,
+    quickN: 50,
+    reps: 9,
+    warm: 1_000,
+    rawRoundTrip: true,
+    limits:
+      'each wake crosses vCPUs, which costs this VM hundreds of µs: the two futex wakes of both sides dominate (BENCHMARKS.md, "One task at a time, like with like")',
+  },
+  {
+    id: "pool-await-apart",
+    figure: "ThreadPoolExecutor one task at a time, submit + await (two CPUs)",
+    pin: "apart",
+    sides: () => [
+      executorOneByOne(false),
+      pingPong("raw Atomics.waitAsync ping-pong", () => rawPair(true), true),
+    ],
+    ratios: [{ vs: 1, measure: "time", target: { op: "<=", ratio: 1.3 } }],
+    n: 300,
+    quickN: 50,
+    reps: 9,
+    warm: 1_000,
+    rawRoundTrip: true,
+    limits: "as submit + result() on two CPUs",
   },
   {
     id: "pool-map",

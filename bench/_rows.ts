@@ -87,6 +87,17 @@ export interface LimitRow {
   limits: string;
   /** Run the row on these runtimes only (default: every runtime). */
   runtimes?: readonly ("deno" | "node")[];
+  /**
+   * Where the row's threads run once its sides started (bench/_pin.ts):
+   * "one", every thread on CPU 0; "apart", the main thread on CPU 0 and
+   * every other on CPU 1. A ping-pong's round trip has two modes on this
+   * VM, its two threads on one vCPU (a few µs) or on two (hundreds of µs),
+   * and unpinned the scheduler picks one per pair, so two pairs timed in
+   * alternating rounds could each be in either: pinned, both sides of a
+   * row are in the same one (BENCHMARKS.md, "One task at a time, like with
+   * like"). Unpinned where the process cannot pin (not Linux, no taskset).
+   */
+  pin?: "one" | "apart";
 }
 
 const intProducerQueue = () => {
@@ -338,7 +349,8 @@ export const ROWS: readonly LimitRow[] = [
   },
   {
     id: "event",
-    figure: "Event ping-pong, blocking",
+    pin: "one",
+    figure: "Event ping-pong, blocking (one CPU)",
     sides: () => [
       pingPong("Event set/wait ping-pong", eventPair, false),
       pingPong("raw Atomics.wait/notify ping-pong", rawPair, false),
@@ -353,7 +365,8 @@ export const ROWS: readonly LimitRow[] = [
   },
   {
     id: "event-async",
-    figure: "Event.waitAsync ping-pong",
+    pin: "one",
+    figure: "Event.waitAsync ping-pong (one CPU)",
     sides: () => [
       pingPong("Event set/waitAsync ping-pong", eventPair, true),
       // Untimed: the strongest raw baseline (see pool-await).
@@ -369,7 +382,8 @@ export const ROWS: readonly LimitRow[] = [
   },
   {
     id: "condition",
-    figure: "Condition ping-pong, blocking",
+    pin: "one",
+    figure: "Condition ping-pong, blocking (one CPU)",
     sides: () => [
       pingPong("Condition notify/wait ping-pong", conditionPair, false),
       pingPong("raw Atomics.wait/notify ping-pong", rawPair, false),

@@ -11,12 +11,15 @@
 import process from "node:process";
 import { compare, type Timing } from "./_ab.ts";
 import { ROWS } from "./_rows.ts";
+import { pinApart, pinProcess } from "./_pin.ts";
 
 /** One row's outcome in one process. */
 export interface RowRun {
   id: string;
   timings?: Timing[];
   error?: string;
+  /** A row with a `pin` that could not pin here (no taskset, not Linux). */
+  unpinned?: true;
 }
 
 /** What one process prints (after "LIMITS "). */
@@ -48,14 +51,24 @@ const kind = out.runtime.split(" ")[0] as "deno" | "node";
 for (const row of ROWS) {
   if (only && !only.includes(row.id)) continue;
   if (row.runtimes && !row.runtimes.includes(kind)) continue;
+  let unpinned = false;
+  const pin = () => {
+    const undo = row.pin === "one" ? pinProcess(0) : pinApart(0, 1);
+    if (undo === undefined) {
+      unpinned = true;
+      process.stderr.write(`  ${row.id}: could not pin, ran unpinned\n`);
+    }
+    return undo;
+  };
   try {
     const timings = await compare(
       row.sides(),
       quick ? row.quickN : row.n,
       quick ? 1 : row.reps,
       quick ? undefined : row.warm,
+      row.pin === undefined ? undefined : pin,
     );
-    out.rows.push({ id: row.id, timings });
+    out.rows.push({ id: row.id, timings, ...(unpinned ? { unpinned } : {}) });
   } catch (error) {
     out.rows.push({
       id: row.id,

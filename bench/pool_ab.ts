@@ -7,12 +7,18 @@
 // row (below 1: B is faster), with both medians, and on Linux the submitting
 // thread's own CPU per operation (/proc/thread-self/schedstat).
 //
-//   deno run -A bench/pool_ab.ts A/mod.ts B/mod.ts [rows] [reps]
-//   node npm-build/bench/pool_ab.js A/mod.js B/mod.js [rows] [reps]
+//   deno run -A bench/pool_ab.ts A/mod.ts B/mod.ts [rows] [reps] [--pin]
+//   node npm-build/bench/pool_ab.js A/mod.js B/mod.js [rows] [reps] [--pin]
+// --pin runs every thread of the process on CPU 0 (bench/_pin.ts; threads
+// started later inherit it): one task at a time then measures the one-vCPU
+// round trip, where the two threads' work is serial and the wake is cheap,
+// instead of whichever placement the scheduler picked for each side's
+// threads (BENCHMARKS.md, "One task at a time, like with like").
 import process from "node:process";
 import { pathToFileURL } from "node:url";
 import { readFileSync } from "node:fs";
 import { compare, median, type Runner, type Side, type Timing } from "./_ab.ts";
+import { pinProcess } from "./_pin.ts";
 
 type Executor = {
   submit(fn: (x: number) => number, x: number): PromiseLike<number> & {
@@ -29,7 +35,9 @@ type Package = {
   ThreadPoolExecutor: new (o: { maxWorkers: number }) => Executor;
 };
 
-const [aPath, bPath, rowList, repList] = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const pinned = argv.includes("--pin") ? pinProcess(0) !== undefined : false;
+const [aPath, bPath, rowList, repList] = argv.filter((a) => a !== "--pin");
 const load = async (p: string) =>
   await import(pathToFileURL(p).href) as Package;
 const A = await load(aPath), B = await load(bPath);
@@ -157,7 +165,9 @@ for (const row of (rowList ?? "result,await,tasks,map").split(",")) {
       (a.nsPerOp / 1000).toFixed(2)
     } us, B ${(b.nsPerOp / 1000).toFixed(2)} us per op; CPU A ${
       (a.cpuPerOp / 1000).toFixed(2)
-    } B ${(b.cpuPerOp / 1000).toFixed(2)} us${mainCpu(a, b)})`,
+    } B ${(b.cpuPerOp / 1000).toFixed(2)} us${mainCpu(a, b)}${
+      pinned ? "; pinned to CPU 0" : ""
+    })`,
   );
 }
 clearInterval(keep);

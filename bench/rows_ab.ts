@@ -19,11 +19,13 @@
 // base the condition row then read 0.80-0.98x, per-round 0.82-1.07x, over 7
 // processes (unpinned in the same minutes 0.84-1.59x, 0.87-1.09x): tighter,
 // but leaning to the first side (BENCHMARKS.md, "Condition's slow rounds").
+// Without --pin, a row with a `pin` option (bench/_rows.ts) runs in its
+// placement, as bench/limits.ts runs it.
 import process from "node:process";
 import { loadavg } from "node:os";
 import { pathToFileURL } from "node:url";
 import { abLine, compare } from "./_ab.ts";
-import { pinProcess } from "./_pin.ts";
+import { pinApart, pinProcess } from "./_pin.ts";
 import { ROWS } from "./_rows.ts";
 
 const args = process.argv.slice(2);
@@ -45,19 +47,32 @@ for (const id of ids) {
   const a = mine.sides()[0], b = theirs.sides()[0];
   const load0 = loadavg()[0];
   const unpin = pin ? pinProcess(0) : undefined;
-  let timings;
+  let timings, placed: string | false = unpin === undefined ? false : "one";
   try {
     timings = await compare(
       [{ ...a, name: "this" }, { ...b, name: "base" }],
       mine.n,
       mine.reps,
       mine.warm,
+      // Without --pin, a row's own placement (its `pin`, as limits.ts).
+      unpin === undefined && mine.pin !== undefined
+        ? () => {
+          const undo = mine.pin === "one" ? pinProcess(0) : pinApart(0, 1);
+          if (undo !== undefined) placed = mine.pin!;
+          return undo;
+        }
+        : undefined,
     );
   } finally {
     unpin?.();
   }
   const line = JSON.parse(abLine(id, timings[0], timings[1], load0));
-  console.log(JSON.stringify({ ...line, pinned: unpin !== undefined }));
+  console.log(
+    JSON.stringify({
+      ...line,
+      pinned: placed, // what took: false where nothing could be pinned
+    }),
+  );
 }
 clearInterval(keepAlive);
 process.exit(0);

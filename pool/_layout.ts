@@ -258,10 +258,10 @@ export function tagOf(state: number): number {
 
 /**
  * STATE word of slot `base` for its next task: the next tag, QUEUED, no
- * runner named. Only the submitter calls it, holding the slot (FREE).
+ * runner named. Only its holder calls it (FREE): read plainly, no writer.
  */
 export function nextTask(v: Int32Array, base: number): number {
-  const w = ((tagOf(Atomics.load(v, base + S_STATE)) + TAG) | 0) | QUEUED;
+  const w = ((tagOf(v[base + S_STATE]) + TAG) | 0) | QUEUED;
   v[base + S_WENTRY] = v[base + S_WIDENT] = unnamed(w); // "NAME"
   Atomics.store(v, base + S_STATE, w);
   return w;
@@ -313,12 +313,12 @@ export function shiftNext(
 }
 
 /**
- * Stores phase `to` at `at`, keeping the tag: for the slot's only holder
- * (nobody else writes it; a stale runner's compareExchange names an older
- * tag or another phase and fails).
+ * Stores phase `to` at `at`, keeping the tag (read plainly, as nextTask):
+ * for the slot's only holder (nobody else writes it; a stale runner's
+ * compareExchange names an older tag or another phase and fails).
  */
 export function setPhase(v: Int32Array, at: number, to: number): void {
-  Atomics.store(v, at, tagOf(Atomics.load(v, at)) | to);
+  Atomics.store(v, at, tagOf(v[at]) | to);
 }
 export const SLOT_WORDS = 16;
 export const S_STATE = 0;
@@ -447,10 +447,10 @@ export class Block {
     const { v } = this;
     const base = this.slot(s);
     const head = this.head(v[base + S_OENTRY]);
-    for (;;) {
-      const old = Atomics.load(v, head);
-      v[base + S_NEXT] = old; // published by the CAS below
-      if (Atomics.compareExchange(v, head, old, s) === old) {
+    for (let old = v[head], got = old;; old = got) {
+      v[base + S_NEXT] = old; // published by the CAS (old: a plain guess first)
+      got = Atomics.compareExchange(v, head, old, s);
+      if (got === old) {
         if (old === EMPTY) Atomics.notify(v, head);
         return;
       }

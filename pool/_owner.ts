@@ -183,7 +183,7 @@ export class Owner implements FutureSource {
       const s = local[n - 1]; // listed until its CAS (an overflow before)
       // A sweep takes KEPT slots only from ended owners; the CAS settles it.
       const mine = shift(v, this.#b.slot(s) + S_STATE, KEPT, FREE) === KEPT;
-      local.length = n - 1;
+      local.pop(); // (a length store is a runtime call: 30-90 ns on Deno)
       if (mine) return s;
     }
   }

@@ -66,6 +66,8 @@
 //   sleep there too.
 // - the look before the take loop G3 (the drain's stretch): the take loop
 //   would name a hand-off of N's in N's TAKE (its CAS fails now, _names.ts).
+//   Skipped when G2 looked after the last wait (one load earlier: a reclaim
+//   between them is one after G3, which the take loop's CASes meet).
 // - the look before a take from the queue (_next.ts): the take would write
 //   N's TAKE (tests/pool/stale_park_test.ts).
 // (tests/pool/park_gone_test.ts, one case each: G1, G2, G3, the pass-on.)
@@ -263,6 +265,7 @@ export function park(
   // From this thread's own value: fails only once a reclaim took the word
   // (NOBODY, or what the record's next thread wrote since): "GONE" above.
   if (Atomics.compareExchange(v, at, own, PARKED) !== own) return GONE;
+  let looked = false; // gone() read after the last wait (see below)
   if (!recheck()) {
     beforeSleep?.();
     // (Its push may have stalled through a reclaim: the word is not its.)
@@ -292,11 +295,15 @@ export function park(
         Atomics.notify(v, at);
         return GONE;
       }
+      looked = true;
       if (r === "timed-out") break;
     }
   }
   // (The drain's stretch: a reclaim may have come since the last look.)
-  if (gone()) return GONE;
+  // Not again right after a wait's look: one load later, a reclaim is as
+  // one that comes after this look, which the take below meets (its CASes
+  // from this thread's own values fail: GONE).
+  if (!looked && gone()) return GONE;
   // Leaves PARKED (or WOKEN) for its own value; a slot handed over
   // meanwhile is taken here, named in the record first.
   for (;;) {
