@@ -652,9 +652,11 @@ function roomToLoad(what) {
   }
 }
 function room(n) {
+  if (probes.full) return false;
   try {
     return deeper(n) === n;
   } catch {
+    if (probes.starting > 0) probes.full = true;
     return false;
   }
 }
@@ -725,6 +727,10 @@ var LoadTimeURL = function(spec, base) {
   };
 };
 var { URL_, urlHref } = B;
+var probes = threadState("probes", () => ({
+  starting: 0,
+  full: false
+}));
 var resultPort = threadState("resultPort", () => ({}));
 if (RUNTIME === "node" || RUNTIME === "bun") isProxy(host);
 
