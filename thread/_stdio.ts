@@ -1,5 +1,5 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// A thread's standard output and error on Node: written by the thread
+// A thread's standard output and error on Node and Bun: written by the thread
 // itself, to the process's file descriptors 1 and 2, before the write
 // returns, as a Python thread's print is.
 //
@@ -24,8 +24,10 @@
 // its stdout) refuses a write while full (EAGAIN): the thread waits 1 ms
 // and writes again, as a blocking write would wait. Other errors go to the
 // stream's callback, as a failed write of the main thread's stdout does.
-// Node only: Deno's workers write to the descriptors themselves, and Bun's
-// are not measured here.
+// Bun 1.4.4 does the same (its worker's writes reach the parent's stdout
+// from the parent's event loop): the same lines came after the join's
+// "done", and the pool task's all but the first were lost. Deno's workers
+// write to the descriptors themselves: left as they are.
 
 import { host } from "../_core/host.ts";
 
@@ -54,7 +56,7 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * Makes this node:worker_threads worker's process.stdout and
- * process.stderr write synchronously to descriptors 1 and 2 (Node only).
+ * process.stderr write synchronously to descriptors 1 and 2 (Node, Bun).
  */
 export function writeStdioDirectly(): void {
   const proc = host.process as unknown as NodeProcess;

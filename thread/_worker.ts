@@ -141,7 +141,7 @@ let codec: typeof OutcomeModule | undefined;
 let codecLoading = false;
 
 if (kind === "node") {
-  if (RUNTIME === "node") writeStdioDirectly(); // before any of the thread's code
+  if (RUNTIME === "node" || RUNTIME === "bun") writeStdioDirectly(); // first
   const { workerData } = workerThreads();
   const data = workerData as Record<string, unknown>;
   const spare = data[SPARE_KEY] as SpareData | undefined;

@@ -1235,7 +1235,7 @@ var pinged = false;
 var codec;
 var codecLoading = false;
 if (kind === "node") {
-  if (RUNTIME === "node") writeStdioDirectly();
+  if (RUNTIME === "node" || RUNTIME === "bun") writeStdioDirectly();
   const { workerData } = workerThreads();
   const data = workerData;
   const spare = data[SPARE_KEY];
