@@ -10,7 +10,8 @@ import { claimWord, giveUpClaim } from "../_core/claim.ts";
 import { blockAlloc, blockRelease, isBlock } from "../_core/heap.ts";
 import { GONE, type NameStore, newerSeq, renameName } from "../_core/names.ts";
 import { OWED, roomForPorts, settleOwed } from "../_core/overflow.ts";
-import { probes } from "../_core/host.ts";
+import { probes, RUNTIME } from "../_core/host.ts";
+import { blockingMainStdio } from "./_stdio.ts";
 import { reserveEntry, runtime, tidIndex } from "../_core/runtime.ts";
 import { wireTarget } from "../_core/target.ts";
 import { closePorts, movePorts, portsIn } from "../_core/ports.ts";
@@ -21,6 +22,10 @@ import {
   transferMarked,
 } from "../_core/transfer.ts";
 import { argsRefused, sendable } from "./_types.ts";
+
+// The process's main thread's stdout and stderr made blocking before any
+// thread can write (thread/_stdio.ts, "The main thread's side"): Node only.
+if (RUNTIME === "node") blockingMainStdio();
 
 /** What a started thread's handle keeps. */
 export interface Started {

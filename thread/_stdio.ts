@@ -23,7 +23,26 @@
 // pipe that the process's main thread made non-blocking (libuv does, for
 // its stdout) refuses a write while full (EAGAIN): the thread waits 1 ms
 // and writes again, as a blocking write would wait. Other errors go to the
-// stream's callback, as a failed write of the main thread's stdout does.
+// stream's callback, as a failed write of the main thread's stdout does
+// (console.log ignores them there and here: a closed pipe ends no thread).
+//
+// The main thread's side (Node). Its process.stdout on a pipe is a libuv
+// stream that libuv made non-blocking: a write larger than the pipe's room
+// writes what fits and queues the rest, which only the main thread's event
+// loop writes later. A thread's direct write made meanwhile (the main thread
+// blocked in a join, a result(), a blocking get) went into the pipe ahead
+// of that rest: inside the main thread's line, cut in two (measured, Node
+// 20.20.2: a 1 MiB line, then a thread's "T" inside it after 65,536 bytes).
+// So when this module loads in the process's main thread, its stdout and
+// stderr handles are made blocking (libuv's setBlocking: a write returns
+// once all of it is in the pipe), as Node makes them for a terminal and a
+// file, and as Python's print is: a write that returned comes before any
+// later one, the threads' included. A program writing to a pipe whose
+// reader is slow waits in its write, where it queued before. In a worker
+// the streams have no such handle (nothing to do), and neither does a file
+// (written synchronously already). Bun's main thread interleaves its own
+// queued writes (measured, Bun 1.4.4): not changed here. Deno writes
+// synchronously.
 // Bun 1.4.4 does the same (its worker's writes reach the parent's stdout
 // from the parent's event loop): the same lines came after the join's
 // "done", and the pool task's all but the first were lost. Deno's workers
@@ -47,9 +66,12 @@ interface NodeBuffer {
   from(text: string, encoding: string): Uint8Array;
 }
 interface NodeProcess {
-  stdout?: WorkerStdio;
-  stderr?: WorkerStdio;
+  stdout?: WorkerStdio & MainStdio;
+  stderr?: WorkerStdio & MainStdio;
   getBuiltinModule(id: string): unknown;
+}
+interface MainStdio {
+  _handle?: { setBlocking?(on: boolean): unknown } | null;
 }
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -93,4 +115,15 @@ export function writeStdioDirectly(): void {
   };
   direct(proc.stdout, 1);
   direct(proc.stderr, 2);
+}
+
+/**
+ * Makes the process's main thread's stdout and stderr handles blocking
+ * (Node: pipes and sockets; see "The main thread's side" above). No-op where
+ * a stream has no such handle (a worker's, a file's).
+ */
+export function blockingMainStdio(): void {
+  const proc = host.process as unknown as NodeProcess;
+  proc.stdout?._handle?.setBlocking?.(true);
+  proc.stderr?._handle?.setBlocking?.(true);
 }
