@@ -188,9 +188,11 @@ export function roomToLoad(what: string): void {
 
 /** Whether `n` more frames fit on the stack (false: a stack overflow). */
 function room(n: number): boolean {
+  if (probes.full) return false; // this start found none (probes, below)
   try {
     return deeper(n) === n;
   } catch {
+    if (probes.starting > 0) probes.full = true;
     return false;
   }
 }
@@ -342,6 +344,28 @@ export function threadState<T>(name: string, make: () => T): T {
   const g = globalThis as unknown as Record<symbol, T | undefined>;
   return g[key] ??= make();
 }
+
+/**
+ * One probe a start. A Thread start near the stack's end that finds no room
+ * for a load is refused (or takes the fallbacks), and a first start makes
+ * many lookups (node:worker_threads, the platform classes, node:util's type
+ * tests, one per value it encodes): each probed again, each a recursion of
+ * LOAD_ROOM frames that overflows, about 70 a refused start on Deno, 20-90
+ * ms. So while a start runs (`starting` > 0: thread/_start.ts counts it,
+ * and sets `full` back to false when the last ends), the first probe that
+ * finds no room answers every later one of that start with no room. A later
+ * probe may come from a shallower frame that would have found room: it gets
+ * the answer a deeper one got, the fallbacks or the refusal, as if it were
+ * made there; a start refused is refused whole (thread/_start.ts gives back
+ * what it took). Plain property reads and stores: none can overflow, in the
+ * catch in room() or the start's finally. Outside a start every call
+ * probes. One per thread (threadState): the bundle's copy of this module
+ * and the package's share it.
+ */
+export const probes: { starting: number; full: boolean } = threadState(
+  "probes",
+  () => ({ starting: 0, full: false }),
+);
 
 /**
  * The current thread's result port (thread/_worker.ts records it at the

@@ -54,10 +54,7 @@ export function roomThere(
 // The bytes a record of the next item takes in the structured ring: its
 // bytes and the "," after them.
 function need(raws: unknown, from: number, single: boolean): number {
-  if (!single) {
-    const ends = (raws as Batch).ends;
-    return ends[from] - (from === 0 ? 0 : ends[from - 1]);
-  }
+  if (!single) return (raws as Batch).recordBytes(from); // unsplit kept so
   if (raws instanceof TextItem) {
     return (raws.utf8?.length ?? raws.text.length) + 1;
   }

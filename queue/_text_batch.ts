@@ -98,6 +98,24 @@ export class Batch {
   get kinds(): Uint8Array {
     return this.#kinds ??= new Uint8Array(this.length).fill(this.kind);
   }
+  /**
+   * The bytes record `from` takes, its "," included: a waiting putter's
+   * look for room (_room.ts). It leaves an unsplit batch unsplit: a batch
+   * whose ends are known goes in split (_text.ts tryPutMany), so a look
+   * that found them made a putMany that waited past a slice end go in
+   * record by record once room came. Such a batch (nothing of it put yet:
+   * `from` 0) has its first record's end found by a scan that stops at the
+   * second's, and kept nowhere.
+   */
+  recordBytes(from: number): number {
+    if (this.#ends === undefined && from === 0) {
+      const first = new Int32Array(1);
+      recordEnds(this.bytes, 0, this.bytes.length, first);
+      return first[0];
+    }
+    const ends = this.ends;
+    return ends[from] - (from === 0 ? 0 : ends[from - 1]);
+  }
   /** The largest record from record `from` on, for the size check. */
   largest(from = 0): number {
     const ends = this.ends;

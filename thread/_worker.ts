@@ -64,10 +64,12 @@ import {
   LoadTimeURL as URL, // (as at load: the lazy imports name our own modules)
   refTimer,
   resultPort,
+  RUNTIME,
   START_KEY,
   workerKind,
   workerThreads,
 } from "../_core/host.ts";
+import { writeStdioDirectly } from "./_stdio.ts";
 // Not the adapter: the entry loads only what a thread's start needs.
 import {
   SPARE_KEY,
@@ -139,6 +141,7 @@ let codec: typeof OutcomeModule | undefined;
 let codecLoading = false;
 
 if (kind === "node") {
+  if (RUNTIME === "node" || RUNTIME === "bun") writeStdioDirectly(); // first
   const { workerData } = workerThreads();
   const data = workerData as Record<string, unknown>;
   const spare = data[SPARE_KEY] as SpareData | undefined;

@@ -652,9 +652,11 @@ function roomToLoad(what) {
   }
 }
 function room(n) {
+  if (probes.full) return false;
   try {
     return deeper(n) === n;
   } catch {
+    if (probes.starting > 0) probes.full = true;
     return false;
   }
 }
@@ -725,8 +727,51 @@ var LoadTimeURL = function(spec, base) {
   };
 };
 var { URL_, urlHref } = B;
+var probes = threadState("probes", () => ({
+  starting: 0,
+  full: false
+}));
 var resultPort = threadState("resultPort", () => ({}));
 if (RUNTIME === "node" || RUNTIME === "bun") isProxy(host);
+
+// thread/_stdio.ts
+var pause = new Int32Array(new SharedArrayBuffer(4));
+function writeStdioDirectly() {
+  const proc = host.process;
+  const fs = proc.getBuiltinModule("node:fs");
+  const { Buffer } = proc.getBuiltinModule("node:buffer");
+  const direct = (stream, fd) => {
+    if (stream === void 0) return;
+    const write = (chunk, encoding) => {
+      const b = typeof chunk === "string" ? Buffer.from(chunk, encoding) : chunk;
+      for (let at = 0; at < b.length; ) {
+        try {
+          at += fs.writeSync(fd, b, at, b.length - at);
+        } catch (error) {
+          if (error.code !== "EAGAIN") throw error;
+          Atomics.wait(pause, 0, 0, 1);
+        }
+      }
+    };
+    stream._writev = (chunks, cb) => {
+      try {
+        for (const c of chunks) write(c.chunk, c.encoding);
+      } catch (error) {
+        cb(error);
+        return;
+      }
+      cb();
+    };
+    stream._write = (chunk, encoding, cb) => stream._writev([
+      {
+        chunk,
+        encoding
+      }
+    ], cb);
+  };
+  direct(proc.stdout, 1);
+  direct(proc.stderr, 2);
+}
 
 // _core/json.ts
 var indexOf2 = String.prototype.indexOf;
@@ -1190,6 +1235,7 @@ var pinged = false;
 var codec;
 var codecLoading = false;
 if (kind === "node") {
+  if (RUNTIME === "node" || RUNTIME === "bun") writeStdioDirectly();
   const { workerData } = workerThreads();
   const data = workerData;
   const spare = data[SPARE_KEY];

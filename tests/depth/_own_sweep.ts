@@ -15,6 +15,7 @@ import { prestartThreads, Thread } from "../../mod.ts";
 import { sweep } from "../queue/_stack_end.ts";
 import { spareBlocks, sparesTaken } from "../../_core/spare.ts";
 import { runtime } from "../../_core/runtime.ts";
+import { probes } from "../../_core/host.ts";
 import { readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -196,6 +197,8 @@ for (const [key, n] of Object.entries(fateTurn)) {
   if (key === "out-2" || key === "out-3") outTaken += n;
 }
 console.log(JSON.stringify({
+  // A start's one-probe memo (_core/host.ts probes), back to rest.
+  probes: { ...probes },
   daemon,
   spares: before.length,
   argsKind,

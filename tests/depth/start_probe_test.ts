@@ -82,6 +82,8 @@ describe("Thread.start at the end of the stack: each thread its own", () => {
         assert.equal(out.strays, 0, `a refused start's thread ran: ${line}`);
         assert.equal(out.twice, 0, `a thread ran twice: ${line}`);
         assert.equal(out.runs, out.k, line);
+        // No start's "no room" outlives it (_core/host.ts probes).
+        assert.deepEqual(out.probes, { starting: 0, full: false }, line);
         assert.equal(
           out.outTaken,
           out.spareRuns,

@@ -18,6 +18,7 @@ import {
 import { until } from "../_helpers.ts";
 import { acceptedOnce, deliveredOnce, JOIN, start } from "./_stress.ts";
 import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
+import { setSliceHook } from "../../_core/wait.ts";
 import { GET_WAITERS, HEADER_BYTES, PUT_WAITERS } from "../../queue/_layout.ts";
 
 const WAIT = { timeout: 10_000 };
@@ -256,6 +257,30 @@ describe("Queue unsplit runs (putMany of plain items)", () => {
     assert.equal(await t.joinAsync(JOIN), 4);
     // Position 8 is slot 0: the run's head and its count word (a batch cut
     // up by a try that found no room has an offset there instead).
+    const side = sideOf(q, 8);
+    assert.equal(side[0], ~0, "the run's head");
+    assert.equal(side[2], ~4, "the run was split");
+    assert.deepEqual(q.getMany(8), FOUR);
+  });
+
+  it("a putMany whose wait for room ran past a slice end (its look for room ran on the full queue) goes in as an unsplit run once room is freed", () => {
+    const q = new Queue<unknown>({ capacity: 8, bytes: 1024 });
+    assert.equal(q.putMany([...FOUR, ...FOUR]), 8); // full
+    // The wait's first slice end: its look for room (the putter's check)
+    // has run and found none; then the slice hook frees all 8 places, and
+    // the wait ends on the NOT_FULL bump. One thread: no schedule matters.
+    let ends = 0;
+    let freed: unknown[] = [];
+    setSliceHook(() => {
+      if (ends++ === 0) freed = q.getMany(8);
+    });
+    try {
+      assert.equal(q.putMany(FOUR, { timeout: 60_000 }), 4);
+    } finally {
+      setSliceHook(undefined);
+    }
+    assert.equal(ends, 1, "one slice end");
+    assert.deepEqual(freed, [...FOUR, ...FOUR]);
     const side = sideOf(q, 8);
     assert.equal(side[0], ~0, "the run's head");
     assert.equal(side[2], ~4, "the run was split");
