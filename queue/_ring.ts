@@ -77,28 +77,35 @@
 //   load per call had (M - P then). PHASE itself wraps after 2^32 strides (> 2^57
 //   items). A consumer that reloads reads PHASE, then TAIL. A batch get
 //   (tryGetMany) loads TAIL fresh: its window is one call, as above.
-// The put's fast path (tryPut; #putSlow + #putHeld are the full put, which
-// it only shortens): taken when the hint says room (TAIL as this handle
-// released it, t, less HEAD as it last read it, is below P) and this put
-// neither wraps M (t + 1 < M) nor crosses a multiple of PHASE's stride. It
+// The put's fast path (tryPut; #putSlow is the full put, which it only
+// shortens): taken when the hint says room (TAIL as this handle released
+// it, t, less HEAD as it last read it, is below P) and this put neither
+// wraps M (t + 1 < M) nor crosses a multiple of PHASE's stride. It
 // acquires with a compareExchange from the exact word t (which fails on a
 // TAIL another put moved and on every bit: LOCKED, CONTENDED, CLOSED,
 // SLEEPER; then #putSlow), reads LAPS plainly (on TAIL's line, written only
-// under TAIL's lock, which it holds) and goes to #putHeld, still holding
-// the lock, unless LAPS == #laps; stores the slot and releases with a
-// compareExchange from t | LOCKED (releaseTurn if a bit came meanwhile).
+// under TAIL's lock, which it holds); if LAPS == #laps it stores the slot
+// and releases with a compareExchange from t | LOCKED to t + 1
+// (releaseTurn if a bit came meanwhile); else it releases the same way
+// with TAIL unchanged (no item) and goes to #putSlow, which loads HEAD.
 // The same put as the full path's: TAIL == #tail at the acquire and LAPS
 // == #laps make the hint current (the Counter ABA bullet); no wrap means no
-// LAPS bump, so #laps needs no re-read (the full path's finally); no
-// crossing means no PHASE add. Nothing between acquire and release runs
-// user code or throws (the raw is an exact number or bigint: Queue.put and
-// toRaw check it), so no finally, but for a stack overflow at the prologue
-// of #putHeld or releaseTurn (a put near the stack limit; the full path's
-// finally had the same exposure at releaseTurn): TAIL then stays held, as
-// for a thread that stops there (_turn.ts "A holder that stops"). Waking:
-// its release is a compareExchange from the word the acquire made, or
-// releaseTurn: _turn.ts's SLEEPER argument holds as is. Split off so V8
-// inlines it (339 bytes of bytecode; the whole put was over TurboFan's 460).
+// LAPS bump, so #laps needs no re-read; no crossing means no PHASE add.
+// Stack overflow under the turn (_turn.ts "Given back"): nothing between
+// an acquire of TAIL and its release runs user code or calls a function
+// but releaseTurn (the raw is an exact number or bigint: Queue.put and
+// toRaw check it; the rest are builtins: Atomics, element stores,
+// TypedArray set/subarray), and every releaseTurn made under the turn is
+// in a try whose catch gives TAIL back inline, unchanged, and rethrows:
+// the put did not happen, and the next put of any thread finds TAIL free
+// (tests/queue/stack_end_turn_test.ts; before, an overflow at the entry of
+// the full path's locked half, or of releaseTurn, left TAIL held by a
+// running thread, and every later put waited for it). After the release
+// a put makes no call either (tryPutMany's count is inline), so a put that
+// throws here has put nothing. Waking: its release is a compareExchange
+// from the word the acquire made, or releaseTurn: _turn.ts's SLEEPER
+// argument holds as is. Split off so V8 inlines it (the whole put was over
+// TurboFan's 460 bytes of bytecode).
 // The acquire's guess (#tail) and the consumer's start (#head) are first
 // guesses for a CAS, which checks them.
 //
@@ -107,7 +114,7 @@
 // no put lands after SHUTDOWN shows and an immediate shutdown's drain sees
 // everything. No waiting lives here besides the lock bit's (see _turn.ts and
 // _state.ts). Anything that throws while TAIL's lock is held releases it with
-// TAIL unchanged (finally): the put did not happen.
+// TAIL unchanged (a catch, inline): the put did not happen.
 // Single-side modes (QueueInit singleWriter/singleReader): _solo.ts, whose
 // writer puts without TAIL's lock; it restates these arguments for that.
 // The consumers' helpers (emptyAt, freshHead, advance, copyOut): _ring_head.ts.
@@ -136,12 +143,16 @@ import {
   awaitTurn,
   CLOSED,
   CLOSED_TURN,
+  CONTENDED,
   flagSleeper,
   LOCKED,
   POSITION,
   releaseTurn,
   SLEEPER,
 } from "./_turn.ts";
+
+// The bits a release clears (a give-back keeps the counter as taken).
+const LOCK_BITS = LOCKED | CONTENDED;
 
 /** The ring's region size after the header. */
 export function ringBytes(info: NumericInfo, capacity: number): number {
@@ -219,21 +230,42 @@ export class Ring implements Store {
   // acquire from the exact word this handle released; LAPS as then; the
   // slot; the release. Anything else: #putSlow, which decides it all.
   tryPut(x: unknown, _w?: Acquire): number {
-    const h = this.#h, t = this.#tail, next = t + 1;
+    const h = this.#h, t = this.#tail;
     if (
-      mod(t - this.#headSeen, this.#m) < this.#cap && next !== this.#m &&
-      (next & this.#stride) !== 0 &&
+      mod(t - this.#headSeen, this.#m) < this.#cap && t + 1 !== this.#m &&
+      ((t + 1) & this.#stride) !== 0 &&
       Atomics.compareExchange(h, TAIL, t, t | LOCKED) === t
     ) {
-      if (h[LAPS] !== this.#laps) return this.#putHeld(x, t | LOCKED, t);
-      const mask = this.#mask;
-      (this.#data as unknown as unknown[])[
-        mask >= 0 ? t & mask : t % this.#cap
-      ] = x;
+      // Under TAIL's turn: builtins only, and releaseTurn in a try whose
+      // catch gives the turn back (_turn.ts "Given back"). LAPS moved: TAIL
+      // went a lap since this handle's release and the hint is stale, so
+      // this release puts no item and the full path follows.
+      let n = 1;
+      if (h[LAPS] === this.#laps) {
+        const mask = this.#mask;
+        (this.#data as unknown as unknown[])[
+          mask >= 0 ? t & mask : t % this.#cap
+        ] = x;
+      } else n = 0;
+      const w = t | LOCKED, next = t + n;
       // Why no lost wakeup: releaseTurn when SLEEPER came (file header).
-      if (Atomics.compareExchange(h, TAIL, t | LOCKED, next) !== (t | LOCKED)) {
-        releaseTurn(h, TAIL, t | LOCKED, next, 1, GET_WAITERS, NOT_EMPTY, 1); // publishes DATA
+      if (Atomics.compareExchange(h, TAIL, w, next) !== w) {
+        try {
+          releaseTurn(h, TAIL, w, next, n, GET_WAITERS, NOT_EMPTY, n); // publishes DATA
+        } catch (error) {
+          // Given back (_turn.ts): TAIL as taken, no item put. Inline.
+          for (let v = w;;) {
+            const seen = Atomics.compareExchange(h, TAIL, v, v & ~LOCK_BITS);
+            if (seen === v) {
+              if ((v & CONTENDED) !== 0) Atomics.notify(h, TAIL, 1);
+              break;
+            }
+            v = seen;
+          }
+          throw error;
+        }
       }
+      if (n === 0) return this.#putSlow(x, _w);
       this.#tail = next;
       return 1;
     }
@@ -241,51 +273,60 @@ export class Ring implements Store {
   }
 
   // A put off the fast path: the read-only full check, the acquire (which
-  // may wait for the turn), then #putHeld.
+  // may wait for the turn), then, under the turn with builtins only
+  // (_turn.ts "Given back"): the hint checked (file header), the slot, LAPS
+  // and PHASE, the release, which publishes.
   #putSlow(x: unknown, _w?: Acquire): number {
+    const h = this.#h, m = this.#m, cap = this.#cap;
     const guess = this.#tail;
     if (
-      mod(guess - this.#headSeen, this.#m) >= this.#cap && this.#fullNow()
+      mod(guess - this.#headSeen, m) >= cap && this.#fullNow()
     ) return 0;
-    let w = Atomics.compareExchange(this.#h, TAIL, guess, guess | LOCKED);
-    w = w === guess ? guess | LOCKED : acquireTail(this.#h, w, _w);
+    let w = Atomics.compareExchange(h, TAIL, guess, guess | LOCKED);
+    w = w === guess ? guess | LOCKED : acquireTail(h, w, _w);
     if (w === CLOSED_TURN || w === BUSY_COUNT) return w; // -1, or held (_turn.ts)
-    return this.#putHeld(x, w, guess);
-  }
-
-  // The put under TAIL's lock (word `w`, taken by this thread; `guess` the
-  // TAIL this handle expected): the hint checked (file header), the slot,
-  // LAPS and PHASE, the release, which publishes.
-  #putHeld(x: unknown, w: number, guess: number): number {
-    const h = this.#h, m = this.#m, cap = this.#cap;
+    // Holding TAIL from here: no call but releaseTurn's, in its try.
     const t = w & POSITION;
     let next = t;
-    try {
-      let head = this.#headSeen;
-      if (t !== guess || h[LAPS] !== this.#laps || mod(t - head, m) >= cap) {
-        head = this.#headSeen = Atomics.load(h, HEAD) & POSITION;
-      }
-      if (mod(t - head, m) < cap) {
-        const mask = this.#mask;
-        (this.#data as unknown as unknown[])[mask >= 0 ? t & mask : t % cap] =
-          x;
-        next = t + 1 === m ? 0 : t + 1;
-        if (next === 0) h[LAPS] = (h[LAPS] + 1) | 0; // under TAIL's lock
-        if ((next & this.#stride) === 0) Atomics.add(h, PHASE, 1); // crossed
-      }
-    } finally {
-      this.#laps = h[LAPS];
-      const n = next === t ? 0 : 1;
-      // The plain release inline (one compareExchange) when the word holds
-      // no bit besides LOCKED; releaseTurn for the rest.
-      if (
-        w !== (t | LOCKED) || Atomics.compareExchange(h, TAIL, w, next) !== w
-      ) {
-        releaseTurn(h, TAIL, w, next, n, GET_WAITERS, NOT_EMPTY, n); // publishes DATA
-      }
-      this.#tail = next;
+    let head = this.#headSeen, fill = t - head < 0 ? t - head + m : t - head;
+    if (t !== guess || h[LAPS] !== this.#laps || fill >= cap) {
+      head = this.#headSeen = Atomics.load(h, HEAD) & POSITION;
+      fill = t - head < 0 ? t - head + m : t - head;
     }
-    return next === t ? 0 : 1;
+    if (fill < cap) {
+      const mask = this.#mask;
+      (this.#data as unknown as unknown[])[mask >= 0 ? t & mask : t % cap] = x;
+      next = t + 1 === m ? 0 : t + 1;
+      if (next === 0) h[LAPS] = (h[LAPS] + 1) | 0; // under TAIL's lock
+      if ((next & this.#stride) === 0) Atomics.add(h, PHASE, 1); // crossed
+    }
+    const n = next === t ? 0 : 1;
+    // The plain release inline (one compareExchange) when the word holds
+    // no bit besides LOCKED; releaseTurn for the rest.
+    if (
+      w !== (t | LOCKED) || Atomics.compareExchange(h, TAIL, w, next) !== w
+    ) {
+      try {
+        releaseTurn(h, TAIL, w, next, n, GET_WAITERS, NOT_EMPTY, n); // publishes DATA
+      } catch (error) {
+        // Given back (_turn.ts): TAIL as taken, no item put (a LAPS bump or
+        // PHASE add made for it only sends handles to a HEAD load or a
+        // reload of TAIL). Inline.
+        for (let v = w;;) {
+          const seen = Atomics.compareExchange(h, TAIL, v, v & ~LOCK_BITS);
+          if (seen === v) {
+            if ((v & CONTENDED) !== 0) Atomics.notify(h, TAIL, 1);
+            break;
+          }
+          v = seen;
+        }
+        this.#laps = -1; // LAPS may have moved without a lap: look at HEAD
+        throw error;
+      }
+    }
+    this.#laps = h[LAPS];
+    this.#tail = next;
+    return n;
   }
 
   // A put whose hint says full (TAIL as it released it, HEAD as it last
@@ -377,18 +418,22 @@ export class Ring implements Store {
     }
     const w = acquireTail(h, this.#tail, _w);
     if (w === CLOSED_TURN || w === BUSY_COUNT) return w; // -1, or held (_turn.ts)
+    // Holding TAIL from here: builtins only, and releaseTurn, all in a try
+    // whose catch gives the turn back (_turn.ts "Given back"): releaseTurn
+    // throws only at its entry, so a throw here has released nothing.
     const t = w & POSITION;
     let next = t;
     try {
-      let room = cap - mod(t - this.#headSeen, m);
-      if (t !== this.#tail || h[LAPS] !== this.#laps || room < want) {
+      let fill = t - this.#headSeen < 0 ? t - this.#headSeen + m : t - this.#headSeen;
+      if (t !== this.#tail || h[LAPS] !== this.#laps || cap - fill < want) {
         this.#headSeen = Atomics.load(h, HEAD) & POSITION;
-        room = cap - mod(t - this.#headSeen, m);
+        fill = t - this.#headSeen < 0 ? t - this.#headSeen + m : t - this.#headSeen;
       }
+      const room = cap - fill;
       const n = room < want ? room : want;
       if (n > 0) {
         const start = t % cap;
-        const first = Math.min(n, cap - start);
+        const first = n < cap - start ? n : cap - start;
         const data = this.#data;
         if (raws instanceof this.#same) {
           const src = raws as unknown as NumericArray;
@@ -407,13 +452,26 @@ export class Ring implements Store {
           Atomics.add(h, PHASE, 1); // crossed a multiple of the stride
         }
       }
-    } finally {
-      this.#laps = h[LAPS];
-      const n = mod(next - t, m);
-      releaseTurn(h, TAIL, w, next, n, GET_WAITERS, NOT_EMPTY, n); // publishes DATA
-      this.#tail = next;
+      const k = n > 0 ? n : 0;
+      releaseTurn(h, TAIL, w, next, k, GET_WAITERS, NOT_EMPTY, k); // publishes DATA
+    } catch (error) {
+      // Given back (_turn.ts): TAIL as taken, no item put (a LAPS bump or
+      // PHASE add made for them only sends handles to a HEAD load or a
+      // reload of TAIL). Inline.
+      for (let v = w;;) {
+        const seen = Atomics.compareExchange(h, TAIL, v, v & ~LOCK_BITS);
+        if (seen === v) {
+          if ((v & CONTENDED) !== 0) Atomics.notify(h, TAIL, 1);
+          break;
+        }
+        v = seen;
+      }
+      this.#laps = -1; // LAPS may have moved without a lap: look at HEAD
+      throw error;
     }
-    return mod(next - t, m);
+    this.#laps = h[LAPS];
+    this.#tail = next;
+    return next - t < 0 ? next - t + m : next - t; // no call after the publish
   }
 
   tryGetMany(

@@ -173,6 +173,26 @@
 // The uncontended put pays nothing for it: the bound is read only when a
 // put would sleep.
 
+// Given back: a stack overflow under the turn. Near the end of the stack
+// any call can throw a RangeError at its entry (V8's frame check), before
+// its first step; builtins (Atomics, a typed array's element access and
+// set/subarray) throw none. A turn taken and left held by such a throw is
+// a holder that stops (above) that is still running: every later put of
+// every thread, its own included, waits for it for good (a nowait put
+// reports the queue busy). So a function that takes a turn makes no call
+// that can overflow between its acquire and its release, except these,
+// each with the rule that makes it safe:
+// - acquireTurn (acquireTail): it returns right after the compareExchange
+//   that takes the turn, so a throw from it has taken nothing;
+// - releaseTurn: it calls nothing past its entry (wakeCounted's steps are
+//   inline), so it either throws at its entry, having done nothing, or
+//   releases; a caller that holds the turn calls it inside a try whose
+//   catch gives the turn back inline (builtins only: a compareExchange
+//   loop to the word without LOCKED and CONTENDED, the counter as taken,
+//   CLOSED and SLEEPER kept, then notify(1) if CONTENDED was there, as a
+//   release of no item does) and rethrows: the put did not happen.
+// tests/queue/stack_end_turn_test.ts sweeps every put and get form.
+
 import { type Acquire, throwIfInterrupted, waitSync } from "../_core/wait.ts";
 import { sleepOff, sleepOn } from "./_registered.ts";
 
@@ -331,8 +351,15 @@ export function releaseTurn(
     v = seen; // CONTENDED, CLOSED or SLEEPER set meanwhile
   }
   if ((v & CONTENDED) !== 0) Atomics.notify(h, i, 1);
-  // Why no lost wakeup: see the header (SLEEPER) and wakeCounted.
-  if (v < 0 && n > 0) wakeCounted(h, waiters, seq, keep !== 0 ? k : Infinity);
+  // Why no lost wakeup: see the header (SLEEPER) and wakeCounted, whose
+  // steps these are, inline: no call here (see "Given back" above).
+  if (v < 0 && n > 0) {
+    Atomics.add(h, seq, 1);
+    if (Atomics.load(h, waiters) > 0) {
+      const woke = Atomics.notify(h, seq, keep !== 0 ? k : Infinity);
+      if (woke > 0) Atomics.sub(h, waiters, woke);
+    }
+  }
 }
 
 /**
@@ -403,5 +430,19 @@ export function awaitTurn(
   const v = Atomics.load(h, i);
   if ((v & LOCKED) === 0) return;
   const locked = acquireTurn(h, i, v, true, corrupt);
-  releaseTurn(h, i, locked, locked & POSITION, 0, 0, 0, 0);
+  try {
+    releaseTurn(h, i, locked, locked & POSITION, 0, 0, 0, 0);
+  } catch (error) {
+    // An overflow at releaseTurn's entry (it did nothing): given back
+    // inline (see "Given back" above).
+    for (let w = locked;;) {
+      const seen = Atomics.compareExchange(h, i, w, w & ~(LOCKED | CONTENDED));
+      if (seen === w) {
+        if ((w & CONTENDED) !== 0) Atomics.notify(h, i, 1);
+        break;
+      }
+      w = seen;
+    }
+    throw error;
+  }
 }
