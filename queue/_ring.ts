@@ -80,32 +80,27 @@
 // The put's fast path (tryPut; #putSlow is the full put, which it only
 // shortens): taken when the hint says room (TAIL as this handle released
 // it, t, less HEAD as it last read it, is below P) and this put neither
-// wraps M (t + 1 < M) nor crosses a multiple of PHASE's stride. It
-// acquires with a compareExchange from the exact word t (which fails on a
-// TAIL another put moved and on every bit: LOCKED, CONTENDED, CLOSED,
-// SLEEPER; then #putSlow), reads LAPS plainly (on TAIL's line, written only
-// under TAIL's lock, which it holds); if LAPS == #laps it stores the slot
-// and releases with a compareExchange from t | LOCKED to t + 1
-// (releaseTurn if a bit came meanwhile); else it releases the same way
-// with TAIL unchanged (no item) and goes to #putSlow, which loads HEAD.
-// The same put as the full path's: TAIL == #tail at the acquire and LAPS
-// == #laps make the hint current (the Counter ABA bullet); no wrap means no
-// LAPS bump, so #laps needs no re-read; no crossing means no PHASE add.
-// Stack overflow under the turn (_turn.ts "Given back"): nothing between
-// an acquire of TAIL and its release runs user code or calls a function
-// but releaseTurn (the raw is an exact number or bigint: Queue.put and
-// toRaw check it; the rest are builtins: Atomics, element stores,
-// TypedArray set/subarray), and every releaseTurn made under the turn is
-// in a try whose catch gives TAIL back inline, unchanged, and rethrows:
-// the put did not happen, and the next put of any thread finds TAIL free
-// (tests/queue/stack_end_turn_test.ts; before, an overflow at the entry of
-// the full path's locked half, or of releaseTurn, left TAIL held by a
-// running thread, and every later put waited for it). After the release
-// a put makes no call either (tryPutMany's count is inline), so a put that
-// throws here has put nothing. Waking: its release is a compareExchange
-// from the word the acquire made, or releaseTurn: _turn.ts's SLEEPER
-// argument holds as is. Split off so V8 inlines it (the whole put was over
-// TurboFan's 460 bytes of bytecode).
+// wraps M nor crosses a multiple of PHASE's stride. It acquires with a
+// compareExchange from the exact word t (which fails on a TAIL another put
+// moved and on every bit; then #putSlow) and reads LAPS plainly (on TAIL's
+// line, written only under TAIL's lock); if LAPS == #laps it stores the
+// slot and releases from t | LOCKED to t + 1, else it releases TAIL
+// unchanged and goes to #putSlow, which loads HEAD. TAIL == #tail at the
+// acquire and LAPS == #laps make the hint current (Counter ABA); no wrap,
+// no LAPS bump; no crossing, no PHASE add. Split off so V8 inlines it.
+// A stack overflow under the turn (_turn.ts "Given back"): between an
+// acquire of TAIL and its release nothing runs user code (the raw is an
+// exact number or bigint: Queue.put and toRaw check it) or calls a
+// function but releaseTurn (the rest are builtins: Atomics, element
+// stores, TypedArray set/subarray), and every such releaseTurn is in a try
+// whose catch gives TAIL back unchanged, inline, and rethrows: the put did
+// not happen (a LAPS bump or PHASE add made for it only sends handles to a
+// HEAD load or a TAIL reload). Before, an overflow at the entry of the
+// full put's locked half or of releaseTurn left TAIL held by a running
+// thread, and every later put waited for it (tests/queue/
+// stack_end_turn_test.ts). No call follows the publish either, so a put
+// that throws here put nothing. Waking: a release is a compareExchange
+// from the word the acquire made, or releaseTurn (_turn.ts SLEEPER).
 // The acquire's guess (#tail) and the consumer's start (#head) are first
 // guesses for a CAS, which checks them.
 //
@@ -121,7 +116,13 @@
 
 import type { Acquire } from "../_core/wait.ts";
 import { tailCorrupt } from "./_corrupt.ts";
-import { advance, copyOut, emptyAt, freshHead } from "./_ring_head.ts";
+import {
+  advance,
+  copyOut,
+  emptyAt,
+  freshHead,
+  fullNow,
+} from "./_ring_head.ts";
 import { acquireTail } from "./_decoding.ts";
 import {
   BUSY_COUNT,
@@ -153,16 +154,6 @@ import {
 
 // The bits a release clears (a give-back keeps the counter as taken).
 const LOCK_BITS = LOCKED | CONTENDED;
-
-/** The ring's region size after the header. */
-export function ringBytes(info: NumericInfo, capacity: number): number {
-  return capacity * info.Array.BYTES_PER_ELEMENT;
-}
-
-/** The modulus of the ring's counters: a multiple of P, at most 2^28. */
-export function ringModulus(capacity: number): number {
-  return capacity * Math.floor(2 ** 28 / capacity);
-}
 
 /** Lock-free-consumer FIFO of numeric slots. */
 export class Ring implements Store {
@@ -225,10 +216,7 @@ export class Ring implements Store {
 
   // `_w`: no decode runs under a numeric ring's locks (Store.tryPut).
   // The fast path ("The put's fast path" in the file header), small enough
-  // for V8 to inline into the caller's loop: the hint says room and this
-  // put neither wraps M nor crosses a multiple of PHASE's stride; the
-  // acquire from the exact word this handle released; LAPS as then; the
-  // slot; the release. Anything else: #putSlow, which decides it all.
+  // for V8 to inline into the caller's loop. Anything else: #putSlow.
   tryPut(x: unknown, _w?: Acquire): number {
     const h = this.#h, t = this.#tail;
     if (
@@ -236,10 +224,8 @@ export class Ring implements Store {
       ((t + 1) & this.#stride) !== 0 &&
       Atomics.compareExchange(h, TAIL, t, t | LOCKED) === t
     ) {
-      // Under TAIL's turn: builtins only, and releaseTurn in a try whose
-      // catch gives the turn back (_turn.ts "Given back"). LAPS moved: TAIL
-      // went a lap since this handle's release and the hint is stale, so
-      // this release puts no item and the full path follows.
+      // Under TAIL's turn: see "A stack overflow under the turn". LAPS
+      // moved (a lap since this handle's release): no item; #putSlow.
       let n = 1;
       if (h[LAPS] === this.#laps) {
         const mask = this.#mask;
@@ -254,14 +240,9 @@ export class Ring implements Store {
           releaseTurn(h, TAIL, w, next, n, GET_WAITERS, NOT_EMPTY, n); // publishes DATA
         } catch (error) {
           // Given back (_turn.ts): TAIL as taken, no item put. Inline.
-          for (let v = w;;) {
-            const seen = Atomics.compareExchange(h, TAIL, v, v & ~LOCK_BITS);
-            if (seen === v) {
-              if ((v & CONTENDED) !== 0) Atomics.notify(h, TAIL, 1);
-              break;
-            }
-            v = seen;
-          }
+          let v = w, seen = 0;
+          while ((seen = Atomics.compareExchange(h, TAIL, v, v & ~LOCK_BITS)) !== v) v = seen;
+          if ((v & CONTENDED) !== 0) Atomics.notify(h, TAIL, 1);
           throw error;
         }
       }
@@ -280,7 +261,7 @@ export class Ring implements Store {
     const h = this.#h, m = this.#m, cap = this.#cap;
     const guess = this.#tail;
     if (
-      mod(guess - this.#headSeen, m) >= cap && this.#fullNow()
+      mod(guess - this.#headSeen, m) >= cap && fullNow(h, m, cap)
     ) return 0;
     let w = Atomics.compareExchange(h, TAIL, guess, guess | LOCKED);
     w = w === guess ? guess | LOCKED : acquireTail(h, w, _w);
@@ -309,17 +290,10 @@ export class Ring implements Store {
       try {
         releaseTurn(h, TAIL, w, next, n, GET_WAITERS, NOT_EMPTY, n); // publishes DATA
       } catch (error) {
-        // Given back (_turn.ts): TAIL as taken, no item put (a LAPS bump or
-        // PHASE add made for it only sends handles to a HEAD load or a
-        // reload of TAIL). Inline.
-        for (let v = w;;) {
-          const seen = Atomics.compareExchange(h, TAIL, v, v & ~LOCK_BITS);
-          if (seen === v) {
-            if ((v & CONTENDED) !== 0) Atomics.notify(h, TAIL, 1);
-            break;
-          }
-          v = seen;
-        }
+        // Given back (_turn.ts), inline: TAIL as taken, no item put.
+        let v = w, seen = 0;
+        while ((seen = Atomics.compareExchange(h, TAIL, v, v & ~LOCK_BITS)) !== v) v = seen;
+        if ((v & CONTENDED) !== 0) Atomics.notify(h, TAIL, 1);
         this.#laps = -1; // LAPS may have moved without a lap: look at HEAD
         throw error;
       }
@@ -327,29 +301,6 @@ export class Ring implements Store {
     this.#laps = h[LAPS];
     this.#tail = next;
     return n;
-  }
-
-  // A put whose hint says full (TAIL as it released it, HEAD as it last
-  // read it) first looks without taking TAIL's lock: a putter that waits
-  // for room spins on tryPut/tryPutMany (_put.ts), and two compareExchanges
-  // on TAIL's line per try (the lock taken and given back) would pull that
-  // line from the consumers, who load TAIL, for nothing. True means the ring
-  // was full at the HEAD load: TAIL read first (t) and then HEAD (h) with
-  // t - h == P (mod M) gives TAIL - HEAD >= P at the HEAD load, since TAIL
-  // only grows (unwrapped; a wrap of M between two loads of one call is the
-  // counter ABA the header rules out), and it never exceeds P. So a put may
-  // report no room then. The waiting protocol holds: a putter's try after
-  // its SLEEPER mark (_turn.ts, step 4) reads HEAD here after the mark, as
-  // the acquire's HEAD load would. Anything else (TAIL locked or CLOSED, a
-  // word out of range, room) goes to the locked path, which decides.
-  #fullNow(): boolean {
-    const h = this.#h, m = this.#m;
-    const tw = Atomics.load(h, TAIL);
-    if ((tw & (LOCKED | CLOSED)) !== 0) return false;
-    const hw = Atomics.load(h, HEAD);
-    const t = tw & POSITION, head = hw & POSITION;
-    return (hw & ~(POSITION | SLEEPER)) === 0 && t < m && head < m &&
-      mod(t - head, m) === this.#cap;
   }
 
   tryGet(_decode?: unknown, _w?: Acquire): unknown {
@@ -413,14 +364,13 @@ export class Ring implements Store {
   ): number {
     const h = this.#h, m = this.#m, cap = this.#cap;
     const want = raws.length - from;
-    if (mod(this.#tail - this.#headSeen, m) >= cap && this.#fullNow()) {
+    if (mod(this.#tail - this.#headSeen, m) >= cap && fullNow(h, m, cap)) {
       return 0;
     }
     const w = acquireTail(h, this.#tail, _w);
     if (w === CLOSED_TURN || w === BUSY_COUNT) return w; // -1, or held (_turn.ts)
-    // Holding TAIL from here: builtins only, and releaseTurn, all in a try
-    // whose catch gives the turn back (_turn.ts "Given back"): releaseTurn
-    // throws only at its entry, so a throw here has released nothing.
+    // Holding TAIL: builtins and releaseTurn (which throws only at its
+    // entry) in a try whose catch gives it back (_turn.ts "Given back").
     const t = w & POSITION;
     let next = t;
     try {
@@ -455,17 +405,10 @@ export class Ring implements Store {
       const k = n > 0 ? n : 0;
       releaseTurn(h, TAIL, w, next, k, GET_WAITERS, NOT_EMPTY, k); // publishes DATA
     } catch (error) {
-      // Given back (_turn.ts): TAIL as taken, no item put (a LAPS bump or
-      // PHASE add made for them only sends handles to a HEAD load or a
-      // reload of TAIL). Inline.
-      for (let v = w;;) {
-        const seen = Atomics.compareExchange(h, TAIL, v, v & ~LOCK_BITS);
-        if (seen === v) {
-          if ((v & CONTENDED) !== 0) Atomics.notify(h, TAIL, 1);
-          break;
-        }
-        v = seen;
-      }
+      // Given back (_turn.ts), inline: TAIL as taken, no item put.
+      let v = w, seen = 0;
+      while ((seen = Atomics.compareExchange(h, TAIL, v, v & ~LOCK_BITS)) !== v) v = seen;
+      if ((v & CONTENDED) !== 0) Atomics.notify(h, TAIL, 1);
       this.#laps = -1; // LAPS may have moved without a lap: look at HEAD
       throw error;
     }
