@@ -95,12 +95,9 @@
 // stores, TypedArray set/subarray), and every such releaseTurn is in a try
 // whose catch gives TAIL back unchanged, inline, and rethrows: the put did
 // not happen (a LAPS bump or PHASE add made for it only sends handles to a
-// HEAD load or a TAIL reload). Before, an overflow at the entry of the
-// full put's locked half or of releaseTurn left TAIL held by a running
-// thread, and every later put waited for it (tests/queue/
-// stack_end_turn_test.ts). No call follows the publish either, so a put
-// that throws here put nothing. Waking: a release is a compareExchange
-// from the word the acquire made, or releaseTurn (_turn.ts SLEEPER).
+// HEAD load or a TAIL reload). No call follows the publish, so a put that
+// throws here put nothing (tests/queue/stack_end_turn_test.ts). Waking: a
+// release is a compareExchange from the acquire's word, or releaseTurn.
 // The acquire's guess (#tail) and the consumer's start (#head) are first
 // guesses for a CAS, which checks them.
 //
@@ -116,13 +113,7 @@
 
 import type { Acquire } from "../_core/wait.ts";
 import { tailCorrupt } from "./_corrupt.ts";
-import {
-  advance,
-  copyOut,
-  emptyAt,
-  freshHead,
-  fullNow,
-} from "./_ring_head.ts";
+import { advance, copyOut, emptyAt, freshHead, fullNow } from "./_ring_head.ts";
 import { acquireTail } from "./_decoding.ts";
 import {
   BUSY_COUNT,
@@ -152,7 +143,7 @@ import {
   SLEEPER,
 } from "./_turn.ts";
 
-// The bits a release clears (a give-back keeps the counter as taken).
+// The bits a give-back clears (it keeps the counter as taken).
 const LOCK_BITS = LOCKED | CONTENDED;
 
 /** Lock-free-consumer FIFO of numeric slots. */
@@ -241,7 +232,9 @@ export class Ring implements Store {
         } catch (error) {
           // Given back (_turn.ts): TAIL as taken, no item put. Inline.
           let v = w, seen = 0;
-          while ((seen = Atomics.compareExchange(h, TAIL, v, v & ~LOCK_BITS)) !== v) v = seen;
+          while (
+            (seen = Atomics.compareExchange(h, TAIL, v, v & ~LOCK_BITS)) !== v
+          ) v = seen;
           if ((v & CONTENDED) !== 0) Atomics.notify(h, TAIL, 1);
           throw error;
         }
@@ -253,10 +246,9 @@ export class Ring implements Store {
     return this.#putSlow(x, _w);
   }
 
-  // A put off the fast path: the read-only full check, the acquire (which
-  // may wait for the turn), then, under the turn with builtins only
-  // (_turn.ts "Given back"): the hint checked (file header), the slot, LAPS
-  // and PHASE, the release, which publishes.
+  // A put off the fast path: the read-only full check, the acquire (may
+  // wait), then, under the turn: the hint checked (file header), the slot,
+  // LAPS and PHASE, the release, which publishes.
   #putSlow(x: unknown, _w?: Acquire): number {
     const h = this.#h, m = this.#m, cap = this.#cap;
     const guess = this.#tail;
@@ -281,7 +273,7 @@ export class Ring implements Store {
       if (next === 0) h[LAPS] = (h[LAPS] + 1) | 0; // under TAIL's lock
       if ((next & this.#stride) === 0) Atomics.add(h, PHASE, 1); // crossed
     }
-    const n = next === t ? 0 : 1;
+    const n = next === t ? 0 : 1, laps = h[LAPS]; // LAPS as this releases
     // The plain release inline (one compareExchange) when the word holds
     // no bit besides LOCKED; releaseTurn for the rest.
     if (
@@ -292,13 +284,15 @@ export class Ring implements Store {
       } catch (error) {
         // Given back (_turn.ts), inline: TAIL as taken, no item put.
         let v = w, seen = 0;
-        while ((seen = Atomics.compareExchange(h, TAIL, v, v & ~LOCK_BITS)) !== v) v = seen;
+        while (
+          (seen = Atomics.compareExchange(h, TAIL, v, v & ~LOCK_BITS)) !== v
+        ) v = seen;
         if ((v & CONTENDED) !== 0) Atomics.notify(h, TAIL, 1);
         this.#laps = -1; // LAPS may have moved without a lap: look at HEAD
         throw error;
       }
     }
-    this.#laps = h[LAPS];
+    this.#laps = laps;
     this.#tail = next;
     return n;
   }
@@ -372,12 +366,16 @@ export class Ring implements Store {
     // Holding TAIL: builtins and releaseTurn (which throws only at its
     // entry) in a try whose catch gives it back (_turn.ts "Given back").
     const t = w & POSITION;
-    let next = t;
+    let next = t, laps = 0;
     try {
-      let fill = t - this.#headSeen < 0 ? t - this.#headSeen + m : t - this.#headSeen;
+      let fill = t - this.#headSeen < 0
+        ? t - this.#headSeen + m
+        : t - this.#headSeen;
       if (t !== this.#tail || h[LAPS] !== this.#laps || cap - fill < want) {
         this.#headSeen = Atomics.load(h, HEAD) & POSITION;
-        fill = t - this.#headSeen < 0 ? t - this.#headSeen + m : t - this.#headSeen;
+        fill = t - this.#headSeen < 0
+          ? t - this.#headSeen + m
+          : t - this.#headSeen;
       }
       const room = cap - fill;
       const n = room < want ? room : want;
@@ -403,16 +401,19 @@ export class Ring implements Store {
         }
       }
       const k = n > 0 ? n : 0;
+      laps = h[LAPS]; // as this releases
       releaseTurn(h, TAIL, w, next, k, GET_WAITERS, NOT_EMPTY, k); // publishes DATA
     } catch (error) {
       // Given back (_turn.ts), inline: TAIL as taken, no item put.
       let v = w, seen = 0;
-      while ((seen = Atomics.compareExchange(h, TAIL, v, v & ~LOCK_BITS)) !== v) v = seen;
+      while (
+        (seen = Atomics.compareExchange(h, TAIL, v, v & ~LOCK_BITS)) !== v
+      ) v = seen;
       if ((v & CONTENDED) !== 0) Atomics.notify(h, TAIL, 1);
       this.#laps = -1; // LAPS may have moved without a lap: look at HEAD
       throw error;
     }
-    this.#laps = h[LAPS];
+    this.#laps = laps;
     this.#tail = next;
     return next - t < 0 ? next - t + m : next - t; // no call after the publish
   }
