@@ -363,8 +363,7 @@ export class Ring implements Store {
     }
     const w = acquireTail(h, this.#tail, _w);
     if (w === CLOSED_TURN || w === BUSY_COUNT) return w; // -1, or held (_turn.ts)
-    // Holding TAIL: builtins and releaseTurn (which throws only at its
-    // entry) in a try whose catch gives it back (_turn.ts "Given back").
+    // Holding TAIL: builtins and releaseTurn in a try; its catch gives back.
     const t = w & POSITION;
     let next = t, laps = 0;
     try {

@@ -218,6 +218,8 @@ export class TextRing implements Store {
         }
         if ((v & CONTENDED) !== 0) Atomics.notify(h, TAIL, 1);
         this.#laps = -1; // LAPS may have moved without a lap: look at HEAD
+        // The overflow is the outcome (the put did not happen).
+        // deno-lint-ignore no-unsafe-finally
         throw error;
       }
       this.#laps = laps;
@@ -316,6 +318,7 @@ export class TextRing implements Store {
         }
         if ((v & CONTENDED) !== 0) Atomics.notify(h, TAIL, 1);
         this.#laps = -1;
+        // deno-lint-ignore no-unsafe-finally
         throw error;
       }
       this.#laps = laps;
