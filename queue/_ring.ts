@@ -84,10 +84,13 @@
 // compareExchange from the exact word t (which fails on a TAIL another put
 // moved and on every bit; then #putSlow) and reads LAPS plainly (on TAIL's
 // line, written only under TAIL's lock); if LAPS == #laps it stores the
-// slot and releases from t | LOCKED to t + 1, else it releases TAIL
-// unchanged and goes to #putSlow, which loads HEAD. TAIL == #tail at the
+// slot and releases with a compareExchange from t | LOCKED to t + 1. If
+// LAPS moved or that fails (a bit came: CONTENDED, SLEEPER, CLOSED) it
+// gives the turn back as taken (no item; _turn.ts "Given back"), and
+// #putSlow puts (it loads HEAD; its release wakes). TAIL == #tail at the
 // acquire and LAPS == #laps make the hint current (Counter ABA); no wrap,
-// no LAPS bump; no crossing, no PHASE add. Split off so V8 inlines it.
+// no LAPS bump; no crossing, no PHASE add. Split off so V8 inlines it
+// (345 bytes of bytecode, under TurboFan's 460).
 // A stack overflow under the turn (_turn.ts "Given back"): between an
 // acquire of TAIL and its release nothing runs user code (the raw is an
 // exact number or bigint: Queue.put and toRaw check it) or calls a
@@ -215,33 +218,26 @@ export class Ring implements Store {
       ((t + 1) & this.#stride) !== 0 &&
       Atomics.compareExchange(h, TAIL, t, t | LOCKED) === t
     ) {
-      // Under TAIL's turn: see "A stack overflow under the turn". LAPS
-      // moved (a lap since this handle's release): no item; #putSlow.
-      let n = 1;
+      // Under TAIL's turn, builtins only ("A stack overflow under the
+      // turn"): the slot and the release, if LAPS is as then.
+      const next = t + 1;
       if (h[LAPS] === this.#laps) {
         const mask = this.#mask;
         (this.#data as unknown as unknown[])[
           mask >= 0 ? t & mask : t % this.#cap
         ] = x;
-      } else n = 0;
-      const w = t | LOCKED, next = t + n;
-      // Why no lost wakeup: releaseTurn when SLEEPER came (file header).
-      if (Atomics.compareExchange(h, TAIL, w, next) !== w) {
-        try {
-          releaseTurn(h, TAIL, w, next, n, GET_WAITERS, NOT_EMPTY, n); // publishes DATA
-        } catch (error) {
-          // Given back (_turn.ts): TAIL as taken, no item put. Inline.
-          let v = w, seen = 0;
-          while (
-            (seen = Atomics.compareExchange(h, TAIL, v, v & ~LOCK_BITS)) !== v
-          ) v = seen;
-          if ((v & CONTENDED) !== 0) Atomics.notify(h, TAIL, 1);
-          throw error;
+        if (
+          Atomics.compareExchange(h, TAIL, t | LOCKED, next) === (t | LOCKED)
+        ) {
+          this.#tail = next;
+          return 1;
         }
       }
-      if (n === 0) return this.#putSlow(x, _w);
-      this.#tail = next;
-      return 1;
+      // A lap since this handle's release (the hint is stale), or a bit
+      // came under the turn: given back as taken (_turn.ts "Given back"; the
+      // slot is not published), and the full path puts.
+      const v = Atomics.and(h, TAIL, ~LOCK_BITS);
+      if ((v & CONTENDED) !== 0) Atomics.notify(h, TAIL, 1);
     }
     return this.#putSlow(x, _w);
   }
@@ -283,10 +279,7 @@ export class Ring implements Store {
         releaseTurn(h, TAIL, w, next, n, GET_WAITERS, NOT_EMPTY, n); // publishes DATA
       } catch (error) {
         // Given back (_turn.ts), inline: TAIL as taken, no item put.
-        let v = w, seen = 0;
-        while (
-          (seen = Atomics.compareExchange(h, TAIL, v, v & ~LOCK_BITS)) !== v
-        ) v = seen;
+        const v = Atomics.and(h, TAIL, ~LOCK_BITS);
         if ((v & CONTENDED) !== 0) Atomics.notify(h, TAIL, 1);
         this.#laps = -1; // LAPS may have moved without a lap: look at HEAD
         throw error;
@@ -404,10 +397,7 @@ export class Ring implements Store {
       releaseTurn(h, TAIL, w, next, k, GET_WAITERS, NOT_EMPTY, k); // publishes DATA
     } catch (error) {
       // Given back (_turn.ts), inline: TAIL as taken, no item put.
-      let v = w, seen = 0;
-      while (
-        (seen = Atomics.compareExchange(h, TAIL, v, v & ~LOCK_BITS)) !== v
-      ) v = seen;
+      const v = Atomics.and(h, TAIL, ~LOCK_BITS);
       if ((v & CONTENDED) !== 0) Atomics.notify(h, TAIL, 1);
       this.#laps = -1; // LAPS may have moved without a lap: look at HEAD
       throw error;

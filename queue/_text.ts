@@ -212,10 +212,7 @@ export class TextRing implements Store {
         // An overflow at releaseTurn's entry: given back, inline (_turn.ts
         // "Given back"): B and TAIL as taken, no item put.
         h[B] = b;
-        let v = w, seen = 0;
-        while ((seen = Atomics.compareExchange(h, TAIL, v, v & ~HELD)) !== v) {
-          v = seen;
-        }
+        const v = Atomics.and(h, TAIL, ~HELD);
         if ((v & CONTENDED) !== 0) Atomics.notify(h, TAIL, 1);
         this.#laps = -1; // LAPS may have moved without a lap: look at HEAD
         // The overflow is the outcome (the put did not happen).
@@ -312,10 +309,7 @@ export class TextRing implements Store {
       } catch (error) {
         // As tryPut's: given back, inline (_turn.ts "Given back").
         h[B] = b;
-        let v = w, seen = 0;
-        while ((seen = Atomics.compareExchange(h, TAIL, v, v & ~HELD)) !== v) {
-          v = seen;
-        }
+        const v = Atomics.and(h, TAIL, ~HELD);
         if ((v & CONTENDED) !== 0) Atomics.notify(h, TAIL, 1);
         this.#laps = -1;
         // deno-lint-ignore no-unsafe-finally

@@ -187,10 +187,14 @@
 // - releaseTurn: it calls nothing past its entry (wakeCounted's steps are
 //   inline), so it either throws at its entry, having done nothing, or
 //   releases; a caller that holds the turn calls it inside a try whose
-//   catch gives the turn back inline (builtins only: a compareExchange
-//   loop to the word without LOCKED and CONTENDED, the counter as taken,
-//   CLOSED and SLEEPER kept, then notify(1) if CONTENDED was there, as a
-//   release of no item does) and rethrows: the put did not happen.
+//   catch gives the turn back inline and rethrows: the put did not happen.
+// The give-back is builtins only: Atomics.and clearing LOCKED and
+// CONTENDED, then notify(1) if CONTENDED was there. While a thread holds
+// the turn no other changes the counter or clears a bit (they only set
+// CONTENDED, SLEEPER and CLOSED, and compareExchange from what they read),
+// so the word is left as a release of no item leaves it: the counter as
+// taken, CLOSED and SLEEPER kept (no item: SLEEPER stays, see above), and
+// a sleeper on the lock woken to pass the turn on.
 // tests/queue/stack_end_turn_test.ts sweeps every put and get form.
 
 import { type Acquire, throwIfInterrupted, waitSync } from "../_core/wait.ts";
@@ -435,14 +439,8 @@ export function awaitTurn(
   } catch (error) {
     // An overflow at releaseTurn's entry (it did nothing): given back
     // inline (see "Given back" above).
-    for (let w = locked;;) {
-      const seen = Atomics.compareExchange(h, i, w, w & ~(LOCKED | CONTENDED));
-      if (seen === w) {
-        if ((w & CONTENDED) !== 0) Atomics.notify(h, i, 1);
-        break;
-      }
-      w = seen;
-    }
+    const w = Atomics.and(h, i, ~(LOCKED | CONTENDED));
+    if ((w & CONTENDED) !== 0) Atomics.notify(h, i, 1);
     throw error;
   }
 }
