@@ -68,7 +68,7 @@ import {
   waitRegistered,
 } from "./_state.ts";
 import { QueueEmptyError } from "./errors.ts";
-import { mark, unmark } from "./_registered.ts";
+import { MARK, mark } from "./_registered.ts";
 import { graced, passWake, retryHeld } from "./_held_turn.ts";
 
 /** QueueBase.get: the first try inline (the hot path), then getSlow. */
@@ -417,7 +417,7 @@ function enterGet(
     abandon(st, GET_WAITERS);
     throw error;
   } finally {
-    if (own) unmark();
+    if (own) MARK.at = undefined; // unmark, inline (_registered.ts)
   }
   if (x === BUSY) {
     abandon(st, GET_WAITERS);

@@ -102,7 +102,7 @@ import {
 } from "./_layout.ts";
 import { CONTENDED, LOCKED, POSITION } from "./_turn.ts";
 import { corruptWord, holderValid } from "./_corrupt.ts";
-import { sleepOff, sleepOn } from "./_registered.ts";
+import { sleepOff } from "./_registered.ts";
 
 // Tries before a consumer stops spinning (acquireTurn's SPIN).
 const SPIN = 200;
@@ -192,7 +192,7 @@ export function acquireHead(
     try {
       waitSync(h, HEAD, v, end, undefined, false);
     } finally {
-      sleepOn(h, off); // back on the count even if the wait threw
+      if (off >= 0) Atomics.add(h, off, 1); // sleepOn, inline: even if it threw
     }
     extra = CONTENDED;
     v = Atomics.load(h, HEAD);
