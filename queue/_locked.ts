@@ -314,7 +314,12 @@ export abstract class LockedStore implements Store {
     try {
       publish();
     } finally {
-      this.#lock.release();
+      try {
+        this.#lock.release();
+      } catch { // as tryPutMany's
+        const h = this.h;
+        if (Atomics.exchange(h, LOCK, 0) >= LOCK_MARK) Atomics.notify(h, LOCK);
+      }
     }
   }
 

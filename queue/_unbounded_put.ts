@@ -335,7 +335,12 @@ export function putMany<T>(
         done += putRaws(st, raws, acquireOf(w), done);
         if (done === raws.length || atMax) return done;
       } catch (error) {
-        need = afterPutError(error, atMax, c.isShutdown, done);
+        try {
+          need = afterPutError(error, atMax, c.isShutdown, done);
+        } catch (again) { // an overflow here too: the count stands
+          if (done > 0) return done;
+          throw again;
+        }
         if (need === STOP) return done;
       }
       try {

@@ -12,6 +12,12 @@ import { LifoQueue, PriorityQueue, Queue, SimpleQueue } from "../../mod.ts";
 import { sweep } from "./_stack_end.ts";
 import { HEAD, LOCK, TAIL } from "../../queue/_layout.ts";
 import { LOCKED } from "../../queue/_turn.ts";
+import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
+import {
+  LOCK as CHAIN_LOCK,
+  OFFSET,
+  SEGMENTS,
+} from "../../queue/_chain_memory.ts";
 
 /** The queue calls the sweep makes (any of the kinds below). */
 export type Swept = {
@@ -25,7 +31,10 @@ export type Swept = {
   region: { buffer: SharedArrayBuffer; byteOffset: number };
 };
 
-/** The queues swept: name, maker, whether its words are one header's. */
+/**
+ * The queues swept: name, maker, whether its words are one header's (else
+ * a chain of segments: an unbounded queue, SimpleQueue).
+ */
 export const KINDS: readonly (readonly [string, () => Swept, boolean])[] = [
   ["int32 Queue", () => q(new Queue({ capacity: 8, type: "int32" })), true],
   ["int32 unbounded Queue", () => q(new Queue({ type: "int32" })), false],
@@ -69,15 +78,37 @@ export interface Found {
 const BOUND = { timeout: 5_000 };
 
 /**
- * The lock words of `x`'s header held (one header's words: bounded
- * queues), as names; a single-threaded sweep holds none between calls.
+ * The lock words of queue header `h` held, as names (`at`: their prefix).
+ * A single-threaded sweep holds none between calls.
  */
-export function heldTurns(x: Swept): string[] {
-  const h = new Int32Array(x.region.buffer, x.region.byteOffset, LOCK + 1);
+function heldIn(h: Int32Array, at: string, out: string[]): void {
+  if ((Atomics.load(h, TAIL) & LOCKED) !== 0) out[out.length] = `${at}TAIL`;
+  if ((Atomics.load(h, HEAD) & LOCKED) !== 0) out[out.length] = `${at}HEAD`;
+  if (Atomics.load(h, LOCK) !== 0) out[out.length] = `${at}LOCK`;
+}
+
+/**
+ * The lock words of `x` held, as names: its header's (a bounded queue), or
+ * its chain's Lock and every segment's words (an unbounded queue,
+ * SimpleQueue: "segment 0 TAIL").
+ */
+export function heldTurns(x: Swept, oneHeader: boolean): string[] {
   const out: string[] = [];
-  if ((Atomics.load(h, TAIL) & LOCKED) !== 0) out[out.length] = "TAIL";
-  if ((Atomics.load(h, HEAD) & LOCKED) !== 0) out[out.length] = "HEAD";
-  if (Atomics.load(h, LOCK) !== 0) out[out.length] = "LOCK";
+  if (oneHeader) {
+    const { buffer, byteOffset } = x.region;
+    heldIn(new Int32Array(buffer, byteOffset, LOCK + 1), "", out);
+    return out;
+  }
+  const { buffer, byteOffset } = (x as unknown as {
+    [TO_DESCRIPTOR](): { buffer: SharedArrayBuffer; byteOffset: number };
+  })[TO_DESCRIPTOR]();
+  const chain = new Int32Array(buffer, byteOffset, OFFSET + 128);
+  if (Atomics.load(chain, CHAIN_LOCK) !== 0) out[out.length] = "chain LOCK";
+  const n = Atomics.load(chain, SEGMENTS);
+  for (let s = 0; s < n; s++) {
+    const at = Atomics.load(chain, OFFSET + s) >>> 0;
+    heldIn(new Int32Array(buffer, at, LOCK + 1), `segment ${s} `, out);
+  }
   return out;
 }
 
@@ -98,19 +129,36 @@ export function sweepCase(kind: string, form: Form): [Found, Swept] {
     for (let i = 0; i < 3; i++) start.push(100 + i), x.putNowait(100 + i);
   }
   const faults: string[] = [];
-  if (oneHeader && heldTurns(x).length > 0) faults.push("held before");
+  if (heldTurns(x, oneHeader).length > 0) faults.push("held before");
   const accepted: number[] = [], threw: number[] = [];
   let other: unknown, next = 1000;
-  const words = oneHeader
-    ? new Int32Array(x.region.buffer, x.region.byteOffset, LOCK + 1)
-    : new Int32Array(LOCK + 1);
+  // TAIL of the header (a bounded queue) or of the chain's newest segment
+  // as of each attempt (an unbounded one: read before the attempt).
+  let words: Int32Array<ArrayBufferLike> = new Int32Array(LOCK + 1);
+  const chain = oneHeader ? undefined : (x as unknown as {
+    [TO_DESCRIPTOR](): { buffer: SharedArrayBuffer; byteOffset: number };
+  })[TO_DESCRIPTOR]();
+  if (oneHeader) {
+    words = new Int32Array(x.region.buffer, x.region.byteOffset, LOCK + 1);
+  }
   // No call of the test's between the queue call and the record of its
   // outcome but index stores (a call could overflow there and misfile it).
   const tries = sweep(() => {
     if (other !== undefined) return;
     // A turn left held by an earlier attempt would make a blocking call
-    // wait for good: recorded, and the sweep ends (bounded).
-    if (oneHeader && (Atomics.load(words, TAIL) & LOCKED) !== 0) {
+    // wait for good (an unbounded queue's put waits for a held TAIL until
+    // its deadline, a putNowait's without one): recorded, and the sweep
+    // ends (bounded). Index loads only (no call, see below).
+    if (chain !== undefined) {
+      const c = new Int32Array(chain.buffer, chain.byteOffset, OFFSET + 128);
+      const last = Atomics.load(c, SEGMENTS) - 1;
+      words = new Int32Array(
+        chain.buffer,
+        Atomics.load(c, OFFSET + last) >>> 0,
+        LOCK + 1,
+      );
+    }
+    if ((Atomics.load(words, TAIL) & LOCKED) !== 0) {
       other = "a turn held";
       return;
     }
@@ -146,9 +194,19 @@ export function sweepCase(kind: string, form: Form): [Found, Swept] {
     }
   });
   if (other !== undefined) faults.push(`sweep ended on ${String(other)}`);
-  if (oneHeader) {
-    const held = heldTurns(x);
-    if (held.length > 0) faults.push(`held after: ${held.join(", ")}`);
+  const held = heldTurns(x, oneHeader);
+  if (held.length > 0) faults.push(`held after: ${held.join(", ")}`);
+  // A turn held by this thread: the checks below would wait on it (an
+  // unbounded queue's putNowait waits for a held TAIL without a bound).
+  if (held.length > 0 && !oneHeader) {
+    return [{
+      kind,
+      form,
+      tries,
+      accepted: accepted.length,
+      threw: threw.length,
+      faults,
+    }, x];
   }
   // From this thread: a put and a get work now, and the items are exact.
   try {
