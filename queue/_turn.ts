@@ -195,7 +195,47 @@
 // so the word is left as a release of no item leaves it: the counter as
 // taken, CLOSED and SLEEPER kept (no item: SLEEPER stays, see above), and
 // a sleeper on the lock woken to pass the turn on.
-// tests/queue/stack_end_turn_test.ts sweeps every put and get form.
+// Every take and give-back of a queue's lock words, by queue kind (what
+// runs between the compareExchange that takes and the code that gives
+// back; "calls nothing" means builtins only):
+// - numeric ring (_ring.ts: a bounded numeric Queue, every segment of an
+//   unbounded numeric Queue; Lifo and Priority are locked stores): tryPut's
+//   fast path calls nothing; #putSlow and tryPutMany take by acquireTail
+//   (acquireTurn's return right after its compareExchange, then a compare)
+//   and call only releaseTurn, in a try whose catch gives back. Its gets
+//   take no turn: a copy, then one compareExchange of HEAD that claims.
+// - structured ring (_text.ts: Queue, SimpleQueue's and an unbounded
+//   Queue's segments): its puts call under the turn (#room, #place, #io,
+//   #record), all inside a try whose finally releases: releaseTurn in a
+//   try whose catch gives back. Its gets take HEAD (_head.ts acquireHead:
+//   it returns right after the compareExchange, and a take-over flips
+//   TAKEN inline after clearDead) and enter the try whose handler (UNHOLD,
+//   _text_get.ts) makes no call, before any call.
+// - shutdown: awaitTurn (below); close's CLOSED is one Atomics.or.
+// - single writer or reader (_solo.ts): no turn; the publish is one
+//   compareExchange from the word read, and a role is claimed for good.
+// - async forms (_held_turn.ts awaitTurnAsync, _grow_wait.ts): they wait
+//   for a turn to be free and never hold one across an await; the take is
+//   the synchronous try's, as above.
+// - locked stores (_locked.ts: LifoQueue, PriorityQueue) and the chain's
+//   LOCK (_chain.ts, _grow_wait.ts): a Lock, whose acquire returns right
+//   after its compareExchange; every release in a finally sits in a try
+//   whose catch releases inline (exchange to 0, notify if marked), as
+//   Lock.release does. Open: a take-over (the holder died) throws
+//   OwnerDiedError with the lock taken, and its handling (#tookOver,
+//   #repaired) calls before the caller's try; an overflow there too leaves
+//   the lock held (a dead holder and the stack's end at once).
+// - the waiter counts a lock sleep takes off (_registered.ts sleepOff) are
+//   put back inline in the sleep's finally, and the mark cleared inline, so
+//   no count is left low.
+// A woken contender (acquireTurn, acquireHead: `extra`) that overflows
+// before it passes its wake on (a call before its next sleep) leaves the
+// other sleepers to their slice's end: waitSync re-waits per 50 ms slice
+// and returns once the word changed. A delay, not a hang.
+// After the store took an item no put throws (_state.ts "Accepted").
+// tests/queue/stack_end_turn_test.ts sweeps every put and get form of every
+// kind (the unbounded kinds' segments looked at too);
+// tests/queue/accepted_put_test.ts plants the throw after the store.
 
 import { type Acquire, throwIfInterrupted, waitSync } from "../_core/wait.ts";
 import { sleepOff } from "./_registered.ts";

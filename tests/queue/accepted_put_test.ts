@@ -15,9 +15,13 @@ import assert from "node:assert/strict";
 import { LifoQueue, PriorityQueue, Thread } from "../../mod.ts";
 import { stateOf } from "../../queue/_core.ts";
 import type { QueueBase } from "../../queue/_core.ts";
-import { GET_WAITERS } from "../../queue/_layout.ts";
+import { GET_WAITERS, PUT_WAITERS } from "../../queue/_layout.ts";
+import { plant } from "../_workers/planted_put.ts";
+import type * as planted from "../_workers/planted_put.ts";
 
 type Q = LifoQueue<number> | PriorityQueue<number>;
+
+const worker = new URL("../_workers/planted_put.ts", import.meta.url);
 
 const KINDS: [string, () => Q][] = [
   ["LifoQueue", () => new LifoQueue<number>({ capacity: 4 })],
@@ -31,25 +35,6 @@ const KINDS: [string, () => Q][] = [
     () => new PriorityQueue<number>({ capacity: 4, type: "int32" }),
   ],
 ];
-
-// The store's next read of `wakes` throws as an overflow would; then as
-// before. Returns how many reads threw (1 once the put reached it).
-function plant(q: Q): () => number {
-  const store = stateOf(q as unknown as QueueBase<unknown>).store as {
-    wakes?: boolean;
-  };
-  const was = store.wakes;
-  let threw = 0;
-  Object.defineProperty(store, "wakes", {
-    configurable: true,
-    get() {
-      if (threw > 0) return was;
-      threw++;
-      throw new RangeError("Maximum call stack size exceeded");
-    },
-  });
-  return () => threw;
-}
 
 const FORMS: [string, (q: Q, x: number) => unknown][] = [
   ["put", (q, x) => q.put(x)],
@@ -94,6 +79,27 @@ describe("a put whose item went in reports no error", () => {
       assert.equal(threw(), 1);
       assert.equal(await t.joinAsync({ timeout: 60_000 }), 5);
       assert.equal(q.qsize(), 0);
+    });
+    it(`${kind}.put into a full queue (the full path): the wake after the store fails at its entry`, async () => {
+      const q = make();
+      for (let i = 0; i < 4; i++) q.put(i);
+      const t = new Thread<typeof planted.putPlanted>({
+        target: { module: worker, export: "putPlanted" },
+        args: [q, 9],
+      });
+      t.start();
+      // The putter registered (it waits for room): then room is made.
+      const h = stateOf(q as unknown as QueueBase<unknown>).h;
+      const until = performance.now() + 60_000;
+      while (Atomics.load(h, PUT_WAITERS) === 0) {
+        assert.ok(performance.now() < until, "the putter registered");
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const first = q.get({ timeout: 5_000 });
+      assert.deepEqual(await t.joinAsync({ timeout: 60_000 }), ["put", 1]);
+      const rest: number[] = [];
+      while (q.qsize() > 0) rest.push(q.getNowait());
+      assert.deepEqual([first, ...rest].sort(), [0, 1, 2, 3, 9]);
     });
   }
 });
