@@ -88,10 +88,10 @@ export function putKept(st: QueueState, item: unknown, o: Acquire): void {
       const h = st.h;
       if (st.store.wakes !== true && Atomics.load(h, GET_WAITERS) > 0) {
         Atomics.add(h, NOT_EMPTY, 1);
-        const w = Atomics.load(h, GET_WAITERS) > 0
+        const woke = Atomics.load(h, GET_WAITERS) > 0
           ? Atomics.notify(h, NOT_EMPTY, 1)
           : 0;
-        if (w > 0) Atomics.sub(h, GET_WAITERS, w);
+        if (woke > 0) Atomics.sub(h, GET_WAITERS, woke);
       }
     }
   }
@@ -145,10 +145,10 @@ export async function putAsyncKept(
       const h = st.h;
       if (st.store.wakes !== true && Atomics.load(h, GET_WAITERS) > 0) {
         Atomics.add(h, NOT_EMPTY, 1);
-        const w = Atomics.load(h, GET_WAITERS) > 0
+        const woke = Atomics.load(h, GET_WAITERS) > 0
           ? Atomics.notify(h, NOT_EMPTY, 1)
           : 0;
-        if (w > 0) Atomics.sub(h, GET_WAITERS, w);
+        if (woke > 0) Atomics.sub(h, GET_WAITERS, woke);
       }
     }
   }
@@ -218,10 +218,10 @@ async function slowAsync(
         const h = st.h;
         if (st.store.wakes !== true && Atomics.load(h, GET_WAITERS) > 0) {
           Atomics.add(h, NOT_EMPTY, 1);
-          const w = Atomics.load(h, GET_WAITERS) > 0
+          const woke = Atomics.load(h, GET_WAITERS) > 0
             ? Atomics.notify(h, NOT_EMPTY, n)
             : 0;
-          if (w > 0) Atomics.sub(h, GET_WAITERS, w);
+          if (woke > 0) Atomics.sub(h, GET_WAITERS, woke);
         }
       }
       return false;

@@ -83,10 +83,10 @@ export function putRaws(
           const h = st.h;
           if (st.store.wakes !== true && Atomics.load(h, GET_WAITERS) > 0) {
             Atomics.add(h, NOT_EMPTY, 1);
-            const w = Atomics.load(h, GET_WAITERS) > 0
+            const woke = Atomics.load(h, GET_WAITERS) > 0
               ? Atomics.notify(h, NOT_EMPTY, n)
               : 0;
-            if (w > 0) Atomics.sub(h, GET_WAITERS, w);
+            if (woke > 0) Atomics.sub(h, GET_WAITERS, woke);
           }
         }
         continue;
@@ -191,10 +191,10 @@ export async function putRawsAsync(
           const h = st.h;
           if (st.store.wakes !== true && Atomics.load(h, GET_WAITERS) > 0) {
             Atomics.add(h, NOT_EMPTY, 1);
-            const w = Atomics.load(h, GET_WAITERS) > 0
+            const woke = Atomics.load(h, GET_WAITERS) > 0
               ? Atomics.notify(h, NOT_EMPTY, n)
               : 0;
-            if (w > 0) Atomics.sub(h, GET_WAITERS, w);
+            if (woke > 0) Atomics.sub(h, GET_WAITERS, woke);
           }
         }
         continue;
@@ -250,10 +250,10 @@ export function putSlow(
           const h = st.h;
           if (st.store.wakes !== true && Atomics.load(h, GET_WAITERS) > 0) {
             Atomics.add(h, NOT_EMPTY, 1);
-            const w = Atomics.load(h, GET_WAITERS) > 0
+            const woke = Atomics.load(h, GET_WAITERS) > 0
               ? Atomics.notify(h, NOT_EMPTY, r)
               : 0;
-            if (w > 0) Atomics.sub(h, GET_WAITERS, w);
+            if (woke > 0) Atomics.sub(h, GET_WAITERS, woke);
           }
         }
         return r;
@@ -375,10 +375,10 @@ function enterPut(
     // An overflow at its entry: its wake, inline (_state.ts "Accepted").
     if (st.store.wakes !== true && Atomics.load(h, GET_WAITERS) > 0) {
       Atomics.add(h, NOT_EMPTY, 1);
-      const w = Atomics.load(h, GET_WAITERS) > 0
+      const woke = Atomics.load(h, GET_WAITERS) > 0
         ? Atomics.notify(h, NOT_EMPTY, r)
         : 0;
-      if (w > 0) Atomics.sub(h, GET_WAITERS, w);
+      if (woke > 0) Atomics.sub(h, GET_WAITERS, woke);
     }
   }
   st.put = r;
@@ -421,10 +421,10 @@ function leavePut(
       // An overflow at its entry: its wake, inline (_state.ts "Accepted").
       if (st.store.wakes !== true && Atomics.load(h, GET_WAITERS) > 0) {
         Atomics.add(h, NOT_EMPTY, 1);
-        const w = Atomics.load(h, GET_WAITERS) > 0
+        const woke = Atomics.load(h, GET_WAITERS) > 0
           ? Atomics.notify(h, NOT_EMPTY, r)
           : 0;
-        if (w > 0) Atomics.sub(h, GET_WAITERS, w);
+        if (woke > 0) Atomics.sub(h, GET_WAITERS, woke);
       }
     }
     return r;

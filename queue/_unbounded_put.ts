@@ -202,10 +202,10 @@ export function putOne<T>(
       const h = put.h;
       if (put.store.wakes !== true && Atomics.load(h, GET_WAITERS) > 0) {
         Atomics.add(h, NOT_EMPTY, 1);
-        const w = Atomics.load(h, GET_WAITERS) > 0
+        const woke = Atomics.load(h, GET_WAITERS) > 0
           ? Atomics.notify(h, NOT_EMPTY, 1)
           : 0;
-        if (w > 0) Atomics.sub(h, GET_WAITERS, w);
+        if (woke > 0) Atomics.sub(h, GET_WAITERS, woke);
       }
     }
   }
@@ -269,10 +269,10 @@ export async function putOneAsync<T>(
       const h = put.h;
       if (put.store.wakes !== true && Atomics.load(h, GET_WAITERS) > 0) {
         Atomics.add(h, NOT_EMPTY, 1);
-        const w = Atomics.load(h, GET_WAITERS) > 0
+        const woke = Atomics.load(h, GET_WAITERS) > 0
           ? Atomics.notify(h, NOT_EMPTY, 1)
           : 0;
-        if (w > 0) Atomics.sub(h, GET_WAITERS, w);
+        if (woke > 0) Atomics.sub(h, GET_WAITERS, woke);
       }
     }
   }
