@@ -14,6 +14,7 @@ import { HEAD, LOCK, TAIL } from "../../queue/_layout.ts";
 import { LOCKED } from "../../queue/_turn.ts";
 import { TO_DESCRIPTOR } from "../../_core/transfer.ts";
 import {
+  HEADER_WORDS,
   LOCK as CHAIN_LOCK,
   OFFSET,
   SEGMENTS,
@@ -102,7 +103,7 @@ export function heldTurns(x: Swept, oneHeader: boolean): string[] {
   const { buffer, byteOffset } = (x as unknown as {
     [TO_DESCRIPTOR](): { buffer: SharedArrayBuffer; byteOffset: number };
   })[TO_DESCRIPTOR]();
-  const chain = new Int32Array(buffer, byteOffset, OFFSET + 128);
+  const chain = new Int32Array(buffer, byteOffset, HEADER_WORDS);
   if (Atomics.load(chain, CHAIN_LOCK) !== 0) out[out.length] = "chain LOCK";
   const n = Atomics.load(chain, SEGMENTS);
   for (let s = 0; s < n; s++) {
@@ -150,7 +151,7 @@ export function sweepCase(kind: string, form: Form): [Found, Swept] {
     // its deadline, a putNowait's without one): recorded, and the sweep
     // ends (bounded). Index loads only (no call, see below).
     if (chain !== undefined) {
-      const c = new Int32Array(chain.buffer, chain.byteOffset, OFFSET + 128);
+      const c = new Int32Array(chain.buffer, chain.byteOffset, HEADER_WORDS);
       const last = Atomics.load(c, SEGMENTS) - 1;
       words = new Int32Array(
         chain.buffer,
