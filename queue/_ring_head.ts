@@ -12,7 +12,7 @@ import {
   PUT_WAITERS,
   TAIL,
 } from "./_layout.ts";
-import { CLOSED, LOCKED, POSITION, SLEEPER, wakeCounted } from "./_turn.ts";
+import { CLOSED, LOCKED, POSITION, SLEEPER } from "./_turn.ts";
 
 // A fresh TAIL equals the consumer's guess p (mod M): the ring is empty if
 // HEAD == p too (then TAIL - HEAD is 0, not M); returns -1 then, else HEAD.
@@ -56,8 +56,14 @@ export function advance(h: Int32Array, p: number, q: number, n: number) {
   const v = p | SLEEPER;
   const keep = Atomics.load(h, PUT_WAITERS) > n ? SLEEPER : 0;
   if (Atomics.compareExchange(h, HEAD, v, q | keep) !== v) return false;
-  // Why no lost wakeup: _turn.ts (SLEEPER).
-  wakeCounted(h, PUT_WAITERS, NOT_FULL, keep !== 0 ? n : Infinity);
+  // Why no lost wakeup: _turn.ts (SLEEPER). wakeCounted's steps, inline:
+  // the items are taken, and a call here could overflow the stack and
+  // throw from the get that took them (_turn.ts "Given back").
+  Atomics.add(h, NOT_FULL, 1);
+  if (Atomics.load(h, PUT_WAITERS) > 0) {
+    const woke = Atomics.notify(h, NOT_FULL, keep !== 0 ? n : Infinity);
+    if (woke > 0) Atomics.sub(h, PUT_WAITERS, woke);
+  }
   return true;
 }
 
