@@ -203,7 +203,9 @@
 //   fast path calls nothing; #putSlow and tryPutMany take by acquireTail
 //   (acquireTurn's return right after its compareExchange, then a compare)
 //   and call only releaseTurn, in a try whose catch gives back. Its gets
-//   take no turn: a copy, then one compareExchange of HEAD that claims.
+//   take no turn: a copy, then one compareExchange of HEAD that claims;
+//   the putters' wake after a claim that found SLEEPER is inline
+//   (_ring_head.ts advance): no call once the items are taken.
 // - structured ring (_text.ts: Queue, SimpleQueue's and an unbounded
 //   Queue's segments): its puts call under the turn (#room, #place, #io,
 //   #record), all inside a try whose finally releases: releaseTurn in a
@@ -213,7 +215,8 @@
 //   _text_get.ts) makes no call, before any call.
 // - shutdown: awaitTurn (below); close's CLOSED is one Atomics.or.
 // - single writer or reader (_solo.ts): no turn; the publish is one
-//   compareExchange from the word read, and a role is claimed for good.
+//   compareExchange from the word read, its wake inline after it
+//   (_solo_words.ts publish), and a role is claimed for good.
 // - async forms (_held_turn.ts awaitTurnAsync, _grow_wait.ts): they wait
 //   for a turn to be free and never hold one across an await; the take is
 //   the synchronous try's, as above.
