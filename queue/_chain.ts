@@ -293,8 +293,9 @@ export class Chain<T> {
     } finally {
       try {
         this.#lock.release();
-      } catch { // an overflow at its entry: released inline (_grow_wait.ts)
-        if (Atomics.exchange(h, LOCK, 0) >= LOCK_MARK) Atomics.notify(h, LOCK);
+      } catch (e) { // an overflow at its entry: released inline (_grow_wait.ts)
+        const v = e instanceof RangeError ? Atomics.exchange(h, LOCK, 0) : 0;
+        if (v >= LOCK_MARK) Atomics.notify(h, LOCK);
       }
     }
   }

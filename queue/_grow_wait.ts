@@ -229,8 +229,9 @@ export async function underLock<R>(
     } finally {
       try {
         lock.release();
-      } catch { // an overflow at its entry: released inline ("LOCK held")
-        if (Atomics.exchange(h, LOCK, 0) >= LOCK_MARK) Atomics.notify(h, LOCK);
+      } catch (e) { // an overflow at its entry: released inline ("LOCK held")
+        const v = e instanceof RangeError ? Atomics.exchange(h, LOCK, 0) : 0;
+        if (v >= LOCK_MARK) Atomics.notify(h, LOCK);
       }
     }
   };
@@ -262,8 +263,9 @@ export function underLockSync<R>(
   } finally {
     try {
       lock.release();
-    } catch { // as underLock's
-      if (Atomics.exchange(h, LOCK, 0) >= LOCK_MARK) Atomics.notify(h, LOCK);
+    } catch (e) { // as underLock's
+      const v = e instanceof RangeError ? Atomics.exchange(h, LOCK, 0) : 0;
+      if (v >= LOCK_MARK) Atomics.notify(h, LOCK);
     }
   }
 }
@@ -371,8 +373,9 @@ export function takeForGrowSync(
   }
   try {
     lock.release();
-  } catch { // as underLock's
-    if (Atomics.exchange(h, LOCK, 0) >= LOCK_MARK) Atomics.notify(h, LOCK);
+  } catch (e) { // as underLock's
+    const v = e instanceof RangeError ? Atomics.exchange(h, LOCK, 0) : 0;
+    if (v >= LOCK_MARK) Atomics.notify(h, LOCK);
   }
 }
 

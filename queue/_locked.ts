@@ -316,9 +316,10 @@ export abstract class LockedStore implements Store {
     } finally {
       try {
         this.#lock.release();
-      } catch { // as tryPutMany's
+      } catch (e) { // as tryPutMany's
         const h = this.h;
-        if (Atomics.exchange(h, LOCK, 0) >= LOCK_MARK) Atomics.notify(h, LOCK);
+        const v = e instanceof RangeError ? Atomics.exchange(h, LOCK, 0) : 0;
+        if (v >= LOCK_MARK) Atomics.notify(h, LOCK);
       }
     }
   }
@@ -352,8 +353,9 @@ export abstract class LockedStore implements Store {
     } finally {
       try {
         this.#lock.release();
-      } catch { // an overflow at its entry: released inline (see above)
-        if (Atomics.exchange(h, LOCK, 0) >= LOCK_MARK) Atomics.notify(h, LOCK);
+      } catch (e) { // an overflow at its entry: released inline (see above)
+        const v = e instanceof RangeError ? Atomics.exchange(h, LOCK, 0) : 0;
+        if (v >= LOCK_MARK) Atomics.notify(h, LOCK);
       }
     }
   }
@@ -395,8 +397,9 @@ export abstract class LockedStore implements Store {
       if (n > 0) Atomics.store(h, COUNT, count);
       try {
         this.#lock.release();
-      } catch { // as tryPutMany's
-        if (Atomics.exchange(h, LOCK, 0) >= LOCK_MARK) Atomics.notify(h, LOCK);
+      } catch (e) { // as tryPutMany's
+        const v = e instanceof RangeError ? Atomics.exchange(h, LOCK, 0) : 0;
+        if (v >= LOCK_MARK) Atomics.notify(h, LOCK);
       }
     }
   }
