@@ -56,7 +56,7 @@ import { QueueFullError } from "./errors.ts";
 import { retryRefused } from "./_grow.ts";
 import { roomThere } from "./_room.ts";
 import { MARK, mark } from "./_registered.ts";
-import { graced, passWake, retryHeld } from "./_held_turn.ts";
+import { graced, retryHeld } from "./_held_turn.ts";
 
 /**
  * putMany's loop over encoded `raws` from `start` on: the count put (see
@@ -159,7 +159,8 @@ export async function putRawsAsync(
           },
         );
       } finally {
-        owed = passWake(st.h, owed);
+        if (owed >= 0) Atomics.notify(st.h, owed, 1); // passWake, inline:
+        owed = -1; // no call after a try that may have put (taken)
       }
       if (typeof n !== "number") n = await n;
       // Every await below keeps raws past this task: owned first (own()).
@@ -306,7 +307,8 @@ export async function putSlowAsync(
     try {
       s = enterPut(st, raws, from, single, o, NO_WAIT);
     } finally {
-      owed = passWake(st.h, owed);
+      if (owed >= 0) Atomics.notify(st.h, owed, 1); // passWake, inline:
+      owed = -1; // no call after a try that may have put (taken)
     }
     if (s === undefined) {
       owed = await awaitBusy(st, o, busyPut, true);
