@@ -5,7 +5,9 @@
 // (bench/_ab.ts): a flat object, a small nested object, a tagged item (a
 // Map, a Date, undefined), 100 numbers, a class instance, and one class
 // instance with a Symbol.toStringTag getter (not run: _core/primordials.ts),
-// an object whose values JSON escapes and one whose keys it escapes.
+// an object whose values JSON escapes and one whose keys it escapes; and
+// an int32 Queue's number, one at a time and as a putMany/getMany of 64
+// (the numeric ring: its put's TAIL turn, queue/_ring.ts).
 //
 //   deno run -A bench/item_ab.ts <other checkout>/mod.ts [reps] [n]
 //
@@ -45,16 +47,27 @@ const CASES: [string, unknown][] = [
   // (nested: a flat object of primitives takes the shape path)
   ["escaped values", { id: 1, text: 'a "quoted"\nline', o: { t: "\t" } }],
   ["escaped key", { id: 1, "a\nb": 2, o: { 'q"': "x" } }],
+  ["int32", 7],
+  ["int32 batch of 64", new Int32Array(64).fill(7)],
 ];
 
 function side(name: string, Q: typeof Queue, item: unknown): Side {
-  const q = new Q({ capacity: 128 });
+  const batch = item instanceof Int32Array;
+  const q = new Q({
+    capacity: 128,
+    type: typeof item === "number" || batch ? "int32" : undefined,
+  });
   return {
     name,
     start: () =>
       Promise.resolve({
         round(n: number) {
           for (let i = 0; i < n; i += 64) {
+            if (batch) {
+              q.putMany(item as never);
+              q.getMany(64);
+              continue;
+            }
             for (let j = 0; j < 64; j++) q.put(item);
             for (let j = 0; j < 64; j++) q.getNowait();
           }

@@ -5,7 +5,7 @@
 import type { Acquire } from "../_core/wait.ts";
 import { type QueueOptions, queueOptions } from "./_init.ts";
 import { own, toRaw, toRaws } from "./_glue.ts";
-import { BUSY_COUNT, NO_WAIT } from "./_layout.ts";
+import { BUSY_COUNT, GET_WAITERS, NO_WAIT, NOT_EMPTY } from "./_layout.ts";
 import { held, marks, releaseHeld, takeHeld, type Taken } from "./_held.ts";
 import { releaseLeft, unreleased } from "./_held.ts";
 import { putManyAsync, putRaws, putSlow, putSlowAsync } from "./_put.ts";
@@ -80,7 +80,21 @@ export function putKept(st: QueueState, item: unknown, o: Acquire): void {
     }
     throw error;
   }
-  if (first) afterPut(st, 1);
+  if (first) {
+    try {
+      afterPut(st, 1);
+    } catch {
+      // An overflow at its entry: its wake, inline (_state.ts "Accepted").
+      const h = st.h;
+      if (st.store.wakes !== true && Atomics.load(h, GET_WAITERS) > 0) {
+        Atomics.add(h, NOT_EMPTY, 1);
+        const woke = Atomics.load(h, GET_WAITERS) > 0
+          ? Atomics.notify(h, NOT_EMPTY, 1)
+          : 0;
+        if (woke > 0) Atomics.sub(h, GET_WAITERS, woke);
+      }
+    }
+  }
 }
 
 /**
@@ -123,7 +137,21 @@ export async function putAsyncKept(
     }
     throw error;
   }
-  if (first) afterPut(st, 1);
+  if (first) {
+    try {
+      afterPut(st, 1);
+    } catch {
+      // An overflow at its entry: its wake, inline (_state.ts "Accepted").
+      const h = st.h;
+      if (st.store.wakes !== true && Atomics.load(h, GET_WAITERS) > 0) {
+        Atomics.add(h, NOT_EMPTY, 1);
+        const woke = Atomics.load(h, GET_WAITERS) > 0
+          ? Atomics.notify(h, NOT_EMPTY, 1)
+          : 0;
+        if (woke > 0) Atomics.sub(h, GET_WAITERS, woke);
+      }
+    }
+  }
 }
 
 // e.raw, owned (own()) before an await keeps it past this task.
@@ -183,7 +211,19 @@ async function slowAsync(
       () => st.store.tryPut(mine, NO_WAIT),
     );
     if (n > 0) {
-      afterPut(st, n);
+      try {
+        afterPut(st, n);
+      } catch {
+        // An overflow at its entry: its wake, inline (_state.ts "Accepted").
+        const h = st.h;
+        if (st.store.wakes !== true && Atomics.load(h, GET_WAITERS) > 0) {
+          Atomics.add(h, NOT_EMPTY, 1);
+          const woke = Atomics.load(h, GET_WAITERS) > 0
+            ? Atomics.notify(h, NOT_EMPTY, n)
+            : 0;
+          if (woke > 0) Atomics.sub(h, GET_WAITERS, woke);
+        }
+      }
       return false;
     }
     if (n === -1) throw shutDown("put");

@@ -55,7 +55,7 @@ import type { Acquire, AcquireOptions } from "../_core/wait.ts";
 import { MUST_ACQUIRE } from "../_core/wait.ts";
 import type { Lock } from "../sync/lock.ts";
 import { lockAt } from "../sync/_lock_at.ts";
-import { tookOver } from "../sync/_holder.ts";
+import { CONTENDED as LOCK_MARK, tookOver } from "../sync/_holder.ts";
 import {
   closeOrDrop,
   type Growing,
@@ -133,9 +133,9 @@ export class Chain<T> {
   readonly #lock: Lock;
   // Runs a step under LOCK from an async call (_grow_wait.ts underLock).
   readonly #under: Under = (w, f) =>
-    underLock(this.#lock, () => this.#repair(), w, f);
+    underLock(this.#lock, this.h, () => this.#repair(), w, f);
   readonly #underSync: UnderSync = (w, f) =>
-    underLockSync(this.#lock, (w) => this.#take(w), w, f);
+    underLockSync(this.#lock, this.h, (w) => this.#take(w), w, f);
   readonly #segments: Segment<T>[] = [];
   #codec: Codec<T> | undefined;
   readonly type: ElementType;
@@ -259,7 +259,7 @@ export class Chain<T> {
    */
   awaitGrow(s: number, o: Acquire = UNTIMED): void {
     if (this.last() > s) return;
-    takeForGrowSync(o, (w) => this.#take(w), () => this.#lock.release());
+    takeForGrowSync(o, (w) => this.#take(w), this.#lock, this.h);
   }
 
   /** awaitGrow without blocking the event loop, bounded by `o` as growAsync. */
@@ -291,7 +291,12 @@ export class Chain<T> {
         this.segment(s).shutdown({ immediate });
       }
     } finally {
-      this.#lock.release();
+      try {
+        this.#lock.release();
+      } catch (e) { // an overflow at its entry: released inline (_grow_wait.ts)
+        const v = e instanceof RangeError ? Atomics.exchange(h, LOCK, 0) : 0;
+        if (v >= LOCK_MARK) Atomics.notify(h, LOCK);
+      }
     }
   }
 
@@ -315,7 +320,8 @@ export class Chain<T> {
     try {
       this.#repair();
     } catch (error) {
-      this.#lock.release();
+      const h = this.h; // LOCK let go inline: a call could overflow here
+      if (Atomics.exchange(h, LOCK, 0) >= LOCK_MARK) Atomics.notify(h, LOCK);
       throw error;
     }
   }

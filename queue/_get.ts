@@ -68,8 +68,8 @@ import {
   waitRegistered,
 } from "./_state.ts";
 import { QueueEmptyError } from "./errors.ts";
-import { mark, unmark } from "./_registered.ts";
-import { graced, passWake, retryHeld } from "./_held_turn.ts";
+import { MARK, mark } from "./_registered.ts";
+import { graced, retryHeld } from "./_held_turn.ts";
 
 /** QueueBase.get: the first try inline (the hot path), then getSlow. */
 export function getOne(st: QueueState, o: Acquire): unknown {
@@ -344,7 +344,8 @@ export async function getSlowAsync(
       if (into !== undefined) checkRoom(into);
       s = enterGet(st, o, NO_WAIT, many);
     } finally {
-      owed = passWake(st.h, owed);
+      if (owed >= 0) Atomics.notify(st.h, owed, 1); // passWake, inline:
+      owed = -1; // no call after a try that may have put (taken)
     }
     if (s === BUSY) {
       owed = await awaitBusy(st, o, busyGet, false);
@@ -417,7 +418,7 @@ function enterGet(
     abandon(st, GET_WAITERS);
     throw error;
   } finally {
-    if (own) unmark();
+    if (own) MARK.at = undefined; // unmark, inline (_registered.ts)
   }
   if (x === BUSY) {
     abandon(st, GET_WAITERS);

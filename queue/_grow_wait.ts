@@ -77,11 +77,12 @@ import type { Acquire, AcquireOptions } from "../_core/wait.ts";
 import { throwIfInterrupted } from "../_core/wait.ts";
 import { ON_ACQUIRED, UNINTERRUPTIBLE } from "../_core/wait_options.ts";
 import type { Lock } from "../sync/lock.ts";
+import { CONTENDED as LOCK_MARK } from "../sync/_holder.ts";
 import { IDLE_GRACE } from "./_decoding.ts";
 import { awaitTurnAsync, awaitTurnSync, passWake } from "./_held_turn.ts";
 import { OPEN, SHUTDOWN, TAIL } from "./_layout.ts";
 import { blockRelease } from "../_core/heap.ts";
-import { OFFSET } from "./_chain_memory.ts";
+import { LOCK, OFFSET } from "./_chain_memory.ts";
 import { CLOSED, LOCKED } from "./_turn.ts";
 import { QueueFullError } from "./errors.ts";
 
@@ -213,6 +214,7 @@ export function retireClosed(h: Int32Array, retire: () => void): void {
  */
 export async function underLock<R>(
   lock: Lock,
+  h: Int32Array,
   repair: () => void,
   w: AcquireOptions,
   f: () => R,
@@ -225,7 +227,12 @@ export async function underLock<R>(
     } catch (e) {
       box.out = { e };
     } finally {
-      lock.release();
+      try {
+        lock.release();
+      } catch (e) { // an overflow at its entry: released inline ("LOCK held")
+        const v = e instanceof RangeError ? Atomics.exchange(h, LOCK, 0) : 0;
+        if (v >= LOCK_MARK) Atomics.notify(h, LOCK);
+      }
     }
   };
   try {
@@ -245,6 +252,7 @@ export async function underLock<R>(
  */
 export function underLockSync<R>(
   lock: Lock,
+  h: Int32Array,
   take: (w: AcquireOptions) => boolean,
   w: AcquireOptions,
   f: () => R,
@@ -253,7 +261,12 @@ export function underLockSync<R>(
   try {
     return { r: f() };
   } finally {
-    lock.release();
+    try {
+      lock.release();
+    } catch (e) { // as underLock's
+      const v = e instanceof RangeError ? Atomics.exchange(h, LOCK, 0) : 0;
+      if (v >= LOCK_MARK) Atomics.notify(h, LOCK);
+    }
   }
 }
 
@@ -350,14 +363,20 @@ export function growWhenFreeSync<R>(
 export function takeForGrowSync(
   o: Acquire,
   take: (w: AcquireOptions) => boolean,
-  release: () => void,
+  lock: Lock,
+  h: Int32Array,
 ): void {
   const end = Math.min(growDeadline(o), performance.now() + GROW_LOOK);
   while (!take(lockWaitSync(end))) {
     if (performance.now() >= end) return; // the caller's stuck() decides
     if (o.blocking) throwIfInterrupted(o.signal);
   }
-  release();
+  try {
+    lock.release();
+  } catch (e) { // as underLock's
+    const v = e instanceof RangeError ? Atomics.exchange(h, LOCK, 0) : 0;
+    if (v >= LOCK_MARK) Atomics.notify(h, LOCK);
+  }
 }
 
 /**

@@ -41,7 +41,7 @@
 // States of a waiting consumer (v: HEAD as last read; d: HOLDER):
 // v free              -CAS v -> v|LOCKED|extra->        holds the turn
 // v locked, spinning  -SPIN loads, while d not DECODING-> v locked, slept
-// d's thread ended    -clearDead(d) won, markTaken->     holds the turn (v
+// d's thread ended    -clearDead(d) won, TAKEN flip->     holds the turn (v
 //                                                 with TAKEN flipped)
 // d DECODING, now >= until                          -> BUSY_COUNT
 // d DECODING, until finite -awaitDecodeSync->            look again
@@ -102,7 +102,7 @@ import {
 } from "./_layout.ts";
 import { CONTENDED, LOCKED, POSITION } from "./_turn.ts";
 import { corruptWord, holderValid } from "./_corrupt.ts";
-import { sleepOff, sleepOn } from "./_registered.ts";
+import { sleepOff } from "./_registered.ts";
 
 // Tries before a consumer stops spinning (acquireTurn's SPIN).
 const SPIN = 200;
@@ -155,7 +155,16 @@ export function acquireHead(
     if (holderDead(d)) {
       // Its item is still first: the turn is ours as the word stands (its
       // holder cannot release it after clearDead: _decoding.ts); mark it.
-      if (clearDead(h, d)) return markTaken(h);
+      if (clearDead(h, d)) {
+        // TAKEN flipped in the locked word (only contenders' CONTENDED
+        // marks race with it), inline: no call once the hold is ours, or an
+        // overflow there would leave HEAD held with no HOLDER to take over.
+        for (let u = Atomics.load(h, HEAD);;) {
+          const seen = Atomics.compareExchange(h, HEAD, u, u ^ TAKEN);
+          if (seen === u) return u ^ TAKEN;
+          u = seen;
+        }
+      }
       v = Atomics.load(h, HEAD);
       continue;
     }
@@ -192,21 +201,10 @@ export function acquireHead(
     try {
       waitSync(h, HEAD, v, end, undefined, false);
     } finally {
-      sleepOn(h, off); // back on the count even if the wait threw
+      if (off >= 0) Atomics.add(h, off, 1); // sleepOn, inline: even if it threw
     }
     extra = CONTENDED;
     v = Atomics.load(h, HEAD);
-  }
-}
-
-// Flips TAKEN in the locked HEAD word of a hold just taken over (only
-// contenders' CONTENDED marks race with it); returns the new word.
-function markTaken(h: Int32Array): number {
-  let v = Atomics.load(h, HEAD);
-  for (;;) {
-    const seen = Atomics.compareExchange(h, HEAD, v, v ^ TAKEN);
-    if (seen === v) return v ^ TAKEN;
-    v = seen;
   }
 }
 

@@ -75,7 +75,8 @@ import {
   KIND_GROWS,
 } from "./_grow.ts";
 import { NumHeap, NumStack } from "./_num_stores.ts";
-import { Ring, ringBytes, ringModulus } from "./_ring.ts";
+import { Ring } from "./_ring.ts";
+import { ringBytes, ringModulus } from "./_ring_head.ts";
 import { SoloRing } from "./_solo.ts";
 import { TextRing } from "./_text.ts";
 import { textBytes } from "./_text_run.ts";

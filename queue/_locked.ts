@@ -19,33 +19,16 @@
 
 import type { Lock } from "../sync/lock.ts";
 import { lockAt } from "../sync/_lock_at.ts";
-import {
-  CONTENDED as LOCK_MARK,
-  TAKE_OVER,
-  tookOver,
-} from "../sync/_holder.ts";
+import { CONTENDED as LOCK_MARK, TAKE_OVER } from "../sync/_holder.ts";
+import { tookOver } from "../sync/_holder.ts";
 import type { OwnerDiedError } from "../_core/errors.ts";
-import { DATA, DATA_HEAD, FLAG_GROWS, grow, slotsWord } from "./_grow.ts";
-import { refused } from "./_grow.ts";
-import {
-  type Acquire,
-  MUST_ACQUIRE,
-  TRY_ACQUIRE,
-  waitSync,
-} from "../_core/wait.ts";
-import {
-  awaitDecodeSync,
-  clearDead,
-  decodeEnd,
-  decodeStart,
-  DECODING,
-  GRACE,
-  holdEnd,
-  holderIdent,
-  IDENT,
-  idleUntil,
-  WAITING,
-} from "./_decoding.ts";
+import { DATA, DATA_HEAD, FLAG_GROWS, grow, refused } from "./_grow.ts";
+import { slotsWord } from "./_grow.ts";
+import { type Acquire, MUST_ACQUIRE } from "../_core/wait.ts";
+import { TRY_ACQUIRE, waitSync } from "../_core/wait.ts";
+import { awaitDecodeSync, clearDead, decodeEnd } from "./_decoding.ts";
+import { decodeStart, DECODING, GRACE, holdEnd } from "./_decoding.ts";
+import { holderIdent, IDENT, idleUntil, WAITING } from "./_decoding.ts";
 import {
   BUSY,
   BUSY_COUNT,
@@ -66,7 +49,7 @@ import {
   TAIL,
   waitUntil,
 } from "./_layout.ts";
-import { marked, sleepOff, sleepOn } from "./_registered.ts";
+import { marked, sleepOff } from "./_registered.ts";
 
 // The lock is held for a copy of words and bytes (and a get's decode), never
 // across a wait, so it is taken uninterruptibly: a cancelled thread must
@@ -104,19 +87,21 @@ import { marked, sleepOff, sleepOn } from "./_registered.ts";
 // most a SLICE (then it looks at HOLDER, a decode that started meanwhile,
 // and at the holder's life), and is woken by the release, which reads the
 // mark in its exchange and notifies one. Having slept with the mark it
-// takes the lock with the mark (another may still sleep), and if it gives
-// up instead (its `until`, idleUntil) it passes one wake on. Before, it
-// napped 1 ms at a time without the mark: 15,000-118,000 timed-out naps a
-// 10,000-item round at 50 consumers. So a nowait take sees a decode that
-// starts during its sleep at the slice end (within 50 ms, inside its
-// IDLE_GRACE bound), where a nap saw it within 1 ms: it may report busy up
-// to a slice later than GRACE. A takeover leaves the mark too
-// (sync/_holder.ts takeOver), so the taker's release wakes the sleepers.
-// It gives up on that other holder at idleUntil (_decoding.ts: a timed
-// call's deadline, IDLE_GRACE ms for nowait calls), so that a holder that
-// died unnamed hangs no nowait call. An async call's try (NO_WAIT) gives up
-// after its spin (and the takeover check): its call awaits LOCK off the
-// event loop, marking it CONTENDED as a Lock waiter does (_held_turn.ts).
+// takes the lock with the mark (another may still sleep); giving up (its
+// `until`, idleUntil) it passes one wake on. (Before: 1 ms naps without the
+// mark, 15,000-118,000 timed out a 10,000-item round at 50 consumers.) A
+// decode that starts during its sleep is seen at the slice end: a nowait
+// take may report busy up to a slice past GRACE. A takeover leaves the mark
+// (sync/_holder.ts takeOver): the taker's release wakes the sleepers. It
+// gives up on that other holder at idleUntil (_decoding.ts: a timed call's
+// deadline, IDLE_GRACE ms for nowait calls): a holder that died unnamed
+// hangs no nowait call. An async call's try (NO_WAIT) gives up after its
+// spin and the takeover check, and awaits LOCK off the event loop, marking
+// it CONTENDED as a Lock waiter does (_held_turn.ts).
+// A stack overflow (a RangeError at any call's entry) never leaves the lock
+// held: #take's acquire is its last call (the count's give-back after it is
+// inline), and each release in a finally sits in a try whose catch releases
+// inline (the put's items are in: its count is returned; a get's taken).
 const SPIN = 100;
 const SLICE = 50;
 
@@ -170,7 +155,7 @@ export abstract class LockedStore implements Store {
     try {
       return untimed ? this.#must() : this.#wait(w!);
     } finally {
-      sleepOn(this.h, off);
+      if (off >= 0) Atomics.add(this.h, off, 1); // sleepOn, inline (no call)
     }
   }
 
@@ -329,7 +314,13 @@ export abstract class LockedStore implements Store {
     try {
       publish();
     } finally {
-      this.#lock.release();
+      try {
+        this.#lock.release();
+      } catch (e) { // as tryPutMany's
+        const h = this.h;
+        const v = e instanceof RangeError ? Atomics.exchange(h, LOCK, 0) : 0;
+        if (v >= LOCK_MARK) Atomics.notify(h, LOCK);
+      }
     }
   }
 
@@ -360,7 +351,12 @@ export abstract class LockedStore implements Store {
       }
       return n;
     } finally {
-      this.#lock.release();
+      try {
+        this.#lock.release();
+      } catch (e) { // an overflow at its entry: released inline (see above)
+        const v = e instanceof RangeError ? Atomics.exchange(h, LOCK, 0) : 0;
+        if (v >= LOCK_MARK) Atomics.notify(h, LOCK);
+      }
     }
   }
 
@@ -399,7 +395,12 @@ export abstract class LockedStore implements Store {
       return n;
     } finally {
       if (n > 0) Atomics.store(h, COUNT, count);
-      this.#lock.release();
+      try {
+        this.#lock.release();
+      } catch (e) { // as tryPutMany's
+        const v = e instanceof RangeError ? Atomics.exchange(h, LOCK, 0) : 0;
+        if (v >= LOCK_MARK) Atomics.notify(h, LOCK);
+      }
     }
   }
 

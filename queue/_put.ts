@@ -38,7 +38,8 @@ import { type Acquire, type WaitOutcome, waitSync } from "../_core/wait.ts";
 import { own, toRaws } from "./_glue.ts";
 import { held, marks } from "./_held.ts";
 import { type QueueOptions, queueOptions } from "./_init.ts";
-import { BUSY_COUNT, NO_WAIT, NOT_FULL, PUT_WAITERS } from "./_layout.ts";
+import { BUSY_COUNT, GET_WAITERS, NO_WAIT, NOT_EMPTY } from "./_layout.ts";
+import { NOT_FULL, PUT_WAITERS } from "./_layout.ts";
 import {
   abandon,
   afterPut,
@@ -54,8 +55,8 @@ import {
 import { QueueFullError } from "./errors.ts";
 import { retryRefused } from "./_grow.ts";
 import { roomThere } from "./_room.ts";
-import { mark, unmark } from "./_registered.ts";
-import { graced, passWake, retryHeld } from "./_held_turn.ts";
+import { MARK, mark } from "./_registered.ts";
+import { graced, retryHeld } from "./_held_turn.ts";
 
 /**
  * putMany's loop over encoded `raws` from `start` on: the count put (see
@@ -75,7 +76,19 @@ export function putRaws(
       if (n < 0) throw n === BUSY_COUNT ? busyPut(o) : shutDown("put");
       if (n > 0) {
         done += n;
-        afterPut(st, n);
+        try {
+          afterPut(st, n);
+        } catch {
+          // An overflow at its entry: its wake, inline (_state.ts "Accepted").
+          const h = st.h;
+          if (st.store.wakes !== true && Atomics.load(h, GET_WAITERS) > 0) {
+            Atomics.add(h, NOT_EMPTY, 1);
+            const woke = Atomics.load(h, GET_WAITERS) > 0
+              ? Atomics.notify(h, NOT_EMPTY, n)
+              : 0;
+            if (woke > 0) Atomics.sub(h, GET_WAITERS, woke);
+          }
+        }
         continue;
       }
       done += putSlow(st, raws, done, false, o);
@@ -146,7 +159,8 @@ export async function putRawsAsync(
           },
         );
       } finally {
-        owed = passWake(st.h, owed);
+        if (owed >= 0) Atomics.notify(st.h, owed, 1); // passWake, inline:
+        owed = -1; // no call after a try that may have put (taken)
       }
       if (typeof n !== "number") n = await n;
       // Every await below keeps raws past this task: owned first (own()).
@@ -171,7 +185,19 @@ export async function putRawsAsync(
       }
       if (n > 0) {
         done += n;
-        afterPut(st, n);
+        try {
+          afterPut(st, n);
+        } catch {
+          // An overflow at its entry: its wake, inline (_state.ts "Accepted").
+          const h = st.h;
+          if (st.store.wakes !== true && Atomics.load(h, GET_WAITERS) > 0) {
+            Atomics.add(h, NOT_EMPTY, 1);
+            const woke = Atomics.load(h, GET_WAITERS) > 0
+              ? Atomics.notify(h, NOT_EMPTY, n)
+              : 0;
+            if (woke > 0) Atomics.sub(h, GET_WAITERS, woke);
+          }
+        }
         continue;
       }
       done += await putSlowAsync(st, raws, done, false, o);
@@ -218,7 +244,19 @@ export function putSlow(
     for (let i = 0; i < SPIN; i++) {
       const r = attempt(st, raws, from, single, o);
       if (r > 0) {
-        afterPut(st, r);
+        try {
+          afterPut(st, r);
+        } catch {
+          // An overflow at its entry: its wake, inline (_state.ts "Accepted").
+          const h = st.h;
+          if (st.store.wakes !== true && Atomics.load(h, GET_WAITERS) > 0) {
+            Atomics.add(h, NOT_EMPTY, 1);
+            const woke = Atomics.load(h, GET_WAITERS) > 0
+              ? Atomics.notify(h, NOT_EMPTY, r)
+              : 0;
+            if (woke > 0) Atomics.sub(h, GET_WAITERS, woke);
+          }
+        }
         return r;
       }
       if (r < 0) throw r === BUSY_COUNT ? busyPut(o) : shutDown("put");
@@ -269,7 +307,8 @@ export async function putSlowAsync(
     try {
       s = enterPut(st, raws, from, single, o, NO_WAIT);
     } finally {
-      owed = passWake(st.h, owed);
+      if (owed >= 0) Atomics.notify(st.h, owed, 1); // passWake, inline:
+      owed = -1; // no call after a try that may have put (taken)
     }
     if (s === undefined) {
       owed = await awaitBusy(st, o, busyPut, true);
@@ -320,7 +359,7 @@ function enterPut(
     abandon(st, PUT_WAITERS);
     throw error;
   } finally {
-    if (own) unmark();
+    if (own) MARK.at = undefined; // unmark, inline (_registered.ts)
   }
   if (r < 0) {
     abandon(st, PUT_WAITERS);
@@ -332,7 +371,18 @@ function enterPut(
   }
   if (r === 0) return s;
   Atomics.sub(h, PUT_WAITERS, 1);
-  afterPut(st, r);
+  try {
+    afterPut(st, r);
+  } catch {
+    // An overflow at its entry: its wake, inline (_state.ts "Accepted").
+    if (st.store.wakes !== true && Atomics.load(h, GET_WAITERS) > 0) {
+      Atomics.add(h, NOT_EMPTY, 1);
+      const woke = Atomics.load(h, GET_WAITERS) > 0
+        ? Atomics.notify(h, NOT_EMPTY, r)
+        : 0;
+      if (woke > 0) Atomics.sub(h, GET_WAITERS, woke);
+    }
+  }
   st.put = r;
   return null;
 }
@@ -367,7 +417,18 @@ function leavePut(
   }
   if (r < 0) throw shutDown("put");
   if (r > 0) {
-    afterPut(st, r);
+    try {
+      afterPut(st, r);
+    } catch {
+      // An overflow at its entry: its wake, inline (_state.ts "Accepted").
+      if (st.store.wakes !== true && Atomics.load(h, GET_WAITERS) > 0) {
+        Atomics.add(h, NOT_EMPTY, 1);
+        const woke = Atomics.load(h, GET_WAITERS) > 0
+          ? Atomics.notify(h, NOT_EMPTY, r)
+          : 0;
+        if (woke > 0) Atomics.sub(h, GET_WAITERS, woke);
+      }
+    }
     return r;
   }
   if (outcome === "timed-out") {

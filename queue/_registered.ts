@@ -17,7 +17,7 @@
 // Below, "getter", GET_WAITERS, NOT_EMPTY and "put" read for putters as
 // "putter", PUT_WAITERS, NOT_FULL and "get".
 //
-// State (per thread, plain module variables: no other thread reads them):
+// State (per thread, MARK: a record of this module; no other thread reads it):
 // | name | values                                                       |
 // |------|--------------------------------------------------------------|
 // | at   | the header of the queue this thread registered in, or none   |
@@ -62,42 +62,45 @@
 // AbortSignal); shutdown wakes the getters on NOT_EMPTY and bumps it after
 // publishing SHUTDOWN, which the getter reads after its try.
 
-let at: Int32Array | undefined;
-let slot = 0;
+/**
+ * This thread's mark (see the header): `at`, the queue it registered in;
+ * `slot`, the count. Cleared by a plain store (unmark, inline in enterGet
+ * and enterPut's finally: no call there, so a stack overflow cannot leave
+ * a stale mark that a later lock sleep of this thread on that queue would
+ * take off a count it is not on).
+ */
+export const MARK: { at: Int32Array | undefined; slot: number } = {
+  at: undefined,
+  slot: 0,
+};
 
 /**
  * The thread registered in count `count` of queue `h` and is about to try
  * again: its lock sleeps on `h` take it off the count (see the header).
- * Returns whether this call set the mark (then it must call unmark).
+ * Returns whether this call set the mark (then it must clear MARK.at).
  */
 export function mark(h: Int32Array, count: number): boolean {
-  if (at !== undefined) return false; // an outer mark holds (see above)
-  at = h;
-  slot = count;
+  if (MARK.at !== undefined) return false; // an outer mark holds (see above)
+  MARK.at = h;
+  MARK.slot = count;
   return true;
-}
-
-/** Clears the mark mark() set. */
-export function unmark(): void {
-  at = undefined;
 }
 
 /** Whether this thread's re-try in queue `h` is marked. */
 export function marked(h: Int32Array): boolean {
-  return at === h;
+  return MARK.at === h;
 }
 
 /**
  * Before a sleep on a lock word of queue `h`: takes a marked thread off
- * its count; the slot to give back to sleepOn, or -1.
+ * its count; the slot to give back after the sleep, or -1. The give-back
+ * (sleepOn) is inline in each sleeper's finally, `if (off >= 0)
+ * Atomics.add(h, off, 1)`: a call there could overflow the stack and leave
+ * the count low for good.
  */
 export function sleepOff(h: Int32Array): number {
-  if (at !== h) return -1;
+  if (MARK.at !== h) return -1;
+  const slot = MARK.slot;
   Atomics.sub(h, slot, 1);
   return slot;
-}
-
-/** After that sleep: puts the thread back on count `off` (sleepOff's). */
-export function sleepOn(h: Int32Array, off: number): void {
-  if (off >= 0) Atomics.add(h, off, 1);
 }

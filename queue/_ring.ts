@@ -77,28 +77,30 @@
 //   load per call had (M - P then). PHASE itself wraps after 2^32 strides (> 2^57
 //   items). A consumer that reloads reads PHASE, then TAIL. A batch get
 //   (tryGetMany) loads TAIL fresh: its window is one call, as above.
-// The put's fast path (tryPut; #putSlow + #putHeld are the full put, which
-// it only shortens): taken when the hint says room (TAIL as this handle
-// released it, t, less HEAD as it last read it, is below P) and this put
-// neither wraps M (t + 1 < M) nor crosses a multiple of PHASE's stride. It
-// acquires with a compareExchange from the exact word t (which fails on a
-// TAIL another put moved and on every bit: LOCKED, CONTENDED, CLOSED,
-// SLEEPER; then #putSlow), reads LAPS plainly (on TAIL's line, written only
-// under TAIL's lock, which it holds) and goes to #putHeld, still holding
-// the lock, unless LAPS == #laps; stores the slot and releases with a
-// compareExchange from t | LOCKED (releaseTurn if a bit came meanwhile).
-// The same put as the full path's: TAIL == #tail at the acquire and LAPS
-// == #laps make the hint current (the Counter ABA bullet); no wrap means no
-// LAPS bump, so #laps needs no re-read (the full path's finally); no
-// crossing means no PHASE add. Nothing between acquire and release runs
-// user code or throws (the raw is an exact number or bigint: Queue.put and
-// toRaw check it), so no finally, but for a stack overflow at the prologue
-// of #putHeld or releaseTurn (a put near the stack limit; the full path's
-// finally had the same exposure at releaseTurn): TAIL then stays held, as
-// for a thread that stops there (_turn.ts "A holder that stops"). Waking:
-// its release is a compareExchange from the word the acquire made, or
-// releaseTurn: _turn.ts's SLEEPER argument holds as is. Split off so V8
-// inlines it (339 bytes of bytecode; the whole put was over TurboFan's 460).
+// The put's fast path (tryPut; #putSlow is the full put, which it only
+// shortens): taken when the hint says room (TAIL as this handle released
+// it, t, less HEAD as it last read it, is below P) and this put neither
+// wraps M nor crosses a multiple of PHASE's stride. It acquires with a
+// compareExchange from the exact word t (which fails on a TAIL another put
+// moved and on every bit; then #putSlow) and reads LAPS plainly (on TAIL's
+// line, written only under TAIL's lock); if LAPS == #laps it stores the
+// slot and releases with a compareExchange from t | LOCKED to t + 1. If
+// LAPS moved or that fails (a bit came: CONTENDED, SLEEPER, CLOSED) it
+// gives the turn back as taken (no item; _turn.ts "Given back"), and
+// #putSlow puts (it loads HEAD; its release wakes). TAIL == #tail at the
+// acquire and LAPS == #laps make the hint current (Counter ABA); no wrap,
+// no LAPS bump; no crossing, no PHASE add. Split off so V8 inlines it
+// (345 bytes of bytecode, under TurboFan's 460).
+// A stack overflow under the turn (_turn.ts "Given back"): between an
+// acquire of TAIL and its release nothing runs user code (the raw is an
+// exact number or bigint: Queue.put and toRaw check it) or calls a
+// function but releaseTurn (the rest are builtins: Atomics, element
+// stores, TypedArray set/subarray), and every such releaseTurn is in a try
+// whose catch gives TAIL back unchanged, inline, and rethrows: the put did
+// not happen (a LAPS bump or PHASE add made for it only sends handles to a
+// HEAD load or a TAIL reload). No call follows the publish, so a put that
+// throws here put nothing (tests/queue/stack_end_turn_test.ts). Waking: a
+// release is a compareExchange from the acquire's word, or releaseTurn.
 // The acquire's guess (#tail) and the consumer's start (#head) are first
 // guesses for a CAS, which checks them.
 //
@@ -107,14 +109,14 @@
 // no put lands after SHUTDOWN shows and an immediate shutdown's drain sees
 // everything. No waiting lives here besides the lock bit's (see _turn.ts and
 // _state.ts). Anything that throws while TAIL's lock is held releases it with
-// TAIL unchanged (finally): the put did not happen.
+// TAIL unchanged (a catch, inline): the put did not happen.
 // Single-side modes (QueueInit singleWriter/singleReader): _solo.ts, whose
 // writer puts without TAIL's lock; it restates these arguments for that.
 // The consumers' helpers (emptyAt, freshHead, advance, copyOut): _ring_head.ts.
 
 import type { Acquire } from "../_core/wait.ts";
 import { tailCorrupt } from "./_corrupt.ts";
-import { advance, copyOut, emptyAt, freshHead } from "./_ring_head.ts";
+import { advance, copyOut, emptyAt, freshHead, fullNow } from "./_ring_head.ts";
 import { acquireTail } from "./_decoding.ts";
 import {
   BUSY_COUNT,
@@ -136,6 +138,7 @@ import {
   awaitTurn,
   CLOSED,
   CLOSED_TURN,
+  CONTENDED,
   flagSleeper,
   LOCKED,
   POSITION,
@@ -143,15 +146,8 @@ import {
   SLEEPER,
 } from "./_turn.ts";
 
-/** The ring's region size after the header. */
-export function ringBytes(info: NumericInfo, capacity: number): number {
-  return capacity * info.Array.BYTES_PER_ELEMENT;
-}
-
-/** The modulus of the ring's counters: a multiple of P, at most 2^28. */
-export function ringModulus(capacity: number): number {
-  return capacity * Math.floor(2 ** 28 / capacity);
-}
+// The bits a give-back clears (it keeps the counter as taken).
+const LOCK_BITS = LOCKED | CONTENDED;
 
 /** Lock-free-consumer FIFO of numeric slots. */
 export class Ring implements Store {
@@ -214,101 +210,84 @@ export class Ring implements Store {
 
   // `_w`: no decode runs under a numeric ring's locks (Store.tryPut).
   // The fast path ("The put's fast path" in the file header), small enough
-  // for V8 to inline into the caller's loop: the hint says room and this
-  // put neither wraps M nor crosses a multiple of PHASE's stride; the
-  // acquire from the exact word this handle released; LAPS as then; the
-  // slot; the release. Anything else: #putSlow, which decides it all.
+  // for V8 to inline into the caller's loop. Anything else: #putSlow.
   tryPut(x: unknown, _w?: Acquire): number {
-    const h = this.#h, t = this.#tail, next = t + 1;
+    const h = this.#h, t = this.#tail;
     if (
-      mod(t - this.#headSeen, this.#m) < this.#cap && next !== this.#m &&
-      (next & this.#stride) !== 0 &&
+      mod(t - this.#headSeen, this.#m) < this.#cap && t + 1 !== this.#m &&
+      ((t + 1) & this.#stride) !== 0 &&
       Atomics.compareExchange(h, TAIL, t, t | LOCKED) === t
     ) {
-      if (h[LAPS] !== this.#laps) return this.#putHeld(x, t | LOCKED, t);
-      const mask = this.#mask;
-      (this.#data as unknown as unknown[])[
-        mask >= 0 ? t & mask : t % this.#cap
-      ] = x;
-      // Why no lost wakeup: releaseTurn when SLEEPER came (file header).
-      if (Atomics.compareExchange(h, TAIL, t | LOCKED, next) !== (t | LOCKED)) {
-        releaseTurn(h, TAIL, t | LOCKED, next, 1, GET_WAITERS, NOT_EMPTY, 1); // publishes DATA
+      // Under TAIL's turn, builtins only ("A stack overflow under the
+      // turn"): the slot and the release, if LAPS is as then.
+      const next = t + 1;
+      if (h[LAPS] === this.#laps) {
+        const mask = this.#mask;
+        (this.#data as unknown as unknown[])[
+          mask >= 0 ? t & mask : t % this.#cap
+        ] = x;
+        if (
+          Atomics.compareExchange(h, TAIL, t | LOCKED, next) === (t | LOCKED)
+        ) {
+          this.#tail = next;
+          return 1;
+        }
       }
-      this.#tail = next;
-      return 1;
+      // A lap since this handle's release (the hint is stale), or a bit
+      // came under the turn: given back as taken (_turn.ts "Given back"; the
+      // slot is not published), and the full path puts.
+      const v = Atomics.and(h, TAIL, ~LOCK_BITS);
+      if ((v & CONTENDED) !== 0) Atomics.notify(h, TAIL, 1);
     }
     return this.#putSlow(x, _w);
   }
 
-  // A put off the fast path: the read-only full check, the acquire (which
-  // may wait for the turn), then #putHeld.
+  // A put off the fast path: the read-only full check, the acquire (may
+  // wait), then, under the turn: the hint checked (file header), the slot,
+  // LAPS and PHASE, the release, which publishes.
   #putSlow(x: unknown, _w?: Acquire): number {
+    const h = this.#h, m = this.#m, cap = this.#cap;
     const guess = this.#tail;
     if (
-      mod(guess - this.#headSeen, this.#m) >= this.#cap && this.#fullNow()
+      mod(guess - this.#headSeen, m) >= cap && fullNow(h, m, cap)
     ) return 0;
-    let w = Atomics.compareExchange(this.#h, TAIL, guess, guess | LOCKED);
-    w = w === guess ? guess | LOCKED : acquireTail(this.#h, w, _w);
+    let w = Atomics.compareExchange(h, TAIL, guess, guess | LOCKED);
+    w = w === guess ? guess | LOCKED : acquireTail(h, w, _w);
     if (w === CLOSED_TURN || w === BUSY_COUNT) return w; // -1, or held (_turn.ts)
-    return this.#putHeld(x, w, guess);
-  }
-
-  // The put under TAIL's lock (word `w`, taken by this thread; `guess` the
-  // TAIL this handle expected): the hint checked (file header), the slot,
-  // LAPS and PHASE, the release, which publishes.
-  #putHeld(x: unknown, w: number, guess: number): number {
-    const h = this.#h, m = this.#m, cap = this.#cap;
+    // Holding TAIL from here: no call but releaseTurn's, in its try.
     const t = w & POSITION;
     let next = t;
-    try {
-      let head = this.#headSeen;
-      if (t !== guess || h[LAPS] !== this.#laps || mod(t - head, m) >= cap) {
-        head = this.#headSeen = Atomics.load(h, HEAD) & POSITION;
-      }
-      if (mod(t - head, m) < cap) {
-        const mask = this.#mask;
-        (this.#data as unknown as unknown[])[mask >= 0 ? t & mask : t % cap] =
-          x;
-        next = t + 1 === m ? 0 : t + 1;
-        if (next === 0) h[LAPS] = (h[LAPS] + 1) | 0; // under TAIL's lock
-        if ((next & this.#stride) === 0) Atomics.add(h, PHASE, 1); // crossed
-      }
-    } finally {
-      this.#laps = h[LAPS];
-      const n = next === t ? 0 : 1;
-      // The plain release inline (one compareExchange) when the word holds
-      // no bit besides LOCKED; releaseTurn for the rest.
-      if (
-        w !== (t | LOCKED) || Atomics.compareExchange(h, TAIL, w, next) !== w
-      ) {
-        releaseTurn(h, TAIL, w, next, n, GET_WAITERS, NOT_EMPTY, n); // publishes DATA
-      }
-      this.#tail = next;
+    let head = this.#headSeen, fill = t - head < 0 ? t - head + m : t - head;
+    if (t !== guess || h[LAPS] !== this.#laps || fill >= cap) {
+      head = this.#headSeen = Atomics.load(h, HEAD) & POSITION;
+      fill = t - head < 0 ? t - head + m : t - head;
     }
-    return next === t ? 0 : 1;
-  }
-
-  // A put whose hint says full (TAIL as it released it, HEAD as it last
-  // read it) first looks without taking TAIL's lock: a putter that waits
-  // for room spins on tryPut/tryPutMany (_put.ts), and two compareExchanges
-  // on TAIL's line per try (the lock taken and given back) would pull that
-  // line from the consumers, who load TAIL, for nothing. True means the ring
-  // was full at the HEAD load: TAIL read first (t) and then HEAD (h) with
-  // t - h == P (mod M) gives TAIL - HEAD >= P at the HEAD load, since TAIL
-  // only grows (unwrapped; a wrap of M between two loads of one call is the
-  // counter ABA the header rules out), and it never exceeds P. So a put may
-  // report no room then. The waiting protocol holds: a putter's try after
-  // its SLEEPER mark (_turn.ts, step 4) reads HEAD here after the mark, as
-  // the acquire's HEAD load would. Anything else (TAIL locked or CLOSED, a
-  // word out of range, room) goes to the locked path, which decides.
-  #fullNow(): boolean {
-    const h = this.#h, m = this.#m;
-    const tw = Atomics.load(h, TAIL);
-    if ((tw & (LOCKED | CLOSED)) !== 0) return false;
-    const hw = Atomics.load(h, HEAD);
-    const t = tw & POSITION, head = hw & POSITION;
-    return (hw & ~(POSITION | SLEEPER)) === 0 && t < m && head < m &&
-      mod(t - head, m) === this.#cap;
+    if (fill < cap) {
+      const mask = this.#mask;
+      (this.#data as unknown as unknown[])[mask >= 0 ? t & mask : t % cap] = x;
+      next = t + 1 === m ? 0 : t + 1;
+      if (next === 0) h[LAPS] = (h[LAPS] + 1) | 0; // under TAIL's lock
+      if ((next & this.#stride) === 0) Atomics.add(h, PHASE, 1); // crossed
+    }
+    const n = next === t ? 0 : 1, laps = h[LAPS]; // LAPS as this releases
+    // The plain release inline (one compareExchange) when the word holds
+    // no bit besides LOCKED; releaseTurn for the rest.
+    if (
+      w !== (t | LOCKED) || Atomics.compareExchange(h, TAIL, w, next) !== w
+    ) {
+      try {
+        releaseTurn(h, TAIL, w, next, n, GET_WAITERS, NOT_EMPTY, n); // publishes DATA
+      } catch (error) {
+        // Given back (_turn.ts), inline: TAIL as taken, no item put.
+        const v = Atomics.and(h, TAIL, ~LOCK_BITS);
+        if ((v & CONTENDED) !== 0) Atomics.notify(h, TAIL, 1);
+        this.#laps = -1; // LAPS may have moved without a lap: look at HEAD
+        throw error;
+      }
+    }
+    this.#laps = laps;
+    this.#tail = next;
+    return n;
   }
 
   tryGet(_decode?: unknown, _w?: Acquire): unknown {
@@ -372,23 +351,29 @@ export class Ring implements Store {
   ): number {
     const h = this.#h, m = this.#m, cap = this.#cap;
     const want = raws.length - from;
-    if (mod(this.#tail - this.#headSeen, m) >= cap && this.#fullNow()) {
+    if (mod(this.#tail - this.#headSeen, m) >= cap && fullNow(h, m, cap)) {
       return 0;
     }
     const w = acquireTail(h, this.#tail, _w);
     if (w === CLOSED_TURN || w === BUSY_COUNT) return w; // -1, or held (_turn.ts)
+    // Holding TAIL: builtins and releaseTurn in a try; its catch gives back.
     const t = w & POSITION;
-    let next = t;
+    let next = t, laps = 0;
     try {
-      let room = cap - mod(t - this.#headSeen, m);
-      if (t !== this.#tail || h[LAPS] !== this.#laps || room < want) {
+      let fill = t - this.#headSeen < 0
+        ? t - this.#headSeen + m
+        : t - this.#headSeen;
+      if (t !== this.#tail || h[LAPS] !== this.#laps || cap - fill < want) {
         this.#headSeen = Atomics.load(h, HEAD) & POSITION;
-        room = cap - mod(t - this.#headSeen, m);
+        fill = t - this.#headSeen < 0
+          ? t - this.#headSeen + m
+          : t - this.#headSeen;
       }
+      const room = cap - fill;
       const n = room < want ? room : want;
       if (n > 0) {
         const start = t % cap;
-        const first = Math.min(n, cap - start);
+        const first = n < cap - start ? n : cap - start;
         const data = this.#data;
         if (raws instanceof this.#same) {
           const src = raws as unknown as NumericArray;
@@ -407,13 +392,19 @@ export class Ring implements Store {
           Atomics.add(h, PHASE, 1); // crossed a multiple of the stride
         }
       }
-    } finally {
-      this.#laps = h[LAPS];
-      const n = mod(next - t, m);
-      releaseTurn(h, TAIL, w, next, n, GET_WAITERS, NOT_EMPTY, n); // publishes DATA
-      this.#tail = next;
+      const k = n > 0 ? n : 0;
+      laps = h[LAPS]; // as this releases
+      releaseTurn(h, TAIL, w, next, k, GET_WAITERS, NOT_EMPTY, k); // publishes DATA
+    } catch (error) {
+      // Given back (_turn.ts), inline: TAIL as taken, no item put.
+      const v = Atomics.and(h, TAIL, ~LOCK_BITS);
+      if ((v & CONTENDED) !== 0) Atomics.notify(h, TAIL, 1);
+      this.#laps = -1; // LAPS may have moved without a lap: look at HEAD
+      throw error;
     }
-    return mod(next - t, m);
+    this.#laps = laps;
+    this.#tail = next;
+    return next - t < 0 ? next - t + m : next - t; // no call after the publish
   }
 
   tryGetMany(

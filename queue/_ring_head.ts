@@ -1,15 +1,18 @@
 // Copyright 2026 the threadkit authors. MIT license.
 // The numeric ring's consumer helpers on HEAD (_ring.ts, and the single
 // reader of _solo.ts): the empty test, a checked fresh HEAD, the claim
-// that wakes putters, and the batch copy into a JS array. The arguments are _ring.ts's.
+// that wakes putters, and the batch copy into a JS array; and the
+// producers' look for a full ring without TAIL's turn (fullNow); the
+// ring's sizes (ringBytes, ringModulus). The arguments are _ring.ts's.
 import {
   HEAD,
   NOT_FULL,
   type NumericArray,
+  type NumericInfo,
   PUT_WAITERS,
   TAIL,
 } from "./_layout.ts";
-import { POSITION, SLEEPER, wakeCounted } from "./_turn.ts";
+import { CLOSED, LOCKED, POSITION, SLEEPER } from "./_turn.ts";
 
 // A fresh TAIL equals the consumer's guess p (mod M): the ring is empty if
 // HEAD == p too (then TAIL - HEAD is 0, not M); returns -1 then, else HEAD.
@@ -53,8 +56,14 @@ export function advance(h: Int32Array, p: number, q: number, n: number) {
   const v = p | SLEEPER;
   const keep = Atomics.load(h, PUT_WAITERS) > n ? SLEEPER : 0;
   if (Atomics.compareExchange(h, HEAD, v, q | keep) !== v) return false;
-  // Why no lost wakeup: _turn.ts (SLEEPER).
-  wakeCounted(h, PUT_WAITERS, NOT_FULL, keep !== 0 ? n : Infinity);
+  // Why no lost wakeup: _turn.ts (SLEEPER). wakeCounted's steps, inline:
+  // the items are taken, and a call here could overflow the stack and
+  // throw from the get that took them (_turn.ts "Given back").
+  Atomics.add(h, NOT_FULL, 1);
+  if (Atomics.load(h, PUT_WAITERS) > 0) {
+    const woke = Atomics.notify(h, NOT_FULL, keep !== 0 ? n : Infinity);
+    if (woke > 0) Atomics.sub(h, PUT_WAITERS, woke);
+  }
   return true;
 }
 
@@ -89,4 +98,36 @@ export function copyOut(
   }
   for (; k < first; k++) out[base + k] = data[start + k];
   for (; k < n; k++) out[base + k] = data[k - first];
+}
+
+// _ring.ts: a put whose hint says full (TAIL as it released it, HEAD as it last
+// read it) first looks without taking TAIL's lock: a putter that waits
+// for room spins on tryPut/tryPutMany (_put.ts), and two compareExchanges
+// on TAIL's line per try (the lock taken and given back) would pull that
+// line from the consumers, who load TAIL, for nothing. True means the ring
+// was full at the HEAD load: TAIL read first (t) and then HEAD (h) with
+// t - h == P (mod M) gives TAIL - HEAD >= P at the HEAD load, since TAIL
+// only grows (unwrapped; a wrap of M between two loads of one call is the
+// counter ABA the header rules out), and it never exceeds P. So a put may
+// report no room then. The waiting protocol holds: a putter's try after
+// its SLEEPER mark (_turn.ts, step 4) reads HEAD here after the mark, as
+// the acquire's HEAD load would. Anything else (TAIL locked or CLOSED, a
+// word out of range, room) goes to the locked path, which decides.
+export function fullNow(h: Int32Array, m: number, cap: number): boolean {
+  const tw = Atomics.load(h, TAIL);
+  if ((tw & (LOCKED | CLOSED)) !== 0) return false;
+  const hw = Atomics.load(h, HEAD);
+  const t = tw & POSITION, head = hw & POSITION;
+  return (hw & ~(POSITION | SLEEPER)) === 0 && t < m && head < m &&
+    (t - head < 0 ? t - head + m : t - head) === cap;
+}
+
+/** The ring's region size after the header. */
+export function ringBytes(info: NumericInfo, capacity: number): number {
+  return capacity * info.Array.BYTES_PER_ELEMENT;
+}
+
+/** The modulus of the ring's counters: a multiple of P, at most 2^28. */
+export function ringModulus(capacity: number): number {
+  return capacity * Math.floor(2 ** 28 / capacity);
 }

@@ -243,10 +243,9 @@ export class SoloRing extends Ring {
   #laps = 0;
   #headSeen = 0;
   // The fast put's bound: it publishes next = #tail + 1 only while next <
-  // #limit, the first multiple of PHASE's stride above the position a slow
-  // path last left TAIL at, capped at M (limitAbove), so a fast put neither
-  // crosses a stride nor wraps. 0 until a slow path sets it, and for good
-  // in a queue without a single writer (its puts never reach that code).
+  // #limit, the first multiple of PHASE's stride above where a slow path
+  // left TAIL, capped at M (limitAbove): a fast put neither crosses a stride
+  // nor wraps. 0 until a slow path sets it (for good without a writer).
   #limit = 0;
   // The single reader's cache (tryGet): HEAD as this handle last set or
   // read it, TAIL as it last loaded it; current while `reading` is #serial.
@@ -340,13 +339,14 @@ export class SoloRing extends Ring {
     if (next === 0) h[LAPS] = (h[LAPS] + 1) | 0; // before the publish
     if ((next & this.#stride) === 0) Atomics.add(h, PHASE, 1); // crossed
     this.#laps = h[LAPS];
+    const limit = this.#limitAbove(next); // no call after the publish
     // The publish: one compareExchange from a word without bits; publish()
     // for SLEEPER or CLOSED set meanwhile (see the file header).
     let v = word;
     if (v === t) v = Atomics.compareExchange(h, TAIL, t, next);
     if (v !== t && !publish(h, v, t, next, 1)) return this.#full(t, -1);
     this.#tail = next;
-    this.#limit = this.#limitAbove(next);
+    this.#limit = limit;
     return 1;
   }
 
@@ -397,11 +397,12 @@ export class SoloRing extends Ring {
       Atomics.add(h, PHASE, 1); // crossed a multiple of the stride
     }
     this.#laps = h[LAPS];
+    const limit = this.#limitAbove(next); // no call after the publish
     let v = word;
     if (v === t) v = Atomics.compareExchange(h, TAIL, t, next);
     if (v !== t && !publish(h, v, t, next, n)) return this.#full(t, -1);
     this.#tail = next;
-    this.#limit = this.#limitAbove(next);
+    this.#limit = limit;
     return n;
   }
 

@@ -6,7 +6,7 @@
 
 import { corruptWord } from "./_corrupt.ts";
 import { GET_WAITERS, HEAD, NOT_EMPTY, TAIL } from "./_layout.ts";
-import { CLOSED, POSITION, SLEEPER, wakeCounted } from "./_turn.ts";
+import { CLOSED, POSITION, SLEEPER } from "./_turn.ts";
 
 // The writer's HEAD load: HEAD's position, checked against TAIL's `t`
 // (which only the writer moves): 0 <= t - HEAD <= P at every instant, so a
@@ -63,7 +63,15 @@ export function publish(
     v = seen;
   }
   // Why no lost wakeup: _turn.ts (SLEEPER); this is a release with n > 0.
-  if (v < 0) wakeCounted(h, GET_WAITERS, NOT_EMPTY, keep !== 0 ? n : Infinity);
+  // wakeCounted's steps, inline: the items are published, and a call here
+  // could overflow the stack and throw from the put (_turn.ts "Given back").
+  if (v < 0) {
+    Atomics.add(h, NOT_EMPTY, 1);
+    if (Atomics.load(h, GET_WAITERS) > 0) {
+      const woke = Atomics.notify(h, NOT_EMPTY, keep !== 0 ? n : Infinity);
+      if (woke > 0) Atomics.sub(h, GET_WAITERS, woke);
+    }
+  }
   return true;
 }
 

@@ -186,9 +186,18 @@ export function getterLook(st: QueueState): Look {
 
 export { wake, wakeCounted };
 
+// Accepted: a put whose items went in reports no error. Its wake of the
+// getters (afterPut) is a call, which near the end of the stack can throw a
+// RangeError at its entry; from put, that said "refused" of an item that is
+// in (a caller who retries delivers it twice; the put's handler released
+// the item's heap references). So every afterPut made after a store took
+// items sits in a try whose catch does its steps inline (builtins only:
+// wakeCounted's load, bump, load, notify, sub) and returns normally.
+// tests/queue/accepted_put_test.ts plants the throw.
+
 /**
  * After `n` items went in: wakes getters if any wait (the rings did it in
- * their release: Store.wakes).
+ * their release: Store.wakes). Its callers: "Accepted" above.
  */
 export function afterPut(st: QueueState, n: number): void {
   if (st.store.wakes === true) return;

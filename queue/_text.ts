@@ -54,6 +54,10 @@
 // Shutdown sets CLOSED in TAIL and waits for a put holding the lock before
 // SHUTDOWN is published (see _ring.ts). Anything that throws while TAIL's
 // lock is held releases it with TAIL and B unchanged: the put did not happen.
+// A stack overflow under the turn (_turn.ts "Given back"): the calls made
+// under it (#room, #place, #record, the copies) run in a try whose catch
+// resets B and whose finally releases; that release, releaseTurn, is in a
+// try of its own whose catch gives TAIL back inline (no call) and rethrows.
 // Putters are woken through PSLEEP (_turn.ts, "Waking ... putters"). How
 // text moves in (and a non-ASCII text's retry): _text_io.ts and tryPut.
 
@@ -73,7 +77,16 @@ import { GET_WAITERS, HEAD, HEADER_BYTES } from "./_layout.ts";
 import { LAPS, MODULUS, NOT_EMPTY, PSLEEP } from "./_layout.ts";
 import { type Store, TAIL } from "./_layout.ts";
 import { awaitTurn, CLOSED, CLOSED_TURN, flagPutter } from "./_turn.ts";
-import { flagSleeper, POSITION, releaseTurn } from "./_turn.ts";
+import {
+  CONTENDED,
+  flagSleeper,
+  LOCKED,
+  POSITION,
+  releaseTurn,
+} from "./_turn.ts";
+
+// The bits a give-back clears (_turn.ts "Given back").
+const HELD = LOCKED | CONTENDED;
 
 const encoder = new TextEncoder();
 
@@ -192,9 +205,21 @@ export class TextRing implements Store {
       h[B] = b; // still ours: the lock is released below
       throw error;
     } finally {
-      this.#laps = h[LAPS];
-      const n = next === t ? 0 : 1;
-      releaseTurn(h, TAIL, w, next, n, GET_WAITERS, NOT_EMPTY, n); // publishes BYTES and SIDE
+      const n = next === t ? 0 : 1, laps = h[LAPS]; // LAPS as this releases
+      try {
+        releaseTurn(h, TAIL, w, next, n, GET_WAITERS, NOT_EMPTY, n); // publishes BYTES and SIDE
+      } catch (error) {
+        // An overflow at releaseTurn's entry: given back, inline (_turn.ts
+        // "Given back"): B and TAIL as taken, no item put.
+        h[B] = b;
+        const v = Atomics.and(h, TAIL, ~HELD);
+        if ((v & CONTENDED) !== 0) Atomics.notify(h, TAIL, 1);
+        this.#laps = -1; // LAPS may have moved without a lap: look at HEAD
+        // The overflow is the outcome (the put did not happen).
+        // deno-lint-ignore no-unsafe-finally
+        throw error;
+      }
+      this.#laps = laps;
       this.#tail = next;
     }
     if (!encode) return next === t ? 0 : 1;
@@ -278,8 +303,19 @@ export class TextRing implements Store {
       n = 0;
       throw error;
     } finally {
-      this.#laps = h[LAPS];
-      releaseTurn(h, TAIL, w, p, n, GET_WAITERS, NOT_EMPTY, n); // publishes BYTES and SIDE
+      const laps = h[LAPS]; // as this releases
+      try {
+        releaseTurn(h, TAIL, w, p, n, GET_WAITERS, NOT_EMPTY, n); // publishes BYTES and SIDE
+      } catch (error) {
+        // As tryPut's: given back, inline (_turn.ts "Given back").
+        h[B] = b;
+        const v = Atomics.and(h, TAIL, ~HELD);
+        if ((v & CONTENDED) !== 0) Atomics.notify(h, TAIL, 1);
+        this.#laps = -1;
+        // deno-lint-ignore no-unsafe-finally
+        throw error;
+      }
+      this.#laps = laps;
       this.#tail = p;
     }
     if (!retry) return n;

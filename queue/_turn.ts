@@ -173,8 +173,75 @@
 // The uncontended put pays nothing for it: the bound is read only when a
 // put would sleep.
 
+// Given back: a stack overflow under the turn. Near the end of the stack
+// any call can throw a RangeError at its entry (V8's frame check), before
+// its first step; builtins (Atomics, a typed array's element access and
+// set/subarray) throw none. A turn taken and left held by such a throw is
+// a holder that stops (above) that is still running: every later put of
+// every thread, its own included, waits for it for good (a nowait put
+// reports the queue busy). So a function that takes a turn makes no call
+// that can overflow between its acquire and its release, except these,
+// each with the rule that makes it safe:
+// - acquireTurn (acquireTail): it returns right after the compareExchange
+//   that takes the turn, so a throw from it has taken nothing;
+// - releaseTurn: it calls nothing past its entry (wakeCounted's steps are
+//   inline), so it either throws at its entry, having done nothing, or
+//   releases; a caller that holds the turn calls it inside a try whose
+//   catch gives the turn back inline and rethrows: the put did not happen.
+// The give-back is builtins only: Atomics.and clearing LOCKED and
+// CONTENDED, then notify(1) if CONTENDED was there. While a thread holds
+// the turn no other changes the counter or clears a bit (they only set
+// CONTENDED, SLEEPER and CLOSED, and compareExchange from what they read),
+// so the word is left as a release of no item leaves it: the counter as
+// taken, CLOSED and SLEEPER kept (no item: SLEEPER stays, see above), and
+// a sleeper on the lock woken to pass the turn on.
+// Every take and give-back of a queue's lock words, by queue kind (what
+// runs between the compareExchange that takes and the code that gives
+// back; "calls nothing" means builtins only):
+// - numeric ring (_ring.ts: a bounded numeric Queue, every segment of an
+//   unbounded numeric Queue; Lifo and Priority are locked stores): tryPut's
+//   fast path calls nothing; #putSlow and tryPutMany take by acquireTail
+//   (acquireTurn's return right after its compareExchange, then a compare)
+//   and call only releaseTurn, in a try whose catch gives back. Its gets
+//   take no turn: a copy, then one compareExchange of HEAD that claims;
+//   the putters' wake after a claim that found SLEEPER is inline
+//   (_ring_head.ts advance): no call once the items are taken.
+// - structured ring (_text.ts: Queue, SimpleQueue's and an unbounded
+//   Queue's segments): its puts call under the turn (#room, #place, #io,
+//   #record), all inside a try whose finally releases: releaseTurn in a
+//   try whose catch gives back. Its gets take HEAD (_head.ts acquireHead:
+//   it returns right after the compareExchange, and a take-over flips
+//   TAKEN inline after clearDead) and enter the try whose handler (UNHOLD,
+//   _text_get.ts) makes no call, before any call.
+// - shutdown: awaitTurn (below); close's CLOSED is one Atomics.or.
+// - single writer or reader (_solo.ts): no turn; the publish is one
+//   compareExchange from the word read, its wake inline after it
+//   (_solo_words.ts publish), and a role is claimed for good.
+// - async forms (_held_turn.ts awaitTurnAsync, _grow_wait.ts): they wait
+//   for a turn to be free and never hold one across an await; the take is
+//   the synchronous try's, as above.
+// - locked stores (_locked.ts: LifoQueue, PriorityQueue) and the chain's
+//   LOCK (_chain.ts, _grow_wait.ts): a Lock, whose acquire returns right
+//   after its compareExchange; every release in a finally sits in a try
+//   whose catch releases inline (exchange to 0, notify if marked), as
+//   Lock.release does. Open: a take-over (the holder died) throws
+//   OwnerDiedError with the lock taken, and its handling (#tookOver,
+//   #repaired) calls before the caller's try; an overflow there too leaves
+//   the lock held (a dead holder and the stack's end at once).
+// - the waiter counts a lock sleep takes off (_registered.ts sleepOff) are
+//   put back inline in the sleep's finally, and the mark cleared inline, so
+//   no count is left low.
+// A woken contender (acquireTurn, acquireHead: `extra`) that overflows
+// before it passes its wake on (a call before its next sleep) leaves the
+// other sleepers to their slice's end: waitSync re-waits per 50 ms slice
+// and returns once the word changed. A delay, not a hang.
+// After the store took an item no put throws (_state.ts "Accepted").
+// tests/queue/stack_end_turn_test.ts sweeps every put and get form of every
+// kind (the unbounded kinds' segments looked at too);
+// tests/queue/accepted_put_test.ts plants the throw after the store.
+
 import { type Acquire, throwIfInterrupted, waitSync } from "../_core/wait.ts";
-import { sleepOff, sleepOn } from "./_registered.ts";
+import { sleepOff } from "./_registered.ts";
 
 /** Mask of the counter in a TAIL/HEAD word. */
 export const POSITION: number = (1 << 28) - 1;
@@ -296,7 +363,7 @@ export function acquireTurn(
     try {
       slept = waitSync(h, i, v, end, undefined, false) === "timed-out";
     } finally {
-      sleepOn(h, off); // back on the count even if the wait threw
+      if (off >= 0) Atomics.add(h, off, 1); // sleepOn, inline: even if it threw
     }
     extra = CONTENDED;
     v = Atomics.load(h, i);
@@ -331,8 +398,15 @@ export function releaseTurn(
     v = seen; // CONTENDED, CLOSED or SLEEPER set meanwhile
   }
   if ((v & CONTENDED) !== 0) Atomics.notify(h, i, 1);
-  // Why no lost wakeup: see the header (SLEEPER) and wakeCounted.
-  if (v < 0 && n > 0) wakeCounted(h, waiters, seq, keep !== 0 ? k : Infinity);
+  // Why no lost wakeup: see the header (SLEEPER) and wakeCounted, whose
+  // steps these are, inline: no call here (see "Given back" above).
+  if (v < 0 && n > 0) {
+    Atomics.add(h, seq, 1);
+    if (Atomics.load(h, waiters) > 0) {
+      const woke = Atomics.notify(h, seq, keep !== 0 ? k : Infinity);
+      if (woke > 0) Atomics.sub(h, waiters, woke);
+    }
+  }
 }
 
 /**
@@ -403,5 +477,13 @@ export function awaitTurn(
   const v = Atomics.load(h, i);
   if ((v & LOCKED) === 0) return;
   const locked = acquireTurn(h, i, v, true, corrupt);
-  releaseTurn(h, i, locked, locked & POSITION, 0, 0, 0, 0);
+  try {
+    releaseTurn(h, i, locked, locked & POSITION, 0, 0, 0, 0);
+  } catch (error) {
+    // An overflow at releaseTurn's entry (it did nothing): given back
+    // inline (see "Given back" above).
+    const w = Atomics.and(h, i, ~(LOCKED | CONTENDED));
+    if ((w & CONTENDED) !== 0) Atomics.notify(h, i, 1);
+    throw error;
+  }
 }

@@ -18,6 +18,7 @@ import { UNTIMED } from "./_grow_wait.ts";
 import { GRACE_END } from "./_held_turn.ts";
 import { NOWAIT as NO_TRY_WAIT, queueOptions } from "./_init.ts";
 import { NEED } from "./_text_run.ts";
+import { GET_WAITERS, NOT_EMPTY } from "./_layout.ts";
 import { QueueFullError, QueueShutDownError } from "./errors.ts";
 import { retryRefused } from "./_grow.ts";
 import { encodeKept, offerAsync, offerRaw, settleHeld } from "./_accept.ts";
@@ -193,7 +194,21 @@ export function putOne<T>(
     }
     throw error;
   }
-  if (put !== undefined) afterPut(put, 1); // (offerRaw)
+  if (put !== undefined) {
+    try {
+      afterPut(put, 1);
+    } catch {
+      // An overflow at its entry: its wake, inline (_state.ts "Accepted").
+      const h = put.h;
+      if (put.store.wakes !== true && Atomics.load(h, GET_WAITERS) > 0) {
+        Atomics.add(h, NOT_EMPTY, 1);
+        const woke = Atomics.load(h, GET_WAITERS) > 0
+          ? Atomics.notify(h, NOT_EMPTY, 1)
+          : 0;
+        if (woke > 0) Atomics.sub(h, GET_WAITERS, woke);
+      }
+    }
+  }
 }
 
 /** UnboundedQueue.putAsync over chain `c`: putOne's async form. */
@@ -246,7 +261,21 @@ export async function putOneAsync<T>(
     }
     throw error;
   }
-  if (put !== undefined) afterPut(put, 1); // (offerRaw)
+  if (put !== undefined) {
+    try {
+      afterPut(put, 1);
+    } catch {
+      // An overflow at its entry: its wake, inline (_state.ts "Accepted").
+      const h = put.h;
+      if (put.store.wakes !== true && Atomics.load(h, GET_WAITERS) > 0) {
+        Atomics.add(h, NOT_EMPTY, 1);
+        const woke = Atomics.load(h, GET_WAITERS) > 0
+          ? Atomics.notify(h, NOT_EMPTY, 1)
+          : 0;
+        if (woke > 0) Atomics.sub(h, GET_WAITERS, woke);
+      }
+    }
+  }
 }
 
 // Chain.growAsync for an async put, once more after a turn when the heap
@@ -306,7 +335,12 @@ export function putMany<T>(
         done += putRaws(st, raws, acquireOf(w), done);
         if (done === raws.length || atMax) return done;
       } catch (error) {
-        need = afterPutError(error, atMax, c.isShutdown, done);
+        try {
+          need = afterPutError(error, atMax, c.isShutdown, done);
+        } catch (again) { // an overflow here too: the count stands
+          if (done > 0) return done;
+          throw again;
+        }
         if (need === STOP) return done;
       }
       try {

@@ -58,7 +58,8 @@ function arm(
   };
 }
 
-// Runs `step` with the trap armed; "overflow" returns the RangeError's name.
+// Runs `step` with the trap armed; "overflow" returns the RangeError's name,
+// or "went on" when the call caught it and returned.
 function run(
   p: unknown,
   method: Method,
@@ -76,7 +77,10 @@ function run(
     }
     throw error;
   }
-  return "no stop";
+  // Stopped there, and the call went on: its caller caught the overflow
+  // and did the step inline (a put's wake after the store: queue/_state.ts
+  // "Accepted").
+  return Atomics.load(stopped, 0) === 1 ? "went on" : "no stop";
 }
 
 interface Putter {
