@@ -43,6 +43,8 @@ export interface MapOptions {
 /** The results of `map`: iterate with `for await`, or `for ... of` in a thread. */
 export type MapResults<R> = AsyncIterable<R> & Iterable<R>;
 
+const RESOLVED = Promise.resolve();
+
 /** Most chunks in flight at once (bounded by the executor's slots too). */
 const WINDOW = 256;
 
@@ -55,8 +57,13 @@ type SlotAsync = (
   deadline: number,
   signal: AbortSignal | undefined,
 ) => Promise<number>;
-/** A free slot now, else undefined; throws once the executor is closed. */
-type SlotNow = () => number | undefined;
+/**
+ * Submits a chunk on a slot free now; undefined when none is. Throws once
+ * the executor is closed.
+ */
+type SubmitNow = (chunk: unknown[], deadline: number) =>
+  | Future<unknown[]>
+  | undefined;
 /** Gives back a slot taken and not used. */
 type SlotBack = (slot: number) => void;
 
@@ -67,7 +74,7 @@ export function mapResults<R>(
   slots: number,
   submit: SubmitChunk,
   slotAsync: SlotAsync,
-  slotNow: SlotNow,
+  submitNow: SubmitNow,
   slotBack: SlotBack,
 ): MapResults<R> {
   if (
@@ -147,23 +154,36 @@ export function mapResults<R>(
   };
   // The call's own submits (Python's map submits at the call). An aborted
   // signal submits nothing: the iteration rejects (throws) with its reason,
-  // as every async wait does.
+  // as every async wait does. At any depth the call either returns or
+  // throws with no task of its own left to run: what may throw comes
+  // before the first accepted submit (the listener), and after it a stack
+  // overflow only stops the call's submits (the chunk is held for the
+  // iteration, as when no slot is free): a task already taken by a pool
+  // thread cannot be called back.
+  signal?.addEventListener("abort", onAbort, { once: true });
   try {
     while (inFlight.length < window && !signal?.aborted) {
-      const chunk = next();
-      if (chunk === undefined) break;
-      const slot = slotNow(); // throws after shutdown
-      if (slot === undefined) {
+      let chunk: unknown[] | undefined;
+      let f: Future<unknown[]> | undefined;
+      try {
+        chunk = next();
+        if (chunk === undefined) break;
+        f = submitNow(chunk, deadline); // throws after shutdown
+      } catch (error) {
+        if (inFlight.length === 0 || !(error instanceof RangeError)) {
+          throw error;
+        }
+      }
+      if (f === undefined) {
         held = chunk;
         break;
       }
-      inFlight.push(submit(chunk, slot, deadline));
+      inFlight[inFlight.length] = f; // a store: no call to overflow
     }
   } catch (error) {
     close();
     throw error;
   }
-  signal?.addEventListener("abort", onAbort, { once: true });
   const begin = () => {
     if (used) {
       throw new TypeError("Cannot map: the results can be iterated once");
@@ -256,33 +276,37 @@ export function mapResults<R>(
         return { done: true, value: undefined };
       };
       // One refill at a time: a next() called while one is pending runs
-      // after it (overlapping calls would share `out` and the window).
+      // after it (overlapping calls would share `out` and the window). A
+      // refill runs from a reaction, at the bottom of the stack: next(),
+      // called at any depth, queues it with one builtin call (queued, or
+      // the overflow thrown with nothing done), then only stores; a refill
+      // run at the caller's depth could overflow and end the iteration.
       let pending: Promise<IteratorResult<R>> | undefined;
-      const serial = (run: () => Promise<IteratorResult<R>>) => {
-        const p: Promise<IteratorResult<R>> = run().finally(() => {
-          if (pending === p) pending = undefined;
-        });
-        pending = p;
-        return p;
+      let queued = 0; // steps queued and not yet settled
+      const settled = () => {
+        if (--queued === 0) pending = undefined;
       };
       const step = (): Promise<IteratorResult<R>> => {
-        if (done) return Promise.resolve({ done: true, value: undefined });
-        if (at < out.length) {
-          return Promise.resolve({ done: false, value: out[at++] as R });
-        }
-        return refill();
+        const p = done
+          ? Promise.resolve({ done: true, value: undefined } as const)
+          : at < out.length
+          ? Promise.resolve({ done: false, value: out[at++] as R })
+          : refill();
+        p.then(settled, settled);
+        return p;
       };
       return {
         next(): Promise<IteratorResult<R>> {
-          if (pending !== undefined) {
-            const before = pending;
-            return serial(() => before.then(step, step));
+          if (pending === undefined) {
+            if (done) return Promise.resolve({ done: true, value: undefined });
+            if (at < out.length) {
+              return Promise.resolve({ done: false, value: out[at++] as R });
+            }
           }
-          if (done) return Promise.resolve({ done: true, value: undefined });
-          if (at < out.length) {
-            return Promise.resolve({ done: false, value: out[at++] as R });
-          }
-          return serial(refill);
+          const p = (pending ?? RESOLVED).then(step, step);
+          queued++;
+          pending = p;
+          return p;
         },
         return(): Promise<IteratorResult<R>> {
           done = true;

@@ -51,6 +51,15 @@ export let sourceOf: (future: AnyFuture) => FutureSource | undefined;
 export let onSettle: (future: AnyFuture, fn: () => void) => void;
 /** Cancels a queued task or requests cancellation of a running one. */
 export let abortFuture: (future: AnyFuture) => void;
+/**
+ * Makes the notifications owed by Futures whose cancel() ran out of stack
+ * after the cancel took effect (the owner's drain and a reaction call it).
+ * May throw a stack overflow: what is left stays owed.
+ */
+export let notifyOwed: () => void;
+// Those Futures (thread-local), and a settled promise to queue a reaction.
+const OWED: AnyFuture[] = [];
+const RESOLVED = Promise.resolve();
 
 /**
  * The eventual result of a task run by a {@linkcode ThreadPoolExecutor}.
@@ -117,7 +126,19 @@ export class Future<R = unknown> implements PromiseLike<R> {
       this.#source!.drain();
       return this.#state === CANCELLED;
     }
-    cancelFuture(this);
+    // Cancelled (the slot's CAS): from here only stores, and the
+    // notifications, which an overflow leaves owed (see #notify).
+    this.#state = CANCELLED;
+    this.#source = undefined;
+    this.#owes = true;
+    try {
+      this.#notify();
+    } catch {
+      OWED[OWED.length] = this; // a store: finished by notifyOwed
+      try {
+        void RESOLVED.then(notifyOwed);
+      } catch { /* the owner's next drain runs it */ }
+    }
     return true;
   }
 
@@ -203,6 +224,10 @@ export class Future<R = unknown> implements PromiseLike<R> {
   }
 
   #failed = false;
+  // Settled, its notifications not all made yet (#notify).
+  #owes = false;
+  #notifying = false;
+  #called = 0; // callbacks called
 
   #waitSync(options: WaitOptions | undefined): void {
     // Options first, done or not: result(5) (Python's positional timeout)
@@ -249,19 +274,46 @@ export class Future<R = unknown> implements PromiseLike<R> {
   #finish(state: number): void {
     this.#state = state;
     this.#source = undefined;
-    this.#onSettle?.();
-    this.#onSettle = undefined;
-    this.#fulfil();
-    const callbacks = this.#callbacks;
-    this.#callbacks = undefined;
-    if (callbacks !== undefined) {
-      for (const fn of callbacks) call(fn as (f: Future<R>) => void, this);
+    this.#owes = true;
+    this.#notify();
+  }
+
+  // What settling owes (#owes): the settle hook, the promise, the
+  // callbacks. Near the end of the stack any step may overflow: the
+  // RangeError goes to the caller with #owes still true, and the next
+  // #notify (the owner's retry of its settle, or notifyOwed) goes on from
+  // the step that did not complete. Each step is done, then marked: the
+  // hook (a listener's removal, a registration's release) and the promise's
+  // resolve are idempotent; a callback is counted once `call` returned
+  // (`call` throws only at its own entry, before the callback runs).
+  #notify(): void {
+    if (!this.#owes || this.#notifying) return; // (a callback's own drain)
+    this.#notifying = true;
+    try {
+      const hook = this.#onSettle;
+      if (hook !== undefined) {
+        hook();
+        this.#onSettle = undefined;
+      }
+      this.#fulfil();
+      const callbacks = this.#callbacks;
+      if (callbacks !== undefined) {
+        while (this.#called < callbacks.length) {
+          call(callbacks[this.#called] as (f: Future<R>) => void, this);
+          this.#called++;
+        }
+        this.#callbacks = undefined;
+      }
+      this.#owes = false;
+    } finally {
+      this.#notifying = false;
     }
   }
 
   static {
+    // Both go on with owed notifications when called again (an overflow).
     settleFuture = (f, outcome) => {
-      if (f.#state !== PENDING) return;
+      if (f.#state !== PENDING) return f.#notify();
       if (outcome.ok) f.#value = outcome.value;
       else {
         f.#failed = true;
@@ -271,6 +323,13 @@ export class Future<R = unknown> implements PromiseLike<R> {
     };
     cancelFuture = (f) => {
       if (f.#state === PENDING) f.#finish(CANCELLED);
+      else f.#notify();
+    };
+    notifyOwed = () => {
+      while (OWED.length > 0) {
+        OWED[OWED.length - 1].#notify();
+        OWED.length--;
+      }
     };
     sourceOf = (f) => f.#state === PENDING ? f.#source : undefined;
     onSettle = (f, fn) => {
@@ -329,6 +388,8 @@ function call<R>(fn: (future: Future<R>) => void, future: Future<R>): void {
   try {
     fn(future);
   } catch (error) {
-    console.error("Exception calling a Future's done callback:", error);
+    try {
+      console.error("Exception calling a Future's done callback:", error);
+    } catch { /* no room to report it */ }
   }
 }
