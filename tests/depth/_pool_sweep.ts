@@ -23,6 +23,9 @@
 //   drain       done() at each depth with completions on the stack.
 //   result      result() at each depth with completions on the stack.
 //   wait        wait(fs) at each depth with completions on the stack.
+//   asCompleted next() of asCompleted(fs)'s iterator at each depth with
+//               completions on the stack (variant "sync": the blocking
+//               iterator; "async": for await's), on until each is yielded.
 //   callback    addDoneCallback at each depth (pending futures), then
 //               each registered callback must run exactly once.
 //   shutdown    shutdown({ wait: false, cancelFutures: variant=="cancel" })
@@ -30,7 +33,13 @@
 // After it: every Future settles (bounded), every slot is back in the free
 // queue once (reclaimKept, then the queue read out), the target table
 // grew by the targets used only, the program exits by itself.
-import { Event, type Future, ThreadPoolExecutor, wait } from "../../mod.ts";
+import {
+  asCompleted,
+  Event,
+  type Future,
+  ThreadPoolExecutor,
+  wait,
+} from "../../mod.ts";
 import { sweep } from "../queue/_stack_end.ts";
 import { blockRefs } from "../../_core/heap.ts";
 import { held } from "../../queue/_held.ts";
@@ -423,7 +432,8 @@ async function main(): Promise<void> {
     Object.assign(out, { wrong, bad, said: [...said.values()].length });
     runsAudit();
   } else if (
-    mode === "drain" || mode === "result" || mode === "wait"
+    mode === "drain" || mode === "result" || mode === "wait" ||
+    mode === "asCompleted"
   ) {
     // Completions on this thread's stack, not yet drained: the sweep's
     // call is the drain. Pool threads started and warm first (a start
@@ -461,11 +471,50 @@ async function main(): Promise<void> {
       });
       if (!pushed) timedOut++;
       const f0 = fs[0][1];
-      sweepOp(() => {
-        if (mode === "drain") f0.done();
-        else if (mode === "result") f0.result({ timeout: 30_000 });
-        else wait(fs.map((x) => x[1]), { timeout: 30_000 });
-      }, () => false);
+      if (mode === "asCompleted") {
+        // Each future yielded once: by the swept next()s, then the rest.
+        const yielded: unknown[] = [];
+        const all = asCompleted(fs.map((x) => x[1]), { timeout: 30_000 });
+        if (variant === "async") {
+          const it = all[Symbol.asyncIterator]();
+          // One next() at a time (as for await calls it), each swept.
+          for (let over = false; !over;) {
+            let step: Promise<IteratorResult<unknown>> | undefined;
+            sweepOp(() => void (step = it.next()), () => false);
+            let r = await step!.catch((e) => e);
+            // Refused late (its body overflowed): the same step once more,
+            // from here (at that depth it would be refused again).
+            if (r instanceof RangeError) r = await it.next().catch((e) => e);
+            if (r instanceof Error) {
+              wrong++;
+              bad.push(String(r).slice(0, 160));
+              break;
+            }
+            if (r.done) over = true;
+            else yielded.push(r.value);
+          }
+        } else {
+          const it = all[Symbol.iterator]();
+          let over = false;
+          sweepOp(() => {
+            const r = it.next();
+            if (r.done) over = true;
+            else yielded.push(r.value);
+          }, () => !over);
+          for (let r = it.next(); !r.done; r = it.next()) yielded.push(r.value);
+        }
+        const distinct = new Set(yielded);
+        if (yielded.length !== fs.length || distinct.size !== fs.length) {
+          wrong++;
+          bad.push(`yielded ${yielded.length}, ${distinct.size} distinct`);
+        }
+      } else {
+        sweepOp(() => {
+          if (mode === "drain") f0.done();
+          else if (mode === "result") f0.result({ timeout: 30_000 });
+          else wait(fs.map((x) => x[1]), { timeout: 30_000 });
+        }, () => false);
+      }
       const rs = await Promise.all(
         fs.map(([, f]) => within(f, 20_000).then((r) => r, (e) => e)),
       );

@@ -13,7 +13,8 @@
 // swept left every queued Future pending for good (16 of 16, the program
 // never exited); a refused submit whose give-back overflowed lost its slot
 // (12 of 257); map swept ran an item of a refused map, then the
-// iteration's first step overflowed and ended the iteration.
+// iteration's first step overflowed and ended the iteration; the blocking
+// asCompleted iterator's next() swept ended the iteration (0 of 16 yielded).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { runProgram } from "../_helpers.ts";
@@ -25,6 +26,8 @@ const CASES: [string, string, string, string][] = [
   ["drain", "2", "2", "one"],
   ["result", "2", "2", "one"],
   ["wait", "2", "2", "one"],
+  ["asCompleted", "2", "2", "sync"],
+  ["asCompleted", "2", "2", "async"],
   ["cancel", "2", "2", "one"],
   ["refs", "2", "1", "one"],
   ["map", "3", "3", "one"],
