@@ -327,7 +327,9 @@ export class Future<R = unknown> implements PromiseLike<R> {
     };
     notifyOwed = () => {
       while (OWED.length > 0) {
-        OWED[OWED.length - 1].#notify();
+        const f = OWED[OWED.length - 1];
+        if (f.#notifying) return; // its own callback's drain: it goes on
+        f.#notify();
         OWED.length--;
       }
     };
