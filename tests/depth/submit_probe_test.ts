@@ -11,7 +11,7 @@
 // to a thread (Maximum call stack size exceeded)").
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { isBun, isDeno, runProgram } from "../_helpers.ts";
+import { runProgram } from "../_helpers.ts";
 
 const program = new URL("./_submit_sweep.ts", import.meta.url);
 
@@ -21,15 +21,6 @@ describe("ThreadPoolExecutor.submit at the end of the stack", () => {
       `submit swept ${sweeps} times (maxWorkers ${workers}): each accepted task runs once, a refused one never, RangeError only, every slot back`,
       {
         timeout: 360_000,
-        // Node (npm build): the sweep blocks for good in a submit after
-        // refused ones (2 accepted, 89 refused, in the third sweep; the
-        // program hangs on 6f8b12f too). Likely cause, seen in Deno sweeps
-        // of the pool's free queue, not yet confirmed on Node: a queue put
-        // that overflowed near the stack's end leaves the queue's turn held
-        // by its own thread, so the next put waits on itself. An open fault
-        // of the queue layer, its own issue.
-        skip: !isDeno && !isBun &&
-          "Node: a submit after refused ones at depth blocks (open fault)",
       },
       async () => {
         const r = await runProgram(program, 300_000, [sweeps, workers]);
