@@ -16,6 +16,9 @@
 //   submitWith  as submit, through submitWith (timeout, signal).
 //   submitAsync submitAsync at each depth (dense); its promise may reject.
 //   map         map(items) at each depth (one accepted a sweep).
+//   mapSync     next() of a map's blocking iterator at each depth (8 items,
+//               buffersize 2: its submits and result()s at depth), on until
+//               it ends; each item in order once.
 //   refs        submit(blocker-held Event) while the only pool thread is
 //               busy: every accepted task then cancelled; the Event's
 //               reference count and the held stack must be as before.
@@ -332,6 +335,47 @@ async function main(): Promise<void> {
       } catch (e) {
         wrong++;
         if (bad.length < 4) bad.push(`${t}: ${String(e).slice(0, 160)}`);
+      }
+    }
+    Object.assign(out, { wrong, bad });
+    runsAudit();
+  } else if (mode === "mapSync") {
+    // Pool threads warm first (a start needs this thread's event loop).
+    await within(Promise.all(
+      Array.from(
+        { length: workers * 2 },
+        (_, i) => ex.submit((x: number) => x, i),
+      ),
+    ));
+    let wrong = 0;
+    const bad: string[] = [];
+    for (let s = 0; s < sweeps; s++) {
+      const t = nextTag;
+      nextTag += 8;
+      const items = Array.from({ length: 8 }, (_, i) => t + i);
+      for (const x of items) accepted.set(x, Promise.resolve(0));
+      const it = ex.map(
+        ITEM as unknown as (item: never) => unknown,
+        items as never[],
+        { chunksize: 1, buffersize: 2, timeout: 30_000 },
+      )[Symbol.iterator]();
+      const got: unknown[] = [];
+      let over = false;
+      sweepOp(() => {
+        const r = it.next();
+        if (r.done) over = true;
+        else got.push(r.value);
+      }, () => !over);
+      try {
+        for (let r = it.next(); !r.done; r = it.next()) got.push(r.value);
+      } catch (e) {
+        bad.push(String(e).slice(0, 160));
+      }
+      const ok = got.length === 8 &&
+        got.every((r, i) => (r as [number])[0] === t + i);
+      if (!ok) {
+        wrong++;
+        if (bad.length < 4) bad.push(`${t}: ${JSON.stringify(got)}`);
       }
     }
     Object.assign(out, { wrong, bad });

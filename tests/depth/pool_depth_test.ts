@@ -14,7 +14,8 @@
 // never exited); a refused submit whose give-back overflowed lost its slot
 // (12 of 257); map swept ran an item of a refused map, then the
 // iteration's first step overflowed and ended the iteration; the blocking
-// asCompleted iterator's next() swept ended the iteration (0 of 16 yielded).
+// asCompleted iterator's next() swept ended the iteration (0 of 16 yielded),
+// and so did a map's blocking iterator (0 of 8 items, the window cancelled).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { runProgram } from "../_helpers.ts";
@@ -31,6 +32,7 @@ const CASES: [string, string, string, string][] = [
   ["cancel", "2", "2", "one"],
   ["refs", "2", "1", "one"],
   ["map", "3", "3", "one"],
+  ["mapSync", "2", "2", "one"],
   ["callback", "3", "2", "one"],
   ["shutdown", "1", "2", "cancel"],
   ["submitAsync", "2", "3", "dense"],
