@@ -191,24 +191,46 @@ export function mapResults<R>(
     used = true;
   };
   return {
-    *[Symbol.iterator]() {
-      begin();
-      try {
-        signal?.throwIfAborted(); // before anything more is submitted
+    // A hand-written iterator, not a generator: an error thrown in a
+    // generator closes it, so a stack overflow in a next() near the
+    // stack's end (its submit, its result()) would end the iteration and
+    // cancel the window. Here an overflow leaves the iteration as it was
+    // (a chunk whose submit overflowed is held for the next call, a result
+    // stays in the window until taken) and the next call goes on; any other
+    // error ends it, as the generator's did.
+    [Symbol.iterator](): Iterator<R> {
+      let out: unknown[] = [], at = 0, started = false, done = false;
+      const end = (): IteratorResult<R> => {
+        done = true;
+        out = [];
+        close();
+        return { done: true, value: undefined };
+      };
+      const step = (): IteratorResult<R> => {
+        if (!started) {
+          begin();
+          signal?.throwIfAborted(); // before anything more is submitted
+          started = true;
+        }
         while (!over) {
           while (inFlight.length < ahead) {
             const chunk = next();
             if (chunk === undefined) break;
-            inFlight.push(submit(chunk, undefined, deadline));
+            try {
+              inFlight[inFlight.length] = submit(chunk, undefined, deadline);
+            } catch (e) {
+              held = chunk; // the next call submits it (close() drops it)
+              throw e;
+            }
           }
           const f = inFlight[0];
           if (f === undefined) break;
           signal?.throwIfAborted();
           const left = deadline - performance.now();
           if (left < 0 && !f.done()) throw timedOut();
-          let out: unknown[];
+          let got: unknown[];
           try {
-            out = f.result({ timeout: Math.max(0, left), signal });
+            got = f.result({ timeout: Math.max(0, left), signal });
           } catch (e) {
             if (e instanceof TimeoutError && deadline !== Infinity) {
               throw timedOut();
@@ -216,12 +238,27 @@ export function mapResults<R>(
             throw e;
           }
           inFlight.shift();
-          yield* out as R[];
+          out = got;
+          at = 0;
+          if (out.length > 0) return { done: false, value: out[at++] as R };
         }
         signal?.throwIfAborted(); // closed by an abort: its reason
-      } finally {
-        close();
-      }
+        return end();
+      };
+      return {
+        next: (): IteratorResult<R> => {
+          if (at < out.length) return { done: false, value: out[at++] as R };
+          if (done) return { done: true, value: undefined };
+          try {
+            return step();
+          } catch (error) {
+            if (!stackEnd(error, inFlight[0])) end();
+            throw error;
+          }
+        },
+        return: (): IteratorResult<R> =>
+          done ? { done, value: undefined } : end(),
+      };
     },
     // A hand-written iterator, not an async generator: a generator's
     // `yield*` over a chunk costs a promise round per item (measured about
@@ -317,6 +354,20 @@ export function mapResults<R>(
       };
     },
   };
+}
+
+// Whether `error` is this thread's stack overflow, not the task's own
+// (the error `f` settled with) or another RangeError. If even the check
+// overflows, it is one.
+function stackEnd(error: unknown, f: Future<unknown> | undefined): boolean {
+  if (!(error instanceof RangeError)) return false;
+  try {
+    if (!/call stack/i.test(error.message)) return false;
+    return f === undefined || !f.done() ||
+      f.exception({ timeout: 0 }) !== error;
+  } catch {
+    return true;
+  }
 }
 
 // The future's result, or a rejection at the deadline or on abort.
