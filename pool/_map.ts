@@ -130,19 +130,18 @@ export function mapResults<R>(
   // The window: submitted chunks in order; [0] is the one awaited next and
   // leaves only once its result is in.
   const inFlight: Future<unknown[]>[] = [];
-  // A chunk pulled at the call that found no free slot: submitted first.
+  // The chunk pulled and not yet submitted: next() returns it until the
+  // store after its accepted submit clears `held` (a store, no call: an
+  // overflow between never submits it twice), so a submit refused, or a
+  // stack overflow anywhere between the pull and the submit, never drops it.
   let held: unknown[] | undefined;
   let ended = false, over = false, used = false;
   const next = (): unknown[] | undefined => {
-    if (held !== undefined) {
-      const chunk = held;
-      held = undefined;
-      return chunk;
-    }
-    if (ended) return undefined;
+    if (held !== undefined || ended) return held;
     const r = source.next();
     if (r.done) ended = true;
-    return r.done ? undefined : r.value;
+    else held = r.value;
+    return held;
   };
   const onAbort = () => close();
   const close = () => {
@@ -174,10 +173,8 @@ export function mapResults<R>(
           throw error;
         }
       }
-      if (f === undefined) {
-        held = chunk;
-        break;
-      }
+      if (f === undefined) break; // (held: the iteration submits it)
+      held = undefined; // taken
       inFlight[inFlight.length] = f; // a store: no call to overflow
     }
   } catch (error) {
@@ -200,6 +197,12 @@ export function mapResults<R>(
     // error ends it, as the generator's did.
     [Symbol.iterator](): Iterator<R> {
       let out: unknown[] = [], at = 0, started = false, done = false;
+      // The next item of the chunk in hand: moved on last (see chunked()).
+      const take = (): IteratorResult<R> => {
+        const r = { done: false, value: out[at] as R };
+        at++;
+        return r;
+      };
       const end = (): IteratorResult<R> => {
         done = true;
         out = [];
@@ -216,12 +219,8 @@ export function mapResults<R>(
           while (inFlight.length < ahead) {
             const chunk = next();
             if (chunk === undefined) break;
-            try {
-              inFlight[inFlight.length] = submit(chunk, undefined, deadline);
-            } catch (e) {
-              held = chunk; // the next call submits it (close() drops it)
-              throw e;
-            }
+            inFlight[inFlight.length] = submit(chunk, undefined, deadline);
+            held = undefined; // taken
           }
           const f = inFlight[0];
           if (f === undefined) break;
@@ -240,14 +239,14 @@ export function mapResults<R>(
           inFlight.shift();
           out = got;
           at = 0;
-          if (out.length > 0) return { done: false, value: out[at++] as R };
+          if (out.length > 0) return take();
         }
         signal?.throwIfAborted(); // closed by an abort: its reason
         return end();
       };
       return {
         next: (): IteratorResult<R> => {
-          if (at < out.length) return { done: false, value: out[at++] as R };
+          if (at < out.length) return take();
           if (done) return { done: true, value: undefined };
           try {
             return step();
@@ -267,6 +266,17 @@ export function mapResults<R>(
     [Symbol.asyncIterator](): AsyncIterator<R> {
       begin();
       let out: unknown[] = [], at = 0, done = false;
+      // The next item of the chunk in hand, moved on last (see chunked()).
+      const take = (): IteratorResult<R> => {
+        const r = { done: false, value: out[at] as R };
+        at++;
+        return r;
+      };
+      const takeAsync = (): Promise<IteratorResult<R>> => {
+        const p = Promise.resolve({ done: false, value: out[at] as R });
+        at++;
+        return p;
+      };
       const refill = async (): Promise<IteratorResult<R>> => {
         try {
           signal?.throwIfAborted(); // before anything more is submitted
@@ -275,17 +285,13 @@ export function mapResults<R>(
               const chunk = next();
               if (chunk === undefined) break;
               let slot: number;
-              try {
-                slot = await slotAsync(deadline, signal);
-              } catch (error) {
-                held = chunk; // close() drops it
-                throw error;
-              }
+              slot = await slotAsync(deadline, signal); // still held
               if (over) {
                 slotBack(slot);
                 break;
               }
               inFlight.push(submit(chunk, slot, deadline));
+              held = undefined; // taken
             }
             const f = inFlight[0];
             if (f === undefined) break;
@@ -298,7 +304,7 @@ export function mapResults<R>(
             if (inFlight[0] === f) inFlight.shift();
             out = got;
             at = 0;
-            if (out.length > 0) return { done: false, value: out[at++] as R };
+            if (out.length > 0) return take();
           }
           signal?.throwIfAborted(); // closed by an abort: its reason
         } catch (error) {
@@ -327,7 +333,7 @@ export function mapResults<R>(
         const p = done
           ? Promise.resolve({ done: true, value: undefined } as const)
           : at < out.length
-          ? Promise.resolve({ done: false, value: out[at++] as R })
+          ? takeAsync()
           : refill();
         p.then(settled, settled);
         return p;
@@ -337,7 +343,7 @@ export function mapResults<R>(
           if (pending === undefined) {
             if (done) return Promise.resolve({ done: true, value: undefined });
             if (at < out.length) {
-              return Promise.resolve({ done: false, value: out[at++] as R });
+              return takeAsync();
             }
           }
           const p = (pending ?? RESOLVED).then(step, step);
@@ -422,9 +428,15 @@ function chunked(
       }
       // A hole stays a hole: the pool thread reads it as undefined, the
       // iterator's value for it.
-      const chunk = Array.prototype.slice.call(array, at, at + size);
+      // Moved on last, once all that may throw is done (near the stack's
+      // end Node 20 threw after a move on before the result's object was
+      // made, and the chunk was lost).
+      const r = {
+        done: false as const,
+        value: Array.prototype.slice.call(array, at, at + size),
+      };
       at += size;
-      return { done: false, value: chunk };
+      return r;
     },
   };
 }

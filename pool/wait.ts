@@ -276,7 +276,9 @@ export function asCompleted<F extends Future<unknown>>(
             at = 0;
             pending = notDone;
           }
-          return { done: false, value: ready[at++] };
+          const r = { done: false, value: ready[at] }; // moved on last
+          at++;
+          return r;
         },
       };
     },
