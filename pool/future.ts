@@ -57,8 +57,10 @@ export let abortFuture: (future: AnyFuture) => void;
  * May throw a stack overflow: what is left stays owed.
  */
 export let notifyOwed: () => void;
-// Those Futures (thread-local), and a settled promise to queue a reaction.
-const OWED: AnyFuture[] = [];
+// Those Futures (thread-local): a list linked through #nextOwed, so that
+// adding one is two stores (an array's growth may throw near the stack's
+// end); and a settled promise to queue a reaction.
+let owedHead: AnyFuture | undefined;
 const RESOLVED = Promise.resolve();
 
 /**
@@ -134,7 +136,8 @@ export class Future<R = unknown> implements PromiseLike<R> {
     try {
       this.#notify();
     } catch {
-      OWED[OWED.length] = this; // a store: finished by notifyOwed
+      this.#nextOwed = owedHead; // stores: finished by notifyOwed
+      owedHead = this;
       try {
         void RESOLVED.then(notifyOwed);
       } catch { /* the owner's next drain runs it */ }
@@ -228,6 +231,7 @@ export class Future<R = unknown> implements PromiseLike<R> {
   #owes = false;
   #notifying = false;
   #called = 0; // callbacks called
+  #nextOwed: AnyFuture | undefined; // (notifyOwed's list)
 
   #waitSync(options: WaitOptions | undefined): void {
     // Options first, done or not: result(5) (Python's positional timeout)
@@ -326,11 +330,10 @@ export class Future<R = unknown> implements PromiseLike<R> {
       else f.#notify();
     };
     notifyOwed = () => {
-      while (OWED.length > 0) {
-        const f = OWED[OWED.length - 1];
+      for (let f = owedHead; f !== undefined; f = owedHead) {
         if (f.#notifying) return; // its own callback's drain: it goes on
         f.#notify();
-        OWED.length--;
+        owedHead = f.#nextOwed;
       }
     };
     sourceOf = (f) => f.#state === PENDING ? f.#source : undefined;
