@@ -26,6 +26,9 @@
 //   drain       done() at each depth with completions on the stack.
 //   result      result() at each depth with completions on the stack.
 //   wait        wait(fs) at each depth with completions on the stack.
+//   (drain, result, wait with variant "waiters": done callbacks, a
+//   waitAsync, a for await over asCompleted and an await wait on the same
+//   Futures meanwhile; each must get its answer once.)
 //   asCompleted next() of asCompleted(fs)'s iterator at each depth with
 //               completions on the stack (variant "sync": the blocking
 //               iterator; "async": for await's), on until each is yielded.
@@ -42,6 +45,7 @@ import {
   type Future,
   ThreadPoolExecutor,
   wait,
+  waitAsync,
 } from "../../mod.ts";
 import { sweep } from "../queue/_stack_end.ts";
 import { blockRefs } from "../../_core/heap.ts";
@@ -553,11 +557,44 @@ async function main(): Promise<void> {
           bad.push(`yielded ${yielded.length}, ${distinct.size} distinct`);
         }
       } else {
+        const list = fs.map((x) => x[1]);
+        const hits = new Int32Array(16);
+        let wa: Promise<unknown> = Promise.resolve(16);
+        let ac: Promise<unknown> = Promise.resolve(16);
+        if (variant === "waiters") {
+          list.forEach((f, i) =>
+            f.addDoneCallback((g) => void (hits[i] += g === f ? 1 : 1000))
+          );
+          // No timeouts of their own: one never answered shows as hung.
+          wa = within(waitAsync(list), 20_000).then(
+            (r) => r.done.size,
+            (e) => String(e),
+          );
+          ac = within(
+            (async () => {
+              const seen = new Set<unknown>();
+              for await (const f of asCompleted(list)) seen.add(f);
+              return seen.size;
+            })(),
+            20_000,
+          ).catch((e) => String(e));
+        } else hits.fill(1);
         sweepOp(() => {
           if (mode === "drain") f0.done();
           else if (mode === "result") f0.result({ timeout: 30_000 });
-          else wait(fs.map((x) => x[1]), { timeout: 30_000 });
+          else wait(list, { timeout: 30_000 });
         }, () => false);
+        const [waR, acR] = await Promise.all([wa, ac]);
+        if (waR !== 16 || acR !== 16) {
+          wrong++;
+          bad.push(`waitAsync: ${waR}, asCompleted: ${acR}`);
+        }
+        await new Promise((r) => setTimeout(r, 20));
+        const calls = [...hits].filter((h) => h !== 1).length;
+        if (calls > 0) {
+          wrong++;
+          bad.push(`${calls} of 16 done callbacks not run once`);
+        }
       }
       const rs = await Promise.all(
         fs.map(([, f]) => within(f, 20_000).then((r) => r, (e) => e)),
