@@ -23,14 +23,12 @@ import {
   SLOT_WORDS,
   tagOf,
 } from "./_layout.ts";
-import { readOutcome, type TaskOutcome } from "./_payload.ts";
+import { readOutcome } from "./_payload.ts";
 import { Held } from "./_held.ts";
 import { Pending } from "./_pending.ts";
-import { cancelFuture, notifyOwed, settleFuture, sourceOf } from "./future.ts";
+import { markSettled, notifyOwed, sourceOf } from "./future.ts";
 
 const RESOLVED = Promise.resolve();
-// The outcome passed to a settled Future (ignored: it goes on notifying).
-const SETTLED: TaskOutcome = { ok: true, value: undefined };
 
 /** The drain and the kept slots of an owner (_owner.ts). */
 export class Completions {
@@ -143,7 +141,7 @@ export class Completions {
     let n = 0;
     let failed: { error: unknown } | undefined;
     try {
-      notifyOwed();
+      notifyOwed(deep);
       if (this.owed.length > 0) this.untrackOwed();
       for (;;) {
         if (this.taken === EMPTY) {
@@ -162,6 +160,9 @@ export class Completions {
         }
         n++;
       }
+      // The settled Futures' notifications, each slot off the list first:
+      // a callback that drains or submits finds this drain's slots done.
+      notifyOwed(deep);
     } catch (error) {
       this.retry();
       throw error;
@@ -219,8 +220,19 @@ export class Completions {
     const next = v[base + S_NEXT];
     // The late push of a slot settled by #hold: freed (_held.ts).
     if (state === HELD) {
+      // Its CAS (against the runner's stop, _held.ts) to KEPT, not FREE
+      // and a put: a slot off the list is never lost (see "Depth").
+      v[base + S_OENTRY] = this.entry;
+      v[base + S_OIDENT] = this.ident;
+      const mine = Atomics.compareExchange(
+        v,
+        base + S_STATE,
+        word,
+        tagOf(word) | KEPT,
+      ) === word;
       if (listed) this.taken = next;
-      return this.held.drained(slot, word);
+      if (mine) this.place(slot, deep);
+      return;
     }
     // Only a finished or cancelled slot is ours (pushes happen in those
     // states only); anything else is left alone.
@@ -228,24 +240,16 @@ export class Completions {
       if (listed) this.taken = next;
       return;
     }
-    let failed: { error: unknown } | undefined;
     const future = this.futures.get(slot);
     if (future !== undefined && v[base + S_OIDENT] === this.ident) {
-      // Settled, then untracked: a retry finds it tracked and settled.
-      try {
-        if (state === CANCELLED) cancelFuture(future);
-        else {
-          // Read only while pending: a retry of a settled one notifies.
-          settleFuture(
-            future,
-            sourceOf(future) === undefined
-              ? SETTLED
-              : readOutcome(b, slot, deep),
-          );
-        }
-      } catch (error) {
-        if (deep && error instanceof RangeError) throw error;
-        failed = { error }; // a settle hook's: settled all the same
+      // Settled by stores (notifications owed, made once the slot is off
+      // the list), then untracked: a retry finds it tracked and settled,
+      // and reads the outcome only while it is pending.
+      if (sourceOf(future) !== undefined) {
+        markSettled(
+          future,
+          state === CANCELLED ? undefined : readOutcome(b, slot, deep),
+        );
       }
       this.futures.untrack(slot);
     }
@@ -257,7 +261,6 @@ export class Completions {
     Atomics.store(v, base + S_STATE, tagOf(word) | KEPT);
     if (listed) this.taken = next;
     this.place(slot, deep);
-    if (failed !== undefined) throw failed.error;
   }
 
   // A KEPT slot just settled: kept for this thread's next submit, up to

@@ -284,8 +284,7 @@ export function mapResults<R>(
             while (inFlight.length < ahead) {
               const chunk = next();
               if (chunk === undefined) break;
-              let slot: number;
-              slot = await slotAsync(deadline, signal); // still held
+              const slot = await slotAsync(deadline, signal); // still held
               if (over) {
                 slotBack(slot);
                 break;

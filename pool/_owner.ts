@@ -77,7 +77,7 @@ import {
 import { diedOutcome, readOutcome, type TaskOutcome } from "./_payload.ts";
 import { fenceRead } from "./_args_held.ts";
 import { Completions } from "./_drain.ts";
-import { type Future, type FutureSource, settleFuture } from "./future.ts";
+import { type Future, type FutureSource, markSettled } from "./future.ts";
 
 const RESOLVED = Promise.resolve();
 
@@ -299,7 +299,7 @@ export class Owner extends Completions implements FutureSource {
   // Future with that error: the scan goes on, the Future settles.
   #hold(slot: number, state: number, outcome: () => TaskOutcome): void {
     if (!this.held.hold(slot, state)) return;
-    const future = this.futures.untrack(slot);
+    const future = this.futures.get(slot);
     if (future === undefined) return;
     let o: TaskOutcome;
     try {
@@ -307,7 +307,9 @@ export class Owner extends Completions implements FutureSource {
     } catch (error) {
       o = { ok: false, error };
     }
-    settleFuture(future, o);
+    // Settled by stores, then untracked; notified by the next drain.
+    markSettled(future, o);
+    this.futures.untrack(slot);
   }
 
   readonly #drainHook = (): void => void this.drainAt(true);
