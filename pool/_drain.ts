@@ -108,9 +108,19 @@ export class Completions {
     }
   }
 
-  /** Lists a slot this thread holds as KEPT (the refused submit's). */
+  /**
+   * Lists a slot this thread holds as KEPT (a refused submit's), and gives
+   * it back to the free queue from a reaction at the bottom of the stack
+   * (not at the refusal's depth), where a submitter of another thread may
+   * wait for it, unless this thread's next submit took it first (the CAS
+   * from KEPT decides; its index left in the list is then passed over).
+   */
   keep(slot: number): void {
     this.local.push(slot);
+    void RESOLVED.then(() => {
+      const at = this.b.slot(slot) + S_STATE;
+      if (shift(this.b.v, at, KEPT, FREE) === KEPT) this.free.put(slot);
+    });
   }
 
   /** Number of this thread's pending tasks. */

@@ -361,7 +361,9 @@ export function mapResults<R>(
   };
 }
 
-// Whether `error` is this thread's stack overflow, not the task's own
+// Whether `error` is this thread's stack overflow (V8's and
+// JavaScriptCore's RangeError; Firefox's InternalError is outside this
+// model), not the task's own
 // (the error `f` settled with) or another RangeError. If even the check
 // overflows, it is one.
 function stackEnd(error: unknown, f: Future<unknown> | undefined): boolean {

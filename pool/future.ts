@@ -426,7 +426,8 @@ function report(what: string, error: unknown): void {
 }
 
 // A stack overflow (V8's and JavaScriptCore's RangeError). If even the
-// test overflows, that overflow is thrown.
+// test overflows, that overflow is thrown. (Firefox throws an InternalError,
+// "too much recursion": outside this RangeError model, as elsewhere.)
 function stackEnd(error: unknown): boolean {
   return error instanceof RangeError && /call stack/i.test(error.message);
 }
