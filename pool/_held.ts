@@ -41,11 +41,10 @@ export class Held {
     const phase = (state & PHASE) === FINISHING ? HELD_W : HELD;
     const held = tagOf(state) | phase;
     const at = this.b.slot(slot) + S_STATE;
-    if (Atomics.compareExchange(this.b.v, at, state, held) !== state) {
-      return false;
-    }
+    // Listed before the CAS (an overflow after it must not leave it out);
+    // a stale entry is dropped by release() (its word moved on).
     this.#slots.set(slot, held);
-    return true;
+    return Atomics.compareExchange(this.b.v, at, state, held) === state;
   }
 
   /**

@@ -62,6 +62,8 @@ import {
   DONE,
   EMPTY,
   FINISHING,
+  HELD,
+  HELD_W,
   ID,
   K_DIED,
   PHASE,
@@ -77,7 +79,12 @@ import {
 import { diedOutcome, readOutcome, type TaskOutcome } from "./_payload.ts";
 import { fenceRead } from "./_args_held.ts";
 import { Completions } from "./_drain.ts";
-import { type Future, type FutureSource, markSettled } from "./future.ts";
+import {
+  type Future,
+  type FutureSource,
+  markSettled,
+  sourceOf,
+} from "./future.ts";
 
 const RESOLVED = Promise.resolve();
 
@@ -130,6 +137,10 @@ export class Owner extends Completions implements FutureSource {
   // the STATE word it read (tag included: the same word at the next scan is
   // the same task).
   #suspects = new Map<number, number>();
+  // A hold under way (#hold): its slot (-1: none), word and outcome.
+  #holdSlot = -1;
+  #holdState = 0;
+  #holdOutcome: (() => TaskOutcome) | undefined;
   #finishing = new Map<number, number>();
 
   constructor(block: Block, free: Queue<number>, replenish: () => void) {
@@ -229,6 +240,7 @@ export class Owner extends Completions implements FutureSource {
    */
   scan(): void {
     this.#scanAt = performance.now() + SCAN_MS;
+    if (this.#holdSlot >= 0) this.#finishHold();
     const b = this.b;
     const { v } = b;
     // DONE slots of dead runners, looked at before the drain: a runner that
@@ -298,18 +310,44 @@ export class Owner extends Completions implements FutureSource {
   // The outcome is read after the CAS, and a read that throws fails the
   // Future with that error: the scan goes on, the Future settles.
   #hold(slot: number, state: number, outcome: () => TaskOutcome): void {
-    if (!this.held.hold(slot, state)) return;
+    if (this.#holdSlot >= 0) this.#finishHold(); // one stopped earlier
+    // Recorded before the CAS (stores): a hold that the stack's end stops
+    // after it is finished by the next scan (#finishHold), which checks
+    // that the CAS was made.
+    this.#holdState = state;
+    this.#holdOutcome = outcome;
+    this.#holdSlot = slot;
+    this.held.hold(slot, state);
+    this.#finishHold();
+  }
+
+  // A hold's settle: by stores, then untracked, once the slot is HELD (or
+  // HELD_W) under the word's tag; redone from the start after an overflow.
+  // The outcome, read while the Future is pending: a stack overflow of a
+  // user's call is rethrown, not made the outcome.
+  #finishHold(): void {
+    const slot = this.#holdSlot;
+    const word = Atomics.load(this.b.v, this.b.slot(slot) + S_STATE);
+    const phase = word & PHASE;
     const future = this.futures.get(slot);
-    if (future === undefined) return;
-    let o: TaskOutcome;
-    try {
-      o = outcome();
-    } catch (error) {
-      o = { ok: false, error };
+    if (
+      tagOf(word) === tagOf(this.#holdState) &&
+      (phase === HELD || phase === HELD_W) && future !== undefined
+    ) {
+      if (sourceOf(future) !== undefined) {
+        let o: TaskOutcome;
+        try {
+          o = this.#holdOutcome!();
+        } catch (error) {
+          if (error instanceof RangeError) throw error; // (redone later)
+          o = { ok: false, error };
+        }
+        markSettled(future, o);
+      }
+      this.futures.untrack(slot);
     }
-    // Settled by stores, then untracked; notified by the next drain.
-    markSettled(future, o);
-    this.futures.untrack(slot);
+    this.#holdSlot = -1;
+    this.#holdOutcome = undefined;
   }
 
   readonly #drainHook = (): void => void this.drainAt(true);
