@@ -1,8 +1,7 @@
 // Copyright 2026 the threadkit authors. MIT license.
-// The get path past the first try: spinning, registering as a waiting
-// getter, waiting for an item, the last get after a shutdown, and the
-// batched getMany. The first try of a single get stays inline in QueueBase
-// (_core.ts).
+// The get path past the first try: spinning, registering as a waiting getter,
+// waiting for an item, the last get after a shutdown, and the batched getMany.
+// The first try of a single get stays inline in QueueBase (_core.ts).
 //
 // Header slots used here (full table: _layout.ts):
 // | slot | name        | values                               | written by                 |

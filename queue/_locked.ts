@@ -56,27 +56,25 @@ import { marked, sleepOff } from "./_registered.ts";
 // still be able to finish a shutdown (wakes, drain, DONE credit) and any
 // store call it started.
 //
-// A holder that dies (inside a custom codec's decode, say: it exits, or
-// runs out of memory) leaves the store consistent: a copy has not been
-// published (COUNT and TAIL are stored last), and a custom-codec get
-// (#getDecoded) copies its items, decodes them all, and only then drops
-// the decoded ones and stores COUNT (a getMany that dies in its k-th decode
-// has dropped nothing). So the waiter that takes the lock over from a
-// holder that stopped failing (sync/_holder.ts: the Lock's takeover, at a
-// 50 ms slice end or a nap's; never a holder that only ended) holds it when
-// OwnerDiedError is thrown, and goes on (#tookOver): the store lives on, the
-// dead thread's items are still first. A custom-codec get names its holder
-// in HOLDER for its whole hold, with DECODING around each decode
-// (_decoding.ts), so that nowait and timed calls can tell a holder that may
-// take long (see TRY_ACQUIRE below); the taker clears the dead holder's HOLDER value
-// (clearDead), which makes any later step of that holder fail (it throws
-// TakenOverError and neither drops, stores COUNT nor releases the lock).
-// The takes use the internal uninterruptible options (MUST_ACQUIRE, and
-// TRY_ACQUIRE for one try: _core/wait_options.ts).
-// A registered getter's or putter's re-try (_get.ts enterGet, _put.ts
-// enterPut) that finds the lock held is off its count (GET_WAITERS,
-// PUT_WAITERS) while it waits for it (_registered.ts: the other side's
-// calls meanwhile do not notify in vain).
+// A holder that dies (inside a custom codec's decode, say: it exits, or runs
+// out of memory) leaves the store consistent: a copy has not been published
+// (COUNT and TAIL are stored last), and a custom-codec get (#getDecoded) copies
+// its items, decodes them all, and only then drops the decoded ones and stores
+// COUNT (a getMany that dies in its k-th decode has dropped nothing). So the
+// waiter that takes the lock over from a holder that stopped failing
+// (sync/_holder.ts: the Lock's takeover, at a 50 ms slice end or a nap's; never
+// a holder that only ended) holds it when OwnerDiedError is thrown, and goes on
+// (#tookOver): the store lives on, the dead thread's items are still first. A
+// custom-codec get names its holder in HOLDER for its whole hold, with DECODING
+// around each decode (_decoding.ts), so that nowait and timed calls can tell a
+// holder that may take long (see TRY_ACQUIRE below); the taker clears the dead
+// holder's HOLDER value (clearDead), which makes any later step of that holder
+// fail (it throws TakenOverError and neither drops, stores COUNT nor releases
+// the lock). The takes use the internal uninterruptible options (MUST_ACQUIRE,
+// and TRY_ACQUIRE for one try: _core/wait_options.ts). A registered getter's or
+// putter's re-try (_get.ts enterGet, _put.ts enterPut) that finds the lock held
+// is off its count (GET_WAITERS, PUT_WAITERS) while it waits for it
+// (_registered.ts: the other side's calls meanwhile do not notify in vain).
 
 // A take with an `until` (Store.tryPut) waits for a holder inside a custom
 // decode (HOLDER has DECODING, _decoding.ts) only until then, sleeping on

@@ -2,8 +2,7 @@
 // The numeric FIFO ring's single-side modes (QueueInit singleWriter,
 // singleReader; .NET's BoundedChannelOptions.SingleWriter/SingleReader, but
 // checked). The ring, its slot table and its arguments are _ring.ts's; this
-// file changes who may put (get) and, for a single writer, how a put
-// publishes.
+// file changes who may put (get) and, for a single writer, how a put publishes.
 //
 // Header words (_layout.ts):
 // | slot | name   | values                              | written by                  |
