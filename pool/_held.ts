@@ -41,17 +41,31 @@ export class Held {
     const phase = (state & PHASE) === FINISHING ? HELD_W : HELD;
     const held = tagOf(state) | phase;
     const at = this.b.slot(slot) + S_STATE;
-    // Listed before the CAS (an overflow after it must not leave it out);
-    // a stale entry is dropped by release() (its word moved on).
+    if (Atomics.compareExchange(this.b.v, at, state, held) !== state) {
+      return false;
+    }
     this.#slots.set(slot, held);
-    return Atomics.compareExchange(this.b.v, at, state, held) === state;
+    return true;
+  }
+
+  /**
+   * Frees a drained slot found HELD (word `word`): its runner's one late
+   * push. A CAS: against the runner's stop seen by release().
+   */
+  drained(slot: number, word: number): void {
+    const at = this.b.slot(slot) + S_STATE;
+    if (
+      Atomics.compareExchange(this.b.v, at, word, tagOf(word) | FREE) === word
+    ) {
+      this.free.put(slot);
+    }
   }
 
   /**
    * Frees the HELD slots whose runner has stopped (the owner's scan), and
    * forgets those freed otherwise. `drain` first: a push the runner made
    * before its stop is on the owner's stack then, and the drain frees it
-   * (its CAS to KEPT, _drain.ts settle); else the CAS here does. One of the two.
+   * (drained()); else the CAS here does. One of the two.
    */
   release(drain: () => void): void {
     const { v } = this.b;

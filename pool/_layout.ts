@@ -136,7 +136,7 @@ export const TARGET_BYTES = 256 * 1024;
 // RUNNING   -runner died, seen by the owner's scan (CAS)-> DONE (kind DIED), settled
 // FINISHING -runner dead at two owner's scans in a row, same tag (CAS)-> HELD_W, settled
 //                                                           with ThreadDiedError
-// HELD      -its runner's late push, drained by the owner (CAS)-> KEPT (the owner's)
+// HELD      -its runner's late push, drained by the owner (CAS)-> FREE (free queue)
 // HELD      -its runner in the stop ring, seen by the owner's scan after a
 //            drain (CAS)->                                  FREE (free queue)
 // HELD      -pushed on the stack of an ended owner, sweep (CAS)-> FREE

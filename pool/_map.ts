@@ -43,8 +43,6 @@ export interface MapOptions {
 /** The results of `map`: iterate with `for await`, or `for ... of` in a thread. */
 export type MapResults<R> = AsyncIterable<R> & Iterable<R>;
 
-const RESOLVED = Promise.resolve();
-
 /** Most chunks in flight at once (bounded by the executor's slots too). */
 const WINDOW = 256;
 
@@ -57,13 +55,8 @@ type SlotAsync = (
   deadline: number,
   signal: AbortSignal | undefined,
 ) => Promise<number>;
-/**
- * Submits a chunk on a slot free now; undefined when none is. Throws once
- * the executor is closed.
- */
-type SubmitNow = (chunk: unknown[], deadline: number) =>
-  | Future<unknown[]>
-  | undefined;
+/** A free slot now, else undefined; throws once the executor is closed. */
+type SlotNow = () => number | undefined;
 /** Gives back a slot taken and not used. */
 type SlotBack = (slot: number) => void;
 
@@ -74,7 +67,7 @@ export function mapResults<R>(
   slots: number,
   submit: SubmitChunk,
   slotAsync: SlotAsync,
-  submitNow: SubmitNow,
+  slotNow: SlotNow,
   slotBack: SlotBack,
 ): MapResults<R> {
   if (
@@ -130,18 +123,19 @@ export function mapResults<R>(
   // The window: submitted chunks in order; [0] is the one awaited next and
   // leaves only once its result is in.
   const inFlight: Future<unknown[]>[] = [];
-  // The chunk pulled and not yet submitted: next() returns it until the
-  // store after its accepted submit clears `held` (a store, no call: an
-  // overflow between never submits it twice), so a submit refused, or a
-  // stack overflow anywhere between the pull and the submit, never drops it.
+  // A chunk pulled at the call that found no free slot: submitted first.
   let held: unknown[] | undefined;
   let ended = false, over = false, used = false;
   const next = (): unknown[] | undefined => {
-    if (held !== undefined || ended) return held;
+    if (held !== undefined) {
+      const chunk = held;
+      held = undefined;
+      return chunk;
+    }
+    if (ended) return undefined;
     const r = source.next();
     if (r.done) ended = true;
-    else held = r.value;
-    return held;
+    return r.done ? undefined : r.value;
   };
   const onAbort = () => close();
   const close = () => {
@@ -153,34 +147,23 @@ export function mapResults<R>(
   };
   // The call's own submits (Python's map submits at the call). An aborted
   // signal submits nothing: the iteration rejects (throws) with its reason,
-  // as every async wait does. At any depth the call either returns or
-  // throws with no task of its own left to run: what may throw comes
-  // before the first accepted submit (the listener), and after it a stack
-  // overflow only stops the call's submits (the chunk is held for the
-  // iteration, as when no slot is free): a task already taken by a pool
-  // thread cannot be called back.
-  signal?.addEventListener("abort", onAbort, { once: true });
+  // as every async wait does.
   try {
     while (inFlight.length < window && !signal?.aborted) {
-      let chunk: unknown[] | undefined;
-      let f: Future<unknown[]> | undefined;
-      try {
-        chunk = next();
-        if (chunk === undefined) break;
-        f = submitNow(chunk, deadline); // throws after shutdown
-      } catch (error) {
-        if (inFlight.length === 0 || !(error instanceof RangeError)) {
-          throw error;
-        }
+      const chunk = next();
+      if (chunk === undefined) break;
+      const slot = slotNow(); // throws after shutdown
+      if (slot === undefined) {
+        held = chunk;
+        break;
       }
-      if (f === undefined) break; // (held: the iteration submits it)
-      held = undefined; // taken
-      inFlight[inFlight.length] = f; // a store: no call to overflow
+      inFlight.push(submit(chunk, slot, deadline));
     }
   } catch (error) {
     close();
     throw error;
   }
+  signal?.addEventListener("abort", onAbort, { once: true });
   const begin = () => {
     if (used) {
       throw new TypeError("Cannot map: the results can be iterated once");
@@ -188,48 +171,24 @@ export function mapResults<R>(
     used = true;
   };
   return {
-    // A hand-written iterator, not a generator: an error thrown in a
-    // generator closes it, so a stack overflow in a next() near the
-    // stack's end (its submit, its result()) would end the iteration and
-    // cancel the window. Here an overflow leaves the iteration as it was
-    // (a chunk whose submit overflowed is held for the next call, a result
-    // stays in the window until taken) and the next call goes on; any other
-    // error ends it, as the generator's did.
-    [Symbol.iterator](): Iterator<R> {
-      let out: unknown[] = [], at = 0, started = false, done = false;
-      // The next item of the chunk in hand: moved on last (see chunked()).
-      const take = (): IteratorResult<R> => {
-        const r = { done: false, value: out[at] as R };
-        at++;
-        return r;
-      };
-      const end = (): IteratorResult<R> => {
-        done = true;
-        out = [];
-        close();
-        return { done: true, value: undefined };
-      };
-      const step = (): IteratorResult<R> => {
-        if (!started) {
-          begin();
-          signal?.throwIfAborted(); // before anything more is submitted
-          started = true;
-        }
+    *[Symbol.iterator]() {
+      begin();
+      try {
+        signal?.throwIfAborted(); // before anything more is submitted
         while (!over) {
           while (inFlight.length < ahead) {
             const chunk = next();
             if (chunk === undefined) break;
-            inFlight[inFlight.length] = submit(chunk, undefined, deadline);
-            held = undefined; // taken
+            inFlight.push(submit(chunk, undefined, deadline));
           }
           const f = inFlight[0];
           if (f === undefined) break;
           signal?.throwIfAborted();
           const left = deadline - performance.now();
           if (left < 0 && !f.done()) throw timedOut();
-          let got: unknown[];
+          let out: unknown[];
           try {
-            got = f.result({ timeout: Math.max(0, left), signal });
+            out = f.result({ timeout: Math.max(0, left), signal });
           } catch (e) {
             if (e instanceof TimeoutError && deadline !== Infinity) {
               throw timedOut();
@@ -237,27 +196,12 @@ export function mapResults<R>(
             throw e;
           }
           inFlight.shift();
-          out = got;
-          at = 0;
-          if (out.length > 0) return take();
+          yield* out as R[];
         }
         signal?.throwIfAborted(); // closed by an abort: its reason
-        return end();
-      };
-      return {
-        next: (): IteratorResult<R> => {
-          if (at < out.length) return take();
-          if (done) return { done: true, value: undefined };
-          try {
-            return step();
-          } catch (error) {
-            if (!stackEnd(error, inFlight[0])) end();
-            throw error;
-          }
-        },
-        return: (): IteratorResult<R> =>
-          done ? { done, value: undefined } : end(),
-      };
+      } finally {
+        close();
+      }
     },
     // A hand-written iterator, not an async generator: a generator's
     // `yield*` over a chunk costs a promise round per item (measured about
@@ -266,17 +210,6 @@ export function mapResults<R>(
     [Symbol.asyncIterator](): AsyncIterator<R> {
       begin();
       let out: unknown[] = [], at = 0, done = false;
-      // The next item of the chunk in hand, moved on last (see chunked()).
-      const take = (): IteratorResult<R> => {
-        const r = { done: false, value: out[at] as R };
-        at++;
-        return r;
-      };
-      const takeAsync = (): Promise<IteratorResult<R>> => {
-        const p = Promise.resolve({ done: false, value: out[at] as R });
-        at++;
-        return p;
-      };
       const refill = async (): Promise<IteratorResult<R>> => {
         try {
           signal?.throwIfAborted(); // before anything more is submitted
@@ -284,13 +217,18 @@ export function mapResults<R>(
             while (inFlight.length < ahead) {
               const chunk = next();
               if (chunk === undefined) break;
-              const slot = await slotAsync(deadline, signal); // still held
+              let slot: number;
+              try {
+                slot = await slotAsync(deadline, signal);
+              } catch (error) {
+                held = chunk; // close() drops it
+                throw error;
+              }
               if (over) {
                 slotBack(slot);
                 break;
               }
               inFlight.push(submit(chunk, slot, deadline));
-              held = undefined; // taken
             }
             const f = inFlight[0];
             if (f === undefined) break;
@@ -303,7 +241,7 @@ export function mapResults<R>(
             if (inFlight[0] === f) inFlight.shift();
             out = got;
             at = 0;
-            if (out.length > 0) return take();
+            if (out.length > 0) return { done: false, value: out[at++] as R };
           }
           signal?.throwIfAborted(); // closed by an abort: its reason
         } catch (error) {
@@ -318,37 +256,33 @@ export function mapResults<R>(
         return { done: true, value: undefined };
       };
       // One refill at a time: a next() called while one is pending runs
-      // after it (overlapping calls would share `out` and the window). A
-      // refill runs from a reaction, at the bottom of the stack: next(),
-      // called at any depth, queues it with one builtin call (queued, or
-      // the overflow thrown with nothing done), then only stores; a refill
-      // run at the caller's depth could overflow and end the iteration.
+      // after it (overlapping calls would share `out` and the window).
       let pending: Promise<IteratorResult<R>> | undefined;
-      let queued = 0; // steps queued and not yet settled
-      const settled = () => {
-        if (--queued === 0) pending = undefined;
+      const serial = (run: () => Promise<IteratorResult<R>>) => {
+        const p: Promise<IteratorResult<R>> = run().finally(() => {
+          if (pending === p) pending = undefined;
+        });
+        pending = p;
+        return p;
       };
       const step = (): Promise<IteratorResult<R>> => {
-        const p = done
-          ? Promise.resolve({ done: true, value: undefined } as const)
-          : at < out.length
-          ? takeAsync()
-          : refill();
-        p.then(settled, settled);
-        return p;
+        if (done) return Promise.resolve({ done: true, value: undefined });
+        if (at < out.length) {
+          return Promise.resolve({ done: false, value: out[at++] as R });
+        }
+        return refill();
       };
       return {
         next(): Promise<IteratorResult<R>> {
-          if (pending === undefined) {
-            if (done) return Promise.resolve({ done: true, value: undefined });
-            if (at < out.length) {
-              return takeAsync();
-            }
+          if (pending !== undefined) {
+            const before = pending;
+            return serial(() => before.then(step, step));
           }
-          const p = (pending ?? RESOLVED).then(step, step);
-          queued++;
-          pending = p;
-          return p;
+          if (done) return Promise.resolve({ done: true, value: undefined });
+          if (at < out.length) {
+            return Promise.resolve({ done: false, value: out[at++] as R });
+          }
+          return serial(refill);
         },
         return(): Promise<IteratorResult<R>> {
           done = true;
@@ -359,22 +293,6 @@ export function mapResults<R>(
       };
     },
   };
-}
-
-// Whether `error` is this thread's stack overflow (V8's and
-// JavaScriptCore's RangeError; Firefox's InternalError is outside this
-// model), not the task's own
-// (the error `f` settled with) or another RangeError. If even the check
-// overflows, it is one.
-function stackEnd(error: unknown, f: Future<unknown> | undefined): boolean {
-  if (!(error instanceof RangeError)) return false;
-  try {
-    if (!/call stack/i.test(error.message)) return false;
-    return f === undefined || !f.done() ||
-      f.exception({ timeout: 0 }) !== error;
-  } catch {
-    return true;
-  }
 }
 
 // The future's result, or a rejection at the deadline or on abort.
@@ -429,15 +347,9 @@ function chunked(
       }
       // A hole stays a hole: the pool thread reads it as undefined, the
       // iterator's value for it.
-      // Moved on last, once all that may throw is done (near the stack's
-      // end Node 20 threw after a move on before the result's object was
-      // made, and the chunk was lost).
-      const r = {
-        done: false as const,
-        value: Array.prototype.slice.call(array, at, at + size),
-      };
+      const chunk = Array.prototype.slice.call(array, at, at + size);
       at += size;
-      return r;
+      return { done: false, value: chunk };
     },
   };
 }

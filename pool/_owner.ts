@@ -53,7 +53,7 @@ import {
   type WaitOutcome,
   waitSync,
 } from "../_core/wait.ts";
-import { entryAlive, requestCancel } from "../_core/runtime.ts";
+import { entryAlive, requestCancel, runtime } from "../_core/runtime.ts";
 import type { Queue } from "../queue/bounded.ts";
 import {
   ABORT,
@@ -62,28 +62,34 @@ import {
   DONE,
   EMPTY,
   FINISHING,
+  FREE,
   HELD,
-  HELD_W,
   ID,
   K_DIED,
+  KEPT,
   PHASE,
   QUEUED,
   RUNNING,
   S_KIND,
+  S_NEXT,
+  S_OENTRY,
+  S_OIDENT,
   S_STATE,
   S_WENTRY,
   S_WIDENT,
+  setPhase,
   shift,
   tagOf,
 } from "./_layout.ts";
 import { diedOutcome, readOutcome, type TaskOutcome } from "./_payload.ts";
 import { fenceRead } from "./_args_held.ts";
-import { Completions } from "./_drain.ts";
+import { Held } from "./_held.ts";
+import { Pending } from "./_pending.ts";
 import {
+  cancelFuture,
   type Future,
   type FutureSource,
-  markSettled,
-  sourceOf,
+  settleFuture,
 } from "./future.ts";
 
 const RESOLVED = Promise.resolve();
@@ -113,9 +119,25 @@ export function ownerFor(
 }
 
 /** The Futures of one thread's tasks on one executor, and their reaper. */
-export class Owner extends Completions implements FutureSource {
+export class Owner implements FutureSource {
+  readonly #b: Block;
+  readonly #free: Queue<number>;
   readonly #replenish: () => void;
+  readonly #head: number;
+  readonly #entry: number;
+  readonly #ident: number;
+  readonly #pending: Pending; // by slot (_pending.ts)
+  // Slots this thread freed, kept for its next submits: a slot taken from
+  // and given back to the shared free queue costs two queue operations.
+  // Bounded (a quarter of the slots; one while nothing is pending), and
+  // taken back by a starving submitter (see the top of this file). May
+  // hold indices a reclaim took meanwhile: each is taken by CAS from KEPT.
+  readonly #local: number[] = [];
+  readonly #keep: number;
   #reaping = false;
+  // Async slot waits of this thread under way (_slots.ts): while any is,
+  // settled slots go to the free queue, where it waits, not to #local.
+  starving = 0;
   // The reaper's sleep: coarse (its deadline is the scan's due time, which
   // may pass by a tick), so it never arms a timer of its own.
   readonly #nap: Sleep & { deadline: number } = {
@@ -137,15 +159,49 @@ export class Owner extends Completions implements FutureSource {
   // the STATE word it read (tag included: the same word at the next scan is
   // the same task).
   #suspects = new Map<number, number>();
-  // A hold under way (#hold): its slot (-1: none), word and outcome.
-  #holdSlot = -1;
-  #holdState = 0;
-  #holdOutcome: (() => TaskOutcome) | undefined;
   #finishing = new Map<number, number>();
+  // Slots settled while their runner, declared dead, may still run (HELD).
+  readonly #held: Held;
 
   constructor(block: Block, free: Queue<number>, replenish: () => void) {
-    super(block, free);
+    this.#b = block;
+    this.#free = free;
     this.#replenish = replenish;
+    this.#held = new Held(block, free);
+    const rt = runtime();
+    this.#head = block.head(rt.entry);
+    this.#entry = rt.entry;
+    this.#ident = rt.ident;
+    this.#keep = Math.max(0, Math.min(256, Math.floor(block.l.slots / 4)));
+    this.#pending = new Pending();
+  }
+
+  /** A slot this thread freed earlier, if it kept one. */
+  takeLocal(): number | undefined {
+    const { v } = this.#b, local = this.#local;
+    for (let n = local.length; n > 0; n = local.length) {
+      const s = local[n - 1]; // listed until its CAS (an overflow before)
+      // A sweep takes KEPT slots only from ended owners; the CAS settles it.
+      const mine = shift(v, this.#b.slot(s) + S_STATE, KEPT, FREE) === KEPT;
+      local.pop(); // (a length store is a runtime call: 30-90 ns on Deno)
+      if (mine) return s;
+    }
+  }
+
+  /** Gives the kept slots beyond `keep` back to the shared free queue. */
+  #release(keep = 0): void {
+    const { v } = this.#b;
+    const local = this.#local;
+    while (local.length > keep) {
+      const s = local.pop()!;
+      const at = this.#b.slot(s) + S_STATE;
+      if (shift(v, at, KEPT, FREE) === KEPT) this.#free.put(s);
+    }
+  }
+
+  /** This thread's table entry and ident, for a slot's owner words. */
+  get ident(): number {
+    return this.#ident;
   }
 
   /**
@@ -155,13 +211,17 @@ export class Owner extends Completions implements FutureSource {
    * tracked: an overflow leaves it untracked.
    */
   track(slot: number, future: Future): void {
-    if (this.owed.length > 0) this.untrackOwed();
     if (!this.#reaping) {
       // Not queueMicrotask: Node wraps its callbacks in an async resource.
       void RESOLVED.then(this.#startReaper);
       this.#reaping = true;
     }
-    this.futures.track(slot, future);
+    this.#pending.track(slot, future);
+  }
+
+  /** Untracks the Future of a refused submit. */
+  untrack(slot: number): void {
+    this.#pending.untrack(slot);
   }
 
   readonly #startReaper = (): void => {
@@ -169,16 +229,40 @@ export class Owner extends Completions implements FutureSource {
     this.#reap();
   };
 
-  /**
-   * Settles what completed; scans too when a scan is due. Called from the
-   * user's calls (done(), result(), ...), at any depth: see "Depth".
-   */
+  /** Number of this thread's pending tasks. */
+  get pending(): number {
+    return this.#pending.size;
+  }
+
+  /** Settles what completed; scans too when a scan is due. */
   drain(): number {
-    const n = this.drainAt(true);
+    const n = this.#drain();
     if (++this.#drains >= SCAN_EVERY) {
       this.#drains = 0;
       this.scanIfDue();
     }
+    return n;
+  }
+
+  // Every slot on the stack is settled and freed, even when one throws (a
+  // Future's settle hook): the first error is rethrown after.
+  #drain(): number {
+    const { v } = this.#b;
+    let s = Atomics.exchange(v, this.#head, EMPTY);
+    let n = 0;
+    let failed: { error: unknown } | undefined;
+    while (s !== EMPTY) {
+      // NEXT was written before the push's CAS, which our exchange read.
+      const next = v[this.#b.slot(s) + S_NEXT];
+      try {
+        this.#settle(s);
+      } catch (error) {
+        failed ??= { error };
+      }
+      n++;
+      s = next;
+    }
+    if (failed !== undefined) throw failed.error;
     return n;
   }
 
@@ -191,8 +275,8 @@ export class Owner extends Completions implements FutureSource {
     // Why no lost wakeup: the pusher moves the head off EMPTY before it
     // notifies; we sleep only while it still reads EMPTY (drain() left it so).
     const r = waitSync(
-      this.b.v,
-      this.head,
+      this.#b.v,
+      this.#head,
       EMPTY,
       Math.min(until, this.#scanAt),
       signal,
@@ -203,29 +287,23 @@ export class Owner extends Completions implements FutureSource {
   }
 
   state(slot: number): number {
-    return Atomics.load(this.b.v, this.b.slot(slot) + S_STATE);
+    return Atomics.load(this.#b.v, this.#b.slot(slot) + S_STATE);
   }
 
   cancel(slot: number): boolean {
-    const { v } = this.b;
-    const at = this.b.slot(slot) + S_STATE;
+    const { v } = this.#b;
+    const at = this.#b.slot(slot) + S_STATE;
     // The index stays in the task queue: whichever pool thread takes it
     // finds CANCELLED and frees the slot, so the slot is never reused while
     // its index is still queued.
     if (shift(v, at, QUEUED, CANCELLED) !== QUEUED) return false;
-    // Cancelled: the caller settles the Future, so this returns true. An
-    // untrack the stack's end stopped is owed (a store).
-    try {
-      this.futures.untrack(slot);
-    } catch {
-      this.owed[this.owed.length] = slot;
-    }
+    this.#pending.untrack(slot);
     return true;
   }
 
   abort(slot: number): void {
-    const { v } = this.b;
-    const base = this.b.slot(slot);
+    const { v } = this.#b;
+    const base = this.#b.slot(slot);
     // Mark first, then request: the runner that finishes the task sees the
     // mark in its CAS and waits for the request to land before it clears its
     // cancel word, so the request can never hit the thread's next task.
@@ -240,23 +318,22 @@ export class Owner extends Completions implements FutureSource {
    */
   scan(): void {
     this.#scanAt = performance.now() + SCAN_MS;
-    if (this.#holdSlot >= 0) this.#finishHold();
-    const b = this.b;
+    const b = this.#b;
     const { v } = b;
     // DONE slots of dead runners, looked at before the drain: a runner that
     // was dead before the drain pushed before it (or never will).
     const done = new Map<number, number>();
-    for (const slot of this.futures.slots()) {
+    for (const slot of this.#pending.slots()) {
       const base = b.slot(slot);
       const state = Atomics.load(v, base + S_STATE);
       const ident = Atomics.load(v, base + S_WIDENT); // below 0: unnamed
       if ((state & PHASE) !== DONE || ident <= 0) continue;
       if (!entryAlive(v[base + S_WENTRY], ident)) done.set(slot, state);
     }
-    this.drainAt(true);
+    this.#drain();
     const suspects = new Map<number, number>();
     const finishing = new Map<number, number>();
-    for (const slot of this.futures.slots()) {
+    for (const slot of this.#pending.slots()) {
       const base = b.slot(slot);
       const state = Atomics.load(v, base + S_STATE);
       const phase = state & PHASE;
@@ -284,7 +361,7 @@ export class Owner extends Completions implements FutureSource {
       const died = tagOf(state) | DONE;
       if (Atomics.compareExchange(v, base + S_STATE, state, died) === state) {
         v[base + S_KIND] = K_DIED; // after the CAS: a lost CAS writes nothing
-        this.settle(slot, true, false); // (never on a stack)
+        this.#settle(slot);
       }
     }
     this.#finishing = finishing;
@@ -293,13 +370,13 @@ export class Owner extends Completions implements FutureSource {
     // word: the same task). Settled with its outcome (complete at DONE) and
     // HELD: a runner declared dead that still runs may push it yet.
     for (const [slot, state] of done) {
-      if (this.futures.get(slot) === undefined) continue; // drained above
+      if (this.#pending.get(slot) === undefined) continue; // drained above
       if (this.#suspects.get(slot) !== state) suspects.set(slot, state);
       else this.#hold(slot, state, () => readOutcome(b, slot));
     }
     this.#suspects = suspects;
     // HELD slots whose runner has stopped: freed (_held.ts).
-    this.held.release(this.#drainHook);
+    this.#held.release(this.#drainHook);
     // Free the records of ended pool threads and start replacements.
     this.#replenish();
   }
@@ -310,61 +387,77 @@ export class Owner extends Completions implements FutureSource {
   // The outcome is read after the CAS, and a read that throws fails the
   // Future with that error: the scan goes on, the Future settles.
   #hold(slot: number, state: number, outcome: () => TaskOutcome): void {
-    if (this.#holdSlot >= 0) this.#finishHold(); // one stopped earlier
-    // Recorded before the CAS (stores): a hold that the stack's end stops
-    // after it is finished by the next scan (#finishHold), which checks
-    // that the CAS was made.
-    this.#holdState = state;
-    this.#holdOutcome = outcome;
-    this.#holdSlot = slot;
-    this.held.hold(slot, state);
-    this.#finishHold();
-  }
-
-  // A hold's settle: by stores, then untracked, once the slot is HELD (or
-  // HELD_W) under the word's tag; redone from the start after an overflow.
-  // The outcome, read while the Future is pending: a stack overflow of a
-  // user's call is rethrown, not made the outcome.
-  #finishHold(): void {
-    const slot = this.#holdSlot;
-    const word = Atomics.load(this.b.v, this.b.slot(slot) + S_STATE);
-    const phase = word & PHASE;
-    const future = this.futures.get(slot);
-    if (
-      tagOf(word) === tagOf(this.#holdState) &&
-      (phase === HELD || phase === HELD_W) && future !== undefined
-    ) {
-      if (sourceOf(future) !== undefined) {
-        let o: TaskOutcome;
-        try {
-          o = this.#holdOutcome!();
-        } catch (error) {
-          if (error instanceof RangeError) throw error; // (redone later)
-          o = { ok: false, error };
-        }
-        markSettled(future, o);
-      }
-      this.futures.untrack(slot);
+    if (!this.#held.hold(slot, state)) return;
+    const future = this.#pending.untrack(slot);
+    if (future === undefined) return;
+    let o: TaskOutcome;
+    try {
+      o = outcome();
+    } catch (error) {
+      o = { ok: false, error };
     }
-    this.#holdSlot = -1;
-    this.#holdOutcome = undefined;
+    settleFuture(future, o);
   }
 
-  readonly #drainHook = (): void => void this.drainAt(true);
+  readonly #drainHook = (): void => void this.#drain();
+
+  #settle(slot: number): void {
+    const b = this.#b;
+    const { v } = b;
+    const base = b.slot(slot);
+    const word = Atomics.load(v, base + S_STATE);
+    const state = word & PHASE;
+    // The late push of a slot settled by #hold: freed (_held.ts).
+    if (state === HELD) return this.#held.drained(slot, word);
+    const future = this.#pending.get(slot);
+    // Only a finished or cancelled slot is ours (pushes happen in those
+    // states only); anything else is left alone.
+    if (state !== DONE && state !== CANCELLED) return;
+    try {
+      if (future !== undefined && v[base + S_OIDENT] === this.#ident) {
+        this.#pending.untrack(slot);
+        if (state === CANCELLED) cancelFuture(future);
+        else settleFuture(future, readOutcome(b, slot));
+      }
+    } finally {
+      // A slot of an earlier thread on this entry (it ended before its task
+      // did) is freed all the same. Kept for this thread's next submit:
+      // up to #keep, but only this one once idle with the free queue empty
+      // (the others go back first). An ended owner's KEPT slots are swept,
+      // and a starving submitter reclaims any (see the top of this file).
+      // (With nothing kept there is nothing to give back, and no look at
+      // the free queue: one task at a time keeps one slot and pays none.)
+      // (qsize() is a hint: a get that empties it later reclaims these.)
+      const idle = this.#pending.size === 0 && this.#local.length > 0 &&
+        this.#free.qsize() === 0;
+      if (idle) this.#release();
+      const cap = this.starving > 0
+        ? 0
+        : idle
+        ? Math.min(1, this.#keep)
+        : this.#keep;
+      if (this.#local.length < cap) {
+        // OENTRY/OIDENT before KEPT: a sweep reads them after seeing KEPT.
+        v[base + S_OENTRY] = this.#entry;
+        v[base + S_OIDENT] = this.#ident;
+        setPhase(v, base + S_STATE, KEPT);
+        this.#local.push(slot);
+      } else {
+        setPhase(v, base + S_STATE, FREE);
+        this.#free.put(slot);
+      }
+    }
+  }
 
   // Settles what completed, then sleeps on the completion stack while
   // tasks are pending; #woken continues in the reaction that sees the
   // wake. Ends (#reaping false) once nothing is pending.
   #reap(): void {
-    const { v } = this.b;
+    const { v } = this.#b;
     for (;;) {
       let n: number;
       try {
-        n = this.drainAt(false);
-        if (++this.#drains >= SCAN_EVERY) {
-          this.#drains = 0;
-          this.scanIfDue();
-        }
+        n = this.drain();
       } catch (error) {
         console.error("Exception settling a Future:", error);
         n = 1;
@@ -374,10 +467,10 @@ export class Owner extends Completions implements FutureSource {
       // it waits right after that task is handed over, as a raw ping-pong
       // does (one that lingered cost one task at a time 1.7x: BENCHMARKS.md
       // "One task at a time").
-      if (this.futures.size === 0) {
+      if (this.#pending.size === 0) {
         this.#reaping = false; // (cancel() drops pending too)
-        if (this.local.length > 1 && this.free.qsize() === 0) {
-          this.release(Math.min(1, this.keepCap));
+        if (this.#local.length > 1 && this.#free.qsize() === 0) {
+          this.#release(Math.min(1, this.#keep));
         }
         return;
       }
@@ -388,7 +481,7 @@ export class Owner extends Completions implements FutureSource {
       // the keep-alive past #scanAt, and #woken scans then. It cannot
       // reject (uninterruptible, no check, and #woken catches).
       this.#nap.deadline = this.#scanAt;
-      void sleepAsync(v, this.head, EMPTY, this.#nap, false, this.#woken);
+      void sleepAsync(v, this.#head, EMPTY, this.#nap, false, this.#woken);
       return;
     }
   }

@@ -405,13 +405,8 @@ export function diedOutcome(ident: number): TaskOutcome {
   };
 }
 
-/**
- * Reads slot `s`'s outcome (in the owner, after the slot is DONE): no
- * effect, so it may be redone. `deep` (a drain the user called): a
- * RangeError of the decode (maybe the stack's end) is thrown, not the
- * outcome (_drain.ts "Depth").
- */
-export function readOutcome(b: Block, s: number, deep = false): TaskOutcome {
+/** Reads slot `s`'s outcome (in the owner, after the slot is DONE). */
+export function readOutcome(b: Block, s: number): TaskOutcome {
   const base = b.slot(s);
   switch (b.v[base + S_KIND]) {
     case K_NONE:
@@ -427,14 +422,12 @@ export function readOutcome(b: Block, s: number, deep = false): TaskOutcome {
           value: decodeValue(b.readBytes(s, b.v[base + S_LEN])),
         };
       } catch (error) {
-        if (deep && error instanceof RangeError) throw error;
         return { ok: false, error };
       }
     case K_VIEWS:
       try {
         return { ok: true, value: readShared(b, s) };
       } catch (error) {
-        if (deep && error instanceof RangeError) throw error;
         return { ok: false, error };
       }
     case K_ERROR:
@@ -444,7 +437,6 @@ export function readOutcome(b: Block, s: number, deep = false): TaskOutcome {
           error: decodeError(decodeValue(b.readBytes(s, b.v[base + S_LEN]))),
         };
       } catch (error) {
-        if (deep && error instanceof RangeError) throw error;
         return { ok: false, error };
       }
     case K_LARGE:

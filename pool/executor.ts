@@ -5,8 +5,10 @@
  * @module
  */
 
+import { jsonStringify } from "../_core/primordials.ts";
 import { runtime } from "../_core/runtime.ts";
 import type { ThreadStart } from "../_core/thread_start.ts";
+import { checkTarget, wireTarget } from "../_core/target.ts";
 import {
   type Descriptor,
   registerTransfer,
@@ -19,6 +21,7 @@ import {
   waitSync,
 } from "../_core/wait.ts";
 import { QueueShutDownError } from "../queue/errors.ts";
+import { jsonCalls, toJSONRefused } from "../queue/_codec.ts";
 import {
   checkLimits,
   type ModuleTarget,
@@ -26,8 +29,8 @@ import {
   type ThreadResult,
 } from "../thread/_types.ts";
 import {
+  FREE,
   GATED,
-  KEPT,
   LIVE,
   nextTask,
   S_MODE,
@@ -36,14 +39,14 @@ import {
   S_OIDENT,
   S_STATE,
   S_TARGET,
-  SLOT_WORDS,
+  setPhase,
   STALES,
   UNPUSHED,
 } from "./_layout.ts";
 import { type MapOptions, type MapResults, mapResults } from "./_map.ts";
 import { type Owner, ownerFor } from "./_owner.ts";
 import { handOff, wakeParked } from "./_park.ts";
-import { type ArgsHeld, writeArgs } from "./_payload.ts";
+import { addTarget, type ArgsHeld, writeArgs } from "./_payload.ts";
 import { argsUntilSettled, freshRead, releaseArgs } from "./_args_held.ts";
 import {
   type ExecutorShutdownOptions,
@@ -51,11 +54,7 @@ import {
   Pool,
   type ThreadPoolExecutorOptions,
 } from "./_pool.ts";
-import { Future } from "./future.ts";
-import { PYTHON_OPTIONS, PYTHON_SHUTDOWN, Targets, watch } from "./_targets.ts";
-
-// #submit's slot: take one now if one is free, else submit nothing.
-const NOW = -1;
+import { abortFuture, Future, onSettle } from "./future.ts";
 
 export type { MapOptions, MapResults } from "./_map.ts";
 export { Future } from "./future.ts";
@@ -87,6 +86,15 @@ export interface SubmitOptions {
 }
 
 let reviving: Pool | undefined;
+
+// Python's keyword names where threadkit's differ: refused, not ignored
+// (max_workers made a default pool, cancel_futures cancelled nothing).
+const PYTHON_OPTIONS = {
+  max_workers: "maxWorkers",
+  thread_name_prefix: "threadNamePrefix",
+  initargs: "initArgs",
+};
+const PYTHON_SHUTDOWN = { cancel_futures: "cancelFutures" };
 
 /**
  * A pool of warm threads that run submitted tasks. A task is a Thread
@@ -131,7 +139,8 @@ let reviving: Pool | undefined;
 export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
   readonly #p: Pool;
   #owner: Owner | undefined;
-  readonly #targets = new Targets();
+  readonly #ids = new WeakMap<object, number>();
+  readonly #byText = new Map<string, number>();
 
   /**
    * Creates the executor. Pool threads start with the first task.
@@ -183,7 +192,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
     options?: SubmitOptions,
   ): Future<ThreadResult<F>> {
     const { deadline, signal } = waitOptions(options); // aborted: throws
-    const f = this.#submit(target, args, 0, undefined, deadline)!;
+    const f = this.#submit(target, args, 0, undefined, deadline);
     if (signal !== undefined) watch(f, signal);
     return f as never;
   }
@@ -256,10 +265,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
         this.#submit(target, [chunk], 1, slot, deadline) as Future<unknown[]>,
       (deadline, signal) =>
         this.#p.slotAsync(this.#ownerCtx(), deadline, signal),
-      (chunk, deadline) =>
-        this.#submit(target, [chunk], 1, NOW, deadline) as
-          | Future<unknown[]>
-          | undefined,
+      () => this.#p.slotNow(this.#ownerCtx()),
       (slot) => this.#p.free.put(slot),
     );
   }
@@ -357,36 +363,20 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
     mode: number,
     slot: number | undefined,
     deadline: number,
-  ): Future | undefined {
-    const b = this.#p.b, { v } = b;
-    let owner: Owner | undefined, id = 0, entry = 0, ident = 0, gate = 0;
+  ): Future {
+    let id: number;
     try {
-      owner = this.#ownerCtx();
-      ({ entry } = runtime());
-      ident = owner.ident;
-      gate = b.gate(entry);
-      id = this.#targets.id(this.#p.b, target);
+      id = this.#targetId(target);
     } catch (error) {
-      if (slot !== undefined && slot >= 0) { // taken for us: KEPT (as below)
-        const at = b.l.slotsAt + SLOT_WORDS * slot;
-        v[at + S_OENTRY] = entry;
-        v[at + S_OIDENT] = ident;
-        Atomics.store(
-          v,
-          at + S_STATE,
-          (Atomics.load(v, at + S_STATE) & ~31) | KEPT,
-        );
-        try {
-          owner?.keep(slot);
-        } catch { /* reclaimed once the free queue runs dry */ }
-      }
+      if (slot !== undefined) this.#p.free.put(slot); // taken for us
       throw error;
     }
-    const s = slot === NOW
-      ? this.#p.slotNow(owner)
-      : slot ?? this.#p.slotSync(owner, deadline);
-    if (s === undefined) return undefined; // NOW, and none free
-    const base = b.l.slotsAt + SLOT_WORDS * s; // b.slot(s), no call
+    const owner = this.#ownerCtx();
+    const s = slot ?? this.#p.slotSync(owner, deadline);
+    const b = this.#p.b, { v } = b;
+    const base = b.slot(s);
+    const entry = runtime().entry;
+    const gate = b.gate(entry);
     // 0 outside the gate; 1 holding this entry's gate word; 2 in the shared
     // gate count (an ended thread's leftover work on this entry holds the
     // word: pool/_close.ts).
@@ -396,7 +386,7 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
     let future: Future | undefined; // tracked (owner.track returned)
     try {
       v[base + S_OENTRY] = entry;
-      v[base + S_OIDENT] = ident;
+      v[base + S_OIDENT] = owner.ident;
       v[base + S_TARGET] = id;
       v[base + S_MODE] = mode;
       read = freshRead(v, base); // this submit's, not decoded (_args_held.ts)
@@ -455,29 +445,11 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
     } catch (error) {
       if (inGate === 1) Atomics.compareExchange(v, gate, owner.ident, 0);
       else if (inGate === 2) Atomics.sub(v, GATED, 1);
-      // Refused: the slot is given back by builtins first, KEPT and this
-      // thread's (listed or not, it is never lost: a submitter that finds
-      // the free queue empty reclaims it, _orphans.ts). The calls after may
-      // overflow in turn: an untrack is then owed (a store, _owner.ts).
-      v[base + S_OENTRY] = entry;
-      v[base + S_OIDENT] = ident;
-      Atomics.store(
-        v,
-        base + S_STATE,
-        (Atomics.load(v, base + S_STATE) & ~31) | KEPT,
-      );
-      if (future !== undefined) {
-        try {
-          owner.untrack(s);
-        } catch {
-          owner.owed[owner.owed.length] = s;
-        }
-      }
-      try {
-        // What this task's args held: released.
-        if (held !== undefined) releaseArgs(this.#p.shared, held);
-        owner.keep(s);
-      } catch { /* the slot: reclaimed once the free queue runs dry */ }
+      if (future !== undefined) owner.untrack(s);
+      // What this task's args held: released.
+      if (held !== undefined) releaseArgs(this.#p.shared, held);
+      setPhase(v, base + S_STATE, FREE);
+      this.#p.free.put(s);
       if (error instanceof QueueShutDownError) this.#p.checkOpen();
       throw error;
     }
@@ -490,10 +462,37 @@ export class ThreadPoolExecutor implements Disposable, AsyncDisposable {
     return future;
   }
 
+  #targetId(target: unknown): number {
+    if (
+      typeof target === "object" && target !== null ||
+      typeof target === "function"
+    ) {
+      const known = this.#ids.get(target);
+      if (known !== undefined) return known;
+    }
+    const wire = wireTarget(checkTarget(target, "Cannot submit task"));
+    if (jsonCalls()) throw toJSONRefused(); // before a program's toJSON runs
+    const key = jsonStringify(wire);
+    let id = this.#byText.get(key);
+    if (id === undefined) {
+      id = addTarget(this.#p.b, wire);
+      this.#byText.set(key, id);
+    }
+    this.#ids.set(target as object, id);
+    return id;
+  }
+
   static {
     registerTransfer(TAG, (d) => {
       reviving = Pool.revive(d.buffer, d.extra as Extra);
       return new ThreadPoolExecutor();
     });
   }
+}
+
+// Aborting the signal cancels a queued task or cancels a running one.
+function watch(future: Future, signal: AbortSignal): void {
+  const onAbort = () => abortFuture(future);
+  signal.addEventListener("abort", onAbort, { once: true });
+  onSettle(future, () => signal.removeEventListener("abort", onAbort));
 }

@@ -41,35 +41,16 @@ const SLOT_RUNNING = 2, SLOT_DONE = 3, SLOT_FINISHING = 5;
 
 // deno-lint-ignore no-explicit-any
 type AnyFuture = Future<any>;
+/** Settles a future (the owner context calls this). */
+export let settleFuture: (future: AnyFuture, outcome: TaskOutcome) => void;
+/** Marks a future cancelled (the owner context calls this). */
+export let cancelFuture: (future: AnyFuture) => void;
 /** The source of a pending future (undefined once settled). */
 export let sourceOf: (future: AnyFuture) => FutureSource | undefined;
 /** Runs `fn` once when the future settles (the abort listener's removal). */
 export let onSettle: (future: AnyFuture, fn: () => void) => void;
 /** Cancels a queued task or requests cancellation of a running one. */
 export let abortFuture: (future: AnyFuture) => void;
-/**
- * Settles a pending future by stores only (the owner's drain calls this):
- * its notifications (settle hook, promise, callbacks) are owed, made by
- * notifyOwed. `outcome` undefined: cancelled.
- */
-export let markSettled: (
-  future: AnyFuture,
-  outcome: TaskOutcome | undefined,
-) => void;
-/**
- * Makes the notifications owed, in the order the futures settled. `deep`
- * (a call the user made, at any depth): a stack overflow in a callback or
- * the hook is thrown, the callback not counted, and the rest stays owed
- * for a later call (the owner's drain from a reaction at the bottom of the
- * stack); else a callback's error is reported and the callback counted.
- */
-export let notifyOwed: (deep: boolean) => void;
-// The futures that owe notifications (thread-local): a queue linked
-// through #nextOwed, so that adding one is stores only (an array's growth
-// may throw near the stack's end); and a settled promise for a reaction.
-let owedHead: AnyFuture | undefined;
-let owedTail: AnyFuture | undefined;
-const RESOLVED = Promise.resolve();
 
 /**
  * The eventual result of a task run by a {@linkcode ThreadPoolExecutor}.
@@ -136,21 +117,7 @@ export class Future<R = unknown> implements PromiseLike<R> {
       this.#source!.drain();
       return this.#state === CANCELLED;
     }
-    // Cancelled (the slot's CAS): from here only stores, and the
-    // notifications, which an overflow leaves owed (notifyOwed).
-    this.#state = CANCELLED;
-    this.#source = undefined;
-    this.#owes = true;
-    if (owedTail === undefined) owedHead = this;
-    else owedTail.#nextOwed = this;
-    owedTail = this;
-    try {
-      notifyOwed(true);
-    } catch {
-      try {
-        void RESOLVED.then(notifyBottom);
-      } catch { /* the owner's next drain makes them */ }
-    }
+    cancelFuture(this);
     return true;
   }
 
@@ -236,11 +203,6 @@ export class Future<R = unknown> implements PromiseLike<R> {
   }
 
   #failed = false;
-  // Settled, its notifications not all made yet (#notify).
-  #owes = false;
-  #notifying = false;
-  #called = 0; // callbacks called
-  #nextOwed: AnyFuture | undefined; // (notifyOwed's list)
 
   #waitSync(options: WaitOptions | undefined): void {
     // Options first, done or not: result(5) (Python's positional timeout)
@@ -284,74 +246,31 @@ export class Future<R = unknown> implements PromiseLike<R> {
     else this.#resolve(this.#value);
   }
 
-  // Settled: stores only, then queued on the owed list (notifyOwed).
-  #mark(state: number): void {
+  #finish(state: number): void {
     this.#state = state;
     this.#source = undefined;
-    this.#owes = true;
-    if (owedTail === undefined) owedHead = this;
-    else owedTail.#nextOwed = this;
-    owedTail = this;
-  }
-
-  // What settling owes (#owes): the settle hook, the promise, the
-  // callbacks. Near the end of the stack any step may overflow: the
-  // RangeError goes to the caller with #owes still true, and the next
-  // #notify goes on from the step that did not complete. Each step is
-  // done, then marked: the hook (a listener's removal, a registration's
-  // release) and the promise's resolve are idempotent; a callback is
-  // counted once `call` returned, and `call` throws only an overflow
-  // (deep: before or while the callback ran; it runs again from the
-  // bottom of the stack, where its overflow is its own, reported).
-  #notify(deep: boolean): void {
-    if (!this.#owes || this.#notifying) return; // (a callback's own drain)
-    this.#notifying = true;
-    try {
-      const hook = this.#onSettle;
-      if (hook !== undefined) {
-        try {
-          hook();
-        } catch (error) {
-          if (deep && stackEnd(error)) throw error;
-          report("Exception settling a Future:", error);
-        }
-        this.#onSettle = undefined;
-      }
-      this.#fulfil();
-      const callbacks = this.#callbacks;
-      if (callbacks !== undefined) {
-        while (this.#called < callbacks.length) {
-          const fn = callbacks[this.#called] as (f: Future<R>) => void;
-          call(fn, this, deep);
-          this.#called++;
-        }
-        this.#callbacks = undefined;
-      }
-      this.#owes = false;
-    } finally {
-      this.#notifying = false;
+    this.#onSettle?.();
+    this.#onSettle = undefined;
+    this.#fulfil();
+    const callbacks = this.#callbacks;
+    this.#callbacks = undefined;
+    if (callbacks !== undefined) {
+      for (const fn of callbacks) call(fn as (f: Future<R>) => void, this);
     }
   }
 
   static {
-    markSettled = (f, outcome) => {
+    settleFuture = (f, outcome) => {
       if (f.#state !== PENDING) return;
-      if (outcome === undefined) return f.#mark(CANCELLED);
       if (outcome.ok) f.#value = outcome.value;
       else {
         f.#failed = true;
         f.#error = outcome.error;
       }
-      f.#mark(FINISHED);
+      f.#finish(FINISHED);
     };
-    notifyOwed = (deep) => {
-      for (let f = owedHead; f !== undefined; f = owedHead) {
-        if (f.#notifying) return; // its own callback's drain: it goes on
-        f.#notify(deep);
-        owedHead = f.#nextOwed;
-        f.#nextOwed = undefined;
-        if (owedHead === undefined) owedTail = undefined;
-      }
+    cancelFuture = (f) => {
+      if (f.#state === PENDING) f.#finish(CANCELLED);
     };
     sourceOf = (f) => f.#state === PENDING ? f.#source : undefined;
     onSettle = (f, fn) => {
@@ -406,30 +325,10 @@ function cancelledError(): CancelledError {
   return new CancelledError("The task was cancelled");
 }
 
-function call<R>(
-  fn: (future: Future<R>) => void,
-  future: Future<R>,
-  deep = false,
-): void {
+function call<R>(fn: (future: Future<R>) => void, future: Future<R>): void {
   try {
     fn(future);
   } catch (error) {
-    if (deep && stackEnd(error)) throw error;
-    report("Exception calling a Future's done callback:", error);
+    console.error("Exception calling a Future's done callback:", error);
   }
 }
-
-function report(what: string, error: unknown): void {
-  try {
-    console.error(what, error);
-  } catch { /* no room to report it */ }
-}
-
-// A stack overflow (V8's and JavaScriptCore's RangeError). If even the
-// test overflows, that overflow is thrown. (Firefox throws an InternalError,
-// "too much recursion": outside this RangeError model, as elsewhere.)
-function stackEnd(error: unknown): boolean {
-  return error instanceof RangeError && /call stack/i.test(error.message);
-}
-
-const notifyBottom = () => notifyOwed(false);

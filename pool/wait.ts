@@ -255,32 +255,19 @@ export function asCompleted<F extends Future<unknown>>(
       `${left} (of ${all.length}) futures unfinished within ${options?.timeout} ms`,
     );
   return {
-    // Not a generator: an error thrown in one (a stack overflow in wait,
-    // at the depth of the caller's next()) would end the iteration; here
-    // that next() throws and the next one goes on.
-    [Symbol.iterator](): Iterator<F> {
+    *[Symbol.iterator]() {
       let pending = new Set(all);
-      let ready: F[] = [], at = 0;
-      return {
-        next: (): IteratorResult<F> => {
-          while (at === ready.length) {
-            if (pending.size === 0) return { done: true, value: undefined };
-            const left = Math.max(0, deadline - performance.now());
-            const { done, notDone } = wait(pending, {
-              timeout: left,
-              returnWhen: FIRST_COMPLETED,
-              signal,
-            });
-            if (done.size === 0) throw timedOut(notDone.size);
-            ready = [...done];
-            at = 0;
-            pending = notDone;
-          }
-          const r = { done: false, value: ready[at] }; // moved on last
-          at++;
-          return r;
-        },
-      };
+      while (pending.size > 0) {
+        const left = Math.max(0, deadline - performance.now());
+        const { done, notDone } = wait(pending, {
+          timeout: left,
+          returnWhen: FIRST_COMPLETED,
+          signal,
+        });
+        if (done.size === 0) throw timedOut(notDone.size);
+        yield* done;
+        pending = notDone;
+      }
     },
     // Not an async generator: it would await each yielded Future (they are
     // thenables) and yield results instead of Futures.

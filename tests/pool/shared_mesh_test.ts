@@ -106,7 +106,7 @@ describe("ThreadPoolExecutor: shared memory from a thread the executor was passe
     t.start();
     assert.ok(await registered.waitAsync({ timeout: 30_000 }));
     // Every pool thread idled out: the next two start after the register.
-    await until(() => Atomics.load(b.v, LIVE) === 0, "idle out", 120_000);
+    await until(() => Atomics.load(b.v, LIVE) === 0, "idle out", 30_000);
     go.set();
     assert.deepEqual(await t.joinAsync(JOIN), [3, 2]);
   });
@@ -226,7 +226,7 @@ describe("ThreadPoolExecutor: shared memory from a thread the executor was passe
     });
     linker.start();
     // The pool thread idles out: the next task starts one (beforeStart).
-    await until(() => Atomics.load(b.v, LIVE) === 0, "idle out", 120_000);
+    await until(() => Atomics.load(b.v, LIVE) === 0, "idle out", 30_000);
     // From here to the submit, home runs no event loop turn (no tick).
     Atomics.store(w, 4, 1), Atomics.notify(w, 4); // the ender returns
     spin(() => !ender.isAlive(), "the ender's end");
@@ -285,7 +285,7 @@ describe("ThreadPoolExecutor: shared memory from a thread the executor was passe
     await until(() => Atomics.load(w, 1) !== 0, "the holder's start", 30_000);
     assert.equal(w[1], 1, "the hook saw the mesh");
     for (let i = 0; i < STARTS; i++) {
-      await until(() => Atomics.load(b.v, LIVE) === 0, "idle out", 120_000);
+      await until(() => Atomics.load(b.v, LIVE) === 0, "idle out", 30_000);
       await within(pool.submit((x: number) => x, i)); // a start
     }
     Atomics.store(w, 0, 1), Atomics.notify(w, 0);
