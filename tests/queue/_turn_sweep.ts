@@ -195,19 +195,21 @@ export function sweepCase(kind: string, form: Form): [Found, Swept] {
     }
   });
   if (other !== undefined) faults.push(`sweep ended on ${String(other)}`);
+  // What the case found, with the queue for the caller's own checks.
+  const found = (): [Found, Swept] => [{
+    kind,
+    form,
+    tries,
+    accepted: accepted.length,
+    threw: threw.length,
+    faults,
+  }, x];
   const held = heldTurns(x, oneHeader);
   if (held.length > 0) faults.push(`held after: ${held.join(", ")}`);
   // A turn held by this thread: the checks below would wait on it (an
   // unbounded queue's putNowait waits for a held TAIL without a bound).
   if (held.length > 0 && !oneHeader) {
-    return [{
-      kind,
-      form,
-      tries,
-      accepted: accepted.length,
-      threw: threw.length,
-      faults,
-    }, x];
+    return found();
   }
   // From this thread: a put and a get work now, and the items are exact.
   try {
@@ -249,14 +251,7 @@ export function sweepCase(kind: string, form: Form): [Found, Swept] {
     }
   }
   if (x.qsize() !== 0) faults.push(`qsize ${x.qsize()} after the drain`);
-  return [{
-    kind,
-    form,
-    tries,
-    accepted: accepted.length,
-    threw: threw.length,
-    faults,
-  }, x];
+  return found();
 }
 
 if (import.meta.main) {
