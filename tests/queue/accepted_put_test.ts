@@ -17,6 +17,7 @@ import { stateOf } from "../../queue/_core.ts";
 import type { QueueBase } from "../../queue/_core.ts";
 import { GET_WAITERS, PUT_WAITERS } from "../../queue/_layout.ts";
 import { plant } from "../_workers/planted_put.ts";
+import { until } from "../_helpers.ts";
 import type * as planted from "../_workers/planted_put.ts";
 
 type Q = LifoQueue<number> | PriorityQueue<number>;
@@ -69,11 +70,11 @@ describe("a put whose item went in reports no error", () => {
       // The getter registered (it waits on the queue): its count is read
       // from shared memory by the put; wait until it is there.
       const h = stateOf(q as unknown as QueueBase<unknown>).h;
-      const until = performance.now() + 60_000;
-      while (Atomics.load(h, GET_WAITERS) === 0) {
-        assert.ok(performance.now() < until, "the getter registered");
-        await new Promise((r) => setTimeout(r, 5));
-      }
+      await until(
+        () => Atomics.load(h, GET_WAITERS) !== 0,
+        "the getter registered",
+        60_000,
+      );
       const threw = plant(q);
       q.put(5);
       assert.equal(threw(), 1);
@@ -90,11 +91,11 @@ describe("a put whose item went in reports no error", () => {
       t.start();
       // The putter registered (it waits for room): then room is made.
       const h = stateOf(q as unknown as QueueBase<unknown>).h;
-      const until = performance.now() + 60_000;
-      while (Atomics.load(h, PUT_WAITERS) === 0) {
-        assert.ok(performance.now() < until, "the putter registered");
-        await new Promise((r) => setTimeout(r, 5));
-      }
+      await until(
+        () => Atomics.load(h, PUT_WAITERS) !== 0,
+        "the putter registered",
+        60_000,
+      );
       const first = q.get({ timeout: 5_000 });
       assert.deepEqual(await t.joinAsync({ timeout: 60_000 }), ["put", 1]);
       const rest: number[] = [];
