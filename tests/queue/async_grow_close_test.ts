@@ -9,6 +9,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Queue, QueueFullError, Thread } from "../../mod.ts";
+import { until } from "../_helpers.ts";
 import { OFFSET, SEGMENTS } from "../../queue/_chain_memory.ts";
 import type * as grabModule from "../_workers/tail_grab.ts";
 
@@ -22,7 +23,8 @@ describe("an unbounded Queue's async grow: a TAIL taken inside the grow", () => 
     // segment (under the chain's LOCK, after its look at TAIL, before it
     // closes the old segment): there it lets the grabber take the old
     // segment's TAIL, as a put of another thread could at that moment.
-    const gflag = new Int32Array(new SharedArrayBuffer(12));
+    // flag[3]: the grabber's start (tests/_workers/tail_grab.ts).
+    const gflag = new Int32Array(new SharedArrayBuffer(16));
     let armed = false;
     const te = new TextEncoder(), td = new TextDecoder();
     const enc = (v: unknown) => te.encode(JSON.stringify(v));
@@ -52,6 +54,10 @@ describe("an unbounded Queue's async grow: a TAIL taken inside the grow", () => 
       args: [seg0 as never, gflag, HOLD],
     });
     g.start();
+    // The grabber runs before the put starts: the encode's wait above is
+    // then for its take of TAIL only, not for its thread's start (which the
+    // loop-stop bound below would count; a loaded CI run measured 1716 ms).
+    await until(() => Atomics.load(gflag, 3) !== 0, "the grabber's start");
     let result: unknown, took = 0, gap = 0, last = 0;
     try {
       last = performance.now();
