@@ -309,9 +309,15 @@ describe("Queue races", () => {
     t.start();
     try {
       await until(() => Atomics.load(flag, 0) === 1, "the getter to start");
-      // Give its getNowait time to meet the held lock; the outcome asserted
-      // below is the same whichever comes first.
-      await new Promise((r) => setTimeout(r, 100));
+      // Its getNowait has met the held lock once it marks the word
+      // CONTENDED (2^30) to sleep on it (queue/_locked.ts), or it returned
+      // (a bug: checked next). Released as soon as it is marked: a nowait
+      // take gives a live holder IDLE_GRACE (500 ms) only, so a longer
+      // hold here would be a test of that grace instead.
+      await until(
+        () => Atomics.load(h, LOCK) >= 0x40000000 || !t.isAlive(),
+        "the getter to reach the lock",
+      );
       assert.equal(t.isAlive(), true, "getNowait returned with the lock held");
     } finally {
       Atomics.store(h, LOCK, 0); // release, as Lock.release does

@@ -37,7 +37,9 @@ describe("Condition reacquire where every acquire call overflows", () => {
       cond.acquire();
       holder.start();
       await sleepers(lw, 0, 1); // the holder asleep on the lock word
-      let triesHeld = 0;
+      // [0] acquire tries made while the holder has the lock, [1] this
+      // thread's wait has returned (shared: the releaser waits for either).
+      const tries = new Int32Array(new SharedArrayBuffer(8));
       const real = lock.acquire;
       // Every acquire call "overflows" until the holder has let go.
       (lock as unknown as { acquire: unknown }).acquire = function (
@@ -45,7 +47,8 @@ describe("Condition reacquire where every acquire call overflows", () => {
         o: unknown,
       ) {
         if (!go.isSet()) {
-          triesHeld++;
+          Atomics.add(tries, 0, 1);
+          Atomics.notify(tries, 0);
           throw new RangeError("Maximum call stack size exceeded");
         }
         // deno-lint-ignore no-explicit-any
@@ -55,16 +58,30 @@ describe("Condition reacquire where every acquire call overflows", () => {
       // wakes it); the sleep times out; the reacquire finds the lock held.
       const t = new Thread({
         name: "releaser",
-        target: (took: Event, go: Event) => {
+        target: (took: Event, go: Event, tries: Int32Array) => {
           if (!took.wait({ timeout: 20_000 })) throw new Error("no take");
-          // The holder keeps the lock 300 ms: a wait's length, not an order.
+          // Until the reacquire has met the held lock (its first try), not
+          // a sleep long enough for the wait to time out and get there; or
+          // until the wait returned without a try (its timeout ran out
+          // before the holder took the lock: nothing to count then).
+          const end = Date.now() + 20_000;
+          while (
+            Atomics.load(tries, 0) === 0 && Atomics.load(tries, 1) === 0
+          ) {
+            if (Date.now() > end) throw new Error("no try");
+            Atomics.wait(tries, 0, 0, 1_000); // (a store of [1] notifies [0])
+          }
+          // Then the holder keeps the lock 300 ms more, the span the tries
+          // are counted over: a length, not an order.
           Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
           go.set();
         },
-        args: [took, go],
+        args: [took, go, tries],
       });
       t.start();
       const r = cond.wait({ timeout: 20 });
+      Atomics.store(tries, 1, 1);
+      Atomics.notify(tries, 0);
       delete (lock as unknown as { acquire?: unknown }).acquire;
       const held = kind === "RLock" ? (lock as RLock).isOwned() : lock.locked();
       cond.release();
@@ -73,6 +90,7 @@ describe("Condition reacquire where every acquire call overflows", () => {
       assert.equal(r, false);
       assert.equal(held, true, "returned without the lock");
       assert.equal(Atomics.load(cw, 1), 0, "a waiter left counted");
+      const triesHeld = Atomics.load(tries, 0);
       assert.ok(
         triesHeld <= 100,
         `${triesHeld} acquire tries while another thread held the lock (a busy loop)`,

@@ -92,16 +92,18 @@ describe("Condition", () => {
     const state = new Int32Array(new SharedArrayBuffer(4));
     const setter = new Thread({
       target: (cond: Condition, state: Int32Array) => {
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
-        using _held = cond.guard();
+        using _held = cond.guard({ timeout: 20_000 });
         state[0] = 42;
         cond.notify();
       },
       args: [cond, state],
     });
-    setter.start();
     {
+      // Held before the setter starts: its guard() gets the lock only when
+      // waitFor() has found the predicate false, registered and let go, so
+      // the set comes after the wait (no sleep in the setter orders it).
       using _held = cond.guard();
+      setter.start();
       assert.equal(cond.waitFor(() => state[0], { timeout: 20_000 }), 42);
     }
     await setter.joinAsync(JOIN);

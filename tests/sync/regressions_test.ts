@@ -36,13 +36,16 @@ describe("wait/notify regressions", () => {
     waiter.start();
     await sleepers(new Int32Array(buffer), 0, 1); // asleep on the lock word
     waiter.cancel();
-    setTimeout(() => {
-      Atomics.store(gate, 1, 1);
-      Atomics.notify(gate, 1);
-    }, 30);
-    // The main thread queues behind the cancelled waiter; the release's
+    // The main thread queues behind the cancelled waiter: with the lock
+    // held, acquireAsync() is asleep on its word when it returns (its first
+    // Atomics.waitAsync runs in the call: sync/lock.ts), so the release told
+    // next comes after it, and soon after the cancel, while the waiter may
+    // still sleep (it sees the cancel at a slice end). The release's
     // notify(1) may go to either, and must not be lost.
-    assert.equal(await lock.acquireAsync({ timeout: 10_000 }), true);
+    const acquired = lock.acquireAsync({ timeout: 10_000 });
+    Atomics.store(gate, 1, 1);
+    Atomics.notify(gate, 1);
+    assert.equal(await acquired, true);
     lock.release();
     await holder.joinAsync(JOIN);
     // The cancelled waiter either got the lock first or saw its cancel.
@@ -76,7 +79,8 @@ describe("wait/notify regressions", () => {
   });
 
   it("Thread: cancelling a thread does not cut short the wait for the threads it started", async () => {
-    const flags = new Int32Array(new SharedArrayBuffer(12)); // [0] go, [1] child done, [2] child started
+    // [0] go, [1] child done, [2] child started, [3] the parent was joined
+    const flags = new Int32Array(new SharedArrayBuffer(16));
     const errors: unknown[] = [];
     setExcepthook(({ error }) => errors.push(error));
     try {
@@ -87,7 +91,9 @@ describe("wait/notify regressions", () => {
               Atomics.store(flags, 2, 1);
               Atomics.notify(flags, 2);
               Atomics.wait(flags, 0, 0, 20_000); // until the main thread says go
-              Atomics.wait(flags, 1, 0, 100); // outlive the parent a little
+              // Outlives the parent's target: ends only once the main thread
+              // has joined the parent (bounded past the join's bound).
+              Atomics.wait(flags, 3, 0, 60_000);
               Atomics.store(flags, 1, 1);
               Atomics.notify(flags, 1);
             },
@@ -109,11 +115,16 @@ describe("wait/notify regressions", () => {
       Atomics.store(flags, 0, 1);
       Atomics.notify(flags, 0);
       assert.equal(await parent.joinAsync(JOIN), "parent done");
+      assert.equal(Atomics.load(flags, 1), 0, "the child ended first");
+      Atomics.store(flags, 3, 1);
+      Atomics.notify(flags, 3);
       assert.ok(await wordChanged(flags, 1, 0), "the child finished");
       assert.equal(Atomics.load(flags, 1), 1, "the child did not finish");
       await sleep(50); // a quiet period: nothing is reported late
       assert.deepEqual(errors, [], "a spurious error was reported");
     } finally {
+      Atomics.store(flags, 3, 1); // a failed case does not keep the child
+      Atomics.notify(flags, 3);
       setExcepthook(undefined);
     }
   });

@@ -14,7 +14,7 @@ describe("Thread process exit", () => {
     const run = await runProgram(program("daemon_exit.ts"), 30_000);
     assert.equal(run.timedOut, false, `did not exit: ${run.stderr}`);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /main done, daemon alive: true/);
+    assert.match(run.stdout, /main done, daemon alive: true, blocked: true/);
   });
 
   it("Thread non-daemon: the program exits only after the thread ends, by itself", async () => {

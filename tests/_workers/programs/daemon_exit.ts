@@ -3,7 +3,8 @@
 // keeps: the process must exit by itself once the main thread is done.
 import { Lock, Thread } from "../../../mod.ts";
 
-const lock = new Lock();
+const buffer = new SharedArrayBuffer(Lock.byteLength);
+const lock = new Lock({ buffer, byteOffset: 0 });
 lock.acquire();
 const t = new Thread({
   target: (lock: Lock) => {
@@ -13,6 +14,15 @@ const t = new Thread({
   daemon: true,
 });
 t.start();
-// Give it time to be blocked for real.
-Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
-console.log(`main done, daemon alive: ${t.isAlive()}`);
+// Blocked for real: the daemon marks the lock's word CONTENDED (2^30,
+// sync/lock.ts) just before it sleeps on it; polled (bounded), not slept
+// for. Its Atomics.wait itself cannot be seen from here: marked, it is
+// asleep or about to be, and stays so, since main never releases.
+const word = new Int32Array(buffer);
+const pause = new Int32Array(new SharedArrayBuffer(4));
+const end = performance.now() + 20_000;
+while (Atomics.load(word, 0) < 2 ** 30 && performance.now() < end) {
+  Atomics.wait(pause, 0, 0, 1);
+}
+const blocked = Atomics.load(word, 0) >= 2 ** 30;
+console.log(`main done, daemon alive: ${t.isAlive()}, blocked: ${blocked}`);
