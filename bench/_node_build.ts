@@ -33,6 +33,7 @@ const FILES = [
   "_team.ts",
   "limits.ts",
   "pool_ab.ts",
+  "rows_ab.ts",
   "rt_place.ts",
   "struct_ab.ts",
   "wake_ab.ts",

@@ -8,6 +8,8 @@
 //
 //   deno run -A bench/rows_ab.ts --base=<tree> [--rows=int-t2t,obj-t2t]
 //     [--pin]
+//   node npm/bench/rows_ab.js --base=<tree>/npm [...]   (both trees built:
+//   deno task build:npm && deno run -A bench/_node_build.ts, in each)
 // The baseline's sides come from its own bench/_rows.ts, over its own copy
 // of the package (its threads load its modules).
 //
@@ -34,7 +36,9 @@ if (base === undefined) throw new Error("rows_ab: --base=<tree> is required");
 const ids = (args.find((a) => a.startsWith("--rows="))?.slice(7) ??
   "int-t2t,obj-t2t").split(",");
 const pin = args.includes("--pin");
-const old = await import(pathToFileURL(`${base}/bench/_rows.ts`).href) as {
+// Built for Node (bench/_node_build.ts), `base` is the baseline's npm/.
+const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
+const old = await import(pathToFileURL(`${base}/bench/_rows${ext}`).href) as {
   ROWS: typeof ROWS;
 };
 const keepAlive = setInterval(() => {}, 1 << 30);

@@ -35,6 +35,15 @@ export const TAKE_OVER: unique symbol = Symbol("threadkit.takeOver");
  * hand-off (sync/_handoff.ts).
  */
 export const HELD_HERE: unique symbol = Symbol("threadkit.heldHere");
+// HELD_HERE reads the lock word plainly: Condition's notify and wait each
+// make the check, and an Atomics call costs 10-40 ns here. Aligned
+// Int32Array reads do not tear, a thread sees its own last write, and any
+// acquire or release ordered before the call (through any atomic, the
+// lock's own included) is seen; a stale value is one written by an acquire
+// or a release racing the call, the answer an Atomics.load made a moment
+// earlier gives. So the ident bits read name this thread only if it wrote
+// them (its acquire or takeover: only the thread they name writes them)
+// and holds the lock, or another thread's release of it races the call.
 
 /** A revived Lock's descriptor extra: an RLock's inner, owned lock. */
 export const OWNED = "threadkit.owned";

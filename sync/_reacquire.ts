@@ -144,16 +144,16 @@ export function waitHeld(
   // free, as Python restores the lock after an interrupted wait). A lock
   // word that names this thread is ours: the sleep's death check took it
   // over (its OwnerDiedError is the failure), or an acquire below did.
+  // Each look is the compareExchange that takes a free word (no load
+  // first): it fails on a held word, and returns it.
   for (let parked = false;;) {
-    const w = Atomics.load(words, 0);
-    if ((w & HOLDER) === me) break;
-    if (w === 0) {
-      if (
-        Atomics.compareExchange(words, 0, 0, parked ? me | CONTENDED : me) ===
-          0
-      ) break;
-      if (parked) continue;
-    }
+    const w = Atomics.compareExchange(
+      words,
+      0,
+      0,
+      parked ? me | CONTENDED : me,
+    );
+    if (w === 0 || (w & HOLDER) === me) break;
     if (!parked) {
       try {
         lock.acquire(MUST_ACQUIRE);

@@ -110,7 +110,13 @@ export function tooMany(what: string): RuntimeError {
 // caller acquired the lock and holds it). Callers hold the lock (or hand on
 // a permit, see leave).
 export function grant(view: Int32Array, n: number, handOff = false): void {
-  let waiters = Atomics.load(view, WAITERS);
+  // WAITERS read plainly, as the compareExchange's guess: the caller holds
+  // the lock, so every registration (made under it) is seen, and a stale
+  // value (a waiter's leave, which does not hold the lock, not seen yet)
+  // only fails the compareExchange, whose result is the count itself. The
+  // guess is trusted for nothing else: a count of 0 is read again with
+  // Atomics before the grant gives up. One atomic less on a notify.
+  let waiters = view[WAITERS] || Atomics.load(view, WAITERS);
   let k: number;
   for (;;) {
     k = n < waiters ? n : waiters;

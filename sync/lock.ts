@@ -477,7 +477,7 @@ export class Lock {
    * (a Condition defers its wakes to its own releases: sync/_handoff.ts).
    */
   [HELD_HERE](): number {
-    const holder = Atomics.load(this.#view, STATE) & HOLDER;
+    const holder = this.#view[STATE] & HOLDER; // plain: sync/_holder.ts
     return holder === 0 ? 0 : holder === (me || myIdent()) ? 1 : 2;
   }
   /**
