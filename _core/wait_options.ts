@@ -396,8 +396,10 @@ export function sleepSlot(): SleepSlot {
  * sleepOptionsAsync is its form for async waits. The checks are written
  * out, with calls only to throw (and one to join two death checks, when the
  * options carry one and the caller another), and with `into` it makes no
- * closure and allocates nothing, since a Condition's wait runs this between
- * its wake and the notify it answers with.
+ * closure and allocates nothing (but bothChecks' one closure when both
+ * death checks are there, as for a Barrier's Condition), since a
+ * Condition's wait runs this between its wake and the notify it answers
+ * with.
  * @throws {TypeError} for a non-number timeout or a bad signal.
  * @throws {RangeError} for a negative or NaN timeout.
  * @throws the signal's reason when it is already aborted.

@@ -38,10 +38,15 @@ export const HELD_HERE: unique symbol = Symbol("threadkit.heldHere");
 // HELD_HERE reads the lock word plainly: Condition's notify and wait each
 // make the check, and an Atomics call costs 10-40 ns here. Aligned
 // Int32Array reads do not tear, a thread sees its own last write, and any
-// acquire or release ordered before the call (through any atomic, the
-// lock's own included) is seen; a stale value is one written by an acquire
-// or a release racing the call, the answer an Atomics.load made a moment
-// earlier gives. So the ident bits read name this thread only if it wrote
+// acquire or release that happens-before the call (an atomic that read
+// from it, a wait that its notify ended, the lock's own words included) is
+// seen; a stale value is one written by an acquire or a release racing the
+// call. (Sequential consistency alone orders less: in a Dekker pattern, a
+// release then an Atomics.load of a flag against an Atomics.store of that
+// flag then this check, the plain read may still see the ident on ARM64,
+// where Atomics.load would not; reachable only by another thread's release
+// of a plain Lock this thread acquired, and then the wake is only deferred,
+// as below.) So the ident bits read name this thread only if it wrote
 // them (its acquire or takeover: only the thread they name writes them)
 // and holds the lock, or another thread's release of it races the call.
 

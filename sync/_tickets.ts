@@ -110,12 +110,15 @@ export function tooMany(what: string): RuntimeError {
 // caller acquired the lock and holds it). Callers hold the lock (or hand on
 // a permit, see leave).
 export function grant(view: Int32Array, n: number, handOff = false): void {
-  // WAITERS read plainly, as the compareExchange's guess: the caller holds
-  // the lock, so every registration (made under it) is seen, and a stale
-  // value (a waiter's leave, which does not hold the lock, not seen yet)
-  // only fails the compareExchange, whose result is the count itself. The
-  // guess is trusted for nothing else: a count of 0 is read again with
-  // Atomics before the grant gives up. One atomic less on a notify.
+  // WAITERS read plainly, as the compareExchange's guess only: whatever it
+  // reads, the compareExchange decides, and a stale guess fails it and
+  // returns the count itself. A stale value comes from a notifier that does
+  // not hold a plain Lock (any thread may release one, so the registrations
+  // made under it need not be seen) or from waitHeld's rollback after a
+  // failed release; a holder that acquired the lock sees every registration
+  // made under it. A count of 0 is read again with Atomics before the grant
+  // gives up, so it wakes what the old Atomics.load path woke. One atomic
+  // less on a notify.
   let waiters = view[WAITERS] || Atomics.load(view, WAITERS);
   let k: number;
   for (;;) {
@@ -123,7 +126,7 @@ export function grant(view: Int32Array, n: number, handOff = false): void {
     if (k === 0) return;
     const seen = Atomics.compareExchange(view, WAITERS, waiters, waiters - k);
     if (seen === waiters) break;
-    waiters = seen; // a waiter left on timeout meanwhile: recount
+    waiters = seen; // the guess was stale, or the count moved: recount
   }
   // Why no lost wakeup: PERMITS before SEQ, SEQ before the notify; see the
   // note at the top of the file. A notifier that stops here (_core/wait.ts,
