@@ -120,7 +120,7 @@ function runSliceHook(): void {
  * does its `true`, with "ok" (see "A waker that stops").
  * Blocks the caller's event loop; callers re-check their state after it.
  * `form` names the caller's blocking form ("acquire", "get", ...) for the
- * error on a thread that may not block.
+ * error on a thread that may not block. `now`: a clock read just before.
  * @throws {CannotBlockError} on a thread where Atomics.wait is not allowed
  * (a browser page's main thread), for an interruptible wait; an
  * uninterruptible one (a short internal critical section) spins there.
@@ -134,6 +134,7 @@ export function waitSync(
   interruptible = true,
   form = "wait",
   check?: () => void | boolean,
+  now?: number,
 ): WaitOutcome {
   if (!CAN_BLOCK) {
     return waitSpin(
@@ -146,7 +147,7 @@ export function waitSync(
       check,
     );
   }
-  for (let sliced = false;; sliced = true) {
+  for (let sliced = false;; sliced = true, now = undefined) {
     if (interruptible) throwIfInterrupted(signal);
     if (sliced) {
       const again = check !== undefined && check() === true;
@@ -154,9 +155,8 @@ export function waitSync(
       if (again) return "ok"; // see "A waker that stops"
     }
     // No clock read without a deadline (see the top of this file).
-    const remaining = deadline === Infinity
-      ? Infinity
-      : deadline - performance.now();
+    const t = now ?? (deadline === Infinity ? 0 : performance.now());
+    const remaining = deadline - t;
     if (remaining <= 0) return "timed-out";
     const slice = remaining > SLICE_MS ? SLICE_MS : remaining;
     // A woken ("ok") or changed ("not-equal") wait returns at once, before

@@ -40,6 +40,12 @@ export type WaitOutcome = "ok" | "not-equal" | "timed-out";
  * @throws {RangeError} when timeout is negative or NaN.
  */
 export function deadlineOf(timeout: number | null | undefined): number {
+  const ms = timeoutOf(timeout);
+  return ms === Infinity ? Infinity : performance.now() + ms;
+}
+
+/** deadlineOf's timeout in ms, relative (Infinity for none): no clock read. */
+export function timeoutOf(timeout: number | null | undefined): number {
   if (timeout === undefined || timeout === null) return Infinity;
   if (typeof timeout !== "number") {
     throw new TypeError(
@@ -51,7 +57,7 @@ export function deadlineOf(timeout: number | null | undefined): number {
       `Cannot wait: timeout must be a non-negative number of milliseconds, got ${timeout}`,
     );
   }
-  return performance.now() + timeout;
+  return timeout;
 }
 
 /**
@@ -144,6 +150,20 @@ export function waitOptions(
   return check === undefined
     ? { deadline, signal }
     : { deadline, signal, check };
+}
+
+/**
+ * waitOptions with the timeout relative (ms, Infinity for none): for a wait
+ * that often does not sleep (Future.result reads the clock once it must).
+ */
+export function waitTimeout(
+  options: WaitOptions | undefined,
+): { readonly timeout: number; readonly signal: AbortSignal | undefined } {
+  checkOptions("wait", options);
+  const timeout = timeoutOf(options?.timeout), signal = options?.signal;
+  checkSignal(signal);
+  throwIfAborted(signal);
+  return { timeout, signal };
 }
 
 /**

@@ -43,7 +43,10 @@ import {
 // BUSY_SPINS loads of TAKER that wait for its release, then parked in slices
 // of BUSY_PARK_MS (its release wakes a parked thread when the queue is not
 // empty, _take.ts; the slices are a second bound).
-export function next(
+// nextOf() makes the thread's next(): what every call shares (its record,
+// entry, the gone and recheck closures, its empty R_TAKE value) is made
+// once per thread, not once per task.
+export function nextOf(
   b: Block,
   w: number,
   ident: number,
@@ -56,7 +59,7 @@ export function next(
   free: Queue<number>,
   drain: () => void,
   beforePark?: () => void,
-): number {
+): () => number {
   const { v } = b;
   const rec = b.record(w), { entry } = runtime();
   // Declared dead, its record freed for another thread (_park.ts "GONE").
@@ -64,61 +67,65 @@ export function next(
   // also read the entry (both facts, once true, stay true).
   const gone = () =>
     Atomics.load(v, rec + R_IDENT) !== ident && !entryAlive(entry, ident);
-  // performance.now() costs about 0.5 us on Deno: not read without a timeout.
-  const deadline = idleMs === Infinity ? Infinity : performance.now() + idleMs;
   const recheck = () =>
     (tasks.qsize() > 0 && Atomics.load(v, TAKER) === 0) ||
     (Atomics.load(v, STATE) !== OPEN && peek(q) === SHUT_Q);
   const empty = takeEmpty(b.l.slots, own); // R_TAKE naming nothing (_names.ts)
-  let busy = 0;
-  for (;;) {
-    if (tasks.qsize() > 0 || Atomics.load(v, STATE) !== OPEN) {
-      flush();
-      if (gone()) return STOLEN; // (_park.ts "GONE")
-      const s = takeQueued(b, q, tasks, rec, ident, free, empty);
-      // (Its port is read at the claim that follows, if posts came.)
+  return (): number => {
+    // performance.now() costs about 0.5 us on Deno: not read without a timeout.
+    const deadline = idleMs === Infinity
+      ? Infinity
+      : performance.now() + idleMs;
+    let busy = 0;
+    for (;;) {
+      if (tasks.qsize() > 0 || Atomics.load(v, STATE) !== OPEN) {
+        flush();
+        if (gone()) return STOLEN; // (_park.ts "GONE")
+        const s = takeQueued(b, q, tasks, rec, ident, free, empty);
+        // (Its port is read at the claim that follows, if posts came.)
+        if (s >= 0) return s;
+        if (s === STOLEN) return s;
+        if (s === SHUT_Q) throw new QueueShutDownError();
+        if (s === BUSY_Q && ++busy < BUSY_TRIES) {
+          // Loads, not CASes, until it is free: the holder's release is not
+          // slowed by a CAS loop on its line.
+          for (let i = 0; i < BUSY_SPINS && Atomics.load(v, TAKER) !== 0; i++);
+          continue;
+        }
+        // Held past its tries: by a thread that stopped with no record, it
+        // is taken over (_taker.ts), else the park below waits in slices.
+        const t = s === BUSY_Q ? Atomics.load(v, TAKER) : 0;
+        if (
+          strandedTaker(b, t) && Atomics.compareExchange(v, TAKER, t, 0) === t
+        ) {
+          busy = 0;
+          continue;
+        }
+      }
+      const until = busy < BUSY_TRIES
+        ? deadline
+        : Math.min(deadline, performance.now() + BUSY_PARK_MS);
+      busy = 0;
+      const s = park(
+        b,
+        w,
+        own,
+        until,
+        recheck,
+        onCancel,
+        flush,
+        drain,
+        gone,
+        beforePark,
+      );
+      flush(); // (park flushed unless its recheck found work)
       if (s >= 0) return s;
-      if (s === STOLEN) return s;
-      if (s === SHUT_Q) throw new QueueShutDownError();
-      if (s === BUSY_Q && ++busy < BUSY_TRIES) {
-        // Loads, not CASes, until it is free: the holder's release is not
-        // slowed by a CAS loop on its line.
-        for (let i = 0; i < BUSY_SPINS && Atomics.load(v, TAKER) !== 0; i++);
-        continue;
-      }
-      // Held past its tries: by a thread that stopped with no record, it
-      // is taken over (_taker.ts), else the park below waits in slices.
-      const t = s === BUSY_Q ? Atomics.load(v, TAKER) : 0;
-      if (
-        strandedTaker(b, t) && Atomics.compareExchange(v, TAKER, t, 0) === t
-      ) {
-        busy = 0;
-        continue;
+      if (s === GONE) return STOLEN;
+      if (deadline !== Infinity && performance.now() >= deadline) {
+        throw new QueueEmptyError();
       }
     }
-    const until = busy < BUSY_TRIES
-      ? deadline
-      : Math.min(deadline, performance.now() + BUSY_PARK_MS);
-    busy = 0;
-    const s = park(
-      b,
-      w,
-      own,
-      until,
-      recheck,
-      onCancel,
-      flush,
-      drain,
-      gone,
-      beforePark,
-    );
-    flush(); // (park flushed unless its recheck found work)
-    if (s >= 0) return s;
-    if (s === GONE) return STOLEN;
-    if (deadline !== Infinity && performance.now() >= deadline) {
-      throw new QueueEmptyError();
-    }
-  }
+  };
 }
 
 const BUSY_TRIES = 8;

@@ -271,16 +271,11 @@ export class Owner implements FutureSource {
     if (performance.now() >= this.#scanAt) this.scan();
   }
 
-  park(until: number, signal: AbortSignal | undefined): void {
+  park(until: number, signal: AbortSignal | undefined, now?: number): void {
     // Why no lost wakeup: the pusher moves the head off EMPTY before it
     // notifies; we sleep only while it still reads EMPTY (drain() left it so).
-    const r = waitSync(
-      this.#b.v,
-      this.#head,
-      EMPTY,
-      Math.min(until, this.#scanAt),
-      signal,
-    );
+    const v = this.#b.v, h = this.#head, u = Math.min(until, this.#scanAt);
+    const r = waitSync(v, h, EMPTY, u, signal, true, "wait", undefined, now);
     // A wait bounded by #scanAt times out once the scan is due: only then is
     // the clock read (see #scanAt).
     if (r === "timed-out") this.scanIfDue();

@@ -140,11 +140,12 @@ export function ownValue(n: number): number {
   return -((n & 0x3fffffff) + 1);
 }
 /**
- * The tag of the task this thread took last (takeMail, _take.ts
- * takeQueued), as its take read it: its claim's (_thread.ts). A reclaim
- * reads the tag from STATE once it took the name (_give_back.ts).
+ * The STATE word of the task this thread took last (takeMail, _take.ts
+ * takeQueued), as its take read it, and its tag: its claim's (_thread.ts
+ * starts from this word, not a second load). A reclaim reads the tag from
+ * STATE once it took the name (_give_back.ts).
  */
-export const took: { tag: number } = { tag: 0 };
+export const took: { tag: number; word: number } = { tag: 0, word: 0 };
 /** park(): the record is no longer this thread's (see "GONE" above). */
 export const GONE = -2;
 
@@ -348,7 +349,8 @@ export function takeMail(
   const { v } = b;
   const s = mailSlot(b.l.slots, was);
   takeMailHook?.(0);
-  const tag = took.tag = tagOf(Atomics.load(v, b.slot(s) + S_STATE));
+  const word = took.word = Atomics.load(v, b.slot(s) + S_STATE);
+  const tag = took.tag = tagOf(word);
   // The name, from this thread's own empty value: fails once the record
   // was reclaimed (0) or is the next thread's (its own generation).
   const { slots } = b.l, empty = takeEmpty(slots, own);

@@ -173,7 +173,8 @@ export function takeQueued(
   try {
     s = peek(q);
     if (s >= 0) {
-      const tag = took.tag = tagOf(Atomics.load(v, b.slot(s) + S_STATE));
+      const word = took.word = Atomics.load(v, b.slot(s) + S_STATE);
+      const tag = took.tag = tagOf(word);
       const name = takeNameOf(b.l.slots, empty, s, tag);
       // From its own empty value: fails once the record is not its own
       // (reclaimed: 0; the next thread's: its generation), and then it

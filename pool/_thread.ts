@@ -30,7 +30,7 @@
 //    index: the submit (nextTask, before its hand-off or queue put) and
 //    every requeue (_give_back.ts requeue, before the put: a reclaim's
 //    re-tag to t + 1, a give-back or hand-back of an index as it is).
-// 2. A thread that took the index loads STATE; finding t|QUEUED it names
+// 2. A thread's take of the index loads STATE (took); at t|QUEUED it names
 //    itself by CAS from unnamed(t): WENTRY, then WIDENT; then it claims
 //    (CAS t|QUEUED -> t|RUNNING). A failed name CAS: the slot moved on,
 //    no claim (a failed claim after its names: the owner's cancel, or a
@@ -102,7 +102,7 @@ import { STOLEN, taskView } from "./_take.ts";
 import { giveBack } from "./_give_back.ts";
 import { takeEmpty, takeNameOf } from "./_names.ts";
 import { readOwnArgs, S_READ } from "./_args_held.ts";
-import { next } from "./_next.ts";
+import { nextOf } from "./_next.ts";
 import { close } from "./_close.ts";
 import { leave, leaveIdle, leaveStale } from "./_leave.ts";
 import {
@@ -168,9 +168,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
   const withdraw = () => clearCancel(entry, ident);
   const q = taskView(tasks);
   const empty = takeEmpty(b.l.slots, ownPark); // its R_TAKE without a name (_names.ts)
-  // Test-only: a thread made to die right after a take (tests/pool,
-  // take_death_test.ts), chosen once here so the loop pays nothing for it.
-  const take = dieAfterTake(next) ?? next;
+  // Test-only hooks (tests/pool), chosen once: the loop pays nothing.
   const takeBack = dieInTakeBack(); // test-only, as take
   const taken = stallBeforeGet(tasks) ?? tasks; // test-only, as take
   const beforePark = stallBeforePark(); // test-only, as take
@@ -194,23 +192,26 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
       held = -1;
       stalled(s);
     };
+  const nextSlot = nextOf(
+    b,
+    w,
+    ident,
+    ownPark,
+    q,
+    taken,
+    idleMs,
+    withdraw,
+    flush,
+    free,
+    drain,
+    beforePark,
+  );
+  // Test-only: a death right after a take (take_death_test.ts).
+  const take = dieAfterTake(nextSlot) ?? nextSlot;
   for (;;) {
     let s: number;
     try {
-      s = take(
-        b,
-        w,
-        ident,
-        ownPark,
-        q,
-        taken,
-        idleMs,
-        withdraw,
-        flush,
-        free,
-        drain,
-        beforePark,
-      );
+      s = take();
     } catch (error) {
       if (error instanceof QueueEmptyError) {
         if (leaveIdle(v, rec, ident, entry, ownPark, tasks, takeBack)) return;
@@ -252,11 +253,13 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     // never lands over the next runner's (which an owner's scan would take
     // for that task's runner, failing the task with ThreadDiedError once
     // this thread ends). A failed CAS: not its task (no claim, below).
-    let was = Atomics.load(v, base + S_STATE), read = 0;
+    // STATE as the take read it (took, no second load): a cancel or re-tag
+    // since fails the claim's CAS, which returns the word ("NAME" 2).
+    let was = took.word, read = 0;
     if (was === (tag | QUEUED)) {
-      // READ's submit number (_args_held.ts): read between the load above
-      // and the claim's CAS from the same word, so a won claim makes it
-      // this task's.
+      // READ's submit number (_args_held.ts): read between the take's load
+      // and the claim's CAS from the same word (which never comes back to
+      // tag|QUEUED once left), so a won claim makes it this task's.
       read = Atomics.load(v, base + S_READ);
       // WENTRY first: an owner's scan reads WIDENT, then WENTRY.
       const none = unnamed(tag);

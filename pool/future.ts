@@ -8,7 +8,7 @@
 import { CancelledError, TimeoutError } from "../_core/errors.ts";
 import { defineInspect } from "../_core/inspect.ts";
 import { TO_DESCRIPTOR } from "../_core/transfer.ts";
-import { type WaitOptions, waitOptions } from "../_core/wait.ts";
+import { type WaitOptions, waitTimeout } from "../_core/wait.ts";
 import type { TaskOutcome } from "./_payload.ts";
 
 /**
@@ -22,9 +22,10 @@ export interface FutureSource {
   /**
    * Blocks until a completion may have arrived, or `until` (ms on the
    * performance clock) passes, or the signal aborts (throws). Checks for
-   * dead pool threads when it times out.
+   * dead pool threads when it times out. `now`: a clock read the caller
+   * made just before, taken for the wait's first slice (no read of its own).
    */
-  park(until: number, signal: AbortSignal | undefined): void;
+  park(until: number, signal: AbortSignal | undefined, now?: number): void;
   /** The slot's state word (for `running()`). */
   state(slot: number): number;
   /** Cancels a queued task; false when it already runs or ran. */
@@ -207,20 +208,26 @@ export class Future<R = unknown> implements PromiseLike<R> {
   #waitSync(options: WaitOptions | undefined): void {
     // Options first, done or not: result(5) (Python's positional timeout)
     // or a negative timeout fails the same way at any time.
-    const { deadline, signal } = waitOptions(options);
+    const { timeout, signal } = waitTimeout(options);
     if (this.#state !== PENDING) return;
     const source = this.#source!;
-    for (let first = true;; first = false) {
+    // The clock (a read costs about 0.5 us here) is read once a pass that
+    // must park, and the park's wait takes that read: a result the first
+    // drain settles reads none, one that parks once reads it once. The
+    // deadline counts from the first park (after one drain, which does
+    // not wait); a deadline already due times out the park.
+    let deadline = NaN;
+    for (;;) {
       source.drain();
       if (this.#state !== PENDING) return;
-      // Not on the first pass: the deadline was set just now (a clock read
-      // costs about 0.5 us here); a deadline already due times out the park.
-      if (!first && performance.now() >= deadline) {
+      const now = performance.now();
+      if (deadline !== deadline) deadline = now + timeout; // (NaN: unset)
+      else if (now >= deadline) {
         throw new TimeoutError(
           `Cannot get the task's result: it did not finish within ${options?.timeout} ms`,
         );
       }
-      source.park(deadline, signal);
+      source.park(deadline, signal, now);
     }
   }
 
