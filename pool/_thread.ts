@@ -174,7 +174,7 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
   const beforePark = stallBeforePark(); // test-only, as take
   setTakeMailHook(stallInTakeMail()); // test-only, as take
   const beforeGiveBack = stallBeforeGiveBack(); // test-only, as take
-  // The finished task whose push is due (see next(), _next.ts), or -1.
+  // The finished task whose push is due (see nextOf(), _next.ts), or -1.
   let held = -1;
   // Test-only: a push that stalls first (stallBeforePush below), chosen
   // here so that the usual flush calls b.push directly.
@@ -253,8 +253,9 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     // never lands over the next runner's (which an owner's scan would take
     // for that task's runner, failing the task with ThreadDiedError once
     // this thread ends). A failed CAS: not its task (no claim, below).
-    // STATE as the take read it (took, no second load): a cancel or re-tag
-    // since fails the claim's CAS, which returns the word ("NAME" 2).
+    // STATE as the take read it (took, no second load): a re-tag since
+    // fails the name CASes or the claim's CAS, a cancel the claim's CAS,
+    // which returns the word ("NAME" 2).
     let was = took.word, read = 0;
     if (was === (tag | QUEUED)) {
       // READ's submit number (_args_held.ts): read between the take's load

@@ -211,21 +211,25 @@ export class Future<R = unknown> implements PromiseLike<R> {
     const { timeout, signal } = waitTimeout(options);
     if (this.#state !== PENDING) return;
     const source = this.#source!;
-    // The clock (a read costs about 0.5 us here) is read once a pass that
-    // must park, and the park's wait takes that read: a result the first
-    // drain settles reads none, one that parks once reads it once. The
-    // deadline counts from the first park (after one drain, which does
-    // not wait); a deadline already due times out the park.
-    let deadline = NaN;
-    for (;;) {
-      source.drain();
+    // The timeout counts from the call (Python's): a finite one is fixed
+    // here by one clock read (about 0.5 us here). The first park takes that
+    // read for its own when the drain before it settled nothing (a few
+    // atomics since, no done callback run; at most a due scan); any other
+    // park reads the clock once, here, for the deadline check and its wait
+    // (its scan bound) together. Not checked on the first pass: a deadline
+    // already due times out the park, and the next pass throws.
+    let now = timeout === Infinity ? NaN : performance.now();
+    const deadline = timeout === Infinity ? Infinity : now + timeout;
+    for (let first = true;; first = false) {
+      const settled = source.drain();
       if (this.#state !== PENDING) return;
-      const now = performance.now();
-      if (deadline !== deadline) deadline = now + timeout; // (NaN: unset)
-      else if (now >= deadline) {
-        throw new TimeoutError(
-          `Cannot get the task's result: it did not finish within ${options?.timeout} ms`,
-        );
+      if (!first || settled !== 0 || now !== now) { // (NaN: not read)
+        now = performance.now();
+        if (!first && now >= deadline) {
+          throw new TimeoutError(
+            `Cannot get the task's result: it did not finish within ${options?.timeout} ms`,
+          );
+        }
       }
       source.park(deadline, signal, now);
     }
