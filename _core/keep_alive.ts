@@ -7,7 +7,7 @@
 
 import { refTimer } from "./adapter.ts";
 import { cancelRequested } from "./runtime.ts";
-import type { Sleep } from "./wait_options.ts";
+import type { Sleep } from "./sleep_options.ts";
 
 // Long slices. An Atomics.waitAsync given a timeout costs more than one
 // without, in both runtimes: V8 posts a delayed task for the timeout to the

@@ -27,7 +27,8 @@
 // - the clock: performance.now() costs 0.1-0.2 us here, so the sleeps of
 //   Event and Condition (sleepSync/sleepAsync over a `Sleep`) read it only
 //   for a finite timeout (async: once for the deadline; blocking: once its
-//   first sleep ended unchanged, timeLeft), then at each slice end;
+//   first sleep ended unchanged, timeLeft in sleep_options.ts), then at
+//   each slice end;
 // - the slice hook: an internal callback run at the slice ends of a blocking
 //   interruptible wait (the executor's home thread ticks there).
 //
@@ -37,7 +38,8 @@
 import { CAN_BLOCK } from "./adapter.ts";
 import { CancelledError, CannotBlockError } from "./errors.ts";
 import { cancelRequested, currentIdent } from "./runtime.ts";
-import type { Sleep, WaitOutcome } from "./wait_options.ts";
+import { type Sleep, timeLeft } from "./sleep_options.ts";
+import type { WaitOutcome } from "./wait_options.ts";
 import {
   hold,
   LONG_MS,
@@ -48,6 +50,7 @@ import {
 } from "./keep_alive.ts";
 
 export * from "./wait_options.ts";
+export * from "./sleep_options.ts";
 
 // A waker that stops. Every waker changes the state, then wakes (a put
 // publishes, then bumps NOT_EMPTY and notifies). A thread can stop between
@@ -244,40 +247,6 @@ export async function waitAsync(
     unhold();
     signal?.removeEventListener("abort", onAbort);
   }
-}
-
-/**
- * Milliseconds `s` has left. An async wait (`lazy` false) fixes a finite
- * timeout's deadline with one clock read at its first sleep (a few
- * microseconds after the call), so a stall of its thread's event loop during
- * the wait counts against the timeout instead of extending it (a waitAsync
- * slice that ends while the loop is busy is seen late by the stall).
- *
- * A blocking wait (`lazy` true) reads no clock for its first sleep: it hands
- * the whole timeout (one slice of it) to Atomics.wait, which keeps the time
- * itself, so a wait woken by the change it waits for never reads the clock
- * (a clock read costs 0.1-0.2 us here, as much as the rest of an Event wait).
- * The deadline is fixed at the next call: `now + timeout - credit`, where
- * `credit` is the length of the slice that just ran out (it certainly
- * passed; the thread was blocked in Atomics.wait, no event loop in between)
- * and 0 after a wake that found the word unchanged or a caller's second
- * sleep. So a blocking wait never ends early, and ends late only by the part
- * of its first slice that ended without a clock read: at most
- * min(timeout, SLICE_MS), on those rare paths (a spurious wake, a Condition
- * waiter that found no permit), beside the scheduling delay any timed wait
- * has. A wait without a timeout never reads the clock.
- */
-function timeLeft(s: Sleep, lazy: boolean, credit: number): number {
-  const deadline = s.deadline;
-  if (deadline === Infinity) return Infinity;
-  if (deadline === deadline) return deadline - performance.now(); // fixed
-  if (lazy && !s.started) {
-    s.started = true;
-    return s.timeout;
-  }
-  s.started = true;
-  s.deadline = performance.now() + s.timeout - (credit > 0 ? credit : 0);
-  return s.timeout - (credit > 0 ? credit : 0);
 }
 
 /**

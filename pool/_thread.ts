@@ -253,9 +253,8 @@ export async function poolThread(...a: PoolThreadArgs): Promise<void> {
     // never lands over the next runner's (which an owner's scan would take
     // for that task's runner, failing the task with ThreadDiedError once
     // this thread ends). A failed CAS: not its task (no claim, below).
-    // STATE as the take read it (took, no second load): a re-tag since
-    // fails the name CASes or the claim's CAS, a cancel the claim's CAS,
-    // which returns the word ("NAME" 2).
+    // STATE as the take read it (took, no reload): a re-tag since fails a
+    // name CAS or the claim's, a cancel the claim's; it returns the word.
     let was = took.word, read = 0;
     if (was === (tag | QUEUED)) {
       // READ's submit number (_args_held.ts): read between the take's load
