@@ -16,6 +16,7 @@ import {
 } from "../../mod.ts";
 import { reviveDescriptor, TO_DESCRIPTOR } from "../../_core/transfer.ts";
 import { IDLE_GRACE } from "../../queue/_decoding.ts";
+import { CONTENDED } from "../../sync/_holder.ts";
 
 const JOIN = { timeout: 30_000 };
 // Header slots (queue/_layout.ts) and TAIL's lock bit (queue/_turn.ts).
@@ -216,10 +217,10 @@ describe("Queue races", () => {
     assert.equal(Atomics.compareExchange(h, LOCK, 0, 1), 0);
     ts.cancel();
     Atomics.store(flag, 0, 1);
-    // The shutter waits for the lock (the CONTENDED bit, 2^30), or has
+    // The shutter waits for the lock (the CONTENDED bit), or has
     // given up.
     await until(
-      () => Atomics.load(h, LOCK) >= 0x40000000 || !ts.isAlive(),
+      () => Atomics.load(h, LOCK) >= CONTENDED || !ts.isAlive(),
       "the shutter to reach the lock",
     );
     await new Promise((r) => setTimeout(r, 120)); // > one 50 ms wait slice
@@ -310,12 +311,12 @@ describe("Queue races", () => {
     try {
       await until(() => Atomics.load(flag, 0) === 1, "the getter to start");
       // Its getNowait has met the held lock once it marks the word
-      // CONTENDED (2^30) to sleep on it (queue/_locked.ts), or it returned
+      // CONTENDED to sleep on it (queue/_locked.ts), or it returned
       // (a bug: checked next). Released as soon as it is marked: a nowait
       // take gives a live holder IDLE_GRACE (500 ms) only, so a longer
       // hold here would be a test of that grace instead.
       await until(
-        () => Atomics.load(h, LOCK) >= 0x40000000 || !t.isAlive(),
+        () => Atomics.load(h, LOCK) >= CONTENDED || !t.isAlive(),
         "the getter to reach the lock",
       );
       assert.equal(t.isAlive(), true, "getNowait returned with the lock held");

@@ -14,6 +14,7 @@ const realWait = Atomics.wait;
 const tk = await import("../../../mod.ts");
 (Atomics as { wait: unknown }).wait = realWait; // CAN_BLOCK is false already
 const { CannotBlockError, Lock, Queue, QueueFullError, Thread } = tk;
+const { CONTENDED } = await import("../../../sync/_holder.ts");
 type Q = InstanceType<typeof Queue<number>>;
 
 function check(what: string, ok: boolean, detail: unknown = ""): void {
@@ -30,8 +31,8 @@ async function flagSet(flag: Int32Array, i: number): Promise<void> {
 
 // A thread holds the chain's lock (its word is the first of the queue's
 // buffer, _chain.ts), as a slow grow would, until this thread's call has
-// met it held: the call's acquire marks the word CONTENDED (2^30,
-// sync/lock.ts) before it spins for it (a word, not a hold long enough for
+// met it held: the call's acquire marks the word CONTENDED (sync/lock.ts)
+// before it spins for it (a word, not a hold long enough for
 // the call to get there; at most `ms`). Resolves once held; the thread
 // returns whether it saw the mark.
 async function holdChainLock(q: Q, ms: number) {
@@ -46,15 +47,16 @@ async function holdChainLock(q: Q, ms: number) {
       flag: Int32Array,
       ms: number,
       word: Int32Array,
+      contended: number,
     ) => {
       lock.acquire();
       Atomics.store(flag, 0, 1);
       Atomics.notify(flag, 0);
       const end = performance.now() + ms;
-      while (Atomics.load(word, 0) < 2 ** 30 && performance.now() < end) {
+      while (Atomics.load(word, 0) < contended && performance.now() < end) {
         Atomics.wait(flag, 1, 0, 1);
       }
-      const met = Atomics.load(word, 0) >= 2 ** 30;
+      const met = Atomics.load(word, 0) >= contended;
       lock.release();
       return met;
     },
@@ -63,6 +65,7 @@ async function holdChainLock(q: Q, ms: number) {
       flag,
       ms,
       new Int32Array(q.region.buffer, q.region.byteOffset, 1),
+      CONTENDED,
     ],
   });
   t.start();
