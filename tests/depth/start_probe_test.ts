@@ -9,7 +9,7 @@
 // class instance in its args (the platform classes looked up at depth).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { runProgram, stressSize } from "../_helpers.ts";
+import { runProgram } from "../_helpers.ts";
 
 const env = (globalThis as { process?: { env: Record<string, string> } })
   .process?.env ?? {};
@@ -26,23 +26,17 @@ function lastJson(stdout: string): Record<string, unknown> | undefined {
 const wanted = (name: string) =>
   env.ONLY === undefined || name.includes(env.ONLY);
 
-// Sweeps (the third arg): 4 (3 for a warm port) under Deno, 2 on Node and
-// Bun (stressSize). Each sweep is every depth from the end of the stack up,
-// one start and the rest refused, so 2 still reach every step, the second
-// after a first thread has started; with 4 spares each sweep's start has
-// one, as under Deno. The cold port sweep is 1 everywhere.
-const S = String(stressSize(4, 2)), WARM = String(stressSize(3, 2));
 const OWN: string[][] = [
-  ["daemon", "4", S, "shared"],
-  ["plain", "4", S, "shared"],
-  ["daemon", "4", S, "object"],
-  ["plain", "4", S, "object"],
-  ["plain", "~4", S, "shared"],
-  ["daemon", "~4", S, "object"],
-  ["plain", "0", S, "shared"],
-  ["daemon", "0", S, "object"],
-  ["daemon", "4", S, "shared", "long"],
-  ["plain", "0", S, "object", "long"],
+  ["daemon", "4", "4", "shared"],
+  ["plain", "4", "4", "shared"],
+  ["daemon", "4", "4", "object"],
+  ["plain", "4", "4", "object"],
+  ["plain", "~4", "4", "shared"],
+  ["daemon", "~4", "4", "object"],
+  ["plain", "0", "4", "shared"],
+  ["daemon", "0", "4", "object"],
+  ["daemon", "4", "4", "shared", "long"],
+  ["plain", "0", "4", "object", "long"],
   // A MessagePort in the args. Cold (the first such start of the program
   // made near the end): each refused attempt retries the lookups a first
   // start makes (node:worker_threads, the platform classes, node:util's
@@ -53,8 +47,8 @@ const OWN: string[][] = [
   // refusals come at every later step (the move, the record's post to a
   // spare or a new worker), 3 sweeps with and without spares.
   ["daemon", "0", "1", "port"],
-  ["daemon", "0", WARM, "port", "warm"],
-  ["plain", "4", WARM, "port", "warm"],
+  ["daemon", "0", "3", "port", "warm"],
+  ["plain", "4", "3", "port", "warm"],
 ];
 
 describe("Thread.start at the end of the stack: each thread its own", () => {

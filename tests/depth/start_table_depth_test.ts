@@ -14,22 +14,17 @@ const env = (globalThis as { process?: { env: Record<string, string> } })
 const sweepProgram = new URL("./_start_sweep.ts", import.meta.url);
 const tableProgram = new URL("./_table_sweep.ts", import.meta.url);
 
-// Sweeps per program: 4 under Deno, 2 on Node and Bun (stressSize). Each
-// sweep is every depth from the end of the stack up (one start, the rest
-// refused), so 2 still reach every step; with 4 spares each sweep's start
-// has one, as under Deno.
-const SWEEPS = String(stressSize(4, 2));
 const CASES: string[][] = [
-  ["plain", "source", "0", SWEEPS],
-  ["plain", "module", "0", SWEEPS],
-  ["daemon", "source", "0", SWEEPS],
-  ["daemon", "module", "0", SWEEPS],
-  ["plain", "source", "4", SWEEPS],
-  ["plain", "module", "4", SWEEPS],
-  ["daemon", "source", "4", SWEEPS],
-  ["daemon", "module", "4", SWEEPS],
-  ["plain", "source", "~4", SWEEPS],
-  ["daemon", "module", "~4", SWEEPS],
+  ["plain", "source", "0", "4"],
+  ["plain", "module", "0", "4"],
+  ["daemon", "source", "0", "4"],
+  ["daemon", "module", "0", "4"],
+  ["plain", "source", "4", "4"],
+  ["plain", "module", "4", "4"],
+  ["daemon", "source", "4", "4"],
+  ["daemon", "module", "4", "4"],
+  ["plain", "source", "~4", "4"],
+  ["daemon", "module", "~4", "4"],
 ].filter((c) => env.ONLY === undefined || c.join(" ").includes(env.ONLY));
 
 function lastJson(stdout: string): Record<string, unknown> | undefined {
@@ -89,8 +84,8 @@ describe("Thread.start at the end of the stack, every path", () => {
     );
   }
 
-  // 40 sweeps under Deno, 10 on Node and Bun (stressSize): repetitions of
-  // the same sweep.
+  // 40 sweeps under Deno, 10 on Node and Bun (stressSize): each sweep is
+  // every depth from the end of the stack up, so the rest are repetitions.
   const TABLE_SWEEPS = stressSize(40, 10);
   for (const mode of ["daemon", "plain"]) {
     if (env.ONLY !== undefined && !`table ${mode}`.includes(env.ONLY)) continue;
