@@ -13,10 +13,20 @@
 // two_layouts.ts runs two versions of the package in one process.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { runProgram } from "../_helpers.ts";
+import { runProgram, stressSize } from "../_helpers.ts";
 
 const program = (name: string) =>
   new URL(`../_workers/programs/${name}`, import.meta.url);
+
+// Sizes: the first of each stressSize under Deno (the issues' figures), the
+// second on Node and Bun (same library paths, smaller heaps and fewer
+// rounds: stressSize in tests/_helpers.ts says why). `[]`: the default heap.
+const BUDGET_HEAP = stressSize(0, 128);
+const SIZES_HEAP = stressSize(0, 256), SIZES_ROUNDS = stressSize(600, 200);
+const SCATTERED_HEAP = stressSize(256, 128);
+const CHURN_ROUNDS = stressSize(1500, 500);
+const OLDER_HEAP = stressSize(256, 128), OLDER_ROUNDS = stressSize(12, 6);
+const heapArg = (mib: number) => mib === 0 ? [] : [`heap=${mib}`];
 
 describe("shared heap under gc", () => {
   it("pending async waits keep their handles; results and thrown values hand over their references", async () => {
@@ -57,9 +67,10 @@ describe("shared heap under gc", () => {
   });
 
   it("queues take at most their share of the heap; small primitives keep the rest", async () => {
-    const run = await runProgram(program("heap_budget.ts"), 90_000, [], {
-      exposeGc: true,
-    });
+    // The default heap under Deno, heap=128 on Node and Bun.
+    const run = await runProgram(program("heap_budget.ts"), 90_000, [
+      ...heapArg(BUDGET_HEAP),
+    ], { exposeGc: true });
     assert.equal(run.timedOut, false, `timed out: ${run.stdout}${run.stderr}`);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /ok a new Lock lives in the heap/);
@@ -67,19 +78,28 @@ describe("shared heap under gc", () => {
   });
 
   it("queues of mixed sizes made and dropped in any order never use the queues' share up", async () => {
-    const run = await runProgram(program("heap_sizes.ts"), 120_000, [], {
-      exposeGc: true,
-    });
+    // The default heap and 600 random queues under Deno; heap=256 and 200
+    // on Node and Bun (a share of 24 chunks: room for 24 live queues of
+    // any mix of sizes, each in a chunk of its own at worst).
+    const run = await runProgram(program("heap_sizes.ts"), 120_000, [
+      ...heapArg(SIZES_HEAP),
+      `rounds=${SIZES_ROUNDS}`,
+    ], { exposeGc: true });
     assert.equal(run.timedOut, false, `timed out: ${run.stdout}${run.stderr}`);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /ok then 20,000 small queues live in the heap/);
-    assert.match(run.stdout, /ok 600 queues of random sizes/);
+    assert.match(
+      run.stdout,
+      new RegExp(`ok ${SIZES_ROUNDS} queues of random sizes`),
+    );
     assert.match(run.stdout, /\ndone\n?$/);
   });
 
   it("a dropped queue's blocks over 8 MiB serve queue blocks of any size, and freed chunks serve large blocks again", async () => {
     // A heap of 512 MiB (a share of 384 MiB): the Queue still makes
-    // segments of 16 MiB (past its 32nd).
+    // segments of 16 MiB (past its 32nd). The same on every runtime: its
+    // first 32 segments take up to 256 MiB, so a smaller heap would never
+    // reach those.
     const run = await runProgram(program("heap_reuse.ts"), 180_000, [
       "sizes",
       "heap=512",
@@ -91,21 +111,33 @@ describe("shared heap under gc", () => {
     assert.match(run.stdout, /\ndone\n?$/);
   });
 
-  it("chunks freed one at a time between other heap blocks serve blocks over 8 MiB: a share of 192 MiB taken by queues of one chunk, a Lock after each, then dropped, takes items of 20 MiB", async () => {
-    const run = await runProgram(program("heap_reuse.ts"), 120_000, [
-      "scattered",
-      "heap=256",
-    ], { exposeGc: true });
-    assert.equal(run.timedOut, false, `timed out: ${run.stdout}${run.stderr}`);
-    assert.equal(run.code, 0, run.stdout + run.stderr);
-    assert.match(run.stdout, /ok then a LifoQueue takes \d+ items of 20 MiB/);
-    assert.match(run.stdout, /\ndone\n?$/);
-  });
+  // heap=256 under Deno, 128 on Node and Bun (24 chunks or 12).
+  it(
+    `chunks freed one at a time between other heap blocks serve blocks over 8 MiB: a share of ${
+      SCATTERED_HEAP * 3 / 4
+    } MiB taken by queues of one chunk, a Lock after each, then dropped, takes items of 20 MiB`,
+    async () => {
+      const run = await runProgram(program("heap_reuse.ts"), 120_000, [
+        "scattered",
+        `heap=${SCATTERED_HEAP}`,
+      ], { exposeGc: true });
+      assert.equal(
+        run.timedOut,
+        false,
+        `timed out: ${run.stdout}${run.stderr}`,
+      );
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.match(run.stdout, /ok then a LifoQueue takes \d+ items of 20 MiB/);
+      assert.match(run.stdout, /\ndone\n?$/);
+    },
+  );
 
   it("threads take and free queue blocks of 512 B to 32 MiB at once: each block held by one thread, all free at the end", async () => {
+    // Each thread 1500 rounds under Deno, 500 on Node and Bun.
     const run = await runProgram(program("heap_reuse.ts"), 180_000, [
       "threads",
       "heap=512",
+      `rounds=${CHURN_ROUNDS}`,
     ], { exposeGc: true });
     assert.equal(run.timedOut, false, `timed out: ${run.stdout}${run.stderr}`);
     assert.equal(run.code, 0, run.stdout + run.stderr);
@@ -132,15 +164,29 @@ describe("shared heap under gc", () => {
     assert.match(run.stdout, /\ndone\n?$/);
   });
 
-  it("beside the version before large queue blocks were runs of chunks (its layout, its free path), loaded second: this version's queues with items over 8 MiB, made and dropped 12 times, all fit (240 MiB through a share of 192 MiB)", async () => {
-    const run = await runProgram(program("two_layouts.ts"), 180_000, [
-      "older",
-      "heap=256",
-    ], { exposeGc: true });
-    assert.equal(run.timedOut, false, `timed out: ${run.stdout}${run.stderr}`);
-    assert.equal(run.code, 0, run.stdout + run.stderr);
-    assert.match(run.stdout, /ok 12 queues of two 10 MiB items/);
-    assert.match(run.stdout, /ok each copy has a runtime block of its own/);
-    assert.match(run.stdout, /\ndone\n?$/);
-  });
+  // heap=256 and 12 rounds under Deno, heap=128 and 6 on Node and Bun.
+  it(
+    `beside the version before large queue blocks were runs of chunks (its layout, its free path), loaded second: this version's queues with items over 8 MiB, made and dropped ${OLDER_ROUNDS} times, all fit (${
+      OLDER_ROUNDS * 20
+    } MiB through a share of ${OLDER_HEAP * 3 / 4} MiB)`,
+    async () => {
+      const run = await runProgram(program("two_layouts.ts"), 180_000, [
+        "older",
+        `heap=${OLDER_HEAP}`,
+        `rounds=${OLDER_ROUNDS}`,
+      ], { exposeGc: true });
+      assert.equal(
+        run.timedOut,
+        false,
+        `timed out: ${run.stdout}${run.stderr}`,
+      );
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.match(
+        run.stdout,
+        new RegExp(`ok ${OLDER_ROUNDS} queues of two 10 MiB items`),
+      );
+      assert.match(run.stdout, /ok each copy has a runtime block of its own/);
+      assert.match(run.stdout, /\ndone\n?$/);
+    },
+  );
 });

@@ -7,7 +7,7 @@
 // program exits by itself (no Worker left alive).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { runProgram } from "../_helpers.ts";
+import { runProgram, stressSize } from "../_helpers.ts";
 
 const env = (globalThis as { process?: { env: Record<string, string> } })
   .process?.env ?? {};
@@ -84,15 +84,21 @@ describe("Thread.start at the end of the stack, every path", () => {
     );
   }
 
+  // 40 sweeps under Deno, 10 on Node and Bun (stressSize): each sweep is
+  // every depth from the end of the stack up, so the rest are repetitions.
+  const TABLE_SWEEPS = stressSize(40, 10);
   for (const mode of ["daemon", "plain"]) {
     if (env.ONLY !== undefined && !`table ${mode}`.includes(env.ONLY)) continue;
     it(
-      `start swept 40 times (${mode}): no thread-table entry left reserved, exits`,
+      `start swept ${TABLE_SWEEPS} times (${mode}): no thread-table entry left reserved, exits`,
       { timeout: 360_000 },
       async () => {
         // A bound on a hang: 40 sweeps (about 20,000 refused starts) took
         // 62-115 s at load 30-40 on 2 cores.
-        const r = await runProgram(tableProgram, 300_000, ["40", mode]);
+        const r = await runProgram(tableProgram, 300_000, [
+          String(TABLE_SWEEPS),
+          mode,
+        ]);
         const out = lastJson(r.stdout);
         const line = JSON.stringify(out);
         assert.equal(r.timedOut, false, `did not exit by itself: ${line}`);

@@ -18,3 +18,18 @@ export function exposedGc(): () => void {
   if (gc === undefined) throw new Error("run with gc exposed (--expose-gc)");
   return gc;
 }
+
+/**
+ * The program's argument "<name>=<n>" as a number, `full` when there is
+ * none: a size the test passes smaller on Node and Bun (stressSize in
+ * tests/_helpers.ts), the program's default being its Deno size.
+ */
+export function numberArg(name: string, full: number): number {
+  const g = globalThis as {
+    Deno?: { args: string[] };
+    process?: { argv: string[] };
+  };
+  const args = g.Deno?.args ?? g.process?.argv.slice(2) ?? [];
+  const arg = args.find((a) => a.startsWith(`${name}=`));
+  return arg === undefined ? full : Number(arg.slice(name.length + 1));
+}

@@ -4,7 +4,10 @@
 // that a queue gets a buffer of its own, while primitives still live in the
 // heap and travel inside queue items. Dropped queues' blocks serve later
 // queues of their size. Prints one "ok" line per
-// check; a wrong result throws (exit code 1).
+// check; a wrong result throws (exit code 1). An argument "heap=<MiB>" makes
+// the heap that large (_small_heap.ts): Node and Bun run it at heap=128,
+// Deno at the default heap (the test's stressSize).
+import "./_small_heap.ts"; // first: before threadkit loads
 import { Lock, Queue, SimpleQueue } from "../../../mod.ts";
 import { heapLiveBytes, heapQueueBytes } from "../../../_core/heap.ts";
 import { runtime } from "../../../_core/runtime.ts";

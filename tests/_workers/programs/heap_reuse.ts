@@ -8,7 +8,9 @@
 // thread at a time, and every chunk is free again at the end. Mode
 // "scattered": chunks freed one at a time between other heap blocks (a
 // Lock made after each queue) serve blocks over 8 MiB once freed. A second
-// argument "heap=<MiB>" makes the heap that large (_small_heap.ts).
+// argument "heap=<MiB>" makes the heap that large (_small_heap.ts); in mode
+// "threads", "rounds=<n>" is each thread's rounds (1500 when absent: Node
+// and Bun run 500, the test's stressSize).
 // Prints one "ok" line per check; a wrong result throws (exit code 1).
 import { heapBytes } from "./_small_heap.ts"; // first: before threadkit loads
 import {
@@ -22,7 +24,7 @@ import { heapLiveBytes, heapQueueBytes } from "../../../_core/heap.ts";
 import { chunkStates } from "../../../_core/heap_chunks.ts";
 import { runtime } from "../../../_core/runtime.ts";
 import type * as churnModule from "../heap_churn.ts";
-import { check, exposedGc } from "./_check.ts";
+import { check, exposedGc, numberArg } from "./_check.ts";
 
 const MiB = 2 ** 20;
 const g = globalThis as {
@@ -166,15 +168,16 @@ if (mode === "sizes") {
   check("the Locks live", locks.length > 0 && !locks[0].locked());
 } else if (mode === "threads") {
   const live = heapLiveBytes();
+  const rounds = numberArg("rounds", 1500);
   const churn = new URL("../heap_churn.ts", import.meta.url);
   const threads = [1, 2, 3].map((seed) =>
     new Thread<typeof churnModule.churn>({
       target: { module: churn, export: "churn" },
-      args: [seed, 1500, 6],
+      args: [seed, rounds, 6],
     })
   );
   for (const t of threads) t.start();
-  const mine = (await import("../heap_churn.ts")).churn(4, 1500, 6);
+  const mine = (await import("../heap_churn.ts")).churn(4, rounds, 6);
   const results = [mine];
   for (const t of threads) {
     results.push(await t.joinAsync({ timeout: 120_000 }) as typeof mine);

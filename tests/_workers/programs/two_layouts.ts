@@ -22,7 +22,7 @@ import { heapBytes } from "./_small_heap.ts"; // first: before threadkit loads
 import * as A from "../../../mod.ts";
 import * as heapA from "../../../_core/heap.ts";
 import { runtime as runtimeA } from "../../../_core/runtime.ts";
-import { check, exposedGc } from "./_check.ts";
+import { check, exposedGc, numberArg } from "./_check.ts";
 
 const g = globalThis as {
   Deno?: { args: string[] };
@@ -83,13 +83,16 @@ try {
     // This copy's queues with items over 8 MiB (segments that are runs of
     // chunks), made and dropped: each comes back to this copy's share,
     // whatever the other copy's code does with its own blocks.
-    // 12 rounds of 20 MiB: past the 192 MiB share of the suite's heap=256,
-    // so the rounds fit only if each dropped queue's blocks come back (the
-    // fault this stands for refused at round 5). Each round's collect()
-    // costs CPU: at load 44 on 2 cores 40 rounds took 721 s of wall time.
+    // 12 rounds of 20 MiB (argument "rounds=<n>"): past the 192 MiB share
+    // of the suite's heap=256, so the rounds fit only if each dropped
+    // queue's blocks come back (the fault this stands for refused at round
+    // 5). Node and Bun run 6 rounds at heap=128 (the test's stressSize):
+    // 120 MiB through a share of 96 MiB. Each round's collect() costs CPU:
+    // at load 44 on 2 cores 40 rounds took 721 s of wall time.
+    const ROUNDS = numberArg("rounds", 12);
     const big = "x".repeat(10 * 2 ** 20);
     let rounds = 0;
-    for (; rounds < 12; rounds++) {
+    for (; rounds < ROUNDS; rounds++) {
       try {
         (() => {
           const q = new A.Queue<string>();
@@ -103,8 +106,8 @@ try {
       await collect();
     }
     check(
-      "12 queues of two 10 MiB items, made and dropped one after another, all fit",
-      rounds === 12,
+      `${ROUNDS} queues of two 10 MiB items, made and dropped one after another, all fit`,
+      rounds === ROUNDS,
       `refused at round ${rounds}`,
     );
     ownBlocks();
