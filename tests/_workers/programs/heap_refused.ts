@@ -51,17 +51,14 @@ import {
   blockRelease,
   heapQueueBytes,
 } from "../../../_core/heap.ts";
-import { check } from "./_check.ts";
+import { check, numberArg } from "./_check.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
 const g = globalThis as Any;
 const mode: string = g.Deno?.args?.[0] ?? g.process?.argv?.[2];
-const args: string[] = g.Deno?.args ?? g.process?.argv?.slice(2) ?? [];
-const asked = args.find((a) => a.startsWith("n="));
 // The mode's count (n=<count>), or its full size.
-const size = (full: number) =>
-  asked === undefined ? full : Number(asked.slice(2));
+const size = (full: number) => numberArg("n", full);
 const big = "x".repeat(100_000);
 const item = (i: number) => i + ":" + big;
 const index = (x: string) => Number(x.slice(0, x.indexOf(":")));
