@@ -28,71 +28,63 @@ const CHURN_ROUNDS = stressSize(1500, 500);
 const OLDER_HEAP = stressSize(256, 128), OLDER_ROUNDS = stressSize(12, 6);
 const heapArg = (mib: number) => mib === 0 ? [] : [`heap=${mib}`];
 
+// Runs a program with gc exposed, bounded by `ms`: it must end by itself,
+// exit 0 and print "done" last. Returns what it printed.
+async function ran(name: string, ms: number, args: string[] = []) {
+  const run = await runProgram(program(name), ms, args, { exposeGc: true });
+  assert.equal(run.timedOut, false, `timed out: ${run.stdout}${run.stderr}`);
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.match(run.stdout, /\ndone\n?$/);
+  return run.stdout;
+}
+
 describe("shared heap under gc", () => {
   it("pending async waits keep their handles; results and thrown values hand over their references", async () => {
-    const run = await runProgram(program("heap_gc.ts"), 90_000, [], {
-      exposeGc: true,
-    });
-    assert.equal(run.timedOut, false, `timed out: ${run.stdout}${run.stderr}`);
-    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const out = await ran("heap_gc.ts", 90_000);
     // Every wait was checked (the program prints one line per check).
-    assert.match(run.stdout, /ok RWLock\.acquireReadAsync: the pending wait/);
-    assert.match(run.stdout, /ok RWLock\.acquireWriteAsync: the pending wait/);
+    assert.match(out, /ok RWLock\.acquireReadAsync: the pending wait/);
+    assert.match(out, /ok RWLock\.acquireWriteAsync: the pending wait/);
     assert.equal(
-      run.stdout.match(/the pending wait keeps its handle's reference/g)
+      out.match(/the pending wait keeps its handle's reference/g)
         ?.length,
       28,
     );
-    assert.match(run.stdout, /\ndone\n?$/);
   });
 
   it("a dropped unbounded queue gives its segment blocks back (its chain block's release hook)", async () => {
-    const run = await runProgram(program("heap_chain.ts"), 90_000, [], {
-      exposeGc: true,
-    });
-    assert.equal(run.timedOut, false, `timed out: ${run.stdout}${run.stderr}`);
-    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const out = await ran("heap_chain.ts", 90_000);
     for (const kind of ["queue", "simple", "structured"]) {
       assert.match(
-        run.stdout,
+        out,
         new RegExp(`ok ${kind}: dropped, its header and every segment`),
       );
     }
     assert.match(
-      run.stdout,
+      out,
       /ok revived: both dropped, every block comes back/,
     );
-    assert.match(run.stdout, /ok a new queue grown the same way reuses/);
-    assert.match(run.stdout, /\ndone\n?$/);
+    assert.match(out, /ok a new queue grown the same way reuses/);
   });
 
   it("queues take at most their share of the heap; small primitives keep the rest", async () => {
     // The default heap under Deno, heap=128 on Node and Bun.
-    const run = await runProgram(program("heap_budget.ts"), 90_000, [
-      ...heapArg(BUDGET_HEAP),
-    ], { exposeGc: true });
-    assert.equal(run.timedOut, false, `timed out: ${run.stdout}${run.stderr}`);
-    assert.equal(run.code, 0, run.stdout + run.stderr);
-    assert.match(run.stdout, /ok a new Lock lives in the heap/);
-    assert.match(run.stdout, /\ndone\n?$/);
+    const out = await ran("heap_budget.ts", 90_000, [...heapArg(BUDGET_HEAP)]);
+    assert.match(out, /ok a new Lock lives in the heap/);
   });
 
   it("queues of mixed sizes made and dropped in any order never use the queues' share up", async () => {
     // The default heap and 600 random queues under Deno; heap=256 and 200
     // on Node and Bun (a share of 24 chunks: room for 24 live queues of
     // any mix of sizes, each in a chunk of its own at worst).
-    const run = await runProgram(program("heap_sizes.ts"), 120_000, [
+    const out = await ran("heap_sizes.ts", 120_000, [
       ...heapArg(SIZES_HEAP),
       `rounds=${SIZES_ROUNDS}`,
-    ], { exposeGc: true });
-    assert.equal(run.timedOut, false, `timed out: ${run.stdout}${run.stderr}`);
-    assert.equal(run.code, 0, run.stdout + run.stderr);
-    assert.match(run.stdout, /ok then 20,000 small queues live in the heap/);
+    ]);
+    assert.match(out, /ok then 20,000 small queues live in the heap/);
     assert.match(
-      run.stdout,
+      out,
       new RegExp(`ok ${SIZES_ROUNDS} queues of random sizes`),
     );
-    assert.match(run.stdout, /\ndone\n?$/);
   });
 
   it("a dropped queue's blocks over 8 MiB serve queue blocks of any size, and freed chunks serve large blocks again", async () => {
@@ -100,15 +92,9 @@ describe("shared heap under gc", () => {
     // segments of 16 MiB (past its 32nd). The same on every runtime: its
     // first 32 segments take up to 256 MiB, so a smaller heap would never
     // reach those.
-    const run = await runProgram(program("heap_reuse.ts"), 180_000, [
-      "sizes",
-      "heap=512",
-    ], { exposeGc: true });
-    assert.equal(run.timedOut, false, `timed out: ${run.stdout}${run.stderr}`);
-    assert.equal(run.code, 0, run.stdout + run.stderr);
-    assert.match(run.stdout, /ok after it was dropped, a LifoQueue takes/);
-    assert.match(run.stdout, /ok a Queue takes as many items again/);
-    assert.match(run.stdout, /\ndone\n?$/);
+    const out = await ran("heap_reuse.ts", 180_000, ["sizes", "heap=512"]);
+    assert.match(out, /ok after it was dropped, a LifoQueue takes/);
+    assert.match(out, /ok a Queue takes as many items again/);
   });
 
   // heap=256 under Deno, 128 on Node and Bun (24 chunks or 12).
@@ -117,51 +103,36 @@ describe("shared heap under gc", () => {
       SCATTERED_HEAP * 3 / 4
     } MiB taken by queues of one chunk, a Lock after each, then dropped, takes items of 20 MiB`,
     async () => {
-      const run = await runProgram(program("heap_reuse.ts"), 120_000, [
+      const out = await ran("heap_reuse.ts", 120_000, [
         "scattered",
         `heap=${SCATTERED_HEAP}`,
-      ], { exposeGc: true });
-      assert.equal(
-        run.timedOut,
-        false,
-        `timed out: ${run.stdout}${run.stderr}`,
-      );
-      assert.equal(run.code, 0, run.stdout + run.stderr);
-      assert.match(run.stdout, /ok then a LifoQueue takes \d+ items of 20 MiB/);
-      assert.match(run.stdout, /\ndone\n?$/);
+      ]);
+      assert.match(out, /ok then a LifoQueue takes \d+ items of 20 MiB/);
     },
   );
 
   it("threads take and free queue blocks of 512 B to 32 MiB at once: each block held by one thread, all free at the end", async () => {
     // Each thread 1500 rounds under Deno, 500 on Node and Bun.
-    const run = await runProgram(program("heap_reuse.ts"), 180_000, [
+    const out = await ran("heap_reuse.ts", 180_000, [
       "threads",
       "heap=512",
       `rounds=${CHURN_ROUNDS}`,
-    ], { exposeGc: true });
-    assert.equal(run.timedOut, false, `timed out: ${run.stdout}${run.stderr}`);
-    assert.equal(run.code, 0, run.stdout + run.stderr);
+    ]);
     assert.match(
-      run.stdout,
+      out,
       /ok every block came back: the chunks are all free/,
     );
-    assert.match(run.stdout, /\ndone\n?$/);
   });
 
   it("two versions in one process (runtime blocks of different layouts): a queue dropped in either gives back its own blocks through its own hook; the other's heap and live queues are untouched", async () => {
-    const run = await runProgram(program("two_layouts.ts"), 120_000, [], {
-      exposeGc: true,
-    });
-    assert.equal(run.timedOut, false, `timed out: ${run.stdout}${run.stderr}`);
-    assert.equal(run.code, 0, run.stdout + run.stderr);
-    assert.match(run.stdout, /ok each copy has a runtime block of its own/);
+    const out = await ran("two_layouts.ts", 120_000);
+    assert.match(out, /ok each copy has a runtime block of its own/);
     assert.equal(
-      run.stdout.match(/the other copy's heap is untouched/g)?.length,
+      out.match(/the other copy's heap is untouched/g)?.length,
       2,
     );
-    assert.match(run.stdout, /ok this copy's live queue keeps every item/);
-    assert.match(run.stdout, /ok the renamed copy's live queue keeps every/);
-    assert.match(run.stdout, /\ndone\n?$/);
+    assert.match(out, /ok this copy's live queue keeps every item/);
+    assert.match(out, /ok the renamed copy's live queue keeps every/);
   });
 
   // heap=256 and 12 rounds under Deno, heap=128 and 6 on Node and Bun.
@@ -170,23 +141,16 @@ describe("shared heap under gc", () => {
       OLDER_ROUNDS * 20
     } MiB through a share of ${OLDER_HEAP * 3 / 4} MiB)`,
     async () => {
-      const run = await runProgram(program("two_layouts.ts"), 180_000, [
+      const out = await ran("two_layouts.ts", 180_000, [
         "older",
         `heap=${OLDER_HEAP}`,
         `rounds=${OLDER_ROUNDS}`,
-      ], { exposeGc: true });
-      assert.equal(
-        run.timedOut,
-        false,
-        `timed out: ${run.stdout}${run.stderr}`,
-      );
-      assert.equal(run.code, 0, run.stdout + run.stderr);
+      ]);
       assert.match(
-        run.stdout,
+        out,
         new RegExp(`ok ${OLDER_ROUNDS} queues of two 10 MiB items`),
       );
-      assert.match(run.stdout, /ok each copy has a runtime block of its own/);
-      assert.match(run.stdout, /\ndone\n?$/);
+      assert.match(out, /ok each copy has a runtime block of its own/);
     },
   );
 });
