@@ -73,9 +73,10 @@ started=$(date +%s)
 # alone ran past 25 at load 25-30 (2 cores), where a 25-minute bound cut it
 # off and lost every count; two files at a time beside the Deno and Bun
 # suites it had 37 of 234 files left at 2018 s of a 40-minute bound (load
-# 11-19, nothing else running); .ci/run's bound on the part is 80 minutes. Node applies --test-timeout to each file as a
-# whole: lock_tests_test.js passed every case and still ran past 120 s at that
-# load, one file at a time; 600 s with files side by side.
+# 11-19, nothing else running); .ci/run's bound on the part is 80 minutes.
+# Node applies --test-timeout to each file as a whole: lock_tests_test.js
+# passed every case and still ran past 120 s at that load, one file at a
+# time; 600 s with files side by side.
 # The spec reporter: Node 20's TAP reporter crashes on some failure details
 # (an Invalid Date in an assertion), which would lose every count.
 timeout 3600 node --test --test-reporter=spec \

@@ -189,7 +189,7 @@ describe("thread names of any length", () => {
     const live = heapLiveBytes();
     for (let i = 0; i < REUSED; i++) await run();
     // One block per entry used at most (these reuse the same few entries);
-    // kept without the release, the 60 would hold 240 KiB more.
+    // kept without the release, each of the REUSED would hold 4 KiB more.
     assert.ok(
       heapLiveBytes() - live <= 4 * 4096,
       `heap grew by ${heapLiveBytes() - live} bytes`,

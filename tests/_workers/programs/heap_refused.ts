@@ -34,9 +34,9 @@
 // <kind>: lifo, fifo or priority. A second argument "heap=<MiB>" makes the
 // heap that large (_small_heap.ts): the modes that take the share then
 // touch three quarters of it, not 1.5 GiB. An argument "n=<count>" sets
-// the count marked (n) above (default: the full size, which tests run under
-// Deno; Node and Bun run smaller: stressSize in tests/_helpers.ts). Prints "figures: ..." and one
-// "ok" line per check; a wrong result throws.
+// the count marked (n) above (default: the full size, which tests run
+// under Deno; Node and Bun run smaller: stressSize in tests/_helpers.ts).
+// Prints "figures: ..." and one "ok" line per check; a wrong result throws.
 import { heapBytes } from "./_small_heap.ts"; // first: before threadkit loads
 import {
   LifoQueue,
@@ -356,16 +356,22 @@ async function snapshot(kind: string): Promise<void> {
   );
 }
 
+// An unbounded Queue's segments made: its chain header's SEGMENTS word
+// (queue/_chain_memory.ts), at the start of its region.
+function segmentsOf(q: Any): number {
+  return Atomics.load(
+    new Int32Array(q.region.buffer, q.region.byteOffset, 2),
+    1,
+  );
+}
+
 function gib(): void {
   const q = new Queue<string>();
   const mb = "y".repeat(1 << 20);
   const n = size(1088);
   for (let i = 0; i < n; i++) q.put(i + ":" + mb);
   check(`one Queue holds ${n} items of 1 MiB`, q.qsize() === n);
-  const segments = Atomics.load(
-    new Int32Array(q.region.buffer, q.region.byteOffset, 2),
-    1,
-  );
+  const segments = segmentsOf(q);
   console.log(`figures: gib: ${n} items of 1 MiB in ${segments} segments`);
   check(
     "it made segments past segment 32 (segmentBlock: they double there)",
@@ -387,10 +393,7 @@ function bursts(): void {
       throw new Error(`burst ${b}: got ${got.length}`);
     }
   }
-  const segments = Atomics.load(
-    new Int32Array(q.region.buffer, q.region.byteOffset, 2),
-    1,
-  );
+  const segments = segmentsOf(q);
   console.log(
     `figures: bursts: ${n} bursts of 40,000 in ${segments} segments`,
   );
